@@ -1,0 +1,188 @@
+"""Runtime settings, read from the environment and `.env` (pydantic-settings).
+
+Every setting has a default except ``BOT_TOKEN``, which only ``dutybot run`` needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SUPPORTED_LANGUAGES = ("zh_Hans", "en", "zh_Hant")
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names it in one line."""
+
+
+def _split_csv(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, int):
+        return [value]
+    return value
+
+
+def _parse_clock_time(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            hours, minutes = value.strip().split(":")
+            return dt.time(int(hours), int(minutes))
+        except ValueError as exc:
+            raise ValueError("expected a time of day as HH:MM, e.g. 20:00") from exc
+    return value
+
+
+class QuietHours(tuple[dt.time, dt.time]):
+    """A local-time window such as 22:00-07:00 during which non-urgent messages wait."""
+
+    def contains(self, local_time: dt.time) -> bool:
+        start, end = self
+        if start == end:
+            return False
+        if start < end:
+            return start <= local_time < end
+        return local_time >= start or local_time < end
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    # connection
+    bot_token: str = ""
+    bot_api_base_url: str = "https://api.telegram.org/bot{token}"
+    bot_api_file_url: str = "https://api.telegram.org/file/bot{token}"
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+
+    # storage
+    database_url: str = "sqlite+aiosqlite:///data/dutybot.db"
+    photo_archive_dir: str = ""
+
+    # people and language
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    default_language: str = "zh_Hans"
+    timezone: str = "Asia/Shanghai"
+
+    # sign-up
+    signup_open_days: int = Field(default=14, ge=0)
+    cancel_cutoff_hours: int = Field(default=12, ge=0)
+    weekly_shift_cap: int = Field(default=0, ge=0)
+    no_show_block_after: int = Field(default=0, ge=0)
+    understaffed_alert_hours: int = Field(default=24, ge=0)
+    swap_expiry_before_start_min: int = Field(default=60, ge=0)
+
+    # check-in
+    checkin_open_before_min: int = Field(default=30, ge=0)
+    late_after_min: int = Field(default=5, ge=0)
+    absent_after_min: int = Field(default=30, ge=0)
+    checkin_require_photo: bool = True
+    checkin_require_live_location: bool = False
+    default_post_radius_m: int = Field(default=150, gt=0)
+    left_post_alert_min: int = Field(default=15, gt=0)
+    auto_checkout_after_min: int = Field(default=60, ge=0)
+
+    # schedule
+    reminder_leads: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [720, 30])
+    summary_time: dt.time = dt.time(20, 0)
+    quiet_hours: str = "22:00-07:00"
+    scheduler_tick_seconds: int = Field(default=30, gt=0)
+    summary_photo_wall: bool = False
+
+    @field_validator("admin_ids", "reminder_leads", mode="before")
+    @classmethod
+    def _csv_list(cls, value: Any) -> Any:
+        return _split_csv(value)
+
+    @field_validator("reminder_leads")
+    @classmethod
+    def _positive_leads(cls, value: list[int]) -> list[int]:
+        if any(lead <= 0 for lead in value):
+            raise ValueError("expected positive minutes, e.g. 720,30")
+        return sorted(set(value), reverse=True)
+
+    @field_validator("summary_time", mode="before")
+    @classmethod
+    def _clock_time(cls, value: Any) -> Any:
+        return _parse_clock_time(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("expected an IANA time zone such as Asia/Shanghai") from exc
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _supported_language(cls, value: str) -> str:
+        if value not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"expected one of {', '.join(SUPPORTED_LANGUAGES)}")
+        return value
+
+    @field_validator("bot_api_base_url", "bot_api_file_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "expected sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db"
+            )
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        if value.strip():
+            try:
+                start, end = value.split("-")
+                _parse_clock_time(start)
+                _parse_clock_time(end)
+            except ValueError as exc:
+                raise ValueError("expected HH:MM-HH:MM such as 22:00-07:00, or empty") from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def quiet_window(self) -> QuietHours | None:
+        if not self.quiet_hours.strip():
+            return None
+        start, end = self.quiet_hours.split("-")
+        return QuietHours((_parse_clock_time(start), _parse_clock_time(end)))
+
+    def require_token(self) -> None:
+        if not self.bot_token.strip():
+            raise SettingsError(
+                "BOT_TOKEN is missing: set it to the token BotFather gave you "
+                "(e.g. 123456:ABC-DEF...)"
+            )
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings, turning pydantic's report into one line naming the setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{name} is invalid: {message}") from None

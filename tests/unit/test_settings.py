@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+
+
+def test_defaults_are_documented_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir("/")
+    settings = load_settings(_env_file=None)
+    assert settings.database_url == "sqlite+aiosqlite:///data/dutybot.db"
+    assert settings.timezone == "Asia/Shanghai"
+    assert settings.reminder_leads == [720, 30]
+    assert settings.summary_time == dt.time(20, 0)
+    assert settings.quiet_window is not None and settings.quiet_window.contains(dt.time(23, 30))
+    assert not settings.quiet_window.contains(dt.time(12, 0))
+
+
+def test_lists_and_times_parse_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADMIN_IDS", "1, 2,3")
+    monkeypatch.setenv("REMINDER_LEADS", "30,720,60")
+    monkeypatch.setenv("SUMMARY_TIME", "21:15")
+    settings = load_settings(_env_file=None)
+    assert settings.admin_ids == [1, 2, 3]
+    assert settings.reminder_leads == [720, 60, 30]
+    assert settings.summary_time == dt.time(21, 15)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("TIMEZONE", "Mars/Olympus", "TIMEZONE is invalid: expected an IANA time zone"),
+        ("SUMMARY_TIME", "8pm", "SUMMARY_TIME is invalid: expected a time of day as HH:MM"),
+        ("BOT_API_BASE_URL", "ftp://x", "BOT_API_BASE_URL is invalid: expected an http://"),
+        ("ADMIN_IDS", "1,abc", "ADMIN_IDS is invalid"),
+        ("REMINDER_LEADS", "30,-5", "REMINDER_LEADS is invalid: expected positive minutes"),
+        ("DATABASE_URL", "mysql://x", "DATABASE_URL is invalid: expected sqlite+aiosqlite"),
+        ("QUIET_HOURS", "late", "QUIET_HOURS is invalid: expected HH:MM-HH:MM"),
+        ("DEFAULT_LANGUAGE", "fr", "DEFAULT_LANGUAGE is invalid: expected one of"),
+        ("LATE_AFTER_MIN", "-1", "LATE_AFTER_MIN is invalid"),
+    ],
+)
+def test_invalid_setting_names_itself(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as raised:
+        load_settings(_env_file=None)
+    assert str(raised.value).startswith(expected)
+    assert "\n" not in str(raised.value)
+
+
+def test_missing_token_stops_run_with_one_line(tmp_path: object) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "BOT_TOKEN": ""},
+        cwd=str(tmp_path),
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "dutybot: BOT_TOKEN is missing: set it to the token BotFather gave you "
+        "(e.g. 123456:ABC-DEF...)"
+    ]
+
+
+def test_invalid_setting_stops_cli_with_one_line(tmp_path: object) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "migrate"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "TIMEZONE": "Nowhere/City"},
+        cwd=str(tmp_path),
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "dutybot: TIMEZONE is invalid: expected an IANA time zone such as Asia/Shanghai"
+    ]
