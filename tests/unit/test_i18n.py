@@ -1,0 +1,79 @@
+"""The catalogs are complete: every message in every language, same placeholders, and every
+message id the code uses exists."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.errors import ErrorCode
+from bot.i18n import LANGUAGES, Translator, catalogs, language_from_telegram
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY_LITERAL = re.compile(r"""\bt\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_language_has_every_message_with_the_same_placeholders() -> None:
+    tables = catalogs()
+    keys = set().union(*(table.keys() for table in tables.values()))
+    for language in LANGUAGES:
+        missing = sorted(keys - tables[language].keys())
+        assert not missing, f"{language} lacks {missing}"
+        empty = sorted(key for key, text in tables[language].items() if not text.strip())
+        assert not empty, f"{language} has empty {empty}"
+    for key in keys:
+        reference = _fields(tables["zh_Hans"][key])
+        for language in LANGUAGES:
+            assert _fields(tables[language][key]) == reference, (language, key)
+
+
+def test_every_error_code_has_a_message() -> None:
+    for code in ErrorCode:
+        assert f"error.{code.value.lower()}" in catalogs()["zh_Hans"], code
+
+
+def test_every_message_id_in_the_code_exists() -> None:
+    used: set[str] = set()
+    for folder in ("bot", "handlers"):
+        for path in (ROOT / folder).rglob("*.py"):
+            used |= set(KEY_LITERAL.findall(path.read_text(encoding="utf-8")))
+    missing = sorted(used - catalogs()["zh_Hans"].keys())
+    assert not missing, missing
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("zh-hans", "zh_Hans"),
+        ("zh-CN", "zh_Hans"),
+        ("zh-hant", "zh_Hant"),
+        ("zh-TW", "zh_Hant"),
+        ("zh-HK", "zh_Hant"),
+        ("en-US", "en"),
+        ("fr", "zh_Hans"),
+        (None, "zh_Hans"),
+    ],
+)
+def test_telegram_language_codes_map_to_catalogs(code: str | None, expected: str) -> None:
+    assert language_from_telegram(code, "zh_Hans") == expected
+
+
+def test_dates_render_in_the_configured_zone() -> None:
+    instant = dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.UTC)  # 07:30 on 1 Dec in Shanghai
+    zh = Translator("zh_Hans", ZoneInfo("Asia/Shanghai"))
+    en = Translator("en", ZoneInfo("Asia/Shanghai"))
+    hant = Translator("zh_Hant", ZoneInfo("Asia/Shanghai"))
+    assert zh.datetime(instant) == "2026年12月1日 07:30"
+    assert en.datetime(instant) == "1 Dec 2026 07:30"
+    assert zh.weekday_date(instant) == "12月1日 周二"
+    assert hant.weekday_date(instant) == "12月1日 週二"
+    assert zh.time(instant) == "07:30"
