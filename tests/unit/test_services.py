@@ -1,0 +1,123 @@
+"""Services without Telegram: units, invites, registration, idempotency."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.db.engine import Database
+from bot.db.models import Dialogue, Role
+from bot.errors import DomainError, ErrorCode
+from bot.services import dialogues, idempotency, invites, members, registration, units
+from bot.services.access import Actor
+
+NOW = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)
+ADMIN = Actor(telegram_id=1, member=None, roles=frozenset({Role.ADMIN}))
+
+
+async def _unit(database: Database, name: str = "城管局") -> int:
+    async with database.session() as session:
+        return (await units.create(session, ADMIN, name, NOW)).id
+
+
+async def _register(database: Database, telegram_id: int, code: str) -> None:
+    async with database.session() as session:
+        await registration.start(session, telegram_id, code, NOW)
+        dialogue = await dialogues.current(session, telegram_id)
+        assert dialogue is not None
+        registration.receive_contact(dialogue, telegram_id, telegram_id, "8613800000000", NOW)
+        registration.receive_name(dialogue, f"user{telegram_id}", NOW)
+        await registration.complete(session, dialogue, "zh_Hans", NOW)
+
+
+async def test_unit_names_are_unique_ignoring_case_and_spacing(database: Database) -> None:
+    await _unit(database, "Road  Team")
+    async with database.session() as session:
+        with pytest.raises(DomainError) as raised:
+            await units.create(session, ADMIN, "road team", NOW)
+    assert raised.value.code is ErrorCode.UNIT_NAME_TAKEN
+    async with database.session() as session:
+        with pytest.raises(DomainError) as raised:
+            await units.create(session, ADMIN, "   ", NOW)
+    assert raised.value.code is ErrorCode.UNIT_NAME_INVALID
+
+
+async def test_only_admins_create_units(database: Database) -> None:
+    volunteer = Actor(telegram_id=2, member=None, roles=frozenset({Role.VOLUNTEER}))
+    async with database.session() as session:
+        with pytest.raises(DomainError) as raised:
+            await units.create(session, volunteer, "X", NOW)
+    assert raised.value.code is ErrorCode.FORBIDDEN
+
+
+async def test_invite_is_used_up_atomically(database: Database) -> None:
+    unit_id = await _unit(database)
+    async with database.session() as session:
+        invite = await invites.create(session, ADMIN, unit_id, Role.COORDINATOR, NOW)
+        code = invite.code
+    assert invite.max_uses == 1
+    await _register(database, 10, code)
+    async with database.session() as session:
+        with pytest.raises(DomainError) as raised:
+            await registration.start(session, 11, code, NOW)
+    assert raised.value.code is ErrorCode.INVITE_USED_UP
+
+
+async def test_invite_checked_again_when_registration_completes(database: Database) -> None:
+    unit_id = await _unit(database)
+    async with database.session() as session:
+        code = (await invites.create(session, ADMIN, unit_id, Role.VOLUNTEER, NOW)).code
+    async with database.session() as session:
+        await registration.start(session, 20, code, NOW)
+    later = NOW + dt.timedelta(days=invites.INVITE_VALID_DAYS, seconds=1)
+    async with database.session() as session:
+        dialogue = await dialogues.current(session, 20)
+        assert dialogue is not None
+        registration.receive_contact(dialogue, 20, 20, "+861", later)
+        registration.receive_name(dialogue, "x", later)
+        with pytest.raises(DomainError) as raised:
+            await registration.complete(session, dialogue, "en", later)
+    assert raised.value.code is ErrorCode.INVITE_EXPIRED
+
+
+async def test_coordinator_invites_only_volunteers_of_own_unit(database: Database) -> None:
+    unit_id = await _unit(database)
+    other_id = await _unit(database, "交警队")
+    async with database.session() as session:
+        code = (await invites.create(session, ADMIN, unit_id, Role.COORDINATOR, NOW)).code
+    await _register(database, 30, code)
+    async with database.session() as session:
+        member = await members.by_telegram_id(session, 30)
+        coordinator = Actor.of(30, member, admin_ids=[])
+        invite = await invites.create(session, coordinator, unit_id, Role.VOLUNTEER, NOW)
+        assert invite.role is Role.VOLUNTEER
+        for unit, role in ((unit_id, Role.LEADER), (other_id, Role.VOLUNTEER)):
+            with pytest.raises(DomainError) as raised:
+                await invites.create(session, coordinator, unit, role, NOW)
+            assert raised.value.code in (ErrorCode.ROLE_NOT_ALLOWED, ErrorCode.FORBIDDEN)
+
+
+@pytest.mark.parametrize("code", ["", "short", "has space in it", "ü" * 10, "A" * 65])
+async def test_malformed_codes_are_unknown(database: Database, code: str) -> None:
+    async with database.session() as session:
+        with pytest.raises(DomainError) as raised:
+            await invites.check(session, code, NOW)
+    assert raised.value.code is ErrorCode.INVITE_UNKNOWN
+
+
+def test_contact_must_be_ones_own() -> None:
+    dialogue = Dialogue(telegram_id=5, kind="register", step="contact", data={}, updated_at=NOW)
+    with pytest.raises(DomainError) as raised:
+        registration.receive_contact(dialogue, 5, 6, "+86", NOW)
+    assert raised.value.code is ErrorCode.CONTACT_NOT_OWN
+    assert dialogue.step == "contact"
+
+
+async def test_update_is_claimed_once(database: Database) -> None:
+    async with database.session() as session:
+        assert await idempotency.claim_update(session, 77, NOW)
+    async with database.session() as session:
+        assert not await idempotency.claim_update(session, 77, NOW)
+    async with database.session() as session:
+        assert await idempotency.prune(session, NOW + dt.timedelta(seconds=1)) == 1
