@@ -1,0 +1,333 @@
+"""The test side: simulated people who write to the bot and read what it answered."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import secrets
+from typing import TYPE_CHECKING
+
+from bot.emulator.formatting import utf16_len
+from bot.emulator.methods import photo_sizes, sticker_json
+from bot.emulator.state import JSON, ChatState, SentMessage, World
+
+if TYPE_CHECKING:
+    from bot.emulator.server import BotApiEmulator
+
+_callback_ids = itertools.count(1)
+_SAMPLE_JPEG = b"\xff\xd8\xff\xe0" + b"emulated photo" + b"\xff\xd9"
+
+
+def _command_entities(text: str) -> list[JSON]:
+    if not text.startswith("/"):
+        return []
+    command = text.split(maxsplit=1)[0] if text.strip() else text
+    return [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
+
+
+def _bot_messages(chat: ChatState) -> list[SentMessage]:
+    return sorted(chat.sent.values(), key=lambda sent: sent.message_id)
+
+
+class _Sender:
+    """One person writing in one chat (their private chat, or a group)."""
+
+    def __init__(self, emulator: BotApiEmulator, user_id: int, chat_id: int) -> None:
+        self._emulator = emulator
+        self.user_id = user_id
+        self.chat_id = chat_id
+
+    @property
+    def _world(self) -> World:
+        return self._emulator.world
+
+    @property
+    def _chat(self) -> ChatState:
+        return self._world.chats[self.chat_id]
+
+    @property
+    def user_json(self) -> JSON:
+        return copy.deepcopy(self._world.users[self.user_id])
+
+    async def _send(self, body: JSON) -> JSON:
+        world = self._world
+        world.started.add(self.user_id)
+        self._chat.members.add(self.user_id)
+        message = world.add_message(self._chat, body, self.user_json)
+        world.updates.push({"message": copy.deepcopy(message)}, self.chat_id)
+        return copy.deepcopy(message)
+
+    def _forward_origin(self, body: JSON, forwarded: bool) -> JSON:
+        if forwarded:
+            body["forward_origin"] = {
+                "type": "user",
+                "date": self._world.now() - 60,
+                "sender_user": self.user_json,
+            }
+        return body
+
+    async def send_text(self, text: str) -> JSON:
+        body: JSON = {"text": text}
+        entities = _command_entities(text)
+        if entities:
+            body["entities"] = entities
+        return await self._send(body)
+
+    async def send_command(self, command: str, args: str | None = None) -> JSON:
+        text = f"/{command.lstrip('/')}"
+        return await self.send_text(f"{text} {args}" if args else text)
+
+    async def send_location(
+        self,
+        latitude: float,
+        longitude: float,
+        live_period: int | None = None,
+        horizontal_accuracy: float | None = None,
+        forwarded: bool = False,
+    ) -> JSON:
+        location: JSON = {"latitude": latitude, "longitude": longitude}
+        if live_period is not None:
+            location["live_period"] = live_period
+        if horizontal_accuracy is not None:
+            location["horizontal_accuracy"] = horizontal_accuracy
+        return await self._send(self._forward_origin({"location": location}, forwarded))
+
+    async def update_live_location(
+        self,
+        message_id: int,
+        latitude: float,
+        longitude: float,
+        horizontal_accuracy: float | None = None,
+    ) -> JSON:
+        """Move a live location this person shared: Telegram sends it as an edited message."""
+        message = self._chat.messages.get(message_id)
+        if message is None or message.get("from", {}).get("id") != self.user_id:
+            raise LookupError(f"no message {message_id} from {self.user_id} in {self.chat_id}")
+        old = message.get("location")
+        if not old or "live_period" not in old:
+            raise LookupError(f"message {message_id} is not a live location")
+        location: JSON = {
+            "latitude": latitude,
+            "longitude": longitude,
+            "live_period": old["live_period"],
+        }
+        if horizontal_accuracy is not None:
+            location["horizontal_accuracy"] = horizontal_accuracy
+        message["location"] = location
+        message["edit_date"] = self._world.now()
+        self._world.updates.push({"edited_message": copy.deepcopy(message)}, self.chat_id)
+        return copy.deepcopy(message)
+
+    async def send_venue(self, latitude: float, longitude: float, title: str, address: str) -> JSON:
+        location = {"latitude": latitude, "longitude": longitude}
+        venue = {"location": location, "title": title, "address": address}
+        return await self._send({"location": location, "venue": venue})
+
+    async def send_contact(
+        self,
+        phone_number: str = "+8613800000000",
+        user_id: int | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+    ) -> JSON:
+        """Share a contact; `user_id` of someone else simulates forwarding another's card."""
+        me = self._world.users[self.user_id]
+        contact: JSON = {
+            "phone_number": phone_number,
+            "first_name": first_name or me["first_name"],
+            "user_id": self.user_id if user_id is None else user_id,
+        }
+        if last_name:
+            contact["last_name"] = last_name
+        return await self._send({"contact": contact})
+
+    async def send_photo(
+        self, data: bytes = _SAMPLE_JPEG, caption: str | None = None, forwarded: bool = False
+    ) -> JSON:
+        stored = self._world.new_file(data, "photo")
+        return await self._send_photo_file(stored.file_id, caption, forwarded)
+
+    async def send_photo_again(
+        self, file_unique_id: str, caption: str | None = None, forwarded: bool = False
+    ) -> JSON:
+        """The same picture sent again: same file_unique_id, a fresh file_id."""
+        earlier = self._world.file_by_unique_id(file_unique_id)
+        again = self._world.new_file(earlier.data, "photo", unique_id=earlier.file_unique_id)
+        return await self._send_photo_file(again.file_id, caption, forwarded)
+
+    async def _send_photo_file(self, file_id: str, caption: str | None, forwarded: bool) -> JSON:
+        body: JSON = {"photo": photo_sizes(self._world, self._world.files[file_id])}
+        if caption:
+            body["caption"] = caption
+        return await self._send(self._forward_origin(body, forwarded))
+
+    async def send_document(
+        self,
+        filename: str,
+        data: bytes,
+        mime_type: str = "application/octet-stream",
+        caption: str | None = None,
+    ) -> JSON:
+        stored = self._world.new_file(data, "document", file_name=filename, mime_type=mime_type)
+        body: JSON = {
+            "document": {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "file_name": filename,
+                "mime_type": mime_type,
+                "file_size": stored.size,
+            }
+        }
+        if caption:
+            body["caption"] = caption
+        return await self._send(body)
+
+    async def send_sticker(self) -> JSON:
+        stored = self._world.new_file(b"RIFF-sticker", "sticker")
+        return await self._send({"sticker": sticker_json(stored)})
+
+    def _find_button(self, button_text: str, message_id: int | None) -> tuple[SentMessage, str]:
+        candidates = _bot_messages(self._chat)
+        if message_id is not None:
+            candidates = [sent for sent in candidates if sent.message_id == message_id]
+        for sent in reversed(candidates):
+            data = sent.button_data(button_text)
+            if data is not None:
+                return sent, data
+        available = [sent.buttons() for sent in candidates if sent.buttons()]
+        where = f"message {message_id}" if message_id is not None else f"chat {self.chat_id}"
+        raise LookupError(f"no inline button {button_text!r} in {where}; buttons: {available}")
+
+    async def press(self, button_text: str, message_id: int | None = None) -> JSON:
+        """Press an inline button of a bot message (default: the latest one that has it)."""
+        sent, data = self._find_button(button_text, message_id)
+        return await self.press_data(data, sent.message_id)
+
+    async def press_data(self, callback_data: str, message_id: int) -> JSON:
+        """A press with any data, as a modified client could send."""
+        world = self._world
+        message = self._chat.messages.get(message_id)
+        if message is None:
+            raise LookupError(f"no message {message_id} in chat {self.chat_id}")
+        query_id = f"{next(_callback_ids)}{secrets.randbelow(10**9)}"
+        world.callback_queries[query_id] = (self.user_id, False)
+        query: JSON = {
+            "id": query_id,
+            "from": self.user_json,
+            "message": copy.deepcopy(message),
+            "chat_instance": str(abs(self.chat_id) * 7919),
+            "data": callback_data,
+        }
+        world.updates.push({"callback_query": copy.deepcopy(query)}, self.chat_id)
+        return query
+
+
+class SimUser(_Sender):
+    """A person in their private chat with the bot (chat id == user id)."""
+
+    def __init__(self, emulator: BotApiEmulator, user_id: int) -> None:
+        super().__init__(emulator, user_id, user_id)
+
+    @property
+    def first_name(self) -> str:
+        return str(self._world.users[self.user_id]["first_name"])
+
+    @property
+    def username(self) -> str | None:
+        value = self._world.users[self.user_id].get("username")
+        return str(value) if value is not None else None
+
+    @property
+    def started(self) -> bool:
+        """Whether the bot may write to this person (they wrote to it first)."""
+        return self.user_id in self._world.started
+
+    @started.setter
+    def started(self, value: bool) -> None:
+        if value:
+            self._world.started.add(self.user_id)
+        else:
+            self._world.started.discard(self.user_id)
+
+    def messages(self) -> list[SentMessage]:
+        return _bot_messages(self._chat)
+
+    def last(self) -> SentMessage:
+        messages = self.messages()
+        assert messages, f"the bot sent nothing to chat {self.chat_id}"
+        return messages[-1]
+
+    def texts(self) -> list[str]:
+        return [sent.text or sent.caption or "" for sent in self.messages()]
+
+    def reply_keyboard(self) -> list[list[JSON]] | None:
+        return copy.deepcopy(self._chat.reply_keyboard)
+
+    @property
+    def answered_callbacks(self) -> list[JSON]:
+        return self._world.answered_callbacks.setdefault(self.user_id, [])
+
+    def __repr__(self) -> str:
+        return f"SimUser({self.user_id}, {self.first_name!r})"
+
+
+class SimMember(_Sender):
+    """A person writing in a group."""
+
+    def __init__(self, emulator: BotApiEmulator, user: SimUser, group_id: int) -> None:
+        super().__init__(emulator, user.user_id, group_id)
+        self.user = user
+
+
+class SimGroup:
+    """A supergroup the bot is in."""
+
+    def __init__(self, emulator: BotApiEmulator, chat_id: int) -> None:
+        self._emulator = emulator
+        self.chat_id = chat_id
+
+    @property
+    def _chat(self) -> ChatState:
+        return self._emulator.world.chats[self.chat_id]
+
+    @property
+    def title(self) -> str:
+        return str(self._chat.chat["title"])
+
+    @property
+    def admins(self) -> set[int]:
+        """User ids getChatMember reports as administrators; add to it freely."""
+        return self._chat.admins
+
+    def member(self, user: SimUser) -> SimMember:
+        self._chat.members.add(user.user_id)
+        return SimMember(self._emulator, user, self.chat_id)
+
+    async def send_text(self, user: SimUser, text: str) -> JSON:
+        return await self.member(user).send_text(text)
+
+    async def send_command(self, user: SimUser, command: str, args: str | None = None) -> JSON:
+        return await self.member(user).send_command(command, args)
+
+    async def press(self, user: SimUser, button_text: str, message_id: int | None = None) -> JSON:
+        return await self.member(user).press(button_text, message_id)
+
+    async def press_data(self, user: SimUser, callback_data: str, message_id: int) -> JSON:
+        return await self.member(user).press_data(callback_data, message_id)
+
+    def messages(self) -> list[SentMessage]:
+        return _bot_messages(self._chat)
+
+    def last(self) -> SentMessage:
+        messages = self.messages()
+        assert messages, f"the bot sent nothing to group {self.chat_id}"
+        return messages[-1]
+
+    def texts(self) -> list[str]:
+        return [sent.text or sent.caption or "" for sent in self.messages()]
+
+    def reply_keyboard(self) -> list[list[JSON]] | None:
+        return copy.deepcopy(self._chat.reply_keyboard)
+
+    def __repr__(self) -> str:
+        return f"SimGroup({self.chat_id}, {self.title!r})"

@@ -1,0 +1,250 @@
+"""Polling, faults, flood limits and the HTTP shape of answers."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiohttp
+import pytest
+from telegram import Bot, Update
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    EndPointNotFound,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
+from telegram.ext import Application, ContextTypes, MessageHandler, filters
+from telegram.request import HTTPXRequest
+
+from bot.emulator import BotApiEmulator, Fault, FloodLimits
+from tests.emulator.conftest import TOKEN
+
+
+async def eventually(condition: object, what: str, timeout: float = 10.0) -> None:
+    """Wait for `condition()` with short awaits, bounded so a failure cannot hang."""
+    assert callable(condition)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.01)
+
+
+async def test_long_poll_returns_when_an_update_arrives(emu: BotApiEmulator, bot: Bot) -> None:
+    alice = emu.user(user_id=1001, first_name="Alice")
+    poll = asyncio.create_task(bot.get_updates(timeout=30))
+    await eventually(lambda: any(m == "getUpdates" for m, _ in emu.calls), "the poll to arrive")
+    assert not poll.done()
+    await alice.send_text("wake up")
+    updates = await asyncio.wait_for(poll, 5)
+    assert [u.message.text for u in updates if u.message] == ["wake up"]
+    assert emu.pending_updates() == 1 and emu.delivered_update_ids == {updates[0].update_id}
+    assert await bot.get_updates(offset=updates[0].update_id + 1) == ()
+    assert emu.pending_updates() == 0
+
+
+async def test_stop_answers_a_pending_long_poll(bot: Bot) -> None:
+    emulator = BotApiEmulator(token=TOKEN)
+    await emulator.start()
+    async with Bot(
+        TOKEN, base_url=emulator.base_url, base_file_url=emulator.base_file_url
+    ) as client:
+        poll = asyncio.create_task(client.get_updates(timeout=30))
+        await eventually(
+            lambda: any(m == "getUpdates" for m, _ in emulator.calls), "the poll to arrive"
+        )
+        await emulator.stop()
+        assert await asyncio.wait_for(poll, 5) == ()
+
+
+async def test_redelivery_keeps_the_update_id(emu: BotApiEmulator, bot: Bot) -> None:
+    alice = emu.user(user_id=1001, first_name="Alice")
+    await alice.send_text("one")
+    await alice.send_text("two")
+    first = await bot.get_updates()
+    assert len(first) == 2
+    assert await bot.get_updates(offset=first[-1].update_id + 1) == ()
+    assert emu.redeliver_last(chat_id=1001) == first[-1].update_id
+    assert emu.pending_updates() == 1
+    again = await bot.get_updates(offset=first[-1].update_id + 1)
+    assert [u.update_id for u in again] == [first[-1].update_id]
+    assert await bot.get_updates(offset=again[-1].update_id + 1) == ()
+    assert emu.pending_updates() == 0
+
+
+# RetryAfter warns about its future timedelta type even when only printed.
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_flood_limit_answers_retry_after(bot: Bot) -> None:
+    # A slow refill makes the outcome independent of how fast this machine is.
+    limits = FloodLimits(private_burst=3, private_per_second=0.01)
+    emulator = BotApiEmulator(token=TOKEN, flood_limits=limits)
+    await emulator.start()
+    try:
+        async with Bot(TOKEN, base_url=emulator.base_url) as client:
+            emulator.user(user_id=1001, first_name="Alice").started = True
+            for _ in range(3):
+                await client.send_message(1001, "ok")
+            with pytest.raises(RetryAfter) as refused:
+                await client.send_message(1001, "too fast")
+            assert "Retry in 100 seconds" in str(refused.value)
+            assert emulator.rejected_429 == 1 and emulator.sent_count() == 3
+            # Edits do not count against the per-chat limit.
+            sent = emulator.user(1001).last()
+            await client.edit_message_text("edited", chat_id=1001, message_id=sent.message_id)
+    finally:
+        await emulator.stop()
+
+
+def test_flood_limit_defaults_are_telegram() -> None:
+    limits = FloodLimits.telegram()
+    assert (limits.global_per_second, limits.private_per_second) == (30.0, 1.0)
+    assert (limits.group_per_minute, limits.group_burst) == (20.0, 20)
+    assert not FloodLimits.disabled().enabled
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_injected_faults_map_to_ptb_errors(emu: BotApiEmulator, bot: Bot) -> None:
+    emu.user(user_id=1001, first_name="Alice").started = True
+    emu.inject_fault(Fault(kind="500", method="sendMessage"))
+    with pytest.raises(NetworkError):
+        await bot.send_message(1001, "a")
+    emu.inject_fault(Fault(kind="502", count=2))
+    for _ in range(2):
+        with pytest.raises(NetworkError):
+            await bot.send_message(1001, "b")
+    emu.inject_fault(Fault(kind="403_blocked", chat_id=1001))
+    with pytest.raises(Forbidden, match="blocked"):
+        await bot.send_message(1001, "c")
+    emu.inject_fault(Fault(kind="403_deactivated", method="sendPhoto"))
+    with pytest.raises(Forbidden, match="deactivated"):
+        await bot.send_photo(1001, b"x")
+    emu.inject_fault(Fault(kind="429", retry_after=7))
+    with pytest.raises(RetryAfter) as refused:
+        await bot.send_message(1001, "d")
+    assert "Retry in 7 seconds" in str(refused.value)
+    emu.inject_fault(Fault(kind="400", description="Bad Request: nope"))
+    with pytest.raises(BadRequest, match="Nope"):
+        await bot.send_message(1001, "e")
+    # Another chat's fault and spent faults leave calls alone.
+    emu.inject_fault(Fault(kind="500", chat_id=5555))
+    await bot.send_message(1001, "through")
+    assert emu.user(1001).texts() == ["through"]
+
+    emu.blocked_users.add(1001)
+    with pytest.raises(Forbidden, match="blocked by the user"):
+        await bot.send_message(1001, "f")
+    emu.blocked_users.clear()
+    assert emu.sent_count("sendMessage") == 1
+
+
+async def test_timeout_fault_takes_effect_but_answers_late(emu: BotApiEmulator) -> None:
+    """How tests use "timeout": give the bot a short read timeout and the emulator a longer
+    delay; the message goes out, the bot sees TimedOut -- the ambiguous case to handle."""
+    emu.user(user_id=1001, first_name="Alice").started = True
+    emu.timeout_delay = 1.0
+    request = HTTPXRequest(read_timeout=0.2)
+    async with Bot(TOKEN, base_url=emu.base_url, request=request) as client:
+        emu.inject_fault(Fault(kind="timeout", method="sendMessage"))
+        with pytest.raises(TimedOut):
+            await client.send_message(1001, "did it go?")
+        assert emu.user(1001).texts() == ["did it go?"]
+        emu.inject_fault(Fault(kind="timeout", method="sendMessage", effective=False))
+        with pytest.raises(TimedOut):
+            await client.send_message(1001, "lost")
+        assert emu.user(1001).texts() == ["did it go?"]
+
+
+async def test_latency_delays_every_call(emu: BotApiEmulator, bot: Bot) -> None:
+    emu.latency = 0.3
+    started = time.monotonic()
+    await bot.get_me()
+    assert time.monotonic() - started >= 0.3
+    emu.latency = 0.0
+
+
+async def test_webhook_makes_get_updates_conflict(emu: BotApiEmulator, bot: Bot) -> None:
+    await bot.set_webhook("https://example.com/hook")
+    assert (await bot.get_webhook_info()).url == "https://example.com/hook"
+    with pytest.raises(Conflict, match="webhook is active"):
+        await bot.get_updates()
+    await bot.delete_webhook()
+    assert await bot.get_updates() == ()
+
+
+async def test_unknown_method_and_wrong_token(emu: BotApiEmulator, bot: Bot) -> None:
+    with pytest.raises(EndPointNotFound):
+        await bot.do_api_request("noSuchMethod")
+    wrong = Bot("999:WRONG", base_url=emu.base_url)
+    try:
+        with pytest.raises(InvalidToken):
+            await wrong.initialize()
+    finally:
+        await wrong.shutdown()
+
+
+async def test_raw_answers_are_shaped_like_telegram(emu: BotApiEmulator) -> None:
+    emu.user(user_id=1001, first_name="Alice").started = True
+    root = f"http://127.0.0.1:{emu.port}/bot{TOKEN}"
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{root}/sendMessage", json={"chat_id": 1001, "text": "j"}) as r:
+            assert r.status == 200
+            body = await r.json()
+            assert body["ok"] is True and body["result"]["text"] == "j"
+        form = {"chat_id": "1001", "text": "f", "reply_markup": '{"inline_keyboard": []}'}
+        async with http.post(f"{root}/sendmessage", data=form) as r:
+            assert (await r.json())["result"]["text"] == "f"
+        async with http.get(f"{root}/getMe") as r:
+            assert (await r.json())["result"]["username"] == "emulated_bot" or r.status == 200
+        async with http.post(f"{root}/nope") as r:
+            assert r.status == 404
+            assert await r.json() == {"ok": False, "error_code": 404, "description": "Not Found"}
+        async with http.post(f"http://127.0.0.1:{emu.port}/bot1:bad/getMe") as r:
+            assert r.status == 401 and (await r.json())["error_code"] == 401
+        async with http.post(f"{root}/sendMessage", json={"chat_id": 1, "text": "x"}) as r:
+            assert r.status == 400
+            assert await r.json() == {
+                "ok": False,
+                "error_code": 400,
+                "description": "Bad Request: chat not found",
+            }
+    assert emu.calls[0] == ("sendMessage", {"chat_id": 1001, "text": "j"})
+    assert emu.calls[1][1]["reply_markup"] == {"inline_keyboard": []}
+
+
+async def test_application_polling_round_trip_and_quick_shutdown(emu: BotApiEmulator) -> None:
+    alice = emu.user(user_id=1001, first_name="Alice")
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(f"echo: {update.effective_message.text}")
+
+    app = (
+        Application.builder()
+        .token(TOKEN)
+        .base_url(emu.base_url)
+        .base_file_url(emu.base_file_url)
+        .build()
+    )
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    await app.initialize()
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=5)
+    try:
+        await alice.send_text("ping")
+        await alice.send_text("pong")
+        await eventually(lambda: len(alice.messages()) == 2, "two echoes")
+        assert alice.texts() == ["echo: ping", "echo: pong"]
+        await eventually(lambda: emu.pending_updates() == 0, "offsets to be confirmed")
+    finally:
+        started = time.monotonic()
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        assert time.monotonic() - started < 3
+    assert len(emu.delivered_update_ids) == 2
