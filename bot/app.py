@@ -1,0 +1,152 @@
+"""The composition root of the Telegram application: handlers from the command table, the
+update processor, the HTTP pools and the error handler."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram.ext import (
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.commands import REGISTRY
+from bot.concurrency import MAX_CONCURRENT_UPDATES, ChatOrderedUpdateProcessor
+from bot.i18n import LANGUAGES, MENU_LANGUAGE_CODES, language_from_telegram
+from bot.runtime import Runtime
+from bot.services import members
+from handlers import common
+from handlers.routing import Registry, Where
+from handlers.turn import BotApplication, BotContext, Handler, run_turn
+
+log = logging.getLogger(__name__)
+
+# Every update in flight may make a Bot API call at once; a few more for jobs and the sender.
+CONNECTION_POOL_SIZE = MAX_CONCURRENT_UPDATES + 16
+CHAT_FILTERS = {
+    Where.PRIVATE: filters.ChatType.PRIVATE,
+    Where.GROUP: filters.ChatType.GROUPS,
+    Where.ANY: filters.ALL,
+}
+
+
+def _callback(handler: Handler, roles: Any) -> Callable[[Update, BotContext], Any]:
+    async def callback(update: Update, context: BotContext) -> None:
+        await run_turn(update, context, handler, roles)
+
+    return callback
+
+
+def register_handlers(application: BotApplication, registry: Registry) -> None:
+    for command in registry.commands:
+        application.add_handler(
+            CommandHandler(
+                command.name,
+                _callback(command.handler, command.roles),
+                filters=CHAT_FILTERS[command.where],
+            )
+        )
+    for action in registry.buttons:
+        application.add_handler(
+            CallbackQueryHandler(
+                _callback(action.handler, action.roles), pattern=rf"^{action.prefix}(:|$)"
+            )
+        )
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND,
+            _callback(common.route_message, None),
+        )
+    )
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.COMMAND,
+            _callback(common.unknown_command, None),
+        )
+    )
+    application.add_handler(CallbackQueryHandler(_callback(common.unknown_button, None)))
+    application.add_error_handler(on_error)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """The last word: log everything, and never answer a person with silence."""
+    log.error("update %r failed", update, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    runtime = context.runtime
+    language = language_from_telegram(
+        update.effective_user.language_code, runtime.settings.default_language
+    )
+    try:
+        async with runtime.db.session() as session:
+            member = await members.by_telegram_id(session, update.effective_user.id)
+            if member is not None and member.language:
+                language = member.language
+    except Exception:
+        log.warning("could not read the member's language while reporting an error")
+    text = runtime.translator(language)("common.internal_error")
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        elif update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, html.escape(text))
+    except Exception:
+        log.exception("could not tell the user about the error")
+
+
+async def _post_init(application: BotApplication) -> None:
+    runtime = application.bot_data["runtime"]
+    assert isinstance(runtime, Runtime)
+    runtime.bot_username = application.bot.username
+    registry = application.bot_data["registry"]
+    assert isinstance(registry, Registry)
+    # Strangers see the menu of someone with no role; members get theirs per chat.
+    for language in LANGUAGES:
+        code = MENU_LANGUAGE_CODES.get(language)
+        if code is None:
+            continue
+        t = runtime.translator(language)
+        commands = [BotCommand(name, text) for name, text in registry.menu_for(frozenset(), t)]
+        await application.bot.set_my_commands(
+            commands, scope=BotCommandScopeDefault(), language_code=code
+        )
+    default_t = runtime.translator(runtime.settings.default_language)
+    await application.bot.set_my_commands(
+        [BotCommand(name, text) for name, text in registry.menu_for(frozenset(), default_t)],
+        scope=BotCommandScopeDefault(),
+    )
+
+
+def build_application(
+    runtime: Runtime,
+    *,
+    registry: Registry = REGISTRY,
+    on_update_done: Callable[[object], None] | None = None,
+) -> BotApplication:
+    settings = runtime.settings
+    context_types = ContextTypes(context=BotContext)
+    application: BotApplication = (
+        ApplicationBuilder()
+        .token(settings.bot_token)
+        .base_url(settings.bot_api_base_url)
+        .base_file_url(settings.bot_api_file_url)
+        .context_types(context_types)
+        .concurrent_updates(ChatOrderedUpdateProcessor(on_done=on_update_done))
+        .connection_pool_size(CONNECTION_POOL_SIZE)
+        .pool_timeout(30.0)
+        .get_updates_connection_pool_size(2)
+        .post_init(_post_init)
+        .build()
+    )
+    application.bot_data["runtime"] = runtime
+    application.bot_data["registry"] = registry
+    register_handlers(application, registry)
+    return application

@@ -1,0 +1,154 @@
+"""Admins and coordinators: units (/units) and invite links (/invite)."""
+
+from __future__ import annotations
+
+from bot.db.models import Dialogue, Role
+from bot.services import dialogues, invites, units
+from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
+from handlers.turn import Turn
+
+UNIT_NEW_BUTTON = "unit.new"
+UNIT_RENAME_BUTTON = "unit.ren"
+INVITE_UNIT_BUTTON = "inv.u"
+INVITE_ROLE_BUTTON = "inv.r"
+DIALOGUE_UNIT_NEW = "unit_new"
+DIALOGUE_UNIT_RENAME = "unit_rename"
+
+
+async def list_units(turn: Turn) -> None:
+    turn.actor.require(Role.ADMIN)
+    t = turn.t
+    summaries = await units.list_with_counts(turn.session)
+    lines = [t("units.header")]
+    lines += [
+        t("units.line", name=summary.unit.name, members=summary.members) for summary in summaries
+    ]
+    if not summaries:
+        lines.append(t("units.none"))
+    rows = [[button(t("units.button.new"), UNIT_NEW_BUTTON)]]
+    rows += [
+        [
+            button(
+                t("units.button.rename", name=summary.unit.name),
+                f"{UNIT_RENAME_BUTTON}:{summary.unit.id}",
+            ),
+            button(t("units.button.invite"), f"{INVITE_UNIT_BUTTON}:{summary.unit.id}"),
+        ]
+        for summary in summaries
+    ]
+    turn.reply("\n".join(lines), inline(rows))
+
+
+async def ask_unit_name(turn: Turn) -> None:
+    turn.actor.require(Role.ADMIN)
+    await dialogues.begin(turn.session, turn.user_id, DIALOGUE_UNIT_NEW, "name", turn.now)
+    turn.edit(turn.t("units.ask_name"), inline([cancel_row(turn.t)]))
+
+
+async def ask_unit_rename(turn: Turn) -> None:
+    turn.actor.require(Role.ADMIN)
+    query = turn.update.callback_query
+    assert query is not None
+    unit_id = int_arg(callback_args(query.data, UNIT_RENAME_BUTTON), 0)
+    if unit_id is None:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    unit = await units.get(turn.session, unit_id)
+    await dialogues.begin(
+        turn.session, turn.user_id, DIALOGUE_UNIT_RENAME, "name", turn.now, {"unit_id": unit.id}
+    )
+    turn.edit(turn.t("units.ask_rename", name=unit.name), inline([cancel_row(turn.t)]))
+
+
+async def on_unit_name(turn: Turn, dialogue: Dialogue) -> None:
+    t = turn.t
+    message = turn.message
+    if message is None or not message.text:
+        turn.reply(t("units.need_text"), inline([cancel_row(t)]))
+        return
+    if dialogue.kind == DIALOGUE_UNIT_RENAME:
+        unit = await units.rename(
+            turn.session, turn.actor, int(dialogue.data["unit_id"]), message.text, turn.now
+        )
+        text = t("units.renamed", name=unit.name)
+    else:
+        unit = await units.create(turn.session, turn.actor, message.text, turn.now)
+        text = t("units.created", name=unit.name)
+    await dialogues.end(turn.session, turn.user_id)
+    turn.reply(
+        text, inline([[button(t("units.button.invite"), f"{INVITE_UNIT_BUTTON}:{unit.id}")]])
+    )
+
+
+async def start_invite(turn: Turn) -> None:
+    t = turn.t
+    choices = await units.visible_to(turn.session, turn.actor)
+    if not invites.roles_actor_may_invite(turn.actor):
+        turn.reply(t("error.forbidden"))
+        return
+    if not choices:
+        turn.reply(t("invite.no_units"))
+        return
+    if len(choices) == 1:
+        await _offer_roles(turn, choices[0].id)
+        return
+    rows = [[button(unit.name, f"{INVITE_UNIT_BUTTON}:{unit.id}")] for unit in choices]
+    turn.reply(t("invite.pick_unit"), inline([*rows, cancel_row(t)]))
+
+
+async def pick_invite_unit(turn: Turn) -> None:
+    query = turn.update.callback_query
+    assert query is not None
+    unit_id = int_arg(callback_args(query.data, INVITE_UNIT_BUTTON), 0)
+    if unit_id is None:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    await _offer_roles(turn, unit_id)
+
+
+async def _offer_roles(turn: Turn, unit_id: int) -> None:
+    t = turn.t
+    turn.actor.require_unit(unit_id, Role.COORDINATOR)
+    unit = await units.get(turn.session, unit_id)
+    roles = invites.roles_actor_may_invite(turn.actor)
+    if len(roles) == 1:
+        await _issue(turn, unit_id, roles[0])
+        return
+    rows = [
+        [button(t(f"role.{role.value}"), f"{INVITE_ROLE_BUTTON}:{unit_id}:{role.value}")]
+        for role in roles
+    ]
+    text = t("invite.pick_role", unit=unit.name)
+    if turn.update.callback_query is not None:
+        turn.edit(text, inline([*rows, cancel_row(t)]))
+    else:
+        turn.reply(text, inline([*rows, cancel_row(t)]))
+
+
+async def pick_invite_role(turn: Turn) -> None:
+    query = turn.update.callback_query
+    assert query is not None
+    args = callback_args(query.data, INVITE_ROLE_BUTTON)
+    unit_id = int_arg(args, 0)
+    role = next((r for r in Role if len(args) > 1 and r.value == args[1]), None)
+    if unit_id is None or role is None:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    await _issue(turn, unit_id, role)
+
+
+async def _issue(turn: Turn, unit_id: int, role: Role) -> None:
+    t = turn.t
+    invite = await invites.create(turn.session, turn.actor, unit_id, role, turn.now)
+    text = t(
+        "invite.created",
+        unit=invite.unit.name,
+        role=t(f"role.{role.value}"),
+        link=turn.runtime.deep_link(invite.code),
+        uses=invite.max_uses,
+        expires=t.datetime(invite.expires_at),
+    )
+    if turn.update.callback_query is not None:
+        turn.edit(text)
+    else:
+        turn.reply(text)

@@ -1,0 +1,97 @@
+"""What every member has: /help, /lang, /me, /cancel, and routing free messages to the dialogue
+they belong to."""
+
+from __future__ import annotations
+
+from telegram import ReplyKeyboardRemove
+
+from bot.i18n import LANGUAGES
+from bot.services import dialogues, members
+from handlers.keyboards import callback_args, cancel_row, inline
+from handlers.menus import help_text, refresh_menu, role_names
+from handlers.registration import language_keyboard
+from handlers.turn import Turn
+
+LANGUAGE_BUTTON = "lang"
+
+
+async def show_help(turn: Turn) -> None:
+    turn.reply(help_text(turn, turn.actor.roles))
+
+
+async def choose_language(turn: Turn) -> None:
+    t = turn.t
+    turn.reply(
+        t("language.choose", current=t(f"language.name.{t.language}")),
+        inline([*language_keyboard(LANGUAGE_BUTTON, t), cancel_row(t)]),
+    )
+
+
+async def set_language(turn: Turn) -> None:
+    query = turn.update.callback_query
+    assert query is not None
+    args = callback_args(query.data, LANGUAGE_BUTTON)
+    if not args or args[0] not in LANGUAGES:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    await members.set_language(turn.actor, args[0])
+    turn.use_language(args[0])
+    turn.edit(turn.t("language.changed", language=turn.t(f"language.name.{args[0]}")))
+    refresh_menu(turn, turn.actor.roles)
+
+
+async def show_profile(turn: Turn) -> None:
+    t = turn.t
+    profile = members.profile(turn.actor)
+    member = profile.member
+    turn.reply(
+        t(
+            "profile.card",
+            name=member.display_name,
+            unit=profile.unit_name or t("profile.no_unit"),
+            roles=role_names(t, frozenset(profile.roles)),
+            phone=member.phone or "-",
+            language=t(f"language.name.{member.language or t.language}"),
+            since=t.date(member.registered_at),
+            tags=t("common.list_separator").join(sorted(member.tags)) or "-",
+        )
+    )
+
+
+async def cancel(turn: Turn) -> None:
+    ended = await dialogues.end(turn.session, turn.user_id)
+    text = turn.t("common.cancelled" if ended else "common.nothing_to_cancel")
+    if turn.update.callback_query is not None:
+        turn.edit(text)
+    else:
+        turn.reply(text, ReplyKeyboardRemove())
+
+
+async def route_message(turn: Turn) -> None:
+    """A message that is not a command continues the person's open dialogue, if any."""
+    message = turn.message
+    assert message is not None
+    if message.text and message.text.strip() == turn.t("common.button.cancel_text"):
+        await cancel(turn)
+        return
+    dialogue = await dialogues.current(turn.session, turn.user_id)
+    route = turn.registry.dialogue(dialogue.kind) if dialogue is not None else None
+    if dialogue is None or route is None:
+        if turn.actor.member is None and not turn.actor.roles:
+            turn.reply(turn.t("registration.stranger"))
+        else:
+            turn.reply(turn.t("common.not_understood"))
+        return
+    if route.roles is not None and not turn.actor.has_any(route.roles):
+        await dialogues.end(turn.session, turn.user_id)
+        turn.reply(turn.t("error.forbidden"))
+        return
+    await route.handler(turn, dialogue)
+
+
+async def unknown_command(turn: Turn) -> None:
+    turn.reply(turn.t("common.unknown_command"))
+
+
+async def unknown_button(turn: Turn) -> None:
+    turn.answer(turn.t("common.stale_button"), alert=True)

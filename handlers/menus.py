@@ -1,0 +1,28 @@
+"""Help text and the per-person command menu, both derived from the command table."""
+
+from __future__ import annotations
+
+from bot.db.models import Role
+from bot.i18n import Translator
+from bot.services.members import ROLE_ORDER
+from handlers.turn import Turn
+
+
+def role_names(t: Translator, roles: frozenset[Role]) -> str:
+    names = [t(f"role.{role.value}") for role in ROLE_ORDER if role in roles]
+    return t("common.list_separator").join(names) if names else t("role.none")
+
+
+def help_text(turn: Turn, roles: frozenset[Role]) -> str:
+    t = turn.t
+    lines = [t("help.header")]
+    lines += [f"/{name} — {text}" for name, text in turn.registry.menu_for(roles, t)]
+    if not roles:
+        lines.append("")
+        lines.append(t("registration.stranger"))
+    return "\n".join(lines)
+
+
+def refresh_menu(turn: Turn, roles: frozenset[Role]) -> None:
+    """The Telegram command menu of this person's chat, in their language, for their roles."""
+    turn.set_menu(turn.registry.menu_for(roles, turn.t))

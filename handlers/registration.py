@@ -1,0 +1,131 @@
+"""Joining by invite link: /start <code>, own phone number, display name, language."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
+
+from bot.db.models import Dialogue
+from bot.i18n import LANGUAGES, Translator
+from bot.services import dialogues, registration
+from handlers.keyboards import button, callback_args, cancel_row, inline
+from handlers.menus import help_text, refresh_menu, role_names
+from handlers.turn import Turn
+
+LANGUAGE_BUTTON = "reg.lang"
+
+
+def _contact_keyboard(t: Translator) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [
+            [KeyboardButton(t("registration.button.share_contact"), request_contact=True)],
+            [KeyboardButton(t("common.button.cancel_text"))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def language_keyboard(prefix: str, t: Translator) -> list[list[InlineKeyboardButton]]:
+    return [[button(t(f"language.name.{code}"), f"{prefix}:{code}")] for code in LANGUAGES]
+
+
+async def start(turn: Turn) -> None:
+    """/start with a code joins; without one it greets members and guides strangers."""
+    t = turn.t
+    if turn.args:
+        result = await registration.start(turn.session, turn.user_id, turn.args[0], turn.now)
+        invite = result.invite
+        role = t(f"role.{invite.role.value}")
+        if isinstance(result, registration.RoleAdded):
+            turn.reply(t("registration.role_added", role=role, unit=invite.unit.name))
+            refresh_menu(turn, turn.actor.roles | {invite.role})
+            return
+        turn.reply(
+            t("registration.welcome", unit=invite.unit.name, role=role),
+            _contact_keyboard(t),
+        )
+        return
+    actor = turn.actor
+    if actor.member is None and actor.is_admin:
+        user = turn.update.effective_user
+        assert user is not None
+        member = await registration.ensure_admin_member(
+            turn.session, turn.user_id, user.full_name, t.language, turn.now
+        )
+        turn.reply(t("registration.admin_welcome", name=member.display_name))
+        refresh_menu(turn, actor.roles)
+        return
+    if actor.member is None or not actor.roles:
+        turn.reply(t("registration.stranger"))
+        return
+    turn.reply(
+        t(
+            "registration.welcome_back",
+            name=actor.member.display_name,
+            roles=role_names(t, actor.roles),
+        )
+    )
+
+
+async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
+    message = turn.message
+    assert message is not None
+    t = turn.t
+    if dialogue.step == registration.STEP_CONTACT:
+        if message.contact is None:
+            turn.reply(t("registration.need_contact"), _contact_keyboard(t))
+            return
+        registration.receive_contact(
+            dialogue,
+            turn.user_id,
+            message.contact.user_id,
+            message.contact.phone_number,
+            turn.now,
+        )
+        user = turn.update.effective_user
+        assert user is not None
+        suggestion = ReplyKeyboardMarkup(
+            [[user.full_name[: registration.NAME_MAX]], [t("common.button.cancel_text")]],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+        turn.reply(t("registration.ask_name"), suggestion)
+        return
+    if dialogue.step == registration.STEP_NAME:
+        if not message.text:
+            turn.reply(t("registration.need_name_text", limit=registration.NAME_MAX))
+            return
+        name = registration.receive_name(dialogue, message.text, turn.now)
+        turn.reply(t("registration.name_ok", name=name), ReplyKeyboardRemove())
+        turn.reply(
+            t("registration.ask_language"),
+            inline([*language_keyboard(LANGUAGE_BUTTON, t), cancel_row(t)]),
+        )
+        return
+    turn.reply(t("registration.need_language_button"))
+
+
+async def choose_language(turn: Turn) -> None:
+    query = turn.update.callback_query
+    assert query is not None
+    args = callback_args(query.data, LANGUAGE_BUTTON)
+    language = args[0] if args else ""
+    dialogue = await dialogues.current(turn.session, turn.user_id)
+    if (
+        language not in LANGUAGES
+        or dialogue is None
+        or dialogue.kind != registration.DIALOGUE
+        or dialogue.step != registration.STEP_LANGUAGE
+    ):
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    member = await registration.complete(turn.session, dialogue, language, turn.now)
+    turn.use_language(language)
+    t = turn.t
+    roles = frozenset(member.roles) | turn.actor.roles
+    unit = member.unit.name if member.unit else "-"
+    turn.edit(
+        t("registration.done", name=member.display_name, unit=unit, roles=role_names(t, roles))
+    )
+    turn.reply(help_text(turn, roles))
+    refresh_menu(turn, roles)

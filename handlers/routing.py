@@ -1,0 +1,81 @@
+"""The shapes of the one command table (``bot/commands.py``): each command, button action and
+dialogue is declared once with its handler and the roles that may use it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.db.models import Dialogue, Role
+from handlers.turn import Handler, Turn
+
+# Roles that count as "a member": anyone registered in a unit, and admins.
+MEMBERS: frozenset[Role] = frozenset(Role)
+ADMINS: frozenset[Role] = frozenset({Role.ADMIN})
+COORDINATORS: frozenset[Role] = frozenset({Role.COORDINATOR, Role.ADMIN})
+LEADERS: frozenset[Role] = frozenset({Role.LEADER, Role.COORDINATOR, Role.ADMIN})
+
+
+class Where(StrEnum):
+    PRIVATE = "private"
+    GROUP = "group"
+    ANY = "any"
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    handler: Handler
+    roles: frozenset[Role] | None  # None: anyone, strangers included
+    help_key: str
+    where: Where = Where.PRIVATE
+    menu: bool = True
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button action; its callback data is ``<prefix>`` or ``<prefix>:<args>``."""
+
+    prefix: str
+    handler: Handler
+    roles: frozenset[Role] | None
+
+
+DialogueHandler = Callable[[Turn, Dialogue], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class DialogueRoute:
+    kind: str
+    handler: DialogueHandler
+    roles: frozenset[Role] | None
+
+
+@dataclass(frozen=True)
+class Registry:
+    commands: tuple[Command, ...]
+    buttons: tuple[Button, ...]
+    dialogues: tuple[DialogueRoute, ...]
+
+    def commands_for(
+        self, roles: frozenset[Role], *, where: Where = Where.PRIVATE
+    ) -> list[Command]:
+        return [
+            command
+            for command in self.commands
+            if command.where in (where, Where.ANY)
+            and (command.roles is None or command.roles & roles)
+        ]
+
+    def menu_for(
+        self, roles: frozenset[Role], translate: Callable[[str], str]
+    ) -> list[tuple[str, str]]:
+        return [
+            (command.name, translate(command.help_key))
+            for command in self.commands_for(roles)
+            if command.menu
+        ]
+
+    def dialogue(self, kind: str) -> DialogueRoute | None:
+        return next((route for route in self.dialogues if route.kind == kind), None)
