@@ -1,0 +1,87 @@
+"""The ``dutybot`` command: run, demo, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("dutybot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dutybot",
+        description=(
+            "Telegram bot for the volunteer duty posts of a civility campaign. "
+            "Settings come from the environment or a .env file (see README)."
+        ),
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the bot (long polling, or --webhook)")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates on WEBHOOK_URL (HTTPS, secret-token header checked)",
+    )
+
+    demo = commands.add_parser(
+        "demo", help="play a simulated day against a local Bot API emulator (no token needed)"
+    )
+    demo.add_argument(
+        "--database-url",
+        default="sqlite+aiosqlite:///data/demo.db",
+        help="database for the demo, recreated each time (default: %(default)s)",
+    )
+
+    commands.add_parser("migrate", help="apply database migrations (also done at start-up)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    # The demo prints a conversation; its log would only bury it.
+    quiet = args.command == "demo" and not args.verbose
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("httpx", "apscheduler", "aiohttp.access", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+        if args.command == "run":
+            settings.require_token()
+            from bot.runner import run_bot
+
+            run_bot(settings, webhook=args.webhook)
+        elif args.command == "migrate":
+            asyncio.run(_migrate(settings))
+        elif args.command == "demo":
+            from bot.demo import run_demo
+
+            asyncio.run(run_demo(args.database_url))
+    except SettingsError as exc:
+        print(f"dutybot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+async def _migrate(settings: Settings) -> None:
+    from bot.db.engine import Database
+    from bot.db.migrate import upgrade
+
+    database = Database(settings.database_url)
+    try:
+        await upgrade(database)
+    finally:
+        await database.dispose()
+    print(f"dutybot: database at {settings.database_url} is up to date")

@@ -1,0 +1,80 @@
+"""The real bot, long-polling the local Bot API emulator: shared by `dutybot demo` and the tests.
+
+``settle()`` waits until every update the emulator has handed out went through the update
+processor, which is a fact the processor reports, not a guess about timing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from telegram import Update
+
+from bot.app import build_application
+from bot.emulator import BotApiEmulator
+from bot.runtime import Runtime
+from handlers.turn import BotApplication
+
+POLL_TIMEOUT_SECONDS = 5
+
+
+@dataclass
+class LocalBot:
+    emulator: BotApiEmulator
+    runtime: Runtime
+    application: BotApplication | None = None
+    completed: set[int] = field(default_factory=set)
+
+    def _done(self, update: object) -> None:
+        if isinstance(update, Update):
+            self.completed.add(update.update_id)
+
+    async def start(self) -> None:
+        application = build_application(self.runtime, on_update_done=self._done)
+        await application.initialize()
+        # run_polling() would call post_init itself; here the updater is started by hand.
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0.0,
+            timeout=POLL_TIMEOUT_SECONDS,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        self.application = application
+
+    async def stop(self) -> None:
+        """Stop like a process that is shut down: updates already fetched are finished."""
+        application = self.application
+        if application is None:
+            return
+        self.application = None
+        assert application.updater is not None
+        if application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    async def settle(self, timeout: float = 30.0) -> None:
+        """Wait until the bot has fetched and finished every update sent so far."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            if self.emulator.pending_updates() == 0 and (
+                self.emulator.delivered_update_ids <= self.completed
+            ):
+                return
+            if loop.time() > deadline:
+                missing = sorted(self.emulator.delivered_update_ids - self.completed)
+                raise TimeoutError(
+                    f"bot did not settle: {self.emulator.pending_updates()} undelivered, "
+                    f"unfinished {missing[:10]}"
+                )
+            await asyncio.sleep(0.002)
