@@ -1,0 +1,74 @@
+"""Fixtures: a fresh database per test, a manual clock, and the real bot against the emulator."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.db.engine import Database
+from bot.settings import Settings
+from tests import databases
+from tests.harness import ADMIN_ID, Harness
+
+ZONE = ZoneInfo("Asia/Shanghai")
+# A Tuesday morning, so weekday rules and the evening tally are both reachable by moving time.
+START = dt.datetime(2026, 12, 1, 8, 0, tzinfo=ZONE)
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    url = databases.postgres_url()
+    if url is not None:
+        databases.migrate_sync(url, reset_postgres=True)
+        return None
+    return databases.sqlite_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+async def database(database_template: Path | None, tmp_path: Path) -> AsyncIterator[Database]:
+    url = databases.postgres_url()
+    if url is None:
+        assert database_template is not None
+        db = Database(databases.fresh_sqlite(database_template, tmp_path))
+    else:
+        db = Database(url)
+        await databases.truncate_postgres(db)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+def make_settings(database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "bot_token": "123456:TEST-TOKEN",
+        "database_url": database_url,
+        "admin_ids": [ADMIN_ID],
+        "timezone": "Asia/Shanghai",
+        "default_language": "zh_Hans",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    """Override in a test module to run the bot with other settings."""
+    return {}
+
+
+@pytest.fixture
+async def harness(
+    database: Database, clock: ManualClock, settings_overrides: dict[str, object]
+) -> AsyncIterator[Harness]:
+    settings = make_settings(database.url, **settings_overrides)
+    async with Harness.running(settings, database, clock) as running:
+        yield running

@@ -1,0 +1,241 @@
+"""Joining by invite link, roles, and what strangers are told."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db.models import Dialogue, Member, Role, Unit
+from tests.e2e.journeys import create_unit, invite_code, invite_of, join
+from tests.harness import Harness
+
+
+async def test_stranger_is_told_how_to_join(harness: Harness) -> None:
+    stranger = harness.user(2001, "路人")
+    await stranger.send_command("start")
+    await stranger.send_text("你好")
+    await stranger.send_command("me")
+    await harness.settle()
+    texts = stranger.texts()
+    assert "邀请链接" in texts[0]
+    assert "邀请链接" in texts[1]
+    assert "还没有注册" in texts[2]
+    assert await harness.count(Member) == 0
+
+
+async def test_admin_creates_unit_and_volunteer_joins_by_deep_link(harness: Harness) -> None:
+    await harness.admin.send_command("start")
+    await harness.settle()
+    assert "管理员" in harness.admin.last().text
+
+    unit = await create_unit(harness, "城管局")
+    assert "已创建单位「城管局」" in (harness.admin.last().text or "")
+    code = await invite_code(harness, harness.admin, None, "志愿者")
+    assert "城管局 · 志愿者" in (harness.admin.last().text or "")
+
+    volunteer = harness.user(3001, "Wei", language_code="en")
+    await volunteer.send_command("start", code)
+    await harness.settle()
+    assert "城管局" in (volunteer.last().text or "")
+    keyboard = volunteer.reply_keyboard()
+    assert keyboard is not None and keyboard[0][0].get("request_contact") is True
+
+    await volunteer.send_contact(phone_number="8613800000001")
+    await harness.settle()
+    # A stranger is addressed in the language of their Telegram app until they pick one.
+    assert "which name" in (volunteer.last().text or "")
+    await volunteer.send_text("  张  伟 ")
+    await harness.settle()
+    assert "English" in " ".join(volunteer.last().buttons())
+    await volunteer.press("English")
+    await harness.settle()
+
+    assert any("You are registered!" in text for text in volunteer.texts())
+    member = await harness.member(3001)
+    assert member is not None
+    assert (member.display_name, member.phone, member.language) == ("张 伟", "+8613800000001", "en")
+    assert member.unit_id == unit.id and member.roles == {Role.VOLUNTEER}
+    assert (await invite_of(harness, code)).uses == 1
+    assert await harness.count(Dialogue) == 0
+    # The person's command menu follows their role and language.
+    menu = harness.emulator.chat_menu(3001)
+    assert ("me", "my profile") in menu and ("units", "units: list, create, rename") not in menu
+
+
+async def test_coordinator_invite_and_coordinator_invites_volunteers(harness: Harness) -> None:
+    await create_unit(harness, "人民路社区")
+    code = await invite_code(harness, harness.admin, None, "协调员")
+    coordinator = harness.user(3101, "李")
+    await join(harness, coordinator, code, "李协调")
+    member = await harness.member(3101)
+    assert member is not None and member.roles == {Role.COORDINATOR}
+
+    volunteer_code = await invite_code(harness, coordinator, None, "志愿者")
+    assert "人民路社区 · 志愿者" in (coordinator.last().text or "")
+    volunteer = harness.user(3102, "王")
+    await join(harness, volunteer, volunteer_code, "王志愿")
+    joined = await harness.member(3102)
+    assert joined is not None and joined.roles == {Role.VOLUNTEER}
+    assert joined.unit_id == member.unit_id
+
+
+async def test_volunteer_cannot_invite_or_manage_units(harness: Harness) -> None:
+    await create_unit(harness, "城管局")
+    code = await invite_code(harness, harness.admin, None, "志愿者")
+    volunteer = harness.user(3201, "赵")
+    await join(harness, volunteer, code, "赵六")
+    await volunteer.send_command("invite")
+    await volunteer.send_command("units")
+    await harness.settle()
+    assert volunteer.texts()[-2:] == ["抱歉，您没有权限执行这个操作。"] * 2
+    await volunteer.press_data("unit.new", volunteer.messages()[-1].message_id)
+    await harness.settle()
+    assert volunteer.answered_callbacks[-1]["text"] == "抱歉，您没有权限执行这个操作。"
+    assert await harness.count(Dialogue) == 0
+
+
+async def test_used_up_forged_and_expired_codes_are_refused(harness: Harness) -> None:
+    await create_unit(harness, "城管局")
+    code = await invite_code(harness, harness.admin, None, "协调员")
+    await join(harness, harness.user(3301, "甲"), code, "甲")
+
+    late = harness.user(3302, "乙")
+    await late.send_command("start", code)
+    await late.send_command("start", "AAAAAAAAAAAAAAAAAAAA")
+    await late.send_command("start", "x'; drop table members;--")
+    await harness.settle()
+    texts = late.texts()
+    assert "名额已用完" in texts[0]
+    assert "邀请码无效" in texts[1]
+    assert "邀请码无效" in texts[2]
+
+    volunteer_code = await invite_code(harness, harness.admin, "城管局", "志愿者")
+    harness.clock.advance(days=8)
+    await late.send_command("start", volunteer_code)
+    await harness.settle()
+    assert "已过期" in (late.last().text or "")
+    assert await harness.member(3302) is None
+    assert await harness.count(Dialogue) == 0
+
+
+async def test_wrong_input_during_registration_changes_nothing(harness: Harness) -> None:
+    await create_unit(harness, "城管局")
+    code = await invite_code(harness, harness.admin, None, "志愿者")
+    person = harness.user(3401, "钱")
+    await person.send_command("start", code)
+    await harness.settle()
+
+    await person.send_text("13800000000")
+    await person.send_contact(phone_number="+8613911111111", user_id=999)
+    await person.send_sticker()
+    await person.send_location(30.0, 104.0)
+    await harness.settle()
+    texts = person.texts()[-4:]
+    assert "按钮" in texts[0]
+    assert "别人的联系方式" in texts[1]
+    assert "按钮" in texts[2] and "按钮" in texts[3]
+    async with harness.session() as session:
+        dialogue = await session.get(Dialogue, 3401)
+    assert dialogue is not None and dialogue.step == "contact" and "phone" not in dialogue.data
+
+    await person.send_contact(phone_number="+8613800000002")
+    await harness.settle()
+    await person.send_sticker()
+    await person.send_text("/" + "x")
+    await person.send_text("名" * 40)
+    await harness.settle()
+    texts = person.texts()[-3:]
+    assert "用文字" in texts[0]
+    assert "没有这个命令" in texts[1]
+    assert "最多 32 个字" in texts[2]
+    async with harness.session() as session:
+        dialogue = await session.get(Dialogue, 3401)
+    assert dialogue is not None and dialogue.step == "name"
+
+    await person.send_text("钱七")
+    await person.send_text("中文")
+    await harness.settle()
+    assert "语言按钮" in (person.last().text or "")
+    await person.press_data("reg.lang:xx", person.messages()[-2].message_id)
+    await harness.settle()
+    assert person.answered_callbacks[-1]["text"] == "这个按钮已失效，请重新打开菜单。"
+    assert await harness.member(3401) is None
+
+    await person.press("简体中文")
+    await harness.settle()
+    assert "注册成功" in "".join(person.texts())
+    assert await harness.member(3401) is not None
+
+
+async def test_cancel_ends_registration(harness: Harness) -> None:
+    await create_unit(harness, "城管局")
+    code = await invite_code(harness, harness.admin, None, "志愿者")
+    person = harness.user(3501, "孙")
+    await person.send_command("start", code)
+    await person.send_text("取消")
+    await person.send_command("cancel")
+    await harness.settle()
+    assert person.texts()[-2:] == ["已取消。", "当前没有进行中的操作。"]
+    assert await harness.count(Dialogue) == 0
+    assert (await invite_of(harness, code)).uses == 0
+
+
+async def test_same_update_delivered_twice_registers_once(harness: Harness) -> None:
+    await create_unit(harness, "城管局")
+    code = await invite_code(harness, harness.admin, None, "志愿者")
+    person = harness.user(3601, "周")
+    await person.send_command("start", code)
+    await person.send_contact(phone_number="+8613800000003")
+    await person.send_text("周八")
+    await harness.settle()
+    await person.press("简体中文")
+    await harness.settle()
+    replies = len(person.messages())
+    harness.emulator.redeliver_last(chat_id=3601)
+    await harness.settle()
+    assert len(person.messages()) == replies
+    assert (await invite_of(harness, code)).uses == 1
+    member = await harness.member(3601)
+    assert member is not None and member.display_name == "周八"
+    assert await harness.count(Member) == 1  # the admin never sent /start here
+
+
+async def test_restart_keeps_everyone_registered_and_resumes_dialogues(harness: Harness) -> None:
+    await create_unit(harness, "城管局")
+    code = await invite_code(harness, harness.admin, None, "志愿者")
+    done = harness.user(3701, "吴")
+    await join(harness, done, code, "吴九")
+    halfway = harness.user(3702, "郑")
+    await halfway.send_command("start", code)
+    await halfway.send_contact(phone_number="+8613800000004")
+    await harness.settle()
+
+    await harness.bot.restart()
+
+    await done.send_command("me")
+    await halfway.send_text("郑十")
+    await harness.settle()
+    assert "吴九" in (done.last().text or "") and "城管局" in (done.last().text or "")
+    await halfway.press("简体中文")
+    await harness.settle()
+    member = await harness.member(3702)
+    assert member is not None and member.display_name == "郑十"
+
+
+async def test_existing_member_gains_role_from_invite_of_same_unit(harness: Harness) -> None:
+    await create_unit(harness, "城管局")
+    await create_unit(harness, "交警队")
+    volunteer_code = await invite_code(harness, harness.admin, "城管局", "志愿者")
+    person = harness.user(3801, "冯")
+    await join(harness, person, volunteer_code, "冯")
+    leader_code = await invite_code(harness, harness.admin, "城管局", "领导")
+    other_code = await invite_code(harness, harness.admin, "交警队", "志愿者")
+    await person.send_command("start", leader_code)
+    await person.send_command("start", other_code)
+    await harness.settle()
+    assert "已为您增加身份：领导" in person.texts()[-2]
+    assert "已经是「城管局」的成员" in person.texts()[-1]
+    member = await harness.member(3801)
+    assert member is not None and member.roles == {Role.VOLUNTEER, Role.LEADER}
+    async with harness.session() as session:
+        units = (await session.scalars(select(Unit))).all()
+    assert len(units) == 2

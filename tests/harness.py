@@ -1,0 +1,84 @@
+"""The test side of an end-to-end conversation: the emulator plays users, the real
+Application answers, the test reads replies and the database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import ManualClock
+from bot.db.engine import Database
+from bot.db.models import Member
+from bot.emulator import BotApiEmulator, SimUser
+from bot.localbot import LocalBot
+from bot.runtime import Runtime
+from bot.settings import Settings
+
+ADMIN_ID = 900_001
+
+
+@dataclass
+class Harness:
+    emulator: BotApiEmulator
+    bot: LocalBot
+    clock: ManualClock
+    database: Database
+
+    @classmethod
+    @asynccontextmanager
+    async def running(
+        cls, settings: Settings, database: Database, clock: ManualClock
+    ) -> AsyncIterator[Harness]:
+        emulator = BotApiEmulator(token=settings.bot_token, bot_username="dutybot_test_bot")
+        emulator.clock = lambda: clock.now().timestamp()
+        await emulator.start()
+        settings = settings.model_copy(
+            update={
+                "bot_api_base_url": emulator.base_url,
+                "bot_api_file_url": emulator.base_file_url,
+            }
+        )
+        runtime = Runtime(settings=settings, db=database, clock=clock)
+        bot = LocalBot(emulator=emulator, runtime=runtime)
+        await bot.start()
+        try:
+            yield cls(emulator=emulator, bot=bot, clock=clock, database=database)
+        finally:
+            await bot.stop()
+            await emulator.stop()
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.bot.runtime
+
+    @property
+    def admin(self) -> SimUser:
+        return self.emulator.user(user_id=ADMIN_ID, first_name="Admin", username="admin")
+
+    def user(self, user_id: int, first_name: str, language_code: str = "zh-hans") -> SimUser:
+        return self.emulator.user(
+            user_id=user_id, first_name=first_name, language_code=language_code
+        )
+
+    async def settle(self) -> None:
+        await self.bot.settle()
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self.database.session() as session:
+            yield session
+
+    async def member(self, telegram_id: int) -> Member | None:
+        async with self.session() as session:
+            member: Member | None = await session.scalar(
+                select(Member).where(Member.telegram_id == telegram_id)
+            )
+            return member
+
+    async def count(self, model: type[object]) -> int:
+        async with self.session() as session:
+            return int(await session.scalar(select(func.count()).select_from(model)) or 0)
