@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,22 +21,37 @@ START = dt.datetime(2026, 12, 1, 8, 0, tzinfo=ZONE)
 
 
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
-    url = databases.postgres_url()
-    if url is not None:
-        databases.migrate_sync(url, reset_postgres=True)
+def postgres_run_url() -> Iterator[str | None]:
+    """This run's own PostgreSQL database, migrated once, or None on SQLite."""
+    server_url = databases.postgres_url()
+    if server_url is None:
+        yield None
+        return
+    url, private = databases.create_private_postgres(server_url)
+    databases.migrate_sync(url, reset_postgres=not private)
+    yield url
+    if private:
+        databases.drop_private_postgres(server_url, url)
+
+
+@pytest.fixture(scope="session")
+def database_template(
+    postgres_run_url: str | None, tmp_path_factory: pytest.TempPathFactory
+) -> Path | None:
+    if postgres_run_url is not None:
         return None
     return databases.sqlite_template(tmp_path_factory.mktemp("template"))
 
 
 @pytest.fixture
-async def database(database_template: Path | None, tmp_path: Path) -> AsyncIterator[Database]:
-    url = databases.postgres_url()
-    if url is None:
+async def database(
+    postgres_run_url: str | None, database_template: Path | None, tmp_path: Path
+) -> AsyncIterator[Database]:
+    if postgres_run_url is None:
         assert database_template is not None
         db = Database(databases.fresh_sqlite(database_template, tmp_path))
     else:
-        db = Database(url)
+        db = Database(postgres_run_url)
         await databases.truncate_postgres(db)
     yield db
     await db.dispose()

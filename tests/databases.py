@@ -1,14 +1,24 @@
 """Fresh databases for tests: SQLite by default, PostgreSQL when DUTYBOT_TEST_DATABASE_URL
-names one (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)."""
+names one (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test).
+
+On PostgreSQL each test run works in a database of its own, created next to the named one and
+dropped at the end, so that two runs on one server (CI and a developer) cannot collide. Where the
+role may not create databases, the named database itself is reset and used.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
+import uuid
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
@@ -20,6 +30,34 @@ ENV_VAR = "DUTYBOT_TEST_DATABASE_URL"
 def postgres_url() -> str | None:
     url = os.environ.get(ENV_VAR, "").strip()
     return url or None
+
+
+log = logging.getLogger(__name__)
+
+
+async def _admin(url: str, statement: str) -> None:
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+def create_private_postgres(url: str) -> tuple[str, bool]:
+    """A new empty database beside `url`; (url, True) when created, (url, False) otherwise."""
+    name = f"dutybot_test_{uuid.uuid4().hex[:12]}"
+    try:
+        asyncio.run(_admin(url, f'CREATE DATABASE "{name}"'))
+    except DBAPIError as error:
+        log.warning("cannot create a test database (%s); using %s itself", error, url)
+        return url, False
+    return make_url(url).set(database=name).render_as_string(hide_password=False), True
+
+
+def drop_private_postgres(server_url: str, private_url: str) -> None:
+    name = make_url(private_url).database
+    asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def migrate_sync(url: str, *, reset_postgres: bool = False) -> None:

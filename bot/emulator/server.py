@@ -87,6 +87,10 @@ class BotApiEmulator:
         )
         self.flood = FloodGate(flood_limits or FloodLimits.disabled())
         self.latency = 0.0
+        # Calls being answered right now, and the most ever at once: how a test sees that the
+        # bot really works on several chats at the same time.
+        self.in_flight = 0
+        self.peak_in_flight = 0
         self.timeout_delay = 6.0
         self.blocked_users: set[int] = set()
         self.calls: list[tuple[str, dict[str, Any]]] = []
@@ -298,6 +302,10 @@ class BotApiEmulator:
         method = CANONICAL.get(request.match_info["method"].lower())
         if method is None:
             return _answer({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
+        counted = method != "getUpdates"
+        if counted:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         try:
             params = await _read_params(request)
             if self.latency > 0:
@@ -306,6 +314,9 @@ class BotApiEmulator:
             result = await self._call(method, params)
         except ApiError as error:
             return _answer(error.payload(), error.code)
+        finally:
+            if counted:
+                self.in_flight -= 1
         self._succeeded[method] += 1
         return _answer({"ok": True, "result": result})
 
