@@ -90,8 +90,9 @@ class CheckoutKind(enum.StrEnum):
 class OutboxStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
-    PARKED = "parked"
-    DROPPED = "dropped"
+    BLOCKED = "blocked"  # 403: the person blocked the bot or is gone; never retried
+    PARKED = "parked"  # another 400: kept with its reason for admins, never retried
+    DROPPED = "dropped"  # no longer wanted (the shift it was about was cancelled, say)
 
 
 class Unit(Base):
@@ -278,6 +279,8 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(160), unique=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    # Messages sent together (one broadcast, one tally), so progress can be counted.
+    batch: Mapped[str | None] = mapped_column(String(64), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -31,10 +31,14 @@ def payload(
     filename: str | None = None,
     media: Sequence[str] | None = None,
     location_request: bool = False,
+    edit_message_id: int | None = None,
 ) -> dict[str, Any]:
     """The stored form of one message: text (or caption), inline buttons, and a file_id of a
-    photo or document, or several photo file_ids sent as an album."""
+    photo or document, or several photo file_ids sent as an album. With `edit_message_id` the
+    text and buttons replace those of a message sent before (a progress count, say)."""
     body: dict[str, Any] = {"text": text}
+    if edit_message_id is not None:
+        body["edit_message_id"] = edit_message_id
     if buttons:
         body["buttons"] = [[[label, data] for label, data in row] for row in buttons]
     if photo:
@@ -50,6 +54,8 @@ def payload(
 
 
 def _kind(body: dict[str, Any]) -> str:
+    if body.get("edit_message_id") is not None:
+        return "edit"
     for kind in ("media", "photo", "document"):
         if body.get(kind):
             return kind
@@ -65,11 +71,13 @@ async def enqueue(
     now: dt.datetime,
     urgent: bool = False,
     not_before: dt.datetime | None = None,
+    batch: str | None = None,
 ) -> bool:
     """Queue one message; False when a message with this key was queued before."""
     values = {
         "idempotency_key": key[:160],
         "chat_id": chat_id,
+        "batch": batch,
         "kind": _kind(body),
         "payload": body,
         "urgent": urgent,

@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("idempotency_key", sa.String(length=160), nullable=False),
         sa.Column("chat_id", sa.BigInteger(), nullable=False),
+        sa.Column("batch", sa.String(length=64), nullable=True),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("urgent", sa.Boolean(), nullable=False),
@@ -42,6 +43,7 @@ def upgrade() -> None:
             sa.Enum(
                 "pending",
                 "sent",
+                "blocked",
                 "parked",
                 "dropped",
                 name="outboxstatus",
@@ -61,6 +63,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("idempotency_key", name=op.f("uq_outbox_idempotency_key")),
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbox_batch"), ["batch"], unique=False)
         batch_op.create_index(batch_op.f("ix_outbox_chat_id"), ["chat_id"], unique=False)
         batch_op.create_index("ix_outbox_due", ["status", "not_before"], unique=False)
 

@@ -1,0 +1,30 @@
+"""The one table of work the scheduler tick asks the database for (DESIGN principle 4).
+
+Each entry is a service function `run(session, now, settings) -> int` that finds what is due at
+`now` and enqueues it to the outbox under keys unique to the occasion (a reminder key names the
+shift, the member and the lead), so a tick that runs twice, a second process or a restart after
+downtime never sends twice and never skips. It returns how many messages it queued. The tick
+runs each entry in its own transaction, in the order of this table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.settings import Settings
+
+DueFunction = Callable[[AsyncSession, dt.datetime, Settings], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class DueJob:
+    name: str
+    run: DueFunction
+
+
+# Features add one row each.
+DUE_JOBS: tuple[DueJob, ...] = ()
