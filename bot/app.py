@@ -3,7 +3,7 @@ update processor, the HTTP pools and the error handler."""
 
 from __future__ import annotations
 
-import html
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -18,10 +18,12 @@ from telegram.ext import (
     filters,
 )
 
+from bot import scheduler
 from bot.commands import REGISTRY
 from bot.concurrency import MAX_CONCURRENT_UPDATES, ChatOrderedUpdateProcessor
 from bot.i18n import LANGUAGES, MENU_LANGUAGE_CODES, language_from_telegram
 from bot.runtime import Runtime
+from bot.sender import Sender
 from bot.services import members
 from handlers import common
 from handlers.routing import Registry, Where
@@ -97,7 +99,7 @@ async def on_error(update: object, context: BotContext) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer(text, show_alert=True)
         elif update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, html.escape(text))
+            await context.bot.send_message(update.effective_chat.id, text)
     except Exception:
         log.exception("could not tell the user about the error")
 
@@ -125,12 +127,53 @@ async def _post_init(application: BotApplication) -> None:
     )
 
 
+async def _scheduler_tick(context: BotContext) -> None:
+    queued = await scheduler.tick(context.runtime)
+    if queued:
+        log.info("scheduler tick queued %s messages", queued)
+
+
+async def _start_background(application: BotApplication) -> None:
+    """The production loops: the outbox sender and the periodic scheduler tick."""
+    runtime = application.bot_data["runtime"]
+    assert isinstance(runtime, Runtime)
+    stop = asyncio.Event()
+    application.bot_data["sender_stop"] = stop
+    sender = Sender(application.bot, runtime)
+    application.bot_data["sender_task"] = asyncio.create_task(
+        sender.run_forever(stop), name="outbox-sender"
+    )
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(
+        _scheduler_tick,
+        interval=runtime.settings.scheduler_tick_seconds,
+        first=1.0,
+        name="scheduler-tick",
+    )
+
+
+async def _stop_background(application: BotApplication) -> None:
+    stop = application.bot_data.get("sender_stop")
+    task = application.bot_data.get("sender_task")
+    if isinstance(stop, asyncio.Event) and isinstance(task, asyncio.Task):
+        stop.set()
+        await task
+
+
+async def _post_init_with_background(application: BotApplication) -> None:
+    await _post_init(application)
+    await _start_background(application)
+
+
 def build_application(
     runtime: Runtime,
     *,
     registry: Registry = REGISTRY,
     on_update_done: Callable[[object], None] | None = None,
+    background: bool = False,
 ) -> BotApplication:
+    """The bot. With `background` it also runs the outbox sender and the scheduler tick
+    (`dutybot run`); tests and the demo drive both by hand through the injected clock."""
     settings = runtime.settings
     context_types = ContextTypes(context=BotContext)
     application: BotApplication = (
@@ -146,6 +189,9 @@ def build_application(
         .post_init(_post_init)
         .build()
     )
+    if background:
+        application.post_init = _post_init_with_background
+        application.post_stop = _stop_background
     application.bot_data["runtime"] = runtime
     application.bot_data["registry"] = registry
     register_handlers(application, registry)

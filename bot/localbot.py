@@ -11,12 +11,16 @@ from dataclasses import dataclass, field
 
 from telegram import Update
 
+from bot import scheduler
 from bot.app import build_application
+from bot.clock import ManualClock
 from bot.emulator import BotApiEmulator
 from bot.runtime import Runtime
+from bot.sender import Sender
 from handlers.turn import BotApplication
 
 POLL_TIMEOUT_SECONDS = 5
+MAX_SENDER_PASSES = 10_000
 
 
 @dataclass
@@ -24,6 +28,7 @@ class LocalBot:
     emulator: BotApiEmulator
     runtime: Runtime
     application: BotApplication | None = None
+    sender: Sender | None = None
     completed: set[int] = field(default_factory=set)
 
     def _done(self, update: object) -> None:
@@ -44,6 +49,11 @@ class LocalBot:
             allowed_updates=Update.ALL_TYPES,
         )
         self.application = application
+        # The sender's pacing state lives as long as the process, like in production.
+        if self.sender is None:
+            self.sender = Sender(application.bot, self.runtime)
+        else:
+            self.sender.bot = application.bot
 
     async def stop(self) -> None:
         """Stop like a process that is shut down: updates already fetched are finished."""
@@ -57,6 +67,35 @@ class LocalBot:
         if application.running:
             await application.stop()
         await application.shutdown()
+
+    async def deliver(self) -> int:
+        """Send everything the outbox holds that is due now. Where Telegram's pace makes a chat
+        wait, a manual clock is moved on by that wait, as time would pass in production."""
+        assert self.sender is not None, "start() the bot first"
+        attempted = 0
+        for _ in range(MAX_SENDER_PASSES):
+            result = await self.sender.pass_once()
+            attempted += result.attempted
+            clock = self.runtime.clock
+            if result.wait is not None and isinstance(clock, ManualClock):
+                clock.advance(seconds=result.wait)
+                continue
+            if result.attempted == 0:
+                return attempted
+        raise RuntimeError("the outbox did not drain")
+
+    async def tick(self) -> int:
+        """One scheduler tick at the clock's now, then delivery; returns messages queued."""
+        queued = await scheduler.tick(self.runtime)
+        await self.deliver()
+        return queued
+
+    def redeliver_last(self, chat_id: int) -> int:
+        """Have Telegram deliver the last update of a chat again; settle() then waits for the
+        second delivery to be handled too."""
+        update_id = self.emulator.redeliver_last(chat_id)
+        self.completed.discard(update_id)
+        return update_id
 
     async def restart(self) -> None:
         await self.stop()

@@ -35,7 +35,7 @@ def run_bot(settings: Settings, *, webhook: bool = False) -> None:
     # Migrations run on their own event loop; PTB starts another for the bot.
     asyncio.run(_migrate(settings.database_url))
     runtime = Runtime(settings=settings, db=Database(settings.database_url), clock=SystemClock())
-    application = build_application(runtime)
+    application = build_application(runtime, background=True)
     log.info("dutybot starting (%s)", "webhook" if webhook else "long polling")
     if webhook:
         application.run_webhook(

@@ -32,7 +32,7 @@ from bot.db.models import Role
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator, language_from_telegram
 from bot.runtime import Runtime
-from bot.services import idempotency, members
+from bot.services import idempotency, members, reachability
 from bot.services.access import Actor
 
 if TYPE_CHECKING:
@@ -208,6 +208,9 @@ async def run_turn(
             if not await idempotency.claim_update(session, update.update_id, now):
                 raise _Duplicate
             member = await members.by_telegram_id(session, user.id)
+            chat = update.effective_chat
+            if member is not None and chat is not None and chat.id == user.id:
+                reachability.mark_reachable(member)
             actor = Actor.of(user.id, member, runtime.settings.admin_ids)
             language = member.language if member and member.language else fallback_language
             turn = Turn(update, context, session, actor, runtime.translator(language), now)

@@ -67,6 +67,22 @@ class Harness:
     async def settle(self) -> None:
         await self.bot.settle()
 
+    def redeliver_last(self, chat_id: int) -> int:
+        return self.bot.redeliver_last(chat_id)
+
+    async def deliver(self) -> None:
+        """Send what the outbox holds that is due now, then let the bot handle any answers."""
+        await self.bot.deliver()
+        await self.settle()
+
+    async def tick(self) -> int:
+        """One scheduler tick at the clock's now (every job of bot/due.py), then delivery of
+        the due outbox through the emulator; returns how many messages the tick queued."""
+        await self.settle()
+        queued = await self.bot.tick()
+        await self.settle()
+        return queued
+
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         async with self.database.session() as session:

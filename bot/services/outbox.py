@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,8 +31,10 @@ def payload(
     document: str | None = None,
     filename: str | None = None,
     media: Sequence[str] | None = None,
-    location_request: bool = False,
+    location_button: str | None = None,
     edit_message_id: int | None = None,
+    photo_path: str | None = None,
+    document_path: str | None = None,
 ) -> dict[str, Any]:
     """The stored form of one message: text (or caption), inline buttons, and a file_id of a
     photo or document, or several photo file_ids sent as an album. With `edit_message_id` the
@@ -46,10 +49,17 @@ def payload(
     if document:
         body["document"] = document
         body["filename"] = filename
+    # Files the bot made itself (a chart, a spreadsheet) are stored on disk and uploaded.
+    if photo_path:
+        body["photo_path"] = photo_path
+    if document_path:
+        body["document_path"] = document_path
+        body["filename"] = filename
     if media:
         body["media"] = list(media)
-    if location_request:
-        body["location_request"] = True
+    if location_button:
+        # A reply keyboard with one button that shares the person's location.
+        body["location_button"] = location_button
     return body
 
 
@@ -57,7 +67,7 @@ def _kind(body: dict[str, Any]) -> str:
     if body.get("edit_message_id") is not None:
         return "edit"
     for kind in ("media", "photo", "document"):
-        if body.get(kind):
+        if body.get(kind) or body.get(f"{kind}_path"):
             return kind
     return "text"
 
@@ -95,3 +105,97 @@ async def enqueue(
     )
     result = await session.execute(statement)
     return bool(getattr(result, "rowcount", 0))
+
+
+# A claim is a lease: a process that dies mid-send leaves rows that another may take later.
+CLAIM_LEASE = dt.timedelta(minutes=2)
+
+
+async def claim_due(
+    session: AsyncSession,
+    now: dt.datetime,
+    worker: str,
+    *,
+    quiet: bool = False,
+    limit: int = 200,
+) -> list[OutboxMessage]:
+    """Take up to `limit` due messages for `worker`, oldest first. During quiet hours only
+    urgent ones are due; the rest wait, they are never dropped. On PostgreSQL rows another
+    process is claiming are skipped (SKIP LOCKED), so two senders never take the same row."""
+    conditions = [
+        OutboxMessage.status == OutboxStatus.PENDING,
+        OutboxMessage.not_before <= now,
+        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+    ]
+    if quiet:
+        conditions.append(OutboxMessage.urgent.is_(True))
+    query = select(OutboxMessage).where(and_(*conditions)).order_by(OutboxMessage.id).limit(limit)
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = list((await session.scalars(query)).all())
+    for row in rows:
+        row.claimed_by = worker
+        row.claimed_until = now + CLAIM_LEASE
+    await session.flush()
+    return rows
+
+
+async def _finish(session: AsyncSession, message_id: int, **values: Any) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(claimed_by=None, claimed_until=None, **values)
+    )
+
+
+async def mark_sent(session: AsyncSession, message_id: int, now: dt.datetime) -> None:
+    await _finish(session, message_id, status=OutboxStatus.SENT, sent_at=now, last_error=None)
+
+
+async def mark_blocked(session: AsyncSession, message_id: int, reason: str) -> None:
+    await _finish(session, message_id, status=OutboxStatus.BLOCKED, last_error=reason[:500])
+
+
+async def park(session: AsyncSession, message_id: int, reason: str) -> None:
+    await _finish(session, message_id, status=OutboxStatus.PARKED, last_error=reason[:500])
+
+
+async def retry_at(
+    session: AsyncSession, message_id: int, when: dt.datetime, reason: str, *, attempt: bool
+) -> None:
+    """Put a message back for later; `attempt` counts a failure (a 429 is not one)."""
+    values: dict[str, Any] = {"not_before": when, "last_error": reason[:500]}
+    if attempt:
+        values["attempts"] = OutboxMessage.attempts + 1
+    await _finish(session, message_id, **values)
+
+
+async def release(session: AsyncSession, message_ids: Sequence[int]) -> None:
+    """Hand back claimed messages that were not tried (their chat must wait)."""
+    if message_ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(message_ids))
+            .values(claimed_by=None, claimed_until=None)
+        )
+
+
+async def next_due(session: AsyncSession, *, quiet: bool = False) -> dt.datetime | None:
+    """When the earliest pending message becomes due (None when nothing is pending)."""
+    query = select(func.min(OutboxMessage.not_before)).where(
+        OutboxMessage.status == OutboxStatus.PENDING
+    )
+    if quiet:
+        query = query.where(OutboxMessage.urgent.is_(True))
+    value: dt.datetime | None = await session.scalar(query)
+    return value
+
+
+async def batch_counts(session: AsyncSession, batch: str) -> dict[OutboxStatus, int]:
+    """How many messages of a batch stand at each status."""
+    rows = await session.execute(
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.batch == batch)
+        .group_by(OutboxMessage.status)
+    )
+    return {OutboxStatus(status): int(count) for status, count in rows.all()}

@@ -190,7 +190,7 @@ async def test_same_update_delivered_twice_registers_once(harness: Harness) -> N
     await person.press("简体中文")
     await harness.settle()
     replies = len(person.messages())
-    harness.emulator.redeliver_last(chat_id=3601)
+    harness.redeliver_last(3601)
     await harness.settle()
     assert len(person.messages()) == replies
     assert (await invite_of(harness, code)).uses == 1

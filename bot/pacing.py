@@ -1,0 +1,110 @@
+"""How fast the sender may write to Telegram, per chat and overall.
+
+Telegram allows about 30 messages a second overall, about one a second to one private chat
+(a short burst is tolerated) and 20 a minute to one group. PTB's AIORateLimiter applies one
+global limiter and pauses every request on any 429; dutybot needs one 429 to pause only the
+chat it concerns, and needs to know *when* a chat will be free so the sender can go on with
+other chats meanwhile instead of sleeping. Hence this small planner rather than a limiter that
+blocks inside each request: the sender asks `delay()` before each send and skips what must wait.
+
+Times are seconds on the injected clock, so tests move through pacing with the clock.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Rates:
+    global_per_second: float = 30.0
+    global_burst: float = 30.0
+    private_per_second: float = 1.0
+    private_burst: float = 3.0
+    group_per_second: float = 20.0 / 60.0
+    group_burst: float = 20.0
+
+
+@dataclass
+class _Bucket:
+    capacity: float
+    rate: float
+    tokens: float
+    updated: float
+
+    def refill(self, now: float) -> None:
+        if now > self.updated:
+            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+            self.updated = now
+
+    def delay(self, now: float) -> float:
+        self.refill(now)
+        if self.tokens >= 1.0:
+            return 0.0
+        # Whole milliseconds: a wait of nanoseconds would not move a clock of microseconds.
+        return math.ceil((1.0 - self.tokens) / self.rate * 1000.0) / 1000.0
+
+
+def is_group(chat_id: int) -> bool:
+    """Groups, supergroups and channels have negative ids in the Bot API."""
+    return chat_id < 0
+
+
+@dataclass
+class Pacer:
+    rates: Rates = field(default_factory=Rates)
+    _global: _Bucket | None = None
+    _chats: dict[int, _Bucket] = field(default_factory=dict)
+    _paused_until: dict[int, float] = field(default_factory=dict)
+    _all_paused_until: float = 0.0
+
+    def _global_bucket(self, now: float) -> _Bucket:
+        if self._global is None:
+            rates = self.rates
+            self._global = _Bucket(
+                rates.global_burst, rates.global_per_second, rates.global_burst, now
+            )
+        return self._global
+
+    def _chat_bucket(self, chat_id: int, now: float) -> _Bucket:
+        bucket = self._chats.get(chat_id)
+        if bucket is None:
+            rates = self.rates
+            if is_group(chat_id):
+                bucket = _Bucket(rates.group_burst, rates.group_per_second, rates.group_burst, now)
+            else:
+                bucket = _Bucket(
+                    rates.private_burst, rates.private_per_second, rates.private_burst, now
+                )
+            self._chats[chat_id] = bucket
+        return bucket
+
+    def chat_delay(self, chat_id: int, now: float) -> float:
+        """Seconds until this chat may receive another message (0 when it may now)."""
+        paused = max(self._paused_until.get(chat_id, 0.0), self._all_paused_until) - now
+        return max(paused, self._chat_bucket(chat_id, now).delay(now), 0.0)
+
+    def delay(self, chat_id: int, now: float) -> float:
+        """Seconds until a message to this chat may go out, counting the overall limit."""
+        return max(self.chat_delay(chat_id, now), self._global_bucket(now).delay(now))
+
+    def take(self, chat_id: int, now: float) -> None:
+        self._global_bucket(now).tokens -= 1.0
+        self._chat_bucket(chat_id, now).tokens -= 1.0
+
+    def pause(self, chat_id: int | None, until: float) -> None:
+        """A 429: only the chat it concerns waits, or everything when it named no chat."""
+        if chat_id is None:
+            self._all_paused_until = max(self._all_paused_until, until)
+        else:
+            self._paused_until[chat_id] = max(self._paused_until.get(chat_id, 0.0), until)
+
+    def forget_idle(self, now: float) -> None:
+        """Drop full buckets so a city's worth of chats does not stay in memory."""
+        for chat_id in [
+            c for c, b in self._chats.items() if b.delay(now) == 0.0 and b.tokens >= b.capacity
+        ]:
+            del self._chats[chat_id]
+        for chat_id in [c for c, until in self._paused_until.items() if until <= now]:
+            del self._paused_until[chat_id]

@@ -1,0 +1,29 @@
+"""The scheduler tick: ask the database what is due and enqueue it (DESIGN principle 4).
+
+Nothing is kept in memory between ticks: each job in bot/due.py looks at the clock and the
+tables and writes outbox messages under keys unique to the occasion. A tick that runs twice,
+a second process, or the first tick after downtime therefore neither repeats nor skips.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.due import DUE_JOBS, DueJob
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+async def tick(runtime: Runtime, jobs: tuple[DueJob, ...] | None = None) -> int:
+    """Run every due job once at the clock's now, each in its own transaction, so one job's
+    failure neither rolls back nor stops the others. Returns the number of messages queued."""
+    now = runtime.clock.now()
+    queued = 0
+    for job in DUE_JOBS if jobs is None else jobs:
+        try:
+            async with runtime.db.session() as session:
+                queued += await job.run(session, now, runtime.settings)
+        except Exception:
+            log.exception("scheduled job %s failed at %s", job.name, now.isoformat())
+    return queued

@@ -1,0 +1,260 @@
+"""The sender: drains the outbox to Telegram (DESIGN principle 4).
+
+Each pass claims what is due, sends chat by chat (chats side by side, one chat's messages in
+order) at Telegram's pace (bot/pacing.py), and records each outcome in its own small
+transaction:
+- sent: done; an edit Telegram calls "not modified" counts as done;
+- 429: that chat waits `retry_after`, the message is kept, nothing else stops;
+- timeouts, network errors, 5xx: retried later with growing backoff, parked after
+  MAX_ATTEMPTS;
+- 403: the person blocked the bot or is gone: never retried, the member is marked unreachable
+  and their coordinators told once;
+- any other 400: parked with Telegram's reason, visible to admins, never looping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import os
+import socket
+import warnings
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+)
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.db.models import OutboxMessage
+from bot.pacing import Pacer, is_group
+from bot.runtime import Runtime
+from bot.services import outbox, reachability
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE_SECONDS = 5.0
+BACKOFF_CAP_SECONDS = 15 * 60.0
+CHATS_AT_ONCE = 16
+IDLE_POLL_SECONDS = 1.0
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2**attempts, BACKOFF_CAP_SECONDS))
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """PTB 22 gives int seconds and warns that a later major version will give a timedelta."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass(frozen=True)
+class PassResult:
+    attempted: int
+    # Seconds until a chat that had to wait may be written to again (None: nothing waits).
+    wait: float | None
+
+
+def _markup(body: dict[str, Any]) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    if body.get("buttons"):
+        return InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                for row in body["buttons"]
+            ]
+        )
+    if body.get("location_button"):
+        return ReplyKeyboardMarkup(
+            [[KeyboardButton(body["location_button"], request_location=True)]],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+    return None
+
+
+async def _read(path: str) -> bytes:
+    return await asyncio.to_thread(Path(path).read_bytes)
+
+
+async def deliver(
+    bot: Bot, chat_id: int, body: dict[str, Any]
+) -> Message | tuple[Message, ...] | bool:
+    """Send one stored message."""
+    text = body.get("text")
+    markup = _markup(body)
+    if body.get("edit_message_id") is not None:
+        inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
+        return await bot.edit_message_text(
+            text or "",
+            chat_id=chat_id,
+            message_id=int(body["edit_message_id"]),
+            reply_markup=inline,
+        )
+    if body.get("media"):
+        media = [
+            InputMediaPhoto(file_id, caption=text if index == 0 else None)
+            for index, file_id in enumerate(body["media"])
+        ]
+        return await bot.send_media_group(chat_id, media)
+    if body.get("photo") or body.get("photo_path"):
+        photo = body.get("photo") or await _read(body["photo_path"])
+        return await bot.send_photo(chat_id, photo, caption=text, reply_markup=markup)
+    if body.get("document") or body.get("document_path"):
+        document = body.get("document") or await _read(body["document_path"])
+        return await bot.send_document(
+            chat_id, document, filename=body.get("filename"), caption=text, reply_markup=markup
+        )
+    return await bot.send_message(chat_id, text or "", reply_markup=markup)
+
+
+@dataclass(frozen=True)
+class _ChatOutcome:
+    tried: int
+    wait: float | None
+    unsent: list[OutboxMessage]
+
+
+class Sender:
+    def __init__(self, bot: Bot, runtime: Runtime, *, pacer: Pacer | None = None) -> None:
+        self.bot = bot
+        self.runtime = runtime
+        self.pacer = pacer or Pacer()
+        self.worker = worker_name()
+        self._semaphore = asyncio.Semaphore(CHATS_AT_ONCE)
+
+    def _quiet(self, now: dt.datetime) -> bool:
+        window = self.runtime.settings.quiet_window
+        return window is not None and window.contains(
+            now.astimezone(self.runtime.settings.zone).time()
+        )
+
+    async def pass_once(self) -> PassResult:
+        now = self.runtime.clock.now()
+        async with self.runtime.db.session() as session:
+            rows = await outbox.claim_due(session, now, self.worker, quiet=self._quiet(now))
+        by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
+        for row in rows:
+            by_chat[row.chat_id].append(row)
+        outcomes = await asyncio.gather(
+            *(self._send_chat(chat, queue) for chat, queue in by_chat.items())
+        )
+        # What had to wait goes back in one transaction, not one per chat.
+        unsent = [row.id for outcome in outcomes for row in outcome.unsent]
+        if unsent:
+            async with self.runtime.db.session() as session:
+                await outbox.release(session, unsent)
+        waits = [outcome.wait for outcome in outcomes if outcome.wait is not None]
+        self.pacer.forget_idle(self.runtime.clock.now().timestamp())
+        return PassResult(
+            attempted=sum(outcome.tried for outcome in outcomes),
+            wait=min(waits) if waits else None,
+        )
+
+    async def _send_chat(self, chat_id: int, queue: list[OutboxMessage]) -> _ChatOutcome:
+        """Send one chat's messages in order until the chat has to wait."""
+        async with self._semaphore:
+            for index, row in enumerate(queue):
+                moment = self.runtime.clock.now().timestamp()
+                wait = self.pacer.delay(chat_id, moment)
+                if wait > 0:
+                    return _ChatOutcome(index, wait, queue[index:])
+                self.pacer.take(chat_id, moment)
+                if not await self._send_one(row):
+                    later = self.pacer.chat_delay(chat_id, self.runtime.clock.now().timestamp())
+                    return _ChatOutcome(index + 1, later or None, queue[index + 1 :])
+        return _ChatOutcome(len(queue), None, [])
+
+    async def _send_one(self, row: OutboxMessage) -> bool:
+        """Try one message; False when the chat should not be written to again in this pass."""
+        settings = self.runtime.settings
+        try:
+            await deliver(self.bot, row.chat_id, row.payload)
+        except RetryAfter as error:
+            seconds = retry_seconds(error)
+            now = self.runtime.clock.now()
+            self.pacer.pause(row.chat_id, now.timestamp() + seconds)
+            async with self.runtime.db.session() as session:
+                await outbox.retry_at(
+                    session,
+                    row.id,
+                    now + dt.timedelta(seconds=seconds),
+                    f"429 retry after {seconds}s",
+                    attempt=False,
+                )
+            return False
+        except Forbidden as error:
+            async with self.runtime.db.session() as session:
+                await outbox.mark_blocked(session, row.id, error.message)
+                if not is_group(row.chat_id):
+                    await reachability.mark_unreachable(
+                        session, row.chat_id, self.runtime.clock.now(), settings
+                    )
+            return True
+        except BadRequest as error:
+            async with self.runtime.db.session() as session:
+                if "not modified" in error.message.lower():
+                    await outbox.mark_sent(session, row.id, self.runtime.clock.now())
+                else:
+                    log.warning("outbox message %s parked: %s", row.id, error.message)
+                    await outbox.park(session, row.id, error.message)
+            return True
+        except (TimedOut, NetworkError) as error:
+            await self._retry_later(row, f"{type(error).__name__}: {error.message}")
+            return False
+        except Exception as error:
+            log.exception("outbox message %s could not be sent", row.id)
+            async with self.runtime.db.session() as session:
+                await outbox.park(session, row.id, f"{type(error).__name__}: {error}")
+            return True
+        async with self.runtime.db.session() as session:
+            await outbox.mark_sent(session, row.id, self.runtime.clock.now())
+        return True
+
+    async def _retry_later(self, row: OutboxMessage, reason: str) -> None:
+        async with self.runtime.db.session() as session:
+            if row.attempts + 1 >= MAX_ATTEMPTS:
+                log.warning(
+                    "outbox message %s parked after %s attempts: %s", row.id, MAX_ATTEMPTS, reason
+                )
+                await outbox.park(
+                    session, row.id, f"gave up after {MAX_ATTEMPTS} attempts: {reason}"
+                )
+                return
+            when = self.runtime.clock.now() + backoff(row.attempts)
+            await outbox.retry_at(session, row.id, when, reason, attempt=True)
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """The production loop: pass, then wait for pacing or the next poll."""
+        while not stop.is_set():
+            try:
+                result = await self.pass_once()
+            except Exception:
+                log.exception("sender pass failed")
+                result = PassResult(0, IDLE_POLL_SECONDS)
+            if result.attempted and result.wait is None:
+                continue
+            wait = min(
+                result.wait if result.wait is not None else IDLE_POLL_SECONDS, IDLE_POLL_SECONDS
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=max(wait, 0.01))

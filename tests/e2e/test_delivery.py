@@ -1,0 +1,229 @@
+"""The outbox sender against the emulator: what arrives, at what pace, and what each kind of
+Telegram refusal does to the message and to the member."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.db.models import OutboxMessage, OutboxStatus
+from bot.emulator import Fault, FloodLimits
+from bot.sender import MAX_ATTEMPTS
+from bot.services import outbox
+from tests.e2e.journeys import create_unit, invite_code, join
+from tests.harness import Harness
+
+SHANGHAI_NIGHT = dt.datetime(2026, 12, 1, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+async def queue(
+    harness: Harness,
+    key: str,
+    chat_id: int,
+    body: dict[str, object],
+    *,
+    urgent: bool = False,
+    batch: str | None = None,
+) -> None:
+    async with harness.session() as session:
+        assert await outbox.enqueue(
+            session,
+            key=key,
+            chat_id=chat_id,
+            body=body,
+            now=harness.clock.now(),
+            urgent=urgent,
+            batch=batch,
+        )
+
+
+async def rows(harness: Harness) -> dict[str, OutboxMessage]:
+    async with harness.session() as session:
+        found = (await session.scalars(select(OutboxMessage))).all()
+    return {row.idempotency_key: row for row in found}
+
+
+async def test_text_buttons_edit_and_same_key_once(harness: Harness) -> None:
+    person = harness.user(4001, "甲")
+    person.started = True
+    buttons = [[("报名", "x:1"), ("跳过", "x:2")]]
+    await queue(harness, "hello", 4001, outbox.payload("你好", buttons=buttons))
+    async with harness.session() as session:
+        body = outbox.payload("again")
+        now = harness.clock.now()
+        again = await outbox.enqueue(session, key="hello", chat_id=4001, body=body, now=now)
+    assert again is False
+    await harness.deliver()
+    assert person.texts() == ["你好"] and person.last().buttons() == ["报名", "跳过"]
+
+    edit = outbox.payload("已发送 1/1", edit_message_id=person.last().message_id)
+    await queue(harness, "hello:edit", 4001, edit)
+    await harness.deliver()
+    assert person.texts() == ["已发送 1/1"] and person.last().edited
+    assert {key: row.status for key, row in (await rows(harness)).items()} == {
+        "hello": OutboxStatus.SENT,
+        "hello:edit": OutboxStatus.SENT,
+    }
+
+
+async def test_photo_document_album_and_location_button(harness: Harness, tmp_path: Path) -> None:
+    person = harness.user(4002, "乙")
+    person.started = True
+    chart = tmp_path / "chart.png"
+    chart.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    sheet = tmp_path / "ledger.xlsx"
+    sheet.write_bytes(b"PK\x03\x04" + b"1" * 64)
+    await queue(harness, "p", 4002, outbox.payload("今日图表", photo_path=str(chart)))
+    await queue(
+        harness,
+        "d",
+        4002,
+        outbox.payload("台账", document_path=str(sheet), filename="ledger.xlsx"),
+    )
+    await harness.deliver()
+    photo, document = person.messages()
+    assert photo.kind == "photo" and photo.caption == "今日图表"
+    assert document.kind == "document" and document.file_name == "ledger.xlsx"
+    assert harness.emulator.file_bytes(str(document.file_id)) == sheet.read_bytes()
+
+    await queue(harness, "album", 4002, outbox.payload("照片墙", media=[photo.file_id] * 3))
+    await queue(harness, "loc", 4002, outbox.payload("签到已开放", location_button="📍 发送位置"))
+    await harness.deliver()
+    assert [m.kind for m in person.messages()[2:5]] == ["media_group_item"] * 3
+    keyboard = person.reply_keyboard()
+    assert keyboard is not None and keyboard[0][0]["request_location"] is True
+
+
+async def test_blocked_member_is_marked_and_coordinator_told_once(harness: Harness) -> None:
+    await create_unit(harness, "城管局")
+    coordinator = harness.user(4101, "协调")
+    coordinator_code = await invite_code(harness, harness.admin, None, "协调员")
+    await join(harness, coordinator, coordinator_code, "周协调")
+    volunteer = harness.user(4102, "志愿")
+    volunteer_code = await invite_code(harness, coordinator, None, "志愿者")
+    await join(harness, volunteer, volunteer_code, "吴志愿")
+    before = len(coordinator.messages())
+    harness.emulator.blocked_users.add(4102)
+
+    await queue(harness, "r1", 4102, outbox.payload("明天 7:00 上岗"))
+    await queue(harness, "r2", 4102, outbox.payload("还有 30 分钟"))
+    await harness.deliver()
+
+    stored = await rows(harness)
+    assert stored["r1"].status == stored["r2"].status == OutboxStatus.BLOCKED
+    assert "blocked" in (stored["r1"].last_error or "")
+    member = await harness.member(4102)
+    assert member is not None and member.blocked_bot
+    told = coordinator.texts()[before:]
+    assert len(told) == 1 and "吴志愿" in told[0] and "无法联系" in told[0]
+
+    # Writing to the bot again shows they are back.
+    harness.emulator.blocked_users.discard(4102)
+    await volunteer.send_command("me")
+    await harness.settle()
+    member = await harness.member(4102)
+    assert member is not None and not member.blocked_bot
+
+
+async def test_bad_request_is_parked_with_its_reason(harness: Harness) -> None:
+    await queue(harness, "nobody", 4242, outbox.payload("anyone?"))
+    await harness.deliver()
+    row = (await rows(harness))["nobody"]
+    assert row.status == OutboxStatus.PARKED and "chat not found" in (row.last_error or "").lower()
+    assert row.attempts == 0
+
+
+async def test_429_pauses_only_its_chat(harness: Harness) -> None:
+    slow, other = harness.user(4301, "慢"), harness.user(4302, "快")
+    slow.started = other.started = True
+    harness.emulator.inject_fault(Fault(kind="429", chat_id=4301, retry_after=7))
+    await queue(harness, "s1", 4301, outbox.payload("一"))
+    await queue(harness, "s2", 4301, outbox.payload("二"))
+    await queue(harness, "o1", 4302, outbox.payload("甲"))
+    start = harness.clock.now()
+
+    await harness.deliver()
+
+    assert other.texts() == ["甲"]
+    assert slow.texts() == ["一", "二"]  # in order, after the pause
+    assert harness.clock.now() - start >= dt.timedelta(seconds=7)
+    assert all(row.status == OutboxStatus.SENT for row in (await rows(harness)).values())
+    assert (await rows(harness))["s1"].attempts == 0
+
+
+async def test_server_errors_and_timeouts_are_retried_with_backoff(harness: Harness) -> None:
+    person = harness.user(4401, "丙")
+    person.started = True
+    harness.emulator.inject_fault(Fault(kind="502", chat_id=4401))
+    await queue(harness, "m", 4401, outbox.payload("换岗通知"))
+    await harness.deliver()
+    row = (await rows(harness))["m"]
+    assert person.texts() == []
+    assert row.status == OutboxStatus.PENDING and row.attempts == 1
+    assert "Bad Gateway" in (row.last_error or "")
+
+    harness.clock.set(row.not_before)
+    await harness.deliver()
+    assert person.texts() == ["换岗通知"]
+    assert (await rows(harness))["m"].status == OutboxStatus.SENT
+
+
+async def test_a_message_that_keeps_failing_is_parked_not_looped(harness: Harness) -> None:
+    person = harness.user(4402, "丁")
+    person.started = True
+    harness.emulator.inject_fault(Fault(kind="500", chat_id=4402, count=MAX_ATTEMPTS))
+    await queue(harness, "m", 4402, outbox.payload("x"))
+    for _ in range(MAX_ATTEMPTS):
+        await harness.deliver()
+        row = (await rows(harness))["m"]
+        if row.status != OutboxStatus.PENDING:
+            break
+        harness.clock.set(row.not_before)
+    row = (await rows(harness))["m"]
+    assert row.status == OutboxStatus.PARKED and f"after {MAX_ATTEMPTS} attempts" in (
+        row.last_error or ""
+    )
+    assert person.texts() == []
+
+
+async def test_flood_limits_are_respected_without_a_single_429(harness: Harness) -> None:
+    harness.emulator.flood_limits = FloodLimits.telegram()
+    harness.emulator.flood.monotonic = lambda: harness.clock.now().timestamp()
+    busy = harness.user(4500, "忙")
+    busy.started = True
+    others = [harness.user(4501 + n, f"人{n}") for n in range(60)]
+    for person in others:
+        person.started = True
+    for n in range(8):
+        await queue(harness, f"busy:{n}", 4500, outbox.payload(f"第{n}条"), batch="b")
+    for person in others:
+        body = outbox.payload("通知")
+        await queue(harness, f"o:{person.user_id}", person.user_id, body, batch="b")
+    start = harness.clock.now()
+
+    await harness.deliver()
+
+    assert harness.emulator.rejected_429 == 0
+    assert busy.texts() == [f"第{n}条" for n in range(8)]
+    assert all(person.texts() == ["通知"] for person in others)
+    # 68 messages at 30/s overall, and 8 to one chat at 1/s after a burst of 3.
+    assert harness.clock.now() - start >= dt.timedelta(seconds=5)
+    async with harness.session() as session:
+        counts = await outbox.batch_counts(session, "b")
+    assert counts == {OutboxStatus.SENT: 68}
+
+
+async def test_quiet_hours_defer_ordinary_messages_but_not_urgent_ones(harness: Harness) -> None:
+    person = harness.user(4601, "戊")
+    person.started = True
+    harness.clock.set(SHANGHAI_NIGHT)
+    await queue(harness, "weekly", 4601, outbox.payload("本周小结"))
+    await queue(harness, "urgent", 4601, outbox.payload("您的岗位已开始，还没签到"), urgent=True)
+    await harness.deliver()
+    assert person.texts() == ["您的岗位已开始，还没签到"]
+
+    harness.clock.set(SHANGHAI_NIGHT + dt.timedelta(hours=8))  # 07:30
+    await harness.deliver()
+    assert person.texts() == ["您的岗位已开始，还没签到", "本周小结"]
