@@ -524,3 +524,22 @@ async def roster(
         else:
             line.seated.append(assignment)
     return list(result.values())
+
+
+async def roster_of_shift(session: AsyncSession, shift: Shift) -> RosterShift:
+    line = RosterShift(shift)
+    for assignment in await _attached(session, shift.id):
+        if assignment.status is AssignmentStatus.WAITLISTED:
+            line.waitlisted.append(assignment)
+        else:
+            line.seated.append(assignment)
+    line.waitlisted.sort(key=lambda a: (a.updated_at, a.id))
+    return line
+
+
+async def assignment_managed(session: AsyncSession, actor: Actor, assignment_id: int) -> Assignment:
+    assignment = await session.get(Assignment, assignment_id)
+    if assignment is None or assignment.status not in ATTACHED:
+        raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
+    actor.require_unit(assignment.shift.post.unit_id, Role.COORDINATOR)
+    return assignment

@@ -110,16 +110,17 @@ async def check_eligibility(
         raise DomainError(ErrorCode.SIGNUP_NOT_OPEN, opens=t.datetime(opens_at))
     if shift.required_tag and shift.required_tag not in member.tags:
         raise DomainError(ErrorCode.TAG_REQUIRED, tag=shift.required_tag)
-    own = await session.scalar(
+    own: AssignmentStatus | None = await session.scalar(
         select(Assignment.status).where(
             Assignment.shift_id == shift.id,
             Assignment.member_id == member.id,
             Assignment.status.in_(shifts.ATTACHED),
         )
     )
-    if own is AssignmentStatus.WAITLISTED and not from_waitlist:
-        raise DomainError(ErrorCode.ALREADY_WAITLISTED)
-    if own is not None:
+    if own == AssignmentStatus.WAITLISTED:
+        if not from_waitlist:
+            raise DomainError(ErrorCode.ALREADY_WAITLISTED)
+    elif own is not None:
         raise DomainError(ErrorCode.ALREADY_SIGNED_UP)
     clash: Shift | None = (
         await session.scalars(
@@ -178,7 +179,7 @@ async def _seat(
     )
     if assignment is None:
         assignment = Assignment(
-            shift_id=shift.id, member_id=member.id, status=status, created_at=now, updated_at=now
+            shift=shift, member=member, status=status, created_at=now, updated_at=now
         )
         session.add(assignment)
     else:

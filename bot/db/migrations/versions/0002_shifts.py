@@ -39,7 +39,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["created_by_id"], ["members.id"], name=op.f("fk_broadcasts_created_by_id_members")
         ),
-        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_broadcasts_unit_id_units")),
+        sa.ForeignKeyConstraint(
+            ["unit_id"], ["units.id"], name=op.f("fk_broadcasts_unit_id_units")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_broadcasts")),
     )
     with op.batch_alter_table("broadcasts", schema=None) as batch_op:
