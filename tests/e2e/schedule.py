@@ -138,9 +138,15 @@ async def outbox_to(harness: Harness, chat_id: int) -> list[OutboxMessage]:
         )
 
 
-async def press_and_settle(harness: Harness, user: SimUser, text: str) -> None:
-    await user.press(text)
+async def press_and_settle(harness: Harness, user: SimUser, text: str) -> str:
+    """Press a button; the text the person now reads: a new message, or the pressed one edited."""
+    newest = user.last().message_id
+    query = await user.press(text)
     await harness.settle()
+    if user.last().message_id > newest:
+        return user.last().text or user.last().caption or ""
+    pressed = next(m for m in user.messages() if m.message_id == query["message"]["message_id"])
+    return pressed.text or ""
 
 
 async def command(harness: Harness, user: SimUser, name: str, args: str | None = None) -> str:
