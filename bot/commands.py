@@ -5,7 +5,7 @@ checks all come from here; adding a command is one row."""
 from __future__ import annotations
 
 from bot.services.registration import DIALOGUE as REGISTER_DIALOGUE
-from handlers import admin, common, registration, roster, schedule
+from handlers import admin, common, importer, registration, roster, schedule
 from handlers import posts as post_handlers
 from handlers import shifts as shift_handlers
 from handlers.keyboards import CANCEL_DATA
@@ -35,6 +35,8 @@ REGISTRY = Registry(
         Command("newpost", post_handlers.start_new, COORDINATORS, "help.newpost"),
         Command("newshift", schedule.start_new, COORDINATORS, "help.newshift"),
         Command("roster", roster.show, COORDINATORS, "help.roster"),
+        Command("template", importer.send_template, COORDINATORS, "help.template"),
+        Command("import", importer.start, COORDINATORS, "help.import"),
     ),
     buttons=(
         Button(CANCEL_DATA, common.cancel, None),
@@ -78,6 +80,7 @@ REGISTRY = Registry(
         Button(schedule.CANCEL_SHIFT_YES_BUTTON, schedule.cancel_shift, COORDINATORS),
         Button(schedule.REMOVE_BUTTON, schedule.ask_remove, COORDINATORS),
         Button(schedule.REMOVE_YES_BUTTON, schedule.remove, COORDINATORS),
+        Button(importer.CONFIRM_BUTTON, importer.confirm, COORDINATORS),
     ),
     dialogues=(
         DialogueRoute(REGISTER_DIALOGUE, registration.on_dialogue, None),
@@ -88,5 +91,6 @@ REGISTRY = Registry(
         DialogueRoute(post_handlers.DIALOGUE_EDIT, post_handlers.on_edit, COORDINATORS),
         DialogueRoute(schedule.DIALOGUE_NEW, schedule.on_new, COORDINATORS),
         DialogueRoute(schedule.DIALOGUE_EDIT, schedule.on_edit, COORDINATORS),
+        DialogueRoute(importer.DIALOGUE, importer.on_dialogue, COORDINATORS),
     ),
 )
