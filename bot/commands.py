@@ -5,7 +5,7 @@ checks all come from here; adding a command is one row."""
 from __future__ import annotations
 
 from bot.services.registration import DIALOGUE as REGISTER_DIALOGUE
-from handlers import admin, common, importer, registration, roster, schedule
+from handlers import admin, broadcast, common, importer, registration, roster, schedule
 from handlers import posts as post_handlers
 from handlers import shifts as shift_handlers
 from handlers.keyboards import CANCEL_DATA
@@ -37,6 +37,7 @@ REGISTRY = Registry(
         Command("roster", roster.show, COORDINATORS, "help.roster"),
         Command("template", importer.send_template, COORDINATORS, "help.template"),
         Command("import", importer.start, COORDINATORS, "help.import"),
+        Command("broadcast", broadcast.start, COORDINATORS, "help.broadcast"),
     ),
     buttons=(
         Button(CANCEL_DATA, common.cancel, None),
@@ -81,6 +82,9 @@ REGISTRY = Registry(
         Button(schedule.REMOVE_BUTTON, schedule.ask_remove, COORDINATORS),
         Button(schedule.REMOVE_YES_BUTTON, schedule.remove, COORDINATORS),
         Button(importer.CONFIRM_BUTTON, importer.confirm, COORDINATORS),
+        Button(broadcast.UNIT_BUTTON, broadcast.pick_unit, COORDINATORS),
+        Button(broadcast.WHAT_BUTTON, broadcast.pick_what, COORDINATORS),
+        Button(broadcast.SEND_BUTTON, broadcast.send, COORDINATORS),
     ),
     dialogues=(
         DialogueRoute(REGISTER_DIALOGUE, registration.on_dialogue, None),
@@ -92,5 +96,6 @@ REGISTRY = Registry(
         DialogueRoute(schedule.DIALOGUE_NEW, schedule.on_new, COORDINATORS),
         DialogueRoute(schedule.DIALOGUE_EDIT, schedule.on_edit, COORDINATORS),
         DialogueRoute(importer.DIALOGUE, importer.on_dialogue, COORDINATORS),
+        DialogueRoute(broadcast.DIALOGUE, broadcast.on_dialogue, COORDINATORS),
     ),
 )
