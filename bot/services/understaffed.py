@@ -84,7 +84,6 @@ async def _alert_shift(
 ) -> int:
     batch = batch_of(shift.id)
     queued = 0
-    open_card, sign_up = f"sc:{shift.id}", f"su:{shift.id}"  # the buttons of handlers
     for coordinator in await _coordinators(session, shift.post.unit_id):
         t = translator_for(coordinator, settings)
         text = t(
