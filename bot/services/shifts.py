@@ -491,7 +491,7 @@ async def roster(
             Shift.starts_at < after,
             Shift.status == ShiftStatus.SCHEDULED,
         )
-        .order_by(Post.unit_id, Post.name, Shift.starts_at)
+        .order_by(Post.unit_id, Shift.starts_at, Post.name)
     )
     if not actor.is_admin:
         if actor.unit_id is None:
