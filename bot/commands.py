@@ -38,6 +38,7 @@ REGISTRY = Registry(
         Command("template", importer.send_template, COORDINATORS, "help.template"),
         Command("import", importer.start, COORDINATORS, "help.import"),
         Command("broadcast", broadcast.start, COORDINATORS, "help.broadcast"),
+        Command("tag", post_handlers.tag, COORDINATORS, "help.tag"),
     ),
     buttons=(
         Button(CANCEL_DATA, common.cancel, None),

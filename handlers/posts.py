@@ -7,9 +7,10 @@ from telegram import InlineKeyboardButton
 
 from bot.db.models import Dialogue, Post, PostType, Role
 from bot.errors import DomainError, ErrorCode
-from bot.services import dialogues, posts, shifts, units
+from bot.services import dialogues, posts, shifts, tags, units
 from bot.services.shift_text import shift_label
 from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
+from handlers.longtext import reply_long
 from handlers.shifts import post_type_name
 from handlers.turn import Turn
 
@@ -367,3 +368,30 @@ async def _create(turn: Turn, dialogue: Dialogue, radius: int) -> None:
     await dialogues.end(turn.session, turn.user_id)
     text = turn.t("posts.created", name=post.name) + "\n\n" + card_text(turn, post)
     _show(turn, text, card_rows(turn, post))
+
+
+# -- member tags (required by some shifts) ---------------------------------------------------
+
+
+async def tag(turn: Turn) -> None:
+    """/tag <name> <tag> gives or takes a tag; /tag alone lists the members and their tags."""
+    t = turn.t
+    args = turn.args
+    if len(args) < 2:
+        people = await tags.members(turn.session, turn.actor)
+        lines = [t("tags.usage")]
+        lines += [
+            t(
+                "tags.line",
+                name=member.display_name,
+                tags=t("common.list_separator").join(sorted(member.tags)) or "-",
+            )
+            for member in people
+        ]
+        reply_long(turn, lines)
+        return
+    member, given = await tags.toggle(
+        turn.session, turn.actor, " ".join(args[:-1]), args[-1], turn.now
+    )
+    key = "tags.given" if given else "tags.taken"
+    turn.reply(t(key, name=member.display_name, tag=args[-1].strip()))

@@ -204,3 +204,23 @@ async def test_roster_refusals_and_other_units(harness: Harness) -> None:
     # The admin sees every unit.
     text = await command(harness, harness.admin, "roster", "12-02")
     assert "交警岗（交警队）" in text
+
+
+async def test_coordinator_tags_a_member_for_a_tagged_shift(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    other = await unit(harness, "交警队")
+    party = await shift(harness, await post(harness, unit_id), required_tag="党员")
+    coordinator = await person(harness, 8401, unit_id, role=Role.COORDINATOR)
+    volunteer = await person(harness, 8402, unit_id, "李明")
+    await person(harness, 8403, other, "外人")
+    text = await command(harness, coordinator, "tag")
+    assert "• 李明：-" in text and "外人" not in text
+    assert "找不到叫「外人」的成员" in await command(harness, coordinator, "tag", "外人 党员")
+    assert "李明 已加上标签「党员」" in await command(harness, coordinator, "tag", "李明 党员")
+    assert "🏷 仅限：党员" in await command(harness, volunteer, "shifts")
+    await press_and_settle(harness, volunteer, "✋ 报名 1")
+    assert await statuses(harness, party) == {8402: AssignmentStatus.SIGNED_UP}
+    assert "已去掉 李明 的标签「党员」" in await command(harness, coordinator, "tag", "李明 党员")
+    member = await harness.member(8402)
+    assert member is not None and member.tags == frozenset()
+    assert "没有权限" in await command(harness, volunteer, "tag", "李明 党员")
