@@ -11,6 +11,8 @@ from bot.services import dialogues, posts, shifts, tags, units
 from bot.services.shift_text import shift_label
 from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
 from handlers.longtext import reply_long
+from handlers.schedule import CARD_BUTTON as SHIFT_CARD_BUTTON
+from handlers.schedule import NEW_FOR_POST_BUTTON
 from handlers.shifts import post_type_name
 from handlers.turn import Turn
 
@@ -79,8 +81,6 @@ def card_text(turn: Turn, post: Post) -> str:
 
 
 def card_rows(turn: Turn, post: Post) -> list[list[InlineKeyboardButton]]:
-    from handlers.schedule import NEW_FOR_POST_BUTTON
-
     t = turn.t
     archive = "posts.button.unarchive" if post.archived else "posts.button.archive"
     rows = [
@@ -122,8 +122,6 @@ async def toggle_archive(turn: Turn) -> None:
 
 
 async def list_post_shifts(turn: Turn) -> None:
-    from handlers.schedule import CARD_BUTTON as SHIFT_CARD_BUTTON
-
     t = turn.t
     post_id = _arg(turn, SHIFTS_BUTTON)
     if post_id is None:

@@ -175,7 +175,7 @@ def _day_arg(value: str) -> dt.date | None:
 # -- signing up ------------------------------------------------------------------------------
 
 
-def _shift_arg(turn: Turn, prefix: str) -> int | None:
+def _id_arg(turn: Turn, prefix: str) -> int | None:
     query = turn.update.callback_query
     assert query is not None
     return int_arg(callback_args(query.data, prefix), 0)
@@ -191,7 +191,7 @@ async def join_waitlist(turn: Turn) -> None:
 
 async def _sign_up(turn: Turn, prefix: str, *, join_waitlist: bool) -> None:
     t = turn.t
-    shift_id = _shift_arg(turn, prefix)
+    shift_id = _id_arg(turn, prefix)
     if shift_id is None:
         turn.answer(t("common.stale_button"), alert=True)
         return
@@ -268,7 +268,7 @@ async def show_mine(turn: Turn) -> None:
 
 async def ask_cancel(turn: Turn) -> None:
     t = turn.t
-    assignment_id = _shift_arg(turn, MY_CANCEL_BUTTON)
+    assignment_id = _id_arg(turn, MY_CANCEL_BUTTON)
     member = turn.actor.require_member()
     mine = await signup.upcoming_of(turn.session, member, turn.now)
     assignment = next((a for a in mine if a.id == assignment_id), None)
@@ -292,7 +292,7 @@ async def ask_cancel(turn: Turn) -> None:
 
 async def confirm_cancel(turn: Turn) -> None:
     t = turn.t
-    assignment_id = _shift_arg(turn, MY_CANCEL_YES_BUTTON)
+    assignment_id = _id_arg(turn, MY_CANCEL_YES_BUTTON)
     if assignment_id is None:
         turn.answer(t("common.stale_button"), alert=True)
         return

@@ -21,14 +21,3 @@ def shift_label(t: Translator, shift: Shift) -> str:
         end=t.time(shift.ends_at),
         post=shift.post.name,
     )
-
-
-def shift_short(t: Translator, shift: Shift) -> str:
-    """A button-sized label: 12月1日 07:00 黄河路-人民路…"""
-    name = shift.post.name if len(shift.post.name) <= 10 else shift.post.name[:9] + "…"
-    return t(
-        "shifts.short",
-        day=t.weekday_date(shift.starts_at),
-        start=t.time(shift.starts_at),
-        post=name,
-    )
