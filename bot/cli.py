@@ -41,6 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("migrate", help="apply database migrations (also done at start-up)")
+
+    schedule = commands.add_parser(
+        "import", help="import a schedule spreadsheet (.xlsx or .csv), all or nothing"
+    )
+    schedule.add_argument("file", help="the spreadsheet, with the columns of /template")
+    schedule.add_argument(
+        "--dry-run", action="store_true", help="only report what would change, write nothing"
+    )
     return parser
 
 
@@ -63,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_bot(settings, webhook=args.webhook)
         elif args.command == "migrate":
             asyncio.run(_migrate(settings))
+        elif args.command == "import":
+            from bot.importcli import import_file
+
+            return asyncio.run(import_file(settings, args.file, dry_run=args.dry_run))
         elif args.command == "demo":
             from bot.demo import run_demo
 

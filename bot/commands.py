@@ -5,7 +5,9 @@ checks all come from here; adding a command is one row."""
 from __future__ import annotations
 
 from bot.services.registration import DIALOGUE as REGISTER_DIALOGUE
-from handlers import admin, common, registration
+from handlers import admin, broadcast, common, importer, registration, roster, schedule
+from handlers import posts as post_handlers
+from handlers import shifts as shift_handlers
 from handlers.keyboards import CANCEL_DATA
 from handlers.routing import (
     ADMINS,
@@ -26,6 +28,17 @@ REGISTRY = Registry(
         Command("cancel", common.cancel, None, "help.cancel"),
         Command("units", admin.list_units, ADMINS, "help.units"),
         Command("invite", admin.start_invite, COORDINATORS, "help.invite"),
+        # posts, shifts and sign-up
+        Command("shifts", shift_handlers.list_open, MEMBERS, "help.shifts"),
+        Command("my", shift_handlers.show_mine, MEMBERS, "help.my"),
+        Command("posts", post_handlers.list_posts, COORDINATORS, "help.posts"),
+        Command("newpost", post_handlers.start_new, COORDINATORS, "help.newpost"),
+        Command("newshift", schedule.start_new, COORDINATORS, "help.newshift"),
+        Command("roster", roster.show, COORDINATORS, "help.roster"),
+        Command("template", importer.send_template, COORDINATORS, "help.template"),
+        Command("import", importer.start, COORDINATORS, "help.import"),
+        Command("broadcast", broadcast.start, COORDINATORS, "help.broadcast"),
+        Command("tag", post_handlers.tag, COORDINATORS, "help.tag"),
     ),
     buttons=(
         Button(CANCEL_DATA, common.cancel, None),
@@ -35,10 +48,55 @@ REGISTRY = Registry(
         Button(admin.UNIT_RENAME_BUTTON, admin.ask_unit_rename, ADMINS),
         Button(admin.INVITE_UNIT_BUTTON, admin.pick_invite_unit, COORDINATORS),
         Button(admin.INVITE_ROLE_BUTTON, admin.pick_invite_role, COORDINATORS),
+        # posts, shifts and sign-up
+        Button(shift_handlers.LIST_BUTTON, shift_handlers.page, MEMBERS),
+        Button(shift_handlers.DAY_PICK_BUTTON, shift_handlers.pick_day, MEMBERS),
+        Button(shift_handlers.TYPE_PICK_BUTTON, shift_handlers.pick_type, MEMBERS),
+        Button(shift_handlers.SIGN_UP_BUTTON, shift_handlers.sign_up, MEMBERS),
+        Button(shift_handlers.WAITLIST_BUTTON, shift_handlers.join_waitlist, MEMBERS),
+        Button(shift_handlers.MY_BUTTON, shift_handlers.show_mine, MEMBERS),
+        Button(shift_handlers.MY_CANCEL_BUTTON, shift_handlers.ask_cancel, MEMBERS),
+        Button(shift_handlers.MY_CANCEL_YES_BUTTON, shift_handlers.confirm_cancel, MEMBERS),
+        Button(shift_handlers.CALENDAR_BUTTON, shift_handlers.send_calendar, MEMBERS),
+        Button(post_handlers.CARD_BUTTON, post_handlers.show_card, COORDINATORS),
+        Button(post_handlers.RENAME_BUTTON, post_handlers.ask_rename, COORDINATORS),
+        Button(post_handlers.MOVE_BUTTON, post_handlers.ask_move, COORDINATORS),
+        Button(post_handlers.RADIUS_BUTTON, post_handlers.ask_radius, COORDINATORS),
+        Button(post_handlers.ARCHIVE_BUTTON, post_handlers.toggle_archive, COORDINATORS),
+        Button(post_handlers.SHIFTS_BUTTON, post_handlers.list_post_shifts, COORDINATORS),
+        Button(post_handlers.NEW_UNIT_BUTTON, post_handlers.pick_new_unit, COORDINATORS),
+        Button(post_handlers.NEW_TYPE_BUTTON, post_handlers.pick_new_type, COORDINATORS),
+        Button(post_handlers.NEW_RADIUS_BUTTON, post_handlers.pick_new_radius, COORDINATORS),
+        Button(schedule.NEW_FOR_POST_BUTTON, schedule.pick_post, COORDINATORS),
+        Button(schedule.NEW_DAY_BUTTON, schedule.pick_day, COORDINATORS),
+        Button(schedule.NEW_TIME_BUTTON, schedule.pick_time, COORDINATORS),
+        Button(schedule.NEW_CAPACITY_BUTTON, schedule.pick_capacity, COORDINATORS),
+        Button(schedule.NEW_CREATE_BUTTON, schedule.create, COORDINATORS),
+        Button(schedule.NEW_TAG_BUTTON, schedule.ask_tag, COORDINATORS),
+        Button(schedule.NEW_NOTES_BUTTON, schedule.ask_notes, COORDINATORS),
+        Button(schedule.CARD_BUTTON, schedule.show_card, COORDINATORS),
+        Button(schedule.EDIT_CAPACITY_BUTTON, schedule.ask_capacity, COORDINATORS),
+        Button(schedule.EDIT_NOTES_BUTTON, schedule.ask_edit_notes, COORDINATORS),
+        Button(schedule.EDIT_TIME_BUTTON, schedule.ask_time, COORDINATORS),
+        Button(schedule.CANCEL_SHIFT_BUTTON, schedule.ask_cancel_shift, COORDINATORS),
+        Button(schedule.CANCEL_SHIFT_YES_BUTTON, schedule.cancel_shift, COORDINATORS),
+        Button(schedule.REMOVE_BUTTON, schedule.ask_remove, COORDINATORS),
+        Button(schedule.REMOVE_YES_BUTTON, schedule.remove, COORDINATORS),
+        Button(importer.CONFIRM_BUTTON, importer.confirm, COORDINATORS),
+        Button(broadcast.UNIT_BUTTON, broadcast.pick_unit, COORDINATORS),
+        Button(broadcast.WHAT_BUTTON, broadcast.pick_what, COORDINATORS),
+        Button(broadcast.SEND_BUTTON, broadcast.send, COORDINATORS),
     ),
     dialogues=(
         DialogueRoute(REGISTER_DIALOGUE, registration.on_dialogue, None),
         DialogueRoute(admin.DIALOGUE_UNIT_NEW, admin.on_unit_name, ADMINS),
         DialogueRoute(admin.DIALOGUE_UNIT_RENAME, admin.on_unit_name, ADMINS),
+        # posts, shifts and sign-up
+        DialogueRoute(post_handlers.DIALOGUE_NEW, post_handlers.on_new, COORDINATORS),
+        DialogueRoute(post_handlers.DIALOGUE_EDIT, post_handlers.on_edit, COORDINATORS),
+        DialogueRoute(schedule.DIALOGUE_NEW, schedule.on_new, COORDINATORS),
+        DialogueRoute(schedule.DIALOGUE_EDIT, schedule.on_edit, COORDINATORS),
+        DialogueRoute(importer.DIALOGUE, importer.on_dialogue, COORDINATORS),
+        DialogueRoute(broadcast.DIALOGUE, broadcast.on_dialogue, COORDINATORS),
     ),
 )

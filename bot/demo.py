@@ -44,7 +44,8 @@ class Transcript:
         await self.bot.settle()
         self.show_replies(person)
 
-    def show_replies(self, person: SimUser) -> None:
+    def show_replies(self, person: SimUser, *, quiet: bool = False) -> None:
+        """Print what the bot sent or edited since the last look (quiet: only take note)."""
         for message in person.messages():
             body = message.text or message.caption or f"[{message.kind}]"
             rendered = "\n   ".join(body.splitlines())
@@ -56,7 +57,8 @@ class Transcript:
             if before == rendered:
                 continue
             self.shown[key] = rendered
-            self.say(("🤖 " if before is None else "🤖✏️ ") + rendered)
+            if not quiet:
+                self.say(("🤖 " if before is None else "🤖✏️ ") + rendered)
 
 
 async def _fresh_database(url: str) -> Database:
@@ -125,3 +127,84 @@ async def _play(emulator: BotApiEmulator, transcript: Transcript) -> None:
     await transcript.step(volunteer, "李明", lambda: volunteer.send_text("李明"))
     await transcript.step(volunteer, "[简体中文]", lambda: volunteer.press("简体中文"))
     await transcript.step(volunteer, "/me", lambda: volunteer.send_command("me"))
+    await _play_shifts(emulator, transcript, admin, code, volunteer)
+
+
+SAMPLE_SCHEDULE = Path(__file__).resolve().parent.parent / "data" / "sample_schedule.csv"
+
+
+async def _join(
+    transcript: Transcript, person: SimUser, code: str, name: str, phone: str, *, show: bool
+) -> None:
+    steps: list[tuple[str, Callable[[], Awaitable[Any]]]] = [
+        (f"/start {code}", lambda: person.send_command("start", code)),
+        ("[📱]", lambda: person.send_contact(phone_number=phone)),
+        (name, lambda: person.send_text(name)),
+        ("[简体中文]", lambda: person.press("简体中文")),
+    ]
+    for label, action in steps:
+        if show:
+            await transcript.step(person, label, action)
+        else:
+            await action()
+            await transcript.bot.settle()
+    transcript.show_replies(person, quiet=not show)
+
+
+async def _play_shifts(
+    emulator: BotApiEmulator,
+    transcript: Transcript,
+    admin: SimUser,
+    volunteer_code: str,
+    volunteer: SimUser,
+) -> None:
+    transcript.say("\n== a coordinator imports the week's schedule and broadcasts it ==")
+    await transcript.step(admin, "/invite", lambda: admin.send_command("invite"))
+    await transcript.step(admin, "[协调员]", lambda: admin.press("协调员"))
+    match = LINK.search(admin.last().text or "")
+    if match is None:
+        raise RuntimeError("the demo did not get a coordinator invite link")
+    coordinator = emulator.user(user_id=20_100, first_name="王协调", language_code="zh-hans")
+    await _join(transcript, coordinator, match.group(1), "王协调", "+8613800002000", show=False)
+    transcript.say("(王协调 joined as the coordinator of 城管局)")
+    await transcript.step(coordinator, "/template", lambda: coordinator.send_command("template"))
+    await transcript.step(coordinator, "/import", lambda: coordinator.send_command("import"))
+    data = SAMPLE_SCHEDULE.read_bytes()
+    await transcript.step(
+        coordinator,
+        "(sends data/sample_schedule.csv)",
+        lambda: coordinator.send_document("sample_schedule.csv", data, mime_type="text/csv"),
+    )
+    await transcript.step(coordinator, "[✅ 确认导入]", lambda: coordinator.press("✅ 确认导入"))
+    others = [
+        (emulator.user(user_id=20_002, first_name="王芳", language_code="zh-hans"), "王芳"),
+        (emulator.user(user_id=20_003, first_name="张伟", language_code="zh-hans"), "张伟"),
+    ]
+    for number, (person, name) in enumerate(others):
+        await _join(transcript, person, volunteer_code, name, f"+861380000300{number}", show=False)
+    transcript.say("(王芳 and 张伟 joined as volunteers of 城管局)")
+    await transcript.step(coordinator, "/broadcast", lambda: coordinator.send_command("broadcast"))
+    await transcript.step(
+        coordinator, "[📅 明天的班次]", lambda: coordinator.press("📅 明天的班次")
+    )
+    await transcript.step(coordinator, "[📤 发送]", lambda: coordinator.press("📤 发送"))
+
+    transcript.say("\n== volunteers claim seats; the third finds the shift full and waits ==")
+    second, third = others[0][0], others[1][0]
+    for person in (volunteer, second, third):
+        await transcript.step(person, "/shifts", _command(person, "shifts"))
+    await transcript.step(volunteer, "[✋ 报名 1]", lambda: volunteer.press("✋ 报名 1"))
+    await transcript.step(second, "[✋ 报名 1]", lambda: second.press("✋ 报名 1"))
+    await transcript.step(third, "[✋ 报名 1]", lambda: third.press("✋ 报名 1"))
+    await transcript.step(third, "[⏳ 加入候补]", lambda: third.press("⏳ 加入候补"))
+    await transcript.step(volunteer, "/my", lambda: volunteer.send_command("my"))
+    await transcript.step(
+        coordinator, "/roster 12-02", lambda: coordinator.send_command("roster", "12-02")
+    )
+
+
+def _command(person: SimUser, name: str) -> Callable[[], Awaitable[Any]]:
+    async def send() -> None:
+        await person.send_command(name)
+
+    return send

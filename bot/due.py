@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import broadcast, understaffed
 from bot.settings import Settings
 
 DueFunction = Callable[[AsyncSession, dt.datetime, Settings], Awaitable[int]]
@@ -27,4 +28,7 @@ class DueJob:
 
 
 # Features add one row each.
-DUE_JOBS: tuple[DueJob, ...] = ()
+DUE_JOBS: tuple[DueJob, ...] = (
+    DueJob("understaffed_alert", understaffed.alert),
+    DueJob("broadcast_progress", broadcast.report_progress),
+)

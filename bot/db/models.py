@@ -310,3 +310,28 @@ class AuditEntry(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class BroadcastKind(enum.StrEnum):
+    SHIFTS = "shifts"
+    ANNOUNCEMENT = "announcement"
+
+
+class Broadcast(Base):
+    """One send-out by a coordinator; its outbox rows share the batch ``broadcast:<id>`` and a
+    progress message in the coordinator's chat is edited with their counts."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    language: Mapped[str] = mapped_column(String(8))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # None: every unit
+    kind: Mapped[BroadcastKind] = mapped_column(_enum(BroadcastKind))
+    text: Mapped[str | None] = mapped_column(Text)
+    total: Mapped[int] = mapped_column(Integer)
+    progress_message_id: Mapped[int | None] = mapped_column(Integer)
+    reported: Mapped[str | None] = mapped_column(String(64))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,71 @@
+"""`dutybot import FILE`: the schedule importer for operators, without Telegram. It runs as an
+admin and prints the same preview and row errors the chat shows (in DEFAULT_LANGUAGE)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bot.clock import SystemClock
+from bot.db.engine import Database
+from bot.db.migrate import upgrade
+from bot.db.models import Role
+from bot.errors import DomainError
+from bot.i18n import Translator
+from bot.services import importer
+from bot.services.access import Actor
+from bot.settings import Settings
+
+OPERATOR = Actor(telegram_id=0, member=None, roles=frozenset({Role.ADMIN}))
+
+
+def _problem(t: Translator, error: importer.RowError) -> str:
+    return t("importer.row", row=error.row, problem=t(f"importer.row.{error.code}", **error.params))
+
+
+async def import_file(settings: Settings, file: str, *, dry_run: bool = False) -> int:
+    t = Translator(settings.default_language, settings.zone)
+    path = Path(file)
+    try:
+        data = path.read_bytes()  # noqa: ASYNC240 - a one-off read before any other work
+    except OSError as exc:
+        print(f"dutybot: cannot read {file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    database = Database(settings.database_url)
+    try:
+        await upgrade(database)
+        now = SystemClock().now()
+        rows = importer.read_table(path.name, data)
+        async with database.session() as session:
+            if dry_run:
+                plan = await importer.preview(session, OPERATOR, rows, now, settings)
+            else:
+                plan = await importer.apply(session, OPERATOR, rows, now, settings)
+            if not plan.ok:
+                # Leave the transaction without writing anything.
+                await session.rollback()
+    except DomainError as refusal:
+        print(f"dutybot: {t(refusal.message_key, **refusal.params)}", file=sys.stderr)
+        return 1
+    finally:
+        await database.dispose()
+    if not plan.ok:
+        print(t("importer.rejected", name=path.name, count=len(plan.errors)), file=sys.stderr)
+        for row_error in plan.errors:
+            print(_problem(t, row_error), file=sys.stderr)
+        return 1
+    heading = "importer.preview" if dry_run else "importer.done"
+    print(t(heading, name=path.name, rows=len(rows)))
+    print(importer_summary(t, plan))
+    return 0
+
+
+def importer_summary(t: Translator, plan: importer.Plan) -> str:
+    return t(
+        "importer.summary",
+        posts_created=plan.posts_created,
+        posts_changed=plan.posts_changed,
+        shifts_created=plan.shifts_created,
+        shifts_changed=plan.shifts_changed,
+        shifts_unchanged=plan.shifts_unchanged,
+    )

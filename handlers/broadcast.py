@@ -1,0 +1,252 @@
+"""/broadcast: a coordinator sends open shifts with Sign up buttons (a day, the next week, a
+date range, or open seats only), or an announcement, to the volunteers of their unit; an admin
+to one unit or all. A progress message is then edited as the messages go out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from telegram import InlineKeyboardButton
+
+from bot.db.models import Dialogue, Role
+from bot.services import broadcast, dialogues, timespec, units
+from handlers.keyboards import button, callback_args, cancel_row, inline
+from handlers.turn import Turn
+
+DIALOGUE = "broadcast"
+UNIT_BUTTON = "bc.u"
+WHAT_BUTTON = "bc.w"
+SEND_BUTTON = "bc.go"
+ALL_UNITS = "all"
+WEEK_DAYS = 7
+RANGE_DAYS_MAX = 62
+
+
+def _show(turn: Turn, text: str, rows: list[list[InlineKeyboardButton]]) -> None:
+    if turn.update.callback_query is not None:
+        turn.edit(text, inline(rows))
+    else:
+        turn.reply(text, inline(rows))
+
+
+async def start(turn: Turn) -> None:
+    t = turn.t
+    turn.actor.require(Role.COORDINATOR)
+    if turn.actor.is_admin:
+        choices = await units.visible_to(turn.session, turn.actor)
+        await dialogues.begin(turn.session, turn.user_id, DIALOGUE, "unit", turn.now)
+        rows = [[button(unit.name, f"{UNIT_BUTTON}:{unit.id}")] for unit in choices]
+        rows.append([button(t("broadcast.button.all_units"), f"{UNIT_BUTTON}:{ALL_UNITS}")])
+        turn.reply(t("broadcast.pick_unit"), inline([*rows, cancel_row(t)]))
+        return
+    unit_id = turn.actor.unit_id
+    if unit_id is None:
+        turn.reply(t("error.no_unit"))
+        return
+    dialogue = await dialogues.begin(
+        turn.session, turn.user_id, DIALOGUE, "what", turn.now, {"unit_id": unit_id}
+    )
+    await _ask_what(turn, dialogue)
+
+
+async def _ask_what(turn: Turn, dialogue: Dialogue) -> None:
+    t = turn.t
+    unit_id = dialogue.data.get("unit_id")
+    audience = (
+        (await units.get(turn.session, int(unit_id))).name if unit_id else t("broadcast.all_units")
+    )
+    rows = [
+        [
+            button(t("broadcast.button.today"), f"{WHAT_BUTTON}:today"),
+            button(t("broadcast.button.tomorrow"), f"{WHAT_BUTTON}:tomorrow"),
+        ],
+        [
+            button(t("broadcast.button.week"), f"{WHAT_BUTTON}:week"),
+            button(t("broadcast.button.open"), f"{WHAT_BUTTON}:open"),
+        ],
+        [button(t("broadcast.button.announcement"), f"{WHAT_BUTTON}:text")],
+        cancel_row(t),
+    ]
+    _show(turn, t("broadcast.pick_what", audience=audience), rows)
+
+
+async def _dialogue(turn: Turn, *steps: str) -> Dialogue | None:
+    dialogue = await dialogues.current(turn.session, turn.user_id)
+    if dialogue is None or dialogue.kind != DIALOGUE or dialogue.step not in steps:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return None
+    return dialogue
+
+
+async def pick_unit(turn: Turn) -> None:
+    query = turn.update.callback_query
+    assert query is not None
+    args = callback_args(query.data, UNIT_BUTTON)
+    dialogue = await _dialogue(turn, "unit")
+    if dialogue is None:
+        return
+    if args and args[0] == ALL_UNITS:
+        turn.actor.require(Role.ADMIN)
+        dialogues.advance(dialogue, "what", turn.now, unit_id=None)
+    elif args and args[0].isdigit():
+        unit = await units.get(turn.session, int(args[0]))
+        turn.actor.require_unit(unit.id, Role.COORDINATOR)
+        dialogues.advance(dialogue, "what", turn.now, unit_id=unit.id)
+    else:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    await _ask_what(turn, dialogue)
+
+
+async def pick_what(turn: Turn) -> None:
+    t = turn.t
+    query = turn.update.callback_query
+    assert query is not None
+    args = callback_args(query.data, WHAT_BUTTON)
+    dialogue = await _dialogue(turn, "what")
+    if dialogue is None:
+        return
+    settings = turn.runtime.settings
+    today = turn.now.astimezone(settings.zone).date()
+    choice = args[0] if args else ""
+    if choice == "text":
+        dialogues.advance(dialogue, "text", turn.now)
+        turn.edit(
+            t("broadcast.ask_text", limit=broadcast.ANNOUNCEMENT_MAX), inline([cancel_row(t)])
+        )
+        return
+    ranges = {
+        "today": (today, today, False),
+        "tomorrow": (today + dt.timedelta(days=1), today + dt.timedelta(days=1), False),
+        "week": (today, today + dt.timedelta(days=WEEK_DAYS - 1), False),
+        "open": (today, today + dt.timedelta(days=settings.signup_open_days), True),
+    }
+    if choice not in ranges:
+        turn.answer(t("common.stale_button"), alert=True)
+        return
+    first, last, open_only = ranges[choice]
+    await _preview_shifts(turn, dialogue, first, last, open_only)
+
+
+async def _preview_shifts(
+    turn: Turn, dialogue: Dialogue, first: dt.date, last: dt.date, open_only: bool
+) -> None:
+    t = turn.t
+    unit_id = dialogue.data.get("unit_id")
+    audience = broadcast.Audience(
+        unit_id=int(unit_id) if unit_id is not None else None,
+        first=first,
+        last=last,
+        open_only=open_only,
+    )
+    count, people = await broadcast.preview(
+        turn.session, turn.actor, audience, turn.now, turn.runtime.settings
+    )
+    dialogues.advance(
+        dialogue,
+        "confirm",
+        turn.now,
+        kind="shifts",
+        first=first.isoformat(),
+        last=last.isoformat(),
+        open_only=open_only,
+    )
+    days = (
+        t.weekday_date(first)
+        if first == last
+        else t("broadcast.days", first=t.date(first), last=t.date(last))
+    )
+    scope = t("broadcast.open_only") if open_only else ""
+    rows = [[button(t("broadcast.button.send"), SEND_BUTTON)], cancel_row(t)]
+    _show(
+        turn,
+        t("broadcast.preview_shifts", days=days, scope=scope, shifts=count, people=people),
+        rows,
+    )
+
+
+async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
+    """Typed input: a date range at the "what" step (``12-01 12-07``), the announcement text."""
+    t = turn.t
+    message = turn.message
+    assert message is not None
+    text = (message.text or "").strip()
+    if dialogue.step == "text":
+        if not text:
+            turn.reply(t("broadcast.need_text"), inline([cancel_row(t)]))
+            return
+        cleaned = broadcast.clean_announcement(text)
+        unit_id = dialogue.data.get("unit_id")
+        people = len(await broadcast.volunteers(turn.session, int(unit_id) if unit_id else None))
+        dialogues.advance(dialogue, "confirm", turn.now, kind="text", text=cleaned)
+        rows = [[button(t("broadcast.button.send"), SEND_BUTTON)], cancel_row(t)]
+        turn.reply(t("broadcast.preview_text", people=people, text=cleaned), inline(rows))
+        return
+    if dialogue.step == "what":
+        today = turn.now.astimezone(turn.runtime.settings.zone).date()
+        parts = text.split()
+        first = timespec.parse_date(parts[0], today) if parts else None
+        last = timespec.parse_date(parts[1], today) if len(parts) == 2 else first
+        if (
+            first is None
+            or last is None
+            or not first <= last <= first + dt.timedelta(days=RANGE_DAYS_MAX)
+            or len(parts) > 2
+        ):
+            turn.reply(t("broadcast.need_range"), inline([cancel_row(t)]))
+            return
+        await _preview_shifts(turn, dialogue, first, last, False)
+        return
+    turn.reply(t("broadcast.need_button"))
+
+
+async def send(turn: Turn) -> None:
+    t = turn.t
+    dialogue = await _dialogue(turn, "confirm")
+    if dialogue is None:
+        return
+    data = dialogue.data
+    unit_id = int(data["unit_id"]) if data.get("unit_id") is not None else None
+    settings = turn.runtime.settings
+    member = turn.actor.require_member() if not turn.actor.is_admin else turn.actor.member
+    if data.get("kind") == "text":
+        sent = await broadcast.send_announcement(
+            turn.session,
+            turn.actor,
+            unit_id,
+            str(data["text"]),
+            chat_id=turn.chat_id,
+            language=t.language,
+            now=turn.now,
+            settings=settings,
+            sender_name=member.display_name if member is not None else t("role.admin"),
+        )
+    else:
+        audience = broadcast.Audience(
+            unit_id=unit_id,
+            first=dt.date.fromisoformat(str(data["first"])),
+            last=dt.date.fromisoformat(str(data["last"])),
+            open_only=bool(data.get("open_only")),
+        )
+        sent = await broadcast.send_shifts(
+            turn.session,
+            turn.actor,
+            audience,
+            chat_id=turn.chat_id,
+            language=t.language,
+            now=turn.now,
+            settings=settings,
+        )
+    await dialogues.end(turn.session, turn.user_id)
+    turn.edit(t("broadcast.queued", total=sent.total))
+    broadcast_id, total = sent.id, sent.total
+    bot, chat_id, db = turn.context.bot, turn.chat_id, turn.runtime.db
+    first_count = broadcast.progress_text(t, broadcast.Counts(total, 0, 0, 0))
+
+    async def post_progress() -> None:
+        # The progress message exists only once sent; its id is stored for the edits.
+        message = await bot.send_message(chat_id, first_count)
+        async with db.session() as session:
+            await broadcast.set_progress_message(session, broadcast_id, message.message_id)
+
+    turn.later(post_progress)

@@ -1,0 +1,118 @@
+"""Coordinators: the schedule spreadsheet. /template sends an .xlsx to fill in; /import takes an
+.xlsx or .csv, shows what it would create or change (or every bad row), and applies it, all or
+nothing, after Confirm."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.db.models import Dialogue, Role
+from bot.errors import DomainError, ErrorCode
+from bot.i18n import Translator
+from bot.services import dialogues, importer, units
+from handlers.keyboards import button, cancel_row, inline
+from handlers.longtext import reply_long
+from handlers.turn import Turn
+
+DIALOGUE = "import"
+CONFIRM_BUTTON = "imp.ok"
+TEMPLATE_NAME = "dutybot-schedule.xlsx"
+MAX_ERRORS_SHOWN = 200
+
+
+def error_lines(t: Translator, errors: list[importer.RowError]) -> list[str]:
+    lines = [
+        t("importer.row", row=error.row, problem=t(f"importer.row.{error.code}", **error.params))
+        for error in errors[:MAX_ERRORS_SHOWN]
+    ]
+    if len(errors) > MAX_ERRORS_SHOWN:
+        lines.append(t("importer.more_errors", count=len(errors) - MAX_ERRORS_SHOWN))
+    return lines
+
+
+def summary(t: Translator, plan: importer.Plan) -> str:
+    return t(
+        "importer.summary",
+        posts_created=plan.posts_created,
+        posts_changed=plan.posts_changed,
+        shifts_created=plan.shifts_created,
+        shifts_changed=plan.shifts_changed,
+        shifts_unchanged=plan.shifts_unchanged,
+    )
+
+
+async def send_template(turn: Turn) -> None:
+    t = turn.t
+    turn.actor.require(Role.COORDINATOR)
+    visible = await units.visible_to(turn.session, turn.actor)
+    unit_name = visible[0].name if visible else "城管局"
+    today = turn.now.astimezone(turn.runtime.settings.zone).date()
+    instructions = t("importer.template_help").splitlines()
+    turn.reply_document(
+        TEMPLATE_NAME,
+        importer.template_xlsx(unit_name, today, instructions),
+        caption=t("importer.template_caption"),
+    )
+
+
+async def start(turn: Turn) -> None:
+    turn.actor.require(Role.COORDINATOR)
+    await dialogues.begin(turn.session, turn.user_id, DIALOGUE, "file", turn.now)
+    turn.reply(turn.t("importer.ask_file"), inline([cancel_row(turn.t)]))
+
+
+async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
+    t = turn.t
+    message = turn.message
+    assert message is not None
+    document = message.document
+    if dialogue.step != "file":
+        turn.reply(t("importer.need_confirm_button"))
+        return
+    if document is None:
+        turn.reply(t("importer.need_file"), inline([cancel_row(t)]))
+        return
+    filename = document.file_name or ""
+    if not filename.lower().endswith((".xlsx", ".csv")):
+        turn.reply(t("importer.wrong_type", name=filename or "?"), inline([cancel_row(t)]))
+        return
+    if document.file_size is not None and document.file_size > importer.MAX_BYTES:
+        raise DomainError(ErrorCode.IMPORT_TOO_LARGE, limit=importer.MAX_BYTES // 1024 // 1024)
+    telegram_file = await turn.context.bot.get_file(document.file_id)
+    data = bytes(await telegram_file.download_as_bytearray())
+    rows = importer.read_table(filename, data)
+    settings = turn.runtime.settings
+    plan = await importer.preview(turn.session, turn.actor, rows, turn.now, settings)
+    if not plan.ok:
+        lines = [t("importer.rejected", name=filename, count=len(plan.errors))]
+        lines += error_lines(t, plan.errors)
+        lines.append(t("importer.fix_and_resend"))
+        reply_long(turn, lines, inline([cancel_row(t)]))
+        return
+    stored: list[list[Any]] = [[number, cells] for number, cells in rows]
+    dialogues.advance(dialogue, "confirm", turn.now, name=filename, rows=stored)
+    turn.reply(
+        t("importer.preview", name=filename, rows=len(rows)) + "\n" + summary(t, plan),
+        inline([[button(t("importer.button.confirm"), CONFIRM_BUTTON)], cancel_row(t)]),
+    )
+
+
+async def confirm(turn: Turn) -> None:
+    t = turn.t
+    dialogue = await dialogues.current(turn.session, turn.user_id)
+    if dialogue is None or dialogue.kind != DIALOGUE or dialogue.step != "confirm":
+        turn.answer(t("common.stale_button"), alert=True)
+        return
+    rows: list[importer.Row] = [
+        (int(number), dict(cells)) for number, cells in dialogue.data["rows"]
+    ]
+    plan = await importer.apply(turn.session, turn.actor, rows, turn.now, turn.runtime.settings)
+    if not plan.ok:
+        # Something changed since the preview (a unit renamed, a shift taken): nothing written.
+        dialogues.advance(dialogue, "file", turn.now, rows=[])
+        lines = [t("importer.stale", count=len(plan.errors)), *error_lines(t, plan.errors)]
+        turn.edit(t("importer.stale_short"))
+        reply_long(turn, lines, inline([cancel_row(t)]))
+        return
+    await dialogues.end(turn.session, turn.user_id)
+    turn.edit(t("importer.done", name=dialogue.data.get("name", "")) + "\n" + summary(t, plan))

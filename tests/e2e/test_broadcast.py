@@ -1,0 +1,145 @@
+"""Coordinators broadcast shifts or an announcement; the progress message counts the batch."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select, update
+
+from bot.db.models import Broadcast, OutboxMessage, OutboxStatus, Role
+from bot.services import broadcast
+from tests.e2e.schedule import DAY, command, person, post, press_and_settle, shift, unit
+from tests.harness import Harness
+
+
+async def _run_progress(harness: Harness) -> int:
+    async with harness.session() as session:
+        return await broadcast.report_progress(
+            session, harness.clock.now(), harness.runtime.settings
+        )
+
+
+async def _mark(harness: Harness, chat_id: int, status: OutboxStatus) -> None:
+    async with harness.session() as session:
+        await session.execute(
+            update(OutboxMessage).where(OutboxMessage.chat_id == chat_id).values(status=status)
+        )
+
+
+async def test_coordinator_broadcasts_the_week_and_watches_the_count(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    other = await unit(harness, "交警队")
+    post_id = await post(harness, unit_id)
+    open_shift = await shift(harness, post_id, DAY + dt.timedelta(days=1))
+    party = await shift(harness, post_id, DAY + dt.timedelta(days=2), required_tag="党员")
+    await shift(harness, post_id, DAY + dt.timedelta(days=9))  # beyond the week
+    await shift(harness, await post(harness, other, "交警岗"))
+    coordinator = await person(harness, 9501, unit_id, "王协调", role=Role.COORDINATOR)
+    await person(harness, 9502, unit_id, "甲")
+    await person(harness, 9503, unit_id, "乙", tags=("党员",), language="en")
+    await person(harness, 9504, unit_id, "丙")
+    await person(harness, 9505, other, "外单位")
+
+    await command(harness, coordinator, "broadcast")
+    assert "发给「城管局」的志愿者" in coordinator.last().text
+    text = await press_and_settle(harness, coordinator, "📆 未来 7 天")
+    assert "2 个班次，将发给 3 名志愿者" in text
+    await press_and_settle(harness, coordinator, "📤 发送")
+    texts = coordinator.texts()
+    assert "已排队发送给 3 人" in texts[-2]
+    assert texts[-1] == "📣 发送中：已送达 0 / 3，被屏蔽 0，失败 0"
+    progress_id = coordinator.last().message_id
+
+    async with harness.session() as session:
+        sent = await session.scalar(select(Broadcast))
+        assert sent is not None and sent.progress_message_id == progress_id
+        rows = list(
+            (
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.batch == f"broadcast:{sent.id}")
+                    .order_by(OutboxMessage.chat_id)
+                )
+            ).all()
+        )
+    assert [row.chat_id for row in rows] == [9502, 9503, 9504]
+    plain, tagged = rows[0].payload, rows[1].payload
+    assert plain["buttons"] == [[["✋ 报名 1", f"su:{open_shift}"]]]
+    assert tagged["buttons"] == [
+        [["✋ Sign up 1", f"su:{open_shift}"], ["✋ Sign up 2", f"su:{party}"]]
+    ]
+    assert "Shifts open for sign-up" in tagged["text"]
+
+    # The sender delivers one and meets a blocked chat; the progress message is edited.
+    await _mark(harness, 9502, OutboxStatus.SENT)
+    await _mark(harness, 9503, OutboxStatus.BLOCKED)
+    assert await _run_progress(harness) == 1
+    assert await _run_progress(harness) == 0  # nothing moved, nothing edited
+    await _mark(harness, 9504, OutboxStatus.PARKED)
+    assert await _run_progress(harness) == 1
+    edits = [row.payload for row in (await _outbox(harness, 9501))]
+    assert edits[0] == {
+        "text": "📣 发送中：已送达 1 / 3，被屏蔽 1，失败 0",
+        "edit_message_id": progress_id,
+    }
+    assert edits[1]["text"] == "✅ 发送完成（共 3 人）：送达 1，被屏蔽 1，失败 1"
+    async with harness.session() as session:
+        finished = await session.scalar(select(Broadcast))
+        assert finished is not None and finished.finished_at is not None
+    assert await _run_progress(harness) == 0
+
+
+async def _outbox(harness: Harness, chat_id: int) -> list[OutboxMessage]:
+    async with harness.session() as session:
+        return list(
+            (
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.chat_id == chat_id)
+                    .order_by(OutboxMessage.id)
+                )
+            ).all()
+        )
+
+
+async def test_admin_announces_to_every_unit(harness: Harness) -> None:
+    await unit(harness)
+    other = await unit(harness, "交警队")
+    first = await unit(harness, "人民路社区")
+    await person(harness, 9601, other, "甲")
+    await person(harness, 9602, first, "乙")
+    await command(harness, harness.admin, "start")
+    await command(harness, harness.admin, "broadcast")
+    await press_and_settle(harness, harness.admin, "🌐 所有单位")
+    await press_and_settle(harness, harness.admin, "📢 发一条通知")
+    await harness.admin.send_sticker()
+    await harness.settle()
+    assert "请用文字输入通知内容" in harness.admin.last().text
+    await harness.admin.send_text("明早 7 点全员到岗，穿红马甲。")
+    await harness.settle()
+    assert "将发给 2 名志愿者" in harness.admin.last().text
+    await press_and_settle(harness, harness.admin, "📤 发送")
+    for chat_id in (9601, 9602):
+        rows = await _outbox(harness, chat_id)
+        assert rows[0].payload["text"] == "📢 Admin 通知：\n明早 7 点全员到岗，穿红马甲。"
+        assert rows[0].batch is not None and rows[0].batch.startswith("broadcast:")
+
+
+async def test_broadcast_refusals(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9701, unit_id, role=Role.COORDINATOR)
+    volunteer = await person(harness, 9702, unit_id)
+    assert "没有权限" in await command(harness, volunteer, "broadcast")
+    await command(harness, coordinator, "broadcast")
+    await coordinator.send_text("sometime")
+    await harness.settle()
+    assert "没看懂日期范围" in coordinator.last().text
+    await coordinator.send_text("12-05 12-03")
+    await harness.settle()
+    assert "没看懂日期范围" in coordinator.last().text
+    await coordinator.send_text("12-02 12-04")
+    await harness.settle()
+    assert "0 个班次，将发给 1 名志愿者" in coordinator.last().text
+    await press_and_settle(harness, coordinator, "📤 发送")
+    assert coordinator.answered_callbacks[-1]["text"] == "这个范围里没有可发送的班次。"
+    assert await harness.count(Broadcast) == 0 and await harness.count(OutboxMessage) == 0

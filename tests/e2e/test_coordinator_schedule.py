@@ -1,0 +1,226 @@
+"""Coordinators create posts and shifts in chat, change and cancel them, and read the roster."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from bot.db.models import AssignmentStatus, Dialogue, Post, PostType, Role, Shift, ShiftStatus
+from tests.e2e.schedule import (
+    at,
+    command,
+    outbox_to,
+    person,
+    post,
+    press_and_settle,
+    shift,
+    statuses,
+    unit,
+)
+from tests.harness import Harness
+
+
+async def test_coordinator_creates_a_post_in_chat(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 8001, unit_id, "王协调", role=Role.COORDINATOR)
+    assert "还没有岗位" in await command(harness, coordinator, "posts")
+    assert "请输入岗位名称" in await command(harness, coordinator, "newpost")
+    await coordinator.send_photo()
+    await harness.settle()
+    assert "请用文字输入岗位名称" in coordinator.last().text
+    await coordinator.send_text("黄河路-人民路口")
+    await harness.settle()
+    await press_and_settle(harness, coordinator, "文明交通劝导岗")
+    await coordinator.send_text("就在路口")
+    await harness.settle()
+    assert "这里需要一个位置" in coordinator.last().text
+    await coordinator.send_location(30.6586, 104.0648)
+    await harness.settle()
+    assert "默认 150 米" in coordinator.last().buttons()
+    await coordinator.send_text("很近")
+    await harness.settle()
+    assert "请输入米数" in coordinator.last().text
+    await coordinator.send_text("5")
+    await harness.settle()
+    assert "10 到 5000 米之间" in coordinator.last().text
+    text = await press_and_settle(harness, coordinator, "默认 150 米")
+    assert "已新建岗位「黄河路-人民路口」" in text and "签到范围：150 米" in text
+    async with harness.session() as session:
+        created = await session.scalar(select(Post))
+        assert created is not None
+        assert (created.unit_id, created.type, created.radius_m) == (
+            unit_id,
+            PostType.TRAFFIC,
+            150,
+        )
+    assert await harness.count(Dialogue) == 0
+
+    # The same name again is refused at once.
+    await coordinator.send_command("newpost")
+    await coordinator.send_text("黄河路-人民路口")
+    await harness.settle()
+    assert "已经有叫「黄河路-人民路口」的岗位了" in coordinator.last().text
+
+    # Rename, move and archive from the card.
+    await command(harness, coordinator, "cancel")
+    await command(harness, coordinator, "posts")
+    await press_and_settle(harness, coordinator, "黄河路-人民路口")
+    await press_and_settle(harness, coordinator, "📏 范围")
+    await press_and_settle(harness, coordinator, "300 m")
+    assert "签到范围：300 米" in coordinator.last().text
+    await press_and_settle(harness, coordinator, "📍 改位置")
+    await coordinator.send_location(30.7, 104.1)
+    await harness.settle()
+    assert "30.70000, 104.10000" in coordinator.last().text
+    await press_and_settle(harness, coordinator, "🗂 归档")
+    assert "已归档（不再排班）" in coordinator.last().text
+    assert "没有可以排班的岗位" in await command(harness, coordinator, "newshift")
+
+
+async def test_coordinator_schedules_weekdays_and_single_days(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    post_id = await post(harness, unit_id)
+    coordinator = await person(harness, 8101, unit_id, role=Role.COORDINATOR)
+    await command(harness, coordinator, "newshift")
+    await press_and_settle(harness, coordinator, "黄河路-人民路口 · 城管局")
+    assert "哪一天" in coordinator.last().text
+    await coordinator.send_text("someday")
+    await harness.settle()
+    assert "没看懂日期" in coordinator.last().text
+    await coordinator.send_text("mon-fri 12-07 12-18")
+    await harness.settle()
+    assert "几点到几点" in coordinator.last().text
+    await coordinator.send_text("9点")
+    await harness.settle()
+    assert "没看懂时间" in coordinator.last().text
+    await coordinator.send_text("09:00-07:00")
+    await harness.settle()
+    assert "结束时间要晚于开始时间" in coordinator.last().text
+    await press_and_settle(harness, coordinator, "07:00–09:00")
+    await coordinator.send_text("0")
+    await harness.settle()
+    assert "1 到 500 之间" in coordinator.last().text
+    assert "将新建 10 个班次" in await press_and_settle(harness, coordinator, "4")
+    await press_and_settle(harness, coordinator, "🏷 限定人员标签")
+    await coordinator.send_text("党员")
+    await harness.settle()
+    await press_and_settle(harness, coordinator, "📝 备注")
+    await coordinator.send_text("穿红马甲")
+    await harness.settle()
+    review = coordinator.last().text
+    assert "🏷 仅限：党员" in review and "📝 备注：穿红马甲" in review
+    await press_and_settle(harness, coordinator, "✅ 新建")
+    assert "已新建 10 个班次" in coordinator.last().text
+    async with harness.session() as session:
+        created = list((await session.scalars(select(Shift).order_by(Shift.starts_at))).all())
+    assert len(created) == 10
+    assert {s.series_id for s in created} != {None} and len({s.series_id for s in created}) == 1
+    assert created[0].starts_at == at(dt.date(2026, 12, 7), 7)
+    assert created[-1].starts_at == at(dt.date(2026, 12, 18), 7)
+    assert all(s.required_tag == "党员" and s.notes == "穿红马甲" for s in created)
+
+    # A single day from the buttons; the same start again is a duplicate.
+    for _ in range(2):
+        await press_and_settle(harness, coordinator, "➕ 再建一个")
+        await press_and_settle(harness, coordinator, "12月2日 周三")
+        await press_and_settle(harness, coordinator, "17:00–19:00")
+        await press_and_settle(harness, coordinator, "2")
+        await press_and_settle(harness, coordinator, "✅ 新建")
+    assert "已经有班次了" in coordinator.answered_callbacks[-1]["text"]
+    assert await harness.count(Shift) == 11
+
+    # Today 07:00 has passed.
+    await command(harness, coordinator, "newshift")
+    await press_and_settle(harness, coordinator, "黄河路-人民路口 · 城管局")
+    await press_and_settle(harness, coordinator, "12月1日 周二")
+    await press_and_settle(harness, coordinator, "07:00–09:00")
+    await press_and_settle(harness, coordinator, "2")
+    await press_and_settle(harness, coordinator, "✅ 新建")
+    assert "时间已经过去了" in coordinator.answered_callbacks[-1]["text"]
+    assert await harness.count(Shift) == 11
+    assert await harness.count(Post) == 1 and post_id
+
+
+async def test_changes_cancel_and_removal_reach_the_people_on_the_shift(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    shift_id = await shift(harness, await post(harness, unit_id), capacity=1)
+    coordinator = await person(harness, 8201, unit_id, role=Role.COORDINATOR)
+    seated = await person(harness, 8202, unit_id, "甲")
+    waiting = await person(harness, 8203, unit_id, "乙")
+    await command(harness, seated, "shifts")
+    await press_and_settle(harness, seated, "✋ 报名 1")
+    await command(harness, waiting, "shifts")
+    await press_and_settle(harness, waiting, "⏳ 候补 1")
+    await press_and_settle(harness, waiting, "⏳ 加入候补")
+
+    text = await command(harness, coordinator, "roster", "12-02")
+    assert "📍 黄河路-人民路口（城管局）" in text
+    assert "🕒 07:00–09:00 · 1/1 人 · 空缺 0" in text
+    assert "1. 甲 — 已报名" in text and "候补：乙" in text
+    await press_and_settle(harness, coordinator, "⚙️ 07:00 黄河路-人民路口")
+    assert "👥 1/1 人" in coordinator.last().text
+    await press_and_settle(harness, coordinator, "👥 人数")
+    await coordinator.send_text("2")
+    await harness.settle()
+    assert await statuses(harness, shift_id) == {
+        8202: AssignmentStatus.SIGNED_UP,
+        8203: AssignmentStatus.SIGNED_UP,
+    }
+    assert "候补转正" in (await outbox_to(harness, 8203))[-1].payload["text"]
+    changed = (await outbox_to(harness, 8202))[-1].payload["text"]
+    assert "班次有变动" in changed and "需要人数：2" in changed
+
+    await press_and_settle(harness, coordinator, "➖ 移出 乙")
+    await press_and_settle(harness, coordinator, "是，移出")
+    assert "协调员已将您从这个班次移出" in (await outbox_to(harness, 8203))[-1].payload["text"]
+    assert (await statuses(harness, shift_id))[8203] is AssignmentStatus.REMOVED
+
+    await press_and_settle(harness, coordinator, "❌ 取消这个班次")
+    await press_and_settle(harness, coordinator, "是，取消班次")
+    assert "已通知 1 人" in coordinator.last().text
+    assert "班次已取消" in (await outbox_to(harness, 8202))[-1].payload["text"]
+    async with harness.session() as session:
+        cancelled = await session.get(Shift, shift_id)
+        assert cancelled is not None and cancelled.status is ShiftStatus.CANCELLED
+    assert (await statuses(harness, shift_id))[8202] is AssignmentStatus.CANCELLED
+    assert "您还没有报名任何班次" in await command(harness, seated, "my")
+
+
+async def test_roster_refusals_and_other_units(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    other = await unit(harness, "交警队")
+    theirs = await shift(harness, await post(harness, other, "交警岗"))
+    coordinator = await person(harness, 8301, unit_id, role=Role.COORDINATOR)
+    assert "没看懂日期「明天」" in await command(harness, coordinator, "roster", "明天")
+    assert "这一天没有班次" in await command(harness, coordinator, "roster")
+    assert "这一天没有班次" in await command(harness, coordinator, "roster", "2026-12-02")
+    await coordinator.press_data(f"sc:{theirs}", coordinator.last().message_id)
+    await coordinator.press_data(f"sxy:{theirs}", coordinator.last().message_id)
+    await harness.settle()
+    assert [c["text"] for c in coordinator.answered_callbacks[-2:]] == [
+        "抱歉，您没有权限执行这个操作。"
+    ] * 2
+    # The admin sees every unit.
+    text = await command(harness, harness.admin, "roster", "12-02")
+    assert "交警岗（交警队）" in text
+
+
+async def test_coordinator_tags_a_member_for_a_tagged_shift(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    other = await unit(harness, "交警队")
+    party = await shift(harness, await post(harness, unit_id), required_tag="党员")
+    coordinator = await person(harness, 8401, unit_id, role=Role.COORDINATOR)
+    volunteer = await person(harness, 8402, unit_id, "李明")
+    await person(harness, 8403, other, "外人")
+    text = await command(harness, coordinator, "tag")
+    assert "• 李明：-" in text and "外人" not in text
+    assert "找不到叫「外人」的成员" in await command(harness, coordinator, "tag", "外人 党员")
+    assert "李明 已加上标签「党员」" in await command(harness, coordinator, "tag", "李明 党员")
+    assert "🏷 仅限：党员" in await command(harness, volunteer, "shifts")
+    await press_and_settle(harness, volunteer, "✋ 报名 1")
+    assert await statuses(harness, party) == {8402: AssignmentStatus.SIGNED_UP}
+    assert "已去掉 李明 的标签「党员」" in await command(harness, coordinator, "tag", "李明 党员")
+    member = await harness.member(8402)
+    assert member is not None and member.tags == frozenset()
+    assert "没有权限" in await command(harness, volunteer, "tag", "李明 党员")

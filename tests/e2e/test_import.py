@@ -1,0 +1,134 @@
+"""The schedule spreadsheet: template, import with a preview, every bad row reported, all or
+nothing."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
+
+from bot.db.models import Dialogue, Post, Role, Shift
+from tests.e2e.schedule import command, person, post, press_and_settle, shift, unit
+from tests.harness import Harness
+
+HEADER = "post,type,unit,latitude,longitude,radius_m,date,weekdays,from,until,start,end,capacity"
+
+
+def csv_bytes(*rows: str) -> bytes:
+    return ("\n".join([HEADER, *rows]) + "\n").encode()
+
+
+async def test_template_is_an_xlsx_with_the_columns(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9001, unit_id, role=Role.COORDINATOR)
+    await command(harness, coordinator, "template")
+    document = coordinator.last()
+    assert document.kind == "document" and document.file_name == "dutybot-schedule.xlsx"
+    assert document.data is not None
+    workbook = load_workbook(io.BytesIO(document.data))
+    rows = list(workbook["schedule"].iter_rows(values_only=True))
+    assert rows[0][:13] == tuple(HEADER.split(","))
+    assert rows[1][0] == "黄河路-人民路口" and rows[1][2] == "城管局"
+    assert "每行一个班次" in str(workbook["help"]["A1"].value)
+
+    # The template itself imports as it is.
+    await command(harness, coordinator, "import")
+    await coordinator.send_document("dutybot-schedule.xlsx", document.data)
+    await harness.settle()
+    assert "新建岗位 2 个" in (coordinator.last().text or "")
+    assert "新建班次 6 个" in (coordinator.last().text or "")
+
+
+async def test_bad_rows_are_each_reported_and_nothing_is_created(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9101, unit_id, role=Role.COORDINATOR)
+    await command(harness, coordinator, "import")
+    data = csv_bytes(
+        "甲路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4",
+        "乙路口,traffic,不存在局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4",
+        "丙路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,09:00,07:00,4",
+        "丁路口,traffic,城管局,95,104.1,,2026-12-05,,,,07:00,09:00,4",
+        "戊路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,-2",
+        "己路口,traffic,城管局,30.1,104.1,,2026-11-20,,,,07:00,09:00,4",
+        "甲路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4",
+        "庚路口,bus,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4",
+    )
+    await coordinator.send_document("schedule.csv", data, mime_type="text/csv")
+    await harness.settle()
+    text = coordinator.last().text or ""
+    assert "「schedule.csv」没有导入：7 处错误" in text
+    for line in (
+        "第 3 行：没有叫「不存在局」的单位",
+        "第 4 行：结束时间早于开始时间",
+        "第 5 行：坐标不对",
+        "第 6 行：人数「-2」不是正整数",
+        "第 7 行：2026-11-20 已经过去了",
+        "第 8 行：与第 2 行重复",
+        "第 9 行：类型「bus」不对",
+    ):
+        assert line in text, line
+    assert await harness.count(Post) == 0 and await harness.count(Shift) == 0
+
+    # The dialogue waits for a corrected file; wrong kinds of input get their own answer.
+    await coordinator.send_photo()
+    await harness.settle()
+    assert "这里需要一个文件" in (coordinator.last().text or "")
+    await coordinator.send_document("notes.pdf", b"%PDF-1.4")
+    await harness.settle()
+    assert "「notes.pdf」不是 .xlsx 或 .csv 文件" in (coordinator.last().text or "")
+    await coordinator.send_document("broken.xlsx", b"not a zip")
+    await harness.settle()
+    assert "读不了这个文件" in (coordinator.last().text or "")
+    await coordinator.send_document("cols.csv", b"post,unit\nx,y\n")
+    await harness.settle()
+    assert "缺少列：start, end, capacity" in (coordinator.last().text or "")
+
+    fixed = csv_bytes(
+        "甲路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4",
+        "乙路口,hygiene,城管局,30.2,104.2,200,,mon-fri,2026-12-07,2026-12-11,17:00,19:00,2",
+    )
+    await coordinator.send_document("schedule.csv", fixed, mime_type="text/csv")
+    await harness.settle()
+    preview = coordinator.last().text or ""
+    assert "检查通过" in preview and "新建岗位 2 个" in preview and "新建班次 6 个" in preview
+    assert await harness.count(Shift) == 0
+    text = await press_and_settle(harness, coordinator, "✅ 确认导入")
+    assert "已导入「schedule.csv」" in text
+    async with harness.session() as session:
+        created = list((await session.scalars(select(Post).order_by(Post.name))).all())
+        series = {s.series_id for s in (await session.scalars(select(Shift))).all()}
+    assert [(p.name, p.radius_m) for p in created] == [("乙路口", 200), ("甲路口", 150)]
+    assert await harness.count(Shift) == 6 and len(series) == 2
+    assert await harness.count(Dialogue) == 0
+
+
+async def test_reimport_changes_existing_shifts_and_leaves_the_same_ones(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    other = await unit(harness, "交警队")
+    post_id = await post(harness, unit_id, "甲路口")
+    await shift(harness, post_id, capacity=2)  # tomorrow 07:00-09:00
+    coordinator = await person(harness, 9201, unit_id, role=Role.COORDINATOR)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["岗位", "单位", "日期", "开始", "结束", "人数"])
+    sheet.append(["甲路口", "城管局", "2026-12-02", "07:00", "09:00", 5])
+    sheet.append(["甲路口", "交警队", "2026-12-02", "07:00", "09:00", 5])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    await command(harness, coordinator, "import")
+    await coordinator.send_document("周计划.xlsx", buffer.getvalue())
+    await harness.settle()
+    assert "第 3 行：您不能给「交警队」排班" in (coordinator.last().text or "")
+    assert other
+
+    workbook.active.delete_rows(3)  # type: ignore[union-attr]
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    await coordinator.send_document("周计划.xlsx", buffer.getvalue())
+    await harness.settle()
+    assert "新建班次 0 个，修改 1 个" in (coordinator.last().text or "")
+    await press_and_settle(harness, coordinator, "✅ 确认导入")
+    async with harness.session() as session:
+        assert [s.capacity for s in (await session.scalars(select(Shift))).all()] == [5]

@@ -1,0 +1,136 @@
+"""Volunteers find open shifts, sign up, join the waitlist, cancel, and see /my."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.db.models import AssignmentStatus, PostType
+from tests.e2e.schedule import (
+    DAY,
+    command,
+    outbox_to,
+    person,
+    post,
+    press_and_settle,
+    shift,
+    statuses,
+    unit,
+)
+from tests.harness import Harness
+
+TOMORROW = DAY + dt.timedelta(days=1)
+
+
+async def test_volunteer_signs_up_and_sees_it_in_my_shifts(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    post_id = await post(harness, unit_id)
+    shift_id = await shift(harness, post_id, capacity=4)
+    volunteer = await person(harness, 4001, unit_id, "李明")
+
+    text = await command(harness, volunteer, "shifts")
+    assert "12月2日 周三 07:00–09:00 · 黄河路-人民路口" in text
+    assert "余 4/4 个名额" in text
+    await press_and_settle(harness, volunteer, "✋ 报名 1")
+    assert "✅ 报名成功" in volunteer.last().text
+    assert "还剩 3 个名额" in volunteer.last().text
+    assert volunteer.answered_callbacks[-1]["text"] == "报名成功"
+    assert await statuses(harness, shift_id) == {4001: AssignmentStatus.SIGNED_UP}
+
+    # Pressing the same button again is refused, and the shift is gone from the open list.
+    await volunteer.press("✋ 报名 1")
+    await harness.settle()
+    assert "已经报名" in volunteer.answered_callbacks[-1]["text"]
+    text = await command(harness, volunteer, "shifts")
+    assert "暂时没有可报名的班次" in text
+
+    text = await command(harness, volunteer, "my")
+    assert "1. 12月2日 周三 07:00–09:00 · 黄河路-人民路口" in text
+    assert volunteer.last().buttons() == ["✖️ 取消 1", "📅 日历文件"]
+    await press_and_settle(harness, volunteer, "📅 日历文件")
+    document = volunteer.last()
+    assert document.kind == "document" and document.file_name == "dutybot-shifts.ics"
+    assert document.data is not None
+    ics = document.data.decode()
+    assert "DTSTART:20261201T230000Z" in ics and "黄河路-人民路口" in ics
+
+
+async def test_full_shift_offers_the_waitlist_and_a_freed_seat_goes_to_the_first(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    shift_id = await shift(harness, await post(harness, unit_id), capacity=1)
+    first = await person(harness, 4101, unit_id, "甲")
+    second = await person(harness, 4102, unit_id, "乙")
+    third = await person(harness, 4103, unit_id, "丙")
+
+    await command(harness, first, "shifts")
+    await press_and_settle(harness, first, "✋ 报名 1")
+    text = await command(harness, second, "shifts")
+    assert "已满（0 人候补）" in text
+    await press_and_settle(harness, second, "⏳ 候补 1")
+    assert "这个班次已满" in second.last().text
+    await press_and_settle(harness, second, "⏳ 加入候补")
+    assert "排第 1 位" in second.last().text
+    await command(harness, third, "shifts")
+    await press_and_settle(harness, third, "⏳ 候补 1")
+    await press_and_settle(harness, third, "⏳ 加入候补")
+    assert "排第 2 位" in third.last().text
+    assert "候补第 2 位" in await command(harness, third, "my")
+
+    # The first cancels (more than 12 hours ahead): the seat goes to the first in line.
+    await command(harness, first, "my")
+    await press_and_settle(harness, first, "✖️ 取消 1")
+    assert "确定取消" in first.last().text
+    await press_and_settle(harness, first, "是，取消")
+    assert first.last().text.startswith("已取消")
+    assert await statuses(harness, shift_id) == {
+        4101: AssignmentStatus.CANCELLED,
+        4102: AssignmentStatus.SIGNED_UP,
+        4103: AssignmentStatus.WAITLISTED,
+    }
+    notices = await outbox_to(harness, 4102)
+    assert len(notices) == 1 and "候补转正" in notices[0].payload["text"]
+    assert await outbox_to(harness, 4103) == []
+    assert "候补第 1 位" in await command(harness, third, "my")
+
+
+async def test_cancelling_close_to_the_start_is_refused(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    # Tomorrow 07:00 is 23 hours away; the cut-off is 12 hours.
+    shift_id = await shift(harness, await post(harness, unit_id))
+    volunteer = await person(harness, 4201, unit_id)
+    await command(harness, volunteer, "shifts")
+    await press_and_settle(harness, volunteer, "✋ 报名 1")
+    await command(harness, volunteer, "my")
+    harness.clock.advance(hours=12)
+    await press_and_settle(harness, volunteer, "✖️ 取消 1")
+    await press_and_settle(harness, volunteer, "是，取消")
+    assert "12 小时内不能自行取消" in volunteer.answered_callbacks[-1]["text"]
+    assert "/swap" in volunteer.answered_callbacks[-1]["text"]
+    assert await statuses(harness, shift_id) == {4201: AssignmentStatus.SIGNED_UP}
+
+
+async def test_filters_by_day_and_type_and_pages(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    traffic = await post(harness, unit_id)
+    hygiene = await post(harness, unit_id, "人民公园", PostType.HYGIENE)
+    for offset in range(1, 7):
+        await shift(harness, traffic, DAY + dt.timedelta(days=offset))
+    await shift(harness, hygiene, TOMORROW, 9, 11)
+    volunteer = await person(harness, 4301, unit_id, language="en")
+
+    text = await command(harness, volunteer, "shifts")
+    assert "1–5 of 7" in text
+    await press_and_settle(harness, volunteer, "Next ▶️")
+    assert "6–7 of 7" in volunteer.last().text
+    await press_and_settle(harness, volunteer, "🏷 By type")
+    await press_and_settle(harness, volunteer, "street hygiene")
+    text = volunteer.last().text
+    assert "人民公园" in text and "黄河路" not in text
+    await press_and_settle(harness, volunteer, "📅 By day")
+    await press_and_settle(harness, volunteer, "Thu 3 Dec")
+    assert "No shifts open" in volunteer.last().text
+    await press_and_settle(harness, volunteer, "🏷 By type")
+    await press_and_settle(harness, volunteer, "any type")
+    text = volunteer.last().text
+    assert "Thu 3 Dec 07:00–09:00" in text and text.count("Dec") == 2  # header + one shift
