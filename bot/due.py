@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import checkin_jobs
 from bot.settings import Settings
 
 DueFunction = Callable[[AsyncSession, dt.datetime, Settings], Awaitable[int]]
@@ -27,4 +28,9 @@ class DueJob:
 
 
 # Features add one row each.
-DUE_JOBS: tuple[DueJob, ...] = ()
+DUE_JOBS: tuple[DueJob, ...] = (
+    # check-in (issue 4)
+    DueJob("checkin.mark_absent", checkin_jobs.mark_absent),
+    DueJob("checkin.left_post_alerts", checkin_jobs.left_post_alerts),
+    DueJob("checkin.auto_checkout", checkin_jobs.auto_checkout),
+)
