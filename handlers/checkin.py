@@ -80,7 +80,8 @@ def _position(message: Message) -> checkin.Position:
         latitude=location.latitude,
         longitude=location.longitude,
         accuracy_m=location.horizontal_accuracy,
-        live=location.live_period is not None,
+        # Read from the wire form: the property warns about a type change coming in PTB.
+        live=location.to_dict().get("live_period") is not None,
         message_id=message.message_id,
         forwarded=message.forward_origin is not None,
         venue=message.venue is not None,

@@ -492,7 +492,7 @@ async def _presence(session: AsyncSession, checkin: CheckIn, until: dt.datetime)
         )
     )
     shift = checkin.assignment.shift
-    samples = [(at, inside) for at, inside in rows.tuples()]
+    samples = [(at, inside) for at, inside in rows.all()]
     return presence_share(samples, checkin.checked_in_at, until, shift.starts_at, shift.ends_at)
 
 
@@ -666,7 +666,7 @@ async def hours(
     local_now = now.astimezone(settings.zone)
     month = (local_now.year, local_now.month)
     month_minutes = month_shifts = total_minutes = total_shifts = 0
-    for minutes, starts_at in rows.tuples():
+    for minutes, starts_at in rows.all():
         if not minutes:
             continue
         total_minutes += minutes
