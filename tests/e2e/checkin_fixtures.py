@@ -49,7 +49,10 @@ class Team:
 
 
 async def team(
-    harness: Harness, names: Sequence[str] = ("王芳",), unit_name: str = "城管局", first_id: int = 5001
+    harness: Harness,
+    names: Sequence[str] = ("王芳",),
+    unit_name: str = "城管局",
+    first_id: int = 5001,
 ) -> Team:
     """A unit and volunteers registered through the real invite journey."""
     unit = await create_unit(harness, unit_name)

@@ -88,7 +88,7 @@ async def test_no_shift_not_open_yet_and_shift_over_are_explained(harness: Harne
     await harness.settle()
     assert "还没有报名以后的班次" in fang.last().text
 
-    await duty(harness, fang, crew.unit, today(9, 0) .replace(day=3), today(11, 0).replace(day=3))
+    await duty(harness, fang, crew.unit, today(9, 0).replace(day=3), today(11, 0).replace(day=3))
     await fang.send_location(*near())
     await harness.settle()
     assert "下一个班次：2026年12月3日 09:00" in fang.last().text
