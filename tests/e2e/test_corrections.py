@@ -6,6 +6,9 @@ from sqlalchemy import select
 
 from bot.db.models import AssignmentStatus, AuditEntry, CheckoutKind
 from bot.emulator import SimUser
+from bot.services import attendance
+from bot.services.attendance import AttendanceState
+from handlers.attendance import roster_buttons, status_line
 from tests.e2e.checkin_fixtures import (
     assignment,
     check_in,
@@ -164,3 +167,45 @@ async def test_volunteers_cannot_correct(harness: Harness) -> None:
         assert not list(
             await session.scalars(select(AuditEntry).where(AuditEntry.action.like("attendance.%")))
         )
+
+
+async def test_roster_statuses_for_each_kind_of_attendance(harness: Harness) -> None:
+    crew = await team(harness, ("王芳", "李雷", "韩梅", "赵四"))
+    fang, lei, mei, _ = crew.volunteers
+    seats = [
+        await duty(harness, person, crew.unit, today(8, 0), today(10, 0), post_name=f"岗{n}")
+        for n, person in enumerate(crew.volunteers)
+    ]
+    harness.clock.set(today(8, 12))
+    await check_in(harness, fang)
+    await check_in(harness, lei)
+    harness.clock.set(today(8, 20))
+    await mei.send_command("checkin")
+    await harness.settle()
+    await lei.send_command("checkout")
+    await lei.send_text("身体不舒服")
+    await harness.settle()
+    harness.clock.set(today(8, 31))
+
+    t = harness.runtime.translator("zh_Hans")
+    async with harness.session() as session:
+        records = await attendance.attendance(
+            session, seats, harness.clock.now(), harness.runtime.settings
+        )
+    states = [records[seat].state for seat in seats]
+    assert states == [
+        AttendanceState.ON_POST,
+        AttendanceState.LEFT_EARLY,
+        AttendanceState.ABSENT,
+        AttendanceState.ABSENT,
+    ]
+    assert status_line(t, records[seats[0]]) == "✅ 在岗 · 08:12 签到 · 迟到 12 分钟"
+    assert status_line(t, records[seats[1]]) == "↩️ 提前离岗 · 08:12 签到 · 迟到 12 分钟 · 计 8 分钟"
+    assert [b.text for b in roster_buttons(t, records[seats[0]])] == ["📷 照片", "✏️ 更正"]
+    assert [b.text for b in roster_buttons(t, records[seats[3]])] == ["✏️ 更正"]
+    harness.clock.set(today(8, 29))
+    async with harness.session() as session:
+        early = await attendance.attendance(
+            session, seats[3:], harness.clock.now(), harness.runtime.settings
+        )
+    assert early[seats[3]].state == AttendanceState.NOT_YET
