@@ -175,3 +175,14 @@ async def check_in(harness: Harness, person: SimUser, north_m: float = 30.0) -> 
     await harness.settle()
     await person.send_photo()
     await harness.settle()
+
+
+async def redeliver_last(harness: Harness, chat_id: int) -> None:
+    """Telegram hands the chat's last update out again; wait until the bot has handled it.
+
+    ``settle()`` alone would return at once, because the update id counts as finished from the
+    first delivery; forgetting it first makes settle wait for the second one.
+    """
+    update_id = harness.emulator.redeliver_last(chat_id)
+    harness.bot.completed.discard(update_id)
+    await harness.settle()

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bot.db.models import AssignmentStatus, CheckoutKind, Dialogue
+from bot.services import checkin as checkin_service
 from tests.e2e.checkin_fixtures import (
     assignment,
     check_in,
     checkins,
     duty,
     near,
+    redeliver_last,
     team,
     today,
 )
@@ -295,11 +299,41 @@ async def test_the_same_update_delivered_twice_checks_in_once(harness: Harness) 
     await harness.settle()
     sent = len(fang.messages())
 
-    harness.emulator.redeliver_last(fang.user_id)
-    await harness.settle()
+    await redeliver_last(harness, fang.user_id)
     assert len(await checkins(harness)) == 1
     assert len(fang.messages()) == sent
 
     await fang.send_location(*near())
     await harness.settle()
     assert "您已在「黄河路-人民路口」签到" in fang.last().text
+
+
+async def test_a_retry_after_a_crash_completes_the_check_in(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await fang.send_location(*near())
+    await harness.settle()
+
+    real = checkin_service._create
+    calls = 0
+
+    async def crash_once(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ConnectionError("database went away")
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(checkin_service, "_create", crash_once)
+    await fang.send_photo()
+    await harness.settle()
+    assert "出了问题" in fang.last().text
+    assert await checkins(harness) == []
+
+    await redeliver_last(harness, fang.user_id)
+    assert "签到成功" in fang.last().text
+    assert len(await checkins(harness)) == 1
+    assert (await assignment(harness, seat)).status == AssignmentStatus.CHECKED_IN
