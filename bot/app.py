@@ -25,7 +25,7 @@ from bot.i18n import LANGUAGES, MENU_LANGUAGE_CODES, language_from_telegram
 from bot.runtime import Runtime
 from bot.sender import Sender
 from bot.services import members
-from handlers import common
+from handlers import checkin, common
 from handlers.routing import Registry, Where
 from handlers.turn import BotApplication, BotContext, Handler, run_turn
 
@@ -62,6 +62,20 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
                 _callback(action.handler, action.roles), pattern=rf"^{action.prefix}(:|$)"
             )
         )
+    # Check-in (issue 4): a location outside any other dialogue checks in, and the edits of a
+    # live location (edited messages) are presence samples.
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.LOCATION,
+            _callback(checkin.on_location, None),
+        )
+    )
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE & filters.LOCATION,
+            _callback(checkin.on_live_update, None),
+        )
+    )
     application.add_handler(
         MessageHandler(
             filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND,

@@ -4,8 +4,20 @@ checks all come from here; adding a command is one row."""
 
 from __future__ import annotations
 
+from bot.services import attendance as attendance_service
+from bot.services import checkin as checkin_service
 from bot.services.registration import DIALOGUE as REGISTER_DIALOGUE
-from handlers import admin, broadcast, common, importer, registration, roster, schedule
+from handlers import (
+    admin,
+    attendance,
+    broadcast,
+    checkin,
+    common,
+    importer,
+    registration,
+    roster,
+    schedule,
+)
 from handlers import posts as post_handlers
 from handlers import shifts as shift_handlers
 from handlers.keyboards import CANCEL_DATA
@@ -39,6 +51,10 @@ REGISTRY = Registry(
         Command("import", importer.start, COORDINATORS, "help.import"),
         Command("broadcast", broadcast.start, COORDINATORS, "help.broadcast"),
         Command("tag", post_handlers.tag, COORDINATORS, "help.tag"),
+        # check-in (issue 4)
+        Command("checkin", checkin.start, MEMBERS, "help.checkin"),
+        Command("checkout", checkin.checkout, MEMBERS, "help.checkout"),
+        Command("hours", checkin.show_hours, MEMBERS, "help.hours"),
     ),
     buttons=(
         Button(CANCEL_DATA, common.cancel, None),
@@ -86,6 +102,13 @@ REGISTRY = Registry(
         Button(broadcast.UNIT_BUTTON, broadcast.pick_unit, COORDINATORS),
         Button(broadcast.WHAT_BUTTON, broadcast.pick_what, COORDINATORS),
         Button(broadcast.SEND_BUTTON, broadcast.send, COORDINATORS),
+        # check-in (issue 4)
+        Button(checkin_service.BUTTON_PICK, checkin.pick, MEMBERS),
+        Button(checkin_service.BUTTON_CHECKOUT, checkin.checkout, MEMBERS),
+        Button(checkin_service.BUTTON_ON_POST, checkin.confirm_on_post, MEMBERS),
+        Button(attendance_service.BUTTON_PHOTO, attendance.show_photo, COORDINATORS),
+        Button(attendance_service.BUTTON_FIX, attendance.offer_corrections, COORDINATORS),
+        Button(attendance_service.BUTTON_FIX_ACTION, attendance.choose_correction, COORDINATORS),
     ),
     dialogues=(
         DialogueRoute(REGISTER_DIALOGUE, registration.on_dialogue, None),
@@ -98,5 +121,9 @@ REGISTRY = Registry(
         DialogueRoute(schedule.DIALOGUE_EDIT, schedule.on_edit, COORDINATORS),
         DialogueRoute(importer.DIALOGUE, importer.on_dialogue, COORDINATORS),
         DialogueRoute(broadcast.DIALOGUE, broadcast.on_dialogue, COORDINATORS),
+        # check-in (issue 4)
+        DialogueRoute(checkin_service.DIALOGUE, checkin.on_dialogue, MEMBERS),
+        DialogueRoute(checkin_service.CHECKOUT_DIALOGUE, checkin.on_checkout_dialogue, MEMBERS),
+        DialogueRoute(attendance_service.DIALOGUE, attendance.on_dialogue, COORDINATORS),
     ),
 )

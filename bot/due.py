@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import broadcast, understaffed
+from bot.services import broadcast, checkin_jobs, understaffed
 from bot.settings import Settings
 
 DueFunction = Callable[[AsyncSession, dt.datetime, Settings], Awaitable[int]]
@@ -31,4 +31,8 @@ class DueJob:
 DUE_JOBS: tuple[DueJob, ...] = (
     DueJob("understaffed_alert", understaffed.alert),
     DueJob("broadcast_progress", broadcast.report_progress),
+    # check-in (issue 4)
+    DueJob("checkin.mark_absent", checkin_jobs.mark_absent),
+    DueJob("checkin.left_post_alerts", checkin_jobs.left_post_alerts),
+    DueJob("checkin.auto_checkout", checkin_jobs.auto_checkout),
 )

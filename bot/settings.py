@@ -6,7 +6,7 @@ Every setting has a default except ``BOT_TOKEN``, which only ``dutybot run`` nee
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     default_post_radius_m: int = Field(default=150, gt=0)
     left_post_alert_min: int = Field(default=15, gt=0)
     auto_checkout_after_min: int = Field(default=60, ge=0)
+    # A photo used before (same file_unique_id): refuse it, or accept it flagged for review.
+    checkin_duplicate_photo: Literal["refuse", "flag"] = "refuse"
 
     # schedule
     reminder_leads: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [720, 30])

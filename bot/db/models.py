@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -260,6 +261,17 @@ class CheckIn(Base):
     early_reason: Mapped[str | None] = mapped_column(Text)
     presence_ratio: Mapped[float | None] = mapped_column(Float)
     credited_minutes: Mapped[int | None] = mapped_column(Integer)
+    # Check-in rules (issue 4): late beyond LATE_AFTER_MIN; accepted only thanks to the
+    # reported accuracy (farther than the radius); recorded by a coordinator; the message id
+    # of a shared live location, whose edits are presence samples; since when the live
+    # location has been outside the geofence; a coordinator's corrections.
+    late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    far: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    manual: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    live_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    outside_since: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    photo_rejected: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    credited_override: Mapped[int | None] = mapped_column(Integer)
 
     assignment: Mapped[Assignment] = relationship(lazy="joined")
 
@@ -335,3 +347,20 @@ class Broadcast(Base):
     reported: Mapped[str | None] = mapped_column(String(64))
     finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class LocationSample(Base):
+    """One position of a live location shared at check-in (an edited message), for presence."""
+
+    __tablename__ = "location_samples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(
+        ForeignKey("checkins.id", ondelete="CASCADE"), index=True
+    )
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    distance_m: Mapped[float] = mapped_column(Float)
+    inside: Mapped[bool] = mapped_column(Boolean)

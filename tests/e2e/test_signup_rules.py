@@ -100,7 +100,11 @@ async def test_strangers_and_wrong_input_get_answers(harness: Harness) -> None:
     unit_id = await unit(harness)
     volunteer = await person(harness, 7402, unit_id)
     assert "您还没有报名任何班次" in await command(harness, volunteer, "my")
+    # A location outside any dialogue is a check-in attempt, answered with what is next.
     await volunteer.send_location(30.0, 104.0)
+    await harness.settle()
+    assert "没有需要签到的班次" in (volunteer.last().text or "")
+    await volunteer.send_sticker()
     await harness.settle()
     assert "没看懂" in (volunteer.last().text or "")
     assert "没有权限" in await command(harness, volunteer, "roster")

@@ -1,0 +1,43 @@
+"""Wording shared by the check-in replies and the notices the outbox carries: distances,
+directions, durations, and domain errors whose parameters are times or distances."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bot import geo
+from bot.errors import DomainError
+from bot.i18n import Translator
+
+DISTANCE_PARAMS = frozenset({"distance", "radius"})
+
+
+def distance(t: Translator, metres: float) -> str:
+    if metres < 1000:
+        return t("geo.metres", value=round(metres))
+    return t("geo.kilometres", value=f"{metres / 1000:.1f}")
+
+
+def duration(t: Translator, minutes: int) -> str:
+    hours, rest = divmod(max(0, minutes), 60)
+    if hours and rest:
+        return t("checkin.duration.hours_minutes", hours=hours, minutes=rest)
+    if hours:
+        return t("checkin.duration.hours", hours=hours)
+    return t("checkin.duration.minutes", minutes=rest)
+
+
+def param(t: Translator, name: str, value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return t.datetime(value)
+    if isinstance(value, geo.Compass):
+        return t(value.message_key)
+    if name in DISTANCE_PARAMS and isinstance(value, int | float):
+        return distance(t, value)
+    return value
+
+
+def refusal(t: Translator, error: DomainError) -> str:
+    """The localized message of a refusal whose parameters need rendering first."""
+    return t(error.message_key, **{name: param(t, name, v) for name, v in error.params.items()})

@@ -1,0 +1,212 @@
+"""The coordinator's side of check-in: an attendance line and buttons for the roster, the
+check-in photo, and corrections with a reason."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton
+
+from bot.db.models import Dialogue
+from bot.errors import DomainError
+from bot.i18n import Translator
+from bot.services import attendance, dialogues
+from bot.services.attendance import Attendance, AttendanceState, Correction
+from bot.services.checkin_text import duration
+from handlers.checkin import refuse
+from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
+from handlers.turn import Turn
+
+STATE_ICONS = {
+    AttendanceState.NOT_YET: "⏳",
+    AttendanceState.ON_POST: "✅",
+    AttendanceState.LEFT_EARLY: "↩️",
+    AttendanceState.CHECKED_OUT: "☑️",
+    AttendanceState.ABSENT: "❌",
+}
+
+
+def status_line(t: Translator, record: Attendance) -> str:
+    """One line for the roster: state, time, and whatever deserves a second look."""
+    parts = [f"{STATE_ICONS[record.state]} {t(f'attendance.state.{record.state.value}')}"]
+    if record.checked_in_at is not None and not record.manual:
+        parts.append(t("attendance.in_at", time=t.time(record.checked_in_at)))
+    if record.late:
+        parts.append(t("attendance.late", minutes=record.minutes_late))
+    if record.far:
+        parts.append(t("attendance.far"))
+    if record.photo_flagged:
+        parts.append(t("attendance.photo_flagged"))
+    if record.photo_rejected:
+        parts.append(t("attendance.photo_rejected"))
+    if record.manual:
+        parts.append(t("attendance.manual"))
+    if record.auto_checkout:
+        parts.append(t("attendance.auto_checkout"))
+    if record.presence_ratio is not None:
+        parts.append(t("attendance.presence", percent=round(record.presence_ratio * 100)))
+    if record.credited_minutes is not None:
+        parts.append(t("attendance.credited", hours=duration(t, record.credited_minutes)))
+    return t("attendance.separator").join(parts)
+
+
+def roster_buttons(t: Translator, record: Attendance) -> list[InlineKeyboardButton]:
+    """Buttons for one volunteer's line of the roster: the photo, and corrections."""
+    buttons = []
+    if record.has_photo and record.checkin_id is not None:
+        buttons.append(
+            button(t("attendance.button.photo"), f"{attendance.BUTTON_PHOTO}:{record.checkin_id}")
+        )
+    buttons.append(
+        button(t("attendance.button.fix"), f"{attendance.BUTTON_FIX}:{record.assignment_id}")
+    )
+    return buttons
+
+
+async def show_photo(turn: Turn) -> None:
+    query = turn.update.callback_query
+    assert query is not None
+    checkin_id = int_arg(callback_args(query.data, attendance.BUTTON_PHOTO), 0)
+    if checkin_id is None:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    try:
+        view = await attendance.photo_of(turn.session, turn.actor, checkin_id)
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    t = turn.t
+    record = view.checkin
+    assignment = record.assignment
+    caption = t(
+        "attendance.photo_caption",
+        name=assignment.member.display_name,
+        post=assignment.shift.post.name,
+        time=t.datetime(record.checked_in_at),
+        distance=round(record.distance_m),
+    )
+    bot, chat_id, file_id = turn.context.bot, turn.chat_id, view.file_id
+    markup = inline(
+        [[button(t("attendance.button.fix"), f"{attendance.BUTTON_FIX}:{assignment.id}")]]
+    )
+
+    async def send() -> None:
+        await bot.send_photo(chat_id, file_id, caption=caption, reply_markup=markup)
+
+    turn.later(send)
+
+
+async def offer_corrections(turn: Turn) -> None:
+    query = turn.update.callback_query
+    assert query is not None
+    assignment_id = int_arg(callback_args(query.data, attendance.BUTTON_FIX), 0)
+    if assignment_id is None:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    try:
+        assignment, record, possible = await attendance.corrections_for(
+            turn.session, turn.actor, assignment_id, turn.now, turn.runtime.settings
+        )
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    t = turn.t
+    shift = assignment.shift
+    text = t(
+        "attendance.fix.header",
+        name=assignment.member.display_name,
+        post=shift.post.name,
+        day=t.weekday_date(shift.starts_at),
+        start=t.time(shift.starts_at),
+        end=t.time(shift.ends_at),
+        status=status_line(t, record),
+    )
+    if not possible:
+        turn.reply(t("attendance.fix.nothing", record=text))
+        return
+    rows = [
+        [
+            button(
+                t(f"attendance.fix.{correction.value}"),
+                f"{attendance.BUTTON_FIX_ACTION}:{assignment_id}:{correction.value}",
+            )
+        ]
+        for correction in possible
+    ]
+    turn.reply(text, inline([*rows, cancel_row(t)]))
+
+
+async def choose_correction(turn: Turn) -> None:
+    query = turn.update.callback_query
+    assert query is not None
+    args = callback_args(query.data, attendance.BUTTON_FIX_ACTION)
+    assignment_id = int_arg(args, 0)
+    correction = next((c for c in Correction if len(args) > 1 and c.value == args[1]), None)
+    if assignment_id is None or correction is None:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    try:
+        assignment = await attendance.check_correction(
+            turn.session, turn.actor, assignment_id, correction, turn.now
+        )
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    t = turn.t
+    data = {"assignment_id": assignment_id, "correction": correction.value}
+    if correction is Correction.HOURS:
+        step, text = (
+            attendance.STEP_HOURS,
+            t(
+                "attendance.ask_hours",
+                name=assignment.member.display_name,
+                max=attendance.shift_minutes(assignment.shift) / 60,
+            ),
+        )
+    else:
+        step, text = attendance.STEP_REASON, t("attendance.ask_reason")
+    await dialogues.begin(turn.session, turn.user_id, attendance.DIALOGUE, step, turn.now, data)
+    turn.edit(text, inline([cancel_row(t)]))
+
+
+async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
+    message = turn.message
+    assert message is not None
+    t = turn.t
+    if not message.text:
+        turn.reply(t("attendance.need_text"), inline([cancel_row(t)]))
+        return
+    assignment_id = int(dialogue.data["assignment_id"])
+    correction = Correction(dialogue.data["correction"])
+    try:
+        if dialogue.step == attendance.STEP_HOURS:
+            assignment = await attendance.check_correction(
+                turn.session, turn.actor, assignment_id, correction, turn.now
+            )
+            minutes = attendance.parse_hours(
+                message.text, attendance.shift_minutes(assignment.shift)
+            )
+            dialogues.advance(dialogue, attendance.STEP_REASON, turn.now, minutes=minutes)
+            turn.reply(t("attendance.ask_reason"), inline([cancel_row(t)]))
+            return
+        record = await attendance.apply(
+            turn.session,
+            turn.actor,
+            assignment_id,
+            correction,
+            message.text,
+            turn.now,
+            turn.runtime.settings,
+            minutes=dialogue.data.get("minutes"),
+        )
+    except DomainError as error:
+        refuse(turn, error, inline([cancel_row(t)]))
+        return
+    await dialogues.end(turn.session, turn.user_id)
+    assignment = record.assignment
+    turn.reply(
+        t(
+            "attendance.fixed",
+            name=assignment.member.display_name,
+            post=assignment.shift.post.name,
+            hours=duration(t, record.credited_minutes or 0),
+        )
+    )

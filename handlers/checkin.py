@@ -1,0 +1,378 @@
+"""Check-in on post (/checkin, or just a location), check-out (/checkout), live-location
+updates, the "still on post?" answer, and /hours."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from telegram import (
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+
+from bot.db.models import Assignment, CheckIn, Dialogue
+from bot.errors import DomainError, ErrorCode
+from bot.i18n import Translator
+from bot.services import checkin, dialogues
+from bot.services.checkin_text import distance, duration, refusal
+from bot.services.photo_archive import archive_path
+from handlers import common
+from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
+from handlers.turn import Markup, Turn
+
+log = logging.getLogger(__name__)
+
+# Refusals after which the person simply sends another location.
+RETRY_LOCATION = frozenset(
+    {
+        ErrorCode.CHECKIN_TOO_FAR,
+        ErrorCode.CHECKIN_FORWARDED_LOCATION,
+        ErrorCode.CHECKIN_VENUE,
+        ErrorCode.CHECKIN_LIVE_REQUIRED,
+    }
+)
+
+
+def location_keyboard(t: Translator) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [
+            [KeyboardButton(t("checkin.button.send_location"), request_location=True)],
+            [KeyboardButton(t("common.button.cancel_text"))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def checkout_markup(t: Translator, record: CheckIn) -> InlineKeyboardMarkup:
+    return inline(
+        [[button(t("checkin.button.checkout"), f"{checkin.BUTTON_CHECKOUT}:{record.id}")]]
+    )
+
+
+def shift_label(t: Translator, assignment: Assignment) -> str:
+    shift = assignment.shift
+    return t(
+        "checkin.shift_label",
+        day=t.weekday_date(shift.starts_at),
+        start=t.time(shift.starts_at),
+        end=t.time(shift.ends_at),
+        post=shift.post.name,
+    )
+
+
+def refuse(turn: Turn, error: DomainError, markup: Markup | None = None) -> None:
+    text = refusal(turn.t, error)
+    if turn.update.callback_query is not None:
+        turn.answer(text, alert=True)
+    else:
+        turn.reply(text, markup)
+
+
+def _position(message: Message) -> checkin.Position:
+    location = message.location
+    assert location is not None
+    return checkin.Position(
+        latitude=location.latitude,
+        longitude=location.longitude,
+        accuracy_m=location.horizontal_accuracy,
+        # Read from the wire form: the property warns about a type change coming in PTB.
+        live=location.to_dict().get("live_period") is not None,
+        message_id=message.message_id,
+        forwarded=message.forward_origin is not None,
+        venue=message.venue is not None,
+    )
+
+
+async def _show(turn: Turn, step: checkin.Step) -> None:
+    t = turn.t
+    if isinstance(step, checkin.NeedPick):
+        rows = [
+            [button(shift_label(t, option), f"{checkin.BUTTON_PICK}:{option.id}")]
+            for option in step.options
+        ]
+        turn.reply(t("checkin.pick"), inline([*rows, cancel_row(t)]))
+    elif isinstance(step, checkin.NeedLocation):
+        turn.reply(
+            t("checkin.ask_location", shift=shift_label(t, step.assignment)),
+            location_keyboard(t),
+        )
+    elif isinstance(step, checkin.NeedPhoto):
+        turn.reply(
+            t(
+                "checkin.ask_photo",
+                post=step.assignment.shift.post.name,
+                distance=distance(t, step.fix.distance_m),
+            ),
+            ReplyKeyboardRemove(),
+        )
+    else:
+        _confirm(turn, step)
+
+
+def _confirm(turn: Turn, step: checkin.CheckedIn) -> None:
+    t = turn.t
+    record = step.checkin
+    shift = record.assignment.shift
+    lines = [
+        t(
+            "checkin.done",
+            post=shift.post.name,
+            time=t.time(record.checked_in_at),
+            start=t.time(shift.starts_at),
+            end=t.time(shift.ends_at),
+            distance=distance(t, record.distance_m),
+        )
+    ]
+    if record.late:
+        lines.append(t("checkin.done.late", minutes=record.minutes_late))
+    elif record.checked_in_at < shift.starts_at:
+        lines.append(t("checkin.done.early"))
+    else:
+        lines.append(t("checkin.done.on_time"))
+    if record.far:
+        lines.append(t("checkin.done.far"))
+    if step.photo_reused:
+        lines.append(t("checkin.done.photo_flagged"))
+    lines.append(t("checkin.done.live" if record.live else "checkin.done.static"))
+    turn.reply("\n".join(lines), checkout_markup(t, record))
+    _archive(turn, record)
+
+
+def _archive(turn: Turn, record: CheckIn) -> None:
+    """Keep a copy for the campaign's records, after the commit; a failed download is logged
+    and never spoils the check-in (the photo stays on Telegram under its file_id)."""
+    path = archive_path(turn.runtime.settings, record)
+    file_id = record.photo_file_id
+    if path is None or file_id is None:
+        return
+    bot = turn.context.bot
+
+    async def download(target: Path = path, photo: str = file_id) -> None:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            telegram_file = await bot.get_file(photo)
+            await telegram_file.download_to_drive(target)
+        except Exception:
+            log.exception("could not archive check-in photo %s to %s", photo, target)
+
+    turn.later(download)
+
+
+async def start(turn: Turn) -> None:
+    """/checkin"""
+    member = turn.actor.require_member()
+    try:
+        step = await checkin.begin(turn.session, member, turn.now, turn.runtime.settings)
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    await _show(turn, step)
+
+
+async def on_location(turn: Turn) -> None:
+    """Any location sent in a private chat: a check-in, unless another dialogue is open."""
+    dialogue = await dialogues.current(turn.session, turn.user_id)
+    if dialogue is not None and dialogue.kind != checkin.DIALOGUE:
+        await common.route_message(turn)
+        return
+    member = turn.actor.require_member()
+    message = turn.message
+    assert message is not None
+    try:
+        step = await checkin.receive_location(
+            turn.session, member, dialogue, _position(message), turn.now, turn.runtime.settings
+        )
+    except DomainError as error:
+        retry = error.code in RETRY_LOCATION
+        refuse(turn, error, location_keyboard(turn.t) if retry else None)
+        return
+    await _show(turn, step)
+
+
+async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
+    """Whatever else arrives during a check-in (locations go to ``on_location``)."""
+    message = turn.message
+    assert message is not None
+    t = turn.t
+    member = turn.actor.require_member()
+    if dialogue.step == checkin.STEP_PHOTO:
+        if not message.photo:
+            key = "checkin.photo_as_file" if message.document else "checkin.need_photo"
+            turn.reply(t(key), inline([cancel_row(t)]))
+            return
+        largest = message.photo[-1]
+        photo = checkin.Photo(
+            file_id=largest.file_id,
+            file_unique_id=largest.file_unique_id,
+            forwarded=message.forward_origin is not None,
+        )
+        try:
+            step = await checkin.receive_photo(
+                turn.session, member, dialogue, photo, turn.now, turn.runtime.settings
+            )
+        except DomainError as error:
+            refuse(turn, error)
+            return
+        _confirm(turn, step)
+        return
+    if dialogue.step == checkin.STEP_LOCATION:
+        turn.reply(t("checkin.need_location"), location_keyboard(t))
+        return
+    turn.reply(t("checkin.need_pick"))
+
+
+async def pick(turn: Turn) -> None:
+    query = turn.update.callback_query
+    assert query is not None
+    member = turn.actor.require_member()
+    assignment_id = int_arg(callback_args(query.data, checkin.BUTTON_PICK), 0)
+    dialogue = await dialogues.current(turn.session, turn.user_id)
+    if (
+        assignment_id is None
+        or dialogue is None
+        or dialogue.kind != checkin.DIALOGUE
+        or dialogue.step != checkin.STEP_PICK
+    ):
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    try:
+        step = await checkin.pick(
+            turn.session, member, dialogue, assignment_id, turn.now, turn.runtime.settings
+        )
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    turn.edit(turn.t("checkin.picked", shift=shift_label(turn.t, _assignment_of(step))))
+    if not isinstance(step, checkin.NeedLocation):
+        await _show(turn, step)
+    else:
+        turn.reply(turn.t("checkin.ask_location_short"), location_keyboard(turn.t))
+
+
+def _assignment_of(step: checkin.Step) -> Assignment:
+    if isinstance(step, checkin.CheckedIn):
+        return step.checkin.assignment
+    assert not isinstance(step, checkin.NeedPick)
+    return step.assignment
+
+
+async def on_live_update(turn: Turn) -> None:
+    """An edited live location: a presence sample. Nothing is answered; the scheduler asks
+    whoever stays away too long."""
+    member = turn.actor.member
+    message = turn.message
+    if member is None or message is None or message.location is None:
+        return
+    await checkin.record_live_position(
+        turn.session, member, _position(message), turn.now, turn.runtime.settings
+    )
+
+
+async def confirm_on_post(turn: Turn) -> None:
+    query = turn.update.callback_query
+    assert query is not None
+    member = turn.actor.require_member()
+    checkin_id = int_arg(callback_args(query.data, checkin.BUTTON_ON_POST), 0)
+    current = await checkin.open_checkin(turn.session, member.id)
+    if checkin_id is None or current is None or current.id != checkin_id:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    turn.edit(turn.t("checkin.on_post_thanks"), checkout_markup(turn.t, current))
+
+
+async def checkout(turn: Turn) -> None:
+    """/checkout, or the check-out button of a confirmation or an alert."""
+    member = turn.actor.require_member()
+    checkin_id: int | None = None
+    query = turn.update.callback_query
+    if query is not None:
+        checkin_id = int_arg(callback_args(query.data, checkin.BUTTON_CHECKOUT), 0)
+        if checkin_id is None:
+            turn.answer(turn.t("common.stale_button"), alert=True)
+            return
+    try:
+        outcome = await checkin.request_checkout(turn.session, member, checkin_id, turn.now)
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    t = turn.t
+    if isinstance(outcome, checkin.NeedReason):
+        shift = outcome.checkin.assignment.shift
+        turn.reply(
+            t("checkout.ask_reason", post=shift.post.name, end=t.time(shift.ends_at)),
+            inline([cancel_row(t)]),
+        )
+        return
+    _checked_out(turn, outcome.checkin)
+
+
+def _checked_out(turn: Turn, record: CheckIn) -> None:
+    t = turn.t
+    shift = record.assignment.shift
+    lines = [
+        t(
+            "checkout.done",
+            post=shift.post.name,
+            time=t.time(record.checked_out_at or turn.now),
+            hours=duration(t, record.credited_minutes or 0),
+        )
+    ]
+    if record.early_reason:
+        lines.append(t("checkout.done.early", reason=record.early_reason))
+    if record.presence_ratio is not None:
+        lines.append(t("checkout.done.presence", percent=round(record.presence_ratio * 100)))
+    turn.reply("\n".join(lines), ReplyKeyboardRemove())
+
+
+async def on_checkout_dialogue(turn: Turn, dialogue: Dialogue) -> None:
+    message = turn.message
+    assert message is not None
+    member = turn.actor.require_member()
+    if not message.text:
+        turn.reply(turn.t("checkout.need_reason_text"), inline([cancel_row(turn.t)]))
+        return
+    try:
+        record = await checkin.checkout_with_reason(
+            turn.session, member, dialogue, message.text, turn.now
+        )
+    except DomainError as error:
+        refuse(turn, error, inline([cancel_row(turn.t)]))
+        return
+    _checked_out(turn, record)
+
+
+async def show_hours(turn: Turn) -> None:
+    """/hours"""
+    member = turn.actor.require_member()
+    summary = await checkin.hours(turn.session, member, turn.now, turn.runtime.settings)
+    t = turn.t
+    lines = [
+        t("hours.header", name=member.display_name),
+        t(
+            "hours.month",
+            hours=duration(t, summary.month_minutes),
+            shifts=summary.month_shifts,
+        ),
+        t(
+            "hours.total",
+            hours=duration(t, summary.total_minutes),
+            shifts=summary.total_shifts,
+        ),
+    ]
+    markup = None
+    if summary.on_post is not None:
+        shift = summary.on_post.assignment.shift
+        lines.append(
+            t(
+                "hours.on_post",
+                post=shift.post.name,
+                since=t.time(summary.on_post.checked_in_at),
+            )
+        )
+        markup = checkout_markup(t, summary.on_post)
+    turn.reply("\n".join(lines), markup)

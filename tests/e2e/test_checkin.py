@@ -1,0 +1,339 @@
+"""A volunteer checks in on post with a location and a photo, and checks out; every refusal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.db.models import AssignmentStatus, CheckoutKind, Dialogue
+from bot.services import checkin as checkin_service
+from tests.e2e.checkin_fixtures import (
+    assignment,
+    check_in,
+    checkins,
+    duty,
+    near,
+    redeliver_last,
+    team,
+    today,
+)
+from tests.harness import Harness
+
+
+async def test_volunteer_checks_in_with_location_and_photo_and_checks_out(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 30), today(10, 30))
+
+    await fang.send_command("checkin")
+    await harness.settle()
+    assert "黄河路-人民路口" in fang.last().text and "实时位置" in fang.last().text
+    keyboard = fang.reply_keyboard()
+    assert keyboard is not None and keyboard[0][0].get("request_location") is True
+
+    await fang.send_location(*near(north_m=40), horizontal_accuracy=12)
+    await harness.settle()
+    assert "位置已确认" in fang.last().text and "40 米" in fang.last().text
+
+    harness.clock.set(today(8, 20))
+    photo = await fang.send_photo()
+    await harness.settle()
+    confirmation = fang.last()
+    assert "签到成功" in confirmation.text and "08:20" in confirmation.text
+    assert "提前到岗" in confirmation.text
+    assert "🏁 签退" in confirmation.buttons()
+
+    [record] = await checkins(harness)
+    assert 39 <= record.distance_m <= 41 and record.accuracy_m == 12
+    assert (record.minutes_late, record.late, record.far, record.live) == (0, False, False, False)
+    assert record.photo_file_unique_id == photo["photo"][-1]["file_unique_id"]
+    assert record.photo_file_id == photo["photo"][-1]["file_id"]
+    assert (await assignment(harness, seat)).status == AssignmentStatus.CHECKED_IN
+    assert await harness.count(Dialogue) == 0
+
+    harness.clock.set(today(10, 35))
+    await fang.press("🏁 签退")
+    await harness.settle()
+    assert "已签退" in fang.last().text and "2 小时" in fang.last().text
+    [record] = await checkins(harness)
+    assert record.checkout_kind == CheckoutKind.NORMAL and record.credited_minutes == 120
+    assert (await assignment(harness, seat)).status == AssignmentStatus.CHECKED_OUT
+
+    await fang.send_command("hours")
+    await harness.settle()
+    assert "本月：2 小时（1 班）" in fang.last().text
+    assert "累计：2 小时（1 班）" in fang.last().text
+
+
+async def test_a_location_alone_starts_the_check_in(harness: Harness) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(8, 12))
+
+    await fang.send_location(*near(east_m=20))
+    await harness.settle()
+    assert "位置已确认" in fang.last().text
+    await fang.send_photo()
+    await harness.settle()
+    assert "迟到 12 分钟" in fang.last().text
+    [record] = await checkins(harness)
+    assert record.late and record.minutes_late == 12
+
+
+async def test_no_shift_not_open_yet_and_shift_over_are_explained(harness: Harness) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+
+    await fang.send_command("checkin")
+    await harness.settle()
+    assert "还没有报名以后的班次" in fang.last().text
+
+    await duty(harness, fang, crew.unit, today(9, 0).replace(day=3), today(11, 0).replace(day=3))
+    await fang.send_location(*near())
+    await harness.settle()
+    assert "下一个班次：2026年12月3日 09:00" in fang.last().text
+
+    await duty(harness, fang, crew.unit, today(10, 0), today(12, 0), post_name="人民路口")
+    await fang.send_command("checkin")
+    await harness.settle()
+    assert "还没到签到时间" in fang.last().text and "09:30 起可以签到" in fang.last().text
+
+    await duty(harness, fang, crew.unit, today(6, 0), today(7, 30), post_name="早岗")
+    harness.clock.set(today(7, 40))
+    await fang.send_command("checkin")
+    await harness.settle()
+    # An upcoming shift today is what matters most; the one that ended is told once none is left.
+    assert "还没到签到时间" in fang.last().text
+    harness.clock.set(today(12, 5))
+    await fang.send_command("checkin")
+    await harness.settle()
+    assert "已于 2026年12月1日 12:00 结束" in fang.last().text
+    assert await checkins(harness) == []
+    assert await harness.count(Dialogue) == 0
+
+
+async def test_too_far_says_distance_and_direction_and_allows_a_retry(harness: Harness) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+
+    await fang.send_command("checkin")
+    await fang.send_location(*near(north_m=1500, east_m=1500))
+    await harness.settle()
+    refusal = fang.last()
+    assert "2.1 公里" in refusal.text and "东北" in refusal.text and "150 米" in refusal.text
+    keyboard = fang.reply_keyboard()
+    assert keyboard is not None and keyboard[0][0].get("request_location") is True
+    async with harness.session() as session:
+        dialogue = await session.get(Dialogue, fang.user_id)
+    assert dialogue is not None and dialogue.step == "location"
+
+    # A poor fix earns an allowance, capped at 100 m: 300 m away is too far whatever it says,
+    # 200 m away with an 80 m fix is accepted and marked far.
+    await fang.send_location(*near(north_m=-300), horizontal_accuracy=500)
+    await harness.settle()
+    assert "300 米（在岗点南方）" in fang.last().text
+    await fang.send_location(*near(north_m=-200), horizontal_accuracy=80)
+    await harness.settle()
+    assert "位置已确认" in fang.last().text
+    await fang.send_photo()
+    await harness.settle()
+    assert "定位精度较低" in fang.last().text
+    [record] = await checkins(harness)
+    assert record.far
+
+
+async def test_forwarded_venue_and_wrong_kinds_of_input_change_nothing(harness: Harness) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+
+    await fang.send_command("checkin")
+    await fang.send_location(*near(), forwarded=True)
+    await fang.send_venue(*near(), title="人民公园", address="人民路 1 号")
+    await fang.send_text("我到了")
+    await fang.send_photo()
+    await harness.settle()
+    texts = fang.texts()[-4:]
+    assert "转发的位置" in texts[0]
+    assert "地点（场所）" in texts[1]
+    assert "发送我的位置" in texts[2] and "发送我的位置" in texts[3]
+
+    await fang.send_location(*near())
+    await fang.send_photo(forwarded=True)
+    await fang.send_document("photo.jpg", b"\xff\xd8jpeg", mime_type="image/jpeg")
+    await fang.send_sticker()
+    await fang.send_text("照片马上来")
+    await fang.send_location(*near())
+    await harness.settle()
+    texts = fang.texts()[-5:]
+    assert "转发的照片" in texts[0]
+    assert "以文件发送" in texts[1]
+    assert "用相机拍照" in texts[2] and "用相机拍照" in texts[3]
+    assert "位置已确认" in texts[4]
+    assert await checkins(harness) == []
+    assert (await assignment(harness, 1)).status == AssignmentStatus.SIGNED_UP
+
+
+@pytest.mark.parametrize("settings_overrides", [{"checkin_require_live_location": True}])
+async def test_live_location_required_refuses_a_static_one(harness: Harness) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+
+    await fang.send_location(*near())
+    await harness.settle()
+    assert "需要共享实时位置" in fang.last().text
+    await fang.send_location(*near(), live_period=3600)
+    await harness.settle()
+    assert "位置已确认" in fang.last().text
+
+
+async def test_a_photo_used_before_is_refused(harness: Harness) -> None:
+    crew = await team(harness, ("王芳", "李雷"))
+    fang, lei = crew.volunteers
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await duty(harness, lei, crew.unit, today(8, 0), today(10, 0), post_name="人民路口")
+    await check_in(harness, fang)
+    [first] = await checkins(harness)
+    assert first.photo_file_unique_id is not None
+
+    await lei.send_location(*near())
+    await lei.send_photo_again(first.photo_file_unique_id)
+    await harness.settle()
+    assert "以前签到时用过了" in lei.last().text
+    assert len(await checkins(harness)) == 1
+
+
+@pytest.mark.parametrize("settings_overrides", [{"checkin_duplicate_photo": "flag"}])
+async def test_a_photo_used_before_is_flagged_when_so_configured(harness: Harness) -> None:
+    crew = await team(harness, ("王芳", "李雷"))
+    fang, lei = crew.volunteers
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await duty(harness, lei, crew.unit, today(8, 0), today(10, 0), post_name="人民路口")
+    await check_in(harness, fang)
+    [first] = await checkins(harness)
+    assert first.photo_file_unique_id is not None
+
+    await lei.send_location(*near())
+    await lei.send_photo_again(first.photo_file_unique_id)
+    await harness.settle()
+    assert "这张照片以前用过" in lei.last().text
+    second = (await checkins(harness))[1]
+    assert second.photo_flagged and not first.photo_flagged
+
+
+@pytest.mark.parametrize("settings_overrides", [{"checkin_require_photo": False}])
+async def test_without_the_photo_rule_the_location_completes_the_check_in(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await fang.send_location(*near())
+    await harness.settle()
+    assert "签到成功" in fang.last().text
+    [record] = await checkins(harness)
+    assert record.photo_file_id is None
+
+
+async def test_two_open_shifts_are_picked_with_a_button(harness: Harness) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(9, 0))
+    second = await duty(harness, fang, crew.unit, today(8, 15), today(10, 0), post_name="人民路口")
+
+    await fang.send_location(*near())
+    await harness.settle()
+    assert "几个班次" in fang.last().text
+    await fang.press("12月1日 周二 08:15–10:00 人民路口")
+    await harness.settle()
+    assert "位置已确认" in fang.last().text
+    await fang.send_photo()
+    await harness.settle()
+    [record] = await checkins(harness)
+    assert record.assignment_id == second
+
+    await fang.send_command("checkin")
+    await harness.settle()
+    assert "您已在「人民路口」签到" in fang.last().text
+
+
+async def test_early_check_out_asks_for_a_reason(harness: Harness) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+
+    await fang.send_command("checkout")
+    await harness.settle()
+    assert "没有签到" in fang.last().text
+
+    harness.clock.set(today(8, 10))
+    await check_in(harness, fang)
+    harness.clock.set(today(9, 25))
+    await fang.send_command("checkout")
+    await harness.settle()
+    assert "10:00 才结束" in fang.last().text
+    await fang.send_sticker()
+    await fang.send_text("好")
+    await harness.settle()
+    assert "用文字" in fang.texts()[-2] and "2 到 200 个字" in fang.texts()[-1]
+    await fang.send_text("  家里 有急事 ")
+    await harness.settle()
+    assert "1 小时 15 分钟" in fang.last().text and "家里 有急事" in fang.last().text
+    [record] = await checkins(harness)
+    assert record.checkout_kind == CheckoutKind.EARLY and record.early_reason == "家里 有急事"
+    assert record.credited_minutes == 75 and record.late
+
+
+async def test_the_same_update_delivered_twice_checks_in_once(harness: Harness) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await fang.send_location(*near())
+    await fang.send_photo()
+    await harness.settle()
+    sent = len(fang.messages())
+
+    await redeliver_last(harness, fang.user_id)
+    assert len(await checkins(harness)) == 1
+    assert len(fang.messages()) == sent
+
+    await fang.send_location(*near())
+    await harness.settle()
+    assert "您已在「黄河路-人民路口」签到" in fang.last().text
+
+
+async def test_a_retry_after_a_crash_completes_the_check_in(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await fang.send_location(*near())
+    await harness.settle()
+
+    real = checkin_service._create
+    calls = 0
+
+    async def crash_once(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ConnectionError("database went away")
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(checkin_service, "_create", crash_once)
+    await fang.send_photo()
+    await harness.settle()
+    assert "出了问题" in fang.last().text
+    assert await checkins(harness) == []
+
+    await redeliver_last(harness, fang.user_id)
+    assert "签到成功" in fang.last().text
+    assert len(await checkins(harness)) == 1
+    assert (await assignment(harness, seat)).status == AssignmentStatus.CHECKED_IN

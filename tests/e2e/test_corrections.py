@@ -1,0 +1,211 @@
+"""A coordinator opens a check-in photo and corrects records, always with a reason."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db.models import AssignmentStatus, AuditEntry, CheckoutKind
+from bot.emulator import SimUser
+from bot.services import attendance
+from bot.services.attendance import AttendanceState
+from handlers.attendance import roster_buttons, status_line
+from tests.e2e.checkin_fixtures import (
+    assignment,
+    check_in,
+    checkins,
+    coordinator,
+    duty,
+    outbox_texts,
+    team,
+    today,
+)
+from tests.harness import Harness
+
+FORBIDDEN = "抱歉，您没有权限执行这个操作。"
+
+
+async def _press(harness: Harness, person: SimUser, data: str) -> None:
+    """A button as the roster would carry it (the roster itself is another journey)."""
+    await person.press_data(data, person.messages()[-1].message_id)
+    await harness.settle()
+
+
+async def test_coordinator_opens_the_photo_and_others_may_not(harness: Harness) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    li = await coordinator(harness, "城管局", 6001, "李协调")
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await check_in(harness, fang)
+    [record] = await checkins(harness)
+
+    await _press(harness, li, f"att.photo:{record.id}")
+    photo = li.last()
+    assert photo.kind == "photo" and "王芳 · 黄河路-人民路口" in (photo.caption or "")
+    assert "✏️ 更正" in photo.buttons()
+
+    await _press(harness, fang, f"att.photo:{record.id}")
+    assert fang.answered_callbacks[-1]["text"] == FORBIDDEN
+
+    other = await team(harness, ("赵六",), unit_name="教育局", first_id=5101)
+    zhao = await coordinator(harness, "教育局", 6101, "赵协调")
+    assert other.unit.id != crew.unit.id
+    await _press(harness, zhao, f"att.photo:{record.id}")
+    assert zhao.answered_callbacks[-1]["text"] == FORBIDDEN
+
+
+async def test_manual_attendance_for_a_dead_phone_needs_a_reason_and_is_audited(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    li = await coordinator(harness, "城管局", 6001, "李协调")
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+
+    harness.clock.set(today(7, 50))
+    await _press(harness, li, f"att.fix:{seat}")
+    assert "没有可更正的项目" in li.last().text  # not started yet: nothing to correct
+
+    harness.clock.set(today(10, 30))
+    await _press(harness, li, f"att.fix:{seat}")
+    assert "王芳 · 黄河路-人民路口" in li.last().text and "缺勤" in li.last().text
+    await li.press("🙋 补录到岗（手机没电等）")
+    await harness.settle()
+    assert "原因" in li.last().text
+    await li.send_text(" ")
+    await harness.settle()
+    assert "必须填写" in li.last().text
+    await li.send_text("手机没电，现场核实在岗")
+    await harness.settle()
+    assert "已更正：王芳 · 黄河路-人民路口，计入 2 小时" in li.last().text
+
+    [record] = await checkins(harness)
+    assert record.manual and record.checkout_kind == CheckoutKind.MANUAL
+    assert record.credited_minutes == 120
+    assert (await assignment(harness, seat)).status == AssignmentStatus.CHECKED_OUT
+    async with harness.session() as session:
+        [entry] = list(
+            await session.scalars(select(AuditEntry).where(AuditEntry.action.like("attendance.%")))
+        )
+    assert entry.action == "attendance.manual" and entry.reason == "手机没电，现场核实在岗"
+    assert entry.before == {"status": "signed_up"}
+    assert entry.after is not None and entry.after["credited_minutes"] == 120
+    [notice] = await outbox_texts(harness, fang.user_id)
+    assert "补录" in notice and "手机没电" in notice
+
+
+async def test_rejecting_a_photo_and_adjusting_hours(harness: Harness) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    li = await coordinator(harness, "城管局", 6001, "李协调")
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await check_in(harness, fang)
+
+    await _press(harness, li, f"att.fix:{seat}")
+    assert li.last().buttons() == ["🚫 照片不合格", "✖️ 取消"]  # hours only after check-out
+    await _press(harness, li, f"att.do:{seat}:hours")
+    assert "还没签退" in li.answered_callbacks[-1]["text"]
+
+    await li.press("🚫 照片不合格")
+    await harness.settle()
+    await li.send_text("照片不是在岗点拍的")
+    await harness.settle()
+    assert "已更正" in li.last().text
+
+    harness.clock.set(today(10, 0))
+    await fang.send_command("checkout")
+    await harness.settle()
+    assert "计入服务时长 0 分钟" in fang.last().text
+
+    await _press(harness, li, f"att.fix:{seat}")
+    assert li.last().buttons() == ["⏱ 调整服务时长", "✖️ 取消"]
+    await li.press("⏱ 调整服务时长")
+    await harness.settle()
+    assert "最多 2" in li.last().text
+    await li.send_text("三小时")
+    await li.send_text("3")
+    await harness.settle()
+    assert all("0 到 2 之间" in text for text in li.texts()[-2:])
+    await li.send_text("1:30")
+    await harness.settle()
+    await li.send_text("现场核实到岗一个半小时")
+    await harness.settle()
+    assert "计入 1 小时 30 分钟" in li.last().text
+
+    [record] = await checkins(harness)
+    assert record.photo_rejected and record.credited_override == 90
+    assert record.credited_minutes == 90
+    async with harness.session() as session:
+        entries = list(
+            await session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.action.like("attendance.%"))
+                .order_by(AuditEntry.id)
+            )
+        )
+    assert [entry.action for entry in entries] == [
+        "attendance.reject_photo",
+        "attendance.hours",
+    ]
+    assert entries[1].before is not None and entries[1].before["credited_minutes"] == 0
+    assert entries[1].after is not None and entries[1].after["credited_minutes"] == 90
+    notices = await outbox_texts(harness, fang.user_id)
+    assert "未通过审核" in notices[0] and "1 小时 30 分钟" in notices[1]
+
+    await fang.send_command("hours")
+    await harness.settle()
+    assert "本月：1 小时 30 分钟（1 班）" in fang.last().text
+
+
+async def test_volunteers_cannot_correct(harness: Harness) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await _press(harness, fang, f"att.fix:{seat}")
+    await _press(harness, fang, f"att.do:{seat}:manual")
+    assert [answer["text"] for answer in fang.answered_callbacks[-2:]] == [FORBIDDEN] * 2
+    async with harness.session() as session:
+        assert not list(
+            await session.scalars(select(AuditEntry).where(AuditEntry.action.like("attendance.%")))
+        )
+
+
+async def test_roster_statuses_for_each_kind_of_attendance(harness: Harness) -> None:
+    crew = await team(harness, ("王芳", "李雷", "韩梅", "赵四"))
+    fang, lei, mei, _ = crew.volunteers
+    seats = [
+        await duty(harness, person, crew.unit, today(8, 0), today(10, 0), post_name=f"岗{n}")
+        for n, person in enumerate(crew.volunteers)
+    ]
+    harness.clock.set(today(8, 12))
+    await check_in(harness, fang)
+    await check_in(harness, lei)
+    harness.clock.set(today(8, 20))
+    await mei.send_command("checkin")
+    await harness.settle()
+    await lei.send_command("checkout")
+    await lei.send_text("身体不舒服")
+    await harness.settle()
+    harness.clock.set(today(8, 31))
+
+    t = harness.runtime.translator("zh_Hans")
+    async with harness.session() as session:
+        records = await attendance.attendance(
+            session, seats, harness.clock.now(), harness.runtime.settings
+        )
+    states = [records[seat].state for seat in seats]
+    assert states == [
+        AttendanceState.ON_POST,
+        AttendanceState.LEFT_EARLY,
+        AttendanceState.ABSENT,
+        AttendanceState.ABSENT,
+    ]
+    assert status_line(t, records[seats[0]]) == "✅ 在岗 · 08:12 签到 · 迟到 12 分钟"
+    assert status_line(t, records[seats[1]]) == "↩️ 提前离岗 · 08:12 签到 · 迟到 12 分钟 · 计 8 分钟"
+    assert [b.text for b in roster_buttons(t, records[seats[0]])] == ["📷 照片", "✏️ 更正"]
+    assert [b.text for b in roster_buttons(t, records[seats[3]])] == ["✏️ 更正"]
+    harness.clock.set(today(8, 29))
+    async with harness.session() as session:
+        early = await attendance.attendance(
+            session, seats[3:], harness.clock.now(), harness.runtime.settings
+        )
+    assert early[seats[3]].state == AttendanceState.NOT_YET

@@ -1,0 +1,143 @@
+"""While on post: a live location's updates, the left-post question, the forgotten check-out,
+and people who never came."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db.models import AssignmentStatus, CheckoutKind, LocationSample, OutboxMessage
+from bot.services import checkin_jobs
+from tests.e2e.checkin_fixtures import (
+    assignment,
+    check_in,
+    checkins,
+    duty,
+    near,
+    outbox_texts,
+    run_due,
+    team,
+    today,
+)
+from tests.harness import Harness
+
+
+async def test_live_location_leaving_and_returning_gives_presence_and_one_alert_per_absence(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+
+    live = await fang.send_location(*near(north_m=20), live_period=8 * 3600)
+    await harness.settle()
+    await fang.send_photo()
+    await harness.settle()
+    assert "正在共享实时位置" in fang.last().text
+    [record] = await checkins(harness)
+    assert record.live and record.live_message_id == live["message_id"]
+
+    async def move(hour: int, minute: int, north_m: float, east_m: float = 0.0) -> None:
+        harness.clock.set(today(hour, minute))
+        await fang.update_live_location(live["message_id"], *near(north_m, east_m))
+        await harness.settle()
+
+    sent_before = len(fang.messages())
+    await move(8, 30, 0, 500)  # walks off 500 m east
+    [record] = await checkins(harness)
+    assert record.outside_since == today(8, 30)
+    assert len(fang.messages()) == sent_before  # edits are recorded quietly
+
+    harness.clock.set(today(8, 44))
+    assert await run_due(harness, checkin_jobs.left_post_alerts) == 0
+    harness.clock.set(today(8, 45))
+    assert await run_due(harness, checkin_jobs.left_post_alerts) == 1
+    assert await run_due(harness, checkin_jobs.left_post_alerts) == 0  # asked once
+    [alert] = await outbox_texts(harness, fang.user_id)
+    assert "好像离开了「黄河路-人民路口」" in alert and "500 米" in alert and "15 分钟" in alert
+    async with harness.session() as session:
+        row = await session.scalar(select(OutboxMessage))
+    assert row is not None and row.urgent
+    assert [label for label, _ in row.payload["buttons"][0]] == ["🙋 我在岗", "🏁 签退"]
+
+    await move(9, 0, 10)  # back on post
+    await move(9, 30, -400)  # off again, 400 m south
+    await move(9, 40, 0)  # back before anyone asks
+    harness.clock.set(today(9, 56))
+    assert await run_due(harness, checkin_jobs.left_post_alerts) == 0
+
+    harness.clock.set(today(10, 5))
+    await fang.send_command("checkout")
+    await harness.settle()
+    # Inside 08:00-08:30, 09:00-09:30 and 09:40-10:00: 80 of 120 minutes.
+    assert "在岗率：67%" in fang.last().text
+    [record] = await checkins(harness)
+    assert record.presence_ratio is not None and abs(record.presence_ratio - 80 / 120) < 0.001
+    assert record.credited_minutes == 120
+    assert await harness.count(LocationSample) == 5
+
+    # After check-out the live location is no longer evidence of anything.
+    await move(10, 10, 900)
+    assert await harness.count(LocationSample) == 5
+
+
+async def test_the_on_post_answer_is_acknowledged(harness: Harness) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await check_in(harness, fang)
+    [record] = await checkins(harness)
+
+    await fang.press_data(f"ci.here:{record.id}", fang.last().message_id)
+    await harness.settle()
+    assert "谢谢确认" in fang.last().text
+    await fang.press_data("ci.here:999", fang.last().message_id)
+    await harness.settle()
+    assert fang.answered_callbacks[-1]["text"] == "这个按钮已失效，请重新打开菜单。"
+
+
+async def test_a_forgotten_check_out_is_closed_automatically_and_credited_to_the_end(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(8, 10))
+    await check_in(harness, fang)
+
+    harness.clock.set(today(10, 59))
+    assert await run_due(harness, checkin_jobs.auto_checkout) == 0
+    harness.clock.set(today(11, 0))
+    assert await run_due(harness, checkin_jobs.auto_checkout) == 1
+    assert await run_due(harness, checkin_jobs.auto_checkout) == 0
+    [record] = await checkins(harness)
+    assert record.checkout_kind == CheckoutKind.AUTO and record.checked_out_at == today(10, 0)
+    assert record.credited_minutes == 110
+    assert (await assignment(harness, seat)).status == AssignmentStatus.CHECKED_OUT
+    [notice] = await outbox_texts(harness, fang.user_id)
+    assert "自动为您签退" in notice and "1 小时 50 分钟" in notice
+
+    await fang.send_command("hours")
+    await harness.settle()
+    assert "本月：1 小时 50 分钟（1 班）" in fang.last().text
+
+
+async def test_no_check_in_counts_as_absent_and_a_late_arrival_still_checks_in(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+
+    harness.clock.set(today(8, 29))
+    await run_due(harness, checkin_jobs.mark_absent)
+    assert (await assignment(harness, seat)).status == AssignmentStatus.SIGNED_UP
+    harness.clock.set(today(8, 30))
+    await run_due(harness, checkin_jobs.mark_absent)
+    assert (await assignment(harness, seat)).status == AssignmentStatus.ABSENT
+
+    harness.clock.set(today(8, 40))
+    await check_in(harness, fang)
+    assert "迟到 40 分钟" in fang.last().text
+    assert (await assignment(harness, seat)).status == AssignmentStatus.CHECKED_IN
+    await run_due(harness, checkin_jobs.mark_absent)
+    assert (await assignment(harness, seat)).status == AssignmentStatus.CHECKED_IN
