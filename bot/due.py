@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import report_jobs
 from bot.settings import Settings
 
 DueFunction = Callable[[AsyncSession, dt.datetime, Settings], Awaitable[int]]
@@ -27,4 +28,9 @@ class DueJob:
 
 
 # Features add one row each.
-DUE_JOBS: tuple[DueJob, ...] = ()
+DUE_JOBS: tuple[DueJob, ...] = (
+    # reports (issue 6)
+    DueJob("daily_tallies", report_jobs.daily_tallies),
+    DueJob("weekly_reports", report_jobs.weekly_reports),
+    DueJob("monthly_reports", report_jobs.monthly_reports),
+)

@@ -310,3 +310,18 @@ class AuditEntry(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class BoundGroup(Base):
+    """A group chat that receives tallies and reports: headquarters (no unit) or one unit."""
+
+    __tablename__ = "bound_groups"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(String(128))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    bound_by: Mapped[int] = mapped_column(BigInteger)
+    bound_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+    unit: Mapped[Unit | None] = relationship(lazy="joined")

@@ -27,6 +27,7 @@ def payload(
     *,
     buttons: ButtonRows | None = None,
     photo: str | None = None,
+    photo_path: str | None = None,
     document: str | None = None,
     filename: str | None = None,
     media: Sequence[str] | None = None,
@@ -43,6 +44,9 @@ def payload(
         body["buttons"] = [[[label, data] for label, data in row] for row in buttons]
     if photo:
         body["photo"] = photo
+    if photo_path:
+        # A file the bot wrote under data/ (a tally's chart), uploaded by the sender.
+        body["photo_path"] = photo_path
     if document:
         body["document"] = document
         body["filename"] = filename
@@ -59,6 +63,8 @@ def _kind(body: dict[str, Any]) -> str:
     for kind in ("media", "photo", "document"):
         if body.get(kind):
             return kind
+    if body.get("photo_path"):
+        return "photo"
     return "text"
 
 
