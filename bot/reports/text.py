@@ -24,7 +24,7 @@ def percent(t: Translator, value: float | None) -> str:
 
 
 def number(t: Translator, value: float) -> str:
-    return format_decimal(value, "#,##0.#", locale=t.locale)
+    return format_decimal(value, "#,##0.##", locale=t.locale)
 
 
 def points(t: Translator, before: float | None, after: float | None) -> str:
