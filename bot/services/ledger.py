@@ -21,7 +21,7 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.services.periods import Period
-from bot.services.tally import HELD, Row, breakdown, score
+from bot.services.tally import HELD, Row, breakdown, names_of, score
 from bot.settings import Settings
 
 MAX_DAYS = 366
@@ -223,11 +223,7 @@ async def _units(
     counts = await breakdown(
         session, start=start, end=end, now=now, settings=settings, unit_id=unit_id, by="unit"
     )
-    names = dict(
-        (await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(counts.keys()))))
-        .tuples()
-        .all()
-    )
+    names = await names_of(session, Unit, counts.keys())
     rows = [
         Row(key=key, name=names.get(key, ""), counts=value, score=score(value, settings))
         for key, value in counts.items()

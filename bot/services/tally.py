@@ -296,7 +296,7 @@ async def breakdown(
     return result
 
 
-async def _names(
+async def names_of(
     session: AsyncSession, model: type[Unit] | type[Post], ids: Iterable[int]
 ) -> dict[int, str]:
     wanted = list(ids)
@@ -482,9 +482,10 @@ async def _rows(
 ) -> list[Row]:
     if by_unit:
         # Every unit appears in the ranking, even one with nothing scheduled.
-        names = dict((await session.execute(select(Unit.id, Unit.name))).tuples().all())
+        rows_ = (await session.execute(select(Unit.id, Unit.name))).all()
+        names = {int(key): str(name) for key, name in rows_}
     else:
-        names = await _names(session, Post, counts.keys())
+        names = await names_of(session, Post, counts.keys())
     rows = [
         Row(
             key=int(key),
@@ -550,7 +551,7 @@ async def compute(
     totals = Counts.total(counts.values())
     unit_name = None
     if unit_id is not None:
-        unit_name = (await _names(session, Unit, [unit_id])).get(unit_id)
+        unit_name = (await names_of(session, Unit, [unit_id])).get(unit_id)
     return Tally(
         unit_id=unit_id,
         unit_name=unit_name,
