@@ -32,16 +32,15 @@ class Occasion:
     day: dt.date
     due_at: dt.datetime
 
-    @property
-    def tag(self) -> str:
-        if self.kind is ReportKind.DAILY:
-            return f"tally:{{chat}}:{self.day.isoformat()}"
-        if self.kind is ReportKind.WEEKLY:
-            return f"week:{{chat}}:{self.day.isoformat()}"
-        return f"month:{{chat}}:{self.day.strftime('%Y-%m')}"
-
     def key(self, chat_id: int) -> str:
-        return self.tag.format(chat=chat_id)
+        """Names the group and the period covered: tally:<chat>:2026-12-01,
+        week:<chat>:<its Monday>, month:<chat>:2026-12."""
+        covered = scheduled_period(self.kind, self.day)[0].first
+        if self.kind is ReportKind.DAILY:
+            return f"tally:{chat_id}:{covered.isoformat()}"
+        if self.kind is ReportKind.WEEKLY:
+            return f"week:{chat_id}:{covered.isoformat()}"
+        return f"month:{chat_id}:{covered.strftime('%Y-%m')}"
 
 
 def _occasion(kind: ReportKind, now: dt.datetime, settings: Settings) -> Occasion | None:
