@@ -8,6 +8,7 @@ at the time sends it when it is back the same day, marked as late.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
 
@@ -103,7 +104,9 @@ async def _enqueue_report(
     late = now - occasion.due_at > LATE_AFTER
     rendered = await render_report(t, tally, occasion.kind, late=late)
     key = occasion.key(group.chat_id)
-    chart_path = save_chart(settings, f"{key.replace(':', '-')}.png", rendered.chart)
+    chart_path = await asyncio.to_thread(
+        save_chart, settings, f"{key.replace(':', '-')}.png", rendered.chart
+    )
     messages = [outbox.payload(text) for text in rendered.texts]
     messages.append(outbox.payload(rendered.caption, photo_path=str(chart_path)))
     queued = 0

@@ -48,6 +48,11 @@ async def _outbox(database: Database) -> list[OutboxMessage]:
         return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
+def _assert_chart_file(chart: Path, settings: Settings) -> None:
+    assert chart.parent == Path(settings.reports_dir).resolve()
+    assert chart.read_bytes().startswith(b"\x89PNG")
+
+
 async def test_daily_tally_is_queued_once_per_group_at_summary_time(
     database: Database, settings: Settings
 ) -> None:
@@ -72,9 +77,7 @@ async def test_daily_tally_is_queued_once_per_group_at_summary_time(
     assert "补发" not in hq_text.payload["text"]
     assert unit_text.payload["text"].startswith("📊 城管局 · daily tally · Tue 1 Dec")
     assert hq_chart.kind == "photo" and hq_chart.payload["text"].startswith("📊 全部单位 在岗率")
-    chart = Path(hq_chart.payload["photo_path"])
-    assert chart.parent == Path(settings.reports_dir).resolve()
-    assert chart.read_bytes().startswith(b"\x89PNG")
+    _assert_chart_file(Path(hq_chart.payload["photo_path"]), settings)
     assert {row.batch for row in rows} == {f"tally:{HQ}:2026-12-01", f"tally:{UNIT}:2026-12-01"}
 
 
