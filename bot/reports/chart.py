@@ -72,27 +72,28 @@ def render_chart(t: Translator, tally: Tally) -> bytes:
     rows = [row for row in tally.rows if row.counts.on_post_rate is not None]
     rows = sorted(rows, key=lambda row: (row.counts.on_post_rate or 0.0, row.name))[:MAX_BARS]
     with _lock:
-        figure = Figure(figsize=(10, 4 + 0.25 * len(rows)), dpi=100)
+        figure = Figure(figsize=(10, 3.5 + (0.25 * len(rows) + 1 if rows else 0)), dpi=100)
         figure.set_layout_engine("constrained")
-        bars, line = figure.subplots(2, 1, gridspec_kw={"height_ratios": [max(len(rows), 3), 3]})
-        bars.barh(
-            [row.name for row in rows],
-            [100 * (row.counts.on_post_rate or 0.0) for row in rows],
-            color="#c0392b",
-        )
-        bars.set_xlim(0, 100)
-        bars.set_xlabel(t("report.chart.rate_axis"), family=family)
-        bars.set_title(
-            t(
-                "report.chart.by_unit" if tally.by_unit else "report.chart.by_post",
-                scope=scope_name(t, tally),
-            ),
-            family=family,
-        )
-        if not rows:
-            bars.text(0.5, 0.5, t("report.figures.no_shifts"), ha="center", family=family)
-        for label in bars.get_yticklabels():
-            label.set_family(family)
+        if rows:
+            bars, line = figure.subplots(2, 1, gridspec_kw={"height_ratios": [len(rows) + 2, 3]})
+            bars.barh(
+                [row.name for row in rows],
+                [100 * (row.counts.on_post_rate or 0.0) for row in rows],
+                color="#c0392b",
+            )
+            bars.set_xlim(0, 100)
+            bars.set_xlabel(t("report.chart.rate_axis"), family=family)
+            bars.set_title(
+                t(
+                    "report.chart.by_unit" if tally.by_unit else "report.chart.by_post",
+                    scope=scope_name(t, tally),
+                ),
+                family=family,
+            )
+            for label in bars.get_yticklabels():
+                label.set_family(family)
+        else:
+            line = figure.subplots(1, 1)
         days = [t.weekday_date(day) for day, _ in tally.trend]
         values = [100 * rate if rate is not None else float("nan") for _, rate in tally.trend]
         line.plot(days, values, marker="o", color="#2c3e50")

@@ -87,7 +87,10 @@ async def test_export_refuses_a_bad_range(harness: Harness) -> None:
     for args in ("yesterday", "2026-12-05 2026-12-01", "2025-01-01 2026-12-01", "2027-01-01"):
         await harness.admin.send_command("export", args)
     await harness.settle()
-    refusal = "没看懂日期范围。请这样写：/export 2026-12-01 2026-12-07（起止日期，最长一年），或直接用按钮选择。"
+    refusal = (
+        "没看懂日期范围。请这样写：/export 2026-12-01 2026-12-07（起止日期，最长一年），"
+        "或直接用按钮选择。"
+    )
     assert harness.admin.texts()[-4:] == [refusal] * 4
     assert all(sent.kind == "text" for sent in harness.admin.messages())
 
