@@ -7,7 +7,7 @@ from enum import StrEnum
 from babel.numbers import format_decimal, format_percent
 
 from bot.i18n import Translator
-from bot.services.tally import LIST_LIMIT, Anomaly, Counts, Row, Score, Tally
+from bot.services.tally import LIST_LIMIT, Anomaly, Counts, HoursRank, Row, Score, Tally
 
 MESSAGE_LIMIT = 4096  # characters of one Telegram text message
 CAPTION_LIMIT = 1024
@@ -240,3 +240,16 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     if current.strip():
         parts.append(current)
     return [part.strip("\n") for part in parts if part.strip()]
+
+
+def hours_rank_line(t: Translator, rank: HoursRank) -> str:
+    """The line /hours adds: this month's place within the unit."""
+    if rank.rank is None:
+        return t("report.hours_rank_none", unit=rank.unit)
+    return t(
+        "report.hours_rank",
+        unit=rank.unit,
+        rank=rank.rank,
+        total=rank.total,
+        hours=number(t, rank.minutes / 60),
+    )
