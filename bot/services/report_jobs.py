@@ -20,11 +20,13 @@ from bot.i18n import Translator
 from bot.reports.text import ReportKind
 from bot.services import groups, outbox, periods
 from bot.services.reports import render_report, save_chart, scheduled_period
-from bot.services.tally import compute
+from bot.services.tally import compute, photos
 from bot.settings import Settings
 
 # Sent within this long of its time, a report is on time; later it says it was sent late.
 LATE_AFTER = dt.timedelta(minutes=10)
+# SUMMARY_PHOTO_WALL: one album (Telegram's most) of the day's first check-in photos.
+PHOTO_WALL_SIZE = 10
 
 
 @dataclass(frozen=True)
@@ -109,11 +111,19 @@ async def _enqueue_report(
     )
     messages = [outbox.payload(text) for text in rendered.texts]
     messages.append(outbox.payload(rendered.caption, photo_path=str(chart_path)))
+    if occasion.kind is ReportKind.DAILY and settings.summary_photo_wall:
+        wall = await photos(session, period, settings, group.unit_id, PHOTO_WALL_SIZE)
+        if len(wall) == 1:
+            messages.insert(-1, outbox.payload(photo=wall[0]))
+        elif wall:
+            messages.insert(-1, outbox.payload(media=wall))
     queued = 0
     for index, body in enumerate(messages):
         part_key = key if index == 0 else f"{key}:{index + 1}"
         if index == len(messages) - 1:
             part_key = f"{key}:chart"
+        elif body.get("media") or body.get("photo"):
+            part_key = f"{key}:wall"
         queued += await outbox.enqueue(
             session, key=part_key, chat_id=group.chat_id, body=body, now=now, batch=key
         )

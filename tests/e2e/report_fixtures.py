@@ -173,7 +173,7 @@ class _Builder:
                     distance_m=distance,
                     accuracy_m=10.0,
                     live=False,
-                    photo_file_id="photo",
+                    photo_file_id=f"photo-{assignment.id}",
                     photo_file_unique_id=f"u{assignment.id}",
                     photo_flagged=flagged,
                     minutes_late=late,

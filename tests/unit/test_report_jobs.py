@@ -140,3 +140,21 @@ async def test_weekly_report_on_monday_and_monthly_on_the_first(
         "📅 城管局 · monthly report · 1 Dec 2026 to 31 Dec 2026"
     )
     assert "Against 1 Nov 2026 to 30 Nov 2026" in month.payload["text"]
+
+
+async def test_photo_wall_adds_an_album_of_the_days_unflagged_photos(
+    database: Database, tmp_path: Path
+) -> None:
+    settings = make_settings(
+        database.url, reports_dir=str(tmp_path / "reports"), summary_photo_wall=True
+    )
+    await _seed(database)
+    async with database.session() as session:
+        assert await report_jobs.daily_tallies(session, at(DAY, "20:00"), settings) == 6
+    rows = {row.idempotency_key: row for row in await _outbox(database)}
+    wall = rows[f"tally:{HQ}:2026-12-01:wall"]
+    assert wall.kind == "media"
+    # Five check-ins of the day with a photo nobody flagged (杨磊's was flagged).
+    assert len(wall.payload["media"]) == 5
+    assert len(set(wall.payload["media"])) == 5
+    assert wall.id < rows[f"tally:{HQ}:2026-12-01:chart"].id
