@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from telegram import Chat
+from telegram import Chat, InlineKeyboardButton
 
 from bot.db.models import BoundGroup
 from bot.i18n import LANGUAGES, Translator
@@ -36,7 +36,7 @@ def _scope_label(t: Translator, group: BoundGroup) -> str:
     return group.unit.name if group.unit is not None else t("report.scope.all")
 
 
-def _language_rows(t: Translator) -> list[list[object]]:
+def _language_rows(t: Translator) -> list[list[InlineKeyboardButton]]:
     return [
         [button(t(f"language.name.{language}"), f"{GROUP_LANGUAGE_BUTTON}:{language}")]
         for language in LANGUAGES
@@ -108,7 +108,7 @@ async def pick_group_scope(turn: Turn) -> None:
             report_time=settings.report_time.strftime("%H:%M"),
             language=t(f"language.name.{group.language}"),
         ),
-        inline(_language_rows(t)),  # type: ignore[arg-type]
+        inline(_language_rows(t)),
     )
 
 
