@@ -49,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     schedule.add_argument(
         "--dry-run", action="store_true", help="only report what would change, write nothing"
     )
+    export = commands.add_parser("export", help="write the duty ledger (.xlsx) of a date range")
+    export.add_argument("--from", dest="first", required=True, help="first day, YYYY-MM-DD")
+    export.add_argument("--until", dest="last", help="last day, YYYY-MM-DD (default: --from)")
+    export.add_argument("--unit", help="only this unit (default: every unit)")
+    export.add_argument("--language", help="zh_Hans, en or zh_Hant (default: DEFAULT_LANGUAGE)")
+    export.add_argument("--out", help="file to write (default: REPORTS_DIR/ledger-....xlsx)")
     return parser
 
 
@@ -79,12 +85,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.demo import run_demo
 
             asyncio.run(run_demo(args.database_url))
+        elif args.command == "export":
+            _export(settings, args)
     except SettingsError as exc:
         print(f"dutybot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.i18n import LANGUAGES
+    from bot.reports.export_cli import export_ledger
+
+    if args.language is not None and args.language not in LANGUAGES:
+        raise SettingsError(f"--language must be one of {', '.join(LANGUAGES)}")
+    path, rows = asyncio.run(
+        export_ledger(
+            settings,
+            first=args.first,
+            last=args.last,
+            unit_name=args.unit,
+            language=args.language,
+            out=args.out,
+        )
+    )
+    print(f"dutybot: wrote {rows} attendance rows to {path}")
 
 
 async def _migrate(settings: Settings) -> None:

@@ -15,6 +15,7 @@ from handlers import (
     common,
     importer,
     registration,
+    reports,
     roster,
     schedule,
 )
@@ -24,11 +25,13 @@ from handlers.keyboards import CANCEL_DATA
 from handlers.routing import (
     ADMINS,
     COORDINATORS,
+    LEADERS,
     MEMBERS,
     Button,
     Command,
     DialogueRoute,
     Registry,
+    Where,
 )
 
 REGISTRY = Registry(
@@ -55,6 +58,12 @@ REGISTRY = Registry(
         Command("checkin", checkin.start, MEMBERS, "help.checkin"),
         Command("checkout", checkin.checkout, MEMBERS, "help.checkout"),
         Command("hours", checkin.show_hours, MEMBERS, "help.hours"),
+        # reports (issue 6)
+        Command("today", reports.today, LEADERS, "help.today", where=Where.ANY),
+        Command("week", reports.week, LEADERS, "help.week", where=Where.ANY),
+        Command("month", reports.month, LEADERS, "help.month", where=Where.ANY),
+        Command("export", reports.start_export, COORDINATORS, "help.export"),
+        Command("setgroup", reports.set_group, ADMINS, "help.setgroup", where=Where.GROUP),
     ),
     buttons=(
         Button(CANCEL_DATA, common.cancel, None),
@@ -109,6 +118,11 @@ REGISTRY = Registry(
         Button(attendance_service.BUTTON_PHOTO, attendance.show_photo, COORDINATORS),
         Button(attendance_service.BUTTON_FIX, attendance.offer_corrections, COORDINATORS),
         Button(attendance_service.BUTTON_FIX_ACTION, attendance.choose_correction, COORDINATORS),
+        # reports (issue 6)
+        Button(reports.GROUP_SCOPE_BUTTON, reports.pick_group_scope, ADMINS),
+        Button(reports.GROUP_LANGUAGE_BUTTON, reports.pick_group_language, ADMINS),
+        Button(reports.GROUP_UNBIND_BUTTON, reports.unbind_group, ADMINS),
+        Button(reports.EXPORT_BUTTON, reports.pick_export, COORDINATORS),
     ),
     dialogues=(
         DialogueRoute(REGISTER_DIALOGUE, registration.on_dialogue, None),

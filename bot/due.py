@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import broadcast, checkin_jobs, understaffed
+from bot.services import broadcast, checkin_jobs, report_jobs, understaffed
 from bot.settings import Settings
 
 DueFunction = Callable[[AsyncSession, dt.datetime, Settings], Awaitable[int]]
@@ -35,4 +35,8 @@ DUE_JOBS: tuple[DueJob, ...] = (
     DueJob("checkin.mark_absent", checkin_jobs.mark_absent),
     DueJob("checkin.left_post_alerts", checkin_jobs.left_post_alerts),
     DueJob("checkin.auto_checkout", checkin_jobs.auto_checkout),
+    # reports (issue 6)
+    DueJob("daily_tallies", report_jobs.daily_tallies),
+    DueJob("weekly_reports", report_jobs.weekly_reports),
+    DueJob("monthly_reports", report_jobs.monthly_reports),
 )

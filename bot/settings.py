@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SUPPORTED_LANGUAGES = ("zh_Hans", "en", "zh_Hant")
@@ -99,6 +99,14 @@ class Settings(BaseSettings):
     scheduler_tick_seconds: int = Field(default=30, gt=0)
     summary_photo_wall: bool = False
 
+    # reports (tallies, weekly and monthly reports, unit scores, exports)
+    report_time: dt.time = dt.time(8, 0)
+    reports_dir: str = "data/reports"
+    score_weight_on_post: float = Field(default=0.6, ge=0)
+    score_weight_punctuality: float = Field(default=0.4, ge=0)
+    grade_good_min: float = Field(default=85, ge=0, le=100)
+    grade_fair_min: float = Field(default=60, ge=0, le=100)
+
     @field_validator("admin_ids", "reminder_leads", mode="before")
     @classmethod
     def _csv_list(cls, value: Any) -> Any:
@@ -111,7 +119,7 @@ class Settings(BaseSettings):
             raise ValueError("expected positive minutes, e.g. 720,30")
         return sorted(set(value), reverse=True)
 
-    @field_validator("summary_time", mode="before")
+    @field_validator("summary_time", "report_time", mode="before")
     @classmethod
     def _clock_time(cls, value: Any) -> Any:
         return _parse_clock_time(value)
@@ -159,6 +167,14 @@ class Settings(BaseSettings):
             except ValueError as exc:
                 raise ValueError("expected HH:MM-HH:MM such as 22:00-07:00, or empty") from exc
         return value
+
+    @model_validator(mode="after")
+    def _report_scoring(self) -> Settings:
+        if self.score_weight_on_post + self.score_weight_punctuality <= 0:
+            raise ValueError("SCORE_WEIGHT_ON_POST and SCORE_WEIGHT_PUNCTUALITY are both zero")
+        if self.grade_fair_min > self.grade_good_min:
+            raise ValueError("GRADE_FAIR_MIN is above GRADE_GOOD_MIN")
+        return self
 
     @property
     def zone(self) -> ZoneInfo:

@@ -10,6 +10,7 @@ from bot.services import dialogues, members
 from handlers.keyboards import callback_args, cancel_row, inline
 from handlers.menus import help_text, refresh_menu, role_names
 from handlers.registration import language_keyboard
+from handlers.routing import Where
 from handlers.turn import Turn
 
 LANGUAGE_BUTTON = "lang"
@@ -90,6 +91,16 @@ async def route_message(turn: Turn) -> None:
 
 
 async def unknown_command(turn: Turn) -> None:
+    message = turn.update.effective_message
+    text = message.text if message is not None and message.text else ""
+    name = text.split()[0].lstrip("/").split("@")[0].lower() if text.startswith("/") else ""
+    group_only = any(
+        command.name == name and command.where == Where.GROUP
+        for command in turn.context.registry.commands
+    )
+    if group_only:
+        turn.reply(turn.t("common.group_only_command", command=name))
+        return
     turn.reply(turn.t("common.unknown_command"))
 
 

@@ -131,6 +131,14 @@ class Turn:
 
         self.later(send)
 
+    def reply_photo(self, data: bytes, caption: str | None = None) -> None:
+        bot, target = self.context.bot, self.chat_id
+
+        async def send() -> None:
+            await bot.send_photo(target, InputFile(data, filename="chart.png"), caption=caption)
+
+        self.later(send)
+
     def edit(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         """Replace the message whose button was pressed."""
         query = self.update.callback_query

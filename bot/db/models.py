@@ -364,3 +364,18 @@ class LocationSample(Base):
     accuracy_m: Mapped[float | None] = mapped_column(Float)
     distance_m: Mapped[float] = mapped_column(Float)
     inside: Mapped[bool] = mapped_column(Boolean)
+
+
+class BoundGroup(Base):
+    """A group chat that receives tallies and reports: headquarters (no unit) or one unit."""
+
+    __tablename__ = "bound_groups"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(String(128))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    bound_by: Mapped[int] = mapped_column(BigInteger)
+    bound_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+    unit: Mapped[Unit | None] = relationship(lazy="joined")

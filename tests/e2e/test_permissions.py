@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.commands import REGISTRY
 from bot.db.models import Dialogue, Role
-from handlers.routing import COORDINATORS
+from handlers.routing import COORDINATORS, Where
 from tests.e2e.schedule import person, post, shift, unit
 from tests.harness import Harness
 
@@ -19,7 +19,9 @@ async def test_volunteers_are_refused_every_coordinator_command_and_button(
     shift_id = await shift(harness, await post(harness, unit_id))
     volunteer = await person(harness, 9901, unit_id)
     commands = [
-        c.name for c in REGISTRY.commands if c.roles is not None and c.roles <= COORDINATORS
+        c.name
+        for c in REGISTRY.commands
+        if c.roles is not None and c.roles <= COORDINATORS and c.where != Where.GROUP
     ]
     for name in commands:
         await volunteer.send_command(name)
@@ -37,3 +39,9 @@ async def test_volunteers_are_refused_every_coordinator_command_and_button(
     assert answers == [FORBIDDEN] * len(buttons), buttons
     assert await harness.count(Dialogue) == 0
     assert Role.VOLUNTEER not in COORDINATORS
+
+
+async def test_a_group_command_in_private_says_where_it_works(harness: Harness) -> None:
+    await harness.admin.send_command("setgroup")
+    await harness.settle()
+    assert "要在群里使用" in (harness.admin.last().text or "")

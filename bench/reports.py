@@ -1,0 +1,357 @@
+"""How long a day's tally and a month's report take on a synthetic city.
+
+Run:
+  .venv/bin/python bench/reports.py                                   # SQLite, temporary file
+  .venv/bin/python bench/reports.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/dutybot_bench_reports
+
+The city: 50,000 volunteers in 100 units, 2,000 posts, one year of shifts (one a day per post,
+2 to 3 seats each) with sign-ups, check-ins and check-outs in realistic proportions. It is
+written with bulk inserts (one executemany per table and chunk; COPY on PostgreSQL). A PostgreSQL
+URL names a database of the benchmark's own: it is dropped and created again on that server.
+Smaller cities for a quick look: --volunteers 5000 --posts 200 --days 60.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import random
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+from bot.db.engine import Database
+from bot.db.migrate import upgrade
+from bot.db.models import Assignment, CheckIn, Member, MemberRole, Post, Shift, Unit
+from bot.i18n import Translator
+from bot.reports.chart import render_chart
+from bot.reports.text import ReportKind, render
+from bot.services import periods
+from bot.services.tally import compute
+from bot.settings import Settings
+
+ZONE = ZoneInfo("Asia/Shanghai")
+CHUNK = 50_000
+
+
+def _settings(url: str) -> Settings:
+    return Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
+
+
+async def _fresh_postgres(url: str) -> None:
+    parsed = make_url(url)
+    name = parsed.database
+    server = create_async_engine(
+        parsed.set(database="postgres").render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+    )
+    try:
+        async with server.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await server.dispose()
+
+
+def _naive(instant: dt.datetime) -> dt.datetime:
+    return instant.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+class City:
+    """Rows of the synthetic city, generated lazily in chunks."""
+
+    def __init__(self, volunteers: int, posts: int, units: int, days: int, first: dt.date) -> None:
+        self.rng = random.Random(20261201)
+        self.volunteers, self.posts, self.units, self.days = volunteers, posts, units, days
+        self.first = first
+        self.created = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+        self.members_of_unit: dict[int, list[int]] = {u: [] for u in range(1, units + 1)}
+        for member_id in range(1, volunteers + 1):
+            self.members_of_unit[(member_id - 1) % units + 1].append(member_id)
+
+    def unit_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": u,
+                "name": f"单位{u:03d}",
+                "require_swap_approval": False,
+                "created_at": self.created,
+            }
+            for u in range(1, self.units + 1)
+        ]
+
+    def member_rows(self) -> Iterator[dict[str, Any]]:
+        for member_id in range(1, self.volunteers + 1):
+            yield {
+                "id": member_id,
+                "telegram_id": 10_000_000 + member_id,
+                "display_name": f"志愿者{member_id:05d}",
+                "phone": None,
+                "language": "zh_Hans",
+                "unit_id": (member_id - 1) % self.units + 1,
+                "registered_at": self.created,
+                "blocked_bot": False,
+                "active": True,
+            }
+
+    def role_rows(self) -> Iterator[dict[str, Any]]:
+        for member_id in range(1, self.volunteers + 1):
+            yield {"member_id": member_id, "role": "volunteer"}
+
+    def post_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": p,
+                "unit_id": (p - 1) % self.units + 1,
+                "name": f"岗位{p:04d}",
+                "type": "traffic",
+                "latitude": 30.6 + p / 10_000,
+                "longitude": 104.0 + p / 10_000,
+                "radius_m": 150,
+                "archived": False,
+                "created_at": self.created,
+            }
+            for p in range(1, self.posts + 1)
+        ]
+
+    def schedule(self) -> Iterator[tuple[list[dict[str, Any]], ...]]:
+        """(shifts, assignments, checkins) per chunk of days."""
+        rng = self.rng
+        shift_id = assignment_id = 0
+        shifts: list[dict[str, Any]] = []
+        assignments: list[dict[str, Any]] = []
+        checkins: list[dict[str, Any]] = []
+        for offset in range(self.days):
+            day = self.first + dt.timedelta(days=offset)
+            for post in range(1, self.posts + 1):
+                hour = 7 + (post % 12)
+                starts = dt.datetime.combine(day, dt.time(hour), tzinfo=ZONE)
+                ends = starts + dt.timedelta(hours=2)
+                capacity = 2 + post % 2
+                shift_id += 1
+                shifts.append(
+                    {
+                        "id": shift_id,
+                        "post_id": post,
+                        "starts_at": starts,
+                        "ends_at": ends,
+                        "capacity": capacity,
+                        "required_tag": None,
+                        "notes": None,
+                        "status": "scheduled" if rng.random() > 0.01 else "cancelled",
+                        "series_id": None,
+                        "created_at": self.created,
+                    }
+                )
+                pool = self.members_of_unit[(post - 1) % self.units + 1]
+                # Every seat is taken; one more person is waitlisted or cancelled.
+                for seat, member in enumerate(rng.sample(pool, capacity + 1)):
+                    assignment_id += 1
+                    roll = rng.random()
+                    if seat == capacity:
+                        status = "waitlisted" if roll < 0.5 else "cancelled"
+                    else:
+                        status = (
+                            "checked_out" if roll < 0.85
+                            else "absent" if roll < 0.90
+                            else "signed_up" if roll < 0.95
+                            else "cancelled"
+                        )  # fmt: skip
+                    assignments.append(
+                        {
+                            "id": assignment_id,
+                            "shift_id": shift_id,
+                            "member_id": member,
+                            "status": status,
+                            "created_at": self.created,
+                            "updated_at": self.created,
+                        }
+                    )
+                    if status != "checked_out":
+                        continue
+                    late = rng.choice((0, 0, 0, 0, 1, 2, 3, 4, 8, 15))
+                    early = rng.random() < 0.03
+                    out = ends - dt.timedelta(minutes=45 if early else 0)
+                    checkins.append(
+                        {
+                            "id": assignment_id,
+                            "assignment_id": assignment_id,
+                            "checked_in_at": starts + dt.timedelta(minutes=late),
+                            "latitude": 30.6,
+                            "longitude": 104.0,
+                            "distance_m": 400.0 if rng.random() < 0.03 else 30.0,
+                            "accuracy_m": 10.0,
+                            "live": False,
+                            "photo_file_id": "p",
+                            "photo_file_unique_id": None,
+                            "photo_flagged": rng.random() < 0.01,
+                            "minutes_late": late,
+                            "checked_out_at": out,
+                            "checkout_kind": "early" if early else "normal",
+                            "early_reason": None,
+                            "presence_ratio": 1.0,
+                            "credited_minutes": 120 - late - (45 if early else 0),
+                        }
+                    )
+            if len(assignments) >= CHUNK or offset == self.days - 1:
+                yield shifts, assignments, checkins
+                shifts, assignments, checkins = [], [], []
+
+
+async def _bulk(connection: AsyncConnection, table: Any, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        # COPY: the fastest way into PostgreSQL; values in the stored form (naive UTC).
+        columns = list(rows[0])
+        records = [
+            tuple(_naive(v) if isinstance(v, dt.datetime) else v for v in row.values())
+            for row in rows
+        ]
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        await driver.copy_records_to_table(table.name, records=records, columns=columns)
+        return
+    # SQLite: one executemany of plain tuples, datetimes in the text form SQLAlchemy stores.
+    columns = list(rows[0])
+    marks = ", ".join("?" for _ in columns)
+    statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
+    records = [
+        tuple(
+            _naive(v).strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(v, dt.datetime) else v
+            for v in row.values()
+        )
+        for row in rows
+    ]
+    await connection.exec_driver_sql(statement, records)
+
+
+async def build_city(database: Database, city: City) -> dict[str, int]:
+    counts = {"shifts": 0, "assignments": 0, "checkins": 0}
+    async with database.engine.begin() as connection:
+        await _bulk(connection, Unit.__table__, city.unit_rows())
+        await _bulk(connection, Member.__table__, list(city.member_rows()))
+        await _bulk(connection, MemberRole.__table__, list(city.role_rows()))
+        await _bulk(connection, Post.__table__, city.post_rows())
+        for shifts, assignments, checkins in city.schedule():
+            await _bulk(connection, Shift.__table__, shifts)
+            await _bulk(connection, Assignment.__table__, assignments)
+            await _bulk(connection, CheckIn.__table__, checkins)
+            counts["shifts"] += len(shifts)
+            counts["assignments"] += len(assignments)
+            counts["checkins"] += len(checkins)
+        if connection.dialect.name == "postgresql":
+            for table in ("units", "members", "posts", "shifts", "assignments", "checkins"):
+                await connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )
+    async with database.engine.connect() as connection:
+        # Fresh statistics, as a live database would have.
+        if connection.dialect.name == "postgresql":
+            await connection.execute(text("COMMIT"))
+            await connection.execute(text("VACUUM ANALYZE"))
+        else:
+            await connection.execute(text("ANALYZE"))
+            await connection.commit()
+    return counts
+
+
+async def _timed(label: str, action: Callable[[], Awaitable[object]], repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        await action()
+        best = min(best, time.perf_counter() - started)
+    print(f"  {label}: {best * 1000:.0f} ms (best of {repeat})")
+    return best
+
+
+async def run(url: str, volunteers: int, posts: int, days: int) -> None:
+    if url.startswith("postgresql"):
+        await _fresh_postgres(url)
+    database = Database(url)
+    await upgrade(database)
+    settings = _settings(url)
+    first = dt.date(2026, 1, 1)
+    city = City(volunteers, posts, max(1, posts // 20), days, first)
+    started = time.perf_counter()
+    counts = await build_city(database, city)
+    print(f"database: {database.engine.dialect.name} ({make_url(url).render_as_string()})")
+    print(
+        f"city: {volunteers:,} volunteers, {posts:,} posts, {days} days: "
+        f"{counts['shifts']:,} shifts, {counts['assignments']:,} assignments, "
+        f"{counts['checkins']:,} check-ins, built in {time.perf_counter() - started:.1f} s"
+    )
+    last = first + dt.timedelta(days=days - 1)
+    day = last - dt.timedelta(days=max(0, min(days - 1, 45)))
+    month = periods.month_of(day)
+    now = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(20), tzinfo=ZONE)
+    t = Translator("zh_Hans", settings.zone)
+
+    async def day_tally(unit_id: int | None) -> None:
+        async with database.session() as session:
+            tally = await compute(
+                session, unit_id=unit_id, period=periods.one_day(day), now=now, settings=settings
+            )
+        render(t, tally, ReportKind.DAILY)
+
+    async def month_report(unit_id: int | None) -> None:
+        async with database.session() as session:
+            tally = await compute(
+                session,
+                unit_id=unit_id,
+                period=month,
+                now=now,
+                settings=settings,
+                previous_period=periods.previous_of(month, monthly=True),
+            )
+        render(t, tally, ReportKind.MONTHLY)
+
+    print(f"day {day.isoformat()}, month {month.first.isoformat()} to {month.last.isoformat()}:")
+    await _timed(
+        "one day's tally, all units (figures, ranking, lists, 7-day trend)", lambda: day_tally(None)
+    )
+    await _timed("one day's tally, one unit", lambda: day_tally(1))
+    await _timed(
+        "one month's report, all units (with the month before)", lambda: month_report(None)
+    )
+    await _timed("one month's report, one unit", lambda: month_report(1))
+    async with database.session() as session:
+        tally = await compute(
+            session, unit_id=None, period=periods.one_day(day), now=now, settings=settings
+        )
+    totals = tally.totals
+    print(
+        f"  (that day: {totals.shifts:,} shifts, {totals.seats:,} seats, "
+        f"{totals.checked_in:,} check-ins, {totals.absent:,} absent, {len(tally.rows)} units)"
+    )
+    await _timed("the day's chart (PNG)", lambda: asyncio.to_thread(render_chart, t, tally))
+    await database.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    parser.add_argument("--volunteers", type=int, default=50_000)
+    parser.add_argument("--posts", type=int, default=2_000)
+    parser.add_argument("--days", type=int, default=365)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        url = args.database_url or f"sqlite+aiosqlite:///{Path(directory) / 'bench.db'}"
+        asyncio.run(run(url, args.volunteers, args.posts, args.days))
+
+
+if __name__ == "__main__":
+    main()

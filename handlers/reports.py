@@ -1,0 +1,229 @@
+"""Leaders, coordinators and admins: binding group chats (/setgroup), tallies and reports
+(/today, /week, /month) and the ledger export (/export)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from telegram import Chat, InlineKeyboardButton
+
+from bot.db.models import BoundGroup
+from bot.i18n import LANGUAGES, Translator
+from bot.reports import ledger_xlsx
+from bot.reports.text import ReportKind
+from bot.services import groups, ledger, periods, reports, units
+from bot.services.periods import Period
+from bot.services.tally import compute
+from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
+from handlers.turn import Turn
+
+GROUP_SCOPE_BUTTON = "grp.s"
+GROUP_LANGUAGE_BUTTON = "grp.l"
+GROUP_UNBIND_BUTTON = "grp.u"
+EXPORT_BUTTON = "exp"
+EXPORT_CHOICES = ("this_week", "last_week", "this_month", "last_month")
+
+
+# -- groups -------------------------------------------------------------------------------------
+
+
+def _is_group(turn: Turn) -> bool:
+    chat = turn.update.effective_chat
+    return chat is not None and chat.type in (Chat.GROUP, Chat.SUPERGROUP)
+
+
+def _scope_label(t: Translator, group: BoundGroup) -> str:
+    return group.unit.name if group.unit is not None else t("report.scope.all")
+
+
+def _language_rows(t: Translator) -> list[list[InlineKeyboardButton]]:
+    return [
+        [button(t(f"language.name.{language}"), f"{GROUP_LANGUAGE_BUTTON}:{language}")]
+        for language in LANGUAGES
+    ]
+
+
+async def set_group(turn: Turn) -> None:
+    """/setgroup in a group (admins): pick headquarters or a unit with buttons."""
+    settings = turn.runtime.settings
+    group = await groups.get(turn.session, turn.chat_id)
+    turn.use_language(group.language if group is not None else settings.default_language)
+    t = turn.t
+    chat = turn.update.effective_chat
+    title = (chat.title if chat is not None else None) or ""
+    choices = await units.visible_to(turn.session, turn.actor)
+    lines = [
+        t(
+            "group.pick_scope",
+            title=title,
+            time=settings.summary_time.strftime("%H:%M"),
+            report_time=settings.report_time.strftime("%H:%M"),
+        )
+    ]
+    if group is not None:
+        lines.insert(
+            0,
+            t(
+                "group.current",
+                scope=_scope_label(t, group),
+                language=t(f"language.name.{group.language}"),
+            ),
+        )
+    if not choices:
+        lines.append(t("group.no_units"))
+    rows = [[button(t("group.button.hq"), f"{GROUP_SCOPE_BUTTON}:0")]]
+    rows += [[button(unit.name, f"{GROUP_SCOPE_BUTTON}:{unit.id}")] for unit in choices]
+    if group is not None:
+        rows.append([button(t("group.button.unbind"), GROUP_UNBIND_BUTTON)])
+    rows.append(cancel_row(t))
+    turn.reply("\n".join(lines), inline(rows))
+
+
+async def pick_group_scope(turn: Turn) -> None:
+    query = turn.update.callback_query
+    assert query is not None
+    unit_id = int_arg(callback_args(query.data, GROUP_SCOPE_BUTTON), 0)
+    if unit_id is None or not _is_group(turn):
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    settings = turn.runtime.settings
+    existing = await groups.get(turn.session, turn.chat_id)
+    chat = turn.update.effective_chat
+    group = await groups.bind(
+        turn.session,
+        turn.actor,
+        chat_id=turn.chat_id,
+        title=(chat.title if chat is not None else None) or "",
+        unit_id=unit_id or None,
+        language=existing.language if existing is not None else settings.default_language,
+        now=turn.now,
+    )
+    turn.use_language(group.language)
+    t = turn.t
+    turn.edit(
+        t(
+            "group.bound",
+            scope=_scope_label(t, group),
+            time=settings.summary_time.strftime("%H:%M"),
+            report_time=settings.report_time.strftime("%H:%M"),
+            language=t(f"language.name.{group.language}"),
+        ),
+        inline(_language_rows(t)),
+    )
+
+
+async def pick_group_language(turn: Turn) -> None:
+    query = turn.update.callback_query
+    assert query is not None
+    args = callback_args(query.data, GROUP_LANGUAGE_BUTTON)
+    if not args or args[0] not in LANGUAGES:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    group = await groups.set_language(turn.session, turn.actor, turn.chat_id, args[0])
+    turn.use_language(group.language)
+    turn.edit(turn.t("group.language_changed", language=turn.t(f"language.name.{args[0]}")))
+
+
+async def unbind_group(turn: Turn) -> None:
+    group = await groups.get(turn.session, turn.chat_id)
+    if group is not None:
+        turn.use_language(group.language)
+    removed = await groups.unbind(turn.session, turn.actor, turn.chat_id, turn.now)
+    turn.edit(turn.t("group.unbound" if removed else "group.not_bound_anyway"))
+
+
+# -- tallies and reports ------------------------------------------------------------------------
+
+
+async def _report(turn: Turn, kind: ReportKind) -> None:
+    """In a bound group: that group's scope, in its language. In private: the whole campaign
+    for admins, the person's own unit for everyone else."""
+    settings = turn.runtime.settings
+    if _is_group(turn):
+        group = await groups.require(turn.session, turn.chat_id)
+        turn.use_language(group.language)
+        unit_id = group.unit_id
+    else:
+        unit_id = reports.scope_of(turn.actor)
+    today = periods.local_today(turn.now, settings.zone)
+    period, previous = reports.on_demand_period(kind, today)
+    tally = await compute(
+        turn.session,
+        unit_id=unit_id,
+        period=period,
+        now=turn.now,
+        settings=settings,
+        previous_period=previous,
+    )
+    rendered = await reports.render_report(turn.t, tally, kind)
+    for text in rendered.texts:
+        turn.reply(text)
+    turn.reply_photo(rendered.chart, rendered.caption)
+
+
+async def today(turn: Turn) -> None:
+    await _report(turn, ReportKind.DAILY)
+
+
+async def week(turn: Turn) -> None:
+    await _report(turn, ReportKind.WEEKLY)
+
+
+async def month(turn: Turn) -> None:
+    await _report(turn, ReportKind.MONTHLY)
+
+
+# -- ledger export ------------------------------------------------------------------------------
+
+
+def _preset(choice: str, today_: dt.date) -> Period:
+    if choice == "this_week":
+        return periods.week_to_date(today_)
+    if choice == "last_week":
+        return periods.week_of(today_ - dt.timedelta(days=7))
+    if choice == "this_month":
+        return periods.month_to_date(today_)
+    return periods.month_of(today_.replace(day=1) - dt.timedelta(days=1))
+
+
+async def start_export(turn: Turn) -> None:
+    """/export [first [last]]: a date range typed or picked with buttons."""
+    unit_id = reports.scope_of(turn.actor)
+    today_ = periods.local_today(turn.now, turn.runtime.settings.zone)
+    if turn.args:
+        await _send_ledger(turn, unit_id, ledger.parse_range(turn.args, today_))
+        return
+    t = turn.t
+    rows = [
+        [button(t(f"export.button.{choice}"), f"{EXPORT_BUTTON}:{choice}")]
+        for choice in EXPORT_CHOICES
+    ]
+    turn.reply(t("export.pick_range"), inline([*rows, cancel_row(t)]))
+
+
+async def pick_export(turn: Turn) -> None:
+    query = turn.update.callback_query
+    assert query is not None
+    args = callback_args(query.data, EXPORT_BUTTON)
+    if not args or args[0] not in EXPORT_CHOICES:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    unit_id = reports.scope_of(turn.actor)
+    today_ = periods.local_today(turn.now, turn.runtime.settings.zone)
+    await _send_ledger(turn, unit_id, _preset(args[0], today_))
+
+
+async def _send_ledger(turn: Turn, unit_id: int | None, period: Period) -> None:
+    t = turn.t
+    book = await ledger.build(
+        turn.session, unit_id=unit_id, period=period, now=turn.now, settings=turn.runtime.settings
+    )
+    caption = t(
+        "export.caption",
+        scope=book.unit_name or t("report.scope.all"),
+        first=t.date(period.first),
+        last=t.date(period.last),
+        rows=len(book.attendance),
+        hours=f"{book.minutes / 60:.1f}",
+    )
+    turn.reply_document(ledger_xlsx.filename(book), ledger_xlsx.workbook_bytes(t, book), caption)

@@ -1,0 +1,118 @@
+"""/export: the ledger spreadsheet, opened with openpyxl, agrees with the tally."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+from bot.reports.export_cli import export_ledger
+from tests.conftest import make_settings
+from tests.e2e.report_fixtures import COORDINATOR_B_ID, DAY, at, seed_day
+from tests.harness import Harness
+
+
+def _sheets(data: bytes) -> dict[str, list[tuple[Any, ...]]]:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
+
+
+async def test_admin_exports_a_day_and_its_sums_match_the_tally(harness: Harness) -> None:
+    await seed_day(harness)
+    harness.clock.set(at(DAY, "20:30"))
+    await harness.admin.send_command("export", "2026-12-01 2026-12-01")
+    await harness.settle()
+    sent = harness.admin.last()
+    assert sent.kind == "document" and sent.file_name == "ledger-2026-12-01-2026-12-01.xlsx"
+    assert sent.caption == (
+        "📒 全部单位 执勤台账 · 2026年12月1日 至 2026年12月1日：9 条记录，共 10.8 小时"
+    )
+    assert sent.file_id is not None
+    sheets = _sheets(harness.emulator.file_bytes(sent.file_id))
+    assert list(sheets) == ["出勤明细", "志愿者时长", "单位汇总"]
+
+    attendance = sheets["出勤明细"]
+    assert attendance[0][:3] == ("志愿者", "单位", "岗位")
+    rows = attendance[1:]
+    assert len(rows) == 9  # seats held: the tally's "filled"
+    assert sum(row[11] for row in rows) == 10.75  # hours, as in the tally
+    statuses = [row[6] for row in rows]
+    assert statuses.count("缺勤") == 3 and statuses.count("已签退") == 6
+    flags = {row[0]: row[12] for row in rows}
+    assert flags["王芳"] == "迟到"
+    assert flags["刘强"] == "位置超出范围"
+    assert flags["杨磊"] == "照片被标记"
+    assert flags["陈静"] == "早退"
+    assert flags["张伟"] is None
+    first = rows[0]
+    assert (first[0], first[2], str(first[3])[:10], str(first[4])) == (
+        "张伟", "黄河路-人民路口", "2026-12-01", "07:00:00",
+    )  # fmt: skip
+
+    hours = sheets["志愿者时长"][1:]
+    assert sum(row[7] for row in hours) == 10.75
+    assert sum(row[2] for row in hours) == 9
+    assert sum(row[6] for row in hours) == 3  # absent
+
+    units = {row[0]: row for row in sheets["单位汇总"][1:]}
+    assert set(units) == {"城管局", "团结社区"}
+    # shifts, seats, filled, checked in, on time, late, absent, left early, hours
+    assert units["城管局"][1:10] == (3, 6, 6, 5, 4, 1, 1, 1, 8.75)
+    assert units["团结社区"][1:10] == (2, 4, 3, 1, 1, 0, 2, 0, 2)
+    assert (units["城管局"][11], units["城管局"][12]) == (82.0, "中")
+    assert (units["团结社区"][11], units["团结社区"][12]) == (55.0, "差")
+
+
+async def test_coordinator_exports_their_unit_with_a_button(harness: Harness) -> None:
+    await seed_day(harness)
+    harness.clock.set(at(DAY, "20:30"))
+    coordinator = harness.user(COORDINATOR_B_ID, "团结协调")
+    await coordinator.send_command("export")
+    await harness.settle()
+    assert coordinator.last().buttons() == ["本周", "上周", "本月", "上月", "✖️ 取消"]
+    await coordinator.press("本周")
+    await harness.settle()
+    sent = coordinator.last()
+    assert sent.kind == "document" and sent.file_id is not None
+    assert (sent.caption or "").startswith("📒 团结社区 执勤台账 · 2026年11月30日 至 2026年12月1日")
+    rows = _sheets(harness.emulator.file_bytes(sent.file_id))["出勤明细"][1:]
+    assert {row[1] for row in rows} == {"团结社区"}
+    assert len(rows) == 3
+
+
+async def test_export_refuses_a_bad_range(harness: Harness) -> None:
+    await seed_day(harness)
+    for args in ("yesterday", "2026-12-05 2026-12-01", "2025-01-01 2026-12-01", "2027-01-01"):
+        await harness.admin.send_command("export", args)
+    await harness.settle()
+    refusal = (
+        "没看懂日期范围。请这样写：/export 2026-12-01 2026-12-07（起止日期，最长一年），"
+        "或直接用按钮选择。"
+    )
+    assert harness.admin.texts()[-4:] == [refusal] * 4
+    assert all(sent.kind == "text" for sent in harness.admin.messages())
+
+
+async def test_command_line_export_writes_the_same_ledger(harness: Harness, tmp_path: Path) -> None:
+    await seed_day(harness)
+    settings = make_settings(harness.database.url, reports_dir=str(tmp_path))
+    path, rows = await export_ledger(
+        settings,
+        first="2026-12-01",
+        last=None,
+        unit_name="城管局",
+        language="en",
+        out=None,
+        now=at(DAY, "20:30"),
+    )
+    assert rows == 6
+    assert path == tmp_path / "ledger-2026-12-01-2026-12-01.xlsx"
+    sheets = _sheets(_read(path))
+    assert list(sheets) == ["Attendance", "Hours per volunteer", "Units"]
+    assert sum(row[11] for row in sheets["Attendance"][1:]) == 8.75
+
+
+def _read(path: Path) -> bytes:
+    return path.read_bytes()

@@ -1,0 +1,199 @@
+"""Groups bound for tallies, /today, /week, /month in groups and in private, and refusals."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db.models import AuditEntry, BoundGroup
+from tests.e2e.report_fixtures import (
+    COORDINATOR_B_ID,
+    DAY,
+    LEADER_ID,
+    VOLUNTEER_ID,
+    at,
+    seed_day,
+)
+from tests.harness import Harness
+
+HQ_GROUP = -100_111
+UNIT_GROUP = -100_222
+
+HQ_TALLY = """📊 全部单位 · 执勤日报 · 12月1日 周二
+班次 5 个，需 10 人次，已报名 9 人次
+到岗 6 人次：准时 5，迟到 1；缺勤 3，早退 1
+在岗率 60%，准时率 83%，服务时长 10.75 小时
+综合得分：69.3 分（中）
+
+🏆 单位排名（按得分）：
+1. 城管局：82 分（中），在岗率 83%，准时 4/5，缺勤 1
+2. 团结社区：55 分（差），在岗率 25%，准时 1/1，缺勤 2
+3. 实验学校：没有排班
+
+🚫 无人到岗的班次 1 个：
+· 14:00–16:00 和平街（团结社区）
+
+⚠️ 异常：签到位置超出范围 1，照片被标记 1，早退 1
+· 08:00 杨磊 在「垃圾分类点」的签到照片被标记
+· 10:00 刘强 在「解放路口」签到，距岗位 400 米
+· 11:00 陈静 提前离开「解放路口」
+
+🏅 最可靠的志愿者：
+1. 张伟（城管局）：1 个班次，2 小时
+2. 周杰（城管局）：1 个班次，2 小时"""
+
+UNIT_TALLY_EN = """📊 城管局 · daily tally · Tue 1 Dec
+3 shifts, 6 seats, 6 filled
+Checked in 5: on time 4, late 1; absent 1, left early 1
+On-post rate 83%, punctuality 80%, 8.75 hours served
+Score: 82 (fair)
+
+📍 Posts by score:
+1. 解放路口: 100 (good), on-post 100%, on time 2/2, absent 0
+2. 黄河路-人民路口: 71.7 (fair), on-post 75%, on time 2/3, absent 1
+
+⚠️ Anomalies: checked in out of range 1, flagged photos 0, left early 1
+· 10:00 刘强 checked in at "解放路口" 400 m away
+· 11:00 陈静 left "解放路口" early
+
+🏅 Most reliable volunteers:
+1. 张伟 (城管局): shifts 1, 2 h
+2. 周杰 (城管局): shifts 1, 2 h"""
+
+
+async def bind(harness: Harness, chat_id: int, title: str, scope_button: str) -> None:
+    group = harness.emulator.group(chat_id, title)
+    await group.send_command(harness.admin, "setgroup")
+    await harness.settle()
+    assert scope_button in group.last().buttons(), group.last().buttons()
+    await group.press(harness.admin, scope_button)
+    await harness.settle()
+
+
+async def test_headquarters_group_gets_every_figure_of_the_day(harness: Harness) -> None:
+    day = await seed_day(harness)
+    group = harness.emulator.group(HQ_GROUP, "创城指挥部")
+    await group.send_command(harness.admin, "setgroup")
+    await harness.settle()
+    assert "创城指挥部" in (group.last().text or "")
+    assert group.last().buttons()[:4] == ["🏛 全部单位（指挥部）", "团结社区", "城管局", "实验学校"]
+    await group.press(harness.admin, "🏛 全部单位（指挥部）")
+    await harness.settle()
+    assert "本群已绑定到：全部单位" in (group.last().text or "")
+    async with harness.session() as session:
+        bound = await session.get(BoundGroup, HQ_GROUP)
+        assert bound is not None
+        assert (bound.unit_id, bound.language, bound.title) == (None, "zh_Hans", "创城指挥部")
+        audit = await session.scalar(select(AuditEntry).where(AuditEntry.action == "group.bind"))
+        assert audit is not None and audit.after == {"chat_id": HQ_GROUP, "unit_id": None}
+
+    harness.clock.set(at(DAY, "20:30"))
+    await group.send_command(harness.admin, "today")
+    await harness.settle()
+    text, chart = group.messages()[-2:]
+    assert text.text == HQ_TALLY
+    assert chart.kind == "photo"
+    assert chart.caption == "📊 全部单位 在岗率 · 12月1日 周二"
+    assert chart.file_id is not None
+    assert harness.emulator.file_bytes(chart.file_id).startswith(b"\x89PNG")
+    assert day.units["城管局"] > 0
+
+
+async def test_unit_group_in_english_ranks_its_posts(harness: Harness) -> None:
+    await seed_day(harness)
+    await bind(harness, UNIT_GROUP, "城管局执勤群", "城管局")
+    group = harness.emulator.group(UNIT_GROUP)
+    await group.press(harness.admin, "English（英文）")
+    await harness.settle()
+    assert group.last().text == "Reports in this group are now in English."
+    async with harness.session() as session:
+        bound = await session.get(BoundGroup, UNIT_GROUP)
+        assert bound is not None and bound.language == "en" and bound.unit is not None
+        assert bound.unit.name == "城管局"
+
+    harness.clock.set(at(DAY, "20:30"))
+    leader = harness.user(LEADER_ID, "李领导")
+    await group.send_command(leader, "today")
+    await harness.settle()
+    assert group.messages()[-2].text == UNIT_TALLY_EN
+    assert group.last().caption == "📊 城管局 on-post rate · Tue 1 Dec"
+
+
+async def test_private_today_is_the_leaders_unit_and_the_whole_city_for_admins(
+    harness: Harness,
+) -> None:
+    await seed_day(harness)
+    harness.clock.set(at(DAY, "20:30"))
+    leader = harness.user(LEADER_ID, "李领导")
+    await leader.send_command("today")
+    await harness.admin.send_command("today")
+    await harness.settle()
+    leader_text = leader.messages()[-2].text or ""
+    assert leader_text.startswith("📊 城管局 · 执勤日报 · 12月1日 周二")
+    assert "📍 各岗位情况（按得分）：" in leader_text
+    assert leader.last().kind == "photo"
+    assert harness.admin.messages()[-2].text == HQ_TALLY
+
+
+async def test_week_and_month_compare_with_the_period_before(harness: Harness) -> None:
+    await seed_day(harness)
+    harness.clock.set(at(DAY, "20:30"))
+    await harness.admin.send_command("week")
+    await harness.settle()
+    week = harness.admin.messages()[-2].text or ""
+    assert week.startswith("📈 全部单位 · 执勤周报 · 2026年11月30日 至 2026年12月1日")
+    # Monday 30 Nov (2 seats, 1 checked in, 2 h) and Tuesday 1 Dec together.
+    assert "班次 6 个，需 12 人次，已报名 10 人次" in week
+    assert "到岗 7 人次：准时 6，迟到 1；缺勤 3，早退 1" in week
+    assert "服务时长 12.75 小时" in week
+    # Nothing was scheduled the week before, so rates have nothing to compare with.
+    assert (
+        "较上期（2026年11月23日 至 2026年11月24日）：在岗率 —，准时率 —，"
+        "服务时长 +12.8 小时，缺勤 +3"
+    ) in week
+    assert "🏆 单位排名（按得分）：" in week
+
+    await harness.admin.send_command("month")
+    await harness.settle()
+    month = harness.admin.messages()[-2].text or ""
+    # December so far is only the 1st; November 1st is the period before.
+    assert month.startswith("📅 全部单位 · 执勤月报 · 12月1日 周二")
+    assert "较上期（2026年11月1日 至 2026年11月1日）" in month
+    assert "班次 5 个，需 10 人次，已报名 9 人次" in month
+
+
+async def test_group_refusals_are_clear_and_change_nothing(harness: Harness) -> None:
+    await seed_day(harness)
+    group = harness.emulator.group(HQ_GROUP, "创城指挥部")
+    coordinator = harness.user(COORDINATOR_B_ID, "团结协调")
+    await group.send_command(coordinator, "setgroup")
+    await harness.settle()
+    assert "没有权限" in (group.last().text or ""), group.texts()
+
+    await group.send_command(harness.admin, "today")
+    await harness.settle()
+    assert group.last().text == "本群还没有绑定。请管理员在群里发送 /setgroup。"
+
+    await group.send_command(harness.admin, "setgroup")
+    await harness.settle()
+    await group.press(coordinator, "城管局")
+    await harness.settle()
+    assert await harness.count(BoundGroup) == 0
+
+    volunteer = harness.user(VOLUNTEER_ID, "学校志愿者")
+    await volunteer.send_command("today")
+    await volunteer.send_command("export")
+    await harness.settle()
+    assert all("没有权限" in text for text in volunteer.texts()[-2:]), volunteer.texts()
+
+
+async def test_rebinding_and_unbinding(harness: Harness) -> None:
+    await seed_day(harness)
+    await bind(harness, HQ_GROUP, "创城指挥部", "团结社区")
+    group = harness.emulator.group(HQ_GROUP)
+    await group.send_command(harness.admin, "setgroup")
+    await harness.settle()
+    assert (group.last().text or "").startswith("目前绑定：团结社区（报告语言：简体中文")
+    await group.press(harness.admin, "🔕 解除绑定")
+    await harness.settle()
+    assert group.last().text == "本群已解除绑定，不再接收报告。"
+    assert await harness.count(BoundGroup) == 0
