@@ -1,15 +1,12 @@
 FROM python:3.11-slim
 
-# A CJK font so that charts can label units and posts in Chinese.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-noto-cjk \
-    && rm -rf /var/lib/apt/lists/*
-
 RUN useradd --create-home --uid 10001 dutybot
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY handlers ./handlers
+# The CJK font the charts need comes with the mplfonts dependency (Noto Sans CJK SC), so the
+# image needs no system font package.
 RUN pip install --no-cache-dir . \
     && mkdir -p /app/data \
     && chown dutybot:dutybot /app/data
