@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot.services import attendance as attendance_service
 from bot.services import checkin as checkin_service
+from bot.services import noshow as noshow_service
 from bot.services.registration import DIALOGUE as REGISTER_DIALOGUE
 from handlers import (
     admin,
@@ -14,6 +15,7 @@ from handlers import (
     checkin,
     common,
     importer,
+    noshow,
     registration,
     reports,
     roster,
@@ -115,6 +117,9 @@ REGISTRY = Registry(
         Button(checkin_service.BUTTON_PICK, checkin.pick, MEMBERS),
         Button(checkin_service.BUTTON_CHECKOUT, checkin.checkout, MEMBERS),
         Button(checkin_service.BUTTON_ON_POST, checkin.confirm_on_post, MEMBERS),
+        # no-show answers (issue 5)
+        Button(noshow_service.BUTTON_COMING, noshow.coming, MEMBERS),
+        Button(noshow_service.BUTTON_NOT_COMING, noshow.not_coming, MEMBERS),
         Button(attendance_service.BUTTON_PHOTO, attendance.show_photo, COORDINATORS),
         Button(attendance_service.BUTTON_FIX, attendance.offer_corrections, COORDINATORS),
         Button(attendance_service.BUTTON_FIX_ACTION, attendance.choose_correction, COORDINATORS),

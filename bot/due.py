@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import broadcast, checkin_jobs, report_jobs, understaffed
+from bot.services import broadcast, checkin_jobs, reminders, report_jobs, understaffed
 from bot.settings import Settings
 
 DueFunction = Callable[[AsyncSession, dt.datetime, Settings], Awaitable[int]]
@@ -31,9 +31,14 @@ class DueJob:
 DUE_JOBS: tuple[DueJob, ...] = (
     DueJob("understaffed_alert", understaffed.alert),
     DueJob("broadcast_progress", broadcast.report_progress),
-    # check-in (issue 4)
+    # reminders before the shift (issue 5)
+    DueJob("reminders.shift", reminders.shift_reminders),
+    DueJob("reminders.checkin_open", reminders.checkin_open),
+    DueJob("reminders.late", reminders.late_nudges),
+    # check-in (issue 4) and no-show escalation (issue 5)
     DueJob("checkin.mark_absent", checkin_jobs.mark_absent),
     DueJob("checkin.left_post_alerts", checkin_jobs.left_post_alerts),
+    DueJob("checkin.checkout_reminders", checkin_jobs.checkout_reminders),
     DueJob("checkin.auto_checkout", checkin_jobs.auto_checkout),
     # reports (issue 6)
     DueJob("daily_tallies", report_jobs.daily_tallies),

@@ -9,7 +9,9 @@ transaction:
   MAX_ATTEMPTS;
 - 403: the person blocked the bot or is gone: never retried, the member is marked unreachable
   and their coordinators told once;
-- any other 400: parked with Telegram's reason, visible to admins, never looping.
+- any other 400: parked with Telegram's reason, visible to admins, never looping;
+- past its `expires_at` (a reminder held back by quiet hours or retries until the shift began):
+  dropped unsent.
 """
 
 from __future__ import annotations
@@ -187,6 +189,10 @@ class Sender:
     async def _send_one(self, row: OutboxMessage) -> bool:
         """Try one message; False when the chat should not be written to again in this pass."""
         settings = self.runtime.settings
+        if outbox.expired(row.payload, self.runtime.clock.now()):
+            async with self.runtime.db.session() as session:
+                await outbox.drop(session, row.id, "expired before it could be sent")
+            return True
         try:
             await deliver(self.bot, row.chat_id, row.payload)
         except RetryAfter as error:

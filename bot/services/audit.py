@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AuditEntry
@@ -35,3 +36,17 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+async def exists(session: AsyncSession, *, action: str, object_type: str, object_id: int) -> bool:
+    """Whether this action was already recorded on this object (a repeated button press)."""
+    found = await session.scalar(
+        select(AuditEntry.id)
+        .where(
+            AuditEntry.action == action,
+            AuditEntry.object_type == object_type,
+            AuditEntry.object_id == object_id,
+        )
+        .limit(1)
+    )
+    return found is not None

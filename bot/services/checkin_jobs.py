@@ -1,5 +1,5 @@
 """What the scheduler tick asks about check-ins (``bot/due.py``): people who left their post,
-forgotten check-outs, and people who never came.
+the check-out reminder at the end, forgotten check-outs, and people who never came.
 
 Each derives its work from the database at ``now`` and keys its messages by the occasion, so a
 tick that runs twice or late neither repeats nor skips anything."""
@@ -22,7 +22,7 @@ from bot.db.models import (
     ShiftStatus,
 )
 from bot.i18n import Translator
-from bot.services import outbox
+from bot.services import noshow, outbox
 from bot.services.checkin import BUTTON_CHECKOUT, BUTTON_ON_POST, close
 from bot.services.checkin_text import distance, duration
 from bot.settings import Settings
@@ -83,6 +83,40 @@ async def left_post_alerts(session: AsyncSession, now: dt.datetime, settings: Se
     return queued
 
 
+async def checkout_reminders(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """At the end of the shift, whoever is still checked in is reminded to check out, with the
+    button; due until the automatic check-out closes it instead."""
+    grace = dt.timedelta(minutes=settings.auto_checkout_after_min)
+    checkins = await session.scalars(
+        select(CheckIn)
+        .join(Assignment, CheckIn.assignment_id == Assignment.id)
+        .join(Shift, Assignment.shift_id == Shift.id)
+        .where(
+            CheckIn.checked_out_at.is_(None),
+            Shift.ends_at <= now,
+            Shift.ends_at > now - grace,
+        )
+    )
+    queued = 0
+    for checkin in list(checkins):
+        shift = checkin.assignment.shift
+        member = checkin.assignment.member
+        t = _translator(member, settings)
+        text = t("checkin.end_reminder", post=shift.post.name, end=t.time(shift.ends_at))
+        buttons = [[(t("checkin.button.checkout"), f"{BUTTON_CHECKOUT}:{checkin.id}")]]
+        if await outbox.enqueue(
+            session,
+            key=f"checkin:{checkin.id}:end",
+            chat_id=member.telegram_id,
+            body=outbox.payload(text, buttons=buttons, expires_at=shift.ends_at + grace),
+            now=now,
+            # The person is on post right now, whatever the hour.
+            urgent=True,
+        ):
+            queued += 1
+    return queued
+
+
 async def auto_checkout(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """Close check-outs forgotten AUTO_CHECKOUT_AFTER_MIN after the shift's end, credited up to
     the end, and tell the volunteer."""
@@ -118,7 +152,8 @@ async def auto_checkout(session: AsyncSession, now: dt.datetime, settings: Setti
 
 async def mark_absent(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """No check-in ABSENT_AFTER_MIN after the start: the assignment counts as absent (the
-    no-show rule and the reports read it). Turning up later still checks in, marked late."""
+    no-show rule and the reports read it), the volunteer is asked whether they are coming and
+    the coordinators are told. Turning up later still checks in, marked late."""
     cutoff = now - dt.timedelta(minutes=settings.absent_after_min)
     assignments = await session.scalars(
         select(Assignment)
@@ -130,7 +165,8 @@ async def mark_absent(session: AsyncSession, now: dt.datetime, settings: Setting
             ~select(CheckIn.id).where(CheckIn.assignment_id == Assignment.id).exists(),
         )
     )
-    for assignment in assignments:
+    absent = list(assignments.unique())
+    for assignment in absent:
         assignment.status = AssignmentStatus.ABSENT
         assignment.updated_at = now
-    return 0
+    return await noshow.escalate(session, absent, now, settings)

@@ -35,11 +35,16 @@ def payload(
     edit_message_id: int | None = None,
     photo_path: str | None = None,
     document_path: str | None = None,
+    expires_at: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """The stored form of one message: text (or caption), inline buttons, and a file_id of a
     photo or document, or several photo file_ids sent as an album. With `edit_message_id` the
-    text and buttons replace those of a message sent before (a progress count, say)."""
+    text and buttons replace those of a message sent before (a progress count, say). A message
+    with `expires_at` that could not go out before then (quiet hours, a long 429, retries) is
+    dropped instead of arriving when it no longer makes sense."""
     body: dict[str, Any] = {"text": text}
+    if expires_at is not None:
+        body["expires_at"] = expires_at.astimezone(dt.UTC).isoformat()
     if edit_message_id is not None:
         body["edit_message_id"] = edit_message_id
     if buttons:
@@ -61,6 +66,12 @@ def payload(
         # A reply keyboard with one button that shares the person's location.
         body["location_button"] = location_button
     return body
+
+
+def expired(body: dict[str, Any], now: dt.datetime) -> bool:
+    """Whether a stored message is past its `expires_at`."""
+    deadline = body.get("expires_at")
+    return deadline is not None and now >= dt.datetime.fromisoformat(deadline)
 
 
 def _kind(body: dict[str, Any]) -> str:
@@ -154,6 +165,10 @@ async def mark_sent(session: AsyncSession, message_id: int, now: dt.datetime) ->
 
 async def mark_blocked(session: AsyncSession, message_id: int, reason: str) -> None:
     await _finish(session, message_id, status=OutboxStatus.BLOCKED, last_error=reason[:500])
+
+
+async def drop(session: AsyncSession, message_id: int, reason: str) -> None:
+    await _finish(session, message_id, status=OutboxStatus.DROPPED, last_error=reason[:500])
 
 
 async def park(session: AsyncSession, message_id: int, reason: str) -> None:

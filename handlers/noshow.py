@@ -1,0 +1,45 @@
+"""The volunteer's answer to "your shift has started, are you coming?" (the no-show question
+the scheduler sends, bot/services/noshow.py)."""
+
+from __future__ import annotations
+
+from bot.errors import DomainError
+from bot.services import noshow
+from bot.services.checkin_text import refusal
+from bot.services.shift_text import shift_label
+from handlers.checkin import location_keyboard
+from handlers.keyboards import callback_args, int_arg
+from handlers.turn import Turn
+
+
+async def coming(turn: Turn) -> None:
+    await _answer(turn, coming=True)
+
+
+async def not_coming(turn: Turn) -> None:
+    await _answer(turn, coming=False)
+
+
+async def _answer(turn: Turn, *, coming: bool) -> None:
+    query = turn.update.callback_query
+    assert query is not None
+    prefix = noshow.BUTTON_COMING if coming else noshow.BUTTON_NOT_COMING
+    assignment_id = int_arg(callback_args(query.data, prefix), 0)
+    if assignment_id is None:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    member = turn.actor.require_member()
+    try:
+        assignment = await noshow.answer(
+            turn.session, member, assignment_id, coming, turn.now, turn.runtime.settings
+        )
+    except DomainError as error:
+        turn.answer(refusal(turn.t, error), alert=True)
+        return
+    t = turn.t
+    label = shift_label(t, assignment.shift)
+    if coming:
+        turn.edit(t("noshow.reply.coming", shift=label))
+        turn.reply(t("noshow.reply.coming_checkin"), location_keyboard(t))
+    else:
+        turn.edit(t("noshow.reply.not_coming", shift=label))
