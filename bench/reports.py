@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from benchdb import fresh_postgres
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
@@ -44,21 +45,6 @@ CHUNK = 50_000
 
 def _settings(url: str) -> Settings:
     return Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
-
-
-async def _fresh_postgres(url: str) -> None:
-    parsed = make_url(url)
-    name = parsed.database
-    server = create_async_engine(
-        parsed.set(database="postgres").render_as_string(hide_password=False),
-        isolation_level="AUTOCOMMIT",
-    )
-    try:
-        async with server.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        await server.dispose()
 
 
 def _naive(instant: dt.datetime) -> dt.datetime:
@@ -280,7 +266,7 @@ async def _timed(label: str, action: Callable[[], Awaitable[object]], repeat: in
 
 async def run(url: str, volunteers: int, posts: int, days: int) -> None:
     if url.startswith("postgresql"):
-        await _fresh_postgres(url)
+        await fresh_postgres(url)
     database = Database(url)
     await upgrade(database)
     settings = _settings(url)

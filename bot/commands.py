@@ -14,6 +14,7 @@ from handlers import (
     broadcast,
     checkin,
     common,
+    delivery,
     importer,
     noshow,
     registration,
@@ -66,6 +67,8 @@ REGISTRY = Registry(
         Command("month", reports.month, LEADERS, "help.month", where=Where.ANY),
         Command("export", reports.start_export, COORDINATORS, "help.export"),
         Command("setgroup", reports.set_group, ADMINS, "help.setgroup", where=Where.GROUP),
+        # delivery (issue 5)
+        Command("outbox", delivery.show_outbox, ADMINS, "help.outbox"),
     ),
     buttons=(
         Button(CANCEL_DATA, common.cancel, None),

@@ -18,12 +18,16 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Rates:
+    """Telegram's rates, with bursts kept below what Telegram tolerates: requests reach Telegram
+    a little sooner or later than they leave here (latency varies), and the spare tokens absorb
+    that, so the pace never earns a 429 (bench/sender.py measures it)."""
+
     global_per_second: float = 30.0
-    global_burst: float = 30.0
+    global_burst: float = 20.0
     private_per_second: float = 1.0
-    private_burst: float = 3.0
+    private_burst: float = 2.0
     group_per_second: float = 20.0 / 60.0
-    group_burst: float = 20.0
+    group_burst: float = 18.0
 
 
 @dataclass
@@ -38,12 +42,13 @@ class _Bucket:
             self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
             self.updated = now
 
-    def delay(self, now: float) -> float:
+    def delay(self, now: float, tokens: float = 1.0) -> float:
+        """Seconds until `tokens` messages may go (0 when they may now)."""
         self.refill(now)
-        if self.tokens >= 1.0:
+        if self.tokens >= tokens:
             return 0.0
         # Whole milliseconds: a wait of nanoseconds would not move a clock of microseconds.
-        return math.ceil((1.0 - self.tokens) / self.rate * 1000.0) / 1000.0
+        return math.ceil((tokens - self.tokens) / self.rate * 1000.0) / 1000.0
 
 
 def is_group(chat_id: int) -> bool:
@@ -88,6 +93,17 @@ class Pacer:
     def delay(self, chat_id: int, now: float) -> float:
         """Seconds until a message to this chat may go out, counting the overall limit."""
         return max(self.chat_delay(chat_id, now), self._global_bucket(now).delay(now))
+
+    def room(self, now: float) -> int:
+        """How many messages the overall limit lets go at once now."""
+        bucket = self._global_bucket(now)
+        bucket.refill(now)
+        return max(0, math.floor(bucket.tokens))
+
+    def room_delay(self, now: float, messages: int) -> float:
+        """Seconds until the overall limit lets `messages` (at most its burst) go at once."""
+        bucket = self._global_bucket(now)
+        return bucket.delay(now, min(float(messages), bucket.capacity))
 
     def take(self, chat_id: int, now: float) -> None:
         self._global_bucket(now).tokens -= 1.0

@@ -12,6 +12,7 @@ from bot.app import build_application
 from bot.clock import SystemClock
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
+from bot.db.process_lock import hold_single_process_lock
 from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError
 
@@ -32,6 +33,8 @@ def run_bot(settings: Settings, *, webhook: bool = False) -> None:
             "WEBHOOK_URL and WEBHOOK_SECRET are needed for --webhook "
             "(an https:// URL and a random secret of 1-256 characters A-Z, a-z, 0-9, _ and -)"
         )
+    # Held until the process exits; a second process on the same SQLite file stops here.
+    lock = hold_single_process_lock(settings.database_url)
     # Migrations run on their own event loop; PTB starts another for the bot.
     asyncio.run(_migrate(settings.database_url))
     runtime = Runtime(settings=settings, db=Database(settings.database_url), clock=SystemClock())
@@ -48,3 +51,5 @@ def run_bot(settings: Settings, *, webhook: bool = False) -> None:
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
+    if lock is not None:
+        lock.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
@@ -159,8 +160,19 @@ async def _finish(session: AsyncSession, message_id: int, **values: Any) -> None
     )
 
 
-async def mark_sent(session: AsyncSession, message_id: int, now: dt.datetime) -> None:
-    await _finish(session, message_id, status=OutboxStatus.SENT, sent_at=now, last_error=None)
+async def mark_sent(session: AsyncSession, message_ids: Sequence[int], now: dt.datetime) -> None:
+    if message_ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(message_ids))
+            .values(
+                status=OutboxStatus.SENT,
+                sent_at=now,
+                last_error=None,
+                claimed_by=None,
+                claimed_until=None,
+            )
+        )
 
 
 async def mark_blocked(session: AsyncSession, message_id: int, reason: str) -> None:
@@ -214,3 +226,35 @@ async def batch_counts(session: AsyncSession, batch: str) -> dict[OutboxStatus, 
         .group_by(OutboxMessage.status)
     )
     return {OutboxStatus(status): int(count) for status, count in rows.all()}
+
+
+PARKED_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The state of the outbox for admins: how many messages stand at each status, how many
+    pending ones are due now, and the latest parked ones with Telegram's reason."""
+
+    counts: dict[OutboxStatus, int]
+    due_now: int
+    parked: list[OutboxMessage]
+
+
+async def overview(session: AsyncSession, now: dt.datetime) -> Overview:
+    rows = await session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    )
+    counts = {OutboxStatus(status): int(count) for status, count in rows.all()}
+    due_now = await session.scalar(
+        select(func.count()).where(
+            OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now
+        )
+    )
+    parked = await session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PARKED)
+        .order_by(OutboxMessage.id.desc())
+        .limit(PARKED_SHOWN)
+    )
+    return Overview(counts=counts, due_now=int(due_now or 0), parked=list(parked))

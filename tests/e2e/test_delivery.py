@@ -7,10 +7,12 @@ import datetime as dt
 from pathlib import Path
 
 from sqlalchemy import select
+from telegram import Bot
+from telegram.request import HTTPXRequest
 
 from bot.db.models import OutboxMessage, OutboxStatus
 from bot.emulator import Fault, FloodLimits
-from bot.sender import MAX_ATTEMPTS
+from bot.sender import MAX_ATTEMPTS, Sender
 from bot.services import outbox
 from tests.e2e.journeys import create_unit, invite_code, join
 from tests.harness import Harness
@@ -227,3 +229,95 @@ async def test_quiet_hours_defer_ordinary_messages_but_not_urgent_ones(harness: 
     harness.clock.set(SHANGHAI_NIGHT + dt.timedelta(hours=8))  # 07:30
     await harness.deliver()
     assert person.texts() == ["您的岗位已开始，还没签到", "本周小结"]
+
+
+async def test_timeouts_are_retried_and_nothing_is_lost(harness: Harness) -> None:
+    """A send whose answer never comes is tried again later. A lost request arrives once; a
+    request that went through but whose answer was lost arrives again (Telegram has no
+    idempotent send), and either way the message ends sent, without looping."""
+    lost, late = harness.user(4701, "己"), harness.user(4702, "庚")
+    lost.started = late.started = True
+    harness.emulator.timeout_delay = 0.5
+    token = harness.runtime.settings.bot_token
+    bot = Bot(token, base_url=harness.emulator.base_url, request=HTTPXRequest(read_timeout=0.2))
+    async with bot:
+        sender = Sender(bot, harness.runtime)
+        harness.emulator.inject_fault(Fault(kind="timeout", chat_id=4701, effective=False))
+        harness.emulator.inject_fault(Fault(kind="timeout", chat_id=4702))
+        await queue(harness, "lost", 4701, outbox.payload("明早 7:00 上岗"))
+        await queue(harness, "late", 4702, outbox.payload("签到已开放"))
+        await sender.pass_once()
+        stored = await rows(harness)
+        for key in ("lost", "late"):
+            assert stored[key].status == OutboxStatus.PENDING and stored[key].attempts == 1
+            assert "TimedOut" in (stored[key].last_error or "")
+        assert lost.texts() == [] and late.texts() == ["签到已开放"]
+
+        harness.clock.set(max(row.not_before for row in stored.values()))
+        await sender.pass_once()
+        assert (await sender.pass_once()).attempted == 0
+    assert lost.texts() == ["明早 7:00 上岗"]
+    assert late.texts() == ["签到已开放", "签到已开放"]
+    assert {row.status for row in (await rows(harness)).values()} == {OutboxStatus.SENT}
+
+
+async def test_a_broadcast_of_3000_messages_keeps_to_telegrams_limits(harness: Harness) -> None:
+    harness.emulator.flood_limits = FloodLimits.telegram()
+    harness.emulator.flood.monotonic = lambda: harness.clock.now().timestamp()
+    people = [harness.user(800_000 + n, f"志愿者{n}") for n in range(3000)]
+    for person in people:
+        person.started = True
+    async with harness.session() as session:
+        for person in people:
+            await outbox.enqueue(
+                session,
+                key=f"b3000:{person.user_id}",
+                chat_id=person.user_id,
+                body=outbox.payload("本周岗位已发布"),
+                now=harness.clock.now(),
+                batch="b3000",
+            )
+    start = harness.clock.now()
+
+    await harness.deliver()
+
+    assert harness.emulator.rejected_429 == 0
+    assert all(person.texts() == ["本周岗位已发布"] for person in people)
+    async with harness.session() as session:
+        assert await outbox.batch_counts(session, "b3000") == {OutboxStatus.SENT: 3000}
+    # 3,000 messages at 30 a second take 100 seconds on the clock, and not much more.
+    elapsed = (harness.clock.now() - start).total_seconds()
+    assert 99 <= elapsed <= 110, elapsed
+
+
+async def test_admins_see_the_outbox_with_the_reasons_of_parked_messages(harness: Harness) -> None:
+    person = harness.user(4801, "辛")
+    person.started = True
+    await queue(harness, "ok", 4801, outbox.payload("明早 7:00 上岗"))
+    await queue(harness, "nobody", 4242, outbox.payload("给不存在的聊天"))
+    await queue(harness, "later", 4801, outbox.payload("下周的班次"))
+    async with harness.session() as session:
+        await outbox.retry_at(
+            session,
+            (await rows(harness))["later"].id,
+            harness.clock.now() + dt.timedelta(hours=1),
+            "waits",
+            attempt=False,
+        )
+    await harness.deliver()
+
+    await harness.admin.send_command("outbox")
+    await harness.settle()
+    text = harness.admin.last().text or ""
+    assert text.startswith("📮 发送队列\n待发送：1（已到时间 0）\n已发送：1\n")
+    assert "搁置（Telegram 拒收，不再重试）：1" in text
+    assert "• 2026年12月1日 08:00 → 4242：Chat not found" in text and "「给不存在的聊天」" in text
+
+    # Only admins: a volunteer is refused and nothing changes.
+    await create_unit(harness, "城管局")
+    volunteer = harness.user(4802, "壬")
+    await join(harness, volunteer, await invite_code(harness, harness.admin, None, "志愿者"), "壬")
+    await volunteer.send_command("outbox")
+    await harness.settle()
+    assert "发送队列" not in (volunteer.last().text or "")
+    assert (await rows(harness))["later"].status == OutboxStatus.PENDING

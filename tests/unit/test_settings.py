@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from bot.db.process_lock import hold_single_process_lock
 from bot.settings import SettingsError, load_settings
 
 
@@ -83,3 +86,33 @@ def test_invalid_setting_stops_cli_with_one_line(tmp_path: object) -> None:
     assert result.stderr.strip().splitlines() == [
         "dutybot: TIMEZONE is invalid: expected an IANA time zone such as Asia/Shanghai"
     ]
+
+
+def test_a_second_process_on_one_sqlite_database_refuses_to_start(tmp_path: Path) -> None:
+    database = tmp_path / "dutybot.db"
+    url = f"sqlite+aiosqlite:///{database}"
+    held = hold_single_process_lock(url)
+    assert held is not None
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "run"],
+            capture_output=True,
+            text=True,
+            env={"PATH": "/usr/bin:/bin", "BOT_TOKEN": "123456:TEST", "DATABASE_URL": url},
+            cwd=str(tmp_path),
+            check=False,
+        )
+    finally:
+        held.close()
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"dutybot: another dutybot process (pid {os.getpid()}) is already running on "
+        f"{database}; on SQLite only one may run: stop it first, or use PostgreSQL "
+        "(DATABASE_URL) to run several"
+    ]
+    assert not database.exists()  # it stopped before touching the database
+    # Once the first process is gone, the lock is free again; PostgreSQL takes none.
+    again = hold_single_process_lock(url)
+    assert again is not None
+    again.close()
+    assert hold_single_process_lock("postgresql+asyncpg://postgres@127.0.0.1/test") is None

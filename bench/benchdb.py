@@ -1,0 +1,23 @@
+"""Databases of the benchmarks: a PostgreSQL URL names a database the benchmark drops and
+creates for itself, so each run starts empty."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+
+async def fresh_postgres(url: str) -> None:
+    parsed = make_url(url)
+    name = parsed.database
+    server = create_async_engine(
+        parsed.set(database="postgres").render_as_string(hide_password=False),
+        isolation_level="AUTOCOMMIT",
+    )
+    try:
+        async with server.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await server.dispose()
