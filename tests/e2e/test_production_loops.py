@@ -1,0 +1,52 @@
+"""`dutybot run` wires the scheduler tick into PTB's JobQueue and starts the outbox sender
+beside the Application: with both running on their own (no test driving them), a reminder that
+is due reaches the volunteer, and stopping the bot stops the sender."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from bot.app import build_application
+from bot.runtime import Runtime
+from tests.conftest import START, ZONE
+from tests.e2e.checkin_fixtures import assign, post, shift, team
+from tests.harness import Harness
+
+
+async def test_the_job_queue_ticks_and_the_sender_delivers_on_their_own(harness: Harness) -> None:
+    crew = await team(harness, ("王芳",))
+    (fang,) = crew.volunteers
+    start = dt.datetime.combine(START.date(), dt.time(20, 0), tzinfo=ZONE)
+    evening = await shift(
+        harness, await post(harness, crew.unit), start, start + dt.timedelta(hours=2)
+    )
+    await assign(harness, evening, fang)
+    harness.clock.set(start - dt.timedelta(minutes=29))  # check-in opens at 19:30
+    seen = len(fang.texts())
+
+    # The test's own bot stops polling; a production-style one takes over.
+    await harness.bot.stop()
+    runtime = Runtime(
+        settings=harness.runtime.settings.model_copy(update={"scheduler_tick_seconds": 1}),
+        db=harness.runtime.db,
+        clock=harness.clock,
+    )
+    application = build_application(runtime, background=True)
+    await application.initialize()
+    assert application.post_init is not None and application.post_stop is not None
+    await application.post_init(application)
+    await application.start()
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 20
+        while len(fang.texts()) == seen and loop.time() < deadline:
+            await asyncio.sleep(0.05)  # waiting for the job queue's first run, not for time
+        texts = fang.texts()[seen:]
+        assert len(texts) == 1 and texts[0].startswith("📍 签到已开放"), texts
+    finally:
+        await application.stop()
+        await application.post_stop(application)
+        await application.shutdown()
+    sender_task = application.bot_data["sender_task"]
+    assert isinstance(sender_task, asyncio.Task) and sender_task.done()
