@@ -11,6 +11,7 @@ from bot.app import build_application
 from bot.runtime import Runtime
 from tests.conftest import START, ZONE
 from tests.e2e.checkin_fixtures import assign, post, shift, team
+from tests.emulator.test_transport import eventually
 from tests.harness import Harness
 
 
@@ -38,10 +39,8 @@ async def test_the_job_queue_ticks_and_the_sender_delivers_on_their_own(harness:
     await application.post_init(application)
     await application.start()
     try:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 20
-        while len(fang.texts()) == seen and loop.time() < deadline:
-            await asyncio.sleep(0.05)  # waiting for the job queue's first run, not for time
+        # The job queue's first run comes about a second after the start.
+        await eventually(lambda: len(fang.texts()) > seen, "the scheduled check-in notice", 20)
         texts = fang.texts()[seen:]
         assert len(texts) == 1 and texts[0].startswith("📍 签到已开放"), texts
     finally:
