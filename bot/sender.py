@@ -153,10 +153,7 @@ class Sender:
         self._semaphore = asyncio.Semaphore(CHATS_AT_ONCE)
 
     def _quiet(self, now: dt.datetime) -> bool:
-        window = self.runtime.settings.quiet_window
-        return window is not None and window.contains(
-            now.astimezone(self.runtime.settings.zone).time()
-        )
+        return self.runtime.settings.quiet_until(now) is not None
 
     async def pass_once(self) -> PassResult:
         now = self.runtime.clock.now()

@@ -187,6 +187,19 @@ class Settings(BaseSettings):
         start, end = self.quiet_hours.split("-")
         return QuietHours((_parse_clock_time(start), _parse_clock_time(end)))
 
+    def quiet_until(self, instant: dt.datetime) -> dt.datetime | None:
+        """When the quiet hours that `instant` falls in end (UTC); None outside them."""
+        window = self.quiet_window
+        if window is None:
+            return None
+        local = instant.astimezone(self.zone)
+        if not window.contains(local.time()):
+            return None
+        end = dt.datetime.combine(local.date(), window[1], tzinfo=self.zone)
+        if end <= local:
+            end += dt.timedelta(days=1)
+        return end.astimezone(dt.UTC)
+
     def require_token(self) -> None:
         if not self.bot_token.strip():
             raise SettingsError(

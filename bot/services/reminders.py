@@ -7,7 +7,8 @@ tick that runs twice or two processes send nothing twice, and a bot that was dow
 still makes sense when it is back: only the latest occasion whose time has come (a missed
 12-hour reminder is not sent when the 30-minute one is already due), never one about a shift
 that has started, and none for a seat taken after the reminder's time. Because the keys name
-the seat (the assignment), the reminders follow whoever holds it now.
+the seat (the assignment), the reminders follow whoever holds it now. Quiet hours defer a
+reminder, never drop it; one they would defer past the start is sent at once instead.
 """
 
 from __future__ import annotations
@@ -32,8 +33,13 @@ def _minutes(value: int) -> dt.timedelta:
     return dt.timedelta(minutes=value)
 
 
-def is_urgent(shift: Shift, now: dt.datetime) -> bool:
-    return shift.starts_at - now <= URGENT_WITHIN
+def is_urgent(shift: Shift, now: dt.datetime, settings: Settings) -> bool:
+    """A reminder about a shift starting within the hour is urgent, and so is one that the quiet
+    hours would hold back until after the start: deferred, it would come too late."""
+    if shift.starts_at - now <= URGENT_WITHIN:
+        return True
+    quiet_until = settings.quiet_until(now)
+    return quiet_until is not None and quiet_until >= shift.starts_at
 
 
 async def held_seats(
@@ -83,7 +89,12 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
             t = translator_for(member, settings)
             left = duration(t, int((shift.starts_at - now).total_seconds() // 60))
             inside_window = lead < opening
-            text = t("reminder.upcoming", shift=shift_label(t, shift), left=left)
+            urgent = is_urgent(shift, now, settings)
+            if urgent or settings.quiet_until(now) is None:
+                text = t("reminder.upcoming", shift=shift_label(t, shift), left=left)
+            else:
+                # It waits for the quiet hours to end: "starts in 2 h" would be wrong by then.
+                text = t("reminder.upcoming_deferred", shift=shift_label(t, shift))
             if inside_window:
                 text = "\n".join((text, _checkin_hint(t, settings)))
             else:
@@ -99,7 +110,7 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
                 chat_id=member.telegram_id,
                 body=body,
                 now=now,
-                urgent=is_urgent(shift, now),
+                urgent=urgent,
             ):
                 queued += 1
     return queued

@@ -321,3 +321,21 @@ async def test_admins_see_the_outbox_with_the_reasons_of_parked_messages(harness
     await harness.settle()
     assert "发送队列" not in (volunteer.last().text or "")
     assert (await rows(harness))["later"].status == OutboxStatus.PENDING
+
+
+async def test_a_message_past_its_expiry_is_dropped_not_sent(harness: Harness) -> None:
+    """Retries can push a message about a moment (a shift's start) past that moment; then it
+    is dropped, and says so, rather than arrive when it no longer makes sense."""
+    person = harness.user(4901, "癸")
+    person.started = True
+    harness.emulator.inject_fault(Fault(kind="502", chat_id=4901, count=3))
+    expires = harness.clock.now() + dt.timedelta(seconds=30)
+    await queue(harness, "soon", 4901, outbox.payload("10 分钟后开始", expires_at=expires))
+    for _ in range(3):
+        await harness.deliver()
+        harness.clock.set((await rows(harness))["soon"].not_before)
+    await harness.deliver()
+    row = (await rows(harness))["soon"]
+    assert row.status == OutboxStatus.DROPPED and row.attempts == 3
+    assert row.last_error == "expired before it could be sent"
+    assert person.texts() == []

@@ -1,6 +1,7 @@
-"""Reminders with three leads (12 hours, 2 hours, 10 minutes) around a shift that starts at 06:50,
-inside the quiet hours: what is urgent goes out at night, what is not waits and is dropped when
-it comes too late; a seat taken after a reminder's time gets no such reminder."""
+"""Reminders with three leads (12 hours, 2 hours, 10 minutes) around two early shifts, with
+quiet hours until 07:00: a reminder the quiet hours can hold back waits (it is deferred, never
+dropped); one they would hold back past the start goes out at once; a seat taken after a
+reminder's time gets no such reminder."""
 
 from __future__ import annotations
 
@@ -43,57 +44,63 @@ async def outbox_rows(harness: Harness, chat_id: int) -> dict[str, OutboxMessage
         return {row.idempotency_key: row for row in rows}
 
 
-async def test_each_lead_quiet_hours_expiry_and_late_sign_up(harness: Harness) -> None:
+async def test_each_lead_with_quiet_hours_and_a_late_sign_up(harness: Harness) -> None:
     crew = await team(harness, ("王芳", "李强"))
     fang, qiang = crew.volunteers
-    early = await shift(harness, await post(harness, crew.unit), on(6, 50), on(8, 50))
-    fang_seat = await assign(harness, early, fang)
+    place = await post(harness, crew.unit)
+    half_past_seven = await shift(harness, place, on(7, 30), on(9, 30))
+    ten_to_seven = await shift(harness, place, on(6, 50), on(8, 50))
+    fang_seat = await assign(harness, half_past_seven, fang)
     seen = {person.user_id: len(person.texts()) for person in crew.volunteers}
 
-    # 18:50 the evening before: the 12-hour reminder (no check-in hint yet).
-    await at(harness, on(18, 50, DAY_BEFORE))
+    # 19:30 the evening before: 王芳's 12-hour reminder (no check-in hint yet).
+    await at(harness, on(19, 30, DAY_BEFORE))
     texts = since(fang, seen[fang.user_id])
-    assert len(texts) == 1 and texts[0].startswith("⏰ 上岗提醒：12月2日 周三 06:50–08:50")
+    assert len(texts) == 1 and texts[0].startswith("⏰ 上岗提醒：12月2日 周三 07:30–09:30")
     assert "还有 12 小时" in texts[0] and "/my" in texts[0]
     seen[fang.user_id] += 1
 
-    # 李强 signs up at 20:00, after that reminder's time: he does not get it.
+    # 李强 signs up for 06:50 at 20:00, after its 12-hour reminder's time (18:50): none for him.
     harness.clock.set(on(20, 0, DAY_BEFORE))
-    qiang_seat = await assign(harness, early, qiang)
+    qiang_seat = await assign(harness, ten_to_seven, qiang)
     await at(harness, on(20, 1, DAY_BEFORE))
     assert since(qiang, seen[qiang.user_id]) == []
 
-    # 04:50, quiet hours: the 2-hour reminders are not urgent; they wait.
+    # 04:50, quiet hours: his 2-hour reminder could only wait until 07:00, after his start, so it
+    # goes out now.
     await at(harness, on(4, 50))
-    assert since(fang, seen[fang.user_id]) == [] and since(qiang, seen[qiang.user_id]) == []
-    waiting = await outbox_rows(harness, fang.user_id)
-    assert waiting[f"remind:{fang_seat}:120"].status == OutboxStatus.PENDING
+    texts = since(qiang, seen[qiang.user_id])
+    assert len(texts) == 1 and "06:50–08:50" in texts[0] and "还有 2 小时" in texts[0], texts
+    seen[qiang.user_id] += 1
 
-    # 06:20: check-in opens; that is urgent and goes out despite the quiet hours.
+    # 05:30: hers can wait until the quiet hours end; it is kept, not sent.
+    await at(harness, on(5, 30))
+    assert since(fang, seen[fang.user_id]) == []
+    assert (await outbox_rows(harness, fang.user_id))[
+        f"remind:{fang_seat}:120"
+    ].status == OutboxStatus.PENDING
+
+    # 06:20: his check-in opens (urgent, inside the quiet hours); 06:40: ten minutes before, a
+    # reminder with the location button.
     await at(harness, on(6, 20))
-    for person in (fang, qiang):
-        texts = since(person, seen[person.user_id])
-        assert len(texts) == 1 and texts[0].startswith("📍 签到已开放"), texts
-        seen[person.user_id] += 1
-
-    # 06:40: ten minutes before, inside the check-in window: a reminder with the button.
+    texts = since(qiang, seen[qiang.user_id])
+    assert len(texts) == 1 and texts[0].startswith("📍 签到已开放"), texts
     await at(harness, on(6, 40))
-    for person in (fang, qiang):
-        texts = since(person, seen[person.user_id])
-        assert len(texts) == 1 and "还有 10 分钟" in texts[0], texts
-        assert "发送我的位置" in texts[0]
-        keyboard = person.reply_keyboard()
-        assert keyboard is not None and keyboard[0][0]["request_location"] is True
-        seen[person.user_id] += 1
+    texts = since(qiang, seen[qiang.user_id] + 1)
+    assert len(texts) == 1 and "还有 10 分钟" in texts[0] and "发送我的位置" in texts[0]
+    keyboard = qiang.reply_keyboard()
+    assert keyboard is not None and keyboard[0][0]["request_location"] is True
 
-    # 07:00, quiet hours over: the 2-hour reminders would come after the start; dropped.
+    # 07:00: the quiet hours end: her deferred reminder arrives (with the start, not the time
+    # that was left when it was written), and so does her check-in notice.
     await at(harness, on(7, 0))
-    assert not any(text.startswith("⏰") for text in since(fang, seen[fang.user_id]))
-    assert not any(text.startswith("⏰") for text in since(qiang, seen[qiang.user_id]))
-    for chat_id, seat in ((fang.user_id, fang_seat), (qiang.user_id, qiang_seat)):
-        row = (await outbox_rows(harness, chat_id))[f"remind:{seat}:120"]
-        assert row.status == OutboxStatus.DROPPED
-        assert row.last_error == "expired before it could be sent"
+    texts = since(fang, seen[fang.user_id])
+    assert len(texts) == 2, texts
+    assert texts[0].startswith("⏰ 上岗提醒：12月2日 周三 07:30–09:30 · 黄河路-人民路口。\n")
+    assert texts[1].startswith("📍 签到已开放")
+    rows = await outbox_rows(harness, qiang.user_id)
+    assert rows[f"remind:{qiang_seat}:120"].status == OutboxStatus.SENT
+    assert f"remind:{qiang_seat}:720" not in rows
 
 
 async def test_a_cancelled_shift_gets_no_reminders_nudges_or_alarms(harness: Harness) -> None:
