@@ -14,6 +14,7 @@ reminder, never drop it; one they would defer past the start is sent at once ins
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -116,43 +117,54 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
     return queued
 
 
+async def _location_prompts(
+    session: AsyncSession,
+    seats: list[Assignment],
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    key: str,
+    render: Callable[[Translator, Shift], str],
+    until: dt.timedelta,
+) -> int:
+    """One urgent message to each seat's holder, with the button that shares their location,
+    kept only until `until` after the start."""
+    queued = 0
+    for assignment in seats:
+        shift, member = assignment.shift, assignment.member
+        t = translator_for(member, settings)
+        body = outbox.payload(
+            render(t, shift),
+            location_button=t("checkin.button.send_location"),
+            expires_at=shift.starts_at + until,
+        )
+        queued += await outbox.enqueue(
+            session,
+            key=f"{key}:{assignment.id}",
+            chat_id=member.telegram_id,
+            body=body,
+            now=now,
+            urgent=True,
+        )
+    return queued
+
+
 async def checkin_open(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """At CHECKIN_OPEN_BEFORE_MIN before the start, each volunteer on the shift is told that
     check-in is open, with the button that shares their location. Still due until they would
     be late; after that the late nudge speaks."""
     late = _minutes(settings.late_after_min)
     seats = await held_seats(session, now - late, now + _minutes(settings.checkin_open_before_min))
-    queued = 0
-    for assignment in seats:
-        shift = assignment.shift
-        if shift.starts_at + late <= now:
-            continue
-        member = assignment.member
-        t = translator_for(member, settings)
-        text = "\n".join(
-            (
-                t(
-                    "reminder.checkin_open",
-                    shift=shift_label(t, shift),
-                    start=t.time(shift.starts_at),
-                ),
-                _checkin_hint(t, settings),
-            )
+
+    def render(t: Translator, shift: Shift) -> str:
+        opened = t(
+            "reminder.checkin_open", shift=shift_label(t, shift), start=t.time(shift.starts_at)
         )
-        if await outbox.enqueue(
-            session,
-            key=f"checkin-open:{assignment.id}",
-            chat_id=member.telegram_id,
-            body=outbox.payload(
-                text,
-                location_button=t("checkin.button.send_location"),
-                expires_at=shift.starts_at + late,
-            ),
-            now=now,
-            urgent=True,
-        ):
-            queued += 1
-    return queued
+        return "\n".join((opened, _checkin_hint(t, settings)))
+
+    return await _location_prompts(
+        session, seats, now, settings, key="checkin-open", render=render, until=late
+    )
 
 
 async def late_nudges(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
@@ -162,24 +174,11 @@ async def late_nudges(session: AsyncSession, now: dt.datetime, settings: Setting
     if late >= absent:
         return 0
     seats = await held_seats(session, now - absent, now - late)
-    queued = 0
-    for assignment in seats:
-        shift = assignment.shift
-        member = assignment.member
-        t = translator_for(member, settings)
+
+    def render(t: Translator, shift: Shift) -> str:
         minutes = int((now - shift.starts_at).total_seconds() // 60)
-        text = t("reminder.late", shift=shift_label(t, shift), minutes=minutes)
-        if await outbox.enqueue(
-            session,
-            key=f"late:{assignment.id}",
-            chat_id=member.telegram_id,
-            body=outbox.payload(
-                text,
-                location_button=t("checkin.button.send_location"),
-                expires_at=shift.starts_at + absent,
-            ),
-            now=now,
-            urgent=True,
-        ):
-            queued += 1
-    return queued
+        return t("reminder.late", shift=shift_label(t, shift), minutes=minutes)
+
+    return await _location_prompts(
+        session, seats, now, settings, key="late", render=render, until=absent
+    )

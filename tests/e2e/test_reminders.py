@@ -5,33 +5,19 @@ reminder's time gets no such reminder."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select
 
 from bot.db.models import OutboxMessage, OutboxStatus, Shift, ShiftStatus
 from bot.emulator import SimUser
-from tests.conftest import START, ZONE
 from tests.e2e.checkin_fixtures import assign, post, shift, team
+from tests.e2e.test_duty_day import DAY_BEFORE, at, on
 from tests.harness import Harness
-
-DAY_BEFORE = START.date()
-DUTY_DAY = DAY_BEFORE + dt.timedelta(days=1)
 
 
 @pytest.fixture
 def settings_overrides() -> dict[str, object]:
     return {"reminder_leads": "720,120,10", "understaffed_alert_hours": 0}
-
-
-def on(hour: int, minute: int = 0, day: dt.date = DUTY_DAY) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=ZONE)
-
-
-async def at(harness: Harness, moment: dt.datetime) -> None:
-    harness.clock.set(moment)
-    await harness.tick()
 
 
 def since(person: SimUser, seen: int) -> list[str]:
