@@ -36,6 +36,9 @@ async def test_two_processes_share_one_outbox_without_sending_twice(harness: Har
                 now=due,
             )
 
+    # Every call takes 20 ms, as on a real network, so the drain lasts seconds and both
+    # processes are at it together however the machine schedules them.
+    harness.emulator.latency = 0.02
     workers = [
         await asyncio.create_subprocess_exec(
             sys.executable,
