@@ -8,6 +8,7 @@ back, and SQLite's single write lock is never held across a network round trip.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -25,13 +26,14 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.error import BadRequest
+from telegram.error import BadRequest, RetryAfter
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.db.models import Role
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator, language_from_telegram
 from bot.runtime import Runtime
+from bot.sender import retry_seconds
 from bot.services import idempotency, members, reachability
 from bot.services.access import Actor
 
@@ -42,6 +44,23 @@ log = logging.getLogger(__name__)
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 Deferred = Callable[[], Awaitable[Any]]
+# How often a direct reply that meets Telegram's flood limit is tried again.
+REPLY_RETRIES = 2
+
+
+async def patiently(action: Deferred) -> None:
+    """Send a direct reply; on a 429 wait as long as Telegram asks and try again. The person is
+    waiting for this answer, and giving up would leave them with silence. (Notices through the
+    outbox are paced by the sender and never get here.)"""
+    for attempt in range(REPLY_RETRIES + 1):
+        try:
+            await action()
+            return
+        except RetryAfter as error:
+            if attempt == REPLY_RETRIES:
+                raise
+            log.warning("direct reply hit the flood limit; retrying in %ss", retry_seconds(error))
+            await asyncio.sleep(retry_seconds(error))
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -183,7 +202,7 @@ class Turn:
     async def flush(self) -> None:
         actions, self._after = self._after, []
         for action in actions:
-            await action()
+            await patiently(action)
         if self.update.callback_query is not None and not self.answered:
             self.answered = True
             await self.update.callback_query.answer()
