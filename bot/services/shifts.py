@@ -340,6 +340,7 @@ async def edit(
         "starts_at": shift.starts_at.isoformat(),
         "ends_at": shift.ends_at.isoformat(),
     }
+    was_starts_at, was_ends_at = shift.starts_at, shift.ends_at
     if capacity is not None:
         check_capacity(capacity)
         taken = await seated_count(session, shift.id)
@@ -394,9 +395,21 @@ async def edit(
             continue
         member = assignment.member
         t = translator_for(member, settings)
-        changes = [t("shifts.notice.capacity", capacity=shift.capacity)]
+        changes = []
+        if (was_starts_at, was_ends_at) != (shift.starts_at, shift.ends_at):
+            # Say what the time was: the person planned their morning around it.
+            changes.append(
+                t(
+                    "shifts.notice.time",
+                    before=f"{t.time(was_starts_at)}–{t.time(was_ends_at)}",
+                    after=f"{t.time(shift.starts_at)}–{t.time(shift.ends_at)}",
+                )
+            )
+        changes.append(t("shifts.notice.capacity", capacity=shift.capacity))
         if shift.notes:
             changes.append(t("shifts.notice.notes", notes=shift.notes))
+        elif before["notes"]:
+            changes.append(t("shifts.notice.notes_cleared"))
         text = "\n".join([t("shifts.notice.changed", shift=shift_label(t, shift)), *changes])
         await outbox.enqueue(
             session,
