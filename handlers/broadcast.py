@@ -197,6 +197,9 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             return
         await _preview_shifts(turn, dialogue, first, last, False)
         return
+    if dialogue.step == "unit":
+        turn.reply(t("broadcast.need_unit_button"))
+        return
     turn.reply(t("broadcast.need_button"))
 
 
