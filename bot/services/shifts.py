@@ -106,11 +106,17 @@ def clean_notes(notes: str | None) -> str | None:
     return notes.strip()[:NOTES_MAX]
 
 
+def check_times(start: dt.time, end: dt.time) -> tuple[dt.time, dt.time]:
+    """A shift ends after it starts, on the same day."""
+    if end <= start:
+        raise DomainError(ErrorCode.SHIFT_TIMES_INVALID)
+    return start, end
+
+
 def window(
     day: dt.date, start: dt.time, end: dt.time, zone: dt.tzinfo
 ) -> tuple[dt.datetime, dt.datetime]:
-    if end <= start:
-        raise DomainError(ErrorCode.SHIFT_TIMES_INVALID)
+    check_times(start, end)
     return local_instant(day, start, zone), local_instant(day, end, zone)
 
 
