@@ -240,3 +240,26 @@ class TestNoShowBlock:
         refusal = volunteer.answered_callbacks[-1]["text"]
         assert refusal == "您有 2 次报名后未到岗，暂时不能自行报名。请联系协调员。"
         assert await statuses(harness, later) == {}
+
+
+async def test_typed_broadcast_ranges_are_checked(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 6901, unit_id, "王协调", role=Role.COORDINATOR)
+    await person(harness, 6902, unit_id, "甲")
+    await command(harness, coordinator, "broadcast")
+    refusal = (
+        "没看懂日期范围：开始日期不能晚于结束日期，最多 62 天。"
+        "请输入如「12-01 12-07」，或点上面的按钮。"
+    )
+    for typed in ("12-05 12-03", "12-01 2027-03-01"):
+        await coordinator.send_text(typed)
+        await harness.settle()
+        assert coordinator.last().text == refusal, typed
+    await coordinator.send_sticker()
+    await harness.settle()
+    assert coordinator.last().text == "没看懂日期范围。请输入如「12-01 12-07」，或点上面的按钮。"
+    assert await harness.count(Broadcast) == 0 and await harness.count(OutboxMessage) == 0
+    # The dialogue is still waiting for a range: a good one goes on to the preview.
+    await coordinator.send_text("12-01 2027-01-31")
+    await harness.settle()
+    assert "0 个班次，将发给 1 名志愿者" in (coordinator.last().text or "")

@@ -5,7 +5,9 @@ other units' posts stay closed; the import preview can be cancelled."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.db.models import AssignmentStatus, AuditEntry, Dialogue, Post, PostType, Role, Shift
@@ -21,7 +23,7 @@ from tests.e2e.schedule import (
     unit,
 )
 from tests.e2e.test_import import csv_bytes
-from tests.harness import Harness
+from tests.harness import ADMIN_ID, Harness
 
 TOMORROW = DAY + dt.timedelta(days=1)
 FORBIDDEN = "抱歉，您没有权限执行这个操作。"
@@ -304,3 +306,15 @@ async def test_import_preview_cancel_creates_nothing(harness: Harness) -> None:
     await harness.settle()
     assert coordinator.answered_callbacks[-1]["text"] == "这个按钮已失效，请重新打开菜单。"
     assert await harness.count(Post) == 0 and await harness.count(Shift) == 0
+
+
+async def test_template_example_unit_without_units_is_in_the_admins_language(
+    harness: Harness,
+) -> None:
+    admin = harness.user(ADMIN_ID, "Admin", language_code="en")
+    await command(harness, admin, "template")
+    document = admin.last()
+    assert document.kind == "document" and document.data is not None
+    assert (document.caption or "").startswith("📄 Schedule template")
+    rows = list(load_workbook(io.BytesIO(document.data))["schedule"].iter_rows(values_only=True))
+    assert rows[1][2] == "City Management Bureau"
