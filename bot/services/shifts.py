@@ -339,7 +339,7 @@ async def edit(
     if shift.status is ShiftStatus.CANCELLED:
         raise DomainError(ErrorCode.SHIFT_CANCELLED)
     if shift.starts_at <= now:
-        raise DomainError(ErrorCode.SHIFT_STARTED)
+        raise DomainError(ErrorCode.SHIFT_STARTED_LOCKED)
     before = {
         "capacity": shift.capacity,
         "notes": shift.notes,
@@ -442,7 +442,7 @@ async def cancel(
     if shift.status is ShiftStatus.CANCELLED:
         raise DomainError(ErrorCode.SHIFT_CANCELLED)
     if shift.starts_at <= now:
-        raise DomainError(ErrorCode.SHIFT_STARTED)
+        raise DomainError(ErrorCode.SHIFT_STARTED_LOCKED)
     shift.status = ShiftStatus.CANCELLED
     told = 0
     for assignment in await _attached(session, shift.id):
