@@ -318,3 +318,48 @@ async def test_template_example_unit_without_units_is_in_the_admins_language(
     assert (document.caption or "").startswith("📄 Schedule template")
     rows = list(load_workbook(io.BytesIO(document.data))["schedule"].iter_rows(values_only=True))
     assert rows[1][2] == "City Management Bureau"
+
+
+async def test_shift_time_edits_that_break_a_rule_change_nothing(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    post_id = await post(harness, unit_id)
+    today = await shift(harness, post_id, DAY, 10, 12)
+    await shift(harness, post_id, TOMORROW, 7, 9)
+    tomorrow_evening = await shift(harness, post_id, TOMORROW, 17, 19)
+    coordinator = await person(harness, 6401, unit_id, "王协调", role=Role.COORDINATOR)
+    volunteer = await person(harness, 6402, unit_id, "甲")
+    volunteer.started = True
+
+    async def edit_time(shift_id: int, typed: str) -> str:
+        card = coordinator.last().message_id
+        await coordinator.press_data(f"se.t:{shift_id}", card)
+        await harness.settle()
+        await coordinator.send_text(typed)
+        await harness.settle()
+        await command(harness, coordinator, "cancel")
+        return coordinator.texts()[-2]
+
+    await command(harness, coordinator, "posts")
+    # Onto the start of another shift of the same post.
+    assert await edit_time(tomorrow_evening, "07:00-09:00") == (
+        "「黄河路-人民路口」在 2026-12-02 07:00 已经有班次了。"
+    )
+    # Into the past: today 10:00 moved to 07:00 while it is 08:00.
+    assert await edit_time(today, "07:00-09:00") == "2026-12-01 的班次时间已经过去了。"
+    row = await _shift_row(harness, tomorrow_evening)
+    assert (row.starts_at, row.ends_at) == (at(TOMORROW, 17), at(TOMORROW, 19))
+    row = await _shift_row(harness, today)
+    assert (row.starts_at, row.ends_at) == (at(DAY, 10), at(DAY, 12))
+
+    # Once the shift has started, its card's buttons are stale: no change, a clear reason.
+    harness.clock.advance(hours=2, minutes=5)  # 10:05
+    assert await edit_time(today, "10:30-12:30") == "这个班次已经开始，不能再修改或取消。"
+    await coordinator.press_data(f"sxy:{today}", coordinator.last().message_id)
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1]["text"] == "这个班次已经开始，不能再修改或取消。"
+    row = await _shift_row(harness, today)
+    assert (row.starts_at, row.status.value) == (at(DAY, 10), "scheduled")
+    async with harness.session() as session:
+        edited = select(AuditEntry).where(AuditEntry.action == "shift.edit")
+        assert list(await session.scalars(edited)) == []
+    assert volunteer.messages() == []
