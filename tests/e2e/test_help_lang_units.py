@@ -57,11 +57,17 @@ async def test_help_lists_the_commands_of_each_role_and_no_others(harness: Harne
     assert shown(text) == (
         {"/start", "/help", "/cancel"} | VOLUNTEER_COMMANDS | COORDINATOR_COMMANDS | ADMIN_ONLY
     )
+    # A leader reads the reports, and nothing a coordinator manages.
+    leader = await person(harness, 5104, unit_id, "丙", role=Role.LEADER)
+    text = await command(harness, leader, "help")
+    assert shown(text) == (
+        {"/start", "/help", "/cancel"} | VOLUNTEER_COMMANDS | {"/today", "/week", "/month"}
+    )
     # /setgroup works only in a group, so a private /help does not offer it.
     assert "/setgroup" not in text
     # Asking for help changes nothing.
     assert await harness.count(Dialogue) == 0
-    assert await harness.count(Member) == 2
+    assert await harness.count(Member) == 3
 
 
 async def test_lang_changes_the_replies_and_the_command_menu(harness: Harness) -> None:
