@@ -16,7 +16,7 @@ from bot.db.models import (
     OutboxStatus,
     Role,
 )
-from bot.emulator import SimUser
+from bot.emulator import Fault, SimUser
 from tests.e2e.schedule import (
     DAY,
     command,
@@ -263,3 +263,41 @@ async def test_typed_broadcast_ranges_are_checked(harness: Harness) -> None:
     await coordinator.send_text("12-01 2027-01-31")
     await harness.settle()
     assert "0 个班次，将发给 1 名志愿者" in (coordinator.last().text or "")
+
+
+async def test_announcement_progress_is_edited_while_a_chat_is_retried(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 7101, unit_id, "王协调", role=Role.COORDINATOR)
+    people = [await person(harness, 7102 + n, unit_id, f"志愿者{n}") for n in range(3)]
+    for user in people:
+        user.started = True
+    slow = people[2]
+    harness.emulator.inject_fault(Fault(kind="502", chat_id=slow.user_id))
+
+    await command(harness, coordinator, "broadcast")
+    await press_and_settle(harness, coordinator, "📢 发一条通知")
+    await coordinator.send_text("明早 7 点全员到岗，穿红马甲。")
+    await harness.settle()
+    assert "将发给 3 名志愿者" in (coordinator.last().text or "")
+    await press_and_settle(harness, coordinator, "📤 发送")
+    progress = coordinator.last().message_id
+
+    # Two arrive; Telegram fails the third once, and it waits for its retry.
+    await harness.deliver()
+    announcement = "📢 王协调 通知：\n明早 7 点全员到岗，穿红马甲。"
+    assert [user.texts()[-1:] for user in people] == [[announcement], [announcement], []]
+    await harness.tick()
+    assert _message(coordinator, progress) == "📣 发送中：已送达 2 / 3，被屏蔽 0，失败 0"
+    assert (await _broadcast(harness)).finished_at is None
+
+    async with harness.session() as session:
+        retry = await session.scalar(
+            select(OutboxMessage.not_before).where(OutboxMessage.chat_id == slow.user_id)
+        )
+    assert retry is not None
+    harness.clock.set(retry)
+    await harness.tick()  # the retry goes out
+    assert slow.texts() == [announcement]
+    await harness.tick()  # and the count is final
+    assert _message(coordinator, progress) == "✅ 发送完成（共 3 人）：送达 3，被屏蔽 0，失败 0"
+    assert (await _broadcast(harness)).finished_at is not None
