@@ -19,7 +19,6 @@ WHAT_BUTTON = "bc.w"
 SEND_BUTTON = "bc.go"
 ALL_UNITS = "all"
 WEEK_DAYS = 7
-RANGE_DAYS_MAX = 62
 
 
 def _show(turn: Turn, text: str, rows: list[list[InlineKeyboardButton]]) -> None:
@@ -187,15 +186,13 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         parts = text.split()
         first = timespec.parse_date(parts[0], today) if parts else None
         last = timespec.parse_date(parts[1], today) if len(parts) == 2 else first
-        if (
-            first is None
-            or last is None
-            or not first <= last <= first + dt.timedelta(days=RANGE_DAYS_MAX)
-            or len(parts) > 2
-        ):
+        if first is None or last is None or len(parts) > 2:
             turn.reply(t("broadcast.need_range"), inline([cancel_row(t)]))
             return
         await _preview_shifts(turn, dialogue, first, last, False)
+        return
+    if dialogue.step == "unit":
+        turn.reply(t("broadcast.need_unit_button"))
         return
     turn.reply(t("broadcast.need_button"))
 

@@ -45,7 +45,7 @@ async def send_template(turn: Turn) -> None:
     t = turn.t
     turn.actor.require(Role.COORDINATOR)
     visible = await units.visible_to(turn.session, turn.actor)
-    unit_name = visible[0].name if visible else "城管局"
+    unit_name = visible[0].name if visible else t("importer.template_example_unit")
     today = turn.now.astimezone(turn.runtime.settings.zone).date()
     instructions = t("importer.template_help").splitlines()
     turn.reply_document(

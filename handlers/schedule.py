@@ -141,9 +141,7 @@ async def pick_time(turn: Turn) -> None:
 
 def _ask_capacity(turn: Turn, dialogue: Dialogue, window: tuple[dt.time, dt.time]) -> None:
     t = turn.t
-    start, end = window
-    if end <= start:
-        raise DomainError(ErrorCode.SHIFT_TIMES_INVALID)
+    start, end = shifts.check_times(*window)
     dialogues.advance(dialogue, "capacity", turn.now, start=f"{start:%H:%M}", end=f"{end:%H:%M}")
     rows = [[button(str(n), f"{NEW_CAPACITY_BUTTON}:{n}") for n in CAPACITY_CHOICES]]
     _show(turn, t("schedule.ask_capacity"), [*rows, cancel_row(t)])

@@ -33,6 +33,7 @@ from bot.settings import Settings
 
 ANNOUNCEMENT_MAX = 2000
 SHIFTS_PER_MESSAGE = 8
+RANGE_DAYS_MAX = 62  # a typed range; the open-seats choice may reach SIGNUP_OPEN_DAYS
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,14 @@ def _check_audience(actor: Actor, unit_id: int | None) -> None:
         actor.require(Role.ADMIN)
     else:
         actor.require_unit(unit_id, Role.COORDINATOR)
+
+
+def check_range(first: dt.date, last: dt.date, settings: Settings) -> None:
+    """The days of a shift broadcast run forward and span at most RANGE_DAYS_MAX days (or the
+    sign-up horizon, if that is longer)."""
+    longest = max(RANGE_DAYS_MAX, settings.signup_open_days)
+    if not first <= last <= first + dt.timedelta(days=longest):
+        raise DomainError(ErrorCode.BROADCAST_RANGE_INVALID, days=longest)
 
 
 async def volunteers(session: AsyncSession, unit_id: int | None) -> list[Member]:
@@ -115,6 +124,7 @@ async def preview(
 ) -> tuple[int, int]:
     """(shifts, volunteers) a shift broadcast would reach."""
     _check_audience(actor, audience.unit_id)
+    check_range(audience.first, audience.last, settings)
     return (
         len(await shifts_for(session, audience, now, settings)),
         len(await volunteers(session, audience.unit_id)),
@@ -182,6 +192,7 @@ async def send_shifts(
     """Queue, for each volunteer, the audience's shifts of their unit they may take (a required
     tag they lack leaves a shift out); every Sign up press is checked again then."""
     _check_audience(actor, audience.unit_id)
+    check_range(audience.first, audience.last, settings)
     items = await shifts_for(session, audience, now, settings)
     if not items:
         raise DomainError(ErrorCode.NOTHING_TO_BROADCAST)

@@ -101,14 +101,14 @@ async def create(
     now: dt.datetime,
 ) -> Post:
     actor.require_unit(unit_id, Role.COORDINATOR)
-    await units.get(session, unit_id)
+    unit = await units.get(session, unit_id)
     cleaned = clean_name(name)
     check_location(latitude, longitude)
     check_radius(radius_m)
     if await by_name(session, unit_id, cleaned) is not None:
         raise DomainError(ErrorCode.POST_NAME_TAKEN, name=cleaned)
     post = Post(
-        unit_id=unit_id,
+        unit=unit,  # set, so that the caller may read post.unit without a lazy load
         name=cleaned,
         type=post_type,
         latitude=latitude,

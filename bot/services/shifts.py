@@ -106,11 +106,17 @@ def clean_notes(notes: str | None) -> str | None:
     return notes.strip()[:NOTES_MAX]
 
 
+def check_times(start: dt.time, end: dt.time) -> tuple[dt.time, dt.time]:
+    """A shift ends after it starts, on the same day."""
+    if end <= start:
+        raise DomainError(ErrorCode.SHIFT_TIMES_INVALID)
+    return start, end
+
+
 def window(
     day: dt.date, start: dt.time, end: dt.time, zone: dt.tzinfo
 ) -> tuple[dt.datetime, dt.datetime]:
-    if end <= start:
-        raise DomainError(ErrorCode.SHIFT_TIMES_INVALID)
+    check_times(start, end)
     return local_instant(day, start, zone), local_instant(day, end, zone)
 
 
@@ -333,13 +339,14 @@ async def edit(
     if shift.status is ShiftStatus.CANCELLED:
         raise DomainError(ErrorCode.SHIFT_CANCELLED)
     if shift.starts_at <= now:
-        raise DomainError(ErrorCode.SHIFT_STARTED)
+        raise DomainError(ErrorCode.SHIFT_STARTED_LOCKED)
     before = {
         "capacity": shift.capacity,
         "notes": shift.notes,
         "starts_at": shift.starts_at.isoformat(),
         "ends_at": shift.ends_at.isoformat(),
     }
+    was_starts_at, was_ends_at = shift.starts_at, shift.ends_at
     if capacity is not None:
         check_capacity(capacity)
         taken = await seated_count(session, shift.id)
@@ -394,9 +401,21 @@ async def edit(
             continue
         member = assignment.member
         t = translator_for(member, settings)
-        changes = [t("shifts.notice.capacity", capacity=shift.capacity)]
+        changes = []
+        if (was_starts_at, was_ends_at) != (shift.starts_at, shift.ends_at):
+            # Say what the time was: the person planned their morning around it.
+            changes.append(
+                t(
+                    "shifts.notice.time",
+                    before=f"{t.time(was_starts_at)}–{t.time(was_ends_at)}",
+                    after=f"{t.time(shift.starts_at)}–{t.time(shift.ends_at)}",
+                )
+            )
+        changes.append(t("shifts.notice.capacity", capacity=shift.capacity))
         if shift.notes:
             changes.append(t("shifts.notice.notes", notes=shift.notes))
+        elif before["notes"]:
+            changes.append(t("shifts.notice.notes_cleared"))
         text = "\n".join([t("shifts.notice.changed", shift=shift_label(t, shift)), *changes])
         await outbox.enqueue(
             session,
@@ -423,7 +442,7 @@ async def cancel(
     if shift.status is ShiftStatus.CANCELLED:
         raise DomainError(ErrorCode.SHIFT_CANCELLED)
     if shift.starts_at <= now:
-        raise DomainError(ErrorCode.SHIFT_STARTED)
+        raise DomainError(ErrorCode.SHIFT_STARTED_LOCKED)
     shift.status = ShiftStatus.CANCELLED
     told = 0
     for assignment in await _attached(session, shift.id):

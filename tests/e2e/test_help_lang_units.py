@@ -1,0 +1,231 @@
+"""/help per role, /lang and the command menu, and renaming units with bad names refused."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db.models import AuditEntry, Dialogue, Member, Role, Unit
+from tests.e2e.schedule import command, person, press_and_settle, unit
+from tests.harness import Harness
+
+VOLUNTEER_COMMANDS = {"/me", "/lang", "/shifts", "/my", "/checkin", "/checkout", "/hours"}
+COORDINATOR_COMMANDS = {
+    "/invite",
+    "/posts",
+    "/newpost",
+    "/newshift",
+    "/roster",
+    "/template",
+    "/import",
+    "/broadcast",
+    "/tag",
+    "/today",
+    "/week",
+    "/month",
+    "/export",
+}
+ADMIN_ONLY = {"/units"}
+
+
+def shown(text: str) -> set[str]:
+    """The commands a /help answer lists, one per line as `/name — what it does`."""
+    return {line.split(" — ")[0] for line in text.splitlines() if line.startswith("/")}
+
+
+async def test_help_lists_the_commands_of_each_role_and_no_others(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    volunteer = await person(harness, 5101, unit_id, "甲")
+    coordinator = await person(harness, 5102, unit_id, "乙", role=Role.COORDINATOR)
+    stranger = harness.user(5103, "路人")
+
+    text = await command(harness, stranger, "help")
+    assert shown(text) == {"/start", "/help", "/cancel"}
+    assert "邀请链接" in text  # how to join
+
+    text = await command(harness, volunteer, "help")
+    assert text.startswith("你可以使用这些命令：")
+    assert "/shifts — 可报名的班次" in text
+    assert shown(text) == {"/start", "/help", "/cancel"} | VOLUNTEER_COMMANDS
+    assert "邀请链接" not in text
+
+    text = await command(harness, coordinator, "help")
+    assert "/broadcast — 群发班次（带报名按钮）或通知" in text
+    assert shown(text) == {"/start", "/help", "/cancel"} | VOLUNTEER_COMMANDS | COORDINATOR_COMMANDS
+
+    text = await command(harness, harness.admin, "help")
+    assert "/units — 单位管理：查看、新建、改名" in text
+    assert shown(text) == (
+        {"/start", "/help", "/cancel"} | VOLUNTEER_COMMANDS | COORDINATOR_COMMANDS | ADMIN_ONLY
+    )
+    # A leader reads the reports, and nothing a coordinator manages.
+    leader = await person(harness, 5104, unit_id, "丙", role=Role.LEADER)
+    text = await command(harness, leader, "help")
+    assert shown(text) == (
+        {"/start", "/help", "/cancel"} | VOLUNTEER_COMMANDS | {"/today", "/week", "/month"}
+    )
+    # /setgroup works only in a group, so a private /help does not offer it.
+    assert "/setgroup" not in text
+    # Asking for help changes nothing.
+    assert await harness.count(Dialogue) == 0
+    assert await harness.count(Member) == 3
+
+
+async def test_lang_changes_the_replies_and_the_command_menu(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    volunteer = await person(harness, 5201, unit_id, "甲")
+
+    text = await command(harness, volunteer, "lang")
+    assert text == "当前语言：简体中文。请选择界面语言："
+    assert volunteer.last().buttons()[:3] == [
+        "简体中文",
+        "English（英文）",
+        "繁體中文（繁体中文）",
+    ]
+    text = await press_and_settle(harness, volunteer, "English（英文）")
+    assert text == "Done: I will speak English from now on."
+    member = await harness.member(5201)
+    assert member is not None and member.language == "en"
+    # The per-chat command menu is set in the new language, for the volunteer's role.
+    menu = harness.emulator.commands("chat", chat_id=5201)
+    assert ("shifts", "open shifts to sign up for") in menu
+    assert ("lang", "change language") in menu
+    assert all(name not in {"units", "posts", "broadcast"} for name, _ in menu)
+    assert harness.emulator.chat_menu(5201) == menu
+
+    # Later messages come in English too.
+    text = await command(harness, volunteer, "help")
+    assert text.startswith("Here is what you can do:")
+    assert "/my — my shifts (cancel, calendar file)" in text
+    text = await command(harness, volunteer, "lang")
+    assert text.startswith("Current language: English.")
+
+    # And on to Traditional Chinese.
+    text = await press_and_settle(harness, volunteer, "繁體中文 (Traditional Chinese)")
+    assert text == "好的，之後將使用繁體中文。"
+    member = await harness.member(5201)
+    assert member is not None and member.language == "zh_Hant"
+    menu = harness.emulator.commands("chat", chat_id=5201)
+    assert ("lang", "切換語言") in menu
+    assert "繁體中文" in await command(harness, volunteer, "me")
+
+
+async def test_lang_refuses_bad_input_without_change(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    volunteer = await person(harness, 5301, unit_id, "甲")
+    stranger = harness.user(5302, "路人")
+
+    # A forged language code in the button data: a clear alert, nothing changes.
+    await command(harness, volunteer, "lang")
+    prompt = volunteer.last().message_id
+    await volunteer.press_data("lang:xx", prompt)
+    await harness.settle()
+    assert volunteer.answered_callbacks[-1]["text"] == "这个按钮已失效，请重新打开菜单。"
+    await volunteer.press_data("lang", prompt)
+    await harness.settle()
+    assert volunteer.answered_callbacks[-1]["text"] == "这个按钮已失效，请重新打开菜单。"
+    # A sticker or a photo while the language keyboard is open is not understood.
+    await volunteer.send_sticker()
+    await harness.settle()
+    assert volunteer.last().text == "没看懂这条消息。发送 /help 查看可用的命令。"
+    await volunteer.send_photo()
+    await harness.settle()
+    assert volunteer.last().text == "没看懂这条消息。发送 /help 查看可用的命令。"
+    member = await harness.member(5301)
+    assert member is not None and member.language == "zh_Hans"
+    assert harness.emulator.commands("chat", chat_id=5301) == []
+
+    # A stranger may not use /lang.
+    assert await command(harness, stranger, "lang") == (
+        "您还没有注册。请向所在单位的协调员索取邀请链接，点开即可注册。"
+    )
+    assert await harness.count(Member) == 1
+
+
+async def _unit_names(harness: Harness) -> list[str]:
+    async with harness.session() as session:
+        return list((await session.scalars(select(Unit.name).order_by(Unit.id))).all())
+
+
+async def test_admin_renames_a_unit(harness: Harness) -> None:
+    first = await unit(harness, "城管局")
+    await unit(harness, "交警队")
+    admin = harness.admin
+    text = await command(harness, admin, "units")
+    assert "• 城管局：0 人" in text and "• 交警队：0 人" in text
+    text = await press_and_settle(harness, admin, "✏️ 改名：城管局")
+    assert text == "请输入「城管局」的新名称："
+    await admin.send_text("  城市 管理局  ")
+    await harness.settle()
+    assert admin.last().text == "单位已改名为「城市 管理局」。"
+    assert admin.last().buttons() == ["🔗 邀请"]
+    assert await _unit_names(harness) == ["城市 管理局", "交警队"]
+    assert await harness.count(Dialogue) == 0
+    async with harness.session() as session:
+        row = await session.scalar(select(AuditEntry).where(AuditEntry.action == "unit.rename"))
+        assert row is not None and row.object_id == first
+        assert (row.before, row.after) == ({"name": "城管局"}, {"name": "城市 管理局"})
+    assert "• 城市 管理局：0 人" in await command(harness, admin, "units")
+
+
+async def test_bad_unit_names_are_refused_and_change_nothing(harness: Harness) -> None:
+    await unit(harness, "城管局")
+    await unit(harness, "Traffic Police")
+    admin = harness.admin
+    await command(harness, admin, "units")
+    await press_and_settle(harness, admin, "✏️ 改名：城管局")
+
+    # The same name as another unit, whatever the case and the spaces.
+    await admin.send_text("  traffic   POLICE ")
+    await harness.settle()
+    assert admin.last().text == "已经有名为「traffic POLICE」的单位了，请换一个名称。"
+    # A sticker or a photo where the name was asked for.
+    await admin.send_sticker()
+    await harness.settle()
+    assert admin.last().text == "请用文字发送单位名称。"
+    await admin.send_photo()
+    await harness.settle()
+    assert admin.last().text == "请用文字发送单位名称。"
+    # Only blanks, or far too long.
+    await admin.send_text("\u3000 ")
+    await harness.settle()
+    assert admin.last().text == "单位名称不能为空，最多 32 个字，且不能以 / 开头。"
+    await admin.send_text("名" * 33)
+    await harness.settle()
+    assert admin.last().text == "单位名称不能为空，最多 32 个字，且不能以 / 开头。"
+    assert await _unit_names(harness) == ["城管局", "Traffic Police"]
+    async with harness.session() as session:
+        assert (
+            await session.scalar(select(AuditEntry).where(AuditEntry.action == "unit.rename"))
+            is None
+        )
+    # The dialogue is still open: a good name now goes through.
+    await admin.send_text("城管执法局")
+    await harness.settle()
+    assert admin.last().text == "单位已改名为「城管执法局」。"
+    assert await _unit_names(harness) == ["城管执法局", "Traffic Police"]
+
+    # Creating a unit under a taken name is refused in the same way.
+    await command(harness, admin, "units")
+    await press_and_settle(harness, admin, "➕ 新建单位")
+    await admin.send_text("城管执法局")
+    await harness.settle()
+    assert admin.last().text == "已经有名为「城管执法局」的单位了，请换一个名称。"
+    await admin.send_sticker()
+    await harness.settle()
+    assert admin.last().text == "请用文字发送单位名称。"
+    assert await harness.count(Unit) == 2
+
+
+async def test_only_admins_rename_units(harness: Harness) -> None:
+    unit_id = await unit(harness, "城管局")
+    coordinator = await person(harness, 5401, unit_id, "乙", role=Role.COORDINATOR)
+    assert await command(harness, coordinator, "units") == "抱歉，您没有权限执行这个操作。"
+    await coordinator.send_text("随便")
+    await harness.settle()
+    # A forged rename button from a coordinator is refused.
+    await command(harness, coordinator, "help")
+    await coordinator.press_data(f"unit.ren:{unit_id}", coordinator.last().message_id)
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1]["text"] == "抱歉，您没有权限执行这个操作。"
+    assert await _unit_names(harness) == ["城管局"]
+    assert await harness.count(Dialogue) == 0
