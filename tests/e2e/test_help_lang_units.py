@@ -24,7 +24,7 @@ COORDINATOR_COMMANDS = {
     "/month",
     "/export",
 }
-ADMIN_ONLY = {"/units"}
+ADMIN_ONLY = {"/units", "/outbox"}
 
 
 def shown(text: str) -> set[str]:
