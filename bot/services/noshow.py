@@ -18,13 +18,12 @@ from bot.errors import DomainError, ErrorCode
 from bot.services import audit, outbox
 from bot.services.reachability import coordinators_of
 from bot.services.shift_text import shift_label, translator_for
+from bot.services.shifts import SHIFT_CARD_BUTTON
 from bot.settings import Settings
 
 # Callback data of the volunteer's two answers: ns.y:<assignment id> / ns.n:<assignment id>.
 BUTTON_COMING = "ns.y"
 BUTTON_NOT_COMING = "ns.n"
-# The coordinators' button opens the shift's card (handlers/schedule.py reads "sc:<shift id>").
-SHIFT_CARD_BUTTON = "sc"
 
 
 async def escalate(

@@ -42,6 +42,10 @@ NOTES_MAX = 500
 TAG_MAX = 32
 SERIES_DAYS_MAX = 366
 
+# Callback data that opens a shift's card for its coordinators: "sc:<shift id>". Notices put it
+# on their buttons (understaffed, no-show); handlers/schedule.py reads it.
+SHIFT_CARD_BUTTON = "sc"
+
 
 @dataclass(frozen=True)
 class Seats:

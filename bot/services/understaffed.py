@@ -98,7 +98,10 @@ async def _alert_shift(
             key=f"{batch}:coordinator:{coordinator.id}",
             chat_id=coordinator.telegram_id,
             body=outbox.payload(
-                text, buttons=[[(t("understaffed.button.open"), f"sc:{shift.id}")]]
+                text,
+                buttons=[
+                    [(t("understaffed.button.open"), f"{shifts.SHIFT_CARD_BUTTON}:{shift.id}")]
+                ],
             ),
             now=now,
             batch=batch,
