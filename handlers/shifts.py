@@ -12,6 +12,7 @@ from bot.i18n import Translator
 from bot.services import calendar, shifts, signup
 from bot.services.shift_text import shift_label
 from handlers.keyboards import button, callback_args, inline, int_arg
+from handlers.swaps import swap_button
 from handlers.turn import Turn
 
 PAGE_SIZE = 5
@@ -244,6 +245,7 @@ async def show_mine(turn: Turn) -> None:
     else:
         lines = [t("my.header")]
         cancels: list[InlineKeyboardButton] = []
+        swaps: list[InlineKeyboardButton] = []
         for number, assignment in enumerate(mine, start=1):
             lines.append(
                 t(
@@ -257,7 +259,13 @@ async def show_mine(turn: Turn) -> None:
                 cancels.append(
                     button(t("my.button.cancel", n=number), f"{MY_CANCEL_BUTTON}:{assignment.id}")
                 )
+            if (
+                assignment.status is AssignmentStatus.SIGNED_UP
+                and assignment.shift.starts_at > turn.now
+            ):
+                swaps.append(swap_button(t, number, assignment.id))
         rows = [cancels[i : i + 3] for i in range(0, len(cancels), 3)]
+        rows += [swaps[i : i + 3] for i in range(0, len(swaps), 3)]
         rows.append([button(t("my.button.calendar"), CALENDAR_BUTTON)])
         text, markup = "\n".join(lines), inline(rows)
     if turn.update.callback_query is not None:
