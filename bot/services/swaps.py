@@ -610,6 +610,17 @@ async def _lock(session: AsyncSession, offer: SwapOffer) -> None:
         await session.refresh(offer.target_assignment)
 
 
+def _require_open_in_time(offer: SwapOffer, now: dt.datetime) -> None:
+    """Before the expiry tick has run, the clock alone closes an offer."""
+    starts = [offer.from_assignment.shift.starts_at]
+    if offer.target_assignment is not None:
+        starts.append(offer.target_assignment.shift.starts_at)
+    if now >= min(starts):
+        raise DomainError(ErrorCode.SWAP_SHIFT_STARTED)
+    if now >= offer.expires_at:
+        raise DomainError(ErrorCode.SWAP_EXPIRED)
+
+
 def _require_still_held(offer: SwapOffer) -> None:
     """Both seats are still where the offer found them (nobody cancelled or moved them)."""
     mine = offer.from_assignment
@@ -718,8 +729,7 @@ async def _accept(
     await _lock(session, offer)
     if offer.status is not SwapStatus.PENDING:
         raise _closed(offer)
-    if now >= offer.expires_at:
-        raise DomainError(ErrorCode.SWAP_EXPIRED)
+    _require_open_in_time(offer, now)
     _require_still_held(offer)
     await _check_both(session, actor, offer, member, now, settings, taker_is_actor=True)
     approval = unit_of(offer).require_swap_approval
@@ -832,8 +842,7 @@ async def decide(
     assert taker is not None
     decider = actor.member.id if actor.member is not None else None
     if approve:
-        if now >= offer.expires_at:
-            raise DomainError(ErrorCode.SWAP_EXPIRED)
+        _require_open_in_time(offer, now)
         _require_still_held(offer)
         await _check_both(session, actor, offer, taker, now, settings, taker_is_actor=False)
         to = SwapStatus.COMPLETED
