@@ -796,6 +796,8 @@ async def withdraw(
     if not before.is_open or not await _transition(
         session, offer, before, SwapStatus.WITHDRAWN, now
     ):
+        if offer.status in (SwapStatus.COMPLETED, SwapStatus.REJECTED):
+            raise DomainError(ErrorCode.SWAP_ALREADY_DECIDED)
         raise _closed(offer)
     _record(
         session,
@@ -1065,7 +1067,10 @@ async def expire(session: AsyncSession, now: dt.datetime, settings: Settings) ->
     queued = 0
     for offer in due:
         before = offer.status
-        held = offer.from_assignment.status is AssignmentStatus.SIGNED_UP
+        held = (
+            offer.from_assignment.status is AssignmentStatus.SIGNED_UP
+            and offer.from_assignment.shift.status is ShiftStatus.SCHEDULED
+        )
         to = SwapStatus.EXPIRED if held else SwapStatus.VOID
         if not await _transition(session, offer, before, to, now):
             continue

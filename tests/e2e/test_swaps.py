@@ -86,6 +86,10 @@ async def test_give_away_goes_to_every_eligible_member_and_the_first_to_take_it_
     }
     await harness.deliver()
     assert f"{LABEL} 已由 王芳 接班" in (town_.holder.last().text or "")
+    # Withdrawing a completed swap through the old confirmation changes nothing.
+    await town_.holder.press("↩️ 撤回换岗")
+    await harness.settle()
+    assert town_.holder.answered_callbacks[-1]["text"] == "这个换岗已经处理过了。"
 
     # The same button, pressed late by someone else, changes nothing.
     await zhang.press("🙋 我来接")
