@@ -15,6 +15,7 @@ from handlers.keyboards import button, callback_args, cancel_row, inline, int_ar
 from handlers.turn import Turn, error_text
 
 DIALOGUE = "swap"
+STEP_SHIFT = "shift"
 STEP_KIND = "kind"
 STEP_NAME = "name"
 STEP_PICK = "pick"
@@ -72,6 +73,8 @@ async def start(turn: Turn) -> None:
         buttons.append(swap_button(t, number, assignment.id))
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     rows.append(cancel_row(t))
+    # A dialogue from the first step, so Cancel and /cancel end it like every later step.
+    await dialogues.begin(turn.session, turn.user_id, DIALOGUE, STEP_SHIFT, turn.now)
     turn.reply("\n".join(lines), inline(rows))
 
 

@@ -112,6 +112,11 @@ async def test_swaps_lists_open_offers_and_my_own_and_withdraw_ends_an_offer(
     wang, zhang = town_.others
     await command(harness, town_.holder, "swap")
     assert town_.holder.last().buttons() == ["🔁 换岗 1", "✖️ 取消"]
+    await town_.holder.send_text("第一个")
+    await harness.settle()
+    assert "请用上面的按钮选择" in (town_.holder.last().text or "")
+    assert await press_and_settle(harness, town_.holder, "✖️ 取消") == "已取消。"
+    await command(harness, town_.holder, "swap")
     await press_and_settle(harness, town_.holder, "🔁 换岗 1")
     await press_and_settle(harness, town_.holder, GIVE_AWAY)
     await harness.deliver()
@@ -543,3 +548,19 @@ async def test_tag_cap_and_no_show_rules_decide_who_is_offered_and_who_may_take(
     text = await press_and_settle(harness, party, "🙋 我来接")
     assert "换岗完成" in text
     assert (await statuses(harness, tagged))[party.user_id] == SIGNED
+
+
+async def test_an_english_speaking_member_reads_the_offer_and_takes_it_in_english(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness)
+    alice = await member(harness, 7010, town_.unit_id, "Alice", language="en")
+    await open_swap(harness, town_.holder, GIVE_AWAY)
+    await harness.deliver()
+    notice = alice.last().text or ""
+    assert notice.startswith("🔁 李明 is giving away a shift:")
+    assert "07:00–09:00" in notice and "First come, first served" in notice
+    assert alice.last().buttons() == ["🙋 I'll take it"]
+    text = await press_and_settle(harness, alice, "🙋 I'll take it")
+    assert text.startswith("✅ Swap complete:")
+    assert "There are no swaps for you to take" in await command(harness, alice, "swaps")
