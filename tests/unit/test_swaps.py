@@ -247,3 +247,56 @@ async def test_only_a_coordinator_of_the_unit_decides_and_toggles_approval(
         assert raised.value.code is ErrorCode.FORBIDDEN
         units = await swaps.managed_units(session, outsider_actor)
         assert [u.name for u in units] == ["教育局"]
+
+
+async def test_an_exchange_under_approval_moves_both_seats_only_when_approved(
+    database: Database,
+) -> None:
+    settings = make_settings(database.url)
+    world = await _world(database, "李明", "王芳", "陈协调")
+    li, wang, chen = (world.people[n] for n in ("李明", "王芳", "陈协调"))
+    async with database.session() as session:
+        unit = await session.get(Unit, world.unit_id)
+        coordinator = await session.get(Member, chen)
+        assert unit is not None and coordinator is not None
+        unit.require_swap_approval = True
+        coordinator.role_rows = [MemberRole(role=Role.COORDINATOR)]
+    early, late = await _shift(database, world, 24), await _shift(database, world, 48)
+    mine, theirs = await _seat(database, early, li), await _seat(database, late, wang)
+    li_actor, wang_actor = await _actor(database, li), await _actor(database, wang)
+    chen_actor = await _actor(database, chen)
+    async with database.session() as session:
+        offer_id = (await swaps.exchange(session, li_actor, mine, theirs, NOW, settings)).offer.id
+    async with database.session() as session:
+        assert not (await swaps.accept(session, wang_actor, offer_id, NOW, settings)).completed
+        # A volunteer cannot approve, not even one of the two.
+        with pytest.raises(DomainError) as raised:
+            await swaps.decide(session, wang_actor, offer_id, True, NOW, settings)
+        assert raised.value.code is ErrorCode.FORBIDDEN
+    async with database.session() as session:
+        held = {
+            (a.shift_id, a.member_id): a.status
+            for a in (await session.scalars(select(Assignment))).all()
+        }
+        assert held == {
+            (early, li): AssignmentStatus.SIGNED_UP,
+            (late, wang): AssignmentStatus.SIGNED_UP,
+        }
+        offer = await swaps.get(session, offer_id)
+        assert [r.no_shows for r in await swaps.records(session, offer)] == [0, 0]
+        approved = await swaps.decide(session, chen_actor, offer_id, True, NOW, settings)
+        assert approved.status is SwapStatus.COMPLETED and approved.decided_by_id == chen
+    async with database.session() as session:
+        held = {
+            (a.shift_id, a.member_id): a.status
+            for a in (await session.scalars(select(Assignment))).all()
+        }
+        assert held == {
+            (early, li): AssignmentStatus.CANCELLED,
+            (early, wang): AssignmentStatus.SIGNED_UP,
+            (late, wang): AssignmentStatus.CANCELLED,
+            (late, li): AssignmentStatus.SIGNED_UP,
+        }
+        keys = set((await session.scalars(select(OutboxMessage.idempotency_key))).all())
+        assert f"swap-approval:{offer_id}:{5003}" in keys
+        assert {f"swap-completed:{offer_id}:{li}", f"swap-completed:{offer_id}:{wang}"} <= keys
