@@ -68,6 +68,9 @@ async def test_give_away_goes_to_every_eligible_member_and_the_first_to_take_it_
     assert f"已把 {LABEL} 转让给本单位 3 位符合条件的成员" in text
     # Nothing moves until someone takes it: 李明 is still expected on post.
     assert (await statuses(harness, town_.shift_id))[town_.holder.user_id] == SIGNED
+    assert f"1. {LABEL}（换岗中：等待接班；完成前仍由您负责）" in await command(
+        harness, town_.holder, "my"
+    )
     assert await harness.count(Dialogue) == 0
 
     await harness.deliver()
