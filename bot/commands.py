@@ -24,6 +24,7 @@ from handlers import (
 )
 from handlers import posts as post_handlers
 from handlers import shifts as shift_handlers
+from handlers import swaps as swap_handlers
 from handlers.keyboards import CANCEL_DATA
 from handlers.routing import (
     ADMINS,
@@ -69,6 +70,10 @@ REGISTRY = Registry(
         Command("setgroup", reports.set_group, ADMINS, "help.setgroup", where=Where.GROUP),
         # delivery (issue 5)
         Command("outbox", delivery.show_outbox, ADMINS, "help.outbox"),
+        # shift swaps (issue 7)
+        Command("swap", swap_handlers.start, MEMBERS, "help.swap"),
+        Command("swaps", swap_handlers.list_swaps, MEMBERS, "help.swaps"),
+        Command("unitsettings", swap_handlers.unit_settings, COORDINATORS, "help.unitsettings"),
     ),
     buttons=(
         Button(CANCEL_DATA, common.cancel, None),
@@ -131,6 +136,19 @@ REGISTRY = Registry(
         Button(reports.GROUP_LANGUAGE_BUTTON, reports.pick_group_language, ADMINS),
         Button(reports.GROUP_UNBIND_BUTTON, reports.unbind_group, ADMINS),
         Button(reports.EXPORT_BUTTON, reports.pick_export, COORDINATORS),
+        # shift swaps (issue 7)
+        Button(swap_handlers.PICK_BUTTON, swap_handlers.pick, MEMBERS),
+        Button(swap_handlers.KIND_BUTTON, swap_handlers.pick_kind, MEMBERS),
+        Button(swap_handlers.EXCHANGE_BUTTON, swap_handlers.pick_exchange, MEMBERS),
+        Button(swap_handlers.TAKE_BUTTON, swap_handlers.take, MEMBERS),
+        Button(swap_handlers.ACCEPT_BUTTON, swap_handlers.accept, MEMBERS),
+        Button(swap_handlers.DECLINE_BUTTON, swap_handlers.decline, MEMBERS),
+        Button(swap_handlers.WITHDRAW_BUTTON, swap_handlers.withdraw, MEMBERS),
+        Button(swap_handlers.APPROVE_BUTTON, swap_handlers.approve, COORDINATORS),
+        Button(swap_handlers.REJECT_BUTTON, swap_handlers.reject, COORDINATORS),
+        Button(
+            swap_handlers.UNIT_APPROVAL_BUTTON, swap_handlers.toggle_unit_approval, COORDINATORS
+        ),
     ),
     dialogues=(
         DialogueRoute(REGISTER_DIALOGUE, registration.on_dialogue, None),
@@ -147,5 +165,7 @@ REGISTRY = Registry(
         DialogueRoute(checkin_service.DIALOGUE, checkin.on_dialogue, MEMBERS),
         DialogueRoute(checkin_service.CHECKOUT_DIALOGUE, checkin.on_checkout_dialogue, MEMBERS),
         DialogueRoute(attendance_service.DIALOGUE, attendance.on_dialogue, COORDINATORS),
+        # shift swaps (issue 7)
+        DialogueRoute(swap_handlers.DIALOGUE, swap_handlers.on_dialogue, MEMBERS),
     ),
 )

@@ -201,6 +201,35 @@ async def _play_shifts(
     await transcript.step(
         coordinator, "/roster 12-02", lambda: coordinator.send_command("roster", "12-02")
     )
+    await _play_swap(transcript, volunteer, third, coordinator)
+
+
+async def _play_swap(
+    transcript: Transcript, volunteer: SimUser, taker: SimUser, coordinator: SimUser
+) -> None:
+    transcript.say("\n== 李明 cannot make the morning shift: he gives it away, 张伟 takes it ==")
+    # What the outbox still holds (the broadcast) goes first, so only the swap is shown below.
+    await transcript.bot.deliver()
+    for person in (volunteer, taker, coordinator):
+        transcript.show_replies(person, quiet=True)
+    await transcript.step(volunteer, "/my", lambda: volunteer.send_command("my"))
+    await transcript.step(volunteer, "[🔁 换岗 1]", lambda: volunteer.press("🔁 换岗 1"))
+    await transcript.step(
+        volunteer,
+        "[📢 转让（单位里谁都可以接）]",
+        lambda: volunteer.press("📢 转让（单位里谁都可以接）"),
+    )
+    await transcript.bot.deliver()
+    transcript.say("\n(the outbox delivers the offer to every member who may take the shift)")
+    transcript.show_replies(taker)
+    transcript.show_replies(coordinator, quiet=True)  # offered it too; not shown again
+    await transcript.step(taker, "[🙋 我来接]", lambda: taker.press("🙋 我来接"))
+    await transcript.bot.deliver()
+    transcript.say("\n(李明 is told; the roster follows the new holder at once)")
+    transcript.show_replies(volunteer)
+    await transcript.step(
+        coordinator, "/roster 12-02", lambda: coordinator.send_command("roster", "12-02")
+    )
 
 
 def _command(person: SimUser, name: str) -> Callable[[], Awaitable[Any]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import broadcast, checkin_jobs, reminders, report_jobs, understaffed
+from bot.services import broadcast, checkin_jobs, reminders, report_jobs, swaps, understaffed
 from bot.settings import Settings
 
 DueFunction = Callable[[AsyncSession, dt.datetime, Settings], Awaitable[int]]
@@ -44,4 +44,6 @@ DUE_JOBS: tuple[DueJob, ...] = (
     DueJob("daily_tallies", report_jobs.daily_tallies),
     DueJob("weekly_reports", report_jobs.weekly_reports),
     DueJob("monthly_reports", report_jobs.monthly_reports),
+    # shift swaps (issue 7)
+    DueJob("swaps.expire", swaps.expire),
 )

@@ -13,6 +13,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.services import dialogues, posts, shifts, signup, timespec
 from bot.services.shift_text import shift_label
 from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
+from handlers.swaps import shift_card_lines as swap_card_lines
 from handlers.turn import Turn
 
 DIALOGUE_NEW = "shift_new"
@@ -350,6 +351,7 @@ async def render_card(turn: Turn, shift_id: int) -> None:
     if attached.waitlisted:
         names = t("common.list_separator").join(a.member.display_name for a in attached.waitlisted)
         lines.append(t("schedule.card_waitlist", names=names))
+    lines += await swap_card_lines(turn, shift.id)
     if shift.status is not ShiftStatus.CANCELLED and shift.starts_at > turn.now:
         rows.append(
             [

@@ -10,8 +10,10 @@ from telegram import InlineKeyboardButton
 from bot.db.models import Assignment, AssignmentStatus, PostType
 from bot.i18n import Translator
 from bot.services import calendar, shifts, signup
+from bot.services import swaps as swap_service
 from bot.services.shift_text import shift_label
 from handlers.keyboards import button, callback_args, inline, int_arg
+from handlers.swaps import swap_button
 from handlers.turn import Turn
 
 PAGE_SIZE = 5
@@ -232,6 +234,9 @@ async def _state(turn: Turn, assignment: Assignment) -> str:
         return t("my.state.waitlisted", position=position)
     if assignment.status is AssignmentStatus.CHECKED_IN:
         return t("my.state.checked_in")
+    offer = await swap_service.open_offer_of(turn.session, assignment.id)
+    if offer is not None:
+        return t("swaps.my_state", state=t(f"swaps.status.{offer.status.value}"))
     return ""
 
 
@@ -244,6 +249,7 @@ async def show_mine(turn: Turn) -> None:
     else:
         lines = [t("my.header")]
         cancels: list[InlineKeyboardButton] = []
+        swap_buttons: list[InlineKeyboardButton] = []
         for number, assignment in enumerate(mine, start=1):
             lines.append(
                 t(
@@ -257,7 +263,13 @@ async def show_mine(turn: Turn) -> None:
                 cancels.append(
                     button(t("my.button.cancel", n=number), f"{MY_CANCEL_BUTTON}:{assignment.id}")
                 )
+            if (
+                assignment.status is AssignmentStatus.SIGNED_UP
+                and assignment.shift.starts_at > turn.now
+            ):
+                swap_buttons.append(swap_button(t, number, assignment.id))
         rows = [cancels[i : i + 3] for i in range(0, len(cancels), 3)]
+        rows += [swap_buttons[i : i + 3] for i in range(0, len(swap_buttons), 3)]
         rows.append([button(t("my.button.calendar"), CALENDAR_BUTTON)])
         text, markup = "\n".join(lines), inline(rows)
     if turn.update.callback_query is not None:

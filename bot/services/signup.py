@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -87,12 +87,16 @@ async def check_eligibility(
     settings: Settings,
     *,
     from_waitlist: bool = False,
+    leaving: int | None = None,
 ) -> None:
     """Raise the DomainError of the first rule that keeps `member` from `shift` at `now`.
 
     Capacity is not a rule here: a full shift offers the waitlist instead. `from_waitlist`
-    checks a member who waits on this shift for a seat that came free.
+    checks a member who waits on this shift for a seat that came free. `leaving` is a seat of
+    the member's that goes away in the same step (the other half of a swap): it neither clashes
+    nor counts toward the weekly cap.
     """
+    others = Assignment.id != leaving if leaving is not None else true()
     if not member.active:
         raise DomainError(ErrorCode.NOT_REGISTERED)
     post: Post = shift.post
@@ -129,6 +133,7 @@ async def check_eligibility(
             .where(
                 Assignment.member_id == member.id,
                 Assignment.status.in_(COMMITTED),
+                others,
                 Shift.id != shift.id,
                 Shift.status == ShiftStatus.SCHEDULED,
                 Shift.starts_at < shift.ends_at,
@@ -150,6 +155,7 @@ async def check_eligibility(
                 .where(
                     Assignment.member_id == member.id,
                     Assignment.status.in_(COMMITTED),
+                    others,
                     Shift.status == ShiftStatus.SCHEDULED,
                     Shift.starts_at >= first,
                     Shift.starts_at < after,
@@ -165,7 +171,7 @@ async def check_eligibility(
             raise DomainError(ErrorCode.NO_SHOW_BLOCKED, count=missed)
 
 
-async def _seat(
+async def seat(
     session: AsyncSession,
     member: Member,
     shift: Shift,
@@ -224,11 +230,11 @@ async def sign_up(
     await check_eligibility(session, member, shift, now, settings)
     taken = await shifts.seated_count(session, shift.id)
     if taken < shift.capacity:
-        assignment = await _seat(session, member, shift, AssignmentStatus.SIGNED_UP, now)
+        assignment = await seat(session, member, shift, AssignmentStatus.SIGNED_UP, now)
         return SignedUp(assignment, shift.capacity - taken - 1)
     if not join_waitlist:
         return Full(shift)
-    assignment = await _seat(session, member, shift, AssignmentStatus.WAITLISTED, now)
+    assignment = await seat(session, member, shift, AssignmentStatus.WAITLISTED, now)
     return Waitlisted(assignment, await waitlist_position(session, assignment))
 
 

@@ -45,7 +45,7 @@ async def test_volunteer_signs_up_and_sees_it_in_my_shifts(harness: Harness) -> 
 
     text = await command(harness, volunteer, "my")
     assert "1. 12月2日 周三 07:00–09:00 · 黄河路-人民路口" in text
-    assert volunteer.last().buttons() == ["✖️ 取消 1", "📅 日历文件"]
+    assert volunteer.last().buttons() == ["✖️ 取消 1", "🔁 换岗 1", "📅 日历文件"]
     await press_and_settle(harness, volunteer, "📅 日历文件")
     document = volunteer.last()
     assert document.kind == "document" and document.file_name == "dutybot-shifts.ics"

@@ -1,0 +1,462 @@
+"""Shift swaps in the chat: /swap and the Swap button of /my (give away, hand over by name,
+exchange), /swaps, the Take / Accept / Decline / Withdraw buttons of the notices, coordinators'
+Approve / Reject, and /unitsettings. The rules live in ``bot/services/swaps.py``."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton
+
+from bot.db.models import Dialogue, SwapKind, SwapOffer, Unit
+from bot.errors import DomainError
+from bot.i18n import Translator
+from bot.services import dialogues, swaps
+from bot.services.shift_text import shift_label
+from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
+from handlers.turn import Turn, error_text
+
+DIALOGUE = "swap"
+STEP_SHIFT = "shift"
+STEP_KIND = "kind"
+STEP_NAME = "name"
+STEP_PICK = "pick"
+PICK_BUTTON = "sw"  # sw:<assignment id>
+KIND_BUTTON = "swk"  # swk:<assignment id>:<g|h|x>
+EXCHANGE_BUTTON = "swx"  # swx:<assignment id>:<their assignment id>
+UNIT_APPROVAL_BUTTON = "usa"  # usa:<unit id>
+TAKE_BUTTON = swaps.TAKE_BUTTON
+ACCEPT_BUTTON = swaps.ACCEPT_BUTTON
+DECLINE_BUTTON = swaps.DECLINE_BUTTON
+WITHDRAW_BUTTON = swaps.WITHDRAW_BUTTON
+APPROVE_BUTTON = swaps.APPROVE_BUTTON
+REJECT_BUTTON = swaps.REJECT_BUTTON
+KINDS = {"g": SwapKind.GIVE_AWAY, "h": SwapKind.HAND_OVER, "x": SwapKind.EXCHANGE}
+
+
+def swap_button(t: Translator, number: int, assignment_id: int) -> InlineKeyboardButton:
+    """The Swap button of a seat in /my."""
+    return button(t("swaps.button.swap", n=number), f"{PICK_BUTTON}:{assignment_id}")
+
+
+def _args(turn: Turn, prefix: str) -> list[str]:
+    query = turn.update.callback_query
+    assert query is not None
+    return callback_args(query.data, prefix)
+
+
+def _id(turn: Turn, prefix: str) -> int | None:
+    return int_arg(_args(turn, prefix), 0)
+
+
+def _stale(turn: Turn) -> None:
+    turn.answer(turn.t("common.stale_button"), alert=True)
+
+
+def _withdraw_row(t: Translator, offer: SwapOffer) -> list[InlineKeyboardButton]:
+    return [button(t("swaps.button.withdraw"), f"{WITHDRAW_BUTTON}:{offer.id}")]
+
+
+# -- offering --------------------------------------------------------------------------------
+
+
+async def start(turn: Turn) -> None:
+    """/swap: the member's seats, one button each."""
+    t = turn.t
+    member = turn.actor.require_member()
+    seats = await swaps.swappable(turn.session, member, turn.now)
+    if not seats:
+        turn.reply(t("swaps.none_to_offer"))
+        return
+    lines = [t("swaps.pick_shift")]
+    buttons: list[InlineKeyboardButton] = []
+    for number, assignment in enumerate(seats, start=1):
+        lines.append(t("swaps.item", n=number, shift=shift_label(t, assignment.shift)))
+        buttons.append(swap_button(t, number, assignment.id))
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    rows.append(cancel_row(t))
+    # A dialogue from the first step, so Cancel and /cancel end it like every later step.
+    await dialogues.begin(turn.session, turn.user_id, DIALOGUE, STEP_SHIFT, turn.now)
+    turn.reply("\n".join(lines), inline(rows))
+
+
+async def pick(turn: Turn) -> None:
+    """A seat was picked (from /swap or /my): how to swap it."""
+    t = turn.t
+    assignment_id = _id(turn, PICK_BUTTON)
+    if assignment_id is None:
+        _stale(turn)
+        return
+    assignment = await swaps.own_seat(
+        turn.session, turn.actor, assignment_id, turn.now, turn.runtime.settings
+    )
+    await dialogues.begin(
+        turn.session, turn.user_id, DIALOGUE, STEP_KIND, turn.now, {"assignment_id": assignment.id}
+    )
+    data = f"{KIND_BUTTON}:{assignment.id}"
+    turn.edit(
+        t("swaps.ask_kind", shift=shift_label(t, assignment.shift)),
+        inline(
+            [
+                [button(t("swaps.button.give_away"), f"{data}:g")],
+                [button(t("swaps.button.hand_over"), f"{data}:h")],
+                [button(t("swaps.button.exchange"), f"{data}:x")],
+                cancel_row(t),
+            ]
+        ),
+    )
+
+
+async def pick_kind(turn: Turn) -> None:
+    t = turn.t
+    args = _args(turn, KIND_BUTTON)
+    assignment_id = int_arg(args, 0)
+    kind = KINDS.get(args[1]) if len(args) > 1 else None
+    if assignment_id is None or kind is None:
+        _stale(turn)
+        return
+    settings = turn.runtime.settings
+    if kind is SwapKind.GIVE_AWAY:
+        offered = await swaps.give_away(turn.session, turn.actor, assignment_id, turn.now, settings)
+        await dialogues.end(turn.session, turn.user_id)
+        offer = offered.offer
+        turn.edit(
+            t(
+                "swaps.offered.give_away",
+                shift=shift_label(t, offer.from_assignment.shift),
+                count=offered.told,
+                until=t.datetime(offer.expires_at),
+            ),
+            inline([_withdraw_row(t, offer)]),
+        )
+        return
+    if kind is SwapKind.HAND_OVER:
+        assignment = await swaps.own_seat(
+            turn.session, turn.actor, assignment_id, turn.now, settings
+        )
+        await dialogues.begin(
+            turn.session,
+            turn.user_id,
+            DIALOGUE,
+            STEP_NAME,
+            turn.now,
+            {"assignment_id": assignment.id},
+        )
+        turn.edit(
+            t("swaps.ask_name", shift=shift_label(t, assignment.shift)), inline([cancel_row(t)])
+        )
+        return
+    mine, choices = await swaps.exchange_choices(
+        turn.session, turn.actor, assignment_id, turn.now, settings
+    )
+    if not choices:
+        turn.answer(t("swaps.no_exchange"), alert=True)
+        return
+    await dialogues.begin(
+        turn.session, turn.user_id, DIALOGUE, STEP_PICK, turn.now, {"assignment_id": mine.id}
+    )
+    lines = [t("swaps.ask_exchange", shift=shift_label(t, mine.shift))]
+    buttons: list[InlineKeyboardButton] = []
+    for number, theirs in enumerate(choices, start=1):
+        lines.append(
+            t(
+                "swaps.exchange_item",
+                n=number,
+                shift=shift_label(t, theirs.shift),
+                name=theirs.member.display_name,
+            )
+        )
+        buttons.append(button(str(number), f"{EXCHANGE_BUTTON}:{mine.id}:{theirs.id}"))
+    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+    rows.append(cancel_row(t))
+    turn.edit("\n".join(lines), inline(rows))
+
+
+async def pick_exchange(turn: Turn) -> None:
+    t = turn.t
+    args = _args(turn, EXCHANGE_BUTTON)
+    mine_id, theirs_id = int_arg(args, 0), int_arg(args, 1)
+    if mine_id is None or theirs_id is None:
+        _stale(turn)
+        return
+    offered = await swaps.exchange(
+        turn.session, turn.actor, mine_id, theirs_id, turn.now, turn.runtime.settings
+    )
+    await dialogues.end(turn.session, turn.user_id)
+    offer = offered.offer
+    theirs = offer.target_assignment
+    assert theirs is not None
+    turn.edit(
+        t(
+            "swaps.offered.exchange",
+            name=theirs.member.display_name,
+            shift=shift_label(t, offer.from_assignment.shift),
+            theirs=shift_label(t, theirs.shift),
+            until=t.datetime(offer.expires_at),
+        ),
+        inline([_withdraw_row(t, offer)]),
+    )
+
+
+async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
+    """Typed messages during a swap: the name of the member to hand over to; anything else is
+    answered with what is expected."""
+    t = turn.t
+    message = turn.message
+    assert message is not None
+    if dialogue.step != STEP_NAME:
+        turn.reply(t("swaps.use_buttons"), inline([cancel_row(t)]))
+        return
+    text = (message.text or "").strip()
+    if not text:
+        turn.reply(t("swaps.need_name"), inline([cancel_row(t)]))
+        return
+    try:
+        offered = await swaps.hand_over(
+            turn.session,
+            turn.actor,
+            int(dialogue.data["assignment_id"]),
+            text,
+            turn.now,
+            turn.runtime.settings,
+        )
+    except DomainError as error:
+        # Nothing was written; the dialogue stays open for another try or Cancel.
+        turn.reply(error_text(t, error), inline([cancel_row(t)]))
+        return
+    await dialogues.end(turn.session, turn.user_id)
+    offer = offered.offer
+    target = offer.target_member
+    assert target is not None
+    turn.reply(
+        t(
+            "swaps.offered.hand_over",
+            name=target.display_name,
+            shift=shift_label(t, offer.from_assignment.shift),
+            until=t.datetime(offer.expires_at),
+        ),
+        inline([_withdraw_row(t, offer)]),
+    )
+
+
+# -- answering -------------------------------------------------------------------------------
+
+
+def _accepted(turn: Turn, result: swaps.Accepted) -> None:
+    t = turn.t
+    offer = result.offer
+    shift = shift_label(t, offer.from_assignment.shift)
+    if not result.completed:
+        turn.answer(t("swaps.toast.awaiting"))
+        turn.edit(t("swaps.taken.awaiting", shift=shift))
+        return
+    turn.answer(t("swaps.toast.done"))
+    if offer.target_assignment is not None:
+        gave = shift_label(t, offer.target_assignment.shift)
+        turn.edit(t("swaps.taken.exchanged", shift=shift, gave=gave))
+    else:
+        turn.edit(t("swaps.taken.completed", shift=shift))
+
+
+async def take(turn: Turn) -> None:
+    offer_id = _id(turn, TAKE_BUTTON)
+    if offer_id is None:
+        _stale(turn)
+        return
+    _accepted(
+        turn,
+        await swaps.take(turn.session, turn.actor, offer_id, turn.now, turn.runtime.settings),
+    )
+
+
+async def accept(turn: Turn) -> None:
+    offer_id = _id(turn, ACCEPT_BUTTON)
+    if offer_id is None:
+        _stale(turn)
+        return
+    _accepted(
+        turn,
+        await swaps.accept(turn.session, turn.actor, offer_id, turn.now, turn.runtime.settings),
+    )
+
+
+async def decline(turn: Turn) -> None:
+    t = turn.t
+    offer_id = _id(turn, DECLINE_BUTTON)
+    if offer_id is None:
+        _stale(turn)
+        return
+    offer = await swaps.decline(turn.session, turn.actor, offer_id, turn.now, turn.runtime.settings)
+    turn.edit(t("swaps.declined", shift=shift_label(t, offer.from_assignment.shift)))
+
+
+async def withdraw(turn: Turn) -> None:
+    t = turn.t
+    offer_id = _id(turn, WITHDRAW_BUTTON)
+    if offer_id is None:
+        _stale(turn)
+        return
+    offer = await swaps.withdraw(
+        turn.session, turn.actor, offer_id, turn.now, turn.runtime.settings
+    )
+    turn.edit(t("swaps.withdrawn", shift=shift_label(t, offer.from_assignment.shift)))
+
+
+async def _decide(turn: Turn, prefix: str, *, approve: bool) -> None:
+    t = turn.t
+    offer_id = _id(turn, prefix)
+    if offer_id is None:
+        _stale(turn)
+        return
+    offer = await swaps.decide(
+        turn.session, turn.actor, offer_id, approve, turn.now, turn.runtime.settings
+    )
+    text = swaps.approval_text(
+        t,
+        offer,
+        await swaps.records(turn.session, offer),
+        await swaps.history(turn.session, offer.id),
+    )
+    turn.answer(t("swaps.toast.approved" if approve else "swaps.toast.rejected"))
+    turn.edit(text)
+
+
+async def approve(turn: Turn) -> None:
+    await _decide(turn, APPROVE_BUTTON, approve=True)
+
+
+async def reject(turn: Turn) -> None:
+    await _decide(turn, REJECT_BUTTON, approve=False)
+
+
+# -- /swaps ----------------------------------------------------------------------------------
+
+
+def _offer_line(t: Translator, number: int, offer: SwapOffer) -> str:
+    shift = shift_label(t, offer.from_assignment.shift)
+    if offer.kind is SwapKind.EXCHANGE and offer.target_assignment is not None:
+        return t(
+            "swaps.list.exchange",
+            n=number,
+            name=offer.offered_by.display_name,
+            shift=shift,
+            theirs=shift_label(t, offer.target_assignment.shift),
+        )
+    return t(
+        f"swaps.list.{offer.kind.value}", n=number, name=offer.offered_by.display_name, shift=shift
+    )
+
+
+async def list_swaps(turn: Turn) -> None:
+    """/swaps: offers the member may take or must answer, and their own open offers."""
+    t = turn.t
+    member = turn.actor.require_member()
+    found = await swaps.listing(turn.session, member, turn.now, turn.runtime.settings)
+    if not found.open and not found.mine:
+        turn.reply(t("swaps.list.empty"))
+        return
+    lines: list[str] = []
+    rows: list[list[InlineKeyboardButton]] = []
+    if found.open:
+        lines.append(t("swaps.list.open_header"))
+        for number, offer in enumerate(found.open, start=1):
+            lines.append(_offer_line(t, number, offer))
+            if offer.kind is SwapKind.GIVE_AWAY:
+                rows.append(
+                    [button(t("swaps.button.take_n", n=number), f"{TAKE_BUTTON}:{offer.id}")]
+                )
+            else:
+                rows.append(
+                    [
+                        button(t("swaps.button.accept_n", n=number), f"{ACCEPT_BUTTON}:{offer.id}"),
+                        button(
+                            t("swaps.button.decline_n", n=number), f"{DECLINE_BUTTON}:{offer.id}"
+                        ),
+                    ]
+                )
+    if found.mine:
+        lines.append(t("swaps.list.mine_header"))
+        for number, offer in enumerate(found.mine, start=len(found.open) + 1):
+            state = t(f"swaps.status.{offer.status.value}")
+            lines.append(
+                t(
+                    "swaps.list.mine",
+                    n=number,
+                    kind=t(f"swaps.kind.{offer.kind.value}"),
+                    shift=shift_label(t, offer.from_assignment.shift),
+                    state=state,
+                )
+            )
+            if offer.offered_by_id == member.id:
+                rows.append(
+                    [
+                        button(
+                            t("swaps.button.withdraw_n", n=number), f"{WITHDRAW_BUTTON}:{offer.id}"
+                        )
+                    ]
+                )
+    turn.reply("\n".join(lines), inline(rows) if rows else None)
+
+
+# -- coordinators ----------------------------------------------------------------------------
+
+
+async def shift_card_lines(turn: Turn, shift_id: int) -> list[str]:
+    """The swaps of a shift with their audit trail, for the coordinator's shift card."""
+    t = turn.t
+    offers = await swaps.of_shift(turn.session, shift_id)
+    if not offers:
+        return []
+    lines = [t("swaps.card.header")]
+    for offer in offers:
+        other = swaps.counterpart(offer)
+        lines.append(
+            t(
+                "swaps.card.offer",
+                kind=t(f"swaps.kind.{offer.kind.value}"),
+                name=offer.offered_by.display_name,
+                other=other.display_name if other is not None else "-",
+                state=t(f"swaps.status.{offer.status.value}"),
+            )
+        )
+        lines += [
+            "   " + line
+            for line in swaps.history_lines(t, await swaps.history(turn.session, offer.id))
+        ]
+    return lines
+
+
+def _settings_view(turn: Turn, units: list[Unit]) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    t = turn.t
+    lines = [t("swaps.unit.header")]
+    rows: list[list[InlineKeyboardButton]] = []
+    for unit in units:
+        state = t("swaps.unit.on" if unit.require_swap_approval else "swaps.unit.off")
+        lines.append(t("swaps.unit.line", unit=unit.name, state=state))
+        label = (
+            "swaps.button.approval_off"
+            if unit.require_swap_approval
+            else "swaps.button.approval_on"
+        )
+        rows.append([button(t(label, unit=unit.name), f"{UNIT_APPROVAL_BUTTON}:{unit.id}")])
+    return "\n".join(lines), rows
+
+
+async def unit_settings(turn: Turn) -> None:
+    """/unitsettings: whether swaps in the unit wait for a coordinator's approval."""
+    units = await swaps.managed_units(turn.session, turn.actor)
+    if not units:
+        turn.reply(turn.t("swaps.unit.none"))
+        return
+    text, rows = _settings_view(turn, units)
+    turn.reply(text, inline(rows))
+
+
+async def toggle_unit_approval(turn: Turn) -> None:
+    unit_id = _id(turn, UNIT_APPROVAL_BUTTON)
+    if unit_id is None:
+        _stale(turn)
+        return
+    unit = await swaps.toggle_approval(turn.session, turn.actor, unit_id, turn.now)
+    t = turn.t
+    turn.answer(t("swaps.unit.on" if unit.require_swap_approval else "swaps.unit.off"))
+    text, rows = _settings_view(turn, await swaps.managed_units(turn.session, turn.actor))
+    turn.edit(text, inline(rows))
