@@ -8,7 +8,17 @@ from bot.db.models import AuditEntry, Dialogue, Member, Role, Unit
 from tests.e2e.schedule import command, person, press_and_settle, unit
 from tests.harness import Harness
 
-VOLUNTEER_COMMANDS = {"/me", "/lang", "/shifts", "/my", "/checkin", "/checkout", "/hours"}
+VOLUNTEER_COMMANDS = {
+    "/me",
+    "/lang",
+    "/shifts",
+    "/my",
+    "/checkin",
+    "/checkout",
+    "/hours",
+    "/swap",
+    "/swaps",
+}
 COORDINATOR_COMMANDS = {
     "/invite",
     "/posts",
@@ -18,6 +28,7 @@ COORDINATOR_COMMANDS = {
     "/template",
     "/import",
     "/broadcast",
+    "/unitsettings",
     "/tag",
     "/today",
     "/week",
@@ -95,7 +106,7 @@ async def test_lang_changes_the_replies_and_the_command_menu(harness: Harness) -
     # Later messages come in English too.
     text = await command(harness, volunteer, "help")
     assert text.startswith("Here is what you can do:")
-    assert "/my — my shifts (cancel, calendar file)" in text
+    assert "/my — my shifts (cancel, swap, calendar file)" in text
     text = await command(harness, volunteer, "lang")
     assert text.startswith("Current language: English.")
 
