@@ -26,7 +26,7 @@ async def _street_statuses(url: str) -> tuple[dict[str, AssignmentStatus], int]:
                 .join(Post, Post.id == Shift.post_id)
                 .where(Post.name == "春熙路步行街")
             )
-            statuses = dict(rows.tuples().all())
+            statuses = dict(rows.all())
             checked_in = int(await session.scalar(select(func.count()).select_from(CheckIn)) or 0)
     finally:
         await database.dispose()
