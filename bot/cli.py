@@ -1,4 +1,4 @@
-"""The ``dutybot`` command: run, demo, migrate."""
+"""The ``dutybot`` command: run, demo, migrate, import, export."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -35,9 +36,14 @@ def _parser() -> argparse.ArgumentParser:
         "demo", help="play a simulated day against a local Bot API emulator (no token needed)"
     )
     demo.add_argument(
+        "--data-dir",
+        default="data",
+        help="where the demo writes its database (demo.db), check-in photos and the tally's "
+        "chart (demo-tally.png) (default: %(default)s)",
+    )
+    demo.add_argument(
         "--database-url",
-        default="sqlite+aiosqlite:///data/demo.db",
-        help="database for the demo, recreated each time (default: %(default)s)",
+        help="database for the demo, recreated each time (default: DATA_DIR/demo.db)",
     )
 
     commands.add_parser("migrate", help="apply database migrations (also done at start-up)")
@@ -84,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "demo":
             from bot.demo import run_demo
 
-            asyncio.run(run_demo(args.database_url))
+            asyncio.run(run_demo(args.database_url, Path(args.data_dir)))
         elif args.command == "export":
             _export(settings, args)
     except SettingsError as exc:

@@ -48,16 +48,24 @@ def status_line(t: Translator, record: Attendance) -> str:
     return t("attendance.separator").join(parts)
 
 
-def roster_buttons(t: Translator, record: Attendance) -> list[InlineKeyboardButton]:
-    """Buttons for one volunteer's line of the roster: the photo, and corrections."""
+def roster_buttons(
+    t: Translator, record: Attendance, name: str | None = None
+) -> list[InlineKeyboardButton]:
+    """Buttons for one volunteer's line of the roster: the photo, and corrections when one
+    applies now. With several people in one message, the name tells whose buttons they are."""
+    photo, fix = (
+        (t("attendance.button.photo"), t("attendance.button.fix"))
+        if name is None
+        else (
+            t("attendance.button.photo_of", name=name),
+            t("attendance.button.fix_of", name=name),
+        )
+    )
     buttons = []
     if record.has_photo and record.checkin_id is not None:
-        buttons.append(
-            button(t("attendance.button.photo"), f"{attendance.BUTTON_PHOTO}:{record.checkin_id}")
-        )
-    buttons.append(
-        button(t("attendance.button.fix"), f"{attendance.BUTTON_FIX}:{record.assignment_id}")
-    )
+        buttons.append(button(photo[:60], f"{attendance.BUTTON_PHOTO}:{record.checkin_id}"))
+    if record.correctable:
+        buttons.append(button(fix[:60], f"{attendance.BUTTON_FIX}:{record.assignment_id}"))
     return buttons
 
 

@@ -17,7 +17,8 @@ from telegram import (
 from bot.db.models import Assignment, CheckIn, Dialogue
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
-from bot.services import checkin, dialogues
+from bot.reports.text import hours_rank_line
+from bot.services import checkin, dialogues, tally
 from bot.services.checkin_text import distance, duration, refusal
 from bot.services.photo_archive import archive_path
 from handlers import common
@@ -347,7 +348,7 @@ async def on_checkout_dialogue(turn: Turn, dialogue: Dialogue) -> None:
 
 
 async def show_hours(turn: Turn) -> None:
-    """/hours"""
+    """/hours: this month's and all-time hours, and this month's place within the unit."""
     member = turn.actor.require_member()
     summary = await checkin.hours(turn.session, member, turn.now, turn.runtime.settings)
     t = turn.t
@@ -364,6 +365,9 @@ async def show_hours(turn: Turn) -> None:
             shifts=summary.total_shifts,
         ),
     ]
+    rank = await tally.month_rank(turn.session, member, turn.now, turn.runtime.settings)
+    if rank is not None:
+        lines.append(hours_rank_line(t, rank))
     markup = None
     if summary.on_post is not None:
         shift = summary.on_post.assignment.shift

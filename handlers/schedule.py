@@ -10,8 +10,9 @@ from telegram import InlineKeyboardButton
 
 from bot.db.models import AssignmentStatus, Dialogue, Role, ShiftStatus
 from bot.errors import DomainError, ErrorCode
-from bot.services import dialogues, posts, shifts, signup, timespec
+from bot.services import attendance, dialogues, posts, shifts, signup, timespec
 from bot.services.shift_text import shift_label
+from handlers.attendance import roster_buttons, status_line
 from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
 from handlers.swaps import shift_card_lines as swap_card_lines
 from handlers.turn import Turn
@@ -321,6 +322,9 @@ async def render_card(turn: Turn, shift_id: int) -> None:
     t = turn.t
     shift = await shifts.get_managed(turn.session, turn.actor, shift_id)
     attached = await shifts.roster_of_shift(turn.session, shift)
+    records = await attendance.attendance(
+        turn.session, [a.id for a in attached.seated], turn.now, turn.runtime.settings
+    )
     lines = [
         t(
             "schedule.card",
@@ -338,7 +342,11 @@ async def render_card(turn: Turn, shift_id: int) -> None:
         lines.append(t("schedule.card_cancelled"))
     rows: list[list[InlineKeyboardButton]] = []
     for number, assignment in enumerate(attached.seated, start=1):
-        lines.append(t("schedule.card_person", n=number, name=assignment.member.display_name))
+        name = assignment.member.display_name
+        record = records[assignment.id]
+        lines.append(t("schedule.card_person", n=number, name=name, status=status_line(t, record)))
+        if buttons := roster_buttons(t, record, name):
+            rows.append(buttons)
         if assignment.status is AssignmentStatus.SIGNED_UP:
             rows.append(
                 [

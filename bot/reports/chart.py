@@ -2,8 +2,8 @@
 
 Chinese labels need a CJK font. The project depends on ``mplfonts``, which ships Noto Sans CJK
 SC (the Pan-CJK Noto font: Simplified and Traditional characters alike), so a fresh
-``pip install`` renders them on any machine; a system Noto CJK or WenQuanYi font (the Docker
-image installs fonts-noto-cjk) is the fallback.
+``pip install`` renders them on any machine, the Docker image included; a system Noto CJK or
+WenQuanYi font, where one is installed, is the fallback.
 """
 
 from __future__ import annotations

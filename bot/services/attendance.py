@@ -70,6 +70,21 @@ class Attendance:
     auto_checkout: bool = False
     presence_ratio: float | None = None
     credited_minutes: int | None = None
+    correctable: bool = False  # a coordinator has a correction to offer now
+
+
+def _possible(
+    assignment: Assignment, checkin: CheckIn | None, now: dt.datetime
+) -> list[Correction]:
+    """The corrections that make sense for this record now."""
+    possible: list[Correction] = []
+    if checkin is None and now >= assignment.shift.starts_at:
+        possible.append(Correction.MANUAL)
+    if checkin is not None and checkin.photo_file_id and not checkin.photo_rejected:
+        possible.append(Correction.REJECT_PHOTO)
+    if checkin is not None and checkin.checked_out_at is not None:
+        possible.append(Correction.HOURS)
+    return possible
 
 
 def _state(
@@ -93,8 +108,9 @@ def describe(
     assignment: Assignment, checkin: CheckIn | None, now: dt.datetime, settings: Settings
 ) -> Attendance:
     state = _state(assignment, checkin, now, settings)
+    correctable = bool(_possible(assignment, checkin, now))
     if checkin is None:
-        return Attendance(assignment.id, state)
+        return Attendance(assignment.id, state, correctable=correctable)
     return Attendance(
         assignment_id=assignment.id,
         state=state,
@@ -111,6 +127,7 @@ def describe(
         auto_checkout=checkin.checkout_kind == CheckoutKind.AUTO,
         presence_ratio=checkin.presence_ratio,
         credited_minutes=checkin.credited_minutes,
+        correctable=correctable,
     )
 
 
@@ -175,14 +192,11 @@ async def corrections_for(
     """The corrections that make sense for this record now."""
     assignment = await _assignment(session, actor, assignment_id)
     checkin = await _checkin_of(session, assignment_id)
-    possible: list[Correction] = []
-    if checkin is None and now >= assignment.shift.starts_at:
-        possible.append(Correction.MANUAL)
-    if checkin is not None and checkin.photo_file_id and not checkin.photo_rejected:
-        possible.append(Correction.REJECT_PHOTO)
-    if checkin is not None and checkin.checked_out_at is not None:
-        possible.append(Correction.HOURS)
-    return assignment, describe(assignment, checkin, now, settings), possible
+    return (
+        assignment,
+        describe(assignment, checkin, now, settings),
+        _possible(assignment, checkin, now),
+    )
 
 
 def parse_hours(text: str, limit_minutes: int) -> int:

@@ -157,7 +157,7 @@ async def test_changes_cancel_and_removal_reach_the_people_on_the_shift(harness:
     text = await command(harness, coordinator, "roster", "12-02")
     assert "📍 黄河路-人民路口（城管局）" in text
     assert "🕒 07:00–09:00 · 1/1 人 · 空缺 0" in text
-    assert "1. 甲 — 已报名" in text and "候补：乙" in text
+    assert "1. 甲 — ⏳ 未到" in text and "候补：乙" in text
     await press_and_settle(harness, coordinator, "⚙️ 07:00 黄河路-人民路口")
     assert "👥 1/1 人" in coordinator.last().text
     await press_and_settle(harness, coordinator, "👥 人数")

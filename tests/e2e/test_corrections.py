@@ -6,15 +6,13 @@ from sqlalchemy import select
 
 from bot.db.models import AssignmentStatus, AuditEntry, CheckoutKind
 from bot.emulator import SimUser
-from bot.services import attendance
-from bot.services.attendance import AttendanceState
-from handlers.attendance import roster_buttons, status_line
 from tests.e2e.checkin_fixtures import (
     assignment,
     check_in,
     checkins,
     coordinator,
     duty,
+    near,
     outbox_texts,
     team,
     today,
@@ -25,12 +23,25 @@ FORBIDDEN = "抱歉，您没有权限执行这个操作。"
 
 
 async def _press(harness: Harness, person: SimUser, data: str) -> None:
-    """A button as the roster would carry it (the roster itself is another journey)."""
+    """A press with hand-made data, as a modified client could send (never trust the client)."""
     await person.press_data(data, person.messages()[-1].message_id)
     await harness.settle()
 
 
-async def test_coordinator_opens_the_photo_and_others_may_not(harness: Harness) -> None:
+async def roster(harness: Harness, person: SimUser) -> str:
+    await person.send_command("roster")
+    await harness.settle()
+    return person.last().text or ""
+
+
+async def press(harness: Harness, person: SimUser, text: str) -> None:
+    await person.press(text)
+    await harness.settle()
+
+
+async def test_coordinator_opens_the_photo_from_the_roster_and_others_may_not(
+    harness: Harness,
+) -> None:
     crew = await team(harness)
     fang = crew.volunteers[0]
     li = await coordinator(harness, "城管局", 6001, "李协调")
@@ -38,9 +49,13 @@ async def test_coordinator_opens_the_photo_and_others_may_not(harness: Harness) 
     await check_in(harness, fang)
     [record] = await checkins(harness)
 
-    await _press(harness, li, f"att.photo:{record.id}")
+    text = await roster(harness, li)
+    assert "1. 王芳 — ✅ 在岗 · 08:00 签到" in text
+    assert li.last().buttons() == ["⚙️ 08:00 黄河路-人民路口", "📷 照片 · 王芳", "✏️ 更正 · 王芳"]
+    await press(harness, li, "📷 照片 · 王芳")
     photo = li.last()
     assert photo.kind == "photo" and "王芳 · 黄河路-人民路口" in (photo.caption or "")
+    assert "距岗点 30 米" in (photo.caption or "")
     assert "✏️ 更正" in photo.buttons()
 
     await _press(harness, fang, f"att.photo:{record.id}")
@@ -49,6 +64,7 @@ async def test_coordinator_opens_the_photo_and_others_may_not(harness: Harness) 
     other = await team(harness, ("赵六",), unit_name="教育局", first_id=5101)
     zhao = await coordinator(harness, "教育局", 6101, "赵协调")
     assert other.unit.id != crew.unit.id
+    assert "这一天没有班次" in await roster(harness, zhao)
     await _press(harness, zhao, f"att.photo:{record.id}")
     assert zhao.answered_callbacks[-1]["text"] == FORBIDDEN
 
@@ -62,11 +78,14 @@ async def test_manual_attendance_for_a_dead_phone_needs_a_reason_and_is_audited(
     seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
 
     harness.clock.set(today(7, 50))
+    assert "1. 王芳 — ⏳ 未到" in await roster(harness, li)
+    assert "✏️ 更正 · 王芳" not in li.last().buttons()  # not started yet: nothing to correct
     await _press(harness, li, f"att.fix:{seat}")
-    assert "没有可更正的项目" in li.last().text  # not started yet: nothing to correct
+    assert "没有可更正的项目" in li.last().text
 
     harness.clock.set(today(10, 30))
-    await _press(harness, li, f"att.fix:{seat}")
+    assert "1. 王芳 — ❌ 缺勤" in await roster(harness, li)
+    await press(harness, li, "✏️ 更正 · 王芳")
     assert "王芳 · 黄河路-人民路口" in li.last().text and "缺勤" in li.last().text
     await li.press("🙋 补录到岗（手机没电等）")
     await harness.settle()
@@ -91,6 +110,9 @@ async def test_manual_attendance_for_a_dead_phone_needs_a_reason_and_is_audited(
     assert entry.after is not None and entry.after["credited_minutes"] == 120
     [notice] = await outbox_texts(harness, fang.user_id)
     assert "补录" in notice and "手机没电" in notice
+    await harness.deliver()
+    assert "补录" in (fang.last().text or "")
+    assert "1. 王芳 — ☑️ 已签退 · 补录 · 计 2 小时" in await roster(harness, li)
 
 
 async def test_rejecting_a_photo_and_adjusting_hours(harness: Harness) -> None:
@@ -100,7 +122,8 @@ async def test_rejecting_a_photo_and_adjusting_hours(harness: Harness) -> None:
     seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
     await check_in(harness, fang)
 
-    await _press(harness, li, f"att.fix:{seat}")
+    await roster(harness, li)
+    await press(harness, li, "✏️ 更正 · 王芳")
     assert li.last().buttons() == ["🚫 照片不合格", "✖️ 取消"]  # hours only after check-out
     await _press(harness, li, f"att.do:{seat}:hours")
     assert "还没签退" in li.answered_callbacks[-1]["text"]
@@ -116,7 +139,8 @@ async def test_rejecting_a_photo_and_adjusting_hours(harness: Harness) -> None:
     await harness.settle()
     assert "计入服务时长 0 分钟" in fang.last().text
 
-    await _press(harness, li, f"att.fix:{seat}")
+    assert "1. 王芳 — ☑️ 已签退 · 08:00 签到 · 照片不合格 · 计 0 分钟" in await roster(harness, li)
+    await press(harness, li, "✏️ 更正 · 王芳")
     assert li.last().buttons() == ["⏱ 调整服务时长", "✖️ 取消"]
     await li.press("⏱ 调整服务时长")
     await harness.settle()
@@ -154,6 +178,7 @@ async def test_rejecting_a_photo_and_adjusting_hours(harness: Harness) -> None:
     await fang.send_command("hours")
     await harness.settle()
     assert "本月：1 小时 30 分钟（1 班）" in fang.last().text
+    assert "计 1 小时 30 分钟" in await roster(harness, li)
 
 
 async def test_volunteers_cannot_correct(harness: Harness) -> None:
@@ -169,43 +194,57 @@ async def test_volunteers_cannot_correct(harness: Harness) -> None:
         )
 
 
-async def test_roster_statuses_for_each_kind_of_attendance(harness: Harness) -> None:
+async def test_roster_shows_each_kind_of_attendance(harness: Harness) -> None:
     crew = await team(harness, ("王芳", "李雷", "韩梅", "赵四"))
     fang, lei, mei, _ = crew.volunteers
+    li = await coordinator(harness, "城管局", 6001, "李协调")
     seats = [
         await duty(harness, person, crew.unit, today(8, 0), today(10, 0), post_name=f"岗{n}")
         for n, person in enumerate(crew.volunteers)
     ]
     harness.clock.set(today(8, 12))
     await check_in(harness, fang)
-    await check_in(harness, lei)
+    await lei.send_command("checkin")
+    await harness.settle()
+    await lei.send_location(*near(180), horizontal_accuracy=60)  # accepted on accuracy: far
+    await harness.settle()
+    await lei.send_photo()
+    await harness.settle()
     harness.clock.set(today(8, 20))
     await mei.send_command("checkin")
     await harness.settle()
     await lei.send_command("checkout")
     await lei.send_text("身体不舒服")
     await harness.settle()
-    harness.clock.set(today(8, 31))
 
-    t = harness.runtime.translator("zh_Hans")
-    async with harness.session() as session:
-        records = await attendance.attendance(
-            session, seats, harness.clock.now(), harness.runtime.settings
-        )
-    states = [records[seat].state for seat in seats]
-    assert states == [
-        AttendanceState.ON_POST,
-        AttendanceState.LEFT_EARLY,
-        AttendanceState.ABSENT,
-        AttendanceState.ABSENT,
-    ]
-    assert status_line(t, records[seats[0]]) == "✅ 在岗 · 08:12 签到 · 迟到 12 分钟"
-    assert status_line(t, records[seats[1]]) == "↩️ 提前离岗 · 08:12 签到 · 迟到 12 分钟 · 计 8 分钟"
-    assert [b.text for b in roster_buttons(t, records[seats[0]])] == ["📷 照片", "✏️ 更正"]
-    assert [b.text for b in roster_buttons(t, records[seats[3]])] == ["✏️ 更正"]
     harness.clock.set(today(8, 29))
-    async with harness.session() as session:
-        early = await attendance.attendance(
-            session, seats[3:], harness.clock.now(), harness.runtime.settings
-        )
-    assert early[seats[3]].state == AttendanceState.NOT_YET
+    text = await roster(harness, li)
+    assert "1. 赵四 — ⏳ 未到" in text
+
+    harness.clock.set(today(8, 31))
+    text = await roster(harness, li)
+    assert "1. 王芳 — ✅ 在岗 · 08:12 签到 · 迟到 12 分钟" in text
+    assert "1. 韩梅 — ❌ 缺勤" in text and "1. 赵四 — ❌ 缺勤" in text
+    assert li.last().buttons() == [
+        "⚙️ 08:00 岗0",
+        "📷 照片 · 王芳",
+        "✏️ 更正 · 王芳",
+        "⚙️ 08:00 岗1",
+        "📷 照片 · 李雷",
+        "✏️ 更正 · 李雷",
+        "⚙️ 08:00 岗2",
+        "✏️ 更正 · 韩梅",
+        "⚙️ 08:00 岗3",
+        "✏️ 更正 · 赵四",
+    ]
+    assert "1. 李雷 — ↩️ 提前离岗 · 08:12 签到 · 迟到 12 分钟 · 位置偏远 · 计 8 分钟" in text
+    on_post, left = await checkins(harness)
+    assert on_post.late and on_post.checked_out_at is None
+    assert left.far and left.checkout_kind == CheckoutKind.EARLY and left.credited_minutes == 8
+    assert (await assignment(harness, seats[3])).status == AssignmentStatus.SIGNED_UP
+
+    # The shift card says the same, with the same buttons.
+    await press(harness, li, "⚙️ 08:00 岗0")
+    card = li.last()
+    assert "1. 王芳 — ✅ 在岗 · 08:12 签到 · 迟到 12 分钟" in (card.text or "")
+    assert card.buttons()[:2] == ["📷 照片 · 王芳", "✏️ 更正 · 王芳"]

@@ -1,0 +1,82 @@
+"""`dutybot demo` plays its whole story against the emulator: the broadcast is delivered, the
+day's check-ins, reminders and escalations happen, and the tally and its chart come out."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.cli import main
+from bot.db.engine import Database
+from bot.db.models import Assignment, AssignmentStatus, CheckIn, Member, Post, Shift
+
+
+async def _street_statuses(url: str) -> tuple[dict[str, AssignmentStatus], int]:
+    """Who was on the 09:30 shift on 春熙路步行街 and how it ended; how many check-ins."""
+    database = Database(url)
+    try:
+        async with database.session() as session:
+            rows = await session.execute(
+                select(Member.display_name, Assignment.status)
+                .join(Assignment, Assignment.member_id == Member.id)
+                .join(Shift, Shift.id == Assignment.shift_id)
+                .join(Post, Post.id == Shift.post_id)
+                .where(Post.name == "春熙路步行街")
+            )
+            statuses = dict(rows.all())
+            checked_in = int(await session.scalar(select(func.count()).select_from(CheckIn)) or 0)
+    finally:
+        await database.dispose()
+    return statuses, checked_in
+
+
+def test_demo_plays_the_day_and_writes_the_chart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--data-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+
+    # The broadcast reaches the five volunteers; the progress message ends at the final count.
+    assert out.count("🤖 📣 可报名的班次，点按钮报名：") == 5
+    assert "🤖✏️ ✅ 发送完成（共 5 人）：送达 5，被屏蔽 0，失败 0" in out
+    assert "⏳ 已加入候补，排第 1 位" in out
+    # The scheduler: reminders, check-in open, late nudge, left the post, no-show, auto check-out.
+    assert "⏰ 上岗提醒：12月2日 周三 07:00–09:00 · 黄河路-人民路口，距开始还有 12 小时。" in out
+    assert "📍 签到已开放：12月2日 周三 09:30–11:30 · 春熙路步行街" in out
+    assert "已开始 6 分钟，您还没有签到" in out
+    assert "您好像离开了「黄河路-人民路口」" in out
+    assert "🚨 缺岗：12月2日 周三 09:30–11:30 · 春熙路步行街" in out
+    assert "系统已自动为您签退" in out
+    # Check-ins: too far then closer, on time with a live location, late; an early check-out.
+    assert "您距「黄河路-人民路口」还有 600 米（在岗点南方）" in out
+    assert "📡 正在共享实时位置" in out
+    assert "⚠️ 迟到 20 分钟，已记录。" in out
+    assert "提前离岗原因：家里有急事" in out
+    # The coordinator's roster and the day's tally.
+    assert "1. 李明 — ☑️ 已签退 · 06:50 签到 · 在岗率 85% · 计 2 小时" in out
+    assert "3. 张伟 — ☑️ 已签退 · 09:50 签到 · 迟到 20 分钟 · 计 1 小时 40 分钟" in out
+    assert "[📷 照片 · 陈静] [✏️ 更正 · 陈静]" in out
+    assert "🏅 本月在城管局排第 1 名（共 4 人）" in out
+    assert "到岗 4 人次：准时 3，迟到 1；缺勤 1，早退 1" in out
+    # The swap: 李明 gives Saturday's morning shift away, 张伟 takes it, the roster follows.
+    assert out.count("🤖 🔁 李明 转让一个班次：") == 5
+    assert "✅ 换岗完成：现在由您负责 12月5日 周六 09:00–11:00 · 人民公园东门" in out
+    assert "已由 张伟 接班，您不用再去了。" in out
+    assert "1. 张伟 — ⏳ 未到" in out
+
+    chart = tmp_path / "demo-tally.png"
+    assert f"📈 the tally's chart is saved at {chart}" in out
+    assert chart.read_bytes().startswith(b"\x89PNG")
+    statuses, checked_in = asyncio.run(
+        _street_statuses(f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}")
+    )
+    assert statuses == {
+        "张伟": AssignmentStatus.CHECKED_OUT,
+        "陈静": AssignmentStatus.CHECKED_OUT,
+        "刘强": AssignmentStatus.ABSENT,
+    }
+    assert checked_in == 4
+    assert list((tmp_path / "photos" / "2026-12-02").iterdir())

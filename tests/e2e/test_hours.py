@@ -1,0 +1,48 @@
+"""/hours: a volunteer's hours this month and in total, and their place within the unit."""
+
+from __future__ import annotations
+
+from bot.emulator import SimUser
+from tests.e2e.checkin_fixtures import check_in, checkins, duty, team, today
+from tests.harness import Harness
+
+
+async def hours(harness: Harness, person: SimUser) -> str:
+    await person.send_command("hours")
+    await harness.settle()
+    return person.last().text or ""
+
+
+async def test_hours_rank_within_the_unit_this_month(harness: Harness) -> None:
+    crew = await team(harness, ("王芳", "李雷", "韩梅"))
+    fang, lei, mei = crew.volunteers
+    school = await team(harness, ("赵六",), unit_name="教育局", first_id=5101)
+    outsider = school.volunteers[0]
+    for person in (fang, lei, mei):
+        await duty(
+            harness, person, crew.unit, today(8, 0), today(10, 0), post_name=person.first_name
+        )
+    await duty(harness, outsider, school.unit, today(8, 0), today(10, 0), post_name="学校门口")
+
+    await check_in(harness, fang)
+    await check_in(harness, outsider)
+    harness.clock.set(today(8, 30))
+    await check_in(harness, lei)  # late: 1.5 hours
+    harness.clock.set(today(10, 0))
+    for person in (fang, lei, outsider):
+        await person.send_command("checkout")
+        await harness.settle()
+    harness.clock.set(today(10, 5))
+
+    text = await hours(harness, fang)
+    assert "本月：2 小时（1 班）" in text
+    assert "🏅 本月在城管局排第 1 名（共 2 人），已服务 2 小时。" in text
+    text = await hours(harness, lei)
+    assert "本月：1 小时 30 分钟（1 班）" in text
+    assert "🏅 本月在城管局排第 2 名（共 2 人），已服务 1.5 小时。" in text
+    assert "本月在城管局还没有记入的服务时长。" in await hours(harness, mei)
+    # The other unit's volunteer ranks only among their own.
+    assert "🏅 本月在教育局排第 1 名（共 1 人）" in await hours(harness, outsider)
+
+    records = await checkins(harness)
+    assert sorted(r.credited_minutes or 0 for r in records) == [90, 120, 120]
