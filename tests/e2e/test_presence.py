@@ -58,6 +58,12 @@ async def test_live_location_leaving_and_returning_gives_presence_and_one_alert_
         row = await session.scalar(select(OutboxMessage))
     assert row is not None and row.urgent
     assert [label for label, _ in row.payload["buttons"][0]] == ["🙋 我在岗", "🏁 签退"]
+    # The sender delivers it; she answers with its button.
+    await harness.deliver()
+    assert fang.last().text == alert and fang.last().buttons() == ["🙋 我在岗", "🏁 签退"]
+    await fang.press("🙋 我在岗")
+    await harness.settle()
+    assert "谢谢确认" in (fang.last().text or "")
 
     await move(9, 0, 10)  # back on post
     await move(9, 30, -400)  # off again, 400 m south
