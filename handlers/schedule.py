@@ -9,7 +9,6 @@ import datetime as dt
 from telegram import InlineKeyboardButton
 
 from bot.db.models import AssignmentStatus, Dialogue, Role, ShiftStatus
-from bot.errors import DomainError, ErrorCode
 from bot.services import attendance, dialogues, posts, shifts, signup, timespec
 from bot.services.shift_text import shift_label
 from handlers.attendance import roster_buttons, status_line
@@ -77,9 +76,7 @@ async def pick_post(turn: Turn) -> None:
     if post_id is None:
         turn.answer(t("common.stale_button"), alert=True)
         return
-    post = await posts.get_managed(turn.session, turn.actor, post_id)
-    if post.archived:
-        raise DomainError(ErrorCode.POST_ARCHIVED, post=post.name)
+    post = await shifts.schedulable_post(turn.session, turn.actor, post_id)
     await dialogues.begin(
         turn.session, turn.user_id, DIALOGUE_NEW, "day", turn.now, {"post_id": post.id}
     )
@@ -308,8 +305,7 @@ async def _on_day_text(turn: Turn, dialogue: Dialogue, text: str) -> None:
         last = timespec.parse_date(parts[2], first or today)
         if weekdays is not None and first is not None and last is not None:
             days = timespec.days_between(weekdays, first, last)
-            if not days or len(days) > shifts.SERIES_DAYS_MAX:
-                raise DomainError(ErrorCode.DATE_INVALID)
+            shifts.check_days(days)
             _ask_time(turn, dialogue, [day.isoformat() for day in days], _describe_days(turn, days))
             return
     turn.reply(t("schedule.need_day"), inline([cancel_row(t)]))

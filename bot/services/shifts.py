@@ -128,6 +128,20 @@ def _actor_id(actor: Actor) -> int | None:
     return actor.member.id if actor.member is not None else None
 
 
+async def schedulable_post(session: AsyncSession, actor: Actor, post_id: int) -> Post:
+    """A post the actor manages that may get new shifts (not archived)."""
+    post = await posts.get_managed(session, actor, post_id)
+    if post.archived:
+        raise DomainError(ErrorCode.POST_ARCHIVED, post=post.name)
+    return post
+
+
+def check_days(days: Sequence[dt.date]) -> None:
+    """A new shift is on at least one day, a series on at most SERIES_DAYS_MAX."""
+    if not days or len(days) > SERIES_DAYS_MAX:
+        raise DomainError(ErrorCode.DATE_INVALID)
+
+
 async def create(
     session: AsyncSession,
     actor: Actor,
@@ -143,11 +157,8 @@ async def create(
     settings: Settings,
 ) -> list[Shift]:
     """One shift per day; several days make a series. All or nothing."""
-    post = await posts.get_managed(session, actor, post_id)
-    if post.archived:
-        raise DomainError(ErrorCode.POST_ARCHIVED, post=post.name)
-    if not days or len(days) > SERIES_DAYS_MAX:
-        raise DomainError(ErrorCode.DATE_INVALID)
+    post = await schedulable_post(session, actor, post_id)
+    check_days(days)
     check_capacity(capacity)
     tag = clean_tag(required_tag)
     series_id = uuid.uuid4().hex[:16] if len(days) > 1 else None
