@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.db.models import AssignmentStatus, PostType
+from bot.db.models import AssignmentStatus, PostType, Role
 from tests.e2e.schedule import (
     DAY,
     command,
@@ -108,6 +108,16 @@ async def test_cancelling_close_to_the_start_is_refused(harness: Harness) -> Non
     assert "12 小时内不能自行取消" in volunteer.answered_callbacks[-1]["text"]
     assert "/swap" in volunteer.answered_callbacks[-1]["text"]
     assert await statuses(harness, shift_id) == {4201: AssignmentStatus.SIGNED_UP}
+
+    # Inside the cut-off the coordinator can still take the volunteer off, who is told.
+    coordinator = await person(harness, 4202, unit_id, role=Role.COORDINATOR)
+    await command(harness, coordinator, "roster", "12-02")
+    await press_and_settle(harness, coordinator, "⚙️ 07:00 黄河路-人民路口")
+    await press_and_settle(harness, coordinator, f"➖ 移出 志愿者{volunteer.user_id}")
+    await press_and_settle(harness, coordinator, "是，移出")
+    assert await statuses(harness, shift_id) == {4201: AssignmentStatus.REMOVED}
+    notices = await outbox_to(harness, 4201)
+    assert "协调员已将您从这个班次移出" in notices[-1].payload["text"]
 
 
 async def test_filters_by_day_and_type_and_pages(harness: Harness) -> None:

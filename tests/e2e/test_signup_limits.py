@@ -8,7 +8,17 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import Assignment, AssignmentStatus, Member
-from tests.e2e.schedule import DAY, at, command, person, post, press_and_settle, shift, unit
+from tests.e2e.schedule import (
+    DAY,
+    at,
+    command,
+    person,
+    post,
+    press_and_settle,
+    shift,
+    statuses,
+    unit,
+)
 from tests.e2e.test_signup_rules import forged_press
 from tests.harness import Harness
 
@@ -30,6 +40,7 @@ async def test_weekly_cap(harness: Harness) -> None:
     await press_and_settle(harness, volunteer, "✋ 报名 1")
     refusal = await forged_press(harness, volunteer, f"su:{ids[2]}")
     assert refusal == "每人每周最多报名 2 个班次，这一周已经满了。"
+    assert await statuses(harness, ids[2]) == {}
     await command(harness, volunteer, "shifts")
     await press_and_settle(harness, volunteer, "✋ 报名 2")  # next week's counts afresh
     assert "报名成功" in (volunteer.last().text or "")
@@ -55,3 +66,9 @@ async def test_repeated_no_shows_block_self_sign_up(harness: Harness) -> None:
             )
     refusal = await forged_press(harness, volunteer, f"su:{upcoming}")
     assert refusal == "您有 2 次报名后未到岗，暂时不能自行报名。请联系协调员。"
+    assert await statuses(harness, upcoming) == {}
+    # /shifts still lists the shift; the Sign up button gets the same answer.
+    await command(harness, volunteer, "shifts")
+    await press_and_settle(harness, volunteer, "✋ 报名 1")
+    assert volunteer.answered_callbacks[-1]["text"] == refusal
+    assert await statuses(harness, upcoming) == {}
