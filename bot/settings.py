@@ -170,10 +170,16 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _report_scoring(self) -> Settings:
+        # "NAME: what is expected", so that load_settings names the setting like the others.
         if self.score_weight_on_post + self.score_weight_punctuality <= 0:
-            raise ValueError("SCORE_WEIGHT_ON_POST and SCORE_WEIGHT_PUNCTUALITY are both zero")
+            raise ValueError(
+                "SCORE_WEIGHT_PUNCTUALITY: expected a weight above 0 when "
+                "SCORE_WEIGHT_ON_POST is 0 (both are zero)"
+            )
         if self.grade_fair_min > self.grade_good_min:
-            raise ValueError("GRADE_FAIR_MIN is above GRADE_GOOD_MIN")
+            raise ValueError(
+                f"GRADE_FAIR_MIN: expected at most GRADE_GOOD_MIN ({self.grade_good_min:g})"
+            )
         return self
 
     @property
@@ -208,12 +214,33 @@ class Settings(BaseSettings):
             )
 
 
+# What a value of a list setting looks like, for the one line that refuses a bad item.
+_LIST_EXAMPLES = {
+    "admin_ids": "comma-separated Telegram user ids such as 11111111,22222222",
+    "reminder_leads": "comma-separated minutes such as 720,30",
+}
+
+
+def _problem(error: Any) -> tuple[str, str]:
+    """The setting an error is about and what is expected of it."""
+    message = str(error["msg"]).removeprefix("Value error, ")
+    loc = error["loc"]
+    if not loc:
+        # A rule across settings names the setting at the start of its message.
+        name, _, rest = message.partition(": ")
+        return (name, rest) if rest else ("settings", message)
+    field = str(loc[0])
+    if field in _LIST_EXAMPLES and len(loc) > 1:
+        return field.upper(), f"expected {_LIST_EXAMPLES[field]} ({error['input']!r} is not)"
+    if error["type"] == "bool_parsing":
+        return field.upper(), "expected true or false"
+    return field.upper(), message
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Read the settings, turning pydantic's report into one line naming the setting."""
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
-        message = str(first["msg"]).removeprefix("Value error, ")
+        name, message = _problem(exc.errors()[0])
         raise SettingsError(f"{name} is invalid: {message}") from None

@@ -39,7 +39,15 @@ def test_lists_and_times_parse_from_environment(monkeypatch: pytest.MonkeyPatch)
         ("TIMEZONE", "Mars/Olympus", "TIMEZONE is invalid: expected an IANA time zone"),
         ("SUMMARY_TIME", "8pm", "SUMMARY_TIME is invalid: expected a time of day as HH:MM"),
         ("BOT_API_BASE_URL", "ftp://x", "BOT_API_BASE_URL is invalid: expected an http://"),
-        ("ADMIN_IDS", "1,abc", "ADMIN_IDS is invalid"),
+        (
+            "ADMIN_IDS",
+            "1,abc",
+            "ADMIN_IDS is invalid: expected comma-separated Telegram user ids such as "
+            "11111111,22222222 ('abc' is not)",
+        ),
+        ("REMINDER_LEADS", "720,soon", "REMINDER_LEADS is invalid: expected comma-separated"),
+        ("CHECKIN_REQUIRE_PHOTO", "maybe", "CHECKIN_REQUIRE_PHOTO is invalid: expected true or"),
+        ("GRADE_FAIR_MIN", "90", "GRADE_FAIR_MIN is invalid: expected at most GRADE_GOOD_MIN (85)"),
         ("REMINDER_LEADS", "30,-5", "REMINDER_LEADS is invalid: expected positive minutes"),
         ("DATABASE_URL", "mysql://x", "DATABASE_URL is invalid: expected sqlite+aiosqlite"),
         ("QUIET_HOURS", "late", "QUIET_HOURS is invalid: expected HH:MM-HH:MM"),
@@ -116,3 +124,11 @@ def test_a_second_process_on_one_sqlite_database_refuses_to_start(tmp_path: Path
     assert again is not None
     again.close()
     assert hold_single_process_lock("postgresql+asyncpg://postgres@127.0.0.1/test") is None
+
+
+def test_a_rule_across_settings_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCORE_WEIGHT_ON_POST", "0")
+    monkeypatch.setenv("SCORE_WEIGHT_PUNCTUALITY", "0")
+    with pytest.raises(SettingsError) as raised:
+        load_settings(_env_file=None)
+    assert str(raised.value).startswith("SCORE_WEIGHT_PUNCTUALITY is invalid: expected a weight")
