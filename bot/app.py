@@ -76,6 +76,13 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
             _callback(checkin.on_live_update, None),
         )
     )
+    # Any other edit (a corrected text, a new caption) is not read again; the person is told.
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE & ~filters.LOCATION,
+            _callback(common.edited_message, None),
+        )
+    )
     application.add_handler(
         MessageHandler(
             filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND,

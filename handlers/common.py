@@ -90,6 +90,12 @@ async def route_message(turn: Turn) -> None:
     await route.handler(turn, dialogue)
 
 
+async def edited_message(turn: Turn) -> None:
+    """An edit of a message already handled: say that it is not read, rather than stay silent
+    while the person believes the correction took effect. (Live-location edits go elsewhere.)"""
+    turn.reply(turn.t("common.edit_ignored"))
+
+
 async def unknown_command(turn: Turn) -> None:
     message = turn.update.effective_message
     text = message.text if message is not None and message.text else ""

@@ -118,6 +118,22 @@ class _Sender:
         self._world.updates.push({"edited_message": copy.deepcopy(message)}, self.chat_id)
         return copy.deepcopy(message)
 
+    async def edit_text(self, message_id: int, text: str) -> JSON:
+        """Edit a text this person sent: Telegram sends the new text as an edited message."""
+        message = self._chat.messages.get(message_id)
+        if message is None or message.get("from", {}).get("id") != self.user_id:
+            raise LookupError(f"no message {message_id} from {self.user_id} in {self.chat_id}")
+        if "text" not in message:
+            raise LookupError(f"message {message_id} has no text to edit")
+        message["text"] = text
+        message.pop("entities", None)
+        entities = _command_entities(text)
+        if entities:
+            message["entities"] = entities
+        message["edit_date"] = self._world.now()
+        self._world.updates.push({"edited_message": copy.deepcopy(message)}, self.chat_id)
+        return copy.deepcopy(message)
+
     async def send_venue(self, latitude: float, longitude: float, title: str, address: str) -> JSON:
         location = {"latitude": latitude, "longitude": longitude}
         venue = {"location": location, "title": title, "address": address}

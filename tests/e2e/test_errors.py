@@ -65,3 +65,36 @@ async def test_a_reply_that_meets_the_flood_limit_waits_and_arrives(harness: Har
     answers = volunteer.texts()[before:]
     assert len(answers) == 1 and "王芳" in answers[0]
     assert not any("出错" in text for text in answers)
+
+
+async def test_an_edited_message_is_answered_and_changes_nothing(harness: Harness) -> None:
+    """Telegram delivers an edit as a new update; the bot does not read it again, and says so
+    instead of leaving the person to believe the correction took effect."""
+    await create_unit(harness, "城管局")
+    admin = harness.admin
+    await admin.send_command("newpost")
+    await harness.settle()
+    typed = await admin.send_text("黄河路口")
+    await harness.settle()
+    assert "「黄河路口」是什么类型的岗位" in (admin.last().text or "")
+
+    await admin.edit_text(typed["message_id"], "黄河路-人民路口")
+    await harness.settle()
+    assert admin.last().text == (
+        "您修改了一条已经发出的消息，修改不会被处理。如需更正，请重新发送。"
+    )
+    async with harness.session() as session:
+        dialogue = await session.get(Dialogue, admin.user_id)
+    assert dialogue is not None and dialogue.data["name"] == "黄河路口"
+
+    # A stranger's edit is answered the same way, in their language.
+    stranger = harness.user(3301, "Bob", language_code="en")
+    said = await stranger.send_text("hello")
+    await harness.settle()
+    await stranger.edit_text(said["message_id"], "hello there")
+    await harness.settle()
+    assert stranger.last().text == (
+        "You edited a message you had already sent; edits are not read. "
+        "To correct something, send it again."
+    )
+    assert await harness.member(3301) is None
