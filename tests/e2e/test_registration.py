@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.db.models import Dialogue, Member, Role, Unit
+from bot.db.models import Dialogue, Invite, Member, Role, Unit
 from tests.e2e.journeys import create_unit, invite_code, invite_of, join
 from tests.harness import Harness
 
@@ -239,3 +239,46 @@ async def test_existing_member_gains_role_from_invite_of_same_unit(harness: Harn
     async with harness.session() as session:
         units = (await session.scalars(select(Unit))).all()
     assert len(units) == 2
+
+
+async def test_forged_invite_buttons_are_refused_and_create_nothing(harness: Harness) -> None:
+    """A coordinator may invite only volunteers of their own unit, whatever the button says."""
+    own = await create_unit(harness, "城管局")
+    other = await create_unit(harness, "交警队")
+    code = await invite_code(harness, harness.admin, "城管局", "协调员")
+    coordinator = harness.user(3601, "孙")
+    await join(harness, coordinator, code, "孙协调")
+    await coordinator.send_command("invite")  # one unit, one role: the link comes at once
+    await harness.settle()
+    assert "城管局 · 志愿者" in (coordinator.last().text or "")
+    anchor = coordinator.last().message_id
+    before = await harness.count(Invite)
+    answers = []
+    for data in (
+        f"inv.r:{own.id}:coordinator",
+        f"inv.r:{own.id}:leader",
+        f"inv.r:{other.id}:volunteer",
+        f"inv.u:{other.id}",
+        f"inv.r:{own.id}:chief",
+        "inv.u:x",
+    ):
+        await coordinator.press_data(data, anchor)
+        await harness.settle()
+        answers.append(coordinator.answered_callbacks[-1]["text"])
+    assert answers == [
+        "您不能邀请这个身份。",
+        "您不能邀请这个身份。",
+        "抱歉，您没有权限执行这个操作。",
+        "抱歉，您没有权限执行这个操作。",
+        "这个按钮已失效，请重新打开菜单。",
+        "这个按钮已失效，请重新打开菜单。",
+    ]
+    assert await harness.count(Invite) == before
+
+    # An admin pressing a button of a unit that no longer exists is told so.
+    await harness.admin.send_command("invite")
+    await harness.settle()
+    await harness.admin.press_data("inv.u:999999", harness.admin.last().message_id)
+    await harness.settle()
+    assert harness.admin.answered_callbacks[-1]["text"] == "找不到这个单位，可能已被删除。"
+    assert await harness.count(Invite) == before
