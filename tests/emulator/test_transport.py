@@ -48,6 +48,29 @@ async def test_long_poll_returns_when_an_update_arrives(emu: BotApiEmulator, bot
     assert emu.pending_updates() == 0
 
 
+async def test_limit_caps_a_batch_and_the_rest_waits(emu: BotApiEmulator, bot: Bot) -> None:
+    alice = emu.user(user_id=1001, first_name="Alice")
+    for text in ("one", "two", "three"):
+        await alice.send_text(text)
+    first = await bot.get_updates(limit=2)
+    assert [u.message.text for u in first if u.message] == ["one", "two"]
+    rest = await bot.get_updates(offset=first[-1].update_id + 1, limit=2)
+    assert [u.message.text for u in rest if u.message] == ["three"]
+
+
+async def test_an_edited_text_arrives_as_an_edited_message(emu: BotApiEmulator, bot: Bot) -> None:
+    alice = emu.user(user_id=1001, first_name="Alice")
+    sent = await alice.send_text("黄河路口")
+    await alice.edit_text(sent["message_id"], "黄河路-人民路口")
+    updates = await bot.get_updates()
+    assert updates[0].message is not None and updates[0].message.text == "黄河路口"
+    edited = updates[1].edited_message
+    assert edited is not None and edited.message_id == sent["message_id"]
+    assert edited.text == "黄河路-人民路口" and edited.edit_date is not None
+    with pytest.raises(LookupError):
+        await alice.edit_text(999, "x")
+
+
 async def test_stop_answers_a_pending_long_poll(bot: Bot) -> None:
     emulator = BotApiEmulator(token=TOKEN)
     await emulator.start()
