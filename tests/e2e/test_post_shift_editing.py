@@ -15,6 +15,7 @@ from tests.e2e.schedule import (
     DAY,
     at,
     command,
+    outbox_to,
     person,
     post,
     press_and_settle,
@@ -363,3 +364,44 @@ async def test_shift_time_edits_that_break_a_rule_change_nothing(harness: Harnes
         edited = select(AuditEntry).where(AuditEntry.action == "shift.edit")
         assert list(await session.scalars(edited)) == []
     assert volunteer.messages() == []
+
+
+async def test_capacity_below_the_people_signed_up_is_refused(harness: Harness) -> None:
+    """Lowering a shift's capacity never pushes people out: it is refused and nothing moves."""
+    unit_id = await unit(harness)
+    shift_id = await shift(harness, await post(harness, unit_id), capacity=2)
+    coordinator = await person(harness, 6501, unit_id, "王协调", role=Role.COORDINATOR)
+    people = [await person(harness, 6502 + n, unit_id, name) for n, name in enumerate("甲乙")]
+    for volunteer in people:
+        await command(harness, volunteer, "shifts")
+        await press_and_settle(harness, volunteer, "✋ 报名 1")
+    await command(harness, coordinator, "roster", "12-02")
+    await press_and_settle(harness, coordinator, "⚙️ 07:00 黄河路-人民路口")
+    await press_and_settle(harness, coordinator, "👥 人数")
+    for typed in ("1", "0", "四个"):
+        await coordinator.send_text(typed)
+        await harness.settle()
+    assert coordinator.texts()[-3:] == [
+        "已经有 2 人报名，人数不能少于 2。可以先移出人员。",
+        "人数要是 1 到 500 之间的整数。",
+        "请输入人数，例如 4。",
+    ]
+    await command(harness, coordinator, "cancel")
+
+    # The spreadsheet is held to the same rule, row by row.
+    await command(harness, coordinator, "import")
+    row = "黄河路-人民路口,traffic,城管局,30.6586,104.0648,,2026-12-02,,,,07:00,09:00,1"
+    await coordinator.send_document("schedule.csv", csv_bytes(row), mime_type="text/csv")
+    await harness.settle()
+    assert "第 2 行：已经有 2 人报名，人数不能更少" in (coordinator.last().text or "")
+
+    assert (await _shift_row(harness, shift_id)).capacity == 2
+    assert await statuses(harness, shift_id) == {
+        6502: AssignmentStatus.SIGNED_UP,
+        6503: AssignmentStatus.SIGNED_UP,
+    }
+    async with harness.session() as session:
+        edited = select(AuditEntry).where(AuditEntry.action == "shift.edit")
+        assert list(await session.scalars(edited)) == []
+    for volunteer in people:
+        assert await outbox_to(harness, volunteer.user_id) == []
