@@ -6,7 +6,17 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot.db.models import AssignmentStatus, Dialogue, Post, PostType, Role, Shift, ShiftStatus
+from bot.db.models import (
+    AssignmentStatus,
+    Broadcast,
+    Dialogue,
+    OutboxMessage,
+    Post,
+    PostType,
+    Role,
+    Shift,
+    ShiftStatus,
+)
 from tests.e2e.schedule import (
     at,
     command,
@@ -224,3 +234,56 @@ async def test_coordinator_tags_a_member_for_a_tagged_shift(harness: Harness) ->
     member = await harness.member(8402)
     assert member is not None and member.tags == frozenset()
     assert "没有权限" in await command(harness, volunteer, "tag", "李明 党员")
+
+
+async def test_typed_values_out_of_bounds_are_refused_and_change_nothing(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    await post(harness, unit_id)
+    coordinator = await person(harness, 8501, unit_id, role=Role.COORDINATOR)
+    await person(harness, 8502, unit_id)
+
+    async def step() -> str | None:
+        async with harness.session() as session:
+            dialogue = await session.get(Dialogue, coordinator.user_id)
+            return dialogue.step if dialogue is not None else None
+
+    await command(harness, coordinator, "newpost")
+    await coordinator.send_text("长" * 49)
+    await harness.settle()
+    assert coordinator.last().text == "岗位名称要有 1 到 48 个字，不能以 / 开头。"
+    assert await step() == "name"
+    await command(harness, coordinator, "cancel")
+    await coordinator.press_data("po:999999", coordinator.last().message_id)
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1]["text"] == "找不到这个岗位。"
+
+    await command(harness, coordinator, "newshift")
+    await press_and_settle(harness, coordinator, "黄河路-人民路口 · 城管局")
+    # No Saturday in the range; more than a year of weekdays.
+    for typed in ("sat 12-07 12-11", "mon-fri 12-07 2028-12-31"):
+        await coordinator.send_text(typed)
+        await harness.settle()
+        assert coordinator.last().text == "日期范围不对：要至少包含一天，最多一年。"
+    assert await step() == "day"
+    await coordinator.send_text("12-03")
+    await harness.settle()
+    await press_and_settle(harness, coordinator, "07:00–09:00")
+    await press_and_settle(harness, coordinator, "4")
+    await press_and_settle(harness, coordinator, "🏷 限定人员标签")
+    await coordinator.send_text("标" * 33)
+    await harness.settle()
+    assert coordinator.last().text == "标签最多 32 个字，不能以 / 开头。"
+    assert await step() == "tag"
+    await command(harness, coordinator, "cancel")
+
+    await command(harness, coordinator, "broadcast")
+    await press_and_settle(harness, coordinator, "📢 发一条通知")
+    await coordinator.send_text("通" * 2001)
+    await harness.settle()
+    assert coordinator.last().text == "通知内容要有 1 到 2000 个字。"
+    assert await step() == "text"
+    await command(harness, coordinator, "cancel")
+    assert await harness.count(Post) == 1 and await harness.count(Shift) == 0
+    assert await harness.count(Broadcast) == 0 and await harness.count(OutboxMessage) == 0

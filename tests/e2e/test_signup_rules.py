@@ -109,3 +109,36 @@ async def test_strangers_and_wrong_input_get_answers(harness: Harness) -> None:
     assert "没看懂" in (volunteer.last().text or "")
     assert "没有权限" in await command(harness, volunteer, "roster")
     assert "没有权限" in await command(harness, volunteer, "posts")
+
+
+async def test_waitlist_twice_and_no_unit_are_refused(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    shift_id = await shift(harness, await post(harness, unit_id), capacity=1)
+    seated = await person(harness, 7701, unit_id)
+    waiting = await person(harness, 7702, unit_id)
+    await command(harness, seated, "shifts")
+    await press_and_settle(harness, seated, "✋ 报名 1")
+    await command(harness, waiting, "shifts")
+    await press_and_settle(harness, waiting, "⏳ 候补 1")
+    join = waiting.last()
+    data = join.button_data("⏳ 加入候补")
+    assert data is not None
+    await press_and_settle(harness, waiting, "⏳ 加入候补")
+    # The same button again (a double tap, or an old message): refused, still one place.
+    await waiting.press_data(data, join.message_id)
+    await harness.settle()
+    assert waiting.answered_callbacks[-1]["text"] == "您已经在这个班次的候补名单上了。"
+    assert await statuses(harness, shift_id) == {
+        7701: AssignmentStatus.SIGNED_UP,
+        7702: AssignmentStatus.WAITLISTED,
+    }
+
+    # An admin belongs to no unit and has no shifts to take.
+    await command(harness, harness.admin, "start")
+    assert await command(harness, harness.admin, "shifts") == "您还不属于任何单位，不能报名班次。"
+    refusal = await forged_press(harness, harness.admin, f"su:{shift_id}")
+    assert refusal == "这个班次属于「城管局」，只有该单位的志愿者能报名。"
+    assert await statuses(harness, shift_id) == {
+        7701: AssignmentStatus.SIGNED_UP,
+        7702: AssignmentStatus.WAITLISTED,
+    }
