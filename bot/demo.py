@@ -27,7 +27,10 @@ from bot.settings import load_settings
 
 DEMO_ADMIN_ID = 10_000
 LINK = re.compile(r"https://t\.me/\S+\?start=([A-Za-z0-9_-]+)")
-SAMPLE_SCHEDULE = Path(__file__).resolve().parent.parent / "data" / "sample_schedule.csv"
+SCHEDULE_NAME = "sample_schedule.csv"
+# In a source checkout the sample sits in the repository's data/; an installed package (the Docker
+# image) finds the copy the image puts in the data directory.
+CHECKOUT_SCHEDULE = Path(__file__).resolve().parent.parent / "data" / SCHEDULE_NAME
 CHART_NAME = "demo-tally.png"
 # The posts of the sample schedule that the day's story happens on.
 CROSSING = (30.6586, 104.0648)  # 黄河路-人民路口, 07:00–09:00
@@ -132,6 +135,12 @@ def local(day: dt.date, hour: int, minute: int, zone: dt.tzinfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone)
 
 
+def sample_schedule(data_dir: Path) -> Path:
+    """The sample schedule the coordinator imports: the data directory's copy when it has one."""
+    in_data_dir = data_dir / SCHEDULE_NAME
+    return in_data_dir if in_data_dir.is_file() else CHECKOUT_SCHEDULE
+
+
 async def _fresh_database(url: str) -> Database:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database:
@@ -226,7 +235,7 @@ async def publish_schedule(demo: Demo) -> None:
     demo.say("(王协调 joined as the coordinator of 城管局)")
     await demo.step("王协调", "/template", lambda: coordinator.send_command("template"))
     await demo.step("王协调", "/import", lambda: coordinator.send_command("import"))
-    data = SAMPLE_SCHEDULE.read_bytes()
+    data = sample_schedule(demo.data_dir).read_bytes()
     await demo.step(
         "王协调",
         "(sends data/sample_schedule.csv)",
