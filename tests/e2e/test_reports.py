@@ -32,7 +32,8 @@ HQ_TALLY = """📊 全部单位 · 执勤日报 · 12月1日 周二
 🚫 无人到岗的班次 1 个：
 · 14:00–16:00 和平街（团结社区）
 
-⚠️ 异常：签到位置超出范围 1，照片被标记 1，早退 1
+⚠️ 异常：签到位置超出范围 1，照片被标记 1，早退 1，离岗 1
+· 07:40 王芳 离开了「黄河路-人民路口」（实时位置显示不在岗）
 · 08:00 杨磊 在「垃圾分类点」的签到照片被标记
 · 10:00 刘强 在「解放路口」签到，距岗位 400 米
 · 11:00 陈静 提前离开「解放路口」
@@ -51,7 +52,8 @@ Score: 82 (fair)
 1. 解放路口: 100 (good), on-post 100%, on time 2/2, absent 0
 2. 黄河路-人民路口: 71.7 (fair), on-post 75%, on time 2/3, absent 1
 
-⚠️ Anomalies: checked in out of range 1, flagged photos 0, left early 1
+⚠️ Anomalies: checked in out of range 1, flagged photos 0, left early 1, left their post 1
+· 07:40 王芳 left their post "黄河路-人民路口" (live location away from it)
 · 10:00 刘强 checked in at "解放路口" 400 m away
 · 11:00 陈静 left "解放路口" early
 
@@ -151,6 +153,8 @@ async def test_week_and_month_compare_with_the_period_before(harness: Harness) -
         "服务时长 +12.8 小时，缺勤 +3"
     ) in week
     assert "🏆 单位排名（按得分）：" in week
+    assert "⚠️ 异常：签到位置超出范围 1，照片被标记 1，早退 1，离岗 1" in week
+    assert "· 12月1日 周二 07:40 王芳 离开了「黄河路-人民路口」（实时位置显示不在岗）" in week
 
     await harness.admin.send_command("month")
     await harness.settle()
