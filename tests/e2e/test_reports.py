@@ -201,3 +201,39 @@ async def test_rebinding_and_unbinding(harness: Harness) -> None:
     await harness.settle()
     assert group.last().text == "本群已解除绑定，不再接收报告。"
     assert await harness.count(BoundGroup) == 0
+
+
+async def test_report_commands_in_the_wrong_chat_or_by_the_wrong_person(harness: Harness) -> None:
+    await seed_day(harness)
+    harness.clock.set(at(DAY, "20:30"))
+    await bind(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
+    group = harness.emulator.group(HQ_GROUP)
+    stranger = harness.user(999_111, "路人")
+    volunteer = harness.user(VOLUNTEER_ID, "学校志愿者")
+    leader = harness.user(LEADER_ID, "李领导")
+    before = len(group.messages())
+
+    # The ledger holds people's hours: it is sent in a private chat only, and said so.
+    await group.send_command(harness.admin, "export")
+    await group.send_command(stranger, "today")
+    await group.send_command(volunteer, "week")
+    await harness.settle()
+    assert group.texts()[before:] == [
+        "/export 要在与我的私聊中使用：点我的头像进入私聊，再发送 /export。",
+        "您还没有注册。请向所在单位的协调员索取邀请链接，点开即可注册。",
+        "抱歉，您没有权限执行这个操作。",
+    ]
+    assert all(sent.kind == "text" for sent in group.messages()[before:])
+
+    await volunteer.send_command("week")
+    await volunteer.send_command("month")
+    await leader.send_command("export", "2026-12-01")
+    await leader.send_command("setgroup")
+    await harness.settle()
+    assert volunteer.texts()[-2:] == ["抱歉，您没有权限执行这个操作。"] * 2
+    assert leader.texts()[-2:] == [
+        "抱歉，您没有权限执行这个操作。",
+        "/setgroup 要在群里使用：把我加进群，再在群里发送 /setgroup。",
+    ]
+    assert all(sent.kind == "text" for sent in leader.messages())
+    assert await harness.count(BoundGroup) == 1
