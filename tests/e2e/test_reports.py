@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.db.models import AuditEntry, BoundGroup
+from bot.db.models import AuditEntry, BoundGroup, Unit
+from bot.emulator import SentMessage
 from tests.e2e.report_fixtures import (
     COORDINATOR_B_ID,
     DAY,
@@ -237,3 +238,55 @@ async def test_report_commands_in_the_wrong_chat_or_by_the_wrong_person(harness:
     ]
     assert all(sent.kind == "text" for sent in leader.messages())
     assert await harness.count(BoundGroup) == 1
+
+
+async def test_a_tally_too_long_for_one_message_is_split_in_order(harness: Harness) -> None:
+    """A city with hundreds of units: the ranking alone is longer than a Telegram message."""
+    await seed_day(harness)
+    names = [f"第{n:03d}社区新时代文明实践志愿服务队" for n in range(1, 261)]
+    async with harness.session() as session:
+        session.add_all(
+            Unit(name=name, require_swap_approval=False, created_at=at(DAY, "00:00"))
+            for name in names
+        )
+        # Bound in the morning, after the monthly report's time (the binding journey is
+        # tested above)
+        session.add(
+            BoundGroup(
+                chat_id=HQ_GROUP,
+                title="创城指挥部",
+                unit_id=None,
+                language="zh_Hans",
+                bound_by=harness.admin.user_id,
+                bound_at=at(DAY, "09:00"),
+            )
+        )
+        await session.commit()
+    group = harness.emulator.group(HQ_GROUP, "创城指挥部")
+
+    def check(sent: list[SentMessage]) -> None:
+        *texts, chart = sent
+        assert len(texts) >= 2 and all(len(part.text or "") <= 4096 for part in texts)
+        assert chart.kind == "photo" and chart.caption == "📊 全部单位 在岗率 · 12月1日 周二"
+        whole = "\n".join(part.text or "" for part in texts)
+        assert whole.startswith("📊 全部单位 · 执勤日报 · 12月1日 周二")
+        assert "🏅 最可靠的志愿者：" in (texts[-1].text or "")
+        # Every unit once, in rank order, none cut in two.
+        ranked = [line for line in whole.split("\n") if "：没有排班" in line]
+        assert ranked == [f"{rank}. {name}：没有排班" for rank, name in enumerate(
+            sorted(["实验学校", *names]), start=3
+        )]  # fmt: skip
+
+    # Asked for in the group...
+    harness.clock.set(at(DAY, "19:00"))
+    await group.send_command(harness.admin, "today")
+    await harness.settle()
+    asked = group.messages()
+    check(asked)
+
+    # ...and sent at SUMMARY_TIME through the outbox, in as many parts.
+    harness.clock.set(at(DAY, "20:00"))
+    await harness.tick()
+    scheduled = group.messages()[len(asked) :]
+    check(scheduled)
+    assert len(scheduled) == len(asked)
