@@ -290,3 +290,38 @@ async def test_a_tally_too_long_for_one_message_is_split_in_order(harness: Harne
     scheduled = group.messages()[len(asked) :]
     check(scheduled)
     assert len(scheduled) == len(asked)
+
+
+async def test_setgroup_pages_through_many_units(harness: Harness) -> None:
+    """Telegram takes at most 100 buttons in a keyboard; a city may have more units."""
+    names = [f"第{n:03d}社区" for n in range(1, 131)]
+    async with harness.session() as session:
+        session.add_all(
+            Unit(name=name, require_swap_approval=False, created_at=at(DAY, "00:00"))
+            for name in names
+        )
+        await session.commit()
+    group = harness.emulator.group(UNIT_GROUP, "第125社区执勤群")
+    await group.send_command(harness.admin, "setgroup")
+    await harness.settle()
+    first = group.last()
+    assert "单位第 1–20 个，共 130 个" in (first.text or "")
+    assert first.buttons()[:3] == ["🏛 全部单位（指挥部）", "第001社区", "第002社区"]
+    assert first.buttons()[-2:] == ["下一页 ▶️", "✖️ 取消"] and len(first.buttons()) == 23
+
+    for _ in range(6):
+        await group.press(harness.admin, "下一页 ▶️")
+        await harness.settle()
+    last = group.last()
+    assert last.message_id == first.message_id  # the same message, edited
+    assert "单位第 121–130 个，共 130 个" in (last.text or "")
+    assert last.buttons()[-4:] == ["第129社区", "第130社区", "◀️ 上一页", "✖️ 取消"]
+    await group.press(harness.admin, "◀️ 上一页")
+    await harness.settle()
+    assert "单位第 101–120 个" in (group.last().text or "")
+    await group.press(harness.admin, "第111社区")
+    await harness.settle()
+    assert "本群已绑定到：第111社区" in (group.last().text or "")
+    async with harness.session() as session:
+        bound = await session.get(BoundGroup, UNIT_GROUP)
+        assert bound is not None and bound.unit is not None and bound.unit.name == "第111社区"
