@@ -95,6 +95,16 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
             _callback(common.unknown_command, None),
         )
     )
+    # One of our private-chat commands sent in a group (to this bot): say where it works rather
+    # than stay silent. Other commands in a group are not addressed to us and stay unanswered.
+    private_only = [c.name for c in registry.commands if c.where is Where.PRIVATE]
+    application.add_handler(
+        CommandHandler(
+            private_only,
+            _callback(common.private_only_command, None),
+            filters=filters.ChatType.GROUPS,
+        )
+    )
     application.add_handler(CallbackQueryHandler(_callback(common.unknown_button, None)))
     application.add_error_handler(on_error)
 

@@ -135,6 +135,7 @@ REGISTRY = Registry(
         Button(reports.GROUP_SCOPE_BUTTON, reports.pick_group_scope, ADMINS),
         Button(reports.GROUP_LANGUAGE_BUTTON, reports.pick_group_language, ADMINS),
         Button(reports.GROUP_UNBIND_BUTTON, reports.unbind_group, ADMINS),
+        Button(reports.GROUP_PAGE_BUTTON, reports.group_scope_page, ADMINS),
         Button(reports.EXPORT_BUTTON, reports.pick_export, COORDINATORS),
         # shift swaps (issue 7)
         Button(swap_handlers.PICK_BUTTON, swap_handlers.pick, MEMBERS),

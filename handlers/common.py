@@ -110,5 +110,13 @@ async def unknown_command(turn: Turn) -> None:
     turn.reply(turn.t("common.unknown_command"))
 
 
+async def private_only_command(turn: Turn) -> None:
+    """A command that works only in a private chat with the bot, sent in a group."""
+    message = turn.update.effective_message
+    text = message.text if message is not None and message.text else ""
+    name = text.split()[0].lstrip("/").split("@")[0].lower() if text.startswith("/") else ""
+    turn.reply(turn.t("common.private_only_command", command=name))
+
+
 async def unknown_button(turn: Turn) -> None:
     turn.answer(turn.t("common.stale_button"), alert=True)

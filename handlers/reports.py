@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from telegram import Chat, InlineKeyboardButton
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.db.models import BoundGroup
 from bot.i18n import LANGUAGES, Translator
@@ -20,6 +20,9 @@ from handlers.turn import Turn
 GROUP_SCOPE_BUTTON = "grp.s"
 GROUP_LANGUAGE_BUTTON = "grp.l"
 GROUP_UNBIND_BUTTON = "grp.u"
+GROUP_PAGE_BUTTON = "grp.p"
+# Telegram refuses an inline keyboard of more than 100 buttons: units come a page at a time.
+UNITS_PER_PAGE = 20
 EXPORT_BUTTON = "exp"
 EXPORT_CHOICES = ("this_week", "last_week", "this_month", "last_month")
 
@@ -45,6 +48,23 @@ def _language_rows(t: Translator) -> list[list[InlineKeyboardButton]]:
 
 async def set_group(turn: Turn) -> None:
     """/setgroup in a group (admins): pick headquarters or a unit with buttons."""
+    text, markup = await _scope_picker(turn, 0)
+    turn.reply(text, markup)
+
+
+async def group_scope_page(turn: Turn) -> None:
+    """Another page of units: a city may have hundreds, more than one keyboard can hold."""
+    query = turn.update.callback_query
+    assert query is not None
+    offset = int_arg(callback_args(query.data, GROUP_PAGE_BUTTON), 0)
+    if offset is None or not _is_group(turn):
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    text, markup = await _scope_picker(turn, offset)
+    turn.edit(text, markup)
+
+
+async def _scope_picker(turn: Turn, offset: int) -> tuple[str, InlineKeyboardMarkup]:
     settings = turn.runtime.settings
     group = await groups.get(turn.session, turn.chat_id)
     turn.use_language(group.language if group is not None else settings.default_language)
@@ -52,6 +72,8 @@ async def set_group(turn: Turn) -> None:
     chat = turn.update.effective_chat
     title = (chat.title if chat is not None else None) or ""
     choices = await units.visible_to(turn.session, turn.actor)
+    offset = max(0, min(offset, (max(len(choices), 1) - 1) // UNITS_PER_PAGE * UNITS_PER_PAGE))
+    page = choices[offset : offset + UNITS_PER_PAGE]
     lines = [
         t(
             "group.pick_scope",
@@ -71,12 +93,27 @@ async def set_group(turn: Turn) -> None:
         )
     if not choices:
         lines.append(t("group.no_units"))
+    elif len(choices) > UNITS_PER_PAGE:
+        lines.append(
+            t("group.units_page", first=offset + 1, last=offset + len(page), total=len(choices))
+        )
     rows = [[button(t("group.button.hq"), f"{GROUP_SCOPE_BUTTON}:0")]]
-    rows += [[button(unit.name, f"{GROUP_SCOPE_BUTTON}:{unit.id}")] for unit in choices]
+    rows += [[button(unit.name, f"{GROUP_SCOPE_BUTTON}:{unit.id}")] for unit in page]
+    pages = []
+    if offset > 0:
+        pages.append(
+            button(t("group.button.previous"), f"{GROUP_PAGE_BUTTON}:{offset - UNITS_PER_PAGE}")
+        )
+    if offset + UNITS_PER_PAGE < len(choices):
+        pages.append(
+            button(t("group.button.next"), f"{GROUP_PAGE_BUTTON}:{offset + UNITS_PER_PAGE}")
+        )
+    if pages:
+        rows.append(pages)
     if group is not None:
         rows.append([button(t("group.button.unbind"), GROUP_UNBIND_BUTTON)])
     rows.append(cancel_row(t))
-    turn.reply("\n".join(lines), inline(rows))
+    return "\n".join(lines), inline(rows)
 
 
 async def pick_group_scope(turn: Turn) -> None:

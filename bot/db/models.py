@@ -285,7 +285,9 @@ class CheckIn(Base):
     # Check-in rules (issue 4): late beyond LATE_AFTER_MIN; accepted only thanks to the
     # reported accuracy (farther than the radius); recorded by a coordinator; the message id
     # of a shared live location, whose edits are presence samples; since when the live
-    # location has been outside the geofence; a coordinator's corrections.
+    # location has been outside the geofence; a coordinator's corrections; since when the
+    # volunteer was away the first time they stayed outside for LEFT_POST_ALERT_MIN (they left
+    # their post: the tallies list it).
     late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     far: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     manual: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -293,6 +295,7 @@ class CheckIn(Base):
     outside_since: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     photo_rejected: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     credited_override: Mapped[int | None] = mapped_column(Integer)
+    left_post_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     assignment: Mapped[Assignment] = relationship(lazy="joined")
 

@@ -25,6 +25,7 @@ def _flags(t: Translator, row: Attendance) -> str:
             ("far", row.far),
             ("flagged", row.flagged),
             ("left_early", row.left_early),
+            ("left_post", row.left_post),
         )
         if on
     ]

@@ -122,6 +122,8 @@ def _anomaly_line(t: Translator, item: Anomaly, with_day: bool) -> str:
     when = (t.weekday_date(item.at) + " " if with_day else "") + t.time(item.at)
     if item.left_early:
         return t("report.anomaly.left_early", when=when, member=item.member, post=item.post)
+    if item.left_post:
+        return t("report.anomaly.left_post", when=when, member=item.member, post=item.post)
     if item.distance_m is not None and item.flagged:
         key = "report.anomaly.far_flagged"
     elif item.distance_m is not None:
@@ -139,7 +141,7 @@ def _anomaly_line(t: Translator, item: Anomaly, with_day: bool) -> str:
 
 def _anomalies(t: Translator, tally: Tally) -> list[str]:
     counts = tally.totals
-    if not (counts.far or counts.flagged or counts.left_early):
+    if not (counts.far or counts.flagged or counts.left_early or counts.left_post):
         return [t("report.anomalies.none")] if counts.checked_in else []
     with_day = tally.period.first != tally.period.last
     lines = [
@@ -148,6 +150,7 @@ def _anomalies(t: Translator, tally: Tally) -> list[str]:
             far=counts.far,
             flagged=counts.flagged,
             left_early=counts.left_early,
+            left_post=counts.left_post,
         )
     ]
     lines += [_anomaly_line(t, item, with_day) for item in tally.anomalies]

@@ -496,6 +496,17 @@ async def _presence(session: AsyncSession, checkin: CheckIn, until: dt.datetime)
     return presence_share(samples, checkin.checked_in_at, until, shift.starts_at, shift.ends_at)
 
 
+def note_left_post(checkin: CheckIn, now: dt.datetime, settings: Settings) -> bool:
+    """Outside the geofence for LEFT_POST_ALERT_MIN means the volunteer left their post: the
+    first such absence is kept (``left_post_at``) for the tallies. True when it counts."""
+    away_since = checkin.outside_since
+    if away_since is None or now - away_since < dt.timedelta(minutes=settings.left_post_alert_min):
+        return False
+    if checkin.left_post_at is None:
+        checkin.left_post_at = away_since
+    return True
+
+
 @dataclass(frozen=True)
 class Sample:
     checkin: CheckIn
@@ -537,6 +548,8 @@ async def record_live_position(
     )
     was_outside = checkin.outside_since is not None
     if fix.accepted:
+        # Back before the tick asked them, but away long enough: they still left their post.
+        note_left_post(checkin, now, settings)
         checkin.outside_since = None
     elif not was_outside:
         checkin.outside_since = now

@@ -23,7 +23,7 @@ from bot.db.models import (
 )
 from bot.i18n import Translator
 from bot.services import noshow, outbox
-from bot.services.checkin import BUTTON_CHECKOUT, BUTTON_ON_POST, close
+from bot.services.checkin import BUTTON_CHECKOUT, BUTTON_ON_POST, close, note_left_post
 from bot.services.checkin_text import distance, duration
 from bot.settings import Settings
 
@@ -50,6 +50,7 @@ async def left_post_alerts(session: AsyncSession, now: dt.datetime, settings: Se
     queued = 0
     for checkin in list(checkins):
         assert checkin.outside_since is not None
+        note_left_post(checkin, now, settings)
         latest = await session.scalar(
             select(LocationSample.distance_m)
             .where(LocationSample.checkin_id == checkin.id)

@@ -44,6 +44,7 @@ class Attendance:
     far: bool
     flagged: bool
     left_early: bool
+    left_post: bool
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ async def build(
                 far=bool(checkin and checkin.distance_m > radius),
                 flagged=bool(checkin and checkin.photo_flagged),
                 left_early=bool(checkin and checkin.checkout_kind == CheckoutKind.EARLY),
+                left_post=bool(checkin and checkin.left_post_at is not None),
             )
         )
     scope = await session.get(Unit, unit_id) if unit_id is not None else None

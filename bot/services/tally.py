@@ -9,6 +9,8 @@ city has tens of thousands of volunteers. The definitions (README, "How the figu
   ``LATE_AFTER_MIN``;
 - absent: marked absent, or the shift has ended with the seat held and no check-in;
 - left early: checked out with kind ``early``;
+- left post: the live location stayed outside the post's geofence for ``LEFT_POST_ALERT_MIN``
+  (the volunteer was asked whether they were still on post);
 - far: checked in farther from the post than its radius; flagged: the photo was flagged;
 - on-post rate: checked in / seats; punctuality: on time / checked in;
 - hours: credited minutes / 60;
@@ -67,6 +69,7 @@ class Counts:
     late: int = 0
     absent: int = 0
     left_early: int = 0
+    left_post: int = 0
     far: int = 0
     flagged: int = 0
     minutes: int = 0
@@ -149,6 +152,7 @@ class Anomaly:
     distance_m: float | None = None  # set when checked in outside the post's radius
     flagged: bool = False
     left_early: bool = False
+    left_post: bool = False  # away from the post by the live location (`at`: since when)
 
 
 @dataclass(frozen=True)
@@ -229,6 +233,7 @@ def _per_shift(
             _count_if(and_(checked, CheckIn.checkout_kind == CheckoutKind.EARLY)).label(
                 "left_early"
             ),
+            _count_if(and_(checked, CheckIn.left_post_at.is_not(None))).label("left_post"),
             _count_if(and_(checked, CheckIn.distance_m > Post.radius_m)).label("far"),
             _count_if(and_(checked, CheckIn.photo_flagged.is_(True))).label("flagged"),
             func.coalesce(
@@ -254,7 +259,7 @@ def _per_shift(
 
 
 COUNT_COLUMNS = (
-    *("filled", "checked_in", "on_time", "late", "absent", "left_early", "far"),
+    *("filled", "checked_in", "on_time", "late", "absent", "left_early", "left_post", "far"),
     *("flagged", "minutes"),
 )
 
@@ -362,7 +367,8 @@ def _checkins_in(
 async def _anomalies(
     session: AsyncSession, start: dt.datetime, end: dt.datetime, unit_id: int | None
 ) -> list[Anomaly]:
-    """Check-ins far from the post or with a flagged photo, and early leaves, in time order."""
+    """Check-ins far from the post or with a flagged photo, volunteers who left their post, and
+    early leaves, in time order."""
     query = (
         _checkins_in(start, end, unit_id)
         .where(
@@ -370,6 +376,7 @@ async def _anomalies(
                 CheckIn.distance_m > Post.radius_m,
                 CheckIn.photo_flagged.is_(True),
                 CheckIn.checkout_kind == CheckoutKind.EARLY,
+                CheckIn.left_post_at.is_not(None),
             )
         )
         .order_by(CheckIn.checked_in_at, CheckIn.id)
@@ -388,6 +395,10 @@ async def _anomalies(
                     flagged=checkin.photo_flagged,
                 )
             )
+        if checkin.left_post_at is not None:
+            anomalies.append(
+                Anomaly(member=member, post=post, at=checkin.left_post_at, left_post=True)
+            )
         if checkin.checkout_kind == CheckoutKind.EARLY and checkin.checked_out_at is not None:
             anomalies.append(
                 Anomaly(member=member, post=post, at=checkin.checked_out_at, left_early=True)
@@ -402,12 +413,13 @@ async def _top(
     settings: Settings,
     unit_id: int | None,
 ) -> list[Volunteer]:
-    """The most reliable volunteers: most minutes served on time, on post, to the end, with
-    a photo nobody flagged; ties go to the earliest arrival."""
+    """The most reliable volunteers: most minutes served on time, on post (and staying there),
+    to the end, with a photo nobody flagged; ties go to the earliest arrival."""
     clean = and_(
         CheckIn.minutes_late <= settings.late_after_min,
         CheckIn.distance_m <= Post.radius_m,
         CheckIn.photo_flagged.is_(False),
+        CheckIn.left_post_at.is_(None),
         or_(CheckIn.checkout_kind.is_(None), CheckIn.checkout_kind != CheckoutKind.EARLY),
     )
     minutes = func.sum(func.coalesce(CheckIn.credited_minutes, 0))

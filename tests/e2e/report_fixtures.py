@@ -4,7 +4,8 @@ Tuesday 1 December 2026 (Asia/Shanghai), three units:
 
 城管局 (A)
   黄河路-人民路口 (radius 150)  07:00-09:00 cap 3: 张伟 on time 120 min; 王芳 12 min late
-                                108 min; 李娜 marked absent; 吴霞 cancelled (not counted)
+                                108 min, with a live location that left the post at 07:40;
+                                李娜 marked absent; 吴霞 cancelled (not counted)
                                 18:00-20:00 cap 1: 周杰 2 min late (on time) 120 min, auto out
   解放路口 (radius 100)        10:00-12:00 cap 2: 刘强 on time but 400 m away 120 min;
                                 陈静 3 min late (on time), left early at 11:00, 57 min;
@@ -148,6 +149,7 @@ class _Builder:
         out: str | None = None,
         kind: CheckoutKind | None = None,
         minutes: int | None = None,
+        left_post: str | None = None,
     ) -> Assignment:
         assignment = Assignment(
             shift_id=shift.id,
@@ -161,8 +163,8 @@ class _Builder:
         if late is not None:
             checked_in_at = shift.starts_at + dt.timedelta(minutes=late)
             checked_out_at = None
+            local_day = shift.starts_at.astimezone(ZONE).date()
             if out is not None:
-                local_day = shift.starts_at.astimezone(ZONE).date()
                 checked_out_at = at(local_day, out)
             self.session.add(
                 CheckIn(
@@ -172,7 +174,7 @@ class _Builder:
                     longitude=104.0648,
                     distance_m=distance,
                     accuracy_m=10.0,
-                    live=False,
+                    live=left_post is not None,
                     photo_file_id=f"photo-{assignment.id}",
                     photo_file_unique_id=f"u{assignment.id}",
                     photo_flagged=flagged,
@@ -180,6 +182,7 @@ class _Builder:
                     checked_out_at=checked_out_at,
                     checkout_kind=kind,
                     credited_minutes=minutes,
+                    left_post_at=at(local_day, left_post) if left_post is not None else None,
                 )
             )
             await self.session.flush()
@@ -213,7 +216,10 @@ async def build_day(session: AsyncSession) -> Day:
 
     morning = await b.shift(crossing, DAY, "07:00", "09:00", 3)
     await b.seat(morning, people["张伟"], done, late=0, out="09:00", kind=normal, minutes=120)
-    await b.seat(morning, people["王芳"], done, late=12, out="09:00", kind=normal, minutes=108)
+    await b.seat(
+        morning, people["王芳"], done, late=12, out="09:00", kind=normal, minutes=108,
+        left_post="07:40",
+    )  # fmt: skip
     await b.seat(morning, people["李娜"], absent)
     await b.seat(morning, people["吴霞"], AssignmentStatus.CANCELLED)
     evening = await b.shift(crossing, DAY, "18:00", "20:00", 1)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
 from bot.db.models import AssignmentStatus, CheckoutKind, Dialogue
+from bot.emulator import SimUser
 from bot.services import checkin as checkin_service
 from tests.e2e.checkin_fixtures import (
     assignment,
@@ -126,6 +128,7 @@ async def test_too_far_says_distance_and_direction_and_allows_a_retry(harness: H
     await harness.settle()
     refusal = fang.last()
     assert "2.1 公里" in refusal.text and "东北" in refusal.text and "150 米" in refusal.text
+    assert await checkins(harness) == []
     keyboard = fang.reply_keyboard()
     assert keyboard is not None and keyboard[0][0].get("request_location") is True
     async with harness.session() as session:
@@ -179,15 +182,87 @@ async def test_forwarded_venue_and_wrong_kinds_of_input_change_nothing(harness: 
     assert (await assignment(harness, 1)).status == AssignmentStatus.SIGNED_UP
 
 
+Wrong = Callable[[SimUser], Awaitable[Any]]
+
+WRONG_INPUTS: list[tuple[str, str, Wrong, str]] = [
+    (
+        "location",
+        "forwarded location",
+        lambda person: person.send_location(*near(), forwarded=True),
+        "这是转发的位置。请用下面的按钮发送您自己现在的位置。",
+    ),
+    (
+        "location",
+        "venue",
+        lambda person: person.send_venue(*near(), title="人民公园", address="人民路 1 号"),
+        "这是一个地点（场所），不是您的位置。请用下面的按钮发送您现在的位置。",
+    ),
+    (
+        "photo",
+        "forwarded photo",
+        lambda person: person.send_photo(forwarded=True),
+        "这是转发的照片。请现场拍一张发过来。",
+    ),
+    (
+        "photo",
+        "document",
+        lambda person: person.send_document("photo.jpg", b"\xff\xd8jpeg", mime_type="image/jpeg"),
+        "这是一个文件。请以照片方式发送，不要选「以文件发送」。",
+    ),
+    (
+        "photo",
+        "sticker",
+        lambda person: person.send_sticker(),
+        "请发送一张照片（用相机拍照发送）。",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("step", "wrong", "expected"),
+    [(step, wrong, expected) for step, _, wrong, expected in WRONG_INPUTS],
+    ids=[name for _, name, _, _ in WRONG_INPUTS],
+)
+async def test_each_wrong_input_is_refused_clearly_and_changes_nothing(
+    harness: Harness, step: str, wrong: Wrong, expected: str
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await fang.send_command("checkin")
+    await harness.settle()
+    if step == "photo":
+        await fang.send_location(*near())
+        await harness.settle()
+        assert "位置已确认" in fang.last().text
+    async with harness.session() as session:
+        before = await session.get(Dialogue, fang.user_id)
+    assert before is not None and before.step == step
+
+    await wrong(fang)
+    await harness.settle()
+    assert fang.last().text == expected
+    if step == "location":  # the button to send one's own location comes again
+        keyboard = fang.reply_keyboard()
+        assert keyboard is not None and keyboard[0][0].get("request_location") is True
+    assert await checkins(harness) == []
+    assert (await assignment(harness, seat)).status == AssignmentStatus.SIGNED_UP
+    async with harness.session() as session:
+        after = await session.get(Dialogue, fang.user_id)
+    assert after is not None and (after.step, after.data) == (before.step, before.data)
+
+
 @pytest.mark.parametrize("settings_overrides", [{"checkin_require_live_location": True}])
 async def test_live_location_required_refuses_a_static_one(harness: Harness) -> None:
     crew = await team(harness)
     fang = crew.volunteers[0]
-    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
 
     await fang.send_location(*near())
     await harness.settle()
     assert "需要共享实时位置" in fang.last().text
+    assert await checkins(harness) == []
+    assert (await assignment(harness, seat)).status == AssignmentStatus.SIGNED_UP
     await fang.send_location(*near(), live_period=3600)
     await harness.settle()
     assert "位置已确认" in fang.last().text

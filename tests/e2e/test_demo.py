@@ -61,6 +61,7 @@ def test_demo_plays_the_day_and_writes_the_chart(
     assert "[📷 照片 · 陈静] [✏️ 更正 · 陈静]" in out
     assert "🏅 本月在城管局排第 1 名（共 4 人）" in out
     assert "到岗 4 人次：准时 3，迟到 1；缺勤 1，早退 1" in out
+    assert "早退 1，离岗 1" in out and "李明 离开了「黄河路-人民路口」（实时位置显示不在岗）" in out
     # The swap: 李明 gives Saturday's morning shift away, 张伟 takes it, the roster follows.
     assert out.count("🤖 🔁 李明 转让一个班次：") == 5
     assert "✅ 换岗完成：现在由您负责 12月5日 周六 09:00–11:00 · 人民公园东门" in out

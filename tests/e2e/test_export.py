@@ -41,7 +41,7 @@ async def test_admin_exports_a_day_and_its_sums_match_the_tally(harness: Harness
     statuses = [row[6] for row in rows]
     assert statuses.count("缺勤") == 3 and statuses.count("已签退") == 6
     flags = {row[0]: row[12] for row in rows}
-    assert flags["王芳"] == "迟到"
+    assert flags["王芳"] == "迟到、离岗"  # late, and her live location left the post
     assert flags["刘强"] == "位置超出范围"
     assert flags["杨磊"] == "照片被标记"
     assert flags["陈静"] == "早退"

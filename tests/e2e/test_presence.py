@@ -11,6 +11,7 @@ from tests.e2e.checkin_fixtures import (
     assignment,
     check_in,
     checkins,
+    coordinator,
     duty,
     near,
     outbox_texts,
@@ -49,8 +50,12 @@ async def test_live_location_leaving_and_returning_gives_presence_and_one_alert_
 
     harness.clock.set(today(8, 44))
     assert await run_due(harness, checkin_jobs.left_post_alerts) == 0
+    [record] = await checkins(harness)
+    assert record.left_post_at is None
     harness.clock.set(today(8, 45))
     assert await run_due(harness, checkin_jobs.left_post_alerts) == 1
+    [record] = await checkins(harness)
+    assert record.left_post_at == today(8, 30)  # she left her post: the tallies list it
     assert await run_due(harness, checkin_jobs.left_post_alerts) == 0  # asked once
     [alert] = await outbox_texts(harness, fang.user_id)
     assert "好像离开了「黄河路-人民路口」" in alert and "500 米" in alert and "15 分钟" in alert
@@ -80,10 +85,50 @@ async def test_live_location_leaving_and_returning_gives_presence_and_one_alert_
     assert record.presence_ratio is not None and abs(record.presence_ratio - 80 / 120) < 0.001
     assert record.credited_minutes == 120
     assert await harness.count(LocationSample) == 5
+    # The ten minutes away at 09:30 were too short to count as leaving; the first absence stays.
+    assert record.left_post_at == today(8, 30)
 
     # After check-out the live location is no longer evidence of anything.
     await move(10, 10, 900)
     assert await harness.count(LocationSample) == 5
+
+
+async def test_leaving_the_post_shows_in_the_days_tally_even_when_back_before_the_question(
+    harness: Harness,
+) -> None:
+    crew = await team(harness, ("王芳", "李雷"))
+    fang, lei = crew.volunteers
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await duty(harness, lei, crew.unit, today(8, 0), today(10, 0), post_name="人民路口")
+    boss = await coordinator(harness, "城管局", 5100, "张协调")
+    live = await fang.send_location(*near(north_m=20), live_period=8 * 3600)
+    await harness.settle()
+    await fang.send_photo()
+    await harness.settle()
+    await check_in(harness, lei)
+
+    harness.clock.set(today(8, 20))
+    await fang.update_live_location(live["message_id"], *near(north_m=0, east_m=600))
+    await harness.settle()
+    # Back 20 minutes later; no tick ran in between, so nobody asked her.
+    harness.clock.set(today(8, 40))
+    await fang.update_live_location(live["message_id"], *near(north_m=10))
+    await harness.settle()
+    assert await outbox_texts(harness, fang.user_id) == []
+    fang_record, lei_record = await checkins(harness)
+    assert fang_record.left_post_at == today(8, 20) and fang_record.outside_since is None
+    assert lei_record.left_post_at is None
+
+    harness.clock.set(today(12, 0))
+    assert await run_due(harness, checkin_jobs.auto_checkout) == 2
+    await boss.send_command("today")
+    await harness.settle()
+    tally = boss.messages()[-2].text or ""
+    assert "⚠️ 异常：签到位置超出范围 0，照片被标记 0，早退 0，离岗 1" in tally
+    assert "· 08:20 王芳 离开了「黄河路-人民路口」（实时位置显示不在岗）" in tally
+    # Leaving the post keeps her off the most reliable list; 李雷 stayed.
+    top = tally.split("🏅")[1]
+    assert "李雷" in top and "王芳" not in top
 
 
 async def test_the_on_post_answer_is_acknowledged(harness: Harness) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.db.models import AuditEntry, BoundGroup
+from bot.db.models import AuditEntry, BoundGroup, Unit
+from bot.emulator import SentMessage
 from tests.e2e.report_fixtures import (
     COORDINATOR_B_ID,
     DAY,
@@ -32,7 +33,8 @@ HQ_TALLY = """📊 全部单位 · 执勤日报 · 12月1日 周二
 🚫 无人到岗的班次 1 个：
 · 14:00–16:00 和平街（团结社区）
 
-⚠️ 异常：签到位置超出范围 1，照片被标记 1，早退 1
+⚠️ 异常：签到位置超出范围 1，照片被标记 1，早退 1，离岗 1
+· 07:40 王芳 离开了「黄河路-人民路口」（实时位置显示不在岗）
 · 08:00 杨磊 在「垃圾分类点」的签到照片被标记
 · 10:00 刘强 在「解放路口」签到，距岗位 400 米
 · 11:00 陈静 提前离开「解放路口」
@@ -51,7 +53,8 @@ Score: 82 (fair)
 1. 解放路口: 100 (good), on-post 100%, on time 2/2, absent 0
 2. 黄河路-人民路口: 71.7 (fair), on-post 75%, on time 2/3, absent 1
 
-⚠️ Anomalies: checked in out of range 1, flagged photos 0, left early 1
+⚠️ Anomalies: checked in out of range 1, flagged photos 0, left early 1, left their post 1
+· 07:40 王芳 left their post "黄河路-人民路口" (live location away from it)
 · 10:00 刘强 checked in at "解放路口" 400 m away
 · 11:00 陈静 left "解放路口" early
 
@@ -151,6 +154,8 @@ async def test_week_and_month_compare_with_the_period_before(harness: Harness) -
         "服务时长 +12.8 小时，缺勤 +3"
     ) in week
     assert "🏆 单位排名（按得分）：" in week
+    assert "⚠️ 异常：签到位置超出范围 1，照片被标记 1，早退 1，离岗 1" in week
+    assert "· 12月1日 周二 07:40 王芳 离开了「黄河路-人民路口」（实时位置显示不在岗）" in week
 
     await harness.admin.send_command("month")
     await harness.settle()
@@ -197,3 +202,126 @@ async def test_rebinding_and_unbinding(harness: Harness) -> None:
     await harness.settle()
     assert group.last().text == "本群已解除绑定，不再接收报告。"
     assert await harness.count(BoundGroup) == 0
+
+
+async def test_report_commands_in_the_wrong_chat_or_by_the_wrong_person(harness: Harness) -> None:
+    await seed_day(harness)
+    harness.clock.set(at(DAY, "20:30"))
+    await bind(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
+    group = harness.emulator.group(HQ_GROUP)
+    stranger = harness.user(999_111, "路人")
+    volunteer = harness.user(VOLUNTEER_ID, "学校志愿者")
+    leader = harness.user(LEADER_ID, "李领导")
+    before = len(group.messages())
+
+    # The ledger holds people's hours: it is sent in a private chat only, and said so.
+    await group.send_command(harness.admin, "export")
+    await group.send_command(stranger, "today")
+    await group.send_command(volunteer, "week")
+    await harness.settle()
+    assert group.texts()[before:] == [
+        "/export 要在与我的私聊中使用：点我的头像进入私聊，再发送 /export。",
+        "您还没有注册。请向所在单位的协调员索取邀请链接，点开即可注册。",
+        "抱歉，您没有权限执行这个操作。",
+    ]
+    assert all(sent.kind == "text" for sent in group.messages()[before:])
+
+    await volunteer.send_command("week")
+    await volunteer.send_command("month")
+    await leader.send_command("export", "2026-12-01")
+    await leader.send_command("setgroup")
+    await harness.settle()
+    assert volunteer.texts()[-2:] == ["抱歉，您没有权限执行这个操作。"] * 2
+    assert leader.texts()[-2:] == [
+        "抱歉，您没有权限执行这个操作。",
+        "/setgroup 要在群里使用：把我加进群，再在群里发送 /setgroup。",
+    ]
+    assert all(sent.kind == "text" for sent in leader.messages())
+    assert await harness.count(BoundGroup) == 1
+
+
+async def test_a_tally_too_long_for_one_message_is_split_in_order(harness: Harness) -> None:
+    """A city with hundreds of units: the ranking alone is longer than a Telegram message."""
+    await seed_day(harness)
+    names = [f"第{n:03d}社区新时代文明实践志愿服务队" for n in range(1, 261)]
+    async with harness.session() as session:
+        session.add_all(
+            Unit(name=name, require_swap_approval=False, created_at=at(DAY, "00:00"))
+            for name in names
+        )
+        # Bound in the morning, after the monthly report's time (the binding journey is
+        # tested above)
+        session.add(
+            BoundGroup(
+                chat_id=HQ_GROUP,
+                title="创城指挥部",
+                unit_id=None,
+                language="zh_Hans",
+                bound_by=harness.admin.user_id,
+                bound_at=at(DAY, "09:00"),
+            )
+        )
+        await session.commit()
+    group = harness.emulator.group(HQ_GROUP, "创城指挥部")
+
+    def check(sent: list[SentMessage]) -> None:
+        *texts, chart = sent
+        assert len(texts) >= 2 and all(len(part.text or "") <= 4096 for part in texts)
+        assert chart.kind == "photo" and chart.caption == "📊 全部单位 在岗率 · 12月1日 周二"
+        whole = "\n".join(part.text or "" for part in texts)
+        assert whole.startswith("📊 全部单位 · 执勤日报 · 12月1日 周二")
+        assert "🏅 最可靠的志愿者：" in (texts[-1].text or "")
+        # Every unit once, in rank order, none cut in two.
+        ranked = [line for line in whole.split("\n") if "：没有排班" in line]
+        assert ranked == [f"{rank}. {name}：没有排班" for rank, name in enumerate(
+            sorted(["实验学校", *names]), start=3
+        )]  # fmt: skip
+
+    # Asked for in the group...
+    harness.clock.set(at(DAY, "19:00"))
+    await group.send_command(harness.admin, "today")
+    await harness.settle()
+    asked = group.messages()
+    check(asked)
+
+    # ...and sent at SUMMARY_TIME through the outbox, in as many parts.
+    harness.clock.set(at(DAY, "20:00"))
+    await harness.tick()
+    scheduled = group.messages()[len(asked) :]
+    check(scheduled)
+    assert len(scheduled) == len(asked)
+
+
+async def test_setgroup_pages_through_many_units(harness: Harness) -> None:
+    """Telegram takes at most 100 buttons in a keyboard; a city may have more units."""
+    names = [f"第{n:03d}社区" for n in range(1, 131)]
+    async with harness.session() as session:
+        session.add_all(
+            Unit(name=name, require_swap_approval=False, created_at=at(DAY, "00:00"))
+            for name in names
+        )
+        await session.commit()
+    group = harness.emulator.group(UNIT_GROUP, "第125社区执勤群")
+    await group.send_command(harness.admin, "setgroup")
+    await harness.settle()
+    first = group.last()
+    assert "单位第 1–20 个，共 130 个" in (first.text or "")
+    assert first.buttons()[:3] == ["🏛 全部单位（指挥部）", "第001社区", "第002社区"]
+    assert first.buttons()[-2:] == ["下一页 ▶️", "✖️ 取消"] and len(first.buttons()) == 23
+
+    for _ in range(6):
+        await group.press(harness.admin, "下一页 ▶️")
+        await harness.settle()
+    last = group.last()
+    assert last.message_id == first.message_id  # the same message, edited
+    assert "单位第 121–130 个，共 130 个" in (last.text or "")
+    assert last.buttons()[-4:] == ["第129社区", "第130社区", "◀️ 上一页", "✖️ 取消"]
+    await group.press(harness.admin, "◀️ 上一页")
+    await harness.settle()
+    assert "单位第 101–120 个" in (group.last().text or "")
+    await group.press(harness.admin, "第111社区")
+    await harness.settle()
+    assert "本群已绑定到：第111社区" in (group.last().text or "")
+    async with harness.session() as session:
+        bound = await session.get(BoundGroup, UNIT_GROUP)
+        assert bound is not None and bound.unit is not None and bound.unit.name == "第111社区"
