@@ -1122,17 +1122,21 @@ async def managed_units(session: AsyncSession, actor: Actor) -> list[Unit]:
     return [unit]
 
 
-async def toggle_approval(
-    session: AsyncSession, actor: Actor, unit_id: int, now: dt.datetime
-) -> Unit:
-    """Switch whether swaps in the unit wait for a coordinator's approval. Swaps already
-    accepted keep the rule they were accepted under."""
+async def set_approval(
+    session: AsyncSession, actor: Actor, unit_id: int, required: bool, now: dt.datetime
+) -> tuple[Unit, bool]:
+    """Set whether swaps in the unit wait for a coordinator's approval; returns the unit and
+    whether anything changed. The button names the state it sets, not a toggle, so an old
+    copy of it (or two coordinators pressing at once) can never switch the rule back. Swaps
+    already accepted keep the rule they were accepted under."""
     unit = await session.get(Unit, unit_id)
     if unit is None:
         raise DomainError(ErrorCode.UNIT_NOT_FOUND)
     actor.require_unit(unit.id, Role.COORDINATOR)
     before = unit.require_swap_approval
-    unit.require_swap_approval = not before
+    if before == required:
+        return unit, False
+    unit.require_swap_approval = required
     audit.record(
         session,
         actor_id=actor.member.id if actor.member is not None else None,
@@ -1140,8 +1144,8 @@ async def toggle_approval(
         object_type="unit",
         object_id=unit.id,
         before={"require_swap_approval": before},
-        after={"require_swap_approval": not before},
+        after={"require_swap_approval": required},
         now=now,
     )
     await session.flush()
-    return unit
+    return unit, True

@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
-from bot.db.models import AssignmentStatus, Dialogue, Role, SwapStatus
+from bot.db.models import AssignmentStatus, AuditEntry, Dialogue, Role, SwapStatus, Unit
 from bot.emulator import SimUser
 from handlers import schedule
 from tests.e2e.schedule import (
@@ -395,6 +396,50 @@ async def test_a_coordinator_of_another_unit_cannot_decide(harness: Harness) -> 
     await harness.settle()
     assert stranger.answered_callbacks[-1]["text"] == "抱歉，您没有权限执行这个操作。"
     assert (await last_offer(harness)).status is SwapStatus.AWAITING_APPROVAL
+
+
+async def test_an_old_unitsettings_button_never_switches_approval_back(harness: Harness) -> None:
+    """The button names the setting it makes: pressed on an old copy after the setting was
+    already made, it changes nothing and says so; forged data is refused."""
+    town_ = await town(harness)
+    coordinator = town_.coordinator
+    await command(harness, coordinator, "unitsettings")
+    old_copy = coordinator.last().message_id
+    await command(harness, coordinator, "unitsettings")
+    assert coordinator.last().buttons() == ["开启审批：城管局"]
+    text = await press_and_settle(harness, coordinator, "开启审批：城管局")
+    assert "城管局：换岗需要协调员审批" in text
+    assert coordinator.answered_callbacks[-1]["text"] == "换岗需要协调员审批"
+
+    await coordinator.press("开启审批：城管局", old_copy)
+    await harness.settle()
+    assert (
+        coordinator.answered_callbacks[-1]["text"]
+        == "没有改动：城管局 已经是“换岗需要协调员审批”。"
+    )
+    assert "城管局：换岗需要协调员审批" in (coordinator.last().text or "")
+    async with harness.session() as session:
+        approval = await session.get(Unit, town_.unit_id)
+        assert approval is not None and approval.require_swap_approval
+        changes = await session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "unit.swap_approval")
+        )
+        assert [entry.after for entry in changes] == [{"require_swap_approval": True}]
+
+    # A button of the old format, or with data made up, is stale; another unit's is forbidden.
+    for data in (f"usa:{town_.unit_id}", f"usa:{town_.unit_id}:2", "usa:x:0"):
+        await coordinator.press_data(data, old_copy)
+        await harness.settle()
+        assert coordinator.answered_callbacks[-1]["text"] == "这个按钮已失效，请重新打开菜单。"
+    elsewhere = await unit(harness, "教育局")
+    stranger = await member(harness, 7950, elsewhere, "外单位协调", role=Role.COORDINATOR)
+    await command(harness, stranger, "unitsettings")
+    await stranger.press_data(f"usa:{town_.unit_id}:0", stranger.last().message_id)
+    await harness.settle()
+    assert stranger.answered_callbacks[-1]["text"] == "抱歉，您没有权限执行这个操作。"
+    async with harness.session() as session:
+        approval = await session.get(Unit, town_.unit_id)
+        assert approval is not None and approval.require_swap_approval
 
 
 # -- expiry ----------------------------------------------------------------------------------
