@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from bot.db.models import AssignmentStatus, AuditEntry, Dialogue, Role, SwapStatus, Unit
+from bot.db.models import AssignmentStatus, AuditEntry, Dialogue, Role, Shift, SwapStatus, Unit
 from bot.emulator import SimUser
 from handlers import schedule
 from tests.e2e.schedule import (
@@ -383,6 +383,54 @@ async def test_approval_checks_eligibility_again_and_a_rejection_changes_nothing
     assert coordinator.answered_callbacks[-1]["text"] == "这个换岗已经处理过了。"
 
 
+@pytest.mark.parametrize(
+    ("rule", "reason"),
+    [
+        ("tag", "这个班次仅限「党员」报名"),
+        ("cap", "每人每周最多报名 3 个班次"),
+        ("no_show", "您有 2 次报名后未到岗"),
+    ],
+)
+async def test_approval_refuses_a_taker_who_broke_a_rule_after_accepting(
+    harness: Harness, rule: str, reason: str
+) -> None:
+    """Between acceptance and approval the shift came to need a tag 王芳 lacks, or she reached
+    the weekly cap, or she missed shifts enough to be blocked: approving is refused with the
+    reason, nothing moves, and the swap still waits for a decision."""
+    town_ = await town(harness, approval=True)
+    wang = town_.others[0]
+    coordinator = town_.coordinator
+    await open_swap(harness, town_.holder, GIVE_AWAY)
+    await harness.deliver()
+    assert "正在等协调员审批" in await press_and_settle(harness, wang, "🙋 我来接")
+    await harness.deliver()
+    assert coordinator.last().buttons() == ["✅ 批准", "✖️ 不批准"]
+
+    if rule == "tag":
+        async with harness.session() as session:
+            await session.execute(
+                update(Shift).where(Shift.id == town_.shift_id).values(required_tag="党员")
+            )
+    elif rule == "cap":
+        for hour in (14, 16, 18):
+            busy = await shift(
+                harness, town_.post_id, day=DAY + dt.timedelta(days=2), start=hour, end=hour + 1
+            )
+            await seat(harness, busy, wang.user_id)
+    else:
+        for days in (3, 4):
+            past = await shift(harness, town_.post_id, day=DAY - dt.timedelta(days=days))
+            await seat(harness, past, wang.user_id, AssignmentStatus.ABSENT)
+
+    await coordinator.press("✅ 批准")
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1]["text"].startswith(f"王芳 不能接这个班次：{reason}")
+    assert await statuses(harness, town_.shift_id) == {town_.holder.user_id: SIGNED}
+    offer = await last_offer(harness)
+    assert offer.status is SwapStatus.AWAITING_APPROVAL
+    assert await trail(harness, offer.id) == ["swap.offer", "swap.accept"]
+
+
 async def test_a_coordinator_of_another_unit_cannot_decide(harness: Harness) -> None:
     town_ = await town(harness, approval=True)
     elsewhere = await unit(harness, "教育局")
@@ -476,6 +524,42 @@ async def test_offers_expire_before_the_start_and_everyone_concerned_is_told_onc
     await town_.holder.press("🔁 换岗 1")
     await harness.settle()
     assert town_.holder.answered_callbacks[-1]["text"] == "开班前 60 分钟内不能再发起或接受换岗。"
+
+
+async def test_a_swap_awaiting_approval_expires_and_the_coordinators_are_told_too(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness, approval=True)
+    wang, zhang = town_.others
+    coordinator = town_.coordinator
+    await open_swap(harness, town_.holder, GIVE_AWAY)
+    await harness.deliver()
+    await press_and_settle(harness, wang, "🙋 我来接")
+    await harness.deliver()
+    approval = coordinator.last().message_id
+    seen = {user.user_id: len(user.texts()) for user in (town_.holder, wang, zhang, coordinator)}
+
+    harness.clock.set(at(TOMORROW, 6, 0))  # 60 minutes before 07:00, not yet decided
+    await harness.tick()
+    await harness.tick()
+    expired = f"换岗已过期（{LABEL}）"
+    for user in (town_.holder, wang, coordinator):
+        told = [text for text in user.texts()[seen[user.user_id] :] if expired in text]
+        assert len(told) == 1, (user.user_id, user.texts()[seen[user.user_id] :])
+    # 张伟 was only offered it: his Take button now says so when pressed.
+    assert not [text for text in zhang.texts()[seen[zhang.user_id] :] if expired in text]
+    await zhang.press("🙋 我来接")
+    await harness.settle()
+    assert zhang.answered_callbacks[-1]["text"] == "这个换岗已经过期。"
+
+    # The coordinator's old Approve button changes nothing; 李明 still holds the shift.
+    await coordinator.press("✅ 批准", approval)
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1]["text"] == "这个换岗已经过期。"
+    assert await statuses(harness, town_.shift_id) == {town_.holder.user_id: SIGNED}
+    offer = await last_offer(harness)
+    assert offer.status is SwapStatus.EXPIRED
+    assert await trail(harness, offer.id) == ["swap.offer", "swap.accept", "swap.expire"]
 
 
 # -- refusals and wrong input ----------------------------------------------------------------
