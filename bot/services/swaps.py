@@ -431,6 +431,14 @@ def _new_offer(
     return offer
 
 
+def _urgent(settings: Settings, now: dt.datetime, expires_at: dt.datetime) -> bool:
+    """An offer's notice waits for the end of the quiet hours like any other, unless the offer
+    would expire first: then it goes out at once. (It also carries the expiry, so one that
+    retries hold back past it is dropped rather than arrive with a dead button.)"""
+    quiet_until = settings.quiet_until(now)
+    return quiet_until is not None and quiet_until >= expires_at
+
+
 def _answer_buttons(t: Translator, offer: SwapOffer) -> list[list[tuple[str, str]]]:
     return [
         [
@@ -465,8 +473,10 @@ async def give_away(
                     until=t.datetime(offer.expires_at),
                 ),
                 buttons=[[(t("swaps.button.take"), f"{TAKE_BUTTON}:{offer.id}")]],
+                expires_at=offer.expires_at,
             ),
             now=now,
+            urgent=_urgent(settings, now, offer.expires_at),
         )
         told += 1
     _record(session, offerer.id, "offer", offer, now, after=_state(offer, told=told))
@@ -505,8 +515,10 @@ async def hand_over(
                 until=t.datetime(offer.expires_at),
             ),
             buttons=_answer_buttons(t, offer),
+            expires_at=offer.expires_at,
         ),
         now=now,
+        urgent=_urgent(settings, now, offer.expires_at),
     )
     _record(session, offerer.id, "offer", offer, now, after=_state(offer))
     return Offered(offer, 1)
@@ -561,8 +573,10 @@ async def exchange(
                 until=t.datetime(offer.expires_at),
             ),
             buttons=_answer_buttons(t, offer),
+            expires_at=offer.expires_at,
         ),
         now=now,
+        urgent=_urgent(settings, now, offer.expires_at),
     )
     _record(session, offerer.id, "offer", offer, now, after=_state(offer))
     return Offered(offer, 1)

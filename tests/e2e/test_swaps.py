@@ -109,6 +109,36 @@ async def test_give_away_goes_to_every_eligible_member_and_the_first_to_take_it_
     assert await trail(harness, offer.id) == ["swap.offer", "swap.accept", "swap.complete"]
 
 
+async def test_an_offer_made_at_night_waits_for_the_morning_unless_it_would_expire_first(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness)
+    wang = town_.others[0]
+    later = await shift(harness, town_.post_id, day=DAY + dt.timedelta(days=2), start=9, end=11)
+    await seat(harness, later, town_.holder.user_id)
+    harness.clock.set(at(DAY, 23, 0))  # inside the quiet hours, 22:00-07:00
+
+    # Tomorrow 07:00 expires at 06:00, before the quiet hours end: offered at once.
+    await open_swap(harness, town_.holder, GIVE_AWAY)
+    await harness.deliver()
+    assert LABEL in (wang.last().text or "") and wang.last().buttons() == ["🙋 我来接"]
+    seen = len(wang.messages())
+
+    # The day after tomorrow at 09:00 can wait for 07:00 like any other notice.
+    await command(harness, town_.holder, "my")
+    await press_and_settle(harness, town_.holder, "🔁 换岗 2")
+    await press_and_settle(harness, town_.holder, GIVE_AWAY)
+    await harness.deliver()
+    assert wang.messages()[seen:] == []
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.deliver()
+    morning = [message.text or "" for message in wang.messages()[seen:]]
+    assert len(morning) == 1 and "12月3日 周四 09:00–11:00" in morning[0], morning
+    # Both notices carry the offer's expiry, so a notice held back past it is never delivered.
+    rows = await outbox_to(harness, wang.user_id)
+    assert [row.payload.get("expires_at") is not None for row in rows] == [True, True]
+
+
 async def test_swaps_lists_open_offers_and_my_own_and_withdraw_ends_an_offer(
     harness: Harness,
 ) -> None:
