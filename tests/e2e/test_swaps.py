@@ -306,6 +306,41 @@ async def test_exchange_moves_both_seats_when_the_other_accepts(harness: Harness
     assert offer.target_assignment_id == theirs
 
 
+async def test_exchange_under_approval_moves_both_seats_only_when_approved(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness, approval=True)
+    wang = town_.others[0]
+    coordinator = town_.coordinator
+    later = await shift(harness, town_.post_id, start=17, end=19)
+    await seat(harness, later, wang.user_id)
+    later_label = "12月2日 周三 17:00–19:00 · 黄河路-人民路口"
+    await open_swap(harness, town_.holder, EXCHANGE)
+    await press_and_settle(harness, town_.holder, "1")
+    await harness.deliver()
+    assert "正在等协调员审批" in await press_and_settle(harness, wang, "✅ 接受")
+    # Nothing moves before the coordinator decides.
+    assert await statuses(harness, town_.shift_id) == {town_.holder.user_id: SIGNED}
+    assert await statuses(harness, later) == {wang.user_id: SIGNED}
+
+    await harness.deliver()
+    approval = coordinator.last().text or ""
+    assert "换岗待审批（互换）" in approval and f"换成：{later_label}" in approval
+    assert "发起人：李明（缺勤 0 次）" in approval and "接班人：王芳（缺勤 0 次）" in approval
+    assert "陈协调 批准" in await press_and_settle(harness, coordinator, "✅ 批准")
+    assert await statuses(harness, town_.shift_id) == {
+        town_.holder.user_id: CANCELLED,
+        wang.user_id: SIGNED,
+    }
+    assert await statuses(harness, later) == {
+        wang.user_id: CANCELLED,
+        town_.holder.user_id: SIGNED,
+    }
+    await harness.deliver()
+    assert f"现在由您负责 {later_label}" in (town_.holder.last().text or "")
+    assert f"现在由您负责 {LABEL}" in (wang.last().text or "")
+
+
 async def test_exchange_with_nothing_to_exchange_for_says_so(harness: Harness) -> None:
     town_ = await town(harness)
     await command(harness, town_.holder, "my")
