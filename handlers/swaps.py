@@ -22,7 +22,7 @@ STEP_PICK = "pick"
 PICK_BUTTON = "sw"  # sw:<assignment id>
 KIND_BUTTON = "swk"  # swk:<assignment id>:<g|h|x>
 EXCHANGE_BUTTON = "swx"  # swx:<assignment id>:<their assignment id>
-UNIT_APPROVAL_BUTTON = "usa"  # usa:<unit id>
+UNIT_APPROVAL_BUTTON = "usa"  # usa:<unit id>:<1 require approval|0 do not>
 TAKE_BUTTON = swaps.TAKE_BUTTON
 ACCEPT_BUTTON = swaps.ACCEPT_BUTTON
 DECLINE_BUTTON = swaps.DECLINE_BUTTON
@@ -436,7 +436,10 @@ def _settings_view(turn: Turn, units: list[Unit]) -> tuple[str, list[list[Inline
             if unit.require_swap_approval
             else "swaps.button.approval_on"
         )
-        rows.append([button(t(label, unit=unit.name), f"{UNIT_APPROVAL_BUTTON}:{unit.id}")])
+        wanted = 0 if unit.require_swap_approval else 1
+        rows.append(
+            [button(t(label, unit=unit.name), f"{UNIT_APPROVAL_BUTTON}:{unit.id}:{wanted}")]
+        )
     return "\n".join(lines), rows
 
 
@@ -451,12 +454,17 @@ async def unit_settings(turn: Turn) -> None:
 
 
 async def toggle_unit_approval(turn: Turn) -> None:
-    unit_id = _id(turn, UNIT_APPROVAL_BUTTON)
-    if unit_id is None:
+    args = _args(turn, UNIT_APPROVAL_BUTTON)
+    unit_id = int_arg(args, 0)
+    wanted = args[1] if len(args) > 1 else None
+    if unit_id is None or wanted not in ("0", "1"):
         _stale(turn)
         return
-    unit = await swaps.toggle_approval(turn.session, turn.actor, unit_id, turn.now)
+    unit, changed = await swaps.set_approval(
+        turn.session, turn.actor, unit_id, wanted == "1", turn.now
+    )
     t = turn.t
-    turn.answer(t("swaps.unit.on" if unit.require_swap_approval else "swaps.unit.off"))
+    state = t("swaps.unit.on" if unit.require_swap_approval else "swaps.unit.off")
+    turn.answer(state if changed else t("swaps.unit.unchanged", unit=unit.name, state=state))
     text, rows = _settings_view(turn, await swaps.managed_units(turn.session, turn.actor))
     turn.edit(text, inline(rows))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Member, MemberRole, Role
@@ -37,8 +37,16 @@ async def mark_unreachable(
     )
     if member is None or member.blocked_bot:
         return member
-    member.blocked_bot = True
-    if member.unit_id is None:
+    # A conditional UPDATE, not the read above, decides who tells: two senders meeting the same
+    # 403 at once (PostgreSQL) both read "reachable", but only one of them flips the flag.
+    flipped = await session.execute(
+        update(Member)
+        .where(Member.id == member.id, Member.blocked_bot.is_(False))
+        .values(blocked_bot=True)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(member)
+    if getattr(flipped, "rowcount", 0) != 1 or member.unit_id is None:
         return member
     for coordinator in await coordinators_of(session, member.unit_id):
         if coordinator.id == member.id or coordinator.blocked_bot:

@@ -431,6 +431,14 @@ def _new_offer(
     return offer
 
 
+def _urgent(settings: Settings, now: dt.datetime, expires_at: dt.datetime) -> bool:
+    """An offer's notice waits for the end of the quiet hours like any other, unless the offer
+    would expire first: then it goes out at once. (It also carries the expiry, so one that
+    retries hold back past it is dropped rather than arrive with a dead button.)"""
+    quiet_until = settings.quiet_until(now)
+    return quiet_until is not None and quiet_until >= expires_at
+
+
 def _answer_buttons(t: Translator, offer: SwapOffer) -> list[list[tuple[str, str]]]:
     return [
         [
@@ -465,8 +473,10 @@ async def give_away(
                     until=t.datetime(offer.expires_at),
                 ),
                 buttons=[[(t("swaps.button.take"), f"{TAKE_BUTTON}:{offer.id}")]],
+                expires_at=offer.expires_at,
             ),
             now=now,
+            urgent=_urgent(settings, now, offer.expires_at),
         )
         told += 1
     _record(session, offerer.id, "offer", offer, now, after=_state(offer, told=told))
@@ -505,8 +515,10 @@ async def hand_over(
                 until=t.datetime(offer.expires_at),
             ),
             buttons=_answer_buttons(t, offer),
+            expires_at=offer.expires_at,
         ),
         now=now,
+        urgent=_urgent(settings, now, offer.expires_at),
     )
     _record(session, offerer.id, "offer", offer, now, after=_state(offer))
     return Offered(offer, 1)
@@ -561,8 +573,10 @@ async def exchange(
                 until=t.datetime(offer.expires_at),
             ),
             buttons=_answer_buttons(t, offer),
+            expires_at=offer.expires_at,
         ),
         now=now,
+        urgent=_urgent(settings, now, offer.expires_at),
     )
     _record(session, offerer.id, "offer", offer, now, after=_state(offer))
     return Offered(offer, 1)
@@ -1122,17 +1136,21 @@ async def managed_units(session: AsyncSession, actor: Actor) -> list[Unit]:
     return [unit]
 
 
-async def toggle_approval(
-    session: AsyncSession, actor: Actor, unit_id: int, now: dt.datetime
-) -> Unit:
-    """Switch whether swaps in the unit wait for a coordinator's approval. Swaps already
-    accepted keep the rule they were accepted under."""
+async def set_approval(
+    session: AsyncSession, actor: Actor, unit_id: int, required: bool, now: dt.datetime
+) -> tuple[Unit, bool]:
+    """Set whether swaps in the unit wait for a coordinator's approval; returns the unit and
+    whether anything changed. The button names the state it sets, not a toggle, so an old
+    copy of it (or two coordinators pressing at once) can never switch the rule back. Swaps
+    already accepted keep the rule they were accepted under."""
     unit = await session.get(Unit, unit_id)
     if unit is None:
         raise DomainError(ErrorCode.UNIT_NOT_FOUND)
     actor.require_unit(unit.id, Role.COORDINATOR)
     before = unit.require_swap_approval
-    unit.require_swap_approval = not before
+    if before == required:
+        return unit, False
+    unit.require_swap_approval = required
     audit.record(
         session,
         actor_id=actor.member.id if actor.member is not None else None,
@@ -1140,8 +1158,8 @@ async def toggle_approval(
         object_type="unit",
         object_id=unit.id,
         before={"require_swap_approval": before},
-        after={"require_swap_approval": not before},
+        after={"require_swap_approval": required},
         now=now,
     )
     await session.flush()
-    return unit
+    return unit, True

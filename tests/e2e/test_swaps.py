@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select, update
 
-from bot.db.models import AssignmentStatus, Dialogue, Role, SwapStatus
+from bot.db.models import AssignmentStatus, AuditEntry, Dialogue, Role, Shift, SwapStatus, Unit
 from bot.emulator import SimUser
 from handlers import schedule
 from tests.e2e.schedule import (
@@ -106,6 +107,36 @@ async def test_give_away_goes_to_every_eligible_member_and_the_first_to_take_it_
     offer = await last_offer(harness)
     assert offer.status is SwapStatus.COMPLETED
     assert await trail(harness, offer.id) == ["swap.offer", "swap.accept", "swap.complete"]
+
+
+async def test_an_offer_made_at_night_waits_for_the_morning_unless_it_would_expire_first(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness)
+    wang = town_.others[0]
+    later = await shift(harness, town_.post_id, day=DAY + dt.timedelta(days=2), start=9, end=11)
+    await seat(harness, later, town_.holder.user_id)
+    harness.clock.set(at(DAY, 23, 0))  # inside the quiet hours, 22:00-07:00
+
+    # Tomorrow 07:00 expires at 06:00, before the quiet hours end: offered at once.
+    await open_swap(harness, town_.holder, GIVE_AWAY)
+    await harness.deliver()
+    assert LABEL in (wang.last().text or "") and wang.last().buttons() == ["🙋 我来接"]
+    seen = len(wang.messages())
+
+    # The day after tomorrow at 09:00 can wait for 07:00 like any other notice.
+    await command(harness, town_.holder, "my")
+    await press_and_settle(harness, town_.holder, "🔁 换岗 2")
+    await press_and_settle(harness, town_.holder, GIVE_AWAY)
+    await harness.deliver()
+    assert wang.messages()[seen:] == []
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.deliver()
+    morning = [message.text or "" for message in wang.messages()[seen:]]
+    assert len(morning) == 1 and "12月3日 周四 09:00–11:00" in morning[0], morning
+    # Both notices carry the offer's expiry, so a notice held back past it is never delivered.
+    rows = await outbox_to(harness, wang.user_id)
+    assert [row.payload.get("expires_at") is not None for row in rows] == [True, True]
 
 
 async def test_swaps_lists_open_offers_and_my_own_and_withdraw_ends_an_offer(
@@ -275,6 +306,41 @@ async def test_exchange_moves_both_seats_when_the_other_accepts(harness: Harness
     assert offer.target_assignment_id == theirs
 
 
+async def test_exchange_under_approval_moves_both_seats_only_when_approved(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness, approval=True)
+    wang = town_.others[0]
+    coordinator = town_.coordinator
+    later = await shift(harness, town_.post_id, start=17, end=19)
+    await seat(harness, later, wang.user_id)
+    later_label = "12月2日 周三 17:00–19:00 · 黄河路-人民路口"
+    await open_swap(harness, town_.holder, EXCHANGE)
+    await press_and_settle(harness, town_.holder, "1")
+    await harness.deliver()
+    assert "正在等协调员审批" in await press_and_settle(harness, wang, "✅ 接受")
+    # Nothing moves before the coordinator decides.
+    assert await statuses(harness, town_.shift_id) == {town_.holder.user_id: SIGNED}
+    assert await statuses(harness, later) == {wang.user_id: SIGNED}
+
+    await harness.deliver()
+    approval = coordinator.last().text or ""
+    assert "换岗待审批（互换）" in approval and f"换成：{later_label}" in approval
+    assert "发起人：李明（缺勤 0 次）" in approval and "接班人：王芳（缺勤 0 次）" in approval
+    assert "陈协调 批准" in await press_and_settle(harness, coordinator, "✅ 批准")
+    assert await statuses(harness, town_.shift_id) == {
+        town_.holder.user_id: CANCELLED,
+        wang.user_id: SIGNED,
+    }
+    assert await statuses(harness, later) == {
+        wang.user_id: CANCELLED,
+        town_.holder.user_id: SIGNED,
+    }
+    await harness.deliver()
+    assert f"现在由您负责 {later_label}" in (town_.holder.last().text or "")
+    assert f"现在由您负责 {LABEL}" in (wang.last().text or "")
+
+
 async def test_exchange_with_nothing_to_exchange_for_says_so(harness: Harness) -> None:
     town_ = await town(harness)
     await command(harness, town_.holder, "my")
@@ -382,6 +448,54 @@ async def test_approval_checks_eligibility_again_and_a_rejection_changes_nothing
     assert coordinator.answered_callbacks[-1]["text"] == "这个换岗已经处理过了。"
 
 
+@pytest.mark.parametrize(
+    ("rule", "reason"),
+    [
+        ("tag", "这个班次仅限「党员」报名"),
+        ("cap", "每人每周最多报名 3 个班次"),
+        ("no_show", "您有 2 次报名后未到岗"),
+    ],
+)
+async def test_approval_refuses_a_taker_who_broke_a_rule_after_accepting(
+    harness: Harness, rule: str, reason: str
+) -> None:
+    """Between acceptance and approval the shift came to need a tag 王芳 lacks, or she reached
+    the weekly cap, or she missed shifts enough to be blocked: approving is refused with the
+    reason, nothing moves, and the swap still waits for a decision."""
+    town_ = await town(harness, approval=True)
+    wang = town_.others[0]
+    coordinator = town_.coordinator
+    await open_swap(harness, town_.holder, GIVE_AWAY)
+    await harness.deliver()
+    assert "正在等协调员审批" in await press_and_settle(harness, wang, "🙋 我来接")
+    await harness.deliver()
+    assert coordinator.last().buttons() == ["✅ 批准", "✖️ 不批准"]
+
+    if rule == "tag":
+        async with harness.session() as session:
+            await session.execute(
+                update(Shift).where(Shift.id == town_.shift_id).values(required_tag="党员")
+            )
+    elif rule == "cap":
+        for hour in (14, 16, 18):
+            busy = await shift(
+                harness, town_.post_id, day=DAY + dt.timedelta(days=2), start=hour, end=hour + 1
+            )
+            await seat(harness, busy, wang.user_id)
+    else:
+        for days in (3, 4):
+            past = await shift(harness, town_.post_id, day=DAY - dt.timedelta(days=days))
+            await seat(harness, past, wang.user_id, AssignmentStatus.ABSENT)
+
+    await coordinator.press("✅ 批准")
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1]["text"].startswith(f"王芳 不能接这个班次：{reason}")
+    assert await statuses(harness, town_.shift_id) == {town_.holder.user_id: SIGNED}
+    offer = await last_offer(harness)
+    assert offer.status is SwapStatus.AWAITING_APPROVAL
+    assert await trail(harness, offer.id) == ["swap.offer", "swap.accept"]
+
+
 async def test_a_coordinator_of_another_unit_cannot_decide(harness: Harness) -> None:
     town_ = await town(harness, approval=True)
     elsewhere = await unit(harness, "教育局")
@@ -395,6 +509,50 @@ async def test_a_coordinator_of_another_unit_cannot_decide(harness: Harness) -> 
     await harness.settle()
     assert stranger.answered_callbacks[-1]["text"] == "抱歉，您没有权限执行这个操作。"
     assert (await last_offer(harness)).status is SwapStatus.AWAITING_APPROVAL
+
+
+async def test_an_old_unitsettings_button_never_switches_approval_back(harness: Harness) -> None:
+    """The button names the setting it makes: pressed on an old copy after the setting was
+    already made, it changes nothing and says so; forged data is refused."""
+    town_ = await town(harness)
+    coordinator = town_.coordinator
+    await command(harness, coordinator, "unitsettings")
+    old_copy = coordinator.last().message_id
+    await command(harness, coordinator, "unitsettings")
+    assert coordinator.last().buttons() == ["开启审批：城管局"]
+    text = await press_and_settle(harness, coordinator, "开启审批：城管局")
+    assert "城管局：换岗需要协调员审批" in text
+    assert coordinator.answered_callbacks[-1]["text"] == "换岗需要协调员审批"
+
+    await coordinator.press("开启审批：城管局", old_copy)
+    await harness.settle()
+    assert (
+        coordinator.answered_callbacks[-1]["text"]
+        == "没有改动：城管局 已经是“换岗需要协调员审批”。"
+    )
+    assert "城管局：换岗需要协调员审批" in (coordinator.last().text or "")
+    async with harness.session() as session:
+        approval = await session.get(Unit, town_.unit_id)
+        assert approval is not None and approval.require_swap_approval
+        changes = await session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "unit.swap_approval")
+        )
+        assert [entry.after for entry in changes] == [{"require_swap_approval": True}]
+
+    # A button of the old format, or with data made up, is stale; another unit's is forbidden.
+    for data in (f"usa:{town_.unit_id}", f"usa:{town_.unit_id}:2", "usa:x:0"):
+        await coordinator.press_data(data, old_copy)
+        await harness.settle()
+        assert coordinator.answered_callbacks[-1]["text"] == "这个按钮已失效，请重新打开菜单。"
+    elsewhere = await unit(harness, "教育局")
+    stranger = await member(harness, 7950, elsewhere, "外单位协调", role=Role.COORDINATOR)
+    await command(harness, stranger, "unitsettings")
+    await stranger.press_data(f"usa:{town_.unit_id}:0", stranger.last().message_id)
+    await harness.settle()
+    assert stranger.answered_callbacks[-1]["text"] == "抱歉，您没有权限执行这个操作。"
+    async with harness.session() as session:
+        approval = await session.get(Unit, town_.unit_id)
+        assert approval is not None and approval.require_swap_approval
 
 
 # -- expiry ----------------------------------------------------------------------------------
@@ -431,6 +589,42 @@ async def test_offers_expire_before_the_start_and_everyone_concerned_is_told_onc
     await town_.holder.press("🔁 换岗 1")
     await harness.settle()
     assert town_.holder.answered_callbacks[-1]["text"] == "开班前 60 分钟内不能再发起或接受换岗。"
+
+
+async def test_a_swap_awaiting_approval_expires_and_the_coordinators_are_told_too(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness, approval=True)
+    wang, zhang = town_.others
+    coordinator = town_.coordinator
+    await open_swap(harness, town_.holder, GIVE_AWAY)
+    await harness.deliver()
+    await press_and_settle(harness, wang, "🙋 我来接")
+    await harness.deliver()
+    approval = coordinator.last().message_id
+    seen = {user.user_id: len(user.texts()) for user in (town_.holder, wang, zhang, coordinator)}
+
+    harness.clock.set(at(TOMORROW, 6, 0))  # 60 minutes before 07:00, not yet decided
+    await harness.tick()
+    await harness.tick()
+    expired = f"换岗已过期（{LABEL}）"
+    for user in (town_.holder, wang, coordinator):
+        told = [text for text in user.texts()[seen[user.user_id] :] if expired in text]
+        assert len(told) == 1, (user.user_id, user.texts()[seen[user.user_id] :])
+    # 张伟 was only offered it: his Take button now says so when pressed.
+    assert not [text for text in zhang.texts()[seen[zhang.user_id] :] if expired in text]
+    await zhang.press("🙋 我来接")
+    await harness.settle()
+    assert zhang.answered_callbacks[-1]["text"] == "这个换岗已经过期。"
+
+    # The coordinator's old Approve button changes nothing; 李明 still holds the shift.
+    await coordinator.press("✅ 批准", approval)
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1]["text"] == "这个换岗已经过期。"
+    assert await statuses(harness, town_.shift_id) == {town_.holder.user_id: SIGNED}
+    offer = await last_offer(harness)
+    assert offer.status is SwapStatus.EXPIRED
+    assert await trail(harness, offer.id) == ["swap.offer", "swap.accept", "swap.expire"]
 
 
 # -- refusals and wrong input ----------------------------------------------------------------

@@ -240,7 +240,7 @@ async def test_only_a_coordinator_of_the_unit_decides_and_toggles_approval(
     volunteer = await _actor(database, world.people["李明"])
     async with database.session() as session:
         with pytest.raises(DomainError) as raised:
-            await swaps.toggle_approval(session, outsider_actor, world.unit_id, NOW)
+            await swaps.set_approval(session, outsider_actor, world.unit_id, True, NOW)
         assert raised.value.code is ErrorCode.FORBIDDEN
         with pytest.raises(DomainError) as raised:
             await swaps.managed_units(session, volunteer)

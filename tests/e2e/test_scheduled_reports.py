@@ -1,0 +1,103 @@
+"""The scheduler tick, not a command, brings the headquarters group its reports: the daily tally
+at SUMMARY_TIME (late, and marked so, when the bot is back the same day after downtime over that
+time; never for a day that has ended), the weekly report on Monday morning and the monthly
+report on the 1st, each once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from bot.db.models import OutboxMessage
+from bot.emulator.users import SimGroup
+from tests.e2e.report_fixtures import DAY, at, seed_day
+from tests.e2e.test_reports import HQ_GROUP, bind
+from tests.harness import Harness
+
+MONDAY = dt.date(2026, 12, 7)
+FIRST = dt.date(2027, 1, 1)
+LATE = "（补发：机器人在定时发送时未运行）"
+
+
+async def tick_at(harness: Harness, moment: dt.datetime) -> None:
+    harness.clock.set(moment)
+    await harness.tick()
+
+
+def texts_since(group: SimGroup, seen: int) -> list[str]:
+    return [message.text or message.caption or "" for message in group.messages()[seen:]]
+
+
+async def test_tally_week_and_month_come_from_the_tick_once_and_late_only_the_same_day(
+    harness: Harness,
+) -> None:
+    await seed_day(harness)
+    # Bound after 08:00 on the 1st: November's monthly report is not this group's.
+    harness.clock.set(at(DAY, "09:00"))
+    await bind(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
+    group = harness.emulator.group(HQ_GROUP)
+    seen = len(group.messages())
+
+    # Down from 19:00 to 21:30 over SUMMARY_TIME (20:00): back the same evening, the tally
+    # comes, once, marked late, with its chart.
+    await tick_at(harness, at(DAY, "19:00"))
+    assert texts_since(group, seen) == []
+    await tick_at(harness, at(DAY, "21:30"))
+    await tick_at(harness, at(DAY, "21:31"))
+    tally, chart = texts_since(group, seen)
+    assert tally.startswith(f"📊 全部单位 · 执勤日报 · 12月1日 周二\n{LATE}\n班次 5 个")
+    assert chart == "📊 全部单位 在岗率 · 12月1日 周二"
+    seen = len(group.messages())
+
+    # Back only at 23:10, inside the quiet hours (22:00-07:00): the late tally is queued that
+    # evening and, not being urgent, waits for 07:00; deferred, not dropped, and not repeated.
+    second = DAY + dt.timedelta(days=1)
+    await tick_at(harness, at(second, "19:00"))
+    await tick_at(harness, at(second, "23:10"))
+    assert texts_since(group, seen) == []
+    third = DAY + dt.timedelta(days=2)
+    await tick_at(harness, at(third, "07:00"))
+    await tick_at(harness, at(third, "07:01"))
+    deferred = texts_since(group, seen)
+    assert len(deferred) == 2 and deferred[0].startswith(
+        f"📊 全部单位 · 执勤日报 · 12月2日 周三\n{LATE}\n"
+    ), deferred
+    seen = len(group.messages())
+
+    # Down from 19:00 that day until the next morning: that day's tally is not sent the next
+    # day at all.
+    await tick_at(harness, at(third, "19:00"))
+    await tick_at(harness, at(DAY + dt.timedelta(days=3), "08:00"))
+    assert texts_since(group, seen) == []
+
+    # Monday: nothing at 07:59, the weekly report of the week before at 08:00, once.
+    await tick_at(harness, at(MONDAY, "07:59"))
+    assert texts_since(group, seen) == []
+    await tick_at(harness, at(MONDAY, "08:00"))
+    await tick_at(harness, at(MONDAY, "08:30"))
+    week = texts_since(group, seen)
+    assert len(week) == 2, week
+    assert week[0].startswith("📈 全部单位 · 执勤周报 · 2026年11月30日 至 2026年12月6日\n班次 7 个")
+    assert LATE not in week[0]
+    seen = len(group.messages())
+
+    # The 1st of the month (a Friday): the monthly report of December, once.
+    await tick_at(harness, at(FIRST, "08:00"))
+    await tick_at(harness, at(FIRST, "08:01"))
+    month = texts_since(group, seen)
+    assert len(month) == 2, month
+    assert month[0].startswith("📅 全部单位 · 执勤月报 · 2026年12月1日 至 2026年12月31日")
+
+    async with harness.session() as session:
+        keys = set(
+            await session.scalars(
+                select(OutboxMessage.idempotency_key).where(OutboxMessage.chat_id == HQ_GROUP)
+            )
+        )
+    assert {key for key in keys if not key.endswith(":chart")} == {
+        f"tally:{HQ_GROUP}:2026-12-01",
+        f"tally:{HQ_GROUP}:2026-12-02",
+        f"week:{HQ_GROUP}:2026-11-30",
+        f"month:{HQ_GROUP}:2026-12",
+    }
