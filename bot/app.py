@@ -48,12 +48,14 @@ def _callback(handler: Handler, roles: Any) -> Callable[[Update, BotContext], An
 
 
 def register_handlers(application: BotApplication, registry: Registry) -> None:
+    # PTB's command handlers also match edited messages; an edit must not run a command again
+    # (it is answered as an edit below), so commands take new messages only.
     for command in registry.commands:
         application.add_handler(
             CommandHandler(
                 command.name,
                 _callback(command.handler, command.roles),
-                filters=CHAT_FILTERS[command.where],
+                filters=filters.UpdateType.MESSAGE & CHAT_FILTERS[command.where],
             )
         )
     for action in registry.buttons:
@@ -102,7 +104,7 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
         CommandHandler(
             private_only,
             _callback(common.private_only_command, None),
-            filters=filters.ChatType.GROUPS,
+            filters=filters.UpdateType.MESSAGE & filters.ChatType.GROUPS,
         )
     )
     application.add_handler(CallbackQueryHandler(_callback(common.unknown_button, None)))

@@ -98,3 +98,20 @@ async def test_an_edited_message_is_answered_and_changes_nothing(harness: Harnes
         "To correct something, send it again."
     )
     assert await harness.member(3301) is None
+
+
+async def test_an_edited_command_does_not_run_again(harness: Harness) -> None:
+    """A command edited into another one is not run: /help edited to /newpost opens no
+    dialogue, and the person is told that edits are not read."""
+    admin = harness.admin
+    typed = await admin.send_command("help")
+    await harness.settle()
+    before = len(admin.texts())
+
+    await admin.edit_text(typed["message_id"], "/newpost")
+    await harness.settle()
+    assert admin.texts()[before:] == [
+        "您修改了一条已经发出的消息，修改不会被处理。如需更正，请重新发送。"
+    ]
+    async with harness.session() as session:
+        assert await session.get(Dialogue, admin.user_id) is None
