@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchdb import fresh_postgres
 from sqlalchemy import func, select
 
 from bot.clock import ManualClock
@@ -96,6 +97,8 @@ async def seed(database: Database, people: int, now: dt.datetime) -> None:
 
 
 async def run(people: int, latency: float, database_url: str) -> None:
+    if database_url.startswith("postgresql"):
+        await fresh_postgres(database_url)
     database = Database(database_url)
     await upgrade(database)
     settings = Settings(_env_file=None, bot_token="100000:BENCH")  # type: ignore[call-arg]

@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchdb import fresh_postgres
+
 from bot.clock import ManualClock
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
@@ -30,6 +32,8 @@ LINK = re.compile(r"\?start=([A-Za-z0-9_-]+)")
 
 
 async def run(people: int, latency: float, database_url: str) -> None:
+    if database_url.startswith("postgresql"):
+        await fresh_postgres(database_url)
     database = Database(database_url)
     await upgrade(database)
     settings = Settings(_env_file=None, bot_token="100000:BENCH", admin_ids=[ADMIN_ID])  # type: ignore[call-arg]

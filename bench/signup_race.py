@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchdb import fresh_postgres
 from sqlalchemy import func, select
 
 from bot.clock import ManualClock
@@ -87,6 +88,8 @@ async def _prepare(
 
 
 async def run(people: int, seats: int, latency: float, database_url: str) -> None:
+    if database_url.startswith("postgresql"):
+        await fresh_postgres(database_url)
     database = Database(database_url)
     await upgrade(database)
     settings = Settings(_env_file=None, bot_token="100000:BENCH")  # type: ignore[call-arg]
