@@ -81,7 +81,9 @@ REGISTRY = Registry(
         Button(common.LANGUAGE_BUTTON, common.set_language, MEMBERS),
         Button(admin.UNIT_NEW_BUTTON, admin.ask_unit_name, ADMINS),
         Button(admin.UNIT_RENAME_BUTTON, admin.ask_unit_rename, ADMINS),
+        Button(admin.UNIT_PAGE_BUTTON, admin.units_page, ADMINS),
         Button(admin.INVITE_UNIT_BUTTON, admin.pick_invite_unit, COORDINATORS),
+        Button(admin.INVITE_PAGE_BUTTON, admin.invite_page, COORDINATORS),
         Button(admin.INVITE_ROLE_BUTTON, admin.pick_invite_role, COORDINATORS),
         # posts, shifts and sign-up
         Button(shift_handlers.LIST_BUTTON, shift_handlers.page, MEMBERS),
@@ -100,6 +102,7 @@ REGISTRY = Registry(
         Button(post_handlers.ARCHIVE_BUTTON, post_handlers.toggle_archive, COORDINATORS),
         Button(post_handlers.SHIFTS_BUTTON, post_handlers.list_post_shifts, COORDINATORS),
         Button(post_handlers.NEW_UNIT_BUTTON, post_handlers.pick_new_unit, COORDINATORS),
+        Button(post_handlers.NEW_UNIT_PAGE_BUTTON, post_handlers.page_new_units, COORDINATORS),
         Button(post_handlers.NEW_TYPE_BUTTON, post_handlers.pick_new_type, COORDINATORS),
         Button(post_handlers.NEW_RADIUS_BUTTON, post_handlers.pick_new_radius, COORDINATORS),
         Button(schedule.NEW_FOR_POST_BUTTON, schedule.pick_post, COORDINATORS),
@@ -119,6 +122,7 @@ REGISTRY = Registry(
         Button(schedule.REMOVE_YES_BUTTON, schedule.remove, COORDINATORS),
         Button(importer.CONFIRM_BUTTON, importer.confirm, COORDINATORS),
         Button(broadcast.UNIT_BUTTON, broadcast.pick_unit, COORDINATORS),
+        Button(broadcast.UNIT_PAGE_BUTTON, broadcast.page_units, COORDINATORS),
         Button(broadcast.WHAT_BUTTON, broadcast.pick_what, COORDINATORS),
         Button(broadcast.SEND_BUTTON, broadcast.send, COORDINATORS),
         # check-in (issue 4)
@@ -150,6 +154,7 @@ REGISTRY = Registry(
         Button(
             swap_handlers.UNIT_APPROVAL_BUTTON, swap_handlers.toggle_unit_approval, COORDINATORS
         ),
+        Button(swap_handlers.UNIT_PAGE_BUTTON, swap_handlers.unit_settings_page, COORDINATORS),
     ),
     dialogues=(
         DialogueRoute(REGISTER_DIALOGUE, registration.on_dialogue, None),

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from bot.db.models import Dialogue, Role
+from telegram import InlineKeyboardMarkup
+
+from bot.db.models import Dialogue, Role, Unit
 from bot.services import dialogues, invites, units
-from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
+from handlers.keyboards import (
+    button,
+    callback_args,
+    cancel_row,
+    inline,
+    int_arg,
+    page,
+    page_offset,
+)
 from handlers.turn import Turn
 
 UNIT_NEW_BUTTON = "unit.new"
 UNIT_RENAME_BUTTON = "unit.ren"
+UNIT_PAGE_BUTTON = "unit.p"  # unit.p:<offset>
 INVITE_UNIT_BUTTON = "inv.u"
+INVITE_PAGE_BUTTON = "inv.p"  # inv.p:<offset>
 INVITE_ROLE_BUTTON = "inv.r"
 DIALOGUE_UNIT_NEW = "unit_new"
 DIALOGUE_UNIT_RENAME = "unit_rename"
@@ -17,14 +29,35 @@ DIALOGUE_UNIT_RENAME = "unit_rename"
 
 async def list_units(turn: Turn) -> None:
     turn.actor.require(Role.ADMIN)
+    text, markup = await _units_view(turn, 0)
+    turn.reply(text, markup)
+
+
+async def units_page(turn: Turn) -> None:
+    """Another page of /units: each unit has two buttons, a keyboard holds 100."""
+    turn.actor.require(Role.ADMIN)
+    query = turn.update.callback_query
+    assert query is not None
+    offset = page_offset(query.data, UNIT_PAGE_BUTTON)
+    if offset is None:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    text, markup = await _units_view(turn, offset)
+    turn.edit(text, markup)
+
+
+async def _units_view(turn: Turn, offset: int) -> tuple[str, InlineKeyboardMarkup]:
     t = turn.t
     summaries = await units.list_with_counts(turn.session)
+    shown = page(t, summaries, offset, UNIT_PAGE_BUTTON)
     lines = [t("units.header")]
     lines += [
-        t("units.line", name=summary.unit.name, members=summary.members) for summary in summaries
+        t("units.line", name=summary.unit.name, members=summary.members) for summary in shown.items
     ]
     if not summaries:
         lines.append(t("units.none"))
+    if shown.line is not None:
+        lines.append(shown.line)
     rows = [[button(t("units.button.new"), UNIT_NEW_BUTTON)]]
     rows += [
         [
@@ -34,9 +67,10 @@ async def list_units(turn: Turn) -> None:
             ),
             button(t("units.button.invite"), f"{INVITE_UNIT_BUTTON}:{summary.unit.id}"),
         ]
-        for summary in summaries
+        for summary in shown.items
     ]
-    turn.reply("\n".join(lines), inline(rows))
+    rows += shown.nav_rows
+    return "\n".join(lines), inline(rows)
 
 
 async def ask_unit_name(turn: Turn) -> None:
@@ -92,8 +126,32 @@ async def start_invite(turn: Turn) -> None:
     if len(choices) == 1:
         await _offer_roles(turn, choices[0].id)
         return
-    rows = [[button(unit.name, f"{INVITE_UNIT_BUTTON}:{unit.id}")] for unit in choices]
-    turn.reply(t("invite.pick_unit"), inline([*rows, cancel_row(t)]))
+    turn.reply(*_invite_picker(turn, choices, 0))
+
+
+async def invite_page(turn: Turn) -> None:
+    """Another page of the units to invite to."""
+    t = turn.t
+    query = turn.update.callback_query
+    assert query is not None
+    offset = page_offset(query.data, INVITE_PAGE_BUTTON)
+    choices = await units.visible_to(turn.session, turn.actor)
+    if offset is None or not choices or not invites.roles_actor_may_invite(turn.actor):
+        turn.answer(t("common.stale_button"), alert=True)
+        return
+    turn.edit(*_invite_picker(turn, choices, offset))
+
+
+def _invite_picker(
+    turn: Turn, choices: list[Unit], offset: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    t = turn.t
+    shown = page(t, choices, offset, INVITE_PAGE_BUTTON)
+    rows = [[button(unit.name, f"{INVITE_UNIT_BUTTON}:{unit.id}")] for unit in shown.items]
+    text = t("invite.pick_unit")
+    if shown.line is not None:
+        text += "\n" + shown.line
+    return text, inline([*rows, *shown.nav_rows, cancel_row(t)])
 
 
 async def pick_invite_unit(turn: Turn) -> None:

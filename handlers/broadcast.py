@@ -10,11 +10,12 @@ from telegram import InlineKeyboardButton
 
 from bot.db.models import Dialogue, Role
 from bot.services import broadcast, dialogues, timespec, units
-from handlers.keyboards import button, callback_args, cancel_row, inline
+from handlers.keyboards import button, callback_args, cancel_row, inline, page, page_offset
 from handlers.turn import Turn
 
 DIALOGUE = "broadcast"
 UNIT_BUTTON = "bc.u"
+UNIT_PAGE_BUTTON = "bc.p"  # bc.p:<offset>
 WHAT_BUTTON = "bc.w"
 SEND_BUTTON = "bc.go"
 ALL_UNITS = "all"
@@ -32,11 +33,8 @@ async def start(turn: Turn) -> None:
     t = turn.t
     turn.actor.require(Role.COORDINATOR)
     if turn.actor.is_admin:
-        choices = await units.visible_to(turn.session, turn.actor)
         await dialogues.begin(turn.session, turn.user_id, DIALOGUE, "unit", turn.now)
-        rows = [[button(unit.name, f"{UNIT_BUTTON}:{unit.id}")] for unit in choices]
-        rows.append([button(t("broadcast.button.all_units"), f"{UNIT_BUTTON}:{ALL_UNITS}")])
-        turn.reply(t("broadcast.pick_unit"), inline([*rows, cancel_row(t)]))
+        await _ask_unit(turn, 0)
         return
     unit_id = turn.actor.unit_id
     if unit_id is None:
@@ -46,6 +44,21 @@ async def start(turn: Turn) -> None:
         turn.session, turn.user_id, DIALOGUE, "what", turn.now, {"unit_id": unit_id}
     )
     await _ask_what(turn, dialogue)
+
+
+async def _ask_unit(turn: Turn, offset: int) -> None:
+    """An admin's audience: a page of units, and all of them at once."""
+    t = turn.t
+    choices = await units.visible_to(turn.session, turn.actor)
+    shown = page(t, choices, offset, UNIT_PAGE_BUTTON)
+    rows = [[button(unit.name, f"{UNIT_BUTTON}:{unit.id}")] for unit in shown.items]
+    rows += shown.nav_rows
+    rows.append([button(t("broadcast.button.all_units"), f"{UNIT_BUTTON}:{ALL_UNITS}")])
+    rows.append(cancel_row(t))
+    text = t("broadcast.pick_unit")
+    if shown.line is not None:
+        text += "\n" + shown.line
+    _show(turn, text, rows)
 
 
 async def _ask_what(turn: Turn, dialogue: Dialogue) -> None:
@@ -95,6 +108,20 @@ async def pick_unit(turn: Turn) -> None:
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
     await _ask_what(turn, dialogue)
+
+
+async def page_units(turn: Turn) -> None:
+    """Another page of units at the unit step."""
+    query = turn.update.callback_query
+    assert query is not None
+    offset = page_offset(query.data, UNIT_PAGE_BUTTON)
+    dialogue = await _dialogue(turn, "unit")
+    if dialogue is None:
+        return
+    if offset is None:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    await _ask_unit(turn, offset)
 
 
 async def pick_what(turn: Turn) -> None:

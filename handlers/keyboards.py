@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
 
 CANCEL_DATA = "cancel"
+# Telegram refuses an inline keyboard of more than 100 buttons (or more than 8 in a row):
+# lists that can grow without bound, such as a city's units, come a page at a time.
+PAGE_SIZE = 20
+
+T = TypeVar("T")
 
 
 def button(text: str, data: str) -> InlineKeyboardButton:
@@ -37,3 +44,50 @@ def int_arg(args: list[str], index: int) -> int | None:
         return int(args[index])
     except (IndexError, ValueError):
         return None
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a long list: its items, where it starts, and how to turn it."""
+
+    items: Sequence[T]
+    offset: int
+    total: int
+    line: str | None  # "units X–Y of Z", or None when everything fits on one page
+    nav: list[InlineKeyboardButton]  # Previous / Next, empty on a single page
+
+    @property
+    def nav_rows(self) -> list[list[InlineKeyboardButton]]:
+        return [self.nav] if self.nav else []
+
+
+def page(
+    t: Translator, items: Sequence[T], offset: int, prefix: str, size: int = PAGE_SIZE
+) -> Page[T]:
+    """The page of ``items`` at ``offset``, clamped to the list (a page button pressed after
+    units were removed still lands on a page); the buttons carry ``<prefix>:<offset>``."""
+    last_start = (max(len(items), 1) - 1) // size * size
+    offset = max(0, min(offset // size * size, last_start))
+    shown = items[offset : offset + size]
+    line = None
+    if len(items) > size:
+        line = t("common.units_page", first=offset + 1, last=offset + len(shown), total=len(items))
+    nav = []
+    if offset > 0:
+        nav.append(button(t("common.button.previous"), f"{prefix}:{offset - size}"))
+    if offset + size < len(items):
+        nav.append(button(t("common.button.next"), f"{prefix}:{offset + size}"))
+    return Page(shown, offset, len(items), line, nav)
+
+
+def page_offset(data: str | None, prefix: str) -> int | None:
+    """The offset of a page button, or None for a forged one (anything but ``<prefix>:<n>``)."""
+    args = callback_args(data, prefix)
+    if len(args) != 1 or not (args[0].isascii() and args[0].isdecimal()):
+        return None
+    return int(args[0])
+
+
+def offset_of(index: int, size: int = PAGE_SIZE) -> int:
+    """The offset of the page that shows the item at ``index``."""
+    return max(0, index) // size * size

@@ -5,11 +5,19 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton
 
-from bot.db.models import Dialogue, Post, PostType, Role
+from bot.db.models import Dialogue, Post, PostType, Role, Unit
 from bot.errors import DomainError, ErrorCode
 from bot.services import dialogues, posts, shifts, tags, units
 from bot.services.shift_text import shift_label
-from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
+from handlers.keyboards import (
+    button,
+    callback_args,
+    cancel_row,
+    inline,
+    int_arg,
+    page,
+    page_offset,
+)
 from handlers.longtext import reply_long
 from handlers.schedule import CARD_BUTTON as SHIFT_CARD_BUTTON
 from handlers.schedule import NEW_FOR_POST_BUTTON
@@ -25,6 +33,7 @@ RADIUS_BUTTON = "po.rad"
 ARCHIVE_BUTTON = "po.arc"
 SHIFTS_BUTTON = "po.sh"
 NEW_UNIT_BUTTON = "np.u"
+NEW_UNIT_PAGE_BUTTON = "np.p"  # np.p:<offset>
 NEW_TYPE_BUTTON = "np.t"
 NEW_RADIUS_BUTTON = "np.r"
 RADIUS_CHOICES = (50, 100, 300, 500)
@@ -242,8 +251,17 @@ async def start_new(turn: Turn) -> None:
         turn.reply(t("posts.ask_name", unit=choices[0].name), inline([cancel_row(t)]))
         return
     await dialogues.begin(turn.session, turn.user_id, DIALOGUE_NEW, "unit", turn.now)
-    rows = [[button(unit.name, f"{NEW_UNIT_BUTTON}:{unit.id}")] for unit in choices]
-    turn.reply(t("posts.pick_unit"), inline([*rows, cancel_row(t)]))
+    _ask_unit(turn, choices, 0)
+
+
+def _ask_unit(turn: Turn, choices: list[Unit], offset: int) -> None:
+    t = turn.t
+    shown = page(t, choices, offset, NEW_UNIT_PAGE_BUTTON)
+    rows = [[button(unit.name, f"{NEW_UNIT_BUTTON}:{unit.id}")] for unit in shown.items]
+    text = t("posts.pick_unit")
+    if shown.line is not None:
+        text += "\n" + shown.line
+    _show(turn, text, [*rows, *shown.nav_rows, cancel_row(t)])
 
 
 async def _new_dialogue(turn: Turn, step: str) -> Dialogue | None:
@@ -252,6 +270,21 @@ async def _new_dialogue(turn: Turn, step: str) -> Dialogue | None:
         turn.answer(turn.t("common.stale_button"), alert=True)
         return None
     return dialogue
+
+
+async def page_new_units(turn: Turn) -> None:
+    """Another page of units at the unit step of /newpost."""
+    query = turn.update.callback_query
+    assert query is not None
+    offset = page_offset(query.data, NEW_UNIT_PAGE_BUTTON)
+    dialogue = await _new_dialogue(turn, "unit")
+    if dialogue is None:
+        return
+    choices = await units.visible_to(turn.session, turn.actor)
+    if offset is None or not choices:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    _ask_unit(turn, choices, offset)
 
 
 async def pick_new_unit(turn: Turn) -> None:

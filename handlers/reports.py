@@ -14,15 +14,21 @@ from bot.reports.text import ReportKind
 from bot.services import groups, ledger, periods, reports, units
 from bot.services.periods import Period
 from bot.services.tally import compute
-from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
+from handlers.keyboards import (
+    button,
+    callback_args,
+    cancel_row,
+    inline,
+    int_arg,
+    page,
+    page_offset,
+)
 from handlers.turn import Turn
 
 GROUP_SCOPE_BUTTON = "grp.s"
 GROUP_LANGUAGE_BUTTON = "grp.l"
 GROUP_UNBIND_BUTTON = "grp.u"
 GROUP_PAGE_BUTTON = "grp.p"
-# Telegram refuses an inline keyboard of more than 100 buttons: units come a page at a time.
-UNITS_PER_PAGE = 20
 EXPORT_BUTTON = "exp"
 EXPORT_CHOICES = ("this_week", "last_week", "this_month", "last_month")
 
@@ -56,7 +62,7 @@ async def group_scope_page(turn: Turn) -> None:
     """Another page of units: a city may have hundreds, more than one keyboard can hold."""
     query = turn.update.callback_query
     assert query is not None
-    offset = int_arg(callback_args(query.data, GROUP_PAGE_BUTTON), 0)
+    offset = page_offset(query.data, GROUP_PAGE_BUTTON)
     if offset is None or not _is_group(turn):
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
@@ -72,8 +78,7 @@ async def _scope_picker(turn: Turn, offset: int) -> tuple[str, InlineKeyboardMar
     chat = turn.update.effective_chat
     title = (chat.title if chat is not None else None) or ""
     choices = await units.visible_to(turn.session, turn.actor)
-    offset = max(0, min(offset, (max(len(choices), 1) - 1) // UNITS_PER_PAGE * UNITS_PER_PAGE))
-    page = choices[offset : offset + UNITS_PER_PAGE]
+    shown = page(t, choices, offset, GROUP_PAGE_BUTTON)
     lines = [
         t(
             "group.pick_scope",
@@ -93,23 +98,11 @@ async def _scope_picker(turn: Turn, offset: int) -> tuple[str, InlineKeyboardMar
         )
     if not choices:
         lines.append(t("group.no_units"))
-    elif len(choices) > UNITS_PER_PAGE:
-        lines.append(
-            t("group.units_page", first=offset + 1, last=offset + len(page), total=len(choices))
-        )
+    elif shown.line is not None:
+        lines.append(shown.line)
     rows = [[button(t("group.button.hq"), f"{GROUP_SCOPE_BUTTON}:0")]]
-    rows += [[button(unit.name, f"{GROUP_SCOPE_BUTTON}:{unit.id}")] for unit in page]
-    pages = []
-    if offset > 0:
-        pages.append(
-            button(t("group.button.previous"), f"{GROUP_PAGE_BUTTON}:{offset - UNITS_PER_PAGE}")
-        )
-    if offset + UNITS_PER_PAGE < len(choices):
-        pages.append(
-            button(t("group.button.next"), f"{GROUP_PAGE_BUTTON}:{offset + UNITS_PER_PAGE}")
-        )
-    if pages:
-        rows.append(pages)
+    rows += [[button(unit.name, f"{GROUP_SCOPE_BUTTON}:{unit.id}")] for unit in shown.items]
+    rows += shown.nav_rows
     if group is not None:
         rows.append([button(t("group.button.unbind"), GROUP_UNBIND_BUTTON)])
     rows.append(cancel_row(t))

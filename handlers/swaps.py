@@ -11,7 +11,16 @@ from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.services import dialogues, swaps
 from bot.services.shift_text import shift_label
-from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
+from handlers.keyboards import (
+    button,
+    callback_args,
+    cancel_row,
+    inline,
+    int_arg,
+    offset_of,
+    page,
+    page_offset,
+)
 from handlers.turn import Turn, error_text
 
 DIALOGUE = "swap"
@@ -23,6 +32,7 @@ PICK_BUTTON = "sw"  # sw:<assignment id>
 KIND_BUTTON = "swk"  # swk:<assignment id>:<g|h|x>
 EXCHANGE_BUTTON = "swx"  # swx:<assignment id>:<their assignment id>
 UNIT_APPROVAL_BUTTON = "usa"  # usa:<unit id>:<1 require approval|0 do not>
+UNIT_PAGE_BUTTON = "usp"  # usp:<offset>
 TAKE_BUTTON = swaps.TAKE_BUTTON
 ACCEPT_BUTTON = swaps.ACCEPT_BUTTON
 DECLINE_BUTTON = swaps.DECLINE_BUTTON
@@ -424,11 +434,14 @@ async def shift_card_lines(turn: Turn, shift_id: int) -> list[str]:
     return lines
 
 
-def _settings_view(turn: Turn, units: list[Unit]) -> tuple[str, list[list[InlineKeyboardButton]]]:
+def _settings_view(
+    turn: Turn, units: list[Unit], offset: int
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
     t = turn.t
+    shown = page(t, units, offset, UNIT_PAGE_BUTTON)
     lines = [t("swaps.unit.header")]
     rows: list[list[InlineKeyboardButton]] = []
-    for unit in units:
+    for unit in shown.items:
         state = t("swaps.unit.on" if unit.require_swap_approval else "swaps.unit.off")
         lines.append(t("swaps.unit.line", unit=unit.name, state=state))
         label = (
@@ -440,6 +453,9 @@ def _settings_view(turn: Turn, units: list[Unit]) -> tuple[str, list[list[Inline
         rows.append(
             [button(t(label, unit=unit.name), f"{UNIT_APPROVAL_BUTTON}:{unit.id}:{wanted}")]
         )
+    if shown.line is not None:
+        lines.append(shown.line)
+    rows += shown.nav_rows
     return "\n".join(lines), rows
 
 
@@ -449,8 +465,21 @@ async def unit_settings(turn: Turn) -> None:
     if not units:
         turn.reply(turn.t("swaps.unit.none"))
         return
-    text, rows = _settings_view(turn, units)
+    text, rows = _settings_view(turn, units, 0)
     turn.reply(text, inline(rows))
+
+
+async def unit_settings_page(turn: Turn) -> None:
+    """Another page of /unitsettings, for an admin who sees every unit."""
+    query = turn.update.callback_query
+    assert query is not None
+    offset = page_offset(query.data, UNIT_PAGE_BUTTON)
+    units = await swaps.managed_units(turn.session, turn.actor)
+    if offset is None or not units:
+        _stale(turn)
+        return
+    text, rows = _settings_view(turn, units, offset)
+    turn.edit(text, inline(rows))
 
 
 async def toggle_unit_approval(turn: Turn) -> None:
@@ -466,5 +495,8 @@ async def toggle_unit_approval(turn: Turn) -> None:
     t = turn.t
     state = t("swaps.unit.on" if unit.require_swap_approval else "swaps.unit.off")
     turn.answer(state if changed else t("swaps.unit.unchanged", unit=unit.name, state=state))
-    text, rows = _settings_view(turn, await swaps.managed_units(turn.session, turn.actor))
+    units = await swaps.managed_units(turn.session, turn.actor)
+    # Stay on the page of the unit just changed.
+    index = next((i for i, each in enumerate(units) if each.id == unit.id), 0)
+    text, rows = _settings_view(turn, units, offset_of(index))
     turn.edit(text, inline(rows))

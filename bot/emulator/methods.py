@@ -17,6 +17,10 @@ Method = Callable[[World, Params], Awaitable[Any]]
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
+# Telegram refuses a bigger inline keyboard as a whole, whatever the buttons hold.
+MAX_INLINE_BUTTONS = 100
+MAX_INLINE_ROW = 8
+MARKUP_TOO_LONG = "reply markup is too long"
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "
     "the same as a current content and reply markup of the message"
@@ -45,6 +49,10 @@ SENDING = frozenset(
 def _validate_inline_keyboard(rows: Any) -> None:
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
         raise bad_request('can\'t parse inline keyboard: field "inline_keyboard" must be an Array')
+    if sum(len(row) for row in rows) > MAX_INLINE_BUTTONS or any(
+        len(row) > MAX_INLINE_ROW for row in rows
+    ):
+        raise bad_request(MARKUP_TOO_LONG)
     for row in rows:
         for button in row:
             if not isinstance(button, dict) or not button.get("text"):

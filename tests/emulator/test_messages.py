@@ -116,6 +116,52 @@ async def test_inline_keyboard_press_round_trip(emu: BotApiEmulator, bot: Bot) -
         await bot.edit_message_reply_markup(1001, message.message_id, reply_markup=keyboard("Ok"))
 
 
+def grid(rows: int, per_row: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(f"{r}.{c}", callback_data=f"g:{r}:{c}") for c in range(per_row)]
+            for r in range(rows)
+        ]
+    )
+
+
+async def test_keyboards_over_100_buttons_or_8_in_a_row_are_refused(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """Telegram's limits for one inline keyboard, on every method that takes one."""
+    alice = emu.user(user_id=1001, first_name="Alice")
+    alice.started = True
+    # At the limits: 100 buttons, 8 in a row.
+    full = await bot.send_message(1001, "full", reply_markup=grid(25, 4))
+    assert len(alice.last().buttons()) == 100
+    await bot.send_message(1001, "wide", reply_markup=grid(1, 8))
+    assert alice.last().button_rows() == [[f"0.{c}" for c in range(8)]]
+
+    too_long = "(?i)^reply markup is too long$"
+    for markup in (grid(101, 1), grid(1, 9), grid(34, 3)):
+        with pytest.raises(BadRequest, match=too_long):
+            await bot.send_message(1001, "too many", reply_markup=markup)
+    with pytest.raises(BadRequest, match=too_long):
+        await bot.send_photo(1001, photo=b"png", caption="c", reply_markup=grid(1, 9))
+    with pytest.raises(BadRequest, match=too_long):
+        await bot.send_location(1001, 30.0, 104.0, reply_markup=grid(101, 1))
+    with pytest.raises(BadRequest, match=too_long):
+        await bot.edit_message_text(
+            "more", chat_id=1001, message_id=full.message_id, reply_markup=grid(101, 1)
+        )
+    with pytest.raises(BadRequest, match=too_long):
+        await bot.edit_message_reply_markup(1001, full.message_id, reply_markup=grid(1, 9))
+    photo = await bot.send_photo(1001, photo=b"png", caption="c", reply_markup=grid(1, 1))
+    with pytest.raises(BadRequest, match=too_long):
+        await bot.edit_message_caption(
+            chat_id=1001, message_id=photo.message_id, caption="d", reply_markup=grid(101, 1)
+        )
+    # Nothing refused reached the chat or changed a message.
+    assert alice.texts() == ["full", "wide", "c"]
+    assert len(alice.messages()[0].buttons()) == 100
+    assert emu.sent_count("sendMessage") == 2
+
+
 async def test_reply_keyboards_and_replies(emu: BotApiEmulator, bot: Bot) -> None:
     alice = emu.user(user_id=1001, first_name="Alice")
     incoming = await alice.send_text("hello")
