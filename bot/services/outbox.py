@@ -197,14 +197,32 @@ async def retry_at(
     await _finish(session, message_id, **values)
 
 
-async def release(session: AsyncSession, message_ids: Sequence[int]) -> None:
-    """Hand back claimed messages that were not tried (their chat must wait)."""
+async def release(session: AsyncSession, message_ids: Sequence[int], worker: str) -> None:
+    """Hand back claimed messages that were not tried (their chat must wait). Only the
+    worker's own claims: a sender that lost the lead while in a pass must not free rows that
+    the new leader claimed meanwhile."""
     if message_ids:
         await session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(message_ids))
+            .where(OutboxMessage.id.in_(message_ids), OutboxMessage.claimed_by == worker)
             .values(claimed_by=None, claimed_until=None)
         )
+
+
+async def release_others(session: AsyncSession, worker: str) -> int:
+    """Free the pending messages claimed by any worker but `worker`, before their lease runs
+    out; returns how many. For a sender that has just taken the lead (bot/sender.py says when
+    that is safe)."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.claimed_by.is_not(None),
+            OutboxMessage.claimed_by != worker,
+        )
+        .values(claimed_by=None, claimed_until=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def next_due(session: AsyncSession, *, quiet: bool = False) -> dt.datetime | None:
