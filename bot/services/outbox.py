@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.leadership import current_leader
 from bot.db.models import OutboxMessage, OutboxStatus
 
 ButtonRows = Sequence[Sequence[tuple[str, str]]]
@@ -252,11 +253,13 @@ PARKED_SHOWN = 5
 @dataclass(frozen=True)
 class Overview:
     """The state of the outbox for admins: how many messages stand at each status, how many
-    pending ones are due now, and the latest parked ones with Telegram's reason."""
+    pending ones are due now, the latest parked ones with Telegram's reason, and which process
+    sends (on PostgreSQL, where several may run; None on SQLite)."""
 
     counts: dict[OutboxStatus, int]
     due_now: int
     parked: list[OutboxMessage]
+    leader: str | None = None
 
 
 async def overview(session: AsyncSession, now: dt.datetime) -> Overview:
@@ -275,4 +278,9 @@ async def overview(session: AsyncSession, now: dt.datetime) -> Overview:
         .order_by(OutboxMessage.id.desc())
         .limit(PARKED_SHOWN)
     )
-    return Overview(counts=counts, due_now=int(due_now or 0), parked=list(parked))
+    return Overview(
+        counts=counts,
+        due_now=int(due_now or 0),
+        parked=list(parked),
+        leader=await current_leader(session),
+    )

@@ -20,12 +20,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.db.leadership import current_leader
+from bot.db.leadership import Leadership, current_leader
 from bot.db.models import OutboxMessage, OutboxStatus
 from bot.emulator import FloodLimits, SimUser
 from bot.sender import most_in_flight
 from bot.services import outbox
 from tests.e2e.outbox_worker import FAST
+from tests.e2e.schedule import command
 from tests.harness import Harness
 
 MESSAGES = 1000
@@ -185,3 +186,17 @@ async def test_the_standby_takes_over_from_a_killed_leader(
     assert again <= most_in_flight(FAST), again
     # The new leader pauses for the burst the old one may have just sent.
     assert harness.emulator.rejected_429 == 0
+
+
+async def test_an_admin_sees_which_process_sends(harness: Harness) -> None:
+    if harness.database.is_sqlite:
+        pytest.skip("on SQLite the one process sends")
+    text = await command(harness, harness.admin, "outbox")
+    assert "发送进程" not in text  # nobody leads yet
+    leadership = Leadership(harness.database.url, "host-a:4242")
+    try:
+        assert await leadership.hold()
+        text = await command(harness, harness.admin, "outbox")
+    finally:
+        await leadership.release()
+    assert "发送进程：host-a:4242（其他进程待命）" in text
