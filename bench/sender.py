@@ -6,8 +6,8 @@ Run: .venv/bin/python bench/sender.py [--messages 3000] [--latency 0.05] [--data
 The emulator enforces Telegram's limits (about 30 messages a second overall, one a second per
 private chat with a short burst) on the real clock and answers 429 to anything faster; every
 API call takes `--latency`. The production sender drains the outbox in its production loop
-(`run_forever`) on the system clock. Printed: the achieved rate, the 429s received (the goal is
-none), and the CPU time the sender spent per message.
+(`run_forever`, taking the lead first on PostgreSQL) on the system clock. Printed: the achieved
+rate, the 429s received (the goal is none), and the CPU time the sender spent per message.
 """
 
 from __future__ import annotations
@@ -24,11 +24,12 @@ from telegram import Bot
 
 from bot.clock import SystemClock
 from bot.db.engine import Database
+from bot.db.leadership import sender_leadership
 from bot.db.migrate import upgrade
 from bot.db.models import OutboxStatus
 from bot.emulator import BotApiEmulator, FloodLimits
 from bot.runtime import Runtime
-from bot.sender import Sender
+from bot.sender import Sender, worker_name
 from bot.services import outbox
 from bot.settings import Settings
 
@@ -67,7 +68,11 @@ async def run(messages: int, latency: float, database_url: str) -> None:
     stop = asyncio.Event()
     try:
         async with Bot(settings.bot_token, base_url=emulator.base_url) as bot:
-            sender = Sender(bot, runtime)
+            # As `dutybot run` does: on PostgreSQL the sender leads before it sends.
+            worker = worker_name()
+            sender = Sender(
+                bot, runtime, leadership=sender_leadership(database, worker), worker=worker
+            )
             started, cpu_started = time.perf_counter(), time.process_time()
             task = asyncio.create_task(sender.run_forever(stop))
             while True:

@@ -21,9 +21,10 @@ from telegram.ext import (
 from bot import scheduler
 from bot.commands import REGISTRY
 from bot.concurrency import MAX_CONCURRENT_UPDATES, ChatOrderedUpdateProcessor
+from bot.db.leadership import sender_leadership
 from bot.i18n import LANGUAGES, MENU_LANGUAGE_CODES, language_from_telegram
 from bot.runtime import Runtime
-from bot.sender import Sender
+from bot.sender import Sender, worker_name
 from bot.services import members
 from handlers import checkin, common
 from handlers.routing import Registry, Where
@@ -172,7 +173,13 @@ async def _start_background(application: BotApplication) -> None:
     assert isinstance(runtime, Runtime)
     stop = asyncio.Event()
     application.bot_data["sender_stop"] = stop
-    sender = Sender(application.bot, runtime)
+    worker = worker_name()
+    sender = Sender(
+        application.bot,
+        runtime,
+        leadership=sender_leadership(runtime.db, worker),
+        worker=worker,
+    )
     application.bot_data["sender_task"] = asyncio.create_task(
         sender.run_forever(stop), name="outbox-sender"
     )

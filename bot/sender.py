@@ -14,6 +14,10 @@ own:
 - any other 400: parked with Telegram's reason, visible to admins, never looping;
 - past its `expires_at` (a reminder held back by quiet hours or retries until the shift began):
   dropped unsent.
+
+On PostgreSQL several bot processes may share the database, but Telegram's limits are the bot
+token's: only the process that leads (bot/db/leadership.py) runs passes, the others stand by
+and try for the lead every STANDBY_RETRY_SECONDS. The row claims stay as a second guard.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import math
 import os
 import socket
 import warnings
@@ -42,8 +47,9 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.db.leadership import Leadership
 from bot.db.models import OutboxMessage
-from bot.pacing import Pacer, is_group
+from bot.pacing import Pacer, Rates, is_group
 from bot.runtime import Runtime
 from bot.services import outbox, reachability
 
@@ -54,6 +60,8 @@ BACKOFF_BASE_SECONDS = 5.0
 BACKOFF_CAP_SECONDS = 15 * 60.0
 CHATS_AT_ONCE = 16
 IDLE_POLL_SECONDS = 1.0
+# How often a standby process tries for the lead: how long sending may pause when a leader dies.
+STANDBY_RETRY_SECONDS = 2.0
 # Once the overall limit is spent, a pass waits until this many messages may go together, and
 # claims that many and a few more (messages of chats that must wait are handed back). Claiming
 # all that is due on every pass, to send one message, would rewrite hundreds of rows 30 times a
@@ -76,6 +84,13 @@ def retry_seconds(error: RetryAfter) -> float:
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def most_in_flight(rates: Rates) -> int:
+    """The most messages one pass claims (what the overall burst lets go, and the slack), and
+    so the most it can send before recording them at its end: what a process killed mid-pass
+    can have sent unrecorded, to be sent again by the next sender."""
+    return math.floor(rates.global_burst) + CLAIM_SLACK
 
 
 @dataclass(frozen=True)
@@ -145,12 +160,27 @@ class _ChatOutcome:
 
 
 class Sender:
-    def __init__(self, bot: Bot, runtime: Runtime, *, pacer: Pacer | None = None) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        runtime: Runtime,
+        *,
+        pacer: Pacer | None = None,
+        leadership: Leadership | None = None,
+        worker: str | None = None,
+    ) -> None:
         self.bot = bot
         self.runtime = runtime
         self.pacer = pacer or Pacer()
-        self.worker = worker_name()
+        self.worker = worker or worker_name()
+        # None: this process always sends (SQLite, tests driving pass_once).
+        self.leadership = leadership
+        self._led = False
         self._semaphore = asyncio.Semaphore(CHATS_AT_ONCE)
+
+    @property
+    def most_in_flight(self) -> int:
+        return most_in_flight(self.pacer.rates)
 
     def _quiet(self, now: dt.datetime) -> bool:
         return self.runtime.settings.quiet_until(now) is not None
@@ -161,7 +191,7 @@ class Sender:
         gather_wait = self.pacer.room_delay(moment, SEND_AT_LEAST)
         if gather_wait > 0:
             return PassResult(attempted=0, wait=gather_wait)
-        limit = self.pacer.room(moment) + CLAIM_SLACK
+        limit = min(self.pacer.room(moment) + CLAIM_SLACK, self.most_in_flight)
         async with self.runtime.db.session() as session:
             rows = await outbox.claim_due(
                 session, now, self.worker, quiet=self._quiet(now), limit=limit
@@ -178,7 +208,7 @@ class Sender:
         if sent or unsent:
             async with self.runtime.db.session() as session:
                 await outbox.mark_sent(session, sent, self.runtime.clock.now())
-                await outbox.release(session, unsent)
+                await outbox.release(session, unsent, self.worker)
         waits = [outcome.wait for outcome in outcomes if outcome.wait is not None]
         self.pacer.forget_idle(self.runtime.clock.now().timestamp())
         return PassResult(
@@ -265,18 +295,73 @@ class Sender:
             when = self.runtime.clock.now() + backoff(row.attempts)
             await outbox.retry_at(session, row.id, when, reason, attempt=True)
 
+    async def lead(self) -> bool:
+        """Whether this process may run a pass now: it leads (taking the lead when it is
+        free), or it needs no leader."""
+        if self.leadership is None:
+            return True
+        if not await self.leadership.hold():
+            self._led = False
+            return False
+        if not self._led:
+            await self._take_over()
+            self._led = True
+        return True
+
+    @property
+    def takeover_pause(self) -> float:
+        """Seconds a new leader waits before its first pass. The previous leader may have sent
+        a full burst a moment ago, and Telegram counts per token, not per process; after this
+        pause the two together stay within what one pacer lets go (a burst, then the rate)."""
+        rates = self.pacer.rates
+        return rates.global_burst / rates.global_per_second
+
+    async def _take_over(self) -> None:
+        # The claims of other workers are freed now rather than when their two-minute lease
+        # runs out. Safe, because only a leader claims and the lock says there is no other
+        # leader: its session has ended. Usually its process died (crash, kill, machine lost):
+        # it sends nothing more, and these are the rows the lease would hand over later, with
+        # the same risk, the messages of its last pass that went out unrecorded (at most
+        # `most_in_flight`). If instead it lives on and only its lock connection broke, it
+        # checks the lead before every pass (Leadership.hold), so at most the pass it is in
+        # overlaps with ours: the same bound. Its hand-back of untried rows touches only rows
+        # it still claims (outbox.release), never ours.
+        async with self.runtime.db.session() as session:
+            freed = await outbox.release_others(session, self.worker)
+        if freed:
+            log.info("%s freed %s messages claimed by other workers", self.worker, freed)
+
     async def run_forever(self, stop: asyncio.Event) -> None:
-        """The production loop: pass, then wait for pacing or the next poll."""
-        while not stop.is_set():
-            try:
-                result = await self.pass_once()
-            except Exception:
-                log.exception("sender pass failed")
-                result = PassResult(0, IDLE_POLL_SECONDS)
-            if result.attempted and result.wait is None:
-                continue
-            wait = min(
-                result.wait if result.wait is not None else IDLE_POLL_SECONDS, IDLE_POLL_SECONDS
-            )
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=max(wait, 0.01))
+        """The production loop: pass, then wait for pacing or the next poll; on standby, try
+        for the lead every STANDBY_RETRY_SECONDS."""
+        try:
+            while not stop.is_set():
+                try:
+                    taking_over = self.leadership is not None and not self._led
+                    if not await self.lead():
+                        await _wait(stop, STANDBY_RETRY_SECONDS)
+                        continue
+                    if taking_over:
+                        # Real time, as Telegram's windows are (not the injected clock).
+                        await _wait(stop, self.takeover_pause)
+                        continue
+                    result = await self.pass_once()
+                except Exception:
+                    log.exception("sender pass failed")
+                    result = PassResult(0, IDLE_POLL_SECONDS)
+                if result.attempted and result.wait is None:
+                    continue
+                wait = min(
+                    result.wait if result.wait is not None else IDLE_POLL_SECONDS,
+                    IDLE_POLL_SECONDS,
+                )
+                await _wait(stop, wait)
+        finally:
+            if self.leadership is not None:
+                await self.leadership.release()
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep until `seconds` have passed or `stop` is set."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=max(seconds, 0.01))

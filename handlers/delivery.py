@@ -25,6 +25,8 @@ async def show_outbox(turn: Turn) -> None:
             dropped=counts.get(OutboxStatus.DROPPED, 0),
         )
     ]
+    if state.leader is not None:
+        lines.append(t("delivery.leader", worker=state.leader))
     if state.parked:
         lines.append(t("delivery.parked_header"))
         for message in state.parked:

@@ -1,8 +1,8 @@
 """On SQLite one bot process is the rule (issue 5): two processes would both send the outbox,
 since SQLite has no row locks to share it out. The process that runs the bot holds an exclusive
 lock on a file beside the database; a second one finds it taken and refuses to start with a
-clear message. On PostgreSQL several processes may run: they share the outbox with row claims
-(SKIP LOCKED, bot/services/outbox.py)."""
+clear message. On PostgreSQL several processes may run: the one holding an advisory lock sends
+the outbox (bot/db/leadership.py), with row claims (SKIP LOCKED) as a second guard."""
 
 from __future__ import annotations
 

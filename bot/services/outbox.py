@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.leadership import current_leader
 from bot.db.models import OutboxMessage, OutboxStatus
 
 ButtonRows = Sequence[Sequence[tuple[str, str]]]
@@ -197,14 +198,32 @@ async def retry_at(
     await _finish(session, message_id, **values)
 
 
-async def release(session: AsyncSession, message_ids: Sequence[int]) -> None:
-    """Hand back claimed messages that were not tried (their chat must wait)."""
+async def release(session: AsyncSession, message_ids: Sequence[int], worker: str) -> None:
+    """Hand back claimed messages that were not tried (their chat must wait). Only the
+    worker's own claims: a sender that lost the lead while in a pass must not free rows that
+    the new leader claimed meanwhile."""
     if message_ids:
         await session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(message_ids))
+            .where(OutboxMessage.id.in_(message_ids), OutboxMessage.claimed_by == worker)
             .values(claimed_by=None, claimed_until=None)
         )
+
+
+async def release_others(session: AsyncSession, worker: str) -> int:
+    """Free the pending messages claimed by any worker but `worker`, before their lease runs
+    out; returns how many. For a sender that has just taken the lead (bot/sender.py says when
+    that is safe)."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.claimed_by.is_not(None),
+            OutboxMessage.claimed_by != worker,
+        )
+        .values(claimed_by=None, claimed_until=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def next_due(session: AsyncSession, *, quiet: bool = False) -> dt.datetime | None:
@@ -234,11 +253,13 @@ PARKED_SHOWN = 5
 @dataclass(frozen=True)
 class Overview:
     """The state of the outbox for admins: how many messages stand at each status, how many
-    pending ones are due now, and the latest parked ones with Telegram's reason."""
+    pending ones are due now, the latest parked ones with Telegram's reason, and which process
+    sends (on PostgreSQL, where several may run; None on SQLite)."""
 
     counts: dict[OutboxStatus, int]
     due_now: int
     parked: list[OutboxMessage]
+    leader: str | None = None
 
 
 async def overview(session: AsyncSession, now: dt.datetime) -> Overview:
@@ -257,4 +278,9 @@ async def overview(session: AsyncSession, now: dt.datetime) -> Overview:
         .order_by(OutboxMessage.id.desc())
         .limit(PARKED_SHOWN)
     )
-    return Overview(counts=counts, due_now=int(due_now or 0), parked=list(parked))
+    return Overview(
+        counts=counts,
+        due_now=int(due_now or 0),
+        parked=list(parked),
+        leader=await current_leader(session),
+    )
