@@ -8,17 +8,26 @@ import datetime as dt
 
 from telegram import InlineKeyboardButton
 
-from bot.db.models import AssignmentStatus, Dialogue, Role, ShiftStatus
+from bot.db.models import AssignmentStatus, Dialogue, Post, Role, ShiftStatus
 from bot.services import attendance, dialogues, posts, shifts, signup, timespec
 from bot.services.shift_text import shift_label
 from handlers.attendance import roster_buttons, status_line
-from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
+from handlers.keyboards import (
+    button,
+    callback_args,
+    cancel_row,
+    inline,
+    int_arg,
+    page,
+    page_offset,
+)
 from handlers.swaps import shift_card_lines as swap_card_lines
 from handlers.turn import Turn
 
 DIALOGUE_NEW = "shift_new"
 DIALOGUE_EDIT = "shift_edit"
 NEW_FOR_POST_BUTTON = "ns.p"
+NEW_POST_PAGE_BUTTON = "ns.pg"  # ns.pg:<offset>
 NEW_DAY_BUTTON = "ns.d"
 NEW_TIME_BUTTON = "ns.t"
 NEW_CAPACITY_BUTTON = "ns.c"
@@ -62,11 +71,34 @@ async def start_new(turn: Turn) -> None:
         turn.reply(t("schedule.no_posts"))
         return
     await dialogues.begin(turn.session, turn.user_id, DIALOGUE_NEW, "post", turn.now)
+    _ask_post(turn, managed, 0)
+
+
+def _ask_post(turn: Turn, managed: list[Post], offset: int) -> None:
+    t = turn.t
+    shown = page(t, managed, offset, NEW_POST_PAGE_BUTTON, line_key="posts.page")
     rows = [
         [button(f"{post.name} · {post.unit.name}", f"{NEW_FOR_POST_BUTTON}:{post.id}")]
-        for post in managed[:40]
+        for post in shown.items
     ]
-    turn.reply(t("schedule.pick_post"), inline([*rows, cancel_row(t)]))
+    text = t("schedule.pick_post")
+    if shown.line is not None:
+        text += "\n" + shown.line
+    _show(turn, text, [*rows, *shown.nav_rows, cancel_row(t)])
+
+
+async def page_posts(turn: Turn) -> None:
+    """Another page of posts, only while /newshift is at its post step."""
+    query = turn.update.callback_query
+    assert query is not None
+    offset = page_offset(query.data, NEW_POST_PAGE_BUTTON)
+    if await _new_dialogue(turn, "post") is None:
+        return
+    managed = await posts.managed(turn.session, turn.actor)
+    if offset is None or not managed:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    _ask_post(turn, managed, offset)
 
 
 async def pick_post(turn: Turn) -> None:
