@@ -115,6 +115,7 @@ REGISTRY = Registry(
         Button(schedule.NEW_TAG_BUTTON, schedule.ask_tag, COORDINATORS),
         Button(schedule.NEW_NOTES_BUTTON, schedule.ask_notes, COORDINATORS),
         Button(schedule.CARD_BUTTON, schedule.show_card, COORDINATORS),
+        Button(roster.PAGE_BUTTON, roster.turn_page, COORDINATORS),
         Button(schedule.EDIT_CAPACITY_BUTTON, schedule.ask_capacity, COORDINATORS),
         Button(schedule.EDIT_NOTES_BUTTON, schedule.ask_edit_notes, COORDINATORS),
         Button(schedule.EDIT_TIME_BUTTON, schedule.ask_time, COORDINATORS),
