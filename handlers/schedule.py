@@ -45,6 +45,7 @@ REMOVE_YES_BUTTON = "rmy"
 DAYS_OFFERED = 7
 COMMON_SLOTS = ("07:00-09:00", "17:00-19:00")
 CAPACITY_CHOICES = (1, 2, 3, 4, 6, 8)
+CARD_PAGE_SIZE = 25  # people a page of the shift card: with their buttons well within 100
 
 
 def _arg(turn: Turn, prefix: str, index: int = 0) -> int | None:
@@ -346,7 +347,9 @@ async def _on_day_text(turn: Turn, dialogue: Dialogue, text: str) -> None:
 # -- the shift card --------------------------------------------------------------------------
 
 
-async def render_card(turn: Turn, shift_id: int) -> None:
+async def render_card(turn: Turn, shift_id: int, offset: int = 0) -> None:
+    """The shift card; its people come ``CARD_PAGE_SIZE`` at a time (a shift may seat up to
+    500, each with up to three buttons, and Telegram takes 100 in one keyboard)."""
     t = turn.t
     shift = await shifts.get_managed(turn.session, turn.actor, shift_id)
     attached = await shifts.roster_of_shift(turn.session, shift)
@@ -369,7 +372,17 @@ async def render_card(turn: Turn, shift_id: int) -> None:
     if shift.status is ShiftStatus.CANCELLED:
         lines.append(t("schedule.card_cancelled"))
     rows: list[list[InlineKeyboardButton]] = []
-    for number, assignment in enumerate(attached.seated, start=1):
+    shown = page(
+        t,
+        attached.seated,
+        offset,
+        f"{CARD_BUTTON}:{shift.id}",
+        size=CARD_PAGE_SIZE,
+        line_key="schedule.card_page",
+    )
+    if shown.line is not None:
+        lines.append(shown.line)
+    for number, assignment in enumerate(shown.items, start=shown.offset + 1):
         name = assignment.member.display_name
         record = records[assignment.id]
         lines.append(t("schedule.card_person", n=number, name=name, status=status_line(t, record)))
@@ -384,9 +397,10 @@ async def render_card(turn: Turn, shift_id: int) -> None:
                     )
                 ]
             )
+    rows += shown.nav_rows
     if attached.waitlisted:
         names = t("common.list_separator").join(a.member.display_name for a in attached.waitlisted)
-        lines.append(t("schedule.card_waitlist", names=names))
+        lines.append(t("schedule.card_waitlist", names=names)[:1000])
     lines += await swap_card_lines(turn, shift.id)
     if shift.status is not ShiftStatus.CANCELLED and shift.starts_at > turn.now:
         rows.append(
@@ -403,11 +417,16 @@ async def render_card(turn: Turn, shift_id: int) -> None:
 
 
 async def show_card(turn: Turn) -> None:
-    shift_id = _arg(turn, CARD_BUTTON)
-    if shift_id is None:
+    """``sc:<shift>`` opens the card, ``sc:<shift>:<offset>`` turns the page of its people."""
+    query = turn.update.callback_query
+    assert query is not None
+    args = callback_args(query.data, CARD_BUTTON)
+    shift_id = int_arg(args, 0)
+    offset = page_offset(f"{CARD_BUTTON}:{':'.join(args[1:])}", CARD_BUTTON) if args[1:] else 0
+    if shift_id is None or offset is None:
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
-    await render_card(turn, shift_id)
+    await render_card(turn, shift_id, offset)
 
 
 async def _begin_edit(turn: Turn, prefix: str, step: str, prompt: str) -> None:

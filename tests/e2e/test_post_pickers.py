@@ -304,3 +304,36 @@ async def test_a_post_with_more_people_than_one_keyboard_goes_on_over_the_next_p
     reachable |= set(fix_buttons(coordinator))
     assert reachable == {f"✏️ 更正 · {name}" for name in assignments}
     assert "⚙️ 07:00 岗001路口" not in coordinator.last().buttons()
+
+
+async def test_the_card_of_a_big_shift_pages_its_people(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    assignments = await busy_day(harness, unit_id, posts=1, people=60)
+    coordinator = await person(harness, 7701, unit_id, "王协调", role=Role.COORDINATOR)
+    await command(harness, coordinator, "roster")
+    text = await press_and_settle(harness, coordinator, "⚙️ 07:00 岗001路口")
+    card = coordinator.last()
+    assert "👥 60/60 人" in text and "人员第 1–25 个，共 60 个" in text
+    assert "25. 岗001-25" in text and "26. 岗001-26" not in text
+    assert card.button_rows()[-1] == [NEXT] and len(card.buttons()) <= 100
+
+    text = await turn_pages(harness, coordinator, NEXT, 2)
+    assert "人员第 51–60 个，共 60 个" in text and "60. 岗001-60" in text
+    assert coordinator.last().message_id == card.message_id
+    assert coordinator.last().button_rows()[-1] == [PREVIOUS]
+    shift_id = int((coordinator.last().button_data(PREVIOUS) or "").split(":")[1])
+    for data in (f"sc:{shift_id}:x", f"sc:{shift_id}:-25", f"sc:{shift_id}:25:1"):
+        await coordinator.press_data(data, card.message_id)
+        await harness.settle()
+        assert coordinator.answered_callbacks[-1]["text"] == STALE, data
+    assert "人员第 51–60 个" in (coordinator.last().text or "")
+
+    text = await press_and_settle(harness, coordinator, "✏️ 更正 · 岗001-60")
+    assert "岗001-60" in text
+    await press_and_settle(harness, coordinator, "🙋 补录到岗（手机没电等）")
+    await coordinator.send_text("现场核实在岗")
+    await harness.settle()
+    assert "已更正：岗001-60 · 岗001路口" in (coordinator.last().text or "")
+    async with harness.session() as session:
+        [record] = list(await session.scalars(select(CheckIn)))
+        assert record.assignment_id == assignments["岗001-60"] and record.manual
