@@ -53,7 +53,7 @@ class Page(Generic[T]):
     items: Sequence[T]
     offset: int
     total: int
-    line: str | None  # "units X–Y of Z", or None when everything fits on one page
+    line: str | None  # "units X–Y of Z" (or posts), or None when everything fits on one page
     nav: list[InlineKeyboardButton]  # Previous / Next, empty on a single page
 
     @property
@@ -62,16 +62,22 @@ class Page(Generic[T]):
 
 
 def page(
-    t: Translator, items: Sequence[T], offset: int, prefix: str, size: int = PAGE_SIZE
+    t: Translator,
+    items: Sequence[T],
+    offset: int,
+    prefix: str,
+    size: int = PAGE_SIZE,
+    line_key: str = "common.units_page",
 ) -> Page[T]:
     """The page of ``items`` at ``offset``, clamped to the list (a page button pressed after
-    units were removed still lands on a page); the buttons carry ``<prefix>:<offset>``."""
+    items were removed still lands on a page); the buttons carry ``<prefix>:<offset>``.
+    ``line_key`` names what is counted in the "X–Y of Z" line (units unless told)."""
     last_start = (max(len(items), 1) - 1) // size * size
     offset = max(0, min(offset // size * size, last_start))
     shown = items[offset : offset + size]
     line = None
     if len(items) > size:
-        line = t("common.units_page", first=offset + 1, last=offset + len(shown), total=len(items))
+        line = t(line_key, first=offset + 1, last=offset + len(shown), total=len(items))
     nav = []
     if offset > 0:
         nav.append(button(t("common.button.previous"), f"{prefix}:{offset - size}"))

@@ -27,6 +27,7 @@ from handlers.turn import Turn
 DIALOGUE_NEW = "post_new"
 DIALOGUE_EDIT = "post_edit"
 CARD_BUTTON = "po"
+PAGE_BUTTON = "po.p"  # po.p:<offset>
 RENAME_BUTTON = "po.ren"
 MOVE_BUTTON = "po.loc"
 RADIUS_BUTTON = "po.rad"
@@ -54,14 +55,34 @@ def _show(turn: Turn, text: str, rows: list[list[InlineKeyboardButton]] | None =
 
 
 async def list_posts(turn: Turn) -> None:
+    await _list_page(turn, 0)
+
+
+async def page_posts(turn: Turn) -> None:
+    """Another page of /posts; a forged offset changes nothing."""
+    query = turn.update.callback_query
+    assert query is not None
+    offset = page_offset(query.data, PAGE_BUTTON)
+    if offset is None:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    await _list_page(turn, offset)
+
+
+async def _list_page(turn: Turn, offset: int) -> None:
+    """A page of the posts the actor manages (an admin: the whole city, archived ones too),
+    with a button for each: Telegram takes at most 100 buttons in one keyboard."""
     t = turn.t
     found = await posts.managed(turn.session, turn.actor, include_archived=True)
     if not found:
-        turn.reply(t("posts.none"))
+        _show(turn, t("posts.none"))
         return
+    shown = page(t, found, offset, PAGE_BUTTON, line_key="posts.page")
     lines = [t("posts.header")]
+    if shown.line is not None:
+        lines.append(shown.line)
     rows = []
-    for post in found:
+    for post in shown.items:
         lines.append(
             t(
                 "posts.line",
@@ -72,7 +93,7 @@ async def list_posts(turn: Turn) -> None:
             )
         )
         rows.append([button(post.name, f"{CARD_BUTTON}:{post.id}")])
-    turn.reply("\n".join(lines), inline(rows))
+    _show(turn, "\n".join(lines), [*rows, *shown.nav_rows])
 
 
 def card_text(turn: Turn, post: Post) -> str:

@@ -1,23 +1,35 @@
 """/roster [date]: a coordinator's view of a day — each post of their unit, its shifts, who is on
 them with their attendance (not yet, on post, late, far, photo flagged, left early, checked out
-with hours, absent), open seats and the waitlist; buttons open a check-in photo or a correction."""
+with hours, absent), open seats and the waitlist; buttons open a check-in photo or a correction.
+
+A big unit (or an admin's whole city) has more people on a busy day than one message holds:
+Telegram takes 4096 characters and 100 buttons. So the roster comes a page at a time, up to
+ten posts a page, fewer when their lines or buttons would not fit; a post too big for one page
+goes on over the next, its post and shift lines repeated. Every volunteer's buttons are on
+some page."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton
 
 from bot.i18n import Translator
 from bot.services import attendance, shifts, timespec
 from bot.services.attendance import Attendance
+from bot.services.shifts import RosterPost
 from handlers.attendance import roster_buttons, status_line
-from handlers.keyboards import button, inline
-from handlers.longtext import reply_long
+from handlers.keyboards import button, callback_args, inline
 from handlers.schedule import CARD_BUTTON
 from handlers.turn import Turn
 
-MAX_BUTTONS = 100  # Telegram's limit for one inline keyboard
+PAGE_BUTTON = "ro"  # ro:<YYYYMMDD>:<page>
+POSTS_PER_PAGE = 10
+# A page's body, so that the header lines and the body stay within Telegram's 4096 characters
+# (counted in UTF-16 units) and the buttons, Previous / Next included, within 100.
+TEXT_BUDGET = 3600
+BUTTON_BUDGET = 96
 
 
 def roster_row(t: Translator, number: int, name: str, record: Attendance) -> str:
@@ -25,16 +37,116 @@ def roster_row(t: Translator, number: int, name: str, record: Attendance) -> str
     return t("roster.person", n=number, name=name, status=status_line(t, record))
 
 
-def within_limit(rows: list[list[InlineKeyboardButton]]) -> list[list[InlineKeyboardButton]]:
-    """As many whole rows as fit in one keyboard."""
-    kept: list[list[InlineKeyboardButton]] = []
-    count = 0
-    for row in rows:
-        count += len(row)
-        if count > MAX_BUTTONS:
-            break
-        kept.append(row)
-    return kept
+@dataclass
+class Piece:
+    """A few lines of the roster that stay together, with their buttons. ``context`` repeats
+    the post (and the shift) above them when a page starts with this piece."""
+
+    post: int  # the post's place in the day's roster, from 0
+    lines: list[str]
+    rows: list[list[InlineKeyboardButton]]
+    context: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RosterPage:
+    first_post: int
+    last_post: int
+    lines: list[str] = field(default_factory=list)
+    rows: list[list[InlineKeyboardButton]] = field(default_factory=list)
+
+
+def _size(lines: list[str]) -> int:
+    return sum(len(line.encode("utf-16-le")) // 2 + 1 for line in lines)
+
+
+def _buttons(rows: list[list[InlineKeyboardButton]]) -> int:
+    return sum(len(row) for row in rows)
+
+
+def pieces(t: Translator, found: list[RosterPost], records: dict[int, Attendance]) -> list[Piece]:
+    """The day's roster cut where a page may end: a shift (with the post line above its first
+    one), each person, the waitlist."""
+    cut: list[Piece] = []
+    for index, entry in enumerate(found):
+        post_line = t("roster.post", post=entry.post.name, unit=entry.post.unit.name)
+        for number_of_shift, line in enumerate(entry.shifts):
+            shift = line.shift
+            shift_line = t(
+                "roster.shift",
+                start=t.time(shift.starts_at),
+                end=t.time(shift.ends_at),
+                seated=len(line.seated),
+                capacity=shift.capacity,
+                open=line.open_seats,
+            )
+            label = t("roster.button.manage", start=t.time(shift.starts_at), post=entry.post.name)
+            manage = [[button(label[:60], f"{CARD_BUTTON}:{shift.id}")]]
+            if number_of_shift == 0:
+                cut.append(Piece(index, ["", post_line, shift_line], manage))
+            else:
+                cut.append(Piece(index, [shift_line], manage, ["", post_line]))
+            context = ["", post_line, shift_line]
+            for number, assignment in enumerate(line.seated, start=1):
+                name = assignment.member.display_name
+                record = records[assignment.id]
+                buttons = roster_buttons(t, record, name)
+                cut.append(
+                    Piece(
+                        index,
+                        [roster_row(t, number, name, record)],
+                        [buttons] if buttons else [],
+                        context,
+                    )
+                )
+            if line.waitlisted:
+                names = t("common.list_separator").join(
+                    a.member.display_name for a in line.waitlisted
+                )
+                waitlist = t("roster.waitlist", names=names)[:1000]
+                cut.append(Piece(index, [waitlist], [], context))
+    return cut
+
+
+def paginate(cut: list[Piece]) -> list[RosterPage]:
+    """Pages of at most ``POSTS_PER_PAGE`` posts whose text and buttons fit in one message."""
+    pages: list[RosterPage] = []
+    current: RosterPage | None = None
+    for piece in cut:
+        if current is not None:
+            new_post = piece.post != current.last_post
+            full = (
+                (new_post and piece.post - current.first_post >= POSTS_PER_PAGE)
+                or _size(current.lines) + _size(piece.lines) > TEXT_BUDGET
+                or _buttons(current.rows) + _buttons(piece.rows) > BUTTON_BUDGET
+            )
+            if full:
+                current = None
+        if current is None:
+            current = RosterPage(piece.post, piece.post)
+            pages.append(current)
+            if piece.context:
+                current.lines += piece.context
+        current.last_post = piece.post
+        current.lines += piece.lines
+        current.rows += piece.rows
+    return pages
+
+
+def _page_data(day: dt.date, index: int) -> str:
+    return f"{PAGE_BUTTON}:{day:%Y%m%d}:{index}"
+
+
+def _parse_page(data: str | None) -> tuple[dt.date, int] | None:
+    """The day and page of a page button, or None for a forged one."""
+    args = callback_args(data, PAGE_BUTTON)
+    if len(args) != 2 or not (args[1].isascii() and args[1].isdecimal()):
+        return None
+    try:
+        day = dt.datetime.strptime(args[0], "%Y%m%d").date()
+    except ValueError:
+        return None
+    return day, int(args[1])
 
 
 async def show(turn: Turn) -> None:
@@ -48,7 +160,23 @@ async def show(turn: Turn) -> None:
             turn.reply(t("roster.bad_date", text=turn.args[0]))
             return
     assert day is not None
-    found = await shifts.roster(turn.session, turn.actor, day, zone)
+    await _render(turn, day, 0)
+
+
+async def turn_page(turn: Turn) -> None:
+    """Previous / Next on the roster; a forged page changes nothing."""
+    query = turn.update.callback_query
+    assert query is not None
+    parsed = _parse_page(query.data)
+    if parsed is None:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    await _render(turn, *parsed)
+
+
+async def _render(turn: Turn, day: dt.date, index: int) -> None:
+    t = turn.t
+    found = await shifts.roster(turn.session, turn.actor, day, turn.runtime.settings.zone)
     records = await attendance.attendance(
         turn.session,
         [a.id for entry in found for line in entry.shifts for a in line.seated],
@@ -56,35 +184,35 @@ async def show(turn: Turn) -> None:
         turn.runtime.settings,
     )
     lines = [t("roster.header", day=t.weekday_date(day))]
-    rows = []
-    if not found:
+    rows: list[list[InlineKeyboardButton]] = []
+    pages = paginate(pieces(t, found, records))
+    if not pages:
         lines.append(t("roster.none"))
-    for entry in found:
-        lines.append("")
-        lines.append(t("roster.post", post=entry.post.name, unit=entry.post.unit.name))
-        for line in entry.shifts:
-            shift = line.shift
+    else:
+        index = min(index, len(pages) - 1)  # a page pressed after shifts went lands on the last
+        shown = pages[index]
+        if len(pages) > 1:
             lines.append(
                 t(
-                    "roster.shift",
-                    start=t.time(shift.starts_at),
-                    end=t.time(shift.ends_at),
-                    seated=len(line.seated),
-                    capacity=shift.capacity,
-                    open=line.open_seats,
+                    "roster.page",
+                    page=index + 1,
+                    pages=len(pages),
+                    first=shown.first_post + 1,
+                    last=shown.last_post + 1,
+                    total=len(found),
                 )
             )
-            label = t("roster.button.manage", start=t.time(shift.starts_at), post=entry.post.name)
-            rows.append([button(label[:60], f"{CARD_BUTTON}:{shift.id}")])
-            for number, assignment in enumerate(line.seated, start=1):
-                name = assignment.member.display_name
-                record = records[assignment.id]
-                lines.append(roster_row(t, number, name, record))
-                if buttons := roster_buttons(t, record, name):
-                    rows.append(buttons)
-            if line.waitlisted:
-                names = t("common.list_separator").join(
-                    a.member.display_name for a in line.waitlisted
-                )
-                lines.append(t("roster.waitlist", names=names))
-    reply_long(turn, lines, inline(within_limit(rows)) if rows else None)
+        lines += shown.lines
+        rows += shown.rows
+        nav = []
+        if index > 0:
+            nav.append(button(t("common.button.previous"), _page_data(day, index - 1)))
+        if index + 1 < len(pages):
+            nav.append(button(t("common.button.next"), _page_data(day, index + 1)))
+        if nav:
+            rows.append(nav)
+    text, markup = "\n".join(lines), inline(rows) if rows else None
+    if turn.update.callback_query is not None:
+        turn.edit(text, markup)
+    else:
+        turn.reply(text, markup)

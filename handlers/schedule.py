@@ -8,17 +8,26 @@ import datetime as dt
 
 from telegram import InlineKeyboardButton
 
-from bot.db.models import AssignmentStatus, Dialogue, Role, ShiftStatus
+from bot.db.models import AssignmentStatus, Dialogue, Post, Role, ShiftStatus
 from bot.services import attendance, dialogues, posts, shifts, signup, timespec
 from bot.services.shift_text import shift_label
 from handlers.attendance import roster_buttons, status_line
-from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
+from handlers.keyboards import (
+    button,
+    callback_args,
+    cancel_row,
+    inline,
+    int_arg,
+    page,
+    page_offset,
+)
 from handlers.swaps import shift_card_lines as swap_card_lines
 from handlers.turn import Turn
 
 DIALOGUE_NEW = "shift_new"
 DIALOGUE_EDIT = "shift_edit"
 NEW_FOR_POST_BUTTON = "ns.p"
+NEW_POST_PAGE_BUTTON = "ns.pg"  # ns.pg:<offset>
 NEW_DAY_BUTTON = "ns.d"
 NEW_TIME_BUTTON = "ns.t"
 NEW_CAPACITY_BUTTON = "ns.c"
@@ -36,6 +45,7 @@ REMOVE_YES_BUTTON = "rmy"
 DAYS_OFFERED = 7
 COMMON_SLOTS = ("07:00-09:00", "17:00-19:00")
 CAPACITY_CHOICES = (1, 2, 3, 4, 6, 8)
+CARD_PAGE_SIZE = 25  # people a page of the shift card: with their buttons well within 100
 
 
 def _arg(turn: Turn, prefix: str, index: int = 0) -> int | None:
@@ -62,11 +72,34 @@ async def start_new(turn: Turn) -> None:
         turn.reply(t("schedule.no_posts"))
         return
     await dialogues.begin(turn.session, turn.user_id, DIALOGUE_NEW, "post", turn.now)
+    _ask_post(turn, managed, 0)
+
+
+def _ask_post(turn: Turn, managed: list[Post], offset: int) -> None:
+    t = turn.t
+    shown = page(t, managed, offset, NEW_POST_PAGE_BUTTON, line_key="posts.page")
     rows = [
         [button(f"{post.name} · {post.unit.name}", f"{NEW_FOR_POST_BUTTON}:{post.id}")]
-        for post in managed[:40]
+        for post in shown.items
     ]
-    turn.reply(t("schedule.pick_post"), inline([*rows, cancel_row(t)]))
+    text = t("schedule.pick_post")
+    if shown.line is not None:
+        text += "\n" + shown.line
+    _show(turn, text, [*rows, *shown.nav_rows, cancel_row(t)])
+
+
+async def page_posts(turn: Turn) -> None:
+    """Another page of posts, only while /newshift is at its post step."""
+    query = turn.update.callback_query
+    assert query is not None
+    offset = page_offset(query.data, NEW_POST_PAGE_BUTTON)
+    if await _new_dialogue(turn, "post") is None:
+        return
+    managed = await posts.managed(turn.session, turn.actor)
+    if offset is None or not managed:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    _ask_post(turn, managed, offset)
 
 
 async def pick_post(turn: Turn) -> None:
@@ -314,7 +347,9 @@ async def _on_day_text(turn: Turn, dialogue: Dialogue, text: str) -> None:
 # -- the shift card --------------------------------------------------------------------------
 
 
-async def render_card(turn: Turn, shift_id: int) -> None:
+async def render_card(turn: Turn, shift_id: int, offset: int = 0) -> None:
+    """The shift card; its people come ``CARD_PAGE_SIZE`` at a time (a shift may seat up to
+    500, each with up to three buttons, and Telegram takes 100 in one keyboard)."""
     t = turn.t
     shift = await shifts.get_managed(turn.session, turn.actor, shift_id)
     attached = await shifts.roster_of_shift(turn.session, shift)
@@ -337,7 +372,17 @@ async def render_card(turn: Turn, shift_id: int) -> None:
     if shift.status is ShiftStatus.CANCELLED:
         lines.append(t("schedule.card_cancelled"))
     rows: list[list[InlineKeyboardButton]] = []
-    for number, assignment in enumerate(attached.seated, start=1):
+    shown = page(
+        t,
+        attached.seated,
+        offset,
+        f"{CARD_BUTTON}:{shift.id}",
+        size=CARD_PAGE_SIZE,
+        line_key="schedule.card_page",
+    )
+    if shown.line is not None:
+        lines.append(shown.line)
+    for number, assignment in enumerate(shown.items, start=shown.offset + 1):
         name = assignment.member.display_name
         record = records[assignment.id]
         lines.append(t("schedule.card_person", n=number, name=name, status=status_line(t, record)))
@@ -352,9 +397,10 @@ async def render_card(turn: Turn, shift_id: int) -> None:
                     )
                 ]
             )
+    rows += shown.nav_rows
     if attached.waitlisted:
         names = t("common.list_separator").join(a.member.display_name for a in attached.waitlisted)
-        lines.append(t("schedule.card_waitlist", names=names))
+        lines.append(t("schedule.card_waitlist", names=names)[:1000])
     lines += await swap_card_lines(turn, shift.id)
     if shift.status is not ShiftStatus.CANCELLED and shift.starts_at > turn.now:
         rows.append(
@@ -371,11 +417,16 @@ async def render_card(turn: Turn, shift_id: int) -> None:
 
 
 async def show_card(turn: Turn) -> None:
-    shift_id = _arg(turn, CARD_BUTTON)
-    if shift_id is None:
+    """``sc:<shift>`` opens the card, ``sc:<shift>:<offset>`` turns the page of its people."""
+    query = turn.update.callback_query
+    assert query is not None
+    args = callback_args(query.data, CARD_BUTTON)
+    shift_id = int_arg(args, 0)
+    offset = page_offset(f"{CARD_BUTTON}:{':'.join(args[1:])}", CARD_BUTTON) if args[1:] else 0
+    if shift_id is None or offset is None:
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
-    await render_card(turn, shift_id)
+    await render_card(turn, shift_id, offset)
 
 
 async def _begin_edit(turn: Turn, prefix: str, step: str, prompt: str) -> None:
