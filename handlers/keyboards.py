@@ -88,7 +88,11 @@ def page(
 
 def page_offset(data: str | None, prefix: str) -> int | None:
     """The offset of a page button, or None for a forged one (anything but ``<prefix>:<n>``)."""
-    args = callback_args(data, prefix)
+    return offset_arg(callback_args(data, prefix))
+
+
+def offset_arg(args: Sequence[str]) -> int | None:
+    """A page offset given as the only argument, or None for anything else."""
     if len(args) != 1 or not (args[0].isascii() and args[0].isdecimal()):
         return None
     return int(args[0])

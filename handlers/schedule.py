@@ -18,6 +18,7 @@ from handlers.keyboards import (
     cancel_row,
     inline,
     int_arg,
+    offset_arg,
     page,
     page_offset,
 )
@@ -422,7 +423,7 @@ async def show_card(turn: Turn) -> None:
     assert query is not None
     args = callback_args(query.data, CARD_BUTTON)
     shift_id = int_arg(args, 0)
-    offset = page_offset(f"{CARD_BUTTON}:{':'.join(args[1:])}", CARD_BUTTON) if args[1:] else 0
+    offset = offset_arg(args[1:]) if args[1:] else 0
     if shift_id is None or offset is None:
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
