@@ -33,10 +33,10 @@ from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import Assignment, CheckIn, Member, MemberRole, Post, Shift, Unit
 from bot.i18n import Translator
-from bot.reports.chart import render_chart
-from bot.reports.text import ReportKind, render
-from bot.services import periods
-from bot.services.tally import compute
+from bot.services.reports import periods
+from bot.services.reports.chart import render_chart
+from bot.services.reports.report_text import ReportKind, render
+from bot.services.reports.tally import compute
 from bot.settings import Settings
 
 ZONE = ZoneInfo("Asia/Shanghai")

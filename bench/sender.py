@@ -30,7 +30,7 @@ from bot.db.models import OutboxStatus
 from bot.emulator import BotApiEmulator, FloodLimits
 from bot.runtime import Runtime
 from bot.sender import Sender, worker_name
-from bot.services import outbox
+from bot.services.platform import outbox
 from bot.settings import Settings
 
 FIRST_CHAT = 100_000

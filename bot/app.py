@@ -25,7 +25,7 @@ from bot.db.leadership import sender_leadership
 from bot.i18n import LANGUAGES, MENU_LANGUAGE_CODES, language_from_telegram
 from bot.runtime import Runtime
 from bot.sender import Sender, worker_name
-from bot.services import members
+from bot.services.people import members
 from handlers import checkin, common
 from handlers.routing import Registry, Where
 from handlers.turn import BotApplication, BotContext, Handler, run_turn

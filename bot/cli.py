@@ -102,8 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.exportcli import export_ledger
     from bot.i18n import LANGUAGES
-    from bot.reports.export_cli import export_ledger
 
     if args.language is not None and args.language not in LANGUAGES:
         raise SettingsError(f"--language must be one of {', '.join(LANGUAGES)}")

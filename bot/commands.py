@@ -4,10 +4,10 @@ checks all come from here; adding a command is one row."""
 
 from __future__ import annotations
 
-from bot.services import attendance as attendance_service
-from bot.services import checkin as checkin_service
-from bot.services import noshow as noshow_service
-from bot.services.registration import DIALOGUE as REGISTER_DIALOGUE
+from bot.services.duty import attendance as attendance_service
+from bot.services.duty import checkin as checkin_service
+from bot.services.duty import noshow as noshow_service
+from bot.services.people.registration import DIALOGUE as REGISTER_DIALOGUE
 from handlers import (
     admin,
     attendance,

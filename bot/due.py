@@ -15,7 +15,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import broadcast, checkin_jobs, reminders, report_jobs, swaps, understaffed
+from bot.services.duty import jobs as checkin_jobs
+from bot.services.duty import reminders
+from bot.services.reports import jobs as report_jobs
+from bot.services.schedule import broadcast, understaffed
+from bot.services.swaps import offers as swaps
 from bot.settings import Settings
 
 DueFunction = Callable[[AsyncSession, dt.datetime, Settings], Awaitable[int]]

@@ -12,8 +12,8 @@ from bot.db.migrate import upgrade
 from bot.db.models import Role
 from bot.errors import DomainError
 from bot.i18n import Translator
-from bot.services import importer
-from bot.services.access import Actor
+from bot.services.people.access import Actor
+from bot.services.schedule import importer
 from bot.settings import Settings
 
 OPERATOR = Actor(telegram_id=0, member=None, roles=frozenset({Role.ADMIN}))

@@ -51,7 +51,8 @@ from bot.db.leadership import Leadership
 from bot.db.models import OutboxMessage
 from bot.pacing import Pacer, Rates, is_group
 from bot.runtime import Runtime
-from bot.services import outbox, reachability
+from bot.services.people import reachability
+from bot.services.platform import outbox
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup
 
 from bot.db.models import Dialogue, Role, Unit
-from bot.services import dialogues, invites, units
+from bot.services.people import invites, units
+from bot.services.platform import dialogues
 from handlers.keyboards import (
     button,
     callback_args,

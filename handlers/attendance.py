@@ -8,9 +8,10 @@ from telegram import InlineKeyboardButton
 from bot.db.models import Dialogue
 from bot.errors import DomainError
 from bot.i18n import Translator
-from bot.services import attendance, dialogues
-from bot.services.attendance import Attendance, AttendanceState, Correction
-from bot.services.checkin_text import duration
+from bot.services.duty import attendance
+from bot.services.duty.attendance import Attendance, AttendanceState, Correction
+from bot.services.duty.checkin_text import duration
+from bot.services.platform import dialogues
 from handlers.checkin import refuse
 from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
 from handlers.turn import Turn

@@ -9,7 +9,9 @@ import datetime as dt
 from telegram import InlineKeyboardButton
 
 from bot.db.models import Dialogue, Role
-from bot.services import broadcast, dialogues, timespec, units
+from bot.services.people import units
+from bot.services.platform import dialogues
+from bot.services.schedule import broadcast, timespec
 from handlers.keyboards import button, callback_args, cancel_row, inline, page, page_offset
 from handlers.turn import Turn
 

@@ -17,10 +17,12 @@ from telegram import (
 from bot.db.models import Assignment, CheckIn, Dialogue
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
-from bot.reports.text import hours_rank_line
-from bot.services import checkin, dialogues, tally
-from bot.services.checkin_text import distance, duration, refusal
-from bot.services.photo_archive import archive_path
+from bot.services.duty import checkin
+from bot.services.duty.checkin_text import distance, duration, refusal
+from bot.services.duty.photo_archive import archive_path
+from bot.services.platform import dialogues
+from bot.services.reports import tally
+from bot.services.reports.report_text import hours_rank_line
 from handlers import common
 from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
 from handlers.turn import Markup, Turn

@@ -6,7 +6,8 @@ from __future__ import annotations
 from telegram import ReplyKeyboardRemove
 
 from bot.i18n import LANGUAGES
-from bot.services import dialogues, members
+from bot.services.people import members
+from bot.services.platform import dialogues
 from handlers.keyboards import callback_args, cancel_row, inline
 from handlers.menus import help_text, refresh_menu, role_names
 from handlers.registration import language_keyboard

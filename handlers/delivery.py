@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.db.models import OutboxStatus, Role
-from bot.services import outbox
+from bot.services.platform import outbox
 from handlers.turn import Turn
 
 PREVIEW_CHARS = 40

@@ -9,7 +9,9 @@ from typing import Any
 from bot.db.models import Dialogue, Role
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
-from bot.services import dialogues, importer, units
+from bot.services.people import units
+from bot.services.platform import dialogues
+from bot.services.schedule import importer
 from handlers.keyboards import button, cancel_row, inline
 from handlers.longtext import reply_long
 from handlers.turn import Turn

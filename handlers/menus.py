@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.db.models import Role
 from bot.i18n import Translator
-from bot.services.members import ROLE_ORDER
+from bot.services.people.members import ROLE_ORDER
 from handlers.turn import Turn
 
 

@@ -4,9 +4,9 @@ the scheduler sends, bot/services/noshow.py)."""
 from __future__ import annotations
 
 from bot.errors import DomainError
-from bot.services import noshow
-from bot.services.checkin_text import refusal
-from bot.services.shift_text import shift_label
+from bot.services.duty import noshow
+from bot.services.duty.checkin_text import refusal
+from bot.services.schedule.shift_text import shift_label
 from handlers.checkin import location_keyboard
 from handlers.keyboards import callback_args, int_arg
 from handlers.turn import Turn

@@ -7,8 +7,10 @@ from telegram import InlineKeyboardButton
 
 from bot.db.models import Dialogue, Post, PostType, Role, Unit
 from bot.errors import DomainError, ErrorCode
-from bot.services import dialogues, posts, shifts, tags, units
-from bot.services.shift_text import shift_label
+from bot.services.people import tags, units
+from bot.services.platform import dialogues
+from bot.services.schedule import posts, shifts
+from bot.services.schedule.shift_text import shift_label
 from handlers.keyboards import (
     button,
     callback_args,

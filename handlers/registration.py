@@ -6,7 +6,8 @@ from telegram import InlineKeyboardButton, KeyboardButton, ReplyKeyboardMarkup, 
 
 from bot.db.models import Dialogue
 from bot.i18n import LANGUAGES, Translator
-from bot.services import dialogues, registration
+from bot.services.people import registration
+from bot.services.platform import dialogues
 from handlers.keyboards import button, callback_args, cancel_row, inline
 from handlers.menus import help_text, refresh_menu, role_names
 from handlers.turn import Turn

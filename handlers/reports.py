@@ -9,11 +9,12 @@ from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.db.models import BoundGroup
 from bot.i18n import LANGUAGES, Translator
-from bot.reports import ledger_xlsx
-from bot.reports.text import ReportKind
-from bot.services import groups, ledger, periods, reports, units
-from bot.services.periods import Period
-from bot.services.tally import compute
+from bot.services.people import groups, units
+from bot.services.reports import delivery as reports
+from bot.services.reports import ledger, ledger_xlsx, periods
+from bot.services.reports.periods import Period
+from bot.services.reports.report_text import ReportKind
+from bot.services.reports.tally import compute
 from handlers.keyboards import (
     button,
     callback_args,

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from telegram import InlineKeyboardButton
 
 from bot.i18n import Translator
-from bot.services import attendance, shifts, timespec
-from bot.services.attendance import Attendance
-from bot.services.shifts import RosterPost
+from bot.services.duty import attendance
+from bot.services.duty.attendance import Attendance
+from bot.services.schedule import shifts, timespec
+from bot.services.schedule.shifts import RosterPost
 from handlers.attendance import roster_buttons, status_line
 from handlers.keyboards import button, callback_args, inline
 from handlers.schedule import CARD_BUTTON

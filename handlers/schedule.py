@@ -9,8 +9,10 @@ import datetime as dt
 from telegram import InlineKeyboardButton
 
 from bot.db.models import AssignmentStatus, Dialogue, Post, Role, ShiftStatus
-from bot.services import attendance, dialogues, posts, shifts, signup, timespec
-from bot.services.shift_text import shift_label
+from bot.services.duty import attendance
+from bot.services.platform import dialogues
+from bot.services.schedule import posts, shifts, signup, timespec
+from bot.services.schedule.shift_text import shift_label
 from handlers.attendance import roster_buttons, status_line
 from handlers.keyboards import (
     button,

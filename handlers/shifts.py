@@ -9,9 +9,9 @@ from telegram import InlineKeyboardButton
 
 from bot.db.models import Assignment, AssignmentStatus, PostType
 from bot.i18n import Translator
-from bot.services import calendar, shifts, signup
-from bot.services import swaps as swap_service
-from bot.services.shift_text import shift_label
+from bot.services.schedule import calendar, shifts, signup
+from bot.services.schedule.shift_text import shift_label
+from bot.services.swaps import offers as swap_service
 from handlers.keyboards import button, callback_args, inline, int_arg
 from handlers.swaps import swap_button
 from handlers.turn import Turn

@@ -9,8 +9,9 @@ from telegram import InlineKeyboardButton
 from bot.db.models import Dialogue, SwapKind, SwapOffer, Unit
 from bot.errors import DomainError
 from bot.i18n import Translator
-from bot.services import dialogues, swaps
-from bot.services.shift_text import shift_label
+from bot.services.platform import dialogues
+from bot.services.schedule.shift_text import shift_label
+from bot.services.swaps import offers as swaps
 from handlers.keyboards import (
     button,
     callback_args,

@@ -34,8 +34,9 @@ from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator, language_from_telegram
 from bot.runtime import Runtime
 from bot.sender import retry_seconds
-from bot.services import idempotency, members, reachability
-from bot.services.access import Actor
+from bot.services.people import members, reachability
+from bot.services.people.access import Actor
+from bot.services.platform import idempotency
 
 if TYPE_CHECKING:
     from handlers.routing import Registry

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select, update
 
 from bot.db.models import Broadcast, OutboxMessage, OutboxStatus, Role
-from bot.services import broadcast
+from bot.services.schedule import broadcast
 from tests.e2e.schedule import DAY, command, person, post, press_and_settle, shift, unit
 from tests.harness import Harness
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.db.models import AssignmentStatus, CheckoutKind, Dialogue
 from bot.emulator import SimUser
-from bot.services import checkin as checkin_service
+from bot.services.duty import checkin as checkin_service
 from tests.e2e.checkin_fixtures import (
     assignment,
     check_in,

@@ -13,7 +13,7 @@ from telegram.request import HTTPXRequest
 from bot.db.models import OutboxMessage, OutboxStatus
 from bot.emulator import Fault, FloodLimits
 from bot.sender import MAX_ATTEMPTS, Sender
-from bot.services import outbox
+from bot.services.platform import outbox
 from tests.e2e.journeys import create_unit, invite_code, join
 from tests.harness import Harness
 

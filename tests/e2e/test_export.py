@@ -8,7 +8,7 @@ from typing import Any
 
 import openpyxl
 
-from bot.reports.export_cli import export_ledger
+from bot.exportcli import export_ledger
 from tests.conftest import make_settings
 from tests.e2e.report_fixtures import COORDINATOR_B_ID, DAY, at, seed_day
 from tests.harness import Harness

@@ -24,7 +24,7 @@ from bot.db.leadership import Leadership, current_leader
 from bot.db.models import OutboxMessage, OutboxStatus
 from bot.emulator import FloodLimits, SimUser
 from bot.sender import most_in_flight
-from bot.services import outbox
+from bot.services.platform import outbox
 from tests.e2e.outbox_worker import FAST
 from tests.e2e.schedule import command
 from tests.harness import Harness

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.db.models import AssignmentStatus, CheckoutKind, LocationSample, OutboxMessage
-from bot.services import checkin_jobs
+from bot.services.duty import jobs as checkin_jobs
 from tests.e2e.checkin_fixtures import (
     assignment,
     check_in,

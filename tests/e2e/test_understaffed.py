@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.db.models import Role
-from bot.services import understaffed
+from bot.services.schedule import understaffed
 from tests.e2e.schedule import DAY, command, outbox_to, person, post, press_and_settle, shift, unit
 from tests.harness import Harness
 

@@ -9,9 +9,9 @@ import pytest
 from bot import geo
 from bot.db.models import Assignment, CheckIn, Post, PostType, Shift
 from bot.errors import DomainError
-from bot.services.attendance import parse_hours
-from bot.services.checkin import credited_minutes, judge, presence_share
-from bot.services.photo_archive import safe_name
+from bot.services.duty.attendance import parse_hours
+from bot.services.duty.checkin import credited_minutes, judge, presence_share
+from bot.services.duty.photo_archive import safe_name
 from bot.settings import Settings
 
 UTC = dt.UTC

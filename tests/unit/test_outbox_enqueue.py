@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.db.engine import Database
 from bot.db.models import OutboxMessage
-from bot.services import outbox
+from bot.services.platform import outbox
 
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.db.engine import Database
 from bot.db.models import Member, MemberRole, OutboxMessage, Role, Unit
-from bot.services import reachability
+from bot.services.people import reachability
 from tests.conftest import make_settings
 
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.db.engine import Database
 from bot.db.models import BoundGroup, OutboxMessage
-from bot.services import report_jobs
+from bot.services.reports import jobs as report_jobs
 from bot.settings import Settings
 from tests.conftest import make_settings
 from tests.e2e.report_fixtures import DAY, Day, at, build_day

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.i18n import Translator
-from bot.reports.chart import cjk_font_family, render_chart
-from bot.reports.text import MESSAGE_LIMIT, split_message
-from bot.services import periods
-from bot.services.periods import Period
-from bot.services.tally import Counts, Grade, Row, Score, Tally, score
+from bot.services.reports import periods
+from bot.services.reports.chart import cjk_font_family, render_chart
+from bot.services.reports.periods import Period
+from bot.services.reports.report_text import MESSAGE_LIMIT, split_message
+from bot.services.reports.tally import Counts, Grade, Row, Score, Tally, score
 from tests.conftest import make_settings
 
 ZONE = ZoneInfo("Asia/Shanghai")

@@ -10,8 +10,8 @@ import pytest
 
 from bot.db.models import Shift
 from bot.pacing import Pacer, Rates
-from bot.services import outbox
-from bot.services.reminders import is_urgent
+from bot.services.duty.reminders import is_urgent
+from bot.services.platform import outbox
 from bot.settings import Settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -9,8 +9,9 @@ import pytest
 from bot.db.engine import Database
 from bot.db.models import Dialogue, Role
 from bot.errors import DomainError, ErrorCode
-from bot.services import dialogues, idempotency, invites, members, registration, units
-from bot.services.access import Actor
+from bot.services.people import invites, members, registration, units
+from bot.services.people.access import Actor
+from bot.services.platform import dialogues, idempotency
 
 NOW = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)
 ADMIN = Actor(telegram_id=1, member=None, roles=frozenset({Role.ADMIN}))

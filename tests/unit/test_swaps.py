@@ -27,8 +27,8 @@ from bot.db.models import (
     Unit,
 )
 from bot.errors import DomainError, ErrorCode
-from bot.services import swaps
-from bot.services.access import Actor
+from bot.services.people.access import Actor
+from bot.services.swaps import offers as swaps
 from tests.conftest import make_settings
 
 NOW = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)  # 08:00 in Shanghai, a Tuesday

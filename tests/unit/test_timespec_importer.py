@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from bot.errors import DomainError, ErrorCode
-from bot.services import importer, timespec
+from bot.services.schedule import importer, timespec
 
 TODAY = dt.date(2026, 12, 1)
 

@@ -1,0 +1,55 @@
+"""`dutybot export`: the ledger spreadsheet written to a file, without Telegram."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from bot.clock import SystemClock
+from bot.db.engine import Database
+from bot.errors import DomainError
+from bot.i18n import Translator
+from bot.services.people import units
+from bot.services.reports import ledger, periods
+from bot.services.reports.ledger_xlsx import filename, workbook_bytes
+from bot.settings import Settings, SettingsError
+
+
+async def export_ledger(
+    settings: Settings,
+    *,
+    first: str,
+    last: str | None,
+    unit_name: str | None,
+    language: str | None,
+    out: str | None,
+    now: dt.datetime | None = None,
+) -> tuple[Path, int]:
+    """Write the ledger of [first, last] (one unit, or all) and return its path and row count."""
+    now = now or SystemClock().now()
+    today = periods.local_today(now, settings.zone)
+    database = Database(settings.database_url)
+    try:
+        try:
+            period = ledger.parse_range([first, *([last] if last else [])], today)
+        except DomainError:
+            raise SettingsError(
+                "expected --from and --until as YYYY-MM-DD, at most a year, not in the future"
+            ) from None
+        async with database.session() as session:
+            unit_id = None
+            if unit_name:
+                unit = await units.by_name(session, unit_name)
+                if unit is None:
+                    raise SettingsError(f"no unit named {unit_name!r}")
+                unit_id = unit.id
+            book = await ledger.build(
+                session, unit_id=unit_id, period=period, now=now, settings=settings
+            )
+    finally:
+        await database.dispose()
+    t = Translator(language or settings.default_language, settings.zone)
+    path = Path(out) if out else Path(settings.reports_dir) / filename(book)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(workbook_bytes(t, book))
+    return path, len(book.attendance)

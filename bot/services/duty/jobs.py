@@ -1,0 +1,174 @@
+"""What the scheduler tick asks about check-ins (``bot/due.py``): people who left their post,
+the check-out reminder at the end, forgotten check-outs, and people who never came.
+
+Each derives its work from the database at ``now`` and keys its messages by the occasion, so a
+tick that runs twice or late neither repeats nor skips anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    CheckIn,
+    CheckoutKind,
+    LocationSample,
+    Member,
+    Shift,
+    ShiftStatus,
+)
+from bot.i18n import Translator
+from bot.services.duty import noshow
+from bot.services.duty.checkin import BUTTON_CHECKOUT, BUTTON_ON_POST, close, note_left_post
+from bot.services.duty.checkin_text import distance, duration
+from bot.services.platform import outbox
+from bot.settings import Settings
+
+
+def _translator(member: Member, settings: Settings) -> Translator:
+    return Translator(member.language or settings.default_language, settings.zone)
+
+
+async def left_post_alerts(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """Ask, gently, whoever has been outside their post's geofence for LEFT_POST_ALERT_MIN
+    whether they are still on post: once per time they left."""
+    threshold = now - dt.timedelta(minutes=settings.left_post_alert_min)
+    checkins = await session.scalars(
+        select(CheckIn)
+        .join(Assignment, CheckIn.assignment_id == Assignment.id)
+        .join(Shift, Assignment.shift_id == Shift.id)
+        .where(
+            CheckIn.checked_out_at.is_(None),
+            CheckIn.outside_since.is_not(None),
+            CheckIn.outside_since <= threshold,
+            Shift.ends_at > now,
+        )
+    )
+    queued = 0
+    for checkin in list(checkins):
+        assert checkin.outside_since is not None
+        note_left_post(checkin, now, settings)
+        latest = await session.scalar(
+            select(LocationSample.distance_m)
+            .where(LocationSample.checkin_id == checkin.id)
+            .order_by(LocationSample.recorded_at.desc(), LocationSample.id.desc())
+            .limit(1)
+        )
+        member = checkin.assignment.member
+        t = _translator(member, settings)
+        away = int((now - checkin.outside_since).total_seconds() // 60)
+        text = t(
+            "checkin.left_post.ask",
+            post=checkin.assignment.shift.post.name,
+            distance=distance(t, latest or checkin.distance_m),
+            minutes=away,
+        )
+        buttons = [
+            [
+                (t("checkin.button.on_post"), f"{BUTTON_ON_POST}:{checkin.id}"),
+                (t("checkin.button.checkout"), f"{BUTTON_CHECKOUT}:{checkin.id}"),
+            ]
+        ]
+        if await outbox.enqueue(
+            session,
+            key=f"checkin:{checkin.id}:left:{int(checkin.outside_since.timestamp())}",
+            chat_id=member.telegram_id,
+            body=outbox.payload(text, buttons=buttons),
+            now=now,
+            urgent=True,
+        ):
+            queued += 1
+    return queued
+
+
+async def checkout_reminders(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """At the end of the shift, whoever is still checked in is reminded to check out, with the
+    button; due until the automatic check-out closes it instead."""
+    grace = dt.timedelta(minutes=settings.auto_checkout_after_min)
+    checkins = await session.scalars(
+        select(CheckIn)
+        .join(Assignment, CheckIn.assignment_id == Assignment.id)
+        .join(Shift, Assignment.shift_id == Shift.id)
+        .where(
+            CheckIn.checked_out_at.is_(None),
+            Shift.ends_at <= now,
+            Shift.ends_at > now - grace,
+        )
+    )
+    queued = 0
+    for checkin in list(checkins):
+        shift = checkin.assignment.shift
+        member = checkin.assignment.member
+        t = _translator(member, settings)
+        text = t("checkin.end_reminder", post=shift.post.name, end=t.time(shift.ends_at))
+        buttons = [[(t("checkin.button.checkout"), f"{BUTTON_CHECKOUT}:{checkin.id}")]]
+        if await outbox.enqueue(
+            session,
+            key=f"checkin:{checkin.id}:end",
+            chat_id=member.telegram_id,
+            body=outbox.payload(text, buttons=buttons, expires_at=shift.ends_at + grace),
+            now=now,
+            # The person is on post right now, whatever the hour.
+            urgent=True,
+        ):
+            queued += 1
+    return queued
+
+
+async def auto_checkout(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """Close check-outs forgotten AUTO_CHECKOUT_AFTER_MIN after the shift's end, credited up to
+    the end, and tell the volunteer."""
+    cutoff = now - dt.timedelta(minutes=settings.auto_checkout_after_min)
+    checkins = await session.scalars(
+        select(CheckIn)
+        .join(Assignment, CheckIn.assignment_id == Assignment.id)
+        .join(Shift, Assignment.shift_id == Shift.id)
+        .where(CheckIn.checked_out_at.is_(None), Shift.ends_at <= cutoff)
+    )
+    queued = 0
+    for checkin in list(checkins):
+        shift = checkin.assignment.shift
+        await close(session, checkin, shift.ends_at, CheckoutKind.AUTO, now)
+        member = checkin.assignment.member
+        t = _translator(member, settings)
+        text = t(
+            "checkin.auto_checkout",
+            post=shift.post.name,
+            end=t.time(shift.ends_at),
+            hours=duration(t, checkin.credited_minutes or 0),
+        )
+        if await outbox.enqueue(
+            session,
+            key=f"checkin:{checkin.id}:auto",
+            chat_id=member.telegram_id,
+            body=outbox.payload(text),
+            now=now,
+        ):
+            queued += 1
+    return queued
+
+
+async def mark_absent(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """No check-in ABSENT_AFTER_MIN after the start: the assignment counts as absent (the
+    no-show rule and the reports read it), the volunteer is asked whether they are coming and
+    the coordinators are told. Turning up later still checks in, marked late."""
+    cutoff = now - dt.timedelta(minutes=settings.absent_after_min)
+    assignments = await session.scalars(
+        select(Assignment)
+        .join(Shift, Assignment.shift_id == Shift.id)
+        .where(
+            Assignment.status == AssignmentStatus.SIGNED_UP,
+            Shift.status == ShiftStatus.SCHEDULED,
+            Shift.starts_at <= cutoff,
+            ~select(CheckIn.id).where(CheckIn.assignment_id == Assignment.id).exists(),
+        )
+    )
+    absent = list(assignments.unique())
+    for assignment in absent:
+        assignment.status = AssignmentStatus.ABSENT
+        assignment.updated_at = now
+    return await noshow.escalate(session, absent, now, settings)

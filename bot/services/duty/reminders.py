@@ -1,0 +1,184 @@
+"""What the scheduler tick tells a volunteer about their own shift before they are on post
+(issue 5): reminders at each of REMINDER_LEADS, "check-in is open" at the window's opening, and
+a nudge once they are late.
+
+Each is derived from the assignments at ``now`` and keyed by the seat and the occasion, so a
+tick that runs twice or two processes send nothing twice, and a bot that was down sends what
+still makes sense when it is back: only the latest occasion whose time has come (a missed
+12-hour reminder is not sent when the 30-minute one is already due), never one about a shift
+that has started, and none for a seat taken after the reminder's time. Because the keys name
+the seat (the assignment), the reminders follow whoever holds it now. Quiet hours defer a
+reminder, never drop it; one they would defer past the start is sent at once instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Assignment, AssignmentStatus, Member, Post, Shift, ShiftStatus
+from bot.i18n import Translator
+from bot.services.duty.checkin_text import duration
+from bot.services.platform import outbox
+from bot.services.schedule.shift_text import shift_label, translator_for
+from bot.settings import Settings
+
+# A message about a shift starting within this long is urgent: quiet hours do not hold it back.
+URGENT_WITHIN = dt.timedelta(hours=1)
+
+
+def _minutes(value: int) -> dt.timedelta:
+    return dt.timedelta(minutes=value)
+
+
+def is_urgent(shift: Shift, now: dt.datetime, settings: Settings) -> bool:
+    """A reminder about a shift starting within the hour is urgent, and so is one that the quiet
+    hours would hold back until after the start: deferred, it would come too late."""
+    if shift.starts_at - now <= URGENT_WITHIN:
+        return True
+    quiet_until = settings.quiet_until(now)
+    return quiet_until is not None and quiet_until >= shift.starts_at
+
+
+async def held_seats(
+    session: AsyncSession, starts_after: dt.datetime, starts_until: dt.datetime
+) -> list[Assignment]:
+    """Seats held but not yet checked in on scheduled shifts of live posts starting in
+    (starts_after, starts_until], soonest first; people who blocked the bot are left out."""
+    rows = await session.scalars(
+        select(Assignment)
+        .join(Shift, Assignment.shift_id == Shift.id)
+        .join(Post, Shift.post_id == Post.id)
+        .join(Member, Assignment.member_id == Member.id)
+        .where(
+            Assignment.status == AssignmentStatus.SIGNED_UP,
+            Shift.status == ShiftStatus.SCHEDULED,
+            Post.archived.is_(False),
+            Member.blocked_bot.is_(False),
+            Shift.starts_at > starts_after,
+            Shift.starts_at <= starts_until,
+        )
+        .order_by(Shift.starts_at, Assignment.id)
+    )
+    return list(rows.unique())
+
+
+def _checkin_hint(t: Translator, settings: Settings) -> str:
+    return t("reminder.how_photo") if settings.checkin_require_photo else t("reminder.how")
+
+
+async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """The reminder of each lead in REMINDER_LEADS. A lead equal to CHECKIN_OPEN_BEFORE_MIN is
+    said by the check-in notice instead, so nobody gets two messages at the same minute."""
+    opening = settings.checkin_open_before_min
+    boundaries = sorted({*settings.reminder_leads, opening}, reverse=True)
+    queued = 0
+    for lead in sorted(set(settings.reminder_leads), reverse=True):
+        if lead == opening:
+            continue
+        # Due from its time until the next occasion's time: then that one speaks.
+        following = max((b for b in boundaries if b < lead), default=0)
+        seats = await held_seats(session, now + _minutes(following), now + _minutes(lead))
+        for assignment in seats:
+            shift = assignment.shift
+            if assignment.updated_at > shift.starts_at - _minutes(lead):
+                continue  # the seat was taken after this reminder's time
+            member = assignment.member
+            t = translator_for(member, settings)
+            left = duration(t, int((shift.starts_at - now).total_seconds() // 60))
+            inside_window = lead < opening
+            urgent = is_urgent(shift, now, settings)
+            if urgent or settings.quiet_until(now) is None:
+                text = t("reminder.upcoming", shift=shift_label(t, shift), left=left)
+            else:
+                # It waits for the quiet hours to end: "starts in 2 h" would be wrong by then.
+                text = t("reminder.upcoming_deferred", shift=shift_label(t, shift))
+            if inside_window:
+                text = "\n".join((text, _checkin_hint(t, settings)))
+            else:
+                text = "\n".join((text, t("reminder.cant_come")))
+            body = outbox.payload(
+                text,
+                location_button=t("checkin.button.send_location") if inside_window else None,
+                expires_at=shift.starts_at,
+            )
+            if await outbox.enqueue(
+                session,
+                key=f"remind:{assignment.id}:{lead}",
+                chat_id=member.telegram_id,
+                body=body,
+                now=now,
+                urgent=urgent,
+            ):
+                queued += 1
+    return queued
+
+
+async def _location_prompts(
+    session: AsyncSession,
+    seats: list[Assignment],
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    key: str,
+    render: Callable[[Translator, Shift], str],
+    until: dt.timedelta,
+) -> int:
+    """One urgent message to each seat's holder, with the button that shares their location,
+    kept only until `until` after the start."""
+    queued = 0
+    for assignment in seats:
+        shift, member = assignment.shift, assignment.member
+        t = translator_for(member, settings)
+        body = outbox.payload(
+            render(t, shift),
+            location_button=t("checkin.button.send_location"),
+            expires_at=shift.starts_at + until,
+        )
+        queued += await outbox.enqueue(
+            session,
+            key=f"{key}:{assignment.id}",
+            chat_id=member.telegram_id,
+            body=body,
+            now=now,
+            urgent=True,
+        )
+    return queued
+
+
+async def checkin_open(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """At CHECKIN_OPEN_BEFORE_MIN before the start, each volunteer on the shift is told that
+    check-in is open, with the button that shares their location. Still due until they would
+    be late; after that the late nudge speaks."""
+    late = _minutes(settings.late_after_min)
+    seats = await held_seats(session, now - late, now + _minutes(settings.checkin_open_before_min))
+
+    def render(t: Translator, shift: Shift) -> str:
+        opened = t(
+            "reminder.checkin_open", shift=shift_label(t, shift), start=t.time(shift.starts_at)
+        )
+        return "\n".join((opened, _checkin_hint(t, settings)))
+
+    return await _location_prompts(
+        session, seats, now, settings, key="checkin-open", render=render, until=late
+    )
+
+
+async def late_nudges(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """LATE_AFTER_MIN after the start without a check-in: one nudge, with the location button.
+    At ABSENT_AFTER_MIN the no-show escalation takes over (bot/services/noshow.py)."""
+    late, absent = _minutes(settings.late_after_min), _minutes(settings.absent_after_min)
+    if late >= absent:
+        return 0
+    seats = await held_seats(session, now - absent, now - late)
+
+    def render(t: Translator, shift: Shift) -> str:
+        minutes = int((now - shift.starts_at).total_seconds() // 60)
+        return t("reminder.late", shift=shift_label(t, shift), minutes=minutes)
+
+    return await _location_prompts(
+        session, seats, now, settings, key="late", render=render, until=absent
+    )

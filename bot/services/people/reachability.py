@@ -1,0 +1,70 @@
+"""People the bot cannot reach: Telegram answered 403 (blocked, deactivated). The member is
+marked, nothing is retried, and their unit's coordinators are told once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Member, MemberRole, Role
+from bot.i18n import Translator
+from bot.services.platform import outbox
+from bot.settings import Settings
+
+
+async def coordinators_of(session: AsyncSession, unit_id: int) -> list[Member]:
+    rows = await session.scalars(
+        select(Member)
+        .join(MemberRole, MemberRole.member_id == Member.id)
+        .where(
+            Member.unit_id == unit_id,
+            Member.active.is_(True),
+            MemberRole.role == Role.COORDINATOR,
+        )
+        .order_by(Member.id)
+    )
+    return list(rows.unique().all())
+
+
+async def mark_unreachable(
+    session: AsyncSession, telegram_id: int, now: dt.datetime, settings: Settings
+) -> Member | None:
+    """Record that `telegram_id` cannot be written to; tell the coordinators the first time."""
+    member: Member | None = await session.scalar(
+        select(Member).where(Member.telegram_id == telegram_id)
+    )
+    if member is None or member.blocked_bot:
+        return member
+    # A conditional UPDATE, not the read above, decides who tells: two senders meeting the same
+    # 403 at once (PostgreSQL) both read "reachable", but only one of them flips the flag.
+    flipped = await session.execute(
+        update(Member)
+        .where(Member.id == member.id, Member.blocked_bot.is_(False))
+        .values(blocked_bot=True)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(member)
+    if getattr(flipped, "rowcount", 0) != 1 or member.unit_id is None:
+        return member
+    for coordinator in await coordinators_of(session, member.unit_id):
+        if coordinator.id == member.id or coordinator.blocked_bot:
+            continue
+        t = Translator(coordinator.language or settings.default_language, settings.zone)
+        text = t("delivery.member_unreachable", name=member.display_name, phone=member.phone or "-")
+        # One notice per time the member becomes unreachable (they may unblock and block again).
+        await outbox.enqueue(
+            session,
+            key=f"unreachable:{member.id}:{coordinator.id}:{now.isoformat()}",
+            chat_id=coordinator.telegram_id,
+            body=outbox.payload(text),
+            now=now,
+        )
+    return member
+
+
+def mark_reachable(member: Member) -> None:
+    """The person wrote to the bot, so it can write to them again."""
+    if member.blocked_bot:
+        member.blocked_bot = False

@@ -1,0 +1,119 @@
+"""Joining: invite code -> own phone number -> display name -> language -> member of a unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Dialogue, Invite, Member, MemberRole
+from bot.errors import DomainError, ErrorCode
+from bot.services.people import invites, members
+from bot.services.platform import dialogues
+
+DIALOGUE = "register"
+STEP_CONTACT = "contact"
+STEP_NAME = "name"
+STEP_LANGUAGE = "language"
+NAME_MAX = 32
+
+
+@dataclass(frozen=True)
+class JoinStarted:
+    invite: Invite
+
+
+@dataclass(frozen=True)
+class RoleAdded:
+    member: Member
+    invite: Invite
+
+
+async def start(
+    session: AsyncSession, telegram_id: int, code: str, now: dt.datetime
+) -> JoinStarted | RoleAdded:
+    """Open the registration dialogue for a valid code; an existing member of the same unit
+    gains the invite's role instead."""
+    invite = await invites.check(session, code, now)
+    member = await members.by_telegram_id(session, telegram_id)
+    if member is not None and member.active:
+        if member.unit_id != invite.unit_id or invite.role in member.roles:
+            raise DomainError(
+                ErrorCode.ALREADY_MEMBER, unit=member.unit.name if member.unit else "-"
+            )
+        await invites.consume(session, invite)
+        member.role_rows.append(MemberRole(member_id=member.id, role=invite.role))
+        return RoleAdded(member=member, invite=invite)
+    await dialogues.begin(session, telegram_id, DIALOGUE, STEP_CONTACT, now, {"code": code})
+    return JoinStarted(invite=invite)
+
+
+def receive_contact(
+    dialogue: Dialogue,
+    telegram_id: int,
+    contact_user_id: int | None,
+    phone_number: str,
+    now: dt.datetime,
+) -> None:
+    if contact_user_id != telegram_id:
+        raise DomainError(ErrorCode.CONTACT_NOT_OWN)
+    phone = phone_number if phone_number.startswith("+") else f"+{phone_number}"
+    dialogues.advance(dialogue, STEP_NAME, now, phone=phone)
+
+
+def receive_name(dialogue: Dialogue, name: str, now: dt.datetime) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned or len(cleaned) > NAME_MAX or cleaned.startswith("/"):
+        raise DomainError(ErrorCode.NAME_INVALID, limit=NAME_MAX)
+    dialogues.advance(dialogue, STEP_LANGUAGE, now, name=cleaned)
+    return cleaned
+
+
+async def complete(
+    session: AsyncSession, dialogue: Dialogue, language: str, now: dt.datetime
+) -> Member:
+    """Create the member; the invite is checked again, it may have expired or filled up."""
+    invite = await invites.check(session, str(dialogue.data["code"]), now)
+    existing = await members.by_telegram_id(session, dialogue.telegram_id)
+    if existing is not None and existing.active:
+        raise DomainError(
+            ErrorCode.ALREADY_MEMBER, unit=existing.unit.name if existing.unit else "-"
+        )
+    await invites.consume(session, invite)
+    if existing is None:
+        member = Member(telegram_id=dialogue.telegram_id, registered_at=now, blocked_bot=False)
+        session.add(member)
+    else:
+        member = existing
+        member.role_rows.clear()
+    member.display_name = str(dialogue.data["name"])
+    member.phone = str(dialogue.data["phone"])
+    member.language = language
+    member.unit_id = invite.unit_id
+    member.active = True
+    member.role_rows.append(MemberRole(role=invite.role))
+    await dialogues.end(session, dialogue.telegram_id)
+    await session.flush()
+    await session.refresh(member, ["unit"])
+    return member
+
+
+async def ensure_admin_member(
+    session: AsyncSession, telegram_id: int, display_name: str, language: str, now: dt.datetime
+) -> Member:
+    """Admins (ADMIN_IDS) need no invite: their record is made on first contact."""
+    member = await members.by_telegram_id(session, telegram_id)
+    if member is None:
+        member = Member(
+            telegram_id=telegram_id,
+            display_name=display_name[:NAME_MAX] or str(telegram_id),
+            language=language,
+            registered_at=now,
+            blocked_bot=False,
+            active=True,
+        )
+        session.add(member)
+        await session.flush()
+        await session.refresh(member, ["role_rows", "tag_rows", "unit"])
+    return member

@@ -1,0 +1,61 @@
+"""Member tags (such as 党员, party member) that shifts may require: coordinators give and take
+them for members of their unit; admins for anyone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Member, MemberTag, Role
+from bot.errors import DomainError, ErrorCode
+from bot.services.people.access import Actor
+from bot.services.platform import audit
+from bot.services.schedule import shifts
+
+
+async def members(session: AsyncSession, actor: Actor) -> list[Member]:
+    """The members whose tags the actor manages, by name."""
+    actor.require(Role.COORDINATOR)
+    query = select(Member).where(Member.active.is_(True)).order_by(Member.display_name)
+    if not actor.is_admin:
+        query = query.where(Member.unit_id == actor.unit_id)
+    return list((await session.scalars(query)).unique())
+
+
+async def toggle(
+    session: AsyncSession, actor: Actor, name: str, tag: str, now: dt.datetime
+) -> tuple[Member, bool]:
+    """Give `tag` to the member called `name`, or take it away if they have it; True if given."""
+    actor.require(Role.COORDINATOR)
+    cleaned = shifts.clean_tag(tag)
+    if cleaned is None:
+        raise DomainError(ErrorCode.TAG_INVALID, limit=shifts.TAG_MAX)
+    query = select(Member).where(
+        Member.active.is_(True), func.lower(Member.display_name) == " ".join(name.split()).lower()
+    )
+    if not actor.is_admin:
+        query = query.where(Member.unit_id == actor.unit_id)
+    found = list((await session.scalars(query)).unique())
+    if not found:
+        raise DomainError(ErrorCode.MEMBER_NOT_FOUND, name=name)
+    if len(found) > 1:
+        raise DomainError(ErrorCode.MEMBER_AMBIGUOUS, name=name, count=len(found))
+    member = found[0]
+    existing = next((row for row in member.tag_rows if row.tag == cleaned), None)
+    if existing is not None:
+        member.tag_rows.remove(existing)
+    else:
+        member.tag_rows.append(MemberTag(tag=cleaned))
+    audit.record(
+        session,
+        actor_id=actor.member.id if actor.member is not None else None,
+        action="member.tag.remove" if existing is not None else "member.tag.add",
+        object_type="member",
+        object_id=member.id,
+        after={"tag": cleaned},
+        now=now,
+    )
+    await session.flush()
+    return member, existing is None

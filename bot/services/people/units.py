@@ -1,0 +1,117 @@
+"""Units: departments, communities, schools, villages that staff the posts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Member, Role, Unit
+from bot.errors import DomainError, ErrorCode
+from bot.services.people.access import Actor
+from bot.services.platform import audit
+
+UNIT_NAME_MAX = 32
+
+
+@dataclass(frozen=True)
+class UnitSummary:
+    unit: Unit
+    members: int
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned or len(cleaned) > UNIT_NAME_MAX or cleaned.startswith("/"):
+        raise DomainError(ErrorCode.UNIT_NAME_INVALID, limit=UNIT_NAME_MAX)
+    return cleaned
+
+
+async def _name_taken(session: AsyncSession, name: str, except_id: int | None = None) -> bool:
+    query = select(Unit.id).where(func.lower(Unit.name) == name.lower())
+    if except_id is not None:
+        query = query.where(Unit.id != except_id)
+    return await session.scalar(query) is not None
+
+
+async def create(session: AsyncSession, actor: Actor, name: str, now: dt.datetime) -> Unit:
+    actor.require(Role.ADMIN)
+    cleaned = _clean_name(name)
+    if await _name_taken(session, cleaned):
+        raise DomainError(ErrorCode.UNIT_NAME_TAKEN, name=cleaned)
+    unit = Unit(name=cleaned, created_at=now, require_swap_approval=False)
+    session.add(unit)
+    await session.flush()
+    audit.record(
+        session,
+        actor_id=actor.member.id if actor.member else None,
+        action="unit.create",
+        object_type="unit",
+        object_id=unit.id,
+        after={"name": cleaned},
+        now=now,
+    )
+    return unit
+
+
+async def rename(
+    session: AsyncSession, actor: Actor, unit_id: int, name: str, now: dt.datetime
+) -> Unit:
+    actor.require(Role.ADMIN)
+    unit = await get(session, unit_id)
+    cleaned = _clean_name(name)
+    if await _name_taken(session, cleaned, except_id=unit.id):
+        raise DomainError(ErrorCode.UNIT_NAME_TAKEN, name=cleaned)
+    before = unit.name
+    unit.name = cleaned
+    audit.record(
+        session,
+        actor_id=actor.member.id if actor.member else None,
+        action="unit.rename",
+        object_type="unit",
+        object_id=unit.id,
+        before={"name": before},
+        after={"name": cleaned},
+        now=now,
+    )
+    return unit
+
+
+async def get(session: AsyncSession, unit_id: int) -> Unit:
+    unit = await session.get(Unit, unit_id)
+    if unit is None:
+        raise DomainError(ErrorCode.UNIT_NOT_FOUND)
+    return unit
+
+
+async def by_name(session: AsyncSession, name: str) -> Unit | None:
+    unit: Unit | None = await session.scalar(
+        select(Unit).where(func.lower(Unit.name) == " ".join(name.split()).lower())
+    )
+    return unit
+
+
+async def list_with_counts(session: AsyncSession) -> list[UnitSummary]:
+    counts = (
+        select(Member.unit_id, func.count(Member.id).label("n"))
+        .where(Member.active.is_(True))
+        .group_by(Member.unit_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(Unit, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.unit_id == Unit.id)
+        .order_by(Unit.name)
+    )
+    return [UnitSummary(unit=unit, members=int(n)) for unit, n in rows.all()]
+
+
+async def visible_to(session: AsyncSession, actor: Actor) -> list[Unit]:
+    """Units an actor may pick from: all for admins, their own for everyone else."""
+    if actor.is_admin:
+        return list(await session.scalars(select(Unit).order_by(Unit.name)))
+    if actor.unit_id is None:
+        return []
+    return [await get(session, actor.unit_id)]

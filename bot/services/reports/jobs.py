@@ -1,0 +1,144 @@
+"""Scheduled reports to bound groups (DueJobs): the daily tally at SUMMARY_TIME, the weekly
+report on Mondays and the monthly report on the 1st at REPORT_TIME.
+
+Each is due from its time until the end of that local day, under outbox keys naming the group
+and the occasion: a tick that runs twice finds the key and does nothing, and a bot that was down
+at the time sends it when it is back the same day, marked as late.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import BoundGroup, OutboxMessage
+from bot.i18n import Translator
+from bot.services.people import groups
+from bot.services.platform import outbox
+from bot.services.reports import periods
+from bot.services.reports.delivery import render_report, save_chart, scheduled_period
+from bot.services.reports.report_text import ReportKind
+from bot.services.reports.tally import compute, photos
+from bot.settings import Settings
+
+# Sent within this long of its time, a report is on time; later it says it was sent late.
+LATE_AFTER = dt.timedelta(minutes=10)
+# SUMMARY_PHOTO_WALL: one album (Telegram's most) of the day's first check-in photos.
+PHOTO_WALL_SIZE = 10
+
+
+@dataclass(frozen=True)
+class Occasion:
+    kind: ReportKind
+    day: dt.date
+    due_at: dt.datetime
+
+    def key(self, chat_id: int) -> str:
+        """Names the group and the period covered: tally:<chat>:2026-12-01,
+        week:<chat>:<its Monday>, month:<chat>:2026-12."""
+        covered = scheduled_period(self.kind, self.day)[0].first
+        if self.kind is ReportKind.DAILY:
+            return f"tally:{chat_id}:{covered.isoformat()}"
+        if self.kind is ReportKind.WEEKLY:
+            return f"week:{chat_id}:{covered.isoformat()}"
+        return f"month:{chat_id}:{covered.strftime('%Y-%m')}"
+
+
+def _occasion(kind: ReportKind, now: dt.datetime, settings: Settings) -> Occasion | None:
+    """Today's occasion of this kind if it is due at `now`, else None."""
+    zone = settings.zone
+    today = periods.local_today(now, zone)
+    if kind is ReportKind.WEEKLY and today.weekday() != 0:
+        return None
+    if kind is ReportKind.MONTHLY and today.day != 1:
+        return None
+    at = settings.summary_time if kind is ReportKind.DAILY else settings.report_time
+    due_at = dt.datetime.combine(today, at, tzinfo=zone).astimezone(dt.UTC)
+    if now < due_at:
+        return None
+    return Occasion(kind, today, due_at)
+
+
+async def _send_due(
+    session: AsyncSession, kind: ReportKind, now: dt.datetime, settings: Settings
+) -> int:
+    occasion = _occasion(kind, now, settings)
+    if occasion is None:
+        return 0
+    bound = [
+        group for group in await groups.all_bound(session) if group.bound_at <= occasion.due_at
+    ]
+    if not bound:
+        return 0
+    sent_keys = set(
+        await session.scalars(
+            select(OutboxMessage.idempotency_key).where(
+                OutboxMessage.idempotency_key.in_([occasion.key(g.chat_id) for g in bound])
+            )
+        )
+    )
+    queued = 0
+    for group in bound:
+        if occasion.key(group.chat_id) not in sent_keys:
+            queued += await _enqueue_report(session, group, occasion, now, settings)
+    return queued
+
+
+async def _enqueue_report(
+    session: AsyncSession,
+    group: BoundGroup,
+    occasion: Occasion,
+    now: dt.datetime,
+    settings: Settings,
+) -> int:
+    period, previous = scheduled_period(occasion.kind, occasion.day)
+    tally = await compute(
+        session,
+        unit_id=group.unit_id,
+        period=period,
+        now=now,
+        settings=settings,
+        previous_period=previous,
+    )
+    t = Translator(group.language, settings.zone)
+    late = now - occasion.due_at > LATE_AFTER
+    rendered = await render_report(t, tally, occasion.kind, late=late)
+    key = occasion.key(group.chat_id)
+    chart_path = await asyncio.to_thread(
+        save_chart, settings, f"{key.replace(':', '-')}.png", rendered.chart
+    )
+    messages = [outbox.payload(text) for text in rendered.texts]
+    messages.append(outbox.payload(rendered.caption, photo_path=str(chart_path)))
+    if occasion.kind is ReportKind.DAILY and settings.summary_photo_wall:
+        wall = await photos(session, period, settings, group.unit_id, PHOTO_WALL_SIZE)
+        if len(wall) == 1:
+            messages.insert(-1, outbox.payload(photo=wall[0]))
+        elif wall:
+            messages.insert(-1, outbox.payload(media=wall))
+    queued = 0
+    for index, body in enumerate(messages):
+        part_key = key if index == 0 else f"{key}:{index + 1}"
+        if index == len(messages) - 1:
+            part_key = f"{key}:chart"
+        elif body.get("media") or body.get("photo"):
+            part_key = f"{key}:wall"
+        queued += await outbox.enqueue(
+            session, key=part_key, chat_id=group.chat_id, body=body, now=now, batch=key
+        )
+    return queued
+
+
+async def daily_tallies(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    return await _send_due(session, ReportKind.DAILY, now, settings)
+
+
+async def weekly_reports(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    return await _send_due(session, ReportKind.WEEKLY, now, settings)
+
+
+async def monthly_reports(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    return await _send_due(session, ReportKind.MONTHLY, now, settings)

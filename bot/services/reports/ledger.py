@@ -1,0 +1,233 @@
+"""The duty ledger of a period: one row per seat held, hours per volunteer, figures per unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    CheckIn,
+    CheckoutKind,
+    Member,
+    Post,
+    Shift,
+    ShiftStatus,
+    Unit,
+)
+from bot.errors import DomainError, ErrorCode
+from bot.services.reports.periods import Period
+from bot.services.reports.tally import HELD, Row, breakdown, names_of, score
+from bot.settings import Settings
+
+MAX_DAYS = 366
+
+
+@dataclass(frozen=True)
+class Attendance:
+    member: str
+    unit: str
+    post: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    status: AssignmentStatus
+    checked_in_at: dt.datetime | None
+    checked_out_at: dt.datetime | None
+    minutes_late: int | None
+    distance_m: float | None
+    minutes: int
+    late: bool
+    far: bool
+    flagged: bool
+    left_early: bool
+    left_post: bool
+
+
+@dataclass(frozen=True)
+class VolunteerHours:
+    member: str
+    unit: str
+    shifts: int
+    checked_in: int
+    on_time: int
+    late: int
+    absent: int
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Ledger:
+    unit_name: str | None
+    period: Period
+    attendance: list[Attendance]
+    volunteers: list[VolunteerHours]
+    units: list[Row]
+
+    @property
+    def minutes(self) -> int:
+        return sum(row.minutes for row in self.attendance)
+
+
+def parse_range(args: list[str], today: dt.date) -> Period:
+    """`2026-12-01 2026-12-07` or a single day; at most a year, not starting in the future."""
+    try:
+        days = [dt.date.fromisoformat(arg) for arg in args]
+    except ValueError:
+        raise DomainError(ErrorCode.EXPORT_RANGE_INVALID) from None
+    if len(days) not in (1, 2):
+        raise DomainError(ErrorCode.EXPORT_RANGE_INVALID)
+    first, last = days[0], days[-1]
+    if last < first or (last - first).days >= MAX_DAYS or first > today:
+        raise DomainError(ErrorCode.EXPORT_RANGE_INVALID)
+    return Period(first, last)
+
+
+def _in_period(
+    start: dt.datetime, end: dt.datetime, unit_id: int | None
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [
+        Shift.status == ShiftStatus.SCHEDULED,
+        Shift.starts_at >= start,
+        Shift.starts_at < end,
+        Assignment.status.in_(HELD),
+    ]
+    if unit_id is not None:
+        conditions.append(Post.unit_id == unit_id)
+    return conditions
+
+
+async def build(
+    session: AsyncSession,
+    *,
+    unit_id: int | None,
+    period: Period,
+    now: dt.datetime,
+    settings: Settings,
+) -> Ledger:
+    start, end = period.bounds(settings.zone)
+    late_after = settings.late_after_min
+    attendance_rows = await session.execute(
+        select(Member.display_name, Unit.name, Post.name, Post.radius_m, Shift, Assignment, CheckIn)
+        .select_from(Assignment)
+        .join(Shift, Shift.id == Assignment.shift_id)
+        .join(Post, Post.id == Shift.post_id)
+        .join(Unit, Unit.id == Post.unit_id)
+        .join(Member, Member.id == Assignment.member_id)
+        .outerjoin(CheckIn, CheckIn.assignment_id == Assignment.id)
+        .where(*_in_period(start, end, unit_id))
+        .order_by(Shift.starts_at, Unit.name, Post.name, Member.display_name)
+    )
+    attendance: list[Attendance] = []
+    for member, unit, post, radius, shift, assignment, checkin in attendance_rows.all():
+        status = assignment.status
+        if status is AssignmentStatus.SIGNED_UP and checkin is None and shift.ends_at <= now:
+            status = AssignmentStatus.ABSENT
+        attendance.append(
+            Attendance(
+                member=member,
+                unit=unit,
+                post=post,
+                starts_at=shift.starts_at,
+                ends_at=shift.ends_at,
+                status=status,
+                checked_in_at=checkin.checked_in_at if checkin else None,
+                checked_out_at=checkin.checked_out_at if checkin else None,
+                minutes_late=checkin.minutes_late if checkin else None,
+                distance_m=checkin.distance_m if checkin else None,
+                minutes=(checkin.credited_minutes or 0) if checkin else 0,
+                late=bool(checkin and checkin.minutes_late > late_after),
+                far=bool(checkin and checkin.distance_m > radius),
+                flagged=bool(checkin and checkin.photo_flagged),
+                left_early=bool(checkin and checkin.checkout_kind == CheckoutKind.EARLY),
+                left_post=bool(checkin and checkin.left_post_at is not None),
+            )
+        )
+    scope = await session.get(Unit, unit_id) if unit_id is not None else None
+    return Ledger(
+        unit_name=scope.name if scope is not None else None,
+        period=period,
+        attendance=attendance,
+        volunteers=await _volunteers(session, start, end, now, late_after, unit_id),
+        units=await _units(session, start, end, now, settings, unit_id),
+    )
+
+
+async def _volunteers(
+    session: AsyncSession,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    late_after: int,
+    unit_id: int | None,
+) -> list[VolunteerHours]:
+    checked = CheckIn.id.is_not(None)
+    absent = or_(
+        Assignment.status == AssignmentStatus.ABSENT,
+        and_(
+            Assignment.status == AssignmentStatus.SIGNED_UP,
+            CheckIn.id.is_(None),
+            Shift.ends_at <= now,
+        ),
+    )
+
+    def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    minutes = func.coalesce(func.sum(func.coalesce(CheckIn.credited_minutes, 0)), 0)
+    rows = await session.execute(
+        select(
+            Member.display_name,
+            Unit.name,
+            func.count(Assignment.id),
+            count_if(checked),
+            count_if(and_(checked, CheckIn.minutes_late <= late_after)),
+            count_if(and_(checked, CheckIn.minutes_late > late_after)),
+            count_if(absent),
+            minutes,
+        )
+        .select_from(Assignment)
+        .join(Shift, Shift.id == Assignment.shift_id)
+        .join(Post, Post.id == Shift.post_id)
+        .join(Member, Member.id == Assignment.member_id)
+        .outerjoin(Unit, Unit.id == Member.unit_id)
+        .outerjoin(CheckIn, CheckIn.assignment_id == Assignment.id)
+        .where(*_in_period(start, end, unit_id))
+        .group_by(Member.id, Member.display_name, Unit.name)
+        .order_by(minutes.desc(), Member.display_name)
+    )
+    return [
+        VolunteerHours(
+            member=name,
+            unit=unit or "",
+            shifts=int(shifts),
+            checked_in=int(checked_in),
+            on_time=int(on_time),
+            late=int(late),
+            absent=int(absent_count),
+            minutes=int(served),
+        )
+        for name, unit, shifts, checked_in, on_time, late, absent_count, served in rows.all()
+    ]
+
+
+async def _units(
+    session: AsyncSession,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    settings: Settings,
+    unit_id: int | None,
+) -> list[Row]:
+    counts = await breakdown(
+        session, start=start, end=end, now=now, settings=settings, unit_id=unit_id, by="unit"
+    )
+    names = await names_of(session, Unit, counts.keys())
+    rows = [
+        Row(key=key, name=names.get(key, ""), counts=value, score=score(value, settings))
+        for key, value in counts.items()
+    ]
+    return sorted(rows, key=lambda row: row.name)

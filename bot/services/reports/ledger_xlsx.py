@@ -1,0 +1,128 @@
+"""The ledger as an .xlsx workbook: attendance rows, hours per volunteer, figures per unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from bot.i18n import Translator
+from bot.services.reports.ledger import Attendance, Ledger
+
+
+def _local(t: Translator, instant: dt.datetime | None) -> dt.datetime | None:
+    # Excel has no time zones: write the local wall-clock time people read.
+    return t.local(instant).replace(tzinfo=None) if instant is not None else None
+
+
+def _flags(t: Translator, row: Attendance) -> str:
+    names = [
+        t(f"export.flag.{name}")
+        for name, on in (
+            ("late", row.late),
+            ("far", row.far),
+            ("flagged", row.flagged),
+            ("left_early", row.left_early),
+            ("left_post", row.left_post),
+        )
+        if on
+    ]
+    return t("common.list_separator").join(names)
+
+
+def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = t("export.sheet.attendance")[:31]
+    columns = [
+        "member", "unit", "post", "date", "start", "end", "status", "checked_in_at",
+        "checked_out_at", "minutes_late", "distance", "hours", "flags",
+    ]  # fmt: skip
+    sheet.append([t(f"export.col.{column}") for column in columns])
+    for row in ledger.attendance:
+        start = _local(t, row.starts_at)
+        end = _local(t, row.ends_at)
+        assert start is not None and end is not None
+        sheet.append(
+            [
+                row.member,
+                row.unit,
+                row.post,
+                start.date(),
+                start.time(),
+                end.time(),
+                t(f"export.status.{row.status.value}"),
+                _local(t, row.checked_in_at),
+                _local(t, row.checked_out_at),
+                row.minutes_late,
+                round(row.distance_m) if row.distance_m is not None else None,
+                round(row.minutes / 60, 2),
+                _flags(t, row),
+            ]
+        )
+    _number_formats(sheet, {4: "yyyy-mm-dd", 5: "hh:mm", 6: "hh:mm", 8: "yyyy-mm-dd hh:mm"})
+    _number_formats(sheet, {9: "yyyy-mm-dd hh:mm"})
+
+    hours = book.create_sheet(t("export.sheet.hours")[:31])
+    hours_columns = ["member", "unit", "shifts", "checked_in", "on_time", "late", "absent", "hours"]
+    hours.append([t(f"export.col.{column}") for column in hours_columns])
+    for volunteer in ledger.volunteers:
+        hours.append(
+            [
+                volunteer.member,
+                volunteer.unit,
+                volunteer.shifts,
+                volunteer.checked_in,
+                volunteer.on_time,
+                volunteer.late,
+                volunteer.absent,
+                round(volunteer.minutes / 60, 2),
+            ]
+        )
+
+    units = book.create_sheet(t("export.sheet.units")[:31])
+    unit_columns = [
+        "unit", "shifts", "seats", "filled", "checked_in", "on_time", "late", "absent",
+        "left_early", "hours", "on_post_rate", "score", "grade",
+    ]  # fmt: skip
+    units.append([t(f"export.col.{column}") for column in unit_columns])
+    for unit in ledger.units:
+        counts = unit.counts
+        units.append(
+            [
+                unit.name,
+                counts.shifts,
+                counts.seats,
+                counts.filled,
+                counts.checked_in,
+                counts.on_time,
+                counts.late,
+                counts.absent,
+                counts.left_early,
+                round(counts.hours, 2),
+                counts.on_post_rate,
+                unit.score.value,
+                t(f"report.grade.{unit.score.grade}") if unit.score.grade else None,
+            ]
+        )
+    _number_formats(units, {11: "0%"})
+    for each in (sheet, hours, units):
+        each.freeze_panes = "A2"
+        for index in range(1, each.max_column + 1):
+            each.column_dimensions[get_column_letter(index)].width = 14
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _number_formats(sheet: object, formats: dict[int, str]) -> None:
+    for row in sheet.iter_rows(min_row=2):  # type: ignore[attr-defined]
+        for column, number_format in formats.items():
+            row[column - 1].number_format = number_format
+
+
+def filename(ledger: Ledger) -> str:
+    period = ledger.period
+    return f"ledger-{period.first.isoformat()}-{period.last.isoformat()}.xlsx"

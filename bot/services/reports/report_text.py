@@ -1,0 +1,258 @@
+"""A tally as text in the reader's language, cut into messages that fit Telegram's limits."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from babel.numbers import format_decimal, format_percent
+
+from bot.i18n import Translator
+from bot.services.reports.tally import LIST_LIMIT, Anomaly, Counts, HoursRank, Row, Score, Tally
+
+MESSAGE_LIMIT = 4096  # characters of one Telegram text message
+CAPTION_LIMIT = 1024
+
+
+class ReportKind(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
+def percent(t: Translator, value: float | None) -> str:
+    return format_percent(value, "#,##0%", locale=t.locale) if value is not None else "—"
+
+
+def number(t: Translator, value: float) -> str:
+    return format_decimal(value, "#,##0.##", locale=t.locale)
+
+
+def points(t: Translator, before: float | None, after: float | None) -> str:
+    """A change of a rate in percentage points, signed."""
+    if before is None or after is None:
+        return "—"
+    return t("report.points", value=f"{(after - before) * 100:+.0f}")
+
+
+def signed(value: float) -> str:
+    return f"{value:+.1f}"
+
+
+def grade_text(t: Translator, result: Score) -> str:
+    if result.value is None or result.grade is None:
+        return t("report.no_score")
+    return t("report.score", score=number(t, result.value), grade=t(f"report.grade.{result.grade}"))
+
+
+def scope_name(t: Translator, tally: Tally) -> str:
+    return tally.unit_name if tally.unit_name is not None else t("report.scope.all")
+
+
+def period_label(t: Translator, tally: Tally) -> str:
+    period = tally.period
+    if period.first == period.last:
+        return t.weekday_date(period.first)
+    return t("report.range", first=t.date(period.first), last=t.date(period.last))
+
+
+def _figures(t: Translator, counts: Counts, tally: Tally) -> list[str]:
+    if counts.shifts == 0:
+        return [t("report.figures.no_shifts")]
+    return [
+        t("report.figures.shifts", shifts=counts.shifts, seats=counts.seats, filled=counts.filled),
+        t(
+            "report.figures.attendance",
+            checked_in=counts.checked_in,
+            on_time=counts.on_time,
+            late=counts.late,
+            absent=counts.absent,
+            left_early=counts.left_early,
+        ),
+        t(
+            "report.figures.rates",
+            rate=percent(t, counts.on_post_rate),
+            punctuality=percent(t, counts.punctuality),
+            hours=number(t, counts.hours),
+        ),
+        t("report.figures.score", score=grade_text(t, tally.score)),
+    ]
+
+
+def _change(t: Translator, tally: Tally) -> list[str]:
+    previous, period = tally.previous, tally.previous_period
+    if previous is None or period is None:
+        return []
+    now = tally.totals
+    return [
+        t(
+            "report.change",
+            first=t.date(period.first),
+            last=t.date(period.last),
+            rate=points(t, previous.on_post_rate, now.on_post_rate),
+            punctuality=points(t, previous.punctuality, now.punctuality),
+            hours=signed(round(now.hours - previous.hours, 1)),
+            absent=f"{now.absent - previous.absent:+d}",
+        )
+    ]
+
+
+def _uncovered(t: Translator, tally: Tally) -> list[str]:
+    if not tally.uncovered:
+        return []
+    lines = [t("report.uncovered.header", count=tally.totals.uncovered)]
+    for item in tally.uncovered:
+        day = (
+            "" if tally.period.first == tally.period.last else t.weekday_date(item.starts_at) + " "
+        )
+        lines.append(
+            t(
+                "report.uncovered.line",
+                post=item.post,
+                unit=item.unit,
+                when=day
+                + t("report.time_range", start=t.time(item.starts_at), end=t.time(item.ends_at)),
+            )
+        )
+    if tally.totals.uncovered > len(tally.uncovered):
+        lines.append(t("report.more", count=tally.totals.uncovered - len(tally.uncovered)))
+    return lines
+
+
+def _anomaly_line(t: Translator, item: Anomaly, with_day: bool) -> str:
+    when = (t.weekday_date(item.at) + " " if with_day else "") + t.time(item.at)
+    if item.left_early:
+        return t("report.anomaly.left_early", when=when, member=item.member, post=item.post)
+    if item.left_post:
+        return t("report.anomaly.left_post", when=when, member=item.member, post=item.post)
+    if item.distance_m is not None and item.flagged:
+        key = "report.anomaly.far_flagged"
+    elif item.distance_m is not None:
+        key = "report.anomaly.far"
+    else:
+        key = "report.anomaly.flagged"
+    return t(
+        key,
+        when=when,
+        member=item.member,
+        post=item.post,
+        distance=number(t, round(item.distance_m or 0)),
+    )
+
+
+def _anomalies(t: Translator, tally: Tally) -> list[str]:
+    counts = tally.totals
+    if not (counts.far or counts.flagged or counts.left_early or counts.left_post):
+        return [t("report.anomalies.none")] if counts.checked_in else []
+    with_day = tally.period.first != tally.period.last
+    lines = [
+        t(
+            "report.anomalies.header",
+            far=counts.far,
+            flagged=counts.flagged,
+            left_early=counts.left_early,
+            left_post=counts.left_post,
+        )
+    ]
+    lines += [_anomaly_line(t, item, with_day) for item in tally.anomalies]
+    if len(tally.anomalies) >= LIST_LIMIT:
+        lines.append(t("report.first_only", count=len(tally.anomalies)))
+    return lines
+
+
+def _top(t: Translator, tally: Tally) -> list[str]:
+    if not tally.top:
+        return []
+    lines = [t("report.top.header")]
+    lines += [
+        t(
+            "report.top.line",
+            rank=rank,
+            name=volunteer.name,
+            unit=volunteer.unit,
+            shifts=volunteer.shifts,
+            hours=number(t, volunteer.minutes / 60),
+        )
+        for rank, volunteer in enumerate(tally.top, start=1)
+    ]
+    return lines
+
+
+def _row_line(t: Translator, rank: int, row: Row) -> str:
+    counts = row.counts
+    if counts.seats == 0:
+        return t("report.row.idle", rank=rank, name=row.name)
+    line = t(
+        "report.row",
+        rank=rank,
+        name=row.name,
+        score=grade_text(t, row.score),
+        rate=percent(t, counts.on_post_rate),
+        on_time=counts.on_time,
+        checked_in=counts.checked_in,
+        absent=counts.absent,
+    )
+    previous = row.previous_score
+    if previous is not None and previous.value is not None and row.score.value is not None:
+        line += t("report.row.change", change=signed(round(row.score.value - previous.value, 1)))
+    return line
+
+
+def _ranking(t: Translator, tally: Tally) -> list[str]:
+    if not tally.rows:
+        return []
+    lines = [t("report.ranking.units" if tally.by_unit else "report.ranking.posts")]
+    lines += [_row_line(t, rank, row) for rank, row in enumerate(tally.rows, start=1)]
+    return lines
+
+
+def render(t: Translator, tally: Tally, kind: ReportKind, *, late: bool = False) -> list[str]:
+    """The report as one or more messages, each within Telegram's 4096 characters."""
+    sections: list[list[str]] = [
+        [
+            t(f"report.header.{kind}", scope=scope_name(t, tally), period=period_label(t, tally)),
+            *([t("report.late")] if late else []),
+            *_figures(t, tally.totals, tally),
+            *_change(t, tally),
+        ],
+        _ranking(t, tally),
+        _uncovered(t, tally),
+        _anomalies(t, tally),
+        _top(t, tally),
+    ]
+    text = "\n\n".join("\n".join(lines) for lines in sections if lines)
+    return split_message(text)
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Cut at line breaks (a single over-long line at the limit) so that each part fits."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current.strip():
+        parts.append(current)
+    return [part.strip("\n") for part in parts if part.strip()]
+
+
+def hours_rank_line(t: Translator, rank: HoursRank) -> str:
+    """The line /hours adds: this month's place within the unit."""
+    if rank.rank is None:
+        return t("report.hours_rank_none", unit=rank.unit)
+    return t(
+        "report.hours_rank",
+        unit=rank.unit,
+        rank=rank.rank,
+        total=rank.total,
+        hours=number(t, rank.minutes / 60),
+    )

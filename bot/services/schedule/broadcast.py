@@ -1,0 +1,336 @@
+"""Broadcasts: open shifts with Sign up buttons, or an announcement, to the volunteers of a unit
+(an admin: of every unit). One outbox message per volunteer under the batch
+``broadcast:<id>``; a progress message in the sender's chat is edited with the counts of that
+batch until every message is sent, blocked or failed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Broadcast,
+    BroadcastKind,
+    Member,
+    MemberRole,
+    OutboxMessage,
+    OutboxStatus,
+    Post,
+    Role,
+    Shift,
+    ShiftStatus,
+)
+from bot.errors import DomainError, ErrorCode
+from bot.i18n import Translator
+from bot.services.people.access import Actor
+from bot.services.platform import outbox
+from bot.services.schedule import shifts
+from bot.services.schedule.shift_text import shift_label, translator_for
+from bot.services.schedule.timespec import local_day_bounds
+from bot.settings import Settings
+
+ANNOUNCEMENT_MAX = 2000
+SHIFTS_PER_MESSAGE = 8
+RANGE_DAYS_MAX = 62  # a typed range; the open-seats choice may reach SIGNUP_OPEN_DAYS
+
+
+@dataclass(frozen=True)
+class Audience:
+    unit_id: int | None  # None: every unit (admins only)
+    first: dt.date
+    last: dt.date
+    open_only: bool
+
+
+@dataclass(frozen=True)
+class Counts:
+    total: int
+    sent: int
+    blocked: int
+    failed: int
+
+    @property
+    def done(self) -> bool:
+        return self.sent + self.blocked + self.failed >= self.total
+
+
+def batch_of(broadcast_id: int) -> str:
+    return f"broadcast:{broadcast_id}"
+
+
+def _check_audience(actor: Actor, unit_id: int | None) -> None:
+    if unit_id is None:
+        actor.require(Role.ADMIN)
+    else:
+        actor.require_unit(unit_id, Role.COORDINATOR)
+
+
+def check_range(first: dt.date, last: dt.date, settings: Settings) -> None:
+    """The days of a shift broadcast run forward and span at most RANGE_DAYS_MAX days (or the
+    sign-up horizon, if that is longer)."""
+    longest = max(RANGE_DAYS_MAX, settings.signup_open_days)
+    if not first <= last <= first + dt.timedelta(days=longest):
+        raise DomainError(ErrorCode.BROADCAST_RANGE_INVALID, days=longest)
+
+
+async def volunteers(session: AsyncSession, unit_id: int | None) -> list[Member]:
+    """Active volunteers who have not blocked the bot, of one unit or all."""
+    query = (
+        select(Member)
+        .join(MemberRole, MemberRole.member_id == Member.id)
+        .where(
+            MemberRole.role == Role.VOLUNTEER,
+            Member.active.is_(True),
+            Member.blocked_bot.is_(False),
+            Member.unit_id.is_not(None),
+        )
+        .order_by(Member.id)
+    )
+    if unit_id is not None:
+        query = query.where(Member.unit_id == unit_id)
+    return list((await session.scalars(query)).unique())
+
+
+async def shifts_for(
+    session: AsyncSession, audience: Audience, now: dt.datetime, settings: Settings
+) -> list[shifts.OpenShift]:
+    """Scheduled shifts of the audience's posts starting within its days (not yet started),
+    soonest first; only those with open seats when asked."""
+    first, _ = local_day_bounds(audience.first, settings.zone)
+    _, after = local_day_bounds(audience.last, settings.zone)
+    query = (
+        select(Shift)
+        .join(Post, Shift.post)
+        .where(
+            Post.archived.is_(False),
+            Shift.status == ShiftStatus.SCHEDULED,
+            Shift.starts_at >= max(first, now),
+            Shift.starts_at < after,
+        )
+        .order_by(Shift.starts_at, Post.name)
+    )
+    if audience.unit_id is not None:
+        query = query.where(Post.unit_id == audience.unit_id)
+    found = list((await session.scalars(query)).unique())
+    counts = await shifts.seats(session, [shift.id for shift in found])
+    items = [shifts.OpenShift(shift, counts[shift.id]) for shift in found]
+    return [item for item in items if item.left > 0] if audience.open_only else items
+
+
+async def preview(
+    session: AsyncSession, actor: Actor, audience: Audience, now: dt.datetime, settings: Settings
+) -> tuple[int, int]:
+    """(shifts, volunteers) a shift broadcast would reach."""
+    _check_audience(actor, audience.unit_id)
+    check_range(audience.first, audience.last, settings)
+    return (
+        len(await shifts_for(session, audience, now, settings)),
+        len(await volunteers(session, audience.unit_id)),
+    )
+
+
+def _shift_message(t: Translator, items: list[shifts.OpenShift]) -> dict[str, object]:
+    shown = items[:SHIFTS_PER_MESSAGE]
+    lines = [t("broadcast.shifts_header")]
+    buttons: list[tuple[str, str]] = []
+    for number, item in enumerate(shown, start=1):
+        seats = (
+            t("shifts.seats_left", left=item.left, capacity=item.shift.capacity)
+            if item.left > 0
+            else t("shifts.seats_full", waiting=item.seats.waitlisted)
+        )
+        lines.append(
+            t("broadcast.shift_line", n=number, shift=shift_label(t, item.shift), seats=seats)
+        )
+        if item.shift.notes:
+            lines.append(t("shifts.item_notes", notes=item.shift.notes))
+        label = "shifts.button.sign_up" if item.left > 0 else "shifts.button.waitlist"
+        buttons.append((t(label, n=number), f"su:{item.shift.id}"))
+    if len(items) > len(shown):
+        lines.append(t("broadcast.more", count=len(items) - len(shown)))
+    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+    return outbox.payload("\n".join(lines), buttons=rows)
+
+
+async def _create(
+    session: AsyncSession,
+    actor: Actor,
+    kind: BroadcastKind,
+    unit_id: int | None,
+    chat_id: int,
+    language: str,
+    text: str | None,
+    now: dt.datetime,
+) -> Broadcast:
+    broadcast = Broadcast(
+        created_by_id=actor.member.id if actor.member is not None else None,
+        chat_id=chat_id,
+        language=language,
+        unit_id=unit_id,
+        kind=kind,
+        text=text,
+        total=0,
+        created_at=now,
+    )
+    session.add(broadcast)
+    await session.flush()
+    return broadcast
+
+
+async def send_shifts(
+    session: AsyncSession,
+    actor: Actor,
+    audience: Audience,
+    *,
+    chat_id: int,
+    language: str,
+    now: dt.datetime,
+    settings: Settings,
+) -> Broadcast:
+    """Queue, for each volunteer, the audience's shifts of their unit they may take (a required
+    tag they lack leaves a shift out); every Sign up press is checked again then."""
+    _check_audience(actor, audience.unit_id)
+    check_range(audience.first, audience.last, settings)
+    items = await shifts_for(session, audience, now, settings)
+    if not items:
+        raise DomainError(ErrorCode.NOTHING_TO_BROADCAST)
+    broadcast = await _create(
+        session, actor, BroadcastKind.SHIFTS, audience.unit_id, chat_id, language, None, now
+    )
+    total = 0
+    for member in await volunteers(session, audience.unit_id):
+        theirs = [
+            item
+            for item in items
+            if item.shift.post.unit_id == member.unit_id
+            and (item.shift.required_tag is None or item.shift.required_tag in member.tags)
+        ]
+        if not theirs:
+            continue
+        t = translator_for(member, settings)
+        await outbox.enqueue(
+            session,
+            key=f"{batch_of(broadcast.id)}:{member.id}",
+            chat_id=member.telegram_id,
+            body=_shift_message(t, theirs),
+            now=now,
+            batch=batch_of(broadcast.id),
+        )
+        total += 1
+    if total == 0:
+        raise DomainError(ErrorCode.NOTHING_TO_BROADCAST)
+    broadcast.total = total
+    return broadcast
+
+
+def clean_announcement(text: str) -> str:
+    cleaned = text.strip()
+    if not cleaned or len(cleaned) > ANNOUNCEMENT_MAX:
+        raise DomainError(ErrorCode.BROADCAST_TEXT_INVALID, limit=ANNOUNCEMENT_MAX)
+    return cleaned
+
+
+async def send_announcement(
+    session: AsyncSession,
+    actor: Actor,
+    unit_id: int | None,
+    text: str,
+    *,
+    chat_id: int,
+    language: str,
+    now: dt.datetime,
+    settings: Settings,
+    sender_name: str,
+) -> Broadcast:
+    _check_audience(actor, unit_id)
+    cleaned = clean_announcement(text)
+    members = await volunteers(session, unit_id)
+    if not members:
+        raise DomainError(ErrorCode.NOTHING_TO_BROADCAST)
+    broadcast = await _create(
+        session, actor, BroadcastKind.ANNOUNCEMENT, unit_id, chat_id, language, cleaned, now
+    )
+    for member in members:
+        t = translator_for(member, settings)
+        await outbox.enqueue(
+            session,
+            key=f"{batch_of(broadcast.id)}:{member.id}",
+            chat_id=member.telegram_id,
+            body=outbox.payload(t("broadcast.announcement", sender=sender_name, text=cleaned)),
+            now=now,
+            batch=batch_of(broadcast.id),
+        )
+    broadcast.total = len(members)
+    return broadcast
+
+
+async def set_progress_message(session: AsyncSession, broadcast_id: int, message_id: int) -> None:
+    broadcast = await session.get(Broadcast, broadcast_id)
+    if broadcast is not None:
+        broadcast.progress_message_id = message_id
+
+
+async def counts(session: AsyncSession, broadcast: Broadcast) -> Counts:
+    rows = await session.execute(
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.batch == batch_of(broadcast.id))
+        .group_by(OutboxMessage.status)
+    )
+    by_status = {status: int(n) for status, n in rows.all()}
+    return Counts(
+        total=broadcast.total,
+        sent=by_status.get(OutboxStatus.SENT, 0),
+        blocked=by_status.get(OutboxStatus.BLOCKED, 0),
+        failed=by_status.get(OutboxStatus.PARKED, 0) + by_status.get(OutboxStatus.DROPPED, 0),
+    )
+
+
+def progress_text(t: Translator, current: Counts) -> str:
+    key = "broadcast.progress_done" if current.done else "broadcast.progress"
+    return t(
+        key,
+        sent=current.sent,
+        total=current.total,
+        blocked=current.blocked,
+        failed=current.failed,
+    )
+
+
+async def report_progress(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """DueJob: edit each running broadcast's progress message when its counts moved; the last
+    edit is the final count and ends the broadcast."""
+    running = list(
+        (
+            await session.scalars(
+                select(Broadcast).where(
+                    Broadcast.finished_at.is_(None), Broadcast.progress_message_id.is_not(None)
+                )
+            )
+        ).all()
+    )
+    queued = 0
+    for broadcast in running:
+        current = await counts(session, broadcast)
+        reported = f"{current.sent}/{current.blocked}/{current.failed}"
+        if reported == broadcast.reported and not current.done:
+            continue
+        t = Translator(broadcast.language, settings.zone)
+        assert broadcast.progress_message_id is not None
+        if reported != broadcast.reported:
+            queued += await outbox.enqueue(
+                session,
+                key=f"{batch_of(broadcast.id)}:progress:{reported}",
+                chat_id=broadcast.chat_id,
+                body=outbox.payload(
+                    progress_text(t, current), edit_message_id=broadcast.progress_message_id
+                ),
+                now=now,
+                urgent=True,
+            )
+        broadcast.reported = reported
+        if current.done:
+            broadcast.finished_at = now
+    return queued

@@ -1,0 +1,580 @@
+"""Shifts on posts: creating one-off and recurring shifts (each day its own row), editing and
+cancelling them (everyone on them is told), listing what a member may take, and the roster."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    Member,
+    Post,
+    PostType,
+    Role,
+    Shift,
+    ShiftStatus,
+)
+from bot.errors import DomainError, ErrorCode
+from bot.services.people.access import Actor
+from bot.services.platform import audit, outbox
+from bot.services.schedule import posts
+from bot.services.schedule.shift_text import shift_label, translator_for
+from bot.services.schedule.timespec import local_day_bounds, local_instant
+from bot.settings import Settings
+
+# Statuses that hold one of the shift's seats.
+SEATED = (
+    AssignmentStatus.SIGNED_UP,
+    AssignmentStatus.CHECKED_IN,
+    AssignmentStatus.CHECKED_OUT,
+    AssignmentStatus.ABSENT,
+)
+# Statuses of someone still attached to the shift (a seat or a place in the queue).
+ATTACHED = (*SEATED, AssignmentStatus.WAITLISTED)
+CAPACITY_MAX = 500
+NOTES_MAX = 500
+TAG_MAX = 32
+SERIES_DAYS_MAX = 366
+
+# Callback data that opens a shift's card for its coordinators: "sc:<shift id>". Notices put it
+# on their buttons (understaffed, no-show); handlers/schedule.py reads it.
+SHIFT_CARD_BUTTON = "sc"
+
+
+@dataclass(frozen=True)
+class Seats:
+    seated: int = 0
+    waitlisted: int = 0
+
+
+@dataclass(frozen=True)
+class OpenShift:
+    shift: Shift
+    seats: Seats
+
+    @property
+    def left(self) -> int:
+        return max(self.shift.capacity - self.seats.seated, 0)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[OpenShift]
+    total: int
+    offset: int
+
+
+@dataclass
+class RosterShift:
+    shift: Shift
+    seated: list[Assignment] = field(default_factory=list)
+    waitlisted: list[Assignment] = field(default_factory=list)
+
+    @property
+    def open_seats(self) -> int:
+        return max(self.shift.capacity - len(self.seated), 0)
+
+
+@dataclass
+class RosterPost:
+    post: Post
+    shifts: list[RosterShift] = field(default_factory=list)
+
+
+def check_capacity(capacity: int) -> int:
+    if not 1 <= capacity <= CAPACITY_MAX:
+        raise DomainError(ErrorCode.CAPACITY_INVALID, high=CAPACITY_MAX)
+    return capacity
+
+
+def clean_tag(tag: str | None) -> str | None:
+    if tag is None:
+        return None
+    cleaned = " ".join(tag.split())
+    if not cleaned:
+        return None
+    if len(cleaned) > TAG_MAX or cleaned.startswith("/"):
+        raise DomainError(ErrorCode.TAG_INVALID, limit=TAG_MAX)
+    return cleaned
+
+
+def clean_notes(notes: str | None) -> str | None:
+    if notes is None or not notes.strip():
+        return None
+    return notes.strip()[:NOTES_MAX]
+
+
+def check_times(start: dt.time, end: dt.time) -> tuple[dt.time, dt.time]:
+    """A shift ends after it starts, on the same day."""
+    if end <= start:
+        raise DomainError(ErrorCode.SHIFT_TIMES_INVALID)
+    return start, end
+
+
+def window(
+    day: dt.date, start: dt.time, end: dt.time, zone: dt.tzinfo
+) -> tuple[dt.datetime, dt.datetime]:
+    check_times(start, end)
+    return local_instant(day, start, zone), local_instant(day, end, zone)
+
+
+def _actor_id(actor: Actor) -> int | None:
+    return actor.member.id if actor.member is not None else None
+
+
+async def schedulable_post(session: AsyncSession, actor: Actor, post_id: int) -> Post:
+    """A post the actor manages that may get new shifts (not archived)."""
+    post = await posts.get_managed(session, actor, post_id)
+    if post.archived:
+        raise DomainError(ErrorCode.POST_ARCHIVED, post=post.name)
+    return post
+
+
+def check_days(days: Sequence[dt.date]) -> None:
+    """A new shift is on at least one day, a series on at most SERIES_DAYS_MAX."""
+    if not days or len(days) > SERIES_DAYS_MAX:
+        raise DomainError(ErrorCode.DATE_INVALID)
+
+
+async def create(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    post_id: int,
+    days: Sequence[dt.date],
+    start: dt.time,
+    end: dt.time,
+    capacity: int,
+    required_tag: str | None,
+    notes: str | None,
+    now: dt.datetime,
+    settings: Settings,
+) -> list[Shift]:
+    """One shift per day; several days make a series. All or nothing."""
+    post = await schedulable_post(session, actor, post_id)
+    check_days(days)
+    check_capacity(capacity)
+    tag = clean_tag(required_tag)
+    series_id = uuid.uuid4().hex[:16] if len(days) > 1 else None
+    created: list[Shift] = []
+    for day in sorted(set(days)):
+        starts_at, ends_at = window(day, start, end, settings.zone)
+        if starts_at <= now:
+            raise DomainError(ErrorCode.SHIFT_IN_PAST, day=day.isoformat())
+        duplicate = await session.scalar(
+            select(Shift.id).where(Shift.post_id == post.id, Shift.starts_at == starts_at)
+        )
+        if duplicate is not None:
+            raise DomainError(
+                ErrorCode.SHIFT_DUPLICATE,
+                post=post.name,
+                day=day.isoformat(),
+                start=f"{start:%H:%M}",
+            )
+        shift = Shift(
+            post_id=post.id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            capacity=capacity,
+            required_tag=tag,
+            notes=clean_notes(notes),
+            status=ShiftStatus.SCHEDULED,
+            series_id=series_id,
+            created_at=now,
+        )
+        session.add(shift)
+        created.append(shift)
+    await session.flush()
+    for shift in created:
+        shift.post = post
+    audit.record(
+        session,
+        actor_id=_actor_id(actor),
+        action="shift.create",
+        object_type="post",
+        object_id=post.id,
+        after={"shifts": [shift.id for shift in created], "series_id": series_id},
+        now=now,
+    )
+    return created
+
+
+async def get(session: AsyncSession, shift_id: int) -> Shift:
+    shift = await session.get(Shift, shift_id)
+    if shift is None:
+        raise DomainError(ErrorCode.SHIFT_NOT_FOUND)
+    return shift
+
+
+async def lock(session: AsyncSession, shift_id: int) -> Shift:
+    """The shift row, locked for this transaction so seats are counted by one writer at a time.
+
+    PostgreSQL takes a row lock (SELECT ... FOR UPDATE); SQLite already holds the database's
+    single write lock from the start of the transaction (BEGIN IMMEDIATE) and ignores the clause.
+    """
+    shift: Shift | None = await session.scalar(
+        select(Shift)
+        .where(Shift.id == shift_id)
+        .with_for_update(of=Shift)
+        .execution_options(populate_existing=True)
+    )
+    if shift is None:
+        raise DomainError(ErrorCode.SHIFT_NOT_FOUND)
+    return shift
+
+
+async def get_managed(session: AsyncSession, actor: Actor, shift_id: int) -> Shift:
+    shift = await get(session, shift_id)
+    actor.require_unit(shift.post.unit_id, Role.COORDINATOR)
+    return shift
+
+
+async def seats(session: AsyncSession, shift_ids: Iterable[int]) -> dict[int, Seats]:
+    ids = list(shift_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Assignment.shift_id, Assignment.status, func.count())
+        .where(Assignment.shift_id.in_(ids), Assignment.status.in_(ATTACHED))
+        .group_by(Assignment.shift_id, Assignment.status)
+    )
+    seated: dict[int, int] = {}
+    waiting: dict[int, int] = {}
+    for shift_id, status, count in rows.all():
+        target = waiting if status == AssignmentStatus.WAITLISTED else seated
+        target[shift_id] = target.get(shift_id, 0) + int(count)
+    return {i: Seats(seated.get(i, 0), waiting.get(i, 0)) for i in ids}
+
+
+async def seated_count(session: AsyncSession, shift_id: int) -> int:
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Assignment)
+            .where(Assignment.shift_id == shift_id, Assignment.status.in_(SEATED))
+        )
+        or 0
+    )
+
+
+async def open_for(
+    session: AsyncSession,
+    member: Member,
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    day: dt.date | None = None,
+    post_type: PostType | None = None,
+    offset: int = 0,
+    limit: int = 5,
+) -> Page:
+    """Upcoming shifts of the member's unit open for sign-up that the member may take, soonest
+    first: not yet started, within the sign-up window, their tag if one is required, and not
+    already theirs."""
+    if member.unit_id is None:
+        raise DomainError(ErrorCode.NO_UNIT)
+    mine = select(Assignment.shift_id).where(
+        Assignment.member_id == member.id, Assignment.status.in_(ATTACHED)
+    )
+    tag_ok: ColumnElement[bool] = Shift.required_tag.is_(None)
+    if member.tags:
+        tag_ok = or_(tag_ok, Shift.required_tag.in_(sorted(member.tags)))
+    conditions = [
+        Post.unit_id == member.unit_id,
+        Post.archived.is_(False),
+        Shift.status == ShiftStatus.SCHEDULED,
+        Shift.starts_at > now,
+        Shift.starts_at <= now + dt.timedelta(days=settings.signup_open_days),
+        Shift.id.not_in(mine),
+        tag_ok,
+    ]
+    if day is not None:
+        first, after = local_day_bounds(day, settings.zone)
+        conditions += [Shift.starts_at >= first, Shift.starts_at < after]
+    if post_type is not None:
+        conditions.append(Post.type == post_type)
+    total = int(
+        await session.scalar(
+            select(func.count()).select_from(Shift).join(Post, Shift.post).where(*conditions)
+        )
+        or 0
+    )
+    found = list(
+        (
+            await session.scalars(
+                select(Shift)
+                .join(Post, Shift.post)
+                .where(*conditions)
+                .order_by(Shift.starts_at, Post.name, Shift.id)
+                .offset(max(offset, 0))
+                .limit(limit)
+            )
+        ).unique()
+    )
+    counts = await seats(session, [shift.id for shift in found])
+    return Page([OpenShift(shift, counts[shift.id]) for shift in found], total, max(offset, 0))
+
+
+async def _attached(session: AsyncSession, shift_id: int) -> list[Assignment]:
+    return list(
+        (
+            await session.scalars(
+                select(Assignment)
+                .where(Assignment.shift_id == shift_id, Assignment.status.in_(ATTACHED))
+                .order_by(Assignment.id)
+            )
+        ).unique()
+    )
+
+
+async def edit(
+    session: AsyncSession,
+    actor: Actor,
+    shift_id: int,
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    capacity: int | None = None,
+    notes: str | None = None,
+    clear_notes: bool = False,
+    times: tuple[dt.time, dt.time] | None = None,
+) -> Shift:
+    """Change a shift; everyone on it (seated or waiting) is told what changed. A larger
+    capacity gives seats to the waitlist."""
+    from bot.services.schedule import signup  # signup builds on this module
+
+    await get_managed(session, actor, shift_id)
+    shift = await lock(session, shift_id)
+    if shift.status is ShiftStatus.CANCELLED:
+        raise DomainError(ErrorCode.SHIFT_CANCELLED)
+    if shift.starts_at <= now:
+        raise DomainError(ErrorCode.SHIFT_STARTED_LOCKED)
+    before = {
+        "capacity": shift.capacity,
+        "notes": shift.notes,
+        "starts_at": shift.starts_at.isoformat(),
+        "ends_at": shift.ends_at.isoformat(),
+    }
+    was_starts_at, was_ends_at = shift.starts_at, shift.ends_at
+    if capacity is not None:
+        check_capacity(capacity)
+        taken = await seated_count(session, shift.id)
+        if capacity < taken:
+            raise DomainError(ErrorCode.CAPACITY_BELOW_SIGNED, taken=taken)
+        shift.capacity = capacity
+    if clear_notes:
+        shift.notes = None
+    elif notes is not None:
+        shift.notes = clean_notes(notes)
+    if times is not None:
+        day = shift.starts_at.astimezone(settings.zone).date()
+        starts_at, ends_at = window(day, times[0], times[1], settings.zone)
+        if starts_at <= now:
+            raise DomainError(ErrorCode.SHIFT_IN_PAST, day=day.isoformat())
+        clash = await session.scalar(
+            select(Shift.id).where(
+                Shift.post_id == shift.post_id, Shift.starts_at == starts_at, Shift.id != shift.id
+            )
+        )
+        if clash is not None:
+            raise DomainError(
+                ErrorCode.SHIFT_DUPLICATE,
+                post=shift.post.name,
+                day=day.isoformat(),
+                start=f"{times[0]:%H:%M}",
+            )
+        shift.starts_at, shift.ends_at = starts_at, ends_at
+    after = {
+        "capacity": shift.capacity,
+        "notes": shift.notes,
+        "starts_at": shift.starts_at.isoformat(),
+        "ends_at": shift.ends_at.isoformat(),
+    }
+    if after == before:
+        return shift
+    entry = audit.record(
+        session,
+        actor_id=_actor_id(actor),
+        action="shift.edit",
+        object_type="shift",
+        object_id=shift.id,
+        before=before,
+        after=after,
+        now=now,
+    )
+    await session.flush()
+    promoted = await signup.promote_waitlist(session, shift, now, settings)
+    promoted_ids = {assignment.id for assignment in promoted}
+    for assignment in await _attached(session, shift.id):
+        if assignment.id in promoted_ids:
+            continue
+        member = assignment.member
+        t = translator_for(member, settings)
+        changes = []
+        if (was_starts_at, was_ends_at) != (shift.starts_at, shift.ends_at):
+            # Say what the time was: the person planned their morning around it.
+            changes.append(
+                t(
+                    "shifts.notice.time",
+                    before=f"{t.time(was_starts_at)}–{t.time(was_ends_at)}",
+                    after=f"{t.time(shift.starts_at)}–{t.time(shift.ends_at)}",
+                )
+            )
+        changes.append(t("shifts.notice.capacity", capacity=shift.capacity))
+        if shift.notes:
+            changes.append(t("shifts.notice.notes", notes=shift.notes))
+        elif before["notes"]:
+            changes.append(t("shifts.notice.notes_cleared"))
+        text = "\n".join([t("shifts.notice.changed", shift=shift_label(t, shift)), *changes])
+        await outbox.enqueue(
+            session,
+            key=f"shift-changed:{shift.id}:{entry.id}:{member.id}",
+            chat_id=member.telegram_id,
+            body=outbox.payload(text),
+            now=now,
+            urgent=shift.starts_at - now < dt.timedelta(hours=12),
+        )
+    return shift
+
+
+async def cancel(
+    session: AsyncSession,
+    actor: Actor,
+    shift_id: int,
+    now: dt.datetime,
+    settings: Settings,
+    reason: str | None = None,
+) -> tuple[Shift, int]:
+    """Cancel a shift; everyone on it is told. Returns the shift and how many were told."""
+    await get_managed(session, actor, shift_id)
+    shift = await lock(session, shift_id)
+    if shift.status is ShiftStatus.CANCELLED:
+        raise DomainError(ErrorCode.SHIFT_CANCELLED)
+    if shift.starts_at <= now:
+        raise DomainError(ErrorCode.SHIFT_STARTED_LOCKED)
+    shift.status = ShiftStatus.CANCELLED
+    told = 0
+    for assignment in await _attached(session, shift.id):
+        assignment.status = AssignmentStatus.CANCELLED
+        assignment.updated_at = now
+        member = assignment.member
+        t = translator_for(member, settings)
+        text = t("shifts.notice.cancelled", shift=shift_label(t, shift))
+        await outbox.enqueue(
+            session,
+            key=f"shift-cancelled:{shift.id}:{member.id}",
+            chat_id=member.telegram_id,
+            body=outbox.payload(text),
+            now=now,
+            urgent=True,
+        )
+        told += 1
+    audit.record(
+        session,
+        actor_id=_actor_id(actor),
+        action="shift.cancel",
+        object_type="shift",
+        object_id=shift.id,
+        before={"status": ShiftStatus.SCHEDULED.value},
+        after={"status": ShiftStatus.CANCELLED.value, "told": told},
+        reason=reason,
+        now=now,
+    )
+    return shift, told
+
+
+async def upcoming_of_post(
+    session: AsyncSession, actor: Actor, post_id: int, now: dt.datetime, limit: int = 10
+) -> list[OpenShift]:
+    post = await posts.get_managed(session, actor, post_id)
+    found = list(
+        (
+            await session.scalars(
+                select(Shift)
+                .where(
+                    Shift.post_id == post.id,
+                    Shift.status == ShiftStatus.SCHEDULED,
+                    Shift.ends_at > now,
+                )
+                .order_by(Shift.starts_at)
+                .limit(limit)
+            )
+        ).unique()
+    )
+    counts = await seats(session, [shift.id for shift in found])
+    return [OpenShift(shift, counts[shift.id]) for shift in found]
+
+
+async def roster(
+    session: AsyncSession, actor: Actor, day: dt.date, zone: dt.tzinfo
+) -> list[RosterPost]:
+    """Each post of the actor's unit (an admin: every unit) with the day's shifts and people."""
+    actor.require(Role.COORDINATOR)
+    first, after = local_day_bounds(day, zone)
+    query = (
+        select(Shift)
+        .join(Post, Shift.post)
+        .where(
+            Shift.starts_at >= first,
+            Shift.starts_at < after,
+            Shift.status == ShiftStatus.SCHEDULED,
+        )
+        .order_by(Post.unit_id, Shift.starts_at, Post.name)
+    )
+    if not actor.is_admin:
+        if actor.unit_id is None:
+            return []
+        query = query.where(Post.unit_id == actor.unit_id)
+    found = list((await session.scalars(query)).unique())
+    people = list(
+        (
+            await session.scalars(
+                select(Assignment)
+                .where(
+                    Assignment.shift_id.in_([shift.id for shift in found]),
+                    Assignment.status.in_(ATTACHED),
+                )
+                .order_by(Assignment.updated_at, Assignment.id)
+            )
+        ).unique()
+    )
+    result: dict[int, RosterPost] = {}
+    by_shift: dict[int, RosterShift] = {}
+    for shift in found:
+        entry = result.setdefault(shift.post_id, RosterPost(shift.post))
+        line = RosterShift(shift)
+        entry.shifts.append(line)
+        by_shift[shift.id] = line
+    for assignment in people:
+        line = by_shift[assignment.shift_id]
+        if assignment.status is AssignmentStatus.WAITLISTED:
+            line.waitlisted.append(assignment)
+        else:
+            line.seated.append(assignment)
+    return list(result.values())
+
+
+async def roster_of_shift(session: AsyncSession, shift: Shift) -> RosterShift:
+    line = RosterShift(shift)
+    for assignment in await _attached(session, shift.id):
+        if assignment.status is AssignmentStatus.WAITLISTED:
+            line.waitlisted.append(assignment)
+        else:
+            line.seated.append(assignment)
+    line.waitlisted.sort(key=lambda a: (a.updated_at, a.id))
+    return line
+
+
+async def assignment_managed(session: AsyncSession, actor: Actor, assignment_id: int) -> Assignment:
+    assignment = await session.get(Assignment, assignment_id)
+    if assignment is None or assignment.status not in ATTACHED:
+        raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
+    actor.require_unit(assignment.shift.post.unit_id, Role.COORDINATOR)
+    return assignment
