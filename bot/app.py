@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +28,7 @@ from bot.runtime import Runtime
 from bot.sender import Sender, worker_name
 from bot.services.people import members
 from handlers import checkin, common
-from handlers.routing import Registry, Where
+from handlers.routing import Button, PrefixButton, Registry, Where
 from handlers.turn import BotApplication, BotContext, Handler, run_turn
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,19 @@ def _callback(handler: Handler, roles: Any) -> Callable[[Update, BotContext], An
     return callback
 
 
+def _button_callback(action: Button[Any]) -> Callable[[Update, BotContext], Any]:
+    async def callback(update: Update, context: BotContext) -> None:
+        query = update.callback_query
+        data = action.data.parse(query.data if query is not None else None)
+        if data is None:
+            # Forged, or from an older version of the bot: nothing is done.
+            await run_turn(update, context, common.unknown_button, None)
+            return
+        await run_turn(update, context, action.bind(data), action.roles)
+
+    return callback
+
+
 def register_handlers(application: BotApplication, registry: Registry) -> None:
     # PTB's command handlers also match edited messages; an edit must not run a command again
     # (it is answered as an edit below), so commands take new messages only.
@@ -60,11 +74,17 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
             )
         )
     for action in registry.buttons:
-        application.add_handler(
-            CallbackQueryHandler(
-                _callback(action.handler, action.roles), pattern=rf"^{action.prefix}(:|$)"
+        if isinstance(action, PrefixButton):
+            application.add_handler(
+                CallbackQueryHandler(
+                    _callback(action.handler, action.roles),
+                    pattern=rf"^{re.escape(action.prefix)}(:|$)",
+                )
             )
-        )
+        else:
+            application.add_handler(
+                CallbackQueryHandler(_button_callback(action), pattern=action.data.matches)
+            )
     # Check-in (issue 4): a location outside any other dialogue checks in, and the edits of a
     # live location (edited messages) are presence samples.
     application.add_handler(

@@ -33,7 +33,6 @@ import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from telegram import (
     Bot,
@@ -53,6 +52,7 @@ from bot.pacing import Pacer, Rates, is_group
 from bot.runtime import Runtime
 from bot.services.people import reachability
 from bot.services.platform import outbox
+from bot.services.platform.outbox import Message as OutboxBody
 
 log = logging.getLogger(__name__)
 
@@ -101,17 +101,17 @@ class PassResult:
     wait: float | None
 
 
-def _markup(body: dict[str, Any]) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
-    if body.get("buttons"):
+def _markup(message: OutboxBody) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    if message.buttons:
         return InlineKeyboardMarkup(
             [
-                [InlineKeyboardButton(label, callback_data=data) for label, data in row]
-                for row in body["buttons"]
+                [InlineKeyboardButton(button.text, callback_data=button.data) for button in row]
+                for row in message.buttons
             ]
         )
-    if body.get("location_button"):
+    if message.location_button:
         return ReplyKeyboardMarkup(
-            [[KeyboardButton(body["location_button"], request_location=True)]],
+            [[KeyboardButton(message.location_button, request_location=True)]],
             resize_keyboard=True,
             one_time_keyboard=True,
         )
@@ -123,32 +123,29 @@ async def _read(path: str) -> bytes:
 
 
 async def deliver(
-    bot: Bot, chat_id: int, body: dict[str, Any]
+    bot: Bot, chat_id: int, message: OutboxBody
 ) -> Message | tuple[Message, ...] | bool:
     """Send one stored message."""
-    text = body.get("text")
-    markup = _markup(body)
-    if body.get("edit_message_id") is not None:
+    text = message.text
+    markup = _markup(message)
+    if message.edit_message_id is not None:
         inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
         return await bot.edit_message_text(
-            text or "",
-            chat_id=chat_id,
-            message_id=int(body["edit_message_id"]),
-            reply_markup=inline,
+            text or "", chat_id=chat_id, message_id=message.edit_message_id, reply_markup=inline
         )
-    if body.get("media"):
+    if message.media:
         media = [
             InputMediaPhoto(file_id, caption=text if index == 0 else None)
-            for index, file_id in enumerate(body["media"])
+            for index, file_id in enumerate(message.media)
         ]
         return await bot.send_media_group(chat_id, media)
-    if body.get("photo") or body.get("photo_path"):
-        photo = body.get("photo") or await _read(body["photo_path"])
+    if message.photo or message.photo_path:
+        photo = message.photo or await _read(str(message.photo_path))
         return await bot.send_photo(chat_id, photo, caption=text, reply_markup=markup)
-    if body.get("document") or body.get("document_path"):
-        document = body.get("document") or await _read(body["document_path"])
+    if message.document or message.document_path:
+        document = message.document or await _read(str(message.document_path))
         return await bot.send_document(
-            chat_id, document, filename=body.get("filename"), caption=text, reply_markup=markup
+            chat_id, document, filename=message.filename, caption=text, reply_markup=markup
         )
     return await bot.send_message(chat_id, text or "", reply_markup=markup)
 
@@ -237,12 +234,13 @@ class Sender:
     async def _send_one(self, row: OutboxMessage, sent: list[int]) -> bool:
         """Try one message; False when the chat should not be written to again in this pass."""
         settings = self.runtime.settings
-        if outbox.expired(row.payload, self.runtime.clock.now()):
+        message = OutboxBody.from_json(row.payload)
+        if message.expired(self.runtime.clock.now()):
             async with self.runtime.db.session() as session:
                 await outbox.drop(session, row.id, "expired before it could be sent")
             return True
         try:
-            await deliver(self.bot, row.chat_id, row.payload)
+            await deliver(self.bot, row.chat_id, message)
         except RetryAfter as error:
             seconds = retry_seconds(error)
             now = self.runtime.clock.now()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
-from bot.db.models import Dialogue, Role, Unit
+from bot.db.models import Dialogue, DialogueKind, Role, Unit
 from bot.services.people import invites, units
 from bot.services.platform import dialogues
 from handlers.keyboards import (
@@ -24,8 +24,8 @@ UNIT_PAGE_BUTTON = "unit.p"  # unit.p:<offset>
 INVITE_UNIT_BUTTON = "inv.u"
 INVITE_PAGE_BUTTON = "inv.p"  # inv.p:<offset>
 INVITE_ROLE_BUTTON = "inv.r"
-DIALOGUE_UNIT_NEW = "unit_new"
-DIALOGUE_UNIT_RENAME = "unit_rename"
+DIALOGUE_UNIT_NEW = DialogueKind.UNIT_NEW
+DIALOGUE_UNIT_RENAME = DialogueKind.UNIT_RENAME
 
 
 async def list_units(turn: Turn) -> None:

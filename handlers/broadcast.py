@@ -8,14 +8,14 @@ import datetime as dt
 
 from telegram import InlineKeyboardButton
 
-from bot.db.models import Dialogue, Role
+from bot.db.models import Dialogue, DialogueKind, Role
 from bot.services.people import units
 from bot.services.platform import dialogues
 from bot.services.schedule import broadcast, timespec
 from handlers.keyboards import button, callback_args, cancel_row, inline, page, page_offset
 from handlers.turn import Turn
 
-DIALOGUE = "broadcast"
+DIALOGUE = DialogueKind.BROADCAST
 UNIT_BUTTON = "bc.u"
 UNIT_PAGE_BUTTON = "bc.p"  # bc.p:<offset>
 WHAT_BUTTON = "bc.w"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.db.models import Dialogue, Role
+from bot.db.models import Dialogue, DialogueKind, Role
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people import units
@@ -16,7 +16,7 @@ from handlers.keyboards import button, cancel_row, inline
 from handlers.longtext import reply_long
 from handlers.turn import Turn
 
-DIALOGUE = "import"
+DIALOGUE = DialogueKind.IMPORT
 CONFIRM_BUTTON = "imp.ok"
 TEMPLATE_NAME = "dutybot-schedule.xlsx"
 MAX_ERRORS_SHOWN = 200

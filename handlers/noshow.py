@@ -3,31 +3,24 @@ the scheduler sends, bot/services/noshow.py)."""
 
 from __future__ import annotations
 
+from bot.buttons import NoShowComing, NoShowNotComing
 from bot.errors import DomainError
 from bot.services.duty import noshow
 from bot.services.duty.checkin_text import refusal
 from bot.services.schedule.shift_text import shift_label
 from handlers.checkin import location_keyboard
-from handlers.keyboards import callback_args, int_arg
 from handlers.turn import Turn
 
 
-async def coming(turn: Turn) -> None:
-    await _answer(turn, coming=True)
+async def coming(turn: Turn, data: NoShowComing) -> None:
+    await _answer(turn, data.assignment_id, coming=True)
 
 
-async def not_coming(turn: Turn) -> None:
-    await _answer(turn, coming=False)
+async def not_coming(turn: Turn, data: NoShowNotComing) -> None:
+    await _answer(turn, data.assignment_id, coming=False)
 
 
-async def _answer(turn: Turn, *, coming: bool) -> None:
-    query = turn.update.callback_query
-    assert query is not None
-    prefix = noshow.BUTTON_COMING if coming else noshow.BUTTON_NOT_COMING
-    assignment_id = int_arg(callback_args(query.data, prefix), 0)
-    if assignment_id is None:
-        turn.answer(turn.t("common.stale_button"), alert=True)
-        return
+async def _answer(turn: Turn, assignment_id: int, *, coming: bool) -> None:
     member = turn.actor.require_member()
     try:
         assignment = await noshow.answer(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton
 
-from bot.db.models import Dialogue, Post, PostType, Role, Unit
+from bot.db.models import Dialogue, DialogueKind, Post, PostType, Role, Unit
 from bot.errors import DomainError, ErrorCode
 from bot.services.people import tags, units
 from bot.services.platform import dialogues
@@ -26,8 +26,8 @@ from handlers.schedule import NEW_FOR_POST_BUTTON
 from handlers.shifts import post_type_name
 from handlers.turn import Turn
 
-DIALOGUE_NEW = "post_new"
-DIALOGUE_EDIT = "post_edit"
+DIALOGUE_NEW = DialogueKind.POST_NEW
+DIALOGUE_EDIT = DialogueKind.POST_EDIT
 CARD_BUTTON = "po"
 PAGE_BUTTON = "po.p"  # po.p:<offset>
 RENAME_BUTTON = "po.ren"

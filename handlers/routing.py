@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, Generic, TypeVar
 
-from bot.db.models import Dialogue, Role
+from bot.buttons import CallbackData
+from bot.db.models import Dialogue, DialogueKind, Role
 from handlers.turn import Handler, Turn
 
 # Roles that count as "a member": anyone registered in a unit, and admins.
@@ -33,9 +35,29 @@ class Command:
     menu: bool = True
 
 
+D = TypeVar("D", bound=CallbackData)
+
+
 @dataclass(frozen=True)
-class Button:
-    """An inline button action; its callback data is ``<prefix>`` or ``<prefix>:<args>``."""
+class Button(Generic[D]):
+    """An inline button action: presses of ``data`` (a class of bot/buttons.py) go to
+    ``handler`` with the values parsed; a malformed press is answered as a stale button."""
+
+    data: type[D]
+    handler: Callable[[Turn, D], Awaitable[None]]
+    roles: frozenset[Role] | None
+
+    def bind(self, data: D) -> Handler:
+        async def handle(turn: Turn) -> None:
+            await self.handler(turn, data)
+
+        return handle
+
+
+@dataclass(frozen=True)
+class PrefixButton:
+    """A button whose handler still reads ``<prefix>:<args>`` itself (being replaced by
+    ``Button``)."""
 
     prefix: str
     handler: Handler
@@ -47,7 +69,7 @@ DialogueHandler = Callable[[Turn, Dialogue], Awaitable[None]]
 
 @dataclass(frozen=True)
 class DialogueRoute:
-    kind: str
+    kind: DialogueKind
     handler: DialogueHandler
     roles: frozenset[Role] | None
 
@@ -55,7 +77,7 @@ class DialogueRoute:
 @dataclass(frozen=True)
 class Registry:
     commands: tuple[Command, ...]
-    buttons: tuple[Button, ...]
+    buttons: tuple[Button[Any] | PrefixButton, ...]
     dialogues: tuple[DialogueRoute, ...]
 
     def commands_for(
@@ -77,5 +99,5 @@ class Registry:
             if command.menu
         ]
 
-    def dialogue(self, kind: str) -> DialogueRoute | None:
+    def dialogue(self, kind: DialogueKind) -> DialogueRoute | None:
         return next((route for route in self.dialogues if route.kind == kind), None)

@@ -8,7 +8,7 @@ import datetime as dt
 
 from telegram import InlineKeyboardButton
 
-from bot.db.models import AssignmentStatus, Dialogue, Post, Role, ShiftStatus
+from bot.db.models import AssignmentStatus, Dialogue, DialogueKind, Post, Role, ShiftStatus
 from bot.services.duty import attendance
 from bot.services.platform import dialogues
 from bot.services.schedule import posts, shifts, signup, timespec
@@ -27,8 +27,8 @@ from handlers.keyboards import (
 from handlers.swaps import shift_card_lines as swap_card_lines
 from handlers.turn import Turn
 
-DIALOGUE_NEW = "shift_new"
-DIALOGUE_EDIT = "shift_edit"
+DIALOGUE_NEW = DialogueKind.SHIFT_NEW
+DIALOGUE_EDIT = DialogueKind.SHIFT_EDIT
 NEW_FOR_POST_BUTTON = "ns.p"
 NEW_POST_PAGE_BUTTON = "ns.pg"  # ns.pg:<offset>
 NEW_DAY_BUTTON = "ns.d"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton
 
-from bot.db.models import Dialogue, SwapKind, SwapOffer, Unit
+from bot.db.models import Dialogue, DialogueKind, SwapKind, SwapOffer, Unit
 from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.services.platform import dialogues
@@ -24,7 +24,7 @@ from handlers.keyboards import (
 )
 from handlers.turn import Turn, error_text
 
-DIALOGUE = "swap"
+DIALOGUE = DialogueKind.SWAP
 STEP_SHIFT = "shift"
 STEP_KIND = "kind"
 STEP_NAME = "name"

@@ -193,13 +193,39 @@ class Invite(Base):
     __table_args__ = (CheckConstraint("uses <= max_uses", name="uses_within_max"),)
 
 
+class DialogueKind(enum.StrEnum):
+    """Every multi-step dialogue; each owner declares the steps of its own as an enum."""
+
+    REGISTER = "register"
+    UNIT_NEW = "unit_new"
+    UNIT_RENAME = "unit_rename"
+    POST_NEW = "post_new"
+    POST_EDIT = "post_edit"
+    SHIFT_NEW = "shift_new"
+    SHIFT_EDIT = "shift_edit"
+    IMPORT = "import"
+    BROADCAST = "broadcast"
+    CHECKIN = "checkin"
+    CHECKOUT = "checkout"
+    ATTENDANCE_FIX = "attendance_fix"
+    SWAP = "swap"
+
+
 class Dialogue(Base):
     """The step a multi-step command is at, so a restart resumes it (principle 1)."""
 
     __tablename__ = "dialogues"
 
     telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[DialogueKind] = mapped_column(
+        Enum(
+            DialogueKind,
+            native_enum=False,
+            length=32,
+            values_callable=lambda members: [m.value for m in members],
+            validate_strings=True,
+        )
+    )
     step: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

@@ -25,6 +25,28 @@ async def test_same_key_is_queued_once(database: Database) -> None:
 
 
 def test_payload_kinds() -> None:
-    assert outbox._kind(outbox.payload("x", photo="F")) == "photo"
-    assert outbox._kind(outbox.payload(None, media=["a", "b"])) == "media"
-    assert outbox._kind(outbox.payload("x", document="D", filename="a.xlsx")) == "document"
+    assert outbox.payload("x", photo="F").kind == "photo"
+    assert outbox.payload(None, media=["a", "b"]).kind == "media"
+    assert outbox.payload("x", document="D", filename="a.xlsx").kind == "document"
+
+
+async def test_many_messages_are_queued_in_bulk_and_each_key_once(database: Database) -> None:
+    messages = [outbox.Queued(f"bulk:{n}", 100 + n, outbox.payload(f"#{n}")) for n in range(1200)]
+    async with database.session() as session:
+        assert await outbox.enqueue_many(session, messages[:700], now=NOW, batch="b") == 700
+        # The overlap (keys 600-699) is skipped, even twice in one call.
+        again = messages[600:] + messages[1100:]
+        assert await outbox.enqueue_many(session, again, now=NOW, batch="b") == 500
+    async with database.session() as session:
+        rows = (await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+    assert len(rows) == 1200
+    assert {row.idempotency_key for row in rows} == {f"bulk:{n}" for n in range(1200)}
+    assert rows[42].payload == {"text": "#42"} and rows[42].batch == "b"
+
+
+def test_a_message_survives_its_stored_form() -> None:
+    moment = dt.datetime(2026, 12, 1, 7, 30, tzinfo=dt.UTC)
+    message = outbox.payload(
+        "x", buttons=[[("a", "p:1"), ("b", "p:2")]], photo="F", expires_at=moment
+    )
+    assert outbox.Message.from_json(message.to_json()) == message

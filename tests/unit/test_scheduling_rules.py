@@ -73,6 +73,6 @@ def test_one_chat_waits_after_its_burst_while_others_may_go() -> None:
 def test_a_stored_message_expires_at_its_moment() -> None:
     moment = local(2, 7)
     body = outbox.payload("x", expires_at=moment)
-    assert not outbox.expired(body, moment - dt.timedelta(seconds=1))
-    assert outbox.expired(body, moment)
-    assert not outbox.expired(outbox.payload("x"), moment)
+    assert not body.expired(moment - dt.timedelta(seconds=1))
+    assert body.expired(moment)
+    assert not outbox.payload("x").expired(moment)

@@ -19,6 +19,7 @@ from bot.db.models import (
     AssignmentStatus,
     CheckIn,
     CheckoutKind,
+    DialogueKind,
     Role,
     Shift,
 )
@@ -33,7 +34,7 @@ from bot.settings import Settings
 BUTTON_PHOTO = "att.photo"
 BUTTON_FIX = "att.fix"
 BUTTON_FIX_ACTION = "att.do"
-DIALOGUE = "attendance_fix"
+DIALOGUE = DialogueKind.ATTENDANCE_FIX
 STEP_HOURS = "hours"
 STEP_REASON = "reason"
 HOURS_PATTERN = re.compile(r"^\s*(\d{1,2})(?:[:：](\d{1,2})|[.,](\d{1,2}))?\s*$")

@@ -25,6 +25,7 @@ from bot.db.models import (
     CheckIn,
     CheckoutKind,
     Dialogue,
+    DialogueKind,
     LocationSample,
     Member,
     Post,
@@ -35,11 +36,11 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.platform import dialogues
 from bot.settings import Settings
 
-DIALOGUE = "checkin"
+DIALOGUE = DialogueKind.CHECKIN
 STEP_PICK = "pick"
 STEP_LOCATION = "location"
 STEP_PHOTO = "photo"
-CHECKOUT_DIALOGUE = "checkout"
+CHECKOUT_DIALOGUE = DialogueKind.CHECKOUT
 STEP_REASON = "reason"
 
 # Callback data of the buttons this feature sends, also from the outbox (left-post alert).

@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.buttons import NoShowComing, NoShowNotComing
 from bot.db.models import Assignment, AssignmentStatus, Member, Shift
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.reachability import coordinators_of
@@ -22,8 +23,6 @@ from bot.services.schedule.shifts import SHIFT_CARD_BUTTON
 from bot.settings import Settings
 
 # Callback data of the volunteer's two answers: ns.y:<assignment id> / ns.n:<assignment id>.
-BUTTON_COMING = "ns.y"
-BUTTON_NOT_COMING = "ns.n"
 
 
 async def escalate(
@@ -56,8 +55,8 @@ async def _ask_volunteer(
     text = t("noshow.ask", shift=shift_label(t, shift), minutes=minutes)
     buttons = [
         [
-            (t("noshow.button.coming"), f"{BUTTON_COMING}:{assignment.id}"),
-            (t("noshow.button.not_coming"), f"{BUTTON_NOT_COMING}:{assignment.id}"),
+            (t("noshow.button.coming"), NoShowComing(assignment.id)),
+            (t("noshow.button.not_coming"), NoShowNotComing(assignment.id)),
         ]
     ]
     queued = await outbox.enqueue(

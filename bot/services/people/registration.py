@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Dialogue, Invite, Member, MemberRole
+from bot.db.models import Dialogue, DialogueKind, Invite, Member, MemberRole
 from bot.errors import DomainError, ErrorCode
 from bot.services.people import invites, members
 from bot.services.platform import dialogues
 
-DIALOGUE = "register"
+DIALOGUE = DialogueKind.REGISTER
 STEP_CONTACT = "contact"
 STEP_NAME = "name"
 STEP_LANGUAGE = "language"

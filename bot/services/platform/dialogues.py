@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Dialogue
+from bot.db.models import Dialogue, DialogueKind
 
 
 async def current(session: AsyncSession, telegram_id: int) -> Dialogue | None:
@@ -17,7 +17,7 @@ async def current(session: AsyncSession, telegram_id: int) -> Dialogue | None:
 async def begin(
     session: AsyncSession,
     telegram_id: int,
-    kind: str,
+    kind: DialogueKind,
     step: str,
     now: dt.datetime,
     data: dict[str, Any] | None = None,

@@ -3,8 +3,8 @@
 A notification that is not a direct answer to the person's own message is written here, in the
 same transaction as the change that caused it, under an idempotency key: writing the same key
 twice is a no-op, so a tick that runs twice or a retried update never sends twice. Texts are
-rendered for the recipient before they are stored; buttons are plain (text, callback data)
-pairs so services stay free of Telegram types.
+rendered for the recipient before they are stored; a message is a ``Message`` (no Telegram
+types), which the sender (bot/sender.py) turns into a Bot API call.
 """
 
 from __future__ import annotations
@@ -19,10 +19,99 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.buttons import CallbackData
 from bot.db.leadership import current_leader
 from bot.db.models import OutboxMessage, OutboxStatus
 
-ButtonRows = Sequence[Sequence[tuple[str, str]]]
+ButtonData = CallbackData | str
+ButtonRows = Sequence[Sequence[tuple[str, ButtonData]]]
+
+
+@dataclass(frozen=True)
+class InlineButton:
+    text: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """One stored message, shared by the writer (services) and the sender: text (or caption),
+    inline buttons, and a file_id of a photo or document, several photo file_ids sent as an
+    album, or a file the bot made itself (a chart, a spreadsheet) stored on disk and uploaded.
+    With `edit_message_id` the text and buttons replace those of a message sent before (a
+    progress count, say). A message with `expires_at` that could not go out before then (quiet
+    hours, a long 429, retries) is dropped instead of arriving when it no longer makes sense.
+    `location_button` is a reply keyboard with one button that shares the person's location."""
+
+    text: str | None = None
+    buttons: tuple[tuple[InlineButton, ...], ...] = ()
+    photo: str | None = None
+    document: str | None = None
+    filename: str | None = None
+    media: tuple[str, ...] = ()
+    location_button: str | None = None
+    edit_message_id: int | None = None
+    photo_path: str | None = None
+    document_path: str | None = None
+    expires_at: dt.datetime | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.edit_message_id is not None:
+            return "edit"
+        if self.media:
+            return "media"
+        if self.photo or self.photo_path:
+            return "photo"
+        if self.document or self.document_path:
+            return "document"
+        return "text"
+
+    def expired(self, now: dt.datetime) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"text": self.text}
+        if self.expires_at is not None:
+            body["expires_at"] = self.expires_at.astimezone(dt.UTC).isoformat()
+        if self.edit_message_id is not None:
+            body["edit_message_id"] = self.edit_message_id
+        if self.buttons:
+            body["buttons"] = [[[b.text, b.data] for b in row] for row in self.buttons]
+        for name in ("photo", "photo_path", "location_button"):
+            if getattr(self, name):
+                body[name] = getattr(self, name)
+        for name in ("document", "document_path"):
+            if getattr(self, name):
+                body[name] = getattr(self, name)
+                body["filename"] = self.filename
+        if self.media:
+            body["media"] = list(self.media)
+        return body
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> Message:
+        expires_at = body.get("expires_at")
+        return cls(
+            text=body.get("text"),
+            buttons=tuple(
+                tuple(InlineButton(str(text), str(data)) for text, data in row)
+                for row in body.get("buttons") or ()
+            ),
+            photo=body.get("photo"),
+            document=body.get("document"),
+            filename=body.get("filename"),
+            media=tuple(body.get("media") or ()),
+            location_button=body.get("location_button"),
+            edit_message_id=body.get("edit_message_id"),
+            photo_path=body.get("photo_path"),
+            document_path=body.get("document_path"),
+            expires_at=dt.datetime.fromisoformat(expires_at) if expires_at else None,
+        )
+
+
+def _packed(data: ButtonData) -> str:
+    return data if isinstance(data, str) else data.pack()
 
 
 def payload(
@@ -38,51 +127,37 @@ def payload(
     photo_path: str | None = None,
     document_path: str | None = None,
     expires_at: dt.datetime | None = None,
-) -> dict[str, Any]:
-    """The stored form of one message: text (or caption), inline buttons, and a file_id of a
-    photo or document, or several photo file_ids sent as an album. With `edit_message_id` the
-    text and buttons replace those of a message sent before (a progress count, say). A message
-    with `expires_at` that could not go out before then (quiet hours, a long 429, retries) is
-    dropped instead of arriving when it no longer makes sense."""
-    body: dict[str, Any] = {"text": text}
-    if expires_at is not None:
-        body["expires_at"] = expires_at.astimezone(dt.UTC).isoformat()
-    if edit_message_id is not None:
-        body["edit_message_id"] = edit_message_id
-    if buttons:
-        body["buttons"] = [[[label, data] for label, data in row] for row in buttons]
-    if photo:
-        body["photo"] = photo
-    if document:
-        body["document"] = document
-        body["filename"] = filename
-    # Files the bot made itself (a chart, a spreadsheet) are stored on disk and uploaded.
-    if photo_path:
-        body["photo_path"] = photo_path
-    if document_path:
-        body["document_path"] = document_path
-        body["filename"] = filename
-    if media:
-        body["media"] = list(media)
-    if location_button:
-        # A reply keyboard with one button that shares the person's location.
-        body["location_button"] = location_button
-    return body
+) -> Message:
+    """A message to store, with buttons given as (label, callback data) rows."""
+    return Message(
+        text=text,
+        buttons=tuple(
+            tuple(InlineButton(label, _packed(data)) for label, data in row)
+            for row in buttons or ()
+        ),
+        photo=photo,
+        document=document,
+        filename=filename,
+        media=tuple(media or ()),
+        location_button=location_button,
+        edit_message_id=edit_message_id,
+        photo_path=photo_path,
+        document_path=document_path,
+        expires_at=expires_at,
+    )
 
 
-def expired(body: dict[str, Any], now: dt.datetime) -> bool:
-    """Whether a stored message is past its `expires_at`."""
-    deadline = body.get("expires_at")
-    return deadline is not None and now >= dt.datetime.fromisoformat(deadline)
+@dataclass(frozen=True)
+class Queued:
+    """One message of a bulk enqueue: its idempotency key, the chat, the message."""
+
+    key: str
+    chat_id: int
+    body: Message
 
 
-def _kind(body: dict[str, Any]) -> str:
-    if body.get("edit_message_id") is not None:
-        return "edit"
-    for kind in ("media", "photo", "document"):
-        if body.get(kind) or body.get(f"{kind}_path"):
-            return kind
-    return "text"
+# Rows per INSERT: well within SQLite's limit on bound parameters (10 columns a row).
+BULK_ROWS = 500
 
 
 async def enqueue(
@@ -90,34 +165,62 @@ async def enqueue(
     *,
     key: str,
     chat_id: int,
-    body: dict[str, Any],
+    body: Message,
     now: dt.datetime,
     urgent: bool = False,
     not_before: dt.datetime | None = None,
     batch: str | None = None,
 ) -> bool:
     """Queue one message; False when a message with this key was queued before."""
-    values = {
-        "idempotency_key": key[:160],
-        "chat_id": chat_id,
-        "batch": batch,
-        "kind": _kind(body),
-        "payload": body,
-        "urgent": urgent,
-        "status": OutboxStatus.PENDING,
-        "not_before": not_before or now,
-        "attempts": 0,
-        "created_at": now,
-    }
+    queued = await enqueue_many(
+        session,
+        [Queued(key, chat_id, body)],
+        now=now,
+        urgent=urgent,
+        not_before=not_before,
+        batch=batch,
+    )
+    return queued == 1
+
+
+async def enqueue_many(
+    session: AsyncSession,
+    messages: Sequence[Queued],
+    *,
+    now: dt.datetime,
+    urgent: bool = False,
+    not_before: dt.datetime | None = None,
+    batch: str | None = None,
+) -> int:
+    """Queue many messages in a few statements; returns how many were new (a key queued
+    before is skipped)."""
+    queued = 0
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(OutboxMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-    )
-    result = await session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))
+    for start in range(0, len(messages), BULK_ROWS):
+        rows = [
+            {
+                "idempotency_key": message.key[:160],
+                "chat_id": message.chat_id,
+                "batch": batch,
+                "kind": message.body.kind,
+                "payload": message.body.to_json(),
+                "urgent": urgent,
+                "status": OutboxStatus.PENDING,
+                "not_before": not_before or now,
+                "attempts": 0,
+                "created_at": now,
+            }
+            for message in messages[start : start + BULK_ROWS]
+        ]
+        statement = (
+            insert(OutboxMessage)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        )
+        result = await session.execute(statement)
+        queued += int(getattr(result, "rowcount", 0) or 0)
+    return queued
 
 
 # A claim is a lease: a process that dies mid-send leaves rows that another may take later.

@@ -124,7 +124,7 @@ async def _enqueue_report(
         part_key = key if index == 0 else f"{key}:{index + 1}"
         if index == len(messages) - 1:
             part_key = f"{key}:chart"
-        elif body.get("media") or body.get("photo"):
+        elif body.media or body.photo:
             part_key = f"{key}:wall"
         queued += await outbox.enqueue(
             session, key=part_key, chat_id=group.chat_id, body=body, now=now, batch=key

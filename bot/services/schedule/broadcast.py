@@ -132,7 +132,7 @@ async def preview(
     )
 
 
-def _shift_message(t: Translator, items: list[shifts.OpenShift]) -> dict[str, object]:
+def _shift_message(t: Translator, items: list[shifts.OpenShift]) -> outbox.Message:
     shown = items[:SHIFTS_PER_MESSAGE]
     lines = [t("broadcast.shifts_header")]
     buttons: list[tuple[str, str]] = []

@@ -1,0 +1,83 @@
+"""Notices to members: rendered in the recipient's language, queued in the outbox under a key.
+
+Every service that tells someone something outside a direct reply goes through ``notify`` (one
+person) or ``notify_all`` (many, in one statement), so "translate, build, enqueue" is written
+once. A member Telegram cannot reach (they blocked the bot) is skipped: the message would only
+meet another 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Member
+from bot.i18n import Translator
+from bot.services.platform import outbox
+from bot.services.platform.outbox import Message, Queued
+from bot.settings import Settings
+
+Render = Callable[[Translator], Message]
+
+
+def translator_for(member: Member, settings: Settings) -> Translator:
+    """The member's language, or the default one when they never chose."""
+    return Translator(member.language or settings.default_language, settings.zone)
+
+
+async def notify(
+    session: AsyncSession,
+    member: Member,
+    render: Render,
+    *,
+    key: str,
+    now: dt.datetime,
+    settings: Settings,
+    urgent: bool = False,
+    not_before: dt.datetime | None = None,
+    batch: str | None = None,
+) -> bool:
+    """Queue one notice to `member`; False when they cannot be reached or `key` was queued
+    before (a tick that runs twice, a retried update)."""
+    if member.blocked_bot:
+        return False
+    return await outbox.enqueue(
+        session,
+        key=key,
+        chat_id=member.telegram_id,
+        body=render(translator_for(member, settings)),
+        now=now,
+        urgent=urgent,
+        not_before=not_before,
+        batch=batch,
+    )
+
+
+async def notify_all(
+    session: AsyncSession,
+    members: Iterable[Member],
+    render: Render,
+    *,
+    key: Callable[[Member], str],
+    now: dt.datetime,
+    settings: Settings,
+    urgent: bool = False,
+    not_before: dt.datetime | None = None,
+    batch: str | None = None,
+) -> int:
+    """Queue the same notice to each reachable member, each in their language and under their
+    own key, in bulk; returns how many were new. A text is rendered once per language."""
+    rendered: dict[str | None, Message] = {}
+    queued: list[Queued] = []
+    for member in members:
+        if member.blocked_bot:
+            continue
+        language = member.language or settings.default_language
+        if language not in rendered:
+            rendered[language] = render(translator_for(member, settings))
+        queued.append(Queued(key(member), member.telegram_id, rendered[language]))
+    return await outbox.enqueue_many(
+        session, queued, now=now, urgent=urgent, not_before=not_before, batch=batch
+    )
