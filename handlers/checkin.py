@@ -359,12 +359,12 @@ async def show_hours(turn: Turn) -> None:
         t(
             "hours.month",
             hours=duration(t, summary.month_minutes),
-            shifts=summary.month_shifts,
+            shifts=t("hours.shifts", count=summary.month_shifts),
         ),
         t(
             "hours.total",
             hours=duration(t, summary.total_minutes),
-            shifts=summary.total_shifts,
+            shifts=t("hours.shifts", count=summary.total_shifts),
         ),
     ]
     rank = await tally.month_rank(turn.session, member, turn.now, turn.runtime.settings)

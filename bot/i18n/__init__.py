@@ -3,12 +3,18 @@
 Each feature keeps its own domain file (``locales/<lang>/LC_MESSAGES/<feature>.po``); all
 domains of a language are merged into one table at start-up. Message ids are stable keys such
 as ``registration.welcome``; the text carries ``{name}`` placeholders filled by ``str.format``.
+
+A message that shows a number may have plural forms (``msgid_plural`` with ``msgstr[0]``,
+``msgstr[1]``, ...; one form in Chinese, two in English): the form is chosen by the ``count``
+parameter with the catalog's ``Plural-Forms`` rule, as gettext's ngettext does.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import gettext
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,22 +31,43 @@ BABEL_LOCALES = {"zh_Hans": "zh_Hans_CN", "en": "en_GB", "zh_Hant": "zh_Hant_TW"
 MENU_LANGUAGE_CODES = {"zh_Hans": "zh", "en": "en"}
 
 
-def load_catalog(language: str) -> dict[str, str]:
+Text = str | tuple[str, ...]  # one text, or the plural forms of one
+
+
+@dataclass(frozen=True)
+class Catalog:
+    messages: Mapping[str, Text]
+    plural: Callable[[int], int]  # the index of the plural form for a count
+
+
+def load_catalog(language: str) -> Catalog:
     """Every message of a language, all domains merged."""
-    messages: dict[str, str] = {}
+    messages: dict[str, Text] = {}
+    plural_expr: str | None = None
     for path in sorted((LOCALES_DIR / language / "LC_MESSAGES").glob("*.po")):
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=BABEL_LOCALES[language])
+        if plural_expr is not None and catalog.plural_expr != plural_expr:
+            raise ValueError(f"{path.name} has other Plural-Forms than the rest of {language}")
+        plural_expr = catalog.plural_expr
         for message in catalog:
-            if message.id and isinstance(message.id, str) and isinstance(message.string, str):
-                if message.id in messages:
-                    raise ValueError(f"message id {message.id!r} defined twice ({path.name})")
-                messages[message.id] = message.string
-    return messages
+            key = message.id[0] if isinstance(message.id, tuple) else message.id
+            if not key or not isinstance(key, str):
+                continue
+            if key in messages:
+                raise ValueError(f"message id {key!r} defined twice ({path.name})")
+            if isinstance(message.string, tuple):
+                forms = tuple(str(form) for form in message.string)
+                if len(forms) != catalog.num_plurals:
+                    raise ValueError(f"{key!r} needs {catalog.num_plurals} plural forms")
+                messages[key] = forms
+            elif isinstance(message.string, str):
+                messages[key] = message.string
+    return Catalog(messages, gettext.c2py(plural_expr or "0"))
 
 
 @cache
-def catalogs() -> Mapping[str, Mapping[str, str]]:
+def catalogs() -> Mapping[str, Catalog]:
     return {language: load_catalog(language) for language in LANGUAGES}
 
 
@@ -67,12 +94,18 @@ class Translator:
         self.language = language
         self.zone = zone
         self.locale = Locale.parse(BABEL_LOCALES[language])
-        self._messages = catalogs()[language]
+        catalog = catalogs()[language]
+        self._messages = catalog.messages
+        self._plural = catalog.plural
 
     def __call__(self, key: str, /, **params: Any) -> str:
         template = self._messages.get(key)
         if template is None:
             raise KeyError(f"message {key!r} missing in {self.language}")
+        if isinstance(template, tuple):
+            if "count" not in params:
+                raise KeyError(f"message {key!r} has plural forms and needs a count")
+            template = template[self._plural(int(params["count"]))]
         return template.format(**params) if params else template
 
     def local(self, instant: dt.datetime) -> dt.datetime:
