@@ -106,7 +106,7 @@ async def _enqueue_report(
     )
     t = Translator(group.language, settings.zone)
     late = now - occasion.due_at > LATE_AFTER
-    rendered = await render_report(t, tally, occasion.kind, late=late)
+    rendered = await render_report(t, tally, occasion.kind, settings, late=late)
     key = occasion.key(group.chat_id)
     chart_path = await asyncio.to_thread(
         save_chart, settings, f"{key.replace(':', '-')}.png", rendered.chart
