@@ -21,7 +21,7 @@ from bot.services.duty import checkin
 from bot.services.duty.checkin_text import distance, duration, refusal
 from bot.services.duty.photo_archive import archive_path
 from bot.services.platform import dialogues
-from bot.services.reports import tally
+from bot.services.reports.hours_rank import month_rank
 from bot.services.reports.report_text import hours_rank_line
 from handlers import common
 from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
@@ -367,7 +367,7 @@ async def show_hours(turn: Turn) -> None:
             shifts=summary.total_shifts,
         ),
     ]
-    rank = await tally.month_rank(turn.session, member, turn.now, turn.runtime.settings)
+    rank = await month_rank(turn.session, member, turn.now, turn.runtime.settings)
     if rank is not None:
         lines.append(hours_rank_line(t, rank))
     markup = None

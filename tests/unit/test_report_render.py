@@ -15,7 +15,8 @@ from bot.services.reports import periods
 from bot.services.reports.chart import cjk_font_family, render_chart
 from bot.services.reports.periods import Period
 from bot.services.reports.report_text import MESSAGE_LIMIT, split_message
-from bot.services.reports.tally import Counts, Grade, Row, Score, Tally, score
+from bot.services.reports.scoring import Counts, Grade, Score, score
+from bot.services.reports.tally import Row, Tally
 from tests.conftest import make_settings
 
 ZONE = ZoneInfo("Asia/Shanghai")
