@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from bot.services.duty import attendance as attendance_service
 from bot.services.duty import checkin as checkin_service
+from bot.services.duty import checkout as checkout_service
 from bot.services.duty import noshow as noshow_service
+from bot.services.duty import presence as presence_service
 from bot.services.people.registration import DIALOGUE as REGISTER_DIALOGUE
 from handlers import (
     admin,
@@ -130,8 +132,8 @@ REGISTRY = Registry(
         Button(broadcast.SEND_BUTTON, broadcast.send, COORDINATORS),
         # check-in (issue 4)
         Button(checkin_service.BUTTON_PICK, checkin.pick, MEMBERS),
-        Button(checkin_service.BUTTON_CHECKOUT, checkin.checkout, MEMBERS),
-        Button(checkin_service.BUTTON_ON_POST, checkin.confirm_on_post, MEMBERS),
+        Button(checkout_service.BUTTON_CHECKOUT, checkin.checkout, MEMBERS),
+        Button(presence_service.BUTTON_ON_POST, checkin.confirm_on_post, MEMBERS),
         # no-show answers (issue 5)
         Button(noshow_service.BUTTON_COMING, noshow.coming, MEMBERS),
         Button(noshow_service.BUTTON_NOT_COMING, noshow.not_coming, MEMBERS),
@@ -172,7 +174,7 @@ REGISTRY = Registry(
         DialogueRoute(broadcast.DIALOGUE, broadcast.on_dialogue, COORDINATORS),
         # check-in (issue 4)
         DialogueRoute(checkin_service.DIALOGUE, checkin.on_dialogue, MEMBERS),
-        DialogueRoute(checkin_service.CHECKOUT_DIALOGUE, checkin.on_checkout_dialogue, MEMBERS),
+        DialogueRoute(checkout_service.CHECKOUT_DIALOGUE, checkin.on_checkout_dialogue, MEMBERS),
         DialogueRoute(attendance_service.DIALOGUE, attendance.on_dialogue, COORDINATORS),
         # shift swaps (issue 7)
         DialogueRoute(swap_handlers.DIALOGUE, swap_handlers.on_dialogue, MEMBERS),

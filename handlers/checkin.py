@@ -17,7 +17,8 @@ from telegram import (
 from bot.db.models import Assignment, CheckIn, Dialogue
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
-from bot.services.duty import checkin
+from bot.services.duty import checkin, geofence, presence
+from bot.services.duty import checkout as checkout_service
 from bot.services.duty.checkin_text import distance, duration, refusal
 from bot.services.duty.photo_archive import archive_path
 from bot.services.platform import dialogues
@@ -53,7 +54,7 @@ def location_keyboard(t: Translator) -> ReplyKeyboardMarkup:
 
 def checkout_markup(t: Translator, record: CheckIn) -> InlineKeyboardMarkup:
     return inline(
-        [[button(t("checkin.button.checkout"), f"{checkin.BUTTON_CHECKOUT}:{record.id}")]]
+        [[button(t("checkin.button.checkout"), f"{checkout_service.BUTTON_CHECKOUT}:{record.id}")]]
     )
 
 
@@ -76,10 +77,10 @@ def refuse(turn: Turn, error: DomainError, markup: Markup | None = None) -> None
         turn.reply(text, markup)
 
 
-def _position(message: Message) -> checkin.Position:
+def _position(message: Message) -> geofence.Position:
     location = message.location
     assert location is not None
-    return checkin.Position(
+    return geofence.Position(
         latitude=location.latitude,
         longitude=location.longitude,
         accuracy_m=location.horizontal_accuracy,
@@ -271,7 +272,7 @@ async def on_live_update(turn: Turn) -> None:
     message = turn.message
     if member is None or message is None or message.location is None:
         return
-    await checkin.record_live_position(
+    await presence.record_live_position(
         turn.session, member, _position(message), turn.now, turn.runtime.settings
     )
 
@@ -280,8 +281,8 @@ async def confirm_on_post(turn: Turn) -> None:
     query = turn.update.callback_query
     assert query is not None
     member = turn.actor.require_member()
-    checkin_id = int_arg(callback_args(query.data, checkin.BUTTON_ON_POST), 0)
-    current = await checkin.open_checkin(turn.session, member.id)
+    checkin_id = int_arg(callback_args(query.data, presence.BUTTON_ON_POST), 0)
+    current = await checkout_service.open_checkin(turn.session, member.id)
     if checkin_id is None or current is None or current.id != checkin_id:
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
@@ -294,17 +295,19 @@ async def checkout(turn: Turn) -> None:
     checkin_id: int | None = None
     query = turn.update.callback_query
     if query is not None:
-        checkin_id = int_arg(callback_args(query.data, checkin.BUTTON_CHECKOUT), 0)
+        checkin_id = int_arg(callback_args(query.data, checkout_service.BUTTON_CHECKOUT), 0)
         if checkin_id is None:
             turn.answer(turn.t("common.stale_button"), alert=True)
             return
     try:
-        outcome = await checkin.request_checkout(turn.session, member, checkin_id, turn.now)
+        outcome = await checkout_service.request_checkout(
+            turn.session, member, checkin_id, turn.now
+        )
     except DomainError as error:
         refuse(turn, error)
         return
     t = turn.t
-    if isinstance(outcome, checkin.NeedReason):
+    if isinstance(outcome, checkout_service.NeedReason):
         shift = outcome.checkin.assignment.shift
         turn.reply(
             t("checkout.ask_reason", post=shift.post.name, end=t.time(shift.ends_at)),
@@ -340,7 +343,7 @@ async def on_checkout_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         turn.reply(turn.t("checkout.need_reason_text"), inline([cancel_row(turn.t)]))
         return
     try:
-        record = await checkin.checkout_with_reason(
+        record = await checkout_service.checkout_with_reason(
             turn.session, member, dialogue, message.text, turn.now
         )
     except DomainError as error:
@@ -352,7 +355,7 @@ async def on_checkout_dialogue(turn: Turn, dialogue: Dialogue) -> None:
 async def show_hours(turn: Turn) -> None:
     """/hours: this month's and all-time hours, and this month's place within the unit."""
     member = turn.actor.require_member()
-    summary = await checkin.hours(turn.session, member, turn.now, turn.runtime.settings)
+    summary = await checkout_service.hours(turn.session, member, turn.now, turn.runtime.settings)
     t = turn.t
     lines = [
         t("hours.header", name=member.display_name),
