@@ -10,8 +10,9 @@ from telegram import InlineKeyboardButton
 
 from bot.db.models import AssignmentStatus, Dialogue, Post, Role, ShiftStatus
 from bot.services.duty import attendance
+from bot.services.people.tags import clean_tag
 from bot.services.platform import dialogues
-from bot.services.schedule import posts, shifts, signup, timespec
+from bot.services.schedule import posts, roster, shifts, signup, timespec
 from bot.services.schedule.shift_text import shift_label
 from handlers.attendance import roster_buttons, status_line
 from handlers.keyboards import (
@@ -311,7 +312,7 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
         if not text:
             turn.reply(t("schedule.need_text"), inline([cancel_row(t)]))
             return
-        dialogue.data = {**dialogue.data, "tag": shifts.clean_tag(text)}
+        dialogue.data = {**dialogue.data, "tag": clean_tag(text)}
         await _review(turn, dialogue)
     elif step == "notes":
         if not text:
@@ -355,7 +356,7 @@ async def render_card(turn: Turn, shift_id: int, offset: int = 0) -> None:
     500, each with up to three buttons, and Telegram takes 100 in one keyboard)."""
     t = turn.t
     shift = await shifts.get_managed(turn.session, turn.actor, shift_id)
-    attached = await shifts.roster_of_shift(turn.session, shift)
+    attached = await roster.roster_of_shift(turn.session, shift)
     records = await attendance.attendance(
         turn.session, [a.id for a in attached.seated], turn.now, turn.runtime.settings
     )

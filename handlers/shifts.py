@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton
 
 from bot.db.models import Assignment, AssignmentStatus, PostType
 from bot.i18n import Translator
-from bot.services.schedule import calendar, shifts, signup
+from bot.services.schedule import calendar, shifts, signup, waitlist
 from bot.services.schedule.shift_text import shift_label
 from bot.services.swaps import offers as swap_service
 from handlers.keyboards import button, callback_args, inline, int_arg
@@ -230,7 +230,7 @@ async def _sign_up(turn: Turn, prefix: str, *, join_waitlist: bool) -> None:
 async def _state(turn: Turn, assignment: Assignment) -> str:
     t = turn.t
     if assignment.status is AssignmentStatus.WAITLISTED:
-        position = await signup.waitlist_position(turn.session, assignment)
+        position = await waitlist.waitlist_position(turn.session, assignment)
         return t("my.state.waitlisted", position=position)
     if assignment.status is AssignmentStatus.CHECKED_IN:
         return t("my.state.checked_in")

@@ -24,7 +24,9 @@ from bot.db.models import Post, PostType, Role, Shift, ShiftStatus
 from bot.errors import DomainError, ErrorCode
 from bot.services.people import units
 from bot.services.people.access import Actor
+from bot.services.people.tags import TAG_MAX
 from bot.services.schedule import posts, shifts, timespec
+from bot.services.schedule.seats import seated_count
 from bot.settings import Settings
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -367,8 +369,8 @@ class _Planner:
             self.fail(row, "capacity_invalid", value=cells.get("capacity", ""))
             return
         tag = cells.get("tag") or None
-        if tag is not None and len(tag) > shifts.TAG_MAX:
-            self.fail(row, "tag_invalid", limit=shifts.TAG_MAX)
+        if tag is not None and len(tag) > TAG_MAX:
+            self.fail(row, "tag_invalid", limit=TAG_MAX)
             return
         if post_key is None or days is None:
             return
@@ -419,7 +421,7 @@ class _Planner:
                 self.fail(shift_plan.row, "shift_cancelled", day=f"{shift_plan.starts_at:%Y-%m-%d}")
                 continue
             if _shift_changes(shift_plan, existing_shift):
-                taken = await shifts.seated_count(self.session, existing_shift.id)
+                taken = await seated_count(self.session, existing_shift.id)
                 if shift_plan.capacity < taken:
                     self.fail(shift_plan.row, "capacity_below_signed", taken=taken)
                     continue

@@ -38,7 +38,9 @@ from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people.access import Actor
 from bot.services.platform import audit, outbox
-from bot.services.schedule import shifts, signup
+from bot.services.schedule import signup
+from bot.services.schedule.eligibility import check_eligibility, no_shows
+from bot.services.schedule.seats import lock, seat
 from bot.services.schedule.shift_text import shift_label, translator_for
 from bot.settings import Settings
 
@@ -166,7 +168,7 @@ async def _problem(
     """The rule that keeps `member` from taking a seat on `shift`, if any. Someone waiting for
     a seat on the shift may take one offered to them."""
     try:
-        await signup.check_eligibility(
+        await check_eligibility(
             session, member, shift, now, settings, from_waitlist=True, leaving=leaving
         )
     except DomainError as error:
@@ -336,7 +338,7 @@ async def records(session: AsyncSession, offer: SwapOffer) -> list[Record]:
     other = counterpart(offer)
     if other is not None:
         people.append(other)
-    return [Record(person, await signup.no_shows(session, person.id)) for person in people]
+    return [Record(person, await no_shows(session, person.id)) for person in people]
 
 
 async def history(session: AsyncSession, offer_id: int) -> list[Step]:
@@ -618,7 +620,7 @@ async def _lock(session: AsyncSession, offer: SwapOffer) -> None:
     if offer.target_assignment is not None:
         shift_ids.add(offer.target_assignment.shift_id)
     for shift_id in sorted(shift_ids):
-        await shifts.lock(session, shift_id)
+        await lock(session, shift_id)
     await session.refresh(offer)
     await session.refresh(offer.from_assignment)
     if offer.target_assignment is not None:
@@ -921,9 +923,7 @@ async def _complete(
     for leaving, newcomer in moves:
         # A row the newcomer left on this shift earlier (cancelled, waiting) is reused: one row
         # per member and shift.
-        arrived = await signup.seat(
-            session, newcomer, leaving.shift, AssignmentStatus.SIGNED_UP, now
-        )
+        arrived = await seat(session, newcomer, leaving.shift, AssignmentStatus.SIGNED_UP, now)
         seats[str(leaving.id)] = arrived.id
     _record(
         session,
