@@ -11,7 +11,7 @@ from bot.db.models import Assignment, AssignmentStatus, PostType
 from bot.i18n import Translator
 from bot.services.schedule import calendar, shifts, signup, waitlist
 from bot.services.schedule.shift_text import shift_label
-from bot.services.swaps import offers as swap_service
+from bot.services.swaps import queries as swap_queries
 from handlers.keyboards import button, callback_args, inline, int_arg
 from handlers.swaps import swap_button
 from handlers.turn import Turn
@@ -234,7 +234,7 @@ async def _state(turn: Turn, assignment: Assignment) -> str:
         return t("my.state.waitlisted", position=position)
     if assignment.status is AssignmentStatus.CHECKED_IN:
         return t("my.state.checked_in")
-    offer = await swap_service.open_offer_of(turn.session, assignment.id)
+    offer = await swap_queries.open_offer_of(turn.session, assignment.id)
     if offer is not None:
         return t("swaps.my_state", state=t(f"swaps.status.{offer.status.value}"))
     return ""
