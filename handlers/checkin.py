@@ -24,6 +24,7 @@ from bot.services.duty.photo_archive import archive_path
 from bot.services.platform import dialogues
 from bot.services.reports.hours_rank import month_rank
 from bot.services.reports.report_text import hours_rank_line
+from bot.services.schedule.shift_text import shift_label
 from handlers import common
 from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
 from handlers.turn import Markup, Turn
@@ -58,15 +59,8 @@ def checkout_markup(t: Translator, record: CheckIn) -> InlineKeyboardMarkup:
     )
 
 
-def shift_label(t: Translator, assignment: Assignment) -> str:
-    shift = assignment.shift
-    return t(
-        "checkin.shift_label",
-        day=t.weekday_date(shift.starts_at),
-        start=t.time(shift.starts_at),
-        end=t.time(shift.ends_at),
-        post=shift.post.name,
-    )
+# The check-in's own wording of a shift: no dot between the time and the post.
+LABEL = "checkin.shift_label"
 
 
 def refuse(turn: Turn, error: DomainError, markup: Markup | None = None) -> None:
@@ -96,13 +90,13 @@ async def _show(turn: Turn, step: checkin.Step) -> None:
     t = turn.t
     if isinstance(step, checkin.NeedPick):
         rows = [
-            [button(shift_label(t, option), f"{checkin.BUTTON_PICK}:{option.id}")]
+            [button(shift_label(t, option.shift, LABEL), f"{checkin.BUTTON_PICK}:{option.id}")]
             for option in step.options
         ]
         turn.reply(t("checkin.pick"), inline([*rows, cancel_row(t)]))
     elif isinstance(step, checkin.NeedLocation):
         turn.reply(
-            t("checkin.ask_location", shift=shift_label(t, step.assignment)),
+            t("checkin.ask_location", shift=shift_label(t, step.assignment.shift, LABEL)),
             location_keyboard(t),
         )
     elif isinstance(step, checkin.NeedPhoto):
@@ -251,7 +245,9 @@ async def pick(turn: Turn) -> None:
     except DomainError as error:
         refuse(turn, error)
         return
-    turn.edit(turn.t("checkin.picked", shift=shift_label(turn.t, _assignment_of(step))))
+    turn.edit(
+        turn.t("checkin.picked", shift=shift_label(turn.t, _assignment_of(step).shift, LABEL))
+    )
     if not isinstance(step, checkin.NeedLocation):
         await _show(turn, step)
     else:

@@ -10,7 +10,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.people import tags, units
 from bot.services.platform import dialogues
 from bot.services.schedule import posts, shifts
-from bot.services.schedule.shift_text import shift_label
+from bot.services.schedule.shift_text import post_type_name, shift_label
 from handlers.keyboards import (
     button,
     callback_args,
@@ -23,7 +23,6 @@ from handlers.keyboards import (
 from handlers.longtext import reply_long
 from handlers.schedule import CARD_BUTTON as SHIFT_CARD_BUTTON
 from handlers.schedule import NEW_FOR_POST_BUTTON
-from handlers.shifts import post_type_name
 from handlers.turn import Turn
 
 DIALOGUE_NEW = "post_new"

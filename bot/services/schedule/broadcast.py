@@ -28,7 +28,7 @@ from bot.i18n import Translator
 from bot.services.people.access import Actor
 from bot.services.platform import outbox
 from bot.services.schedule.seats import OpenShift, seats
-from bot.services.schedule.shift_text import shift_label, translator_for
+from bot.services.schedule.shift_text import open_shift_lines, sign_up_label, translator_for
 from bot.services.schedule.timespec import local_day_bounds
 from bot.settings import Settings
 
@@ -137,18 +137,8 @@ def _shift_message(t: Translator, items: list[OpenShift]) -> dict[str, object]:
     lines = [t("broadcast.shifts_header")]
     buttons: list[tuple[str, str]] = []
     for number, item in enumerate(shown, start=1):
-        seats = (
-            t("shifts.seats_left", left=item.left, capacity=item.shift.capacity)
-            if item.left > 0
-            else t("shifts.seats_full", waiting=item.seats.waitlisted)
-        )
-        lines.append(
-            t("broadcast.shift_line", n=number, shift=shift_label(t, item.shift), seats=seats)
-        )
-        if item.shift.notes:
-            lines.append(t("shifts.item_notes", notes=item.shift.notes))
-        label = "shifts.button.sign_up" if item.left > 0 else "shifts.button.waitlist"
-        buttons.append((t(label, n=number), f"su:{item.shift.id}"))
+        lines += open_shift_lines(t, number, item, brief=True)
+        buttons.append((sign_up_label(t, item, number), f"su:{item.shift.id}"))
     if len(items) > len(shown):
         lines.append(t("broadcast.more", count=len(items) - len(shown)))
     rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
