@@ -22,7 +22,7 @@ from bot.services.schedule import timespec
 from bot.services.schedule.roster import RosterPost, roster
 from handlers.attendance import roster_buttons, status_line
 from handlers.keyboards import button, callback_args, inline
-from handlers.schedule import CARD_BUTTON
+from handlers.shift_card import CARD_BUTTON
 from handlers.turn import Turn
 
 PAGE_BUTTON = "ro"  # ro:<YYYYMMDD>:<page>

@@ -1,35 +1,22 @@
-"""Coordinators: shifts. /newshift (post, day or weekdays with a date range, time, capacity,
-then an optional required tag and notes) and the shift card (who is on it, change capacity,
-notes or time, cancel the shift, take someone off)."""
+"""Coordinators: /newshift, a dialogue that makes one shift or a series: the post, a day (or
+weekdays with a date range), the time, the capacity, then an optional required tag and notes,
+and a review before anything is created."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from telegram import InlineKeyboardButton
-
-from bot.db.models import AssignmentStatus, Dialogue, Post, Role, ShiftStatus
-from bot.services.duty import attendance
+from bot.db.models import Dialogue, Post
 from bot.services.people.tags import clean_tag
 from bot.services.platform import dialogues
-from bot.services.schedule import posts, roster, shifts, signup, timespec
+from bot.services.schedule import posts, shifts, timespec
 from bot.services.schedule.shift_text import shift_label
-from handlers.attendance import roster_buttons, status_line
-from handlers.keyboards import (
-    button,
-    callback_args,
-    cancel_row,
-    inline,
-    int_arg,
-    offset_arg,
-    page,
-    page_offset,
-)
-from handlers.swaps import shift_card_lines as swap_card_lines
+from handlers.keyboards import button, callback_args, cancel_row, inline, page, page_offset
+from handlers.screens import pressed_id, show
+from handlers.shift_card import CARD_BUTTON
 from handlers.turn import Turn
 
 DIALOGUE_NEW = "shift_new"
-DIALOGUE_EDIT = "shift_edit"
 NEW_FOR_POST_BUTTON = "ns.p"
 NEW_POST_PAGE_BUTTON = "ns.pg"  # ns.pg:<offset>
 NEW_DAY_BUTTON = "ns.d"
@@ -38,35 +25,9 @@ NEW_CAPACITY_BUTTON = "ns.c"
 NEW_CREATE_BUTTON = "ns.ok"
 NEW_TAG_BUTTON = "ns.tag"
 NEW_NOTES_BUTTON = "ns.note"
-CARD_BUTTON = shifts.SHIFT_CARD_BUTTON
-EDIT_CAPACITY_BUTTON = "se.c"
-EDIT_NOTES_BUTTON = "se.n"
-EDIT_TIME_BUTTON = "se.t"
-CANCEL_SHIFT_BUTTON = "sx"
-CANCEL_SHIFT_YES_BUTTON = "sxy"
-REMOVE_BUTTON = "rm"
-REMOVE_YES_BUTTON = "rmy"
 DAYS_OFFERED = 7
 COMMON_SLOTS = ("07:00-09:00", "17:00-19:00")
 CAPACITY_CHOICES = (1, 2, 3, 4, 6, 8)
-CARD_PAGE_SIZE = 25  # people a page of the shift card: with their buttons well within 100
-
-
-def _arg(turn: Turn, prefix: str, index: int = 0) -> int | None:
-    query = turn.update.callback_query
-    assert query is not None
-    return int_arg(callback_args(query.data, prefix), index)
-
-
-def _show(turn: Turn, text: str, rows: list[list[InlineKeyboardButton]] | None = None) -> None:
-    markup = inline(rows) if rows else None
-    if turn.update.callback_query is not None:
-        turn.edit(text, markup)
-    else:
-        turn.reply(text, markup)
-
-
-# -- /newshift -------------------------------------------------------------------------------
 
 
 async def start_new(turn: Turn) -> None:
@@ -89,7 +50,7 @@ def _ask_post(turn: Turn, managed: list[Post], offset: int) -> None:
     text = t("schedule.pick_post")
     if shown.line is not None:
         text += "\n" + shown.line
-    _show(turn, text, [*rows, *shown.nav_rows, cancel_row(t)])
+    show(turn, text, [*rows, *shown.nav_rows, cancel_row(t)])
 
 
 async def page_posts(turn: Turn) -> None:
@@ -109,7 +70,7 @@ async def page_posts(turn: Turn) -> None:
 async def pick_post(turn: Turn) -> None:
     """From /newshift's post list, or the New shift button of a post card."""
     t = turn.t
-    post_id = _arg(turn, NEW_FOR_POST_BUTTON)
+    post_id = pressed_id(turn, NEW_FOR_POST_BUTTON)
     if post_id is None:
         turn.answer(t("common.stale_button"), alert=True)
         return
@@ -123,7 +84,7 @@ async def pick_post(turn: Turn) -> None:
         [button(t.weekday_date(day), f"{NEW_DAY_BUTTON}:{day:%Y%m%d}") for day in days[i : i + 4]]
         for i in range(0, len(days), 4)
     ]
-    _show(turn, t("schedule.ask_day", post=post.name), [*rows, cancel_row(t)])
+    show(turn, t("schedule.ask_day", post=post.name), [*rows, cancel_row(t)])
 
 
 async def _new_dialogue(turn: Turn, step: str) -> Dialogue | None:
@@ -158,7 +119,7 @@ def _ask_time(turn: Turn, dialogue: Dialogue, days: list[str], described: str) -
         [button(slot.replace("-", "–"), f"{NEW_TIME_BUTTON}:{slot.replace(':', '')}")]
         for slot in COMMON_SLOTS
     ]
-    _show(turn, t("schedule.ask_time", days=described), [*rows, cancel_row(t)])
+    show(turn, t("schedule.ask_time", days=described), [*rows, cancel_row(t)])
 
 
 async def pick_time(turn: Turn) -> None:
@@ -180,11 +141,11 @@ def _ask_capacity(turn: Turn, dialogue: Dialogue, window: tuple[dt.time, dt.time
     start, end = shifts.check_times(*window)
     dialogues.advance(dialogue, "capacity", turn.now, start=f"{start:%H:%M}", end=f"{end:%H:%M}")
     rows = [[button(str(n), f"{NEW_CAPACITY_BUTTON}:{n}") for n in CAPACITY_CHOICES]]
-    _show(turn, t("schedule.ask_capacity"), [*rows, cancel_row(t)])
+    show(turn, t("schedule.ask_capacity"), [*rows, cancel_row(t)])
 
 
 async def pick_capacity(turn: Turn) -> None:
-    capacity = _arg(turn, NEW_CAPACITY_BUTTON)
+    capacity = pressed_id(turn, NEW_CAPACITY_BUTTON)
     dialogue = await _new_dialogue(turn, "capacity")
     if dialogue is None:
         return
@@ -226,7 +187,7 @@ async def _review(turn: Turn, dialogue: Dialogue, capacity: int | None = None) -
         ],
         cancel_row(t),
     ]
-    _show(turn, "\n".join(lines), rows)
+    show(turn, "\n".join(lines), rows)
 
 
 def _describe_days(turn: Turn, days: list[dt.date]) -> str:
@@ -346,225 +307,3 @@ async def _on_day_text(turn: Turn, dialogue: Dialogue, text: str) -> None:
             _ask_time(turn, dialogue, [day.isoformat() for day in days], _describe_days(turn, days))
             return
     turn.reply(t("schedule.need_day"), inline([cancel_row(t)]))
-
-
-# -- the shift card --------------------------------------------------------------------------
-
-
-async def render_card(turn: Turn, shift_id: int, offset: int = 0) -> None:
-    """The shift card; its people come ``CARD_PAGE_SIZE`` at a time (a shift may seat up to
-    500, each with up to three buttons, and Telegram takes 100 in one keyboard)."""
-    t = turn.t
-    shift = await shifts.get_managed(turn.session, turn.actor, shift_id)
-    attached = await roster.roster_of_shift(turn.session, shift)
-    records = await attendance.attendance(
-        turn.session, [a.id for a in attached.seated], turn.now, turn.runtime.settings
-    )
-    lines = [
-        t(
-            "schedule.card",
-            shift=shift_label(t, shift),
-            unit=shift.post.unit.name,
-            seated=len(attached.seated),
-            capacity=shift.capacity,
-        )
-    ]
-    if shift.required_tag:
-        lines.append(t("schedule.review_tag", tag=shift.required_tag))
-    if shift.notes:
-        lines.append(t("schedule.review_notes", notes=shift.notes))
-    if shift.status is ShiftStatus.CANCELLED:
-        lines.append(t("schedule.card_cancelled"))
-    rows: list[list[InlineKeyboardButton]] = []
-    shown = page(
-        t,
-        attached.seated,
-        offset,
-        f"{CARD_BUTTON}:{shift.id}",
-        size=CARD_PAGE_SIZE,
-        line_key="schedule.card_page",
-    )
-    if shown.line is not None:
-        lines.append(shown.line)
-    for number, assignment in enumerate(shown.items, start=shown.offset + 1):
-        name = assignment.member.display_name
-        record = records[assignment.id]
-        lines.append(t("schedule.card_person", n=number, name=name, status=status_line(t, record)))
-        if buttons := roster_buttons(t, record, name):
-            rows.append(buttons)
-        if assignment.status is AssignmentStatus.SIGNED_UP:
-            rows.append(
-                [
-                    button(
-                        t("schedule.button.remove", name=assignment.member.display_name),
-                        f"{REMOVE_BUTTON}:{assignment.id}",
-                    )
-                ]
-            )
-    rows += shown.nav_rows
-    if attached.waitlisted:
-        names = t("common.list_separator").join(a.member.display_name for a in attached.waitlisted)
-        lines.append(t("schedule.card_waitlist", names=names)[:1000])
-    lines += await swap_card_lines(turn, shift.id)
-    if shift.status is not ShiftStatus.CANCELLED and shift.starts_at > turn.now:
-        rows.append(
-            [
-                button(t("schedule.button.capacity"), f"{EDIT_CAPACITY_BUTTON}:{shift.id}"),
-                button(t("schedule.button.edit_notes"), f"{EDIT_NOTES_BUTTON}:{shift.id}"),
-                button(t("schedule.button.time"), f"{EDIT_TIME_BUTTON}:{shift.id}"),
-            ]
-        )
-        rows.append(
-            [button(t("schedule.button.cancel_shift"), f"{CANCEL_SHIFT_BUTTON}:{shift.id}")]
-        )
-    _show(turn, "\n".join(lines), rows)
-
-
-async def show_card(turn: Turn) -> None:
-    """``sc:<shift>`` opens the card, ``sc:<shift>:<offset>`` turns the page of its people."""
-    query = turn.update.callback_query
-    assert query is not None
-    args = callback_args(query.data, CARD_BUTTON)
-    shift_id = int_arg(args, 0)
-    offset = offset_arg(args[1:]) if args[1:] else 0
-    if shift_id is None or offset is None:
-        turn.answer(turn.t("common.stale_button"), alert=True)
-        return
-    await render_card(turn, shift_id, offset)
-
-
-async def _begin_edit(turn: Turn, prefix: str, step: str, prompt: str) -> None:
-    shift_id = _arg(turn, prefix)
-    if shift_id is None:
-        turn.answer(turn.t("common.stale_button"), alert=True)
-        return
-    shift = await shifts.get_managed(turn.session, turn.actor, shift_id)
-    await dialogues.begin(
-        turn.session, turn.user_id, DIALOGUE_EDIT, step, turn.now, {"shift_id": shift.id}
-    )
-    turn.edit(turn.t(prompt, shift=shift_label(turn.t, shift)), inline([cancel_row(turn.t)]))
-
-
-async def ask_capacity(turn: Turn) -> None:
-    await _begin_edit(turn, EDIT_CAPACITY_BUTTON, "capacity", "schedule.ask_new_capacity")
-
-
-async def ask_edit_notes(turn: Turn) -> None:
-    await _begin_edit(turn, EDIT_NOTES_BUTTON, "notes", "schedule.ask_new_notes")
-
-
-async def ask_time(turn: Turn) -> None:
-    await _begin_edit(turn, EDIT_TIME_BUTTON, "time", "schedule.ask_new_time")
-
-
-async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
-    t = turn.t
-    message = turn.message
-    assert message is not None
-    text = (message.text or "").strip()
-    shift_id = int(dialogue.data["shift_id"])
-    settings = turn.runtime.settings
-    if dialogue.step == "capacity":
-        if not text.isdigit():
-            turn.reply(t("schedule.need_capacity"), inline([cancel_row(t)]))
-            return
-        await shifts.edit(
-            turn.session, turn.actor, shift_id, turn.now, settings, capacity=int(text)
-        )
-    elif dialogue.step == "time":
-        window = timespec.parse_time_range(text)
-        if window is None:
-            turn.reply(t("schedule.need_time"), inline([cancel_row(t)]))
-            return
-        await shifts.edit(turn.session, turn.actor, shift_id, turn.now, settings, times=window)
-    else:
-        if not text:
-            turn.reply(t("schedule.need_text"), inline([cancel_row(t)]))
-            return
-        clear = text == "-"
-        await shifts.edit(
-            turn.session,
-            turn.actor,
-            shift_id,
-            turn.now,
-            settings,
-            notes=None if clear else text,
-            clear_notes=clear,
-        )
-    await dialogues.end(turn.session, turn.user_id)
-    turn.reply(t("schedule.updated"))
-    await render_card(turn, shift_id)
-
-
-async def ask_cancel_shift(turn: Turn) -> None:
-    t = turn.t
-    shift_id = _arg(turn, CANCEL_SHIFT_BUTTON)
-    if shift_id is None:
-        turn.answer(t("common.stale_button"), alert=True)
-        return
-    shift = await shifts.get_managed(turn.session, turn.actor, shift_id)
-    turn.edit(
-        t("schedule.confirm_cancel", shift=shift_label(t, shift)),
-        inline(
-            [
-                [
-                    button(
-                        t("schedule.button.confirm_cancel"), f"{CANCEL_SHIFT_YES_BUTTON}:{shift.id}"
-                    ),
-                    button(t("shifts.button.back"), f"{CARD_BUTTON}:{shift.id}"),
-                ]
-            ]
-        ),
-    )
-
-
-async def cancel_shift(turn: Turn) -> None:
-    t = turn.t
-    shift_id = _arg(turn, CANCEL_SHIFT_YES_BUTTON)
-    if shift_id is None:
-        turn.answer(t("common.stale_button"), alert=True)
-        return
-    shift, told = await shifts.cancel(
-        turn.session, turn.actor, shift_id, turn.now, turn.runtime.settings
-    )
-    turn.edit(t("schedule.cancelled", shift=shift_label(t, shift), told=told))
-
-
-async def ask_remove(turn: Turn) -> None:
-    t = turn.t
-    assignment_id = _arg(turn, REMOVE_BUTTON)
-    if assignment_id is None:
-        turn.answer(t("common.stale_button"), alert=True)
-        return
-    assignment = await shifts.assignment_managed(turn.session, turn.actor, assignment_id)
-    turn.edit(
-        t(
-            "schedule.confirm_remove",
-            name=assignment.member.display_name,
-            shift=shift_label(t, assignment.shift),
-        ),
-        inline(
-            [
-                [
-                    button(
-                        t("schedule.button.confirm_remove"), f"{REMOVE_YES_BUTTON}:{assignment.id}"
-                    ),
-                    button(t("shifts.button.back"), f"{CARD_BUTTON}:{assignment.shift_id}"),
-                ]
-            ]
-        ),
-    )
-
-
-async def remove(turn: Turn) -> None:
-    t = turn.t
-    assignment_id = _arg(turn, REMOVE_YES_BUTTON)
-    if assignment_id is None:
-        turn.answer(t("common.stale_button"), alert=True)
-        return
-    turn.actor.require(Role.COORDINATOR)
-    assignment = await signup.remove(
-        turn.session, turn.actor, assignment_id, turn.now, turn.runtime.settings
-    )
-    turn.answer(t("schedule.removed", name=assignment.member.display_name))
-    await render_card(turn, assignment.shift_id)
