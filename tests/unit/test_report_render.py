@@ -22,7 +22,8 @@ from bot.services.reports.chart import (
 )
 from bot.services.reports.periods import Period
 from bot.services.reports.report_text import MESSAGE_LIMIT, split_message
-from bot.services.reports.tally import Counts, Grade, Row, Score, Tally, score
+from bot.services.reports.scoring import Counts, Grade, Score, score
+from bot.services.reports.tally import Row, Tally
 from tests.conftest import make_settings
 
 ZONE = ZoneInfo("Asia/Shanghai")

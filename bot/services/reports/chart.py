@@ -24,7 +24,8 @@ from matplotlib.figure import Figure
 
 from bot.i18n import Translator
 from bot.services.reports.report_text import period_label, scope_name
-from bot.services.reports.tally import Grade, Tally
+from bot.services.reports.scoring import Grade
+from bot.services.reports.tally import Tally
 
 MAX_BARS = 30
 SYSTEM_FONT_FAMILIES = (
@@ -79,6 +80,10 @@ class GradeBounds:
     fair: float
 
 
+def _colour(grade: Grade | None) -> str:
+    return NO_GRADE_COLOUR if grade is None else GRADE_COLOURS[grade]
+
+
 def _percent(rate: float | None) -> str:
     return "–" if rate is None else f"{round(100 * rate)}%"
 
@@ -114,7 +119,7 @@ def build_figure(t: Translator, tally: Tally, bounds: GradeBounds) -> Figure:
         drawn = bars.barh(
             [row.name for row in rows],
             rates,
-            color=[GRADE_COLOURS.get(row.score.grade, NO_GRADE_COLOUR) for row in rows],  # type: ignore[arg-type]
+            color=[_colour(row.score.grade) for row in rows],
         )
         labels = [
             f"{_percent(row.counts.on_post_rate)} · {t(f'report.grade.{row.score.grade}')}"
