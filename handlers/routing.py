@@ -31,6 +31,8 @@ class Command:
     help_key: str
     where: Where = Where.PRIVATE
     menu: bool = True
+    # Only reads: the handler runs on a read-only snapshot that never holds SQLite's write lock.
+    read_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Button:
     prefix: str
     handler: Handler
     roles: frozenset[Role] | None
+    read_only: bool = False
 
 
 DialogueHandler = Callable[[Turn, Dialogue], Awaitable[None]]

@@ -9,7 +9,7 @@ import pytest
 from bot.db.engine import Database
 from bot.db.models import Dialogue, Role
 from bot.errors import DomainError, ErrorCode
-from bot.services import dialogues, idempotency, invites, members, registration, units
+from bot.services import dialogues, invites, members, registration, units
 from bot.services.access import Actor
 
 NOW = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)
@@ -112,12 +112,3 @@ def test_contact_must_be_ones_own() -> None:
         registration.receive_contact(dialogue, 5, 6, "+86", NOW)
     assert raised.value.code is ErrorCode.CONTACT_NOT_OWN
     assert dialogue.step == "contact"
-
-
-async def test_update_is_claimed_once(database: Database) -> None:
-    async with database.session() as session:
-        assert await idempotency.claim_update(session, 77, NOW)
-    async with database.session() as session:
-        assert not await idempotency.claim_update(session, 77, NOW)
-    async with database.session() as session:
-        assert await idempotency.prune(session, NOW + dt.timedelta(seconds=1)) == 1
