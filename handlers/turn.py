@@ -28,6 +28,7 @@ from bot.db.models import Member, Role
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator, language_from_telegram
 from bot.intake import Intake
+from bot.reports.text import split_message
 from bot.runtime import Runtime
 from bot.services import inbox, members, reachability
 from bot.services.access import Actor
@@ -120,8 +121,13 @@ class Turn:
         self._after.append(action)
 
     def reply(self, text: str, markup: Markup | None = None, *, chat_id: int | None = None) -> None:
+        """A text longer than one Telegram message goes out as several, cut at line breaks;
+        the buttons go with the last."""
         target = chat_id if chat_id is not None else self.chat_id
-        self._answers.append(answers.message(target, text, markup))
+        parts = split_message(text) or [text]
+        for part in parts[:-1]:
+            self._answers.append(answers.message(target, part))
+        self._answers.append(answers.message(target, parts[-1], markup))
 
     def reply_document(self, filename: str, data: bytes, caption: str | None = None) -> None:
         self._answers.append(answers.document(self.chat_id, filename, data, caption))
