@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT_SECONDS = 30
+# A long poll may take this much longer than its timeout to answer.
+READ_TIMEOUT_SLACK_SECONDS = 5
 BACKOFF_FIRST_SECONDS = 1.0
 BACKOFF_CAP_SECONDS = 30.0
 SWEEP_SECONDS = 30.0
@@ -88,7 +91,8 @@ class Intake:
     ) -> None:
         self.runtime = runtime
         self.worker = worker or process_name()
-        # Told of an update that was not handed on because the inbox had it (a redelivery).
+        # Told of an update that was not handed on: the inbox had it (a redelivery), or it
+        # could not be read (then told its update_id).
         self.on_skipped = on_skipped
         self._application: Application[Any, Any, Any, Any, Any, Any] | None = None
         # Updates of this process between their storing and their answer going out: the sweep
@@ -146,9 +150,7 @@ class Intake:
         failures = 0
         await bot.delete_webhook(drop_pending_updates=False)
         while not stop.is_set():
-            fetch = asyncio.ensure_future(
-                bot.get_updates(offset=offset, timeout=timeout, allowed_updates=Update.ALL_TYPES)
-            )
+            fetch = asyncio.ensure_future(self._fetch(offset, timeout))
             stopping = asyncio.ensure_future(stop.wait())
             await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
             stopping.cancel()
@@ -159,8 +161,9 @@ class Intake:
                     await fetch
                 break
             try:
-                updates = fetch.result()
+                updates, unreadable, last = fetch.result()
                 await self.accept(updates)
+                await self._set_aside(unreadable)
             except InvalidToken:
                 raise
             except RetryAfter as error:
@@ -185,12 +188,59 @@ class Intake:
                 await _wait(stop, pause)
                 continue
             failures = 0
-            if updates:
-                offset = updates[-1].update_id + 1
+            if last is not None:
+                offset = last + 1
         if offset is not None:
             # Confirm the last batch now rather than receive it again at the next start.
             with contextlib.suppress(TelegramError):
-                await bot.get_updates(offset=offset, timeout=0, allowed_updates=Update.ALL_TYPES)
+                await self._fetch(offset, 0)
+
+    async def _fetch(
+        self, offset: int | None, timeout: int
+    ) -> tuple[list[Update], list[dict[str, Any]], int | None]:
+        """One getUpdates: (the updates, those PTB cannot read, the last update_id). Read one by
+        one, so that a single update this PTB cannot read (a newer Bot API field, say) is set
+        aside instead of stopping every update behind it."""
+        bot = self.bot
+        with warnings.catch_warnings():
+            # PTB would rather have get_updates(), which reads the whole batch or nothing.
+            warnings.simplefilter("ignore")
+            raw = await bot.do_api_request(
+                "getUpdates",
+                api_kwargs={
+                    "offset": offset,
+                    "timeout": timeout,
+                    "allowed_updates": list(Update.ALL_TYPES),
+                },
+                read_timeout=timeout + READ_TIMEOUT_SLACK_SECONDS,
+            )
+        updates: list[Update] = []
+        unreadable: list[dict[str, Any]] = []
+        for data in raw or []:
+            try:
+                update = Update.de_json(data, bot)
+            except Exception as error:
+                log.error("update %s cannot be read (%s); set aside", data.get("update_id"), error)
+                unreadable.append(data)
+                continue
+            if update is not None:
+                updates.append(update)
+        last = max((int(data["update_id"]) for data in raw or []), default=None)
+        return updates, unreadable, last
+
+    async def _set_aside(self, unreadable: Sequence[dict[str, Any]]) -> None:
+        """Keep an update nothing can read, done, so that it is acknowledged and not fetched
+        again and again."""
+        if not unreadable:
+            return
+        now = self.runtime.clock.now()
+        rows = [(int(data["update_id"]), dict(data)) for data in unreadable]
+        async with self.runtime.db.session() as session:
+            for update_id in await inbox.store(session, rows, now, self.worker):
+                await inbox.finish(session, update_id, now)
+        if self.on_skipped is not None:
+            for update_id, _ in rows:
+                self.on_skipped(update_id)
 
     # -- after handling ------------------------------------------------------------------------
 

@@ -37,6 +37,8 @@ class LocalBot:
     def _done(self, update: object) -> None:
         if isinstance(update, Update):
             self.completed.add(update.update_id)
+        elif isinstance(update, int):
+            self.completed.add(update)
 
     async def start(self) -> None:
         application = build_application(self.runtime, on_update_done=self._done)
