@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -73,7 +74,8 @@ args = st.one_of(
 files = st.sampled_from(
     ["broken.xlsx", "garbage.xlsx", "bad.csv", "gbk.csv", "notes.txt", "empty.csv"]
 )
-raw_kinds = st.sampled_from(["voice", "video", "animation", "audio", "video_note", "poll", "dice"])
+# (A poll that this PTB cannot read is tests/e2e/test_inbox.py's.)
+raw_kinds = st.sampled_from(["voice", "video", "animation", "audio", "video_note", "dice"])
 
 action = st.one_of(
     st.tuples(st.just("text"), texts),
@@ -248,21 +250,6 @@ async def perform(world: World, who: str, act: tuple[str, Any]) -> tuple[int, st
 
 def raw_message(kind: str) -> dict[str, Any]:
     media = {"file_id": f"F{kind}", "file_unique_id": f"U{kind}"}
-    if kind == "poll":
-        return {
-            "poll": {
-                "id": "1",
-                "question": "?",
-                "options": [
-                    {"text": text, "voter_count": 0, "persistent_id": text} for text in "ab"
-                ],
-                "total_voter_count": 0,
-                "is_closed": False,
-                "is_anonymous": True,
-                "type": "regular",
-                "allows_multiple_answers": False,
-            }
-        }
     if kind == "dice":
         return {"dice": {"emoji": "🎲", "value": 3}}
     if kind in ("voice", "audio"):
@@ -360,6 +347,7 @@ def test_hostile_updates_meet_no_failure_no_silence_and_break_no_rule(
     database_template: Path | None, postgres_run_url: str | None, tmp_path: Path
 ) -> None:
     counted: list[int] = []
+    examples = itertools.count()
 
     @settings(
         max_examples=EXAMPLES,
@@ -374,7 +362,7 @@ def test_hostile_updates_meet_no_failure_no_silence_and_break_no_rule(
             url = postgres_run_url
         else:
             assert database_template is not None
-            target = tmp_path / f"fuzz-{len(counted)}"
+            target = tmp_path / f"fuzz-{next(examples)}"
             target.mkdir()
             url = databases.fresh_sqlite(database_template, target)
         counted.append(asyncio.run(play(url, plan)))
