@@ -24,7 +24,7 @@ import contextlib
 import logging
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import text
 from telegram import Update
@@ -51,22 +51,34 @@ BACKOFF_CAP_SECONDS = 30.0
 SWEEP_SECONDS = 30.0
 SWEEP_BATCH = 500
 
+T = TypeVar("T")
 
-class _Coalesced:
-    """Runs `flush` for many ids at once: who waits while a flush runs is served by the next."""
 
-    def __init__(self, flush: Callable[[list[int]], Awaitable[None]]) -> None:
+class _Coalesced(Generic[T]):
+    """Runs `flush` for many items at once: who arrives while a flush runs is served by the
+    next one, together with everyone else who waited meanwhile (one transaction for many)."""
+
+    def __init__(self, flush: Callable[[list[T]], Awaitable[None]]) -> None:
         self._flush = flush
-        self._waiting: set[int] = set()
+        self._waiting: list[tuple[T, asyncio.Future[None]]] = []
         self._lock = asyncio.Lock()
 
-    async def add(self, item: int) -> None:
-        self._waiting.add(item)
+    async def add(self, item: T) -> None:
+        """Returns once `item` was flushed; raises what its flush raised."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, future))
         async with self._lock:
-            if item not in self._waiting:
-                return  # the flush before this one took it
-            batch, self._waiting = list(self._waiting), set()
-            await self._flush(batch)
+            if not future.done():
+                batch, self._waiting = self._waiting, []
+                try:
+                    await self._flush([waiting for waiting, _ in batch])
+                except Exception as error:
+                    for _, done in batch:
+                        done.set_exception(error)
+                else:
+                    for _, done in batch:
+                        done.set_result(None)
+        await future
 
 
 def _backoff(failures: int) -> float:
@@ -100,7 +112,9 @@ class Intake:
         self._in_hand: set[int] = set()
         # Updates handled (or refused, or failed) with their outcome recorded by run_turn.
         self._settled: set[int] = set()
-        self._answered = _Coalesced(self._mark_answered)
+        self._answered: _Coalesced[int] = _Coalesced(self._mark_answered)
+        # Webhook requests arrive one update each, many at once: stored together.
+        self._arriving: _Coalesced[Update] = _Coalesced(self.accept)
 
     def attach(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         self._application = application
@@ -127,9 +141,15 @@ class Intake:
             fresh = await inbox.store(session, rows, self.runtime.clock.now(), self.worker)
         for update in updates:
             if update.update_id in fresh:
+                fresh.discard(update.update_id)  # the same update twice in one batch: once
                 await self._dispatch(update)
             elif self.on_skipped is not None:
                 self.on_skipped(update)
+
+    async def accept_one(self, update: Update) -> None:
+        """`accept` for one update of many arriving at once (webhook requests): they are
+        committed together."""
+        await self._arriving.add(update)
 
     async def _dispatch(self, update: Update) -> None:
         self._in_hand.add(update.update_id)

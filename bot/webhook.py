@@ -40,7 +40,7 @@ def webhook_app(intake: Intake, path: str, secret: str) -> web.Application:
         if update is None:
             return web.Response(status=400, text="not an update")
         try:
-            await intake.accept([update])
+            await intake.accept_one(update)
         except Exception:
             log.exception("update %s could not be stored; Telegram will send it again", update)
             return web.Response(status=500)
