@@ -18,7 +18,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import scheduler
+from bot import metrics, scheduler
 from bot.commands import REGISTRY
 from bot.concurrency import MAX_CONCURRENT_UPDATES, ChatOrderedUpdateProcessor
 from bot.db.leadership import sender_leadership
@@ -43,7 +43,8 @@ CHAT_FILTERS = {
 
 def _callback(handler: Handler, roles: Any) -> Callable[[Update, BotContext], Any]:
     async def callback(update: Update, context: BotContext) -> None:
-        await run_turn(update, context, handler, roles)
+        with metrics.update_handled(update):
+            await run_turn(update, context, handler, roles)
 
     return callback
 
@@ -180,6 +181,7 @@ async def _start_background(application: BotApplication) -> None:
         leadership=sender_leadership(runtime.db, worker),
         worker=worker,
     )
+    application.bot_data["sender"] = sender  # for the board's /healthz and /metrics
     application.bot_data["sender_task"] = asyncio.create_task(
         sender.run_forever(stop), name="outbox-sender"
     )

@@ -29,6 +29,7 @@ from telegram import (
 from telegram.error import BadRequest, RetryAfter
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot import metrics
 from bot.db.models import Role
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator, language_from_telegram
@@ -57,6 +58,7 @@ async def patiently(action: Deferred) -> None:
             await action()
             return
         except RetryAfter as error:
+            metrics.too_many_requests("reply")
             if attempt == REPLY_RETRIES:
                 raise
             log.warning("direct reply hit the flood limit; retrying in %ss", retry_seconds(error))
