@@ -16,6 +16,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+# An execution option of the engine that read sessions use; see _prepare_sqlite.
+READ_ONLY_OPTION = "dutybot_read_only"
+
 
 def _prepare_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
@@ -33,8 +36,13 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock up front: a deferred transaction that later wants to
-        # write fails at once with SQLITE_BUSY in WAL mode instead of waiting its turn.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # write fails at once with SQLITE_BUSY in WAL mode instead of waiting its turn. Read-only
+        # work (Database.read_session) begins deferred and never takes it: in WAL mode it reads
+        # a snapshot while writers go on.
+        if connection.get_execution_options().get(READ_ONLY_OPTION):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -58,6 +66,9 @@ class Database:
         self.url = url
         self.engine = create_engine(url, echo=echo)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = async_sessionmaker(
+            self.engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -68,6 +79,14 @@ class Database:
         """A transaction: committed when the block ends, rolled back if it raises."""
         async with self._sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
+        """A transaction for reading only (the board, reports): on SQLite it does not take the
+        write lock, so a volunteer's check-in never waits for it. Nothing is committed."""
+        async with self._read_sessions() as session, session.begin():
+            yield session
+            await session.rollback()
 
     async def dispose(self) -> None:
         await self.engine.dispose()
