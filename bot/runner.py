@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 from telegram import Update
 
 from bot.app import build_application
+from bot.board.server import attach as attach_board
 from bot.clock import SystemClock
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
@@ -39,6 +40,8 @@ def run_bot(settings: Settings, *, webhook: bool = False) -> None:
     asyncio.run(_migrate(settings.database_url))
     runtime = Runtime(settings=settings, db=Database(settings.database_url), clock=SystemClock())
     application = build_application(runtime, background=True)
+    if settings.board_url:
+        attach_board(application, runtime)  # the live board, /healthz and /metrics (issue 18)
     log.info("dutybot starting (%s)", "webhook" if webhook else "long polling")
     if webhook:
         application.run_webhook(
