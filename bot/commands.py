@@ -11,6 +11,7 @@ from bot.services.registration import DIALOGUE as REGISTER_DIALOGUE
 from handlers import (
     admin,
     attendance,
+    board,
     broadcast,
     checkin,
     common,
@@ -74,6 +75,8 @@ REGISTRY = Registry(
         Command("swap", swap_handlers.start, MEMBERS, "help.swap"),
         Command("swaps", swap_handlers.list_swaps, MEMBERS, "help.swaps"),
         Command("unitsettings", swap_handlers.unit_settings, COORDINATORS, "help.unitsettings"),
+        # the live board (issue 18)
+        Command("board", board.open_board, LEADERS, "help.board"),
     ),
     buttons=(
         Button(CANCEL_DATA, common.cancel, None),
@@ -158,6 +161,12 @@ REGISTRY = Registry(
             swap_handlers.UNIT_APPROVAL_BUTTON, swap_handlers.toggle_unit_approval, COORDINATORS
         ),
         Button(swap_handlers.UNIT_PAGE_BUTTON, swap_handlers.unit_settings_page, COORDINATORS),
+        # the live board (issue 18)
+        Button(board.NEW_SCREEN_BUTTON, board.new_screen, ADMINS),
+        Button(board.SCREEN_PAGE_BUTTON, board.screen_scope_page, ADMINS),
+        Button(board.SCREEN_SCOPE_BUTTON, board.create_screen, ADMINS),
+        Button(board.SCREENS_BUTTON, board.list_screens, ADMINS),
+        Button(board.REVOKE_BUTTON, board.revoke_screen, ADMINS),
     ),
     dialogues=(
         DialogueRoute(REGISTER_DIALOGUE, registration.on_dialogue, None),
