@@ -179,7 +179,7 @@ async def test_the_scope_picker_pages_a_city_of_many_units(harness: Harness) -> 
     await admin.press(NEW_SCREEN)
     await harness.settle()
     first = admin.last()
-    assert "第 1–20 个单位，共 25 个" in (first.text or "")
+    assert "单位第 1–20 个，共 25 个" in (first.text or "")
     assert "第21社区" not in first.buttons()
     await admin.press("下一页 ▶️")
     await harness.settle()
