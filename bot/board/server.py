@@ -170,6 +170,7 @@ class BoardServer:
                 "offline": t("board.page.offline"),
                 "loading": t("board.page.loading"),
                 "no_posts": t("board.page.no_posts"),
+                "time": t("board.page.time"),
             },
         }
         html = self.templates.get_template("board.html").render(

@@ -261,3 +261,22 @@ async def test_snapshot_cache_reads_again_after_a_failure_or_its_ttl() -> None:
     expiring = SnapshotCache(ttl=0)
     assert await expiring.get((None, "en"), build) == {"read": 3}
     assert await expiring.get((None, "en"), build) == {"read": 4}
+
+
+def test_every_message_the_board_shows_exists_in_every_language() -> None:
+    import re
+    from pathlib import Path
+
+    from bot.board.data import standard_panels
+    from bot.i18n import LANGUAGES, catalogs
+
+    templates = Path(__file__).resolve().parents[2] / "bot" / "board" / "templates"
+    keys = set()
+    for template in templates.glob("*.html"):
+        keys |= set(re.findall(r"t\('([a-z_.]+)'\)", template.read_text(encoding="utf-8")))
+    keys |= {panel.title_key for panel in standard_panels()}
+    keys |= {f"board.state.{state.value}" for state in PostState}
+    assert "board.page.title" in keys
+    for language in LANGUAGES:
+        missing = sorted(keys - catalogs()[language].keys())
+        assert not missing, (language, missing)

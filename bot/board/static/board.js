@@ -202,15 +202,18 @@
     var ys = curve.points.map(function (point) { return point[1]; });
     if (!plot) {
       var size = curveSize(box);
+      var zoned = function (ts) { return uPlot.tzDate(new Date(ts * 1e3), config.zone); };
+      var hoursMinutes = uPlot.fmtDate("{HH}:{mm}");
+      var clock = function (ts) { return ts === null || ts === undefined ? "—" : hoursMinutes(zoned(ts)); };
       plot = new uPlot(
         {
           width: size.width,
           height: size.height,
-          tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), config.zone); },
+          tzDate: zoned,
           scales: { y: { range: [0, 100] } },
           legend: { show: true },
           series: [
-            {},
+            { label: config.labels.time, value: function (u, v) { return clock(v); } },
             {
               label: curve.label,
               stroke: "#1565c0",
@@ -220,7 +223,10 @@
               value: function (u, v) { return v === null || v === undefined ? "—" : v + "%"; },
             },
           ],
-          axes: [{}, { values: function (u, values) { return values.map(function (v) { return v + "%"; }); } }],
+          axes: [
+            { values: function (u, values) { return values.map(clock); } },
+            { values: function (u, values) { return values.map(function (v) { return v + "%"; }); } },
+          ],
         },
         [xs, ys],
         box
