@@ -39,7 +39,7 @@ from bot.i18n import Translator, language_from_telegram
 from bot.reports.text import grade_text, percent
 from bot.services import audit, members, outbox, periods, units
 from bot.services.access import Actor
-from bot.services.tally import HELD, Tally, compute
+from bot.services.tally import HELD, Counts, Row, standings
 from bot.settings import Settings
 
 # What the rest of the board takes from the services, through this one door.
@@ -47,6 +47,8 @@ __all__ = ["Actor", "audit"]
 
 OUTBOX_STATES = tuple(status.value for status in OutboxStatus)
 
+# Shifts that began this long before midnight still show on the day's map (a night shift).
+LONGEST_SHIFT = dt.timedelta(hours=24)
 # The day's curve: one point every CURVE_STEP, from the first shift's start to now.
 CURVE_STEP = dt.timedelta(minutes=15)
 
@@ -168,6 +170,9 @@ async def load_day(
     """The scope's posts, the shifts that overlap the local day and their check-ins: three
     queries, whatever the size of the city."""
     start, end = periods.one_day(day).bounds(settings.zone)
+    # Duty shifts last hours, never a day: the lower bound lets the index on starts_at skip
+    # the history instead of scanning every shift that started before tonight.
+    earliest = start - LONGEST_SHIFT
     post_rows = await session.execute(
         _scoped(
             select(Post.id, Post.name, Unit.name, Post.latitude, Post.longitude)
@@ -180,6 +185,7 @@ async def load_day(
     posts = [_Post(int(i), name, unit, lat, lng) for i, name, unit, lat, lng in post_rows.all()]
     overlapping = (
         Shift.status == ShiftStatus.SCHEDULED,
+        Shift.starts_at >= earliest,
         Shift.starts_at < end,
         Shift.ends_at > start,
         Post.archived.is_(False),
@@ -233,26 +239,57 @@ async def _day(context: PanelContext) -> Day:
     return day
 
 
-async def _tally(context: PanelContext) -> Tally:
-    """Today's tally exactly as /today computes it (the one-day trend only: the board draws
-    its own curve of the day)."""
+@dataclass(frozen=True)
+class Standings:
+    """Today's totals and ranking, as /today has them."""
 
-    async def read() -> Tally:
-        today = periods.one_day(context.day)
-        return await compute(
+    totals: Counts
+    rows: list[Row]
+    by_unit: bool
+
+
+async def _standings(context: PanelContext) -> Standings:
+    """Today's figures and ranking exactly as /today computes them (bot/services/tally.py),
+    without /today's lists and trend, which the board does not show."""
+
+    async def read() -> Standings:
+        totals, _, rows = await standings(
             context.session,
             unit_id=context.unit_id,
-            period=today,
+            period=periods.one_day(context.day),
             now=context.now,
             settings=context.settings,
-            trend_period=today,
         )
+        return Standings(totals=totals, rows=rows, by_unit=context.unit_id is None)
 
-    tally: Tally = await context.shared("tally", read)
-    return tally
+    result: Standings = await context.shared("standings", read)
+    return result
 
 
 # -- panels -------------------------------------------------------------------------------------
+
+
+class _Texts:
+    """One snapshot's texts, memoised: a city's 2,000 popups repeat a few shift times and
+    labels, and each Babel formatting costs tens of microseconds."""
+
+    def __init__(self, t: Translator) -> None:
+        self.t = t
+        self._times: dict[dt.datetime, str] = {}
+        self._texts: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
+
+    def time(self, instant: dt.datetime) -> str:
+        text = self._times.get(instant)
+        if text is None:
+            text = self._times[instant] = self.t.time(instant)
+        return text
+
+    def __call__(self, key: str, **params: Any) -> str:
+        memo = (key, tuple(sorted(params.items())))
+        text = self._texts.get(memo)
+        if text is None:
+            text = self._texts[memo] = self.t(key, **params)
+        return text
 
 
 def post_state(shifts: Sequence[_Shift], now: dt.datetime) -> tuple[PostState, int, int]:
@@ -267,7 +304,7 @@ def post_state(shifts: Sequence[_Shift], now: dt.datetime) -> tuple[PostState, i
     return (PostState.STAFFED if present >= capacity else PostState.SHORT), present, capacity
 
 
-def _people(t: Translator, shifts: Sequence[_Shift], at: dt.datetime, late_after: int) -> list[Any]:
+def _people(t: _Texts, shifts: Sequence[_Shift], at: dt.datetime, late_after: int) -> list[Any]:
     people = []
     for shift in shifts:
         for seat in shift.seats:
@@ -289,7 +326,7 @@ def _people(t: Translator, shifts: Sequence[_Shift], at: dt.datetime, late_after
 
 
 def _popup(
-    t: Translator,
+    t: _Texts,
     post: _Post,
     shifts: Sequence[_Shift],
     state: PostState,
@@ -329,7 +366,7 @@ class MapPanel:
 
     async def collect(self, context: PanelContext) -> PanelData:
         day = await _day(context)
-        t, now, settings = context.t, context.now, context.settings
+        t, now, settings = _Texts(context.t), context.now, context.settings
         markers = []
         counts = dict.fromkeys((state.value for state in PostState), 0)
         for post in day.posts:
@@ -401,7 +438,7 @@ class NowPanel:
 
     async def collect(self, context: PanelContext) -> PanelData:
         t, now = context.t, context.now
-        totals = (await _tally(context)).totals
+        totals = (await _standings(context)).totals
         day = await _day(context)
         present = capacity = 0
         for shifts in day.shifts_by_post.values():
@@ -440,7 +477,7 @@ class RankingPanel:
 
     async def collect(self, context: PanelContext) -> PanelData:
         t = context.t
-        tally = await _tally(context)
+        tally = await _standings(context)
         rows = []
         for rank, row in enumerate(tally.rows, start=1):
             counts = row.counts
