@@ -280,3 +280,28 @@ def test_every_message_the_board_shows_exists_in_every_language() -> None:
     for language in LANGUAGES:
         missing = sorted(keys - catalogs()[language].keys())
         assert not missing, (language, missing)
+
+
+def test_every_file_the_board_serves_is_package_data() -> None:
+    """A non-editable install (the Docker image) carries the templates and static files only
+    when pyproject.toml's package-data patterns name them."""
+    import fnmatch
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"
+    ]["package-data"]["bot.board"]
+    package = root / "bot" / "board"
+    served = [
+        path.relative_to(package).as_posix()
+        for folder in ("templates", "static")
+        for path in (package / folder).rglob("*")
+        if path.is_file()
+    ]
+    assert len(served) > 10
+    missing = [
+        name for name in served if not any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
+    ]
+    assert not missing, missing
