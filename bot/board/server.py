@@ -95,9 +95,15 @@ class SnapshotCache:
         now = time.monotonic()
         entry = self._entries.get(key)
         if entry is None or entry.expires <= now or (entry.task.done() and entry.task.exception()):
+            self._forget_expired(now)
             entry = _Entry(now + self.ttl, asyncio.ensure_future(build()))
             self._entries[key] = entry
         return await asyncio.shield(entry.task)
+
+    def _forget_expired(self, now: float) -> None:
+        """Drop finished snapshots past their time: a scope nobody looks at holds no memory."""
+        for key in [k for k, e in self._entries.items() if e.expires <= now and e.task.done()]:
+            del self._entries[key]
 
 
 class BoardServer:

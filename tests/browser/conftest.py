@@ -90,6 +90,15 @@ class Browser:
         logs = await asyncio.to_thread(self.driver.get_log, "browser")
         raise AssertionError(f"page never satisfied {script!r}; last value {value!r}; log {logs}")
 
+    async def errors(self, *expected: str) -> list[str]:
+        """The page's console errors, leaving out those that mention one of `expected`."""
+        logs = await asyncio.to_thread(self.driver.get_log, "browser")
+        return [
+            entry["message"]
+            for entry in logs
+            if entry["level"] == "SEVERE" and not any(text in entry["message"] for text in expected)
+        ]
+
     async def screenshot(self, path: Path) -> None:
         await asyncio.to_thread(self.driver.save_screenshot, str(path))
 

@@ -105,6 +105,8 @@ async def test_a_mini_app_login_shows_every_post_in_the_colour_of_its_state(
         assert "人民路口" in popup and "张伟" in popup and "06:50 签到" in popup
         assert "迟到 8 分钟" in popup and "13800138000" not in popup
         await browser.screenshot(tmp_path / "board.png")
+        # Only the unreachable tiles and the favicon fail: no script error, no blocked resource.
+        assert await browser.errors("127.0.0.1:9/", "favicon.ico") == []
     assert (tmp_path / "board.png").stat().st_size > 10_000
 
 
