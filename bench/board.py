@@ -45,9 +45,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from bot.board.auth import sign_init_data
-from bot.board.data import snapshot, standard_panels
 from bot.board.health import SenderStatus
 from bot.board.server import BoardServer, SnapshotCache
+from bot.board.standard import snapshot, standard_panels
 from bot.clock import ManualClock
 from bot.db.engine import Database
 from bot.db.migrate import upgrade

@@ -12,9 +12,9 @@ Views the page knows how to draw (bot/board/static/board.js):
   such as the rectification orders by unit of the oversight domain).
 
 A later domain adds its panel with one ``register`` call on the registry the server is built
-with (``standard_panels()`` in bot/board/data.py, or the ``panels`` argument of BoardServer),
-and reads its figures for the ``PanelContext`` scope: ``unit_id`` None is the whole city, any
-other value one unit, whose view must leave out what that unit may not see yet.
+with (``standard_panels()`` in bot/board/standard.py, or the ``panels`` argument of
+BoardServer), and reads its figures for the ``PanelContext`` scope: ``unit_id`` None is the whole
+city, any other value one unit, whose view must leave out what that unit may not see yet.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from bot import metrics
-from bot.board import data, health, viewers
+from bot.board import data, health, standard, viewers
 from bot.board.auth import Refused, Viewer
 from bot.board.panels import PanelRegistry
 from bot.i18n import LANGUAGES
@@ -116,7 +116,7 @@ class BoardServer:
     ) -> None:
         self.runtime = runtime
         self.sender = sender
-        self.panels = panels if panels is not None else data.standard_panels()
+        self.panels = panels if panels is not None else standard.standard_panels()
         settings = runtime.settings
         self.prefix = board_path(settings.board_url)
         self.cache = SnapshotCache(ttl=min(settings.board_refresh_seconds / 2, 5.0))
@@ -229,7 +229,7 @@ class BoardServer:
         runtime = self.runtime
         started = time.perf_counter()
         async with runtime.db.read_session() as session:
-            payload = await data.snapshot(
+            payload = await standard.snapshot(
                 self.panels,
                 session,
                 unit_id=viewer.unit_id,

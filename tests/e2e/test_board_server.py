@@ -249,7 +249,7 @@ class _OrdersPanel:
 async def test_a_registered_panel_provider_appears_on_the_page_and_in_the_data(
     harness: Harness,
 ) -> None:
-    from bot.board.data import standard_panels
+    from bot.board.standard import standard_panels
 
     morning = await prepare_morning(harness)
     registry = standard_panels()
@@ -270,17 +270,17 @@ async def test_many_boards_of_one_scope_share_one_read(
     await prepare_morning(harness)
     import asyncio
 
-    from bot.board import data
+    from bot.board import standard
 
     reads = 0
-    original = data.snapshot
+    original = standard.snapshot
 
     async def counted(*args: Any, **kwargs: Any) -> dict[str, Any]:
         nonlocal reads
         reads += 1
         return await original(*args, **kwargs)
 
-    monkeypatch.setattr(data, "snapshot", counted)
+    monkeypatch.setattr(standard, "snapshot", counted)
     async with running_board(harness) as board:
         results = await asyncio.gather(
             *(state(board, mini_app(harness, ADMIN_ID)) for _ in range(20)),

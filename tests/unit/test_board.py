@@ -19,9 +19,10 @@ from bot.board.auth import (
     sign_init_data,
 )
 from bot.board.coords import out_of_china, to_display, wgs84_to_gcj02
-from bot.board.data import Day, PostState, _Post, _Seat, _Shift, curve, post_state
+from bot.board.data import Day, DayPost, DayShift, Seat
 from bot.board.panels import PanelContext, PanelData, PanelRegistry, View
 from bot.board.server import SnapshotCache, board_path
+from bot.board.standard import PostState, curve, post_state
 
 TOKEN = "123456:TEST-TOKEN"
 NOW = dt.datetime(2026, 12, 1, 7, 10, tzinfo=dt.UTC)
@@ -168,26 +169,26 @@ def at(hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(2026, 12, 1, hour, minute, tzinfo=dt.UTC)
 
 
-def seat(arrived: dt.datetime, left: dt.datetime | None = None) -> _Seat:
-    return _Seat("x", arrived, left, 0)
+def seat(arrived: dt.datetime, left: dt.datetime | None = None) -> Seat:
+    return Seat("x", arrived, left, 0)
 
 
 def test_post_state_compares_people_on_post_with_the_seats_under_way() -> None:
-    shift = _Shift(1, 1, at(7), at(9), 2, [seat(at(6, 50)), seat(at(7, 5), at(8))])
+    shift = DayShift(1, 1, at(7), at(9), 2, [seat(at(6, 50)), seat(at(7, 5), at(8))])
     assert post_state([shift], at(6, 55)) == (PostState.IDLE, 0, 0)
     assert post_state([shift], at(7, 2)) == (PostState.SHORT, 1, 2)
     assert post_state([shift], at(7, 30)) == (PostState.STAFFED, 2, 2)
     assert post_state([shift], at(8, 30)) == (PostState.SHORT, 1, 2)  # one checked out
     assert post_state([shift], at(9)) == (PostState.IDLE, 0, 0)
-    empty = _Shift(2, 1, at(7), at(9), 1)
+    empty = DayShift(2, 1, at(7), at(9), 1)
     assert post_state([empty], at(7, 10)) == (PostState.EMPTY, 0, 1)
     # Two shifts at once on one post count together.
     assert post_state([shift, empty], at(7, 30)) == (PostState.SHORT, 2, 3)
 
 
 def test_curve_samples_the_share_on_post_every_quarter_hour_up_to_now() -> None:
-    shift = _Shift(1, 1, at(7), at(9), 2, [seat(at(6, 50)), seat(at(7, 20), at(8, 10))])
-    day = Day(posts=[_Post(1, "p", "u", 0.0, 0.0)], shifts_by_post={1: [shift]})
+    shift = DayShift(1, 1, at(7), at(9), 2, [seat(at(6, 50)), seat(at(7, 20), at(8, 10))])
+    day = Day(posts=[DayPost(1, "p", "u", 0.0, 0.0)], shifts_by_post={1: [shift]})
     points = curve(day, at(8, 20))
     assert [moment for moment, _ in points] == [
         at(7), at(7, 15), at(7, 30), at(7, 45), at(8), at(8, 15), at(8, 20)
@@ -267,7 +268,7 @@ def test_every_message_the_board_shows_exists_in_every_language() -> None:
     import re
     from pathlib import Path
 
-    from bot.board.data import standard_panels
+    from bot.board.standard import standard_panels
     from bot.i18n import LANGUAGES, catalogs
 
     templates = Path(__file__).resolve().parents[2] / "bot" / "board" / "templates"
