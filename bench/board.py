@@ -356,7 +356,7 @@ async def burst_with_boards(
                 stop = asyncio.Event()
                 load = None
                 if with_boards:
-                    server.cache = SnapshotCache(ttl=min(REFRESH_SECONDS / 2, 5.0))
+                    server.cache = SnapshotCache(ttl=REFRESH_SECONDS)
                     load = asyncio.create_task(
                         _boards(f"{server.local_url}/api/state", credentials, stop, latencies)
                     )

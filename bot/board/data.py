@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import DateTime, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -99,33 +99,43 @@ async def outbox_counts(session: AsyncSession, now: dt.datetime) -> tuple[dict[s
 # -- the day as the map sees it -----------------------------------------------------------------
 
 
-@dataclass
+# Instants of the day are seconds since the epoch (UTC): a city's day has some ten thousand of
+# them, compared many times over each refresh, and floats compare far faster than datetimes.
+EPOCH = dt.datetime(1970, 1, 1)
+
+
+def seconds(value: dt.datetime) -> float:
+    """Seconds since the epoch of a naive UTC datetime as the database returns it."""
+    return (value - EPOCH).total_seconds()
+
+
+@dataclass(slots=True)
 class Seat:
+    """A check-in of the day: who, and from when until when they were on post."""
+
     name: str
-    checked_in_at: dt.datetime
-    checked_out_at: dt.datetime | None
+    arrived: float
+    left: float | None  # None: not checked out
     minutes_late: int
 
-    def on_post(self, at: dt.datetime) -> bool:
-        return self.checked_in_at <= at and (
-            self.checked_out_at is None or at < self.checked_out_at
-        )
+    def on_post(self, at: float) -> bool:
+        return self.arrived <= at and (self.left is None or at < self.left)
 
 
-@dataclass
+@dataclass(slots=True)
 class DayShift:
     id: int
     post_id: int
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts: float
+    ends: float
     capacity: int
     seats: list[Seat] = field(default_factory=list)
 
-    def under_way(self, at: dt.datetime) -> bool:
-        return self.starts_at <= at < self.ends_at
+    def under_way(self, at: float) -> bool:
+        return self.starts <= at < self.ends
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DayPost:
     id: int
     name: str
@@ -143,6 +153,11 @@ class Day:
     def shifts(self) -> Iterable[DayShift]:
         for shifts in self.shifts_by_post.values():
             yield from shifts
+
+
+def _naive(column: Any) -> Any:
+    """A UtcDateTime column read as the naive UTC it is stored as (no per-value conversion)."""
+    return type_coerce(column, DateTime())
 
 
 def _scoped(query: Any, unit_id: int | None) -> Any:
@@ -177,7 +192,13 @@ async def load_day(
     )
     shift_rows = await session.execute(
         _scoped(
-            select(Shift.id, Shift.post_id, Shift.starts_at, Shift.ends_at, Shift.capacity)
+            select(
+                Shift.id,
+                Shift.post_id,
+                _naive(Shift.starts_at),
+                _naive(Shift.ends_at),
+                Shift.capacity,
+            )
             .join(Post, Post.id == Shift.post_id)
             .where(*overlapping)
             .order_by(Shift.starts_at),
@@ -187,7 +208,7 @@ async def load_day(
     shifts: dict[int, DayShift] = {}
     by_post: dict[int, list[DayShift]] = defaultdict(list)
     for shift_id, post_id, starts_at, ends_at, capacity in shift_rows.all():
-        shift = DayShift(int(shift_id), int(post_id), starts_at, ends_at, int(capacity))
+        shift = DayShift(shift_id, post_id, seconds(starts_at), seconds(ends_at), capacity)
         shifts[shift.id] = shift
         by_post[shift.post_id].append(shift)
     seat_rows = await session.execute(
@@ -195,8 +216,8 @@ async def load_day(
             select(
                 Assignment.shift_id,
                 Member.display_name,
-                CheckIn.checked_in_at,
-                CheckIn.checked_out_at,
+                _naive(CheckIn.checked_in_at),
+                _naive(CheckIn.checked_out_at),
                 CheckIn.minutes_late,
             )
             .select_from(CheckIn)
@@ -210,9 +231,8 @@ async def load_day(
         )
     )
     for shift_id, name, checked_in_at, checked_out_at, minutes_late in seat_rows.all():
-        shifts[int(shift_id)].seats.append(
-            Seat(name, checked_in_at, checked_out_at, int(minutes_late or 0))
-        )
+        left = seconds(checked_out_at) if checked_out_at is not None else None
+        shifts[shift_id].seats.append(Seat(name, seconds(checked_in_at), left, minutes_late or 0))
     return Day(posts=posts, shifts_by_post=dict(by_post))
 
 

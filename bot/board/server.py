@@ -15,19 +15,21 @@ The page polls ``/api/state`` every BOARD_REFRESH_SECONDS rather than holding a 
 event stream: every request is authenticated again (a revoked link stops at the next refresh),
 it passes any reverse proxy unchanged, it survives a phone putting the Mini App to sleep, and a
 check-in made by another process (several bots on one PostgreSQL) shows up without a channel
-between processes. The data of one scope is read at most once per half refresh interval,
-however many boards show it (SnapshotCache).
+between processes. The data of one scope is read and encoded at most once per refresh
+interval, however many boards show it (SnapshotCache).
 """
 
 from __future__ import annotations
 
 import asyncio
+import gzip
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import urlparse
 
 from aiohttp import web
@@ -73,25 +75,24 @@ def _tile_origin(tile_url: str) -> str:
     return f"{parsed.scheme}://{host}"
 
 
+T = TypeVar("T")
+
+
 @dataclass
-class _Entry:
+class _Entry(Generic[T]):
     expires: float
-    task: asyncio.Task[dict[str, Any]]
+    task: asyncio.Task[T]
 
 
-class SnapshotCache:
+class SnapshotCache(Generic[T]):
     """One snapshot per scope and language at a time: concurrent requests share the read in
     progress, later ones reuse it until `ttl` seconds have passed."""
 
     def __init__(self, ttl: float) -> None:
         self.ttl = ttl
-        self._entries: dict[tuple[int | None, str], _Entry] = {}
+        self._entries: dict[tuple[int | None, str], _Entry[T]] = {}
 
-    async def get(
-        self,
-        key: tuple[int | None, str],
-        build: Callable[[], Awaitable[dict[str, Any]]],
-    ) -> dict[str, Any]:
+    async def get(self, key: tuple[int | None, str], build: Callable[[], Awaitable[T]]) -> T:
         now = time.monotonic()
         entry = self._entries.get(key)
         if entry is None or entry.expires <= now or (entry.task.done() and entry.task.exception()):
@@ -104,6 +105,20 @@ class SnapshotCache:
         """Drop finished snapshots past their time: a scope nobody looks at holds no memory."""
         for key in [k for k, e in self._entries.items() if e.expires <= now and e.task.done()]:
             del self._entries[key]
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A snapshot as sent: JSON, and gzip for the clients that take it (most of the size of a
+    city's snapshot is repeated keys; it shrinks about tenfold)."""
+
+    body: bytes
+    gzipped: bytes
+
+    @classmethod
+    def of(cls, payload: dict[str, Any]) -> Encoded:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        return cls(body=body, gzipped=gzip.compress(body, compresslevel=5, mtime=0))
 
 
 class BoardServer:
@@ -119,7 +134,8 @@ class BoardServer:
         self.panels = panels if panels is not None else standard.standard_panels()
         settings = runtime.settings
         self.prefix = board_path(settings.board_url)
-        self.cache = SnapshotCache(ttl=min(settings.board_refresh_seconds / 2, 5.0))
+        # One read of a scope per refresh interval, whatever the number of boards showing it.
+        self.cache: SnapshotCache[Encoded] = SnapshotCache(ttl=settings.board_refresh_seconds)
         self.templates = Environment(
             loader=PackageLoader("bot.board", "templates"),
             autoescape=select_autoescape(["html"]),
@@ -225,7 +241,7 @@ class BoardServer:
             raise
         return viewer
 
-    async def _snapshot(self, viewer: Viewer) -> dict[str, Any]:
+    async def _snapshot(self, viewer: Viewer) -> Encoded:
         runtime = self.runtime
         started = time.perf_counter()
         async with runtime.db.read_session() as session:
@@ -237,19 +253,24 @@ class BoardServer:
                 settings=runtime.settings,
                 t=runtime.translator(viewer.language),
             )
+        encoded = await asyncio.to_thread(Encoded.of, payload)
         metrics.BOARD_SNAPSHOT_SECONDS.observe(time.perf_counter() - started)
-        return payload
+        return encoded
 
     async def state(self, request: web.Request) -> web.Response:
         try:
             viewer = await self._viewer(request.headers.get("Authorization"))
         except Refused:
             return web.json_response({"error": "forbidden"}, status=403, headers=NO_STORE)
-        payload = await self.cache.get(
+        encoded = await self.cache.get(
             (viewer.unit_id, viewer.language), lambda: self._snapshot(viewer)
         )
         metrics.BOARD_REQUESTS.labels("ok").inc()
-        return web.json_response(payload, headers=NO_STORE)
+        headers = {**NO_STORE, "Vary": "Accept-Encoding"}
+        body = encoded.body
+        if "gzip" in request.headers.get("Accept-Encoding", ""):
+            body, headers["Content-Encoding"] = encoded.gzipped, "gzip"
+        return web.Response(body=body, content_type="application/json", headers=headers)
 
     # -- operations -----------------------------------------------------------------------------
 

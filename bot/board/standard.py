@@ -7,9 +7,12 @@ own: who is on post at a moment, from the day's shifts and check-ins.
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import datetime as dt
+import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -60,13 +63,14 @@ class _Texts:
 
     def __init__(self, t: Translator) -> None:
         self.t = t
-        self._times: dict[dt.datetime, str] = {}
+        self._times: dict[float, str] = {}
         self._texts: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
 
-    def time(self, instant: dt.datetime) -> str:
+    def time(self, instant: float) -> str:
         text = self._times.get(instant)
         if text is None:
-            text = self._times[instant] = self.t.time(instant)
+            moment = dt.datetime.fromtimestamp(instant, dt.UTC)
+            text = self._times[instant] = self.t.time(moment)
         return text
 
     def __call__(self, key: str, **params: Any) -> str:
@@ -77,58 +81,72 @@ class _Texts:
         return text
 
 
-def post_state(shifts: Sequence[DayShift], now: dt.datetime) -> tuple[PostState, int, int]:
-    """The post's state now, the people on post and the seats of the shifts under way."""
+@dataclass(frozen=True, slots=True)
+class PostNow:
+    """A post at one moment: its state, the shifts under way, who is on post of how many."""
+
+    state: PostState
+    current: list[DayShift]
+    present: int
+    capacity: int
+
+
+def post_state(shifts: Sequence[DayShift], now: float) -> PostNow:
     current = [shift for shift in shifts if shift.under_way(now)]
     if not current:
-        return PostState.IDLE, 0, 0
+        return PostNow(PostState.IDLE, current, 0, 0)
     capacity = sum(shift.capacity for shift in current)
     present = sum(1 for shift in current for seat in shift.seats if seat.on_post(now))
     if present == 0:
-        return PostState.EMPTY, 0, capacity
-    return (PostState.STAFFED if present >= capacity else PostState.SHORT), present, capacity
+        state = PostState.EMPTY
+    else:
+        state = PostState.STAFFED if present >= capacity else PostState.SHORT
+    return PostNow(state, current, present, capacity)
 
 
-def _people(t: _Texts, shifts: Sequence[DayShift], at: dt.datetime, late_after: int) -> list[Any]:
+def _states(day: Day, now: float) -> list[tuple[DayPost, list[DayShift], PostNow]]:
+    result = []
+    for post in day.posts:
+        shifts = day.shifts_by_post.get(post.id, [])
+        result.append((post, shifts, post_state(shifts, now)))
+    return result
+
+
+async def _posts_now(context: PanelContext) -> list[tuple[DayPost, list[DayShift], PostNow]]:
+    """Every post of the scope with its shifts of the day and its state now, once a snapshot."""
+
+    async def read() -> list[tuple[DayPost, list[DayShift], PostNow]]:
+        day = await _day(context)
+        return await asyncio.to_thread(_states, day, context.now.timestamp())
+
+    posts: list[tuple[DayPost, list[DayShift], PostNow]] = await context.shared("now", read)
+    return posts
+
+
+def _people(t: _Texts, shifts: Sequence[DayShift], at: float, late_after: int) -> list[Any]:
     people = []
     for shift in shifts:
         for seat in shift.seats:
             if not seat.on_post(at):
                 continue
-            note = (
-                t("board.popup.late", minutes=seat.minutes_late)
-                if seat.minutes_late > late_after
-                else None
-            )
+            late = seat.minutes_late > late_after
             people.append(
                 {
                     "name": seat.name,
-                    "time": t("board.popup.checked_in_at", time=t.time(seat.checked_in_at)),
-                    "note": note,
+                    "time": t("board.popup.checked_in_at", time=t.time(seat.arrived)),
+                    "note": t("board.popup.late", minutes=seat.minutes_late) if late else None,
                 }
             )
     return people
 
 
 def _popup(
-    t: _Texts,
-    post: DayPost,
-    shifts: Sequence[DayShift],
-    state: PostState,
-    present: int,
-    capacity: int,
-    now: dt.datetime,
-    late_after: int,
+    t: _Texts, post: DayPost, shifts: Sequence[DayShift], now: PostNow, at: float, late_after: int
 ) -> dict[str, Any]:
-    current = [shift for shift in shifts if shift.under_way(now)]
-    upcoming = [shift for shift in shifts if shift.starts_at > now]
-    shown = current or upcoming[:1]
-    lines = [
-        t("report.time_range", start=t.time(shift.starts_at), end=t.time(shift.ends_at))
-        for shift in shown
-    ]
-    if current:
-        staffing = t("board.popup.staffing", present=present, capacity=capacity)
+    upcoming = [shift for shift in shifts if shift.starts > at][:1]
+    shown = now.current or upcoming
+    if now.current:
+        staffing = t("board.popup.staffing", present=now.present, capacity=now.capacity)
     elif upcoming:
         staffing = t("board.popup.next")
     else:
@@ -136,11 +154,13 @@ def _popup(
     return {
         "title": post.name,
         "unit": post.unit,
-        "state": t(f"board.state.{state.value}"),
-        "shifts": lines,
+        "shifts": [
+            t("report.time_range", start=t.time(shift.starts), end=t.time(shift.ends))
+            for shift in shown
+        ],
         "staffing": staffing,
         # Whoever is on post now, or already checked in early for the next shift.
-        "people": _people(t, shown, now, late_after),
+        "people": _people(t, shown, at, late_after),
     }
 
 
@@ -150,14 +170,21 @@ class MapPanel:
     view: View = "map"
 
     async def collect(self, context: PanelContext) -> PanelData:
-        day = await _day(context)
-        t, now, settings = _Texts(context.t), context.now, context.settings
+        # Some ten thousand dictionaries for a city: built off the event loop, which goes on
+        # answering volunteers meanwhile.
+        posts = await _posts_now(context)
+        return await asyncio.to_thread(self._markers, context, posts)
+
+    @staticmethod
+    def _markers(
+        context: PanelContext, posts: list[tuple[DayPost, list[DayShift], PostNow]]
+    ) -> PanelData:
+        t, settings = _Texts(context.t), context.settings
+        at, late_after = context.now.timestamp(), settings.late_after_min
         markers = []
-        counts = dict.fromkeys((state.value for state in PostState), 0)
-        for post in day.posts:
-            shifts = day.shifts_by_post.get(post.id, [])
-            state, present, capacity = post_state(shifts, now)
-            counts[state.value] += 1
+        counts = dict.fromkeys(PostState, 0)
+        for post, shifts, now in posts:
+            counts[now.state] += 1
             latitude, longitude = to_display(
                 post.latitude, post.longitude, settings.map_coordinates
             )
@@ -166,19 +193,13 @@ class MapPanel:
                     "id": post.id,
                     "lat": round(latitude, 6),
                     "lng": round(longitude, 6),
-                    "state": state.value,
-                    "popup": _popup(
-                        t, post, shifts, state, present, capacity, now, settings.late_after_min
-                    ),
+                    "state": now.state.value,
+                    "popup": _popup(t, post, shifts, now, at, late_after),
                 }
             )
         legend = [
-            {
-                "state": state.value,
-                "label": t(f"board.state.{state.value}"),
-                "count": counts[state.value],
-            }
-            for state in PostState
+            {"state": state.value, "label": t(f"board.state.{state.value}"), "count": count}
+            for state, count in counts.items()
         ]
         return {"markers": markers, "legend": legend}
 
@@ -192,27 +213,37 @@ def curve(day: Day, now: dt.datetime) -> list[tuple[dt.datetime, float | None]]:
     spans = []
     for shift in shifts:
         for seat in shift.seats:
-            arrived = max(seat.checked_in_at, shift.starts_at)
-            left = min(seat.checked_out_at or shift.ends_at, shift.ends_at)
+            arrived = max(seat.arrived, shift.starts)
+            left = min(seat.left or shift.ends, shift.ends)
             if arrived < left:
                 spans.append((arrived, left))
     arrivals = sorted(arrived for arrived, _ in spans)
     departures = sorted(left for _, left in spans)
-    first = min(shift.starts_at for shift in shifts)
-    last = min(now, max(shift.ends_at for shift in shifts))
-    step_seconds = CURVE_STEP.total_seconds()
-    at = dt.datetime.fromtimestamp(first.timestamp() // step_seconds * step_seconds, dt.UTC)
-    points: list[tuple[dt.datetime, float | None]] = []
+    # Seats under way at t: the capacity of the shifts started by t, less those ended by t.
+    starts = sorted((shift.starts, shift.capacity) for shift in shifts)
+    ends = sorted((shift.ends, shift.capacity) for shift in shifts)
+    started_seats = list(itertools.accumulate((capacity for _, capacity in starts), initial=0))
+    ended_seats = list(itertools.accumulate((capacity for _, capacity in ends), initial=0))
+    start_times = [moment for moment, _ in starts]
+    end_times = [moment for moment, _ in ends]
+    step = CURVE_STEP.total_seconds()
+    last = min(now.timestamp(), end_times[-1])
+    at = start_times[0] // step * step
     moments = []
     while at <= last:
         moments.append(at)
-        at += CURVE_STEP
+        at += step
     if moments and moments[-1] < last:
         moments.append(last)  # the latest figure: now, or the end of the day's last shift
+    points: list[tuple[dt.datetime, float | None]] = []
     for moment in moments:
-        seats = sum(shift.capacity for shift in shifts if shift.under_way(moment))
+        seats = (
+            started_seats[bisect.bisect_right(start_times, moment)]
+            - ended_seats[bisect.bisect_right(end_times, moment)]
+        )
         present = bisect.bisect_right(arrivals, moment) - bisect.bisect_right(departures, moment)
-        points.append((moment, min(1.0, present / seats) if seats else None))
+        rate = min(1.0, present / seats) if seats else None
+        points.append((dt.datetime.fromtimestamp(moment, dt.UTC), rate))
     return points
 
 
@@ -224,11 +255,9 @@ class NowPanel:
     async def collect(self, context: PanelContext) -> PanelData:
         t, now = context.t, context.now
         totals = (await _standings(context)).totals
-        day = await _day(context)
-        present = capacity = 0
-        for shifts in day.shifts_by_post.values():
-            _, on_post, seats = post_state(shifts, now)
-            present, capacity = present + on_post, capacity + seats
+        posts = await _posts_now(context)
+        present = sum(state.present for _, _, state in posts)
+        capacity = sum(state.capacity for _, _, state in posts)
         figures = [
             ("seats", t("board.now.seats"), str(totals.seats)),
             ("checked_in", t("board.now.checked_in"), str(totals.checked_in)),
@@ -249,7 +278,7 @@ class NowPanel:
                 "label": t("board.now.curve"),
                 "points": [
                     [int(at.timestamp()), None if rate is None else round(rate * 100, 1)]
-                    for at, rate in curve(day, now)
+                    for at, rate in await asyncio.to_thread(curve, await _day(context), now)
                 ],
             },
         }

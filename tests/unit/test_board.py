@@ -169,25 +169,34 @@ def at(hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(2026, 12, 1, hour, minute, tzinfo=dt.UTC)
 
 
-def seat(arrived: dt.datetime, left: dt.datetime | None = None) -> Seat:
+def ts(hour: int, minute: int = 0) -> float:
+    return at(hour, minute).timestamp()
+
+
+def seat(arrived: float, left: float | None = None) -> Seat:
     return Seat("x", arrived, left, 0)
 
 
 def test_post_state_compares_people_on_post_with_the_seats_under_way() -> None:
-    shift = DayShift(1, 1, at(7), at(9), 2, [seat(at(6, 50)), seat(at(7, 5), at(8))])
-    assert post_state([shift], at(6, 55)) == (PostState.IDLE, 0, 0)
-    assert post_state([shift], at(7, 2)) == (PostState.SHORT, 1, 2)
-    assert post_state([shift], at(7, 30)) == (PostState.STAFFED, 2, 2)
-    assert post_state([shift], at(8, 30)) == (PostState.SHORT, 1, 2)  # one checked out
-    assert post_state([shift], at(9)) == (PostState.IDLE, 0, 0)
-    empty = DayShift(2, 1, at(7), at(9), 1)
-    assert post_state([empty], at(7, 10)) == (PostState.EMPTY, 0, 1)
+    shift = DayShift(1, 1, ts(7), ts(9), 2, [seat(ts(6, 50)), seat(ts(7, 5), ts(8))])
+    empty = DayShift(2, 1, ts(7), ts(9), 1)
+
+    def state(shifts: list[DayShift], moment: float) -> tuple[PostState, int, int]:
+        now = post_state(shifts, moment)
+        return now.state, now.present, now.capacity
+
+    assert state([shift], ts(6, 55)) == (PostState.IDLE, 0, 0)
+    assert state([shift], ts(7, 2)) == (PostState.SHORT, 1, 2)
+    assert state([shift], ts(7, 30)) == (PostState.STAFFED, 2, 2)
+    assert state([shift], ts(8, 30)) == (PostState.SHORT, 1, 2)  # one checked out
+    assert state([shift], ts(9)) == (PostState.IDLE, 0, 0)
+    assert state([empty], ts(7, 10)) == (PostState.EMPTY, 0, 1)
     # Two shifts at once on one post count together.
-    assert post_state([shift, empty], at(7, 30)) == (PostState.SHORT, 2, 3)
+    assert state([shift, empty], ts(7, 30)) == (PostState.SHORT, 2, 3)
 
 
 def test_curve_samples_the_share_on_post_every_quarter_hour_up_to_now() -> None:
-    shift = DayShift(1, 1, at(7), at(9), 2, [seat(at(6, 50)), seat(at(7, 20), at(8, 10))])
+    shift = DayShift(1, 1, ts(7), ts(9), 2, [seat(ts(6, 50)), seat(ts(7, 20), ts(8, 10))])
     day = Day(posts=[DayPost(1, "p", "u", 0.0, 0.0)], shifts_by_post={1: [shift]})
     points = curve(day, at(8, 20))
     assert [moment for moment, _ in points] == [

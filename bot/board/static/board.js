@@ -103,11 +103,11 @@
     return map;
   }
 
-  function popupContent(popup) {
+  function popupContent(popup, stateLabel) {
     var box = element("div", "popup");
     box.appendChild(element("strong", "popup-title", popup.title));
     box.appendChild(element("div", "popup-unit", popup.unit));
-    box.appendChild(element("div", "popup-state", popup.state));
+    box.appendChild(element("div", "popup-state", stateLabel));
     popup.shifts.forEach(function (line) {
       box.appendChild(element("div", "popup-shift", line));
     });
@@ -139,17 +139,19 @@
     }
     var seen = {};
     var bounds = [];
+    var labels = {};
+    data.legend.forEach(function (entry) { labels[entry.state] = entry.label; });
     data.markers.forEach(function (item) {
       seen[item.id] = true;
       var marker = markers[item.id];
       if (!marker) {
         marker = L.circleMarker([item.lat, item.lng], markerStyle(item.state)).addTo(target);
-        marker.bindPopup(popupContent(item.popup));
+        marker.bindPopup(popupContent(item.popup, labels[item.state]));
         markers[item.id] = marker;
       } else {
         marker.setLatLng([item.lat, item.lng]);
         marker.setStyle(markerStyle(item.state));
-        marker.setPopupContent(popupContent(item.popup));
+        marker.setPopupContent(popupContent(item.popup, labels[item.state]));
       }
       var path = marker.getElement();
       if (path) {
