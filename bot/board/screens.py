@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.board.auth import screen_token
@@ -74,18 +74,27 @@ async def active(session: AsyncSession, now: dt.datetime) -> list[BoardScreen]:
 async def revoke(
     session: AsyncSession, actor: Actor, screen_id: int, now: dt.datetime
 ) -> BoardScreen | None:
-    """Revoke a link at once; None when it does not exist or no longer works anyway."""
+    """Revoke a link at once; None when it does not exist or no longer works anyway. One
+    conditional update, so two admins revoking together record it once."""
     actor.require(Role.ADMIN)
-    screen = await session.get(BoardScreen, screen_id, with_for_update=True)
-    if screen is None or screen.revoked_at is not None or screen.expires_at <= now:
+    revoked = await session.execute(
+        update(BoardScreen)
+        .where(
+            BoardScreen.id == screen_id,
+            BoardScreen.revoked_at.is_(None),
+            BoardScreen.expires_at > now,
+        )
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if revoked.rowcount != 1:  # type: ignore[attr-defined]
         return None
-    screen.revoked_at = now
     audit.record(
         session,
         actor_id=actor.member.id if actor.member is not None else None,
         action="board_screen.revoke",
         object_type="board_screen",
-        object_id=screen.id,
+        object_id=screen_id,
         now=now,
     )
-    return screen
+    return await session.get(BoardScreen, screen_id, populate_existing=True)
