@@ -16,7 +16,8 @@ the others not yet.
    Goal: under 200 ms.
 2. bench/checkin.py's burst (--people volunteers checking in at once, --latency per Bot API call)
    on this database, alone and with 50 boards open in the same process (10 of the city, 40 of
-   units), each refreshing every 10 s: medians of alternating rounds and their ratio.
+   units; --unit-boards 0 for 50 boards of the city), each refreshing every 10 s: medians of
+   alternating rounds and their ratio.
    Goal: under 5 % added.
 """
 
@@ -71,7 +72,8 @@ ZONE = ZoneInfo("Asia/Shanghai")
 TOKEN = "100000:BENCH"
 ADMIN_ID = 9_000_001
 LEADER_BASE = 9_100_000  # + unit id
-CITY_BOARDS, UNIT_BOARDS = 10, 40
+BOARDS = 50
+UNIT_BOARDS = 40  # the default mix: 10 boards of the city, 40 of units
 REFRESH_SECONDS = 10.0
 REPEAT = 5
 
@@ -92,8 +94,8 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 
 async def build_today(database: Database, city: City, day: dt.date) -> dict[str, int]:
-    """Today's shifts, seats and the check-ins of 7:10, plus UNIT_BOARDS leaders, one for each
-    of the first units (their boards show their unit)."""
+    """Today's shifts, seats and the check-ins of 7:10, plus BOARDS leaders, one for each of the
+    first units (their boards show their unit)."""
     rng = random.Random(20261201 + 1)
     async with database.session() as session:
         shift_id = int(await session.scalar(select(func.max(Shift.id))) or 0)
@@ -171,7 +173,7 @@ async def build_today(database: Database, city: City, day: dt.date) -> dict[str,
             "blocked_bot": False,
             "active": True,
         }
-        for number in range(1, UNIT_BOARDS + 1)
+        for number in range(1, BOARDS + 1)
     ]
     async with database.engine.begin() as connection:
         await bulk(connection, Shift.__table__, shifts)
@@ -322,16 +324,23 @@ async def _boards(
 
 
 async def burst_with_boards(
-    runtime: Runtime, server: BoardServer, people: int, latency: float, rounds: int
+    runtime: Runtime,
+    server: BoardServer,
+    people: int,
+    latency: float,
+    rounds: int,
+    unit_boards: int,
 ) -> None:
     clock = runtime.clock
     assert isinstance(clock, ManualClock)
-    credentials = [_credentials(clock, ADMIN_ID)] * CITY_BOARDS + [
-        _credentials(clock, LEADER_BASE + unit) for unit in range(1, UNIT_BOARDS + 1)
+    city_boards = BOARDS - unit_boards
+    credentials = [_credentials(clock, ADMIN_ID)] * city_boards + [
+        _credentials(clock, LEADER_BASE + number) for number in range(1, unit_boards + 1)
     ]
     print(
         f"2. check-in burst: {people} volunteers at once, {latency * 1000:.0f} ms per API call; "
-        f"{len(credentials)} boards ({CITY_BOARDS} city, {UNIT_BOARDS} units) refreshing every "
+        f"{len(credentials)} boards ({city_boards} of the city, {unit_boards} of units) "
+        f"refreshing every "
         f"{REFRESH_SECONDS:.0f} s (goal: under 5 % added)"
     )
     alone: list[float] = []
@@ -386,7 +395,14 @@ async def burst_with_boards(
 
 
 async def run(
-    url: str, volunteers: int, posts: int, days: int, people: int, latency: float, rounds: int
+    url: str,
+    volunteers: int,
+    posts: int,
+    days: int,
+    people: int,
+    latency: float,
+    rounds: int,
+    unit_boards: int,
 ) -> None:
     if url.startswith("postgresql"):
         await fresh_postgres(url)
@@ -412,7 +428,7 @@ async def run(
     await server.start(listen="127.0.0.1", port=0)
     try:
         await data_request(runtime, server)
-        await burst_with_boards(runtime, server, people, latency, rounds)
+        await burst_with_boards(runtime, server, people, latency, rounds, unit_boards)
     finally:
         await server.stop()
         await database.dispose()
@@ -427,11 +443,28 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=200, help="volunteers of the burst")
     parser.add_argument("--latency", type=float, default=0.1, help="seconds per Bot API call")
     parser.add_argument("--rounds", type=int, default=3, help="pairs of bursts, alone and loaded")
+    parser.add_argument(
+        "--unit-boards",
+        type=int,
+        default=UNIT_BOARDS,
+        choices=range(BOARDS + 1),
+        metavar=f"0-{BOARDS}",
+        help=f"how many of the {BOARDS} boards show a unit (the rest the whole city)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         url = args.database_url or f"sqlite+aiosqlite:///{Path(directory) / 'bench.db'}"
         asyncio.run(
-            run(url, args.volunteers, args.posts, args.days, args.people, args.latency, args.rounds)
+            run(
+                url,
+                args.volunteers,
+                args.posts,
+                args.days,
+                args.people,
+                args.latency,
+                args.rounds,
+                args.unit_boards,
+            )
         )
 
 
