@@ -44,9 +44,18 @@ from bot.settings import Settings
 LATITUDE, LONGITUDE = 30.6586, 104.0648
 
 
-async def seed(database: Database, people: int, now: dt.datetime) -> None:
+async def seed(
+    database: Database,
+    people: int,
+    now: dt.datetime,
+    *,
+    first_telegram_id: int = 20_000,
+    unit_name: str = "城管局",
+) -> None:
+    """A unit, a post and a shift starting `now` with `people` volunteers signed up (Telegram
+    ids from `first_telegram_id`); bench/board.py seeds one burst per round with other ids."""
     async with database.session() as session:
-        unit = Unit(name="城管局", require_swap_approval=False, created_at=now)
+        unit = Unit(name=unit_name, require_swap_approval=False, created_at=now)
         session.add(unit)
         await session.flush()
         post = Post(
@@ -73,7 +82,7 @@ async def seed(database: Database, people: int, now: dt.datetime) -> None:
         await session.flush()
         for n in range(people):
             member = Member(
-                telegram_id=20_000 + n,
+                telegram_id=first_telegram_id + n,
                 display_name=f"V{n}",
                 language="zh_Hans",
                 unit_id=unit.id,

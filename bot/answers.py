@@ -27,6 +27,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot import metrics
 from bot.sender import retry_seconds
 
 log = logging.getLogger(__name__)
@@ -154,6 +155,7 @@ async def patiently(bot: Bot, row: Row) -> None:
             await perform(bot, row)
             return
         except RetryAfter as error:
+            metrics.too_many_requests("reply")
             if attempt == RETRIES_AFTER_429:
                 raise
             log.warning("an answer hit the flood limit; retrying in %ss", retry_seconds(error))

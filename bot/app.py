@@ -19,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import answers, scheduler
+from bot import answers, metrics, scheduler
 from bot.commands import REGISTRY
 from bot.concurrency import MAX_CONCURRENT_UPDATES, ChatOrderedUpdateProcessor
 from bot.db.leadership import sender_leadership
@@ -47,7 +47,8 @@ def _callback(
     handler: Handler, roles: Any, *, read_only: bool = False
 ) -> Callable[[Update, BotContext], Any]:
     async def callback(update: Update, context: BotContext) -> None:
-        await run_turn(update, context, handler, roles, read_only=read_only)
+        with metrics.update_handled(update):
+            await run_turn(update, context, handler, roles, read_only=read_only)
 
     return callback
 
@@ -56,11 +57,14 @@ def _button_callback(action: Button[Any]) -> Callable[[Update, BotContext], Any]
     async def callback(update: Update, context: BotContext) -> None:
         query = update.callback_query
         data = action.data.parse(query.data if query is not None else None)
-        if data is None:
-            # Forged, or from an older version of the bot: nothing is done.
-            await run_turn(update, context, common.unknown_button, None)
-            return
-        await run_turn(update, context, action.bind(data), action.roles, read_only=action.read_only)
+        with metrics.update_handled(update):
+            if data is None:
+                # Forged, or from an older version of the bot: nothing is done.
+                await run_turn(update, context, common.unknown_button, None)
+                return
+            await run_turn(
+                update, context, action.bind(data), action.roles, read_only=action.read_only
+            )
 
     return callback
 
@@ -206,6 +210,7 @@ async def _start_background(application: BotApplication) -> None:
         # On SQLite one process is the rule (bot/db/process_lock.py).
         sole_process=runtime.db.is_sqlite,
     )
+    application.bot_data["sender"] = sender  # for the board's /healthz and /metrics
     application.bot_data["sender_task"] = asyncio.create_task(
         sender.run_forever(stop), name="outbox-sender"
     )

@@ -13,6 +13,7 @@ from bot.services.people.registration import DIALOGUE as REGISTER_DIALOGUE
 from handlers import (
     admin,
     attendance,
+    board,
     broadcast,
     checkin,
     common,
@@ -117,6 +118,8 @@ REGISTRY = Registry(
         Command("swap", swap_handlers.start, MEMBERS, "help.swap"),
         Command("swaps", swap_handlers.list_swaps, MEMBERS, "help.swaps", read_only=True),
         Command("unitsettings", swap_handlers.unit_settings, COORDINATORS, "help.unitsettings"),
+        # the live board (issue 18)
+        Command("board", board.open_board, LEADERS, "help.board"),
     ),
     buttons=(
         PrefixButton(CANCEL_DATA, common.cancel, None),
@@ -224,6 +227,12 @@ REGISTRY = Registry(
         PrefixButton(
             swap_handlers.UNIT_PAGE_BUTTON, swap_handlers.unit_settings_page, COORDINATORS
         ),
+        # the live board (issue 18)
+        PrefixButton(board.NEW_SCREEN_BUTTON, board.new_screen, ADMINS),
+        PrefixButton(board.SCREEN_PAGE_BUTTON, board.screen_scope_page, ADMINS),
+        PrefixButton(board.SCREEN_SCOPE_BUTTON, board.create_screen, ADMINS),
+        PrefixButton(board.SCREENS_BUTTON, board.list_screens, ADMINS),
+        PrefixButton(board.REVOKE_BUTTON, board.revoke_screen, ADMINS),
     ),
     dialogues=(
         DialogueRoute(REGISTER_DIALOGUE, registration.on_dialogue, None),

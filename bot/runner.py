@@ -17,6 +17,7 @@ from collections.abc import Callable
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application
+from bot.board.server import attach as attach_board
 from bot.clock import SystemClock
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
@@ -114,6 +115,8 @@ async def serve(
     fed by long polling or the webhook through the inbox."""
     settings = runtime.settings
     application = build_application(runtime, background=True)
+    if settings.board_url:
+        attach_board(application, runtime)  # the live board, /healthz and /metrics
     intake = application.bot_data["intake"]
     assert isinstance(intake, Intake)
     await connect(application, settings, settings.startup_attempts)

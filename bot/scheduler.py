@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 
+from bot import metrics
 from bot.due import DUE_JOBS, DueJob
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 
+@metrics.timed_tick
 async def tick(runtime: Runtime, jobs: tuple[DueJob, ...] | None = None) -> int:
     """Run every due job once at the clock's now, each in its own transaction, so one job's
     failure neither rolls back nor stops the others. Returns the number of messages queued."""

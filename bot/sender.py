@@ -43,6 +43,7 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
+from bot import metrics
 from bot.db.engine import process_name
 from bot.db.leadership import Leadership
 from bot.db.models import OutboxMessage
@@ -214,6 +215,7 @@ class Sender:
             async with self.runtime.db.session() as session:
                 await outbox.mark_sent(session, sent, self.runtime.clock.now())
                 await outbox.release(session, unsent, self.worker)
+            metrics.messages_sent(len(sent))
         waits = [outcome.wait for outcome in outcomes if outcome.wait is not None]
         self.pacer.forget_idle(self.runtime.clock.now().timestamp())
         return PassResult(
@@ -249,6 +251,7 @@ class Sender:
         try:
             await deliver(self.bot, row.chat_id, message)
         except RetryAfter as error:
+            metrics.too_many_requests("outbox")
             seconds = retry_seconds(error)
             now = self.runtime.clock.now()
             self.pacer.pause(row.chat_id, now.timestamp() + seconds)

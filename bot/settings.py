@@ -114,6 +114,16 @@ class Settings(BaseSettings):
     grade_good_min: float = Field(default=85, ge=0, le=100)
     grade_fair_min: float = Field(default=60, ge=0, le=100)
 
+    # board (issue 18): the live map board and the operations endpoints, served in the bot's
+    # own process when BOARD_URL is set
+    board_url: str = ""
+    board_listen: str = "0.0.0.0"
+    board_port: int = Field(default=8080, ge=1, le=65535)
+    board_refresh_seconds: int = Field(default=10, ge=1, le=300)
+    map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    map_tile_attribution: str = "© OpenStreetMap contributors"
+    map_coordinates: Literal["wgs84", "gcj02"] = "wgs84"
+
     @field_validator("admin_ids", "reminder_leads", mode="before")
     @classmethod
     def _csv_list(cls, value: Any) -> Any:
@@ -152,6 +162,28 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str) -> str:
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("expected an http:// or https:// URL")
+        return value
+
+    @field_validator("board_url")
+    @classmethod
+    def _board_url(cls, value: str) -> str:
+        # Telegram opens a Mini App only from an https:// address.
+        if value and not value.startswith("https://"):
+            raise ValueError(
+                "expected the board's public https:// URL, e.g. https://bot.example.org/board/"
+            )
+        return value
+
+    @field_validator("map_tile_url")
+    @classmethod
+    def _tile_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://", "/")) or not all(
+            part in value for part in ("{z}", "{x}", "{y}")
+        ):
+            raise ValueError(
+                "expected a tile URL template with {z}, {x} and {y}, "
+                "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+            )
         return value
 
     @field_validator("database_url")

@@ -82,6 +82,15 @@ def _validate_inline_keyboard(rows: Any) -> None:
                 ("http://", "https://", "tg://")
             ):
                 raise bad_request("BUTTON_URL_INVALID")
+            if "web_app" in button:
+                _check_web_app(button["web_app"], "inline keyboard button")
+
+
+def _check_web_app(web_app: Any, where: str) -> None:
+    """Telegram opens a Mini App from an https:// address only."""
+    url = str(web_app.get("url", "")) if isinstance(web_app, dict) else ""
+    if not url.startswith("https://"):
+        raise bad_request(f"{where} Web App URL '{url}' is invalid: Only HTTPS links are allowed")
 
 
 def _reply_keyboard(rows: Any) -> list[list[JSON]]:
@@ -213,12 +222,20 @@ def _target_chat(world: World, params: Params) -> ChatState:
     return chat
 
 
+def _web_apps_in_private_only(chat: ChatState, markup: JSON | None) -> None:
+    """Web App buttons are available only in private chats with the bot."""
+    rows = (markup or {}).get("inline_keyboard") or []
+    if chat.is_group and any("web_app" in button for row in rows for button in row):
+        raise bad_request("BUTTON_TYPE_INVALID")
+
+
 async def send_message(world: World, params: Params) -> JSON:
     chat = _target_chat(world, params)
     text, entities, parse_mode = _formatted(params, "text", "entities", MAX_TEXT, "message")
     if not text or not text.strip():
         raise bad_request("message text is empty")
     markup = _markup(params)
+    _web_apps_in_private_only(chat, markup)
     body: JSON = {"text": text}
     if entities:
         body["entities"] = entities
@@ -666,6 +683,41 @@ async def delete_my_commands(world: World, params: Params) -> bool:
     return True
 
 
+def _menu_button(params: Params) -> JSON:
+    button = params.structured("menu_button")
+    if button is None:
+        return {"type": "default"}
+    if not isinstance(button, dict) or button.get("type") not in ("commands", "web_app", "default"):
+        raise bad_request("can't parse menu button")
+    if button["type"] != "web_app":
+        return {"type": button["type"]}
+    text = str(button.get("text", ""))
+    if not text.strip():
+        raise bad_request("menu button text must be non-empty")
+    _check_web_app(button.get("web_app"), "menu button")
+    return {"type": "web_app", "text": text, "web_app": {"url": button["web_app"]["url"]}}
+
+
+async def set_chat_menu_button(world: World, params: Params) -> bool:
+    """The menu button of one private chat, or the default of every chat without a chat_id."""
+    button = _menu_button(params)
+    chat_id = params.integer("chat_id") if params.has("chat_id") else None
+    if chat_id is not None:
+        chat = world.chat(chat_id)
+        if chat.is_group:
+            raise bad_request("chat is not a private chat")
+    world.menu_buttons[chat_id] = button
+    return True
+
+
+async def get_chat_menu_button(world: World, params: Params) -> JSON:
+    chat_id = params.integer("chat_id") if params.has("chat_id") else None
+    if chat_id is not None:
+        world.chat(chat_id)
+    button = world.menu_buttons.get(chat_id) or world.menu_buttons.get(None)
+    return copy.deepcopy(button or {"type": "commands"})
+
+
 async def get_me(world: World, params: Params) -> JSON:
     return dict(world.bot_user)
 
@@ -704,6 +756,8 @@ METHODS: dict[str, Method] = {
     "setMyCommands": set_my_commands,
     "getMyCommands": get_my_commands,
     "deleteMyCommands": delete_my_commands,
+    "setChatMenuButton": set_chat_menu_button,
+    "getChatMenuButton": get_chat_menu_button,
     "sendMessage": send_message,
     "sendPhoto": send_photo,
     "sendDocument": send_document,

@@ -271,6 +271,11 @@ class BotApiEmulator:
         key = (scope_type, chat_id, user_id, language_code)
         return [(c["command"], c["description"]) for c in self.world.commands.get(key, [])]
 
+    def menu_button(self, chat_id: int) -> JSON:
+        """The menu button a private chat shows (setChatMenuButton, else the bot's default)."""
+        button = self.world.menu_buttons.get(chat_id) or self.world.menu_buttons.get(None)
+        return copy.deepcopy(button or {"type": "commands"})
+
     def chat_menu(self, chat_id: int, user_id: int | None = None) -> list[tuple[str, str]]:
         """The command menu a person sees in `chat_id`, resolved through scopes and languages
         in the order Telegram documents (user_id defaults to the private chat's person)."""

@@ -59,6 +59,19 @@ class SentMessage:
                     return str(button["callback_data"])
         return None
 
+    def button_link(self, text: str) -> str | None:
+        """The address a button labelled `text` opens: a link button's url, or the url of the
+        Mini App a web_app button opens."""
+        for row in (self.reply_markup or {}).get("inline_keyboard", []):
+            for button in row:
+                if button.get("text") != text:
+                    continue
+                if "url" in button:
+                    return str(button["url"])
+                if "web_app" in button:
+                    return str(button["web_app"]["url"])
+        return None
+
 
 @dataclass
 class StoredFile:
@@ -258,6 +271,7 @@ class World:
         self.chats: dict[int, ChatState] = {}
         self.files: dict[str, StoredFile] = {}
         self.commands: dict[CommandKey, list[JSON]] = {}
+        self.menu_buttons: dict[int | None, JSON] = {}  # chat id (None: the default) -> button
         self.updates = UpdateQueue()
         self.webhook_url = ""
         self.webhook_secret = ""

@@ -34,6 +34,7 @@ COORDINATOR_COMMANDS = {
     "/week",
     "/month",
     "/export",
+    "/board",
 }
 ADMIN_ONLY = {"/units", "/outbox"}
 
@@ -72,7 +73,9 @@ async def test_help_lists_the_commands_of_each_role_and_no_others(harness: Harne
     leader = await person(harness, 5104, unit_id, "丙", role=Role.LEADER)
     text = await command(harness, leader, "help")
     assert shown(text) == (
-        {"/start", "/help", "/cancel"} | VOLUNTEER_COMMANDS | {"/today", "/week", "/month"}
+        {"/start", "/help", "/cancel"}
+        | VOLUNTEER_COMMANDS
+        | {"/today", "/week", "/month", "/board"}
     )
     # /setgroup works only in a group, so a private /help does not offer it.
     assert "/setgroup" not in text

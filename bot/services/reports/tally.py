@@ -117,6 +117,32 @@ async def _rows(
     return sorted(rows, key=rank)
 
 
+async def standings(
+    session: AsyncSession,
+    *,
+    unit_id: int | None,
+    period: Period,
+    now: dt.datetime,
+    settings: Settings,
+) -> tuple[Counts, Score, list[Row]]:
+    """The totals, score and ranking of `period` exactly as `compute` has them, without the
+    lists and the trend: what the live board (bot/board) refreshes every few seconds."""
+    start, end = period.bounds(settings.zone)
+    by_unit = unit_id is None
+    counts = await breakdown(
+        session,
+        start=start,
+        end=end,
+        now=now,
+        settings=settings,
+        unit_id=unit_id,
+        by="unit" if by_unit else "post",
+    )
+    totals = Counts.total(counts.values())
+    rows = await _rows(session, counts, None, settings, by_unit, unit_id)
+    return totals, score(totals, settings), rows
+
+
 async def compute(
     session: AsyncSession,
     *,

@@ -1,0 +1,352 @@
+"""The board's web server, in the bot's own process (aiohttp, on the bot's event loop).
+
+Routes, under the path of BOARD_URL (``/board`` for https://bot.example.org/board/):
+
+- ``/`` the page opened as a Telegram Mini App; it holds no data and reads the signed
+  ``initData`` Telegram hands it, which it sends with every data request;
+- ``/screen/<token>`` the page of a wall-screen link (403 when the link is not valid);
+- ``/api/state`` the panels' data for the credentials in the Authorization header
+  (``tma <initData>`` or ``screen <token>``): 403 and no data without valid ones;
+- ``/static/...`` the page's script and style and the vendored Leaflet and uPlot;
+
+and at the root, for operators: ``/healthz`` and ``/metrics`` (Prometheus).
+
+The page polls ``/api/state`` every BOARD_REFRESH_SECONDS rather than holding a server-sent
+event stream: every request is authenticated again (a revoked link stops at the next refresh),
+it passes any reverse proxy unchanged, it survives a phone putting the Mini App to sleep, and a
+check-in made by another process (several bots on one PostgreSQL) shows up without a channel
+between processes. The data of one scope is read and encoded at most once per refresh
+interval, however many boards show it (SnapshotCache).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from urllib.parse import urlparse
+
+from aiohttp import web
+from jinja2 import Environment, PackageLoader, select_autoescape
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+
+from bot import metrics
+from bot.board import data, health, standard, viewers
+from bot.board.auth import Refused, Viewer
+from bot.board.panels import PanelRegistry
+from bot.i18n import LANGUAGES
+from bot.runtime import Runtime
+from bot.settings import SettingsError
+
+if TYPE_CHECKING:
+    from handlers.turn import BotApplication
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).parent / "static"
+NO_STORE = {"Cache-Control": "no-store"}
+# The page loads only its own files; tiles come from MAP_TILE_URL's host. The referrer sent
+# for tiles is the origin only: a wall screen's link must not leak to a tile server.
+SECURITY_HEADERS = {
+    "Referrer-Policy": "strict-origin",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def board_path(board_url: str) -> str:
+    """The path the board is served under: that of BOARD_URL, without its trailing slash."""
+    return urlparse(board_url).path.rstrip("/")
+
+
+def _tile_origin(tile_url: str) -> str:
+    parsed = urlparse(tile_url.replace("{s}", "a"))
+    if not parsed.scheme:
+        return ""
+    host = parsed.netloc
+    # {s} subdomains (a.tile..., b.tile...) all belong to the same provider.
+    if "{s}" in tile_url:
+        host = "*." + host.split(".", 1)[1]
+    return f"{parsed.scheme}://{host}"
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Entry(Generic[T]):
+    expires: float
+    task: asyncio.Task[T]
+
+
+class SnapshotCache(Generic[T]):
+    """One snapshot per scope and language at a time: concurrent requests share the read in
+    progress, later ones reuse it until `ttl` seconds have passed."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._entries: dict[tuple[int | None, str], _Entry[T]] = {}
+
+    async def get(self, key: tuple[int | None, str], build: Callable[[], Awaitable[T]]) -> T:
+        now = time.monotonic()
+        entry = self._entries.get(key)
+        if entry is None or entry.expires <= now or (entry.task.done() and entry.task.exception()):
+            self._forget_expired(now)
+            entry = _Entry(now + self.ttl, asyncio.ensure_future(build()))
+            self._entries[key] = entry
+        return await asyncio.shield(entry.task)
+
+    def _forget_expired(self, now: float) -> None:
+        """Drop finished snapshots past their time: a scope nobody looks at holds no memory."""
+        for key in [k for k, e in self._entries.items() if e.expires <= now and e.task.done()]:
+            del self._entries[key]
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A snapshot as sent: JSON, and gzip for the clients that take it (most of the size of a
+    city's snapshot is repeated keys; it shrinks about tenfold)."""
+
+    body: bytes
+    gzipped: bytes
+
+    @classmethod
+    def of(cls, payload: dict[str, Any]) -> Encoded:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        return cls(body=body, gzipped=gzip.compress(body, compresslevel=5, mtime=0))
+
+
+class BoardServer:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        sender: health.SenderProbe,
+        panels: PanelRegistry | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.sender = sender
+        self.panels = panels if panels is not None else standard.standard_panels()
+        settings = runtime.settings
+        self.prefix = board_path(settings.board_url)
+        # One read of a scope per refresh interval, whatever the number of boards showing it.
+        self.cache: SnapshotCache[Encoded] = SnapshotCache(ttl=settings.board_refresh_seconds)
+        self.templates = Environment(
+            loader=PackageLoader("bot.board", "templates"),
+            autoescape=select_autoescape(["html"]),
+        )
+        self.started_at = time.monotonic()
+        self._runner: web.AppRunner | None = None
+        self.addresses: list[Any] = []
+
+    # -- the application ------------------------------------------------------------------------
+
+    def application(self) -> web.Application:
+        app = web.Application(middlewares=[self._headers])
+        prefix = self.prefix
+        app.router.add_get("/healthz", self.healthz)
+        app.router.add_get("/metrics", self.metrics)
+        app.router.add_get(f"{prefix}/", self.mini_app_page)
+        if prefix:
+            app.router.add_get(prefix, self.mini_app_page)
+        app.router.add_get(f"{prefix}/screen/{{token}}", self.screen_page)
+        app.router.add_get(f"{prefix}/api/state", self.state)
+        app.router.add_static(f"{prefix}/static", STATIC_DIR)
+        return app
+
+    @web.middleware
+    async def _headers(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        response = await handler(request)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    # -- pages ----------------------------------------------------------------------------------
+
+    def _language(self, request: web.Request) -> str:
+        wanted = request.query.get("lang", "")
+        return wanted if wanted in LANGUAGES else self.runtime.settings.default_language
+
+    def _page(
+        self, language: str, *, mode: str, token: str = "", status: int = 200
+    ) -> web.Response:
+        settings = self.runtime.settings
+        t = self.runtime.translator(language)
+        config = {
+            "mode": mode,
+            "token": token,
+            "api": f"{self.prefix}/api/state",
+            "refresh_seconds": settings.board_refresh_seconds,
+            "tile_url": settings.map_tile_url,
+            "tile_attribution": settings.map_tile_attribution,
+            "zone": settings.timezone,
+            "language": language,
+            "labels": {
+                "denied": t("board.page.denied"),
+                "offline": t("board.page.offline"),
+                "loading": t("board.page.loading"),
+                "no_posts": t("board.page.no_posts"),
+                "time": t("board.page.time"),
+            },
+        }
+        html = self.templates.get_template("board.html").render(
+            t=t,
+            language=language,
+            static=f"{self.prefix}/static",
+            panels=[{"key": p.key, "view": p.view, "title": t(p.title_key)} for p in self.panels],
+            config=config,
+        )
+        csp = (
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            f"img-src 'self' data: {_tile_origin(settings.map_tile_url)}; connect-src 'self'; "
+            "object-src 'none'; base-uri 'none'"
+        )
+        headers = {**NO_STORE, "Content-Security-Policy": csp}
+        return web.Response(text=html, content_type="text/html", status=status, headers=headers)
+
+    def _denied_page(self, language: str) -> web.Response:
+        t = self.runtime.translator(language)
+        html = self.templates.get_template("denied.html").render(t=t, language=language)
+        return web.Response(text=html, content_type="text/html", status=403, headers=NO_STORE)
+
+    async def mini_app_page(self, request: web.Request) -> web.Response:
+        return self._page(self._language(request), mode="tma")
+
+    async def screen_page(self, request: web.Request) -> web.Response:
+        token = request.match_info["token"]
+        try:
+            viewer = await self._viewer(f"{viewers.SCREEN_SCHEME} {token}")
+        except Refused:
+            return self._denied_page(self.runtime.settings.default_language)
+        return self._page(viewer.language, mode="screen", token=token)
+
+    # -- data -----------------------------------------------------------------------------------
+
+    async def _viewer(self, authorization: str | None) -> Viewer:
+        runtime = self.runtime
+        try:
+            async with runtime.db.read_session() as session:
+                viewer = await viewers.from_authorization(
+                    session, authorization, runtime.settings, runtime.clock.now()
+                )
+        except Refused as refusal:
+            metrics.BOARD_REQUESTS.labels("forbidden").inc()
+            log.info("board request refused: %s", refusal)
+            raise
+        return viewer
+
+    async def _snapshot(self, viewer: Viewer) -> Encoded:
+        runtime = self.runtime
+        started = time.perf_counter()
+        async with runtime.db.read_session() as session:
+            payload = await standard.snapshot(
+                self.panels,
+                session,
+                unit_id=viewer.unit_id,
+                now=runtime.clock.now(),
+                settings=runtime.settings,
+                t=runtime.translator(viewer.language),
+            )
+        encoded = await asyncio.to_thread(Encoded.of, payload)
+        metrics.BOARD_SNAPSHOT_SECONDS.observe(time.perf_counter() - started)
+        return encoded
+
+    async def state(self, request: web.Request) -> web.Response:
+        try:
+            viewer = await self._viewer(request.headers.get("Authorization"))
+        except Refused:
+            return web.json_response({"error": "forbidden"}, status=403, headers=NO_STORE)
+        encoded = await self.cache.get(
+            (viewer.unit_id, viewer.language), lambda: self._snapshot(viewer)
+        )
+        metrics.BOARD_REQUESTS.labels("ok").inc()
+        headers = {**NO_STORE, "Vary": "Accept-Encoding"}
+        body = encoded.body
+        if "gzip" in request.headers.get("Accept-Encoding", ""):
+            body, headers["Content-Encoding"] = encoded.gzipped, "gzip"
+        return web.Response(body=body, content_type="application/json", headers=headers)
+
+    # -- operations -----------------------------------------------------------------------------
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        healthy, body = await health.check(self.runtime, self.sender, self.started_at)
+        return web.json_response(body, status=200 if healthy else 503, headers=NO_STORE)
+
+    async def metrics(self, request: web.Request) -> web.Response:
+        try:
+            async with self.runtime.db.read_session() as session:
+                states, due = await data.outbox_counts(session, self.runtime.clock.now())
+        except Exception:
+            log.exception("could not read the outbox for /metrics")
+        else:
+            for state in data.OUTBOX_STATES:
+                metrics.OUTBOX.labels(state).set(states.get(state, 0))
+            metrics.OUTBOX_DUE.set(due)
+        metrics.SENDER_LEADING.set(1 if self.sender().leading else 0)
+        return web.Response(
+            body=generate_latest(REGISTRY),
+            headers={**NO_STORE, "Content-Type": CONTENT_TYPE_LATEST},
+        )
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self, *, listen: str | None = None, port: int | None = None) -> None:
+        settings = self.runtime.settings
+        host = listen if listen is not None else settings.board_listen
+        number = port if port is not None else settings.board_port
+        runner = web.AppRunner(self.application(), access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, host, number).start()
+        except OSError as error:
+            await runner.cleanup()
+            raise SettingsError(
+                f"BOARD_PORT is invalid: cannot listen on {host}:{number} ({error.strerror})"
+            ) from None
+        self._runner = runner
+        self.addresses = list(runner.addresses)
+        self.started_at = time.monotonic()
+        log.info("board listening on %s:%s%s/", host, number, self.prefix)
+
+    @property
+    def local_url(self) -> str:
+        """http://host:port<prefix> of the first address listened on (tests, benches)."""
+        host, port = self.addresses[0][:2]
+        return f"http://{host}:{port}{self.prefix}"
+
+    async def stop(self) -> None:
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+
+def attach(application: BotApplication, runtime: Runtime) -> BoardServer:
+    """Serve the board while `dutybot run`'s application runs: started after the bot's own
+    start-up (post_init), stopped with it (post_stop)."""
+    server = BoardServer(
+        runtime,
+        sender=lambda: health.sender_status(
+            application.bot_data.get("sender"), application.bot_data.get("sender_task")
+        ),
+    )
+    previous_init, previous_stop = application.post_init, application.post_stop
+
+    async def post_init(app: BotApplication) -> None:
+        if previous_init is not None:
+            await previous_init(app)
+        await server.start()
+
+    async def post_stop(app: BotApplication) -> None:
+        await server.stop()
+        if previous_stop is not None:
+            await previous_stop(app)
+
+    application.post_init = post_init
+    application.post_stop = post_stop
+    return server

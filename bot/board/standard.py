@@ -1,0 +1,356 @@
+"""The board's standard panels (map, today on post, ranking) and the snapshot of a registry.
+
+The day's figures and the ranking are the tally of /today, formatted by the report's own
+helpers, so the board and /today never disagree. The map and the day's curve are the board's
+own: who is on post at a moment, from the day's shifts and check-ins.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import datetime as dt
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.board import data
+from bot.board.coords import to_display
+from bot.board.data import Day, DayPost, DayShift, Standings, grade_text, percent
+from bot.board.panels import PanelContext, PanelData, PanelRegistry, View
+from bot.i18n import Translator
+from bot.settings import Settings
+
+# The day's curve: one point every CURVE_STEP, from the first shift's start to now.
+CURVE_STEP = dt.timedelta(minutes=15)
+
+
+class PostState(StrEnum):
+    STAFFED = "staffed"  # a shift under way, everyone it needs on post
+    SHORT = "short"  # a shift under way, some on post but fewer than it needs
+    EMPTY = "empty"  # a shift under way, nobody on post
+    IDLE = "idle"  # no shift under way now
+
+
+async def _day(context: PanelContext) -> Day:
+    async def read() -> Day:
+        return await data.load_day(context.session, context.unit_id, context.day, context.settings)
+
+    day: Day = await context.shared("day", read)
+    return day
+
+
+async def _standings(context: PanelContext) -> Standings:
+    async def read() -> Standings:
+        return await data.today_standings(
+            context.session, context.unit_id, context.day, context.now, context.settings
+        )
+
+    result: Standings = await context.shared("standings", read)
+    return result
+
+
+# -- panels -------------------------------------------------------------------------------------
+
+
+class _Texts:
+    """One snapshot's texts, memoised: a city's 2,000 popups repeat a few shift times and
+    labels, and each Babel formatting costs tens of microseconds."""
+
+    def __init__(self, t: Translator) -> None:
+        self.t = t
+        self._times: dict[float, str] = {}
+        self._texts: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
+
+    def time(self, instant: float) -> str:
+        text = self._times.get(instant)
+        if text is None:
+            moment = dt.datetime.fromtimestamp(instant, dt.UTC)
+            text = self._times[instant] = self.t.time(moment)
+        return text
+
+    def __call__(self, key: str, **params: Any) -> str:
+        memo = (key, tuple(sorted(params.items())))
+        text = self._texts.get(memo)
+        if text is None:
+            text = self._texts[memo] = self.t(key, **params)
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class PostNow:
+    """A post at one moment: its state, the shifts under way, who is on post of how many."""
+
+    state: PostState
+    current: list[DayShift]
+    present: int
+    capacity: int
+
+
+def post_state(shifts: Sequence[DayShift], now: float) -> PostNow:
+    current = [shift for shift in shifts if shift.under_way(now)]
+    if not current:
+        return PostNow(PostState.IDLE, current, 0, 0)
+    capacity = sum(shift.capacity for shift in current)
+    present = sum(1 for shift in current for seat in shift.seats if seat.on_post(now))
+    if present == 0:
+        state = PostState.EMPTY
+    else:
+        state = PostState.STAFFED if present >= capacity else PostState.SHORT
+    return PostNow(state, current, present, capacity)
+
+
+def _states(day: Day, now: float) -> list[tuple[DayPost, list[DayShift], PostNow]]:
+    result = []
+    for post in day.posts:
+        shifts = day.shifts_by_post.get(post.id, [])
+        result.append((post, shifts, post_state(shifts, now)))
+    return result
+
+
+async def _posts_now(context: PanelContext) -> list[tuple[DayPost, list[DayShift], PostNow]]:
+    """Every post of the scope with its shifts of the day and its state now, once a snapshot."""
+
+    async def read() -> list[tuple[DayPost, list[DayShift], PostNow]]:
+        day = await _day(context)
+        return await asyncio.to_thread(_states, day, context.now.timestamp())
+
+    posts: list[tuple[DayPost, list[DayShift], PostNow]] = await context.shared("now", read)
+    return posts
+
+
+def _people(t: _Texts, shifts: Sequence[DayShift], at: float, late_after: int) -> list[Any]:
+    people = []
+    for shift in shifts:
+        for seat in shift.seats:
+            if not seat.on_post(at):
+                continue
+            late = seat.minutes_late > late_after
+            people.append(
+                {
+                    "name": seat.name,
+                    "time": t("board.popup.checked_in_at", time=t.time(seat.arrived)),
+                    "note": t("board.popup.late", minutes=seat.minutes_late) if late else None,
+                }
+            )
+    return people
+
+
+def _popup(
+    t: _Texts, post: DayPost, shifts: Sequence[DayShift], now: PostNow, at: float, late_after: int
+) -> dict[str, Any]:
+    upcoming = [shift for shift in shifts if shift.starts > at][:1]
+    shown = now.current or upcoming
+    if now.current:
+        staffing = t("board.popup.staffing", present=now.present, capacity=now.capacity)
+    elif upcoming:
+        staffing = t("board.popup.next")
+    else:
+        staffing = t("board.popup.none_left")
+    return {
+        "title": post.name,
+        "unit": post.unit,
+        "shifts": [
+            t("report.time_range", start=t.time(shift.starts), end=t.time(shift.ends))
+            for shift in shown
+        ],
+        "staffing": staffing,
+        # Whoever is on post now, or already checked in early for the next shift.
+        "people": _people(t, shown, at, late_after),
+    }
+
+
+class MapPanel:
+    key = "map"
+    title_key = "board.panel.map"
+    view: View = "map"
+
+    async def collect(self, context: PanelContext) -> PanelData:
+        # Some ten thousand dictionaries for a city: built off the event loop, which goes on
+        # answering volunteers meanwhile.
+        posts = await _posts_now(context)
+        return await asyncio.to_thread(self._markers, context, posts)
+
+    @staticmethod
+    def _markers(
+        context: PanelContext, posts: list[tuple[DayPost, list[DayShift], PostNow]]
+    ) -> PanelData:
+        t, settings = _Texts(context.t), context.settings
+        at, late_after = context.now.timestamp(), settings.late_after_min
+        markers = []
+        counts = dict.fromkeys(PostState, 0)
+        for post, shifts, now in posts:
+            counts[now.state] += 1
+            latitude, longitude = to_display(
+                post.latitude, post.longitude, settings.map_coordinates
+            )
+            markers.append(
+                {
+                    "id": post.id,
+                    "lat": round(latitude, 6),
+                    "lng": round(longitude, 6),
+                    "state": now.state.value,
+                    "popup": _popup(t, post, shifts, now, at, late_after),
+                }
+            )
+        legend = [
+            {"state": state.value, "label": t(f"board.state.{state.value}"), "count": count}
+            for state, count in counts.items()
+        ]
+        return {"markers": markers, "legend": legend}
+
+
+def curve(day: Day, now: dt.datetime) -> list[tuple[dt.datetime, float | None]]:
+    """The share of the seats under way that had someone on post, every CURVE_STEP of the day
+    up to now (None where no shift was under way). A check-in counts within its shift only."""
+    shifts = list(day.shifts)
+    if not shifts:
+        return []
+    spans = []
+    for shift in shifts:
+        for seat in shift.seats:
+            arrived = max(seat.arrived, shift.starts)
+            left = min(seat.left or shift.ends, shift.ends)
+            if arrived < left:
+                spans.append((arrived, left))
+    arrivals = sorted(arrived for arrived, _ in spans)
+    departures = sorted(left for _, left in spans)
+    # Seats under way at t: the capacity of the shifts started by t, less those ended by t.
+    starts = sorted((shift.starts, shift.capacity) for shift in shifts)
+    ends = sorted((shift.ends, shift.capacity) for shift in shifts)
+    started_seats = list(itertools.accumulate((capacity for _, capacity in starts), initial=0))
+    ended_seats = list(itertools.accumulate((capacity for _, capacity in ends), initial=0))
+    start_times = [moment for moment, _ in starts]
+    end_times = [moment for moment, _ in ends]
+    step = CURVE_STEP.total_seconds()
+    last = min(now.timestamp(), end_times[-1])
+    at = start_times[0] // step * step
+    moments = []
+    while at <= last:
+        moments.append(at)
+        at += step
+    if moments and moments[-1] < last:
+        moments.append(last)  # the latest figure: now, or the end of the day's last shift
+    points: list[tuple[dt.datetime, float | None]] = []
+    for moment in moments:
+        seats = (
+            started_seats[bisect.bisect_right(start_times, moment)]
+            - ended_seats[bisect.bisect_right(end_times, moment)]
+        )
+        present = bisect.bisect_right(arrivals, moment) - bisect.bisect_right(departures, moment)
+        rate = min(1.0, present / seats) if seats else None
+        points.append((dt.datetime.fromtimestamp(moment, dt.UTC), rate))
+    return points
+
+
+class NowPanel:
+    key = "now"
+    title_key = "board.panel.now"
+    view: View = "figures"
+
+    async def collect(self, context: PanelContext) -> PanelData:
+        t, now = context.t, context.now
+        totals = (await _standings(context)).totals
+        posts = await _posts_now(context)
+        present = sum(state.present for _, _, state in posts)
+        capacity = sum(state.capacity for _, _, state in posts)
+        figures = [
+            ("seats", t("board.now.seats"), str(totals.seats)),
+            ("checked_in", t("board.now.checked_in"), str(totals.checked_in)),
+            ("late", t("board.now.late"), str(totals.late)),
+            ("absent", t("board.now.absent"), str(totals.absent)),
+            ("rate", t("board.now.rate"), percent(t, totals.on_post_rate)),
+            (
+                "on_post",
+                t("board.now.on_post"),
+                t("board.now.on_post_value", present=present, capacity=capacity),
+            ),
+        ]
+        return {
+            "figures": [
+                {"key": key, "label": label, "value": value} for key, label, value in figures
+            ],
+            "curve": {
+                "label": t("board.now.curve"),
+                "points": [
+                    [int(at.timestamp()), None if rate is None else round(rate * 100, 1)]
+                    for at, rate in await asyncio.to_thread(curve, await _day(context), now)
+                ],
+            },
+        }
+
+
+class RankingPanel:
+    key = "ranking"
+    title_key = "board.panel.ranking"
+    view: View = "table"
+
+    async def collect(self, context: PanelContext) -> PanelData:
+        t = context.t
+        tally = await _standings(context)
+        rows = []
+        for rank, row in enumerate(tally.rows, start=1):
+            counts = row.counts
+            idle = counts.seats == 0
+            rows.append(
+                {
+                    "cells": [
+                        str(rank),
+                        row.name,
+                        t("board.ranking.idle") if idle else grade_text(t, row.score),
+                        "—" if idle else percent(t, counts.on_post_rate),
+                        "—" if idle else f"{counts.on_time}/{counts.checked_in}",
+                        "—" if idle else str(counts.absent),
+                    ],
+                    "tone": row.score.grade.value if row.score.grade is not None else "none",
+                }
+            )
+        first = "board.ranking.unit" if tally.by_unit else "board.ranking.post"
+        columns = [
+            t("board.ranking.rank"),
+            t(first),
+            t("board.ranking.score"),
+            t("board.ranking.rate"),
+            t("board.ranking.on_time"),
+            t("board.ranking.absent"),
+        ]
+        return {"columns": columns, "rows": rows}
+
+
+def standard_panels() -> PanelRegistry:
+    """The built-in panels. The oversight domain adds its orders panel here (or on the registry
+    it hands to BoardServer) once it exists."""
+    return PanelRegistry([MapPanel(), NowPanel(), RankingPanel()])
+
+
+async def snapshot(
+    registry: PanelRegistry,
+    session: AsyncSession,
+    *,
+    unit_id: int | None,
+    now: dt.datetime,
+    settings: Settings,
+    t: Translator,
+) -> dict[str, Any]:
+    """Every panel's data for one scope at `now`, ready for JSON."""
+    context = PanelContext(session=session, unit_id=unit_id, now=now, settings=settings, t=t)
+    name = await data.unit_name(session, unit_id)
+    panels = []
+    for panel in registry:
+        panels.append(
+            {
+                "key": panel.key,
+                "view": panel.view,
+                "title": t(panel.title_key),
+                "data": await panel.collect(context),
+            }
+        )
+    return {
+        "scope": name if name is not None else t("report.scope.all"),
+        "updated": t("board.updated", time=t.time(now)),
+        "panels": panels,
+    }

@@ -1,0 +1,347 @@
+/* The command-centre board: polls /api/state and redraws the panels in place.
+ *
+ * Credentials: a wall screen sends the token of its link; inside Telegram the page sends the
+ * signed initData that Telegram put in the launch parameters (tgWebAppData in the URL's
+ * fragment), read here directly so that the page needs no script from outside. Every text
+ * comes from the server, already in the viewer's language; names are set as text, never as
+ * HTML.
+ */
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("board-config").textContent);
+  var COLORS = { staffed: "#2e7d32", short: "#f9a825", empty: "#c62828", idle: "#9e9e9e" };
+  var statusLine = document.getElementById("board-status");
+  var refreshes = 0;
+  var stopped = false;
+
+  // -- Telegram ---------------------------------------------------------------------------------
+
+  function postToTelegram(type, data) {
+    var payload = JSON.stringify(data || {});
+    try {
+      if (window.TelegramWebviewProxy && window.TelegramWebviewProxy.postEvent) {
+        window.TelegramWebviewProxy.postEvent(type, payload);
+      } else if (window.external && typeof window.external.notify === "function") {
+        window.external.notify(JSON.stringify({ eventType: type, eventData: data || {} }));
+      } else if (window.parent !== window) {
+        window.parent.postMessage(JSON.stringify({ eventType: type, eventData: data || {} }), "*");
+      }
+    } catch (error) {
+      /* outside Telegram there is nobody to tell */
+    }
+  }
+
+  function initData() {
+    var webApp = window.Telegram && window.Telegram.WebApp;
+    if (webApp && webApp.initData) {
+      return webApp.initData;
+    }
+    var fromHash = new URLSearchParams(window.location.hash.slice(1)).get("tgWebAppData");
+    try {
+      if (fromHash) {
+        window.sessionStorage.setItem("tgWebAppData", fromHash);
+      } else {
+        fromHash = window.sessionStorage.getItem("tgWebAppData");
+      }
+    } catch (error) {
+      /* storage may be off; the fragment is enough */
+    }
+    return fromHash;
+  }
+
+  function credentials() {
+    if (config.mode === "screen") {
+      return config.token ? "screen " + config.token : null;
+    }
+    var data = initData();
+    return data ? "tma " + data : null;
+  }
+
+  // -- small helpers ----------------------------------------------------------------------------
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined && text !== null) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) {
+      node.removeChild(node.firstChild);
+    }
+  }
+
+  function escapeHtml(text) {
+    var node = document.createElement("span");
+    node.textContent = text || "";
+    return node.innerHTML;
+  }
+
+  // -- map --------------------------------------------------------------------------------------
+
+  var map = null;
+  var markers = {};
+  var fitted = false;
+
+  function ensureMap() {
+    if (map || !document.getElementById("map") || !window.L) {
+      return map;
+    }
+    map = L.map("map", { zoomControl: true });
+    // Unreachable tiles leave the background blank; the markers are vectors and still show.
+    L.tileLayer(config.tile_url, {
+      maxZoom: 19,
+      attribution: escapeHtml(config.tile_attribution),
+    }).addTo(map);
+    map.setView([35.0, 105.0], 4);
+    return map;
+  }
+
+  function popupContent(popup, stateLabel) {
+    var box = element("div", "popup");
+    box.appendChild(element("strong", "popup-title", popup.title));
+    box.appendChild(element("div", "popup-unit", popup.unit));
+    box.appendChild(element("div", "popup-state", stateLabel));
+    popup.shifts.forEach(function (line) {
+      box.appendChild(element("div", "popup-shift", line));
+    });
+    box.appendChild(element("div", "popup-staffing", popup.staffing));
+    if (popup.people.length) {
+      var list = element("ul", "popup-people");
+      popup.people.forEach(function (person) {
+        var item = element("li", "popup-person");
+        item.appendChild(element("span", "popup-name", person.name));
+        item.appendChild(element("span", "popup-time", " " + person.time));
+        if (person.note) {
+          item.appendChild(element("span", "popup-note", " " + person.note));
+        }
+        list.appendChild(item);
+      });
+      box.appendChild(list);
+    }
+    return box;
+  }
+
+  function markerStyle(state) {
+    return { radius: 9, weight: 2, color: "#ffffff", fillColor: COLORS[state], fillOpacity: 0.95 };
+  }
+
+  function renderMap(section, data) {
+    var target = ensureMap();
+    if (!target) {
+      return;
+    }
+    var seen = {};
+    var bounds = [];
+    var labels = {};
+    data.legend.forEach(function (entry) { labels[entry.state] = entry.label; });
+    data.markers.forEach(function (item) {
+      seen[item.id] = true;
+      var marker = markers[item.id];
+      if (!marker) {
+        marker = L.circleMarker([item.lat, item.lng], markerStyle(item.state)).addTo(target);
+        marker.bindPopup(popupContent(item.popup, labels[item.state]));
+        markers[item.id] = marker;
+      } else {
+        marker.setLatLng([item.lat, item.lng]);
+        marker.setStyle(markerStyle(item.state));
+        marker.setPopupContent(popupContent(item.popup, labels[item.state]));
+      }
+      var path = marker.getElement();
+      if (path) {
+        path.setAttribute("class", "leaflet-interactive post-marker state-" + item.state);
+        path.setAttribute("data-post", String(item.id));
+        path.setAttribute("data-state", item.state);
+      }
+      bounds.push([item.lat, item.lng]);
+    });
+    Object.keys(markers).forEach(function (id) {
+      if (!seen[id]) {
+        target.removeLayer(markers[id]);
+        delete markers[id];
+      }
+    });
+    if (!fitted && bounds.length) {
+      target.fitBounds(bounds, { padding: [30, 30], maxZoom: 16 });
+      fitted = true;
+    }
+    var legend = section.querySelector('[data-role="legend"]');
+    clear(legend);
+    data.legend.forEach(function (entry) {
+      var item = element("li", "legend-item state-" + entry.state);
+      var swatch = element("span", "swatch");
+      swatch.style.background = COLORS[entry.state];
+      item.appendChild(swatch);
+      item.appendChild(element("span", "legend-label", entry.label));
+      item.appendChild(element("span", "legend-count", String(entry.count)));
+      legend.appendChild(item);
+    });
+    if (!data.markers.length) {
+      legend.appendChild(element("li", "legend-empty", config.labels.no_posts));
+    }
+  }
+
+  // -- figures and the day's curve --------------------------------------------------------------
+
+  var plot = null;
+
+  function curveSize(box) {
+    var width = Math.max(240, box.clientWidth || 320);
+    return { width: width, height: Math.round(Math.min(220, Math.max(140, width * 0.35))) };
+  }
+
+  function renderCurve(box, curve) {
+    if (!window.uPlot) {
+      return;
+    }
+    var xs = curve.points.map(function (point) { return point[0]; });
+    var ys = curve.points.map(function (point) { return point[1]; });
+    if (!plot) {
+      var size = curveSize(box);
+      var zoned = function (ts) { return uPlot.tzDate(new Date(ts * 1e3), config.zone); };
+      var hoursMinutes = uPlot.fmtDate("{HH}:{mm}");
+      var clock = function (ts) { return ts === null || ts === undefined ? "—" : hoursMinutes(zoned(ts)); };
+      plot = new uPlot(
+        {
+          width: size.width,
+          height: size.height,
+          tzDate: zoned,
+          scales: { y: { range: [0, 100] } },
+          legend: { show: true },
+          series: [
+            { label: config.labels.time, value: function (u, v) { return clock(v); } },
+            {
+              label: curve.label,
+              stroke: "#1565c0",
+              fill: "rgba(21, 101, 192, 0.12)",
+              width: 2,
+              spanGaps: false,
+              value: function (u, v) { return v === null || v === undefined ? "—" : v + "%"; },
+            },
+          ],
+          axes: [
+            { values: function (u, values) { return values.map(clock); } },
+            { values: function (u, values) { return values.map(function (v) { return v + "%"; }); } },
+          ],
+        },
+        [xs, ys],
+        box
+      );
+      window.addEventListener("resize", function () { plot.setSize(curveSize(box)); });
+    } else {
+      plot.setData([xs, ys]);
+    }
+  }
+
+  function renderFigures(section, data) {
+    var list = section.querySelector('[data-role="figures"]');
+    clear(list);
+    data.figures.forEach(function (figure) {
+      var item = element("div", "figure figure-" + figure.key);
+      item.setAttribute("data-key", figure.key);
+      item.appendChild(element("dt", null, figure.label));
+      item.appendChild(element("dd", null, figure.value));
+      list.appendChild(item);
+    });
+    renderCurve(section.querySelector('[data-role="curve"]'), data.curve);
+  }
+
+  // -- tables (the ranking, and any table a later panel brings) ---------------------------------
+
+  function renderTable(section, data) {
+    var table = section.querySelector('[data-role="table"]');
+    var head = table.querySelector("thead");
+    var body = table.querySelector("tbody");
+    clear(head);
+    clear(body);
+    var headRow = element("tr");
+    data.columns.forEach(function (column) { headRow.appendChild(element("th", null, column)); });
+    head.appendChild(headRow);
+    data.rows.forEach(function (row) {
+      var line = element("tr", "tone-" + (row.tone || "none"));
+      row.cells.forEach(function (cell) { line.appendChild(element("td", null, cell)); });
+      body.appendChild(line);
+    });
+  }
+
+  var VIEWS = { map: renderMap, figures: renderFigures, table: renderTable };
+
+  // -- the loop ---------------------------------------------------------------------------------
+
+  function render(payload) {
+    document.getElementById("board-scope").textContent = payload.scope;
+    statusLine.textContent = payload.updated;
+    statusLine.classList.remove("offline");
+    payload.panels.forEach(function (panel) {
+      var section = document.getElementById("panel-" + panel.key);
+      var draw = VIEWS[panel.view];
+      if (section && draw) {
+        draw(section, panel.data);
+      }
+    });
+    refreshes += 1;
+    document.body.setAttribute("data-refreshes", String(refreshes));
+  }
+
+  function deny() {
+    stopped = true;
+    if (map) {
+      Object.keys(markers).forEach(function (id) { map.removeLayer(markers[id]); });
+    }
+    markers = {};
+    document.getElementById("board-panels").hidden = true;
+    document.getElementById("board-denied").hidden = false;
+    statusLine.textContent = config.labels.denied;
+    document.body.classList.add("is-denied");
+  }
+
+  function schedule() {
+    if (!stopped) {
+      window.setTimeout(poll, config.refresh_seconds * 1000);
+    }
+  }
+
+  function poll() {
+    var authorization = credentials();
+    if (!authorization) {
+      deny();
+      return;
+    }
+    fetch(config.api, {
+      headers: { Authorization: authorization },
+      cache: "no-store",
+      credentials: "same-origin",
+    })
+      .then(function (response) {
+        if (response.status === 403) {
+          deny();
+          return null;
+        }
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (payload) {
+        if (payload) {
+          render(payload);
+          schedule();
+        }
+      })
+      .catch(function () {
+        statusLine.textContent = config.labels.offline;
+        statusLine.classList.add("offline");
+        schedule();
+      });
+  }
+
+  postToTelegram("web_app_ready");
+  postToTelegram("web_app_expand");
+  poll();
+})();

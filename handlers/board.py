@@ -1,0 +1,164 @@
+"""The live board (/board): open it as a Telegram Mini App (a button, and the chat's menu
+button); admins also make, list and revoke wall-screen links."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from telegram import InlineKeyboardButton, MenuButtonWebApp, WebAppInfo
+
+from bot.board import data as board_data
+from bot.board import screens
+from bot.db.models import BoardScreen
+from bot.errors import DomainError, ErrorCode
+from bot.i18n import Translator
+from bot.settings import Settings
+from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg, page, page_offset
+from handlers.turn import Turn
+
+NEW_SCREEN_BUTTON = "brd.n"
+SCREEN_PAGE_BUTTON = "brd.p"
+SCREEN_SCOPE_BUTTON = "brd.c"  # brd.c:<unit id, 0 for the whole city>
+SCREENS_BUTTON = "brd.l"
+REVOKE_BUTTON = "brd.r"  # brd.r:<screen id>
+
+
+def mini_app_url(settings: Settings, language: str) -> str:
+    """BOARD_URL with the page's language (the page shows no data until Telegram's signed
+    initData comes back with it)."""
+    return f"{settings.board_url}?{urlencode({'lang': language})}"
+
+
+def _scope_label(t: Translator, screen: BoardScreen) -> str:
+    return screen.unit.name if screen.unit is not None else t("report.scope.all")
+
+
+async def open_board(turn: Turn) -> None:
+    """/board: the Mini App button (and the chat's menu button) for the person's scope."""
+    settings = turn.runtime.settings
+    t = turn.t
+    if not settings.board_url:
+        turn.reply(t("board.not_configured"))
+        return
+    viewer = await board_data.person(turn.session, turn.user_id, None, settings)
+    if not viewer.allowed:
+        raise DomainError(ErrorCode.FORBIDDEN)
+    scope = await board_data.unit_name(turn.session, viewer.unit_id) or t("report.scope.all")
+    url = mini_app_url(settings, t.language)
+    lines = [t("board.intro", scope=scope, seconds=settings.board_refresh_seconds)]
+    rows = [[InlineKeyboardButton(t("board.button.open"), web_app=WebAppInfo(url))]]
+    if turn.actor.is_admin:
+        lines.append(t("board.intro_admin", days=screens.LINK_VALID.days))
+        count = len(await screens.active(turn.session, turn.now))
+        rows.append([button(t("board.button.screen"), NEW_SCREEN_BUTTON)])
+        rows.append([button(t("board.button.screens", count=count), SCREENS_BUTTON)])
+    turn.reply("\n\n".join(lines), inline(rows))
+    bot, chat_id, label = turn.context.bot, turn.chat_id, t("board.menu_button")
+
+    async def set_menu_button() -> None:
+        await bot.set_chat_menu_button(
+            chat_id=chat_id, menu_button=MenuButtonWebApp(label, WebAppInfo(url))
+        )
+
+    turn.later(set_menu_button)
+
+
+# -- wall-screen links (admins) -----------------------------------------------------------------
+
+
+async def new_screen(turn: Turn) -> None:
+    await _scope_picker(turn, 0)
+
+
+async def screen_scope_page(turn: Turn) -> None:
+    query = turn.update.callback_query
+    assert query is not None
+    offset = page_offset(query.data, SCREEN_PAGE_BUTTON)
+    if offset is None:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    await _scope_picker(turn, offset)
+
+
+async def _scope_picker(turn: Turn, offset: int) -> None:
+    t = turn.t
+    choices = await board_data.unit_choices(turn.session, turn.actor)
+    shown = page(t, choices, offset, SCREEN_PAGE_BUTTON)
+    lines = [t("board.screen.pick_scope")]
+    if shown.line is not None:
+        lines.append(shown.line)
+    rows = [[button(t("board.screen.button.city"), f"{SCREEN_SCOPE_BUTTON}:0")]]
+    rows += [[button(unit.name, f"{SCREEN_SCOPE_BUTTON}:{unit.id}")] for unit in shown.items]
+    rows += shown.nav_rows
+    rows.append(cancel_row(t))
+    turn.edit("\n".join(lines), inline(rows))
+
+
+async def create_screen(turn: Turn) -> None:
+    query = turn.update.callback_query
+    assert query is not None
+    unit_id = int_arg(callback_args(query.data, SCREEN_SCOPE_BUTTON), 0)
+    settings = turn.runtime.settings
+    if unit_id is None or not settings.board_url:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    t = turn.t
+    screen = await screens.create(
+        turn.session, turn.actor, unit_id=unit_id or None, language=t.language, now=turn.now
+    )
+    link = screens.url(settings, screens.token_of(screen, settings))
+    text = t(
+        "board.screen.created",
+        scope=await board_data.unit_name(turn.session, screen.unit_id) or t("report.scope.all"),
+        expires=t.datetime(screen.expires_at),
+        url=link,
+    )
+    rows = [
+        [InlineKeyboardButton(t("board.screen.button.open"), url=link)],
+        [button(t("board.screen.button.revoke"), f"{REVOKE_BUTTON}:{screen.id}")],
+    ]
+    turn.edit(text, inline(rows))
+
+
+async def list_screens(turn: Turn) -> None:
+    t = turn.t
+    active = await screens.active(turn.session, turn.now)
+    if not active:
+        turn.edit(t("board.screen.list.empty"))
+        return
+    lines = [t("board.screen.list.header")]
+    rows: list[list[InlineKeyboardButton]] = []
+    for number, screen in enumerate(active, start=1):
+        lines.append(
+            t(
+                "board.screen.list.line",
+                number=number,
+                scope=_scope_label(t, screen),
+                created=t.datetime(screen.created_at),
+                expires=t.datetime(screen.expires_at),
+            )
+        )
+        rows.append(
+            [
+                button(
+                    t("board.screen.button.revoke_number", number=number),
+                    f"{REVOKE_BUTTON}:{screen.id}",
+                )
+            ]
+        )
+    rows.append(cancel_row(t))
+    turn.edit("\n".join(lines), inline(rows))
+
+
+async def revoke_screen(turn: Turn) -> None:
+    query = turn.update.callback_query
+    assert query is not None
+    screen_id = int_arg(callback_args(query.data, REVOKE_BUTTON), 0)
+    if screen_id is None:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    screen = await screens.revoke(turn.session, turn.actor, screen_id, turn.now)
+    if screen is None:
+        turn.answer(turn.t("board.screen.gone"), alert=True)
+        return
+    turn.edit(turn.t("board.screen.revoked", scope=_scope_label(turn.t, screen)))

@@ -1,0 +1,263 @@
+"""The board in a real headless Chromium: what a leader sees in the Mini App and on a wall
+screen, live updates without a reload, and 403 for everyone without valid credentials.
+
+Map tiles come from a loopback port nobody listens on, as when no tile server is reachable:
+the markers must show all the same. A screenshot of the board is kept in the test's tmp folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import select
+
+from bot.board import screens
+from bot.board.server import BoardServer
+from bot.db.models import Assignment, AssignmentStatus, Member, Shift, ShiftStatus
+from bot.services.people.access import Actor
+from tests.browser.conftest import Browser
+from tests.e2e.board_fixtures import (
+    BOARD_SETTINGS,
+    COLORS,
+    LEADER_ID,
+    VOLUNTEER_ID,
+    init_data,
+    local,
+    prepare_morning,
+    running_board,
+    state,
+)
+from tests.e2e.checkin_fixtures import check_in, post, team
+from tests.e2e.report_fixtures import LEADER_ID as REPORT_LEADER_ID
+from tests.e2e.report_fixtures import seed_day
+from tests.harness import ADMIN_ID, Harness
+
+MARKERS = """
+return Array.from(document.querySelectorAll('path.post-marker')).map(
+  (path) => [Number(path.getAttribute('data-post')), path.getAttribute('fill')]);
+"""
+DENIED = """
+const box = document.getElementById('board-denied');
+return !box.hidden && document.body.classList.contains('is-denied') ? box.textContent.trim() : '';
+"""
+RANKING = """
+return Array.from(document.querySelectorAll('#panel-ranking tbody tr')).map(
+  (row) => Array.from(row.cells).map((cell) => cell.textContent));
+"""
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return dict(BOARD_SETTINGS)
+
+
+def mini_app_url(board: BoardServer, init: str, language: str = "zh_Hans") -> str:
+    """The address Telegram opens: BOARD_URL with the launch parameters in the fragment."""
+    return (
+        f"{board.local_url}/?lang={language}"
+        f"#tgWebAppData={quote(init, safe='')}&tgWebAppVersion=8.0&tgWebAppPlatform=tdesktop"
+    )
+
+
+async def markers(browser: Browser, count: int) -> dict[int, str]:
+    found = await browser.wait_for(
+        f"const m = (() => {{{MARKERS}}})(); return m.length === {count} ? m : null;"
+    )
+    return {int(post_id): fill for post_id, fill in found}
+
+
+async def test_a_mini_app_login_shows_every_post_in_the_colour_of_its_state(
+    harness: Harness, browser: Browser, tmp_path: Path
+) -> None:
+    morning = await prepare_morning(harness)
+    async with running_board(harness) as board:
+        await browser.open(mini_app_url(board, init_data(harness, ADMIN_ID)))
+        shown = await markers(browser, len(morning.posts))
+        expected = {morning.posts[name]: COLORS[s] for name, s in morning.expected.items()}
+        assert shown == expected
+        legend = await browser.run(
+            "return Array.from(document.querySelectorAll('.legend-item')).map("
+            "(item) => item.textContent);"
+        )
+        assert legend == ["在岗满员1", "人员不足1", "无人到岗2", "此刻无班次1"]
+        scope = await browser.run("return document.getElementById('board-scope').textContent;")
+        assert scope == "全部单位"
+        figures = await browser.wait_for(
+            "return Array.from(document.querySelectorAll('#panel-now .figure')).map("
+            "(item) => item.getAttribute('data-key') + '=' + item.querySelector('dd').textContent);"
+        )
+        assert "on_post=3/7" in figures and "rate=33%" in figures
+        assert await browser.run("return document.querySelectorAll('#panel-now canvas').length;")
+        # A tap on the staffed post opens its popup: the people on post, never a phone number.
+        await browser.run(
+            "document.querySelector(`path.post-marker[data-post='${arguments[0]}']`)"
+            ".dispatchEvent(new MouseEvent('click', {bubbles: true}));",
+            morning.posts["人民路口"],
+        )
+        popup = await browser.wait_for(
+            "const p = document.querySelector('.leaflet-popup-content'); return p && p.innerText;"
+        )
+        assert "人民路口" in popup and "张伟" in popup and "06:50 签到" in popup
+        assert "迟到 8 分钟" in popup and "13800138000" not in popup
+        await browser.screenshot(tmp_path / "board.png")
+        # Only the unreachable tiles and the favicon fail: no script error, no blocked resource.
+        assert await browser.errors("127.0.0.1:9/", "favicon.ico") == []
+    assert (tmp_path / "board.png").stat().st_size > 10_000
+
+
+async def _one_seat_shift(harness: Harness) -> Any:
+    """A unit whose volunteer joined through the bot, holding the only seat of a shift under way
+    (07:00-09:00) on a post of its own; the clock at 07:10."""
+    crew = await team(harness, ["王芳"])
+    post_row = await post(harness, crew.unit, "人民路口")
+    async with harness.session() as session:
+        shift = Shift(
+            post_id=post_row.id,
+            starts_at=local(7),
+            ends_at=local(9),
+            capacity=1,
+            status=ShiftStatus.SCHEDULED,
+            created_at=harness.clock.now(),
+        )
+        session.add(shift)
+        await session.flush()
+        member = await session.scalar(
+            select(Member).where(Member.telegram_id == crew.volunteers[0].user_id)
+        )
+        assert member is not None
+        session.add(
+            Assignment(
+                shift_id=shift.id,
+                member_id=member.id,
+                status=AssignmentStatus.SIGNED_UP,
+                created_at=harness.clock.now(),
+                updated_at=harness.clock.now(),
+            )
+        )
+    harness.clock.set(local(7, 10))
+    return crew, post_row
+
+
+async def test_a_check_in_turns_the_marker_green_without_a_reload(
+    harness: Harness, browser: Browser
+) -> None:
+    crew, post_row = await _one_seat_shift(harness)
+    async with running_board(harness) as board:
+        await browser.open(mini_app_url(board, init_data(harness, ADMIN_ID)))
+        assert await markers(browser, 1) == {post_row.id: COLORS["empty"]}
+        await browser.run("window.sameDocument = true;")
+        refreshes = int(await browser.run("return document.body.dataset.refreshes;"))
+
+        await check_in(harness, crew.volunteers[0])  # location and photo through the emulator
+
+        green = (
+            f"return document.querySelector('path.post-marker')?.getAttribute('fill') "
+            f"=== '{COLORS['staffed']}';"
+        )
+        await browser.wait_for(green)
+        assert await browser.run("return window.sameDocument === true;")  # no reload
+        assert int(await browser.run("return document.body.dataset.refreshes;")) > refreshes
+        legend = await browser.run(
+            "return document.querySelector('.legend-item.state-staffed').textContent;"
+        )
+        assert legend == "在岗满员1"
+
+
+LINE = re.compile(
+    r"^(\d+)\. (.+?)：(?:(.+?)，在岗率 (\S+)，准时 (\d+/\d+)，缺勤 (\d+)|没有排班)$", re.MULTILINE
+)
+
+
+def today_ranking(text: str) -> list[list[str]]:
+    """The ranking lines of /today as the board's table cells."""
+    rows = []
+    for rank, name, score, rate, on_time, absent in LINE.findall(text):
+        if score:
+            rows.append([rank, name, score, rate, on_time, absent])
+        else:
+            rows.append([rank, name, "没有排班", "—", "—", "—"])
+    return rows
+
+
+@pytest.mark.parametrize(("viewer", "scope"), [(ADMIN_ID, "units"), (REPORT_LEADER_ID, "posts")])
+async def test_the_ranking_matches_today(
+    harness: Harness, browser: Browser, viewer: int, scope: str
+) -> None:
+    await seed_day(harness)
+    harness.clock.set(local(20, 30))
+    person = harness.admin if viewer == ADMIN_ID else harness.user(viewer, "李领导")
+    await person.send_command("today")
+    await harness.settle()
+    today = next(text for text in person.texts() if "（按得分）：" in text)
+    expected = today_ranking(today)
+    assert len(expected) == (3 if scope == "units" else 2), today
+    async with running_board(harness) as board:
+        await browser.open(mini_app_url(board, init_data(harness, viewer)))
+        shown = await browser.wait_for(
+            f"const r = (() => {{{RANKING}}})(); return r.length ? r : null;"
+        )
+    assert shown == expected
+
+
+@pytest.mark.parametrize("who", ["forged", "stale", "volunteer", "missing"])
+async def test_forged_or_stale_init_data_and_a_volunteer_see_no_board(
+    harness: Harness, browser: Browser, who: str
+) -> None:
+    await prepare_morning(harness)
+    now = harness.clock.now()
+    credentials = {
+        "forged": init_data(harness, LEADER_ID).replace(str(LEADER_ID), str(ADMIN_ID)),
+        "stale": init_data(harness, ADMIN_ID, auth_date=now - dt.timedelta(days=1, minutes=1)),
+        "volunteer": init_data(harness, VOLUNTEER_ID),
+        "missing": "",
+    }[who]
+    async with running_board(harness) as board:
+        url = mini_app_url(board, credentials) if credentials else f"{board.local_url}/"
+        await browser.open(url)
+        denied = await browser.wait_for(DENIED)
+        assert denied.startswith("没有权限查看看板")
+        assert await browser.run(MARKERS) == []
+        page = await browser.run("return document.body.innerText;")
+        assert "人民路口" not in page and "城管局" not in page
+        if credentials:
+            assert await state(board, f"tma {credentials}") == (403, {"error": "forbidden"})
+
+
+async def test_expired_and_revoked_screen_links_get_403(harness: Harness, browser: Browser) -> None:
+    morning = await prepare_morning(harness)
+    settings = harness.runtime.settings
+    admin = Actor.of(ADMIN_ID, None, settings.admin_ids)
+    async with harness.session() as session:
+        screen = await screens.create(
+            session, admin, unit_id=None, language="zh_Hans", now=harness.clock.now()
+        )
+    token = screens.token_of(screen, settings)
+    async with running_board(harness) as board:
+        page = f"{board.local_url}/screen/{token}"
+        await browser.open(page)
+        assert len(await markers(browser, len(morning.posts))) == len(morning.posts)
+
+        # Revoked while the wall screen shows it: the next refresh gets 403 and clears it.
+        async with harness.session() as session:
+            assert await screens.revoke(session, admin, screen.id, harness.clock.now())
+        assert (await browser.wait_for(DENIED)).startswith("没有权限查看看板")
+        assert await browser.run(MARKERS) == []
+        await browser.open(page)
+        assert (await browser.wait_for(DENIED)).startswith("没有权限查看看板")
+
+        # Expired: the link of yesterday's screen, a month later.
+        async with harness.session() as session:
+            expiring = await screens.create(
+                session, admin, unit_id=None, language="zh_Hans", now=harness.clock.now()
+            )
+        expired = screens.token_of(expiring, settings)
+        harness.clock.set(expiring.expires_at + dt.timedelta(minutes=1))
+        await browser.open(f"{board.local_url}/screen/{expired}")
+        assert (await browser.wait_for(DENIED)).startswith("没有权限查看看板")
+        assert await browser.run(MARKERS) == []
+        assert await state(board, f"screen {expired}") == (403, {"error": "forbidden"})

@@ -1,0 +1,215 @@
+"""/board through the real Application: the Mini App button and the chat's menu button for
+leaders, coordinators and admins; wall-screen links made, listed and revoked by admins."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import AuditEntry, BoardScreen, Unit
+from tests.e2e.board_fixtures import (
+    BOARD_SETTINGS,
+    BOARD_URL,
+    COORDINATOR_ID,
+    LEADER_ID,
+    VOLUNTEER_ID,
+    local_address,
+    prepare_morning,
+    running_board,
+    state,
+    states,
+)
+from tests.harness import Harness
+
+OPEN = "🗺 打开挂图作战"
+NEW_SCREEN = "📺 生成大屏链接"
+CITY = "🏛 全部单位（指挥部）"
+STALE = "这个按钮已失效，请重新打开菜单。"
+FORBIDDEN = "抱歉，您没有权限执行这个操作。"
+LINK = re.compile(re.escape(BOARD_URL) + r"screen/(\S+)")
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return dict(BOARD_SETTINGS)
+
+
+async def test_admin_opens_the_city_board_and_the_menu_button_opens_it_too(
+    harness: Harness,
+) -> None:
+    await prepare_morning(harness)
+    admin = harness.admin
+    await admin.send_command("board")
+    await harness.settle()
+    reply = admin.last()
+    assert (reply.text or "").startswith("🗺 挂图作战 · 全部单位")
+    assert "每 1 秒自动刷新" in (reply.text or "")
+    assert reply.button_link(OPEN) == f"{BOARD_URL}?lang=zh_Hans"
+    assert NEW_SCREEN in reply.buttons() and "🗂 管理大屏链接（0）" in reply.buttons()
+    assert harness.emulator.menu_button(admin.user_id) == {
+        "type": "web_app",
+        "text": "挂图作战",
+        "web_app": {"url": f"{BOARD_URL}?lang=zh_Hans"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("user_id", "scope"), [(LEADER_ID, "城管局"), (COORDINATOR_ID, "团结社区")]
+)
+async def test_leaders_and_coordinators_open_their_units_board(
+    harness: Harness, user_id: int, scope: str
+) -> None:
+    await prepare_morning(harness)
+    person = harness.user(user_id, "某人")
+    await person.send_command("board")
+    await harness.settle()
+    reply = person.last()
+    assert (reply.text or "").startswith(f"🗺 挂图作战 · {scope}")
+    assert reply.buttons() == [OPEN]
+    assert harness.emulator.menu_button(user_id)["type"] == "web_app"
+
+
+async def test_a_volunteer_is_refused_and_keeps_the_commands_menu(harness: Harness) -> None:
+    await prepare_morning(harness)
+    volunteer = harness.user(VOLUNTEER_ID, "城管志愿者")
+    await volunteer.send_command("board")
+    await harness.settle()
+    assert volunteer.last().text == FORBIDDEN
+    assert harness.emulator.menu_button(VOLUNTEER_ID) == {"type": "commands"}
+    await volunteer.send_command("help")
+    await harness.settle()
+    assert "/board" not in (volunteer.last().text or "")
+    leader = harness.user(LEADER_ID, "李领导")
+    await leader.send_command("help")
+    await harness.settle()
+    assert "/board — 挂图作战" in (leader.last().text or "")
+
+
+async def test_without_board_url_the_admin_is_told_what_to_set(harness: Harness) -> None:
+    runtime = harness.runtime
+    runtime.settings = runtime.settings.model_copy(update={"board_url": ""})
+    await harness.admin.send_command("board")
+    await harness.settle()
+    assert "BOARD_URL" in (harness.admin.last().text or "")
+    assert harness.emulator.menu_button(harness.admin.user_id) == {"type": "commands"}
+
+
+async def test_admin_makes_a_screen_link_for_a_unit_lists_it_and_revokes_it(
+    harness: Harness,
+) -> None:
+    morning = await prepare_morning(harness)
+    admin = harness.admin
+    await admin.send_command("board")
+    await harness.settle()
+    await admin.press(NEW_SCREEN)
+    await harness.settle()
+    assert admin.last().buttons()[0] == CITY
+    assert set(admin.last().buttons()[1:3]) == {"城管局", "团结社区"}
+    await admin.press("团结社区")
+    await harness.settle()
+    made = admin.last()
+    match = LINK.search(made.text or "")
+    assert match, made.text
+    link = match.group(0)
+    assert "团结社区" in (made.text or "") and "有效期至" in (made.text or "")
+    assert made.button_link("📺 打开大屏") == link
+    async with harness.session() as session:
+        screen = await session.scalar(select(BoardScreen))
+        assert screen is not None
+        assert screen.unit_id == morning.units["团结社区"]
+        assert (screen.expires_at - harness.clock.now()).days == 30
+        assert await session.scalar(
+            select(AuditEntry.id).where(AuditEntry.action == "board_screen.create")
+        )
+
+    async with running_board(harness) as board:
+        page = local_address(board, link)
+        assert page.endswith(match.group(1))
+        status, body = await state(board, f"screen {match.group(1)}")
+        assert status == 200 and states(body) == {"垃圾分类点": "empty"}
+
+        await admin.send_command("board")
+        await harness.settle()
+        await admin.press("🗂 管理大屏链接（1）")
+        await harness.settle()
+        listing = admin.last()
+        assert "1. 团结社区 ·" in (listing.text or "")
+        await admin.press("🚫 撤销 1")
+        await harness.settle()
+        assert (admin.last().text or "").startswith("🚫 已撤销大屏链接（团结社区）")
+        assert (await state(board, f"screen {match.group(1)}"))[0] == 403
+
+    await admin.press_data(f"brd.r:{screen.id}", listing.message_id)
+    await harness.settle()
+    assert admin.answered_callbacks[-1]["text"] == "这个链接已经撤销或过期了。"
+    await admin.send_command("board")
+    await harness.settle()
+    await admin.press("🗂 管理大屏链接（0）")
+    await harness.settle()
+    assert admin.last().text == "现在没有有效的大屏链接。"
+
+
+async def test_a_city_screen_link_shows_every_post(harness: Harness) -> None:
+    morning = await prepare_morning(harness)
+    admin = harness.admin
+    await admin.send_command("board")
+    await harness.settle()
+    await admin.press(NEW_SCREEN)
+    await harness.settle()
+    await admin.press(CITY)
+    await harness.settle()
+    match = LINK.search(admin.last().text or "")
+    assert match and "全部单位" in (admin.last().text or "")
+    async with running_board(harness) as board:
+        status, body = await state(board, f"screen {match.group(1)}")
+    assert status == 200 and states(body) == morning.expected
+
+
+async def test_the_scope_picker_pages_a_city_of_many_units(harness: Harness) -> None:
+    async with harness.session() as session:
+        session.add_all(
+            Unit(name=f"第{n:02d}社区", require_swap_approval=False, created_at=harness.clock.now())
+            for n in range(1, 26)
+        )
+    admin = harness.admin
+    await admin.send_command("board")
+    await harness.settle()
+    await admin.press(NEW_SCREEN)
+    await harness.settle()
+    first = admin.last()
+    assert "单位第 1–20 个，共 25 个" in (first.text or "")
+    assert "第21社区" not in first.buttons()
+    await admin.press("下一页 ▶️")
+    await harness.settle()
+    assert "第25社区" in admin.last().buttons()
+    await admin.press("第25社区")
+    await harness.settle()
+    assert LINK.search(admin.last().text or "")
+
+
+async def test_forged_board_buttons_change_nothing(harness: Harness) -> None:
+    await prepare_morning(harness)
+    admin = harness.admin
+    await admin.send_command("board")
+    await harness.settle()
+    shown = admin.last()
+    for data in ("brd.c:abc", "brd.c", "brd.p:-5", "brd.r:x"):
+        await admin.press_data(data, shown.message_id)
+        await harness.settle()
+        assert admin.answered_callbacks[-1]["text"] == STALE, data
+    await admin.press_data("brd.c:99999", shown.message_id)
+    await harness.settle()
+    assert admin.answered_callbacks[-1]["text"] != STALE  # an unknown unit is refused
+    async with harness.session() as session:
+        assert await session.scalar(select(BoardScreen)) is None
+    # A leader who forges an admin's button is refused by the command table.
+    leader = harness.user(LEADER_ID, "李领导")
+    await leader.send_command("board")
+    await harness.settle()
+    await leader.press_data("brd.c:0", leader.last().message_id)
+    await harness.settle()
+    assert leader.answered_callbacks[-1]["text"] == FORBIDDEN
+    async with harness.session() as session:
+        assert await session.scalar(select(BoardScreen)) is None

@@ -1,0 +1,302 @@
+"""The board's server beside the real bot: who sees which scope, what the panels hold, and that
+every request without valid credentials gets 403 and no data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.board import screens
+from bot.board.panels import PanelContext, PanelData, View
+from bot.board.server import BoardServer
+from bot.db.models import BoardScreen, Member
+from bot.services.people.access import Actor
+from tests.e2e.board_fixtures import (
+    BOARD_SETTINGS,
+    BOARD_URL,
+    COORDINATOR_ID,
+    INSPECTOR_ID,
+    LEADER_ID,
+    VOLUNTEER_ID,
+    get,
+    local,
+    local_address,
+    mini_app,
+    panel,
+    prepare_morning,
+    running_board,
+    state,
+    states,
+)
+from tests.harness import ADMIN_ID, Harness
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return dict(BOARD_SETTINGS)
+
+
+async def _screen(harness: Harness, unit_id: int | None) -> tuple[BoardScreen, str]:
+    settings = harness.runtime.settings
+    async with harness.session() as session:
+        admin = Actor.of(ADMIN_ID, None, settings.admin_ids)
+        screen = await screens.create(
+            session, admin, unit_id=unit_id, language="en", now=harness.clock.now()
+        )
+    return screen, screens.token_of(screen, settings)
+
+
+async def test_admin_sees_every_post_of_the_city_coloured_by_its_state_now(
+    harness: Harness,
+) -> None:
+    morning = await prepare_morning(harness)
+    async with running_board(harness) as board:
+        status, body = await state(board, mini_app(harness, ADMIN_ID))
+    assert status == 200
+    assert body["scope"] == "全部单位"
+    assert states(body) == morning.expected
+    legend = {item["state"]: item["count"] for item in panel(body, "map")["legend"]}
+    assert legend == {"staffed": 1, "short": 1, "empty": 2, "idle": 1}
+    popups = {m["popup"]["title"]: m["popup"] for m in panel(body, "map")["markers"]}
+    assert popups["人民路口"]["staffing"] == "在岗 2/2 人"
+    assert popups["人民路口"]["shifts"] == ["07:00–09:00"]
+    assert [(p["name"], p["time"], p["note"]) for p in popups["人民路口"]["people"]] == [
+        ("张伟", "06:50 签到", None),
+        ("王芳", "07:08 签到", "迟到 8 分钟"),
+    ]
+    assert popups["和平街"]["shifts"] == ["14:00–16:00"]
+    assert popups["和平街"]["staffing"] == "下一班次"
+
+
+async def test_no_phone_number_ever_leaves_the_server(harness: Harness) -> None:
+    await prepare_morning(harness)
+    async with running_board(harness) as board:
+        _, _, text = await get(board, f"{board.prefix}/api/state", mini_app(harness, ADMIN_ID))
+    async with harness.session() as session:
+        phones = set(await session.scalars(select(Member.phone).where(Member.phone.is_not(None))))
+    assert phones == {"+8613800138000"}
+    assert "13800138000" not in text
+
+
+async def test_leaders_and_coordinators_see_their_own_unit_only(harness: Harness) -> None:
+    morning = await prepare_morning(harness)
+    async with running_board(harness) as board:
+        _, leader = await state(board, mini_app(harness, LEADER_ID))
+        _, coordinator = await state(board, mini_app(harness, COORDINATOR_ID))
+    assert leader["scope"] == "城管局"
+    assert states(leader) == {
+        name: value for name, value in morning.expected.items() if name != "垃圾分类点"
+    }
+    ranking = panel(leader, "ranking")
+    assert ranking["columns"][1] == "岗位"
+    assert {row["cells"][1] for row in ranking["rows"]} == {
+        "人民路口",
+        "解放路口",
+        "黄河路口",
+        "和平街",
+    }
+    assert coordinator["scope"] == "团结社区"
+    assert states(coordinator) == {"垃圾分类点": "empty"}
+
+
+async def test_the_board_speaks_the_viewers_language(harness: Harness) -> None:
+    await prepare_morning(harness)
+    async with harness.session() as session:
+        leader = await session.scalar(select(Member).where(Member.telegram_id == LEADER_ID))
+        assert leader is not None
+        leader.language = "en"
+    async with running_board(harness) as board:
+        _, body = await state(board, mini_app(harness, LEADER_ID))
+        # An admin without a member record: the language of their Telegram app.
+        _, admin = await state(board, mini_app(harness, ADMIN_ID, language_code="zh-hant"))
+    assert body["updated"] == "Updated 07:10"
+    assert panel(body, "map")["legend"][0]["label"] == "Fully staffed"
+    assert admin["scope"] == "全部單位"
+
+
+async def test_figures_of_the_morning_are_todays_tally(harness: Harness) -> None:
+    await prepare_morning(harness)
+    async with running_board(harness) as board:
+        _, body = await state(board, mini_app(harness, ADMIN_ID))
+    figures = {item["key"]: item["value"] for item in panel(body, "now")["figures"]}
+    # 9 seats today (2+3+1+2+1), 3 checked in (one of them 8 minutes late), nobody absent
+    # yet; on post now: 3 of the 7 seats under way.
+    assert figures == {
+        "seats": "9",
+        "checked_in": "3",
+        "late": "1",
+        "absent": "0",
+        "rate": "33%",
+        "on_post": "3/7",
+    }
+    points = panel(body, "now")["curve"]["points"]
+    assert points == [
+        [int(local(7).timestamp()), 28.6],  # 张伟 and 李娜 were there at 07:00
+        [int(local(7, 10).timestamp()), 42.9],  # and 王芳 since 07:08
+    ]
+
+
+@pytest.mark.parametrize(
+    "who",
+    ["volunteer", "inspector", "stranger", "forged", "stale", "future", "other_bot", "none"],
+)
+async def test_without_valid_credentials_the_answer_is_403_and_no_data(
+    harness: Harness, who: str
+) -> None:
+    await prepare_morning(harness)
+    now = harness.clock.now()
+    authorization: str | None = {
+        "volunteer": mini_app(harness, VOLUNTEER_ID),
+        "inspector": mini_app(harness, INSPECTOR_ID),
+        "stranger": mini_app(harness, 999_999),
+        "forged": mini_app(harness, LEADER_ID).replace(str(LEADER_ID), str(ADMIN_ID)),
+        "stale": mini_app(harness, ADMIN_ID, auth_date=now - dt.timedelta(days=1, minutes=1)),
+        "future": mini_app(harness, ADMIN_ID, auth_date=now + dt.timedelta(hours=2)),
+        "other_bot": mini_app(harness, ADMIN_ID, token="654321:OTHER-TOKEN"),
+        "none": None,
+    }[who]
+    async with running_board(harness) as board:
+        status, body, text = await get(board, f"{board.prefix}/api/state", authorization)
+    assert status == 403
+    assert body == {"error": "forbidden"}
+    assert "人民路口" not in text
+
+
+async def test_unknown_schemes_and_garbage_get_403(harness: Harness) -> None:
+    await prepare_morning(harness)
+    async with running_board(harness) as board:
+        for authorization in (
+            "",
+            "tma",
+            "Bearer abc",
+            "screen nope",
+            "screen 1.2.city.x",
+            "tma %%%",
+        ):
+            status, body = await state(board, authorization)
+            assert (status, body) == (403, {"error": "forbidden"}), authorization
+
+
+async def test_a_screen_link_shows_its_scope_until_it_expires(harness: Harness) -> None:
+    morning = await prepare_morning(harness)
+    screen, token = await _screen(harness, morning.units["团结社区"])
+    link = screens.url(harness.runtime.settings, token)
+    assert link.startswith(f"{BOARD_URL}screen/")
+    async with running_board(harness) as board:
+        page, _, html = await get(
+            board,
+            local_address(board, link).removeprefix(board.local_url.removesuffix(board.prefix)),
+        )
+        status, body = await state(board, f"screen {token}")
+        assert (page, status) == (200, 200)
+        assert "Live board" in html  # the screen's language
+        assert body["scope"] == "团结社区"
+        assert states(body) == {"垃圾分类点": "empty"}
+        harness.clock.set(screen.expires_at + dt.timedelta(seconds=1))
+        status, body = await state(board, f"screen {token}")
+        assert (status, body) == (403, {"error": "forbidden"})
+        page, _, html = await get(board, f"{board.prefix}/screen/{token}")
+        assert page == 403 and "团结社区" not in html
+
+
+async def test_a_revoked_or_altered_screen_link_gets_403(harness: Harness) -> None:
+    morning = await prepare_morning(harness)
+    screen, token = await _screen(harness, morning.units["团结社区"])
+    city_claim = token.replace(f".u{morning.units['团结社区']}.", ".city.")
+    async with running_board(harness) as board:
+        assert (await state(board, f"screen {token}"))[0] == 200
+        assert (await state(board, f"screen {city_claim}"))[0] == 403
+        async with harness.session() as session:
+            admin = Actor.of(ADMIN_ID, None, harness.runtime.settings.admin_ids)
+            assert await screens.revoke(session, admin, screen.id, harness.clock.now())
+        assert await state(board, f"screen {token}") == (403, {"error": "forbidden"})
+        assert (await get(board, f"{board.prefix}/screen/{token}"))[0] == 403
+        async with harness.session() as session:
+            assert await screens.revoke(session, admin, screen.id, harness.clock.now()) is None
+
+
+async def test_the_page_holds_no_data_and_names_its_panels(harness: Harness) -> None:
+    await prepare_morning(harness)
+    async with running_board(harness) as board:
+        status, _, html = await get(board, f"{board.prefix}/?lang=en")
+        fallback = (await get(board, f"{board.prefix}/?lang=fr"))[2]
+        script = await get(board, f"{board.prefix}/static/board.js")
+        leaflet = await get(board, f"{board.prefix}/static/vendor/leaflet/leaflet.js")
+    assert status == 200
+    assert 'id="panel-map"' in html and 'id="panel-now"' in html and 'id="panel-ranking"' in html
+    assert 'id="panel-orders"' not in html
+    assert "Posts map" in html and "人民路口" not in html
+    assert "岗位地图" in fallback  # DEFAULT_LANGUAGE
+    assert script[0] == 200 and "tgWebAppData" in script[2]
+    assert leaflet[0] == 200
+
+
+class _OrdersPanel:
+    """A stand-in for the oversight domain's panel, to show that a provider plugs in."""
+
+    key = "orders"
+    title_key = "board.panel.ranking"
+    view: View = "table"
+
+    async def collect(self, context: PanelContext) -> PanelData:
+        scope = "city" if context.unit_id is None else f"unit {context.unit_id}"
+        return {"columns": ["scope"], "rows": [{"cells": [scope], "tone": "none"}]}
+
+
+async def test_a_registered_panel_provider_appears_on_the_page_and_in_the_data(
+    harness: Harness,
+) -> None:
+    from bot.board.standard import standard_panels
+
+    morning = await prepare_morning(harness)
+    registry = standard_panels()
+    registry.register(_OrdersPanel())
+    async with running_board(harness, panels=registry) as board:
+        _, _, html = await get(board, f"{board.prefix}/")
+        _, body = await state(board, mini_app(harness, LEADER_ID))
+    assert 'id="panel-orders"' in html and 'data-view="table"' in html
+    assert [item["key"] for item in body["panels"]] == ["map", "now", "ranking", "orders"]
+    assert panel(body, "orders")["rows"] == [
+        {"cells": [f"unit {morning.units['城管局']}"], "tone": "none"}
+    ]
+
+
+async def test_many_boards_of_one_scope_share_one_read(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await prepare_morning(harness)
+    import asyncio
+
+    from bot.board import standard
+
+    reads = 0
+    original = standard.snapshot
+
+    async def counted(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        nonlocal reads
+        reads += 1
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(standard, "snapshot", counted)
+    async with running_board(harness) as board:
+        results = await asyncio.gather(
+            *(state(board, mini_app(harness, ADMIN_ID)) for _ in range(20)),
+            state(board, mini_app(harness, LEADER_ID)),
+        )
+    assert all(status == 200 for status, _ in results)
+    assert reads == 2  # the city once, 城管局 once
+
+
+async def test_the_server_refuses_to_start_on_a_port_in_use(harness: Harness) -> None:
+    from bot.settings import SettingsError
+
+    async with running_board(harness) as board:
+        port = board.addresses[0][1]
+        second = BoardServer(harness.runtime, sender=board.sender)
+        with pytest.raises(SettingsError) as raised:
+            await second.start(listen="127.0.0.1", port=port)
+    assert str(raised.value).startswith(f"BOARD_PORT is invalid: cannot listen on 127.0.0.1:{port}")
+    assert "\n" not in str(raised.value)

@@ -1,0 +1,317 @@
+"""The board's pure parts: Telegram's initData check, wall-screen tokens, the GCJ-02 transform,
+a post's state and the day's curve, the panel registry and the snapshot cache."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import pytest
+
+from bot.board.auth import (
+    Refused,
+    check_init_data,
+    check_screen_token,
+    screen_token,
+    sign_init_data,
+)
+from bot.board.coords import out_of_china, to_display, wgs84_to_gcj02
+from bot.board.data import Day, DayPost, DayShift, Seat
+from bot.board.panels import PanelContext, PanelData, PanelRegistry, View
+from bot.board.server import SnapshotCache, board_path
+from bot.board.standard import PostState, curve, post_state
+
+TOKEN = "123456:TEST-TOKEN"
+NOW = dt.datetime(2026, 12, 1, 7, 10, tzinfo=dt.UTC)
+
+
+def _fields(user_id: int = 42, when: dt.datetime = NOW, **extra: str) -> dict[str, str]:
+    user = {"id": user_id, "first_name": "李明", "language_code": "zh-hans"}
+    return {
+        "auth_date": str(int(when.timestamp())),
+        "query_id": "AAHdF6IQAAAAAN0XohDhrOrc",
+        "user": json.dumps(user, ensure_ascii=False),
+        **extra,
+    }
+
+
+# -- initData -----------------------------------------------------------------------------------
+
+
+def test_init_data_signed_with_the_bot_token_names_its_user() -> None:
+    user = check_init_data(sign_init_data(_fields(), TOKEN), TOKEN, NOW)
+    assert user.id == 42
+    assert user.language_code == "zh-hans"
+    assert user.auth_date == NOW
+
+
+def test_init_data_check_follows_telegrams_published_algorithm() -> None:
+    """hash = hex(HMAC_SHA256(data_check_string, key=HMAC_SHA256(bot_token, key="WebAppData"))),
+    over every field but hash (signature included), sorted, joined by line feeds."""
+    import hashlib
+    import hmac
+
+    fields = _fields(signature="c2lnbmF0dXJl")
+    check = "\n".join(f"{k}={v}" for k, v in sorted(fields.items()))
+    secret = hmac.new(b"WebAppData", TOKEN.encode(), hashlib.sha256).digest()
+    digest = hmac.new(secret, check.encode(), hashlib.sha256).hexdigest()
+    assert check_init_data(urlencode({**fields, "hash": digest}), TOKEN, NOW).id == 42
+    assert dict(parse_qsl(sign_init_data(fields, TOKEN)))["hash"] == digest
+
+
+@pytest.mark.parametrize(
+    ("mangle", "reason"),
+    [
+        (lambda data: data.replace("%22id%22%3A+42", "%22id%22%3A+43"), "signature"),
+        (lambda data: data + "&extra=1", "signature"),
+        (lambda data: data.replace("hash=", "hash=0"), "signature"),
+        (
+            lambda data: "&".join(p for p in data.split("&") if not p.startswith("hash")),
+            "signature",
+        ),
+        (lambda data: data + "&" + data.split("&")[0], "repeats"),
+        (lambda data: "not a query string", "query string"),
+    ],
+)
+def test_forged_init_data_is_refused(mangle: Any, reason: str) -> None:
+    with pytest.raises(Refused, match=reason):
+        check_init_data(mangle(sign_init_data(_fields(), TOKEN)), TOKEN, NOW)
+
+
+def test_init_data_of_another_bot_is_refused() -> None:
+    with pytest.raises(Refused, match="signature"):
+        check_init_data(sign_init_data(_fields(), "654321:OTHER"), TOKEN, NOW)
+
+
+def test_init_data_older_than_a_day_is_refused() -> None:
+    data = sign_init_data(_fields(when=NOW - dt.timedelta(days=1, seconds=1)), TOKEN)
+    with pytest.raises(Refused, match="older than a day"):
+        check_init_data(data, TOKEN, NOW)
+    fresh_enough = sign_init_data(_fields(when=NOW - dt.timedelta(hours=23)), TOKEN)
+    assert check_init_data(fresh_enough, TOKEN, NOW).id == 42
+
+
+def test_init_data_from_the_future_is_refused() -> None:
+    with pytest.raises(Refused, match="future"):
+        check_init_data(
+            sign_init_data(_fields(when=NOW + dt.timedelta(hours=1)), TOKEN), TOKEN, NOW
+        )
+
+
+def test_init_data_without_a_user_is_refused() -> None:
+    fields = _fields()
+    del fields["user"]
+    with pytest.raises(Refused, match="user"):
+        check_init_data(sign_init_data(fields, TOKEN), TOKEN, NOW)
+
+
+# -- wall-screen tokens -------------------------------------------------------------------------
+
+
+def test_screen_token_round_trip_names_its_scope() -> None:
+    expires = NOW + dt.timedelta(days=30)
+    city = check_screen_token(screen_token(7, None, expires, TOKEN), TOKEN, NOW)
+    unit = check_screen_token(screen_token(8, 3, expires, TOKEN), TOKEN, NOW)
+    assert (city.screen_id, city.unit_id) == (7, None)
+    assert (unit.screen_id, unit.unit_id) == (8, 3)
+    assert unit.expires_at == expires.replace(microsecond=0)
+
+
+def test_screen_token_changed_or_expired_is_refused() -> None:
+    expires = NOW + dt.timedelta(days=30)
+    token = screen_token(8, 3, expires, TOKEN)
+    with pytest.raises(Refused, match="signature"):
+        check_screen_token(token.replace(".u3.", ".city."), TOKEN, NOW)
+    with pytest.raises(Refused, match="signature"):
+        check_screen_token(token, "654321:OTHER", NOW)
+    with pytest.raises(Refused, match="malformed"):
+        check_screen_token("8.u3", TOKEN, NOW)
+    with pytest.raises(Refused, match="expired"):
+        check_screen_token(token, TOKEN, expires)
+
+
+# -- GCJ-02 -------------------------------------------------------------------------------------
+
+# Published reference points: eviltransform's tests (WGS-84 lat, lng, GCJ-02 lat, lng) and
+# coordtransform's README (wgs84togcj02(116.404, 39.915)).
+KNOWN_POINTS = [
+    (31.1774276, 121.5272106, 31.17530398364597, 121.531541859215),  # Shanghai
+    (22.543847, 113.912316, 22.540796131694766, 113.9171764808363),  # Shenzhen
+    (39.911954, 116.377817, 39.91334545536069, 116.38404722455657),  # Beijing
+    (39.915, 116.404, 39.91640428150164, 116.41024449916938),  # Beijing, Tiananmen
+]
+
+
+@pytest.mark.parametrize(("lat", "lng", "gcj_lat", "gcj_lng"), KNOWN_POINTS)
+def test_wgs84_to_gcj02_matches_published_points(
+    lat: float, lng: float, gcj_lat: float, gcj_lng: float
+) -> None:
+    converted = wgs84_to_gcj02(lat, lng)
+    assert converted == pytest.approx((gcj_lat, gcj_lng), abs=1e-9)
+
+
+def test_gcj02_shift_is_hundreds_of_metres_in_china_and_none_abroad() -> None:
+    lat, lng = wgs84_to_gcj02(30.6586, 104.0648)  # Chengdu
+    assert 0.0005 < abs(lat - 30.6586) + abs(lng - 104.0648) < 0.01
+    assert out_of_china(48.8566, 2.3522)
+    assert wgs84_to_gcj02(48.8566, 2.3522) == (48.8566, 2.3522)  # Paris is not shifted
+    assert to_display(30.6586, 104.0648, "wgs84") == (30.6586, 104.0648)
+    assert to_display(30.6586, 104.0648, "gcj02") == (lat, lng)
+
+
+# -- a post's state and the day's curve ---------------------------------------------------------
+
+
+def at(hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 12, 1, hour, minute, tzinfo=dt.UTC)
+
+
+def ts(hour: int, minute: int = 0) -> float:
+    return at(hour, minute).timestamp()
+
+
+def seat(arrived: float, left: float | None = None) -> Seat:
+    return Seat("x", arrived, left, 0)
+
+
+def test_post_state_compares_people_on_post_with_the_seats_under_way() -> None:
+    shift = DayShift(1, 1, ts(7), ts(9), 2, [seat(ts(6, 50)), seat(ts(7, 5), ts(8))])
+    empty = DayShift(2, 1, ts(7), ts(9), 1)
+
+    def state(shifts: list[DayShift], moment: float) -> tuple[PostState, int, int]:
+        now = post_state(shifts, moment)
+        return now.state, now.present, now.capacity
+
+    assert state([shift], ts(6, 55)) == (PostState.IDLE, 0, 0)
+    assert state([shift], ts(7, 2)) == (PostState.SHORT, 1, 2)
+    assert state([shift], ts(7, 30)) == (PostState.STAFFED, 2, 2)
+    assert state([shift], ts(8, 30)) == (PostState.SHORT, 1, 2)  # one checked out
+    assert state([shift], ts(9)) == (PostState.IDLE, 0, 0)
+    assert state([empty], ts(7, 10)) == (PostState.EMPTY, 0, 1)
+    # Two shifts at once on one post count together.
+    assert state([shift, empty], ts(7, 30)) == (PostState.SHORT, 2, 3)
+
+
+def test_curve_samples_the_share_on_post_every_quarter_hour_up_to_now() -> None:
+    shift = DayShift(1, 1, ts(7), ts(9), 2, [seat(ts(6, 50)), seat(ts(7, 20), ts(8, 10))])
+    day = Day(posts=[DayPost(1, "p", "u", 0.0, 0.0)], shifts_by_post={1: [shift]})
+    points = curve(day, at(8, 20))
+    assert [moment for moment, _ in points] == [
+        at(7), at(7, 15), at(7, 30), at(7, 45), at(8), at(8, 15), at(8, 20)
+    ]  # fmt: skip
+    assert [rate for _, rate in points] == [0.5, 0.5, 1.0, 1.0, 1.0, 0.5, 0.5]
+    after = curve(day, at(12))
+    assert after[-1] == (at(9), None)  # no shift under way at its end
+    assert curve(Day(posts=[], shifts_by_post={}), at(8)) == []
+
+
+# -- panels and the cache -----------------------------------------------------------------------
+
+
+class _Orders:
+    key = "orders"
+    title_key = "board.panel.ranking"
+    view: View = "table"
+
+    async def collect(self, context: PanelContext) -> PanelData:
+        return {"columns": ["unit"], "rows": []}
+
+
+def test_a_panel_key_registers_once() -> None:
+    registry = PanelRegistry([_Orders()])
+    assert "orders" in registry and registry.keys() == ["orders"]
+    with pytest.raises(ValueError, match="orders"):
+        registry.register(_Orders())
+
+
+def test_board_path_is_the_path_of_board_url() -> None:
+    assert board_path("https://bot.example.org/board/") == "/board"
+    assert board_path("https://bot.example.org/") == ""
+    assert board_path("https://bot.example.org/city/board") == "/city/board"
+
+
+async def test_snapshot_cache_reads_a_scope_once_for_requests_at_once() -> None:
+    reads = 0
+    gate = asyncio.Event()
+
+    async def build() -> dict[str, Any]:
+        nonlocal reads
+        reads += 1
+        await gate.wait()
+        return {"read": reads}
+
+    cache = SnapshotCache(ttl=60)
+    waiting = [asyncio.ensure_future(cache.get((None, "en"), build)) for _ in range(50)]
+    await asyncio.sleep(0)
+    gate.set()
+    results = await asyncio.gather(*waiting)
+    assert reads == 1 and all(result == {"read": 1} for result in results)
+    assert await cache.get((None, "en"), build) == {"read": 1}  # within the ttl
+    assert await cache.get((3, "en"), build) == {"read": 2}  # another scope
+
+
+async def test_snapshot_cache_reads_again_after_a_failure_or_its_ttl() -> None:
+    reads = 0
+
+    async def build() -> dict[str, Any]:
+        nonlocal reads
+        reads += 1
+        if reads == 1:
+            raise RuntimeError("database gone")
+        return {"read": reads}
+
+    cache = SnapshotCache(ttl=60)
+    with pytest.raises(RuntimeError):
+        await cache.get((None, "en"), build)
+    assert await cache.get((None, "en"), build) == {"read": 2}  # a failure is not kept
+    assert await cache.get((None, "en"), build) == {"read": 2}
+    expiring = SnapshotCache(ttl=0)
+    assert await expiring.get((None, "en"), build) == {"read": 3}
+    assert await expiring.get((None, "en"), build) == {"read": 4}
+
+
+def test_every_message_the_board_shows_exists_in_every_language() -> None:
+    import re
+    from pathlib import Path
+
+    from bot.board.standard import standard_panels
+    from bot.i18n import LANGUAGES, catalogs
+
+    templates = Path(__file__).resolve().parents[2] / "bot" / "board" / "templates"
+    keys = set()
+    for template in templates.glob("*.html"):
+        keys |= set(re.findall(r"t\('([a-z_.]+)'\)", template.read_text(encoding="utf-8")))
+    keys |= {panel.title_key for panel in standard_panels()}
+    keys |= {f"board.state.{state.value}" for state in PostState}
+    assert "board.page.title" in keys
+    for language in LANGUAGES:
+        missing = sorted(keys - catalogs()[language].messages.keys())
+        assert not missing, (language, missing)
+
+
+def test_every_file_the_board_serves_is_package_data() -> None:
+    """A non-editable install (the Docker image) carries the templates and static files only
+    when pyproject.toml's package-data patterns name them."""
+    import fnmatch
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"
+    ]["package-data"]["bot.board"]
+    package = root / "bot" / "board"
+    served = [
+        path.relative_to(package).as_posix()
+        for folder in ("templates", "static")
+        for path in (package / folder).rglob("*")
+        if path.is_file()
+    ]
+    assert len(served) > 10
+    missing = [
+        name for name in served if not any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
+    ]
+    assert not missing, missing
