@@ -4,22 +4,47 @@ checks all come from here; adding a command is one row."""
 
 from __future__ import annotations
 
-from bot.buttons import NoShowComing, NoShowNotComing
+from bot.buttons import (
+    Acknowledge,
+    ApproveLeave,
+    AskLeave,
+    AssignAnyway,
+    AssignPage,
+    AssignPick,
+    AssignStart,
+    NoShowComing,
+    NoShowNotComing,
+    RejectLeave,
+    RemoveUnavailable,
+    RotateConfirm,
+    RotatePeriod,
+    RotatePost,
+    RotatePostPage,
+    RotatePosts,
+    RotateReroll,
+    RotateUnit,
+    RotateUnitPage,
+    TakeFreedSeat,
+)
 from bot.services.duty import attendance as attendance_service
 from bot.services.duty import checkin as checkin_service
 from bot.services.people.registration import DIALOGUE as REGISTER_DIALOGUE
 from handlers import (
     admin,
+    assign,
     attendance,
+    availability,
     broadcast,
     checkin,
     common,
     delivery,
     importer,
+    leave,
     noshow,
     registration,
     reports,
     roster,
+    rotate,
     schedule,
 )
 from handlers import posts as post_handlers
@@ -75,6 +100,9 @@ REGISTRY = Registry(
         Command("swap", swap_handlers.start, MEMBERS, "help.swap"),
         Command("swaps", swap_handlers.list_swaps, MEMBERS, "help.swaps"),
         Command("unitsettings", swap_handlers.unit_settings, COORDINATORS, "help.unitsettings"),
+        # assigned duty (issue 17)
+        Command("rotate", rotate.start, COORDINATORS, "help.rotate"),
+        Command("unavailable", availability.start, MEMBERS, "help.unavailable"),
     ),
     buttons=(
         PrefixButton(CANCEL_DATA, common.cancel, None),
@@ -165,6 +193,25 @@ REGISTRY = Registry(
         PrefixButton(
             swap_handlers.UNIT_PAGE_BUTTON, swap_handlers.unit_settings_page, COORDINATORS
         ),
+        # assigned duty (issue 17)
+        Button(AssignStart, assign.start, COORDINATORS),
+        Button(AssignPick, assign.pick, COORDINATORS),
+        Button(AssignPage, assign.page, COORDINATORS),
+        Button(AssignAnyway, assign.anyway, COORDINATORS),
+        Button(Acknowledge, assign.acknowledged, MEMBERS),
+        Button(AskLeave, leave.ask, MEMBERS),
+        Button(ApproveLeave, leave.approve, COORDINATORS),
+        Button(RejectLeave, leave.reject, COORDINATORS),
+        Button(TakeFreedSeat, leave.take, MEMBERS),
+        Button(RemoveUnavailable, availability.remove, MEMBERS),
+        Button(RotateUnit, rotate.pick_unit, COORDINATORS),
+        Button(RotateUnitPage, rotate.unit_page, COORDINATORS),
+        Button(RotatePeriod, rotate.pick_period, COORDINATORS),
+        Button(RotatePost, rotate.toggle_post, COORDINATORS),
+        Button(RotatePostPage, rotate.posts_page, COORDINATORS),
+        Button(RotatePosts, rotate.pick_posts, COORDINATORS),
+        Button(RotateReroll, rotate.reroll, COORDINATORS),
+        Button(RotateConfirm, rotate.confirm, COORDINATORS),
     ),
     dialogues=(
         DialogueRoute(REGISTER_DIALOGUE, registration.on_dialogue, None),
@@ -183,5 +230,10 @@ REGISTRY = Registry(
         DialogueRoute(attendance_service.DIALOGUE, attendance.on_dialogue, COORDINATORS),
         # shift swaps (issue 7)
         DialogueRoute(swap_handlers.DIALOGUE, swap_handlers.on_dialogue, MEMBERS),
+        # assigned duty (issue 17)
+        DialogueRoute(assign.DIALOGUE, assign.on_dialogue, COORDINATORS),
+        DialogueRoute(leave.DIALOGUE, leave.on_dialogue, MEMBERS),
+        DialogueRoute(availability.DIALOGUE, availability.on_dialogue, MEMBERS),
+        DialogueRoute(rotate.DIALOGUE, rotate.on_dialogue, COORDINATORS),
     ),
 )

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.duty import jobs as checkin_jobs
 from bot.services.duty import reminders
 from bot.services.reports import jobs as report_jobs
+from bot.services.rostering import acknowledge
 from bot.services.schedule import broadcast, understaffed
 from bot.services.swaps import offers as swaps
 from bot.settings import Settings
@@ -50,4 +51,7 @@ DUE_JOBS: tuple[DueJob, ...] = (
     DueJob("monthly_reports", report_jobs.monthly_reports),
     # shift swaps (issue 7)
     DueJob("swaps.expire", swaps.expire),
+    # assigned duty (issue 17)
+    DueJob("rostering.ack_reminders", acknowledge.reminders),
+    DueJob("rostering.evening_lists", acknowledge.evening_lists),
 )

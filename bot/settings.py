@@ -107,6 +107,14 @@ class Settings(BaseSettings):
     grade_good_min: float = Field(default=85, ge=0, le=100)
     grade_fair_min: float = Field(default=60, ge=0, le=100)
 
+    # rostering (assigned duty, rotation)
+    # An assigned person who has not pressed Acknowledge this long after being told is reminded
+    # once (0: never).
+    assign_ack_remind_hours: int = Field(default=6, ge=0, le=168)
+    # The rotation leaves at least this long between the end of one of a person's shifts and the
+    # start of their next (0: only no overlap).
+    min_rest_hours: int = Field(default=8, ge=0, le=72)
+
     @field_validator("admin_ids", "reminder_leads", mode="before")
     @classmethod
     def _csv_list(cls, value: Any) -> Any:

@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.errors import ErrorCode
-from bot.i18n import LANGUAGES, Translator, catalogs, language_from_telegram
+from bot.i18n import LANGUAGES, Translator, catalogs, language_from_telegram, plural_catalogs
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_LITERAL = re.compile(r"""\bt\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
+PLURAL_LITERAL = re.compile(r"""\bt\.plural\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
 
 
 def _fields(text: str) -> set[str]:
@@ -36,6 +37,31 @@ def test_every_language_has_every_message_with_the_same_placeholders() -> None:
             assert _fields(tables[language][key]) == reference, (language, key)
 
 
+def test_every_plural_message_has_every_form_in_every_language() -> None:
+    tables = plural_catalogs()
+    keys = set().union(*(table.forms.keys() for table in tables.values()))
+    for language in LANGUAGES:
+        table = tables[language]
+        assert not sorted(keys - table.forms.keys()), language
+        for key in keys:
+            forms = table.forms[key]
+            assert len(forms) == table.count and all(form.strip() for form in forms), (
+                language,
+                key,
+            )
+            reference = _fields(tables["zh_Hans"].forms[key][0])
+            assert all(_fields(form) == reference for form in forms), (language, key)
+            assert "count" in reference, key
+
+
+def test_a_plural_message_takes_the_form_of_its_number() -> None:
+    keys = sorted(plural_catalogs()["en"].forms)
+    assert keys, "some message shows a number"
+    en = Translator("en", ZoneInfo("Asia/Shanghai"))
+    one, many = en.plural(keys[0], 1), en.plural(keys[0], 3)
+    assert "1" in one and "3" in many and one.replace("1", "") != many.replace("3", "")
+
+
 def test_every_error_code_has_a_message() -> None:
     for code in ErrorCode:
         assert f"error.{code.value.lower()}" in catalogs()["zh_Hans"], code
@@ -43,10 +69,15 @@ def test_every_error_code_has_a_message() -> None:
 
 def test_every_message_id_in_the_code_exists() -> None:
     used: set[str] = set()
+    plural: set[str] = set()
     for folder in ("bot", "handlers"):
         for path in (ROOT / folder).rglob("*.py"):
-            used |= set(KEY_LITERAL.findall(path.read_text(encoding="utf-8")))
+            source = path.read_text(encoding="utf-8")
+            used |= set(KEY_LITERAL.findall(source))
+            plural |= set(PLURAL_LITERAL.findall(source))
     missing = sorted(used - catalogs()["zh_Hans"].keys())
+    assert not missing, missing
+    missing = sorted(plural - plural_catalogs()["zh_Hans"].forms.keys())
     assert not missing, missing
 
 
