@@ -175,6 +175,8 @@ async def pick_period(turn: Turn, data: RotatePeriod) -> None:
 async def _ask_posts(turn: Turn, dialogue: Dialogue, period: Period) -> None:
     unit_id = int(dialogue.data["unit_id"])
     found = await rotate.posts(turn.session, turn.actor, unit_id)
+    settings = turn.runtime.settings
+    await rotate.require_open_seats(turn.session, unit_id, period, turn.now, settings)
     selected = [int(post_id) for post_id in dialogue.data.get("posts", [])]
     dialogues.advance(
         dialogue,

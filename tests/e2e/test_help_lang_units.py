@@ -18,6 +18,7 @@ VOLUNTEER_COMMANDS = {
     "/hours",
     "/swap",
     "/swaps",
+    "/unavailable",
 }
 COORDINATOR_COMMANDS = {
     "/invite",
@@ -34,6 +35,7 @@ COORDINATOR_COMMANDS = {
     "/week",
     "/month",
     "/export",
+    "/rotate",
 }
 ADMIN_ONLY = {"/units", "/outbox"}
 

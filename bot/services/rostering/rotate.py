@@ -25,7 +25,7 @@ from bot.services.people.access import Actor
 from bot.services.platform import audit
 from bot.services.rostering import rotas, rotation
 from bot.services.rostering.rotation import Plan, Reason
-from bot.services.rostering.rotation_data import Inputs, Period, load
+from bot.services.rostering.rotation_data import Inputs, Period, load, open_shifts
 from bot.services.schedule import shifts as shift_service
 from bot.services.schedule import signup, timespec
 from bot.settings import Settings
@@ -144,6 +144,17 @@ async def posts(session: AsyncSession, actor: Actor, unit_id: int) -> list[Post]
     if not found:
         raise DomainError(ErrorCode.ROTATION_NO_POSTS)
     return found
+
+
+async def require_open_seats(
+    session: AsyncSession, unit_id: int, period: Period, now: dt.datetime, settings: Settings
+) -> None:
+    """Refuse a period in which the unit has no open seat at all, before posts are picked."""
+    start, after = period.bounds(settings.zone)
+    found = await open_shifts(session, unit_id, start, after, now)
+    counts = await shift_service.seats(session, [shift.id for shift in found])
+    if not any(shift.capacity > counts[shift.id].seated for shift in found):
+        raise DomainError(ErrorCode.ROTATION_NOTHING_OPEN)
 
 
 def _standings(inputs: Inputs, result: Plan) -> list[Standing]:
