@@ -28,9 +28,9 @@ from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.services.platform import dialogues
 from bot.services.rostering import rotate, rotation_xlsx
+from bot.services.rostering.notices import row_label
 from bot.services.rostering.rotate import Preview
 from bot.services.rostering.rotation_data import Period
-from bot.services.schedule.shift_text import shift_label
 from handlers.keyboards import PAGE_SIZE, button, cancel_row, inline
 from handlers.turn import Turn, error_text
 
@@ -329,7 +329,7 @@ def preview_lines(t: Translator, unit: str, preview: Preview) -> list[str]:
     missing = {gap.shift.id: gap.missing for gap in preview.gaps}
     days: list[str] = []
     current: dt.date | None = None
-    for shift in sorted(inputs.shifts.values(), key=lambda s: (s.starts_at, s.post.name)):
+    for shift in sorted(inputs.shifts.values(), key=lambda s: (s.starts_at, s.post_name)):
         day = t.local(shift.starts_at).date()
         if day != current:
             days += ["", t.weekday_date(day)]
@@ -339,7 +339,7 @@ def preview_lines(t: Translator, unit: str, preview: Preview) -> list[str]:
             "rostering.rotate.preview_shift",
             start=t.time(shift.starts_at),
             end=t.time(shift.ends_at),
-            post=shift.post.name,
+            post=shift.post_name,
             names=who,
         )
         if shift.id in missing:
@@ -363,8 +363,8 @@ def preview_lines(t: Translator, unit: str, preview: Preview) -> list[str]:
             t.plural(
                 "rostering.rotate.preview_gap",
                 gap.missing,
-                shift=shift_label(t, gap.shift),
-                why=rotation_xlsx.reasons_text(t, dict(gap.reasons)),
+                shift=row_label(t, gap.shift),
+                why=rotation_xlsx.reasons_text(t, gap.reasons),
             )
             for gap in preview.gaps
         ]

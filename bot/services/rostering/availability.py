@@ -93,9 +93,9 @@ def parse(text: str, today: dt.date) -> Spec:
     if window is not None and window[1] <= window[0]:
         raise DomainError(ErrorCode.UNAVAILABLE_INVALID)
     if weekdays:
-        # A weekly pattern runs until an end date: the given one, or the only date typed.
-        if until is None and len(dates) == 1:
-            until, dates = dates[0], []
+        # A weekly pattern runs until an end date: the given one, or the last date typed.
+        if until is None and dates:
+            until, dates = dates[-1], dates[:-1]
         if until is None:
             raise DomainError(ErrorCode.UNAVAILABLE_NEEDS_END)
         first, last = (dates[0] if dates else today), until

@@ -13,6 +13,7 @@ from bot.i18n import Translator
 from bot.services.platform import outbox
 from bot.services.platform.notify import Render
 from bot.services.platform.outbox import ButtonData, Message
+from bot.services.rostering.rotation_data import ShiftRow
 from bot.services.schedule.shift_text import shift_label
 
 LEAVE_BUTTONS_PER_ROW = 3
@@ -29,6 +30,17 @@ def leave_buttons(t: Translator, seats: Sequence[Assignment]) -> list[list[tuple
         buttons[i : i + LEAVE_BUTTONS_PER_ROW]
         for i in range(0, len(buttons), LEAVE_BUTTONS_PER_ROW)
     ]
+
+
+def row_label(t: Translator, shift: ShiftRow) -> str:
+    """A shift of a rotation's inputs named as ``shift_label`` names an ORM shift."""
+    return t(
+        "shifts.label",
+        day=t.weekday_date(shift.starts_at),
+        start=t.time(shift.starts_at),
+        end=t.time(shift.ends_at),
+        post=shift.post_name,
+    )
 
 
 def seat_lines(t: Translator, seats: Sequence[Assignment]) -> list[str]:

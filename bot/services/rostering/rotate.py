@@ -25,12 +25,15 @@ from bot.services.people.access import Actor
 from bot.services.platform import audit
 from bot.services.rostering import rotas, rotation
 from bot.services.rostering.rotation import Plan, Reason
-from bot.services.rostering.rotation_data import Inputs, Period, load, open_shifts
+from bot.services.rostering.rotation_data import Inputs, Period, ShiftRow, has_open_seat, load
 from bot.services.schedule import shifts as shift_service
 from bot.services.schedule import signup, timespec
 from bot.settings import Settings
 
 MAX_DAYS = 31
+# Seats nobody may take are explained member by member; past this many shifts (a city short of
+# people) the rest are listed without why, which would cost a pass over every member each.
+GAPS_EXPLAINED = 100
 _PERIOD_SEPARATORS = re.compile(r"\s+|至|到|~|～|—|–")
 
 
@@ -50,11 +53,11 @@ class Standing:
 
 @dataclass(frozen=True)
 class Gap:
-    """Seats of a shift nobody may take, and why, member by member."""
+    """Seats of a shift nobody may take, and why, member by member (None: not explained)."""
 
-    shift: Shift
+    shift: ShiftRow
     missing: int
-    reasons: Counter[Reason]
+    reasons: Counter[Reason] | None
 
 
 @dataclass(frozen=True)
@@ -151,9 +154,7 @@ async def require_open_seats(
 ) -> None:
     """Refuse a period in which the unit has no open seat at all, before posts are picked."""
     start, after = period.bounds(settings.zone)
-    found = await open_shifts(session, unit_id, start, after, now)
-    counts = await shift_service.seats(session, [shift.id for shift in found])
-    if not any(shift.capacity > counts[shift.id].seated for shift in found):
+    if not await has_open_seat(session, unit_id, start, after, now):
         raise DomainError(ErrorCode.ROTATION_NOTHING_OPEN)
 
 
@@ -205,11 +206,15 @@ async def preview(
                 result,
                 inputs.rules,
                 inputs.open,
-            ),
+            )
+            if number < GAPS_EXPLAINED
+            else None,
         )
-        for unfilled in result.unfilled
+        for number, unfilled in enumerate(result.unfilled)
     ]
-    return Preview(inputs, result, _standings(inputs, result), gaps)
+    with rotation.bulk_objects():
+        standings = _standings(inputs, result)
+    return Preview(inputs, result, standings, gaps)
 
 
 async def confirm(

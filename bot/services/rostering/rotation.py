@@ -33,10 +33,12 @@ seconds (bench/rotation.py).
 
 from __future__ import annotations
 
+import gc
 import heapq
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -142,6 +144,10 @@ def merged(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
     return tuple(out)
 
 
+_NO_INTERVALS: tuple[Interval, ...] = ()
+_NO_STARTS: tuple[int, ...] = ()
+
+
 class _Member:
     """A candidate's state while a plan is made or checked."""
 
@@ -155,26 +161,28 @@ class _Member:
         "leave",
         "leave_starts",
         "load",
+        "member_id",
         "planned",
         "planned_starts",
+        "shuffle",
         "sleeping_until",
         "version",
         "weeks",
     )
 
-    def __init__(self, candidate: Candidate) -> None:
+    def __init__(self, candidate: Candidate, shuffle: int = 0) -> None:
         self.candidate = candidate
+        self.member_id = candidate.member_id
+        self.shuffle = shuffle
         self.load = candidate.recent_minutes + candidate.held_minutes
         self.home = candidate.home_post
-        self.busy = merged(candidate.busy)
-        self.busy_starts = [start for start, _ in self.busy]
-        self.away = merged(candidate.away)
-        self.away_starts = [start for start, _ in self.away]
-        self.leave = merged(candidate.leave)
-        self.leave_starts = [start for start, _ in self.leave]
+        # Most members have none of these: share the empty ones.
+        self.busy, self.busy_starts = _windows(candidate.busy)
+        self.away, self.away_starts = _windows(candidate.away)
+        self.leave, self.leave_starts = _windows(candidate.leave)
         self.planned: list[Interval] = []
         self.planned_starts: list[int] = []
-        self.weeks: dict[int, int] = dict(candidate.week_counts)
+        self.weeks: dict[int, int] = dict(candidate.week_counts) if candidate.week_counts else {}
         self.version = 0
         self.sleeping_until = 0
 
@@ -187,6 +195,15 @@ class _Member:
         if self.home is None:
             self.home = shift.post_id
         self.version += 1
+
+
+def _windows(
+    intervals: tuple[Interval, ...],
+) -> tuple[tuple[Interval, ...], Sequence[int]]:
+    if not intervals:
+        return _NO_INTERVALS, _NO_STARTS
+    joined = merged(intervals)
+    return joined, [start for start, _ in joined]
 
 
 def _hit(
@@ -234,21 +251,31 @@ def _problem(member: _Member, shift: OpenShift, rules: Rules) -> Problem | None:
     candidate = member.candidate
     if candidate.blocked:
         return Reason.NO_SHOW_BLOCKED, FOREVER
-    if shift.required_tag is not None and shift.required_tag not in candidate.tags:
+    tag = shift.required_tag
+    if tag is not None and tag not in candidate.tags:
         return Reason.TAG_MISSING, None
-    if candidate.member_id in shift.holders:
+    if shift.holders and member.member_id in shift.holders:
         return Reason.ALREADY_ON_SHIFT, None
-    problem = _window_problem(Reason.ON_LEAVE, member.leave, member.leave_starts, shift)
-    if problem is None:
+    problem: Problem | None
+    if member.leave:
+        problem = _window_problem(Reason.ON_LEAVE, member.leave, member.leave_starts, shift)
+        if problem is not None:
+            return problem
+    if member.away:
         problem = _window_problem(Reason.UNAVAILABLE, member.away, member.away_starts, shift)
-    if problem is None:
+        if problem is not None:
+            return problem
+    if member.busy:
         problem = _gap_problem(member.busy, member.busy_starts, shift, rules.min_rest)
-    if problem is None:
+        if problem is not None:
+            return problem
+    if member.planned:
         problem = _gap_problem(member.planned, member.planned_starts, shift, rules.min_rest)
-    capped = rules.weekly_cap > 0 and member.weeks.get(shift.week, 0) >= rules.weekly_cap
-    if problem is None and capped:
-        problem = Reason.WEEKLY_CAP, shift.week
-    return problem
+        if problem is not None:
+            return problem
+    if rules.weekly_cap > 0 and member.weeks.get(shift.week, 0) >= rules.weekly_cap:
+        return Reason.WEEKLY_CAP, shift.week
+    return None
 
 
 def problem_of(candidate: Candidate, shift: OpenShift, rules: Rules) -> Reason | None:
@@ -261,43 +288,56 @@ def _in_order(shifts: Iterable[OpenShift]) -> list[OpenShift]:
     return sorted(shifts, key=lambda s: (s.start, s.end, s.post_id, s.shift_id))
 
 
-Entry = tuple[int, int, int, int, int]  # load, no-shows, shuffle, member id, version
+# A heap entry is one int, so the heaps compare machine-fast: from the highest bits, the load
+# and the no-shows (the rule's order), the round's shuffle, the member's id, and the version of
+# the member's state it was made from (an entry of an older version is skipped).
+VERSION_BITS = 16
+ID_BITS = 34
+SHUFFLE_BITS = 30
+PREFIX_SHIFT = VERSION_BITS + ID_BITS + SHUFFLE_BITS
+ID_MASK = (1 << ID_BITS) - 1
+VERSION_MASK = (1 << VERSION_BITS) - 1
+
+
+def _entry(member: _Member) -> int:
+    prefix = (member.load << 8) | min(member.candidate.no_shows, 255)
+    ordered = (((prefix << SHUFFLE_BITS) | member.shuffle) << ID_BITS) | member.member_id
+    return (ordered << VERSION_BITS) | (member.version & VERSION_MASK)
 
 
 class _Planner:
     def __init__(self, shifts: Sequence[OpenShift], candidates: Sequence[Candidate], rules: Rules):
         self.rules = rules
         self.shifts = _in_order(s for s in shifts if s.open > 0)
-        self.members = {c.member_id: _Member(c) for c in candidates}
-        self.shuffle = {c.member_id: shuffle_key(c.member_id, rules.round) for c in candidates}
         tags = sorted({s.required_tag for s in self.shifts if s.required_tag is not None})
-        self.pools: dict[str | None, list[Entry]] = {None: []}
+        self.pools: dict[str | None, list[int]] = {None: []}
         self.pools.update({tag: [] for tag in tags})
-        self.by_post: dict[tuple[str | None, int], list[Entry]] = {}
+        self.by_post: dict[tuple[str | None, int], list[int]] = {}
         self.pools_of: dict[int, list[str | None]] = {}
-        for member in self.members.values():
-            if member.candidate.blocked:
+        self.members: dict[int, _Member] = {}
+        for candidate in candidates:
+            if not 0 <= candidate.member_id <= ID_MASK:
+                raise ValueError(f"member id {candidate.member_id} out of range")
+            shuffle = shuffle_key(candidate.member_id, rules.round) >> (64 - SHUFFLE_BITS)
+            member = self.members[candidate.member_id] = _Member(candidate, shuffle)
+            if candidate.blocked:
                 continue
             mine: list[str | None] = [None]
-            mine += [tag for tag in tags if tag in member.candidate.tags]
-            self.pools_of[member.candidate.member_id] = mine
-            self._enter(member)
+            mine += [tag for tag in tags if tag in candidate.tags]
+            self.pools_of[candidate.member_id] = mine
+            entry = _entry(member)
+            for tag in mine:
+                self.pools[tag].append(entry)
+                if member.home is not None:
+                    self.by_post.setdefault((tag, member.home), []).append(entry)
+        for heap in (*self.pools.values(), *self.by_post.values()):
+            heapq.heapify(heap)
         self.sleeping: list[tuple[int, int]] = []
-
-    def _entry(self, member: _Member) -> Entry:
-        member_id = member.candidate.member_id
-        return (
-            member.load,
-            member.candidate.no_shows,
-            self.shuffle[member_id],
-            member_id,
-            member.version,
-        )
 
     def _enter(self, member: _Member) -> None:
         """Put the member's current standing into each heap they belong to."""
-        entry = self._entry(member)
-        for tag in self.pools_of[member.candidate.member_id]:
+        entry = _entry(member)
+        for tag in self.pools_of[member.member_id]:
             heapq.heappush(self.pools[tag], entry)
             if member.home is not None:
                 heapq.heappush(self.by_post.setdefault((tag, member.home), []), entry)
@@ -311,20 +351,18 @@ class _Planner:
             self._enter(member)
 
     def _best(
-        self,
-        heap: list[Entry] | None,
-        shift: OpenShift,
-        deferred: list[tuple[list[Entry], Entry]],
-    ) -> Entry | None:
+        self, heap: list[int], shift: OpenShift, deferred: list[tuple[list[int], int]]
+    ) -> int | None:
         """The first member of `heap` who may take a seat on `shift` (left in the heap); those
         who may not are set aside for this shift or put to sleep."""
+        members, rules = self.members, self.rules
         while heap:
             entry = heap[0]
-            member = self.members[entry[3]]
-            if entry[4] != member.version or member.sleeping_until:
+            member = members[(entry >> VERSION_BITS) & ID_MASK]
+            if (entry & VERSION_MASK) != (member.version & VERSION_MASK) or member.sleeping_until:
                 heapq.heappop(heap)
                 continue
-            problem = _problem(member, shift, self.rules)
+            problem = _problem(member, shift, rules)
             if problem is None:
                 return entry
             heapq.heappop(heap)
@@ -333,7 +371,7 @@ class _Planner:
                 deferred.append((heap, entry))
             elif until < FOREVER:
                 member.sleeping_until = until
-                heapq.heappush(self.sleeping, (until, entry[3]))
+                heapq.heappush(self.sleeping, (until, member.member_id))
         return None
 
     def run(self) -> Plan:
@@ -341,23 +379,29 @@ class _Planner:
         unfilled: list[Unfilled] = []
         for shift in self.shifts:
             self._wake(shift.start)
-            deferred: list[tuple[list[Entry], Entry]] = []
+            deferred: list[tuple[list[int], int]] = []
             tag = shift.required_tag
+            pool = self.pools[tag]
+            usual_heap = self.by_post.get((tag, shift.post_id))
             filled = 0
             for _ in range(shift.open):
-                usual = self._best(self.by_post.get((tag, shift.post_id)), shift, deferred)
-                anyone = self._best(self.pools[tag], shift, deferred)
-                chosen = anyone
-                if usual is not None and anyone is not None and usual[:2] <= anyone[:2]:
-                    chosen = usual
+                chosen = self._best(pool, shift, deferred)
                 if chosen is None:
                     break
-                member = self.members[chosen[3]]
+                # Someone as little loaded whose usual post this is goes first.
+                prefix = chosen >> PREFIX_SHIFT
+                if usual_heap and usual_heap[0] >> PREFIX_SHIFT == prefix:
+                    usual = self._best(usual_heap, shift, deferred)
+                    if usual is not None and usual >> PREFIX_SHIFT == prefix:
+                        chosen = usual
+                member = self.members[(chosen >> VERSION_BITS) & ID_MASK]
                 member.take(shift)
-                seats.append((shift.shift_id, chosen[3]))
+                seats.append((shift.shift_id, member.member_id))
                 filled += 1
                 # Seated now, the member clashes with this shift: never on it twice.
                 self._enter(member)
+                if usual_heap is None and member.home == shift.post_id:
+                    usual_heap = self.by_post.get((tag, shift.post_id))
             for heap, entry in deferred:
                 heapq.heappush(heap, entry)
             if filled < shift.open:
@@ -365,9 +409,24 @@ class _Planner:
         return Plan(tuple(seats), tuple(unfilled))
 
 
+@contextmanager
+def bulk_objects() -> Iterator[None]:
+    """A block that makes hundreds of thousands of small objects and no reference cycles: the
+    cyclic garbage collector would walk them again and again for nothing (a quarter of a city's
+    plan). Reference counting still frees them; the collector is back once the block ends."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def plan(shifts: Sequence[OpenShift], candidates: Sequence[Candidate], rules: Rules) -> Plan:
     """Fill every open seat that someone may take, fairly (see the module's docstring)."""
-    return _Planner(shifts, candidates, rules).run()
+    with bulk_objects():
+        return _Planner(shifts, candidates, rules).run()
 
 
 def _replayed(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Mapping
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -22,7 +23,10 @@ def _local(t: Translator, instant: dt.datetime) -> dt.datetime:
     return t.local(instant).replace(tzinfo=None)
 
 
-def reasons_text(t: Translator, reasons: dict[Reason, int]) -> str:
+def reasons_text(t: Translator, reasons: Mapping[Reason, int] | None) -> str:
+    """3 人时间冲突、2 人请假; "-" for a gap not explained (past GAPS_EXPLAINED)."""
+    if reasons is None:
+        return "-"
     parts = [
         t.plural(f"rostering.reason.{reason.value}", count)
         for reason, count in sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
@@ -43,7 +47,7 @@ def workbook_bytes(t: Translator, preview: Preview) -> bytes:
     _header(plan_sheet, t, ["date", "weekday", "start", "end", "post", "member", "phone"])
     rows = sorted(
         preview.plan.seats,
-        key=lambda seat: (inputs.shifts[seat[0]].starts_at, inputs.shifts[seat[0]].post.name),
+        key=lambda seat: (inputs.shifts[seat[0]].starts_at, inputs.shifts[seat[0]].post_name),
     )
     for shift_id, member_id in rows:
         shift, person = inputs.shifts[shift_id], inputs.people[member_id]
@@ -54,7 +58,7 @@ def workbook_bytes(t: Translator, preview: Preview) -> bytes:
                 t.weekday_date(shift.starts_at),
                 start.time(),
                 end.time(),
-                shift.post.name,
+                shift.post_name,
                 person.name,
                 person.phone or "",
             ]
@@ -90,9 +94,9 @@ def workbook_bytes(t: Translator, preview: Preview) -> bytes:
                 start.date(),
                 start.time(),
                 end.time(),
-                gap.shift.post.name,
+                gap.shift.post_name,
                 gap.missing,
-                reasons_text(t, dict(gap.reasons)),
+                reasons_text(t, gap.reasons),
             ]
         )
     for row in gaps.iter_rows(min_row=2):
