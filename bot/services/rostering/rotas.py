@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Assignment, AssignmentStatus, Member, Rota, RotaSource, Shift
 from bot.services.duty.reminders import is_urgent
 from bot.services.people.access import Actor
-from bot.services.platform import audit
-from bot.services.platform.notify import notify
+from bot.services.platform import audit, outbox
+from bot.services.platform.notify import translator_for
+from bot.services.platform.outbox import Queued
 from bot.services.rostering import notices
 from bot.services.schedule import signup
 from bot.settings import Settings
@@ -81,21 +82,29 @@ async def tell(
     now: dt.datetime,
     settings: Settings,
 ) -> int:
-    """One notice per person with all their seats of this rota; returns how many were told."""
+    """One notice per person with all their seats of this rota, queued in bulk; returns how
+    many were told. A notice about a seat starting soon is urgent (quiet hours do not hold it)."""
     by_member: dict[int, list[Assignment]] = defaultdict(list)
     for seat in seats:
         by_member[seat.member_id].append(seat)
-    told = 0
+    queued: dict[bool, list[Queued]] = {True: [], False: []}
     for mine in by_member.values():
         mine.sort(key=lambda seat: (seat.shift.starts_at, seat.shift_id))
         member = mine[0].member
-        told += await notify(
-            session,
-            member,
-            notices.assigned(rota.id, mine, by),
-            key=f"rota:{rota.id}:{member.id}",
-            now=now,
-            settings=settings,
-            urgent=any(is_urgent(seat.shift, now, settings) for seat in mine),
+        if member.blocked_bot:
+            continue
+        render = notices.assigned(rota.id, mine, by)
+        urgent = any(is_urgent(seat.shift, now, settings) for seat in mine)
+        queued[urgent].append(
+            Queued(
+                f"rota:{rota.id}:{member.id}",
+                member.telegram_id,
+                render(translator_for(member, settings)),
+            )
+        )
+    told = 0
+    for urgent, messages in queued.items():
+        told += await outbox.enqueue_many(
+            session, messages, now=now, urgent=urgent, batch=f"rota:{rota.id}"
         )
     return told
