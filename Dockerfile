@@ -5,12 +5,10 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY handlers ./handlers
-# `dutybot demo` imports this sample from the data directory when the package is installed.
-COPY data/sample_schedule.csv ./data/
 # The CJK font the charts need comes with the mplfonts dependency (Noto Sans CJK SC), so the
 # image needs no system font package.
 RUN pip install --no-cache-dir . \
-    && chown -R dutybot:dutybot /app/data
+    && mkdir -p /app/data && chown -R dutybot:dutybot /app/data
 
 USER dutybot
 ENV PYTHONUNBUFFERED=1 \

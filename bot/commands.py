@@ -28,6 +28,8 @@ from bot.buttons import (
 )
 from bot.services.duty import attendance as attendance_service
 from bot.services.duty import checkin as checkin_service
+from bot.services.duty import checkout as checkout_service
+from bot.services.duty import presence as presence_service
 from bot.services.people.registration import DIALOGUE as REGISTER_DIALOGUE
 from handlers import (
     admin,
@@ -40,12 +42,13 @@ from handlers import (
     delivery,
     importer,
     leave,
+    newshift,
     noshow,
     registration,
     reports,
     roster,
     rotate,
-    schedule,
+    shift_card,
 )
 from handlers import posts as post_handlers
 from handlers import shifts as shift_handlers
@@ -78,7 +81,7 @@ REGISTRY = Registry(
         Command("my", shift_handlers.show_mine, MEMBERS, "help.my"),
         Command("posts", post_handlers.list_posts, COORDINATORS, "help.posts"),
         Command("newpost", post_handlers.start_new, COORDINATORS, "help.newpost"),
-        Command("newshift", schedule.start_new, COORDINATORS, "help.newshift"),
+        Command("newshift", newshift.start_new, COORDINATORS, "help.newshift"),
         Command("roster", roster.show, COORDINATORS, "help.roster"),
         Command("template", importer.send_template, COORDINATORS, "help.template"),
         Command("import", importer.start, COORDINATORS, "help.import"),
@@ -137,23 +140,23 @@ REGISTRY = Registry(
         ),
         PrefixButton(post_handlers.NEW_TYPE_BUTTON, post_handlers.pick_new_type, COORDINATORS),
         PrefixButton(post_handlers.NEW_RADIUS_BUTTON, post_handlers.pick_new_radius, COORDINATORS),
-        PrefixButton(schedule.NEW_FOR_POST_BUTTON, schedule.pick_post, COORDINATORS),
-        PrefixButton(schedule.NEW_POST_PAGE_BUTTON, schedule.page_posts, COORDINATORS),
-        PrefixButton(schedule.NEW_DAY_BUTTON, schedule.pick_day, COORDINATORS),
-        PrefixButton(schedule.NEW_TIME_BUTTON, schedule.pick_time, COORDINATORS),
-        PrefixButton(schedule.NEW_CAPACITY_BUTTON, schedule.pick_capacity, COORDINATORS),
-        PrefixButton(schedule.NEW_CREATE_BUTTON, schedule.create, COORDINATORS),
-        PrefixButton(schedule.NEW_TAG_BUTTON, schedule.ask_tag, COORDINATORS),
-        PrefixButton(schedule.NEW_NOTES_BUTTON, schedule.ask_notes, COORDINATORS),
-        PrefixButton(schedule.CARD_BUTTON, schedule.show_card, COORDINATORS),
+        PrefixButton(newshift.NEW_FOR_POST_BUTTON, newshift.pick_post, COORDINATORS),
+        PrefixButton(newshift.NEW_POST_PAGE_BUTTON, newshift.page_posts, COORDINATORS),
+        PrefixButton(newshift.NEW_DAY_BUTTON, newshift.pick_day, COORDINATORS),
+        PrefixButton(newshift.NEW_TIME_BUTTON, newshift.pick_time, COORDINATORS),
+        PrefixButton(newshift.NEW_CAPACITY_BUTTON, newshift.pick_capacity, COORDINATORS),
+        PrefixButton(newshift.NEW_CREATE_BUTTON, newshift.create, COORDINATORS),
+        PrefixButton(newshift.NEW_TAG_BUTTON, newshift.ask_tag, COORDINATORS),
+        PrefixButton(newshift.NEW_NOTES_BUTTON, newshift.ask_notes, COORDINATORS),
+        PrefixButton(shift_card.CARD_BUTTON, shift_card.show_card, COORDINATORS),
         PrefixButton(roster.PAGE_BUTTON, roster.turn_page, COORDINATORS),
-        PrefixButton(schedule.EDIT_CAPACITY_BUTTON, schedule.ask_capacity, COORDINATORS),
-        PrefixButton(schedule.EDIT_NOTES_BUTTON, schedule.ask_edit_notes, COORDINATORS),
-        PrefixButton(schedule.EDIT_TIME_BUTTON, schedule.ask_time, COORDINATORS),
-        PrefixButton(schedule.CANCEL_SHIFT_BUTTON, schedule.ask_cancel_shift, COORDINATORS),
-        PrefixButton(schedule.CANCEL_SHIFT_YES_BUTTON, schedule.cancel_shift, COORDINATORS),
-        PrefixButton(schedule.REMOVE_BUTTON, schedule.ask_remove, COORDINATORS),
-        PrefixButton(schedule.REMOVE_YES_BUTTON, schedule.remove, COORDINATORS),
+        PrefixButton(shift_card.EDIT_CAPACITY_BUTTON, shift_card.ask_capacity, COORDINATORS),
+        PrefixButton(shift_card.EDIT_NOTES_BUTTON, shift_card.ask_edit_notes, COORDINATORS),
+        PrefixButton(shift_card.EDIT_TIME_BUTTON, shift_card.ask_time, COORDINATORS),
+        PrefixButton(shift_card.CANCEL_SHIFT_BUTTON, shift_card.ask_cancel_shift, COORDINATORS),
+        PrefixButton(shift_card.CANCEL_SHIFT_YES_BUTTON, shift_card.cancel_shift, COORDINATORS),
+        PrefixButton(shift_card.REMOVE_BUTTON, shift_card.ask_remove, COORDINATORS),
+        PrefixButton(shift_card.REMOVE_YES_BUTTON, shift_card.remove, COORDINATORS),
         PrefixButton(importer.CONFIRM_BUTTON, importer.confirm, COORDINATORS),
         PrefixButton(broadcast.UNIT_BUTTON, broadcast.pick_unit, COORDINATORS),
         PrefixButton(broadcast.UNIT_PAGE_BUTTON, broadcast.page_units, COORDINATORS),
@@ -161,8 +164,8 @@ REGISTRY = Registry(
         PrefixButton(broadcast.SEND_BUTTON, broadcast.send, COORDINATORS),
         # check-in (issue 4)
         PrefixButton(checkin_service.BUTTON_PICK, checkin.pick, MEMBERS),
-        PrefixButton(checkin_service.BUTTON_CHECKOUT, checkin.checkout, MEMBERS),
-        PrefixButton(checkin_service.BUTTON_ON_POST, checkin.confirm_on_post, MEMBERS),
+        PrefixButton(checkout_service.BUTTON_CHECKOUT, checkin.checkout, MEMBERS),
+        PrefixButton(presence_service.BUTTON_ON_POST, checkin.confirm_on_post, MEMBERS),
         # no-show answers (issue 5)
         Button(NoShowComing, noshow.coming, MEMBERS),
         Button(NoShowNotComing, noshow.not_coming, MEMBERS),
@@ -220,13 +223,13 @@ REGISTRY = Registry(
         # posts, shifts and sign-up
         DialogueRoute(post_handlers.DIALOGUE_NEW, post_handlers.on_new, COORDINATORS),
         DialogueRoute(post_handlers.DIALOGUE_EDIT, post_handlers.on_edit, COORDINATORS),
-        DialogueRoute(schedule.DIALOGUE_NEW, schedule.on_new, COORDINATORS),
-        DialogueRoute(schedule.DIALOGUE_EDIT, schedule.on_edit, COORDINATORS),
+        DialogueRoute(newshift.DIALOGUE_NEW, newshift.on_new, COORDINATORS),
+        DialogueRoute(shift_card.DIALOGUE_EDIT, shift_card.on_edit, COORDINATORS),
         DialogueRoute(importer.DIALOGUE, importer.on_dialogue, COORDINATORS),
         DialogueRoute(broadcast.DIALOGUE, broadcast.on_dialogue, COORDINATORS),
         # check-in (issue 4)
         DialogueRoute(checkin_service.DIALOGUE, checkin.on_dialogue, MEMBERS),
-        DialogueRoute(checkin_service.CHECKOUT_DIALOGUE, checkin.on_checkout_dialogue, MEMBERS),
+        DialogueRoute(checkout_service.CHECKOUT_DIALOGUE, checkin.on_checkout_dialogue, MEMBERS),
         DialogueRoute(attendance_service.DIALOGUE, attendance.on_dialogue, COORDINATORS),
         # shift swaps (issue 7)
         DialogueRoute(swap_handlers.DIALOGUE, swap_handlers.on_dialogue, MEMBERS),

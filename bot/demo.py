@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +28,9 @@ from bot.settings import load_settings
 
 DEMO_ADMIN_ID = 10_000
 LINK = re.compile(r"https://t\.me/\S+\?start=([A-Za-z0-9_-]+)")
+# The sample schedule ships inside the package, so an installed dutybot (a wheel, the Docker
+# image) plays the demo as a source checkout does.
 SCHEDULE_NAME = "sample_schedule.csv"
-# In a source checkout the sample sits in the repository's data/; an installed package (the Docker
-# image) finds the copy the image puts in the data directory.
-CHECKOUT_SCHEDULE = Path(__file__).resolve().parent.parent / "data" / SCHEDULE_NAME
 CHART_NAME = "demo-tally.png"
 # The posts of the sample schedule that the day's story happens on.
 CROSSING = (30.6586, 104.0648)  # 黄河路-人民路口, 07:00–09:00
@@ -135,10 +135,9 @@ def local(day: dt.date, hour: int, minute: int, zone: dt.tzinfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone)
 
 
-def sample_schedule(data_dir: Path) -> Path:
-    """The sample schedule the coordinator imports: the data directory's copy when it has one."""
-    in_data_dir = data_dir / SCHEDULE_NAME
-    return in_data_dir if in_data_dir.is_file() else CHECKOUT_SCHEDULE
+def sample_schedule() -> bytes:
+    """The sample schedule the coordinator imports (package data of bot.samples)."""
+    return (resources.files("bot.samples") / SCHEDULE_NAME).read_bytes()
 
 
 async def _fresh_database(url: str) -> Database:
@@ -235,10 +234,10 @@ async def publish_schedule(demo: Demo) -> None:
     demo.say("(王协调 joined as the coordinator of 城管局)")
     await demo.step("王协调", "/template", lambda: coordinator.send_command("template"))
     await demo.step("王协调", "/import", lambda: coordinator.send_command("import"))
-    data = sample_schedule(demo.data_dir).read_bytes()
+    data = sample_schedule()
     await demo.step(
         "王协调",
-        "(sends data/sample_schedule.csv)",
+        "(sends sample_schedule.csv)",
         lambda: coordinator.send_document("sample_schedule.csv", data, mime_type="text/csv"),
     )
     await demo.step("王协调", "[✅ 确认导入]", lambda: coordinator.press("✅ 确认导入"))

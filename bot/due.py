@@ -20,7 +20,7 @@ from bot.services.duty import reminders
 from bot.services.reports import jobs as report_jobs
 from bot.services.rostering import acknowledge
 from bot.services.schedule import broadcast, understaffed
-from bot.services.swaps import offers as swaps
+from bot.services.swaps import jobs as swap_jobs
 from bot.settings import Settings
 
 DueFunction = Callable[[AsyncSession, dt.datetime, Settings], Awaitable[int]]
@@ -50,7 +50,7 @@ DUE_JOBS: tuple[DueJob, ...] = (
     DueJob("weekly_reports", report_jobs.weekly_reports),
     DueJob("monthly_reports", report_jobs.monthly_reports),
     # shift swaps (issue 7)
-    DueJob("swaps.expire", swaps.expire),
+    DueJob("swaps.expire", swap_jobs.expire),
     # assigned duty (issue 17)
     DueJob("rostering.ack_reminders", acknowledge.reminders),
     DueJob("rostering.evening_lists", acknowledge.evening_lists),

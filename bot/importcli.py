@@ -13,13 +13,13 @@ from bot.db.models import Role
 from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.services.people.access import Actor
-from bot.services.schedule import importer
+from bot.services.schedule.importer import applying, planning, reading
 from bot.settings import Settings
 
 OPERATOR = Actor(telegram_id=0, member=None, roles=frozenset({Role.ADMIN}))
 
 
-def _problem(t: Translator, error: importer.RowError) -> str:
+def _problem(t: Translator, error: planning.RowError) -> str:
     return t("importer.row", row=error.row, problem=t(f"importer.row.{error.code}", **error.params))
 
 
@@ -35,12 +35,12 @@ async def import_file(settings: Settings, file: str, *, dry_run: bool = False) -
     try:
         await upgrade(database)
         now = SystemClock().now()
-        rows = importer.read_table(path.name, data)
+        rows = reading.read_table(path.name, data)
         async with database.session() as session:
             if dry_run:
-                plan = await importer.preview(session, OPERATOR, rows, now, settings)
+                plan = await planning.preview(session, OPERATOR, rows, now, settings)
             else:
-                plan = await importer.apply(session, OPERATOR, rows, now, settings)
+                plan = await applying.apply(session, OPERATOR, rows, now, settings)
             if not plan.ok:
                 # Leave the transaction without writing anything.
                 await session.rollback()
@@ -60,7 +60,7 @@ async def import_file(settings: Settings, file: str, *, dry_run: bool = False) -
     return 0
 
 
-def importer_summary(t: Translator, plan: importer.Plan) -> str:
+def importer_summary(t: Translator, plan: planning.Plan) -> str:
     return t(
         "importer.summary",
         posts_created=plan.posts_created,

@@ -46,7 +46,7 @@ def _choices_view(
     t: Translator, choices: Choices, offset: int, head: Sequence[str] = ()
 ) -> tuple[str, list[list[InlineKeyboardButton]]]:
     shift = choices.shift
-    lines = [*head, t.plural("rostering.assign.ask", choices.left, shift=shift_label(t, shift))]
+    lines = [*head, t("rostering.assign.ask", count=choices.left, shift=shift_label(t, shift))]
     people = choices.people
     offset = max(0, min(offset, max(len(people) - 1, 0) // PAGE_SIZE * PAGE_SIZE))
     shown = people[offset : offset + PAGE_SIZE]
@@ -160,9 +160,9 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
                 for m in ambiguous.matches[: names.SHOWN_MATCHES]
             ]
             lines.append(
-                t.plural(
+                t(
                     "rostering.assign.ambiguous",
-                    len(ambiguous.matches),
+                    count=len(ambiguous.matches),
                     name=ambiguous.typed,
                     matches=t("common.list_separator").join(matches),
                 )
@@ -243,8 +243,11 @@ async def _assign(
 
 def _done_line(t: Translator, outcome: Assigned) -> str:
     who = t("common.list_separator").join(seat.member.display_name for seat in outcome.seats)
-    return t.plural(
-        "rostering.assign.done", len(outcome.seats), names=who, shift=shift_label(t, outcome.shift)
+    return t(
+        "rostering.assign.done",
+        count=len(outcome.seats),
+        names=who,
+        shift=shift_label(t, outcome.shift),
     )
 
 
@@ -253,7 +256,7 @@ async def acknowledged(turn: Turn, data: Acknowledge) -> None:
     t = turn.t
     seats, first = await acknowledge.acknowledge(turn.session, turn.actor, data.rota_id, turn.now)
     turn.answer(t("rostering.ack.toast" if first else "rostering.ack.again"))
-    lines = [t.plural("rostering.ack.done", len(seats)), *seat_lines(t, seats)]
+    lines = [t("rostering.ack.done", count=len(seats)), *seat_lines(t, seats)]
     lines.append(t("rostering.ack.how_to_leave"))
     turn.edit("\n".join(lines), inline(leave_rows(t, seats)))
 

@@ -95,7 +95,7 @@ async def _declare(turn: Turn, text: str) -> None:
     await dialogues.end(turn.session, turn.user_id)
     lines = [t("rostering.unavailable.saved", window=window_text(t, spec))]
     if held:
-        lines.append(t.plural("rostering.unavailable.held", len(held)))
+        lines.append(t("rostering.unavailable.held", count=len(held)))
         lines += [
             t("rostering.item", n=number, shift=shift_label(t, seat.shift))
             for number, seat in enumerate(held, start=1)

@@ -17,12 +17,14 @@ from telegram import (
 from bot.db.models import Assignment, CheckIn, Dialogue
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
-from bot.services.duty import checkin
+from bot.services.duty import checkin, geofence, presence
+from bot.services.duty import checkout as checkout_service
 from bot.services.duty.checkin_text import distance, duration, refusal
 from bot.services.duty.photo_archive import archive_path
 from bot.services.platform import dialogues
-from bot.services.reports import tally
+from bot.services.reports.hours_rank import month_rank
 from bot.services.reports.report_text import hours_rank_line
+from bot.services.schedule.shift_text import shift_label
 from handlers import common
 from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
 from handlers.turn import Markup, Turn
@@ -53,19 +55,12 @@ def location_keyboard(t: Translator) -> ReplyKeyboardMarkup:
 
 def checkout_markup(t: Translator, record: CheckIn) -> InlineKeyboardMarkup:
     return inline(
-        [[button(t("checkin.button.checkout"), f"{checkin.BUTTON_CHECKOUT}:{record.id}")]]
+        [[button(t("checkin.button.checkout"), f"{checkout_service.BUTTON_CHECKOUT}:{record.id}")]]
     )
 
 
-def shift_label(t: Translator, assignment: Assignment) -> str:
-    shift = assignment.shift
-    return t(
-        "checkin.shift_label",
-        day=t.weekday_date(shift.starts_at),
-        start=t.time(shift.starts_at),
-        end=t.time(shift.ends_at),
-        post=shift.post.name,
-    )
+# The check-in's own wording of a shift: no dot between the time and the post.
+LABEL = "checkin.shift_label"
 
 
 def refuse(turn: Turn, error: DomainError, markup: Markup | None = None) -> None:
@@ -76,10 +71,10 @@ def refuse(turn: Turn, error: DomainError, markup: Markup | None = None) -> None
         turn.reply(text, markup)
 
 
-def _position(message: Message) -> checkin.Position:
+def _position(message: Message) -> geofence.Position:
     location = message.location
     assert location is not None
-    return checkin.Position(
+    return geofence.Position(
         latitude=location.latitude,
         longitude=location.longitude,
         accuracy_m=location.horizontal_accuracy,
@@ -95,13 +90,13 @@ async def _show(turn: Turn, step: checkin.Step) -> None:
     t = turn.t
     if isinstance(step, checkin.NeedPick):
         rows = [
-            [button(shift_label(t, option), f"{checkin.BUTTON_PICK}:{option.id}")]
+            [button(shift_label(t, option.shift, LABEL), f"{checkin.BUTTON_PICK}:{option.id}")]
             for option in step.options
         ]
         turn.reply(t("checkin.pick"), inline([*rows, cancel_row(t)]))
     elif isinstance(step, checkin.NeedLocation):
         turn.reply(
-            t("checkin.ask_location", shift=shift_label(t, step.assignment)),
+            t("checkin.ask_location", shift=shift_label(t, step.assignment.shift, LABEL)),
             location_keyboard(t),
         )
     elif isinstance(step, checkin.NeedPhoto):
@@ -250,7 +245,9 @@ async def pick(turn: Turn) -> None:
     except DomainError as error:
         refuse(turn, error)
         return
-    turn.edit(turn.t("checkin.picked", shift=shift_label(turn.t, _assignment_of(step))))
+    turn.edit(
+        turn.t("checkin.picked", shift=shift_label(turn.t, _assignment_of(step).shift, LABEL))
+    )
     if not isinstance(step, checkin.NeedLocation):
         await _show(turn, step)
     else:
@@ -271,7 +268,7 @@ async def on_live_update(turn: Turn) -> None:
     message = turn.message
     if member is None or message is None or message.location is None:
         return
-    await checkin.record_live_position(
+    await presence.record_live_position(
         turn.session, member, _position(message), turn.now, turn.runtime.settings
     )
 
@@ -280,8 +277,8 @@ async def confirm_on_post(turn: Turn) -> None:
     query = turn.update.callback_query
     assert query is not None
     member = turn.actor.require_member()
-    checkin_id = int_arg(callback_args(query.data, checkin.BUTTON_ON_POST), 0)
-    current = await checkin.open_checkin(turn.session, member.id)
+    checkin_id = int_arg(callback_args(query.data, presence.BUTTON_ON_POST), 0)
+    current = await checkout_service.open_checkin(turn.session, member.id)
     if checkin_id is None or current is None or current.id != checkin_id:
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
@@ -294,17 +291,19 @@ async def checkout(turn: Turn) -> None:
     checkin_id: int | None = None
     query = turn.update.callback_query
     if query is not None:
-        checkin_id = int_arg(callback_args(query.data, checkin.BUTTON_CHECKOUT), 0)
+        checkin_id = int_arg(callback_args(query.data, checkout_service.BUTTON_CHECKOUT), 0)
         if checkin_id is None:
             turn.answer(turn.t("common.stale_button"), alert=True)
             return
     try:
-        outcome = await checkin.request_checkout(turn.session, member, checkin_id, turn.now)
+        outcome = await checkout_service.request_checkout(
+            turn.session, member, checkin_id, turn.now
+        )
     except DomainError as error:
         refuse(turn, error)
         return
     t = turn.t
-    if isinstance(outcome, checkin.NeedReason):
+    if isinstance(outcome, checkout_service.NeedReason):
         shift = outcome.checkin.assignment.shift
         turn.reply(
             t("checkout.ask_reason", post=shift.post.name, end=t.time(shift.ends_at)),
@@ -340,7 +339,7 @@ async def on_checkout_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         turn.reply(turn.t("checkout.need_reason_text"), inline([cancel_row(turn.t)]))
         return
     try:
-        record = await checkin.checkout_with_reason(
+        record = await checkout_service.checkout_with_reason(
             turn.session, member, dialogue, message.text, turn.now
         )
     except DomainError as error:
@@ -352,22 +351,22 @@ async def on_checkout_dialogue(turn: Turn, dialogue: Dialogue) -> None:
 async def show_hours(turn: Turn) -> None:
     """/hours: this month's and all-time hours, and this month's place within the unit."""
     member = turn.actor.require_member()
-    summary = await checkin.hours(turn.session, member, turn.now, turn.runtime.settings)
+    summary = await checkout_service.hours(turn.session, member, turn.now, turn.runtime.settings)
     t = turn.t
     lines = [
         t("hours.header", name=member.display_name),
         t(
             "hours.month",
             hours=duration(t, summary.month_minutes),
-            shifts=summary.month_shifts,
+            shifts=t("hours.shifts", count=summary.month_shifts),
         ),
         t(
             "hours.total",
             hours=duration(t, summary.total_minutes),
-            shifts=summary.total_shifts,
+            shifts=t("hours.shifts", count=summary.total_shifts),
         ),
     ]
-    rank = await tally.month_rank(turn.session, member, turn.now, turn.runtime.settings)
+    rank = await month_rank(turn.session, member, turn.now, turn.runtime.settings)
     if rank is not None:
         lines.append(hours_rank_line(t, rank))
     markup = None

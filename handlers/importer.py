@@ -11,7 +11,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people import units
 from bot.services.platform import dialogues
-from bot.services.schedule import importer
+from bot.services.schedule.importer import applying, planning, reading, template
 from handlers.keyboards import button, cancel_row, inline
 from handlers.longtext import reply_long
 from handlers.turn import Turn
@@ -22,7 +22,7 @@ TEMPLATE_NAME = "dutybot-schedule.xlsx"
 MAX_ERRORS_SHOWN = 200
 
 
-def error_lines(t: Translator, errors: list[importer.RowError]) -> list[str]:
+def error_lines(t: Translator, errors: list[planning.RowError]) -> list[str]:
     lines = [
         t("importer.row", row=error.row, problem=t(f"importer.row.{error.code}", **error.params))
         for error in errors[:MAX_ERRORS_SHOWN]
@@ -32,7 +32,7 @@ def error_lines(t: Translator, errors: list[importer.RowError]) -> list[str]:
     return lines
 
 
-def summary(t: Translator, plan: importer.Plan) -> str:
+def summary(t: Translator, plan: planning.Plan) -> str:
     return t(
         "importer.summary",
         posts_created=plan.posts_created,
@@ -52,7 +52,7 @@ async def send_template(turn: Turn) -> None:
     instructions = t("importer.template_help").splitlines()
     turn.reply_document(
         TEMPLATE_NAME,
-        importer.template_xlsx(unit_name, today, instructions),
+        template.template_xlsx(unit_name, today, instructions),
         caption=t("importer.template_caption"),
     )
 
@@ -78,13 +78,13 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     if not filename.lower().endswith((".xlsx", ".csv")):
         turn.reply(t("importer.wrong_type", name=filename or "?"), inline([cancel_row(t)]))
         return
-    if document.file_size is not None and document.file_size > importer.MAX_BYTES:
-        raise DomainError(ErrorCode.IMPORT_TOO_LARGE, limit=importer.MAX_BYTES // 1024 // 1024)
+    if document.file_size is not None and document.file_size > reading.MAX_BYTES:
+        raise DomainError(ErrorCode.IMPORT_TOO_LARGE, limit=reading.MAX_BYTES // 1024 // 1024)
     telegram_file = await turn.context.bot.get_file(document.file_id)
     data = bytes(await telegram_file.download_as_bytearray())
-    rows = importer.read_table(filename, data)
+    rows = reading.read_table(filename, data)
     settings = turn.runtime.settings
-    plan = await importer.preview(turn.session, turn.actor, rows, turn.now, settings)
+    plan = await planning.preview(turn.session, turn.actor, rows, turn.now, settings)
     if not plan.ok:
         lines = [t("importer.rejected", name=filename, count=len(plan.errors))]
         lines += error_lines(t, plan.errors)
@@ -105,10 +105,10 @@ async def confirm(turn: Turn) -> None:
     if dialogue is None or dialogue.kind != DIALOGUE or dialogue.step != "confirm":
         turn.answer(t("common.stale_button"), alert=True)
         return
-    rows: list[importer.Row] = [
+    rows: list[reading.Row] = [
         (int(number), dict(cells)) for number, cells in dialogue.data["rows"]
     ]
-    plan = await importer.apply(turn.session, turn.actor, rows, turn.now, turn.runtime.settings)
+    plan = await applying.apply(turn.session, turn.actor, rows, turn.now, turn.runtime.settings)
     if not plan.ok:
         # Something changed since the preview (a unit renamed, a shift taken): nothing written.
         dialogues.advance(dialogue, "file", turn.now, rows=[])

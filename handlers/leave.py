@@ -90,7 +90,7 @@ async def _decide(turn: Turn, leave_id: int, *, approve: bool) -> None:
         lines.append(t("rostering.leave.promoted", names=who))
     if decided.open_seats > 0:
         if decided.offered:
-            lines.append(t.plural("rostering.leave.offered", decided.offered))
+            lines.append(t("rostering.leave.offered", count=decided.offered))
         else:
             lines.append(t("rostering.leave.nobody_to_offer"))
     turn.edit("\n".join(lines))

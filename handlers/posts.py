@@ -10,7 +10,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.people import tags, units
 from bot.services.platform import dialogues
 from bot.services.schedule import posts, shifts
-from bot.services.schedule.shift_text import shift_label
+from bot.services.schedule.shift_text import post_type_name, shift_label
 from handlers.keyboards import (
     button,
     callback_args,
@@ -21,9 +21,9 @@ from handlers.keyboards import (
     page_offset,
 )
 from handlers.longtext import reply_long
-from handlers.schedule import CARD_BUTTON as SHIFT_CARD_BUTTON
-from handlers.schedule import NEW_FOR_POST_BUTTON
-from handlers.shifts import post_type_name
+from handlers.newshift import NEW_FOR_POST_BUTTON
+from handlers.screens import pressed_id, show
+from handlers.shift_card import CARD_BUTTON as SHIFT_CARD_BUTTON
 from handlers.turn import Turn
 
 DIALOGUE_NEW = DialogueKind.POST_NEW
@@ -40,20 +40,6 @@ NEW_UNIT_PAGE_BUTTON = "np.p"  # np.p:<offset>
 NEW_TYPE_BUTTON = "np.t"
 NEW_RADIUS_BUTTON = "np.r"
 RADIUS_CHOICES = (50, 100, 300, 500)
-
-
-def _arg(turn: Turn, prefix: str) -> int | None:
-    query = turn.update.callback_query
-    assert query is not None
-    return int_arg(callback_args(query.data, prefix), 0)
-
-
-def _show(turn: Turn, text: str, rows: list[list[InlineKeyboardButton]] | None = None) -> None:
-    markup = inline(rows) if rows else None
-    if turn.update.callback_query is not None:
-        turn.edit(text, markup)
-    else:
-        turn.reply(text, markup)
 
 
 async def list_posts(turn: Turn) -> None:
@@ -77,7 +63,7 @@ async def _list_page(turn: Turn, offset: int) -> None:
     t = turn.t
     found = await posts.managed(turn.session, turn.actor, include_archived=True)
     if not found:
-        _show(turn, t("posts.none"))
+        show(turn, t("posts.none"))
         return
     shown = page(t, found, offset, PAGE_BUTTON, line_key="posts.page")
     lines = [t("posts.header")]
@@ -95,7 +81,7 @@ async def _list_page(turn: Turn, offset: int) -> None:
             )
         )
         rows.append([button(post.name, f"{CARD_BUTTON}:{post.id}")])
-    _show(turn, "\n".join(lines), [*rows, *shown.nav_rows])
+    show(turn, "\n".join(lines), [*rows, *shown.nav_rows])
 
 
 def card_text(turn: Turn, post: Post) -> str:
@@ -132,16 +118,16 @@ def card_rows(turn: Turn, post: Post) -> list[list[InlineKeyboardButton]]:
 
 
 async def show_card(turn: Turn) -> None:
-    post_id = _arg(turn, CARD_BUTTON)
+    post_id = pressed_id(turn, CARD_BUTTON)
     if post_id is None:
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
     post = await posts.get_managed(turn.session, turn.actor, post_id)
-    _show(turn, card_text(turn, post), card_rows(turn, post))
+    show(turn, card_text(turn, post), card_rows(turn, post))
 
 
 async def toggle_archive(turn: Turn) -> None:
-    post_id = _arg(turn, ARCHIVE_BUTTON)
+    post_id = pressed_id(turn, ARCHIVE_BUTTON)
     if post_id is None:
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
@@ -150,12 +136,12 @@ async def toggle_archive(turn: Turn) -> None:
         turn.session, turn.actor, post.id, turn.now, archived=not post.archived
     )
     turn.answer(turn.t("posts.archived" if post.archived else "posts.unarchived"))
-    _show(turn, card_text(turn, post), card_rows(turn, post))
+    show(turn, card_text(turn, post), card_rows(turn, post))
 
 
 async def list_post_shifts(turn: Turn) -> None:
     t = turn.t
-    post_id = _arg(turn, SHIFTS_BUTTON)
+    post_id = pressed_id(turn, SHIFTS_BUTTON)
     if post_id is None:
         turn.answer(t("common.stale_button"), alert=True)
         return
@@ -177,14 +163,14 @@ async def list_post_shifts(turn: Turn) -> None:
     if not upcoming:
         lines.append(t("posts.no_shifts"))
     rows.append([button(t("shifts.button.back"), f"{CARD_BUTTON}:{post.id}")])
-    _show(turn, "\n".join(lines), rows)
+    show(turn, "\n".join(lines), rows)
 
 
 # -- editing: a dialogue step that waits for text or a location ------------------------------
 
 
 async def _begin_edit(turn: Turn, prefix: str, step: str, prompt: str) -> None:
-    post_id = _arg(turn, prefix)
+    post_id = pressed_id(turn, prefix)
     if post_id is None:
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
@@ -221,7 +207,7 @@ async def ask_radius(turn: Turn) -> None:
             return
         post = await posts.update(turn.session, turn.actor, post_id, turn.now, radius_m=radius)
         await dialogues.end(turn.session, turn.user_id)
-        _show(turn, card_text(turn, post), card_rows(turn, post))
+        show(turn, card_text(turn, post), card_rows(turn, post))
         return
     await _begin_edit(turn, RADIUS_BUTTON, "radius", "posts.ask_radius")
 
@@ -284,7 +270,7 @@ def _ask_unit(turn: Turn, choices: list[Unit], offset: int) -> None:
     text = t("posts.pick_unit")
     if shown.line is not None:
         text += "\n" + shown.line
-    _show(turn, text, [*rows, *shown.nav_rows, cancel_row(t)])
+    show(turn, text, [*rows, *shown.nav_rows, cancel_row(t)])
 
 
 async def _new_dialogue(turn: Turn, step: str) -> Dialogue | None:
@@ -312,7 +298,7 @@ async def page_new_units(turn: Turn) -> None:
 
 async def pick_new_unit(turn: Turn) -> None:
     t = turn.t
-    unit_id = _arg(turn, NEW_UNIT_BUTTON)
+    unit_id = pressed_id(turn, NEW_UNIT_BUTTON)
     dialogue = await _new_dialogue(turn, "unit")
     if dialogue is None:
         return
@@ -343,7 +329,7 @@ async def pick_new_type(turn: Turn) -> None:
 
 
 async def pick_new_radius(turn: Turn) -> None:
-    radius = _arg(turn, NEW_RADIUS_BUTTON)
+    radius = pressed_id(turn, NEW_RADIUS_BUTTON)
     dialogue = await _new_dialogue(turn, "radius")
     if dialogue is None:
         return
@@ -421,7 +407,7 @@ async def _create(turn: Turn, dialogue: Dialogue, radius: int) -> None:
     )
     await dialogues.end(turn.session, turn.user_id)
     text = turn.t("posts.created", name=post.name) + "\n\n" + card_text(turn, post)
-    _show(turn, text, card_rows(turn, post))
+    show(turn, text, card_rows(turn, post))
 
 
 # -- member tags (required by some shifts) ---------------------------------------------------

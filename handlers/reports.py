@@ -186,7 +186,7 @@ async def _report(turn: Turn, kind: ReportKind) -> None:
         settings=settings,
         previous_period=previous,
     )
-    rendered = await reports.render_report(turn.t, tally, kind)
+    rendered = await reports.render_report(turn.t, tally, kind, turn.runtime.settings)
     for text in rendered.texts:
         turn.reply(text)
     turn.reply_photo(rendered.chart, rendered.caption)

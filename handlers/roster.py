@@ -18,11 +18,11 @@ from telegram import InlineKeyboardButton
 from bot.i18n import Translator
 from bot.services.duty import attendance
 from bot.services.duty.attendance import Attendance
-from bot.services.schedule import shifts, timespec
-from bot.services.schedule.shifts import RosterPost
+from bot.services.schedule import timespec
+from bot.services.schedule.roster import RosterPost, roster
 from handlers.attendance import roster_buttons, status_line
 from handlers.keyboards import button, callback_args, inline
-from handlers.schedule import CARD_BUTTON
+from handlers.shift_card import CARD_BUTTON
 from handlers.turn import Turn
 
 PAGE_BUTTON = "ro"  # ro:<YYYYMMDD>:<page>
@@ -177,7 +177,7 @@ async def turn_page(turn: Turn) -> None:
 
 async def _render(turn: Turn, day: dt.date, index: int) -> None:
     t = turn.t
-    found = await shifts.roster(turn.session, turn.actor, day, turn.runtime.settings.zone)
+    found = await roster(turn.session, turn.actor, day, turn.runtime.settings.zone)
     records = await attendance.attendance(
         turn.session,
         [a.id for entry in found for line in entry.shifts for a in line.seated],

@@ -212,7 +212,7 @@ def _posts_page(
     if nav:
         rows.append(nav)
     if selected:
-        label = t.plural("rostering.rotate.chosen_posts", len(selected))
+        label = t("rostering.rotate.chosen_posts", count=len(selected))
         rows.append([button(label, RotatePosts(every=False).pack())])
     lines = [t("rostering.rotate.ask_posts", period=_range(t, period))]
     if len(found) > PAGE_SIZE:
@@ -314,9 +314,9 @@ def preview_lines(t: Translator, unit: str, preview: Preview) -> list[str]:
     plan = preview.plan
     head = [
         t("rostering.rotate.preview_title", unit=unit, period=_range(t, inputs.period)),
-        t.plural(
+        t(
             "rostering.rotate.preview_summary",
-            inputs.open_seats,
+            count=inputs.open_seats,
             planned=len(plan.seats),
             people=preview.people,
         ),
@@ -343,14 +343,14 @@ def preview_lines(t: Translator, unit: str, preview: Preview) -> list[str]:
             names=who,
         )
         if shift.id in missing:
-            line += " " + t.plural("rostering.rotate.short", missing[shift.id])
+            line += " " + t("rostering.rotate.short", count=missing[shift.id])
         days.append(line)
     people = ["", t("rostering.rotate.preview_people")]
     for standing in sorted(preview.standings, key=lambda s: (s.name, s.member_id)):
         people.append(
-            t.plural(
+            t(
                 "rostering.rotate.preview_person",
-                standing.period_shifts,
+                count=standing.period_shifts,
                 name=standing.name,
                 hours=f"{standing.period_minutes / 60:g}",
                 recent=f"{standing.recent_minutes / 60:g}",
@@ -360,9 +360,9 @@ def preview_lines(t: Translator, unit: str, preview: Preview) -> list[str]:
     if preview.gaps:
         gaps = ["", t("rostering.rotate.preview_gaps")]
         gaps += [
-            t.plural(
+            t(
                 "rostering.rotate.preview_gap",
-                gap.missing,
+                count=gap.missing,
                 shift=row_label(t, gap.shift),
                 why=rotation_xlsx.reasons_text(t, gap.reasons),
             )
@@ -420,15 +420,15 @@ async def confirm(turn: Turn, data: RotateConfirm) -> None:
     )
     await dialogues.end(turn.session, turn.user_id)
     lines = [
-        t.plural(
+        t(
             "rostering.rotate.confirmed",
-            done.seats,
+            count=done.seats,
             people=done.people,
             period=_range(t, _period(dialogue.data)),
         )
     ]
     if done.open_left:
-        lines.append(t.plural("rostering.rotate.left_open", done.open_left))
+        lines.append(t("rostering.rotate.left_open", count=done.open_left))
     turn.answer(t("rostering.rotate.confirmed_toast"))
     turn.edit("\n".join(lines))
 

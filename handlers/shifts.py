@@ -8,10 +8,14 @@ import datetime as dt
 from telegram import InlineKeyboardButton
 
 from bot.db.models import Assignment, AssignmentStatus, PostType
-from bot.i18n import Translator
-from bot.services.schedule import calendar, shifts, signup
-from bot.services.schedule.shift_text import shift_label
-from bot.services.swaps import offers as swap_service
+from bot.services.schedule import calendar, shifts, signup, waitlist
+from bot.services.schedule.shift_text import (
+    open_shift_lines,
+    post_type_name,
+    shift_label,
+    sign_up_label,
+)
+from bot.services.swaps import queries as swap_queries
 from handlers.keyboards import button, callback_args, inline, int_arg
 from handlers.swaps import swap_button
 from handlers.turn import Turn
@@ -32,10 +36,6 @@ ANY = "-"
 
 def sign_up_button(text: str, shift_id: int) -> InlineKeyboardButton:
     return button(text, f"{SIGN_UP_BUTTON}:{shift_id}")
-
-
-def post_type_name(t: Translator, post_type: PostType) -> str:
-    return t(f"shifts.post_type.{post_type.value}")
 
 
 # -- /shifts ----------------------------------------------------------------------------------
@@ -89,27 +89,8 @@ async def _show_page(
     rows: list[list[InlineKeyboardButton]] = []
     signups: list[InlineKeyboardButton] = []
     for number, item in enumerate(result.items, start=offset + 1):
-        shift = item.shift
-        seats = (
-            t("shifts.seats_left", left=item.left, capacity=shift.capacity)
-            if item.left > 0
-            else t("shifts.seats_full", waiting=item.seats.waitlisted)
-        )
-        lines.append(
-            t(
-                "shifts.item",
-                n=number,
-                shift=shift_label(t, shift),
-                kind=post_type_name(t, shift.post.type),
-                seats=seats,
-            )
-        )
-        if shift.required_tag:
-            lines.append(t("shifts.item_tag", tag=shift.required_tag))
-        if shift.notes:
-            lines.append(t("shifts.item_notes", notes=shift.notes))
-        label = "shifts.button.sign_up" if item.left > 0 else "shifts.button.waitlist"
-        signups.append(sign_up_button(t(label, n=number), shift.id))
+        lines += open_shift_lines(t, number, item, brief=False)
+        signups.append(sign_up_button(sign_up_label(t, item, number), item.shift.id))
     if not result.items:
         lines.append(t("shifts.none", days=settings.signup_open_days))
     rows += [signups[i : i + 3] for i in range(0, len(signups), 3)]
@@ -230,11 +211,11 @@ async def _sign_up(turn: Turn, prefix: str, *, join_waitlist: bool) -> None:
 async def _state(turn: Turn, assignment: Assignment) -> str:
     t = turn.t
     if assignment.status is AssignmentStatus.WAITLISTED:
-        position = await signup.waitlist_position(turn.session, assignment)
+        position = await waitlist.waitlist_position(turn.session, assignment)
         return t("my.state.waitlisted", position=position)
     if assignment.status is AssignmentStatus.CHECKED_IN:
         return t("my.state.checked_in")
-    offer = await swap_service.open_offer_of(turn.session, assignment.id)
+    offer = await swap_queries.open_offer_of(turn.session, assignment.id)
     if offer is not None:
         return t("swaps.my_state", state=t(f"swaps.status.{offer.status.value}"))
     return ""

@@ -1,6 +1,6 @@
 """Shift swaps in the chat: /swap and the Swap button of /my (give away, hand over by name,
 exchange), /swaps, the Take / Accept / Decline / Withdraw buttons of the notices, coordinators'
-Approve / Reject, and /unitsettings. The rules live in ``bot/services/swaps.py``."""
+Approve / Reject, and /unitsettings. The rules live in ``bot/services/swaps/``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.services.platform import dialogues
 from bot.services.schedule.shift_text import shift_label
-from bot.services.swaps import offers as swaps
+from bot.services.swaps import answers, lifecycle, notices, offers, queries
+from bot.services.swaps import unit_settings as swap_settings
 from handlers.keyboards import (
     button,
     callback_args,
@@ -34,12 +35,12 @@ KIND_BUTTON = "swk"  # swk:<assignment id>:<g|h|x>
 EXCHANGE_BUTTON = "swx"  # swx:<assignment id>:<their assignment id>
 UNIT_APPROVAL_BUTTON = "usa"  # usa:<unit id>:<1 require approval|0 do not>
 UNIT_PAGE_BUTTON = "usp"  # usp:<offset>
-TAKE_BUTTON = swaps.TAKE_BUTTON
-ACCEPT_BUTTON = swaps.ACCEPT_BUTTON
-DECLINE_BUTTON = swaps.DECLINE_BUTTON
-WITHDRAW_BUTTON = swaps.WITHDRAW_BUTTON
-APPROVE_BUTTON = swaps.APPROVE_BUTTON
-REJECT_BUTTON = swaps.REJECT_BUTTON
+TAKE_BUTTON = notices.TAKE_BUTTON
+ACCEPT_BUTTON = notices.ACCEPT_BUTTON
+DECLINE_BUTTON = notices.DECLINE_BUTTON
+WITHDRAW_BUTTON = notices.WITHDRAW_BUTTON
+APPROVE_BUTTON = notices.APPROVE_BUTTON
+REJECT_BUTTON = notices.REJECT_BUTTON
 KINDS = {"g": SwapKind.GIVE_AWAY, "h": SwapKind.HAND_OVER, "x": SwapKind.EXCHANGE}
 
 
@@ -73,7 +74,7 @@ async def start(turn: Turn) -> None:
     """/swap: the member's seats, one button each."""
     t = turn.t
     member = turn.actor.require_member()
-    seats = await swaps.swappable(turn.session, member, turn.now)
+    seats = await queries.swappable(turn.session, member, turn.now)
     if not seats:
         turn.reply(t("swaps.none_to_offer"))
         return
@@ -96,7 +97,7 @@ async def pick(turn: Turn) -> None:
     if assignment_id is None:
         _stale(turn)
         return
-    assignment = await swaps.own_seat(
+    assignment = await queries.own_seat(
         turn.session, turn.actor, assignment_id, turn.now, turn.runtime.settings
     )
     await dialogues.begin(
@@ -126,7 +127,9 @@ async def pick_kind(turn: Turn) -> None:
         return
     settings = turn.runtime.settings
     if kind is SwapKind.GIVE_AWAY:
-        offered = await swaps.give_away(turn.session, turn.actor, assignment_id, turn.now, settings)
+        offered = await offers.give_away(
+            turn.session, turn.actor, assignment_id, turn.now, settings
+        )
         await dialogues.end(turn.session, turn.user_id)
         offer = offered.offer
         turn.edit(
@@ -140,7 +143,7 @@ async def pick_kind(turn: Turn) -> None:
         )
         return
     if kind is SwapKind.HAND_OVER:
-        assignment = await swaps.own_seat(
+        assignment = await queries.own_seat(
             turn.session, turn.actor, assignment_id, turn.now, settings
         )
         await dialogues.begin(
@@ -155,7 +158,7 @@ async def pick_kind(turn: Turn) -> None:
             t("swaps.ask_name", shift=shift_label(t, assignment.shift)), inline([cancel_row(t)])
         )
         return
-    mine, choices = await swaps.exchange_choices(
+    mine, choices = await queries.exchange_choices(
         turn.session, turn.actor, assignment_id, turn.now, settings
     )
     if not choices:
@@ -188,7 +191,7 @@ async def pick_exchange(turn: Turn) -> None:
     if mine_id is None or theirs_id is None:
         _stale(turn)
         return
-    offered = await swaps.exchange(
+    offered = await offers.exchange(
         turn.session, turn.actor, mine_id, theirs_id, turn.now, turn.runtime.settings
     )
     await dialogues.end(turn.session, turn.user_id)
@@ -221,7 +224,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         turn.reply(t("swaps.need_name"), inline([cancel_row(t)]))
         return
     try:
-        offered = await swaps.hand_over(
+        offered = await offers.hand_over(
             turn.session,
             turn.actor,
             int(dialogue.data["assignment_id"]),
@@ -251,7 +254,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
 # -- answering -------------------------------------------------------------------------------
 
 
-def _accepted(turn: Turn, result: swaps.Accepted) -> None:
+def _accepted(turn: Turn, result: answers.Accepted) -> None:
     t = turn.t
     offer = result.offer
     shift = shift_label(t, offer.from_assignment.shift)
@@ -274,7 +277,7 @@ async def take(turn: Turn) -> None:
         return
     _accepted(
         turn,
-        await swaps.take(turn.session, turn.actor, offer_id, turn.now, turn.runtime.settings),
+        await answers.take(turn.session, turn.actor, offer_id, turn.now, turn.runtime.settings),
     )
 
 
@@ -285,7 +288,7 @@ async def accept(turn: Turn) -> None:
         return
     _accepted(
         turn,
-        await swaps.accept(turn.session, turn.actor, offer_id, turn.now, turn.runtime.settings),
+        await answers.accept(turn.session, turn.actor, offer_id, turn.now, turn.runtime.settings),
     )
 
 
@@ -295,7 +298,9 @@ async def decline(turn: Turn) -> None:
     if offer_id is None:
         _stale(turn)
         return
-    offer = await swaps.decline(turn.session, turn.actor, offer_id, turn.now, turn.runtime.settings)
+    offer = await answers.decline(
+        turn.session, turn.actor, offer_id, turn.now, turn.runtime.settings
+    )
     turn.edit(t("swaps.declined", shift=shift_label(t, offer.from_assignment.shift)))
 
 
@@ -305,7 +310,7 @@ async def withdraw(turn: Turn) -> None:
     if offer_id is None:
         _stale(turn)
         return
-    offer = await swaps.withdraw(
+    offer = await answers.withdraw(
         turn.session, turn.actor, offer_id, turn.now, turn.runtime.settings
     )
     turn.edit(t("swaps.withdrawn", shift=shift_label(t, offer.from_assignment.shift)))
@@ -317,14 +322,14 @@ async def _decide(turn: Turn, prefix: str, *, approve: bool) -> None:
     if offer_id is None:
         _stale(turn)
         return
-    offer = await swaps.decide(
+    offer = await answers.decide(
         turn.session, turn.actor, offer_id, approve, turn.now, turn.runtime.settings
     )
-    text = swaps.approval_text(
+    text = notices.approval_text(
         t,
         offer,
-        await swaps.records(turn.session, offer),
-        await swaps.history(turn.session, offer.id),
+        await queries.records(turn.session, offer),
+        await queries.history(turn.session, offer.id),
     )
     turn.answer(t("swaps.toast.approved" if approve else "swaps.toast.rejected"))
     turn.edit(text)
@@ -360,7 +365,7 @@ async def list_swaps(turn: Turn) -> None:
     """/swaps: offers the member may take or must answer, and their own open offers."""
     t = turn.t
     member = turn.actor.require_member()
-    found = await swaps.listing(turn.session, member, turn.now, turn.runtime.settings)
+    found = await queries.listing(turn.session, member, turn.now, turn.runtime.settings)
     if not found.open and not found.mine:
         turn.reply(t("swaps.list.empty"))
         return
@@ -413,12 +418,12 @@ async def list_swaps(turn: Turn) -> None:
 async def shift_card_lines(turn: Turn, shift_id: int) -> list[str]:
     """The swaps of a shift with their audit trail, for the coordinator's shift card."""
     t = turn.t
-    offers = await swaps.of_shift(turn.session, shift_id)
-    if not offers:
+    latest = await queries.of_shift(turn.session, shift_id)
+    if not latest:
         return []
     lines = [t("swaps.card.header")]
-    for offer in offers:
-        other = swaps.counterpart(offer)
+    for offer in latest:
+        other = lifecycle.counterpart(offer)
         lines.append(
             t(
                 "swaps.card.offer",
@@ -430,7 +435,7 @@ async def shift_card_lines(turn: Turn, shift_id: int) -> list[str]:
         )
         lines += [
             "   " + line
-            for line in swaps.history_lines(t, await swaps.history(turn.session, offer.id))
+            for line in notices.history_lines(t, await queries.history(turn.session, offer.id))
         ]
     return lines
 
@@ -462,7 +467,7 @@ def _settings_view(
 
 async def unit_settings(turn: Turn) -> None:
     """/unitsettings: whether swaps in the unit wait for a coordinator's approval."""
-    units = await swaps.managed_units(turn.session, turn.actor)
+    units = await swap_settings.managed_units(turn.session, turn.actor)
     if not units:
         turn.reply(turn.t("swaps.unit.none"))
         return
@@ -475,7 +480,7 @@ async def unit_settings_page(turn: Turn) -> None:
     query = turn.update.callback_query
     assert query is not None
     offset = page_offset(query.data, UNIT_PAGE_BUTTON)
-    units = await swaps.managed_units(turn.session, turn.actor)
+    units = await swap_settings.managed_units(turn.session, turn.actor)
     if offset is None or not units:
         _stale(turn)
         return
@@ -490,13 +495,13 @@ async def toggle_unit_approval(turn: Turn) -> None:
     if unit_id is None or wanted not in ("0", "1"):
         _stale(turn)
         return
-    unit, changed = await swaps.set_approval(
+    unit, changed = await swap_settings.set_approval(
         turn.session, turn.actor, unit_id, wanted == "1", turn.now
     )
     t = turn.t
     state = t("swaps.unit.on" if unit.require_swap_approval else "swaps.unit.off")
     turn.answer(state if changed else t("swaps.unit.unchanged", unit=unit.name, state=state))
-    units = await swaps.managed_units(turn.session, turn.actor)
+    units = await swap_settings.managed_units(turn.session, turn.actor)
     # Stay on the page of the unit just changed.
     index = next((i for i, each in enumerate(units) if each.id == unit.id), 0)
     text, rows = _settings_view(turn, units, offset_of(index))

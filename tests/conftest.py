@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,6 +19,20 @@ from tests.harness import ADMIN_ID, Harness
 ZONE = ZoneInfo("Asia/Shanghai")
 # A Tuesday morning, so weekday rules and the evening tally are both reachable by moving time.
 START = dt.datetime(2026, 12, 1, 8, 0, tzinfo=ZONE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def reports_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Charts and exports that tests make go to a temporary folder, never into data/ of the
+    checkout (REPORTS_DIR defaults to data/reports); child processes inherit it."""
+    folder = tmp_path_factory.mktemp("reports")
+    previous = os.environ.get("REPORTS_DIR")
+    os.environ["REPORTS_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("REPORTS_DIR", None)
+    else:
+        os.environ["REPORTS_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

@@ -4,18 +4,18 @@ Each feature keeps its own domain file (``locales/<lang>/LC_MESSAGES/<feature>.p
 domains of a language are merged into one table at start-up. Message ids are stable keys such
 as ``registration.welcome``; the text carries ``{name}`` placeholders filled by ``str.format``.
 
-A text that shows a number is a plural entry (``msgid`` the key, ``msgid_plural`` the key with
-``.plural``, one ``msgstr[i]`` per form of the language's ``Plural-Forms`` header), read with
-``t.plural(key, count, ...)``: gettext's ngettext, keyed like every other message.
+A message that shows a number may have plural forms (``msgid_plural`` with ``msgstr[0]``,
+``msgstr[1]``, ...; one form in Chinese, two in English): the form is chosen by the ``count``
+parameter with the catalog's ``Plural-Forms`` rule, as gettext's ngettext does.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gettext
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
-from gettext import c2py
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,62 +31,44 @@ BABEL_LOCALES = {"zh_Hans": "zh_Hans_CN", "en": "en_GB", "zh_Hant": "zh_Hant_TW"
 MENU_LANGUAGE_CODES = {"zh_Hans": "zh", "en": "en"}
 
 
-@dataclass
-class PluralTable:
-    """The plural entries of a language: which form a number takes (the catalogs'
-    ``Plural-Forms`` expression) and the forms of each key."""
-
-    forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    count: int = 1
-    expression: str = "0"
-
-    def choose(self, key: str, n: int) -> str:
-        forms = self.forms[key]
-        index = _plural_rule(self.expression)(n)
-        return forms[min(index, len(forms) - 1)]
+Text = str | tuple[str, ...]  # one text, or the plural forms of one
 
 
-@cache
-def _plural_rule(expression: str) -> Callable[[int], int]:
-    return c2py(expression)
+@dataclass(frozen=True)
+class Catalog:
+    messages: Mapping[str, Text]
+    plural: Callable[[int], int]  # the index of the plural form for a count
 
 
-def _read_language(language: str) -> tuple[dict[str, str], PluralTable]:
-    messages: dict[str, str] = {}
-    plurals = PluralTable()
+def load_catalog(language: str) -> Catalog:
+    """Every message of a language, all domains merged."""
+    messages: dict[str, Text] = {}
+    plural_expr: str | None = None
     for path in sorted((LOCALES_DIR / language / "LC_MESSAGES").glob("*.po")):
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=BABEL_LOCALES[language])
-        plurals.count, plurals.expression = catalog.num_plurals, catalog.plural_expr
+        if plural_expr is not None and catalog.plural_expr != plural_expr:
+            raise ValueError(f"{path.name} has other Plural-Forms than the rest of {language}")
+        plural_expr = catalog.plural_expr
         for message in catalog:
-            if not message.id:
+            key = message.id[0] if isinstance(message.id, tuple) else message.id
+            if not key or not isinstance(key, str):
                 continue
-            key = message.id if isinstance(message.id, str) else message.id[0]
-            if key in messages or key in plurals.forms:
+            if key in messages:
                 raise ValueError(f"message id {key!r} defined twice ({path.name})")
-            if isinstance(message.id, str) and isinstance(message.string, str):
+            if isinstance(message.string, tuple):
+                forms = tuple(str(form) for form in message.string)
+                if len(forms) != catalog.num_plurals:
+                    raise ValueError(f"{key!r} needs {catalog.num_plurals} plural forms")
+                messages[key] = forms
+            elif isinstance(message.string, str):
                 messages[key] = message.string
-            elif not isinstance(message.id, str) and isinstance(message.string, tuple | list):
-                plurals.forms[key] = tuple(message.string)
-    return messages, plurals
-
-
-def load_catalog(language: str) -> dict[str, str]:
-    """Every message of a language, all domains merged."""
-    return _read_language(language)[0]
+    return Catalog(messages, gettext.c2py(plural_expr or "0"))
 
 
 @cache
-def _languages() -> Mapping[str, tuple[dict[str, str], PluralTable]]:
-    return {language: _read_language(language) for language in LANGUAGES}
-
-
-def catalogs() -> Mapping[str, Mapping[str, str]]:
-    return {language: tables[0] for language, tables in _languages().items()}
-
-
-def plural_catalogs() -> Mapping[str, PluralTable]:
-    return {language: tables[1] for language, tables in _languages().items()}
+def catalogs() -> Mapping[str, Catalog]:
+    return {language: load_catalog(language) for language in LANGUAGES}
 
 
 def language_from_telegram(code: str | None, default: str) -> str:
@@ -112,20 +94,19 @@ class Translator:
         self.language = language
         self.zone = zone
         self.locale = Locale.parse(BABEL_LOCALES[language])
-        self._messages = catalogs()[language]
-        self._plurals = plural_catalogs()[language]
+        catalog = catalogs()[language]
+        self._messages = catalog.messages
+        self._plural = catalog.plural
 
     def __call__(self, key: str, /, **params: Any) -> str:
         template = self._messages.get(key)
         if template is None:
             raise KeyError(f"message {key!r} missing in {self.language}")
+        if isinstance(template, tuple):
+            if "count" not in params:
+                raise KeyError(f"message {key!r} has plural forms and needs a count")
+            template = template[self._plural(int(params["count"]))]
         return template.format(**params) if params else template
-
-    def plural(self, key: str, count: int, /, **params: Any) -> str:
-        """The form of a plural message that fits `count`, which fills ``{count}``."""
-        if key not in self._plurals.forms:
-            raise KeyError(f"plural message {key!r} missing in {self.language}")
-        return self._plurals.choose(key, count).format(count=count, **params)
 
     def local(self, instant: dt.datetime) -> dt.datetime:
         return instant.astimezone(self.zone)

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from bot.db.models import AssignmentStatus, AuditEntry, Dialogue, Role, Shift, SwapStatus, Unit
 from bot.emulator import SimUser
-from handlers import schedule
+from handlers import shift_card
 from tests.e2e.schedule import (
     DAY,
     at,
@@ -400,7 +400,7 @@ async def test_with_approval_the_coordinator_sees_both_records_and_approves(
 
     # The coordinator's shift card shows the swap and its trail.
     await coordinator.press_data(
-        f"{schedule.CARD_BUTTON}:{town_.shift_id}", coordinator.last().message_id
+        f"{shift_card.CARD_BUTTON}:{town_.shift_id}", coordinator.last().message_id
     )
     await harness.settle()
     card = coordinator.last().text or ""

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from bot.db.engine import Database
 from bot.db.models import Member
 from bot.i18n import Translator
+from bot.services.reports.hours_rank import month_rank
 from bot.services.reports.report_text import hours_rank_line
-from bot.services.reports.tally import month_rank
 from tests.conftest import make_settings
 from tests.e2e.report_fixtures import DAY, at, build_day
 

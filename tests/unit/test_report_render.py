@@ -9,16 +9,25 @@ import warnings
 from zoneinfo import ZoneInfo
 
 import pytest
+from matplotlib.colors import to_rgba
 
 from bot.i18n import Translator
 from bot.services.reports import periods
-from bot.services.reports.chart import cjk_font_family, render_chart
+from bot.services.reports.chart import (
+    GRADE_COLOURS,
+    GradeBounds,
+    build_figure,
+    cjk_font_family,
+    render_chart,
+)
 from bot.services.reports.periods import Period
 from bot.services.reports.report_text import MESSAGE_LIMIT, split_message
-from bot.services.reports.tally import Counts, Grade, Row, Score, Tally, score
+from bot.services.reports.scoring import Counts, Grade, Score, score
+from bot.services.reports.tally import Row, Tally
 from tests.conftest import make_settings
 
 ZONE = ZoneInfo("Asia/Shanghai")
+BOUNDS = GradeBounds(good=85, fair=60)
 
 
 def _tally(unit_count: int) -> Tally:
@@ -53,7 +62,7 @@ def test_chart_renders_chinese_labels_without_missing_glyphs(
     t = Translator(language, ZONE)
     with warnings.catch_warnings(record=True) as caught, caplog.at_level(logging.WARNING):
         warnings.simplefilter("always")
-        png = render_chart(t, _tally(12))
+        png = render_chart(t, _tally(12), BOUNDS)
     glyph_problems = [
         str(warning.message) for warning in caught if "glyph" in str(warning.message).lower()
     ]
@@ -63,8 +72,54 @@ def test_chart_renders_chinese_labels_without_missing_glyphs(
     assert "CJK" in cjk_font_family()
 
 
+def test_chart_labels_each_bar_with_its_rate_colours_it_by_grade_and_draws_thresholds() -> None:
+    day = dt.date(2026, 12, 1)
+    rows = [
+        Row(
+            1,
+            "城管局",
+            Counts(shifts=3, seats=10, checked_in=9, on_time=9),
+            Score(94.0, Grade.GOOD),
+        ),
+        Row(
+            2,
+            "教育局",
+            Counts(shifts=2, seats=10, checked_in=7, on_time=5),
+            Score(70.0, Grade.FAIR),
+        ),
+        Row(3, "卫健委", Counts(shifts=2, seats=10, checked_in=3, late=1), Score(18.0, Grade.POOR)),
+    ]
+    totals = Counts.total(row.counts for row in rows)
+    tally = Tally(
+        unit_id=None,
+        unit_name=None,
+        period=Period(day, day),
+        totals=Counts(shifts=7, seats=30, checked_in=19, on_time=14, late=5, absent=11),
+        score=Score(60.0, Grade.FAIR),
+        rows=rows,
+        uncovered=[],
+        anomalies=[],
+        top=[],
+        trend=[(day, totals.on_post_rate)],
+    )
+    figure = build_figure(Translator("zh_Hans", ZONE), tally, BOUNDS)
+    bars_axes = figure.axes[0]
+    # Lowest rate first: 卫健委 30%, 教育局 70%, 城管局 90%.
+    colours = [patch.get_facecolor() for patch in bars_axes.patches]
+    expected = [GRADE_COLOURS[Grade.POOR], GRADE_COLOURS[Grade.FAIR], GRADE_COLOURS[Grade.GOOD]]
+    assert colours == [to_rgba(colour) for colour in expected]
+    texts = [text.get_text() for text in bars_axes.texts]
+    assert [t for t in texts if "%" in t] == ["30% · 差", "70% · 中", "90% · 好"]
+    assert "好 ≥ 85" in texts and "中 ≥ 60" in texts
+    thresholds = sorted(line.get_xdata()[0] for line in bars_axes.lines)
+    assert thresholds == [60, 85]
+    title = figure.get_suptitle()
+    assert "全部单位 · 12月1日 周二" in title
+    assert "在岗 19/30（63%） · 迟到 5 · 缺岗 11" in title
+
+
 def test_chart_of_a_day_without_shifts_still_renders() -> None:
-    png = render_chart(Translator("zh_Hans", ZONE), _tally(0))
+    png = render_chart(Translator("zh_Hans", ZONE), _tally(0), BOUNDS)
     assert png.startswith(b"\x89PNG")
 
 

@@ -28,7 +28,8 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
-from bot.services.swaps import offers as swaps
+from bot.services.swaps import answers, lifecycle, offers, queries, unit_settings
+from bot.services.swaps import jobs as swap_jobs
 from tests.conftest import make_settings
 
 NOW = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)  # 08:00 in Shanghai, a Tuesday
@@ -121,8 +122,8 @@ async def test_a_member_is_found_by_exact_name_first_then_by_part_of_it(
     async with database.session() as session:
         me = await session.get(Member, world.people["李明"])
         assert me is not None
-        assert (await swaps.find_member(session, me, " 王芳 ")).display_name == "王芳"
-        assert (await swaps.find_member(session, me, "强")).display_name == "王强"
+        assert (await queries.find_member(session, me, " 王芳 ")).display_name == "王芳"
+        assert (await queries.find_member(session, me, "强")).display_name == "王强"
         for typed, code in (
             ("王", ErrorCode.SWAP_MEMBER_AMBIGUOUS),
             ("王五", ErrorCode.SWAP_MEMBER_NOT_FOUND),  # another unit
@@ -131,10 +132,10 @@ async def test_a_member_is_found_by_exact_name_first_then_by_part_of_it(
             ("   ", ErrorCode.SWAP_NAME_INVALID),
         ):
             with pytest.raises(DomainError) as raised:
-                await swaps.find_member(session, me, typed)
+                await queries.find_member(session, me, typed)
             assert raised.value.code is code, typed
         with pytest.raises(DomainError) as raised:
-            await swaps.find_member(session, me, "王")
+            await queries.find_member(session, me, "王")
         assert raised.value.params["count"] == 3
 
 
@@ -153,12 +154,12 @@ async def test_an_exchange_at_the_weekly_cap_is_allowed_and_moves_onto_an_old_ro
     li_actor, wang_actor = await _actor(database, li), await _actor(database, wang)
 
     async with database.session() as session:
-        _, choices = await swaps.exchange_choices(session, li_actor, mine, NOW, settings)
+        _, choices = await queries.exchange_choices(session, li_actor, mine, NOW, settings)
         assert [a.id for a in choices] == [theirs]
-        offered = await swaps.exchange(session, li_actor, mine, theirs, NOW, settings)
+        offered = await offers.exchange(session, li_actor, mine, theirs, NOW, settings)
         offer_id = offered.offer.id
     async with database.session() as session:
-        result = await swaps.accept(session, wang_actor, offer_id, NOW, settings)
+        result = await answers.accept(session, wang_actor, offer_id, NOW, settings)
         assert result.completed
     async with database.session() as session:
         rows = {
@@ -184,15 +185,15 @@ async def test_completing_a_swap_voids_other_open_offers_of_the_moved_seats(
     li_actor, wang_actor = await _actor(database, li), await _actor(database, wang)
     zhang_actor = await _actor(database, zhang)
     async with database.session() as session:
-        exchange = (await swaps.exchange(session, li_actor, mine, theirs, NOW, settings)).offer.id
+        exchange = (await offers.exchange(session, li_actor, mine, theirs, NOW, settings)).offer.id
     async with database.session() as session:
-        give_away = (await swaps.give_away(session, wang_actor, theirs, NOW, settings)).offer.id
+        give_away = (await offers.give_away(session, wang_actor, theirs, NOW, settings)).offer.id
     async with database.session() as session:
-        await swaps.take(session, zhang_actor, give_away, NOW, settings)
+        await answers.take(session, zhang_actor, give_away, NOW, settings)
     async with database.session() as session:
-        assert (await swaps.get(session, exchange)).status is SwapStatus.VOID
+        assert (await lifecycle.get(session, exchange)).status is SwapStatus.VOID
         with pytest.raises(DomainError) as raised:
-            await swaps.accept(session, wang_actor, exchange, NOW, settings)
+            await answers.accept(session, wang_actor, exchange, NOW, settings)
         assert raised.value.code is ErrorCode.SWAP_CLOSED
 
 
@@ -206,16 +207,16 @@ async def test_expiry_runs_twice_and_tells_once_and_a_vanished_seat_tells_no_one
     second = await _seat(database, await _shift(database, world, 48), li)
     li_actor = await _actor(database, li)
     async with database.session() as session:
-        kept = (await swaps.hand_over(session, li_actor, first, "王芳", NOW, settings)).offer.id
-        gone = (await swaps.give_away(session, li_actor, second, NOW, settings)).offer.id
+        kept = (await offers.hand_over(session, li_actor, first, "王芳", NOW, settings)).offer.id
+        gone = (await offers.give_away(session, li_actor, second, NOW, settings)).offer.id
         (await session.get(Assignment, second)).status = AssignmentStatus.CANCELLED  # type: ignore[union-attr]
     later = NOW + dt.timedelta(hours=47)
     async with database.session() as session:
-        assert await swaps.expire(session, later, settings) == 2  # 李明 and 王芳
+        assert await swap_jobs.expire(session, later, settings) == 2  # 李明 and 王芳
     async with database.session() as session:
-        assert await swaps.expire(session, later, settings) == 0
-        assert (await swaps.get(session, kept)).status is SwapStatus.EXPIRED
-        assert (await swaps.get(session, gone)).status is SwapStatus.VOID
+        assert await swap_jobs.expire(session, later, settings) == 0
+        assert (await lifecycle.get(session, kept)).status is SwapStatus.EXPIRED
+        assert (await lifecycle.get(session, gone)).status is SwapStatus.VOID
         keys = (await session.scalars(select(OutboxMessage.idempotency_key))).all()
         assert sorted(k for k in keys if k.startswith("swap-expired")) == [
             f"swap-expired:{kept}:{li}",
@@ -240,12 +241,12 @@ async def test_only_a_coordinator_of_the_unit_decides_and_toggles_approval(
     volunteer = await _actor(database, world.people["李明"])
     async with database.session() as session:
         with pytest.raises(DomainError) as raised:
-            await swaps.set_approval(session, outsider_actor, world.unit_id, True, NOW)
+            await unit_settings.set_approval(session, outsider_actor, world.unit_id, True, NOW)
         assert raised.value.code is ErrorCode.FORBIDDEN
         with pytest.raises(DomainError) as raised:
-            await swaps.managed_units(session, volunteer)
+            await unit_settings.managed_units(session, volunteer)
         assert raised.value.code is ErrorCode.FORBIDDEN
-        units = await swaps.managed_units(session, outsider_actor)
+        units = await unit_settings.managed_units(session, outsider_actor)
         assert [u.name for u in units] == ["教育局"]
 
 
@@ -266,12 +267,12 @@ async def test_an_exchange_under_approval_moves_both_seats_only_when_approved(
     li_actor, wang_actor = await _actor(database, li), await _actor(database, wang)
     chen_actor = await _actor(database, chen)
     async with database.session() as session:
-        offer_id = (await swaps.exchange(session, li_actor, mine, theirs, NOW, settings)).offer.id
+        offer_id = (await offers.exchange(session, li_actor, mine, theirs, NOW, settings)).offer.id
     async with database.session() as session:
-        assert not (await swaps.accept(session, wang_actor, offer_id, NOW, settings)).completed
+        assert not (await answers.accept(session, wang_actor, offer_id, NOW, settings)).completed
         # A volunteer cannot approve, not even one of the two.
         with pytest.raises(DomainError) as raised:
-            await swaps.decide(session, wang_actor, offer_id, True, NOW, settings)
+            await answers.decide(session, wang_actor, offer_id, True, NOW, settings)
         assert raised.value.code is ErrorCode.FORBIDDEN
     async with database.session() as session:
         held = {
@@ -282,9 +283,9 @@ async def test_an_exchange_under_approval_moves_both_seats_only_when_approved(
             (early, li): AssignmentStatus.SIGNED_UP,
             (late, wang): AssignmentStatus.SIGNED_UP,
         }
-        offer = await swaps.get(session, offer_id)
-        assert [r.no_shows for r in await swaps.records(session, offer)] == [0, 0]
-        approved = await swaps.decide(session, chen_actor, offer_id, True, NOW, settings)
+        offer = await lifecycle.get(session, offer_id)
+        assert [r.no_shows for r in await queries.records(session, offer)] == [0, 0]
+        approved = await answers.decide(session, chen_actor, offer_id, True, NOW, settings)
         assert approved.status is SwapStatus.COMPLETED and approved.decided_by_id == chen
     async with database.session() as session:
         held = {

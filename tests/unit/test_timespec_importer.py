@@ -9,7 +9,8 @@ import pytest
 from openpyxl import Workbook
 
 from bot.errors import DomainError, ErrorCode
-from bot.services.schedule import importer, timespec
+from bot.services.schedule import timespec
+from bot.services.schedule.importer import reading
 
 TODAY = dt.date(2026, 12, 1)
 
@@ -76,7 +77,7 @@ def test_xlsx_cells_become_text_with_row_numbers() -> None:
     sheet.append(["乙", "城管局", "2026-12-06", "07:00", "09:00", 2, None])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    rows = importer.read_table("plan.XLSX", buffer.getvalue())
+    rows = reading.read_table("plan.XLSX", buffer.getvalue())
     assert rows == [
         (
             2,
@@ -105,7 +106,7 @@ def test_xlsx_cells_become_text_with_row_numbers() -> None:
 
 def test_gbk_csv_with_chinese_headers() -> None:
     text = "岗位,单位,日期,开始,结束,人数\n甲路口,城管局,2026-12-05,07:00,09:00,3\n"
-    rows = importer.read_table("计划.csv", text.encode("gb18030"))
+    rows = reading.read_table("计划.csv", text.encode("gb18030"))
     assert rows == [
         (
             2,
@@ -129,10 +130,10 @@ def test_gbk_csv_with_chinese_headers() -> None:
         ("a.csv", b"", ErrorCode.IMPORT_EMPTY),
         ("a.csv", b"post,unit,start,end,capacity\n", ErrorCode.IMPORT_EMPTY),
         ("a.csv", b"post,unit\nx,y\n", ErrorCode.IMPORT_COLUMNS_MISSING),
-        ("a.csv", b"x" * (importer.MAX_BYTES + 1), ErrorCode.IMPORT_TOO_LARGE),
+        ("a.csv", b"x" * (reading.MAX_BYTES + 1), ErrorCode.IMPORT_TOO_LARGE),
     ],
 )
 def test_unreadable_files_are_refused(name: str, data: bytes, code: ErrorCode) -> None:
     with pytest.raises(DomainError) as raised:
-        importer.read_table(name, data)
+        reading.read_table(name, data)
     assert raised.value.code is code

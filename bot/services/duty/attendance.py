@@ -25,8 +25,8 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
-from bot.services.duty.checkin import clean_reason, credited_minutes
 from bot.services.duty.checkin_text import duration
+from bot.services.duty.checkout import clean_reason, credited_minutes
 from bot.services.people.access import Actor
 from bot.services.platform import audit, outbox
 from bot.settings import Settings

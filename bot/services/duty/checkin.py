@@ -1,11 +1,9 @@
-"""Check-in and check-out on post: the rules (issue 4).
+"""Check-in on post: the rules (issue 4).
 
 A volunteer assigned to a shift checks in from ``CHECKIN_OPEN_BEFORE_MIN`` before its start
-until its end, with a location inside the post's geofence (a capped allowance for the accuracy
-the phone reports) and, when ``CHECKIN_REQUIRE_PHOTO``, a photo on post. The steps are kept in a
-dialogue row so a restart resumes them. A shared live location keeps reporting (edited
-messages); its samples give the share of the shift spent inside the geofence. Credited minutes
-are the overlap of the checked-in time with the shift, unless a coordinator corrected them.
+until its end, with a location inside the post's geofence and, when ``CHECKIN_REQUIRE_PHOTO``,
+a photo on post. The steps are kept in a dialogue row so a restart resumes them. A check-in
+still open when the next shift's begins is closed at the end of its shift first.
 """
 
 from __future__ import annotations
@@ -13,12 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import geo
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
@@ -28,11 +24,12 @@ from bot.db.models import (
     DialogueKind,
     LocationSample,
     Member,
-    Post,
     Shift,
     ShiftStatus,
 )
 from bot.errors import DomainError, ErrorCode
+from bot.services.duty.checkout import close, open_checkin
+from bot.services.duty.geofence import Fix, Position, judge
 from bot.services.platform import dialogues
 from bot.settings import Settings
 
@@ -40,52 +37,11 @@ DIALOGUE = DialogueKind.CHECKIN
 STEP_PICK = "pick"
 STEP_LOCATION = "location"
 STEP_PHOTO = "photo"
-CHECKOUT_DIALOGUE = DialogueKind.CHECKOUT
-STEP_REASON = "reason"
 
-# Callback data of the buttons this feature sends, also from the outbox (left-post alert).
+# Callback data of the choice between several open shifts.
 BUTTON_PICK = "ci.pick"
-BUTTON_CHECKOUT = "ci.out"
-BUTTON_ON_POST = "ci.here"
-
-# A phone that reports a poor fix gets the benefit of the doubt, but never more than this.
-ACCURACY_ALLOWANCE_CAP_M = 100.0
-REASON_MIN = 2
-REASON_MAX = 200
 # Assignments that may still check in: signed up, or already counted absent but turning up.
 MAY_CHECK_IN = (AssignmentStatus.SIGNED_UP, AssignmentStatus.ABSENT)
-
-
-@dataclass(frozen=True)
-class Position:
-    """A location message as the handler read it; the flags are judged here, not there."""
-
-    latitude: float
-    longitude: float
-    accuracy_m: float | None = None
-    live: bool = False
-    message_id: int | None = None
-    forwarded: bool = False
-    venue: bool = False
-
-    def as_data(self) -> dict[str, Any]:
-        return {
-            "latitude": self.latitude,
-            "longitude": self.longitude,
-            "accuracy_m": self.accuracy_m,
-            "live": self.live,
-            "message_id": self.message_id,
-        }
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> Position:
-        return cls(
-            latitude=float(data["latitude"]),
-            longitude=float(data["longitude"]),
-            accuracy_m=data.get("accuracy_m"),
-            live=bool(data.get("live")),
-            message_id=data.get("message_id"),
-        )
 
 
 @dataclass(frozen=True)
@@ -93,38 +49,6 @@ class Photo:
     file_id: str
     file_unique_id: str
     forwarded: bool = False
-
-
-@dataclass(frozen=True)
-class Fix:
-    """A position judged against a post's geofence."""
-
-    distance_m: float
-    radius_m: int
-    direction: geo.Compass
-    accepted: bool  # within the radius, or within it once the accuracy allowance is granted
-
-    @property
-    def far(self) -> bool:
-        return self.accepted and self.distance_m > self.radius_m
-
-
-def radius_of(post: Post, settings: Settings) -> int:
-    return post.radius_m if post.radius_m > 0 else settings.default_post_radius_m
-
-
-def judge(
-    post: Post, latitude: float, longitude: float, accuracy_m: float | None, settings: Settings
-) -> Fix:
-    distance = geo.distance_m(post.latitude, post.longitude, latitude, longitude)
-    radius = radius_of(post, settings)
-    allowance = min(max(accuracy_m or 0.0, 0.0), ACCURACY_ALLOWANCE_CAP_M)
-    return Fix(
-        distance_m=distance,
-        radius_m=radius,
-        direction=geo.direction(post.latitude, post.longitude, latitude, longitude),
-        accepted=distance <= radius + allowance,
-    )
 
 
 def window_opens(shift: Shift, settings: Settings) -> dt.datetime:
@@ -136,18 +60,6 @@ def _local_day(instant: dt.datetime, settings: Settings) -> dt.date:
 
 
 # -- finding the shift ------------------------------------------------------------------------
-
-
-async def open_checkin(session: AsyncSession, member_id: int) -> CheckIn | None:
-    """The check-in this person has not checked out of yet (the latest, should there be two)."""
-    checkin: CheckIn | None = await session.scalar(
-        select(CheckIn)
-        .join(Assignment, CheckIn.assignment_id == Assignment.id)
-        .where(Assignment.member_id == member_id, CheckIn.checked_out_at.is_(None))
-        .order_by(CheckIn.checked_in_at.desc())
-        .limit(1)
-    )
-    return checkin
 
 
 async def _assignments(
@@ -451,248 +363,3 @@ async def _create(
         )
         checkin.presence_ratio = 1.0 if now >= shift.starts_at else None
     return checkin
-
-
-# -- presence ---------------------------------------------------------------------------------
-
-
-def presence_share(
-    samples: Sequence[tuple[dt.datetime, bool]],
-    checked_in_at: dt.datetime,
-    until: dt.datetime,
-    shift_start: dt.datetime,
-    shift_end: dt.datetime,
-) -> float | None:
-    """The share of the checked-in part of the shift spent inside the geofence.
-
-    Each sample holds until the next one; the last holds until ``until``. None when no part of
-    the shift has passed yet.
-    """
-    window_start = max(checked_in_at, shift_start)
-    window_end = min(until, shift_end)
-    if window_end <= window_start:
-        return None
-    ordered = sorted(samples)
-    inside = dt.timedelta()
-    for index, (at, is_inside) in enumerate(ordered):
-        if not is_inside:
-            continue
-        end = ordered[index + 1][0] if index + 1 < len(ordered) else until
-        start, stop = max(at, window_start), min(end, window_end)
-        if stop > start:
-            inside += stop - start
-    return round(inside / (window_end - window_start), 4)
-
-
-async def _presence(session: AsyncSession, checkin: CheckIn, until: dt.datetime) -> float | None:
-    if not checkin.live:
-        return None
-    rows = await session.execute(
-        select(LocationSample.recorded_at, LocationSample.inside).where(
-            LocationSample.checkin_id == checkin.id
-        )
-    )
-    shift = checkin.assignment.shift
-    samples = [(at, inside) for at, inside in rows.all()]
-    return presence_share(samples, checkin.checked_in_at, until, shift.starts_at, shift.ends_at)
-
-
-def note_left_post(checkin: CheckIn, now: dt.datetime, settings: Settings) -> bool:
-    """Outside the geofence for LEFT_POST_ALERT_MIN means the volunteer left their post: the
-    first such absence is kept (``left_post_at``) for the tallies. True when it counts."""
-    away_since = checkin.outside_since
-    if away_since is None or now - away_since < dt.timedelta(minutes=settings.left_post_alert_min):
-        return False
-    if checkin.left_post_at is None:
-        checkin.left_post_at = away_since
-    return True
-
-
-@dataclass(frozen=True)
-class Sample:
-    checkin: CheckIn
-    fix: Fix
-    left: bool  # this sample is the first outside the geofence
-    returned: bool  # this sample is back inside after being out
-
-
-async def record_live_position(
-    session: AsyncSession, member: Member, position: Position, now: dt.datetime, settings: Settings
-) -> Sample | None:
-    """An update of the live location shared at check-in. Positions of other messages, or
-    after check-out, are not evidence of anything and are ignored (None)."""
-    if position.message_id is None:
-        return None
-    checkin: CheckIn | None = await session.scalar(
-        select(CheckIn)
-        .join(Assignment, CheckIn.assignment_id == Assignment.id)
-        .where(
-            Assignment.member_id == member.id,
-            CheckIn.live_message_id == position.message_id,
-            CheckIn.checked_out_at.is_(None),
-        )
-    )
-    if checkin is None:
-        return None
-    post = checkin.assignment.shift.post
-    fix = judge(post, position.latitude, position.longitude, position.accuracy_m, settings)
-    session.add(
-        LocationSample(
-            checkin_id=checkin.id,
-            recorded_at=now,
-            latitude=position.latitude,
-            longitude=position.longitude,
-            accuracy_m=position.accuracy_m,
-            distance_m=round(fix.distance_m, 1),
-            inside=fix.accepted,
-        )
-    )
-    was_outside = checkin.outside_since is not None
-    if fix.accepted:
-        # Back before the tick asked them, but away long enough: they still left their post.
-        note_left_post(checkin, now, settings)
-        checkin.outside_since = None
-    elif not was_outside:
-        checkin.outside_since = now
-    await session.flush()
-    checkin.presence_ratio = await _presence(session, checkin, now)
-    return Sample(
-        checkin=checkin,
-        fix=fix,
-        left=not fix.accepted and not was_outside,
-        returned=fix.accepted and was_outside,
-    )
-
-
-# -- check-out and hours ----------------------------------------------------------------------
-
-
-def credited_minutes(checkin: CheckIn) -> int | None:
-    """The overlap of the checked-in time with the shift, unless a coordinator said otherwise."""
-    if checkin.credited_override is not None:
-        return checkin.credited_override
-    if checkin.checked_out_at is None:
-        return None
-    if checkin.photo_rejected:
-        return 0
-    shift = checkin.assignment.shift
-    start = max(checkin.checked_in_at, shift.starts_at)
-    end = min(checkin.checked_out_at, shift.ends_at)
-    return max(0, int((end - start).total_seconds() // 60))
-
-
-async def close(
-    session: AsyncSession,
-    checkin: CheckIn,
-    at: dt.datetime,
-    kind: CheckoutKind,
-    now: dt.datetime,
-    reason: str | None = None,
-) -> CheckIn:
-    checkin.checked_out_at = at
-    checkin.checkout_kind = kind
-    checkin.early_reason = reason
-    checkin.outside_since = None
-    checkin.presence_ratio = await _presence(session, checkin, at)
-    checkin.credited_minutes = credited_minutes(checkin)
-    assignment = checkin.assignment
-    assignment.status = AssignmentStatus.CHECKED_OUT
-    assignment.updated_at = now
-    return checkin
-
-
-@dataclass(frozen=True)
-class NeedReason:
-    checkin: CheckIn
-
-
-@dataclass(frozen=True)
-class CheckedOut:
-    checkin: CheckIn
-
-
-async def _own_open_checkin(
-    session: AsyncSession, member: Member, checkin_id: int | None
-) -> CheckIn:
-    checkin = await open_checkin(session, member.id)
-    if checkin is None or (checkin_id is not None and checkin.id != checkin_id):
-        raise DomainError(ErrorCode.CHECKIN_NOT_CHECKED_IN)
-    return checkin
-
-
-async def request_checkout(
-    session: AsyncSession, member: Member, checkin_id: int | None, now: dt.datetime
-) -> NeedReason | CheckedOut:
-    """/checkout or its button: before the end a short reason is asked first."""
-    checkin = await _own_open_checkin(session, member, checkin_id)
-    if now < checkin.assignment.shift.ends_at:
-        await dialogues.begin(
-            session,
-            member.telegram_id,
-            CHECKOUT_DIALOGUE,
-            STEP_REASON,
-            now,
-            {"checkin_id": checkin.id},
-        )
-        return NeedReason(checkin)
-    await close(session, checkin, now, CheckoutKind.NORMAL, now)
-    return CheckedOut(checkin)
-
-
-def clean_reason(text: str, code: ErrorCode) -> str:
-    reason = " ".join(text.split())
-    if not REASON_MIN <= len(reason) <= REASON_MAX:
-        raise DomainError(code, min=REASON_MIN, max=REASON_MAX)
-    return reason
-
-
-async def checkout_with_reason(
-    session: AsyncSession, member: Member, dialogue: Dialogue, text: str, now: dt.datetime
-) -> CheckIn:
-    reason = clean_reason(text, ErrorCode.CHECKOUT_REASON_INVALID)
-    checkin = await _own_open_checkin(session, member, int(dialogue.data["checkin_id"]))
-    await dialogues.end(session, member.telegram_id)
-    ends_at = checkin.assignment.shift.ends_at
-    if now >= ends_at:
-        return await close(session, checkin, now, CheckoutKind.NORMAL, now)
-    return await close(session, checkin, now, CheckoutKind.EARLY, now, reason)
-
-
-@dataclass(frozen=True)
-class Hours:
-    month_minutes: int
-    month_shifts: int
-    total_minutes: int
-    total_shifts: int
-    on_post: CheckIn | None
-
-
-async def hours(
-    session: AsyncSession, member: Member, now: dt.datetime, settings: Settings
-) -> Hours:
-    """Credited time this calendar month (local) and in total, by the day the shift began."""
-    rows = await session.execute(
-        select(CheckIn.credited_minutes, Shift.starts_at)
-        .join(Assignment, CheckIn.assignment_id == Assignment.id)
-        .join(Shift, Assignment.shift_id == Shift.id)
-        .where(Assignment.member_id == member.id, CheckIn.credited_minutes.is_not(None))
-    )
-    local_now = now.astimezone(settings.zone)
-    month = (local_now.year, local_now.month)
-    month_minutes = month_shifts = total_minutes = total_shifts = 0
-    for minutes, starts_at in rows.all():
-        if not minutes:
-            continue
-        total_minutes += minutes
-        total_shifts += 1
-        local = starts_at.astimezone(settings.zone)
-        if (local.year, local.month) == month:
-            month_minutes += minutes
-            month_shifts += 1
-    return Hours(
-        month_minutes=month_minutes,
-        month_shifts=month_shifts,
-        total_minutes=total_minutes,
-        total_shifts=total_shifts,
-        on_post=await open_checkin(session, member.id),
-    )

@@ -23,8 +23,9 @@ from bot.db.models import (
 )
 from bot.i18n import Translator
 from bot.services.duty import noshow
-from bot.services.duty.checkin import BUTTON_CHECKOUT, BUTTON_ON_POST, close, note_left_post
 from bot.services.duty.checkin_text import distance, duration
+from bot.services.duty.checkout import BUTTON_CHECKOUT, close
+from bot.services.duty.presence import BUTTON_ON_POST, note_left_post
 from bot.services.platform import outbox
 from bot.settings import Settings
 

@@ -1,5 +1,5 @@
-"""Member tags (such as 党员, party member) that shifts may require: coordinators give and take
-them for members of their unit; admins for anyone."""
+"""Member tags (such as 党员, party member) that shifts may require: what a tag may be, and
+coordinators giving and taking them for members of their unit (admins: for anyone)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,21 @@ from bot.db.models import Member, MemberTag, Role
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
 from bot.services.platform import audit
-from bot.services.schedule import shifts
+
+TAG_MAX = 32
+
+
+def clean_tag(tag: str | None) -> str | None:
+    """A tag as it is kept (spaces collapsed), None for a blank one; refused when too long or
+    when it looks like a command."""
+    if tag is None:
+        return None
+    cleaned = " ".join(tag.split())
+    if not cleaned:
+        return None
+    if len(cleaned) > TAG_MAX or cleaned.startswith("/"):
+        raise DomainError(ErrorCode.TAG_INVALID, limit=TAG_MAX)
+    return cleaned
 
 
 async def members(session: AsyncSession, actor: Actor) -> list[Member]:
@@ -29,9 +43,9 @@ async def toggle(
 ) -> tuple[Member, bool]:
     """Give `tag` to the member called `name`, or take it away if they have it; True if given."""
     actor.require(Role.COORDINATOR)
-    cleaned = shifts.clean_tag(tag)
+    cleaned = clean_tag(tag)
     if cleaned is None:
-        raise DomainError(ErrorCode.TAG_INVALID, limit=shifts.TAG_MAX)
+        raise DomainError(ErrorCode.TAG_INVALID, limit=TAG_MAX)
     query = select(Member).where(
         Member.active.is_(True), func.lower(Member.display_name) == " ".join(name.split()).lower()
     )

@@ -12,7 +12,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people.access import Actor
 from bot.services.reports import periods
-from bot.services.reports.chart import render_chart
+from bot.services.reports.chart import GradeBounds, render_chart
 from bot.services.reports.periods import Period
 from bot.services.reports.report_text import (
     CAPTION_LIMIT,
@@ -65,10 +65,11 @@ class Rendered:
 
 
 async def render_report(
-    t: Translator, tally: Tally, kind: ReportKind, *, late: bool = False
+    t: Translator, tally: Tally, kind: ReportKind, settings: Settings, *, late: bool = False
 ) -> Rendered:
+    bounds = GradeBounds(good=settings.grade_good_min, fair=settings.grade_fair_min)
     # Drawing takes a good part of a second: keep it off the event loop.
-    chart = await asyncio.to_thread(render_chart, t, tally)
+    chart = await asyncio.to_thread(render_chart, t, tally, bounds)
     caption = t("report.chart.caption", scope=scope_name(t, tally), period=period_label(t, tally))
     return Rendered(
         texts=render(t, tally, kind, late=late), chart=chart, caption=caption[:CAPTION_LIMIT]

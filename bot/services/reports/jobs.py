@@ -21,8 +21,9 @@ from bot.services.people import groups
 from bot.services.platform import outbox
 from bot.services.reports import periods
 from bot.services.reports.delivery import render_report, save_chart, scheduled_period
+from bot.services.reports.photo_wall import photos
 from bot.services.reports.report_text import ReportKind
-from bot.services.reports.tally import compute, photos
+from bot.services.reports.tally import compute
 from bot.settings import Settings
 
 # Sent within this long of its time, a report is on time; later it says it was sent late.
@@ -106,7 +107,7 @@ async def _enqueue_report(
     )
     t = Translator(group.language, settings.zone)
     late = now - occasion.due_at > LATE_AFTER
-    rendered = await render_report(t, tally, occasion.kind, late=late)
+    rendered = await render_report(t, tally, occasion.kind, settings, late=late)
     key = occasion.key(group.chat_id)
     chart_path = await asyncio.to_thread(
         save_chart, settings, f"{key.replace(':', '-')}.png", rendered.chart

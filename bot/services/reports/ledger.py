@@ -20,8 +20,10 @@ from bot.db.models import (
     Unit,
 )
 from bot.errors import DomainError, ErrorCode
+from bot.services.reports.figures import HELD, breakdown, names_of
 from bot.services.reports.periods import Period
-from bot.services.reports.tally import HELD, Row, breakdown, names_of, score
+from bot.services.reports.scoring import score
+from bot.services.reports.tally import Row
 from bot.settings import Settings
 
 MAX_DAYS = 366

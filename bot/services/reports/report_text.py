@@ -7,7 +7,10 @@ from enum import StrEnum
 from babel.numbers import format_decimal, format_percent
 
 from bot.i18n import Translator
-from bot.services.reports.tally import LIST_LIMIT, Anomaly, Counts, HoursRank, Row, Score, Tally
+from bot.services.reports.highlights import LIST_LIMIT, Anomaly
+from bot.services.reports.hours_rank import HoursRank
+from bot.services.reports.scoring import Counts, Score
+from bot.services.reports.tally import Row, Tally
 
 MESSAGE_LIMIT = 4096  # characters of one Telegram text message
 CAPTION_LIMIT = 1024

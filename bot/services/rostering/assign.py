@@ -5,7 +5,7 @@ warning when someone declared they cannot serve then, and the seats given in one
 An assigned seat is a seat like any other. It is taken under the shift's lock, exactly as
 sign-up takes one (``shifts.lock``), so a volunteer pressing Sign up for the last seat while a
 coordinator assigns it leaves exactly one holder; the rules are sign-up's own
-(``signup.check_eligibility``), without the sign-up window, plus approved leave.
+(``eligibility.check_eligibility``), without the sign-up window, plus approved leave.
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ from bot.services.people.access import Actor
 from bot.services.rostering import availability, rotas, rotation_data
 from bot.services.rostering.availability import Spec
 from bot.services.rostering.rotation import Rules, problem_of
+from bot.services.schedule import eligibility
+from bot.services.schedule import seats as seating
 from bot.services.schedule import shifts as shift_service
-from bot.services.schedule import signup
 from bot.services.schedule.timespec import local_day_bounds
 from bot.settings import Settings
 
@@ -122,7 +123,7 @@ async def assignable(
     """A shift of the actor's unit that may still get people, and its open seats."""
     shift = await shift_service.get_managed(session, actor, shift_id)
     _require_open(shift, now)
-    left = shift.capacity - await shift_service.seated_count(session, shift.id)
+    left = shift.capacity - await seating.seated_count(session, shift.id)
     if left <= 0:
         raise DomainError(ErrorCode.ASSIGN_FULL, capacity=shift.capacity)
     return shift, left
@@ -141,7 +142,7 @@ async def month_minutes(
         .join(Post, Shift.post_id == Post.id)
         .where(
             Post.unit_id == unit_id,
-            Assignment.status.in_(shift_service.SEATED),
+            Assignment.status.in_(seating.SEATED),
             Shift.status == ShiftStatus.SCHEDULED,
             Shift.starts_at >= first,
             Shift.starts_at < after,
@@ -212,7 +213,7 @@ async def refusals(
     for member in members:
         try:
             # A member waiting on this shift may be given a seat on it.
-            await signup.check_eligibility(
+            await eligibility.check_eligibility(
                 session, member, shift, now, settings, from_waitlist=True, assigned=True
             )
         except DomainError as error:
@@ -249,7 +250,7 @@ async def assign(
 ) -> Outcome:
     """Give each named member a seat on the shift, all or nothing, and tell them."""
     await shift_service.get_managed(session, actor, shift_id)
-    shift = await shift_service.lock(session, shift_id)
+    shift = await seating.lock(session, shift_id)
     _require_open(shift, now)
     members: list[Member] = []
     for member_id in dict.fromkeys(member_ids):
@@ -264,7 +265,7 @@ async def assign(
         warned = await warnings(session, shift, members, settings)
         if warned:
             return Warned(shift, warned)
-    left = shift.capacity - await shift_service.seated_count(session, shift.id)
+    left = shift.capacity - await seating.seated_count(session, shift.id)
     if len(members) > left:
         if left <= 0:
             raise DomainError(ErrorCode.ASSIGN_FULL, capacity=shift.capacity)

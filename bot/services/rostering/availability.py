@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Assignment, Member, Shift, Unavailability
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
-from bot.services.schedule import signup, timespec
+from bot.services.schedule import seats, signup, timespec
 
 # A window reaches at most this far from its first day.
 MAX_DAYS = 366
@@ -168,7 +168,7 @@ async def declare(
     held = [
         assignment
         for assignment in await signup.upcoming_of(session, member, now)
-        if assignment.status in signup.COMMITTED
+        if assignment.status in seats.COMMITTED
         and covers(spec, assignment.shift.starts_at, assignment.shift.ends_at, zone)
     ]
     return row, held

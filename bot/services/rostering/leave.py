@@ -32,8 +32,7 @@ from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit
 from bot.services.platform.notify import notify, notify_all
 from bot.services.rostering import notices, rotas
-from bot.services.schedule import shifts as shift_service
-from bot.services.schedule import signup
+from bot.services.schedule import eligibility, seats, signup, waitlist
 from bot.services.schedule.broadcast import volunteers
 from bot.services.schedule.timespec import local_day_bounds
 from bot.settings import Settings
@@ -190,7 +189,7 @@ async def decide(
     leave = await get(session, leave_id)
     assignment = leave.assignment
     actor.require_unit(assignment.shift.post.unit_id, Role.COORDINATOR)
-    shift = await shift_service.lock(session, assignment.shift_id)
+    shift = await seats.lock(session, assignment.shift_id)
     await session.refresh(leave)
     await session.refresh(assignment)
     if leave.status is not LeaveStatus.ASKED:
@@ -231,8 +230,8 @@ async def decide(
     assignment.status = AssignmentStatus.CANCELLED
     assignment.updated_at = now
     await session.flush()
-    promoted = await signup.promote_waitlist(session, shift, now, settings)
-    open_seats = shift.capacity - await shift_service.seated_count(session, shift.id)
+    promoted = await waitlist.promote_waitlist(session, shift, now, settings)
+    open_seats = shift.capacity - await seats.seated_count(session, shift.id)
     offered = 0
     if open_seats > 0:
         offered = await _offer(session, shift, leave, now, settings)
@@ -248,7 +247,7 @@ async def _offer(
             await session.scalars(
                 select(Assignment.member_id).where(
                     Assignment.shift_id == shift.id,
-                    Assignment.status.in_(shift_service.ATTACHED),
+                    Assignment.status.in_(seats.ATTACHED),
                 )
             )
         ).all()
@@ -258,7 +257,7 @@ async def _offer(
         if member.id in attached or member.id == leave.member_id:
             continue
         try:
-            await signup.check_eligibility(session, member, shift, now, settings)
+            await eligibility.check_eligibility(session, member, shift, now, settings)
         except DomainError:
             continue
         takers.append(member)

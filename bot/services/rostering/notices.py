@@ -67,7 +67,7 @@ def assigned(rota_id: int, seats: Sequence[Assignment], by: str) -> Render:
     """To the person put on shifts: who did it, which shifts, and the two buttons."""
 
     def render(t: Translator) -> Message:
-        head = t.plural("rostering.notice.assigned", len(seats), name=by)
+        head = t("rostering.notice.assigned", count=len(seats), name=by)
         return _ack_message(t, rota_id, seats, head)
 
     return render
@@ -75,7 +75,7 @@ def assigned(rota_id: int, seats: Sequence[Assignment], by: str) -> Render:
 
 def ack_reminder(rota_id: int, seats: Sequence[Assignment], by: str) -> Render:
     def render(t: Translator) -> Message:
-        head = t.plural("rostering.notice.ack_reminder", len(seats), name=by)
+        head = t("rostering.notice.ack_reminder", count=len(seats), name=by)
         return _ack_message(t, rota_id, seats, head)
 
     return render
@@ -86,7 +86,7 @@ def unacknowledged(day: dt.date, missing: Sequence[tuple[Shift, Sequence[Member]
 
     def render(t: Translator) -> Message:
         people = sum(len(members) for _, members in missing)
-        lines = [t.plural("rostering.notice.unacknowledged", people, day=t.weekday_date(day))]
+        lines = [t("rostering.notice.unacknowledged", count=people, day=t.weekday_date(day))]
         for shift, members in missing:
             names = t("common.list_separator").join(_who(member) for member in members)
             lines.append(t("rostering.notice.unacknowledged_shift", shift=shift_label(t, shift)))
@@ -114,7 +114,7 @@ def leave_asked(
                 shift=shift_label(t, assignment.shift),
                 reason=leave.reason,
             ),
-            t.plural("rostering.notice.leaves_this_month", leaves_this_month),
+            t("rostering.notice.leaves_this_month", count=leaves_this_month),
         ]
         if within_cutoff_hours is not None:
             lines.append(t("rostering.notice.leave_late", hours=within_cutoff_hours))

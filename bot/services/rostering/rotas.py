@@ -16,7 +16,7 @@ from bot.services.platform import audit, outbox
 from bot.services.platform.notify import translator_for
 from bot.services.platform.outbox import Queued
 from bot.services.rostering import notices
-from bot.services.schedule import signup
+from bot.services.schedule import seats
 from bot.settings import Settings
 
 
@@ -58,7 +58,7 @@ async def give_seat(
     """Seat the member on the shift as assigned by `rota` (a row they had on it is reused, a
     place on its waitlist becomes the seat). The caller holds the shift's lock and has checked
     the rules and the capacity."""
-    assignment = await signup.seat(session, member, shift, AssignmentStatus.SIGNED_UP, now)
+    assignment = await seats.seat(session, member, shift, AssignmentStatus.SIGNED_UP, now)
     assignment.rota_id = rota.id
     assignment.acknowledged_at = None
     rota.seats += 1

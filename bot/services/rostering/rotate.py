@@ -26,8 +26,8 @@ from bot.services.platform import audit
 from bot.services.rostering import rotas, rotation
 from bot.services.rostering.rotation import Plan, Reason
 from bot.services.rostering.rotation_data import Inputs, Period, ShiftRow, has_open_seat, load
-from bot.services.schedule import shifts as shift_service
-from bot.services.schedule import signup, timespec
+from bot.services.schedule import eligibility, timespec
+from bot.services.schedule import seats as seating
 from bot.settings import Settings
 
 MAX_DAYS = 31
@@ -233,7 +233,7 @@ async def confirm(
         raise DomainError(ErrorCode.ROTATION_NOTHING_OPEN)
     locked: dict[int, Shift] = {}
     for shift_id in sorted({shift_id for shift_id, _ in seats}):
-        locked[shift_id] = await shift_service.lock(session, shift_id)
+        locked[shift_id] = await seating.lock(session, shift_id)
     inputs = await load(session, unit_id, period, now, settings, post_ids=post_ids)
     problems = rotation.check(list(inputs.open.values()), inputs.candidates, inputs.rules, seats)
     if problems:
@@ -247,7 +247,9 @@ async def confirm(
         shift, member = locked[shift_id], await session.get(Member, member_id)
         assert member is not None  # check() found them among the unit's members
         try:
-            await signup.check_eligibility(session, member, shift, now, settings, assigned=True)
+            await eligibility.check_eligibility(
+                session, member, shift, now, settings, assigned=True
+            )
         except DomainError:
             raise DomainError(ErrorCode.ROTATION_STALE, count=1) from None
         given.append(await rotas.give_seat(session, rota, member, shift, now))

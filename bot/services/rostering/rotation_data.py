@@ -36,8 +36,8 @@ from bot.db.models import (
 )
 from bot.services.rostering import availability
 from bot.services.rostering.rotation import Candidate, OpenShift, Rules, bulk_objects
-from bot.services.schedule import shifts as shift_service
-from bot.services.schedule import signup, timespec
+from bot.services.schedule import seats, timespec
+from bot.services.schedule.eligibility import week_bounds
 from bot.settings import Settings
 
 HISTORY = dt.timedelta(weeks=4)
@@ -176,7 +176,7 @@ async def has_open_seat(
     """Whether any of the unit's open shifts starting in [start, after) has a free seat."""
     seated = (
         select(func.count())
-        .where(Assignment.shift_id == Shift.id, Assignment.status.in_(shift_service.SEATED))
+        .where(Assignment.shift_id == Shift.id, Assignment.status.in_(seats.SEATED))
         .correlate(Shift)
         .scalar_subquery()
     )
@@ -260,7 +260,7 @@ async def _history(
         .join(Post, Shift.post_id == Post.id)
         .where(
             Post.unit_id == unit_id,
-            Assignment.status.in_(shift_service.SEATED),
+            Assignment.status.in_(seats.SEATED),
             Shift.status == ShiftStatus.SCHEDULED,
             Shift.starts_at >= start,
             Shift.starts_at < after,
@@ -354,21 +354,21 @@ async def load(
         .join(Shift, Assignment.shift_id == Shift.id)
         .join(Post, Shift.post_id == Post.id)
         .where(
-            Assignment.status.in_(shift_service.ATTACHED),
+            Assignment.status.in_(seats.ATTACHED),
             *_open_conditions(unit_id, start, after, now, post_ids),
         )
     )
     for shift_id, member_id, status in rows.all():
         holders[int(shift_id)].add(int(member_id))
-        if status in shift_service.SEATED:
+        if status in seats.SEATED:
             seated[int(shift_id)] += 1
     # The weeks (Monday to Sunday, local time) around the period, by the instant each ends.
-    week_start = signup.week_bounds(start, zone)[0]
-    week_after = signup.week_bounds(after - dt.timedelta(seconds=1), zone)[1]
+    week_start = week_bounds(start, zone)[0]
+    week_after = week_bounds(after - dt.timedelta(seconds=1), zone)[1]
     week_ends: list[int] = []
     monday = week_start
     while monday < week_after:
-        monday = signup.week_bounds(monday, zone)[1]
+        monday = week_bounds(monday, zone)[1]
         week_ends.append(_seconds(monday))
 
     def week_end(seconds: int) -> int:
@@ -410,7 +410,7 @@ async def load(
     first_week, after_weeks = _seconds(week_start), _seconds(week_after)
     first_second, after_second = _seconds(start), _seconds(after)
     for member_id, _, starts, ends in await _seats_between(
-        session, unit_id, signup.COMMITTED, around_start, around_after
+        session, unit_id, seats.COMMITTED, around_start, around_after
     ):
         busy[member_id].append((starts, ends))
         if first_week <= starts < after_weeks:

@@ -28,7 +28,7 @@ def reasons_text(t: Translator, reasons: Mapping[Reason, int] | None) -> str:
     if reasons is None:
         return "-"
     parts = [
-        t.plural(f"rostering.reason.{reason.value}", count)
+        t(f"rostering.reason.{reason.value}", count=count)
         for reason, count in sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
     ]
     return t("common.list_separator").join(parts) or t("rostering.reason.nobody")

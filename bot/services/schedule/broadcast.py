@@ -27,8 +27,8 @@ from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people.access import Actor
 from bot.services.platform import outbox
-from bot.services.schedule import shifts
-from bot.services.schedule.shift_text import shift_label, translator_for
+from bot.services.schedule.seats import OpenShift, seats
+from bot.services.schedule.shift_text import open_shift_lines, sign_up_label, translator_for
 from bot.services.schedule.timespec import local_day_bounds
 from bot.settings import Settings
 
@@ -96,7 +96,7 @@ async def volunteers(session: AsyncSession, unit_id: int | None) -> list[Member]
 
 async def shifts_for(
     session: AsyncSession, audience: Audience, now: dt.datetime, settings: Settings
-) -> list[shifts.OpenShift]:
+) -> list[OpenShift]:
     """Scheduled shifts of the audience's posts starting within its days (not yet started),
     soonest first; only those with open seats when asked."""
     first, _ = local_day_bounds(audience.first, settings.zone)
@@ -115,8 +115,8 @@ async def shifts_for(
     if audience.unit_id is not None:
         query = query.where(Post.unit_id == audience.unit_id)
     found = list((await session.scalars(query)).unique())
-    counts = await shifts.seats(session, [shift.id for shift in found])
-    items = [shifts.OpenShift(shift, counts[shift.id]) for shift in found]
+    counts = await seats(session, [shift.id for shift in found])
+    items = [OpenShift(shift, counts[shift.id]) for shift in found]
     return [item for item in items if item.left > 0] if audience.open_only else items
 
 
@@ -132,23 +132,13 @@ async def preview(
     )
 
 
-def _shift_message(t: Translator, items: list[shifts.OpenShift]) -> outbox.Message:
+def _shift_message(t: Translator, items: list[OpenShift]) -> outbox.Message:
     shown = items[:SHIFTS_PER_MESSAGE]
     lines = [t("broadcast.shifts_header")]
     buttons: list[tuple[str, str]] = []
     for number, item in enumerate(shown, start=1):
-        seats = (
-            t("shifts.seats_left", left=item.left, capacity=item.shift.capacity)
-            if item.left > 0
-            else t("shifts.seats_full", waiting=item.seats.waitlisted)
-        )
-        lines.append(
-            t("broadcast.shift_line", n=number, shift=shift_label(t, item.shift), seats=seats)
-        )
-        if item.shift.notes:
-            lines.append(t("shifts.item_notes", notes=item.shift.notes))
-        label = "shifts.button.sign_up" if item.left > 0 else "shifts.button.waitlist"
-        buttons.append((t(label, n=number), f"su:{item.shift.id}"))
+        lines += open_shift_lines(t, number, item, brief=True)
+        buttons.append((sign_up_label(t, item, number), f"su:{item.shift.id}"))
     if len(items) > len(shown):
         lines.append(t("broadcast.more", count=len(items) - len(shown)))
     rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]

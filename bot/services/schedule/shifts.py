@@ -1,12 +1,13 @@
 """Shifts on posts: creating one-off and recurring shifts (each day its own row), editing and
-cancelling them (everyone on them is told), listing what a member may take, and the roster."""
+cancelling them (everyone on them is told), and listing what a member may take or what a post
+has ahead."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,45 +24,22 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
+from bot.services.people.tags import clean_tag
 from bot.services.platform import audit, outbox
 from bot.services.schedule import posts
+from bot.services.schedule.seats import ATTACHED, OpenShift, attached, lock, seated_count, seats
 from bot.services.schedule.shift_text import shift_label, translator_for
 from bot.services.schedule.timespec import local_day_bounds, local_instant
+from bot.services.schedule.waitlist import promote_waitlist
 from bot.settings import Settings
 
-# Statuses that hold one of the shift's seats.
-SEATED = (
-    AssignmentStatus.SIGNED_UP,
-    AssignmentStatus.CHECKED_IN,
-    AssignmentStatus.CHECKED_OUT,
-    AssignmentStatus.ABSENT,
-)
-# Statuses of someone still attached to the shift (a seat or a place in the queue).
-ATTACHED = (*SEATED, AssignmentStatus.WAITLISTED)
 CAPACITY_MAX = 500
 NOTES_MAX = 500
-TAG_MAX = 32
 SERIES_DAYS_MAX = 366
 
 # Callback data that opens a shift's card for its coordinators: "sc:<shift id>". Notices put it
-# on their buttons (understaffed, no-show); handlers/schedule.py reads it.
+# on their buttons (understaffed, no-show); handlers/shift_card.py reads it.
 SHIFT_CARD_BUTTON = "sc"
-
-
-@dataclass(frozen=True)
-class Seats:
-    seated: int = 0
-    waitlisted: int = 0
-
-
-@dataclass(frozen=True)
-class OpenShift:
-    shift: Shift
-    seats: Seats
-
-    @property
-    def left(self) -> int:
-        return max(self.shift.capacity - self.seats.seated, 0)
 
 
 @dataclass(frozen=True)
@@ -71,38 +49,10 @@ class Page:
     offset: int
 
 
-@dataclass
-class RosterShift:
-    shift: Shift
-    seated: list[Assignment] = field(default_factory=list)
-    waitlisted: list[Assignment] = field(default_factory=list)
-
-    @property
-    def open_seats(self) -> int:
-        return max(self.shift.capacity - len(self.seated), 0)
-
-
-@dataclass
-class RosterPost:
-    post: Post
-    shifts: list[RosterShift] = field(default_factory=list)
-
-
 def check_capacity(capacity: int) -> int:
     if not 1 <= capacity <= CAPACITY_MAX:
         raise DomainError(ErrorCode.CAPACITY_INVALID, high=CAPACITY_MAX)
     return capacity
-
-
-def clean_tag(tag: str | None) -> str | None:
-    if tag is None:
-        return None
-    cleaned = " ".join(tag.split())
-    if not cleaned:
-        return None
-    if len(cleaned) > TAG_MAX or cleaned.startswith("/"):
-        raise DomainError(ErrorCode.TAG_INVALID, limit=TAG_MAX)
-    return cleaned
 
 
 def clean_notes(notes: str | None) -> str | None:
@@ -213,55 +163,10 @@ async def get(session: AsyncSession, shift_id: int) -> Shift:
     return shift
 
 
-async def lock(session: AsyncSession, shift_id: int) -> Shift:
-    """The shift row, locked for this transaction so seats are counted by one writer at a time.
-
-    PostgreSQL takes a row lock (SELECT ... FOR UPDATE); SQLite already holds the database's
-    single write lock from the start of the transaction (BEGIN IMMEDIATE) and ignores the clause.
-    """
-    shift: Shift | None = await session.scalar(
-        select(Shift)
-        .where(Shift.id == shift_id)
-        .with_for_update(of=Shift)
-        .execution_options(populate_existing=True)
-    )
-    if shift is None:
-        raise DomainError(ErrorCode.SHIFT_NOT_FOUND)
-    return shift
-
-
 async def get_managed(session: AsyncSession, actor: Actor, shift_id: int) -> Shift:
     shift = await get(session, shift_id)
     actor.require_unit(shift.post.unit_id, Role.COORDINATOR)
     return shift
-
-
-async def seats(session: AsyncSession, shift_ids: Iterable[int]) -> dict[int, Seats]:
-    ids = list(shift_ids)
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(Assignment.shift_id, Assignment.status, func.count())
-        .where(Assignment.shift_id.in_(ids), Assignment.status.in_(ATTACHED))
-        .group_by(Assignment.shift_id, Assignment.status)
-    )
-    seated: dict[int, int] = {}
-    waiting: dict[int, int] = {}
-    for shift_id, status, count in rows.all():
-        target = waiting if status == AssignmentStatus.WAITLISTED else seated
-        target[shift_id] = target.get(shift_id, 0) + int(count)
-    return {i: Seats(seated.get(i, 0), waiting.get(i, 0)) for i in ids}
-
-
-async def seated_count(session: AsyncSession, shift_id: int) -> int:
-    return int(
-        await session.scalar(
-            select(func.count())
-            .select_from(Assignment)
-            .where(Assignment.shift_id == shift_id, Assignment.status.in_(SEATED))
-        )
-        or 0
-    )
 
 
 async def open_for(
@@ -322,18 +227,6 @@ async def open_for(
     return Page([OpenShift(shift, counts[shift.id]) for shift in found], total, max(offset, 0))
 
 
-async def _attached(session: AsyncSession, shift_id: int) -> list[Assignment]:
-    return list(
-        (
-            await session.scalars(
-                select(Assignment)
-                .where(Assignment.shift_id == shift_id, Assignment.status.in_(ATTACHED))
-                .order_by(Assignment.id)
-            )
-        ).unique()
-    )
-
-
 async def edit(
     session: AsyncSession,
     actor: Actor,
@@ -348,8 +241,6 @@ async def edit(
 ) -> Shift:
     """Change a shift; everyone on it (seated or waiting) is told what changed. A larger
     capacity gives seats to the waitlist."""
-    from bot.services.schedule import signup  # signup builds on this module
-
     await get_managed(session, actor, shift_id)
     shift = await lock(session, shift_id)
     if shift.status is ShiftStatus.CANCELLED:
@@ -410,9 +301,9 @@ async def edit(
         now=now,
     )
     await session.flush()
-    promoted = await signup.promote_waitlist(session, shift, now, settings)
+    promoted = await promote_waitlist(session, shift, now, settings)
     promoted_ids = {assignment.id for assignment in promoted}
-    for assignment in await _attached(session, shift.id):
+    for assignment in await attached(session, shift.id):
         if assignment.id in promoted_ids:
             continue
         member = assignment.member
@@ -461,7 +352,7 @@ async def cancel(
         raise DomainError(ErrorCode.SHIFT_STARTED_LOCKED)
     shift.status = ShiftStatus.CANCELLED
     told = 0
-    for assignment in await _attached(session, shift.id):
+    for assignment in await attached(session, shift.id):
         assignment.status = AssignmentStatus.CANCELLED
         assignment.updated_at = now
         member = assignment.member
@@ -510,66 +401,6 @@ async def upcoming_of_post(
     )
     counts = await seats(session, [shift.id for shift in found])
     return [OpenShift(shift, counts[shift.id]) for shift in found]
-
-
-async def roster(
-    session: AsyncSession, actor: Actor, day: dt.date, zone: dt.tzinfo
-) -> list[RosterPost]:
-    """Each post of the actor's unit (an admin: every unit) with the day's shifts and people."""
-    actor.require(Role.COORDINATOR)
-    first, after = local_day_bounds(day, zone)
-    query = (
-        select(Shift)
-        .join(Post, Shift.post)
-        .where(
-            Shift.starts_at >= first,
-            Shift.starts_at < after,
-            Shift.status == ShiftStatus.SCHEDULED,
-        )
-        .order_by(Post.unit_id, Shift.starts_at, Post.name)
-    )
-    if not actor.is_admin:
-        if actor.unit_id is None:
-            return []
-        query = query.where(Post.unit_id == actor.unit_id)
-    found = list((await session.scalars(query)).unique())
-    people = list(
-        (
-            await session.scalars(
-                select(Assignment)
-                .where(
-                    Assignment.shift_id.in_([shift.id for shift in found]),
-                    Assignment.status.in_(ATTACHED),
-                )
-                .order_by(Assignment.updated_at, Assignment.id)
-            )
-        ).unique()
-    )
-    result: dict[int, RosterPost] = {}
-    by_shift: dict[int, RosterShift] = {}
-    for shift in found:
-        entry = result.setdefault(shift.post_id, RosterPost(shift.post))
-        line = RosterShift(shift)
-        entry.shifts.append(line)
-        by_shift[shift.id] = line
-    for assignment in people:
-        line = by_shift[assignment.shift_id]
-        if assignment.status is AssignmentStatus.WAITLISTED:
-            line.waitlisted.append(assignment)
-        else:
-            line.seated.append(assignment)
-    return list(result.values())
-
-
-async def roster_of_shift(session: AsyncSession, shift: Shift) -> RosterShift:
-    line = RosterShift(shift)
-    for assignment in await _attached(session, shift.id):
-        if assignment.status is AssignmentStatus.WAITLISTED:
-            line.waitlisted.append(assignment)
-        else:
-            line.seated.append(assignment)
-    line.waitlisted.sort(key=lambda a: (a.updated_at, a.id))
-    return line
 
 
 async def assignment_managed(session: AsyncSession, actor: Actor, assignment_id: int) -> Assignment:

@@ -21,9 +21,11 @@ from bot.db.models import (
 )
 from bot.errors import DomainError
 from bot.services.platform import outbox
-from bot.services.schedule import shifts, signup
 from bot.services.schedule.broadcast import volunteers
+from bot.services.schedule.eligibility import check_eligibility
+from bot.services.schedule.seats import ATTACHED, seats
 from bot.services.schedule.shift_text import shift_label, translator_for
+from bot.services.schedule.shifts import SHIFT_CARD_BUTTON
 from bot.settings import Settings
 
 
@@ -67,7 +69,7 @@ async def alert(session: AsyncSession, now: dt.datetime, settings: Settings) -> 
             )
         ).unique()
     )
-    counts = await shifts.seats(session, [shift.id for shift in candidates])
+    counts = await seats(session, [shift.id for shift in candidates])
     queued = 0
     for shift in candidates:
         missing = shift.capacity - counts[shift.id].seated
@@ -100,9 +102,7 @@ async def _alert_shift(
             chat_id=coordinator.telegram_id,
             body=outbox.payload(
                 text,
-                buttons=[
-                    [(t("understaffed.button.open"), f"{shifts.SHIFT_CARD_BUTTON}:{shift.id}")]
-                ],
+                buttons=[[(t("understaffed.button.open"), f"{SHIFT_CARD_BUTTON}:{shift.id}")]],
             ),
             now=now,
             batch=batch,
@@ -111,7 +111,7 @@ async def _alert_shift(
         (
             await session.scalars(
                 select(Assignment.member_id).where(
-                    Assignment.shift_id == shift.id, Assignment.status.in_(shifts.ATTACHED)
+                    Assignment.shift_id == shift.id, Assignment.status.in_(ATTACHED)
                 )
             )
         ).all()
@@ -120,7 +120,7 @@ async def _alert_shift(
         if member.id in attached:
             continue
         try:
-            await signup.check_eligibility(session, member, shift, now, settings)
+            await check_eligibility(session, member, shift, now, settings)
         except DomainError:
             continue
         t = translator_for(member, settings)

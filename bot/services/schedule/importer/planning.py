@@ -1,77 +1,29 @@
-"""The schedule spreadsheet: reading .xlsx/.csv rows, planning what they would create or change
-(every bad row reported with its number), applying the plan all or nothing, and the template.
-
-Used by /import and /template in chat and by ``dutybot import FILE``.
-"""
+"""Planning an import: each row checked against the rules of posts and shifts and against what
+the database holds, every bad row reported with its number, and what the rows would create and
+change counted. Nothing is written here."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import itertools
 import math
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Post, PostType, Role, Shift, ShiftStatus
-from bot.errors import DomainError, ErrorCode
+from bot.errors import DomainError
 from bot.services.people import units
 from bot.services.people.access import Actor
+from bot.services.people.tags import TAG_MAX
 from bot.services.schedule import posts, shifts, timespec
+from bot.services.schedule.importer.reading import Row
+from bot.services.schedule.seats import seated_count
 from bot.settings import Settings
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 2000
 MAX_SHIFTS = 5000
-COLUMNS = (
-    "post",
-    "type",
-    "unit",
-    "latitude",
-    "longitude",
-    "radius_m",
-    "date",
-    "weekdays",
-    "from",
-    "until",
-    "start",
-    "end",
-    "capacity",
-    "tag",
-    "notes",
-)
-REQUIRED = ("post", "unit", "start", "end", "capacity")
-# Headers people write in Chinese spreadsheets, read as the columns above.
-ALIASES = {
-    "岗位": "post",
-    "岗位名称": "post",
-    "类型": "type",
-    "单位": "unit",
-    "纬度": "latitude",
-    "经度": "longitude",
-    "半径": "radius_m",
-    "签到范围": "radius_m",
-    "日期": "date",
-    "星期": "weekdays",
-    "开始日期": "from",
-    "结束日期": "until",
-    "开始": "start",
-    "开始时间": "start",
-    "结束": "end",
-    "结束时间": "end",
-    "人数": "capacity",
-    "标签": "tag",
-    "备注": "notes",
-}
-
-Row = tuple[int, dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -98,7 +50,7 @@ class Plan:
 
 
 @dataclass
-class _PostPlan:
+class PostPlan:
     row: int
     unit_id: int
     name: str
@@ -110,7 +62,7 @@ class _PostPlan:
 
 
 @dataclass
-class _ShiftPlan:
+class ShiftPlan:
     row: int
     post_key: tuple[int, str]
     starts_at: dt.datetime
@@ -118,95 +70,6 @@ class _ShiftPlan:
     capacity: int
     tag: str | None
     notes: str | None
-
-
-# -- reading ---------------------------------------------------------------------------------
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            return f"{value:%Y-%m-%d}"
-        return f"{value:%Y-%m-%d %H:%M}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.time):
-        return f"{value:%H:%M}"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _header(name: str) -> str:
-    cleaned = name.strip().lower().replace(" ", "_")
-    return ALIASES.get(name.strip(), cleaned)
-
-
-def read_table(filename: str, data: bytes) -> list[Row]:
-    """The rows of an .xlsx or .csv file as column -> text, numbered as the spreadsheet shows
-    them (the header is row 1). Blank rows are skipped."""
-    if len(data) > MAX_BYTES:
-        raise DomainError(ErrorCode.IMPORT_TOO_LARGE, limit=MAX_BYTES // 1024 // 1024)
-    lowered = filename.lower()
-    if lowered.endswith(".xlsx"):
-        raw = _read_xlsx(data)
-    elif lowered.endswith(".csv"):
-        raw = _read_csv(data)
-    else:
-        raise DomainError(ErrorCode.IMPORT_UNREADABLE)
-    if not raw:
-        raise DomainError(ErrorCode.IMPORT_EMPTY)
-    header = [_header(_cell(value)) for value in raw[0]]
-    missing = [column for column in REQUIRED if column not in header]
-    if missing:
-        raise DomainError(ErrorCode.IMPORT_COLUMNS_MISSING, columns=", ".join(missing))
-    rows: list[Row] = []
-    for number, values in enumerate(raw[1:], start=2):
-        cells = {
-            name: _cell(value)
-            for name, value in zip(header, values, strict=False)
-            if name in COLUMNS
-        }
-        if any(cells.values()):
-            rows.append((number, cells))
-    if not rows:
-        raise DomainError(ErrorCode.IMPORT_EMPTY)
-    if len(rows) > MAX_ROWS:
-        raise DomainError(ErrorCode.IMPORT_TOO_LARGE, limit=MAX_BYTES // 1024 // 1024)
-    return rows
-
-
-def _read_xlsx(data: bytes) -> Sequence[Sequence[Any]]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise DomainError(ErrorCode.IMPORT_UNREADABLE) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return list(itertools.islice(sheet.iter_rows(values_only=True), MAX_ROWS + 2))
-    finally:
-        workbook.close()
-
-
-def _read_csv(data: bytes) -> Sequence[Sequence[Any]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise DomainError(ErrorCode.IMPORT_UNREADABLE)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel()  # type: ignore[assignment]
-    return list(itertools.islice(csv.reader(io.StringIO(text), dialect), MAX_ROWS + 2))
-
-
-# -- planning --------------------------------------------------------------------------------
 
 
 def _float(text: str) -> float | None:
@@ -222,7 +85,7 @@ def _int(text: str) -> int | None:
     return int(cleaned) if cleaned.isdigit() else None
 
 
-class _Planner:
+class Planner:
     def __init__(
         self, session: AsyncSession, actor: Actor, now: dt.datetime, settings: Settings
     ) -> None:
@@ -232,8 +95,8 @@ class _Planner:
         self.settings = settings
         self.today = now.astimezone(settings.zone).date()
         self.errors: list[RowError] = []
-        self.posts: dict[tuple[int, str], _PostPlan] = {}
-        self.shifts: dict[tuple[tuple[int, str], dt.datetime], _ShiftPlan] = {}
+        self.posts: dict[tuple[int, str], PostPlan] = {}
+        self.shifts: dict[tuple[tuple[int, str], dt.datetime], ShiftPlan] = {}
         self.unit_ids: dict[str, int | None] = {}
 
     def fail(self, row: int, code: str, **params: Any) -> None:
@@ -310,7 +173,7 @@ class _Planner:
         if existing is not None and existing.archived:
             self.fail(row, "post_archived", post=name)
             return None
-        self.posts[key] = _PostPlan(
+        self.posts[key] = PostPlan(
             row=row,
             unit_id=unit_id,
             name=existing.name if existing is not None else name,
@@ -367,8 +230,8 @@ class _Planner:
             self.fail(row, "capacity_invalid", value=cells.get("capacity", ""))
             return
         tag = cells.get("tag") or None
-        if tag is not None and len(tag) > shifts.TAG_MAX:
-            self.fail(row, "tag_invalid", limit=shifts.TAG_MAX)
+        if tag is not None and len(tag) > TAG_MAX:
+            self.fail(row, "tag_invalid", limit=TAG_MAX)
             return
         if post_key is None or days is None:
             return
@@ -381,7 +244,7 @@ class _Planner:
             if key in self.shifts:
                 self.fail(row, "duplicate", other=self.shifts[key].row, day=day.isoformat())
                 return
-            self.shifts[key] = _ShiftPlan(
+            self.shifts[key] = ShiftPlan(
                 row=row,
                 post_key=post_key,
                 starts_at=starts_at,
@@ -393,7 +256,7 @@ class _Planner:
         if len(self.shifts) > MAX_SHIFTS:
             self.fail(row, "too_many_shifts", limit=MAX_SHIFTS)
 
-    async def existing_shift(self, plan: _ShiftPlan) -> Shift | None:
+    async def existing_shift(self, plan: ShiftPlan) -> Shift | None:
         post = self.posts[plan.post_key].existing
         if post is None:
             return None
@@ -408,7 +271,7 @@ class _Planner:
             existing = post_plan.existing
             if existing is None:
                 plan.posts_created += 1
-            elif _post_changes(post_plan, existing):
+            elif post_changes(post_plan, existing):
                 plan.posts_changed += 1
         for shift_plan in self.shifts.values():
             existing_shift = await self.existing_shift(shift_plan)
@@ -418,8 +281,8 @@ class _Planner:
             if existing_shift.status is ShiftStatus.CANCELLED:
                 self.fail(shift_plan.row, "shift_cancelled", day=f"{shift_plan.starts_at:%Y-%m-%d}")
                 continue
-            if _shift_changes(shift_plan, existing_shift):
-                taken = await shifts.seated_count(self.session, existing_shift.id)
+            if shift_changes(shift_plan, existing_shift):
+                taken = await seated_count(self.session, existing_shift.id)
                 if shift_plan.capacity < taken:
                     self.fail(shift_plan.row, "capacity_below_signed", taken=taken)
                     continue
@@ -430,7 +293,7 @@ class _Planner:
         return plan
 
 
-def _post_changes(plan: _PostPlan, post: Post) -> bool:
+def post_changes(plan: PostPlan, post: Post) -> bool:
     return (
         plan.post_type != post.type
         or (
@@ -441,19 +304,19 @@ def _post_changes(plan: _PostPlan, post: Post) -> bool:
     )
 
 
-def _shift_changes(plan: _ShiftPlan, shift: Shift) -> bool:
+def shift_changes(plan: ShiftPlan, shift: Shift) -> bool:
     return plan.ends_at != shift.ends_at or plan.capacity != shift.capacity
 
 
-async def _planner(
+async def plan_rows(
     session: AsyncSession,
     actor: Actor,
     rows: Sequence[Row],
     now: dt.datetime,
     settings: Settings,
-) -> tuple[_Planner, Plan]:
+) -> tuple[Planner, Plan]:
     actor.require(Role.COORDINATOR)
-    planner = _Planner(session, actor, now, settings)
+    planner = Planner(session, actor, now, settings)
     for number, cells in rows:
         await planner.row(number, cells)
     return planner, await planner.summarize()
@@ -467,150 +330,4 @@ async def preview(
     settings: Settings,
 ) -> Plan:
     """What the rows would create and change, or every bad row; changes nothing."""
-    return (await _planner(session, actor, rows, now, settings))[1]
-
-
-async def apply(
-    session: AsyncSession,
-    actor: Actor,
-    rows: Sequence[Row],
-    now: dt.datetime,
-    settings: Settings,
-) -> Plan:
-    """Plan again (the database may have moved since the preview) and, if no row is bad, create
-    and change everything in the caller's transaction. With any bad row nothing is written."""
-    planner, plan = await _planner(session, actor, rows, now, settings)
-    if not plan.ok:
-        return plan
-    created_posts: dict[tuple[int, str], Post] = {}
-    for key, post_plan in planner.posts.items():
-        existing = post_plan.existing
-        if existing is None:
-            assert post_plan.latitude is not None and post_plan.longitude is not None
-            created_posts[key] = await posts.create(
-                session,
-                actor,
-                unit_id=post_plan.unit_id,
-                name=post_plan.name,
-                post_type=post_plan.post_type,
-                latitude=post_plan.latitude,
-                longitude=post_plan.longitude,
-                radius_m=post_plan.radius_m or settings.default_post_radius_m,
-                now=now,
-            )
-        else:
-            if _post_changes(post_plan, existing):
-                await posts.update(
-                    session,
-                    actor,
-                    existing.id,
-                    now,
-                    post_type=post_plan.post_type,
-                    location=(
-                        (post_plan.latitude, post_plan.longitude)
-                        if post_plan.latitude is not None and post_plan.longitude is not None
-                        else None
-                    ),
-                    radius_m=post_plan.radius_m,
-                )
-            created_posts[key] = existing
-    series: dict[int, str] = {}
-    for shift_plan in planner.shifts.values():
-        post = created_posts[shift_plan.post_key]
-        existing_shift = await planner.existing_shift(shift_plan)
-        local_start = shift_plan.starts_at.astimezone(settings.zone)
-        local_end = shift_plan.ends_at.astimezone(settings.zone)
-        if existing_shift is not None:
-            if _shift_changes(shift_plan, existing_shift):
-                await shifts.edit(
-                    session,
-                    actor,
-                    existing_shift.id,
-                    now,
-                    settings,
-                    capacity=shift_plan.capacity,
-                    times=(local_start.time(), local_end.time()),
-                )
-            continue
-        created = await shifts.create(
-            session,
-            actor,
-            post_id=post.id,
-            days=[local_start.date()],
-            start=local_start.time(),
-            end=local_end.time(),
-            capacity=shift_plan.capacity,
-            required_tag=shift_plan.tag,
-            notes=shift_plan.notes,
-            now=now,
-            settings=settings,
-        )
-        # Rows that recur share one series, as shifts made in chat do.
-        series_id = series.setdefault(shift_plan.row, f"import-{now:%Y%m%d%H%M%S}-{shift_plan.row}")
-        for shift in created:
-            shift.series_id = series_id
-    return plan
-
-
-# -- the template ----------------------------------------------------------------------------
-
-
-def template_xlsx(unit_name: str, today: dt.date, instructions: Sequence[str]) -> bytes:
-    """An .xlsx with the columns, a one-off and a recurring example row, and a sheet of
-    instructions (in the coordinator's language)."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "schedule"
-    sheet.append(list(COLUMNS))
-    tomorrow = today + dt.timedelta(days=1)
-    monday = today + dt.timedelta(days=7 - today.weekday())
-    sheet.append(
-        [
-            "黄河路-人民路口",
-            "traffic",
-            unit_name,
-            30.6586,
-            104.0648,
-            150,
-            tomorrow.isoformat(),
-            "",
-            "",
-            "",
-            "07:00",
-            "09:00",
-            4,
-            "",
-            "穿红马甲",
-        ]
-    )
-    sheet.append(
-        [
-            "人民公园东门",
-            "civility",
-            unit_name,
-            30.6612,
-            104.0701,
-            "",
-            "",
-            "mon-fri",
-            monday.isoformat(),
-            (monday + dt.timedelta(days=4)).isoformat(),
-            "17:00",
-            "19:00",
-            2,
-            "党员",
-            "",
-        ]
-    )
-    for column, width in zip(
-        "ABCDEFGHIJKLMNO", (20, 10, 12, 10, 10, 9, 12, 10, 12, 12, 7, 7, 9, 8, 16), strict=True
-    ):
-        sheet.column_dimensions[column].width = width
-    notes = workbook.create_sheet("help")
-    for line in instructions:
-        notes.append([line])
-    notes.column_dimensions["A"].width = 100
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return (await plan_rows(session, actor, rows, now, settings))[1]

@@ -1,0 +1,1 @@
+"""Sample files shipped with the package: the schedule the demo imports."""

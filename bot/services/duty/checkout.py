@@ -1,0 +1,176 @@
+"""Leaving post: check-out (before the end of the shift, with a short reason), the minutes it
+credits, and /hours, the credited time of a month and in total. Credited minutes are the
+overlap of the checked-in time with the shift, unless a coordinator corrected them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    CheckIn,
+    CheckoutKind,
+    Dialogue,
+    DialogueKind,
+    Member,
+    Shift,
+)
+from bot.errors import DomainError, ErrorCode
+from bot.services.duty.presence import presence
+from bot.services.platform import dialogues
+from bot.settings import Settings
+
+CHECKOUT_DIALOGUE = DialogueKind.CHECKOUT
+STEP_REASON = "reason"
+# Callback data of the check-out button (on the confirmation, in /hours and in reminders).
+BUTTON_CHECKOUT = "ci.out"
+REASON_MIN = 2
+REASON_MAX = 200
+
+
+async def open_checkin(session: AsyncSession, member_id: int) -> CheckIn | None:
+    """The check-in this person has not checked out of yet (the latest, should there be two)."""
+    checkin: CheckIn | None = await session.scalar(
+        select(CheckIn)
+        .join(Assignment, CheckIn.assignment_id == Assignment.id)
+        .where(Assignment.member_id == member_id, CheckIn.checked_out_at.is_(None))
+        .order_by(CheckIn.checked_in_at.desc())
+        .limit(1)
+    )
+    return checkin
+
+
+def credited_minutes(checkin: CheckIn) -> int | None:
+    """The overlap of the checked-in time with the shift, unless a coordinator said otherwise."""
+    if checkin.credited_override is not None:
+        return checkin.credited_override
+    if checkin.checked_out_at is None:
+        return None
+    if checkin.photo_rejected:
+        return 0
+    shift = checkin.assignment.shift
+    start = max(checkin.checked_in_at, shift.starts_at)
+    end = min(checkin.checked_out_at, shift.ends_at)
+    return max(0, int((end - start).total_seconds() // 60))
+
+
+async def close(
+    session: AsyncSession,
+    checkin: CheckIn,
+    at: dt.datetime,
+    kind: CheckoutKind,
+    now: dt.datetime,
+    reason: str | None = None,
+) -> CheckIn:
+    checkin.checked_out_at = at
+    checkin.checkout_kind = kind
+    checkin.early_reason = reason
+    checkin.outside_since = None
+    checkin.presence_ratio = await presence(session, checkin, at)
+    checkin.credited_minutes = credited_minutes(checkin)
+    assignment = checkin.assignment
+    assignment.status = AssignmentStatus.CHECKED_OUT
+    assignment.updated_at = now
+    return checkin
+
+
+@dataclass(frozen=True)
+class NeedReason:
+    checkin: CheckIn
+
+
+@dataclass(frozen=True)
+class CheckedOut:
+    checkin: CheckIn
+
+
+async def _own_open_checkin(
+    session: AsyncSession, member: Member, checkin_id: int | None
+) -> CheckIn:
+    checkin = await open_checkin(session, member.id)
+    if checkin is None or (checkin_id is not None and checkin.id != checkin_id):
+        raise DomainError(ErrorCode.CHECKIN_NOT_CHECKED_IN)
+    return checkin
+
+
+async def request_checkout(
+    session: AsyncSession, member: Member, checkin_id: int | None, now: dt.datetime
+) -> NeedReason | CheckedOut:
+    """/checkout or its button: before the end a short reason is asked first."""
+    checkin = await _own_open_checkin(session, member, checkin_id)
+    if now < checkin.assignment.shift.ends_at:
+        await dialogues.begin(
+            session,
+            member.telegram_id,
+            CHECKOUT_DIALOGUE,
+            STEP_REASON,
+            now,
+            {"checkin_id": checkin.id},
+        )
+        return NeedReason(checkin)
+    await close(session, checkin, now, CheckoutKind.NORMAL, now)
+    return CheckedOut(checkin)
+
+
+def clean_reason(text: str, code: ErrorCode) -> str:
+    reason = " ".join(text.split())
+    if not REASON_MIN <= len(reason) <= REASON_MAX:
+        raise DomainError(code, min=REASON_MIN, max=REASON_MAX)
+    return reason
+
+
+async def checkout_with_reason(
+    session: AsyncSession, member: Member, dialogue: Dialogue, text: str, now: dt.datetime
+) -> CheckIn:
+    reason = clean_reason(text, ErrorCode.CHECKOUT_REASON_INVALID)
+    checkin = await _own_open_checkin(session, member, int(dialogue.data["checkin_id"]))
+    await dialogues.end(session, member.telegram_id)
+    ends_at = checkin.assignment.shift.ends_at
+    if now >= ends_at:
+        return await close(session, checkin, now, CheckoutKind.NORMAL, now)
+    return await close(session, checkin, now, CheckoutKind.EARLY, now, reason)
+
+
+@dataclass(frozen=True)
+class Hours:
+    month_minutes: int
+    month_shifts: int
+    total_minutes: int
+    total_shifts: int
+    on_post: CheckIn | None
+
+
+async def hours(
+    session: AsyncSession, member: Member, now: dt.datetime, settings: Settings
+) -> Hours:
+    """Credited time this calendar month (local) and in total, by the day the shift began."""
+    rows = await session.execute(
+        select(CheckIn.credited_minutes, Shift.starts_at)
+        .join(Assignment, CheckIn.assignment_id == Assignment.id)
+        .join(Shift, Assignment.shift_id == Shift.id)
+        .where(Assignment.member_id == member.id, CheckIn.credited_minutes.is_not(None))
+    )
+    local_now = now.astimezone(settings.zone)
+    month = (local_now.year, local_now.month)
+    month_minutes = month_shifts = total_minutes = total_shifts = 0
+    for minutes, starts_at in rows.all():
+        if not minutes:
+            continue
+        total_minutes += minutes
+        total_shifts += 1
+        local = starts_at.astimezone(settings.zone)
+        if (local.year, local.month) == month:
+            month_minutes += minutes
+            month_shifts += 1
+    return Hours(
+        month_minutes=month_minutes,
+        month_shifts=month_shifts,
+        total_minutes=total_minutes,
+        total_shifts=total_shifts,
+        on_post=await open_checkin(session, member.id),
+    )

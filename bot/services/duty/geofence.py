@@ -1,0 +1,78 @@
+"""Where a check-in counts: a position as the phone reported it, judged against the post's
+geofence, with a capped allowance for the accuracy the phone admits to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot import geo
+from bot.db.models import Post
+from bot.settings import Settings
+
+# A phone that reports a poor fix gets the benefit of the doubt, but never more than this.
+ACCURACY_ALLOWANCE_CAP_M = 100.0
+
+
+@dataclass(frozen=True)
+class Position:
+    """A location message as the handler read it; the flags are judged here, not there."""
+
+    latitude: float
+    longitude: float
+    accuracy_m: float | None = None
+    live: bool = False
+    message_id: int | None = None
+    forwarded: bool = False
+    venue: bool = False
+
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "accuracy_m": self.accuracy_m,
+            "live": self.live,
+            "message_id": self.message_id,
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Position:
+        return cls(
+            latitude=float(data["latitude"]),
+            longitude=float(data["longitude"]),
+            accuracy_m=data.get("accuracy_m"),
+            live=bool(data.get("live")),
+            message_id=data.get("message_id"),
+        )
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A position judged against a post's geofence."""
+
+    distance_m: float
+    radius_m: int
+    direction: geo.Compass
+    accepted: bool  # within the radius, or within it once the accuracy allowance is granted
+
+    @property
+    def far(self) -> bool:
+        return self.accepted and self.distance_m > self.radius_m
+
+
+def radius_of(post: Post, settings: Settings) -> int:
+    return post.radius_m if post.radius_m > 0 else settings.default_post_radius_m
+
+
+def judge(
+    post: Post, latitude: float, longitude: float, accuracy_m: float | None, settings: Settings
+) -> Fix:
+    distance = geo.distance_m(post.latitude, post.longitude, latitude, longitude)
+    radius = radius_of(post, settings)
+    allowance = min(max(accuracy_m or 0.0, 0.0), ACCURACY_ALLOWANCE_CAP_M)
+    return Fix(
+        distance_m=distance,
+        radius_m=radius,
+        direction=geo.direction(post.latitude, post.longitude, latitude, longitude),
+        accepted=distance <= radius + allowance,
+    )

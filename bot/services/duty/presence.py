@@ -1,0 +1,128 @@
+"""Being on post after check-in: a shared live location keeps reporting (edited messages); each
+sample is judged against the geofence, and the share of the shift spent inside it is kept.
+Away for LEFT_POST_ALERT_MIN, the volunteer left their post: the scheduler asks whether they
+are still on it (the "still on post?" button)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Assignment, CheckIn, LocationSample, Member
+from bot.services.duty.geofence import Fix, Position, judge
+from bot.settings import Settings
+
+# Callback data of the answer to the left-post alert (sent from the outbox).
+BUTTON_ON_POST = "ci.here"
+
+
+def presence_share(
+    samples: Sequence[tuple[dt.datetime, bool]],
+    checked_in_at: dt.datetime,
+    until: dt.datetime,
+    shift_start: dt.datetime,
+    shift_end: dt.datetime,
+) -> float | None:
+    """The share of the checked-in part of the shift spent inside the geofence.
+
+    Each sample holds until the next one; the last holds until ``until``. None when no part of
+    the shift has passed yet.
+    """
+    window_start = max(checked_in_at, shift_start)
+    window_end = min(until, shift_end)
+    if window_end <= window_start:
+        return None
+    ordered = sorted(samples)
+    inside = dt.timedelta()
+    for index, (at, is_inside) in enumerate(ordered):
+        if not is_inside:
+            continue
+        end = ordered[index + 1][0] if index + 1 < len(ordered) else until
+        start, stop = max(at, window_start), min(end, window_end)
+        if stop > start:
+            inside += stop - start
+    return round(inside / (window_end - window_start), 4)
+
+
+async def presence(session: AsyncSession, checkin: CheckIn, until: dt.datetime) -> float | None:
+    if not checkin.live:
+        return None
+    rows = await session.execute(
+        select(LocationSample.recorded_at, LocationSample.inside).where(
+            LocationSample.checkin_id == checkin.id
+        )
+    )
+    shift = checkin.assignment.shift
+    samples = [(at, inside) for at, inside in rows.all()]
+    return presence_share(samples, checkin.checked_in_at, until, shift.starts_at, shift.ends_at)
+
+
+def note_left_post(checkin: CheckIn, now: dt.datetime, settings: Settings) -> bool:
+    """Outside the geofence for LEFT_POST_ALERT_MIN means the volunteer left their post: the
+    first such absence is kept (``left_post_at``) for the tallies. True when it counts."""
+    away_since = checkin.outside_since
+    if away_since is None or now - away_since < dt.timedelta(minutes=settings.left_post_alert_min):
+        return False
+    if checkin.left_post_at is None:
+        checkin.left_post_at = away_since
+    return True
+
+
+@dataclass(frozen=True)
+class Sample:
+    checkin: CheckIn
+    fix: Fix
+    left: bool  # this sample is the first outside the geofence
+    returned: bool  # this sample is back inside after being out
+
+
+async def record_live_position(
+    session: AsyncSession, member: Member, position: Position, now: dt.datetime, settings: Settings
+) -> Sample | None:
+    """An update of the live location shared at check-in. Positions of other messages, or
+    after check-out, are not evidence of anything and are ignored (None)."""
+    if position.message_id is None:
+        return None
+    checkin: CheckIn | None = await session.scalar(
+        select(CheckIn)
+        .join(Assignment, CheckIn.assignment_id == Assignment.id)
+        .where(
+            Assignment.member_id == member.id,
+            CheckIn.live_message_id == position.message_id,
+            CheckIn.checked_out_at.is_(None),
+        )
+    )
+    if checkin is None:
+        return None
+    post = checkin.assignment.shift.post
+    fix = judge(post, position.latitude, position.longitude, position.accuracy_m, settings)
+    session.add(
+        LocationSample(
+            checkin_id=checkin.id,
+            recorded_at=now,
+            latitude=position.latitude,
+            longitude=position.longitude,
+            accuracy_m=position.accuracy_m,
+            distance_m=round(fix.distance_m, 1),
+            inside=fix.accepted,
+        )
+    )
+    was_outside = checkin.outside_since is not None
+    if fix.accepted:
+        # Back before the tick asked them, but away long enough: they still left their post.
+        note_left_post(checkin, now, settings)
+        checkin.outside_since = None
+    elif not was_outside:
+        checkin.outside_since = now
+    await session.flush()
+    checkin.presence_ratio = await presence(session, checkin, now)
+    return Sample(
+        checkin=checkin,
+        fix=fix,
+        left=not fix.accepted and not was_outside,
+        returned=fix.accepted and was_outside,
+    )

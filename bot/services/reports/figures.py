@@ -1,0 +1,199 @@
+"""The figures' queries: one row per scheduled shift with what became of its seats, summed by
+unit, post or day; the names of units and posts; and the check-ins of a period.
+
+Every figure is aggregated in the database (GROUP BY), never by looping over rows in Python: a
+city has tens of thousands of volunteers. The definitions (README, "How the figures are counted"):
+
+- shifts and seats: scheduled (not cancelled) shifts starting in the period, and their capacity;
+- filled: seats held by an assignment (signed up, checked in, checked out or absent);
+- checked in: held seats with a check-in; on time / late: ``minutes_late`` up to / over
+  ``LATE_AFTER_MIN``;
+- absent: marked absent, or the shift has ended with the seat held and no check-in;
+- left early: checked out with kind ``early``;
+- left post: the live location stayed outside the post's geofence for ``LEFT_POST_ALERT_MIN``
+  (the volunteer was asked whether they were still on post);
+- far: checked in farther from the post than its radius; flagged: the photo was flagged;
+- on-post rate: checked in / seats; punctuality: on time / checked in;
+- hours: credited minutes / 60;
+- uncovered: a shift nobody checked in to ``ABSENT_AFTER_MIN`` after its start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal_column, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    CheckIn,
+    CheckoutKind,
+    Member,
+    Post,
+    Shift,
+    ShiftStatus,
+    Unit,
+)
+from bot.services.reports.scoring import Counts
+from bot.settings import Settings
+
+HELD = (
+    AssignmentStatus.SIGNED_UP,
+    AssignmentStatus.CHECKED_IN,
+    AssignmentStatus.CHECKED_OUT,
+    AssignmentStatus.ABSENT,
+)
+
+
+def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def shift_figures(
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    settings: Settings,
+    unit_id: int | None,
+    day_edges: Sequence[dt.datetime] = (),
+) -> Select[Any]:
+    """One row per scheduled shift in [start, end): its seats, what became of them, and the
+    index of its day (`day_edges` are the starts of the days after the first)."""
+    whens: list[tuple[ColumnElement[bool], ColumnElement[Any]]] = [
+        (Shift.starts_at < edge, literal_column(str(i))) for i, edge in enumerate(day_edges)
+    ]
+    bucket = case(*whens, else_=literal_column(str(len(whens)))) if whens else literal_column("0")
+    held = Assignment.status.in_(HELD)
+    checked = and_(held, CheckIn.id.is_not(None))
+    absent = and_(
+        held,
+        or_(
+            Assignment.status == AssignmentStatus.ABSENT,
+            and_(
+                Assignment.status == AssignmentStatus.SIGNED_UP,
+                CheckIn.id.is_(None),
+                Shift.ends_at <= now,
+            ),
+        ),
+    )
+    query = (
+        select(
+            Shift.id.label("shift_id"),
+            Shift.post_id.label("post_id"),
+            Post.unit_id.label("unit_id"),
+            Shift.starts_at.label("starts_at"),
+            Shift.ends_at.label("ends_at"),
+            Shift.capacity.label("capacity"),
+            bucket.label("bucket"),
+            count_if(held).label("filled"),
+            count_if(checked).label("checked_in"),
+            count_if(and_(checked, CheckIn.minutes_late <= settings.late_after_min)).label(
+                "on_time"
+            ),
+            count_if(and_(checked, CheckIn.minutes_late > settings.late_after_min)).label("late"),
+            count_if(absent).label("absent"),
+            count_if(and_(checked, CheckIn.checkout_kind == CheckoutKind.EARLY)).label(
+                "left_early"
+            ),
+            count_if(and_(checked, CheckIn.left_post_at.is_not(None))).label("left_post"),
+            count_if(and_(checked, CheckIn.distance_m > Post.radius_m)).label("far"),
+            count_if(and_(checked, CheckIn.photo_flagged.is_(True))).label("flagged"),
+            func.coalesce(
+                func.sum(case((checked, func.coalesce(CheckIn.credited_minutes, 0)), else_=0)), 0
+            ).label("minutes"),
+        )
+        .select_from(Shift)
+        .join(Post, Post.id == Shift.post_id)
+        .outerjoin(Assignment, Assignment.shift_id == Shift.id)
+        .outerjoin(CheckIn, CheckIn.assignment_id == Assignment.id)
+        .where(
+            Shift.status == ShiftStatus.SCHEDULED,
+            Shift.starts_at >= start,
+            Shift.starts_at < end,
+        )
+        .group_by(
+            Shift.id, Shift.post_id, Post.unit_id, Shift.starts_at, Shift.ends_at, Shift.capacity
+        )
+    )
+    if unit_id is not None:
+        query = query.where(Post.unit_id == unit_id)
+    return query
+
+
+COUNT_COLUMNS = (
+    *("filled", "checked_in", "on_time", "late", "absent", "left_early", "left_post", "far"),
+    *("flagged", "minutes"),
+)
+
+
+async def breakdown(
+    session: AsyncSession,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    settings: Settings,
+    unit_id: int | None,
+    by: str,
+    day_edges: Sequence[dt.datetime] = (),
+) -> dict[Any, Counts]:
+    """Counts grouped by "unit", "post", "day" (index into `day_edges`, the starts of the days
+    after the first) or "all" (key None)."""
+    edges = day_edges if by == "day" else ()
+    per_shift = shift_figures(start, end, now, settings, unit_id, edges).subquery()
+    uncovered_before = now - dt.timedelta(minutes=settings.absent_after_min)
+    key = {"unit": per_shift.c.unit_id, "post": per_shift.c.post_id, "day": per_shift.c.bucket}[
+        by if by != "all" else "day"
+    ]
+    query = select(
+        key.label("key"),
+        func.count().label("shifts"),
+        func.coalesce(func.sum(per_shift.c.capacity), 0).label("seats"),
+        *(func.coalesce(func.sum(per_shift.c[name]), 0).label(name) for name in COUNT_COLUMNS),
+        count_if(
+            and_(per_shift.c.checked_in == 0, per_shift.c.starts_at <= uncovered_before)
+        ).label("uncovered"),
+    ).group_by(key)
+    result: dict[Any, Counts] = {}
+    for row in (await session.execute(query)).mappings():
+        values = {name: int(row[name]) for name in ("shifts", "seats", *COUNT_COLUMNS)}
+        result[None if by == "all" else int(row["key"])] = Counts(
+            uncovered=int(row["uncovered"]), **values
+        )
+    return result
+
+
+async def names_of(
+    session: AsyncSession, model: type[Unit] | type[Post], ids: Iterable[int]
+) -> dict[int, str]:
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(select(model.id, model.name).where(model.id.in_(wanted)))
+    return {int(key): str(name) for key, name in rows.all()}
+
+
+def checkins_in(
+    start: dt.datetime, end: dt.datetime, unit_id: int | None
+) -> Select[str, str, CheckIn, int]:
+    query = (
+        select(Member.display_name, Post.name, CheckIn, Post.radius_m)
+        .select_from(CheckIn)
+        .join(Assignment, Assignment.id == CheckIn.assignment_id)
+        .join(Shift, Shift.id == Assignment.shift_id)
+        .join(Post, Post.id == Shift.post_id)
+        .join(Member, Member.id == Assignment.member_id)
+        .where(
+            Shift.status == ShiftStatus.SCHEDULED,
+            Shift.starts_at >= start,
+            Shift.starts_at < end,
+            Assignment.status.in_(HELD),
+        )
+    )
+    if unit_id is not None:
+        query = query.where(Post.unit_id == unit_id)
+    return query

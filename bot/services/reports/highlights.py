@@ -1,0 +1,166 @@
+"""The lists a tally shows beside its figures: shifts nobody covered, anomalies (far from the
+post, a flagged photo, left the post, left early) and the most reliable volunteers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Assignment, CheckIn, CheckoutKind, Member, Post, Shift, ShiftStatus, Unit
+from bot.services.reports.figures import HELD, checkins_in, shift_figures
+from bot.settings import Settings
+
+LIST_LIMIT = 30
+TOP_COUNT = 3
+
+
+@dataclass(frozen=True)
+class Uncovered:
+    post: str
+    unit: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    member: str
+    post: str
+    at: dt.datetime
+    distance_m: float | None = None  # set when checked in outside the post's radius
+    flagged: bool = False
+    left_early: bool = False
+    left_post: bool = False  # away from the post by the live location (`at`: since when)
+
+
+@dataclass(frozen=True)
+class Volunteer:
+    name: str
+    unit: str
+    shifts: int
+    minutes: int
+
+
+async def uncovered(
+    session: AsyncSession,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    settings: Settings,
+    unit_id: int | None,
+) -> list[Uncovered]:
+    per_shift = shift_figures(start, end, now, settings, unit_id).subquery()
+    uncovered_before = now - dt.timedelta(minutes=settings.absent_after_min)
+    rows = await session.execute(
+        select(Post.name, Unit.name, per_shift.c.starts_at, per_shift.c.ends_at)
+        .select_from(per_shift)
+        .join(Post, Post.id == per_shift.c.post_id)
+        .join(Unit, Unit.id == Post.unit_id)
+        .where(per_shift.c.checked_in == 0, per_shift.c.starts_at <= uncovered_before)
+        .order_by(per_shift.c.starts_at, Post.name)
+        .limit(LIST_LIMIT)
+    )
+    return [
+        Uncovered(post=post, unit=unit, starts_at=_utc(starts), ends_at=_utc(ends))
+        for post, unit, starts, ends in rows.all()
+    ]
+
+
+def _utc(value: Any) -> dt.datetime:
+    """Columns of a subquery come back as they are stored (naive UTC on some drivers)."""
+    assert isinstance(value, dt.datetime)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+async def anomalies(
+    session: AsyncSession, start: dt.datetime, end: dt.datetime, unit_id: int | None
+) -> list[Anomaly]:
+    """Check-ins far from the post or with a flagged photo, volunteers who left their post, and
+    early leaves, in time order."""
+    query = (
+        checkins_in(start, end, unit_id)
+        .where(
+            or_(
+                CheckIn.distance_m > Post.radius_m,
+                CheckIn.photo_flagged.is_(True),
+                CheckIn.checkout_kind == CheckoutKind.EARLY,
+                CheckIn.left_post_at.is_not(None),
+            )
+        )
+        .order_by(CheckIn.checked_in_at, CheckIn.id)
+        .limit(LIST_LIMIT)
+    )
+    found: list[Anomaly] = []
+    for member, post, checkin, radius in (await session.execute(query)).all():
+        far = checkin.distance_m > radius
+        if far or checkin.photo_flagged:
+            found.append(
+                Anomaly(
+                    member=member,
+                    post=post,
+                    at=checkin.checked_in_at,
+                    distance_m=checkin.distance_m if far else None,
+                    flagged=checkin.photo_flagged,
+                )
+            )
+        if checkin.left_post_at is not None:
+            found.append(Anomaly(member=member, post=post, at=checkin.left_post_at, left_post=True))
+        if checkin.checkout_kind == CheckoutKind.EARLY and checkin.checked_out_at is not None:
+            found.append(
+                Anomaly(member=member, post=post, at=checkin.checked_out_at, left_early=True)
+            )
+    return sorted(found, key=lambda anomaly: anomaly.at)
+
+
+async def top(
+    session: AsyncSession,
+    start: dt.datetime,
+    end: dt.datetime,
+    settings: Settings,
+    unit_id: int | None,
+) -> list[Volunteer]:
+    """The most reliable volunteers: most minutes served on time, on post (and staying there),
+    to the end, with a photo nobody flagged; ties go to the earliest arrival."""
+    clean = and_(
+        CheckIn.minutes_late <= settings.late_after_min,
+        CheckIn.distance_m <= Post.radius_m,
+        CheckIn.photo_flagged.is_(False),
+        CheckIn.left_post_at.is_(None),
+        or_(CheckIn.checkout_kind.is_(None), CheckIn.checkout_kind != CheckoutKind.EARLY),
+    )
+    minutes = func.sum(func.coalesce(CheckIn.credited_minutes, 0))
+    query = (
+        select(
+            Member.id,
+            Member.display_name,
+            Unit.name,
+            func.count(CheckIn.id),
+            minutes,
+        )
+        .select_from(CheckIn)
+        .join(Assignment, Assignment.id == CheckIn.assignment_id)
+        .join(Shift, Shift.id == Assignment.shift_id)
+        .join(Post, Post.id == Shift.post_id)
+        .join(Member, Member.id == Assignment.member_id)
+        .join(Unit, Unit.id == Post.unit_id)
+        .where(
+            Shift.status == ShiftStatus.SCHEDULED,
+            Shift.starts_at >= start,
+            Shift.starts_at < end,
+            Assignment.status.in_(HELD),
+            clean,
+        )
+        .group_by(Member.id, Member.display_name, Unit.name)
+        .order_by(minutes.desc(), func.sum(CheckIn.minutes_late), Member.display_name)
+        .limit(TOP_COUNT)
+    )
+    if unit_id is not None:
+        query = query.where(Post.unit_id == unit_id)
+    return [
+        Volunteer(name=name, unit=unit, shifts=int(count), minutes=int(served or 0))
+        for _, name, unit, count, served in (await session.execute(query)).all()
+    ]

@@ -1,0 +1,70 @@
+"""A volunteer's place in their unit by the hours credited this month, for /hours."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Assignment, CheckIn, Member, Shift, ShiftStatus, Unit
+from bot.services.reports.figures import HELD, names_of
+from bot.services.reports.periods import day_start
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class HoursRank:
+    """A volunteer's place in their unit by hours credited this month (for /hours)."""
+
+    unit: str
+    rank: int | None  # None: no hours credited yet this month
+    total: int  # members of the unit with hours this month
+    minutes: int
+
+
+async def month_rank(
+    session: AsyncSession, member: Member, now: dt.datetime, settings: Settings
+) -> HoursRank | None:
+    """Rank by credited minutes among the members of the same unit, this local month."""
+    if member.unit_id is None:
+        return None
+    today = now.astimezone(settings.zone).date()
+    month_start = day_start(today.replace(day=1), settings.zone)
+    served = (
+        select(
+            Assignment.member_id.label("member_id"),
+            func.sum(func.coalesce(CheckIn.credited_minutes, 0)).label("minutes"),
+        )
+        .select_from(CheckIn)
+        .join(Assignment, Assignment.id == CheckIn.assignment_id)
+        .join(Shift, Shift.id == Assignment.shift_id)
+        .join(Member, Member.id == Assignment.member_id)
+        .where(
+            Member.unit_id == member.unit_id,
+            Shift.status == ShiftStatus.SCHEDULED,
+            Shift.starts_at >= month_start,
+            Shift.starts_at < now,
+            Assignment.status.in_(HELD),
+        )
+        .group_by(Assignment.member_id)
+        .subquery()
+    )
+    mine = int(
+        await session.scalar(select(served.c.minutes).where(served.c.member_id == member.id)) or 0
+    )
+    total = int(
+        await session.scalar(select(func.count()).select_from(served).where(served.c.minutes > 0))
+        or 0
+    )
+    ahead = int(
+        await session.scalar(
+            select(func.count()).select_from(served).where(served.c.minutes > mine)
+        )
+        or 0
+    )
+    unit_name = (await names_of(session, Unit, [member.unit_id])).get(member.unit_id, "")
+    return HoursRank(
+        unit=unit_name, rank=ahead + 1 if mine > 0 else None, total=total, minutes=mine
+    )

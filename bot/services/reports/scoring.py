@@ -1,0 +1,82 @@
+"""What the figures mean: the counts of a set of shifts and the rates drawn from them (on-post
+rate, punctuality, hours), and the weighted score out of 100 with its grade."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from enum import StrEnum
+
+from bot.settings import Settings
+
+
+class Grade(StrEnum):
+    GOOD = "good"
+    FAIR = "fair"
+    POOR = "poor"
+
+
+@dataclass(frozen=True)
+class Counts:
+    shifts: int = 0
+    seats: int = 0
+    filled: int = 0
+    checked_in: int = 0
+    on_time: int = 0
+    late: int = 0
+    absent: int = 0
+    left_early: int = 0
+    left_post: int = 0
+    far: int = 0
+    flagged: int = 0
+    minutes: int = 0
+    uncovered: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        )
+
+    @classmethod
+    def total(cls, parts: Iterable[Counts]) -> Counts:
+        result = cls()
+        for part in parts:
+            result = result + part
+        return result
+
+    @property
+    def on_post_rate(self) -> float | None:
+        return min(1.0, self.checked_in / self.seats) if self.seats else None
+
+    @property
+    def punctuality(self) -> float | None:
+        return self.on_time / self.checked_in if self.checked_in else None
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60
+
+
+@dataclass(frozen=True)
+class Score:
+    value: float | None
+    grade: Grade | None
+
+
+def score(counts: Counts, settings: Settings) -> Score:
+    """A weighted score out of 100; no score for a unit with no seats in the period."""
+    if counts.on_post_rate is None:
+        return Score(None, None)
+    on_post_weight = settings.score_weight_on_post
+    punctuality_weight = settings.score_weight_punctuality
+    weighted = on_post_weight * counts.on_post_rate + punctuality_weight * (
+        counts.punctuality or 0.0
+    )
+    value = round(100 * weighted / (on_post_weight + punctuality_weight), 1)
+    if value >= settings.grade_good_min:
+        grade = Grade.GOOD
+    elif value >= settings.grade_fair_min:
+        grade = Grade.FAIR
+    else:
+        grade = Grade.POOR
+    return Score(value, grade)

@@ -1,0 +1,129 @@
+"""A shift's seats: which states of an assignment hold a seat or a place in the queue, counting
+them, locking the shift while they are counted, and a member's one row on a shift. Creating and
+editing shifts, the sign-up rules, the waitlist, swaps and the roster all build on this."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Assignment, AssignmentStatus, Member, Shift
+from bot.errors import DomainError, ErrorCode
+
+# Statuses that hold one of the shift's seats.
+SEATED = (
+    AssignmentStatus.SIGNED_UP,
+    AssignmentStatus.CHECKED_IN,
+    AssignmentStatus.CHECKED_OUT,
+    AssignmentStatus.ABSENT,
+)
+# Statuses of someone still attached to the shift (a seat or a place in the queue).
+ATTACHED = (*SEATED, AssignmentStatus.WAITLISTED)
+# A seat taken by these counts toward the weekly cap and blocks overlapping shifts.
+COMMITTED = (
+    AssignmentStatus.SIGNED_UP,
+    AssignmentStatus.CHECKED_IN,
+    AssignmentStatus.CHECKED_OUT,
+)
+
+
+@dataclass(frozen=True)
+class Seats:
+    seated: int = 0
+    waitlisted: int = 0
+
+
+@dataclass(frozen=True)
+class OpenShift:
+    shift: Shift
+    seats: Seats
+
+    @property
+    def left(self) -> int:
+        return max(self.shift.capacity - self.seats.seated, 0)
+
+
+async def lock(session: AsyncSession, shift_id: int) -> Shift:
+    """The shift row, locked for this transaction so seats are counted by one writer at a time.
+
+    PostgreSQL takes a row lock (SELECT ... FOR UPDATE); SQLite already holds the database's
+    single write lock from the start of the transaction (BEGIN IMMEDIATE) and ignores the clause.
+    """
+    shift: Shift | None = await session.scalar(
+        select(Shift)
+        .where(Shift.id == shift_id)
+        .with_for_update(of=Shift)
+        .execution_options(populate_existing=True)
+    )
+    if shift is None:
+        raise DomainError(ErrorCode.SHIFT_NOT_FOUND)
+    return shift
+
+
+async def seats(session: AsyncSession, shift_ids: Iterable[int]) -> dict[int, Seats]:
+    ids = list(shift_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Assignment.shift_id, Assignment.status, func.count())
+        .where(Assignment.shift_id.in_(ids), Assignment.status.in_(ATTACHED))
+        .group_by(Assignment.shift_id, Assignment.status)
+    )
+    seated: dict[int, int] = {}
+    waiting: dict[int, int] = {}
+    for shift_id, status, count in rows.all():
+        target = waiting if status == AssignmentStatus.WAITLISTED else seated
+        target[shift_id] = target.get(shift_id, 0) + int(count)
+    return {i: Seats(seated.get(i, 0), waiting.get(i, 0)) for i in ids}
+
+
+async def seated_count(session: AsyncSession, shift_id: int) -> int:
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Assignment)
+            .where(Assignment.shift_id == shift_id, Assignment.status.in_(SEATED))
+        )
+        or 0
+    )
+
+
+async def attached(session: AsyncSession, shift_id: int) -> list[Assignment]:
+    """Everyone on the shift, seated or waiting, in the order they came."""
+    return list(
+        (
+            await session.scalars(
+                select(Assignment)
+                .where(Assignment.shift_id == shift_id, Assignment.status.in_(ATTACHED))
+                .order_by(Assignment.id)
+            )
+        ).unique()
+    )
+
+
+async def seat(
+    session: AsyncSession,
+    member: Member,
+    shift: Shift,
+    status: AssignmentStatus,
+    now: dt.datetime,
+) -> Assignment:
+    """The member's row on the shift in `status`; a row left from an earlier cancel is reused
+    (one row per member and shift)."""
+    assignment: Assignment | None = await session.scalar(
+        select(Assignment).where(Assignment.shift_id == shift.id, Assignment.member_id == member.id)
+    )
+    if assignment is None:
+        assignment = Assignment(
+            shift=shift, member=member, status=status, created_at=now, updated_at=now
+        )
+        session.add(assignment)
+    else:
+        assignment.status = status
+        assignment.updated_at = now
+    await session.flush()
+    return assignment

@@ -1,0 +1,88 @@
+"""The queue of a full shift: a member's place in it, and promotion, first come first served,
+when seats come free (a cancel, a removal, a larger capacity)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Assignment, AssignmentStatus, Shift, ShiftStatus
+from bot.errors import DomainError
+from bot.services.platform import outbox
+from bot.services.schedule.eligibility import check_eligibility
+from bot.services.schedule.seats import seated_count
+from bot.services.schedule.shift_text import shift_label, translator_for
+from bot.settings import Settings
+
+
+async def waitlist_position(session: AsyncSession, assignment: Assignment) -> int:
+    ahead = int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Assignment)
+            .where(
+                Assignment.shift_id == assignment.shift_id,
+                Assignment.status == AssignmentStatus.WAITLISTED,
+                (Assignment.updated_at < assignment.updated_at)
+                | (
+                    (Assignment.updated_at == assignment.updated_at)
+                    & (Assignment.id < assignment.id)
+                ),
+            )
+        )
+        or 0
+    )
+    return ahead + 1
+
+
+async def promote_waitlist(
+    session: AsyncSession, shift: Shift, now: dt.datetime, settings: Settings
+) -> list[Assignment]:
+    """Give free seats to the waitlist, first come first served; each promoted member is told.
+
+    The caller holds the shift's lock. Someone on the waitlist who may no longer take the shift
+    (a clash taken since, the weekly cap) is passed over and stays waiting.
+    """
+    if shift.status is not ShiftStatus.SCHEDULED or shift.starts_at <= now:
+        return []
+    free = shift.capacity - await seated_count(session, shift.id)
+    if free <= 0:
+        return []
+    waiting = list(
+        (
+            await session.scalars(
+                select(Assignment)
+                .where(
+                    Assignment.shift_id == shift.id,
+                    Assignment.status == AssignmentStatus.WAITLISTED,
+                )
+                .order_by(Assignment.updated_at, Assignment.id)
+            )
+        ).unique()
+    )
+    promoted: list[Assignment] = []
+    for assignment in waiting:
+        if free <= 0:
+            break
+        member = assignment.member
+        try:
+            await check_eligibility(session, member, shift, now, settings, from_waitlist=True)
+        except DomainError:
+            continue
+        assignment.status = AssignmentStatus.SIGNED_UP
+        assignment.updated_at = now
+        await session.flush()
+        t = translator_for(member, settings)
+        await outbox.enqueue(
+            session,
+            key=f"waitlist-promoted:{assignment.id}:{now.isoformat()}",
+            chat_id=member.telegram_id,
+            body=outbox.payload(t("signup.notice.promoted", shift=shift_label(t, shift))),
+            now=now,
+            urgent=shift.starts_at - now < dt.timedelta(hours=12),
+        )
+        promoted.append(assignment)
+        free -= 1
+    return promoted

@@ -1,0 +1,373 @@
+"""Answering an offer and completing it: taking a give-away, accepting or declining a
+hand-over or an exchange, withdrawing one's own offer, a coordinator approving or rejecting,
+and moving the seats when the swap is complete.
+
+Every rule of sign-up is checked again at acceptance and at approval, under the locks of the
+shifts involved. Accepting is a conditional UPDATE on the offer's status, so of many people
+pressing Take at once exactly one wins, whatever the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import AssignmentStatus, Member, Role, SwapKind, SwapOffer, SwapStatus
+from bot.errors import DomainError, ErrorCode
+from bot.services.people.access import Actor
+from bot.services.schedule.seats import lock, seat
+from bot.services.schedule.shift_text import shift_label, translator_for
+from bot.services.swaps.lifecycle import OPEN, counterpart, get, record, transition, unit_of
+from bot.services.swaps.notices import ask_approval, offer_label, tell
+from bot.services.swaps.queries import not_eligible, refusal
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class Accepted:
+    offer: SwapOffer
+    completed: bool  # False: it waits for a coordinator
+
+
+def _closed(offer: SwapOffer) -> DomainError:
+    """Why an offer can no longer be acted on."""
+    codes = {
+        SwapStatus.AWAITING_APPROVAL: ErrorCode.SWAP_ALREADY_TAKEN,
+        SwapStatus.COMPLETED: ErrorCode.SWAP_ALREADY_TAKEN,
+        SwapStatus.DECLINED: ErrorCode.SWAP_DECLINED,
+        SwapStatus.REJECTED: ErrorCode.SWAP_ALREADY_DECIDED,
+        SwapStatus.WITHDRAWN: ErrorCode.SWAP_WITHDRAWN,
+        SwapStatus.EXPIRED: ErrorCode.SWAP_EXPIRED,
+    }
+    return DomainError(codes.get(offer.status, ErrorCode.SWAP_CLOSED))
+
+
+async def _lock(session: AsyncSession, offer: SwapOffer) -> None:
+    """Lock the shifts the offer moves seats on (in id order, so two swaps cannot deadlock),
+    then read the offer and its seats as they are now."""
+    shift_ids = {offer.from_assignment.shift_id}
+    if offer.target_assignment is not None:
+        shift_ids.add(offer.target_assignment.shift_id)
+    for shift_id in sorted(shift_ids):
+        await lock(session, shift_id)
+    await session.refresh(offer)
+    await session.refresh(offer.from_assignment)
+    if offer.target_assignment is not None:
+        await session.refresh(offer.target_assignment)
+
+
+def _require_open_in_time(offer: SwapOffer, now: dt.datetime) -> None:
+    """Before the expiry tick has run, the clock alone closes an offer."""
+    starts = [offer.from_assignment.shift.starts_at]
+    if offer.target_assignment is not None:
+        starts.append(offer.target_assignment.shift.starts_at)
+    if now >= min(starts):
+        raise DomainError(ErrorCode.SWAP_SHIFT_STARTED)
+    if now >= offer.expires_at:
+        raise DomainError(ErrorCode.SWAP_EXPIRED)
+
+
+def _require_still_held(offer: SwapOffer) -> None:
+    """Both seats are still where the offer found them (nobody cancelled or moved them)."""
+    mine = offer.from_assignment
+    if mine.status is not AssignmentStatus.SIGNED_UP or mine.member_id != offer.offered_by_id:
+        raise DomainError(ErrorCode.SWAP_CLOSED)
+    theirs = offer.target_assignment
+    if theirs is not None and (
+        theirs.status is not AssignmentStatus.SIGNED_UP
+        or theirs.member_id != offer.target_member_id
+    ):
+        raise DomainError(ErrorCode.SWAP_TARGET_GONE)
+
+
+async def _check_both(
+    session: AsyncSession,
+    actor: Actor,
+    offer: SwapOffer,
+    taker: Member,
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    taker_is_actor: bool,
+) -> None:
+    """The rules of sign-up, again, for whoever takes a seat in this swap."""
+    theirs = offer.target_assignment
+    error = await refusal(
+        session,
+        taker,
+        offer.from_assignment.shift,
+        now,
+        settings,
+        leaving=theirs.id if theirs is not None else None,
+    )
+    if error is not None:
+        raise error if taker_is_actor else not_eligible(actor, taker, error, settings)
+    if theirs is not None:
+        error = await refusal(
+            session,
+            offer.offered_by,
+            theirs.shift,
+            now,
+            settings,
+            leaving=offer.from_assignment_id,
+        )
+        if error is not None:
+            raise not_eligible(actor, offer.offered_by, error, settings)
+
+
+async def take(
+    session: AsyncSession, actor: Actor, offer_id: int, now: dt.datetime, settings: Settings
+) -> Accepted:
+    """Take a give-away (the Take button)."""
+    member = actor.require_member()
+    offer = await get(session, offer_id)
+    if offer.kind is not SwapKind.GIVE_AWAY and offer.target_member_id != member.id:
+        raise DomainError(ErrorCode.SWAP_NOT_FOR_YOU)
+    return await _accept(session, actor, member, offer, now, settings)
+
+
+async def accept(
+    session: AsyncSession, actor: Actor, offer_id: int, now: dt.datetime, settings: Settings
+) -> Accepted:
+    """The named member accepts a hand-over or an exchange."""
+    member = actor.require_member()
+    offer = await get(session, offer_id)
+    if offer.offered_by_id != member.id and (
+        offer.kind is SwapKind.GIVE_AWAY or offer.target_member_id != member.id
+    ):
+        raise DomainError(ErrorCode.SWAP_NOT_FOR_YOU)
+    return await _accept(session, actor, member, offer, now, settings)
+
+
+async def _accept(
+    session: AsyncSession,
+    actor: Actor,
+    member: Member,
+    offer: SwapOffer,
+    now: dt.datetime,
+    settings: Settings,
+) -> Accepted:
+    if offer.offered_by_id == member.id:
+        raise DomainError(ErrorCode.SWAP_OWN_OFFER)
+    await _lock(session, offer)
+    if offer.status is not SwapStatus.PENDING:
+        raise _closed(offer)
+    _require_open_in_time(offer, now)
+    _require_still_held(offer)
+    await _check_both(session, actor, offer, member, now, settings, taker_is_actor=True)
+    approval = unit_of(offer).require_swap_approval
+    to = SwapStatus.AWAITING_APPROVAL if approval else SwapStatus.COMPLETED
+    if not await transition(session, offer, SwapStatus.PENDING, to, now, taken_by_id=member.id):
+        raise _closed(offer)
+    record(
+        session,
+        member.id,
+        "accept",
+        offer,
+        now,
+        before={"status": SwapStatus.PENDING.value},
+        after={"status": to.value, "taken_by": member.id},
+    )
+    if approval:
+        await ask_approval(session, offer, now, settings)
+        t = translator_for(offer.offered_by, settings)
+        await tell(
+            session,
+            offer,
+            offer.offered_by,
+            "accepted",
+            t("swaps.notice.accepted", name=member.display_name, shift=offer_label(t, offer)),
+            now,
+        )
+    else:
+        await _complete(session, offer, now, settings, notify=(offer.offered_by,))
+    return Accepted(offer, completed=not approval)
+
+
+async def decline(
+    session: AsyncSession, actor: Actor, offer_id: int, now: dt.datetime, settings: Settings
+) -> SwapOffer:
+    """The named member says no to a hand-over or an exchange."""
+    member = actor.require_member()
+    offer = await get(session, offer_id)
+    if offer.kind is SwapKind.GIVE_AWAY or offer.target_member_id != member.id:
+        raise DomainError(ErrorCode.SWAP_NOT_FOR_YOU)
+    if not await transition(session, offer, SwapStatus.PENDING, SwapStatus.DECLINED, now):
+        raise _closed(offer)
+    record(session, member.id, "decline", offer, now)
+    t = translator_for(offer.offered_by, settings)
+    await tell(
+        session,
+        offer,
+        offer.offered_by,
+        "declined",
+        t("swaps.notice.declined", name=member.display_name, shift=offer_label(t, offer)),
+        now,
+    )
+    return offer
+
+
+async def withdraw(
+    session: AsyncSession, actor: Actor, offer_id: int, now: dt.datetime, settings: Settings
+) -> SwapOffer:
+    """The offering member takes the offer back while it is still open."""
+    member = actor.require_member()
+    offer = await get(session, offer_id)
+    if offer.offered_by_id != member.id:
+        raise DomainError(ErrorCode.SWAP_NOT_YOURS)
+    before = offer.status
+    if not before.is_open or not await transition(
+        session, offer, before, SwapStatus.WITHDRAWN, now
+    ):
+        if offer.status in (SwapStatus.COMPLETED, SwapStatus.REJECTED):
+            raise DomainError(ErrorCode.SWAP_ALREADY_DECIDED)
+        raise _closed(offer)
+    record(
+        session,
+        member.id,
+        "withdraw",
+        offer,
+        now,
+        before={"status": before.value},
+        after={"status": SwapStatus.WITHDRAWN.value},
+    )
+    other = counterpart(offer)
+    if other is not None:
+        t = translator_for(other, settings)
+        await tell(
+            session,
+            offer,
+            other,
+            "withdrawn",
+            t("swaps.notice.withdrawn", name=member.display_name, shift=offer_label(t, offer)),
+            now,
+        )
+    return offer
+
+
+async def decide(
+    session: AsyncSession,
+    actor: Actor,
+    offer_id: int,
+    approve: bool,
+    now: dt.datetime,
+    settings: Settings,
+) -> SwapOffer:
+    """A coordinator of the unit approves or rejects an accepted swap."""
+    offer = await get(session, offer_id)
+    actor.require_unit(unit_of(offer).id, Role.COORDINATOR)
+    await _lock(session, offer)
+    if offer.status is not SwapStatus.AWAITING_APPROVAL:
+        raise DomainError(
+            ErrorCode.SWAP_ALREADY_DECIDED
+            if offer.status in (SwapStatus.COMPLETED, SwapStatus.REJECTED)
+            else _closed(offer).code
+        )
+    taker = offer.taken_by
+    assert taker is not None
+    decider = actor.member.id if actor.member is not None else None
+    if approve:
+        _require_open_in_time(offer, now)
+        _require_still_held(offer)
+        await _check_both(session, actor, offer, taker, now, settings, taker_is_actor=False)
+        to = SwapStatus.COMPLETED
+    else:
+        to = SwapStatus.REJECTED
+    if not await transition(
+        session, offer, SwapStatus.AWAITING_APPROVAL, to, now, decided_by_id=decider
+    ):
+        raise DomainError(ErrorCode.SWAP_ALREADY_DECIDED)
+    record(
+        session,
+        decider,
+        "approve" if approve else "reject",
+        offer,
+        now,
+        before={"status": SwapStatus.AWAITING_APPROVAL.value},
+        after={"status": to.value},
+    )
+    if approve:
+        await _complete(session, offer, now, settings, notify=(offer.offered_by, taker))
+    else:
+        for person in (offer.offered_by, taker):
+            t = translator_for(person, settings)
+            await tell(
+                session,
+                offer,
+                person,
+                "rejected",
+                t("swaps.notice.rejected", shift=offer_label(t, offer)),
+                now,
+            )
+    return offer
+
+
+async def _complete(
+    session: AsyncSession,
+    offer: SwapOffer,
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    notify: Sequence[Member],
+) -> None:
+    """Move the seats: the offering member's seat goes to the taker and, in an exchange, the
+    taker's seat to the offering member. Other open offers of these seats become void."""
+    taker = offer.taken_by
+    assert taker is not None
+    mine = offer.from_assignment
+    moves = [(mine, taker)]
+    if offer.target_assignment is not None:
+        moves.append((offer.target_assignment, offer.offered_by))
+    for leaving, _ in moves:
+        leaving.status = AssignmentStatus.CANCELLED
+        leaving.updated_at = now
+    await session.flush()
+    seats: dict[str, int] = {}
+    for leaving, newcomer in moves:
+        # A row the newcomer left on this shift earlier (cancelled, waiting) is reused: one row
+        # per member and shift.
+        arrived = await seat(session, newcomer, leaving.shift, AssignmentStatus.SIGNED_UP, now)
+        seats[str(leaving.id)] = arrived.id
+    record(
+        session,
+        None,
+        "complete",
+        offer,
+        now,
+        before={"holders": {str(a.id): a.member_id for a, _ in moves}},
+        after={"seats": seats},
+    )
+    moved = [a.id for a, _ in moves]
+    stale = (
+        await session.scalars(
+            select(SwapOffer).where(
+                SwapOffer.id != offer.id,
+                SwapOffer.status.in_(OPEN),
+                or_(
+                    SwapOffer.from_assignment_id.in_(moved),
+                    SwapOffer.target_assignment_id.in_(moved),
+                ),
+            )
+        )
+    ).unique()
+    for other in stale:
+        before = other.status
+        if await transition(session, other, before, SwapStatus.VOID, now):
+            record(session, None, "void", other, now, before={"status": before.value})
+    for person in notify:
+        t = translator_for(person, settings)
+        gets = offer.from_assignment.shift if person.id == taker.id else None
+        if gets is None and offer.target_assignment is not None:
+            gets = offer.target_assignment.shift
+        text = (
+            t("swaps.notice.completed_yours", shift=shift_label(t, gets))
+            if gets is not None
+            else t(
+                "swaps.notice.completed_gone", name=taker.display_name, shift=offer_label(t, offer)
+            )
+        )
+        await tell(session, offer, person, "completed", text, now)

@@ -1,0 +1,84 @@
+"""An offer's life: which statuses are still open, when an offer expires, moving it from one
+status to the next in one conditional UPDATE (of many people pressing at once, one wins), and
+each step written to the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Member, Shift, SwapOffer, SwapStatus, Unit
+from bot.errors import DomainError, ErrorCode
+from bot.services.platform import audit
+from bot.settings import Settings
+
+OPEN = (SwapStatus.PENDING, SwapStatus.AWAITING_APPROVAL)
+
+
+def expiry(settings: Settings, *on: Shift) -> dt.datetime:
+    lead = dt.timedelta(minutes=settings.swap_expiry_before_start_min)
+    return min(shift.starts_at for shift in on) - lead
+
+
+def unit_of(offer: SwapOffer) -> Unit:
+    return offer.from_assignment.shift.post.unit
+
+
+def counterpart(offer: SwapOffer) -> Member | None:
+    """Who takes the seat: the named member, or whoever took a give-away."""
+    return offer.target_member or offer.taken_by
+
+
+async def get(session: AsyncSession, offer_id: int) -> SwapOffer:
+    offer = await session.get(SwapOffer, offer_id)
+    if offer is None:
+        raise DomainError(ErrorCode.SWAP_NOT_FOUND)
+    return offer
+
+
+async def transition(
+    session: AsyncSession,
+    offer: SwapOffer,
+    expected: SwapStatus,
+    to: SwapStatus,
+    now: dt.datetime,
+    **values: Any,
+) -> bool:
+    """Move the offer from `expected` to `to` in one conditional UPDATE; False if someone else
+    moved it first. This, not a read before, is what makes one winner among many."""
+    result = await session.execute(
+        update(SwapOffer)
+        .where(SwapOffer.id == offer.id, SwapOffer.status == expected)
+        .values(status=to, updated_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        await session.refresh(offer)
+        return False
+    await session.refresh(offer)
+    return True
+
+
+def record(
+    session: AsyncSession,
+    actor_id: int | None,
+    action: str,
+    offer: SwapOffer,
+    now: dt.datetime,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action=f"swap.{action}",
+        object_type="swap",
+        object_id=offer.id,
+        before=before,
+        after=after,
+        now=now,
+    )

@@ -1,0 +1,109 @@
+"""What swaps tell people through the outbox, in the recipient's language: the buttons their
+notices carry, a word to one member about an offer, and the request to approve with its text
+(the seats, both members' records and the trail)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Member, SwapOffer
+from bot.i18n import Translator
+from bot.services.people.reachability import coordinators_of
+from bot.services.platform import outbox
+from bot.services.schedule.shift_text import shift_label, translator_for
+from bot.services.swaps.lifecycle import unit_of
+from bot.services.swaps.queries import Record, Step, history, records
+from bot.settings import Settings
+
+# Callback data of the buttons that notices carry (the handlers read the same prefixes).
+TAKE_BUTTON = "swt"
+ACCEPT_BUTTON = "swa"
+DECLINE_BUTTON = "swd"
+WITHDRAW_BUTTON = "sww"
+APPROVE_BUTTON = "swy"
+REJECT_BUTTON = "swn"
+
+
+def offer_label(t: Translator, offer: SwapOffer) -> str:
+    return shift_label(t, offer.from_assignment.shift)
+
+
+async def tell(
+    session: AsyncSession,
+    offer: SwapOffer,
+    member: Member,
+    occasion: str,
+    text: str,
+    now: dt.datetime,
+) -> None:
+    await outbox.enqueue(
+        session,
+        key=f"swap-{occasion}:{offer.id}:{member.id}",
+        chat_id=member.telegram_id,
+        body=outbox.payload(text),
+        now=now,
+        urgent=offer.expires_at - now < dt.timedelta(hours=12),
+    )
+
+
+def approval_text(
+    t: Translator, offer: SwapOffer, people: Sequence[Record], steps: Sequence[Step]
+) -> str:
+    """What a coordinator reads before approving: the seats, both members' records, the trail."""
+    lines = [t("swaps.approval.header", kind=t(f"swaps.kind.{offer.kind.value}"))]
+    lines.append(t("swaps.approval.shift", shift=offer_label(t, offer)))
+    if offer.target_assignment is not None:
+        lines.append(t("swaps.approval.for", shift=shift_label(t, offer.target_assignment.shift)))
+    for role, record in zip(("from", "to"), people, strict=False):
+        lines.append(
+            t(f"swaps.approval.{role}", name=record.member.display_name, missed=record.no_shows)
+        )
+    lines += history_lines(t, steps)
+    return "\n".join(lines)
+
+
+def history_lines(t: Translator, steps: Sequence[Step]) -> list[str]:
+    return [
+        t(
+            f"swaps.step.{step.entry.action.removeprefix('swap.')}",
+            at=t.datetime(step.entry.created_at),
+            who=step.actor_name or t("swaps.step.system"),
+        )
+        for step in steps
+    ]
+
+
+async def ask_approval(
+    session: AsyncSession, offer: SwapOffer, now: dt.datetime, settings: Settings
+) -> None:
+    unit = unit_of(offer)
+    people = await records(session, offer)
+    steps = await history(session, offer.id)
+    approvers: list[tuple[int, Translator]] = [
+        (member.telegram_id, translator_for(member, settings))
+        for member in await coordinators_of(session, unit.id)
+    ]
+    if not approvers:
+        # A unit without a coordinator still gets its swaps decided, by the admins.
+        fallback = Translator(settings.default_language, settings.zone)
+        approvers = [(admin_id, fallback) for admin_id in settings.admin_ids]
+    for chat_id, t in approvers:
+        await outbox.enqueue(
+            session,
+            key=f"swap-approval:{offer.id}:{chat_id}",
+            chat_id=chat_id,
+            body=outbox.payload(
+                approval_text(t, offer, people, steps),
+                buttons=[
+                    [
+                        (t("swaps.button.approve"), f"{APPROVE_BUTTON}:{offer.id}"),
+                        (t("swaps.button.reject"), f"{REJECT_BUTTON}:{offer.id}"),
+                    ]
+                ],
+            ),
+            now=now,
+            urgent=True,
+        )

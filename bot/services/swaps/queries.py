@@ -1,0 +1,327 @@
+"""What swaps read: the seats a member may offer, the members of the unit and the seats an
+exchange may be for, what is on offer to a member, and what a coordinator reads before
+approving (both members' records, the trail). Whether someone may take a seat is the sign-up
+rules, asked again."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    AuditEntry,
+    Member,
+    Post,
+    Shift,
+    ShiftStatus,
+    SwapKind,
+    SwapOffer,
+    SwapStatus,
+)
+from bot.errors import DomainError, ErrorCode
+from bot.i18n import Translator
+from bot.services.people.access import Actor
+from bot.services.schedule.eligibility import check_eligibility, no_shows
+from bot.services.schedule.shift_text import translator_for
+from bot.services.schedule.signup import upcoming_of
+from bot.services.swaps.lifecycle import OPEN, counterpart, expiry
+from bot.settings import Settings
+
+EXCHANGE_CHOICES = 8
+NAME_MAX = 64
+HISTORY_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Listing:
+    open: list[SwapOffer]  # offers the member may take or must answer
+    mine: list[SwapOffer]  # the member's own open offers, and those they took awaiting approval
+
+
+@dataclass(frozen=True)
+class Record:
+    """A member's standing, shown to a coordinator before approving."""
+
+    member: Member
+    no_shows: int
+
+
+@dataclass(frozen=True)
+class Step:
+    entry: AuditEntry
+    actor_name: str | None
+
+
+async def swappable(session: AsyncSession, member: Member, now: dt.datetime) -> list[Assignment]:
+    """The member's seats they may still offer: signed up, not started."""
+    return [
+        assignment
+        for assignment in await upcoming_of(session, member, now)
+        if assignment.status is AssignmentStatus.SIGNED_UP and assignment.shift.starts_at > now
+    ]
+
+
+async def open_offer_of(session: AsyncSession, assignment_id: int) -> SwapOffer | None:
+    offer: SwapOffer | None = (
+        await session.scalars(
+            select(SwapOffer)
+            .where(SwapOffer.from_assignment_id == assignment_id, SwapOffer.status.in_(OPEN))
+            .limit(1)
+        )
+    ).first()
+    return offer
+
+
+async def own_seat(
+    session: AsyncSession, actor: Actor, assignment_id: int, now: dt.datetime, settings: Settings
+) -> Assignment:
+    """The actor's seat they want to offer, refused with the rule it breaks."""
+    member = actor.require_member()
+    assignment = await session.get(Assignment, assignment_id)
+    if assignment is None or assignment.member_id != member.id:
+        raise DomainError(ErrorCode.SWAP_NOT_OWN)
+    shift = assignment.shift
+    if shift.status is ShiftStatus.CANCELLED:
+        raise DomainError(ErrorCode.SHIFT_CANCELLED)
+    if shift.starts_at <= now:
+        raise DomainError(ErrorCode.SWAP_SHIFT_STARTED)
+    if assignment.status is not AssignmentStatus.SIGNED_UP:
+        raise DomainError(ErrorCode.SWAP_NOT_SIGNED_UP)
+    if now >= expiry(settings, shift):
+        raise DomainError(ErrorCode.SWAP_TOO_LATE, minutes=settings.swap_expiry_before_start_min)
+    if await open_offer_of(session, assignment.id) is not None:
+        raise DomainError(ErrorCode.SWAP_ALREADY_OFFERED)
+    return assignment
+
+
+async def refusal(
+    session: AsyncSession,
+    member: Member,
+    shift: Shift,
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    leaving: int | None = None,
+) -> DomainError | None:
+    """The rule that keeps `member` from taking a seat on `shift`, if any. Someone waiting for
+    a seat on the shift may take one offered to them."""
+    try:
+        await check_eligibility(
+            session, member, shift, now, settings, from_waitlist=True, leaving=leaving
+        )
+    except DomainError as error:
+        return error
+    return None
+
+
+def not_eligible(
+    actor: Actor, member: Member, error: DomainError, settings: Settings
+) -> DomainError:
+    """Another member's refusal, worded for the person acting."""
+    t = (
+        translator_for(actor.member, settings)
+        if actor.member is not None
+        else Translator(settings.default_language, settings.zone)
+    )
+    return DomainError(
+        ErrorCode.SWAP_NOT_ELIGIBLE,
+        name=member.display_name,
+        reason=t(error.message_key, **error.params),
+    )
+
+
+async def unit_members(session: AsyncSession, unit_id: int) -> list[Member]:
+    return list(
+        (
+            await session.scalars(
+                select(Member)
+                .where(Member.unit_id == unit_id, Member.active.is_(True))
+                .order_by(Member.display_name, Member.id)
+            )
+        ).unique()
+    )
+
+
+async def find_member(session: AsyncSession, member: Member, name: str) -> Member:
+    """A member of the same unit by their name: an exact match first (any case), else the one
+    whose name contains what was typed; none or several are refused."""
+    typed = " ".join(name.split())
+    if not typed or typed.startswith("/") or len(typed) > NAME_MAX:
+        raise DomainError(ErrorCode.SWAP_NAME_INVALID)
+    if member.unit_id is None:
+        raise DomainError(ErrorCode.NO_UNIT)
+    wanted = typed.casefold()
+    people = await unit_members(session, member.unit_id)
+    found = [p for p in people if p.display_name.casefold() == wanted]
+    if not found:
+        found = [p for p in people if wanted in p.display_name.casefold()]
+    others = [p for p in found if p.id != member.id]
+    if found and not others:
+        raise DomainError(ErrorCode.SWAP_SELF)
+    if not others:
+        raise DomainError(ErrorCode.SWAP_MEMBER_NOT_FOUND, name=typed)
+    if len(others) > 1:
+        names = "、".join(p.display_name for p in others[:5])
+        raise DomainError(
+            ErrorCode.SWAP_MEMBER_AMBIGUOUS, name=typed, count=len(others), names=names
+        )
+    return others[0]
+
+
+async def exchange_choices(
+    session: AsyncSession, actor: Actor, assignment_id: int, now: dt.datetime, settings: Settings
+) -> tuple[Assignment, list[Assignment]]:
+    """The actor's seat and the other members' seats it may be exchanged for: both sides may
+    take the other's shift, and neither is too close to its start."""
+    mine = await own_seat(session, actor, assignment_id, now, settings)
+    lead = dt.timedelta(minutes=settings.swap_expiry_before_start_min)
+    candidates = (
+        await session.scalars(
+            select(Assignment)
+            .join(Shift, Assignment.shift_id == Shift.id)
+            .join(Post, Shift.post_id == Post.id)
+            .where(
+                Post.unit_id == mine.shift.post.unit_id,
+                Assignment.status == AssignmentStatus.SIGNED_UP,
+                Assignment.member_id != mine.member_id,
+                Shift.id != mine.shift_id,
+                Shift.status == ShiftStatus.SCHEDULED,
+                Shift.starts_at > now + lead,
+            )
+            .order_by(Shift.starts_at, Assignment.id)
+            .limit(EXCHANGE_CHOICES * 5)
+        )
+    ).unique()
+    choices: list[Assignment] = []
+    for theirs in candidates:
+        if await exchange_refusal(session, mine, theirs, now, settings) is None:
+            choices.append(theirs)
+        if len(choices) >= EXCHANGE_CHOICES:
+            break
+    return mine, choices
+
+
+async def exchange_refusal(
+    session: AsyncSession,
+    mine: Assignment,
+    theirs: Assignment,
+    now: dt.datetime,
+    settings: Settings,
+) -> tuple[Member, DomainError] | None:
+    """Whoever of the two may not take the other's shift, giving up their own."""
+    for member, shift, leaving in (
+        (mine.member, theirs.shift, mine.id),
+        (theirs.member, mine.shift, theirs.id),
+    ):
+        error = await refusal(session, member, shift, now, settings, leaving=leaving)
+        if error is not None:
+            return member, error
+    return None
+
+
+async def listing(
+    session: AsyncSession, member: Member, now: dt.datetime, settings: Settings
+) -> Listing:
+    held = (
+        select(Assignment.id)
+        .where(Assignment.status == AssignmentStatus.SIGNED_UP)
+        .scalar_subquery()
+    )
+    candidates = (
+        await session.scalars(
+            select(SwapOffer)
+            .join(Assignment, SwapOffer.from_assignment_id == Assignment.id)
+            .join(Shift, Assignment.shift_id == Shift.id)
+            .join(Post, Shift.post_id == Post.id)
+            .where(
+                SwapOffer.status == SwapStatus.PENDING,
+                SwapOffer.expires_at > now,
+                SwapOffer.offered_by_id != member.id,
+                Assignment.status == AssignmentStatus.SIGNED_UP,
+                or_(
+                    (SwapOffer.kind == SwapKind.GIVE_AWAY) & (Post.unit_id == member.unit_id),
+                    SwapOffer.target_member_id == member.id,
+                ),
+            )
+            .order_by(Shift.starts_at, SwapOffer.id)
+        )
+    ).unique()
+    takeable: list[SwapOffer] = []
+    for offer in candidates:
+        if offer.kind is SwapKind.GIVE_AWAY and await refusal(
+            session, member, offer.from_assignment.shift, now, settings
+        ):
+            continue
+        takeable.append(offer)
+    mine = (
+        await session.scalars(
+            select(SwapOffer)
+            .join(Assignment, SwapOffer.from_assignment_id == Assignment.id)
+            .join(Shift, Assignment.shift_id == Shift.id)
+            .where(
+                or_(SwapOffer.offered_by_id == member.id, SwapOffer.taken_by_id == member.id),
+                SwapOffer.status.in_(OPEN),
+                SwapOffer.expires_at > now,
+                SwapOffer.from_assignment_id.in_(held),
+            )
+            .order_by(Shift.starts_at, SwapOffer.id)
+        )
+    ).unique()
+    return Listing(open=takeable, mine=list(mine))
+
+
+async def records(session: AsyncSession, offer: SwapOffer) -> list[Record]:
+    """Both members' no-show counts, for the coordinator who approves."""
+    people = [offer.offered_by]
+    other = counterpart(offer)
+    if other is not None:
+        people.append(other)
+    return [Record(person, await no_shows(session, person.id)) for person in people]
+
+
+async def history(session: AsyncSession, offer_id: int) -> list[Step]:
+    entries = list(
+        (
+            await session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.object_type == "swap", AuditEntry.object_id == offer_id)
+                .order_by(AuditEntry.created_at, AuditEntry.id)
+            )
+        ).all()
+    )
+    actor_ids = {entry.actor_id for entry in entries if entry.actor_id is not None}
+    names: dict[int, str] = {}
+    if actor_ids:
+        rows = await session.execute(
+            select(Member.id, Member.display_name).where(Member.id.in_(actor_ids))
+        )
+        names = {int(row[0]): str(row[1]) for row in rows.all()}
+    return [
+        Step(entry, names.get(entry.actor_id) if entry.actor_id is not None else None)
+        for entry in entries
+    ]
+
+
+async def of_shift(session: AsyncSession, shift_id: int) -> list[SwapOffer]:
+    """The latest swap offers about a shift (either side of an exchange), newest first."""
+    on_shift = select(Assignment.id).where(Assignment.shift_id == shift_id).scalar_subquery()
+    return list(
+        (
+            await session.scalars(
+                select(SwapOffer)
+                .where(
+                    or_(
+                        SwapOffer.from_assignment_id.in_(on_shift),
+                        SwapOffer.target_assignment_id.in_(on_shift),
+                    )
+                )
+                .order_by(SwapOffer.created_at.desc(), SwapOffer.id.desc())
+                .limit(HISTORY_SHOWN)
+            )
+        ).unique()
+    )

@@ -1,0 +1,248 @@
+"""Coordinators: the shift card (who is on the shift with their attendance, the waitlist and
+its swaps) and what it changes: capacity, notes or time, cancelling the shift, and taking
+someone off it."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton
+
+from bot.db.models import AssignmentStatus, Dialogue, DialogueKind, Role, ShiftStatus
+from bot.services.duty import attendance
+from bot.services.platform import dialogues
+from bot.services.schedule import roster, shifts, signup, timespec
+from bot.services.schedule.shift_text import shift_label
+from handlers.attendance import roster_buttons, status_line
+from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg, offset_arg, page
+from handlers.screens import pressed_id, show
+from handlers.swaps import shift_card_lines as swap_card_lines
+from handlers.turn import Turn
+
+DIALOGUE_EDIT = DialogueKind.SHIFT_EDIT
+CARD_BUTTON = shifts.SHIFT_CARD_BUTTON
+EDIT_CAPACITY_BUTTON = "se.c"
+EDIT_NOTES_BUTTON = "se.n"
+EDIT_TIME_BUTTON = "se.t"
+CANCEL_SHIFT_BUTTON = "sx"
+CANCEL_SHIFT_YES_BUTTON = "sxy"
+REMOVE_BUTTON = "rm"
+REMOVE_YES_BUTTON = "rmy"
+CARD_PAGE_SIZE = 25  # people a page of the shift card: with their buttons well within 100
+
+
+async def render_card(turn: Turn, shift_id: int, offset: int = 0) -> None:
+    """The shift card; its people come ``CARD_PAGE_SIZE`` at a time (a shift may seat up to
+    500, each with up to three buttons, and Telegram takes 100 in one keyboard)."""
+    t = turn.t
+    shift = await shifts.get_managed(turn.session, turn.actor, shift_id)
+    attached = await roster.roster_of_shift(turn.session, shift)
+    records = await attendance.attendance(
+        turn.session, [a.id for a in attached.seated], turn.now, turn.runtime.settings
+    )
+    lines = [
+        t(
+            "schedule.card",
+            shift=shift_label(t, shift),
+            unit=shift.post.unit.name,
+            seated=len(attached.seated),
+            capacity=shift.capacity,
+        )
+    ]
+    if shift.required_tag:
+        lines.append(t("schedule.review_tag", tag=shift.required_tag))
+    if shift.notes:
+        lines.append(t("schedule.review_notes", notes=shift.notes))
+    if shift.status is ShiftStatus.CANCELLED:
+        lines.append(t("schedule.card_cancelled"))
+    rows: list[list[InlineKeyboardButton]] = []
+    shown = page(
+        t,
+        attached.seated,
+        offset,
+        f"{CARD_BUTTON}:{shift.id}",
+        size=CARD_PAGE_SIZE,
+        line_key="schedule.card_page",
+    )
+    if shown.line is not None:
+        lines.append(shown.line)
+    for number, assignment in enumerate(shown.items, start=shown.offset + 1):
+        name = assignment.member.display_name
+        record = records[assignment.id]
+        lines.append(t("schedule.card_person", n=number, name=name, status=status_line(t, record)))
+        if buttons := roster_buttons(t, record, name):
+            rows.append(buttons)
+        if assignment.status is AssignmentStatus.SIGNED_UP:
+            rows.append(
+                [
+                    button(
+                        t("schedule.button.remove", name=assignment.member.display_name),
+                        f"{REMOVE_BUTTON}:{assignment.id}",
+                    )
+                ]
+            )
+    rows += shown.nav_rows
+    if attached.waitlisted:
+        names = t("common.list_separator").join(a.member.display_name for a in attached.waitlisted)
+        lines.append(t("schedule.card_waitlist", names=names)[:1000])
+    lines += await swap_card_lines(turn, shift.id)
+    if shift.status is not ShiftStatus.CANCELLED and shift.starts_at > turn.now:
+        rows.append(
+            [
+                button(t("schedule.button.capacity"), f"{EDIT_CAPACITY_BUTTON}:{shift.id}"),
+                button(t("schedule.button.edit_notes"), f"{EDIT_NOTES_BUTTON}:{shift.id}"),
+                button(t("schedule.button.time"), f"{EDIT_TIME_BUTTON}:{shift.id}"),
+            ]
+        )
+        rows.append(
+            [button(t("schedule.button.cancel_shift"), f"{CANCEL_SHIFT_BUTTON}:{shift.id}")]
+        )
+    show(turn, "\n".join(lines), rows)
+
+
+async def show_card(turn: Turn) -> None:
+    """``sc:<shift>`` opens the card, ``sc:<shift>:<offset>`` turns the page of its people."""
+    query = turn.update.callback_query
+    assert query is not None
+    args = callback_args(query.data, CARD_BUTTON)
+    shift_id = int_arg(args, 0)
+    offset = offset_arg(args[1:]) if args[1:] else 0
+    if shift_id is None or offset is None:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    await render_card(turn, shift_id, offset)
+
+
+async def _begin_edit(turn: Turn, prefix: str, step: str, prompt: str) -> None:
+    shift_id = pressed_id(turn, prefix)
+    if shift_id is None:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    shift = await shifts.get_managed(turn.session, turn.actor, shift_id)
+    await dialogues.begin(
+        turn.session, turn.user_id, DIALOGUE_EDIT, step, turn.now, {"shift_id": shift.id}
+    )
+    turn.edit(turn.t(prompt, shift=shift_label(turn.t, shift)), inline([cancel_row(turn.t)]))
+
+
+async def ask_capacity(turn: Turn) -> None:
+    await _begin_edit(turn, EDIT_CAPACITY_BUTTON, "capacity", "schedule.ask_new_capacity")
+
+
+async def ask_edit_notes(turn: Turn) -> None:
+    await _begin_edit(turn, EDIT_NOTES_BUTTON, "notes", "schedule.ask_new_notes")
+
+
+async def ask_time(turn: Turn) -> None:
+    await _begin_edit(turn, EDIT_TIME_BUTTON, "time", "schedule.ask_new_time")
+
+
+async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
+    t = turn.t
+    message = turn.message
+    assert message is not None
+    text = (message.text or "").strip()
+    shift_id = int(dialogue.data["shift_id"])
+    settings = turn.runtime.settings
+    if dialogue.step == "capacity":
+        if not text.isdigit():
+            turn.reply(t("schedule.need_capacity"), inline([cancel_row(t)]))
+            return
+        await shifts.edit(
+            turn.session, turn.actor, shift_id, turn.now, settings, capacity=int(text)
+        )
+    elif dialogue.step == "time":
+        window = timespec.parse_time_range(text)
+        if window is None:
+            turn.reply(t("schedule.need_time"), inline([cancel_row(t)]))
+            return
+        await shifts.edit(turn.session, turn.actor, shift_id, turn.now, settings, times=window)
+    else:
+        if not text:
+            turn.reply(t("schedule.need_text"), inline([cancel_row(t)]))
+            return
+        clear = text == "-"
+        await shifts.edit(
+            turn.session,
+            turn.actor,
+            shift_id,
+            turn.now,
+            settings,
+            notes=None if clear else text,
+            clear_notes=clear,
+        )
+    await dialogues.end(turn.session, turn.user_id)
+    turn.reply(t("schedule.updated"))
+    await render_card(turn, shift_id)
+
+
+async def ask_cancel_shift(turn: Turn) -> None:
+    t = turn.t
+    shift_id = pressed_id(turn, CANCEL_SHIFT_BUTTON)
+    if shift_id is None:
+        turn.answer(t("common.stale_button"), alert=True)
+        return
+    shift = await shifts.get_managed(turn.session, turn.actor, shift_id)
+    turn.edit(
+        t("schedule.confirm_cancel", shift=shift_label(t, shift)),
+        inline(
+            [
+                [
+                    button(
+                        t("schedule.button.confirm_cancel"), f"{CANCEL_SHIFT_YES_BUTTON}:{shift.id}"
+                    ),
+                    button(t("shifts.button.back"), f"{CARD_BUTTON}:{shift.id}"),
+                ]
+            ]
+        ),
+    )
+
+
+async def cancel_shift(turn: Turn) -> None:
+    t = turn.t
+    shift_id = pressed_id(turn, CANCEL_SHIFT_YES_BUTTON)
+    if shift_id is None:
+        turn.answer(t("common.stale_button"), alert=True)
+        return
+    shift, told = await shifts.cancel(
+        turn.session, turn.actor, shift_id, turn.now, turn.runtime.settings
+    )
+    turn.edit(t("schedule.cancelled", shift=shift_label(t, shift), told=told))
+
+
+async def ask_remove(turn: Turn) -> None:
+    t = turn.t
+    assignment_id = pressed_id(turn, REMOVE_BUTTON)
+    if assignment_id is None:
+        turn.answer(t("common.stale_button"), alert=True)
+        return
+    assignment = await shifts.assignment_managed(turn.session, turn.actor, assignment_id)
+    turn.edit(
+        t(
+            "schedule.confirm_remove",
+            name=assignment.member.display_name,
+            shift=shift_label(t, assignment.shift),
+        ),
+        inline(
+            [
+                [
+                    button(
+                        t("schedule.button.confirm_remove"), f"{REMOVE_YES_BUTTON}:{assignment.id}"
+                    ),
+                    button(t("shifts.button.back"), f"{CARD_BUTTON}:{assignment.shift_id}"),
+                ]
+            ]
+        ),
+    )
+
+
+async def remove(turn: Turn) -> None:
+    t = turn.t
+    assignment_id = pressed_id(turn, REMOVE_YES_BUTTON)
+    if assignment_id is None:
+        turn.answer(t("common.stale_button"), alert=True)
+        return
+    turn.actor.require(Role.COORDINATOR)
+    assignment = await signup.remove(
+        turn.session, turn.actor, assignment_id, turn.now, turn.runtime.settings
+    )
+    turn.answer(t("schedule.removed", name=assignment.member.display_name))
+    await render_card(turn, assignment.shift_id)
