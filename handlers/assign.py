@@ -11,7 +11,7 @@ from enum import StrEnum
 from telegram import InlineKeyboardButton
 
 from bot.buttons import Acknowledge, AssignAnyway, AssignPage, AssignPick, AssignStart
-from bot.db.models import Assignment, Dialogue, DialogueKind
+from bot.db.models import Assignment, AssignmentStatus, Dialogue, DialogueKind
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.platform import dialogues
@@ -32,6 +32,21 @@ PER_ROW = 2
 class Step(StrEnum):
     NAMES = "names"  # typing names, or picking from the list
     CONFIRM = "confirm"  # warned about unavailability, waiting for 仍然安排
+
+
+def ack_mark(t: Translator, assignment: Assignment) -> str:
+    """After a person on the roster or a shift's card: assigned, and whether they have
+    acknowledged it (nothing for a seat they took themselves)."""
+    if not assignment.assigned or assignment.status is not AssignmentStatus.SIGNED_UP:
+        return ""
+    if assignment.acknowledged_at is None:
+        return t("rostering.mark.unacknowledged")
+    return t("rostering.mark.acknowledged")
+
+
+def assign_row(t: Translator, shift_id: int) -> list[InlineKeyboardButton]:
+    """➕ 安排人员, for a shift's card."""
+    return [button(t("rostering.button.assign"), AssignStart(shift_id).pack())]
 
 
 def _hours(minutes: int) -> str:

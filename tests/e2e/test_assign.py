@@ -11,6 +11,7 @@ import pytest
 
 from bot.buttons import AssignAnyway, AssignStart
 from bot.db.models import AssignmentStatus, Dialogue, Role, Rota
+from handlers import shifts as shift_handlers
 from tests.e2e.rostering_fixtures import (
     LABEL,
     TOMORROW,
@@ -37,6 +38,8 @@ from tests.e2e.schedule import (
 )
 from tests.e2e.swap_fixtures import member, seat
 from tests.harness import Harness
+
+MY_CANCEL_YES_BUTTON = shift_handlers.MY_CANCEL_YES_BUTTON
 
 SIGNED = AssignmentStatus.SIGNED_UP
 
@@ -240,3 +243,71 @@ async def test_only_the_units_coordinators_assign(harness: Harness) -> None:
     assert alert(volunteer) == "抱歉，您没有权限执行这个操作。"
     assert await seats(harness, town_.shift_id) == {}
     assert await harness.count(Rota) == 0
+
+
+async def test_the_card_and_roster_show_who_has_not_acknowledged_and_my_asks_leave_not_cancel(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness, capacity=3)
+    li, wang, zhang = town_.people
+    coordinator = town_.coordinator
+    await seat(harness, town_.shift_id, li.user_id)  # 李明 signed up himself
+    harness.clock.set(at(DAY, 9, 0))
+
+    # The shift's card (⚙️ on the roster) offers ➕ 安排人员 while seats are open.
+    await command(harness, coordinator, "roster", "12-02")
+    await coordinator.press("⚙️ 07:00 黄河路-人民路口")
+    await harness.settle()
+    assert "➕ 安排人员" in coordinator.last().buttons()
+    text = await press_and_settle(harness, coordinator, "➕ 安排人员")
+    assert f"➕ 为 {LABEL} 安排人员（还差 2 人）" in text
+    await coordinator.send_text("王芳、张伟")
+    await harness.settle()
+    assert f"✅ 已安排 2 人到 {LABEL}：王芳、张伟" in (coordinator.last().text or "")
+    await harness.deliver()
+    await wang.press("✅ 收到")
+    await harness.settle()
+
+    roster = await command(harness, coordinator, "roster", "12-02")
+    assert "李明 — ⏳" in roster and "李明 — ⏳ 未签到 · 📋" not in roster
+    assert "王芳 — " in roster and "· 📋 排班已确认" in roster
+    assert "张伟 — " in roster and "· 📋 排班待确认" in roster
+    card = await press_and_settle(harness, coordinator, "⚙️ 07:00 黄河路-人民路口")
+    assert "张伟 — " in card and "📋 排班待确认" in card
+    assert "➕ 安排人员" not in coordinator.last().buttons()  # full now
+
+    # /my: an assigned seat asks leave (it is not cancelled) and says whether it was seen.
+    text = await command(harness, zhang, "my")
+    assert f"1. {LABEL}（排班 · 待确认收到）" in text
+    assert zhang.last().buttons()[0] == "🙋 请假 1"
+    text = await command(harness, li, "my")
+    assert li.last().buttons()[0] == "✖️ 取消 1"  # his own sign-up
+    # A forged Cancel of an assigned seat is refused.
+    zhang_seat = (await seats(harness, town_.shift_id))[zhang.user_id]
+    await command(harness, zhang, "my")
+    await zhang.press_data(f"{MY_CANCEL_YES_BUTTON}:{zhang_seat.id}", zhang.last().message_id)
+    await harness.settle()
+    assert alert(zhang).startswith("这是协调员安排的班次，不能自己取消")
+    assert (await seats(harness, town_.shift_id))[zhang.user_id].status is SIGNED
+    text = await press_and_settle(harness, zhang, "🙋 请假 1")
+    assert f"🙋 请假：{LABEL}" in text
+    await zhang.send_text("出差")
+    await harness.settle()
+    assert f"1. {LABEL}（请假待批）" in await command(harness, zhang, "my")
+    assert "🙋 请假 1" not in zhang.last().buttons()
+
+
+async def test_a_seat_given_away_by_swap_is_the_takers_own(harness: Harness) -> None:
+    town_ = await town(harness)
+    _, wang, zhang = town_.people
+    await open_assign(harness, town_.coordinator, town_.shift_id)
+    await town_.coordinator.send_text("王芳")
+    await harness.settle()
+    await command(harness, wang, "my")
+    await press_and_settle(harness, wang, "🔁 换岗 1")
+    await press_and_settle(harness, wang, "📢 转让（单位里谁都可以接）")
+    await harness.deliver()
+    await press_and_settle(harness, zhang, "🙋 我来接")
+    held = await seats(harness, town_.shift_id)
+    assert held[zhang.user_id].status is SIGNED and held[zhang.user_id].rota_id is None
+    assert held[wang.user_id].status is AssignmentStatus.CANCELLED
