@@ -150,6 +150,15 @@ def freed_seat(shift: Shift) -> Render:
     return render
 
 
+def unassigned(shift: Shift) -> Render:
+    """To someone a re-imported schedule no longer lists on a shift."""
+
+    def render(t: Translator) -> Message:
+        return outbox.payload(t("rostering.notice.unassigned", shift=shift_label(t, shift)))
+
+    return render
+
+
 def freed_seat_taken(shift: Shift, name: str) -> Render:
     def render(t: Translator) -> Message:
         return outbox.payload(
