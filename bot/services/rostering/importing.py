@@ -307,7 +307,7 @@ async def apply(
     planner, _ = await planning.plan_rows(session, actor, rows, now, settings)
     people = await plan_people(session, planner, rows, settings)
     if people.errors:
-        raise DomainError(ErrorCode.ROTATION_STALE, count=len(people.errors))
+        raise DomainError(ErrorCode.IMPORT_PEOPLE_STALE)
     await _apply_people(session, actor, planner, people, now, settings)
     return Imported(plan, people)
 
@@ -364,7 +364,7 @@ async def _apply_people(
                     session, member, shift, now, settings, from_waitlist=True, assigned=True
                 )
             except DomainError:
-                raise DomainError(ErrorCode.ROTATION_STALE, count=1) from None
+                raise DomainError(ErrorCode.IMPORT_PEOPLE_STALE) from None
             given.append(await rotas.give_seat(session, rota, member, shift, now))
         await session.flush()
         await rotas.tell(session, rota, given, rotas.actor_name(actor), now, settings)
