@@ -19,17 +19,18 @@ from telegram.ext import (
     filters,
 )
 
-from bot import scheduler
+from bot import answers, scheduler
 from bot.commands import REGISTRY
 from bot.concurrency import MAX_CONCURRENT_UPDATES, ChatOrderedUpdateProcessor
 from bot.db.leadership import sender_leadership
 from bot.i18n import LANGUAGES, MENU_LANGUAGE_CODES, language_from_telegram
+from bot.intake import Intake
 from bot.runtime import Runtime
 from bot.sender import Sender, worker_name
 from bot.services.people import members
 from handlers import checkin, common
 from handlers.routing import Button, PrefixButton, Registry, Where
-from handlers.turn import BotApplication, BotContext, Handler, run_turn
+from handlers.turn import BotApplication, BotContext, Handler, explanation_rows, run_turn
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +43,11 @@ CHAT_FILTERS = {
 }
 
 
-def _callback(handler: Handler, roles: Any) -> Callable[[Update, BotContext], Any]:
+def _callback(
+    handler: Handler, roles: Any, *, read_only: bool = False
+) -> Callable[[Update, BotContext], Any]:
     async def callback(update: Update, context: BotContext) -> None:
-        await run_turn(update, context, handler, roles)
+        await run_turn(update, context, handler, roles, read_only=read_only)
 
     return callback
 
@@ -57,7 +60,7 @@ def _button_callback(action: Button[Any]) -> Callable[[Update, BotContext], Any]
             # Forged, or from an older version of the bot: nothing is done.
             await run_turn(update, context, common.unknown_button, None)
             return
-        await run_turn(update, context, action.bind(data), action.roles)
+        await run_turn(update, context, action.bind(data), action.roles, read_only=action.read_only)
 
     return callback
 
@@ -69,7 +72,7 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
         application.add_handler(
             CommandHandler(
                 command.name,
-                _callback(command.handler, command.roles),
+                _callback(command.handler, command.roles, read_only=command.read_only),
                 filters=filters.UpdateType.MESSAGE & CHAT_FILTERS[command.where],
             )
         )
@@ -77,7 +80,7 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
         if isinstance(action, PrefixButton):
             application.add_handler(
                 CallbackQueryHandler(
-                    _callback(action.handler, action.roles),
+                    _callback(action.handler, action.roles, read_only=action.read_only),
                     pattern=rf"^{re.escape(action.prefix)}(:|$)",
                 )
             )
@@ -133,7 +136,9 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    """The last word: log everything, and never answer a person with silence."""
+    """The last word: log everything, and never answer a person with silence. The failed
+    update's work was rolled back; it is marked done with this answer, so it is not tried again
+    after a restart."""
     log.error("update %r failed", update, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_user is None:
         return
@@ -142,18 +147,17 @@ async def on_error(update: object, context: BotContext) -> None:
         update.effective_user.language_code, runtime.settings.default_language
     )
     try:
-        async with runtime.db.session() as session:
+        async with runtime.db.read_session() as session:
             member = await members.by_telegram_id(session, update.effective_user.id)
             if member is not None and member.language:
                 language = member.language
     except Exception:
         log.warning("could not read the member's language while reporting an error")
-    text = runtime.translator(language)("common.internal_error")
+    rows = explanation_rows(update, runtime.translator(language)("common.internal_error"))
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(text, show_alert=True)
-        elif update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, text)
+        if not await context.intake.finish(update, rows):
+            # It was handled and Telegram refused part of its answer: say so now.
+            await answers.send(context.bot, rows)
     except Exception:
         log.exception("could not tell the user about the error")
 
@@ -199,6 +203,8 @@ async def _start_background(application: BotApplication) -> None:
         runtime,
         leadership=sender_leadership(runtime.db, worker),
         worker=worker,
+        # On SQLite one process is the rule (bot/db/process_lock.py).
+        sole_process=runtime.db.is_sqlite,
     )
     application.bot_data["sender_task"] = asyncio.create_task(
         sender.run_forever(stop), name="outbox-sender"
@@ -233,22 +239,31 @@ def build_application(
     background: bool = False,
 ) -> BotApplication:
     """The bot. With `background` it also runs the outbox sender and the scheduler tick
-    (`dutybot run`); tests and the demo drive both by hand through the injected clock."""
+    (`dutybot run`); tests and the demo drive both by hand through the injected clock.
+
+    Updates come in through the intake (bot/intake.py) in `bot_data["intake"]`, which stores
+    each in the inbox before it is acknowledged; PTB's Updater, which acknowledges a batch
+    before it is handled, is not used. `on_update_done` is told of every update once it was
+    handled or recognised as one handled before."""
     settings = runtime.settings
     context_types = ContextTypes(context=BotContext)
+    intake = Intake(runtime, on_skipped=on_update_done)
     application: BotApplication = (
         ApplicationBuilder()
         .token(settings.bot_token)
         .base_url(settings.bot_api_base_url)
         .base_file_url(settings.bot_api_file_url)
         .context_types(context_types)
-        .concurrent_updates(ChatOrderedUpdateProcessor(on_done=on_update_done))
+        .concurrent_updates(ChatOrderedUpdateProcessor(on_done=on_update_done, after=intake.after))
         .connection_pool_size(CONNECTION_POOL_SIZE)
         .pool_timeout(30.0)
         .get_updates_connection_pool_size(2)
+        .updater(None)
         .post_init(_post_init)
         .build()
     )
+    intake.attach(application)
+    application.bot_data["intake"] = intake
     if background:
         application.post_init = _post_init_with_background
         application.post_stop = _stop_background

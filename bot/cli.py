@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, StartupError, load_settings
 
 log = logging.getLogger("dutybot")
 
@@ -76,28 +76,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = load_settings()
-        if args.command == "run":
-            settings.require_token()
-            from bot.runner import run_bot
-
-            run_bot(settings, webhook=args.webhook)
-        elif args.command == "migrate":
-            asyncio.run(_migrate(settings))
-        elif args.command == "import":
-            from bot.importcli import import_file
-
-            return asyncio.run(import_file(settings, args.file, dry_run=args.dry_run))
-        elif args.command == "demo":
-            from bot.demo import run_demo
-
-            asyncio.run(run_demo(args.database_url, Path(args.data_dir)))
-        elif args.command == "export":
-            _export(settings, args)
     except SettingsError as exc:
         print(f"dutybot: {exc}", file=sys.stderr)
         return 2
+    try:
+        return _command(args, settings)
+    except SettingsError as exc:
+        print(f"dutybot: {exc}", file=sys.stderr)
+        return 2
+    except StartupError as exc:
+        print(f"dutybot: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        from bot.db.failures import explain
+
+        line = explain(settings.database_url, exc)
+        if line is None:
+            raise
+        print(f"dutybot: {line}", file=sys.stderr)
+        return 1
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "run":
+        settings.require_token()
+        from bot.runner import run_bot
+
+        run_bot(settings, webhook=args.webhook)
+    elif args.command == "migrate":
+        asyncio.run(_migrate(settings))
+    elif args.command == "import":
+        from bot.importcli import import_file
+
+        return asyncio.run(import_file(settings, args.file, dry_run=args.dry_run))
+    elif args.command == "demo":
+        from bot.demo import run_demo
+
+        asyncio.run(run_demo(args.database_url, Path(args.data_dir)))
+    elif args.command == "export":
+        _export(settings, args)
     return 0
 
 

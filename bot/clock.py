@@ -34,3 +34,17 @@ class ManualClock:
     def advance(self, **delta: float) -> dt.datetime:
         self._now += dt.timedelta(**delta)
         return self._now
+
+
+class ShiftedClock:
+    """The system clock moved to begin at `start`: real seconds pass (Telegram's pace, the
+    sender's waits), on the day a test or a demo needs. Used by the bot processes of the crash
+    tests, which cannot be handed a clock to move."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ShiftedClock needs an aware datetime")
+        self._offset = start - dt.datetime.now(dt.UTC)
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC) + self._offset

@@ -70,19 +70,31 @@ from handlers.routing import (
 REGISTRY = Registry(
     commands=(
         Command("start", registration.start, None, "help.start"),
-        Command("help", common.show_help, None, "help.help"),
-        Command("me", common.show_profile, MEMBERS, "help.me"),
+        Command("help", common.show_help, None, "help.help", read_only=True),
+        Command("me", common.show_profile, MEMBERS, "help.me", read_only=True),
         Command("lang", common.choose_language, MEMBERS, "help.lang"),
         Command("cancel", common.cancel, None, "help.cancel"),
         Command("units", admin.list_units, ADMINS, "help.units"),
         Command("invite", admin.start_invite, COORDINATORS, "help.invite"),
         # posts, shifts and sign-up
-        Command("shifts", shift_handlers.list_open, MEMBERS, "help.shifts"),
-        Command("my", shift_handlers.show_mine, MEMBERS, "help.my"),
-        Command("posts", post_handlers.list_posts, COORDINATORS, "help.posts"),
+        Command(
+            "shifts",
+            shift_handlers.list_open,
+            MEMBERS,
+            "help.shifts",
+            read_only=True,
+        ),
+        Command("my", shift_handlers.show_mine, MEMBERS, "help.my", read_only=True),
+        Command(
+            "posts",
+            post_handlers.list_posts,
+            COORDINATORS,
+            "help.posts",
+            read_only=True,
+        ),
         Command("newpost", post_handlers.start_new, COORDINATORS, "help.newpost"),
         Command("newshift", newshift.start_new, COORDINATORS, "help.newshift"),
-        Command("roster", roster.show, COORDINATORS, "help.roster"),
+        Command("roster", roster.show, COORDINATORS, "help.roster", read_only=True),
         Command("template", importer.send_template, COORDINATORS, "help.template"),
         Command("import", importer.start, COORDINATORS, "help.import"),
         Command("broadcast", broadcast.start, COORDINATORS, "help.broadcast"),
@@ -90,18 +102,45 @@ REGISTRY = Registry(
         # check-in (issue 4)
         Command("checkin", checkin.start, MEMBERS, "help.checkin"),
         Command("checkout", checkin.checkout, MEMBERS, "help.checkout"),
-        Command("hours", checkin.show_hours, MEMBERS, "help.hours"),
+        Command("hours", checkin.show_hours, MEMBERS, "help.hours", read_only=True),
         # reports (issue 6)
-        Command("today", reports.today, LEADERS, "help.today", where=Where.ANY),
-        Command("week", reports.week, LEADERS, "help.week", where=Where.ANY),
-        Command("month", reports.month, LEADERS, "help.month", where=Where.ANY),
-        Command("export", reports.start_export, COORDINATORS, "help.export"),
+        Command(
+            "today",
+            reports.today,
+            LEADERS,
+            "help.today",
+            where=Where.ANY,
+            read_only=True,
+        ),
+        Command(
+            "week",
+            reports.week,
+            LEADERS,
+            "help.week",
+            where=Where.ANY,
+            read_only=True,
+        ),
+        Command(
+            "month",
+            reports.month,
+            LEADERS,
+            "help.month",
+            where=Where.ANY,
+            read_only=True,
+        ),
+        Command(
+            "export",
+            reports.start_export,
+            COORDINATORS,
+            "help.export",
+            read_only=True,
+        ),
         Command("setgroup", reports.set_group, ADMINS, "help.setgroup", where=Where.GROUP),
         # delivery (issue 5)
-        Command("outbox", delivery.show_outbox, ADMINS, "help.outbox"),
+        Command("outbox", delivery.show_outbox, ADMINS, "help.outbox", read_only=True),
         # shift swaps (issue 7)
         Command("swap", swap_handlers.start, MEMBERS, "help.swap"),
-        Command("swaps", swap_handlers.list_swaps, MEMBERS, "help.swaps"),
+        Command("swaps", swap_handlers.list_swaps, MEMBERS, "help.swaps", read_only=True),
         Command("unitsettings", swap_handlers.unit_settings, COORDINATORS, "help.unitsettings"),
         # assigned duty (issue 17)
         Command("rotate", rotate.start, COORDINATORS, "help.rotate"),
@@ -118,22 +157,37 @@ REGISTRY = Registry(
         PrefixButton(admin.INVITE_PAGE_BUTTON, admin.invite_page, COORDINATORS),
         PrefixButton(admin.INVITE_ROLE_BUTTON, admin.pick_invite_role, COORDINATORS),
         # posts, shifts and sign-up
-        PrefixButton(shift_handlers.LIST_BUTTON, shift_handlers.page, MEMBERS),
-        PrefixButton(shift_handlers.DAY_PICK_BUTTON, shift_handlers.pick_day, MEMBERS),
-        PrefixButton(shift_handlers.TYPE_PICK_BUTTON, shift_handlers.pick_type, MEMBERS),
+        PrefixButton(shift_handlers.LIST_BUTTON, shift_handlers.page, MEMBERS, read_only=True),
+        PrefixButton(
+            shift_handlers.DAY_PICK_BUTTON, shift_handlers.pick_day, MEMBERS, read_only=True
+        ),
+        PrefixButton(
+            shift_handlers.TYPE_PICK_BUTTON, shift_handlers.pick_type, MEMBERS, read_only=True
+        ),
         PrefixButton(shift_handlers.SIGN_UP_BUTTON, shift_handlers.sign_up, MEMBERS),
         PrefixButton(shift_handlers.WAITLIST_BUTTON, shift_handlers.join_waitlist, MEMBERS),
-        PrefixButton(shift_handlers.MY_BUTTON, shift_handlers.show_mine, MEMBERS),
+        PrefixButton(shift_handlers.MY_BUTTON, shift_handlers.show_mine, MEMBERS, read_only=True),
         PrefixButton(shift_handlers.MY_CANCEL_BUTTON, shift_handlers.ask_cancel, MEMBERS),
         PrefixButton(shift_handlers.MY_CANCEL_YES_BUTTON, shift_handlers.confirm_cancel, MEMBERS),
-        PrefixButton(shift_handlers.CALENDAR_BUTTON, shift_handlers.send_calendar, MEMBERS),
-        PrefixButton(post_handlers.PAGE_BUTTON, post_handlers.page_posts, COORDINATORS),
-        PrefixButton(post_handlers.CARD_BUTTON, post_handlers.show_card, COORDINATORS),
+        PrefixButton(
+            shift_handlers.CALENDAR_BUTTON, shift_handlers.send_calendar, MEMBERS, read_only=True
+        ),
+        PrefixButton(
+            post_handlers.PAGE_BUTTON, post_handlers.page_posts, COORDINATORS, read_only=True
+        ),
+        PrefixButton(
+            post_handlers.CARD_BUTTON, post_handlers.show_card, COORDINATORS, read_only=True
+        ),
         PrefixButton(post_handlers.RENAME_BUTTON, post_handlers.ask_rename, COORDINATORS),
         PrefixButton(post_handlers.MOVE_BUTTON, post_handlers.ask_move, COORDINATORS),
         PrefixButton(post_handlers.RADIUS_BUTTON, post_handlers.ask_radius, COORDINATORS),
         PrefixButton(post_handlers.ARCHIVE_BUTTON, post_handlers.toggle_archive, COORDINATORS),
-        PrefixButton(post_handlers.SHIFTS_BUTTON, post_handlers.list_post_shifts, COORDINATORS),
+        PrefixButton(
+            post_handlers.SHIFTS_BUTTON,
+            post_handlers.list_post_shifts,
+            COORDINATORS,
+            read_only=True,
+        ),
         PrefixButton(post_handlers.NEW_UNIT_BUTTON, post_handlers.pick_new_unit, COORDINATORS),
         PrefixButton(
             post_handlers.NEW_UNIT_PAGE_BUTTON, post_handlers.page_new_units, COORDINATORS
@@ -148,8 +202,8 @@ REGISTRY = Registry(
         PrefixButton(newshift.NEW_CREATE_BUTTON, newshift.create, COORDINATORS),
         PrefixButton(newshift.NEW_TAG_BUTTON, newshift.ask_tag, COORDINATORS),
         PrefixButton(newshift.NEW_NOTES_BUTTON, newshift.ask_notes, COORDINATORS),
-        PrefixButton(shift_card.CARD_BUTTON, shift_card.show_card, COORDINATORS),
-        PrefixButton(roster.PAGE_BUTTON, roster.turn_page, COORDINATORS),
+        PrefixButton(shift_card.CARD_BUTTON, shift_card.show_card, COORDINATORS, read_only=True),
+        PrefixButton(roster.PAGE_BUTTON, roster.turn_page, COORDINATORS, read_only=True),
         PrefixButton(shift_card.EDIT_CAPACITY_BUTTON, shift_card.ask_capacity, COORDINATORS),
         PrefixButton(shift_card.EDIT_NOTES_BUTTON, shift_card.ask_edit_notes, COORDINATORS),
         PrefixButton(shift_card.EDIT_TIME_BUTTON, shift_card.ask_time, COORDINATORS),
@@ -169,7 +223,9 @@ REGISTRY = Registry(
         # no-show answers (issue 5)
         Button(NoShowComing, noshow.coming, MEMBERS),
         Button(NoShowNotComing, noshow.not_coming, MEMBERS),
-        PrefixButton(attendance_service.BUTTON_PHOTO, attendance.show_photo, COORDINATORS),
+        PrefixButton(
+            attendance_service.BUTTON_PHOTO, attendance.show_photo, COORDINATORS, read_only=True
+        ),
         PrefixButton(attendance_service.BUTTON_FIX, attendance.offer_corrections, COORDINATORS),
         PrefixButton(
             attendance_service.BUTTON_FIX_ACTION, attendance.choose_correction, COORDINATORS
@@ -179,7 +235,7 @@ REGISTRY = Registry(
         PrefixButton(reports.GROUP_LANGUAGE_BUTTON, reports.pick_group_language, ADMINS),
         PrefixButton(reports.GROUP_UNBIND_BUTTON, reports.unbind_group, ADMINS),
         PrefixButton(reports.GROUP_PAGE_BUTTON, reports.group_scope_page, ADMINS),
-        PrefixButton(reports.EXPORT_BUTTON, reports.pick_export, COORDINATORS),
+        PrefixButton(reports.EXPORT_BUTTON, reports.pick_export, COORDINATORS, read_only=True),
         # shift swaps (issue 7)
         PrefixButton(swap_handlers.PICK_BUTTON, swap_handlers.pick, MEMBERS),
         PrefixButton(swap_handlers.KIND_BUTTON, swap_handlers.pick_kind, MEMBERS),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.engine import Database
 from bot.services.duty import jobs as checkin_jobs
 from bot.services.duty import reminders
 from bot.services.reports import jobs as report_jobs
@@ -24,12 +25,16 @@ from bot.services.swaps import jobs as swap_jobs
 from bot.settings import Settings
 
 DueFunction = Callable[[AsyncSession, dt.datetime, Settings], Awaitable[int]]
+# A job that reads much (a report) opens its own transactions: it reads on a read-only
+# snapshot and writes briefly, so it never holds SQLite's write lock while it reads.
+SessionsDueFunction = Callable[[Database, dt.datetime, Settings], Awaitable[int]]
 
 
 @dataclass(frozen=True)
 class DueJob:
     name: str
-    run: DueFunction
+    run: DueFunction | None = None
+    run_with_db: SessionsDueFunction | None = None
 
 
 # Features add one row each.
@@ -46,9 +51,9 @@ DUE_JOBS: tuple[DueJob, ...] = (
     DueJob("checkin.checkout_reminders", checkin_jobs.checkout_reminders),
     DueJob("checkin.auto_checkout", checkin_jobs.auto_checkout),
     # reports (issue 6)
-    DueJob("daily_tallies", report_jobs.daily_tallies),
-    DueJob("weekly_reports", report_jobs.weekly_reports),
-    DueJob("monthly_reports", report_jobs.monthly_reports),
+    DueJob("daily_tallies", run_with_db=report_jobs.daily_tallies),
+    DueJob("weekly_reports", run_with_db=report_jobs.weekly_reports),
+    DueJob("monthly_reports", run_with_db=report_jobs.monthly_reports),
     # shift swaps (issue 7)
     DueJob("swaps.expire", swap_jobs.expire),
     # assigned duty (issue 17)

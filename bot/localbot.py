@@ -15,6 +15,7 @@ from bot import scheduler
 from bot.app import build_application
 from bot.clock import ManualClock
 from bot.emulator import BotApiEmulator
+from bot.intake import Intake
 from bot.runtime import Runtime
 from bot.sender import Sender
 from handlers.turn import BotApplication
@@ -30,23 +31,28 @@ class LocalBot:
     application: BotApplication | None = None
     sender: Sender | None = None
     completed: set[int] = field(default_factory=set)
+    _polling: asyncio.Task[None] | None = None
+    _stop_polling: asyncio.Event = field(default_factory=asyncio.Event)
 
     def _done(self, update: object) -> None:
         if isinstance(update, Update):
             self.completed.add(update.update_id)
+        elif isinstance(update, int):
+            self.completed.add(update)
 
     async def start(self) -> None:
         application = build_application(self.runtime, on_update_done=self._done)
         await application.initialize()
-        # run_polling() would call post_init itself; here the updater is started by hand.
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0.0,
-            timeout=POLL_TIMEOUT_SECONDS,
-            allowed_updates=Update.ALL_TYPES,
+        # As `dutybot run` does: first what a previous run left in the inbox, then polling.
+        intake = application.bot_data["intake"]
+        assert isinstance(intake, Intake)
+        await intake.recover()
+        self._stop_polling = asyncio.Event()
+        self._polling = asyncio.create_task(
+            intake.poll(self._stop_polling, timeout=POLL_TIMEOUT_SECONDS), name="polling"
         )
         self.application = application
         # The sender's pacing state lives as long as the process, like in production.
@@ -61,9 +67,10 @@ class LocalBot:
         if application is None:
             return
         self.application = None
-        assert application.updater is not None
-        if application.updater.running:
-            await application.updater.stop()
+        if self._polling is not None:
+            self._stop_polling.set()
+            await self._polling
+            self._polling = None
         if application.running:
             await application.stop()
         await application.shutdown()

@@ -7,23 +7,33 @@ chat it concerns, and needs to know *when* a chat will be free so the sender can
 other chats meanwhile instead of sleeping. Hence this small planner rather than a limiter that
 blocks inside each request: the sender asks `delay()` before each send and skips what must wait.
 
+The overall limit is a sliding window: at most `global_per_second` messages leave in any one
+second. (A token bucket would let its burst go on top of the rate: with a burst of 20 on 30 a
+second, 50 could leave within one second.) A process that starts sending waits one window
+first (`Sender.start_pause`): the process before it may have sent a full second's worth just
+before it died, and Telegram counts per bot, not per process. Per chat, a short burst is fine
+(token buckets).
+
 Times are seconds on the injected clock, so tests move through pacing with the clock.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
+
+# The overall limit counts the messages of any window of this many seconds.
+GLOBAL_WINDOW = 1.0
 
 
 @dataclass(frozen=True)
 class Rates:
-    """Telegram's rates, with bursts kept below what Telegram tolerates: requests reach Telegram
-    a little sooner or later than they leave here (latency varies), and the spare tokens absorb
-    that, so the pace never earns a 429 (bench/sender.py measures it)."""
+    """Telegram's rates. Per chat, bursts are kept below what Telegram tolerates: requests reach
+    Telegram a little sooner or later than they leave here (latency varies), and the spare tokens
+    absorb that, so the pace never earns a 429 (bench/sender.py measures it)."""
 
-    global_per_second: float = 30.0
-    global_burst: float = 20.0
+    global_per_second: int = 30
     private_per_second: float = 1.0
     private_burst: float = 2.0
     group_per_second: float = 20.0 / 60.0
@@ -47,8 +57,41 @@ class _Bucket:
         self.refill(now)
         if self.tokens >= tokens:
             return 0.0
-        # Whole milliseconds: a wait of nanoseconds would not move a clock of microseconds.
-        return math.ceil((tokens - self.tokens) / self.rate * 1000.0) / 1000.0
+        return _ceil_ms((tokens - self.tokens) / self.rate)
+
+
+def _ceil_ms(seconds: float) -> float:
+    """Whole milliseconds up: a wait of nanoseconds would not move a clock of microseconds."""
+    return math.ceil(seconds * 1000.0 - 1e-6) / 1000.0
+
+
+@dataclass
+class _Window:
+    """At most `limit` sends in any GLOBAL_WINDOW seconds."""
+
+    limit: int
+    sent: deque[float] = field(default_factory=deque)
+
+    def _expire(self, now: float) -> None:
+        while self.sent and self.sent[0] <= now - GLOBAL_WINDOW:
+            self.sent.popleft()
+
+    def room(self, now: float) -> int:
+        self._expire(now)
+        return max(0, self.limit - len(self.sent))
+
+    def delay(self, now: float, messages: int = 1) -> float:
+        """Seconds until `messages` (at most the limit) may go together (0 when they may now)."""
+        wanted = max(1, min(messages, self.limit))
+        self._expire(now)
+        # The oldest sends that must leave the window before `wanted` fit in it.
+        over = len(self.sent) + wanted - self.limit
+        if over <= 0:
+            return 0.0
+        return _ceil_ms(self.sent[over - 1] + GLOBAL_WINDOW - now)
+
+    def take(self, now: float) -> None:
+        self.sent.append(now)
 
 
 def is_group(chat_id: int) -> bool:
@@ -59,17 +102,14 @@ def is_group(chat_id: int) -> bool:
 @dataclass
 class Pacer:
     rates: Rates = field(default_factory=Rates)
-    _global: _Bucket | None = None
+    _global: _Window | None = None
     _chats: dict[int, _Bucket] = field(default_factory=dict)
     _paused_until: dict[int, float] = field(default_factory=dict)
     _all_paused_until: float = 0.0
 
-    def _global_bucket(self, now: float) -> _Bucket:
+    def _window(self, now: float) -> _Window:
         if self._global is None:
-            rates = self.rates
-            self._global = _Bucket(
-                rates.global_burst, rates.global_per_second, rates.global_burst, now
-            )
+            self._global = _Window(self.rates.global_per_second)
         return self._global
 
     def _chat_bucket(self, chat_id: int, now: float) -> _Bucket:
@@ -92,21 +132,19 @@ class Pacer:
 
     def delay(self, chat_id: int, now: float) -> float:
         """Seconds until a message to this chat may go out, counting the overall limit."""
-        return max(self.chat_delay(chat_id, now), self._global_bucket(now).delay(now))
+        return max(self.chat_delay(chat_id, now), self._window(now).delay(now))
 
     def room(self, now: float) -> int:
         """How many messages the overall limit lets go at once now."""
-        bucket = self._global_bucket(now)
-        bucket.refill(now)
-        return max(0, math.floor(bucket.tokens))
+        return self._window(now).room(now)
 
     def room_delay(self, now: float, messages: int) -> float:
-        """Seconds until the overall limit lets `messages` (at most its burst) go at once."""
-        bucket = self._global_bucket(now)
-        return bucket.delay(now, min(float(messages), bucket.capacity))
+        """Seconds until the overall limit lets `messages` (at most a window's worth) go at
+        once."""
+        return self._window(now).delay(now, messages)
 
     def take(self, chat_id: int, now: float) -> None:
-        self._global_bucket(now).tokens -= 1.0
+        self._window(now).take(now)
         self._chat_bucket(chat_id, now).tokens -= 1.0
 
     def pause(self, chat_id: int | None, until: float) -> None:

@@ -1,22 +1,37 @@
-"""``dutybot run``: migrate, then serve updates by long polling or webhook."""
+"""``dutybot run``: migrate, then serve updates by long polling or webhook.
+
+Updates come in through the intake (bot/intake.py): stored in the inbox before Telegram is told
+they were received, then handled. What a previous run left (updates not handled, answers not
+sent) is taken up before anything new. A start-up that cannot go on stops with one line saying
+what is wrong and what to do; an unreachable Bot API is tried again with growing pauses first.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from urllib.parse import urlparse
+import signal
+from collections.abc import Callable
 
-from telegram import Update
+from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application
 from bot.clock import SystemClock
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.process_lock import hold_single_process_lock
+from bot.intake import Intake
 from bot.runtime import Runtime
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, StartupError
+from bot.webhook import serve_webhook
+from handlers.turn import BotApplication
 
 log = logging.getLogger(__name__)
+
+# Pauses between attempts to reach the Bot API at start-up: 1 s, 2 s, 4 s, ... at most 30 s.
+START_PAUSE_FIRST_SECONDS = 1.0
+START_PAUSE_CAP_SECONDS = 30.0
 
 
 async def _migrate(url: str) -> None:
@@ -35,21 +50,94 @@ def run_bot(settings: Settings, *, webhook: bool = False) -> None:
         )
     # Held until the process exits; a second process on the same SQLite file stops here.
     lock = hold_single_process_lock(settings.database_url)
-    # Migrations run on their own event loop; PTB starts another for the bot.
-    asyncio.run(_migrate(settings.database_url))
-    runtime = Runtime(settings=settings, db=Database(settings.database_url), clock=SystemClock())
-    application = build_application(runtime, background=True)
-    log.info("dutybot starting (%s)", "webhook" if webhook else "long polling")
-    if webhook:
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
+    try:
+        # Migrations run on their own event loop, then the bot on another.
+        asyncio.run(_migrate(settings.database_url))
+        runtime = Runtime(
+            settings=settings, db=Database(settings.database_url), clock=SystemClock()
         )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
-    if lock is not None:
-        lock.close()
+        asyncio.run(_serve_until_signalled(runtime, webhook=webhook))
+    finally:
+        if lock is not None:
+            lock.close()
+
+
+async def _serve_until_signalled(runtime: Runtime, *, webhook: bool) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await serve(runtime, webhook=webhook, stop=stop)
+    finally:
+        await runtime.db.dispose()
+
+
+async def connect(application: BotApplication, settings: Settings, attempts: int) -> None:
+    """Initialize the application (it asks Telegram who the bot is), trying again with growing
+    pauses while the Bot API cannot be reached; one log line per failed attempt."""
+    for attempt in range(1, attempts + 1):
+        try:
+            await application.initialize()
+            return
+        except InvalidToken:
+            raise StartupError(
+                "Telegram refused BOT_TOKEN (unauthorized): check the token BotFather gave you"
+            ) from None
+        except NetworkError as error:
+            where = settings.bot_api_base_url.split("/bot", 1)[0]
+            if attempt == attempts:
+                raise StartupError(
+                    f"cannot reach the Bot API at {where} ({error.message}) after {attempts} "
+                    "attempts: check the network, or BOT_API_BASE_URL"
+                ) from None
+            pause = min(START_PAUSE_FIRST_SECONDS * 2 ** (attempt - 1), START_PAUSE_CAP_SECONDS)
+            log.warning(
+                "cannot reach the Bot API at %s (%s); attempt %s of %s, next in %.0fs",
+                where,
+                error.message,
+                attempt,
+                attempts,
+                pause,
+            )
+            await asyncio.sleep(pause)
+
+
+async def serve(
+    runtime: Runtime,
+    *,
+    webhook: bool,
+    stop: asyncio.Event,
+    on_ready: Callable[[], None] | None = None,
+) -> None:
+    """The bot until `stop` is set: the Application with its outbox sender and scheduler tick,
+    fed by long polling or the webhook through the inbox."""
+    settings = runtime.settings
+    application = build_application(runtime, background=True)
+    intake = application.bot_data["intake"]
+    assert isinstance(intake, Intake)
+    await connect(application, settings, settings.startup_attempts)
+    sweeper: asyncio.Task[None] | None = None
+    try:
+        assert application.post_init is not None
+        await application.post_init(application)
+        await application.start()
+        await intake.recover()
+        sweeper = asyncio.create_task(intake.run_sweeper(stop), name="inbox-sweeper")
+        log.info("dutybot started (%s)", "webhook" if webhook else "long polling")
+        if webhook:
+            await serve_webhook(intake, settings, stop, on_ready=on_ready)
+        else:
+            if on_ready is not None:
+                on_ready()
+            await intake.poll(stop)
+    finally:
+        stop.set()
+        if sweeper is not None:
+            with contextlib.suppress(Exception):
+                await sweeper
+        if application.running:
+            await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
+        await application.shutdown()

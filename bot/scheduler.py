@@ -22,6 +22,10 @@ async def tick(runtime: Runtime, jobs: tuple[DueJob, ...] | None = None) -> int:
     queued = 0
     for job in DUE_JOBS if jobs is None else jobs:
         try:
+            if job.run_with_db is not None:
+                queued += await job.run_with_db(runtime.db, now, runtime.settings)
+                continue
+            assert job.run is not None
             async with runtime.db.session() as session:
                 queued += await job.run(session, now, runtime.settings)
         except Exception:

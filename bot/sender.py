@@ -26,9 +26,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-import math
-import os
-import socket
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass
@@ -46,9 +43,10 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.db.engine import process_name
 from bot.db.leadership import Leadership
 from bot.db.models import OutboxMessage
-from bot.pacing import Pacer, Rates, is_group
+from bot.pacing import GLOBAL_WINDOW, Pacer, Rates, is_group
 from bot.runtime import Runtime
 from bot.services.people import reachability
 from bot.services.platform import outbox
@@ -69,6 +67,12 @@ STANDBY_RETRY_SECONDS = 2.0
 # second during a broadcast.
 SEND_AT_LEAST = 10
 CLAIM_SLACK = 20
+# The most one pass sends: a crash repeats at most what a pass sent and had not recorded.
+PASS_MOST = 30
+# What a sender waits before its first pass, at start or when it takes the lead: the sender
+# before it may have sent a full second's worth a moment ago, and Telegram counts per token, not
+# per process; after this pause the two together stay within what one pacer lets go.
+START_PAUSE_SECONDS = GLOBAL_WINDOW
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -84,14 +88,14 @@ def retry_seconds(error: RetryAfter) -> float:
 
 
 def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return process_name()
 
 
 def most_in_flight(rates: Rates) -> int:
-    """The most messages one pass claims (what the overall burst lets go, and the slack), and
+    """The most messages one pass claims (what the overall limit lets go, and the slack), and
     so the most it can send before recording them at its end: what a process killed mid-pass
     can have sent unrecorded, to be sent again by the next sender."""
-    return math.floor(rates.global_burst) + CLAIM_SLACK
+    return min(rates.global_per_second, PASS_MOST) + CLAIM_SLACK
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,7 @@ class Sender:
         pacer: Pacer | None = None,
         leadership: Leadership | None = None,
         worker: str | None = None,
+        sole_process: bool = False,
     ) -> None:
         self.bot = bot
         self.runtime = runtime
@@ -173,6 +178,8 @@ class Sender:
         self.worker = worker or worker_name()
         # None: this process always sends (SQLite, tests driving pass_once).
         self.leadership = leadership
+        # On SQLite the process holds the database's lock file: no other sender can be alive.
+        self.sole_process = sole_process
         self._led = False
         self._semaphore = asyncio.Semaphore(CHATS_AT_ONCE)
 
@@ -309,11 +316,9 @@ class Sender:
 
     @property
     def takeover_pause(self) -> float:
-        """Seconds a new leader waits before its first pass. The previous leader may have sent
-        a full burst a moment ago, and Telegram counts per token, not per process; after this
-        pause the two together stay within what one pacer lets go (a burst, then the rate)."""
-        rates = self.pacer.rates
-        return rates.global_burst / rates.global_per_second
+        """Seconds before the first pass, at start or when taking the lead (real time, as
+        Telegram's windows are)."""
+        return START_PAUSE_SECONDS
 
     async def _take_over(self) -> None:
         # The claims of other workers are freed now rather than when their two-minute lease
@@ -334,6 +339,12 @@ class Sender:
         """The production loop: pass, then wait for pacing or the next poll; on standby, try
         for the lead every STANDBY_RETRY_SECONDS."""
         try:
+            if self.leadership is None:
+                if self.sole_process:
+                    # After a crash the claims of the dead process would keep their lease for
+                    # two minutes; alone on the database, this one frees them at once.
+                    await self._take_over()
+                await _wait(stop, self.takeover_pause)
             while not stop.is_set():
                 try:
                     taking_over = self.leadership is not None and not self._led

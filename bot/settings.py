@@ -19,6 +19,11 @@ class SettingsError(Exception):
     """A setting is missing or invalid; the message names it in one line."""
 
 
+class StartupError(Exception):
+    """The bot cannot start (the database, the data folder, the Bot API); the message says
+    what is wrong and what to do, in one line."""
+
+
 def _split_csv(value: Any) -> Any:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
@@ -62,6 +67,8 @@ class Settings(BaseSettings):
     webhook_secret: str = ""
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+    # Attempts to reach the Bot API at start-up, with pauses of 1, 2, 4, ... seconds between.
+    startup_attempts: int = Field(default=6, ge=1)
 
     # storage
     database_url: str = "sqlite+aiosqlite:///data/dutybot.db"

@@ -92,15 +92,10 @@ async def show_photo(turn: Turn) -> None:
         time=t.datetime(record.checked_in_at),
         distance=round(record.distance_m),
     )
-    bot, chat_id, file_id = turn.context.bot, turn.chat_id, view.file_id
     markup = inline(
         [[button(t("attendance.button.fix"), f"{attendance.BUTTON_FIX}:{assignment.id}")]]
     )
-
-    async def send() -> None:
-        await bot.send_photo(chat_id, file_id, caption=caption, reply_markup=markup)
-
-    turn.later(send)
+    turn.reply_photo_file(view.file_id, caption, markup)
 
 
 async def offer_corrections(turn: Turn) -> None:

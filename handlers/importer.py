@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from telegram.error import TelegramError
+
 from bot.db.models import Dialogue, DialogueKind, Role
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
@@ -90,8 +92,12 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         return
     if document.file_size is not None and document.file_size > reading.MAX_BYTES:
         raise DomainError(ErrorCode.IMPORT_TOO_LARGE, limit=reading.MAX_BYTES // 1024 // 1024)
-    telegram_file = await turn.context.bot.get_file(document.file_id)
-    data = bytes(await telegram_file.download_as_bytearray())
+    try:
+        telegram_file = await turn.context.bot.get_file(document.file_id)
+        data = bytes(await telegram_file.download_as_bytearray())
+    except TelegramError as error:
+        # Telegram unreachable, the file gone or too big to fetch: nothing changed; try again.
+        raise DomainError(ErrorCode.IMPORT_DOWNLOAD_FAILED) from error
     rows = reading.read_table(filename, data)
     settings = turn.runtime.settings
     plan = await importing.preview(turn.session, turn.actor, rows, turn.now, settings)

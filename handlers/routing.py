@@ -33,6 +33,8 @@ class Command:
     help_key: str
     where: Where = Where.PRIVATE
     menu: bool = True
+    # Only reads: the handler runs on a read-only snapshot that never holds SQLite's write lock.
+    read_only: bool = False
 
 
 D = TypeVar("D", bound=CallbackData)
@@ -46,6 +48,7 @@ class Button(Generic[D]):
     data: type[D]
     handler: Callable[[Turn, D], Awaitable[None]]
     roles: frozenset[Role] | None
+    read_only: bool = False
 
     def bind(self, data: D) -> Handler:
         async def handle(turn: Turn) -> None:
@@ -62,6 +65,7 @@ class PrefixButton:
     prefix: str
     handler: Handler
     roles: frozenset[Role] | None
+    read_only: bool = False
 
 
 DialogueHandler = Callable[[Turn, Dialogue], Awaitable[None]]

@@ -1,14 +1,17 @@
 """One update, one unit of work.
 
-``run_turn`` opens a transaction, records the update id (idempotency), loads the member, checks
-the roles the command table asks for and hands the handler a ``Turn``. Replies the handler
-queues are sent only after the commit: the reply then never claims a change that was rolled
-back, and SQLite's single write lock is never held across a network round trip.
+``run_turn`` opens a transaction, marks the update handled in the inbox (DESIGN principle 6),
+loads the member, checks the roles the command table asks for and hands the handler a ``Turn``.
+The handler's answer is kept in the same transaction (bot/answers.py) and sent after the commit:
+the answer then never claims a change that was rolled back, SQLite's single write lock is never
+held across a network round trip, and a crash between the commit and the sending leaves the
+answer in the inbox to be sent at the next start. A command that only reads runs its handler on a
+read-only snapshot (``read_only`` in the command table) and records the update and its answer in
+a short write transaction afterwards.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -16,27 +19,20 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import (
-    BotCommand,
-    BotCommandScopeChat,
-    InlineKeyboardMarkup,
-    InputFile,
-    Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
-from telegram.error import BadRequest, RetryAfter
+from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.db.models import Role
+from bot import answers
+from bot.db.models import Member, Role
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator, language_from_telegram
+from bot.intake import Intake
 from bot.runtime import Runtime
-from bot.sender import retry_seconds
 from bot.services.people import members, reachability
 from bot.services.people.access import Actor
-from bot.services.platform import idempotency
+from bot.services.platform import inbox
+from bot.services.reports.report_text import split_message
 
 if TYPE_CHECKING:
     from handlers.routing import Registry
@@ -45,23 +41,6 @@ log = logging.getLogger(__name__)
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 Deferred = Callable[[], Awaitable[Any]]
-# How often a direct reply that meets Telegram's flood limit is tried again.
-REPLY_RETRIES = 2
-
-
-async def patiently(action: Deferred) -> None:
-    """Send a direct reply; on a 429 wait as long as Telegram asks and try again. The person is
-    waiting for this answer, and giving up would leave them with silence. (Notices through the
-    outbox are paced by the sender and never get here.)"""
-    for attempt in range(REPLY_RETRIES + 1):
-        try:
-            await action()
-            return
-        except RetryAfter as error:
-            if attempt == REPLY_RETRIES:
-                raise
-            log.warning("direct reply hit the flood limit; retrying in %ss", retry_seconds(error))
-            await asyncio.sleep(retry_seconds(error))
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -77,6 +56,12 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     def registry(self) -> Registry:
         registry: Registry = self.application.bot_data["registry"]
         return registry
+
+    @property
+    def intake(self) -> Intake:
+        intake = self.application.bot_data["intake"]
+        assert isinstance(intake, Intake)
+        return intake
 
 
 BotApplication = Application[
@@ -96,6 +81,7 @@ class Turn:
     actor: Actor
     t: Translator
     now: dt.datetime
+    _answers: list[answers.Row] = field(default_factory=list)
     _after: list[Deferred] = field(default_factory=list)
     answered: bool = False
 
@@ -131,50 +117,42 @@ class Turn:
         self.t = self.runtime.translator(language)
 
     def later(self, action: Deferred) -> None:
-        """Run after the commit, in the order queued."""
+        """Run after the answer went out, in the order queued; not kept by the inbox, so only
+        for what may be lost in a crash (archiving a copy of a photo, say)."""
         self._after.append(action)
 
     def reply(self, text: str, markup: Markup | None = None, *, chat_id: int | None = None) -> None:
+        """A text longer than one Telegram message goes out as several, cut at line breaks;
+        the buttons go with the last."""
         target = chat_id if chat_id is not None else self.chat_id
-        bot = self.context.bot
-
-        async def send() -> None:
-            await bot.send_message(target, text, reply_markup=markup)
-
-        self.later(send)
+        parts = split_message(text) or [text]
+        for part in parts[:-1]:
+            self._answers.append(answers.message(target, part))
+        self._answers.append(answers.message(target, parts[-1], markup))
 
     def reply_document(self, filename: str, data: bytes, caption: str | None = None) -> None:
-        bot, target = self.context.bot, self.chat_id
-
-        async def send() -> None:
-            await bot.send_document(target, InputFile(data, filename=filename), caption=caption)
-
-        self.later(send)
+        self._answers.append(answers.document(self.chat_id, filename, data, caption))
 
     def reply_photo(self, data: bytes, caption: str | None = None) -> None:
-        bot, target = self.context.bot, self.chat_id
+        self._answers.append(answers.photo(self.chat_id, data=data, caption=caption))
 
-        async def send() -> None:
-            await bot.send_photo(target, InputFile(data, filename="chart.png"), caption=caption)
-
-        self.later(send)
+    def reply_photo_file(
+        self, file_id: str, caption: str | None = None, markup: Markup | None = None
+    ) -> None:
+        """A photo Telegram holds (a check-in photo), by its file_id."""
+        self._answers.append(
+            answers.photo(self.chat_id, file_id=file_id, caption=caption, markup=markup)
+        )
 
     def edit(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         """Replace the message whose button was pressed."""
         query = self.update.callback_query
-        if query is None:
+        if query is None or query.message is None:
             self.reply(text, markup)
             return
-
-        async def send() -> None:
-            try:
-                await query.edit_message_text(text, reply_markup=markup)
-            except BadRequest as exc:
-                # A double tap edits to the same text; anything else is a real error.
-                if "not modified" not in str(exc).lower():
-                    raise
-
-        self.later(send)
+        self._answers.append(
+            answers.edit(query.message.chat.id, query.message.message_id, text, markup)
+        )
 
     def answer(self, text: str | None = None, *, alert: bool = False) -> None:
         query = self.update.callback_query
@@ -183,30 +161,28 @@ class Turn:
                 self.reply(text)
             return
         self.answered = True
-
-        async def send() -> None:
-            await query.answer(text, show_alert=alert)
-
-        self.later(send)
+        self._answers.append(answers.answer_query(query.id, text, alert=alert))
 
     def set_menu(self, commands: Sequence[tuple[str, str]]) -> None:
-        bot, target = self.context.bot, self.user_id
+        self._answers.append(answers.menu(self.user_id, commands))
 
-        async def send() -> None:
-            await bot.set_my_commands(
-                [BotCommand(name, description) for name, description in commands],
-                scope=BotCommandScopeChat(target),
-            )
-
-        self.later(send)
+    def answer_rows(self) -> list[answers.Row]:
+        """Everything this turn says, in order; a pressed button is always answered."""
+        rows = list(self._answers)
+        query = self.update.callback_query
+        if query is not None and not self.answered:
+            rows.append(answers.answer_query(query.id))
+        return rows
 
     async def flush(self) -> None:
+        """Send the answer kept with the commit, then the deferred actions. A refusal by
+        Telegram (a bug: a text too long, a bad button) is raised for the error handler."""
+        outcome = await self.context.intake.answer(self.update.update_id, self.answer_rows())
         actions, self._after = self._after, []
         for action in actions:
-            await patiently(action)
-        if self.update.callback_query is not None and not self.answered:
-            self.answered = True
-            await self.update.callback_query.answer()
+            await action()
+        if outcome.refused is not None:
+            raise outcome.refused
 
 
 Handler = Callable[[Turn], Awaitable[None]]
@@ -216,11 +192,48 @@ def error_text(t: Translator, error: DomainError) -> str:
     return t(error.message_key, **error.params)
 
 
+async def _begin(
+    update: Update,
+    context: BotContext,
+    session: AsyncSession,
+    roles: frozenset[Role] | None,
+    now: dt.datetime,
+    *,
+    read_only: bool,
+) -> Turn:
+    """Load the member, build the turn, and check the roles the command table asks for."""
+    runtime = context.runtime
+    user = update.effective_user
+    assert user is not None
+    member = await members.by_telegram_id(session, user.id)
+    chat = update.effective_chat
+    if not read_only and member is not None and chat is not None and chat.id == user.id:
+        reachability.mark_reachable(member)
+    actor = Actor.of(user.id, member, runtime.settings.admin_ids)
+    language = (
+        member.language
+        if member and member.language
+        else language_from_telegram(user.language_code, runtime.settings.default_language)
+    )
+    turn = Turn(update, context, session, actor, runtime.translator(language), now)
+    if roles is not None and not actor.has_any(roles):
+        is_stranger = member is None or not member.active
+        raise DomainError(ErrorCode.NOT_REGISTERED if is_stranger else ErrorCode.FORBIDDEN)
+    return turn
+
+
+def _wrote_in_private(update: Update, member: Member | None) -> bool:
+    chat, user = update.effective_chat, update.effective_user
+    return member is not None and chat is not None and user is not None and chat.id == user.id
+
+
 async def run_turn(
     update: Update,
     context: BotContext,
     handler: Handler,
     roles: frozenset[Role] | None,
+    *,
+    read_only: bool = False,
 ) -> None:
     runtime = context.runtime
     user = update.effective_user
@@ -232,21 +245,26 @@ async def run_turn(
     )
     turn: Turn | None = None
     try:
-        async with runtime.db.session() as session:
-            if not await idempotency.claim_update(session, update.update_id, now):
-                raise _Duplicate
-            member = await members.by_telegram_id(session, user.id)
-            chat = update.effective_chat
-            if member is not None and chat is not None and chat.id == user.id:
-                reachability.mark_reachable(member)
-            actor = Actor.of(user.id, member, runtime.settings.admin_ids)
-            language = member.language if member and member.language else fallback_language
-            turn = Turn(update, context, session, actor, runtime.translator(language), now)
-            if roles is not None and not actor.has_any(roles):
-                is_stranger = member is None or not member.active
-                raise DomainError(ErrorCode.NOT_REGISTERED if is_stranger else ErrorCode.FORBIDDEN)
-            await handler(turn)
+        if read_only:
+            async with runtime.db.read_session() as session:
+                turn = await _begin(update, context, session, roles, now, read_only=True)
+                await handler(turn)
+            async with runtime.db.session() as session:
+                if not await inbox.claim(session, update.update_id, now):
+                    raise _Duplicate
+                member = turn.actor.member
+                if _wrote_in_private(update, member) and member is not None and member.blocked_bot:
+                    await reachability.reachable_again(session, member.id)
+                await inbox.hold_answer(session, update.update_id, turn.answer_rows())
+        else:
+            async with runtime.db.session() as session:
+                if not await inbox.claim(session, update.update_id, now):
+                    raise _Duplicate
+                turn = await _begin(update, context, session, roles, now, read_only=False)
+                await handler(turn)
+                await inbox.hold_answer(session, update.update_id, turn.answer_rows())
     except _Duplicate:
+        context.intake.settled(update.update_id)
         log.info("update %s was handled before; skipped", update.update_id)
         if update.callback_query is not None:
             # The first delivery answered it; Telegram refuses a second answer, which is fine.
@@ -257,21 +275,22 @@ async def run_turn(
         return
     except DomainError as error:
         t = turn.t if turn is not None else runtime.translator(fallback_language)
-        await _tell_refusal(update, context, t, error)
+        await context.intake.finish(update, refusal_rows(update, t, error))
         return
+    context.intake.settled(update.update_id)
     assert turn is not None
     await turn.flush()
 
 
-async def _tell_refusal(
-    update: Update, context: BotContext, t: Translator, error: DomainError
-) -> None:
+def refusal_rows(update: Update, t: Translator, error: DomainError) -> list[answers.Row]:
     """A refusal rolled everything back; only the explanation goes out."""
-    text = error_text(t, error)
+    return explanation_rows(update, error_text(t, error))
+
+
+def explanation_rows(update: Update, text: str) -> list[answers.Row]:
+    """`text` as an alert on a pressed button, or as a message in the chat."""
     query = update.callback_query
     if query is not None:
-        await query.answer(text, show_alert=True)
-        return
+        return [answers.answer_query(query.id, text, alert=True)]
     chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(chat.id, text)
+    return [answers.message(chat.id, text)] if chat is not None else []

@@ -1,7 +1,17 @@
-"""Engine and session factory for SQLite (aiosqlite) and PostgreSQL (asyncpg)."""
+"""Engine and session factory for SQLite (aiosqlite) and PostgreSQL (asyncpg).
+
+Two kinds of transaction. `session()` writes: on SQLite it takes the write lock up front
+(BEGIN IMMEDIATE), so it must stay short. `read_session()` only reads, from one consistent
+snapshot, and never holds the write lock (DESIGN "Storage"): on SQLite it runs on connections
+of their own that cannot write (`query_only`) in deferred transactions, which WAL lets read
+while another connection writes; on PostgreSQL it is a READ ONLY, REPEATABLE READ transaction.
+A report of a month is read this way, so it never makes a check-in wait.
+"""
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,8 +26,17 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+# PostgreSQL shows at most this much of a connection's application_name (NAMEDATALEN - 1).
+APPLICATION_NAME_MAX = 63
 
-def _prepare_sqlite(engine: AsyncEngine) -> None:
+
+def process_name() -> str:
+    """This process, as other processes see it: host and pid. On PostgreSQL its connections
+    carry it as their application_name, so a process can tell whether another one still runs."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:APPLICATION_NAME_MAX]
+
+
+def _prepare_sqlite(engine: AsyncEngine, *, read_only: bool = False) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Autocommit at the driver level so SQLAlchemy's "begin" event below decides how a
@@ -28,13 +47,17 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock up front: a deferred transaction that later wants to
-        # write fails at once with SQLITE_BUSY in WAL mode instead of waiting its turn.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # write fails at once with SQLITE_BUSY in WAL mode instead of waiting its turn. A read
+        # never wants to write, and its deferred transaction reads one snapshot from its first
+        # statement to its end.
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -47,8 +70,25 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         _prepare_sqlite(engine)
         return engine
     return create_async_engine(
-        url, echo=echo, pool_size=20, max_overflow=10, pool_pre_ping=True, pool_timeout=60
+        url,
+        echo=echo,
+        pool_size=20,
+        max_overflow=10,
+        pool_pre_ping=True,
+        pool_timeout=60,
+        connect_args={"server_settings": {"application_name": process_name()}},
     )
+
+
+def create_read_engine(url: str, engine: AsyncEngine, *, echo: bool = False) -> AsyncEngine:
+    """The engine of read-only transactions beside `engine` (see the module's note)."""
+    if engine.dialect.name != "sqlite":
+        return engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    if make_url(url).database in (None, "", ":memory:"):
+        return engine  # an in-memory database exists on its own connections only
+    reader = create_async_engine(url, echo=echo, pool_size=8, max_overflow=0, pool_timeout=60)
+    _prepare_sqlite(reader, read_only=True)
+    return reader
 
 
 class Database:
@@ -57,7 +97,9 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         self.engine = create_engine(url, echo=echo)
+        self.read_engine = create_read_engine(url, self.engine, echo=echo)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._reads = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -69,5 +111,14 @@ class Database:
         async with self._sessions() as session, session.begin():
             yield session
 
+    @asynccontextmanager
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
+        """A read-only transaction on one consistent snapshot that never holds SQLite's write
+        lock; a write in it fails."""
+        async with self._reads() as session, session.begin():
+            yield session
+
     async def dispose(self) -> None:
+        if self.read_engine.pool is not self.engine.pool:
+            await self.read_engine.dispose()
         await self.engine.dispose()

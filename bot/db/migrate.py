@@ -29,3 +29,15 @@ async def upgrade(database: Database, revision: str = "head") -> None:
 
     async with database.engine.begin() as connection:
         await connection.run_sync(_run)
+
+
+async def downgrade(database: Database, revision: str) -> None:
+    """Back to `revision` (tests check that each migration can be undone)."""
+    config = alembic_config(database.url)
+
+    def _run(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+    async with database.engine.begin() as connection:
+        await connection.run_sync(_run)

@@ -98,6 +98,12 @@ class OutboxStatus(enum.StrEnum):
     DROPPED = "dropped"  # no longer wanted (the shift it was about was cancelled, say)
 
 
+class InboxStatus(enum.StrEnum):
+    RECEIVED = "received"  # stored before Telegram was told; not handled yet
+    ANSWERING = "answering"  # handled (its change committed); its answer may not have gone out
+    DONE = "done"  # handled and answered
+
+
 class SwapKind(enum.StrEnum):
     GIVE_AWAY = "give_away"  # offered to every eligible member; the first to take it wins
     HAND_OVER = "hand_over"  # to one named member, who accepts or declines
@@ -342,13 +348,26 @@ class CheckIn(Base):
     assignment: Mapped[Assignment] = relationship(lazy="joined")
 
 
-class ProcessedUpdate(Base):
-    """Written in the transaction of the change an update caused, so a redelivery is a no-op."""
+class InboxUpdate(Base):
+    """Every update, stored before Telegram is told it was received (DESIGN principle 6).
 
-    __tablename__ = "processed_updates"
+    It is marked handled in the transaction of the change it causes, together with the answer
+    to send; the answer is marked sent once it went out. A process that dies at any moment leaves
+    rows that say what is left: updates to handle, answers to send. The update itself is kept
+    only until it is handled (it may hold a phone number)."""
+
+    __tablename__ = "inbox"
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    processed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    status: Mapped[InboxStatus] = mapped_column(_enum(InboxStatus), default=InboxStatus.RECEIVED)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    answer: Mapped[list[Any] | None] = mapped_column(JSON)
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    done_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
+    # The process that received it: on PostgreSQL another one leaves it alone for a while.
+    worker: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_inbox_open", "status", "update_id"),)
 
 
 class OutboxMessage(Base):

@@ -13,7 +13,7 @@ from typing import IO
 
 from sqlalchemy.engine import make_url
 
-from bot.settings import SettingsError
+from bot.settings import SettingsError, StartupError
 
 
 def sqlite_path(database_url: str) -> Path | None:
@@ -31,8 +31,15 @@ def hold_single_process_lock(database_url: str) -> IO[str] | None:
     if path is None:
         return None
     lock_path = path.with_name(path.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    handle = lock_path.open("a+", encoding="utf-8")
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock_path.open("a+", encoding="utf-8")
+    except OSError as error:
+        raise StartupError(
+            f"cannot write in {lock_path.parent} ({error.strerror}): the bot keeps its SQLite "
+            "database and lock file there; make the folder writable for this user, or set "
+            "DATABASE_URL to a file in a writable folder"
+        ) from None
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

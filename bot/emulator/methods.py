@@ -676,6 +676,7 @@ async def ok(world: World, params: Params) -> bool:
 
 async def set_webhook(world: World, params: Params) -> bool:
     world.webhook_url = params.text_or_none("url") or ""
+    world.webhook_secret = params.text_or_none("secret_token") or ""
     if params.flag("drop_pending_updates"):
         world.updates.clear()
     return True

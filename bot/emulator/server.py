@@ -4,12 +4,15 @@ api.telegram.org, with latency, faults and flood limits applied in front of the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import json
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlparse
 
+import aiohttp
 from aiohttp import web
 
 from bot.emulator.limits import Fault, FloodGate, FloodLimits, fault_answer
@@ -22,6 +25,10 @@ CONFLICT_WEBHOOK = (
     "Conflict: can't use getUpdates method while webhook is active; "
     "use deleteWebhook to delete the webhook first"
 )
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+WEBHOOK_CONNECTIONS = 40  # Telegram's default max_connections
+WEBHOOK_TIMEOUT_SECONDS = 30.0
 CONFLICT_POLLING = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
@@ -104,6 +111,11 @@ class BotApiEmulator:
         self._closing = False
         self._poll_generation = 0
         self._active_polls = 0
+        # Webhook delivery: how long a failed POST waits to be tried again, and how many failed.
+        self.webhook_retry_seconds = 0.2
+        self.webhook_failures = 0
+        self._webhook_task: asyncio.Task[None] | None = None
+        self._webhook_posts: set[asyncio.Task[None]] = set()
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -120,11 +132,19 @@ class BotApiEmulator:
         assert isinstance(server, asyncio.base_events.Server)
         self._port = int(server.sockets[0].getsockname()[1])
         self._closing = False
+        self._webhook_task = asyncio.create_task(self._deliver_to_webhook(), name="webhook")
 
     async def stop(self) -> None:
         """Answer the pending long polls with no updates, then close the server."""
         self._closing = True
         self.world.updates.wake_all()
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
+            for post in (self._webhook_task, *self._webhook_posts):
+                post.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await post
+            self._webhook_task = None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 2.0
         # The woken polls still have to write their answers before connections are closed.
@@ -355,6 +375,45 @@ class BotApiEmulator:
             # The call took effect; only the answer is late, like a lost response.
             await asyncio.sleep(self.timeout_delay)
         return result
+
+    async def _deliver_to_webhook(self) -> None:
+        """While a webhook is set, POST each update to it as Telegram does: with the secret
+        token, up to WEBHOOK_CONNECTIONS at once, one chat's updates one after another; an
+        update is forgotten only once it was answered 200, anything else is tried again."""
+        loop = asyncio.get_running_loop()
+        async with aiohttp.ClientSession() as http:
+            while not self._closing:
+                url = self.world.webhook_url
+                room = WEBHOOK_CONNECTIONS - len(self._webhook_posts)
+                # The emulator only ever calls a bot on this machine.
+                if url and room > 0 and urlparse(url).hostname in LOOPBACK:
+                    for entry in self.world.updates.due_for_webhook(loop.time())[:room]:
+                        entry.in_flight = True
+                        self.world.updates.mark_delivered(entry)
+                        post = asyncio.create_task(self._post_update(http, url, entry))
+                        self._webhook_posts.add(post)
+                        post.add_done_callback(self._webhook_posts.discard)
+                await self.world.updates.wait(0.05)
+
+    async def _post_update(self, http: aiohttp.ClientSession, url: str, entry: Any) -> None:
+        answered = False
+        try:
+            async with http.post(
+                url,
+                json=entry.payload,
+                headers={SECRET_HEADER: self.world.webhook_secret},
+                timeout=aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT_SECONDS),
+            ) as response:
+                answered = response.status == 200
+        except (aiohttp.ClientError, TimeoutError, OSError):
+            answered = False
+        entry.in_flight = False
+        if answered:
+            self.world.updates.acknowledge(entry)
+        else:
+            self.webhook_failures += 1
+            entry.retry_at = asyncio.get_running_loop().time() + self.webhook_retry_seconds
+            self.world.updates.wake_all()
 
     def _admit(self, method: str, chat_id: int | str) -> None:
         chat = self.world.chat(chat_id)

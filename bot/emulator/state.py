@@ -107,6 +107,9 @@ class QueuedUpdate:
     chat_id: int | None
     redelivery: bool = False
     delivered: bool = False
+    # Webhook delivery: a POST is under way; after a failed one, not before this (loop time).
+    in_flight: bool = False
+    retry_at: float = 0.0
 
     @property
     def type(self) -> str:
@@ -193,6 +196,33 @@ class UpdateQueue:
             self.delivered_ids.add(entry.update_id)
         return [copy.deepcopy(entry.payload) for entry in batch]
 
+    def due_for_webhook(self, now: float) -> list[QueuedUpdate]:
+        """What a webhook POST may carry now: each chat's oldest waiting update, unless it is
+        being posted or waits to be tried again (a chat's updates go one after another, in
+        order)."""
+        due: list[QueuedUpdate] = []
+        chats: set[int | None] = set()
+        for entry in sorted(self._entries, key=lambda entry: entry.update_id):
+            if not self._allowed(entry):
+                continue
+            if entry.chat_id is not None:
+                if entry.chat_id in chats:
+                    continue
+                chats.add(entry.chat_id)
+            if not entry.in_flight and entry.retry_at <= now:
+                due.append(entry)
+        return due
+
+    def mark_delivered(self, entry: QueuedUpdate) -> None:
+        entry.delivered = True
+        self.delivered_ids.add(entry.update_id)
+
+    def acknowledge(self, entry: QueuedUpdate) -> None:
+        """The webhook answered 200: Telegram forgets the update."""
+        if entry in self._entries:
+            self._entries.remove(entry)
+        self._wake()
+
     async def wait(self, seconds: float) -> None:
         """Return when an update arrives or `seconds` pass."""
         if seconds <= 0:
@@ -230,6 +260,7 @@ class World:
         self.commands: dict[CommandKey, list[JSON]] = {}
         self.updates = UpdateQueue()
         self.webhook_url = ""
+        self.webhook_secret = ""
         self.callback_queries: dict[str, tuple[int, bool]] = {}  # id -> (user id, answered)
         self.answered_callbacks: dict[int, list[JSON]] = {}
         self._file_numbers = itertools.count(1)

@@ -198,6 +198,11 @@ class _Sender:
             body["caption"] = caption
         return await self._send(body)
 
+    async def send_raw(self, body: JSON) -> JSON:
+        """Any other kind of message (a voice note, a poll, a dice), as Telegram would send
+        it: `body` holds the message's own fields."""
+        return await self._send(copy.deepcopy(body))
+
     async def send_sticker(self) -> JSON:
         stored = self._world.new_file(b"RIFF-sticker", "sticker")
         return await self._send({"sticker": sticker_json(stored)})

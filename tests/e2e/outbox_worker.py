@@ -23,9 +23,9 @@ from bot.sender import PassResult, Sender, worker_name
 from bot.settings import Settings
 
 # A faster overall pace than Telegram's keeps the test short; the test's emulator enforces the
-# same rate with a larger burst, so one sender at this pace earns no 429 and two would earn
-# many. The burst stays small, so each pass claims a few dozen messages, as in production.
-FAST = Rates(global_per_second=200, global_burst=20)
+# same rate, so one sender at this pace earns no 429 and two would earn many. Each pass still
+# claims a few dozen messages at most (bot/sender.py PASS_MOST), as in production.
+FAST = Rates(global_per_second=200)
 POLL_SECONDS = 0.02
 
 

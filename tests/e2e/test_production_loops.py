@@ -7,8 +7,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import pytest
+
 from bot.app import build_application
 from bot.runtime import Runtime
+from bot.services.platform import outbox
 from tests.conftest import START, ZONE
 from tests.e2e.checkin_fixtures import assign, post, shift, team
 from tests.emulator.test_transport import eventually
@@ -49,3 +52,39 @@ async def test_the_job_queue_ticks_and_the_sender_delivers_on_their_own(harness:
         await application.shutdown()
     sender_task = application.bot_data["sender_task"]
     assert isinstance(sender_task, asyncio.Task) and sender_task.done()
+
+
+async def test_on_sqlite_the_sender_frees_a_dead_process_s_claims_at_start(
+    harness: Harness,
+) -> None:
+    """After a crash, the rows the dead process had claimed would wait out their two-minute
+    lease; on SQLite the lock file proves no other process runs, so start-up frees them all."""
+    if not harness.database.is_sqlite:
+        pytest.skip("on PostgreSQL a new leader frees them (tests/e2e/test_outbox_processes.py)")
+    crew = await team(harness, ("王芳", "李明"))
+    async with harness.session() as session:
+        for index, person in enumerate(crew.volunteers):
+            await outbox.enqueue(
+                session,
+                key=f"notice:{index}",
+                chat_id=person.user_id,
+                body=outbox.payload(f"通知 {index}"),
+                now=harness.clock.now(),
+            )
+        claimed = await outbox.claim_due(session, harness.clock.now(), "deadhost:4242")
+    assert len(claimed) == 2  # held by a process that is gone, for two more minutes
+    await harness.bot.stop()
+
+    application = build_application(harness.runtime, background=True)
+    await application.initialize()
+    assert application.post_init is not None and application.post_stop is not None
+    await application.post_init(application)
+    await application.start()
+    try:
+        # The clock stands still: only freeing the claims lets them go.
+        for index, person in enumerate(crew.volunteers):
+            await eventually(lambda p=person, i=index: f"通知 {i}" in p.texts(), "the notice", 20)
+    finally:
+        await application.stop()
+        await application.post_stop(application)
+        await application.shutdown()

@@ -57,12 +57,9 @@ async def test_daily_tally_is_queued_once_per_group_at_summary_time(
     database: Database, settings: Settings
 ) -> None:
     await _seed(database)
-    async with database.session() as session:
-        assert await report_jobs.daily_tallies(session, at(DAY, "19:59"), settings) == 0
-    async with database.session() as session:
-        assert await report_jobs.daily_tallies(session, at(DAY, "20:00"), settings) == 4
-    async with database.session() as session:
-        assert await report_jobs.daily_tallies(session, at(DAY, "20:01"), settings) == 0
+    assert await report_jobs.daily_tallies(database, at(DAY, "19:59"), settings) == 0
+    assert await report_jobs.daily_tallies(database, at(DAY, "20:00"), settings) == 4
+    assert await report_jobs.daily_tallies(database, at(DAY, "20:01"), settings) == 0
 
     rows = await _outbox(database)
     keys = [row.idempotency_key for row in rows]
@@ -85,16 +82,14 @@ async def test_a_tally_missed_while_down_is_sent_late_the_same_day_only(
     database: Database, settings: Settings
 ) -> None:
     await _seed(database)
-    async with database.session() as session:
-        assert await report_jobs.daily_tallies(session, at(DAY, "23:10"), settings) == 4
+    assert await report_jobs.daily_tallies(database, at(DAY, "23:10"), settings) == 4
     texts = [row.payload["text"] for row in await _outbox(database) if row.kind == "text"]
     assert texts[0].split("\n")[1] == "(sent late: the bot was not running at the scheduled time)"
     assert texts[1].split("\n")[1] == "（补发：机器人在定时发送时未运行）"
 
     # The next morning the old day is not sent again; tonight's comes at 20:00.
     next_morning = at(DAY + dt.timedelta(days=1), "08:00")
-    async with database.session() as session:
-        assert await report_jobs.daily_tallies(session, next_morning, settings) == 0
+    assert await report_jobs.daily_tallies(database, next_morning, settings) == 0
 
 
 async def test_a_group_bound_after_the_time_waits_for_tomorrow(
@@ -108,8 +103,7 @@ async def test_a_group_bound_after_the_time_waits_for_tomorrow(
                 bound_at=at(DAY, "20:10"),
             )
         )  # fmt: skip
-    async with database.session() as session:
-        await report_jobs.daily_tallies(session, at(DAY, "20:15"), settings)
+    await report_jobs.daily_tallies(database, at(DAY, "20:15"), settings)
     assert all(row.chat_id != -100_333 for row in await _outbox(database))
 
 
@@ -118,15 +112,12 @@ async def test_weekly_report_on_monday_and_monthly_on_the_first(
 ) -> None:
     await _seed(database)
     monday = dt.date(2026, 12, 7)
-    async with database.session() as session:
-        assert await report_jobs.weekly_reports(session, at(DAY, "08:00"), settings) == 0
-        assert await report_jobs.weekly_reports(session, at(monday, "07:59"), settings) == 0
-    async with database.session() as session:
-        assert await report_jobs.weekly_reports(session, at(monday, "08:00"), settings) == 4
-    async with database.session() as session:
-        assert await report_jobs.monthly_reports(session, at(monday, "08:00"), settings) == 0
-        first = dt.date(2027, 1, 1)
-        assert await report_jobs.monthly_reports(session, at(first, "08:05"), settings) == 4
+    assert await report_jobs.weekly_reports(database, at(DAY, "08:00"), settings) == 0
+    assert await report_jobs.weekly_reports(database, at(monday, "07:59"), settings) == 0
+    assert await report_jobs.weekly_reports(database, at(monday, "08:00"), settings) == 4
+    assert await report_jobs.monthly_reports(database, at(monday, "08:00"), settings) == 0
+    first = dt.date(2027, 1, 1)
+    assert await report_jobs.monthly_reports(database, at(first, "08:05"), settings) == 4
     rows = await _outbox(database)
     week = next(row for row in rows if row.idempotency_key == f"week:{HQ}:2026-11-30")
     assert week.payload["text"].startswith(
@@ -149,8 +140,7 @@ async def test_photo_wall_adds_an_album_of_the_days_unflagged_photos(
         database.url, reports_dir=str(tmp_path / "reports"), summary_photo_wall=True
     )
     await _seed(database)
-    async with database.session() as session:
-        assert await report_jobs.daily_tallies(session, at(DAY, "20:00"), settings) == 6
+    assert await report_jobs.daily_tallies(database, at(DAY, "20:00"), settings) == 6
     rows = {row.idempotency_key: row for row in await _outbox(database)}
     wall = rows[f"tally:{HQ}:2026-12-01:wall"]
     assert wall.kind == "media"

@@ -21,7 +21,7 @@ from bot.services.reports.chart import (
     render_chart,
 )
 from bot.services.reports.periods import Period
-from bot.services.reports.report_text import MESSAGE_LIMIT, split_message
+from bot.services.reports.report_text import MESSAGE_LIMIT, split_message, utf16_len
 from bot.services.reports.scoring import Counts, Grade, Score, score
 from bot.services.reports.tally import Row, Tally
 from tests.conftest import make_settings
@@ -130,6 +130,18 @@ def test_long_texts_are_split_at_line_breaks_within_the_limit() -> None:
     assert all(len(part) <= MESSAGE_LIMIT for part in parts)
     assert "\n".join(parts).split("\n") == lines
     assert split_message("x" * 5000) == ["x" * MESSAGE_LIMIT, "x" * 904]
+
+
+def test_the_limit_counts_as_telegram_does_an_emoji_is_two() -> None:
+    """A line of a weekly ranking ends with 📈 or 📉: 120 of them are 120 units more than
+    Python's len() says, and Telegram refuses the message."""
+    lines = [f"{index}. 某某单位：82 分（中），在岗率 83% 📈 +1.5" for index in range(300)]
+    parts = split_message("\n".join(lines))
+    assert all(utf16_len(part) <= MESSAGE_LIMIT for part in parts)
+    assert any(len(part) > MESSAGE_LIMIT - 300 for part in parts)
+    assert "\n".join(parts).split("\n") == lines
+    # A single line too long is cut between characters, never inside an emoji.
+    assert split_message("📈" * 2049) == ["📈" * 2048, "📈"]
 
 
 @pytest.mark.parametrize(

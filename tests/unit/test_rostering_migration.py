@@ -1,4 +1,4 @@
-"""Migration 0011 (assigned duty) from the revision before it, with data: the seats people hold
+"""Migration 0011 (assigned duty) from the revision before it (0009), with data: the seats people hold
 stay theirs, volunteered (no rota), and the way back drops only what 0011 added."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from bot.db.engine import Database
 from bot.db.migrate import alembic_config, upgrade
 from tests import databases
 
-PREVIOUS = "0008"
+PREVIOUS = "0009"
 ROSTERING = "0011"
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from bot.db.models import Shift
 from bot.pacing import Pacer, Rates
+from bot.sender import START_PAUSE_SECONDS
 from bot.services.duty.reminders import is_urgent
 from bot.services.platform import outbox
 from bot.settings import Settings
@@ -48,16 +49,64 @@ def test_a_reminder_is_urgent_within_the_hour_or_when_quiet_hours_would_hold_it_
     assert not is_urgent(_shift(local(2, 7, 30)), local(2, 5, 30), rules)
 
 
-def test_the_overall_limit_lets_a_burst_go_then_waits_for_a_batch() -> None:
-    pacer = Pacer(Rates(global_per_second=30.0, global_burst=20.0))
-    assert pacer.room(0.0) == 20
+def test_the_overall_limit_lets_a_seconds_worth_go_then_waits_for_the_oldest_to_age() -> None:
+    pacer = Pacer(Rates(global_per_second=30))
+    assert pacer.room(1.0) == 30
     for chat in range(20):
-        pacer.take(1000 + chat, 0.0)
-    assert pacer.room(0.0) == 0
-    assert pacer.room_delay(0.0, 10) == 0.334  # ten messages' worth at 30 a second
-    assert pacer.room(0.334) == 10
-    # Asked for more than the burst, it waits for a full burst only.
-    assert pacer.room_delay(0.334, 100) == pytest.approx(0.333, abs=0.001)
+        pacer.take(1000 + chat, 1.0)
+    for chat in range(10):
+        pacer.take(2000 + chat, 1.5)
+    assert pacer.room(1.9) == 0
+    # The first twenty leave the window a second after they went, the other ten later.
+    assert pacer.room_delay(1.9, 10) == pytest.approx(0.1)
+    assert pacer.room(2.0) == 20
+    assert pacer.room_delay(2.0, 25) == pytest.approx(0.5)
+    # Asked for more than a second's worth, it waits for a second's worth only.
+    assert pacer.room_delay(2.0, 100) == pytest.approx(0.5)
+
+
+def _busiest_second(moments: list[float]) -> int:
+    """The most moments in any window [t, t + 1) (one starting at each moment is enough)."""
+    moments = sorted(moments)
+    return max(
+        (
+            sum(1 for other in moments[index:] if other < moment + 1.0)
+            for index, moment in enumerate(moments)
+        ),
+        default=0,
+    )
+
+
+def _send_greedily(pacer: Pacer, start: float, seconds: float, chats: int) -> list[float]:
+    """A sender that sends to many chats whenever the pacer lets it, on a clock of 1 ms steps
+    with jitter, as a busy broadcast would."""
+    sent: list[float] = []
+    now, chat, step = start, 0, 0
+    while now < start + seconds:
+        target = 1 + chat % chats
+        if pacer.delay(target, now) == 0.0:
+            pacer.take(target, now)
+            sent.append(now)
+            chat += 1
+        else:
+            step += 1
+            now += 0.001 + (step % 7) * 0.0003
+    return sent
+
+
+def test_no_second_ever_holds_more_than_thirty_messages() -> None:
+    sent = _send_greedily(Pacer(), 0.0, 10.0, chats=5000)
+    assert len(sent) >= 8 * 30  # it does send at the rate
+    assert _busiest_second(sent) == 30
+
+
+def test_a_restarted_process_stays_within_thirty_a_second_with_the_one_before() -> None:
+    before = _send_greedily(Pacer(), 0.0, 3.0, chats=5000)
+    # Killed right after its last message; the new process starts at once and, as its sender
+    # loop does, waits before its first pass.
+    restart = before[-1] + START_PAUSE_SECONDS
+    after = _send_greedily(Pacer(), restart, 3.0, chats=5000)
+    assert _busiest_second(before + after) == 30
 
 
 def test_one_chat_waits_after_its_burst_while_others_may_go() -> None:

@@ -11,7 +11,7 @@ from bot.db.models import Dialogue, Role
 from bot.errors import DomainError, ErrorCode
 from bot.services.people import invites, members, registration, units
 from bot.services.people.access import Actor
-from bot.services.platform import dialogues, idempotency
+from bot.services.platform import dialogues
 
 NOW = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)
 ADMIN = Actor(telegram_id=1, member=None, roles=frozenset({Role.ADMIN}))
@@ -113,12 +113,3 @@ def test_contact_must_be_ones_own() -> None:
         registration.receive_contact(dialogue, 5, 6, "+86", NOW)
     assert raised.value.code is ErrorCode.CONTACT_NOT_OWN
     assert dialogue.step == "contact"
-
-
-async def test_update_is_claimed_once(database: Database) -> None:
-    async with database.session() as session:
-        assert await idempotency.claim_update(session, 77, NOW)
-    async with database.session() as session:
-        assert not await idempotency.claim_update(session, 77, NOW)
-    async with database.session() as session:
-        assert await idempotency.prune(session, NOW + dt.timedelta(seconds=1)) == 1

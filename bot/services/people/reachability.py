@@ -68,3 +68,12 @@ def mark_reachable(member: Member) -> None:
     """The person wrote to the bot, so it can write to them again."""
     if member.blocked_bot:
         member.blocked_bot = False
+
+
+async def reachable_again(session: AsyncSession, member_id: int) -> None:
+    """`mark_reachable` for a member read in another (read-only) transaction."""
+    await session.execute(
+        update(Member)
+        .where(Member.id == member_id, Member.blocked_bot.is_(True))
+        .values(blocked_bot=False)
+    )

@@ -4,6 +4,10 @@ report on Mondays and the monthly report on the 1st at REPORT_TIME.
 Each is due from its time until the end of that local day, under outbox keys naming the group
 and the occasion: a tick that runs twice finds the key and does nothing, and a bot that was down
 at the time sends it when it is back the same day, marked as late.
+
+A report of a month over a city reads for seconds: it is read on a read-only snapshot, which
+never holds SQLite's write lock (DESIGN "Storage"), and only queued in a short write
+transaction, one group at a time.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.engine import Database
 from bot.db.models import BoundGroup, OutboxMessage
 from bot.i18n import Translator
 from bot.services.people import groups
@@ -64,38 +69,42 @@ def _occasion(kind: ReportKind, now: dt.datetime, settings: Settings) -> Occasio
     return Occasion(kind, today, due_at)
 
 
-async def _send_due(
-    session: AsyncSession, kind: ReportKind, now: dt.datetime, settings: Settings
-) -> int:
+async def _send_due(db: Database, kind: ReportKind, now: dt.datetime, settings: Settings) -> int:
     occasion = _occasion(kind, now, settings)
     if occasion is None:
         return 0
-    bound = [
-        group for group in await groups.all_bound(session) if group.bound_at <= occasion.due_at
-    ]
-    if not bound:
-        return 0
-    sent_keys = set(
-        await session.scalars(
-            select(OutboxMessage.idempotency_key).where(
-                OutboxMessage.idempotency_key.in_([occasion.key(g.chat_id) for g in bound])
+    async with db.read_session() as session:
+        bound = [
+            group for group in await groups.all_bound(session) if group.bound_at <= occasion.due_at
+        ]
+        if not bound:
+            return 0
+        sent_keys = set(
+            await session.scalars(
+                select(OutboxMessage.idempotency_key).where(
+                    OutboxMessage.idempotency_key.in_([occasion.key(g.chat_id) for g in bound])
+                )
             )
         )
-    )
     queued = 0
     for group in bound:
-        if occasion.key(group.chat_id) not in sent_keys:
-            queued += await _enqueue_report(session, group, occasion, now, settings)
+        if occasion.key(group.chat_id) in sent_keys:
+            continue
+        async with db.read_session() as session:
+            messages = await _report_messages(session, group, occasion, now, settings)
+        async with db.session() as session:
+            queued += await _enqueue_report(session, group, occasion, messages, now)
     return queued
 
 
-async def _enqueue_report(
+async def _report_messages(
     session: AsyncSession,
     group: BoundGroup,
     occasion: Occasion,
     now: dt.datetime,
     settings: Settings,
-) -> int:
+) -> list[outbox.Message]:
+    """The report's messages for the group: its texts, the photo wall, the chart last."""
     period, previous = scheduled_period(occasion.kind, occasion.day)
     tally = await compute(
         session,
@@ -120,6 +129,17 @@ async def _enqueue_report(
             messages.insert(-1, outbox.payload(photo=wall[0]))
         elif wall:
             messages.insert(-1, outbox.payload(media=wall))
+    return messages
+
+
+async def _enqueue_report(
+    session: AsyncSession,
+    group: BoundGroup,
+    occasion: Occasion,
+    messages: list[outbox.Message],
+    now: dt.datetime,
+) -> int:
+    key = occasion.key(group.chat_id)
     queued = 0
     for index, body in enumerate(messages):
         part_key = key if index == 0 else f"{key}:{index + 1}"
@@ -133,13 +153,13 @@ async def _enqueue_report(
     return queued
 
 
-async def daily_tallies(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
-    return await _send_due(session, ReportKind.DAILY, now, settings)
+async def daily_tallies(db: Database, now: dt.datetime, settings: Settings) -> int:
+    return await _send_due(db, ReportKind.DAILY, now, settings)
 
 
-async def weekly_reports(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
-    return await _send_due(session, ReportKind.WEEKLY, now, settings)
+async def weekly_reports(db: Database, now: dt.datetime, settings: Settings) -> int:
+    return await _send_due(db, ReportKind.WEEKLY, now, settings)
 
 
-async def monthly_reports(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
-    return await _send_due(session, ReportKind.MONTHLY, now, settings)
+async def monthly_reports(db: Database, now: dt.datetime, settings: Settings) -> int:
+    return await _send_due(db, ReportKind.MONTHLY, now, settings)

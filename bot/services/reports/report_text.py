@@ -242,23 +242,42 @@ def render(t: Translator, tally: Tally, kind: ReportKind, *, late: bool = False)
     return split_message(text)
 
 
+def utf16_len(text: str) -> int:
+    """Telegram measures a text in UTF-16 code units: an emoji such as 📈 counts two."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _head(line: str, limit: int) -> tuple[str, str]:
+    """The longest start of `line` within `limit` UTF-16 units, and the rest."""
+    size = 0
+    for index, char in enumerate(line):
+        size += 2 if ord(char) > 0xFFFF else 1
+        if size > limit:
+            return line[:index], line[index:]
+    return line, ""
+
+
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Cut at line breaks (a single over-long line at the limit) so that each part fits."""
+    """Cut at line breaks (a single over-long line at the limit) so that each part fits, as
+    Telegram counts (UTF-16 code units)."""
     parts: list[str] = []
-    current = ""
+    current, current_size = "", 0
     for line in text.split("\n"):
-        while len(line) > limit:
+        size = utf16_len(line)
+        while size > limit:
             if current:
                 parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
+                current, current_size = "", 0
+            head, line = _head(line, limit)
+            parts.append(head)
+            size = utf16_len(line)
+        if not current:
+            current, current_size = line, size
+        elif current_size + 1 + size > limit:
             parts.append(current)
-            current = line
+            current, current_size = line, size
         else:
-            current = candidate
+            current, current_size = f"{current}\n{line}", current_size + 1 + size
     if current.strip():
         parts.append(current)
     return [part.strip("\n") for part in parts if part.strip()]

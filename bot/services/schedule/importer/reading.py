@@ -7,7 +7,6 @@ import csv
 import datetime as dt
 import io
 import itertools
-import zipfile
 from collections.abc import Sequence
 from typing import Any
 
@@ -120,13 +119,18 @@ def read_table(filename: str, data: bytes) -> list[Row]:
 
 
 def _read_xlsx(data: bytes) -> Sequence[Sequence[Any]]:
+    # A damaged or hostile file makes openpyxl raise all sorts of errors (a bad zip, a missing
+    # part, XML that does not parse, a cell it cannot convert), some only while the rows are
+    # read: whatever it raises, the file is not a readable spreadsheet.
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except Exception as exc:
         raise DomainError(ErrorCode.IMPORT_UNREADABLE) from exc
     try:
         sheet = workbook.worksheets[0]
         return list(itertools.islice(sheet.iter_rows(values_only=True), MAX_ROWS + 2))
+    except Exception as exc:
+        raise DomainError(ErrorCode.IMPORT_UNREADABLE) from exc
     finally:
         workbook.close()
 

@@ -1,0 +1,192 @@
+"""The answer to an update, in a form the inbox keeps (DESIGN principles 1 and 6).
+
+A handler's replies are written, as plain JSON rows, in the same transaction as the change its
+update causes, and sent after the commit. A process killed between the commit and the sending
+leaves them in the inbox, and the next start sends them: a person is never left without the
+answer to a change that was made. Each row is one Bot API call; markups are stored as Telegram
+itself would receive them (PTB's `to_dict`) and rebuilt with `de_json`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardMarkup,
+    InputFile,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.sender import retry_seconds
+
+log = logging.getLogger(__name__)
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+Row = dict[str, Any]
+# How often a direct answer that meets Telegram's flood limit is tried again at once.
+RETRIES_AFTER_429 = 2
+# Refusals that only say the answer has been given before: a replay after a crash meets them.
+ALREADY_DONE = ("not modified", "query is too old", "query id is invalid")
+
+
+def _markup_row(markup: Markup | None) -> Row | None:
+    if markup is None:
+        return None
+    kind = {InlineKeyboardMarkup: "inline", ReplyKeyboardMarkup: "reply"}.get(
+        type(markup), "remove"
+    )
+    return {"kind": kind, "data": markup.to_dict()}
+
+
+def _markup(row: Row | None) -> Markup | None:
+    if row is None:
+        return None
+    kind, data = row["kind"], row["data"]
+    if kind == "inline":
+        return InlineKeyboardMarkup.de_json(data, None)
+    if kind == "reply":
+        return ReplyKeyboardMarkup.de_json(data, None)
+    return ReplyKeyboardRemove.de_json(data, None)
+
+
+def _bytes(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def message(chat_id: int, text: str, markup: Markup | None = None) -> Row:
+    return {"op": "message", "chat": chat_id, "text": text, "markup": _markup_row(markup)}
+
+
+def document(chat_id: int, filename: str, data: bytes, caption: str | None = None) -> Row:
+    return {
+        "op": "document",
+        "chat": chat_id,
+        "filename": filename,
+        "data": _bytes(data),
+        "caption": caption,
+    }
+
+
+def photo(
+    chat_id: int,
+    *,
+    data: bytes | None = None,
+    file_id: str | None = None,
+    caption: str | None = None,
+    markup: Markup | None = None,
+) -> Row:
+    """A picture the bot drew (`data`) or one Telegram holds (`file_id`)."""
+    return {
+        "op": "photo",
+        "chat": chat_id,
+        "data": _bytes(data) if data is not None else None,
+        "file_id": file_id,
+        "caption": caption,
+        "markup": _markup_row(markup),
+    }
+
+
+def edit(chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None) -> Row:
+    return {
+        "op": "edit",
+        "chat": chat_id,
+        "message": message_id,
+        "text": text,
+        "markup": _markup_row(markup),
+    }
+
+
+def answer_query(query_id: str, text: str | None = None, *, alert: bool = False) -> Row:
+    return {"op": "answer", "query": query_id, "text": text, "alert": alert}
+
+
+def menu(chat_id: int, commands: Sequence[tuple[str, str]]) -> Row:
+    return {"op": "menu", "chat": chat_id, "commands": [list(command) for command in commands]}
+
+
+async def perform(bot: Bot, row: Row) -> None:
+    """Make the Bot API call of one row."""
+    op = row["op"]
+    markup = _markup(row.get("markup"))
+    if op == "message":
+        await bot.send_message(row["chat"], row["text"], reply_markup=markup)
+    elif op == "document":
+        data = base64.b64decode(row["data"])
+        await bot.send_document(
+            row["chat"], InputFile(data, filename=row["filename"]), caption=row["caption"]
+        )
+    elif op == "photo":
+        picture: Any = row["file_id"]
+        if row.get("data") is not None:
+            picture = InputFile(base64.b64decode(row["data"]), filename="chart.png")
+        await bot.send_photo(row["chat"], picture, caption=row["caption"], reply_markup=markup)
+    elif op == "edit":
+        inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
+        await bot.edit_message_text(
+            row["text"], chat_id=row["chat"], message_id=row["message"], reply_markup=inline
+        )
+    elif op == "answer":
+        await bot.answer_callback_query(row["query"], row["text"], show_alert=row["alert"])
+    elif op == "menu":
+        await bot.set_my_commands(
+            [BotCommand(name, description) for name, description in row["commands"]],
+            scope=BotCommandScopeChat(row["chat"]),
+        )
+    else:
+        raise ValueError(f"unknown answer row {op!r}")
+
+
+async def patiently(bot: Bot, row: Row) -> None:
+    """One row; on a 429 wait as long as Telegram asks and try again: the person is waiting for
+    this answer. (Notices through the outbox are paced by the sender and never get here.)"""
+    for attempt in range(RETRIES_AFTER_429 + 1):
+        try:
+            await perform(bot, row)
+            return
+        except RetryAfter as error:
+            if attempt == RETRIES_AFTER_429:
+                raise
+            log.warning("an answer hit the flood limit; retrying in %ss", retry_seconds(error))
+            await asyncio.sleep(retry_seconds(error))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of an answer: the rows still to send after a transient failure (Telegram
+    unreachable, a 5xx, a long 429), and a refusal Telegram gave to one of them."""
+
+    unsent: list[Row]
+    refused: BadRequest | None = None
+
+
+async def send(bot: Bot, rows: Sequence[Row]) -> Outcome:
+    """Send the rows in order. A transient failure stops there (the rest is kept for later);
+    a person who blocked the bot cannot be answered; a refusal that only says it was done
+    before (a replay) is fine; any other refusal is logged and reported."""
+    refused: BadRequest | None = None
+    for index, row in enumerate(rows):
+        try:
+            await patiently(bot, row)
+        except Forbidden as error:
+            log.info("cannot answer in chat %s: %s", row.get("chat"), error.message)
+        except BadRequest as error:
+            if any(text in error.message.lower() for text in ALREADY_DONE):
+                continue
+            log.error("Telegram refused an answer (%s): %s", row["op"], error.message)
+            refused = refused or error
+        except (NetworkError, RetryAfter) as error:
+            log.warning("an answer could not go out now, kept for later: %s", error)
+            return Outcome(list(rows[index:]), refused)
+        except TelegramError as error:
+            log.error("Telegram refused an answer (%s): %s", row["op"], error.message)
+    return Outcome([], refused)

@@ -1,0 +1,50 @@
+"""A database that cannot be used, explained in one line (start-up failures are one line, not a
+traceback): the SQLite file is damaged or cannot be opened, or PostgreSQL cannot be reached."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from bot.db.process_lock import sqlite_path
+
+
+def _reason(error: BaseException) -> str:
+    original = error.orig if isinstance(error, DBAPIError) else error
+    text = (
+        str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
+    )
+    return text.removeprefix("(sqlite3.DatabaseError) ").removeprefix("(sqlite3.OperationalError) ")
+
+
+def _is_database_error(error: BaseException) -> bool:
+    if isinstance(error, DBAPIError | ConnectionError | TimeoutError):
+        return True
+    # asyncpg raises OSError (refused, no such host) and its own errors (no such database,
+    # wrong password) on connect, not always wrapped by SQLAlchemy.
+    return isinstance(error, OSError) or type(error).__module__.startswith("asyncpg")
+
+
+def explain(database_url: str, error: BaseException) -> str | None:
+    """One line saying what is wrong with the database and what to do; None when `error` is
+    not a failure to use the database."""
+    if not _is_database_error(error):
+        return None
+    reason = _reason(error)
+    path = sqlite_path(database_url)
+    if path is not None:
+        if "not a database" in reason or "malformed" in reason:
+            return (
+                f"the database {path} is damaged or not a SQLite database ({reason}): restore "
+                "it from a backup, or move it away to start with an empty one"
+            )
+        return (
+            f"cannot use the SQLite database {path} ({reason}): check that the file and its "
+            "folder can be read and written, or set DATABASE_URL"
+        )
+    url = make_url(database_url)
+    where = f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
+    return (
+        f"cannot connect to PostgreSQL at {where} ({reason}): is it running, and are the host, "
+        "port, user and database in DATABASE_URL right?"
+    )

@@ -1,0 +1,176 @@
+"""The inbox: updates are durable before they are acknowledged (DESIGN principle 6).
+
+An update is stored here before Telegram is told it was received (the next getUpdates offset,
+or the webhook's 200). It is marked handled in the transaction of the change it causes, with
+the answer to send (the rows of `bot/answers.py`, opaque here); once the answer went out it is
+marked done. So a process killed at any moment leaves rows that say exactly what is left: updates
+to handle (`received`) and answers to send (`answering`). Done rows are kept for a while so a
+late redelivery is recognised (Telegram keeps an unconfirmed update for 24 hours), then pruned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import InboxStatus, InboxUpdate
+
+# Done rows are kept this long: longer than Telegram keeps an update it may send again.
+KEEP = dt.timedelta(days=2)
+Answer = list[Any]
+
+
+def _insert(session: AsyncSession) -> Any:
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return postgresql_insert if dialect == "postgresql" else sqlite_insert
+
+
+async def store(
+    session: AsyncSession,
+    updates: Sequence[tuple[int, dict[str, Any]]],
+    now: dt.datetime,
+    worker: str,
+) -> set[int]:
+    """Store received updates (update_id, the update as Telegram sent it); returns the ids that
+    are new. An id stored before (Telegram sent it again) is left as it is."""
+    if not updates:
+        return set()
+    statement = (
+        _insert(session)(InboxUpdate)
+        .values(
+            [
+                {
+                    "update_id": update_id,
+                    "status": InboxStatus.RECEIVED,
+                    "payload": payload,
+                    "received_at": now,
+                    "worker": worker[:64],
+                }
+                for update_id, payload in updates
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(InboxUpdate.update_id)
+    )
+    return set((await session.scalars(statement)).all())
+
+
+async def _take(
+    session: AsyncSession, update_id: int, now: dt.datetime, answer: Answer | None
+) -> bool:
+    """Mark a received update handled (with its answer, if any); False if it was handled."""
+    status = InboxStatus.ANSWERING if answer else InboxStatus.DONE
+    result = await session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.update_id == update_id, InboxUpdate.status == InboxStatus.RECEIVED)
+        .values(status=status, done_at=now, payload=None, answer=answer or None)
+    )
+    if getattr(result, "rowcount", 0):
+        return True
+    known = await session.scalar(
+        select(InboxUpdate.update_id).where(InboxUpdate.update_id == update_id)
+    )
+    if known is not None:
+        return False
+    # An update handed to the Application without passing the inbox: recorded as it is handled.
+    session.add(
+        InboxUpdate(
+            update_id=update_id, status=status, received_at=now, done_at=now, answer=answer or None
+        )
+    )
+    try:
+        await session.flush()
+    except IntegrityError:
+        # Another worker holds the same update and committed first; the caller aborts.
+        return False
+    return True
+
+
+async def claim(session: AsyncSession, update_id: int, now: dt.datetime) -> bool:
+    """Mark the update handled in the caller's transaction, the one of the change it causes;
+    False when it was handled before (the caller then does nothing). On PostgreSQL the row stays
+    locked until that transaction ends, so two processes never handle one update."""
+    return await _take(session, update_id, now, [])
+
+
+async def hold_answer(session: AsyncSession, update_id: int, answer: Answer) -> None:
+    """Keep the answer of a claimed update, to be sent after the commit (and again after a
+    crash if it was not marked sent)."""
+    await session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.update_id == update_id)
+        .values(
+            status=InboxStatus.ANSWERING if answer else InboxStatus.DONE,
+            answer=answer or None,
+        )
+    )
+
+
+async def finish(
+    session: AsyncSession, update_id: int, now: dt.datetime, answer: Answer | None = None
+) -> bool:
+    """Mark an update handled outside a handler's transaction: none took it, or it was refused
+    or failed and everything it did was rolled back; `answer` is what to tell the person. False
+    when it had been handled (nothing changes then)."""
+    return await _take(session, update_id, now, answer)
+
+
+async def answered(session: AsyncSession, update_ids: Iterable[int]) -> None:
+    """The answers of these updates went out."""
+    ids = list(update_ids)
+    if ids:
+        await session.execute(
+            update(InboxUpdate)
+            .where(InboxUpdate.update_id.in_(ids), InboxUpdate.status == InboxStatus.ANSWERING)
+            .values(status=InboxStatus.DONE, answer=None)
+        )
+
+
+async def keep_unsent(session: AsyncSession, update_id: int, rest: Answer) -> None:
+    """Part of an answer went out; the rest waits for the next attempt."""
+    await session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.update_id == update_id, InboxUpdate.status == InboxStatus.ANSWERING)
+        .values(answer=rest)
+    )
+
+
+async def left_over(
+    session: AsyncSession,
+    status: InboxStatus,
+    *,
+    before: dt.datetime | None = None,
+    limit: int = 500,
+) -> list[InboxUpdate]:
+    """Updates received but not handled, or handled with an answer not yet sent, oldest first;
+    with `before`, only those received (handled) before then."""
+    query = select(InboxUpdate).where(InboxUpdate.status == status)
+    if before is not None:
+        moment = InboxUpdate.received_at if status is InboxStatus.RECEIVED else InboxUpdate.done_at
+        query = query.where(moment < before)
+    rows = await session.scalars(query.order_by(InboxUpdate.update_id).limit(limit))
+    return list(rows)
+
+
+async def prune(session: AsyncSession, older_than: dt.datetime) -> int:
+    """Forget updates done before `older_than`."""
+    result = await session.execute(
+        delete(InboxUpdate).where(
+            InboxUpdate.status == InboxStatus.DONE, InboxUpdate.done_at < older_than
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def counts(session: AsyncSession) -> dict[InboxStatus, int]:
+    rows = await session.execute(
+        select(InboxUpdate.status, func.count()).group_by(InboxUpdate.status)
+    )
+    return {InboxStatus(status): int(count) for status, count in rows.all()}

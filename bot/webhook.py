@@ -1,0 +1,89 @@
+"""The webhook endpoint (`dutybot run --webhook`): Telegram's POSTs, answered 200 only once the
+update is committed to the inbox (DESIGN principle 6).
+
+PTB's own webhook server answers 200 as soon as the update is in the Application's queue, in
+memory; a process killed then has lost it, as Telegram will not send it again. This one checks
+the secret-token header, stores the update through the intake, and only then answers; if storing
+fails it answers 500 and Telegram tries again later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from collections.abc import Callable
+from urllib.parse import urlparse
+
+from aiohttp import web
+from telegram import Update
+
+from bot.intake import Intake
+from bot.settings import Settings, StartupError
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_BODY = 16 * 1024 * 1024
+
+
+def webhook_app(intake: Intake, path: str, secret: str) -> web.Application:
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            log.warning("webhook request without the right secret token refused")
+            return web.Response(status=403)
+        try:
+            update = Update.de_json(await request.json(), intake.bot)
+        except Exception:
+            return web.Response(status=400, text="not an update")
+        if update is None:
+            return web.Response(status=400, text="not an update")
+        try:
+            await intake.accept_one(update)
+        except Exception:
+            log.exception("update %s could not be stored; Telegram will send it again", update)
+            return web.Response(status=500)
+        return web.Response(status=200)
+
+    app = web.Application(client_max_size=MAX_BODY)
+    app.router.add_post(path, receive)
+    return app
+
+
+def webhook_path(url: str) -> str:
+    return "/" + urlparse(url).path.lstrip("/")
+
+
+async def serve_webhook(
+    intake: Intake,
+    settings: Settings,
+    stop: asyncio.Event,
+    *,
+    on_ready: Callable[[], None] | None = None,
+) -> None:
+    """Listen on WEBHOOK_LISTEN:WEBHOOK_PORT, register WEBHOOK_URL with Telegram, and serve
+    until `stop` is set. The webhook stays registered: while the bot is down Telegram keeps the
+    updates and sends them when it answers again."""
+    app = webhook_app(intake, webhook_path(settings.webhook_url), settings.webhook_secret)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, settings.webhook_listen, settings.webhook_port)
+        try:
+            await site.start()
+        except OSError as error:
+            raise StartupError(
+                f"cannot listen on {settings.webhook_listen}:{settings.webhook_port} "
+                f"({error.strerror}): free the port or set WEBHOOK_PORT"
+            ) from None
+        await intake.bot.set_webhook(
+            settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        if on_ready is not None:
+            on_ready()
+        await stop.wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,60 @@
+"""/import with a file that cannot be read or fetched: a clear answer, nothing changed, and the
+coordinator may send another file."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from openpyxl import Workbook
+
+from bot.db.models import Dialogue, Role, Shift
+from bot.emulator import Fault
+from tests.e2e.schedule import command, person, unit
+from tests.harness import Harness
+
+
+def broken_content_types() -> bytes:
+    """A real .xlsx whose [Content_Types].xml is not XML: openpyxl raises a ParseError."""
+    book = Workbook()
+    book.active.append(["post", "type", "unit"])
+    good = io.BytesIO()
+    book.save(good)
+    broken = io.BytesIO()
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = b"<Types><not closed"
+            target.writestr(item, data)
+    return broken.getvalue()
+
+
+async def test_a_spreadsheet_that_does_not_parse_is_refused_as_unreadable(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9301, unit_id, role=Role.COORDINATOR)
+    await command(harness, coordinator, "import")
+
+    await coordinator.send_document("schedule.xlsx", broken_content_types())
+    await harness.settle()
+
+    assert coordinator.last().text == "读不了这个文件。请发送 .xlsx 或 .csv（UTF-8 或 GBK）排班表。"
+    assert await harness.count(Shift) == 0
+    # Still waiting for a file.
+    assert await harness.count(Dialogue) == 1
+
+
+async def test_a_file_telegram_does_not_hand_over_is_asked_again(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9302, unit_id, role=Role.COORDINATOR)
+    await command(harness, coordinator, "import")
+    harness.emulator.inject_fault(Fault(kind="502", method="getFile"))
+
+    await coordinator.send_document("schedule.csv", b"post,type\n", mime_type="text/csv")
+    await harness.settle()
+
+    assert coordinator.last().text == "刚才没能从 Telegram 取到这个文件。请稍后再发一次。"
+    assert await harness.count(Shift) == 0
+    assert await harness.count(Dialogue) == 1

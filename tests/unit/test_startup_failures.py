@@ -1,0 +1,126 @@
+"""Start-up failures are one line naming what is wrong and what to do, with a non-zero exit,
+never a traceback: `dutybot run` on a damaged SQLite file, in a folder it cannot write, on a
+PostgreSQL nobody listens for, with a Bot API it cannot reach (tried again, one line an attempt);
+`dutybot import` of a spreadsheet whose XML does not parse."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_import_failures import broken_content_types
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def dutybot(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "BOT_TOKEN": "123456:TEST", **env},
+        cwd=str(cwd),
+        timeout=120,
+        check=False,
+    )
+
+
+def assert_one_line(result: subprocess.CompletedProcess[str], *expected: str) -> str:
+    """The process failed with one line of its own on standard error (log lines before it, one
+    per attempt, may say what it tried)."""
+    assert result.returncode not in (0, None), result
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    last = lines[-1]
+    assert last.startswith("dutybot: "), result.stderr
+    for text in expected:
+        assert text in last, last
+    return last
+
+
+def test_a_damaged_sqlite_file(tmp_path: Path) -> None:
+    database = tmp_path / "dutybot.db"
+    database.write_bytes(b"this is not a database, only text " * 200)
+    result = dutybot(tmp_path, "run", DATABASE_URL=f"sqlite+aiosqlite:///{database}")
+    assert_one_line(result, str(database), "damaged or not a SQLite database", "backup")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@contextlib.contextmanager
+def unwritable(folder: Path) -> Iterator[None]:
+    """A folder this process cannot write in. Root writes through permission bits, so for root
+    the folder is made immutable instead."""
+    if os.geteuid() != 0:
+        folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+        try:
+            yield
+        finally:
+            folder.chmod(stat.S_IRWXU)
+        return
+    chattr = shutil.which("chattr")
+    if chattr is None or subprocess.run([chattr, "+i", str(folder)], check=False).returncode:
+        pytest.skip("cannot make a folder unwritable for root here (chattr +i)")
+    try:
+        yield
+    finally:
+        subprocess.run([chattr, "-i", str(folder)], check=True)
+
+
+def test_a_data_folder_that_cannot_be_written(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    with unwritable(data):
+        result = dutybot(tmp_path, "run", DATABASE_URL=f"sqlite+aiosqlite:///{data}/dutybot.db")
+    assert_one_line(result, f"cannot write in {data}", "writable")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_postgresql_nobody_listens_for(tmp_path: Path) -> None:
+    port = closed_port()
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:{port}/dutybot"
+    result = dutybot(tmp_path, "run", DATABASE_URL=url)
+    assert_one_line(result, f"cannot connect to PostgreSQL at 127.0.0.1:{port}/dutybot", "running")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_unreachable_bot_api_is_tried_again_then_given_up(tmp_path: Path) -> None:
+    api = f"http://127.0.0.1:{closed_port()}"
+    result = dutybot(
+        tmp_path,
+        "run",
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/dutybot.db",
+        BOT_API_BASE_URL=api + "/bot{token}",
+        STARTUP_ATTEMPTS="3",
+    )
+    assert_one_line(result, f"cannot reach the Bot API at {api}", "after 3 attempts")
+    attempts = [line for line in result.stderr.splitlines() if "cannot reach the Bot API" in line]
+    assert len(attempts) == 3, result.stderr
+    assert "attempt 1 of 3, next in 1s" in attempts[0]
+    assert "attempt 2 of 3, next in 2s" in attempts[1]
+
+
+def test_importing_a_spreadsheet_whose_xml_does_not_parse(tmp_path: Path) -> None:
+    spreadsheet = tmp_path / "schedule.xlsx"
+    spreadsheet.write_bytes(broken_content_types())
+    result = dutybot(
+        tmp_path,
+        "import",
+        str(spreadsheet),
+        "--dry-run",
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/dutybot.db",
+    )
+    assert_one_line(result, "读不了这个文件")
+    assert len(result.stderr.strip().splitlines()) == 1
