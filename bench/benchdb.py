@@ -5,9 +5,12 @@ bot's database) cannot be wiped by a benchmark."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 BENCH_PREFIX = "dutybot_bench"
 
@@ -30,3 +33,42 @@ async def fresh_postgres(url: str) -> None:
             await connection.execute(text(f'CREATE DATABASE "{name}"'))
     finally:
         await server.dispose()
+
+
+def _naive(instant: dt.datetime) -> dt.datetime:
+    return instant.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+async def bulk_insert(connection: AsyncConnection, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Rows into a table in one go: COPY on PostgreSQL, one executemany on SQLite."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        # COPY: the fastest way into PostgreSQL; values in the stored form (naive UTC).
+        columns = list(rows[0])
+        records = [
+            tuple(_naive(v) if isinstance(v, dt.datetime) else v for v in row.values())
+            for row in rows
+        ]
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        await driver.copy_records_to_table(table.name, records=records, columns=columns)
+        return
+    # SQLite: one executemany of plain tuples, datetimes in the text form SQLAlchemy stores.
+    columns = list(rows[0])
+    marks = ", ".join("?" for _ in columns)
+    statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
+    records = [tuple(_sqlite_text(v) for v in row.values()) for row in rows]
+    await connection.exec_driver_sql(statement, records)
+
+
+def _sqlite_text(value: Any) -> Any:
+    """Dates and times in the text form SQLAlchemy stores them in on SQLite."""
+    if isinstance(value, dt.datetime):
+        return _naive(value).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S.%f")
+    return value

@@ -24,10 +24,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from benchdb import fresh_postgres
+from benchdb import bulk_insert, fresh_postgres
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
@@ -45,10 +44,6 @@ CHUNK = 50_000
 
 def _settings(url: str) -> Settings:
     return Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
-
-
-def _naive(instant: dt.datetime) -> dt.datetime:
-    return instant.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 class City:
@@ -192,46 +187,17 @@ class City:
                 shifts, assignments, checkins = [], [], []
 
 
-async def _bulk(connection: AsyncConnection, table: Any, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    if connection.dialect.name == "postgresql":
-        # COPY: the fastest way into PostgreSQL; values in the stored form (naive UTC).
-        columns = list(rows[0])
-        records = [
-            tuple(_naive(v) if isinstance(v, dt.datetime) else v for v in row.values())
-            for row in rows
-        ]
-        raw = await connection.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
-        await driver.copy_records_to_table(table.name, records=records, columns=columns)
-        return
-    # SQLite: one executemany of plain tuples, datetimes in the text form SQLAlchemy stores.
-    columns = list(rows[0])
-    marks = ", ".join("?" for _ in columns)
-    statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
-    records = [
-        tuple(
-            _naive(v).strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(v, dt.datetime) else v
-            for v in row.values()
-        )
-        for row in rows
-    ]
-    await connection.exec_driver_sql(statement, records)
-
-
 async def build_city(database: Database, city: City) -> dict[str, int]:
     counts = {"shifts": 0, "assignments": 0, "checkins": 0}
     async with database.engine.begin() as connection:
-        await _bulk(connection, Unit.__table__, city.unit_rows())
-        await _bulk(connection, Member.__table__, list(city.member_rows()))
-        await _bulk(connection, MemberRole.__table__, list(city.role_rows()))
-        await _bulk(connection, Post.__table__, city.post_rows())
+        await bulk_insert(connection, Unit.__table__, city.unit_rows())
+        await bulk_insert(connection, Member.__table__, list(city.member_rows()))
+        await bulk_insert(connection, MemberRole.__table__, list(city.role_rows()))
+        await bulk_insert(connection, Post.__table__, city.post_rows())
         for shifts, assignments, checkins in city.schedule():
-            await _bulk(connection, Shift.__table__, shifts)
-            await _bulk(connection, Assignment.__table__, assignments)
-            await _bulk(connection, CheckIn.__table__, checkins)
+            await bulk_insert(connection, Shift.__table__, shifts)
+            await bulk_insert(connection, Assignment.__table__, assignments)
+            await bulk_insert(connection, CheckIn.__table__, checkins)
             counts["shifts"] += len(shifts)
             counts["assignments"] += len(assignments)
             counts["checkins"] += len(checkins)

@@ -4,7 +4,28 @@ checks all come from here; adding a command is one row."""
 
 from __future__ import annotations
 
-from bot.buttons import NoShowComing, NoShowNotComing
+from bot.buttons import (
+    Acknowledge,
+    ApproveLeave,
+    AskLeave,
+    AssignAnyway,
+    AssignPage,
+    AssignPick,
+    AssignStart,
+    NoShowComing,
+    NoShowNotComing,
+    RejectLeave,
+    RemoveUnavailable,
+    RotateConfirm,
+    RotatePeriod,
+    RotatePost,
+    RotatePostPage,
+    RotatePosts,
+    RotateReroll,
+    RotateUnit,
+    RotateUnitPage,
+    TakeFreedSeat,
+)
 from bot.services.duty import attendance as attendance_service
 from bot.services.duty import checkin as checkin_service
 from bot.services.duty import checkout as checkout_service
@@ -12,18 +33,22 @@ from bot.services.duty import presence as presence_service
 from bot.services.people.registration import DIALOGUE as REGISTER_DIALOGUE
 from handlers import (
     admin,
+    assign,
     attendance,
+    availability,
     board,
     broadcast,
     checkin,
     common,
     delivery,
     importer,
+    leave,
     newshift,
     noshow,
     registration,
     reports,
     roster,
+    rotate,
     shift_card,
 )
 from handlers import posts as post_handlers
@@ -120,6 +145,9 @@ REGISTRY = Registry(
         Command("unitsettings", swap_handlers.unit_settings, COORDINATORS, "help.unitsettings"),
         # the live board (issue 18)
         Command("board", board.open_board, LEADERS, "help.board"),
+        # assigned duty (issue 17)
+        Command("rotate", rotate.start, COORDINATORS, "help.rotate"),
+        Command("unavailable", availability.start, MEMBERS, "help.unavailable"),
     ),
     buttons=(
         PrefixButton(CANCEL_DATA, common.cancel, None),
@@ -233,6 +261,25 @@ REGISTRY = Registry(
         PrefixButton(board.SCREEN_SCOPE_BUTTON, board.create_screen, ADMINS),
         PrefixButton(board.SCREENS_BUTTON, board.list_screens, ADMINS),
         PrefixButton(board.REVOKE_BUTTON, board.revoke_screen, ADMINS),
+        # assigned duty (issue 17)
+        Button(AssignStart, assign.start, COORDINATORS),
+        Button(AssignPick, assign.pick, COORDINATORS),
+        Button(AssignPage, assign.page, COORDINATORS),
+        Button(AssignAnyway, assign.anyway, COORDINATORS),
+        Button(Acknowledge, assign.acknowledged, MEMBERS),
+        Button(AskLeave, leave.ask, MEMBERS),
+        Button(ApproveLeave, leave.approve, COORDINATORS),
+        Button(RejectLeave, leave.reject, COORDINATORS),
+        Button(TakeFreedSeat, leave.take, MEMBERS),
+        Button(RemoveUnavailable, availability.remove, MEMBERS),
+        Button(RotateUnit, rotate.pick_unit, COORDINATORS),
+        Button(RotateUnitPage, rotate.unit_page, COORDINATORS),
+        Button(RotatePeriod, rotate.pick_period, COORDINATORS),
+        Button(RotatePost, rotate.toggle_post, COORDINATORS),
+        Button(RotatePostPage, rotate.posts_page, COORDINATORS),
+        Button(RotatePosts, rotate.pick_posts, COORDINATORS),
+        Button(RotateReroll, rotate.reroll, COORDINATORS),
+        Button(RotateConfirm, rotate.confirm, COORDINATORS),
     ),
     dialogues=(
         DialogueRoute(REGISTER_DIALOGUE, registration.on_dialogue, None),
@@ -251,5 +298,10 @@ REGISTRY = Registry(
         DialogueRoute(attendance_service.DIALOGUE, attendance.on_dialogue, COORDINATORS),
         # shift swaps (issue 7)
         DialogueRoute(swap_handlers.DIALOGUE, swap_handlers.on_dialogue, MEMBERS),
+        # assigned duty (issue 17)
+        DialogueRoute(assign.DIALOGUE, assign.on_dialogue, COORDINATORS),
+        DialogueRoute(leave.DIALOGUE, leave.on_dialogue, MEMBERS),
+        DialogueRoute(availability.DIALOGUE, availability.on_dialogue, MEMBERS),
+        DialogueRoute(rotate.DIALOGUE, rotate.on_dialogue, COORDINATORS),
     ),
 )

@@ -395,6 +395,37 @@ async def swap_shift(demo: Demo) -> None:
     await demo.step("王协调", "/roster 12-05", lambda: coordinator.send_command("roster", "12-05"))
 
 
+async def rotate_next_week(demo: Demo) -> None:
+    """The coordinator fills next week's open seats fairly with /rotate and confirms; everyone
+    is told with ✅ 收到 and 🙋 请假. 王芳 asks leave from her first shift, the coordinator
+    approves, the seat is offered to the unit, and the first to tap takes it."""
+    coordinator, fang = demo.person("王协调"), demo.person("王芳")
+    demo.say(
+        "\n== 12-03: the coordinator rotates next week; 王芳 asks leave, someone takes her seat =="
+    )
+    await demo.step("王协调", "/rotate", lambda: coordinator.send_command("rotate"))
+    week = next(label for label in coordinator.last().buttons() if label.startswith("下周"))
+    await demo.step("王协调", f"[{week}]", _press(coordinator, week))
+    every = next(label for label in coordinator.last().buttons() if label.startswith("✅ 全部岗位"))
+    await demo.step("王协调", f"[{every}]", _press(coordinator, every))
+    await demo.step("王协调", "[✅ 确认排班]", _press(coordinator, "✅ 确认排班"))
+    demo.say("\n(the outbox tells each person their shifts)")
+    await demo.deliver()
+    leave = next(label for label in fang.last().buttons() if label.startswith("🙋 请假"))
+    await demo.step("王芳", f"[{leave}]", _press(fang, leave))
+    await demo.step("王芳", "出差去省里培训", lambda: fang.send_text("出差去省里培训"))
+    await demo.deliver()
+    await demo.step("王协调", "[✅ 批准]", _press(coordinator, "✅ 批准"))
+    await demo.deliver()
+    taker = next(
+        name
+        for name, person in demo.people.items()
+        if name != "王芳" and person.messages() and "🙋 我来接" in person.last().buttons()
+    )
+    await demo.step(taker, "[🙋 我来接]", _press(demo.person(taker), "🙋 我来接"))
+    await demo.deliver()
+
+
 ACTS: tuple[Act, ...] = (
     set_up_unit,
     publish_schedule,
@@ -402,6 +433,7 @@ ACTS: tuple[Act, ...] = (
     shift_day,
     day_tally,
     swap_shift,
+    rotate_next_week,
 )
 
 

@@ -19,6 +19,7 @@ from bot.db.engine import Database
 from bot.services.duty import jobs as checkin_jobs
 from bot.services.duty import reminders
 from bot.services.reports import jobs as report_jobs
+from bot.services.rostering import acknowledge
 from bot.services.schedule import broadcast, understaffed
 from bot.services.swaps import jobs as swap_jobs
 from bot.settings import Settings
@@ -55,4 +56,7 @@ DUE_JOBS: tuple[DueJob, ...] = (
     DueJob("monthly_reports", run_with_db=report_jobs.monthly_reports),
     # shift swaps (issue 7)
     DueJob("swaps.expire", swap_jobs.expire),
+    # assigned duty (issue 17)
+    DueJob("rostering.ack_reminders", acknowledge.reminders),
+    DueJob("rostering.evening_lists", acknowledge.evening_lists),
 )

@@ -13,7 +13,8 @@ from bot.db.models import Role
 from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.services.people.access import Actor
-from bot.services.schedule.importer import applying, planning, reading
+from bot.services.rostering import importing
+from bot.services.schedule.importer import planning, reading
 from bot.settings import Settings
 
 OPERATOR = Actor(telegram_id=0, member=None, roles=frozenset({Role.ADMIN}))
@@ -38,9 +39,9 @@ async def import_file(settings: Settings, file: str, *, dry_run: bool = False) -
         rows = reading.read_table(path.name, data)
         async with database.session() as session:
             if dry_run:
-                plan = await planning.preview(session, OPERATOR, rows, now, settings)
+                plan = await importing.preview(session, OPERATOR, rows, now, settings)
             else:
-                plan = await applying.apply(session, OPERATOR, rows, now, settings)
+                plan = await importing.apply(session, OPERATOR, rows, now, settings)
             if not plan.ok:
                 # Leave the transaction without writing anything.
                 await session.rollback()
@@ -60,8 +61,9 @@ async def import_file(settings: Settings, file: str, *, dry_run: bool = False) -
     return 0
 
 
-def importer_summary(t: Translator, plan: planning.Plan) -> str:
-    return t(
+def importer_summary(t: Translator, result: importing.Imported) -> str:
+    plan, people = result.plan, result.people
+    text = t(
         "importer.summary",
         posts_created=plan.posts_created,
         posts_changed=plan.posts_changed,
@@ -69,3 +71,11 @@ def importer_summary(t: Translator, plan: planning.Plan) -> str:
         shifts_changed=plan.shifts_changed,
         shifts_unchanged=plan.shifts_unchanged,
     )
+    if people.present:
+        text += "\n" + t(
+            "rostering.import.summary",
+            count=people.assigned,
+            removed=people.removed,
+            told=people.told,
+        )
+    return text

@@ -123,6 +123,13 @@ class Settings(BaseSettings):
     map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     map_tile_attribution: str = "© OpenStreetMap contributors"
     map_coordinates: Literal["wgs84", "gcj02"] = "wgs84"
+    # rostering (assigned duty, rotation)
+    # An assigned person who has not pressed Acknowledge this long after being told is reminded
+    # once (0: never).
+    assign_ack_remind_hours: int = Field(default=6, ge=0, le=168)
+    # The rotation leaves at least this long between the end of one of a person's shifts and the
+    # start of their next (0: only no overlap).
+    min_rest_hours: int = Field(default=8, ge=0, le=72)
 
     @field_validator("admin_ids", "reminder_leads", mode="before")
     @classmethod

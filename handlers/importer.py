@@ -13,7 +13,8 @@ from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people import units
 from bot.services.platform import dialogues
-from bot.services.schedule.importer import applying, planning, reading, template
+from bot.services.rostering import importing
+from bot.services.schedule.importer import planning, reading, template
 from handlers.keyboards import button, cancel_row, inline
 from handlers.longtext import reply_long
 from handlers.turn import Turn
@@ -34,8 +35,9 @@ def error_lines(t: Translator, errors: list[planning.RowError]) -> list[str]:
     return lines
 
 
-def summary(t: Translator, plan: planning.Plan) -> str:
-    return t(
+def summary(t: Translator, result: importing.Imported) -> str:
+    plan, people = result.plan, result.people
+    text = t(
         "importer.summary",
         posts_created=plan.posts_created,
         posts_changed=plan.posts_changed,
@@ -43,6 +45,14 @@ def summary(t: Translator, plan: planning.Plan) -> str:
         shifts_changed=plan.shifts_changed,
         shifts_unchanged=plan.shifts_unchanged,
     )
+    if people.present:
+        text += "\n" + t(
+            "rostering.import.summary",
+            count=people.assigned,
+            removed=people.removed,
+            told=people.told,
+        )
+    return text
 
 
 async def send_template(turn: Turn) -> None:
@@ -51,7 +61,7 @@ async def send_template(turn: Turn) -> None:
     visible = await units.visible_to(turn.session, turn.actor)
     unit_name = visible[0].name if visible else t("importer.template_example_unit")
     today = turn.now.astimezone(turn.runtime.settings.zone).date()
-    instructions = t("importer.template_help").splitlines()
+    instructions = [*t("importer.template_help").splitlines(), t("rostering.import.help")]
     turn.reply_document(
         TEMPLATE_NAME,
         template.template_xlsx(unit_name, today, instructions),
@@ -90,7 +100,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         raise DomainError(ErrorCode.IMPORT_DOWNLOAD_FAILED) from error
     rows = reading.read_table(filename, data)
     settings = turn.runtime.settings
-    plan = await planning.preview(turn.session, turn.actor, rows, turn.now, settings)
+    plan = await importing.preview(turn.session, turn.actor, rows, turn.now, settings)
     if not plan.ok:
         lines = [t("importer.rejected", name=filename, count=len(plan.errors))]
         lines += error_lines(t, plan.errors)
@@ -114,7 +124,7 @@ async def confirm(turn: Turn) -> None:
     rows: list[reading.Row] = [
         (int(number), dict(cells)) for number, cells in dialogue.data["rows"]
     ]
-    plan = await applying.apply(turn.session, turn.actor, rows, turn.now, turn.runtime.settings)
+    plan = await importing.apply(turn.session, turn.actor, rows, turn.now, turn.runtime.settings)
     if not plan.ok:
         # Something changed since the preview (a unit renamed, a shift taken): nothing written.
         dialogues.advance(dialogue, "file", turn.now, rows=[])

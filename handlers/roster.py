@@ -20,6 +20,7 @@ from bot.services.duty import attendance
 from bot.services.duty.attendance import Attendance
 from bot.services.schedule import timespec
 from bot.services.schedule.roster import RosterPost, roster
+from handlers.assign import ack_mark
 from handlers.attendance import roster_buttons, status_line
 from handlers.keyboards import button, callback_args, inline
 from handlers.shift_card import CARD_BUTTON
@@ -95,7 +96,7 @@ def pieces(t: Translator, found: list[RosterPost], records: dict[int, Attendance
                 cut.append(
                     Piece(
                         index,
-                        [roster_row(t, number, name, record)],
+                        [roster_row(t, number, name, record) + ack_mark(t, assignment)],
                         [buttons] if buttons else [],
                         context,
                     )

@@ -11,6 +11,7 @@ from bot.services.duty import attendance
 from bot.services.platform import dialogues
 from bot.services.schedule import roster, shifts, signup, timespec
 from bot.services.schedule.shift_text import shift_label
+from handlers.assign import ack_mark, assign_row
 from handlers.attendance import roster_buttons, status_line
 from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg, offset_arg, page
 from handlers.screens import pressed_id, show
@@ -67,7 +68,8 @@ async def render_card(turn: Turn, shift_id: int, offset: int = 0) -> None:
     for number, assignment in enumerate(shown.items, start=shown.offset + 1):
         name = assignment.member.display_name
         record = records[assignment.id]
-        lines.append(t("schedule.card_person", n=number, name=name, status=status_line(t, record)))
+        status = status_line(t, record) + ack_mark(t, assignment)
+        lines.append(t("schedule.card_person", n=number, name=name, status=status))
         if buttons := roster_buttons(t, record, name):
             rows.append(buttons)
         if assignment.status is AssignmentStatus.SIGNED_UP:
@@ -85,6 +87,8 @@ async def render_card(turn: Turn, shift_id: int, offset: int = 0) -> None:
         lines.append(t("schedule.card_waitlist", names=names)[:1000])
     lines += await swap_card_lines(turn, shift.id)
     if shift.status is not ShiftStatus.CANCELLED and shift.starts_at > turn.now:
+        if len(attached.seated) < shift.capacity and not shift.post.archived:
+            rows.append(assign_row(t, shift.id))
         rows.append(
             [
                 button(t("schedule.button.capacity"), f"{EDIT_CAPACITY_BUTTON}:{shift.id}"),

@@ -7,7 +7,9 @@ import datetime as dt
 
 from telegram import InlineKeyboardButton
 
+from bot.buttons import AskLeave
 from bot.db.models import Assignment, AssignmentStatus, PostType
+from bot.services.rostering import leave
 from bot.services.schedule import calendar, shifts, signup, waitlist
 from bot.services.schedule.shift_text import (
     open_shift_lines,
@@ -218,6 +220,12 @@ async def _state(turn: Turn, assignment: Assignment) -> str:
     offer = await swap_queries.open_offer_of(turn.session, assignment.id)
     if offer is not None:
         return t("swaps.my_state", state=t(f"swaps.status.{offer.status.value}"))
+    if assignment.assigned:
+        if await leave.pending_of(turn.session, assignment.id) is not None:
+            return t("rostering.my.leave_asked")
+        if assignment.acknowledged_at is None:
+            return t("rostering.my.unacknowledged")
+        return t("rostering.my.assigned")
     return ""
 
 
@@ -240,7 +248,16 @@ async def show_mine(turn: Turn) -> None:
                     state=await _state(turn, assignment),
                 )
             )
-            if assignment.status in (AssignmentStatus.SIGNED_UP, AssignmentStatus.WAITLISTED):
+            if assignment.assigned and assignment.status is AssignmentStatus.SIGNED_UP:
+                # An assigned seat is not cancelled: leave is asked, and a coordinator decides.
+                if await leave.pending_of(turn.session, assignment.id) is None:
+                    cancels.append(
+                        button(
+                            t("rostering.button.leave_n", n=number),
+                            AskLeave(assignment.id).pack(),
+                        )
+                    )
+            elif assignment.status in (AssignmentStatus.SIGNED_UP, AssignmentStatus.WAITLISTED):
                 cancels.append(
                     button(t("my.button.cancel", n=number), f"{MY_CANCEL_BUTTON}:{assignment.id}")
                 )

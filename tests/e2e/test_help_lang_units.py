@@ -18,6 +18,7 @@ VOLUNTEER_COMMANDS = {
     "/hours",
     "/swap",
     "/swaps",
+    "/unavailable",
 }
 COORDINATOR_COMMANDS = {
     "/invite",
@@ -35,6 +36,7 @@ COORDINATOR_COMMANDS = {
     "/month",
     "/export",
     "/board",
+    "/rotate",
 }
 ADMIN_ONLY = {"/units", "/outbox"}
 

@@ -3,13 +3,35 @@ coordinators is refused to a volunteer, with the same clear message, changing no
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import typing
+
+from bot.buttons import CallbackData
 from bot.commands import REGISTRY
 from bot.db.models import Dialogue, Role
-from handlers.routing import COORDINATORS, Where
+from handlers.routing import COORDINATORS, PrefixButton, Where
 from tests.e2e.schedule import person, post, shift, unit
 from tests.harness import Harness
 
 FORBIDDEN = "抱歉，您没有权限执行这个操作。"
+
+
+def sample(cls: type[CallbackData], number: int) -> str:
+    """A well-formed press of a typed button, every number field set to `number`."""
+    hints = typing.get_type_hints(cls)
+    values: dict[str, object] = {}
+    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+        kind = hints[field.name]
+        if kind is bool:
+            values[field.name] = True
+        elif kind is dt.date:
+            values[field.name] = dt.date(2026, 12, 2)
+        elif kind is str:
+            values[field.name] = "x"
+        else:
+            values[field.name] = number
+    return cls(**values).pack()
 
 
 async def test_volunteers_are_refused_every_coordinator_command_and_button(
@@ -29,11 +51,14 @@ async def test_volunteers_are_refused_every_coordinator_command_and_button(
     assert volunteer.texts() == [FORBIDDEN] * len(commands), commands
 
     buttons = [
-        b.prefix for b in REGISTRY.buttons if b.roles is not None and b.roles <= COORDINATORS
+        b.prefix if isinstance(b, PrefixButton) else sample(b.data, shift_id)
+        for b in REGISTRY.buttons
+        if b.roles is not None and b.roles <= COORDINATORS
     ]
     anchor = volunteer.last().message_id
-    for prefix in buttons:
-        await volunteer.press_data(f"{prefix}:{shift_id}", anchor)
+    for data in buttons:
+        pressed = data if not isinstance(data, str) or ":" in data else f"{data}:{shift_id}"
+        await volunteer.press_data(pressed, anchor)
     await harness.settle()
     answers = [c.get("text") for c in volunteer.answered_callbacks]
     assert answers == [FORBIDDEN] * len(buttons), buttons

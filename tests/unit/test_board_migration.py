@@ -14,7 +14,7 @@ from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from tests import databases
 
-PREVIOUS = "0009"
+PREVIOUS = "0011"
 
 
 def _tables(connection: Connection) -> set[str]:

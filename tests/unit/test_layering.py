@@ -12,8 +12,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = "bot.services"
 # The service packages from the bottom up; a package may import those on a lower floor only
-# (duty and swaps share a floor and know nothing of each other).
-FLOORS = {"platform": 1, "people": 2, "schedule": 3, "duty": 4, "swaps": 4, "reports": 5}
+# (duty and swaps share a floor and know nothing of each other, and so do rostering and reports).
+FLOORS = {
+    "platform": 1,
+    "people": 2,
+    "schedule": 3,
+    "duty": 4,
+    "swaps": 4,
+    "rostering": 5,
+    "reports": 5,
+}
 # What every service stands on, beneath all of them.
 FOUNDATION = (
     "bot.db",

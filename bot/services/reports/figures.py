@@ -15,7 +15,11 @@ city has tens of thousands of volunteers. The definitions (README, "How the figu
 - far: checked in farther from the post than its radius; flagged: the photo was flagged;
 - on-post rate: checked in / seats; punctuality: on time / checked in;
 - hours: credited minutes / 60;
-- uncovered: a shift nobody checked in to ``ABSENT_AFTER_MIN`` after its start.
+- uncovered: a shift nobody checked in to ``ABSENT_AFTER_MIN`` after its start;
+- assigned: held seats a coordinator assigned (a rota); volunteered: the other held seats;
+  acknowledged: assigned seats their holder acknowledged; acknowledgment rate: acknowledged /
+  assigned; leaves: seats given up through approved leave. An unacknowledged no-show counts as
+  absent like any other.
 """
 
 from __future__ import annotations
@@ -24,7 +28,17 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -32,6 +46,8 @@ from bot.db.models import (
     AssignmentStatus,
     CheckIn,
     CheckoutKind,
+    LeaveRequest,
+    LeaveStatus,
     Member,
     Post,
     Shift,
@@ -102,6 +118,20 @@ def shift_figures(
             count_if(and_(checked, CheckIn.left_post_at.is_not(None))).label("left_post"),
             count_if(and_(checked, CheckIn.distance_m > Post.radius_m)).label("far"),
             count_if(and_(checked, CheckIn.photo_flagged.is_(True))).label("flagged"),
+            count_if(and_(held, Assignment.rota_id.is_not(None))).label("assigned"),
+            count_if(
+                and_(
+                    held,
+                    Assignment.rota_id.is_not(None),
+                    Assignment.acknowledged_at.is_not(None),
+                )
+            ).label("acknowledged"),
+            count_if(
+                exists().where(
+                    LeaveRequest.assignment_id == Assignment.id,
+                    LeaveRequest.status == LeaveStatus.APPROVED,
+                )
+            ).label("leaves"),
             func.coalesce(
                 func.sum(case((checked, func.coalesce(CheckIn.credited_minutes, 0)), else_=0)), 0
             ).label("minutes"),
@@ -126,7 +156,7 @@ def shift_figures(
 
 COUNT_COLUMNS = (
     *("filled", "checked_in", "on_time", "late", "absent", "left_early", "left_post", "far"),
-    *("flagged", "minutes"),
+    *("flagged", "minutes", "assigned", "acknowledged", "leaves"),
 )
 
 

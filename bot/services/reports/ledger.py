@@ -47,6 +47,8 @@ class Attendance:
     flagged: bool
     left_early: bool
     left_post: bool
+    assigned: bool = False  # a coordinator assigned the seat (else the member volunteered)
+    acknowledged: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,8 @@ async def build(
                 flagged=bool(checkin and checkin.photo_flagged),
                 left_early=bool(checkin and checkin.checkout_kind == CheckoutKind.EARLY),
                 left_post=bool(checkin and checkin.left_post_at is not None),
+                assigned=assignment.rota_id is not None,
+                acknowledged=assignment.acknowledged_at is not None,
             )
         )
     scope = await session.get(Unit, unit_id) if unit_id is not None else None

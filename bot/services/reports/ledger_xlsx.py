@@ -32,13 +32,20 @@ def _flags(t: Translator, row: Attendance) -> str:
     return t("common.list_separator").join(names)
 
 
+def _source(t: Translator, row: Attendance) -> str:
+    """Assigned (acknowledged or not) or volunteered."""
+    if not row.assigned:
+        return t("export.source.volunteered")
+    return t("export.source.acknowledged" if row.acknowledged else "export.source.unacknowledged")
+
+
 def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = t("export.sheet.attendance")[:31]
     columns = [
         "member", "unit", "post", "date", "start", "end", "status", "checked_in_at",
-        "checked_out_at", "minutes_late", "distance", "hours", "flags",
+        "checked_out_at", "minutes_late", "distance", "hours", "flags", "source",
     ]  # fmt: skip
     sheet.append([t(f"export.col.{column}") for column in columns])
     for row in ledger.attendance:
@@ -60,6 +67,7 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
                 round(row.distance_m) if row.distance_m is not None else None,
                 round(row.minutes / 60, 2),
                 _flags(t, row),
+                _source(t, row),
             ]
         )
     _number_formats(sheet, {4: "yyyy-mm-dd", 5: "hh:mm", 6: "hh:mm", 8: "yyyy-mm-dd hh:mm"})
@@ -85,7 +93,8 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
     units = book.create_sheet(t("export.sheet.units")[:31])
     unit_columns = [
         "unit", "shifts", "seats", "filled", "checked_in", "on_time", "late", "absent",
-        "left_early", "hours", "on_post_rate", "score", "grade",
+        "left_early", "hours", "on_post_rate", "score", "grade", "assigned", "volunteered",
+        "ack_rate", "leaves",
     ]  # fmt: skip
     units.append([t(f"export.col.{column}") for column in unit_columns])
     for unit in ledger.units:
@@ -105,9 +114,13 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
                 counts.on_post_rate,
                 unit.score.value,
                 t(f"report.grade.{unit.score.grade}") if unit.score.grade else None,
+                counts.assigned,
+                counts.volunteered,
+                counts.acknowledgment_rate,
+                counts.leaves,
             ]
         )
-    _number_formats(units, {11: "0%"})
+    _number_formats(units, {11: "0%", 16: "0%"})
     for each in (sheet, hours, units):
         each.freeze_panes = "A2"
         for index in range(1, each.max_column + 1):

@@ -77,7 +77,23 @@ def _figures(t: Translator, counts: Counts, tally: Tally) -> list[str]:
             punctuality=percent(t, counts.punctuality),
             hours=number(t, counts.hours),
         ),
+        *_rota(t, counts),
         t("report.figures.score", score=grade_text(t, tally.score)),
+    ]
+
+
+def _rota(t: Translator, counts: Counts) -> list[str]:
+    """Assigned and volunteered seats, acknowledgment and leave, when there was assigned duty."""
+    if not counts.assigned and not counts.leaves:
+        return []
+    return [
+        t(
+            "report.figures.rota",
+            assigned=counts.assigned,
+            volunteered=counts.volunteered,
+            acknowledged=percent(t, counts.acknowledgment_rate),
+            leaves=counts.leaves,
+        )
     ]
 
 

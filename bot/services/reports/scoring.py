@@ -31,6 +31,11 @@ class Counts:
     flagged: int = 0
     minutes: int = 0
     uncovered: int = 0
+    # Assigned duty (issue 17): held seats a coordinator assigned (the rest were volunteered),
+    # how many of those the person acknowledged, and seats given up through approved leave.
+    assigned: int = 0
+    acknowledged: int = 0
+    leaves: int = 0
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(
@@ -55,6 +60,14 @@ class Counts:
     @property
     def hours(self) -> float:
         return self.minutes / 60
+
+    @property
+    def volunteered(self) -> int:
+        return self.filled - self.assigned
+
+    @property
+    def acknowledgment_rate(self) -> float | None:
+        return self.acknowledged / self.assigned if self.assigned else None
 
 
 @dataclass(frozen=True)

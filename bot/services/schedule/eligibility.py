@@ -48,13 +48,15 @@ async def check_eligibility(
     *,
     from_waitlist: bool = False,
     leaving: int | None = None,
+    assigned: bool = False,
 ) -> None:
     """Raise the DomainError of the first rule that keeps `member` from `shift` at `now`.
 
     Capacity is not a rule here: a full shift offers the waitlist instead. `from_waitlist`
     checks a member who waits on this shift for a seat that came free. `leaving` is a seat of
     the member's that goes away in the same step (the other half of a swap): it neither clashes
-    nor counts toward the weekly cap.
+    nor counts toward the weekly cap. An `assigned` seat (a coordinator puts the member on the
+    shift) is not bound by the sign-up window: rotas are made weeks ahead.
     """
     others = Assignment.id != leaving if leaving is not None else true()
     if not member.active:
@@ -69,7 +71,7 @@ async def check_eligibility(
     if shift.starts_at <= now:
         raise DomainError(ErrorCode.SHIFT_STARTED)
     opens_at = shift.starts_at - dt.timedelta(days=settings.signup_open_days)
-    if now < opens_at:
+    if now < opens_at and not assigned:
         t = translator_for(member, settings)
         raise DomainError(ErrorCode.SIGNUP_NOT_OPEN, opens=t.datetime(opens_at))
     if shift.required_tag and shift.required_tag not in member.tags:

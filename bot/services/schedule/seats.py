@@ -113,7 +113,8 @@ async def seat(
     now: dt.datetime,
 ) -> Assignment:
     """The member's row on the shift in `status`; a row left from an earlier cancel is reused
-    (one row per member and shift)."""
+    (one row per member and shift). The seat is the member's own doing: a rota that once put
+    them on the shift is forgotten (assigning marks the seat again afterwards)."""
     assignment: Assignment | None = await session.scalar(
         select(Assignment).where(Assignment.shift_id == shift.id, Assignment.member_id == member.id)
     )
@@ -125,5 +126,7 @@ async def seat(
     else:
         assignment.status = status
         assignment.updated_at = now
+        assignment.rota_id = None
+        assignment.acknowledged_at = None
     await session.flush()
     return assignment

@@ -86,7 +86,8 @@ async def cancel(
     settings: Settings,
 ) -> Assignment:
     """The member gives up their seat (or place in the queue). A seat can be given up until
-    CANCEL_CUTOFF_HOURS before the start; the seat goes to the waitlist."""
+    CANCEL_CUTOFF_HOURS before the start; the seat goes to the waitlist. A seat a coordinator
+    assigned is not given up: leave is asked for it, and a coordinator approves."""
     member = actor.require_member()
     assignment = await _own_assignment(session, member, assignment_id)
     shift = await lock(session, assignment.shift_id)
@@ -95,6 +96,8 @@ async def cancel(
         raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
     if shift.status is ShiftStatus.CANCELLED:
         raise DomainError(ErrorCode.SHIFT_CANCELLED)
+    if assignment.status is AssignmentStatus.SIGNED_UP and assignment.rota_id is not None:
+        raise DomainError(ErrorCode.CANCEL_ASSIGNED)
     if assignment.status is AssignmentStatus.SIGNED_UP:
         cutoff = shift.starts_at - dt.timedelta(hours=settings.cancel_cutoff_hours)
         if now >= cutoff:

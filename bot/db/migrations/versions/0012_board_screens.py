@@ -1,7 +1,7 @@
 """wall-screen links of the live board
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-01 07:10:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import bot.db.types
 
 revision = "0012"
-down_revision = "0009"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -32,6 +32,7 @@ COLUMNS = (
     "capacity",
     "tag",
     "notes",
+    "people",  # assigned duty: who is on the shift (bot/services/rostering/importing.py)
 )
 REQUIRED = ("post", "unit", "start", "end", "capacity")
 # Headers people write in Chinese spreadsheets, read as the columns above.
@@ -55,6 +56,8 @@ ALIASES = {
     "人数": "capacity",
     "标签": "tag",
     "备注": "notes",
+    "人员": "people",
+    "人员名单": "people",
 }
 
 Row = tuple[int, dict[str, str]]

@@ -38,6 +38,7 @@ def template_xlsx(unit_name: str, today: dt.date, instructions: Sequence[str]) -
             4,
             "",
             "穿红马甲",
+            "",
         ]
     )
     sheet.append(
@@ -57,10 +58,13 @@ def template_xlsx(unit_name: str, today: dt.date, instructions: Sequence[str]) -
             2,
             "党员",
             "",
+            "",
         ]
     )
     for column, width in zip(
-        "ABCDEFGHIJKLMNO", (20, 10, 12, 10, 10, 9, 12, 10, 12, 12, 7, 7, 9, 8, 16), strict=True
+        "ABCDEFGHIJKLMNOP",
+        (20, 10, 12, 10, 10, 9, 12, 10, 12, 12, 7, 7, 9, 8, 16, 20),
+        strict=True,
     ):
         sheet.column_dimensions[column].width = width
     notes = workbook.create_sheet("help")

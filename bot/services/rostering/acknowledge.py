@@ -1,0 +1,214 @@
+"""Knowing that every assigned person saw it: ✅ 收到 on the notice, a reminder to whoever has
+not pressed it ASSIGN_ACK_REMIND_HOURS after the rota, and the evening before a day (at
+SUMMARY_TIME) a list for the unit's coordinators of who still has not.
+
+Both scheduled notices are derived from the seats at `now` and keyed by the occasion (the rota
+and the person; the unit, the day and the coordinator), so a tick that runs twice or a second
+process sends nothing twice, and a bot that was down sends them when it is back (the evening
+list only until midnight).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    Member,
+    OutboxMessage,
+    Rota,
+    Shift,
+    ShiftStatus,
+)
+from bot.errors import DomainError, ErrorCode
+from bot.services.duty.reminders import is_urgent
+from bot.services.people.access import Actor
+from bot.services.people.reachability import coordinators_of
+from bot.services.platform.notify import notify
+from bot.services.rostering import notices
+from bot.services.schedule import timespec
+from bot.settings import Settings
+
+
+async def held_of_rota(session: AsyncSession, rota_id: int, member_id: int) -> list[Assignment]:
+    """The member's seats from this rota that they still hold, soonest first."""
+    return list(
+        (
+            await session.scalars(
+                select(Assignment)
+                .join(Shift, Assignment.shift_id == Shift.id)
+                .where(
+                    Assignment.rota_id == rota_id,
+                    Assignment.member_id == member_id,
+                    Assignment.status.in_(
+                        (AssignmentStatus.SIGNED_UP, AssignmentStatus.CHECKED_IN)
+                    ),
+                    Shift.status == ShiftStatus.SCHEDULED,
+                )
+                .order_by(Shift.starts_at, Assignment.id)
+            )
+        ).unique()
+    )
+
+
+async def acknowledge(
+    session: AsyncSession, actor: Actor, rota_id: int, now: dt.datetime
+) -> tuple[list[Assignment], bool]:
+    """Mark the member's seats of the rota as seen; the seats and whether this press was the
+    first (a second press changes nothing)."""
+    member = actor.require_member()
+    if await session.get(Rota, rota_id) is None:
+        raise DomainError(ErrorCode.ROTA_NOT_FOUND)
+    seats = await held_of_rota(session, rota_id, member.id)
+    if not seats:
+        raise DomainError(ErrorCode.ACK_NOTHING_HELD)
+    first = False
+    for seat in seats:
+        if seat.acknowledged_at is None:
+            seat.acknowledged_at = now
+            first = True
+    return seats, first
+
+
+async def _already_queued(session: AsyncSession, keys: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        found |= set(
+            (
+                await session.scalars(
+                    select(OutboxMessage.idempotency_key).where(
+                        OutboxMessage.idempotency_key.in_(keys[start : start + 500])
+                    )
+                )
+            ).all()
+        )
+    return found
+
+
+async def reminders(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """Remind each person who has not acknowledged a rota's seats ASSIGN_ACK_REMIND_HOURS after
+    it, once, while the first of those seats has not started."""
+    if settings.assign_ack_remind_hours <= 0:
+        return 0
+    due = now - dt.timedelta(hours=settings.assign_ack_remind_hours)
+    seats = list(
+        (
+            await session.scalars(
+                select(Assignment)
+                .join(Rota, Assignment.rota_id == Rota.id)
+                .join(Shift, Assignment.shift_id == Shift.id)
+                .join(Member, Assignment.member_id == Member.id)
+                .where(
+                    Assignment.acknowledged_at.is_(None),
+                    Assignment.status == AssignmentStatus.SIGNED_UP,
+                    Rota.created_at <= due,
+                    Shift.status == ShiftStatus.SCHEDULED,
+                    Shift.starts_at > now,
+                    Member.blocked_bot.is_(False),
+                )
+                .order_by(Shift.starts_at, Assignment.id)
+            )
+        ).unique()
+    )
+    grouped: dict[tuple[int, int], list[Assignment]] = defaultdict(list)
+    for seat in seats:
+        assert seat.rota_id is not None
+        grouped[(seat.rota_id, seat.member_id)].append(seat)
+    keys = {group: f"ack-remind:{group[0]}:{group[1]}" for group in grouped}
+    sent = await _already_queued(session, list(keys.values()))
+    queued = 0
+    for group, mine in grouped.items():
+        if keys[group] in sent:
+            continue
+        rota = await session.get(Rota, group[0])
+        assert rota is not None
+        by = rota.created_by.display_name if rota.created_by is not None else ""
+        queued += await notify(
+            session,
+            mine[0].member,
+            notices.ack_reminder(rota.id, mine, by),
+            key=keys[group],
+            now=now,
+            settings=settings,
+            urgent=is_urgent(mine[0].shift, now, settings),
+        )
+    return queued
+
+
+async def unacknowledged(
+    session: AsyncSession, unit_id: int, day: dt.date, zone: dt.tzinfo
+) -> list[tuple[Shift, list[Member]]]:
+    """The unit's shifts starting on `day` with assigned people who have not acknowledged."""
+    first, after = timespec.local_day_bounds(day, zone)
+    seats = (
+        await session.scalars(
+            select(Assignment)
+            .join(Shift, Assignment.shift_id == Shift.id)
+            .join(Rota, Assignment.rota_id == Rota.id)
+            .where(
+                Rota.unit_id == unit_id,
+                Assignment.acknowledged_at.is_(None),
+                Assignment.status == AssignmentStatus.SIGNED_UP,
+                Shift.status == ShiftStatus.SCHEDULED,
+                Shift.starts_at >= first,
+                Shift.starts_at < after,
+            )
+            .order_by(Shift.starts_at, Shift.id, Assignment.id)
+        )
+    ).unique()
+    by_shift: dict[int, tuple[Shift, list[Member]]] = {}
+    for seat in seats:
+        by_shift.setdefault(seat.shift_id, (seat.shift, []))[1].append(seat.member)
+    return list(by_shift.values())
+
+
+async def evening_lists(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """From SUMMARY_TIME until midnight: each unit's coordinators get tomorrow's shifts with
+    the assigned people who have not acknowledged (nothing when everyone has)."""
+    zone = settings.zone
+    today = now.astimezone(zone).date()
+    if now < timespec.local_instant(today, settings.summary_time, zone):
+        return 0
+    tomorrow = today + dt.timedelta(days=1)
+    first, after = timespec.local_day_bounds(tomorrow, zone)
+    units = (
+        await session.scalars(
+            select(Rota.unit_id)
+            .join(Assignment, Assignment.rota_id == Rota.id)
+            .join(Shift, Assignment.shift_id == Shift.id)
+            .where(
+                Assignment.acknowledged_at.is_(None),
+                Assignment.status == AssignmentStatus.SIGNED_UP,
+                Shift.status == ShiftStatus.SCHEDULED,
+                Shift.starts_at >= first,
+                Shift.starts_at < after,
+            )
+            .distinct()
+        )
+    ).all()
+    queued = 0
+    for unit_id in sorted(units):
+        coordinators = await coordinators_of(session, unit_id)
+        keys = {c.id: f"ack-missing:{unit_id}:{tomorrow.isoformat()}:{c.id}" for c in coordinators}
+        sent = await _already_queued(session, list(keys.values()))
+        waiting = [c for c in coordinators if keys[c.id] not in sent]
+        if not waiting:
+            continue
+        missing = await unacknowledged(session, unit_id, tomorrow, zone)
+        for coordinator in waiting:
+            queued += await notify(
+                session,
+                coordinator,
+                notices.unacknowledged(tomorrow, missing),
+                key=keys[coordinator.id],
+                now=now,
+                settings=settings,
+                not_before=None,
+            )
+    return queued

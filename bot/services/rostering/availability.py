@@ -1,0 +1,226 @@
+"""When members cannot serve (/unavailable): weekdays and times until an end date, or dates.
+The rotation never puts a member on a shift that overlaps one of these windows; a coordinator
+who assigns by hand is warned and asked.
+
+A window is the days from ``first_day`` to ``last_day`` whose weekday is in ``weekdays``, all
+day or between two local times. What people type is read by ``parse``:
+
+    周一至周五 07:00-09:00 到 12-31   mon-fri 07:00-09:00 until 2026-12-31
+    12-05 12-07                        12-05 17:00-19:00
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Assignment, Member, Shift, Unavailability
+from bot.errors import DomainError, ErrorCode
+from bot.services.people.access import Actor
+from bot.services.schedule import seats, signup, timespec
+
+# A window reaches at most this far from its first day.
+MAX_DAYS = 366
+UNTIL_WORDS = frozenset({"until", "till", "to", "到", "至", "截至", "截止", "直到"})
+ALL_DAYS_MASK = 0b1111111
+
+
+@dataclass(frozen=True)
+class Spec:
+    first_day: dt.date
+    last_day: dt.date
+    weekdays: frozenset[int]
+    start_time: dt.time | None = None
+    end_time: dt.time | None = None
+
+    @property
+    def every_day(self) -> bool:
+        return self.weekdays == timespec.ALL_DAYS
+
+
+def mask(weekdays: Iterable[int]) -> int:
+    return sum(1 << day for day in set(weekdays))
+
+
+def weekdays_of(value: int) -> frozenset[int]:
+    return frozenset(day for day in range(7) if value & (1 << day))
+
+
+def spec_of(row: Unavailability) -> Spec:
+    return Spec(
+        row.first_day, row.last_day, weekdays_of(row.weekdays), row.start_time, row.end_time
+    )
+
+
+def parse(text: str, today: dt.date) -> Spec:
+    """What a member typed after /unavailable, or the DomainError saying what is wrong."""
+    tokens = text.replace("，", " ").replace(",", " , ").split()
+    dates: list[dt.date] = []
+    until: dt.date | None = None
+    weekdays: set[int] = set()
+    window: tuple[dt.time, dt.time] | None = None
+    expecting_end = False
+    pattern: list[str] = []  # weekday words, which may be split by commas and spaces
+    for token in tokens:
+        lowered = token.lower()
+        if lowered in UNTIL_WORDS:
+            expecting_end = True
+            continue
+        if token == ",":
+            continue
+        day = timespec.parse_date(token, today)
+        if day is not None:
+            if expecting_end:
+                until, expecting_end = day, False
+            else:
+                dates.append(day)
+            continue
+        times = timespec.parse_time_range(token)
+        if times is not None and window is None:
+            window = times
+            continue
+        days = timespec.parse_weekdays(token)
+        if days is None:
+            raise DomainError(ErrorCode.UNAVAILABLE_INVALID)
+        pattern.append(token)
+        weekdays |= days
+    if expecting_end or len(dates) > 2 or (until is not None and len(dates) > 1):
+        raise DomainError(ErrorCode.UNAVAILABLE_INVALID)
+    if window is not None and window[1] <= window[0]:
+        raise DomainError(ErrorCode.UNAVAILABLE_INVALID)
+    if weekdays:
+        # A weekly pattern runs until an end date: the given one, or the last date typed.
+        if until is None and dates:
+            until, dates = dates[-1], dates[:-1]
+        if until is None:
+            raise DomainError(ErrorCode.UNAVAILABLE_NEEDS_END)
+        first, last = (dates[0] if dates else today), until
+    elif dates:
+        first = dates[0]
+        last = until or (dates[1] if len(dates) == 2 else dates[0])
+    elif until is not None:
+        first, last = today, until
+    else:
+        code = ErrorCode.UNAVAILABLE_NEEDS_END if window else ErrorCode.UNAVAILABLE_INVALID
+        raise DomainError(code)
+    if last < first:
+        raise DomainError(ErrorCode.UNAVAILABLE_INVALID)
+    if last < today:
+        raise DomainError(ErrorCode.UNAVAILABLE_PAST)
+    first = max(first, today)
+    if (last - first).days >= MAX_DAYS:
+        raise DomainError(ErrorCode.UNAVAILABLE_TOO_LONG, days=MAX_DAYS)
+    start, end = window if window is not None else (None, None)
+    return Spec(first, last, frozenset(weekdays) or timespec.ALL_DAYS, start, end)
+
+
+def intervals(
+    spec: Spec, first: dt.date, last: dt.date, zone: dt.tzinfo
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The UTC instants the window covers on the days from `first` to `last`."""
+    found: list[tuple[dt.datetime, dt.datetime]] = []
+    day = max(first, spec.first_day)
+    while day <= min(last, spec.last_day):
+        if day.weekday() in spec.weekdays:
+            if spec.start_time is None or spec.end_time is None:
+                found.append(timespec.local_day_bounds(day, zone))
+            else:
+                found.append(
+                    (
+                        timespec.local_instant(day, spec.start_time, zone),
+                        timespec.local_instant(day, spec.end_time, zone),
+                    )
+                )
+        day += dt.timedelta(days=1)
+    return found
+
+
+def covers(spec: Spec, starts_at: dt.datetime, ends_at: dt.datetime, zone: dt.tzinfo) -> bool:
+    """Whether the window overlaps [starts_at, ends_at)."""
+    first = starts_at.astimezone(zone).date() - dt.timedelta(days=1)
+    last = ends_at.astimezone(zone).date()
+    return any(
+        start < ends_at and starts_at < end for start, end in intervals(spec, first, last, zone)
+    )
+
+
+async def declare(
+    session: AsyncSession, actor: Actor, spec: Spec, now: dt.datetime, zone: dt.tzinfo
+) -> tuple[Unavailability, list[Assignment]]:
+    """Keep the window; also return the member's seats it covers (they still hold them: leave
+    is asked seat by seat)."""
+    member = actor.require_member()
+    row = Unavailability(
+        member_id=member.id,
+        first_day=spec.first_day,
+        last_day=spec.last_day,
+        weekdays=mask(spec.weekdays),
+        start_time=spec.start_time,
+        end_time=spec.end_time,
+        created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    held = [
+        assignment
+        for assignment in await signup.upcoming_of(session, member, now)
+        if assignment.status in seats.COMMITTED
+        and covers(spec, assignment.shift.starts_at, assignment.shift.ends_at, zone)
+    ]
+    return row, held
+
+
+async def of_member(session: AsyncSession, member: Member, today: dt.date) -> list[Unavailability]:
+    """The member's windows that have not ended, soonest first."""
+    return list(
+        (
+            await session.scalars(
+                select(Unavailability)
+                .where(Unavailability.member_id == member.id, Unavailability.last_day >= today)
+                .order_by(Unavailability.first_day, Unavailability.id)
+            )
+        ).all()
+    )
+
+
+async def remove(session: AsyncSession, actor: Actor, window_id: int) -> Unavailability:
+    member = actor.require_member()
+    row = await session.get(Unavailability, window_id)
+    if row is None or row.member_id != member.id:
+        raise DomainError(ErrorCode.UNAVAILABLE_NOT_FOUND)
+    await session.delete(row)
+    return row
+
+
+async def windows(
+    session: AsyncSession, member_ids: Sequence[int], first: dt.date, last: dt.date
+) -> dict[int, list[Spec]]:
+    """The windows of these members that touch the days from `first` to `last`."""
+    found: dict[int, list[Spec]] = {}
+    for start in range(0, len(member_ids), 5000):
+        rows = await session.scalars(
+            select(Unavailability).where(
+                Unavailability.member_id.in_(member_ids[start : start + 5000]),
+                Unavailability.last_day >= first,
+                Unavailability.first_day <= last,
+            )
+        )
+        for row in rows:
+            found.setdefault(row.member_id, []).append(spec_of(row))
+    return found
+
+
+async def blocking(
+    session: AsyncSession, member: Member, shift: Shift, zone: dt.tzinfo
+) -> Spec | None:
+    """The member's window that covers the shift, if any (a hand assignment asks first)."""
+    first = shift.starts_at.astimezone(zone).date() - dt.timedelta(days=1)
+    last = shift.ends_at.astimezone(zone).date()
+    for spec in (await windows(session, [member.id], first, last)).get(member.id, []):
+        if covers(spec, shift.starts_at, shift.ends_at, zone):
+            return spec
+    return None

@@ -1,0 +1,371 @@
+"""Assigning in the schedule spreadsheet: the column 人员 (``people``) names who is on each
+shift, by name or phone number, several separated by 、 , ; or new lines.
+
+The schedule importer plans and applies posts and shifts; this module plans the people of each
+planned shift beside it and applies them after, in the same transaction, so an import is still
+all or nothing. Every name is checked with its row number: unknown, matching several members
+(listed), not of the unit, over the shift's capacity, clashing with another of the person's
+shifts (in the database or in the file), missing the shift's tag, paused for no-shows, or on
+approved leave. Re-importing changes only what differs: a shift's assigned people are compared
+with the cell, those added are assigned (a rota of the import, told once with ✅ 收到 and 🙋
+请假), those no longer listed are taken off and told, and nobody else hears anything. A file
+without the column leaves every assignment as it is; seats people took themselves are never
+touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Assignment, AssignmentStatus, Member, RotaSource, Shift
+from bot.errors import DomainError, ErrorCode
+from bot.services.people.access import Actor
+from bot.services.platform import audit
+from bot.services.platform.notify import notify
+from bot.services.rostering import names, notices, rotas
+from bot.services.rostering.assign import on_leave
+from bot.services.schedule import eligibility, seats
+from bot.services.schedule.importer import applying, planning
+from bot.services.schedule.importer.planning import Planner, RowError, ShiftPlan
+from bot.services.schedule.importer.reading import Row
+from bot.settings import Settings
+
+COLUMN = "people"
+
+
+@dataclass
+class Change:
+    plan: ShiftPlan
+    add: list[Member] = field(default_factory=list)
+    remove: list[Assignment] = field(default_factory=list)
+
+
+@dataclass
+class PeoplePlan:
+    """What the column would do: seats to assign and to take away, people to tell."""
+
+    present: bool = False  # the file has the column
+    errors: list[RowError] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def assigned(self) -> int:
+        return sum(len(change.add) for change in self.changes)
+
+    @property
+    def removed(self) -> int:
+        return sum(len(change.remove) for change in self.changes)
+
+    @property
+    def told(self) -> int:
+        people = {m.id for change in self.changes for m in change.add}
+        people |= {a.member_id for change in self.changes for a in change.remove}
+        return len(people)
+
+
+@dataclass
+class Imported:
+    plan: planning.Plan
+    people: PeoplePlan
+
+    @property
+    def ok(self) -> bool:
+        return self.plan.ok and not self.people.errors
+
+    @property
+    def errors(self) -> list[RowError]:
+        return sorted([*self.plan.errors, *self.people.errors], key=lambda error: error.row)
+
+
+def _when(t_zone: dt.tzinfo, shift_start: dt.datetime, shift_end: dt.datetime) -> str:
+    start, end = shift_start.astimezone(t_zone), shift_end.astimezone(t_zone)
+    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+
+
+async def _assigned_on(session: AsyncSession, shift_id: int) -> list[Assignment]:
+    return list(
+        (
+            await session.scalars(
+                select(Assignment).where(
+                    Assignment.shift_id == shift_id,
+                    Assignment.status.in_(seats.ATTACHED),
+                )
+            )
+        ).unique()
+    )
+
+
+async def _commitments(
+    session: AsyncSession,
+    member_ids: Sequence[int],
+    skip: set[int],
+    first: dt.datetime,
+    last: dt.datetime,
+) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
+    """Seats the members hold from `first` to `last`, but on the shifts in `skip` (the file's
+    own, planned afresh)."""
+    found: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+    if not member_ids:
+        return found
+    rows = await session.execute(
+        select(Assignment.member_id, Shift.id, Shift.starts_at, Shift.ends_at)
+        .join(Shift, Assignment.shift_id == Shift.id)
+        .where(
+            Assignment.member_id.in_(list(member_ids)),
+            Assignment.status.in_(seats.COMMITTED),
+            Shift.starts_at < last,
+            Shift.ends_at > first,
+        )
+    )
+    for member_id, shift_id, starts_at, ends_at in rows.all():
+        if shift_id not in skip:
+            found[int(member_id)].append((starts_at, ends_at))
+    return found
+
+
+async def plan_people(
+    session: AsyncSession,
+    planner: Planner,
+    rows: Sequence[Row],
+    settings: Settings,
+) -> PeoplePlan:
+    """Check the column against the planned shifts; nothing is written."""
+    cells = {number: row.get(COLUMN) for number, row in rows}
+    units_typed = {number: row.get("unit", "") for number, row in rows}
+    people = PeoplePlan(present=any(value is not None for value in cells.values()))
+    if not people.present or not planner.shifts:
+        return people
+    everyone = await names.active_members(session)
+    zone = settings.zone
+    block_after = settings.no_show_block_after
+    unit_of_row: dict[int, int] = {}
+    for shift_plan in planner.shifts.values():
+        unit_of_row.setdefault(shift_plan.row, shift_plan.post_key[0])
+    # Each row's names, resolved once (a weekly row makes many shifts).
+    resolved: dict[int, list[Member]] = {}
+    for number, text in cells.items():
+        typed = names.split(text or "")
+        unit_id = unit_of_row.get(number)
+        if unit_id is None:
+            continue
+        found = names.resolve_in(everyone, unit_id, typed)
+        for name in found.unknown:
+            people.errors.append(RowError(number, "people_unknown", {"name": name}))
+        for ambiguous in found.ambiguous:
+            matches = "、".join(
+                f"{m.display_name}（{(m.phone or '')[-4:]}）"
+                for m in ambiguous.matches[: names.SHOWN_MATCHES]
+            )
+            people.errors.append(
+                RowError(
+                    number,
+                    "people_ambiguous",
+                    {"name": ambiguous.typed, "count": len(ambiguous.matches), "matches": matches},
+                )
+            )
+        for member in found.found:
+            if member.unit_id != unit_id:
+                people.errors.append(
+                    RowError(
+                        number,
+                        "people_other_unit",
+                        {"name": member.display_name, "unit": units_typed.get(number, "")},
+                    )
+                )
+        resolved[number] = [m for m in found.found if m.unit_id == unit_id]
+    plans = sorted(planner.shifts.values(), key=lambda plan: (plan.starts_at, plan.row))
+    existing: dict[int, Shift | None] = {}
+    for index, plan in enumerate(plans):
+        existing[index] = await planner.existing_shift(plan)
+    skip = {shift.id for shift in existing.values() if shift is not None}
+    member_ids = sorted({m.id for members in resolved.values() for m in members})
+    first = min(plan.starts_at for plan in plans)
+    last = max(plan.ends_at for plan in plans)
+    held = await _commitments(session, member_ids, skip, first, last)
+    no_shows: dict[int, int] = {}
+    if block_after > 0 and member_ids:
+        for member_id in member_ids:
+            no_shows[member_id] = await eligibility.no_shows(session, member_id)
+    in_file: dict[int, list[tuple[dt.datetime, dt.datetime, int]]] = defaultdict(list)
+    for index, plan in enumerate(plans):
+        wanted = resolved.get(plan.row)
+        if wanted is None:
+            continue
+        shift = existing[index]
+        attached = await _assigned_on(session, shift.id) if shift is not None else []
+        assigned_now = {
+            a.member_id: a
+            for a in attached
+            if a.rota_id is not None and a.status is AssignmentStatus.SIGNED_UP
+        }
+        others = [a for a in attached if a.member_id not in assigned_now]
+        own_seats = {a.member_id for a in others if a.status is not AssignmentStatus.WAITLISTED}
+        tag = plan.tag or (shift.required_tag if shift is not None else None)
+        seated_others = len(own_seats - {m.id for m in wanted})
+        if len(wanted) + seated_others > plan.capacity:
+            people.errors.append(
+                RowError(
+                    plan.row,
+                    "people_over_capacity",
+                    {
+                        "count": len(wanted),
+                        "capacity": plan.capacity,
+                        "taken": seated_others,
+                        "day": f"{plan.starts_at.astimezone(zone):%Y-%m-%d}",
+                    },
+                )
+            )
+            continue
+        change = Change(plan)
+        for member in wanted:
+            window = (plan.starts_at, plan.ends_at)
+            if tag and tag not in member.tags:
+                people.errors.append(
+                    RowError(plan.row, "people_tag", {"name": member.display_name, "tag": tag})
+                )
+                continue
+            if block_after > 0 and no_shows.get(member.id, 0) >= block_after:
+                people.errors.append(
+                    RowError(
+                        plan.row,
+                        "people_blocked",
+                        {"name": member.display_name, "count": no_shows[member.id]},
+                    )
+                )
+                continue
+            clash = next(
+                (w for w in held.get(member.id, []) if w[0] < window[1] and window[0] < w[1]),
+                None,
+            )
+            other_row = next(
+                (r for a, b, r in in_file[member.id] if a < window[1] and window[0] < b), None
+            )
+            if other_row is not None:
+                people.errors.append(
+                    RowError(
+                        plan.row,
+                        "people_clash_row",
+                        {
+                            "name": member.display_name,
+                            "when": _when(zone, *window),
+                            "other": other_row,
+                        },
+                    )
+                )
+                continue
+            if clash is not None:
+                people.errors.append(
+                    RowError(
+                        plan.row,
+                        "people_clash",
+                        {"name": member.display_name, "when": _when(zone, *clash)},
+                    )
+                )
+                continue
+            in_file[member.id].append((plan.starts_at, plan.ends_at, plan.row))
+            if member.id in assigned_now or member.id in own_seats:
+                continue  # already on it: nothing changes for them
+            if shift is not None and await on_leave(session, member, shift):
+                people.errors.append(
+                    RowError(plan.row, "people_on_leave", {"name": member.display_name})
+                )
+                continue
+            change.add.append(member)
+        wanted_ids = {m.id for m in wanted}
+        change.remove = [a for member_id, a in assigned_now.items() if member_id not in wanted_ids]
+        if change.add or change.remove:
+            people.changes.append(change)
+    return people
+
+
+async def preview(
+    session: AsyncSession, actor: Actor, rows: Sequence[Row], now: dt.datetime, settings: Settings
+) -> Imported:
+    """What the file would create, change and assign, or every bad row; changes nothing."""
+    planner, plan = await planning.plan_rows(session, actor, rows, now, settings)
+    return Imported(plan, await plan_people(session, planner, rows, settings))
+
+
+async def apply(
+    session: AsyncSession, actor: Actor, rows: Sequence[Row], now: dt.datetime, settings: Settings
+) -> Imported:
+    """Apply posts and shifts, then the people, all in the caller's transaction; with any bad
+    row nothing is written (a bad row found only now raises, and the transaction rolls back)."""
+    checked = await preview(session, actor, rows, now, settings)
+    if not checked.ok:
+        return checked
+    plan = await applying.apply(session, actor, rows, now, settings)
+    if not plan.ok:
+        return Imported(plan, checked.people)
+    # Plan the people again now that every shift of the file exists.
+    planner, _ = await planning.plan_rows(session, actor, rows, now, settings)
+    people = await plan_people(session, planner, rows, settings)
+    if people.errors:
+        raise DomainError(ErrorCode.IMPORT_PEOPLE_STALE)
+    await _apply_people(session, actor, planner, people, now, settings)
+    return Imported(plan, people)
+
+
+async def _apply_people(
+    session: AsyncSession,
+    actor: Actor,
+    planner: Planner,
+    people: PeoplePlan,
+    now: dt.datetime,
+    settings: Settings,
+) -> None:
+    given: list[Assignment] = []
+    by_unit: dict[int, list[tuple[Shift, Member]]] = defaultdict(list)
+    for change in people.changes:
+        existing = await planner.existing_shift(change.plan)
+        assert existing is not None  # applied just before
+        shift = await seats.lock(session, existing.id)
+        for assignment in change.remove:
+            await session.refresh(assignment)
+            if assignment.status is not AssignmentStatus.SIGNED_UP:
+                continue
+            assignment.status = AssignmentStatus.REMOVED
+            assignment.updated_at = now
+            audit.record(
+                session,
+                actor_id=rotas.actor_id(actor),
+                action="assignment.unassign",
+                object_type="assignment",
+                object_id=assignment.id,
+                before={"status": AssignmentStatus.SIGNED_UP.value},
+                after={"status": AssignmentStatus.REMOVED.value, "by": "import"},
+                now=now,
+            )
+            await notify(
+                session,
+                assignment.member,
+                notices.unassigned(shift),
+                key=f"unassigned:{assignment.id}:{now.isoformat()}",
+                now=now,
+                settings=settings,
+                urgent=True,
+            )
+        for member in change.add:
+            by_unit[shift.post.unit_id].append((shift, member))
+    for unit_id, pairs in by_unit.items():
+        days = [shift.starts_at.astimezone(settings.zone).date() for shift, _ in pairs]
+        rota = await rotas.begin(
+            session, actor, unit_id, RotaSource.IMPORT, now, first=min(days), last=max(days)
+        )
+        for shift, member in pairs:
+            try:
+                await eligibility.check_eligibility(
+                    session, member, shift, now, settings, from_waitlist=True, assigned=True
+                )
+            except DomainError:
+                raise DomainError(ErrorCode.IMPORT_PEOPLE_STALE) from None
+            given.append(await rotas.give_seat(session, rota, member, shift, now))
+        await session.flush()
+        await rotas.tell(session, rota, given, rotas.actor_name(actor), now, settings)
+        given = []

@@ -1,0 +1,292 @@
+"""Leave (请假): an assigned person asks to be excused from a seat, with a reason; the unit's
+coordinators get 批准 / 驳回 with the person's leaves this month. Until a coordinator approves,
+the person holds the seat and is expected on post, even within the cancel cut-off.
+
+Approved leave frees the seat: it goes to the shift's waitlist first; a seat still open is then
+offered to every member of the unit who may take it (the sign-up rules), and the first to tap
+🙋 我来接 takes it through sign-up, under the shift's lock, so of many taps exactly one wins.
+A shift that has started takes no leave and no decision: whoever holds it is expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    LeaveRequest,
+    LeaveStatus,
+    Member,
+    Role,
+    Shift,
+)
+from bot.errors import DomainError, ErrorCode
+from bot.services.duty.reminders import is_urgent
+from bot.services.people.access import Actor
+from bot.services.people.reachability import coordinators_of
+from bot.services.platform import audit
+from bot.services.platform.notify import notify, notify_all
+from bot.services.rostering import notices, rotas
+from bot.services.schedule import eligibility, seats, signup, waitlist
+from bot.services.schedule.broadcast import volunteers
+from bot.services.schedule.timespec import local_day_bounds
+from bot.settings import Settings
+
+REASON_MAX = 200
+
+
+@dataclass(frozen=True)
+class Decided:
+    leave: LeaveRequest
+    promoted: list[Assignment]  # from the waitlist
+    offered: int  # members the freed seat was offered to
+    open_seats: int  # seats still open after the waitlist
+
+
+async def _seat(session: AsyncSession, member: Member, assignment_id: int) -> Assignment:
+    assignment = await session.get(Assignment, assignment_id)
+    if assignment is None or assignment.member_id != member.id:
+        raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
+    return assignment
+
+
+async def pending_of(session: AsyncSession, assignment_id: int) -> LeaveRequest | None:
+    leave: LeaveRequest | None = (
+        await session.scalars(
+            select(LeaveRequest)
+            .where(
+                LeaveRequest.assignment_id == assignment_id,
+                LeaveRequest.status == LeaveStatus.ASKED,
+            )
+            .limit(1)
+        )
+    ).first()
+    return leave
+
+
+async def askable(
+    session: AsyncSession, actor: Actor, assignment_id: int, now: dt.datetime
+) -> Assignment:
+    """The member's assigned seat they may ask leave from, refused with the rule it breaks."""
+    member = actor.require_member()
+    assignment = await _seat(session, member, assignment_id)
+    shift = assignment.shift
+    if assignment.status is AssignmentStatus.CHECKED_IN or shift.starts_at <= now:
+        raise DomainError(ErrorCode.LEAVE_SHIFT_STARTED)
+    if assignment.status is not AssignmentStatus.SIGNED_UP:
+        raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
+    if not assignment.assigned:
+        raise DomainError(ErrorCode.LEAVE_NOT_ASSIGNED)
+    if await pending_of(session, assignment.id) is not None:
+        raise DomainError(ErrorCode.LEAVE_ALREADY_ASKED)
+    return assignment
+
+
+def clean_reason(text: str) -> str:
+    reason = " ".join(text.split())
+    if not reason or reason.startswith("/") or len(reason) > REASON_MAX:
+        raise DomainError(ErrorCode.LEAVE_REASON_INVALID, limit=REASON_MAX)
+    return reason
+
+
+async def leaves_this_month(
+    session: AsyncSession, member_id: int, now: dt.datetime, zone: dt.tzinfo
+) -> int:
+    """The member's approved leaves from shifts of the current month."""
+    today = now.astimezone(zone).date()
+    first, _ = local_day_bounds(today.replace(day=1), zone)
+    following = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    after, _ = local_day_bounds(following, zone)
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(LeaveRequest)
+            .join(Assignment, LeaveRequest.assignment_id == Assignment.id)
+            .join(Shift, Assignment.shift_id == Shift.id)
+            .where(
+                LeaveRequest.member_id == member_id,
+                LeaveRequest.status == LeaveStatus.APPROVED,
+                Shift.starts_at >= first,
+                Shift.starts_at < after,
+            )
+        )
+        or 0
+    )
+
+
+async def ask(
+    session: AsyncSession,
+    actor: Actor,
+    assignment_id: int,
+    reason: str,
+    now: dt.datetime,
+    settings: Settings,
+) -> LeaveRequest:
+    """Ask leave from an assigned seat; the unit's coordinators are told."""
+    assignment = await askable(session, actor, assignment_id, now)
+    member = assignment.member
+    leave = LeaveRequest(
+        assignment=assignment,
+        member=member,
+        status=LeaveStatus.ASKED,
+        reason=clean_reason(reason),
+        asked_at=now,
+    )
+    session.add(leave)
+    await session.flush()
+    audit.record(
+        session,
+        actor_id=member.id,
+        action="leave.ask",
+        object_type="leave",
+        object_id=leave.id,
+        after={"assignment": assignment.id},
+        reason=leave.reason,
+        now=now,
+    )
+    shift = assignment.shift
+    cutoff = dt.timedelta(hours=settings.cancel_cutoff_hours)
+    late = settings.cancel_cutoff_hours if shift.starts_at - now <= cutoff else None
+    count = await leaves_this_month(session, member.id, now, settings.zone)
+    await notify_all(
+        session,
+        await coordinators_of(session, shift.post.unit_id),
+        notices.leave_asked(leave, count, late),
+        key=lambda coordinator: f"leave-asked:{leave.id}:{coordinator.id}",
+        now=now,
+        settings=settings,
+        urgent=is_urgent(shift, now, settings),
+    )
+    return leave
+
+
+async def get(session: AsyncSession, leave_id: int) -> LeaveRequest:
+    leave = await session.get(LeaveRequest, leave_id)
+    if leave is None:
+        raise DomainError(ErrorCode.LEAVE_NOT_FOUND)
+    return leave
+
+
+def _decided_error(leave: LeaveRequest) -> DomainError:
+    by = leave.decided_by.display_name if leave.decided_by is not None else "-"
+    return DomainError(ErrorCode.LEAVE_ALREADY_DECIDED, name=by)
+
+
+async def decide(
+    session: AsyncSession,
+    actor: Actor,
+    leave_id: int,
+    approve: bool,
+    now: dt.datetime,
+    settings: Settings,
+) -> Decided:
+    """A coordinator of the unit approves (the seat is freed and offered) or rejects."""
+    leave = await get(session, leave_id)
+    assignment = leave.assignment
+    actor.require_unit(assignment.shift.post.unit_id, Role.COORDINATOR)
+    shift = await seats.lock(session, assignment.shift_id)
+    await session.refresh(leave)
+    await session.refresh(assignment)
+    if leave.status is not LeaveStatus.ASKED:
+        raise _decided_error(leave)
+    if shift.starts_at <= now:
+        raise DomainError(ErrorCode.LEAVE_APPROVE_STARTED)
+    if approve and (
+        assignment.status is not AssignmentStatus.SIGNED_UP
+        or assignment.member_id != leave.member_id
+    ):
+        raise DomainError(ErrorCode.LEAVE_SEAT_GONE)
+    leave.status = LeaveStatus.APPROVED if approve else LeaveStatus.REJECTED
+    leave.decided_by_id = rotas.actor_id(actor)
+    leave.decided_at = now
+    if actor.member is not None:
+        leave.decided_by = actor.member
+    audit.record(
+        session,
+        actor_id=leave.decided_by_id,
+        action="leave.approve" if approve else "leave.reject",
+        object_type="leave",
+        object_id=leave.id,
+        before={"status": LeaveStatus.ASKED.value},
+        after={"status": leave.status.value},
+        now=now,
+    )
+    await notify(
+        session,
+        leave.member,
+        notices.leave_decided(leave, approve, rotas.actor_name(actor)),
+        key=f"leave-decided:{leave.id}",
+        now=now,
+        settings=settings,
+        urgent=is_urgent(shift, now, settings),
+    )
+    if not approve:
+        return Decided(leave, [], 0, 0)
+    assignment.status = AssignmentStatus.CANCELLED
+    assignment.updated_at = now
+    await session.flush()
+    promoted = await waitlist.promote_waitlist(session, shift, now, settings)
+    open_seats = shift.capacity - await seats.seated_count(session, shift.id)
+    offered = 0
+    if open_seats > 0:
+        offered = await _offer(session, shift, leave, now, settings)
+    return Decided(leave, promoted, offered, open_seats)
+
+
+async def _offer(
+    session: AsyncSession, shift: Shift, leave: LeaveRequest, now: dt.datetime, settings: Settings
+) -> int:
+    """Offer the freed seat to the unit's volunteers who may take it by signing up."""
+    attached = set(
+        (
+            await session.scalars(
+                select(Assignment.member_id).where(
+                    Assignment.shift_id == shift.id,
+                    Assignment.status.in_(seats.ATTACHED),
+                )
+            )
+        ).all()
+    )
+    takers: list[Member] = []
+    for member in await volunteers(session, shift.post.unit_id):
+        if member.id in attached or member.id == leave.member_id:
+            continue
+        try:
+            await eligibility.check_eligibility(session, member, shift, now, settings)
+        except DomainError:
+            continue
+        takers.append(member)
+    return await notify_all(
+        session,
+        takers,
+        notices.freed_seat(shift),
+        key=lambda member: f"freed-seat:{leave.id}:{member.id}",
+        now=now,
+        settings=settings,
+        urgent=is_urgent(shift, now, settings),
+    )
+
+
+async def take_freed(
+    session: AsyncSession, actor: Actor, shift_id: int, now: dt.datetime, settings: Settings
+) -> Assignment:
+    """🙋 我来接 on a freed seat: sign up for it, or hear that someone was quicker."""
+    outcome = await signup.sign_up(session, actor, shift_id, now, settings)
+    if not isinstance(outcome, signup.SignedUp):
+        raise DomainError(ErrorCode.SWAP_ALREADY_TAKEN)
+    assignment = outcome.assignment
+    shift = assignment.shift
+    await notify_all(
+        session,
+        await coordinators_of(session, shift.post.unit_id),
+        notices.freed_seat_taken(shift, assignment.member.display_name),
+        key=lambda coordinator: f"freed-taken:{assignment.id}:{now.isoformat()}:{coordinator.id}",
+        now=now,
+        settings=settings,
+    )
+    return assignment

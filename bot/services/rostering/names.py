@@ -1,0 +1,97 @@
+"""Finding members by what a coordinator types (or writes in the spreadsheet's 人员 column):
+names or phone numbers, several separated by 、 , ; or new lines.
+
+A name matches exactly (any case) or, failing that, as a part of one name; a phone number by its
+digits (the last 7 or more). The unit's members come first; someone of another unit is found
+only when nobody of the unit matches, so that assigning them is refused with that reason rather
+than as an unknown name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Member
+
+SEPARATORS = re.compile(r"[、,，;；\n\r]+")
+NAME_MAX = 64
+MAX_NAMES = 50
+PHONE_DIGITS_MIN = 7
+SHOWN_MATCHES = 5
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    typed: str
+    matches: tuple[Member, ...]
+
+
+@dataclass
+class Resolved:
+    found: list[Member] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    ambiguous: list[Ambiguous] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.unknown and not self.ambiguous
+
+
+def split(text: str) -> list[str]:
+    """The names in a cell or a message, cleaned, in order, without repeats."""
+    names: list[str] = []
+    for part in SEPARATORS.split(text):
+        name = " ".join(part.split())
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def _matches(people: Sequence[Member], typed: str) -> list[Member]:
+    digits = _digits(typed)
+    if len(digits) >= PHONE_DIGITS_MIN and len(digits) >= len(typed.replace(" ", "")) - 1:
+        return [p for p in people if p.phone and _digits(p.phone).endswith(digits)]
+    wanted = typed.casefold()
+    exact = [p for p in people if p.display_name.casefold() == wanted]
+    return exact or [p for p in people if wanted in p.display_name.casefold()]
+
+
+async def active_members(session: AsyncSession) -> list[Member]:
+    return list(
+        (
+            await session.scalars(
+                select(Member)
+                .where(Member.active.is_(True))
+                .order_by(Member.display_name, Member.id)
+            )
+        ).unique()
+    )
+
+
+def resolve_in(people: Sequence[Member], unit_id: int, names: Sequence[str]) -> Resolved:
+    """Each typed name to one member of `people`, the unit's first (see the module's doc)."""
+    own = [p for p in people if p.unit_id == unit_id]
+    others = [p for p in people if p.unit_id != unit_id]
+    resolved = Resolved()
+    for typed in names:
+        found = _matches(own, typed) or _matches(others, typed)
+        if not found:
+            resolved.unknown.append(typed)
+        elif len(found) > 1:
+            resolved.ambiguous.append(Ambiguous(typed, tuple(found)))
+        elif found[0] not in resolved.found:
+            resolved.found.append(found[0])
+    return resolved
+
+
+async def resolve(session: AsyncSession, unit_id: int, names: Sequence[str]) -> Resolved:
+    return resolve_in(await active_members(session), unit_id, names)

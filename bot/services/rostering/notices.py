@@ -1,0 +1,168 @@
+"""What assigned duty tells people, rendered in each recipient's language for the outbox: the
+assigned person's notice with ✅ 收到 and 🙋 请假, its reminder, the coordinator's list of who has
+not acknowledged, leave asked and decided, and a seat freed by leave offered to the unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from bot.buttons import Acknowledge, ApproveLeave, AskLeave, RejectLeave, TakeFreedSeat
+from bot.db.models import Assignment, LeaveRequest, Member, Shift
+from bot.i18n import Translator
+from bot.services.platform import outbox
+from bot.services.platform.notify import Render
+from bot.services.platform.outbox import ButtonData, Message
+from bot.services.rostering.rotation_data import ShiftRow
+from bot.services.schedule.shift_text import shift_label
+
+LEAVE_BUTTONS_PER_ROW = 3
+
+
+def leave_buttons(t: Translator, seats: Sequence[Assignment]) -> list[list[tuple[str, ButtonData]]]:
+    if len(seats) == 1:
+        return [[(t("rostering.button.leave"), AskLeave(seats[0].id))]]
+    buttons: list[tuple[str, ButtonData]] = [
+        (t("rostering.button.leave_n", n=number), AskLeave(seat.id))
+        for number, seat in enumerate(seats, start=1)
+    ]
+    return [
+        buttons[i : i + LEAVE_BUTTONS_PER_ROW]
+        for i in range(0, len(buttons), LEAVE_BUTTONS_PER_ROW)
+    ]
+
+
+def row_label(t: Translator, shift: ShiftRow) -> str:
+    """A shift of a rotation's inputs named as ``shift_label`` names an ORM shift."""
+    return t(
+        "shifts.label",
+        day=t.weekday_date(shift.starts_at),
+        start=t.time(shift.starts_at),
+        end=t.time(shift.ends_at),
+        post=shift.post_name,
+    )
+
+
+def seat_lines(t: Translator, seats: Sequence[Assignment]) -> list[str]:
+    return [
+        t("rostering.item", n=number, shift=shift_label(t, seat.shift))
+        for number, seat in enumerate(seats, start=1)
+    ]
+
+
+def _ack_message(t: Translator, rota_id: int, seats: Sequence[Assignment], head: str) -> Message:
+    lines = [head, *seat_lines(t, seats), t("rostering.notice.how_to_answer")]
+    rows: list[list[tuple[str, ButtonData]]] = [
+        [(t("rostering.button.acknowledge"), Acknowledge(rota_id))],
+        *leave_buttons(t, seats),
+    ]
+    return outbox.payload(
+        "\n".join(lines),
+        buttons=rows,
+        expires_at=max(seat.shift.starts_at for seat in seats),
+    )
+
+
+def assigned(rota_id: int, seats: Sequence[Assignment], by: str) -> Render:
+    """To the person put on shifts: who did it, which shifts, and the two buttons."""
+
+    def render(t: Translator) -> Message:
+        head = t("rostering.notice.assigned", count=len(seats), name=by)
+        return _ack_message(t, rota_id, seats, head)
+
+    return render
+
+
+def ack_reminder(rota_id: int, seats: Sequence[Assignment], by: str) -> Render:
+    def render(t: Translator) -> Message:
+        head = t("rostering.notice.ack_reminder", count=len(seats), name=by)
+        return _ack_message(t, rota_id, seats, head)
+
+    return render
+
+
+def unacknowledged(day: dt.date, missing: Sequence[tuple[Shift, Sequence[Member]]]) -> Render:
+    """To a coordinator the evening before: tomorrow's shifts and who has not acknowledged."""
+
+    def render(t: Translator) -> Message:
+        people = sum(len(members) for _, members in missing)
+        lines = [t("rostering.notice.unacknowledged", count=people, day=t.weekday_date(day))]
+        for shift, members in missing:
+            names = t("common.list_separator").join(_who(member) for member in members)
+            lines.append(t("rostering.notice.unacknowledged_shift", shift=shift_label(t, shift)))
+            lines.append(t("rostering.notice.unacknowledged_names", names=names))
+        return outbox.payload("\n".join(lines))
+
+    return render
+
+
+def _who(member: Member) -> str:
+    return f"{member.display_name} {member.phone}" if member.phone else member.display_name
+
+
+def leave_asked(
+    leave: LeaveRequest, leaves_this_month: int, within_cutoff_hours: int | None
+) -> Render:
+    """To each coordinator of the unit: the request with 批准 / 驳回."""
+    assignment = leave.assignment
+
+    def render(t: Translator) -> Message:
+        lines = [
+            t(
+                "rostering.notice.leave_asked",
+                name=_who(leave.member),
+                shift=shift_label(t, assignment.shift),
+                reason=leave.reason,
+            ),
+            t("rostering.notice.leaves_this_month", count=leaves_this_month),
+        ]
+        if within_cutoff_hours is not None:
+            lines.append(t("rostering.notice.leave_late", hours=within_cutoff_hours))
+        rows: list[list[tuple[str, ButtonData]]] = [
+            [
+                (t("rostering.button.approve"), ApproveLeave(leave.id)),
+                (t("rostering.button.reject"), RejectLeave(leave.id)),
+            ]
+        ]
+        return outbox.payload("\n".join(lines), buttons=rows, expires_at=assignment.shift.starts_at)
+
+    return render
+
+
+def leave_decided(leave: LeaveRequest, approved: bool, by: str) -> Render:
+    def render(t: Translator) -> Message:
+        key = "rostering.notice.leave_approved" if approved else "rostering.notice.leave_rejected"
+        return outbox.payload(t(key, shift=shift_label(t, leave.assignment.shift), name=by))
+
+    return render
+
+
+def freed_seat(shift: Shift) -> Render:
+    """To members who may take a seat freed by leave: the first to tap takes it."""
+
+    def render(t: Translator) -> Message:
+        return outbox.payload(
+            t("rostering.notice.freed_seat", shift=shift_label(t, shift)),
+            buttons=[[(t("rostering.button.take"), TakeFreedSeat(shift.id))]],
+            expires_at=shift.starts_at,
+        )
+
+    return render
+
+
+def unassigned(shift: Shift) -> Render:
+    """To someone a re-imported schedule no longer lists on a shift."""
+
+    def render(t: Translator) -> Message:
+        return outbox.payload(t("rostering.notice.unassigned", shift=shift_label(t, shift)))
+
+    return render
+
+
+def freed_seat_taken(shift: Shift, name: str) -> Render:
+    def render(t: Translator) -> Message:
+        return outbox.payload(
+            t("rostering.notice.freed_seat_taken", shift=shift_label(t, shift), name=name)
+        )
+
+    return render

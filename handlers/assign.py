@@ -1,0 +1,284 @@
+"""Assigning people by hand: ➕ 安排人员 on a shift's card lists the unit's members who may take it
+(fewest hours this month first) and takes typed names or phone numbers; a person who declared
+they cannot serve then is only assigned after 仍然安排. The assigned person's ✅ 收到 is here too.
+The rules are in ``bot/services/rostering/assign.py``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+
+from telegram import InlineKeyboardButton
+
+from bot.buttons import Acknowledge, AssignAnyway, AssignPage, AssignPick, AssignStart
+from bot.db.models import Assignment, AssignmentStatus, Dialogue, DialogueKind
+from bot.errors import DomainError, ErrorCode
+from bot.i18n import Translator
+from bot.services.platform import dialogues
+from bot.services.rostering import acknowledge, assign, names
+from bot.services.rostering.assign import Assigned, Choices, Ineligible, Warned
+from bot.services.rostering.notices import leave_buttons, seat_lines
+from bot.services.schedule.shift_text import shift_label
+from bot.services.schedule.shifts import SHIFT_CARD_BUTTON
+from handlers.availability import window_text
+from handlers.keyboards import button, cancel_row, inline
+from handlers.turn import Turn, error_text
+
+DIALOGUE = DialogueKind.ASSIGN
+PAGE_SIZE = 20
+PER_ROW = 2
+
+
+class Step(StrEnum):
+    NAMES = "names"  # typing names, or picking from the list
+    CONFIRM = "confirm"  # warned about unavailability, waiting for 仍然安排
+
+
+def ack_mark(t: Translator, assignment: Assignment) -> str:
+    """After a person on the roster or a shift's card: assigned, and whether they have
+    acknowledged it (nothing for a seat they took themselves)."""
+    if not assignment.assigned or assignment.status is not AssignmentStatus.SIGNED_UP:
+        return ""
+    if assignment.acknowledged_at is None:
+        return t("rostering.mark.unacknowledged")
+    return t("rostering.mark.acknowledged")
+
+
+def assign_row(t: Translator, shift_id: int) -> list[InlineKeyboardButton]:
+    """➕ 安排人员, for a shift's card."""
+    return [button(t("rostering.button.assign"), AssignStart(shift_id).pack())]
+
+
+def _hours(minutes: int) -> str:
+    return f"{minutes / 60:g}"
+
+
+def _card_row(t: Translator, shift_id: int) -> list[InlineKeyboardButton]:
+    return [button(t("rostering.button.open_card"), f"{SHIFT_CARD_BUTTON}:{shift_id}")]
+
+
+def _choices_view(
+    t: Translator, choices: Choices, offset: int, head: Sequence[str] = ()
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    shift = choices.shift
+    lines = [*head, t("rostering.assign.ask", count=choices.left, shift=shift_label(t, shift))]
+    people = choices.people
+    offset = max(0, min(offset, max(len(people) - 1, 0) // PAGE_SIZE * PAGE_SIZE))
+    shown = people[offset : offset + PAGE_SIZE]
+    if not people:
+        lines.append(t("rostering.assign.nobody_free"))
+    elif len(people) > PAGE_SIZE:
+        lines.append(
+            t(
+                "rostering.assign.page",
+                first=offset + 1,
+                last=offset + len(shown),
+                total=len(people),
+            )
+        )
+    picks = [
+        button(
+            t("rostering.button.pick", name=choice.name, hours=_hours(choice.month_minutes))[:60],
+            AssignPick(shift.id, choice.member_id).pack(),
+        )
+        for choice in shown
+    ]
+    rows = [picks[i : i + PER_ROW] for i in range(0, len(picks), PER_ROW)]
+    nav = []
+    if offset > 0:
+        nav.append(
+            button(t("common.button.previous"), AssignPage(shift.id, offset - PAGE_SIZE).pack())
+        )
+    if offset + PAGE_SIZE < len(people):
+        nav.append(button(t("common.button.next"), AssignPage(shift.id, offset + PAGE_SIZE).pack()))
+    if nav:
+        rows.append(nav)
+    rows.append(cancel_row(t))
+    return "\n".join(lines), rows
+
+
+def _show(turn: Turn, text: str, rows: list[list[InlineKeyboardButton]]) -> None:
+    if turn.update.callback_query is not None:
+        turn.edit(text, inline(rows))
+    else:
+        turn.reply(text, inline(rows))
+
+
+async def start(turn: Turn, data: AssignStart) -> None:
+    """➕ 安排人员: who may take the shift, and an invitation to type names."""
+    choices = await assign.choices(
+        turn.session, turn.actor, data.shift_id, turn.now, turn.runtime.settings
+    )
+    await dialogues.begin(
+        turn.session, turn.user_id, DIALOGUE, Step.NAMES, turn.now, {"shift_id": data.shift_id}
+    )
+    text, rows = _choices_view(turn.t, choices, 0)
+    # A new message: the card it was pressed on stays as it was.
+    turn.reply(text, inline(rows))
+
+
+async def page(turn: Turn, data: AssignPage) -> None:
+    if await _dialogue_of(turn, data.shift_id) is None:
+        return
+    choices = await assign.choices(
+        turn.session, turn.actor, data.shift_id, turn.now, turn.runtime.settings
+    )
+    text, rows = _choices_view(turn.t, choices, data.offset)
+    turn.edit(text, inline(rows))
+
+
+async def _dialogue_of(turn: Turn, shift_id: int) -> Dialogue | None:
+    """The coordinator's open assignment dialogue for this shift; a button of another one (or
+    of a dialogue that ended) is answered as stale."""
+    dialogue = await dialogues.current(turn.session, turn.user_id)
+    if dialogue is None or dialogue.kind != DIALOGUE or dialogue.data.get("shift_id") != shift_id:
+        turn.answer(turn.t("common.stale_button"), alert=True)
+        return None
+    return dialogue
+
+
+async def pick(turn: Turn, data: AssignPick) -> None:
+    if await _dialogue_of(turn, data.shift_id) is None:
+        return
+    await _assign(turn, data.shift_id, [data.member_id])
+
+
+async def anyway(turn: Turn, data: AssignAnyway) -> None:
+    dialogue = await _dialogue_of(turn, data.shift_id)
+    if dialogue is None or dialogue.step != Step.CONFIRM:
+        if dialogue is not None:
+            turn.answer(turn.t("common.stale_button"), alert=True)
+        return
+    pending = [int(member_id) for member_id in dialogue.data.get("pending", [])]
+    await _assign(turn, data.shift_id, pending, despite_unavailable=True)
+
+
+async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
+    """Typed names or phone numbers, several separated by 、 , ; or new lines."""
+    t = turn.t
+    message = turn.message
+    assert message is not None
+    shift_id = int(dialogue.data["shift_id"])
+    typed = names.split(message.text or "")
+    if not typed or len(typed) > names.MAX_NAMES or any(len(n) > names.NAME_MAX for n in typed):
+        error = DomainError(ErrorCode.ASSIGN_NAMES_INVALID, limit=names.MAX_NAMES)
+        turn.reply(error_text(t, error), inline([cancel_row(t)]))
+        return
+    shift, _ = await assign.assignable(turn.session, turn.actor, shift_id, turn.now)
+    resolved = await names.resolve(turn.session, shift.post.unit_id, typed)
+    if not resolved.ok:
+        lines = [t("rostering.assign.names_problem")]
+        lines += [t("rostering.assign.unknown", name=name) for name in resolved.unknown]
+        for ambiguous in resolved.ambiguous:
+            matches = [
+                t("rostering.assign.match", name=m.display_name, phone=(m.phone or "")[-4:])
+                for m in ambiguous.matches[: names.SHOWN_MATCHES]
+            ]
+            lines.append(
+                t(
+                    "rostering.assign.ambiguous",
+                    count=len(ambiguous.matches),
+                    name=ambiguous.typed,
+                    matches=t("common.list_separator").join(matches),
+                )
+            )
+        turn.reply("\n".join(lines), inline([cancel_row(t)]))
+        return
+    await _assign(turn, shift_id, [member.id for member in resolved.found])
+
+
+def refusal_lines(t: Translator, refused: Sequence[assign.Refusal]) -> list[str]:
+    return [
+        t(f"rostering.refusal.{refusal.key}", name=refusal.member.display_name, **refusal.params)
+        for refusal in refused
+    ]
+
+
+async def _assign(
+    turn: Turn, shift_id: int, member_ids: list[int], *, despite_unavailable: bool = False
+) -> None:
+    t = turn.t
+    settings = turn.runtime.settings
+    try:
+        outcome = await assign.assign(
+            turn.session,
+            turn.actor,
+            shift_id,
+            member_ids,
+            turn.now,
+            settings,
+            despite_unavailable=despite_unavailable,
+        )
+    except Ineligible as error:
+        # Checked before anything was written: nothing changed, the dialogue stays open.
+        text = "\n".join([t("rostering.assign.refused"), *refusal_lines(t, error.refusals)])
+        if turn.update.callback_query is not None:
+            turn.answer(text[:200], alert=True)
+        else:
+            turn.reply(text, inline([cancel_row(t)]))
+        return
+    if isinstance(outcome, Warned):
+        await dialogues.begin(
+            turn.session,
+            turn.user_id,
+            DIALOGUE,
+            Step.CONFIRM,
+            turn.now,
+            {"shift_id": shift_id, "pending": member_ids},
+        )
+        lines = [
+            t(
+                "rostering.assign.unavailable",
+                name=w.member.display_name,
+                window=window_text(t, w.window),
+            )
+            for w in outcome.warnings
+        ]
+        lines.append(t("rostering.assign.ask_anyway", shift=shift_label(t, outcome.shift)))
+        rows = [
+            [button(t("rostering.button.assign_anyway"), AssignAnyway(shift_id).pack())],
+            cancel_row(t),
+        ]
+        _show(turn, "\n".join(lines), rows)
+        return
+    if turn.update.callback_query is not None:
+        turn.answer(t("rostering.assign.toast"))
+    if outcome.left > 0:
+        await dialogues.begin(
+            turn.session, turn.user_id, DIALOGUE, Step.NAMES, turn.now, {"shift_id": shift_id}
+        )
+        choices = await assign.choices(turn.session, turn.actor, shift_id, turn.now, settings)
+        text, rows = _choices_view(t, choices, 0, head=[_done_line(t, outcome), ""])
+        _show(turn, text, rows)
+    else:
+        await dialogues.end(turn.session, turn.user_id)
+        lines = [_done_line(t, outcome), t("rostering.assign.full")]
+        _show(turn, "\n".join(lines), [_card_row(t, shift_id)])
+
+
+def _done_line(t: Translator, outcome: Assigned) -> str:
+    who = t("common.list_separator").join(seat.member.display_name for seat in outcome.seats)
+    return t(
+        "rostering.assign.done",
+        count=len(outcome.seats),
+        names=who,
+        shift=shift_label(t, outcome.shift),
+    )
+
+
+async def acknowledged(turn: Turn, data: Acknowledge) -> None:
+    """✅ 收到 on the notice of a rota (or its reminder)."""
+    t = turn.t
+    seats, first = await acknowledge.acknowledge(turn.session, turn.actor, data.rota_id, turn.now)
+    turn.answer(t("rostering.ack.toast" if first else "rostering.ack.again"))
+    lines = [t("rostering.ack.done", count=len(seats)), *seat_lines(t, seats)]
+    lines.append(t("rostering.ack.how_to_leave"))
+    turn.edit("\n".join(lines), inline(leave_rows(t, seats)))
+
+
+def leave_rows(t: Translator, seats: Sequence[Assignment]) -> list[list[InlineKeyboardButton]]:
+    """🙋 请假 for each seat (numbered when there are several), as the notice has them."""
+    return [
+        [button(label, data if isinstance(data, str) else data.pack()) for label, data in row]
+        for row in leave_buttons(t, seats)
+    ]

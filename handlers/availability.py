@@ -1,0 +1,122 @@
+"""/unavailable: a member says when they cannot serve (weekdays and times until an end date, or
+dates), sees what they declared and takes a window back. The rules are in
+``bot/services/rostering/availability.py``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from babel.dates import get_day_names
+
+from bot.buttons import RemoveUnavailable
+from bot.db.models import Dialogue, DialogueKind
+from bot.errors import DomainError
+from bot.i18n import Translator
+from bot.services.platform import dialogues
+from bot.services.rostering import availability
+from bot.services.rostering.availability import Spec
+from bot.services.schedule.shift_text import shift_label
+from handlers.keyboards import button, cancel_row, inline
+from handlers.turn import Turn, error_text
+
+DIALOGUE = DialogueKind.UNAVAILABLE
+
+
+class Step(StrEnum):
+    WINDOW = "window"
+
+
+def window_text(t: Translator, spec: Spec) -> str:
+    """每周一、周三 07:00–09:00（12月1日至12月31日） / 12月5日至12月7日 全天"""
+    if spec.start_time is not None and spec.end_time is not None:
+        times = t(
+            "rostering.window.times", start=f"{spec.start_time:%H:%M}", end=f"{spec.end_time:%H:%M}"
+        )
+    else:
+        times = t("rostering.window.all_day")
+    if spec.first_day == spec.last_day:
+        days = t.weekday_date(spec.first_day)
+    else:
+        days = t("rostering.window.range", first=t.date(spec.first_day), last=t.date(spec.last_day))
+    if spec.every_day or spec.first_day == spec.last_day:
+        return t("rostering.window.dates", days=days, times=times)
+    names = get_day_names("abbreviated", locale=t.locale)
+    weekdays = t("common.list_separator").join(names[day] for day in sorted(spec.weekdays))
+    return t("rostering.window.weekly", weekdays=weekdays, times=times, days=days)
+
+
+async def _show(turn: Turn, note: str | None = None) -> None:
+    t = turn.t
+    member = turn.actor.require_member()
+    today = turn.now.astimezone(turn.runtime.settings.zone).date()
+    declared = await availability.of_member(turn.session, member, today)
+    lines = [note] if note else []
+    rows = []
+    if declared:
+        lines.append(t("rostering.unavailable.list"))
+        for number, row in enumerate(declared, start=1):
+            spec = availability.spec_of(row)
+            lines.append(t("rostering.item", n=number, shift=window_text(t, spec)))
+            data = RemoveUnavailable(row.id).pack()
+            rows.append([button(t("rostering.button.remove_window", n=number), data)])
+    else:
+        lines.append(t("rostering.unavailable.none"))
+    lines.append(t("rostering.unavailable.how"))
+    await dialogues.begin(turn.session, turn.user_id, DIALOGUE, Step.WINDOW, turn.now)
+    markup = inline([*rows, cancel_row(t)])
+    if turn.update.callback_query is not None:
+        turn.edit("\n".join(lines), markup)
+    else:
+        turn.reply("\n".join(lines), markup)
+
+
+async def start(turn: Turn) -> None:
+    """/unavailable: what the member declared and how to add; /unavailable <when> adds."""
+    if turn.args:
+        await _declare(turn, " ".join(turn.args))
+        return
+    await _show(turn)
+
+
+async def _declare(turn: Turn, text: str) -> None:
+    t = turn.t
+    settings = turn.runtime.settings
+    today = turn.now.astimezone(settings.zone).date()
+    try:
+        spec = availability.parse(text, today)
+    except DomainError as error:
+        # Nothing was written; an open dialogue stays for another try or Cancel.
+        turn.reply(
+            "\n".join((error_text(t, error), t("rostering.unavailable.how"))),
+            inline([cancel_row(t)]),
+        )
+        return
+    _, held = await availability.declare(turn.session, turn.actor, spec, turn.now, settings.zone)
+    await dialogues.end(turn.session, turn.user_id)
+    lines = [t("rostering.unavailable.saved", window=window_text(t, spec))]
+    if held:
+        lines.append(t("rostering.unavailable.held", count=len(held)))
+        lines += [
+            t("rostering.item", n=number, shift=shift_label(t, seat.shift))
+            for number, seat in enumerate(held, start=1)
+        ]
+    turn.reply("\n".join(lines))
+
+
+async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
+    message = turn.message
+    assert message is not None
+    text = (message.text or "").strip()
+    if not text:
+        turn.reply(turn.t("rostering.unavailable.need_text"), inline([cancel_row(turn.t)]))
+        return
+    await _declare(turn, text)
+
+
+async def remove(turn: Turn, data: RemoveUnavailable) -> None:
+    row = await availability.remove(turn.session, turn.actor, data.window_id)
+    await turn.session.flush()
+    note = turn.t(
+        "rostering.unavailable.removed", window=window_text(turn.t, availability.spec_of(row))
+    )
+    await _show(turn, note)

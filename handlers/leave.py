@@ -1,0 +1,106 @@
+"""Leave (请假) in the chat: 🙋 请假 on an assigned seat asks the reason, the coordinators' 批准 /
+驳回, and 🙋 我来接 on a seat that approved leave freed. The rules are in
+``bot/services/rostering/leave.py``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.buttons import ApproveLeave, AskLeave, RejectLeave, TakeFreedSeat
+from bot.db.models import Dialogue, DialogueKind
+from bot.errors import DomainError
+from bot.services.platform import dialogues
+from bot.services.rostering import leave
+from bot.services.schedule.shift_text import shift_label
+from handlers.keyboards import cancel_row, inline
+from handlers.turn import Turn, error_text
+
+DIALOGUE = DialogueKind.LEAVE
+
+
+class Step(StrEnum):
+    REASON = "reason"
+
+
+async def ask(turn: Turn, data: AskLeave) -> None:
+    """🙋 请假: which seat, and what the reason is."""
+    t = turn.t
+    assignment = await leave.askable(turn.session, turn.actor, data.assignment_id, turn.now)
+    await dialogues.begin(
+        turn.session,
+        turn.user_id,
+        DIALOGUE,
+        Step.REASON,
+        turn.now,
+        {"assignment_id": assignment.id},
+    )
+    # A new message: the notice keeps its buttons for the other seats.
+    turn.reply(
+        t("rostering.leave.ask_reason", shift=shift_label(t, assignment.shift)),
+        inline([cancel_row(t)]),
+    )
+
+
+async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
+    t = turn.t
+    message = turn.message
+    assert message is not None
+    if not message.text:
+        turn.reply(t("rostering.leave.need_reason"), inline([cancel_row(t)]))
+        return
+    try:
+        asked = await leave.ask(
+            turn.session,
+            turn.actor,
+            int(dialogue.data["assignment_id"]),
+            message.text,
+            turn.now,
+            turn.runtime.settings,
+        )
+    except DomainError as error:
+        # Nothing was written; the dialogue stays open for another try or Cancel.
+        turn.reply(error_text(t, error), inline([cancel_row(t)]))
+        return
+    await dialogues.end(turn.session, turn.user_id)
+    turn.reply(t("rostering.leave.asked", shift=shift_label(t, asked.assignment.shift)))
+
+
+async def approve(turn: Turn, data: ApproveLeave) -> None:
+    await _decide(turn, data.leave_id, approve=True)
+
+
+async def reject(turn: Turn, data: RejectLeave) -> None:
+    await _decide(turn, data.leave_id, approve=False)
+
+
+async def _decide(turn: Turn, leave_id: int, *, approve: bool) -> None:
+    t = turn.t
+    decided = await leave.decide(
+        turn.session, turn.actor, leave_id, approve, turn.now, turn.runtime.settings
+    )
+    request = decided.leave
+    shift = shift_label(t, request.assignment.shift)
+    name = request.member.display_name
+    if not approve:
+        turn.edit(t("rostering.leave.rejected", name=name, shift=shift))
+        return
+    lines = [t("rostering.leave.approved", name=name, shift=shift)]
+    if decided.promoted:
+        who = t("common.list_separator").join(a.member.display_name for a in decided.promoted)
+        lines.append(t("rostering.leave.promoted", names=who))
+    if decided.open_seats > 0:
+        if decided.offered:
+            lines.append(t("rostering.leave.offered", count=decided.offered))
+        else:
+            lines.append(t("rostering.leave.nobody_to_offer"))
+    turn.edit("\n".join(lines))
+
+
+async def take(turn: Turn, data: TakeFreedSeat) -> None:
+    """🙋 我来接 on a seat freed by leave: the first to tap gets it."""
+    t = turn.t
+    assignment = await leave.take_freed(
+        turn.session, turn.actor, data.shift_id, turn.now, turn.runtime.settings
+    )
+    turn.answer(t("rostering.leave.taken_toast"))
+    turn.edit(t("rostering.leave.taken", shift=shift_label(t, assignment.shift)))

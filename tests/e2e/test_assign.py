@@ -1,0 +1,313 @@
+"""A coordinator assigns people by hand: picks from those who may take the shift or types names;
+each person is told with ✅ 收到 and 🙋 请假, is reminded ASSIGN_ACK_REMIND_HOURS later if they
+did not acknowledge, and the coordinator hears the evening before who still has not. Every
+wrong person is refused with its own reason and nothing changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.buttons import AssignAnyway, AssignStart
+from bot.db.models import AssignmentStatus, Dialogue, Role, Rota
+from handlers import shifts as shift_handlers
+from tests.e2e.rostering_fixtures import (
+    LABEL,
+    TOMORROW,
+    alert,
+    approved_leave,
+    assigned_seat,
+    audit_actions,
+    open_assign,
+    press,
+    seats,
+    town,
+    unavailable,
+)
+from tests.e2e.schedule import (
+    DAY,
+    at,
+    command,
+    person,
+    post,
+    press_and_settle,
+    shift,
+    statuses,
+    unit,
+)
+from tests.e2e.swap_fixtures import member, seat
+from tests.harness import Harness
+
+MY_CANCEL_YES_BUTTON = shift_handlers.MY_CANCEL_YES_BUTTON
+
+SIGNED = AssignmentStatus.SIGNED_UP
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return {"no_show_block_after": 2, "assign_ack_remind_hours": 6, "weekly_shift_cap": 3}
+
+
+async def test_assign_by_picking_and_typing_then_acknowledge_reminder_and_evening_list(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness)
+    li, wang, zhang = town_.people
+    coordinator = town_.coordinator
+    # 李明 already served this month: he comes after those who have not.
+    past = await shift(harness, town_.post_id, day=DAY, start=5, end=7)
+    await seat(harness, past, li.user_id, AssignmentStatus.CHECKED_OUT)
+
+    text = await open_assign(harness, coordinator, town_.shift_id)
+    assert f"➕ 为 {LABEL} 安排人员（还差 2 人）" in text
+    assert coordinator.last().buttons() == [
+        "张伟 · 0小时",
+        "王芳 · 0小时",
+        "陈协调 · 0小时",
+        "李明 · 2小时",
+        "✖️ 取消",
+    ]
+
+    text = await press_and_settle(harness, coordinator, "王芳 · 0小时")
+    assert f"✅ 已安排 1 人到 {LABEL}：王芳。已通知本人" in text
+    assert "还差 1 人" in text and "王芳 · 0小时" not in coordinator.last().buttons()
+    assert coordinator.answered_callbacks[-1]["text"] == "已安排"
+
+    await coordinator.send_text("张")
+    await harness.settle()
+    assert f"✅ 已安排 1 人到 {LABEL}：张伟" in (coordinator.last().text or "")
+    assert "这个班次已经排满" in (coordinator.last().text or "")
+    assert coordinator.last().buttons() == ["⚙️ 打开班次卡片"]
+    assert await harness.count(Dialogue) == 0
+
+    held = await seats(harness, town_.shift_id)
+    assert {held[wang.user_id].status, held[zhang.user_id].status} == {SIGNED}
+    assert held[wang.user_id].rota_id is not None and held[wang.user_id].acknowledged_at is None
+    assert held[wang.user_id].rota_id != held[zhang.user_id].rota_id  # two acts, two rotas
+    assert await audit_actions(harness, "assignment") == ["assignment.assign"] * 2
+
+    await harness.deliver()
+    notice = wang.last().text or ""
+    assert "📋 陈协调 给您排了 1 个班次：" in notice and f"1. {LABEL}" in notice
+    assert wang.last().buttons() == ["✅ 收到", "🙋 请假"]
+    text = await press_and_settle(harness, wang, "✅ 收到")
+    assert "✅ 已确认收到 1 个班次" in text and wang.last().buttons() == ["🙋 请假"]
+    assert wang.answered_callbacks[-1]["text"] == "已确认收到"
+    held = await seats(harness, town_.shift_id)
+    assert held[wang.user_id].acknowledged_at == harness.clock.now()
+
+    # Six hours on, 张伟 (who did not answer) is reminded once; 王芳 is not.
+    seen = len(wang.messages())
+    harness.clock.advance(hours=5, minutes=59)
+    await harness.tick()
+    assert "还没有确认收到" not in (zhang.last().text or "")
+    harness.clock.advance(minutes=1)
+    await harness.tick()
+    reminder = zhang.last().text or ""
+    assert "⏰ 陈协调 给您排的 1 个班次还没有确认收到" in reminder and LABEL in reminder
+    assert zhang.last().buttons() == ["✅ 收到", "🙋 请假"]
+    reminded = len(zhang.messages())
+    await harness.tick()
+    assert len(zhang.messages()) == reminded and len(wang.messages()) == seen
+
+    # At SUMMARY_TIME the coordinator hears who has not acknowledged tomorrow's seats.
+    harness.clock.set(at(DAY, 20, 0))
+    await harness.tick()
+    evening = coordinator.last().text or ""
+    assert "📋 明天（12月2日 周三）还有 1 人没有确认收到排班" in evening
+    assert LABEL in evening and "张伟" in evening and "王芳" not in evening
+    await harness.tick()
+    assert coordinator.last().text == evening
+    # Acknowledging from the reminder works like from the notice.
+    await zhang.press("✅ 收到")
+    await harness.settle()
+    assert (await seats(harness, town_.shift_id))[zhang.user_id].acknowledged_at is not None
+
+
+async def test_every_wrong_person_is_refused_with_its_reason_and_nothing_changes(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness, capacity=4)
+    li, wang, zhang = town_.people
+    coordinator = town_.coordinator
+    other_unit = await unit(harness, "环保局")
+    await person(harness, 7101, other_unit, "王五")
+    await member(harness, 7004, town_.unit_id, "王强")
+    blocked = await member(harness, 7005, town_.unit_id, "赵缺")
+    for days_ago in (3, 4):
+        missed = await shift(harness, town_.post_id, day=DAY - dt.timedelta(days=days_ago))
+        await seat(harness, missed, blocked.user_id, AssignmentStatus.ABSENT)
+    elsewhere = await post(harness, town_.unit_id, "人民路-解放路口")
+    await seat(harness, await shift(harness, elsewhere, day=TOMORROW, start=8, end=10), li.user_id)
+    # 王芳 had this shift and was given leave from it.
+    await approved_leave(harness, await assigned_seat(harness, town_.shift_id, wang.user_id))
+    tagged = await shift(
+        harness, town_.post_id, day=TOMORROW, start=12, end=14, required_tag="党员"
+    )
+    before = await statuses(harness, town_.shift_id)
+
+    await open_assign(harness, coordinator, town_.shift_id)
+    for typed, expected in (
+        ("王五", "· 王五 不是城管局的成员，不能安排到这个班次"),
+        ("赵缺", "· 赵缺 已缺勤 2 次，暂停排班，请先和本人沟通"),
+        ("李明", "· 李明 同一时间已有班次：12月2日 周三 08:00–10:00 · 人民路-解放路口"),
+        ("王芳", "· 王芳 这个时间已经请假（已批准）"),
+        ("不存在", "· 找不到成员「不存在」"),
+        ("王", "· 「王」对应 2 位成员：王强（尾号 0000）、王芳（尾号 0000）"),
+        ("张伟、李明", "· 李明 同一时间已有班次"),
+    ):
+        await coordinator.send_text(typed)
+        await harness.settle()
+        assert expected in (coordinator.last().text or ""), typed
+        assert coordinator.last().buttons() == ["✖️ 取消"]
+    assert await statuses(harness, town_.shift_id) == before
+    assert await harness.count(Rota) == 1  # only the fixture's
+
+    # A shift that needs a tag: those without it are refused.
+    await press(harness, coordinator, AssignStart(tagged))
+    assert "本单位现在没有人可以直接排这个班次" in (coordinator.last().text or "")
+    await coordinator.send_text("张伟")
+    await harness.settle()
+    assert "· 张伟 没有这个班次要求的标签「党员」" in (coordinator.last().text or "")
+
+    # A full shift has no room.
+    full = await shift(harness, town_.post_id, day=TOMORROW, start=17, end=19, capacity=1)
+    await seat(harness, full, zhang.user_id)
+    await press(harness, coordinator, AssignStart(full))
+    assert alert(coordinator) == "这个班次已经满了（1 人），不能再安排。"
+    # Too many names for the seats left: nobody is assigned.
+    small = await shift(harness, town_.post_id, day=TOMORROW, start=19, end=21, capacity=1)
+    await press(harness, coordinator, AssignStart(small))
+    await coordinator.send_text("张伟、王强")
+    await harness.settle()
+    assert "输入了 2 个人，但只剩 1 个空位，没有安排任何人" in (coordinator.last().text or "")
+    assert await seats(harness, small) == {}
+
+
+async def test_someone_who_declared_they_cannot_serve_is_assigned_only_after_a_warning(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness)
+    wang = town_.people[1]
+    coordinator = town_.coordinator
+    await unavailable(
+        harness, wang.user_id, DAY, DAY + dt.timedelta(days=30), weekdays=0b0000100,
+        start=dt.time(6, 0), end=dt.time(10, 0),
+    )  # fmt: skip
+    await open_assign(harness, coordinator, town_.shift_id)
+    # Not offered in the list, but typing the name warns and asks.
+    assert not any(label.startswith("王芳") for label in coordinator.last().buttons())
+    await coordinator.send_text("王芳")
+    await harness.settle()
+    warning = coordinator.last().text or ""
+    assert "⚠️ 王芳 申报过这段时间不能值班：每周三 06:00–10:00" in warning
+    assert f"仍然安排到 {LABEL} 吗？" in warning
+    assert coordinator.last().buttons() == ["仍然安排", "✖️ 取消"]
+    assert await seats(harness, town_.shift_id) == {}
+
+    text = await press_and_settle(harness, coordinator, "仍然安排")
+    assert f"✅ 已安排 1 人到 {LABEL}：王芳" in text
+    assert (await seats(harness, town_.shift_id))[wang.user_id].status is SIGNED
+    # The same button again is stale: nothing is assigned twice.
+    await press(harness, coordinator, AssignAnyway(town_.shift_id))
+    assert alert(coordinator) == "这个按钮已失效，请重新打开菜单。"
+
+
+async def test_a_rota_made_at_night_reaches_people_in_the_morning(harness: Harness) -> None:
+    town_ = await town(harness)
+    wang = town_.people[1]
+    later = await shift(harness, town_.post_id, day=TOMORROW + dt.timedelta(days=2))
+    harness.clock.set(at(DAY, 23, 0))
+    await open_assign(harness, town_.coordinator, later)
+    await town_.coordinator.send_text("王芳")
+    await harness.settle()
+    await harness.deliver()
+    assert wang.messages() == []
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.deliver()
+    assert "📋 陈协调 给您排了 1 个班次" in (wang.last().text or "")
+
+
+async def test_only_the_units_coordinators_assign(harness: Harness) -> None:
+    town_ = await town(harness)
+    other_unit = await unit(harness, "环保局")
+    outsider = await member(harness, 7200, other_unit, "外单位协调", role=Role.COORDINATOR)
+    await outsider.send_command("roster")
+    await harness.settle()
+    await press(harness, outsider, AssignStart(town_.shift_id))
+    assert alert(outsider) == "抱歉，您没有权限执行这个操作。"
+    volunteer = town_.people[0]
+    await command(harness, volunteer, "my")
+    await press(harness, volunteer, AssignStart(town_.shift_id))
+    assert alert(volunteer) == "抱歉，您没有权限执行这个操作。"
+    assert await seats(harness, town_.shift_id) == {}
+    assert await harness.count(Rota) == 0
+
+
+async def test_the_card_and_roster_show_who_has_not_acknowledged_and_my_asks_leave_not_cancel(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness, capacity=3)
+    li, wang, zhang = town_.people
+    coordinator = town_.coordinator
+    await seat(harness, town_.shift_id, li.user_id)  # 李明 signed up himself
+    harness.clock.set(at(DAY, 9, 0))
+
+    # The shift's card (⚙️ on the roster) offers ➕ 安排人员 while seats are open.
+    await command(harness, coordinator, "roster", "12-02")
+    await coordinator.press("⚙️ 07:00 黄河路-人民路口")
+    await harness.settle()
+    assert "➕ 安排人员" in coordinator.last().buttons()
+    text = await press_and_settle(harness, coordinator, "➕ 安排人员")
+    assert f"➕ 为 {LABEL} 安排人员（还差 2 人）" in text
+    await coordinator.send_text("王芳、张伟")
+    await harness.settle()
+    assert f"✅ 已安排 2 人到 {LABEL}：王芳、张伟" in (coordinator.last().text or "")
+    await harness.deliver()
+    await wang.press("✅ 收到")
+    await harness.settle()
+
+    roster = await command(harness, coordinator, "roster", "12-02")
+    assert "李明 — ⏳" in roster and "李明 — ⏳ 未签到 · 📋" not in roster
+    assert "王芳 — " in roster and "· 📋 排班已确认" in roster
+    assert "张伟 — " in roster and "· 📋 排班待确认" in roster
+    card = await press_and_settle(harness, coordinator, "⚙️ 07:00 黄河路-人民路口")
+    assert "张伟 — " in card and "📋 排班待确认" in card
+    assert "➕ 安排人员" not in coordinator.last().buttons()  # full now
+
+    # /my: an assigned seat asks leave (it is not cancelled) and says whether it was seen.
+    text = await command(harness, zhang, "my")
+    assert f"1. {LABEL}（排班 · 待确认收到）" in text
+    assert zhang.last().buttons()[0] == "🙋 请假 1"
+    text = await command(harness, li, "my")
+    assert li.last().buttons()[0] == "✖️ 取消 1"  # his own sign-up
+    # A forged Cancel of an assigned seat is refused.
+    zhang_seat = (await seats(harness, town_.shift_id))[zhang.user_id]
+    await command(harness, zhang, "my")
+    await zhang.press_data(f"{MY_CANCEL_YES_BUTTON}:{zhang_seat.id}", zhang.last().message_id)
+    await harness.settle()
+    assert alert(zhang).startswith("这是协调员安排的班次，不能自己取消")
+    assert (await seats(harness, town_.shift_id))[zhang.user_id].status is SIGNED
+    text = await press_and_settle(harness, zhang, "🙋 请假 1")
+    assert f"🙋 请假：{LABEL}" in text
+    await zhang.send_text("出差")
+    await harness.settle()
+    assert f"1. {LABEL}（请假待批）" in await command(harness, zhang, "my")
+    assert "🙋 请假 1" not in zhang.last().buttons()
+
+
+async def test_a_seat_given_away_by_swap_is_the_takers_own(harness: Harness) -> None:
+    town_ = await town(harness)
+    _, wang, zhang = town_.people
+    await open_assign(harness, town_.coordinator, town_.shift_id)
+    await town_.coordinator.send_text("王芳")
+    await harness.settle()
+    await command(harness, wang, "my")
+    await press_and_settle(harness, wang, "🔁 换岗 1")
+    await press_and_settle(harness, wang, "📢 转让（单位里谁都可以接）")
+    await harness.deliver()
+    await press_and_settle(harness, zhang, "🙋 我来接")
+    held = await seats(harness, town_.shift_id)
+    assert held[zhang.user_id].status is SIGNED and held[zhang.user_id].rota_id is None
+    assert held[wang.user_id].status is AssignmentStatus.CANCELLED

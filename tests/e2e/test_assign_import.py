@@ -1,0 +1,134 @@
+"""Assigning in the schedule spreadsheet: the column 人员. Every kind of bad name is reported
+with its row and nothing is written; a good file assigns and tells everyone; importing a
+corrected file changes only the person who differs and tells only those concerned."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import AssignmentStatus, Rota, RotaSource, Shift
+from bot.emulator import SimUser
+from tests.e2e.rostering_fixtures import TOMORROW, seats, town
+from tests.e2e.schedule import DAY, person, press_and_settle, shift, unit
+from tests.e2e.swap_fixtures import member, seat
+from tests.harness import Harness
+
+HEADER = "post,type,unit,latitude,longitude,date,start,end,capacity,tag,人员"
+CROSSING = "黄河路-人民路口,traffic,城管局,30.6586,104.0648"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return {"no_show_block_after": 2}
+
+
+def csv(*rows: str) -> bytes:
+    return ("\n".join([HEADER, *rows]) + "\n").encode()
+
+
+async def send(harness: Harness, coordinator: SimUser, data: bytes) -> str:
+    await coordinator.send_command("import")
+    await harness.settle()
+    await coordinator.send_document("schedule.csv", data, mime_type="text/csv")
+    await harness.settle()
+    return coordinator.last().text or ""
+
+
+async def test_every_bad_name_is_reported_with_its_row_and_nothing_is_written(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness)
+    li = town_.people[0]
+    await member(harness, 7004, town_.unit_id, "王强")
+    blocked = await member(harness, 7005, town_.unit_id, "赵缺")
+    for days_ago in (3, 4):
+        missed = await shift(harness, town_.post_id, day=DAY - dt.timedelta(days=days_ago))
+        await seat(harness, missed, blocked.user_id, AssignmentStatus.ABSENT)
+    await person(harness, 7101, await unit(harness, "环保局"), "王五")
+    # 李明 already holds a seat on the day after tomorrow at 07:00.
+    later = DAY + dt.timedelta(days=2)
+    await seat(harness, await shift(harness, town_.post_id, day=later), li.user_id)
+    day, later_day = TOMORROW.isoformat(), later.isoformat()
+    data = csv(
+        f"{CROSSING},{day},12:00,14:00,2,,李明、王芳",
+        f"{CROSSING},{day},15:00,16:00,1,,不存在",
+        f"{CROSSING},{day},17:00,19:00,2,,王",
+        f"{CROSSING},{day},19:00,21:00,2,,王五",
+        f"{CROSSING},{day},21:00,22:00,1,,李明；张伟",
+        f"人民路口,traffic,城管局,30.66,104.07,{day},13:00,15:00,2,,李明",
+        f"{CROSSING},{later_day},12:00,14:00,1,党员,张伟",
+        f"{CROSSING},{later_day},07:30,08:30,1,,李明",
+        f"{CROSSING},{later_day},15:00,17:00,1,,赵缺",
+    )
+    text = await send(harness, town_.coordinator, data)
+    assert "「schedule.csv」没有导入：8 处错误" in text
+    for expected in (
+        "第 3 行：人员：找不到成员「不存在」",
+        "第 4 行：人员：「王」对应 2 位成员：王强（0000）、王芳（0000），请写完整的名字或手机号",
+        "第 5 行：人员：王五 不是城管局的成员",
+        "第 6 行：人员：2026-12-02 排了 2 人，但班次只要 1 人",
+        "第 7 行：人员：李明 同一时间（2026-12-02 13:00–15:00）已排在表格第 2 行",
+        "第 8 行：人员：张伟 没有这个班次要求的标签「党员」",
+        "第 9 行：人员：李明 在 2026-12-03 07:00–09:00 已有班次",
+        "第 10 行：人员：赵缺 已缺勤 2 次，暂停排班",
+    ):
+        assert expected in text, expected
+    assert await harness.count(Rota) == 0
+
+
+async def test_assign_in_the_sheet_then_a_corrected_file_changes_only_one_person(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness)
+    li, wang, zhang = town_.people
+    qiang = await member(harness, 7004, town_.unit_id, "王强")
+    coordinator = town_.coordinator
+    day = TOMORROW.isoformat()
+    first = csv(
+        f"{CROSSING},{day},12:00,14:00,2,,李明、王芳",
+        f"{CROSSING},{day},17:00,19:00,2,,张伟",
+    )
+    text = await send(harness, coordinator, first)
+    assert "新建班次 2 个" in text
+    assert "• 人员：安排 3 个座位，撤下 0 个，通知 3 人" in text
+    text = await press_and_settle(harness, coordinator, "✅ 确认导入")
+    assert "• 人员：安排 3 个座位" in text
+    async with harness.session() as session:
+        rotas = list((await session.scalars(select(Rota))).all())
+    assert [r.source for r in rotas] == [RotaSource.IMPORT] and rotas[0].seats == 3
+    await harness.deliver()
+    for someone in (li, wang, zhang):
+        assert "📋 陈协调 给您排了" in (someone.last().text or "")
+    seen = {p.user_id: len(p.messages()) for p in (li, wang, zhang, qiang)}
+
+    # The same file again changes nothing and tells nobody.
+    text = await send(harness, coordinator, first)
+    assert "• 人员：安排 0 个座位，撤下 0 个，通知 0 人" in text
+    await press_and_settle(harness, coordinator, "✅ 确认导入")
+    # A corrected file: 王强 instead of 王芳 at noon.
+    corrected = csv(
+        f"{CROSSING},{day},12:00,14:00,2,,李明、王强",
+        f"{CROSSING},{day},17:00,19:00,2,,张伟",
+    )
+    text = await send(harness, coordinator, corrected)
+    assert "• 人员：安排 1 个座位，撤下 1 个，通知 2 人" in text
+    await press_and_settle(harness, coordinator, "✅ 确认导入")
+    await harness.deliver()
+    assert "不再安排您" in (wang.last().text or "") and "12:00–14:00" in (wang.last().text or "")
+    assert "📋 陈协调 给您排了 1 个班次" in (qiang.last().text or "")
+    assert len(li.messages()) == seen[li.user_id] and len(zhang.messages()) == seen[zhang.user_id]
+    noon = next(iter(await seats_of_day(harness, "12:00")))
+    held = await seats(harness, noon)
+    assert held[wang.user_id].status is AssignmentStatus.REMOVED
+    assert held[qiang.user_id].status is AssignmentStatus.SIGNED_UP
+    assert held[qiang.user_id].rota_id is not None
+
+
+async def seats_of_day(harness: Harness, start: str) -> list[int]:
+    async with harness.session() as session:
+        found = (await session.scalars(select(Shift).order_by(Shift.starts_at))).unique()
+        zone = harness.runtime.settings.zone
+        return [s.id for s in found if f"{s.starts_at.astimezone(zone):%H:%M}" == start]

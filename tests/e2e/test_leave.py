@@ -1,0 +1,197 @@
+"""Leave (请假): an assigned person asks with a reason; a coordinator approves (the seat goes to
+the waitlist, or is offered to the unit and the first to tap takes it) or rejects; leave is
+refused for a shift that has started, approval too, and for a seat one signed up for oneself."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.buttons import ApproveLeave, AskLeave
+from bot.db.models import AssignmentStatus, Dialogue, LeaveStatus
+from bot.emulator import SimUser
+from tests.e2e.rostering_fixtures import (
+    LABEL,
+    TOMORROW,
+    alert,
+    approved_leave,
+    assign_by_hand,
+    assigned_seat,
+    audit_actions,
+    leaves,
+    press,
+    seats,
+    town,
+)
+from tests.e2e.schedule import DAY, at, outbox_to, press_and_settle, shift, statuses
+from tests.e2e.swap_fixtures import seat
+from tests.harness import Harness
+
+SIGNED, CANCELLED = AssignmentStatus.SIGNED_UP, AssignmentStatus.CANCELLED
+WAITING = AssignmentStatus.WAITLISTED
+NOT_FOUND = "找不到这条报名，可能已经取消了。"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return {"cancel_cutoff_hours": 12}
+
+
+async def ask_leave(harness: Harness, who: SimUser, reason: str) -> None:
+    """🙋 请假 on the latest notice that has it, then the reason."""
+    await harness.deliver()
+    await who.press("🙋 请假")
+    await harness.settle()
+    await who.send_text(reason)
+    await harness.settle()
+
+
+async def test_leave_approved_frees_the_seat_for_the_unit_and_the_first_to_tap_takes_it(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness, capacity=2)
+    li, wang, zhang = town_.people
+    coordinator = town_.coordinator
+    await assign_by_hand(harness, coordinator, town_.shift_id, "王芳")
+    # A leave approved earlier this month is counted for the coordinator.
+    earlier = await shift(harness, town_.post_id, day=DAY, start=5, end=7)
+    await approved_leave(harness, await assigned_seat(harness, earlier, wang.user_id))
+
+    text = await press_and_settle(harness, wang, "🙋 请假")
+    assert f"🙋 请假：{LABEL}" in text
+    assert "请简单写一下原因" in (wang.last().text or "")
+    await wang.send_sticker()
+    await harness.settle()
+    assert wang.last().text == "请用文字写请假原因。"
+    await wang.send_text("/x")
+    await harness.settle()
+    await wang.send_text("出差去省里开会")
+    await harness.settle()
+    assert f"已把请假申请交给协调员（{LABEL}）" in (wang.last().text or "")
+    assert "批准之前这个班次仍由您负责" in (wang.last().text or "")
+    assert await harness.count(Dialogue) == 0
+    # Until approved, 王芳 holds the seat.
+    assert (await statuses(harness, town_.shift_id))[wang.user_id] is SIGNED
+
+    await harness.deliver()
+    request = coordinator.last().text or ""
+    assert "🙋 请假申请" in request and f"王芳 +8613800000000 请假：{LABEL}" in request
+    assert "原因：出差去省里开会" in request and "本月已批准请假 1 次。" in request
+    assert "离开班不到" not in request  # 23 hours before the start: outside the cut-off
+    assert coordinator.last().buttons() == ["✅ 批准", "✖️ 驳回"]
+
+    text = await press_and_settle(harness, coordinator, "✅ 批准")
+    assert f"✅ 已批准 王芳 请假：{LABEL}。" in text
+    assert "空位已转给本单位 2 位符合条件的成员，先点先得。" in text
+    assert (await statuses(harness, town_.shift_id))[wang.user_id] is CANCELLED
+    [request_row] = [row for row in await leaves(harness) if row.reason == "出差去省里开会"]
+    assert request_row.status is LeaveStatus.APPROVED
+
+    await harness.deliver()
+    assert f"✅ 陈协调 批准了您的请假：{LABEL}" in (wang.last().text or "")
+    for taker in (li, zhang):
+        assert f"🙋 有人请假，空出一个班次：{LABEL}" in (taker.last().text or "")
+        assert taker.last().buttons() == ["🙋 我来接"]
+    text = await press_and_settle(harness, zhang, "🙋 我来接")
+    assert f"✅ 您接下了 {LABEL}" in text
+    await li.press("🙋 我来接")
+    await harness.settle()
+    assert (await statuses(harness, town_.shift_id)).get(li.user_id) is SIGNED  # 2 seats
+    # The coordinator hears who took them.
+    await harness.deliver()
+    told = coordinator.texts()[-2:]
+    assert told == [f"✅ {name} 接下了请假空出的班次：{LABEL}" for name in ("张伟", "李明")]
+    # The same request decided again changes nothing.
+    await press(harness, coordinator, ApproveLeave(request_row.id))
+    assert alert(coordinator) == "这条请假已经由 陈协调 处理过了。"
+    assert await audit_actions(harness, "leave") == ["leave.ask", "leave.approve"]
+
+
+async def test_the_last_seat_freed_by_leave_goes_to_one_taker_only(harness: Harness) -> None:
+    town_ = await town(harness, capacity=1)
+    li, wang, zhang = town_.people
+    await assign_by_hand(harness, town_.coordinator, town_.shift_id, "王芳")
+    await ask_leave(harness, wang, "生病")
+    await harness.deliver()
+    await press_and_settle(harness, town_.coordinator, "✅ 批准")
+    await harness.deliver()
+    await press_and_settle(harness, zhang, "🙋 我来接")
+    await li.press("🙋 我来接")
+    await harness.settle()
+    assert alert(li) == "来晚了，这个班次已经被别人接走了。"
+    assert await statuses(harness, town_.shift_id) == {
+        wang.user_id: CANCELLED,
+        zhang.user_id: SIGNED,
+    }
+
+
+async def test_approved_leave_gives_the_seat_to_the_waitlist_first(harness: Harness) -> None:
+    town_ = await town(harness, capacity=1)
+    li, wang, zhang = town_.people
+    await assign_by_hand(harness, town_.coordinator, town_.shift_id, "王芳")
+    await seat(harness, town_.shift_id, li.user_id, WAITING)
+    await ask_leave(harness, wang, "家里有事")
+    await harness.deliver()
+    text = await press_and_settle(harness, town_.coordinator, "✅ 批准")
+    assert "空位已由候补的 李明 补上，已通知。" in text
+    assert await statuses(harness, town_.shift_id) == {wang.user_id: CANCELLED, li.user_id: SIGNED}
+    await harness.deliver()
+    assert "候补转正" in (li.last().text or "")
+    assert all("有人请假" not in (m.text or "") for m in zhang.messages())
+
+
+async def test_leave_rejected_keeps_the_seat_and_within_the_cut_off_still_needs_approval(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness)
+    wang = town_.people[1]
+    await assign_by_hand(harness, town_.coordinator, town_.shift_id, "王芳")
+    harness.clock.set(at(DAY, 20, 0))  # 11 hours before the start: within the cut-off
+    await ask_leave(harness, wang, "临时加班")
+    await harness.deliver()
+    request = town_.coordinator.last().text or ""
+    assert "⚠️ 离开班不到 12 小时。" in request and "本月已批准请假 0 次。" in request
+    text = await press_and_settle(harness, town_.coordinator, "✖️ 驳回")
+    assert f"✖️ 已驳回 王芳 的请假：{LABEL}，已通知本人。" in text
+    assert (await statuses(harness, town_.shift_id))[wang.user_id] is SIGNED
+    await harness.deliver()
+    assert f"✖️ 陈协调 没有批准您的请假：{LABEL} 仍由您负责" in (wang.last().text or "")
+    assert [row.status for row in await leaves(harness)] == [LeaveStatus.REJECTED]
+    # Asked again after a rejection, it is a new request.
+    await ask_leave(harness, wang, "真的去不了")
+    assert [row.status for row in await leaves(harness)] == [
+        LeaveStatus.REJECTED,
+        LeaveStatus.ASKED,
+    ]
+
+
+async def test_leave_is_refused_once_started_and_for_seats_one_took_oneself(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness)
+    li, wang, _ = town_.people
+    coordinator = town_.coordinator
+    await assign_by_hand(harness, coordinator, town_.shift_id, "王芳")
+    assigned = (await seats(harness, town_.shift_id))[wang.user_id].id
+    own = await seat(harness, town_.shift_id, li.user_id)
+    await li.send_command("my")
+    await harness.settle()
+    await press(harness, li, AskLeave(own))
+    assert alert(li) == "只有被安排的班次需要请假；自己报名的班次可以在 /my 里取消或换岗。"
+    # Someone else's seat is not theirs to ask leave from.
+    await press(harness, li, AskLeave(assigned))
+    assert alert(li) == NOT_FOUND
+
+    await ask_leave(harness, wang, "出差")
+    # Asked twice: the second is refused.
+    await press(harness, wang, AskLeave(assigned))
+    assert alert(wang) == "这个班次已经提交过请假，正在等协调员处理。"
+    await harness.deliver()
+    harness.clock.set(at(TOMORROW, 7, 1))
+    await coordinator.press("✅ 批准")
+    await harness.settle()
+    assert alert(coordinator) == "班次已经开始，不能再批准或驳回请假。"
+    assert (await statuses(harness, town_.shift_id))[wang.user_id] is SIGNED
+    await press(harness, wang, AskLeave(assigned))
+    assert alert(wang) == "这个班次已经开始，不能再请假；如有急事请直接联系协调员。"
+    assert [row.status for row in await leaves(harness)] == [LeaveStatus.ASKED]
+    assert not [m for m in await outbox_to(harness, li.user_id) if "请假" in str(m.payload)]

@@ -1,0 +1,249 @@
+"""/rotate: a coordinator with 40 people and 3 posts fills next week in a minute: period, posts,
+a preview with its spreadsheet, a re-draw, and confirmation that assigns and tells everyone in
+one go. A plan overtaken by events assigns nothing; every wrong period or unit is refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import Counter
+from typing import Any
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from bot.buttons import RotateConfirm
+from bot.db.models import Assignment, AssignmentStatus, Dialogue, Role, Rota, RotaSource, Shift
+from tests.e2e.rostering_fixtures import (
+    NEXT_MONDAY,
+    alert,
+    press,
+    unavailable,
+    volunteers,
+    week_of_shifts,
+)
+from tests.e2e.schedule import command, post, press_and_settle, unit
+from tests.e2e.swap_fixtures import member, seat
+from tests.harness import Harness
+
+NEXT_WEEK = "下周 · 12月7日 周一 至 12月13日 周日"
+PERIOD = "12月7日 周一 至 12月13日 周日"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return {"min_rest_hours": 8, "weekly_shift_cap": 3}
+
+
+def sheets(data: bytes) -> dict[str, list[tuple[Any, ...]]]:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
+
+
+async def city(harness: Harness, people: int = 40) -> tuple[int, list[int], Any]:
+    unit_id = await unit(harness)
+    posts = [
+        await post(harness, unit_id, name)
+        for name in ("黄河路-人民路口", "人民路-解放路口", "解放路-长江路口")
+    ]
+    await week_of_shifts(harness, posts)
+    await volunteers(harness, unit_id, people)
+    coordinator = await member(harness, 7900, unit_id, "陈协调", role=Role.COORDINATOR)
+    return unit_id, posts, coordinator
+
+
+async def rotated(harness: Harness) -> list[Assignment]:
+    async with harness.session() as session:
+        found = await session.scalars(
+            select(Assignment)
+            .join(Rota, Assignment.rota_id == Rota.id)
+            .where(Rota.source == RotaSource.ROTATION)
+            .order_by(Assignment.id)
+        )
+        return list(found.unique())
+
+
+async def test_rotate_next_week_preview_redraw_and_confirm(harness: Harness) -> None:
+    _, _, coordinator = await city(harness)
+    # 队员01 cannot do mornings at all; the rotation respects it.
+    await unavailable(
+        harness, 8000, NEXT_MONDAY, NEXT_MONDAY + dt.timedelta(days=6),
+        start=dt.time(6, 0), end=dt.time(10, 0),
+    )  # fmt: skip
+
+    text = await command(harness, coordinator, "rotate")
+    assert "🗓 自动排班 · 城管局" in text
+    assert coordinator.last().buttons() == [
+        NEXT_WEEK,
+        "本周剩下几天 · 12月2日 周三 至 12月6日 周日",
+        "✖️ 取消",
+    ]
+    text = await press_and_settle(harness, coordinator, NEXT_WEEK)
+    assert f"🗓 {PERIOD}：排哪些岗位？" in text
+    assert coordinator.last().buttons() == [
+        "✅ 全部岗位（3 个）",
+        "⬜ 人民路-解放路口",
+        "⬜ 解放路-长江路口",
+        "⬜ 黄河路-人民路口",
+        "✖️ 取消",
+    ]
+    await press_and_settle(harness, coordinator, "⬜ 人民路-解放路口")
+    assert "☑️ 人民路-解放路口" in coordinator.last().buttons()
+    assert "▶️ 排已选的 1 个岗位" in coordinator.last().buttons()
+    await press_and_settle(harness, coordinator, "☑️ 人民路-解放路口")
+    assert "▶️ 排已选的 1 个岗位" not in coordinator.last().buttons()
+
+    await coordinator.press("✅ 全部岗位（3 个）")
+    await harness.settle()
+    sheet_message = coordinator.last()
+    assert sheet_message.kind == "document"
+    assert sheet_message.file_name == "rotation-2026-12-07-2026-12-13.xlsx"
+    assert sheet_message.caption == "排班预览表（确认之前不会安排任何人）"
+    preview = coordinator.messages()[-2]
+    text = preview.text or ""
+    assert f"🗓 自动排班预览 · 城管局\n{PERIOD}" in text
+    assert "共 84 个空位，排上 84 个，分给 40 人。" in text
+    assert "12月7日 周一" in text and "· 07:00–09:00 黄河路-人民路口：" in text
+    assert "每人本期班次、时长（近四周时长）：" in text
+    assert "队员01：2 班 4 小时（近四周 0 小时）" in text or "队员01：3 班 6 小时" in text
+    assert preview.buttons() == ["✅ 确认排班", "🔀 重新排", "✖️ 取消"]
+    assert sheet_message.file_id is not None
+    book = sheets(harness.emulator.file_bytes(sheet_message.file_id))
+    assert list(book) == ["排班", "每人", "未排满"]
+    assert book["排班"][0] == ("日期", "星期", "开始", "结束", "岗位", "姓名", "手机号")
+    assert len(book["排班"]) == 1 + 84 and len(book["每人"]) == 1 + 40
+    assert sum(row[1] for row in book["每人"][1:]) == 84
+    assert await rotated(harness) == []  # nothing assigned before confirmation
+
+    first_plan = await plan_in_dialogue(harness)
+    await coordinator.press("🔀 重新排", preview.message_id)
+    await harness.settle()
+    assert coordinator.last().kind == "document"
+    second_plan = await plan_in_dialogue(harness)
+    assert second_plan != first_plan and len(second_plan) == 84
+    # The old preview's confirmation (the plan before the re-draw) is stale.
+    await press(harness, coordinator, RotateConfirm(0))
+    assert alert(coordinator) == "这个按钮已失效，请重新打开菜单。"
+
+    text = await press_and_settle(harness, coordinator, "✅ 确认排班")
+    assert f"✅ 已排班（{PERIOD}）：84 个班次座位，40 人，都已通知" in text
+    assert await harness.count(Dialogue) == 0
+    seats = await rotated(harness)
+    assert sorted((s.shift_id, s.member_id) for s in seats) == sorted(second_plan)
+    assert {s.status for s in seats} == {AssignmentStatus.SIGNED_UP}
+    assert len({s.rota_id for s in seats}) == 1
+    per_person = Counter(s.member_id for s in seats)
+    assert sorted(Counter(per_person.values()).items()) == [(2, 36), (3, 4)]
+    first = await harness.member(8000)
+    assert first is not None
+    zone = harness.runtime.settings.zone
+    async with harness.session() as session:
+        hours = {
+            s.id: s.starts_at.astimezone(zone).hour for s in await session.scalars(select(Shift))
+        }
+    assert [s for s in seats if s.member_id == first.id and hours[s.shift_id] == 7] == []
+    assert per_person[first.id] >= 2  # evenings instead
+
+    await harness.deliver()
+    someone = harness.user(8001, "队员02")
+    notice = someone.last().text or ""
+    assert "📋 陈协调 给您排了" in notice and "个班次：" in notice
+    assert someone.last().buttons()[0] == "✅ 收到"
+    assert someone.last().buttons()[1].startswith("🙋 请假")
+
+
+async def plan_in_dialogue(harness: Harness) -> list[tuple[int, int]]:
+    async with harness.session() as session:
+        dialogue = await session.scalar(select(Dialogue))
+        assert dialogue is not None
+        return [(int(a), int(b)) for a, b in dialogue.data["seats"]]
+
+
+async def test_a_plan_overtaken_by_a_sign_up_assigns_nothing_and_a_redraw_works(
+    harness: Harness,
+) -> None:
+    unit_id, _, coordinator = await city(harness, people=12)
+    await command(harness, coordinator, "rotate", "12-07 12-08")
+    await press_and_settle(harness, coordinator, "✅ 全部岗位（3 个）")
+    plan = await plan_in_dialogue(harness)
+    planned_on = {shift_id for shift_id, _ in plan}
+    # A late-comer signs up for a planned shift meanwhile.
+    latecomer = await member(harness, 7400, unit_id, "晚到")
+    await seat(harness, sorted(planned_on)[0], latecomer.user_id)
+
+    preview = coordinator.messages()[-2]
+    await coordinator.press("✅ 确认排班", preview.message_id)
+    await harness.settle()
+    assert alert(coordinator).startswith("预览之后情况有变（")
+    assert "什么都没有安排" in alert(coordinator)
+    assert await rotated(harness) == []
+    await coordinator.press("🔀 重新排", preview.message_id)
+    await harness.settle()
+    text = await press_and_settle(harness, coordinator, "✅ 确认排班")
+    assert "✅ 已排班（12月7日 周一 至 12月8日 周二）：" in text
+    assert len(await rotated(harness)) == 2 * 3 * 2 * 2 - 1
+
+
+async def test_seats_nobody_may_take_are_explained(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    patrol = await post(harness, unit_id, "党员文明岗")
+    await week_of_shifts(harness, [patrol], hours=((9, 11),), required_tag="党员")
+    await volunteers(harness, unit_id, 5)
+    coordinator = await member(harness, 7900, unit_id, "陈协调", role=Role.COORDINATOR)
+    text = await command(harness, coordinator, "rotate", "12-07")
+    assert "共 2 个空位，排上 0 个，分给 0 人。" in text
+    assert "没有可以排上的人，原因见下。" in text
+    assert "· 12月7日 周一 09:00–11:00 · 党员文明岗：差 2 人 — 5 人缺少所需标签" in text
+    assert coordinator.last().buttons() == ["✖️ 取消"]
+
+
+async def test_wrong_periods_and_units_are_refused(harness: Harness) -> None:
+    _, _, coordinator = await city(harness, people=3)
+    for args, expected in (
+        ("12-07 2027-01-20", "一次最多排 31 天，请缩短时间段。"),
+        ("2026-11-01 2026-11-07", "这段时间已经过去了。"),
+        ("12-13 12-07", "没看懂这个日期范围"),
+        ("下个月", "没看懂这个日期范围"),
+        ("2027-03-01 2027-03-07", "这段时间所选岗位没有空位（没有班次，或都已排满）。"),
+    ):
+        text = await command(harness, coordinator, "rotate", args)
+        assert expected in text, args
+    # Typed at the period step.
+    await command(harness, coordinator, "rotate")
+    await coordinator.send_text("后天")
+    await harness.settle()
+    assert "没看懂这个日期范围" in (coordinator.last().text or "")
+    assert "请输入日期范围，例如 12-07 12-13" in (coordinator.last().text or "")
+    await coordinator.send_text("12-07 12-07")
+    await harness.settle()
+    assert "排哪些岗位？" in (coordinator.last().text or "")
+
+    # A unit without volunteers, and one without posts.
+    empty = await unit(harness, "环保局")
+    lonely = await member(harness, 7901, empty, "孤单协调", role=Role.COORDINATOR)
+    assert "本单位还没有岗位，先用 /newpost 创建。" in await command(
+        harness, lonely, "rotate", "12-07"
+    )
+    await week_of_shifts(harness, [await post(harness, empty, "环保岗")])
+    assert "本单位没有可以排班的志愿者" in await command(harness, lonely, "rotate", "12-07")
+    # A volunteer may not rotate.
+    assert await command(harness, harness.user(8000, "队员01"), "rotate") == (
+        "抱歉，您没有权限执行这个操作。"
+    )
+    assert await rotated(harness) == []
+
+
+async def test_an_admin_picks_the_unit(harness: Harness) -> None:
+    await city(harness, people=6)
+    await unit(harness, "环保局")
+    admin = harness.admin
+    text = await command(harness, admin, "rotate")
+    assert "🗓 自动排班：选择单位：" in text
+    assert admin.last().buttons() == ["城管局", "环保局", "✖️ 取消"]
+    text = await press_and_settle(harness, admin, "城管局")
+    assert "🗓 自动排班 · 城管局" in text
+    await press_and_settle(harness, admin, NEXT_WEEK)
+    await admin.press("✅ 全部岗位（3 个）")
+    await harness.settle()
+    assert "共 84 个空位，排上" in (admin.messages()[-2].text or "")

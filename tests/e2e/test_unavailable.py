@@ -1,0 +1,99 @@
+"""/unavailable: a member declares weekdays and times until an end date, or dates; sees and
+removes what they declared; is told which seats they already hold then; every unreadable,
+past or too long window is refused and nothing is kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from bot.buttons import RemoveUnavailable
+from bot.db.models import Dialogue, Unavailability
+from tests.e2e.rostering_fixtures import LABEL, alert, press, town
+from tests.e2e.schedule import command, press_and_settle
+from tests.e2e.swap_fixtures import seat
+from tests.harness import Harness
+
+HOW = "发来不能值班的时间，例如："
+
+
+async def test_declare_list_and_remove_windows(harness: Harness) -> None:
+    town_ = await town(harness)
+    li = town_.people[0]
+    await seat(harness, town_.shift_id, li.user_id)
+
+    text = await command(harness, li, "unavailable")
+    assert "您还没有申报不能值班的时间。" in text and HOW in text
+    assert li.last().buttons() == ["✖️ 取消"]
+    for typed, expected in (
+        ("明天有事", "没看懂这个时间。"),
+        ("周一至周五 07:00-09:00", "按星期申报需要写结束日期"),
+        ("2026-11-20", "这段时间已经过去了。"),
+        ("12-05 2028-01-01", "一次最多申报 366 天，请分开申报。"),
+        ("12-07 12-05", "没看懂这个时间。"),
+        ("12-05 09:00-07:00", "没看懂这个时间。"),
+    ):
+        await li.send_text(typed)
+        await harness.settle()
+        assert expected in (li.last().text or ""), typed
+        assert HOW in (li.last().text or "")
+    await li.send_sticker()
+    await harness.settle()
+    assert li.last().text == "请用文字写不能值班的时间。"
+    assert await harness.count(Unavailability) == 0
+
+    await li.send_text("周一至周五 06:00-10:00 到 12-31")
+    await harness.settle()
+    saved = li.last().text or ""
+    assert (
+        "✅ 已记下：每周一、周二、周三、周四、周五 06:00–10:00（2026年12月1日 至 2026年12月31日）"
+        in saved
+    )
+    assert "这段时间里您已经有 1 个班次，仍由您负责" in saved and f"1. {LABEL}" in saved
+    assert await harness.count(Dialogue) == 0
+
+    text = await command(harness, li, "unavailable", "12-05 12-07")
+    assert "✅ 已记下：2026年12月5日 至 2026年12月7日 全天" in text
+    assert "已经有" not in text
+
+    text = await command(harness, li, "unavailable")
+    assert "1. 每周一、周二、周三、周四、周五 06:00–10:00" in text
+    assert "2. 2026年12月5日 至 2026年12月7日 全天" in text
+    assert li.last().buttons() == ["🗑 删除 1", "🗑 删除 2", "✖️ 取消"]
+    text = await press_and_settle(harness, li, "🗑 删除 2")
+    assert "已删除：2026年12月5日 至 2026年12月7日 全天。" in text
+    assert li.last().buttons() == ["🗑 删除 1", "✖️ 取消"]
+    assert await harness.count(Unavailability) == 1
+
+    # Someone else's window cannot be removed.
+    wang = town_.people[1]
+    [window] = await windows(harness)
+    await command(harness, wang, "unavailable")
+    await press(harness, wang, RemoveUnavailable(window.id))
+    assert alert(wang) == "找不到这条申报，可能已经删除。"
+    assert await harness.count(Unavailability) == 1
+
+
+async def test_one_day_and_a_part_of_it(harness: Harness) -> None:
+    town_ = await town(harness)
+    wang = town_.people[1]
+    text = await command(harness, wang, "unavailable", "12-09 17:00-19:00")
+    assert "✅ 已记下：12月9日 周三 17:00–19:00" in text
+    text = await command(harness, wang, "unavailable", "sat,sun until 2027-01-31")
+    assert "每周六、周日 全天（2026年12月1日 至 2027年1月31日）" in text
+    rows = await windows(harness)
+    assert [(row.first_day, row.last_day, row.weekdays) for row in rows] == [
+        (dt.date(2026, 12, 9), dt.date(2026, 12, 9), 0b1111111),
+        (dt.date(2026, 12, 1), dt.date(2027, 1, 31), 0b1100000),
+    ]
+    assert [(row.start_time, row.end_time) for row in rows] == [
+        (dt.time(17, 0), dt.time(19, 0)),
+        (None, None),
+    ]
+
+
+async def windows(harness: Harness) -> list[Unavailability]:
+    async with harness.session() as session:
+        found = await session.scalars(select(Unavailability).order_by(Unavailability.id))
+        return list(found.all())
