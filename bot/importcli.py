@@ -55,7 +55,7 @@ async def import_file(settings: Settings, file: str, *, dry_run: bool = False) -
             print(_problem(t, row_error), file=sys.stderr)
         return 1
     heading = "importer.preview" if dry_run else "importer.done"
-    print(t(heading, name=path.name, rows=len(rows)))
+    print(t(heading, name=path.name, count=len(rows)))
     print(importer_summary(t, plan))
     return 0
 

@@ -94,7 +94,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     stored: list[list[Any]] = [[number, cells] for number, cells in rows]
     dialogues.advance(dialogue, "confirm", turn.now, name=filename, rows=stored)
     turn.reply(
-        t("importer.preview", name=filename, rows=len(rows)) + "\n" + summary(t, plan),
+        t("importer.preview", name=filename, count=len(rows)) + "\n" + summary(t, plan),
         inline([[button(t("importer.button.confirm"), CONFIRM_BUTTON)], cancel_row(t)]),
     )
 

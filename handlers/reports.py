@@ -254,7 +254,7 @@ async def _send_ledger(turn: Turn, unit_id: int | None, period: Period) -> None:
         scope=book.unit_name or t("report.scope.all"),
         first=t.date(period.first),
         last=t.date(period.last),
-        rows=len(book.attendance),
-        hours=f"{book.minutes / 60:.1f}",
+        rows=t("export.rows", count=len(book.attendance)),
+        hours=t("report.count.hours", count=f"{book.minutes / 60:.1f}"),
     )
     turn.reply_document(ledger_xlsx.filename(book), ledger_xlsx.workbook_bytes(t, book), caption)

@@ -44,7 +44,7 @@ async def render_card(turn: Turn, shift_id: int, offset: int = 0) -> None:
             shift=shift_label(t, shift),
             unit=shift.post.unit.name,
             seated=len(attached.seated),
-            capacity=shift.capacity,
+            count=shift.capacity,
         )
     ]
     if shift.required_tag:
@@ -205,7 +205,7 @@ async def cancel_shift(turn: Turn) -> None:
     shift, told = await shifts.cancel(
         turn.session, turn.actor, shift_id, turn.now, turn.runtime.settings
     )
-    turn.edit(t("schedule.cancelled", shift=shift_label(t, shift), told=told))
+    turn.edit(t("schedule.cancelled", shift=shift_label(t, shift), count=told))
 
 
 async def ask_remove(turn: Turn) -> None:

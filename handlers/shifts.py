@@ -92,7 +92,7 @@ async def _show_page(
         lines += open_shift_lines(t, number, item, brief=False)
         signups.append(sign_up_button(sign_up_label(t, item, number), item.shift.id))
     if not result.items:
-        lines.append(t("shifts.none", days=settings.signup_open_days))
+        lines.append(t("shifts.none", count=settings.signup_open_days))
     rows += [signups[i : i + 3] for i in range(0, len(signups), 3)]
     navigation = []
     if offset > 0:
@@ -189,8 +189,8 @@ async def _sign_up(turn: Turn, prefix: str, *, join_waitlist: bool) -> None:
             t(
                 "signup.done",
                 shift=shift_label(t, shift),
-                left=outcome.seats_left,
-                hours=settings.cancel_cutoff_hours,
+                seats=t("signup.seats_left", count=outcome.seats_left),
+                cancel=t("signup.cancel_until", count=settings.cancel_cutoff_hours),
             )
         )
     elif isinstance(outcome, signup.Waitlisted):

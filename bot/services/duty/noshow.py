@@ -52,7 +52,7 @@ async def _ask_volunteer(
         return 0
     t = translator_for(member, settings)
     minutes = int((now - shift.starts_at).total_seconds() // 60)
-    text = t("noshow.ask", shift=shift_label(t, shift), minutes=minutes)
+    text = t("noshow.ask", shift=shift_label(t, shift), count=minutes)
     buttons = [
         [
             (t("noshow.button.coming"), NoShowComing(assignment.id)),
@@ -87,7 +87,7 @@ async def _tell_coordinators(
             "noshow.coordinator",
             shift=shift_label(t, shift),
             names=t("noshow.name_separator").join(_who(member) for member in names),
-            missing=len(names),
+            count=len(names),
             capacity=shift.capacity,
         )
         buttons = [[(t("noshow.button.open_shift"), f"{SHIFT_CARD_BUTTON}:{shift.id}")]]

@@ -177,7 +177,7 @@ async def late_nudges(session: AsyncSession, now: dt.datetime, settings: Setting
 
     def render(t: Translator, shift: Shift) -> str:
         minutes = int((now - shift.starts_at).total_seconds() // 60)
-        return t("reminder.late", shift=shift_label(t, shift), minutes=minutes)
+        return t("reminder.late", shift=shift_label(t, shift), count=minutes)
 
     return await _location_prompts(
         session, seats, now, settings, key="late", render=render, until=absent

@@ -73,7 +73,7 @@ def check_range(first: dt.date, last: dt.date, settings: Settings) -> None:
     sign-up horizon, if that is longer)."""
     longest = max(RANGE_DAYS_MAX, settings.signup_open_days)
     if not first <= last <= first + dt.timedelta(days=longest):
-        raise DomainError(ErrorCode.BROADCAST_RANGE_INVALID, days=longest)
+        raise DomainError(ErrorCode.BROADCAST_RANGE_INVALID, count=longest)
 
 
 async def volunteers(session: AsyncSession, unit_id: int | None) -> list[Member]:
@@ -284,6 +284,7 @@ def progress_text(t: Translator, current: Counts) -> str:
         key,
         sent=current.sent,
         total=current.total,
+        count=current.total,
         blocked=current.blocked,
         failed=current.failed,
     )

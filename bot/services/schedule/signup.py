@@ -98,7 +98,7 @@ async def cancel(
     if assignment.status is AssignmentStatus.SIGNED_UP:
         cutoff = shift.starts_at - dt.timedelta(hours=settings.cancel_cutoff_hours)
         if now >= cutoff:
-            raise DomainError(ErrorCode.CANCEL_TOO_LATE, hours=settings.cancel_cutoff_hours)
+            raise DomainError(ErrorCode.CANCEL_TOO_LATE, count=settings.cancel_cutoff_hours)
     was_seated = assignment.status is AssignmentStatus.SIGNED_UP
     assignment.status = AssignmentStatus.CANCELLED
     assignment.updated_at = now

@@ -182,7 +182,7 @@ async def exchange(
     ):
         raise DomainError(ErrorCode.SWAP_TARGET_GONE)
     if now >= expiry(settings, theirs.shift):
-        raise DomainError(ErrorCode.SWAP_TOO_LATE, minutes=settings.swap_expiry_before_start_min)
+        raise DomainError(ErrorCode.SWAP_TOO_LATE, count=settings.swap_expiry_before_start_min)
     refused = await exchange_refusal(session, mine, theirs, now, settings)
     if refused is not None:
         raise not_eligible(actor, *refused, settings)

@@ -93,7 +93,7 @@ async def own_seat(
     if assignment.status is not AssignmentStatus.SIGNED_UP:
         raise DomainError(ErrorCode.SWAP_NOT_SIGNED_UP)
     if now >= expiry(settings, shift):
-        raise DomainError(ErrorCode.SWAP_TOO_LATE, minutes=settings.swap_expiry_before_start_min)
+        raise DomainError(ErrorCode.SWAP_TOO_LATE, count=settings.swap_expiry_before_start_min)
     if await open_offer_of(session, assignment.id) is not None:
         raise DomainError(ErrorCode.SWAP_ALREADY_OFFERED)
     return assignment
