@@ -274,7 +274,7 @@ async def send(turn: Turn) -> None:
     turn.edit(t("broadcast.queued", count=sent.total))
     broadcast_id, total = sent.id, sent.total
     bot, chat_id, db = turn.context.bot, turn.chat_id, turn.runtime.db
-    first_count = broadcast.progress_text(t, broadcast.Counts(total, 0, 0, 0))
+    first_count = broadcast.progress_text(t, broadcast.opening(total))
 
     async def post_progress() -> None:
         # The progress message exists only once sent; its id is stored for the edits.

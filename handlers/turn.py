@@ -160,17 +160,22 @@ class Turn:
         self.later(send)
 
     def edit(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-        """Replace the message whose button was pressed."""
+        """Replace the message whose button was pressed, unless it already shows this text and
+        these buttons: Telegram refuses such an edit ("message is not modified")."""
         query = self.update.callback_query
         if query is None:
             self.reply(text, markup)
+            return
+        shown = query.message
+        if isinstance(shown, Message) and shown.text == text and shown.reply_markup == markup:
             return
 
         async def send() -> None:
             try:
                 await query.edit_message_text(text, reply_markup=markup)
             except BadRequest as exc:
-                # A double tap edits to the same text; anything else is a real error.
+                # A double tap: the second press carries the message as it was before the first
+                # edit, so only Telegram knows it already shows this. Anything else is an error.
                 if "not modified" not in str(exc).lower():
                     raise
 

@@ -57,6 +57,16 @@ class Counts:
         return self.sent + self.blocked + self.failed >= self.total
 
 
+def opening(total: int) -> Counts:
+    """The counts the progress message shows when it is posted, before anything went out."""
+    return Counts(total, 0, 0, 0)
+
+
+def _shown(current: Counts) -> str:
+    """The counts a progress message shows, as ``Broadcast.reported`` keeps them."""
+    return f"{current.sent}/{current.blocked}/{current.failed}"
+
+
 def batch_of(broadcast_id: int) -> str:
     return f"broadcast:{broadcast_id}"
 
@@ -258,9 +268,12 @@ async def send_announcement(
 
 
 async def set_progress_message(session: AsyncSession, broadcast_id: int, message_id: int) -> None:
+    """The progress message is posted showing the opening counts: an edit that shows them
+    again would change nothing, and Telegram refuses it."""
     broadcast = await session.get(Broadcast, broadcast_id)
     if broadcast is not None:
         broadcast.progress_message_id = message_id
+        broadcast.reported = _shown(opening(broadcast.total))
 
 
 async def counts(session: AsyncSession, broadcast: Broadcast) -> Counts:
@@ -291,8 +304,9 @@ def progress_text(t: Translator, current: Counts) -> str:
 
 
 async def report_progress(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
-    """DueJob: edit each running broadcast's progress message when its counts moved; the last
-    edit is the final count and ends the broadcast."""
+    """DueJob: edit each running broadcast's progress message when its counts moved since it
+    last showed them (never to the text it already shows); the last edit is the final count and
+    ends the broadcast."""
     running = list(
         (
             await session.scalars(
@@ -305,7 +319,7 @@ async def report_progress(session: AsyncSession, now: dt.datetime, settings: Set
     queued = 0
     for broadcast in running:
         current = await counts(session, broadcast)
-        reported = f"{current.sent}/{current.blocked}/{current.failed}"
+        reported = _shown(current)
         if reported == broadcast.reported and not current.done:
             continue
         t = Translator(broadcast.language, settings.zone)
