@@ -4,7 +4,7 @@ checks all come from here; adding a command is one row."""
 
 from __future__ import annotations
 
-from bot.buttons import NoShowComing, NoShowNotComing
+from bot.buttons import NoShowComing, NoShowNotComing, OpenShiftCard
 from bot.services.duty import attendance as attendance_service
 from bot.services.duty import checkin as checkin_service
 from bot.services.duty import checkout as checkout_service
@@ -121,6 +121,7 @@ REGISTRY = Registry(
         PrefixButton(newshift.NEW_TAG_BUTTON, newshift.ask_tag, COORDINATORS),
         PrefixButton(newshift.NEW_NOTES_BUTTON, newshift.ask_notes, COORDINATORS),
         PrefixButton(shift_card.CARD_BUTTON, shift_card.show_card, COORDINATORS),
+        Button(OpenShiftCard, shift_card.open_card, COORDINATORS),
         PrefixButton(roster.PAGE_BUTTON, roster.turn_page, COORDINATORS),
         PrefixButton(shift_card.EDIT_CAPACITY_BUTTON, shift_card.ask_capacity, COORDINATORS),
         PrefixButton(shift_card.EDIT_NOTES_BUTTON, shift_card.ask_edit_notes, COORDINATORS),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.commands import REGISTRY
 from bot.db.models import Dialogue, Role
-from handlers.routing import COORDINATORS, Where
+from handlers.routing import COORDINATORS, PrefixButton, Where
 from tests.e2e.schedule import person, post, shift, unit
 from tests.harness import Harness
 
@@ -29,7 +29,9 @@ async def test_volunteers_are_refused_every_coordinator_command_and_button(
     assert volunteer.texts() == [FORBIDDEN] * len(commands), commands
 
     buttons = [
-        b.prefix for b in REGISTRY.buttons if b.roles is not None and b.roles <= COORDINATORS
+        b.prefix if isinstance(b, PrefixButton) else b.data.prefix
+        for b in REGISTRY.buttons
+        if b.roles is not None and b.roles <= COORDINATORS
     ]
     anchor = volunteer.last().message_id
     for prefix in buttons:
