@@ -35,7 +35,7 @@ async def import_file(settings: Settings, file: str, *, dry_run: bool = False) -
     try:
         await upgrade(database)
         now = SystemClock().now()
-        rows = reading.read_table(path.name, data)
+        rows = reading.read_table(path.name, data, today=now.astimezone(settings.zone).date())
         async with database.session() as session:
             if dry_run:
                 plan = await planning.preview(session, OPERATOR, rows, now, settings)

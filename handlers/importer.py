@@ -43,16 +43,21 @@ def summary(t: Translator, plan: planning.Plan) -> str:
     )
 
 
+def _columns_named(t: Translator, error: DomainError) -> DomainError:
+    """Missing columns named as the coordinator's template names them."""
+    names = [t(f"importer.column.{column}") for column in error.params.get("missing", ())]
+    return DomainError(error.code, columns=t("common.list_separator").join(names))
+
+
 async def send_template(turn: Turn) -> None:
     t = turn.t
     turn.actor.require(Role.COORDINATOR)
     visible = await units.visible_to(turn.session, turn.actor)
     unit_name = visible[0].name if visible else t("importer.template_example_unit")
     today = turn.now.astimezone(turn.runtime.settings.zone).date()
-    instructions = t("importer.template_help").splitlines()
     turn.reply_document(
         TEMPLATE_NAME,
-        template.template_xlsx(unit_name, today, instructions),
+        template.template_xlsx(t, unit_name, today),
         caption=t("importer.template_caption"),
     )
 
@@ -82,8 +87,13 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         raise DomainError(ErrorCode.IMPORT_TOO_LARGE, limit=reading.MAX_BYTES // 1024 // 1024)
     telegram_file = await turn.context.bot.get_file(document.file_id)
     data = bytes(await telegram_file.download_as_bytearray())
-    rows = reading.read_table(filename, data)
     settings = turn.runtime.settings
+    try:
+        rows = reading.read_table(filename, data, today=turn.now.astimezone(settings.zone).date())
+    except DomainError as error:
+        if error.code is ErrorCode.IMPORT_COLUMNS_MISSING:
+            raise _columns_named(t, error) from error
+        raise
     plan = await planning.preview(turn.session, turn.actor, rows, turn.now, settings)
     if not plan.ok:
         lines = [t("importer.rejected", name=filename, count=len(plan.errors))]
