@@ -15,7 +15,6 @@ from bot.db.models import (
     Broadcast,
     BroadcastKind,
     Member,
-    MemberRole,
     OutboxMessage,
     OutboxStatus,
     Post,
@@ -26,6 +25,7 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people.access import Actor
+from bot.services.people.members import on_post
 from bot.services.platform import outbox
 from bot.services.schedule.seats import OpenShift, seats
 from bot.services.schedule.shift_text import open_shift_lines, sign_up_label, translator_for
@@ -87,21 +87,9 @@ def check_range(first: dt.date, last: dt.date, settings: Settings) -> None:
 
 
 async def volunteers(session: AsyncSession, unit_id: int | None) -> list[Member]:
-    """Active volunteers who have not blocked the bot, of one unit or all."""
-    query = (
-        select(Member)
-        .join(MemberRole, MemberRole.member_id == Member.id)
-        .where(
-            MemberRole.role == Role.VOLUNTEER,
-            Member.active.is_(True),
-            Member.blocked_bot.is_(False),
-            Member.unit_id.is_not(None),
-        )
-        .order_by(Member.id)
-    )
-    if unit_id is not None:
-        query = query.where(Member.unit_id == unit_id)
-    return list((await session.scalars(query)).unique())
+    """The audience of offers: the members who stand on posts and can be written to, of one
+    unit or all (the one rule of bot/services/people/members.py)."""
+    return await on_post(session, unit_id)
 
 
 async def shifts_for(

@@ -26,6 +26,7 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people.access import Actor
+from bot.services.people.members import serves_on_posts
 from bot.services.schedule.eligibility import check_eligibility, no_shows
 from bot.services.schedule.shift_text import translator_for
 from bot.services.schedule.signup import upcoming_of
@@ -108,8 +109,11 @@ async def refusal(
     *,
     leaving: int | None = None,
 ) -> DomainError | None:
-    """The rule that keeps `member` from taking a seat on `shift`, if any. Someone waiting for
-    a seat on the shift may take one offered to them."""
+    """The rule that keeps `member` from taking a seat on `shift`, if any: only members who
+    stand on posts take a swapped seat, and the rules of sign-up hold. Someone waiting for a
+    seat on the shift may take one offered to them."""
+    if not serves_on_posts(member):
+        return DomainError(ErrorCode.NOT_ON_POST)
     try:
         await check_eligibility(
             session, member, shift, now, settings, from_waitlist=True, leaving=leaving
