@@ -7,8 +7,10 @@ import datetime as dt
 
 from telegram import InlineKeyboardButton
 
-from bot.db.models import Assignment, AssignmentStatus, PostType
-from bot.services.schedule import calendar, shifts, signup, waitlist
+from bot.db.models import Assignment, AssignmentStatus, PostType, Shift
+from bot.i18n import Translator
+from bot.services.schedule import calendar, deadlines, shifts, signup, waitlist
+from bot.services.schedule.deadlines import WayOut
 from bot.services.schedule.shift_text import (
     open_shift_lines,
     post_type_name,
@@ -16,6 +18,7 @@ from bot.services.schedule.shift_text import (
     sign_up_label,
 )
 from bot.services.swaps import queries as swap_queries
+from bot.settings import Settings
 from handlers.keyboards import button, callback_args, inline, int_arg
 from handlers.swaps import swap_button
 from handlers.turn import Turn
@@ -39,6 +42,18 @@ def sign_up_button(text: str, shift_id: int) -> InlineKeyboardButton:
 
 
 # -- /shifts ----------------------------------------------------------------------------------
+
+
+def way_out_text(t: Translator, shift: Shift, now: dt.datetime, settings: Settings) -> str:
+    """What someone who holds a seat may still do if they cannot come, said at this moment:
+    cancel in /my until the cut-off, then swap or tell the coordinator, then only the latter."""
+    way = deadlines.way_out(shift, now, settings)
+    if way is WayOut.CANCEL:
+        deadline = deadlines.cancel_deadline(shift, settings)
+        return t("signup.way_out.cancel", deadline=t.datetime(deadline))
+    if way is WayOut.SWAP:
+        return t("signup.way_out.swap", count=settings.cancel_cutoff_hours)
+    return t("signup.way_out.coordinator")
 
 
 def _parse_filters(args: list[str]) -> tuple[int, dt.date | None, PostType | None]:
@@ -190,7 +205,7 @@ async def _sign_up(turn: Turn, prefix: str, *, join_waitlist: bool) -> None:
                 "signup.done",
                 shift=shift_label(t, shift),
                 seats=t("signup.seats_left", count=outcome.seats_left),
-                cancel=t("signup.cancel_until", count=settings.cancel_cutoff_hours),
+                cancel=way_out_text(t, shift, turn.now, settings),
             )
         )
     elif isinstance(outcome, signup.Waitlisted):

@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 
-from bot.db.models import Role
-from tests.e2e.checkin_fixtures import check_in, duty, team, today
+from bot.db.models import Role, Shift, ShiftStatus
+from bot.emulator import SimUser
+from tests.e2e.checkin_fixtures import Team, check_in, duty, team, today
 from tests.e2e.schedule import DAY, at, command, person, post, press_and_settle, shift, unit
 from tests.e2e.swap_fixtures import member, seat
 from tests.harness import ADMIN_ID, Harness
@@ -22,8 +23,18 @@ def settings_overrides() -> dict[str, object]:
         "late_after_min": 1,
         "signup_open_days": 1,
         "cancel_cutoff_hours": 1,
+        "swap_expiry_before_start_min": 10,
         "understaffed_alert_hours": 0,
     }
+
+
+async def english_volunteer(harness: Harness) -> tuple[Team, SimUser]:
+    """A unit and a volunteer who joined through the bot and switched to English."""
+    crew = await team(harness, ("Bob",))
+    bob = crew.volunteers[0]
+    await command(harness, bob, "lang")
+    await press_and_settle(harness, bob, "English（英文）")
+    return crew, bob
 
 
 async def test_a_volunteer_reads_singulars(harness: Harness) -> None:
@@ -37,7 +48,7 @@ async def test_a_volunteer_reads_singulars(harness: Harness) -> None:
     assert "1 of 1 seat left" in listing and "2 of 2 seats left" in listing
     text = await press_and_settle(harness, bob, "✋ Sign up 2")
     assert "\n1 seat left." in text and "1 seats" not in text
-    assert "1 hour before the start" in text
+    assert "You can cancel it in /my until 2 Dec 2026 06:00." in text
 
     await command(harness, bob, "my")
     await press_and_settle(harness, bob, "📅 Calendar file")
@@ -48,11 +59,29 @@ async def test_a_volunteer_reads_singulars(harness: Harness) -> None:
     assert "(sign-up opens 1 day ahead)" in await command(harness, bob, "shifts")
 
 
+async def test_within_the_hour_of_the_cut_off(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    place = await post(harness, unit_id)
+    async with harness.session() as session:
+        start = at(DAY, 8, 30)
+        session.add(
+            Shift(
+                post_id=place,
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=1),
+                capacity=3,
+                status=ShiftStatus.SCHEDULED,
+                created_at=harness.clock.now(),
+            )
+        )
+    bob = await person(harness, 6103, unit_id, "Bob", language="en")
+    await command(harness, bob, "shifts")
+    text = await press_and_settle(harness, bob, "✋ Sign up 1")
+    assert "\n2 seats left. It starts within 1 hour, so it can no longer be cancelled" in text
+
+
 async def test_a_late_volunteer_is_told_one_minute(harness: Harness) -> None:
-    crew = await team(harness, ("Bob",))
-    bob = crew.volunteers[0]
-    await command(harness, bob, "lang")
-    await press_and_settle(harness, bob, "English（英文）")
+    crew, bob = await english_volunteer(harness)
     await duty(harness, bob, crew.unit, today(9, 0), today(11, 0))
     harness.clock.set(today(9, 1))
     await harness.tick()
@@ -138,10 +167,7 @@ async def test_a_give_away_offered_to_one_member(harness: Harness) -> None:
 
 
 async def test_hours_and_the_tally_of_one_shift(harness: Harness) -> None:
-    crew = await team(harness, ("Bob",))
-    bob = crew.volunteers[0]
-    await command(harness, bob, "lang")
-    await press_and_settle(harness, bob, "English（英文）")
+    crew, bob = await english_volunteer(harness)
     await duty(harness, bob, crew.unit, today(9, 0), today(10, 0))
     harness.clock.set(today(9, 0))
     await check_in(harness, bob)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.buttons import NoShowComing, NoShowNotComing, OpenShiftCard
 from bot.db.models import Assignment, AssignmentStatus, Member, Shift
 from bot.errors import DomainError, ErrorCode
+from bot.services.duty.checkin_text import minutes_between
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit, outbox
 from bot.services.schedule.shift_text import shift_label, translator_for
@@ -50,7 +51,7 @@ async def _ask_volunteer(
     if member.blocked_bot:
         return 0
     t = translator_for(member, settings)
-    minutes = int((now - shift.starts_at).total_seconds() // 60)
+    minutes = minutes_between(shift.starts_at, now)
     text = t("noshow.ask", shift=shift_label(t, shift), count=minutes)
     buttons = [
         [
