@@ -156,6 +156,16 @@ def _decode(text: str, kind: Any) -> Any:
 # The buttons, by domain. A prefix, once in use, stays: buttons on messages already in people's
 # chats must keep working after an upgrade.
 
+# -- schedule: a shift card opened from a notice ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenShiftCard(CallbackData, prefix="sc.o"):
+    """The shift card as a new message, so the notice it was opened from stays in the chat."""
+
+    shift_id: int
+
+
 # -- duty: the no-show question ---------------------------------------------------------------
 
 

@@ -36,7 +36,7 @@ async def import_file(settings: Settings, file: str, *, dry_run: bool = False) -
     try:
         await upgrade(database)
         now = SystemClock().now()
-        rows = reading.read_table(path.name, data)
+        rows = reading.read_table(path.name, data, today=now.astimezone(settings.zone).date())
         async with database.session() as session:
             if dry_run:
                 plan = await importing.preview(session, OPERATOR, rows, now, settings)
@@ -56,7 +56,7 @@ async def import_file(settings: Settings, file: str, *, dry_run: bool = False) -
             print(_problem(t, row_error), file=sys.stderr)
         return 1
     heading = "importer.preview" if dry_run else "importer.done"
-    print(t(heading, name=path.name, rows=len(rows)))
+    print(t(heading, name=path.name, count=len(rows)))
     print(importer_summary(t, plan))
     return 0
 

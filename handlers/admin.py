@@ -53,7 +53,7 @@ async def _units_view(turn: Turn, offset: int) -> tuple[str, InlineKeyboardMarku
     shown = page(t, summaries, offset, UNIT_PAGE_BUTTON)
     lines = [t("units.header")]
     lines += [
-        t("units.line", name=summary.unit.name, members=summary.members) for summary in shown.items
+        t("units.line", name=summary.unit.name, count=summary.members) for summary in shown.items
     ]
     if not summaries:
         lines.append(t("units.none"))
@@ -204,7 +204,7 @@ async def _issue(turn: Turn, unit_id: int, role: Role) -> None:
         unit=invite.unit.name,
         role=t(f"role.{role.value}"),
         link=turn.runtime.deep_link(invite.code),
-        uses=invite.max_uses,
+        count=invite.max_uses,
         expires=t.datetime(invite.expires_at),
     )
     if turn.update.callback_query is not None:

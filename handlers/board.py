@@ -48,10 +48,10 @@ async def open_board(turn: Turn) -> None:
     lines = [t("board.intro", scope=scope, seconds=settings.board_refresh_seconds)]
     rows = [[InlineKeyboardButton(t("board.button.open"), web_app=WebAppInfo(url))]]
     if turn.actor.is_admin:
-        lines.append(t("board.intro_admin", days=screens.LINK_VALID.days))
+        lines.append(t("board.intro_admin", count=screens.LINK_VALID.days))
         count = len(await screens.active(turn.session, turn.now))
         rows.append([button(t("board.button.screen"), NEW_SCREEN_BUTTON)])
-        rows.append([button(t("board.button.screens", count=count), SCREENS_BUTTON)])
+        rows.append([button(t("board.button.screens", links=count), SCREENS_BUTTON)])
     turn.reply("\n\n".join(lines), inline(rows))
     bot, chat_id, label = turn.context.bot, turn.chat_id, t("board.menu_button")
 

@@ -188,7 +188,13 @@ async def _preview_shifts(
     rows = [[button(t("broadcast.button.send"), SEND_BUTTON)], cancel_row(t)]
     _show(
         turn,
-        t("broadcast.preview_shifts", days=days, scope=scope, shifts=count, people=people),
+        t(
+            "broadcast.preview_shifts",
+            days=days,
+            scope=scope,
+            shifts=t("broadcast.shift_count", count=count),
+            people=t("broadcast.volunteer_count", count=people),
+        ),
         rows,
     )
 
@@ -208,7 +214,8 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         people = len(await broadcast.volunteers(turn.session, int(unit_id) if unit_id else None))
         dialogues.advance(dialogue, "confirm", turn.now, kind="text", text=cleaned)
         rows = [[button(t("broadcast.button.send"), SEND_BUTTON)], cancel_row(t)]
-        turn.reply(t("broadcast.preview_text", people=people, text=cleaned), inline(rows))
+        people_text = t("broadcast.volunteer_count", count=people)
+        turn.reply(t("broadcast.preview_text", people=people_text, text=cleaned), inline(rows))
         return
     if dialogue.step == "what":
         today = turn.now.astimezone(turn.runtime.settings.zone).date()
@@ -264,10 +271,10 @@ async def send(turn: Turn) -> None:
             settings=settings,
         )
     await dialogues.end(turn.session, turn.user_id)
-    turn.edit(t("broadcast.queued", total=sent.total))
+    turn.edit(t("broadcast.queued", count=sent.total))
     broadcast_id, total = sent.id, sent.total
     bot, chat_id, db = turn.context.bot, turn.chat_id, turn.runtime.db
-    first_count = broadcast.progress_text(t, broadcast.Counts(total, 0, 0, 0))
+    first_count = broadcast.progress_text(t, broadcast.opening(total))
 
     async def post_progress() -> None:
         # The progress message exists only once sent; its id is stored for the edits.

@@ -55,16 +55,21 @@ def summary(t: Translator, result: importing.Imported) -> str:
     return text
 
 
+def _columns_named(t: Translator, error: DomainError) -> DomainError:
+    """Missing columns named as the coordinator's template names them."""
+    names = [t(f"importer.column.{column}") for column in error.params.get("missing", ())]
+    return DomainError(error.code, columns=t("common.list_separator").join(names))
+
+
 async def send_template(turn: Turn) -> None:
     t = turn.t
     turn.actor.require(Role.COORDINATOR)
     visible = await units.visible_to(turn.session, turn.actor)
     unit_name = visible[0].name if visible else t("importer.template_example_unit")
     today = turn.now.astimezone(turn.runtime.settings.zone).date()
-    instructions = [*t("importer.template_help").splitlines(), t("rostering.import.help")]
     turn.reply_document(
         TEMPLATE_NAME,
-        template.template_xlsx(unit_name, today, instructions),
+        template.template_xlsx(t, unit_name, today),
         caption=t("importer.template_caption"),
     )
 
@@ -98,8 +103,13 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     except TelegramError as error:
         # Telegram unreachable, the file gone or too big to fetch: nothing changed; try again.
         raise DomainError(ErrorCode.IMPORT_DOWNLOAD_FAILED) from error
-    rows = reading.read_table(filename, data)
     settings = turn.runtime.settings
+    try:
+        rows = reading.read_table(filename, data, today=turn.now.astimezone(settings.zone).date())
+    except DomainError as error:
+        if error.code is ErrorCode.IMPORT_COLUMNS_MISSING:
+            raise _columns_named(t, error) from error
+        raise
     plan = await importing.preview(turn.session, turn.actor, rows, turn.now, settings)
     if not plan.ok:
         lines = [t("importer.rejected", name=filename, count=len(plan.errors))]
@@ -110,7 +120,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     stored: list[list[Any]] = [[number, cells] for number, cells in rows]
     dialogues.advance(dialogue, "confirm", turn.now, name=filename, rows=stored)
     turn.reply(
-        t("importer.preview", name=filename, rows=len(rows)) + "\n" + summary(t, plan),
+        t("importer.preview", name=filename, count=len(rows)) + "\n" + summary(t, plan),
         inline([[button(t("importer.button.confirm"), CONFIRM_BUTTON)], cancel_row(t)]),
     )
 

@@ -169,10 +169,10 @@ async def _review(turn: Turn, dialogue: Dialogue, capacity: int | None = None) -
             "schedule.review",
             post=post.name,
             days=_describe_days(turn, days),
-            count=len(days),
             start=data["start"],
             end=data["end"],
-            capacity=data["capacity"],
+            people=t("schedule.people", count=int(data["capacity"])),
+            shifts=t("schedule.review_count", count=len(days)),
         )
     ]
     if data.get("tag"):

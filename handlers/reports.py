@@ -129,6 +129,12 @@ async def pick_group_scope(turn: Turn) -> None:
         language=existing.language if existing is not None else settings.default_language,
         now=turn.now,
     )
+    _show_binding(turn, group)
+
+
+def _show_binding(turn: Turn, group: BoundGroup) -> None:
+    """The binding's confirmation, in the group's language, with the language buttons."""
+    settings = turn.runtime.settings
     turn.use_language(group.language)
     t = turn.t
     turn.edit(
@@ -151,8 +157,9 @@ async def pick_group_language(turn: Turn) -> None:
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
     group = await groups.set_language(turn.session, turn.actor, turn.chat_id, args[0])
-    turn.use_language(group.language)
-    turn.edit(turn.t("group.language_changed", language=turn.t(f"language.name.{args[0]}")))
+    # The confirmation stays, now in the chosen language and saying so; the buttons stay too.
+    _show_binding(turn, group)
+    turn.answer(turn.t("group.language_changed", language=turn.t(f"language.name.{args[0]}")))
 
 
 async def unbind_group(turn: Turn) -> None:
@@ -254,7 +261,7 @@ async def _send_ledger(turn: Turn, unit_id: int | None, period: Period) -> None:
         scope=book.unit_name or t("report.scope.all"),
         first=t.date(period.first),
         last=t.date(period.last),
-        rows=len(book.attendance),
-        hours=f"{book.minutes / 60:.1f}",
+        rows=t("export.rows", count=len(book.attendance)),
+        hours=t("report.count.hours", count=f"{book.minutes / 60:.1f}"),
     )
     turn.reply_document(ledger_xlsx.filename(book), ledger_xlsx.workbook_bytes(t, book), caption)

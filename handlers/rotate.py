@@ -157,7 +157,7 @@ async def _ask_period(turn: Turn, unit: Unit, typed: str) -> None:
     ]
     _show(
         turn,
-        t("rostering.rotate.ask_period", unit=unit.name, days=rotate.MAX_DAYS),
+        t("rostering.rotate.ask_period", unit=unit.name, count=rotate.MAX_DAYS),
         [*rows, cancel_row(t)],
     )
 
@@ -199,7 +199,7 @@ def _posts_page(
     offset = max(0, min(offset, (len(found) - 1) // PAGE_SIZE * PAGE_SIZE))
     shown = found[offset : offset + PAGE_SIZE]
     rows = [
-        [button(t("rostering.rotate.every_post", count=len(found)), RotatePosts(every=True).pack())]
+        [button(t("rostering.rotate.every_post", posts=len(found)), RotatePosts(every=True).pack())]
     ]
     for post in shown:
         mark = "☑️" if post.id in selected else "⬜"

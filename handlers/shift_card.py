@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton
 
+from bot.buttons import OpenShiftCard
 from bot.db.models import AssignmentStatus, Dialogue, DialogueKind, Role, ShiftStatus
 from bot.services.duty import attendance
 from bot.services.platform import dialogues
@@ -30,9 +31,12 @@ REMOVE_YES_BUTTON = "rmy"
 CARD_PAGE_SIZE = 25  # people a page of the shift card: with their buttons well within 100
 
 
-async def render_card(turn: Turn, shift_id: int, offset: int = 0) -> None:
+async def render_card(
+    turn: Turn, shift_id: int, offset: int = 0, *, new_message: bool = False
+) -> None:
     """The shift card; its people come ``CARD_PAGE_SIZE`` at a time (a shift may seat up to
-    500, each with up to three buttons, and Telegram takes 100 in one keyboard)."""
+    500, each with up to three buttons, and Telegram takes 100 in one keyboard). A press shows
+    it in place of the pressed message, unless `new_message` asks for a message of its own."""
     t = turn.t
     shift = await shifts.get_managed(turn.session, turn.actor, shift_id)
     attached = await roster.roster_of_shift(turn.session, shift)
@@ -45,7 +49,7 @@ async def render_card(turn: Turn, shift_id: int, offset: int = 0) -> None:
             shift=shift_label(t, shift),
             unit=shift.post.unit.name,
             seated=len(attached.seated),
-            capacity=shift.capacity,
+            count=shift.capacity,
         )
     ]
     if shift.required_tag:
@@ -99,7 +103,16 @@ async def render_card(turn: Turn, shift_id: int, offset: int = 0) -> None:
         rows.append(
             [button(t("schedule.button.cancel_shift"), f"{CANCEL_SHIFT_BUTTON}:{shift.id}")]
         )
-    show(turn, "\n".join(lines), rows)
+    if new_message:
+        turn.reply("\n".join(lines), inline(rows) if rows else None)
+    else:
+        show(turn, "\n".join(lines), rows)
+
+
+async def open_card(turn: Turn, data: OpenShiftCard) -> None:
+    """The card opened from a notice (the 🚨 no-show alert): a new message, so the notice, with
+    who is missing and their phone, stays where it was."""
+    await render_card(turn, data.shift_id, new_message=True)
 
 
 async def show_card(turn: Turn) -> None:
@@ -209,7 +222,7 @@ async def cancel_shift(turn: Turn) -> None:
     shift, told = await shifts.cancel(
         turn.session, turn.actor, shift_id, turn.now, turn.runtime.settings
     )
-    turn.edit(t("schedule.cancelled", shift=shift_label(t, shift), told=told))
+    turn.edit(t("schedule.cancelled", shift=shift_label(t, shift), count=told))
 
 
 async def ask_remove(turn: Turn) -> None:

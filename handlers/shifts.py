@@ -8,9 +8,11 @@ import datetime as dt
 from telegram import InlineKeyboardButton
 
 from bot.buttons import AskLeave
-from bot.db.models import Assignment, AssignmentStatus, PostType
+from bot.db.models import Assignment, AssignmentStatus, PostType, Shift
+from bot.i18n import Translator
 from bot.services.rostering import leave
-from bot.services.schedule import calendar, shifts, signup, waitlist
+from bot.services.schedule import calendar, deadlines, shifts, signup, waitlist
+from bot.services.schedule.deadlines import WayOut
 from bot.services.schedule.shift_text import (
     open_shift_lines,
     post_type_name,
@@ -18,6 +20,7 @@ from bot.services.schedule.shift_text import (
     sign_up_label,
 )
 from bot.services.swaps import queries as swap_queries
+from bot.settings import Settings
 from handlers.keyboards import button, callback_args, inline, int_arg
 from handlers.swaps import swap_button
 from handlers.turn import Turn
@@ -41,6 +44,18 @@ def sign_up_button(text: str, shift_id: int) -> InlineKeyboardButton:
 
 
 # -- /shifts ----------------------------------------------------------------------------------
+
+
+def way_out_text(t: Translator, shift: Shift, now: dt.datetime, settings: Settings) -> str:
+    """What someone who holds a seat may still do if they cannot come, said at this moment:
+    cancel in /my until the cut-off, then swap or tell the coordinator, then only the latter."""
+    way = deadlines.way_out(shift, now, settings)
+    if way is WayOut.CANCEL:
+        deadline = deadlines.cancel_deadline(shift, settings)
+        return t("signup.way_out.cancel", deadline=t.datetime(deadline))
+    if way is WayOut.SWAP:
+        return t("signup.way_out.swap", count=settings.cancel_cutoff_hours)
+    return t("signup.way_out.coordinator")
 
 
 def _parse_filters(args: list[str]) -> tuple[int, dt.date | None, PostType | None]:
@@ -94,7 +109,7 @@ async def _show_page(
         lines += open_shift_lines(t, number, item, brief=False)
         signups.append(sign_up_button(sign_up_label(t, item, number), item.shift.id))
     if not result.items:
-        lines.append(t("shifts.none", days=settings.signup_open_days))
+        lines.append(t("shifts.none", count=settings.signup_open_days))
     rows += [signups[i : i + 3] for i in range(0, len(signups), 3)]
     navigation = []
     if offset > 0:
@@ -191,8 +206,8 @@ async def _sign_up(turn: Turn, prefix: str, *, join_waitlist: bool) -> None:
             t(
                 "signup.done",
                 shift=shift_label(t, shift),
-                left=outcome.seats_left,
-                hours=settings.cancel_cutoff_hours,
+                seats=t("signup.seats_left", count=outcome.seats_left),
+                cancel=way_out_text(t, shift, turn.now, settings),
             )
         )
     elif isinstance(outcome, signup.Waitlisted):

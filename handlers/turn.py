@@ -145,10 +145,14 @@ class Turn:
         )
 
     def edit(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-        """Replace the message whose button was pressed."""
+        """Replace the message whose button was pressed, unless it already shows this text and
+        these buttons: Telegram refuses such an edit ("message is not modified")."""
         query = self.update.callback_query
         if query is None or query.message is None:
             self.reply(text, markup)
+            return
+        shown = query.message
+        if isinstance(shown, Message) and shown.text == text and shown.reply_markup == markup:
             return
         self._answers.append(
             answers.edit(query.message.chat.id, query.message.message_id, text, markup)

@@ -101,6 +101,9 @@ class BotApiEmulator:
         self.timeout_delay = 6.0
         self.blocked_users: set[int] = set()
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        # Every call answered with an error, as (method, description): how a test sees a call
+        # that was wasted, such as an edit to what a message already shows.
+        self.refusals: list[tuple[str, str]] = []
         self.rejected_429 = 0
         self._succeeded: Counter[str] = Counter()
         self._faults: list[Fault] = []
@@ -241,6 +244,11 @@ class BotApiEmulator:
             return sum(count for name, count in self._succeeded.items() if name in SENDING)
         return self._succeeded[CANONICAL.get(method.lower(), method)]
 
+    def refused(self, method: str) -> list[str]:
+        """The error descriptions of the calls of `method` that were refused."""
+        name = CANONICAL.get(method.lower(), method)
+        return [description for called, description in self.refusals if called == name]
+
     def pending_updates(self) -> int:
         return self.world.updates.pending()
 
@@ -338,6 +346,7 @@ class BotApiEmulator:
             self.calls.append((method, params.logged()))
             result = await self._call(method, params)
         except ApiError as error:
+            self.refusals.append((method, error.description))
             return _answer(error.payload(), error.code)
         finally:
             if counted:

@@ -6,7 +6,9 @@ as ``registration.welcome``; the text carries ``{name}`` placeholders filled by 
 
 A message that shows a number may have plural forms (``msgid_plural`` with ``msgstr[0]``,
 ``msgstr[1]``, ...; one form in Chinese, two in English): the form is chosen by the ``count``
-parameter with the catalog's ``Plural-Forms`` rule, as gettext's ngettext does.
+parameter with the catalog's ``Plural-Forms`` rule, as gettext's ngettext does. The count is a
+whole number, or a number as shown (a string such as ``"1.5"``, formatted for the language) when
+the message shows a decimal such as hours served.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from babel.messages.pofile import read_po
+from babel.numbers import NumberFormatError, parse_decimal
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 LANGUAGES = ("zh_Hans", "en", "zh_Hant")
@@ -105,8 +108,25 @@ class Translator:
         if isinstance(template, tuple):
             if "count" not in params:
                 raise KeyError(f"message {key!r} has plural forms and needs a count")
-            template = template[self._plural(int(params["count"]))]
+            template = template[self._form(params["count"])]
         return template.format(**params) if params else template
+
+    def _form(self, count: object) -> int:
+        """The index of the plural form for a count. gettext's rules are for whole numbers; a
+        number shown with decimals ("1.5", "1.0") is never singular (CLDR: "1.0 hours"), so it
+        takes the form of 2, the plural in English and the only form in Chinese."""
+        if isinstance(count, bool) or not isinstance(count, int | str):
+            raise TypeError(f"a plural count is an int or a number as shown, not {count!r}")
+        if isinstance(count, int):
+            return self._plural(count)
+        try:
+            shown = parse_decimal(count, locale=self.locale, strict=True)
+        except NumberFormatError as exc:
+            raise ValueError(f"plural count {count!r} is not a number") from exc
+        exponent = shown.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < 0:
+            return self._plural(2)
+        return self._plural(int(shown))
 
     def local(self, instant: dt.datetime) -> dt.datetime:
         return instant.astimezone(self.zone)

@@ -63,7 +63,8 @@ def test_demo_plays_the_day_and_writes_the_chart(
     assert "到岗 4 人次：准时 3，迟到 1；缺勤 1，早退 1" in out
     assert "早退 1，离岗 1" in out and "李明 离开了「黄河路-人民路口」（实时位置显示不在岗）" in out
     # The swap: 李明 gives Saturday's morning shift away, 张伟 takes it, the roster follows.
-    assert out.count("🤖 🔁 李明 转让一个班次：") == 5
+    # It is offered to the other volunteers, not to the coordinator, who does not stand on posts.
+    assert out.count("🤖 🔁 李明 转让一个班次：") == 4
     assert "✅ 换岗完成：现在由您负责 12月5日 周六 09:00–11:00 · 人民公园东门" in out
     assert "已由 张伟 接班，您不用再去了。" in out
     assert "1. 张伟 — ⏳ 未到" in out

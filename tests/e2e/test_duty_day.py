@@ -67,7 +67,8 @@ async def test_a_whole_duty_day(harness: Harness) -> None:
         texts = new_texts(person, seen[person.user_id])
         assert len(texts) == 1, texts
         assert texts[0].startswith("⏰ 上岗提醒：12月2日 周三 07:00–09:00 · 黄河路-人民路口")
-        assert "还有 12 小时" in texts[0] and "/my" in texts[0]
+        # The 12-hour cut-off has come: swapping is what is left, not cancelling in /my.
+        assert "还有 12 小时" in texts[0] and "请用 /swap 换岗" in texts[0]
         seen[person.user_id] += 1
 
     # 06:30, inside quiet hours: check-in opens, with the location button. The 30-minute

@@ -27,10 +27,25 @@ async def test_template_is_an_xlsx_with_the_columns(harness: Harness) -> None:
     assert document.kind == "document" and document.file_name == "dutybot-schedule.xlsx"
     assert document.data is not None
     workbook = load_workbook(io.BytesIO(document.data))
-    rows = list(workbook["schedule"].iter_rows(values_only=True))
-    assert rows[0][:13] == tuple(HEADER.split(","))
-    assert rows[1][0] == "黄河路-人民路口" and rows[1][2] == "城管局"
-    assert "每行一个班次" in str(workbook["help"]["A1"].value)
+    rows = list(workbook["排班表"].iter_rows(values_only=True))
+    assert rows[0][:13] == (
+        "岗位",
+        "类型",
+        "单位",
+        "纬度",
+        "经度",
+        "签到半径（米）",
+        "日期",
+        "星期",
+        "开始日期",
+        "结束日期",
+        "开始时间",
+        "结束时间",
+        "人数",
+    )
+    assert rows[1][:3] == ("黄河路-人民路口", "交通劝导", "城管局")
+    assert rows[2][1] == "文明引导" and rows[2][7] == "周一至周五"
+    assert "每行一个班次" in str(workbook["填写说明"]["A1"].value)
 
     # The template itself imports as it is.
     await command(harness, coordinator, "import")
@@ -82,7 +97,7 @@ async def test_bad_rows_are_each_reported_and_nothing_is_created(harness: Harnes
     assert "读不了这个文件" in (coordinator.last().text or "")
     await coordinator.send_document("cols.csv", b"post,unit\nx,y\n")
     await harness.settle()
-    assert "缺少列：start, end, capacity" in (coordinator.last().text or "")
+    assert "缺少列：开始时间、结束时间、人数" in (coordinator.last().text or "")
 
     fixed = csv_bytes(
         "甲路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4",

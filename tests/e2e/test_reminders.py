@@ -43,7 +43,7 @@ async def test_each_lead_with_quiet_hours_and_a_late_sign_up(harness: Harness) -
     await at(harness, on(19, 30, DAY_BEFORE))
     texts = since(fang, seen[fang.user_id])
     assert len(texts) == 1 and texts[0].startswith("⏰ 上岗提醒：12月2日 周三 07:30–09:30")
-    assert "还有 12 小时" in texts[0] and "/my" in texts[0]
+    assert "还有 12 小时" in texts[0] and "请用 /swap 换岗" in texts[0]
     seen[fang.user_id] += 1
 
     # 李强 signs up for 06:50 at 20:00, after its 12-hour reminder's time (18:50): none for him.

@@ -107,7 +107,10 @@ async def test_unit_group_in_english_ranks_its_posts(harness: Harness) -> None:
     group = harness.emulator.group(UNIT_GROUP)
     await group.press(harness.admin, "English（英文）")
     await harness.settle()
-    assert group.last().text == "Reports in this group are now in English."
+    assert (group.last().text or "").startswith("✅ This group is bound to: 城管局.")
+    assert harness.admin.answered_callbacks[-1].get("text") == (
+        "Reports in this group are now in English."
+    )
     async with harness.session() as session:
         bound = await session.get(BoundGroup, UNIT_GROUP)
         assert bound is not None and bound.language == "en" and bound.unit is not None

@@ -26,7 +26,7 @@ async def test_reminders_go_to_the_new_holder_after_a_swap_and_not_the_old_one(
     await at(harness, on(19, 0, DAY_BEFORE))
     assert [text for text in new.texts()[seen[new.user_id] :] if text.startswith("⏰")] == [
         f"⏰ 上岗提醒：{LABEL}，距开始还有 12 小时。\n"
-        "有事来不了？请尽早在 /my 里取消或换岗，好让别人顶上。"
+        "有事来不了？已经不能取消了：请用 /swap 换岗，或告诉协调员，好让别人顶上。"
     ]
     # 06:30 check-in opens, 07:06 the late nudge, 07:30 the no-show question: all hers.
     for moment in (on(6, 30), on(7, 6), on(7, 30)):

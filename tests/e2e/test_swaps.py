@@ -65,8 +65,8 @@ async def test_give_away_goes_to_every_eligible_member_and_the_first_to_take_it_
     text = await command(harness, town_.holder, "my")
     assert town_.holder.last().buttons() == ["✖️ 取消 1", "🔁 换岗 1", "📅 日历文件"]
     text = await open_swap(harness, town_.holder, GIVE_AWAY)
-    # 王芳, 张伟 and the coordinator (who may sign up for shifts too), not 赵强.
-    assert f"已把 {LABEL} 转让给本单位 3 位符合条件的成员" in text
+    # 王芳 and 张伟; not 赵强, nor the coordinator, who does not stand on posts.
+    assert f"已把 {LABEL} 转让给本单位 2 位符合条件的成员" in text
     # Nothing moves until someone takes it: 李明 is still expected on post.
     assert (await statuses(harness, town_.shift_id))[town_.holder.user_id] == SIGNED
     assert f"1. {LABEL}（换岗中：等待接班；完成前仍由您负责）" in await command(
@@ -715,7 +715,7 @@ async def test_tag_cap_and_no_show_rules_decide_who_is_offered_and_who_may_take(
         await seat(harness, busy, wang.user_id)
 
     text = await open_swap(harness, town_.holder, GIVE_AWAY)
-    assert "转让给本单位 2 位符合条件的成员" in text  # the coordinator and 党员刘
+    assert "转让给本单位 1 位符合条件的成员" in text  # 党员刘
     await harness.deliver()
     assert wang.messages() == [] and zhang.messages() == []
     offer = await last_offer(harness)
@@ -739,9 +739,8 @@ async def test_tag_cap_and_no_show_rules_decide_who_is_offered_and_who_may_take(
     assert "转让给本单位 1 位符合条件的成员" in text
     await harness.deliver()
     tagged_offer = await last_offer(harness)
-    assert (await take_by_hand(town_.coordinator, tagged_offer.id)).startswith(
-        "这个班次仅限「党员」报名"
-    )
+    untagged = await member(harness, 7007, town_.unit_id, "孙丽")
+    assert (await take_by_hand(untagged, tagged_offer.id)).startswith("这个班次仅限「党员」报名")
     text = await press_and_settle(harness, party, "🙋 我来接")
     assert "换岗完成" in text
     assert (await statuses(harness, tagged))[party.user_id] == SIGNED

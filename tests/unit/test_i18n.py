@@ -61,6 +61,37 @@ def test_a_plural_message_takes_the_form_of_its_count() -> None:
         en("hours.shifts")
 
 
+# An English number followed by one of these nouns needs the message's plural forms.
+COUNTED_NOUN = re.compile(
+    r"\{(\w+)(?::[^}]*)?\} (?:\w+ )?(?:shift|seat|person|people|member|volunteer|day|hour|minute"
+    r"|row|problem|no-show)s?\b"
+)
+
+
+def test_a_message_showing_a_count_has_plural_forms() -> None:
+    for language, catalog in catalogs().items():
+        for key, text in catalog.messages.items():
+            for form in _forms(text):
+                if "count" in _fields(form):
+                    assert isinstance(text, tuple), (language, key, "shows {count}: plural")
+    for key, text in catalogs()["en"].messages.items():
+        for form in _forms(text):
+            for name in COUNTED_NOUN.findall(form):
+                assert name == "count" and isinstance(text, tuple), (key, form)
+
+
+def test_a_count_shown_with_decimals_is_plural() -> None:
+    en = Translator("en", ZoneInfo("Asia/Shanghai"))
+    zh = Translator("zh_Hans", ZoneInfo("Asia/Shanghai"))
+    assert en("report.count.hours", count="1") == "1 hour"
+    assert en("report.count.hours", count="1.5") == "1.5 hours"
+    assert en("report.count.hours", count="1.0") == "1.0 hours"
+    assert en("report.count.hours", count="1,234") == "1,234 hours"
+    assert zh("report.count.hours", count="1.5") == "1.5 小时"
+    with pytest.raises(ValueError, match="not a number"):
+        en("report.count.hours", count="many")
+
+
 def test_every_error_code_has_a_message() -> None:
     for code in ErrorCode:
         assert f"error.{code.value.lower()}" in catalogs()["zh_Hans"].messages, code

@@ -137,3 +137,99 @@ def test_unreadable_files_are_refused(name: str, data: bytes, code: ErrorCode) -
     with pytest.raises(DomainError) as raised:
         reading.read_table(name, data)
     assert raised.value.code is code
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7:30", dt.time(7, 30)),
+        ("7:30:00", dt.time(7, 30)),
+        ("7点30", dt.time(7, 30)),
+        ("7点30分", dt.time(7, 30)),
+        ("7点", dt.time(7, 0)),
+        ("7点半", dt.time(7, 30)),
+        ("7時30分", dt.time(7, 30)),
+        ("下午5点", dt.time(17, 0)),
+        ("晚上7点半", dt.time(19, 30)),
+        ("中午12点", dt.time(12, 0)),
+        ("25点", None),
+        ("7", None),
+    ],
+)
+def test_times_as_people_write_them(text: str, expected: dt.time | None) -> None:
+    assert timespec.parse_time(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12月4日", dt.date(2026, 12, 4)),
+        ("12月4号", dt.date(2026, 12, 4)),
+        ("11月28日", dt.date(2026, 11, 28)),  # just past: in the past, not next year
+        ("1月5日", dt.date(2027, 1, 5)),
+        ("2026年12月4日", dt.date(2026, 12, 4)),
+    ],
+)
+def test_a_date_without_its_year_may_be_the_nearest(text: str, expected: dt.date) -> None:
+    assert timespec.parse_date(text, TODAY, nearest=True) == expected
+
+
+def test_cells_are_normalised_and_the_header_found_below_titles() -> None:
+    text = (
+        "2026年12月排班,,,,,,\n"
+        "序号,崗位名稱,類型,單位,日期,開始時間,結束時間,人數\n"
+        "1,甲,交通勸導,城管局,12月4日,7点30,9:00,4人\n"
+        "2,乙,Traffic Post,城管局,2026/12/4,07:30:00,下午5点,2\n"
+        "3,,,,,,,\n"
+    )
+    rows = reading.read_table("计划.csv", text.encode(), today=TODAY)
+    assert rows == [
+        (
+            3,
+            {
+                "post": "甲",
+                "type": "traffic",
+                "unit": "城管局",
+                "date": "2026-12-04",
+                "start": "07:30",
+                "end": "09:00",
+                "capacity": "4",
+            },
+        ),
+        (
+            4,
+            {
+                "post": "乙",
+                "type": "traffic",
+                "unit": "城管局",
+                "date": "2026-12-04",
+                "start": "07:30",
+                "end": "17:00",
+                "capacity": "2",
+            },
+        ),
+    ]
+    # Without the day it is read on, a date without its year is passed on as written.
+    assert reading.read_table("计划.csv", text.encode())[0][1]["date"] == "12月4日"
+
+
+def test_missing_columns_are_those_of_the_best_header_row() -> None:
+    with pytest.raises(DomainError) as raised:
+        reading.read_table("a.csv", "标题\n岗位,单位,开始时间\n甲,城管局,7:00\n".encode())
+    assert raised.value.params["missing"] == ("end", "capacity")
+
+
+def test_excel_numbers_in_date_and_time_columns() -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["post", "unit", "date", "start", "end", "capacity"])
+    sheet.append(["甲", "城管局", 46360, 0.3125, 17, 4])  # formats lost: serial day, day fraction
+    sheet.append(["乙", "城管局", dt.datetime(2026, 12, 4), dt.datetime(1899, 12, 30, 7, 30), 9, 2])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    rows = reading.read_table("plan.xlsx", buffer.getvalue(), today=TODAY)
+    assert [(cells["date"], cells["start"], cells["end"]) for _, cells in rows] == [
+        ("2026-12-04", "07:30", "17:00"),
+        ("2026-12-04", "07:30", "09:00"),
+    ]

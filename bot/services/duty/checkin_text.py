@@ -4,6 +4,7 @@ directions, durations, and domain errors whose parameters are times or distances
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from bot import geo
@@ -26,6 +27,12 @@ def duration(t: Translator, minutes: int) -> str:
     if hours:
         return t("checkin.duration.hours", hours=hours)
     return t("checkin.duration.minutes", minutes=rest)
+
+
+def minutes_between(earlier: dt.datetime, later: dt.datetime) -> int:
+    """Whole minutes from one moment to another, rounded to the nearest: a reminder 1 min 59 s
+    before the start says 2 minutes, not 1. Never below zero."""
+    return max(0, math.floor((later - earlier).total_seconds() / 60 + 0.5))
 
 
 def param(t: Translator, name: str, value: Any) -> Any:

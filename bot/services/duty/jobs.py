@@ -23,7 +23,7 @@ from bot.db.models import (
 )
 from bot.i18n import Translator
 from bot.services.duty import noshow
-from bot.services.duty.checkin_text import distance, duration
+from bot.services.duty.checkin_text import distance, duration, minutes_between
 from bot.services.duty.checkout import BUTTON_CHECKOUT, close
 from bot.services.duty.presence import BUTTON_ON_POST, note_left_post
 from bot.services.platform import outbox
@@ -61,7 +61,7 @@ async def left_post_alerts(session: AsyncSession, now: dt.datetime, settings: Se
         )
         member = checkin.assignment.member
         t = _translator(member, settings)
-        away = int((now - checkin.outside_since).total_seconds() // 60)
+        away = minutes_between(checkin.outside_since, now)
         text = t(
             "checkin.left_post.ask",
             post=checkin.assignment.shift.post.name,

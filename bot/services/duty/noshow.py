@@ -13,13 +13,13 @@ from collections import defaultdict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.buttons import NoShowComing, NoShowNotComing
+from bot.buttons import NoShowComing, NoShowNotComing, OpenShiftCard
 from bot.db.models import Assignment, AssignmentStatus, Member, Shift
 from bot.errors import DomainError, ErrorCode
+from bot.services.duty.checkin_text import minutes_between
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit, outbox
 from bot.services.schedule.shift_text import shift_label, translator_for
-from bot.services.schedule.shifts import SHIFT_CARD_BUTTON
 from bot.settings import Settings
 
 # Callback data of the volunteer's two answers: ns.y:<assignment id> / ns.n:<assignment id>.
@@ -51,8 +51,8 @@ async def _ask_volunteer(
     if member.blocked_bot:
         return 0
     t = translator_for(member, settings)
-    minutes = int((now - shift.starts_at).total_seconds() // 60)
-    text = t("noshow.ask", shift=shift_label(t, shift), minutes=minutes)
+    minutes = minutes_between(shift.starts_at, now)
+    text = t("noshow.ask", shift=shift_label(t, shift), count=minutes)
     buttons = [
         [
             (t("noshow.button.coming"), NoShowComing(assignment.id)),
@@ -87,10 +87,11 @@ async def _tell_coordinators(
             "noshow.coordinator",
             shift=shift_label(t, shift),
             names=t("noshow.name_separator").join(_who(member) for member in names),
-            missing=len(names),
+            count=len(names),
             capacity=shift.capacity,
         )
-        buttons = [[(t("noshow.button.open_shift"), f"{SHIFT_CARD_BUTTON}:{shift.id}")]]
+        # The card comes as a new message: this alert holds who is missing and their phone.
+        buttons = [[(t("noshow.button.open_shift"), OpenShiftCard(shift.id))]]
         seat_ids = "-".join(str(assignment.id) for assignment in seats)
         if await outbox.enqueue(
             session,

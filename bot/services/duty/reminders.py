@@ -21,13 +21,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Assignment, AssignmentStatus, Member, Post, Shift, ShiftStatus
 from bot.i18n import Translator
-from bot.services.duty.checkin_text import duration
+from bot.services.duty.checkin_text import duration, minutes_between
 from bot.services.platform import outbox
+from bot.services.schedule.deadlines import WayOut, way_out
 from bot.services.schedule.shift_text import shift_label, translator_for
 from bot.settings import Settings
 
 # A message about a shift starting within this long is urgent: quiet hours do not hold it back.
 URGENT_WITHIN = dt.timedelta(hours=1)
+# What a reminder says to someone who cannot come: what is still possible at that moment.
+CANT_COME = {
+    WayOut.CANCEL: "reminder.cant_come",
+    WayOut.SWAP: "reminder.cant_come_swap",
+    WayOut.COORDINATOR: "reminder.cant_come_coordinator",
+}
 
 
 def _minutes(value: int) -> dt.timedelta:
@@ -88,7 +95,7 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
                 continue  # the seat was taken after this reminder's time
             member = assignment.member
             t = translator_for(member, settings)
-            left = duration(t, int((shift.starts_at - now).total_seconds() // 60))
+            left = duration(t, minutes_between(now, shift.starts_at))
             inside_window = lead < opening
             urgent = is_urgent(shift, now, settings)
             if urgent or settings.quiet_until(now) is None:
@@ -99,7 +106,7 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
             if inside_window:
                 text = "\n".join((text, _checkin_hint(t, settings)))
             else:
-                text = "\n".join((text, t("reminder.cant_come")))
+                text = "\n".join((text, t(CANT_COME[way_out(shift, now, settings)])))
             body = outbox.payload(
                 text,
                 location_button=t("checkin.button.send_location") if inside_window else None,
@@ -176,8 +183,8 @@ async def late_nudges(session: AsyncSession, now: dt.datetime, settings: Setting
     seats = await held_seats(session, now - absent, now - late)
 
     def render(t: Translator, shift: Shift) -> str:
-        minutes = int((now - shift.starts_at).total_seconds() // 60)
-        return t("reminder.late", shift=shift_label(t, shift), minutes=minutes)
+        minutes = minutes_between(shift.starts_at, now)
+        return t("reminder.late", shift=shift_label(t, shift), count=minutes)
 
     return await _location_prompts(
         session, seats, now, settings, key="late", render=render, until=absent

@@ -1,4 +1,4 @@
-"""Member records: lookup, language, profile."""
+"""Member records: lookup, language, profile, and who stands on posts."""
 
 from __future__ import annotations
 
@@ -7,9 +7,37 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Member, Role
+from bot.db.models import Member, MemberRole, Role
 from bot.i18n import LANGUAGES
 from bot.services.people.access import Actor
+
+# Who stands on posts, and so is offered shifts (broadcasts, the understaffed alert, give-aways)
+# and may take one from a swap: the volunteers. A coordinator or leader who also stands on posts
+# holds the volunteer role as well.
+ON_POST_ROLES = frozenset({Role.VOLUNTEER})
+
+
+def serves_on_posts(member: Member) -> bool:
+    return not ON_POST_ROLES.isdisjoint(member.roles)
+
+
+async def on_post(session: AsyncSession, unit_id: int | None) -> list[Member]:
+    """The active members who stand on posts and can be written to (they have not blocked the
+    bot), of one unit or of all, by id."""
+    query = (
+        select(Member)
+        .join(MemberRole, MemberRole.member_id == Member.id)
+        .where(
+            MemberRole.role.in_(ON_POST_ROLES),
+            Member.active.is_(True),
+            Member.blocked_bot.is_(False),
+            Member.unit_id.is_not(None),
+        )
+        .order_by(Member.id)
+    )
+    if unit_id is not None:
+        query = query.where(Member.unit_id == unit_id)
+    return list((await session.scalars(query)).unique())
 
 
 async def by_telegram_id(session: AsyncSession, telegram_id: int) -> Member | None:

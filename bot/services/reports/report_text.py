@@ -62,7 +62,12 @@ def _figures(t: Translator, counts: Counts, tally: Tally) -> list[str]:
     if counts.shifts == 0:
         return [t("report.figures.no_shifts")]
     return [
-        t("report.figures.shifts", shifts=counts.shifts, seats=counts.seats, filled=counts.filled),
+        t(
+            "report.figures.shifts",
+            shifts=t("report.count.shifts", count=counts.shifts),
+            seats=t("report.count.seats", count=counts.seats),
+            filled=counts.filled,
+        ),
         t(
             "report.figures.attendance",
             checked_in=counts.checked_in,
@@ -75,7 +80,7 @@ def _figures(t: Translator, counts: Counts, tally: Tally) -> list[str]:
             "report.figures.rates",
             rate=percent(t, counts.on_post_rate),
             punctuality=percent(t, counts.punctuality),
-            hours=number(t, counts.hours),
+            hours=t("report.count.hours", count=number(t, counts.hours)),
         ),
         *_rota(t, counts),
         t("report.figures.score", score=grade_text(t, tally.score)),
@@ -292,5 +297,5 @@ def hours_rank_line(t: Translator, rank: HoursRank) -> str:
         unit=rank.unit,
         rank=rank.rank,
         total=rank.total,
-        hours=number(t, rank.minutes / 60),
+        hours=t("report.count.hours", count=number(t, rank.minutes / 60)),
     )

@@ -113,7 +113,7 @@ def parse(text: str, today: dt.date) -> Spec:
         raise DomainError(ErrorCode.UNAVAILABLE_PAST)
     first = max(first, today)
     if (last - first).days >= MAX_DAYS:
-        raise DomainError(ErrorCode.UNAVAILABLE_TOO_LONG, days=MAX_DAYS)
+        raise DomainError(ErrorCode.UNAVAILABLE_TOO_LONG, count=MAX_DAYS)
     start, end = window if window is not None else (None, None)
     return Spec(first, last, frozenset(weekdays) or timespec.ALL_DAYS, start, end)
 

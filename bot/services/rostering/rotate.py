@@ -85,7 +85,7 @@ def check_period(first: dt.date, last: dt.date, today: dt.date) -> Period:
     if last < first:
         raise DomainError(ErrorCode.ROTATION_RANGE_INVALID)
     if (last - first).days + 1 > MAX_DAYS:
-        raise DomainError(ErrorCode.ROTATION_TOO_LONG, days=MAX_DAYS)
+        raise DomainError(ErrorCode.ROTATION_TOO_LONG, count=MAX_DAYS)
     if last < today:
         raise DomainError(ErrorCode.ROTATION_PAST)
     return Period(max(first, today), last)
@@ -237,7 +237,7 @@ async def confirm(
     inputs = await load(session, unit_id, period, now, settings, post_ids=post_ids)
     problems = rotation.check(list(inputs.open.values()), inputs.candidates, inputs.rules, seats)
     if problems:
-        raise DomainError(ErrorCode.ROTATION_STALE, count=len(problems))
+        raise DomainError(ErrorCode.ROTATION_STALE, changes=len(problems))
     rota = await rotas.begin(
         session, actor, unit_id, RotaSource.ROTATION, now, first=period.first, last=period.last
     )
@@ -251,7 +251,7 @@ async def confirm(
                 session, member, shift, now, settings, assigned=True
             )
         except DomainError:
-            raise DomainError(ErrorCode.ROTATION_STALE, count=1) from None
+            raise DomainError(ErrorCode.ROTATION_STALE, changes=1) from None
         given.append(await rotas.give_seat(session, rota, member, shift, now))
     await session.flush()
     told = await rotas.tell(session, rota, given, rotas.actor_name(actor), now, settings)

@@ -15,7 +15,6 @@ from bot.db.models import (
     Broadcast,
     BroadcastKind,
     Member,
-    MemberRole,
     OutboxMessage,
     OutboxStatus,
     Post,
@@ -26,6 +25,7 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people.access import Actor
+from bot.services.people.members import on_post
 from bot.services.platform import outbox
 from bot.services.schedule.seats import OpenShift, seats
 from bot.services.schedule.shift_text import open_shift_lines, sign_up_label, translator_for
@@ -57,6 +57,16 @@ class Counts:
         return self.sent + self.blocked + self.failed >= self.total
 
 
+def opening(total: int) -> Counts:
+    """The counts the progress message shows when it is posted, before anything went out."""
+    return Counts(total, 0, 0, 0)
+
+
+def _shown(current: Counts) -> str:
+    """The counts a progress message shows, as ``Broadcast.reported`` keeps them."""
+    return f"{current.sent}/{current.blocked}/{current.failed}"
+
+
 def batch_of(broadcast_id: int) -> str:
     return f"broadcast:{broadcast_id}"
 
@@ -73,25 +83,13 @@ def check_range(first: dt.date, last: dt.date, settings: Settings) -> None:
     sign-up horizon, if that is longer)."""
     longest = max(RANGE_DAYS_MAX, settings.signup_open_days)
     if not first <= last <= first + dt.timedelta(days=longest):
-        raise DomainError(ErrorCode.BROADCAST_RANGE_INVALID, days=longest)
+        raise DomainError(ErrorCode.BROADCAST_RANGE_INVALID, count=longest)
 
 
 async def volunteers(session: AsyncSession, unit_id: int | None) -> list[Member]:
-    """Active volunteers who have not blocked the bot, of one unit or all."""
-    query = (
-        select(Member)
-        .join(MemberRole, MemberRole.member_id == Member.id)
-        .where(
-            MemberRole.role == Role.VOLUNTEER,
-            Member.active.is_(True),
-            Member.blocked_bot.is_(False),
-            Member.unit_id.is_not(None),
-        )
-        .order_by(Member.id)
-    )
-    if unit_id is not None:
-        query = query.where(Member.unit_id == unit_id)
-    return list((await session.scalars(query)).unique())
+    """The audience of offers: the members who stand on posts and can be written to, of one
+    unit or all (the one rule of bot/services/people/members.py)."""
+    return await on_post(session, unit_id)
 
 
 async def shifts_for(
@@ -258,9 +256,12 @@ async def send_announcement(
 
 
 async def set_progress_message(session: AsyncSession, broadcast_id: int, message_id: int) -> None:
+    """The progress message is posted showing the opening counts: an edit that shows them
+    again would change nothing, and Telegram refuses it."""
     broadcast = await session.get(Broadcast, broadcast_id)
     if broadcast is not None:
         broadcast.progress_message_id = message_id
+        broadcast.reported = _shown(opening(broadcast.total))
 
 
 async def counts(session: AsyncSession, broadcast: Broadcast) -> Counts:
@@ -284,14 +285,16 @@ def progress_text(t: Translator, current: Counts) -> str:
         key,
         sent=current.sent,
         total=current.total,
+        count=current.total,
         blocked=current.blocked,
         failed=current.failed,
     )
 
 
 async def report_progress(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
-    """DueJob: edit each running broadcast's progress message when its counts moved; the last
-    edit is the final count and ends the broadcast."""
+    """DueJob: edit each running broadcast's progress message when its counts moved since it
+    last showed them (never to the text it already shows); the last edit is the final count and
+    ends the broadcast."""
     running = list(
         (
             await session.scalars(
@@ -304,7 +307,7 @@ async def report_progress(session: AsyncSession, now: dt.datetime, settings: Set
     queued = 0
     for broadcast in running:
         current = await counts(session, broadcast)
-        reported = f"{current.sent}/{current.blocked}/{current.failed}"
+        reported = _shown(current)
         if reported == broadcast.reported and not current.done:
             continue
         t = Translator(broadcast.language, settings.zone)

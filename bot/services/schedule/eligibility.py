@@ -126,7 +126,7 @@ async def check_eligibility(
             or 0
         )
         if taken >= settings.weekly_shift_cap:
-            raise DomainError(ErrorCode.WEEKLY_CAP_REACHED, cap=settings.weekly_shift_cap)
+            raise DomainError(ErrorCode.WEEKLY_CAP_REACHED, count=settings.weekly_shift_cap)
     if settings.no_show_block_after > 0:
         missed = await no_shows(session, member.id)
         if missed >= settings.no_show_block_after:

@@ -33,7 +33,7 @@ def post_type_name(t: Translator, post_type: PostType) -> str:
 def seats_text(t: Translator, item: OpenShift) -> str:
     """余 2/4 个名额, or 已满（1 人候补）."""
     if item.left > 0:
-        return t("shifts.seats_left", left=item.left, capacity=item.shift.capacity)
+        return t("shifts.seats_left", left=item.left, count=item.shift.capacity)
     return t("shifts.seats_full", waiting=item.seats.waitlisted)
 
 

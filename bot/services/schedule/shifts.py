@@ -258,7 +258,7 @@ async def edit(
         check_capacity(capacity)
         taken = await seated_count(session, shift.id)
         if capacity < taken:
-            raise DomainError(ErrorCode.CAPACITY_BELOW_SIGNED, taken=taken)
+            raise DomainError(ErrorCode.CAPACITY_BELOW_SIGNED, count=taken)
         shift.capacity = capacity
     if clear_notes:
         shift.notes = None

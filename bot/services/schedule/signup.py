@@ -21,6 +21,7 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
 from bot.services.platform import audit, outbox
+from bot.services.schedule.deadlines import WayOut, way_out
 from bot.services.schedule.eligibility import check_eligibility
 from bot.services.schedule.seats import lock, seat, seated_count
 from bot.services.schedule.shift_text import shift_label, translator_for
@@ -86,8 +87,9 @@ async def cancel(
     settings: Settings,
 ) -> Assignment:
     """The member gives up their seat (or place in the queue). A seat can be given up until
-    CANCEL_CUTOFF_HOURS before the start; the seat goes to the waitlist. A seat a coordinator
-    assigned is not given up: leave is asked for it, and a coordinator approves."""
+    CANCEL_CUTOFF_HOURS before the start (a refusal after it says what is still possible); the
+    seat goes to the waitlist. A seat a coordinator assigned is not given up: leave is asked for
+    it, and a coordinator approves."""
     member = actor.require_member()
     assignment = await _own_assignment(session, member, assignment_id)
     shift = await lock(session, assignment.shift_id)
@@ -99,9 +101,11 @@ async def cancel(
     if assignment.status is AssignmentStatus.SIGNED_UP and assignment.rota_id is not None:
         raise DomainError(ErrorCode.CANCEL_ASSIGNED)
     if assignment.status is AssignmentStatus.SIGNED_UP:
-        cutoff = shift.starts_at - dt.timedelta(hours=settings.cancel_cutoff_hours)
-        if now >= cutoff:
-            raise DomainError(ErrorCode.CANCEL_TOO_LATE, hours=settings.cancel_cutoff_hours)
+        way = way_out(shift, now, settings)
+        if way is WayOut.SWAP:
+            raise DomainError(ErrorCode.CANCEL_TOO_LATE, count=settings.cancel_cutoff_hours)
+        if way is WayOut.COORDINATOR:
+            raise DomainError(ErrorCode.CANCEL_AND_SWAP_CLOSED)
     was_seated = assignment.status is AssignmentStatus.SIGNED_UP
     assignment.status = AssignmentStatus.CANCELLED
     assignment.updated_at = now

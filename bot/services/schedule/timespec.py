@@ -26,13 +26,30 @@ WEEKDAY_TOKENS: dict[str, int] = {
     "天": 6,
 }
 ALL_DAYS = frozenset(range(7))
-_DATE = re.compile(r"^(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?$")
+NAMED_DAYS = {
+    "daily": ALL_DAYS,
+    "every day": ALL_DAYS,
+    "每天": ALL_DAYS,
+    "每日": ALL_DAYS,
+    "weekdays": frozenset(range(5)),
+    "工作日": frozenset(range(5)),
+    "weekend": frozenset({5, 6}),
+    "周末": frozenset({5, 6}),
+    "週末": frozenset({5, 6}),
+}
+_DATE = re.compile(r"^(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号號]?$")
 _TIME = re.compile(r"^(\d{1,2})[:：.]?(\d{2})$")
+# 7点30, 7点30分, 7点, 7点半, 下午5点, 7時30分 (as people write times in Chinese).
+_CHINESE_TIME = re.compile(
+    r"^(上午|早上|早晨|中午|下午|傍晚|晚上)?\s*(\d{1,2})\s*[点點时時]\s*(?:(\d{1,2})\s*分?|(半))?$"
+)
+_AFTERNOON = ("中午", "下午", "傍晚", "晚上")
 _RANGE_SEPARATORS = re.compile(r"\s*(?:-|–|—|~|～|至|到)\s*")
 
 
-def parse_date(text: str, today: dt.date) -> dt.date | None:
-    """2026-12-01, 2026/12/1, 2026年12月1日, or 12-01 (the next such day from today)."""
+def parse_date(text: str, today: dt.date, *, nearest: bool = False) -> dt.date | None:
+    """2026-12-01, 2026/12/1, 2026年12月1日, or a day without its year: 12-01, 12月1日 (the next
+    such day from today; with `nearest`, the such day closest to today, which may be past)."""
     match = _DATE.match(text.strip())
     if match is None:
         return None
@@ -40,6 +57,8 @@ def parse_date(text: str, today: dt.date) -> dt.date | None:
     try:
         if year is not None:
             return dt.date(int(year), int(month), int(day))
+        if nearest:
+            return _nearest(int(month), int(day), today)
         candidate = dt.date(today.year, int(month), int(day))
         if candidate < today:
             candidate = dt.date(today.year + 1, int(month), int(day))
@@ -48,15 +67,33 @@ def parse_date(text: str, today: dt.date) -> dt.date | None:
     return candidate
 
 
+def _nearest(month: int, day: int, today: dt.date) -> dt.date | None:
+    candidates = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            candidates.append(dt.date(year, month, day))
+        except ValueError:
+            continue  # 29 February of a year that has none
+    return min(candidates, key=lambda candidate: abs(candidate - today), default=None)
+
+
 def parse_time(text: str) -> dt.time | None:
-    """07:00, 7:00, 0700 or 07：00 (full-width colon)."""
+    """07:00, 7:00, 0700, 07：00 (full-width colon), 07:00:00, or 7点30, 7点半, 下午5点."""
     cleaned = text.strip()
     if len(cleaned) > 5 and cleaned.count(":") == 2 and cleaned.endswith(":00"):
         cleaned = cleaned[:-3]  # 07:00:00 as spreadsheets write it
     match = _TIME.match(cleaned)
-    if match is None:
-        return None
-    hours, minutes = int(match.group(1)), int(match.group(2))
+    if match is not None:
+        hours, minutes = int(match.group(1)), int(match.group(2))
+    else:
+        chinese = _CHINESE_TIME.match(cleaned)
+        if chinese is None:
+            return None
+        part, hour_text, minute_text, half = chinese.groups()
+        hours = int(hour_text)
+        minutes = 30 if half else int(minute_text or 0)
+        if part in _AFTERNOON and hours < 12 and not (part == "中午" and hours >= 11):
+            hours += 12
     if hours > 23 or minutes > 59:
         return None
     return dt.time(hours, minutes)
@@ -80,10 +117,10 @@ def _weekday(token: str) -> int | None:
 
 
 def parse_weekdays(text: str) -> frozenset[int] | None:
-    """mon-fri, sat,sun, mon-wed,fri, 周一至周五, daily / 每天."""
+    """mon-fri, sat,sun, mon-wed,fri, 周一至周五, 週一至週五, daily / 每天, 工作日, 周末."""
     cleaned = text.strip().lower()
-    if cleaned in ("daily", "every day", "每天", "每日"):
-        return ALL_DAYS
+    if cleaned in NAMED_DAYS:
+        return NAMED_DAYS[cleaned]
     days: set[int] = set()
     for part in re.split(r"[,，、\s]+", cleaned):
         if not part:

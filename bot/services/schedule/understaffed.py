@@ -124,7 +124,7 @@ async def _alert_shift(
         except DomainError:
             continue
         t = translator_for(member, settings)
-        text = t("understaffed.offer", shift=shift_label(t, shift), missing=missing)
+        text = t("understaffed.offer", shift=shift_label(t, shift), count=missing)
         queued += await outbox.enqueue(
             session,
             key=f"{batch}:offer:{member.id}",

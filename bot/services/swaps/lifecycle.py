@@ -13,14 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Member, Shift, SwapOffer, SwapStatus, Unit
 from bot.errors import DomainError, ErrorCode
 from bot.services.platform import audit
+from bot.services.schedule.deadlines import swap_deadline
 from bot.settings import Settings
 
 OPEN = (SwapStatus.PENDING, SwapStatus.AWAITING_APPROVAL)
 
 
 def expiry(settings: Settings, *on: Shift) -> dt.datetime:
-    lead = dt.timedelta(minutes=settings.swap_expiry_before_start_min)
-    return min(shift.starts_at for shift in on) - lead
+    return min(swap_deadline(shift, settings) for shift in on)
 
 
 def unit_of(offer: SwapOffer) -> Unit:

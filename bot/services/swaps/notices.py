@@ -59,7 +59,7 @@ def approval_text(
         lines.append(t("swaps.approval.for", shift=shift_label(t, offer.target_assignment.shift)))
     for role, record in zip(("from", "to"), people, strict=False):
         lines.append(
-            t(f"swaps.approval.{role}", name=record.member.display_name, missed=record.no_shows)
+            t(f"swaps.approval.{role}", name=record.member.display_name, count=record.no_shows)
         )
     lines += history_lines(t, steps)
     return "\n".join(lines)

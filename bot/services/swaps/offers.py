@@ -23,6 +23,7 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people.access import Actor
+from bot.services.people.members import on_post
 from bot.services.platform import outbox
 from bot.services.schedule.shift_text import shift_label, translator_for
 from bot.services.swaps.lifecycle import expiry, record
@@ -33,7 +34,6 @@ from bot.services.swaps.queries import (
     not_eligible,
     own_seat,
     refusal,
-    unit_members,
 )
 from bot.settings import Settings
 
@@ -89,13 +89,14 @@ def _answer_buttons(t: Translator, offer: SwapOffer) -> list[list[tuple[str, str
 async def give_away(
     session: AsyncSession, actor: Actor, assignment_id: int, now: dt.datetime, settings: Settings
 ) -> Offered:
-    """Offer the seat to every member of the unit who may take it; the first to take it wins."""
+    """Offer the seat to every member of the unit who stands on posts and may take it; the first
+    to take it wins."""
     mine = await own_seat(session, actor, assignment_id, now, settings)
     shift, offerer = mine.shift, mine.member
     offer = _new_offer(session, SwapKind.GIVE_AWAY, mine, now, expiry(settings, shift))
     await session.flush()
     told = 0
-    for member in await unit_members(session, shift.post.unit_id):
+    for member in await on_post(session, shift.post.unit_id):
         if member.id == offerer.id or await refusal(session, member, shift, now, settings):
             continue
         t = translator_for(member, settings)
@@ -182,7 +183,7 @@ async def exchange(
     ):
         raise DomainError(ErrorCode.SWAP_TARGET_GONE)
     if now >= expiry(settings, theirs.shift):
-        raise DomainError(ErrorCode.SWAP_TOO_LATE, minutes=settings.swap_expiry_before_start_min)
+        raise DomainError(ErrorCode.SWAP_TOO_LATE, count=settings.swap_expiry_before_start_min)
     refused = await exchange_refusal(session, mine, theirs, now, settings)
     if refused is not None:
         raise not_eligible(actor, *refused, settings)

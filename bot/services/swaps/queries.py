@@ -26,6 +26,7 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people.access import Actor
+from bot.services.people.members import serves_on_posts
 from bot.services.schedule.eligibility import check_eligibility, no_shows
 from bot.services.schedule.shift_text import translator_for
 from bot.services.schedule.signup import upcoming_of
@@ -93,7 +94,7 @@ async def own_seat(
     if assignment.status is not AssignmentStatus.SIGNED_UP:
         raise DomainError(ErrorCode.SWAP_NOT_SIGNED_UP)
     if now >= expiry(settings, shift):
-        raise DomainError(ErrorCode.SWAP_TOO_LATE, minutes=settings.swap_expiry_before_start_min)
+        raise DomainError(ErrorCode.SWAP_TOO_LATE, count=settings.swap_expiry_before_start_min)
     if await open_offer_of(session, assignment.id) is not None:
         raise DomainError(ErrorCode.SWAP_ALREADY_OFFERED)
     return assignment
@@ -108,8 +109,11 @@ async def refusal(
     *,
     leaving: int | None = None,
 ) -> DomainError | None:
-    """The rule that keeps `member` from taking a seat on `shift`, if any. Someone waiting for
-    a seat on the shift may take one offered to them."""
+    """The rule that keeps `member` from taking a seat on `shift`, if any: only members who
+    stand on posts take a swapped seat, and the rules of sign-up hold. Someone waiting for a
+    seat on the shift may take one offered to them."""
+    if not serves_on_posts(member):
+        return DomainError(ErrorCode.NOT_ON_POST)
     try:
         await check_eligibility(
             session, member, shift, now, settings, from_waitlist=True, leaving=leaving

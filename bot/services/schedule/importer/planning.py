@@ -254,7 +254,7 @@ class Planner:
                 notes=shifts.clean_notes(cells.get("notes")),
             )
         if len(self.shifts) > MAX_SHIFTS:
-            self.fail(row, "too_many_shifts", limit=MAX_SHIFTS)
+            self.fail(row, "too_many_shifts", count=MAX_SHIFTS)
 
     async def existing_shift(self, plan: ShiftPlan) -> Shift | None:
         post = self.posts[plan.post_key].existing
@@ -284,7 +284,7 @@ class Planner:
             if shift_changes(shift_plan, existing_shift):
                 taken = await seated_count(self.session, existing_shift.id)
                 if shift_plan.capacity < taken:
-                    self.fail(shift_plan.row, "capacity_below_signed", taken=taken)
+                    self.fail(shift_plan.row, "capacity_below_signed", count=taken)
                     continue
                 plan.shifts_changed += 1
             else:

@@ -1,5 +1,10 @@
-"""Reading a schedule spreadsheet (.xlsx or .csv, Chinese headers understood) into rows of
-column -> text, numbered as the spreadsheet shows them."""
+"""Reading a schedule spreadsheet (.xlsx or .csv) into rows of column -> text, numbered as the
+spreadsheet shows them, and read as a person means them: headers in any of the interface's
+languages (the template's, or the English column names), title rows above the header, a 序号
+column, post types in words (交通劝导, 文明引導, traffic ...), times such as 7:30, 7点30 or an
+Excel time cell, dates such as 12月4日, 2026/12/4 or an Excel date cell. Cells are normalised to
+the forms planning reads (07:30, 2026-12-04, traffic); what cannot be read is passed on as
+written, for planning to report with its row number."""
 
 from __future__ import annotations
 
@@ -7,12 +12,18 @@ import csv
 import datetime as dt
 import io
 import itertools
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
+from functools import cache
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.utils.datetime import from_excel
 
+from bot.db.models import PostType
 from bot.errors import DomainError, ErrorCode
+from bot.i18n import catalogs
+from bot.services.schedule import timespec
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
@@ -35,30 +46,68 @@ COLUMNS = (
     "people",  # assigned duty: who is on the shift (bot/services/rostering/importing.py)
 )
 REQUIRED = ("post", "unit", "start", "end", "capacity")
-# Headers people write in Chinese spreadsheets, read as the columns above.
+# A column that numbers the rows for the person filling them in: not data.
+SEQUENCE = "seq"
+# Headers people write besides the template's (``importer.column.*`` in every language).
 ALIASES = {
     "岗位": "post",
     "岗位名称": "post",
-    "类型": "type",
+    "崗位名稱": "post",
+    "执勤点": "post",
+    "執勤點": "post",
     "单位": "unit",
-    "纬度": "latitude",
-    "经度": "longitude",
+    "單位": "unit",
     "半径": "radius_m",
+    "半徑": "radius_m",
     "签到范围": "radius_m",
-    "日期": "date",
-    "星期": "weekdays",
-    "开始日期": "from",
-    "结束日期": "until",
+    "簽到範圍": "radius_m",
+    "radius": "radius_m",
+    "start time": "start",
+    "end time": "end",
+    "start date": "from",
+    "end date": "until",
     "开始": "start",
-    "开始时间": "start",
+    "開始": "start",
     "结束": "end",
-    "结束时间": "end",
+    "結束": "end",
     "人数": "capacity",
     "标签": "tag",
     "备注": "notes",
     "人员": "people",
     "人员名单": "people",
+    "人數": "capacity",
+    "序号": SEQUENCE,
+    "序號": SEQUENCE,
+    "no.": SEQUENCE,
+    "#": SEQUENCE,
 }
+# Post types in words besides the catalogs' names (``importer.type.*``, ``shifts.post_type.*``).
+TYPE_WORDS = {
+    "交通": PostType.TRAFFIC,
+    "劝导": PostType.TRAFFIC,
+    "勸導": PostType.TRAFFIC,
+    "文明": PostType.CIVILITY,
+    "环境卫生": PostType.HYGIENE,
+    "環境衛生": PostType.HYGIENE,
+    "分类": PostType.SORTING,
+    "分類": PostType.SORTING,
+    "巡逻": PostType.PATROL,
+    "巡邏": PostType.PATROL,
+    "其它": PostType.OTHER,
+}
+# How many rows above the header a sheet may have (its title, the unit, the date it was made).
+HEADER_SEARCH_ROWS = 10
+_BRACKETED = re.compile(r"[（(【\[].*?[）)】\]]")
+_COUNTED = re.compile(r"^(\d+)\s*(?:人|名|位|个|個|m|米|metres?|meters?)?$", re.IGNORECASE)
+_DATE_AND_MIDNIGHT = re.compile(r"^(.+?)\s+0{1,2}:00(?::00)?$")
+_WEEKDAY_SUFFIX = re.compile(
+    r"^(.+?)\s*[（(]?\s*(?:周|週|星期|礼拜|禮拜)[一二三四五六日天]\s*[）)]?$"
+)
+_DATE_COLUMNS = frozenset({"date", "from", "until"})
+_TIME_COLUMNS = frozenset({"start", "end"})
+_COUNT_COLUMNS = frozenset({"capacity", "radius_m"})
+# Excel's serial day numbers from 1954 to 2119: a date cell that lost its date format.
+_SERIAL_DAYS = (20000, 80000)
 
 Row = tuple[int, dict[str, str]]
 
@@ -79,14 +128,152 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _header(name: str) -> str:
-    cleaned = name.strip().lower().replace(" ", "_")
-    return ALIASES.get(name.strip(), cleaned)
+def _key(text: str) -> str:
+    """A header or a word as compared: no brackets ("人数（人）"), marks, spaces, underscores or
+    case ("Radius M" is radius_m)."""
+    cleaned = _BRACKETED.sub("", text)
+    return re.sub(r"[\s*:：_]+", "", cleaned).lower()
 
 
-def read_table(filename: str, data: bytes) -> list[Row]:
+def _in_every_language(key: str) -> Iterator[str]:
+    for catalog in catalogs().values():
+        text = catalog.messages.get(key)
+        if isinstance(text, str):
+            yield text
+
+
+@cache
+def _headers() -> dict[str, str]:
+    """Every header read as a column: the column names, their names in every language of the
+    template, and the aliases."""
+    known = {_key(column): column for column in COLUMNS}
+    for column in COLUMNS:
+        known.update(
+            (_key(name), column) for name in _in_every_language(f"importer.column.{column}")
+        )
+    known.update((_key(alias), column) for alias, column in ALIASES.items())
+    return known
+
+
+def _header(value: Any) -> str:
+    text = _cell(value)
+    return _headers().get(_key(text), text.strip().lower())
+
+
+@cache
+def _type_words() -> dict[str, PostType]:
+    """Every word for a post type: its code and its names in every language."""
+    words = {_type_key(kind.value): kind for kind in PostType}
+    for kind in PostType:
+        for key in (f"importer.type.{kind.value}", f"shifts.post_type.{kind.value}"):
+            words.update((_type_key(name), kind) for name in _in_every_language(key))
+    words.update((_type_key(word), kind) for word, kind in TYPE_WORDS.items())
+    return words
+
+
+def _type_key(text: str) -> str:
+    key = _key(text)
+    for suffix in ("岗位", "崗位", "岗", "崗", "post"):
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key.removesuffix(suffix)
+    return key
+
+
+def _post_type(text: str) -> str:
+    kind = _type_words().get(_type_key(text))
+    return kind.value if kind is not None else text
+
+
+def _time(value: Any) -> str:
+    """An Excel time cell (a time, a datetime, or a fraction of a day), a whole hour, or text
+    such as 7:30, 7:30:00, 7点30 or 下午5点, as 07:30."""
+    if isinstance(value, dt.datetime):
+        value = value.time()
+    if isinstance(value, dt.time):
+        return f"{value:%H:%M}"
+    if _is_number(value):
+        if 0 <= value < 1:
+            minutes = round(value * 24 * 60)
+            if minutes < 24 * 60:
+                return f"{minutes // 60:02d}:{minutes % 60:02d}"
+        if float(value).is_integer() and 0 <= value <= 23:
+            return f"{int(value):02d}:00"
+    text = _cell(value)
+    parsed = timespec.parse_time(text)
+    return f"{parsed:%H:%M}" if parsed is not None else text
+
+
+def _date(value: Any, today: dt.date | None) -> str:
+    """An Excel date cell (or its serial number), or text such as 2026-12-04, 2026/12/4,
+    2026年12月4日 or 12月4日 (the 4 December closest to today), as 2026-12-04. A weekday after
+    the date ("12月4日 周五") must be that date's."""
+    if _is_number(value) and _SERIAL_DAYS[0] <= value < _SERIAL_DAYS[1]:
+        value = from_excel(value)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = _cell(value)
+    midnight = _DATE_AND_MIDNIGHT.match(text)
+    candidate = midnight.group(1) if midnight else text
+    weekdays: frozenset[int] | None = None
+    suffixed = _WEEKDAY_SUFFIX.match(candidate)
+    if suffixed is not None:
+        weekdays = timespec.parse_weekdays(candidate[len(suffixed.group(1)) :].strip(" （()）"))
+        candidate = suffixed.group(1)
+    if today is None and re.match(r"^\d{4}", candidate) is None:
+        return text  # which year is meant depends on the day it is read
+    day = timespec.parse_date(candidate, today or dt.date.min, nearest=True)
+    if day is None or (weekdays is not None and day.weekday() not in weekdays):
+        return text
+    return day.isoformat()
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _count(value: Any) -> str:
+    """4, 4人, 150米, 150 m: the number."""
+    text = _cell(value)
+    counted = _COUNTED.match(text)
+    return counted.group(1) if counted else text
+
+
+def _value(column: str, value: Any, today: dt.date | None) -> str:
+    if column in _TIME_COLUMNS:
+        return _time(value)
+    if column in _DATE_COLUMNS:
+        return _date(value, today)
+    if column in _COUNT_COLUMNS:
+        return _count(value)
+    if column == "type":
+        return _post_type(_cell(value))
+    return _cell(value)
+
+
+def _header_row(raw: Sequence[Sequence[Any]]) -> int:
+    """The index of the header: the first row that names every required column. Rows above it
+    are titles; without one, the columns the best row lacks are refused."""
+    best: tuple[int, list[str]] | None = None
+    for index, values in enumerate(raw[:HEADER_SEARCH_ROWS]):
+        names = {_header(value) for value in values}
+        missing = [column for column in REQUIRED if column not in names]
+        if not missing:
+            return index
+        if names & set(COLUMNS) and (best is None or len(missing) < len(best[1])):
+            best = (index, missing)
+    missing = best[1] if best is not None else list(REQUIRED)
+    raise DomainError(
+        ErrorCode.IMPORT_COLUMNS_MISSING, columns=", ".join(missing), missing=tuple(missing)
+    )
+
+
+def read_table(filename: str, data: bytes, *, today: dt.date | None = None) -> list[Row]:
     """The rows of an .xlsx or .csv file as column -> text, numbered as the spreadsheet shows
-    them (the header is row 1). Blank rows are skipped."""
+    them. The header is the first row naming the required columns (title rows may come above
+    it); blank rows, and rows with nothing but a 序号, are skipped. A date without its year is
+    read as the one closest to `today` (left as written when no day is given)."""
     if len(data) > MAX_BYTES:
         raise DomainError(ErrorCode.IMPORT_TOO_LARGE, limit=MAX_BYTES // 1024 // 1024)
     lowered = filename.lower()
@@ -96,16 +283,14 @@ def read_table(filename: str, data: bytes) -> list[Row]:
         raw = _read_csv(data)
     else:
         raise DomainError(ErrorCode.IMPORT_UNREADABLE)
-    if not raw:
+    if not any(any(_cell(value) for value in values) for values in raw):
         raise DomainError(ErrorCode.IMPORT_EMPTY)
-    header = [_header(_cell(value)) for value in raw[0]]
-    missing = [column for column in REQUIRED if column not in header]
-    if missing:
-        raise DomainError(ErrorCode.IMPORT_COLUMNS_MISSING, columns=", ".join(missing))
+    first = _header_row(raw)
+    header = [_header(value) for value in raw[first]]
     rows: list[Row] = []
-    for number, values in enumerate(raw[1:], start=2):
+    for number, values in enumerate(raw[first + 1 :], start=first + 2):
         cells = {
-            name: _cell(value)
+            name: _value(name, value, today)
             for name, value in zip(header, values, strict=False)
             if name in COLUMNS
         }
@@ -128,7 +313,8 @@ def _read_xlsx(data: bytes) -> Sequence[Sequence[Any]]:
         raise DomainError(ErrorCode.IMPORT_UNREADABLE) from exc
     try:
         sheet = workbook.worksheets[0]
-        return list(itertools.islice(sheet.iter_rows(values_only=True), MAX_ROWS + 2))
+        rows = sheet.iter_rows(values_only=True)
+        return list(itertools.islice(rows, MAX_ROWS + HEADER_SEARCH_ROWS + 2))
     except Exception as exc:
         raise DomainError(ErrorCode.IMPORT_UNREADABLE) from exc
     finally:
@@ -148,4 +334,5 @@ def _read_csv(data: bytes) -> Sequence[Sequence[Any]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel()  # type: ignore[assignment]
-    return list(itertools.islice(csv.reader(io.StringIO(text), dialect), MAX_ROWS + 2))
+    rows = csv.reader(io.StringIO(text), dialect)
+    return list(itertools.islice(rows, MAX_ROWS + HEADER_SEARCH_ROWS + 2))

@@ -1,35 +1,40 @@
-"""The schedule template: an .xlsx with the columns, two example rows and the instructions."""
+"""The schedule template: an .xlsx with the columns, two example rows and the instructions, in
+the coordinator's language (headers, post types and weekdays as reading reads them back)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
 
 from openpyxl import Workbook
 
+from bot.db.models import PostType
+from bot.i18n import Translator
 from bot.services.schedule.importer.reading import COLUMNS
 
+DATE_FORMAT = "yyyy-mm-dd"
+WIDTHS = (20, 10, 12, 10, 10, 9, 12, 12, 12, 12, 9, 9, 9, 8, 16, 20)
 
-def template_xlsx(unit_name: str, today: dt.date, instructions: Sequence[str]) -> bytes:
+
+def template_xlsx(t: Translator, unit_name: str, today: dt.date) -> bytes:
     """An .xlsx with the columns, a one-off and a recurring example row, and a sheet of
-    instructions (in the coordinator's language)."""
+    instructions, all in the language of `t`."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = "schedule"
-    sheet.append(list(COLUMNS))
+    sheet.title = t("importer.sheet.schedule")
+    sheet.append([t(f"importer.column.{column}") for column in COLUMNS])
     tomorrow = today + dt.timedelta(days=1)
     monday = today + dt.timedelta(days=7 - today.weekday())
     sheet.append(
         [
             "黄河路-人民路口",
-            "traffic",
+            t(f"importer.type.{PostType.TRAFFIC.value}"),
             unit_name,
             30.6586,
             104.0648,
             150,
-            tomorrow.isoformat(),
+            tomorrow,
             "",
             "",
             "",
@@ -44,15 +49,15 @@ def template_xlsx(unit_name: str, today: dt.date, instructions: Sequence[str]) -
     sheet.append(
         [
             "人民公园东门",
-            "civility",
+            t(f"importer.type.{PostType.CIVILITY.value}"),
             unit_name,
             30.6612,
             104.0701,
             "",
             "",
-            "mon-fri",
-            monday.isoformat(),
-            (monday + dt.timedelta(days=4)).isoformat(),
+            t("importer.template_weekdays"),
+            monday,
+            monday + dt.timedelta(days=4),
             "17:00",
             "19:00",
             2,
@@ -61,14 +66,14 @@ def template_xlsx(unit_name: str, today: dt.date, instructions: Sequence[str]) -
             "",
         ]
     )
-    for column, width in zip(
-        "ABCDEFGHIJKLMNOP",
-        (20, 10, 12, 10, 10, 9, 12, 10, 12, 12, 7, 7, 9, 8, 16, 20),
-        strict=True,
-    ):
-        sheet.column_dimensions[column].width = width
-    notes = workbook.create_sheet("help")
-    for line in instructions:
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, dt.date):
+                cell.number_format = DATE_FORMAT
+    for index, width in enumerate(WIDTHS):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    notes = workbook.create_sheet(t("importer.sheet.help"))
+    for line in [*t("importer.template_help").splitlines(), t("rostering.import.help")]:
         notes.append([line])
     notes.column_dimensions["A"].width = 100
     buffer = io.BytesIO()
