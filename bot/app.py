@@ -28,8 +28,8 @@ from bot.intake import Intake
 from bot.runtime import Runtime
 from bot.sender import Sender, worker_name
 from bot.services.people import members
-from handlers import checkin, common
-from handlers.routing import Button, PrefixButton, Registry, Where
+from handlers import checkin, common, street_report
+from handlers.routing import MEMBERS, Button, PrefixButton, Registry, Where
 from handlers.turn import BotApplication, BotContext, Handler, explanation_rows, run_turn
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,16 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
         MessageHandler(
             filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE & ~filters.LOCATION,
             _callback(common.edited_message, None),
+        )
+    )
+    # A photo captioned 随手拍 outside any dialogue is a street report (issue 16).
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE
+            & filters.UpdateType.MESSAGE
+            & filters.PHOTO
+            & filters.CaptionRegex(street_report.CAPTION),
+            _callback(street_report.from_caption, MEMBERS),
         )
     )
     application.add_handler(

@@ -28,6 +28,8 @@ import typing
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
+from bot.db.models import Category, CheckKind
+
 SEPARATOR = ":"
 NONE = "-"
 # Telegram's limit on callback_data, in bytes.
@@ -283,3 +285,165 @@ class RotateReroll(CallbackData, prefix="ro.rr"):
 @dataclass(frozen=True)
 class RotateConfirm(CallbackData, prefix="ro.rc"):
     round: int
+
+
+# -- oversight: checks, street reports, rectification orders (issue 16) ------------------------
+class OrderView(enum.StrEnum):
+    """The lists of /orders."""
+
+    OPEN = "open"  # every order not accepted yet
+    OVERDUE = "overdue"  # the unit's deadline has passed without a reply
+    REPLIED = "replied"  # waiting for the issuer's acceptance
+    ACCEPTED = "accepted"
+    REPORTS = "reports"  # street reports waiting for an inspector's decision
+
+
+@dataclass(frozen=True)
+class InspectPost(CallbackData, prefix="ov.ip"):
+    post_id: int
+
+
+@dataclass(frozen=True)
+class InspectKind(CallbackData, prefix="ov.ik"):
+    kind: CheckKind
+    covert: bool
+
+
+@dataclass(frozen=True)
+class InspectSeen(CallbackData, prefix="ov.is"):
+    seen: int
+
+
+@dataclass(frozen=True)
+class InspectItem(CallbackData, prefix="ov.ii"):
+    item_id: int
+
+
+@dataclass(frozen=True)
+class InspectItemsDone(CallbackData, prefix="ov.id"):
+    pass
+
+
+@dataclass(frozen=True)
+class InspectSubmit(CallbackData, prefix="ov.iok"):
+    pass
+
+
+@dataclass(frozen=True)
+class ChecklistAdjust(CallbackData, prefix="ov.ca"):
+    item_id: int
+    delta: int
+
+
+@dataclass(frozen=True)
+class ChecklistToggle(CallbackData, prefix="ov.ct"):
+    item_id: int
+
+
+@dataclass(frozen=True)
+class ChecklistNew(CallbackData, prefix="ov.cn"):
+    pass
+
+
+@dataclass(frozen=True)
+class ReportCategoryPick(CallbackData, prefix="ov.rk"):
+    category: Category
+
+
+@dataclass(frozen=True)
+class ReportSubmit(CallbackData, prefix="ov.rs"):
+    pass
+
+
+@dataclass(frozen=True)
+class ReportCard(CallbackData, prefix="ov.rc"):
+    report_id: int
+
+
+@dataclass(frozen=True)
+class ReportDispatch(CallbackData, prefix="ov.rd"):
+    report_id: int
+    unit_id: int
+
+
+@dataclass(frozen=True)
+class ReportDispatchPage(CallbackData, prefix="ov.rp"):
+    report_id: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class ReportDismiss(CallbackData, prefix="ov.rx"):
+    report_id: int
+
+
+@dataclass(frozen=True)
+class OrderFromCheck(CallbackData, prefix="ov.oc"):
+    inspection_id: int
+
+
+@dataclass(frozen=True)
+class OrderFromReport(CallbackData, prefix="ov.or"):
+    report_id: int
+
+
+@dataclass(frozen=True)
+class OrderDeadline(CallbackData, prefix="ov.odl"):
+    hours: int
+
+
+@dataclass(frozen=True)
+class OrderIssue(CallbackData, prefix="ov.oi"):
+    pass
+
+
+@dataclass(frozen=True)
+class OrderAcknowledge(CallbackData, prefix="ov.oa"):
+    order_id: int
+
+
+@dataclass(frozen=True)
+class OrderReply(CallbackData, prefix="ov.orp"):
+    order_id: int
+
+
+@dataclass(frozen=True)
+class OrderReplySubmit(CallbackData, prefix="ov.ors"):
+    pass
+
+
+@dataclass(frozen=True)
+class OrderAccept(CallbackData, prefix="ov.ok"):
+    order_id: int
+
+
+@dataclass(frozen=True)
+class OrderReturn(CallbackData, prefix="ov.ob"):
+    order_id: int
+
+
+@dataclass(frozen=True)
+class OrderFollowUp(CallbackData, prefix="ov.of"):
+    order_id: int
+    days: int  # 0: no follow-up
+
+
+@dataclass(frozen=True)
+class FollowUpHolds(CallbackData, prefix="ov.fh"):
+    order_id: int
+
+
+@dataclass(frozen=True)
+class FollowUpReopen(CallbackData, prefix="ov.fr"):
+    order_id: int
+
+
+@dataclass(frozen=True)
+class OrderCard(CallbackData, prefix="ov.cd"):
+    order_id: int
+
+
+@dataclass(frozen=True)
+class OrderList(CallbackData, prefix="ov.ol"):
+    view: OrderView
+    offset: int

@@ -12,11 +12,40 @@ from bot.buttons import (
     AssignPage,
     AssignPick,
     AssignStart,
+    ChecklistAdjust,
+    ChecklistNew,
+    ChecklistToggle,
+    FollowUpHolds,
+    FollowUpReopen,
+    InspectItem,
+    InspectItemsDone,
+    InspectKind,
+    InspectPost,
+    InspectSeen,
+    InspectSubmit,
     NoShowComing,
     NoShowNotComing,
     OpenShiftCard,
+    OrderAccept,
+    OrderAcknowledge,
+    OrderCard,
+    OrderDeadline,
+    OrderFollowUp,
+    OrderFromCheck,
+    OrderFromReport,
+    OrderIssue,
+    OrderList,
+    OrderReply,
+    OrderReplySubmit,
+    OrderReturn,
     RejectLeave,
     RemoveUnavailable,
+    ReportCard,
+    ReportCategoryPick,
+    ReportDismiss,
+    ReportDispatch,
+    ReportDispatchPage,
+    ReportSubmit,
     RotateConfirm,
     RotatePeriod,
     RotatePost,
@@ -27,6 +56,7 @@ from bot.buttons import (
     RotateUnitPage,
     TakeFreedSeat,
 )
+from bot.db.models import DialogueKind
 from bot.services.duty import attendance as attendance_service
 from bot.services.duty import checkin as checkin_service
 from bot.services.duty import checkout as checkout_service
@@ -43,6 +73,7 @@ from handlers import (
     common,
     delivery,
     importer,
+    inspect,
     leave,
     newshift,
     noshow,
@@ -51,7 +82,10 @@ from handlers import (
     roster,
     rotate,
     shift_card,
+    street_report,
+    zones,
 )
+from handlers import orders as order_handlers
 from handlers import posts as post_handlers
 from handlers import shifts as shift_handlers
 from handlers import swaps as swap_handlers
@@ -59,8 +93,10 @@ from handlers.keyboards import CANCEL_DATA
 from handlers.routing import (
     ADMINS,
     COORDINATORS,
+    INSPECTORS,
     LEADERS,
     MEMBERS,
+    OVERSEERS,
     Button,
     Command,
     DialogueRoute,
@@ -149,6 +185,12 @@ REGISTRY = Registry(
         # assigned duty (issue 17)
         Command("rotate", rotate.start, COORDINATORS, "help.rotate"),
         Command("unavailable", availability.start, MEMBERS, "help.unavailable"),
+        # campaign oversight (issue 16)
+        Command("inspect", inspect.start, INSPECTORS, "help.inspect"),
+        Command("report", street_report.start, MEMBERS, "help.report"),
+        Command("orders", order_handlers.list_orders, OVERSEERS, "help.orders"),
+        Command("zones", zones.start, ADMINS, "help.zones"),
+        Command("checklist", inspect.show_checklist, ADMINS, "help.checklist"),
     ),
     buttons=(
         PrefixButton(CANCEL_DATA, common.cancel, None),
@@ -282,6 +324,39 @@ REGISTRY = Registry(
         Button(RotatePosts, rotate.pick_posts, COORDINATORS),
         Button(RotateReroll, rotate.reroll, COORDINATORS),
         Button(RotateConfirm, rotate.confirm, COORDINATORS),
+        # campaign oversight (issue 16): checks
+        Button(InspectPost, inspect.pick_post, INSPECTORS),
+        Button(InspectKind, inspect.pick_kind, INSPECTORS),
+        Button(InspectSeen, inspect.seen, INSPECTORS),
+        Button(InspectItem, inspect.toggle_item, INSPECTORS),
+        Button(InspectItemsDone, inspect.items_done, INSPECTORS),
+        Button(InspectSubmit, inspect.submit, INSPECTORS),
+        Button(ChecklistAdjust, inspect.adjust_item, ADMINS),
+        Button(ChecklistToggle, inspect.toggle_checklist_item, ADMINS),
+        Button(ChecklistNew, inspect.ask_new_item, ADMINS),
+        # street reports: the reporter's steps; a card for whoever may see it
+        Button(ReportCategoryPick, street_report.pick_category, MEMBERS),
+        Button(ReportSubmit, street_report.submit, MEMBERS),
+        Button(ReportCard, street_report.show_card, MEMBERS),
+        Button(ReportDispatchPage, street_report.dispatch_page, INSPECTORS),
+        Button(ReportDispatch, street_report.dispatch, INSPECTORS),
+        Button(ReportDismiss, street_report.ask_dismiss, INSPECTORS),
+        # rectification orders: the unit's answers and the issuer's decisions are open to every
+        # member so that the wrong person gets the rule's own answer, not a bare refusal
+        Button(OrderFromCheck, order_handlers.from_check, INSPECTORS),
+        Button(OrderFromReport, order_handlers.from_report, INSPECTORS),
+        Button(OrderDeadline, order_handlers.pick_deadline, INSPECTORS),
+        Button(OrderIssue, order_handlers.issue, INSPECTORS),
+        Button(OrderList, order_handlers.show_list, OVERSEERS),
+        Button(OrderCard, order_handlers.show_card, OVERSEERS),
+        Button(OrderAcknowledge, order_handlers.acknowledge, MEMBERS),
+        Button(OrderReply, order_handlers.start_reply, MEMBERS),
+        Button(OrderReplySubmit, order_handlers.submit_reply, MEMBERS),
+        Button(OrderAccept, order_handlers.accept, MEMBERS),
+        Button(OrderReturn, order_handlers.ask_return, MEMBERS),
+        Button(OrderFollowUp, order_handlers.follow_up, INSPECTORS),
+        Button(FollowUpHolds, order_handlers.follow_up_holds, INSPECTORS),
+        Button(FollowUpReopen, order_handlers.follow_up_reopen, INSPECTORS),
     ),
     dialogues=(
         DialogueRoute(REGISTER_DIALOGUE, registration.on_dialogue, None),
@@ -305,5 +380,13 @@ REGISTRY = Registry(
         DialogueRoute(leave.DIALOGUE, leave.on_dialogue, MEMBERS),
         DialogueRoute(availability.DIALOGUE, availability.on_dialogue, MEMBERS),
         DialogueRoute(rotate.DIALOGUE, rotate.on_dialogue, COORDINATORS),
+        # campaign oversight (issue 16)
+        DialogueRoute(DialogueKind.INSPECT, inspect.on_dialogue, INSPECTORS),
+        DialogueRoute(DialogueKind.CHECKLIST_NEW, inspect.on_new_item, ADMINS),
+        DialogueRoute(DialogueKind.STREET_REPORT, street_report.on_dialogue, MEMBERS),
+        DialogueRoute(DialogueKind.ORDER_DRAFT, order_handlers.on_draft, INSPECTORS),
+        DialogueRoute(DialogueKind.ORDER_REPLY, order_handlers.on_reply, MEMBERS),
+        DialogueRoute(DialogueKind.ORDER_REASON, order_handlers.on_reason, INSPECTORS),
+        DialogueRoute(DialogueKind.ZONES, zones.on_dialogue, ADMINS),
     ),
 )

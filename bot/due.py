@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.engine import Database
 from bot.services.duty import jobs as checkin_jobs
 from bot.services.duty import reminders
+from bot.services.oversight import order_jobs
 from bot.services.reports import jobs as report_jobs
 from bot.services.rostering import acknowledge
 from bot.services.schedule import broadcast, understaffed
@@ -59,4 +60,9 @@ DUE_JOBS: tuple[DueJob, ...] = (
     # assigned duty (issue 17)
     DueJob("rostering.ack_reminders", acknowledge.reminders),
     DueJob("rostering.evening_lists", acknowledge.evening_lists),
+    # rectification orders (issue 16)
+    DueJob("orders.ack_reminders", order_jobs.ack_reminders),
+    DueJob("orders.deadline_reminders", order_jobs.deadline_reminders),
+    DueJob("orders.escalate", order_jobs.escalate),
+    DueJob("orders.follow_ups", order_jobs.follow_ups),
 )

@@ -13,6 +13,16 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SUPPORTED_LANGUAGES = ("zh_Hans", "en", "zh_Hant")
+# Hours a unit has to fix a problem, by category (ORDER_DEADLINE_HOURS); see models.Category.
+DEFAULT_ORDER_DEADLINE_HOURS = {
+    "parking": 24,
+    "litter": 24,
+    "vending": 48,
+    "facility": 72,
+    "conduct": 24,
+    "post": 24,
+    "other": 48,
+}
 
 
 class SettingsError(Exception):
@@ -113,6 +123,14 @@ class Settings(BaseSettings):
     score_weight_punctuality: float = Field(default=0.4, ge=0)
     grade_good_min: float = Field(default=85, ge=0, le=100)
     grade_fair_min: float = Field(default=60, ge=0, le=100)
+    # the unit score as a weighted sum: duty attendance (the on-post and punctuality score above),
+    # inspection scores, and the handling of rectification orders
+    score_weight_attendance: float = Field(default=0.5, ge=0)
+    score_weight_inspections: float = Field(default=0.3, ge=0)
+    score_weight_orders: float = Field(default=0.2, ge=0)
+    # weights of successive inspection rounds within a report's period (the seeds' 40,60);
+    # empty: every check of the period counts alike
+    inspection_round_weights: Annotated[list[float], NoDecode] = Field(default_factory=list)
 
     # board (issue 18): the live map board and the operations endpoints, served in the bot's
     # own process when BOARD_URL is set
@@ -130,11 +148,48 @@ class Settings(BaseSettings):
     # The rotation leaves at least this long between the end of one of a person's shifts and the
     # start of their next (0: only no overlap).
     min_rest_hours: int = Field(default=8, ge=0, le=72)
+    # oversight (issue 16): checks, street reports, rectification orders
+    order_deadline_hours: Annotated[dict[str, int], NoDecode] = Field(
+        default_factory=lambda: dict(DEFAULT_ORDER_DEADLINE_HOURS)
+    )
+    order_ack_remind_hours: float = Field(default=4, gt=0)
+    order_near_deadline_hours: float = Field(default=6, ge=0)
+    order_escalate_after_hours: float = Field(default=0, ge=0)
+    report_duplicate_m: int = Field(default=50, ge=0)
+    report_route_nearest_m: int = Field(default=300, ge=0)
+    inspect_near_m: int = Field(default=500, gt=0)
 
-    @field_validator("admin_ids", "reminder_leads", mode="before")
+    @field_validator("admin_ids", "reminder_leads", "inspection_round_weights", mode="before")
     @classmethod
     def _csv_list(cls, value: Any) -> Any:
         return _split_csv(value)
+
+    @field_validator("inspection_round_weights")
+    @classmethod
+    def _round_weights(cls, value: list[float]) -> list[float]:
+        if any(weight < 0 for weight in value) or (value and sum(value) <= 0):
+            raise ValueError("expected comma-separated weights such as 40,60, not all zero")
+        return value
+
+    @field_validator("order_deadline_hours", mode="before")
+    @classmethod
+    def _deadline_hours(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        hours = dict(DEFAULT_ORDER_DEADLINE_HOURS)
+        for part in filter(None, (piece.strip() for piece in value.split(","))):
+            name, _, number = part.partition("=")
+            name = name.strip().lower()
+            if name not in DEFAULT_ORDER_DEADLINE_HOURS or not number.strip().isdecimal():
+                raise ValueError(
+                    "expected category=hours pairs such as litter=24,facility=72 (categories: "
+                    + ", ".join(DEFAULT_ORDER_DEADLINE_HOURS)
+                    + f"; {part!r} is not)"
+                )
+            if int(number) <= 0:
+                raise ValueError(f"expected hours above 0 ({part!r} is not)")
+            hours[name] = int(number)
+        return hours
 
     @field_validator("reminder_leads")
     @classmethod
@@ -222,6 +277,14 @@ class Settings(BaseSettings):
                 "SCORE_WEIGHT_PUNCTUALITY: expected a weight above 0 when "
                 "SCORE_WEIGHT_ON_POST is 0 (both are zero)"
             )
+        if (
+            self.score_weight_attendance + self.score_weight_inspections + self.score_weight_orders
+            <= 0
+        ):
+            raise ValueError(
+                "SCORE_WEIGHT_ATTENDANCE: expected a weight above 0 when "
+                "SCORE_WEIGHT_INSPECTIONS and SCORE_WEIGHT_ORDERS are 0 (all are zero)"
+            )
         if self.grade_fair_min > self.grade_good_min:
             raise ValueError(
                 f"GRADE_FAIR_MIN: expected at most GRADE_GOOD_MIN ({self.grade_good_min:g})"
@@ -252,6 +315,10 @@ class Settings(BaseSettings):
             end += dt.timedelta(days=1)
         return end.astimezone(dt.UTC)
 
+    def order_hours(self, category: str) -> int:
+        """The default time a unit has to fix a problem of this category."""
+        return self.order_deadline_hours.get(category, DEFAULT_ORDER_DEADLINE_HOURS["other"])
+
     def require_token(self) -> None:
         if not self.bot_token.strip():
             raise SettingsError(
@@ -264,6 +331,7 @@ class Settings(BaseSettings):
 _LIST_EXAMPLES = {
     "admin_ids": "comma-separated Telegram user ids such as 11111111,22222222",
     "reminder_leads": "comma-separated minutes such as 720,30",
+    "inspection_round_weights": "comma-separated weights such as 40,60",
 }
 
 

@@ -21,6 +21,7 @@ from bot.services.duty import checkin, geofence, presence
 from bot.services.duty import checkout as checkout_service
 from bot.services.duty.checkin_text import distance, duration, refusal
 from bot.services.duty.photo_archive import archive_path
+from bot.services.duty.photo_rules import Photo
 from bot.services.platform import dialogues
 from bot.services.reports.hours_rank import month_rank
 from bot.services.reports.report_text import hours_rank_line
@@ -71,7 +72,19 @@ def refuse(turn: Turn, error: DomainError, markup: Markup | None = None) -> None
         turn.reply(text, markup)
 
 
-def _position(message: Message) -> geofence.Position:
+def photo_of(message: Message) -> Photo | None:
+    """The largest size of a photo message, and whether it was forwarded."""
+    if not message.photo:
+        return None
+    largest = message.photo[-1]
+    return Photo(
+        file_id=largest.file_id,
+        file_unique_id=largest.file_unique_id,
+        forwarded=message.forward_origin is not None,
+    )
+
+
+def position_of(message: Message) -> geofence.Position:
     location = message.location
     assert location is not None
     return geofence.Position(
@@ -183,7 +196,7 @@ async def on_location(turn: Turn) -> None:
     assert message is not None
     try:
         step = await checkin.receive_location(
-            turn.session, member, dialogue, _position(message), turn.now, turn.runtime.settings
+            turn.session, member, dialogue, position_of(message), turn.now, turn.runtime.settings
         )
     except DomainError as error:
         retry = error.code in RETRY_LOCATION
@@ -203,12 +216,8 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             key = "checkin.photo_as_file" if message.document else "checkin.need_photo"
             turn.reply(t(key), inline([cancel_row(t)]))
             return
-        largest = message.photo[-1]
-        photo = checkin.Photo(
-            file_id=largest.file_id,
-            file_unique_id=largest.file_unique_id,
-            forwarded=message.forward_origin is not None,
-        )
+        photo = photo_of(message)
+        assert photo is not None
         try:
             step = await checkin.receive_photo(
                 turn.session, member, dialogue, photo, turn.now, turn.runtime.settings
@@ -269,7 +278,7 @@ async def on_live_update(turn: Turn) -> None:
     if member is None or message is None or message.location is None:
         return
     await presence.record_live_position(
-        turn.session, member, _position(message), turn.now, turn.runtime.settings
+        turn.session, member, position_of(message), turn.now, turn.runtime.settings
     )
 
 

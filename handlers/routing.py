@@ -17,6 +17,9 @@ MEMBERS: frozenset[Role] = frozenset(Role)
 ADMINS: frozenset[Role] = frozenset({Role.ADMIN})
 COORDINATORS: frozenset[Role] = frozenset({Role.COORDINATOR, Role.ADMIN})
 LEADERS: frozenset[Role] = frozenset({Role.LEADER, Role.COORDINATOR, Role.ADMIN})
+INSPECTORS: frozenset[Role] = frozenset({Role.INSPECTOR, Role.ADMIN})
+# Who deals with rectification orders: inspectors issue them, coordinators answer them.
+OVERSEERS: frozenset[Role] = frozenset({Role.INSPECTOR, Role.COORDINATOR, Role.ADMIN})
 
 
 class Where(StrEnum):

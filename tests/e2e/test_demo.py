@@ -68,6 +68,18 @@ def test_demo_plays_the_day_and_writes_the_chart(
     assert "✅ 换岗完成：现在由您负责 12月5日 周六 09:00–11:00 · 人民公园东门" in out
     assert "已由 张伟 接班，您不用再去了。" in out
     assert "1. 张伟 — ⏳ 未到" in out
+    # Oversight: a street report becomes an order, replied to and accepted; a covert check's
+    # order reaches the unit only with the evening tally.
+    assert "✅ 已收到随手拍 #1（乱扔垃圾），已转交“城管局”（离其岗位 60 米）" in out
+    assert "📤 “城管局”回复了整改令 #1，请验收：" in out
+    assert "✅ 您的随手拍 #1 已由“城管局”整改完毕" in out
+    assert "得分 65（扣 35 分：缺岗（每缺 1 人） −30、周边乱停车 −5）" in out
+    assert "问题：缺岗（每缺 1 人） ×3；周边乱停车" in out
+    covert = out.index("(nothing reaches the unit yet: the check was covert)")
+    assert "📝 整改令 #2 · 岗位问题" in out[covert:]
+    # The evening tally counts the covert check now that the unit may see it.
+    assert "督查 1 次（抽查 1），平均 65 分；与签到不符 0 处" in out[covert:]
+    assert "回复整改率 50%，按期办结率 —（到期 0 件），整改用时中位数 3.3 小时" in out[covert:]
     # The rotation: next week filled fairly, 王芳's leave approved, her seat taken by another.
     assert "共 19 个空位，排上 19 个，分给 5 人。" in out
     assert "✅ 已排班（12月7日 周一 至 12月13日 周日）：19 个班次座位，5 人" in out

@@ -31,7 +31,7 @@ async def test_admin_exports_a_day_and_its_sums_match_the_tally(harness: Harness
     )
     assert sent.file_id is not None
     sheets = _sheets(harness.emulator.file_bytes(sent.file_id))
-    assert list(sheets) == ["出勤明细", "志愿者时长", "单位汇总"]
+    assert list(sheets) == ["出勤明细", "志愿者时长", "单位汇总", "整改令"]
 
     attendance = sheets["出勤明细"]
     assert attendance[0][:3] == ("志愿者", "单位", "岗位")
@@ -61,8 +61,10 @@ async def test_admin_exports_a_day_and_its_sums_match_the_tally(harness: Harness
     # shifts, seats, filled, checked in, on time, late, absent, left early, hours
     assert units["城管局"][1:10] == (3, 6, 6, 5, 4, 1, 1, 1, 8.75)
     assert units["团结社区"][1:10] == (2, 4, 3, 1, 1, 0, 2, 0, 2)
-    assert (units["城管局"][11], units["城管局"][12]) == (82.0, "中")
-    assert (units["团结社区"][11], units["团结社区"][12]) == (55.0, "差")
+    # No checks and no orders that day: the unit score is the attendance score.
+    assert (units["城管局"][22], units["城管局"][23]) == (82.0, "中")
+    assert (units["团结社区"][22], units["团结社区"][23]) == (55.0, "差")
+    assert sheets["整改令"][1:] == []
 
 
 async def test_coordinator_exports_their_unit_with_a_button(harness: Harness) -> None:
@@ -110,7 +112,7 @@ async def test_command_line_export_writes_the_same_ledger(harness: Harness, tmp_
     assert rows == 6
     assert path == tmp_path / "ledger-2026-12-01-2026-12-01.xlsx"
     sheets = _sheets(_read(path))
-    assert list(sheets) == ["Attendance", "Hours per volunteer", "Units"]
+    assert list(sheets) == ["Attendance", "Hours per volunteer", "Units", "Rectification orders"]
     assert sum(row[11] for row in sheets["Attendance"][1:]) == 8.75
 
 

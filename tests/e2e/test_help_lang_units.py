@@ -19,6 +19,7 @@ VOLUNTEER_COMMANDS = {
     "/swap",
     "/swaps",
     "/unavailable",
+    "/report",
 }
 COORDINATOR_COMMANDS = {
     "/invite",
@@ -37,8 +38,9 @@ COORDINATOR_COMMANDS = {
     "/export",
     "/board",
     "/rotate",
+    "/orders",
 }
-ADMIN_ONLY = {"/units", "/outbox"}
+ADMIN_ONLY = {"/units", "/outbox", "/inspect", "/zones", "/checklist"}
 
 
 def shown(text: str) -> set[str]:

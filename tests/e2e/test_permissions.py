@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 import typing
 
 from bot.buttons import CallbackData
@@ -29,6 +30,8 @@ def sample(cls: type[CallbackData], number: int) -> str:
             values[field.name] = dt.date(2026, 12, 2)
         elif kind is str:
             values[field.name] = "x"
+        elif isinstance(kind, type) and issubclass(kind, enum.Enum):
+            values[field.name] = next(iter(kind))
         else:
             values[field.name] = number
     return cls(**values).pack()
@@ -51,14 +54,13 @@ async def test_volunteers_are_refused_every_coordinator_command_and_button(
     assert volunteer.texts() == [FORBIDDEN] * len(commands), commands
 
     buttons = [
-        b.prefix if isinstance(b, PrefixButton) else sample(b.data, shift_id)
+        f"{b.prefix}:{shift_id}" if isinstance(b, PrefixButton) else sample(b.data, shift_id)
         for b in REGISTRY.buttons
         if b.roles is not None and b.roles <= COORDINATORS
     ]
     anchor = volunteer.last().message_id
     for data in buttons:
-        pressed = data if not isinstance(data, str) or ":" in data else f"{data}:{shift_id}"
-        await volunteer.press_data(pressed, anchor)
+        await volunteer.press_data(data, anchor)
     await harness.settle()
     answers = [c.get("text") for c in volunteer.answered_callbacks]
     assert answers == [FORBIDDEN] * len(buttons), buttons

@@ -49,7 +49,7 @@ async def test_tally_and_ledger_tell_assigned_from_volunteered_and_count_leave(
     sent = coordinator.last()
     assert sent.kind == "document" and sent.file_id is not None
     book = sheets(harness.emulator.file_bytes(sent.file_id))
-    attendance, _, units = book.values()
+    attendance, _, units, _orders = book.values()
     assert attendance[0][-1] == "来源"
     assert sorted(row[-1] for row in attendance[1:]) == sorted(
         ["排班（已确认）", "排班（未确认）", "自愿报名"]

@@ -133,3 +133,11 @@ def test_dates_render_in_the_configured_zone() -> None:
     assert zh.weekday_date(instant) == "12月1日 周二"
     assert hant.weekday_date(instant) == "12月1日 週二"
     assert zh.time(instant) == "07:30"
+
+
+def test_plural_forms_of_the_oversight_catalog_follow_the_count() -> None:
+    zone = ZoneInfo("Asia/Shanghai")
+    en, zh = Translator("en", zone), Translator("zh_Hans", zone)
+    assert en("oversight.orders.open_count", count=1) == "1 order open"
+    assert en("oversight.orders.open_count", count=3) == "3 orders open"
+    assert zh("oversight.orders.open_count", count=3) == "3 件整改令未办结"

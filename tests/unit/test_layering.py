@@ -12,7 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = "bot.services"
 # The service packages from the bottom up; a package may import those on a lower floor only
-# (duty and swaps share a floor and know nothing of each other, and so do rostering and reports).
+# (duty and swaps share a floor and know nothing of each other, and so do rostering and
+# oversight; oversight stands on duty).
 FLOORS = {
     "platform": 1,
     "people": 2,
@@ -20,7 +21,8 @@ FLOORS = {
     "duty": 4,
     "swaps": 4,
     "rostering": 5,
-    "reports": 5,
+    "oversight": 5,
+    "reports": 6,
 }
 # What every service stands on, beneath all of them.
 FOUNDATION = (

@@ -16,7 +16,7 @@ from bot.db.engine import Database
 from bot.db.migrate import alembic_config, upgrade
 from tests import databases
 
-PREVIOUS = "0009"
+PREVIOUS = "0010"
 ROSTERING = "0011"
 
 

@@ -28,8 +28,10 @@ from bot.db.models import (
     ShiftStatus,
 )
 from bot.errors import DomainError, ErrorCode
+from bot.services.duty import photo_rules
 from bot.services.duty.checkout import close, open_checkin
 from bot.services.duty.geofence import Fix, Position, judge
+from bot.services.duty.photo_rules import Photo
 from bot.services.platform import dialogues
 from bot.settings import Settings
 
@@ -42,13 +44,6 @@ STEP_PHOTO = "photo"
 BUTTON_PICK = "ci.pick"
 # Assignments that may still check in: signed up, or already counted absent but turning up.
 MAY_CHECK_IN = (AssignmentStatus.SIGNED_UP, AssignmentStatus.ABSENT)
-
-
-@dataclass(frozen=True)
-class Photo:
-    file_id: str
-    file_unique_id: str
-    forwarded: bool = False
 
 
 def window_opens(shift: Shift, settings: Settings) -> dt.datetime:
@@ -297,15 +292,11 @@ async def receive_photo(
     now: dt.datetime,
     settings: Settings,
 ) -> CheckedIn:
-    if photo.forwarded:
-        raise DomainError(ErrorCode.CHECKIN_FORWARDED_PHOTO)
+    photo_rules.refuse_forwarded(photo)
     assignment = await _chosen(session, member, int(dialogue.data["assignment_id"]), now, settings)
-    used_before = await session.scalar(
-        select(CheckIn.id).where(CheckIn.photo_file_unique_id == photo.file_unique_id).limit(1)
+    reused = photo_rules.judge_reuse(
+        await photo_rules.used_in_checkins(session, photo.file_unique_id), settings
     )
-    reused = used_before is not None
-    if reused and settings.checkin_duplicate_photo == "refuse":
-        raise DomainError(ErrorCode.CHECKIN_PHOTO_REUSED)
     position = Position.from_data(dialogue.data["position"])
     post = assignment.shift.post
     fix = judge(post, position.latitude, position.longitude, position.accuracy_m, settings)

@@ -1,9 +1,10 @@
-"""The duty ledger of a period: one row per seat held, hours per volunteer, figures per unit."""
+"""The ledger of a period: one row per seat held, hours per volunteer, figures per unit (with
+their checks, orders and unit score), and the rectification orders issued or due."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,9 +21,12 @@ from bot.db.models import (
     Unit,
 )
 from bot.errors import DomainError, ErrorCode
+from bot.services.oversight import figures as oversight_figures
+from bot.services.oversight import order_lists
+from bot.services.oversight.order_lists import OrderLine
 from bot.services.reports.figures import HELD, breakdown, names_of
 from bot.services.reports.periods import Period
-from bot.services.reports.scoring import score
+from bot.services.reports.scoring import Counts, unit_score
 from bot.services.reports.tally import Row
 from bot.settings import Settings
 
@@ -70,6 +74,7 @@ class Ledger:
     attendance: list[Attendance]
     volunteers: list[VolunteerHours]
     units: list[Row]
+    orders: list[OrderLine] = field(default_factory=list)
 
     @property
     def minutes(self) -> int:
@@ -159,6 +164,7 @@ async def build(
         attendance=attendance,
         volunteers=await _volunteers(session, start, end, now, late_after, unit_id),
         units=await _units(session, start, end, now, settings, unit_id),
+        orders=await order_lists.ledger_lines(session, start, end, now, unit_id),
     )
 
 
@@ -231,9 +237,19 @@ async def _units(
     counts = await breakdown(
         session, start=start, end=end, now=now, settings=settings, unit_id=unit_id, by="unit"
     )
-    names = await names_of(session, Unit, counts.keys())
+    oversight = await oversight_figures.per_unit(
+        session, start=start, end=end, now=now, settings=settings, unit_id=unit_id
+    )
+    keys = {*counts, *(key for key in oversight if key is not None)}
+    names = await names_of(session, Unit, keys)
     rows = [
-        Row(key=key, name=names.get(key, ""), counts=value, score=score(value, settings))
-        for key, value in counts.items()
+        Row(
+            key=key,
+            name=names.get(key, ""),
+            counts=counts.get(key, Counts()),
+            score=unit_score(counts.get(key, Counts()), oversight.get(key), settings),
+            oversight=oversight.get(key),
+        )
+        for key in keys
     ]
     return sorted(rows, key=lambda row: row.name)

@@ -1,14 +1,17 @@
-"""The ledger as an .xlsx workbook: attendance rows, hours per volunteer, figures per unit."""
+"""The ledger as an .xlsx workbook: attendance rows, hours per volunteer, figures per unit, and
+the rectification orders."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from bot.i18n import Translator
+from bot.services.oversight.figures import Figures
 from bot.services.reports.ledger import Attendance, Ledger
 
 
@@ -93,12 +96,16 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
     units = book.create_sheet(t("export.sheet.units")[:31])
     unit_columns = [
         "unit", "shifts", "seats", "filled", "checked_in", "on_time", "late", "absent",
-        "left_early", "hours", "on_post_rate", "score", "grade", "assigned", "volunteered",
-        "ack_rate", "leaves",
+        "left_early", "hours", "on_post_rate", "checks", "check_score", "discrepancies",
+        "reports", "orders_issued", "orders_replied", "orders_replied_on_time", "orders_overdue",
+        "reply_rate", "on_time_rate", "median_fix_hours", "score", "grade", "assigned",
+        "volunteered", "ack_rate", "leaves",
     ]  # fmt: skip
     units.append([t(f"export.col.{column}") for column in unit_columns])
     for unit in ledger.units:
         counts = unit.counts
+        oversight = unit.oversight or Figures()
+        median = oversight.median_fix_hours
         units.append(
             [
                 unit.name,
@@ -112,6 +119,17 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
                 counts.left_early,
                 round(counts.hours, 2),
                 counts.on_post_rate,
+                oversight.checks,
+                round(oversight.inspection_score, 1) if oversight.inspection_score else None,
+                oversight.discrepancies,
+                oversight.reports,
+                oversight.issued,
+                oversight.replied,
+                oversight.replied_on_time,
+                oversight.overdue,
+                oversight.reply_rate,
+                oversight.on_time_rate,
+                round(median, 1) if median is not None else None,
                 unit.score.value,
                 t(f"report.grade.{unit.score.grade}") if unit.score.grade else None,
                 counts.assigned,
@@ -120,14 +138,50 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
                 counts.leaves,
             ]
         )
-    _number_formats(units, {11: "0%", 16: "0%"})
-    for each in (sheet, hours, units):
+    _number_formats(units, {11: "0%", 20: "0%", 21: "0%", 27: "0%"})
+    orders = _orders_sheet(t, book, ledger)
+    for each in (sheet, hours, units, orders):
         each.freeze_panes = "A2"
         for index in range(1, each.max_column + 1):
             each.column_dimensions[get_column_letter(index)].width = 14
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _orders_sheet(t: Translator, book: Workbook, ledger: Ledger) -> Any:
+    orders = book.create_sheet(t("export.sheet.orders")[:31])
+    columns = [
+        "order", "unit", "category", "source", "place", "problem", "state", "issued_at",
+        "deadline_at", "acknowledged_at", "replied_at", "replied_on_time", "accepted_at",
+        "escalated", "reopened", "reply",
+    ]  # fmt: skip
+    orders.append([t(f"export.col.{column}") for column in columns])
+    yes, no = t("export.yes"), t("export.no")
+    for line in ledger.orders:
+        orders.append(
+            [
+                line.id,
+                line.unit,
+                t(f"oversight.category.{line.category.value}"),
+                t(f"export.source.{line.source}") if line.source != "-" else "-",
+                line.place,
+                line.description,
+                t(f"oversight.order.state.{line.status.value}"),
+                _local(t, line.issued_at),
+                _local(t, line.deadline_at),
+                _local(t, line.acknowledged_at),
+                _local(t, line.first_replied_at),
+                yes if line.replied_on_time else no,
+                _local(t, line.accepted_at),
+                yes if line.escalated else no,
+                line.reopened,
+                line.reply_note,
+            ]
+        )
+    dated = dict.fromkeys((8, 9, 10, 11, 13), "yyyy-mm-dd hh:mm")
+    _number_formats(orders, dated)
+    return orders
 
 
 def _number_formats(sheet: object, formats: dict[int, str]) -> None:

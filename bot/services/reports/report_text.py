@@ -1,4 +1,7 @@
-"""A tally as text in the reader's language, cut into messages that fit Telegram's limits."""
+"""A tally as text in the reader's language, cut into messages that fit Telegram's limits: the
+duty figures, the ranking, the lists, and the oversight section (checks, street reports,
+rectification orders with the reply rate and the on-time rate; for headquarters' weekly and
+monthly bulletin the orders still open by unit)."""
 
 from __future__ import annotations
 
@@ -6,7 +9,11 @@ from enum import StrEnum
 
 from babel.numbers import format_decimal, format_percent
 
+from bot.db.models import CheckKind
 from bot.i18n import Translator
+from bot.services.oversight.figures import LIST_LIMIT as OVERSIGHT_LIST_LIMIT
+from bot.services.oversight.figures import Discrepancy, Figures
+from bot.services.oversight.order_lists import UnitLine
 from bot.services.reports.highlights import LIST_LIMIT, Anomaly
 from bot.services.reports.hours_rank import HoursRank
 from bot.services.reports.scoring import Counts, Score
@@ -84,6 +91,7 @@ def _figures(t: Translator, counts: Counts, tally: Tally) -> list[str]:
         ),
         *_rota(t, counts),
         t("report.figures.score", score=grade_text(t, tally.score)),
+        *_score_parts(t, counts, tally),
     ]
 
 
@@ -100,6 +108,33 @@ def _rota(t: Translator, counts: Counts) -> list[str]:
             leaves=counts.leaves,
         )
     ]
+
+
+def _score_parts(t: Translator, counts: Counts, tally: Tally) -> list[str]:
+    """What the unit score is made of, when checks or orders count in it."""
+    oversight = tally.oversight
+    if oversight is None:
+        return []
+    figures = oversight.totals
+    if figures.inspection_score is None and figures.order_score is None:
+        return []
+    del counts
+    return [
+        t(
+            "report.figures.score_parts",
+            attendance=_score_value(t, tally.attendance),
+            checks=_value(t, figures.inspection_score),
+            orders=_value(t, figures.order_score),
+        )
+    ]
+
+
+def _score_value(t: Translator, result: Score | None) -> str:
+    return _value(t, result.value if result is not None else None)
+
+
+def _value(t: Translator, value: float | None) -> str:
+    return number(t, round(value, 1)) if value is not None else "—"
 
 
 def _change(t: Translator, tally: Tally) -> list[str]:
@@ -215,6 +250,7 @@ def _row_line(t: Translator, rank: int, row: Row) -> str:
         checked_in=counts.checked_in,
         absent=counts.absent,
     )
+    line += _oversight_row(t, row.oversight)
     previous = row.previous_score
     if previous is not None and previous.value is not None and row.score.value is not None:
         line += t("report.row.change", change=signed(round(row.score.value - previous.value, 1)))
@@ -229,6 +265,119 @@ def _ranking(t: Translator, tally: Tally) -> list[str]:
     return lines
 
 
+# -- oversight ----------------------------------------------------------------------------
+
+
+def _kinds(t: Translator, figures: Figures) -> str:
+    return t("common.list_separator").join(
+        t("report.oversight.kind", kind=t(f"oversight.kind.{kind.value}"), number=count)
+        for kind in CheckKind
+        if (count := figures.by_kind.get(kind, 0))
+    )
+
+
+def _oversight(
+    t: Translator, figures: Figures, discrepancies: list[Discrepancy], *, with_day: bool
+) -> list[str]:
+    """The section of a tally or report; empty when the period had no oversight at all."""
+    if not (figures.checks or figures.reports or figures.issued or figures.due or figures.open):
+        return []
+    lines = [t("report.oversight.header")]
+    if figures.checks:
+        score = figures.inspection_score
+        lines.append(
+            t(
+                "report.oversight.checks",
+                count=figures.checks,
+                kinds=_kinds(t, figures),
+                score=number(t, round(score, 1)) if score is not None else "—",
+                discrepancies=figures.discrepancies,
+            )
+        )
+    else:
+        lines.append(t("report.oversight.no_checks"))
+    if figures.reports:
+        lines.append(
+            t("report.oversight.reports", count=figures.reports, routed=figures.reports_routed)
+        )
+    if figures.issued or figures.due or figures.open:
+        median = figures.median_fix_hours
+        lines.append(
+            t(
+                "report.oversight.orders",
+                count=figures.issued,
+                replied=figures.replied,
+                on_time=figures.replied_on_time,
+                overdue=figures.overdue,
+                open=figures.open,
+            )
+        )
+        lines.append(
+            t(
+                "report.oversight.rates",
+                reply_rate=percent(t, figures.reply_rate),
+                on_time_rate=percent(t, figures.on_time_rate),
+                due=figures.due,
+                median=number(t, round(median, 1)) if median is not None else "—",
+            )
+        )
+    if discrepancies:
+        lines.append(t("report.oversight.discrepancies", count=figures.discrepancies))
+        for item in discrepancies:
+            when = (t.weekday_date(item.at) + " " if with_day else "") + t.time(item.at)
+            lines.append(
+                t(
+                    "report.oversight.discrepancy",
+                    when=when,
+                    post=item.post,
+                    unit=item.unit,
+                    checked_in=item.checked_in,
+                    count=item.seen,
+                    names=t("common.list_separator").join(item.names) or "-",
+                )
+            )
+        if len(discrepancies) >= OVERSIGHT_LIST_LIMIT:
+            lines.append(t("report.first_only", count=len(discrepancies)))
+    return lines
+
+
+def _oversight_row(t: Translator, figures: Figures | None) -> str:
+    """What a line of the ranking adds: the unit's check score and reply rate."""
+    if figures is None or not (figures.checks or figures.issued):
+        return ""
+    score = figures.inspection_score
+    return t(
+        "report.oversight.row",
+        score=number(t, round(score, 1)) if score is not None else "—",
+        reply_rate=percent(t, figures.reply_rate),
+    )
+
+
+def _open_orders(t: Translator, lines: list[UnitLine]) -> list[str]:
+    """The bulletin's rectification orders still open, by unit."""
+    if not lines:
+        return [t("report.oversight.open_none")]
+    total = sum(line.open for line in lines)
+    result = [t("report.oversight.open_header", count=total)]
+    result += [
+        t("report.oversight.open_line", unit=line.unit, count=line.open, overdue=line.overdue)
+        for line in lines
+    ]
+    return result
+
+
+def _oversight_sections(t: Translator, tally: Tally, kind: ReportKind) -> list[list[str]]:
+    oversight = tally.oversight
+    if oversight is None:
+        return []
+    with_day = tally.period.first != tally.period.last
+    sections = [_oversight(t, oversight.totals, oversight.discrepancies, with_day=with_day)]
+    if kind is not ReportKind.DAILY and tally.by_unit:
+        # The headquarters bulletin (通报): the ranking above, and what each unit still owes.
+        sections.append(_open_orders(t, oversight.open_orders))
+    return sections
+
+
 def render(t: Translator, tally: Tally, kind: ReportKind, *, late: bool = False) -> list[str]:
     """The report as one or more messages, each within Telegram's 4096 characters."""
     sections: list[list[str]] = [
@@ -239,6 +388,7 @@ def render(t: Translator, tally: Tally, kind: ReportKind, *, late: bool = False)
             *_change(t, tally),
         ],
         _ranking(t, tally),
+        *_oversight_sections(t, tally, kind),
         _uncovered(t, tally),
         _anomalies(t, tally),
         _top(t, tally),

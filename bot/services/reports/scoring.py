@@ -1,5 +1,6 @@
 """What the figures mean: the counts of a set of shifts and the rates drawn from them (on-post
-rate, punctuality, hours), and the weighted score out of 100 with its grade."""
+rate, punctuality, hours), the attendance score out of 100, and the unit score: a weighted sum of
+attendance, inspection scores and order handling, with its grade."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from enum import StrEnum
 
+from bot.services.oversight.figures import Figures
 from bot.settings import Settings
 
 
@@ -86,10 +88,29 @@ def score(counts: Counts, settings: Settings) -> Score:
         counts.punctuality or 0.0
     )
     value = round(100 * weighted / (on_post_weight + punctuality_weight), 1)
+    return Score(value, grade_of(value, settings))
+
+
+def grade_of(value: float, settings: Settings) -> Grade:
     if value >= settings.grade_good_min:
-        grade = Grade.GOOD
-    elif value >= settings.grade_fair_min:
-        grade = Grade.FAIR
-    else:
-        grade = Grade.POOR
-    return Score(value, grade)
+        return Grade.GOOD
+    if value >= settings.grade_fair_min:
+        return Grade.FAIR
+    return Grade.POOR
+
+
+def unit_score(counts: Counts, oversight: Figures | None, settings: Settings) -> Score:
+    """The unit score: attendance (the score above), the average inspection score and order
+    handling (the mean of the reply rate and the on-time rate), each out of 100, weighed by
+    SCORE_WEIGHT_ATTENDANCE, SCORE_WEIGHT_INSPECTIONS and SCORE_WEIGHT_ORDERS over the parts the
+    period has: a unit nobody checked, or without orders, is scored on the rest."""
+    parts = [(settings.score_weight_attendance, score(counts, settings).value)]
+    if oversight is not None:
+        parts.append((settings.score_weight_inspections, oversight.inspection_score))
+        parts.append((settings.score_weight_orders, oversight.order_score))
+    present = [(weight, value) for weight, value in parts if value is not None and weight > 0]
+    weight_sum = sum(weight for weight, _ in present)
+    if not weight_sum:
+        return Score(None, None)
+    value = round(sum(weight * value for weight, value in present) / weight_sum, 1)
+    return Score(value, grade_of(value, settings))

@@ -1,7 +1,8 @@
 """The tally leaders read: a day or a period, for the whole campaign or one unit, with its
 totals and score, the ranking of units (headquarters) or posts (a unit), the lists beside it,
-the daily trend, and the change against the period before. The figures are counted in
-``figures``, which also says how each is defined."""
+the daily trend, and the change against the period before, and the period's oversight (checks,
+street reports, rectification orders) that goes into the unit score. The figures are counted
+in ``figures`` (and ``bot/services/oversight/figures.py``), which also say how each is defined."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Post, Unit
+from bot.services.oversight import figures as oversight_figures
 from bot.services.reports import highlights
 from bot.services.reports.figures import breakdown, names_of
 from bot.services.reports.highlights import Anomaly, Uncovered, Volunteer
 from bot.services.reports.periods import Period, day_start, last_days
-from bot.services.reports.scoring import Counts, Score, score
+from bot.services.reports.scoring import Counts, Score, score, unit_score
 from bot.settings import Settings
 
 TREND_DAYS = 7
@@ -32,6 +34,7 @@ class Row:
     counts: Counts
     score: Score
     previous_score: Score | None = None
+    oversight: oversight_figures.Figures | None = None  # units only: posts have no orders
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class Tally:
     trend: list[tuple[dt.date, float | None]]
     previous_period: Period | None = None
     previous: Counts | None = None
+    oversight: oversight_figures.Section | None = None
+    attendance: Score | None = None  # the duty part of the score
 
     @property
     def by_unit(self) -> bool:
@@ -88,23 +93,32 @@ async def _rows(
     previous: dict[Any, Counts] | None,
     settings: Settings,
     by_unit: bool,
-    unit_id: int | None,
+    oversight: dict[int, oversight_figures.Figures],
+    previous_oversight: dict[int, oversight_figures.Figures],
 ) -> list[Row]:
+    """Units are ranked by the unit score (attendance, checks, orders), posts by attendance."""
     if by_unit:
         # Every unit appears in the ranking, even one with nothing scheduled.
         rows_ = (await session.execute(select(Unit.id, Unit.name))).all()
         names = {int(key): str(name) for key, name in rows_}
     else:
         names = await names_of(session, Post, counts.keys())
+
+    def scored(found: Counts, figures: oversight_figures.Figures | None) -> Score:
+        return unit_score(found, figures, settings) if by_unit else score(found, settings)
+
     rows = [
         Row(
             key=int(key),
             name=name,
             counts=counts.get(key, Counts()),
-            score=score(counts.get(key, Counts()), settings),
+            score=scored(counts.get(key, Counts()), oversight.get(key) if by_unit else None),
             previous_score=(
-                score(previous[key], settings) if previous is not None and key in previous else None
+                scored(previous[key], previous_oversight.get(key) if by_unit else None)
+                if previous is not None and key in previous
+                else None
             ),
+            oversight=oversight.get(key) if by_unit else None,
         )
         for key, name in names.items()
         if by_unit or key in counts
@@ -138,9 +152,12 @@ async def standings(
         unit_id=unit_id,
         by="unit" if by_unit else "post",
     )
+    oversight = await oversight_figures.section(
+        session, start=start, end=end, now=now, settings=settings, unit_id=unit_id
+    )
     totals = Counts.total(counts.values())
-    rows = await _rows(session, counts, None, settings, by_unit, unit_id)
-    return totals, score(totals, settings), rows
+    rows = await _rows(session, counts, None, settings, by_unit, oversight.units, {})
+    return totals, unit_score(totals, oversight.totals, settings), rows
 
 
 async def compute(
@@ -168,8 +185,12 @@ async def compute(
         unit_id=unit_id,
         by="unit" if by_unit else "post",
     )
+    oversight = await oversight_figures.section(
+        session, start=start, end=end, now=now, settings=settings, unit_id=unit_id
+    )
     previous_counts: dict[Any, Counts] | None = None
     previous_totals: Counts | None = None
+    previous_oversight: dict[int, oversight_figures.Figures] = {}
     if previous_period is not None:
         previous_start, previous_end = previous_period.bounds(zone)
         previous_counts = await breakdown(
@@ -182,6 +203,21 @@ async def compute(
             by="unit" if by_unit else "post",
         )
         previous_totals = Counts.total(previous_counts.values())
+        if by_unit:
+            previous_oversight = {
+                key: value
+                for key, value in (
+                    await oversight_figures.per_unit(
+                        session,
+                        start=previous_start,
+                        end=previous_end,
+                        now=now,
+                        settings=settings,
+                        unit_id=unit_id,
+                    )
+                ).items()
+                if key is not None
+            }
     if trend_period is None:
         trend_period = last_days(period.last, TREND_DAYS) if period.first == period.last else period
     totals = Counts.total(counts.values())
@@ -193,12 +229,22 @@ async def compute(
         unit_name=unit_name,
         period=period,
         totals=totals,
-        score=score(totals, settings),
-        rows=await _rows(session, counts, previous_counts, settings, by_unit, unit_id),
+        score=unit_score(totals, oversight.totals, settings),
+        rows=await _rows(
+            session,
+            counts,
+            previous_counts,
+            settings,
+            by_unit,
+            oversight.units,
+            previous_oversight,
+        ),
         uncovered=await highlights.uncovered(session, start, end, now, settings, unit_id),
         anomalies=await highlights.anomalies(session, start, end, unit_id),
         top=await highlights.top(session, start, end, settings, unit_id),
         trend=await trend(session, trend_period, now, settings, unit_id),
         previous_period=previous_period,
         previous=previous_totals,
+        oversight=oversight,
+        attendance=score(totals, settings),
     )

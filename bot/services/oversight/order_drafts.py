@@ -1,0 +1,275 @@
+"""Drafting and issuing a rectification order: from a check or a street report, to the unit
+responsible, with the evidence attached and a deadline (``ORDER_DEADLINE_HOURS`` by category,
+12 to 72 hours by a tap, or typed as hours or a local date and time; never in the past). An order
+from a covert check reaches the unit with the check, at the next daily tally, and its deadline
+runs from then."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Category,
+    Dialogue,
+    DialogueKind,
+    Inspection,
+    OrderStatus,
+    Post,
+    RectificationOrder,
+    ReportStatus,
+    Unit,
+)
+from bot.errors import DomainError, ErrorCode
+from bot.services.oversight import checks, notices, orders, reports
+from bot.services.people.access import Actor
+from bot.services.platform import dialogues
+from bot.settings import Settings
+
+DRAFT = DialogueKind.ORDER_DRAFT
+DEADLINE_CHOICES = (12, 24, 48, 72)
+NOTE_MAX = orders.NOTE_MAX
+HOURS = re.compile(r"^(\d{1,3})\s*(?:h|小时|小時|hours?)?$", re.IGNORECASE)
+WHEN = re.compile(r"^(?:(\d{4})-)?(\d{1,2})-(\d{1,2})\s+(\d{1,2}):(\d{2})$")
+
+
+class Source(StrEnum):
+    CHECK = "check"
+    REPORT = "report"
+
+
+@dataclass(frozen=True)
+class Draft:
+    unit: Unit
+    category: Category
+    deadline_at: dt.datetime
+    description: str | None
+    post_name: str | None
+    latitude: float | None
+    longitude: float | None
+
+
+async def _existing(session: AsyncSession, source: Source, source_id: int) -> int | None:
+    column = (
+        RectificationOrder.inspection_id if source is Source.CHECK else RectificationOrder.report_id
+    )
+    found = await session.scalar(select(RectificationOrder.id).where(column == source_id).limit(1))
+    return int(found) if found is not None else None
+
+
+async def begin_draft(
+    session: AsyncSession,
+    actor: Actor,
+    source: Source,
+    source_id: int,
+    now: dt.datetime,
+    settings: Settings,
+) -> Draft:
+    """Start an order from a check or a report, with its unit, category and default deadline."""
+    orders.require_inspector(actor)
+    if await _existing(session, source, source_id) is not None:
+        raise DomainError(ErrorCode.ORDER_ALREADY_ISSUED)
+    data: dict[str, Any] = {"source": source.value, "source_id": source_id}
+    if source is Source.CHECK:
+        inspection = await checks.get(session, actor, source_id)
+        data.update(
+            unit_id=inspection.unit_id,
+            category=Category.POST.value,
+            post_id=inspection.post_id,
+            latitude=inspection.post.latitude,
+            longitude=inspection.post.longitude,
+            description=_check_problem(inspection),
+            visible_from=inspection.visible_from.isoformat(),
+        )
+    else:
+        report = await reports.get(session, source_id)
+        if report.status not in (ReportStatus.NEW, ReportStatus.ROUTED):
+            raise DomainError(ErrorCode.REPORT_CLOSED)
+        if report.unit_id is None:
+            raise DomainError(ErrorCode.REPORT_INCOMPLETE)
+        data.update(
+            unit_id=report.unit_id,
+            category=report.category.value,
+            post_id=None,
+            latitude=report.latitude,
+            longitude=report.longitude,
+            description=report.description,
+            visible_from=now.isoformat(),
+        )
+    start = max(now, dt.datetime.fromisoformat(data["visible_from"]))
+    data["deadline_at"] = (
+        start + dt.timedelta(hours=settings.order_hours(data["category"]))
+    ).isoformat()
+    dialogue = await dialogues.begin(session, actor.telegram_id, DRAFT, "deadline", now, data)
+    return await draft_of(session, dialogue)
+
+
+def _check_problem(inspection: Inspection) -> str | None:
+    parts = [
+        f"{entry['label']} ×{entry['times']}"
+        if int(entry.get("times", 1)) > 1
+        else str(entry["label"])
+        for entry in inspection.deductions
+    ]
+    if inspection.discrepancy:
+        parts.append(f"{inspection.checked_in}→{inspection.seen}")
+    if inspection.note:
+        parts.append(inspection.note)
+    return "；".join(parts) or None
+
+
+async def draft_of(session: AsyncSession, dialogue: Dialogue) -> Draft:
+    data = dialogue.data
+    unit = await session.get(Unit, int(data["unit_id"]))
+    if unit is None:
+        raise DomainError(ErrorCode.UNIT_NOT_FOUND)
+    post_name = None
+    if data.get("post_id") is not None:
+        post = await session.get(Post, int(data["post_id"]))
+        post_name = post.name if post is not None else None
+    return Draft(
+        unit=unit,
+        category=Category(data["category"]),
+        deadline_at=dt.datetime.fromisoformat(data["deadline_at"]),
+        description=data.get("description"),
+        post_name=post_name,
+        latitude=data.get("latitude"),
+        longitude=data.get("longitude"),
+    )
+
+
+def _check_deadline(deadline: dt.datetime, now: dt.datetime) -> None:
+    if deadline <= now:
+        raise DomainError(ErrorCode.ORDER_DEADLINE_PAST, deadline=deadline)
+
+
+async def set_deadline_hours(
+    session: AsyncSession, dialogue: Dialogue, hours: int, now: dt.datetime
+) -> Draft:
+    if hours not in DEADLINE_CHOICES:
+        raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
+    start = max(now, dt.datetime.fromisoformat(dialogue.data["visible_from"]))
+    dialogues.advance(
+        dialogue, "deadline", now, deadline_at=(start + dt.timedelta(hours=hours)).isoformat()
+    )
+    return await draft_of(session, dialogue)
+
+
+def parse_deadline(text: str, now: dt.datetime, settings: Settings) -> dt.datetime | None:
+    """A typed deadline: hours from now (36, 36h, 36小时) or a local date and time
+    (2026-12-03 18:00, 12-03 18:00); None when the text is not a deadline at all."""
+    cleaned = " ".join(text.split())
+    match = HOURS.match(cleaned)
+    if match:
+        hours = int(match.group(1))
+        if hours <= 0:
+            raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
+        return now + dt.timedelta(hours=hours)
+    match = WHEN.match(cleaned)
+    if not match:
+        return None
+    year, month, day, hour, minute = match.groups()
+    local_now = now.astimezone(settings.zone)
+    try:
+        local = dt.datetime(
+            int(year) if year else local_now.year,
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            tzinfo=settings.zone,
+        )
+    except ValueError:
+        raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID) from None
+    return local.astimezone(dt.UTC)
+
+
+async def type_into_draft(
+    session: AsyncSession, dialogue: Dialogue, text: str, now: dt.datetime, settings: Settings
+) -> Draft:
+    """Typed during a draft: a deadline (refused when past), or the problem for the unit."""
+    deadline = parse_deadline(text, now, settings)
+    if deadline is not None:
+        _check_deadline(deadline, now)
+        dialogues.advance(dialogue, "deadline", now, deadline_at=deadline.isoformat())
+    else:
+        note = " ".join(text.split())
+        if not note or len(note) > NOTE_MAX or note.startswith("/"):
+            raise DomainError(ErrorCode.NOTE_TOO_LONG, limit=NOTE_MAX)
+        dialogues.advance(dialogue, "deadline", now, description=note)
+    return await draft_of(session, dialogue)
+
+
+async def issue(
+    session: AsyncSession,
+    actor: Actor,
+    dialogue: Dialogue,
+    now: dt.datetime,
+    settings: Settings,
+) -> RectificationOrder:
+    orders.require_inspector(actor)
+    data = dialogue.data
+    draft = await draft_of(session, dialogue)
+    if draft.unit.archived:
+        raise DomainError(ErrorCode.ORDER_UNIT_ARCHIVED, unit=draft.unit.name)
+    _check_deadline(draft.deadline_at, now)
+    source, source_id = Source(data["source"]), int(data["source_id"])
+    if await _existing(session, source, source_id) is not None:
+        raise DomainError(ErrorCode.ORDER_ALREADY_ISSUED)
+    visible = max(now, dt.datetime.fromisoformat(data["visible_from"]))
+    order = RectificationOrder(
+        unit_id=draft.unit.id,
+        category=draft.category,
+        status=OrderStatus.ISSUED,
+        inspection_id=source_id if source is Source.CHECK else None,
+        report_id=source_id if source is Source.REPORT else None,
+        post_id=data.get("post_id"),
+        description=draft.description,
+        latitude=data.get("latitude"),
+        longitude=data.get("longitude"),
+        issued_by_id=orders.member_id(actor),
+        issued_at=now,
+        visible_from=visible,
+        deadline_at=draft.deadline_at,
+        reopened=0,
+        updated_at=now,
+    )
+    session.add(order)
+    await session.flush()
+    await session.refresh(order)
+    orders.record(
+        session,
+        order.issued_by_id,
+        "order.issue",
+        order,
+        now,
+        after={"unit": order.unit_id, "deadline": order.deadline_at.isoformat()},
+    )
+    await dialogues.end(session, actor.telegram_id)
+    await orders.tell_unit(session, order, now, settings, event="issued")
+    if order.report_id is not None:
+        report = await reports.get(session, order.report_id)
+        report.status = ReportStatus.ORDERED
+        report.updated_at = now
+        await reports.tell_reporters(
+            session,
+            report,
+            f"ordered:{order.id}",
+            lambda t: notices.message(
+                t(
+                    "oversight.report.told.ordered",
+                    id=report.id,
+                    unit=order.unit.name,
+                    deadline=t.datetime(order.deadline_at),
+                )
+            ),
+            now,
+            settings,
+        )
+    return order

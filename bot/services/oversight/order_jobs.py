@@ -1,0 +1,178 @@
+"""The scheduler's side of rectification orders (rows of bot/due.py): an order not acknowledged
+``ORDER_ACK_REMIND_HOURS`` after it reached the unit, and one whose deadline is within
+``ORDER_NEAR_DEADLINE_HOURS`` without a reply, are reminded to the unit's coordinators; one still
+without a reply ``ORDER_ESCALATE_AFTER_HOURS`` past its deadline is escalated (超期督办) to the
+admins and the headquarters groups, once; an accepted order whose follow-up date has come is
+put back to its issuer (回头看).
+
+Everything is derived from the orders' rows and queued under keys that name the order, the
+occasion and the order's round (a reopened order is a new round), so a tick that runs twice, a
+second process or a restart never sends twice. Escalation also stamps ``escalated_at`` by a
+conditional UPDATE, so only one process escalates an order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import OrderStatus, RectificationOrder
+from bot.i18n import Translator
+from bot.services.oversight import notices, orders
+from bot.services.people.reachability import coordinators_of
+from bot.services.platform.outbox import Message
+from bot.settings import Settings
+
+AWAITING_UNIT = (OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED)
+
+
+async def _remind_unit(
+    session: AsyncSession,
+    order: RectificationOrder,
+    header_key: str,
+    event: str,
+    now: dt.datetime,
+    settings: Settings,
+) -> int:
+    where = await orders.post_name(session, order)
+
+    def render(t: Translator) -> Message:
+        text = notices.order_card(
+            t,
+            order,
+            post_name=where,
+            now=None,
+            header=t(header_key, id=order.id, deadline=t.datetime(order.deadline_at)),
+        )
+        return notices.message(text, buttons=orders.unit_buttons(t, order))
+
+    return await notices.send(
+        session,
+        notices.people(await coordinators_of(session, order.unit_id), settings),
+        render,
+        key=f"order:{order.id}:{event}:{order.reopened}",
+        now=now,
+        settings=settings,
+    )
+
+
+async def ack_reminders(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    wait = dt.timedelta(hours=settings.order_ack_remind_hours)
+    due = await session.scalars(
+        select(RectificationOrder)
+        .where(
+            RectificationOrder.status == OrderStatus.ISSUED,
+            RectificationOrder.visible_from <= now - wait,
+            RectificationOrder.deadline_at > now,
+        )
+        .order_by(RectificationOrder.id)
+    )
+    queued = 0
+    for order in due.unique():
+        queued += await _remind_unit(
+            session, order, "oversight.order.remind_ack", "remind-ack", now, settings
+        )
+    return queued
+
+
+async def deadline_reminders(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    if settings.order_near_deadline_hours <= 0:
+        return 0
+    lead = dt.timedelta(hours=settings.order_near_deadline_hours)
+    due = await session.scalars(
+        select(RectificationOrder)
+        .where(
+            RectificationOrder.status.in_(AWAITING_UNIT),
+            RectificationOrder.visible_from <= now,
+            RectificationOrder.deadline_at > now,
+            RectificationOrder.deadline_at <= now + lead,
+        )
+        .order_by(RectificationOrder.id)
+    )
+    queued = 0
+    for order in due.unique():
+        queued += await _remind_unit(
+            session, order, "oversight.order.remind_deadline", "remind-deadline", now, settings
+        )
+    return queued
+
+
+async def escalate(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """超期督办: once per order and round, to admins, headquarters groups and the unit."""
+    grace = dt.timedelta(hours=settings.order_escalate_after_hours)
+    due = await session.scalars(
+        select(RectificationOrder)
+        .where(
+            RectificationOrder.status.in_(AWAITING_UNIT),
+            RectificationOrder.escalated_at.is_(None),
+            RectificationOrder.deadline_at <= now - grace,
+        )
+        .order_by(RectificationOrder.deadline_at, RectificationOrder.id)
+    )
+    queued = 0
+    for order in list(due.unique()):
+        stamped = await session.execute(
+            update(RectificationOrder)
+            .where(RectificationOrder.id == order.id, RectificationOrder.escalated_at.is_(None))
+            .values(escalated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(stamped, "rowcount", 0) != 1:
+            continue
+        orders.record(session, None, "order.escalate", order, now)
+        where = await orders.post_name(session, order)
+
+        def render(
+            t: Translator, order: RectificationOrder = order, where: str | None = where
+        ) -> Message:
+            header = t(
+                "oversight.order.escalated",
+                id=order.id,
+                unit=order.unit.name,
+                deadline=t.datetime(order.deadline_at),
+            )
+            return notices.message(
+                notices.order_card(t, order, post_name=where, now=None, header=header)
+            )
+
+        audience = await notices.admins(session, settings) + await notices.headquarters(session)
+        key = f"order:{order.id}:escalate:{order.reopened}"
+        queued += await notices.send(session, audience, render, key=key, now=now, settings=settings)
+        queued += await _remind_unit(
+            session, order, "oversight.order.escalated_unit", "escalate-unit", now, settings
+        )
+    return queued
+
+
+async def follow_ups(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    due = await session.scalars(
+        select(RectificationOrder)
+        .where(
+            RectificationOrder.status == OrderStatus.ACCEPTED,
+            RectificationOrder.follow_up_at.is_not(None),
+            RectificationOrder.follow_up_at <= now,
+            RectificationOrder.follow_up_done_at.is_(None),
+        )
+        .order_by(RectificationOrder.follow_up_at, RectificationOrder.id)
+    )
+    queued = 0
+    for order in list(due.unique()):
+        where = await orders.post_name(session, order)
+        after = await orders.after_photos(session, order)
+
+        def render(
+            t: Translator,
+            order: RectificationOrder = order,
+            where: str | None = where,
+            after: list[str] = after,
+        ) -> Message:
+            header = t("oversight.order.follow_up_due", id=order.id, unit=order.unit.name)
+            text = notices.order_card(t, order, post_name=where, now=None, header=header)
+            return notices.message(text, after, orders.follow_up_buttons(t, order))
+
+        queued += await orders.tell_issuer(
+            session, order, render, event=f"follow-up:{order.reopened}", now=now, settings=settings
+        )
+    return queued

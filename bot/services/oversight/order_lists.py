@@ -1,0 +1,267 @@
+"""What /orders shows: the lists by state (scoped to the unit for coordinators, who see a
+covert check's order only from the tally on), the headline counts by unit, and an order's card
+with its photos before and after and its history from the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.buttons import OrderView
+from bot.db.models import (
+    AuditEntry,
+    Category,
+    Member,
+    OrderStatus,
+    Post,
+    RectificationOrder,
+    Role,
+    Unit,
+)
+from bot.errors import DomainError, ErrorCode
+from bot.services.oversight import evidence, orders, reports
+from bot.services.people.access import Actor
+
+PAGE_SIZE = 8
+# Open orders by their status index (a year of accepted ones is never read for them).
+OPEN_STATES = tuple(status for status in OrderStatus if status.is_open)
+
+
+@dataclass(frozen=True)
+class Step:
+    entry: AuditEntry
+    actor_name: str | None
+
+
+@dataclass(frozen=True)
+class Card:
+    order: RectificationOrder
+    post_name: str | None
+    before: list[str]
+    after: list[str]
+    history: list[Step]
+
+
+async def history(session: AsyncSession, order_id: int) -> list[Step]:
+    entries = list(
+        await session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.object_type == "order", AuditEntry.object_id == order_id)
+            .order_by(AuditEntry.created_at, AuditEntry.id)
+        )
+    )
+    ids = {entry.actor_id for entry in entries if entry.actor_id is not None}
+    names: dict[int, str] = {}
+    if ids:
+        rows = await session.execute(
+            select(Member.id, Member.display_name).where(Member.id.in_(ids))
+        )
+        names = {int(key): str(name) for key, name in rows.all()}
+    return [Step(entry, names.get(entry.actor_id) if entry.actor_id else None) for entry in entries]
+
+
+async def card(session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime) -> Card:
+    order = await orders.visible(session, actor, order_id, now)
+    return Card(
+        order=order,
+        post_name=await orders.post_name(session, order),
+        before=await orders.before_photos(session, order),
+        after=await evidence.file_ids(session, order_id=order.id),
+        history=await history(session, order.id),
+    )
+
+
+def _scope(actor: Actor, now: dt.datetime) -> Any:
+    if orders.is_inspector(actor):
+        return None
+    return (RectificationOrder.unit_id == actor.unit_id) & (RectificationOrder.visible_from <= now)
+
+
+def _view(view: OrderView, now: dt.datetime) -> Any:
+    awaiting = RectificationOrder.status.in_(
+        (OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED)
+    )
+    if view is OrderView.OPEN:
+        return RectificationOrder.status != OrderStatus.ACCEPTED
+    if view is OrderView.OVERDUE:
+        return awaiting & (RectificationOrder.deadline_at < now)
+    if view is OrderView.REPLIED:
+        return RectificationOrder.status == OrderStatus.REPLIED
+    return RectificationOrder.status == OrderStatus.ACCEPTED
+
+
+def may_list(actor: Actor) -> None:
+    if not orders.is_inspector(actor) and not (Role.COORDINATOR in actor.roles and actor.unit_id):
+        raise DomainError(ErrorCode.FORBIDDEN)
+
+
+async def listing(
+    session: AsyncSession, actor: Actor, view: OrderView, offset: int, now: dt.datetime
+) -> tuple[list[RectificationOrder], int]:
+    """One page of a list of /orders and how many the list holds."""
+    may_list(actor)
+    condition = _view(view, now)
+    scope = _scope(actor, now)
+    if scope is not None:
+        condition = condition & scope
+    total = int(
+        await session.scalar(select(func.count()).select_from(RectificationOrder).where(condition))
+        or 0
+    )
+    order_by = (
+        (RectificationOrder.accepted_at.desc(), RectificationOrder.id.desc())
+        if view is OrderView.ACCEPTED
+        else (RectificationOrder.deadline_at, RectificationOrder.id)
+    )
+    rows = await session.scalars(
+        select(RectificationOrder)
+        .where(condition)
+        .order_by(*order_by)
+        .offset(max(0, offset))
+        .limit(PAGE_SIZE)
+    )
+    return list(rows.unique()), total
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    unit: str
+    open: int
+    overdue: int
+
+
+async def summary(
+    session: AsyncSession, actor: Actor, now: dt.datetime
+) -> tuple[dict[OrderView, int], list[UnitLine]]:
+    """How many orders each list holds, and the open and overdue ones by unit."""
+    may_list(actor)
+    scope = _scope(actor, now)
+    counts: dict[OrderView, int] = {}
+    for view in (OrderView.OPEN, OrderView.OVERDUE, OrderView.REPLIED, OrderView.ACCEPTED):
+        condition = _view(view, now) if scope is None else _view(view, now) & scope
+        counts[view] = int(
+            await session.scalar(
+                select(func.count()).select_from(RectificationOrder).where(condition)
+            )
+            or 0
+        )
+    if orders.is_inspector(actor):
+        counts[OrderView.REPORTS] = await reports.count_awaiting(session)
+    overdue = _view(OrderView.OVERDUE, now)
+    query = (
+        select(
+            Unit.name,
+            func.count(RectificationOrder.id),
+            func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
+        )
+        .join(RectificationOrder, RectificationOrder.unit_id == Unit.id)
+        .where(_view(OrderView.OPEN, now))
+        .group_by(Unit.name)
+        .order_by(func.count(RectificationOrder.id).desc(), Unit.name)
+    )
+    if scope is not None:
+        query = query.where(scope)
+    lines = [
+        UnitLine(str(name), int(total), int(late or 0))
+        for name, total, late in (await session.execute(query)).all()
+    ]
+    return counts, lines
+
+
+async def open_by_unit(
+    session: AsyncSession, now: dt.datetime, unit_id: int | None = None
+) -> list[UnitLine]:
+    """The orders still open by unit (most first), for the headquarters bulletin."""
+    overdue = _view(OrderView.OVERDUE, now)
+    query = (
+        select(
+            Unit.name,
+            func.count(RectificationOrder.id),
+            func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
+        )
+        .join(RectificationOrder, RectificationOrder.unit_id == Unit.id)
+        .where(RectificationOrder.status.in_(OPEN_STATES), RectificationOrder.visible_from <= now)
+        .group_by(Unit.name)
+        .order_by(func.count(RectificationOrder.id).desc(), Unit.name)
+    )
+    if unit_id is not None:
+        query = query.where(RectificationOrder.unit_id == unit_id)
+    rows = await session.execute(query)
+    return [UnitLine(str(name), int(total), int(late or 0)) for name, total, late in rows.all()]
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """One order of the ledger's orders sheet."""
+
+    id: int
+    unit: str
+    category: Category
+    source: str  # "check", "report" or "-"
+    place: str | None
+    description: str | None
+    status: OrderStatus
+    issued_at: dt.datetime
+    deadline_at: dt.datetime
+    acknowledged_at: dt.datetime | None
+    first_replied_at: dt.datetime | None
+    accepted_at: dt.datetime | None
+    escalated: bool
+    reopened: int
+    reply_note: str | None
+
+    @property
+    def replied_on_time(self) -> bool:
+        return self.first_replied_at is not None and self.first_replied_at <= self.deadline_at
+
+
+async def ledger_lines(
+    session: AsyncSession,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    unit_id: int | None,
+) -> list[OrderLine]:
+    """The orders issued or due in [start, end) that the unit may see by `now`."""
+    order = RectificationOrder
+    query = (
+        select(order, Post.name)
+        .outerjoin(Post, Post.id == order.post_id)
+        .where(
+            order.visible_from <= now,
+            or_(
+                and_(order.issued_at >= start, order.issued_at < end),
+                and_(order.deadline_at >= start, order.deadline_at < end),
+            ),
+        )
+        .order_by(order.issued_at, order.id)
+    )
+    if unit_id is not None:
+        query = query.where(order.unit_id == unit_id)
+    lines = []
+    for found, post in (await session.execute(query)).unique().all():
+        source = "check" if found.inspection_id else "report" if found.report_id else "-"
+        lines.append(
+            OrderLine(
+                id=found.id,
+                unit=found.unit.name,
+                category=found.category,
+                source=source,
+                place=post,
+                description=found.description,
+                status=found.status,
+                issued_at=found.issued_at,
+                deadline_at=found.deadline_at,
+                acknowledged_at=found.acknowledged_at,
+                first_replied_at=found.first_replied_at,
+                accepted_at=found.accepted_at,
+                escalated=found.escalated_at is not None,
+                reopened=found.reopened,
+                reply_note=found.reply_note,
+            )
+        )
+    return lines

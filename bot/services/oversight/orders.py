@@ -1,0 +1,565 @@
+"""Rectification orders (整改令): the work-order cycle of city hotlines in a chat.
+
+    issued ──签收──▶ acknowledged ──回复──▶ replied ──办结──▶ accepted ──回头看: relapse──▶ issued
+       └───────────────回复 (acknowledges too)──┘    └──退回──▶ returned ──回复──▶ replied
+
+An inspector or admin issues an order to a unit from a check or a street report, with the
+evidence and a deadline (order_drafts.py). The unit's
+coordinators acknowledge it and reply with an "after" photo; the issuer accepts the fix or sends it
+back with a reason. Reminders, escalation and the follow-up are the scheduler's (order_jobs.py);
+the lists and cards of /orders are order_lists.py.
+Every step is in the audit trail; every notice goes through the outbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.buttons import (
+    FollowUpHolds,
+    FollowUpReopen,
+    OrderAccept,
+    OrderAcknowledge,
+    OrderReply,
+    OrderReturn,
+)
+from bot.db.models import (
+    AuditEntry,
+    Dialogue,
+    DialogueKind,
+    EvidenceKind,
+    Member,
+    OrderStatus,
+    Post,
+    RectificationOrder,
+    ReportStatus,
+    Role,
+)
+from bot.errors import DomainError, ErrorCode
+from bot.i18n import Translator
+from bot.services.duty.photo_rules import Photo
+from bot.services.oversight import evidence, notices, reports
+from bot.services.people.access import Actor
+from bot.services.people.reachability import coordinators_of
+from bot.services.platform import audit, dialogues
+from bot.services.platform.outbox import Message
+from bot.settings import Settings
+
+REPLY = DialogueKind.ORDER_REPLY
+REASON = DialogueKind.ORDER_REASON
+FOLLOW_UP_CHOICES = (7, 14)
+NOTE_MAX = 500
+REASON_MIN = 2
+
+
+class ReasonFor(StrEnum):
+    RETURN = "return"
+    DISMISS = "dismiss"
+
+
+def member_id(actor: Actor) -> int | None:
+    return actor.member.id if actor.member is not None else None
+
+
+def is_inspector(actor: Actor) -> bool:
+    return actor.is_admin or Role.INSPECTOR in actor.roles
+
+
+def require_inspector(actor: Actor) -> None:
+    if not is_inspector(actor):
+        raise DomainError(ErrorCode.ORDER_NOT_INSPECTOR)
+
+
+def is_coordinator_of(actor: Actor, unit_id: int) -> bool:
+    if actor.is_admin:
+        return True
+    return Role.COORDINATOR in actor.roles and actor.unit_id == unit_id
+
+
+def record(
+    session: AsyncSession,
+    actor_id: int | None,
+    action: str,
+    order: RectificationOrder,
+    now: dt.datetime,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> None:
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action=action,
+        object_type="order",
+        object_id=order.id,
+        now=now,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+
+
+async def before_photos(session: AsyncSession, order: RectificationOrder) -> list[str]:
+    if order.inspection_id is not None:
+        return await evidence.file_ids(session, inspection_id=order.inspection_id)
+    if order.report_id is not None:
+        report = await reports.get(session, order.report_id)
+        return list(await reports.photos_of(session, report))
+    return []
+
+
+async def after_photos(session: AsyncSession, order: RectificationOrder) -> list[str]:
+    return await evidence.file_ids(session, order_id=order.id)
+
+
+async def post_name(session: AsyncSession, order: RectificationOrder) -> str | None:
+    if order.post_id is None:
+        return None
+    post = await session.get(Post, order.post_id)
+    return post.name if post is not None else None
+
+
+def unit_buttons(
+    t: Translator, order: RectificationOrder
+) -> list[list[tuple[str, OrderAcknowledge | OrderReply]]]:
+    rows: list[list[tuple[str, OrderAcknowledge | OrderReply]]] = []
+    if order.status is OrderStatus.ISSUED:
+        rows.append([(t("oversight.button.acknowledge"), OrderAcknowledge(order.id))])
+    if order.status.awaits_unit:
+        rows.append([(t("oversight.button.reply"), OrderReply(order.id))])
+    return rows
+
+
+def issuer_buttons(
+    t: Translator, order: RectificationOrder
+) -> list[list[tuple[str, OrderAccept | OrderReturn]]]:
+    if order.status is not OrderStatus.REPLIED:
+        return []
+    return [
+        [
+            (t("oversight.button.accept"), OrderAccept(order.id)),
+            (t("oversight.button.return"), OrderReturn(order.id)),
+        ]
+    ]
+
+
+async def tell_unit(
+    session: AsyncSession,
+    order: RectificationOrder,
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    event: str,
+    header_key: str = "oversight.order.to_unit",
+    **header: Any,
+) -> None:
+    photos = await before_photos(session, order)
+    where = await post_name(session, order)
+
+    def render(t: Translator) -> Message:
+        text = notices.order_card(
+            t, order, post_name=where, now=None, header=t(header_key, **header)
+        )
+        return notices.message(text, photos, unit_buttons(t, order))
+
+    await notices.send(
+        session,
+        notices.people(await coordinators_of(session, order.unit_id), settings),
+        render,
+        key=f"order:{order.id}:{event}:{order.reopened}",
+        now=now,
+        settings=settings,
+        not_before=order.visible_from if order.visible_from > now else None,
+    )
+
+
+async def tell_issuer(
+    session: AsyncSession,
+    order: RectificationOrder,
+    render: notices.Render,
+    *,
+    event: str,
+    now: dt.datetime,
+    settings: Settings,
+) -> int:
+    """The inspector who issued the order; when they are gone, every inspector and admin."""
+    issuer = await session.get(Member, order.issued_by_id) if order.issued_by_id else None
+    if issuer is not None and issuer.active:
+        recipients = notices.people([issuer], settings)
+    else:
+        recipients = await notices.inspectors(session, settings)
+    return await notices.send(
+        session, recipients, render, key=f"order:{order.id}:{event}", now=now, settings=settings
+    )
+
+
+# -- the unit's side ---------------------------------------------------------------------------
+
+
+async def get(session: AsyncSession, order_id: int) -> RectificationOrder:
+    order = await session.get(RectificationOrder, order_id)
+    if order is None:
+        raise DomainError(ErrorCode.ORDER_NOT_FOUND)
+    return order
+
+
+def may_see(actor: Actor, order: RectificationOrder, now: dt.datetime) -> bool:
+    if is_inspector(actor):
+        return True
+    return is_coordinator_of(actor, order.unit_id) and order.visible_from <= now
+
+
+async def visible(
+    session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime
+) -> RectificationOrder:
+    order = await get(session, order_id)
+    if not may_see(actor, order, now):
+        if Role.COORDINATOR in actor.roles and order.visible_from <= now:
+            raise DomainError(ErrorCode.ORDER_NOT_COORDINATOR, unit=order.unit.name)
+        raise DomainError(ErrorCode.ORDER_NOT_FOUND)
+    return order
+
+
+async def _for_unit(
+    session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime
+) -> RectificationOrder:
+    order = await get(session, order_id)
+    if not is_coordinator_of(actor, order.unit_id) or order.visible_from > now:
+        raise DomainError(ErrorCode.ORDER_NOT_COORDINATOR, unit=order.unit.name)
+    return order
+
+
+def _wrong_state(t_state: OrderStatus) -> DomainError:
+    return DomainError(ErrorCode.ORDER_WRONG_STATE, state=t_state)
+
+
+async def acknowledge(
+    session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime, settings: Settings
+) -> tuple[RectificationOrder, bool]:
+    """签收; returns the order and whether this press acknowledged it."""
+    order = await _for_unit(session, actor, order_id, now)
+    if order.status is not OrderStatus.ISSUED:
+        if order.acknowledged_at is not None and order.status.is_open:
+            return order, False
+        raise _wrong_state(order.status)
+    order.status = OrderStatus.ACKNOWLEDGED
+    order.acknowledged_at = now
+    order.updated_at = now
+    record(session, member_id(actor), "order.acknowledge", order, now)
+    name = actor.member.display_name if actor.member is not None else "-"
+    await tell_issuer(
+        session,
+        order,
+        lambda t: notices.message(
+            t("oversight.order.acknowledged", id=order.id, unit=order.unit.name, name=name)
+        ),
+        event=f"ack:{order.reopened}",
+        now=now,
+        settings=settings,
+    )
+    return order, True
+
+
+async def begin_reply(
+    session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime
+) -> RectificationOrder:
+    order = await _for_unit(session, actor, order_id, now)
+    if not order.status.awaits_unit:
+        raise _wrong_state(order.status)
+    await dialogues.begin(
+        session, actor.telegram_id, REPLY, "photos", now, {"order_id": order.id, "photos": []}
+    )
+    return order
+
+
+async def add_reply_photo(
+    session: AsyncSession, dialogue: Dialogue, photo: Photo, now: dt.datetime, settings: Settings
+) -> int:
+    held: list[dict[str, Any]] = list(dialogue.data.get("photos") or [])
+    if len(held) < evidence.MAX_PHOTOS:
+        held.append(await evidence.accept(session, photo, held, settings))
+    dialogues.advance(dialogue, "photos", now, photos=held)
+    return len(held)
+
+
+def set_reply_note(dialogue: Dialogue, text: str, now: dt.datetime) -> str:
+    note = " ".join(text.split())
+    if not note or len(note) > NOTE_MAX or note.startswith("/"):
+        raise DomainError(ErrorCode.NOTE_TOO_LONG, limit=NOTE_MAX)
+    dialogues.advance(dialogue, "photos", now, note=note)
+    return note
+
+
+async def submit_reply(
+    session: AsyncSession, actor: Actor, dialogue: Dialogue, now: dt.datetime, settings: Settings
+) -> RectificationOrder:
+    order = await _for_unit(session, actor, int(dialogue.data["order_id"]), now)
+    if not order.status.awaits_unit:
+        raise _wrong_state(order.status)
+    photos = list(dialogue.data.get("photos") or [])
+    if not photos:
+        raise DomainError(ErrorCode.ORDER_NEED_AFTER_PHOTO)
+    actor_id = member_id(actor)
+    if order.acknowledged_at is None:
+        order.acknowledged_at = now
+        record(session, actor_id, "order.acknowledge", order, now)
+    before = order.status
+    order.status = OrderStatus.REPLIED
+    order.replied_at = now
+    if order.first_replied_at is None:
+        order.first_replied_at = now
+    order.reply_note = dialogue.data.get("note")
+    order.updated_at = now
+    evidence.keep(
+        session, EvidenceKind.AFTER, photos, added_by_id=actor_id, now=now, order_id=order.id
+    )
+    replies = await _count_actions(session, order.id, "order.reply")
+    record(
+        session,
+        actor_id,
+        "order.reply",
+        order,
+        now,
+        before={"status": before.value},
+        reason=order.reply_note,
+    )
+    await dialogues.end(session, actor.telegram_id)
+    after = [str(item["file_id"]) for item in photos]
+    where = await post_name(session, order)
+
+    def render(t: Translator) -> Message:
+        text = notices.order_card(
+            t,
+            order,
+            post_name=where,
+            now=None,
+            header=t("oversight.order.replied", id=order.id, unit=order.unit.name),
+        )
+        return notices.message(text, after, issuer_buttons(t, order))
+
+    await tell_issuer(
+        session,
+        order,
+        render,
+        event=f"reply:{order.reopened}:{replies}",
+        now=now,
+        settings=settings,
+    )
+    return order
+
+
+async def _count_actions(session: AsyncSession, order_id: int, action: str) -> int:
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(
+                AuditEntry.object_type == "order",
+                AuditEntry.object_id == order_id,
+                AuditEntry.action == action,
+            )
+        )
+        or 0
+    )
+
+
+# -- the issuer's side -------------------------------------------------------------------------
+
+
+async def accept(
+    session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime, settings: Settings
+) -> RectificationOrder:
+    require_inspector(actor)
+    order = await get(session, order_id)
+    if order.status is not OrderStatus.REPLIED:
+        raise _wrong_state(order.status)
+    order.status = OrderStatus.ACCEPTED
+    order.accepted_at = now
+    order.accepted_by_id = member_id(actor)
+    order.updated_at = now
+    record(session, order.accepted_by_id, "order.accept", order, now)
+    after = await evidence.file_ids(session, order_id=order.id)
+    await notices.send(
+        session,
+        notices.people(await coordinators_of(session, order.unit_id), settings),
+        lambda t: notices.message(t("oversight.order.accepted", id=order.id, unit=order.unit.name)),
+        key=f"order:{order.id}:accepted:{order.reopened}",
+        now=now,
+        settings=settings,
+    )
+    if order.report_id is not None:
+        report = await reports.get(session, order.report_id)
+        report.status = ReportStatus.FIXED
+        report.updated_at = now
+        await reports.tell_reporters(
+            session,
+            report,
+            f"fixed:{order.reopened}",
+            lambda t: notices.message(
+                t("oversight.report.told.fixed", id=report.id, unit=order.unit.name), after
+            ),
+            now,
+            settings,
+        )
+    return order
+
+
+async def begin_return(
+    session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime
+) -> RectificationOrder:
+    require_inspector(actor)
+    order = await get(session, order_id)
+    if order.status is not OrderStatus.REPLIED:
+        raise _wrong_state(order.status)
+    await dialogues.begin(
+        session,
+        actor.telegram_id,
+        REASON,
+        ReasonFor.RETURN.value,
+        now,
+        {"order_id": order.id},
+    )
+    return order
+
+
+def clean_reason(text: str) -> str:
+    reason = " ".join(text.split())
+    if len(reason) < REASON_MIN or len(reason) > NOTE_MAX or reason.startswith("/"):
+        raise DomainError(ErrorCode.ORDER_REASON_INVALID, limit=NOTE_MAX)
+    return reason
+
+
+async def send_back(
+    session: AsyncSession,
+    actor: Actor,
+    dialogue: Dialogue,
+    text: str,
+    now: dt.datetime,
+    settings: Settings,
+) -> RectificationOrder:
+    """退回: the reply is not accepted; the unit hears why and replies again."""
+    require_inspector(actor)
+    reason = clean_reason(text)
+    order = await get(session, int(dialogue.data["order_id"]))
+    if order.status is not OrderStatus.REPLIED:
+        raise _wrong_state(order.status)
+    order.status = OrderStatus.RETURNED
+    order.updated_at = now
+    returns = await _count_actions(session, order.id, "order.return")
+    record(session, member_id(actor), "order.return", order, now, reason=reason)
+    await dialogues.end(session, actor.telegram_id)
+    await tell_unit(
+        session,
+        order,
+        now,
+        settings,
+        event=f"returned:{returns}",
+        header_key="oversight.order.returned",
+        reason=reason,
+    )
+    return order
+
+
+async def set_follow_up(
+    session: AsyncSession, actor: Actor, order_id: int, days: int, now: dt.datetime
+) -> RectificationOrder:
+    require_inspector(actor)
+    order = await get(session, order_id)
+    if order.status is not OrderStatus.ACCEPTED:
+        raise _wrong_state(order.status)
+    if days not in (0, *FOLLOW_UP_CHOICES):
+        raise DomainError(ErrorCode.ORDER_NO_FOLLOW_UP)
+    if days:
+        order.follow_up_at = now + dt.timedelta(days=days)
+        order.follow_up_done_at = None
+        order.updated_at = now
+        record(
+            session,
+            member_id(actor),
+            "order.follow_up",
+            order,
+            now,
+            after={"at": order.follow_up_at.isoformat()},
+        )
+    return order
+
+
+async def _due_follow_up(session: AsyncSession, actor: Actor, order_id: int) -> RectificationOrder:
+    require_inspector(actor)
+    order = await get(session, order_id)
+    if (
+        order.status is not OrderStatus.ACCEPTED
+        or order.follow_up_at is None
+        or order.follow_up_done_at is not None
+    ):
+        raise DomainError(ErrorCode.ORDER_NO_FOLLOW_UP)
+    return order
+
+
+async def follow_up_holds(
+    session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime
+) -> RectificationOrder:
+    order = await _due_follow_up(session, actor, order_id)
+    order.follow_up_done_at = now
+    order.updated_at = now
+    record(session, member_id(actor), "order.follow_up_holds", order, now)
+    return order
+
+
+async def reopen(
+    session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime, settings: Settings
+) -> RectificationOrder:
+    """回头看 found the problem back: the order opens again with a fresh deadline."""
+    order = await _due_follow_up(session, actor, order_id)
+    order.follow_up_done_at = now
+    order.status = OrderStatus.ISSUED
+    order.reopened += 1
+    order.deadline_at = now + dt.timedelta(hours=settings.order_hours(order.category.value))
+    order.visible_from = max(order.visible_from, now)
+    order.acknowledged_at = None
+    order.replied_at = None
+    order.accepted_at = None
+    order.accepted_by_id = None
+    order.escalated_at = None
+    order.updated_at = now
+    record(
+        session,
+        member_id(actor),
+        "order.reopen",
+        order,
+        now,
+        after={"deadline": order.deadline_at.isoformat()},
+    )
+    await tell_unit(
+        session, order, now, settings, event="reopened", header_key="oversight.order.reopened"
+    )
+    if order.report_id is not None:
+        report = await reports.get(session, order.report_id)
+        report.status = ReportStatus.ORDERED
+        report.updated_at = now
+        await reports.tell_reporters(
+            session,
+            report,
+            f"reopened:{order.reopened}",
+            lambda t: notices.message(t("oversight.report.told.reopened", id=report.id)),
+            now,
+            settings,
+        )
+    return order
+
+
+def follow_up_buttons(
+    t: Translator, order: RectificationOrder
+) -> list[list[tuple[str, FollowUpHolds | FollowUpReopen]]]:
+    return [
+        [
+            (t("oversight.button.follow_up_holds"), FollowUpHolds(order.id)),
+            (t("oversight.button.follow_up_reopen"), FollowUpReopen(order.id)),
+        ]
+    ]

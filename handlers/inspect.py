@@ -1,0 +1,395 @@
+"""Inspectors on a street corner: /inspect (location → the nearest posts with distances → kind
+of check → people seen against the plan and the check-ins → one tap per checklist line →
+photos and a note → the score and any discrepancy at once), and admins' /checklist."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, ReplyKeyboardRemove
+
+from bot.buttons import (
+    ChecklistAdjust,
+    ChecklistNew,
+    ChecklistToggle,
+    InspectItem,
+    InspectItemsDone,
+    InspectKind,
+    InspectPost,
+    InspectSeen,
+    InspectSubmit,
+    OrderFromCheck,
+)
+from bot.db.models import CheckKind, Dialogue, DialogueKind, Inspection
+from bot.errors import DomainError
+from bot.i18n import Translator
+from bot.services.duty.checkin_text import distance
+from bot.services.oversight import checklist, checks, notices
+from bot.services.platform import dialogues
+from handlers.checkin import location_keyboard
+from handlers.evidence import data_button, photo_of, position_of, refuse, stale
+from handlers.keyboards import cancel_row, inline
+from handlers.turn import Turn
+
+SEEN_MAX = 12
+CHECKLIST_DIALOGUE = DialogueKind.CHECKLIST_NEW
+
+
+async def start(turn: Turn) -> None:
+    """/inspect: where are you? Posts not checked this week first, for planning the round."""
+    t = turn.t
+    settings = turn.runtime.settings
+    await checks.begin(turn.session, turn.actor, turn.now)
+    lines = [t("oversight.inspect.ask_location", radius=distance(t, settings.inspect_near_m))]
+    unchecked = await checks.unchecked_this_week(turn.session, turn.now, settings)
+    if unchecked:
+        lines.append(t("oversight.inspect.unchecked_header"))
+        for number, (post, last) in enumerate(unchecked, start=1):
+            when = t.date(last) if last is not None else t("oversight.inspect.never")
+            lines.append(
+                t(
+                    "oversight.inspect.unchecked_line",
+                    n=number,
+                    post=post.name,
+                    unit=post.unit.name,
+                    last=when,
+                )
+            )
+    turn.reply("\n".join(lines), location_keyboard(t))
+
+
+async def _current(turn: Turn, step: checks.Step | None = None) -> Dialogue | None:
+    dialogue = await dialogues.current(turn.session, turn.user_id)
+    if dialogue is None or dialogue.kind != checks.DIALOGUE:
+        return None
+    if step is not None and dialogue.step != step:
+        return None
+    return dialogue
+
+
+async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
+    """Messages during a check: the location, then photos and a note."""
+    t = turn.t
+    message = turn.message
+    assert message is not None
+    settings = turn.runtime.settings
+    if dialogue.step == checks.Step.LOCATION:
+        if message.location is None:
+            turn.reply(t("oversight.inspect.need_location"), location_keyboard(t))
+            return
+        try:
+            offer = await checks.receive_location(
+                turn.session, turn.actor, dialogue, position_of(message), turn.now, settings
+            )
+        except DomainError as error:
+            refuse(turn, error)
+            return
+        rows = []
+        for near in offer.near:
+            mark = t("oversight.inspect.unchecked_mark") if near.post.id in offer.unchecked else ""
+            label = t(
+                "oversight.inspect.post_button",
+                post=near.post.name,
+                unit=near.post.unit.name,
+                distance=distance(t, near.distance_m),
+                mark=mark,
+            )
+            rows.append([data_button(label, InspectPost(near.post.id))])
+        turn.reply(t("oversight.inspect.location_received"), ReplyKeyboardRemove())
+        turn.reply(t("oversight.inspect.pick_post"), inline([*rows, cancel_row(t)]))
+        return
+    if dialogue.step in (checks.Step.ITEMS, checks.Step.PHOTOS):
+        photo = photo_of(message)
+        if photo is not None:
+            if dialogue.step == checks.Step.ITEMS:
+                checks.items_done(dialogue, turn.now)
+            try:
+                count = await checks.add_photo(turn.session, dialogue, photo, turn.now, settings)
+            except DomainError as error:
+                refuse(turn, error)
+                return
+            turn.reply(
+                t("oversight.inspect.photo_added", count=count),
+                inline(
+                    [
+                        [data_button(t("oversight.button.submit_check"), InspectSubmit())],
+                        cancel_row(t),
+                    ]
+                ),
+            )
+            return
+        if dialogue.step == checks.Step.PHOTOS and message.text:
+            try:
+                checks.set_note(dialogue, message.text, turn.now)
+            except DomainError as error:
+                refuse(turn, error)
+                return
+            turn.reply(
+                t("oversight.inspect.note_added"),
+                inline(
+                    [
+                        [data_button(t("oversight.button.submit_check"), InspectSubmit())],
+                        cancel_row(t),
+                    ]
+                ),
+            )
+            return
+        if dialogue.step == checks.Step.PHOTOS:
+            key = "oversight.photo_as_file" if message.document else "oversight.inspect.need_photo"
+            turn.reply(t(key), inline([cancel_row(t)]))
+            return
+    turn.reply(t("oversight.use_buttons"), inline([cancel_row(t)]))
+
+
+async def pick_post(turn: Turn, data: InspectPost) -> None:
+    t = turn.t
+    dialogue = await _current(turn, checks.Step.POST)
+    if dialogue is None:
+        stale(turn)
+        return
+    picked = await checks.pick_post(turn.session, turn.actor, dialogue, data.post_id, turn.now)
+    rows = []
+    for kind in CheckKind:
+        name = t(f"oversight.kind.{kind.value}")
+        rows.append(
+            [
+                data_button(t("oversight.button.overt", kind=name), InspectKind(kind, False)),
+                data_button(t("oversight.button.covert", kind=name), InspectKind(kind, True)),
+            ]
+        )
+    turn.edit(
+        t(
+            "oversight.inspect.ask_kind",
+            post=picked.post.name,
+            unit=picked.post.unit.name,
+            distance=distance(t, picked.distance_m),
+        ),
+        inline([*rows, cancel_row(t)]),
+    )
+
+
+def _situation_lines(t: Translator, found: checks.Situation) -> list[str]:
+    if found.planned == 0 and not found.checked_in:
+        return [t("oversight.inspect.no_shift_now")]
+    names = t("common.list_separator").join(
+        t("oversight.inspect.checked_in_name", name=name, time=t.time(at))
+        for name, at in found.checked_in
+    )
+    return [
+        t(
+            "oversight.inspect.plan",
+            planned=found.planned,
+            held=found.held,
+            count=len(found.checked_in),
+        ),
+        t("oversight.inspect.checked_in_names", names=names or "-"),
+    ]
+
+
+async def pick_kind(turn: Turn, data: InspectKind) -> None:
+    t = turn.t
+    dialogue = await _current(turn, checks.Step.KIND)
+    if dialogue is None:
+        stale(turn)
+        return
+    checks.choose_kind(dialogue, data.kind, data.covert, turn.now)
+    picked = await checks.current_post(turn.session, dialogue)
+    found = picked.situation
+    top = min(SEEN_MAX, max(found.planned, len(found.checked_in)) + 2)
+    buttons = [data_button(str(n), InspectSeen(n)) for n in range(top + 1)]
+    rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
+    lines = [t("oversight.inspect.post_line", post=picked.post.name, unit=picked.post.unit.name)]
+    lines += _situation_lines(t, found)
+    lines.append(t("oversight.inspect.ask_seen"))
+    turn.edit("\n".join(lines), inline([*rows, cancel_row(t)]))
+
+
+def _checklist_markup(t: Translator, found: checks.Checklist) -> list[list[InlineKeyboardButton]]:
+    rows = []
+    for item in found.items:
+        mark = "☑️" if item.id in found.chosen else "⬜"
+        label = t(
+            "oversight.inspect.item_button",
+            mark=mark,
+            item=checklist.label(t, item),
+            points=item.deduction,
+        )
+        rows.append([data_button(label, InspectItem(item.id))])
+    rows.append([data_button(t("oversight.button.items_done"), InspectItemsDone())])
+    return [*rows, cancel_row(t)]
+
+
+async def seen(turn: Turn, data: InspectSeen) -> None:
+    t = turn.t
+    dialogue = await _current(turn, checks.Step.SEEN)
+    if dialogue is None or not 0 <= data.seen <= SEEN_MAX:
+        stale(turn)
+        return
+    found = await checks.set_seen(turn.session, dialogue, data.seen, turn.now)
+    turn.edit(_items_text(t, data.seen, found), inline(_checklist_markup(t, found)))
+
+
+def _items_text(t: Translator, seen_count: int, found: checks.Checklist) -> str:
+    lines = [t("oversight.inspect.ask_items", seen=seen_count)]
+    if found.shortfall:
+        lines.append(
+            t("oversight.inspect.short", count=found.shortfall, points=found.shortfall_points)
+        )
+    return "\n".join(lines)
+
+
+async def toggle_item(turn: Turn, data: InspectItem) -> None:
+    dialogue = await _current(turn, checks.Step.ITEMS)
+    if dialogue is None:
+        stale(turn)
+        return
+    found = await checks.toggle_item(turn.session, dialogue, data.item_id, turn.now)
+    seen_count = int(dialogue.data.get("seen") or 0)
+    turn.edit(_items_text(turn.t, seen_count, found), inline(_checklist_markup(turn.t, found)))
+
+
+async def items_done(turn: Turn, data: InspectItemsDone) -> None:
+    t = turn.t
+    dialogue = await _current(turn, checks.Step.ITEMS)
+    if dialogue is None:
+        stale(turn)
+        return
+    checks.items_done(dialogue, turn.now)
+    turn.edit(t("oversight.inspect.ask_photos"), inline([cancel_row(t)]))
+
+
+def result_text(t: Translator, inspection: Inspection) -> str:
+    lines = [
+        t(
+            "oversight.inspect.recorded",
+            post=inspection.post.name,
+            unit=inspection.post.unit.name,
+            kind=notices.check_kind(t, inspection),
+        )
+    ]
+    lost = round(100 - inspection.score)
+    if inspection.deductions:
+        parts = t("common.list_separator").join(
+            t("oversight.inspect.deduction", item=entry["label"], points=entry["points"])
+            for entry in inspection.deductions
+        )
+        lines.append(
+            t("oversight.inspect.score_lost", score=round(inspection.score), lost=lost, items=parts)
+        )
+    else:
+        lines.append(t("oversight.inspect.score_full", score=round(inspection.score)))
+    lines.append(
+        t(
+            "oversight.inspect.people",
+            planned=inspection.planned,
+            checked_in=inspection.checked_in,
+            count=inspection.seen,
+        )
+    )
+    names = t("common.list_separator").join(inspection.checked_in_names) or "-"
+    if inspection.checked_in > inspection.seen:
+        lines.append(
+            t(
+                "oversight.inspect.discrepancy_not_seen",
+                count=inspection.checked_in - inspection.seen,
+                names=names,
+            )
+        )
+    elif inspection.seen > inspection.checked_in:
+        lines.append(
+            t(
+                "oversight.inspect.discrepancy_not_checked_in",
+                count=inspection.seen - inspection.checked_in,
+            )
+        )
+    if inspection.covert:
+        lines.append(t("oversight.inspect.covert_until", time=t.datetime(inspection.visible_from)))
+    return "\n".join(lines)
+
+
+async def submit(turn: Turn, data: InspectSubmit) -> None:
+    t = turn.t
+    dialogue = await _current(turn, checks.Step.PHOTOS)
+    if dialogue is None:
+        stale(turn)
+        return
+    try:
+        inspection = await checks.submit(
+            turn.session, turn.actor, dialogue, t, turn.now, turn.runtime.settings
+        )
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    rows = []
+    if inspection.score < 100 or inspection.discrepancy:
+        rows.append(
+            [data_button(t("oversight.button.order_from_check"), OrderFromCheck(inspection.id))]
+        )
+    turn.answer(t("oversight.inspect.toast"))
+    turn.reply(result_text(t, inspection), inline(rows) if rows else None)
+
+
+# -- /checklist (admins) -----------------------------------------------------------------------
+
+
+async def _checklist_view(turn: Turn) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    t = turn.t
+    items = await checklist.items(turn.session, turn.now, active_only=False)
+    rows = []
+    for item in items:
+        state = "" if item.active else t("oversight.checklist.off_mark")
+        rows.append(
+            [
+                data_button("➖", ChecklistAdjust(item.id, -1)),
+                data_button(
+                    t(
+                        "oversight.checklist.item",
+                        item=checklist.label(t, item),
+                        points=item.deduction,
+                        state=state,
+                    ),
+                    ChecklistToggle(item.id),
+                ),
+                data_button("➕", ChecklistAdjust(item.id, 1)),
+            ]
+        )
+    rows.append([data_button(t("oversight.button.checklist_new"), ChecklistNew())])
+    return t("oversight.checklist.header"), rows
+
+
+async def show_checklist(turn: Turn) -> None:
+    text, rows = await _checklist_view(turn)
+    turn.reply(text, inline(rows))
+
+
+async def adjust_item(turn: Turn, data: ChecklistAdjust) -> None:
+    if data.delta not in (-1, 1):
+        stale(turn)
+        return
+    await checklist.adjust(turn.session, turn.actor, data.item_id, data.delta, turn.now)
+    text, rows = await _checklist_view(turn)
+    turn.edit(text, inline(rows))
+
+
+async def toggle_checklist_item(turn: Turn, data: ChecklistToggle) -> None:
+    await checklist.toggle(turn.session, turn.actor, data.item_id, turn.now)
+    text, rows = await _checklist_view(turn)
+    turn.edit(text, inline(rows))
+
+
+async def ask_new_item(turn: Turn, data: ChecklistNew) -> None:
+    await dialogues.begin(turn.session, turn.user_id, CHECKLIST_DIALOGUE, "label", turn.now)
+    turn.reply(turn.t("oversight.checklist.ask_new"), inline([cancel_row(turn.t)]))
+
+
+async def on_new_item(turn: Turn, dialogue: Dialogue) -> None:
+    t = turn.t
+    message = turn.message
+    assert message is not None
+    try:
+        item = await checklist.add(turn.session, turn.actor, message.text or "", turn.now)
+    except DomainError as error:
+        turn.reply(t(error.message_key, **error.params), inline([cancel_row(t)]))
+        return
+    await dialogues.end(turn.session, turn.user_id)
+    text, rows = await _checklist_view(turn)
+    turn.reply(t("oversight.checklist.added", item=checklist.label(t, item), points=item.deduction))
+    turn.reply(text, inline(rows))

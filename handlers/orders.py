@@ -1,0 +1,491 @@
+"""Rectification orders in the chat: /orders (lists by state, open and overdue orders by unit,
+the inspectors' queue of street reports), an order's card with its photos and history, the
+inspector's draft (deadline by a tap or typed) and issue, the unit's 签收 and 回复 with an
+"after" photo, the inspector's 办结 or 退回 with a reason, and the follow-up (回头看)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton
+
+from bot.buttons import (
+    FollowUpHolds,
+    FollowUpReopen,
+    OrderAccept,
+    OrderAcknowledge,
+    OrderCard,
+    OrderDeadline,
+    OrderFollowUp,
+    OrderFromCheck,
+    OrderFromReport,
+    OrderIssue,
+    OrderList,
+    OrderReply,
+    OrderReplySubmit,
+    OrderReturn,
+    OrderView,
+    ReportCard,
+)
+from bot.db.models import Dialogue, RectificationOrder
+from bot.errors import DomainError
+from bot.i18n import Translator
+from bot.services.oversight import notices, order_drafts, order_lists, orders, reports
+from bot.services.platform import dialogues
+from handlers.evidence import data_button, photo_of, refuse, send_photos, stale
+from handlers.keyboards import cancel_row, inline
+from handlers.turn import Turn
+
+HISTORY_SHOWN = 8
+VIEWS = (OrderView.OPEN, OrderView.OVERDUE, OrderView.REPLIED, OrderView.ACCEPTED)
+
+
+# -- /orders ----------------------------------------------------------------------------------
+
+
+async def list_orders(turn: Turn) -> None:
+    t = turn.t
+    counts, lines_by_unit = await order_lists.summary(turn.session, turn.actor, turn.now)
+    lines = [t("oversight.orders.header")]
+    for line in lines_by_unit[:20]:
+        lines.append(
+            t("oversight.orders.unit_line", unit=line.unit, count=line.open, overdue=line.overdue)
+        )
+    if not lines_by_unit:
+        lines.append(t("oversight.orders.none_open"))
+    buttons = [
+        data_button(
+            t(f"oversight.orders.view.{view.value}", number=counts[view]), OrderList(view, 0)
+        )
+        for view in VIEWS
+    ]
+    rows = [buttons[0:2], buttons[2:4]]
+    if OrderView.REPORTS in counts:
+        rows.append(
+            [
+                data_button(
+                    t("oversight.orders.view.reports", number=counts[OrderView.REPORTS]),
+                    OrderList(OrderView.REPORTS, 0),
+                )
+            ]
+        )
+    turn.reply("\n".join(lines), inline(rows))
+
+
+def _order_line(t: Translator, order: RectificationOrder, turn: Turn) -> str:
+    state = notices.order_state(t, order.status)
+    if order.status.awaits_unit:
+        state = notices.time_left(t, order.deadline_at, turn.now)
+    return t(
+        "oversight.orders.line",
+        id=order.id,
+        unit=order.unit.name,
+        category=notices.category(t, order.category),
+        state=state,
+    )
+
+
+async def show_list(turn: Turn, data: OrderList) -> None:
+    t = turn.t
+    if data.view is OrderView.REPORTS:
+        await _show_reports(turn)
+        return
+    found, total = await order_lists.listing(
+        turn.session, turn.actor, data.view, data.offset, turn.now
+    )
+    title = t(f"oversight.orders.view.{data.view.value}", number=total)
+    if not found:
+        turn.edit(t("oversight.orders.empty", view=title))
+        return
+    lines = [title]
+    rows: list[list[InlineKeyboardButton]] = []
+    for order in found:
+        lines.append(_order_line(t, order, turn))
+        rows.append(
+            [data_button(t("oversight.button.open_order", id=order.id), OrderCard(order.id))]
+        )
+    nav = []
+    size = order_lists.PAGE_SIZE
+    if data.offset > 0:
+        nav.append(
+            data_button(
+                t("common.button.previous"), OrderList(data.view, max(0, data.offset - size))
+            )
+        )
+    if data.offset + size < total:
+        nav.append(data_button(t("common.button.next"), OrderList(data.view, data.offset + size)))
+    if nav:
+        rows.append(nav)
+    turn.edit("\n".join(lines), inline(rows))
+
+
+async def _show_reports(turn: Turn) -> None:
+    t = turn.t
+    if not orders.is_inspector(turn.actor):
+        stale(turn)
+        return
+    queue = await reports.awaiting_decision(turn.session)
+    if not queue:
+        turn.edit(t("oversight.orders.no_reports"))
+        return
+    lines = [t("oversight.orders.reports_header")]
+    rows = []
+    for report in queue:
+        unit = report.unit.name if report.unit is not None else t("oversight.report.no_unit")
+        lines.append(
+            t(
+                "oversight.orders.report_line",
+                id=report.id,
+                category=notices.category(t, report.category),
+                unit=unit,
+                time=t.datetime(report.created_at),
+            )
+        )
+        rows.append(
+            [data_button(t("oversight.button.open_report", id=report.id), ReportCard(report.id))]
+        )
+    turn.edit("\n".join(lines), inline(rows))
+
+
+def _history_lines(t: Translator, steps: list[order_lists.Step]) -> list[str]:
+    lines = []
+    for step in steps[-HISTORY_SHOWN:]:
+        action = step.entry.action.removeprefix("order.")
+        line = t(
+            "oversight.history.line",
+            time=t.datetime(step.entry.created_at),
+            action=t(f"oversight.history.{action}"),
+            name=step.actor_name or t("oversight.history.system"),
+        )
+        if step.entry.reason:
+            line += t("oversight.history.reason", reason=step.entry.reason)
+        lines.append(line)
+    return lines
+
+
+def _card_buttons(turn: Turn, order: RectificationOrder) -> list[list[InlineKeyboardButton]]:
+    t = turn.t
+    rows: list[list[InlineKeyboardButton]] = []
+    if orders.is_coordinator_of(turn.actor, order.unit_id):
+        rows += [
+            [data_button(text, value) for text, value in row]
+            for row in orders.unit_buttons(t, order)
+        ]
+    if orders.is_inspector(turn.actor):
+        rows += [
+            [data_button(text, value) for text, value in row]
+            for row in orders.issuer_buttons(t, order)
+        ]
+    return rows
+
+
+async def show_card(turn: Turn, data: OrderCard) -> None:
+    t = turn.t
+    try:
+        found = await order_lists.card(turn.session, turn.actor, data.order_id, turn.now)
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    send_photos(turn, found.before, t("oversight.order.before_photos"))
+    send_photos(turn, found.after, t("oversight.order.after_photos"))
+    lines = [notices.order_card(t, found.order, post_name=found.post_name, now=turn.now)]
+    history = _history_lines(t, found.history)
+    if history:
+        lines.append(t("oversight.history.header"))
+        lines += history
+    rows = _card_buttons(turn, found.order)
+    turn.reply("\n".join(lines), inline(rows) if rows else None)
+
+
+# -- drafting and issuing (inspectors, admins) --------------------------------------------------
+
+
+def _draft_view(
+    turn: Turn, draft: order_drafts.Draft
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    t = turn.t
+    text = t(
+        "oversight.draft.card",
+        unit=draft.unit.name,
+        category=notices.category(t, draft.category),
+        place=draft.post_name
+        or (
+            t("oversight.coordinates", lat=f"{draft.latitude:.5f}", lon=f"{draft.longitude:.5f}")
+            if draft.latitude is not None and draft.longitude is not None
+            else "-"
+        ),
+        problem=draft.description or "-",
+        deadline=t.datetime(draft.deadline_at),
+        left=notices.time_left(t, draft.deadline_at, turn.now),
+    )
+    hours = [
+        data_button(t("oversight.button.hours", count=h), OrderDeadline(h))
+        for h in order_drafts.DEADLINE_CHOICES
+    ]
+    rows = [hours, [data_button(t("oversight.button.issue"), OrderIssue())], cancel_row(t)]
+    return text, rows
+
+
+async def from_check(turn: Turn, data: OrderFromCheck) -> None:
+    await _begin(turn, order_drafts.Source.CHECK, data.inspection_id)
+
+
+async def from_report(turn: Turn, data: OrderFromReport) -> None:
+    await _begin(turn, order_drafts.Source.REPORT, data.report_id)
+
+
+async def _begin(turn: Turn, source: order_drafts.Source, source_id: int) -> None:
+    try:
+        draft = await order_drafts.begin_draft(
+            turn.session, turn.actor, source, source_id, turn.now, turn.runtime.settings
+        )
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    text, rows = _draft_view(turn, draft)
+    turn.reply(text, inline(rows))
+
+
+async def _draft(turn: Turn) -> Dialogue | None:
+    dialogue = await dialogues.current(turn.session, turn.user_id)
+    if dialogue is None or dialogue.kind != order_drafts.DRAFT:
+        return None
+    return dialogue
+
+
+async def pick_deadline(turn: Turn, data: OrderDeadline) -> None:
+    dialogue = await _draft(turn)
+    if dialogue is None or data.hours not in order_drafts.DEADLINE_CHOICES:
+        stale(turn)
+        return
+    draft = await order_drafts.set_deadline_hours(turn.session, dialogue, data.hours, turn.now)
+    text, rows = _draft_view(turn, draft)
+    turn.edit(text, inline(rows))
+
+
+async def on_draft(turn: Turn, dialogue: Dialogue) -> None:
+    """Typed during a draft: a deadline or the problem in the inspector's words."""
+    t = turn.t
+    message = turn.message
+    assert message is not None
+    if not message.text:
+        turn.reply(t("oversight.draft.need_text"), inline([cancel_row(t)]))
+        return
+    try:
+        draft = await order_drafts.type_into_draft(
+            turn.session, dialogue, message.text, turn.now, turn.runtime.settings
+        )
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    text, rows = _draft_view(turn, draft)
+    turn.reply(text, inline(rows))
+
+
+async def issue(turn: Turn, data: OrderIssue) -> None:
+    t = turn.t
+    dialogue = await _draft(turn)
+    if dialogue is None:
+        stale(turn)
+        return
+    try:
+        order = await order_drafts.issue(
+            turn.session, turn.actor, dialogue, turn.now, turn.runtime.settings
+        )
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    key = (
+        "oversight.order.issued_later"
+        if order.visible_from > turn.now
+        else "oversight.order.issued"
+    )
+    turn.answer(t("oversight.order.issued_toast"))
+    turn.edit(
+        t(
+            key,
+            id=order.id,
+            unit=order.unit.name,
+            deadline=t.datetime(order.deadline_at),
+            time=t.datetime(order.visible_from),
+        )
+    )
+
+
+# -- the unit (coordinators) ------------------------------------------------------------------
+
+
+async def acknowledge(turn: Turn, data: OrderAcknowledge) -> None:
+    t = turn.t
+    try:
+        order, changed = await orders.acknowledge(
+            turn.session, turn.actor, data.order_id, turn.now, turn.runtime.settings
+        )
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    key = "oversight.order.acknowledged_you" if changed else "oversight.order.acknowledged_before"
+    turn.answer(t("oversight.order.acknowledged_toast"))
+    turn.reply(
+        t(key, id=order.id, deadline=t.datetime(order.deadline_at)),
+        inline([[data_button(t("oversight.button.reply"), OrderReply(order.id))]]),
+    )
+
+
+def _reply_markup(t: Translator) -> list[list[InlineKeyboardButton]]:
+    return [[data_button(t("oversight.button.submit_reply"), OrderReplySubmit())], cancel_row(t)]
+
+
+async def start_reply(turn: Turn, data: OrderReply) -> None:
+    t = turn.t
+    try:
+        order = await orders.begin_reply(turn.session, turn.actor, data.order_id, turn.now)
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    turn.reply(t("oversight.order.ask_reply", id=order.id), inline([cancel_row(t)]))
+
+
+async def on_reply(turn: Turn, dialogue: Dialogue) -> None:
+    t = turn.t
+    message = turn.message
+    assert message is not None
+    photo = photo_of(message)
+    try:
+        if photo is not None:
+            count = await orders.add_reply_photo(
+                turn.session, dialogue, photo, turn.now, turn.runtime.settings
+            )
+            turn.reply(
+                t("oversight.order.reply_photo_added", count=count), inline(_reply_markup(t))
+            )
+            return
+        if message.text:
+            orders.set_reply_note(dialogue, message.text, turn.now)
+            turn.reply(t("oversight.order.reply_note_added"), inline(_reply_markup(t)))
+            return
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    key = "oversight.photo_as_file" if message.document else "oversight.order.need_after_photo"
+    turn.reply(t(key), inline([cancel_row(t)]))
+
+
+async def submit_reply(turn: Turn, data: OrderReplySubmit) -> None:
+    t = turn.t
+    dialogue = await dialogues.current(turn.session, turn.user_id)
+    if dialogue is None or dialogue.kind != orders.REPLY:
+        stale(turn)
+        return
+    try:
+        order = await orders.submit_reply(
+            turn.session, turn.actor, dialogue, turn.now, turn.runtime.settings
+        )
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    turn.answer(t("oversight.order.replied_toast"))
+    turn.edit(t("oversight.order.replied_you", id=order.id))
+
+
+# -- the issuer (inspectors, admins) ----------------------------------------------------------
+
+
+async def accept(turn: Turn, data: OrderAccept) -> None:
+    t = turn.t
+    try:
+        order = await orders.accept(
+            turn.session, turn.actor, data.order_id, turn.now, turn.runtime.settings
+        )
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    follow = [
+        data_button(t("oversight.button.follow_up_days", count=days), OrderFollowUp(order.id, days))
+        for days in orders.FOLLOW_UP_CHOICES
+    ]
+    follow.append(data_button(t("oversight.button.no_follow_up"), OrderFollowUp(order.id, 0)))
+    turn.answer(t("oversight.order.accepted_toast"))
+    turn.reply(
+        t("oversight.order.accepted_you", id=order.id, unit=order.unit.name), inline([follow])
+    )
+
+
+async def ask_return(turn: Turn, data: OrderReturn) -> None:
+    t = turn.t
+    try:
+        order = await orders.begin_return(turn.session, turn.actor, data.order_id, turn.now)
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    turn.reply(t("oversight.order.ask_return_reason", id=order.id), inline([cancel_row(t)]))
+
+
+async def on_reason(turn: Turn, dialogue: Dialogue) -> None:
+    """The reason of a return (to the unit) or of a dismissed street report (to the reporter)."""
+    t = turn.t
+    message = turn.message
+    assert message is not None
+    if not message.text:
+        turn.reply(t("oversight.need_reason"), inline([cancel_row(t)]))
+        return
+    settings = turn.runtime.settings
+    try:
+        if dialogue.step == orders.ReasonFor.DISMISS:
+            report = await reports.dismiss(
+                turn.session,
+                turn.actor,
+                int(dialogue.data["report_id"]),
+                message.text,
+                turn.now,
+                settings,
+            )
+            await dialogues.end(turn.session, turn.user_id)
+            turn.reply(t("oversight.report.dismissed", id=report.id))
+            return
+        order = await orders.send_back(
+            turn.session, turn.actor, dialogue, message.text, turn.now, settings
+        )
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    turn.reply(t("oversight.order.returned_you", id=order.id, unit=order.unit.name))
+
+
+async def follow_up(turn: Turn, data: OrderFollowUp) -> None:
+    t = turn.t
+    try:
+        order = await orders.set_follow_up(
+            turn.session, turn.actor, data.order_id, data.days, turn.now
+        )
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    if order.follow_up_at is not None and data.days:
+        turn.edit(t("oversight.order.follow_up_set", id=order.id, day=t.date(order.follow_up_at)))
+    else:
+        turn.edit(t("oversight.order.follow_up_none", id=order.id))
+
+
+async def follow_up_holds(turn: Turn, data: FollowUpHolds) -> None:
+    t = turn.t
+    try:
+        order = await orders.follow_up_holds(turn.session, turn.actor, data.order_id, turn.now)
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    turn.answer(t("oversight.order.follow_up_holds_toast"))
+    turn.reply(t("oversight.order.follow_up_holds", id=order.id))
+
+
+async def follow_up_reopen(turn: Turn, data: FollowUpReopen) -> None:
+    t = turn.t
+    try:
+        order = await orders.reopen(
+            turn.session, turn.actor, data.order_id, turn.now, turn.runtime.settings
+        )
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    turn.answer(t("oversight.order.reopened_toast"))
+    turn.reply(
+        t("oversight.order.reopened_you", id=order.id, deadline=t.datetime(order.deadline_at))
+    )

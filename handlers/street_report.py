@@ -1,0 +1,279 @@
+"""Street reports (随手拍) in the chat: /report or a photo captioned 随手拍, then the place (one
+button), the category (one tap) and an optional line of text; the reporter hears where it went
+and every change after. Inspectors and admins open a report's card, dispatch an unrouted one to
+a unit, or dismiss one with a reason."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardButton, ReplyKeyboardRemove
+
+from bot.buttons import (
+    ReportCard,
+    ReportCategoryPick,
+    ReportDismiss,
+    ReportDispatch,
+    ReportDispatchPage,
+    ReportSubmit,
+)
+from bot.db.models import Dialogue, ReportStatus, StreetReport
+from bot.errors import DomainError, ErrorCode
+from bot.i18n import Translator
+from bot.services.oversight import notices, orders, reports
+from bot.services.platform import dialogues
+from handlers import common
+from handlers.checkin import location_keyboard
+from handlers.evidence import data_button, photo_of, position_of, refuse, send_photos, stale
+from handlers.keyboards import PAGE_SIZE, cancel_row, inline
+from handlers.turn import Turn
+
+# The caption that makes a photo sent on its own a street report.
+CAPTION = re.compile(r"^\s*#?\s*(随手拍|隨手拍|street\s*report)", re.IGNORECASE)
+
+
+def _mine_lines(t: Translator, mine: list[StreetReport]) -> list[str]:
+    if not mine:
+        return []
+    lines = [t("oversight.report.mine_header")]
+    for report in mine:
+        lines.append(
+            t(
+                "oversight.report.mine_line",
+                id=report.id,
+                category=notices.category(t, report.category),
+                day=t.weekday_date(report.created_at),
+                state=notices.report_state(t, report.status),
+            )
+        )
+    return lines
+
+
+async def start(turn: Turn) -> None:
+    """/report: a photo first (the problem as it is)."""
+    t = turn.t
+    member = turn.actor.require_member()
+    await reports.begin(turn.session, turn.actor, turn.now, turn.runtime.settings)
+    lines = [
+        t("oversight.report.ask_photo"),
+        *_mine_lines(t, await reports.mine(turn.session, member)),
+    ]
+    turn.reply("\n".join(lines), inline([cancel_row(t)]))
+
+
+async def from_caption(turn: Turn) -> None:
+    """A photo captioned 随手拍 outside any dialogue starts a report with it."""
+    message = turn.message
+    assert message is not None
+    if await dialogues.current(turn.session, turn.user_id) is not None or not CAPTION.match(
+        message.caption or ""
+    ):
+        await common.route_message(turn)
+        return
+    photo = photo_of(message)
+    assert photo is not None
+    try:
+        await reports.begin(turn.session, turn.actor, turn.now, turn.runtime.settings, photo)
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    turn.reply(turn.t("oversight.report.ask_location"), location_keyboard(turn.t))
+
+
+def _category_markup(t: Translator) -> list[list[InlineKeyboardButton]]:
+    buttons = [
+        data_button(notices.category(t, category), ReportCategoryPick(category))
+        for category in reports.CATEGORIES
+    ]
+    return [buttons[0:3], buttons[3:6], cancel_row(t)]
+
+
+async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
+    t = turn.t
+    message = turn.message
+    assert message is not None
+    settings = turn.runtime.settings
+    step = dialogue.step
+    photo = photo_of(message)
+    if photo is not None and step in (reports.Step.PHOTO, reports.Step.LOCATION):
+        try:
+            await reports.add_photo(turn.session, dialogue, photo, turn.now, settings)
+        except DomainError as error:
+            refuse(turn, error)
+            return
+        turn.reply(t("oversight.report.ask_location"), location_keyboard(t))
+        return
+    if step == reports.Step.PHOTO:
+        key = "oversight.photo_as_file" if message.document else "oversight.report.need_photo"
+        turn.reply(t(key), inline([cancel_row(t)]))
+        return
+    if step == reports.Step.LOCATION:
+        if message.location is None:
+            turn.reply(t("oversight.report.need_location"), location_keyboard(t))
+            return
+        try:
+            reports.set_location(dialogue, position_of(message), turn.now)
+        except DomainError as error:
+            refuse(turn, error)
+            return
+        turn.reply(t("oversight.report.location_received"), ReplyKeyboardRemove())
+        turn.reply(t("oversight.report.ask_category"), inline(_category_markup(t)))
+        return
+    if step == reports.Step.TEXT and message.text:
+        await _submit(turn, dialogue, message.text)
+        return
+    if step == reports.Step.TEXT:
+        turn.reply(t("oversight.report.need_text"), inline(_text_markup(t)))
+        return
+    turn.reply(t("oversight.use_buttons"), inline([cancel_row(t)]))
+
+
+def _text_markup(t: Translator) -> list[list[InlineKeyboardButton]]:
+    return [[data_button(t("oversight.button.report_submit"), ReportSubmit())], cancel_row(t)]
+
+
+async def pick_category(turn: Turn, data: ReportCategoryPick) -> None:
+    t = turn.t
+    dialogue = await dialogues.current(turn.session, turn.user_id)
+    if (
+        dialogue is None
+        or dialogue.kind != reports.DIALOGUE
+        or dialogue.step != reports.Step.CATEGORY
+    ):
+        stale(turn)
+        return
+    try:
+        reports.set_category(dialogue, data.category, turn.now)
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    turn.edit(
+        t("oversight.report.ask_text", category=notices.category(t, data.category)),
+        inline(_text_markup(t)),
+    )
+
+
+async def submit(turn: Turn, data: ReportSubmit) -> None:
+    dialogue = await dialogues.current(turn.session, turn.user_id)
+    if dialogue is None or dialogue.kind != reports.DIALOGUE or dialogue.step != reports.Step.TEXT:
+        stale(turn)
+        return
+    await _submit(turn, dialogue, None)
+
+
+async def _submit(turn: Turn, dialogue: Dialogue, text: str | None) -> None:
+    t = turn.t
+    try:
+        report = await reports.submit(
+            turn.session, turn.actor, dialogue, text, turn.now, turn.runtime.settings
+        )
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    category = notices.category(t, report.category)
+    if report.status is ReportStatus.DUPLICATE:
+        reply = t(
+            "oversight.report.filed_duplicate",
+            id=report.id,
+            category=category,
+            original=report.duplicate_of_id,
+            distance=turn.runtime.settings.report_duplicate_m,
+        )
+    elif report.status is ReportStatus.ROUTED and report.unit is not None:
+        reply = t(
+            "oversight.report.filed_routed",
+            id=report.id,
+            category=category,
+            unit=report.unit.name,
+            how=notices.route_text(t, report),
+        )
+    else:
+        reply = t("oversight.report.filed_unrouted", id=report.id, category=category)
+    if turn.update.callback_query is not None:
+        turn.answer(t("oversight.report.toast"))
+    turn.reply(reply)
+
+
+# -- inspectors and admins ---------------------------------------------------------------------
+
+
+async def show_card(turn: Turn, data: ReportCard) -> None:
+    t = turn.t
+    try:
+        report = await reports.visible(turn.session, turn.actor, data.report_id)
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    send_photos(turn, await reports.photos_of(turn.session, report))
+    rows = reports.inspector_buttons(t, report) if orders.is_inspector(turn.actor) else []
+    markup = inline([[data_button(text, value) for text, value in row] for row in rows])
+    turn.reply(notices.report_card(t, report), markup if rows else None)
+
+
+async def dispatch_page(turn: Turn, data: ReportDispatchPage) -> None:
+    """The units to send a report to, a page at a time."""
+    t = turn.t
+    if not orders.is_inspector(turn.actor):
+        refuse(turn, DomainError(ErrorCode.FORBIDDEN))
+        return
+    report = await reports.get(turn.session, data.report_id)
+    if report.status not in (ReportStatus.NEW, ReportStatus.ROUTED):
+        refuse(turn, DomainError(ErrorCode.REPORT_CLOSED))
+        return
+    choices = await reports.dispatch_units(turn.session)
+    offset = max(0, min(data.offset, max(len(choices) - 1, 0) // PAGE_SIZE * PAGE_SIZE))
+    shown = choices[offset : offset + PAGE_SIZE]
+    rows = [[data_button(unit.name, ReportDispatch(report.id, unit.id))] for unit in shown]
+    nav = []
+    if offset > 0:
+        nav.append(
+            data_button(
+                t("common.button.previous"), ReportDispatchPage(report.id, offset - PAGE_SIZE)
+            )
+        )
+    if offset + PAGE_SIZE < len(choices):
+        nav.append(
+            data_button(t("common.button.next"), ReportDispatchPage(report.id, offset + PAGE_SIZE))
+        )
+    if nav:
+        rows.append(nav)
+    lines = [t("oversight.report.pick_unit", id=report.id)]
+    if len(choices) > PAGE_SIZE:
+        lines.append(
+            t("common.units_page", first=offset + 1, last=offset + len(shown), total=len(choices))
+        )
+    turn.reply("\n".join(lines), inline([*rows, cancel_row(t)]))
+
+
+async def dispatch(turn: Turn, data: ReportDispatch) -> None:
+    t = turn.t
+    try:
+        report = await reports.dispatch(
+            turn.session, turn.actor, data.report_id, data.unit_id, turn.now, turn.runtime.settings
+        )
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    assert report.unit is not None
+    turn.answer(t("oversight.report.dispatched_toast"))
+    turn.edit(t("oversight.report.dispatched", id=report.id, unit=report.unit.name))
+
+
+async def ask_dismiss(turn: Turn, data: ReportDismiss) -> None:
+    t = turn.t
+    if not orders.is_inspector(turn.actor):
+        refuse(turn, DomainError(ErrorCode.FORBIDDEN))
+        return
+    report = await reports.get(turn.session, data.report_id)
+    if report.status not in (ReportStatus.NEW, ReportStatus.ROUTED):
+        refuse(turn, DomainError(ErrorCode.REPORT_CLOSED))
+        return
+    await dialogues.begin(
+        turn.session,
+        turn.user_id,
+        orders.REASON,
+        orders.ReasonFor.DISMISS.value,
+        turn.now,
+        {"report_id": report.id},
+    )
+    turn.reply(t("oversight.report.ask_dismiss_reason", id=report.id), inline([cancel_row(t)]))

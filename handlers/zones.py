@@ -1,0 +1,78 @@
+"""Admins: /zones shows the responsibility zones by unit and takes a GeoJSON file that replaces
+them, all or nothing, with every problem listed (not a polygon, unknown unit, overlapping zones
+named both ways)."""
+
+from __future__ import annotations
+
+from bot.db.models import Dialogue, DialogueKind
+from bot.errors import DomainError, ErrorCode
+from bot.i18n import Translator
+from bot.services.oversight import zones
+from bot.services.platform import dialogues
+from handlers.evidence import refuse
+from handlers.keyboards import cancel_row, inline
+from handlers.longtext import reply_long
+from handlers.turn import Turn
+
+DIALOGUE = DialogueKind.ZONES
+SUFFIXES = (".geojson", ".json")
+PROBLEMS_SHOWN = 50
+
+
+async def start(turn: Turn) -> None:
+    t = turn.t
+    if not turn.actor.is_admin:
+        raise DomainError(ErrorCode.FORBIDDEN)
+    await dialogues.begin(turn.session, turn.user_id, DIALOGUE, "file", turn.now)
+    now_there = await zones.per_unit(turn.session)
+    lines = [t("oversight.zones.header", count=sum(n for _, n in now_there))]
+    lines += [t("oversight.zones.unit_line", unit=unit, count=n) for unit, n in now_there]
+    lines.append(t("oversight.zones.ask_file"))
+    turn.reply("\n".join(lines), inline([cancel_row(t)]))
+
+
+def problem_line(t: Translator, problem: zones.Problem) -> str:
+    text = t(f"oversight.zones.problem.{problem.code}", **problem.params)
+    if problem.feature:
+        return t("oversight.zones.feature", n=problem.feature, problem=text)
+    return text
+
+
+async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
+    t = turn.t
+    message = turn.message
+    assert message is not None
+    document = message.document
+    if document is None:
+        turn.reply(t("oversight.zones.need_file"), inline([cancel_row(t)]))
+        return
+    filename = document.file_name or ""
+    if not filename.lower().endswith(SUFFIXES):
+        turn.reply(t("oversight.zones.wrong_type", name=filename or "?"), inline([cancel_row(t)]))
+        return
+    if document.file_size is not None and document.file_size > zones.MAX_BYTES:
+        refuse(turn, DomainError(ErrorCode.ZONES_FILE_TOO_LARGE, limit=zones.MAX_BYTES // 2**20))
+        return
+    telegram_file = await turn.context.bot.get_file(document.file_id)
+    data = bytes(await telegram_file.download_as_bytearray())
+    try:
+        imported = await zones.read(turn.session, data)
+    except DomainError as error:
+        refuse(turn, error)
+        return
+    if not imported.ok:
+        lines = [t("oversight.zones.rejected", name=filename, count=len(imported.problems))]
+        lines += [problem_line(t, problem) for problem in imported.problems[:PROBLEMS_SHOWN]]
+        lines.append(t("oversight.zones.fix_and_resend"))
+        reply_long(turn, lines, inline([cancel_row(t)]))
+        return
+    count = await zones.replace(turn.session, turn.actor, imported, turn.now)
+    await dialogues.end(turn.session, turn.user_id)
+    by_unit: dict[str, int] = {}
+    for draft in imported.zones:
+        by_unit[draft.unit_name] = by_unit.get(draft.unit_name, 0) + 1
+    lines = [t("oversight.zones.imported", name=filename, count=count)]
+    lines += [
+        t("oversight.zones.unit_line", unit=unit, count=n) for unit, n in sorted(by_unit.items())
+    ]
+    turn.reply("\n".join(lines))

@@ -1,0 +1,219 @@
+"""Inspectors check posts on site: the nearest posts with distances, the kind of check, people
+seen against the plan and the check-ins of that moment, the checklist, photos; the score and the
+discrepancy at once; a covert check reaches the unit only with the daily tally; and every wrong
+input is answered without changing anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.buttons import ChecklistAdjust, InspectSeen
+from bot.db.models import ChecklistItem, Dialogue, EvidencePhoto, Inspection
+from bot.emulator import SimUser
+from tests.e2e.oversight_fixtures import checked_in, city, inspections, near, orders, rows, trail
+from tests.e2e.schedule import DAY, at, post, press_and_settle, shift
+from tests.harness import Harness
+
+
+async def start_check(harness: Harness, user: SimUser, north_m: float = 30.0) -> str:
+    await user.send_command("inspect")
+    await harness.settle()
+    await user.send_location(*near(north_m))
+    await harness.settle()
+    return user.last().text or ""
+
+
+async def test_a_covert_check_at_a_staffed_post_shows_the_discrepancy_and_waits_for_the_tally(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    inspector, coordinator = town.inspector, town.coordinator
+    shift_id = await shift(harness, town.post_id, day=DAY, start=7, end=10)
+    for volunteer in town.volunteers:
+        await checked_in(harness, shift_id, volunteer, at(DAY, 7, 2))
+    await post(harness, town.other_unit_id, "人民路-解放路口")
+
+    await inspector.send_command("inspect")
+    await harness.settle()
+    first = inspector.last().text or ""
+    assert "我会列出 500 米 内的岗位" in first
+    assert "本周还没查过的岗位：" in first and "1. 人民路-解放路口（交通局）· 上次 从未" in first
+    await inspector.send_location(*near(30))
+    await harness.settle()
+    assert inspector.last().buttons()[:2] == [
+        "⭐ 黄河路-人民路口 · 城管局 · 30 米",
+        "⭐ 人民路-解放路口 · 交通局 · 30 米",
+    ]
+    text = await press_and_settle(harness, inspector, "⭐ 黄河路-人民路口 · 城管局 · 30 米")
+    assert "这是哪种检查？" in text
+    text = await press_and_settle(harness, inspector, "抽查 · 暗访")
+    assert "计划在岗 4 人（已排 2 人），现在签到在岗 2 人" in text
+    assert "签到的人：李明 07:02、王芳 07:02" in text
+    assert inspector.last().buttons()[:6] == ["0", "1", "2", "3", "4", "5"]
+    text = await press_and_settle(harness, inspector, "1")
+    assert "缺岗 3 人，扣 30 分（自动计入）。" in text
+    text = await press_and_settle(harness, inspector, "⬜ 未穿马甲或制服 −5")
+    assert "☑️ 未穿马甲或制服 −5" in inspector.last().buttons()
+    await press_and_settle(harness, inspector, "下一步：拍照 ▶️")
+    await inspector.send_photo()
+    await harness.settle()
+    assert "已收到 1 张照片" in (inspector.last().text or "")
+    await inspector.send_text("两人在树荫下玩手机")
+    await harness.settle()
+    text = await press_and_settle(harness, inspector, "✅ 提交督查")
+    assert "✅ 督查已记录：黄河路-人民路口（城管局）· 抽查 · 暗访" in text
+    assert "得分 65（扣 35 分：缺岗（每缺 1 人） −30、未穿马甲或制服 −5）" in text
+    assert "在岗：计划 4 人，签到 2 人，现场看到 1 人" in text
+    assert "⚠️ 与签到不符：有 1 人签到了却不在岗（签到的人：李明、王芳）。" in text
+    assert "暗访：单位在 2026年12月1日 20:00 的日报中才会看到这次督查。" in text
+    assert inspector.last().buttons() == ["📝 下整改令"]
+
+    [check] = await inspections(harness)
+    assert (check.planned, check.held, check.checked_in, check.seen) == (4, 2, 2, 1)
+    assert check.discrepancy == 1 and check.covert and check.score == 65
+    assert check.note == "两人在树荫下玩手机"
+    assert check.visible_from == at(DAY, 20, 0)
+    assert await harness.count(EvidencePhoto) == 1
+    assert await harness.count(Dialogue) == 0
+
+    # The order from a covert check reaches the unit with the tally, not before.
+    text = await press_and_settle(harness, inspector, "📝 下整改令")
+    assert "责任单位：城管局" in text and "类别：岗位问题" in text
+    assert "期限：2026年12月2日 20:00（剩 36 小时）" in text
+    await press_and_settle(harness, inspector, "✅ 下发")
+    assert "单位在 2026年12月1日 20:00 才会收到" in (inspector.last().text or "")
+    await harness.deliver()
+    assert coordinator.messages() == []
+    harness.clock.set(at(DAY, 20, 0))
+    await harness.deliver()
+    assert "您单位收到一件整改令" in (coordinator.last().caption or "")
+    [order] = await orders(harness)
+    assert order.inspection_id == check.id and order.deadline_at == at(
+        DAY + dt.timedelta(days=1), 20
+    )
+
+
+async def test_a_check_at_an_unstaffed_post_finds_the_volunteer_who_checked_in_and_left(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    shift_id = await shift(harness, town.post_id, day=DAY, start=7, end=10, capacity=1)
+    await checked_in(harness, shift_id, town.volunteers[0], at(DAY, 7, 0))
+    await start_check(harness, town.inspector)
+    await press_and_settle(harness, town.inspector, "⭐ 黄河路-人民路口 · 城管局 · 30 米")
+    await press_and_settle(harness, town.inspector, "日查 · 明查")
+    await press_and_settle(harness, town.inspector, "0")
+    await press_and_settle(harness, town.inspector, "下一步：拍照 ▶️")
+    await town.inspector.send_photo()
+    await harness.settle()
+    text = await press_and_settle(harness, town.inspector, "✅ 提交督查")
+    assert "⚠️ 与签到不符：有 1 人签到了却不在岗（签到的人：王芳）。" in text
+    assert "暗访" not in text
+    [check] = await inspections(harness)
+    assert (check.seen, check.checked_in, check.discrepancy, check.score) == (0, 1, 1, 90)
+    assert check.visible_from == check.inspected_at
+
+
+async def test_a_post_with_no_shift_on_and_a_photo_sent_straight_from_the_checklist(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    await start_check(harness, town.inspector)
+    await press_and_settle(harness, town.inspector, "⭐ 黄河路-人民路口 · 城管局 · 30 米")
+    text = await press_and_settle(harness, town.inspector, "周查 · 明查")
+    assert "此刻这个岗位没有排班。" in text
+    await press_and_settle(harness, town.inspector, "0")
+    # A photo while the checklist is open ends the checklist: one tap fewer.
+    await town.inspector.send_photo()
+    await harness.settle()
+    text = await press_and_settle(harness, town.inspector, "✅ 提交督查")
+    assert "得分 100，没有扣分。" in text and "与签到不符" not in text
+    assert town.inspector.last().buttons() == []
+
+
+async def test_wrong_input_during_a_check_is_answered_and_changes_nothing(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    inspector = town.inspector
+    shift_id = await shift(harness, town.post_id, day=DAY, start=7, end=10)
+    # The volunteer's check-in photo: a picture Telegram knows.
+    sent = await town.volunteers[0].send_photo()
+    await harness.settle()
+    picture = str(sent["photo"][-1]["file_unique_id"])
+    await checked_in(harness, shift_id, town.volunteers[0], at(DAY, 7, 0), photo=picture)
+    await inspector.send_command("inspect")
+    await harness.settle()
+    await inspector.send_text("我在路口")
+    await harness.settle()
+    assert "请用下面的按钮发送您现在的位置" in (inspector.last().text or "")
+    # 2 km north of every post.
+    await inspector.send_location(*near(2000))
+    await harness.settle()
+    text = inspector.last().text or ""
+    assert "您附近 500 米 内没有岗位。最近的是“黄河路-人民路口”，在您南方向 2.0 公里" in text
+    await inspector.send_location(*near(30), forwarded=True)
+    await harness.settle()
+    assert "这是转发的位置" in (inspector.last().text or "")
+    await inspector.send_location(*near(30))
+    await harness.settle()
+    await press_and_settle(harness, inspector, "⭐ 黄河路-人民路口 · 城管局 · 30 米")
+    await press_and_settle(harness, inspector, "月查 · 明查")
+    await press_and_settle(harness, inspector, "1")
+    await press_and_settle(harness, inspector, "下一步：拍照 ▶️")
+    # A note alone, then Submit without a photo: refused.
+    await inspector.send_text("备注")
+    await harness.settle()
+    await inspector.press("✅ 提交督查")
+    await harness.settle()
+    assert inspector.answered_callbacks[-1]["text"] == "请至少发一张现场照片再提交。"
+    await inspector.send_photo(forwarded=True)
+    await harness.settle()
+    assert "这是转发的照片" in (inspector.last().text or "")
+    # The check-in photo of a volunteer, sent again.
+    await inspector.send_photo_again(picture)
+    await harness.settle()
+    assert "这张照片以前用过了" in (inspector.last().text or "")
+    await inspector.send_document("photo.jpg", b"\xff\xd8", "image/jpeg")
+    await harness.settle()
+    assert "请直接发送照片" in (inspector.last().text or "")
+    assert await harness.count(Inspection) == 0
+    assert await harness.count(EvidencePhoto) == 0
+    # A stale button from an earlier step changes nothing.
+    await inspector.press_data(InspectSeen(1).pack(), inspector.last().message_id)
+    await harness.settle()
+    assert inspector.answered_callbacks[-1]["text"] == "这个按钮已失效，请重新打开菜单。"
+
+
+async def test_admins_change_the_checklist_and_the_next_check_uses_it(harness: Harness) -> None:
+    town = await city(harness)
+    admin = harness.admin
+    await admin.send_command("checklist")
+    await harness.settle()
+    assert "督查检查表" in (admin.last().text or "")
+    assert "未穿马甲或制服 −5" in admin.last().buttons()
+    items = {item.code: item for item in await rows(harness, ChecklistItem)}
+    await admin.press_data(ChecklistAdjust(items["no_vest"].id, 1).pack(), admin.last().message_id)
+    await harness.settle()
+    assert "未穿马甲或制服 −6" in admin.last().buttons()
+    text = await press_and_settle(harness, admin, "玩手机 −5")
+    assert "🚫 玩手机 −5" in admin.last().buttons(), text
+    await press_and_settle(harness, admin, "➕ 新增检查项")
+    await admin.send_text("小广告")
+    await harness.settle()
+    assert "请按“名称 分值”输入" in (admin.last().text or "")
+    await admin.send_text("随意张贴小广告 500")
+    await harness.settle()
+    assert "请按“名称 分值”输入" in (admin.last().text or "")
+    await admin.send_text("随意张贴小广告 3")
+    await harness.settle()
+    assert "随意张贴小广告 −3" in admin.last().buttons()
+    assert await trail(harness, "checklist_item", items["no_vest"].id) == ["checklist.deduction"]
+
+    await start_check(harness, town.inspector)
+    await press_and_settle(harness, town.inspector, "⭐ 黄河路-人民路口 · 城管局 · 30 米")
+    await press_and_settle(harness, town.inspector, "日查 · 明查")
+    await press_and_settle(harness, town.inspector, "0")
+    buttons = town.inspector.last().buttons()
+    assert "⬜ 未穿马甲或制服 −6" in buttons and "⬜ 随意张贴小广告 −3" in buttons
+    assert not any("玩手机" in button for button in buttons)

@@ -1,0 +1,291 @@
+"""Rectification orders: issued from a street report with the evidence, acknowledged,
+replied with an "after" photo, sent back with a reason, replied again and accepted; reminders
+before the deadline, an overdue order escalated to headquarters once (also after a restart), a
+follow-up (回头看) that reopens it; and the rules about who may do what."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import update
+
+from bot.buttons import OrderAccept, OrderAcknowledge, OrderCard, OrderReply
+from bot.db.models import (
+    Dialogue,
+    EvidenceKind,
+    EvidencePhoto,
+    OrderStatus,
+    RectificationOrder,
+    ReportStatus,
+    Unit,
+)
+from tests.e2e.oversight_fixtures import (
+    HQ_GROUP,
+    City,
+    bind_headquarters,
+    city,
+    near,
+    orders,
+    rows,
+    street_reports,
+    trail,
+)
+from tests.e2e.schedule import DAY, at, press_and_settle
+from tests.e2e.test_street_reports import report
+from tests.harness import Harness
+
+
+async def ordered(harness: Harness, town: City, category: str = "乱扔垃圾") -> RectificationOrder:
+    """王芳 reports litter by 城管局's post; the inspector orders it fixed with the default
+    deadline; the order is delivered."""
+    await report(harness, town.volunteers[0], near(60), category=category, text="垃圾桶满溢")
+    [filed] = await street_reports(harness)
+    await town.inspector.send_command("orders")
+    await harness.settle()
+    await press_and_settle(harness, town.inspector, "📷 待处理随手拍（1）")
+    await press_and_settle(harness, town.inspector, f"随手拍 #{filed.id}")
+    await press_and_settle(harness, town.inspector, "📝 下整改令")
+    await press_and_settle(harness, town.inspector, "✅ 下发")
+    await harness.deliver()
+    return (await orders(harness))[-1]
+
+
+async def reply(harness: Harness, town: City, note: str) -> str:
+    coordinator = town.coordinator
+    await press_and_settle(harness, coordinator, "📤 回复整改")
+    await coordinator.send_photo()
+    await harness.settle()
+    await coordinator.send_text(note)
+    await harness.settle()
+    return await press_and_settle(harness, coordinator, "✅ 提交回复")
+
+
+async def test_an_order_is_acknowledged_replied_sent_back_replied_again_and_accepted(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    inspector, coordinator, wang = town.inspector, town.coordinator, town.volunteers[0]
+    order = await ordered(harness, town)
+    assert order.status is OrderStatus.ISSUED
+    assert order.deadline_at == harness.clock.now() + dt.timedelta(hours=24)
+    card = coordinator.last()
+    assert card.kind == "photo", "the report's photo comes with the order"
+    caption = card.caption or ""
+    assert "您单位收到一件整改令" in caption and f"整改令 #{order.id} · 乱扔垃圾" in caption
+    assert "问题：垃圾桶满溢" in caption and "期限：2026年12月2日 08:00" in caption
+    assert card.buttons() == ["✍️ 签收", "📤 回复整改"]
+    assert "已向“城管局”下发整改令" in (wang.last().text or "")
+
+    text = await press_and_settle(harness, coordinator, "✍️ 签收")
+    assert f"已签收整改令 #{order.id}" in text
+    await harness.deliver()
+    assert f"“城管局”的 陈协调 已签收整改令 #{order.id}" in (inspector.last().text or "")
+
+    harness.clock.advance(hours=3)
+    text = await reply(harness, town, "已清运，垃圾桶已更换")
+    assert f"整改令 #{order.id} 已回复，等待督查员验收" in text
+    await harness.deliver()
+    notice = inspector.last()
+    assert "“城管局”回复了整改令" in (notice.caption or "")
+    assert "回复：已清运，垃圾桶已更换" in (notice.caption or "")
+    assert notice.buttons() == ["✅ 验收办结", "↩️ 退回"]
+
+    await press_and_settle(harness, inspector, "↩️ 退回")
+    await inspector.send_text("x")
+    await harness.settle()
+    assert "请写明原因（2 到 500 个字）" in (inspector.last().text or "")
+    await inspector.send_text("路边还有散落垃圾")
+    await harness.settle()
+    assert f"整改令 #{order.id} 已退回“城管局”" in (inspector.last().text or "")
+    await harness.deliver()
+    assert "整改令被退回：路边还有散落垃圾" in (coordinator.last().caption or "")
+    assert coordinator.last().buttons() == ["📤 回复整改"]
+
+    await reply(harness, town, "散落垃圾已清扫")
+    await harness.deliver()
+    await press_and_settle(harness, inspector, "✅ 验收办结")
+    assert "已办结。要不要约个时间回头看？" in (inspector.last().text or "")
+    assert inspector.last().buttons() == ["7 天后回头看", "14 天后回头看", "不用"]
+    text = await press_and_settle(harness, inspector, "不用")
+    assert f"整改令 #{order.id} 不回头看" in text
+    await harness.deliver()
+    assert f"整改令 #{order.id} 已办结，谢谢“城管局”" in (coordinator.last().text or "")
+    told = wang.last()
+    assert "已由“城管局”整改完毕" in (told.caption or "") and told.kind == "photo"
+
+    [done] = await orders(harness)
+    assert done.status is OrderStatus.ACCEPTED
+    assert done.first_replied_at == at(DAY, 11, 0) and done.acknowledged_at == at(DAY, 8, 0)
+    assert await trail(harness, "order", order.id) == [
+        "order.issue",
+        "order.acknowledge",
+        "order.reply",
+        "order.return",
+        "order.reply",
+        "order.accept",
+    ]
+    [filed] = await street_reports(harness)
+    assert filed.status is ReportStatus.FIXED
+    after = [p for p in await rows(harness, EvidencePhoto) if p.kind is EvidenceKind.AFTER]
+    assert len(after) == 2 and {p.order_id for p in after} == {order.id}
+    assert await harness.count(Dialogue) == 0
+
+    # The card shows the photos before and after and the whole history.
+    await coordinator.send_command("orders")
+    await harness.settle()
+    await press_and_settle(harness, coordinator, "✅ 已办结（1）")
+    text = await press_and_settle(harness, coordinator, f"#{order.id}")
+    assert "经过：" in text and "退回（赵督查）：路边还有散落垃圾" in text
+    assert "回复（陈协调）：散落垃圾已清扫" in text
+
+
+async def test_reminders_then_an_overdue_order_is_escalated_once_even_after_a_restart(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    await bind_headquarters(harness)
+    order = await ordered(harness, town)
+    coordinator = town.coordinator
+    seen = len(coordinator.messages())
+    harness.clock.advance(hours=4)
+    await harness.tick()
+    assert f"整改令 #{order.id} 还没有签收" in (
+        coordinator.last().caption or coordinator.last().text or ""
+    )
+    await harness.tick()
+    assert len(coordinator.messages()) == seen + 1
+    # Six hours before the deadline falls in the quiet hours: the reminder waits for 07:00.
+    harness.clock.set(order.deadline_at - dt.timedelta(hours=5))
+    await harness.tick()
+    assert "到期" not in (coordinator.last().text or "")
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 7, 0))
+    await harness.deliver()
+    assert f"整改令 #{order.id} 将于 2026年12月2日 08:00 到期" in (coordinator.last().text or "")
+
+    harness.clock.set(order.deadline_at + dt.timedelta(minutes=1))
+    await harness.tick()
+    escalation = f"超期督办：“城管局”的整改令 #{order.id} 期限 2026年12月2日 08:00 已过"
+    group = harness.emulator.group(HQ_GROUP)
+    assert escalation in (harness.admin.last().text or "")
+    assert any(escalation in text for text in group.texts())
+    assert "已报指挥部督办" in (coordinator.last().text or "")
+    counted = (len(harness.admin.messages()), len(group.messages()), len(coordinator.messages()))
+    await harness.tick()
+    await harness.bot.restart()
+    harness.clock.advance(hours=1)
+    await harness.tick()
+    assert (
+        len(harness.admin.messages()),
+        len(group.messages()),
+        len(coordinator.messages()),
+    ) == counted
+    [late] = await orders(harness)
+    assert late.escalated_at == order.deadline_at + dt.timedelta(minutes=1)
+    assert (await trail(harness, "order", order.id)).count("order.escalate") == 1
+
+
+async def test_a_follow_up_that_finds_a_relapse_reopens_the_order(harness: Harness) -> None:
+    town = await city(harness)
+    inspector, coordinator = town.inspector, town.coordinator
+    order = await ordered(harness, town)
+    await reply(harness, town, "已清理")
+    await harness.deliver()
+    await press_and_settle(harness, inspector, "✅ 验收办结")
+    text = await press_and_settle(harness, inspector, "7 天后回头看")
+    assert "12月8日" in text or "2026年12月8日" in text
+    seen = len(inspector.messages())
+    harness.clock.advance(days=6)
+    await harness.tick()
+    assert len(inspector.messages()) == seen
+    harness.clock.advance(days=1)
+    await harness.tick()
+    notice = inspector.last()
+    assert "回头看：整改令" in (notice.caption or "") and notice.kind == "photo"
+    assert notice.buttons() == ["👍 仍然到位", "🔁 复发，重新交办"]
+    await press_and_settle(harness, inspector, "🔁 复发，重新交办")
+    assert f"整改令 #{order.id} 已重新交办" in (inspector.last().text or "")
+    await harness.deliver()
+    assert "回头看发现问题复发" in (coordinator.last().caption or "")
+    assert coordinator.last().buttons() == ["✍️ 签收", "📤 回复整改"]
+    assert "回头看发现问题复发，已重新交办" in (town.volunteers[0].last().text or "")
+    [again] = await orders(harness)
+    assert again.status is OrderStatus.ISSUED and again.reopened == 1
+    assert again.deadline_at == harness.clock.now() + dt.timedelta(hours=24)
+    # The same buttons again change nothing more.
+    await inspector.press("🔁 复发，重新交办")
+    await harness.settle()
+    assert inspector.answered_callbacks[-1]["text"] == "这件整改令没有待做的回头看。"
+    await harness.tick()
+    assert (await orders(harness))[0].reopened == 1
+
+
+async def test_who_may_answer_and_accept_and_the_rules_of_deadlines_and_units(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    order = await ordered(harness, town)
+    other, volunteer, inspector = town.other_coordinator, town.volunteers[1], town.inspector
+    await other.send_text("hi")
+    await harness.settle()
+    anchor = other.last().message_id
+    for data in (OrderAcknowledge(order.id), OrderReply(order.id)):
+        await other.press_data(data.pack(), anchor)
+        await harness.settle()
+        assert other.answered_callbacks[-1]["text"] == (
+            "只有“城管局”的协调员才能签收和回复这件整改令。"
+        )
+    await other.press_data(OrderCard(order.id).pack(), anchor)
+    await harness.settle()
+    assert other.answered_callbacks[-1]["text"] == "只有“城管局”的协调员才能签收和回复这件整改令。"
+    await volunteer.send_text("hi")
+    await harness.settle()
+    await volunteer.press_data(OrderAcknowledge(order.id).pack(), volunteer.last().message_id)
+    await harness.settle()
+    assert "只有“城管局”的协调员" in volunteer.answered_callbacks[-1]["text"]
+
+    # A reply without an "after" photo is refused.
+    await press_and_settle(harness, town.coordinator, "📤 回复整改")
+    await town.coordinator.send_text("已整改")
+    await harness.settle()
+    await town.coordinator.press("✅ 提交回复")
+    await harness.settle()
+    assert town.coordinator.answered_callbacks[-1]["text"] == "请先发一张整改后的现场照片。"
+    await town.coordinator.send_photo()
+    await harness.settle()
+    await press_and_settle(harness, town.coordinator, "✅ 提交回复")
+    # Acceptance by a coordinator is refused; the inspector's counts.
+    await town.coordinator.press_data(
+        OrderAccept(order.id).pack(), anchor := town.coordinator.last().message_id
+    )
+    await harness.settle()
+    assert (
+        town.coordinator.answered_callbacks[-1]["text"]
+        == "只有督查员或管理员才能验收或退回整改令。"
+    )
+    assert (await orders(harness))[0].status is OrderStatus.REPLIED
+    del anchor
+
+    # A deadline in the past, and an order for an archived unit.
+    await report(harness, volunteer, near(200), category="设施损坏")
+    second = (await street_reports(harness))[-1]
+    await inspector.send_command("orders")
+    await harness.settle()
+    await press_and_settle(harness, inspector, "📷 待处理随手拍（1）")
+    await press_and_settle(harness, inspector, f"随手拍 #{second.id}")
+    text = await press_and_settle(harness, inspector, "📝 下整改令")
+    assert "剩 72 小时" in text
+    await inspector.send_text("11-30 18:00")
+    await harness.settle()
+    assert "期限 2026年11月30日 18:00 已经过去了" in (inspector.last().text or "")
+    await inspector.send_text("36")
+    await harness.settle()
+    assert "剩 36 小时" in (inspector.last().text or "")
+    await inspector.send_text("路灯杆倾斜，有安全隐患")
+    await harness.settle()
+    assert "问题：路灯杆倾斜，有安全隐患" in (inspector.last().text or "")
+    async with harness.session() as session:
+        await session.execute(update(Unit).where(Unit.id == town.unit_id).values(archived=True))
+    await inspector.press("✅ 下发")
+    await harness.settle()
+    assert inspector.answered_callbacks[-1]["text"] == "“城管局”已撤销，不能再向它下发整改令。"
+    assert len(await orders(harness)) == 1

@@ -1,0 +1,129 @@
+"""The oversight figures in what leaders read, against a hand-built day: the day's tally (checks
+by kind and their score, the discrepancy, street reports, orders with the reply rate, the unit
+score and its parts), the headquarters weekly bulletin (ranking with grades and the orders still
+open by unit), and the ledger's orders sheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from openpyxl import load_workbook
+
+from bot.emulator import SimUser
+from tests.e2e.oversight_fixtures import City, bind_headquarters, checked_in, city, orders
+from tests.e2e.schedule import DAY, at, press_and_settle, shift
+from tests.e2e.test_inspect import start_check
+from tests.e2e.test_orders import ordered, reply
+from tests.e2e.test_street_reports import near, report
+from tests.harness import Harness
+
+
+async def check(harness: Harness, inspector: SimUser, kind: str, seen: str) -> None:
+    await start_check(harness, inspector)
+    # ⭐ only while the post has not been checked this week.
+    post = next(b for b in inspector.last().buttons() if "黄河路-人民路口" in b)
+    await press_and_settle(harness, inspector, post)
+    await press_and_settle(harness, inspector, kind)
+    await press_and_settle(harness, inspector, seen)
+    await press_and_settle(harness, inspector, "下一步：拍照 ▶️")
+    await inspector.send_photo()
+    await harness.settle()
+    await press_and_settle(harness, inspector, "✅ 提交督查")
+
+
+async def a_day(harness: Harness) -> City:
+    """12-01: a shift of 4 at 黄河路-人民路口 from 07:00, two checked in and on post all along.
+    08:00 a daily check sees 2 (score 80); 10:00 a covert spot check sees 1 (score 70, one
+    checked in but not seen). A litter report becomes an order, replied at 11:00 and accepted at
+    12:00; a damaged facility report becomes an order nobody answers (due 12-04 12:00)."""
+    town = await city(harness)
+    shift_id = await shift(harness, town.post_id, day=DAY, start=7, end=19)
+    for volunteer in town.volunteers:
+        await checked_in(harness, shift_id, volunteer, at(DAY, 7, 0))
+    await check(harness, town.inspector, "日查 · 明查", "2")
+    harness.clock.set(at(DAY, 10))
+    await check(harness, town.inspector, "抽查 · 暗访", "1")
+    harness.clock.set(at(DAY, 10, 30))
+    await ordered(harness, town)
+    harness.clock.set(at(DAY, 11))
+    await reply(harness, town, "已清运")
+    await harness.deliver()
+    harness.clock.set(at(DAY, 12))
+    await press_and_settle(harness, town.inspector, "✅ 验收办结")
+    await press_and_settle(harness, town.inspector, "不用")
+    await report(harness, town.volunteers[1], near(200), category="设施损坏", text="路灯杆倾斜")
+    await town.inspector.send_command("orders")
+    await harness.settle()
+    await press_and_settle(harness, town.inspector, "📷 待处理随手拍（1）")
+    await press_and_settle(harness, town.inspector, "随手拍 #2")
+    await press_and_settle(harness, town.inspector, "📝 下整改令")
+    await press_and_settle(harness, town.inspector, "✅ 下发")
+    await harness.deliver()
+    return town
+
+
+async def test_the_day_s_tally_shows_checks_reports_orders_and_the_unit_score(
+    harness: Harness,
+) -> None:
+    await a_day(harness)
+    admin = harness.admin
+    # Before the evening tally the covert check is not counted yet.
+    harness.clock.set(at(DAY, 19, 59))
+    await admin.send_command("today")
+    await harness.settle()
+    text = "\n".join(admin.texts()[-3:])
+    assert "督查 1 次（日查 1），平均 80 分；与签到不符 0 处" in text
+    harness.clock.set(at(DAY, 20, 30))
+    await admin.send_command("today")
+    await harness.settle()
+    text = "\n".join(m.text or "" for m in admin.messages()[-3:])
+    assert "🕵️ 督查与整改：" in text
+    assert "督查 2 次（日查 1、抽查 1），平均 75 分；与签到不符 1 处" in text
+    assert "随手拍 2 条，转交单位 2 条" in text
+    assert "整改令下发 2 件：回复 1 件（按期 1 件）；超期未回复 0 件，未办结共 1 件" in text
+    assert "回复整改率 50%，按期办结率 —（到期 0 件），整改用时中位数 1.5 小时" in text
+    assert "⚠️ 督查与签到不符 1 处：" in text
+    assert "10:00 黄河路-人民路口（城管局）：签到 2 人，现场看到 1 人（签到：李明、王芳）" in text
+    # Attendance: 2 of 4 seats on time, so 0.6 × 50% + 0.4 × 100% = 70; checks 75; orders 50.
+    # 0.5 × 70 + 0.3 × 75 + 0.2 × 50 = 67.5, graded 中 (fair) from 60.
+    assert "综合得分：67.5 分（中）" in text
+    assert "得分构成：出勤 70，督查 75，整改 50" in text
+    assert "1. 城管局：67.5 分（中），在岗率 50%" in text
+    assert "，督查 75 分，回复整改率 50%" in text
+
+
+async def test_the_weekly_bulletin_lists_the_orders_still_open_by_unit(harness: Harness) -> None:
+    await a_day(harness)
+    group = await bind_headquarters(harness)
+    # Monday 12-07 08:00: the report of the week 11-30 to 12-06.
+    harness.clock.set(at(DAY + dt.timedelta(days=6), 8, 0))
+    await harness.tick()
+    text = "\n".join(group.texts())
+    assert "📌 未办结的整改令 1 件（按单位）：" in text
+    assert "· 城管局：1 件（超期 1 件）" in text
+    # Both orders fell due that week; the first was accepted in time.
+    assert "回复整改率 50%，按期办结率 50%（到期 2 件）" in text
+    assert "超期未回复 1 件" in text
+
+
+async def test_the_ledger_has_the_orders_and_each_unit_s_oversight(harness: Harness) -> None:
+    town = await a_day(harness)
+    harness.clock.set(at(DAY, 20, 30))
+    await harness.admin.send_command("export", "2026-12-01 2026-12-01")
+    await harness.settle()
+    sent = harness.admin.last()
+    assert sent.file_id is not None
+    book = load_workbook(io.BytesIO(harness.emulator.file_bytes(sent.file_id)), read_only=True)
+    lines = list(book["整改令"].iter_rows(values_only=True))
+    assert lines[0][:7] == ("编号", "单位", "类别", "来源", "地点", "问题", "状态")
+    first, second = lines[1:]
+    assert first[:7] == (1, "城管局", "乱扔垃圾", "随手拍", None, "垃圾桶满溢", "已办结")
+    assert first[11] == "是" and first[13] == "否"
+    assert second[2] == "设施损坏" and second[6] == "已下发待签收" and second[11] == "否"
+    units = {row[0]: row for row in book["单位汇总"].iter_rows(values_only=True)}
+    # checks, check score, discrepancies, reports, issued, replied, on time, overdue
+    assert units["城管局"][11:19] == (2, 75, 1, 2, 2, 1, 1, 0)
+    assert units["城管局"][19] == 0.5 and units["城管局"][22] == 67.5
+    assert len(await orders(harness)) == 2
+    del town

@@ -1,0 +1,225 @@
+"""Members report street problems (随手拍): routed to the unit of the zone, of the nearest post,
+or dispatched by hand; a report near an open one of the same kind today is linked to it; the
+reporter hears every step; admins upload zones; every wrong input is answered."""
+
+from __future__ import annotations
+
+import json
+
+from bot.db.models import Dialogue, ReportStatus, RouteMethod, StreetReport, Zone
+from bot.emulator import SimUser
+from tests.e2e.oversight_fixtures import city, geojson, near, square, street_reports
+from tests.e2e.schedule import press_and_settle
+from tests.harness import Harness
+
+ROAD = [[104.06, 30.65], [104.07, 30.66]]
+ZONE_FILE = geojson(
+    ("城管局", "黄河路段", square(near(), 200)),
+    # Touching the first along its northern edge: allowed.
+    ("交通局", "人民路段", square(near(400), 200)),
+)
+
+
+async def upload_zones(harness: Harness, data: bytes, name: str = "zones.geojson") -> str:
+    admin = harness.admin
+    await admin.send_command("zones")
+    await harness.settle()
+    await admin.send_document(name, data, "application/geo+json")
+    await harness.settle()
+    return admin.last().text or ""
+
+
+async def report(
+    harness: Harness,
+    user: SimUser,
+    where: tuple[float, float],
+    category: str = "乱停车",
+    text: str | None = "共享单车堆在盲道上",
+) -> str:
+    await user.send_command("report")
+    await harness.settle()
+    await user.send_photo()
+    await harness.settle()
+    await user.send_location(*where)
+    await harness.settle()
+    await press_and_settle(harness, user, category)
+    if text is None:
+        return await press_and_settle(harness, user, "✅ 提交")
+    await user.send_text(text)
+    await harness.settle()
+    return user.last().text or ""
+
+
+async def test_a_report_inside_a_zone_goes_to_that_unit(harness: Harness) -> None:
+    town = await city(harness)
+    text = await upload_zones(harness, ZONE_FILE)
+    assert "✅ 已从“zones.geojson”导入 2 个责任区" in text
+    assert "· 城管局：1 个" in text and "· 交通局：1 个" in text
+    assert await harness.count(Zone) == 2
+    wang = town.volunteers[0]
+    # In 交通局's zone, though 城管局's post is nearer than REPORT_ROUTE_NEAREST_M.
+    text = await report(harness, wang, near(290))
+    assert "已转交“交通局”（在其责任区内）" in text
+    [filed] = await street_reports(harness)
+    assert filed.status is ReportStatus.ROUTED and filed.route_method is RouteMethod.ZONE
+    await harness.deliver()
+    notice = town.other_coordinator.last()
+    assert "有人反映了您单位负责的地方的问题" in (notice.caption or "")
+    assert "共享单车堆在盲道上" in (notice.caption or "")
+    assert town.coordinator.messages() == []
+    assert await harness.count(Dialogue) == 0
+
+
+async def test_without_zones_the_nearest_post_decides_and_far_away_an_inspector_dispatches(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    wang, li = town.volunteers
+    text = await report(harness, wang, near(100), category="乱扔垃圾", text=None)
+    assert "已转交“城管局”（离其岗位 100 米）" in text
+    # 5 km away from every post: nobody answers for the place.
+    text = await report(harness, li, near(5000))
+    assert "督查员会分派给责任单位" in text
+    first, second = await street_reports(harness)
+    assert first.route_method is RouteMethod.NEAREST_POST and first.route_distance_m is not None
+    assert second.status is ReportStatus.NEW and second.unit_id is None
+    await harness.deliver()
+    inspector = town.inspector
+    assert "请分派给责任单位" in (inspector.last().caption or "")
+    assert inspector.last().buttons() == ["📮 分派给单位", "🚫 不予受理"]
+    assert "请分派给责任单位" in (harness.admin.last().caption or "")
+    text = await press_and_settle(harness, inspector, "📮 分派给单位")
+    assert f"把随手拍 #{second.id} 分派给哪个单位？" in text
+    text = await press_and_settle(harness, inspector, "交通局")
+    assert f"✅ 随手拍 #{second.id} 已分派给“交通局”。" in text
+    await harness.deliver()
+    assert f"您的随手拍 #{second.id} 已转交“交通局”" in (li.last().text or "")
+    assert "有人反映了您单位负责的地方的问题" in (town.other_coordinator.last().caption or "")
+    [_, dispatched] = await street_reports(harness)
+    assert dispatched.route_method is RouteMethod.HAND and dispatched.unit_id == town.other_unit_id
+
+
+async def test_a_second_report_of_the_same_problem_nearby_is_linked_and_both_hear_the_outcome(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    wang, li = town.volunteers
+    await report(harness, wang, near(100))
+    text = await report(harness, li, near(120))
+    first, second = await street_reports(harness)
+    assert f"今天 50 米内已有人反映了同样的问题（#{first.id}），已合并" in text
+    assert second.status is ReportStatus.DUPLICATE and second.duplicate_of_id == first.id
+    # Another category at the same spot is a report of its own.
+    await report(harness, li, near(120), category="设施损坏")
+    third = (await street_reports(harness))[-1]
+    assert third.status is ReportStatus.ROUTED
+    await harness.deliver()
+    coordinator_notices = [m.caption or "" for m in town.coordinator.messages()]
+    assert len([c for c in coordinator_notices if "有人反映" in c]) == 2
+
+    # The inspector orders the first fixed: both reporters hear it.
+    await town.inspector.send_command("orders")
+    await harness.settle()
+    text = await press_and_settle(harness, town.inspector, "📷 待处理随手拍（2）")
+    assert f"#{first.id} 乱停车 · 城管局" in text and f"#{third.id} 设施损坏 · 城管局" in text
+    text = await press_and_settle(harness, town.inspector, f"随手拍 #{first.id}")
+    assert "共享单车堆在盲道上" in text and "责任单位：城管局（离其岗位 100 米）" in text
+    await press_and_settle(harness, town.inspector, "📝 下整改令")
+    await press_and_settle(harness, town.inspector, "✅ 下发")
+    await harness.deliver()
+    for reporter in (wang, li):
+        assert f"您的随手拍 #{first.id}：已向“城管局”下发整改令" in (reporter.last().text or "")
+
+
+async def test_a_photo_captioned_suishoupai_starts_a_report(harness: Harness) -> None:
+    town = await city(harness)
+    wang = town.volunteers[0]
+    await wang.send_photo(caption="随手拍")
+    await harness.settle()
+    assert "问题在哪里？" in (wang.last().text or "")
+    await wang.send_location(*near(60))
+    await harness.settle()
+    await press_and_settle(harness, wang, "占道经营")
+    text = await press_and_settle(harness, wang, "✅ 提交")
+    assert "已转交“城管局”" in text
+    # Any other caption outside a dialogue is not a report.
+    await wang.send_photo(caption="看看")
+    await harness.settle()
+    assert "没看懂这条消息" in (wang.last().text or "")
+    assert await harness.count(StreetReport) == 1
+
+
+async def test_wrong_input_in_a_report_changes_nothing(harness: Harness) -> None:
+    town = await city(harness)
+    wang = town.volunteers[0]
+    await wang.send_command("report")
+    await harness.settle()
+    await wang.send_location(*near(60))
+    await harness.settle()
+    assert "请先发一张问题的照片" in (wang.last().text or "")
+    await wang.send_text("路口有垃圾")
+    await harness.settle()
+    assert "请先发一张问题的照片" in (wang.last().text or "")
+    await wang.send_photo(forwarded=True)
+    await harness.settle()
+    assert "这是转发的照片" in (wang.last().text or "")
+    await wang.send_photo()
+    await harness.settle()
+    await wang.send_text("在人民路")
+    await harness.settle()
+    assert "请用下面的按钮发送问题所在的位置" in (wang.last().text or "")
+    await wang.send_venue(*near(60), "人民公园", "人民路 1 号")
+    await harness.settle()
+    assert "这是一个地点（场所）" in (wang.last().text or "")
+    await wang.send_location(*near(60))
+    await harness.settle()
+    await wang.send_text("乱停车")
+    await harness.settle()
+    assert "请用上面的按钮继续" in (wang.last().text or "")
+    await press_and_settle(harness, wang, "乱停车")
+    await wang.send_text("x" * 400)
+    await harness.settle()
+    assert "文字请写 1 到 300 个字" in (wang.last().text or "")
+    assert await harness.count(StreetReport) == 0
+    await wang.send_command("cancel")
+    await harness.settle()
+    assert await harness.count(Dialogue) == 0
+
+
+async def test_bad_zone_files_are_refused_naming_each_problem(harness: Harness) -> None:
+    await city(harness)
+    line = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"unit": "城管局"},
+                    "geometry": {
+                        "type": "LineString",
+                        "coordinates": [[104.06, 30.65], [104.07, 30.66]],
+                    },
+                }
+            ],
+        }
+    ).encode()
+    text = await upload_zones(harness, line)
+    assert "❌ “zones.geojson”没有导入：1 个问题，什么都没有改。" in text
+    assert "第 1 个要素：是 LineString，不是多边形" in text
+    overlapping = geojson(
+        ("城管局", "黄河路段", square(near(), 200)),
+        ("交通局", "人民路段", square(near(300), 200)),
+        ("不存在局", "X 段", square(near(5000), 100)),
+    )
+    text = await upload_zones(harness, overlapping)
+    assert "第 3 个要素：没有名为“不存在局”的单位。" in text
+    assert "第 1 个要素：“黄河路段”（城管局）与第 2 个要素“人民路段”（交通局）重叠。" in text
+    text = await upload_zones(harness, b"not json")
+    assert "不是 GeoJSON 文件" in text
+    await harness.admin.send_document("zones.txt", b"{}")
+    await harness.settle()
+    assert "不是 .geojson 或 .json 文件" in (harness.admin.last().text or "")
+    await harness.admin.send_text("黄河路")
+    await harness.settle()
+    assert "请发送 GeoJSON 文件" in (harness.admin.last().text or "")
+    assert await harness.count(Zone) == 0

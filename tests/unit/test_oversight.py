@@ -1,0 +1,201 @@
+"""Oversight rules without Telegram: zones (shapely), routing, the checklist's deductions and
+score, typed deadlines, covert visibility, and the oversight settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.engine import Database
+from bot.db.models import ChecklistGroup, ChecklistItem, Post, PostType, RouteMethod, Unit
+from bot.errors import DomainError, ErrorCode
+from bot.geo import offset
+from bot.i18n import Translator
+from bot.services.oversight import checklist, checks, order_drafts, routing, zones
+from bot.settings import SettingsError, load_settings
+from tests.conftest import make_settings
+from tests.e2e.oversight_fixtures import geojson, square
+
+ZONE = ZoneInfo("Asia/Shanghai")
+NOW = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)  # 08:00 in Shanghai
+CENTER = (30.6586, 104.0648)
+
+
+async def _city(session: AsyncSession) -> tuple[Unit, Unit]:
+    first = Unit(name="城管局", created_at=NOW, require_swap_approval=False)
+    second = Unit(name="交通局", created_at=NOW, require_swap_approval=False)
+    session.add_all([first, second])
+    await session.flush()
+    lat, lon = offset(*CENTER, 150, 0)
+    session.add(
+        Post(
+            unit_id=second.id,
+            name="人民路口",
+            type=PostType.TRAFFIC,
+            latitude=lat,
+            longitude=lon,
+            radius_m=100,
+            archived=False,
+            created_at=NOW,
+        )
+    )
+    await session.flush()
+    return first, second
+
+
+async def test_a_point_goes_to_its_zone_else_the_nearest_post_else_nobody(
+    database: Database,
+) -> None:
+    settings = make_settings(database.url)
+    async with database.session() as session:
+        first, second = await _city(session)
+        imported = await zones.read(session, geojson(("城管局", "黄河路段", square(CENTER, 100))))
+        assert imported.ok
+        await zones.replace(session, _admin(), imported, NOW)
+        inside = await routing.route(session, *CENTER, settings)
+        assert (inside.unit_id, inside.method) == (first.id, RouteMethod.ZONE)
+        # On the zone's edge still counts as inside.
+        edge = offset(*CENTER, 100, 0)
+        assert (await routing.route(session, *edge, settings)).unit_id == first.id
+        near_post = await routing.route(session, *offset(*CENTER, 300, 0), settings)
+        assert (near_post.unit_id, near_post.method) == (second.id, RouteMethod.NEAREST_POST)
+        assert near_post.distance_m == pytest.approx(150, abs=1)
+        nowhere = await routing.route(session, *offset(*CENTER, 3000, 0), settings)
+        assert (nowhere.unit_id, nowhere.method) == (None, None)
+
+
+def _admin():  # type: ignore[no-untyped-def]
+    from bot.db.models import Role
+    from bot.services.people.access import Actor
+
+    return Actor(telegram_id=1, member=None, roles=frozenset({Role.ADMIN}))
+
+
+async def test_zone_files_are_checked_feature_by_feature(database: Database) -> None:
+    async with database.session() as session:
+        await _city(session)
+        bowtie = [[104.0, 30.0], [104.01, 30.01], [104.01, 30.0], [104.0, 30.01], [104.0, 30.0]]
+        checked = await zones.read(
+            session,
+            geojson(
+                ("城管局", "A", square(CENTER, 100)),
+                ("交通局", "B", square(offset(*CENTER, 50, 50), 100)),
+                ("城管局", "C", bowtie),
+            ),
+        )
+        codes = [(p.code, p.feature) for p in checked.problems]
+        assert ("invalid", 3) in codes and ("overlap", 1) in codes
+        overlap = next(p for p in checked.problems if p.code == "overlap")
+        assert overlap.params["other_feature"] == 2 and overlap.params["other_unit"] == "交通局"
+        multi = await zones.read(
+            session,
+            geojson(
+                ("城管局", "M", [[square(CENTER, 50)], [square(offset(*CENTER, 500, 0), 50)]]),
+                kind="MultiPolygon",
+            ),
+        )
+        assert multi.ok and len(multi.zones) == 1
+        for data, code in (
+            (b"\xff\xfe", "not_json"),
+            (json.dumps({"type": "Polygon"}).encode(), "not_collection"),
+            (json.dumps({"type": "FeatureCollection", "features": []}).encode(), "empty"),
+        ):
+            assert [p.code for p in (await zones.read(session, data)).problems] == [code]
+        point = {
+            "type": "Feature",
+            "properties": {},
+            "geometry": {"type": "Point", "coordinates": [1, 2]},
+        }
+        found = await zones.read(session, json.dumps(point).encode())
+        assert [(p.code, p.params) for p in found.problems] == [("not_polygon", {"kind": "Point"})]
+        with pytest.raises(DomainError) as error:
+            await zones.read(session, b" " * (zones.MAX_BYTES + 1))
+        assert error.value.code is ErrorCode.ZONES_FILE_TOO_LARGE
+
+
+def test_deductions_per_person_and_per_line_and_the_score() -> None:
+    t = Translator("zh_Hans", ZONE)
+    short = ChecklistItem(
+        id=1, code="short_staffed", group=ChecklistGroup.STAFFING, deduction=10, per_person=True
+    )
+    vest = ChecklistItem(
+        id=2, code="no_vest", group=ChecklistGroup.ATTIRE, deduction=5, per_person=False
+    )
+    applied = checklist.deductions(t, [short, vest], shortfall=3)
+    assert [(a["code"], a["points"], a["times"]) for a in applied] == [
+        ("short_staffed", 30, 3),
+        ("no_vest", 5, 1),
+    ]
+    assert checklist.score_of(applied) == 65
+    assert checklist.deductions(t, [short], shortfall=0) == []
+    huge = ChecklistItem(
+        id=3, label="严重", group=ChecklistGroup.CONDUCT, deduction=100, per_person=False
+    )
+    assert checklist.score_of(checklist.deductions(t, [huge, vest], 0)) == 0
+
+
+def test_a_covert_check_is_seen_from_the_next_daily_tally() -> None:
+    settings = make_settings("sqlite+aiosqlite:///x.db")
+    morning = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)  # 09:00 local
+    evening = dt.datetime(2026, 12, 1, 13, 30, tzinfo=dt.UTC)  # 21:30 local, after the tally
+    assert checks.visible_from(morning, False, settings) == morning
+    assert checks.visible_from(morning, True, settings) == dt.datetime(
+        2026, 12, 1, 12, 0, tzinfo=dt.UTC
+    )
+    assert checks.visible_from(evening, True, settings) == dt.datetime(
+        2026, 12, 2, 12, 0, tzinfo=dt.UTC
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "hours"),
+    [("36", 36), ("12h", 12), ("48 小时", 48), ("2026-12-03 08:00", 48), ("12-02 20:00", 36)],
+)
+def test_typed_deadlines(typed: str, hours: int) -> None:
+    settings = make_settings("sqlite+aiosqlite:///x.db")
+    assert order_drafts.parse_deadline(typed, NOW, settings) == NOW + dt.timedelta(hours=hours)
+
+
+def test_text_that_is_no_deadline_and_impossible_dates() -> None:
+    settings = make_settings("sqlite+aiosqlite:///x.db")
+    assert order_drafts.parse_deadline("路灯不亮", NOW, settings) is None
+    for typed in ("0", "02-30 08:00"):
+        with pytest.raises(DomainError) as error:
+            order_drafts.parse_deadline(typed, NOW, settings)
+        assert error.value.code is ErrorCode.ORDER_DEADLINE_INVALID
+
+
+def test_oversight_settings_have_defaults_and_one_line_errors() -> None:
+    settings = load_settings(_env_file=None)
+    assert settings.order_hours("litter") == 24 and settings.order_hours("facility") == 72
+    assert (settings.report_duplicate_m, settings.report_route_nearest_m) == (50, 300)
+    assert settings.inspection_round_weights == []
+    changed = load_settings(
+        _env_file=None, order_deadline_hours="litter=12", inspection_round_weights="40,60"
+    )
+    assert changed.order_hours("litter") == 12 and changed.order_hours("vending") == 48
+    assert changed.inspection_round_weights == [40, 60]
+    for values, start in (
+        (
+            {"order_deadline_hours": "rubbish=3"},
+            "ORDER_DEADLINE_HOURS is invalid: expected category=hours",
+        ),
+        (
+            {"order_deadline_hours": "litter=0"},
+            "ORDER_DEADLINE_HOURS is invalid: expected hours above 0",
+        ),
+        ({"inspection_round_weights": "40,x"}, "INSPECTION_ROUND_WEIGHTS is invalid"),
+        ({"order_ack_remind_hours": "0"}, "ORDER_ACK_REMIND_HOURS is invalid"),
+        (
+            {"score_weight_attendance": 0, "score_weight_inspections": 0, "score_weight_orders": 0},
+            "SCORE_WEIGHT_ATTENDANCE is invalid",
+        ),
+    ):
+        with pytest.raises(SettingsError) as error:
+            load_settings(_env_file=None, **values)
+        assert str(error.value).startswith(start), error.value
+        assert "\n" not in str(error.value)

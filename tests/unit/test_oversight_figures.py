@@ -1,0 +1,199 @@
+"""The oversight figures against a hand-built month: checks by kind and their score, covert
+checks only once the unit may see them, discrepancies, reports, the reply rate, the on-time rate,
+overdue orders and the median time to fix; and the unit score as a weighted sum."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.db.engine import Database
+from bot.db.models import (
+    Category,
+    CheckKind,
+    Inspection,
+    Member,
+    OrderStatus,
+    Post,
+    PostType,
+    RectificationOrder,
+    ReportStatus,
+    StreetReport,
+    Unit,
+)
+from bot.services.oversight import figures
+from bot.services.reports.scoring import Counts, Grade, Score, unit_score
+from tests.conftest import make_settings
+
+UTC = dt.UTC
+START = dt.datetime(2026, 11, 30, 16, tzinfo=UTC)  # 1 Dec 00:00 in Shanghai
+END = dt.datetime(2026, 12, 31, 16, tzinfo=UTC)
+NOW = dt.datetime(2026, 12, 20, 4, tzinfo=UTC)
+
+
+def day(number: int, hour: int = 2) -> dt.datetime:
+    return dt.datetime(2026, 12, number, hour, tzinfo=UTC)
+
+
+async def _month(database: Database) -> tuple[int, int]:
+    async with database.session() as session:
+        first = Unit(name="城管局", created_at=START, require_swap_approval=False)
+        second = Unit(name="交通局", created_at=START, require_swap_approval=False)
+        session.add_all([first, second])
+        await session.flush()
+        post = Post(
+            unit_id=first.id,
+            name="路口",
+            type=PostType.TRAFFIC,
+            latitude=30.0,
+            longitude=104.0,
+            radius_m=100,
+            archived=False,
+            created_at=START,
+        )
+        reporter = Member(telegram_id=1, display_name="王芳", unit_id=first.id, registered_at=START)
+        session.add_all([post, reporter])
+        await session.flush()
+
+        def check(when: dt.datetime, kind: CheckKind, score: float, **extra: object) -> Inspection:
+            values: dict[str, object] = {
+                "post_id": post.id,
+                "unit_id": first.id,
+                "kind": kind,
+                "covert": False,
+                "latitude": 30.0,
+                "longitude": 104.0,
+                "distance_m": 5.0,
+                "planned": 2,
+                "held": 2,
+                "checked_in": 2,
+                "seen": 2,
+                "discrepancy": 0,
+                "checked_in_names": [],
+                "deductions": [],
+                "score": score,
+                "inspected_at": when,
+                "visible_from": when,
+            }
+            values.update(extra)
+            return Inspection(**values)
+
+        session.add_all(
+            [
+                check(day(3), CheckKind.DAILY, 80),
+                check(day(20), CheckKind.SPOT, 60, covert=True, seen=1, discrepancy=1),
+                # Covert, and the unit may see it only from tonight's tally: not counted yet.
+                check(
+                    NOW, CheckKind.SPOT, 10, covert=True, visible_from=NOW + dt.timedelta(hours=8)
+                ),
+                # Last month.
+                check(START - dt.timedelta(days=2), CheckKind.DAILY, 0),
+            ]
+        )
+
+        def order(issued: dt.datetime, hours: int, **extra: object) -> RectificationOrder:
+            values: dict[str, object] = {
+                "unit_id": first.id,
+                "category": Category.LITTER,
+                "status": OrderStatus.ISSUED,
+                "issued_at": issued,
+                "visible_from": issued,
+                "deadline_at": issued + dt.timedelta(hours=hours),
+                "updated_at": issued,
+                "reopened": 0,
+            }
+            values.update(extra)
+            return RectificationOrder(**values)
+
+        accepted = OrderStatus.ACCEPTED
+        session.add_all(
+            [
+                # replied and accepted in time, fixed in 10 h
+                order(
+                    day(2), 24, status=accepted, first_replied_at=day(2, 8), accepted_at=day(2, 12)
+                ),
+                # replied and accepted late, 30 h
+                order(
+                    day(5), 24, status=accepted, first_replied_at=day(6, 6), accepted_at=day(6, 8)
+                ),
+                # never replied: overdue
+                order(day(10), 24),
+                # replied, due next month
+                order(day(18), 24 * 15, status=OrderStatus.REPLIED, first_replied_at=day(19)),
+                # issued last month, due and accepted in time this month, 20 h
+                order(
+                    START - dt.timedelta(hours=10),
+                    24,
+                    status=accepted,
+                    first_replied_at=START,
+                    accepted_at=START + dt.timedelta(hours=10),
+                ),
+            ]
+        )
+
+        def report(unit_id: int | None, status: ReportStatus) -> StreetReport:
+            return StreetReport(
+                reporter_id=reporter.id,
+                category=Category.PARKING,
+                latitude=30.0,
+                longitude=104.0,
+                status=status,
+                unit_id=unit_id,
+                created_at=day(4),
+                updated_at=day(4),
+            )
+
+        session.add_all(
+            [
+                report(first.id, ReportStatus.ROUTED),
+                report(first.id, ReportStatus.DUPLICATE),
+                report(first.id, ReportStatus.FIXED),
+                report(None, ReportStatus.NEW),
+            ]
+        )
+        return first.id, second.id
+
+
+async def test_a_hand_built_month(database: Database) -> None:
+    first, _ = await _month(database)
+    settings = make_settings(database.url)
+    async with database.session() as session:
+        found = await figures.per_unit(session, start=START, end=END, now=NOW, settings=settings)
+    mine = found[first]
+    assert mine.checks == 2 and mine.by_kind == {CheckKind.DAILY: 1, CheckKind.SPOT: 1}
+    assert mine.average_score == 70 and mine.inspection_score == 70
+    assert mine.discrepancies == 1
+    assert (mine.reports, mine.reports_routed) == (2, 2)
+    assert (mine.issued, mine.replied, mine.replied_on_time) == (4, 3, 2)
+    assert mine.reply_rate == 0.75
+    assert (mine.due, mine.accepted_on_time) == (4, 2)
+    assert mine.on_time_rate == 0.5
+    assert (mine.overdue, mine.open) == (1, 2)
+    assert mine.median_fix_hours == 20
+    assert mine.order_score == pytest.approx(62.5)
+    assert found[None].reports == 1 and found[None].reports_routed == 0
+    whole = figures.combined(found)
+    assert whole.reports == 3 and whole.checks == 2
+    # The seeds' 40/60: the first half of the month weighs 40, the second 60.
+    weighed = make_settings(database.url, inspection_round_weights="40,60")
+    async with database.session() as session:
+        rounds = await figures.per_unit(session, start=START, end=END, now=NOW, settings=weighed)
+    assert rounds[first].inspection_score == pytest.approx(0.4 * 80 + 0.6 * 60)
+    async with database.session() as session:
+        listed = await figures.discrepancies(session, START, END, NOW, None)
+    assert [(d.post, d.checked_in, d.seen) for d in listed] == [("路口", 2, 1)]
+
+
+def test_the_unit_score_weighs_the_parts_the_period_has() -> None:
+    settings = make_settings("sqlite+aiosqlite:///x.db")
+    # Attendance 100 (every seat on time), checks 80, orders 50 (half replied, none due).
+    counts = Counts(shifts=1, seats=2, filled=2, checked_in=2, on_time=2)
+    both = figures.Figures(checks=1, score_sum=80, inspection_score=80, issued=2, replied=1)
+    # 0.5 × 100 + 0.3 × 80 + 0.2 × 50, over the weights 1.0
+    assert unit_score(counts, both, settings) == Score(84.0, Grade.FAIR)
+    # Nobody checked the unit and it had no orders: attendance alone.
+    assert unit_score(counts, figures.Figures(), settings).value == 100
+    assert unit_score(Counts(), figures.Figures(), settings) == Score(None, None)
+    # A unit with no seats but a check is scored on the check.
+    assert unit_score(Counts(), both, settings).value == pytest.approx((0.3 * 80 + 0.2 * 50) / 0.5)
