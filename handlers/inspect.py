@@ -43,7 +43,11 @@ async def start(turn: Turn) -> None:
     if unchecked:
         lines.append(t("oversight.inspect.unchecked_header"))
         for number, (post, last) in enumerate(unchecked, start=1):
-            when = t.date(last) if last is not None else t("oversight.inspect.never")
+            when = (
+                t("oversight.inspect.last_checked", date=t.date(last))
+                if last is not None
+                else t("oversight.inspect.never")
+            )
             lines.append(
                 t(
                     "oversight.inspect.unchecked_line",

@@ -36,8 +36,8 @@ async def test_a_covert_check_at_a_staffed_post_shows_the_discrepancy_and_waits_
     await inspector.send_command("inspect")
     await harness.settle()
     first = inspector.last().text or ""
-    assert "我会列出 500 米 内的岗位" in first
-    assert "本周还没查过的岗位：" in first and "1. 人民路-解放路口（交通局）· 上次 从未" in first
+    assert "我会列出 500 米内的岗位" in first
+    assert "本周还没查过的岗位：" in first and "1. 人民路-解放路口（交通局）· 从未查过" in first
     await inspector.send_location(*near(30))
     await harness.settle()
     assert inspector.last().buttons()[:2] == [
@@ -151,7 +151,7 @@ async def test_wrong_input_during_a_check_is_answered_and_changes_nothing(
     await inspector.send_location(*near(2000))
     await harness.settle()
     text = inspector.last().text or ""
-    assert "您附近 500 米 内没有岗位。最近的是“黄河路-人民路口”，在您南方向 2.0 公里" in text
+    assert "您附近 500 米内没有岗位。最近的是“黄河路-人民路口”，在您南方向 2.0 公里" in text
     await inspector.send_location(*near(30), forwarded=True)
     await harness.settle()
     assert "这是转发的位置" in (inspector.last().text or "")
