@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from telegram import InlineKeyboardButton
 
-from bot.buttons import Acknowledge, AssignAnyway, AssignPage, AssignPick, AssignStart
+from bot.buttons import Acknowledge, AssignAnyway, AssignPage, AssignPick, AssignStart, ShiftCard
 from bot.db.models import Assignment, AssignmentStatus, Dialogue, DialogueKind
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
@@ -19,7 +19,6 @@ from bot.services.rostering import acknowledge, assign, names
 from bot.services.rostering.assign import Assigned, Choices, Ineligible, Warned
 from bot.services.rostering.notices import leave_buttons, seat_lines
 from bot.services.schedule.shift_text import shift_label
-from bot.services.schedule.shifts import SHIFT_CARD_BUTTON
 from handlers.availability import window_text
 from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Turn, error_text
@@ -54,7 +53,7 @@ def _hours(minutes: int) -> str:
 
 
 def _card_row(t: Translator, shift_id: int) -> list[InlineKeyboardButton]:
-    return [button(t("rostering.button.open_card"), f"{SHIFT_CARD_BUTTON}:{shift_id}")]
+    return [button(t("rostering.button.open_card"), ShiftCard(shift_id))]
 
 
 def _choices_view(
@@ -278,7 +277,4 @@ async def acknowledged(turn: Turn, data: Acknowledge) -> None:
 
 def leave_rows(t: Translator, seats: Sequence[Assignment]) -> list[list[InlineKeyboardButton]]:
     """🙋 请假 for each seat (numbered when there are several), as the notice has them."""
-    return [
-        [button(label, data if isinstance(data, str) else data.pack()) for label, data in row]
-        for row in leave_buttons(t, seats)
-    ]
+    return [[button(label, data) for label, data in row] for row in leave_buttons(t, seats)]

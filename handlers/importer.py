@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram.error import TelegramError
 
+from bot.buttons import ImportConfirm
 from bot.db.models import Dialogue, DialogueKind, Role
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
@@ -20,7 +21,6 @@ from handlers.longtext import reply_long
 from handlers.turn import Turn
 
 DIALOGUE = DialogueKind.IMPORT
-CONFIRM_BUTTON = "imp.ok"
 TEMPLATE_NAME = "dutybot-schedule.xlsx"
 MAX_ERRORS_SHOWN = 200
 
@@ -121,11 +121,11 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     dialogues.advance(dialogue, "confirm", turn.now, name=filename, rows=stored)
     turn.reply(
         t("importer.preview", name=filename, count=len(rows)) + "\n" + summary(t, plan),
-        inline([[button(t("importer.button.confirm"), CONFIRM_BUTTON)], cancel_row(t)]),
+        inline([[button(t("importer.button.confirm"), ImportConfirm())], cancel_row(t)]),
     )
 
 
-async def confirm(turn: Turn) -> None:
+async def confirm(turn: Turn, data: ImportConfirm) -> None:
     t = turn.t
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is None or dialogue.kind != DIALOGUE or dialogue.step != "confirm":

@@ -11,7 +11,7 @@ import typing
 from bot.buttons import CallbackData
 from bot.commands import REGISTRY
 from bot.db.models import Dialogue, Role
-from handlers.routing import COORDINATORS, PrefixButton, Where
+from handlers.routing import COORDINATORS, Where
 from tests.e2e.schedule import person, post, shift, unit
 from tests.harness import Harness
 
@@ -24,6 +24,8 @@ def sample(cls: type[CallbackData], number: int) -> str:
     values: dict[str, object] = {}
     for field in dataclasses.fields(cls):  # type: ignore[arg-type]
         kind = hints[field.name]
+        # `X | None`: a value of X
+        kind = next((k for k in typing.get_args(kind) if k is not type(None)), kind)
         if kind is bool:
             values[field.name] = True
         elif kind is dt.date:
@@ -54,7 +56,7 @@ async def test_volunteers_are_refused_every_coordinator_command_and_button(
     assert volunteer.texts() == [FORBIDDEN] * len(commands), commands
 
     buttons = [
-        f"{b.prefix}:{shift_id}" if isinstance(b, PrefixButton) else sample(b.data, shift_id)
+        sample(b.data, shift_id)
         for b in REGISTRY.buttons
         if b.roles is not None and b.roles <= COORDINATORS
     ]

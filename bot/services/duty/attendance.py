@@ -19,6 +19,7 @@ from bot.db.models import (
     AssignmentStatus,
     CheckIn,
     CheckoutKind,
+    Correction,
     DialogueKind,
     Role,
     Shift,
@@ -31,9 +32,6 @@ from bot.services.people.access import Actor
 from bot.services.platform import audit, outbox
 from bot.settings import Settings
 
-BUTTON_PHOTO = "att.photo"
-BUTTON_FIX = "att.fix"
-BUTTON_FIX_ACTION = "att.do"
 DIALOGUE = DialogueKind.ATTENDANCE_FIX
 STEP_HOURS = "hours"
 STEP_REASON = "reason"
@@ -46,12 +44,6 @@ class AttendanceState(StrEnum):
     LEFT_EARLY = "left_early"
     CHECKED_OUT = "checked_out"
     ABSENT = "absent"
-
-
-class Correction(StrEnum):
-    MANUAL = "manual"  # present without a check-in (a dead phone)
-    REJECT_PHOTO = "reject_photo"
-    HOURS = "hours"
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,6 @@ from bot.settings import Settings
 
 CHECKOUT_DIALOGUE = DialogueKind.CHECKOUT
 STEP_REASON = "reason"
-# Callback data of the check-out button (on the confirmation, in /hours and in reminders).
-BUTTON_CHECKOUT = "ci.out"
 REASON_MIN = 2
 REASON_MAX = 200
 

@@ -11,6 +11,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.buttons import CheckOut, OnPost
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
@@ -24,8 +25,8 @@ from bot.db.models import (
 from bot.i18n import Translator
 from bot.services.duty import noshow
 from bot.services.duty.checkin_text import distance, duration, minutes_between
-from bot.services.duty.checkout import BUTTON_CHECKOUT, close
-from bot.services.duty.presence import BUTTON_ON_POST, note_left_post
+from bot.services.duty.checkout import close
+from bot.services.duty.presence import note_left_post
 from bot.services.platform import outbox
 from bot.settings import Settings
 
@@ -70,8 +71,8 @@ async def left_post_alerts(session: AsyncSession, now: dt.datetime, settings: Se
         )
         buttons = [
             [
-                (t("checkin.button.on_post"), f"{BUTTON_ON_POST}:{checkin.id}"),
-                (t("checkin.button.checkout"), f"{BUTTON_CHECKOUT}:{checkin.id}"),
+                (t("checkin.button.on_post"), OnPost(checkin.id)),
+                (t("checkin.button.checkout"), CheckOut(checkin.id)),
             ]
         ]
         if await outbox.enqueue(
@@ -106,7 +107,7 @@ async def checkout_reminders(session: AsyncSession, now: dt.datetime, settings: 
         member = checkin.assignment.member
         t = _translator(member, settings)
         text = t("checkin.end_reminder", post=shift.post.name, end=t.time(shift.ends_at))
-        buttons = [[(t("checkin.button.checkout"), f"{BUTTON_CHECKOUT}:{checkin.id}")]]
+        buttons = [[(t("checkin.button.checkout"), CheckOut(checkin.id))]]
         if await outbox.enqueue(
             session,
             key=f"checkin:{checkin.id}:end",

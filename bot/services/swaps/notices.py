@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.buttons import SwapApprove, SwapReject
 from bot.db.models import Member, SwapOffer
 from bot.i18n import Translator
 from bot.services.people.reachability import coordinators_of
@@ -17,14 +18,6 @@ from bot.services.schedule.shift_text import shift_label, translator_for
 from bot.services.swaps.lifecycle import unit_of
 from bot.services.swaps.queries import Record, Step, history, records
 from bot.settings import Settings
-
-# Callback data of the buttons that notices carry (the handlers read the same prefixes).
-TAKE_BUTTON = "swt"
-ACCEPT_BUTTON = "swa"
-DECLINE_BUTTON = "swd"
-WITHDRAW_BUTTON = "sww"
-APPROVE_BUTTON = "swy"
-REJECT_BUTTON = "swn"
 
 
 def offer_label(t: Translator, offer: SwapOffer) -> str:
@@ -99,8 +92,8 @@ async def ask_approval(
                 approval_text(t, offer, people, steps),
                 buttons=[
                     [
-                        (t("swaps.button.approve"), f"{APPROVE_BUTTON}:{offer.id}"),
-                        (t("swaps.button.reject"), f"{REJECT_BUTTON}:{offer.id}"),
+                        (t("swaps.button.approve"), SwapApprove(offer.id)),
+                        (t("swaps.button.reject"), SwapReject(offer.id)),
                     ]
                 ],
             ),

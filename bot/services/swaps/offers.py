@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.buttons import SwapAccept, SwapDecline, SwapTake
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
@@ -25,9 +26,9 @@ from bot.i18n import Translator
 from bot.services.people.access import Actor
 from bot.services.people.members import on_post
 from bot.services.platform import outbox
+from bot.services.platform.outbox import ButtonRows
 from bot.services.schedule.shift_text import shift_label, translator_for
 from bot.services.swaps.lifecycle import expiry, record
-from bot.services.swaps.notices import ACCEPT_BUTTON, DECLINE_BUTTON, TAKE_BUTTON
 from bot.services.swaps.queries import (
     exchange_refusal,
     find_member,
@@ -77,11 +78,11 @@ def _urgent(settings: Settings, now: dt.datetime, expires_at: dt.datetime) -> bo
     return quiet_until is not None and quiet_until >= expires_at
 
 
-def _answer_buttons(t: Translator, offer: SwapOffer) -> list[list[tuple[str, str]]]:
+def _answer_buttons(t: Translator, offer: SwapOffer) -> ButtonRows:
     return [
         [
-            (t("swaps.button.accept"), f"{ACCEPT_BUTTON}:{offer.id}"),
-            (t("swaps.button.decline"), f"{DECLINE_BUTTON}:{offer.id}"),
+            (t("swaps.button.accept"), SwapAccept(offer.id)),
+            (t("swaps.button.decline"), SwapDecline(offer.id)),
         ]
     ]
 
@@ -111,7 +112,7 @@ async def give_away(
                     shift=shift_label(t, shift),
                     until=t.datetime(offer.expires_at),
                 ),
-                buttons=[[(t("swaps.button.take"), f"{TAKE_BUTTON}:{offer.id}")]],
+                buttons=[[(t("swaps.button.take"), SwapTake(offer.id))]],
                 expires_at=offer.expires_at,
             ),
             now=now,
