@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from telegram import InlineKeyboardMarkup
 
 from bot.buttons import InvitePage, InviteRole, InviteUnit, UnitNew, UnitPage, UnitRename
@@ -13,6 +15,12 @@ from handlers.turn import Turn
 
 DIALOGUE_UNIT_NEW = DialogueKind.UNIT_NEW
 DIALOGUE_UNIT_RENAME = DialogueKind.UNIT_RENAME
+
+
+class UnitStep(StrEnum):
+    """What the unit dialogues wait for."""
+
+    NAME = "name"
 
 
 async def list_units(turn: Turn) -> None:
@@ -57,7 +65,7 @@ async def _units_view(turn: Turn, offset: int) -> tuple[str, InlineKeyboardMarku
 
 async def ask_unit_name(turn: Turn, data: UnitNew) -> None:
     turn.actor.require(Role.ADMIN)
-    await dialogues.begin(turn.session, turn.user_id, DIALOGUE_UNIT_NEW, "name", turn.now)
+    await dialogues.begin(turn.session, turn.user_id, DIALOGUE_UNIT_NEW, UnitStep.NAME, turn.now)
     turn.edit(turn.t("units.ask_name"), inline([cancel_row(turn.t)]))
 
 
@@ -65,7 +73,12 @@ async def ask_unit_rename(turn: Turn, data: UnitRename) -> None:
     turn.actor.require(Role.ADMIN)
     unit = await units.get(turn.session, data.unit_id)
     await dialogues.begin(
-        turn.session, turn.user_id, DIALOGUE_UNIT_RENAME, "name", turn.now, {"unit_id": unit.id}
+        turn.session,
+        turn.user_id,
+        DIALOGUE_UNIT_RENAME,
+        UnitStep.NAME,
+        turn.now,
+        {"unit_id": unit.id},
     )
     turn.edit(turn.t("units.ask_rename", name=unit.name), inline([cancel_row(turn.t)]))
 

@@ -139,7 +139,7 @@ async def choose_correction(turn: Turn, pressed: AttendanceCorrect) -> None:
     data = {"assignment_id": assignment_id, "correction": correction.value}
     if correction is Correction.HOURS:
         step, text = (
-            attendance.STEP_HOURS,
+            attendance.FixStep.HOURS,
             t(
                 "attendance.ask_hours",
                 name=assignment.member.display_name,
@@ -147,7 +147,7 @@ async def choose_correction(turn: Turn, pressed: AttendanceCorrect) -> None:
             ),
         )
     else:
-        step, text = attendance.STEP_REASON, t("attendance.ask_reason")
+        step, text = attendance.FixStep.REASON, t("attendance.ask_reason")
     await dialogues.begin(turn.session, turn.user_id, attendance.DIALOGUE, step, turn.now, data)
     turn.edit(text, inline([cancel_row(t)]))
 
@@ -162,14 +162,14 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     assignment_id = int(dialogue.data["assignment_id"])
     correction = Correction(dialogue.data["correction"])
     try:
-        if dialogue.step == attendance.STEP_HOURS:
+        if dialogue.step == attendance.FixStep.HOURS:
             assignment = await attendance.check_correction(
                 turn.session, turn.actor, assignment_id, correction, turn.now
             )
             minutes = attendance.parse_hours(
                 message.text, attendance.shift_minutes(assignment.shift)
             )
-            dialogues.advance(dialogue, attendance.STEP_REASON, turn.now, minutes=minutes)
+            dialogues.advance(dialogue, attendance.FixStep.REASON, turn.now, minutes=minutes)
             turn.reply(t("attendance.ask_reason"), inline([cancel_row(t)]))
             return
         record = await attendance.apply(

@@ -5,6 +5,7 @@ to one unit or all. A progress message is then edited as the messages go out."""
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from telegram import InlineKeyboardButton
 
@@ -26,6 +27,15 @@ DIALOGUE = DialogueKind.BROADCAST
 WEEK_DAYS = 7
 
 
+class Step(StrEnum):
+    """The steps of /broadcast, as stored in its dialogue."""
+
+    UNIT = "unit"
+    WHAT = "what"
+    TEXT = "text"
+    CONFIRM = "confirm"
+
+
 def _show(turn: Turn, text: str, rows: list[list[InlineKeyboardButton]]) -> None:
     if turn.update.callback_query is not None:
         turn.edit(text, inline(rows))
@@ -37,7 +47,7 @@ async def start(turn: Turn) -> None:
     t = turn.t
     turn.actor.require(Role.COORDINATOR)
     if turn.actor.is_admin:
-        await dialogues.begin(turn.session, turn.user_id, DIALOGUE, "unit", turn.now)
+        await dialogues.begin(turn.session, turn.user_id, DIALOGUE, Step.UNIT, turn.now)
         await _ask_unit(turn, 0)
         return
     unit_id = turn.actor.unit_id
@@ -45,7 +55,7 @@ async def start(turn: Turn) -> None:
         turn.reply(t("error.no_unit"))
         return
     dialogue = await dialogues.begin(
-        turn.session, turn.user_id, DIALOGUE, "what", turn.now, {"unit_id": unit_id}
+        turn.session, turn.user_id, DIALOGUE, Step.WHAT, turn.now, {"unit_id": unit_id}
     )
     await _ask_what(turn, dialogue)
 
@@ -86,7 +96,7 @@ async def _ask_what(turn: Turn, dialogue: Dialogue) -> None:
     _show(turn, t("broadcast.pick_what", audience=audience), rows)
 
 
-async def _dialogue(turn: Turn, *steps: str) -> Dialogue | None:
+async def _dialogue(turn: Turn, *steps: Step) -> Dialogue | None:
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is None or dialogue.kind != DIALOGUE or dialogue.step not in steps:
         turn.answer(turn.t("common.stale_button"), alert=True)
@@ -95,22 +105,22 @@ async def _dialogue(turn: Turn, *steps: str) -> Dialogue | None:
 
 
 async def pick_unit(turn: Turn, data: BroadcastUnit) -> None:
-    dialogue = await _dialogue(turn, "unit")
+    dialogue = await _dialogue(turn, Step.UNIT)
     if dialogue is None:
         return
     if data.unit_id is None:
         turn.actor.require(Role.ADMIN)
-        dialogues.advance(dialogue, "what", turn.now, unit_id=None)
+        dialogues.advance(dialogue, Step.WHAT, turn.now, unit_id=None)
     else:
         unit = await units.get(turn.session, data.unit_id)
         turn.actor.require_unit(unit.id, Role.COORDINATOR)
-        dialogues.advance(dialogue, "what", turn.now, unit_id=unit.id)
+        dialogues.advance(dialogue, Step.WHAT, turn.now, unit_id=unit.id)
     await _ask_what(turn, dialogue)
 
 
 async def page_units(turn: Turn, data: BroadcastUnitPage) -> None:
     """Another page of units at the unit step."""
-    dialogue = await _dialogue(turn, "unit")
+    dialogue = await _dialogue(turn, Step.UNIT)
     if dialogue is None:
         return
     await _ask_unit(turn, data.offset)
@@ -118,14 +128,14 @@ async def page_units(turn: Turn, data: BroadcastUnitPage) -> None:
 
 async def pick_what(turn: Turn, data: BroadcastWhat) -> None:
     t = turn.t
-    dialogue = await _dialogue(turn, "what")
+    dialogue = await _dialogue(turn, Step.WHAT)
     if dialogue is None:
         return
     settings = turn.runtime.settings
     today = turn.now.astimezone(settings.zone).date()
     choice = data.choice
     if choice is BroadcastChoice.TEXT:
-        dialogues.advance(dialogue, "text", turn.now)
+        dialogues.advance(dialogue, Step.TEXT, turn.now)
         turn.edit(
             t("broadcast.ask_text", limit=broadcast.ANNOUNCEMENT_MAX), inline([cancel_row(t)])
         )
@@ -157,7 +167,7 @@ async def _preview_shifts(
     )
     dialogues.advance(
         dialogue,
-        "confirm",
+        Step.CONFIRM,
         turn.now,
         kind="shifts",
         first=first.isoformat(),
@@ -190,19 +200,19 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     message = turn.message
     assert message is not None
     text = (message.text or "").strip()
-    if dialogue.step == "text":
+    if dialogue.step == Step.TEXT:
         if not text:
             turn.reply(t("broadcast.need_text"), inline([cancel_row(t)]))
             return
         cleaned = broadcast.clean_announcement(text)
         unit_id = dialogue.data.get("unit_id")
         people = len(await broadcast.volunteers(turn.session, int(unit_id) if unit_id else None))
-        dialogues.advance(dialogue, "confirm", turn.now, kind="text", text=cleaned)
+        dialogues.advance(dialogue, Step.CONFIRM, turn.now, kind="text", text=cleaned)
         rows = [[button(t("broadcast.button.send"), BroadcastSend())], cancel_row(t)]
         people_text = t("broadcast.volunteer_count", count=people)
         turn.reply(t("broadcast.preview_text", people=people_text, text=cleaned), inline(rows))
         return
-    if dialogue.step == "what":
+    if dialogue.step == Step.WHAT:
         today = turn.now.astimezone(turn.runtime.settings.zone).date()
         parts = text.split()
         first = timespec.parse_date(parts[0], today) if parts else None
@@ -212,7 +222,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             return
         await _preview_shifts(turn, dialogue, first, last, False)
         return
-    if dialogue.step == "unit":
+    if dialogue.step == Step.UNIT:
         turn.reply(t("broadcast.need_unit_button"))
         return
     turn.reply(t("broadcast.need_button"))
@@ -220,7 +230,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
 
 async def send(turn: Turn, pressed: BroadcastSend) -> None:
     t = turn.t
-    dialogue = await _dialogue(turn, "confirm")
+    dialogue = await _dialogue(turn, Step.CONFIRM)
     if dialogue is None:
         return
     data = dialogue.data

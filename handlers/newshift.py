@@ -5,6 +5,7 @@ and a review before anything is created."""
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from bot.buttons import (
     NewShiftCapacity,
@@ -32,13 +33,25 @@ COMMON_SLOTS = ("07:00-09:00", "17:00-19:00")
 CAPACITY_CHOICES = (1, 2, 3, 4, 6, 8)
 
 
+class Step(StrEnum):
+    """The steps of /newshift, as stored in its dialogue."""
+
+    POST = "post"
+    DAY = "day"
+    TIME = "time"
+    CAPACITY = "capacity"
+    REVIEW = "review"
+    TAG = "tag"
+    NOTES = "notes"
+
+
 async def start_new(turn: Turn) -> None:
     t = turn.t
     managed = await posts.managed(turn.session, turn.actor)
     if not managed:
         turn.reply(t("schedule.no_posts"))
         return
-    await dialogues.begin(turn.session, turn.user_id, DIALOGUE_NEW, "post", turn.now)
+    await dialogues.begin(turn.session, turn.user_id, DIALOGUE_NEW, Step.POST, turn.now)
     _ask_post(turn, managed, 0)
 
 
@@ -56,7 +69,7 @@ def _ask_post(turn: Turn, managed: list[Post], offset: int) -> None:
 
 async def page_posts(turn: Turn, data: NewShiftPostPage) -> None:
     """Another page of posts, only while /newshift is at its post step."""
-    if await _new_dialogue(turn, "post") is None:
+    if await _new_dialogue(turn, Step.POST) is None:
         return
     managed = await posts.managed(turn.session, turn.actor)
     if not managed:
@@ -70,7 +83,7 @@ async def pick_post(turn: Turn, data: NewShiftPost) -> None:
     t = turn.t
     post = await shifts.schedulable_post(turn.session, turn.actor, data.post_id)
     await dialogues.begin(
-        turn.session, turn.user_id, DIALOGUE_NEW, "day", turn.now, {"post_id": post.id}
+        turn.session, turn.user_id, DIALOGUE_NEW, Step.DAY, turn.now, {"post_id": post.id}
     )
     today = turn.now.astimezone(turn.runtime.settings.zone).date()
     days = [today + dt.timedelta(days=n) for n in range(DAYS_OFFERED)]
@@ -81,7 +94,7 @@ async def pick_post(turn: Turn, data: NewShiftPost) -> None:
     show(turn, t("schedule.ask_day", post=post.name), [*rows, cancel_row(t)])
 
 
-async def _new_dialogue(turn: Turn, step: str) -> Dialogue | None:
+async def _new_dialogue(turn: Turn, step: Step) -> Dialogue | None:
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is None or dialogue.kind != DIALOGUE_NEW or dialogue.step != step:
         turn.answer(turn.t("common.stale_button"), alert=True)
@@ -90,7 +103,7 @@ async def _new_dialogue(turn: Turn, step: str) -> Dialogue | None:
 
 
 async def pick_day(turn: Turn, data: NewShiftDay) -> None:
-    dialogue = await _new_dialogue(turn, "day")
+    dialogue = await _new_dialogue(turn, Step.DAY)
     if dialogue is None:
         return
     day = data.day
@@ -99,7 +112,7 @@ async def pick_day(turn: Turn, data: NewShiftDay) -> None:
 
 def _ask_time(turn: Turn, dialogue: Dialogue, days: list[str], described: str) -> None:
     t = turn.t
-    dialogues.advance(dialogue, "time", turn.now, days=days)
+    dialogues.advance(dialogue, Step.TIME, turn.now, days=days)
     rows = [
         [button(slot.replace("-", "–"), NewShiftTime(slot.replace(":", "")))]
         for slot in COMMON_SLOTS
@@ -108,7 +121,7 @@ def _ask_time(turn: Turn, dialogue: Dialogue, days: list[str], described: str) -
 
 
 async def pick_time(turn: Turn, data: NewShiftTime) -> None:
-    dialogue = await _new_dialogue(turn, "time")
+    dialogue = await _new_dialogue(turn, Step.TIME)
     if dialogue is None:
         return
     window = timespec.parse_time_range(data.slot)
@@ -121,13 +134,13 @@ async def pick_time(turn: Turn, data: NewShiftTime) -> None:
 def _ask_capacity(turn: Turn, dialogue: Dialogue, window: tuple[dt.time, dt.time]) -> None:
     t = turn.t
     start, end = shifts.check_times(*window)
-    dialogues.advance(dialogue, "capacity", turn.now, start=f"{start:%H:%M}", end=f"{end:%H:%M}")
+    dialogues.advance(dialogue, Step.CAPACITY, turn.now, start=f"{start:%H:%M}", end=f"{end:%H:%M}")
     rows = [[button(str(n), NewShiftCapacity(n)) for n in CAPACITY_CHOICES]]
     show(turn, t("schedule.ask_capacity"), [*rows, cancel_row(t)])
 
 
 async def pick_capacity(turn: Turn, data: NewShiftCapacity) -> None:
-    dialogue = await _new_dialogue(turn, "capacity")
+    dialogue = await _new_dialogue(turn, Step.CAPACITY)
     if dialogue is None:
         return
     await _review(turn, dialogue, shifts.check_capacity(data.capacity))
@@ -136,9 +149,9 @@ async def pick_capacity(turn: Turn, data: NewShiftCapacity) -> None:
 async def _review(turn: Turn, dialogue: Dialogue, capacity: int | None = None) -> None:
     t = turn.t
     if capacity is not None:
-        dialogues.advance(dialogue, "review", turn.now, capacity=capacity)
+        dialogues.advance(dialogue, Step.REVIEW, turn.now, capacity=capacity)
     else:
-        dialogues.advance(dialogue, "review", turn.now)
+        dialogues.advance(dialogue, Step.REVIEW, turn.now)
     data = dialogue.data
     post = await posts.get(turn.session, int(data["post_id"]))
     days = [dt.date.fromisoformat(day) for day in data["days"]]
@@ -176,24 +189,24 @@ def _describe_days(turn: Turn, days: list[dt.date]) -> str:
 
 
 async def ask_tag(turn: Turn, data: NewShiftTag) -> None:
-    dialogue = await _new_dialogue(turn, "review")
+    dialogue = await _new_dialogue(turn, Step.REVIEW)
     if dialogue is None:
         return
-    dialogues.advance(dialogue, "tag", turn.now)
+    dialogues.advance(dialogue, Step.TAG, turn.now)
     turn.edit(turn.t("schedule.ask_tag"), inline([cancel_row(turn.t)]))
 
 
 async def ask_notes(turn: Turn, data: NewShiftNotes) -> None:
-    dialogue = await _new_dialogue(turn, "review")
+    dialogue = await _new_dialogue(turn, Step.REVIEW)
     if dialogue is None:
         return
-    dialogues.advance(dialogue, "notes", turn.now)
+    dialogues.advance(dialogue, Step.NOTES, turn.now)
     turn.edit(turn.t("schedule.ask_notes"), inline([cancel_row(turn.t)]))
 
 
 async def create(turn: Turn, pressed: NewShiftCreate) -> None:
     t = turn.t
-    dialogue = await _new_dialogue(turn, "review")
+    dialogue = await _new_dialogue(turn, Step.REVIEW)
     if dialogue is None:
         return
     data = dialogue.data
@@ -234,26 +247,26 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
     assert message is not None
     text = (message.text or "").strip()
     step = dialogue.step
-    if step == "day":
+    if step == Step.DAY:
         await _on_day_text(turn, dialogue, text)
-    elif step == "time":
+    elif step == Step.TIME:
         window = timespec.parse_time_range(text)
         if window is None:
             turn.reply(t("schedule.need_time"), inline([cancel_row(t)]))
             return
         _ask_capacity(turn, dialogue, window)
-    elif step == "capacity":
+    elif step == Step.CAPACITY:
         if not text.isdigit():
             turn.reply(t("schedule.need_capacity"), inline([cancel_row(t)]))
             return
         await _review(turn, dialogue, shifts.check_capacity(int(text)))
-    elif step == "tag":
+    elif step == Step.TAG:
         if not text:
             turn.reply(t("schedule.need_text"), inline([cancel_row(t)]))
             return
         dialogue.data = {**dialogue.data, "tag": clean_tag(text)}
         await _review(turn, dialogue)
-    elif step == "notes":
+    elif step == Step.NOTES:
         if not text:
             turn.reply(t("schedule.need_text"), inline([cancel_row(t)]))
             return

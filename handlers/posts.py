@@ -4,6 +4,7 @@ shifts); /newpost asks name, type, unit, a location pin and the radius."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 
 from telegram import InlineKeyboardButton
 
@@ -37,6 +38,24 @@ from handlers.turn import Turn
 DIALOGUE_NEW = DialogueKind.POST_NEW
 DIALOGUE_EDIT = DialogueKind.POST_EDIT
 RADIUS_CHOICES = (50, 100, 300, 500)
+
+
+class NewStep(StrEnum):
+    """The steps of /newpost, as stored in its dialogue."""
+
+    UNIT = "unit"
+    NAME = "name"
+    TYPE = "type"
+    LOCATION = "location"
+    RADIUS = "radius"
+
+
+class EditStep(StrEnum):
+    """What a post card's edit dialogue waits for."""
+
+    NAME = "name"
+    LOCATION = "location"
+    RADIUS = "radius"
 
 
 async def list_posts(turn: Turn) -> None:
@@ -148,13 +167,13 @@ async def list_post_shifts(turn: Turn, data: PostShifts) -> None:
 # -- editing: a dialogue step that waits for text or a location ------------------------------
 
 
-async def _begin_edit(turn: Turn, post_id: int, step: str, prompt: str) -> None:
+async def _begin_edit(turn: Turn, post_id: int, step: EditStep, prompt: str) -> None:
     post = await posts.get_managed(turn.session, turn.actor, post_id)
     await dialogues.begin(
         turn.session, turn.user_id, DIALOGUE_EDIT, step, turn.now, {"post_id": post.id}
     )
     rows = [cancel_row(turn.t)]
-    if step == "radius":
+    if step == EditStep.RADIUS:
         post_id = post.id
         rows.insert(0, _radius_row(turn, lambda radius: PostRadius(post_id, radius)))
     turn.edit(turn.t(prompt, name=post.name), inline(rows))
@@ -165,11 +184,11 @@ def _radius_row(turn: Turn, choose: Callable[[int], CallbackData]) -> list[Inlin
 
 
 async def ask_rename(turn: Turn, data: PostRename) -> None:
-    await _begin_edit(turn, data.post_id, "name", "posts.ask_rename")
+    await _begin_edit(turn, data.post_id, EditStep.NAME, "posts.ask_rename")
 
 
 async def ask_move(turn: Turn, data: PostMove) -> None:
-    await _begin_edit(turn, data.post_id, "location", "posts.ask_move")
+    await _begin_edit(turn, data.post_id, EditStep.LOCATION, "posts.ask_move")
 
 
 async def ask_radius(turn: Turn, data: PostRadius) -> None:
@@ -180,7 +199,7 @@ async def ask_radius(turn: Turn, data: PostRadius) -> None:
         await dialogues.end(turn.session, turn.user_id)
         show(turn, card_text(turn, post), card_rows(turn, post))
         return
-    await _begin_edit(turn, data.post_id, "radius", "posts.ask_radius")
+    await _begin_edit(turn, data.post_id, EditStep.RADIUS, "posts.ask_radius")
 
 
 async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
@@ -188,13 +207,13 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
     message = turn.message
     assert message is not None
     post_id = int(dialogue.data["post_id"])
-    if dialogue.step == "location":
+    if dialogue.step == EditStep.LOCATION:
         if message.location is None:
             turn.reply(t("posts.need_location"), inline([cancel_row(t)]))
             return
         location = (message.location.latitude, message.location.longitude)
         post = await posts.update(turn.session, turn.actor, post_id, turn.now, location=location)
-    elif dialogue.step == "radius":
+    elif dialogue.step == EditStep.RADIUS:
         radius = _int_text(message.text)
         if radius is None:
             turn.reply(t("posts.need_radius"), inline([cancel_row(t)]))
@@ -226,11 +245,16 @@ async def start_new(turn: Turn) -> None:
         return
     if len(choices) == 1:
         await dialogues.begin(
-            turn.session, turn.user_id, DIALOGUE_NEW, "name", turn.now, {"unit_id": choices[0].id}
+            turn.session,
+            turn.user_id,
+            DIALOGUE_NEW,
+            NewStep.NAME,
+            turn.now,
+            {"unit_id": choices[0].id},
         )
         turn.reply(t("posts.ask_name", unit=choices[0].name), inline([cancel_row(t)]))
         return
-    await dialogues.begin(turn.session, turn.user_id, DIALOGUE_NEW, "unit", turn.now)
+    await dialogues.begin(turn.session, turn.user_id, DIALOGUE_NEW, NewStep.UNIT, turn.now)
     _ask_unit(turn, choices, 0)
 
 
@@ -244,7 +268,7 @@ def _ask_unit(turn: Turn, choices: list[Unit], offset: int) -> None:
     show(turn, text, [*rows, *shown.nav_rows, cancel_row(t)])
 
 
-async def _new_dialogue(turn: Turn, step: str) -> Dialogue | None:
+async def _new_dialogue(turn: Turn, step: NewStep) -> Dialogue | None:
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is None or dialogue.kind != DIALOGUE_NEW or dialogue.step != step:
         turn.answer(turn.t("common.stale_button"), alert=True)
@@ -254,7 +278,7 @@ async def _new_dialogue(turn: Turn, step: str) -> Dialogue | None:
 
 async def page_new_units(turn: Turn, data: NewPostUnitPage) -> None:
     """Another page of units at the unit step of /newpost."""
-    dialogue = await _new_dialogue(turn, "unit")
+    dialogue = await _new_dialogue(turn, NewStep.UNIT)
     if dialogue is None:
         return
     choices = await units.visible_to(turn.session, turn.actor)
@@ -267,28 +291,28 @@ async def page_new_units(turn: Turn, data: NewPostUnitPage) -> None:
 async def pick_new_unit(turn: Turn, data: NewPostUnit) -> None:
     t = turn.t
     unit_id = data.unit_id
-    dialogue = await _new_dialogue(turn, "unit")
+    dialogue = await _new_dialogue(turn, NewStep.UNIT)
     if dialogue is None:
         return
     turn.actor.require_unit(unit_id, Role.COORDINATOR)
     unit = await units.get(turn.session, unit_id)
-    dialogues.advance(dialogue, "name", turn.now, unit_id=unit.id)
+    dialogues.advance(dialogue, NewStep.NAME, turn.now, unit_id=unit.id)
     turn.edit(t("posts.ask_name", unit=unit.name), inline([cancel_row(t)]))
 
 
 async def pick_new_type(turn: Turn, data: NewPostType) -> None:
     t = turn.t
     kind = data.post_type
-    dialogue = await _new_dialogue(turn, "type")
+    dialogue = await _new_dialogue(turn, NewStep.TYPE)
     if dialogue is None:
         return
-    dialogues.advance(dialogue, "location", turn.now, type=kind.value)
+    dialogues.advance(dialogue, NewStep.LOCATION, turn.now, type=kind.value)
     turn.edit(t("posts.chosen_type", kind=post_type_name(t, kind)))
     turn.reply(t("posts.ask_location"), inline([cancel_row(t)]))
 
 
 async def pick_new_radius(turn: Turn, data: NewPostRadius) -> None:
-    dialogue = await _new_dialogue(turn, "radius")
+    dialogue = await _new_dialogue(turn, NewStep.RADIUS)
     if dialogue is None:
         return
     await _create(turn, dialogue, data.radius)
@@ -298,28 +322,28 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
     t = turn.t
     message = turn.message
     assert message is not None
-    if dialogue.step == "unit":
+    if dialogue.step == NewStep.UNIT:
         turn.reply(t("posts.need_unit_button"))
-    elif dialogue.step == "name":
+    elif dialogue.step == NewStep.NAME:
         if not message.text:
             turn.reply(t("posts.need_name"), inline([cancel_row(t)]))
             return
         name = posts.clean_name(message.text)
         if await posts.by_name(turn.session, int(dialogue.data["unit_id"]), name) is not None:
             raise DomainError(ErrorCode.POST_NAME_TAKEN, name=name)
-        dialogues.advance(dialogue, "type", turn.now, name=name)
+        dialogues.advance(dialogue, NewStep.TYPE, turn.now, name=name)
         rows = [[button(post_type_name(t, kind), NewPostType(kind))] for kind in PostType]
         turn.reply(t("posts.ask_type", name=name), inline([*rows, cancel_row(t)]))
-    elif dialogue.step == "type":
+    elif dialogue.step == NewStep.TYPE:
         turn.reply(t("posts.need_type_button"))
-    elif dialogue.step == "location":
+    elif dialogue.step == NewStep.LOCATION:
         if message.location is None:
             turn.reply(t("posts.need_location"), inline([cancel_row(t)]))
             return
         posts.check_location(message.location.latitude, message.location.longitude)
         dialogues.advance(
             dialogue,
-            "radius",
+            NewStep.RADIUS,
             turn.now,
             latitude=message.location.latitude,
             longitude=message.location.longitude,

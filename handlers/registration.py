@@ -75,7 +75,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     message = turn.message
     assert message is not None
     t = turn.t
-    if dialogue.step == registration.STEP_CONTACT:
+    if dialogue.step == registration.Step.CONTACT:
         if message.contact is None:
             turn.reply(t("registration.need_contact"), _contact_keyboard(t))
             return
@@ -95,7 +95,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         )
         turn.reply(t("registration.ask_name"), suggestion)
         return
-    if dialogue.step == registration.STEP_NAME:
+    if dialogue.step == registration.Step.NAME:
         if not message.text:
             turn.reply(t("registration.need_name_text", limit=registration.NAME_MAX))
             return
@@ -116,7 +116,7 @@ async def choose_language(turn: Turn, data: RegistrationLanguage) -> None:
         language not in LANGUAGES
         or dialogue is None
         or dialogue.kind != registration.DIALOGUE
-        or dialogue.step != registration.STEP_LANGUAGE
+        or dialogue.step != registration.Step.LANGUAGE
     ):
         turn.answer(turn.t("common.stale_button"), alert=True)
         return

@@ -4,6 +4,8 @@ someone off it."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from telegram import InlineKeyboardButton
 
 from bot.buttons import (
@@ -31,6 +33,14 @@ from handlers.turn import Turn
 
 DIALOGUE_EDIT = DialogueKind.SHIFT_EDIT
 CARD_PAGE_SIZE = 25  # people a page of the shift card: with their buttons well within 100
+
+
+class EditStep(StrEnum):
+    """What a shift card's edit dialogue waits for."""
+
+    CAPACITY = "capacity"
+    NOTES = "notes"
+    TIME = "time"
 
 
 async def render_card(
@@ -123,7 +133,7 @@ async def show_card(turn: Turn, data: ShiftCard) -> None:
     await render_card(turn, data.shift_id, data.offset or 0)
 
 
-async def _begin_edit(turn: Turn, shift_id: int, step: str, prompt: str) -> None:
+async def _begin_edit(turn: Turn, shift_id: int, step: EditStep, prompt: str) -> None:
     shift = await shifts.get_managed(turn.session, turn.actor, shift_id)
     await dialogues.begin(
         turn.session, turn.user_id, DIALOGUE_EDIT, step, turn.now, {"shift_id": shift.id}
@@ -132,15 +142,15 @@ async def _begin_edit(turn: Turn, shift_id: int, step: str, prompt: str) -> None
 
 
 async def ask_capacity(turn: Turn, data: ShiftEditCapacity) -> None:
-    await _begin_edit(turn, data.shift_id, "capacity", "schedule.ask_new_capacity")
+    await _begin_edit(turn, data.shift_id, EditStep.CAPACITY, "schedule.ask_new_capacity")
 
 
 async def ask_edit_notes(turn: Turn, data: ShiftEditNotes) -> None:
-    await _begin_edit(turn, data.shift_id, "notes", "schedule.ask_new_notes")
+    await _begin_edit(turn, data.shift_id, EditStep.NOTES, "schedule.ask_new_notes")
 
 
 async def ask_time(turn: Turn, data: ShiftEditTime) -> None:
-    await _begin_edit(turn, data.shift_id, "time", "schedule.ask_new_time")
+    await _begin_edit(turn, data.shift_id, EditStep.TIME, "schedule.ask_new_time")
 
 
 async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
@@ -150,14 +160,14 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
     text = (message.text or "").strip()
     shift_id = int(dialogue.data["shift_id"])
     settings = turn.runtime.settings
-    if dialogue.step == "capacity":
+    if dialogue.step == EditStep.CAPACITY:
         if not text.isdigit():
             turn.reply(t("schedule.need_capacity"), inline([cancel_row(t)]))
             return
         await shifts.edit(
             turn.session, turn.actor, shift_id, turn.now, settings, capacity=int(text)
         )
-    elif dialogue.step == "time":
+    elif dialogue.step == EditStep.TIME:
         window = timespec.parse_time_range(text)
         if window is None:
             turn.reply(t("schedule.need_time"), inline([cancel_row(t)]))

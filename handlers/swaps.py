@@ -4,6 +4,8 @@ Approve / Reject, and /unitsettings. The rules live in ``bot/services/swaps/``."
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from telegram import InlineKeyboardButton
 
 from bot.buttons import (
@@ -31,10 +33,17 @@ from handlers.keyboards import button, cancel_row, inline, offset_of, page
 from handlers.turn import Turn, error_text
 
 DIALOGUE = DialogueKind.SWAP
-STEP_SHIFT = "shift"
-STEP_KIND = "kind"
-STEP_NAME = "name"
-STEP_PICK = "pick"
+
+
+class Step(StrEnum):
+    """The steps of /swap, as stored in its dialogue."""
+
+    SHIFT = "shift"
+    KIND = "kind"
+    NAME = "name"
+    PICK = "pick"
+
+
 KINDS = {
     SwapChoice.GIVE_AWAY: SwapKind.GIVE_AWAY,
     SwapChoice.HAND_OVER: SwapKind.HAND_OVER,
@@ -74,7 +83,7 @@ async def start(turn: Turn) -> None:
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     rows.append(cancel_row(t))
     # A dialogue from the first step, so Cancel and /cancel end it like every later step.
-    await dialogues.begin(turn.session, turn.user_id, DIALOGUE, STEP_SHIFT, turn.now)
+    await dialogues.begin(turn.session, turn.user_id, DIALOGUE, Step.SHIFT, turn.now)
     turn.reply("\n".join(lines), inline(rows))
 
 
@@ -85,7 +94,7 @@ async def pick(turn: Turn, data: SwapPick) -> None:
         turn.session, turn.actor, data.assignment_id, turn.now, turn.runtime.settings
     )
     await dialogues.begin(
-        turn.session, turn.user_id, DIALOGUE, STEP_KIND, turn.now, {"assignment_id": assignment.id}
+        turn.session, turn.user_id, DIALOGUE, Step.KIND, turn.now, {"assignment_id": assignment.id}
     )
     seat = assignment.id
     turn.edit(
@@ -129,7 +138,7 @@ async def pick_kind(turn: Turn, data: SwapKindPick) -> None:
             turn.session,
             turn.user_id,
             DIALOGUE,
-            STEP_NAME,
+            Step.NAME,
             turn.now,
             {"assignment_id": assignment.id},
         )
@@ -144,7 +153,7 @@ async def pick_kind(turn: Turn, data: SwapKindPick) -> None:
         turn.answer(t("swaps.no_exchange"), alert=True)
         return
     await dialogues.begin(
-        turn.session, turn.user_id, DIALOGUE, STEP_PICK, turn.now, {"assignment_id": mine.id}
+        turn.session, turn.user_id, DIALOGUE, Step.PICK, turn.now, {"assignment_id": mine.id}
     )
     lines = [t("swaps.ask_exchange", shift=shift_label(t, mine.shift))]
     buttons: list[InlineKeyboardButton] = []
@@ -191,7 +200,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     t = turn.t
     message = turn.message
     assert message is not None
-    if dialogue.step != STEP_NAME:
+    if dialogue.step != Step.NAME:
         turn.reply(t("swaps.use_buttons"), inline([cancel_row(t)]))
         return
     text = (message.text or "").strip()

@@ -33,8 +33,15 @@ from bot.services.platform import audit, outbox
 from bot.settings import Settings
 
 DIALOGUE = DialogueKind.ATTENDANCE_FIX
-STEP_HOURS = "hours"
-STEP_REASON = "reason"
+
+
+class FixStep(StrEnum):
+    """The steps of a correction, as stored in the dialogue."""
+
+    HOURS = "hours"
+    REASON = "reason"
+
+
 HOURS_PATTERN = re.compile(r"^\s*(\d{1,2})(?:[:：](\d{1,2})|[.,](\d{1,2}))?\s*$")
 
 
