@@ -92,12 +92,26 @@ class CallbackData:
                 decoded[name] = _decode(text, kind, cls.none)
             except (TypeError, ValueError):
                 return None
-        return cls(**decoded)
+        try:
+            return cls(**decoded)
+        except ValueError:  # refused by the class's own check (`__post_init__`)
+            return None
 
     @classmethod
     def matches(cls, data: object) -> bool:
         """Whether ``data`` names this button (well-formed or not): the registry routes on it."""
         return isinstance(data, str) and data.split(SEPARATOR, 1)[0] == cls.prefix
+
+
+class PageOffset:
+    """A page button: its ``offset`` (the first item shown) is never negative; a forged one
+    parses to nothing."""
+
+    offset: int
+
+    def __post_init__(self) -> None:
+        if self.offset < 0:
+            raise ValueError(f"a page offset of {self.offset}")
 
 
 def declared() -> dict[str, type[CallbackData]]:
@@ -225,7 +239,7 @@ class UnitRename(CallbackData, prefix="unit.ren"):
 
 
 @dataclass(frozen=True)
-class UnitPage(CallbackData, prefix="unit.p"):
+class UnitPage(PageOffset, CallbackData, prefix="unit.p"):
     offset: int
 
 
@@ -235,7 +249,7 @@ class InviteUnit(CallbackData, prefix="inv.u"):
 
 
 @dataclass(frozen=True)
-class InvitePage(CallbackData, prefix="inv.p"):
+class InvitePage(PageOffset, CallbackData, prefix="inv.p"):
     offset: int
 
 
@@ -312,7 +326,7 @@ class PostCard(CallbackData, prefix="po"):
 
 
 @dataclass(frozen=True)
-class PostPage(CallbackData, prefix="po.p"):
+class PostPage(PageOffset, CallbackData, prefix="po.p"):
     offset: int
 
 
@@ -350,7 +364,7 @@ class NewPostUnit(CallbackData, prefix="np.u"):
 
 
 @dataclass(frozen=True)
-class NewPostUnitPage(CallbackData, prefix="np.p"):
+class NewPostUnitPage(PageOffset, CallbackData, prefix="np.p"):
     offset: int
 
 
@@ -373,7 +387,7 @@ class NewShiftPost(CallbackData, prefix="ns.p"):
 
 
 @dataclass(frozen=True)
-class NewShiftPostPage(CallbackData, prefix="ns.pg"):
+class NewShiftPostPage(PageOffset, CallbackData, prefix="ns.pg"):
     offset: int
 
 
@@ -487,7 +501,7 @@ class BroadcastUnit(CallbackData, prefix="bc.u", none="all"):
 
 
 @dataclass(frozen=True)
-class BroadcastUnitPage(CallbackData, prefix="bc.p"):
+class BroadcastUnitPage(PageOffset, CallbackData, prefix="bc.p"):
     offset: int
 
 
@@ -569,7 +583,7 @@ class GroupUnbind(CallbackData, prefix="grp.u"):
 
 
 @dataclass(frozen=True)
-class GroupPage(CallbackData, prefix="grp.p"):
+class GroupPage(PageOffset, CallbackData, prefix="grp.p"):
     offset: int
 
 
@@ -613,7 +627,7 @@ class UnitSwapApproval(CallbackData, prefix="usa"):
 
 
 @dataclass(frozen=True)
-class UnitSwapPage(CallbackData, prefix="usp"):
+class UnitSwapPage(PageOffset, CallbackData, prefix="usp"):
     offset: int
 
 
@@ -658,7 +672,7 @@ class BoardNewScreen(CallbackData, prefix="brd.n"):
 
 
 @dataclass(frozen=True)
-class BoardScreenPage(CallbackData, prefix="brd.p"):
+class BoardScreenPage(PageOffset, CallbackData, prefix="brd.p"):
     offset: int
 
 

@@ -221,3 +221,10 @@ def test_no_handler_reads_callback_data_by_hand() -> None:
     for path in sorted((ROOT / "handlers").glob("*.py")):
         text = path.read_text()
         assert "query.data" not in text and "callback_args" not in text, path.name
+
+
+def test_a_page_button_with_a_negative_offset_is_forged() -> None:
+    assert buttons.UnitPage.parse("unit.p:-20") is None
+    assert buttons.UnitPage.parse("unit.p:20") == buttons.UnitPage(20)
+    with pytest.raises(ValueError, match="page offset"):
+        buttons.PostPage(-1)
