@@ -25,11 +25,11 @@ from bot.db.models import (
     Shift,
 )
 from bot.errors import DomainError, ErrorCode
-from bot.i18n import Translator
 from bot.services.duty.checkin_text import duration
 from bot.services.duty.checkout import clean_reason, credited_minutes
 from bot.services.people.access import Actor
 from bot.services.platform import audit, outbox
+from bot.services.platform.notify import notify
 from bot.settings import Settings
 
 DIALOGUE = DialogueKind.ATTENDANCE_FIX
@@ -319,21 +319,22 @@ async def apply(
         reason=reason,
     )
     await session.flush()
-    volunteer = assignment.member
-    t = Translator(volunteer.language or settings.default_language, settings.zone)
-    text = t(
-        f"attendance.notice.{correction.value}",
-        post=shift.post.name,
-        day=t.weekday_date(shift.starts_at),
-        start=t.time(shift.starts_at),
-        hours=duration(t, checkin.credited_minutes or 0),
-        reason=reason,
-    )
-    await outbox.enqueue(
+    credited = checkin.credited_minutes or 0
+    await notify(
         session,
+        assignment.member,
+        lambda t: outbox.payload(
+            t(
+                f"attendance.notice.{correction.value}",
+                post=shift.post.name,
+                day=t.weekday_date(shift.starts_at),
+                start=t.time(shift.starts_at),
+                hours=duration(t, credited),
+                reason=reason,
+            )
+        ),
         key=f"attendance:{entry.id}",
-        chat_id=volunteer.telegram_id,
-        body=outbox.payload(text),
         now=now,
+        settings=settings,
     )
     return checkin

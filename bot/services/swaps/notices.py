@@ -5,7 +5,7 @@ notices carry, a word to one member about an offer, and the request to approve w
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +14,7 @@ from bot.db.models import Member, SwapOffer
 from bot.i18n import Translator
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import outbox
+from bot.services.platform.notify import notify
 from bot.services.schedule.shift_text import shift_label, translator_for
 from bot.services.swaps.lifecycle import unit_of
 from bot.services.swaps.queries import Record, Step, history, records
@@ -29,15 +30,18 @@ async def tell(
     offer: SwapOffer,
     member: Member,
     occasion: str,
-    text: str,
+    text: Callable[[Translator], str],
     now: dt.datetime,
+    settings: Settings,
 ) -> None:
-    await outbox.enqueue(
+    """Tell `member` what happened to `offer`, in their language."""
+    await notify(
         session,
+        member,
+        lambda t: outbox.payload(text(t)),
         key=f"swap-{occasion}:{offer.id}:{member.id}",
-        chat_id=member.telegram_id,
-        body=outbox.payload(text),
         now=now,
+        settings=settings,
         urgent=offer.expires_at - now < dt.timedelta(hours=12),
     )
 

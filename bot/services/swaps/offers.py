@@ -26,8 +26,9 @@ from bot.i18n import Translator
 from bot.services.people.access import Actor
 from bot.services.people.members import on_post
 from bot.services.platform import outbox
+from bot.services.platform.notify import notify, notify_all
 from bot.services.platform.outbox import ButtonRows
-from bot.services.schedule.shift_text import shift_label, translator_for
+from bot.services.schedule.shift_text import shift_label
 from bot.services.swaps.lifecycle import expiry, record
 from bot.services.swaps.queries import (
     exchange_refusal,
@@ -96,29 +97,34 @@ async def give_away(
     shift, offerer = mine.shift, mine.member
     offer = _new_offer(session, SwapKind.GIVE_AWAY, mine, now, expiry(settings, shift))
     await session.flush()
-    told = 0
-    for member in await on_post(session, shift.post.unit_id):
-        if member.id == offerer.id or await refusal(session, member, shift, now, settings):
-            continue
-        t = translator_for(member, settings)
-        await outbox.enqueue(
-            session,
-            key=f"swap-offer:{offer.id}:{member.id}",
-            chat_id=member.telegram_id,
-            body=outbox.payload(
-                t(
-                    "swaps.notice.give_away",
-                    name=offerer.display_name,
-                    shift=shift_label(t, shift),
-                    until=t.datetime(offer.expires_at),
-                ),
-                buttons=[[(t("swaps.button.take"), SwapTake(offer.id))]],
-                expires_at=offer.expires_at,
+    takers = [
+        member
+        for member in await on_post(session, shift.post.unit_id)
+        if member.id != offerer.id and await refusal(session, member, shift, now, settings) is None
+    ]
+
+    def render(t: Translator) -> outbox.Message:
+        return outbox.payload(
+            t(
+                "swaps.notice.give_away",
+                name=offerer.display_name,
+                shift=shift_label(t, shift),
+                until=t.datetime(offer.expires_at),
             ),
-            now=now,
-            urgent=_urgent(settings, now, offer.expires_at),
+            buttons=[[(t("swaps.button.take"), SwapTake(offer.id))]],
+            expires_at=offer.expires_at,
         )
-        told += 1
+
+    await notify_all(
+        session,
+        takers,
+        render,
+        key=lambda member: f"swap-offer:{offer.id}:{member.id}",
+        now=now,
+        settings=settings,
+        urgent=_urgent(settings, now, offer.expires_at),
+    )
+    told = len(takers)
     record(session, offerer.id, "offer", offer, now, after=_state(offer, told=told))
     return Offered(offer, told)
 
@@ -142,12 +148,10 @@ async def hand_over(
         session, SwapKind.HAND_OVER, mine, now, expiry(settings, shift), target=target
     )
     await session.flush()
-    t = translator_for(target, settings)
-    await outbox.enqueue(
+    await notify(
         session,
-        key=f"swap-ask:{offer.id}",
-        chat_id=target.telegram_id,
-        body=outbox.payload(
+        target,
+        lambda t: outbox.payload(
             t(
                 "swaps.notice.hand_over",
                 name=offerer.display_name,
@@ -157,7 +161,9 @@ async def hand_over(
             buttons=_answer_buttons(t, offer),
             expires_at=offer.expires_at,
         ),
+        key=f"swap-ask:{offer.id}",
         now=now,
+        settings=settings,
         urgent=_urgent(settings, now, offer.expires_at),
     )
     record(session, offerer.id, "offer", offer, now, after=_state(offer))
@@ -199,12 +205,10 @@ async def exchange(
         theirs=theirs,
     )
     await session.flush()
-    t = translator_for(target, settings)
-    await outbox.enqueue(
+    await notify(
         session,
-        key=f"swap-ask:{offer.id}",
-        chat_id=target.telegram_id,
-        body=outbox.payload(
+        target,
+        lambda t: outbox.payload(
             t(
                 "swaps.notice.exchange",
                 name=offerer.display_name,
@@ -215,7 +219,9 @@ async def exchange(
             buttons=_answer_buttons(t, offer),
             expires_at=offer.expires_at,
         ),
+        key=f"swap-ask:{offer.id}",
         now=now,
+        settings=settings,
         urgent=_urgent(settings, now, offer.expires_at),
     )
     record(session, offerer.id, "offer", offer, now, after=_state(offer))
