@@ -6,6 +6,7 @@ until the offer is complete the offering member holds the shift."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,26 +149,18 @@ async def hand_over(
         session, SwapKind.HAND_OVER, mine, now, expiry(settings, shift), target=target
     )
     await session.flush()
-    await notify(
+    return await _ask(
         session,
-        target,
-        lambda t: outbox.payload(
-            t(
-                "swaps.notice.hand_over",
-                name=offerer.display_name,
-                shift=shift_label(t, shift),
-                until=t.datetime(offer.expires_at),
-            ),
-            buttons=_answer_buttons(t, offer),
-            expires_at=offer.expires_at,
+        offer,
+        lambda t: t(
+            "swaps.notice.hand_over",
+            name=offerer.display_name,
+            shift=shift_label(t, shift),
+            until=t.datetime(offer.expires_at),
         ),
-        key=f"swap-ask:{offer.id}",
-        now=now,
-        settings=settings,
-        urgent=_urgent(settings, now, offer.expires_at),
+        now,
+        settings,
     )
-    record(session, offerer.id, "offer", offer, now, after=_state(offer))
-    return Offered(offer, 1)
 
 
 async def exchange(
@@ -205,26 +198,42 @@ async def exchange(
         theirs=theirs,
     )
     await session.flush()
+    return await _ask(
+        session,
+        offer,
+        lambda t: t(
+            "swaps.notice.exchange",
+            name=offerer.display_name,
+            theirs=shift_label(t, mine.shift),
+            yours=shift_label(t, theirs.shift),
+            until=t.datetime(offer.expires_at),
+        ),
+        now,
+        settings,
+    )
+
+
+async def _ask(
+    session: AsyncSession,
+    offer: SwapOffer,
+    text: Callable[[Translator], str],
+    now: dt.datetime,
+    settings: Settings,
+) -> Offered:
+    """Ask the one member an offer names to accept or decline it, and record the offer."""
+    assert offer.target_member is not None
     await notify(
         session,
-        target,
+        offer.target_member,
         lambda t: outbox.payload(
-            t(
-                "swaps.notice.exchange",
-                name=offerer.display_name,
-                theirs=shift_label(t, mine.shift),
-                yours=shift_label(t, theirs.shift),
-                until=t.datetime(offer.expires_at),
-            ),
-            buttons=_answer_buttons(t, offer),
-            expires_at=offer.expires_at,
+            text(t), buttons=_answer_buttons(t, offer), expires_at=offer.expires_at
         ),
         key=f"swap-ask:{offer.id}",
         now=now,
         settings=settings,
         urgent=_urgent(settings, now, offer.expires_at),
     )
-    record(session, offerer.id, "offer", offer, now, after=_state(offer))
+    record(session, offer.offered_by_id, "offer", offer, now, after=_state(offer))
     return Offered(offer, 1)
 
 
