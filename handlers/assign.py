@@ -45,7 +45,7 @@ def ack_mark(t: Translator, assignment: Assignment) -> str:
 
 def assign_row(t: Translator, shift_id: int) -> list[InlineKeyboardButton]:
     """➕ 安排人员, for a shift's card."""
-    return [button(t("rostering.button.assign"), AssignStart(shift_id).pack())]
+    return [button(t("rostering.button.assign"), AssignStart(shift_id))]
 
 
 def _hours(minutes: int) -> str:
@@ -78,18 +78,16 @@ def _choices_view(
     picks = [
         button(
             t("rostering.button.pick", name=choice.name, hours=_hours(choice.month_minutes))[:60],
-            AssignPick(shift.id, choice.member_id).pack(),
+            AssignPick(shift.id, choice.member_id),
         )
         for choice in shown
     ]
     rows = [picks[i : i + PER_ROW] for i in range(0, len(picks), PER_ROW)]
     nav = []
     if offset > 0:
-        nav.append(
-            button(t("common.button.previous"), AssignPage(shift.id, offset - PAGE_SIZE).pack())
-        )
+        nav.append(button(t("common.button.previous"), AssignPage(shift.id, offset - PAGE_SIZE)))
     if offset + PAGE_SIZE < len(people):
-        nav.append(button(t("common.button.next"), AssignPage(shift.id, offset + PAGE_SIZE).pack()))
+        nav.append(button(t("common.button.next"), AssignPage(shift.id, offset + PAGE_SIZE)))
     if nav:
         rows.append(nav)
     rows.append(cancel_row(t))
@@ -235,7 +233,7 @@ async def _assign(
         ]
         lines.append(t("rostering.assign.ask_anyway", shift=shift_label(t, outcome.shift)))
         rows = [
-            [button(t("rostering.button.assign_anyway"), AssignAnyway(shift_id).pack())],
+            [button(t("rostering.button.assign_anyway"), AssignAnyway(shift_id))],
             cancel_row(t),
         ]
         _show(turn, "\n".join(lines), rows)

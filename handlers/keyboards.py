@@ -18,13 +18,9 @@ PAGE_SIZE = 20
 T = TypeVar("T")
 
 
-def button(text: str, data: CallbackData | str) -> InlineKeyboardButton:
-    """A button whose data is one of bot/buttons.py (a ``str`` only for data packed already)."""
-    if isinstance(data, CallbackData):
-        data = data.pack()
-    if len(data.encode()) > 64:
-        raise ValueError(f"callback data over Telegram's 64 bytes: {data!r}")
-    return InlineKeyboardButton(text, callback_data=data)
+def button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    """A button whose data is one of bot/buttons.py (``pack`` keeps it within 64 bytes)."""
+    return InlineKeyboardButton(text, callback_data=data.pack())
 
 
 def inline(rows: Iterable[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:

@@ -230,7 +230,7 @@ async def show_mine(turn: Turn) -> None:
                     cancels.append(
                         button(
                             t("rostering.button.leave_n", n=number),
-                            AskLeave(assignment.id).pack(),
+                            AskLeave(assignment.id),
                         )
                     )
             elif assignment.status in (AssignmentStatus.SIGNED_UP, AssignmentStatus.WAITLISTED):
