@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import enum
 import typing
@@ -19,6 +18,7 @@ from bot.commands import REGISTRY
 from bot.db.models import Correction, PostType, Role
 from handlers.routing import Button
 from handlers.turn import BotApplication
+from tests.button_samples import sample
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -106,26 +106,6 @@ def _declared_here() -> dict[str, type[CallbackData]]:
     }
 
 
-def _sample(cls: type[CallbackData]) -> CallbackData:
-    """A well-formed value of `cls`: 7 in every number, the first member of every enum."""
-    hints = typing.get_type_hints(cls)
-    values: dict[str, object] = {}
-    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
-        kind = hints[field.name]
-        kind = next((k for k in typing.get_args(kind) if k is not type(None)), kind)
-        if kind is bool:
-            values[field.name] = True
-        elif kind is dt.date:
-            values[field.name] = dt.date(2026, 12, 2)
-        elif kind is str:
-            values[field.name] = "x"
-        elif isinstance(kind, type) and issubclass(kind, enum.Enum):
-            values[field.name] = next(iter(kind))
-        else:
-            values[field.name] = 7
-    return cls(**values)
-
-
 def test_every_button_class_of_the_module_is_declared_with_its_own_prefix() -> None:
     classes = [
         value
@@ -136,10 +116,10 @@ def test_every_button_class_of_the_module_is_declared_with_its_own_prefix() -> N
     assert len(prefixes) == len(set(prefixes))
     assert set(_declared_here().values()) == set(classes)
     for cls in classes:
-        sample = _sample(cls)
-        assert cls.parse(sample.pack()) == sample, cls
+        pressed = sample(cls)
+        assert cls.parse(pressed.pack()) == pressed, cls
         # A press is routed on its prefix alone: no other class claims it.
-        assert [other for other in classes if other.matches(sample.pack())] == [cls]
+        assert [other for other in classes if other.matches(pressed.pack())] == [cls]
 
 
 class _Recorder:
@@ -167,7 +147,7 @@ def test_the_application_routes_every_declared_button_to_one_handler() -> None:
     # pattern answers whatever else is pressed as a stale button).
     assert all(callable(pattern) for pattern in patterns)
     for prefix, cls in _declared_here().items():
-        data = _sample(cls).pack()
+        data = sample(cls).pack()
         routed = [pattern for pattern in patterns if callable(pattern) and pattern(data)]
         assert len(routed) == 1, prefix
 
