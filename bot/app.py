@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -29,7 +28,7 @@ from bot.runtime import Runtime
 from bot.sender import Sender, worker_name
 from bot.services.people import members
 from handlers import checkin, common, street_report
-from handlers.routing import MEMBERS, Button, PrefixButton, Registry, Where
+from handlers.routing import MEMBERS, Button, Registry, Where
 from handlers.turn import BotApplication, BotContext, Handler, explanation_rows, run_turn
 
 log = logging.getLogger(__name__)
@@ -81,17 +80,9 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
             )
         )
     for action in registry.buttons:
-        if isinstance(action, PrefixButton):
-            application.add_handler(
-                CallbackQueryHandler(
-                    _callback(action.handler, action.roles, read_only=action.read_only),
-                    pattern=rf"^{re.escape(action.prefix)}(:|$)",
-                )
-            )
-        else:
-            application.add_handler(
-                CallbackQueryHandler(_button_callback(action), pattern=action.data.matches)
-            )
+        application.add_handler(
+            CallbackQueryHandler(_button_callback(action), pattern=action.data.matches)
+        )
     # Check-in (issue 4): a location outside any other dialogue checks in, and the edits of a
     # live location (edited messages) are presence samples.
     application.add_handler(

@@ -7,7 +7,10 @@ Each button is a frozen dataclass that subclasses ``CallbackData`` with its pref
         shift_id: int
 
 ``SignUp(7).pack()`` gives ``"su:7"``; ``SignUp.parse("su:7")`` gives ``SignUp(shift_id=7)`` and
-``None`` for anything forged or malformed, so no handler splits strings by hand. Services put the
+``None`` for anything forged or malformed, so no handler splits strings by hand. A trailing field
+whose default is ``None`` is left out of the data while it is ``None`` (``sc:7`` and ``sc:7:20``
+are one button), and a class may name its own word for "none" (``none="all"``), so that buttons
+declared before this module keep their exact wire format. Services put the
 same classes into outbox messages and handlers receive them parsed; the command table
 (``bot/commands.py``) registers a handler per class. Prefixes are unique: declaring one twice
 fails at import.
@@ -28,7 +31,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
-from bot.db.models import Category, CheckKind
+from bot.db.models import Category, CheckKind, Correction, PostType, Role
 
 SEPARATOR = ":"
 NONE = "-"
@@ -41,22 +44,34 @@ class CallbackData:
     ``datetime.date``, a ``StrEnum``, or any of these ``| None``."""
 
     prefix: ClassVar[str]
+    # What an absent (``None``) value is written as.
+    none: ClassVar[str] = NONE
     _declared: ClassVar[dict[str, type[CallbackData]]] = {}
 
-    def __init_subclass__(cls, *, prefix: str, **kwargs: Any) -> None:
+    def __init_subclass__(cls, *, prefix: str, none: str = NONE, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if not prefix or SEPARATOR in prefix:
             raise ValueError(f"bad button prefix {prefix!r}")
         if prefix in CallbackData._declared:
             other = CallbackData._declared[prefix].__qualname__
             raise ValueError(f"button prefix {prefix!r} of {cls.__qualname__} is taken by {other}")
+        if not none or SEPARATOR in none:
+            raise ValueError(f"bad word for none {none!r}")
         cls.prefix = prefix
+        cls.none = none
         CallbackData._declared[prefix] = cls
 
     def pack(self) -> str:
         hints = _field_types(type(self))
+        values = [getattr(self, name) for name, _ in hints]
+        shown = len(hints)
+        while shown > _required_count(type(self)) and values[shown - 1] is None:
+            shown -= 1
         parts = [self.prefix]
-        parts.extend(_encode(getattr(self, name), kind) for name, kind in hints)
+        parts.extend(
+            _encode(value, kind, self.none)
+            for value, (_, kind) in zip(values[:shown], hints[:shown], strict=True)
+        )
         data = SEPARATOR.join(parts)
         if len(data.encode()) > MAX_BYTES:
             raise ValueError(f"callback data over Telegram's {MAX_BYTES} bytes: {data!r}")
@@ -69,20 +84,34 @@ class CallbackData:
             return None
         prefix, *values = data.split(SEPARATOR)
         hints = _field_types(cls)
-        if prefix != cls.prefix or len(values) != len(hints):
+        if prefix != cls.prefix or not _required_count(cls) <= len(values) <= len(hints):
             return None
         decoded: dict[str, Any] = {}
-        for (name, kind), text in zip(hints, values, strict=True):
+        for (name, kind), text in zip(hints, values, strict=False):
             try:
-                decoded[name] = _decode(text, kind)
+                decoded[name] = _decode(text, kind, cls.none)
             except (TypeError, ValueError):
                 return None
-        return cls(**decoded)
+        try:
+            return cls(**decoded)
+        except ValueError:  # refused by the class's own check (`__post_init__`)
+            return None
 
     @classmethod
     def matches(cls, data: object) -> bool:
         """Whether ``data`` names this button (well-formed or not): the registry routes on it."""
         return isinstance(data, str) and data.split(SEPARATOR, 1)[0] == cls.prefix
+
+
+class PageOffset:
+    """A page button: its ``offset`` (the first item shown) is never negative; a forged one
+    parses to nothing."""
+
+    offset: int
+
+    def __post_init__(self) -> None:
+        if self.offset < 0:
+            raise ValueError(f"a page offset of {self.offset}")
 
 
 def declared() -> dict[str, type[CallbackData]]:
@@ -103,6 +132,22 @@ def _field_types(cls: type[CallbackData]) -> tuple[tuple[str, Any], ...]:
     return cached
 
 
+_REQUIRED: dict[type[CallbackData], int] = {}
+
+
+def _required_count(cls: type[CallbackData]) -> int:
+    """How many leading fields the data always carries: the trailing fields that default to
+    ``None`` may be left out."""
+    cached = _REQUIRED.get(cls)
+    if cached is None:
+        fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+        cached = len(fields)
+        while cached > 0 and fields[cached - 1].default is None:
+            cached -= 1
+        _REQUIRED[cls] = cached
+    return cached
+
+
 def _optional(kind: Any) -> tuple[Any, bool]:
     if isinstance(kind, types.UnionType) or typing.get_origin(kind) is typing.Union:
         members = [member for member in typing.get_args(kind) if member is not type(None)]
@@ -111,12 +156,12 @@ def _optional(kind: Any) -> tuple[Any, bool]:
     return kind, False
 
 
-def _encode(value: Any, kind: Any) -> str:
+def _encode(value: Any, kind: Any, none: str) -> str:
     base, optional = _optional(kind)
     if value is None:
         if not optional:
             raise ValueError("None in a field that does not allow it")
-        return NONE
+        return none
     if base is bool:
         return "1" if value else "0"
     if base is dt.date:
@@ -125,14 +170,14 @@ def _encode(value: Any, kind: Any) -> str:
         text = str(value.value)
     else:
         text = str(value)
-    if SEPARATOR in text or (optional and text == NONE) or not text:
+    if SEPARATOR in text or (optional and text == none) or not text:
         raise ValueError(f"cannot put {text!r} into callback data")
     return text
 
 
-def _decode(text: str, kind: Any) -> Any:
+def _decode(text: str, kind: Any, none: str) -> Any:
     base, optional = _optional(kind)
-    if optional and text == NONE:
+    if optional and text == none:
         return None
     if base is int:
         if not text.lstrip("-").isdecimal() or not text.isascii():
@@ -157,6 +202,496 @@ def _decode(text: str, kind: Any) -> Any:
 
 # The buttons, by domain. A prefix, once in use, stays: buttons on messages already in people's
 # chats must keep working after an upgrade.
+
+# -- everywhere: a dialogue's Cancel, the language ------------------------------------------
+
+
+@dataclass(frozen=True)
+class CancelDialogue(CallbackData, prefix="cancel"):
+    """❌ Cancel under any step of a dialogue."""
+
+
+@dataclass(frozen=True)
+class RegistrationLanguage(CallbackData, prefix="reg.lang"):
+    """The last step of joining."""
+
+    language: str
+
+
+@dataclass(frozen=True)
+class SetLanguage(CallbackData, prefix="lang"):
+    """/lang."""
+
+    language: str
+
+
+# -- people: units and invite links ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitNew(CallbackData, prefix="unit.new"):
+    pass
+
+
+@dataclass(frozen=True)
+class UnitRename(CallbackData, prefix="unit.ren"):
+    unit_id: int
+
+
+@dataclass(frozen=True)
+class UnitPage(PageOffset, CallbackData, prefix="unit.p"):
+    offset: int
+
+
+@dataclass(frozen=True)
+class InviteUnit(CallbackData, prefix="inv.u"):
+    unit_id: int
+
+
+@dataclass(frozen=True)
+class InvitePage(PageOffset, CallbackData, prefix="inv.p"):
+    offset: int
+
+
+@dataclass(frozen=True)
+class InviteRole(CallbackData, prefix="inv.r"):
+    unit_id: int
+    role: Role
+
+
+# -- schedule: open shifts, sign-up, /my ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShiftList(CallbackData, prefix="sh"):
+    """A page of /shifts, filtered by day and by kind of post."""
+
+    offset: int
+    day: dt.date | None
+    post_type: PostType | None
+
+
+@dataclass(frozen=True)
+class ShiftDayPick(CallbackData, prefix="sh.d"):
+    """Choose the day of /shifts, keeping the kind of post."""
+
+    post_type: PostType | None
+
+
+@dataclass(frozen=True)
+class ShiftTypePick(CallbackData, prefix="sh.t"):
+    """Choose the kind of post of /shifts, keeping the day."""
+
+    day: dt.date | None
+
+
+@dataclass(frozen=True)
+class SignUp(CallbackData, prefix="su"):
+    """Sent by the outbox too (broadcasts, understaffed calls)."""
+
+    shift_id: int
+
+
+@dataclass(frozen=True)
+class JoinWaitlist(CallbackData, prefix="wl"):
+    shift_id: int
+
+
+@dataclass(frozen=True)
+class MyShifts(CallbackData, prefix="my"):
+    """Back to /my."""
+
+
+@dataclass(frozen=True)
+class MyCancel(CallbackData, prefix="mc"):
+    assignment_id: int
+
+
+@dataclass(frozen=True)
+class MyCancelConfirm(CallbackData, prefix="mcy"):
+    assignment_id: int
+
+
+@dataclass(frozen=True)
+class MyCalendar(CallbackData, prefix="ics"):
+    """My shifts as a calendar file."""
+
+
+# -- schedule: posts (/posts, /newpost) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostCard(CallbackData, prefix="po"):
+    post_id: int
+
+
+@dataclass(frozen=True)
+class PostPage(PageOffset, CallbackData, prefix="po.p"):
+    offset: int
+
+
+@dataclass(frozen=True)
+class PostRename(CallbackData, prefix="po.ren"):
+    post_id: int
+
+
+@dataclass(frozen=True)
+class PostMove(CallbackData, prefix="po.loc"):
+    post_id: int
+
+
+@dataclass(frozen=True)
+class PostRadius(CallbackData, prefix="po.rad"):
+    """Without a radius: ask for one; with one: set it."""
+
+    post_id: int
+    radius: int | None = None
+
+
+@dataclass(frozen=True)
+class PostArchive(CallbackData, prefix="po.arc"):
+    post_id: int
+
+
+@dataclass(frozen=True)
+class PostShifts(CallbackData, prefix="po.sh"):
+    post_id: int
+
+
+@dataclass(frozen=True)
+class NewPostUnit(CallbackData, prefix="np.u"):
+    unit_id: int
+
+
+@dataclass(frozen=True)
+class NewPostUnitPage(PageOffset, CallbackData, prefix="np.p"):
+    offset: int
+
+
+@dataclass(frozen=True)
+class NewPostType(CallbackData, prefix="np.t"):
+    post_type: PostType
+
+
+@dataclass(frozen=True)
+class NewPostRadius(CallbackData, prefix="np.r"):
+    radius: int
+
+
+# -- schedule: a new shift (/newshift) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewShiftPost(CallbackData, prefix="ns.p"):
+    post_id: int
+
+
+@dataclass(frozen=True)
+class NewShiftPostPage(PageOffset, CallbackData, prefix="ns.pg"):
+    offset: int
+
+
+@dataclass(frozen=True)
+class NewShiftDay(CallbackData, prefix="ns.d"):
+    day: dt.date
+
+
+@dataclass(frozen=True)
+class NewShiftTime(CallbackData, prefix="ns.t"):
+    """A common time slot, such as ``0700-0900``."""
+
+    slot: str
+
+
+@dataclass(frozen=True)
+class NewShiftCapacity(CallbackData, prefix="ns.c"):
+    capacity: int
+
+
+@dataclass(frozen=True)
+class NewShiftCreate(CallbackData, prefix="ns.ok"):
+    pass
+
+
+@dataclass(frozen=True)
+class NewShiftTag(CallbackData, prefix="ns.tag"):
+    pass
+
+
+@dataclass(frozen=True)
+class NewShiftNotes(CallbackData, prefix="ns.note"):
+    pass
+
+
+# -- schedule: a shift's card, the roster ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShiftCard(CallbackData, prefix="sc"):
+    """The card in place; with an offset, a page of its people. Sent by the outbox too."""
+
+    shift_id: int
+    offset: int | None = None
+
+
+@dataclass(frozen=True)
+class RosterDayPage(CallbackData, prefix="ro"):
+    day: dt.date
+    page: int
+
+
+@dataclass(frozen=True)
+class ShiftEditCapacity(CallbackData, prefix="se.c"):
+    shift_id: int
+
+
+@dataclass(frozen=True)
+class ShiftEditNotes(CallbackData, prefix="se.n"):
+    shift_id: int
+
+
+@dataclass(frozen=True)
+class ShiftEditTime(CallbackData, prefix="se.t"):
+    shift_id: int
+
+
+@dataclass(frozen=True)
+class ShiftCancel(CallbackData, prefix="sx"):
+    shift_id: int
+
+
+@dataclass(frozen=True)
+class ShiftCancelConfirm(CallbackData, prefix="sxy"):
+    shift_id: int
+
+
+@dataclass(frozen=True)
+class SeatRemove(CallbackData, prefix="rm"):
+    assignment_id: int
+
+
+@dataclass(frozen=True)
+class SeatRemoveConfirm(CallbackData, prefix="rmy"):
+    assignment_id: int
+
+
+# -- schedule: import and broadcast ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportConfirm(CallbackData, prefix="imp.ok"):
+    pass
+
+
+class BroadcastChoice(enum.StrEnum):
+    """What /broadcast sends."""
+
+    TODAY = "today"
+    TOMORROW = "tomorrow"
+    WEEK = "week"
+    OPEN = "open"
+    TEXT = "text"  # an announcement
+
+
+@dataclass(frozen=True)
+class BroadcastUnit(CallbackData, prefix="bc.u", none="all"):
+    """A unit, or (None) every unit."""
+
+    unit_id: int | None
+
+
+@dataclass(frozen=True)
+class BroadcastUnitPage(PageOffset, CallbackData, prefix="bc.p"):
+    offset: int
+
+
+@dataclass(frozen=True)
+class BroadcastWhat(CallbackData, prefix="bc.w"):
+    choice: BroadcastChoice
+
+
+@dataclass(frozen=True)
+class BroadcastSend(CallbackData, prefix="bc.go"):
+    pass
+
+
+# -- duty: check-in, check-out, attendance --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckInPick(CallbackData, prefix="ci.pick"):
+    assignment_id: int
+
+
+@dataclass(frozen=True)
+class CheckOut(CallbackData, prefix="ci.out"):
+    """Sent by the outbox too (the reminders of a check-in)."""
+
+    checkin_id: int
+
+
+@dataclass(frozen=True)
+class OnPost(CallbackData, prefix="ci.here"):
+    """“I am still on post”, under the left-post question of the outbox."""
+
+    checkin_id: int
+
+
+@dataclass(frozen=True)
+class AttendancePhoto(CallbackData, prefix="att.photo"):
+    checkin_id: int
+
+
+@dataclass(frozen=True)
+class AttendanceFix(CallbackData, prefix="att.fix"):
+    assignment_id: int
+
+
+@dataclass(frozen=True)
+class AttendanceCorrect(CallbackData, prefix="att.do"):
+    assignment_id: int
+    correction: Correction
+
+
+# -- reports: group chats and the ledger ----------------------------------------------------
+
+
+class ExportPeriod(enum.StrEnum):
+    """The periods /export offers."""
+
+    THIS_WEEK = "this_week"
+    LAST_WEEK = "last_week"
+    THIS_MONTH = "this_month"
+    LAST_MONTH = "last_month"
+
+
+@dataclass(frozen=True)
+class GroupScope(CallbackData, prefix="grp.s"):
+    """Bind the group to a unit, or (0) to the whole campaign."""
+
+    unit_id: int
+
+
+@dataclass(frozen=True)
+class GroupLanguage(CallbackData, prefix="grp.l"):
+    language: str
+
+
+@dataclass(frozen=True)
+class GroupUnbind(CallbackData, prefix="grp.u"):
+    pass
+
+
+@dataclass(frozen=True)
+class GroupPage(PageOffset, CallbackData, prefix="grp.p"):
+    offset: int
+
+
+@dataclass(frozen=True)
+class Export(CallbackData, prefix="exp"):
+    period: ExportPeriod
+
+
+# -- swaps ----------------------------------------------------------------------------------
+
+
+class SwapChoice(enum.StrEnum):
+    """The kinds of swap offered for a seat (one letter each on the wire)."""
+
+    GIVE_AWAY = "g"
+    HAND_OVER = "h"
+    EXCHANGE = "x"
+
+
+@dataclass(frozen=True)
+class SwapPick(CallbackData, prefix="sw"):
+    assignment_id: int
+
+
+@dataclass(frozen=True)
+class SwapKindPick(CallbackData, prefix="swk"):
+    assignment_id: int
+    choice: SwapChoice
+
+
+@dataclass(frozen=True)
+class SwapExchange(CallbackData, prefix="swx"):
+    assignment_id: int
+    their_assignment_id: int
+
+
+@dataclass(frozen=True)
+class UnitSwapApproval(CallbackData, prefix="usa"):
+    unit_id: int
+    required: bool
+
+
+@dataclass(frozen=True)
+class UnitSwapPage(PageOffset, CallbackData, prefix="usp"):
+    offset: int
+
+
+@dataclass(frozen=True)
+class SwapTake(CallbackData, prefix="swt"):
+    """The swap buttons below are sent by the outbox too."""
+
+    offer_id: int
+
+
+@dataclass(frozen=True)
+class SwapAccept(CallbackData, prefix="swa"):
+    offer_id: int
+
+
+@dataclass(frozen=True)
+class SwapDecline(CallbackData, prefix="swd"):
+    offer_id: int
+
+
+@dataclass(frozen=True)
+class SwapWithdraw(CallbackData, prefix="sww"):
+    offer_id: int
+
+
+@dataclass(frozen=True)
+class SwapApprove(CallbackData, prefix="swy"):
+    offer_id: int
+
+
+@dataclass(frozen=True)
+class SwapReject(CallbackData, prefix="swn"):
+    offer_id: int
+
+
+# -- the live board: wall-screen links ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoardNewScreen(CallbackData, prefix="brd.n"):
+    pass
+
+
+@dataclass(frozen=True)
+class BoardScreenPage(PageOffset, CallbackData, prefix="brd.p"):
+    offset: int
+
+
+@dataclass(frozen=True)
+class BoardScreenScope(CallbackData, prefix="brd.c"):
+    """A screen of a unit, or (0) of the whole city."""
+
+    unit_id: int
+
+
+@dataclass(frozen=True)
+class BoardScreens(CallbackData, prefix="brd.l"):
+    pass
+
+
+@dataclass(frozen=True)
+class BoardRevoke(CallbackData, prefix="brd.r"):
+    screen_id: int
+
 
 # -- schedule: a shift card opened from a notice ----------------------------------------------
 

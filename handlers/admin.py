@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from telegram import InlineKeyboardMarkup
 
+from bot.buttons import InvitePage, InviteRole, InviteUnit, UnitNew, UnitPage, UnitRename
 from bot.db.models import Dialogue, DialogueKind, Role, Unit
 from bot.services.people import invites, units
 from bot.services.platform import dialogues
-from handlers.keyboards import (
-    button,
-    callback_args,
-    cancel_row,
-    inline,
-    int_arg,
-    page,
-    page_offset,
-)
+from handlers.keyboards import button, cancel_row, inline, page
 from handlers.turn import Turn
 
-UNIT_NEW_BUTTON = "unit.new"
-UNIT_RENAME_BUTTON = "unit.ren"
-UNIT_PAGE_BUTTON = "unit.p"  # unit.p:<offset>
-INVITE_UNIT_BUTTON = "inv.u"
-INVITE_PAGE_BUTTON = "inv.p"  # inv.p:<offset>
-INVITE_ROLE_BUTTON = "inv.r"
 DIALOGUE_UNIT_NEW = DialogueKind.UNIT_NEW
 DIALOGUE_UNIT_RENAME = DialogueKind.UNIT_RENAME
+
+
+class UnitStep(StrEnum):
+    """What the unit dialogues wait for."""
+
+    NAME = "name"
 
 
 async def list_units(turn: Turn) -> None:
@@ -34,23 +29,17 @@ async def list_units(turn: Turn) -> None:
     turn.reply(text, markup)
 
 
-async def units_page(turn: Turn) -> None:
+async def units_page(turn: Turn, data: UnitPage) -> None:
     """Another page of /units: each unit has two buttons, a keyboard holds 100."""
     turn.actor.require(Role.ADMIN)
-    query = turn.update.callback_query
-    assert query is not None
-    offset = page_offset(query.data, UNIT_PAGE_BUTTON)
-    if offset is None:
-        turn.answer(turn.t("common.stale_button"), alert=True)
-        return
-    text, markup = await _units_view(turn, offset)
+    text, markup = await _units_view(turn, data.offset)
     turn.edit(text, markup)
 
 
 async def _units_view(turn: Turn, offset: int) -> tuple[str, InlineKeyboardMarkup]:
     t = turn.t
     summaries = await units.list_with_counts(turn.session)
-    shown = page(t, summaries, offset, UNIT_PAGE_BUTTON)
+    shown = page(t, summaries, offset, UnitPage)
     lines = [t("units.header")]
     lines += [
         t("units.line", name=summary.unit.name, count=summary.members) for summary in shown.items
@@ -59,14 +48,14 @@ async def _units_view(turn: Turn, offset: int) -> tuple[str, InlineKeyboardMarku
         lines.append(t("units.none"))
     if shown.line is not None:
         lines.append(shown.line)
-    rows = [[button(t("units.button.new"), UNIT_NEW_BUTTON)]]
+    rows = [[button(t("units.button.new"), UnitNew())]]
     rows += [
         [
             button(
                 t("units.button.rename", name=summary.unit.name),
-                f"{UNIT_RENAME_BUTTON}:{summary.unit.id}",
+                UnitRename(summary.unit.id),
             ),
-            button(t("units.button.invite"), f"{INVITE_UNIT_BUTTON}:{summary.unit.id}"),
+            button(t("units.button.invite"), InviteUnit(summary.unit.id)),
         ]
         for summary in shown.items
     ]
@@ -74,23 +63,22 @@ async def _units_view(turn: Turn, offset: int) -> tuple[str, InlineKeyboardMarku
     return "\n".join(lines), inline(rows)
 
 
-async def ask_unit_name(turn: Turn) -> None:
+async def ask_unit_name(turn: Turn, data: UnitNew) -> None:
     turn.actor.require(Role.ADMIN)
-    await dialogues.begin(turn.session, turn.user_id, DIALOGUE_UNIT_NEW, "name", turn.now)
+    await dialogues.begin(turn.session, turn.user_id, DIALOGUE_UNIT_NEW, UnitStep.NAME, turn.now)
     turn.edit(turn.t("units.ask_name"), inline([cancel_row(turn.t)]))
 
 
-async def ask_unit_rename(turn: Turn) -> None:
+async def ask_unit_rename(turn: Turn, data: UnitRename) -> None:
     turn.actor.require(Role.ADMIN)
-    query = turn.update.callback_query
-    assert query is not None
-    unit_id = int_arg(callback_args(query.data, UNIT_RENAME_BUTTON), 0)
-    if unit_id is None:
-        turn.answer(turn.t("common.stale_button"), alert=True)
-        return
-    unit = await units.get(turn.session, unit_id)
+    unit = await units.get(turn.session, data.unit_id)
     await dialogues.begin(
-        turn.session, turn.user_id, DIALOGUE_UNIT_RENAME, "name", turn.now, {"unit_id": unit.id}
+        turn.session,
+        turn.user_id,
+        DIALOGUE_UNIT_RENAME,
+        UnitStep.NAME,
+        turn.now,
+        {"unit_id": unit.id},
     )
     turn.edit(turn.t("units.ask_rename", name=unit.name), inline([cancel_row(turn.t)]))
 
@@ -110,9 +98,7 @@ async def on_unit_name(turn: Turn, dialogue: Dialogue) -> None:
         unit = await units.create(turn.session, turn.actor, message.text, turn.now)
         text = t("units.created", name=unit.name)
     await dialogues.end(turn.session, turn.user_id)
-    turn.reply(
-        text, inline([[button(t("units.button.invite"), f"{INVITE_UNIT_BUTTON}:{unit.id}")]])
-    )
+    turn.reply(text, inline([[button(t("units.button.invite"), InviteUnit(unit.id))]]))
 
 
 async def start_invite(turn: Turn) -> None:
@@ -130,39 +116,30 @@ async def start_invite(turn: Turn) -> None:
     turn.reply(*_invite_picker(turn, choices, 0))
 
 
-async def invite_page(turn: Turn) -> None:
+async def invite_page(turn: Turn, data: InvitePage) -> None:
     """Another page of the units to invite to."""
     t = turn.t
-    query = turn.update.callback_query
-    assert query is not None
-    offset = page_offset(query.data, INVITE_PAGE_BUTTON)
     choices = await units.visible_to(turn.session, turn.actor)
-    if offset is None or not choices or not invites.roles_actor_may_invite(turn.actor):
+    if not choices or not invites.roles_actor_may_invite(turn.actor):
         turn.answer(t("common.stale_button"), alert=True)
         return
-    turn.edit(*_invite_picker(turn, choices, offset))
+    turn.edit(*_invite_picker(turn, choices, data.offset))
 
 
 def _invite_picker(
     turn: Turn, choices: list[Unit], offset: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     t = turn.t
-    shown = page(t, choices, offset, INVITE_PAGE_BUTTON)
-    rows = [[button(unit.name, f"{INVITE_UNIT_BUTTON}:{unit.id}")] for unit in shown.items]
+    shown = page(t, choices, offset, InvitePage)
+    rows = [[button(unit.name, InviteUnit(unit.id))] for unit in shown.items]
     text = t("invite.pick_unit")
     if shown.line is not None:
         text += "\n" + shown.line
     return text, inline([*rows, *shown.nav_rows, cancel_row(t)])
 
 
-async def pick_invite_unit(turn: Turn) -> None:
-    query = turn.update.callback_query
-    assert query is not None
-    unit_id = int_arg(callback_args(query.data, INVITE_UNIT_BUTTON), 0)
-    if unit_id is None:
-        turn.answer(turn.t("common.stale_button"), alert=True)
-        return
-    await _offer_roles(turn, unit_id)
+async def pick_invite_unit(turn: Turn, data: InviteUnit) -> None:
+    await _offer_roles(turn, data.unit_id)
 
 
 async def _offer_roles(turn: Turn, unit_id: int) -> None:
@@ -173,10 +150,7 @@ async def _offer_roles(turn: Turn, unit_id: int) -> None:
     if len(roles) == 1:
         await _issue(turn, unit_id, roles[0])
         return
-    rows = [
-        [button(t(f"role.{role.value}"), f"{INVITE_ROLE_BUTTON}:{unit_id}:{role.value}")]
-        for role in roles
-    ]
+    rows = [[button(t(f"role.{role.value}"), InviteRole(unit_id, role))] for role in roles]
     text = t("invite.pick_role", unit=unit.name)
     if turn.update.callback_query is not None:
         turn.edit(text, inline([*rows, cancel_row(t)]))
@@ -184,16 +158,8 @@ async def _offer_roles(turn: Turn, unit_id: int) -> None:
         turn.reply(text, inline([*rows, cancel_row(t)]))
 
 
-async def pick_invite_role(turn: Turn) -> None:
-    query = turn.update.callback_query
-    assert query is not None
-    args = callback_args(query.data, INVITE_ROLE_BUTTON)
-    unit_id = int_arg(args, 0)
-    role = next((r for r in Role if len(args) > 1 and r.value == args[1]), None)
-    if unit_id is None or role is None:
-        turn.answer(turn.t("common.stale_button"), alert=True)
-        return
-    await _issue(turn, unit_id, role)
+async def pick_invite_role(turn: Turn, data: InviteRole) -> None:
+    await _issue(turn, data.unit_id, data.role)
 
 
 async def _issue(turn: Turn, unit_id: int, role: Role) -> None:

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from telegram import InlineKeyboardButton
 
-from bot.buttons import Acknowledge, AssignAnyway, AssignPage, AssignPick, AssignStart
+from bot.buttons import Acknowledge, AssignAnyway, AssignPage, AssignPick, AssignStart, ShiftCard
 from bot.db.models import Assignment, AssignmentStatus, Dialogue, DialogueKind
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
@@ -19,7 +19,6 @@ from bot.services.rostering import acknowledge, assign, names
 from bot.services.rostering.assign import Assigned, Choices, Ineligible, Warned
 from bot.services.rostering.notices import leave_buttons, seat_lines
 from bot.services.schedule.shift_text import shift_label
-from bot.services.schedule.shifts import SHIFT_CARD_BUTTON
 from handlers.availability import window_text
 from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Turn, error_text
@@ -46,7 +45,7 @@ def ack_mark(t: Translator, assignment: Assignment) -> str:
 
 def assign_row(t: Translator, shift_id: int) -> list[InlineKeyboardButton]:
     """➕ 安排人员, for a shift's card."""
-    return [button(t("rostering.button.assign"), AssignStart(shift_id).pack())]
+    return [button(t("rostering.button.assign"), AssignStart(shift_id))]
 
 
 def _hours(minutes: int) -> str:
@@ -54,7 +53,7 @@ def _hours(minutes: int) -> str:
 
 
 def _card_row(t: Translator, shift_id: int) -> list[InlineKeyboardButton]:
-    return [button(t("rostering.button.open_card"), f"{SHIFT_CARD_BUTTON}:{shift_id}")]
+    return [button(t("rostering.button.open_card"), ShiftCard(shift_id))]
 
 
 def _choices_view(
@@ -79,18 +78,16 @@ def _choices_view(
     picks = [
         button(
             t("rostering.button.pick", name=choice.name, hours=_hours(choice.month_minutes))[:60],
-            AssignPick(shift.id, choice.member_id).pack(),
+            AssignPick(shift.id, choice.member_id),
         )
         for choice in shown
     ]
     rows = [picks[i : i + PER_ROW] for i in range(0, len(picks), PER_ROW)]
     nav = []
     if offset > 0:
-        nav.append(
-            button(t("common.button.previous"), AssignPage(shift.id, offset - PAGE_SIZE).pack())
-        )
+        nav.append(button(t("common.button.previous"), AssignPage(shift.id, offset - PAGE_SIZE)))
     if offset + PAGE_SIZE < len(people):
-        nav.append(button(t("common.button.next"), AssignPage(shift.id, offset + PAGE_SIZE).pack()))
+        nav.append(button(t("common.button.next"), AssignPage(shift.id, offset + PAGE_SIZE)))
     if nav:
         rows.append(nav)
     rows.append(cancel_row(t))
@@ -236,7 +233,7 @@ async def _assign(
         ]
         lines.append(t("rostering.assign.ask_anyway", shift=shift_label(t, outcome.shift)))
         rows = [
-            [button(t("rostering.button.assign_anyway"), AssignAnyway(shift_id).pack())],
+            [button(t("rostering.button.assign_anyway"), AssignAnyway(shift_id))],
             cancel_row(t),
         ]
         _show(turn, "\n".join(lines), rows)
@@ -278,7 +275,4 @@ async def acknowledged(turn: Turn, data: Acknowledge) -> None:
 
 def leave_rows(t: Translator, seats: Sequence[Assignment]) -> list[list[InlineKeyboardButton]]:
     """🙋 请假 for each seat (numbered when there are several), as the notice has them."""
-    return [
-        [button(label, data if isinstance(data, str) else data.pack()) for label, data in row]
-        for row in leave_buttons(t, seats)
-    ]
+    return [[button(label, data) for label, data in row] for row in leave_buttons(t, seats)]

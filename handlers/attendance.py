@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton
 
-from bot.db.models import Dialogue
+from bot.buttons import AttendanceCorrect, AttendanceFix, AttendancePhoto
+from bot.db.models import Correction, Dialogue
 from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.services.duty import attendance
-from bot.services.duty.attendance import Attendance, AttendanceState, Correction
+from bot.services.duty.attendance import Attendance, AttendanceState
 from bot.services.duty.checkin_text import duration
 from bot.services.platform import dialogues
 from handlers.checkin import refuse
-from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
+from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Turn
 
 STATE_ICONS = {
@@ -64,21 +65,15 @@ def roster_buttons(
     )
     buttons = []
     if record.has_photo and record.checkin_id is not None:
-        buttons.append(button(photo[:60], f"{attendance.BUTTON_PHOTO}:{record.checkin_id}"))
+        buttons.append(button(photo[:60], AttendancePhoto(record.checkin_id)))
     if record.correctable:
-        buttons.append(button(fix[:60], f"{attendance.BUTTON_FIX}:{record.assignment_id}"))
+        buttons.append(button(fix[:60], AttendanceFix(record.assignment_id)))
     return buttons
 
 
-async def show_photo(turn: Turn) -> None:
-    query = turn.update.callback_query
-    assert query is not None
-    checkin_id = int_arg(callback_args(query.data, attendance.BUTTON_PHOTO), 0)
-    if checkin_id is None:
-        turn.answer(turn.t("common.stale_button"), alert=True)
-        return
+async def show_photo(turn: Turn, data: AttendancePhoto) -> None:
     try:
-        view = await attendance.photo_of(turn.session, turn.actor, checkin_id)
+        view = await attendance.photo_of(turn.session, turn.actor, data.checkin_id)
     except DomainError as error:
         refuse(turn, error)
         return
@@ -92,19 +87,12 @@ async def show_photo(turn: Turn) -> None:
         time=t.datetime(record.checked_in_at),
         distance=round(record.distance_m),
     )
-    markup = inline(
-        [[button(t("attendance.button.fix"), f"{attendance.BUTTON_FIX}:{assignment.id}")]]
-    )
+    markup = inline([[button(t("attendance.button.fix"), AttendanceFix(assignment.id))]])
     turn.reply_photo_file(view.file_id, caption, markup)
 
 
-async def offer_corrections(turn: Turn) -> None:
-    query = turn.update.callback_query
-    assert query is not None
-    assignment_id = int_arg(callback_args(query.data, attendance.BUTTON_FIX), 0)
-    if assignment_id is None:
-        turn.answer(turn.t("common.stale_button"), alert=True)
-        return
+async def offer_corrections(turn: Turn, data: AttendanceFix) -> None:
+    assignment_id = data.assignment_id
     try:
         assignment, record, possible = await attendance.corrections_for(
             turn.session, turn.actor, assignment_id, turn.now, turn.runtime.settings
@@ -130,7 +118,7 @@ async def offer_corrections(turn: Turn) -> None:
         [
             button(
                 t(f"attendance.fix.{correction.value}"),
-                f"{attendance.BUTTON_FIX_ACTION}:{assignment_id}:{correction.value}",
+                AttendanceCorrect(assignment_id, correction),
             )
         ]
         for correction in possible
@@ -138,15 +126,8 @@ async def offer_corrections(turn: Turn) -> None:
     turn.reply(text, inline([*rows, cancel_row(t)]))
 
 
-async def choose_correction(turn: Turn) -> None:
-    query = turn.update.callback_query
-    assert query is not None
-    args = callback_args(query.data, attendance.BUTTON_FIX_ACTION)
-    assignment_id = int_arg(args, 0)
-    correction = next((c for c in Correction if len(args) > 1 and c.value == args[1]), None)
-    if assignment_id is None or correction is None:
-        turn.answer(turn.t("common.stale_button"), alert=True)
-        return
+async def choose_correction(turn: Turn, pressed: AttendanceCorrect) -> None:
+    assignment_id, correction = pressed.assignment_id, pressed.correction
     try:
         assignment = await attendance.check_correction(
             turn.session, turn.actor, assignment_id, correction, turn.now
@@ -158,7 +139,7 @@ async def choose_correction(turn: Turn) -> None:
     data = {"assignment_id": assignment_id, "correction": correction.value}
     if correction is Correction.HOURS:
         step, text = (
-            attendance.STEP_HOURS,
+            attendance.FixStep.HOURS,
             t(
                 "attendance.ask_hours",
                 name=assignment.member.display_name,
@@ -166,7 +147,7 @@ async def choose_correction(turn: Turn) -> None:
             ),
         )
     else:
-        step, text = attendance.STEP_REASON, t("attendance.ask_reason")
+        step, text = attendance.FixStep.REASON, t("attendance.ask_reason")
     await dialogues.begin(turn.session, turn.user_id, attendance.DIALOGUE, step, turn.now, data)
     turn.edit(text, inline([cancel_row(t)]))
 
@@ -181,14 +162,14 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     assignment_id = int(dialogue.data["assignment_id"])
     correction = Correction(dialogue.data["correction"])
     try:
-        if dialogue.step == attendance.STEP_HOURS:
+        if dialogue.step == attendance.FixStep.HOURS:
             assignment = await attendance.check_correction(
                 turn.session, turn.actor, assignment_id, correction, turn.now
             )
             minutes = attendance.parse_hours(
                 message.text, attendance.shift_minutes(assignment.shift)
             )
-            dialogues.advance(dialogue, attendance.STEP_REASON, turn.now, minutes=minutes)
+            dialogues.advance(dialogue, attendance.FixStep.REASON, turn.now, minutes=minutes)
             turn.reply(t("attendance.ask_reason"), inline([cancel_row(t)]))
             return
         record = await attendance.apply(

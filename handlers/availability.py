@@ -57,7 +57,7 @@ async def _show(turn: Turn, note: str | None = None) -> None:
         for number, row in enumerate(declared, start=1):
             spec = availability.spec_of(row)
             lines.append(t("rostering.item", n=number, shift=window_text(t, spec)))
-            data = RemoveUnavailable(row.id).pack()
+            data = RemoveUnavailable(row.id)
             rows.append([button(t("rostering.button.remove_window", n=number), data)])
     else:
         lines.append(t("rostering.unavailable.none"))

@@ -9,18 +9,19 @@ from telegram import InlineKeyboardButton, MenuButtonWebApp, WebAppInfo
 
 from bot.board import data as board_data
 from bot.board import screens
+from bot.buttons import (
+    BoardNewScreen,
+    BoardRevoke,
+    BoardScreenPage,
+    BoardScreens,
+    BoardScreenScope,
+)
 from bot.db.models import BoardScreen
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.settings import Settings
-from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg, page, page_offset
+from handlers.keyboards import button, cancel_row, inline, page
 from handlers.turn import Turn
-
-NEW_SCREEN_BUTTON = "brd.n"
-SCREEN_PAGE_BUTTON = "brd.p"
-SCREEN_SCOPE_BUTTON = "brd.c"  # brd.c:<unit id, 0 for the whole city>
-SCREENS_BUTTON = "brd.l"
-REVOKE_BUTTON = "brd.r"  # brd.r:<screen id>
 
 
 def mini_app_url(settings: Settings, language: str) -> str:
@@ -50,8 +51,8 @@ async def open_board(turn: Turn) -> None:
     if turn.actor.is_admin:
         lines.append(t("board.intro_admin", count=screens.LINK_VALID.days))
         count = len(await screens.active(turn.session, turn.now))
-        rows.append([button(t("board.button.screen"), NEW_SCREEN_BUTTON)])
-        rows.append([button(t("board.button.screens", links=count), SCREENS_BUTTON)])
+        rows.append([button(t("board.button.screen"), BoardNewScreen())])
+        rows.append([button(t("board.button.screens", links=count), BoardScreens())])
     turn.reply("\n\n".join(lines), inline(rows))
     bot, chat_id, label = turn.context.bot, turn.chat_id, t("board.menu_button")
 
@@ -66,40 +67,32 @@ async def open_board(turn: Turn) -> None:
 # -- wall-screen links (admins) -----------------------------------------------------------------
 
 
-async def new_screen(turn: Turn) -> None:
+async def new_screen(turn: Turn, data: BoardNewScreen) -> None:
     await _scope_picker(turn, 0)
 
 
-async def screen_scope_page(turn: Turn) -> None:
-    query = turn.update.callback_query
-    assert query is not None
-    offset = page_offset(query.data, SCREEN_PAGE_BUTTON)
-    if offset is None:
-        turn.answer(turn.t("common.stale_button"), alert=True)
-        return
-    await _scope_picker(turn, offset)
+async def screen_scope_page(turn: Turn, data: BoardScreenPage) -> None:
+    await _scope_picker(turn, data.offset)
 
 
 async def _scope_picker(turn: Turn, offset: int) -> None:
     t = turn.t
     choices = await board_data.unit_choices(turn.session, turn.actor)
-    shown = page(t, choices, offset, SCREEN_PAGE_BUTTON)
+    shown = page(t, choices, offset, BoardScreenPage)
     lines = [t("board.screen.pick_scope")]
     if shown.line is not None:
         lines.append(shown.line)
-    rows = [[button(t("board.screen.button.city"), f"{SCREEN_SCOPE_BUTTON}:0")]]
-    rows += [[button(unit.name, f"{SCREEN_SCOPE_BUTTON}:{unit.id}")] for unit in shown.items]
+    rows = [[button(t("board.screen.button.city"), BoardScreenScope(0))]]
+    rows += [[button(unit.name, BoardScreenScope(unit.id))] for unit in shown.items]
     rows += shown.nav_rows
     rows.append(cancel_row(t))
     turn.edit("\n".join(lines), inline(rows))
 
 
-async def create_screen(turn: Turn) -> None:
-    query = turn.update.callback_query
-    assert query is not None
-    unit_id = int_arg(callback_args(query.data, SCREEN_SCOPE_BUTTON), 0)
+async def create_screen(turn: Turn, data: BoardScreenScope) -> None:
+    unit_id = data.unit_id
     settings = turn.runtime.settings
-    if unit_id is None or not settings.board_url:
+    if not settings.board_url:
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
     t = turn.t
@@ -115,12 +108,12 @@ async def create_screen(turn: Turn) -> None:
     )
     rows = [
         [InlineKeyboardButton(t("board.screen.button.open"), url=link)],
-        [button(t("board.screen.button.revoke"), f"{REVOKE_BUTTON}:{screen.id}")],
+        [button(t("board.screen.button.revoke"), BoardRevoke(screen.id))],
     ]
     turn.edit(text, inline(rows))
 
 
-async def list_screens(turn: Turn) -> None:
+async def list_screens(turn: Turn, data: BoardScreens) -> None:
     t = turn.t
     active = await screens.active(turn.session, turn.now)
     if not active:
@@ -142,7 +135,7 @@ async def list_screens(turn: Turn) -> None:
             [
                 button(
                     t("board.screen.button.revoke_number", number=number),
-                    f"{REVOKE_BUTTON}:{screen.id}",
+                    BoardRevoke(screen.id),
                 )
             ]
         )
@@ -150,14 +143,8 @@ async def list_screens(turn: Turn) -> None:
     turn.edit("\n".join(lines), inline(rows))
 
 
-async def revoke_screen(turn: Turn) -> None:
-    query = turn.update.callback_query
-    assert query is not None
-    screen_id = int_arg(callback_args(query.data, REVOKE_BUTTON), 0)
-    if screen_id is None:
-        turn.answer(turn.t("common.stale_button"), alert=True)
-        return
-    screen = await screens.revoke(turn.session, turn.actor, screen_id, turn.now)
+async def revoke_screen(turn: Turn, data: BoardRevoke) -> None:
+    screen = await screens.revoke(turn.session, turn.actor, data.screen_id, turn.now)
     if screen is None:
         turn.answer(turn.t("board.screen.gone"), alert=True)
         return

@@ -5,23 +5,35 @@ to one unit or all. A progress message is then edited as the messages go out."""
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from telegram import InlineKeyboardButton
 
+from bot.buttons import (
+    BroadcastChoice,
+    BroadcastSend,
+    BroadcastUnit,
+    BroadcastUnitPage,
+    BroadcastWhat,
+)
 from bot.db.models import Dialogue, DialogueKind, Role
 from bot.services.people import units
 from bot.services.platform import dialogues
 from bot.services.schedule import broadcast, timespec
-from handlers.keyboards import button, callback_args, cancel_row, inline, page, page_offset
+from handlers.keyboards import button, cancel_row, inline, page
 from handlers.turn import Turn
 
 DIALOGUE = DialogueKind.BROADCAST
-UNIT_BUTTON = "bc.u"
-UNIT_PAGE_BUTTON = "bc.p"  # bc.p:<offset>
-WHAT_BUTTON = "bc.w"
-SEND_BUTTON = "bc.go"
-ALL_UNITS = "all"
 WEEK_DAYS = 7
+
+
+class Step(StrEnum):
+    """The steps of /broadcast, as stored in its dialogue."""
+
+    UNIT = "unit"
+    WHAT = "what"
+    TEXT = "text"
+    CONFIRM = "confirm"
 
 
 def _show(turn: Turn, text: str, rows: list[list[InlineKeyboardButton]]) -> None:
@@ -35,7 +47,7 @@ async def start(turn: Turn) -> None:
     t = turn.t
     turn.actor.require(Role.COORDINATOR)
     if turn.actor.is_admin:
-        await dialogues.begin(turn.session, turn.user_id, DIALOGUE, "unit", turn.now)
+        await dialogues.begin(turn.session, turn.user_id, DIALOGUE, Step.UNIT, turn.now)
         await _ask_unit(turn, 0)
         return
     unit_id = turn.actor.unit_id
@@ -43,7 +55,7 @@ async def start(turn: Turn) -> None:
         turn.reply(t("error.no_unit"))
         return
     dialogue = await dialogues.begin(
-        turn.session, turn.user_id, DIALOGUE, "what", turn.now, {"unit_id": unit_id}
+        turn.session, turn.user_id, DIALOGUE, Step.WHAT, turn.now, {"unit_id": unit_id}
     )
     await _ask_what(turn, dialogue)
 
@@ -52,10 +64,10 @@ async def _ask_unit(turn: Turn, offset: int) -> None:
     """An admin's audience: a page of units, and all of them at once."""
     t = turn.t
     choices = await units.visible_to(turn.session, turn.actor)
-    shown = page(t, choices, offset, UNIT_PAGE_BUTTON)
-    rows = [[button(unit.name, f"{UNIT_BUTTON}:{unit.id}")] for unit in shown.items]
+    shown = page(t, choices, offset, BroadcastUnitPage)
+    rows = [[button(unit.name, BroadcastUnit(unit.id))] for unit in shown.items]
     rows += shown.nav_rows
-    rows.append([button(t("broadcast.button.all_units"), f"{UNIT_BUTTON}:{ALL_UNITS}")])
+    rows.append([button(t("broadcast.button.all_units"), BroadcastUnit(None))])
     rows.append(cancel_row(t))
     text = t("broadcast.pick_unit")
     if shown.line is not None:
@@ -71,20 +83,20 @@ async def _ask_what(turn: Turn, dialogue: Dialogue) -> None:
     )
     rows = [
         [
-            button(t("broadcast.button.today"), f"{WHAT_BUTTON}:today"),
-            button(t("broadcast.button.tomorrow"), f"{WHAT_BUTTON}:tomorrow"),
+            button(t("broadcast.button.today"), BroadcastWhat(BroadcastChoice.TODAY)),
+            button(t("broadcast.button.tomorrow"), BroadcastWhat(BroadcastChoice.TOMORROW)),
         ],
         [
-            button(t("broadcast.button.week"), f"{WHAT_BUTTON}:week"),
-            button(t("broadcast.button.open"), f"{WHAT_BUTTON}:open"),
+            button(t("broadcast.button.week"), BroadcastWhat(BroadcastChoice.WEEK)),
+            button(t("broadcast.button.open"), BroadcastWhat(BroadcastChoice.OPEN)),
         ],
-        [button(t("broadcast.button.announcement"), f"{WHAT_BUTTON}:text")],
+        [button(t("broadcast.button.announcement"), BroadcastWhat(BroadcastChoice.TEXT))],
         cancel_row(t),
     ]
     _show(turn, t("broadcast.pick_what", audience=audience), rows)
 
 
-async def _dialogue(turn: Turn, *steps: str) -> Dialogue | None:
+async def _dialogue(turn: Turn, *steps: Step) -> Dialogue | None:
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is None or dialogue.kind != DIALOGUE or dialogue.step not in steps:
         turn.answer(turn.t("common.stale_button"), alert=True)
@@ -92,66 +104,49 @@ async def _dialogue(turn: Turn, *steps: str) -> Dialogue | None:
     return dialogue
 
 
-async def pick_unit(turn: Turn) -> None:
-    query = turn.update.callback_query
-    assert query is not None
-    args = callback_args(query.data, UNIT_BUTTON)
-    dialogue = await _dialogue(turn, "unit")
+async def pick_unit(turn: Turn, data: BroadcastUnit) -> None:
+    dialogue = await _dialogue(turn, Step.UNIT)
     if dialogue is None:
         return
-    if args and args[0] == ALL_UNITS:
+    if data.unit_id is None:
         turn.actor.require(Role.ADMIN)
-        dialogues.advance(dialogue, "what", turn.now, unit_id=None)
-    elif args and args[0].isdigit():
-        unit = await units.get(turn.session, int(args[0]))
-        turn.actor.require_unit(unit.id, Role.COORDINATOR)
-        dialogues.advance(dialogue, "what", turn.now, unit_id=unit.id)
+        dialogues.advance(dialogue, Step.WHAT, turn.now, unit_id=None)
     else:
-        turn.answer(turn.t("common.stale_button"), alert=True)
-        return
+        unit = await units.get(turn.session, data.unit_id)
+        turn.actor.require_unit(unit.id, Role.COORDINATOR)
+        dialogues.advance(dialogue, Step.WHAT, turn.now, unit_id=unit.id)
     await _ask_what(turn, dialogue)
 
 
-async def page_units(turn: Turn) -> None:
+async def page_units(turn: Turn, data: BroadcastUnitPage) -> None:
     """Another page of units at the unit step."""
-    query = turn.update.callback_query
-    assert query is not None
-    offset = page_offset(query.data, UNIT_PAGE_BUTTON)
-    dialogue = await _dialogue(turn, "unit")
+    dialogue = await _dialogue(turn, Step.UNIT)
     if dialogue is None:
         return
-    if offset is None:
-        turn.answer(turn.t("common.stale_button"), alert=True)
-        return
-    await _ask_unit(turn, offset)
+    await _ask_unit(turn, data.offset)
 
 
-async def pick_what(turn: Turn) -> None:
+async def pick_what(turn: Turn, data: BroadcastWhat) -> None:
     t = turn.t
-    query = turn.update.callback_query
-    assert query is not None
-    args = callback_args(query.data, WHAT_BUTTON)
-    dialogue = await _dialogue(turn, "what")
+    dialogue = await _dialogue(turn, Step.WHAT)
     if dialogue is None:
         return
     settings = turn.runtime.settings
     today = turn.now.astimezone(settings.zone).date()
-    choice = args[0] if args else ""
-    if choice == "text":
-        dialogues.advance(dialogue, "text", turn.now)
+    choice = data.choice
+    if choice is BroadcastChoice.TEXT:
+        dialogues.advance(dialogue, Step.TEXT, turn.now)
         turn.edit(
             t("broadcast.ask_text", limit=broadcast.ANNOUNCEMENT_MAX), inline([cancel_row(t)])
         )
         return
+    tomorrow = today + dt.timedelta(days=1)
     ranges = {
-        "today": (today, today, False),
-        "tomorrow": (today + dt.timedelta(days=1), today + dt.timedelta(days=1), False),
-        "week": (today, today + dt.timedelta(days=WEEK_DAYS - 1), False),
-        "open": (today, today + dt.timedelta(days=settings.signup_open_days), True),
+        BroadcastChoice.TODAY: (today, today, False),
+        BroadcastChoice.TOMORROW: (tomorrow, tomorrow, False),
+        BroadcastChoice.WEEK: (today, today + dt.timedelta(days=WEEK_DAYS - 1), False),
+        BroadcastChoice.OPEN: (today, today + dt.timedelta(days=settings.signup_open_days), True),
     }
-    if choice not in ranges:
-        turn.answer(t("common.stale_button"), alert=True)
-        return
     first, last, open_only = ranges[choice]
     await _preview_shifts(turn, dialogue, first, last, open_only)
 
@@ -172,7 +167,7 @@ async def _preview_shifts(
     )
     dialogues.advance(
         dialogue,
-        "confirm",
+        Step.CONFIRM,
         turn.now,
         kind="shifts",
         first=first.isoformat(),
@@ -185,7 +180,7 @@ async def _preview_shifts(
         else t("broadcast.days", first=t.date(first), last=t.date(last))
     )
     scope = t("broadcast.open_only") if open_only else ""
-    rows = [[button(t("broadcast.button.send"), SEND_BUTTON)], cancel_row(t)]
+    rows = [[button(t("broadcast.button.send"), BroadcastSend())], cancel_row(t)]
     _show(
         turn,
         t(
@@ -205,19 +200,19 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     message = turn.message
     assert message is not None
     text = (message.text or "").strip()
-    if dialogue.step == "text":
+    if dialogue.step == Step.TEXT:
         if not text:
             turn.reply(t("broadcast.need_text"), inline([cancel_row(t)]))
             return
         cleaned = broadcast.clean_announcement(text)
         unit_id = dialogue.data.get("unit_id")
         people = len(await broadcast.volunteers(turn.session, int(unit_id) if unit_id else None))
-        dialogues.advance(dialogue, "confirm", turn.now, kind="text", text=cleaned)
-        rows = [[button(t("broadcast.button.send"), SEND_BUTTON)], cancel_row(t)]
+        dialogues.advance(dialogue, Step.CONFIRM, turn.now, kind="text", text=cleaned)
+        rows = [[button(t("broadcast.button.send"), BroadcastSend())], cancel_row(t)]
         people_text = t("broadcast.volunteer_count", count=people)
         turn.reply(t("broadcast.preview_text", people=people_text, text=cleaned), inline(rows))
         return
-    if dialogue.step == "what":
+    if dialogue.step == Step.WHAT:
         today = turn.now.astimezone(turn.runtime.settings.zone).date()
         parts = text.split()
         first = timespec.parse_date(parts[0], today) if parts else None
@@ -227,15 +222,15 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             return
         await _preview_shifts(turn, dialogue, first, last, False)
         return
-    if dialogue.step == "unit":
+    if dialogue.step == Step.UNIT:
         turn.reply(t("broadcast.need_unit_button"))
         return
     turn.reply(t("broadcast.need_button"))
 
 
-async def send(turn: Turn) -> None:
+async def send(turn: Turn, pressed: BroadcastSend) -> None:
     t = turn.t
-    dialogue = await _dialogue(turn, "confirm")
+    dialogue = await _dialogue(turn, Step.CONFIRM)
     if dialogue is None:
         return
     data = dialogue.data

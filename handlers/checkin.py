@@ -14,6 +14,7 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
+from bot.buttons import CheckInPick, CheckOut, OnPost
 from bot.db.models import Assignment, CheckIn, Dialogue
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
@@ -27,7 +28,7 @@ from bot.services.reports.hours_rank import month_rank
 from bot.services.reports.report_text import hours_rank_line
 from bot.services.schedule.shift_text import shift_label
 from handlers import common
-from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg
+from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Markup, Turn
 
 log = logging.getLogger(__name__)
@@ -55,9 +56,7 @@ def location_keyboard(t: Translator) -> ReplyKeyboardMarkup:
 
 
 def checkout_markup(t: Translator, record: CheckIn) -> InlineKeyboardMarkup:
-    return inline(
-        [[button(t("checkin.button.checkout"), f"{checkout_service.BUTTON_CHECKOUT}:{record.id}")]]
-    )
+    return inline([[button(t("checkin.button.checkout"), CheckOut(record.id))]])
 
 
 # The check-in's own wording of a shift: no dot between the time and the post.
@@ -103,7 +102,7 @@ async def _show(turn: Turn, step: checkin.Step) -> None:
     t = turn.t
     if isinstance(step, checkin.NeedPick):
         rows = [
-            [button(shift_label(t, option.shift, LABEL), f"{checkin.BUTTON_PICK}:{option.id}")]
+            [button(shift_label(t, option.shift, LABEL), CheckInPick(option.id))]
             for option in step.options
         ]
         turn.reply(t("checkin.pick"), inline([*rows, cancel_row(t)]))
@@ -233,18 +232,11 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     turn.reply(t("checkin.need_pick"))
 
 
-async def pick(turn: Turn) -> None:
-    query = turn.update.callback_query
-    assert query is not None
+async def pick(turn: Turn, data: CheckInPick) -> None:
     member = turn.actor.require_member()
-    assignment_id = int_arg(callback_args(query.data, checkin.BUTTON_PICK), 0)
+    assignment_id = data.assignment_id
     dialogue = await dialogues.current(turn.session, turn.user_id)
-    if (
-        assignment_id is None
-        or dialogue is None
-        or dialogue.kind != checkin.DIALOGUE
-        or dialogue.step != checkin.STEP_PICK
-    ):
+    if dialogue is None or dialogue.kind != checkin.DIALOGUE or dialogue.step != checkin.STEP_PICK:
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
     try:
@@ -282,28 +274,27 @@ async def on_live_update(turn: Turn) -> None:
     )
 
 
-async def confirm_on_post(turn: Turn) -> None:
-    query = turn.update.callback_query
-    assert query is not None
+async def confirm_on_post(turn: Turn, data: OnPost) -> None:
     member = turn.actor.require_member()
-    checkin_id = int_arg(callback_args(query.data, presence.BUTTON_ON_POST), 0)
     current = await checkout_service.open_checkin(turn.session, member.id)
-    if checkin_id is None or current is None or current.id != checkin_id:
+    if current is None or current.id != data.checkin_id:
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
     turn.edit(turn.t("checkin.on_post_thanks"), checkout_markup(turn.t, current))
 
 
 async def checkout(turn: Turn) -> None:
-    """/checkout, or the check-out button of a confirmation or an alert."""
+    """/checkout."""
+    await _checkout(turn, None)
+
+
+async def checkout_pressed(turn: Turn, data: CheckOut) -> None:
+    """The check-out button of a confirmation or an alert."""
+    await _checkout(turn, data.checkin_id)
+
+
+async def _checkout(turn: Turn, checkin_id: int | None) -> None:
     member = turn.actor.require_member()
-    checkin_id: int | None = None
-    query = turn.update.callback_query
-    if query is not None:
-        checkin_id = int_arg(callback_args(query.data, checkout_service.BUTTON_CHECKOUT), 0)
-        if checkin_id is None:
-            turn.answer(turn.t("common.stale_button"), alert=True)
-            return
     try:
         outcome = await checkout_service.request_checkout(
             turn.session, member, checkin_id, turn.now

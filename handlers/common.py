@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from telegram import ReplyKeyboardRemove
 
+from bot.buttons import CancelDialogue, SetLanguage
 from bot.i18n import LANGUAGES
 from bot.services.people import members
 from bot.services.platform import dialogues
-from handlers.keyboards import callback_args, cancel_row, inline
+from handlers.keyboards import cancel_row, inline
 from handlers.menus import help_text, refresh_menu, role_names
 from handlers.registration import language_keyboard
 from handlers.routing import Where
 from handlers.turn import Turn
-
-LANGUAGE_BUTTON = "lang"
 
 
 async def show_help(turn: Turn) -> None:
@@ -25,20 +24,18 @@ async def choose_language(turn: Turn) -> None:
     t = turn.t
     turn.reply(
         t("language.choose", current=t(f"language.name.{t.language}")),
-        inline([*language_keyboard(LANGUAGE_BUTTON, t), cancel_row(t)]),
+        inline([*language_keyboard(SetLanguage, t), cancel_row(t)]),
     )
 
 
-async def set_language(turn: Turn) -> None:
-    query = turn.update.callback_query
-    assert query is not None
-    args = callback_args(query.data, LANGUAGE_BUTTON)
-    if not args or args[0] not in LANGUAGES:
+async def set_language(turn: Turn, data: SetLanguage) -> None:
+    language = data.language
+    if language not in LANGUAGES:
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
-    await members.set_language(turn.actor, args[0])
-    turn.use_language(args[0])
-    turn.edit(turn.t("language.changed", language=turn.t(f"language.name.{args[0]}")))
+    await members.set_language(turn.actor, language)
+    turn.use_language(language)
+    turn.edit(turn.t("language.changed", language=turn.t(f"language.name.{language}")))
     refresh_menu(turn, turn.actor.roles)
 
 
@@ -67,6 +64,10 @@ async def cancel(turn: Turn) -> None:
         turn.edit(text)
     else:
         turn.reply(text, ReplyKeyboardRemove())
+
+
+async def cancel_pressed(turn: Turn, data: CancelDialogue) -> None:
+    await cancel(turn)
 
 
 async def route_message(turn: Turn) -> None:

@@ -22,7 +22,7 @@ __all__ = ["data_button", "photo_of", "position_of", "refuse", "send_photos", "s
 
 
 def data_button(text: str, data: CallbackData) -> InlineKeyboardButton:
-    return button(text, data.pack())
+    return button(text, data)
 
 
 def refusal_text(turn: Turn, error: DomainError) -> str:

@@ -4,10 +4,12 @@ nothing, after Confirm."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from telegram.error import TelegramError
 
+from bot.buttons import ImportConfirm
 from bot.db.models import Dialogue, DialogueKind, Role
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
@@ -20,7 +22,15 @@ from handlers.longtext import reply_long
 from handlers.turn import Turn
 
 DIALOGUE = DialogueKind.IMPORT
-CONFIRM_BUTTON = "imp.ok"
+
+
+class Step(StrEnum):
+    """The steps of /import, as stored in its dialogue."""
+
+    FILE = "file"
+    CONFIRM = "confirm"
+
+
 TEMPLATE_NAME = "dutybot-schedule.xlsx"
 MAX_ERRORS_SHOWN = 200
 
@@ -76,7 +86,7 @@ async def send_template(turn: Turn) -> None:
 
 async def start(turn: Turn) -> None:
     turn.actor.require(Role.COORDINATOR)
-    await dialogues.begin(turn.session, turn.user_id, DIALOGUE, "file", turn.now)
+    await dialogues.begin(turn.session, turn.user_id, DIALOGUE, Step.FILE, turn.now)
     turn.reply(turn.t("importer.ask_file"), inline([cancel_row(turn.t)]))
 
 
@@ -85,7 +95,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     message = turn.message
     assert message is not None
     document = message.document
-    if dialogue.step != "file":
+    if dialogue.step != Step.FILE:
         turn.reply(t("importer.need_confirm_button"))
         return
     if document is None:
@@ -118,17 +128,17 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         reply_long(turn, lines, inline([cancel_row(t)]))
         return
     stored: list[list[Any]] = [[number, cells] for number, cells in rows]
-    dialogues.advance(dialogue, "confirm", turn.now, name=filename, rows=stored)
+    dialogues.advance(dialogue, Step.CONFIRM, turn.now, name=filename, rows=stored)
     turn.reply(
         t("importer.preview", name=filename, count=len(rows)) + "\n" + summary(t, plan),
-        inline([[button(t("importer.button.confirm"), CONFIRM_BUTTON)], cancel_row(t)]),
+        inline([[button(t("importer.button.confirm"), ImportConfirm())], cancel_row(t)]),
     )
 
 
-async def confirm(turn: Turn) -> None:
+async def confirm(turn: Turn, data: ImportConfirm) -> None:
     t = turn.t
     dialogue = await dialogues.current(turn.session, turn.user_id)
-    if dialogue is None or dialogue.kind != DIALOGUE or dialogue.step != "confirm":
+    if dialogue is None or dialogue.kind != DIALOGUE or dialogue.step != Step.CONFIRM:
         turn.answer(t("common.stale_button"), alert=True)
         return
     rows: list[reading.Row] = [
@@ -137,7 +147,7 @@ async def confirm(turn: Turn) -> None:
     plan = await importing.apply(turn.session, turn.actor, rows, turn.now, turn.runtime.settings)
     if not plan.ok:
         # Something changed since the preview (a unit renamed, a shift taken): nothing written.
-        dialogues.advance(dialogue, "file", turn.now, rows=[])
+        dialogues.advance(dialogue, Step.FILE, turn.now, rows=[])
         lines = [t("importer.stale", count=len(plan.errors)), *error_lines(t, plan.errors)]
         turn.edit(t("importer.stale_short"))
         reply_long(turn, lines, inline([cancel_row(t)]))

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.buttons import CallbackData, CancelDialogue
 from bot.i18n import Translator
 
-CANCEL_DATA = "cancel"
 # Telegram refuses an inline keyboard of more than 100 buttons (or more than 8 in a row):
 # lists that can grow without bound, such as a city's units, come a page at a time.
 PAGE_SIZE = 20
@@ -18,10 +18,9 @@ PAGE_SIZE = 20
 T = TypeVar("T")
 
 
-def button(text: str, data: str) -> InlineKeyboardButton:
-    if len(data.encode()) > 64:
-        raise ValueError(f"callback data over Telegram's 64 bytes: {data!r}")
-    return InlineKeyboardButton(text, callback_data=data)
+def button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    """A button whose data is one of bot/buttons.py (``pack`` keeps it within 64 bytes)."""
+    return InlineKeyboardButton(text, callback_data=data.pack())
 
 
 def inline(rows: Iterable[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
@@ -29,21 +28,7 @@ def inline(rows: Iterable[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMark
 
 
 def cancel_row(t: Translator) -> list[InlineKeyboardButton]:
-    return [button(t("common.button.cancel"), CANCEL_DATA)]
-
-
-def callback_args(data: str | None, prefix: str) -> list[str]:
-    """The arguments after ``prefix:`` in a button's callback data."""
-    if not data or not (data == prefix or data.startswith(prefix + ":")):
-        return []
-    return data.split(":")[1:]
-
-
-def int_arg(args: list[str], index: int) -> int | None:
-    try:
-        return int(args[index])
-    except (IndexError, ValueError):
-        return None
+    return [button(t("common.button.cancel"), CancelDialogue())]
 
 
 @dataclass(frozen=True)
@@ -65,12 +50,12 @@ def page(
     t: Translator,
     items: Sequence[T],
     offset: int,
-    prefix: str,
+    turn: Callable[[int], CallbackData],
     size: int = PAGE_SIZE,
     line_key: str = "common.units_page",
 ) -> Page[T]:
     """The page of ``items`` at ``offset``, clamped to the list (a page button pressed after
-    items were removed still lands on a page); the buttons carry ``<prefix>:<offset>``.
+    items were removed still lands on a page); ``turn(offset)`` is the data of a page button.
     ``line_key`` names what is counted in the "X–Y of Z" line (units unless told)."""
     last_start = (max(len(items), 1) - 1) // size * size
     offset = max(0, min(offset // size * size, last_start))
@@ -80,22 +65,10 @@ def page(
         line = t(line_key, first=offset + 1, last=offset + len(shown), total=len(items))
     nav = []
     if offset > 0:
-        nav.append(button(t("common.button.previous"), f"{prefix}:{offset - size}"))
+        nav.append(button(t("common.button.previous"), turn(offset - size)))
     if offset + size < len(items):
-        nav.append(button(t("common.button.next"), f"{prefix}:{offset + size}"))
+        nav.append(button(t("common.button.next"), turn(offset + size)))
     return Page(shown, offset, len(items), line, nav)
-
-
-def page_offset(data: str | None, prefix: str) -> int | None:
-    """The offset of a page button, or None for a forged one (anything but ``<prefix>:<n>``)."""
-    return offset_arg(callback_args(data, prefix))
-
-
-def offset_arg(args: Sequence[str]) -> int | None:
-    """A page offset given as the only argument, or None for anything else."""
-    if len(args) != 1 or not (args[0].isascii() and args[0].isdecimal()):
-        return None
-    return int(args[0])
 
 
 def offset_of(index: int, size: int = PAGE_SIZE) -> int:

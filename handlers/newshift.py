@@ -5,29 +5,44 @@ and a review before anything is created."""
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
+from bot.buttons import (
+    NewShiftCapacity,
+    NewShiftCreate,
+    NewShiftDay,
+    NewShiftNotes,
+    NewShiftPost,
+    NewShiftPostPage,
+    NewShiftTag,
+    NewShiftTime,
+    ShiftCard,
+)
 from bot.db.models import Dialogue, DialogueKind, Post
 from bot.services.people.tags import clean_tag
 from bot.services.platform import dialogues
 from bot.services.schedule import posts, shifts, timespec
 from bot.services.schedule.shift_text import shift_label
-from handlers.keyboards import button, callback_args, cancel_row, inline, page, page_offset
-from handlers.screens import pressed_id, show
-from handlers.shift_card import CARD_BUTTON
+from handlers.keyboards import button, cancel_row, inline, page
+from handlers.screens import show
 from handlers.turn import Turn
 
 DIALOGUE_NEW = DialogueKind.SHIFT_NEW
-NEW_FOR_POST_BUTTON = "ns.p"
-NEW_POST_PAGE_BUTTON = "ns.pg"  # ns.pg:<offset>
-NEW_DAY_BUTTON = "ns.d"
-NEW_TIME_BUTTON = "ns.t"
-NEW_CAPACITY_BUTTON = "ns.c"
-NEW_CREATE_BUTTON = "ns.ok"
-NEW_TAG_BUTTON = "ns.tag"
-NEW_NOTES_BUTTON = "ns.note"
 DAYS_OFFERED = 7
 COMMON_SLOTS = ("07:00-09:00", "17:00-19:00")
 CAPACITY_CHOICES = (1, 2, 3, 4, 6, 8)
+
+
+class Step(StrEnum):
+    """The steps of /newshift, as stored in its dialogue."""
+
+    POST = "post"
+    DAY = "day"
+    TIME = "time"
+    CAPACITY = "capacity"
+    REVIEW = "review"
+    TAG = "tag"
+    NOTES = "notes"
 
 
 async def start_new(turn: Turn) -> None:
@@ -36,16 +51,15 @@ async def start_new(turn: Turn) -> None:
     if not managed:
         turn.reply(t("schedule.no_posts"))
         return
-    await dialogues.begin(turn.session, turn.user_id, DIALOGUE_NEW, "post", turn.now)
+    await dialogues.begin(turn.session, turn.user_id, DIALOGUE_NEW, Step.POST, turn.now)
     _ask_post(turn, managed, 0)
 
 
 def _ask_post(turn: Turn, managed: list[Post], offset: int) -> None:
     t = turn.t
-    shown = page(t, managed, offset, NEW_POST_PAGE_BUTTON, line_key="posts.page")
+    shown = page(t, managed, offset, NewShiftPostPage, line_key="posts.page")
     rows = [
-        [button(f"{post.name} · {post.unit.name}", f"{NEW_FOR_POST_BUTTON}:{post.id}")]
-        for post in shown.items
+        [button(f"{post.name} · {post.unit.name}", NewShiftPost(post.id))] for post in shown.items
     ]
     text = t("schedule.pick_post")
     if shown.line is not None:
@@ -53,41 +67,34 @@ def _ask_post(turn: Turn, managed: list[Post], offset: int) -> None:
     show(turn, text, [*rows, *shown.nav_rows, cancel_row(t)])
 
 
-async def page_posts(turn: Turn) -> None:
+async def page_posts(turn: Turn, data: NewShiftPostPage) -> None:
     """Another page of posts, only while /newshift is at its post step."""
-    query = turn.update.callback_query
-    assert query is not None
-    offset = page_offset(query.data, NEW_POST_PAGE_BUTTON)
-    if await _new_dialogue(turn, "post") is None:
+    if await _new_dialogue(turn, Step.POST) is None:
         return
     managed = await posts.managed(turn.session, turn.actor)
-    if offset is None or not managed:
+    if not managed:
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
-    _ask_post(turn, managed, offset)
+    _ask_post(turn, managed, data.offset)
 
 
-async def pick_post(turn: Turn) -> None:
+async def pick_post(turn: Turn, data: NewShiftPost) -> None:
     """From /newshift's post list, or the New shift button of a post card."""
     t = turn.t
-    post_id = pressed_id(turn, NEW_FOR_POST_BUTTON)
-    if post_id is None:
-        turn.answer(t("common.stale_button"), alert=True)
-        return
-    post = await shifts.schedulable_post(turn.session, turn.actor, post_id)
+    post = await shifts.schedulable_post(turn.session, turn.actor, data.post_id)
     await dialogues.begin(
-        turn.session, turn.user_id, DIALOGUE_NEW, "day", turn.now, {"post_id": post.id}
+        turn.session, turn.user_id, DIALOGUE_NEW, Step.DAY, turn.now, {"post_id": post.id}
     )
     today = turn.now.astimezone(turn.runtime.settings.zone).date()
     days = [today + dt.timedelta(days=n) for n in range(DAYS_OFFERED)]
     rows = [
-        [button(t.weekday_date(day), f"{NEW_DAY_BUTTON}:{day:%Y%m%d}") for day in days[i : i + 4]]
+        [button(t.weekday_date(day), NewShiftDay(day)) for day in days[i : i + 4]]
         for i in range(0, len(days), 4)
     ]
     show(turn, t("schedule.ask_day", post=post.name), [*rows, cancel_row(t)])
 
 
-async def _new_dialogue(turn: Turn, step: str) -> Dialogue | None:
+async def _new_dialogue(turn: Turn, step: Step) -> Dialogue | None:
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is None or dialogue.kind != DIALOGUE_NEW or dialogue.step != step:
         turn.answer(turn.t("common.stale_button"), alert=True)
@@ -95,41 +102,29 @@ async def _new_dialogue(turn: Turn, step: str) -> Dialogue | None:
     return dialogue
 
 
-async def pick_day(turn: Turn) -> None:
-    query = turn.update.callback_query
-    assert query is not None
-    args = callback_args(query.data, NEW_DAY_BUTTON)
-    dialogue = await _new_dialogue(turn, "day")
+async def pick_day(turn: Turn, data: NewShiftDay) -> None:
+    dialogue = await _new_dialogue(turn, Step.DAY)
     if dialogue is None:
         return
-    try:
-        day = dt.datetime.strptime(args[0], "%Y%m%d").date() if args else None
-    except ValueError:
-        day = None
-    if day is None:
-        turn.answer(turn.t("common.stale_button"), alert=True)
-        return
+    day = data.day
     _ask_time(turn, dialogue, [day.isoformat()], turn.t.weekday_date(day))
 
 
 def _ask_time(turn: Turn, dialogue: Dialogue, days: list[str], described: str) -> None:
     t = turn.t
-    dialogues.advance(dialogue, "time", turn.now, days=days)
+    dialogues.advance(dialogue, Step.TIME, turn.now, days=days)
     rows = [
-        [button(slot.replace("-", "–"), f"{NEW_TIME_BUTTON}:{slot.replace(':', '')}")]
+        [button(slot.replace("-", "–"), NewShiftTime(slot.replace(":", "")))]
         for slot in COMMON_SLOTS
     ]
     show(turn, t("schedule.ask_time", days=described), [*rows, cancel_row(t)])
 
 
-async def pick_time(turn: Turn) -> None:
-    query = turn.update.callback_query
-    assert query is not None
-    args = callback_args(query.data, NEW_TIME_BUTTON)
-    dialogue = await _new_dialogue(turn, "time")
+async def pick_time(turn: Turn, data: NewShiftTime) -> None:
+    dialogue = await _new_dialogue(turn, Step.TIME)
     if dialogue is None:
         return
-    window = timespec.parse_time_range(args[0]) if args else None
+    window = timespec.parse_time_range(data.slot)
     if window is None:
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
@@ -139,28 +134,24 @@ async def pick_time(turn: Turn) -> None:
 def _ask_capacity(turn: Turn, dialogue: Dialogue, window: tuple[dt.time, dt.time]) -> None:
     t = turn.t
     start, end = shifts.check_times(*window)
-    dialogues.advance(dialogue, "capacity", turn.now, start=f"{start:%H:%M}", end=f"{end:%H:%M}")
-    rows = [[button(str(n), f"{NEW_CAPACITY_BUTTON}:{n}") for n in CAPACITY_CHOICES]]
+    dialogues.advance(dialogue, Step.CAPACITY, turn.now, start=f"{start:%H:%M}", end=f"{end:%H:%M}")
+    rows = [[button(str(n), NewShiftCapacity(n)) for n in CAPACITY_CHOICES]]
     show(turn, t("schedule.ask_capacity"), [*rows, cancel_row(t)])
 
 
-async def pick_capacity(turn: Turn) -> None:
-    capacity = pressed_id(turn, NEW_CAPACITY_BUTTON)
-    dialogue = await _new_dialogue(turn, "capacity")
+async def pick_capacity(turn: Turn, data: NewShiftCapacity) -> None:
+    dialogue = await _new_dialogue(turn, Step.CAPACITY)
     if dialogue is None:
         return
-    if capacity is None:
-        turn.answer(turn.t("common.stale_button"), alert=True)
-        return
-    await _review(turn, dialogue, shifts.check_capacity(capacity))
+    await _review(turn, dialogue, shifts.check_capacity(data.capacity))
 
 
 async def _review(turn: Turn, dialogue: Dialogue, capacity: int | None = None) -> None:
     t = turn.t
     if capacity is not None:
-        dialogues.advance(dialogue, "review", turn.now, capacity=capacity)
+        dialogues.advance(dialogue, Step.REVIEW, turn.now, capacity=capacity)
     else:
-        dialogues.advance(dialogue, "review", turn.now)
+        dialogues.advance(dialogue, Step.REVIEW, turn.now)
     data = dialogue.data
     post = await posts.get(turn.session, int(data["post_id"]))
     days = [dt.date.fromisoformat(day) for day in data["days"]]
@@ -180,10 +171,10 @@ async def _review(turn: Turn, dialogue: Dialogue, capacity: int | None = None) -
     if data.get("notes"):
         lines.append(t("schedule.review_notes", notes=data["notes"]))
     rows = [
-        [button(t("schedule.button.create"), NEW_CREATE_BUTTON)],
+        [button(t("schedule.button.create"), NewShiftCreate())],
         [
-            button(t("schedule.button.tag"), NEW_TAG_BUTTON),
-            button(t("schedule.button.notes"), NEW_NOTES_BUTTON),
+            button(t("schedule.button.tag"), NewShiftTag()),
+            button(t("schedule.button.notes"), NewShiftNotes()),
         ],
         cancel_row(t),
     ]
@@ -197,25 +188,25 @@ def _describe_days(turn: Turn, days: list[dt.date]) -> str:
     return t("schedule.days_range", first=t.date(days[0]), last=t.date(days[-1]), count=len(days))
 
 
-async def ask_tag(turn: Turn) -> None:
-    dialogue = await _new_dialogue(turn, "review")
+async def ask_tag(turn: Turn, data: NewShiftTag) -> None:
+    dialogue = await _new_dialogue(turn, Step.REVIEW)
     if dialogue is None:
         return
-    dialogues.advance(dialogue, "tag", turn.now)
+    dialogues.advance(dialogue, Step.TAG, turn.now)
     turn.edit(turn.t("schedule.ask_tag"), inline([cancel_row(turn.t)]))
 
 
-async def ask_notes(turn: Turn) -> None:
-    dialogue = await _new_dialogue(turn, "review")
+async def ask_notes(turn: Turn, data: NewShiftNotes) -> None:
+    dialogue = await _new_dialogue(turn, Step.REVIEW)
     if dialogue is None:
         return
-    dialogues.advance(dialogue, "notes", turn.now)
+    dialogues.advance(dialogue, Step.NOTES, turn.now)
     turn.edit(turn.t("schedule.ask_notes"), inline([cancel_row(turn.t)]))
 
 
-async def create(turn: Turn) -> None:
+async def create(turn: Turn, pressed: NewShiftCreate) -> None:
     t = turn.t
-    dialogue = await _new_dialogue(turn, "review")
+    dialogue = await _new_dialogue(turn, Step.REVIEW)
     if dialogue is None:
         return
     data = dialogue.data
@@ -242,8 +233,8 @@ async def create(turn: Turn) -> None:
         inline(
             [
                 [
-                    button(t("schedule.button.open_card"), f"{CARD_BUTTON}:{first.id}"),
-                    button(t("schedule.button.another"), f"{NEW_FOR_POST_BUTTON}:{first.post_id}"),
+                    button(t("schedule.button.open_card"), ShiftCard(first.id)),
+                    button(t("schedule.button.another"), NewShiftPost(first.post_id)),
                 ]
             ]
         ),
@@ -256,26 +247,26 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
     assert message is not None
     text = (message.text or "").strip()
     step = dialogue.step
-    if step == "day":
+    if step == Step.DAY:
         await _on_day_text(turn, dialogue, text)
-    elif step == "time":
+    elif step == Step.TIME:
         window = timespec.parse_time_range(text)
         if window is None:
             turn.reply(t("schedule.need_time"), inline([cancel_row(t)]))
             return
         _ask_capacity(turn, dialogue, window)
-    elif step == "capacity":
+    elif step == Step.CAPACITY:
         if not text.isdigit():
             turn.reply(t("schedule.need_capacity"), inline([cancel_row(t)]))
             return
         await _review(turn, dialogue, shifts.check_capacity(int(text)))
-    elif step == "tag":
+    elif step == Step.TAG:
         if not text:
             turn.reply(t("schedule.need_text"), inline([cancel_row(t)]))
             return
         dialogue.data = {**dialogue.data, "tag": clean_tag(text)}
         await _review(turn, dialogue)
-    elif step == "notes":
+    elif step == Step.NOTES:
         if not text:
             turn.reply(t("schedule.need_text"), inline([cancel_row(t)]))
             return

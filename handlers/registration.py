@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import InlineKeyboardButton, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
+from bot.buttons import CallbackData, RegistrationLanguage
 from bot.db.models import Dialogue
 from bot.i18n import LANGUAGES, Translator
 from bot.services.people import registration
 from bot.services.platform import dialogues
-from handlers.keyboards import button, callback_args, cancel_row, inline
+from handlers.keyboards import button, cancel_row, inline
 from handlers.menus import help_text, refresh_menu, role_names
 from handlers.turn import Turn
-
-LANGUAGE_BUTTON = "reg.lang"
 
 
 def _contact_keyboard(t: Translator) -> ReplyKeyboardMarkup:
@@ -26,8 +27,10 @@ def _contact_keyboard(t: Translator) -> ReplyKeyboardMarkup:
     )
 
 
-def language_keyboard(prefix: str, t: Translator) -> list[list[InlineKeyboardButton]]:
-    return [[button(t(f"language.name.{code}"), f"{prefix}:{code}")] for code in LANGUAGES]
+def language_keyboard(
+    choose: Callable[[str], CallbackData], t: Translator
+) -> list[list[InlineKeyboardButton]]:
+    return [[button(t(f"language.name.{code}"), choose(code))] for code in LANGUAGES]
 
 
 async def start(turn: Turn) -> None:
@@ -72,7 +75,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     message = turn.message
     assert message is not None
     t = turn.t
-    if dialogue.step == registration.STEP_CONTACT:
+    if dialogue.step == registration.Step.CONTACT:
         if message.contact is None:
             turn.reply(t("registration.need_contact"), _contact_keyboard(t))
             return
@@ -92,7 +95,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         )
         turn.reply(t("registration.ask_name"), suggestion)
         return
-    if dialogue.step == registration.STEP_NAME:
+    if dialogue.step == registration.Step.NAME:
         if not message.text:
             turn.reply(t("registration.need_name_text", limit=registration.NAME_MAX))
             return
@@ -100,23 +103,20 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         turn.reply(t("registration.name_ok", name=name), ReplyKeyboardRemove())
         turn.reply(
             t("registration.ask_language"),
-            inline([*language_keyboard(LANGUAGE_BUTTON, t), cancel_row(t)]),
+            inline([*language_keyboard(RegistrationLanguage, t), cancel_row(t)]),
         )
         return
     turn.reply(t("registration.need_language_button"))
 
 
-async def choose_language(turn: Turn) -> None:
-    query = turn.update.callback_query
-    assert query is not None
-    args = callback_args(query.data, LANGUAGE_BUTTON)
-    language = args[0] if args else ""
+async def choose_language(turn: Turn, data: RegistrationLanguage) -> None:
+    language = data.language
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if (
         language not in LANGUAGES
         or dialogue is None
         or dialogue.kind != registration.DIALOGUE
-        or dialogue.step != registration.STEP_LANGUAGE
+        or dialogue.step != registration.Step.LANGUAGE
     ):
         turn.answer(turn.t("common.stale_button"), alert=True)
         return

@@ -7,6 +7,14 @@ import datetime as dt
 
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.buttons import (
+    Export,
+    ExportPeriod,
+    GroupLanguage,
+    GroupPage,
+    GroupScope,
+    GroupUnbind,
+)
 from bot.db.models import BoundGroup
 from bot.i18n import LANGUAGES, Translator
 from bot.services.people import groups, units
@@ -15,24 +23,8 @@ from bot.services.reports import ledger, ledger_xlsx, periods
 from bot.services.reports.periods import Period
 from bot.services.reports.report_text import ReportKind
 from bot.services.reports.tally import compute
-from handlers.keyboards import (
-    button,
-    callback_args,
-    cancel_row,
-    inline,
-    int_arg,
-    page,
-    page_offset,
-)
+from handlers.keyboards import button, cancel_row, inline, page
 from handlers.turn import Turn
-
-GROUP_SCOPE_BUTTON = "grp.s"
-GROUP_LANGUAGE_BUTTON = "grp.l"
-GROUP_UNBIND_BUTTON = "grp.u"
-GROUP_PAGE_BUTTON = "grp.p"
-EXPORT_BUTTON = "exp"
-EXPORT_CHOICES = ("this_week", "last_week", "this_month", "last_month")
-
 
 # -- groups -------------------------------------------------------------------------------------
 
@@ -48,8 +40,7 @@ def _scope_label(t: Translator, group: BoundGroup) -> str:
 
 def _language_rows(t: Translator) -> list[list[InlineKeyboardButton]]:
     return [
-        [button(t(f"language.name.{language}"), f"{GROUP_LANGUAGE_BUTTON}:{language}")]
-        for language in LANGUAGES
+        [button(t(f"language.name.{language}"), GroupLanguage(language))] for language in LANGUAGES
     ]
 
 
@@ -59,15 +50,12 @@ async def set_group(turn: Turn) -> None:
     turn.reply(text, markup)
 
 
-async def group_scope_page(turn: Turn) -> None:
+async def group_scope_page(turn: Turn, data: GroupPage) -> None:
     """Another page of units: a city may have hundreds, more than one keyboard can hold."""
-    query = turn.update.callback_query
-    assert query is not None
-    offset = page_offset(query.data, GROUP_PAGE_BUTTON)
-    if offset is None or not _is_group(turn):
+    if not _is_group(turn):
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
-    text, markup = await _scope_picker(turn, offset)
+    text, markup = await _scope_picker(turn, data.offset)
     turn.edit(text, markup)
 
 
@@ -79,7 +67,7 @@ async def _scope_picker(turn: Turn, offset: int) -> tuple[str, InlineKeyboardMar
     chat = turn.update.effective_chat
     title = (chat.title if chat is not None else None) or ""
     choices = await units.visible_to(turn.session, turn.actor)
-    shown = page(t, choices, offset, GROUP_PAGE_BUTTON)
+    shown = page(t, choices, offset, GroupPage)
     lines = [
         t(
             "group.pick_scope",
@@ -101,20 +89,18 @@ async def _scope_picker(turn: Turn, offset: int) -> tuple[str, InlineKeyboardMar
         lines.append(t("group.no_units"))
     elif shown.line is not None:
         lines.append(shown.line)
-    rows = [[button(t("group.button.hq"), f"{GROUP_SCOPE_BUTTON}:0")]]
-    rows += [[button(unit.name, f"{GROUP_SCOPE_BUTTON}:{unit.id}")] for unit in shown.items]
+    rows = [[button(t("group.button.hq"), GroupScope(0))]]
+    rows += [[button(unit.name, GroupScope(unit.id))] for unit in shown.items]
     rows += shown.nav_rows
     if group is not None:
-        rows.append([button(t("group.button.unbind"), GROUP_UNBIND_BUTTON)])
+        rows.append([button(t("group.button.unbind"), GroupUnbind())])
     rows.append(cancel_row(t))
     return "\n".join(lines), inline(rows)
 
 
-async def pick_group_scope(turn: Turn) -> None:
-    query = turn.update.callback_query
-    assert query is not None
-    unit_id = int_arg(callback_args(query.data, GROUP_SCOPE_BUTTON), 0)
-    if unit_id is None or not _is_group(turn):
+async def pick_group_scope(turn: Turn, data: GroupScope) -> None:
+    unit_id = data.unit_id
+    if not _is_group(turn):
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
     settings = turn.runtime.settings
@@ -149,20 +135,18 @@ def _show_binding(turn: Turn, group: BoundGroup) -> None:
     )
 
 
-async def pick_group_language(turn: Turn) -> None:
-    query = turn.update.callback_query
-    assert query is not None
-    args = callback_args(query.data, GROUP_LANGUAGE_BUTTON)
-    if not args or args[0] not in LANGUAGES:
+async def pick_group_language(turn: Turn, data: GroupLanguage) -> None:
+    language = data.language
+    if language not in LANGUAGES:
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
-    group = await groups.set_language(turn.session, turn.actor, turn.chat_id, args[0])
+    group = await groups.set_language(turn.session, turn.actor, turn.chat_id, language)
     # The confirmation stays, now in the chosen language and saying so; the buttons stay too.
     _show_binding(turn, group)
-    turn.answer(turn.t("group.language_changed", language=turn.t(f"language.name.{args[0]}")))
+    turn.answer(turn.t("group.language_changed", language=turn.t(f"language.name.{language}")))
 
 
-async def unbind_group(turn: Turn) -> None:
+async def unbind_group(turn: Turn, data: GroupUnbind) -> None:
     group = await groups.get(turn.session, turn.chat_id)
     if group is not None:
         turn.use_language(group.language)
@@ -214,12 +198,12 @@ async def month(turn: Turn) -> None:
 # -- ledger export ------------------------------------------------------------------------------
 
 
-def _preset(choice: str, today_: dt.date) -> Period:
-    if choice == "this_week":
+def _preset(choice: ExportPeriod, today_: dt.date) -> Period:
+    if choice is ExportPeriod.THIS_WEEK:
         return periods.week_to_date(today_)
-    if choice == "last_week":
+    if choice is ExportPeriod.LAST_WEEK:
         return periods.week_of(today_ - dt.timedelta(days=7))
-    if choice == "this_month":
+    if choice is ExportPeriod.THIS_MONTH:
         return periods.month_to_date(today_)
     return periods.month_of(today_.replace(day=1) - dt.timedelta(days=1))
 
@@ -232,23 +216,14 @@ async def start_export(turn: Turn) -> None:
         await _send_ledger(turn, unit_id, ledger.parse_range(turn.args, today_))
         return
     t = turn.t
-    rows = [
-        [button(t(f"export.button.{choice}"), f"{EXPORT_BUTTON}:{choice}")]
-        for choice in EXPORT_CHOICES
-    ]
+    rows = [[button(t(f"export.button.{choice.value}"), Export(choice))] for choice in ExportPeriod]
     turn.reply(t("export.pick_range"), inline([*rows, cancel_row(t)]))
 
 
-async def pick_export(turn: Turn) -> None:
-    query = turn.update.callback_query
-    assert query is not None
-    args = callback_args(query.data, EXPORT_BUTTON)
-    if not args or args[0] not in EXPORT_CHOICES:
-        turn.answer(turn.t("common.stale_button"), alert=True)
-        return
+async def pick_export(turn: Turn, data: Export) -> None:
     unit_id = reports.scope_of(turn.actor)
     today_ = periods.local_today(turn.now, turn.runtime.settings.zone)
-    await _send_ledger(turn, unit_id, _preset(args[0], today_))
+    await _send_ledger(turn, unit_id, _preset(data.period, today_))
 
 
 async def _send_ledger(turn: Turn, unit_id: int | None, period: Period) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton
 
+from bot.buttons import RosterDayPage, ShiftCard
 from bot.i18n import Translator
 from bot.services.duty import attendance
 from bot.services.duty.attendance import Attendance
@@ -22,11 +23,9 @@ from bot.services.schedule import timespec
 from bot.services.schedule.roster import RosterPost, roster
 from handlers.assign import ack_mark
 from handlers.attendance import roster_buttons, status_line
-from handlers.keyboards import button, callback_args, inline
-from handlers.shift_card import CARD_BUTTON
+from handlers.keyboards import button, inline
 from handlers.turn import Turn
 
-PAGE_BUTTON = "ro"  # ro:<YYYYMMDD>:<page>
 POSTS_PER_PAGE = 10
 # A page's body, so that the header lines and the body stay within Telegram's 4096 characters
 # (counted in UTF-16 units) and the buttons, Previous / Next included, within 100.
@@ -83,7 +82,7 @@ def pieces(t: Translator, found: list[RosterPost], records: dict[int, Attendance
                 open=line.open_seats,
             )
             label = t("roster.button.manage", start=t.time(shift.starts_at), post=entry.post.name)
-            manage = [[button(label[:60], f"{CARD_BUTTON}:{shift.id}")]]
+            manage = [[button(label[:60], ShiftCard(shift.id))]]
             if number_of_shift == 0:
                 cut.append(Piece(index, ["", post_line, shift_line], manage))
             else:
@@ -135,22 +134,6 @@ def paginate(cut: list[Piece]) -> list[RosterPage]:
     return pages
 
 
-def _page_data(day: dt.date, index: int) -> str:
-    return f"{PAGE_BUTTON}:{day:%Y%m%d}:{index}"
-
-
-def _parse_page(data: str | None) -> tuple[dt.date, int] | None:
-    """The day and page of a page button, or None for a forged one."""
-    args = callback_args(data, PAGE_BUTTON)
-    if len(args) != 2 or not (args[1].isascii() and args[1].isdecimal()):
-        return None
-    try:
-        day = dt.datetime.strptime(args[0], "%Y%m%d").date()
-    except ValueError:
-        return None
-    return day, int(args[1])
-
-
 async def show(turn: Turn) -> None:
     t = turn.t
     zone = turn.runtime.settings.zone
@@ -165,15 +148,12 @@ async def show(turn: Turn) -> None:
     await _render(turn, day, 0)
 
 
-async def turn_page(turn: Turn) -> None:
+async def turn_page(turn: Turn, data: RosterDayPage) -> None:
     """Previous / Next on the roster; a forged page changes nothing."""
-    query = turn.update.callback_query
-    assert query is not None
-    parsed = _parse_page(query.data)
-    if parsed is None:
+    if data.page < 0:
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
-    await _render(turn, *parsed)
+    await _render(turn, data.day, data.page)
 
 
 async def _render(turn: Turn, day: dt.date, index: int) -> None:
@@ -208,9 +188,9 @@ async def _render(turn: Turn, day: dt.date, index: int) -> None:
         rows += shown.rows
         nav = []
         if index > 0:
-            nav.append(button(t("common.button.previous"), _page_data(day, index - 1)))
+            nav.append(button(t("common.button.previous"), RosterDayPage(day, index - 1)))
         if index + 1 < len(pages):
-            nav.append(button(t("common.button.next"), _page_data(day, index + 1)))
+            nav.append(button(t("common.button.next"), RosterDayPage(day, index + 1)))
         if nav:
             rows.append(nav)
     text, markup = "\n".join(lines), inline(rows) if rows else None

@@ -103,12 +103,12 @@ def _unit_page(turn: Turn, units: list[Unit], offset: int) -> None:
     t = turn.t
     offset = max(0, min(offset, (len(units) - 1) // PAGE_SIZE * PAGE_SIZE))
     shown = units[offset : offset + PAGE_SIZE]
-    rows = [[button(unit.name, RotateUnit(unit.id).pack())] for unit in shown]
+    rows = [[button(unit.name, RotateUnit(unit.id))] for unit in shown]
     nav = []
     if offset > 0:
-        nav.append(button(t("common.button.previous"), RotateUnitPage(offset - PAGE_SIZE).pack()))
+        nav.append(button(t("common.button.previous"), RotateUnitPage(offset - PAGE_SIZE)))
     if offset + PAGE_SIZE < len(units):
-        nav.append(button(t("common.button.next"), RotateUnitPage(offset + PAGE_SIZE).pack()))
+        nav.append(button(t("common.button.next"), RotateUnitPage(offset + PAGE_SIZE)))
     if nav:
         rows.append(nav)
     lines = [t("rostering.rotate.pick_unit")]
@@ -150,7 +150,7 @@ async def _ask_period(turn: Turn, unit: Unit, typed: str) -> None:
         [
             button(
                 f"{label} · {_range(t, period)}"[:60],
-                RotatePeriod(period.first, period.last).pack(),
+                RotatePeriod(period.first, period.last),
             )
         ]
         for label, period in choices
@@ -198,22 +198,20 @@ def _posts_page(
     t = turn.t
     offset = max(0, min(offset, (len(found) - 1) // PAGE_SIZE * PAGE_SIZE))
     shown = found[offset : offset + PAGE_SIZE]
-    rows = [
-        [button(t("rostering.rotate.every_post", posts=len(found)), RotatePosts(every=True).pack())]
-    ]
+    rows = [[button(t("rostering.rotate.every_post", posts=len(found)), RotatePosts(every=True))]]
     for post in shown:
         mark = "☑️" if post.id in selected else "⬜"
-        rows.append([button(f"{mark} {post.name}"[:60], RotatePost(post.id).pack())])
+        rows.append([button(f"{mark} {post.name}"[:60], RotatePost(post.id))])
     nav = []
     if offset > 0:
-        nav.append(button(t("common.button.previous"), RotatePostPage(offset - PAGE_SIZE).pack()))
+        nav.append(button(t("common.button.previous"), RotatePostPage(offset - PAGE_SIZE)))
     if offset + PAGE_SIZE < len(found):
-        nav.append(button(t("common.button.next"), RotatePostPage(offset + PAGE_SIZE).pack()))
+        nav.append(button(t("common.button.next"), RotatePostPage(offset + PAGE_SIZE)))
     if nav:
         rows.append(nav)
     if selected:
         label = t("rostering.rotate.chosen_posts", count=len(selected))
-        rows.append([button(label, RotatePosts(every=False).pack())])
+        rows.append([button(label, RotatePosts(every=False))])
     lines = [t("rostering.rotate.ask_posts", period=_range(t, period))]
     if len(found) > PAGE_SIZE:
         last = offset + len(shown)
@@ -288,8 +286,8 @@ async def _preview(
     if preview.plan.seats:
         rows.append(
             [
-                button(t("rostering.button.confirm"), RotateConfirm(round_).pack()),
-                button(t("rostering.button.reroll"), RotateReroll(round_).pack()),
+                button(t("rostering.button.confirm"), RotateConfirm(round_)),
+                button(t("rostering.button.reroll"), RotateReroll(round_)),
             ]
         )
     rows.append(cancel_row(t))

@@ -60,17 +60,6 @@ class Button(Generic[D]):
         return handle
 
 
-@dataclass(frozen=True)
-class PrefixButton:
-    """A button whose handler still reads ``<prefix>:<args>`` itself (being replaced by
-    ``Button``)."""
-
-    prefix: str
-    handler: Handler
-    roles: frozenset[Role] | None
-    read_only: bool = False
-
-
 DialogueHandler = Callable[[Turn, Dialogue], Awaitable[None]]
 
 
@@ -84,7 +73,7 @@ class DialogueRoute:
 @dataclass(frozen=True)
 class Registry:
     commands: tuple[Command, ...]
-    buttons: tuple[Button[Any] | PrefixButton, ...]
+    buttons: tuple[Button[Any], ...]
     dialogues: tuple[DialogueRoute, ...]
 
     def commands_for(

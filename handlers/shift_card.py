@@ -4,9 +4,21 @@ someone off it."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from telegram import InlineKeyboardButton
 
-from bot.buttons import OpenShiftCard
+from bot.buttons import (
+    OpenShiftCard,
+    SeatRemove,
+    SeatRemoveConfirm,
+    ShiftCancel,
+    ShiftCancelConfirm,
+    ShiftCard,
+    ShiftEditCapacity,
+    ShiftEditNotes,
+    ShiftEditTime,
+)
 from bot.db.models import AssignmentStatus, Dialogue, DialogueKind, Role, ShiftStatus
 from bot.services.duty import attendance
 from bot.services.platform import dialogues
@@ -14,21 +26,21 @@ from bot.services.schedule import roster, shifts, signup, timespec
 from bot.services.schedule.shift_text import shift_label
 from handlers.assign import ack_mark, assign_row
 from handlers.attendance import roster_buttons, status_line
-from handlers.keyboards import button, callback_args, cancel_row, inline, int_arg, offset_arg, page
-from handlers.screens import pressed_id, show
+from handlers.keyboards import button, cancel_row, inline, page
+from handlers.screens import show
 from handlers.swaps import shift_card_lines as swap_card_lines
 from handlers.turn import Turn
 
 DIALOGUE_EDIT = DialogueKind.SHIFT_EDIT
-CARD_BUTTON = shifts.SHIFT_CARD_BUTTON
-EDIT_CAPACITY_BUTTON = "se.c"
-EDIT_NOTES_BUTTON = "se.n"
-EDIT_TIME_BUTTON = "se.t"
-CANCEL_SHIFT_BUTTON = "sx"
-CANCEL_SHIFT_YES_BUTTON = "sxy"
-REMOVE_BUTTON = "rm"
-REMOVE_YES_BUTTON = "rmy"
 CARD_PAGE_SIZE = 25  # people a page of the shift card: with their buttons well within 100
+
+
+class EditStep(StrEnum):
+    """What a shift card's edit dialogue waits for."""
+
+    CAPACITY = "capacity"
+    NOTES = "notes"
+    TIME = "time"
 
 
 async def render_card(
@@ -63,7 +75,7 @@ async def render_card(
         t,
         attached.seated,
         offset,
-        f"{CARD_BUTTON}:{shift.id}",
+        lambda at: ShiftCard(shift_id, at),
         size=CARD_PAGE_SIZE,
         line_key="schedule.card_page",
     )
@@ -81,7 +93,7 @@ async def render_card(
                 [
                     button(
                         t("schedule.button.remove", name=assignment.member.display_name),
-                        f"{REMOVE_BUTTON}:{assignment.id}",
+                        SeatRemove(assignment.id),
                     )
                 ]
             )
@@ -95,14 +107,12 @@ async def render_card(
             rows.append(assign_row(t, shift.id))
         rows.append(
             [
-                button(t("schedule.button.capacity"), f"{EDIT_CAPACITY_BUTTON}:{shift.id}"),
-                button(t("schedule.button.edit_notes"), f"{EDIT_NOTES_BUTTON}:{shift.id}"),
-                button(t("schedule.button.time"), f"{EDIT_TIME_BUTTON}:{shift.id}"),
+                button(t("schedule.button.capacity"), ShiftEditCapacity(shift.id)),
+                button(t("schedule.button.edit_notes"), ShiftEditNotes(shift.id)),
+                button(t("schedule.button.time"), ShiftEditTime(shift.id)),
             ]
         )
-        rows.append(
-            [button(t("schedule.button.cancel_shift"), f"{CANCEL_SHIFT_BUTTON}:{shift.id}")]
-        )
+        rows.append([button(t("schedule.button.cancel_shift"), ShiftCancel(shift.id))])
     if new_message:
         turn.reply("\n".join(lines), inline(rows) if rows else None)
     else:
@@ -115,24 +125,15 @@ async def open_card(turn: Turn, data: OpenShiftCard) -> None:
     await render_card(turn, data.shift_id, new_message=True)
 
 
-async def show_card(turn: Turn) -> None:
-    """``sc:<shift>`` opens the card, ``sc:<shift>:<offset>`` turns the page of its people."""
-    query = turn.update.callback_query
-    assert query is not None
-    args = callback_args(query.data, CARD_BUTTON)
-    shift_id = int_arg(args, 0)
-    offset = offset_arg(args[1:]) if args[1:] else 0
-    if shift_id is None or offset is None:
+async def show_card(turn: Turn, data: ShiftCard) -> None:
+    """The card, or (with an offset) another page of its people."""
+    if data.offset is not None and data.offset < 0:
         turn.answer(turn.t("common.stale_button"), alert=True)
         return
-    await render_card(turn, shift_id, offset)
+    await render_card(turn, data.shift_id, data.offset or 0)
 
 
-async def _begin_edit(turn: Turn, prefix: str, step: str, prompt: str) -> None:
-    shift_id = pressed_id(turn, prefix)
-    if shift_id is None:
-        turn.answer(turn.t("common.stale_button"), alert=True)
-        return
+async def _begin_edit(turn: Turn, shift_id: int, step: EditStep, prompt: str) -> None:
     shift = await shifts.get_managed(turn.session, turn.actor, shift_id)
     await dialogues.begin(
         turn.session, turn.user_id, DIALOGUE_EDIT, step, turn.now, {"shift_id": shift.id}
@@ -140,16 +141,16 @@ async def _begin_edit(turn: Turn, prefix: str, step: str, prompt: str) -> None:
     turn.edit(turn.t(prompt, shift=shift_label(turn.t, shift)), inline([cancel_row(turn.t)]))
 
 
-async def ask_capacity(turn: Turn) -> None:
-    await _begin_edit(turn, EDIT_CAPACITY_BUTTON, "capacity", "schedule.ask_new_capacity")
+async def ask_capacity(turn: Turn, data: ShiftEditCapacity) -> None:
+    await _begin_edit(turn, data.shift_id, EditStep.CAPACITY, "schedule.ask_new_capacity")
 
 
-async def ask_edit_notes(turn: Turn) -> None:
-    await _begin_edit(turn, EDIT_NOTES_BUTTON, "notes", "schedule.ask_new_notes")
+async def ask_edit_notes(turn: Turn, data: ShiftEditNotes) -> None:
+    await _begin_edit(turn, data.shift_id, EditStep.NOTES, "schedule.ask_new_notes")
 
 
-async def ask_time(turn: Turn) -> None:
-    await _begin_edit(turn, EDIT_TIME_BUTTON, "time", "schedule.ask_new_time")
+async def ask_time(turn: Turn, data: ShiftEditTime) -> None:
+    await _begin_edit(turn, data.shift_id, EditStep.TIME, "schedule.ask_new_time")
 
 
 async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
@@ -159,14 +160,14 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
     text = (message.text or "").strip()
     shift_id = int(dialogue.data["shift_id"])
     settings = turn.runtime.settings
-    if dialogue.step == "capacity":
+    if dialogue.step == EditStep.CAPACITY:
         if not text.isdigit():
             turn.reply(t("schedule.need_capacity"), inline([cancel_row(t)]))
             return
         await shifts.edit(
             turn.session, turn.actor, shift_id, turn.now, settings, capacity=int(text)
         )
-    elif dialogue.step == "time":
+    elif dialogue.step == EditStep.TIME:
         window = timespec.parse_time_range(text)
         if window is None:
             turn.reply(t("schedule.need_time"), inline([cancel_row(t)]))
@@ -191,47 +192,33 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
     await render_card(turn, shift_id)
 
 
-async def ask_cancel_shift(turn: Turn) -> None:
+async def ask_cancel_shift(turn: Turn, data: ShiftCancel) -> None:
     t = turn.t
-    shift_id = pressed_id(turn, CANCEL_SHIFT_BUTTON)
-    if shift_id is None:
-        turn.answer(t("common.stale_button"), alert=True)
-        return
-    shift = await shifts.get_managed(turn.session, turn.actor, shift_id)
+    shift = await shifts.get_managed(turn.session, turn.actor, data.shift_id)
     turn.edit(
         t("schedule.confirm_cancel", shift=shift_label(t, shift)),
         inline(
             [
                 [
-                    button(
-                        t("schedule.button.confirm_cancel"), f"{CANCEL_SHIFT_YES_BUTTON}:{shift.id}"
-                    ),
-                    button(t("shifts.button.back"), f"{CARD_BUTTON}:{shift.id}"),
+                    button(t("schedule.button.confirm_cancel"), ShiftCancelConfirm(shift.id)),
+                    button(t("shifts.button.back"), ShiftCard(shift.id)),
                 ]
             ]
         ),
     )
 
 
-async def cancel_shift(turn: Turn) -> None:
+async def cancel_shift(turn: Turn, data: ShiftCancelConfirm) -> None:
     t = turn.t
-    shift_id = pressed_id(turn, CANCEL_SHIFT_YES_BUTTON)
-    if shift_id is None:
-        turn.answer(t("common.stale_button"), alert=True)
-        return
     shift, told = await shifts.cancel(
-        turn.session, turn.actor, shift_id, turn.now, turn.runtime.settings
+        turn.session, turn.actor, data.shift_id, turn.now, turn.runtime.settings
     )
     turn.edit(t("schedule.cancelled", shift=shift_label(t, shift), count=told))
 
 
-async def ask_remove(turn: Turn) -> None:
+async def ask_remove(turn: Turn, data: SeatRemove) -> None:
     t = turn.t
-    assignment_id = pressed_id(turn, REMOVE_BUTTON)
-    if assignment_id is None:
-        turn.answer(t("common.stale_button"), alert=True)
-        return
-    assignment = await shifts.assignment_managed(turn.session, turn.actor, assignment_id)
+    assignment = await shifts.assignment_managed(turn.session, turn.actor, data.assignment_id)
     turn.edit(
         t(
             "schedule.confirm_remove",
@@ -241,25 +228,19 @@ async def ask_remove(turn: Turn) -> None:
         inline(
             [
                 [
-                    button(
-                        t("schedule.button.confirm_remove"), f"{REMOVE_YES_BUTTON}:{assignment.id}"
-                    ),
-                    button(t("shifts.button.back"), f"{CARD_BUTTON}:{assignment.shift_id}"),
+                    button(t("schedule.button.confirm_remove"), SeatRemoveConfirm(assignment.id)),
+                    button(t("shifts.button.back"), ShiftCard(assignment.shift_id)),
                 ]
             ]
         ),
     )
 
 
-async def remove(turn: Turn) -> None:
+async def remove(turn: Turn, data: SeatRemoveConfirm) -> None:
     t = turn.t
-    assignment_id = pressed_id(turn, REMOVE_YES_BUTTON)
-    if assignment_id is None:
-        turn.answer(t("common.stale_button"), alert=True)
-        return
     turn.actor.require(Role.COORDINATOR)
     assignment = await signup.remove(
-        turn.session, turn.actor, assignment_id, turn.now, turn.runtime.settings
+        turn.session, turn.actor, data.assignment_id, turn.now, turn.runtime.settings
     )
     turn.answer(t("schedule.removed", name=assignment.member.display_name))
     await render_card(turn, assignment.shift_id)

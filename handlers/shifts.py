@@ -7,7 +7,18 @@ import datetime as dt
 
 from telegram import InlineKeyboardButton
 
-from bot.buttons import AskLeave
+from bot.buttons import (
+    AskLeave,
+    JoinWaitlist,
+    MyCalendar,
+    MyCancel,
+    MyCancelConfirm,
+    MyShifts,
+    ShiftDayPick,
+    ShiftList,
+    ShiftTypePick,
+    SignUp,
+)
 from bot.db.models import Assignment, AssignmentStatus, PostType, Shift
 from bot.i18n import Translator
 from bot.services.rostering import leave
@@ -21,26 +32,16 @@ from bot.services.schedule.shift_text import (
 )
 from bot.services.swaps import queries as swap_queries
 from bot.settings import Settings
-from handlers.keyboards import button, callback_args, inline, int_arg
+from handlers.keyboards import button, inline
 from handlers.swaps import swap_button
 from handlers.turn import Turn
 
 PAGE_SIZE = 5
 DAYS_SHOWN = 7
-LIST_BUTTON = "sh"
-DAY_PICK_BUTTON = "sh.d"
-TYPE_PICK_BUTTON = "sh.t"
-SIGN_UP_BUTTON = "su"
-WAITLIST_BUTTON = "wl"
-MY_BUTTON = "my"
-MY_CANCEL_BUTTON = "mc"
-MY_CANCEL_YES_BUTTON = "mcy"
-CALENDAR_BUTTON = "ics"
-ANY = "-"
 
 
 def sign_up_button(text: str, shift_id: int) -> InlineKeyboardButton:
-    return button(text, f"{SIGN_UP_BUTTON}:{shift_id}")
+    return button(text, SignUp(shift_id))
 
 
 # -- /shifts ----------------------------------------------------------------------------------
@@ -58,27 +59,12 @@ def way_out_text(t: Translator, shift: Shift, now: dt.datetime, settings: Settin
     return t("signup.way_out.coordinator")
 
 
-def _parse_filters(args: list[str]) -> tuple[int, dt.date | None, PostType | None]:
-    """The list's callback arguments: offset, day (YYYYMMDD or -), post type (or -)."""
-    offset = int_arg(args, 0) or 0
-    day = _day_arg(args[1]) if len(args) > 1 else None
-    post_type = next((k for k in PostType if len(args) > 2 and k.value == args[2]), None)
-    return max(offset, 0), day, post_type
-
-
-def _list_data(offset: int, day: dt.date | None, post_type: PostType | None) -> str:
-    day_arg = day.strftime("%Y%m%d") if day else ANY
-    return f"{LIST_BUTTON}:{offset}:{day_arg}:{post_type.value if post_type else ANY}"
-
-
 async def list_open(turn: Turn) -> None:
     await _show_page(turn, 0, None, None)
 
 
-async def page(turn: Turn) -> None:
-    query = turn.update.callback_query
-    assert query is not None
-    await _show_page(turn, *_parse_filters(callback_args(query.data, LIST_BUTTON)))
+async def page(turn: Turn, data: ShiftList) -> None:
+    await _show_page(turn, max(data.offset, 0), data.day, data.post_type)
 
 
 async def _show_page(
@@ -114,20 +100,18 @@ async def _show_page(
     navigation = []
     if offset > 0:
         navigation.append(
-            button(t("shifts.button.previous"), _list_data(offset - PAGE_SIZE, day, post_type))
+            button(t("shifts.button.previous"), ShiftList(offset - PAGE_SIZE, day, post_type))
         )
     if offset + PAGE_SIZE < result.total:
         navigation.append(
-            button(t("shifts.button.next"), _list_data(offset + PAGE_SIZE, day, post_type))
+            button(t("shifts.button.next"), ShiftList(offset + PAGE_SIZE, day, post_type))
         )
     if navigation:
         rows.append(navigation)
-    type_arg = post_type.value if post_type else ANY
-    day_arg = day.strftime("%Y%m%d") if day else ANY
     rows.append(
         [
-            button(t("shifts.button.by_day"), f"{DAY_PICK_BUTTON}:{type_arg}"),
-            button(t("shifts.button.by_type"), f"{TYPE_PICK_BUTTON}:{day_arg}"),
+            button(t("shifts.button.by_day"), ShiftDayPick(post_type)),
+            button(t("shifts.button.by_type"), ShiftTypePick(day)),
         ]
     )
     if result.total > PAGE_SIZE:
@@ -141,60 +125,37 @@ async def _show_page(
         turn.reply(text, inline(rows))
 
 
-async def pick_day(turn: Turn) -> None:
-    query = turn.update.callback_query
-    assert query is not None
-    args = callback_args(query.data, DAY_PICK_BUTTON)
-    post_type = next((k for k in PostType if args and k.value == args[0]), None)
+async def pick_day(turn: Turn, data: ShiftDayPick) -> None:
+    post_type = data.post_type
     t = turn.t
     today = turn.now.astimezone(turn.runtime.settings.zone).date()
     days = [today + dt.timedelta(days=n) for n in range(DAYS_SHOWN)]
-    rows = [[button(t.weekday_date(day), _list_data(0, day, post_type))] for day in days]
-    rows.append([button(t("shifts.filter.any_day"), _list_data(0, None, post_type))])
+    rows = [[button(t.weekday_date(day), ShiftList(0, day, post_type))] for day in days]
+    rows.append([button(t("shifts.filter.any_day"), ShiftList(0, None, post_type))])
     turn.edit(t("shifts.pick_day"), inline(rows))
 
 
-async def pick_type(turn: Turn) -> None:
-    query = turn.update.callback_query
-    assert query is not None
-    args = callback_args(query.data, TYPE_PICK_BUTTON)
-    day = _day_arg(args[0] if args else ANY)
+async def pick_type(turn: Turn, data: ShiftTypePick) -> None:
+    day = data.day
     t = turn.t
-    rows = [[button(post_type_name(t, kind), _list_data(0, day, kind))] for kind in PostType]
-    rows.append([button(t("shifts.filter.any_type"), _list_data(0, day, None))])
+    rows = [[button(post_type_name(t, kind), ShiftList(0, day, kind))] for kind in PostType]
+    rows.append([button(t("shifts.filter.any_type"), ShiftList(0, day, None))])
     turn.edit(t("shifts.pick_type"), inline(rows))
-
-
-def _day_arg(value: str) -> dt.date | None:
-    try:
-        return dt.datetime.strptime(value, "%Y%m%d").date()
-    except ValueError:
-        return None
 
 
 # -- signing up ------------------------------------------------------------------------------
 
 
-def _id_arg(turn: Turn, prefix: str) -> int | None:
-    query = turn.update.callback_query
-    assert query is not None
-    return int_arg(callback_args(query.data, prefix), 0)
+async def sign_up(turn: Turn, data: SignUp) -> None:
+    await _sign_up(turn, data.shift_id, join_waitlist=False)
 
 
-async def sign_up(turn: Turn) -> None:
-    await _sign_up(turn, SIGN_UP_BUTTON, join_waitlist=False)
+async def join_waitlist(turn: Turn, data: JoinWaitlist) -> None:
+    await _sign_up(turn, data.shift_id, join_waitlist=True)
 
 
-async def join_waitlist(turn: Turn) -> None:
-    await _sign_up(turn, WAITLIST_BUTTON, join_waitlist=True)
-
-
-async def _sign_up(turn: Turn, prefix: str, *, join_waitlist: bool) -> None:
+async def _sign_up(turn: Turn, shift_id: int, *, join_waitlist: bool) -> None:
     t = turn.t
-    shift_id = _id_arg(turn, prefix)
-    if shift_id is None:
-        turn.answer(t("common.stale_button"), alert=True)
-        return
     settings = turn.runtime.settings
     outcome = await signup.sign_up(
         turn.session, turn.actor, shift_id, turn.now, settings, join_waitlist=join_waitlist
@@ -218,7 +179,7 @@ async def _sign_up(turn: Turn, prefix: str, *, join_waitlist: bool) -> None:
         turn.answer(t("signup.toast.full"))
         turn.reply(
             t("signup.full", shift=shift_label(t, outcome.shift)),
-            inline([[button(t("signup.button.waitlist"), f"{WAITLIST_BUTTON}:{shift_id}")]]),
+            inline([[button(t("signup.button.waitlist"), JoinWaitlist(shift_id))]]),
         )
 
 
@@ -269,13 +230,11 @@ async def show_mine(turn: Turn) -> None:
                     cancels.append(
                         button(
                             t("rostering.button.leave_n", n=number),
-                            AskLeave(assignment.id).pack(),
+                            AskLeave(assignment.id),
                         )
                     )
             elif assignment.status in (AssignmentStatus.SIGNED_UP, AssignmentStatus.WAITLISTED):
-                cancels.append(
-                    button(t("my.button.cancel", n=number), f"{MY_CANCEL_BUTTON}:{assignment.id}")
-                )
+                cancels.append(button(t("my.button.cancel", n=number), MyCancel(assignment.id)))
             if (
                 assignment.status is AssignmentStatus.SIGNED_UP
                 and assignment.shift.starts_at > turn.now
@@ -283,7 +242,7 @@ async def show_mine(turn: Turn) -> None:
                 swap_buttons.append(swap_button(t, number, assignment.id))
         rows = [cancels[i : i + 3] for i in range(0, len(cancels), 3)]
         rows += [swap_buttons[i : i + 3] for i in range(0, len(swap_buttons), 3)]
-        rows.append([button(t("my.button.calendar"), CALENDAR_BUTTON)])
+        rows.append([button(t("my.button.calendar"), MyCalendar())])
         text, markup = "\n".join(lines), inline(rows)
     if turn.update.callback_query is not None:
         turn.edit(text, markup)
@@ -291,9 +250,13 @@ async def show_mine(turn: Turn) -> None:
         turn.reply(text, markup)
 
 
-async def ask_cancel(turn: Turn) -> None:
+async def back_to_mine(turn: Turn, data: MyShifts) -> None:
+    await show_mine(turn)
+
+
+async def ask_cancel(turn: Turn, data: MyCancel) -> None:
     t = turn.t
-    assignment_id = _id_arg(turn, MY_CANCEL_BUTTON)
+    assignment_id = data.assignment_id
     member = turn.actor.require_member()
     mine = await signup.upcoming_of(turn.session, member, turn.now)
     assignment = next((a for a in mine if a.id == assignment_id), None)
@@ -305,29 +268,23 @@ async def ask_cancel(turn: Turn) -> None:
         inline(
             [
                 [
-                    button(
-                        t("my.button.confirm_cancel"), f"{MY_CANCEL_YES_BUTTON}:{assignment.id}"
-                    ),
-                    button(t("my.button.keep"), MY_BUTTON),
+                    button(t("my.button.confirm_cancel"), MyCancelConfirm(assignment.id)),
+                    button(t("my.button.keep"), MyShifts()),
                 ]
             ]
         ),
     )
 
 
-async def confirm_cancel(turn: Turn) -> None:
+async def confirm_cancel(turn: Turn, data: MyCancelConfirm) -> None:
     t = turn.t
-    assignment_id = _id_arg(turn, MY_CANCEL_YES_BUTTON)
-    if assignment_id is None:
-        turn.answer(t("common.stale_button"), alert=True)
-        return
     assignment = await signup.cancel(
-        turn.session, turn.actor, assignment_id, turn.now, turn.runtime.settings
+        turn.session, turn.actor, data.assignment_id, turn.now, turn.runtime.settings
     )
     turn.edit(t("my.cancelled", shift=shift_label(t, assignment.shift)))
 
 
-async def send_calendar(turn: Turn) -> None:
+async def send_calendar(turn: Turn, data: MyCalendar) -> None:
     t = turn.t
     member = turn.actor.require_member()
     mine = [

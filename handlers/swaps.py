@@ -4,8 +4,24 @@ Approve / Reject, and /unitsettings. The rules live in ``bot/services/swaps/``."
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from telegram import InlineKeyboardButton
 
+from bot.buttons import (
+    SwapAccept,
+    SwapApprove,
+    SwapChoice,
+    SwapDecline,
+    SwapExchange,
+    SwapKindPick,
+    SwapPick,
+    SwapReject,
+    SwapTake,
+    SwapWithdraw,
+    UnitSwapApproval,
+    UnitSwapPage,
+)
 from bot.db.models import Dialogue, DialogueKind, SwapKind, SwapOffer, Unit
 from bot.errors import DomainError
 from bot.i18n import Translator
@@ -13,50 +29,31 @@ from bot.services.platform import dialogues
 from bot.services.schedule.shift_text import shift_label
 from bot.services.swaps import answers, lifecycle, notices, offers, queries
 from bot.services.swaps import unit_settings as swap_settings
-from handlers.keyboards import (
-    button,
-    callback_args,
-    cancel_row,
-    inline,
-    int_arg,
-    offset_of,
-    page,
-    page_offset,
-)
+from handlers.keyboards import button, cancel_row, inline, offset_of, page
 from handlers.turn import Turn, error_text
 
 DIALOGUE = DialogueKind.SWAP
-STEP_SHIFT = "shift"
-STEP_KIND = "kind"
-STEP_NAME = "name"
-STEP_PICK = "pick"
-PICK_BUTTON = "sw"  # sw:<assignment id>
-KIND_BUTTON = "swk"  # swk:<assignment id>:<g|h|x>
-EXCHANGE_BUTTON = "swx"  # swx:<assignment id>:<their assignment id>
-UNIT_APPROVAL_BUTTON = "usa"  # usa:<unit id>:<1 require approval|0 do not>
-UNIT_PAGE_BUTTON = "usp"  # usp:<offset>
-TAKE_BUTTON = notices.TAKE_BUTTON
-ACCEPT_BUTTON = notices.ACCEPT_BUTTON
-DECLINE_BUTTON = notices.DECLINE_BUTTON
-WITHDRAW_BUTTON = notices.WITHDRAW_BUTTON
-APPROVE_BUTTON = notices.APPROVE_BUTTON
-REJECT_BUTTON = notices.REJECT_BUTTON
-KINDS = {"g": SwapKind.GIVE_AWAY, "h": SwapKind.HAND_OVER, "x": SwapKind.EXCHANGE}
+
+
+class Step(StrEnum):
+    """The steps of /swap, as stored in its dialogue."""
+
+    SHIFT = "shift"
+    KIND = "kind"
+    NAME = "name"
+    PICK = "pick"
+
+
+KINDS = {
+    SwapChoice.GIVE_AWAY: SwapKind.GIVE_AWAY,
+    SwapChoice.HAND_OVER: SwapKind.HAND_OVER,
+    SwapChoice.EXCHANGE: SwapKind.EXCHANGE,
+}
 
 
 def swap_button(t: Translator, number: int, assignment_id: int) -> InlineKeyboardButton:
     """The Swap button of a seat in /my."""
-    return button(t("swaps.button.swap", n=number), f"{PICK_BUTTON}:{assignment_id}")
-
-
-def _args(turn: Turn, prefix: str) -> list[str]:
-    query = turn.update.callback_query
-    assert query is not None
-    return callback_args(query.data, prefix)
-
-
-def _id(turn: Turn, prefix: str) -> int | None:
-    return int_arg(_args(turn, prefix), 0)
+    return button(t("swaps.button.swap", n=number), SwapPick(assignment_id))
 
 
 def _stale(turn: Turn) -> None:
@@ -64,7 +61,7 @@ def _stale(turn: Turn) -> None:
 
 
 def _withdraw_row(t: Translator, offer: SwapOffer) -> list[InlineKeyboardButton]:
-    return [button(t("swaps.button.withdraw"), f"{WITHDRAW_BUTTON}:{offer.id}")]
+    return [button(t("swaps.button.withdraw"), SwapWithdraw(offer.id))]
 
 
 # -- offering --------------------------------------------------------------------------------
@@ -86,45 +83,36 @@ async def start(turn: Turn) -> None:
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     rows.append(cancel_row(t))
     # A dialogue from the first step, so Cancel and /cancel end it like every later step.
-    await dialogues.begin(turn.session, turn.user_id, DIALOGUE, STEP_SHIFT, turn.now)
+    await dialogues.begin(turn.session, turn.user_id, DIALOGUE, Step.SHIFT, turn.now)
     turn.reply("\n".join(lines), inline(rows))
 
 
-async def pick(turn: Turn) -> None:
+async def pick(turn: Turn, data: SwapPick) -> None:
     """A seat was picked (from /swap or /my): how to swap it."""
     t = turn.t
-    assignment_id = _id(turn, PICK_BUTTON)
-    if assignment_id is None:
-        _stale(turn)
-        return
     assignment = await queries.own_seat(
-        turn.session, turn.actor, assignment_id, turn.now, turn.runtime.settings
+        turn.session, turn.actor, data.assignment_id, turn.now, turn.runtime.settings
     )
     await dialogues.begin(
-        turn.session, turn.user_id, DIALOGUE, STEP_KIND, turn.now, {"assignment_id": assignment.id}
+        turn.session, turn.user_id, DIALOGUE, Step.KIND, turn.now, {"assignment_id": assignment.id}
     )
-    data = f"{KIND_BUTTON}:{assignment.id}"
+    seat = assignment.id
     turn.edit(
         t("swaps.ask_kind", shift=shift_label(t, assignment.shift)),
         inline(
             [
-                [button(t("swaps.button.give_away"), f"{data}:g")],
-                [button(t("swaps.button.hand_over"), f"{data}:h")],
-                [button(t("swaps.button.exchange"), f"{data}:x")],
+                [button(t("swaps.button.give_away"), SwapKindPick(seat, SwapChoice.GIVE_AWAY))],
+                [button(t("swaps.button.hand_over"), SwapKindPick(seat, SwapChoice.HAND_OVER))],
+                [button(t("swaps.button.exchange"), SwapKindPick(seat, SwapChoice.EXCHANGE))],
                 cancel_row(t),
             ]
         ),
     )
 
 
-async def pick_kind(turn: Turn) -> None:
+async def pick_kind(turn: Turn, data: SwapKindPick) -> None:
     t = turn.t
-    args = _args(turn, KIND_BUTTON)
-    assignment_id = int_arg(args, 0)
-    kind = KINDS.get(args[1]) if len(args) > 1 else None
-    if assignment_id is None or kind is None:
-        _stale(turn)
-        return
+    assignment_id, kind = data.assignment_id, KINDS[data.choice]
     settings = turn.runtime.settings
     if kind is SwapKind.GIVE_AWAY:
         offered = await offers.give_away(
@@ -150,7 +138,7 @@ async def pick_kind(turn: Turn) -> None:
             turn.session,
             turn.user_id,
             DIALOGUE,
-            STEP_NAME,
+            Step.NAME,
             turn.now,
             {"assignment_id": assignment.id},
         )
@@ -165,7 +153,7 @@ async def pick_kind(turn: Turn) -> None:
         turn.answer(t("swaps.no_exchange"), alert=True)
         return
     await dialogues.begin(
-        turn.session, turn.user_id, DIALOGUE, STEP_PICK, turn.now, {"assignment_id": mine.id}
+        turn.session, turn.user_id, DIALOGUE, Step.PICK, turn.now, {"assignment_id": mine.id}
     )
     lines = [t("swaps.ask_exchange", shift=shift_label(t, mine.shift))]
     buttons: list[InlineKeyboardButton] = []
@@ -178,19 +166,15 @@ async def pick_kind(turn: Turn) -> None:
                 name=theirs.member.display_name,
             )
         )
-        buttons.append(button(str(number), f"{EXCHANGE_BUTTON}:{mine.id}:{theirs.id}"))
+        buttons.append(button(str(number), SwapExchange(mine.id, theirs.id)))
     rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
     rows.append(cancel_row(t))
     turn.edit("\n".join(lines), inline(rows))
 
 
-async def pick_exchange(turn: Turn) -> None:
+async def pick_exchange(turn: Turn, data: SwapExchange) -> None:
     t = turn.t
-    args = _args(turn, EXCHANGE_BUTTON)
-    mine_id, theirs_id = int_arg(args, 0), int_arg(args, 1)
-    if mine_id is None or theirs_id is None:
-        _stale(turn)
-        return
+    mine_id, theirs_id = data.assignment_id, data.their_assignment_id
     offered = await offers.exchange(
         turn.session, turn.actor, mine_id, theirs_id, turn.now, turn.runtime.settings
     )
@@ -216,7 +200,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     t = turn.t
     message = turn.message
     assert message is not None
-    if dialogue.step != STEP_NAME:
+    if dialogue.step != Step.NAME:
         turn.reply(t("swaps.use_buttons"), inline([cancel_row(t)]))
         return
     text = (message.text or "").strip()
@@ -270,58 +254,42 @@ def _accepted(turn: Turn, result: answers.Accepted) -> None:
         turn.edit(t("swaps.taken.completed", shift=shift))
 
 
-async def take(turn: Turn) -> None:
-    offer_id = _id(turn, TAKE_BUTTON)
-    if offer_id is None:
-        _stale(turn)
-        return
+async def take(turn: Turn, data: SwapTake) -> None:
     _accepted(
         turn,
-        await answers.take(turn.session, turn.actor, offer_id, turn.now, turn.runtime.settings),
+        await answers.take(
+            turn.session, turn.actor, data.offer_id, turn.now, turn.runtime.settings
+        ),
     )
 
 
-async def accept(turn: Turn) -> None:
-    offer_id = _id(turn, ACCEPT_BUTTON)
-    if offer_id is None:
-        _stale(turn)
-        return
+async def accept(turn: Turn, data: SwapAccept) -> None:
     _accepted(
         turn,
-        await answers.accept(turn.session, turn.actor, offer_id, turn.now, turn.runtime.settings),
+        await answers.accept(
+            turn.session, turn.actor, data.offer_id, turn.now, turn.runtime.settings
+        ),
     )
 
 
-async def decline(turn: Turn) -> None:
+async def decline(turn: Turn, data: SwapDecline) -> None:
     t = turn.t
-    offer_id = _id(turn, DECLINE_BUTTON)
-    if offer_id is None:
-        _stale(turn)
-        return
     offer = await answers.decline(
-        turn.session, turn.actor, offer_id, turn.now, turn.runtime.settings
+        turn.session, turn.actor, data.offer_id, turn.now, turn.runtime.settings
     )
     turn.edit(t("swaps.declined", shift=shift_label(t, offer.from_assignment.shift)))
 
 
-async def withdraw(turn: Turn) -> None:
+async def withdraw(turn: Turn, data: SwapWithdraw) -> None:
     t = turn.t
-    offer_id = _id(turn, WITHDRAW_BUTTON)
-    if offer_id is None:
-        _stale(turn)
-        return
     offer = await answers.withdraw(
-        turn.session, turn.actor, offer_id, turn.now, turn.runtime.settings
+        turn.session, turn.actor, data.offer_id, turn.now, turn.runtime.settings
     )
     turn.edit(t("swaps.withdrawn", shift=shift_label(t, offer.from_assignment.shift)))
 
 
-async def _decide(turn: Turn, prefix: str, *, approve: bool) -> None:
+async def _decide(turn: Turn, offer_id: int, *, approve: bool) -> None:
     t = turn.t
-    offer_id = _id(turn, prefix)
-    if offer_id is None:
-        _stale(turn)
-        return
     offer = await answers.decide(
         turn.session, turn.actor, offer_id, approve, turn.now, turn.runtime.settings
     )
@@ -335,12 +303,12 @@ async def _decide(turn: Turn, prefix: str, *, approve: bool) -> None:
     turn.edit(text)
 
 
-async def approve(turn: Turn) -> None:
-    await _decide(turn, APPROVE_BUTTON, approve=True)
+async def approve(turn: Turn, data: SwapApprove) -> None:
+    await _decide(turn, data.offer_id, approve=True)
 
 
-async def reject(turn: Turn) -> None:
-    await _decide(turn, REJECT_BUTTON, approve=False)
+async def reject(turn: Turn, data: SwapReject) -> None:
+    await _decide(turn, data.offer_id, approve=False)
 
 
 # -- /swaps ----------------------------------------------------------------------------------
@@ -376,16 +344,12 @@ async def list_swaps(turn: Turn) -> None:
         for number, offer in enumerate(found.open, start=1):
             lines.append(_offer_line(t, number, offer))
             if offer.kind is SwapKind.GIVE_AWAY:
-                rows.append(
-                    [button(t("swaps.button.take_n", n=number), f"{TAKE_BUTTON}:{offer.id}")]
-                )
+                rows.append([button(t("swaps.button.take_n", n=number), SwapTake(offer.id))])
             else:
                 rows.append(
                     [
-                        button(t("swaps.button.accept_n", n=number), f"{ACCEPT_BUTTON}:{offer.id}"),
-                        button(
-                            t("swaps.button.decline_n", n=number), f"{DECLINE_BUTTON}:{offer.id}"
-                        ),
+                        button(t("swaps.button.accept_n", n=number), SwapAccept(offer.id)),
+                        button(t("swaps.button.decline_n", n=number), SwapDecline(offer.id)),
                     ]
                 )
     if found.mine:
@@ -403,11 +367,7 @@ async def list_swaps(turn: Turn) -> None:
             )
             if offer.offered_by_id == member.id:
                 rows.append(
-                    [
-                        button(
-                            t("swaps.button.withdraw_n", n=number), f"{WITHDRAW_BUTTON}:{offer.id}"
-                        )
-                    ]
+                    [button(t("swaps.button.withdraw_n", n=number), SwapWithdraw(offer.id))]
                 )
     turn.reply("\n".join(lines), inline(rows) if rows else None)
 
@@ -444,7 +404,7 @@ def _settings_view(
     turn: Turn, units: list[Unit], offset: int
 ) -> tuple[str, list[list[InlineKeyboardButton]]]:
     t = turn.t
-    shown = page(t, units, offset, UNIT_PAGE_BUTTON)
+    shown = page(t, units, offset, UnitSwapPage)
     lines = [t("swaps.unit.header")]
     rows: list[list[InlineKeyboardButton]] = []
     for unit in shown.items:
@@ -455,10 +415,8 @@ def _settings_view(
             if unit.require_swap_approval
             else "swaps.button.approval_on"
         )
-        wanted = 0 if unit.require_swap_approval else 1
-        rows.append(
-            [button(t(label, unit=unit.name), f"{UNIT_APPROVAL_BUTTON}:{unit.id}:{wanted}")]
-        )
+        wanted = not unit.require_swap_approval
+        rows.append([button(t(label, unit=unit.name), UnitSwapApproval(unit.id, wanted))])
     if shown.line is not None:
         lines.append(shown.line)
     rows += shown.nav_rows
@@ -475,28 +433,19 @@ async def unit_settings(turn: Turn) -> None:
     turn.reply(text, inline(rows))
 
 
-async def unit_settings_page(turn: Turn) -> None:
+async def unit_settings_page(turn: Turn, data: UnitSwapPage) -> None:
     """Another page of /unitsettings, for an admin who sees every unit."""
-    query = turn.update.callback_query
-    assert query is not None
-    offset = page_offset(query.data, UNIT_PAGE_BUTTON)
     units = await swap_settings.managed_units(turn.session, turn.actor)
-    if offset is None or not units:
+    if not units:
         _stale(turn)
         return
-    text, rows = _settings_view(turn, units, offset)
+    text, rows = _settings_view(turn, units, data.offset)
     turn.edit(text, inline(rows))
 
 
-async def toggle_unit_approval(turn: Turn) -> None:
-    args = _args(turn, UNIT_APPROVAL_BUTTON)
-    unit_id = int_arg(args, 0)
-    wanted = args[1] if len(args) > 1 else None
-    if unit_id is None or wanted not in ("0", "1"):
-        _stale(turn)
-        return
+async def toggle_unit_approval(turn: Turn, data: UnitSwapApproval) -> None:
     unit, changed = await swap_settings.set_approval(
-        turn.session, turn.actor, unit_id, wanted == "1", turn.now
+        turn.session, turn.actor, data.unit_id, data.required, turn.now
     )
     t = turn.t
     state = t("swaps.unit.on" if unit.require_swap_approval else "swaps.unit.off")

@@ -90,6 +90,14 @@ class CheckoutKind(enum.StrEnum):
     MANUAL = "manual"
 
 
+class Correction(enum.StrEnum):
+    """A coordinator's correction of someone's attendance (bot/services/duty/attendance.py)."""
+
+    MANUAL = "manual"  # present without a check-in (a dead phone)
+    REJECT_PHOTO = "reject_photo"
+    HOURS = "hours"
+
+
 class OutboxStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"

@@ -9,9 +9,8 @@ import datetime as dt
 
 import pytest
 
-from bot.buttons import AssignAnyway, AssignStart
+from bot.buttons import AssignAnyway, AssignStart, MyCancelConfirm
 from bot.db.models import AssignmentStatus, Dialogue, Role, Rota
-from handlers import shifts as shift_handlers
 from tests.e2e.rostering_fixtures import (
     LABEL,
     TOMORROW,
@@ -38,8 +37,6 @@ from tests.e2e.schedule import (
 )
 from tests.e2e.swap_fixtures import member, seat
 from tests.harness import Harness
-
-MY_CANCEL_YES_BUTTON = shift_handlers.MY_CANCEL_YES_BUTTON
 
 SIGNED = AssignmentStatus.SIGNED_UP
 
@@ -285,7 +282,7 @@ async def test_the_card_and_roster_show_who_has_not_acknowledged_and_my_asks_lea
     # A forged Cancel of an assigned seat is refused.
     zhang_seat = (await seats(harness, town_.shift_id))[zhang.user_id]
     await command(harness, zhang, "my")
-    await zhang.press_data(f"{MY_CANCEL_YES_BUTTON}:{zhang_seat.id}", zhang.last().message_id)
+    await zhang.press_data(MyCancelConfirm(zhang_seat.id).pack(), zhang.last().message_id)
     await harness.settle()
     assert alert(zhang).startswith("这是协调员安排的班次，不能自己取消")
     assert (await seats(harness, town_.shift_id))[zhang.user_id].status is SIGNED

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.buttons import SignUp
 from bot.db.models import AssignmentStatus
-from handlers import shifts as shift_handlers
 from tests.e2e.rostering_fixtures import TOMORROW, open_assign, town
 from tests.e2e.schedule import person, shift, statuses
 from tests.e2e.swap_fixtures import seat
 from tests.harness import Harness
-
-SIGN_UP_BUTTON = shift_handlers.SIGN_UP_BUTTON
 
 VOLUNTEERS = 8
 ROUNDS = 4
@@ -42,7 +40,7 @@ async def test_the_last_seat_goes_to_exactly_one_of_sign_up_and_assignment(
         if round_ % 2 == 0:
             await coordinator.press(pick)
         for racer in racers:
-            await racer.press_data(f"{SIGN_UP_BUTTON}:{last_seat}", racer.last().message_id)
+            await racer.press_data(SignUp(last_seat).pack(), racer.last().message_id)
         if round_ % 2 == 1:
             await coordinator.press(pick)
         await harness.settle()

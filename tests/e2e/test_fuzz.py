@@ -42,7 +42,6 @@ from bot.emulator import BotApiEmulator, SimUser
 from bot.localbot import LocalBot
 from bot.runtime import Runtime
 from bot.services.platform import inbox
-from handlers.routing import PrefixButton
 from tests import databases
 from tests.conftest import START, make_settings
 from tests.e2e.checkin_fixtures import near
@@ -61,10 +60,7 @@ HELD = (AssignmentStatus.SIGNED_UP, AssignmentStatus.CHECKED_IN, AssignmentStatu
 ANSWERS = {"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "editMessageText"}
 
 COMMANDS = [command.name for command in REGISTRY.commands] + ["nosuch", "start"]
-PREFIXES = [
-    button.prefix if isinstance(button, PrefixButton) else button.data.prefix
-    for button in REGISTRY.buttons
-]
+PREFIXES = [button.data.prefix for button in REGISTRY.buttons]
 PEOPLE = ("stranger", "volunteer", "volunteer2", "coordinator", "leader", "admin")
 
 texts = st.one_of(

@@ -3,38 +3,14 @@ coordinators is refused to a volunteer, with the same clear message, changing no
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import enum
-import typing
-
-from bot.buttons import CallbackData
 from bot.commands import REGISTRY
 from bot.db.models import Dialogue, Role
-from handlers.routing import COORDINATORS, PrefixButton, Where
+from handlers.routing import COORDINATORS, Where
+from tests.button_samples import sample
 from tests.e2e.schedule import person, post, shift, unit
 from tests.harness import Harness
 
 FORBIDDEN = "抱歉，您没有权限执行这个操作。"
-
-
-def sample(cls: type[CallbackData], number: int) -> str:
-    """A well-formed press of a typed button, every number field set to `number`."""
-    hints = typing.get_type_hints(cls)
-    values: dict[str, object] = {}
-    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
-        kind = hints[field.name]
-        if kind is bool:
-            values[field.name] = True
-        elif kind is dt.date:
-            values[field.name] = dt.date(2026, 12, 2)
-        elif kind is str:
-            values[field.name] = "x"
-        elif isinstance(kind, type) and issubclass(kind, enum.Enum):
-            values[field.name] = next(iter(kind))
-        else:
-            values[field.name] = number
-    return cls(**values).pack()
 
 
 async def test_volunteers_are_refused_every_coordinator_command_and_button(
@@ -54,7 +30,7 @@ async def test_volunteers_are_refused_every_coordinator_command_and_button(
     assert volunteer.texts() == [FORBIDDEN] * len(commands), commands
 
     buttons = [
-        f"{b.prefix}:{shift_id}" if isinstance(b, PrefixButton) else sample(b.data, shift_id)
+        sample(b.data, shift_id).pack()
         for b in REGISTRY.buttons
         if b.roles is not None and b.roles <= COORDINATORS
     ]

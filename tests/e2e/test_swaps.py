@@ -9,9 +9,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, update
 
+from bot.buttons import ShiftCard
 from bot.db.models import AssignmentStatus, AuditEntry, Dialogue, Role, Shift, SwapStatus, Unit
 from bot.emulator import SimUser
-from handlers import shift_card
 from tests.e2e.schedule import (
     DAY,
     at,
@@ -399,9 +399,7 @@ async def test_with_approval_the_coordinator_sees_both_records_and_approves(
     assert f"{LABEL} 已由 王芳 接班" in (town_.holder.last().text or "")
 
     # The coordinator's shift card shows the swap and its trail.
-    await coordinator.press_data(
-        f"{shift_card.CARD_BUTTON}:{town_.shift_id}", coordinator.last().message_id
-    )
+    await coordinator.press_data(ShiftCard(town_.shift_id).pack(), coordinator.last().message_id)
     await harness.settle()
     card = coordinator.last().text or ""
     assert "换岗记录" in card and "转让：李明 → 王芳（已完成）" in card and "陈协调 批准" in card

@@ -19,24 +19,29 @@ from bot.db.models import (
     AssignmentStatus,
     CheckIn,
     CheckoutKind,
+    Correction,
     DialogueKind,
     Role,
     Shift,
 )
 from bot.errors import DomainError, ErrorCode
-from bot.i18n import Translator
 from bot.services.duty.checkin_text import duration
 from bot.services.duty.checkout import clean_reason, credited_minutes
 from bot.services.people.access import Actor
 from bot.services.platform import audit, outbox
+from bot.services.platform.notify import notify
 from bot.settings import Settings
 
-BUTTON_PHOTO = "att.photo"
-BUTTON_FIX = "att.fix"
-BUTTON_FIX_ACTION = "att.do"
 DIALOGUE = DialogueKind.ATTENDANCE_FIX
-STEP_HOURS = "hours"
-STEP_REASON = "reason"
+
+
+class FixStep(StrEnum):
+    """The steps of a correction, as stored in the dialogue."""
+
+    HOURS = "hours"
+    REASON = "reason"
+
+
 HOURS_PATTERN = re.compile(r"^\s*(\d{1,2})(?:[:：](\d{1,2})|[.,](\d{1,2}))?\s*$")
 
 
@@ -46,12 +51,6 @@ class AttendanceState(StrEnum):
     LEFT_EARLY = "left_early"
     CHECKED_OUT = "checked_out"
     ABSENT = "absent"
-
-
-class Correction(StrEnum):
-    MANUAL = "manual"  # present without a check-in (a dead phone)
-    REJECT_PHOTO = "reject_photo"
-    HOURS = "hours"
 
 
 @dataclass(frozen=True)
@@ -320,21 +319,22 @@ async def apply(
         reason=reason,
     )
     await session.flush()
-    volunteer = assignment.member
-    t = Translator(volunteer.language or settings.default_language, settings.zone)
-    text = t(
-        f"attendance.notice.{correction.value}",
-        post=shift.post.name,
-        day=t.weekday_date(shift.starts_at),
-        start=t.time(shift.starts_at),
-        hours=duration(t, checkin.credited_minutes or 0),
-        reason=reason,
-    )
-    await outbox.enqueue(
+    credited = checkin.credited_minutes or 0
+    await notify(
         session,
+        assignment.member,
+        lambda t: outbox.payload(
+            t(
+                f"attendance.notice.{correction.value}",
+                post=shift.post.name,
+                day=t.weekday_date(shift.starts_at),
+                start=t.time(shift.starts_at),
+                hours=duration(t, credited),
+                reason=reason,
+            )
+        ),
         key=f"attendance:{entry.id}",
-        chat_id=volunteer.telegram_id,
-        body=outbox.payload(text),
         now=now,
+        settings=settings,
     )
     return checkin

@@ -40,8 +40,6 @@ STEP_PICK = "pick"
 STEP_LOCATION = "location"
 STEP_PHOTO = "photo"
 
-# Callback data of the choice between several open shifts.
-BUTTON_PICK = "ci.pick"
 # Assignments that may still check in: signed up, or already counted absent but turning up.
 MAY_CHECK_IN = (AssignmentStatus.SIGNED_UP, AssignmentStatus.ABSENT)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,9 +27,14 @@ from bot.services.platform import dialogues
 from bot.settings import Settings
 
 CHECKOUT_DIALOGUE = DialogueKind.CHECKOUT
-STEP_REASON = "reason"
-# Callback data of the check-out button (on the confirmation, in /hours and in reminders).
-BUTTON_CHECKOUT = "ci.out"
+
+
+class CheckoutStep(StrEnum):
+    """What an early check-out waits for."""
+
+    REASON = "reason"
+
+
 REASON_MIN = 2
 REASON_MAX = 200
 
@@ -108,7 +114,7 @@ async def request_checkout(
             session,
             member.telegram_id,
             CHECKOUT_DIALOGUE,
-            STEP_REASON,
+            CheckoutStep.REASON,
             now,
             {"checkin_id": checkin.id},
         )

@@ -11,27 +11,69 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.buttons import CheckOut, OnPost
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
     CheckIn,
     CheckoutKind,
     LocationSample,
-    Member,
     Shift,
     ShiftStatus,
 )
 from bot.i18n import Translator
 from bot.services.duty import noshow
 from bot.services.duty.checkin_text import distance, duration, minutes_between
-from bot.services.duty.checkout import BUTTON_CHECKOUT, close
-from bot.services.duty.presence import BUTTON_ON_POST, note_left_post
+from bot.services.duty.checkout import close
+from bot.services.duty.presence import note_left_post
 from bot.services.platform import outbox
+from bot.services.platform.notify import Render, notify
 from bot.settings import Settings
 
 
-def _translator(member: Member, settings: Settings) -> Translator:
-    return Translator(member.language or settings.default_language, settings.zone)
+def _left_post(checkin: CheckIn, far: float | None, away: int) -> Render:
+    def render(t: Translator) -> outbox.Message:
+        text = t(
+            "checkin.left_post.ask",
+            post=checkin.assignment.shift.post.name,
+            distance=distance(t, far or checkin.distance_m),
+            minutes=away,
+        )
+        buttons = [
+            [
+                (t("checkin.button.on_post"), OnPost(checkin.id)),
+                (t("checkin.button.checkout"), CheckOut(checkin.id)),
+            ]
+        ]
+        return outbox.payload(text, buttons=buttons)
+
+    return render
+
+
+def _end_reminder(checkin: CheckIn, grace: dt.timedelta) -> Render:
+    shift = checkin.assignment.shift
+
+    def render(t: Translator) -> outbox.Message:
+        text = t("checkin.end_reminder", post=shift.post.name, end=t.time(shift.ends_at))
+        buttons = [[(t("checkin.button.checkout"), CheckOut(checkin.id))]]
+        return outbox.payload(text, buttons=buttons, expires_at=shift.ends_at + grace)
+
+    return render
+
+
+def _auto_checked_out(checkin: CheckIn) -> Render:
+    shift = checkin.assignment.shift
+
+    def render(t: Translator) -> outbox.Message:
+        text = t(
+            "checkin.auto_checkout",
+            post=shift.post.name,
+            end=t.time(shift.ends_at),
+            hours=duration(t, checkin.credited_minutes or 0),
+        )
+        return outbox.payload(text)
+
+    return render
 
 
 async def left_post_alerts(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
@@ -59,30 +101,15 @@ async def left_post_alerts(session: AsyncSession, now: dt.datetime, settings: Se
             .order_by(LocationSample.recorded_at.desc(), LocationSample.id.desc())
             .limit(1)
         )
-        member = checkin.assignment.member
-        t = _translator(member, settings)
-        away = minutes_between(checkin.outside_since, now)
-        text = t(
-            "checkin.left_post.ask",
-            post=checkin.assignment.shift.post.name,
-            distance=distance(t, latest or checkin.distance_m),
-            minutes=away,
-        )
-        buttons = [
-            [
-                (t("checkin.button.on_post"), f"{BUTTON_ON_POST}:{checkin.id}"),
-                (t("checkin.button.checkout"), f"{BUTTON_CHECKOUT}:{checkin.id}"),
-            ]
-        ]
-        if await outbox.enqueue(
+        queued += await notify(
             session,
+            checkin.assignment.member,
+            _left_post(checkin, latest, minutes_between(checkin.outside_since, now)),
             key=f"checkin:{checkin.id}:left:{int(checkin.outside_since.timestamp())}",
-            chat_id=member.telegram_id,
-            body=outbox.payload(text, buttons=buttons),
             now=now,
+            settings=settings,
             urgent=True,
-        ):
-            queued += 1
+        )
     return queued
 
 
@@ -102,21 +129,16 @@ async def checkout_reminders(session: AsyncSession, now: dt.datetime, settings: 
     )
     queued = 0
     for checkin in list(checkins):
-        shift = checkin.assignment.shift
-        member = checkin.assignment.member
-        t = _translator(member, settings)
-        text = t("checkin.end_reminder", post=shift.post.name, end=t.time(shift.ends_at))
-        buttons = [[(t("checkin.button.checkout"), f"{BUTTON_CHECKOUT}:{checkin.id}")]]
-        if await outbox.enqueue(
+        queued += await notify(
             session,
+            checkin.assignment.member,
+            _end_reminder(checkin, grace),
             key=f"checkin:{checkin.id}:end",
-            chat_id=member.telegram_id,
-            body=outbox.payload(text, buttons=buttons, expires_at=shift.ends_at + grace),
             now=now,
+            settings=settings,
             # The person is on post right now, whatever the hour.
             urgent=True,
-        ):
-            queued += 1
+        )
     return queued
 
 
@@ -134,22 +156,14 @@ async def auto_checkout(session: AsyncSession, now: dt.datetime, settings: Setti
     for checkin in list(checkins):
         shift = checkin.assignment.shift
         await close(session, checkin, shift.ends_at, CheckoutKind.AUTO, now)
-        member = checkin.assignment.member
-        t = _translator(member, settings)
-        text = t(
-            "checkin.auto_checkout",
-            post=shift.post.name,
-            end=t.time(shift.ends_at),
-            hours=duration(t, checkin.credited_minutes or 0),
-        )
-        if await outbox.enqueue(
+        queued += await notify(
             session,
+            checkin.assignment.member,
+            _auto_checked_out(checkin),
             key=f"checkin:{checkin.id}:auto",
-            chat_id=member.telegram_id,
-            body=outbox.payload(text),
             now=now,
-        ):
-            queued += 1
+            settings=settings,
+        )
     return queued
 
 

@@ -16,13 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.buttons import NoShowComing, NoShowNotComing, OpenShiftCard
 from bot.db.models import Assignment, AssignmentStatus, Member, Shift
 from bot.errors import DomainError, ErrorCode
+from bot.i18n import Translator
 from bot.services.duty.checkin_text import minutes_between
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit, outbox
-from bot.services.schedule.shift_text import shift_label, translator_for
+from bot.services.platform.notify import notify, notify_all
+from bot.services.schedule.shift_text import shift_label
 from bot.settings import Settings
-
-# Callback data of the volunteer's two answers: ns.y:<assignment id> / ns.n:<assignment id>.
 
 
 async def escalate(
@@ -47,24 +47,26 @@ async def escalate(
 async def _ask_volunteer(
     session: AsyncSession, assignment: Assignment, now: dt.datetime, settings: Settings
 ) -> int:
-    member, shift = assignment.member, assignment.shift
-    if member.blocked_bot:
-        return 0
-    t = translator_for(member, settings)
+    shift = assignment.shift
     minutes = minutes_between(shift.starts_at, now)
-    text = t("noshow.ask", shift=shift_label(t, shift), count=minutes)
-    buttons = [
-        [
-            (t("noshow.button.coming"), NoShowComing(assignment.id)),
-            (t("noshow.button.not_coming"), NoShowNotComing(assignment.id)),
+
+    def render(t: Translator) -> outbox.Message:
+        buttons = [
+            [
+                (t("noshow.button.coming"), NoShowComing(assignment.id)),
+                (t("noshow.button.not_coming"), NoShowNotComing(assignment.id)),
+            ]
         ]
-    ]
-    queued = await outbox.enqueue(
+        text = t("noshow.ask", shift=shift_label(t, shift), count=minutes)
+        return outbox.payload(text, buttons=buttons, expires_at=shift.ends_at)
+
+    queued = await notify(
         session,
+        assignment.member,
+        render,
         key=f"noshow:{assignment.id}",
-        chat_id=member.telegram_id,
-        body=outbox.payload(text, buttons=buttons, expires_at=shift.ends_at),
         now=now,
+        settings=settings,
         urgent=True,
     )
     return int(queued)
@@ -78,11 +80,9 @@ async def _tell_coordinators(
     settings: Settings,
 ) -> int:
     names = [assignment.member for assignment in seats]
-    queued = 0
-    for coordinator in await coordinators_of(session, shift.post.unit_id):
-        if coordinator.blocked_bot:
-            continue
-        t = translator_for(coordinator, settings)
+    seat_ids = "-".join(str(assignment.id) for assignment in seats)
+
+    def render(t: Translator) -> outbox.Message:
         text = t(
             "noshow.coordinator",
             shift=shift_label(t, shift),
@@ -92,17 +92,17 @@ async def _tell_coordinators(
         )
         # The card comes as a new message: this alert holds who is missing and their phone.
         buttons = [[(t("noshow.button.open_shift"), OpenShiftCard(shift.id))]]
-        seat_ids = "-".join(str(assignment.id) for assignment in seats)
-        if await outbox.enqueue(
-            session,
-            key=f"noshow:{shift.id}:to:{coordinator.id}:{seat_ids}",
-            chat_id=coordinator.telegram_id,
-            body=outbox.payload(text, buttons=buttons),
-            now=now,
-            urgent=True,
-        ):
-            queued += 1
-    return queued
+        return outbox.payload(text, buttons=buttons)
+
+    return await notify_all(
+        session,
+        await coordinators_of(session, shift.post.unit_id),
+        render,
+        key=lambda coordinator: f"noshow:{shift.id}:to:{coordinator.id}:{seat_ids}",
+        now=now,
+        settings=settings,
+        urgent=True,
+    )
 
 
 def _who(member: Member) -> str:
@@ -143,21 +143,15 @@ async def answer(
         object_id=assignment.id,
         now=now,
     )
-    for coordinator in await coordinators_of(session, shift.post.unit_id):
-        if coordinator.blocked_bot:
-            continue
-        t = translator_for(coordinator, settings)
-        text = t(
-            f"noshow.answer.{choice}",
-            name=member.display_name,
-            shift=shift_label(t, shift),
-        )
-        await outbox.enqueue(
-            session,
-            key=f"noshow-answer:{assignment.id}:{choice}:{coordinator.id}",
-            chat_id=coordinator.telegram_id,
-            body=outbox.payload(text),
-            now=now,
-            urgent=True,
-        )
+    await notify_all(
+        session,
+        await coordinators_of(session, shift.post.unit_id),
+        lambda t: outbox.payload(
+            t(f"noshow.answer.{choice}", name=member.display_name, shift=shift_label(t, shift))
+        ),
+        key=lambda coordinator: f"noshow-answer:{assignment.id}:{choice}:{coordinator.id}",
+        now=now,
+        settings=settings,
+        urgent=True,
+    )
     return assignment

@@ -16,9 +16,6 @@ from bot.db.models import Assignment, CheckIn, LocationSample, Member
 from bot.services.duty.geofence import Fix, Position, judge
 from bot.settings import Settings
 
-# Callback data of the answer to the left-post alert (sent from the outbox).
-BUTTON_ON_POST = "ci.here"
-
 
 def presence_share(
     samples: Sequence[tuple[dt.datetime, bool]],

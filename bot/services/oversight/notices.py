@@ -32,7 +32,7 @@ from bot.services.platform.outbox import Message, Queued
 from bot.settings import Settings
 
 Render = Callable[[Translator], Message]
-Buttons = Sequence[Sequence[tuple[str, CallbackData | str]]]
+Buttons = Sequence[Sequence[tuple[str, CallbackData]]]
 CAPTION_MAX = 1024
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Member, MemberRole, Role
-from bot.i18n import Translator
 from bot.services.platform import outbox
+from bot.services.platform.notify import notify_all
 from bot.settings import Settings
 
 
@@ -48,19 +48,17 @@ async def mark_unreachable(
     await session.refresh(member)
     if getattr(flipped, "rowcount", 0) != 1 or member.unit_id is None:
         return member
-    for coordinator in await coordinators_of(session, member.unit_id):
-        if coordinator.id == member.id or coordinator.blocked_bot:
-            continue
-        t = Translator(coordinator.language or settings.default_language, settings.zone)
-        text = t("delivery.member_unreachable", name=member.display_name, phone=member.phone or "-")
+    others = [c for c in await coordinators_of(session, member.unit_id) if c.id != member.id]
+    name, phone = member.display_name, member.phone or "-"
+    await notify_all(
+        session,
+        others,
+        lambda t: outbox.payload(t("delivery.member_unreachable", name=name, phone=phone)),
         # One notice per time the member becomes unreachable (they may unblock and block again).
-        await outbox.enqueue(
-            session,
-            key=f"unreachable:{member.id}:{coordinator.id}:{now.isoformat()}",
-            chat_id=coordinator.telegram_id,
-            body=outbox.payload(text),
-            now=now,
-        )
+        key=lambda coordinator: f"unreachable:{member.id}:{coordinator.id}:{now.isoformat()}",
+        now=now,
+        settings=settings,
+    )
     return member
 
 

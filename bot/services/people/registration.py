@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,9 +14,16 @@ from bot.services.people import invites, members
 from bot.services.platform import dialogues
 
 DIALOGUE = DialogueKind.REGISTER
-STEP_CONTACT = "contact"
-STEP_NAME = "name"
-STEP_LANGUAGE = "language"
+
+
+class Step(StrEnum):
+    """The steps of joining, as stored in the dialogue."""
+
+    CONTACT = "contact"
+    NAME = "name"
+    LANGUAGE = "language"
+
+
 NAME_MAX = 32
 
 
@@ -45,7 +53,7 @@ async def start(
         await invites.consume(session, invite)
         member.role_rows.append(MemberRole(member_id=member.id, role=invite.role))
         return RoleAdded(member=member, invite=invite)
-    await dialogues.begin(session, telegram_id, DIALOGUE, STEP_CONTACT, now, {"code": code})
+    await dialogues.begin(session, telegram_id, DIALOGUE, Step.CONTACT, now, {"code": code})
     return JoinStarted(invite=invite)
 
 
@@ -59,14 +67,14 @@ def receive_contact(
     if contact_user_id != telegram_id:
         raise DomainError(ErrorCode.CONTACT_NOT_OWN)
     phone = phone_number if phone_number.startswith("+") else f"+{phone_number}"
-    dialogues.advance(dialogue, STEP_NAME, now, phone=phone)
+    dialogues.advance(dialogue, Step.NAME, now, phone=phone)
 
 
 def receive_name(dialogue: Dialogue, name: str, now: dt.datetime) -> str:
     cleaned = " ".join(name.split())
     if not cleaned or len(cleaned) > NAME_MAX or cleaned.startswith("/"):
         raise DomainError(ErrorCode.NAME_INVALID, limit=NAME_MAX)
-    dialogues.advance(dialogue, STEP_LANGUAGE, now, name=cleaned)
+    dialogues.advance(dialogue, Step.LANGUAGE, now, name=cleaned)
     return cleaned
 
 

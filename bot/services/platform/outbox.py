@@ -23,6 +23,7 @@ from bot.buttons import CallbackData
 from bot.db.leadership import current_leader
 from bot.db.models import OutboxMessage, OutboxStatus
 
+# A str only for data packed already (tests, and messages built before the buttons were typed).
 ButtonData = CallbackData | str
 ButtonRows = Sequence[Sequence[tuple[str, ButtonData]]]
 

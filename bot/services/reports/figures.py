@@ -207,11 +207,12 @@ async def names_of(
     return {int(key): str(name) for key, name in rows.all()}
 
 
-def checkins_in(
-    start: dt.datetime, end: dt.datetime, unit_id: int | None
-) -> Select[str, str, CheckIn, int]:
-    query = (
-        select(Member.display_name, Post.name, CheckIn, Post.radius_m)
+def served(*columns: Any, start: dt.datetime, end: dt.datetime) -> Select[Any]:
+    """`columns` of the check-ins of held seats on scheduled shifts starting in [start, end),
+    joined check-in → assignment → shift → post → member: the one join every report of
+    check-ins (figures, highlights, hours, the photo wall) stands on."""
+    return (
+        select(*columns)
         .select_from(CheckIn)
         .join(Assignment, Assignment.id == CheckIn.assignment_id)
         .join(Shift, Shift.id == Assignment.shift_id)
@@ -224,6 +225,25 @@ def checkins_in(
             Assignment.status.in_(HELD),
         )
     )
+
+
+def seats(*columns: Any) -> Select[Any]:
+    """`columns` of every seat, joined assignment → shift → post → member, with its check-in if
+    any (the ledger's rows, whatever became of them)."""
+    return (
+        select(*columns)
+        .select_from(Assignment)
+        .join(Shift, Shift.id == Assignment.shift_id)
+        .join(Post, Post.id == Shift.post_id)
+        .join(Member, Member.id == Assignment.member_id)
+        .outerjoin(CheckIn, CheckIn.assignment_id == Assignment.id)
+    )
+
+
+def checkins_in(
+    start: dt.datetime, end: dt.datetime, unit_id: int | None
+) -> Select[str, str, CheckIn, int]:
+    query = served(Member.display_name, Post.name, CheckIn, Post.radius_m, start=start, end=end)
     if unit_id is not None:
         query = query.where(Post.unit_id == unit_id)
     return query

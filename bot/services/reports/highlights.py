@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Assignment, CheckIn, CheckoutKind, Member, Post, Shift, ShiftStatus, Unit
-from bot.services.reports.figures import HELD, checkins_in, shift_figures
+from bot.db.models import CheckIn, CheckoutKind, Member, Post, Unit
+from bot.services.reports.figures import checkins_in, served, shift_figures
 from bot.settings import Settings
 
 LIST_LIMIT = 30
@@ -134,26 +134,17 @@ async def top(
     )
     minutes = func.sum(func.coalesce(CheckIn.credited_minutes, 0))
     query = (
-        select(
+        served(
             Member.id,
             Member.display_name,
             Unit.name,
             func.count(CheckIn.id),
             minutes,
+            start=start,
+            end=end,
         )
-        .select_from(CheckIn)
-        .join(Assignment, Assignment.id == CheckIn.assignment_id)
-        .join(Shift, Shift.id == Assignment.shift_id)
-        .join(Post, Post.id == Shift.post_id)
-        .join(Member, Member.id == Assignment.member_id)
         .join(Unit, Unit.id == Post.unit_id)
-        .where(
-            Shift.status == ShiftStatus.SCHEDULED,
-            Shift.starts_at >= start,
-            Shift.starts_at < end,
-            Assignment.status.in_(HELD),
-            clean,
-        )
+        .where(clean)
         .group_by(Member.id, Member.display_name, Unit.name)
         .order_by(minutes.desc(), func.sum(CheckIn.minutes_late), Member.display_name)
         .limit(TOP_COUNT)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Assignment, CheckIn, Member, Shift, ShiftStatus, Unit
-from bot.services.reports.figures import HELD, names_of
+from bot.db.models import Assignment, CheckIn, Member, Unit
+from bot.services.reports.figures import names_of, served
 from bot.services.reports.periods import day_start
 from bot.settings import Settings
 
@@ -32,35 +32,32 @@ async def month_rank(
         return None
     today = now.astimezone(settings.zone).date()
     month_start = day_start(today.replace(day=1), settings.zone)
-    served = (
-        select(
+    per_member = (
+        served(
             Assignment.member_id.label("member_id"),
             func.sum(func.coalesce(CheckIn.credited_minutes, 0)).label("minutes"),
+            start=month_start,
+            end=now,
         )
-        .select_from(CheckIn)
-        .join(Assignment, Assignment.id == CheckIn.assignment_id)
-        .join(Shift, Shift.id == Assignment.shift_id)
-        .join(Member, Member.id == Assignment.member_id)
-        .where(
-            Member.unit_id == member.unit_id,
-            Shift.status == ShiftStatus.SCHEDULED,
-            Shift.starts_at >= month_start,
-            Shift.starts_at < now,
-            Assignment.status.in_(HELD),
-        )
+        .where(Member.unit_id == member.unit_id)
         .group_by(Assignment.member_id)
         .subquery()
     )
     mine = int(
-        await session.scalar(select(served.c.minutes).where(served.c.member_id == member.id)) or 0
+        await session.scalar(
+            select(per_member.c.minutes).where(per_member.c.member_id == member.id)
+        )
+        or 0
     )
     total = int(
-        await session.scalar(select(func.count()).select_from(served).where(served.c.minutes > 0))
+        await session.scalar(
+            select(func.count()).select_from(per_member).where(per_member.c.minutes > 0)
+        )
         or 0
     )
     ahead = int(
         await session.scalar(
-            select(func.count()).select_from(served).where(served.c.minutes > mine)
+            select(func.count()).select_from(per_member).where(per_member.c.minutes > mine)
         )
         or 0
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -24,7 +24,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.oversight import figures as oversight_figures
 from bot.services.oversight import order_lists
 from bot.services.oversight.order_lists import OrderLine
-from bot.services.reports.figures import HELD, breakdown, names_of
+from bot.services.reports.figures import HELD, breakdown, names_of, seats
 from bot.services.reports.periods import Period
 from bot.services.reports.scoring import Counts, unit_score
 from bot.services.reports.tally import Row
@@ -120,13 +120,8 @@ async def build(
     start, end = period.bounds(settings.zone)
     late_after = settings.late_after_min
     attendance_rows = await session.execute(
-        select(Member.display_name, Unit.name, Post.name, Post.radius_m, Shift, Assignment, CheckIn)
-        .select_from(Assignment)
-        .join(Shift, Shift.id == Assignment.shift_id)
-        .join(Post, Post.id == Shift.post_id)
+        seats(Member.display_name, Unit.name, Post.name, Post.radius_m, Shift, Assignment, CheckIn)
         .join(Unit, Unit.id == Post.unit_id)
-        .join(Member, Member.id == Assignment.member_id)
-        .outerjoin(CheckIn, CheckIn.assignment_id == Assignment.id)
         .where(*_in_period(start, end, unit_id))
         .order_by(Shift.starts_at, Unit.name, Post.name, Member.display_name)
     )
@@ -191,7 +186,7 @@ async def _volunteers(
 
     minutes = func.coalesce(func.sum(func.coalesce(CheckIn.credited_minutes, 0)), 0)
     rows = await session.execute(
-        select(
+        seats(
             Member.display_name,
             Unit.name,
             func.count(Assignment.id),
@@ -201,12 +196,7 @@ async def _volunteers(
             count_if(absent),
             minutes,
         )
-        .select_from(Assignment)
-        .join(Shift, Shift.id == Assignment.shift_id)
-        .join(Post, Post.id == Shift.post_id)
-        .join(Member, Member.id == Assignment.member_id)
         .outerjoin(Unit, Unit.id == Member.unit_id)
-        .outerjoin(CheckIn, CheckIn.assignment_id == Assignment.id)
         .where(*_in_period(start, end, unit_id))
         .group_by(Member.id, Member.display_name, Unit.name)
         .order_by(minutes.desc(), Member.display_name)

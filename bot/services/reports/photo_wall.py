@@ -3,11 +3,10 @@ arrivals first."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Assignment, CheckIn, Post, Shift, ShiftStatus
-from bot.services.reports.figures import HELD
+from bot.db.models import CheckIn, Post
+from bot.services.reports.figures import served
 from bot.services.reports.periods import Period
 from bot.settings import Settings
 
@@ -18,19 +17,8 @@ async def photos(
     """File ids of check-in photos of the period, first arrivals first, flagged ones left out."""
     start, end = period.bounds(settings.zone)
     query = (
-        select(CheckIn.photo_file_id)
-        .select_from(CheckIn)
-        .join(Assignment, Assignment.id == CheckIn.assignment_id)
-        .join(Shift, Shift.id == Assignment.shift_id)
-        .join(Post, Post.id == Shift.post_id)
-        .where(
-            Shift.status == ShiftStatus.SCHEDULED,
-            Shift.starts_at >= start,
-            Shift.starts_at < end,
-            Assignment.status.in_(HELD),
-            CheckIn.photo_file_id.is_not(None),
-            CheckIn.photo_flagged.is_(False),
-        )
+        served(CheckIn.photo_file_id, start=start, end=end)
+        .where(CheckIn.photo_file_id.is_not(None), CheckIn.photo_flagged.is_(False))
         .order_by(CheckIn.checked_in_at, CheckIn.id)
         .limit(limit)
     )

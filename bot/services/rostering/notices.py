@@ -7,22 +7,31 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.buttons import Acknowledge, ApproveLeave, AskLeave, RejectLeave, TakeFreedSeat
+from bot.buttons import (
+    Acknowledge,
+    ApproveLeave,
+    AskLeave,
+    CallbackData,
+    RejectLeave,
+    TakeFreedSeat,
+)
 from bot.db.models import Assignment, LeaveRequest, Member, Shift
 from bot.i18n import Translator
 from bot.services.platform import outbox
 from bot.services.platform.notify import Render
-from bot.services.platform.outbox import ButtonData, Message
+from bot.services.platform.outbox import Message
 from bot.services.rostering.rotation_data import ShiftRow
 from bot.services.schedule.shift_text import shift_label
 
 LEAVE_BUTTONS_PER_ROW = 3
 
 
-def leave_buttons(t: Translator, seats: Sequence[Assignment]) -> list[list[tuple[str, ButtonData]]]:
+def leave_buttons(
+    t: Translator, seats: Sequence[Assignment]
+) -> list[list[tuple[str, CallbackData]]]:
     if len(seats) == 1:
         return [[(t("rostering.button.leave"), AskLeave(seats[0].id))]]
-    buttons: list[tuple[str, ButtonData]] = [
+    buttons: list[tuple[str, CallbackData]] = [
         (t("rostering.button.leave_n", n=number), AskLeave(seat.id))
         for number, seat in enumerate(seats, start=1)
     ]
@@ -52,7 +61,7 @@ def seat_lines(t: Translator, seats: Sequence[Assignment]) -> list[str]:
 
 def _ack_message(t: Translator, rota_id: int, seats: Sequence[Assignment], head: str) -> Message:
     lines = [head, *seat_lines(t, seats), t("rostering.notice.how_to_answer")]
-    rows: list[list[tuple[str, ButtonData]]] = [
+    rows: list[list[tuple[str, CallbackData]]] = [
         [(t("rostering.button.acknowledge"), Acknowledge(rota_id))],
         *leave_buttons(t, seats),
     ]
@@ -118,7 +127,7 @@ def leave_asked(
         ]
         if within_cutoff_hours is not None:
             lines.append(t("rostering.notice.leave_late", hours=within_cutoff_hours))
-        rows: list[list[tuple[str, ButtonData]]] = [
+        rows: list[list[tuple[str, CallbackData]]] = [
             [
                 (t("rostering.button.approve"), ApproveLeave(leave.id)),
                 (t("rostering.button.reject"), RejectLeave(leave.id)),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.buttons import SignUp
 from bot.db.models import (
     Broadcast,
     BroadcastKind,
@@ -133,10 +134,10 @@ async def preview(
 def _shift_message(t: Translator, items: list[OpenShift]) -> outbox.Message:
     shown = items[:SHIFTS_PER_MESSAGE]
     lines = [t("broadcast.shifts_header")]
-    buttons: list[tuple[str, str]] = []
+    buttons: list[tuple[str, outbox.ButtonData]] = []
     for number, item in enumerate(shown, start=1):
         lines += open_shift_lines(t, number, item, brief=True)
-        buttons.append((sign_up_label(t, item, number), f"su:{item.shift.id}"))
+        buttons.append((sign_up_label(t, item, number), SignUp(item.shift.id)))
     if len(items) > len(shown):
         lines.append(t("broadcast.more", count=len(items) - len(shown)))
     rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]

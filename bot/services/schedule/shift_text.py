@@ -4,14 +4,20 @@ label, a post type's name, and a shift open for sign-up as /shifts and broadcast
 
 from __future__ import annotations
 
-from bot.db.models import Member, PostType, Shift
+from bot.db.models import PostType, Shift
 from bot.i18n import Translator
+from bot.services.platform.notify import translator_for
 from bot.services.schedule.seats import OpenShift
-from bot.settings import Settings
 
-
-def translator_for(member: Member, settings: Settings) -> Translator:
-    return Translator(member.language or settings.default_language, settings.zone)
+# `translator_for` is platform.notify's, named here too for the services that import it from here.
+__all__ = [
+    "open_shift_lines",
+    "post_type_name",
+    "seats_text",
+    "shift_label",
+    "sign_up_label",
+    "translator_for",
+]
 
 
 def shift_label(t: Translator, shift: Shift, key: str = "shifts.label") -> str:

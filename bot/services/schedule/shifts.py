@@ -37,10 +37,6 @@ CAPACITY_MAX = 500
 NOTES_MAX = 500
 SERIES_DAYS_MAX = 366
 
-# Callback data that opens a shift's card for its coordinators: "sc:<shift id>". Notices put it
-# on their buttons (understaffed, no-show); handlers/shift_card.py reads it.
-SHIFT_CARD_BUTTON = "sc"
-
 
 @dataclass(frozen=True)
 class Page:

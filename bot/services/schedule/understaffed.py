@@ -9,6 +9,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.buttons import ShiftCard, SignUp
 from bot.db.models import (
     Assignment,
     Member,
@@ -25,7 +26,6 @@ from bot.services.schedule.broadcast import volunteers
 from bot.services.schedule.eligibility import check_eligibility
 from bot.services.schedule.seats import ATTACHED, seats
 from bot.services.schedule.shift_text import shift_label, translator_for
-from bot.services.schedule.shifts import SHIFT_CARD_BUTTON
 from bot.settings import Settings
 
 
@@ -102,7 +102,7 @@ async def _alert_shift(
             chat_id=coordinator.telegram_id,
             body=outbox.payload(
                 text,
-                buttons=[[(t("understaffed.button.open"), f"{SHIFT_CARD_BUTTON}:{shift.id}")]],
+                buttons=[[(t("understaffed.button.open"), ShiftCard(shift.id))]],
             ),
             now=now,
             batch=batch,
@@ -130,7 +130,7 @@ async def _alert_shift(
             key=f"{batch}:offer:{member.id}",
             chat_id=member.telegram_id,
             body=outbox.payload(
-                text, buttons=[[(t("understaffed.button.sign_up"), f"su:{shift.id}")]]
+                text, buttons=[[(t("understaffed.button.sign_up"), SignUp(shift.id))]]
             ),
             now=now,
             batch=batch,

@@ -10,17 +10,18 @@ pressing Take at once exactly one wins, whatever the database.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import AssignmentStatus, Member, Role, SwapKind, SwapOffer, SwapStatus
+from bot.db.models import AssignmentStatus, Member, Role, Shift, SwapKind, SwapOffer, SwapStatus
 from bot.errors import DomainError, ErrorCode
+from bot.i18n import Translator
 from bot.services.people.access import Actor
 from bot.services.schedule.seats import lock, seat
-from bot.services.schedule.shift_text import shift_label, translator_for
+from bot.services.schedule.shift_text import shift_label
 from bot.services.swaps.lifecycle import OPEN, counterpart, get, record, transition, unit_of
 from bot.services.swaps.notices import ask_approval, offer_label, tell
 from bot.services.swaps.queries import not_eligible, refusal
@@ -174,14 +175,16 @@ async def _accept(
     )
     if approval:
         await ask_approval(session, offer, now, settings)
-        t = translator_for(offer.offered_by, settings)
         await tell(
             session,
             offer,
             offer.offered_by,
             "accepted",
-            t("swaps.notice.accepted", name=member.display_name, shift=offer_label(t, offer)),
+            lambda t: t(
+                "swaps.notice.accepted", name=member.display_name, shift=offer_label(t, offer)
+            ),
             now,
+            settings,
         )
     else:
         await _complete(session, offer, now, settings, notify=(offer.offered_by,))
@@ -199,14 +202,14 @@ async def decline(
     if not await transition(session, offer, SwapStatus.PENDING, SwapStatus.DECLINED, now):
         raise _closed(offer)
     record(session, member.id, "decline", offer, now)
-    t = translator_for(offer.offered_by, settings)
     await tell(
         session,
         offer,
         offer.offered_by,
         "declined",
-        t("swaps.notice.declined", name=member.display_name, shift=offer_label(t, offer)),
+        lambda t: t("swaps.notice.declined", name=member.display_name, shift=offer_label(t, offer)),
         now,
+        settings,
     )
     return offer
 
@@ -237,14 +240,16 @@ async def withdraw(
     )
     other = counterpart(offer)
     if other is not None:
-        t = translator_for(other, settings)
         await tell(
             session,
             offer,
             other,
             "withdrawn",
-            t("swaps.notice.withdrawn", name=member.display_name, shift=offer_label(t, offer)),
+            lambda t: t(
+                "swaps.notice.withdrawn", name=member.display_name, shift=offer_label(t, offer)
+            ),
             now,
+            settings,
         )
     return offer
 
@@ -294,14 +299,14 @@ async def decide(
         await _complete(session, offer, now, settings, notify=(offer.offered_by, taker))
     else:
         for person in (offer.offered_by, taker):
-            t = translator_for(person, settings)
             await tell(
                 session,
                 offer,
                 person,
                 "rejected",
-                t("swaps.notice.rejected", shift=offer_label(t, offer)),
+                lambda t: t("swaps.notice.rejected", shift=offer_label(t, offer)),
                 now,
+                settings,
             )
     return offer
 
@@ -359,15 +364,21 @@ async def _complete(
         if await transition(session, other, before, SwapStatus.VOID, now):
             record(session, None, "void", other, now, before={"status": before.value})
     for person in notify:
-        t = translator_for(person, settings)
         gets = offer.from_assignment.shift if person.id == taker.id else None
         if gets is None and offer.target_assignment is not None:
             gets = offer.target_assignment.shift
-        text = (
-            t("swaps.notice.completed_yours", shift=shift_label(t, gets))
-            if gets is not None
-            else t(
-                "swaps.notice.completed_gone", name=taker.display_name, shift=offer_label(t, offer)
-            )
+        text = _completed(offer, taker, gets)
+        await tell(session, offer, person, "completed", text, now, settings)
+
+
+def _completed(offer: SwapOffer, taker: Member, gets: Shift | None) -> Callable[[Translator], str]:
+    """What a swap's completion says to one side: the seat they now hold, or that theirs is gone."""
+
+    def text(t: Translator) -> str:
+        if gets is not None:
+            return t("swaps.notice.completed_yours", shift=shift_label(t, gets))
+        return t(
+            "swaps.notice.completed_gone", name=taker.display_name, shift=offer_label(t, offer)
         )
-        await tell(session, offer, person, "completed", text, now)
+
+    return text

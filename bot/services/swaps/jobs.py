@@ -4,14 +4,15 @@ telling everyone concerned, once."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import AssignmentStatus, ShiftStatus, SwapOffer, SwapStatus
+from bot.db.models import AssignmentStatus, Member, ShiftStatus, SwapOffer, SwapStatus
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import outbox
-from bot.services.schedule.shift_text import translator_for
+from bot.services.platform.notify import Render, notify_all
 from bot.services.swaps.lifecycle import OPEN, counterpart, record, transition, unit_of
 from bot.services.swaps.notices import offer_label
 from bot.settings import Settings
@@ -57,16 +58,21 @@ async def expire(session: AsyncSession, now: dt.datetime, settings: Settings) ->
             concerned.append(other)
         if before is SwapStatus.AWAITING_APPROVAL:
             concerned += await coordinators_of(session, unit_of(offer).id)
-        for member in concerned:
-            t = translator_for(member, settings)
-            text = t("swaps.notice.expired", shift=offer_label(t, offer))
-            if await outbox.enqueue(
-                session,
-                key=f"swap-expired:{offer.id}:{member.id}",
-                chat_id=member.telegram_id,
-                body=outbox.payload(text),
-                now=now,
-                urgent=True,
-            ):
-                queued += 1
+        queued += await notify_all(
+            session,
+            concerned,
+            _expired(offer),
+            key=_expired_key(offer),
+            now=now,
+            settings=settings,
+            urgent=True,
+        )
     return queued
+
+
+def _expired_key(offer: SwapOffer) -> Callable[[Member], str]:
+    return lambda member: f"swap-expired:{offer.id}:{member.id}"
+
+
+def _expired(offer: SwapOffer) -> Render:
+    return lambda t: outbox.payload(t("swaps.notice.expired", shift=offer_label(t, offer)))

@@ -5,26 +5,20 @@ notices carry, a word to one member about an offer, and the request to approve w
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.buttons import SwapApprove, SwapReject
 from bot.db.models import Member, SwapOffer
 from bot.i18n import Translator
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import outbox
+from bot.services.platform.notify import notify
 from bot.services.schedule.shift_text import shift_label, translator_for
 from bot.services.swaps.lifecycle import unit_of
 from bot.services.swaps.queries import Record, Step, history, records
 from bot.settings import Settings
-
-# Callback data of the buttons that notices carry (the handlers read the same prefixes).
-TAKE_BUTTON = "swt"
-ACCEPT_BUTTON = "swa"
-DECLINE_BUTTON = "swd"
-WITHDRAW_BUTTON = "sww"
-APPROVE_BUTTON = "swy"
-REJECT_BUTTON = "swn"
 
 
 def offer_label(t: Translator, offer: SwapOffer) -> str:
@@ -36,15 +30,18 @@ async def tell(
     offer: SwapOffer,
     member: Member,
     occasion: str,
-    text: str,
+    text: Callable[[Translator], str],
     now: dt.datetime,
+    settings: Settings,
 ) -> None:
-    await outbox.enqueue(
+    """Tell `member` what happened to `offer`, in their language."""
+    await notify(
         session,
+        member,
+        lambda t: outbox.payload(text(t)),
         key=f"swap-{occasion}:{offer.id}:{member.id}",
-        chat_id=member.telegram_id,
-        body=outbox.payload(text),
         now=now,
+        settings=settings,
         urgent=offer.expires_at - now < dt.timedelta(hours=12),
     )
 
@@ -99,8 +96,8 @@ async def ask_approval(
                 approval_text(t, offer, people, steps),
                 buttons=[
                     [
-                        (t("swaps.button.approve"), f"{APPROVE_BUTTON}:{offer.id}"),
-                        (t("swaps.button.reject"), f"{REJECT_BUTTON}:{offer.id}"),
+                        (t("swaps.button.approve"), SwapApprove(offer.id)),
+                        (t("swaps.button.reject"), SwapReject(offer.id)),
                     ]
                 ],
             ),

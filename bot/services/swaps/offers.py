@@ -6,11 +6,13 @@ until the offer is complete the offering member holds the shift."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.buttons import SwapAccept, SwapDecline, SwapTake
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
@@ -25,9 +27,10 @@ from bot.i18n import Translator
 from bot.services.people.access import Actor
 from bot.services.people.members import on_post
 from bot.services.platform import outbox
-from bot.services.schedule.shift_text import shift_label, translator_for
+from bot.services.platform.notify import notify, notify_all
+from bot.services.platform.outbox import ButtonRows
+from bot.services.schedule.shift_text import shift_label
 from bot.services.swaps.lifecycle import expiry, record
-from bot.services.swaps.notices import ACCEPT_BUTTON, DECLINE_BUTTON, TAKE_BUTTON
 from bot.services.swaps.queries import (
     exchange_refusal,
     find_member,
@@ -77,11 +80,11 @@ def _urgent(settings: Settings, now: dt.datetime, expires_at: dt.datetime) -> bo
     return quiet_until is not None and quiet_until >= expires_at
 
 
-def _answer_buttons(t: Translator, offer: SwapOffer) -> list[list[tuple[str, str]]]:
+def _answer_buttons(t: Translator, offer: SwapOffer) -> ButtonRows:
     return [
         [
-            (t("swaps.button.accept"), f"{ACCEPT_BUTTON}:{offer.id}"),
-            (t("swaps.button.decline"), f"{DECLINE_BUTTON}:{offer.id}"),
+            (t("swaps.button.accept"), SwapAccept(offer.id)),
+            (t("swaps.button.decline"), SwapDecline(offer.id)),
         ]
     ]
 
@@ -95,29 +98,34 @@ async def give_away(
     shift, offerer = mine.shift, mine.member
     offer = _new_offer(session, SwapKind.GIVE_AWAY, mine, now, expiry(settings, shift))
     await session.flush()
-    told = 0
-    for member in await on_post(session, shift.post.unit_id):
-        if member.id == offerer.id or await refusal(session, member, shift, now, settings):
-            continue
-        t = translator_for(member, settings)
-        await outbox.enqueue(
-            session,
-            key=f"swap-offer:{offer.id}:{member.id}",
-            chat_id=member.telegram_id,
-            body=outbox.payload(
-                t(
-                    "swaps.notice.give_away",
-                    name=offerer.display_name,
-                    shift=shift_label(t, shift),
-                    until=t.datetime(offer.expires_at),
-                ),
-                buttons=[[(t("swaps.button.take"), f"{TAKE_BUTTON}:{offer.id}")]],
-                expires_at=offer.expires_at,
+    takers = [
+        member
+        for member in await on_post(session, shift.post.unit_id)
+        if member.id != offerer.id and await refusal(session, member, shift, now, settings) is None
+    ]
+
+    def render(t: Translator) -> outbox.Message:
+        return outbox.payload(
+            t(
+                "swaps.notice.give_away",
+                name=offerer.display_name,
+                shift=shift_label(t, shift),
+                until=t.datetime(offer.expires_at),
             ),
-            now=now,
-            urgent=_urgent(settings, now, offer.expires_at),
+            buttons=[[(t("swaps.button.take"), SwapTake(offer.id))]],
+            expires_at=offer.expires_at,
         )
-        told += 1
+
+    await notify_all(
+        session,
+        takers,
+        render,
+        key=lambda member: f"swap-offer:{offer.id}:{member.id}",
+        now=now,
+        settings=settings,
+        urgent=_urgent(settings, now, offer.expires_at),
+    )
+    told = len(takers)
     record(session, offerer.id, "offer", offer, now, after=_state(offer, told=told))
     return Offered(offer, told)
 
@@ -141,26 +149,18 @@ async def hand_over(
         session, SwapKind.HAND_OVER, mine, now, expiry(settings, shift), target=target
     )
     await session.flush()
-    t = translator_for(target, settings)
-    await outbox.enqueue(
+    return await _ask(
         session,
-        key=f"swap-ask:{offer.id}",
-        chat_id=target.telegram_id,
-        body=outbox.payload(
-            t(
-                "swaps.notice.hand_over",
-                name=offerer.display_name,
-                shift=shift_label(t, shift),
-                until=t.datetime(offer.expires_at),
-            ),
-            buttons=_answer_buttons(t, offer),
-            expires_at=offer.expires_at,
+        offer,
+        lambda t: t(
+            "swaps.notice.hand_over",
+            name=offerer.display_name,
+            shift=shift_label(t, shift),
+            until=t.datetime(offer.expires_at),
         ),
-        now=now,
-        urgent=_urgent(settings, now, offer.expires_at),
+        now,
+        settings,
     )
-    record(session, offerer.id, "offer", offer, now, after=_state(offer))
-    return Offered(offer, 1)
 
 
 async def exchange(
@@ -198,26 +198,42 @@ async def exchange(
         theirs=theirs,
     )
     await session.flush()
-    t = translator_for(target, settings)
-    await outbox.enqueue(
+    return await _ask(
         session,
-        key=f"swap-ask:{offer.id}",
-        chat_id=target.telegram_id,
-        body=outbox.payload(
-            t(
-                "swaps.notice.exchange",
-                name=offerer.display_name,
-                theirs=shift_label(t, mine.shift),
-                yours=shift_label(t, theirs.shift),
-                until=t.datetime(offer.expires_at),
-            ),
-            buttons=_answer_buttons(t, offer),
-            expires_at=offer.expires_at,
+        offer,
+        lambda t: t(
+            "swaps.notice.exchange",
+            name=offerer.display_name,
+            theirs=shift_label(t, mine.shift),
+            yours=shift_label(t, theirs.shift),
+            until=t.datetime(offer.expires_at),
         ),
+        now,
+        settings,
+    )
+
+
+async def _ask(
+    session: AsyncSession,
+    offer: SwapOffer,
+    text: Callable[[Translator], str],
+    now: dt.datetime,
+    settings: Settings,
+) -> Offered:
+    """Ask the one member an offer names to accept or decline it, and record the offer."""
+    assert offer.target_member is not None
+    await notify(
+        session,
+        offer.target_member,
+        lambda t: outbox.payload(
+            text(t), buttons=_answer_buttons(t, offer), expires_at=offer.expires_at
+        ),
+        key=f"swap-ask:{offer.id}",
         now=now,
+        settings=settings,
         urgent=_urgent(settings, now, offer.expires_at),
     )
-    record(session, offerer.id, "offer", offer, now, after=_state(offer))
+    record(session, offer.offered_by_id, "offer", offer, now, after=_state(offer))
     return Offered(offer, 1)
 
 
