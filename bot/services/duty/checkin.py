@@ -12,8 +12,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager
 
 from bot.db.models import (
     Assignment,
@@ -29,7 +30,7 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.services.duty import photo_rules
-from bot.services.duty.checkout import close, open_checkin
+from bot.services.duty.checkout import close
 from bot.services.duty.geofence import Fix, Position, judge
 from bot.services.duty.photo_rules import Photo
 from bot.services.platform import dialogues
@@ -73,11 +74,60 @@ async def _assignments(
     return list(rows)
 
 
+def _open_now(assignment: Assignment, now: dt.datetime, settings: Settings) -> bool:
+    shift = assignment.shift
+    return (
+        assignment.status in MAY_CHECK_IN
+        and shift.status == ShiftStatus.SCHEDULED
+        and window_opens(shift, settings) <= now < shift.ends_at
+    )
+
+
+async def _at_hand(
+    session: AsyncSession, member_id: int, now: dt.datetime, settings: Settings
+) -> tuple[list[Assignment], CheckIn | None]:
+    """In one statement: the assignments whose check-in window is open now (each with its
+    shift and post), and the check-in this person has not checked out of yet (the latest,
+    should there be two; see checkout.open_checkin). Only shifts around now are read, however
+    long the person's schedule is."""
+    rows = await session.execute(
+        select(Assignment, CheckIn)
+        .join(Assignment.shift)
+        .outerjoin(
+            CheckIn,
+            and_(CheckIn.assignment_id == Assignment.id, CheckIn.checked_out_at.is_(None)),
+        )
+        .where(
+            Assignment.member_id == member_id,
+            or_(
+                CheckIn.id.is_not(None),
+                and_(
+                    Assignment.status.in_(MAY_CHECK_IN),
+                    Shift.status == ShiftStatus.SCHEDULED,
+                    Shift.starts_at <= now + dt.timedelta(minutes=settings.checkin_open_before_min),
+                    Shift.ends_at > now,
+                ),
+            ),
+        )
+        .options(contains_eager(Assignment.shift), contains_eager(CheckIn.assignment))
+        .order_by(Shift.starts_at, Assignment.id)
+    )
+    assignments: list[Assignment] = []
+    current: CheckIn | None = None
+    for assignment, checkin in rows.unique().all():
+        assignments.append(assignment)
+        if checkin is None:
+            continue
+        if current is None or checkin.checked_in_at > current.checked_in_at:
+            current = checkin
+    return [a for a in assignments if _open_now(a, now, settings)], current
+
+
 async def choices(
     session: AsyncSession, member: Member, now: dt.datetime, settings: Settings
 ) -> list[Assignment]:
     """The shifts this person may check in to now, or the refusal that says why there is none."""
-    current = await open_checkin(session, member.id)
+    open_now, current = await _at_hand(session, member.id, now, settings)
     if current is not None:
         shift = current.assignment.shift
         if now < shift.ends_at:
@@ -86,10 +136,10 @@ async def choices(
             )
         # Straight on to the next shift: the one that ended counts up to its end.
         await close(session, current, shift.ends_at, CheckoutKind.NORMAL, now)
-    candidates = await _assignments(session, member.id, MAY_CHECK_IN)
-    open_now = [a for a in candidates if window_opens(a.shift, settings) <= now < a.shift.ends_at]
     if open_now:
         return open_now
+    # None open: the whole schedule says why (the rare way, so it may read more).
+    candidates = await _assignments(session, member.id, MAY_CHECK_IN)
     today = _local_day(now, settings)
     upcoming = [
         a for a in candidates if a.shift.starts_at > now and window_opens(a.shift, settings) > now

@@ -1,16 +1,58 @@
-"""Multi-step dialogues are kept in the database so a restart resumes them (principle 1)."""
+"""Multi-step dialogues are kept in the database so a restart resumes them (principle 1).
+
+Every update reads the person's dialogue: `with_member` reads it together with their member
+record in one statement at the start of a turn, and the session then knows the answer, also
+when there is none, so `current`, `begin` and `end` do not ask the database again.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import BigInteger, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
-from bot.db.models import Dialogue, DialogueKind
+from bot.db.models import Dialogue, DialogueKind, Member
+
+# session.info key: telegram ids known to have no dialogue in this session.
+_ABSENT = "dialogues.absent"
+
+
+def _absent(session: AsyncSession) -> set[int]:
+    known: set[int] = session.info.setdefault(_ABSENT, set())
+    return known
+
+
+async def with_member(
+    session: AsyncSession, telegram_id: int
+) -> tuple[Member | None, Dialogue | None]:
+    """The member with this Telegram id (with unit, roles and tags) and their open dialogue,
+    either of which may be missing, in one statement."""
+    key = select(literal(telegram_id, BigInteger).label("telegram_id")).subquery()
+    row = (
+        (
+            await session.execute(
+                select(Member, Dialogue)
+                .select_from(key)
+                .outerjoin(Member, Member.telegram_id == key.c.telegram_id)
+                .outerjoin(Dialogue, Dialogue.telegram_id == key.c.telegram_id)
+                .options(joinedload(Member.role_rows), joinedload(Member.tag_rows))
+            )
+        )
+        .unique()
+        .first()
+    )
+    member, dialogue = (row[0], row[1]) if row is not None else (None, None)
+    if dialogue is None:
+        _absent(session).add(telegram_id)
+    return member, dialogue
 
 
 async def current(session: AsyncSession, telegram_id: int) -> Dialogue | None:
+    if telegram_id in _absent(session):
+        return None
     return await session.get(Dialogue, telegram_id)
 
 
@@ -23,10 +65,11 @@ async def begin(
     data: dict[str, Any] | None = None,
 ) -> Dialogue:
     """Start a dialogue, replacing whatever this person had open."""
-    dialogue = await session.get(Dialogue, telegram_id)
+    dialogue = await current(session, telegram_id)
     if dialogue is None:
         dialogue = Dialogue(telegram_id=telegram_id)
         session.add(dialogue)
+        _absent(session).discard(telegram_id)
     dialogue.kind = kind
     dialogue.step = step
     dialogue.data = dict(data or {})
@@ -42,8 +85,9 @@ def advance(dialogue: Dialogue, step: str, now: dt.datetime, **data: Any) -> Non
 
 
 async def end(session: AsyncSession, telegram_id: int) -> bool:
-    dialogue = await session.get(Dialogue, telegram_id)
+    dialogue = await current(session, telegram_id)
     if dialogue is None:
         return False
     await session.delete(dialogue)
+    _absent(session).add(telegram_id)
     return True
