@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, lazyload
 
 from bot.db.models import (
     Assignment,
@@ -25,6 +25,7 @@ from bot.db.models import (
     DialogueKind,
     LocationSample,
     Member,
+    Post,
     Shift,
     ShiftStatus,
 )
@@ -93,6 +94,7 @@ async def _at_hand(
     rows = await session.execute(
         select(Assignment, CheckIn)
         .join(Assignment.shift)
+        .join(Shift.post)
         .outerjoin(
             CheckIn,
             and_(CheckIn.assignment_id == Assignment.id, CheckIn.checked_out_at.is_(None)),
@@ -109,7 +111,16 @@ async def _at_hand(
                 ),
             ),
         )
-        .options(contains_eager(Assignment.shift), contains_eager(CheckIn.assignment))
+        .options(
+            # The shift and post as joined here, on both paths; the member is the one asking
+            # (already in the session), the post's unit is not needed.
+            contains_eager(Assignment.shift).contains_eager(Shift.post).lazyload(Post.unit),
+            lazyload(Assignment.member),
+            contains_eager(CheckIn.assignment).options(
+                contains_eager(Assignment.shift).contains_eager(Shift.post).lazyload(Post.unit),
+                lazyload(Assignment.member),
+            ),
+        )
         .order_by(Shift.starts_at, Assignment.id)
     )
     assignments: list[Assignment] = []

@@ -16,12 +16,13 @@ from sqlalchemy.orm import joinedload
 
 from bot.db.models import Dialogue, DialogueKind, Member
 
-# session.info key: telegram ids known to have no dialogue in this session.
-_ABSENT = "dialogues.absent"
+# session.info key: the dialogue of a telegram id as this session knows it (None: there is
+# none). A strong reference: the session's identity map alone would let it be collected.
+_KNOWN = "dialogues.known"
 
 
-def _absent(session: AsyncSession) -> set[int]:
-    known: set[int] = session.info.setdefault(_ABSENT, set())
+def _known(session: AsyncSession) -> dict[int, Dialogue | None]:
+    known: dict[int, Dialogue | None] = session.info.setdefault(_KNOWN, {})
     return known
 
 
@@ -45,15 +46,15 @@ async def with_member(
         .first()
     )
     member, dialogue = (row[0], row[1]) if row is not None else (None, None)
-    if dialogue is None:
-        _absent(session).add(telegram_id)
+    _known(session)[telegram_id] = dialogue
     return member, dialogue
 
 
 async def current(session: AsyncSession, telegram_id: int) -> Dialogue | None:
-    if telegram_id in _absent(session):
-        return None
-    return await session.get(Dialogue, telegram_id)
+    known = _known(session)
+    if telegram_id not in known:
+        known[telegram_id] = await session.get(Dialogue, telegram_id)
+    return known[telegram_id]
 
 
 async def begin(
@@ -69,7 +70,7 @@ async def begin(
     if dialogue is None:
         dialogue = Dialogue(telegram_id=telegram_id)
         session.add(dialogue)
-        _absent(session).discard(telegram_id)
+        _known(session)[telegram_id] = dialogue
     dialogue.kind = kind
     dialogue.step = step
     dialogue.data = dict(data or {})
@@ -89,5 +90,5 @@ async def end(session: AsyncSession, telegram_id: int) -> bool:
     if dialogue is None:
         return False
     await session.delete(dialogue)
-    _absent(session).add(telegram_id)
+    _known(session)[telegram_id] = None
     return True
