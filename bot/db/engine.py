@@ -10,7 +10,6 @@ A report of a month is read this way, so it never makes a check-in wait.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 from collections.abc import AsyncIterator
@@ -27,9 +26,6 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-# How long a write transaction waits its turn in this process before it asks SQLite itself
-# (whose busy timeout then applies), so that one stuck transaction cannot stall the others.
-WRITER_WAIT_SECONDS = 30.0
 # PostgreSQL shows at most this much of a connection's application_name (NAMEDATALEN - 1).
 APPLICATION_NAME_MAX = 63
 
@@ -104,14 +100,6 @@ class Database:
         self.read_engine = create_read_engine(url, self.engine, echo=echo)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._reads = async_sessionmaker(self.read_engine, expire_on_commit=False)
-        # SQLite has one write lock. Transactions that find it taken wait in SQLite's busy
-        # handler, which sleeps and polls (up to 100 ms a time), so under load the lock lies
-        # free while its waiters sleep. Here they queue in the event loop instead and each
-        # takes the lock the moment the one before commits. Only this process queues; other
-        # processes (the CLI) still meet the busy timeout. A session opened inside another
-        # one of the same task does not queue behind itself.
-        self._writer = asyncio.Lock() if self.is_sqlite else None
-        self._writer_task: asyncio.Task[Any] | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -120,28 +108,8 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A transaction: committed when the block ends, rolled back if it raises."""
-        async with self._write_turn(), self._sessions() as session, session.begin():
+        async with self._sessions() as session, session.begin():
             yield session
-
-    @asynccontextmanager
-    async def _write_turn(self) -> AsyncIterator[None]:
-        lock = self._writer
-        task = asyncio.current_task()
-        if lock is None or (lock.locked() and self._writer_task is task):
-            yield
-            return
-        try:
-            async with asyncio.timeout(WRITER_WAIT_SECONDS):
-                await lock.acquire()
-        except TimeoutError:
-            yield  # SQLite's busy timeout decides
-            return
-        self._writer_task = task
-        try:
-            yield
-        finally:
-            self._writer_task = None
-            lock.release()
 
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, literal, select
+from sqlalchemy import BigInteger, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -26,25 +26,24 @@ def _known(session: AsyncSession) -> dict[int, Dialogue | None]:
     return known
 
 
+_KEY = select(bindparam("telegram_id", type_=BigInteger).label("telegram_id")).subquery()
+# Built once: every update of a private chat runs it.
+_WITH_MEMBER = (
+    select(Member, Dialogue)
+    .select_from(_KEY)
+    .outerjoin(Member, Member.telegram_id == _KEY.c.telegram_id)
+    .outerjoin(Dialogue, Dialogue.telegram_id == _KEY.c.telegram_id)
+    .options(joinedload(Member.role_rows), joinedload(Member.tag_rows))
+)
+
+
 async def with_member(
     session: AsyncSession, telegram_id: int
 ) -> tuple[Member | None, Dialogue | None]:
     """The member with this Telegram id (with unit, roles and tags) and their open dialogue,
     either of which may be missing, in one statement."""
-    key = select(literal(telegram_id, BigInteger).label("telegram_id")).subquery()
-    row = (
-        (
-            await session.execute(
-                select(Member, Dialogue)
-                .select_from(key)
-                .outerjoin(Member, Member.telegram_id == key.c.telegram_id)
-                .outerjoin(Dialogue, Dialogue.telegram_id == key.c.telegram_id)
-                .options(joinedload(Member.role_rows), joinedload(Member.tag_rows))
-            )
-        )
-        .unique()
-        .first()
-    )
+    result = await session.execute(_WITH_MEMBER, {"telegram_id": telegram_id})
+    row = result.unique().first()
     member, dialogue = (row[0], row[1]) if row is not None else (None, None)
     _known(session)[telegram_id] = dialogue
     return member, dialogue
