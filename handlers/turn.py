@@ -29,9 +29,9 @@ from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator, language_from_telegram
 from bot.intake import Intake
 from bot.runtime import Runtime
-from bot.services.people import members, reachability
+from bot.services.people import reachability
 from bot.services.people.access import Actor
-from bot.services.platform import inbox
+from bot.services.platform import dialogues, inbox
 from bot.services.reports.report_text import split_message
 
 if TYPE_CHECKING:
@@ -209,7 +209,8 @@ async def _begin(
     runtime = context.runtime
     user = update.effective_user
     assert user is not None
-    member = await members.by_telegram_id(session, user.id)
+    # The dialogue comes with the member: most updates read it next (platform/dialogues.py).
+    member, _ = await dialogues.with_member(session, user.id)
     chat = update.effective_chat
     if not read_only and member is not None and chat is not None and chat.id == user.id:
         reachability.mark_reachable(member)

@@ -12,8 +12,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased, contains_eager, lazyload
 
 from bot.db.models import (
     Assignment,
@@ -24,12 +25,13 @@ from bot.db.models import (
     DialogueKind,
     LocationSample,
     Member,
+    Post,
     Shift,
     ShiftStatus,
 )
 from bot.errors import DomainError, ErrorCode
 from bot.services.duty import photo_rules
-from bot.services.duty.checkout import close, open_checkin
+from bot.services.duty.checkout import close
 from bot.services.duty.geofence import Fix, Position, judge
 from bot.services.duty.photo_rules import Photo
 from bot.services.platform import dialogues
@@ -71,11 +73,116 @@ async def _assignments(
     return list(rows)
 
 
+def _open_now(assignment: Assignment, now: dt.datetime, settings: Settings) -> bool:
+    shift = assignment.shift
+    return (
+        assignment.status in MAY_CHECK_IN
+        and shift.status == ShiftStatus.SCHEDULED
+        and window_opens(shift, settings) <= now < shift.ends_at
+    )
+
+
+_Reused = aliased(CheckIn)
+# Built once: the check-in path runs it twice per check-in, in a burst of a thousand.
+_AT_HAND = (
+    select(
+        Assignment,
+        CheckIn,
+        exists(
+            select(_Reused.id).where(_Reused.photo_file_unique_id == bindparam("photo", None))
+        ).label("photo_used"),
+    )
+    .join(Assignment.shift)
+    .join(Shift.post)
+    .outerjoin(
+        CheckIn,
+        and_(CheckIn.assignment_id == Assignment.id, CheckIn.checked_out_at.is_(None)),
+    )
+    .where(
+        Assignment.member_id == bindparam("member_id"),
+        or_(
+            CheckIn.id.is_not(None),
+            and_(
+                Assignment.status.in_(MAY_CHECK_IN),
+                Shift.status == ShiftStatus.SCHEDULED,
+                Shift.starts_at <= bindparam("opens_until"),
+                Shift.ends_at > bindparam("now"),
+            ),
+        ),
+    )
+    .options(
+        # The shift and post as joined here, on both paths; the member is the one asking
+        # (already in the session), the post's unit is not needed.
+        contains_eager(Assignment.shift).contains_eager(Shift.post).lazyload(Post.unit),
+        lazyload(Assignment.member),
+        contains_eager(CheckIn.assignment).options(
+            contains_eager(Assignment.shift).contains_eager(Shift.post).lazyload(Post.unit),
+            lazyload(Assignment.member),
+        ),
+    )
+    .order_by(Shift.starts_at, Assignment.id)
+)
+
+
+@dataclass(frozen=True)
+class _AtHand:
+    open_now: list[Assignment]
+    # The check-in this person has not checked out of yet (the latest, should there be two).
+    current: CheckIn | None
+    # Whether the photo asked about was used in a check-in before (known when any assignment
+    # is at hand, which is whenever a check-in may go ahead).
+    photo_used: bool
+
+
+async def _at_hand(
+    session: AsyncSession,
+    member_id: int,
+    now: dt.datetime,
+    settings: Settings,
+    photo_unique_id: str | None = None,
+) -> _AtHand:
+    """In one statement: the assignments whose check-in window is open now (each with its
+    shift and post), the open check-in (as checkout.open_checkin finds it) and whether a photo
+    was used before. Only shifts around now are read, however long the person's schedule is."""
+    rows = await session.execute(
+        _AT_HAND,
+        {
+            "member_id": member_id,
+            "now": now,
+            "opens_until": now + dt.timedelta(minutes=settings.checkin_open_before_min),
+            "photo": photo_unique_id,
+        },
+    )
+    assignments: list[Assignment] = []
+    current: CheckIn | None = None
+    photo_used = False
+    for assignment, checkin, used in rows.unique().all():
+        assignments.append(assignment)
+        photo_used = photo_used or bool(used)
+        if checkin is None:
+            continue
+        if current is None or checkin.checked_in_at > current.checked_in_at:
+            current = checkin
+    open_now = [a for a in assignments if _open_now(a, now, settings)]
+    return _AtHand(open_now, current, photo_used)
+
+
 async def choices(
     session: AsyncSession, member: Member, now: dt.datetime, settings: Settings
 ) -> list[Assignment]:
     """The shifts this person may check in to now, or the refusal that says why there is none."""
-    current = await open_checkin(session, member.id)
+    return (await _choices(session, member, now, settings)).open_now
+
+
+async def _choices(
+    session: AsyncSession,
+    member: Member,
+    now: dt.datetime,
+    settings: Settings,
+    photo_unique_id: str | None = None,
+) -> _AtHand:
+    at_hand = await _at_hand(session, member.id, now, settings, photo_unique_id)
+    current = at_hand.current
     if current is not None:
         shift = current.assignment.shift
         if now < shift.ends_at:
@@ -84,10 +191,10 @@ async def choices(
             )
         # Straight on to the next shift: the one that ended counts up to its end.
         await close(session, current, shift.ends_at, CheckoutKind.NORMAL, now)
+    if at_hand.open_now:
+        return at_hand
+    # None open: the whole schedule says why (the rare way, so it may read more).
     candidates = await _assignments(session, member.id, MAY_CHECK_IN)
-    open_now = [a for a in candidates if window_opens(a.shift, settings) <= now < a.shift.ends_at]
-    if open_now:
-        return open_now
     today = _local_day(now, settings)
     upcoming = [
         a for a in candidates if a.shift.starts_at > now and window_opens(a.shift, settings) > now
@@ -124,10 +231,22 @@ async def _chosen(
     session: AsyncSession, member: Member, assignment_id: int, now: dt.datetime, settings: Settings
 ) -> Assignment:
     """The assignment the dialogue is about, re-checked: time moves on between the steps."""
-    options = await choices(session, member, now, settings)
-    for option in options:
+    return (await _chosen_with_photo(session, member, assignment_id, now, settings, None))[0]
+
+
+async def _chosen_with_photo(
+    session: AsyncSession,
+    member: Member,
+    assignment_id: int,
+    now: dt.datetime,
+    settings: Settings,
+    photo_unique_id: str | None,
+) -> tuple[Assignment, bool]:
+    """`_chosen`, and whether the photo was used in a check-in before."""
+    at_hand = await _choices(session, member, now, settings, photo_unique_id)
+    for option in at_hand.open_now:
         if option.id == assignment_id:
-            return option
+            return option, at_hand.photo_used
     assignment = await session.get(Assignment, assignment_id)
     if assignment is None or assignment.member_id != member.id:
         raise DomainError(ErrorCode.CHECKIN_NO_SHIFTS_AHEAD)
@@ -291,10 +410,10 @@ async def receive_photo(
     settings: Settings,
 ) -> CheckedIn:
     photo_rules.refuse_forwarded(photo)
-    assignment = await _chosen(session, member, int(dialogue.data["assignment_id"]), now, settings)
-    reused = photo_rules.judge_reuse(
-        await photo_rules.used_in_checkins(session, photo.file_unique_id), settings
+    assignment, used_before = await _chosen_with_photo(
+        session, member, int(dialogue.data["assignment_id"]), now, settings, photo.file_unique_id
     )
+    reused = photo_rules.judge_reuse(used_before, settings)
     position = Position.from_data(dialogue.data["position"])
     post = assignment.shift.post
     fix = judge(post, position.latitude, position.longitude, position.accuracy_m, settings)

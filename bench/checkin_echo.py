@@ -1,0 +1,305 @@
+"""A check-in burst against python-telegram-bot's echo bot, on the same emulator, in one run.
+
+Run: .venv/bin/python bench/checkin_echo.py [--people 150] [--runs 3] [--latencies 0,0.1]
+        [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/dutybot_bench_checkin]
+
+Both bots get the same load: `--people` volunteers each send a location, then a photo, without
+waiting (bench/checkin.py's burst). The echo bot is a plain PTB Application (its default
+updater, one update at a time unless `--echo-concurrency`) whose MessageHandler answers every
+message with a text; it needs no database. The check-in bot is the real bot (LocalBot), which
+answers each update too (asks for the photo, confirms the check-in). Each trial runs in a fresh
+process, so that its peak RSS is its own; echo and check-in trials alternate, and the figures
+are medians of `--runs` trials.
+
+Printed per latency: updates/s of each bot and their ratio, replies/s (messages the bot sent),
+SQL statements per update of the check-in bot (every statement sent to the database during the
+burst, counted with a SQLAlchemy event listener; BEGIN of SQLite's transactions counted apart
+as transactions), and the peak RSS of each process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import multiprocessing
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+LATITUDE, LONGITUDE = 30.6586, 104.0648
+SETTLE_TIMEOUT = 900.0
+
+
+@dataclass(frozen=True)
+class Figures:
+    kind: str
+    updates: int
+    elapsed: float
+    replies: int
+    statements: int = 0
+    transactions: int = 0
+    confirmed: int = 0
+    peak_rss_mb: float = 0.0
+
+    @property
+    def updates_per_s(self) -> float:
+        return self.updates / self.elapsed
+
+    @property
+    def replies_per_s(self) -> float:
+        return self.replies / self.elapsed
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _photo(n: int) -> bytes:
+    return b"\xff\xd8" + n.to_bytes(4, "big") + b"\xff\xd9"
+
+
+async def _burst(emulator: Any, people: int, first_id: int) -> list[Any]:
+    from bot.geo import offset
+
+    users = [emulator.user(user_id=first_id + n, first_name=f"V{n}") for n in range(people)]
+    for n, user in enumerate(users):
+        await user.send_location(*offset(LATITUDE, LONGITUDE, n % 100, 0))
+        await user.send_photo(data=_photo(n))
+    return users
+
+
+# -- the echo bot -----------------------------------------------------------------------------
+
+
+async def _echo(people: int, latency: float, concurrency: int) -> Figures:
+    from telegram import Update
+    from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+    from bot.emulator import BotApiEmulator
+
+    async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message is not None
+        await message.reply_text(message.text or "echo")
+
+    emulator = BotApiEmulator(token="100001:ECHO", bot_username="echo_bench_bot")
+    await emulator.start()
+    builder = (
+        ApplicationBuilder()
+        .token(emulator.token)
+        .base_url(emulator.base_url)
+        .base_file_url(emulator.base_file_url)
+    )
+    if concurrency > 1:
+        builder = builder.concurrent_updates(concurrency).connection_pool_size(concurrency + 16)
+    application = builder.build()
+    application.add_handler(MessageHandler(filters.ALL, echo))
+    await application.initialize()
+    await application.start()
+    updater = application.updater
+    assert updater is not None
+    await updater.start_polling(poll_interval=0.0, timeout=5)
+    try:
+        emulator.latency = latency
+        expected = people * 2
+        started = time.perf_counter()
+        await _burst(emulator, people, 20_000)
+        deadline = started + SETTLE_TIMEOUT
+        while emulator.sent_count("sendMessage") < expected:
+            if time.perf_counter() > deadline:
+                raise TimeoutError("the echo bot did not answer everything")
+            await asyncio.sleep(0.002)
+        elapsed = time.perf_counter() - started
+        replies = emulator.sent_count()
+    finally:
+        emulator.latency = 0.0
+        await updater.stop()
+        await application.stop()
+        await application.shutdown()
+        await emulator.stop()
+    return Figures("echo", expected, elapsed, replies, peak_rss_mb=_peak_rss_mb())
+
+
+# -- the check-in bot -------------------------------------------------------------------------
+
+
+async def _checkin(people: int, latency: float, database_url: str) -> Figures:
+    from checkin import seed
+    from sqlalchemy import event, func, select
+
+    from bot.clock import ManualClock
+    from bot.db.engine import Database
+    from bot.db.migrate import upgrade
+    from bot.db.models import CheckIn
+    from bot.emulator import BotApiEmulator
+    from bot.localbot import LocalBot
+    from bot.runtime import Runtime
+    from bot.settings import Settings
+
+    database = Database(database_url)
+    await upgrade(database)
+    settings = Settings(_env_file=None, bot_token="100000:BENCH")  # type: ignore[call-arg]
+    clock = ManualClock(dt.datetime(2026, 12, 1, 7, 0, tzinfo=settings.zone))
+    await seed(database, people, clock.now())
+    emulator = BotApiEmulator(token=settings.bot_token, bot_username="dutybot_bench_bot")
+    await emulator.start()
+    settings = settings.model_copy(
+        update={
+            "bot_api_base_url": emulator.base_url,
+            "bot_api_file_url": emulator.base_file_url,
+            "database_url": database_url,
+        }
+    )
+    bot = LocalBot(emulator=emulator, runtime=Runtime(settings=settings, db=database, clock=clock))
+    await bot.start()
+    counts = {"statements": 0, "transactions": 0, "on": False}
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not counts["on"]:
+            return
+        if statement.lstrip().upper().startswith("BEGIN"):
+            counts["transactions"] += 1
+        else:
+            counts["statements"] += 1
+
+    engines = {id(e.sync_engine): e.sync_engine for e in (database.engine, database.read_engine)}
+    for engine in engines.values():
+        event.listen(engine, "before_cursor_execute", count)
+    try:
+        emulator.latency = latency
+        sent_before = emulator.sent_count()
+        counts["on"] = True
+        started = time.perf_counter()
+        users = await _burst(emulator, people, 20_000)
+        await bot.settle(timeout=SETTLE_TIMEOUT)
+        elapsed = time.perf_counter() - started
+        counts["on"] = False
+        replies = emulator.sent_count() - sent_before
+        emulator.latency = 0.0
+        async with database.session() as session:
+            stored = await session.scalar(select(func.count()).select_from(CheckIn))
+        confirmed = sum(1 for user in users if "签到成功" in (user.last().text or ""))
+        if stored != people or confirmed != people:
+            raise RuntimeError(f"check-ins stored {stored}, confirmed {confirmed} of {people}")
+    finally:
+        for engine in engines.values():
+            event.remove(engine, "before_cursor_execute", count)
+        await bot.stop()
+        await emulator.stop()
+        await database.dispose()
+    return Figures(
+        "checkin",
+        people * 2,
+        elapsed,
+        replies,
+        statements=int(counts["statements"]),
+        transactions=int(counts["transactions"]),
+        confirmed=confirmed,
+        peak_rss_mb=_peak_rss_mb(),
+    )
+
+
+# -- one trial per process --------------------------------------------------------------------
+
+
+def _trial(kind: str, people: int, latency: float, database_url: str, concurrency: int) -> Figures:
+    if kind == "echo":
+        return asyncio.run(_echo(people, latency, concurrency))
+
+    async def fresh_and_run() -> Figures:
+        from benchdb import fresh_postgres
+
+        if database_url.startswith("postgresql"):
+            await fresh_postgres(database_url)
+        return await _checkin(people, latency, database_url)
+
+    return asyncio.run(fresh_and_run())
+
+
+def _in_child(kind: str, *args: Any) -> Figures:
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1
+    ) as pool:
+        return pool.submit(_trial, kind, *args).result()
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=150)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--latencies", default="0,0.1", help="seconds, comma-separated")
+    parser.add_argument("--echo-concurrency", type=int, default=1, help="1: PTB's default")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="default: a temporary SQLite file; a PostgreSQL database must be named "
+        "dutybot_bench* (it is dropped and created for each trial)",
+    )
+    args = parser.parse_args()
+    latencies = [float(value) for value in args.latencies.split(",") if value.strip()]
+    with tempfile.TemporaryDirectory() as directory:
+        print(
+            f"people: {args.people} (updates: {args.people * 2}), runs: {args.runs}, "
+            f"database: {args.database_url or 'SQLite (temporary file)'}, "
+            f"echo concurrency: {args.echo_concurrency}"
+        )
+        header = (
+            f"{'latency':>8} {'echo upd/s':>11} {'checkin upd/s':>14} {'ratio':>6} "
+            f"{'echo rep/s':>11} {'checkin rep/s':>14} {'SQL/upd':>8} {'tx/upd':>7} "
+            f"{'echo RSS':>9} {'checkin RSS':>12}"
+        )
+        lines = []
+        for latency in latencies:
+            echoes: list[Figures] = []
+            checkins: list[Figures] = []
+            for run in range(args.runs):
+                url = args.database_url or (
+                    f"sqlite+aiosqlite:///{Path(directory) / f'bench-{latency}-{run}.db'}"
+                )
+                echoes.append(_in_child("echo", args.people, latency, url, args.echo_concurrency))
+                checkins.append(
+                    _in_child("checkin", args.people, latency, url, args.echo_concurrency)
+                )
+                e, c = echoes[-1], checkins[-1]
+                print(
+                    f"  latency {latency * 1000:.0f} ms run {run + 1}: echo "
+                    f"{e.updates_per_s:.1f} upd/s, check-in {c.updates_per_s:.1f} upd/s "
+                    f"(ratio {c.updates_per_s / e.updates_per_s:.2f}), "
+                    f"{c.statements / c.updates:.1f} SQL/update",
+                    flush=True,
+                )
+            echo_rate = _median([f.updates_per_s for f in echoes])
+            checkin_rate = _median([f.updates_per_s for f in checkins])
+            ratio = _median(
+                [c.updates_per_s / e.updates_per_s for e, c in zip(echoes, checkins, strict=True)]
+            )
+            lines.append(
+                f"{latency * 1000:>6.0f}ms {echo_rate:>11.1f} {checkin_rate:>14.1f} "
+                f"{ratio:>6.2f} {_median([f.replies_per_s for f in echoes]):>11.1f} "
+                f"{_median([f.replies_per_s for f in checkins]):>14.1f} "
+                f"{_median([f.statements / f.updates for f in checkins]):>8.1f} "
+                f"{_median([f.transactions / f.updates for f in checkins]):>7.1f} "
+                f"{_median([f.peak_rss_mb for f in echoes]):>7.0f}MB "
+                f"{_median([f.peak_rss_mb for f in checkins]):>10.0f}MB"
+            )
+        print("medians:")
+        print(header)
+        for line in lines:
+            print(line)
+
+
+if __name__ == "__main__":
+    main()
