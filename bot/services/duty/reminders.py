@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +24,7 @@ from bot.db.models import Assignment, AssignmentStatus, Member, Post, Shift, Shi
 from bot.i18n import Translator
 from bot.services.duty.checkin_text import duration, minutes_between
 from bot.services.platform import outbox
+from bot.services.platform.outbox import Queued
 from bot.services.schedule.deadlines import WayOut, way_out
 from bot.services.schedule.shift_text import shift_label, translator_for
 from bot.settings import Settings
@@ -50,13 +52,24 @@ def is_urgent(shift: Shift, now: dt.datetime, settings: Settings) -> bool:
     return quiet_until is not None and quiet_until >= shift.starts_at
 
 
+@dataclass(frozen=True)
+class HeldSeat:
+    """What a due scan needs to decide about a seat, without loading it: the assignment's id,
+    when it was last changed, and when its shift starts."""
+
+    assignment_id: int
+    updated_at: dt.datetime
+    starts_at: dt.datetime
+
+
 async def held_seats(
     session: AsyncSession, starts_after: dt.datetime, starts_until: dt.datetime
-) -> list[Assignment]:
+) -> list[HeldSeat]:
     """Seats held but not yet checked in on scheduled shifts of live posts starting in
-    (starts_after, starts_until], soonest first; people who blocked the bot are left out."""
-    rows = await session.scalars(
-        select(Assignment)
+    (starts_after, starts_until], soonest first; people who blocked the bot are left out.
+    Only the columns the scans decide on: ``_unsent`` loads the few that get a message."""
+    rows = await session.execute(
+        select(Assignment.id, Assignment.updated_at, Shift.starts_at)
         .join(Shift, Assignment.shift_id == Shift.id)
         .join(Post, Shift.post_id == Post.id)
         .join(Member, Assignment.member_id == Member.id)
@@ -70,7 +83,38 @@ async def held_seats(
         )
         .order_by(Shift.starts_at, Assignment.id)
     )
-    return list(rows.unique())
+    return [HeldSeat(*row) for row in rows.all()]
+
+
+async def _unsent(session: AsyncSession, keyed: list[tuple[str, int]]) -> list[Assignment]:
+    """The seats among (key, assignment id) whose key was not queued yet, loaded in full and in
+    the given order: one statement for the keys, one for the seats."""
+    if not keyed:
+        return []
+    queued = await outbox.queued_keys(session, [key for key, _ in keyed])
+    wanted = [assignment_id for key, assignment_id in keyed if key[:160] not in queued]
+    loaded: dict[int, Assignment] = {}
+    for start in range(0, len(wanted), 500):
+        rows = await session.scalars(
+            select(Assignment).where(Assignment.id.in_(wanted[start : start + 500]))
+        )
+        loaded.update((row.id, row) for row in rows.unique())
+    return [loaded[i] for i in wanted if i in loaded]
+
+
+async def _enqueue_in_order(
+    session: AsyncSession, messages: list[tuple[Queued, bool]], now: dt.datetime
+) -> int:
+    """Queue (message, urgent) pairs in bulk, keeping their order: one statement per run of
+    equal urgency."""
+    queued = 0
+    run: list[Queued] = []
+    for index, (message, urgent) in enumerate(messages):
+        run.append(message)
+        if index + 1 == len(messages) or messages[index + 1][1] != urgent:
+            queued += await outbox.enqueue_many(session, run, now=now, urgent=urgent)
+            run = []
+    return queued
 
 
 def _checkin_hint(t: Translator, settings: Settings) -> str:
@@ -88,11 +132,16 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
             continue
         # Due from its time until the next occasion's time: then that one speaks.
         following = max((b for b in boundaries if b < lead), default=0)
-        seats = await held_seats(session, now + _minutes(following), now + _minutes(lead))
-        for assignment in seats:
+        held = await held_seats(session, now + _minutes(following), now + _minutes(lead))
+        keyed = [
+            (f"remind:{seat.assignment_id}:{lead}", seat.assignment_id)
+            for seat in held
+            # a seat taken after this reminder's time gets none
+            if seat.updated_at <= seat.starts_at - _minutes(lead)
+        ]
+        messages: list[tuple[Queued, bool]] = []
+        for assignment in await _unsent(session, keyed):
             shift = assignment.shift
-            if assignment.updated_at > shift.starts_at - _minutes(lead):
-                continue  # the seat was taken after this reminder's time
             member = assignment.member
             t = translator_for(member, settings)
             left = duration(t, minutes_between(now, shift.starts_at))
@@ -112,21 +161,15 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
                 location_button=t("checkin.button.send_location") if inside_window else None,
                 expires_at=shift.starts_at,
             )
-            if await outbox.enqueue(
-                session,
-                key=f"remind:{assignment.id}:{lead}",
-                chat_id=member.telegram_id,
-                body=body,
-                now=now,
-                urgent=urgent,
-            ):
-                queued += 1
+            key = f"remind:{assignment.id}:{lead}"
+            messages.append((Queued(key, member.telegram_id, body), urgent))
+        queued += await _enqueue_in_order(session, messages, now)
     return queued
 
 
 async def _location_prompts(
     session: AsyncSession,
-    seats: list[Assignment],
+    held: list[HeldSeat],
     now: dt.datetime,
     settings: Settings,
     *,
@@ -136,8 +179,9 @@ async def _location_prompts(
 ) -> int:
     """One urgent message to each seat's holder, with the button that shares their location,
     kept only until `until` after the start."""
-    queued = 0
-    for assignment in seats:
+    keyed = [(f"{key}:{seat.assignment_id}", seat.assignment_id) for seat in held]
+    messages: list[Queued] = []
+    for assignment in await _unsent(session, keyed):
         shift, member = assignment.shift, assignment.member
         t = translator_for(member, settings)
         body = outbox.payload(
@@ -145,15 +189,8 @@ async def _location_prompts(
             location_button=t("checkin.button.send_location"),
             expires_at=shift.starts_at + until,
         )
-        queued += await outbox.enqueue(
-            session,
-            key=f"{key}:{assignment.id}",
-            chat_id=member.telegram_id,
-            body=body,
-            now=now,
-            urgent=True,
-        )
-    return queued
+        messages.append(Queued(f"{key}:{assignment.id}", member.telegram_id, body))
+    return await outbox.enqueue_many(session, messages, now=now, urgent=True)
 
 
 async def checkin_open(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:

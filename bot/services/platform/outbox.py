@@ -223,6 +223,21 @@ async def enqueue_many(
     return queued
 
 
+async def queued_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
+    """The keys among these that a message was queued under before, in one statement per
+    BULK_ROWS keys: a job asks this before it loads what it would need to render the rest."""
+    found: set[str] = set()
+    wanted = [key[:160] for key in keys]
+    for start in range(0, len(wanted), BULK_ROWS):
+        rows = await session.scalars(
+            select(OutboxMessage.idempotency_key).where(
+                OutboxMessage.idempotency_key.in_(wanted[start : start + BULK_ROWS])
+            )
+        )
+        found.update(rows)
+    return found
+
+
 # A claim is a lease: a process that dies mid-send leaves rows that another may take later.
 CLAIM_LEASE = dt.timedelta(minutes=2)
 
