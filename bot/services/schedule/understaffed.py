@@ -5,25 +5,19 @@ volunteers who may take the shift (no clash, no rule against them). Once per shi
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import (
-    Assignment,
-    Member,
-    MemberRole,
-    OutboxMessage,
-    Post,
-    Role,
-    Shift,
-    ShiftStatus,
-)
-from bot.errors import DomainError
+from bot.db.models import Member, MemberRole, OutboxMessage, Post, Role, Shift, ShiftStatus
+from bot.i18n import Translator
+from bot.services.people.members import on_post_in
 from bot.services.platform import outbox
-from bot.services.schedule.broadcast import volunteers
-from bot.services.schedule.eligibility import check_eligibility
-from bot.services.schedule.seats import ATTACHED, seats
+from bot.services.platform.outbox import Queued
+from bot.services.schedule import offers
+from bot.services.schedule.eligibility import refusals
+from bot.services.schedule.seats import seats
 from bot.services.schedule.shift_text import shift_label, translator_for
 from bot.services.schedule.shifts import SHIFT_CARD_BUTTON
 from bot.settings import Settings
@@ -33,24 +27,45 @@ def batch_of(shift_id: int) -> str:
     return f"understaffed:{shift_id}"
 
 
-async def _coordinators(session: AsyncSession, unit_id: int) -> list[Member]:
-    return list(
-        (
-            await session.scalars(
-                select(Member)
-                .join(MemberRole, MemberRole.member_id == Member.id)
-                .where(
-                    MemberRole.role == Role.COORDINATOR,
-                    Member.unit_id == unit_id,
-                    Member.active.is_(True),
-                )
-                .order_by(Member.id)
+async def _coordinators(session: AsyncSession, unit_ids: set[int]) -> dict[int, list[Member]]:
+    """The active coordinators of each unit, by id."""
+    rows = (
+        await session.scalars(
+            select(Member)
+            .join(MemberRole, MemberRole.member_id == Member.id)
+            .where(
+                MemberRole.role == Role.COORDINATOR,
+                Member.unit_id.in_(sorted(unit_ids)),
+                Member.active.is_(True),
             )
-        ).unique()
-    )
+            .order_by(Member.id)
+        )
+    ).unique()
+    found: dict[int, list[Member]] = defaultdict(list)
+    for member in rows:
+        assert member.unit_id is not None
+        found[member.unit_id].append(member)
+    return found
+
+
+async def _alerted(session: AsyncSession, batches: list[str]) -> set[str]:
+    """The batches among these that an earlier tick queued."""
+    found: set[str] = set()
+    for start in range(0, len(batches), 500):
+        rows = await session.scalars(
+            select(OutboxMessage.batch)
+            .where(OutboxMessage.batch.in_(batches[start : start + 500]))
+            .distinct()
+        )
+        found.update(batch for batch in rows if batch is not None)
+    return found
 
 
 async def alert(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """DueJob: the shifts short of people within the window that were not alerted yet, each
+    with its coordinators told and its open seats offered to the volunteers who may take it.
+    A few statements for all of them: seats, earlier alerts, the people and every rule of
+    eligibility are read in bulk, the messages written in bulk."""
     if settings.understaffed_alert_hours <= 0:
         return 0
     horizon = now + dt.timedelta(hours=settings.understaffed_alert_hours)
@@ -70,25 +85,68 @@ async def alert(session: AsyncSession, now: dt.datetime, settings: Settings) -> 
         ).unique()
     )
     counts = await seats(session, [shift.id for shift in candidates])
+    short = [
+        (shift, shift.capacity - counts[shift.id].seated)
+        for shift in candidates
+        if shift.capacity - counts[shift.id].seated > 0
+    ]
+    alerted = await _alerted(session, [batch_of(shift.id) for shift, _ in short])
+    short = [(shift, missing) for shift, missing in short if batch_of(shift.id) not in alerted]
+    if not short:
+        return 0
+    units = {shift.post.unit_id for shift, _ in short}
+    coordinators = await _coordinators(session, units)
+    volunteers: dict[int, list[Member]] = defaultdict(list)
+    for member in await on_post_in(session, units):
+        assert member.unit_id is not None
+        volunteers[member.unit_id].append(member)
+    pairs = [
+        (member, shift) for shift, _ in short for member in volunteers.get(shift.post.unit_id, ())
+    ]
+    refused = await refusals(session, pairs, now, settings)
+    offered = await offers.offered_elsewhere(
+        session,
+        {member.id for member, _ in pairs},
+        {shift.id for shift, _ in short},
+        offers.OfferPath.UNDERSTAFFED,
+        now,
+        settings,
+    )
     queued = 0
-    for shift in candidates:
-        missing = shift.capacity - counts[shift.id].seated
-        if missing <= 0:
-            continue
-        already = select(OutboxMessage.id).where(OutboxMessage.batch == batch_of(shift.id))
-        if await session.scalar(already.limit(1)) is not None:
-            continue  # alerted on an earlier tick
-        queued += await _alert_shift(session, shift, missing, now, settings)
+    for shift, missing in short:
+        takers = [
+            member
+            for member in volunteers.get(shift.post.unit_id, ())
+            if refused[(member.id, shift.id)] is None and (member.id, shift.id) not in offered
+        ]
+        queued += await _alert_shift(
+            session, shift, missing, coordinators.get(shift.post.unit_id, []), takers, now, settings
+        )
     return queued
 
 
 async def _alert_shift(
-    session: AsyncSession, shift: Shift, missing: int, now: dt.datetime, settings: Settings
+    session: AsyncSession,
+    shift: Shift,
+    missing: int,
+    coordinators: list[Member],
+    takers: list[Member],
+    now: dt.datetime,
+    settings: Settings,
 ) -> int:
+    """The coordinators' alert, then the offer to each taker, rendered once per language."""
     batch = batch_of(shift.id)
-    queued = 0
-    for coordinator in await _coordinators(session, shift.post.unit_id):
-        t = translator_for(coordinator, settings)
+    translators: dict[str, Translator] = {}
+
+    def translator(member: Member) -> Translator:
+        language = member.language or settings.default_language
+        if language not in translators:
+            translators[language] = translator_for(member, settings)
+        return translators[language]
+
+    messages: list[Queued] = []
+    for coordinator in coordinators:
+        t = translator(coordinator)
         text = t(
             "understaffed.coordinator",
             shift=shift_label(t, shift),
@@ -96,43 +154,24 @@ async def _alert_shift(
             seated=shift.capacity - missing,
             capacity=shift.capacity,
         )
-        queued += await outbox.enqueue(
-            session,
-            key=f"{batch}:coordinator:{coordinator.id}",
-            chat_id=coordinator.telegram_id,
-            body=outbox.payload(
-                text,
-                buttons=[[(t("understaffed.button.open"), f"{SHIFT_CARD_BUTTON}:{shift.id}")]],
-            ),
-            now=now,
-            batch=batch,
+        body = outbox.payload(
+            text, buttons=[[(t("understaffed.button.open"), f"{SHIFT_CARD_BUTTON}:{shift.id}")]]
         )
-    attached = set(
-        (
-            await session.scalars(
-                select(Assignment.member_id).where(
-                    Assignment.shift_id == shift.id, Assignment.status.in_(ATTACHED)
-                )
-            )
-        ).all()
-    )
-    for member in await volunteers(session, shift.post.unit_id):
-        if member.id in attached:
-            continue
-        try:
-            await check_eligibility(session, member, shift, now, settings)
-        except DomainError:
-            continue
-        t = translator_for(member, settings)
-        text = t("understaffed.offer", shift=shift_label(t, shift), count=missing)
-        queued += await outbox.enqueue(
-            session,
-            key=f"{batch}:offer:{member.id}",
-            chat_id=member.telegram_id,
-            body=outbox.payload(
+        messages.append(
+            Queued(f"{batch}:coordinator:{coordinator.id}", coordinator.telegram_id, body)
+        )
+    bodies: dict[str, outbox.Message] = {}
+    for member in takers:
+        t = translator(member)
+        if t.language not in bodies:
+            text = t("understaffed.offer", shift=shift_label(t, shift), count=missing)
+            bodies[t.language] = outbox.payload(
                 text, buttons=[[(t("understaffed.button.sign_up"), f"su:{shift.id}")]]
-            ),
-            now=now,
-            batch=batch,
+            )
+        messages.append(
+            Queued(f"{batch}:offer:{member.id}", member.telegram_id, bodies[t.language])
         )
-    return queued
+    await offers.record(
+        session, [(member.id, shift.id) for member in takers], offers.OfferPath.UNDERSTAFFED, now
+    )
+    return await outbox.enqueue_many(session, messages, now=now, batch=batch)
