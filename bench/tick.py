@@ -52,6 +52,7 @@ from bot.db.models import (
     Shift,
     Unit,
 )
+from bot.due import DUE_JOBS
 from bot.runtime import Runtime
 from bot.settings import Settings
 
@@ -239,7 +240,19 @@ async def measure(database: Database, settings: Settings, runs: int) -> dict[str
             steady.append(time.perf_counter() - started)
     async with database.session() as session:
         rows = int(await session.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
+    # Where the time goes: each job of the first and of a steady tick on its own, once.
+    await _clear_outbox(database)
+    jobs: dict[str, tuple[float, float]] = {}
+    for moment in (NOW, NOW + dt.timedelta(seconds=30)):
+        clock.set(moment)
+        for job in DUE_JOBS:
+            started = time.perf_counter()
+            await scheduler.tick(runtime, (job,))
+            took = time.perf_counter() - started
+            before = jobs.get(job.name, (0.0, 0.0))
+            jobs[job.name] = (took, before[1]) if moment == NOW else (before[0], took)
     return {
+        "jobs": jobs,
         "first": statistics.median(first),
         "steady": statistics.median(steady),
         "queued": queued,
@@ -294,6 +307,10 @@ async def run(url: str, empty_url: str, posts: int, days: int, runs: int) -> Non
             f"{figures[key] / goal:>10.2f}x"
         )
     print(f"peak RSS: {rss_built:,.0f} MB after building the city, {_peak_rss_mb():,.0f} MB at end")
+    slowest = sorted(figures["jobs"].items(), key=lambda item: -item[1][0] - 30 * item[1][1])[:6]
+    print("the costliest jobs on the city (one run each; first tick, steady tick):")
+    for name, (first, steady) in slowest:
+        print(f"  {name:28}{_ms(first):>10}{_ms(steady):>10}")
 
 
 def main() -> None:

@@ -221,7 +221,8 @@ async def send_shifts(
                 _shift_message(t, theirs),
             )
         )
-        made += [(member.id, item.shift.id) for item in theirs]
+        # Only the shifts shown with a button count as offered; "and 3 more" is no offer.
+        made += [(member.id, item.shift.id) for item in theirs[:SHIFTS_PER_MESSAGE]]
     total = len(messages)
     if total == 0:
         raise DomainError(ErrorCode.NOTHING_TO_BROADCAST)
