@@ -53,6 +53,7 @@ from bot.db.models import (
     Unit,
 )
 from bot.due import DUE_JOBS
+from bot.i18n import Translator
 from bot.runtime import Runtime
 from bot.settings import Settings
 
@@ -275,6 +276,7 @@ def _ms(seconds: float) -> str:
 
 async def run(url: str, empty_url: str, posts: int, days: int, runs: int) -> None:
     settings = _settings(url)
+    Translator("zh_Hans", ZONE)  # the catalogs, loaded once as in a running bot
     empty = await _database(empty_url)
     baseline = await measure(empty, _settings(empty_url), runs)
     await empty.dispose()

@@ -26,7 +26,7 @@ from bot.services.duty.checkin_text import duration, minutes_between
 from bot.services.platform import outbox
 from bot.services.platform.outbox import Queued
 from bot.services.schedule.deadlines import WayOut, way_out
-from bot.services.schedule.shift_text import shift_label, translator_for
+from bot.services.schedule.shift_text import shift_label
 from bot.settings import Settings
 
 # A message about a shift starting within this long is urgent: quiet hours do not hold it back.
@@ -86,20 +86,57 @@ async def held_seats(
     return [HeldSeat(*row) for row in rows.all()]
 
 
-async def _unsent(session: AsyncSession, keyed: list[tuple[str, int]]) -> list[Assignment]:
-    """The seats among (key, assignment id) whose key was not queued yet, loaded in full and in
-    the given order: one statement for the keys, one for the seats."""
+@dataclass(frozen=True)
+class _Due:
+    """A seat that gets a message: its assignment, its shift (with the post), and who holds it
+    (their chat and language)."""
+
+    assignment_id: int
+    shift: Shift
+    chat_id: int
+    language: str | None
+
+
+async def _unsent(session: AsyncSession, keyed: list[tuple[str, int]]) -> list[_Due]:
+    """The seats among (key, assignment id) whose key was not queued yet, in the given order:
+    one statement for the keys, one for the holders, one for the shifts (each loaded once)."""
     if not keyed:
         return []
     queued = await outbox.queued_keys(session, [key for key, _ in keyed])
     wanted = [assignment_id for key, assignment_id in keyed if key[:160] not in queued]
-    loaded: dict[int, Assignment] = {}
+    holders: dict[int, tuple[int, int, str | None]] = {}
     for start in range(0, len(wanted), 500):
-        rows = await session.scalars(
-            select(Assignment).where(Assignment.id.in_(wanted[start : start + 500]))
+        rows = await session.execute(
+            select(Assignment.id, Assignment.shift_id, Member.telegram_id, Member.language)
+            .join(Member, Assignment.member_id == Member.id)
+            .where(Assignment.id.in_(wanted[start : start + 500]))
         )
-        loaded.update((row.id, row) for row in rows.unique())
-    return [loaded[i] for i in wanted if i in loaded]
+        holders.update((row[0], (row[1], row[2], row[3])) for row in rows.all())
+    shift_ids = sorted({shift_id for shift_id, _, _ in holders.values()})
+    shifts: dict[int, Shift] = {}
+    for start in range(0, len(shift_ids), 500):
+        found = await session.scalars(
+            select(Shift).where(Shift.id.in_(shift_ids[start : start + 500]))
+        )
+        shifts.update((shift.id, shift) for shift in found.unique())
+    return [
+        _Due(i, shifts[holders[i][0]], holders[i][1], holders[i][2])
+        for i in wanted
+        if i in holders and holders[i][0] in shifts
+    ]
+
+
+def _translators(settings: Settings) -> Callable[[str | None], Translator]:
+    """A Translator per language (None: the default one) for a whole scan."""
+    made: dict[str, Translator] = {}
+
+    def translator(language: str | None) -> Translator:
+        chosen = language or settings.default_language
+        if chosen not in made:
+            made[chosen] = Translator(chosen, settings.zone)
+        return made[chosen]
+
+    return translator
 
 
 async def _enqueue_in_order(
@@ -140,10 +177,10 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
             if seat.updated_at <= seat.starts_at - _minutes(lead)
         ]
         messages: list[tuple[Queued, bool]] = []
-        for assignment in await _unsent(session, keyed):
-            shift = assignment.shift
-            member = assignment.member
-            t = translator_for(member, settings)
+        translator = _translators(settings)
+        for due in await _unsent(session, keyed):
+            shift = due.shift
+            t = translator(due.language)
             left = duration(t, minutes_between(now, shift.starts_at))
             inside_window = lead < opening
             urgent = is_urgent(shift, now, settings)
@@ -161,8 +198,8 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
                 location_button=t("checkin.button.send_location") if inside_window else None,
                 expires_at=shift.starts_at,
             )
-            key = f"remind:{assignment.id}:{lead}"
-            messages.append((Queued(key, member.telegram_id, body), urgent))
+            key = f"remind:{due.assignment_id}:{lead}"
+            messages.append((Queued(key, due.chat_id, body), urgent))
         queued += await _enqueue_in_order(session, messages, now)
     return queued
 
@@ -181,15 +218,16 @@ async def _location_prompts(
     kept only until `until` after the start."""
     keyed = [(f"{key}:{seat.assignment_id}", seat.assignment_id) for seat in held]
     messages: list[Queued] = []
-    for assignment in await _unsent(session, keyed):
-        shift, member = assignment.shift, assignment.member
-        t = translator_for(member, settings)
+    translator = _translators(settings)
+    for due in await _unsent(session, keyed):
+        shift = due.shift
+        t = translator(due.language)
         body = outbox.payload(
             render(t, shift),
             location_button=t("checkin.button.send_location"),
             expires_at=shift.starts_at + until,
         )
-        messages.append(Queued(f"{key}:{assignment.id}", member.telegram_id, body))
+        messages.append(Queued(f"{key}:{due.assignment_id}", due.chat_id, body))
     return await outbox.enqueue_many(session, messages, now=now, urgent=True)
 
 

@@ -71,12 +71,16 @@ async def record(
         {"member_id": m, "shift_id": s, "source": path.value, "offered_at": now}
         for m, s in dict.fromkeys(pairs)
     ]
+    if not rows:
+        return
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(ShiftOffer)
+    statement = statement.on_conflict_do_update(
+        index_elements=["member_id", "shift_id"],
+        set_={"source": statement.excluded.source, "offered_at": statement.excluded.offered_at},
+    )
+    # One statement compiled once, the rows sent as parameters.
+    connection = await session.connection()
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        statement = insert(ShiftOffer).values(rows[start : start + ROWS_PER_STATEMENT])
-        statement = statement.on_conflict_do_update(
-            index_elements=["member_id", "shift_id"],
-            set_={"source": statement.excluded.source, "offered_at": statement.excluded.offered_at},
-        )
-        await session.execute(statement)
+        await connection.execute(statement, rows[start : start + ROWS_PER_STATEMENT])
