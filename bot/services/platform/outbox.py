@@ -149,11 +149,13 @@ def payload(
 
 @dataclass(frozen=True)
 class Queued:
-    """One message of a bulk enqueue: its idempotency key, the chat, the message."""
+    """One message of a bulk enqueue: its idempotency key, the chat, the message, and its own
+    batch when the messages of one call belong to several (else the call's `batch`)."""
 
     key: str
     chat_id: int
     body: Message
+    batch: str | None = None
 
 
 # Rows per INSERT: well within SQLite's limit on bound parameters (10 columns a row).
@@ -211,7 +213,7 @@ async def enqueue_many(
             {
                 "idempotency_key": message.key[:160],
                 "chat_id": message.chat_id,
-                "batch": batch,
+                "batch": message.batch or batch,
                 "kind": message.body.kind,
                 "payload": message.body.to_json(),
                 "urgent": urgent,

@@ -112,29 +112,31 @@ async def alert(session: AsyncSession, now: dt.datetime, settings: Settings) -> 
         now,
         settings,
     )
-    queued = 0
+    messages: list[Queued] = []
+    made: list[tuple[int, int]] = []
     for shift, missing in short:
         takers = [
             member
             for member in volunteers.get(shift.post.unit_id, ())
             if refused[(member.id, shift.id)] is None and (member.id, shift.id) not in offered
         ]
-        queued += await _alert_shift(
-            session, shift, missing, coordinators.get(shift.post.unit_id, []), takers, now, settings
+        messages += _alert_shift(
+            shift, missing, coordinators.get(shift.post.unit_id, []), takers, settings
         )
-    return queued
+        made += [(member.id, shift.id) for member in takers]
+    await offers.record(session, made, offers.OfferPath.UNDERSTAFFED, now)
+    return await outbox.enqueue_many(session, messages, now=now)
 
 
-async def _alert_shift(
-    session: AsyncSession,
+def _alert_shift(
     shift: Shift,
     missing: int,
     coordinators: list[Member],
     takers: list[Member],
-    now: dt.datetime,
     settings: Settings,
-) -> int:
-    """The coordinators' alert, then the offer to each taker, rendered once per language."""
+) -> list[Queued]:
+    """The coordinators' alert, then the offer to each taker (rendered once per language),
+    all in the shift's batch."""
     batch = batch_of(shift.id)
     translators: dict[str, Translator] = {}
 
@@ -157,9 +159,8 @@ async def _alert_shift(
         body = outbox.payload(
             text, buttons=[[(t("understaffed.button.open"), f"{SHIFT_CARD_BUTTON}:{shift.id}")]]
         )
-        messages.append(
-            Queued(f"{batch}:coordinator:{coordinator.id}", coordinator.telegram_id, body)
-        )
+        key = f"{batch}:coordinator:{coordinator.id}"
+        messages.append(Queued(key, coordinator.telegram_id, body, batch))
     bodies: dict[str, outbox.Message] = {}
     for member in takers:
         t = translator(member)
@@ -168,10 +169,6 @@ async def _alert_shift(
             bodies[t.language] = outbox.payload(
                 text, buttons=[[(t("understaffed.button.sign_up"), f"su:{shift.id}")]]
             )
-        messages.append(
-            Queued(f"{batch}:offer:{member.id}", member.telegram_id, bodies[t.language])
-        )
-    await offers.record(
-        session, [(member.id, shift.id) for member in takers], offers.OfferPath.UNDERSTAFFED, now
-    )
-    return await outbox.enqueue_many(session, messages, now=now, batch=batch)
+        key = f"{batch}:offer:{member.id}"
+        messages.append(Queued(key, member.telegram_id, bodies[t.language], batch))
+    return messages
