@@ -17,10 +17,18 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Assignment, AssignmentStatus, Member, Post, Shift, ShiftStatus
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    Member,
+    OutboxMessage,
+    Post,
+    Shift,
+    ShiftStatus,
+)
 from bot.i18n import Translator
 from bot.services.duty.checkin_text import duration, minutes_between
 from bot.services.platform import outbox
@@ -63,12 +71,18 @@ class HeldSeat:
 
 
 async def held_seats(
-    session: AsyncSession, starts_after: dt.datetime, starts_until: dt.datetime
+    session: AsyncSession,
+    starts_after: dt.datetime,
+    starts_until: dt.datetime,
+    *,
+    key: tuple[str, str] | None = None,
 ) -> list[HeldSeat]:
     """Seats held but not yet checked in on scheduled shifts of live posts starting in
     (starts_after, starts_until], soonest first; people who blocked the bot are left out.
-    Only the columns the scans decide on: ``_unsent`` loads the few that get a message."""
-    rows = await session.execute(
+    Only the columns the scans decide on: ``_load`` loads the few that get a message. With
+    `key` (prefix, suffix), only the seats with no outbox message under prefix + the
+    assignment's id + suffix: a tick with nothing new reads nothing but the index."""
+    query = (
         select(Assignment.id, Assignment.updated_at, Shift.starts_at)
         .join(Shift, Assignment.shift_id == Shift.id)
         .join(Post, Shift.post_id == Post.id)
@@ -83,6 +97,11 @@ async def held_seats(
         )
         .order_by(Shift.starts_at, Assignment.id)
     )
+    if key is not None:
+        prefix, suffix = key
+        name = literal(prefix) + cast(Assignment.id, String) + literal(suffix)
+        query = query.where(~exists().where(OutboxMessage.idempotency_key == name))
+    rows = await session.execute(query)
     return [HeldSeat(*row) for row in rows.all()]
 
 
@@ -97,13 +116,9 @@ class _Due:
     language: str | None
 
 
-async def _unsent(session: AsyncSession, keyed: list[tuple[str, int]]) -> list[_Due]:
-    """The seats among (key, assignment id) whose key was not queued yet, in the given order:
-    one statement for the keys, one for the holders, one for the shifts (each loaded once)."""
-    if not keyed:
-        return []
-    queued = await outbox.queued_keys(session, [key for key, _ in keyed])
-    wanted = [assignment_id for key, assignment_id in keyed if key[:160] not in queued]
+async def _load(session: AsyncSession, wanted: list[int]) -> list[_Due]:
+    """The seats of these assignments, in the given order, for their messages: one statement
+    for the holders, one for the shifts (each loaded once)."""
     holders: dict[int, tuple[int, int, str | None]] = {}
     for start in range(0, len(wanted), 500):
         rows = await session.execute(
@@ -169,16 +184,18 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
             continue
         # Due from its time until the next occasion's time: then that one speaks.
         following = max((b for b in boundaries if b < lead), default=0)
-        held = await held_seats(session, now + _minutes(following), now + _minutes(lead))
-        keyed = [
-            (f"remind:{seat.assignment_id}:{lead}", seat.assignment_id)
+        held = await held_seats(
+            session, now + _minutes(following), now + _minutes(lead), key=("remind:", f":{lead}")
+        )
+        wanted = [
+            seat.assignment_id
             for seat in held
             # a seat taken after this reminder's time gets none
             if seat.updated_at <= seat.starts_at - _minutes(lead)
         ]
         messages: list[tuple[Queued, bool]] = []
         translator = _translators(settings)
-        for due in await _unsent(session, keyed):
+        for due in await _load(session, wanted):
             shift = due.shift
             t = translator(due.language)
             left = duration(t, minutes_between(now, shift.starts_at))
@@ -216,10 +233,9 @@ async def _location_prompts(
 ) -> int:
     """One urgent message to each seat's holder, with the button that shares their location,
     kept only until `until` after the start."""
-    keyed = [(f"{key}:{seat.assignment_id}", seat.assignment_id) for seat in held]
     messages: list[Queued] = []
     translator = _translators(settings)
-    for due in await _unsent(session, keyed):
+    for due in await _load(session, [seat.assignment_id for seat in held]):
         shift = due.shift
         t = translator(due.language)
         body = outbox.payload(
@@ -236,7 +252,12 @@ async def checkin_open(session: AsyncSession, now: dt.datetime, settings: Settin
     check-in is open, with the button that shares their location. Still due until they would
     be late; after that the late nudge speaks."""
     late = _minutes(settings.late_after_min)
-    seats = await held_seats(session, now - late, now + _minutes(settings.checkin_open_before_min))
+    seats = await held_seats(
+        session,
+        now - late,
+        now + _minutes(settings.checkin_open_before_min),
+        key=("checkin-open:", ""),
+    )
 
     def render(t: Translator, shift: Shift) -> str:
         opened = t(
@@ -255,7 +276,7 @@ async def late_nudges(session: AsyncSession, now: dt.datetime, settings: Setting
     late, absent = _minutes(settings.late_after_min), _minutes(settings.absent_after_min)
     if late >= absent:
         return 0
-    seats = await held_seats(session, now - absent, now - late)
+    seats = await held_seats(session, now - absent, now - late, key=("late:", ""))
 
     def render(t: Translator, shift: Shift) -> str:
         minutes = minutes_between(shift.starts_at, now)

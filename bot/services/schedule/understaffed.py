@@ -7,17 +7,26 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Member, MemberRole, OutboxMessage, Post, Role, Shift, ShiftStatus
+from bot.db.models import (
+    Assignment,
+    Member,
+    MemberRole,
+    OutboxMessage,
+    Post,
+    Role,
+    Shift,
+    ShiftStatus,
+)
 from bot.i18n import Translator
 from bot.services.people.members import on_post_in
 from bot.services.platform import outbox
 from bot.services.platform.outbox import Queued
 from bot.services.schedule import offers
 from bot.services.schedule.eligibility import refusals
-from bot.services.schedule.seats import seats
+from bot.services.schedule.seats import SEATED
 from bot.services.schedule.shift_text import shift_label, translator_for
 from bot.services.schedule.shifts import SHIFT_CARD_BUTTON
 from bot.settings import Settings
@@ -69,31 +78,32 @@ async def alert(session: AsyncSession, now: dt.datetime, settings: Settings) -> 
     if settings.understaffed_alert_hours <= 0:
         return 0
     horizon = now + dt.timedelta(hours=settings.understaffed_alert_hours)
-    candidates = list(
-        (
-            await session.scalars(
-                select(Shift)
-                .join(Post, Shift.post)
-                .where(
-                    Shift.status == ShiftStatus.SCHEDULED,
-                    Post.archived.is_(False),
-                    Shift.starts_at > now,
-                    Shift.starts_at <= horizon,
-                )
-                .order_by(Shift.starts_at)
-            )
-        ).unique()
+    # The short shifts of the window with their seated count, in one aggregate (only ids).
+    seated = func.count(Assignment.id)
+    rows = await session.execute(
+        select(Shift.id, Shift.capacity - seated)
+        .join(Post, Shift.post_id == Post.id)
+        .outerjoin(Assignment, and_(Assignment.shift_id == Shift.id, Assignment.status.in_(SEATED)))
+        .where(
+            Shift.status == ShiftStatus.SCHEDULED,
+            Post.archived.is_(False),
+            Shift.starts_at > now,
+            Shift.starts_at <= horizon,
+        )
+        .group_by(Shift.id, Shift.capacity, Shift.starts_at)
+        .having(seated < Shift.capacity)
+        .order_by(Shift.starts_at, Shift.id)
     )
-    counts = await seats(session, [shift.id for shift in candidates])
-    short = [
-        (shift, shift.capacity - counts[shift.id].seated)
-        for shift in candidates
-        if shift.capacity - counts[shift.id].seated > 0
-    ]
-    alerted = await _alerted(session, [batch_of(shift.id) for shift, _ in short])
-    short = [(shift, missing) for shift, missing in short if batch_of(shift.id) not in alerted]
-    if not short:
+    missing_of = {int(shift_id): int(missing) for shift_id, missing in rows.all()}
+    alerted = await _alerted(session, [batch_of(shift_id) for shift_id in missing_of])
+    due = [shift_id for shift_id in missing_of if batch_of(shift_id) not in alerted]
+    if not due:
         return 0
+    loaded = {
+        shift.id: shift
+        for shift in (await session.scalars(select(Shift).where(Shift.id.in_(due)))).unique()
+    }
+    short = [(loaded[shift_id], missing_of[shift_id]) for shift_id in due]
     units = {shift.post.unit_id for shift, _ in short}
     coordinators = await _coordinators(session, units)
     volunteers: dict[int, list[Member]] = defaultdict(list)
