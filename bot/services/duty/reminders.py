@@ -173,6 +173,31 @@ def _checkin_hint(t: Translator, settings: Settings) -> str:
     return t("reminder.how_photo") if settings.checkin_require_photo else t("reminder.how")
 
 
+def _reminder(
+    t: Translator, shift: Shift, lead: int, now: dt.datetime, settings: Settings
+) -> tuple[outbox.Message, bool]:
+    """The reminder of `lead` about `shift` at `now`, and whether it is urgent."""
+    opening = settings.checkin_open_before_min
+    left = duration(t, minutes_between(now, shift.starts_at))
+    inside_window = lead < opening
+    urgent = is_urgent(shift, now, settings)
+    if urgent or settings.quiet_until(now) is None:
+        text = t("reminder.upcoming", shift=shift_label(t, shift), left=left)
+    else:
+        # It waits for the quiet hours to end: "starts in 2 h" would be wrong by then.
+        text = t("reminder.upcoming_deferred", shift=shift_label(t, shift))
+    if inside_window:
+        text = "\n".join((text, _checkin_hint(t, settings)))
+    else:
+        text = "\n".join((text, t(CANT_COME[way_out(shift, now, settings)])))
+    body = outbox.payload(
+        text,
+        location_button=t("checkin.button.send_location") if inside_window else None,
+        expires_at=shift.starts_at,
+    )
+    return body, urgent
+
+
 async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """The reminder of each lead in REMINDER_LEADS. A lead equal to CHECKIN_OPEN_BEFORE_MIN is
     said by the check-in notice instead, so nobody gets two messages at the same minute."""
@@ -195,26 +220,14 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
         ]
         messages: list[tuple[Queued, bool]] = []
         translator = _translators(settings)
+        # Everyone on a shift reads the same reminder in their language: rendered once.
+        bodies: dict[tuple[str, int], tuple[outbox.Message, bool]] = {}
         for due in await _load(session, wanted):
             shift = due.shift
             t = translator(due.language)
-            left = duration(t, minutes_between(now, shift.starts_at))
-            inside_window = lead < opening
-            urgent = is_urgent(shift, now, settings)
-            if urgent or settings.quiet_until(now) is None:
-                text = t("reminder.upcoming", shift=shift_label(t, shift), left=left)
-            else:
-                # It waits for the quiet hours to end: "starts in 2 h" would be wrong by then.
-                text = t("reminder.upcoming_deferred", shift=shift_label(t, shift))
-            if inside_window:
-                text = "\n".join((text, _checkin_hint(t, settings)))
-            else:
-                text = "\n".join((text, t(CANT_COME[way_out(shift, now, settings)])))
-            body = outbox.payload(
-                text,
-                location_button=t("checkin.button.send_location") if inside_window else None,
-                expires_at=shift.starts_at,
-            )
+            if (t.language, shift.id) not in bodies:
+                bodies[(t.language, shift.id)] = _reminder(t, shift, lead, now, settings)
+            body, urgent = bodies[(t.language, shift.id)]
             key = f"remind:{due.assignment_id}:{lead}"
             messages.append((Queued(key, due.chat_id, body), urgent))
         queued += await _enqueue_in_order(session, messages, now)
