@@ -1,6 +1,7 @@
 """The understaffed alert: UNDERSTAFFED_ALERT_HOURS before a shift that is still short of
 people, its unit's coordinators are told and the open seats are offered again to the unit's
-volunteers who may take the shift (no clash, no rule against them). Once per shift."""
+volunteers who may take the shift (no clash, no rule against them), except those a broadcast
+offered it to within OFFER_REPEAT_HOURS (bot/services/schedule/offers.py). Once per shift."""
 
 from __future__ import annotations
 
