@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     weekly_shift_cap: int = Field(default=0, ge=0)
     no_show_block_after: int = Field(default=0, ge=0)
     understaffed_alert_hours: int = Field(default=24, ge=0)
+    # A shift offered to a volunteer (a broadcast, the understaffed alert) is not offered to them
+    # again by the other path for this many hours (0: no such pause).
+    offer_repeat_hours: int = Field(default=24, ge=0)
     swap_expiry_before_start_min: int = Field(default=60, ge=0)
 
     # check-in

@@ -328,6 +328,23 @@ class Assignment(Base):
         return self.rota_id is not None
 
 
+class ShiftOffer(Base):
+    """A shift offered to a member with a Sign up button (a broadcast, the understaffed alert):
+    by which path and when last, so the other path does not offer it to them again soon after
+    (bot/services/schedule/offers.py)."""
+
+    __tablename__ = "shift_offers"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    shift_id: Mapped[int] = mapped_column(
+        ForeignKey("shifts.id", ondelete="CASCADE"), primary_key=True
+    )
+    source: Mapped[str] = mapped_column(String(16))
+    offered_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
 class CheckIn(Base):
     __tablename__ = "checkins"
 

@@ -15,16 +15,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Assignment, AssignmentStatus, Member, Post, Shift, ShiftStatus
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    Member,
+    OutboxMessage,
+    Post,
+    Shift,
+    ShiftStatus,
+)
 from bot.i18n import Translator
 from bot.services.duty.checkin_text import duration, minutes_between
 from bot.services.platform import outbox
+from bot.services.platform.outbox import Queued
 from bot.services.schedule.deadlines import WayOut, way_out
-from bot.services.schedule.shift_text import shift_label, translator_for
+from bot.services.schedule.shift_text import shift_label
 from bot.settings import Settings
 
 # A message about a shift starting within this long is urgent: quiet hours do not hold it back.
@@ -50,13 +60,30 @@ def is_urgent(shift: Shift, now: dt.datetime, settings: Settings) -> bool:
     return quiet_until is not None and quiet_until >= shift.starts_at
 
 
+@dataclass(frozen=True)
+class HeldSeat:
+    """What a due scan needs to decide about a seat, without loading it: the assignment's id,
+    when it was last changed, and when its shift starts."""
+
+    assignment_id: int
+    updated_at: dt.datetime
+    starts_at: dt.datetime
+
+
 async def held_seats(
-    session: AsyncSession, starts_after: dt.datetime, starts_until: dt.datetime
-) -> list[Assignment]:
+    session: AsyncSession,
+    starts_after: dt.datetime,
+    starts_until: dt.datetime,
+    *,
+    key: tuple[str, str] | None = None,
+) -> list[HeldSeat]:
     """Seats held but not yet checked in on scheduled shifts of live posts starting in
-    (starts_after, starts_until], soonest first; people who blocked the bot are left out."""
-    rows = await session.scalars(
-        select(Assignment)
+    (starts_after, starts_until], soonest first; people who blocked the bot are left out.
+    Only the columns the scans decide on: ``_load`` loads the few that get a message. With
+    `key` (prefix, suffix), only the seats with no outbox message under prefix + the
+    assignment's id + suffix: a tick with nothing new reads nothing but the index."""
+    query = (
+        select(Assignment.id, Assignment.updated_at, Shift.starts_at)
         .join(Shift, Assignment.shift_id == Shift.id)
         .join(Post, Shift.post_id == Post.id)
         .join(Member, Assignment.member_id == Member.id)
@@ -70,11 +97,105 @@ async def held_seats(
         )
         .order_by(Shift.starts_at, Assignment.id)
     )
-    return list(rows.unique())
+    if key is not None:
+        prefix, suffix = key
+        name = literal(prefix) + cast(Assignment.id, String) + literal(suffix)
+        query = query.where(~exists().where(OutboxMessage.idempotency_key == name))
+    rows = await session.execute(query)
+    return [HeldSeat(*row) for row in rows.all()]
+
+
+@dataclass(frozen=True)
+class _Due:
+    """A seat that gets a message: its assignment, its shift (with the post), and who holds it
+    (their chat and language)."""
+
+    assignment_id: int
+    shift: Shift
+    chat_id: int
+    language: str | None
+
+
+async def _load(session: AsyncSession, wanted: list[int]) -> list[_Due]:
+    """The seats of these assignments, in the given order, for their messages: one statement
+    for the holders, one for the shifts (each loaded once)."""
+    holders: dict[int, tuple[int, int, str | None]] = {}
+    for start in range(0, len(wanted), 500):
+        rows = await session.execute(
+            select(Assignment.id, Assignment.shift_id, Member.telegram_id, Member.language)
+            .join(Member, Assignment.member_id == Member.id)
+            .where(Assignment.id.in_(wanted[start : start + 500]))
+        )
+        holders.update((row[0], (row[1], row[2], row[3])) for row in rows.all())
+    shift_ids = sorted({shift_id for shift_id, _, _ in holders.values()})
+    shifts: dict[int, Shift] = {}
+    for start in range(0, len(shift_ids), 500):
+        found = await session.scalars(
+            select(Shift).where(Shift.id.in_(shift_ids[start : start + 500]))
+        )
+        shifts.update((shift.id, shift) for shift in found.unique())
+    return [
+        _Due(i, shifts[holders[i][0]], holders[i][1], holders[i][2])
+        for i in wanted
+        if i in holders and holders[i][0] in shifts
+    ]
+
+
+def _translators(settings: Settings) -> Callable[[str | None], Translator]:
+    """A Translator per language (None: the default one) for a whole scan."""
+    made: dict[str, Translator] = {}
+
+    def translator(language: str | None) -> Translator:
+        chosen = language or settings.default_language
+        if chosen not in made:
+            made[chosen] = Translator(chosen, settings.zone)
+        return made[chosen]
+
+    return translator
+
+
+async def _enqueue_in_order(
+    session: AsyncSession, messages: list[tuple[Queued, bool]], now: dt.datetime
+) -> int:
+    """Queue (message, urgent) pairs in bulk, keeping their order: one statement per run of
+    equal urgency."""
+    queued = 0
+    run: list[Queued] = []
+    for index, (message, urgent) in enumerate(messages):
+        run.append(message)
+        if index + 1 == len(messages) or messages[index + 1][1] != urgent:
+            queued += await outbox.enqueue_many(session, run, now=now, urgent=urgent)
+            run = []
+    return queued
 
 
 def _checkin_hint(t: Translator, settings: Settings) -> str:
     return t("reminder.how_photo") if settings.checkin_require_photo else t("reminder.how")
+
+
+def _reminder(
+    t: Translator, shift: Shift, lead: int, now: dt.datetime, settings: Settings
+) -> tuple[outbox.Message, bool]:
+    """The reminder of `lead` about `shift` at `now`, and whether it is urgent."""
+    opening = settings.checkin_open_before_min
+    left = duration(t, minutes_between(now, shift.starts_at))
+    inside_window = lead < opening
+    urgent = is_urgent(shift, now, settings)
+    if urgent or settings.quiet_until(now) is None:
+        text = t("reminder.upcoming", shift=shift_label(t, shift), left=left)
+    else:
+        # It waits for the quiet hours to end: "starts in 2 h" would be wrong by then.
+        text = t("reminder.upcoming_deferred", shift=shift_label(t, shift))
+    if inside_window:
+        text = "\n".join((text, _checkin_hint(t, settings)))
+    else:
+        text = "\n".join((text, t(CANT_COME[way_out(shift, now, settings)])))
+    body = outbox.payload(
+        text,
+        location_button=t("checkin.button.send_location") if inside_window else None,
+        expires_at=shift.starts_at,
+    )
+    return body, urgent
 
 
 async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
@@ -88,45 +209,34 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
             continue
         # Due from its time until the next occasion's time: then that one speaks.
         following = max((b for b in boundaries if b < lead), default=0)
-        seats = await held_seats(session, now + _minutes(following), now + _minutes(lead))
-        for assignment in seats:
-            shift = assignment.shift
-            if assignment.updated_at > shift.starts_at - _minutes(lead):
-                continue  # the seat was taken after this reminder's time
-            member = assignment.member
-            t = translator_for(member, settings)
-            left = duration(t, minutes_between(now, shift.starts_at))
-            inside_window = lead < opening
-            urgent = is_urgent(shift, now, settings)
-            if urgent or settings.quiet_until(now) is None:
-                text = t("reminder.upcoming", shift=shift_label(t, shift), left=left)
-            else:
-                # It waits for the quiet hours to end: "starts in 2 h" would be wrong by then.
-                text = t("reminder.upcoming_deferred", shift=shift_label(t, shift))
-            if inside_window:
-                text = "\n".join((text, _checkin_hint(t, settings)))
-            else:
-                text = "\n".join((text, t(CANT_COME[way_out(shift, now, settings)])))
-            body = outbox.payload(
-                text,
-                location_button=t("checkin.button.send_location") if inside_window else None,
-                expires_at=shift.starts_at,
-            )
-            if await outbox.enqueue(
-                session,
-                key=f"remind:{assignment.id}:{lead}",
-                chat_id=member.telegram_id,
-                body=body,
-                now=now,
-                urgent=urgent,
-            ):
-                queued += 1
+        held = await held_seats(
+            session, now + _minutes(following), now + _minutes(lead), key=("remind:", f":{lead}")
+        )
+        wanted = [
+            seat.assignment_id
+            for seat in held
+            # a seat taken after this reminder's time gets none
+            if seat.updated_at <= seat.starts_at - _minutes(lead)
+        ]
+        messages: list[tuple[Queued, bool]] = []
+        translator = _translators(settings)
+        # Everyone on a shift reads the same reminder in their language: rendered once.
+        bodies: dict[tuple[str, int], tuple[outbox.Message, bool]] = {}
+        for due in await _load(session, wanted):
+            shift = due.shift
+            t = translator(due.language)
+            if (t.language, shift.id) not in bodies:
+                bodies[(t.language, shift.id)] = _reminder(t, shift, lead, now, settings)
+            body, urgent = bodies[(t.language, shift.id)]
+            key = f"remind:{due.assignment_id}:{lead}"
+            messages.append((Queued(key, due.chat_id, body), urgent))
+        queued += await _enqueue_in_order(session, messages, now)
     return queued
 
 
 async def _location_prompts(
     session: AsyncSession,
-    seats: list[Assignment],
+    held: list[HeldSeat],
     now: dt.datetime,
     settings: Settings,
     *,
@@ -136,24 +246,18 @@ async def _location_prompts(
 ) -> int:
     """One urgent message to each seat's holder, with the button that shares their location,
     kept only until `until` after the start."""
-    queued = 0
-    for assignment in seats:
-        shift, member = assignment.shift, assignment.member
-        t = translator_for(member, settings)
+    messages: list[Queued] = []
+    translator = _translators(settings)
+    for due in await _load(session, [seat.assignment_id for seat in held]):
+        shift = due.shift
+        t = translator(due.language)
         body = outbox.payload(
             render(t, shift),
             location_button=t("checkin.button.send_location"),
             expires_at=shift.starts_at + until,
         )
-        queued += await outbox.enqueue(
-            session,
-            key=f"{key}:{assignment.id}",
-            chat_id=member.telegram_id,
-            body=body,
-            now=now,
-            urgent=True,
-        )
-    return queued
+        messages.append(Queued(f"{key}:{due.assignment_id}", due.chat_id, body))
+    return await outbox.enqueue_many(session, messages, now=now, urgent=True)
 
 
 async def checkin_open(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
@@ -161,7 +265,12 @@ async def checkin_open(session: AsyncSession, now: dt.datetime, settings: Settin
     check-in is open, with the button that shares their location. Still due until they would
     be late; after that the late nudge speaks."""
     late = _minutes(settings.late_after_min)
-    seats = await held_seats(session, now - late, now + _minutes(settings.checkin_open_before_min))
+    seats = await held_seats(
+        session,
+        now - late,
+        now + _minutes(settings.checkin_open_before_min),
+        key=("checkin-open:", ""),
+    )
 
     def render(t: Translator, shift: Shift) -> str:
         opened = t(
@@ -180,7 +289,7 @@ async def late_nudges(session: AsyncSession, now: dt.datetime, settings: Setting
     late, absent = _minutes(settings.late_after_min), _minutes(settings.absent_after_min)
     if late >= absent:
         return 0
-    seats = await held_seats(session, now - absent, now - late)
+    seats = await held_seats(session, now - absent, now - late, key=("late:", ""))
 
     def render(t: Translator, shift: Shift) -> str:
         minutes = minutes_between(shift.starts_at, now)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Member, MemberRole, Role
@@ -21,10 +22,8 @@ def serves_on_posts(member: Member) -> bool:
     return not ON_POST_ROLES.isdisjoint(member.roles)
 
 
-async def on_post(session: AsyncSession, unit_id: int | None) -> list[Member]:
-    """The active members who stand on posts and can be written to (they have not blocked the
-    bot), of one unit or of all, by id."""
-    query = (
+def _on_post_query() -> Select[Member]:
+    return (
         select(Member)
         .join(MemberRole, MemberRole.member_id == Member.id)
         .where(
@@ -35,8 +34,22 @@ async def on_post(session: AsyncSession, unit_id: int | None) -> list[Member]:
         )
         .order_by(Member.id)
     )
+
+
+async def on_post(session: AsyncSession, unit_id: int | None) -> list[Member]:
+    """The active members who stand on posts and can be written to (they have not blocked the
+    bot), of one unit or of all, by id."""
+    query = _on_post_query()
     if unit_id is not None:
         query = query.where(Member.unit_id == unit_id)
+    return list((await session.scalars(query)).unique())
+
+
+async def on_post_in(session: AsyncSession, unit_ids: Collection[int]) -> list[Member]:
+    """``on_post`` of several units in one statement, by id."""
+    if not unit_ids:
+        return []
+    query = _on_post_query().where(Member.unit_id.in_(sorted(set(unit_ids))))
     return list((await session.scalars(query)).unique())
 
 

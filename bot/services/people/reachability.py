@@ -4,6 +4,7 @@ marked, nothing is retried, and their unit's coordinators are told once."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,17 +16,28 @@ from bot.settings import Settings
 
 
 async def coordinators_of(session: AsyncSession, unit_id: int) -> list[Member]:
+    return (await coordinators_by_unit(session, {unit_id})).get(unit_id, [])
+
+
+async def coordinators_by_unit(
+    session: AsyncSession, unit_ids: set[int]
+) -> dict[int, list[Member]]:
+    """The active coordinators of each of these units, by unit id, in member order."""
     rows = await session.scalars(
         select(Member)
         .join(MemberRole, MemberRole.member_id == Member.id)
         .where(
-            Member.unit_id == unit_id,
+            Member.unit_id.in_(sorted(unit_ids)),
             Member.active.is_(True),
             MemberRole.role == Role.COORDINATOR,
         )
         .order_by(Member.id)
     )
-    return list(rows.unique().all())
+    found: dict[int, list[Member]] = defaultdict(list)
+    for member in rows.unique():
+        assert member.unit_id is not None
+        found[member.unit_id].append(member)
+    return found
 
 
 async def mark_unreachable(

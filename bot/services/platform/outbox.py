@@ -150,11 +150,13 @@ def payload(
 
 @dataclass(frozen=True)
 class Queued:
-    """One message of a bulk enqueue: its idempotency key, the chat, the message."""
+    """One message of a bulk enqueue: its idempotency key, the chat, the message, and its own
+    batch when the messages of one call belong to several (else the call's `batch`)."""
 
     key: str
     chat_id: int
     body: Message
+    batch: str | None = None
 
 
 # Rows per INSERT: well within SQLite's limit on bound parameters (10 columns a row).
@@ -194,16 +196,25 @@ async def enqueue_many(
     batch: str | None = None,
 ) -> int:
     """Queue many messages in a few statements; returns how many were new (a key queued
-    before is skipped)."""
-    queued = 0
+    before is skipped). One INSERT ... ON CONFLICT DO NOTHING RETURNING, compiled once and sent
+    with every row as parameters (SQLAlchemy batches them into multi-row VALUES), so a tick
+    that queues ten thousand messages neither compiles nor round-trips per message."""
+    if not messages:
+        return 0
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(OutboxMessage)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(OutboxMessage.id)
+    )
+    queued = 0
     for start in range(0, len(messages), BULK_ROWS):
         rows = [
             {
                 "idempotency_key": message.key[:160],
                 "chat_id": message.chat_id,
-                "batch": batch,
+                "batch": message.batch or batch,
                 "kind": message.body.kind,
                 "payload": message.body.to_json(),
                 "urgent": urgent,
@@ -214,14 +225,25 @@ async def enqueue_many(
             }
             for message in messages[start : start + BULK_ROWS]
         ]
-        statement = (
-            insert(OutboxMessage)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        )
-        result = await session.execute(statement)
-        queued += int(getattr(result, "rowcount", 0) or 0)
+        connection = await session.connection()
+        result = await connection.execute(statement, rows)
+        queued += len(result.all())
     return queued
+
+
+async def queued_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
+    """The keys among these that a message was queued under before, in one statement per
+    BULK_ROWS keys: a job asks this before it loads what it would need to render the rest."""
+    found: set[str] = set()
+    wanted = [key[:160] for key in keys]
+    for start in range(0, len(wanted), BULK_ROWS):
+        rows = await session.scalars(
+            select(OutboxMessage.idempotency_key).where(
+                OutboxMessage.idempotency_key.in_(wanted[start : start + BULK_ROWS])
+            )
+        )
+        found.update(rows)
+    return found
 
 
 # A claim is a lease: a process that dies mid-send leaves rows that another may take later.

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +20,6 @@ from bot.db.models import (
     Assignment,
     AssignmentStatus,
     Member,
-    OutboxMessage,
     Rota,
     Shift,
     ShiftStatus,
@@ -30,6 +28,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.duty.reminders import is_urgent
 from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
+from bot.services.platform import outbox
 from bot.services.platform.notify import notify
 from bot.services.rostering import notices
 from bot.services.schedule import timespec
@@ -76,21 +75,6 @@ async def acknowledge(
     return seats, first
 
 
-async def _already_queued(session: AsyncSession, keys: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(keys), 500):
-        found |= set(
-            (
-                await session.scalars(
-                    select(OutboxMessage.idempotency_key).where(
-                        OutboxMessage.idempotency_key.in_(keys[start : start + 500])
-                    )
-                )
-            ).all()
-        )
-    return found
-
-
 async def reminders(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """Remind each person who has not acknowledged a rota's seats ASSIGN_ACK_REMIND_HOURS after
     it, once, while the first of those seats has not started."""
@@ -121,7 +105,7 @@ async def reminders(session: AsyncSession, now: dt.datetime, settings: Settings)
         assert seat.rota_id is not None
         grouped[(seat.rota_id, seat.member_id)].append(seat)
     keys = {group: f"ack-remind:{group[0]}:{group[1]}" for group in grouped}
-    sent = await _already_queued(session, list(keys.values()))
+    sent = await outbox.queued_keys(session, list(keys.values()))
     queued = 0
     for group, mine in grouped.items():
         if keys[group] in sent:
@@ -196,7 +180,7 @@ async def evening_lists(session: AsyncSession, now: dt.datetime, settings: Setti
     for unit_id in sorted(units):
         coordinators = await coordinators_of(session, unit_id)
         keys = {c.id: f"ack-missing:{unit_id}:{tomorrow.isoformat()}:{c.id}" for c in coordinators}
-        sent = await _already_queued(session, list(keys.values()))
+        sent = await outbox.queued_keys(session, list(keys.values()))
         waiting = [c for c in coordinators if keys[c.id] not in sent]
         if not waiting:
             continue

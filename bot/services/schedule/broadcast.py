@@ -28,6 +28,7 @@ from bot.i18n import Translator
 from bot.services.people.access import Actor
 from bot.services.people.members import on_post
 from bot.services.platform import outbox
+from bot.services.schedule import offers
 from bot.services.schedule.seats import OpenShift, seats
 from bot.services.schedule.shift_text import open_shift_lines, sign_up_label, translator_for
 from bot.services.schedule.timespec import local_day_bounds
@@ -180,7 +181,9 @@ async def send_shifts(
     settings: Settings,
 ) -> Broadcast:
     """Queue, for each volunteer, the audience's shifts of their unit they may take (a required
-    tag they lack leaves a shift out); every Sign up press is checked again then."""
+    tag they lack leaves a shift out, and so does one the understaffed alert offered them
+    within OFFER_REPEAT_HOURS: bot/services/schedule/offers.py); someone left with none gets
+    no message. Every Sign up press is checked again then."""
     _check_audience(actor, audience.unit_id)
     check_range(audience.first, audience.last, settings)
     items = await shifts_for(session, audience, now, settings)
@@ -189,28 +192,43 @@ async def send_shifts(
     broadcast = await _create(
         session, actor, BroadcastKind.SHIFTS, audience.unit_id, chat_id, language, None, now
     )
-    total = 0
-    for member in await volunteers(session, audience.unit_id):
+    members = await volunteers(session, audience.unit_id)
+    # A shift the understaffed alert offered someone a moment ago is not offered again.
+    offered = await offers.offered_elsewhere(
+        session,
+        [member.id for member in members],
+        [item.shift.id for item in items],
+        offers.OfferPath.BROADCAST,
+        now,
+        settings,
+    )
+    messages: list[outbox.Queued] = []
+    made: list[tuple[int, int]] = []
+    for member in members:
         theirs = [
             item
             for item in items
             if item.shift.post.unit_id == member.unit_id
             and (item.shift.required_tag is None or item.shift.required_tag in member.tags)
+            and (member.id, item.shift.id) not in offered
         ]
         if not theirs:
             continue
         t = translator_for(member, settings)
-        await outbox.enqueue(
-            session,
-            key=f"{batch_of(broadcast.id)}:{member.id}",
-            chat_id=member.telegram_id,
-            body=_shift_message(t, theirs),
-            now=now,
-            batch=batch_of(broadcast.id),
+        messages.append(
+            outbox.Queued(
+                f"{batch_of(broadcast.id)}:{member.id}",
+                member.telegram_id,
+                _shift_message(t, theirs),
+            )
         )
-        total += 1
+        # Only the shifts shown with a button count as offered; "and 3 more" is no offer.
+        made += [(member.id, item.shift.id) for item in theirs[:SHIFTS_PER_MESSAGE]]
+    total = len(messages)
     if total == 0:
         raise DomainError(ErrorCode.NOTHING_TO_BROADCAST)
+    await outbox.enqueue_many(session, messages, now=now, batch=batch_of(broadcast.id))
+    await offers.record(session, made, offers.OfferPath.BROADCAST, now)
     broadcast.total = total
     return broadcast
 

@@ -1,15 +1,19 @@
 """Who may take which shift now: every rule of sign-up in one place. Sign-up, the waitlist
-promotion, the understaffed offers and swaps all call ``check_eligibility``. Capacity is not one
-of these rules: it is checked separately, under the shift's lock, by whoever takes a seat."""
+promotion and swaps call ``check_eligibility`` (one member, one shift); the understaffed offers
+call ``refusals`` (many members and shifts in a few statements). Both apply the same rules, the
+one through the other. Capacity is not one of these rules: it is checked separately, under the
+shift's lock, by whoever takes a seat."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Assignment, AssignmentStatus, Member, Post, Shift, ShiftStatus
+from bot.db.models import Assignment, AssignmentStatus, Member, Shift, ShiftStatus
 from bot.errors import DomainError, ErrorCode
 from bot.services.schedule.seats import ATTACHED, COMMITTED
 from bot.services.schedule.shift_text import shift_label, translator_for
@@ -39,6 +43,214 @@ async def no_shows(session: AsyncSession, member_id: int) -> int:
     )
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """The first rule that keeps a member from a shift: its error code and what its message
+    names (the clashing shift, a count)."""
+
+    code: ErrorCode
+    clash_id: int | None = None
+    count: int = 0
+
+
+@dataclass
+class _Facts:
+    """What the rules need from the database about a set of members and shifts, read in a few
+    statements: each member's row on each shift, their committed seats around the shifts, their
+    committed seats per week and their no-shows."""
+
+    own: dict[tuple[int, int], AssignmentStatus]
+    committed: dict[int, list[tuple[int, dt.datetime, dt.datetime]]]
+    weekly: dict[tuple[int, dt.datetime], int]
+    missed: dict[int, int]
+
+
+def _chunks(values: Sequence[int], size: int = 900) -> Iterator[list[int]]:
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])
+
+
+async def _facts(
+    session: AsyncSession,
+    member_ids: Sequence[int],
+    shifts: Sequence[Shift],
+    settings: Settings,
+    leaving: int | None,
+) -> _Facts:
+    facts = _Facts(own={}, committed={}, weekly={}, missed={})
+    if not member_ids or not shifts:
+        return facts
+    others = Assignment.id != leaving if leaving is not None else true()
+    shift_ids = sorted({shift.id for shift in shifts})
+    earliest = min(shift.starts_at for shift in shifts)
+    latest = max(shift.ends_at for shift in shifts)
+    weeks = sorted({week_bounds(shift.starts_at, settings.zone) for shift in shifts})
+    for members in _chunks(sorted(set(member_ids))):
+        for shift_part in _chunks(shift_ids):
+            own = await session.execute(
+                select(Assignment.member_id, Assignment.shift_id, Assignment.status).where(
+                    Assignment.shift_id.in_(shift_part),
+                    Assignment.member_id.in_(members),
+                    Assignment.status.in_(ATTACHED),
+                )
+            )
+            for member_id, shift_id, status in own.all():
+                facts.own[(member_id, shift_id)] = AssignmentStatus(status)
+        around = await session.execute(
+            select(Assignment.member_id, Shift.id, Shift.starts_at, Shift.ends_at)
+            .join(Shift, Assignment.shift_id == Shift.id)
+            .where(
+                Assignment.member_id.in_(members),
+                Assignment.status.in_(COMMITTED),
+                others,
+                Shift.status == ShiftStatus.SCHEDULED,
+                Shift.starts_at < latest,
+                Shift.ends_at > earliest,
+            )
+            .order_by(Shift.starts_at, Shift.id)
+        )
+        for member_id, shift_id, starts_at, ends_at in around.all():
+            facts.committed.setdefault(member_id, []).append((shift_id, starts_at, ends_at))
+        if settings.weekly_shift_cap > 0:
+            for first, after in weeks:
+                weekly = await session.execute(
+                    select(Assignment.member_id, func.count())
+                    .join(Shift, Assignment.shift_id == Shift.id)
+                    .where(
+                        Assignment.member_id.in_(members),
+                        Assignment.status.in_(COMMITTED),
+                        others,
+                        Shift.status == ShiftStatus.SCHEDULED,
+                        Shift.starts_at >= first,
+                        Shift.starts_at < after,
+                    )
+                    .group_by(Assignment.member_id)
+                )
+                for member_id, count in weekly.all():
+                    facts.weekly[(member_id, first)] = int(count)
+        if settings.no_show_block_after > 0:
+            missed = await session.execute(
+                select(Assignment.member_id, func.count())
+                .where(
+                    Assignment.member_id.in_(members),
+                    Assignment.status == AssignmentStatus.ABSENT,
+                )
+                .group_by(Assignment.member_id)
+            )
+            for member_id, count in missed.all():
+                facts.missed[member_id] = int(count)
+    return facts
+
+
+def _standing_refusal(
+    member: Member, shift: Shift, now: dt.datetime, settings: Settings, *, assigned: bool
+) -> Refusal | None:
+    """The rules that need nothing but the member and the shift."""
+    if not member.active:
+        return Refusal(ErrorCode.NOT_REGISTERED)
+    if shift.status is ShiftStatus.CANCELLED:
+        return Refusal(ErrorCode.SHIFT_CANCELLED)
+    if shift.post.archived:
+        return Refusal(ErrorCode.POST_ARCHIVED)
+    if member.unit_id != shift.post.unit_id:
+        return Refusal(ErrorCode.SHIFT_OTHER_UNIT)
+    if shift.starts_at <= now:
+        return Refusal(ErrorCode.SHIFT_STARTED)
+    if now < opens_at(shift, settings) and not assigned:
+        return Refusal(ErrorCode.SIGNUP_NOT_OPEN)
+    if shift.required_tag and shift.required_tag not in member.tags:
+        return Refusal(ErrorCode.TAG_REQUIRED)
+    return None
+
+
+def _seat_refusal(
+    member: Member, shift: Shift, facts: _Facts, settings: Settings, *, from_waitlist: bool
+) -> Refusal | None:
+    """The rules about the member's other seats: on this shift already, a clash, the weekly
+    cap, too many no-shows."""
+    own = facts.own.get((member.id, shift.id))
+    if own == AssignmentStatus.WAITLISTED:
+        if not from_waitlist:
+            return Refusal(ErrorCode.ALREADY_WAITLISTED)
+    elif own is not None:
+        return Refusal(ErrorCode.ALREADY_SIGNED_UP)
+    for other_id, starts_at, ends_at in facts.committed.get(member.id, ()):
+        if other_id != shift.id and starts_at < shift.ends_at and ends_at > shift.starts_at:
+            return Refusal(ErrorCode.SHIFT_CLASH, clash_id=other_id)
+    if settings.weekly_shift_cap > 0:
+        first, _ = week_bounds(shift.starts_at, settings.zone)
+        if facts.weekly.get((member.id, first), 0) >= settings.weekly_shift_cap:
+            return Refusal(ErrorCode.WEEKLY_CAP_REACHED, count=settings.weekly_shift_cap)
+    if settings.no_show_block_after > 0:
+        missed = facts.missed.get(member.id, 0)
+        if missed >= settings.no_show_block_after:
+            return Refusal(ErrorCode.NO_SHOW_BLOCKED, count=missed)
+    return None
+
+
+def opens_at(shift: Shift, settings: Settings) -> dt.datetime:
+    return shift.starts_at - dt.timedelta(days=settings.signup_open_days)
+
+
+async def refusals(
+    session: AsyncSession,
+    pairs: Iterable[tuple[Member, Shift]],
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    from_waitlist: bool = False,
+    leaving: int | None = None,
+    assigned: bool = False,
+) -> dict[tuple[int, int], Refusal | None]:
+    """The first rule that keeps each member from each shift (None: they may take it), keyed
+    by (member id, shift id): the rules of ``check_eligibility`` for many members and shifts at
+    once, in a few statements whatever their number."""
+    result: dict[tuple[int, int], Refusal | None] = {}
+    pending: list[tuple[Member, Shift]] = []
+    for member, shift in pairs:
+        refusal = _standing_refusal(member, shift, now, settings, assigned=assigned)
+        result[(member.id, shift.id)] = refusal
+        if refusal is None:
+            pending.append((member, shift))
+    if not pending:
+        return result
+    facts = await _facts(
+        session,
+        [member.id for member, _ in pending],
+        list({shift.id: shift for _, shift in pending}.values()),
+        settings,
+        leaving,
+    )
+    for member, shift in pending:
+        result[(member.id, shift.id)] = _seat_refusal(
+            member, shift, facts, settings, from_waitlist=from_waitlist
+        )
+    return result
+
+
+async def _error(
+    session: AsyncSession, refusal: Refusal, member: Member, shift: Shift, settings: Settings
+) -> DomainError:
+    code = refusal.code
+    if code is ErrorCode.POST_ARCHIVED:
+        return DomainError(code, post=shift.post.name)
+    if code is ErrorCode.SHIFT_OTHER_UNIT:
+        return DomainError(code, unit=shift.post.unit.name)
+    if code is ErrorCode.SIGNUP_NOT_OPEN:
+        t = translator_for(member, settings)
+        return DomainError(code, opens=t.datetime(opens_at(shift, settings)))
+    if code is ErrorCode.TAG_REQUIRED:
+        return DomainError(code, tag=shift.required_tag)
+    if code is ErrorCode.SHIFT_CLASH:
+        clash = await session.get(Shift, refusal.clash_id)
+        assert clash is not None
+        t = translator_for(member, settings)
+        return DomainError(code, shift=shift_label(t, clash))
+    if code in (ErrorCode.WEEKLY_CAP_REACHED, ErrorCode.NO_SHOW_BLOCKED):
+        return DomainError(code, count=refusal.count)
+    return DomainError(code)
+
+
 async def check_eligibility(
     session: AsyncSession,
     member: Member,
@@ -56,78 +268,18 @@ async def check_eligibility(
     checks a member who waits on this shift for a seat that came free. `leaving` is a seat of
     the member's that goes away in the same step (the other half of a swap): it neither clashes
     nor counts toward the weekly cap. An `assigned` seat (a coordinator puts the member on the
-    shift) is not bound by the sign-up window: rotas are made weeks ahead.
+    shift) is not bound by the sign-up window: rotas are made weeks ahead. The rules are those
+    of ``refusals``, asked for one pair.
     """
-    others = Assignment.id != leaving if leaving is not None else true()
-    if not member.active:
-        raise DomainError(ErrorCode.NOT_REGISTERED)
-    post: Post = shift.post
-    if shift.status is ShiftStatus.CANCELLED:
-        raise DomainError(ErrorCode.SHIFT_CANCELLED)
-    if post.archived:
-        raise DomainError(ErrorCode.POST_ARCHIVED, post=post.name)
-    if member.unit_id != post.unit_id:
-        raise DomainError(ErrorCode.SHIFT_OTHER_UNIT, unit=post.unit.name)
-    if shift.starts_at <= now:
-        raise DomainError(ErrorCode.SHIFT_STARTED)
-    opens_at = shift.starts_at - dt.timedelta(days=settings.signup_open_days)
-    if now < opens_at and not assigned:
-        t = translator_for(member, settings)
-        raise DomainError(ErrorCode.SIGNUP_NOT_OPEN, opens=t.datetime(opens_at))
-    if shift.required_tag and shift.required_tag not in member.tags:
-        raise DomainError(ErrorCode.TAG_REQUIRED, tag=shift.required_tag)
-    own: AssignmentStatus | None = await session.scalar(
-        select(Assignment.status).where(
-            Assignment.shift_id == shift.id,
-            Assignment.member_id == member.id,
-            Assignment.status.in_(ATTACHED),
-        )
+    found = await refusals(
+        session,
+        [(member, shift)],
+        now,
+        settings,
+        from_waitlist=from_waitlist,
+        leaving=leaving,
+        assigned=assigned,
     )
-    if own == AssignmentStatus.WAITLISTED:
-        if not from_waitlist:
-            raise DomainError(ErrorCode.ALREADY_WAITLISTED)
-    elif own is not None:
-        raise DomainError(ErrorCode.ALREADY_SIGNED_UP)
-    clash: Shift | None = (
-        await session.scalars(
-            select(Shift)
-            .join(Assignment, Assignment.shift_id == Shift.id)
-            .where(
-                Assignment.member_id == member.id,
-                Assignment.status.in_(COMMITTED),
-                others,
-                Shift.id != shift.id,
-                Shift.status == ShiftStatus.SCHEDULED,
-                Shift.starts_at < shift.ends_at,
-                Shift.ends_at > shift.starts_at,
-            )
-            .limit(1)
-        )
-    ).first()
-    if clash is not None:
-        t = translator_for(member, settings)
-        raise DomainError(ErrorCode.SHIFT_CLASH, shift=shift_label(t, clash))
-    if settings.weekly_shift_cap > 0:
-        first, after = week_bounds(shift.starts_at, settings.zone)
-        taken = int(
-            await session.scalar(
-                select(func.count())
-                .select_from(Assignment)
-                .join(Shift, Assignment.shift_id == Shift.id)
-                .where(
-                    Assignment.member_id == member.id,
-                    Assignment.status.in_(COMMITTED),
-                    others,
-                    Shift.status == ShiftStatus.SCHEDULED,
-                    Shift.starts_at >= first,
-                    Shift.starts_at < after,
-                )
-            )
-            or 0
-        )
-        if taken >= settings.weekly_shift_cap:
-            raise DomainError(ErrorCode.WEEKLY_CAP_REACHED, count=settings.weekly_shift_cap)
-    if settings.no_show_block_after > 0:
-        missed = await no_shows(session, member.id)
-        if missed >= settings.no_show_block_after:
-            raise DomainError(ErrorCode.NO_SHOW_BLOCKED, count=missed)
+    refusal = found[(member.id, shift.id)]
+    if refusal is not None:
+        raise await _error(session, refusal, member, shift, settings)

@@ -1,30 +1,33 @@
 """The understaffed alert: UNDERSTAFFED_ALERT_HOURS before a shift that is still short of
 people, its unit's coordinators are told and the open seats are offered again to the unit's
-volunteers who may take the shift (no clash, no rule against them). Once per shift."""
+volunteers who may take the shift (no clash, no rule against them), except those a broadcast
+offered it to within OFFER_REPEAT_HOURS (bot/services/schedule/offers.py). Once per shift."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.buttons import ShiftCard, SignUp
 from bot.db.models import (
     Assignment,
     Member,
-    MemberRole,
     OutboxMessage,
     Post,
-    Role,
     Shift,
     ShiftStatus,
 )
-from bot.errors import DomainError
+from bot.i18n import Translator
+from bot.services.people.members import on_post_in
+from bot.services.people.reachability import coordinators_by_unit
 from bot.services.platform import outbox
-from bot.services.schedule.broadcast import volunteers
-from bot.services.schedule.eligibility import check_eligibility
-from bot.services.schedule.seats import ATTACHED, seats
+from bot.services.platform.outbox import Queued
+from bot.services.schedule import offers
+from bot.services.schedule.eligibility import refusals
+from bot.services.schedule.seats import SEATED
 from bot.services.schedule.shift_text import shift_label, translator_for
 from bot.settings import Settings
 
@@ -33,62 +36,108 @@ def batch_of(shift_id: int) -> str:
     return f"understaffed:{shift_id}"
 
 
-async def _coordinators(session: AsyncSession, unit_id: int) -> list[Member]:
-    return list(
-        (
-            await session.scalars(
-                select(Member)
-                .join(MemberRole, MemberRole.member_id == Member.id)
-                .where(
-                    MemberRole.role == Role.COORDINATOR,
-                    Member.unit_id == unit_id,
-                    Member.active.is_(True),
-                )
-                .order_by(Member.id)
-            )
-        ).unique()
-    )
+async def _alerted(session: AsyncSession, batches: list[str]) -> set[str]:
+    """The batches among these that an earlier tick queued."""
+    found: set[str] = set()
+    for start in range(0, len(batches), 500):
+        rows = await session.scalars(
+            select(OutboxMessage.batch)
+            .where(OutboxMessage.batch.in_(batches[start : start + 500]))
+            .distinct()
+        )
+        found.update(batch for batch in rows if batch is not None)
+    return found
 
 
 async def alert(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """DueJob: the shifts short of people within the window that were not alerted yet, each
+    with its coordinators told and its open seats offered to the volunteers who may take it.
+    A few statements for all of them: seats, earlier alerts, the people and every rule of
+    eligibility are read in bulk, the messages written in bulk."""
     if settings.understaffed_alert_hours <= 0:
         return 0
     horizon = now + dt.timedelta(hours=settings.understaffed_alert_hours)
-    candidates = list(
-        (
-            await session.scalars(
-                select(Shift)
-                .join(Post, Shift.post)
-                .where(
-                    Shift.status == ShiftStatus.SCHEDULED,
-                    Post.archived.is_(False),
-                    Shift.starts_at > now,
-                    Shift.starts_at <= horizon,
-                )
-                .order_by(Shift.starts_at)
-            )
-        ).unique()
+    # The short shifts of the window with their seated count, in one aggregate (only ids).
+    seated = func.count(Assignment.id)
+    rows = await session.execute(
+        select(Shift.id, Shift.capacity - seated)
+        .join(Post, Shift.post_id == Post.id)
+        .outerjoin(Assignment, and_(Assignment.shift_id == Shift.id, Assignment.status.in_(SEATED)))
+        .where(
+            Shift.status == ShiftStatus.SCHEDULED,
+            Post.archived.is_(False),
+            Shift.starts_at > now,
+            Shift.starts_at <= horizon,
+        )
+        .group_by(Shift.id, Shift.capacity, Shift.starts_at)
+        .having(seated < Shift.capacity)
+        .order_by(Shift.starts_at, Shift.id)
     )
-    counts = await seats(session, [shift.id for shift in candidates])
-    queued = 0
-    for shift in candidates:
-        missing = shift.capacity - counts[shift.id].seated
-        if missing <= 0:
-            continue
-        already = select(OutboxMessage.id).where(OutboxMessage.batch == batch_of(shift.id))
-        if await session.scalar(already.limit(1)) is not None:
-            continue  # alerted on an earlier tick
-        queued += await _alert_shift(session, shift, missing, now, settings)
-    return queued
+    missing_of = {int(shift_id): int(missing) for shift_id, missing in rows.all()}
+    alerted = await _alerted(session, [batch_of(shift_id) for shift_id in missing_of])
+    due = [shift_id for shift_id in missing_of if batch_of(shift_id) not in alerted]
+    if not due:
+        return 0
+    loaded = {
+        shift.id: shift
+        for shift in (await session.scalars(select(Shift).where(Shift.id.in_(due)))).unique()
+    }
+    short = [(loaded[shift_id], missing_of[shift_id]) for shift_id in due]
+    units = {shift.post.unit_id for shift, _ in short}
+    coordinators = await coordinators_by_unit(session, units)
+    volunteers: dict[int, list[Member]] = defaultdict(list)
+    for member in await on_post_in(session, units):
+        assert member.unit_id is not None
+        volunteers[member.unit_id].append(member)
+    pairs = [
+        (member, shift) for shift, _ in short for member in volunteers.get(shift.post.unit_id, ())
+    ]
+    refused = await refusals(session, pairs, now, settings)
+    offered = await offers.offered_elsewhere(
+        session,
+        {member.id for member, _ in pairs},
+        {shift.id for shift, _ in short},
+        offers.OfferPath.UNDERSTAFFED,
+        now,
+        settings,
+    )
+    messages: list[Queued] = []
+    made: list[tuple[int, int]] = []
+    for shift, missing in short:
+        takers = [
+            member
+            for member in volunteers.get(shift.post.unit_id, ())
+            if refused[(member.id, shift.id)] is None and (member.id, shift.id) not in offered
+        ]
+        messages += _alert_shift(
+            shift, missing, coordinators.get(shift.post.unit_id, []), takers, settings
+        )
+        made += [(member.id, shift.id) for member in takers]
+    await offers.record(session, made, offers.OfferPath.UNDERSTAFFED, now)
+    return await outbox.enqueue_many(session, messages, now=now)
 
 
-async def _alert_shift(
-    session: AsyncSession, shift: Shift, missing: int, now: dt.datetime, settings: Settings
-) -> int:
+def _alert_shift(
+    shift: Shift,
+    missing: int,
+    coordinators: list[Member],
+    takers: list[Member],
+    settings: Settings,
+) -> list[Queued]:
+    """The coordinators' alert, then the offer to each taker (rendered once per language),
+    all in the shift's batch."""
     batch = batch_of(shift.id)
-    queued = 0
-    for coordinator in await _coordinators(session, shift.post.unit_id):
-        t = translator_for(coordinator, settings)
+    translators: dict[str, Translator] = {}
+
+    def translator(member: Member) -> Translator:
+        language = member.language or settings.default_language
+        if language not in translators:
+            translators[language] = translator_for(member, settings)
+        return translators[language]
+
+    messages: list[Queued] = []
+    for coordinator in coordinators:
+        t = translator(coordinator)
         text = t(
             "understaffed.coordinator",
             shift=shift_label(t, shift),
@@ -96,43 +145,19 @@ async def _alert_shift(
             seated=shift.capacity - missing,
             capacity=shift.capacity,
         )
-        queued += await outbox.enqueue(
-            session,
-            key=f"{batch}:coordinator:{coordinator.id}",
-            chat_id=coordinator.telegram_id,
-            body=outbox.payload(
-                text,
-                buttons=[[(t("understaffed.button.open"), ShiftCard(shift.id))]],
-            ),
-            now=now,
-            batch=batch,
+        body = outbox.payload(
+            text, buttons=[[(t("understaffed.button.open"), ShiftCard(shift.id))]]
         )
-    attached = set(
-        (
-            await session.scalars(
-                select(Assignment.member_id).where(
-                    Assignment.shift_id == shift.id, Assignment.status.in_(ATTACHED)
-                )
-            )
-        ).all()
-    )
-    for member in await volunteers(session, shift.post.unit_id):
-        if member.id in attached:
-            continue
-        try:
-            await check_eligibility(session, member, shift, now, settings)
-        except DomainError:
-            continue
-        t = translator_for(member, settings)
-        text = t("understaffed.offer", shift=shift_label(t, shift), count=missing)
-        queued += await outbox.enqueue(
-            session,
-            key=f"{batch}:offer:{member.id}",
-            chat_id=member.telegram_id,
-            body=outbox.payload(
+        key = f"{batch}:coordinator:{coordinator.id}"
+        messages.append(Queued(key, coordinator.telegram_id, body, batch))
+    bodies: dict[str, outbox.Message] = {}
+    for member in takers:
+        t = translator(member)
+        if t.language not in bodies:
+            text = t("understaffed.offer", shift=shift_label(t, shift), count=missing)
+            bodies[t.language] = outbox.payload(
                 text, buttons=[[(t("understaffed.button.sign_up"), SignUp(shift.id))]]
-            ),
-            now=now,
-            batch=batch,
-        )
-    return queued
+            )
+        key = f"{batch}:offer:{member.id}"
+        messages.append(Queued(key, member.telegram_id, bodies[t.language], batch))
+    return messages
