@@ -13,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
     Member,
+    OutboxMessage,
     Rota,
     Shift,
     ShiftStatus,
@@ -81,20 +82,28 @@ async def reminders(session: AsyncSession, now: dt.datetime, settings: Settings)
     if settings.assign_ack_remind_hours <= 0:
         return 0
     due = now - dt.timedelta(hours=settings.assign_ack_remind_hours)
+    key = (
+        literal("ack-remind:")
+        + cast(Assignment.rota_id, String)
+        + literal(":")
+        + cast(Assignment.member_id, String)
+    )
+    # Driven from the rotas old enough (few) and leaving out in SQL the people already reminded,
+    # so a steady tick reads nothing; volunteered seats (no rota) are never looked at.
     seats = list(
         (
             await session.scalars(
                 select(Assignment)
-                .join(Rota, Assignment.rota_id == Rota.id)
                 .join(Shift, Assignment.shift_id == Shift.id)
                 .join(Member, Assignment.member_id == Member.id)
                 .where(
+                    Assignment.rota_id.in_(select(Rota.id).where(Rota.created_at <= due)),
                     Assignment.acknowledged_at.is_(None),
                     Assignment.status == AssignmentStatus.SIGNED_UP,
-                    Rota.created_at <= due,
                     Shift.status == ShiftStatus.SCHEDULED,
                     Shift.starts_at > now,
                     Member.blocked_bot.is_(False),
+                    ~exists().where(OutboxMessage.idempotency_key == key),
                 )
                 .order_by(Shift.starts_at, Assignment.id)
             )
