@@ -67,7 +67,6 @@ ADMIN_ID = 90_000_001
 ASKER_ID = 90_000_002
 GROUP_ID = -100_900
 PING_GAP_SECONDS = 0.02
-REPEAT = 3
 
 
 class Blockers:
@@ -267,6 +266,7 @@ async def run(
     reuse: bool,
     blockers: bool,
     modes: list[str],
+    repeat: int,
 ) -> None:
     existing = 0
     if reuse:
@@ -324,7 +324,7 @@ async def run(
         watch = Blockers()
         beating = watch.start(sample=blockers)
         try:
-            await measure(bot, emulator, clock, database, last, modes, watch)
+            await measure(bot, emulator, clock, database, last, modes, watch, repeat)
             print(
                 f"peak RSS after measuring: {peak_rss_mb():,.0f} MB (the bot's process), "
                 f"{worker_peak_rss_mb():,.0f} MB (the worker process)"
@@ -348,6 +348,7 @@ async def measure(
     last: dt.date,
     modes: list[str],
     steps: Blockers,
+    repeat: int,
 ) -> None:
     admin = emulator.user(ADMIN_ID, "Admin")
     asker = emulator.user(ASKER_ID, "路人")
@@ -381,7 +382,7 @@ async def measure(
         ("the scheduled monthly report", scheduled_month, dt.time(8, 5)),
     ):
         results: dict[str, list[tuple[float, float, float]]] = {mode: [] for mode in modes}
-        for attempt in range(REPEAT):
+        for attempt in range(repeat):
             for mode in modes:
                 use_mode(database, mode)
                 day = last if work is month_command else report_day
@@ -430,6 +431,7 @@ def main() -> None:
         default="thread,worker",
         help="comma-separated, of: " + "; ".join(f"{k}: {v}" for k, v in MODES.items()),
     )
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each report and mode")
     args = parser.parse_args()
     modes = [mode for mode in args.modes.split(",") if mode]
     if not modes or any(mode not in MODES for mode in modes):
@@ -445,6 +447,7 @@ def main() -> None:
                 reuse=args.reuse,
                 blockers=args.blockers,
                 modes=modes,
+                repeat=args.repeat,
             )
         )
 
