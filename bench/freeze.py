@@ -10,7 +10,7 @@ The city of bench/reports.py is built once; the real bot (LocalBot: the Applicat
 emulator) then answers. While an admin's /month is built, and while the scheduled monthly
 report for the city's group is built by a scheduler tick, another person sends /help again and
 again; the figure is the longest wait for its answer. Each is measured in the same run in the
---modes asked for (default: thread,worker,report):
+--modes asked for (default: thread,worker):
 
 - "locked" reads every report in a write transaction as the bot did first (on SQLite that
   holds the write lock for the whole report; at the full city's size /help then fails with
@@ -18,9 +18,7 @@ again; the figure is the longest wait for its answer. Each is measured in the sa
 - "thread" reads it on a read-only snapshot (Database.read_session) and draws the chart in a
   thread of the bot's process, as it did next: matplotlib holds the GIL, and the event loop
   gets it back only every few milliseconds;
-- "worker" draws the chart in the worker process (bot/services/reports/offload.py);
-- "report" also reads the report on Database.report_session, whose queries run at a lower CPU
-  priority on SQLite (on PostgreSQL it is the same as "worker"), as now.
+- "worker" draws the chart in the worker process (bot/services/reports/offload.py), as now.
 
 Beside the wait, the longest single step of the event loop while the report is built is shown
 in CPU time of the loop's thread, a figure the machine's load does not inflate. The baseline is
@@ -238,21 +236,17 @@ MODES = {
     "locked": "reads in a write transaction, chart drawn in a thread",
     "thread": "reads on a snapshot, chart drawn in a thread",
     "worker": "reads on a snapshot, chart drawn in the worker process",
-    "report": "as worker, and the report's queries at a lower priority (report_session)",
 }
 
 
 def use_mode(database: Database, mode: str) -> None:
     """locked: every read in a write transaction (BEGIN IMMEDIATE on SQLite), as it was first;
-    thread: the chart drawn in a thread of the bot's process, as it was next; worker: the chart
-    in the worker process; report: and the report's queries at a lower priority, as now."""
-    vars(database).pop("read_session", None)
-    vars(database).pop("report_session", None)
+    thread: the chart drawn in a thread of the bot's process, as it was next; worker: now."""
     if mode == "locked":
         database.read_session = database.session  # type: ignore[method-assign]
-    if mode != "report":
-        database.report_session = database.read_session  # type: ignore[method-assign]
-    offload._worker.failed = mode in ("locked", "thread")
+    else:
+        vars(database).pop("read_session", None)
+    offload._worker.failed = mode != "worker"
 
 
 async def _built(database: Database) -> int:
@@ -378,7 +372,7 @@ async def measure(
         await scheduler.tick(bot.runtime, monthly)
 
     # Warm up once (caches, the worker process, fonts), unmeasured.
-    use_mode(database, "report")
+    use_mode(database, "worker")
     clock.set(dt.datetime.combine(last, dt.time(19), tzinfo=ZONE))
     await month_command()
 
@@ -401,7 +395,7 @@ async def measure(
                 wait, took = await waits_during(asker, work)
                 results[mode].append((wait, took, steps.longest))
             del attempt
-        use_mode(database, "report")
+        use_mode(database, "worker")
         rows.append((label, results))
     print("longest /help wait while ... is built (median of the longest of each run; worst),")
     print("and the longest step of the event loop meanwhile, in CPU time of its thread:")
@@ -434,7 +428,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--modes",
-        default="thread,worker,report",
+        default="thread,worker",
         help="comma-separated, of: " + "; ".join(f"{k}: {v}" for k, v in MODES.items()),
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs of each report and mode")

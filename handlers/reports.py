@@ -185,15 +185,14 @@ async def _report(turn: Turn, kind: ReportKind) -> None:
         unit_id = reports.scope_of(turn.actor)
     today = periods.local_today(turn.now, settings.zone)
     period, previous = reports.on_demand_period(kind, today)
-    async with turn.runtime.db.report_session() as session:
-        tally = await compute(
-            session,
-            unit_id=unit_id,
-            period=period,
-            now=turn.now,
-            settings=settings,
-            previous_period=previous,
-        )
+    tally = await compute(
+        turn.session,
+        unit_id=unit_id,
+        period=period,
+        now=turn.now,
+        settings=settings,
+        previous_period=previous,
+    )
     rendered = await reports.render_report(turn.t, tally, kind, turn.runtime.settings)
     for text in rendered.texts:
         turn.reply(text)
@@ -254,10 +253,9 @@ async def pick_export(turn: Turn) -> None:
 
 async def _send_ledger(turn: Turn, unit_id: int | None, period: Period) -> None:
     t = turn.t
-    async with turn.runtime.db.report_session() as session:
-        book = await ledger.build(
-            session, unit_id=unit_id, period=period, now=turn.now, settings=turn.runtime.settings
-        )
+    book = await ledger.build(
+        turn.session, unit_id=unit_id, period=period, now=turn.now, settings=turn.runtime.settings
+    )
     caption = t(
         "export.caption",
         scope=book.unit_name or t("report.scope.all"),

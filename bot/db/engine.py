@@ -6,20 +6,12 @@ snapshot, and never holds the write lock (DESIGN "Storage"): on SQLite it runs o
 of their own that cannot write (`query_only`) in deferred transactions, which WAL lets read
 while another connection writes; on PostgreSQL it is a READ ONLY, REPEATABLE READ transaction.
 A report of a month is read this way, so it never makes a check-in wait.
-
-`report_session()` is a read-only transaction for reports, which read for seconds (tens of
-seconds for a city's month on SQLite). On SQLite its connections are of their own, and the
-threads that run their queries have a lower CPU priority (nice 10, on Linux): when the machine
-is busy, the event loop and the short queries of other chats go first, and the report takes the
-CPU that is left. On PostgreSQL the queries run in the server and it is `read_session()`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import socket
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -36,8 +28,6 @@ from sqlalchemy.ext.asyncio import (
 
 # PostgreSQL shows at most this much of a connection's application_name (NAMEDATALEN - 1).
 APPLICATION_NAME_MAX = 63
-# The niceness of the threads that run reports' queries on SQLite (0 normal, 19 lowest).
-REPORT_NICE = 10
 
 
 def process_name() -> str:
@@ -70,22 +60,6 @@ def _prepare_sqlite(engine: AsyncEngine, *, read_only: bool = False) -> None:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def _lower_priority(engine: AsyncEngine) -> None:
-    """Each aiosqlite connection runs its queries in a thread of its own: lower that thread's
-    CPU priority (Linux keeps a nice value per thread; elsewhere this does nothing)."""
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        if not sys.platform.startswith("linux"):
-            return
-        thread = getattr(getattr(dbapi_connection, "driver_connection", None), "_thread", None)
-        native_id = getattr(thread, "native_id", None)
-        if native_id is None:
-            return
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, native_id, REPORT_NICE)
-
-
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -106,20 +80,14 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     )
 
 
-def create_read_engine(
-    url: str, engine: AsyncEngine, *, echo: bool = False, for_reports: bool = False
-) -> AsyncEngine:
-    """The engine of read-only transactions beside `engine` (see the module's note); with
-    `for_reports`, a few connections of their own whose queries run at a lower priority."""
+def create_read_engine(url: str, engine: AsyncEngine, *, echo: bool = False) -> AsyncEngine:
+    """The engine of read-only transactions beside `engine` (see the module's note)."""
     if engine.dialect.name != "sqlite":
         return engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
     if make_url(url).database in (None, "", ":memory:"):
         return engine  # an in-memory database exists on its own connections only
-    size = 2 if for_reports else 8
-    reader = create_async_engine(url, echo=echo, pool_size=size, max_overflow=2, pool_timeout=120)
+    reader = create_async_engine(url, echo=echo, pool_size=8, max_overflow=0, pool_timeout=60)
     _prepare_sqlite(reader, read_only=True)
-    if for_reports:
-        _lower_priority(reader)
     return reader
 
 
@@ -130,14 +98,8 @@ class Database:
         self.url = url
         self.engine = create_engine(url, echo=echo)
         self.read_engine = create_read_engine(url, self.engine, echo=echo)
-        self.report_engine = (
-            create_read_engine(url, self.engine, echo=echo, for_reports=True)
-            if self.read_engine is not self.engine
-            else self.read_engine
-        )
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._reads = async_sessionmaker(self.read_engine, expire_on_commit=False)
-        self._reports = async_sessionmaker(self.report_engine, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -156,16 +118,7 @@ class Database:
         async with self._reads() as session, session.begin():
             yield session
 
-    @asynccontextmanager
-    async def report_session(self) -> AsyncIterator[AsyncSession]:
-        """A read-only transaction like `read_session`, for the long reads of reports (see the
-        module's note)."""
-        async with self._reports() as session, session.begin():
-            yield session
-
     async def dispose(self) -> None:
-        if self.report_engine.pool is not self.read_engine.pool:
-            await self.report_engine.dispose()
         if self.read_engine.pool is not self.engine.pool:
             await self.read_engine.dispose()
         await self.engine.dispose()

@@ -6,9 +6,8 @@ and the occasion: a tick that runs twice finds the key and does nothing, and a b
 at the time sends it when it is back the same day, marked as late.
 
 A report of a month over a city reads for seconds: it is read on a read-only snapshot, which
-never holds SQLite's write lock (DESIGN "Storage"), at a lower priority than the bot's other
-work (Database.report_session), and only queued in a short write transaction, one group at a
-time.
+never holds SQLite's write lock (DESIGN "Storage"), and only queued in a short write
+transaction, one group at a time.
 """
 
 from __future__ import annotations
@@ -91,7 +90,7 @@ async def _send_due(db: Database, kind: ReportKind, now: dt.datetime, settings: 
     for group in bound:
         if occasion.key(group.chat_id) in sent_keys:
             continue
-        async with db.report_session() as session:
+        async with db.read_session() as session:
             messages = await _report_messages(session, group, occasion, now, settings)
         async with db.session() as session:
             queued += await _enqueue_report(session, group, occasion, messages, now)
