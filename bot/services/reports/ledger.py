@@ -32,7 +32,7 @@ from bot.settings import Settings
 
 MAX_DAYS = 366
 # Rows of the attendance sheet read at a time.
-PARTITION_ROWS = 2_000
+PARTITION_ROWS = 500
 
 
 @dataclass(frozen=True)
