@@ -239,4 +239,4 @@ async def _send_ledger(turn: Turn, unit_id: int | None, period: Period) -> None:
         rows=t("export.rows", count=len(book.attendance)),
         hours=t("report.count.hours", count=f"{book.minutes / 60:.1f}"),
     )
-    turn.reply_document(ledger_xlsx.filename(book), ledger_xlsx.workbook_bytes(t, book), caption)
+    turn.reply_document(ledger_xlsx.filename(book), await ledger_xlsx.render(t, book), caption)

@@ -3,7 +3,6 @@ rendered messages (texts and the chart file) for one reader's language."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +11,9 @@ from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people.access import Actor
 from bot.services.reports import periods
-from bot.services.reports.chart import GradeBounds, render_chart
+from bot.services.reports.chart import GradeBounds, chart_spec
+from bot.services.reports.drawing import draw
+from bot.services.reports.offload import run_off_loop
 from bot.services.reports.periods import Period
 from bot.services.reports.report_text import (
     CAPTION_LIMIT,
@@ -68,8 +69,9 @@ async def render_report(
     t: Translator, tally: Tally, kind: ReportKind, settings: Settings, *, late: bool = False
 ) -> Rendered:
     bounds = GradeBounds(good=settings.grade_good_min, fair=settings.grade_fair_min)
-    # Drawing takes a good part of a second: keep it off the event loop.
-    chart = await asyncio.to_thread(render_chart, t, tally, bounds)
+    # Drawing takes a good part of a second of pure Python: keep it off the event loop, and
+    # off its GIL (a worker process: see offload).
+    chart = await run_off_loop(draw, chart_spec(t, tally, bounds))
     caption = t("report.chart.caption", scope=scope_name(t, tally), period=period_label(t, tally))
     return Rendered(
         texts=render(t, tally, kind, late=late), chart=chart, caption=caption[:CAPTION_LIMIT]

@@ -31,6 +31,8 @@ from bot.services.reports.tally import Row
 from bot.settings import Settings
 
 MAX_DAYS = 366
+# Rows of the attendance sheet read at a time.
+PARTITION_ROWS = 500
 
 
 @dataclass(frozen=True)
@@ -119,39 +121,80 @@ async def build(
 ) -> Ledger:
     start, end = period.bounds(settings.zone)
     late_after = settings.late_after_min
-    attendance_rows = await session.execute(
-        seats(Member.display_name, Unit.name, Post.name, Post.radius_m, Shift, Assignment, CheckIn)
+    # Plain columns, not ORM entities, read in partitions: a month of a city is a hundred
+    # thousand rows, and the event loop serves other chats between partitions.
+    attendance_rows = await session.stream(
+        seats(
+            Member.display_name,
+            Unit.name,
+            Post.name,
+            Post.radius_m,
+            Shift.starts_at,
+            Shift.ends_at,
+            Assignment.status,
+            Assignment.rota_id,
+            Assignment.acknowledged_at,
+            CheckIn.id,
+            CheckIn.checked_in_at,
+            CheckIn.checked_out_at,
+            CheckIn.minutes_late,
+            CheckIn.distance_m,
+            CheckIn.credited_minutes,
+            CheckIn.photo_flagged,
+            CheckIn.checkout_kind,
+            CheckIn.left_post_at,
+        )
         .join(Unit, Unit.id == Post.unit_id)
         .where(*_in_period(start, end, unit_id))
         .order_by(Shift.starts_at, Unit.name, Post.name, Member.display_name)
     )
     attendance: list[Attendance] = []
-    for member, unit, post, radius, shift, assignment, checkin in attendance_rows.all():
-        status = assignment.status
-        if status is AssignmentStatus.SIGNED_UP and checkin is None and shift.ends_at <= now:
-            status = AssignmentStatus.ABSENT
-        attendance.append(
-            Attendance(
-                member=member,
-                unit=unit,
-                post=post,
-                starts_at=shift.starts_at,
-                ends_at=shift.ends_at,
-                status=status,
-                checked_in_at=checkin.checked_in_at if checkin else None,
-                checked_out_at=checkin.checked_out_at if checkin else None,
-                minutes_late=checkin.minutes_late if checkin else None,
-                distance_m=checkin.distance_m if checkin else None,
-                minutes=(checkin.credited_minutes or 0) if checkin else 0,
-                late=bool(checkin and checkin.minutes_late > late_after),
-                far=bool(checkin and checkin.distance_m > radius),
-                flagged=bool(checkin and checkin.photo_flagged),
-                left_early=bool(checkin and checkin.checkout_kind == CheckoutKind.EARLY),
-                left_post=bool(checkin and checkin.left_post_at is not None),
-                assigned=assignment.rota_id is not None,
-                acknowledged=assignment.acknowledged_at is not None,
+    async for partition in attendance_rows.partitions(PARTITION_ROWS):
+        for (
+            member,
+            unit,
+            post,
+            radius,
+            starts_at,
+            ends_at,
+            status,
+            rota_id,
+            acknowledged_at,
+            checkin_id,
+            checked_in_at,
+            checked_out_at,
+            minutes_late,
+            distance_m,
+            credited_minutes,
+            photo_flagged,
+            checkout_kind,
+            left_post_at,
+        ) in partition:
+            checked = checkin_id is not None
+            if status is AssignmentStatus.SIGNED_UP and not checked and ends_at <= now:
+                status = AssignmentStatus.ABSENT
+            attendance.append(
+                Attendance(
+                    member=member,
+                    unit=unit,
+                    post=post,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    status=status,
+                    checked_in_at=checked_in_at if checked else None,
+                    checked_out_at=checked_out_at if checked else None,
+                    minutes_late=minutes_late if checked else None,
+                    distance_m=distance_m if checked else None,
+                    minutes=(credited_minutes or 0) if checked else 0,
+                    late=checked and minutes_late > late_after,
+                    far=checked and distance_m > radius,
+                    flagged=checked and bool(photo_flagged),
+                    left_early=checked and checkout_kind == CheckoutKind.EARLY,
+                    left_post=checked and left_post_at is not None,
+                    assigned=rota_id is not None,
+                    acknowledged=acknowledged_at is not None,
+                )
             )
-        )
     scope = await session.get(Unit, unit_id) if unit_id is not None else None
     return Ledger(
         unit_name=scope.name if scope is not None else None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -13,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from bot.i18n import Translator
 from bot.services.oversight.figures import Figures
 from bot.services.reports.ledger import Attendance, Ledger
+from bot.services.reports.offload import run_off_loop
 
 
 def _local(t: Translator, instant: dt.datetime | None) -> dt.datetime | None:
@@ -40,6 +42,16 @@ def _source(t: Translator, row: Attendance) -> str:
     if not row.assigned:
         return t("export.source.volunteered")
     return t("export.source.acknowledged" if row.acknowledged else "export.source.unacknowledged")
+
+
+async def render(t: Translator, ledger: Ledger) -> bytes:
+    """`workbook_bytes` in the worker process (``offload``): openpyxl takes seconds of pure
+    Python for a month of a city, which would stop every other chat."""
+    return await run_off_loop(_workbook_in, t.language, t.zone, ledger)
+
+
+def _workbook_in(language: str, zone: ZoneInfo, ledger: Ledger) -> bytes:
+    return workbook_bytes(Translator(language, zone), ledger)
 
 
 def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
