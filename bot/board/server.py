@@ -26,7 +26,7 @@ import gzip
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -39,6 +39,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from bot import metrics
 from bot.board import data, health, standard, viewers
 from bot.board.auth import Refused, Viewer
+from bot.board.data import Scene
 from bot.board.panels import PanelRegistry
 from bot.i18n import LANGUAGES
 from bot.runtime import Runtime
@@ -85,14 +86,14 @@ class _Entry(Generic[T]):
 
 
 class SnapshotCache(Generic[T]):
-    """One snapshot per scope and language at a time: concurrent requests share the read in
-    progress, later ones reuse it until `ttl` seconds have passed."""
+    """One value per key at a time: concurrent requests share the read in progress, later ones
+    reuse it until `ttl` seconds have passed."""
 
     def __init__(self, ttl: float) -> None:
         self.ttl = ttl
-        self._entries: dict[tuple[int | None, str], _Entry[T]] = {}
+        self._entries: dict[Hashable, _Entry[T]] = {}
 
-    async def get(self, key: tuple[int | None, str], build: Callable[[], Awaitable[T]]) -> T:
+    async def get(self, key: Hashable, build: Callable[[], Awaitable[T]]) -> T:
         now = time.monotonic()
         entry = self._entries.get(key)
         if entry is None or entry.expires <= now or (entry.task.done() and entry.task.exception()):
@@ -134,8 +135,12 @@ class BoardServer:
         self.panels = panels if panels is not None else standard.standard_panels()
         settings = runtime.settings
         self.prefix = board_path(settings.board_url)
-        # One read of a scope per refresh interval, whatever the number of boards showing it.
-        self.cache: SnapshotCache[Encoded] = SnapshotCache(ttl=settings.board_refresh_seconds)
+        # One read of the whole city per refresh interval, whatever the number of boards and
+        # scopes showing it; each scope's board (per language) is made from that read once.
+        refresh = settings.board_refresh_seconds
+        self.scenes: SnapshotCache[tuple[int, Scene]] = SnapshotCache(ttl=refresh)
+        self.cache: SnapshotCache[Encoded] = SnapshotCache(ttl=refresh)
+        self._generation = 0
         self.templates = Environment(
             loader=PackageLoader("bot.board", "templates"),
             autoescape=select_autoescape(["html"]),
@@ -241,7 +246,21 @@ class BoardServer:
             raise
         return viewer
 
-    async def _snapshot(self, viewer: Viewer) -> Encoded:
+    async def _scene(self) -> tuple[int, Scene]:
+        """The city as the board sees it now, read once per interval for every scope."""
+
+        async def read() -> tuple[int, Scene]:
+            runtime = self.runtime
+            started = time.perf_counter()
+            async with runtime.db.read_session() as session:
+                scene = await data.read_scene(session, None, runtime.clock.now(), runtime.settings)
+            metrics.BOARD_READ_SECONDS.observe(time.perf_counter() - started)
+            self._generation += 1
+            return self._generation, scene
+
+        return await self.scenes.get("city", read)
+
+    async def _snapshot(self, viewer: Viewer, scene: Scene) -> Encoded:
         runtime = self.runtime
         started = time.perf_counter()
         async with runtime.db.read_session() as session:
@@ -249,9 +268,10 @@ class BoardServer:
                 self.panels,
                 session,
                 unit_id=viewer.unit_id,
-                now=runtime.clock.now(),
+                now=scene.now,
                 settings=runtime.settings,
                 t=runtime.translator(viewer.language),
+                scene=scene,
             )
         encoded = await asyncio.to_thread(Encoded.of, payload)
         metrics.BOARD_SNAPSHOT_SECONDS.observe(time.perf_counter() - started)
@@ -262,8 +282,10 @@ class BoardServer:
             viewer = await self._viewer(request.headers.get("Authorization"))
         except Refused:
             return web.json_response({"error": "forbidden"}, status=403, headers=NO_STORE)
+        generation, scene = await self._scene()
         encoded = await self.cache.get(
-            (viewer.unit_id, viewer.language), lambda: self._snapshot(viewer)
+            (viewer.unit_id, viewer.language, generation),
+            lambda: self._snapshot(viewer, scene),
         )
         metrics.BOARD_REQUESTS.labels("ok").inc()
         headers = {**NO_STORE, "Vary": "Accept-Encoding"}
@@ -288,6 +310,16 @@ class BoardServer:
             for state in data.OUTBOX_STATES:
                 metrics.OUTBOX.labels(state).set(states.get(state, 0))
             metrics.OUTBOX_DUE.set(due)
+        try:
+            async with self.runtime.db.read_session() as session:
+                orders = await data.open_order_counts(session, self.runtime.clock.now())
+        except Exception:
+            log.exception("could not read the open orders for /metrics")
+        else:
+            for state in data.OPEN_ORDER_STATES:
+                for overdue in (False, True):
+                    count = orders.get((state, overdue), 0)
+                    metrics.ORDERS_OPEN.labels(state.value, str(overdue).lower()).set(count)
         metrics.SENDER_LEADING.set(1 if self.sender().leading else 0)
         return web.Response(
             body=generate_latest(REGISTRY),

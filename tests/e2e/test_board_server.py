@@ -227,17 +227,17 @@ async def test_the_page_holds_no_data_and_names_its_panels(harness: Harness) -> 
         leaflet = await get(board, f"{board.prefix}/static/vendor/leaflet/leaflet.js")
     assert status == 200
     assert 'id="panel-map"' in html and 'id="panel-now"' in html and 'id="panel-ranking"' in html
-    assert 'id="panel-orders"' not in html
+    assert 'id="panel-orders"' in html and "Rectification orders" in html
     assert "Posts map" in html and "人民路口" not in html
     assert "岗位地图" in fallback  # DEFAULT_LANGUAGE
     assert script[0] == 200 and "tgWebAppData" in script[2]
     assert leaflet[0] == 200
 
 
-class _OrdersPanel:
-    """A stand-in for the oversight domain's panel, to show that a provider plugs in."""
+class _ScopePanel:
+    """A plugged-in panel, to show that a provider plugs in."""
 
-    key = "orders"
+    key = "scope"
     title_key = "board.panel.ranking"
     view: View = "table"
 
@@ -253,13 +253,13 @@ async def test_a_registered_panel_provider_appears_on_the_page_and_in_the_data(
 
     morning = await prepare_morning(harness)
     registry = standard_panels()
-    registry.register(_OrdersPanel())
+    registry.register(_ScopePanel())
     async with running_board(harness, panels=registry) as board:
         _, _, html = await get(board, f"{board.prefix}/")
         _, body = await state(board, mini_app(harness, LEADER_ID))
-    assert 'id="panel-orders"' in html and 'data-view="table"' in html
-    assert [item["key"] for item in body["panels"]] == ["map", "now", "ranking", "orders"]
-    assert panel(body, "orders")["rows"] == [
+    assert 'id="panel-scope"' in html and 'data-view="table"' in html
+    assert [item["key"] for item in body["panels"]] == ["map", "now", "ranking", "orders", "scope"]
+    assert panel(body, "scope")["rows"] == [
         {"cells": [f"unit {morning.units['城管局']}"], "tone": "none"}
     ]
 

@@ -197,7 +197,7 @@ def test_post_state_compares_people_on_post_with_the_seats_under_way() -> None:
 
 def test_curve_samples_the_share_on_post_every_quarter_hour_up_to_now() -> None:
     shift = DayShift(1, 1, ts(7), ts(9), 2, [seat(ts(6, 50)), seat(ts(7, 20), ts(8, 10))])
-    day = Day(posts=[DayPost(1, "p", "u", 0.0, 0.0)], shifts_by_post={1: [shift]})
+    day = Day(posts=[DayPost(1, "p", 1, "u", 0.0, 0.0)], shifts_by_post={1: [shift]})
     points = curve(day, at(8, 20))
     assert [moment for moment, _ in points] == [
         at(7), at(7, 15), at(7, 30), at(7, 45), at(8), at(8, 15), at(8, 20)
