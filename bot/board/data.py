@@ -10,9 +10,10 @@ board needs it).
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sqlalchemy import DateTime, case, func, select, type_coerce
@@ -27,14 +28,18 @@ from bot.db.models import (
     OutboxStatus,
     Post,
     RectificationOrder,
+    ReportStatus,
     Role,
     Shift,
     ShiftStatus,
+    StreetReport,
     Unit,
 )
 from bot.i18n import language_from_telegram
 from bot.services.oversight import figures as oversight_figures
 from bot.services.oversight.order_lists import OPEN_STATES
+from bot.services.oversight.reports import CATEGORIES as REPORT_CATEGORIES
+from bot.services.oversight.reports import OPEN as REPORT_OPEN
 from bot.services.people import members, units
 from bot.services.people.access import Actor
 from bot.services.platform import audit, outbox
@@ -46,7 +51,7 @@ from bot.services.reports.tally import Row, ranking
 from bot.settings import Settings
 
 # What the rest of the board takes from the services, through this one door.
-__all__ = ["Actor", "audit", "grade_text", "percent"]
+__all__ = ["REPORT_CATEGORIES", "Actor", "audit", "grade_text", "percent"]
 
 OUTBOX_STATES = tuple(status.value for status in OutboxStatus)
 OPEN_ORDER_STATES = OPEN_STATES
@@ -296,6 +301,15 @@ class OpenOrder:
         return self.visible_from <= at
 
 
+_COUNTS = operator.attrgetter(*(item.name for item in fields(Counts)))
+
+
+def _sum(parts: Iterable[Counts]) -> Counts:
+    """Counts.total, field by field in one go (a city's 2,000 posts, every refresh)."""
+    columns = list(zip(*map(_COUNTS, parts), strict=True))
+    return Counts(*map(sum, columns)) if columns else Counts()
+
+
 @dataclass
 class Scene:
     """Everything the board shows at one moment, read once for a scope (the whole city, or one
@@ -367,14 +381,14 @@ class Scene:
         """Today's totals and ranking of the scope, as /today has them (bot/services/reports/
         tally.py: the same figures by post, summed by unit for the city, and ranked by the
         same rules)."""
-        totals = Counts.total(self.counts.values())
+        totals = _sum(self.counts.values())
         if self.unit_id is not None:
             rows = ranking(self.counts, self.post_names, settings, False, {})
             return Standings(totals=totals, rows=rows, by_unit=False)
-        by_unit: dict[int, Counts] = {}
+        posts_of: dict[int, list[Counts]] = defaultdict(list)
         for post, counts in self.counts.items():
-            unit = self.post_units[post]
-            by_unit[unit] = by_unit[unit] + counts if unit in by_unit else counts
+            posts_of[self.post_units[post]].append(counts)
+        by_unit = {unit: _sum(parts) for unit, parts in posts_of.items()}
         rows = ranking(by_unit, self.unit_names, settings, True, self.oversight)
         return Standings(totals=totals, rows=rows, by_unit=True)
 
@@ -476,3 +490,145 @@ async def open_order_counts(
         result[status, True] = overdue
         result[status, False] = int(total) - overdue
     return result
+
+
+# -- Open311 (bot/board/open311.py) -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PublicRequest:
+    """A street report or a rectification order as open data: nothing about who reported it,
+    who issued it or who was on post."""
+
+    kind: str  # "report" or "order"
+    id: int
+    category: Category
+    open: bool
+    state: str  # the report's or order's status value
+    description: str | None
+    unit: str | None
+    latitude: float | None
+    longitude: float | None
+    requested: dt.datetime
+    updated: dt.datetime
+    expected: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    start: dt.datetime
+    end: dt.datetime
+    kinds: frozenset[str]  # "report", "order"
+    categories: frozenset[Category] | None  # None: every category (street reports)
+    status: bool | None  # True: open ones, False: closed ones, None: both
+    ids: dict[str, set[int]] | None = None  # given: these requests only, other filters aside
+    limit: int = 1000
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+async def public_requests(
+    session: AsyncSession, wanted: RequestFilter, now: dt.datetime
+) -> list[PublicRequest]:
+    """Street reports and the orders units may see by `now` (a covert check's order only once
+    published), newest first, at most `wanted.limit`."""
+    found: list[PublicRequest] = []
+    if "report" in wanted.kinds:
+        report = StreetReport
+        query = (
+            select(
+                report.id,
+                report.category,
+                report.status,
+                report.description,
+                Unit.name,
+                report.latitude,
+                report.longitude,
+                report.created_at,
+                report.updated_at,
+            )
+            .outerjoin(Unit, Unit.id == report.unit_id)
+            .order_by(report.created_at.desc(), report.id.desc())
+            .limit(wanted.limit)
+        )
+        if wanted.ids is not None:
+            query = query.where(report.id.in_(sorted(wanted.ids.get("report", set()))))
+        else:
+            query = query.where(report.created_at >= wanted.start, report.created_at < wanted.end)
+            if wanted.categories is not None:
+                query = query.where(report.category.in_(sorted(wanted.categories)))
+            if wanted.status is True:
+                query = query.where(report.status.in_(REPORT_OPEN))
+            elif wanted.status is False:
+                query = query.where(report.status.not_in(REPORT_OPEN))
+        rows: Any = await session.execute(query)
+        for key, category, status, text, unit, lat, lng, created, updated in rows:
+            found.append(
+                PublicRequest(
+                    "report",
+                    int(key),
+                    Category(category),
+                    ReportStatus(status) in REPORT_OPEN,
+                    ReportStatus(status).value,
+                    text,
+                    unit,
+                    lat,
+                    lng,
+                    _aware(created),
+                    _aware(updated),
+                    None,
+                )
+            )
+    if "order" in wanted.kinds:
+        order = RectificationOrder
+        orders: Any = (
+            select(
+                order.id,
+                order.category,
+                order.status,
+                order.description,
+                Unit.name,
+                func.coalesce(order.latitude, Post.latitude),
+                func.coalesce(order.longitude, Post.longitude),
+                order.issued_at,
+                order.updated_at,
+                order.deadline_at,
+            )
+            .join(Unit, Unit.id == order.unit_id)
+            .outerjoin(Post, Post.id == order.post_id)
+            # The rule of /orders: a covert check's order is nobody's business before the
+            # daily tally after the check.
+            .where(order.visible_from <= now)
+            .order_by(order.issued_at.desc(), order.id.desc())
+            .limit(wanted.limit)
+        )
+        if wanted.ids is not None:
+            orders = orders.where(order.id.in_(sorted(wanted.ids.get("order", set()))))
+        else:
+            orders = orders.where(order.issued_at >= wanted.start, order.issued_at < wanted.end)
+            if wanted.status is True:
+                orders = orders.where(order.status.in_(OPEN_STATES))
+            elif wanted.status is False:
+                orders = orders.where(order.status == OrderStatus.ACCEPTED)
+        rows = await session.execute(orders)
+        for key, category, status, text, unit, lat, lng, issued, updated, deadline in rows:
+            found.append(
+                PublicRequest(
+                    "order",
+                    int(key),
+                    Category(category),
+                    OrderStatus(status).is_open,
+                    OrderStatus(status).value,
+                    text,
+                    unit,
+                    lat,
+                    lng,
+                    _aware(issued),
+                    _aware(updated),
+                    _aware(deadline),
+                )
+            )
+    found.sort(key=lambda item: (item.requested, item.kind, item.id), reverse=True)
+    return found[: wanted.limit]

@@ -9,7 +9,9 @@ Routes, under the path of BOARD_URL (``/board`` for https://bot.example.org/boar
   (``tma <initData>`` or ``screen <token>``): 403 and no data without valid ones;
 - ``/static/...`` the page's script and style and the vendored Leaflet and uPlot;
 
-and at the root, for operators: ``/healthz`` and ``/metrics`` (Prometheus).
+and at the root, for operators: ``/healthz`` and ``/metrics`` (Prometheus), and for open data
+the read-only Open311 GeoReport v2 endpoint ``/open311/v2/...`` (open311.py) when
+OPEN311_API_KEYS is set.
 
 The page polls ``/api/state`` every BOARD_REFRESH_SECONDS rather than holding a server-sent
 event stream: every request is authenticated again (a revoked link stops at the next refresh),
@@ -40,6 +42,7 @@ from bot import metrics
 from bot.board import data, health, standard, viewers
 from bot.board.auth import Refused, Viewer
 from bot.board.data import Scene
+from bot.board.open311 import Open311
 from bot.board.panels import PanelRegistry
 from bot.i18n import LANGUAGES
 from bot.runtime import Runtime
@@ -162,6 +165,7 @@ class BoardServer:
         app.router.add_get(f"{prefix}/screen/{{token}}", self.screen_page)
         app.router.add_get(f"{prefix}/api/state", self.state)
         app.router.add_static(f"{prefix}/static", STATIC_DIR)
+        Open311(self.runtime).routes(app)
         return app
 
     @web.middleware
