@@ -380,7 +380,7 @@ async def burst_with_boards(
                 stop = asyncio.Event()
                 load = None
                 if with_boards:
-                    server.scenes = SnapshotCache(ttl=REFRESH_SECONDS)
+                    server.scenes = SnapshotCache(REFRESH_SECONDS, stale_for=REFRESH_SECONDS)
                     server.cache = SnapshotCache(ttl=REFRESH_SECONDS)
                     load = asyncio.create_task(
                         _boards(f"{server.local_url}/api/state", credentials, stop, latencies)

@@ -90,24 +90,57 @@ class _Entry(Generic[T]):
 
 class SnapshotCache(Generic[T]):
     """One value per key at a time: concurrent requests share the read in progress, later ones
-    reuse it until `ttl` seconds have passed."""
+    reuse it until `ttl` seconds have passed. With `stale_for`, a value up to that much older
+    is still served while one fresh read runs in the background: no request waits for the read
+    of a scope that boards keep showing."""
 
-    def __init__(self, ttl: float) -> None:
+    def __init__(
+        self, ttl: float, stale_for: float = 0.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.ttl = ttl
+        self.clock = clock
+        self.stale_for = stale_for if ttl > 0 else 0.0
         self._entries: dict[Hashable, _Entry[T]] = {}
+        self._refreshing: dict[Hashable, asyncio.Task[T]] = {}
 
     async def get(self, key: Hashable, build: Callable[[], Awaitable[T]]) -> T:
-        now = time.monotonic()
+        now = self.clock()
         entry = self._entries.get(key)
+        if entry is not None and entry.expires <= now < entry.expires + self.stale_for:
+            task = entry.task
+            if task.done() and not task.cancelled() and task.exception() is None:
+                self._refresh(key, build)
+                return task.result()
         if entry is None or entry.expires <= now or (entry.task.done() and entry.task.exception()):
             self._forget_expired(now)
             entry = _Entry(now + self.ttl, asyncio.ensure_future(build()))
             self._entries[key] = entry
         return await asyncio.shield(entry.task)
 
+    def _refresh(self, key: Hashable, build: Callable[[], Awaitable[T]]) -> None:
+        if key in self._refreshing:
+            return
+        task = asyncio.ensure_future(build())
+        self._refreshing[key] = task
+
+        def done(finished: asyncio.Task[T]) -> None:
+            self._refreshing.pop(key, None)
+            if finished.cancelled() or finished.exception() is not None:
+                log.warning(
+                    "board read failed: %r", None if finished.cancelled() else finished.exception()
+                )
+                return  # the stale value stays until a request reads anew
+            self._entries[key] = _Entry(self.clock() + self.ttl, finished)
+
+        task.add_done_callback(done)
+
     def _forget_expired(self, now: float) -> None:
         """Drop finished snapshots past their time: a scope nobody looks at holds no memory."""
-        for key in [k for k, e in self._entries.items() if e.expires <= now and e.task.done()]:
+        for key in [
+            k
+            for k, e in self._entries.items()
+            if e.expires + self.stale_for <= now and e.task.done()
+        ]:
             del self._entries[key]
 
 
@@ -141,7 +174,8 @@ class BoardServer:
         # One read of the whole city per refresh interval, whatever the number of boards and
         # scopes showing it; each scope's board (per language) is made from that read once.
         refresh = settings.board_refresh_seconds
-        self.scenes: SnapshotCache[tuple[int, Scene]] = SnapshotCache(ttl=refresh)
+        # A request after the interval gets the last read while the next one runs.
+        self.scenes: SnapshotCache[tuple[int, Scene]] = SnapshotCache(refresh, stale_for=refresh)
         self.cache: SnapshotCache[Encoded] = SnapshotCache(ttl=refresh)
         self._generation = 0
         self.templates = Environment(

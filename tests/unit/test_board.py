@@ -315,3 +315,30 @@ def test_every_file_the_board_serves_is_package_data() -> None:
         name for name in served if not any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
     ]
     assert not missing, missing
+
+
+async def test_snapshot_cache_serves_the_last_read_while_the_next_one_runs() -> None:
+    moment = 0.0
+    reads = 0
+    gate = asyncio.Event()
+
+    async def build() -> dict[str, Any]:
+        nonlocal reads
+        reads += 1
+        if reads > 1:
+            await gate.wait()
+        return {"read": reads}
+
+    cache = SnapshotCache(10, stale_for=10, clock=lambda: moment)
+    assert await cache.get("city", build) == {"read": 1}
+    moment = 12.0  # past the interval: the last read at once, one new read behind it
+    assert await cache.get("city", build) == {"read": 1}
+    await asyncio.sleep(0)
+    assert await cache.get("city", build) == {"read": 1}
+    assert reads == 2  # one read behind, however many requests
+    gate.set()
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert await cache.get("city", build) == {"read": 2}
+    moment = 40.0  # long unseen: too old to show, the request waits for a fresh read
+    assert await cache.get("city", build) == {"read": 3}
