@@ -342,3 +342,20 @@ async def test_snapshot_cache_serves_the_last_read_while_the_next_one_runs() -> 
     assert await cache.get("city", build) == {"read": 2}
     moment = 40.0  # long unseen: too old to show, the request waits for a fresh read
     assert await cache.get("city", build) == {"read": 3}
+
+
+def test_every_board_setting_is_in_the_readme_settings_table() -> None:
+    from pathlib import Path
+
+    from bot.settings import Settings
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Configuration") :]
+    names = [
+        name.upper()
+        for name in Settings.model_fields
+        if name.startswith(("board_", "map_", "open311_"))
+    ]
+    assert {"BOARD_REFRESH_SECONDS", "MAP_TILE_ATTRIBUTION", "OPEN311_API_KEYS"} <= set(names)
+    for name in names:
+        assert f"| `{name}`" in table or f", `{name}`" in table, name
