@@ -11,9 +11,11 @@ all taken; by 7:10 about four in five of the morning's volunteers have checked i
 the others not yet.
 
 1. The board's data request at 7:10, for the whole city (2,000 markers) and for one unit: the
-   snapshot (map, today's figures and curve, ranking) and the same through HTTP (credentials
-   checked, JSON of every marker), beside /today's tally of the same scope, which it contains.
-   Goal: under 200 ms.
+   snapshot (map, today's figures and curve, ranking, orders) with a read of its own scope; the
+   same through HTTP with nothing cached (credentials checked, the city's read, the scope's
+   board, JSON of every marker); and the scope's board made from a read of the city already
+   done, which is what the server does for every further scope within a refresh interval;
+   beside /today's tally of the same scope, which it contains. Goal: under 200 ms.
 2. bench/checkin.py's burst (--people volunteers checking in at once, --latency per Bot API call)
    on this database, alone and with 50 boards open in the same process (10 of the city, 40 of
    units; --unit-boards 0 for 50 boards of the city), each refreshing every 10 s: medians of
