@@ -67,10 +67,21 @@ BOARD_REQUESTS = Counter(
     "Board data requests, by outcome (ok, or forbidden: no valid credentials).",
     ["outcome"],
 )
+BOARD_READ_SECONDS = Histogram(
+    "dutybot_board_read_duration_seconds",
+    "Time to read the whole city for the board from the database (once per refresh interval).",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5, 5.0),
+)
 BOARD_SNAPSHOT_SECONDS = Histogram(
     "dutybot_board_snapshot_duration_seconds",
-    "Time to read one board snapshot (map, figures, ranking) from the database.",
-    buckets=(0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5, 5.0),
+    "Time to make one scope's board (map, figures, ranking, orders) from the city's read.",
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5),
+)
+ORDERS_OPEN = Gauge(
+    "dutybot_orders_open",
+    "Rectification orders not yet accepted, by state (issued, acknowledged, replied, returned) "
+    "and overdue (true: the unit has to act and the deadline passed), read at scrape time.",
+    ["state", "overdue"],
 )
 
 

@@ -144,6 +144,9 @@ class Settings(BaseSettings):
     map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     map_tile_attribution: str = "© OpenStreetMap contributors"
     map_coordinates: Literal["wgs84", "gcj02"] = "wgs84"
+    # Open311 GeoReport v2 (read-only) on the board's server: the keys a client may pass as
+    # api_key, comma-separated; none: the endpoint is off (404)
+    open311_api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # rostering (assigned duty, rotation)
     # An assigned person who has not pressed Acknowledge this long after being told is reminded
     # once (0: never).
@@ -162,7 +165,9 @@ class Settings(BaseSettings):
     report_route_nearest_m: int = Field(default=300, ge=0)
     inspect_near_m: int = Field(default=500, gt=0)
 
-    @field_validator("admin_ids", "reminder_leads", "inspection_round_weights", mode="before")
+    @field_validator(
+        "admin_ids", "reminder_leads", "inspection_round_weights", "open311_api_keys", mode="before"
+    )
     @classmethod
     def _csv_list(cls, value: Any) -> Any:
         return _split_csv(value)

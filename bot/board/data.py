@@ -10,40 +10,51 @@ board needs it).
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import DateTime, select, type_coerce
+from sqlalchemy import DateTime, case, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     Assignment,
+    Category,
     CheckIn,
     Member,
+    OrderStatus,
     OutboxStatus,
     Post,
+    RectificationOrder,
+    ReportStatus,
     Role,
     Shift,
     ShiftStatus,
+    StreetReport,
     Unit,
 )
 from bot.i18n import language_from_telegram
+from bot.services.oversight import figures as oversight_figures
+from bot.services.oversight.order_lists import OPEN_STATES
+from bot.services.oversight.reports import CATEGORIES as REPORT_CATEGORIES
+from bot.services.oversight.reports import OPEN as REPORT_OPEN
 from bot.services.people import members, units
 from bot.services.people.access import Actor
 from bot.services.platform import audit, outbox
 from bot.services.reports import periods
-from bot.services.reports.figures import HELD
+from bot.services.reports.figures import HELD, breakdown
 from bot.services.reports.report_text import grade_text, percent
 from bot.services.reports.scoring import Counts
-from bot.services.reports.tally import Row, standings
+from bot.services.reports.tally import Row, ranking
 from bot.settings import Settings
 
 # What the rest of the board takes from the services, through this one door.
-__all__ = ["Actor", "audit", "grade_text", "percent"]
+__all__ = ["REPORT_CATEGORIES", "Actor", "audit", "grade_text", "percent"]
 
 OUTBOX_STATES = tuple(status.value for status in OutboxStatus)
+OPEN_ORDER_STATES = OPEN_STATES
 
 # Shifts that began this long before midnight still show on the day's map (a night shift).
 LONGEST_SHIFT = dt.timedelta(hours=24)
@@ -143,6 +154,7 @@ class DayShift:
 class DayPost:
     id: int
     name: str
+    unit_id: int
     unit: str
     latitude: float
     longitude: float
@@ -150,8 +162,10 @@ class DayPost:
 
 @dataclass
 class Day:
-    posts: list[DayPost]
+    posts: list[DayPost]  # the scope's posts in service, for the map
     shifts_by_post: dict[int, list[DayShift]]
+    # Every post of the scope, archived ones too (they keep their figures): name and unit.
+    names: dict[int, tuple[str, int]] = field(default_factory=dict)
 
     @property
     def shifts(self) -> Iterable[DayShift]:
@@ -179,14 +193,26 @@ async def load_day(
     earliest = start - LONGEST_SHIFT
     post_rows = await session.execute(
         _scoped(
-            select(Post.id, Post.name, Unit.name, Post.latitude, Post.longitude)
+            select(
+                Post.id,
+                Post.name,
+                Post.unit_id,
+                Unit.name,
+                Post.latitude,
+                Post.longitude,
+                Post.archived,
+            )
             .join(Unit, Unit.id == Post.unit_id)
-            .where(Post.archived.is_(False))
             .order_by(Post.id),
             unit_id,
         )
     )
-    posts = [DayPost(int(i), name, unit, lat, lng) for i, name, unit, lat, lng in post_rows.all()]
+    posts: list[DayPost] = []
+    names: dict[int, tuple[str, int]] = {}
+    for key, name, post_unit, unit, latitude, longitude, archived in post_rows:
+        names[key] = (name, post_unit)
+        if not archived:
+            posts.append(DayPost(key, name, post_unit, unit, latitude, longitude))
     overlapping = (
         Shift.status == ShiftStatus.SCHEDULED,
         Shift.starts_at >= earliest,
@@ -237,7 +263,7 @@ async def load_day(
     for shift_id, name, checked_in_at, checked_out_at, minutes_late in seat_rows.all():
         left = seconds(checked_out_at) if checked_out_at is not None else None
         shifts[shift_id].seats.append(Seat(name, seconds(checked_in_at), left, minutes_late or 0))
-    return Day(posts=posts, shifts_by_post=dict(by_post))
+    return Day(posts=posts, shifts_by_post=dict(by_post), names=names)
 
 
 @dataclass(frozen=True)
@@ -249,16 +275,360 @@ class Standings:
     by_unit: bool
 
 
-async def today_standings(
-    session: AsyncSession,
-    unit_id: int | None,
-    day: dt.date,
-    now: dt.datetime,
-    settings: Settings,
-) -> Standings:
-    """Today's figures and ranking exactly as /today computes them, without /today's lists
-    and trend, which the board does not show."""
-    totals, _, rows = await standings(
-        session, unit_id=unit_id, period=periods.one_day(day), now=now, settings=settings
+# -- one read per refresh interval --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OpenOrder:
+    """A rectification order not yet accepted, as the orders panel shows it."""
+
+    id: int
+    unit_id: int
+    status: OrderStatus
+    category: Category
+    place: str | None
+    issued: float
+    deadline: float
+    # When the unit may see it: at once, or for a covert check's order the daily tally after
+    # the check (set by the oversight domain when the order is issued, checks.visible_from).
+    visible_from: float
+
+    def overdue(self, at: float) -> bool:
+        """As /orders counts it: the unit has to act and the deadline has passed."""
+        return self.status.awaits_unit and self.deadline < at
+
+    def published(self, at: float) -> bool:
+        return self.visible_from <= at
+
+
+_COUNTS = operator.attrgetter(*(item.name for item in fields(Counts)))
+
+
+def _sum(parts: Iterable[Counts]) -> Counts:
+    """Counts.total, field by field in one go (a city's 2,000 posts, every refresh)."""
+    columns = list(zip(*map(_COUNTS, parts), strict=True))
+    return Counts(*map(sum, columns)) if columns else Counts()
+
+
+@dataclass
+class Scene:
+    """Everything the board shows at one moment, read once for a scope (the whole city, or one
+    unit) and narrowed to any unit of it without reading again: the server reads the city once
+    per refresh interval and builds every unit's board from that read."""
+
+    unit_id: int | None  # the scope it holds
+    now: dt.datetime
+    day: Day
+    unit_names: dict[int, str]  # the units of the scope (every unit for the city)
+    post_names: dict[int, str]  # posts with figures today, archived ones included
+    post_units: dict[int, int]
+    counts: dict[int, Counts]  # today's figures by post, as /today counts them
+    oversight: dict[int, oversight_figures.Figures]  # today's oversight figures by unit
+    orders: list[OpenOrder]  # open orders, oldest deadline first
+    _narrowed: dict[int, Scene] = field(default_factory=dict, repr=False)
+
+    def narrow(self, unit_id: int | None) -> Scene:
+        """The scene as the unit sees it: its posts, figures and the open orders it may see
+        (a covert check's order only once published). Each unit's is made once per scene,
+        from an index by unit made in one pass over the city."""
+        if unit_id is None or unit_id == self.unit_id:
+            return self
+        found = self._narrowed.get(unit_id)
+        if found is None:
+            if not self._narrowed:
+                self._index()
+            found = self._narrowed.get(unit_id) or self._narrow(unit_id, [], {}, [])
+        return found
+
+    def _index(self) -> None:
+        posts: dict[int, list[DayPost]] = defaultdict(list)
+        for post in self.day.posts:
+            posts[post.unit_id].append(post)
+        counts: dict[int, dict[int, Counts]] = defaultdict(dict)
+        for post_id, found in self.counts.items():
+            counts[self.post_units[post_id]][post_id] = found
+        at = self.now.timestamp()
+        orders: dict[int, list[OpenOrder]] = defaultdict(list)
+        for order in self.orders:
+            if order.published(at):
+                orders[order.unit_id].append(order)
+        for unit_id in self.unit_names:
+            self._narrowed[unit_id] = self._narrow(
+                unit_id, posts.get(unit_id, []), counts.get(unit_id, {}), orders.get(unit_id, [])
+            )
+
+    def _narrow(
+        self,
+        unit_id: int,
+        posts: list[DayPost],
+        counts: dict[int, Counts],
+        orders: list[OpenOrder],
+    ) -> Scene:
+        by_post = self.day.shifts_by_post
+        return Scene(
+            unit_id=unit_id,
+            now=self.now,
+            day=Day(posts, {post.id: by_post[post.id] for post in posts if post.id in by_post}),
+            unit_names={k: v for k, v in self.unit_names.items() if k == unit_id},
+            post_names={key: self.post_names[key] for key in counts},
+            post_units=dict.fromkeys(counts, unit_id),
+            counts=counts,
+            oversight={k: v for k, v in self.oversight.items() if k == unit_id},
+            orders=orders,
+        )
+
+    def standings(self, settings: Settings) -> Standings:
+        """Today's totals and ranking of the scope, as /today has them (bot/services/reports/
+        tally.py: the same figures by post, summed by unit for the city, and ranked by the
+        same rules)."""
+        totals = _sum(self.counts.values())
+        if self.unit_id is not None:
+            rows = ranking(self.counts, self.post_names, settings, False, {})
+            return Standings(totals=totals, rows=rows, by_unit=False)
+        posts_of: dict[int, list[Counts]] = defaultdict(list)
+        for post, counts in self.counts.items():
+            posts_of[self.post_units[post]].append(counts)
+        by_unit = {unit: _sum(parts) for unit, parts in posts_of.items()}
+        rows = ranking(by_unit, self.unit_names, settings, True, self.oversight)
+        return Standings(totals=totals, rows=rows, by_unit=True)
+
+
+async def read_scene(
+    session: AsyncSession, unit_id: int | None, now: dt.datetime, settings: Settings
+) -> Scene:
+    """One read of everything the board shows for a scope at `now`."""
+    day = now.astimezone(settings.zone).date()
+    start, end = periods.one_day(day).bounds(settings.zone)
+    loaded = await load_day(session, unit_id, day, settings)
+    counts = await breakdown(
+        session, start=start, end=end, now=now, settings=settings, unit_id=unit_id, by="post"
     )
-    return Standings(totals=totals, rows=rows, by_unit=unit_id is None)
+    # Every post with figures today, its unit and name (an archived post keeps its figures).
+    post_names = {key: loaded.names[key][0] for key in counts if key in loaded.names}
+    post_units = {key: loaded.names[key][1] for key in counts if key in loaded.names}
+    units_query = select(Unit.id, Unit.name)
+    if unit_id is not None:
+        units_query = units_query.where(Unit.id == unit_id)
+    unit_names = {int(key): str(name) for key, name in await session.execute(units_query)}
+    oversight = await oversight_figures.per_unit(
+        session, start=start, end=end, now=now, settings=settings, unit_id=unit_id
+    )
+    return Scene(
+        unit_id=unit_id,
+        now=now,
+        day=loaded,
+        unit_names=unit_names,
+        post_names=post_names,
+        post_units=post_units,
+        counts=counts,
+        oversight={key: value for key, value in oversight.items() if key is not None},
+        orders=[
+            order
+            for order in await open_orders(session, unit_id)
+            if unit_id is None or order.published(now.timestamp())
+        ],
+    )
+
+
+async def open_orders(session: AsyncSession, unit_id: int | None) -> list[OpenOrder]:
+    """The orders not yet accepted (through the status index: a year of accepted ones is never
+    read), with the place's name, oldest deadline first."""
+    order = RectificationOrder
+    query = (
+        select(
+            order.id,
+            order.unit_id,
+            order.status,
+            order.category,
+            Post.name,
+            _naive(order.issued_at),
+            _naive(order.deadline_at),
+            _naive(order.visible_from),
+        )
+        .outerjoin(Post, Post.id == order.post_id)
+        .where(order.status.in_(OPEN_STATES))
+        .order_by(order.deadline_at, order.id)
+    )
+    if unit_id is not None:
+        query = query.where(order.unit_id == unit_id)
+    return [
+        OpenOrder(
+            int(key),
+            int(unit),
+            OrderStatus(status),
+            Category(category),
+            place,
+            seconds(issued),
+            seconds(deadline),
+            seconds(visible),
+        )
+        for key, unit, status, category, place, issued, deadline, visible in await session.execute(
+            query
+        )
+    ]
+
+
+async def open_order_counts(
+    session: AsyncSession, now: dt.datetime
+) -> dict[tuple[OrderStatus, bool], int]:
+    """Open orders by state and whether overdue (for /metrics): every order, covert ones
+    included (the figure is the operators', not a unit's); overdue as /orders counts it."""
+    order = RectificationOrder
+    rows = await session.execute(
+        select(
+            order.status,
+            func.count(),
+            func.coalesce(func.sum(case((order.deadline_at < now, 1), else_=0)), 0),
+        )
+        .where(order.status.in_(OPEN_STATES))
+        .group_by(order.status)
+    )
+    result: dict[tuple[OrderStatus, bool], int] = {}
+    for value, total, late in rows:
+        status = OrderStatus(value)
+        overdue = int(late) if status.awaits_unit else 0
+        result[status, True] = overdue
+        result[status, False] = int(total) - overdue
+    return result
+
+
+# -- Open311 (bot/board/open311.py) -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PublicRequest:
+    """A street report or a rectification order as open data: nothing about who reported it,
+    who issued it or who was on post."""
+
+    kind: str  # "report" or "order"
+    id: int
+    category: Category
+    open: bool
+    state: str  # the report's or order's status value
+    description: str | None
+    unit: str | None
+    latitude: float | None
+    longitude: float | None
+    requested: dt.datetime
+    updated: dt.datetime
+    expected: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    start: dt.datetime
+    end: dt.datetime
+    kinds: frozenset[str]  # "report", "order"
+    categories: frozenset[Category] | None  # None: every category (street reports)
+    status: bool | None  # True: open ones, False: closed ones, None: both
+    ids: dict[str, set[int]] | None = None  # given: these requests only, other filters aside
+    limit: int = 1000
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+async def public_requests(
+    session: AsyncSession, wanted: RequestFilter, now: dt.datetime
+) -> list[PublicRequest]:
+    """Street reports and the orders units may see by `now` (a covert check's order only once
+    published), newest first, at most `wanted.limit`."""
+    found: list[PublicRequest] = []
+    if "report" in wanted.kinds:
+        report = StreetReport
+        query = (
+            select(
+                report.id,
+                report.category,
+                report.status,
+                report.description,
+                Unit.name,
+                report.latitude,
+                report.longitude,
+                report.created_at,
+                report.updated_at,
+            )
+            .outerjoin(Unit, Unit.id == report.unit_id)
+            .order_by(report.created_at.desc(), report.id.desc())
+            .limit(wanted.limit)
+        )
+        if wanted.ids is not None:
+            query = query.where(report.id.in_(sorted(wanted.ids.get("report", set()))))
+        else:
+            query = query.where(report.created_at >= wanted.start, report.created_at < wanted.end)
+            if wanted.categories is not None:
+                query = query.where(report.category.in_(sorted(wanted.categories)))
+            if wanted.status is True:
+                query = query.where(report.status.in_(REPORT_OPEN))
+            elif wanted.status is False:
+                query = query.where(report.status.not_in(REPORT_OPEN))
+        rows: Any = await session.execute(query)
+        for key, category, status, text, unit, lat, lng, created, updated in rows:
+            found.append(
+                PublicRequest(
+                    "report",
+                    int(key),
+                    Category(category),
+                    ReportStatus(status) in REPORT_OPEN,
+                    ReportStatus(status).value,
+                    text,
+                    unit,
+                    lat,
+                    lng,
+                    _aware(created),
+                    _aware(updated),
+                    None,
+                )
+            )
+    if "order" in wanted.kinds:
+        order = RectificationOrder
+        orders: Any = (
+            select(
+                order.id,
+                order.category,
+                order.status,
+                order.description,
+                Unit.name,
+                func.coalesce(order.latitude, Post.latitude),
+                func.coalesce(order.longitude, Post.longitude),
+                order.issued_at,
+                order.updated_at,
+                order.deadline_at,
+            )
+            .join(Unit, Unit.id == order.unit_id)
+            .outerjoin(Post, Post.id == order.post_id)
+            # The rule of /orders: a covert check's order is nobody's business before the
+            # daily tally after the check.
+            .where(order.visible_from <= now)
+            .order_by(order.issued_at.desc(), order.id.desc())
+            .limit(wanted.limit)
+        )
+        if wanted.ids is not None:
+            orders = orders.where(order.id.in_(sorted(wanted.ids.get("order", set()))))
+        else:
+            orders = orders.where(order.issued_at >= wanted.start, order.issued_at < wanted.end)
+            if wanted.status is True:
+                orders = orders.where(order.status.in_(OPEN_STATES))
+            elif wanted.status is False:
+                orders = orders.where(order.status == OrderStatus.ACCEPTED)
+        rows = await session.execute(orders)
+        for key, category, status, text, unit, lat, lng, issued, updated, deadline in rows:
+            found.append(
+                PublicRequest(
+                    "order",
+                    int(key),
+                    Category(category),
+                    OrderStatus(status).is_open,
+                    OrderStatus(status).value,
+                    text,
+                    unit,
+                    lat,
+                    lng,
+                    _aware(issued),
+                    _aware(updated),
+                    _aware(deadline),
+                )
+            )
+    found.sort(key=lambda item: (item.requested, item.kind, item.id), reverse=True)
+    return found[: wanted.limit]

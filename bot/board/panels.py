@@ -8,8 +8,8 @@ Views the page knows how to draw (bot/board/static/board.js):
 
 - ``map``: markers with a state and a popup (the built-in map);
 - ``figures``: labelled numbers and a curve over the day (the built-in "now");
-- ``table``: a heading row and rows of cells, each cell text (the ranking; any plugged-in table
-  such as the rectification orders by unit of the oversight domain).
+- ``table``: a heading row and rows of cells, each cell text (the ranking, the rectification
+  orders, any plugged-in table).
 
 A later domain adds its panel with one ``register`` call on the registry the server is built
 with (``standard_panels()`` in bot/board/standard.py, or the ``panels`` argument of
@@ -26,6 +26,7 @@ from typing import Any, Literal, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.board.data import Scene
 from bot.i18n import Translator
 from bot.settings import Settings
 
@@ -36,13 +37,16 @@ PanelData = dict[str, Any]
 @dataclass
 class PanelContext:
     """One snapshot's inputs, shared by every panel of it; `shared` computes a value that
-    several panels need (the day's tally, the day's check-ins) once per snapshot."""
+    several panels need (the day's tally, the day's check-ins) once per snapshot. `scene` is
+    what the board read for the scope (bot/board/data.py): the built-in panels take everything
+    from it; a plugged-in panel may read more through `session`."""
 
     session: AsyncSession
     unit_id: int | None  # None: the whole city (headquarters)
     now: dt.datetime
     settings: Settings
     t: Translator
+    scene: Scene
     _memo: dict[str, Any] = field(default_factory=dict)
 
     @property

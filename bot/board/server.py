@@ -9,7 +9,9 @@ Routes, under the path of BOARD_URL (``/board`` for https://bot.example.org/boar
   (``tma <initData>`` or ``screen <token>``): 403 and no data without valid ones;
 - ``/static/...`` the page's script and style and the vendored Leaflet and uPlot;
 
-and at the root, for operators: ``/healthz`` and ``/metrics`` (Prometheus).
+and at the root, for operators: ``/healthz`` and ``/metrics`` (Prometheus), and for open data
+the read-only Open311 GeoReport v2 endpoint ``/open311/v2/...`` (open311.py) when
+OPEN311_API_KEYS is set.
 
 The page polls ``/api/state`` every BOARD_REFRESH_SECONDS rather than holding a server-sent
 event stream: every request is authenticated again (a revoked link stops at the next refresh),
@@ -26,7 +28,7 @@ import gzip
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -39,6 +41,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from bot import metrics
 from bot.board import data, health, standard, viewers
 from bot.board.auth import Refused, Viewer
+from bot.board.data import Scene
+from bot.board.open311 import Open311
 from bot.board.panels import PanelRegistry
 from bot.i18n import LANGUAGES
 from bot.runtime import Runtime
@@ -85,25 +89,58 @@ class _Entry(Generic[T]):
 
 
 class SnapshotCache(Generic[T]):
-    """One snapshot per scope and language at a time: concurrent requests share the read in
-    progress, later ones reuse it until `ttl` seconds have passed."""
+    """One value per key at a time: concurrent requests share the read in progress, later ones
+    reuse it until `ttl` seconds have passed. With `stale_for`, a value up to that much older
+    is still served while one fresh read runs in the background: no request waits for the read
+    of a scope that boards keep showing."""
 
-    def __init__(self, ttl: float) -> None:
+    def __init__(
+        self, ttl: float, stale_for: float = 0.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.ttl = ttl
-        self._entries: dict[tuple[int | None, str], _Entry[T]] = {}
+        self.clock = clock
+        self.stale_for = stale_for if ttl > 0 else 0.0
+        self._entries: dict[Hashable, _Entry[T]] = {}
+        self._refreshing: dict[Hashable, asyncio.Task[T]] = {}
 
-    async def get(self, key: tuple[int | None, str], build: Callable[[], Awaitable[T]]) -> T:
-        now = time.monotonic()
+    async def get(self, key: Hashable, build: Callable[[], Awaitable[T]]) -> T:
+        now = self.clock()
         entry = self._entries.get(key)
+        if entry is not None and entry.expires <= now < entry.expires + self.stale_for:
+            task = entry.task
+            if task.done() and not task.cancelled() and task.exception() is None:
+                self._refresh(key, build)
+                return task.result()
         if entry is None or entry.expires <= now or (entry.task.done() and entry.task.exception()):
             self._forget_expired(now)
             entry = _Entry(now + self.ttl, asyncio.ensure_future(build()))
             self._entries[key] = entry
         return await asyncio.shield(entry.task)
 
+    def _refresh(self, key: Hashable, build: Callable[[], Awaitable[T]]) -> None:
+        if key in self._refreshing:
+            return
+        task = asyncio.ensure_future(build())
+        self._refreshing[key] = task
+
+        def done(finished: asyncio.Task[T]) -> None:
+            self._refreshing.pop(key, None)
+            if finished.cancelled() or finished.exception() is not None:
+                log.warning(
+                    "board read failed: %r", None if finished.cancelled() else finished.exception()
+                )
+                return  # the stale value stays until a request reads anew
+            self._entries[key] = _Entry(self.clock() + self.ttl, finished)
+
+        task.add_done_callback(done)
+
     def _forget_expired(self, now: float) -> None:
         """Drop finished snapshots past their time: a scope nobody looks at holds no memory."""
-        for key in [k for k, e in self._entries.items() if e.expires <= now and e.task.done()]:
+        for key in [
+            k
+            for k, e in self._entries.items()
+            if e.expires + self.stale_for <= now and e.task.done()
+        ]:
             del self._entries[key]
 
 
@@ -134,8 +171,13 @@ class BoardServer:
         self.panels = panels if panels is not None else standard.standard_panels()
         settings = runtime.settings
         self.prefix = board_path(settings.board_url)
-        # One read of a scope per refresh interval, whatever the number of boards showing it.
-        self.cache: SnapshotCache[Encoded] = SnapshotCache(ttl=settings.board_refresh_seconds)
+        # One read of the whole city per refresh interval, whatever the number of boards and
+        # scopes showing it; each scope's board (per language) is made from that read once.
+        refresh = settings.board_refresh_seconds
+        # A request after the interval gets the last read while the next one runs.
+        self.scenes: SnapshotCache[tuple[int, Scene]] = SnapshotCache(refresh, stale_for=refresh)
+        self.cache: SnapshotCache[Encoded] = SnapshotCache(ttl=refresh)
+        self._generation = 0
         self.templates = Environment(
             loader=PackageLoader("bot.board", "templates"),
             autoescape=select_autoescape(["html"]),
@@ -157,6 +199,7 @@ class BoardServer:
         app.router.add_get(f"{prefix}/screen/{{token}}", self.screen_page)
         app.router.add_get(f"{prefix}/api/state", self.state)
         app.router.add_static(f"{prefix}/static", STATIC_DIR)
+        Open311(self.runtime).routes(app)
         return app
 
     @web.middleware
@@ -241,7 +284,21 @@ class BoardServer:
             raise
         return viewer
 
-    async def _snapshot(self, viewer: Viewer) -> Encoded:
+    async def _scene(self) -> tuple[int, Scene]:
+        """The city as the board sees it now, read once per interval for every scope."""
+
+        async def read() -> tuple[int, Scene]:
+            runtime = self.runtime
+            started = time.perf_counter()
+            async with runtime.db.read_session() as session:
+                scene = await data.read_scene(session, None, runtime.clock.now(), runtime.settings)
+            metrics.BOARD_READ_SECONDS.observe(time.perf_counter() - started)
+            self._generation += 1
+            return self._generation, scene
+
+        return await self.scenes.get("city", read)
+
+    async def _snapshot(self, viewer: Viewer, scene: Scene) -> Encoded:
         runtime = self.runtime
         started = time.perf_counter()
         async with runtime.db.read_session() as session:
@@ -249,9 +306,10 @@ class BoardServer:
                 self.panels,
                 session,
                 unit_id=viewer.unit_id,
-                now=runtime.clock.now(),
+                now=scene.now,
                 settings=runtime.settings,
                 t=runtime.translator(viewer.language),
+                scene=scene,
             )
         encoded = await asyncio.to_thread(Encoded.of, payload)
         metrics.BOARD_SNAPSHOT_SECONDS.observe(time.perf_counter() - started)
@@ -262,8 +320,10 @@ class BoardServer:
             viewer = await self._viewer(request.headers.get("Authorization"))
         except Refused:
             return web.json_response({"error": "forbidden"}, status=403, headers=NO_STORE)
+        generation, scene = await self._scene()
         encoded = await self.cache.get(
-            (viewer.unit_id, viewer.language), lambda: self._snapshot(viewer)
+            (viewer.unit_id, viewer.language, generation),
+            lambda: self._snapshot(viewer, scene),
         )
         metrics.BOARD_REQUESTS.labels("ok").inc()
         headers = {**NO_STORE, "Vary": "Accept-Encoding"}
@@ -288,6 +348,16 @@ class BoardServer:
             for state in data.OUTBOX_STATES:
                 metrics.OUTBOX.labels(state).set(states.get(state, 0))
             metrics.OUTBOX_DUE.set(due)
+        try:
+            async with self.runtime.db.read_session() as session:
+                orders = await data.open_order_counts(session, self.runtime.clock.now())
+        except Exception:
+            log.exception("could not read the open orders for /metrics")
+        else:
+            for state in data.OPEN_ORDER_STATES:
+                for overdue in (False, True):
+                    count = orders.get((state, overdue), 0)
+                    metrics.ORDERS_OPEN.labels(state.value, str(overdue).lower()).set(count)
         metrics.SENDER_LEADING.set(1 if self.sender().leading else 0)
         return web.Response(
             body=generate_latest(REGISTRY),

@@ -1,5 +1,6 @@
 """The board in a real headless Chromium: what a leader sees in the Mini App and on a wall
-screen, live updates without a reload, and 403 for everyone without valid credentials.
+screen (the map, the figures, the ranking, the rectification orders), live updates without a
+reload, and 403 for everyone without valid credentials.
 
 Map tiles come from a loopback port nobody listens on, as when no tile server is reachable:
 the markers must show all the same. A screenshot of the board is kept in the test's tmp folder.
@@ -24,11 +25,13 @@ from tests.browser.conftest import Browser
 from tests.e2e.board_fixtures import (
     BOARD_SETTINGS,
     COLORS,
+    COORDINATOR_ID,
     LEADER_ID,
     VOLUNTEER_ID,
     init_data,
     local,
     prepare_morning,
+    prepare_orders,
     running_board,
     state,
 )
@@ -261,3 +264,58 @@ async def test_expired_and_revoked_screen_links_get_403(harness: Harness, browse
         assert (await browser.wait_for(DENIED)).startswith("没有权限查看看板")
         assert await browser.run(MARKERS) == []
         assert await state(board, f"screen {expired}") == (403, {"error": "forbidden"})
+
+
+ORDERS = """
+return Array.from(document.querySelectorAll('#panel-orders tbody tr')).map(
+  (row) => Array.from(row.cells).map((cell) => cell.textContent));
+"""
+
+
+async def test_the_orders_panel_by_unit_and_a_units_own_without_the_covert_order(
+    harness: Harness, browser: Browser
+) -> None:
+    morning = await prepare_morning(harness)
+    orders = await prepare_orders(harness, morning)
+    async with running_board(harness) as board:
+        await browser.open(mini_app_url(board, init_data(harness, ADMIN_ID)))
+        city = await browser.wait_for(
+            f"const r = (() => {{{ORDERS}}})(); return r.length ? r : null;"
+        )
+        assert city == [["团结社区", "2", "0", "0"], ["城管局", "2", "1", "1"]]
+        heading = await browser.run(
+            "return Array.from(document.querySelectorAll('#panel-orders th')).map("
+            "(cell) => cell.textContent);"
+        )
+        assert heading == ["单位", "未办结", "已超期", "待验收"]
+        overdue = await browser.run(
+            "return getComputedStyle(document.querySelectorAll('#panel-orders tbody tr')[1]"
+            ".cells[2]).fontWeight;"
+        )
+        assert overdue in ("700", "bold")  # the overdue count stands out
+
+        # The coordinator of 团结社区: its own open order; the covert check's stays hidden.
+        await browser.open("about:blank")  # the same page with another fragment would not load
+        await browser.open(mini_app_url(board, init_data(harness, COORDINATOR_ID)))
+        own = await browser.wait_for(
+            f"const r = (() => {{{ORDERS}}})(); return r.length ? r : null;"
+        )
+        assert own == [
+            [f"#{orders.ids['acked']}", "设施损坏", "2026年12月1日 12:00", "已签收", "垃圾分类点"]
+        ]
+        page = await browser.run("return document.body.innerText;")
+        assert f"#{orders.ids['covert']}" not in page and "城管局" not in page
+
+        # At the daily tally the covert check is published: the next refresh shows its order.
+        await browser.run("window.sameDocument = true;")
+        harness.clock.set(local(20, 1))
+        shown = await browser.wait_for(
+            f"const r = (() => {{{ORDERS}}})(); return r.length === 2 ? r : null;"
+        )
+        assert [row[0] for row in shown] == [
+            f"#{orders.ids['acked']}",
+            f"#{orders.ids['covert']}",
+        ]
+        assert shown[0][2] == "2026年12月1日 12:00（已超期）"
+        assert await browser.run("return window.sameDocument === true;")  # no reload
+        assert await browser.errors("127.0.0.1:9/", "favicon.ico") == []

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+from sqlalchemy import select
 
 from bot.board.auth import sign_init_data
 from bot.board.health import SenderStatus
@@ -262,3 +263,177 @@ async def prepare_morning(harness: Harness) -> Morning:
     }
     harness.clock.set(local(7, 10))
     return morning
+
+
+@dataclass
+class Orders:
+    """The rectification orders of the prepared morning, by name."""
+
+    ids: dict[str, int] = field(default_factory=dict)
+    reports: dict[str, int] = field(default_factory=dict)
+
+
+REPORTER_PHONE = "13912345678"
+
+
+async def prepare_orders(harness: Harness, morning: Morning) -> Orders:
+    """Orders and street reports beside the prepared morning (07:10 on 1 December):
+
+    城管局    overdue   issued, due 06:00 today, litter at 人民路口            (open, overdue)
+              replied   replied, due tomorrow 07:00, parking at 解放路口      (open, to accept)
+              accepted  accepted yesterday                                   (closed)
+    团结社区  acked     acknowledged, due 12:00 today, facility at 垃圾分类点 (open)
+              covert    from a covert check at 07:00 today: issued, due tomorrow, shown to the
+                        unit from the daily tally (20:00) on                 (open, hidden)
+
+    and two street reports by 城管志愿者: one routed to 城管局 this morning (its text holds the
+    reporter's phone number), one dismissed yesterday (filed at 06:10).
+    """
+    from bot.db.models import (
+        Category,
+        CheckKind,
+        Inspection,
+        OrderStatus,
+        RectificationOrder,
+        ReportStatus,
+        RouteMethod,
+        StreetReport,
+    )
+    from bot.services.oversight.checks import visible_from
+
+    found = Orders()
+    settings = harness.runtime.settings
+    now = harness.clock.now()
+    yesterday = now - dt.timedelta(days=1)
+    city, community = morning.units["城管局"], morning.units["团结社区"]
+    async with harness.session() as session:
+        reporter = await session.scalar(select(Member.id).where(Member.telegram_id == VOLUNTEER_ID))
+        inspector = await session.scalar(
+            select(Member.id).where(Member.telegram_id == INSPECTOR_ID)
+        )
+        covert_at = local(7)
+        check = Inspection(
+            post_id=morning.posts["垃圾分类点"],
+            unit_id=community,
+            inspector_id=inspector,
+            kind=CheckKind.SPOT,
+            covert=True,
+            latitude=30.6586,
+            longitude=104.0648,
+            distance_m=10.0,
+            planned=1,
+            held=1,
+            checked_in=0,
+            seen=0,
+            discrepancy=0,
+            checked_in_names=[],
+            deductions=[],
+            score=80.0,
+            note=None,
+            inspected_at=covert_at,
+            # The oversight domain's rule: a covert check shows from the next daily tally.
+            visible_from=visible_from(covert_at, True, settings),
+        )
+        session.add(check)
+        await session.flush()
+
+        def order(
+            name: str,
+            unit: int,
+            post: str,
+            category: Category,
+            status: OrderStatus,
+            deadline: dt.datetime,
+            **extra: Any,
+        ) -> RectificationOrder:
+            row = RectificationOrder(
+                unit_id=unit,
+                category=category,
+                status=status,
+                post_id=morning.posts[post],
+                description=f"{name} 的问题",
+                issued_by_id=inspector,
+                issued_at=extra.pop("issued_at", yesterday),
+                visible_from=extra.pop("visible_from", yesterday),
+                deadline_at=deadline,
+                updated_at=now,
+                **extra,
+            )
+            session.add(row)
+            return row
+
+        rows = {
+            "overdue": order(
+                "overdue", city, "人民路口", Category.LITTER, OrderStatus.ISSUED, local(6)
+            ),
+            "replied": order(
+                "replied",
+                city,
+                "解放路口",
+                Category.PARKING,
+                OrderStatus.REPLIED,
+                local(7) + dt.timedelta(days=1),
+                replied_at=local(7),
+                first_replied_at=local(7),
+            ),
+            "accepted": order(
+                "accepted",
+                city,
+                "黄河路口",
+                Category.LITTER,
+                OrderStatus.ACCEPTED,
+                local(6),
+                accepted_at=yesterday,
+            ),
+            "acked": order(
+                "acked",
+                community,
+                "垃圾分类点",
+                Category.FACILITY,
+                OrderStatus.ACKNOWLEDGED,
+                local(12),
+                acknowledged_at=local(6),
+            ),
+            "covert": order(
+                "covert",
+                community,
+                "垃圾分类点",
+                Category.POST,
+                OrderStatus.ISSUED,
+                local(7) + dt.timedelta(days=1),
+                inspection_id=check.id,
+                issued_at=covert_at,
+                visible_from=check.visible_from,
+            ),
+        }
+        reports = {
+            "routed": StreetReport(
+                reporter_id=reporter,
+                category=Category.PARKING,
+                description=f"人行道上停满了车，有事打我电话 {REPORTER_PHONE}",
+                latitude=30.6590,
+                longitude=104.0650,
+                status=ReportStatus.ROUTED,
+                unit_id=city,
+                route_method=RouteMethod.ZONE,
+                created_at=local(6, 30),
+                updated_at=local(6, 30),
+            ),
+            "dismissed": StreetReport(
+                reporter_id=reporter,
+                category=Category.OTHER,
+                description="不归这里管的事",
+                latitude=30.6500,
+                longitude=104.0600,
+                status=ReportStatus.DISMISSED,
+                unit_id=None,
+                status_note="不属于创建工作范围",
+                created_at=yesterday - dt.timedelta(hours=1),
+                updated_at=yesterday,
+            ),
+        }
+        session.add_all(reports.values())
+        await session.flush()
+        found.ids = {name: row.id for name, row in rows.items()}
+        found.reports = {name: row.id for name, row in reports.items()}
+    return found

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.board import screens
 from bot.board.panels import PanelContext, PanelData, View
-from bot.board.server import BoardServer
+from bot.board.server import BoardServer, SnapshotCache
 from bot.db.models import BoardScreen, Member
 from bot.services.people.access import Actor
 from tests.e2e.board_fixtures import (
@@ -227,17 +227,17 @@ async def test_the_page_holds_no_data_and_names_its_panels(harness: Harness) -> 
         leaflet = await get(board, f"{board.prefix}/static/vendor/leaflet/leaflet.js")
     assert status == 200
     assert 'id="panel-map"' in html and 'id="panel-now"' in html and 'id="panel-ranking"' in html
-    assert 'id="panel-orders"' not in html
+    assert 'id="panel-orders"' in html and "Rectification orders" in html
     assert "Posts map" in html and "人民路口" not in html
     assert "岗位地图" in fallback  # DEFAULT_LANGUAGE
     assert script[0] == 200 and "tgWebAppData" in script[2]
     assert leaflet[0] == 200
 
 
-class _OrdersPanel:
-    """A stand-in for the oversight domain's panel, to show that a provider plugs in."""
+class _ScopePanel:
+    """A plugged-in panel, to show that a provider plugs in."""
 
-    key = "orders"
+    key = "scope"
     title_key = "board.panel.ranking"
     view: View = "table"
 
@@ -253,13 +253,13 @@ async def test_a_registered_panel_provider_appears_on_the_page_and_in_the_data(
 
     morning = await prepare_morning(harness)
     registry = standard_panels()
-    registry.register(_OrdersPanel())
+    registry.register(_ScopePanel())
     async with running_board(harness, panels=registry) as board:
         _, _, html = await get(board, f"{board.prefix}/")
         _, body = await state(board, mini_app(harness, LEADER_ID))
-    assert 'id="panel-orders"' in html and 'data-view="table"' in html
-    assert [item["key"] for item in body["panels"]] == ["map", "now", "ranking", "orders"]
-    assert panel(body, "orders")["rows"] == [
+    assert 'id="panel-scope"' in html and 'data-view="table"' in html
+    assert [item["key"] for item in body["panels"]] == ["map", "now", "ranking", "orders", "scope"]
+    assert panel(body, "scope")["rows"] == [
         {"cells": [f"unit {morning.units['城管局']}"], "tone": "none"}
     ]
 
@@ -267,27 +267,42 @@ async def test_a_registered_panel_provider_appears_on_the_page_and_in_the_data(
 async def test_many_boards_of_one_scope_share_one_read(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await prepare_morning(harness)
+    morning = await prepare_morning(harness)
     import asyncio
 
-    from bot.board import standard
+    from bot.board import data, standard
 
     reads = 0
+    scenes: list[int | None] = []
     original = standard.snapshot
+    read_scene = data.read_scene
 
     async def counted(*args: Any, **kwargs: Any) -> dict[str, Any]:
         nonlocal reads
         reads += 1
         return await original(*args, **kwargs)
 
+    async def counted_scene(session: Any, unit_id: int | None, *args: Any) -> Any:
+        scenes.append(unit_id)
+        return await read_scene(session, unit_id, *args)
+
     monkeypatch.setattr(standard, "snapshot", counted)
+    monkeypatch.setattr(data, "read_scene", counted_scene)
     async with running_board(harness) as board:
+        # An interval longer than the test, however slow the machine.
+        board.scenes, board.cache = SnapshotCache(60), SnapshotCache(60)
         results = await asyncio.gather(
             *(state(board, mini_app(harness, ADMIN_ID)) for _ in range(20)),
             state(board, mini_app(harness, LEADER_ID)),
+            state(board, mini_app(harness, COORDINATOR_ID)),
         )
     assert all(status == 200 for status, _ in results)
-    assert reads == 2  # the city once, 城管局 once
+    assert reads == 3  # the city once, 城管局 once, 团结社区 once
+    assert scenes == [None]  # from one read of the whole city
+    # Each unit's board holds its own posts only.
+    unit_posts = {name for name in morning.posts if name != "垃圾分类点"}
+    assert set(states(results[20][1])) == unit_posts
+    assert set(states(results[21][1])) == {"垃圾分类点"}
 
 
 async def test_the_server_refuses_to_start_on_a_port_in_use(harness: Harness) -> None:

@@ -197,7 +197,7 @@ def test_post_state_compares_people_on_post_with_the_seats_under_way() -> None:
 
 def test_curve_samples_the_share_on_post_every_quarter_hour_up_to_now() -> None:
     shift = DayShift(1, 1, ts(7), ts(9), 2, [seat(ts(6, 50)), seat(ts(7, 20), ts(8, 10))])
-    day = Day(posts=[DayPost(1, "p", "u", 0.0, 0.0)], shifts_by_post={1: [shift]})
+    day = Day(posts=[DayPost(1, "p", 1, "u", 0.0, 0.0)], shifts_by_post={1: [shift]})
     points = curve(day, at(8, 20))
     assert [moment for moment, _ in points] == [
         at(7), at(7, 15), at(7, 30), at(7, 45), at(8), at(8, 15), at(8, 20)
@@ -315,3 +315,47 @@ def test_every_file_the_board_serves_is_package_data() -> None:
         name for name in served if not any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
     ]
     assert not missing, missing
+
+
+async def test_snapshot_cache_serves_the_last_read_while_the_next_one_runs() -> None:
+    moment = 0.0
+    reads = 0
+    gate = asyncio.Event()
+
+    async def build() -> dict[str, Any]:
+        nonlocal reads
+        reads += 1
+        if reads > 1:
+            await gate.wait()
+        return {"read": reads}
+
+    cache = SnapshotCache(10, stale_for=10, clock=lambda: moment)
+    assert await cache.get("city", build) == {"read": 1}
+    moment = 12.0  # past the interval: the last read at once, one new read behind it
+    assert await cache.get("city", build) == {"read": 1}
+    await asyncio.sleep(0)
+    assert await cache.get("city", build) == {"read": 1}
+    assert reads == 2  # one read behind, however many requests
+    gate.set()
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert await cache.get("city", build) == {"read": 2}
+    moment = 40.0  # long unseen: too old to show, the request waits for a fresh read
+    assert await cache.get("city", build) == {"read": 3}
+
+
+def test_every_board_setting_is_in_the_readme_settings_table() -> None:
+    from pathlib import Path
+
+    from bot.settings import Settings
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Configuration") :]
+    names = [
+        name.upper()
+        for name in Settings.model_fields
+        if name.startswith(("board_", "map_", "open311_"))
+    ]
+    assert {"BOARD_REFRESH_SECONDS", "MAP_TILE_ATTRIBUTION", "OPEN311_API_KEYS"} <= set(names)
+    for name in names:
+        assert f"| `{name}`" in table or f", `{name}`" in table, name

@@ -96,13 +96,27 @@ async def _rows(
     oversight: dict[int, oversight_figures.Figures],
     previous_oversight: dict[int, oversight_figures.Figures],
 ) -> list[Row]:
-    """Units are ranked by the unit score (attendance, checks, orders), posts by attendance."""
     if by_unit:
         # Every unit appears in the ranking, even one with nothing scheduled.
         rows_ = (await session.execute(select(Unit.id, Unit.name))).all()
         names = {int(key): str(name) for key, name in rows_}
     else:
         names = await names_of(session, Post, counts.keys())
+    return ranking(counts, names, settings, by_unit, oversight, previous, previous_oversight)
+
+
+def ranking(
+    counts: dict[Any, Counts],
+    names: dict[int, str],
+    settings: Settings,
+    by_unit: bool,
+    oversight: dict[int, oversight_figures.Figures],
+    previous: dict[Any, Counts] | None = None,
+    previous_oversight: dict[int, oversight_figures.Figures] | None = None,
+) -> list[Row]:
+    """The ranking from the figures and the names: units (every unit in `names`) by the unit
+    score (attendance, checks, orders), posts (those with figures) by attendance."""
+    earlier = previous_oversight or {}
 
     def scored(found: Counts, figures: oversight_figures.Figures | None) -> Score:
         return unit_score(found, figures, settings) if by_unit else score(found, settings)
@@ -114,7 +128,7 @@ async def _rows(
             counts=counts.get(key, Counts()),
             score=scored(counts.get(key, Counts()), oversight.get(key) if by_unit else None),
             previous_score=(
-                scored(previous[key], previous_oversight.get(key) if by_unit else None)
+                scored(previous[key], earlier.get(key) if by_unit else None)
                 if previous is not None and key in previous
                 else None
             ),

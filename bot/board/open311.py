@@ -1,0 +1,248 @@
+"""Open data: a read-only Open311 GeoReport v2 endpoint (JSON) on the board's server.
+
+- ``GET /open311/v2/services.json``: the services, one per kind of street report (随手拍) and
+  one for rectification orders (整改令);
+- ``GET /open311/v2/requests.json``: service requests with the standard filters
+  (``service_request_id``, comma-separated, overriding the others; ``service_code``;
+  ``start_date`` and ``end_date`` on the requested time, W3C format; ``status`` ``open`` or
+  ``closed``), by default the last 90 days, at most 1,000, newest first;
+- ``GET /open311/v2/requests/<id>.json``: one request.
+
+Every call carries ``api_key``, one of OPEN311_API_KEYS: without a key configured the endpoint
+does not exist (404), with a wrong or missing key the answer is 403 and no data. What it shows
+is open data: never who reported a problem or issued an order, never a phone number (digits in
+a description that look like one are masked), never a covert check's order before the daily
+tally that publishes it, and no photo (``media_url`` is left out: the photos live on Telegram,
+which gives them no public address).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import re
+from typing import Any
+
+from aiohttp import web
+
+from bot.board import data
+from bot.board.data import PublicRequest, RequestFilter
+from bot.db.models import Category
+from bot.i18n import LANGUAGES, Translator
+from bot.runtime import Runtime
+
+PREFIX = "/open311/v2"
+DEFAULT_SPAN = dt.timedelta(days=90)  # the spec's default window
+LIMIT = 1000  # the spec's default limit
+ORDER_SERVICE = "order"
+REPORT_PREFIX = "report-"
+HEADERS = {"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*"}
+# A phone number typed into a description: 7 or more digits, maybe with +, spaces or dashes.
+PHONE = re.compile(r"\+?\d[\d\s\-]{5,}\d")
+
+
+def _error(status: int, description: str) -> web.Response:
+    return web.json_response(
+        [{"code": status, "description": description}], status=status, headers=HEADERS
+    )
+
+
+def report_code(category: Category) -> str:
+    return f"{REPORT_PREFIX}{category.value}"
+
+
+def _mask(text: str | None) -> str | None:
+    return PHONE.sub("***", text) if text else text
+
+
+class Open311:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def routes(self, app: web.Application) -> None:
+        """Only with a key configured: otherwise the endpoint is off (404)."""
+        if not self.runtime.settings.open311_api_keys:
+            return
+        app.router.add_get(f"{PREFIX}/services.json", self.services)
+        app.router.add_get(f"{PREFIX}/requests.json", self.requests)
+        app.router.add_get(f"{PREFIX}/requests/{{request_id}}.json", self.request)
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _allowed(self, request: web.Request) -> bool:
+        given = request.query.get("api_key", "").encode()
+        return any(
+            hmac.compare_digest(given, key.encode())
+            for key in self.runtime.settings.open311_api_keys
+        )
+
+    def _t(self, request: web.Request) -> Translator:
+        wanted = request.query.get("lang", "")
+        language = wanted if wanted in LANGUAGES else self.runtime.settings.default_language
+        return self.runtime.translator(language)
+
+    def _time(self, instant: dt.datetime) -> str:
+        local = instant.astimezone(self.runtime.settings.zone)
+        return local.isoformat(timespec="seconds")
+
+    def _service_name(self, t: Translator, item: PublicRequest) -> tuple[str, str]:
+        if item.kind == "order":
+            return ORDER_SERVICE, t("board.open311.order_service")
+        return report_code(item.category), t(f"oversight.category.{item.category.value}")
+
+    def _as_json(self, t: Translator, item: PublicRequest) -> dict[str, Any]:
+        code, name = self._service_name(t, item)
+        state_key = "order.state" if item.kind == "order" else "report.state"
+        result: dict[str, Any] = {
+            "service_request_id": f"{item.kind}-{item.id}",
+            "status": "open" if item.open else "closed",
+            "status_notes": t(f"oversight.{state_key}.{item.state}"),
+            "service_name": name,
+            "service_code": code,
+            "description": _mask(item.description),
+            "agency_responsible": item.unit,
+            "service_notice": None,
+            "requested_datetime": self._time(item.requested),
+            "updated_datetime": self._time(item.updated),
+            "expected_datetime": self._time(item.expected) if item.expected else None,
+            "address": None,
+            "lat": item.latitude,
+            "long": item.longitude,
+        }
+        return result
+
+    async def _read(self, wanted: RequestFilter) -> list[PublicRequest]:
+        runtime = self.runtime
+        async with runtime.db.read_session() as session:
+            return await data.public_requests(session, wanted, runtime.clock.now())
+
+    # -- the methods ----------------------------------------------------------------------------
+
+    async def services(self, request: web.Request) -> web.Response:
+        if not self._allowed(request):
+            return _error(403, "a valid api_key is required")
+        t = self._t(request)
+        reports = [
+            {
+                "service_code": report_code(category),
+                "service_name": t(f"oversight.category.{category.value}"),
+                "description": t(
+                    "board.open311.report_description",
+                    category=t(f"oversight.category.{category.value}"),
+                ),
+                "metadata": False,
+                "type": "realtime",
+                "keywords": "",
+                "group": t("board.open311.group_reports"),
+            }
+            for category in data.REPORT_CATEGORIES
+        ]
+        order = {
+            "service_code": ORDER_SERVICE,
+            "service_name": t("board.open311.order_service"),
+            "description": t("board.open311.order_description"),
+            "metadata": False,
+            "type": "realtime",
+            "keywords": "",
+            "group": t("board.open311.group_orders"),
+        }
+        return web.json_response([*reports, order], headers=HEADERS)
+
+    def _filter(self, request: web.Request) -> RequestFilter:
+        """The query's filters; ValueError names a bad one."""
+        query = request.query
+        ids_text = query.get("service_request_id", "").strip()
+        if ids_text:
+            ids: dict[str, set[int]] = {"report": set(), "order": set()}
+            for part in ids_text.split(","):
+                kind, number = _request_id(part.strip())
+                ids[kind].add(number)
+            return RequestFilter(
+                start=dt.datetime.min.replace(tzinfo=dt.UTC),
+                end=dt.datetime.max.replace(tzinfo=dt.UTC),
+                kinds=frozenset(kind for kind, found in ids.items() if found),
+                categories=None,
+                status=None,
+                ids=ids,
+                limit=LIMIT,
+            )
+        kinds = {"report", "order"}
+        categories: set[Category] | None = None
+        codes = [code.strip() for code in query.get("service_code", "").split(",") if code.strip()]
+        if codes:
+            kinds, categories = set(), set()
+            known = {report_code(category): category for category in data.REPORT_CATEGORIES}
+            for code in codes:
+                if code == ORDER_SERVICE:
+                    kinds.add("order")
+                elif code in known:
+                    kinds.add("report")
+                    categories.add(known[code])
+                else:
+                    raise ValueError(f"unknown service_code {code!r}")
+        statuses = {part.strip() for part in query.get("status", "").split(",") if part.strip()}
+        if statuses - {"open", "closed"}:
+            raise ValueError("status must be open or closed")
+        status = None if len(statuses) != 1 else statuses == {"open"}
+        end = self._date(query.get("end_date")) or self.runtime.clock.now()
+        start = self._date(query.get("start_date")) or end - DEFAULT_SPAN
+        if start > end:
+            raise ValueError("start_date is after end_date")
+        return RequestFilter(
+            start=start,
+            end=end + dt.timedelta(microseconds=1) if query.get("end_date") else end,
+            kinds=frozenset(kinds),
+            categories=frozenset(categories) if categories is not None else None,
+            status=status,
+        )
+
+    def _date(self, text: str | None) -> dt.datetime | None:
+        if not text:
+            return None
+        try:
+            value = dt.datetime.fromisoformat(text.strip().replace(" ", "+"))
+        except ValueError:
+            raise ValueError(f"{text!r} is not a W3C date and time") from None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=self.runtime.settings.zone)
+        return value
+
+    async def requests(self, request: web.Request) -> web.Response:
+        if not self._allowed(request):
+            return _error(403, "a valid api_key is required")
+        try:
+            wanted = self._filter(request)
+        except ValueError as error:
+            return _error(400, str(error))
+        t = self._t(request)
+        found = await self._read(wanted)
+        return web.json_response([self._as_json(t, item) for item in found], headers=HEADERS)
+
+    async def request(self, request: web.Request) -> web.Response:
+        if not self._allowed(request):
+            return _error(403, "a valid api_key is required")
+        try:
+            kind, number = _request_id(request.match_info["request_id"])
+        except ValueError:
+            return _error(404, "no such service request")
+        wanted = RequestFilter(
+            start=dt.datetime.min.replace(tzinfo=dt.UTC),
+            end=dt.datetime.max.replace(tzinfo=dt.UTC),
+            kinds=frozenset({kind}),
+            categories=None,
+            status=None,
+            ids={kind: {number}},
+            limit=1,
+        )
+        found = await self._read(wanted)
+        if not found:
+            return _error(404, "no such service request")
+        t = self._t(request)
+        return web.json_response([self._as_json(t, found[0])], headers=HEADERS)
+
+
+def _request_id(text: str) -> tuple[str, int]:
+    kind, _, number = text.partition("-")
+    if kind not in ("report", "order") or not number.isdigit():
+        raise ValueError(f"unknown service_request_id {text!r}")
+    return kind, int(number)
