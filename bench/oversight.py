@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from benchdb import fresh_postgres
-from reports import City, _bulk, build_city
+from benchdb import bulk_insert, fresh_postgres
+from reports import City, build_city
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -246,7 +246,7 @@ async def add_oversight(database: Database, oversight: Oversight) -> dict[str, i
                 "rectification_orders",
                 "evidence_photos",
             ):
-                await _bulk(connection, tables[name], batch[name])
+                await bulk_insert(connection, tables[name], batch[name])
                 counts[name] += len(batch[name])
         if connection.dialect.name == "postgresql":
             for name in tables:
