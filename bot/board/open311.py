@@ -37,8 +37,18 @@ LIMIT = 1000  # the spec's default limit
 ORDER_SERVICE = "order"
 REPORT_PREFIX = "report-"
 HEADERS = {"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*"}
-# A phone number typed into a description: 7 or more digits, maybe with +, spaces or dashes.
-PHONE = re.compile(r"\+?\d[\d\s\-]{5,}\d")
+# A phone number typed into a description: 7 or more digits, maybe with +, spaces, dashes, dots,
+# slashes or an area code in brackets; a date (2026-12-02, 2026/12/2) is not one.
+PHONE = re.compile(r"\+?\(?\d[\d\s\-./()]{5,}\d")
+DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+PHONE_DIGITS_MIN = 7
+
+
+def _masked(match: re.Match[str]) -> str:
+    found = match.group()
+    if DATE.fullmatch(found) or sum(c.isdigit() for c in found) < PHONE_DIGITS_MIN:
+        return found
+    return "***"
 
 
 def _error(status: int, description: str) -> web.Response:
@@ -51,8 +61,8 @@ def report_code(category: Category) -> str:
     return f"{REPORT_PREFIX}{category.value}"
 
 
-def _mask(text: str | None) -> str | None:
-    return PHONE.sub("***", text) if text else text
+def mask_phones(text: str | None) -> str | None:
+    return PHONE.sub(_masked, text) if text else text
 
 
 class Open311:
@@ -99,7 +109,7 @@ class Open311:
             "status_notes": t(f"oversight.{state_key}.{item.state}"),
             "service_name": name,
             "service_code": code,
-            "description": _mask(item.description),
+            "description": mask_phones(item.description),
             "agency_responsible": item.unit,
             "service_notice": None,
             "requested_datetime": self._time(item.requested),

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -31,6 +32,8 @@ logger = logging.getLogger(__name__)
 Result = TypeVar("Result")
 
 _HEADER = struct.Struct("!Q")
+# A call that takes longer than this is stuck: the worker is killed and the work done in a thread.
+CALL_TIMEOUT_S = 300.0
 _PROJECT = Path(__file__).resolve().parents[3]
 
 
@@ -68,6 +71,7 @@ class Worker:
         process = self._process
         if process is not None and process.poll() is None:
             return process
+        self._stop()  # a worker that died: close its pipes and reap it before the next one
         environment = dict(os.environ)
         environment["PYTHONPATH"] = os.pathsep.join(
             [str(_PROJECT), *filter(None, [environment.get("PYTHONPATH")])]
@@ -117,19 +121,36 @@ class Worker:
         with self._lock:
             self._stop()
 
+    def kill(self) -> None:
+        """End a stuck worker without waiting for the call in hand (its thread then meets the
+        closed pipe and gives up)."""
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.kill()
+
 
 _worker = Worker()
 atexit.register(_worker.stop)
+# The calls wait for the worker in a thread of their own, one after another, so that reports
+# asked at once never take the threads of asyncio's default pool that others need.
+_waiting = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-worker")
 
 
 async def run_off_loop(function: Callable[..., Result], *args: object) -> Result:
     """`function(*args)` in the worker process (`function` a module-level function, the
     arguments and the result picklable), or in a thread where no process can be started."""
     if not _worker.failed:
+        loop = asyncio.get_running_loop()
         try:
-            return await asyncio.to_thread(_worker.call, function, *args)
+            async with asyncio.timeout(CALL_TIMEOUT_S):
+                return await loop.run_in_executor(_waiting, _worker.call, function, *args)
         except WorkerGone as error:
             logger.warning("%s; working in a thread instead", error)
+        except TimeoutError:
+            _worker.kill()
+            logger.warning(
+                "the worker process took over %s s; working in a thread instead", CALL_TIMEOUT_S
+            )
     return await asyncio.to_thread(function, *args)
 
 
