@@ -10,7 +10,16 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.buttons import ShiftCard
-from bot.db.models import AssignmentStatus, AuditEntry, Dialogue, Role, Shift, SwapStatus, Unit
+from bot.db.models import (
+    AssignmentStatus,
+    AuditEntry,
+    Dialogue,
+    Member,
+    Role,
+    Shift,
+    SwapStatus,
+    Unit,
+)
 from bot.emulator import SimUser
 from tests.e2e.schedule import (
     DAY,
@@ -268,6 +277,25 @@ async def test_hand_over_to_someone_who_may_not_take_it_is_refused_at_the_offer(
     assert await harness.count(Dialogue) == 1
     assert await command(harness, town_.holder, "cancel") == "已取消。"
     assert await harness.count(Dialogue) == 0
+
+
+async def test_hand_over_to_someone_who_blocked_the_bot_is_refused_at_the_offer(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness)
+    wang = town_.others[0]
+    async with harness.session() as session:
+        await session.execute(
+            update(Member).where(Member.telegram_id == wang.user_id).values(blocked_bot=True)
+        )
+    await open_swap(harness, town_.holder, HAND_OVER)
+    await town_.holder.send_text("王芳")
+    await harness.settle()
+    assert "王芳 已屏蔽本机器人，收不到换岗请求。请换一个人，或直接联系协调员。" in (
+        town_.holder.last().text or ""
+    )
+    assert await offers(harness) == []
+    assert await statuses(harness, town_.shift_id) == {town_.holder.user_id: SIGNED}
 
 
 # -- exchange --------------------------------------------------------------------------------

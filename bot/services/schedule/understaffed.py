@@ -84,7 +84,10 @@ async def alert(session: AsyncSession, now: dt.datetime, settings: Settings) -> 
     }
     short = [(loaded[shift_id], missing_of[shift_id]) for shift_id in due]
     units = {shift.post.unit_id for shift, _ in short}
-    coordinators = await coordinators_by_unit(session, units)
+    coordinators = {
+        unit: [person for person in people if not person.blocked_bot]  # as notify() does
+        for unit, people in (await coordinators_by_unit(session, units)).items()
+    }
     volunteers: dict[int, list[Member]] = defaultdict(list)
     for member in await on_post_in(session, units):
         assert member.unit_id is not None

@@ -29,6 +29,7 @@ from bot.services.people.members import on_post
 from bot.services.platform import outbox
 from bot.services.platform.notify import notify, notify_all
 from bot.services.platform.outbox import ButtonRows
+from bot.services.schedule.eligibility import refusals
 from bot.services.schedule.shift_text import shift_label
 from bot.services.swaps.lifecycle import expiry, record
 from bot.services.swaps.queries import (
@@ -98,11 +99,15 @@ async def give_away(
     shift, offerer = mine.shift, mine.member
     offer = _new_offer(session, SwapKind.GIVE_AWAY, mine, now, expiry(settings, shift))
     await session.flush()
-    takers = [
-        member
-        for member in await on_post(session, shift.post.unit_id)
-        if member.id != offerer.id and await refusal(session, member, shift, now, settings) is None
+    candidates = [
+        member for member in await on_post(session, shift.post.unit_id) if member.id != offerer.id
     ]
+    # The sign-up rules for the whole unit at once (on_post already keeps to members who stand
+    # on posts); someone waiting for a seat on the shift may take one offered to them.
+    refused = await refusals(
+        session, [(member, shift) for member in candidates], now, settings, from_waitlist=True
+    )
+    takers = [member for member in candidates if refused[(member.id, shift.id)] is None]
 
     def render(t: Translator) -> outbox.Message:
         return outbox.payload(
@@ -142,6 +147,7 @@ async def hand_over(
     mine = await own_seat(session, actor, assignment_id, now, settings)
     shift, offerer = mine.shift, mine.member
     target = await find_member(session, offerer, name)
+    _reachable(target)
     error = await refusal(session, target, shift, now, settings)
     if error is not None:
         raise not_eligible(actor, target, error, settings)
@@ -188,6 +194,7 @@ async def exchange(
     if refused is not None:
         raise not_eligible(actor, *refused, settings)
     offerer, target = mine.member, theirs.member
+    _reachable(target)
     offer = _new_offer(
         session,
         SwapKind.EXCHANGE,
@@ -211,6 +218,12 @@ async def exchange(
         now,
         settings,
     )
+
+
+def _reachable(target: Member) -> None:
+    """An offer to one person who blocked the bot would hold the seat until it expired, unseen."""
+    if target.blocked_bot:
+        raise DomainError(ErrorCode.SWAP_TARGET_UNREACHABLE, name=target.display_name)
 
 
 async def _ask(
