@@ -28,7 +28,14 @@ from bot.buttons import (
 from bot.db.models import Dialogue, RectificationOrder
 from bot.errors import DomainError
 from bot.i18n import Translator
-from bot.services.oversight import notices, order_drafts, order_lists, orders, reports
+from bot.services.oversight import (
+    notices,
+    order_drafts,
+    order_lists,
+    order_review,
+    orders,
+    reports,
+)
 from bot.services.platform import dialogues
 from handlers.evidence import data_button, photo_of, refuse, send_photos, stale
 from handlers.keyboards import cancel_row, inline
@@ -392,7 +399,7 @@ async def submit_reply(turn: Turn, data: OrderReplySubmit) -> None:
 async def accept(turn: Turn, data: OrderAccept) -> None:
     t = turn.t
     try:
-        order = await orders.accept(
+        order = await order_review.accept(
             turn.session, turn.actor, data.order_id, turn.now, turn.runtime.settings
         )
     except DomainError as error:
@@ -400,7 +407,7 @@ async def accept(turn: Turn, data: OrderAccept) -> None:
         return
     follow = [
         data_button(t("oversight.button.follow_up_days", count=days), OrderFollowUp(order.id, days))
-        for days in orders.FOLLOW_UP_CHOICES
+        for days in order_review.FOLLOW_UP_CHOICES
     ]
     follow.append(data_button(t("oversight.button.no_follow_up"), OrderFollowUp(order.id, 0)))
     turn.answer(t("oversight.order.accepted_toast"))
@@ -412,7 +419,7 @@ async def accept(turn: Turn, data: OrderAccept) -> None:
 async def ask_return(turn: Turn, data: OrderReturn) -> None:
     t = turn.t
     try:
-        order = await orders.begin_return(turn.session, turn.actor, data.order_id, turn.now)
+        order = await order_review.begin_return(turn.session, turn.actor, data.order_id, turn.now)
     except DomainError as error:
         refuse(turn, error)
         return
@@ -441,7 +448,7 @@ async def on_reason(turn: Turn, dialogue: Dialogue) -> None:
             await dialogues.end(turn.session, turn.user_id)
             turn.reply(t("oversight.report.dismissed", id=report.id))
             return
-        order = await orders.send_back(
+        order = await order_review.send_back(
             turn.session, turn.actor, dialogue, message.text, turn.now, settings
         )
     except DomainError as error:
@@ -453,7 +460,7 @@ async def on_reason(turn: Turn, dialogue: Dialogue) -> None:
 async def follow_up(turn: Turn, data: OrderFollowUp) -> None:
     t = turn.t
     try:
-        order = await orders.set_follow_up(
+        order = await order_review.set_follow_up(
             turn.session, turn.actor, data.order_id, data.days, turn.now
         )
     except DomainError as error:
@@ -468,7 +475,9 @@ async def follow_up(turn: Turn, data: OrderFollowUp) -> None:
 async def follow_up_holds(turn: Turn, data: FollowUpHolds) -> None:
     t = turn.t
     try:
-        order = await orders.follow_up_holds(turn.session, turn.actor, data.order_id, turn.now)
+        order = await order_review.follow_up_holds(
+            turn.session, turn.actor, data.order_id, turn.now
+        )
     except DomainError as error:
         refuse(turn, error)
         return
@@ -479,7 +488,7 @@ async def follow_up_holds(turn: Turn, data: FollowUpHolds) -> None:
 async def follow_up_reopen(turn: Turn, data: FollowUpReopen) -> None:
     t = turn.t
     try:
-        order = await orders.reopen(
+        order = await order_review.reopen(
             turn.session, turn.actor, data.order_id, turn.now, turn.runtime.settings
         )
     except DomainError as error:

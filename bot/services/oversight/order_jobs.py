@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import OrderStatus, RectificationOrder
 from bot.i18n import Translator
-from bot.services.oversight import notices, orders
+from bot.services.oversight import notices, order_review, orders
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform.outbox import Message
 from bot.settings import Settings
@@ -170,7 +170,7 @@ async def follow_ups(session: AsyncSession, now: dt.datetime, settings: Settings
         ) -> Message:
             header = t("oversight.order.follow_up_due", id=order.id, unit=order.unit.name)
             text = notices.order_card(t, order, post_name=where, now=None, header=header)
-            return notices.message(text, after, orders.follow_up_buttons(t, order))
+            return notices.message(text, after, order_review.follow_up_buttons(t, order))
 
         queued += await orders.tell_issuer(
             session, order, render, event=f"follow-up:{order.reopened}", now=now, settings=settings

@@ -6,7 +6,8 @@
 An inspector or admin issues an order to a unit from a check or a street report, with the
 evidence and a deadline (order_drafts.py). The unit's
 coordinators acknowledge it and reply with an "after" photo; the issuer accepts the fix or sends it
-back with a reason. Reminders, escalation and the follow-up are the scheduler's (order_jobs.py);
+back with a reason (order_review.py). Reminders, escalation and the follow-up are the
+scheduler's (order_jobs.py);
 the lists and cards of /orders are order_lists.py.
 Every step is in the audit trail; every notice goes through the outbox.
 """
@@ -21,8 +22,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.buttons import (
-    FollowUpHolds,
-    FollowUpReopen,
     OrderAccept,
     OrderAcknowledge,
     OrderReply,
@@ -37,7 +36,6 @@ from bot.db.models import (
     OrderStatus,
     Post,
     RectificationOrder,
-    ReportStatus,
     Role,
 )
 from bot.errors import DomainError, ErrorCode
@@ -52,9 +50,7 @@ from bot.settings import Settings
 
 REPLY = DialogueKind.ORDER_REPLY
 REASON = DialogueKind.ORDER_REASON
-FOLLOW_UP_CHOICES = (7, 14)
 NOTE_MAX = 500
-REASON_MIN = 2
 
 
 class ReasonFor(StrEnum):
@@ -235,7 +231,7 @@ async def _for_unit(
     return order
 
 
-def _wrong_state(t_state: OrderStatus) -> DomainError:
+def wrong_state(t_state: OrderStatus) -> DomainError:
     return DomainError(ErrorCode.ORDER_WRONG_STATE, state=t_state)
 
 
@@ -247,7 +243,7 @@ async def acknowledge(
     if order.status is not OrderStatus.ISSUED:
         if order.acknowledged_at is not None and order.status.is_open:
             return order, False
-        raise _wrong_state(order.status)
+        raise wrong_state(order.status)
     order.status = OrderStatus.ACKNOWLEDGED
     order.acknowledged_at = now
     order.updated_at = now
@@ -271,7 +267,7 @@ async def begin_reply(
 ) -> RectificationOrder:
     order = await _for_unit(session, actor, order_id, now)
     if not order.status.awaits_unit:
-        raise _wrong_state(order.status)
+        raise wrong_state(order.status)
     await dialogues.begin(
         session, actor.telegram_id, REPLY, "photos", now, {"order_id": order.id, "photos": []}
     )
@@ -301,7 +297,7 @@ async def submit_reply(
 ) -> RectificationOrder:
     order = await _for_unit(session, actor, int(dialogue.data["order_id"]), now)
     if not order.status.awaits_unit:
-        raise _wrong_state(order.status)
+        raise wrong_state(order.status)
     photos = list(dialogue.data.get("photos") or [])
     if not photos:
         raise DomainError(ErrorCode.ORDER_NEED_AFTER_PHOTO)
@@ -319,7 +315,7 @@ async def submit_reply(
     evidence.keep(
         session, EvidenceKind.AFTER, photos, added_by_id=actor_id, now=now, order_id=order.id
     )
-    replies = await _count_actions(session, order.id, "order.reply")
+    replies = await count_actions(session, order.id, "order.reply")
     record(
         session,
         actor_id,
@@ -354,7 +350,7 @@ async def submit_reply(
     return order
 
 
-async def _count_actions(session: AsyncSession, order_id: int, action: str) -> int:
+async def count_actions(session: AsyncSession, order_id: int, action: str) -> int:
     return int(
         await session.scalar(
             select(func.count())
@@ -367,199 +363,3 @@ async def _count_actions(session: AsyncSession, order_id: int, action: str) -> i
         )
         or 0
     )
-
-
-# -- the issuer's side -------------------------------------------------------------------------
-
-
-async def accept(
-    session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime, settings: Settings
-) -> RectificationOrder:
-    require_inspector(actor)
-    order = await get(session, order_id)
-    if order.status is not OrderStatus.REPLIED:
-        raise _wrong_state(order.status)
-    order.status = OrderStatus.ACCEPTED
-    order.accepted_at = now
-    order.accepted_by_id = member_id(actor)
-    order.updated_at = now
-    record(session, order.accepted_by_id, "order.accept", order, now)
-    after = await evidence.file_ids(session, order_id=order.id)
-    await notices.send(
-        session,
-        notices.people(await coordinators_of(session, order.unit_id), settings),
-        lambda t: notices.message(t("oversight.order.accepted", id=order.id, unit=order.unit.name)),
-        key=f"order:{order.id}:accepted:{order.reopened}",
-        now=now,
-        settings=settings,
-    )
-    if order.report_id is not None:
-        report = await reports.get(session, order.report_id)
-        report.status = ReportStatus.FIXED
-        report.updated_at = now
-        await reports.tell_reporters(
-            session,
-            report,
-            f"fixed:{order.reopened}",
-            lambda t: notices.message(
-                t("oversight.report.told.fixed", id=report.id, unit=order.unit.name), after
-            ),
-            now,
-            settings,
-        )
-    return order
-
-
-async def begin_return(
-    session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime
-) -> RectificationOrder:
-    require_inspector(actor)
-    order = await get(session, order_id)
-    if order.status is not OrderStatus.REPLIED:
-        raise _wrong_state(order.status)
-    await dialogues.begin(
-        session,
-        actor.telegram_id,
-        REASON,
-        ReasonFor.RETURN.value,
-        now,
-        {"order_id": order.id},
-    )
-    return order
-
-
-def clean_reason(text: str) -> str:
-    reason = " ".join(text.split())
-    if len(reason) < REASON_MIN or len(reason) > NOTE_MAX or reason.startswith("/"):
-        raise DomainError(ErrorCode.ORDER_REASON_INVALID, limit=NOTE_MAX)
-    return reason
-
-
-async def send_back(
-    session: AsyncSession,
-    actor: Actor,
-    dialogue: Dialogue,
-    text: str,
-    now: dt.datetime,
-    settings: Settings,
-) -> RectificationOrder:
-    """退回: the reply is not accepted; the unit hears why and replies again."""
-    require_inspector(actor)
-    reason = clean_reason(text)
-    order = await get(session, int(dialogue.data["order_id"]))
-    if order.status is not OrderStatus.REPLIED:
-        raise _wrong_state(order.status)
-    order.status = OrderStatus.RETURNED
-    order.updated_at = now
-    returns = await _count_actions(session, order.id, "order.return")
-    record(session, member_id(actor), "order.return", order, now, reason=reason)
-    await dialogues.end(session, actor.telegram_id)
-    await tell_unit(
-        session,
-        order,
-        now,
-        settings,
-        event=f"returned:{returns}",
-        header_key="oversight.order.returned",
-        reason=reason,
-    )
-    return order
-
-
-async def set_follow_up(
-    session: AsyncSession, actor: Actor, order_id: int, days: int, now: dt.datetime
-) -> RectificationOrder:
-    require_inspector(actor)
-    order = await get(session, order_id)
-    if order.status is not OrderStatus.ACCEPTED:
-        raise _wrong_state(order.status)
-    if days not in (0, *FOLLOW_UP_CHOICES):
-        raise DomainError(ErrorCode.ORDER_NO_FOLLOW_UP)
-    if days:
-        order.follow_up_at = now + dt.timedelta(days=days)
-        order.follow_up_done_at = None
-        order.updated_at = now
-        record(
-            session,
-            member_id(actor),
-            "order.follow_up",
-            order,
-            now,
-            after={"at": order.follow_up_at.isoformat()},
-        )
-    return order
-
-
-async def _due_follow_up(session: AsyncSession, actor: Actor, order_id: int) -> RectificationOrder:
-    require_inspector(actor)
-    order = await get(session, order_id)
-    if (
-        order.status is not OrderStatus.ACCEPTED
-        or order.follow_up_at is None
-        or order.follow_up_done_at is not None
-    ):
-        raise DomainError(ErrorCode.ORDER_NO_FOLLOW_UP)
-    return order
-
-
-async def follow_up_holds(
-    session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime
-) -> RectificationOrder:
-    order = await _due_follow_up(session, actor, order_id)
-    order.follow_up_done_at = now
-    order.updated_at = now
-    record(session, member_id(actor), "order.follow_up_holds", order, now)
-    return order
-
-
-async def reopen(
-    session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime, settings: Settings
-) -> RectificationOrder:
-    """回头看 found the problem back: the order opens again with a fresh deadline."""
-    order = await _due_follow_up(session, actor, order_id)
-    order.follow_up_done_at = now
-    order.status = OrderStatus.ISSUED
-    order.reopened += 1
-    order.deadline_at = now + dt.timedelta(hours=settings.order_hours(order.category.value))
-    order.visible_from = max(order.visible_from, now)
-    order.acknowledged_at = None
-    order.replied_at = None
-    order.accepted_at = None
-    order.accepted_by_id = None
-    order.escalated_at = None
-    order.updated_at = now
-    record(
-        session,
-        member_id(actor),
-        "order.reopen",
-        order,
-        now,
-        after={"deadline": order.deadline_at.isoformat()},
-    )
-    await tell_unit(
-        session, order, now, settings, event="reopened", header_key="oversight.order.reopened"
-    )
-    if order.report_id is not None:
-        report = await reports.get(session, order.report_id)
-        report.status = ReportStatus.ORDERED
-        report.updated_at = now
-        await reports.tell_reporters(
-            session,
-            report,
-            f"reopened:{order.reopened}",
-            lambda t: notices.message(t("oversight.report.told.reopened", id=report.id)),
-            now,
-            settings,
-        )
-    return order
-
-
-def follow_up_buttons(
-    t: Translator, order: RectificationOrder
-) -> list[list[tuple[str, FollowUpHolds | FollowUpReopen]]]:
-    return [
-        [
-            (t("oversight.button.follow_up_holds"), FollowUpHolds(order.id)),
-            (t("oversight.button.follow_up_reopen"), FollowUpReopen(order.id)),
-        ]
-    ]

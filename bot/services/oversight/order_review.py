@@ -1,0 +1,229 @@
+"""Rectification orders, the issuer's side: accept the unit's fix (办结) with an optional
+follow-up check (回头看), send it back with a reason (退回), and on the follow-up either let it
+stand or reopen it when the problem came back. The states, the unit's side and the notices are
+orders.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.buttons import FollowUpHolds, FollowUpReopen
+from bot.db.models import Dialogue, OrderStatus, RectificationOrder, ReportStatus
+from bot.errors import DomainError, ErrorCode
+from bot.i18n import Translator
+from bot.services.oversight import evidence, notices, reports
+from bot.services.oversight.orders import (
+    NOTE_MAX,
+    REASON,
+    ReasonFor,
+    count_actions,
+    get,
+    member_id,
+    record,
+    require_inspector,
+    tell_unit,
+    wrong_state,
+)
+from bot.services.people.access import Actor
+from bot.services.people.reachability import coordinators_of
+from bot.services.platform import dialogues
+from bot.settings import Settings
+
+FOLLOW_UP_CHOICES = (7, 14)  # days after acceptance the issuer may choose to look again
+REASON_MIN = 2
+
+
+async def accept(
+    session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime, settings: Settings
+) -> RectificationOrder:
+    require_inspector(actor)
+    order = await get(session, order_id)
+    if order.status is not OrderStatus.REPLIED:
+        raise wrong_state(order.status)
+    order.status = OrderStatus.ACCEPTED
+    order.accepted_at = now
+    order.accepted_by_id = member_id(actor)
+    order.updated_at = now
+    record(session, order.accepted_by_id, "order.accept", order, now)
+    after = await evidence.file_ids(session, order_id=order.id)
+    await notices.send(
+        session,
+        notices.people(await coordinators_of(session, order.unit_id), settings),
+        lambda t: notices.message(t("oversight.order.accepted", id=order.id, unit=order.unit.name)),
+        key=f"order:{order.id}:accepted:{order.reopened}",
+        now=now,
+        settings=settings,
+    )
+    if order.report_id is not None:
+        report = await reports.get(session, order.report_id)
+        report.status = ReportStatus.FIXED
+        report.updated_at = now
+        await reports.tell_reporters(
+            session,
+            report,
+            f"fixed:{order.reopened}",
+            lambda t: notices.message(
+                t("oversight.report.told.fixed", id=report.id, unit=order.unit.name), after
+            ),
+            now,
+            settings,
+        )
+    return order
+
+
+async def begin_return(
+    session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime
+) -> RectificationOrder:
+    require_inspector(actor)
+    order = await get(session, order_id)
+    if order.status is not OrderStatus.REPLIED:
+        raise wrong_state(order.status)
+    await dialogues.begin(
+        session,
+        actor.telegram_id,
+        REASON,
+        ReasonFor.RETURN.value,
+        now,
+        {"order_id": order.id},
+    )
+    return order
+
+
+def clean_reason(text: str) -> str:
+    reason = " ".join(text.split())
+    if len(reason) < REASON_MIN or len(reason) > NOTE_MAX or reason.startswith("/"):
+        raise DomainError(ErrorCode.ORDER_REASON_INVALID, limit=NOTE_MAX)
+    return reason
+
+
+async def send_back(
+    session: AsyncSession,
+    actor: Actor,
+    dialogue: Dialogue,
+    text: str,
+    now: dt.datetime,
+    settings: Settings,
+) -> RectificationOrder:
+    """退回: the reply is not accepted; the unit hears why and replies again."""
+    require_inspector(actor)
+    reason = clean_reason(text)
+    order = await get(session, int(dialogue.data["order_id"]))
+    if order.status is not OrderStatus.REPLIED:
+        raise wrong_state(order.status)
+    order.status = OrderStatus.RETURNED
+    order.updated_at = now
+    returns = await count_actions(session, order.id, "order.return")
+    record(session, member_id(actor), "order.return", order, now, reason=reason)
+    await dialogues.end(session, actor.telegram_id)
+    await tell_unit(
+        session,
+        order,
+        now,
+        settings,
+        event=f"returned:{returns}",
+        header_key="oversight.order.returned",
+        reason=reason,
+    )
+    return order
+
+
+async def set_follow_up(
+    session: AsyncSession, actor: Actor, order_id: int, days: int, now: dt.datetime
+) -> RectificationOrder:
+    require_inspector(actor)
+    order = await get(session, order_id)
+    if order.status is not OrderStatus.ACCEPTED:
+        raise wrong_state(order.status)
+    if days not in (0, *FOLLOW_UP_CHOICES):
+        raise DomainError(ErrorCode.ORDER_NO_FOLLOW_UP)
+    if days:
+        order.follow_up_at = now + dt.timedelta(days=days)
+        order.follow_up_done_at = None
+        order.updated_at = now
+        record(
+            session,
+            member_id(actor),
+            "order.follow_up",
+            order,
+            now,
+            after={"at": order.follow_up_at.isoformat()},
+        )
+    return order
+
+
+async def _due_follow_up(session: AsyncSession, actor: Actor, order_id: int) -> RectificationOrder:
+    require_inspector(actor)
+    order = await get(session, order_id)
+    if (
+        order.status is not OrderStatus.ACCEPTED
+        or order.follow_up_at is None
+        or order.follow_up_done_at is not None
+    ):
+        raise DomainError(ErrorCode.ORDER_NO_FOLLOW_UP)
+    return order
+
+
+async def follow_up_holds(
+    session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime
+) -> RectificationOrder:
+    order = await _due_follow_up(session, actor, order_id)
+    order.follow_up_done_at = now
+    order.updated_at = now
+    record(session, member_id(actor), "order.follow_up_holds", order, now)
+    return order
+
+
+async def reopen(
+    session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime, settings: Settings
+) -> RectificationOrder:
+    """回头看 found the problem back: the order opens again with a fresh deadline."""
+    order = await _due_follow_up(session, actor, order_id)
+    order.follow_up_done_at = now
+    order.status = OrderStatus.ISSUED
+    order.reopened += 1
+    order.deadline_at = now + dt.timedelta(hours=settings.order_hours(order.category.value))
+    order.visible_from = max(order.visible_from, now)
+    order.acknowledged_at = None
+    order.replied_at = None
+    order.accepted_at = None
+    order.accepted_by_id = None
+    order.escalated_at = None
+    order.updated_at = now
+    record(
+        session,
+        member_id(actor),
+        "order.reopen",
+        order,
+        now,
+        after={"deadline": order.deadline_at.isoformat()},
+    )
+    await tell_unit(
+        session, order, now, settings, event="reopened", header_key="oversight.order.reopened"
+    )
+    if order.report_id is not None:
+        report = await reports.get(session, order.report_id)
+        report.status = ReportStatus.ORDERED
+        report.updated_at = now
+        await reports.tell_reporters(
+            session,
+            report,
+            f"reopened:{order.reopened}",
+            lambda t: notices.message(t("oversight.report.told.reopened", id=report.id)),
+            now,
+            settings,
+        )
+    return order
+
+
+def follow_up_buttons(
+    t: Translator, order: RectificationOrder
+) -> list[list[tuple[str, FollowUpHolds | FollowUpReopen]]]:
+    return [
+        [
+            (t("oversight.button.follow_up_holds"), FollowUpHolds(order.id)),
+            (t("oversight.button.follow_up_reopen"), FollowUpReopen(order.id)),
+        ]
+    ]
