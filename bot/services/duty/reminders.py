@@ -32,6 +32,7 @@ from bot.db.models import (
 from bot.i18n import Translator
 from bot.services.duty.checkin_text import duration, minutes_between
 from bot.services.platform import outbox
+from bot.services.platform.notify import translators
 from bot.services.platform.outbox import Queued
 from bot.services.schedule.deadlines import WayOut, way_out
 from bot.services.schedule.shift_text import shift_label
@@ -141,19 +142,6 @@ async def _load(session: AsyncSession, wanted: list[int]) -> list[_Due]:
     ]
 
 
-def _translators(settings: Settings) -> Callable[[str | None], Translator]:
-    """A Translator per language (None: the default one) for a whole scan."""
-    made: dict[str, Translator] = {}
-
-    def translator(language: str | None) -> Translator:
-        chosen = language or settings.default_language
-        if chosen not in made:
-            made[chosen] = Translator(chosen, settings.zone)
-        return made[chosen]
-
-    return translator
-
-
 async def _enqueue_in_order(
     session: AsyncSession, messages: list[tuple[Queued, bool]], now: dt.datetime
 ) -> int:
@@ -219,7 +207,7 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
             if seat.updated_at <= seat.starts_at - _minutes(lead)
         ]
         messages: list[tuple[Queued, bool]] = []
-        translator = _translators(settings)
+        translator = translators(settings)
         # Everyone on a shift reads the same reminder in their language: rendered once.
         bodies: dict[tuple[str, int], tuple[outbox.Message, bool]] = {}
         for due in await _load(session, wanted):
@@ -247,7 +235,7 @@ async def _location_prompts(
     """One urgent message to each seat's holder, with the button that shares their location,
     kept only until `until` after the start."""
     messages: list[Queued] = []
-    translator = _translators(settings)
+    translator = translators(settings)
     for due in await _load(session, [seat.assignment_id for seat in held]):
         shift = due.shift
         t = translator(due.language)

@@ -27,6 +27,19 @@ def translator_for(member: Member, settings: Settings) -> Translator:
     return Translator(member.language or settings.default_language, settings.zone)
 
 
+def translators(settings: Settings) -> Callable[[str | None], Translator]:
+    """A Translator per language (None: the default one), made once each, for a whole scan."""
+    made: dict[str, Translator] = {}
+
+    def translator(language: str | None) -> Translator:
+        chosen = language or settings.default_language
+        if chosen not in made:
+            made[chosen] = Translator(chosen, settings.zone)
+        return made[chosen]
+
+    return translator
+
+
 async def notify(
     session: AsyncSession,
     member: Member,

@@ -24,11 +24,12 @@ from bot.i18n import Translator
 from bot.services.people.members import on_post_in
 from bot.services.people.reachability import coordinators_by_unit
 from bot.services.platform import outbox
+from bot.services.platform.notify import translators
 from bot.services.platform.outbox import Queued
 from bot.services.schedule import offers
 from bot.services.schedule.eligibility import refusals
 from bot.services.schedule.seats import SEATED
-from bot.services.schedule.shift_text import shift_label, translator_for
+from bot.services.schedule.shift_text import shift_label
 from bot.settings import Settings
 
 
@@ -130,13 +131,10 @@ def _alert_shift(
     """The coordinators' alert, then the offer to each taker (rendered once per language),
     all in the shift's batch."""
     batch = batch_of(shift.id)
-    translators: dict[str, Translator] = {}
+    in_language = translators(settings)
 
     def translator(member: Member) -> Translator:
-        language = member.language or settings.default_language
-        if language not in translators:
-            translators[language] = translator_for(member, settings)
-        return translators[language]
+        return in_language(member.language)
 
     messages: list[Queued] = []
     for coordinator in coordinators:
