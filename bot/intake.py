@@ -257,7 +257,7 @@ class Intake:
         rows = [(int(data["update_id"]), dict(data)) for data in unreadable]
         async with self.runtime.db.session() as session:
             for update_id in await inbox.store(session, rows, now, self.worker):
-                await inbox.finish(session, update_id, now)
+                await inbox.handled(session, update_id, now)
         if self.on_skipped is not None:
             for update_id, _ in rows:
                 self.on_skipped(update_id)
@@ -278,7 +278,7 @@ class Intake:
                 self._settled.discard(update_id)
                 return
             async with self.runtime.db.session() as session:
-                await inbox.finish(session, update_id, self.runtime.clock.now())
+                await inbox.handled(session, update_id, self.runtime.clock.now())
         except Exception:
             log.exception("could not mark update %s done; it is handled again later", update_id)
         finally:
@@ -302,7 +302,7 @@ class Intake:
         """An update whose handling changed nothing (refused, or failed and rolled back): mark it
         done with `rows` as its answer, then send them. False when it had been handled before."""
         async with self.runtime.db.session() as session:
-            taken = await inbox.finish(
+            taken = await inbox.handled(
                 session, update.update_id, self.runtime.clock.now(), list(rows)
             )
         self.settled(update.update_id)

@@ -255,19 +255,18 @@ async def run_turn(
                 turn = await _begin(update, context, session, roles, now, read_only=True)
                 await handler(turn)
             async with runtime.db.session() as session:
-                if not await inbox.claim(session, update.update_id, now):
-                    raise _Duplicate
                 member = turn.actor.member
                 if _wrote_in_private(update, member) and member is not None and member.blocked_bot:
                     await reachability.reachable_again(session, member.id)
-                await inbox.hold_answer(session, update.update_id, turn.answer_rows())
+                if not await inbox.handled(session, update.update_id, now, turn.answer_rows()):
+                    raise _Duplicate
         else:
             async with runtime.db.session() as session:
-                if not await inbox.claim(session, update.update_id, now):
-                    raise _Duplicate
                 turn = await _begin(update, context, session, roles, now, read_only=False)
                 await handler(turn)
-                await inbox.hold_answer(session, update.update_id, turn.answer_rows())
+                # Last, so that a redelivery of a handled update rolls back all it did.
+                if not await inbox.handled(session, update.update_id, now, turn.answer_rows()):
+                    raise _Duplicate
     except _Duplicate:
         context.intake.settled(update.update_id)
         log.info("update %s was handled before; skipped", update.update_id)

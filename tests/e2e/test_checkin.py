@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from telegram import Update
 
 from bot.db.models import AssignmentStatus, CheckoutKind, Dialogue
 from bot.emulator import SimUser
@@ -381,6 +382,46 @@ async def test_the_same_update_delivered_twice_checks_in_once(harness: Harness) 
     await fang.send_location(*near())
     await harness.settle()
     assert "您已在「黄河路-人民路口」签到" in fang.last().text
+
+
+async def test_an_update_handled_twice_at_once_keeps_only_the_first_handling(
+    harness: Harness,
+) -> None:
+    """Two processes that take up one update (a row left by a worker thought dead) both run
+    the handler; the inbox record at the end of the transaction lets only the first count."""
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await fang.send_location(*near())
+    await harness.settle()
+    location = harness.emulator.world.updates.history[-1].payload
+    async with harness.session() as session:
+        before = await session.get(Dialogue, fang.user_id)
+    assert before is not None and before.step == "photo"
+    sent = len(fang.messages())
+
+    application = harness.bot.application
+    assert application is not None
+    harness.clock.advance(minutes=1)
+    # The handler would start the photo step afresh: rolled back, and nothing sent.
+    await application.process_update(Update.de_json(location, application.bot))
+    async with harness.session() as session:
+        after = await session.get(Dialogue, fang.user_id)
+    assert after is not None and (after.step, after.data, after.updated_at) == (
+        before.step,
+        before.data,
+        before.updated_at,
+    )
+    assert len(fang.messages()) == sent
+
+    await fang.send_photo()
+    await harness.settle()
+    assert "签到成功" in fang.last().text
+    sent = len(fang.messages())
+    # Now the handler refuses ("already checked in"): the refusal is not sent either.
+    await application.process_update(Update.de_json(location, application.bot))
+    assert len(fang.messages()) == sent
+    assert len(await checkins(harness)) == 1
 
 
 async def test_sending_the_photo_again_after_a_failure_completes_the_check_in(

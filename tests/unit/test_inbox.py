@@ -37,10 +37,9 @@ async def test_an_update_is_handled_once_and_its_answer_kept_until_sent(
     async with database.session() as session:
         await inbox.store(session, [update(5)], NOW, "a:1")
     async with database.session() as session:
-        assert await inbox.claim(session, 5, NOW)
-        await inbox.hold_answer(session, 5, [{"op": "message", "chat": 1, "text": "ok"}])
+        assert await inbox.handled(session, 5, NOW, [{"op": "message", "chat": 1, "text": "ok"}])
     async with database.session() as session:
-        assert not await inbox.claim(session, 5, NOW)
+        assert not await inbox.handled(session, 5, NOW)
         (row,) = await inbox.left_over(session, InboxStatus.ANSWERING)
     # The update itself (a phone number, say) is not kept once handled.
     assert row.payload is None and row.answer == [{"op": "message", "chat": 1, "text": "ok"}]
@@ -50,14 +49,14 @@ async def test_an_update_is_handled_once_and_its_answer_kept_until_sent(
         assert await inbox.counts(session) == {InboxStatus.DONE: 1}
 
 
-async def test_a_claim_rolled_back_with_its_change_leaves_the_update_to_handle(
+async def test_a_record_rolled_back_with_its_change_leaves_the_update_to_handle(
     database: Database,
 ) -> None:
     async with database.session() as session:
         await inbox.store(session, [update(6)], NOW, "a:1")
     try:
         async with database.session() as session:
-            assert await inbox.claim(session, 6, NOW)
+            assert await inbox.handled(session, 6, NOW)
             raise RuntimeError("the handler failed")
     except RuntimeError:
         pass
@@ -66,23 +65,23 @@ async def test_a_claim_rolled_back_with_its_change_leaves_the_update_to_handle(
             6
         ]
         # A refusal or a failure marks it done with its explanation instead.
-        assert await inbox.finish(session, 6, NOW, [{"op": "message", "chat": 1, "text": "no"}])
-        assert not await inbox.finish(session, 6, NOW)
+        assert await inbox.handled(session, 6, NOW, [{"op": "message", "chat": 1, "text": "no"}])
+        assert not await inbox.handled(session, 6, NOW)
 
 
 async def test_an_update_that_never_passed_the_inbox_is_recorded_as_handled(
     database: Database,
 ) -> None:
     async with database.session() as session:
-        assert await inbox.claim(session, 9, NOW)
+        assert await inbox.handled(session, 9, NOW)
     async with database.session() as session:
-        assert not await inbox.claim(session, 9, NOW)
+        assert not await inbox.handled(session, 9, NOW)
 
 
 async def test_done_rows_are_pruned_and_open_ones_kept(database: Database) -> None:
     async with database.session() as session:
         await inbox.store(session, [update(1), update(2)], NOW, "a:1")
-        assert await inbox.finish(session, 1, NOW)
+        assert await inbox.handled(session, 1, NOW)
     later = NOW + inbox.KEEP + dt.timedelta(seconds=1)
     async with database.session() as session:
         assert await inbox.prune(session, later - inbox.KEEP) == 1
@@ -106,7 +105,7 @@ async def test_the_migration_carries_processed_updates_into_the_inbox(tmp_path: 
             assert row is not None and row.status is InboxStatus.DONE
             assert row.done_at == dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.UTC)
             # A redelivery of an update handled before the upgrade is still recognised.
-            assert not await inbox.claim(session, 41, NOW)
+            assert not await inbox.handled(session, 41, NOW)
         await downgrade(database, "0008")
         async with database.engine.connect() as connection:
             rows = await connection.execute(text("SELECT update_id FROM processed_updates"))

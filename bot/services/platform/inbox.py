@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -62,21 +62,32 @@ async def store(
     return set((await session.scalars(statement)).all())
 
 
-async def _take(
-    session: AsyncSession, update_id: int, now: dt.datetime, answer: Answer | None
+_INBOX = cast(Table, InboxUpdate.__table__)
+
+
+async def handled(
+    session: AsyncSession, update_id: int, now: dt.datetime, answer: Answer | None = None
 ) -> bool:
-    """Mark a received update handled (with its answer, if any); False if it was handled."""
+    """Mark a received update handled, with `answer` (what to tell the person, sent after the
+    commit), in the caller's transaction: the one of the change the update caused, last thing
+    before its commit, or one of its own when nothing changed (none took the update, or it was
+    refused, or it failed and all it did was rolled back). False when it had been handled
+    before: the caller must then roll back whatever it did. Recording at the end rather than
+    claiming first saves a statement on every update; two processes that handle one update at
+    once (a row left by a dead worker) both run the handler, and only the first commit counts,
+    as the second one's conditional update finds the row taken (on PostgreSQL it waits for the
+    first transaction to end, then finds the row changed)."""
     status = InboxStatus.ANSWERING if answer else InboxStatus.DONE
+    # Core statements on the table: the ORM's bulk-update bookkeeping costs more than the
+    # update itself, and no InboxUpdate object is loaded in a turn.
     result = await session.execute(
-        update(InboxUpdate)
-        .where(InboxUpdate.update_id == update_id, InboxUpdate.status == InboxStatus.RECEIVED)
+        update(_INBOX)
+        .where(_INBOX.c.update_id == update_id, _INBOX.c.status == InboxStatus.RECEIVED)
         .values(status=status, done_at=now, payload=None, answer=answer or None)
     )
     if getattr(result, "rowcount", 0):
         return True
-    known = await session.scalar(
-        select(InboxUpdate.update_id).where(InboxUpdate.update_id == update_id)
-    )
+    known = await session.scalar(select(_INBOX.c.update_id).where(_INBOX.c.update_id == update_id))
     if known is not None:
         return False
     # An update handed to the Application without passing the inbox: recorded as it is handled.
@@ -93,42 +104,13 @@ async def _take(
     return True
 
 
-async def claim(session: AsyncSession, update_id: int, now: dt.datetime) -> bool:
-    """Mark the update handled in the caller's transaction, the one of the change it causes;
-    False when it was handled before (the caller then does nothing). On PostgreSQL the row stays
-    locked until that transaction ends, so two processes never handle one update."""
-    return await _take(session, update_id, now, [])
-
-
-async def hold_answer(session: AsyncSession, update_id: int, answer: Answer) -> None:
-    """Keep the answer of a claimed update, to be sent after the commit (and again after a
-    crash if it was not marked sent)."""
-    await session.execute(
-        update(InboxUpdate)
-        .where(InboxUpdate.update_id == update_id)
-        .values(
-            status=InboxStatus.ANSWERING if answer else InboxStatus.DONE,
-            answer=answer or None,
-        )
-    )
-
-
-async def finish(
-    session: AsyncSession, update_id: int, now: dt.datetime, answer: Answer | None = None
-) -> bool:
-    """Mark an update handled outside a handler's transaction: none took it, or it was refused
-    or failed and everything it did was rolled back; `answer` is what to tell the person. False
-    when it had been handled (nothing changes then)."""
-    return await _take(session, update_id, now, answer)
-
-
 async def answered(session: AsyncSession, update_ids: Iterable[int]) -> None:
     """The answers of these updates went out."""
     ids = list(update_ids)
     if ids:
         await session.execute(
-            update(InboxUpdate)
-            .where(InboxUpdate.update_id.in_(ids), InboxUpdate.status == InboxStatus.ANSWERING)
+            update(_INBOX)
+            .where(_INBOX.c.update_id.in_(ids), _INBOX.c.status == InboxStatus.ANSWERING)
             .values(status=InboxStatus.DONE, answer=None)
         )
 
