@@ -17,13 +17,15 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot import answers, metrics, scheduler
 from bot.commands import REGISTRY
-from bot.concurrency import MAX_CONCURRENT_UPDATES, ChatOrderedUpdateProcessor
+from bot.concurrency import ChatOrderedUpdateProcessor
 from bot.db.leadership import sender_leadership
 from bot.i18n import LANGUAGES, MENU_LANGUAGE_CODES, language_from_telegram
 from bot.intake import Intake
+from bot.request import POOL_TIMEOUT_SECONDS, GatedRequest
 from bot.runtime import Runtime
 from bot.sender import Sender, worker_name
 from bot.services.people import members
@@ -33,8 +35,6 @@ from handlers.turn import BotApplication, BotContext, Handler, explanation_rows,
 
 log = logging.getLogger(__name__)
 
-# Every update in flight may make a Bot API call at once; a few more for jobs and the sender.
-CONNECTION_POOL_SIZE = MAX_CONCURRENT_UPDATES + 16
 CHAT_FILTERS = {
     Where.PRIVATE: filters.ChatType.PRIVATE,
     Where.GROUP: filters.ChatType.GROUPS,
@@ -261,9 +261,9 @@ def build_application(
         .base_file_url(settings.bot_api_file_url)
         .context_types(context_types)
         .concurrent_updates(ChatOrderedUpdateProcessor(on_done=on_update_done, after=intake.after))
-        .connection_pool_size(CONNECTION_POOL_SIZE)
-        .pool_timeout(30.0)
-        .get_updates_connection_pool_size(2)
+        .request(GatedRequest(pool_timeout=POOL_TIMEOUT_SECONDS))
+        # Polling waits in a long getUpdates of its own, apart from the calls above.
+        .get_updates_request(HTTPXRequest(connection_pool_size=2))
         .updater(None)
         .post_init(_post_init)
         .build()

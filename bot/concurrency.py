@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-# Updates of many chats in flight at once; the HTTP pool is sized from the same number.
+# Updates of many chats in flight at once (their Bot API calls queue in bot/request.py).
 MAX_CONCURRENT_UPDATES = 64
 
 
