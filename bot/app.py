@@ -17,7 +17,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot import answers, metrics, scheduler
 from bot.commands import REGISTRY
@@ -25,7 +24,7 @@ from bot.concurrency import ChatOrderedUpdateProcessor
 from bot.db.leadership import sender_leadership
 from bot.i18n import LANGUAGES, MENU_LANGUAGE_CODES, language_from_telegram
 from bot.intake import Intake
-from bot.request import POOL_TIMEOUT_SECONDS, GatedRequest
+from bot.request import AiohttpRequest
 from bot.runtime import Runtime
 from bot.sender import Sender, worker_name
 from bot.services.people import members
@@ -254,6 +253,9 @@ def build_application(
     settings = runtime.settings
     context_types = ContextTypes(context=BotContext)
     intake = Intake(runtime, on_skipped=on_update_done)
+    calls = AiohttpRequest()
+    # Polling waits in a long getUpdates of its own, apart from the calls above.
+    polling = AiohttpRequest(connections=2)
     application: BotApplication = (
         ApplicationBuilder()
         .token(settings.bot_token)
@@ -261,15 +263,17 @@ def build_application(
         .base_file_url(settings.bot_api_file_url)
         .context_types(context_types)
         .concurrent_updates(ChatOrderedUpdateProcessor(on_done=on_update_done, after=intake.after))
-        .request(GatedRequest(pool_timeout=POOL_TIMEOUT_SECONDS))
-        # Polling waits in a long getUpdates of its own, apart from the calls above.
-        .get_updates_request(HTTPXRequest(connection_pool_size=2))
+        .request(calls)
+        .get_updates_request(polling)
         .updater(None)
         .post_init(_post_init)
         .build()
     )
     intake.attach(application)
     application.bot_data["intake"] = intake
+    # Closed by bot/runner.py when the Bot API could not be reached at start, before PTB owns
+    # them (it closes only what it initialized whole).
+    application.bot_data["requests"] = (calls, polling)
     if background:
         application.post_init = _post_init_with_background
         application.post_stop = _stop_background

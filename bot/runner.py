@@ -77,6 +77,15 @@ async def _serve_until_signalled(runtime: Runtime, *, webhook: bool) -> None:
 async def connect(application: BotApplication, settings: Settings, attempts: int) -> None:
     """Initialize the application (it asks Telegram who the bot is), trying again with growing
     pauses while the Bot API cannot be reached; one log line per failed attempt."""
+    try:
+        await _initialize(application, settings, attempts)
+    except StartupError:
+        for request in application.bot_data.get("requests", ()):
+            await request.shutdown()
+        raise
+
+
+async def _initialize(application: BotApplication, settings: Settings, attempts: int) -> None:
     for attempt in range(1, attempts + 1):
         try:
             await application.initialize()
