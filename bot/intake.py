@@ -24,6 +24,7 @@ import contextlib
 import logging
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import text
@@ -52,6 +53,15 @@ SWEEP_SECONDS = 30.0
 SWEEP_BATCH = 500
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Received:
+    """An update as PTB reads it, and as Telegram sent it (what the inbox keeps: building it
+    again with `to_dict` cost more than storing it)."""
+
+    update: Update
+    payload: dict[str, Any]
 
 
 class _Coalesced(Generic[T]):
@@ -114,7 +124,7 @@ class Intake:
         self._settled: set[int] = set()
         self._answered: _Coalesced[int] = _Coalesced(self._mark_answered)
         # Webhook requests arrive one update each, many at once: stored together.
-        self._arriving: _Coalesced[Update] = _Coalesced(self.accept)
+        self._arriving: _Coalesced[Received] = _Coalesced(self.accept)
 
     def attach(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         self._application = application
@@ -131,25 +141,25 @@ class Intake:
 
     # -- receiving ---------------------------------------------------------------------------
 
-    async def accept(self, updates: Sequence[Update]) -> None:
+    async def accept(self, received: Sequence[Received]) -> None:
         """Commit the updates to the inbox, then hand the new ones to the Application. Raises
         when they could not be stored: the caller must not acknowledge them then."""
-        if not updates:
+        if not received:
             return
-        rows = [(update.update_id, update.to_dict()) for update in updates]
+        rows = [(one.update.update_id, one.payload) for one in received]
         async with self.runtime.db.session() as session:
             fresh = await inbox.store(session, rows, self.runtime.clock.now(), self.worker)
-        for update in updates:
+        for update in (one.update for one in received):
             if update.update_id in fresh:
                 fresh.discard(update.update_id)  # the same update twice in one batch: once
                 await self._dispatch(update)
             elif self.on_skipped is not None:
                 self.on_skipped(update)
 
-    async def accept_one(self, update: Update) -> None:
+    async def accept_one(self, received: Received) -> None:
         """`accept` for one update of many arriving at once (webhook requests): they are
         committed together."""
-        await self._arriving.add(update)
+        await self._arriving.add(received)
 
     async def _dispatch(self, update: Update) -> None:
         self._in_hand.add(update.update_id)
@@ -217,7 +227,7 @@ class Intake:
 
     async def _fetch(
         self, offset: int | None, timeout: int
-    ) -> tuple[list[Update], list[dict[str, Any]], int | None]:
+    ) -> tuple[list[Received], list[dict[str, Any]], int | None]:
         """One getUpdates: (the updates, those PTB cannot read, the last update_id). Read one by
         one, so that a single update this PTB cannot read (a newer Bot API field, say) is set
         aside instead of stopping every update behind it."""
@@ -234,7 +244,7 @@ class Intake:
                 },
                 read_timeout=timeout + READ_TIMEOUT_SLACK_SECONDS,
             )
-        updates: list[Update] = []
+        updates: list[Received] = []
         unreadable: list[dict[str, Any]] = []
         for data in raw or []:
             try:
@@ -244,7 +254,7 @@ class Intake:
                 unreadable.append(data)
                 continue
             if update is not None:
-                updates.append(update)
+                updates.append(Received(update, data))
         last = max((int(data["update_id"]) for data in raw or []), default=None)
         return updates, unreadable, last
 

@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 from aiohttp import web
 from telegram import Update
 
-from bot.intake import Intake
+from bot.intake import Intake, Received
 from bot.settings import Settings, StartupError
 
 log = logging.getLogger(__name__)
@@ -34,13 +34,14 @@ def webhook_app(intake: Intake, path: str, secret: str) -> web.Application:
             log.warning("webhook request without the right secret token refused")
             return web.Response(status=403)
         try:
-            update = Update.de_json(await request.json(), intake.bot)
+            payload = await request.json()
+            update = Update.de_json(payload, intake.bot)
         except Exception:
             return web.Response(status=400, text="not an update")
         if update is None:
             return web.Response(status=400, text="not an update")
         try:
-            await intake.accept_one(update)
+            await intake.accept_one(Received(update, payload))
         except Exception:
             log.exception("update %s could not be stored; Telegram will send it again", update)
             return web.Response(status=500)
