@@ -1,7 +1,10 @@
 """Engine and session factory for SQLite (aiosqlite) and PostgreSQL (asyncpg).
 
 Two kinds of transaction. `session()` writes: on SQLite it takes the write lock up front
-(BEGIN IMMEDIATE), so it must stay short. `read_session()` only reads, from one consistent
+(BEGIN IMMEDIATE), so it must stay short; its statements run on the event loop's thread over the
+process's one write connection (`_InlineConnection`), so a long statement in it holds up the
+loop too. Only another process writing (a CLI command beside the bot) makes it wait for the lock,
+up to the busy timeout. `read_session()` only reads, from one consistent
 snapshot, and never holds the write lock (DESIGN "Storage"): on SQLite it runs on connections
 of their own that cannot write (`query_only`) in deferred transactions, which WAL lets read
 while another connection writes; on PostgreSQL it is a READ ONLY, REPEATABLE READ transaction.
