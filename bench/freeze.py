@@ -22,13 +22,17 @@ again; the figure is the longest wait for its answer. Each is measured in the sa
 
 Beside the wait, the longest single step of the event loop while the report is built is shown
 in CPU time of the loop's thread, a figure the machine's load does not inflate. The baseline is
-/help with nothing else going on.
+/help with nothing else going on: 100 asks at the start, and 30 just before each report, shown
+beside the figures of that report (during | alone), since on a shared machine the load changes
+from minute to minute. An answer is awaited on the emulator's word (wait_sent), not by polling,
+which would take the loop's CPU from the bot it measures; the bot keeps its start-up objects out
+of the garbage collector's full passes, as `dutybot run` does (bot/heap.py).
 
 --reuse keeps a city already built at --database-url (built there the first time), so that
 repeated runs skip the minutes of building it. --blockers also lists the longest loop steps and,
 whenever the loop has not come round for 20 ms, where its thread is and what the other threads
-run. The peak RSS of the process is printed after building and after measuring (the worker
-process's own is printed beside it).
+run (the heartbeat that tells runs every 2 ms, so only then). The peak RSS of the process is
+printed after building and after measuring (the worker process's own is printed beside it).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from benchdb import fresh_postgres
@@ -67,6 +72,8 @@ ADMIN_ID = 90_000_001
 ASKER_ID = 90_000_002
 GROUP_ID = -100_900
 PING_GAP_SECONDS = 0.02
+# /help alone just before each report: the baseline of that run.
+ALONE_ASKS = 30
 
 
 class Blockers:
@@ -97,9 +104,9 @@ class Blockers:
             self.beat = time.perf_counter()
             await asyncio.sleep(0.002)
 
-    def start(self, *, sample: bool) -> asyncio.Task[None]:
-        if sample:
-            threading.Thread(target=self._sample, daemon=True).start()
+    def start(self, *, sample: bool) -> asyncio.Task[None] | None:
+        """Time every step; with `sample`, also beat every 2 ms and sample the stalls (the beat
+        costs the loop CPU, so it runs only then)."""
         run, steps, step_cpu = self._run, self.steps, self.step_cpu
 
         def timed(handle: asyncio.Handle) -> None:
@@ -114,6 +121,9 @@ class Blockers:
                     steps.append((cpu, wall, what))
 
         asyncio.events.Handle._run = timed  # type: ignore[method-assign,assignment]
+        if not sample:
+            return None
+        threading.Thread(target=self._sample, daemon=True).start()
         return asyncio.ensure_future(self.heartbeat())
 
     def stop(self) -> None:
@@ -205,16 +215,13 @@ def worker_peak_rss_mb() -> float:
     return 0.0
 
 
-async def answered(person: SimUser, before: int) -> None:
-    while len(person.messages()) <= before:  # noqa: ASYNC110 - polls the emulator
-        await asyncio.sleep(0.001)
-
-
 async def ask_help(asker: SimUser) -> float:
-    before = len(asker.messages())
+    """One /help, timed from its sending to its answer reaching the emulator. The answer is
+    awaited on the emulator's word, not by polling, which would take CPU from the bot."""
+    before = asker.sent_count
     started = time.perf_counter()
     await asker.send_command("help")
-    await answered(asker, before)
+    await asker.wait_sent(before + 1)
     return time.perf_counter() - started
 
 
@@ -324,7 +331,8 @@ async def run(
             }
         )
         runtime = Runtime(settings=settings, db=database, clock=clock)
-        bot = LocalBot(emulator=emulator, runtime=runtime)
+        # As `dutybot run` does, start-up's objects out of the collector's full passes.
+        bot = LocalBot(emulator=emulator, runtime=runtime, freeze_heap=True)
         await bot.start()
         watch = Blockers()
         beating = watch.start(sample=blockers)
@@ -338,7 +346,8 @@ async def run(
                 watch.report()
         finally:
             watch.stop()
-            await beating
+            if beating is not None:
+                await beating
             offload.shutdown()
             await bot.stop()
             await emulator.stop()
@@ -368,10 +377,11 @@ async def measure(
     report_day = last.replace(day=1)
 
     async def month_command() -> None:
-        before = len(admin.messages())
+        before, count = len(admin.messages()), admin.sent_count
         await admin.send_command("month")
-        while not any(m.kind == "photo" for m in admin.messages()[before:]):  # noqa: ASYNC110
-            await asyncio.sleep(0.005)
+        while not any(m.kind == "photo" for m in admin.messages()[before:]):
+            count += 1
+            await admin.wait_sent(count, timeout=3600)
 
     async def scheduled_month() -> None:
         await scheduler.tick(bot.runtime, monthly)
@@ -381,12 +391,12 @@ async def measure(
     clock.set(dt.datetime.combine(last, dt.time(19), tzinfo=ZONE))
     await month_command()
 
-    rows: list[tuple[str, dict[str, list[tuple[list[float], float, float]]]]] = []
+    rows: list[tuple[str, dict[str, list[Run]]]] = []
     for label, work, moment in (
         ("an admin's /month (whole city)", month_command, dt.time(19)),
         ("the scheduled monthly report", scheduled_month, dt.time(8, 5)),
     ):
-        results: dict[str, list[tuple[list[float], float, float]]] = {mode: [] for mode in modes}
+        results: dict[str, list[Run]] = {mode: [] for mode in modes}
         for attempt in range(repeat):
             for mode in modes:
                 use_mode(database, mode)
@@ -396,30 +406,50 @@ async def measure(
                 if work is scheduled_month:
                     async with database.session() as session:
                         await session.execute(delete(OutboxMessage))
+                # The baseline of this run: /help alone just before, on the machine as it is now.
+                alone = [await ask_help(asker) for _ in range(ALONE_ASKS)]
                 steps.longest = 0.0
                 waits, took = await waits_during(asker, work)
-                results[mode].append((waits, took, steps.longest))
+                results[mode].append(Run(waits, alone, took, steps.longest))
             del attempt
         use_mode(database, "worker")
         rows.append((label, results))
-    print("/help waits while ... is built: the longest (median of the runs' longest; worst),")
-    print("median and p95 of all its asks, and the longest step of the event loop meanwhile")
-    print("in CPU time of the loop's thread:")
+    print(f"/help waits in ms while ... is built | alone, {ALONE_ASKS} asks just before each run:")
+    print("the longest (median of the runs' longest; worst), median and p95 of all asks, and")
+    print("the longest step of the event loop meanwhile in CPU time of the loop's thread:")
     for label, results in rows:
-        cells = []
-        for mode in modes:
-            longest = [max(waits) for waits, _, _ in results[mode]]
-            every = [wait for waits, _, _ in results[mode] for wait in waits]
-            took = statistics.median(duration for _, duration, _ in results[mode])
-            step = statistics.median(cpu for _, _, cpu in results[mode])
-            cells.append(
-                f"{mode}: longest {statistics.median(longest) * 1000:,.0f} ms "
-                f"(worst {max(longest) * 1000:,.0f}), median {statistics.median(every) * 1000:,.0f}"
-                f", p95 {p95(every) * 1000:,.0f} ms of {len(every)} asks; "
-                f"loop step {step * 1000:,.0f} ms CPU; report {took:.1f} s"
-            )
+        cells = [side_by_side(mode, results[mode]) for mode in modes]
         print(f"  {label}:\n    " + "\n    ".join(cells))
     print("  (" + "; ".join(f"{mode}: {MODES[mode]}" for mode in modes) + ")")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One report built while /help was asked again and again, and /help alone just before."""
+
+    waits: list[float]
+    alone: list[float]
+    took: float
+    loop_step: float
+
+
+def side_by_side(mode: str, runs: list[Run]) -> str:
+    def ms(value: float) -> str:
+        return f"{value * 1000:,.0f}"
+
+    longest = [max(run.waits) for run in runs]
+    longest_alone = [max(run.alone) for run in runs]
+    every = [wait for run in runs for wait in run.waits]
+    every_alone = [wait for run in runs for wait in run.alone]
+    took = statistics.median(run.took for run in runs)
+    step = statistics.median(run.loop_step for run in runs)
+    return (
+        f"{mode}: longest {ms(statistics.median(longest))} | {ms(statistics.median(longest_alone))}"
+        f" (worst {ms(max(longest))} | {ms(max(longest_alone))}), "
+        f"median {ms(statistics.median(every))} | {ms(statistics.median(every_alone))}, "
+        f"p95 {ms(p95(every))} | {ms(p95(every_alone))} of {len(every)} | {len(every_alone)} "
+        f"asks; loop step {ms(step)} ms CPU; report {took:.1f} s"
+    )
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from bot import scheduler
 from bot.app import build_application
 from bot.clock import ManualClock
 from bot.emulator import BotApiEmulator
+from bot.heap import freeze_start_up, thaw
 from bot.intake import Intake
 from bot.runtime import Runtime
 from bot.sender import Sender
@@ -31,6 +32,9 @@ class LocalBot:
     application: BotApplication | None = None
     sender: Sender | None = None
     completed: set[int] = field(default_factory=set)
+    # As `dutybot run` does, keep what start-up built out of the collector's full passes
+    # (bot/heap.py); the tests, which start hundreds of bots in one process, leave it off.
+    freeze_heap: bool = False
     _polling: asyncio.Task[None] | None = None
     _stop_polling: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -55,6 +59,8 @@ class LocalBot:
             intake.poll(self._stop_polling, timeout=POLL_TIMEOUT_SECONDS), name="polling"
         )
         self.application = application
+        if self.freeze_heap:
+            freeze_start_up()
         # The sender's pacing state lives as long as the process, like in production.
         if self.sender is None:
             self.sender = Sender(application.bot, self.runtime)
@@ -74,6 +80,8 @@ class LocalBot:
         if application.running:
             await application.stop()
         await application.shutdown()
+        if self.freeze_heap:
+            thaw()
 
     async def deliver(self) -> int:
         """Send everything the outbox holds that is due now. Where Telegram's pace makes a chat

@@ -22,6 +22,7 @@ from bot.clock import SystemClock
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.process_lock import hold_single_process_lock
+from bot.heap import freeze_start_up
 from bot.intake import Intake
 from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError, StartupError
@@ -135,6 +136,8 @@ async def serve(
         await application.post_init(application)
         await application.start()
         await intake.recover()
+        # What start-up built lives as long as the process: out of the collector's full passes.
+        freeze_start_up()
         sweeper = asyncio.create_task(intake.run_sweeper(stop), name="inbox-sweeper")
         log.info("dutybot started (%s)", "webhook" if webhook else "long polling")
         if webhook:

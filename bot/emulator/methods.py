@@ -212,6 +212,7 @@ def _record(
         entities=list(message.get("entities") or message.get("caption_entities") or []),
         payload=message,
     )
+    chat.note_sent()
     return copy.deepcopy(message)
 
 

@@ -98,6 +98,25 @@ class ChatState:
     reply_keyboard: list[list[JSON]] | None = None
     admins: set[int] = field(default_factory=set)
     members: set[int] = field(default_factory=set)
+    sent_count: int = 0  # messages the bot ever sent here (deleted ones too)
+    _sent_news: asyncio.Event = field(default_factory=asyncio.Event, repr=False, compare=False)
+
+    def note_sent(self) -> None:
+        self.sent_count += 1
+        self._sent_news.set()
+        self._sent_news = asyncio.Event()
+
+    async def wait_sent(self, count: int, timeout: float) -> None:
+        """Return once the bot has sent `count` messages here in all; woken by each sending
+        rather than polling, so that a waiting test or benchmark costs the bot no CPU."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.sent_count < count:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"the bot sent {self.sent_count} of {count} messages")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._sent_news.wait(), remaining)
 
     @property
     def id(self) -> int:

@@ -57,6 +57,15 @@ class _Sender:
         world.updates.push({"message": copy.deepcopy(message)}, self.chat_id)
         return copy.deepcopy(message)
 
+    @property
+    def sent_count(self) -> int:
+        """How many messages the bot has sent to this chat so far."""
+        return self._chat.sent_count
+
+    async def wait_sent(self, count: int, timeout: float = 30.0) -> None:
+        """Until the bot has sent `count` messages to this chat in all (see `sent_count`)."""
+        await self._chat.wait_sent(count, timeout)
+
     def _forward_origin(self, body: JSON, forwarded: bool) -> JSON:
         if forwarded:
             body["forward_origin"] = {

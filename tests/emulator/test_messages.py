@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from telegram import (
     Bot,
@@ -334,3 +336,20 @@ async def test_updates_parse_as_ptb_objects(emu: BotApiEmulator) -> None:
     update = Update.de_json({"update_id": 1, "message": message}, None)
     assert update.message is not None and update.message.from_user is not None
     assert update.message.from_user.username == "alice"
+
+
+async def test_waiting_for_the_bots_messages_without_polling(emu: BotApiEmulator, bot: Bot) -> None:
+    alice = emu.user(user_id=1002, first_name="Alice")
+    await alice.send_text("hello")
+    assert alice.sent_count == 0
+    waiting = asyncio.ensure_future(alice.wait_sent(2))
+    await bot.send_message(1002, "one")
+    assert not waiting.done()
+    sent = await bot.send_message(1002, "two")
+    await waiting
+    # A deleted message still counts: the count says how many were sent, not what is shown.
+    await bot.delete_message(1002, sent.message_id)
+    assert alice.sent_count == 2 and alice.texts() == ["one"]
+    await alice.wait_sent(2)
+    with pytest.raises(TimeoutError, match="sent 2 of 3"):
+        await alice.wait_sent(3, timeout=0)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Post, Unit
 from bot.services.oversight import figures as oversight_figures
 from bot.services.reports import highlights
-from bot.services.reports.figures import breakdown, names_of
+from bot.services.reports.figures import breakdown, names_of, one_server_process
 from bot.services.reports.highlights import Anomaly, Uncovered, Volunteer
 from bot.services.reports.periods import Period, day_start, last_days
 from bot.services.reports.scoring import Counts, Score, score, unit_score
@@ -187,6 +187,7 @@ async def compute(
     """The tally of `period` for headquarters (unit_id None: ranked by unit) or one unit
     (ranked by post), with the daily trend over `trend_period` (default: the period, or the
     last seven days for a single day) and the change against `previous_period`."""
+    await one_server_process(session)
     zone = settings.zone
     start, end = period.bounds(zone)
     by_unit = unit_id is None
