@@ -12,7 +12,10 @@ closes the cursor at once (the adapter read them all at once before too, it neve
 asked for a server-side cursor, which is left as it was), and a connection that is not inside a
 transaction is not rolled back (SQLite has nothing to roll back then: the driver itself would
 skip the ROLLBACK). The URL, the library and the connections stay the same
-(``sqlite+aiosqlite://``); `bot.db` registers this dialect under that name.
+(``sqlite+aiosqlite://``); `bot.db` registers this dialect under that name. The write
+engine's one connection runs its calls on the event loop's own thread (`bot.db.engine`), so
+there the one call is a plain function call; the read engine's connections hand it to their
+thread.
 """
 
 from __future__ import annotations
