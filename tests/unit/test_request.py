@@ -1,9 +1,10 @@
-"""Bot API calls over aiohttp (bot/request.py): the bodies PTB's HTTPXRequest sent, its errors,
-and calls beyond the pool waiting their turn."""
+"""Bot API calls over aiohttp (bot/request.py): JSON bodies for plain calls, multipart forms for
+files, HTTPXRequest's errors, and calls beyond the pool waiting their turn."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections.abc import AsyncIterator
 from typing import Any
@@ -26,13 +27,22 @@ async def server() -> AsyncIterator[tuple[str, list[dict[str, Any]], asyncio.Eve
     async def echo(request: web.Request) -> web.Response:
         if request.path.endswith("/hold"):
             await release.wait()
-        form = await request.post()
-        fields = {
-            name: (value.file.read() if isinstance(value, web.FileField) else value)
-            for name, value in form.items()
-        }
+        fields: dict[str, Any]
+        if request.content_type == "application/json":
+            fields = await request.json()
+        else:
+            form = await request.post()
+            fields = {
+                name: (value.file.read() if isinstance(value, web.FileField) else value)
+                for name, value in form.items()
+            }
         seen.append(
-            {"path": request.path, "fields": fields, "agent": request.headers["User-Agent"]}
+            {
+                "path": request.path,
+                "fields": fields,
+                "type": request.content_type,
+                "agent": request.headers["User-Agent"],
+            }
         )
         return web.json_response({"ok": True, "result": len(seen)})
 
@@ -47,7 +57,7 @@ async def server() -> AsyncIterator[tuple[str, list[dict[str, Any]], asyncio.Eve
     await runner.cleanup()
 
 
-async def test_fields_and_files_arrive_as_httpx_sent_them(
+async def test_plain_calls_send_json_and_files_a_form(
     server: tuple[str, list[dict[str, Any]], asyncio.Event],
 ) -> None:
     url, seen, _ = server
@@ -58,6 +68,9 @@ async def test_fields_and_files_arrive_as_httpx_sent_them(
             [
                 RequestParameter.from_input("chat_id", 7),
                 RequestParameter.from_input("text", "签到 ✅"),
+                RequestParameter.from_input(
+                    "reply_markup", {"inline_keyboard": [[{"text": "签到", "callback_data": "c"}]]}
+                ),
             ]
         )
         status, body = await request.do_request(f"{url}/sendMessage", "POST", plain)
@@ -74,7 +87,14 @@ async def test_fields_and_files_arrive_as_httpx_sent_them(
         assert status == 200
     finally:
         await request.shutdown()
-    assert seen[0]["fields"] == {"chat_id": "7", "text": "签到 ✅"}
+    # PTB's JSON-encoded parameter values, as its own json_payload has them; the Bot API
+    # decodes a JSON string where it expects an object.
+    assert seen[0]["type"] == "application/json"
+    assert seen[0]["fields"]["chat_id"] == "7" and seen[0]["fields"]["text"] == "签到 ✅"
+    assert json.loads(seen[0]["fields"]["reply_markup"]) == {
+        "inline_keyboard": [[{"text": "签到", "callback_data": "c"}]]
+    }
+    assert seen[1]["type"] == "multipart/form-data"
     assert seen[0]["agent"].startswith("python-telegram-bot")
     document = seen[1]["fields"]
     assert document["chat_id"] == "7" and b"xlsx bytes" in document.values()
