@@ -7,9 +7,9 @@ Both bots get the same load: `--people` volunteers each send a location, then a 
 waiting (bench/checkin.py's burst). The echo bot is a plain PTB Application (its default
 updater, one update at a time unless `--echo-concurrency`) whose MessageHandler answers every
 message with a text; it needs no database. The check-in bot is the real bot (LocalBot), which
-answers each update too (asks for the photo, confirms the check-in). Each trial runs in a fresh
-process, so that its peak RSS is its own; echo and check-in trials alternate, and the figures
-are medians of `--runs` trials.
+answers each update too (asks for the photo, confirms the check-in), its start-up heap frozen
+as `dutybot run` freezes it. Each trial runs in a fresh process, so that its peak RSS is its
+own; echo and check-in trials alternate, and the figures are medians of `--runs` trials.
 
 Printed per latency: updates/s of each bot and their ratio, replies/s (messages the bot sent),
 SQL statements per update of the check-in bot (every statement sent to the database during the
@@ -159,7 +159,12 @@ async def _checkin(people: int, latency: float, database_url: str) -> Figures:
             "database_url": database_url,
         }
     )
-    bot = LocalBot(emulator=emulator, runtime=Runtime(settings=settings, db=database, clock=clock))
+    # As `dutybot run` does: what start-up built is kept out of the collector's passes.
+    bot = LocalBot(
+        emulator=emulator,
+        runtime=Runtime(settings=settings, db=database, clock=clock),
+        freeze_heap=True,
+    )
     await bot.start()
     counts = {"statements": 0, "transactions": 0, "on": False}
 
