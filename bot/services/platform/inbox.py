@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +37,21 @@ _STORE = {
     .returning(_INBOX.c.update_id)
     for name, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
 }
+
+
+# Built once, as a Core statement on the table: every update runs it, and building it anew
+# cost more than running it (as did the ORM's bulk-update bookkeeping before that); no
+# InboxUpdate object is loaded in a turn.
+_HANDLED = (
+    update(_INBOX)
+    .where(_INBOX.c.update_id == bindparam("id"), _INBOX.c.status == InboxStatus.RECEIVED)
+    .values(
+        status=bindparam("to"),
+        done_at=bindparam("at"),
+        payload=None,
+        answer=bindparam("answer_rows"),
+    )
+)
 
 
 def _store_statement(session: AsyncSession) -> Any:
@@ -86,12 +101,9 @@ async def handled(
     as the second one's conditional update finds the row taken (on PostgreSQL it waits for the
     first transaction to end, then finds the row changed)."""
     status = InboxStatus.ANSWERING if answer else InboxStatus.DONE
-    # Core statements on the table: the ORM's bulk-update bookkeeping costs more than the
-    # update itself, and no InboxUpdate object is loaded in a turn.
     result = await session.execute(
-        update(_INBOX)
-        .where(_INBOX.c.update_id == update_id, _INBOX.c.status == InboxStatus.RECEIVED)
-        .values(status=status, done_at=now, payload=None, answer=answer or None)
+        _HANDLED,
+        {"id": update_id, "to": status, "at": now, "answer_rows": answer or None},
     )
     if getattr(result, "rowcount", 0):
         return True
