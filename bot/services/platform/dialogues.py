@@ -14,6 +14,7 @@ from sqlalchemy import BigInteger, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from bot.db import direct
 from bot.db.models import Dialogue, DialogueKind, Member
 
 # session.info key: the dialogue of a telegram id as this session knows it (None: there is
@@ -66,14 +67,13 @@ async def begin(
 ) -> Dialogue:
     """Start a dialogue, replacing whatever this person had open."""
     dialogue = await current(session, telegram_id)
+    values = {"kind": kind, "step": step, "data": dict(data or {}), "updated_at": now}
+    # Written at once (bot/db/direct.py): most updates of a dialogue start or end one.
     if dialogue is None:
-        dialogue = Dialogue(telegram_id=telegram_id)
-        session.add(dialogue)
+        dialogue = await direct.insert_row(session, Dialogue(telegram_id=telegram_id, **values))
         _known(session)[telegram_id] = dialogue
-    dialogue.kind = kind
-    dialogue.step = step
-    dialogue.data = dict(data or {})
-    dialogue.updated_at = now
+    else:
+        await direct.update_row(session, dialogue, **values)
     return dialogue
 
 
@@ -88,6 +88,6 @@ async def end(session: AsyncSession, telegram_id: int) -> bool:
     dialogue = await current(session, telegram_id)
     if dialogue is None:
         return False
-    await session.delete(dialogue)
+    await direct.delete_row(session, dialogue)
     _known(session)[telegram_id] = None
     return True
