@@ -13,9 +13,23 @@ changes are flushed first, as before any statement the session executes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Column, Delete, Insert, Table, Update, bindparam, delete, insert, update
+from sqlalchemy import (
+    Column,
+    ColumnDefault,
+    Delete,
+    Insert,
+    Table,
+    Update,
+    bindparam,
+    delete,
+    insert,
+    update,
+)
 from sqlalchemy import inspect as inspect_mapper
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapper, attributes, make_transient_to_detached
@@ -70,14 +84,44 @@ def _delete(cls: type[Any]) -> Delete:
     return statement
 
 
-def _default(column: Column[Any]) -> tuple[bool, Any]:
-    """The Python-side default of a column, if it has one (a callable one is called without
-    an execution context: a default that reads the statement's parameters is not supported)."""
-    default = column.default
-    if default is None or not (default.is_scalar or default.is_callable):
-        return False, None
-    arg: Any = getattr(default, "arg", None)
-    return True, (arg(None) if default.is_callable else arg)
+@dataclass(frozen=True)
+class _Column:
+    attribute: str
+    column: str
+    # What a new row gets when the object has no value: a Python default (`factory` makes it),
+    # the database's (read back with RETURNING), or NULL.
+    factory: Callable[[], Any] | None
+    from_database: bool
+
+
+_PLANS: dict[type[Any], tuple[_Column, ...]] = {}
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _plan(cls: type[Any]) -> tuple[_Column, ...]:
+    """The columns of `cls` and their defaults, worked out once per class. A callable default
+    is called without an execution context (one that reads the statement is not supported)."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        columns = []
+        for prop in _mapper(cls).column_attrs:
+            column = cast(Column[Any], prop.columns[0])
+            default = column.default
+            factory: Callable[[], Any] | None = None
+            if isinstance(default, ColumnDefault) and default.is_callable:
+                factory = partial(default.arg, None)
+            elif isinstance(default, ColumnDefault) and default.is_scalar:
+                factory = partial(_same, default.arg)
+            from_database = factory is None and (
+                column.server_default is not None
+                or (column.primary_key and column.autoincrement in (True, "auto"))
+            )
+            columns.append(_Column(prop.key, str(column.key), factory, from_database))
+        plan = _PLANS[cls] = tuple(columns)
+    return plan
 
 
 def _key_params(mapper: Mapper[Any], obj: object) -> dict[str, Any]:
@@ -96,30 +140,22 @@ async def insert_row(session: AsyncSession, obj: T) -> T:
     Columns it has no value for get their Python default, else NULL; a primary key or server
     default left unset comes back with RETURNING. Relationships it should know must be set
     before: the others are left unloaded."""
-    mapper = _mapper(type(obj))
     state = attributes.instance_state(obj)
     if state.key is not None or state.session_id is not None:
         raise ValueError(f"{type(obj).__name__} is not a new object")
+    given = state.dict
     values: dict[str, Any] = {}
     # (attribute, column) of what the database fills in.
     returning: list[tuple[str, str]] = []
-    for prop in mapper.column_attrs:
-        column = cast(Column[Any], prop.columns[0])
-        if prop.key in state.dict:
-            values[str(column.key)] = state.dict[prop.key]
-            continue
-        has_default, value = _default(column)
-        if has_default:
-            pass
-        elif column.server_default is not None or (
-            column.primary_key and column.autoincrement in (True, "auto")
-        ):
-            returning.append((prop.key, str(column.key)))
-            continue
+    for column in _plan(type(obj)):
+        if column.attribute in given:
+            values[column.column] = given[column.attribute]
+        elif column.from_database:
+            returning.append((column.attribute, column.column))
         else:
-            value = None
-        setattr(obj, prop.key, value)
-        values[str(column.key)] = value
+            value = column.factory() if column.factory is not None else None
+            setattr(obj, column.attribute, value)
+            values[column.column] = value
     result = await session.execute(
         _insert(type(obj), tuple(column for _, column in returning)), values
     )
