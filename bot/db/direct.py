@@ -8,7 +8,9 @@ before them. These helpers send the statement at once, built once per table and 
 and keep the session's object consistent with the row: persistent, with nothing pending.
 
 Only for tables of one mapper whose rows no relationship cascades to; the caller's other
-changes are flushed first, as before any statement the session executes.
+changes are flushed first, as before any statement the session executes. An inserted object
+joins the session as if it had been loaded, so a rollback does not take it out again: the
+session must end with its transaction, as `Database.session()` does (no savepoints).
 """
 
 from __future__ import annotations
