@@ -18,12 +18,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot import answers
+from bot.db.engine import DbSession
 from bot.db.models import Member, Role
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator, language_from_telegram
@@ -77,7 +77,7 @@ class _Duplicate(Exception):
 class Turn:
     update: Update
     context: BotContext
-    session: AsyncSession
+    session: DbSession
     actor: Actor
     t: Translator
     now: dt.datetime
@@ -199,7 +199,7 @@ def error_text(t: Translator, error: DomainError) -> str:
 async def _begin(
     update: Update,
     context: BotContext,
-    session: AsyncSession,
+    session: DbSession,
     roles: frozenset[Role] | None,
     now: dt.datetime,
     *,

@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import aiosqlite
 from sqlalchemy import event
@@ -31,6 +31,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+# One transaction's unit of work, as the layers above the services hold it (a turn hands it
+# to every service it calls) without depending on SQLAlchemy themselves.
+DbSession: TypeAlias = AsyncSession
 
 # PostgreSQL shows at most this much of a connection's application_name (NAMEDATALEN - 1).
 APPLICATION_NAME_MAX = 63
