@@ -15,11 +15,12 @@ from telegram import (
 )
 
 from bot.buttons import CheckInPick, CheckOut, OnPost
-from bot.db.models import Assignment, CheckIn, Dialogue
+from bot.db.models import CheckIn, Dialogue
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.duty import checkin, geofence, presence
 from bot.services.duty import checkout as checkout_service
+from bot.services.duty.at_hand import AssignmentAtHand
 from bot.services.duty.checkin_text import distance, duration, refusal
 from bot.services.duty.photo_archive import archive_path
 from bot.services.duty.photo_rules import Photo
@@ -127,7 +128,7 @@ async def _show(turn: Turn, step: checkin.Step) -> None:
 def _confirm(turn: Turn, step: checkin.CheckedIn) -> None:
     t = turn.t
     record = step.checkin
-    shift = record.assignment.shift
+    shift = step.assignment.shift
     lines = [
         t(
             "checkin.done",
@@ -150,13 +151,14 @@ def _confirm(turn: Turn, step: checkin.CheckedIn) -> None:
         lines.append(t("checkin.done.photo_flagged"))
     lines.append(t("checkin.done.live" if record.live else "checkin.done.static"))
     turn.reply("\n".join(lines), checkout_markup(t, record))
-    _archive(turn, record)
+    _archive(turn, record, shift.post.name)
 
 
-def _archive(turn: Turn, record: CheckIn) -> None:
+def _archive(turn: Turn, record: CheckIn, post_name: str) -> None:
     """Keep a copy for the campaign's records, after the commit; a failed download is logged
     and never spoils the check-in (the photo stays on Telegram under its file_id)."""
-    path = archive_path(turn.runtime.settings, record)
+    member = turn.actor.require_member()
+    path = archive_path(turn.runtime.settings, record, post_name, member.display_name)
     file_id = record.photo_file_id
     if path is None or file_id is None:
         return
@@ -255,9 +257,9 @@ async def pick(turn: Turn, data: CheckInPick) -> None:
         turn.reply(turn.t("checkin.ask_location_short"), location_keyboard(turn.t))
 
 
-def _assignment_of(step: checkin.Step) -> Assignment:
+def _assignment_of(step: checkin.Step) -> AssignmentAtHand:
     if isinstance(step, checkin.CheckedIn):
-        return step.checkin.assignment
+        return step.assignment
     assert not isinstance(step, checkin.NeedPick)
     return step.assignment
 

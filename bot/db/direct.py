@@ -174,12 +174,35 @@ async def update_row(session: AsyncSession, obj: object, **values: Any) -> None:
     """UPDATE the row of persistent `obj` with `values` (attribute: value), and let `obj` hold
     them as loaded."""
     mapper = _mapper(type(obj))
-    params = _key_params(mapper, obj)
-    for key, value in values.items():
-        params[mapper.column_attrs[key].columns[0].key] = value
-    await session.execute(_update(type(obj)), params)
+    await _update_by_params(session, mapper, _key_params(mapper, obj), values)
     for key, value in values.items():
         attributes.set_committed_value(obj, key, value)
+
+
+async def update_by_key(
+    session: AsyncSession, cls: type[Any], key: tuple[Any, ...], **values: Any
+) -> None:
+    """UPDATE the row of `cls` whose primary key is `key` with `values` (attribute: value),
+    for a caller that read the row without the ORM; should the session hold the row's object,
+    it holds the new values as loaded."""
+    mapper = _mapper(cls)
+    params = {
+        _KEY_PREFIX + column.name: value
+        for column, value in zip(mapper.primary_key, key, strict=True)
+    }
+    await _update_by_params(session, mapper, params, values)
+    held = session.sync_session.identity_map.get(mapper.identity_key_from_primary_key(key))
+    if held is not None:
+        for name, value in values.items():
+            attributes.set_committed_value(held, name, value)
+
+
+async def _update_by_params(
+    session: AsyncSession, mapper: Mapper[Any], params: dict[str, Any], values: dict[str, Any]
+) -> None:
+    for key, value in values.items():
+        params[mapper.column_attrs[key].columns[0].key] = value
+    await session.execute(_update(mapper.class_), params)
 
 
 async def delete_row(session: AsyncSession, obj: object) -> None:

@@ -108,3 +108,22 @@ async def test_only_a_new_object_is_inserted(database: Database) -> None:
         unit = await direct.insert_row(session, Unit(name="四中队", created_at=NOW))
         with pytest.raises(ValueError, match="not a new object"):
             await direct.insert_row(session, unit)
+
+
+async def test_a_row_updated_by_key_changes_and_an_object_the_session_holds_follows(
+    database: Database,
+) -> None:
+    async with database.session() as session:
+        held = await direct.insert_row(session, Unit(name="五中队", created_at=NOW))
+        other = await direct.insert_row(session, Unit(name="六中队", created_at=NOW))
+        other_id = other.id
+        session.expunge(other)
+        await direct.update_by_key(session, Unit, (held.id,), name="五中队（东）", archived=True)
+        # Only the row of that key, and the object of it holds the values as loaded.
+        assert (held.name, held.archived) == ("五中队（东）", True)
+        assert _clean(held)
+        # A row whose object the session does not hold is written all the same.
+        await direct.update_by_key(session, Unit, (other_id,), name="六中队（西）")
+    async with database.session() as session:
+        rows = (await session.execute(select(Unit.name, Unit.archived).order_by(Unit.id))).all()
+    assert [tuple(row) for row in rows] == [("五中队（东）", True), ("六中队（西）", False)]

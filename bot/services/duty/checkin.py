@@ -12,9 +12,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, exists, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, contains_eager, lazyload
 
 from bot.db import direct
 from bot.db.models import (
@@ -26,13 +25,13 @@ from bot.db.models import (
     DialogueKind,
     LocationSample,
     Member,
-    Post,
     Shift,
     ShiftStatus,
 )
 from bot.errors import DomainError, ErrorCode
-from bot.services.duty import photo_rules
-from bot.services.duty.checkout import close
+from bot.services.duty import at_hand, photo_rules
+from bot.services.duty.at_hand import MAY_CHECK_IN, AssignmentAtHand
+from bot.services.duty.checkout import close, open_checkin
 from bot.services.duty.geofence import Fix, Position, judge
 from bot.services.duty.photo_rules import Photo
 from bot.services.platform import dialogues
@@ -43,12 +42,10 @@ STEP_PICK = "pick"
 STEP_LOCATION = "location"
 STEP_PHOTO = "photo"
 
-# Assignments that may still check in: signed up, or already counted absent but turning up.
-MAY_CHECK_IN = (AssignmentStatus.SIGNED_UP, AssignmentStatus.ABSENT)
 
-
-def window_opens(shift: Shift, settings: Settings) -> dt.datetime:
-    return shift.starts_at - dt.timedelta(minutes=settings.checkin_open_before_min)
+def window_opens(starts_at: dt.datetime, settings: Settings) -> dt.datetime:
+    """When the check-in to a shift starting at `starts_at` opens."""
+    return starts_at - dt.timedelta(minutes=settings.checkin_open_before_min)
 
 
 def _local_day(instant: dt.datetime, settings: Settings) -> dt.date:
@@ -74,65 +71,13 @@ async def _assignments(
     return list(rows)
 
 
-def _open_now(assignment: Assignment, now: dt.datetime, settings: Settings) -> bool:
+def _open_now(assignment: AssignmentAtHand, now: dt.datetime, settings: Settings) -> bool:
     shift = assignment.shift
     return (
         assignment.status in MAY_CHECK_IN
         and shift.status == ShiftStatus.SCHEDULED
-        and window_opens(shift, settings) <= now < shift.ends_at
+        and window_opens(shift.starts_at, settings) <= now < shift.ends_at
     )
-
-
-_Reused = aliased(CheckIn)
-# Built once: the check-in path runs it twice per check-in, in a burst of a thousand.
-_AT_HAND = (
-    select(
-        Assignment,
-        CheckIn,
-        exists(
-            select(_Reused.id).where(_Reused.photo_file_unique_id == bindparam("photo", None))
-        ).label("photo_used"),
-    )
-    .join(Assignment.shift)
-    .join(Shift.post)
-    .outerjoin(
-        CheckIn,
-        and_(CheckIn.assignment_id == Assignment.id, CheckIn.checked_out_at.is_(None)),
-    )
-    .where(
-        Assignment.member_id == bindparam("member_id"),
-        or_(
-            CheckIn.id.is_not(None),
-            and_(
-                Assignment.status.in_(MAY_CHECK_IN),
-                Shift.status == ShiftStatus.SCHEDULED,
-                Shift.starts_at <= bindparam("opens_until"),
-                Shift.ends_at > bindparam("now"),
-            ),
-        ),
-    )
-    .options(
-        # The shift and post as joined here, on both paths; the member is the one asking
-        # (already in the session), the post's unit is not needed.
-        contains_eager(Assignment.shift).contains_eager(Shift.post).lazyload(Post.unit),
-        lazyload(Assignment.member),
-        contains_eager(CheckIn.assignment).options(
-            contains_eager(Assignment.shift).contains_eager(Shift.post).lazyload(Post.unit),
-            lazyload(Assignment.member),
-        ),
-    )
-    .order_by(Shift.starts_at, Assignment.id)
-)
-
-
-@dataclass(frozen=True)
-class _AtHand:
-    open_now: list[Assignment]
-    # The check-in this person has not checked out of yet (the latest, should there be two).
-    current: CheckIn | None
-    # Whether the photo asked about was used in a check-in before (known when any assignment
-    # is at hand, which is whenever a check-in may go ahead).
-    photo_used: bool
 
 
 async def _at_hand(
@@ -143,34 +88,34 @@ async def _at_hand(
     photo_unique_id: str | None = None,
 ) -> _AtHand:
     """In one statement: the assignments whose check-in window is open now (each with its
-    shift and post), the open check-in (as checkout.open_checkin finds it) and whether a photo
-    was used before. Only shifts around now are read, however long the person's schedule is."""
-    rows = await session.execute(
-        _AT_HAND,
-        {
-            "member_id": member_id,
-            "now": now,
-            "opens_until": now + dt.timedelta(minutes=settings.checkin_open_before_min),
-            "photo": photo_unique_id,
-        },
+    shift and post) and whether a photo was used before; then, only when there is one, the
+    open check-in (as checkout.open_checkin finds it). Only shifts around now are read,
+    however long the person's schedule is."""
+    found = await at_hand.read(
+        session,
+        member_id,
+        now,
+        now + dt.timedelta(minutes=settings.checkin_open_before_min),
+        photo_unique_id,
     )
-    assignments: list[Assignment] = []
-    current: CheckIn | None = None
-    photo_used = False
-    for assignment, checkin, used in rows.unique().all():
-        assignments.append(assignment)
-        photo_used = photo_used or bool(used)
-        if checkin is None:
-            continue
-        if current is None or checkin.checked_in_at > current.checked_in_at:
-            current = checkin
-    open_now = [a for a in assignments if _open_now(a, now, settings)]
-    return _AtHand(open_now, current, photo_used)
+    current = await open_checkin(session, member_id) if found.has_open_checkin else None
+    open_now = [a for a in found.assignments if _open_now(a, now, settings)]
+    return _AtHand(open_now, current, found.photo_used)
+
+
+@dataclass(frozen=True)
+class _AtHand:
+    open_now: list[AssignmentAtHand]
+    # The check-in this person has not checked out of yet (the latest, should there be two).
+    current: CheckIn | None
+    # Whether the photo asked about was used in a check-in before (known when any assignment
+    # is at hand, which is whenever a check-in may go ahead).
+    photo_used: bool
 
 
 async def choices(
     session: AsyncSession, member: Member, now: dt.datetime, settings: Settings
-) -> list[Assignment]:
+) -> list[AssignmentAtHand]:
     """The shifts this person may check in to now, or the refusal that says why there is none."""
     return (await _choices(session, member, now, settings)).open_now
 
@@ -198,18 +143,20 @@ async def _choices(
     candidates = await _assignments(session, member.id, MAY_CHECK_IN)
     today = _local_day(now, settings)
     upcoming = [
-        a for a in candidates if a.shift.starts_at > now and window_opens(a.shift, settings) > now
+        a
+        for a in candidates
+        if a.shift.starts_at > now and window_opens(a.shift.starts_at, settings) > now
     ]
     following = upcoming[0] if upcoming else None
     if (
         following is not None
-        and _local_day(window_opens(following.shift, settings), settings) == today
+        and _local_day(window_opens(following.shift.starts_at, settings), settings) == today
     ):
         raise DomainError(
             ErrorCode.CHECKIN_NOT_OPEN,
             post=following.shift.post.name,
             start=following.shift.starts_at,
-            opens=window_opens(following.shift, settings),
+            opens=window_opens(following.shift.starts_at, settings),
         )
     ended_today = [
         a
@@ -230,7 +177,7 @@ async def _choices(
 
 async def _chosen(
     session: AsyncSession, member: Member, assignment_id: int, now: dt.datetime, settings: Settings
-) -> Assignment:
+) -> AssignmentAtHand:
     """The assignment the dialogue is about, re-checked: time moves on between the steps."""
     return (await _chosen_with_photo(session, member, assignment_id, now, settings, None))[0]
 
@@ -242,7 +189,7 @@ async def _chosen_with_photo(
     now: dt.datetime,
     settings: Settings,
     photo_unique_id: str | None,
-) -> tuple[Assignment, bool]:
+) -> tuple[AssignmentAtHand, bool]:
     """`_chosen`, and whether the photo was used in a check-in before."""
     at_hand = await _choices(session, member, now, settings, photo_unique_id)
     for option in at_hand.open_now:
@@ -258,7 +205,7 @@ async def _chosen_with_photo(
         ErrorCode.CHECKIN_NOT_OPEN,
         post=shift.post.name,
         start=shift.starts_at,
-        opens=window_opens(shift, settings),
+        opens=window_opens(shift.starts_at, settings),
     )
 
 
@@ -269,23 +216,25 @@ async def _chosen_with_photo(
 class NeedPick:
     """Several shifts are open: the person picks one."""
 
-    options: list[Assignment]
+    options: list[AssignmentAtHand]
 
 
 @dataclass(frozen=True)
 class NeedLocation:
-    assignment: Assignment
+    assignment: AssignmentAtHand
 
 
 @dataclass(frozen=True)
 class NeedPhoto:
-    assignment: Assignment
+    assignment: AssignmentAtHand
     fix: Fix
 
 
 @dataclass(frozen=True)
 class CheckedIn:
+    # The new check-in; its `assignment` is not loaded: the one checked in to is `assignment`.
     checkin: CheckIn
+    assignment: AssignmentAtHand
     fix: Fix
     photo_reused: bool = False
 
@@ -372,7 +321,7 @@ async def pick(
 async def _with_position(
     session: AsyncSession,
     member: Member,
-    assignment: Assignment,
+    assignment: AssignmentAtHand,
     position: Position,
     now: dt.datetime,
     settings: Settings,
@@ -399,7 +348,7 @@ async def _with_position(
         return NeedPhoto(assignment, fix)
     checkin = await _create(session, assignment, position, fix, None, False, now, settings)
     await dialogues.end(session, member.telegram_id)
-    return CheckedIn(checkin, fix)
+    return CheckedIn(checkin, assignment, fix)
 
 
 async def receive_photo(
@@ -420,12 +369,12 @@ async def receive_photo(
     fix = judge(post, position.latitude, position.longitude, position.accuracy_m, settings)
     checkin = await _create(session, assignment, position, fix, photo, reused, now, settings)
     await dialogues.end(session, member.telegram_id)
-    return CheckedIn(checkin, fix, photo_reused=reused)
+    return CheckedIn(checkin, assignment, fix, photo_reused=reused)
 
 
 async def _create(
     session: AsyncSession,
-    assignment: Assignment,
+    assignment: AssignmentAtHand,
     position: Position,
     fix: Fix,
     photo: Photo | None,
@@ -453,10 +402,11 @@ async def _create(
         manual=False,
         photo_rejected=False,
     )
-    checkin.assignment = assignment
     # Written at once (bot/db/direct.py): the unit of work's flush of these two rows cost more
     # than reading everything the check-in needed.
-    await direct.update_row(session, assignment, status=AssignmentStatus.CHECKED_IN, updated_at=now)
+    await direct.update_by_key(
+        session, Assignment, (assignment.id,), status=AssignmentStatus.CHECKED_IN, updated_at=now
+    )
     await direct.insert_row(session, checkin)
     if position.live:
         session.add(

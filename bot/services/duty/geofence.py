@@ -4,10 +4,9 @@ geofence, with a capped allowance for the accuracy the phone admits to."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from bot import geo
-from bot.db.models import Post
 from bot.settings import Settings
 
 # A phone that reports a poor fix gets the benefit of the doubt, but never more than this.
@@ -60,12 +59,25 @@ class Fix:
         return self.accepted and self.distance_m > self.radius_m
 
 
-def radius_of(post: Post, settings: Settings) -> int:
+class Place(Protocol):
+    """A post as far as its geofence goes: the ORM's, or a value read without it."""
+
+    @property
+    def latitude(self) -> float: ...
+
+    @property
+    def longitude(self) -> float: ...
+
+    @property
+    def radius_m(self) -> int: ...
+
+
+def radius_of(post: Place, settings: Settings) -> int:
     return post.radius_m if post.radius_m > 0 else settings.default_post_radius_m
 
 
 def judge(
-    post: Post, latitude: float, longitude: float, accuracy_m: float | None, settings: Settings
+    post: Place, latitude: float, longitude: float, accuracy_m: float | None, settings: Settings
 ) -> Fix:
     distance = geo.distance_m(post.latitude, post.longitude, latitude, longitude)
     radius = radius_of(post, settings)

@@ -17,12 +17,11 @@ def safe_name(text: str) -> str:
     return cleaned[:60] or "_"
 
 
-def archive_path(settings: Settings, checkin: CheckIn) -> Path | None:
+def archive_path(settings: Settings, checkin: CheckIn, post_name: str, person: str) -> Path | None:
+    """Where the photo of `checkin` (at the post named `post_name`, by `person`) is kept."""
     if not settings.photo_archive_dir or checkin.photo_file_id is None:
         return None
-    assignment = checkin.assignment
-    post = assignment.shift.post
     local = checkin.checked_in_at.astimezone(settings.zone)
-    folder = Path(settings.photo_archive_dir) / local.date().isoformat() / safe_name(post.name)
-    name = f"{local:%H%M}-{safe_name(assignment.member.display_name)}-{checkin.id}.jpg"
+    folder = Path(settings.photo_archive_dir) / local.date().isoformat() / safe_name(post_name)
+    name = f"{local:%H%M}-{safe_name(person)}-{checkin.id}.jpg"
     return folder / name

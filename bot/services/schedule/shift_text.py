@@ -4,7 +4,10 @@ label, a post type's name, and a shift open for sign-up as /shifts and broadcast
 
 from __future__ import annotations
 
-from bot.db.models import PostType, Shift
+import datetime as dt
+from typing import Protocol
+
+from bot.db.models import PostType
 from bot.i18n import Translator
 from bot.services.platform.notify import translator_for
 from bot.services.schedule.seats import OpenShift
@@ -20,7 +23,25 @@ __all__ = [
 ]
 
 
-def shift_label(t: Translator, shift: Shift, key: str = "shifts.label") -> str:
+class NamedPost(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class ShiftTimes(Protocol):
+    """A shift as far as its label goes: the ORM's, or a value read without it."""
+
+    @property
+    def starts_at(self) -> dt.datetime: ...
+
+    @property
+    def ends_at(self) -> dt.datetime: ...
+
+    @property
+    def post(self) -> NamedPost: ...
+
+
+def shift_label(t: Translator, shift: ShiftTimes, key: str = "shifts.label") -> str:
     """12月1日 周二 07:00–09:00 · 黄河路-人民路口. The check-in's choice of shifts uses its own
     wording (``checkin.shift_label``), the same fields without the dot."""
     return t(
