@@ -12,9 +12,9 @@ as `dutybot run` freezes it. Each trial runs in a fresh process, so that its pea
 own; echo and check-in trials alternate, and the figures are medians of `--runs` trials.
 
 Printed per latency: updates/s of each bot and their ratio, replies/s (messages the bot sent),
-SQL statements per update of the check-in bot (every statement sent to the database during the
-burst, counted with a SQLAlchemy event listener; BEGIN of SQLite's transactions counted apart
-as transactions), and the peak RSS of each process.
+SQL statements and transactions per update of the check-in bot (every statement sent to the
+database during the burst and every transaction begun, counted with SQLAlchemy event listeners),
+and the peak RSS of each process.
 """
 
 from __future__ import annotations
@@ -169,16 +169,17 @@ async def _checkin(people: int, latency: float, database_url: str) -> Figures:
     counts = {"statements": 0, "transactions": 0, "on": False}
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not counts["on"]:
-            return
-        if statement.lstrip().upper().startswith("BEGIN"):
-            counts["transactions"] += 1
-        else:
+        if counts["on"]:
             counts["statements"] += 1
+
+    def begin(_conn: Any) -> None:
+        if counts["on"]:
+            counts["transactions"] += 1
 
     engines = {id(e.sync_engine): e.sync_engine for e in (database.engine, database.read_engine)}
     for engine in engines.values():
         event.listen(engine, "before_cursor_execute", count)
+        event.listen(engine, "begin", begin)
     try:
         emulator.latency = latency
         sent_before = emulator.sent_count()
@@ -198,6 +199,7 @@ async def _checkin(people: int, latency: float, database_url: str) -> Figures:
     finally:
         for engine in engines.values():
             event.remove(engine, "before_cursor_execute", count)
+            event.remove(engine, "begin", begin)
         await bot.stop()
         await emulator.stop()
         await database.dispose()

@@ -32,6 +32,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.db.sqlite_driver import OneHopSQLiteDialect
+
 # One transaction's unit of work, as the layers above the services hold it (a turn hands it
 # to every service it calls) without depending on SQLAlchemy themselves.
 DbSession: TypeAlias = AsyncSession
@@ -78,7 +80,7 @@ def _prepare_sqlite(engine: AsyncEngine, *, read_only: bool = False) -> None:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Autocommit at the driver level so SQLAlchemy's "begin" event below decides how a
+        # Autocommit at the driver level so the dialect's begin statement (set below) decides how a
         # transaction starts.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -90,13 +92,13 @@ def _prepare_sqlite(engine: AsyncEngine, *, read_only: bool = False) -> None:
             cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        # IMMEDIATE takes the write lock up front: a deferred transaction that later wants to
-        # write fails at once with SQLITE_BUSY in WAL mode instead of waiting its turn. A read
-        # never wants to write, and its deferred transaction reads one snapshot from its first
-        # statement to its end.
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    dialect = engine.dialect
+    assert isinstance(dialect, OneHopSQLiteDialect), "bot.db registers the SQLite dialect"
+    # IMMEDIATE takes the write lock up front: a deferred transaction that later wants to
+    # write fails at once with SQLITE_BUSY in WAL mode instead of waiting its turn. A read
+    # never wants to write, and its deferred transaction reads one snapshot from its first
+    # statement to its end.
+    dialect.begin_statement = "BEGIN" if read_only else "BEGIN IMMEDIATE"
 
 
 # Connections of one process to PostgreSQL (several processes may share the server's 100).

@@ -139,6 +139,14 @@ class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
 
 class OneHopSQLiteDialect(SQLiteDialect_aiosqlite):
     supports_statement_cache = True
+    # How a transaction starts; the write engine's take SQLite's write lock up front
+    # (bot/db/engine.py sets it). The driver itself is in autocommit mode, so this decides.
+    begin_statement = "BEGIN"
+
+    def do_begin(self, dbapi_connection: Any) -> None:
+        # Straight to the cursor: as a statement of SQLAlchemy's own (exec_driver_sql in a
+        # "begin" event, as its documentation shows) the BEGIN cost as much as a query.
+        dbapi_connection.cursor().execute(self.begin_statement)
 
     @classmethod
     def import_dbapi(cls) -> OneHopDBAPI:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -108,3 +109,26 @@ async def test_a_transaction_left_open_is_rolled_back_when_returned(
     assert calls["rollback"] == 1
     async with sqlite.read_session() as session:
         assert await session.scalar(text("SELECT count(*) FROM t")) == 0
+
+
+async def test_a_write_transaction_holds_the_write_lock_from_its_start_and_a_read_does_not(
+    sqlite: Database, tmp_path: Path
+) -> None:
+    other = sqlite3.connect(tmp_path / "driver.db", timeout=0, isolation_level=None)
+    try:
+        async with sqlite.session() as session:
+            # Only a read so far, yet another writer is refused at once (BEGIN IMMEDIATE).
+            await session.execute(text("SELECT count(*) FROM t"))
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        async with sqlite.read_session() as session:
+            await session.execute(text("SELECT count(*) FROM t"))
+            # A read-only transaction (plain BEGIN, deferred) leaves the write lock free.
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("INSERT INTO t (name) VALUES ('戊')")
+            other.execute("COMMIT")
+    finally:
+        other.close()
+    dialect = sqlite.engine.dialect
+    assert isinstance(dialect, OneHopSQLiteDialect)
+    assert dialect.begin_statement == "BEGIN IMMEDIATE"
