@@ -79,6 +79,10 @@ class _Coalesced(Generic[T]):
         self._waiting.append((item, future))
         async with self._lock:
             if not future.done():
+                # One turn of the loop first, so that whoever gets here in the same turn goes
+                # in this flush: a flush that never waits (SQLite's write connection runs on
+                # the loop's thread) would otherwise serve each caller alone.
+                await asyncio.sleep(0)
                 batch, self._waiting = self._waiting, []
                 try:
                     await self._flush([waiting for waiting, _ in batch])
