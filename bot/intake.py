@@ -89,6 +89,14 @@ class _Coalesced(Generic[T]):
                 except Exception as error:
                     for _, done in batch:
                         done.set_exception(error)
+                except BaseException:
+                    # This caller was cancelled halfway: the others of its batch hear of it
+                    # rather than wait for ever (their items may or may not have gone in).
+                    cancelled = RuntimeError("the flush of this batch was cancelled")
+                    for _, done in batch:
+                        if done is not future:
+                            done.set_exception(cancelled)
+                    raise
                 else:
                     for _, done in batch:
                         done.set_result(None)

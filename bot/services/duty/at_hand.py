@@ -159,7 +159,9 @@ async def read(
     photo_unique_id: str | None = None,
 ) -> AtHand:
     """The person's assignments whose shift's check-in window opens by `opens_until` and has not
-    ended at `now`, those with an open check-in, and whether the photo was used before."""
+    ended at `now`, those with an open check-in, and whether the photo was used before. A Core
+    statement: changes pending in the session are not flushed first (the check-in reads this
+    before it changes anything)."""
     rows = await session.execute(
         _AT_HAND,
         {

@@ -45,7 +45,7 @@ async def open_checkin(session: AsyncSession, member_id: int) -> CheckIn | None:
         select(CheckIn)
         .join(Assignment, CheckIn.assignment_id == Assignment.id)
         .where(Assignment.member_id == member_id, CheckIn.checked_out_at.is_(None))
-        .order_by(CheckIn.checked_in_at.desc())
+        .order_by(CheckIn.checked_in_at.desc(), CheckIn.id.desc())
         .limit(1)
     )
     return checkin
