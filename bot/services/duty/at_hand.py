@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -114,41 +114,12 @@ _AT_HAND = (
 )
 
 
-def _assignment(row: Sequence[object]) -> AssignmentAtHand:
-    (
-        assignment_id,
-        member_id,
-        status,
-        shift_id,
-        starts_at,
-        ends_at,
-        shift_status,
-        post_id,
-        name,
-        latitude,
-        longitude,
-        radius_m,
-    ) = row[:12]
-    post = PostAtHand(
-        id=cast(int, post_id),
-        name=cast(str, name),
-        latitude=cast(float, latitude),
-        longitude=cast(float, longitude),
-        radius_m=cast(int, radius_m),
-    )
-    shift = ShiftAtHand(
-        id=cast(int, shift_id),
-        starts_at=cast(dt.datetime, starts_at),
-        ends_at=cast(dt.datetime, ends_at),
-        status=cast(ShiftStatus, shift_status),
-        post=post,
-    )
-    return AssignmentAtHand(
-        id=cast(int, assignment_id),
-        member_id=cast(int, member_id),
-        status=cast(AssignmentStatus, status),
-        shift=shift,
-    )
+def _assignment(row: Sequence[Any]) -> AssignmentAtHand:
+    assignment_id, member_id, status, shift_id, starts_at, ends_at, shift_status = row[:7]
+    post_id, name, latitude, longitude, radius_m = row[7:12]
+    post = PostAtHand(post_id, name, latitude, longitude, radius_m)
+    shift = ShiftAtHand(shift_id, starts_at, ends_at, shift_status, post)
+    return AssignmentAtHand(assignment_id, member_id, status, shift)
 
 
 async def read(

@@ -80,6 +80,16 @@ def _open_now(assignment: AssignmentAtHand, now: dt.datetime, settings: Settings
     )
 
 
+@dataclass(frozen=True)
+class _AtHand:
+    open_now: list[AssignmentAtHand]
+    # The check-in this person has not checked out of yet (the latest, should there be two).
+    current: CheckIn | None
+    # Whether the photo asked about was used in a check-in before (known when any assignment
+    # is at hand, which is whenever a check-in may go ahead).
+    photo_used: bool
+
+
 async def _at_hand(
     session: AsyncSession,
     member_id: int,
@@ -101,16 +111,6 @@ async def _at_hand(
     current = await open_checkin(session, member_id) if found.has_open_checkin else None
     open_now = [a for a in found.assignments if _open_now(a, now, settings)]
     return _AtHand(open_now, current, found.photo_used)
-
-
-@dataclass(frozen=True)
-class _AtHand:
-    open_now: list[AssignmentAtHand]
-    # The check-in this person has not checked out of yet (the latest, should there be two).
-    current: CheckIn | None
-    # Whether the photo asked about was used in a check-in before (known when any assignment
-    # is at hand, which is whenever a check-in may go ahead).
-    photo_used: bool
 
 
 async def choices(
