@@ -12,10 +12,9 @@ from typing import Any
 
 from sqlalchemy import BigInteger, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
 
-from bot.db import direct
-from bot.db.models import Dialogue, DialogueKind, Member
+from bot.db import adopt, direct
+from bot.db.models import Dialogue, DialogueKind, Member, MemberRole, MemberTag, Unit
 
 # session.info key: the dialogue of a telegram id as this session knows it (None: there is
 # none). A strong reference: the session's identity map alone would let it be collected.
@@ -28,14 +27,29 @@ def _known(session: AsyncSession) -> dict[int, Dialogue | None]:
 
 
 _KEY = select(bindparam("telegram_id", type_=BigInteger).label("telegram_id")).subquery()
-# Built once: every update of a private chat runs it.
+_MEMBERS, _UNITS, _DIALOGUES = Member.__table__, Unit.__table__, Dialogue.__table__
+_ROLES, _TAGS = MemberRole.__table__, MemberTag.__table__
+_MEMBER_COLUMNS = adopt.columns(Member)
+_UNIT_COLUMNS = adopt.columns(Unit)
+_DIALOGUE_COLUMNS = adopt.columns(Dialogue)
+_ROLE_COLUMNS = adopt.columns(MemberRole)
+_TAG_COLUMNS = adopt.columns(MemberTag)
+# Built once: every update of a private chat runs it. Read with Core and adopted (bot/db/adopt.py):
+# the ORM's joined loads cost about twice the statement. One row per role and tag of the member
+# (a member has one or two of each), at least one row.
 _WITH_MEMBER = (
-    select(Member, Dialogue)
+    select(*_MEMBER_COLUMNS, *_UNIT_COLUMNS, *_DIALOGUE_COLUMNS, *_ROLE_COLUMNS, *_TAG_COLUMNS)
     .select_from(_KEY)
-    .outerjoin(Member, Member.telegram_id == _KEY.c.telegram_id)
-    .outerjoin(Dialogue, Dialogue.telegram_id == _KEY.c.telegram_id)
-    .options(joinedload(Member.role_rows), joinedload(Member.tag_rows))
+    .outerjoin(_MEMBERS, _MEMBERS.c.telegram_id == _KEY.c.telegram_id)
+    .outerjoin(_UNITS, _UNITS.c.id == _MEMBERS.c.unit_id)
+    .outerjoin(_ROLES, _ROLES.c.member_id == _MEMBERS.c.id)
+    .outerjoin(_TAGS, _TAGS.c.member_id == _MEMBERS.c.id)
+    .outerjoin(_DIALOGUES, _DIALOGUES.c.telegram_id == _KEY.c.telegram_id)
 )
+_UNIT_AT = len(_MEMBER_COLUMNS)
+_DIALOGUE_AT = _UNIT_AT + len(_UNIT_COLUMNS)
+_ROLE_AT = _DIALOGUE_AT + len(_DIALOGUE_COLUMNS)
+_TAG_AT = _ROLE_AT + len(_ROLE_COLUMNS)
 
 
 async def with_member(
@@ -43,9 +57,33 @@ async def with_member(
 ) -> tuple[Member | None, Dialogue | None]:
     """The member with this Telegram id (with unit, roles and tags) and their open dialogue,
     either of which may be missing, in one statement."""
-    result = await session.execute(_WITH_MEMBER, {"telegram_id": telegram_id})
-    row = result.unique().first()
-    member, dialogue = (row[0], row[1]) if row is not None else (None, None)
+    rows = (await session.execute(_WITH_MEMBER, {"telegram_id": telegram_id})).all()
+    first = rows[0]
+    member: Member | None = None
+    if first[0] is not None:
+        unit = (
+            adopt.adopt(session, Unit, first[_UNIT_AT:_DIALOGUE_AT])
+            if first[_UNIT_AT] is not None
+            else None
+        )
+        # Each role repeats once per tag and each tag once per role: kept once, in order.
+        roles = dict.fromkeys(tuple(row[_ROLE_AT:_TAG_AT]) for row in rows)
+        tags = dict.fromkeys(tuple(row[_TAG_AT:]) for row in rows)
+        roles.pop((None,) * len(_ROLE_COLUMNS), None)
+        tags.pop((None,) * len(_TAG_COLUMNS), None)
+        member = adopt.adopt(
+            session,
+            Member,
+            first[:_UNIT_AT],
+            unit=unit,
+            role_rows=[adopt.adopt(session, MemberRole, values) for values in roles],
+            tag_rows=[adopt.adopt(session, MemberTag, values) for values in tags],
+        )
+    dialogue = (
+        adopt.adopt(session, Dialogue, first[_DIALOGUE_AT:_ROLE_AT])
+        if first[_DIALOGUE_AT] is not None
+        else None
+    )
     _known(session)[telegram_id] = dialogue
     return member, dialogue
 
