@@ -1,0 +1,75 @@
+"""Answer rows (bot/answers.py) as Telegram receives them: texts and edits go out as stored,
+without PTB's named methods, and must arrive exactly as those would send them."""
+
+from __future__ import annotations
+
+import warnings
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+
+from bot import answers
+from bot.emulator import BotApiEmulator
+
+CHAT = 1001
+INLINE = InlineKeyboardMarkup([[InlineKeyboardButton("签到", callback_data="c:1")]])
+
+
+async def test_texts_and_edits_arrive_with_their_markup(emu: BotApiEmulator, bot: Bot) -> None:
+    emu.user(user_id=CHAT, first_name="Alice").started = True
+    location = KeyboardButton("发送位置", request_location=True)
+    keyboard = ReplyKeyboardMarkup([[location]], resize_keyboard=True, one_time_keyboard=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no PTB warning about the generic call either
+        outcome = await answers.send(
+            bot,
+            [
+                answers.message(CHAT, "请发送位置", keyboard),
+                answers.message(CHAT, "选择岗位", INLINE),
+                answers.message(CHAT, "好", ReplyKeyboardRemove()),
+                answers.message(CHAT, "无按钮"),
+            ],
+        )
+    assert outcome == answers.Outcome([])
+    sent = emu.messages(CHAT)
+    assert [message.text for message in sent] == ["请发送位置", "选择岗位", "好", "无按钮"]
+    # What Telegram was sent (a message keeps only an inline keyboard).
+    calls = [params for method, params in emu.calls if method == "sendMessage"]
+    assert [call.get("reply_markup") for call in calls] == [
+        keyboard.to_dict(),
+        INLINE.to_dict(),
+        {"remove_keyboard": True},
+        None,
+    ]
+    assert sent[1].button_data("签到") == "c:1"
+
+    chosen = InlineKeyboardMarkup([[InlineKeyboardButton("已签到", callback_data="c:2")]])
+    outcome = await answers.send(
+        bot, [answers.edit(CHAT, sent[1].message_id, "已选择岗位", chosen)]
+    )
+    assert outcome == answers.Outcome([])
+    edited = emu.messages(CHAT)[1]
+    assert (edited.text, edited.edited) == ("已选择岗位", True)
+    assert edited.button_data("已签到") == "c:2"
+
+
+async def test_refusals_of_texts_and_edits_are_told_apart(emu: BotApiEmulator, bot: Bot) -> None:
+    emu.user(user_id=CHAT, first_name="Alice").started = True
+    await answers.send(bot, [answers.message(CHAT, "选择岗位", INLINE)])
+    shown = emu.messages(CHAT)[0]
+    # The same text and buttons again: a replay after a crash meets "not modified", which is fine.
+    replay = await answers.send(bot, [answers.edit(CHAT, shown.message_id, "选择岗位", INLINE)])
+    assert replay == answers.Outcome([])
+    # A message that does not exist is a real refusal, reported, and the rest still goes out.
+    outcome = await answers.send(
+        bot, [answers.edit(CHAT, 999_999, "x", None), answers.message(CHAT, "之后")]
+    )
+    assert outcome.unsent == [] and outcome.refused is not None
+    assert "message to edit not found" in outcome.refused.message.lower()
+    assert emu.messages(CHAT)[-1].text == "之后"
