@@ -103,7 +103,8 @@ _AT_HAND = (
         or_(
             _CHECKINS.c.id.is_not(None),
             and_(
-                _ASSIGNMENTS.c.status.in_(MAY_CHECK_IN),
+                # Equalities, not IN: an IN list is rendered anew on every execution.
+                or_(*(_ASSIGNMENTS.c.status == status for status in MAY_CHECK_IN)),
                 _SHIFTS.c.status == ShiftStatus.SCHEDULED,
                 _SHIFTS.c.starts_at <= bindparam("opens_until"),
                 _SHIFTS.c.ends_at > bindparam("now"),
