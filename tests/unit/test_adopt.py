@@ -136,3 +136,24 @@ async def test_a_held_object_gets_the_relationships_it_had_not_loaded(database: 
         ).one()
         adopted = adopt.adopt(session, Member, tuple(row), unit=unit, role_rows=[], tag_rows=[])
         assert adopted.unit is unit and adopted.roles == frozenset() and _clean(adopted)
+
+
+async def test_roles_and_tags_of_an_adopted_member_change_as_loaded_ones_do(
+    database: Database,
+) -> None:
+    # The collections are set as loaded: clearing, removing and appending must cascade (the
+    # relationships delete orphans) exactly as on a member the ORM loaded itself.
+    await _seed(database)
+    async with database.session() as session:
+        member, _ = await dialogues.with_member(session, 501)
+        assert member is not None
+        member.role_rows.clear()
+        member.role_rows.append(MemberRole(role=Role.INSPECTOR))
+        driver = next(row for row in member.tag_rows if row.tag == "driver")
+        member.tag_rows.remove(driver)
+        member.tag_rows.append(MemberTag(tag="photographer"))
+    async with database.session() as session:
+        roles = (await session.scalars(select(MemberRole.role))).all()
+        tags = (await session.scalars(select(MemberTag.tag))).all()
+        assert sorted(roles) == [Role.INSPECTOR]
+        assert sorted(tags) == ["first-aid", "photographer", "sign-language"]
