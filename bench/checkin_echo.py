@@ -15,6 +15,14 @@ Printed per latency: updates/s of each bot and their ratio, replies/s (messages 
 SQL statements and transactions per update of the check-in bot (every statement sent to the
 database during the burst and every transaction begun, counted with SQLAlchemy event listeners),
 and the peak RSS of each process.
+
+`--instructions` also counts the instructions each bot executes per update, under valgrind's
+callgrind, at 0 ms: a figure the load of a shared machine does not change, where updates/s of
+the same bot vary by half from one minute to the next. Each bot handles a burst of a third of
+`--people` and one of `--people` (the check-in bot seeded with all of them both times), and the
+difference of the two counts, divided by the difference of updates, is its cost per update with
+start-up and shutdown taken out. Instructions are not time: code that misses the CPU's caches
+more, or shares its core with the database server, runs fewer of them per second.
 """
 
 from __future__ import annotations
@@ -23,12 +31,15 @@ import argparse
 import asyncio
 import datetime as dt
 import multiprocessing
+import re
 import resource
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,7 +143,9 @@ async def _echo(people: int, latency: float, concurrency: int) -> Figures:
 # -- the check-in bot -------------------------------------------------------------------------
 
 
-async def _checkin(people: int, latency: float, database_url: str) -> Figures:
+async def _checkin(
+    people: int, latency: float, database_url: str, seeded: int | None = None
+) -> Figures:
     from checkin import seed
     from sqlalchemy import event, func, select
 
@@ -149,7 +162,7 @@ async def _checkin(people: int, latency: float, database_url: str) -> Figures:
     await upgrade(database)
     settings = Settings(_env_file=None, bot_token="100000:BENCH")  # type: ignore[call-arg]
     clock = ManualClock(dt.datetime(2026, 12, 1, 7, 0, tzinfo=settings.zone))
-    await seed(database, people, clock.now())
+    await seed(database, max(people, seeded or 0), clock.now())
     emulator = BotApiEmulator(token=settings.bot_token, bot_username="dutybot_bench_bot")
     await emulator.start()
     settings = settings.model_copy(
@@ -218,7 +231,14 @@ async def _checkin(people: int, latency: float, database_url: str) -> Figures:
 # -- one trial per process --------------------------------------------------------------------
 
 
-def _trial(kind: str, people: int, latency: float, database_url: str, concurrency: int) -> Figures:
+def _trial(
+    kind: str,
+    people: int,
+    latency: float,
+    database_url: str,
+    concurrency: int,
+    seeded: int | None = None,
+) -> Figures:
     if kind == "echo":
         return asyncio.run(_echo(people, latency, concurrency))
 
@@ -227,7 +247,7 @@ def _trial(kind: str, people: int, latency: float, database_url: str, concurrenc
 
         if database_url.startswith("postgresql"):
             await fresh_postgres(database_url)
-        return await _checkin(people, latency, database_url)
+        return await _checkin(people, latency, database_url, seeded)
 
     return asyncio.run(fresh_and_run())
 
@@ -243,6 +263,78 @@ def _median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+# -- instructions per update, under callgrind -------------------------------------------------
+
+_TOTAL = re.compile(r"I\s+refs:\s+([\d,]+)")
+
+
+def instructions_in(report: str) -> int:
+    """The total callgrind prints when its process exits (`==pid== I   refs:  1,234`)."""
+    found = _TOTAL.findall(report)
+    if not found:
+        raise RuntimeError(f"callgrind printed no instruction count: {report[-500:]!r}")
+    return int(found[-1].replace(",", ""))
+
+
+def _counted_trial(kind: str, people: int, seeded: int, database_url: str, concurrency: int) -> int:
+    command = [
+        "valgrind",
+        "--tool=callgrind",
+        "--callgrind-out-file=/dev/null",
+        sys.executable,
+        __file__,
+        "--counted-trial",
+        kind,
+        "--people",
+        str(people),
+        "--seeded",
+        str(seeded),
+        "--database-url",
+        database_url,
+        "--echo-concurrency",
+        str(concurrency),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"the {kind} trial under callgrind failed: {done.stderr[-2000:]}")
+    return instructions_in(done.stderr)
+
+
+def _own_database(url: str, suffix: str, directory: str) -> str:
+    if url.startswith("postgresql"):
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+        return parsed.set(database=f"{parsed.database}_{suffix}").render_as_string(
+            hide_password=False
+        )
+    return f"sqlite+aiosqlite:///{Path(directory) / f'counted-{suffix}.db'}"
+
+
+def _instructions_per_update(
+    people: int, database_url: str | None, concurrency: int, directory: str
+) -> tuple[float, float, int]:
+    """Instructions per update of the echo bot and of the check-in bot, and the smaller burst."""
+    small = max(1, people // 3)
+    trials = [
+        (kind, size, _own_database(database_url or "", f"{kind}_{size}", directory))
+        for kind in ("echo", "checkin")
+        for size in (small, people)
+    ]
+    # Two at a time: the counts do not depend on what else the machine runs.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        counts = list(
+            pool.map(
+                lambda trial: _counted_trial(trial[0], trial[1], people, trial[2], concurrency),
+                trials,
+            )
+        )
+    updates = (people - small) * 2
+    echo = (counts[1] - counts[0]) / updates
+    checkin = (counts[3] - counts[2]) / updates
+    return echo, checkin, small
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=150)
@@ -255,7 +347,29 @@ def main() -> None:
         help="default: a temporary SQLite file; a PostgreSQL database must be named "
         "dutybot_bench* (it is dropped and created for each trial)",
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions per update under valgrind's callgrind (a few minutes)",
+    )
+    parser.add_argument("--counted-trial", choices=("echo", "checkin"), help=argparse.SUPPRESS)
+    parser.add_argument("--seeded", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.counted_trial:
+        # One trial in this process, for callgrind to count (see _counted_trial).
+        _trial(
+            args.counted_trial,
+            args.people,
+            0.0,
+            args.database_url,
+            args.echo_concurrency,
+            args.seeded,
+        )
+        return
+    if args.instructions and shutil.which("valgrind") is None:
+        parser.error("--instructions needs valgrind (Debian's package valgrind)")
+    if args.instructions and args.people < 3:
+        parser.error("--instructions compares a burst of a third of --people with one of all")
     latencies = [float(value) for value in args.latencies.split(",") if value.strip()]
     with tempfile.TemporaryDirectory() as directory:
         print(
@@ -306,6 +420,16 @@ def main() -> None:
         print(header)
         for line in lines:
             print(line)
+        if args.instructions:
+            echo, checkin, small = _instructions_per_update(
+                args.people, args.database_url, args.echo_concurrency, directory
+            )
+            print(
+                f"instructions per update (callgrind, 0 ms, bursts of {small} and "
+                f"{args.people} people, start-up taken out):"
+            )
+            print(f"{'echo':>12} {'checkin':>12} {'ratio':>6}")
+            print(f"{echo / 1e6:>11.2f}M {checkin / 1e6:>11.2f}M {echo / checkin:>6.2f}")
 
 
 if __name__ == "__main__":
