@@ -21,8 +21,8 @@ callgrind, at 0 ms: a figure the load of a shared machine does not change, where
 the same bot vary by half from one minute to the next. Each bot handles a burst of a third of
 `--people` and one of `--people` (the check-in bot seeded with all of them both times), and the
 difference of the two counts, divided by the difference of updates, is its cost per update with
-start-up and shutdown taken out. Instructions are not time: code that misses the CPU's caches
-more, or shares its core with the database server, runs fewer of them per second.
+start-up and shutdown taken out. Instructions are not time: the check-in bot runs fewer of them
+per second than the echo bot (the README's benchmark notes say what was measured of that).
 """
 
 from __future__ import annotations
