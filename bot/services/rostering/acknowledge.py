@@ -109,8 +109,9 @@ async def reminders(session: AsyncSession, now: dt.datetime, settings: Settings)
         )
 
     # Loading seats with their joined shift, post and holder costs several times the query even
-    # when none comes back, which is almost every tick: a look at one id first.
-    if await session.scalar(unreminded(Assignment.id).limit(1)) is None:
+    # when none comes back, which is almost every tick: the ids first. Not with LIMIT 1: that
+    # makes PostgreSQL scan for a first row that is not there (99 ms instead of 9 on a city).
+    if (await session.scalars(unreminded(Assignment.id))).first() is None:
         return 0
     seats = list(
         (

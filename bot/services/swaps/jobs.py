@@ -24,8 +24,9 @@ async def expire(session: AsyncSession, now: dt.datetime, settings: Settings) ->
     whose seat went away some other way (cancelled, removed) is closed without a word."""
     is_due = (SwapOffer.status.in_(OPEN), SwapOffer.expires_at <= now)
     # Loading offers with their joined seats and people costs several times the query even when
-    # none comes back, which is almost every tick: a look at one id first.
-    if await session.scalar(select(SwapOffer.id).where(*is_due).limit(1)) is None:
+    # none comes back, which is almost every tick: the ids first (without LIMIT 1, which can
+    # turn PostgreSQL's plan into a scan for a first row that is not there).
+    if (await session.scalars(select(SwapOffer.id).where(*is_due))).first() is None:
         return 0
     due = list(
         (await session.scalars(select(SwapOffer).where(*is_due).order_by(SwapOffer.id))).unique()
