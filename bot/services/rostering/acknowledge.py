@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
 
-from sqlalchemy import Select, String, cast, exists, literal, select
+from sqlalchemy import String, cast, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -89,33 +88,25 @@ async def reminders(session: AsyncSession, now: dt.datetime, settings: Settings)
         + literal(":")
         + cast(Assignment.member_id, String)
     )
-
     # Driven from the rotas old enough (few) and leaving out in SQL the people already reminded,
     # so a steady tick reads nothing; volunteered seats (no rota) are never looked at.
-    def unreminded(*columns: Any) -> Select[Any]:
-        return (
-            select(*columns)
-            .join(Shift, Assignment.shift_id == Shift.id)
-            .join(Member, Assignment.member_id == Member.id)
-            .where(
-                Assignment.rota_id.in_(select(Rota.id).where(Rota.created_at <= due)),
-                Assignment.acknowledged_at.is_(None),
-                Assignment.status == AssignmentStatus.SIGNED_UP,
-                Shift.status == ShiftStatus.SCHEDULED,
-                Shift.starts_at > now,
-                Member.blocked_bot.is_(False),
-                ~exists().where(OutboxMessage.idempotency_key == key),
-            )
-        )
-
-    # Loading seats with their joined shift, post and holder costs several times the query even
-    # when none comes back, which is almost every tick: the ids first. Not with LIMIT 1: that
-    # makes PostgreSQL scan for a first row that is not there (99 ms instead of 9 on a city).
-    if (await session.scalars(unreminded(Assignment.id))).first() is None:
-        return 0
     seats = list(
         (
-            await session.scalars(unreminded(Assignment).order_by(Shift.starts_at, Assignment.id))
+            await session.scalars(
+                select(Assignment)
+                .join(Shift, Assignment.shift_id == Shift.id)
+                .join(Member, Assignment.member_id == Member.id)
+                .where(
+                    Assignment.rota_id.in_(select(Rota.id).where(Rota.created_at <= due)),
+                    Assignment.acknowledged_at.is_(None),
+                    Assignment.status == AssignmentStatus.SIGNED_UP,
+                    Shift.status == ShiftStatus.SCHEDULED,
+                    Shift.starts_at > now,
+                    Member.blocked_bot.is_(False),
+                    ~exists().where(OutboxMessage.idempotency_key == key),
+                )
+                .order_by(Shift.starts_at, Assignment.id)
+            )
         ).unique()
     )
     grouped: dict[tuple[int, int], list[Assignment]] = defaultdict(list)
