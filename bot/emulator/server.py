@@ -131,9 +131,7 @@ class BotApiEmulator:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
-        server = site._server
-        assert isinstance(server, asyncio.base_events.Server)
-        self._port = int(server.sockets[0].getsockname()[1])
+        self._port = int(self._runner.addresses[0][1])
         self._closing = False
         self._webhook_task = asyncio.create_task(self._deliver_to_webhook(), name="webhook")
 
