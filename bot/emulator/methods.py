@@ -277,9 +277,9 @@ def _input_file(
 def photo_sizes(world: World, stored: StoredFile) -> list[JSON]:
     """A thumbnail and the full size; the full size carries the uploaded file."""
     thumb_unique = f"{stored.file_unique_id}-t"
-    thumb = next(
-        (f for f in world.files.values() if f.file_unique_id == thumb_unique), None
-    ) or world.new_file(stored.data, "photo", unique_id=thumb_unique)
+    thumb = world.find_by_unique_id(thumb_unique) or world.new_file(
+        stored.data, "photo", unique_id=thumb_unique
+    )
     return [
         {
             "file_id": thumb.file_id,

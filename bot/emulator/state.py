@@ -289,6 +289,9 @@ class World:
         self.started: set[int] = set()  # users who wrote to the bot, so it may write to them
         self.chats: dict[int, ChatState] = {}
         self.files: dict[str, StoredFile] = {}
+        # The first file stored under each file_unique_id: a photo's sizes and a picture sent
+        # again are found by it, without a scan of every file (a long burst stores thousands).
+        self._first_by_unique_id: dict[str, StoredFile] = {}
         self.commands: dict[CommandKey, list[JSON]] = {}
         self.menu_buttons: dict[int | None, JSON] = {}  # chat id (None: the default) -> button
         self.updates = UpdateQueue()
@@ -337,13 +340,17 @@ class World:
             mime_type=mime_type,
         )
         self.files[stored.file_id] = stored
+        self._first_by_unique_id.setdefault(stored.file_unique_id, stored)
         return stored
 
+    def find_by_unique_id(self, file_unique_id: str) -> StoredFile | None:
+        return self._first_by_unique_id.get(file_unique_id)
+
     def file_by_unique_id(self, file_unique_id: str) -> StoredFile:
-        for stored in self.files.values():
-            if stored.file_unique_id == file_unique_id:
-                return stored
-        raise LookupError(f"no file with file_unique_id {file_unique_id!r}")
+        stored = self.find_by_unique_id(file_unique_id)
+        if stored is None:
+            raise LookupError(f"no file with file_unique_id {file_unique_id!r}")
+        return stored
 
     def add_message(self, chat: ChatState, body: JSON, sender: JSON) -> JSON:
         """Store a new message in `chat` with the next id of that chat."""

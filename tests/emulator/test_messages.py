@@ -270,6 +270,8 @@ async def test_user_locations_contacts_and_media_parse(emu: BotApiEmulator, bot:
     assert first_photo is not None and second_photo is not None
     assert first_photo.photo[-1].file_unique_id == second_photo.photo[-1].file_unique_id
     assert first_photo.photo[-1].file_id != second_photo.photo[-1].file_id
+    # The same picture's thumbnail too, as Telegram keeps one per picture.
+    assert first_photo.photo[0].file_unique_id == second_photo.photo[0].file_unique_id
     assert first_photo.caption == "me at the post"
     file = await bot.get_file(first_photo.photo[-1].file_id)
     assert bytes(await file.download_as_bytearray()) == b"jpeg"
