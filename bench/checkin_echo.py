@@ -20,7 +20,12 @@ issue that set the ratio's goal measured it.
 Printed per latency: updates/s of each bot and their ratio, replies/s (messages the bot sent),
 SQL statements and transactions per update of the check-in bot (every statement sent to the
 database during the burst and every transaction begun, counted with SQLAlchemy event listeners),
-and the peak RSS of each process.
+the peak RSS of each process, and the CPU time each trial's process spent per update during the
+burst (user plus system, the system part in brackets per run; the emulator runs in the same
+process for both bots). At 0 ms both bots keep one core busy, so their ratio of updates/s is
+about the inverse of the ratio of their CPU per update, and the split says where the time goes:
+on PostgreSQL the system part is mostly the kernel's work on the round trips to the server's
+processes, which a SQLite bot does not make.
 
 `--instructions` also counts the instructions each bot executes per update, under valgrind's
 callgrind, at 0 ms: a figure the load of a shared machine does not change, where updates/s of
@@ -68,6 +73,9 @@ class Figures:
     transactions: int = 0
     confirmed: int = 0
     peak_rss_mb: float = 0.0
+    # CPU time of the trial's process (the bot and the emulator) during the measured burst.
+    cpu_user_s: float = 0.0
+    cpu_system_s: float = 0.0
 
     @property
     def updates_per_s(self) -> float:
@@ -76,6 +84,21 @@ class Figures:
     @property
     def replies_per_s(self) -> float:
         return self.replies / self.elapsed
+
+    @property
+    def cpu_ms_per_update(self) -> float:
+        return (self.cpu_user_s + self.cpu_system_s) * 1000 / self.updates
+
+    @property
+    def system_ms_per_update(self) -> float:
+        return self.cpu_system_s * 1000 / self.updates
+
+
+def _cpu_seconds() -> tuple[float, float]:
+    """User and system CPU time of this process so far (to the microsecond, where os.times()
+    counts clock ticks of 10 ms)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime, usage.ru_stime
 
 
 def _peak_rss_mb() -> float:
@@ -141,10 +164,10 @@ async def _echo(people: int, latency: float, concurrency: int, warm_up: int = 0)
         sent_before = emulator.sent_count()
         emulator.latency = latency
         expected = people * 2
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), _cpu_seconds()
         await _burst(emulator, people, FIRST_ID)
         await _until_sent(emulator, sent_before + expected)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu_after = time.perf_counter() - started, _cpu_seconds()
         replies = emulator.sent_count() - sent_before
     finally:
         emulator.latency = 0.0
@@ -152,7 +175,15 @@ async def _echo(people: int, latency: float, concurrency: int, warm_up: int = 0)
         await application.stop()
         await application.shutdown()
         await emulator.stop()
-    return Figures("echo", expected, elapsed, replies, peak_rss_mb=_peak_rss_mb())
+    return Figures(
+        "echo",
+        expected,
+        elapsed,
+        replies,
+        peak_rss_mb=_peak_rss_mb(),
+        cpu_user_s=cpu_after[0] - cpu_before[0],
+        cpu_system_s=cpu_after[1] - cpu_before[1],
+    )
 
 
 # -- the check-in bot -------------------------------------------------------------------------
@@ -218,10 +249,10 @@ async def _checkin(
         emulator.latency = latency
         sent_before = emulator.sent_count()
         counts["on"] = True
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), _cpu_seconds()
         users = await _burst(emulator, people, FIRST_ID)
         await bot.settle(timeout=SETTLE_TIMEOUT)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu_after = time.perf_counter() - started, _cpu_seconds()
         counts["on"] = False
         replies = emulator.sent_count() - sent_before
         emulator.latency = 0.0
@@ -249,6 +280,8 @@ async def _checkin(
         transactions=int(counts["transactions"]),
         confirmed=confirmed,
         peak_rss_mb=_peak_rss_mb(),
+        cpu_user_s=cpu_after[0] - cpu_before[0],
+        cpu_system_s=cpu_after[1] - cpu_before[1],
     )
 
 
@@ -411,7 +444,7 @@ def main() -> None:
         header = (
             f"{'latency':>8} {'echo upd/s':>11} {'checkin upd/s':>14} {'ratio':>6} "
             f"{'echo rep/s':>11} {'checkin rep/s':>14} {'SQL/upd':>8} {'tx/upd':>7} "
-            f"{'echo RSS':>9} {'checkin RSS':>12}"
+            f"{'echo RSS':>9} {'checkin RSS':>12} {'echo CPU/upd':>13} {'checkin CPU/upd':>16}"
         )
         lines = []
         for latency in latencies:
@@ -429,7 +462,9 @@ def main() -> None:
                     f"  latency {latency * 1000:.0f} ms run {run + 1}: echo "
                     f"{e.updates_per_s:.1f} upd/s, check-in {c.updates_per_s:.1f} upd/s "
                     f"(ratio {c.updates_per_s / e.updates_per_s:.2f}), "
-                    f"{c.statements / c.updates:.1f} SQL/update",
+                    f"{c.statements / c.updates:.1f} SQL/update, CPU/update: echo "
+                    f"{e.cpu_ms_per_update:.2f} ms (system {e.system_ms_per_update:.2f}), "
+                    f"check-in {c.cpu_ms_per_update:.2f} ms (system {c.system_ms_per_update:.2f})",
                     flush=True,
                 )
             echo_rate = _median([f.updates_per_s for f in echoes])
@@ -444,7 +479,9 @@ def main() -> None:
                 f"{_median([f.statements / f.updates for f in checkins]):>8.1f} "
                 f"{_median([f.transactions / f.updates for f in checkins]):>7.1f} "
                 f"{_median([f.peak_rss_mb for f in echoes]):>7.0f}MB "
-                f"{_median([f.peak_rss_mb for f in checkins]):>10.0f}MB"
+                f"{_median([f.peak_rss_mb for f in checkins]):>10.0f}MB "
+                f"{_median([f.cpu_ms_per_update for f in echoes]):>10.2f} ms "
+                f"{_median([f.cpu_ms_per_update for f in checkins]):>13.2f} ms"
             )
         print("medians:")
         print(header)

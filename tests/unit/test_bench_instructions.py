@@ -1,4 +1,4 @@
-"""bench/checkin_echo.py --instructions reads callgrind's total from what valgrind prints."""
+"""bench/checkin_echo.py: callgrind's total read from what valgrind prints; CPU per update."""
 
 from __future__ import annotations
 
@@ -35,3 +35,13 @@ def test_the_total_is_read_from_callgrinds_summary(checkin_echo: ModuleType) -> 
 def test_a_run_without_a_summary_is_an_error_not_a_zero(checkin_echo: ModuleType) -> None:
     with pytest.raises(RuntimeError, match="no instruction count"):
         checkin_echo.instructions_in("valgrind: command not found\n")
+
+
+def test_cpu_per_update_is_the_bursts_cpu_time_over_its_updates(
+    checkin_echo: ModuleType,
+) -> None:
+    figures = checkin_echo.Figures(
+        "checkin", 200, elapsed=1.0, replies=200, cpu_user_s=0.3, cpu_system_s=0.1
+    )
+    assert figures.cpu_ms_per_update == pytest.approx(2.0)
+    assert figures.system_ms_per_update == pytest.approx(0.5)
