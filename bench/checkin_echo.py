@@ -25,7 +25,9 @@ burst (user plus system, the system part in brackets per run; the emulator runs 
 process for both bots). At 0 ms both bots keep one core busy, so their ratio of updates/s is
 about the inverse of the ratio of their CPU per update, and the split says where the time goes:
 on PostgreSQL the system part is mostly the kernel's work on the round trips to the server's
-processes, which a SQLite bot does not make.
+processes, which a SQLite bot does not make. The kernel splits a process's time between user and
+system by sampling it at its clock tick, so for a burst of a fraction of a second that split is
+rough (the total is not): read the medians, or give more `--people`.
 
 `--instructions` also counts the instructions each bot executes per update, under valgrind's
 callgrind, at 0 ms: a figure the load of a shared machine does not change, where updates/s of
@@ -445,6 +447,7 @@ def main() -> None:
             f"{'latency':>8} {'echo upd/s':>11} {'checkin upd/s':>14} {'ratio':>6} "
             f"{'echo rep/s':>11} {'checkin rep/s':>14} {'SQL/upd':>8} {'tx/upd':>7} "
             f"{'echo RSS':>9} {'checkin RSS':>12} {'echo CPU/upd':>13} {'checkin CPU/upd':>16}"
+            f" {'(system)':>9}"
         )
         lines = []
         for latency in latencies:
@@ -481,7 +484,8 @@ def main() -> None:
                 f"{_median([f.peak_rss_mb for f in echoes]):>7.0f}MB "
                 f"{_median([f.peak_rss_mb for f in checkins]):>10.0f}MB "
                 f"{_median([f.cpu_ms_per_update for f in echoes]):>10.2f} ms "
-                f"{_median([f.cpu_ms_per_update for f in checkins]):>13.2f} ms"
+                f"{_median([f.cpu_ms_per_update for f in checkins]):>13.2f} ms "
+                f"{_median([f.system_ms_per_update for f in checkins]):>6.2f} ms"
             )
         print("medians:")
         print(header)
