@@ -15,6 +15,7 @@ import datetime as dt
 import re
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from benchdb import fresh_postgres
@@ -51,13 +52,14 @@ async def run(people: int, latency: float, database_url: str) -> None:
     await bot.start()
     try:
         admin = emulator.user(user_id=ADMIN_ID, first_name="Admin", language_code="zh-hans")
-        for step in (
+        steps: tuple[Callable[[], Awaitable[object]], ...] = (
             lambda: admin.send_command("units"),
             lambda: admin.press("➕ 新建单位"),
             lambda: admin.send_text("城管局"),
             lambda: admin.press("🔗 邀请"),
             lambda: admin.press("志愿者"),
-        ):
+        )
+        for step in steps:
             await step()
             await bot.settle()
         match = LINK.search(admin.last().text or "")

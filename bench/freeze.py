@@ -47,10 +47,11 @@ import tempfile
 import threading
 import time
 import traceback
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from benchdb import fresh_postgres
 from reports import ZONE, City, build_city
@@ -93,7 +94,7 @@ class Blockers:
         self.others: Counter[str] = Counter()
         self.stalls = 0
         self.steps: list[tuple[float, float, str]] = []  # (cpu, wall, what)
-        self.step_cpu: Counter[str] = Counter()
+        self.step_cpu: defaultdict[str, float] = defaultdict(float)  # CPU seconds by step
         self.longest = 0.0  # the longest step's CPU time since it was last reset
         self._stop = threading.Event()
         self._loop_thread = threading.get_ident()
@@ -163,7 +164,7 @@ class Blockers:
         for cpu, wall, what in steps[:12]:
             print(f"    {cpu * 1000:7.1f} / {wall * 1000:7.1f}  {what}")
         print("  loop CPU by task (steps over 1 ms, ms in all):")
-        for what, cpu in self.step_cpu.most_common(12):
+        for what, cpu in sorted(self.step_cpu.items(), key=lambda item: -item[1])[:12]:
             print(f"    {cpu * 1000:7.0f}  {what}")
         ms = self.interval * 1000
         print(
@@ -185,7 +186,7 @@ def _step_name(handle: asyncio.Handle) -> str:
         name = getattr(coro, "__qualname__", repr(coro))
         frame = getattr(coro, "cr_frame", None)
         # Where it is now suspended: the innermost coroutine of the await chain.
-        inner = coro
+        inner: Any = coro
         while getattr(inner, "cr_await", None) is not None and hasattr(inner.cr_await, "cr_frame"):
             inner = inner.cr_await
         inner_frame = getattr(inner, "cr_frame", None)

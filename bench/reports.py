@@ -33,7 +33,7 @@ from bot.db.migrate import upgrade
 from bot.db.models import Assignment, CheckIn, Member, MemberRole, Post, Shift, Unit
 from bot.i18n import Translator
 from bot.services.reports import periods
-from bot.services.reports.chart import render_chart
+from bot.services.reports.chart import GradeBounds, render_chart
 from bot.services.reports.report_text import ReportKind, render
 from bot.services.reports.tally import compute
 from bot.settings import Settings
@@ -289,7 +289,8 @@ async def run(url: str, volunteers: int, posts: int, days: int) -> None:
         f"  (that day: {totals.shifts:,} shifts, {totals.seats:,} seats, "
         f"{totals.checked_in:,} check-ins, {totals.absent:,} absent, {len(tally.rows)} units)"
     )
-    await _timed("the day's chart (PNG)", lambda: asyncio.to_thread(render_chart, t, tally))
+    bounds = GradeBounds(good=settings.grade_good_min, fair=settings.grade_fair_min)
+    await _timed("the day's chart (PNG)", lambda: asyncio.to_thread(render_chart, t, tally, bounds))
     await database.dispose()
 
 
