@@ -40,8 +40,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
+from benchdb import after_bulk_load, fresh_postgres
 from benchdb import bulk_insert as bulk
-from benchdb import fresh_postgres
 from checkin import LATITUDE, LONGITUDE, seed
 from reports import City, build_city
 from sqlalchemy import func, select, text
@@ -196,13 +196,7 @@ async def build_today(database: Database, city: City, day: dt.date) -> dict[str,
                         f"(SELECT max(id) FROM {table}))"
                     )
                 )
-    async with database.engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            await connection.execute(text("COMMIT"))
-            await connection.execute(text("ANALYZE"))
-        else:
-            await connection.execute(text("ANALYZE"))
-            await connection.commit()
+    await after_bulk_load(database.engine)
     return {"shifts": len(shifts), "seats": len(assignments), "checkins": len(checkins)}
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from benchdb import bulk_insert, fresh_postgres
+from benchdb import after_bulk_load, bulk_insert, fresh_postgres
 from reports import City, build_city
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -256,13 +256,7 @@ async def add_oversight(database: Database, oversight: Oversight) -> dict[str, i
                         f"(SELECT max(id) FROM {name}))"
                     )
                 )
-    async with database.engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            await connection.execute(text("COMMIT"))
-            await connection.execute(text("VACUUM ANALYZE"))
-        else:
-            await connection.execute(text("ANALYZE"))
-            await connection.commit()
+    await after_bulk_load(database.engine)
     return counts
 
 

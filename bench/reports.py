@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from benchdb import bulk_insert, fresh_postgres
+from benchdb import after_bulk_load, bulk_insert, fresh_postgres
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -209,14 +209,7 @@ async def build_city(database: Database, city: City) -> dict[str, int]:
                         f"(SELECT max(id) FROM {table}))"
                     )
                 )
-    async with database.engine.connect() as connection:
-        # Fresh statistics, as a live database would have.
-        if connection.dialect.name == "postgresql":
-            await connection.execute(text("COMMIT"))
-            await connection.execute(text("VACUUM ANALYZE"))
-        else:
-            await connection.execute(text("ANALYZE"))
-            await connection.commit()
+    await after_bulk_load(database.engine)
     return counts
 
 

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from benchdb import bulk_insert, fresh_postgres
+from benchdb import after_bulk_load, bulk_insert, fresh_postgres
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -199,13 +199,7 @@ async def build(database: Database, members: int, posts: int) -> tuple[int, int]
                         f"(SELECT max(id) FROM {table}))"
                     )
                 )
-    async with database.engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            await connection.execute(text("COMMIT"))
-            await connection.execute(text("VACUUM ANALYZE"))
-        else:
-            await connection.execute(text("ANALYZE"))
-            await connection.commit()
+    await after_bulk_load(database.engine)
     print(
         f"built: {len(rows[Member]):,} members, {len(rows[Post]):,} posts, "
         f"{len(rows[Shift]):,} shifts, {len(rows[Assignment]):,} seats held in the four weeks "
