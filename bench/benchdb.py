@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import text
@@ -60,6 +61,21 @@ async def after_bulk_load(engine: AsyncEngine) -> None:
         else:
             await connection.execute(text("ANALYZE"))
             await connection.commit()
+
+
+async def reset_id_sequences(connection: AsyncConnection, tables: Iterable[str]) -> None:
+    """On PostgreSQL, each table's id sequence moved past the ids a bulk load wrote itself, so
+    that the bot's own inserts after the load do not collide with them. SQLite needs nothing:
+    its next rowid is always the largest one plus one."""
+    if connection.dialect.name != "postgresql":
+        return
+    for table in tables:
+        await connection.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"
+            )
+        )
 
 
 def _naive(instant: dt.datetime) -> dt.datetime:

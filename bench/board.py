@@ -40,11 +40,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
-from benchdb import after_bulk_load, fresh_postgres
+from benchdb import after_bulk_load, fresh_postgres, reset_id_sequences
 from benchdb import bulk_insert as bulk
 from checkin import LATITUDE, LONGITUDE, seed
 from reports import City, build_city
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot.board.auth import sign_init_data
@@ -188,14 +188,7 @@ async def build_today(database: Database, city: City, day: dt.date) -> dict[str,
             MemberRole.__table__,
             [{"member_id": row["id"], "role": "leader"} for row in leaders],
         )
-        if connection.dialect.name == "postgresql":
-            for table in ("members", "shifts", "assignments", "checkins"):
-                await connection.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                        f"(SELECT max(id) FROM {table}))"
-                    )
-                )
+        await reset_id_sequences(connection, ("members", "shifts", "assignments", "checkins"))
     await after_bulk_load(database.engine)
     return {"shifts": len(shifts), "seats": len(assignments), "checkins": len(checkins)}
 

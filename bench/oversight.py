@@ -28,9 +28,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from benchdb import after_bulk_load, bulk_insert, fresh_postgres
+from benchdb import after_bulk_load, bulk_insert, fresh_postgres, reset_id_sequences
 from reports import City, build_city
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.db.engine import Database
@@ -248,14 +247,7 @@ async def add_oversight(database: Database, oversight: Oversight) -> dict[str, i
             ):
                 await bulk_insert(connection, tables[name], batch[name])
                 counts[name] += len(batch[name])
-        if connection.dialect.name == "postgresql":
-            for name in tables:
-                await connection.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                        f"(SELECT max(id) FROM {name}))"
-                    )
-                )
+        await reset_id_sequences(connection, tables)
     await after_bulk_load(database.engine)
     return counts
 

@@ -24,8 +24,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from benchdb import after_bulk_load, bulk_insert, fresh_postgres
-from sqlalchemy import text
+from benchdb import after_bulk_load, bulk_insert, fresh_postgres, reset_id_sequences
 from sqlalchemy.engine import make_url
 
 from bot.db.engine import Database
@@ -201,14 +200,9 @@ async def build_city(database: Database, city: City) -> dict[str, int]:
             counts["shifts"] += len(shifts)
             counts["assignments"] += len(assignments)
             counts["checkins"] += len(checkins)
-        if connection.dialect.name == "postgresql":
-            for table in ("units", "members", "posts", "shifts", "assignments", "checkins"):
-                await connection.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                        f"(SELECT max(id) FROM {table}))"
-                    )
-                )
+        await reset_id_sequences(
+            connection, ("units", "members", "posts", "shifts", "assignments", "checkins")
+        )
     await after_bulk_load(database.engine)
     return counts
 

@@ -35,8 +35,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from benchdb import after_bulk_load, bulk_insert, fresh_postgres
-from sqlalchemy import text
+from benchdb import after_bulk_load, bulk_insert, fresh_postgres, reset_id_sequences
 from sqlalchemy.engine import make_url
 
 from bot.db.engine import Database
@@ -191,14 +190,9 @@ async def build(database: Database, members: int, posts: int) -> tuple[int, int]
         for table, table_rows in rows.items():
             for start in range(0, len(table_rows), 50_000):
                 await bulk_insert(connection, table.__table__, table_rows[start : start + 50_000])
-        if connection.dialect.name == "postgresql":
-            for table in ("units", "members", "posts", "shifts", "assignments", "unavailability"):
-                await connection.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                        f"(SELECT max(id) FROM {table}))"
-                    )
-                )
+        await reset_id_sequences(
+            connection, ("units", "members", "posts", "shifts", "assignments", "unavailability")
+        )
     await after_bulk_load(database.engine)
     print(
         f"built: {len(rows[Member]):,} members, {len(rows[Post]):,} posts, "

@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from benchdb import after_bulk_load, bulk_insert, fresh_postgres
-from sqlalchemy import delete, func, select, text
+from benchdb import after_bulk_load, bulk_insert, fresh_postgres, reset_id_sequences
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import make_url
 
 from bot import scheduler
@@ -193,14 +193,7 @@ async def build_city(database: Database, city: City) -> dict[str, int]:
             await bulk_insert(connection, Assignment.__table__, assignments)
             counts["shifts"] += len(shifts)
             counts["assignments"] += len(assignments)
-        if connection.dialect.name == "postgresql":
-            for table in ("units", "members", "posts", "shifts", "assignments"):
-                await connection.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                        f"(SELECT max(id) FROM {table}))"
-                    )
-                )
+        await reset_id_sequences(connection, ("units", "members", "posts", "shifts", "assignments"))
     await after_bulk_load(database.engine)
     return counts
 
