@@ -97,9 +97,9 @@ RUNS = (
 
 @pytest.fixture
 def database_arguments() -> Iterator[tuple[str, ...]]:
-    """None on SQLite (each benchmark makes a temporary file); on PostgreSQL a database of the
-    benchmark's own beside the tests' one, named as bench/benchdb.py requires, dropped after
-    with those the benchmark named after it (bench/tick.py's empty-database baseline)."""
+    """No arguments on SQLite (each benchmark makes a temporary file); on PostgreSQL a database
+    of the benchmark's own beside the tests' one, named as bench/benchdb.py requires, dropped
+    after with those the benchmark named after it (bench/tick.py's empty-database baseline)."""
     server = postgres_url()
     if server is None:
         yield ()
@@ -110,7 +110,8 @@ def database_arguments() -> Iterator[tuple[str, ...]]:
         yield ("--database-url", url)
     finally:
         for leftover in asyncio.run(_databases_named(server, name)):
-            drop_private_postgres(server, make_url(url).set(database=leftover).render_as_string())
+            leftover_url = make_url(url).set(database=leftover)
+            drop_private_postgres(server, leftover_url.render_as_string(hide_password=False))
 
 
 async def _databases_named(server: str, prefix: str) -> list[str]:
