@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.db.engine import Database
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class ForeignKeysBroken(RuntimeError):
+    """A migration on SQLite left rows pointing at rows that are not there."""
 
 
 def alembic_config(url: str) -> Config:
@@ -21,23 +27,57 @@ def alembic_config(url: str) -> Config:
 
 
 async def upgrade(database: Database, revision: str = "head") -> None:
-    config = alembic_config(database.url)
-
-    def _run(connection: Connection) -> None:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-
-    async with database.engine.begin() as connection:
-        await connection.run_sync(_run)
+    await _migrate(database, lambda config: command.upgrade(config, revision))
 
 
 async def downgrade(database: Database, revision: str) -> None:
     """Back to `revision` (tests check that each migration can be undone)."""
+    await _migrate(database, lambda config: command.downgrade(config, revision))
+
+
+async def _migrate(database: Database, step: Callable[[Config], None]) -> None:
     config = alembic_config(database.url)
 
     def _run(connection: Connection) -> None:
         config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+        step(config)
 
-    async with database.engine.begin() as connection:
-        await connection.run_sync(_run)
+    await run_in_one_transaction(database.engine, _run)
+
+
+async def run_in_one_transaction(engine: AsyncEngine, run: Callable[[Connection], None]) -> None:
+    """Run the migrations in one transaction. On SQLite, with its foreign keys off: changing a
+    column there means copying the table and dropping the old one, and dropping a table that
+    other rows point to fails while they are on (a database with check-ins could not take
+    0011). They are checked before the commit instead, and turned on again after."""
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # The pragma does nothing inside a transaction: before the first one begins.
+            await _set_foreign_keys(connection, on=False)
+        try:
+            async with connection.begin():
+                await connection.run_sync(run)
+                if sqlite:
+                    await connection.run_sync(_check_foreign_keys)
+        finally:
+            if sqlite:
+                await _set_foreign_keys(connection, on=True)
+
+
+async def _set_foreign_keys(connection: AsyncConnection, *, on: bool) -> None:
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    cursor = await driver.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    await cursor.close()
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        table, row, parent, _ = broken[0]
+        raise ForeignKeysBroken(
+            f"{len(broken)} rows point nowhere after the migration, the first: {table} row "
+            f"{row} to {parent}"
+        )

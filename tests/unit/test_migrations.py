@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from bot.db.engine import Database
 from bot.db.migrate import alembic_config, upgrade
@@ -62,5 +63,51 @@ async def test_the_oversight_migration_runs_from_the_previous_revision(
             tables = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
         assert "rectification_orders" not in tables
         await upgrade(database)
+    finally:
+        await database.dispose()
+
+
+async def test_a_migration_copies_a_table_that_other_rows_point_to(tmp_path: Path) -> None:
+    """0011 changes `assignments` on SQLite by copying it; a database with check-ins pointing
+    at its rows takes it, and the foreign keys hold again after."""
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'checked_in.db'}")
+    try:
+        await upgrade(database, "0010")
+        async with database.engine.begin() as connection:
+            for statement in (
+                A_UNIT,
+                "INSERT INTO members (id, telegram_id, display_name, unit_id, registered_at,"
+                " blocked_bot, active) VALUES (1, 7001, '李明', 1, '2026-12-01 00:00:00', 0, 1)",
+                "INSERT INTO posts (id, unit_id, name, type, latitude, longitude, radius_m,"
+                " archived, created_at) VALUES (1, 1, '黄河路', 'traffic', 30.6, 104.0, 150, 0,"
+                " '2026-12-01 00:00:00')",
+                "INSERT INTO shifts (id, post_id, starts_at, ends_at, capacity, status,"
+                " created_at) VALUES (1, 1, '2026-12-02 23:00:00', '2026-12-03 01:00:00', 2,"
+                " 'scheduled', '2026-12-01 00:00:00')",
+                "INSERT INTO assignments (id, shift_id, member_id, status, created_at,"
+                " updated_at) VALUES (1, 1, 1, 'checked_in', '2026-12-01 00:00:00',"
+                " '2026-12-01 00:00:00')",
+                "INSERT INTO checkins (id, assignment_id, checked_in_at, latitude, longitude,"
+                " distance_m, live, photo_flagged, minutes_late) VALUES (1, 1,"
+                " '2026-12-02 23:00:00', 30.6, 104.0, 5, 0, 0, 0)",
+            ):
+                await connection.execute(text(statement))
+        await upgrade(database)
+        async with database.engine.connect() as connection:
+            assert await connection.scalar(text("SELECT count(*) FROM checkins")) == 1
+            assert await connection.scalar(text("PRAGMA foreign_keys")) == 1
+        try:
+            async with database.engine.begin() as connection:
+                await connection.execute(
+                    text(
+                        "INSERT INTO checkins (assignment_id, checked_in_at, latitude, longitude,"
+                        " distance_m, live, photo_flagged, minutes_late) VALUES (99,"
+                        " '2026-12-02 23:00:00', 30.6, 104.0, 5, 0, 0, 0)"
+                    )
+                )
+        except IntegrityError:
+            pass
+        else:
+            raise AssertionError("a check-in of no assignment was stored")
     finally:
         await database.dispose()

@@ -9,6 +9,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bot.db.engine import create_engine
+from bot.db.migrate import run_in_one_transaction
 from bot.db.models import Base
 
 config = context.config
@@ -28,8 +29,7 @@ def _run_on(connection: Connection) -> None:
 
 async def _run_standalone() -> None:
     engine = create_engine(str(config.get_main_option("sqlalchemy.url")))
-    async with engine.begin() as connection:
-        await connection.run_sync(_run_on)
+    await run_in_one_transaction(engine, _run_on)
     await engine.dispose()
 
 
