@@ -9,6 +9,13 @@ for 5 days starting this morning (10,000 shifts, 2 or 3 seats each). Most seats 
 one shift in 28 is two people short, so the understaffed alert fires for the shifts of the
 next UNDERSTAFFED_ALERT_HOURS. Everything is written with bulk inserts (COPY on PostgreSQL).
 
+With --rota-weeks W the seats come from assigned duty instead: each unit's seats of a week
+(Monday to Sunday) were given by one weekly rota, made the Friday before, for the current week
+and the W weeks before it, whose past shifts are built too (W=52: a year of rotas, 732,000 past
+shifts, their seats served and checked out or, one in twenty, absent). One seat in ten was never
+acknowledged, so the first tick reminds the people of this week's (rostering.ack_reminders),
+and a long history shows which jobs' queries grow with it.
+
 Measured, as the scheduler runs it (bot/scheduler.py: every job of bot/due.py, each in its own
 transaction):
 - the first tick: everything is due at once (the reminders of the day's seats, the understaffed
@@ -44,11 +51,13 @@ from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.models import (
     Assignment,
+    CheckIn,
     Member,
     MemberRole,
     MemberTag,
     OutboxMessage,
     Post,
+    Rota,
     Shift,
     Unit,
 )
@@ -70,10 +79,39 @@ def _settings(url: str) -> Settings:
     return Settings(_env_file=None, bot_token="100000:BENCH", database_url=url)  # type: ignore[call-arg]
 
 
+def served(assignment_id: int, starts: dt.datetime) -> dict[str, Any]:
+    """The check-in of a seat served from start to end (a past one)."""
+    return {
+        "id": assignment_id,
+        "assignment_id": assignment_id,
+        "checked_in_at": starts,
+        "latitude": 30.6,
+        "longitude": 104.0,
+        "distance_m": 30.0,
+        "accuracy_m": 10.0,
+        "live": False,
+        "photo_file_id": "p",
+        "photo_file_unique_id": None,
+        "photo_flagged": False,
+        "minutes_late": 0,
+        "checked_out_at": starts + dt.timedelta(hours=2),
+        "checkout_kind": "normal",
+        "early_reason": None,
+        "presence_ratio": 1.0,
+        "credited_minutes": 120,
+    }
+
+
 class City:
-    def __init__(self, posts: int, days: int, unit_size: int, posts_per_unit: int) -> None:
+    def __init__(
+        self, posts: int, days: int, unit_size: int, posts_per_unit: int, rota_weeks: int = 0
+    ) -> None:
         self.rng = random.Random(20261216)
-        self.posts, self.days = posts, days
+        self.posts, self.days, self.rota_weeks = posts, days, rota_weeks
+        # The Monday of the first week of rotas; its past days are built as history.
+        this_monday = NOW.date() - dt.timedelta(days=NOW.weekday())
+        self.first_monday = this_monday - dt.timedelta(weeks=rota_weeks)
+        self.history_days = (NOW.date() - self.first_monday).days if rota_weeks else 0
         self.units = max(1, posts // posts_per_unit)
         self.volunteers = self.units * unit_size
         self.created = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
@@ -135,13 +173,41 @@ class City:
             for p in range(1, self.posts + 1)
         ]
 
-    def schedule(self) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+    def rota_id(self, unit: int, day: dt.date) -> int:
+        return (day - self.first_monday).days // 7 * self.units + unit
+
+    def rota_rows(self) -> list[dict[str, Any]]:
+        if not self.rota_weeks:
+            return []
+        rows = []
+        last_day = NOW.date() + dt.timedelta(days=self.days - 1)
+        for week in range((last_day - self.first_monday).days // 7 + 1):
+            monday = self.first_monday + dt.timedelta(weeks=week)
+            made = dt.datetime.combine(monday - dt.timedelta(days=3), dt.time(10), tzinfo=ZONE)
+            for unit in range(1, self.units + 1):
+                rows.append(
+                    {
+                        "id": self.rota_id(unit, monday),
+                        "unit_id": unit,
+                        "source": "rotation",
+                        "created_by_id": self.members_of_unit[unit][0],
+                        "first_day": monday,
+                        "last_day": monday + dt.timedelta(days=6),
+                        "seats": 0,
+                        "created_at": made,
+                    }
+                )
+        return rows
+
+    def schedule(self) -> Iterator[tuple[list[dict[str, Any]], ...]]:
+        """(shifts, assignments, checkins) a day at a time."""
         rng = self.rng
         shift_id = assignment_id = 0
-        for offset in range(self.days):
+        for offset in range(-self.history_days, self.days):
             day = NOW.date() + dt.timedelta(days=offset)
             shifts: list[dict[str, Any]] = []
             assignments: list[dict[str, Any]] = []
+            checkins: list[dict[str, Any]] = []
             for post in range(1, self.posts + 1):
                 starts = dt.datetime.combine(day, dt.time(7 + post % 12), tzinfo=ZONE)
                 capacity = 2 + post % 2 + (2 if post % SHORT_EVERY == 0 else 0)
@@ -162,9 +228,16 @@ class City:
                 )
                 taken = capacity - (2 if post % SHORT_EVERY == 0 else 0)
                 pool = self.members_of_unit[(post - 1) % self.units + 1]
+                rota = self.rota_id((post - 1) % self.units + 1, day) if self.rota_weeks else None
                 for seat, member in enumerate(rng.sample(pool, taken + 1)):
                     assignment_id += 1
                     status = "signed_up" if seat < taken else "cancelled"
+                    if status == "signed_up" and offset < 0:
+                        # History as the bot leaves it: served and checked out, or absent.
+                        status = "absent" if assignment_id % 20 == 0 else "checked_out"
+                    acknowledged = None
+                    if rota is not None and assignment_id % 10:
+                        acknowledged = starts - dt.timedelta(days=2)
                     assignments.append(
                         {
                             "id": assignment_id,
@@ -173,27 +246,36 @@ class City:
                             "status": status,
                             "created_at": self.created,
                             "updated_at": self.created,
-                            "rota_id": None,
-                            "acknowledged_at": None,
+                            "rota_id": rota,
+                            "acknowledged_at": acknowledged,
                         }
                     )
-            yield shifts, assignments
+                    if status == "checked_out":
+                        checkins.append(served(assignment_id, starts))
+            yield shifts, assignments, checkins
 
 
 async def build_city(database: Database, city: City) -> dict[str, int]:
-    counts = {"shifts": 0, "assignments": 0}
+    counts = {"shifts": 0, "assignments": 0, "past shifts": 0}
     async with database.engine.begin() as connection:
         await bulk_insert(connection, Unit.__table__, city.unit_rows())
         await bulk_insert(connection, Member.__table__, city.member_rows())
         await bulk_insert(connection, MemberRole.__table__, city.role_rows())
         await bulk_insert(connection, MemberTag.__table__, city.tag_rows())
         await bulk_insert(connection, Post.__table__, city.post_rows())
-        for shifts, assignments in city.schedule():
+        await bulk_insert(connection, Rota.__table__, city.rota_rows())
+        for shifts, assignments, checkins in city.schedule():
             await bulk_insert(connection, Shift.__table__, shifts)
             await bulk_insert(connection, Assignment.__table__, assignments)
-            counts["shifts"] += len(shifts)
+            await bulk_insert(connection, CheckIn.__table__, checkins)
+            past = sum(1 for shift in shifts if shift["starts_at"] < NOW)
+            counts["shifts"] += len(shifts) - past
+            counts["past shifts"] += past
             counts["assignments"] += len(assignments)
-        await reset_id_sequences(connection, ("units", "members", "posts", "shifts", "assignments"))
+        await reset_id_sequences(
+            connection,
+            ("units", "members", "posts", "rotas", "shifts", "assignments", "checkins"),
+        )
     await after_bulk_load(database.engine)
     return counts
 
@@ -261,7 +343,7 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
 
 
-async def run(url: str, empty_url: str, posts: int, days: int, runs: int) -> None:
+async def run(url: str, empty_url: str, posts: int, days: int, runs: int, rota_weeks: int) -> None:
     settings = _settings(url)
     Translator("zh_Hans", ZONE)  # the catalogs, loaded once as in a running bot
     empty = await _database(empty_url)
@@ -269,7 +351,7 @@ async def run(url: str, empty_url: str, posts: int, days: int, runs: int) -> Non
     await empty.dispose()
 
     database = await _database(url)
-    city = City(posts, days, unit_size=100, posts_per_unit=50)
+    city = City(posts, days, unit_size=100, posts_per_unit=50, rota_weeks=rota_weeks)
     started = time.perf_counter()
     counts = await build_city(database, city)
     built = time.perf_counter() - started
@@ -279,6 +361,12 @@ async def run(url: str, empty_url: str, posts: int, days: int, runs: int) -> Non
         f"city: {city.volunteers:,} volunteers in {city.units} units, {posts:,} posts, "
         f"{days} days: {counts['shifts']:,} upcoming shifts, {counts['assignments']:,} "
         f"assignments, built in {built:.1f} s"
+        + (
+            f"; seats given by weekly rotas for {rota_weeks} weeks before this one "
+            f"({counts['past shifts']:,} past shifts)"
+            if rota_weeks
+            else ""
+        )
     )
     figures = await measure(database, settings, runs)
     await database.dispose()
@@ -308,6 +396,9 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=2_000)
     parser.add_argument("--days", type=int, default=5)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--rota-weeks", type=int, default=0, help="weeks of assigned duty before this one"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         if args.database_url:
@@ -317,7 +408,7 @@ def main() -> None:
         else:
             url = f"sqlite+aiosqlite:///{Path(directory) / 'bench.db'}"
             empty = f"sqlite+aiosqlite:///{Path(directory) / 'empty.db'}"
-        asyncio.run(run(url, empty, args.posts, args.days, args.runs))
+        asyncio.run(run(url, empty, args.posts, args.days, args.runs, args.rota_weeks))
 
 
 if __name__ == "__main__":

@@ -64,7 +64,7 @@ RUNS = (
     ),
     Run(
         "tick.py",
-        ("--posts", "20", "--days", "1", "--runs", "1"),
+        ("--posts", "20", "--days", "1", "--runs", "1", "--rota-weeks", "1"),
         (r"steady ticks queued 0 \(expected 0\)", r"^first tick\s+[\d,]+ ms", r"^steady tick"),
     ),
     Run(
