@@ -23,6 +23,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -321,7 +322,18 @@ class Assignment(Base):
     shift: Mapped[Shift] = relationship(lazy="joined")
     member: Mapped[Member] = relationship(lazy="joined")
 
-    __table_args__ = (UniqueConstraint("shift_id", "member_id", name="uq_assignments_seat"),)
+    __table_args__ = (
+        UniqueConstraint("shift_id", "member_id", name="uq_assignments_seat"),
+        # The seats still held: upcoming ones and the few just started. A job that looks for
+        # them among past shifts (checkin.mark_absent) reads this, not a year of history; on
+        # PostgreSQL only a query naming the literal 'signed_up' may use it in a generic plan.
+        Index(
+            "ix_assignments_signed_up",
+            "shift_id",
+            sqlite_where=text("status = 'signed_up'"),
+            postgresql_where=text("status = 'signed_up'"),
+        ),
+    )
 
     @property
     def assigned(self) -> bool:
@@ -381,6 +393,17 @@ class CheckIn(Base):
     left_post_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     assignment: Mapped[Assignment] = relationship(lazy="joined")
+
+    # The check-ins not checked out: the people on post now. The jobs that watch them (reminders
+    # to check out, auto check-out, left-post alerts) read these, not a year of history.
+    __table_args__ = (
+        Index(
+            "ix_checkins_open",
+            "assignment_id",
+            sqlite_where=text("checked_out_at IS NULL"),
+            postgresql_where=text("checked_out_at IS NULL"),
+        ),
+    )
 
 
 class InboxUpdate(Base):
@@ -571,10 +594,12 @@ class Rota(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     source: Mapped[RotaSource] = mapped_column(_enum(RotaSource))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
-    first_day: Mapped[dt.date | None] = mapped_column(Date)
-    last_day: Mapped[dt.date | None] = mapped_column(Date)
+    # The local days of its seats' shifts, first and last: a rota whose last day has passed
+    # has nothing left to remind of, so the reminders read only the rotas still running.
+    first_day: Mapped[dt.date] = mapped_column(Date)
+    last_day: Mapped[dt.date] = mapped_column(Date, index=True)
     seats: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     created_by: Mapped[Member | None] = relationship(lazy="joined")

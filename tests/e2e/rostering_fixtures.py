@@ -72,9 +72,14 @@ async def assigned_seat(
         creator = None
         if by is not None:
             creator = await session.scalar(select(Member).where(Member.telegram_id == by.user_id))
+        seat_shift = await session.get(Shift, shift_id)
+        assert seat_shift is not None
+        day = seat_shift.starts_at.astimezone(harness.runtime.settings.zone).date()
         rota = Rota(
             unit_id=holder.unit_id,
             source=RotaSource.HAND,
+            first_day=day,
+            last_day=day,
             created_by_id=creator.id if creator is not None else None,
             seats=1,
             created_at=harness.clock.now(),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
 from bot.buttons import AssignAnyway, AssignStart, MyCancelConfirm
 from bot.db.models import AssignmentStatus, Dialogue, Role, Rota
@@ -16,6 +17,7 @@ from tests.e2e.rostering_fixtures import (
     TOMORROW,
     alert,
     approved_leave,
+    assign_by_hand,
     assigned_seat,
     audit_actions,
     open_assign,
@@ -82,6 +84,8 @@ async def test_assign_by_picking_and_typing_then_acknowledge_reminder_and_evenin
     assert {held[wang.user_id].status, held[zhang.user_id].status} == {SIGNED}
     assert held[wang.user_id].rota_id is not None and held[wang.user_id].acknowledged_at is None
     assert held[wang.user_id].rota_id != held[zhang.user_id].rota_id  # two acts, two rotas
+    # Each rota runs on the shift's local day (07:00 in Shanghai is the day before in UTC).
+    assert await rota_days(harness) == [(TOMORROW, TOMORROW)] * 2
     assert await audit_actions(harness, "assignment") == ["assignment.assign"] * 2
 
     await harness.deliver()
@@ -120,6 +124,30 @@ async def test_assign_by_picking_and_typing_then_acknowledge_reminder_and_evenin
     await zhang.press("✅ 收到")
     await harness.settle()
     assert (await seats(harness, town_.shift_id))[zhang.user_id].acknowledged_at is not None
+
+
+async def rota_days(harness: Harness) -> list[tuple[dt.date, dt.date]]:
+    async with harness.session() as session:
+        rows = await session.execute(select(Rota.first_day, Rota.last_day).order_by(Rota.id))
+        return [(first, last) for first, last in rows]
+
+
+async def test_a_seat_later_today_is_still_reminded(harness: Harness) -> None:
+    """The reminder reads only the rotas whose last day has not passed; a rota whose only seat
+    is this evening is one of them until the seat has started."""
+    town_ = await town(harness)
+    zhang = town_.people[2]
+    evening = await shift(harness, town_.post_id, day=DAY, start=20, end=22)
+    await assign_by_hand(harness, town_.coordinator, evening, "张伟")
+    await harness.deliver()
+    assert "📋 陈协调 给您排了 1 个班次：" in (zhang.last().text or "")
+    assert await rota_days(harness) == [(DAY, DAY)]
+
+    harness.clock.advance(hours=6)
+    await harness.tick()
+    reminder = zhang.last().text or ""
+    assert "⏰ 陈协调 给您排的 1 个班次还没有确认收到" in reminder and "20:00–22:00" in reminder
+    assert zhang.last().buttons() == ["✅ 收到", "🙋 请假"]
 
 
 async def test_every_wrong_person_is_refused_with_its_reason_and_nothing_changes(

@@ -3,39 +3,15 @@ stay theirs, volunteered (no rota), and the way back drops only what 0011 added.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 from alembic import command
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from bot.db.engine import Database
 from bot.db.migrate import alembic_config, upgrade
-from tests import databases
 
 PREVIOUS = "0010"
 ROSTERING = "0011"
-
-
-@pytest.fixture
-async def empty_database(tmp_path: Path) -> AsyncIterator[Database]:
-    server = databases.postgres_url()
-    if server is None:
-        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'migrate.db'}")
-        yield database
-        await database.dispose()
-        return
-    # The helpers run their own event loop: off this one, in a thread.
-    url, private = await asyncio.to_thread(databases.create_private_postgres, server)
-    if not private:
-        pytest.skip("the PostgreSQL role may not create a database for this test")
-    database = Database(url)
-    yield database
-    await database.dispose()
-    await asyncio.to_thread(databases.drop_private_postgres, server, url)
 
 
 async def downgrade(database: Database, revision: str) -> None:

@@ -30,7 +30,8 @@ from bot.services.duty.reminders import is_urgent
 from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import outbox
-from bot.services.platform.notify import notify
+from bot.services.platform.notify import notify, translators
+from bot.services.platform.outbox import Queued
 from bot.services.rostering import notices
 from bot.services.schedule import timespec
 from bot.settings import Settings
@@ -82,14 +83,17 @@ async def reminders(session: AsyncSession, now: dt.datetime, settings: Settings)
     if settings.assign_ack_remind_hours <= 0:
         return 0
     due = now - dt.timedelta(hours=settings.assign_ack_remind_hours)
+    today = now.astimezone(settings.zone).date()
+    reminding = (Rota.last_day >= today, Rota.created_at <= due)
     key = (
         literal("ack-remind:")
         + cast(Assignment.rota_id, String)
         + literal(":")
         + cast(Assignment.member_id, String)
     )
-    # Driven from the rotas old enough (few) and leaving out in SQL the people already reminded,
-    # so a steady tick reads nothing; volunteered seats (no rota) are never looked at.
+    # Driven from the rotas old enough and still running (few, whatever the history: a rota
+    # whose last day has passed has no seat ahead) and leaving out in SQL the people already
+    # reminded, so a steady tick reads nothing; volunteered seats (no rota) are never looked at.
     seats = list(
         (
             await session.scalars(
@@ -97,7 +101,7 @@ async def reminders(session: AsyncSession, now: dt.datetime, settings: Settings)
                 .join(Shift, Assignment.shift_id == Shift.id)
                 .join(Member, Assignment.member_id == Member.id)
                 .where(
-                    Assignment.rota_id.in_(select(Rota.id).where(Rota.created_at <= due)),
+                    Assignment.rota_id.in_(select(Rota.id).where(*reminding)),
                     Assignment.acknowledged_at.is_(None),
                     Assignment.status == AssignmentStatus.SIGNED_UP,
                     Shift.status == ShiftStatus.SCHEDULED,
@@ -113,25 +117,30 @@ async def reminders(session: AsyncSession, now: dt.datetime, settings: Settings)
     for seat in seats:
         assert seat.rota_id is not None
         grouped[(seat.rota_id, seat.member_id)].append(seat)
-    keys = {group: f"ack-remind:{group[0]}:{group[1]}" for group in grouped}
-    sent = await outbox.queued_keys(session, list(keys.values()))
-    queued = 0
-    for group, mine in grouped.items():
-        if keys[group] in sent:
-            continue
-        rota = await session.get(Rota, group[0])
-        assert rota is not None
+    if not grouped:
+        return 0
+    # Queued in bulk, as the rota's notices were (rotas.tell): after a rotation of a whole city
+    # the first reminders are thousands at once. A key queued meanwhile is skipped on insert.
+    translator = translators(settings)
+    # Kept here: the session holds loaded rows only while something refers to them.
+    rotas = {rota.id: rota for rota in await session.scalars(select(Rota).where(*reminding))}
+    queued: dict[bool, list[Queued]] = {True: [], False: []}
+    for (rota_id, _), mine in grouped.items():
+        rota = rotas[rota_id]
         by = rota.created_by.display_name if rota.created_by is not None else ""
-        queued += await notify(
-            session,
-            mine[0].member,
-            notices.ack_reminder(rota.id, mine, by),
-            key=keys[group],
-            now=now,
-            settings=settings,
-            urgent=is_urgent(mine[0].shift, now, settings),
+        member = mine[0].member
+        render = notices.ack_reminder(rota.id, mine, by)
+        queued[is_urgent(mine[0].shift, now, settings)].append(
+            Queued(
+                f"ack-remind:{rota_id}:{member.id}",
+                member.telegram_id,
+                render(translator(member.language)),
+            )
         )
-    return queued
+    told = 0
+    for urgent, messages in queued.items():
+        told += await outbox.enqueue_many(session, messages, now=now, urgent=urgent)
+    return told
 
 
 async def unacknowledged(

@@ -270,7 +270,10 @@ async def assign(
         if left <= 0:
             raise DomainError(ErrorCode.ASSIGN_FULL, capacity=shift.capacity)
         raise DomainError(ErrorCode.ASSIGN_TOO_MANY, left=left, named=len(members))
-    rota = await rotas.begin(session, actor, shift.post.unit_id, RotaSource.HAND, now)
+    day = shift.starts_at.astimezone(settings.zone).date()
+    rota = await rotas.begin(
+        session, actor, shift.post.unit_id, RotaSource.HAND, now, first=day, last=day
+    )
     seats = [await rotas.give_seat(session, rota, member, shift, now) for member in members]
     await session.flush()
     await rotas.tell(session, rota, seats, rotas.actor_name(actor), now, settings)

@@ -35,9 +35,10 @@ async def begin(
     source: RotaSource,
     now: dt.datetime,
     *,
-    first: dt.date | None = None,
-    last: dt.date | None = None,
+    first: dt.date,
+    last: dt.date,
 ) -> Rota:
+    """A rota whose seats' shifts fall on the local days `first` to `last`."""
     rota = Rota(
         unit_id=unit_id,
         source=source,
