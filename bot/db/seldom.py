@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import operators
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.sqltypes import NullType
@@ -31,7 +32,9 @@ class seldom(FunctionElement[Any]):
 
 @compiles(seldom)
 def _as_it_is(element: seldom, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.clauses, **kw)
+    # In brackets where it needs them, as it stands among others joined by AND.
+    (condition,) = element.clauses.clauses
+    return compiler.process(condition.self_group(against=operators.and_), **kw)
 
 
 @compiles(seldom, "sqlite")

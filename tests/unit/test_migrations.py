@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+from typing import Any
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.engine import Database
-from bot.db.migrate import alembic_config, upgrade
+from bot.db.migrate import ForeignKeysBroken, alembic_config, upgrade
 from bot.db.models import Base
 
 # The revision 0010_oversight follows.
@@ -109,5 +112,56 @@ async def test_a_migration_copies_a_table_that_other_rows_point_to(tmp_path: Pat
             pass
         else:
             raise AssertionError("a check-in of no assignment was stored")
+    finally:
+        await database.dispose()
+
+
+async def test_a_migration_that_would_leave_rows_pointing_nowhere_is_not_committed(
+    tmp_path: Path,
+) -> None:
+    """A check-in of no assignment (written with foreign keys off, as only a hand can): the
+    migration stops with one line saying so, the database stays at its revision, and the
+    foreign keys are on again."""
+    path = tmp_path / "dangling.db"
+    database = Database(f"sqlite+aiosqlite:///{path}")
+    try:
+        await upgrade(database, "0013")
+        with sqlite3.connect(path) as by_hand:
+            by_hand.execute(
+                "INSERT INTO checkins (assignment_id, checked_in_at, latitude, longitude,"
+                " distance_m, live, photo_flagged, minutes_late) VALUES (99,"
+                " '2026-12-02 23:00:00', 30.6, 104.0, 5, 0, 0, 0)"
+            )
+        pointing_nowhere = r"not migrated: .* \(1, the first: checkins row 1 to assignments\)"
+        with pytest.raises(ForeignKeysBroken, match=pointing_nowhere):
+            await upgrade(database)
+        async with database.engine.connect() as connection:
+            assert await connection.scalar(text("SELECT version_num FROM alembic_version")) == (
+                "0013"
+            )
+            assert await connection.scalar(text("PRAGMA foreign_keys")) == 1
+    finally:
+        await database.dispose()
+
+
+async def test_a_start_up_with_nothing_to_migrate_does_not_check_every_row(
+    tmp_path: Path,
+) -> None:
+    """The foreign key check reads every table (1.7 s on a city with a year of history): it runs
+    when a migration did, not at each start-up."""
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'current.db'}")
+    checks: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "foreign_key_check" in statement:
+            checks.append(statement)
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await upgrade(database, "0013")
+        await upgrade(database)
+        assert len(checks) == 2
+        await upgrade(database)
+        assert len(checks) == 2
     finally:
         await database.dispose()
