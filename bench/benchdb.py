@@ -18,6 +18,33 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 BENCH_PREFIX = "dutybot_bench"
 
 
+def checkin_row(assignment_id: int, checked_in_at: dt.datetime, **changes: Any) -> dict[str, Any]:
+    """A check-in for a bulk load, its id the assignment's: on post with a photo, within the
+    geofence, not checked out; `changes` set other columns (every row has the same keys)."""
+    row: dict[str, Any] = {
+        "id": assignment_id,
+        "assignment_id": assignment_id,
+        "checked_in_at": checked_in_at,
+        "latitude": 30.6,
+        "longitude": 104.0,
+        "distance_m": 30.0,
+        "accuracy_m": 10.0,
+        "live": False,
+        "photo_file_id": "p",
+        "photo_file_unique_id": None,
+        "photo_flagged": False,
+        "minutes_late": 0,
+        "checked_out_at": None,
+        "checkout_kind": None,
+        "early_reason": None,
+        "presence_ratio": None,
+        "credited_minutes": None,
+    }
+    assert changes.keys() <= row.keys(), changes.keys() - row.keys()
+    row.update(changes)
+    return row
+
+
 async def fresh_postgres(url: str) -> None:
     parsed = make_url(url)
     name = parsed.database

@@ -40,7 +40,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
-from benchdb import after_bulk_load, fresh_postgres, reset_id_sequences
+from benchdb import after_bulk_load, checkin_row, fresh_postgres, reset_id_sequences
 from benchdb import bulk_insert as bulk
 from checkin import LATITUDE, LONGITUDE, seed
 from reports import City, build_city
@@ -143,27 +143,8 @@ async def build_today(database: Database, city: City, day: dt.date) -> dict[str,
                 if not arrived:
                     continue
                 checked_in_at = _at(day, 6, 35) + dt.timedelta(minutes=rng.randint(0, 35))
-                checkins.append(
-                    {
-                        "id": assignment_id,
-                        "assignment_id": assignment_id,
-                        "checked_in_at": checked_in_at,
-                        "latitude": 30.6,
-                        "longitude": 104.0,
-                        "distance_m": 30.0,
-                        "accuracy_m": 10.0,
-                        "live": False,
-                        "photo_file_id": "p",
-                        "photo_file_unique_id": None,
-                        "photo_flagged": False,
-                        "minutes_late": max(0, int((checked_in_at - starts).total_seconds() // 60)),
-                        "checked_out_at": None,
-                        "checkout_kind": None,
-                        "early_reason": None,
-                        "presence_ratio": None,
-                        "credited_minutes": None,
-                    }
-                )
+                late = max(0, int((checked_in_at - starts).total_seconds() // 60))
+                checkins.append(checkin_row(assignment_id, checked_in_at, minutes_late=late))
     leaders = [
         {
             "id": member_id + number,

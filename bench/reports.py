@@ -24,7 +24,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from benchdb import after_bulk_load, bulk_insert, fresh_postgres, reset_id_sequences
+from benchdb import (
+    after_bulk_load,
+    bulk_insert,
+    checkin_row,
+    fresh_postgres,
+    reset_id_sequences,
+)
 from sqlalchemy.engine import make_url
 
 from bot.db.engine import Database
@@ -160,26 +166,20 @@ class City:
                     late = rng.choice((0, 0, 0, 0, 1, 2, 3, 4, 8, 15))
                     early = rng.random() < 0.03
                     out = ends - dt.timedelta(minutes=45 if early else 0)
+                    far = rng.random() < 0.03  # drawn in this order, as the city always was
+                    flagged = rng.random() < 0.01
                     checkins.append(
-                        {
-                            "id": assignment_id,
-                            "assignment_id": assignment_id,
-                            "checked_in_at": starts + dt.timedelta(minutes=late),
-                            "latitude": 30.6,
-                            "longitude": 104.0,
-                            "distance_m": 400.0 if rng.random() < 0.03 else 30.0,
-                            "accuracy_m": 10.0,
-                            "live": False,
-                            "photo_file_id": "p",
-                            "photo_file_unique_id": None,
-                            "photo_flagged": rng.random() < 0.01,
-                            "minutes_late": late,
-                            "checked_out_at": out,
-                            "checkout_kind": "early" if early else "normal",
-                            "early_reason": None,
-                            "presence_ratio": 1.0,
-                            "credited_minutes": 120 - late - (45 if early else 0),
-                        }
+                        checkin_row(
+                            assignment_id,
+                            starts + dt.timedelta(minutes=late),
+                            distance_m=400.0 if far else 30.0,
+                            photo_flagged=flagged,
+                            minutes_late=late,
+                            checked_out_at=out,
+                            checkout_kind="early" if early else "normal",
+                            presence_ratio=1.0,
+                            credited_minutes=120 - late - (45 if early else 0),
+                        )
                     )
             if len(assignments) >= CHUNK or offset == self.days - 1:
                 yield shifts, assignments, checkins

@@ -41,7 +41,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from benchdb import after_bulk_load, bulk_insert, fresh_postgres, reset_id_sequences
+from benchdb import (
+    after_bulk_load,
+    bulk_insert,
+    checkin_row,
+    fresh_postgres,
+    reset_id_sequences,
+)
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import make_url
 
@@ -81,25 +87,14 @@ def _settings(url: str) -> Settings:
 
 def served(assignment_id: int, starts: dt.datetime) -> dict[str, Any]:
     """The check-in of a seat served from start to end (a past one)."""
-    return {
-        "id": assignment_id,
-        "assignment_id": assignment_id,
-        "checked_in_at": starts,
-        "latitude": 30.6,
-        "longitude": 104.0,
-        "distance_m": 30.0,
-        "accuracy_m": 10.0,
-        "live": False,
-        "photo_file_id": "p",
-        "photo_file_unique_id": None,
-        "photo_flagged": False,
-        "minutes_late": 0,
-        "checked_out_at": starts + dt.timedelta(hours=2),
-        "checkout_kind": "normal",
-        "early_reason": None,
-        "presence_ratio": 1.0,
-        "credited_minutes": 120,
-    }
+    return checkin_row(
+        assignment_id,
+        starts,
+        checked_out_at=starts + dt.timedelta(hours=2),
+        checkout_kind="normal",
+        presence_ratio=1.0,
+        credited_minutes=120,
+    )
 
 
 class City:
