@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bot.buttons import AssignAnyway, AssignStart, MyCancelConfirm
 from bot.db.models import AssignmentStatus, Dialogue, Role, Rota
+from bot.services.rostering import acknowledge
 from tests.e2e.rostering_fixtures import (
     LABEL,
     TOMORROW,
@@ -148,6 +149,30 @@ async def test_a_seat_later_today_is_still_reminded(harness: Harness) -> None:
     reminder = zhang.last().text or ""
     assert "⏰ 陈协调 给您排的 1 个班次还没有确认收到" in reminder and "20:00–22:00" in reminder
     assert zhang.last().buttons() == ["✅ 收到", "🙋 请假"]
+
+
+async def test_a_rota_made_before_timezone_moved_east_is_still_reminded(
+    harness: Harness,
+) -> None:
+    """A rota's days are the local days of the zone it was made in. With TIMEZONE moved east
+    since, the new zone's today is already past the rota's last day while its evening seat has
+    not started; the seat is still reminded."""
+    town_ = await town(harness)
+    zhang = town_.people[2]
+    evening = await shift(harness, town_.post_id, day=DAY, start=20, end=22)
+    await assign_by_hand(harness, town_.coordinator, evening, "张伟")
+    await harness.deliver()
+    assert await rota_days(harness) == [(DAY, DAY)]
+
+    # 18:30 in Shanghai is 00:30 of the next day at UTC+14; the seat starts in 90 minutes.
+    harness.clock.advance(hours=10, minutes=30)
+    now = harness.clock.now()
+    moved = harness.runtime.settings.model_copy(update={"timezone": "Pacific/Kiritimati"})
+    assert now.astimezone(moved.zone).date() == DAY + dt.timedelta(days=1)
+    async with harness.session() as session:
+        assert await acknowledge.reminders(session, now, moved) == 1
+    await harness.deliver()
+    assert "⏰ 陈协调 给您排的 1 个班次还没有确认收到" in (zhang.last().text or "")
 
 
 async def test_every_wrong_person_is_refused_with_its_reason_and_nothing_changes(

@@ -83,8 +83,10 @@ async def reminders(session: AsyncSession, now: dt.datetime, settings: Settings)
     if settings.assign_ack_remind_hours <= 0:
         return 0
     due = now - dt.timedelta(hours=settings.assign_ack_remind_hours)
-    today = now.astimezone(settings.zone).date()
-    reminding = (Rota.last_day >= today, Rota.created_at <= due)
+    # A rota's days are local days of the zone it was made in; a day's margin keeps its last
+    # evening in reach if TIMEZONE has since moved east (Shift.starts_at > now stays exact).
+    yesterday = now.astimezone(settings.zone).date() - dt.timedelta(days=1)
+    reminding = (Rota.last_day >= yesterday, Rota.created_at <= due)
     key = (
         literal("ack-remind:")
         + cast(Assignment.rota_id, String)
