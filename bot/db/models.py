@@ -304,6 +304,11 @@ class Shift(Base):
     )
 
 
+# A seat assigned by a rota, held and not acknowledged (seats people took themselves have no
+# acknowledgment).
+UNACKNOWLEDGED_SEAT = "status = 'signed_up' AND acknowledged_at IS NULL AND rota_id IS NOT NULL"
+
+
 class Assignment(Base):
     __tablename__ = "assignments"
 
@@ -332,6 +337,14 @@ class Assignment(Base):
             "shift_id",
             sqlite_where=text("status = 'signed_up'"),
             postgresql_where=text("status = 'signed_up'"),
+        ),
+        # The assigned seats held and not acknowledged: the acknowledgment reminder's tick
+        # reads these, not every seat held (a query naming 'signed_up' literally, as above).
+        Index(
+            "ix_assignments_unacknowledged",
+            "rota_id",
+            sqlite_where=text(UNACKNOWLEDGED_SEAT),
+            postgresql_where=text(UNACKNOWLEDGED_SEAT),
         ),
     )
 

@@ -6,9 +6,10 @@ wrong person is refused with its own reason and nothing changes."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.buttons import AssignAnyway, AssignStart, MyCancelConfirm
 from bot.db.models import AssignmentStatus, Dialogue, Role, Rota
@@ -149,6 +150,54 @@ async def test_a_seat_later_today_is_still_reminded(harness: Harness) -> None:
     reminder = zhang.last().text or ""
     assert "⏰ 陈协调 给您排的 1 个班次还没有确认收到" in reminder and "20:00–22:00" in reminder
     assert zhang.last().buttons() == ["✅ 收到", "🙋 请假"]
+
+
+async def test_a_steady_reminder_tick_asks_one_question_without_joined_rows(
+    harness: Harness,
+) -> None:
+    """Once everyone unacknowledged was reminded, the job asks one EXISTS question without the
+    seats' joined shifts, posts and members (the database built those rows for every reminded
+    seat before the outbox left it out: half the job's time after a year of rotas). On
+    PostgreSQL, the question's generic plan, which asyncpg's prepared statement may settle on,
+    still reads the partial index of unacknowledged seats."""
+    town_ = await town(harness)
+    evening = await shift(harness, town_.post_id, day=DAY, start=20, end=22)
+    await assign_by_hand(harness, town_.coordinator, evening, "张伟")
+    harness.clock.advance(hours=6)
+    await harness.tick()
+    assert "⏰ 陈协调 给您排的 1 个班次还没有确认收到" in (town_.people[2].last().text or "")
+
+    sent: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((statement, parameters))
+
+    engine = harness.database.engine
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        async with harness.session() as session:
+            now, settings = harness.clock.now(), harness.runtime.settings
+            assert await acknowledge.reminders(session, now, settings) == 0
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    assert len(sent) == 1, sent
+    statement, parameters = sent[0]
+    assert statement.lstrip().upper().startswith("SELECT EXISTS"), statement
+    assert "OUTER JOIN" not in statement.upper(), statement
+
+    if engine.dialect.name != "postgresql":
+        return
+    async with engine.connect() as connection:
+        # The tables are tiny: without seqscan off, any plan would read them whole.
+        await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        await connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+        await connection.exec_driver_sql(f"PREPARE due_seats AS {statement}")
+        # EXECUTE takes no bound parameters: the values as quoted literals (dates, times, text).
+        arguments = ", ".join("'" + str(value).replace("'", "''") + "'" for value in parameters)
+        plan = await connection.exec_driver_sql(f"EXPLAIN EXECUTE due_seats({arguments})")
+        lines = [str(line) for line in plan.scalars()]
+        await connection.rollback()
+    assert any("ix_assignments_unacknowledged" in line for line in lines), lines
 
 
 async def test_a_rota_made_before_timezone_moved_east_is_still_reminded(

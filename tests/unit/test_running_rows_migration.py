@@ -1,5 +1,6 @@
 """Migration 0014 (the due jobs read only the rows still running) from the revision before it,
-with rotas made by hand (no days), by rotation (days) and without seats, and back."""
+with rotas made by hand (no days), by rotation (days) and without seats, and back; and 0015
+(the index of the seats not acknowledged) from 0014 and back."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.db.engine import Database
 from bot.db.migrate import downgrade, upgrade
+from bot.db.models import UNACKNOWLEDGED_SEAT
 
 PREVIOUS = "0013"
 RUNNING_ROWS = "0014"
+UNACKNOWLEDGED = "0015"
 
 SEED = [
     "INSERT INTO units (id, name, require_swap_approval, created_at) "
@@ -76,6 +79,18 @@ async def indexes(database: Database, table: str) -> set[str]:
         )
 
 
+async def index_condition(database: Database, name: str) -> str:
+    async with database.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            statement = "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :name"
+        else:
+            statement = (
+                "SELECT pg_get_expr(indpred, indrelid) FROM pg_index "
+                "WHERE indexrelid = CAST(:name AS regclass)"
+            )
+        return str(await connection.scalar(text(statement), {"name": name}))
+
+
 async def test_0014_gives_every_rota_its_days_adds_the_indexes_and_goes_back(
     empty_database: Database,
 ) -> None:
@@ -110,3 +125,38 @@ async def test_0014_gives_every_rota_its_days_adds_the_indexes_and_goes_back(
 
     await upgrade(empty_database)
     assert (await rota_days(empty_database))[3] == (4, "2026-12-04", "2026-12-04")
+
+
+async def test_0015_indexes_the_seats_not_acknowledged_and_goes_back(
+    empty_database: Database,
+) -> None:
+    await upgrade(empty_database, PREVIOUS)
+    async with empty_database.engine.begin() as connection:
+        for statement in SEED:
+            await connection.execute(text(statement))
+    await upgrade(empty_database, RUNNING_ROWS)
+    async with empty_database.engine.begin() as connection:
+        await connection.execute(
+            text("UPDATE assignments SET acknowledged_at = '2026-12-01 03:00:00' WHERE id = 2")
+        )
+
+    await upgrade(empty_database, UNACKNOWLEDGED)
+    assert "ix_assignments_unacknowledged" in await indexes(empty_database, "assignments")
+    # The whole condition, as each database keeps it, and as the model declares it: seats people
+    # took themselves are never acknowledged, and in a city that volunteers they are every seat
+    # held, so an index without `rota_id IS NOT NULL` would be read whole at every tick.
+    condition = await index_condition(empty_database, "ix_assignments_unacknowledged")
+    if empty_database.engine.dialect.name == "sqlite":
+        assert condition.endswith(f" WHERE {UNACKNOWLEDGED_SEAT}"), condition
+    else:
+        assert condition == (
+            "(((status)::text = 'signed_up'::text) AND (acknowledged_at IS NULL) "
+            "AND (rota_id IS NOT NULL))"
+        ), condition
+
+    await downgrade(empty_database, RUNNING_ROWS)
+    assert "ix_assignments_unacknowledged" not in await indexes(empty_database, "assignments")
+    async with empty_database.engine.connect() as connection:
+        assert await connection.scalar(text("SELECT count(*) FROM assignments")) == 2
+    await upgrade(empty_database)
+    assert "ix_assignments_unacknowledged" in await indexes(empty_database, "assignments")
