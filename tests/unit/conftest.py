@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.db.engine import Database
+from bot.db.migrate import upgrade
 from tests import databases
 
 
@@ -30,3 +32,11 @@ async def empty_database(tmp_path: Path) -> AsyncIterator[Database]:
     yield database
     await database.dispose()
     await asyncio.to_thread(databases.drop_private_postgres, server, url)
+
+
+async def seeded(database: Database, revision: str, statements: Sequence[str]) -> None:
+    """`database` migrated to `revision`, with the rows `statements` insert as of that revision."""
+    await upgrade(database, revision)
+    async with database.engine.begin() as connection:
+        for statement in statements:
+            await connection.execute(text(statement))

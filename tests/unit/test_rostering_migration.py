@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from bot.db.engine import Database
 from bot.db.migrate import alembic_config, upgrade
+from tests.unit.conftest import seeded
 
 PREVIOUS = "0010"
 ROSTERING = "0011"
@@ -56,10 +57,7 @@ SEED = [
 async def test_0011_upgrades_a_database_with_seats_and_goes_back(
     empty_database: Database,
 ) -> None:
-    await upgrade(empty_database, PREVIOUS)
-    async with empty_database.engine.begin() as connection:
-        for statement in SEED:
-            await connection.execute(text(statement))
+    await seeded(empty_database, PREVIOUS, SEED)
 
     await upgrade(empty_database, ROSTERING)
     assert {"rotas", "unavailability", "leave_requests"} <= await tables(empty_database)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.db.engine import Database
 from bot.db.migrate import downgrade, upgrade
 from bot.db.models import UNACKNOWLEDGED_SEAT
+from tests.unit.conftest import seeded
 
 PREVIOUS = "0013"
 RUNNING_ROWS = "0014"
@@ -94,10 +95,7 @@ async def index_condition(database: Database, name: str) -> str:
 async def test_0014_gives_every_rota_its_days_adds_the_indexes_and_goes_back(
     empty_database: Database,
 ) -> None:
-    await upgrade(empty_database, PREVIOUS)
-    async with empty_database.engine.begin() as connection:
-        for statement in SEED:
-            await connection.execute(text(statement))
+    await seeded(empty_database, PREVIOUS, SEED)
 
     await upgrade(empty_database, RUNNING_ROWS)
     assert await rota_days(empty_database) == [
@@ -130,10 +128,7 @@ async def test_0014_gives_every_rota_its_days_adds_the_indexes_and_goes_back(
 async def test_0015_indexes_the_seats_not_acknowledged_and_goes_back(
     empty_database: Database,
 ) -> None:
-    await upgrade(empty_database, PREVIOUS)
-    async with empty_database.engine.begin() as connection:
-        for statement in SEED:
-            await connection.execute(text(statement))
+    await seeded(empty_database, PREVIOUS, SEED)
     await upgrade(empty_database, RUNNING_ROWS)
     async with empty_database.engine.begin() as connection:
         await connection.execute(
