@@ -141,3 +141,21 @@ def test_plural_forms_of_the_oversight_catalog_follow_the_count() -> None:
     assert en("oversight.orders.open_count", count=1) == "1 order open"
     assert en("oversight.orders.open_count", count=3) == "3 orders open"
     assert zh("oversight.orders.open_count", count=3) == "3 件整改令未办结"
+
+
+# One spelling per concept in Traditional Chinese, as the glossary has it: the right-hand
+# variants crept in from other conventions and read as different words beside the glossary's.
+TRADITIONAL_SPELLINGS = {
+    "回覆": "回復",  # reply (to a rectification order); 回復 means "recover"
+    "志願者": "志工",  # volunteer
+    "天後": "天后",  # "in N days"; 天后 is a goddess
+}
+
+
+def test_traditional_chinese_keeps_one_spelling_per_term() -> None:
+    messages = catalogs()["zh_Hant"].messages
+    for wanted, variant in TRADITIONAL_SPELLINGS.items():
+        stray = sorted(
+            key for key, text in messages.items() if any(variant in f for f in _forms(text))
+        )
+        assert not stray, f"zh_Hant writes {variant} instead of {wanted} in {stray}"
