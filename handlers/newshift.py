@@ -256,7 +256,7 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
             return
         _ask_capacity(turn, dialogue, window)
     elif step == Step.CAPACITY:
-        if not text.isdigit():
+        if not text.isdecimal():
             turn.reply(t("schedule.need_capacity"), inline([cancel_row(t)]))
             return
         await _review(turn, dialogue, shifts.check_capacity(int(text)))

@@ -230,7 +230,7 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
 
 def _int_text(text: str | None) -> int | None:
     cleaned = (text or "").strip().lower().removesuffix("m").removesuffix("米").strip()
-    return int(cleaned) if cleaned.isdigit() else None
+    return int(cleaned) if cleaned.isdecimal() else None
 
 
 # -- /newpost --------------------------------------------------------------------------------

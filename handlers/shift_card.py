@@ -161,7 +161,7 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
     shift_id = int(dialogue.data["shift_id"])
     settings = turn.runtime.settings
     if dialogue.step == EditStep.CAPACITY:
-        if not text.isdigit():
+        if not text.isdecimal():
             turn.reply(t("schedule.need_capacity"), inline([cancel_row(t)]))
             return
         await shifts.edit(

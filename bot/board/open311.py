@@ -253,6 +253,6 @@ class Open311:
 
 def _request_id(text: str) -> tuple[str, int]:
     kind, _, number = text.partition("-")
-    if kind not in ("report", "order") or not number.isdigit():
+    if kind not in ("report", "order") or not number.isdecimal():
         raise ValueError(f"unknown service_request_id {text!r}")
     return kind, int(number)

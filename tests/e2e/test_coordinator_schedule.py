@@ -48,9 +48,10 @@ async def test_coordinator_creates_a_post_in_chat(harness: Harness) -> None:
     await coordinator.send_location(30.6586, 104.0648)
     await harness.settle()
     assert "默认 150 米" in coordinator.last().buttons()
-    await coordinator.send_text("很近")
-    await harness.settle()
-    assert "请输入米数" in coordinator.last().text
+    for typed in ("很近", "②"):
+        await coordinator.send_text(typed)
+        await harness.settle()
+        assert "请输入米数" in coordinator.last().text
     await coordinator.send_text("5")
     await harness.settle()
     assert "10 到 5000 米之间" in coordinator.last().text
@@ -111,6 +112,9 @@ async def test_coordinator_schedules_weekdays_and_single_days(harness: Harness) 
     await coordinator.send_text("0")
     await harness.settle()
     assert "1 到 500 之间" in coordinator.last().text
+    await coordinator.send_text("③")
+    await harness.settle()
+    assert "请输入人数，例如 4。" in coordinator.last().text
     assert "将新建 10 个班次" in await press_and_settle(harness, coordinator, "4")
     await press_and_settle(harness, coordinator, "🏷 限定人员标签")
     await coordinator.send_text("党员")

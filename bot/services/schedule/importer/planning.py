@@ -82,7 +82,7 @@ def _float(text: str) -> float | None:
 
 def _int(text: str) -> int | None:
     cleaned = text.strip()
-    return int(cleaned) if cleaned.isdigit() else None
+    return int(cleaned) if cleaned.isdecimal() else None
 
 
 class Planner:
