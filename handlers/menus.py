@@ -17,6 +17,10 @@ def help_text(turn: Turn, roles: frozenset[Role]) -> str:
     t = turn.t
     lines = [t("help.header")]
     lines += [f"/{name} — {text}" for name, text in turn.registry.menu_for(roles, t)]
+    in_groups = turn.registry.group_only_for(roles, t)
+    if in_groups:
+        lines += ["", t("help.in_groups")]
+        lines += [f"/{name} — {text}" for name, text in in_groups]
     if not roles:
         lines.append("")
         lines.append(t("registration.stranger"))

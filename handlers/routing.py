@@ -95,5 +95,18 @@ class Registry:
             if command.menu
         ]
 
+    def group_only_for(
+        self, roles: frozenset[Role], translate: Callable[[str], str]
+    ) -> list[tuple[str, str]]:
+        """The commands these roles can send only in a group chat: no private menu shows them,
+        so /help names them apart."""
+        return [
+            (command.name, translate(command.help_key))
+            for command in self.commands
+            if command.where is Where.GROUP
+            and command.menu
+            and (command.roles is None or command.roles & roles)
+        ]
+
     def dialogue(self, kind: DialogueKind) -> DialogueRoute | None:
         return next((route for route in self.dialogues if route.kind == kind), None)

@@ -68,11 +68,20 @@ async def test_help_lists_the_commands_of_each_role_and_no_others(harness: Harne
     assert "/broadcast — 群发班次（带报名按钮）或通知" in text
     assert shown(text) == {"/start", "/help", "/cancel"} | VOLUNTEER_COMMANDS | COORDINATOR_COMMANDS
 
+    assert "/setgroup" not in text
+
     text = await command(harness, harness.admin, "help")
     assert "/units — 单位管理：查看、新建、改名" in text
     assert shown(text) == (
-        {"/start", "/help", "/cancel"} | VOLUNTEER_COMMANDS | COORDINATOR_COMMANDS | ADMIN_ONLY
+        {"/start", "/help", "/cancel", "/setgroup"}
+        | VOLUNTEER_COMMANDS
+        | COORDINATOR_COMMANDS
+        | ADMIN_ONLY
     )
+    # /setgroup works only in a group: /help names it apart, after the private commands.
+    private_part, group_part = text.split("\n\n在群聊里发送（先把机器人拉进群）：\n")
+    assert "/setgroup" not in private_part
+    assert group_part == "/setgroup — 在群里绑定本群接收日报（管理员）"
     # A leader reads the reports, and nothing a coordinator manages.
     leader = await person(harness, 5104, unit_id, "丙", role=Role.LEADER)
     text = await command(harness, leader, "help")
@@ -81,7 +90,6 @@ async def test_help_lists_the_commands_of_each_role_and_no_others(harness: Harne
         | VOLUNTEER_COMMANDS
         | {"/today", "/week", "/month", "/board"}
     )
-    # /setgroup works only in a group, so a private /help does not offer it.
     assert "/setgroup" not in text
     # Asking for help changes nothing.
     assert await harness.count(Dialogue) == 0
