@@ -112,7 +112,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         data = bytes(await telegram_file.download_as_bytearray())
     except TelegramError as error:
         # Telegram unreachable, the file gone or too big to fetch: nothing changed; try again.
-        raise DomainError(ErrorCode.IMPORT_DOWNLOAD_FAILED) from error
+        raise DomainError(ErrorCode.FILE_DOWNLOAD_FAILED) from error
     settings = turn.runtime.settings
     try:
         rows = reading.read_table(filename, data, today=turn.now.astimezone(settings.zone).date())

@@ -4,6 +4,8 @@ named both ways)."""
 
 from __future__ import annotations
 
+from telegram.error import TelegramError
+
 from bot.db.models import Dialogue, DialogueKind
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
@@ -53,8 +55,13 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     if document.file_size is not None and document.file_size > zones.MAX_BYTES:
         refuse(turn, DomainError(ErrorCode.ZONES_FILE_TOO_LARGE, limit=zones.MAX_BYTES // 2**20))
         return
-    telegram_file = await turn.context.bot.get_file(document.file_id)
-    data = bytes(await telegram_file.download_as_bytearray())
+    try:
+        telegram_file = await turn.context.bot.get_file(document.file_id)
+        data = bytes(await telegram_file.download_as_bytearray())
+    except TelegramError:
+        # Telegram unreachable or the file gone: nothing changed, the dialogue waits for it again.
+        refuse(turn, DomainError(ErrorCode.FILE_DOWNLOAD_FAILED))
+        return
     try:
         imported = await zones.read(turn.session, data)
     except DomainError as error:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from bot.db.models import Dialogue, ReportStatus, RouteMethod, StreetReport, Zone
-from bot.emulator import SimUser
+from bot.emulator import Fault, SimUser
 from tests.e2e.oversight_fixtures import city, geojson, near, square, street_reports
 from tests.e2e.schedule import press_and_settle
 from tests.harness import Harness
@@ -222,4 +222,10 @@ async def test_bad_zone_files_are_refused_naming_each_problem(harness: Harness) 
     await harness.admin.send_text("黄河路")
     await harness.settle()
     assert "请发送 GeoJSON 文件" in (harness.admin.last().text or "")
+    # Telegram failing to hand the file over is said, and the dialogue still waits for it.
+    harness.emulator.inject_fault(Fault(kind="502", method="getFile"))
+    await harness.admin.send_document("zones.geojson", ZONE_FILE, "application/geo+json")
+    await harness.settle()
+    assert harness.admin.last().text == "刚才没能从 Telegram 取到这个文件。请稍后再发一次。"
     assert await harness.count(Zone) == 0
+    assert await harness.count(Dialogue) == 1
