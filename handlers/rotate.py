@@ -92,10 +92,19 @@ async def start(turn: Turn) -> None:
     if not units:
         turn.reply(turn.t("rostering.rotate.no_units"))
         return
+    typed = " ".join(turn.args)
+    # Read before anything starts, so a wrong range is answered at once, and kept for the unit
+    # picker so the dates typed with the command survive the choice of unit.
+    period = rotate.parse_period(typed, _today(turn)) if typed else None
     if len(units) == 1:
-        await _ask_period(turn, units[0], " ".join(turn.args))
+        await _ask_period(turn, units[0], period)
         return
-    await dialogues.begin(turn.session, turn.user_id, DIALOGUE, Step.UNIT, turn.now)
+    kept = (
+        {}
+        if period is None
+        else {"first": period.first.isoformat(), "last": period.last.isoformat()}
+    )
+    await dialogues.begin(turn.session, turn.user_id, DIALOGUE, Step.UNIT, turn.now, kept)
     _unit_page(turn, units, 0)
 
 
@@ -125,21 +134,28 @@ async def unit_page(turn: Turn, data: RotateUnitPage) -> None:
 
 
 async def pick_unit(turn: Turn, data: RotateUnit) -> None:
-    if await _dialogue(turn, Step.UNIT) is None:
+    dialogue = await _dialogue(turn, Step.UNIT)
+    if dialogue is None:
         return
-    await _ask_period(turn, await rotate.unit_of(turn.session, turn.actor, data.unit_id), "")
+    period = None
+    if "first" in dialogue.data:
+        # Checked again: the day may have turned since the command was sent.
+        kept = _period(dialogue.data)
+        period = rotate.check_period(kept.first, kept.last, _today(turn))
+    unit = await rotate.unit_of(turn.session, turn.actor, data.unit_id)
+    await _ask_period(turn, unit, period)
 
 
 # -- the period --------------------------------------------------------------------------------
 
 
-async def _ask_period(turn: Turn, unit: Unit, typed: str) -> None:
+async def _ask_period(turn: Turn, unit: Unit, period: Period | None) -> None:
     t = turn.t
     dialogue = await dialogues.begin(
         turn.session, turn.user_id, DIALOGUE, Step.PERIOD, turn.now, {"unit_id": unit.id}
     )
-    if typed:
-        await _ask_posts(turn, dialogue, rotate.parse_period(typed, _today(turn)))
+    if period is not None:
+        await _ask_posts(turn, dialogue, period)
         return
     today = _today(turn)
     choices = [(t("rostering.rotate.next_week"), rotate.next_week(today))]

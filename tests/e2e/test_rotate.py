@@ -247,3 +247,20 @@ async def test_an_admin_picks_the_unit(harness: Harness) -> None:
     await admin.press("✅ 全部岗位（3 个）")
     await harness.settle()
     assert "共 84 个空位，排上" in (admin.messages()[-2].text or "")
+
+
+async def test_dates_typed_with_the_command_survive_the_choice_of_unit(harness: Harness) -> None:
+    await city(harness, people=6)
+    await unit(harness, "环保局")
+    admin = harness.admin
+    # A wrong range is refused before any unit is asked for.
+    assert "没看懂这个日期范围" in await command(harness, admin, "rotate", "下个月")
+    assert await harness.count(Dialogue) == 0
+    text = await command(harness, admin, "rotate", "12-07 12-08")
+    assert "🗓 自动排班：选择单位：" in text
+    text = await press_and_settle(harness, admin, "城管局")
+    assert text.startswith("🗓 12月7日 周一 至 12月8日 周二：排哪些岗位？")
+    await admin.press("✅ 全部岗位（3 个）")
+    await harness.settle()
+    assert "12月7日 周一 至 12月8日 周二" in (admin.messages()[-2].text or "")
+    assert await rotated(harness) == []
