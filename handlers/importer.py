@@ -76,10 +76,11 @@ async def send_template(turn: Turn) -> None:
     turn.actor.require(Role.COORDINATOR)
     visible = await units.visible_to(turn.session, turn.actor)
     unit_name = visible[0].name if visible else t("importer.template_example_unit")
-    today = turn.now.astimezone(turn.runtime.settings.zone).date()
+    settings = turn.runtime.settings
+    today = turn.now.astimezone(settings.zone).date()
     turn.reply_document(
         TEMPLATE_NAME,
-        template.template_xlsx(t, unit_name, today),
+        template.template_xlsx(t, unit_name, today, settings.default_post_radius_m),
         caption=t("importer.template_caption"),
     )
 

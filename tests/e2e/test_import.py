@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
@@ -53,6 +54,19 @@ async def test_template_is_an_xlsx_with_the_columns(harness: Harness) -> None:
     await harness.settle()
     assert "新建岗位 2 个" in (coordinator.last().text or "")
     assert "新建班次 6 个" in (coordinator.last().text or "")
+
+
+@pytest.mark.parametrize("settings_overrides", [{"default_post_radius_m": 200}])
+async def test_template_states_the_configured_default_radius(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9002, unit_id, role=Role.COORDINATOR)
+    await command(harness, coordinator, "template")
+    document = coordinator.last()
+    assert document.data is not None
+    workbook = load_workbook(io.BytesIO(document.data))
+    assert list(workbook["排班表"].iter_rows(values_only=True))[1][5] == 200
+    help_lines = [row[0] for row in workbook["填写说明"].iter_rows(values_only=True)]
+    assert "签到半径：米，可空，默认 200" in help_lines
 
 
 async def test_bad_rows_are_each_reported_and_nothing_is_created(harness: Harness) -> None:

@@ -16,9 +16,10 @@ DATE_FORMAT = "yyyy-mm-dd"
 WIDTHS = (20, 10, 12, 10, 10, 9, 12, 12, 12, 12, 9, 9, 9, 8, 16, 20)
 
 
-def template_xlsx(t: Translator, unit_name: str, today: dt.date) -> bytes:
+def template_xlsx(t: Translator, unit_name: str, today: dt.date, radius_m: int) -> bytes:
     """An .xlsx with the columns, a one-off and a recurring example row, and a sheet of
-    instructions, all in the language of `t`."""
+    instructions, all in the language of `t`; `radius_m` is the check-in radius a new post gets
+    when its row leaves the column empty."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -33,7 +34,7 @@ def template_xlsx(t: Translator, unit_name: str, today: dt.date) -> bytes:
             unit_name,
             30.6586,
             104.0648,
-            150,
+            radius_m,
             tomorrow,
             "",
             "",
@@ -73,7 +74,8 @@ def template_xlsx(t: Translator, unit_name: str, today: dt.date) -> bytes:
     for index, width in enumerate(WIDTHS):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
     notes = workbook.create_sheet(t("importer.sheet.help"))
-    for line in [*t("importer.template_help").splitlines(), t("rostering.import.help")]:
+    instructions = t("importer.template_help", radius=radius_m).splitlines()
+    for line in [*instructions, t("rostering.import.help")]:
         notes.append([line])
     notes.column_dimensions["A"].width = 100
     buffer = io.BytesIO()
