@@ -86,15 +86,34 @@ async def test_coordinator_exports_their_unit_with_a_button(harness: Harness) ->
 
 async def test_export_refuses_a_bad_range(harness: Harness) -> None:
     await seed_day(harness)
-    for args in ("yesterday", "2026-12-05 2026-12-01", "2025-01-01 2026-12-01", "2027-01-01"):
+    wrong = (
+        "yesterday",
+        "2026-12-05 2026-12-01",
+        "2025-01-01 2026-12-01",
+        "2027-01-01",
+        # A slip of the keyboard in the year: refused, not an overflow on the way.
+        "0001-01-01",
+        "12-01 12-02 12-03",
+    )
+    for args in wrong:
         await harness.admin.send_command("export", args)
     await harness.settle()
     refusal = (
         "没看懂日期范围。请这样写：/export 2026-12-01 2026-12-07（起止日期，最长一年），"
         "或直接用按钮选择。"
     )
-    assert harness.admin.texts()[-4:] == [refusal] * 4
+    assert harness.admin.texts()[-len(wrong) :] == [refusal] * len(wrong)
     assert all(sent.kind == "text" for sent in harness.admin.messages())
+
+
+async def test_export_reads_dates_as_the_other_commands_do(harness: Harness) -> None:
+    await seed_day(harness)
+    for args in ("12-01", "１２－０１ 2026/12/01", "12月1日"):
+        await harness.admin.send_command("export", args)
+        await harness.settle()
+        sent = harness.admin.last()
+        assert sent.kind == "document", args
+        assert "2026年12月1日" in (sent.caption or ""), args
 
 
 async def test_command_line_export_writes_the_same_ledger(harness: Harness, tmp_path: Path) -> None:

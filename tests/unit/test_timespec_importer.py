@@ -25,6 +25,14 @@ TODAY = dt.date(2026, 12, 1)
         ("01-05", dt.date(2027, 1, 5)),  # already past this year: next year
         ("2026-02-30", None),
         ("tomorrow", None),
+        # Full-width, as a Chinese input method types them.
+        ("１２－０５", dt.date(2026, 12, 5)),
+        ("２０２６／１２／５", dt.date(2026, 12, 5)),
+        # Years a slip of the keyboard: refused, not an overflow further on.
+        ("0001-01-01", None),
+        ("9999-12-31", None),
+        ("2036-12-01", dt.date(2036, 12, 1)),
+        ("2037-01-01", None),
     ],
 )
 def test_dates(text: str, expected: dt.date | None) -> None:
@@ -40,6 +48,14 @@ def test_dates(text: str, expected: dt.date | None) -> None:
         ("07：00~09：00", (dt.time(7), dt.time(9))),
         ("25:00-26:00", None),
         ("7-9", None),
+        ("０７：００－０９：００", (dt.time(7), dt.time(9))),
+        # The second time of 下午5点到7点 is in the afternoon too.
+        ("下午5点到7点", (dt.time(17), dt.time(19))),
+        ("晚上7点-9点半", (dt.time(19), dt.time(21, 30))),
+        ("中午12点到2点", (dt.time(12), dt.time(14))),
+        ("上午9点到12点", (dt.time(9), dt.time(12))),
+        ("下午5点到19:00", (dt.time(17), dt.time(19))),
+        ("7点到下午5点", (dt.time(7), dt.time(17))),
     ],
 )
 def test_time_ranges(text: str, expected: tuple[dt.time, dt.time] | None) -> None:
@@ -54,6 +70,7 @@ def test_time_ranges(text: str, expected: tuple[dt.time, dt.time] | None) -> Non
         ("周一至周五", {0, 1, 2, 3, 4}),
         ("fri-mon", {4, 5, 6, 0}),
         ("每天", set(range(7))),
+        ("sat，sun", {5, 6}),
         ("someday", None),
     ],
 )

@@ -28,6 +28,7 @@ from bot.services.reports.figures import HELD, breakdown, names_of, seats
 from bot.services.reports.periods import Period
 from bot.services.reports.scoring import Counts, unit_score
 from bot.services.reports.tally import Row
+from bot.services.schedule import timespec
 from bot.settings import Settings
 
 MAX_DAYS = 366
@@ -84,14 +85,13 @@ class Ledger:
 
 
 def parse_range(args: list[str], today: dt.date) -> Period:
-    """`2026-12-01 2026-12-07` or a single day; at most a year, not starting in the future."""
-    try:
-        days = [dt.date.fromisoformat(arg) for arg in args]
-    except ValueError:
-        raise DomainError(ErrorCode.EXPORT_RANGE_INVALID) from None
-    if len(days) not in (1, 2):
+    """`2026-12-01 2026-12-07`, `11-01 11-30` (the days closest to today) or a single day; at
+    most a year, not starting in the future."""
+    days = [timespec.parse_date(arg, today, nearest=True) for arg in args]
+    if len(days) not in (1, 2) or None in days:
         raise DomainError(ErrorCode.EXPORT_RANGE_INVALID)
     first, last = days[0], days[-1]
+    assert first is not None and last is not None
     if last < first or (last - first).days >= MAX_DAYS or first > today:
         raise DomainError(ErrorCode.EXPORT_RANGE_INVALID)
     return Period(first, last)

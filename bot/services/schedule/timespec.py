@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 WEEKDAY_TOKENS: dict[str, int] = {
     "mon": 0,
@@ -26,6 +27,9 @@ WEEKDAY_TOKENS: dict[str, int] = {
     "天": 6,
 }
 ALL_DAYS = frozenset(range(7))
+# A written year further than this from today is a slip of the keyboard (0001, 9999), and date
+# arithmetic near either end of the calendar overflows.
+YEARS_AROUND_TODAY = 10
 NAMED_DAYS = {
     "daily": ALL_DAYS,
     "every day": ALL_DAYS,
@@ -47,15 +51,23 @@ _AFTERNOON = ("中午", "下午", "傍晚", "晚上")
 _RANGE_SEPARATORS = re.compile(r"\s*(?:-|–|—|~|～|至|到)\s*")
 
 
+def _plain(text: str) -> str:
+    """Full-width digits and punctuation as typed with a Chinese input method (１２－０５, ７：３０)
+    in their ASCII forms, so one pattern reads both."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
 def parse_date(text: str, today: dt.date, *, nearest: bool = False) -> dt.date | None:
     """2026-12-01, 2026/12/1, 2026年12月1日, or a day without its year: 12-01, 12月1日 (the next
     such day from today; with `nearest`, the such day closest to today, which may be past)."""
-    match = _DATE.match(text.strip())
+    match = _DATE.match(_plain(text))
     if match is None:
         return None
     year, month, day = match.groups()
     try:
         if year is not None:
+            if abs(int(year) - today.year) > YEARS_AROUND_TODAY:
+                return None
             return dt.date(int(year), int(month), int(day))
         if nearest:
             return _nearest(int(month), int(day), today)
@@ -79,7 +91,7 @@ def _nearest(month: int, day: int, today: dt.date) -> dt.date | None:
 
 def parse_time(text: str) -> dt.time | None:
     """07:00, 7:00, 0700, 07：00 (full-width colon), 07:00:00, or 7点30, 7点半, 下午5点."""
-    cleaned = text.strip()
+    cleaned = _plain(text)
     if len(cleaned) > 5 and cleaned.count(":") == 2 and cleaned.endswith(":00"):
         cleaned = cleaned[:-3]  # 07:00:00 as spreadsheets write it
     match = _TIME.match(cleaned)
@@ -100,9 +112,14 @@ def parse_time(text: str) -> dt.time | None:
 
 
 def parse_time_range(text: str) -> tuple[dt.time, dt.time] | None:
-    parts = _RANGE_SEPARATORS.split(text.strip())
+    """07:00-09:00, 7点到9点; 下午5点到7点 reads the second time in the afternoon too."""
+    parts = _RANGE_SEPARATORS.split(_plain(text))
     if len(parts) != 2:
         return None
+    first = _CHINESE_TIME.match(parts[0])
+    second = _CHINESE_TIME.match(parts[1])
+    if first is not None and first.group(1) and second is not None and not second.group(1):
+        parts[1] = first.group(1) + parts[1]
     start, end = parse_time(parts[0]), parse_time(parts[1])
     if start is None or end is None:
         return None
@@ -118,7 +135,7 @@ def _weekday(token: str) -> int | None:
 
 def parse_weekdays(text: str) -> frozenset[int] | None:
     """mon-fri, sat,sun, mon-wed,fri, 周一至周五, 週一至週五, daily / 每天, 工作日, 周末."""
-    cleaned = text.strip().lower()
+    cleaned = _plain(text).lower()
     if cleaned in NAMED_DAYS:
         return NAMED_DAYS[cleaned]
     days: set[int] = set()
