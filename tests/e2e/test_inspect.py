@@ -80,6 +80,19 @@ async def test_a_covert_check_at_a_staffed_post_shows_the_discrepancy_and_waits_
     text = await press_and_settle(harness, inspector, "📝 下整改令")
     assert "责任单位：城管局" in text and "类别：岗位问题" in text
     assert "期限：2026年12月2日 20:00（剩 36 小时）" in text
+    # Typed hours count from when the unit sees the order too; a typed time before then, at
+    # which the order would arrive overdue, is refused.
+    await inspector.send_text("2")
+    await harness.settle()
+    assert "期限：2026年12月1日 22:00" in (inspector.last().text or "")
+    await inspector.send_text("12-01 12：00")
+    await harness.settle()
+    assert (inspector.last().text or "").startswith(
+        "期限 2026年12月1日 12:00 早于单位收到这件整改令的时间 2026年12月1日 20:00"
+    )
+    await inspector.send_text("24")
+    await harness.settle()
+    assert "期限：2026年12月2日 20:00" in (inspector.last().text or "")
     await press_and_settle(harness, inspector, "✅ 下发")
     assert "单位在 2026年12月1日 20:00 才会收到" in (inspector.last().text or "")
     await harness.deliver()

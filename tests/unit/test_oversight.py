@@ -153,7 +153,19 @@ def test_a_covert_check_is_seen_from_the_next_daily_tally() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "hours"),
-    [("36", 36), ("12h", 12), ("48 小时", 48), ("2026-12-03 08:00", 48), ("12-02 20:00", 36)],
+    [
+        ("36", 36),
+        ("12h", 12),
+        ("48 小时", 48),
+        ("2天", 48),
+        ("2026-12-03 08:00", 48),
+        ("12-02 20:00", 36),
+        # As a Chinese input method types them.
+        ("12-02 20：00", 36),
+        ("１２－０２ ２０：００", 36),
+        ("12月3日 8点", 48),
+        ("12月3日8:00", 48),
+    ],
 )
 def test_typed_deadlines(typed: str, hours: int) -> None:
     settings = make_settings("sqlite+aiosqlite:///x.db")
@@ -162,8 +174,9 @@ def test_typed_deadlines(typed: str, hours: int) -> None:
 
 def test_text_that_is_no_deadline_and_impossible_dates() -> None:
     settings = make_settings("sqlite+aiosqlite:///x.db")
-    assert order_drafts.parse_deadline("路灯不亮", NOW, settings) is None
-    for typed in ("0", "02-30 08:00"):
+    for problem in ("路灯不亮", "3-5 个井盖破损", "2 处垃圾"):
+        assert order_drafts.parse_deadline(problem, NOW, settings) is None
+    for typed in ("0", "02-30 08:00", "12-03 25:00", "0001-01-01 08:00", "0天"):
         with pytest.raises(DomainError) as error:
             order_drafts.parse_deadline(typed, NOW, settings)
         assert error.value.code is ErrorCode.ORDER_DEADLINE_INVALID

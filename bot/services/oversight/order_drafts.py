@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -30,13 +31,16 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.oversight import checks, notices, orders, reports
 from bot.services.people.access import Actor
 from bot.services.platform import dialogues
+from bot.services.schedule import timespec
 from bot.settings import Settings
 
 DRAFT = DialogueKind.ORDER_DRAFT
 DEADLINE_CHOICES = (12, 24, 48, 72)
 NOTE_MAX = orders.NOTE_MAX
 HOURS = re.compile(r"^(\d{1,3})\s*(?:h|小时|小時|hours?)?$", re.IGNORECASE)
-WHEN = re.compile(r"^(?:(\d{4})-)?(\d{1,2})-(\d{1,2})\s+(\d{1,2}):(\d{2})$")
+DAYS = re.compile(r"^(\d{1,2})\s*(?:d|天|days?)$", re.IGNORECASE)
+# A date then a time, apart or (12月3日18点) not: each half is read by timespec.
+WHEN = re.compile(r"^(\S*\d[-/.月]\d{1,2}[日号號]?)\s*(\S*\d\S*)$")
 
 
 class Source(StrEnum):
@@ -144,9 +148,19 @@ async def draft_of(session: AsyncSession, dialogue: Dialogue) -> Draft:
     )
 
 
-def _check_deadline(deadline: dt.datetime, now: dt.datetime) -> None:
+def _visible_from(dialogue: Dialogue, now: dt.datetime) -> dt.datetime:
+    """When the unit will see the order: now, or the end of a covert check's secrecy."""
+    return max(now, dt.datetime.fromisoformat(dialogue.data["visible_from"]))
+
+
+def _check_deadline(deadline: dt.datetime, now: dt.datetime, visible: dt.datetime) -> None:
     if deadline <= now:
         raise DomainError(ErrorCode.ORDER_DEADLINE_PAST, deadline=deadline)
+    if deadline <= visible:
+        # A covert check's order reaches the unit only later: it must not arrive overdue.
+        raise DomainError(
+            ErrorCode.ORDER_DEADLINE_BEFORE_VISIBLE, deadline=deadline, visible=visible
+        )
 
 
 async def set_deadline_hours(
@@ -154,49 +168,49 @@ async def set_deadline_hours(
 ) -> Draft:
     if hours not in DEADLINE_CHOICES:
         raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
-    start = max(now, dt.datetime.fromisoformat(dialogue.data["visible_from"]))
+    start = _visible_from(dialogue, now)
     dialogues.advance(
         dialogue, "deadline", now, deadline_at=(start + dt.timedelta(hours=hours)).isoformat()
     )
     return await draft_of(session, dialogue)
 
 
-def parse_deadline(text: str, now: dt.datetime, settings: Settings) -> dt.datetime | None:
-    """A typed deadline: hours from now (36, 36h, 36小时) or a local date and time
-    (2026-12-03 18:00, 12-03 18:00); None when the text is not a deadline at all."""
-    cleaned = " ".join(text.split())
-    match = HOURS.match(cleaned)
+def parse_deadline(text: str, start: dt.datetime, settings: Settings) -> dt.datetime | None:
+    """A typed deadline: hours or days from `start` (36, 36h, 36小时, 2天) or a local date and
+    time (2026-12-03 18:00, 12-03 18：00, 12月3日 18点); None when the text is not a deadline at
+    all, so it is read as the problem instead."""
+    cleaned = " ".join(unicodedata.normalize("NFKC", text).split())
+    match = HOURS.match(cleaned) or DAYS.match(cleaned)
     if match:
-        hours = int(match.group(1))
-        if hours <= 0:
+        count = int(match.group(1))
+        if count <= 0:
             raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
-        return now + dt.timedelta(hours=hours)
+        unit = dt.timedelta(hours=1) if match.re is HOURS else dt.timedelta(days=1)
+        return start + count * unit
     match = WHEN.match(cleaned)
     if not match:
         return None
-    year, month, day, hour, minute = match.groups()
-    local_now = now.astimezone(settings.zone)
-    try:
-        local = dt.datetime(
-            int(year) if year else local_now.year,
-            int(month),
-            int(day),
-            int(hour),
-            int(minute),
-            tzinfo=settings.zone,
-        )
-    except ValueError:
-        raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID) from None
-    return local.astimezone(dt.UTC)
+    date_text, time_text = match.groups()
+    today = start.astimezone(settings.zone).date()
+    # The day closest to today, so a deadline typed just past is refused as past, not moved to
+    # next year.
+    day = timespec.parse_date(date_text, today, nearest=True)
+    time = timespec.parse_time(time_text)
+    if day is None and time is None:
+        return None
+    if day is None or time is None:
+        raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
+    return timespec.local_instant(day, time, settings.zone)
 
 
 async def type_into_draft(
     session: AsyncSession, dialogue: Dialogue, text: str, now: dt.datetime, settings: Settings
 ) -> Draft:
     """Typed during a draft: a deadline (refused when past), or the problem for the unit."""
-    deadline = parse_deadline(text, now, settings)
+    start = _visible_from(dialogue, now)
+    deadline = parse_deadline(text, start, settings)
     if deadline is not None:
-        _check_deadline(deadline, now)
+        _check_deadline(deadline, now, start)
         dialogues.advance(dialogue, "deadline", now, deadline_at=deadline.isoformat())
     else:
         note = " ".join(text.split())
@@ -218,7 +232,7 @@ async def issue(
     draft = await draft_of(session, dialogue)
     if draft.unit.archived:
         raise DomainError(ErrorCode.ORDER_UNIT_ARCHIVED, unit=draft.unit.name)
-    _check_deadline(draft.deadline_at, now)
+    _check_deadline(draft.deadline_at, now, _visible_from(dialogue, now))
     source, source_id = Source(data["source"]), int(data["source_id"])
     if await _existing(session, source, source_id) is not None:
         raise DomainError(ErrorCode.ORDER_ALREADY_ISSUED)
