@@ -175,6 +175,13 @@ def _encode(value: Any, kind: Any, none: str) -> str:
     return text
 
 
+# What a button can carry: ids fit the database's 32-bit integer columns, and days stay far from
+# the calendar's ends so date arithmetic never overflows. Anything else is a forged or corrupt
+# press, answered as a stale button.
+INT_MAX = 2**31 - 1
+DAY_MIN, DAY_MAX = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
+
+
 def _decode(text: str, kind: Any, none: str) -> Any:
     base, optional = _optional(kind)
     if optional and text == none:
@@ -182,7 +189,10 @@ def _decode(text: str, kind: Any, none: str) -> Any:
     if base is int:
         if not text.lstrip("-").isdecimal() or not text.isascii():
             raise ValueError(text)
-        return int(text)
+        value = int(text)
+        if abs(value) > INT_MAX:
+            raise ValueError(text)
+        return value
     if base is bool:
         if text not in ("0", "1"):
             raise ValueError(text)
@@ -190,7 +200,10 @@ def _decode(text: str, kind: Any, none: str) -> Any:
     if base is dt.date:
         if len(text) != 8 or not text.isdecimal():
             raise ValueError(text)
-        return dt.datetime.strptime(text, "%Y%m%d").date()
+        day = dt.datetime.strptime(text, "%Y%m%d").date()
+        if not DAY_MIN <= day <= DAY_MAX:
+            raise ValueError(text)
+        return day
     if isinstance(base, type) and issubclass(base, enum.Enum):
         return base(text)
     if base is str:

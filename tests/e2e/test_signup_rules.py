@@ -74,6 +74,11 @@ async def test_required_tag_other_unit_and_cancelled_shift(harness: Harness) -> 
     assert await forged_press(harness, volunteer, f"su:{cancelled}") == "这个班次已取消。"
     assert await forged_press(harness, volunteer, "su:999999") == "找不到这个班次。"
     assert await forged_press(harness, volunteer, "su:abc") == "这个按钮已失效，请重新打开菜单。"
+    # An id no database column can hold: stale too, not an overflow on the way to the database.
+    for huge in ("2147483648", "9" * 40):
+        assert await forged_press(harness, volunteer, f"su:{huge}") == (
+            "这个按钮已失效，请重新打开菜单。"
+        )
     assert await statuses(harness, theirs) == {} and await statuses(harness, cancelled) == {}
 
 

@@ -59,6 +59,10 @@ def test_a_button_packs_and_parses_its_values() -> None:
         "test.sample:1:20261201:blue:-:1",
         "test.sample:1:20261201:g:-:yes",
         "test.sample:１:20261201:g:-:1",  # a full-width digit
+        "test.sample:2147483648:20261201:g:-:1",  # past the database's integer columns
+        "test.sample:" + "9" * 40 + ":20261201:g:-:1",
+        "test.sample:1:99991231:g:-:1",  # a day at the calendar's end
+        "test.sample:1:00010101:g:-:1",
         "ns.y:1",
     ],
 )
