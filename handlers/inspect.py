@@ -103,8 +103,6 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     if dialogue.step in (checks.Step.ITEMS, checks.Step.PHOTOS):
         photo = photo_of(message)
         if photo is not None:
-            if dialogue.step == checks.Step.ITEMS:
-                checks.items_done(dialogue, turn.now)
             try:
                 count = await checks.add_photo(turn.session, dialogue, photo, turn.now, settings)
             except DomainError as error:

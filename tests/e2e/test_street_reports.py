@@ -185,6 +185,13 @@ async def test_wrong_input_in_a_report_changes_nothing(harness: Harness) -> None
     await harness.settle()
     assert await harness.count(Dialogue) == 0
 
+    # A forwarded photo captioned 随手拍 is refused and opens no report: a location sent next is
+    # a check-in, not the report's place.
+    await wang.send_photo(caption="随手拍", forwarded=True)
+    await harness.settle()
+    assert "这是转发的照片" in (wang.last().text or "")
+    assert await harness.count(Dialogue) == 0
+
 
 async def test_bad_zone_files_are_refused_naming_each_problem(harness: Harness) -> None:
     await city(harness)

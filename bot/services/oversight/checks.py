@@ -332,12 +332,18 @@ def items_done(dialogue: Dialogue, now: dt.datetime) -> None:
 async def add_photo(
     session: AsyncSession, dialogue: Dialogue, photo: Photo, now: dt.datetime, settings: Settings
 ) -> int:
-    """Keep a photo of the check; returns how many it has."""
-    held: list[dict[str, Any]] = list(dialogue.data.get("photos") or [])
+    """Keep a photo of the check; returns how many it has. A photo sent while the checklist is
+    open ends the checklist, but only once it is accepted: a refused one leaves the check where
+    it was."""
+    from_checklist = dialogue.step == Step.ITEMS
+    held: list[dict[str, Any]] = [] if from_checklist else list(dialogue.data.get("photos") or [])
     if len(held) >= evidence.MAX_PHOTOS:
         return len(held)
     held.append(await evidence.accept(session, photo, held, settings))
-    dialogues.advance(dialogue, Step.PHOTOS, now, photos=held)
+    if from_checklist:
+        dialogues.advance(dialogue, Step.PHOTOS, now, photos=held, note=None)
+    else:
+        dialogues.advance(dialogue, Step.PHOTOS, now, photos=held)
     return len(held)
 
 

@@ -73,10 +73,15 @@ async def begin(
 ) -> Step:
     """Start a report; a photo sent with the caption 随手拍 is its first step already."""
     actor.require_member()
-    dialogue = await dialogues.begin(session, actor.telegram_id, DIALOGUE, Step.PHOTO, now)
-    if photo is not None:
-        await add_photo(session, dialogue, photo, now, settings)
-    return Step(dialogue.step)
+    if photo is None:
+        await dialogues.begin(session, actor.telegram_id, DIALOGUE, Step.PHOTO, now)
+        return Step.PHOTO
+    # Judged before the report opens: a refused photo (forwarded, used before) opens nothing.
+    accepted = await evidence.accept(session, photo, [], settings)
+    await dialogues.begin(
+        session, actor.telegram_id, DIALOGUE, Step.LOCATION, now, {"photos": [accepted]}
+    )
+    return Step.LOCATION
 
 
 async def add_photo(
