@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot import answers
@@ -118,7 +118,8 @@ class Turn:
 
     def later(self, action: Deferred) -> None:
         """Run after the answer went out, in the order queued; not kept by the inbox, so only
-        for what may be lost in a crash (archiving a copy of a photo, say)."""
+        for what may be lost in a crash (archiving a copy of a photo, say). A Telegram error
+        there is logged: the person already has their answer."""
         self._after.append(action)
 
     def reply(self, text: str, markup: Markup | None = None, *, chat_id: int | None = None) -> None:
@@ -184,7 +185,12 @@ class Turn:
         outcome = await self.context.intake.answer(self.update.update_id, self.answer_rows())
         actions, self._after = self._after, []
         for action in actions:
-            await action()
+            try:
+                await action()
+            except TelegramError as error:
+                # The answer is out and the work committed: a menu button or a progress
+                # message Telegram refuses now is logged, not reported as a failed update.
+                log.warning("a follow-up of update %s failed: %s", self.update.update_id, error)
         if outcome.refused is not None:
             raise outcome.refused
 

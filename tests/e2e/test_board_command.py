@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import AuditEntry, BoardScreen, Unit
+from bot.emulator import Fault
 from tests.e2e.board_fixtures import (
     BOARD_SETTINGS,
     BOARD_URL,
@@ -53,6 +54,17 @@ async def test_admin_opens_the_city_board_and_the_menu_button_opens_it_too(
         "text": "挂图作战",
         "web_app": {"url": f"{BOARD_URL}?lang=zh_Hans"},
     }
+
+
+async def test_a_menu_button_telegram_refuses_leaves_the_answer_alone(harness: Harness) -> None:
+    await prepare_morning(harness)
+    admin = harness.admin
+    harness.emulator.inject_fault(Fault(kind="400", method="setChatMenuButton"))
+    await admin.send_command("board")
+    await harness.settle()
+    [answer] = admin.messages()
+    assert (answer.text or "").startswith("🗺 挂图作战 · 全部单位")
+    assert harness.emulator.menu_button(admin.user_id)["type"] != "web_app"
 
 
 @pytest.mark.parametrize(

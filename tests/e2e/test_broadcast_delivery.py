@@ -301,3 +301,35 @@ async def test_announcement_progress_is_edited_while_a_chat_is_retried(harness: 
     await harness.tick()  # and the count is final
     assert _message(coordinator, progress) == "✅ 发送完成（共 3 人）：送达 3，被屏蔽 0，失败 0"
     assert (await _broadcast(harness)).finished_at is not None
+
+
+async def test_a_progress_message_telegram_refuses_does_not_stop_the_broadcast(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 7201, unit_id, "王协调", role=Role.COORDINATOR)
+    people = [await person(harness, 7202 + n, unit_id, f"志愿者{n}") for n in range(2)]
+    for user in people:
+        user.started = True
+    await command(harness, coordinator, "broadcast")
+    await press_and_settle(harness, coordinator, "📢 发一条通知")
+    await coordinator.send_text("明早 7 点全员到岗。")
+    await harness.settle()
+    harness.emulator.inject_fault(Fault(kind="502", method="sendMessage", chat_id=7201))
+    await press_and_settle(harness, coordinator, "📤 发送")
+    # The answer stands alone: no progress message, and no "something went wrong" either.
+    assert coordinator.last().text == "📤 已排队发送给 2 人。下面的消息会显示进度。"
+    assert not any("出了问题" in (text or "") for text in coordinator.texts())
+    await harness.deliver()
+    await harness.tick()
+    assert [user.texts() for user in people] == [["📢 王协调 通知：\n明早 7 点全员到岗。"]] * 2
+    # Once its progress message can no longer be on its way, the final count comes on its own.
+    assert (await _broadcast(harness)).finished_at is None
+    harness.clock.advance(minutes=1)
+    await harness.tick()
+    await harness.deliver()
+    assert coordinator.last().text == "✅ 发送完成（共 2 人）：送达 2，被屏蔽 0，失败 0"
+    assert (await _broadcast(harness)).finished_at is not None
+    await harness.tick()
+    await harness.deliver()
+    assert coordinator.texts().count("✅ 发送完成（共 2 人）：送达 2，被屏蔽 0，失败 0") == 1

@@ -274,6 +274,11 @@ async def send_announcement(
     return broadcast
 
 
+# How long after its broadcast the progress message may still be on its way: past it, a
+# broadcast without one had it refused by Telegram.
+PROGRESS_MESSAGE_GRACE = dt.timedelta(minutes=1)
+
+
 async def set_progress_message(session: AsyncSession, broadcast_id: int, message_id: int) -> None:
     """The progress message is posted showing the opening counts: an edit that shows them
     again would change nothing, and Telegram refuses it."""
@@ -313,24 +318,21 @@ def progress_text(t: Translator, current: Counts) -> str:
 async def report_progress(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """DueJob: edit each running broadcast's progress message when its counts moved since it
     last showed them (never to the text it already shows); the last edit is the final count and
-    ends the broadcast."""
+    ends the broadcast. A broadcast whose progress message Telegram refused to post gets the
+    final count as a message of its own."""
     running = list(
-        (
-            await session.scalars(
-                select(Broadcast).where(
-                    Broadcast.finished_at.is_(None), Broadcast.progress_message_id.is_not(None)
-                )
-            )
-        ).all()
+        (await session.scalars(select(Broadcast).where(Broadcast.finished_at.is_(None)))).all()
     )
     queued = 0
     for broadcast in running:
+        if broadcast.progress_message_id is None:
+            queued += await _report_without_progress_message(session, broadcast, now, settings)
+            continue
         current = await counts(session, broadcast)
         reported = _shown(current)
         if reported == broadcast.reported and not current.done:
             continue
         t = Translator(broadcast.language, settings.zone)
-        assert broadcast.progress_message_id is not None
         if reported != broadcast.reported:
             queued += await outbox.enqueue(
                 session,
@@ -345,4 +347,26 @@ async def report_progress(session: AsyncSession, now: dt.datetime, settings: Set
         broadcast.reported = reported
         if current.done:
             broadcast.finished_at = now
+    return queued
+
+
+async def _report_without_progress_message(
+    session: AsyncSession, broadcast: Broadcast, now: dt.datetime, settings: Settings
+) -> int:
+    if now - broadcast.created_at < PROGRESS_MESSAGE_GRACE:
+        return 0  # posted right after the answer: still on its way
+    current = await counts(session, broadcast)
+    if not current.done:
+        return 0
+    t = Translator(broadcast.language, settings.zone)
+    queued = await outbox.enqueue(
+        session,
+        key=f"{batch_of(broadcast.id)}:final",
+        chat_id=broadcast.chat_id,
+        body=outbox.payload(progress_text(t, current)),
+        now=now,
+        urgent=True,
+    )
+    broadcast.reported = _shown(current)
+    broadcast.finished_at = now
     return queued
