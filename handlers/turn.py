@@ -297,10 +297,20 @@ def refusal_rows(update: Update, t: Translator, error: DomainError) -> list[answ
     return explanation_rows(update, error_text(t, error))
 
 
+# Telegram shows at most this many characters in a button's alert.
+ALERT_LIMIT = 200
+
+
 def explanation_rows(update: Update, text: str) -> list[answers.Row]:
-    """`text` as an alert on a pressed button, or as a message in the chat."""
+    """`text` as an alert on a pressed button, or as a message in the chat. A refusal may quote
+    what the person sent (a name, a file's name), so it is cut to fit rather than refused by
+    Telegram and lost."""
     query = update.callback_query
     if query is not None:
+        if len(text) > ALERT_LIMIT:
+            text = text[: ALERT_LIMIT - 1] + "…"
         return [answers.answer_query(query.id, text, alert=True)]
     chat = update.effective_chat
-    return [answers.message(chat.id, text)] if chat is not None else []
+    if chat is None:
+        return []
+    return [answers.message(chat.id, part) for part in split_message(text) or [text]]

@@ -230,6 +230,11 @@ async def test_coordinator_tags_a_member_for_a_tagged_shift(harness: Harness) ->
     text = await command(harness, coordinator, "tag")
     assert "• 李明：-" in text and "外人" not in text
     assert "找不到叫「外人」的成员" in await command(harness, coordinator, "tag", "外人 党员")
+    # A refusal quoting a name too long for one message is cut at the limit, not lost.
+    before = len(coordinator.messages())
+    await command(harness, coordinator, "tag", "名" * 4080 + " 党员")
+    answer = "".join(message.text or "" for message in coordinator.messages()[before:])
+    assert answer.startswith("找不到叫「名名名") and "名" * 4080 in answer
     assert "李明 已加上标签「党员」" in await command(harness, coordinator, "tag", "李明 党员")
     assert "🏷 仅限：党员" in await command(harness, volunteer, "shifts")
     await press_and_settle(harness, volunteer, "✋ 报名 1")

@@ -1,0 +1,37 @@
+"""A refusal goes out whatever its length: cut to an alert's 200 characters on a pressed button,
+split at Telegram's message limit in a chat."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from handlers.turn import ALERT_LIMIT, explanation_rows
+
+USER = {"id": 7, "is_bot": False, "first_name": "甲"}
+CHAT = {"id": 7, "type": "private", "first_name": "甲"}
+
+
+def _message_update() -> Update:
+    message = {"message_id": 1, "date": 0, "chat": CHAT, "from": USER, "text": "/tag"}
+    return Update.de_json({"update_id": 1, "message": message}, None)
+
+
+def _button_update() -> Update:
+    query = {"id": "q1", "from": USER, "chat_instance": "c", "data": "x"}
+    return Update.de_json({"update_id": 2, "callback_query": query}, None)
+
+
+def test_a_long_explanation_in_a_chat_is_split_into_messages_that_fit() -> None:
+    text = "找不到叫「" + "名" * 5000 + "」的成员。"
+    rows = explanation_rows(_message_update(), text)
+    assert len(rows) == 2
+    assert "".join(row["text"] for row in rows) == text
+    assert all(len(row["text"]) <= 4096 for row in rows)
+
+
+def test_a_long_explanation_on_a_button_is_cut_to_an_alert() -> None:
+    [row] = explanation_rows(_button_update(), "名" * 300)
+    assert row["alert"] is True and len(row["text"]) == ALERT_LIMIT
+    assert row["text"].endswith("…")
+    [short] = explanation_rows(_button_update(), "这个按钮已失效")
+    assert short["text"] == "这个按钮已失效"
