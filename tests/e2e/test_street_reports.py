@@ -223,6 +223,13 @@ async def test_bad_zone_files_are_refused_naming_each_problem(harness: Harness) 
     assert "第 1 个要素：“黄河路段”（城管局）与第 2 个要素“人民路段”（交通局）重叠。" in text
     text = await upload_zones(harness, b"not json")
     assert "不是 GeoJSON 文件" in text
+    # Nested past Python's stack, or a number past its digit limit: still "not JSON".
+    for unreadable in (b"[" * 50_000, b'{"type": ' + b"9" * 5000 + b"}"):
+        assert "不是 GeoJSON 文件" in await upload_zones(harness, unreadable)
+    strange = json.loads(geojson(("城管局", "黄河路段", square(near(), 200))))
+    strange["features"][0]["properties"] = "城管局"
+    text = await upload_zones(harness, json.dumps(strange).encode())
+    assert "第 1 个要素：没有写明单位（properties.unit）。" in text
     await harness.admin.send_document("zones.txt", b"{}")
     await harness.settle()
     assert "不是 .geojson 或 .json 文件" in (harness.admin.last().text or "")

@@ -65,7 +65,8 @@ class Imported:
 def _features(data: bytes) -> list[Any] | Problem:
     try:
         document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):
+        # Not UTF-8, not JSON, a number past Python's digit limit, or nested past the stack.
         return Problem("not_json")
     if isinstance(document, dict) and document.get("type") == "Feature":
         return [document]
@@ -117,7 +118,9 @@ async def read(session: AsyncSession, data: bytes) -> Imported:
         if isinstance(geometry, Problem):
             problems.append(geometry)
             continue
-        properties = feature.get("properties") or {}
+        properties = feature.get("properties")
+        if not isinstance(properties, dict):
+            properties = {}
         unit_name = str(properties.get("unit") or "").strip()
         if not unit_name:
             problems.append(Problem("no_unit", number))
