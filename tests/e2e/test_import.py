@@ -85,11 +85,14 @@ async def test_bad_rows_are_each_reported_and_nothing_is_created(harness: Harnes
         "辛路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,②",
         "壬路口,traffic,城管局,30.1,104.1,²,2026-12-05,,,,07:00,09:00,4",
         "癸路口,traffic,城管局,30.1,104.1,,0001-01-01,,,,07:00,09:00,4",
+        "子路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00," + "9" * 5000,
     )
+    before = len(coordinator.messages())
     await coordinator.send_document("schedule.csv", data, mime_type="text/csv")
     await harness.settle()
-    text = coordinator.last().text or ""
-    assert "「schedule.csv」没有导入：10 处错误" in text
+    # The 5,000-digit cell, quoted back, makes the answer run over several messages.
+    text = "\n".join(message.text or "" for message in coordinator.messages()[before:])
+    assert "「schedule.csv」没有导入：11 处错误" in text
     for line in (
         "第 3 行：没有叫「不存在局」的单位",
         "第 4 行：结束时间早于开始时间",
@@ -101,6 +104,7 @@ async def test_bad_rows_are_each_reported_and_nothing_is_created(harness: Harnes
         "第 10 行：人数「②」不是正整数",
         "第 11 行：签到范围要在 10 到 5000 米之间",
         "第 12 行：日期「0001-01-01」不对，应如 2026-12-01 或 12月1日",
+        "第 13 行：人数「99999",
     ):
         assert line in text, line
     assert await harness.count(Post) == 0 and await harness.count(Shift) == 0

@@ -80,9 +80,13 @@ def _float(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+# More digits than any capacity or radius has; past 4,300 int() refuses to read them at all.
+INT_DIGITS_MAX = 9
+
+
 def _int(text: str) -> int | None:
     cleaned = text.strip()
-    return int(cleaned) if cleaned.isdecimal() else None
+    return int(cleaned) if cleaned.isdecimal() and len(cleaned) <= INT_DIGITS_MAX else None
 
 
 class Planner:
