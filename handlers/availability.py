@@ -73,6 +73,8 @@ async def _show(turn: Turn, note: str | None = None) -> None:
 async def start(turn: Turn) -> None:
     """/unavailable: what the member declared and how to add; /unavailable <when> adds."""
     if turn.args:
+        # Open before reading, so a window that cannot be read waits for another try.
+        await dialogues.begin(turn.session, turn.user_id, DIALOGUE, Step.WINDOW, turn.now)
         await _declare(turn, " ".join(turn.args))
         return
     await _show(turn)
@@ -85,7 +87,7 @@ async def _declare(turn: Turn, text: str) -> None:
     try:
         spec = availability.parse(text, today)
     except DomainError as error:
-        # Nothing was written; an open dialogue stays for another try or Cancel.
+        # Nothing was written; the dialogue stays open for another try or Cancel.
         turn.reply(
             "\n".join((error_text(t, error), t("rostering.unavailable.how"))),
             inline([cancel_row(t)]),

@@ -53,9 +53,15 @@ async def test_declare_list_and_remove_windows(harness: Harness) -> None:
     assert "这段时间里您已经有 1 个班次，仍由您负责" in saved and f"1. {LABEL}" in saved
     assert await harness.count(Dialogue) == 0
 
-    text = await command(harness, li, "unavailable", "12-05 12-07")
-    assert "✅ 已记下：2026年12月5日 至 2026年12月7日 全天" in text
-    assert "已经有" not in text
+    # A window that cannot be read leaves the dialogue open: the next message is another try.
+    text = await command(harness, li, "unavailable", "12-05 to someday")
+    assert "没看懂" in text and li.last().buttons() == ["✖️ 取消"]
+    assert await harness.count(Dialogue) == 1
+    await li.send_text("12-05至12-07")
+    await harness.settle()
+    assert "✅ 已记下：2026年12月5日 至 2026年12月7日 全天" in (li.last().text or "")
+    assert "已经有" not in (li.last().text or "")
+    assert await harness.count(Dialogue) == 0
 
     text = await command(harness, li, "unavailable")
     assert "1. 每周一、周二、周三、周四、周五 06:00–10:00" in text

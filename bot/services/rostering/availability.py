@@ -12,6 +12,7 @@ day or between two local times. What people type is read by ``parse``:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -56,6 +57,18 @@ def spec_of(row: Unavailability) -> Spec:
     )
 
 
+_JOINED = re.compile(r"(?:至|到|~|～|until)", re.IGNORECASE)
+
+
+def _joined_dates(token: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """12-05至12-07 typed without spaces: the two days it joins."""
+    parts = _JOINED.split(token)
+    if len(parts) != 2:
+        return None
+    first, last = timespec.parse_date(parts[0], today), timespec.parse_date(parts[1], today)
+    return (first, last) if first is not None and last is not None else None
+
+
 def parse(text: str, today: dt.date) -> Spec:
     """What a member typed after /unavailable, or the DomainError saying what is wrong."""
     tokens = text.replace("，", " ").replace(",", " , ").split()
@@ -82,6 +95,11 @@ def parse(text: str, today: dt.date) -> Spec:
         times = timespec.parse_time_range(token)
         if times is not None and window is None:
             window = times
+            continue
+        joined = _joined_dates(token, today)
+        if joined is not None and not expecting_end and until is None:
+            dates.append(joined[0])
+            until = joined[1]
             continue
         days = timespec.parse_weekdays(token)
         if days is None:
