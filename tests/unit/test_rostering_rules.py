@@ -127,6 +127,11 @@ def test_people_are_found_by_name_part_or_phone_their_unit_first() -> None:
     assert [m.id for m in names.resolve_in(people(), 1, ["王强"]).found] == [2]
     # A short number is not a phone number.
     assert names.resolve_in(people(), 1, ["1111"]).unknown == ["1111"]
+    # A phone number as people write it: with its country code, hyphens, brackets, full-width.
+    typed = ["+86 138-0000-3333", "(+86)13800003333", "１３８００００３３３３", "138 0000 3333"]
+    for phone in typed:
+        found = names.resolve_in(people(), 1, [phone])
+        assert [m.id for m in found.found] == [3] and found.ok, phone
 
 
 def test_rotation_periods() -> None:

@@ -10,6 +10,7 @@ than as an unknown name.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -52,13 +53,26 @@ def split(text: str) -> list[str]:
     return names
 
 
+# What people put between a phone number's digits: +86 138-0000-1234, (+86)13800001234.
+PHONE_PUNCTUATION = frozenset(" -()+")
+
+
 def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
+    return "".join(ch for ch in text if ch.isdecimal() and ch.isascii())
+
+
+def _phone(typed: str) -> str | None:
+    """The digits of a typed phone number (full-width digits too), or None for a name."""
+    plain = unicodedata.normalize("NFKC", typed)
+    digits = "".join(ch for ch in plain if ch not in PHONE_PUNCTUATION)
+    if len(digits) >= PHONE_DIGITS_MIN and digits.isascii() and digits.isdecimal():
+        return digits
+    return None
 
 
 def _matches(people: Sequence[Member], typed: str) -> list[Member]:
-    digits = _digits(typed)
-    if len(digits) >= PHONE_DIGITS_MIN and len(digits) >= len(typed.replace(" ", "")) - 1:
+    digits = _phone(typed)
+    if digits is not None:
         return [p for p in people if p.phone and _digits(p.phone).endswith(digits)]
     wanted = typed.casefold()
     exact = [p for p in people if p.display_name.casefold() == wanted]
