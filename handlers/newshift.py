@@ -107,7 +107,8 @@ async def pick_day(turn: Turn, data: NewShiftDay) -> None:
     if dialogue is None:
         return
     day = data.day
-    _ask_time(turn, dialogue, [day.isoformat()], turn.t.weekday_date(day))
+    shifts.check_days([day], _today(turn))
+    _ask_time(turn, dialogue, [day.isoformat()], _describe_days(turn, [day]))
 
 
 def _ask_time(turn: Turn, dialogue: Dialogue, days: list[str], described: str) -> None:
@@ -184,6 +185,9 @@ async def _review(turn: Turn, dialogue: Dialogue, capacity: int | None = None) -
 def _describe_days(turn: Turn, days: list[dt.date]) -> str:
     t = turn.t
     if len(days) == 1:
+        # Another year's day (12-01 typed on 12-05 is next year's) says its year.
+        if days[0].year != turn.now.astimezone(turn.runtime.settings.zone).year:
+            return t.date(days[0])
         return t.weekday_date(days[0])
     return t("schedule.days_range", first=t.date(days[0]), last=t.date(days[-1]), count=len(days))
 
@@ -276,6 +280,10 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
         turn.reply(t("schedule.need_button"))
 
 
+def _today(turn: Turn) -> dt.date:
+    return turn.now.astimezone(turn.runtime.settings.zone).date()
+
+
 async def _on_day_text(turn: Turn, dialogue: Dialogue, text: str) -> None:
     """A date (2026-12-01, 12-01), or weekdays with a range: ``mon-fri 12-01 12-31``."""
     t = turn.t
@@ -286,7 +294,8 @@ async def _on_day_text(turn: Turn, dialogue: Dialogue, text: str) -> None:
         if day is None:
             turn.reply(t("schedule.need_day"), inline([cancel_row(t)]))
             return
-        _ask_time(turn, dialogue, [day.isoformat()], t.weekday_date(day))
+        shifts.check_days([day], today)
+        _ask_time(turn, dialogue, [day.isoformat()], _describe_days(turn, [day]))
         return
     if len(parts) == 3:
         weekdays = timespec.parse_weekdays(parts[0])
@@ -294,7 +303,7 @@ async def _on_day_text(turn: Turn, dialogue: Dialogue, text: str) -> None:
         last = timespec.parse_date(parts[2], first or today)
         if weekdays is not None and first is not None and last is not None:
             days = timespec.days_between(weekdays, first, last)
-            shifts.check_days(days)
+            shifts.check_days(days, today)
             _ask_time(turn, dialogue, [day.isoformat() for day in days], _describe_days(turn, days))
             return
     turn.reply(t("schedule.need_day"), inline([cancel_row(t)]))

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from bot.buttons import NewShiftDay
 from bot.db.models import (
     AssignmentStatus,
     Broadcast,
@@ -99,6 +100,23 @@ async def test_coordinator_schedules_weekdays_and_single_days(harness: Harness) 
     await coordinator.send_text("someday")
     await harness.settle()
     assert "没看懂日期" in coordinator.last().text
+    # A past day is refused at once, not after the times and the number of people.
+    await coordinator.send_text("2026-11-30")
+    await harness.settle()
+    assert coordinator.last().text == "2026-11-30 的班次时间已经过去了。"
+    # So is yesterday's day button, from a message left in the chat.
+    await coordinator.press_data(
+        NewShiftDay(dt.date(2026, 11, 30)).pack(), coordinator.last().message_id
+    )
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1]["text"] == "2026-11-30 的班次时间已经过去了。"
+    # A day without its year that has passed this year is next year's, and says so.
+    await coordinator.send_text("11-30")
+    await harness.settle()
+    assert "2027年11月30日" in coordinator.last().text
+    await press_and_settle(harness, coordinator, "✖️ 取消")
+    await command(harness, coordinator, "newshift")
+    await press_and_settle(harness, coordinator, "黄河路-人民路口 · 城管局")
     await coordinator.send_text("mon-fri 12-07 12-18")
     await harness.settle()
     assert "几点到几点" in coordinator.last().text

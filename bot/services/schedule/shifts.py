@@ -83,10 +83,13 @@ async def schedulable_post(session: AsyncSession, actor: Actor, post_id: int) ->
     return post
 
 
-def check_days(days: Sequence[dt.date]) -> None:
-    """A new shift is on at least one day, a series on at most SERIES_DAYS_MAX."""
+def check_days(days: Sequence[dt.date], today: dt.date | None = None) -> None:
+    """A new shift is on at least one day, a series on at most SERIES_DAYS_MAX; with `today`,
+    none before it (asked at once, rather than after the times and the capacity)."""
     if not days or len(days) > SERIES_DAYS_MAX:
         raise DomainError(ErrorCode.DATE_INVALID)
+    if today is not None and min(days) < today:
+        raise DomainError(ErrorCode.SHIFT_IN_PAST, day=min(days).isoformat())
 
 
 async def create(
