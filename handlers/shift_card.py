@@ -135,6 +135,8 @@ async def show_card(turn: Turn, data: ShiftCard) -> None:
 
 async def _begin_edit(turn: Turn, shift_id: int, step: EditStep, prompt: str) -> None:
     shift = await shifts.get_managed(turn.session, turn.actor, shift_id)
+    # Refused at the press, not after the new value is typed.
+    shifts.check_changeable(shift, turn.now)
     await dialogues.begin(
         turn.session, turn.user_id, DIALOGUE_EDIT, step, turn.now, {"shift_id": shift.id}
     )

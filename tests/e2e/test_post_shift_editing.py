@@ -354,7 +354,12 @@ async def test_shift_time_edits_that_break_a_rule_change_nothing(harness: Harnes
 
     # Once the shift has started, its card's buttons are stale: no change, a clear reason.
     harness.clock.advance(hours=2, minutes=5)  # 10:05
-    assert await edit_time(today, "10:30-12:30") == "这个班次已经开始，不能再修改或取消。"
+    # Refused at the press of ✏️, before anything is typed; no dialogue is left open.
+    for edit in ("se.t", "se.c", "se.n"):
+        await coordinator.press_data(f"{edit}:{today}", coordinator.last().message_id)
+        await harness.settle()
+        assert coordinator.answered_callbacks[-1]["text"] == "这个班次已经开始，不能再修改或取消。"
+    assert await harness.count(Dialogue) == 0
     await coordinator.press_data(f"sxy:{today}", coordinator.last().message_id)
     await harness.settle()
     assert coordinator.answered_callbacks[-1]["text"] == "这个班次已经开始，不能再修改或取消。"

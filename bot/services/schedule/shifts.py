@@ -92,6 +92,14 @@ def check_days(days: Sequence[dt.date], today: dt.date | None = None) -> None:
         raise DomainError(ErrorCode.SHIFT_IN_PAST, day=min(days).isoformat())
 
 
+def check_changeable(shift: Shift, now: dt.datetime) -> None:
+    """Only a shift still to come, and not cancelled, may be changed or cancelled."""
+    if shift.status is ShiftStatus.CANCELLED:
+        raise DomainError(ErrorCode.SHIFT_CANCELLED)
+    if shift.starts_at <= now:
+        raise DomainError(ErrorCode.SHIFT_STARTED_LOCKED)
+
+
 async def create(
     session: AsyncSession,
     actor: Actor,
@@ -242,10 +250,7 @@ async def edit(
     capacity gives seats to the waitlist."""
     await get_managed(session, actor, shift_id)
     shift = await lock(session, shift_id)
-    if shift.status is ShiftStatus.CANCELLED:
-        raise DomainError(ErrorCode.SHIFT_CANCELLED)
-    if shift.starts_at <= now:
-        raise DomainError(ErrorCode.SHIFT_STARTED_LOCKED)
+    check_changeable(shift, now)
     before = {
         "capacity": shift.capacity,
         "notes": shift.notes,
@@ -345,10 +350,7 @@ async def cancel(
     """Cancel a shift; everyone on it is told. Returns the shift and how many were told."""
     await get_managed(session, actor, shift_id)
     shift = await lock(session, shift_id)
-    if shift.status is ShiftStatus.CANCELLED:
-        raise DomainError(ErrorCode.SHIFT_CANCELLED)
-    if shift.starts_at <= now:
-        raise DomainError(ErrorCode.SHIFT_STARTED_LOCKED)
+    check_changeable(shift, now)
     shift.status = ShiftStatus.CANCELLED
     told = 0
     for assignment in await attached(session, shift.id):
