@@ -110,7 +110,7 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
             & filters.UpdateType.MESSAGE
             & filters.PHOTO
             & filters.CaptionRegex(street_report.CAPTION),
-            _callback(street_report.from_caption, MEMBERS),
+            _callback(street_report.from_caption, None),
         )
     )
     application.add_handler(
