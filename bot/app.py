@@ -29,7 +29,7 @@ from bot.runtime import Runtime
 from bot.sender import Sender, worker_name
 from bot.services.people import members
 from handlers import checkin, common, street_report
-from handlers.routing import MEMBERS, Button, Registry, Where
+from handlers.routing import Button, Registry, Where
 from handlers.turn import BotApplication, BotContext, Handler, explanation_rows, run_turn
 
 log = logging.getLogger(__name__)
