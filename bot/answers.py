@@ -188,19 +188,38 @@ async def send(bot: Bot, rows: Sequence[Row]) -> Outcome:
     a person who blocked the bot cannot be answered; a refusal that only says it was done
     before (a replay) is fine; any other refusal is logged and reported."""
     refused: BadRequest | None = None
-    for index, row in enumerate(rows):
+    pending = list(rows)
+    index = 0
+    while index < len(pending):
+        row = pending[index]
         try:
             await patiently(bot, row)
         except Forbidden as error:
             log.info("cannot answer in chat %s: %s", row.get("chat"), error.message)
         except BadRequest as error:
             if any(text in error.message.lower() for text in ALREADY_DONE):
+                index += 1
+                continue
+            fallback = _caption_alone(row)
+            if fallback is not None:
+                # A photo Telegram no longer hands out (an old or foreign file_id): its caption
+                # and buttons still say what the person asked for.
+                log.warning("Telegram refused a stored photo, sending its caption: %s", error)
+                pending[index] = fallback
                 continue
             log.error("Telegram refused an answer (%s): %s", row["op"], error.message)
             refused = refused or error
         except (NetworkError, RetryAfter) as error:
             log.warning("an answer could not go out now, kept for later: %s", error)
-            return Outcome(list(rows[index:]), refused)
+            return Outcome(pending[index:], refused)
         except TelegramError as error:
             log.error("Telegram refused an answer (%s): %s", row["op"], error.message)
+        index += 1
     return Outcome([], refused)
+
+
+def _caption_alone(row: Row) -> Row | None:
+    """A photo sent by file_id, as a text message of its caption and buttons."""
+    if row["op"] != "photo" or not row.get("file_id") or not row.get("caption"):
+        return None
+    return {"op": "message", "chat": row["chat"], "text": row["caption"], "markup": row["markup"]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.db.models import AssignmentStatus, AuditEntry, CheckoutKind
-from bot.emulator import SimUser
+from bot.emulator import Fault, SimUser
 from tests.e2e.checkin_fixtures import (
     assignment,
     check_in,
@@ -57,6 +57,22 @@ async def test_coordinator_opens_the_photo_from_the_roster_and_others_may_not(
     assert photo.kind == "photo" and "王芳 · 黄河路-人民路口" in (photo.caption or "")
     assert "距岗点 30 米" in (photo.caption or "")
     assert "✏️ 更正" in photo.buttons()
+
+    # A photo Telegram no longer hands out: the caption and its buttons come as a text.
+    harness.emulator.inject_fault(
+        Fault(
+            kind="400",
+            method="sendPhoto",
+            chat_id=li.user_id,
+            description="Bad Request: wrong file identifier/HTTP URL specified",
+        )
+    )
+    await li.press("📷 照片 · 王芳", li.messages()[-2].message_id)
+    await harness.settle()
+    instead = li.last()
+    assert instead.kind == "text" and "王芳 · 黄河路-人民路口" in (instead.text or "")
+    assert "✏️ 更正" in instead.buttons()
+    assert not any("出了问题" in text for text in li.texts())
 
     await _press(harness, fang, f"att.photo:{record.id}")
     assert fang.answered_callbacks[-1]["text"] == FORBIDDEN
