@@ -53,13 +53,13 @@ async def report(
 async def test_a_report_inside_a_zone_goes_to_that_unit(harness: Harness) -> None:
     town = await city(harness)
     text = await upload_zones(harness, ZONE_FILE)
-    assert "✅ 已从“zones.geojson”导入 2 个责任区" in text
+    assert "✅ 已从“zones.geojson”导入 2 个包干区" in text
     assert "· 城管局：1 个" in text and "· 交通局：1 个" in text
     assert await harness.count(Zone) == 2
     wang = town.volunteers[0]
     # In 交通局's zone, though 城管局's post is nearer than REPORT_ROUTE_NEAREST_M.
     text = await report(harness, wang, near(290))
-    assert "已转交“交通局”（在其责任区内）" in text
+    assert "已转交“交通局”（在其包干区内）" in text
     [filed] = await street_reports(harness)
     assert filed.status is ReportStatus.ROUTED and filed.route_method is RouteMethod.ZONE
     await harness.deliver()

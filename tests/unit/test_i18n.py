@@ -148,14 +148,30 @@ def test_plural_forms_of_the_oversight_catalog_follow_the_count() -> None:
 TRADITIONAL_SPELLINGS = {
     "回覆": "回復",  # reply (to a rectification order); 回復 means "recover"
     "志願者": "志工",  # volunteer
+    "志願服務": "志願者服務",  # volunteer service, as 志愿服务
     "天後": "天后",  # "in N days"; 天后 is a goddess
+    "公尺": "米",  # metres
+    "匯入": "導入",  # import
+    "聯絡": "聯繫",  # contact
+    "傳送": "發送",  # send
+    "時數": "時長",  # hours served
+    "包乾區": "責任區",  # a unit's zone, as the glossary names it
+    "「": "“",  # quotation marks
+}
+SIMPLIFIED_SPELLINGS = {
+    "包干区": "责任区",  # a unit's zone, as the glossary names it
+    "换岗": "找人换班",  # swap
 }
 
 
-def test_traditional_chinese_keeps_one_spelling_per_term() -> None:
-    messages = catalogs()["zh_Hant"].messages
-    for wanted, variant in TRADITIONAL_SPELLINGS.items():
+@pytest.mark.parametrize(
+    ("language", "spellings"),
+    [("zh_Hant", TRADITIONAL_SPELLINGS), ("zh_Hans", SIMPLIFIED_SPELLINGS)],
+)
+def test_chinese_keeps_one_spelling_per_term(language: str, spellings: dict[str, str]) -> None:
+    messages = catalogs()[language].messages
+    for wanted, variant in spellings.items():
         stray = sorted(
             key for key, text in messages.items() if any(variant in f for f in _forms(text))
         )
-        assert not stray, f"zh_Hant writes {variant} instead of {wanted} in {stray}"
+        assert not stray, f"{language} writes {variant} instead of {wanted} in {stray}"
