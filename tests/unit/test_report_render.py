@@ -12,7 +12,7 @@ import pytest
 from matplotlib.colors import to_rgba
 
 from bot.i18n import Translator
-from bot.services.reports import periods
+from bot.services.reports import periods, report_text
 from bot.services.reports.chart import (
     GRADE_COLOURS,
     GradeBounds,
@@ -186,3 +186,21 @@ def test_periods() -> None:
     start, end = Period(tuesday, tuesday).bounds(ZONE)
     assert start == dt.datetime(2026, 11, 30, 16, 0, tzinfo=dt.UTC)
     assert end - start == dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("language", "before", "after", "expected"),
+    [
+        ("en", 0.50, 0.51, "+1 point"),
+        ("en", 0.50, 0.45, "-5 points"),
+        ("en", 0.50, 0.49, "-1 point"),
+        ("en", 0.50, 0.50, "+0 points"),
+        ("zh_Hans", 0.50, 0.51, "+1 个百分点"),
+        ("en", None, 0.5, "—"),
+    ],
+)
+def test_a_change_of_rate_is_counted_in_points(
+    language: str, before: float | None, after: float | None, expected: str
+) -> None:
+    t = Translator(language, ZONE)
+    assert report_text.points(t, before, after) == expected

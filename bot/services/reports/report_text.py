@@ -41,7 +41,8 @@ def points(t: Translator, before: float | None, after: float | None) -> str:
     """A change of a rate in percentage points, signed."""
     if before is None or after is None:
         return "—"
-    return t("report.points", value=f"{(after - before) * 100:+.0f}")
+    change = round((after - before) * 100)
+    return t("report.points", count=abs(change), sign="-" if change < 0 else "+")
 
 
 def signed(value: float) -> str:
