@@ -140,7 +140,7 @@ async def test_too_far_says_distance_and_direction_and_allows_a_retry(harness: H
     # 200 m away with an 80 m fix is accepted and marked far.
     await fang.send_location(*near(north_m=-300), horizontal_accuracy=500)
     await harness.settle()
-    assert "300 米（在岗点南方）" in fang.last().text
+    assert "300 米（在岗位南方）" in fang.last().text
     await fang.send_location(*near(north_m=-200), horizontal_accuracy=80)
     await harness.settle()
     assert "位置已确认" in fang.last().text

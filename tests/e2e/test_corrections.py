@@ -55,7 +55,7 @@ async def test_coordinator_opens_the_photo_from_the_roster_and_others_may_not(
     await press(harness, li, "📷 照片 · 王芳")
     photo = li.last()
     assert photo.kind == "photo" and "王芳 · 黄河路-人民路口" in (photo.caption or "")
-    assert "距岗点 30 米" in (photo.caption or "")
+    assert "距岗位 30 米" in (photo.caption or "")
     assert "✏️ 更正" in photo.buttons()
 
     # A photo Telegram no longer hands out: the caption and its buttons come as a text.

@@ -51,7 +51,7 @@ def test_demo_plays_the_day_and_writes_the_chart(
     assert "🚨 缺岗：12月2日 周三 09:30–11:30 · 春熙路步行街" in out
     assert "系统已自动为您签退" in out
     # Check-ins: too far then closer, on time with a live location, late; an early check-out.
-    assert "您距「黄河路-人民路口」还有 600 米（在岗点南方）" in out
+    assert "您距「黄河路-人民路口」还有 600 米（在岗位南方）" in out
     assert "📡 正在共享实时位置" in out
     assert "⚠️ 迟到 20 分钟，已记录。" in out
     assert "提前离岗原因：家里有急事" in out
