@@ -34,6 +34,21 @@ class RowError:
     code: str
     params: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # A cell is quoted back so the coordinator can find it, and a few words do that; a
+        # pasted paragraph quoted whole would bury the other rows' errors.
+        clipped = {key: _clip(value) for key, value in self.params.items()}
+        object.__setattr__(self, "params", clipped)
+
+
+QUOTE_MAX = 40
+
+
+def _clip(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > QUOTE_MAX:
+        return value[: QUOTE_MAX - 1] + "…"
+    return value
+
 
 @dataclass
 class Plan:
