@@ -59,7 +59,7 @@ async def test_help_lists_the_commands_of_each_role_and_no_others(harness: Harne
     assert "邀请链接" in text  # how to join
 
     text = await command(harness, volunteer, "help")
-    assert text.startswith("你可以使用这些命令：")
+    assert text.startswith("您可以使用这些命令：")
     assert "/shifts — 可报名的班次" in text
     assert shown(text) == {"/start", "/help", "/cancel"} | VOLUNTEER_COMMANDS
     assert "邀请链接" not in text

@@ -158,11 +158,13 @@ TRADITIONAL_SPELLINGS = {
     "包乾區": "責任區",  # a unit's zone, as the glossary names it
     "「": "“",  # quotation marks
     "崗位": "崗點",  # post
+    "您": "你",  # the polite "you", as in every other message
 }
 SIMPLIFIED_SPELLINGS = {
     "包干区": "责任区",  # a unit's zone, as the glossary names it
     "换岗": "找人换班",  # swap
     "岗位": "岗点",  # post
+    "您": "你",  # the polite "you", as in every other message
 }
 
 
