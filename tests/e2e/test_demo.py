@@ -70,9 +70,9 @@ def test_demo_plays_the_day_and_writes_the_chart(
     assert "1. 张伟 — ⏳ 未到" in out
     # Oversight: a street report becomes an order, replied to and accepted; a covert check's
     # order reaches the unit only with the evening tally.
-    assert "✅ 已收到随手拍 #1（乱扔垃圾），已转交“城管局”（离其岗位 60 米）" in out
-    assert "📤 “城管局”回复了整改令 #1，请验收：" in out
-    assert "✅ 您的随手拍 #1 已由“城管局”整改完毕" in out
+    assert "✅ 已收到随手拍 #1（乱扔垃圾），已转交「城管局」（离其岗位 60 米）" in out
+    assert "📤 「城管局」回复了整改令 #1，请验收：" in out
+    assert "✅ 您的随手拍 #1 已由「城管局」整改完毕" in out
     assert "得分 65（扣 35 分：缺岗（每缺 1 人） −30、周边乱停车 −5）" in out
     assert "问题：缺岗（每缺 1 人） ×3；周边乱停车" in out
     covert = out.index("(nothing reaches the unit yet: the check was covert)")

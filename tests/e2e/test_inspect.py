@@ -164,7 +164,7 @@ async def test_wrong_input_during_a_check_is_answered_and_changes_nothing(
     await inspector.send_location(*near(2000))
     await harness.settle()
     text = inspector.last().text or ""
-    assert "您附近 500 米内没有岗位。最近的是“黄河路-人民路口”，在您南方向 2.0 公里" in text
+    assert "您附近 500 米内没有岗位。最近的是「黄河路-人民路口」，在您南方向 2.0 公里" in text
     await inspector.send_location(*near(30), forwarded=True)
     await harness.settle()
     assert "这是转发的位置" in (inspector.last().text or "")
@@ -223,10 +223,10 @@ async def test_admins_change_the_checklist_and_the_next_check_uses_it(harness: H
     await press_and_settle(harness, admin, "➕ 新增检查项")
     await admin.send_text("小广告")
     await harness.settle()
-    assert "请按“名称 分值”输入" in (admin.last().text or "")
+    assert "请按「名称 分值」输入" in (admin.last().text or "")
     await admin.send_text("随意张贴小广告 500")
     await harness.settle()
-    assert "请按“名称 分值”输入" in (admin.last().text or "")
+    assert "请按「名称 分值」输入" in (admin.last().text or "")
     await admin.send_text("随意张贴小广告 3")
     await harness.settle()
     assert "随意张贴小广告 −3" in admin.last().buttons()

@@ -74,19 +74,19 @@ async def test_an_order_is_acknowledged_replied_sent_back_replied_again_and_acce
     assert "您单位收到一件整改令" in caption and f"整改令 #{order.id} · 乱扔垃圾" in caption
     assert "问题：垃圾桶满溢" in caption and "期限：2026年12月2日 08:00" in caption
     assert card.buttons() == ["✍️ 签收", "📤 回复整改"]
-    assert "已向“城管局”下发整改令" in (wang.last().text or "")
+    assert "已向「城管局」下发整改令" in (wang.last().text or "")
 
     text = await press_and_settle(harness, coordinator, "✍️ 签收")
     assert f"已签收整改令 #{order.id}" in text
     await harness.deliver()
-    assert f"“城管局”的 陈协调 已签收整改令 #{order.id}" in (inspector.last().text or "")
+    assert f"「城管局」的 陈协调 已签收整改令 #{order.id}" in (inspector.last().text or "")
 
     harness.clock.advance(hours=3)
     text = await reply(harness, town, "已清运，垃圾桶已更换")
     assert f"整改令 #{order.id} 已回复，等待督查员验收" in text
     await harness.deliver()
     notice = inspector.last()
-    assert "“城管局”回复了整改令" in (notice.caption or "")
+    assert "「城管局」回复了整改令" in (notice.caption or "")
     assert "回复：已清运，垃圾桶已更换" in (notice.caption or "")
     assert notice.buttons() == ["✅ 验收办结", "↩️ 退回"]
 
@@ -96,7 +96,7 @@ async def test_an_order_is_acknowledged_replied_sent_back_replied_again_and_acce
     assert "请写明原因（2 到 500 个字）" in (inspector.last().text or "")
     await inspector.send_text("路边还有散落垃圾")
     await harness.settle()
-    assert f"整改令 #{order.id} 已退回“城管局”" in (inspector.last().text or "")
+    assert f"整改令 #{order.id} 已退回「城管局」" in (inspector.last().text or "")
     await harness.deliver()
     assert "整改令被退回：路边还有散落垃圾" in (coordinator.last().caption or "")
     assert coordinator.last().buttons() == ["📤 回复整改"]
@@ -109,9 +109,9 @@ async def test_an_order_is_acknowledged_replied_sent_back_replied_again_and_acce
     text = await press_and_settle(harness, inspector, "不用")
     assert f"整改令 #{order.id} 不回头看" in text
     await harness.deliver()
-    assert f"整改令 #{order.id} 已办结，谢谢“城管局”" in (coordinator.last().text or "")
+    assert f"整改令 #{order.id} 已办结，谢谢「城管局」" in (coordinator.last().text or "")
     told = wang.last()
-    assert "已由“城管局”整改完毕" in (told.caption or "") and told.kind == "photo"
+    assert "已由「城管局」整改完毕" in (told.caption or "") and told.kind == "photo"
 
     [done] = await orders(harness)
     assert done.status is OrderStatus.ACCEPTED
@@ -164,7 +164,7 @@ async def test_reminders_then_an_overdue_order_is_escalated_once_even_after_a_re
 
     harness.clock.set(order.deadline_at + dt.timedelta(minutes=1))
     await harness.tick()
-    escalation = f"超期督办：“城管局”的整改令 #{order.id} 期限 2026年12月2日 08:00 已过"
+    escalation = f"超期督办：「城管局」的整改令 #{order.id} 期限 2026年12月2日 08:00 已过"
     group = harness.emulator.group(HQ_GROUP)
     assert escalation in (harness.admin.last().text or "")
     assert any(escalation in text for text in group.texts())
@@ -232,16 +232,18 @@ async def test_who_may_answer_and_accept_and_the_rules_of_deadlines_and_units(
         await other.press_data(data.pack(), anchor)
         await harness.settle()
         assert other.answered_callbacks[-1]["text"] == (
-            "只有“城管局”的协调员才能签收和回复这件整改令。"
+            "只有「城管局」的协调员才能签收和回复这件整改令。"
         )
     await other.press_data(OrderCard(order.id).pack(), anchor)
     await harness.settle()
-    assert other.answered_callbacks[-1]["text"] == "只有“城管局”的协调员才能签收和回复这件整改令。"
+    assert other.answered_callbacks[-1]["text"] == (
+        "只有「城管局」的协调员才能签收和回复这件整改令。"
+    )
     await volunteer.send_text("hi")
     await harness.settle()
     await volunteer.press_data(OrderAcknowledge(order.id).pack(), volunteer.last().message_id)
     await harness.settle()
-    assert "只有“城管局”的协调员" in volunteer.answered_callbacks[-1]["text"]
+    assert "只有「城管局」的协调员" in volunteer.answered_callbacks[-1]["text"]
 
     # A reply without an "after" photo is refused.
     await press_and_settle(harness, town.coordinator, "📤 回复整改")
@@ -287,5 +289,5 @@ async def test_who_may_answer_and_accept_and_the_rules_of_deadlines_and_units(
         await session.execute(update(Unit).where(Unit.id == town.unit_id).values(archived=True))
     await inspector.press("✅ 下发")
     await harness.settle()
-    assert inspector.answered_callbacks[-1]["text"] == "“城管局”已撤销，不能再向它下发整改令。"
+    assert inspector.answered_callbacks[-1]["text"] == "「城管局」已撤销，不能再向它下发整改令。"
     assert len(await orders(harness)) == 1

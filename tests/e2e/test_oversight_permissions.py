@@ -109,16 +109,17 @@ async def test_the_buttons_open_to_members_answer_each_wrong_person_with_the_rul
     wang, li = town.volunteers
     other = town.other_coordinator
     outsider = await member(harness, 8099, town.other_unit_id, "孙志愿")
+    not_coordinator = "只有「城管局」的协调员才能签收和回复这件整改令。"
     cases = [
-        (li, OrderAcknowledge(order.id), "只有“城管局”的协调员才能签收和回复这件整改令。"),
-        (town.leader, OrderAcknowledge(order.id), "只有“城管局”的协调员才能签收和回复这件整改令。"),
-        (other, OrderAcknowledge(order.id), "只有“城管局”的协调员才能签收和回复这件整改令。"),
+        (li, OrderAcknowledge(order.id), not_coordinator),
+        (town.leader, OrderAcknowledge(order.id), not_coordinator),
+        (other, OrderAcknowledge(order.id), not_coordinator),
         (
             town.inspector,
             OrderAcknowledge(order.id),
-            "只有“城管局”的协调员才能签收和回复这件整改令。",
+            not_coordinator,
         ),
-        (other, OrderCard(order.id), "只有“城管局”的协调员才能签收和回复这件整改令。"),
+        (other, OrderCard(order.id), not_coordinator),
         # Other people's street reports: not for volunteers, nor another unit's coordinator.
         (li, ReportCard(filed.id), "这条随手拍不是您的，您不能查看。"),
         (outsider, ReportCard(filed.id), "这条随手拍不是您的，您不能查看。"),

@@ -53,13 +53,13 @@ async def report(
 async def test_a_report_inside_a_zone_goes_to_that_unit(harness: Harness) -> None:
     town = await city(harness)
     text = await upload_zones(harness, ZONE_FILE)
-    assert "✅ 已从“zones.geojson”导入 2 个包干区" in text
+    assert "✅ 已从「zones.geojson」导入 2 个包干区" in text
     assert "· 城管局：1 个" in text and "· 交通局：1 个" in text
     assert await harness.count(Zone) == 2
     wang = town.volunteers[0]
     # In 交通局's zone, though 城管局's post is nearer than REPORT_ROUTE_NEAREST_M.
     text = await report(harness, wang, near(290))
-    assert "已转交“交通局”（在其包干区内）" in text
+    assert "已转交「交通局」（在其包干区内）" in text
     [filed] = await street_reports(harness)
     assert filed.status is ReportStatus.ROUTED and filed.route_method is RouteMethod.ZONE
     await harness.deliver()
@@ -76,7 +76,7 @@ async def test_without_zones_the_nearest_post_decides_and_far_away_an_inspector_
     town = await city(harness)
     wang, li = town.volunteers
     text = await report(harness, wang, near(100), category="乱扔垃圾", text=None)
-    assert "已转交“城管局”（离其岗位 100 米）" in text
+    assert "已转交「城管局」（离其岗位 100 米）" in text
     # 5 km away from every post: nobody answers for the place.
     text = await report(harness, li, near(5000))
     assert "督查员会分派给责任单位" in text
@@ -91,9 +91,9 @@ async def test_without_zones_the_nearest_post_decides_and_far_away_an_inspector_
     text = await press_and_settle(harness, inspector, "📮 分派给单位")
     assert f"把随手拍 #{second.id} 分派给哪个单位？" in text
     text = await press_and_settle(harness, inspector, "交通局")
-    assert f"✅ 随手拍 #{second.id} 已分派给“交通局”。" in text
+    assert f"✅ 随手拍 #{second.id} 已分派给「交通局」。" in text
     await harness.deliver()
-    assert f"您的随手拍 #{second.id} 已转交“交通局”" in (li.last().text or "")
+    assert f"您的随手拍 #{second.id} 已转交「交通局」" in (li.last().text or "")
     assert "有人反映了您单位负责的地方的问题" in (town.other_coordinator.last().caption or "")
     [_, dispatched] = await street_reports(harness)
     assert dispatched.route_method is RouteMethod.HAND and dispatched.unit_id == town.other_unit_id
@@ -128,7 +128,7 @@ async def test_a_second_report_of_the_same_problem_nearby_is_linked_and_both_hea
     await press_and_settle(harness, town.inspector, "✅ 下发")
     await harness.deliver()
     for reporter in (wang, li):
-        assert f"您的随手拍 #{first.id}：已向“城管局”下发整改令" in (reporter.last().text or "")
+        assert f"您的随手拍 #{first.id}：已向「城管局」下发整改令" in (reporter.last().text or "")
 
 
 async def test_a_photo_captioned_suishoupai_starts_a_report(harness: Harness) -> None:
@@ -141,7 +141,7 @@ async def test_a_photo_captioned_suishoupai_starts_a_report(harness: Harness) ->
     await harness.settle()
     await press_and_settle(harness, wang, "占道经营")
     text = await press_and_settle(harness, wang, "✅ 提交")
-    assert "已转交“城管局”" in text
+    assert "已转交「城管局」" in text
     # Any other caption outside a dialogue is not a report.
     await wang.send_photo(caption="看看")
     await harness.settle()
@@ -211,7 +211,7 @@ async def test_bad_zone_files_are_refused_naming_each_problem(harness: Harness) 
         }
     ).encode()
     text = await upload_zones(harness, line)
-    assert "❌ “zones.geojson”没有导入：1 个问题，什么都没有改。" in text
+    assert "❌ 「zones.geojson」没有导入：1 个问题，什么都没有改。" in text
     assert "第 1 个要素：是 LineString，不是多边形" in text
     overlapping = geojson(
         ("城管局", "黄河路段", square(near(), 200)),
@@ -219,8 +219,8 @@ async def test_bad_zone_files_are_refused_naming_each_problem(harness: Harness) 
         ("不存在局", "X 段", square(near(5000), 100)),
     )
     text = await upload_zones(harness, overlapping)
-    assert "第 3 个要素：没有名为“不存在局”的单位。" in text
-    assert "第 1 个要素：“黄河路段”（城管局）与第 2 个要素“人民路段”（交通局）重叠。" in text
+    assert "第 3 个要素：没有名为「不存在局」的单位。" in text
+    assert "第 1 个要素：「黄河路段」（城管局）与第 2 个要素「人民路段」（交通局）重叠。" in text
     text = await upload_zones(harness, b"not json")
     assert "不是 GeoJSON 文件" in text
     # Nested past Python's stack, or a number past its digit limit: still "not JSON".

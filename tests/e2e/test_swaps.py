@@ -201,8 +201,8 @@ async def test_hand_over_by_part_of_a_name_after_unknown_and_ambiguous_names(
     assert "请输入要请谁代班" in text
     assert town_.holder.last().buttons() == ["✖️ 取消"]
     for typed, expected in (
-        ("不存在", "本单位没有名字包含“不存在”的成员"),
-        ("王", "本单位有 2 位成员的名字包含“王”："),
+        ("不存在", "本单位没有名字包含「不存在」的成员"),
+        ("王", "本单位有 2 位成员的名字包含「王」："),
         ("李明", "不能把班次转给自己"),
     ):
         await town_.holder.send_text(typed)
@@ -554,7 +554,7 @@ async def test_an_old_unitsettings_button_never_switches_approval_back(harness: 
     await harness.settle()
     assert (
         coordinator.answered_callbacks[-1]["text"]
-        == "没有改动：城管局 已经是“换岗需要协调员审批”。"
+        == "没有改动：城管局 已经是「换岗需要协调员审批」。"
     )
     assert "城管局：换岗需要协调员审批" in (coordinator.last().text or "")
     async with harness.session() as session:

@@ -164,6 +164,7 @@ SIMPLIFIED_SPELLINGS = {
     "包干区": "责任区",  # a unit's zone, as the glossary names it
     "换岗": "找人换班",  # swap
     "岗位": "岗点",  # post
+    "「": "“",  # quotation marks
     "您": "你",  # the polite "you", as in every other message
 }
 
