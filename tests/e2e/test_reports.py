@@ -54,9 +54,9 @@ Score: 82 (fair)
 2. 黄河路-人民路口: 71.7 (fair), on-post 75%, on time 2/3, absent 1
 
 ⚠️ Anomalies: checked in out of range 1, flagged photos 0, left early 1, left their post 1
-· 07:40 王芳 left their post "黄河路-人民路口" (live location away from it)
-· 10:00 刘强 checked in at "解放路口" 400 m away
-· 11:00 陈静 left "解放路口" early
+· 07:40 王芳 left their post “黄河路-人民路口” (live location away from it)
+· 10:00 刘强 checked in at “解放路口” 400 m away
+· 11:00 陈静 left “解放路口” early
 
 🏅 Most reliable volunteers:
 1. 张伟 (城管局): shifts 1, 2 h
