@@ -19,10 +19,10 @@ from bot.buttons import (
     ShiftTypePick,
     SignUp,
 )
-from bot.db.models import Assignment, AssignmentStatus, PostType, Shift
+from bot.db.models import AssignmentStatus, PostType, Shift
 from bot.i18n import Translator
-from bot.services.rostering import leave
-from bot.services.schedule import calendar, deadlines, shifts, signup, waitlist
+from bot.services.rostering import my_seats
+from bot.services.schedule import calendar, deadlines, shifts, signup
 from bot.services.schedule.deadlines import WayOut
 from bot.services.schedule.shift_text import (
     open_shift_lines,
@@ -30,7 +30,6 @@ from bot.services.schedule.shift_text import (
     shift_label,
     sign_up_label,
 )
-from bot.services.swaps import queries as swap_queries
 from bot.settings import Settings
 from handlers.keyboards import button, inline
 from handlers.swaps import swap_button
@@ -186,20 +185,17 @@ async def _sign_up(turn: Turn, shift_id: int, *, join_waitlist: bool) -> None:
 # -- /my -------------------------------------------------------------------------------------
 
 
-async def _state(turn: Turn, assignment: Assignment) -> str:
-    t = turn.t
-    if assignment.status is AssignmentStatus.WAITLISTED:
-        position = await waitlist.waitlist_position(turn.session, assignment)
-        return t("my.state.waitlisted", position=position)
-    if assignment.status is AssignmentStatus.CHECKED_IN:
+def _state(t: Translator, seat: my_seats.MySeat) -> str:
+    if seat.waitlist_position is not None:
+        return t("my.state.waitlisted", position=seat.waitlist_position)
+    if seat.assignment.status is AssignmentStatus.CHECKED_IN:
         return t("my.state.checked_in")
-    offer = await swap_queries.open_offer_of(turn.session, assignment.id)
-    if offer is not None:
-        return t("swaps.my_state", state=t(f"swaps.status.{offer.status.value}"))
-    if assignment.assigned:
-        if await leave.pending_of(turn.session, assignment.id) is not None:
+    if seat.offer_status is not None:
+        return t("swaps.my_state", state=t(f"swaps.status.{seat.offer_status.value}"))
+    if seat.assignment.assigned:
+        if seat.leave_asked:
             return t("rostering.my.leave_asked")
-        if assignment.acknowledged_at is None:
+        if seat.assignment.acknowledged_at is None:
             return t("rostering.my.unacknowledged")
         return t("rostering.my.assigned")
     return ""
@@ -208,38 +204,31 @@ async def _state(turn: Turn, assignment: Assignment) -> str:
 async def show_mine(turn: Turn) -> None:
     t = turn.t
     member = turn.actor.require_member()
-    mine = await signup.upcoming_of(turn.session, member, turn.now)
+    mine = await my_seats.of(turn.session, member, turn.now, turn.runtime.settings)
     if not mine:
         text, markup = t("my.none"), None
     else:
         lines = [t("my.header")]
         cancels: list[InlineKeyboardButton] = []
         swap_buttons: list[InlineKeyboardButton] = []
-        for number, assignment in enumerate(mine, start=1):
+        for number, seat in enumerate(mine, start=1):
+            assignment_id = seat.assignment.id
             lines.append(
                 t(
                     "my.item",
                     n=number,
-                    shift=shift_label(t, assignment.shift),
-                    state=await _state(turn, assignment),
+                    shift=shift_label(t, seat.assignment.shift),
+                    state=_state(t, seat),
                 )
             )
-            if assignment.assigned and assignment.status is AssignmentStatus.SIGNED_UP:
-                # An assigned seat is not cancelled: leave is asked, and a coordinator decides.
-                if await leave.pending_of(turn.session, assignment.id) is None:
-                    cancels.append(
-                        button(
-                            t("rostering.button.leave_n", n=number),
-                            AskLeave(assignment.id),
-                        )
-                    )
-            elif assignment.status in (AssignmentStatus.SIGNED_UP, AssignmentStatus.WAITLISTED):
-                cancels.append(button(t("my.button.cancel", n=number), MyCancel(assignment.id)))
-            if (
-                assignment.status is AssignmentStatus.SIGNED_UP
-                and assignment.shift.starts_at > turn.now
-            ):
-                swap_buttons.append(swap_button(t, number, assignment.id))
+            if seat.may_ask_leave:
+                cancels.append(
+                    button(t("rostering.button.leave_n", n=number), AskLeave(assignment_id))
+                )
+            if seat.may_cancel:
+                cancels.append(button(t("my.button.cancel", n=number), MyCancel(assignment_id)))
+            if seat.may_swap:
+                swap_buttons.append(swap_button(t, number, assignment_id))
         rows = [cancels[i : i + 3] for i in range(0, len(cancels), 3)]
         rows += [swap_buttons[i : i + 3] for i in range(0, len(swap_buttons), 3)]
         rows.append([button(t("my.button.calendar"), MyCalendar())])

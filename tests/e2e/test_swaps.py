@@ -610,9 +610,10 @@ async def test_offers_expire_before_the_start_and_everyone_concerned_is_told_onc
     assert offer.status is SwapStatus.EXPIRED
     assert await trail(harness, offer.id) == ["swap.offer", "swap.expire"]
 
-    # No new offer this close to the start.
+    # No new offer this close to the start: /my shows no Swap button, and an old one is refused.
     await command(harness, town_.holder, "my")
-    await town_.holder.press("🔁 换岗 1")
+    assert town_.holder.last().buttons() == ["✖️ 取消 1", "📅 日历文件"]
+    await town_.holder.press_data(f"sw:{offer.from_assignment_id}", town_.holder.last().message_id)
     await harness.settle()
     assert town_.holder.answered_callbacks[-1]["text"] == "开班前 60 分钟内不能再发起或接受换岗。"
 
@@ -694,7 +695,9 @@ async def test_refusals_each_with_a_clear_answer_and_no_change(harness: Harness)
     await press_and_settle(harness, town_.holder, GIVE_AWAY)
     offer = await last_offer(harness)
     await harness.deliver()
-    # One open offer per seat; one's own offer cannot be taken.
+    # One open offer per seat: /my shows no second Swap button, and an old one is refused.
+    await command(harness, town_.holder, "my")
+    assert town_.holder.last().buttons() == ["✖️ 取消 1", "📅 日历文件"]
     assert await press(town_.holder, f"sw:{offer.from_assignment_id}") == (
         "这个班次已经有一个进行中的换岗，请先在 /swaps 撤回它。"
     )
