@@ -21,7 +21,7 @@ from bot.i18n import Translator
 from bot.services.duty import checkin, geofence, presence
 from bot.services.duty import checkout as checkout_service
 from bot.services.duty.at_hand import AssignmentAtHand
-from bot.services.duty.checkin_text import distance, duration, refusal
+from bot.services.duty.checkin_text import distance, duration
 from bot.services.duty.photo_archive import archive_path
 from bot.services.duty.photo_rules import Photo
 from bot.services.platform import dialogues
@@ -30,7 +30,7 @@ from bot.services.reports.report_text import hours_rank_line
 from bot.services.schedule.shift_text import shift_label
 from handlers import common
 from handlers.keyboards import button, cancel_row, inline
-from handlers.turn import Markup, Turn
+from handlers.turn import Markup, Turn, error_text
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ LABEL = "checkin.shift_label"
 
 
 def refuse(turn: Turn, error: DomainError, markup: Markup | None = None) -> None:
-    text = refusal(turn.t, error)
+    text = error_text(turn.t, error)
     if turn.update.callback_query is not None:
         turn.answer(text, alert=True)
     else:

@@ -8,13 +8,10 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton
 
 from bot.buttons import CallbackData
-from bot.db.models import OrderStatus
 from bot.errors import DomainError
-from bot.services.duty.checkin_text import refusal
-from bot.services.oversight import notices
 from handlers.checkin import photo_of, position_of
 from handlers.keyboards import button
-from handlers.turn import Turn
+from handlers.turn import Turn, error_text
 
 MAX_SHOWN = 10
 
@@ -25,17 +22,9 @@ def data_button(text: str, data: CallbackData) -> InlineKeyboardButton:
     return button(text, data)
 
 
-def refusal_text(turn: Turn, error: DomainError) -> str:
-    state = error.params.get("state")
-    if isinstance(state, OrderStatus):
-        params = {**error.params, "state": notices.order_state(turn.t, state)}
-        error = DomainError(error.code, **params)
-    return refusal(turn.t, error)
-
-
 def refuse(turn: Turn, error: DomainError) -> None:
     """A refusal: an alert on a button press, a reply to a message."""
-    text = refusal_text(turn, error)
+    text = error_text(turn.t, error)
     if turn.update.callback_query is not None:
         turn.answer(text, alert=True)
     else:

@@ -6,10 +6,9 @@ from __future__ import annotations
 from bot.buttons import NoShowComing, NoShowNotComing
 from bot.errors import DomainError
 from bot.services.duty import noshow
-from bot.services.duty.checkin_text import refusal
 from bot.services.schedule.shift_text import shift_label
 from handlers.checkin import location_keyboard
-from handlers.turn import Turn
+from handlers.turn import Turn, error_text
 
 
 async def coming(turn: Turn, data: NoShowComing) -> None:
@@ -27,7 +26,7 @@ async def _answer(turn: Turn, assignment_id: int, *, coming: bool) -> None:
             turn.session, member, assignment_id, coming, turn.now, turn.runtime.settings
         )
     except DomainError as error:
-        turn.answer(refusal(turn.t, error), alert=True)
+        turn.answer(error_text(turn.t, error), alert=True)
         return
     t = turn.t
     label = shift_label(t, assignment.shift)

@@ -3,9 +3,15 @@ split at Telegram's message limit in a chat."""
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from telegram import Update
 
-from handlers.turn import ALERT_LIMIT, explanation_rows
+from bot.db.models import OrderStatus
+from bot.errors import DomainError, ErrorCode
+from bot.i18n import Translator
+from handlers.turn import ALERT_LIMIT, error_text, explanation_rows
 
 USER = {"id": 7, "is_bot": False, "first_name": "甲"}
 CHAT = {"id": 7, "type": "private", "first_name": "甲"}
@@ -35,3 +41,13 @@ def test_a_long_explanation_on_a_button_is_cut_to_an_alert() -> None:
     assert row["text"].endswith("…")
     [short] = explanation_rows(_button_update(), "这个按钮已失效")
     assert short["text"] == "这个按钮已失效"
+
+
+def test_a_refusal_shows_moments_and_states_in_words_wherever_it_is_caught() -> None:
+    t = Translator("zh_Hans", ZoneInfo("Asia/Shanghai"))
+    past = DomainError(
+        ErrorCode.ORDER_DEADLINE_PAST, deadline=dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.UTC)
+    )
+    assert error_text(t, past) == "期限 2026年12月3日 18:00 已经过去了，请选一个以后的时间。"
+    wrong = DomainError(ErrorCode.ORDER_WRONG_STATE, state=OrderStatus.ACCEPTED)
+    assert error_text(t, wrong) == "这件整改令现在是「已办结」，不能这样操作。"

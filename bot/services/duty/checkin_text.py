@@ -8,7 +8,6 @@ import math
 from typing import Any
 
 from bot import geo
-from bot.errors import DomainError
 from bot.i18n import Translator
 
 DISTANCE_PARAMS = frozenset({"distance", "radius"})
@@ -43,8 +42,3 @@ def param(t: Translator, name: str, value: Any) -> Any:
     if name in DISTANCE_PARAMS and isinstance(value, int | float):
         return distance(t, value)
     return value
-
-
-def refusal(t: Translator, error: DomainError) -> str:
-    """The localized message of a refusal whose parameters need rendering first."""
-    return t(error.message_key, **{name: param(t, name, v) for name, v in error.params.items()})
