@@ -138,6 +138,8 @@ from bot.db.models import DialogueKind
 from bot.services.duty import attendance as attendance_service
 from bot.services.duty import checkin as checkin_service
 from bot.services.duty import checkout as checkout_service
+from bot.services.oversight import checks
+from bot.services.oversight import reports as street_reports
 from bot.services.people.registration import DIALOGUE as REGISTER_DIALOGUE
 from handlers import (
     admin,
@@ -413,8 +415,18 @@ REGISTRY = Registry(
         DialogueRoute(admin.DIALOGUE_UNIT_NEW, admin.on_unit_name, ADMINS),
         DialogueRoute(admin.DIALOGUE_UNIT_RENAME, admin.on_unit_name, ADMINS),
         # posts, shifts and sign-up
-        DialogueRoute(post_handlers.DIALOGUE_NEW, post_handlers.on_new, COORDINATORS),
-        DialogueRoute(post_handlers.DIALOGUE_EDIT, post_handlers.on_edit, COORDINATORS),
+        DialogueRoute(
+            post_handlers.DIALOGUE_NEW,
+            post_handlers.on_new,
+            COORDINATORS,
+            frozenset({post_handlers.NewStep.LOCATION}),
+        ),
+        DialogueRoute(
+            post_handlers.DIALOGUE_EDIT,
+            post_handlers.on_edit,
+            COORDINATORS,
+            frozenset({post_handlers.EditStep.LOCATION}),
+        ),
         DialogueRoute(newshift.DIALOGUE_NEW, newshift.on_new, COORDINATORS),
         DialogueRoute(shift_card.DIALOGUE_EDIT, shift_card.on_edit, COORDINATORS),
         DialogueRoute(importer.DIALOGUE, importer.on_dialogue, COORDINATORS),
@@ -431,9 +443,19 @@ REGISTRY = Registry(
         DialogueRoute(availability.DIALOGUE, availability.on_dialogue, MEMBERS),
         DialogueRoute(rotate.DIALOGUE, rotate.on_dialogue, COORDINATORS),
         # campaign oversight (issue 16)
-        DialogueRoute(DialogueKind.INSPECT, inspect.on_dialogue, INSPECTORS),
+        DialogueRoute(
+            DialogueKind.INSPECT,
+            inspect.on_dialogue,
+            INSPECTORS,
+            frozenset({checks.Step.LOCATION}),
+        ),
         DialogueRoute(DialogueKind.CHECKLIST_NEW, inspect.on_new_item, ADMINS),
-        DialogueRoute(DialogueKind.STREET_REPORT, street_report.on_dialogue, MEMBERS),
+        DialogueRoute(
+            DialogueKind.STREET_REPORT,
+            street_report.on_dialogue,
+            MEMBERS,
+            frozenset({street_reports.Step.LOCATION}),
+        ),
         DialogueRoute(DialogueKind.ORDER_DRAFT, order_handlers.on_draft, INSPECTORS),
         DialogueRoute(DialogueKind.ORDER_REPLY, order_handlers.on_reply, MEMBERS),
         DialogueRoute(DialogueKind.ORDER_REASON, order_handlers.on_reason, INSPECTORS),

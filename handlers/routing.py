@@ -68,6 +68,8 @@ class DialogueRoute:
     kind: DialogueKind
     handler: DialogueHandler
     roles: frozenset[Role] | None
+    # The steps that ask for a location; at any other step a location is a check-in.
+    location_steps: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

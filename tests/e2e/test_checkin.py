@@ -87,6 +87,79 @@ async def test_a_location_alone_starts_the_check_in(harness: Harness) -> None:
     assert record.late and record.minutes_late == 12
 
 
+async def test_a_location_on_post_checks_in_past_a_dialogue_that_did_not_ask_for_one(
+    harness: Harness,
+) -> None:
+    crew = await team(harness, ("王芳",))
+    [wang] = crew.volunteers
+    # She only looked at her unavailability list, which leaves its dialogue open.
+    await wang.send_command("unavailable")
+    await harness.settle()
+    assert await harness.count(Dialogue) == 1
+    await duty(harness, wang, crew.unit, today(10), today(12))
+    harness.clock.set(today(9, 35))
+
+    await wang.send_location(*near(20))
+    await harness.settle()
+    assert "位置已确认" in (wang.last().text or "")
+    await wang.send_photo()
+    await harness.settle()
+    assert "签到成功" in (wang.last().text or "")
+    [record] = await checkins(harness)
+    assert record.checked_in_at == today(9, 35)
+    assert await harness.count(Dialogue) == 0
+
+
+async def test_a_street_report_asking_for_its_location_gets_it_until_it_is_left(
+    harness: Harness,
+) -> None:
+    crew = await team(harness, ("王芳", "李明"))
+    wang, li = crew.volunteers
+    await duty(harness, wang, crew.unit, today(10), today(12))
+    await duty(harness, li, crew.unit, today(10), today(12), post_name="人民公园东门")
+    # 08:00: 李明 photographs a problem for a street report and walks on without its location.
+    harness.clock.set(today(8, 0))
+    await li.send_command("report")
+    await harness.settle()
+    await li.send_photo()
+    await harness.settle()
+
+    # 09:40, check-in open: 王芳's street report asks for its location, and gets it.
+    harness.clock.set(today(9, 40))
+    await wang.send_command("report")
+    await harness.settle()
+    await wang.send_photo()
+    await harness.settle()
+    harness.clock.set(today(9, 41))
+    await wang.send_location(*near(20))
+    await harness.settle()
+    assert wang.texts()[-2:] == ["📍 已收到位置。", "是哪类问题？"]
+
+    # 09:50: 李明's location from the post is his check-in, not the old report's place.
+    harness.clock.set(today(9, 50))
+    await li.send_location(*near(20))
+    await harness.settle()
+    assert "位置已确认" in (li.last().text or "")
+    await li.send_photo()
+    await harness.settle()
+    assert "签到成功" in (li.last().text or "")
+    [record] = await checkins(harness)
+    assert record.checked_in_at == today(9, 50)
+
+
+async def test_a_location_with_no_check_in_due_still_answers_the_open_dialogue(
+    harness: Harness,
+) -> None:
+    crew = await team(harness, ("王芳",))
+    [wang] = crew.volunteers
+    await wang.send_command("unavailable")
+    await harness.settle()
+    await wang.send_location(*near(20))
+    await harness.settle()
+    assert wang.last().text == "请用文字写不能值班的时间。"
+    assert await harness.count(Dialogue) == 1 and await checkins(harness) == []
+
+
 async def test_no_shift_not_open_yet_and_shift_over_are_explained(harness: Harness) -> None:
     crew = await team(harness)
     fang = crew.volunteers[0]

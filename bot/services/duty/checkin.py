@@ -120,6 +120,16 @@ async def choices(
     return (await _choices(session, member, now, settings)).open_now
 
 
+async def expects_one(
+    session: AsyncSession, member: Member, now: dt.datetime, settings: Settings
+) -> bool:
+    """Whether a location sent now would be taken as a check-in: a shift is open for it and the
+    person is not on post already. (A location can also answer another dialogue's question.)"""
+    at_hand = await _at_hand(session, member.id, now, settings)
+    on_post = at_hand.current is not None and now < at_hand.current.assignment.shift.ends_at
+    return bool(at_hand.open_now) and not on_post
+
+
 async def _choices(
     session: AsyncSession,
     member: Member,
