@@ -56,6 +56,7 @@ DUE_JOBS: tuple[DueJob, ...] = (
     DueJob("weekly_reports", run_with_db=report_jobs.weekly_reports),
     DueJob("monthly_reports", run_with_db=report_jobs.monthly_reports),
     # shift swaps (issue 7)
+    DueJob("swaps.void_orphans", swap_jobs.void_orphans),
     DueJob("swaps.expire", swap_jobs.expire),
     # assigned duty (issue 17)
     DueJob("rostering.ack_reminders", acknowledge.reminders),

@@ -35,6 +35,7 @@ from bot.services.rostering import notices, rotas
 from bot.services.schedule import eligibility, seats, signup, waitlist
 from bot.services.schedule.broadcast import volunteers
 from bot.services.schedule.timespec import local_day_bounds
+from bot.services.swaps import queries as swap_queries
 from bot.settings import Settings
 
 REASON_MAX = 200
@@ -84,6 +85,9 @@ async def askable(
         raise DomainError(ErrorCode.LEAVE_NOT_ASSIGNED)
     if await pending_of(session, assignment.id) is not None:
         raise DomainError(ErrorCode.LEAVE_ALREADY_ASKED)
+    # One way out of a seat at a time: a swap's taker would otherwise wait for a freed seat.
+    if await swap_queries.open_offer_of(session, assignment.id) is not None:
+        raise DomainError(ErrorCode.LEAVE_SWAP_OPEN)
     return assignment
 
 
@@ -196,7 +200,9 @@ async def decide(
         raise _decided_error(leave)
     if shift.starts_at <= now:
         raise DomainError(ErrorCode.LEAVE_APPROVE_STARTED)
-    if approve and (
+    # Rejected or approved, a seat that has moved on needs no decision: a rejection would tell
+    # the member to turn up for a shift that is no longer theirs.
+    if (
         assignment.status is not AssignmentStatus.SIGNED_UP
         or assignment.member_id != leave.member_id
     ):

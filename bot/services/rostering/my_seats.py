@@ -58,8 +58,16 @@ async def of(
                 # A late cancel stays offered: its refusal tells the member to swap instead.
                 may_cancel=status is AssignmentStatus.WAITLISTED
                 or (held and not assignment.assigned),
-                may_ask_leave=held and assignment.assigned and not leave_asked and not_started,
-                may_swap=held and offer is None and now < expiry(settings, assignment.shift),
+                # One way out of a seat at a time: a leave asked or a swap open, not both.
+                may_ask_leave=held
+                and assignment.assigned
+                and not leave_asked
+                and offer is None
+                and not_started,
+                may_swap=held
+                and offer is None
+                and not leave_asked
+                and now < expiry(settings, assignment.shift),
             )
         )
     return seats

@@ -1,21 +1,107 @@
-"""The swaps' scheduler job (a row of ``bot/due.py``): closing the offers whose time is up and
-telling everyone concerned, once."""
+"""The swaps' scheduler jobs (rows of ``bot/due.py``): closing the offers whose seat went away
+some other way, and those whose time is up, telling everyone concerned, once."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from bot.db.models import AssignmentStatus, Member, ShiftStatus, SwapOffer, SwapStatus
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    Member,
+    Shift,
+    ShiftStatus,
+    SwapOffer,
+    SwapStatus,
+)
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import outbox
 from bot.services.platform.notify import Render, notify_all
 from bot.services.swaps.lifecycle import OPEN, counterpart, record, transition, unit_of
 from bot.services.swaps.notices import offer_label
 from bot.settings import Settings
+
+
+def _orphaned() -> Select[int]:
+    """The open offers one of whose seats is no longer held: the offering member's, or the one
+    asked for in exchange (a leave approved, a coordinator took the holder off, the shift
+    cancelled)."""
+    mine, my_shift = aliased(Assignment), aliased(Shift)
+    theirs, their_shift = aliased(Assignment), aliased(Shift)
+
+    def gone(seat: Any, shift: Any) -> Any:
+        return or_(seat.status != AssignmentStatus.SIGNED_UP, shift.status != ShiftStatus.SCHEDULED)
+
+    return (
+        select(SwapOffer.id)
+        .join(mine, SwapOffer.from_assignment_id == mine.id)
+        .join(my_shift, mine.shift_id == my_shift.id)
+        .outerjoin(theirs, SwapOffer.target_assignment_id == theirs.id)
+        .outerjoin(their_shift, theirs.shift_id == their_shift.id)
+        .where(
+            SwapOffer.status.in_(OPEN),
+            or_(gone(mine, my_shift), and_(theirs.id.is_not(None), gone(theirs, their_shift))),
+        )
+    )
+
+
+async def void_orphans(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """Close at once the open offers whose seat went away some other way, and tell who was
+    waiting on them: the offering member, the member named or who took it, and the coordinators
+    asked to approve it. (Left to expiry, a taker would wait for a seat that no longer exists.)"""
+    ids = list(await session.scalars(_orphaned()))
+    if not ids:
+        return 0
+    queued = 0
+    for offer in (
+        await session.scalars(select(SwapOffer).where(SwapOffer.id.in_(ids)).order_by(SwapOffer.id))
+    ).unique():
+        before = offer.status
+        if not await transition(session, offer, before, SwapStatus.VOID, now):
+            continue
+        record(
+            session,
+            None,
+            "void",
+            offer,
+            now,
+            before={"status": before.value},
+            after={"status": SwapStatus.VOID.value},
+        )
+        queued += await notify_all(
+            session,
+            await _concerned(session, offer, before),
+            _voided(offer),
+            key=_voided_key(offer),
+            now=now,
+            settings=settings,
+            urgent=True,
+        )
+    return queued
+
+
+async def _concerned(session: AsyncSession, offer: SwapOffer, before: SwapStatus) -> list[Member]:
+    concerned = [offer.offered_by]
+    other = counterpart(offer)
+    if other is not None:
+        concerned.append(other)
+    if before is SwapStatus.AWAITING_APPROVAL:
+        concerned += await coordinators_of(session, unit_of(offer).id)
+    return concerned
+
+
+def _voided_key(offer: SwapOffer) -> Callable[[Member], str]:
+    return lambda member: f"swap-void:{offer.id}:{member.id}"
+
+
+def _voided(offer: SwapOffer) -> Render:
+    return lambda t: outbox.payload(t("swaps.notice.void", shift=offer_label(t, offer)))
 
 
 async def expire(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
@@ -52,15 +138,9 @@ async def expire(session: AsyncSession, now: dt.datetime, settings: Settings) ->
         )
         if not held:
             continue
-        concerned = [offer.offered_by]
-        other = counterpart(offer)
-        if other is not None:
-            concerned.append(other)
-        if before is SwapStatus.AWAITING_APPROVAL:
-            concerned += await coordinators_of(session, unit_of(offer).id)
         queued += await notify_all(
             session,
-            concerned,
+            await _concerned(session, offer, before),
             _expired(offer),
             key=_expired_key(offer),
             now=now,
