@@ -963,11 +963,13 @@ class OrderReplySubmit(CallbackData, prefix="ov.ors"):
 @dataclass(frozen=True)
 class OrderAccept(CallbackData, prefix="ov.ok"):
     order_id: int
+    reply: int  # which reply it accepts: orders.reply_mark of the order when the button was made
 
 
 @dataclass(frozen=True)
 class OrderReturn(CallbackData, prefix="ov.ob"):
     order_id: int
+    reply: int  # as OrderAccept's
 
 
 @dataclass(frozen=True)

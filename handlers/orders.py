@@ -26,7 +26,7 @@ from bot.buttons import (
     ReportCard,
 )
 from bot.db.models import Dialogue, RectificationOrder
-from bot.errors import DomainError
+from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.oversight import (
     notices,
@@ -396,14 +396,21 @@ async def submit_reply(turn: Turn, data: OrderReplySubmit) -> None:
 # -- the issuer (inspectors, admins) ----------------------------------------------------------
 
 
+async def _refuse_review(turn: Turn, order_id: int, error: DomainError) -> None:
+    refuse(turn, error)
+    if error.code is ErrorCode.ORDER_NEWER_REPLY:
+        # The reply the inspector has not seen, with buttons that act on it.
+        await show_card(turn, OrderCard(order_id))
+
+
 async def accept(turn: Turn, data: OrderAccept) -> None:
     t = turn.t
     try:
         order = await order_review.accept(
-            turn.session, turn.actor, data.order_id, turn.now, turn.runtime.settings
+            turn.session, turn.actor, data.order_id, data.reply, turn.now, turn.runtime.settings
         )
     except DomainError as error:
-        refuse(turn, error)
+        await _refuse_review(turn, data.order_id, error)
         return
     follow = [
         data_button(t("oversight.button.follow_up_days", count=days), OrderFollowUp(order.id, days))
@@ -419,9 +426,11 @@ async def accept(turn: Turn, data: OrderAccept) -> None:
 async def ask_return(turn: Turn, data: OrderReturn) -> None:
     t = turn.t
     try:
-        order = await order_review.begin_return(turn.session, turn.actor, data.order_id, turn.now)
+        order = await order_review.begin_return(
+            turn.session, turn.actor, data.order_id, data.reply, turn.now
+        )
     except DomainError as error:
-        refuse(turn, error)
+        await _refuse_review(turn, data.order_id, error)
         return
     turn.reply(t("oversight.order.ask_return_reason", id=order.id), inline([cancel_row(t)]))
 

@@ -101,8 +101,21 @@ async def test_an_order_is_acknowledged_replied_sent_back_replied_again_and_acce
     assert "整改令被退回：路边还有散落垃圾" in (coordinator.last().caption or "")
     assert coordinator.last().buttons() == ["📤 回复整改"]
 
+    harness.clock.advance(hours=1)
     await reply(harness, town, "散落垃圾已清扫")
     await harness.deliver()
+    # The first reply's notice still shows its buttons: they act on the reply it showed only.
+    await inspector.press("✅ 验收办结", message_id=notice.message_id)
+    await harness.settle()
+    assert inspector.answered_callbacks[-1]["text"] == (
+        f"整改令 #{order.id} 有一条更新的回复，您还没看过：下面是最新的回复，请看过再验收或退回。"
+    )
+    assert "回复：散落垃圾已清扫" in (inspector.last().text or "")
+    assert (await orders(harness))[0].status is OrderStatus.REPLIED
+    await inspector.press("↩️ 退回", message_id=notice.message_id)
+    await harness.settle()
+    assert "有一条更新的回复" in inspector.answered_callbacks[-1]["text"]
+    assert await harness.count(Dialogue) == 0
     await press_and_settle(harness, inspector, "✅ 验收办结")
     assert "已办结。要不要约个时间回头看？" in (inspector.last().text or "")
     assert inspector.last().buttons() == ["7 天后回头看", "14 天后回头看", "不用"]
@@ -257,7 +270,7 @@ async def test_who_may_answer_and_accept_and_the_rules_of_deadlines_and_units(
     await press_and_settle(harness, town.coordinator, "✅ 提交回复")
     # Acceptance by a coordinator is refused; the inspector's counts.
     await town.coordinator.press_data(
-        OrderAccept(order.id).pack(), anchor := town.coordinator.last().message_id
+        OrderAccept(order.id, 0).pack(), anchor := town.coordinator.last().message_id
     )
     await harness.settle()
     assert (

@@ -19,10 +19,12 @@ from bot.services.oversight.orders import (
     NOTE_MAX,
     REASON,
     ReasonFor,
+    check_reply,
     count_actions,
     get,
     member_id,
     record,
+    reply_mark,
     require_inspector,
     tell_unit,
     wrong_state,
@@ -37,12 +39,17 @@ REASON_MIN = 2
 
 
 async def accept(
-    session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime, settings: Settings
+    session: AsyncSession,
+    actor: Actor,
+    order_id: int,
+    reply: int,
+    now: dt.datetime,
+    settings: Settings,
 ) -> RectificationOrder:
+    """验收办结 of the reply with this mark (orders.reply_mark)."""
     require_inspector(actor)
     order = await get(session, order_id)
-    if order.status is not OrderStatus.REPLIED:
-        raise wrong_state(order.status)
+    check_reply(order, reply)
     order.status = OrderStatus.ACCEPTED
     order.accepted_at = now
     order.accepted_by_id = member_id(actor)
@@ -75,19 +82,18 @@ async def accept(
 
 
 async def begin_return(
-    session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime
+    session: AsyncSession, actor: Actor, order_id: int, reply: int, now: dt.datetime
 ) -> RectificationOrder:
     require_inspector(actor)
     order = await get(session, order_id)
-    if order.status is not OrderStatus.REPLIED:
-        raise wrong_state(order.status)
+    check_reply(order, reply)
     await dialogues.begin(
         session,
         actor.telegram_id,
         REASON,
         ReasonFor.RETURN.value,
         now,
-        {"order_id": order.id},
+        {"order_id": order.id, "reply": reply},
     )
     return order
 
@@ -111,8 +117,8 @@ async def send_back(
     require_inspector(actor)
     reason = clean_reason(text)
     order = await get(session, int(dialogue.data["order_id"]))
-    if order.status is not OrderStatus.REPLIED:
-        raise wrong_state(order.status)
+    # A reason typed while the unit replied again would send back a reply it does not answer.
+    check_reply(order, int(dialogue.data.get("reply", reply_mark(order))))
     order.status = OrderStatus.RETURNED
     order.updated_at = now
     returns = await count_actions(session, order.id, "order.return")

@@ -132,15 +132,31 @@ def unit_buttons(
     return rows
 
 
+def reply_mark(order: RectificationOrder) -> int:
+    """Which of the unit's replies the order holds now (a reply sent back is followed by
+    another): the second it came in, carried by the buttons that accept or return it."""
+    return int(order.replied_at.timestamp()) if order.replied_at is not None else 0
+
+
+def check_reply(order: RectificationOrder, mark: int) -> None:
+    """Accept or return only the reply the inspector was shown: an older notice's buttons would
+    act on a later reply they have not seen."""
+    if order.status is not OrderStatus.REPLIED:
+        raise wrong_state(order.status)
+    if mark != reply_mark(order):
+        raise DomainError(ErrorCode.ORDER_NEWER_REPLY, id=order.id)
+
+
 def issuer_buttons(
     t: Translator, order: RectificationOrder
 ) -> list[list[tuple[str, OrderAccept | OrderReturn]]]:
     if order.status is not OrderStatus.REPLIED:
         return []
+    mark = reply_mark(order)
     return [
         [
-            (t("oversight.button.accept"), OrderAccept(order.id)),
-            (t("oversight.button.return"), OrderReturn(order.id)),
+            (t("oversight.button.accept"), OrderAccept(order.id, mark)),
+            (t("oversight.button.return"), OrderReturn(order.id, mark)),
         ]
     ]
 
