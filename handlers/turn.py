@@ -209,6 +209,8 @@ def error_text(t: Translator, error: DomainError) -> str:
 def _shown(t: Translator, name: str, value: Any) -> Any:
     if isinstance(value, OrderStatus):
         return notices.order_state(t, value)
+    if isinstance(value, Role):
+        return t(f"role.{value.value}")
     return checkin_text.param(t, name, value)
 
 

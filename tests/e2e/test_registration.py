@@ -235,12 +235,35 @@ async def test_existing_member_gains_role_from_invite_of_same_unit(harness: Harn
     await person.send_command("start", other_code)
     await harness.settle()
     assert "已为您增加身份：领导" in person.texts()[-2]
-    assert "已经是「城管局」的成员" in person.texts()[-1]
+    assert person.texts()[-1] == (
+        "您已经是「城管局」的成员了。一个人只能属于一个单位，「交警队」的邀请链接对您无效。"
+    )
+    again = await invite_code(harness, harness.admin, "城管局", "志愿者")
+    await person.send_command("start", again)
+    await harness.settle()
+    assert person.texts()[-1] == "您在「城管局」已经是志愿者了，不需要这个邀请链接。"
     member = await harness.member(3801)
     assert member is not None and member.roles == {Role.VOLUNTEER, Role.LEADER}
+    assert member.unit is not None and member.unit.name == "城管局"
     async with harness.session() as session:
         units = (await session.scalars(select(Unit))).all()
     assert len(units) == 2
+
+
+async def test_an_admin_joins_a_unit_by_invite_like_anyone(harness: Harness) -> None:
+    """An admin's record belongs to no unit: an invite registers them (phone and all) there."""
+    admin = harness.admin
+    await admin.send_command("start")
+    await harness.settle()
+    await create_unit(harness, "城管局")
+    code = await invite_code(harness, admin, "城管局", "志愿者")
+    await join(harness, admin, code, "管理员甲")
+    member = await harness.member(admin.user_id)
+    assert member is not None and member.unit is not None and member.unit.name == "城管局"
+    assert member.roles == {Role.VOLUNTEER} and member.phone
+    await admin.send_command("units")
+    await harness.settle()
+    assert "🏢 单位列表" in (admin.last().text or ""), "still an admin"
 
 
 async def test_forged_invite_buttons_are_refused_and_create_nothing(harness: Harness) -> None:

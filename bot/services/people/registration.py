@@ -42,14 +42,17 @@ async def start(
     session: AsyncSession, telegram_id: int, code: str, now: dt.datetime
 ) -> JoinStarted | RoleAdded:
     """Open the registration dialogue for a valid code; an existing member of the same unit
-    gains the invite's role instead."""
+    gains the invite's role instead. An admin, whose record belongs to no unit, registers like
+    anyone else (and so gives a phone number)."""
     invite = await invites.check(session, code, now)
     member = await members.by_telegram_id(session, telegram_id)
-    if member is not None and member.active:
-        if member.unit_id != invite.unit_id or invite.role in member.roles:
+    if member is not None and member.active and member.unit is not None:
+        if member.unit_id != invite.unit_id:
             raise DomainError(
-                ErrorCode.ALREADY_MEMBER, unit=member.unit.name if member.unit else "-"
+                ErrorCode.ALREADY_MEMBER, unit=member.unit.name, other=invite.unit.name
             )
+        if invite.role in member.roles:
+            raise DomainError(ErrorCode.ALREADY_HAS_ROLE, unit=member.unit.name, role=invite.role)
         await invites.consume(session, invite)
         member.role_rows.append(MemberRole(member_id=member.id, role=invite.role))
         return RoleAdded(member=member, invite=invite)
@@ -84,10 +87,8 @@ async def complete(
     """Create the member; the invite is checked again, it may have expired or filled up."""
     invite = await invites.check(session, str(dialogue.data["code"]), now)
     existing = await members.by_telegram_id(session, dialogue.telegram_id)
-    if existing is not None and existing.active:
-        raise DomainError(
-            ErrorCode.ALREADY_MEMBER, unit=existing.unit.name if existing.unit else "-"
-        )
+    if existing is not None and existing.active and existing.unit is not None:
+        raise DomainError(ErrorCode.ALREADY_MEMBER, unit=existing.unit.name, other=invite.unit.name)
     await invites.consume(session, invite)
     if existing is None:
         member = Member(telegram_id=dialogue.telegram_id, registered_at=now, blocked_bot=False)
