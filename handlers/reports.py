@@ -180,7 +180,8 @@ async def _report(turn: Turn, kind: ReportKind) -> None:
     rendered = await reports.render_report(turn.t, tally, kind, turn.runtime.settings)
     for text in rendered.texts:
         turn.reply(text)
-    turn.reply_photo(rendered.chart, rendered.caption)
+    if rendered.chart is not None:
+        turn.reply_photo(rendered.chart, rendered.caption)
 
 
 async def today(turn: Turn) -> None:

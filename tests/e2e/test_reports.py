@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from bot.db.models import AuditEntry, BoundGroup, Unit
@@ -138,6 +140,20 @@ async def test_private_today_is_the_leaders_unit_and_the_whole_city_for_admins(
     assert "📍 各岗位情况（按得分）：" in leader_text
     assert leader.last().kind == "photo"
     assert harness.admin.messages()[-2].text == HQ_TALLY
+
+
+async def test_a_day_without_shifts_gets_its_text_and_no_empty_chart(harness: Harness) -> None:
+    await seed_day(harness)
+    # Friday has no shifts: the tally says so, and no chart of empty bars follows.
+    harness.clock.set(at(DAY, "20:30") + dt.timedelta(days=3))
+    leader = harness.user(LEADER_ID, "李领导")
+    before = len(leader.messages())
+    await leader.send_command("today")
+    await harness.settle()
+    answers = leader.messages()[before:]
+    assert [message.kind for message in answers] == ["text"]
+    assert "这段时间没有排班。" in (answers[0].text or "")
+    assert "📊 城管局 · 执勤日报 · 12月4日 周五" in (answers[0].text or "")
 
 
 async def test_week_and_month_compare_with_the_period_before(harness: Harness) -> None:

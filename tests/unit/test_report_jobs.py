@@ -78,6 +78,22 @@ async def test_daily_tally_is_queued_once_per_group_at_summary_time(
     assert {row.batch for row in rows} == {f"tally:{HQ}:2026-12-01", f"tally:{UNIT}:2026-12-01"}
 
 
+async def test_a_day_without_shifts_is_told_in_text_with_no_chart(
+    database: Database, settings: Settings
+) -> None:
+    await _seed(database)
+    next_day = DAY + dt.timedelta(days=3)  # a Friday with nothing scheduled
+    assert await report_jobs.daily_tallies(database, at(next_day, "20:00"), settings) == 2
+    rows = await _outbox(database)
+    assert [row.idempotency_key for row in rows] == [
+        f"tally:{UNIT}:2026-12-04",
+        f"tally:{HQ}:2026-12-04",
+    ]
+    assert all(row.kind == "text" for row in rows)
+    assert "这段时间没有排班。" in rows[1].payload["text"]
+    assert not any(row.payload.get("photo_path") for row in rows)
+
+
 async def test_a_tally_missed_while_down_is_sent_late_the_same_day_only(
     database: Database, settings: Settings
 ) -> None:

@@ -61,7 +61,7 @@ def scheduled_period(kind: ReportKind, today: dt.date) -> tuple[Period, Period |
 @dataclass(frozen=True)
 class Rendered:
     texts: list[str]
-    chart: bytes
+    chart: bytes | None  # None: no shifts in the period, nothing to draw
     caption: str
 
 
@@ -71,7 +71,7 @@ async def render_report(
     bounds = GradeBounds(good=settings.grade_good_min, fair=settings.grade_fair_min)
     # Drawing takes a good part of a second of pure Python: keep it off the event loop, and
     # off its GIL (a worker process: see offload).
-    chart = await run_off_loop(draw, chart_spec(t, tally, bounds))
+    chart = await run_off_loop(draw, chart_spec(t, tally, bounds)) if tally.totals.shifts else None
     caption = t("report.chart.caption", scope=scope_name(t, tally), period=period_label(t, tally))
     return Rendered(
         texts=render(t, tally, kind, late=late), chart=chart, caption=caption[:CAPTION_LIMIT]

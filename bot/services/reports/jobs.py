@@ -118,17 +118,18 @@ async def _report_messages(
     late = now - occasion.due_at > LATE_AFTER
     rendered = await render_report(t, tally, occasion.kind, settings, late=late)
     key = occasion.key(group.chat_id)
-    chart_path = await asyncio.to_thread(
-        save_chart, settings, f"{key.replace(':', '-')}.png", rendered.chart
-    )
     messages = [outbox.payload(text) for text in rendered.texts]
-    messages.append(outbox.payload(rendered.caption, photo_path=str(chart_path)))
     if occasion.kind is ReportKind.DAILY and settings.summary_photo_wall:
         wall = await photos(session, period, settings, group.unit_id, PHOTO_WALL_SIZE)
         if len(wall) == 1:
-            messages.insert(-1, outbox.payload(photo=wall[0]))
+            messages.append(outbox.payload(photo=wall[0]))
         elif wall:
-            messages.insert(-1, outbox.payload(media=wall))
+            messages.append(outbox.payload(media=wall))
+    if rendered.chart is not None:
+        chart_path = await asyncio.to_thread(
+            save_chart, settings, f"{key.replace(':', '-')}.png", rendered.chart
+        )
+        messages.append(outbox.payload(rendered.caption, photo_path=str(chart_path)))
     return messages
 
 
@@ -143,7 +144,7 @@ async def _enqueue_report(
     queued = 0
     for index, body in enumerate(messages):
         part_key = key if index == 0 else f"{key}:{index + 1}"
-        if index == len(messages) - 1:
+        if body.photo_path:
             part_key = f"{key}:chart"
         elif body.media or body.photo:
             part_key = f"{key}:wall"
