@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from typing import Any
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
+from telegram import Bot
 
 from bot import metrics
 from bot.board.health import SenderStatus, sender_status, tick_grace
 from bot.db.engine import Database
+from bot.db.leadership import Leadership
 from bot.db.models import OutboxMessage, OutboxStatus
 from bot.emulator import Fault
+from bot.sender import Sender
 from bot.services.platform import outbox
 from tests.e2e.board_fixtures import BOARD_SETTINGS, get, running_board
 from tests.harness import ADMIN_ID, Harness
@@ -100,8 +105,21 @@ async def test_an_unreachable_database_is_unhealthy(harness: Harness) -> None:
     assert body["checks"]["scheduler"]["ok"] is True
 
 
-def test_sender_status_reads_the_running_sender() -> None:
+async def test_sender_status_reads_the_running_sender(harness: Harness) -> None:
     assert sender_status(None, None) == SenderStatus(running=False, leading=False)
+    bot = Bot(harness.runtime.settings.bot_token, base_url=harness.emulator.base_url)
+    sole = Sender(bot, harness.runtime)
+    standby = Sender(bot, harness.runtime, leadership=Leadership(harness.database.url, "b:1"))
+    task = asyncio.create_task(asyncio.Event().wait())
+    try:
+        # A sender of its own (SQLite) leads; one waiting for PostgreSQL's lock stands by.
+        assert sender_status(sole, task) == SenderStatus(running=True, leading=True)
+        assert sender_status(standby, task) == SenderStatus(running=True, leading=False)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert sender_status(sole, task) == SenderStatus(running=False, leading=False)
 
 
 def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot import answers
 from bot.db.models import Dialogue, Member
 from bot.emulator import Fault
 from tests.e2e.journeys import create_unit, invite_code, join
@@ -47,9 +48,17 @@ async def test_failure_behind_a_button_is_answered_with_an_alert(
     assert await harness.count(Dialogue) == 0
 
 
-async def test_a_reply_that_meets_the_flood_limit_waits_and_arrives(harness: Harness) -> None:
+async def test_a_reply_that_meets_the_flood_limit_waits_and_arrives(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Telegram answers 429 to the reply (a busy moment); the bot waits the second it is told
     and sends it again, so the person still gets their answer, once."""
+    waits: list[float] = []
+
+    async def wait_out(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(answers, "wait_out", wait_out)
     await create_unit(harness, "城管局")
     code = await invite_code(harness, harness.admin, None, "志愿者")
     volunteer = harness.user(3201, "王芳")
@@ -62,9 +71,12 @@ async def test_a_reply_that_meets_the_flood_limit_waits_and_arrives(harness: Har
     await volunteer.send_command("me")
     await harness.settle()
 
-    answers = volunteer.texts()[before:]
-    assert len(answers) == 1 and "王芳" in answers[0]
-    assert not any("出错" in text for text in answers)
+    replies = volunteer.texts()[before:]
+    assert len(replies) == 1 and replies[0].startswith("👤 我的资料\n姓名：王芳")
+    assert waits == [1]
+    assert [d.lower() for d in harness.emulator.refused("sendMessage")] == [
+        "too many requests: retry after 1"
+    ]
 
 
 async def test_an_edited_message_is_answered_and_changes_nothing(harness: Harness) -> None:

@@ -4,6 +4,7 @@ confirmation stays when the report language is picked."""
 
 from __future__ import annotations
 
+from bot.db.models import BoundGroup
 from tests.e2e.checkin_fixtures import coordinator, duty, team, today
 from tests.harness import Harness
 
@@ -54,6 +55,9 @@ async def test_picking_the_report_language_keeps_the_binding_confirmation(
     assert "English" in group.last().buttons()
     toast = harness.admin.answered_callbacks[-1]
     assert toast.get("text") == "Reports in this group are now in English."
+    async with harness.session() as session:
+        bound = await session.get(BoundGroup, GROUP)
+    assert bound is not None and bound.language == "en"
 
     # The language it already has: the confirmation already says so, nothing to edit.
     edits = harness.emulator.sent_count("editMessageText")

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.db.models import Member, MemberRole, Role, SwapOffer
+from bot.db.models import AssignmentStatus, Member, MemberRole, Role, SwapOffer
 from bot.emulator import SimUser
-from tests.e2e.schedule import command, press_and_settle
+from tests.e2e.schedule import command, press_and_settle, statuses
 from tests.e2e.swap_fixtures import member, town
 from tests.harness import Harness
 
@@ -52,6 +52,10 @@ async def test_a_give_away_reaches_only_those_who_stand_on_posts(harness: Harnes
     # A coordinator who stands on posts takes it.
     text = await press_and_settle(harness, serving, "🙋 我来接")
     assert f"换岗完成：现在由您负责 {LABEL}" in text
+    assert await statuses(harness, place.shift_id) == {
+        place.holder.user_id: AssignmentStatus.CANCELLED,
+        serving.user_id: AssignmentStatus.SIGNED_UP,
+    }
 
 
 async def test_a_hand_over_to_the_leader_is_refused_with_the_reason(harness: Harness) -> None:

@@ -788,4 +788,9 @@ async def test_an_english_speaking_member_reads_the_offer_and_takes_it_in_englis
     assert alice.last().buttons() == ["🙋 I'll take it"]
     text = await press_and_settle(harness, alice, "🙋 I'll take it")
     assert text.startswith("✅ Swap complete:")
+    assert await statuses(harness, town_.shift_id) == {
+        town_.holder.user_id: CANCELLED,
+        alice.user_id: SIGNED,
+    }
+    assert (await last_offer(harness)).status is SwapStatus.COMPLETED
     assert "There are no swaps for you to take" in await command(harness, alice, "swaps")

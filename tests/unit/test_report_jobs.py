@@ -119,8 +119,13 @@ async def test_a_group_bound_after_the_time_waits_for_tomorrow(
                 bound_at=at(DAY, "20:10"),
             )
         )  # fmt: skip
-    await report_jobs.daily_tallies(database, at(DAY, "20:15"), settings)
+    assert await report_jobs.daily_tallies(database, at(DAY, "20:15"), settings) == 4
     assert all(row.chat_id != -100_333 for row in await _outbox(database))
+    # Tomorrow's tally reaches it with the others.
+    tomorrow = DAY + dt.timedelta(days=1)
+    await report_jobs.daily_tallies(database, at(tomorrow, "20:00"), settings)
+    keys = {row.idempotency_key for row in await _outbox(database)}
+    assert "tally:-100333:2026-12-02" in keys and "tally:-100333:2026-12-01" not in keys
 
 
 async def test_weekly_report_on_monday_and_monthly_on_the_first(
