@@ -22,6 +22,7 @@ from pathlib import Path
 from benchdb import fresh_postgres
 from telegram import Bot
 
+from bot.buttons import SignUp
 from bot.clock import SystemClock
 from bot.db.engine import Database
 from bot.db.leadership import sender_leadership
@@ -59,7 +60,9 @@ async def run(messages: int, latency: float, database_url: str) -> None:
                 session,
                 key=f"bench:{n}",
                 chat_id=FIRST_CHAT + n,
-                body=outbox.payload("本周岗位已发布，点按钮报名。", buttons=[[("✋ 报名", "b:1")]]),
+                body=outbox.payload(
+                    "本周岗位已发布，点按钮报名。", buttons=[[("✋ 报名", SignUp(1))]]
+                ),
                 now=now,
                 batch="bench",
             )

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+from bot.buttons import JoinWaitlist, SignUp
 from bot.db.models import OutboxMessage, OutboxStatus
 from bot.emulator import Fault, FloodLimits
 from bot.sender import MAX_ATTEMPTS, Sender
@@ -50,7 +51,7 @@ async def rows(harness: Harness) -> dict[str, OutboxMessage]:
 async def test_text_buttons_edit_and_same_key_once(harness: Harness) -> None:
     person = harness.user(4001, "甲")
     person.started = True
-    buttons = [[("报名", "x:1"), ("跳过", "x:2")]]
+    buttons = [[("报名", SignUp(1)), ("跳过", JoinWaitlist(1))]]
     await queue(harness, "hello", 4001, outbox.payload("你好", buttons=buttons))
     async with harness.session() as session:
         body = outbox.payload("again")

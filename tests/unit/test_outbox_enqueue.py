@@ -4,6 +4,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from bot.buttons import CheckInPick, SignUp
 from bot.db.engine import Database
 from bot.db.models import OutboxMessage
 from bot.services.platform import outbox
@@ -12,7 +13,7 @@ NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 
 
 async def test_same_key_is_queued_once(database: Database) -> None:
-    body = outbox.payload("提醒", buttons=[[("签到", "ci.go:1")]])
+    body = outbox.payload("提醒", buttons=[[("签到", CheckInPick(1))]])
     async with database.session() as session:
         assert await outbox.enqueue(session, key="remind:1:30", chat_id=5, body=body, now=NOW)
         assert not await outbox.enqueue(session, key="remind:1:30", chat_id=5, body=body, now=NOW)
@@ -20,7 +21,7 @@ async def test_same_key_is_queued_once(database: Database) -> None:
         assert not await outbox.enqueue(session, key="remind:1:30", chat_id=5, body=body, now=NOW)
         rows = (await session.scalars(select(OutboxMessage))).all()
     assert len(rows) == 1
-    assert rows[0].payload == {"text": "提醒", "buttons": [[["签到", "ci.go:1"]]]}
+    assert rows[0].payload == {"text": "提醒", "buttons": [[["签到", "ci.pick:1"]]]}
     assert rows[0].kind == "text" and rows[0].not_before == NOW
 
 
@@ -47,6 +48,6 @@ async def test_many_messages_are_queued_in_bulk_and_each_key_once(database: Data
 def test_a_message_survives_its_stored_form() -> None:
     moment = dt.datetime(2026, 12, 1, 7, 30, tzinfo=dt.UTC)
     message = outbox.payload(
-        "x", buttons=[[("a", "p:1"), ("b", "p:2")]], photo="F", expires_at=moment
+        "x", buttons=[[("a", SignUp(1)), ("b", SignUp(2))]], photo="F", expires_at=moment
     )
     assert outbox.Message.from_json(message.to_json()) == message

@@ -24,8 +24,8 @@ from bot.db.leadership import current_leader
 from bot.db.models import OutboxMessage, OutboxStatus
 
 # A str only for data packed already (tests, and messages built before the buttons were typed).
-ButtonData = CallbackData | str
-ButtonRows = Sequence[Sequence[tuple[str, ButtonData]]]
+# Button data is declared once, in bot/buttons.py: never a string put together here.
+ButtonRows = Sequence[Sequence[tuple[str, CallbackData]]]
 
 
 @dataclass(frozen=True)
@@ -111,10 +111,6 @@ class Message:
         )
 
 
-def _packed(data: ButtonData) -> str:
-    return data if isinstance(data, str) else data.pack()
-
-
 def payload(
     text: str | None = None,
     *,
@@ -133,8 +129,7 @@ def payload(
     return Message(
         text=text,
         buttons=tuple(
-            tuple(InlineButton(label, _packed(data)) for label, data in row)
-            for row in buttons or ()
+            tuple(InlineButton(label, data.pack()) for label, data in row) for row in buttons or ()
         ),
         photo=photo,
         document=document,
@@ -350,17 +345,6 @@ async def release_others(session: AsyncSession, worker: str) -> int:
         .values(claimed_by=None, claimed_until=None)
     )
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-async def next_due(session: AsyncSession, *, quiet: bool = False) -> dt.datetime | None:
-    """When the earliest pending message becomes due (None when nothing is pending)."""
-    query = select(func.min(OutboxMessage.not_before)).where(
-        OutboxMessage.status == OutboxStatus.PENDING
-    )
-    if quiet:
-        query = query.where(OutboxMessage.urgent.is_(True))
-    value: dt.datetime | None = await session.scalar(query)
-    return value
 
 
 async def batch_counts(session: AsyncSession, batch: str) -> dict[OutboxStatus, int]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.buttons import SignUp
+from bot.buttons import CallbackData, SignUp
 from bot.db.models import (
     Broadcast,
     BroadcastKind,
@@ -135,7 +135,7 @@ async def preview(
 def _shift_message(t: Translator, items: list[OpenShift]) -> outbox.Message:
     shown = items[:SHIFTS_PER_MESSAGE]
     lines = [t("broadcast.shifts_header")]
-    buttons: list[tuple[str, outbox.ButtonData]] = []
+    buttons: list[tuple[str, CallbackData]] = []
     for number, item in enumerate(shown, start=1):
         lines += open_shift_lines(t, number, item, brief=True)
         buttons.append((sign_up_label(t, item, number), SignUp(item.shift.id)))
