@@ -15,10 +15,9 @@ from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people import units
 from bot.services.platform import dialogues
-from bot.services.rostering import importing
+from bot.services.rostering import importing, names
 from bot.services.schedule.importer import planning, reading, template
 from handlers.keyboards import button, cancel_row, inline
-from handlers.longtext import reply_long
 from handlers.turn import Turn
 
 DIALOGUE = DialogueKind.IMPORT
@@ -35,9 +34,24 @@ TEMPLATE_NAME = "dutybot-schedule.xlsx"
 MAX_ERRORS_SHOWN = 200
 
 
+def _shown(t: Translator, value: Any) -> Any:
+    if isinstance(value, tuple):
+        return t("common.list_separator").join(str(_shown(t, item)) for item in value)
+    if isinstance(value, names.Shown):
+        return t("rostering.assign.match", name=value.name, phone=value.phone_tail)
+    return value
+
+
 def error_lines(t: Translator, errors: list[planning.RowError]) -> list[str]:
     lines = [
-        t("importer.row", row=error.row, problem=t(f"importer.row.{error.code}", **error.params))
+        t(
+            "importer.row",
+            row=error.row,
+            problem=t(
+                f"importer.row.{error.code}",
+                **{key: _shown(t, value) for key, value in error.params.items()},
+            ),
+        )
         for error in errors[:MAX_ERRORS_SHOWN]
     ]
     if len(errors) > MAX_ERRORS_SHOWN:
@@ -126,7 +140,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         lines = [t("importer.rejected", name=filename, count=len(plan.errors))]
         lines += error_lines(t, plan.errors)
         lines.append(t("importer.fix_and_resend"))
-        reply_long(turn, lines, inline([cancel_row(t)]))
+        turn.reply("\n".join(lines), inline([cancel_row(t)]))
         return
     stored: list[list[Any]] = [[number, cells] for number, cells in rows]
     dialogues.advance(dialogue, Step.CONFIRM, turn.now, name=filename, rows=stored)
@@ -151,7 +165,7 @@ async def confirm(turn: Turn, data: ImportConfirm) -> None:
         dialogues.advance(dialogue, Step.FILE, turn.now, rows=[])
         lines = [t("importer.stale", count=len(plan.errors)), *error_lines(t, plan.errors)]
         turn.edit(t("importer.stale_short"))
-        reply_long(turn, lines, inline([cancel_row(t)]))
+        turn.reply("\n".join(lines), inline([cancel_row(t)]))
         return
     await dialogues.end(turn.session, turn.user_id)
     turn.edit(t("importer.done", name=dialogue.data.get("name", "")) + "\n" + summary(t, plan))

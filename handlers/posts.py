@@ -31,7 +31,6 @@ from bot.services.platform import dialogues
 from bot.services.schedule import posts, shifts
 from bot.services.schedule.shift_text import post_type_name, shift_label
 from handlers.keyboards import button, cancel_row, inline, page
-from handlers.longtext import reply_long
 from handlers.screens import show
 from handlers.turn import Turn
 
@@ -180,7 +179,7 @@ async def _begin_edit(turn: Turn, post_id: int, step: EditStep, prompt: str) -> 
 
 
 def _radius_row(turn: Turn, choose: Callable[[int], CallbackData]) -> list[InlineKeyboardButton]:
-    return [button(f"{r} m", choose(r)) for r in RADIUS_CHOICES]
+    return [button(turn.t("geo.metres", value=r), choose(r)) for r in RADIUS_CHOICES]
 
 
 async def ask_rename(turn: Turn, data: PostRename) -> None:
@@ -404,7 +403,7 @@ async def tag(turn: Turn) -> None:
             )
             for member in people
         ]
-        reply_long(turn, lines)
+        turn.reply("\n".join(lines))
         return
     member, given = await tags.toggle(
         turn.session, turn.actor, " ".join(args[:-1]), args[-1], turn.now

@@ -211,6 +211,8 @@ def _shown(t: Translator, name: str, value: Any) -> Any:
         return notices.order_state(t, value)
     if isinstance(value, Role):
         return t(f"role.{value.value}")
+    if isinstance(value, tuple):
+        return t("common.list_separator").join(str(_shown(t, name, v)) for v in value)
     return checkin_text.param(t, name, value)
 
 

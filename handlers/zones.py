@@ -13,7 +13,6 @@ from bot.services.oversight import zones
 from bot.services.platform import dialogues
 from handlers.evidence import refuse
 from handlers.keyboards import cancel_row, inline
-from handlers.longtext import reply_long
 from handlers.turn import Turn
 
 DIALOGUE = DialogueKind.ZONES
@@ -71,7 +70,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         lines = [t("oversight.zones.rejected", name=filename, count=len(imported.problems))]
         lines += [problem_line(t, problem) for problem in imported.problems[:PROBLEMS_SHOWN]]
         lines.append(t("oversight.zones.fix_and_resend"))
-        reply_long(turn, lines, inline([cancel_row(t)]))
+        turn.reply("\n".join(lines), inline([cancel_row(t)]))
         return
     count = await zones.replace(turn.session, turn.actor, imported, turn.now)
     await dialogues.end(turn.session, turn.user_id)

@@ -79,7 +79,7 @@ async def test_coordinator_creates_a_post_in_chat(harness: Harness) -> None:
     await command(harness, coordinator, "posts")
     await press_and_settle(harness, coordinator, "黄河路-人民路口")
     await press_and_settle(harness, coordinator, "📏 范围")
-    await press_and_settle(harness, coordinator, "300 m")
+    await press_and_settle(harness, coordinator, "300 米")
     assert "签到范围：300 米" in coordinator.last().text
     await press_and_settle(harness, coordinator, "📍 改位置")
     await coordinator.send_location(30.7, 104.1)

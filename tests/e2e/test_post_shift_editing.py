@@ -238,7 +238,7 @@ async def test_admin_creates_a_post_for_a_chosen_unit(harness: Harness) -> None:
     await press_and_settle(harness, admin, "文明交通劝导岗")
     await admin.send_location(30.66, 104.07)
     await harness.settle()
-    text = await press_and_settle(harness, admin, "300 m")
+    text = await press_and_settle(harness, admin, "300 米")
     assert "已新建岗位「解放路口」" in text and "单位：交警队" in text
     async with harness.session() as session:
         created = await session.scalar(select(Post))

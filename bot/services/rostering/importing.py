@@ -158,10 +158,7 @@ async def plan_people(
         for name in found.unknown:
             people.errors.append(RowError(number, "people_unknown", {"name": name}))
         for ambiguous in found.ambiguous:
-            matches = "、".join(
-                f"{m.display_name}（{(m.phone or '')[-4:]}）"
-                for m in ambiguous.matches[: names.SHOWN_MATCHES]
-            )
+            matches = tuple(names.Shown.of(m) for m in ambiguous.matches[: names.SHOWN_MATCHES])
             people.errors.append(
                 RowError(
                     number,

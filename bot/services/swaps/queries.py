@@ -170,7 +170,7 @@ async def find_member(session: AsyncSession, member: Member, name: str) -> Membe
     if not others:
         raise DomainError(ErrorCode.SWAP_MEMBER_NOT_FOUND, name=typed)
     if len(others) > 1:
-        names = "、".join(p.display_name for p in others[:5])
+        names = tuple(p.display_name for p in others[:5])
         raise DomainError(
             ErrorCode.SWAP_MEMBER_AMBIGUOUS, name=typed, count=len(others), names=names
         )
