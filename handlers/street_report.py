@@ -18,7 +18,7 @@ from bot.buttons import (
     ReportSubmit,
 )
 from bot.db.models import Dialogue, ReportStatus, StreetReport
-from bot.errors import DomainError, ErrorCode
+from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.services.oversight import notices, orders, reports
 from bot.services.platform import dialogues
@@ -213,12 +213,10 @@ async def show_card(turn: Turn, data: ReportCard) -> None:
 async def dispatch_page(turn: Turn, data: ReportDispatchPage) -> None:
     """The units to send a report to, a page at a time."""
     t = turn.t
-    if not orders.is_inspector(turn.actor):
-        refuse(turn, DomainError(ErrorCode.FORBIDDEN))
-        return
-    report = await reports.get(turn.session, data.report_id)
-    if report.status not in (ReportStatus.NEW, ReportStatus.ROUTED):
-        refuse(turn, DomainError(ErrorCode.REPORT_CLOSED))
+    try:
+        report = await reports.undecided(turn.session, turn.actor, data.report_id)
+    except DomainError as error:
+        refuse(turn, error)
         return
     choices = await reports.dispatch_units(turn.session)
     offset = max(0, min(data.offset, max(len(choices) - 1, 0) // PAGE_SIZE * PAGE_SIZE))
@@ -261,12 +259,10 @@ async def dispatch(turn: Turn, data: ReportDispatch) -> None:
 
 async def ask_dismiss(turn: Turn, data: ReportDismiss) -> None:
     t = turn.t
-    if not orders.is_inspector(turn.actor):
-        refuse(turn, DomainError(ErrorCode.FORBIDDEN))
-        return
-    report = await reports.get(turn.session, data.report_id)
-    if report.status not in (ReportStatus.NEW, ReportStatus.ROUTED):
-        refuse(turn, DomainError(ErrorCode.REPORT_CLOSED))
+    try:
+        report = await reports.undecided(turn.session, turn.actor, data.report_id)
+    except DomainError as error:
+        refuse(turn, error)
         return
     await dialogues.begin(
         turn.session,

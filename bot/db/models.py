@@ -761,6 +761,10 @@ class ReportStatus(enum.StrEnum):
     DUPLICATE = "duplicate"  # the same problem was reported nearby today: linked to that one
 
 
+# Reports no order, dispatch or dismissal has decided yet: the inspectors' queue.
+UNDECIDED_REPORTS = (ReportStatus.NEW, ReportStatus.ROUTED)
+
+
 class RouteMethod(enum.StrEnum):
     ZONE = "zone"
     NEAREST_POST = "nearest_post"
@@ -825,7 +829,11 @@ class OrderStatus(enum.StrEnum):
     @property
     def awaits_unit(self) -> bool:
         """The unit has to act (its deadline runs)."""
-        return self in (OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED)
+        return self in ORDERS_AWAITING_UNIT
+
+
+# Orders the unit has to act on, its deadline running.
+ORDERS_AWAITING_UNIT = (OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED)
 
 
 class RectificationOrder(Base):

@@ -30,6 +30,7 @@ from sqlalchemy import and_, case, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
+    ORDERS_AWAITING_UNIT,
     CheckKind,
     Inspection,
     OrderStatus,
@@ -42,7 +43,7 @@ from bot.db.models import (
 from bot.services.oversight.order_lists import UnitLine, open_by_unit
 from bot.settings import Settings
 
-AWAITING_UNIT = (OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED)
+AWAITING_UNIT = ORDERS_AWAITING_UNIT
 OPEN = (*AWAITING_UNIT, OrderStatus.REPLIED)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
+    UNDECIDED_REPORTS,
     Category,
     Dialogue,
     DialogueKind,
@@ -93,7 +94,7 @@ async def begin_draft(
         )
     else:
         report = await reports.get(session, source_id)
-        if report.status not in (ReportStatus.NEW, ReportStatus.ROUTED):
+        if report.status not in UNDECIDED_REPORTS:
             raise DomainError(ErrorCode.REPORT_CLOSED)
         if report.unit_id is None:
             raise DomainError(ErrorCode.REPORT_INCOMPLETE)

@@ -18,14 +18,14 @@ import datetime as dt
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import OrderStatus, RectificationOrder
+from bot.db.models import ORDERS_AWAITING_UNIT, OrderStatus, RectificationOrder
 from bot.i18n import Translator
 from bot.services.oversight import notices, order_review, orders
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform.outbox import Message
 from bot.settings import Settings
 
-AWAITING_UNIT = (OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED)
+AWAITING_UNIT = ORDERS_AWAITING_UNIT
 
 
 async def _remind_unit(

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.buttons import OrderView
 from bot.db.models import (
+    ORDERS_AWAITING_UNIT,
     AuditEntry,
     Category,
     Member,
@@ -82,9 +83,7 @@ def _scope(actor: Actor, now: dt.datetime) -> Any:
 
 
 def _view(view: OrderView, now: dt.datetime) -> Any:
-    awaiting = RectificationOrder.status.in_(
-        (OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED)
-    )
+    awaiting = RectificationOrder.status.in_(ORDERS_AWAITING_UNIT)
     if view is OrderView.OPEN:
         return RectificationOrder.status != OrderStatus.ACCEPTED
     if view is OrderView.OVERDUE:

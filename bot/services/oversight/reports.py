@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import geo
 from bot.buttons import OrderFromReport, ReportDismiss, ReportDispatchPage
 from bot.db.models import (
+    UNDECIDED_REPORTS,
     Category,
     Dialogue,
     DialogueKind,
@@ -281,7 +282,7 @@ def inspector_buttons(
     t: Translator, report: StreetReport
 ) -> list[list[tuple[str, OrderFromReport | ReportDismiss | ReportDispatchPage]]]:
     rows: list[list[tuple[str, Any]]] = []
-    if report.status in (ReportStatus.NEW, ReportStatus.ROUTED):
+    if report.status in UNDECIDED_REPORTS:
         if report.unit_id is not None:
             rows.append([(t("oversight.button.order_from_report"), OrderFromReport(report.id))])
         rows.append([(t("oversight.button.dispatch"), ReportDispatchPage(report.id, 0))])
@@ -349,6 +350,15 @@ def _require_inspector(actor: Actor) -> int | None:
     return actor.member.id if actor.member is not None else None
 
 
+async def undecided(session: AsyncSession, actor: Actor, report_id: int) -> StreetReport:
+    """A report an inspector or admin may still decide (order, dispatch, dismiss)."""
+    _require_inspector(actor)
+    report = await get(session, report_id)
+    if report.status not in UNDECIDED_REPORTS:
+        raise DomainError(ErrorCode.REPORT_CLOSED)
+    return report
+
+
 async def dispatch(
     session: AsyncSession,
     actor: Actor,
@@ -360,7 +370,7 @@ async def dispatch(
     """An inspector or admin sends a report to a unit by hand."""
     actor_id = _require_inspector(actor)
     report = await get(session, report_id)
-    if report.status not in (ReportStatus.NEW, ReportStatus.ROUTED):
+    if report.status not in UNDECIDED_REPORTS:
         raise DomainError(ErrorCode.REPORT_CLOSED, state=report.status.value)
     unit = await session.get(Unit, unit_id)
     if unit is None:
@@ -399,7 +409,7 @@ async def dismiss(
 ) -> StreetReport:
     actor_id = _require_inspector(actor)
     report = await get(session, report_id)
-    if report.status not in (ReportStatus.NEW, ReportStatus.ROUTED):
+    if report.status not in UNDECIDED_REPORTS:
         raise DomainError(ErrorCode.REPORT_CLOSED, state=report.status.value)
     note = " ".join(reason.split())
     if len(note) < 2 or len(note) > TEXT_MAX or note.startswith("/"):
@@ -445,7 +455,7 @@ async def count_awaiting(session: AsyncSession) -> int:
         await session.scalar(
             select(func.count())
             .select_from(StreetReport)
-            .where(StreetReport.status.in_((ReportStatus.NEW, ReportStatus.ROUTED)))
+            .where(StreetReport.status.in_(UNDECIDED_REPORTS))
         )
         or 0
     )
@@ -457,7 +467,7 @@ async def awaiting_decision(session: AsyncSession, limit: int = QUEUE_SHOWN) -> 
         (
             await session.scalars(
                 select(StreetReport)
-                .where(StreetReport.status.in_((ReportStatus.NEW, ReportStatus.ROUTED)))
+                .where(StreetReport.status.in_(UNDECIDED_REPORTS))
                 .order_by(StreetReport.created_at, StreetReport.id)
                 .limit(limit)
             )
