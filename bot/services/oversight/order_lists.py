@@ -14,9 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.buttons import OrderView
 from bot.db.models import (
     ORDERS_AWAITING_UNIT,
-    AuditEntry,
     Category,
-    Member,
     OrderStatus,
     Post,
     RectificationOrder,
@@ -26,16 +24,14 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.services.oversight import evidence, orders, reports
 from bot.services.people.access import Actor
+from bot.services.platform import audit
 
 PAGE_SIZE = 8
 # Open orders by their status index (a year of accepted ones is never read for them).
 OPEN_STATES = tuple(status for status in OrderStatus if status.is_open)
 
 
-@dataclass(frozen=True)
-class Step:
-    entry: AuditEntry
-    actor_name: str | None
+Step = audit.Step
 
 
 @dataclass(frozen=True)
@@ -48,21 +44,7 @@ class Card:
 
 
 async def history(session: AsyncSession, order_id: int) -> list[Step]:
-    entries = list(
-        await session.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.object_type == "order", AuditEntry.object_id == order_id)
-            .order_by(AuditEntry.created_at, AuditEntry.id)
-        )
-    )
-    ids = {entry.actor_id for entry in entries if entry.actor_id is not None}
-    names: dict[int, str] = {}
-    if ids:
-        rows = await session.execute(
-            select(Member.id, Member.display_name).where(Member.id.in_(ids))
-        )
-        names = {int(key): str(name) for key, name in rows.all()}
-    return [Step(entry, names.get(entry.actor_id) if entry.actor_id else None) for entry in entries]
+    return await audit.trail(session, "order", order_id)
 
 
 async def card(session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime) -> Card:

@@ -4,12 +4,13 @@ after, and why."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import AuditEntry
+from bot.db.models import AuditEntry, Member
 
 
 def record(
@@ -50,3 +51,33 @@ async def exists(session: AsyncSession, *, action: str, object_type: str, object
         .limit(1)
     )
     return found is not None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One entry of an object's trail and the name of who took it (None: the bot itself)."""
+
+    entry: AuditEntry
+    actor_name: str | None
+
+
+async def trail(session: AsyncSession, object_type: str, object_id: int) -> list[Step]:
+    """What happened to one object (an order, a swap offer), oldest first, with names."""
+    entries = list(
+        await session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.object_type == object_type, AuditEntry.object_id == object_id)
+            .order_by(AuditEntry.created_at, AuditEntry.id)
+        )
+    )
+    ids = {entry.actor_id for entry in entries if entry.actor_id is not None}
+    names: dict[int, str] = {}
+    if ids:
+        rows = await session.execute(
+            select(Member.id, Member.display_name).where(Member.id.in_(ids))
+        )
+        names = {int(key): str(name) for key, name in rows.all()}
+    return [
+        Step(entry, names.get(entry.actor_id) if entry.actor_id is not None else None)
+        for entry in entries
+    ]

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
-    AuditEntry,
     Member,
     Post,
     Shift,
@@ -27,6 +26,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people.access import Actor
 from bot.services.people.members import serves_on_posts
+from bot.services.platform import audit
 from bot.services.schedule.eligibility import check_eligibility, no_shows
 from bot.services.schedule.shift_text import translator_for
 from bot.services.schedule.signup import upcoming_of
@@ -52,10 +52,7 @@ class Record:
     no_shows: int
 
 
-@dataclass(frozen=True)
-class Step:
-    entry: AuditEntry
-    actor_name: str | None
+Step = audit.Step
 
 
 async def swappable(session: AsyncSession, member: Member, now: dt.datetime) -> list[Assignment]:
@@ -289,26 +286,7 @@ async def records(session: AsyncSession, offer: SwapOffer) -> list[Record]:
 
 
 async def history(session: AsyncSession, offer_id: int) -> list[Step]:
-    entries = list(
-        (
-            await session.scalars(
-                select(AuditEntry)
-                .where(AuditEntry.object_type == "swap", AuditEntry.object_id == offer_id)
-                .order_by(AuditEntry.created_at, AuditEntry.id)
-            )
-        ).all()
-    )
-    actor_ids = {entry.actor_id for entry in entries if entry.actor_id is not None}
-    names: dict[int, str] = {}
-    if actor_ids:
-        rows = await session.execute(
-            select(Member.id, Member.display_name).where(Member.id.in_(actor_ids))
-        )
-        names = {int(row[0]): str(row[1]) for row in rows.all()}
-    return [
-        Step(entry, names.get(entry.actor_id) if entry.actor_id is not None else None)
-        for entry in entries
-    ]
+    return await audit.trail(session, "swap", offer_id)
 
 
 async def of_shift(session: AsyncSession, shift_id: int) -> list[SwapOffer]:
