@@ -48,7 +48,7 @@ def window_text(t: Translator, spec: Spec) -> str:
 async def _show(turn: Turn, note: str | None = None) -> None:
     t = turn.t
     member = turn.actor.require_member()
-    today = turn.now.astimezone(turn.runtime.settings.zone).date()
+    today = turn.today
     declared = await availability.of_member(turn.session, member, today)
     lines = [note] if note else []
     rows = []
@@ -83,7 +83,7 @@ async def start(turn: Turn) -> None:
 async def _declare(turn: Turn, text: str) -> None:
     t = turn.t
     settings = turn.runtime.settings
-    today = turn.now.astimezone(settings.zone).date()
+    today = turn.today
     try:
         spec = availability.parse(text, today)
     except DomainError as error:

@@ -132,7 +132,7 @@ async def pick_what(turn: Turn, data: BroadcastWhat) -> None:
     if dialogue is None:
         return
     settings = turn.runtime.settings
-    today = turn.now.astimezone(settings.zone).date()
+    today = turn.today
     choice = data.choice
     if choice is BroadcastChoice.TEXT:
         dialogues.advance(dialogue, Step.TEXT, turn.now)
@@ -213,7 +213,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         turn.reply(t("broadcast.preview_text", people=people_text, text=cleaned), inline(rows))
         return
     if dialogue.step == Step.WHAT:
-        today = turn.now.astimezone(turn.runtime.settings.zone).date()
+        today = turn.today
         parts = text.split()
         first = timespec.parse_date(parts[0], today) if parts else None
         last = timespec.parse_date(parts[1], today) if len(parts) == 2 else first

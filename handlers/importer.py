@@ -91,7 +91,7 @@ async def send_template(turn: Turn) -> None:
     visible = await units.visible_to(turn.session, turn.actor)
     unit_name = visible[0].name if visible else t("importer.template_example_unit")
     settings = turn.runtime.settings
-    today = turn.now.astimezone(settings.zone).date()
+    today = turn.today
     turn.reply_document(
         TEMPLATE_NAME,
         template.template_xlsx(t, unit_name, today, settings.default_post_radius_m),
@@ -130,7 +130,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         raise DomainError(ErrorCode.FILE_DOWNLOAD_FAILED) from error
     settings = turn.runtime.settings
     try:
-        rows = reading.read_table(filename, data, today=turn.now.astimezone(settings.zone).date())
+        rows = reading.read_table(filename, data, today=turn.today)
     except DomainError as error:
         if error.code is ErrorCode.IMPORT_COLUMNS_MISSING:
             raise _columns_named(t, error) from error

@@ -85,7 +85,7 @@ async def pick_post(turn: Turn, data: NewShiftPost) -> None:
     await dialogues.begin(
         turn.session, turn.user_id, DIALOGUE_NEW, Step.DAY, turn.now, {"post_id": post.id}
     )
-    today = _today(turn)
+    today = turn.today
     days = [today + dt.timedelta(days=n) for n in range(DAYS_OFFERED)]
     rows = [
         [button(t.weekday_date(day), NewShiftDay(day)) for day in days[i : i + 4]]
@@ -107,7 +107,7 @@ async def pick_day(turn: Turn, data: NewShiftDay) -> None:
     if dialogue is None:
         return
     day = data.day
-    shifts.check_days([day], _today(turn))
+    shifts.check_days([day], turn.today)
     _ask_time(turn, dialogue, [day.isoformat()], _describe_days(turn, [day]))
 
 
@@ -186,7 +186,7 @@ def _describe_days(turn: Turn, days: list[dt.date]) -> str:
     t = turn.t
     if len(days) == 1:
         # Another year's day (12-01 typed on 12-05 is next year's) says its year.
-        if days[0].year != _today(turn).year:
+        if days[0].year != turn.today.year:
             return t.date(days[0])
         return t.weekday_date(days[0])
     return t("schedule.days_range", first=t.date(days[0]), last=t.date(days[-1]), count=len(days))
@@ -280,14 +280,10 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
         turn.reply(t("schedule.need_button"))
 
 
-def _today(turn: Turn) -> dt.date:
-    return turn.now.astimezone(turn.runtime.settings.zone).date()
-
-
 async def _on_day_text(turn: Turn, dialogue: Dialogue, text: str) -> None:
     """A date (2026-12-01, 12-01), or weekdays with a range: ``mon-fri 12-01 12-31``."""
     t = turn.t
-    today = _today(turn)
+    today = turn.today
     parts = text.split()
     if len(parts) == 1:
         day = timespec.parse_date(parts[0], today)

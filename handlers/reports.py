@@ -167,7 +167,7 @@ async def _report(turn: Turn, kind: ReportKind) -> None:
         unit_id = group.unit_id
     else:
         unit_id = reports.scope_of(turn.actor)
-    today = periods.local_today(turn.now, settings.zone)
+    today = turn.today
     period, previous = reports.on_demand_period(kind, today)
     tally = await compute(
         turn.session,
@@ -212,7 +212,7 @@ def _preset(choice: ExportPeriod, today_: dt.date) -> Period:
 async def start_export(turn: Turn) -> None:
     """/export [first [last]]: a date range typed or picked with buttons."""
     unit_id = reports.scope_of(turn.actor)
-    today_ = periods.local_today(turn.now, turn.runtime.settings.zone)
+    today_ = turn.today
     if turn.args:
         await _send_ledger(turn, unit_id, ledger.parse_range(turn.args, today_))
         return
@@ -223,7 +223,7 @@ async def start_export(turn: Turn) -> None:
 
 async def pick_export(turn: Turn, data: Export) -> None:
     unit_id = reports.scope_of(turn.actor)
-    today_ = periods.local_today(turn.now, turn.runtime.settings.zone)
+    today_ = turn.today
     await _send_ledger(turn, unit_id, _preset(data.period, today_))
 
 

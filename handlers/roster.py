@@ -136,8 +136,7 @@ def paginate(cut: list[Piece]) -> list[RosterPage]:
 
 async def show(turn: Turn) -> None:
     t = turn.t
-    zone = turn.runtime.settings.zone
-    today = turn.now.astimezone(zone).date()
+    today = turn.today
     day: dt.date | None = today
     if turn.args:
         day = timespec.parse_date(turn.args[0], today - dt.timedelta(days=183))

@@ -69,10 +69,6 @@ def _period(data: dict[str, Any]) -> Period:
     return Period(dt.date.fromisoformat(data["first"]), dt.date.fromisoformat(data["last"]))
 
 
-def _today(turn: Turn) -> dt.date:
-    return turn.now.astimezone(turn.runtime.settings.zone).date()
-
-
 def _range(t: Translator, period: Period) -> str:
     if period.first == period.last:
         return t.weekday_date(period.first)
@@ -95,7 +91,7 @@ async def start(turn: Turn) -> None:
     typed = " ".join(turn.args)
     # Read before anything starts, so a wrong range is answered at once, and kept for the unit
     # picker so the dates typed with the command survive the choice of unit.
-    period = rotate.parse_period(typed, _today(turn)) if typed else None
+    period = rotate.parse_period(typed, turn.today) if typed else None
     if len(units) == 1:
         await _ask_period(turn, units[0], period)
         return
@@ -141,7 +137,7 @@ async def pick_unit(turn: Turn, data: RotateUnit) -> None:
     if "first" in dialogue.data:
         # Checked again: the day may have turned since the command was sent.
         kept = _period(dialogue.data)
-        period = rotate.check_period(kept.first, kept.last, _today(turn))
+        period = rotate.check_period(kept.first, kept.last, turn.today)
     unit = await rotate.unit_of(turn.session, turn.actor, data.unit_id)
     await _ask_period(turn, unit, period)
 
@@ -157,7 +153,7 @@ async def _ask_period(turn: Turn, unit: Unit, period: Period | None) -> None:
     if period is not None:
         await _ask_posts(turn, dialogue, period)
         return
-    today = _today(turn)
+    today = turn.today
     choices = [(t("rostering.rotate.next_week"), rotate.next_week(today))]
     rest = rotate.rest_of_week(today)
     if rest is not None:
@@ -182,7 +178,7 @@ async def pick_period(turn: Turn, data: RotatePeriod) -> None:
     dialogue = await _dialogue(turn, Step.PERIOD)
     if dialogue is None:
         return
-    await _ask_posts(turn, dialogue, rotate.check_period(data.first, data.last, _today(turn)))
+    await _ask_posts(turn, dialogue, rotate.check_period(data.first, data.last, turn.today))
 
 
 # -- the posts ---------------------------------------------------------------------------------
@@ -456,7 +452,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         turn.reply(t("rostering.rotate.use_buttons"), inline([cancel_row(t)]))
         return
     try:
-        period = rotate.parse_period(message.text or "", _today(turn))
+        period = rotate.parse_period(message.text or "", turn.today)
     except DomainError as error:
         turn.reply(
             "\n".join((error_text(t, error), t("rostering.rotate.how_period"))),

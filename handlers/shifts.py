@@ -127,7 +127,7 @@ async def _show_page(
 async def pick_day(turn: Turn, data: ShiftDayPick) -> None:
     post_type = data.post_type
     t = turn.t
-    today = turn.now.astimezone(turn.runtime.settings.zone).date()
+    today = turn.today
     days = [today + dt.timedelta(days=n) for n in range(DAYS_SHOWN)]
     rows = [[button(t.weekday_date(day), ShiftList(0, day, post_type))] for day in days]
     rows.append([button(t("shifts.filter.any_day"), ShiftList(0, None, post_type))])

@@ -124,6 +124,11 @@ class Turn:
         there is logged: the person already has their answer."""
         self._after.append(action)
 
+    @property
+    def today(self) -> dt.date:
+        """Today's date where the campaign is (ZONE), as every date a person types means it."""
+        return self.now.astimezone(self.runtime.settings.zone).date()
+
     def reply(self, text: str, markup: Markup | None = None, *, chat_id: int | None = None) -> None:
         """A text longer than one Telegram message goes out as several, cut at line breaks;
         the buttons go with the last."""

@@ -7,12 +7,13 @@ shift's lock, by whoever takes a seat."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.batches import in_chunks
 from bot.db.models import Assignment, AssignmentStatus, Member, Shift, ShiftStatus
 from bot.errors import DomainError, ErrorCode
 from bot.services.schedule.seats import ATTACHED, COMMITTED
@@ -65,11 +66,6 @@ class _Facts:
     missed: dict[int, int]
 
 
-def _chunks(values: Sequence[int], size: int = 900) -> Iterator[list[int]]:
-    for start in range(0, len(values), size):
-        yield list(values[start : start + size])
-
-
 async def _facts(
     session: AsyncSession,
     member_ids: Sequence[int],
@@ -85,8 +81,8 @@ async def _facts(
     earliest = min(shift.starts_at for shift in shifts)
     latest = max(shift.ends_at for shift in shifts)
     weeks = sorted({week_bounds(shift.starts_at, settings.zone) for shift in shifts})
-    for members in _chunks(sorted(set(member_ids))):
-        for shift_part in _chunks(shift_ids):
+    for members in in_chunks(sorted(set(member_ids))):
+        for shift_part in in_chunks(shift_ids):
             own = await session.execute(
                 select(Assignment.member_id, Assignment.shift_id, Assignment.status).where(
                     Assignment.shift_id.in_(shift_part),

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.batches import in_chunks
 from bot.db.models import ShiftOffer
 from bot.settings import Settings
 
@@ -27,11 +28,6 @@ class OfferPath(enum.StrEnum):
 
 Pair = tuple[int, int]  # (member id, shift id)
 ROWS_PER_STATEMENT = 500
-
-
-def _chunks(values: Sequence[int], size: int = 900) -> Iterator[list[int]]:
-    for start in range(0, len(values), size):
-        yield list(values[start : start + size])
 
 
 async def offered_elsewhere(
@@ -49,8 +45,8 @@ async def offered_elsewhere(
     since = now - dt.timedelta(hours=settings.offer_repeat_hours)
     members, shifts = sorted(set(member_ids)), sorted(set(shift_ids))
     found: set[Pair] = set()
-    for member_part in _chunks(members):
-        for shift_part in _chunks(shifts):
+    for member_part in in_chunks(members):
+        for shift_part in in_chunks(shifts):
             rows = await session.execute(
                 select(ShiftOffer.member_id, ShiftOffer.shift_id).where(
                     ShiftOffer.member_id.in_(member_part),
