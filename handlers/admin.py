@@ -118,10 +118,9 @@ async def start_invite(turn: Turn) -> None:
 
 async def invite_page(turn: Turn, data: InvitePage) -> None:
     """Another page of the units to invite to."""
-    t = turn.t
     choices = await units.visible_to(turn.session, turn.actor)
     if not choices or not invites.roles_actor_may_invite(turn.actor):
-        turn.answer(t("common.stale_button"), alert=True)
+        turn.stale()
         return
     turn.edit(*_invite_picker(turn, choices, data.offset))
 

@@ -129,7 +129,7 @@ async def _dialogue_of(turn: Turn, shift_id: int) -> Dialogue | None:
     of a dialogue that ended) is answered as stale."""
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is None or dialogue.kind != DIALOGUE or dialogue.data.get("shift_id") != shift_id:
-        turn.answer(turn.t("common.stale_button"), alert=True)
+        turn.stale()
         return None
     return dialogue
 
@@ -144,7 +144,7 @@ async def anyway(turn: Turn, data: AssignAnyway) -> None:
     dialogue = await _dialogue_of(turn, data.shift_id)
     if dialogue is None or dialogue.step != Step.CONFIRM:
         if dialogue is not None:
-            turn.answer(turn.t("common.stale_button"), alert=True)
+            turn.stale()
         return
     pending = [int(member_id) for member_id in dialogue.data.get("pending", [])]
     await _assign(turn, data.shift_id, pending, despite_unavailable=True)

@@ -93,7 +93,7 @@ async def create_screen(turn: Turn, data: BoardScreenScope) -> None:
     unit_id = data.unit_id
     settings = turn.runtime.settings
     if not settings.board_url:
-        turn.answer(turn.t("common.stale_button"), alert=True)
+        turn.stale()
         return
     t = turn.t
     screen = await screens.create(

@@ -99,7 +99,7 @@ async def _ask_what(turn: Turn, dialogue: Dialogue) -> None:
 async def _dialogue(turn: Turn, *steps: Step) -> Dialogue | None:
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is None or dialogue.kind != DIALOGUE or dialogue.step not in steps:
-        turn.answer(turn.t("common.stale_button"), alert=True)
+        turn.stale()
         return None
     return dialogue
 

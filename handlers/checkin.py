@@ -262,7 +262,7 @@ async def pick(turn: Turn, data: CheckInPick) -> None:
     assignment_id = data.assignment_id
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is None or dialogue.kind != checkin.DIALOGUE or dialogue.step != checkin.STEP_PICK:
-        turn.answer(turn.t("common.stale_button"), alert=True)
+        turn.stale()
         return
     try:
         step = await checkin.pick(
@@ -303,7 +303,7 @@ async def confirm_on_post(turn: Turn, data: OnPost) -> None:
     member = turn.actor.require_member()
     current = await checkout_service.open_checkin(turn.session, member.id)
     if current is None or current.id != data.checkin_id:
-        turn.answer(turn.t("common.stale_button"), alert=True)
+        turn.stale()
         return
     turn.edit(turn.t("checkin.on_post_thanks"), checkout_markup(turn.t, current))
 

@@ -31,7 +31,7 @@ async def choose_language(turn: Turn) -> None:
 async def set_language(turn: Turn, data: SetLanguage) -> None:
     language = data.language
     if language not in LANGUAGES:
-        turn.answer(turn.t("common.stale_button"), alert=True)
+        turn.stale()
         return
     await members.set_language(turn.actor, language)
     turn.use_language(language)
@@ -121,4 +121,4 @@ async def private_only_command(turn: Turn) -> None:
 
 
 async def unknown_button(turn: Turn) -> None:
-    turn.answer(turn.t("common.stale_button"), alert=True)
+    turn.stale()

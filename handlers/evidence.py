@@ -15,7 +15,7 @@ from handlers.turn import Turn, error_text
 
 MAX_SHOWN = 10
 
-__all__ = ["data_button", "photo_of", "position_of", "refuse", "send_photos", "stale"]
+__all__ = ["data_button", "photo_of", "position_of", "refuse", "send_photos"]
 
 
 def data_button(text: str, data: CallbackData) -> InlineKeyboardButton:
@@ -29,10 +29,6 @@ def refuse(turn: Turn, error: DomainError) -> None:
         turn.answer(text, alert=True)
     else:
         turn.reply(text)
-
-
-def stale(turn: Turn) -> None:
-    turn.answer(turn.t("common.stale_button"), alert=True)
 
 
 def send_photos(turn: Turn, file_ids: Sequence[str], caption: str | None = None) -> None:

@@ -154,7 +154,7 @@ async def confirm(turn: Turn, data: ImportConfirm) -> None:
     t = turn.t
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is None or dialogue.kind != DIALOGUE or dialogue.step != Step.CONFIRM:
-        turn.answer(t("common.stale_button"), alert=True)
+        turn.stale()
         return
     rows: list[reading.Row] = [
         (int(number), dict(cells)) for number, cells in dialogue.data["rows"]

@@ -25,7 +25,7 @@ from bot.services.duty.checkin_text import distance
 from bot.services.oversight import checklist, checks, notices
 from bot.services.platform import dialogues
 from handlers.checkin import location_keyboard
-from handlers.evidence import data_button, photo_of, position_of, refuse, stale
+from handlers.evidence import data_button, photo_of, position_of, refuse
 from handlers.keyboards import cancel_row, inline
 from handlers.turn import Turn
 
@@ -145,7 +145,7 @@ async def pick_post(turn: Turn, data: InspectPost) -> None:
     t = turn.t
     dialogue = await _current(turn, checks.Step.POST)
     if dialogue is None:
-        stale(turn)
+        turn.stale()
         return
     picked = await checks.pick_post(turn.session, turn.actor, dialogue, data.post_id, turn.now)
     rows = []
@@ -190,7 +190,7 @@ async def pick_kind(turn: Turn, data: InspectKind) -> None:
     t = turn.t
     dialogue = await _current(turn, checks.Step.KIND)
     if dialogue is None:
-        stale(turn)
+        turn.stale()
         return
     checks.choose_kind(dialogue, data.kind, data.covert, turn.now)
     picked = await checks.current_post(turn.session, dialogue)
@@ -223,7 +223,7 @@ async def seen(turn: Turn, data: InspectSeen) -> None:
     t = turn.t
     dialogue = await _current(turn, checks.Step.SEEN)
     if dialogue is None or not 0 <= data.seen <= SEEN_MAX:
-        stale(turn)
+        turn.stale()
         return
     found = await checks.set_seen(turn.session, dialogue, data.seen, turn.now)
     turn.edit(_items_text(t, data.seen, found), inline(_checklist_markup(t, found)))
@@ -241,7 +241,7 @@ def _items_text(t: Translator, seen_count: int, found: checks.Checklist) -> str:
 async def toggle_item(turn: Turn, data: InspectItem) -> None:
     dialogue = await _current(turn, checks.Step.ITEMS)
     if dialogue is None:
-        stale(turn)
+        turn.stale()
         return
     found = await checks.toggle_item(turn.session, dialogue, data.item_id, turn.now)
     seen_count = int(dialogue.data.get("seen") or 0)
@@ -252,7 +252,7 @@ async def items_done(turn: Turn, data: InspectItemsDone) -> None:
     t = turn.t
     dialogue = await _current(turn, checks.Step.ITEMS)
     if dialogue is None:
-        stale(turn)
+        turn.stale()
         return
     checks.items_done(dialogue, turn.now)
     turn.edit(t("oversight.inspect.ask_photos"), inline([cancel_row(t)]))
@@ -311,7 +311,7 @@ async def submit(turn: Turn, data: InspectSubmit) -> None:
     t = turn.t
     dialogue = await _current(turn, checks.Step.PHOTOS)
     if dialogue is None:
-        stale(turn)
+        turn.stale()
         return
     try:
         inspection = await checks.submit(
@@ -364,7 +364,7 @@ async def show_checklist(turn: Turn) -> None:
 
 async def adjust_item(turn: Turn, data: ChecklistAdjust) -> None:
     if data.delta not in (-1, 1):
-        stale(turn)
+        turn.stale()
         return
     await checklist.adjust(turn.session, turn.actor, data.item_id, data.delta, turn.now)
     text, rows = await _checklist_view(turn)

@@ -73,7 +73,7 @@ async def page_posts(turn: Turn, data: NewShiftPostPage) -> None:
         return
     managed = await posts.managed(turn.session, turn.actor)
     if not managed:
-        turn.answer(turn.t("common.stale_button"), alert=True)
+        turn.stale()
         return
     _ask_post(turn, managed, data.offset)
 
@@ -97,7 +97,7 @@ async def pick_post(turn: Turn, data: NewShiftPost) -> None:
 async def _new_dialogue(turn: Turn, step: Step) -> Dialogue | None:
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is None or dialogue.kind != DIALOGUE_NEW or dialogue.step != step:
-        turn.answer(turn.t("common.stale_button"), alert=True)
+        turn.stale()
         return None
     return dialogue
 
@@ -127,7 +127,7 @@ async def pick_time(turn: Turn, data: NewShiftTime) -> None:
         return
     window = timespec.parse_time_range(data.slot)
     if window is None:
-        turn.answer(turn.t("common.stale_button"), alert=True)
+        turn.stale()
         return
     _ask_capacity(turn, dialogue, window)
 

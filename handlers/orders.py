@@ -37,7 +37,7 @@ from bot.services.oversight import (
     reports,
 )
 from bot.services.platform import dialogues
-from handlers.evidence import data_button, photo_of, refuse, send_photos, stale
+from handlers.evidence import data_button, photo_of, refuse, send_photos
 from handlers.keyboards import cancel_row, inline
 from handlers.turn import Turn
 
@@ -127,7 +127,7 @@ async def show_list(turn: Turn, data: OrderList) -> None:
 async def _show_reports(turn: Turn) -> None:
     t = turn.t
     if not orders.is_inspector(turn.actor):
-        stale(turn)
+        turn.stale()
         return
     queue = await reports.awaiting_decision(turn.session)
     if not queue:
@@ -261,7 +261,7 @@ async def _draft(turn: Turn) -> Dialogue | None:
 async def pick_deadline(turn: Turn, data: OrderDeadline) -> None:
     dialogue = await _draft(turn)
     if dialogue is None or data.hours not in order_drafts.DEADLINE_CHOICES:
-        stale(turn)
+        turn.stale()
         return
     draft = await order_drafts.set_deadline_hours(turn.session, dialogue, data.hours, turn.now)
     text, rows = _draft_view(turn, draft)
@@ -291,7 +291,7 @@ async def issue(turn: Turn, data: OrderIssue) -> None:
     t = turn.t
     dialogue = await _draft(turn)
     if dialogue is None:
-        stale(turn)
+        turn.stale()
         return
     try:
         order = await order_drafts.issue(
@@ -380,7 +380,7 @@ async def submit_reply(turn: Turn, data: OrderReplySubmit) -> None:
     t = turn.t
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is None or dialogue.kind != orders.REPLY:
-        stale(turn)
+        turn.stale()
         return
     try:
         order = await orders.submit_reply(

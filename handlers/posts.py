@@ -270,7 +270,7 @@ def _ask_unit(turn: Turn, choices: list[Unit], offset: int) -> None:
 async def _new_dialogue(turn: Turn, step: NewStep) -> Dialogue | None:
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is None or dialogue.kind != DIALOGUE_NEW or dialogue.step != step:
-        turn.answer(turn.t("common.stale_button"), alert=True)
+        turn.stale()
         return None
     return dialogue
 
@@ -282,7 +282,7 @@ async def page_new_units(turn: Turn, data: NewPostUnitPage) -> None:
         return
     choices = await units.visible_to(turn.session, turn.actor)
     if not choices:
-        turn.answer(turn.t("common.stale_button"), alert=True)
+        turn.stale()
         return
     _ask_unit(turn, choices, data.offset)
 

@@ -118,7 +118,7 @@ async def choose_language(turn: Turn, data: RegistrationLanguage) -> None:
         or dialogue.kind != registration.DIALOGUE
         or dialogue.step != registration.Step.LANGUAGE
     ):
-        turn.answer(turn.t("common.stale_button"), alert=True)
+        turn.stale()
         return
     member = await registration.complete(turn.session, dialogue, language, turn.now)
     turn.use_language(language)

@@ -53,7 +53,7 @@ async def set_group(turn: Turn) -> None:
 async def group_scope_page(turn: Turn, data: GroupPage) -> None:
     """Another page of units: a city may have hundreds, more than one keyboard can hold."""
     if not _is_group(turn):
-        turn.answer(turn.t("common.stale_button"), alert=True)
+        turn.stale()
         return
     text, markup = await _scope_picker(turn, data.offset)
     turn.edit(text, markup)
@@ -101,7 +101,7 @@ async def _scope_picker(turn: Turn, offset: int) -> tuple[str, InlineKeyboardMar
 async def pick_group_scope(turn: Turn, data: GroupScope) -> None:
     unit_id = data.unit_id
     if not _is_group(turn):
-        turn.answer(turn.t("common.stale_button"), alert=True)
+        turn.stale()
         return
     settings = turn.runtime.settings
     existing = await groups.get(turn.session, turn.chat_id)
@@ -138,7 +138,7 @@ def _show_binding(turn: Turn, group: BoundGroup) -> None:
 async def pick_group_language(turn: Turn, data: GroupLanguage) -> None:
     language = data.language
     if language not in LANGUAGES:
-        turn.answer(turn.t("common.stale_button"), alert=True)
+        turn.stale()
         return
     group = await groups.set_language(turn.session, turn.actor, turn.chat_id, language)
     # The confirmation stays, now in the chosen language and saying so; the buttons stay too.

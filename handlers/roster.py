@@ -19,6 +19,7 @@ from bot.buttons import RosterDayPage, ShiftCard
 from bot.i18n import Translator
 from bot.services.duty import attendance
 from bot.services.duty.attendance import Attendance
+from bot.services.reports.report_text import utf16_len
 from bot.services.schedule import timespec
 from bot.services.schedule.roster import RosterPost, roster
 from handlers.assign import ack_mark
@@ -58,7 +59,8 @@ class RosterPage:
 
 
 def _size(lines: list[str]) -> int:
-    return sum(len(line.encode("utf-16-le")) // 2 + 1 for line in lines)
+    """The lines joined, as Telegram counts them."""
+    return sum(utf16_len(line) + 1 for line in lines)
 
 
 def _buttons(rows: list[list[InlineKeyboardButton]]) -> int:
@@ -150,7 +152,7 @@ async def show(turn: Turn) -> None:
 async def turn_page(turn: Turn, data: RosterDayPage) -> None:
     """Previous / Next on the roster; a forged page changes nothing."""
     if data.page < 0:
-        turn.answer(turn.t("common.stale_button"), alert=True)
+        turn.stale()
         return
     await _render(turn, data.day, data.page)
 

@@ -27,6 +27,7 @@ from bot.db.models import Dialogue, DialogueKind, Post, Unit
 from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.services.platform import dialogues
+from bot.services.reports.report_text import utf16_len
 from bot.services.rostering import rotate, rotation_xlsx
 from bot.services.rostering.notices import row_label
 from bot.services.rostering.rotate import Preview
@@ -53,14 +54,10 @@ def _show(turn: Turn, text: str, rows: list[list[InlineKeyboardButton]]) -> None
         turn.reply(text, inline(rows))
 
 
-def _stale(turn: Turn) -> None:
-    turn.answer(turn.t("common.stale_button"), alert=True)
-
-
 async def _dialogue(turn: Turn, *steps: Step) -> Dialogue | None:
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is None or dialogue.kind != DIALOGUE or dialogue.step not in steps:
-        _stale(turn)
+        turn.stale()
         return None
     return dialogue
 
@@ -238,7 +235,7 @@ async def toggle_post(turn: Turn, data: RotatePost) -> None:
     found = await rotate.posts(turn.session, turn.actor, int(dialogue.data["unit_id"]))
     index = next((i for i, post in enumerate(found) if post.id == data.post_id), None)
     if index is None:
-        _stale(turn)
+        turn.stale()
         return
     selected = [int(post_id) for post_id in dialogue.data.get("posts", [])]
     if data.post_id in selected:
@@ -264,7 +261,7 @@ async def pick_posts(turn: Turn, data: RotatePosts) -> None:
         return
     selected = [int(post_id) for post_id in dialogue.data.get("posts", [])]
     if not data.every and not selected:
-        _stale(turn)
+        turn.stale()
         return
     await _preview(turn, dialogue, None if data.every else selected, 0)
 
@@ -314,7 +311,8 @@ async def _preview(
 
 
 def _size(lines: list[str]) -> int:
-    return sum(len(line.encode("utf-16-le")) // 2 + 1 for line in lines)
+    """The lines joined, as Telegram counts them."""
+    return sum(utf16_len(line) + 1 for line in lines)
 
 
 def preview_lines(t: Translator, unit: str, preview: Preview) -> list[str]:
@@ -400,7 +398,7 @@ async def reroll(turn: Turn, data: RotateReroll) -> None:
     dialogue = await _dialogue(turn, Step.PREVIEW)
     if dialogue is None or int(dialogue.data.get("round", -1)) != data.round:
         if dialogue is not None:
-            _stale(turn)
+            turn.stale()
         return
     before = dialogue.data.get("seats")
     posts = None if dialogue.data.get("every") else list(dialogue.data.get("posts", []))
@@ -414,7 +412,7 @@ async def confirm(turn: Turn, data: RotateConfirm) -> None:
     dialogue = await _dialogue(turn, Step.PREVIEW)
     if dialogue is None or int(dialogue.data.get("round", -1)) != data.round:
         if dialogue is not None:
-            _stale(turn)
+            turn.stale()
         return
     posts = None if dialogue.data.get("every") else list(dialogue.data.get("posts", []))
     seats = [(int(shift_id), int(member_id)) for shift_id, member_id in dialogue.data["seats"]]

@@ -128,7 +128,7 @@ async def open_card(turn: Turn, data: OpenShiftCard) -> None:
 async def show_card(turn: Turn, data: ShiftCard) -> None:
     """The card, or (with an offset) another page of its people."""
     if data.offset is not None and data.offset < 0:
-        turn.answer(turn.t("common.stale_button"), alert=True)
+        turn.stale()
         return
     await render_card(turn, data.shift_id, data.offset or 0)
 

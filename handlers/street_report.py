@@ -24,7 +24,7 @@ from bot.services.oversight import notices, orders, reports
 from bot.services.platform import dialogues
 from handlers import common
 from handlers.checkin import location_keyboard
-from handlers.evidence import data_button, photo_of, position_of, refuse, send_photos, stale
+from handlers.evidence import data_button, photo_of, position_of, refuse, send_photos
 from handlers.keyboards import PAGE_SIZE, cancel_row, inline
 from handlers.turn import Turn
 
@@ -140,7 +140,7 @@ async def pick_category(turn: Turn, data: ReportCategoryPick) -> None:
         or dialogue.kind != reports.DIALOGUE
         or dialogue.step != reports.Step.CATEGORY
     ):
-        stale(turn)
+        turn.stale()
         return
     try:
         reports.set_category(dialogue, data.category, turn.now)
@@ -156,7 +156,7 @@ async def pick_category(turn: Turn, data: ReportCategoryPick) -> None:
 async def submit(turn: Turn, data: ReportSubmit) -> None:
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is None or dialogue.kind != reports.DIALOGUE or dialogue.step != reports.Step.TEXT:
-        stale(turn)
+        turn.stale()
         return
     await _submit(turn, dialogue, None)
 

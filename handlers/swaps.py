@@ -56,10 +56,6 @@ def swap_button(t: Translator, number: int, assignment_id: int) -> InlineKeyboar
     return button(t("swaps.button.swap", n=number), SwapPick(assignment_id))
 
 
-def _stale(turn: Turn) -> None:
-    turn.answer(turn.t("common.stale_button"), alert=True)
-
-
 def _withdraw_row(t: Translator, offer: SwapOffer) -> list[InlineKeyboardButton]:
     return [button(t("swaps.button.withdraw"), SwapWithdraw(offer.id))]
 
@@ -437,7 +433,7 @@ async def unit_settings_page(turn: Turn, data: UnitSwapPage) -> None:
     """Another page of /unitsettings, for an admin who sees every unit."""
     units = await swap_settings.managed_units(turn.session, turn.actor)
     if not units:
-        _stale(turn)
+        turn.stale()
         return
     text, rows = _settings_view(turn, units, data.offset)
     turn.edit(text, inline(rows))

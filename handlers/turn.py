@@ -124,6 +124,10 @@ class Turn:
         there is logged: the person already has their answer."""
         self._after.append(action)
 
+    def stale(self) -> None:
+        """A button whose moment has passed (the state moved on, or it was never ours)."""
+        self.answer(self.t("common.stale_button"), alert=True)
+
     @property
     def today(self) -> dt.date:
         """Today's date where the campaign is (ZONE), as every date a person types means it."""
