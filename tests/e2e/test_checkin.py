@@ -11,6 +11,7 @@ from telegram import Update
 from bot.db.models import AssignmentStatus, CheckoutKind, Dialogue
 from bot.emulator import SimUser
 from bot.services.duty import checkin as checkin_service
+from bot.services.duty import jobs as checkin_jobs
 from tests.e2e.checkin_fixtures import (
     assignment,
     check_in,
@@ -18,6 +19,7 @@ from tests.e2e.checkin_fixtures import (
     duty,
     near,
     redeliver_last,
+    run_due,
     team,
     today,
 )
@@ -158,6 +160,57 @@ async def test_a_location_with_no_check_in_due_still_answers_the_open_dialogue(
     await harness.settle()
     assert wang.last().text == "请用文字写不能值班的时间。"
     assert await harness.count(Dialogue) == 1 and await checkins(harness) == []
+
+
+async def test_a_refused_check_in_leaves_a_forgotten_check_out_to_the_automatic_one(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(8, 10))
+    await check_in(harness, fang)
+    # 10:20: she forgot to check out and sends /checkin; there is nothing to check in to.
+    harness.clock.set(today(10, 20))
+    await fang.send_command("checkin")
+    await harness.settle()
+    assert "您现在没有需要签到的班次" in (fang.last().text or "")
+    [record] = await checkins(harness)
+    assert record.checked_out_at is None
+    assert (await assignment(harness, seat)).status is AssignmentStatus.CHECKED_IN
+    # So the automatic check-out still closes it, marked as such, and tells her.
+    harness.clock.set(today(11, 0))
+    assert await run_due(harness, checkin_jobs.auto_checkout) == 1
+    [record] = await checkins(harness)
+    assert record.checkout_kind is CheckoutKind.AUTO
+
+
+async def test_straight_on_to_the_next_shift_closes_the_last_only_when_checked_in(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    first = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await duty(harness, fang, crew.unit, today(10, 0), today(12, 0), post_name="人民公园东门")
+    harness.clock.set(today(8, 10))
+    await check_in(harness, fang)
+    # 10:05, far from the next post: refused, and the first check-in is left as it was.
+    harness.clock.set(today(10, 5))
+    await fang.send_location(*near(north_m=3000))
+    await harness.settle()
+    assert "3.0 公里" in (fang.last().text or "")
+    [record] = await checkins(harness)
+    assert record.checked_out_at is None
+    # On post: the new check-in closes the first at its end.
+    await fang.send_location(*near(north_m=20))
+    await harness.settle()
+    await fang.send_photo()
+    await harness.settle()
+    assert "签到成功" in (fang.last().text or "")
+    earlier, later = await checkins(harness)
+    assert earlier.checkout_kind is CheckoutKind.NORMAL
+    assert earlier.checked_out_at == today(10, 0) and later.checked_out_at is None
+    assert (await assignment(harness, first)).status is AssignmentStatus.CHECKED_OUT
 
 
 async def test_no_shift_not_open_yet_and_shift_over_are_explained(harness: Harness) -> None:

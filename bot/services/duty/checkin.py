@@ -145,8 +145,8 @@ async def _choices(
             raise DomainError(
                 ErrorCode.CHECKIN_ALREADY, post=shift.post.name, since=current.checked_in_at
             )
-        # Straight on to the next shift: the one that ended counts up to its end.
-        await close(session, current, shift.ends_at, CheckoutKind.NORMAL, now)
+        # Straight on to the next shift: the one that ended is closed when the new check-in is
+        # written (_create), not before, so a refusal on the way changes nothing.
     if at_hand.open_now:
         return at_hand
     # None open: the whole schedule says why (the rare way, so it may read more).
@@ -187,9 +187,18 @@ async def _choices(
 
 async def _chosen(
     session: AsyncSession, member: Member, assignment_id: int, now: dt.datetime, settings: Settings
-) -> AssignmentAtHand:
-    """The assignment the dialogue is about, re-checked: time moves on between the steps."""
-    return (await _chosen_with_photo(session, member, assignment_id, now, settings, None))[0]
+) -> tuple[AssignmentAtHand, CheckIn | None]:
+    """The assignment the dialogue is about, re-checked: time moves on between the steps; and
+    the check-in of a shift that ended and was not checked out of, closed by the new one."""
+    chosen = await _chosen_with_photo(session, member, assignment_id, now, settings, None)
+    return chosen.assignment, chosen.ended
+
+
+@dataclass(frozen=True)
+class _Chosen:
+    assignment: AssignmentAtHand
+    photo_used: bool
+    ended: CheckIn | None
 
 
 async def _chosen_with_photo(
@@ -199,12 +208,12 @@ async def _chosen_with_photo(
     now: dt.datetime,
     settings: Settings,
     photo_unique_id: str | None,
-) -> tuple[AssignmentAtHand, bool]:
+) -> _Chosen:
     """`_chosen`, and whether the photo was used in a check-in before."""
     at_hand = await _choices(session, member, now, settings, photo_unique_id)
     for option in at_hand.open_now:
         if option.id == assignment_id:
-            return option, at_hand.photo_used
+            return _Chosen(option, at_hand.photo_used, at_hand.current)
     assignment = await session.get(Assignment, assignment_id)
     if assignment is None or assignment.member_id != member.id:
         raise DomainError(ErrorCode.CHECKIN_NO_SHIFTS_AHEAD)
@@ -293,7 +302,8 @@ async def receive_location(
     _check_message(position, settings)
     assignment_id = dialogue.data.get("assignment_id") if dialogue is not None else None
     if assignment_id is None:
-        options = await choices(session, member, now, settings)
+        at_hand = await _choices(session, member, now, settings)
+        options, ended = at_hand.open_now, at_hand.current
         if len(options) > 1:
             await dialogues.begin(
                 session,
@@ -306,8 +316,8 @@ async def receive_location(
             return NeedPick(options)
         assignment = options[0]
     else:
-        assignment = await _chosen(session, member, int(assignment_id), now, settings)
-    return await _with_position(session, member, assignment, position, now, settings)
+        assignment, ended = await _chosen(session, member, int(assignment_id), now, settings)
+    return await _with_position(session, member, assignment, position, ended, now, settings)
 
 
 async def pick(
@@ -318,11 +328,11 @@ async def pick(
     now: dt.datetime,
     settings: Settings,
 ) -> Step:
-    assignment = await _chosen(session, member, assignment_id, now, settings)
+    assignment, ended = await _chosen(session, member, assignment_id, now, settings)
     stored = dialogue.data.get("position")
     if stored:
         return await _with_position(
-            session, member, assignment, Position.from_data(stored), now, settings
+            session, member, assignment, Position.from_data(stored), ended, now, settings
         )
     dialogues.advance(dialogue, STEP_LOCATION, now, assignment_id=assignment.id)
     return NeedLocation(assignment)
@@ -333,6 +343,7 @@ async def _with_position(
     member: Member,
     assignment: AssignmentAtHand,
     position: Position,
+    ended: CheckIn | None,
     now: dt.datetime,
     settings: Settings,
 ) -> NeedPhoto | CheckedIn:
@@ -356,7 +367,7 @@ async def _with_position(
             {"assignment_id": assignment.id, "position": position.as_data()},
         )
         return NeedPhoto(assignment, fix)
-    checkin = await _create(session, assignment, position, fix, None, False, now, settings)
+    checkin = await _create(session, assignment, position, fix, None, False, ended, now, settings)
     await dialogues.end(session, member.telegram_id)
     return CheckedIn(checkin, assignment, fix)
 
@@ -370,14 +381,17 @@ async def receive_photo(
     settings: Settings,
 ) -> CheckedIn:
     photo_rules.refuse_forwarded(photo)
-    assignment, used_before = await _chosen_with_photo(
+    chosen = await _chosen_with_photo(
         session, member, int(dialogue.data["assignment_id"]), now, settings, photo.file_unique_id
     )
-    reused = photo_rules.judge_reuse(used_before, settings)
+    assignment = chosen.assignment
+    reused = photo_rules.judge_reuse(chosen.photo_used, settings)
     position = Position.from_data(dialogue.data["position"])
     post = assignment.shift.post
     fix = judge(post, position.latitude, position.longitude, position.accuracy_m, settings)
-    checkin = await _create(session, assignment, position, fix, photo, reused, now, settings)
+    checkin = await _create(
+        session, assignment, position, fix, photo, reused, chosen.ended, now, settings
+    )
     await dialogues.end(session, member.telegram_id)
     return CheckedIn(checkin, assignment, fix, photo_reused=reused)
 
@@ -389,9 +403,13 @@ async def _create(
     fix: Fix,
     photo: Photo | None,
     photo_flagged: bool,
+    ended: CheckIn | None,
     now: dt.datetime,
     settings: Settings,
 ) -> CheckIn:
+    if ended is not None:
+        # Straight on from a shift not checked out of: it counts up to its end.
+        await close(session, ended, ended.assignment.shift.ends_at, CheckoutKind.NORMAL, now)
     shift = assignment.shift
     minutes_late = max(0, int((now - shift.starts_at).total_seconds() // 60))
     checkin = CheckIn(
