@@ -55,6 +55,11 @@ async def void_orphans(session: AsyncSession, now: dt.datetime, settings: Settin
     """Close at once the open offers whose seat went away some other way, and tell who was
     waiting on them: the offering member, the member named or who took it, and the coordinators
     asked to approve it. (Left to expiry, a taker would wait for a seat that no longer exists.)"""
+    # Open offers are few and usually none: that is asked first, the joins only when there are.
+    if (
+        await session.scalars(select(SwapOffer.id).where(SwapOffer.status.in_(OPEN)))
+    ).first() is None:
+        return 0
     ids = list(await session.scalars(_orphaned()))
     if not ids:
         return 0
