@@ -174,7 +174,10 @@ async def test_a_refused_check_in_leaves_a_forgotten_check_out_to_the_automatic_
     harness.clock.set(today(10, 20))
     await fang.send_command("checkin")
     await harness.settle()
-    assert "您现在没有需要签到的班次" in (fang.last().text or "")
+    assert (fang.last().text or "").startswith(
+        "「黄河路-人民路口」的班次已于 2026年12月1日 10:00 结束，"
+        "您还没有签退：请发送 /checkout 签退。"
+    )
     [record] = await checkins(harness)
     assert record.checked_out_at is None
     assert (await assignment(harness, seat)).status is AssignmentStatus.CHECKED_IN

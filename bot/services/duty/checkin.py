@@ -149,6 +149,12 @@ async def _choices(
         # written (_create), not before, so a refusal on the way changes nothing.
     if at_hand.open_now:
         return at_hand
+    if current is not None:
+        # Nothing to check in to, and the last shift not checked out of: that is what to do.
+        shift = current.assignment.shift
+        raise DomainError(
+            ErrorCode.CHECKIN_NOT_CHECKED_OUT, post=shift.post.name, end=shift.ends_at
+        )
     # None open: the whole schedule says why (the rare way, so it may read more).
     candidates = await _assignments(session, member.id, MAY_CHECK_IN)
     today = _local_day(now, settings)
