@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton
 
 from bot.buttons import Acknowledge, AssignAnyway, AssignPage, AssignPick, AssignStart, ShiftCard
 from bot.db.models import Assignment, AssignmentStatus, Dialogue, DialogueKind
-from bot.errors import DomainError, ErrorCode
+from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.services.platform import dialogues
 from bot.services.rostering import acknowledge, assign, names
@@ -156,9 +156,9 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     message = turn.message
     assert message is not None
     shift_id = int(dialogue.data["shift_id"])
-    typed = names.split(message.text or "")
-    if not typed or len(typed) > names.MAX_NAMES or any(len(n) > names.NAME_MAX for n in typed):
-        error = DomainError(ErrorCode.ASSIGN_NAMES_INVALID, limit=names.MAX_NAMES)
+    try:
+        typed = names.typed(message.text or "")
+    except DomainError as error:
         turn.reply(error_text(t, error), inline([cancel_row(t)]))
         return
     shift, _ = await assign.assignable(turn.session, turn.actor, shift_id, turn.now)

@@ -24,7 +24,6 @@ from handlers.keyboards import button, cancel_row, inline, page
 from handlers.turn import Turn
 
 DIALOGUE = DialogueKind.BROADCAST
-WEEK_DAYS = 7
 
 
 class Step(StrEnum):
@@ -140,14 +139,7 @@ async def pick_what(turn: Turn, data: BroadcastWhat) -> None:
             t("broadcast.ask_text", limit=broadcast.ANNOUNCEMENT_MAX), inline([cancel_row(t)])
         )
         return
-    tomorrow = today + dt.timedelta(days=1)
-    ranges = {
-        BroadcastChoice.TODAY: (today, today, False),
-        BroadcastChoice.TOMORROW: (tomorrow, tomorrow, False),
-        BroadcastChoice.WEEK: (today, today + dt.timedelta(days=WEEK_DAYS - 1), False),
-        BroadcastChoice.OPEN: (today, today + dt.timedelta(days=settings.signup_open_days), True),
-    }
-    first, last, open_only = ranges[choice]
+    first, last, open_only = broadcast.audience_days(choice, today, settings)
     await _preview_shifts(turn, dialogue, first, last, open_only)
 
 

@@ -25,7 +25,6 @@ from bot.buttons import (
     ShiftCard,
 )
 from bot.db.models import Dialogue, DialogueKind, Post, PostType, Role, Unit
-from bot.errors import DomainError, ErrorCode
 from bot.services.people import tags, units
 from bot.services.platform import dialogues
 from bot.services.schedule import posts, shifts
@@ -327,9 +326,7 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
         if not message.text:
             turn.reply(t("posts.need_name"), inline([cancel_row(t)]))
             return
-        name = posts.clean_name(message.text)
-        if await posts.by_name(turn.session, int(dialogue.data["unit_id"]), name) is not None:
-            raise DomainError(ErrorCode.POST_NAME_TAKEN, name=name)
+        name = await posts.new_name(turn.session, int(dialogue.data["unit_id"]), message.text)
         dialogues.advance(dialogue, NewStep.TYPE, turn.now, name=name)
         rows = [[button(post_type_name(t, kind), NewPostType(kind))] for kind in PostType]
         turn.reply(t("posts.ask_type", name=name), inline([*rows, cancel_row(t)]))

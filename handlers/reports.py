@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import (
@@ -199,16 +197,6 @@ async def month(turn: Turn) -> None:
 # -- ledger export ------------------------------------------------------------------------------
 
 
-def _preset(choice: ExportPeriod, today_: dt.date) -> Period:
-    if choice is ExportPeriod.THIS_WEEK:
-        return periods.week_to_date(today_)
-    if choice is ExportPeriod.LAST_WEEK:
-        return periods.week_of(today_ - dt.timedelta(days=7))
-    if choice is ExportPeriod.THIS_MONTH:
-        return periods.month_to_date(today_)
-    return periods.month_of(today_.replace(day=1) - dt.timedelta(days=1))
-
-
 async def start_export(turn: Turn) -> None:
     """/export [first [last]]: a date range typed or picked with buttons."""
     unit_id = reports.scope_of(turn.actor)
@@ -224,7 +212,7 @@ async def start_export(turn: Turn) -> None:
 async def pick_export(turn: Turn, data: Export) -> None:
     unit_id = reports.scope_of(turn.actor)
     today_ = turn.today
-    await _send_ledger(turn, unit_id, _preset(data.period, today_))
+    await _send_ledger(turn, unit_id, periods.preset(data.period, today_))
 
 
 async def _send_ledger(turn: Turn, unit_id: int | None, period: Period) -> None:

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.buttons import ExportPeriod
+
 
 @dataclass(frozen=True)
 class Period:
@@ -58,6 +60,17 @@ def week_to_date(day: dt.date) -> Period:
 
 def month_to_date(day: dt.date) -> Period:
     return Period(day.replace(day=1), day)
+
+
+def preset(choice: ExportPeriod, today: dt.date) -> Period:
+    """The periods /export offers as buttons: this week or month so far, or the last whole one."""
+    if choice is ExportPeriod.THIS_WEEK:
+        return week_to_date(today)
+    if choice is ExportPeriod.LAST_WEEK:
+        return week_of(today - dt.timedelta(days=7))
+    if choice is ExportPeriod.THIS_MONTH:
+        return month_to_date(today)
+    return month_of(today.replace(day=1) - dt.timedelta(days=1))
 
 
 def previous_of(period: Period, *, monthly: bool) -> Period:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Member
+from bot.errors import DomainError, ErrorCode
 
 SEPARATORS = re.compile(r"[、,，;；\n\r]+")
 NAME_MAX = 64
@@ -53,6 +54,14 @@ class Resolved:
     @property
     def ok(self) -> bool:
         return not self.unknown and not self.ambiguous
+
+
+def typed(text: str) -> list[str]:
+    """The names a coordinator typed to assign, refused when none, too many or one too long."""
+    found = split(text)
+    if not found or len(found) > MAX_NAMES or any(len(name) > NAME_MAX for name in found):
+        raise DomainError(ErrorCode.ASSIGN_NAMES_INVALID, limit=MAX_NAMES)
+    return found
 
 
 def split(text: str) -> list[str]:

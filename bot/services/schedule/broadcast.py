@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.buttons import CallbackData, SignUp
+from bot.buttons import BroadcastChoice, CallbackData, SignUp
 from bot.db.models import (
     Broadcast,
     BroadcastKind,
@@ -37,6 +37,24 @@ from bot.settings import Settings
 ANNOUNCEMENT_MAX = 2000
 SHIFTS_PER_MESSAGE = 8
 RANGE_DAYS_MAX = 62  # a typed range; the open-seats choice may reach SIGNUP_OPEN_DAYS
+
+
+WEEK_DAYS = 7
+
+
+def audience_days(
+    choice: BroadcastChoice, today: dt.date, settings: Settings
+) -> tuple[dt.date, dt.date, bool]:
+    """The days a broadcast button covers, and whether only shifts with open seats go out."""
+    tomorrow = today + dt.timedelta(days=1)
+    if choice is BroadcastChoice.TODAY:
+        return today, today, False
+    if choice is BroadcastChoice.TOMORROW:
+        return tomorrow, tomorrow, False
+    if choice is BroadcastChoice.WEEK:
+        return today, today + dt.timedelta(days=WEEK_DAYS - 1), False
+    # The open seats of every shift one may sign up for now.
+    return today, today + dt.timedelta(days=settings.signup_open_days), True
 
 
 @dataclass(frozen=True)

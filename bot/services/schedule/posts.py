@@ -89,6 +89,15 @@ def _actor_id(actor: Actor) -> int | None:
     return actor.member.id if actor.member is not None else None
 
 
+async def new_name(session: AsyncSession, unit_id: int, name: str) -> str:
+    """A name for a new post of the unit, cleaned: asked at /newpost's first step, so that a
+    taken name is said at once rather than after the type and the place."""
+    cleaned = clean_name(name)
+    if await by_name(session, unit_id, cleaned) is not None:
+        raise DomainError(ErrorCode.POST_NAME_TAKEN, name=cleaned)
+    return cleaned
+
+
 async def create(
     session: AsyncSession,
     actor: Actor,
@@ -103,11 +112,9 @@ async def create(
 ) -> Post:
     actor.require_unit(unit_id, Role.COORDINATOR)
     unit = await units.get(session, unit_id)
-    cleaned = clean_name(name)
     check_location(latitude, longitude)
     check_radius(radius_m)
-    if await by_name(session, unit_id, cleaned) is not None:
-        raise DomainError(ErrorCode.POST_NAME_TAKEN, name=cleaned)
+    cleaned = await new_name(session, unit_id, name)
     post = Post(
         unit=unit,  # set, so that the caller may read post.unit without a lazy load
         name=cleaned,
