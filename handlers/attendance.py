@@ -13,7 +13,6 @@ from bot.services.duty import attendance
 from bot.services.duty.attendance import Attendance, AttendanceState
 from bot.services.duty.checkin_text import duration
 from bot.services.platform import dialogues
-from handlers.checkin import refuse
 from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Turn
 
@@ -75,7 +74,7 @@ async def show_photo(turn: Turn, data: AttendancePhoto) -> None:
     try:
         view = await attendance.photo_of(turn.session, turn.actor, data.checkin_id)
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     t = turn.t
     record = view.checkin
@@ -98,7 +97,7 @@ async def offer_corrections(turn: Turn, data: AttendanceFix) -> None:
             turn.session, turn.actor, assignment_id, turn.now, turn.runtime.settings
         )
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     t = turn.t
     shift = assignment.shift
@@ -133,7 +132,7 @@ async def choose_correction(turn: Turn, pressed: AttendanceCorrect) -> None:
             turn.session, turn.actor, assignment_id, correction, turn.now
         )
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     t = turn.t
     data = {"assignment_id": assignment_id, "correction": correction.value}
@@ -183,7 +182,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             minutes=dialogue.data.get("minutes"),
         )
     except DomainError as error:
-        refuse(turn, error, inline([cancel_row(t)]))
+        turn.refuse(error, inline([cancel_row(t)]))
         return
     await dialogues.end(turn.session, turn.user_id)
     assignment = record.assignment

@@ -31,7 +31,7 @@ from bot.services.reports.report_text import hours_rank_line
 from bot.services.schedule.shift_text import shift_label
 from handlers import common
 from handlers.keyboards import button, cancel_row, inline
-from handlers.turn import Markup, Turn, error_text
+from handlers.turn import Turn
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +63,6 @@ def checkout_markup(t: Translator, record: CheckIn) -> InlineKeyboardMarkup:
 
 # The check-in's own wording of a shift: no dot between the time and the post.
 LABEL = "checkin.shift_label"
-
-
-def refuse(turn: Turn, error: DomainError, markup: Markup | None = None) -> None:
-    text = error_text(turn.t, error)
-    if turn.update.callback_query is not None:
-        turn.answer(text, alert=True)
-    else:
-        turn.reply(text, markup)
 
 
 def photo_of(message: Message) -> Photo | None:
@@ -182,7 +174,7 @@ async def start(turn: Turn) -> None:
     try:
         step = await checkin.begin(turn.session, member, turn.now, turn.runtime.settings)
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     await _show(turn, step)
 
@@ -205,7 +197,7 @@ async def on_location(turn: Turn) -> None:
         )
     except DomainError as error:
         retry = error.code in RETRY_LOCATION
-        refuse(turn, error, location_keyboard(turn.t) if retry else None)
+        turn.refuse(error, location_keyboard(turn.t) if retry else None)
         return
     await _show(turn, step)
 
@@ -247,7 +239,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
                 turn.session, member, dialogue, photo, turn.now, turn.runtime.settings
             )
         except DomainError as error:
-            refuse(turn, error)
+            turn.refuse(error)
             return
         _confirm(turn, step)
         return
@@ -269,7 +261,7 @@ async def pick(turn: Turn, data: CheckInPick) -> None:
             turn.session, member, dialogue, assignment_id, turn.now, turn.runtime.settings
         )
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     turn.edit(
         turn.t("checkin.picked", shift=shift_label(turn.t, _assignment_of(step).shift, LABEL))
@@ -325,7 +317,7 @@ async def _checkout(turn: Turn, checkin_id: int | None) -> None:
             turn.session, member, checkin_id, turn.now
         )
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     t = turn.t
     if isinstance(outcome, checkout_service.NeedReason):
@@ -368,7 +360,7 @@ async def on_checkout_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             turn.session, member, dialogue, message.text, turn.now
         )
     except DomainError as error:
-        refuse(turn, error, inline([cancel_row(turn.t)]))
+        turn.refuse(error, inline([cancel_row(turn.t)]))
         return
     _checked_out(turn, record)
 

@@ -1,34 +1,16 @@
-"""Pieces the oversight journeys share: reading a photo or a place off a message, showing
-evidence photos (one, or an album), and refusals whose parameters need words first."""
+"""Pieces the oversight journeys share: reading a photo or a place off a message (as the
+check-in does), and showing evidence photos (one, or an album)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton
-
-from bot.buttons import CallbackData
-from bot.errors import DomainError
 from handlers.checkin import photo_of, position_of
-from handlers.keyboards import button
-from handlers.turn import Turn, error_text
+from handlers.turn import Turn
 
 MAX_SHOWN = 10
 
-__all__ = ["data_button", "photo_of", "position_of", "refuse", "send_photos"]
-
-
-def data_button(text: str, data: CallbackData) -> InlineKeyboardButton:
-    return button(text, data)
-
-
-def refuse(turn: Turn, error: DomainError) -> None:
-    """A refusal: an alert on a button press, a reply to a message."""
-    text = error_text(turn.t, error)
-    if turn.update.callback_query is not None:
-        turn.answer(text, alert=True)
-    else:
-        turn.reply(text)
+__all__ = ["photo_of", "position_of", "send_photos"]
 
 
 def send_photos(turn: Turn, file_ids: Sequence[str], caption: str | None = None) -> None:

@@ -25,8 +25,8 @@ from bot.services.duty.checkin_text import distance
 from bot.services.oversight import checklist, checks, notices
 from bot.services.platform import dialogues
 from handlers.checkin import location_keyboard
-from handlers.evidence import data_button, photo_of, position_of, refuse
-from handlers.keyboards import cancel_row, inline
+from handlers.evidence import photo_of, position_of
+from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Turn
 
 SEEN_MAX = 12
@@ -84,7 +84,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
                 turn.session, turn.actor, dialogue, position_of(message), turn.now, settings
             )
         except DomainError as error:
-            refuse(turn, error)
+            turn.refuse(error)
             return
         rows = []
         for near in offer.near:
@@ -96,7 +96,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
                 distance=distance(t, near.distance_m),
                 mark=mark,
             )
-            rows.append([data_button(label, InspectPost(near.post.id))])
+            rows.append([button(label, InspectPost(near.post.id))])
         turn.reply(t("oversight.inspect.location_received"), ReplyKeyboardRemove())
         turn.reply(t("oversight.inspect.pick_post"), inline([*rows, cancel_row(t)]))
         return
@@ -106,13 +106,13 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             try:
                 count = await checks.add_photo(turn.session, dialogue, photo, turn.now, settings)
             except DomainError as error:
-                refuse(turn, error)
+                turn.refuse(error)
                 return
             turn.reply(
                 t("oversight.inspect.photo_added", count=count),
                 inline(
                     [
-                        [data_button(t("oversight.button.submit_check"), InspectSubmit())],
+                        [button(t("oversight.button.submit_check"), InspectSubmit())],
                         cancel_row(t),
                     ]
                 ),
@@ -122,13 +122,13 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             try:
                 checks.set_note(dialogue, message.text, turn.now)
             except DomainError as error:
-                refuse(turn, error)
+                turn.refuse(error)
                 return
             turn.reply(
                 t("oversight.inspect.note_added"),
                 inline(
                     [
-                        [data_button(t("oversight.button.submit_check"), InspectSubmit())],
+                        [button(t("oversight.button.submit_check"), InspectSubmit())],
                         cancel_row(t),
                     ]
                 ),
@@ -153,8 +153,8 @@ async def pick_post(turn: Turn, data: InspectPost) -> None:
         name = t(f"oversight.kind.{kind.value}")
         rows.append(
             [
-                data_button(t("oversight.button.overt", kind=name), InspectKind(kind, False)),
-                data_button(t("oversight.button.covert", kind=name), InspectKind(kind, True)),
+                button(t("oversight.button.overt", kind=name), InspectKind(kind, False)),
+                button(t("oversight.button.covert", kind=name), InspectKind(kind, True)),
             ]
         )
     turn.edit(
@@ -196,7 +196,7 @@ async def pick_kind(turn: Turn, data: InspectKind) -> None:
     picked = await checks.current_post(turn.session, dialogue)
     found = picked.situation
     top = min(SEEN_MAX, max(found.planned, len(found.checked_in)) + 2)
-    buttons = [data_button(str(n), InspectSeen(n)) for n in range(top + 1)]
+    buttons = [button(str(n), InspectSeen(n)) for n in range(top + 1)]
     rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
     lines = [t("oversight.inspect.post_line", post=picked.post.name, unit=picked.post.unit.name)]
     lines += _situation_lines(t, found)
@@ -214,8 +214,8 @@ def _checklist_markup(t: Translator, found: checks.Checklist) -> list[list[Inlin
             item=checklist.label(t, item),
             points=item.deduction,
         )
-        rows.append([data_button(label, InspectItem(item.id))])
-    rows.append([data_button(t("oversight.button.items_done"), InspectItemsDone())])
+        rows.append([button(label, InspectItem(item.id))])
+    rows.append([button(t("oversight.button.items_done"), InspectItemsDone())])
     return [*rows, cancel_row(t)]
 
 
@@ -318,13 +318,11 @@ async def submit(turn: Turn, data: InspectSubmit) -> None:
             turn.session, turn.actor, dialogue, t, turn.now, turn.runtime.settings
         )
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     rows = []
     if inspection.score < 100 or inspection.discrepancy:
-        rows.append(
-            [data_button(t("oversight.button.order_from_check"), OrderFromCheck(inspection.id))]
-        )
+        rows.append([button(t("oversight.button.order_from_check"), OrderFromCheck(inspection.id))])
     turn.answer(t("oversight.inspect.toast"))
     turn.reply(result_text(t, inspection), inline(rows) if rows else None)
 
@@ -340,8 +338,8 @@ async def _checklist_view(turn: Turn) -> tuple[str, list[list[InlineKeyboardButt
         state = "" if item.active else t("oversight.checklist.off_mark")
         rows.append(
             [
-                data_button("➖", ChecklistAdjust(item.id, -1)),
-                data_button(
+                button("➖", ChecklistAdjust(item.id, -1)),
+                button(
                     t(
                         "oversight.checklist.item",
                         item=checklist.label(t, item),
@@ -350,10 +348,10 @@ async def _checklist_view(turn: Turn) -> tuple[str, list[list[InlineKeyboardButt
                     ),
                     ChecklistToggle(item.id),
                 ),
-                data_button("➕", ChecklistAdjust(item.id, 1)),
+                button("➕", ChecklistAdjust(item.id, 1)),
             ]
         )
-    rows.append([data_button(t("oversight.button.checklist_new"), ChecklistNew())])
+    rows.append([button(t("oversight.button.checklist_new"), ChecklistNew())])
     return t("oversight.checklist.header"), rows
 
 

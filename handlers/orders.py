@@ -37,8 +37,8 @@ from bot.services.oversight import (
     reports,
 )
 from bot.services.platform import dialogues
-from handlers.evidence import data_button, photo_of, refuse, send_photos
-from handlers.keyboards import cancel_row, inline
+from handlers.evidence import photo_of, send_photos
+from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Turn
 
 HISTORY_SHOWN = 8
@@ -59,16 +59,14 @@ async def list_orders(turn: Turn) -> None:
     if not lines_by_unit:
         lines.append(t("oversight.orders.none_open"))
     buttons = [
-        data_button(
-            t(f"oversight.orders.view.{view.value}", number=counts[view]), OrderList(view, 0)
-        )
+        button(t(f"oversight.orders.view.{view.value}", number=counts[view]), OrderList(view, 0))
         for view in VIEWS
     ]
     rows = [buttons[0:2], buttons[2:4]]
     if OrderView.REPORTS in counts:
         rows.append(
             [
-                data_button(
+                button(
                     t("oversight.orders.view.reports", number=counts[OrderView.REPORTS]),
                     OrderList(OrderView.REPORTS, 0),
                 )
@@ -106,19 +104,15 @@ async def show_list(turn: Turn, data: OrderList) -> None:
     rows: list[list[InlineKeyboardButton]] = []
     for order in found:
         lines.append(_order_line(t, order, turn))
-        rows.append(
-            [data_button(t("oversight.button.open_order", id=order.id), OrderCard(order.id))]
-        )
+        rows.append([button(t("oversight.button.open_order", id=order.id), OrderCard(order.id))])
     nav = []
     size = order_lists.PAGE_SIZE
     if data.offset > 0:
         nav.append(
-            data_button(
-                t("common.button.previous"), OrderList(data.view, max(0, data.offset - size))
-            )
+            button(t("common.button.previous"), OrderList(data.view, max(0, data.offset - size)))
         )
     if data.offset + size < total:
-        nav.append(data_button(t("common.button.next"), OrderList(data.view, data.offset + size)))
+        nav.append(button(t("common.button.next"), OrderList(data.view, data.offset + size)))
     if nav:
         rows.append(nav)
     turn.edit("\n".join(lines), inline(rows))
@@ -147,7 +141,7 @@ async def _show_reports(turn: Turn) -> None:
             )
         )
         rows.append(
-            [data_button(t("oversight.button.open_report", id=report.id), ReportCard(report.id))]
+            [button(t("oversight.button.open_report", id=report.id), ReportCard(report.id))]
         )
     turn.edit("\n".join(lines), inline(rows))
 
@@ -173,13 +167,11 @@ def _card_buttons(turn: Turn, order: RectificationOrder) -> list[list[InlineKeyb
     rows: list[list[InlineKeyboardButton]] = []
     if orders.is_coordinator_of(turn.actor, order.unit_id):
         rows += [
-            [data_button(text, value) for text, value in row]
-            for row in orders.unit_buttons(t, order)
+            [button(text, value) for text, value in row] for row in orders.unit_buttons(t, order)
         ]
     if orders.is_inspector(turn.actor):
         rows += [
-            [data_button(text, value) for text, value in row]
-            for row in orders.issuer_buttons(t, order)
+            [button(text, value) for text, value in row] for row in orders.issuer_buttons(t, order)
         ]
     return rows
 
@@ -189,7 +181,7 @@ async def show_card(turn: Turn, data: OrderCard) -> None:
     try:
         found = await order_lists.card(turn.session, turn.actor, data.order_id, turn.now)
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     send_photos(turn, found.before, t("oversight.order.before_photos"))
     send_photos(turn, found.after, t("oversight.order.after_photos"))
@@ -224,10 +216,10 @@ def _draft_view(
         left=notices.time_left(t, draft.deadline_at, turn.now),
     )
     hours = [
-        data_button(t("oversight.button.hours", count=h), OrderDeadline(h))
+        button(t("oversight.button.hours", count=h), OrderDeadline(h))
         for h in order_drafts.DEADLINE_CHOICES
     ]
-    rows = [hours, [data_button(t("oversight.button.issue"), OrderIssue())], cancel_row(t)]
+    rows = [hours, [button(t("oversight.button.issue"), OrderIssue())], cancel_row(t)]
     return text, rows
 
 
@@ -245,7 +237,7 @@ async def _begin(turn: Turn, source: order_drafts.Source, source_id: int) -> Non
             turn.session, turn.actor, source, source_id, turn.now, turn.runtime.settings
         )
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     text, rows = _draft_view(turn, draft)
     turn.reply(text, inline(rows))
@@ -281,7 +273,7 @@ async def on_draft(turn: Turn, dialogue: Dialogue) -> None:
             turn.session, dialogue, message.text, turn.now, turn.runtime.settings
         )
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     text, rows = _draft_view(turn, draft)
     turn.reply(text, inline(rows))
@@ -298,7 +290,7 @@ async def issue(turn: Turn, data: OrderIssue) -> None:
             turn.session, turn.actor, dialogue, turn.now, turn.runtime.settings
         )
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     key = (
         "oversight.order.issued_later"
@@ -327,18 +319,18 @@ async def acknowledge(turn: Turn, data: OrderAcknowledge) -> None:
             turn.session, turn.actor, data.order_id, turn.now, turn.runtime.settings
         )
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     key = "oversight.order.acknowledged_you" if changed else "oversight.order.acknowledged_before"
     turn.answer(t("oversight.order.acknowledged_toast"))
     turn.reply(
         t(key, id=order.id, deadline=t.datetime(order.deadline_at)),
-        inline([[data_button(t("oversight.button.reply"), OrderReply(order.id))]]),
+        inline([[button(t("oversight.button.reply"), OrderReply(order.id))]]),
     )
 
 
 def _reply_markup(t: Translator) -> list[list[InlineKeyboardButton]]:
-    return [[data_button(t("oversight.button.submit_reply"), OrderReplySubmit())], cancel_row(t)]
+    return [[button(t("oversight.button.submit_reply"), OrderReplySubmit())], cancel_row(t)]
 
 
 async def start_reply(turn: Turn, data: OrderReply) -> None:
@@ -346,7 +338,7 @@ async def start_reply(turn: Turn, data: OrderReply) -> None:
     try:
         order = await orders.begin_reply(turn.session, turn.actor, data.order_id, turn.now)
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     turn.reply(t("oversight.order.ask_reply", id=order.id), inline([cancel_row(t)]))
 
@@ -370,7 +362,7 @@ async def on_reply(turn: Turn, dialogue: Dialogue) -> None:
             turn.reply(t("oversight.order.reply_note_added"), inline(_reply_markup(t)))
             return
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     key = "oversight.photo_as_file" if message.document else "oversight.order.need_after_photo"
     turn.reply(t(key), inline([cancel_row(t)]))
@@ -387,7 +379,7 @@ async def submit_reply(turn: Turn, data: OrderReplySubmit) -> None:
             turn.session, turn.actor, dialogue, turn.now, turn.runtime.settings
         )
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     turn.answer(t("oversight.order.replied_toast"))
     turn.edit(t("oversight.order.replied_you", id=order.id))
@@ -397,7 +389,7 @@ async def submit_reply(turn: Turn, data: OrderReplySubmit) -> None:
 
 
 async def _refuse_review(turn: Turn, order_id: int, error: DomainError) -> None:
-    refuse(turn, error)
+    turn.refuse(error)
     if error.code is ErrorCode.ORDER_NEWER_REPLY:
         # The reply the inspector has not seen, with buttons that act on it.
         await show_card(turn, OrderCard(order_id))
@@ -413,10 +405,10 @@ async def accept(turn: Turn, data: OrderAccept) -> None:
         await _refuse_review(turn, data.order_id, error)
         return
     follow = [
-        data_button(t("oversight.button.follow_up_days", count=days), OrderFollowUp(order.id, days))
+        button(t("oversight.button.follow_up_days", count=days), OrderFollowUp(order.id, days))
         for days in order_review.FOLLOW_UP_CHOICES
     ]
-    follow.append(data_button(t("oversight.button.no_follow_up"), OrderFollowUp(order.id, 0)))
+    follow.append(button(t("oversight.button.no_follow_up"), OrderFollowUp(order.id, 0)))
     turn.answer(t("oversight.order.accepted_toast"))
     turn.reply(
         t("oversight.order.accepted_you", id=order.id, unit=order.unit.name), inline([follow])
@@ -461,7 +453,7 @@ async def on_reason(turn: Turn, dialogue: Dialogue) -> None:
             turn.session, turn.actor, dialogue, message.text, turn.now, settings
         )
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     turn.reply(t("oversight.order.returned_you", id=order.id, unit=order.unit.name))
 
@@ -473,7 +465,7 @@ async def follow_up(turn: Turn, data: OrderFollowUp) -> None:
             turn.session, turn.actor, data.order_id, data.days, turn.now
         )
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     if order.follow_up_at is not None and data.days:
         turn.edit(t("oversight.order.follow_up_set", id=order.id, day=t.date(order.follow_up_at)))
@@ -488,7 +480,7 @@ async def follow_up_holds(turn: Turn, data: FollowUpHolds) -> None:
             turn.session, turn.actor, data.order_id, turn.now
         )
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     turn.answer(t("oversight.order.follow_up_holds_toast"))
     turn.reply(t("oversight.order.follow_up_holds", id=order.id))
@@ -501,7 +493,7 @@ async def follow_up_reopen(turn: Turn, data: FollowUpReopen) -> None:
             turn.session, turn.actor, data.order_id, turn.now, turn.runtime.settings
         )
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     turn.answer(t("oversight.order.reopened_toast"))
     turn.reply(

@@ -24,8 +24,8 @@ from bot.services.oversight import notices, orders, reports
 from bot.services.platform import dialogues
 from handlers import common
 from handlers.checkin import location_keyboard
-from handlers.evidence import data_button, photo_of, position_of, refuse, send_photos
-from handlers.keyboards import PAGE_SIZE, cancel_row, inline
+from handlers.evidence import photo_of, position_of, send_photos
+from handlers.keyboards import PAGE_SIZE, button, cancel_row, inline
 from handlers.turn import Turn
 
 # The caption that makes a photo sent on its own a street report.
@@ -75,14 +75,14 @@ async def from_caption(turn: Turn) -> None:
     try:
         await reports.begin(turn.session, turn.actor, turn.now, turn.runtime.settings, photo)
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     turn.reply(turn.t("oversight.report.ask_location"), location_keyboard(turn.t))
 
 
 def _category_markup(t: Translator) -> list[list[InlineKeyboardButton]]:
     buttons = [
-        data_button(notices.category(t, category), ReportCategoryPick(category))
+        button(notices.category(t, category), ReportCategoryPick(category))
         for category in reports.CATEGORIES
     ]
     return [buttons[0:3], buttons[3:6], cancel_row(t)]
@@ -99,7 +99,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         try:
             await reports.add_photo(turn.session, dialogue, photo, turn.now, settings)
         except DomainError as error:
-            refuse(turn, error)
+            turn.refuse(error)
             return
         turn.reply(t("oversight.report.ask_location"), location_keyboard(t))
         return
@@ -114,7 +114,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         try:
             reports.set_location(dialogue, position_of(message), turn.now)
         except DomainError as error:
-            refuse(turn, error)
+            turn.refuse(error)
             return
         turn.reply(t("oversight.report.location_received"), ReplyKeyboardRemove())
         turn.reply(t("oversight.report.ask_category"), inline(_category_markup(t)))
@@ -129,7 +129,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
 
 
 def _text_markup(t: Translator) -> list[list[InlineKeyboardButton]]:
-    return [[data_button(t("oversight.button.report_submit"), ReportSubmit())], cancel_row(t)]
+    return [[button(t("oversight.button.report_submit"), ReportSubmit())], cancel_row(t)]
 
 
 async def pick_category(turn: Turn, data: ReportCategoryPick) -> None:
@@ -145,7 +145,7 @@ async def pick_category(turn: Turn, data: ReportCategoryPick) -> None:
     try:
         reports.set_category(dialogue, data.category, turn.now)
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     turn.edit(
         t("oversight.report.ask_text", category=notices.category(t, data.category)),
@@ -168,7 +168,7 @@ async def _submit(turn: Turn, dialogue: Dialogue, text: str | None) -> None:
             turn.session, turn.actor, dialogue, text, turn.now, turn.runtime.settings
         )
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     category = notices.category(t, report.category)
     if report.status is ReportStatus.DUPLICATE:
@@ -202,11 +202,11 @@ async def show_card(turn: Turn, data: ReportCard) -> None:
     try:
         report = await reports.visible(turn.session, turn.actor, data.report_id)
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     send_photos(turn, await reports.photos_of(turn.session, report))
     rows = reports.inspector_buttons(t, report) if orders.is_inspector(turn.actor) else []
-    markup = inline([[data_button(text, value) for text, value in row] for row in rows])
+    markup = inline([[button(text, value) for text, value in row] for row in rows])
     turn.reply(notices.report_card(t, report), markup if rows else None)
 
 
@@ -216,22 +216,20 @@ async def dispatch_page(turn: Turn, data: ReportDispatchPage) -> None:
     try:
         report = await reports.undecided(turn.session, turn.actor, data.report_id)
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     choices = await reports.dispatch_units(turn.session)
     offset = max(0, min(data.offset, max(len(choices) - 1, 0) // PAGE_SIZE * PAGE_SIZE))
     shown = choices[offset : offset + PAGE_SIZE]
-    rows = [[data_button(unit.name, ReportDispatch(report.id, unit.id))] for unit in shown]
+    rows = [[button(unit.name, ReportDispatch(report.id, unit.id))] for unit in shown]
     nav = []
     if offset > 0:
         nav.append(
-            data_button(
-                t("common.button.previous"), ReportDispatchPage(report.id, offset - PAGE_SIZE)
-            )
+            button(t("common.button.previous"), ReportDispatchPage(report.id, offset - PAGE_SIZE))
         )
     if offset + PAGE_SIZE < len(choices):
         nav.append(
-            data_button(t("common.button.next"), ReportDispatchPage(report.id, offset + PAGE_SIZE))
+            button(t("common.button.next"), ReportDispatchPage(report.id, offset + PAGE_SIZE))
         )
     if nav:
         rows.append(nav)
@@ -250,7 +248,7 @@ async def dispatch(turn: Turn, data: ReportDispatch) -> None:
             turn.session, turn.actor, data.report_id, data.unit_id, turn.now, turn.runtime.settings
         )
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     assert report.unit is not None
     turn.answer(t("oversight.report.dispatched_toast"))
@@ -262,7 +260,7 @@ async def ask_dismiss(turn: Turn, data: ReportDismiss) -> None:
     try:
         report = await reports.undecided(turn.session, turn.actor, data.report_id)
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     await dialogues.begin(
         turn.session,

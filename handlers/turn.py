@@ -124,6 +124,14 @@ class Turn:
         there is logged: the person already has their answer."""
         self._after.append(action)
 
+    def refuse(self, error: DomainError, markup: Markup | None = None) -> None:
+        """A refusal caught by the handler: an alert on a pressed button, else a reply."""
+        text = error_text(self.t, error)
+        if self.update.callback_query is not None:
+            self.answer(text, alert=True)
+        else:
+            self.reply(text, markup)
+
     def stale(self) -> None:
         """A button whose moment has passed (the state moved on, or it was never ours)."""
         self.answer(self.t("common.stale_button"), alert=True)

@@ -11,7 +11,6 @@ from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.oversight import zones
 from bot.services.platform import dialogues
-from handlers.evidence import refuse
 from handlers.keyboards import cancel_row, inline
 from handlers.turn import Turn
 
@@ -52,19 +51,19 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         turn.reply(t("oversight.zones.wrong_type", name=filename or "?"), inline([cancel_row(t)]))
         return
     if document.file_size is not None and document.file_size > zones.MAX_BYTES:
-        refuse(turn, DomainError(ErrorCode.ZONES_FILE_TOO_LARGE, limit=zones.MAX_BYTES // 2**20))
+        turn.refuse(DomainError(ErrorCode.ZONES_FILE_TOO_LARGE, limit=zones.MAX_BYTES // 2**20))
         return
     try:
         telegram_file = await turn.context.bot.get_file(document.file_id)
         data = bytes(await telegram_file.download_as_bytearray())
     except TelegramError:
         # Telegram unreachable or the file gone: nothing changed, the dialogue waits for it again.
-        refuse(turn, DomainError(ErrorCode.FILE_DOWNLOAD_FAILED))
+        turn.refuse(DomainError(ErrorCode.FILE_DOWNLOAD_FAILED))
         return
     try:
         imported = await zones.read(turn.session, data)
     except DomainError as error:
-        refuse(turn, error)
+        turn.refuse(error)
         return
     if not imported.ok:
         lines = [t("oversight.zones.rejected", name=filename, count=len(imported.problems))]
