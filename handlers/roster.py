@@ -67,9 +67,11 @@ def _buttons(rows: list[list[InlineKeyboardButton]]) -> int:
     return sum(len(row) for row in rows)
 
 
-def pieces(t: Translator, found: list[RosterPost], records: dict[int, Attendance]) -> list[Piece]:
+def pieces(
+    t: Translator, found: list[RosterPost], records: dict[int, Attendance], now: dt.datetime
+) -> list[Piece]:
     """The day's roster cut where a page may end: a shift (with the post line above its first
-    one), each person, the waitlist."""
+    one), each person, the waitlist (once the shift has started, the places never filled)."""
     cut: list[Piece] = []
     for index, entry in enumerate(found):
         post_line = t("roster.post", post=entry.post.name, unit=entry.post.unit.name)
@@ -106,7 +108,8 @@ def pieces(t: Translator, found: list[RosterPost], records: dict[int, Attendance
                 names = t("common.list_separator").join(
                     a.member.display_name for a in line.waitlisted
                 )
-                waitlist = t("roster.waitlist", names=names)[:1000]
+                key = "roster.waitlist_lapsed" if shift.starts_at <= now else "roster.waitlist"
+                waitlist = t(key, names=names)[:1000]
                 cut.append(Piece(index, [waitlist], [], context))
     return cut
 
@@ -168,7 +171,7 @@ async def _render(turn: Turn, day: dt.date, index: int) -> None:
     )
     lines = [t("roster.header", day=t.weekday_date(day))]
     rows: list[list[InlineKeyboardButton]] = []
-    pages = paginate(pieces(t, found, records))
+    pages = paginate(pieces(t, found, records, turn.now))
     if not pages:
         lines.append(t("roster.none"))
     else:

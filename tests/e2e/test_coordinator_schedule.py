@@ -174,6 +174,27 @@ async def test_coordinator_schedules_weekdays_and_single_days(harness: Harness) 
     assert await harness.count(Post) == 1 and post_id
 
 
+async def test_the_roster_of_a_started_shift_shows_its_waitlist_as_never_seated(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    shift_id = await shift(harness, await post(harness, unit_id), capacity=1)
+    coordinator = await person(harness, 8201, unit_id, role=Role.COORDINATOR)
+    seated = await person(harness, 8202, unit_id, "甲")
+    waiting = await person(harness, 8203, unit_id, "乙")
+    await command(harness, seated, "shifts")
+    await press_and_settle(harness, seated, "✋ 报名 1")
+    await command(harness, waiting, "shifts")
+    await press_and_settle(harness, waiting, "⏳ 候补 1")
+    await press_and_settle(harness, waiting, "⏳ 加入候补")
+    assert "   ⏳ 候补：乙" in await command(harness, coordinator, "roster", "12-02")
+
+    harness.clock.set(at(dt.date(2026, 12, 2), 7, 30))
+    text = await command(harness, coordinator, "roster", "12-02")
+    assert "   ⏳ 候补（未补上）：乙" in text and "⏳ 候补：乙" not in text
+    assert (await statuses(harness, shift_id))[8203] is AssignmentStatus.WAITLISTED
+
+
 async def test_changes_cancel_and_removal_reach_the_people_on_the_shift(harness: Harness) -> None:
     unit_id = await unit(harness)
     shift_id = await shift(harness, await post(harness, unit_id), capacity=1)
