@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from bot import wording
 from bot.clock import SystemClock
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
@@ -21,7 +22,8 @@ OPERATOR = Actor(telegram_id=0, member=None, roles=frozenset({Role.ADMIN}))
 
 
 def _problem(t: Translator, error: planning.RowError) -> str:
-    return t("importer.row", row=error.row, problem=t(f"importer.row.{error.code}", **error.params))
+    problem = t(f"importer.row.{error.code}", **wording.params(t, error.params))
+    return t("importer.row", row=error.row, problem=problem)
 
 
 async def import_file(settings: Settings, file: str, *, dry_run: bool = False) -> int:
@@ -46,7 +48,8 @@ async def import_file(settings: Settings, file: str, *, dry_run: bool = False) -
                 # Leave the transaction without writing anything.
                 await session.rollback()
     except DomainError as refusal:
-        print(f"dutybot: {t(refusal.message_key, **refusal.params)}", file=sys.stderr)
+        text = t(refusal.message_key, **wording.params(t, refusal.params))
+        print(f"dutybot: {text}", file=sys.stderr)
         return 1
     finally:
         await database.dispose()

@@ -9,13 +9,14 @@ from typing import Any
 
 from telegram.error import TelegramError
 
+from bot import wording
 from bot.buttons import ImportConfirm
 from bot.db.models import Dialogue, DialogueKind, Role
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people import units
 from bot.services.platform import dialogues
-from bot.services.rostering import importing, names
+from bot.services.rostering import importing
 from bot.services.schedule.importer import planning, reading, template
 from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Turn
@@ -34,14 +35,6 @@ TEMPLATE_NAME = "dutybot-schedule.xlsx"
 MAX_ERRORS_SHOWN = 200
 
 
-def _shown(t: Translator, value: Any) -> Any:
-    if isinstance(value, tuple):
-        return t("common.list_separator").join(str(_shown(t, item)) for item in value)
-    if isinstance(value, names.Shown):
-        return t("rostering.assign.match", name=value.name, phone=value.phone_tail)
-    return value
-
-
 def error_lines(t: Translator, errors: list[planning.RowError]) -> list[str]:
     lines = [
         t(
@@ -49,7 +42,7 @@ def error_lines(t: Translator, errors: list[planning.RowError]) -> list[str]:
             row=error.row,
             problem=t(
                 f"importer.row.{error.code}",
-                **{key: _shown(t, value) for key, value in error.params.items()},
+                **wording.params(t, error.params),
             ),
         )
         for error in errors[:MAX_ERRORS_SHOWN]

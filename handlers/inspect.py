@@ -27,7 +27,7 @@ from bot.services.platform import dialogues
 from handlers.checkin import location_keyboard
 from handlers.evidence import photo_of, position_of
 from handlers.keyboards import button, cancel_row, inline
-from handlers.turn import Turn
+from handlers.turn import Turn, error_text
 
 SEEN_MAX = 12
 CHECKLIST_DIALOGUE = DialogueKind.CHECKLIST_NEW
@@ -387,7 +387,7 @@ async def on_new_item(turn: Turn, dialogue: Dialogue) -> None:
     try:
         item = await checklist.add(turn.session, turn.actor, message.text or "", turn.now)
     except DomainError as error:
-        turn.reply(t(error.message_key, **error.params), inline([cancel_row(t)]))
+        turn.reply(error_text(t, error), inline([cancel_row(t)]))
         return
     await dialogues.end(turn.session, turn.user_id)
     text, rows = await _checklist_view(turn)

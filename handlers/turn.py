@@ -22,15 +22,13 @@ from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKe
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot import answers
+from bot import answers, wording
 from bot.db.engine import DbSession
-from bot.db.models import Member, OrderStatus, Role
+from bot.db.models import Member, Role
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator, language_from_telegram
 from bot.intake import Intake
 from bot.runtime import Runtime
-from bot.services.duty import checkin_text
-from bot.services.oversight import notices
 from bot.services.people import reachability
 from bot.services.people.access import Actor
 from bot.services.platform import dialogues, inbox
@@ -218,19 +216,8 @@ Handler = Callable[[Turn], Awaitable[None]]
 
 
 def error_text(t: Translator, error: DomainError) -> str:
-    """A refusal in words. Services raise with the values themselves (a moment, a distance, a
-    compass point, an order's state), so every refusal reads the same wherever it is caught."""
-    return t(error.message_key, **{name: _shown(t, name, v) for name, v in error.params.items()})
-
-
-def _shown(t: Translator, name: str, value: Any) -> Any:
-    if isinstance(value, OrderStatus):
-        return notices.order_state(t, value)
-    if isinstance(value, Role):
-        return t(f"role.{value.value}")
-    if isinstance(value, tuple):
-        return t("common.list_separator").join(str(_shown(t, name, v)) for v in value)
-    return checkin_text.param(t, name, value)
+    """A refusal in words, wherever it is caught (bot/wording.py)."""
+    return t(error.message_key, **wording.params(t, error.params))
 
 
 async def _begin(

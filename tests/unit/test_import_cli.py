@@ -5,13 +5,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
+from bot import importcli
 from bot.cli import main
 from bot.db.engine import Database
 from bot.db.models import Shift, Unit
+from bot.i18n import Translator
+from bot.services.rostering.names import Shown
+from bot.services.schedule.importer import planning
 
 HEADER = "post,type,unit,latitude,longitude,date,start,end,capacity"
 
@@ -53,3 +58,15 @@ async def test_import_command_reports_rows_then_imports(
     assert await asyncio.to_thread(main, ["import", str(good)]) == 0
     assert "已导入" in capsys.readouterr().out
     assert await _shifts(database) == 1
+
+
+def test_a_row_error_names_the_matches_in_words_not_as_values() -> None:
+    error = planning.RowError(
+        3,
+        "people_ambiguous",
+        {"name": "张伟", "count": 2, "matches": (Shown("张伟", "1234"), Shown("张伟", "5678"))},
+    )
+    assert importcli._problem(Translator("zh_Hans", ZoneInfo("Asia/Shanghai")), error) == (
+        "第 3 行：人员：「张伟」对应 2 位成员：张伟（尾号 1234）、张伟（尾号 5678），"
+        "请写完整的名字或手机号"
+    )
