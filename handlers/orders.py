@@ -453,6 +453,11 @@ async def on_reason(turn: Turn, dialogue: Dialogue) -> None:
             turn.session, turn.actor, dialogue, message.text, turn.now, settings
         )
     except DomainError as error:
+        if error.code is ErrorCode.ORDER_NEWER_REPLY:
+            # The reason answers a reply the unit has since replaced: show the new one instead.
+            await dialogues.end(turn.session, turn.user_id)
+            await _refuse_review(turn, int(dialogue.data["order_id"]), error)
+            return
         turn.refuse(error)
         return
     turn.reply(t("oversight.order.returned_you", id=order.id, unit=order.unit.name))

@@ -116,6 +116,21 @@ async def test_an_order_is_acknowledged_replied_sent_back_replied_again_and_acce
     await harness.settle()
     assert "有一条更新的回复" in inspector.answered_callbacks[-1]["text"]
     assert await harness.count(Dialogue) == 0
+    # A reason typed while the unit replied again (another inspector sent the reply back):
+    # refused, the newest reply shown, and the reason's dialogue over.
+    await press_and_settle(harness, inspector, "↩️ 退回")
+    async with harness.session() as session:
+        replied = await session.get(RectificationOrder, order.id)
+        assert replied is not None and replied.replied_at is not None
+        replied.replied_at += dt.timedelta(minutes=5)
+        await session.commit()
+    await inspector.send_text("路边还有散落垃圾")
+    await harness.settle()
+    said = [message.text or message.caption or "" for message in inspector.messages()[-6:]]
+    assert any(text.startswith(f"整改令 #{order.id} 有一条更新的回复") for text in said), said
+    assert "回复：散落垃圾已清扫" in said[-1]
+    assert await harness.count(Dialogue) == 0
+    assert (await orders(harness))[0].status is OrderStatus.REPLIED
     await press_and_settle(harness, inspector, "✅ 验收办结")
     assert "已办结。要不要约个时间回头看？" in (inspector.last().text or "")
     assert inspector.last().buttons() == ["7 天后回头看", "14 天后回头看", "不用"]
