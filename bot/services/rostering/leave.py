@@ -56,20 +56,6 @@ async def _seat(session: AsyncSession, member: Member, assignment_id: int) -> As
     return assignment
 
 
-async def pending_of(session: AsyncSession, assignment_id: int) -> LeaveRequest | None:
-    leave: LeaveRequest | None = (
-        await session.scalars(
-            select(LeaveRequest)
-            .where(
-                LeaveRequest.assignment_id == assignment_id,
-                LeaveRequest.status == LeaveStatus.ASKED,
-            )
-            .limit(1)
-        )
-    ).first()
-    return leave
-
-
 async def askable(
     session: AsyncSession, actor: Actor, assignment_id: int, now: dt.datetime
 ) -> Assignment:
@@ -83,7 +69,7 @@ async def askable(
         raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
     if not assignment.assigned:
         raise DomainError(ErrorCode.LEAVE_NOT_ASSIGNED)
-    if await pending_of(session, assignment.id) is not None:
+    if await seats.pending_leave(session, assignment.id) is not None:
         raise DomainError(ErrorCode.LEAVE_ALREADY_ASKED)
     # One way out of a seat at a time: a swap's taker would otherwise wait for a freed seat.
     if await swap_queries.open_offer_of(session, assignment.id) is not None:

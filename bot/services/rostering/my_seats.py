@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Assignment, AssignmentStatus, Member, SwapStatus
-from bot.services.rostering import leave
-from bot.services.schedule import signup, waitlist
+from bot.services.schedule import seats, signup, waitlist
 from bot.services.swaps import queries as swap_queries
 from bot.services.swaps.lifecycle import expiry
 from bot.settings import Settings
@@ -34,7 +33,7 @@ class MySeat:
 async def of(
     session: AsyncSession, member: Member, now: dt.datetime, settings: Settings
 ) -> list[MySeat]:
-    seats: list[MySeat] = []
+    mine: list[MySeat] = []
     for assignment in await signup.upcoming_of(session, member, now):
         status = assignment.status
         held = status is AssignmentStatus.SIGNED_UP
@@ -46,9 +45,9 @@ async def of(
         offer = await swap_queries.open_offer_of(session, assignment.id) if held else None
         leave_asked = held and assignment.assigned
         if leave_asked:
-            leave_asked = await leave.pending_of(session, assignment.id) is not None
+            leave_asked = await seats.pending_leave(session, assignment.id) is not None
         not_started = assignment.shift.starts_at > now
-        seats.append(
+        mine.append(
             MySeat(
                 assignment=assignment,
                 waitlist_position=position,
@@ -70,4 +69,4 @@ async def of(
                 and now < expiry(settings, assignment.shift),
             )
         )
-    return seats
+    return mine

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Assignment, AssignmentStatus, Member, Shift
+from bot.db.models import Assignment, AssignmentStatus, LeaveRequest, LeaveStatus, Member, Shift
 from bot.errors import DomainError, ErrorCode
 
 # Statuses that hold one of the shift's seats.
@@ -130,3 +130,18 @@ async def seat(
         assignment.acknowledged_at = None
     await session.flush()
     return assignment
+
+
+async def pending_leave(session: AsyncSession, assignment_id: int) -> LeaveRequest | None:
+    """The leave asked from this seat and not yet decided (rostering asks it, swaps respect it)."""
+    leave: LeaveRequest | None = (
+        await session.scalars(
+            select(LeaveRequest)
+            .where(
+                LeaveRequest.assignment_id == assignment_id,
+                LeaveRequest.status == LeaveStatus.ASKED,
+            )
+            .limit(1)
+        )
+    ).first()
+    return leave

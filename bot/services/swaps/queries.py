@@ -27,6 +27,7 @@ from bot.i18n import Translator
 from bot.services.people.access import Actor
 from bot.services.people.members import serves_on_posts
 from bot.services.platform import audit
+from bot.services.schedule import seats
 from bot.services.schedule.eligibility import check_eligibility, no_shows
 from bot.services.schedule.shift_text import translator_for
 from bot.services.schedule.signup import upcoming_of
@@ -56,11 +57,13 @@ Step = audit.Step
 
 
 async def swappable(session: AsyncSession, member: Member, now: dt.datetime) -> list[Assignment]:
-    """The member's seats they may still offer: signed up, not started."""
+    """The member's seats they may still offer: signed up, not started, no leave asked."""
     return [
         assignment
         for assignment in await upcoming_of(session, member, now)
-        if assignment.status is AssignmentStatus.SIGNED_UP and assignment.shift.starts_at > now
+        if assignment.status is AssignmentStatus.SIGNED_UP
+        and assignment.shift.starts_at > now
+        and await seats.pending_leave(session, assignment.id) is None
     ]
 
 
@@ -94,6 +97,9 @@ async def own_seat(
         raise DomainError(ErrorCode.SWAP_TOO_LATE, count=settings.swap_expiry_before_start_min)
     if await open_offer_of(session, assignment.id) is not None:
         raise DomainError(ErrorCode.SWAP_ALREADY_OFFERED)
+    # One way out of a seat at a time: the coordinator deciding the leave decides this seat.
+    if await seats.pending_leave(session, assignment.id) is not None:
+        raise DomainError(ErrorCode.SWAP_LEAVE_ASKED)
     return assignment
 
 
