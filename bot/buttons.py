@@ -963,13 +963,15 @@ class OrderReplySubmit(CallbackData, prefix="ov.ors"):
 @dataclass(frozen=True)
 class OrderAccept(CallbackData, prefix="ov.ok"):
     order_id: int
-    reply: int  # which reply it accepts: orders.reply_mark of the order when the button was made
+    # Which reply it accepts: orders.reply_mark of the order when the button was made (None on
+    # a notice sent before buttons carried it: the newest reply is shown instead).
+    reply: int | None = None
 
 
 @dataclass(frozen=True)
 class OrderReturn(CallbackData, prefix="ov.ob"):
     order_id: int
-    reply: int  # as OrderAccept's
+    reply: int | None = None  # as OrderAccept's
 
 
 @dataclass(frozen=True)

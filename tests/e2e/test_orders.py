@@ -116,6 +116,12 @@ async def test_an_order_is_acknowledged_replied_sent_back_replied_again_and_acce
     await harness.settle()
     assert "有一条更新的回复" in inspector.answered_callbacks[-1]["text"]
     assert await harness.count(Dialogue) == 0
+    # A notice sent before the buttons said which reply they were for: the newest is shown.
+    await inspector.press_data(f"ov.ok:{order.id}", notice.message_id)
+    await harness.settle()
+    assert "有一条更新的回复" in inspector.answered_callbacks[-1]["text"]
+    assert "回复：散落垃圾已清扫" in (inspector.last().text or "")
+    assert (await orders(harness))[0].status is OrderStatus.REPLIED
     # A reason typed while the unit replied again (another inspector sent the reply back):
     # refused, the newest reply shown, and the reason's dialogue over.
     await press_and_settle(harness, inspector, "↩️ 退回")

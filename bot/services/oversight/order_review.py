@@ -42,7 +42,7 @@ async def accept(
     session: AsyncSession,
     actor: Actor,
     order_id: int,
-    reply: int,
+    reply: int | None,
     now: dt.datetime,
     settings: Settings,
 ) -> RectificationOrder:
@@ -82,7 +82,7 @@ async def accept(
 
 
 async def begin_return(
-    session: AsyncSession, actor: Actor, order_id: int, reply: int, now: dt.datetime
+    session: AsyncSession, actor: Actor, order_id: int, reply: int | None, now: dt.datetime
 ) -> RectificationOrder:
     require_inspector(actor)
     order = await get(session, order_id)

@@ -138,7 +138,7 @@ def reply_mark(order: RectificationOrder) -> int:
     return int(order.replied_at.timestamp()) if order.replied_at is not None else 0
 
 
-def check_reply(order: RectificationOrder, mark: int) -> None:
+def check_reply(order: RectificationOrder, mark: int | None) -> None:
     """Accept or return only the reply the inspector was shown: an older notice's buttons would
     act on a later reply they have not seen."""
     if order.status is not OrderStatus.REPLIED:
