@@ -28,9 +28,9 @@ from bot.services.swaps.notices import offer_label
 from bot.settings import Settings
 
 
-def _orphaned() -> Select[int]:
+def _orphaned() -> Select[SwapOffer]:
     """The open offers one of whose seats is no longer held: the offering member's, or the one
-    asked for in exchange (a leave approved, a coordinator took the holder off, the shift
+    asked for in exchange (a coordinator took the holder off, a seat given up, the shift
     cancelled)."""
     mine, my_shift = aliased(Assignment), aliased(Shift)
     theirs, their_shift = aliased(Assignment), aliased(Shift)
@@ -39,7 +39,7 @@ def _orphaned() -> Select[int]:
         return or_(seat.status != AssignmentStatus.SIGNED_UP, shift.status != ShiftStatus.SCHEDULED)
 
     return (
-        select(SwapOffer.id)
+        select(SwapOffer)
         .join(mine, SwapOffer.from_assignment_id == mine.id)
         .join(my_shift, mine.shift_id == my_shift.id)
         .outerjoin(theirs, SwapOffer.target_assignment_id == theirs.id)
@@ -48,7 +48,28 @@ def _orphaned() -> Select[int]:
             SwapOffer.status.in_(OPEN),
             or_(gone(mine, my_shift), and_(theirs.id.is_not(None), gone(theirs, their_shift))),
         )
+        .order_by(SwapOffer.id)
     )
+
+
+async def _close(
+    session: AsyncSession, offer: SwapOffer, to: SwapStatus, action: str, now: dt.datetime
+) -> SwapStatus | None:
+    """Move an open offer to `to` and record it; the status it had, or None when another
+    process closed it first."""
+    before = offer.status
+    if not await transition(session, offer, before, to, now):
+        return None
+    record(
+        session,
+        None,
+        action,
+        offer,
+        now,
+        before={"status": before.value},
+        after={"status": to.value},
+    )
+    return before
 
 
 async def void_orphans(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
@@ -60,25 +81,11 @@ async def void_orphans(session: AsyncSession, now: dt.datetime, settings: Settin
         await session.scalars(select(SwapOffer.id).where(SwapOffer.status.in_(OPEN)))
     ).first() is None:
         return 0
-    ids = list(await session.scalars(_orphaned()))
-    if not ids:
-        return 0
     queued = 0
-    for offer in (
-        await session.scalars(select(SwapOffer).where(SwapOffer.id.in_(ids)).order_by(SwapOffer.id))
-    ).unique():
-        before = offer.status
-        if not await transition(session, offer, before, SwapStatus.VOID, now):
+    for offer in list((await session.scalars(_orphaned())).unique()):
+        before = await _close(session, offer, SwapStatus.VOID, "void", now)
+        if before is None:
             continue
-        record(
-            session,
-            None,
-            "void",
-            offer,
-            now,
-            before={"status": before.value},
-            after={"status": SwapStatus.VOID.value},
-        )
         queued += await notify_all(
             session,
             await _concerned(session, offer, before),
@@ -124,24 +131,16 @@ async def expire(session: AsyncSession, now: dt.datetime, settings: Settings) ->
     )
     queued = 0
     for offer in due:
-        before = offer.status
         held = (
             offer.from_assignment.status is AssignmentStatus.SIGNED_UP
             and offer.from_assignment.shift.status is ShiftStatus.SCHEDULED
         )
-        to = SwapStatus.EXPIRED if held else SwapStatus.VOID
-        if not await transition(session, offer, before, to, now):
-            continue
-        record(
-            session,
-            None,
-            "expire" if held else "void",
-            offer,
-            now,
-            before={"status": before.value},
-            after={"status": to.value},
-        )
         if not held:
+            # Its seat went away since void_orphans, which tells whoever waited, last ran.
+            await _close(session, offer, SwapStatus.VOID, "void", now)
+            continue
+        before = await _close(session, offer, SwapStatus.EXPIRED, "expire", now)
+        if before is None:
             continue
         queued += await notify_all(
             session,
