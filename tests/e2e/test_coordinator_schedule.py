@@ -18,6 +18,7 @@ from bot.db.models import (
     Shift,
     ShiftStatus,
 )
+from bot.emulator import SimUser
 from tests.e2e.schedule import (
     at,
     command,
@@ -174,9 +175,9 @@ async def test_coordinator_schedules_weekdays_and_single_days(harness: Harness) 
     assert await harness.count(Post) == 1 and post_id
 
 
-async def test_the_roster_of_a_started_shift_shows_its_waitlist_as_never_seated(
-    harness: Harness,
-) -> None:
+async def full_shift_with_waitlist(harness: Harness) -> tuple[int, SimUser, SimUser]:
+    """A one-seat shift tomorrow at 07:00 with 甲 (8202) signed up and 乙 (8203) waiting: the
+    shift, its coordinator and 甲."""
     unit_id = await unit(harness)
     shift_id = await shift(harness, await post(harness, unit_id), capacity=1)
     coordinator = await person(harness, 8201, unit_id, role=Role.COORDINATOR)
@@ -187,6 +188,13 @@ async def test_the_roster_of_a_started_shift_shows_its_waitlist_as_never_seated(
     await command(harness, waiting, "shifts")
     await press_and_settle(harness, waiting, "⏳ 候补 1")
     await press_and_settle(harness, waiting, "⏳ 加入候补")
+    return shift_id, coordinator, seated
+
+
+async def test_the_roster_of_a_started_shift_shows_its_waitlist_as_never_seated(
+    harness: Harness,
+) -> None:
+    shift_id, coordinator, _ = await full_shift_with_waitlist(harness)
     assert "   ⏳ 候补：乙" in await command(harness, coordinator, "roster", "12-02")
 
     harness.clock.set(at(dt.date(2026, 12, 2), 7, 30))
@@ -196,16 +204,7 @@ async def test_the_roster_of_a_started_shift_shows_its_waitlist_as_never_seated(
 
 
 async def test_changes_cancel_and_removal_reach_the_people_on_the_shift(harness: Harness) -> None:
-    unit_id = await unit(harness)
-    shift_id = await shift(harness, await post(harness, unit_id), capacity=1)
-    coordinator = await person(harness, 8201, unit_id, role=Role.COORDINATOR)
-    seated = await person(harness, 8202, unit_id, "甲")
-    waiting = await person(harness, 8203, unit_id, "乙")
-    await command(harness, seated, "shifts")
-    await press_and_settle(harness, seated, "✋ 报名 1")
-    await command(harness, waiting, "shifts")
-    await press_and_settle(harness, waiting, "⏳ 候补 1")
-    await press_and_settle(harness, waiting, "⏳ 加入候补")
+    shift_id, coordinator, seated = await full_shift_with_waitlist(harness)
 
     text = await command(harness, coordinator, "roster", "12-02")
     assert "📍 黄河路-人民路口（城管局）" in text
