@@ -21,7 +21,7 @@ from bot.services.duty import reminders
 from bot.services.oversight import order_jobs
 from bot.services.reports import jobs as report_jobs
 from bot.services.rostering import acknowledge
-from bot.services.schedule import broadcast, understaffed
+from bot.services.schedule import broadcast, understaffed, waitlist
 from bot.services.swaps import jobs as swap_jobs
 from bot.settings import Settings
 
@@ -46,6 +46,7 @@ DUE_JOBS: tuple[DueJob, ...] = (
     DueJob("reminders.shift", reminders.shift_reminders),
     DueJob("reminders.checkin_open", reminders.checkin_open),
     DueJob("reminders.late", reminders.late_nudges),
+    DueJob("waitlist.lapsed", waitlist.lapsed_notices),
     # check-in (issue 4) and no-show escalation (issue 5)
     DueJob("checkin.mark_absent", checkin_jobs.mark_absent),
     DueJob("checkin.left_post_alerts", checkin_jobs.left_post_alerts),

@@ -175,9 +175,9 @@ async def test_coordinator_schedules_weekdays_and_single_days(harness: Harness) 
     assert await harness.count(Post) == 1 and post_id
 
 
-async def full_shift_with_waitlist(harness: Harness) -> tuple[int, SimUser, SimUser]:
+async def full_shift_with_waitlist(harness: Harness) -> tuple[int, SimUser, SimUser, SimUser]:
     """A one-seat shift tomorrow at 07:00 with 甲 (8202) signed up and 乙 (8203) waiting: the
-    shift, its coordinator and 甲."""
+    shift, its coordinator, 甲 and 乙."""
     unit_id = await unit(harness)
     shift_id = await shift(harness, await post(harness, unit_id), capacity=1)
     coordinator = await person(harness, 8201, unit_id, role=Role.COORDINATOR)
@@ -188,14 +188,28 @@ async def full_shift_with_waitlist(harness: Harness) -> tuple[int, SimUser, SimU
     await command(harness, waiting, "shifts")
     await press_and_settle(harness, waiting, "⏳ 候补 1")
     await press_and_settle(harness, waiting, "⏳ 加入候补")
-    return shift_id, coordinator, seated
+    return shift_id, coordinator, seated, waiting
 
 
-async def test_the_roster_of_a_started_shift_shows_its_waitlist_as_never_seated(
+async def test_a_started_shift_tells_its_waitlist_and_the_roster_shows_it_never_seated(
     harness: Harness,
 ) -> None:
-    shift_id, coordinator, _ = await full_shift_with_waitlist(harness)
+    shift_id, coordinator, seated, waiting = await full_shift_with_waitlist(harness)
     assert "   ⏳ 候补：乙" in await command(harness, coordinator, "roster", "12-02")
+    harness.clock.set(at(dt.date(2026, 12, 2), 6, 59))
+    await harness.tick()
+    assert not [text for text in waiting.texts() if "候补未补上" in text]
+
+    # At the start the one still waiting is told, once; the seated one is not.
+    for minute in (0, 1):
+        harness.clock.set(at(dt.date(2026, 12, 2), 7, minute))
+        await harness.tick()
+    lapsed = [text for text in waiting.texts() if "候补未补上" in text]
+    assert lapsed == [
+        "⏳ 班次已开始，候补未补上：\n12月2日 周三 07:00–09:00 · 黄河路-人民路口\n"
+        "这次没有空出名额，感谢您报名！发送 /shifts 看看还缺人的班次。"
+    ]
+    assert not [text for text in seated.texts() if "候补未补上" in text]
 
     harness.clock.set(at(dt.date(2026, 12, 2), 7, 30))
     text = await command(harness, coordinator, "roster", "12-02")
@@ -203,8 +217,16 @@ async def test_the_roster_of_a_started_shift_shows_its_waitlist_as_never_seated(
     assert (await statuses(harness, shift_id))[8203] is AssignmentStatus.WAITLISTED
 
 
+async def test_a_waitlist_is_not_told_of_a_start_long_past(harness: Harness) -> None:
+    *_, waiting = await full_shift_with_waitlist(harness)
+    # The bot was down from before the start until well after it.
+    harness.clock.set(at(dt.date(2026, 12, 2), 9, 30))
+    await harness.tick()
+    assert not [text for text in waiting.texts() if "候补未补上" in text]
+
+
 async def test_changes_cancel_and_removal_reach_the_people_on_the_shift(harness: Harness) -> None:
-    shift_id, coordinator, seated = await full_shift_with_waitlist(harness)
+    shift_id, coordinator, seated, _ = await full_shift_with_waitlist(harness)
 
     text = await command(harness, coordinator, "roster", "12-02")
     assert "📍 黄河路-人民路口（城管局）" in text

@@ -1,16 +1,27 @@
-"""The queue of a full shift: a member's place in it, and promotion, first come first served,
-when seats come free (a cancel, a removal, a larger capacity)."""
+"""The queue of a full shift: a member's place in it, promotion, first come first served,
+when seats come free (a cancel, a removal, a larger capacity), and the word to those still
+waiting when the shift starts without them."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Assignment, AssignmentStatus, Shift, ShiftStatus
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    Member,
+    OutboxMessage,
+    Post,
+    Shift,
+    ShiftStatus,
+)
+from bot.db.seldom import seldom
 from bot.errors import DomainError
 from bot.services.platform import outbox
+from bot.services.platform.notify import translators
 from bot.services.schedule.eligibility import check_eligibility
 from bot.services.schedule.seats import seated_count
 from bot.services.schedule.shift_text import shift_label, translator_for
@@ -86,3 +97,42 @@ async def promote_waitlist(
         promoted.append(assignment)
         free -= 1
     return promoted
+
+
+# A bot that was down longer than this after a shift's start says nothing about its waitlist:
+# by then the volunteer has long seen the shift go by.
+LAPSED_NOTICE_WITHIN = dt.timedelta(hours=2)
+LAPSED_KEY = "waitlist-lapsed:"
+
+
+async def lapsed_notices(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """At a shift's start, each member still on its waitlist is told that no seat came free,
+    so nobody keeps waiting for a promotion that can no longer come."""
+    rows = (
+        await session.execute(
+            select(Assignment.id, Member.telegram_id, Member.language, Shift)
+            .join(Shift, Assignment.shift_id == Shift.id)
+            .join(Post, Shift.post_id == Post.id)
+            .join(Member, Assignment.member_id == Member.id)
+            .where(
+                Assignment.status == AssignmentStatus.WAITLISTED,
+                Shift.status == ShiftStatus.SCHEDULED,
+                Post.archived.is_(False),
+                Member.blocked_bot.is_(False),
+                seldom(Shift.starts_at > now - LAPSED_NOTICE_WITHIN),
+                seldom(Shift.starts_at <= now),
+                ~exists().where(
+                    OutboxMessage.idempotency_key
+                    == literal(LAPSED_KEY) + cast(Assignment.id, String)
+                ),
+            )
+            .order_by(Shift.starts_at, Assignment.id)
+        )
+    ).all()
+    translator = translators(settings)
+    messages: list[outbox.Queued] = []
+    for assignment_id, chat_id, language, shift in rows:
+        t = translator(language)
+        body = outbox.payload(t("signup.notice.waitlist_lapsed", shift=shift_label(t, shift)))
+        messages.append(outbox.Queued(f"{LAPSED_KEY}{assignment_id}", chat_id, body))
+    return await outbox.enqueue_many(session, messages, now=now)
