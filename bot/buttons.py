@@ -423,7 +423,9 @@ class NewShiftCapacity(CallbackData, prefix="ns.c"):
 
 @dataclass(frozen=True)
 class NewShiftCreate(CallbackData, prefix="ns.ok"):
-    pass
+    # The dialogue's mark (dialogues.mark): a button left on an earlier dialogue's message does
+    # not finish the one open now. None on a button made before buttons carried it.
+    mark: int | None = None
 
 
 @dataclass(frozen=True)
@@ -525,7 +527,7 @@ class BroadcastWhat(CallbackData, prefix="bc.w"):
 
 @dataclass(frozen=True)
 class BroadcastSend(CallbackData, prefix="bc.go"):
-    pass
+    mark: int | None = None  # as NewShiftCreate's
 
 
 # -- duty: check-in, check-out, attendance --------------------------------------------------
@@ -833,6 +835,7 @@ class RotateReroll(CallbackData, prefix="ro.rr"):
 @dataclass(frozen=True)
 class RotateConfirm(CallbackData, prefix="ro.rc"):
     round: int
+    mark: int | None = None  # as NewShiftCreate's
 
 
 # -- oversight: checks, street reports, rectification orders (issue 16) ------------------------
@@ -869,12 +872,12 @@ class InspectItem(CallbackData, prefix="ov.ii"):
 
 @dataclass(frozen=True)
 class InspectItemsDone(CallbackData, prefix="ov.id"):
-    pass
+    mark: int | None = None  # as NewShiftCreate's
 
 
 @dataclass(frozen=True)
 class InspectSubmit(CallbackData, prefix="ov.iok"):
-    pass
+    mark: int | None = None  # as NewShiftCreate's
 
 
 @dataclass(frozen=True)
@@ -900,7 +903,7 @@ class ReportCategoryPick(CallbackData, prefix="ov.rk"):
 
 @dataclass(frozen=True)
 class ReportSubmit(CallbackData, prefix="ov.rs"):
-    pass
+    mark: int | None = None  # as NewShiftCreate's
 
 
 @dataclass(frozen=True)
@@ -942,7 +945,7 @@ class OrderDeadline(CallbackData, prefix="ov.odl"):
 
 @dataclass(frozen=True)
 class OrderIssue(CallbackData, prefix="ov.oi"):
-    pass
+    mark: int | None = None  # as NewShiftCreate's
 
 
 @dataclass(frozen=True)
@@ -957,7 +960,7 @@ class OrderReply(CallbackData, prefix="ov.orp"):
 
 @dataclass(frozen=True)
 class OrderReplySubmit(CallbackData, prefix="ov.ors"):
-    pass
+    mark: int | None = None  # as NewShiftCreate's
 
 
 @dataclass(frozen=True)

@@ -172,7 +172,8 @@ async def _preview_shifts(
         else t("broadcast.days", first=t.date(first), last=t.date(last))
     )
     scope = t("broadcast.open_only") if open_only else ""
-    rows = [[button(t("broadcast.button.send"), BroadcastSend())], cancel_row(t)]
+    send = BroadcastSend(dialogues.mark(dialogue))
+    rows = [[button(t("broadcast.button.send"), send)], cancel_row(t)]
     _show(
         turn,
         t(
@@ -200,7 +201,8 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         unit_id = dialogue.data.get("unit_id")
         people = len(await broadcast.volunteers(turn.session, int(unit_id) if unit_id else None))
         dialogues.advance(dialogue, Step.CONFIRM, turn.now, kind="text", text=cleaned)
-        rows = [[button(t("broadcast.button.send"), BroadcastSend())], cancel_row(t)]
+        send = BroadcastSend(dialogues.mark(dialogue))
+        rows = [[button(t("broadcast.button.send"), send)], cancel_row(t)]
         people_text = t("broadcast.volunteer_count", count=people)
         turn.reply(t("broadcast.preview_text", people=people_text, text=cleaned), inline(rows))
         return
@@ -223,7 +225,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
 async def send(turn: Turn, pressed: BroadcastSend) -> None:
     t = turn.t
     dialogue = await _dialogue(turn, Step.CONFIRM)
-    if dialogue is None:
+    if dialogue is None or not turn.belongs(dialogue, pressed.mark):
         return
     data = dialogue.data
     unit_id = int(data["unit_id"]) if data.get("unit_id") is not None else None

@@ -101,6 +101,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         turn.reply(t("oversight.inspect.pick_post"), inline([*rows, cancel_row(t)]))
         return
     if dialogue.step in (checks.Step.ITEMS, checks.Step.PHOTOS):
+        submit = InspectSubmit(dialogues.mark(dialogue))
         photo = photo_of(message)
         if photo is not None:
             try:
@@ -112,7 +113,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
                 t("oversight.inspect.photo_added", count=count),
                 inline(
                     [
-                        [button(t("oversight.button.submit_check"), InspectSubmit())],
+                        [button(t("oversight.button.submit_check"), submit)],
                         cancel_row(t),
                     ]
                 ),
@@ -128,7 +129,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
                 t("oversight.inspect.note_added"),
                 inline(
                     [
-                        [button(t("oversight.button.submit_check"), InspectSubmit())],
+                        [button(t("oversight.button.submit_check"), submit)],
                         cancel_row(t),
                     ]
                 ),
@@ -204,7 +205,9 @@ async def pick_kind(turn: Turn, data: InspectKind) -> None:
     turn.edit("\n".join(lines), inline([*rows, cancel_row(t)]))
 
 
-def _checklist_markup(t: Translator, found: checks.Checklist) -> list[list[InlineKeyboardButton]]:
+def _checklist_markup(
+    t: Translator, found: checks.Checklist, dialogue_mark: int | None
+) -> list[list[InlineKeyboardButton]]:
     rows = []
     for item in found.items:
         mark = "☑️" if item.id in found.chosen else "⬜"
@@ -215,7 +218,7 @@ def _checklist_markup(t: Translator, found: checks.Checklist) -> list[list[Inlin
             points=item.deduction,
         )
         rows.append([button(label, InspectItem(item.id))])
-    rows.append([button(t("oversight.button.items_done"), InspectItemsDone())])
+    rows.append([button(t("oversight.button.items_done"), InspectItemsDone(dialogue_mark))])
     return [*rows, cancel_row(t)]
 
 
@@ -226,7 +229,8 @@ async def seen(turn: Turn, data: InspectSeen) -> None:
         turn.stale()
         return
     found = await checks.set_seen(turn.session, dialogue, data.seen, turn.now)
-    turn.edit(_items_text(t, data.seen, found), inline(_checklist_markup(t, found)))
+    markup = _checklist_markup(t, found, dialogues.mark(dialogue))
+    turn.edit(_items_text(t, data.seen, found), inline(markup))
 
 
 def _items_text(t: Translator, seen_count: int, found: checks.Checklist) -> str:
@@ -245,7 +249,8 @@ async def toggle_item(turn: Turn, data: InspectItem) -> None:
         return
     found = await checks.toggle_item(turn.session, dialogue, data.item_id, turn.now)
     seen_count = int(dialogue.data.get("seen") or 0)
-    turn.edit(_items_text(turn.t, seen_count, found), inline(_checklist_markup(turn.t, found)))
+    markup = _checklist_markup(turn.t, found, dialogues.mark(dialogue))
+    turn.edit(_items_text(turn.t, seen_count, found), inline(markup))
 
 
 async def items_done(turn: Turn, data: InspectItemsDone) -> None:
@@ -253,6 +258,8 @@ async def items_done(turn: Turn, data: InspectItemsDone) -> None:
     dialogue = await _current(turn, checks.Step.ITEMS)
     if dialogue is None:
         turn.stale()
+        return
+    if not turn.belongs(dialogue, data.mark):
         return
     checks.items_done(dialogue, turn.now)
     turn.edit(t("oversight.inspect.ask_photos"), inline([cancel_row(t)]))
@@ -312,6 +319,8 @@ async def submit(turn: Turn, data: InspectSubmit) -> None:
     dialogue = await _current(turn, checks.Step.PHOTOS)
     if dialogue is None:
         turn.stale()
+        return
+    if not turn.belongs(dialogue, data.mark):
         return
     try:
         inspection = await checks.submit(

@@ -172,7 +172,7 @@ async def _review(turn: Turn, dialogue: Dialogue, capacity: int | None = None) -
     if data.get("notes"):
         lines.append(t("schedule.review_notes", notes=data["notes"]))
     rows = [
-        [button(t("schedule.button.create"), NewShiftCreate())],
+        [button(t("schedule.button.create"), NewShiftCreate(dialogues.mark(dialogue)))],
         [
             button(t("schedule.button.tag"), NewShiftTag()),
             button(t("schedule.button.notes"), NewShiftNotes()),
@@ -211,7 +211,7 @@ async def ask_notes(turn: Turn, data: NewShiftNotes) -> None:
 async def create(turn: Turn, pressed: NewShiftCreate) -> None:
     t = turn.t
     dialogue = await _new_dialogue(turn, Step.REVIEW)
-    if dialogue is None:
+    if dialogue is None or not turn.belongs(dialogue, pressed.mark):
         return
     data = dialogue.data
     start = timespec.parse_time(str(data["start"]))

@@ -198,7 +198,7 @@ async def show_card(turn: Turn, data: OrderCard) -> None:
 
 
 def _draft_view(
-    turn: Turn, draft: order_drafts.Draft
+    turn: Turn, draft: order_drafts.Draft, dialogue: Dialogue | None
 ) -> tuple[str, list[list[InlineKeyboardButton]]]:
     t = turn.t
     text = t(
@@ -219,7 +219,8 @@ def _draft_view(
         button(t("oversight.button.hours", count=h), OrderDeadline(h))
         for h in order_drafts.DEADLINE_CHOICES
     ]
-    rows = [hours, [button(t("oversight.button.issue"), OrderIssue())], cancel_row(t)]
+    issue = OrderIssue(dialogues.mark(dialogue) if dialogue is not None else None)
+    rows = [hours, [button(t("oversight.button.issue"), issue)], cancel_row(t)]
     return text, rows
 
 
@@ -239,7 +240,7 @@ async def _begin(turn: Turn, source: order_drafts.Source, source_id: int) -> Non
     except DomainError as error:
         turn.refuse(error)
         return
-    text, rows = _draft_view(turn, draft)
+    text, rows = _draft_view(turn, draft, await _draft(turn))
     turn.reply(text, inline(rows))
 
 
@@ -256,7 +257,7 @@ async def pick_deadline(turn: Turn, data: OrderDeadline) -> None:
         turn.stale()
         return
     draft = await order_drafts.set_deadline_hours(turn.session, dialogue, data.hours, turn.now)
-    text, rows = _draft_view(turn, draft)
+    text, rows = _draft_view(turn, draft, dialogue)
     turn.edit(text, inline(rows))
 
 
@@ -275,7 +276,7 @@ async def on_draft(turn: Turn, dialogue: Dialogue) -> None:
     except DomainError as error:
         turn.refuse(error)
         return
-    text, rows = _draft_view(turn, draft)
+    text, rows = _draft_view(turn, draft, dialogue)
     turn.reply(text, inline(rows))
 
 
@@ -284,6 +285,8 @@ async def issue(turn: Turn, data: OrderIssue) -> None:
     dialogue = await _draft(turn)
     if dialogue is None:
         turn.stale()
+        return
+    if not turn.belongs(dialogue, data.mark):
         return
     try:
         order = await order_drafts.issue(
@@ -329,8 +332,9 @@ async def acknowledge(turn: Turn, data: OrderAcknowledge) -> None:
     )
 
 
-def _reply_markup(t: Translator) -> list[list[InlineKeyboardButton]]:
-    return [[button(t("oversight.button.submit_reply"), OrderReplySubmit())], cancel_row(t)]
+def _reply_markup(t: Translator, dialogue: Dialogue) -> list[list[InlineKeyboardButton]]:
+    submit = OrderReplySubmit(dialogues.mark(dialogue))
+    return [[button(t("oversight.button.submit_reply"), submit)], cancel_row(t)]
 
 
 async def start_reply(turn: Turn, data: OrderReply) -> None:
@@ -354,12 +358,13 @@ async def on_reply(turn: Turn, dialogue: Dialogue) -> None:
                 turn.session, dialogue, photo, turn.now, turn.runtime.settings
             )
             turn.reply(
-                t("oversight.order.reply_photo_added", count=count), inline(_reply_markup(t))
+                t("oversight.order.reply_photo_added", count=count),
+                inline(_reply_markup(t, dialogue)),
             )
             return
         if message.text:
             orders.set_reply_note(dialogue, message.text, turn.now)
-            turn.reply(t("oversight.order.reply_note_added"), inline(_reply_markup(t)))
+            turn.reply(t("oversight.order.reply_note_added"), inline(_reply_markup(t, dialogue)))
             return
     except DomainError as error:
         turn.refuse(error)
@@ -373,6 +378,8 @@ async def submit_reply(turn: Turn, data: OrderReplySubmit) -> None:
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is None or dialogue.kind != orders.REPLY:
         turn.stale()
+        return
+    if not turn.belongs(dialogue, data.mark):
         return
     try:
         order = await orders.submit_reply(

@@ -295,7 +295,10 @@ async def _preview(
     if preview.plan.seats:
         rows.append(
             [
-                button(t("rostering.button.confirm"), RotateConfirm(round_)),
+                button(
+                    t("rostering.button.confirm"),
+                    RotateConfirm(round_, dialogues.mark(dialogue)),
+                ),
                 button(t("rostering.button.reroll"), RotateReroll(round_)),
             ]
         )
@@ -410,9 +413,10 @@ async def reroll(turn: Turn, data: RotateReroll) -> None:
 async def confirm(turn: Turn, data: RotateConfirm) -> None:
     t = turn.t
     dialogue = await _dialogue(turn, Step.PREVIEW)
-    if dialogue is None or int(dialogue.data.get("round", -1)) != data.round:
-        if dialogue is not None:
-            turn.stale()
+    if dialogue is None or not turn.belongs(dialogue, data.mark):
+        return
+    if int(dialogue.data.get("round", -1)) != data.round:
+        turn.stale()
         return
     posts = None if dialogue.data.get("every") else list(dialogue.data.get("posts", []))
     seats = [(int(shift_id), int(member_id)) for shift_id, member_id in dialogue.data["seats"]]

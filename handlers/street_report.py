@@ -123,13 +123,14 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         await _submit(turn, dialogue, message.text)
         return
     if step == reports.Step.TEXT:
-        turn.reply(t("oversight.report.need_text"), inline(_text_markup(t)))
+        turn.reply(t("oversight.report.need_text"), inline(_text_markup(t, dialogue)))
         return
     turn.reply(t("oversight.use_buttons"), inline([cancel_row(t)]))
 
 
-def _text_markup(t: Translator) -> list[list[InlineKeyboardButton]]:
-    return [[button(t("oversight.button.report_submit"), ReportSubmit())], cancel_row(t)]
+def _text_markup(t: Translator, dialogue: Dialogue) -> list[list[InlineKeyboardButton]]:
+    submit = ReportSubmit(dialogues.mark(dialogue))
+    return [[button(t("oversight.button.report_submit"), submit)], cancel_row(t)]
 
 
 async def pick_category(turn: Turn, data: ReportCategoryPick) -> None:
@@ -149,7 +150,7 @@ async def pick_category(turn: Turn, data: ReportCategoryPick) -> None:
         return
     turn.edit(
         t("oversight.report.ask_text", category=notices.category(t, data.category)),
-        inline(_text_markup(t)),
+        inline(_text_markup(t, dialogue)),
     )
 
 
@@ -158,7 +159,8 @@ async def submit(turn: Turn, data: ReportSubmit) -> None:
     if dialogue is None or dialogue.kind != reports.DIALOGUE or dialogue.step != reports.Step.TEXT:
         turn.stale()
         return
-    await _submit(turn, dialogue, None)
+    if turn.belongs(dialogue, data.mark):
+        await _submit(turn, dialogue, None)
 
 
 async def _submit(turn: Turn, dialogue: Dialogue, text: str | None) -> None:

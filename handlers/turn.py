@@ -24,7 +24,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot import answers, wording
 from bot.db.engine import DbSession
-from bot.db.models import Member, Role
+from bot.db.models import Dialogue, Member, Role
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator, language_from_telegram
 from bot.intake import Intake
@@ -133,6 +133,14 @@ class Turn:
     def stale(self) -> None:
         """A button whose moment has passed (the state moved on, or it was never ours)."""
         self.answer(self.t("common.stale_button"), alert=True)
+
+    def belongs(self, dialogue: Dialogue, button_mark: int | None) -> bool:
+        """Whether a finishing button carrying `button_mark` was made for this open dialogue;
+        one left on the message of an earlier dialogue, since replaced, is answered here."""
+        if dialogues.carries(dialogue, button_mark):
+            return True
+        self.answer(self.t("common.older_dialogue_button"), alert=True)
+        return False
 
     @property
     def today(self) -> dt.date:

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from bot.db.engine import Database
-from bot.db.models import Dialogue, Role
+from bot.db.models import Dialogue, DialogueKind, Role
 from bot.errors import DomainError, ErrorCode
 from bot.services.people import invites, members, registration, units
 from bot.services.people.access import Actor
@@ -113,3 +113,22 @@ def test_contact_must_be_ones_own() -> None:
         registration.receive_contact(dialogue, 5, 6, "+86", NOW)
     assert raised.value.code is ErrorCode.CONTACT_NOT_OWN
     assert dialogue.step == "contact"
+
+
+async def test_each_dialogue_begun_has_its_own_mark_and_keeps_it_as_it_advances(
+    database: Database,
+) -> None:
+    async with database.session() as session:
+        first = await dialogues.begin(session, 40, DialogueKind.INSPECT, "location", NOW)
+        first_mark = dialogues.mark(first)
+        dialogues.advance(first, "post", NOW, post_id=3)
+        assert dialogues.mark(first) == first_mark is not None
+        assert first.data["post_id"] == 3
+    async with database.session() as session:
+        stored = await dialogues.current(session, 40)
+        assert stored is not None and dialogues.carries(stored, first_mark)
+        # A button made before buttons carried a mark acts on the open dialogue.
+        assert dialogues.carries(stored, None)
+        second = await dialogues.begin(session, 40, DialogueKind.INSPECT, "location", NOW)
+        assert dialogues.mark(second) != first_mark
+        assert not dialogues.carries(second, first_mark)

@@ -8,6 +8,7 @@ when there is none, so `current`, `begin` and `end` do not ask the database agai
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 from sqlalchemy import BigInteger, bindparam, select
@@ -50,6 +51,25 @@ _UNIT_AT = len(_MEMBER_COLUMNS)
 _DIALOGUE_AT = _UNIT_AT + len(_UNIT_COLUMNS)
 _ROLE_AT = _DIALOGUE_AT + len(_DIALOGUE_COLUMNS)
 _TAG_AT = _ROLE_AT + len(_ROLE_COLUMNS)
+
+
+# Each dialogue gets a mark as it begins, and the buttons that finish it (submit, send, create)
+# carry the mark, so one left on the message of a dialogue since replaced (an unfinished
+# /inspect before a new one) is told apart from the open dialogue's own. Random, not a clock:
+# two dialogues begun in the same instant differ too.
+_MARK = "mark"
+_MARKS = 10**9
+
+
+def mark(dialogue: Dialogue) -> int | None:
+    value = dialogue.data.get(_MARK)
+    return value if isinstance(value, int) else None
+
+
+def carries(dialogue: Dialogue, button_mark: int | None) -> bool:
+    """Whether a button carrying `button_mark` was made for this dialogue. One made before
+    buttons carried a mark (None) acts on the open dialogue, as it always did."""
+    return button_mark is None or button_mark == mark(dialogue)
 
 
 async def with_member(
@@ -103,9 +123,10 @@ async def begin(
     now: dt.datetime,
     data: dict[str, Any] | None = None,
 ) -> Dialogue:
-    """Start a dialogue, replacing whatever this person had open."""
+    """Start a dialogue, replacing whatever this person had open, with a new mark."""
     dialogue = await current(session, telegram_id)
-    values = {"kind": kind, "step": step, "data": dict(data or {}), "updated_at": now}
+    opened = {**(data or {}), _MARK: secrets.randbelow(_MARKS)}
+    values = {"kind": kind, "step": step, "data": opened, "updated_at": now}
     # Written at once (bot/db/direct.py): most updates of a dialogue start or end one.
     if dialogue is None:
         dialogue = await direct.insert_row(session, Dialogue(telegram_id=telegram_id, **values))
