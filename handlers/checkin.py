@@ -3,7 +3,6 @@ updates, the "still on post?" answer, and /hours."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from pathlib import Path
 
@@ -183,7 +182,13 @@ async def on_location(turn: Turn) -> None:
     """Any location sent in a private chat: a check-in, unless another dialogue asked for it."""
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is not None and dialogue.kind != checkin.DIALOGUE:
-        if not await _checks_in_instead(turn, dialogue):
+        route = turn.registry.dialogue(dialogue.kind)
+        asked = route is not None and dialogue.step in route.location_steps
+        settings = turn.runtime.settings
+        member = turn.actor.member
+        if not await checkin.checks_in_instead(
+            turn.session, member, dialogue, asked, turn.now, settings
+        ):
             await common.route_message(turn)
             return
         # The check-in's own dialogue replaces the other one, as a new command would.
@@ -200,25 +205,6 @@ async def on_location(turn: Turn) -> None:
         turn.refuse(error, location_keyboard(turn.t) if retry else None)
         return
     await _show(turn, step)
-
-
-# A dialogue that asked for a location this long ago has likely been left: a location sent
-# when a check-in is due is then the check-in (the on-post button of the check-in notice).
-LOCATION_ASKED_FRESH = dt.timedelta(minutes=15)
-
-
-async def _checks_in_instead(turn: Turn, dialogue: Dialogue) -> bool:
-    """Whether a location sent while another dialogue is open is the person's check-in: one is
-    due, and the open dialogue did not just ask for a location. A volunteer on post who once
-    opened /unavailable, or left a street report at its photo, is still checked in."""
-    member = turn.actor.member
-    if member is None:
-        return False
-    route = turn.registry.dialogue(dialogue.kind)
-    asked = route is not None and dialogue.step in route.location_steps
-    if asked and turn.now - dialogue.updated_at < LOCATION_ASKED_FRESH:
-        return False
-    return await checkin.expects_one(turn.session, member, turn.now, turn.runtime.settings)
 
 
 async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:

@@ -120,11 +120,28 @@ async def choices(
     return (await _choices(session, member, now, settings)).open_now
 
 
-async def expects_one(
-    session: AsyncSession, member: Member, now: dt.datetime, settings: Settings
+# A dialogue that asked for a location this long ago has likely been left: a location sent
+# when a check-in is due is then the check-in (the on-post button of the check-in notice).
+LOCATION_ASKED_FRESH = dt.timedelta(minutes=15)
+
+
+async def checks_in_instead(
+    session: AsyncSession,
+    member: Member | None,
+    dialogue: Dialogue,
+    asked_location: bool,
+    now: dt.datetime,
+    settings: Settings,
 ) -> bool:
-    """Whether a location sent now would be taken as a check-in: a shift is open for it and the
-    person is not on post already. (A location can also answer another dialogue's question.)"""
+    """Whether a location sent while another dialogue is open is the person's check-in: one is
+    due (a shift is open for it and they are not on post already), and the open dialogue did
+    not just ask for a location (`asked_location`: its current step asks for one). A volunteer
+    on post who once opened /unavailable, or left a street report at its photo, is still
+    checked in."""
+    if member is None:
+        return False
+    if asked_location and now - dialogue.updated_at < LOCATION_ASKED_FRESH:
+        return False
     at_hand = await _at_hand(session, member.id, now, settings)
     on_post = at_hand.current is not None and now < at_hand.current.assignment.shift.ends_at
     return bool(at_hand.open_now) and not on_post
