@@ -38,6 +38,7 @@ async def test_short_shift_alerts_coordinators_and_offers_seats_once(harness: Ha
     assert await _alert(harness) == 2
     alert = (await outbox_to(harness, coordinator.user_id))[-1].payload
     assert "人手不足" in alert["text"] and "还差 2 人（1/3）" in alert["text"]
+    assert alert["text"].endswith("\n已把空缺推送给本单位 1 名可报名的志愿者。")
     assert alert["buttons"] == [[["📋 查看班次", f"sc:{short}"]]]
     offer = (await outbox_to(harness, free.user_id))[-1].payload
     assert "还差 2 人" in offer["text"] and offer["buttons"] == [[["✋ 报名", f"su:{short}"]]]
@@ -46,3 +47,24 @@ async def test_short_shift_alerts_coordinators_and_offers_seats_once(harness: Ha
     assert await _alert(harness) == 0
     harness.clock.advance(days=2)
     assert await _alert(harness) == 4  # the later shift: its coordinator and three volunteers
+    alert = (await outbox_to(harness, coordinator.user_id))[-1].payload
+    assert alert["text"].endswith("\n已把空缺推送给本单位 3 名可报名的志愿者。")
+
+
+async def test_a_short_shift_nobody_may_take_asks_the_coordinator_to_assign(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    party_only = await shift(
+        harness, await post(harness, unit_id), DAY + dt.timedelta(days=1), required_tag="党员"
+    )
+    coordinator = await person(harness, 9811, unit_id, role=Role.COORDINATOR)
+    volunteer = await person(harness, 9812, unit_id)
+    assert await _alert(harness) == 1
+    alert = (await outbox_to(harness, coordinator.user_id))[-1].payload
+    assert "人手不足" in alert["text"]
+    assert alert["text"].endswith(
+        "\n本单位目前没有能报名这个班次的志愿者，请点下面的按钮手动安排。"
+    )
+    assert alert["buttons"] == [[["📋 查看班次", f"sc:{party_only}"]]]
+    assert await outbox_to(harness, volunteer.user_id) == []

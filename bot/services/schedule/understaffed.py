@@ -108,13 +108,19 @@ async def alert(session: AsyncSession, now: dt.datetime, settings: Settings) -> 
     messages: list[Queued] = []
     made: list[tuple[int, int]] = []
     for shift, missing in short:
-        takers = [
+        eligible = [
             member
             for member in volunteers.get(shift.post.unit_id, ())
-            if refused[(member.id, shift.id)] is None and (member.id, shift.id) not in offered
+            if refused[(member.id, shift.id)] is None
         ]
+        takers = [member for member in eligible if (member.id, shift.id) not in offered]
         messages += _alert_shift(
-            shift, missing, coordinators.get(shift.post.unit_id, []), takers, settings
+            shift,
+            missing,
+            coordinators.get(shift.post.unit_id, []),
+            takers,
+            len(eligible) - len(takers),
+            settings,
         )
         made += [(member.id, shift.id) for member in takers]
     await offers.record(session, made, offers.OfferPath.UNDERSTAFFED, now)
@@ -126,10 +132,12 @@ def _alert_shift(
     missing: int,
     coordinators: list[Member],
     takers: list[Member],
+    offered_before: int,
     settings: Settings,
 ) -> list[Queued]:
-    """The coordinators' alert, then the offer to each taker (rendered once per language),
-    all in the shift's batch."""
+    """The coordinators' alert, saying whom the seats were offered to (or why nobody), then
+    the offer to each taker (rendered once per language), all in the shift's batch.
+    `offered_before`: how many who may take the shift were offered it recently elsewhere."""
     batch = batch_of(shift.id)
     in_language = translators(settings)
 
@@ -139,13 +147,20 @@ def _alert_shift(
     messages: list[Queued] = []
     for coordinator in coordinators:
         t = translator(coordinator)
-        text = t(
+        if takers:
+            outcome = t("understaffed.offered", count=len(takers))
+        elif offered_before:
+            outcome = t("understaffed.offered_before", count=offered_before)
+        else:
+            outcome = t("understaffed.nobody")
+        alert = t(
             "understaffed.coordinator",
             shift=shift_label(t, shift),
             missing=missing,
             seated=shift.capacity - missing,
             capacity=shift.capacity,
         )
+        text = "\n".join((alert, outcome))
         body = outbox.payload(
             text, buttons=[[(t("understaffed.button.open"), ShiftCard(shift.id))]]
         )
