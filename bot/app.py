@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeDefault, Update
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -172,21 +172,25 @@ async def _post_init(application: BotApplication) -> None:
     runtime.bot_username = application.bot.username
     registry = application.bot_data["registry"]
     assert isinstance(registry, Registry)
-    # Strangers see the menu of someone with no role; members get theirs per chat.
-    for language in LANGUAGES:
-        code = MENU_LANGUAGE_CODES.get(language)
+    settings = runtime.settings
+    # Strangers see the menu of someone with no role; members get theirs per chat. Groups see
+    # the commands that work in a group (the reports and /setgroup).
+    for language in (*LANGUAGES, None):
+        code = MENU_LANGUAGE_CODES.get(language) if language is not None else ""
         if code is None:
             continue
-        t = runtime.translator(language)
-        commands = [BotCommand(name, text) for name, text in registry.menu_for(frozenset(), t)]
-        await application.bot.set_my_commands(
-            commands, scope=BotCommandScopeDefault(), language_code=code
-        )
-    default_t = runtime.translator(runtime.settings.default_language)
-    await application.bot.set_my_commands(
-        [BotCommand(name, text) for name, text in registry.menu_for(frozenset(), default_t)],
-        scope=BotCommandScopeDefault(),
-    )
+        t = runtime.translator(language or settings.default_language)
+        private = registry.menu_for(frozenset(), t, settings)
+        groups = registry.group_menu(t, settings)
+        for scope, menu in (
+            (BotCommandScopeDefault(), private),
+            (BotCommandScopeAllGroupChats(), groups),
+        ):
+            await application.bot.set_my_commands(
+                [BotCommand(name, text) for name, text in menu],
+                scope=scope,
+                language_code=code or None,
+            )
 
 
 async def _scheduler_tick(context: BotContext) -> None:

@@ -258,7 +258,13 @@ REGISTRY = Registry(
         Command("swaps", swap_handlers.list_swaps, MEMBERS, "help.swaps", read_only=True),
         Command("unitsettings", swap_handlers.unit_settings, COORDINATORS, "help.unitsettings"),
         # the live board (issue 18)
-        Command("board", board.open_board, LEADERS, "help.board"),
+        Command(
+            "board",
+            board.open_board,
+            LEADERS,
+            "help.board",
+            offered=lambda settings: bool(settings.board_url),
+        ),
         # assigned duty (issue 17)
         Command("rotate", rotate.start, COORDINATORS, "help.rotate"),
         Command("unavailable", availability.start, MEMBERS, "help.unavailable"),

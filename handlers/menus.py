@@ -16,8 +16,9 @@ def role_names(t: Translator, roles: frozenset[Role]) -> str:
 def help_text(turn: Turn, roles: frozenset[Role]) -> str:
     t = turn.t
     lines = [t("help.header")]
-    lines += [f"/{name} — {text}" for name, text in turn.registry.menu_for(roles, t)]
-    in_groups = turn.registry.group_only_for(roles, t)
+    settings = turn.runtime.settings
+    lines += [f"/{name} — {text}" for name, text in turn.registry.menu_for(roles, t, settings)]
+    in_groups = turn.registry.group_only_for(roles, t, settings)
     if in_groups:
         lines += ["", t("help.in_groups")]
         lines += [f"/{name} — {text}" for name, text in in_groups]
@@ -29,4 +30,4 @@ def help_text(turn: Turn, roles: frozenset[Role]) -> str:
 
 def refresh_menu(turn: Turn, roles: frozenset[Role]) -> None:
     """The Telegram command menu of this person's chat, in their language, for their roles."""
-    turn.set_menu(turn.registry.menu_for(roles, turn.t))
+    turn.set_menu(turn.registry.menu_for(roles, turn.t, turn.runtime.settings))

@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 
 from bot.buttons import CallbackData
 from bot.db.models import Dialogue, DialogueKind, Role
+from bot.settings import Settings
 from handlers.turn import Handler, Turn
 
 # Roles that count as "a member": anyone registered in a unit, and admins.
@@ -28,6 +29,10 @@ class Where(StrEnum):
     ANY = "any"
 
 
+def always(settings: Settings) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class Command:
     name: str
@@ -38,6 +43,9 @@ class Command:
     menu: bool = True
     # Only reads: the handler runs on a read-only snapshot that never holds SQLite's write lock.
     read_only: bool = False
+    # Whether menus and /help offer it under these settings; typed, it answers either way (the
+    # board says what to set when it is off).
+    offered: Callable[[Settings], bool] = always
 
 
 D = TypeVar("D", bound=CallbackData)
@@ -89,16 +97,16 @@ class Registry:
         ]
 
     def menu_for(
-        self, roles: frozenset[Role], translate: Callable[[str], str]
+        self, roles: frozenset[Role], translate: Callable[[str], str], settings: Settings
     ) -> list[tuple[str, str]]:
         return [
             (command.name, translate(command.help_key))
             for command in self.commands_for(roles)
-            if command.menu
+            if command.menu and command.offered(settings)
         ]
 
     def group_only_for(
-        self, roles: frozenset[Role], translate: Callable[[str], str]
+        self, roles: frozenset[Role], translate: Callable[[str], str], settings: Settings
     ) -> list[tuple[str, str]]:
         """The commands these roles can send only in a group chat: no private menu shows them,
         so /help names them apart."""
@@ -107,7 +115,21 @@ class Registry:
             for command in self.commands
             if command.where is Where.GROUP
             and command.menu
+            and command.offered(settings)
             and (command.roles is None or command.roles & roles)
+        ]
+
+    def group_menu(
+        self, translate: Callable[[str], str], settings: Settings
+    ) -> list[tuple[str, str]]:
+        """The menu of every group chat: the commands that work there (who may send them is
+        checked as they arrive)."""
+        return [
+            (command.name, translate(command.help_key))
+            for command in self.commands
+            if command.where in (Where.GROUP, Where.ANY)
+            and command.menu
+            and command.offered(settings)
         ]
 
     def dialogue(self, kind: DialogueKind) -> DialogueRoute | None:

@@ -106,6 +106,10 @@ async def test_without_board_url_the_admin_is_told_what_to_set(harness: Harness)
     await harness.settle()
     assert "BOARD_URL" in (harness.admin.last().text or "")
     assert harness.emulator.menu_button(harness.admin.user_id) == {"type": "commands"}
+    # Not offered in /help while it is off.
+    await harness.admin.send_command("help")
+    await harness.settle()
+    assert "/board" not in (harness.admin.last().text or "")
 
 
 async def test_admin_makes_a_screen_link_for_a_unit_lists_it_and_revokes_it(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.app import build_application
 from bot.db.models import AuditEntry, Dialogue, Member, Role, Unit
 from tests.e2e.schedule import command, person, press_and_settle, unit
 from tests.harness import Harness
@@ -36,7 +37,6 @@ COORDINATOR_COMMANDS = {
     "/week",
     "/month",
     "/export",
-    "/board",
     "/rotate",
     "/orders",
 }
@@ -86,10 +86,9 @@ async def test_help_lists_the_commands_of_each_role_and_no_others(harness: Harne
     leader = await person(harness, 5104, unit_id, "丙", role=Role.LEADER)
     text = await command(harness, leader, "help")
     assert shown(text) == (
-        {"/start", "/help", "/cancel"}
-        | VOLUNTEER_COMMANDS
-        | {"/today", "/week", "/month", "/board"}
+        {"/start", "/help", "/cancel"} | VOLUNTEER_COMMANDS | {"/today", "/week", "/month"}
     )
+    # /board only where the board is switched on (BOARD_URL; tests/e2e/test_board_command.py).
     assert "/setgroup" not in text
     # Asking for help changes nothing.
     assert await harness.count(Dialogue) == 0
@@ -255,3 +254,37 @@ async def test_only_admins_rename_units(harness: Harness) -> None:
     assert coordinator.answered_callbacks[-1]["text"] == "抱歉，您没有权限执行这个操作。"
     assert await _unit_names(harness) == ["城管局"]
     assert await harness.count(Dialogue) == 0
+
+
+async def test_at_start_up_groups_get_the_commands_that_work_there(harness: Harness) -> None:
+    application = build_application(harness.runtime)
+    await application.initialize()
+    try:
+        assert application.post_init is not None
+        await application.post_init(application)
+    finally:
+        await application.shutdown()
+    group = harness.emulator.group(-1_005_401, "城管局工作群")
+    stranger = harness.user(5401, "路人")
+    english = harness.user(5402, "Visitor", language_code="en")
+
+    in_group = harness.emulator.chat_menu(group.chat_id, stranger.user_id)
+    assert in_group == [
+        ("today", "今日执勤统计"),
+        ("week", "本周执勤周报"),
+        ("month", "本月执勤月报"),
+        ("setgroup", "在群里绑定本群接收日报（管理员）"),
+    ]
+    assert [name for name, _ in harness.emulator.chat_menu(group.chat_id, english.user_id)] == [
+        "today",
+        "week",
+        "month",
+        "setgroup",
+    ]
+    assert harness.emulator.chat_menu(group.chat_id, english.user_id)[0][1] != "今日执勤统计"
+    # A private chat with a stranger: only what a stranger can do.
+    assert [name for name, _ in harness.emulator.chat_menu(stranger.user_id)] == [
+        "start",
+        "help",
+        "cancel",
+    ]
