@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.clock import SystemClock
 from bot.db.engine import Database
+from bot.db.migrate import upgrade
 from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.services.people import units
@@ -36,6 +37,9 @@ async def export_ledger(
             raise SettingsError(
                 "expected --from and --until as YYYY-MM-DD, at most a year, not in the future"
             ) from None
+        # As `run` and `import` do: a database never migrated (or one release behind) is
+        # brought up to date rather than failing on a missing table.
+        await upgrade(database)
         async with database.session() as session:
             unit_id = None
             if unit_name:

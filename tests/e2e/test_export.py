@@ -98,11 +98,19 @@ async def test_export_refuses_a_bad_range(harness: Harness) -> None:
     for args in wrong:
         await harness.admin.send_command("export", args)
     await harness.settle()
-    refusal = (
+    unreadable = (
         "没看懂日期范围。请这样写：/export 2026-12-01 2026-12-07（起止日期，最长一年），"
         "或直接用按钮选择。"
     )
-    assert harness.admin.texts()[-len(wrong) :] == [refusal] * len(wrong)
+    assert harness.admin.texts()[-len(wrong) :] == [
+        unreadable,
+        "结束日期 2026年12月1日 早于开始日期 2026年12月5日。"
+        "请先写开始日期，例如 /export 2026-12-01 2026-12-07。",
+        "2025年1月1日 至 2026年12月1日 超过一年；一次最多导出一年，请分段导出。",
+        "2027年1月1日 还没到：只能导出今天及以前的记录。",
+        unreadable,
+        unreadable,
+    ]
     assert all(sent.kind == "text" for sent in harness.admin.messages())
 
 
@@ -137,3 +145,21 @@ async def test_command_line_export_writes_the_same_ledger(harness: Harness, tmp_
 
 def _read(path: Path) -> bytes:
     return path.read_bytes()
+
+
+async def test_command_line_export_of_a_database_never_migrated_writes_an_empty_ledger(
+    tmp_path: Path,
+) -> None:
+    fresh = tmp_path / "fresh.sqlite3"
+    settings = make_settings(f"sqlite+aiosqlite:///{fresh}", reports_dir=str(tmp_path))
+    path, rows = await export_ledger(
+        settings,
+        first="2026-12-01",
+        last=None,
+        unit_name=None,
+        language=None,
+        out=str(tmp_path / "ledger.xlsx"),
+        now=at(DAY, "20:30"),
+    )
+    assert (path, rows) == (tmp_path / "ledger.xlsx", 0)
+    assert list(_sheets(_read(path))) == ["出勤明细", "志愿者时长", "单位汇总", "整改令"]

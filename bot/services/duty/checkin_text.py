@@ -37,6 +37,8 @@ def minutes_between(earlier: dt.datetime, later: dt.datetime) -> int:
 def param(t: Translator, name: str, value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return t.datetime(value)
+    if isinstance(value, dt.date):
+        return t.date(value)
     if isinstance(value, geo.Compass):
         return t(value.message_key)
     if name in DISTANCE_PARAMS and isinstance(value, int | float):

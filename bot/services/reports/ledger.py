@@ -92,8 +92,12 @@ def parse_range(args: list[str], today: dt.date) -> Period:
         raise DomainError(ErrorCode.EXPORT_RANGE_INVALID)
     first, last = days[0], days[-1]
     assert first is not None and last is not None
-    if last < first or (last - first).days >= MAX_DAYS or first > today:
-        raise DomainError(ErrorCode.EXPORT_RANGE_INVALID)
+    if last < first:
+        raise DomainError(ErrorCode.EXPORT_RANGE_BACKWARDS, first=first, last=last)
+    if (last - first).days >= MAX_DAYS:
+        raise DomainError(ErrorCode.EXPORT_RANGE_TOO_LONG, first=first, last=last)
+    if first > today:
+        raise DomainError(ErrorCode.EXPORT_RANGE_FUTURE, first=first)
     return Period(first, last)
 
 
