@@ -3,7 +3,7 @@ they belong to."""
 
 from __future__ import annotations
 
-from telegram import ReplyKeyboardRemove
+from telegram import Chat, ReplyKeyboardRemove
 
 from bot.buttons import CancelDialogue, SetLanguage
 from bot.i18n import LANGUAGES
@@ -67,6 +67,15 @@ async def cancel(turn: Turn) -> None:
 
 
 async def cancel_pressed(turn: Turn, data: CancelDialogue) -> None:
+    chat = turn.update.effective_chat
+    if chat is not None and chat.type != Chat.PRIVATE:
+        # A picker in a group (/setgroup's) is closed by those who may use it, and a press
+        # there ends nobody's private dialogue.
+        if not turn.actor.is_admin:
+            turn.answer(turn.t("error.forbidden"), alert=True)
+            return
+        turn.edit(turn.t("common.cancelled"))
+        return
     await cancel(turn)
 
 

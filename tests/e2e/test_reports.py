@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot.db.models import AuditEntry, BoundGroup, Unit
+from bot.db.models import AuditEntry, BoundGroup, Dialogue, Unit
 from bot.emulator import SentMessage
 from tests.e2e.report_fixtures import (
     COORDINATOR_B_ID,
@@ -203,7 +203,23 @@ async def test_group_refusals_are_clear_and_change_nothing(harness: Harness) -> 
     await harness.settle()
     assert await harness.count(BoundGroup) == 0
 
+    # Someone else's ✖️ on the admin's picker neither closes it nor ends their own dialogue.
     volunteer = harness.user(VOLUNTEER_ID, "学校志愿者")
+    await volunteer.send_command("unavailable")
+    await harness.settle()
+    picker = group.last()
+    await group.press(volunteer, "✖️ 取消")
+    await harness.settle()
+    assert volunteer.answered_callbacks[-1]["text"] == "抱歉，您没有权限执行这个操作。"
+    assert group.last().text == picker.text and "✖️ 取消" in group.last().buttons()
+    async with harness.session() as session:
+        assert await session.get(Dialogue, VOLUNTEER_ID) is not None
+    await group.press(harness.admin, "✖️ 取消")
+    await harness.settle()
+    assert group.last().text == "已取消。" and group.last().buttons() == []
+    async with harness.session() as session:
+        assert await session.get(Dialogue, VOLUNTEER_ID) is not None
+
     await volunteer.send_command("today")
     await volunteer.send_command("export")
     await harness.settle()
