@@ -194,7 +194,8 @@ async def ask_radius(turn: Turn, data: PostRadius) -> None:
         post = await posts.update(
             turn.session, turn.actor, data.post_id, turn.now, radius_m=data.radius
         )
-        await dialogues.end(turn.session, turn.user_id)
+        # The prompt's own dialogue ends; an old prompt's button ends no other one.
+        await dialogues.end(turn.session, turn.user_id, kind=DIALOGUE_EDIT)
         show(turn, card_text(turn, post), card_rows(turn, post))
         return
     await _begin_edit(turn, data.post_id, EditStep.RADIUS, "posts.ask_radius")

@@ -106,10 +106,27 @@ async def pick(turn: Turn, data: SwapPick) -> None:
     )
 
 
+async def _seat_step(turn: Turn, step: Step, assignment_id: int) -> bool:
+    """Whether the open dialogue is this /swap's at `step`, about this seat; a button of a
+    swap cancelled or replaced since is answered as stale (and ends no other dialogue)."""
+    dialogue = await dialogues.current(turn.session, turn.user_id)
+    if (
+        dialogue is None
+        or dialogue.kind != DIALOGUE
+        or dialogue.step != step
+        or dialogue.data.get("assignment_id") != assignment_id
+    ):
+        turn.stale()
+        return False
+    return True
+
+
 async def pick_kind(turn: Turn, data: SwapKindPick) -> None:
     t = turn.t
     assignment_id, kind = data.assignment_id, KINDS[data.choice]
     settings = turn.runtime.settings
+    if not await _seat_step(turn, Step.KIND, assignment_id):
+        return
     if kind is SwapKind.GIVE_AWAY:
         offered = await offers.give_away(
             turn.session, turn.actor, assignment_id, turn.now, settings
@@ -171,6 +188,8 @@ async def pick_kind(turn: Turn, data: SwapKindPick) -> None:
 async def pick_exchange(turn: Turn, data: SwapExchange) -> None:
     t = turn.t
     mine_id, theirs_id = data.assignment_id, data.their_assignment_id
+    if not await _seat_step(turn, Step.PICK, mine_id):
+        return
     offered = await offers.exchange(
         turn.session, turn.actor, mine_id, theirs_id, turn.now, turn.runtime.settings
     )

@@ -10,7 +10,9 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from bot.buttons import PostRadius
 from bot.db.models import AssignmentStatus, AuditEntry, Dialogue, Post, PostType, Role, Shift
+from bot.emulator import SimUser
 from tests.e2e.schedule import (
     DAY,
     at,
@@ -413,3 +415,32 @@ async def test_capacity_below_the_people_signed_up_is_refused(harness: Harness) 
         assert list(await session.scalars(edited)) == []
     for volunteer in people:
         assert await outbox_to(harness, volunteer.user_id) == []
+
+
+async def test_an_old_radius_button_sets_the_radius_and_leaves_a_new_shift_being_made(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    post_id = await post(harness, unit_id)
+    coordinator = await person(harness, 8701, unit_id, role=Role.COORDINATOR)
+    await coordinator.press_data(PostRadius(post_id).pack(), await _card_of(harness, coordinator))
+    await harness.settle()
+    radius_prompt = coordinator.last().message_id
+    await command(harness, coordinator, "newshift")
+    await press_and_settle(harness, coordinator, "黄河路-人民路口 · 城管局")
+
+    await coordinator.press("300 米", radius_prompt)
+    await harness.settle()
+    async with harness.session() as session:
+        moved = await session.get(Post, post_id)
+        assert moved is not None and moved.radius_m == 300
+        dialogue = await session.get(Dialogue, coordinator.user_id)
+        assert dialogue is not None and (dialogue.kind, dialogue.step) == ("shift_new", "day")
+    await coordinator.send_text("12-03")
+    await harness.settle()
+    assert "几点到几点" in (coordinator.last().text or "")
+
+
+async def _card_of(harness: Harness, coordinator: SimUser) -> int:
+    await command(harness, coordinator, "posts")
+    return coordinator.last().message_id

@@ -672,7 +672,9 @@ async def test_refusals_each_with_a_clear_answer_and_no_change(harness: Harness)
 
     # Only one's own shift, whatever the button says.
     assert await press(town_.holder, f"sw:{wangs}") == "只能为自己的班次换岗。"
-    assert await press(town_.holder, f"swk:{wangs}:g") == "只能为自己的班次换岗。"
+    # A way to swap someone else's seat, never offered to this person: no /swap of theirs is
+    # open at that seat.
+    assert await press(town_.holder, f"swk:{wangs}:g") == "这个按钮已失效，请重新打开菜单。"
     # Forged and stale data.
     assert await press(town_.holder, "swk:abc:g") == "这个按钮已失效，请重新打开菜单。"
     assert await press(town_.holder, "swt:99999") == "找不到这个换岗，可能已经失效。"
@@ -689,6 +691,16 @@ async def test_refusals_each_with_a_clear_answer_and_no_change(harness: Harness)
     text = await press_and_settle(harness, town_.holder, "✖️ 取消")
     assert text == "已取消。"
     assert await harness.count(Dialogue) == 0
+    # A way to swap left on a message of a swap cancelled since offers nothing.
+    await town_.holder.send_command("swap")
+    await harness.settle()
+    await press_and_settle(harness, town_.holder, "🔁 换岗 1")
+    asked = town_.holder.last().message_id
+    await command(harness, town_.holder, "cancel")
+    await town_.holder.press(GIVE_AWAY, asked)
+    await harness.settle()
+    assert town_.holder.answered_callbacks[-1]["text"] == "这个按钮已失效，请重新打开菜单。"
+    assert await offers(harness) == []
 
     await command(harness, town_.holder, "my")
     await press_and_settle(harness, town_.holder, "🔁 换岗 1")
