@@ -364,6 +364,9 @@ class PostRadius(CallbackData, prefix="po.rad"):
 @dataclass(frozen=True)
 class PostArchive(CallbackData, prefix="po.arc"):
     post_id: int
+    # The state the button asks for, so a second tap (or an older card) does not undo the
+    # first; None on a button made before it said: the state is turned over.
+    archive: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -889,6 +892,7 @@ class ChecklistAdjust(CallbackData, prefix="ov.ca"):
 @dataclass(frozen=True)
 class ChecklistToggle(CallbackData, prefix="ov.ct"):
     item_id: int
+    active: bool | None = None  # as PostArchive's `archive`
 
 
 @dataclass(frozen=True)

@@ -355,7 +355,7 @@ async def _checklist_view(turn: Turn) -> tuple[str, list[list[InlineKeyboardButt
                         points=item.deduction,
                         state=state,
                     ),
-                    ChecklistToggle(item.id),
+                    ChecklistToggle(item.id, not item.active),
                 ),
                 button("➕", ChecklistAdjust(item.id, 1)),
             ]
@@ -379,7 +379,7 @@ async def adjust_item(turn: Turn, data: ChecklistAdjust) -> None:
 
 
 async def toggle_checklist_item(turn: Turn, data: ChecklistToggle) -> None:
-    await checklist.toggle(turn.session, turn.actor, data.item_id, turn.now)
+    await checklist.switch(turn.session, turn.actor, data.item_id, data.active, turn.now)
     text, rows = await _checklist_view(turn)
     turn.edit(text, inline(rows))
 

@@ -117,7 +117,7 @@ def card_rows(turn: Turn, post: Post) -> list[list[InlineKeyboardButton]]:
         ],
         [
             button(t("posts.button.shifts"), PostShifts(post.id)),
-            button(t(archive), PostArchive(post.id)),
+            button(t(archive), PostArchive(post.id, not post.archived)),
         ],
     ]
     if not post.archived:
@@ -132,9 +132,9 @@ async def show_card(turn: Turn, data: PostCard) -> None:
 
 async def toggle_archive(turn: Turn, data: PostArchive) -> None:
     post = await posts.get_managed(turn.session, turn.actor, data.post_id)
-    post = await posts.update(
-        turn.session, turn.actor, post.id, turn.now, archived=not post.archived
-    )
+    wanted = not post.archived if data.archive is None else data.archive
+    if wanted != post.archived:
+        post = await posts.update(turn.session, turn.actor, post.id, turn.now, archived=wanted)
     turn.answer(turn.t("posts.archived" if post.archived else "posts.unarchived"))
     show(turn, card_text(turn, post), card_rows(turn, post))
 

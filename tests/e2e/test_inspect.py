@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.buttons import ChecklistAdjust, InspectSeen
+from bot.buttons import ChecklistAdjust, ChecklistToggle, InspectSeen
 from bot.db.models import ChecklistItem, Dialogue, EvidencePhoto, Inspection
 from bot.emulator import SimUser
 from tests.e2e.oversight_fixtures import checked_in, city, inspections, near, orders, rows, trail
@@ -220,6 +220,11 @@ async def test_admins_change_the_checklist_and_the_next_check_uses_it(harness: H
     assert "未穿马甲或制服 −6" in admin.last().buttons()
     text = await press_and_settle(harness, admin, "玩手机 −5")
     assert "🚫 玩手机 −5" in admin.last().buttons(), text
+    # A second tap sent before the list changed leaves the line off.
+    off = ChecklistToggle(items["on_phone"].id, False)
+    await admin.press_data(off.pack(), admin.last().message_id)
+    await harness.settle()
+    assert "🚫 玩手机 −5" in admin.last().buttons()
     await press_and_settle(harness, admin, "➕ 新增检查项")
     await admin.send_text("小广告")
     await harness.settle()

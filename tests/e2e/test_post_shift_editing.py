@@ -10,7 +10,7 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.buttons import PostRadius
+from bot.buttons import PostArchive, PostRadius
 from bot.db.models import AssignmentStatus, AuditEntry, Dialogue, Post, PostType, Role, Shift
 from bot.emulator import SimUser
 from tests.e2e.schedule import (
@@ -105,6 +105,11 @@ async def test_post_rename_archive_restore_and_its_shift_list(harness: Harness) 
     assert coordinator.answered_callbacks[-1]["text"] == "已归档"
     assert "♻️ 恢复" in coordinator.last().buttons()
     assert "➕ 新班次" not in coordinator.last().buttons()
+    assert (await _post_row(harness, post_id)).archived is True
+    # A second tap on 归档 (sent before the card changed) does not restore it.
+    await coordinator.press_data(PostArchive(post_id, True).pack(), coordinator.last().message_id)
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1]["text"] == "已归档"
     assert (await _post_row(harness, post_id)).archived is True
     assert "• 黄河路 - 人民路口 · 文明交通劝导岗 · 城管局（已归档）" in await command(
         harness, coordinator, "posts"

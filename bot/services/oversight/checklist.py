@@ -146,11 +146,15 @@ async def adjust(
     return item
 
 
-async def toggle(
-    session: AsyncSession, actor: Actor, item_id: int, now: dt.datetime
+async def switch(
+    session: AsyncSession, actor: Actor, item_id: int, active: bool | None, now: dt.datetime
 ) -> ChecklistItem:
+    """Switch a line on or off (None: over); a line already as asked is left alone."""
     item = await _item(session, actor, item_id)
-    item.active = not item.active
+    wanted = not item.active if active is None else active
+    if wanted == item.active:
+        return item
+    item.active = wanted
     audit.record(
         session,
         actor_id=_actor_id(actor),
