@@ -118,6 +118,10 @@ async def test_coordinator_schedules_weekdays_and_single_days(harness: Harness) 
     await press_and_settle(harness, coordinator, "✖️ 取消")
     await command(harness, coordinator, "newshift")
     await press_and_settle(harness, coordinator, "黄河路-人民路口 · 城管局")
+    # A range whose end comes before its start is refused, not read as ending next year.
+    await coordinator.send_text("mon-fri 12-10 12-05")
+    await harness.settle()
+    assert coordinator.last().text == "日期范围不对：要至少包含一天，最多一年。"
     await coordinator.send_text("mon-fri 12-07 12-18")
     await harness.settle()
     assert "几点到几点" in coordinator.last().text

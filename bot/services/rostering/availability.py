@@ -65,7 +65,8 @@ def _joined_dates(token: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
     parts = _JOINED.split(token)
     if len(parts) != 2:
         return None
-    first, last = timespec.parse_date(parts[0], today), timespec.parse_date(parts[1], today)
+    first = timespec.parse_date(parts[0], today, nearest=True)
+    last = timespec.parse_date(parts[1], today, nearest=True)
     return (first, last) if first is not None and last is not None else None
 
 
@@ -85,7 +86,9 @@ def parse(text: str, today: dt.date) -> Spec:
             continue
         if token == ",":
             continue
-        day = timespec.parse_date(token, today)
+        # A day without its year is the nearest such day: 11-30 typed on 12-01 is yesterday
+        # (refused as past), not next year's.
+        day = timespec.parse_date(token, today, nearest=True)
         if day is not None:
             if expecting_end:
                 until, expecting_end = day, False

@@ -94,7 +94,7 @@ def check_period(first: dt.date, last: dt.date, today: dt.date) -> Period:
 def parse_period(text: str, today: dt.date) -> Period:
     """12-07 12-13, 2026-12-07 至 2026-12-13, or one day."""
     parts = [part for part in _PERIOD_SEPARATORS.split(text.strip()) if part]
-    days = [timespec.parse_date(part, today) for part in parts]
+    days = [timespec.parse_date(part, today, nearest=True) for part in parts]
     if not 1 <= len(days) <= 2 or any(day is None for day in days):
         raise DomainError(ErrorCode.ROTATION_RANGE_INVALID)
     first, last = days[0], days[-1]
