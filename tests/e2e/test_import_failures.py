@@ -58,3 +58,18 @@ async def test_a_file_telegram_does_not_hand_over_is_asked_again(harness: Harnes
     assert coordinator.last().text == "刚才没能从 Telegram 取到这个文件。请稍后再发一次。"
     assert await harness.count(Shift) == 0
     assert await harness.count(Dialogue) == 1
+
+
+async def test_notes_too_long_are_a_row_error_not_cut(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9303, unit_id, role=Role.COORDINATOR)
+    await command(harness, coordinator, "import")
+    header = "post,type,unit,latitude,longitude,date,start,end,capacity,notes"
+    row = "甲路口,traffic,城管局,30.1,104.1,2026-12-05,07:00,09:00,4," + "集" * 501
+    await coordinator.send_document(
+        "schedule.csv", f"{header}\n{row}\n".encode(), mime_type="text/csv"
+    )
+    await harness.settle()
+    text = coordinator.last().text or ""
+    assert "「schedule.csv」没有导入：1 处错误" in text and "第 2 行：备注最多 500 个字" in text
+    assert await harness.count(Shift) == 0

@@ -203,6 +203,11 @@ async def test_editing_time_and_notes_tells_each_person_on_the_shift(harness: Ha
     await harness.settle()
     assert coordinator.last().text == "请用文字输入。"
     assert (await _shift_row(harness, shift_id)).notes is None
+    # Too long is refused whole, not cut; the question stays open.
+    await coordinator.send_text("集合" * 251)
+    await harness.settle()
+    assert coordinator.last().text == "文字请写 1 到 500 个字。"
+    assert (await _shift_row(harness, shift_id)).notes is None
     await coordinator.send_text("带好小红旗，路口东南角集合")
     await harness.settle()
     assert "📝 备注：带好小红旗，路口东南角集合" in coordinator.last().text

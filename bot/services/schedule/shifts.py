@@ -52,9 +52,12 @@ def check_capacity(capacity: int) -> int:
 
 
 def clean_notes(notes: str | None) -> str | None:
+    """The notes as kept (None when blank); longer than NOTES_MAX is refused, not cut."""
     if notes is None or not notes.strip():
         return None
-    return notes.strip()[:NOTES_MAX]
+    if len(notes.strip()) > NOTES_MAX:
+        raise DomainError(ErrorCode.NOTE_TOO_LONG, limit=NOTES_MAX)
+    return notes.strip()
 
 
 def check_times(start: dt.time, end: dt.time) -> tuple[dt.time, dt.time]:

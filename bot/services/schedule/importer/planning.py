@@ -252,6 +252,10 @@ class Planner:
         if tag is not None and len(tag) > TAG_MAX:
             self.fail(row, "tag_invalid", limit=TAG_MAX)
             return
+        notes = cells.get("notes") or ""
+        if len(notes.strip()) > shifts.NOTES_MAX:
+            self.fail(row, "notes_too_long", limit=shifts.NOTES_MAX)
+            return
         if post_key is None or days is None:
             return
         for day in days:
@@ -270,7 +274,7 @@ class Planner:
                 ends_at=timespec.local_instant(day, end, self.settings.zone),
                 capacity=capacity,
                 tag=tag,
-                notes=shifts.clean_notes(cells.get("notes")),
+                notes=shifts.clean_notes(notes),
             )
         if len(self.shifts) > MAX_SHIFTS:
             self.fail(row, "too_many_shifts", count=MAX_SHIFTS)
