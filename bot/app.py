@@ -103,12 +103,13 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
             _callback(common.edited_message, None),
         )
     )
-    # A photo captioned 随手拍 outside any dialogue is a street report (issue 16).
+    # A photo captioned 随手拍 outside any dialogue is a street report (issue 16); one sent as
+    # a file is asked again as a photo.
     application.add_handler(
         MessageHandler(
             filters.ChatType.PRIVATE
             & filters.UpdateType.MESSAGE
-            & filters.PHOTO
+            & (filters.PHOTO | filters.Document.IMAGE)
             & filters.CaptionRegex(street_report.CAPTION),
             _callback(street_report.from_caption, None),
         )

@@ -89,7 +89,9 @@ async def route_message(turn: Turn) -> None:
     dialogue = await dialogues.current(turn.session, turn.user_id)
     route = turn.registry.dialogue(dialogue.kind) if dialogue is not None else None
     if dialogue is None or route is None:
-        if turn.actor.member is None and not turn.actor.roles:
+        member = turn.actor.member
+        # Someone never registered, or a member removed since: how to join, not "not understood".
+        if not turn.actor.roles and (member is None or not member.active):
             turn.reply(turn.t("registration.stranger"))
         else:
             turn.reply(turn.t("common.not_understood"))

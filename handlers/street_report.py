@@ -71,7 +71,9 @@ async def from_caption(turn: Turn) -> None:
         await common.route_message(turn)
         return
     photo = photo_of(message)
-    assert photo is not None
+    if photo is None:  # a picture sent as a file
+        turn.reply(turn.t("oversight.photo_as_file"))
+        return
     try:
         await reports.begin(turn.session, turn.actor, turn.now, turn.runtime.settings, photo)
     except DomainError as error:

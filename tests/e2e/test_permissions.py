@@ -3,8 +3,10 @@ coordinators is refused to a volunteer, with the same clear message, changing no
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from bot.commands import REGISTRY
-from bot.db.models import Dialogue, Role
+from bot.db.models import Dialogue, Member, Role
 from handlers.routing import COORDINATORS, Where
 from tests.button_samples import sample
 from tests.e2e.schedule import person, post, shift, unit
@@ -48,3 +50,18 @@ async def test_a_group_command_in_private_says_where_it_works(harness: Harness) 
     await harness.admin.send_command("setgroup")
     await harness.settle()
     assert "要在群里使用" in (harness.admin.last().text or "")
+
+
+async def test_a_member_removed_since_is_told_how_to_join_for_any_message(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    removed = await person(harness, 6701, unit_id, "甲")
+    async with harness.session() as session:
+        member = await session.scalar(select(Member).where(Member.telegram_id == 6701))
+        assert member is not None
+        member.active = False
+    await removed.send_sticker()
+    await removed.send_text("你好")
+    await harness.settle()
+    assert all("请向所在单位的协调员索取邀请链接" in text for text in removed.texts()[-2:])

@@ -147,6 +147,11 @@ async def test_a_photo_captioned_suishoupai_starts_a_report(harness: Harness) ->
     await harness.settle()
     assert "没看懂这条消息" in (wang.last().text or "")
     assert await harness.count(StreetReport) == 1
+    # The picture sent as a file is asked again as a photo, and opens no report.
+    await wang.send_document("IMG_0001.jpg", b"\xff\xd8\xff", "image/jpeg", caption="随手拍")
+    await harness.settle()
+    assert wang.last().text == "这是一个文件。请直接发送照片（不要选「作为文件发送」）。"
+    assert await harness.count(Dialogue) == 0
 
 
 async def test_wrong_input_in_a_report_changes_nothing(harness: Harness) -> None:
