@@ -14,5 +14,7 @@ USER dutybot
 ENV PYTHONUNBUFFERED=1 \
     DATABASE_URL=sqlite+aiosqlite:////app/data/dutybot.db
 VOLUME ["/app/data"]
+# The webhook (WEBHOOK_PORT) and the live board (BOARD_PORT) at their defaults; polling needs none.
+EXPOSE 8443 8080
 ENTRYPOINT ["dutybot"]
 CMD ["run"]
