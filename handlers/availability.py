@@ -93,9 +93,11 @@ async def _declare(turn: Turn, text: str) -> None:
             inline([cancel_row(t)]),
         )
         return
-    _, held = await availability.declare(turn.session, turn.actor, spec, turn.now, settings.zone)
+    declared = await availability.declare(turn.session, turn.actor, spec, turn.now, settings.zone)
     await dialogues.end(turn.session, turn.user_id)
-    lines = [t("rostering.unavailable.saved", window=window_text(t, spec))]
+    key = "rostering.unavailable.saved" if declared.new else "rostering.unavailable.saved_before"
+    lines = [t(key, window=window_text(t, spec))]
+    held = declared.held
     if held:
         lines.append(t("rostering.unavailable.held", count=len(held)))
         lines += [

@@ -64,6 +64,10 @@ async def test_declare_list_and_remove_windows(harness: Harness) -> None:
     assert "✅ 已记下：2026年12月5日 至 2026年12月7日 全天" in (li.last().text or "")
     assert "已经有" not in (li.last().text or "")
     assert await harness.count(Dialogue) == 0
+    # The same window again is said to be there already, and kept once.
+    text = await command(harness, li, "unavailable", "12-05 12-07")
+    assert text == "这段时间之前已经申报过了：2026年12月5日 至 2026年12月7日 全天。不会重复记录。"
+    assert await harness.count(Unavailability) == 2
 
     text = await command(harness, li, "unavailable")
     assert "1. 每周一、周二、周三、周四、周五 06:00–10:00" in text

@@ -169,30 +169,45 @@ def covers(spec: Spec, starts_at: dt.datetime, ends_at: dt.datetime, zone: dt.tz
     )
 
 
+@dataclass(frozen=True)
+class Declared:
+    """A window kept (`new`: False when the same one was declared before, and is not kept
+    twice), and the member's seats it covers."""
+
+    row: Unavailability
+    new: bool
+    held: list[Assignment]
+
+
 async def declare(
     session: AsyncSession, actor: Actor, spec: Spec, now: dt.datetime, zone: dt.tzinfo
-) -> tuple[Unavailability, list[Assignment]]:
+) -> Declared:
     """Keep the window; also return the member's seats it covers (they still hold them: leave
     is asked seat by seat)."""
     member = actor.require_member()
-    row = Unavailability(
-        member_id=member.id,
-        first_day=spec.first_day,
-        last_day=spec.last_day,
-        weekdays=mask(spec.weekdays),
-        start_time=spec.start_time,
-        end_time=spec.end_time,
-        created_at=now,
+    values = {
+        "member_id": member.id,
+        "first_day": spec.first_day,
+        "last_day": spec.last_day,
+        "weekdays": mask(spec.weekdays),
+        "start_time": spec.start_time,
+        "end_time": spec.end_time,
+    }
+    row = await session.scalar(
+        select(Unavailability).filter_by(**values).order_by(Unavailability.id).limit(1)
     )
-    session.add(row)
-    await session.flush()
+    new = row is None
+    if row is None:
+        row = Unavailability(**values, created_at=now)
+        session.add(row)
+        await session.flush()
     held = [
         assignment
         for assignment in await signup.upcoming_of(session, member, now)
         if assignment.status in seats.COMMITTED
         and covers(spec, assignment.shift.starts_at, assignment.shift.ends_at, zone)
     ]
-    return row, held
+    return Declared(row, new, held)
 
 
 async def of_member(session: AsyncSession, member: Member, today: dt.date) -> list[Unavailability]:
