@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select, update
 
-from bot.db.models import Assignment, AssignmentStatus, Shift, ShiftStatus
+from bot.db.models import Assignment, AssignmentStatus, Role, Shift, ShiftStatus
 from bot.emulator import SimUser
 from tests.e2e.schedule import DAY, command, person, post, press_and_settle, shift, statuses, unit
 from tests.harness import Harness
@@ -137,6 +137,13 @@ async def test_waitlist_twice_and_no_unit_are_refused(harness: Harness) -> None:
         7701: AssignmentStatus.SIGNED_UP,
         7702: AssignmentStatus.WAITLISTED,
     }
+
+    # A leader (no volunteer role) stands on no post: /shifts and a sign-up button say so.
+    leader = await person(harness, 7703, unit_id, "领导", role=Role.LEADER)
+    not_on_post = "只有志愿者上岗接班，需要志愿者身份（协调员可以发一个志愿者邀请链接）。"
+    assert await command(harness, leader, "shifts") == not_on_post
+    assert await forged_press(harness, leader, f"su:{shift_id}") == not_on_post
+    assert await forged_press(harness, leader, f"wl:{shift_id}") == not_on_post
 
     # An admin belongs to no unit and has no shifts to take.
     await command(harness, harness.admin, "start")

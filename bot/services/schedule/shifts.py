@@ -24,6 +24,7 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
+from bot.services.people.members import serves_on_posts
 from bot.services.people.tags import clean_tag
 from bot.services.platform import audit, outbox
 from bot.services.schedule import posts
@@ -195,6 +196,8 @@ async def open_for(
     already theirs."""
     if member.unit_id is None:
         raise DomainError(ErrorCode.NO_UNIT)
+    if not serves_on_posts(member):
+        raise DomainError(ErrorCode.NOT_ON_POST)
     mine = select(Assignment.shift_id).where(
         Assignment.member_id == member.id, Assignment.status.in_(ATTACHED)
     )

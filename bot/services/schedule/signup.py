@@ -20,6 +20,7 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
+from bot.services.people.members import serves_on_posts
 from bot.services.platform import audit, outbox
 from bot.services.schedule.deadlines import WayOut, way_out
 from bot.services.schedule.eligibility import check_eligibility
@@ -62,6 +63,9 @@ async def sign_up(
     member = actor.require_member()
     shift = await lock(session, shift_id)
     await check_eligibility(session, member, shift, now, settings)
+    # Only those who stand on posts take shifts, as with swaps, broadcasts and the rotation.
+    if not serves_on_posts(member):
+        raise DomainError(ErrorCode.NOT_ON_POST)
     taken = await seated_count(session, shift.id)
     if taken < shift.capacity:
         assignment = await seat(session, member, shift, AssignmentStatus.SIGNED_UP, now)
