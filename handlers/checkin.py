@@ -346,6 +346,12 @@ async def on_checkout_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             turn.session, member, dialogue, message.text, turn.now
         )
     except DomainError as error:
+        if error.code is ErrorCode.CHECKIN_NOT_CHECKED_IN:
+            # Checked out meanwhile (automatically, or by a coordinator): nothing is left to
+            # give a reason for, so the question ends with the answer.
+            await dialogues.end(turn.session, turn.user_id)
+            turn.refuse(error)
+            return
         turn.refuse(error, inline([cancel_row(turn.t)]))
         return
     _checked_out(turn, record)

@@ -587,3 +587,26 @@ async def test_sending_the_photo_again_after_a_failure_completes_the_check_in(
     assert "签到成功" in fang.last().text
     assert len(await checkins(harness)) == 1
     assert (await assignment(harness, seat)).status == AssignmentStatus.CHECKED_IN
+
+
+async def test_a_reason_asked_before_an_automatic_check_out_ends_with_it(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(8, 10))
+    await check_in(harness, fang)
+    harness.clock.set(today(9, 25))
+    await fang.send_command("checkout")
+    await harness.settle()
+    assert "10:00 才结束" in fang.last().text
+    # The volunteer walks away without answering; the day's automatic check-out closes it.
+    harness.clock.set(today(23, 0))
+    await harness.tick()
+    [record] = await checkins(harness)
+    assert record.checked_out_at is not None
+    await fang.send_text("家里有急事")
+    await harness.settle()
+    assert fang.last().text == "您现在没有签到，不需要签退。"
+    assert await harness.count(Dialogue) == 0
