@@ -465,6 +465,10 @@ async def on_reason(turn: Turn, dialogue: Dialogue) -> None:
             await dialogues.end(turn.session, turn.user_id)
             await _refuse_review(turn, int(dialogue.data["order_id"]), error)
             return
+        if error.code in (ErrorCode.ORDER_WRONG_STATE, ErrorCode.REPORT_CLOSED):
+            # Decided meanwhile (accepted by another inspector, a report closed): no reason
+            # is wanted any more, so the question ends with the answer.
+            await dialogues.end(turn.session, turn.user_id)
         turn.refuse(error)
         return
     turn.reply(t("oversight.order.returned_you", id=order.id, unit=order.unit.name))

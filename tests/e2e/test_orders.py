@@ -325,3 +325,24 @@ async def test_who_may_answer_and_accept_and_the_rules_of_deadlines_and_units(
     await harness.settle()
     assert inspector.answered_callbacks[-1]["text"] == "「城管局」已撤销，不能再向它下发整改令。"
     assert len(await orders(harness)) == 1
+
+
+async def test_a_return_reason_typed_after_another_inspector_accepted_ends_the_question(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    inspector = town.inspector
+    order = await ordered(harness, town)
+    await reply(harness, town, "已清运")
+    await harness.deliver()
+    await press_and_settle(harness, inspector, "↩️ 退回")
+    # Meanwhile another inspector accepts the reply.
+    async with harness.session() as session:
+        accepted = await session.get(RectificationOrder, order.id)
+        assert accepted is not None
+        accepted.status = OrderStatus.ACCEPTED
+    await inspector.send_text("路边还有散落垃圾")
+    await harness.settle()
+    assert inspector.last().text == "这件整改令现在是「已办结」，不能这样操作。"
+    assert await harness.count(Dialogue) == 0
+    assert (await orders(harness))[0].status is OrderStatus.ACCEPTED
