@@ -171,3 +171,22 @@ def test_the_rostering_settings_have_documented_defaults_and_one_line_errors(
         message = str(caught.value)
         assert message.startswith(f"{name} is invalid: ") and "\n" not in message
         monkeypatch.delenv(name)
+
+
+def test_dates_without_their_year_are_read_forward_at_any_time_of_year() -> None:
+    march = dt.date(2026, 3, 1)
+    weekly = availability.parse("mon-fri 07:00-09:00 until 12-31", march)
+    assert (weekly.first_day, weekly.last_day) == (march, dt.date(2026, 12, 31))
+    across = availability.parse("12-28至01-03", march)
+    assert (across.first_day, across.last_day) == (dt.date(2026, 12, 28), dt.date(2027, 1, 3))
+    summer = availability.parse("08-01 09-30", march)
+    assert (summer.first_day, summer.last_day) == (dt.date(2026, 8, 1), dt.date(2026, 9, 30))
+    november = rotate.parse_period("11-02 11-08", dt.date(2026, 5, 1))
+    assert (november.first, november.last) == (dt.date(2026, 11, 2), dt.date(2026, 11, 8))
+    # Just past is past, and a range typed backwards is backwards, not a year long.
+    with pytest.raises(DomainError) as past:
+        availability.parse("11-30", dt.date(2026, 12, 1))
+    assert past.value.code is ErrorCode.UNAVAILABLE_PAST
+    with pytest.raises(DomainError) as backwards:
+        rotate.parse_period("12-10 12-05", dt.date(2026, 12, 1))
+    assert backwards.value.code is ErrorCode.ROTATION_RANGE_INVALID

@@ -250,3 +250,21 @@ def test_excel_numbers_in_date_and_time_columns() -> None:
         ("2026-12-04", "07:30", "17:00"),
         ("2026-12-04", "07:30", "09:00"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        ("11-30", dt.date(2026, 12, 1), dt.date(2026, 11, 30)),  # yesterday: past, not 2027
+        ("11-01", dt.date(2026, 12, 1), dt.date(2026, 11, 1)),  # 30 days ago
+        ("10-30", dt.date(2026, 12, 1), dt.date(2027, 10, 30)),  # longer ago: the coming one
+        ("12-31", dt.date(2026, 3, 1), dt.date(2026, 12, 31)),  # months ahead stays ahead
+        ("12-28", dt.date(2027, 1, 5), dt.date(2026, 12, 28)),  # days ago, across the new year
+        ("01-03", dt.date(2026, 12, 28), dt.date(2027, 1, 3)),
+        ("12-01", dt.date(2026, 12, 1), dt.date(2026, 12, 1)),
+    ],
+)
+def test_a_day_without_its_year_is_the_coming_one_unless_just_past(
+    text: str, today: dt.date, expected: dt.date
+) -> None:
+    assert timespec.parse_date(text, today, recent_past=True) == expected

@@ -65,9 +65,11 @@ def _joined_dates(token: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
     parts = _JOINED.split(token)
     if len(parts) != 2:
         return None
-    first = timespec.parse_date(parts[0], today, nearest=True)
-    last = timespec.parse_date(parts[1], today, nearest=True)
-    return (first, last) if first is not None and last is not None else None
+    first = timespec.parse_date(parts[0], today, recent_past=True)
+    if first is None:
+        return None
+    last = timespec.parse_date(parts[1], first, recent_past=True)
+    return (first, last) if last is not None else None
 
 
 def parse(text: str, today: dt.date) -> Spec:
@@ -86,9 +88,9 @@ def parse(text: str, today: dt.date) -> Spec:
             continue
         if token == ",":
             continue
-        # A day without its year is the nearest such day: 11-30 typed on 12-01 is yesterday
-        # (refused as past), not next year's.
-        day = timespec.parse_date(token, today, nearest=True)
+        # A day without its year is the coming one, except one just past (11-30 typed on
+        # 12-01: refused as past, not next year's); a second day is read from the first.
+        day = timespec.parse_date(token, dates[0] if dates else today, recent_past=True)
         if day is not None:
             if expecting_end:
                 until, expecting_end = day, False

@@ -94,11 +94,13 @@ def check_period(first: dt.date, last: dt.date, today: dt.date) -> Period:
 def parse_period(text: str, today: dt.date) -> Period:
     """12-07 12-13, 2026-12-07 至 2026-12-13, or one day."""
     parts = [part for part in _PERIOD_SEPARATORS.split(text.strip()) if part]
-    days = [timespec.parse_date(part, today, nearest=True) for part in parts]
-    if not 1 <= len(days) <= 2 or any(day is None for day in days):
+    if not 1 <= len(parts) <= 2:
         raise DomainError(ErrorCode.ROTATION_RANGE_INVALID)
-    first, last = days[0], days[-1]
-    assert first is not None and last is not None
+    # The coming days, except one just past (refused as past); the end is read from the start.
+    first = timespec.parse_date(parts[0], today, recent_past=True)
+    last = timespec.parse_date(parts[-1], first, recent_past=True) if first else None
+    if first is None or last is None:
+        raise DomainError(ErrorCode.ROTATION_RANGE_INVALID)
     return check_period(first, last, today)
 
 

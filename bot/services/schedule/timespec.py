@@ -57,9 +57,19 @@ def _plain(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def parse_date(text: str, today: dt.date, *, nearest: bool = False) -> dt.date | None:
+# A day without its year up to this long before the day it is read from is that past day, not
+# next year's: 11-30 typed on 12-01 is a slip or yesterday (refused as past by the caller), and
+# a range typed backwards (12-10 12-05) is backwards, not 360 days long.
+RECENT_PAST = dt.timedelta(days=31)
+
+
+def parse_date(
+    text: str, today: dt.date, *, nearest: bool = False, recent_past: bool = False
+) -> dt.date | None:
     """2026-12-01, 2026/12/1, 2026年12月1日, or a day without its year: 12-01, 12月1日 (the next
-    such day from today; with `nearest`, the such day closest to today, which may be past)."""
+    such day from `today`; with `nearest`, the such day closest to `today`, which may be past;
+    with `recent_past`, the next such day unless one was within RECENT_PAST before `today`).
+    `today` is the day the text is read from: the start of a range for its end."""
     match = _DATE.match(_plain(text))
     if match is None:
         return None
@@ -71,12 +81,29 @@ def parse_date(text: str, today: dt.date, *, nearest: bool = False) -> dt.date |
             return dt.date(int(year), int(month), int(day))
         if nearest:
             return _nearest(int(month), int(day), today)
+        if recent_past:
+            past = [
+                such
+                for such in (
+                    _such_day(y, int(month), int(day)) for y in (today.year - 1, today.year)
+                )
+                if such is not None and today - RECENT_PAST <= such < today
+            ]
+            if past:
+                return past[-1]
         candidate = dt.date(today.year, int(month), int(day))
         if candidate < today:
             candidate = dt.date(today.year + 1, int(month), int(day))
     except ValueError:
         return None
     return candidate
+
+
+def _such_day(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None  # 29 February of a year that has none
 
 
 def _nearest(month: int, day: int, today: dt.date) -> dt.date | None:
