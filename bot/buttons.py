@@ -392,6 +392,7 @@ class NewPostType(CallbackData, prefix="np.t"):
 @dataclass(frozen=True)
 class NewPostRadius(CallbackData, prefix="np.r"):
     radius: int
+    mark: int | None = None  # as NewShiftCreate's
 
 
 # -- schedule: a new shift (/newshift) ------------------------------------------------------
@@ -498,7 +499,7 @@ class SeatRemoveConfirm(CallbackData, prefix="rmy"):
 
 @dataclass(frozen=True)
 class ImportConfirm(CallbackData, prefix="imp.ok"):
-    pass
+    mark: int | None = None  # as NewShiftCreate's
 
 
 class BroadcastChoice(enum.StrEnum):
@@ -761,6 +762,7 @@ class AssignAnyway(CallbackData, prefix="ro.ay"):
     """Assign the people the bot warned about (they declared they cannot serve then)."""
 
     shift_id: int
+    mark: int | None = None  # as NewShiftCreate's
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,8 @@ async def anyway(turn: Turn, data: AssignAnyway) -> None:
         if dialogue is not None:
             turn.stale()
         return
+    if not turn.belongs(dialogue, data.mark):
+        return
     pending = [int(member_id) for member_id in dialogue.data.get("pending", [])]
     await _assign(turn, data.shift_id, pending, despite_unavailable=True)
 
@@ -215,7 +217,7 @@ async def _assign(
             turn.reply(text, inline([cancel_row(t)]))
         return
     if isinstance(outcome, Warned):
-        await dialogues.begin(
+        confirming = await dialogues.begin(
             turn.session,
             turn.user_id,
             DIALOGUE,
@@ -233,7 +235,12 @@ async def _assign(
         ]
         lines.append(t("rostering.assign.ask_anyway", shift=shift_label(t, outcome.shift)))
         rows = [
-            [button(t("rostering.button.assign_anyway"), AssignAnyway(shift_id))],
+            [
+                button(
+                    t("rostering.button.assign_anyway"),
+                    AssignAnyway(shift_id, dialogues.mark(confirming)),
+                )
+            ],
             cancel_row(t),
         ]
         _show(turn, "\n".join(lines), rows)

@@ -137,9 +137,10 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         return
     stored: list[list[Any]] = [[number, cells] for number, cells in rows]
     dialogues.advance(dialogue, Step.CONFIRM, turn.now, name=filename, rows=stored)
+    confirm_button = ImportConfirm(dialogues.mark(dialogue))
     turn.reply(
         t("importer.preview", name=filename, count=len(rows)) + "\n" + summary(t, plan),
-        inline([[button(t("importer.button.confirm"), ImportConfirm())], cancel_row(t)]),
+        inline([[button(t("importer.button.confirm"), confirm_button)], cancel_row(t)]),
     )
 
 
@@ -148,6 +149,8 @@ async def confirm(turn: Turn, data: ImportConfirm) -> None:
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is None or dialogue.kind != DIALOGUE or dialogue.step != Step.CONFIRM:
         turn.stale()
+        return
+    if not turn.belongs(dialogue, data.mark):
         return
     rows: list[reading.Row] = [
         (int(number), dict(cells)) for number, cells in dialogue.data["rows"]

@@ -195,7 +195,14 @@ async def ask_radius(turn: Turn, data: PostRadius) -> None:
             turn.session, turn.actor, data.post_id, turn.now, radius_m=data.radius
         )
         # The prompt's own dialogue ends; an old prompt's button ends no other one.
-        await dialogues.end(turn.session, turn.user_id, kind=DIALOGUE_EDIT)
+        dialogue = await dialogues.current(turn.session, turn.user_id)
+        if (
+            dialogue is not None
+            and dialogue.kind == DIALOGUE_EDIT
+            and dialogue.step == EditStep.RADIUS
+            and dialogue.data.get("post_id") == data.post_id
+        ):
+            await dialogues.end(turn.session, turn.user_id)
         show(turn, card_text(turn, post), card_rows(turn, post))
         return
     await _begin_edit(turn, data.post_id, EditStep.RADIUS, "posts.ask_radius")
@@ -312,7 +319,7 @@ async def pick_new_type(turn: Turn, data: NewPostType) -> None:
 
 async def pick_new_radius(turn: Turn, data: NewPostRadius) -> None:
     dialogue = await _new_dialogue(turn, NewStep.RADIUS)
-    if dialogue is None:
+    if dialogue is None or not turn.belongs(dialogue, data.mark):
         return
     await _create(turn, dialogue, data.radius)
 
@@ -346,14 +353,15 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
             longitude=message.location.longitude,
         )
         default = turn.runtime.settings.default_post_radius_m
+        mark = dialogues.mark(dialogue)
         rows = [
             [
                 button(
                     t("posts.button.default_radius", radius=default),
-                    NewPostRadius(default),
+                    NewPostRadius(default, mark),
                 )
             ],
-            _radius_row(turn, NewPostRadius),
+            _radius_row(turn, lambda radius: NewPostRadius(radius, mark)),
             cancel_row(t),
         ]
         turn.reply(t("posts.ask_new_radius", default=default), inline(rows))

@@ -6,6 +6,8 @@ own button still works."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from bot.db.models import (
@@ -14,6 +16,7 @@ from bot.db.models import (
     Dialogue,
     Inspection,
     OrderStatus,
+    Post,
     RectificationOrder,
     Role,
     Shift,
@@ -21,7 +24,9 @@ from bot.db.models import (
 )
 from bot.emulator import SimUser
 from tests.e2e.oversight_fixtures import city, inspections, near, orders, street_reports
-from tests.e2e.schedule import command, person, post, press_and_settle, unit
+from tests.e2e.rostering_fixtures import open_assign, seats, town, unavailable
+from tests.e2e.schedule import DAY, command, person, post, press_and_settle, unit
+from tests.e2e.test_import import csv_bytes
 from tests.e2e.test_inspect import start_check
 from tests.e2e.test_orders import ordered
 from tests.e2e.test_rotate import city as rota_city
@@ -221,3 +226,72 @@ async def test_an_older_rota_preview_does_not_confirm_the_one_open_now(harness: 
     text = await press_and_settle(harness, coordinator, "✅ 确认排班")
     assert "✅ 已排班（12月7日 周一 至 12月8日 周二）：" in text
     assert await rotated(harness)
+
+
+async def test_an_older_import_preview_does_not_import_the_file_sent_since(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9101, unit_id, role=Role.COORDINATOR)
+
+    async def preview(post_name: str) -> int:
+        await command(harness, coordinator, "import")
+        data = csv_bytes(f"{post_name},traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4")
+        await coordinator.send_document("schedule.csv", data, mime_type="text/csv")
+        await harness.settle()
+        return holding(coordinator, "✅ 确认导入")
+
+    first = await preview("甲路口")
+    await preview("乙路口")
+    await press_older(harness, coordinator, "✅ 确认导入", first)
+    assert await harness.count(Shift) == 0
+    await press_and_settle(harness, coordinator, "✅ 确认导入")
+    async with harness.session() as session:
+        names = list((await session.scalars(select(Post.name))).all())
+    assert names == ["乙路口"]
+
+
+async def test_an_older_new_post_radius_does_not_create_the_post_open_now(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9102, unit_id, role=Role.COORDINATOR)
+
+    async def to_radius(name: str) -> int:
+        await command(harness, coordinator, "newpost")
+        await coordinator.send_text(name)
+        await harness.settle()
+        await press_and_settle(harness, coordinator, "文明交通劝导岗")
+        await coordinator.send_location(30.6586, 104.0648)
+        await harness.settle()
+        return holding(coordinator, "300 米")
+
+    first = await to_radius("甲路口")
+    await to_radius("乙路口")
+    await press_older(harness, coordinator, "300 米", first)
+    assert await harness.count(Post) == 0
+    await press_and_settle(harness, coordinator, "300 米")
+    async with harness.session() as session:
+        created = list((await session.scalars(select(Post))).all())
+    assert [(post.name, post.radius_m) for post in created] == [("乙路口", 300)]
+
+
+async def test_an_older_warning_does_not_assign_the_names_typed_since(harness: Harness) -> None:
+    town_ = await town(harness)
+    wang = town_.people[1]
+    coordinator = town_.coordinator
+    await unavailable(
+        harness, wang.user_id, DAY, DAY + dt.timedelta(days=30), weekdays=0b0000100,
+        start=dt.time(6, 0), end=dt.time(10, 0),
+    )  # fmt: skip
+    await open_assign(harness, coordinator, town_.shift_id)
+    await coordinator.send_text("王芳")
+    await harness.settle()
+    first = holding(coordinator, "仍然安排")
+    await open_assign(harness, coordinator, town_.shift_id)
+    await coordinator.send_text("王芳")
+    await harness.settle()
+    await press_older(harness, coordinator, "仍然安排", first)
+    assert await seats(harness, town_.shift_id) == {}
+    await press_and_settle(harness, coordinator, "仍然安排")
+    assert wang.user_id in await seats(harness, town_.shift_id)

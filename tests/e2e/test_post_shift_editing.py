@@ -10,7 +10,7 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.buttons import PostArchive, PostRadius
+from bot.buttons import PostArchive, PostRadius, PostRename
 from bot.db.models import AssignmentStatus, AuditEntry, Dialogue, Post, PostType, Role, Shift
 from bot.emulator import SimUser
 from tests.e2e.schedule import (
@@ -454,3 +454,25 @@ async def test_an_old_radius_button_sets_the_radius_and_leaves_a_new_shift_being
 async def _card_of(harness: Harness, coordinator: SimUser) -> int:
     await command(harness, coordinator, "posts")
     return coordinator.last().message_id
+
+
+async def test_an_old_radius_button_leaves_another_post_being_renamed(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    first = await post(harness, unit_id)
+    second = await post(harness, unit_id, "乙路口")
+    coordinator = await person(harness, 8702, unit_id, role=Role.COORDINATOR)
+    await coordinator.press_data(PostRadius(first).pack(), await _card_of(harness, coordinator))
+    await harness.settle()
+    radius_prompt = coordinator.last().message_id
+    await coordinator.press_data(PostRename(second).pack(), await _card_of(harness, coordinator))
+    await harness.settle()
+
+    await coordinator.press("300 米", radius_prompt)
+    await harness.settle()
+    async with harness.session() as session:
+        dialogue = await session.get(Dialogue, coordinator.user_id)
+        assert dialogue is not None and dialogue.data.get("post_id") == second
+    await coordinator.send_text("乙路口东")
+    await harness.settle()
+    assert (await _post_row(harness, second)).name == "乙路口东"
+    assert (await _post_row(harness, first)).radius_m == 300

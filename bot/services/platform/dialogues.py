@@ -143,10 +143,9 @@ def advance(dialogue: Dialogue, step: str, now: dt.datetime, **data: Any) -> Non
     dialogue.updated_at = now
 
 
-async def end(session: AsyncSession, telegram_id: int, *, kind: DialogueKind | None = None) -> bool:
-    """End the person's open dialogue (only one of `kind`, when given)."""
+async def end(session: AsyncSession, telegram_id: int) -> bool:
     dialogue = await current(session, telegram_id)
-    if dialogue is None or (kind is not None and dialogue.kind != kind):
+    if dialogue is None:
         return False
     await direct.delete_row(session, dialogue)
     _known(session)[telegram_id] = None
