@@ -95,7 +95,10 @@ async def _show_page(
         signups.append(sign_up_button(sign_up_label(t, item, number), item.shift.id))
     if not result.items:
         lines.append(t("shifts.none", count=settings.signup_open_days))
-    rows += [signups[i : i + 3] for i in range(0, len(signups), 3)]
+    if result.may_sign_up:
+        rows += [signups[i : i + 3] for i in range(0, len(signups), 3)]
+    else:
+        lines.append(t("error.not_on_post"))
     navigation = []
     if offset > 0:
         navigation.append(

@@ -138,10 +138,13 @@ async def test_waitlist_twice_and_no_unit_are_refused(harness: Harness) -> None:
         7702: AssignmentStatus.WAITLISTED,
     }
 
-    # A leader (no volunteer role) stands on no post: /shifts and a sign-up button say so.
+    # A leader (no volunteer role) stands on no post: /shifts lists the shifts without sign-up
+    # buttons and says why, and a sign-up button says so.
     leader = await person(harness, 7703, unit_id, "领导", role=Role.LEADER)
     not_on_post = "只有志愿者上岗接班，需要志愿者身份（协调员可以发一个志愿者邀请链接）。"
-    assert await command(harness, leader, "shifts") == not_on_post
+    listed = await command(harness, leader, "shifts")
+    assert listed.endswith(f"\n{not_on_post}") and "黄河路-人民路口" in listed
+    assert not any(label.startswith(("✋", "⏳")) for label in leader.last().buttons())
     assert await forged_press(harness, leader, f"su:{shift_id}") == not_on_post
     assert await forged_press(harness, leader, f"wl:{shift_id}") == not_on_post
 

@@ -44,6 +44,8 @@ class Page:
     items: list[OpenShift]
     total: int
     offset: int
+    # Whether the member may sign up (stands on posts); one who does not still sees the list.
+    may_sign_up: bool = True
 
 
 def check_capacity(capacity: int) -> int:
@@ -196,8 +198,6 @@ async def open_for(
     already theirs."""
     if member.unit_id is None:
         raise DomainError(ErrorCode.NO_UNIT)
-    if not serves_on_posts(member):
-        raise DomainError(ErrorCode.NOT_ON_POST)
     mine = select(Assignment.shift_id).where(
         Assignment.member_id == member.id, Assignment.status.in_(ATTACHED)
     )
@@ -237,7 +237,12 @@ async def open_for(
         ).unique()
     )
     counts = await seats(session, [shift.id for shift in found])
-    return Page([OpenShift(shift, counts[shift.id]) for shift in found], total, max(offset, 0))
+    return Page(
+        [OpenShift(shift, counts[shift.id]) for shift in found],
+        total,
+        max(offset, 0),
+        may_sign_up=serves_on_posts(member),
+    )
 
 
 async def edit(

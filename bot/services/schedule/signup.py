@@ -61,11 +61,12 @@ async def sign_up(
 ) -> Outcome:
     """Take a seat; when the shift is full, join its waitlist if asked, else report it full."""
     member = actor.require_member()
+    # Only those who stand on posts take shifts, as with swaps, broadcasts and the rotation (one
+    # with no unit is told that first, by the eligibility rules).
+    if member.unit_id is not None and not serves_on_posts(member):
+        raise DomainError(ErrorCode.NOT_ON_POST)
     shift = await lock(session, shift_id)
     await check_eligibility(session, member, shift, now, settings)
-    # Only those who stand on posts take shifts, as with swaps, broadcasts and the rotation.
-    if not serves_on_posts(member):
-        raise DomainError(ErrorCode.NOT_ON_POST)
     taken = await seated_count(session, shift.id)
     if taken < shift.capacity:
         assignment = await seat(session, member, shift, AssignmentStatus.SIGNED_UP, now)
