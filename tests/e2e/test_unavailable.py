@@ -68,6 +68,12 @@ async def test_declare_list_and_remove_windows(harness: Harness) -> None:
     text = await command(harness, li, "unavailable", "12-05 12-07")
     assert text == "这段时间之前已经申报过了：2026年12月5日 至 2026年12月7日 全天。不会重复记录。"
     assert await harness.count(Unavailability) == 2
+    # So is the weekly window typed again a day later (it starts a day later, inside the first).
+    harness.clock.advance(days=1)
+    text = await command(harness, li, "unavailable", "周一至周五 06:00-10:00 到 12-31")
+    assert text.startswith("这段时间之前已经申报过了：每周一、周二、周三、周四、周五 06:00–10:00")
+    assert await harness.count(Unavailability) == 2
+    harness.clock.advance(days=-1)
 
     text = await command(harness, li, "unavailable")
     assert "1. 每周一、周二、周三、周四、周五 06:00–10:00" in text

@@ -173,7 +173,7 @@ def covers(spec: Spec, starts_at: dt.datetime, ends_at: dt.datetime, zone: dt.tz
 
 @dataclass(frozen=True)
 class Declared:
-    """A window kept (`new`: False when the same one was declared before, and is not kept
+    """A window kept (`new`: False when one declared before covers it, and it is not kept
     twice), and the member's seats it covers."""
 
     row: Unavailability
@@ -195,8 +195,22 @@ async def declare(
         "start_time": spec.start_time,
         "end_time": spec.end_time,
     }
+    # Declared before when a window of the same days and hours already covers these dates
+    # (the same typed again a day later starts a day later, and is still not kept twice).
     row = await session.scalar(
-        select(Unavailability).filter_by(**values).order_by(Unavailability.id).limit(1)
+        select(Unavailability)
+        .filter_by(
+            member_id=member.id,
+            weekdays=values["weekdays"],
+            start_time=spec.start_time,
+            end_time=spec.end_time,
+        )
+        .where(
+            Unavailability.first_day <= spec.first_day,
+            Unavailability.last_day >= spec.last_day,
+        )
+        .order_by(Unavailability.id)
+        .limit(1)
     )
     new = row is None
     if row is None:
