@@ -8,12 +8,19 @@ from pathlib import Path
 from bot.clock import SystemClock
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
-from bot.errors import DomainError
+from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people import units
 from bot.services.reports import ledger, periods
 from bot.services.reports.ledger_xlsx import filename, workbook_bytes
 from bot.settings import Settings, SettingsError
+
+_UNREADABLE = "expected --from [--until] as YYYY-MM-DD"
+_RANGE_REFUSALS = {
+    ErrorCode.EXPORT_RANGE_BACKWARDS: "--until is before --from",
+    ErrorCode.EXPORT_RANGE_TOO_LONG: "at most a year at a time",
+    ErrorCode.EXPORT_RANGE_FUTURE: "--from is after today",
+}
 
 
 async def export_ledger(
@@ -33,10 +40,8 @@ async def export_ledger(
     try:
         try:
             period = ledger.parse_range([first, *([last] if last else [])], today)
-        except DomainError:
-            raise SettingsError(
-                "expected --from and --until as YYYY-MM-DD, at most a year, not in the future"
-            ) from None
+        except DomainError as error:
+            raise SettingsError(_RANGE_REFUSALS.get(error.code, _UNREADABLE)) from None
         # As `run` and `import` do: a database never migrated (or one release behind) is
         # brought up to date rather than failing on a missing table.
         await upgrade(database)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 
 from bot.exportcli import export_ledger
+from bot.settings import SettingsError
 from tests.conftest import make_settings
 from tests.e2e.report_fixtures import COORDINATOR_B_ID, DAY, at, seed_day
 from tests.harness import Harness
@@ -163,3 +166,23 @@ async def test_command_line_export_of_a_database_never_migrated_writes_an_empty_
     )
     assert (path, rows) == (tmp_path / "ledger.xlsx", 0)
     assert list(_sheets(_read(path))) == ["出勤明细", "志愿者时长", "单位汇总", "整改令"]
+
+
+async def test_command_line_export_says_why_a_range_is_refused(tmp_path: Path) -> None:
+    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}")
+    for first, last, reason in (
+        ("2026-12-05", "2026-12-01", "--until is before --from"),
+        ("2025-01-01", "2026-12-01", "at most a year at a time"),
+        ("2027-01-01", None, "--from is after today"),
+        ("someday", None, "expected --from [--until] as YYYY-MM-DD"),
+    ):
+        with pytest.raises(SettingsError, match=re.escape(reason)):
+            await export_ledger(
+                settings,
+                first=first,
+                last=last,
+                unit_name=None,
+                language=None,
+                out=None,
+                now=at(DAY, "20:30"),
+            )
