@@ -11,6 +11,7 @@ from bot.db.models import (
     AssignmentStatus,
     Broadcast,
     Dialogue,
+    Member,
     OutboxMessage,
     Post,
     PostType,
@@ -360,3 +361,31 @@ async def test_typed_values_out_of_bounds_are_refused_and_change_nothing(
     await command(harness, coordinator, "cancel")
     assert await harness.count(Post) == 1 and await harness.count(Shift) == 0
     assert await harness.count(Broadcast) == 0 and await harness.count(OutboxMessage) == 0
+
+
+async def lapsed_keys(harness: Harness) -> list[str]:
+    async with harness.session() as session:
+        keys = (await session.scalars(select(OutboxMessage.idempotency_key))).all()
+    return [key for key in keys if key.startswith("waitlist-lapsed:")]
+
+
+async def test_no_waitlist_notice_for_an_archived_post(harness: Harness) -> None:
+    shift_id, *_ = await full_shift_with_waitlist(harness)
+    async with harness.session() as session:
+        found = await session.get(Shift, shift_id)
+        assert found is not None
+        found.post.archived = True
+    harness.clock.set(at(dt.date(2026, 12, 2), 7, 0))
+    await harness.tick()
+    assert await lapsed_keys(harness) == []
+
+
+async def test_no_waitlist_notice_to_a_member_who_blocked_the_bot(harness: Harness) -> None:
+    await full_shift_with_waitlist(harness)
+    async with harness.session() as session:
+        member = await session.scalar(select(Member).where(Member.telegram_id == 8203))
+        assert member is not None
+        member.blocked_bot = True
+    harness.clock.set(at(dt.date(2026, 12, 2), 7, 0))
+    await harness.tick()
+    assert await lapsed_keys(harness) == []

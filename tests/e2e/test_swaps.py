@@ -311,6 +311,15 @@ async def test_exchange_moves_both_seats_when_the_other_accepts(harness: Harness
     text = await open_swap(harness, town_.holder, EXCHANGE)
     assert f"1. {later_label} · 王芳" in text
     assert town_.holder.last().buttons() == ["1", "✖️ 取消"]
+    # The choice left on the message after /cancel proposes nothing.
+    choices = town_.holder.last().message_id
+    await command(harness, town_.holder, "cancel")
+    await town_.holder.press("1", choices)
+    await harness.settle()
+    assert town_.holder.answered_callbacks[-1]["text"] == "这个按钮已失效，请重新打开菜单。"
+    assert await offers(harness) == []
+
+    await open_swap(harness, town_.holder, EXCHANGE)
     text = await press_and_settle(harness, town_.holder, "1")
     assert f"已向 王芳 提出互换：您的 {LABEL} 换对方的 {later_label}" in text
     await harness.deliver()
