@@ -296,9 +296,9 @@ async def _on_day_text(turn: Turn, dialogue: Dialogue, text: str) -> None:
     if len(parts) == 3:
         weekdays = timespec.parse_weekdays(parts[0])
         first = timespec.parse_date(parts[1], today)
-        # The end is read from the start: one just before it is a range with no day (refused),
+        # The end is the one nearest the start: one before it is a range with no day (refused),
         # not next year's (12-10 12-05 would be 257 days of shifts).
-        last = timespec.parse_date(parts[2], first or today, recent_past=True)
+        last = timespec.parse_date(parts[2], first or today, nearest=True)
         if weekdays is not None and first is not None and last is not None:
             days = timespec.days_between(weekdays, first, last)
             shifts.check_days(days, today)

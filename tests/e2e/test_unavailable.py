@@ -30,7 +30,7 @@ async def test_declare_list_and_remove_windows(harness: Harness) -> None:
         ("明天有事", "没看懂这个时间。"),
         ("周一至周五 07:00-09:00", "按星期申报需要写结束日期"),
         ("2026-11-20", "这段时间已经过去了。"),
-        # Without its year, the nearest 11-30 (yesterday), not next year's.
+        # Without its year, 11-30 typed on 12-01 is yesterday, not next year's.
         ("11-30", "这段时间已经过去了。"),
         ("12-05 2028-01-01", "一次最多申报 366 天，请分开申报。"),
         ("12-07 12-05", "没看懂这个时间。"),

@@ -187,6 +187,24 @@ def test_dates_without_their_year_are_read_forward_at_any_time_of_year() -> None
     with pytest.raises(DomainError) as past:
         availability.parse("11-30", dt.date(2026, 12, 1))
     assert past.value.code is ErrorCode.UNAVAILABLE_PAST
-    with pytest.raises(DomainError) as backwards:
-        rotate.parse_period("12-10 12-05", dt.date(2026, 12, 1))
-    assert backwards.value.code is ErrorCode.ROTATION_RANGE_INVALID
+    for typed in ("12-10 12-05", "12-10 11-05"):
+        with pytest.raises(DomainError) as backwards:
+            rotate.parse_period(typed, dt.date(2026, 12, 1))
+        assert backwards.value.code is ErrorCode.ROTATION_RANGE_INVALID, typed
+    with pytest.raises(DomainError) as long_backwards:
+        availability.parse("12-20 11-15", dt.date(2026, 12, 1))
+    assert long_backwards.value.code is ErrorCode.UNAVAILABLE_INVALID
+    with pytest.raises(DomainError) as until_past:
+        availability.parse("until 11-30", dt.date(2026, 12, 1))
+    assert until_past.value.code is ErrorCode.UNAVAILABLE_PAST
+    # One day: the coming one, or refused as past when it was days ago; across the new year.
+    single = rotate.parse_period("12-20", dt.date(2026, 12, 1))
+    assert (single.first, single.last) == (dt.date(2026, 12, 20), dt.date(2026, 12, 20))
+    with pytest.raises(DomainError) as yesterday:
+        rotate.parse_period("11-30", dt.date(2026, 12, 1))
+    assert yesterday.value.code is ErrorCode.ROTATION_PAST
+    new_year = rotate.parse_period("12-28 01-03", dt.date(2026, 12, 20))
+    assert (new_year.first, new_year.last) == (dt.date(2026, 12, 28), dt.date(2027, 1, 3))
+    # 29 February typed in a year without one: the next leap year's.
+    leap = availability.parse("02-29", dt.date(2027, 12, 1))
+    assert (leap.first_day, leap.last_day) == (dt.date(2028, 2, 29), dt.date(2028, 2, 29))

@@ -262,6 +262,8 @@ def test_excel_numbers_in_date_and_time_columns() -> None:
         ("12-28", dt.date(2027, 1, 5), dt.date(2026, 12, 28)),  # days ago, across the new year
         ("01-03", dt.date(2026, 12, 28), dt.date(2027, 1, 3)),
         ("12-01", dt.date(2026, 12, 1), dt.date(2026, 12, 1)),
+        ("02-29", dt.date(2027, 3, 1), dt.date(2028, 2, 29)),  # the next leap year's
+        ("02-29", dt.date(2028, 3, 5), dt.date(2028, 2, 29)),  # days ago
     ],
 )
 def test_a_day_without_its_year_is_the_coming_one_unless_just_past(

@@ -68,7 +68,7 @@ def _joined_dates(token: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
     first = timespec.parse_date(parts[0], today, recent_past=True)
     if first is None:
         return None
-    last = timespec.parse_date(parts[1], first, recent_past=True)
+    last = timespec.parse_date(parts[1], first, nearest=True)
     return (first, last) if last is not None else None
 
 
@@ -89,8 +89,12 @@ def parse(text: str, today: dt.date) -> Spec:
         if token == ",":
             continue
         # A day without its year is the coming one, except one just past (11-30 typed on
-        # 12-01: refused as past, not next year's); a second day is read from the first.
-        day = timespec.parse_date(token, dates[0] if dates else today, recent_past=True)
+        # 12-01: refused as past, not next year's); a second day is the one nearest the first
+        # (12-28 01-03 crosses the new year, 12-10 11-05 is backwards).
+        if dates:
+            day = timespec.parse_date(token, dates[0], nearest=True)
+        else:
+            day = timespec.parse_date(token, today, recent_past=True)
         if day is not None:
             if expecting_end:
                 until, expecting_end = day, False
@@ -131,7 +135,9 @@ def parse(text: str, today: dt.date) -> Spec:
         code = ErrorCode.UNAVAILABLE_NEEDS_END if window else ErrorCode.UNAVAILABLE_INVALID
         raise DomainError(code)
     if last < first:
-        raise DomainError(ErrorCode.UNAVAILABLE_INVALID)
+        # Backwards; from today or earlier it is past (until 11-30 typed on 12-01).
+        code = ErrorCode.UNAVAILABLE_PAST if first <= today else ErrorCode.UNAVAILABLE_INVALID
+        raise DomainError(code)
     if last < today:
         raise DomainError(ErrorCode.UNAVAILABLE_PAST)
     first = max(first, today)

@@ -96,9 +96,10 @@ def parse_period(text: str, today: dt.date) -> Period:
     parts = [part for part in _PERIOD_SEPARATORS.split(text.strip()) if part]
     if not 1 <= len(parts) <= 2:
         raise DomainError(ErrorCode.ROTATION_RANGE_INVALID)
-    # The coming days, except one just past (refused as past); the end is read from the start.
+    # The coming days, except one just past (refused as past); the end is the one nearest the
+    # start (12-28 01-03 crosses the new year, 12-10 11-05 is backwards).
     first = timespec.parse_date(parts[0], today, recent_past=True)
-    last = timespec.parse_date(parts[-1], first, recent_past=True) if first else None
+    last = timespec.parse_date(parts[-1], first, nearest=True) if first else None
     if first is None or last is None:
         raise DomainError(ErrorCode.ROTATION_RANGE_INVALID)
     return check_period(first, last, today)

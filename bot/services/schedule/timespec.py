@@ -58,8 +58,7 @@ def _plain(text: str) -> str:
 
 
 # A day without its year up to this long before the day it is read from is that past day, not
-# next year's: 11-30 typed on 12-01 is a slip or yesterday (refused as past by the caller), and
-# a range typed backwards (12-10 12-05) is backwards, not 360 days long.
+# next year's: 11-30 typed on 12-01 is a slip or yesterday (refused as past by the caller).
 RECENT_PAST = dt.timedelta(days=31)
 
 
@@ -67,9 +66,10 @@ def parse_date(
     text: str, today: dt.date, *, nearest: bool = False, recent_past: bool = False
 ) -> dt.date | None:
     """2026-12-01, 2026/12/1, 2026年12月1日, or a day without its year: 12-01, 12月1日 (the next
-    such day from `today`; with `nearest`, the such day closest to `today`, which may be past;
-    with `recent_past`, the next such day unless one was within RECENT_PAST before `today`).
-    `today` is the day the text is read from: the start of a range for its end."""
+    such day from `today`; with `nearest`, the such day closest to `today`, which may be past:
+    the end of a range is read so from its start, and one before it is a range typed
+    backwards; with `recent_past`, the next such day unless one was within RECENT_PAST before
+    `today`)."""
     match = _DATE.match(_plain(text))
     if match is None:
         return None
@@ -91,12 +91,11 @@ def parse_date(
             ]
             if past:
                 return past[-1]
-        candidate = dt.date(today.year, int(month), int(day))
-        if candidate < today:
-            candidate = dt.date(today.year + 1, int(month), int(day))
     except ValueError:
         return None
-    return candidate
+    # The next such day: 02-29 typed in a year that has none is the next leap year's.
+    coming = (_such_day(y, int(month), int(day)) for y in range(today.year, today.year + 5))
+    return next((such for such in coming if such is not None and such >= today), None)
 
 
 def _such_day(year: int, month: int, day: int) -> dt.date | None:
