@@ -223,6 +223,11 @@ def _decode(text: str, kind: Any, none: str) -> Any:
 class CancelDialogue(CallbackData, prefix="cancel"):
     """❌ Cancel under any step of a dialogue."""
 
+    # The dialogue's mark, added as the turn's answer is kept (handlers/turn.py), so a ✖️ on
+    # a replaced dialogue's prompt does not cancel the newer one. None: made before, or under
+    # a message of no dialogue.
+    mark: int | None = None
+
 
 @dataclass(frozen=True)
 class RegistrationLanguage(CallbackData, prefix="reg.lang"):

@@ -76,6 +76,11 @@ async def cancel_pressed(turn: Turn, data: CancelDialogue) -> None:
             return
         turn.edit(turn.t("common.cancelled"))
         return
+    dialogue = await dialogues.current(turn.session, turn.user_id)
+    if dialogue is not None and not dialogues.carries(dialogue, data.mark):
+        # The prompt's dialogue was replaced since: it closes, and the newer one goes on.
+        turn.edit(turn.t("common.cancelled"))
+        return
     await cancel(turn)
 
 

@@ -23,6 +23,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot import answers, wording
+from bot.buttons import CancelDialogue
 from bot.db.engine import DbSession
 from bot.db.models import Dialogue, Member, Role
 from bot.errors import DomainError, ErrorCode
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+_CANCEL = CancelDialogue().pack()
 Deferred = Callable[[], Awaitable[Any]]
 
 
@@ -178,11 +180,14 @@ class Turn:
             self.reply(text, markup)
             return
         shown = query.message
-        if isinstance(shown, Message) and shown.text == text and shown.reply_markup == markup:
-            return
-        self._answers.append(
-            answers.edit(query.message.chat.id, query.message.message_id, text, markup)
-        )
+        row = answers.edit(query.message.chat.id, query.message.message_id, text, markup)
+        if isinstance(shown, Message) and shown.text == text:
+            # Compared as it would go out, its ✖️ marked (the mark is added as the turn ends).
+            marked = self._cancel_marked(row)["markup"]
+            was = shown.reply_markup.to_dict() if shown.reply_markup is not None else None
+            if was == (marked["data"] if marked is not None else None):
+                return
+        self._answers.append(row)
 
     def answer(self, text: str | None = None, *, alert: bool = False) -> None:
         query = self.update.callback_query
@@ -196,9 +201,36 @@ class Turn:
     def set_menu(self, commands: Sequence[tuple[str, str]]) -> None:
         self._answers.append(answers.menu(self.user_id, commands))
 
+    def _cancel_marked(self, row: answers.Row) -> answers.Row:
+        """The row with its ✖️ buttons naming the dialogue open as the turn ends (the one its
+        prompt belongs to): pressed after a newer dialogue replaced that one, it cancels
+        nothing of the newer. Only in the person's private chat, where their dialogues are."""
+        markup = row.get("markup")
+        if not markup or markup.get("kind") != "inline" or self.chat_id != self.user_id:
+            return row
+        lines = markup["data"].get("inline_keyboard", [])
+        if not any(key.get("callback_data") == _CANCEL for line in lines for key in line):
+            return row
+        dialogue = dialogues.known(self.session, self.user_id)
+        mark = dialogues.mark(dialogue) if dialogue is not None else None
+        if mark is None:
+            return row
+        marked = CancelDialogue(mark).pack()
+        keyboard = [
+            [
+                {**key, "callback_data": marked} if key.get("callback_data") == _CANCEL else key
+                for key in line
+            ]
+            for line in lines
+        ]
+        return {
+            **row,
+            "markup": {**markup, "data": {**markup["data"], "inline_keyboard": keyboard}},
+        }
+
     def answer_rows(self) -> list[answers.Row]:
         """Everything this turn says, in order; a pressed button is always answered."""
-        rows = list(self._answers)
+        rows = [self._cancel_marked(row) for row in self._answers]
         query = self.update.callback_query
         if query is not None and not self.answered:
             rows.append(answers.answer_query(query.id))

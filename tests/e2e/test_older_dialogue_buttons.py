@@ -295,3 +295,29 @@ async def test_an_older_warning_does_not_assign_the_names_typed_since(harness: H
     assert await seats(harness, town_.shift_id) == {}
     await press_and_settle(harness, coordinator, "仍然安排")
     assert wang.user_id in await seats(harness, town_.shift_id)
+
+
+async def test_an_older_prompts_cancel_closes_it_and_leaves_the_dialogue_open_now(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    wang = town.volunteers[0]
+    await command(harness, wang, "unavailable")
+    older = holding(wang, "✖️ 取消")
+    await command(harness, wang, "report")
+    newer = holding(wang, "✖️ 取消")
+
+    await wang.press("✖️ 取消", older)
+    await harness.settle()
+    closed = next(m for m in wang.messages() if m.message_id == older)
+    assert closed.text == "已取消。" and closed.buttons() == []
+    assert await dialogue_step(harness, wang) == "photo"
+
+    await wang.press("✖️ 取消", newer)
+    await harness.settle()
+    assert await dialogue_step(harness, wang) is None
+    # A ✖️ made before the buttons were marked cancels whatever is open, as it did.
+    await command(harness, wang, "report")
+    await wang.press_data("cancel", wang.last().message_id)
+    await harness.settle()
+    assert await dialogue_step(harness, wang) is None

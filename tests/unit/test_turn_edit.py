@@ -4,6 +4,7 @@ refuses an edit to what the message already shows ("message is not modified").""
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any, cast
 
 from telegram import (
@@ -16,6 +17,8 @@ from telegram import (
     User,
 )
 
+from bot.buttons import CancelDialogue
+from bot.db.models import Dialogue, DialogueKind
 from handlers.turn import Turn
 
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
@@ -59,3 +62,27 @@ def test_another_text_or_other_buttons_are_an_edit() -> None:
     turn = pressed("Reports are in English.", keyboard("English"))
     turn.edit("Reports are in English.")
     assert queued(turn) == 1
+
+
+def test_a_cancel_button_goes_out_marked_with_the_open_dialogue() -> None:
+    """A ✖️ is kept with the mark of the dialogue open as the turn ends, so an edit to the same
+    prompt (already marked) is not sent again, and a prompt marked otherwise is re-marked."""
+    open_now = Dialogue(
+        telegram_id=1, kind=DialogueKind.STREET_REPORT, step="photo", data={"mark": 5}
+    )
+    session = SimpleNamespace(info={"dialogues.known": {1: open_now}})
+    cancel = [InlineKeyboardButton("✖️", callback_data=CancelDialogue().pack())]
+
+    def with_cancel(data: str) -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup([[InlineKeyboardButton("✖️", callback_data=data)]])
+
+    turn = pressed("Send a photo.", with_cancel("cancel:5"))
+    turn.session = cast(Any, session)
+    turn.edit("Send a photo.", InlineKeyboardMarkup([cancel]))
+    assert queued(turn) == 0
+
+    turn = pressed("Send a photo.", with_cancel("cancel:4"))
+    turn.session = cast(Any, session)
+    turn.edit("Send a photo.", InlineKeyboardMarkup([cancel]))
+    [row] = turn.answer_rows()[:1]
+    assert row["markup"]["data"]["inline_keyboard"][0][0]["callback_data"] == "cancel:5"

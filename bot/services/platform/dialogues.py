@@ -108,6 +108,12 @@ async def with_member(
     return member, dialogue
 
 
+def known(session: AsyncSession, telegram_id: int) -> Dialogue | None:
+    """The person's dialogue as this session last knew it (None also when it never read it):
+    for what is decided without a statement, such as marking a turn's buttons."""
+    return _known(session).get(telegram_id)
+
+
 async def current(session: AsyncSession, telegram_id: int) -> Dialogue | None:
     known = _known(session)
     if telegram_id not in known:
