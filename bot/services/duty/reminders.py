@@ -15,26 +15,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from sqlalchemy import String, cast, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
-    Assignment,
-    AssignmentStatus,
-    Member,
-    OutboxMessage,
-    Post,
     Shift,
-    ShiftStatus,
 )
-from bot.db.seldom import seldom
 from bot.i18n import Translator
 from bot.services.duty.checkin_text import duration, minutes_between
 from bot.services.platform import outbox
 from bot.services.platform.notify import translators
 from bot.services.platform.outbox import Queued
+from bot.services.schedule import seat_scan
 from bot.services.schedule.deadlines import WayOut, way_out
 from bot.services.schedule.shift_text import shift_label
 from bot.settings import Settings
@@ -60,89 +52,6 @@ def is_urgent(shift: Shift, now: dt.datetime, settings: Settings) -> bool:
         return True
     quiet_until = settings.quiet_until(now)
     return quiet_until is not None and quiet_until >= shift.starts_at
-
-
-@dataclass(frozen=True)
-class HeldSeat:
-    """What a due scan needs to decide about a seat, without loading it: the assignment's id,
-    when it was last changed, and when its shift starts."""
-
-    assignment_id: int
-    updated_at: dt.datetime
-    starts_at: dt.datetime
-
-
-async def held_seats(
-    session: AsyncSession,
-    starts_after: dt.datetime,
-    starts_until: dt.datetime,
-    *,
-    key: tuple[str, str] | None = None,
-) -> list[HeldSeat]:
-    """Seats held but not yet checked in on scheduled shifts of live posts starting in
-    (starts_after, starts_until], soonest first; people who blocked the bot are left out.
-    Only the columns the scans decide on: ``_load`` loads the few that get a message. With
-    `key` (prefix, suffix), only the seats with no outbox message under prefix + the
-    assignment's id + suffix: a tick with nothing new reads nothing but the index."""
-    query = (
-        select(Assignment.id, Assignment.updated_at, Shift.starts_at)
-        .join(Shift, Assignment.shift_id == Shift.id)
-        .join(Post, Shift.post_id == Post.id)
-        .join(Member, Assignment.member_id == Member.id)
-        .where(
-            Assignment.status == AssignmentStatus.SIGNED_UP,
-            Shift.status == ShiftStatus.SCHEDULED,
-            Post.archived.is_(False),
-            Member.blocked_bot.is_(False),
-            # Each bound marked on its own: SQLite uses an index for a condition at the top
-            # level only, not for one inside a marked conjunction.
-            seldom(Shift.starts_at > starts_after),
-            seldom(Shift.starts_at <= starts_until),
-        )
-        .order_by(Shift.starts_at, Assignment.id)
-    )
-    if key is not None:
-        prefix, suffix = key
-        name = literal(prefix) + cast(Assignment.id, String) + literal(suffix)
-        query = query.where(~exists().where(OutboxMessage.idempotency_key == name))
-    rows = await session.execute(query)
-    return [HeldSeat(*row) for row in rows.all()]
-
-
-@dataclass(frozen=True)
-class _Due:
-    """A seat that gets a message: its assignment, its shift (with the post), and who holds it
-    (their chat and language)."""
-
-    assignment_id: int
-    shift: Shift
-    chat_id: int
-    language: str | None
-
-
-async def _load(session: AsyncSession, wanted: list[int]) -> list[_Due]:
-    """The seats of these assignments, in the given order, for their messages: one statement
-    for the holders, one for the shifts (each loaded once)."""
-    holders: dict[int, tuple[int, int, str | None]] = {}
-    for start in range(0, len(wanted), 500):
-        rows = await session.execute(
-            select(Assignment.id, Assignment.shift_id, Member.telegram_id, Member.language)
-            .join(Member, Assignment.member_id == Member.id)
-            .where(Assignment.id.in_(wanted[start : start + 500]))
-        )
-        holders.update((row[0], (row[1], row[2], row[3])) for row in rows.all())
-    shift_ids = sorted({shift_id for shift_id, _, _ in holders.values()})
-    shifts: dict[int, Shift] = {}
-    for start in range(0, len(shift_ids), 500):
-        found = await session.scalars(
-            select(Shift).where(Shift.id.in_(shift_ids[start : start + 500]))
-        )
-        shifts.update((shift.id, shift) for shift in found.unique())
-    return [
-        _Due(i, shifts[holders[i][0]], holders[i][1], holders[i][2])
-        for i in wanted
-        if i in holders and holders[i][0] in shifts
-    ]
 
 
 async def _enqueue_in_order(
@@ -200,7 +109,7 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
             continue
         # Due from its time until the next occasion's time: then that one speaks.
         following = max((b for b in boundaries if b < lead), default=0)
-        held = await held_seats(
+        held = await seat_scan.seats_starting(
             session, now + _minutes(following), now + _minutes(lead), key=("remind:", f":{lead}")
         )
         wanted = [
@@ -213,7 +122,7 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
         translator = translators(settings)
         # Everyone on a shift reads the same reminder in their language: rendered once.
         bodies: dict[tuple[str, int], tuple[outbox.Message, bool]] = {}
-        for due in await _load(session, wanted):
+        for due in await seat_scan.load(session, wanted):
             shift = due.shift
             t = translator(due.language)
             if (t.language, shift.id) not in bodies:
@@ -227,7 +136,7 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
 
 async def _location_prompts(
     session: AsyncSession,
-    held: list[HeldSeat],
+    held: list[seat_scan.Seat],
     now: dt.datetime,
     settings: Settings,
     *,
@@ -239,7 +148,7 @@ async def _location_prompts(
     kept only until `until` after the start."""
     messages: list[Queued] = []
     translator = translators(settings)
-    for due in await _load(session, [seat.assignment_id for seat in held]):
+    for due in await seat_scan.load(session, [seat.assignment_id for seat in held]):
         shift = due.shift
         t = translator(due.language)
         body = outbox.payload(
@@ -256,7 +165,7 @@ async def checkin_open(session: AsyncSession, now: dt.datetime, settings: Settin
     check-in is open, with the button that shares their location. Still due until they would
     be late; after that the late nudge speaks."""
     late = _minutes(settings.late_after_min)
-    seats = await held_seats(
+    seats = await seat_scan.seats_starting(
         session,
         now - late,
         now + _minutes(settings.checkin_open_before_min),
@@ -280,7 +189,7 @@ async def late_nudges(session: AsyncSession, now: dt.datetime, settings: Setting
     late, absent = _minutes(settings.late_after_min), _minutes(settings.absent_after_min)
     if late >= absent:
         return 0
-    seats = await held_seats(session, now - absent, now - late, key=("late:", ""))
+    seats = await seat_scan.seats_starting(session, now - absent, now - late, key=("late:", ""))
 
     def render(t: Translator, shift: Shift) -> str:
         minutes = minutes_between(shift.starts_at, now)

@@ -6,22 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import String, cast, exists, func, literal, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
-    Member,
-    OutboxMessage,
-    Post,
     Shift,
     ShiftStatus,
 )
-from bot.db.seldom import seldom
 from bot.errors import DomainError
 from bot.services.platform import outbox
 from bot.services.platform.notify import translators
+from bot.services.schedule import seat_scan
 from bot.services.schedule.eligibility import check_eligibility
 from bot.services.schedule.seats import seated_count
 from bot.services.schedule.shift_text import shift_label, translator_for
@@ -108,31 +105,17 @@ LAPSED_KEY = "waitlist-lapsed:"
 async def lapsed_notices(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """At a shift's start, each member still on its waitlist is told that no seat came free,
     so nobody keeps waiting for a promotion that can no longer come."""
-    rows = (
-        await session.execute(
-            select(Assignment.id, Member.telegram_id, Member.language, Shift)
-            .join(Shift, Assignment.shift_id == Shift.id)
-            .join(Post, Shift.post_id == Post.id)
-            .join(Member, Assignment.member_id == Member.id)
-            .where(
-                Assignment.status == AssignmentStatus.WAITLISTED,
-                Shift.status == ShiftStatus.SCHEDULED,
-                Post.archived.is_(False),
-                Member.blocked_bot.is_(False),
-                seldom(Shift.starts_at > now - LAPSED_NOTICE_WITHIN),
-                seldom(Shift.starts_at <= now),
-                ~exists().where(
-                    OutboxMessage.idempotency_key
-                    == literal(LAPSED_KEY) + cast(Assignment.id, String)
-                ),
-            )
-            .order_by(Shift.starts_at, Assignment.id)
-        )
-    ).all()
+    waiting = await seat_scan.seats_starting(
+        session,
+        now - LAPSED_NOTICE_WITHIN,
+        now,
+        status=AssignmentStatus.WAITLISTED,
+        key=(LAPSED_KEY, ""),
+    )
     translator = translators(settings)
     messages: list[outbox.Queued] = []
-    for assignment_id, chat_id, language, shift in rows:
-        t = translator(language)
-        body = outbox.payload(t("signup.notice.waitlist_lapsed", shift=shift_label(t, shift)))
-        messages.append(outbox.Queued(f"{LAPSED_KEY}{assignment_id}", chat_id, body))
+    for due in await seat_scan.load(session, [seat.assignment_id for seat in waiting]):
+        t = translator(due.language)
+        body = outbox.payload(t("signup.notice.waitlist_lapsed", shift=shift_label(t, due.shift)))
+        messages.append(outbox.Queued(f"{LAPSED_KEY}{due.assignment_id}", due.chat_id, body))
     return await outbox.enqueue_many(session, messages, now=now)

@@ -1,0 +1,108 @@
+"""The seats a due job scans (bot/due.py): those of shifts starting in a window of time, by
+the state of the seat, without a message already queued under the job's key; and, for the few
+that get one, what the message needs (the shift and the holder's chat and language). The
+reminders before a shift and the waitlist's word at its start read them the same way."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import String, cast, exists, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    Member,
+    OutboxMessage,
+    Post,
+    Shift,
+    ShiftStatus,
+)
+from bot.db.seldom import seldom
+
+
+@dataclass(frozen=True)
+class Seat:
+    """What a due scan needs to decide about a seat, without loading it: the assignment's id,
+    when it was last changed, and when its shift starts."""
+
+    assignment_id: int
+    updated_at: dt.datetime
+    starts_at: dt.datetime
+
+
+async def seats_starting(
+    session: AsyncSession,
+    starts_after: dt.datetime,
+    starts_until: dt.datetime,
+    *,
+    status: AssignmentStatus = AssignmentStatus.SIGNED_UP,
+    key: tuple[str, str] | None = None,
+) -> list[Seat]:
+    """Seats in `status` (default: held but not yet checked in; or a waitlist's places) on
+    scheduled shifts of live posts starting in (starts_after, starts_until], soonest first;
+    people who blocked the bot are left out. Only the columns the scans decide on: ``load``
+    loads the few that get a message. With
+    `key` (prefix, suffix), only the seats with no outbox message under prefix + the
+    assignment's id + suffix: a tick with nothing new reads nothing but the index."""
+    query = (
+        select(Assignment.id, Assignment.updated_at, Shift.starts_at)
+        .join(Shift, Assignment.shift_id == Shift.id)
+        .join(Post, Shift.post_id == Post.id)
+        .join(Member, Assignment.member_id == Member.id)
+        .where(
+            Assignment.status == status,
+            Shift.status == ShiftStatus.SCHEDULED,
+            Post.archived.is_(False),
+            Member.blocked_bot.is_(False),
+            # Each bound marked on its own: SQLite uses an index for a condition at the top
+            # level only, not for one inside a marked conjunction.
+            seldom(Shift.starts_at > starts_after),
+            seldom(Shift.starts_at <= starts_until),
+        )
+        .order_by(Shift.starts_at, Assignment.id)
+    )
+    if key is not None:
+        prefix, suffix = key
+        name = literal(prefix) + cast(Assignment.id, String) + literal(suffix)
+        query = query.where(~exists().where(OutboxMessage.idempotency_key == name))
+    rows = await session.execute(query)
+    return [Seat(*row) for row in rows.all()]
+
+
+@dataclass(frozen=True)
+class Due:
+    """A seat that gets a message: its assignment, its shift (with the post), and who holds it
+    (their chat and language)."""
+
+    assignment_id: int
+    shift: Shift
+    chat_id: int
+    language: str | None
+
+
+async def load(session: AsyncSession, wanted: list[int]) -> list[Due]:
+    """The seats of these assignments, in the given order, for their messages: one statement
+    for the holders, one for the shifts (each loaded once)."""
+    holders: dict[int, tuple[int, int, str | None]] = {}
+    for start in range(0, len(wanted), 500):
+        rows = await session.execute(
+            select(Assignment.id, Assignment.shift_id, Member.telegram_id, Member.language)
+            .join(Member, Assignment.member_id == Member.id)
+            .where(Assignment.id.in_(wanted[start : start + 500]))
+        )
+        holders.update((row[0], (row[1], row[2], row[3])) for row in rows.all())
+    shift_ids = sorted({shift_id for shift_id, _, _ in holders.values()})
+    shifts: dict[int, Shift] = {}
+    for start in range(0, len(shift_ids), 500):
+        found = await session.scalars(
+            select(Shift).where(Shift.id.in_(shift_ids[start : start + 500]))
+        )
+        shifts.update((shift.id, shift) for shift in found.unique())
+    return [
+        Due(i, shifts[holders[i][0]], holders[i][1], holders[i][2])
+        for i in wanted
+        if i in holders and holders[i][0] in shifts
+    ]
