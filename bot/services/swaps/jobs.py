@@ -4,7 +4,7 @@ some other way, and those whose time is up, telling everyone concerned, once."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
@@ -22,7 +22,7 @@ from bot.db.models import (
 )
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import outbox
-from bot.services.platform.notify import Render, notify_all
+from bot.services.platform.notify import notify_all
 from bot.services.swaps.lifecycle import OPEN, counterpart, record, transition, unit_of
 from bot.services.swaps.notices import offer_label
 from bot.settings import Settings
@@ -83,19 +83,45 @@ async def void_orphans(session: AsyncSession, now: dt.datetime, settings: Settin
         return 0
     queued = 0
     for offer in list((await session.scalars(_orphaned())).unique()):
-        before = await _close(session, offer, SwapStatus.VOID, "void", now)
-        if before is None:
-            continue
-        queued += await notify_all(
-            session,
-            await _concerned(session, offer, before),
-            _voided(offer),
-            key=_voided_key(offer),
-            now=now,
-            settings=settings,
-            urgent=True,
-        )
+        queued += await _close_and_tell(session, offer, _VOID, now, settings)
     return queued
+
+
+@dataclass(frozen=True)
+class _Ending:
+    """How a job closes an offer: the state, the audit action, the notice and its key's name."""
+
+    to: SwapStatus
+    action: str
+    notice: str
+    key: str
+
+
+_VOID = _Ending(SwapStatus.VOID, "void", "swaps.notice.void", "swap-void")
+_EXPIRE = _Ending(SwapStatus.EXPIRED, "expire", "swaps.notice.expired", "swap-expired")
+
+
+async def _close_and_tell(
+    session: AsyncSession,
+    offer: SwapOffer,
+    ending: _Ending,
+    now: dt.datetime,
+    settings: Settings,
+) -> int:
+    """Close an open offer and tell everyone concerned, once (keyed by the offer and the
+    person); nothing when another process closed it first."""
+    before = await _close(session, offer, ending.to, ending.action, now)
+    if before is None:
+        return 0
+    return await notify_all(
+        session,
+        await _concerned(session, offer, before),
+        lambda t: outbox.payload(t(ending.notice, shift=offer_label(t, offer))),
+        key=lambda member: f"{ending.key}:{offer.id}:{member.id}",
+        now=now,
+        settings=settings,
+        urgent=True,
+    )
 
 
 async def _concerned(session: AsyncSession, offer: SwapOffer, before: SwapStatus) -> list[Member]:
@@ -106,14 +132,6 @@ async def _concerned(session: AsyncSession, offer: SwapOffer, before: SwapStatus
     if before is SwapStatus.AWAITING_APPROVAL:
         concerned += await coordinators_of(session, unit_of(offer).id)
     return concerned
-
-
-def _voided_key(offer: SwapOffer) -> Callable[[Member], str]:
-    return lambda member: f"swap-void:{offer.id}:{member.id}"
-
-
-def _voided(offer: SwapOffer) -> Render:
-    return lambda t: outbox.payload(t("swaps.notice.void", shift=offer_label(t, offer)))
 
 
 async def expire(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
@@ -139,24 +157,5 @@ async def expire(session: AsyncSession, now: dt.datetime, settings: Settings) ->
             # Its seat went away since void_orphans, which tells whoever waited, last ran.
             await _close(session, offer, SwapStatus.VOID, "void", now)
             continue
-        before = await _close(session, offer, SwapStatus.EXPIRED, "expire", now)
-        if before is None:
-            continue
-        queued += await notify_all(
-            session,
-            await _concerned(session, offer, before),
-            _expired(offer),
-            key=_expired_key(offer),
-            now=now,
-            settings=settings,
-            urgent=True,
-        )
+        queued += await _close_and_tell(session, offer, _EXPIRE, now, settings)
     return queued
-
-
-def _expired_key(offer: SwapOffer) -> Callable[[Member], str]:
-    return lambda member: f"swap-expired:{offer.id}:{member.id}"
-
-
-def _expired(offer: SwapOffer) -> Render:
-    return lambda t: outbox.payload(t("swaps.notice.expired", shift=offer_label(t, offer)))
