@@ -184,6 +184,16 @@ async def open_assign(harness: Harness, coordinator: SimUser, shift_id: int) -> 
     return coordinator.last().text or ""
 
 
+async def wang_unavailable_on_wednesday_mornings(harness: Harness, town_: Unit) -> SimUser:
+    """王芳 declares Wednesdays 06:00–10:00 off for a month, which covers the town's shift."""
+    wang = town_.people[1]
+    await unavailable(
+        harness, wang.user_id, DAY, DAY + dt.timedelta(days=30), weekdays=0b0000100,
+        start=dt.time(6, 0), end=dt.time(10, 0),
+    )  # fmt: skip
+    return wang
+
+
 def alert(user: SimUser) -> str:
     return str(user.answered_callbacks[-1].get("text"))
 

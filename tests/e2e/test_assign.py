@@ -26,7 +26,7 @@ from tests.e2e.rostering_fixtures import (
     press,
     seats,
     town,
-    unavailable,
+    wang_unavailable_on_wednesday_mornings,
 )
 from tests.e2e.schedule import (
     DAY,
@@ -288,12 +288,8 @@ async def test_someone_who_declared_they_cannot_serve_is_assigned_only_after_a_w
     harness: Harness,
 ) -> None:
     town_ = await town(harness)
-    wang = town_.people[1]
+    wang = await wang_unavailable_on_wednesday_mornings(harness, town_)
     coordinator = town_.coordinator
-    await unavailable(
-        harness, wang.user_id, DAY, DAY + dt.timedelta(days=30), weekdays=0b0000100,
-        start=dt.time(6, 0), end=dt.time(10, 0),
-    )  # fmt: skip
     await open_assign(harness, coordinator, town_.shift_id)
     # Not offered in the list, but typing the name warns and asks.
     assert not any(label.startswith("王芳") for label in coordinator.last().buttons())

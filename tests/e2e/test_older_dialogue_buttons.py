@@ -6,8 +6,6 @@ own button still works."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import select
 
 from bot.db.models import (
@@ -24,8 +22,13 @@ from bot.db.models import (
 )
 from bot.emulator import SimUser
 from tests.e2e.oversight_fixtures import city, inspections, near, orders, street_reports
-from tests.e2e.rostering_fixtures import open_assign, seats, town, unavailable
-from tests.e2e.schedule import DAY, command, person, post, press_and_settle, unit
+from tests.e2e.rostering_fixtures import (
+    open_assign,
+    seats,
+    town,
+    wang_unavailable_on_wednesday_mornings,
+)
+from tests.e2e.schedule import command, person, post, press_and_settle, unit
 from tests.e2e.test_import import csv_bytes
 from tests.e2e.test_inspect import start_check
 from tests.e2e.test_orders import ordered
@@ -278,12 +281,8 @@ async def test_an_older_new_post_radius_does_not_create_the_post_open_now(
 
 async def test_an_older_warning_does_not_assign_the_names_typed_since(harness: Harness) -> None:
     town_ = await town(harness)
-    wang = town_.people[1]
+    wang = await wang_unavailable_on_wednesday_mornings(harness, town_)
     coordinator = town_.coordinator
-    await unavailable(
-        harness, wang.user_id, DAY, DAY + dt.timedelta(days=30), weekdays=0b0000100,
-        start=dt.time(6, 0), end=dt.time(10, 0),
-    )  # fmt: skip
     await open_assign(harness, coordinator, town_.shift_id)
     await coordinator.send_text("王芳")
     await harness.settle()
