@@ -185,7 +185,7 @@ async def _review(turn: Turn, dialogue: Dialogue, capacity: int | None = None) -
 def _describe_days(turn: Turn, days: list[dt.date]) -> str:
     t = turn.t
     if len(days) == 1:
-        # Another year's day (12-01 typed on 12-05 is next year's) says its year.
+        # Another year's day (10-30 typed on 12-05 is next year's) says its year.
         if days[0].year != turn.today.year:
             return t.date(days[0])
         return t.weekday_date(days[0])
@@ -286,7 +286,7 @@ async def _on_day_text(turn: Turn, dialogue: Dialogue, text: str) -> None:
     today = turn.today
     parts = text.split()
     if len(parts) == 1:
-        day = timespec.parse_date(parts[0], today)
+        day = timespec.parse_date(parts[0], today, recent_past=True)
         if day is None:
             turn.reply(t("schedule.need_day"), inline([cancel_row(t)]))
             return
@@ -295,7 +295,7 @@ async def _on_day_text(turn: Turn, dialogue: Dialogue, text: str) -> None:
         return
     if len(parts) == 3:
         weekdays = timespec.parse_weekdays(parts[0])
-        first = timespec.parse_date(parts[1], today)
+        first = timespec.parse_date(parts[1], today, recent_past=True)
         # The end is the one nearest the start: one before it is a range with no day (refused),
         # not next year's (12-10 12-05 would be 257 days of shifts).
         last = timespec.parse_date(parts[2], first or today, nearest=True)

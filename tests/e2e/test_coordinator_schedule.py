@@ -112,10 +112,17 @@ async def test_coordinator_schedules_weekdays_and_single_days(harness: Harness) 
     )
     await harness.settle()
     assert coordinator.answered_callbacks[-1]["text"] == "2026-11-30 的班次时间已经过去了。"
-    # A day without its year that has passed this year is next year's, and says so.
+    # A day without its year in the last month is that past day, refused as /unavailable and
+    # /rotate refuse it, not next year's; one further back is next year's, and says its year.
     await coordinator.send_text("11-30")
     await harness.settle()
-    assert "2027年11月30日" in coordinator.last().text
+    assert coordinator.last().text == "2026-11-30 的班次时间已经过去了。"
+    await coordinator.send_text("mon-fri 11-23 12-04")
+    await harness.settle()
+    assert coordinator.last().text == "2026-11-23 的班次时间已经过去了。"
+    await coordinator.send_text("10-30")
+    await harness.settle()
+    assert "2027年10月30日" in coordinator.last().text
     await press_and_settle(harness, coordinator, "✖️ 取消")
     await command(harness, coordinator, "newshift")
     await press_and_settle(harness, coordinator, "黄河路-人民路口 · 城管局")
