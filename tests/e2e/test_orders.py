@@ -17,6 +17,8 @@ from bot.db.models import (
     OrderStatus,
     RectificationOrder,
     ReportStatus,
+    RouteMethod,
+    StreetReport,
     Unit,
 )
 from tests.e2e.oversight_fixtures import (
@@ -346,3 +348,59 @@ async def test_a_return_reason_typed_after_another_inspector_accepted_ends_the_q
     assert inspector.last().text == "这件整改令现在是「已办结」，不能这样操作。"
     assert await harness.count(Dialogue) == 0
     assert (await orders(harness))[0].status is OrderStatus.ACCEPTED
+
+
+async def test_an_order_is_not_issued_for_a_report_decided_while_it_was_drafted(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    inspector, admin, wang = town.inspector, harness.admin, town.volunteers[0]
+    await report(harness, wang, near(60), category="乱扔垃圾", text="垃圾桶满溢")
+    [filed] = await street_reports(harness)
+    await inspector.send_command("orders")
+    await harness.settle()
+    await press_and_settle(harness, inspector, "📷 待处理随手拍（1）")
+    await press_and_settle(harness, inspector, f"随手拍 #{filed.id}")
+    assert "整改令（待下发）" in await press_and_settle(harness, inspector, "📝 下整改令")
+    # Meanwhile an admin dismisses the report, and its reporter is told so.
+    await admin.send_command("orders")
+    await harness.settle()
+    await press_and_settle(harness, admin, "📷 待处理随手拍（1）")
+    await press_and_settle(harness, admin, f"随手拍 #{filed.id}")
+    await press_and_settle(harness, admin, "🚫 不予受理")
+    await admin.send_text("不属于创文范围")
+    await harness.settle()
+    await harness.deliver()
+    assert "不予受理：不属于创文范围" in (wang.last().text or "")
+    told = len(wang.messages())
+    await press_and_settle(harness, inspector, "✅ 下发")
+    assert inspector.answered_callbacks[-1]["text"] == "这条随手拍已经处理过了。"
+    await harness.deliver()
+    assert await orders(harness) == [] and len(wang.messages()) == told
+    [still] = await street_reports(harness)
+    assert still.status is ReportStatus.DISMISSED
+    assert await harness.count(Dialogue) == 0
+
+
+async def test_an_order_is_not_issued_to_the_unit_a_report_was_taken_from(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    inspector = town.inspector
+    await report(harness, town.volunteers[0], near(60), category="乱扔垃圾", text="垃圾桶满溢")
+    [filed] = await street_reports(harness)
+    await inspector.send_command("orders")
+    await harness.settle()
+    await press_and_settle(harness, inspector, "📷 待处理随手拍（1）")
+    await press_and_settle(harness, inspector, f"随手拍 #{filed.id}")
+    await press_and_settle(harness, inspector, "📝 下整改令")
+    # Meanwhile the report is dispatched by hand to another unit.
+    async with harness.session() as session:
+        await session.execute(
+            update(StreetReport)
+            .where(StreetReport.id == filed.id)
+            .values(unit_id=town.other_unit_id, route_method=RouteMethod.HAND)
+        )
+    await press_and_settle(harness, inspector, "✅ 下发")
+    assert inspector.answered_callbacks[-1]["text"] == "这条随手拍已经处理过了。"
+    assert await orders(harness) == []

@@ -25,7 +25,6 @@ from bot.db.models import (
     OrderStatus,
     Post,
     RectificationOrder,
-    ReportStatus,
     Unit,
 )
 from bot.errors import DomainError, ErrorCode
@@ -237,6 +236,12 @@ async def issue(
     source, source_id = Source(data["source"]), int(data["source_id"])
     if await _existing(session, source, source_id) is not None:
         raise DomainError(ErrorCode.ORDER_ALREADY_ISSUED)
+    if source is Source.REPORT and not await reports.take_for_order(
+        session, source_id, draft.unit.id, now
+    ):
+        # Dismissed or dispatched elsewhere while the draft was open: the draft is moot.
+        await dialogues.end(session, actor.telegram_id)
+        raise DomainError(ErrorCode.REPORT_CLOSED)
     visible = max(now, dt.datetime.fromisoformat(data["visible_from"]))
     order = RectificationOrder(
         unit_id=draft.unit.id,
@@ -270,8 +275,6 @@ async def issue(
     await orders.tell_unit(session, order, now, settings, event="issued")
     if order.report_id is not None:
         report = await reports.get(session, order.report_id)
-        report.status = ReportStatus.ORDERED
-        report.updated_at = now
         await reports.tell_reporters(
             session,
             report,

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import geo
@@ -359,6 +359,33 @@ async def undecided(session: AsyncSession, actor: Actor, report_id: int) -> Stre
     return report
 
 
+async def take_for_order(
+    session: AsyncSession, report_id: int, unit_id: int, now: dt.datetime
+) -> bool:
+    """Mark a report ORDERED for the order about to be issued to `unit_id`: false when it was
+    decided or sent to another unit since the draft began."""
+    return await _decide(
+        session, report_id, now, StreetReport.unit_id == unit_id, status=ReportStatus.ORDERED
+    )
+
+
+async def _decide(
+    session: AsyncSession, report_id: int, now: dt.datetime, *conditions: Any, **values: Any
+) -> bool:
+    """Decide a report still undecided, in one conditional update: of an inspector issuing an
+    order, another dismissing and a third dispatching at the same moment, one wins and the
+    others are told it was decided (a read-then-write would let the last overwrite the first)."""
+    decided = await session.execute(
+        update(StreetReport)
+        .where(
+            StreetReport.id == report_id, StreetReport.status.in_(UNDECIDED_REPORTS), *conditions
+        )
+        .values(updated_at=now, **values)
+        .execution_options(synchronize_session="fetch")
+    )
+    return getattr(decided, "rowcount", 0) == 1
+
+
 async def dispatch(
     session: AsyncSession,
     actor: Actor,
@@ -379,12 +406,16 @@ async def dispatch(
         raise DomainError(ErrorCode.ORDER_UNIT_ARCHIVED, unit=unit.name)
     if report.unit_id == unit.id and report.status is ReportStatus.ROUTED:
         return report
-    report.unit_id = unit.id
-    report.route_method = RouteMethod.HAND
-    report.route_distance_m = None
-    report.status = ReportStatus.ROUTED
-    report.updated_at = now
-    await session.flush()
+    if not await _decide(
+        session,
+        report.id,
+        now,
+        unit_id=unit.id,
+        route_method=RouteMethod.HAND,
+        route_distance_m=None,
+        status=ReportStatus.ROUTED,
+    ):
+        raise DomainError(ErrorCode.REPORT_CLOSED)
     await session.refresh(report)
     _record(session, actor_id, "report.dispatch", report, now, after={"unit": unit.id})
     await _tell_unit(session, report, now, settings)
@@ -414,9 +445,9 @@ async def dismiss(
     note = " ".join(reason.split())
     if len(note) < 2 or len(note) > TEXT_MAX or note.startswith("/"):
         raise DomainError(ErrorCode.ORDER_REASON_INVALID, limit=TEXT_MAX)
-    report.status = ReportStatus.DISMISSED
-    report.status_note = note
-    report.updated_at = now
+    if not await _decide(session, report.id, now, status=ReportStatus.DISMISSED, status_note=note):
+        raise DomainError(ErrorCode.REPORT_CLOSED)
+    await session.refresh(report)
     _record(session, actor_id, "report.dismiss", report, now, reason=note)
     await tell_reporters(
         session,
