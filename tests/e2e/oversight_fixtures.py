@@ -16,6 +16,7 @@ from bot.db.models import (
     AssignmentStatus,
     AuditEntry,
     CheckIn,
+    CheckKind,
     Inspection,
     Member,
     RectificationOrder,
@@ -95,6 +96,35 @@ async def checked_in(
             )
         )
         return seat.id
+
+
+async def recorded_check(
+    harness: Harness, post_id: int, unit_id: int, when: dt.datetime, score: float
+) -> None:
+    """A daily check of the post scored `score` at `when` (the check journey is tested
+    elsewhere), for figures that depend only on scores."""
+    async with harness.session() as session:
+        session.add(
+            Inspection(
+                post_id=post_id,
+                unit_id=unit_id,
+                kind=CheckKind.DAILY,
+                covert=False,
+                latitude=LATITUDE,
+                longitude=LONGITUDE,
+                distance_m=5.0,
+                planned=0,
+                held=0,
+                checked_in=0,
+                seen=0,
+                discrepancy=0,
+                checked_in_names=[],
+                deductions=[],
+                score=score,
+                inspected_at=when,
+                visible_from=when,
+            )
+        )
 
 
 async def bind_headquarters(harness: Harness) -> SimGroup:

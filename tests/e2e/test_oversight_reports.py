@@ -8,11 +8,19 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from bot.emulator import SimUser
-from tests.e2e.oversight_fixtures import City, bind_headquarters, checked_in, city, orders
-from tests.e2e.schedule import DAY, at, press_and_settle, shift
+from tests.e2e.oversight_fixtures import (
+    City,
+    bind_headquarters,
+    checked_in,
+    city,
+    orders,
+    recorded_check,
+)
+from tests.e2e.schedule import DAY, at, post, press_and_settle, shift
 from tests.e2e.test_inspect import start_check
 from tests.e2e.test_orders import ordered, reply
 from tests.e2e.test_street_reports import near, report
@@ -127,3 +135,58 @@ async def test_the_ledger_has_the_orders_and_each_unit_s_oversight(harness: Harn
     assert units["城管局"][19] == 0.5 and units["城管局"][22] == 67.5
     assert len(await orders(harness)) == 2
     del town
+
+
+@pytest.mark.parametrize("settings_overrides", [{"inspection_round_weights": "40,60"}])
+async def test_a_unit_s_own_report_weighs_its_check_rounds_as_the_ranking_does(
+    harness: Harness,
+) -> None:
+    """INSPECTION_ROUND_WEIGHTS=40,60: the week so far (Monday and Tuesday) is two rounds;
+    Monday's check scored 100, Tuesday's 50, so the unit's check score is 0.4 × 100 + 0.6 × 50."""
+    town = await city(harness)
+    await shift(harness, town.post_id, day=DAY - dt.timedelta(days=1), start=7, end=9)
+    await recorded_check(
+        harness, town.post_id, town.unit_id, at(DAY - dt.timedelta(days=1), 10), 100
+    )
+    await recorded_check(harness, town.post_id, town.unit_id, at(DAY, 7, 30), 50)
+    await harness.admin.send_command("week")
+    await harness.settle()
+    city_text = "\n".join(m.text or "" for m in harness.admin.messages()[-3:])
+    assert "1. 城管局：26.2 分（差），在岗率 0%" in city_text
+    assert "，督查 70 分" in city_text
+    await town.coordinator.send_command("week")
+    await harness.settle()
+    unit_text = "\n".join(m.text or "" for m in town.coordinator.messages()[-3:])
+    # The same unit and week: the same score as the ranking gives it.
+    assert "综合得分：26.2 分（差）" in unit_text
+    assert "得分构成：出勤 0，督查 70，整改 —" in unit_text
+
+
+async def test_a_unit_checked_but_without_shifts_is_ranked_with_its_score(
+    harness: Harness,
+) -> None:
+    """交通局 has no shift today but was checked (40): scored and ranked on that check."""
+    town = await city(harness)
+    other_post = await post(harness, town.other_unit_id, "人民路-解放路口")
+    await recorded_check(harness, other_post, town.other_unit_id, at(DAY, 7, 30), 40)
+    await harness.admin.send_command("today")
+    await harness.settle()
+    text = "\n".join(m.text or "" for m in harness.admin.messages()[-3:])
+    line = next(line for line in text.splitlines() if "交通局：" in line)
+    assert line == "1. 交通局：40 分（差），没有排班，督查 40 分，回复整改率 —", text
+    # A unit neither scheduled nor checked says only that.
+    assert "2. 城管局：没有排班" in text
+
+
+async def test_the_ledger_shows_a_check_score_of_zero(harness: Harness) -> None:
+    """A check that found an empty post scores 0: the ledger shows 0, not the empty cell of a
+    unit nobody checked."""
+    town = await city(harness)
+    await recorded_check(harness, town.post_id, town.unit_id, at(DAY, 7, 30), 0)
+    await harness.admin.send_command("export", "2026-12-01 2026-12-01")
+    await harness.settle()
+    sent = harness.admin.last()
+    assert sent.file_id is not None
+    book = load_workbook(io.BytesIO(harness.emulator.file_bytes(sent.file_id)), read_only=True)
+    units = {row[0]: row for row in book["单位汇总"].iter_rows(values_only=True)}
+    assert units["城管局"][11:13] == (1, 0)

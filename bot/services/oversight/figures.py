@@ -436,7 +436,8 @@ async def section(
         session, start=start, end=end, now=now, settings=settings, unit_id=unit_id
     )
     units = {key: value for key, value in parts.items() if key is not None}
-    totals = Figures.total(parts.values() if unit_id is None else units.values())
+    # A unit's own figures are its ranking line's (check rounds weighed as set), not a sum.
+    totals = Figures.total(parts.values()) if unit_id is None else units.get(unit_id, Figures())
     open_orders = await open_by_unit(session, now, unit_id)
     return Section(
         totals=totals,

@@ -132,7 +132,11 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
                 round(counts.hours, 2),
                 counts.on_post_rate,
                 oversight.checks,
-                round(oversight.inspection_score, 1) if oversight.inspection_score else None,
+                (
+                    round(oversight.inspection_score, 1)
+                    if oversight.inspection_score is not None
+                    else None
+                ),
                 oversight.discrepancies,
                 oversight.reports,
                 oversight.issued,

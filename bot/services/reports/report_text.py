@@ -239,18 +239,22 @@ def _top(t: Translator, tally: Tally) -> list[str]:
 
 def _row_line(t: Translator, rank: int, row: Row) -> str:
     counts = row.counts
-    if counts.seats == 0:
+    if counts.seats == 0 and row.score.value is None:
         return t("report.row.idle", rank=rank, name=row.name)
-    line = t(
-        "report.row",
-        rank=rank,
-        name=row.name,
-        score=grade_text(t, row.score),
-        rate=percent(t, counts.on_post_rate),
-        on_time=counts.on_time,
-        checked_in=counts.checked_in,
-        absent=counts.absent,
-    )
+    if counts.seats == 0:
+        # Scored and ranked on its checks and orders alone: the line says so, with the score.
+        line = t("report.row.unscheduled", rank=rank, name=row.name, score=grade_text(t, row.score))
+    else:
+        line = t(
+            "report.row",
+            rank=rank,
+            name=row.name,
+            score=grade_text(t, row.score),
+            rate=percent(t, counts.on_post_rate),
+            on_time=counts.on_time,
+            checked_in=counts.checked_in,
+            absent=counts.absent,
+        )
     line += _oversight_row(t, row.oversight)
     previous = row.previous_score
     if previous is not None and previous.value is not None and row.score.value is not None:
