@@ -94,9 +94,9 @@ async def test_assign_in_the_sheet_then_a_corrected_file_changes_only_one_person
     )
     text = await send(harness, coordinator, first)
     assert "新建班次 2 个" in text
-    assert "• 人员：安排 3 个座位，撤下 0 个，通知 3 人" in text
+    assert "• 人员：安排 3 个名额，撤下 0 个，通知 3 人" in text
     text = await press_and_settle(harness, coordinator, "✅ 确认导入")
-    assert "• 人员：安排 3 个座位" in text
+    assert "• 人员：安排 3 个名额" in text
     async with harness.session() as session:
         rotas = list((await session.scalars(select(Rota))).all())
     assert [r.source for r in rotas] == [RotaSource.IMPORT] and rotas[0].seats == 3
@@ -107,7 +107,7 @@ async def test_assign_in_the_sheet_then_a_corrected_file_changes_only_one_person
 
     # The same file again changes nothing and tells nobody.
     text = await send(harness, coordinator, first)
-    assert "• 人员：安排 0 个座位，撤下 0 个，通知 0 人" in text
+    assert "• 人员：安排 0 个名额，撤下 0 个，通知 0 人" in text
     await press_and_settle(harness, coordinator, "✅ 确认导入")
     # A corrected file: 王强 instead of 王芳 at noon.
     corrected = csv(
@@ -115,7 +115,7 @@ async def test_assign_in_the_sheet_then_a_corrected_file_changes_only_one_person
         f"{CROSSING},{day},17:00,19:00,2,,张伟",
     )
     text = await send(harness, coordinator, corrected)
-    assert "• 人员：安排 1 个座位，撤下 1 个，通知 2 人" in text
+    assert "• 人员：安排 1 个名额，撤下 1 个，通知 2 人" in text
     await press_and_settle(harness, coordinator, "✅ 确认导入")
     await harness.deliver()
     assert "不再安排您" in (wang.last().text or "") and "12:00–14:00" in (wang.last().text or "")

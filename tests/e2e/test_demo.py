@@ -82,7 +82,7 @@ def test_demo_plays_the_day_and_writes_the_chart(
     assert "回复整改率 50%，按期办结率 —（到期 0 件），整改用时中位数 3.3 小时" in out[covert:]
     # The rotation: next week filled fairly, 王芳's leave approved, her seat taken by another.
     assert "共 19 个空位，排上 19 个，分给 5 人。" in out
-    assert "✅ 已排班（12月7日 周一 至 12月13日 周日）：19 个班次座位，5 人" in out
+    assert "✅ 已排班（12月7日 周一 至 12月13日 周日）：19 个名额，5 人" in out
     assert out.count("🤖 📋 王协调 给您排了") == 5
     assert "原因：出差去省里培训" in out and "✅ 已批准 王芳 请假" in out
     assert "接下了请假空出的班次：12月7日 周一 17:00–19:00 · 黄河路-人民路口" in out

@@ -75,7 +75,7 @@ async def test_a_swap_awaiting_approval_is_called_off_when_its_holder_is_taken_o
     assert "正在等协调员审批" in await press_and_settle(harness, li, "🙋 我来接")
     await harness.deliver()
     approval_card = t.coordinator.last()
-    assert approval_card.buttons() == ["✅ 批准", "✖️ 不批准"]
+    assert approval_card.buttons() == ["✅ 批准", "✖️ 驳回"]
 
     # The coordinator takes 王芳 off the shift instead.
     await command(harness, t.coordinator, "roster", "12-02")

@@ -127,7 +127,7 @@ async def test_rotate_next_week_preview_redraw_and_confirm(harness: Harness) -> 
     assert alert(coordinator) == "这个按钮已失效，请重新打开菜单。"
 
     text = await press_and_settle(harness, coordinator, "✅ 确认排班")
-    assert f"✅ 已排班（{PERIOD}）：84 个班次座位，40 人，都已通知" in text
+    assert f"✅ 已排班（{PERIOD}）：84 个名额，40 人，都已通知" in text
     assert await harness.count(Dialogue) == 0
     seats = await rotated(harness)
     assert sorted((s.shift_id, s.member_id) for s in seats) == sorted(second_plan)

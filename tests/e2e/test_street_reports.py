@@ -150,7 +150,7 @@ async def test_a_photo_captioned_suishoupai_starts_a_report(harness: Harness) ->
     # The picture sent as a file is asked again as a photo, and opens no report.
     await wang.send_document("IMG_0001.jpg", b"\xff\xd8\xff", "image/jpeg", caption="随手拍")
     await harness.settle()
-    assert wang.last().text == "这是一个文件。请直接发送照片（不要选「作为文件发送」）。"
+    assert wang.last().text == "这是一个文件。请直接发送照片（不要选「以文件发送」）。"
     assert await harness.count(Dialogue) == 0
 
 

@@ -423,7 +423,7 @@ async def test_with_approval_the_coordinator_sees_both_records_and_approves(
     assert "发起人：李明（缺勤 0 次）" in approval
     assert "接班人：王芳（缺勤 1 次）" in approval
     assert "李明 发起换岗" in approval and "王芳 接受" in approval
-    assert coordinator.last().buttons() == ["✅ 批准", "✖️ 不批准"]
+    assert coordinator.last().buttons() == ["✅ 批准", "✖️ 驳回"]
 
     text = await press_and_settle(harness, coordinator, "✅ 批准")
     assert "陈协调 批准" in text
@@ -470,8 +470,8 @@ async def test_approval_checks_eligibility_again_and_a_rejection_changes_nothing
     assert coordinator.answered_callbacks[-1]["text"].startswith("王芳 不能接这个班次：时间冲突")
     assert await statuses(harness, town_.shift_id) == {town_.holder.user_id: SIGNED}
 
-    text = await press_and_settle(harness, coordinator, "✖️ 不批准")
-    assert "陈协调 不批准" in text
+    text = await press_and_settle(harness, coordinator, "✖️ 驳回")
+    assert "陈协调 驳回" in text
     await harness.deliver()
     for volunteer in (town_.holder, wang):
         assert f"协调员没有批准换岗（{LABEL}）" in (volunteer.last().text or "")
@@ -504,7 +504,7 @@ async def test_approval_refuses_a_taker_who_broke_a_rule_after_accepting(
     await harness.deliver()
     assert "正在等协调员审批" in await press_and_settle(harness, wang, "🙋 我来接")
     await harness.deliver()
-    assert coordinator.last().buttons() == ["✅ 批准", "✖️ 不批准"]
+    assert coordinator.last().buttons() == ["✅ 批准", "✖️ 驳回"]
 
     if rule == "tag":
         async with harness.session() as session:

@@ -115,7 +115,7 @@ def test_chart_labels_each_bar_with_its_rate_colours_it_by_grade_and_draws_thres
     assert thresholds == [60, 85]
     title = figure.get_suptitle()
     assert "全部单位 · 12月1日 周二" in title
-    assert "在岗 19/30（63%） · 迟到 5 · 缺岗 11" in title
+    assert "在岗 19/30（63%） · 迟到 5 · 缺勤 11" in title
 
 
 def test_chart_of_a_day_without_shifts_still_renders() -> None:
