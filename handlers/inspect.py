@@ -148,7 +148,9 @@ async def pick_post(turn: Turn, data: InspectPost) -> None:
     if dialogue is None:
         turn.stale()
         return
-    picked = await checks.pick_post(turn.session, turn.actor, dialogue, data.post_id, turn.now)
+    picked = await checks.pick_post(
+        turn.session, turn.actor, dialogue, data.post_id, turn.now, turn.runtime.settings
+    )
     rows = []
     for kind in CheckKind:
         name = t(f"oversight.kind.{kind.value}")
@@ -176,15 +178,16 @@ def _situation_lines(t: Translator, found: checks.Situation) -> list[str]:
         t("oversight.inspect.checked_in_name", name=name, time=t.time(at))
         for name, at in found.checked_in
     )
-    return [
-        t(
+    if found.planned == 0:
+        plan = t("oversight.inspect.early", count=len(found.checked_in))
+    else:
+        plan = t(
             "oversight.inspect.plan",
             planned=found.planned,
             held=found.held,
             count=len(found.checked_in),
-        ),
-        t("oversight.inspect.checked_in_names", names=names or "-"),
-    ]
+        )
+    return [plan, t("oversight.inspect.checked_in_names", names=names or "-")]
 
 
 async def pick_kind(turn: Turn, data: InspectKind) -> None:

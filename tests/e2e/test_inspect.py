@@ -127,6 +127,30 @@ async def test_a_check_at_an_unstaffed_post_finds_the_volunteer_who_checked_in_a
     assert check.visible_from == check.inspected_at
 
 
+async def test_volunteers_checked_in_before_the_start_are_counted_not_a_discrepancy(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    shift_id = await shift(harness, town.post_id, day=DAY, start=9, end=11, capacity=2)
+    # Check-in opens 30 minutes before the start; both came early.
+    for volunteer in town.volunteers:
+        await checked_in(harness, shift_id, volunteer, at(DAY, 8, 35))
+    harness.clock.set(at(DAY, 8, 40))
+    await start_check(harness, town.inspector)
+    await press_and_settle(harness, town.inspector, "⭐ 黄河路-人民路口 · 城管局 · 30 米")
+    text = await press_and_settle(harness, town.inspector, "日查 · 明查")
+    assert "班次还没开始，已提前签到 2 人" in text and "此刻这个岗位没有排班" not in text
+    await press_and_settle(harness, town.inspector, "2")
+    await press_and_settle(harness, town.inspector, "下一步：拍照 ▶️")
+    await town.inspector.send_photo()
+    await harness.settle()
+    text = await press_and_settle(harness, town.inspector, "✅ 提交督查")
+    # Nobody is short before the start: no deduction for the seats still to come.
+    assert "得分 100，没有扣分。" in text and "与签到不符" not in text
+    [check] = await inspections(harness)
+    assert (check.planned, check.checked_in, check.seen, check.discrepancy) == (0, 2, 2, 0)
+
+
 async def test_a_post_with_no_shift_on_and_a_photo_sent_straight_from_the_checklist(
     harness: Harness,
 ) -> None:

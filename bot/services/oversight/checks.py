@@ -220,18 +220,21 @@ async def receive_location(
     return Offer(near, {n.post.id for n in near} - checked)
 
 
-async def situation(session: AsyncSession, post_id: int, at: dt.datetime) -> Situation:
-    """Who should be and who is checked in on the post at `at`."""
-    shifts = (
-        select(Shift.id, Shift.capacity)
-        .where(
-            Shift.post_id == post_id,
-            Shift.status == ShiftStatus.SCHEDULED,
-            Shift.starts_at <= at,
-            Shift.ends_at > at,
-        )
-        .subquery()
+async def situation(
+    session: AsyncSession, post_id: int, at: dt.datetime, settings: Settings
+) -> Situation:
+    """Who should be and who is checked in on the post at `at`. The plan counts the shifts
+    under way; the check-ins also those of a shift about to start, whose check-in is open
+    (people who came early are on post, not a discrepancy, and nobody is short yet)."""
+    opening = dt.timedelta(minutes=settings.checkin_open_before_min)
+    on_post = select(Shift.id, Shift.capacity).where(
+        Shift.post_id == post_id,
+        Shift.status == ShiftStatus.SCHEDULED,
+        Shift.starts_at <= at + opening,
+        Shift.ends_at > at,
     )
+    shifts = on_post.where(Shift.starts_at <= at).subquery()
+    open_for_check_in = on_post.subquery()
     planned = int(await session.scalar(select(func.coalesce(func.sum(shifts.c.capacity), 0))) or 0)
     held = int(
         await session.scalar(
@@ -247,7 +250,7 @@ async def situation(session: AsyncSession, post_id: int, at: dt.datetime) -> Sit
         .join(Assignment, Assignment.id == CheckIn.assignment_id)
         .join(Member, Member.id == Assignment.member_id)
         .where(
-            Assignment.shift_id.in_(select(shifts.c.id)),
+            Assignment.shift_id.in_(select(open_for_check_in.c.id)),
             Assignment.status.in_(HELD),
             CheckIn.checked_in_at <= at,
             or_(CheckIn.checked_out_at.is_(None), CheckIn.checked_out_at > at),
@@ -258,14 +261,19 @@ async def situation(session: AsyncSession, post_id: int, at: dt.datetime) -> Sit
 
 
 async def pick_post(
-    session: AsyncSession, actor: Actor, dialogue: Dialogue, post_id: int, now: dt.datetime
+    session: AsyncSession,
+    actor: Actor,
+    dialogue: Dialogue,
+    post_id: int,
+    now: dt.datetime,
+    settings: Settings,
 ) -> Picked:
     require_inspector(actor)
     near: dict[str, float] = dialogue.data.get("near") or {}
     post = await session.get(Post, post_id)
     if post is None or str(post_id) not in near:
         raise DomainError(ErrorCode.POST_NOT_FOUND)
-    found = await situation(session, post.id, now)
+    found = await situation(session, post.id, now, settings)
     dialogues.advance(
         dialogue,
         Step.KIND,
