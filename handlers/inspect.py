@@ -29,7 +29,9 @@ from handlers.evidence import photo_of, position_of
 from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Turn, error_text
 
-SEEN_MAX = 12
+# Buttons for the people seen: up to the plan (or the check-ins) and two more, at most this
+# many, ten rows of five; a larger count is typed.
+SEEN_BUTTONS_MAX = 49
 CHECKLIST_DIALOGUE = DialogueKind.CHECKLIST_NEW
 
 
@@ -139,6 +141,9 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             key = "oversight.photo_as_file" if message.document else "oversight.inspect.need_photo"
             turn.reply(t(key), inline([cancel_row(t)]))
             return
+    if dialogue.step == checks.Step.SEEN and message.text:
+        await _typed_seen(turn, dialogue, message.text)
+        return
     turn.reply(t("oversight.use_buttons"), inline([cancel_row(t)]))
 
 
@@ -199,7 +204,7 @@ async def pick_kind(turn: Turn, data: InspectKind) -> None:
     checks.choose_kind(dialogue, data.kind, data.covert, turn.now)
     picked = await checks.current_post(turn.session, dialogue)
     found = picked.situation
-    top = min(SEEN_MAX, max(found.planned, len(found.checked_in)) + 2)
+    top = min(SEEN_BUTTONS_MAX, max(found.planned, len(found.checked_in)) + 2)
     buttons = [button(str(n), InspectSeen(n)) for n in range(top + 1)]
     rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
     lines = [t("oversight.inspect.post_line", post=picked.post.name, unit=picked.post.unit.name)]
@@ -228,12 +233,25 @@ def _checklist_markup(
 async def seen(turn: Turn, data: InspectSeen) -> None:
     t = turn.t
     dialogue = await _current(turn, checks.Step.SEEN)
-    if dialogue is None or not 0 <= data.seen <= SEEN_MAX:
+    if dialogue is None or not 0 <= data.seen <= checks.SEEN_MAX:
         turn.stale()
         return
     found = await checks.set_seen(turn.session, dialogue, data.seen, turn.now)
     markup = _checklist_markup(t, found, dialogues.mark(dialogue))
     turn.edit(_items_text(t, data.seen, found), inline(markup))
+
+
+async def _typed_seen(turn: Turn, dialogue: Dialogue, text: str) -> None:
+    """The number of people seen, typed (a post with more people than buttons)."""
+    t = turn.t
+    cleaned = text.strip().removesuffix("人").strip()
+    typed = int(cleaned) if cleaned.isdecimal() and len(cleaned) <= 3 else None
+    if typed is None:
+        turn.reply(t("oversight.inspect.need_seen", limit=checks.SEEN_MAX), inline([cancel_row(t)]))
+        return
+    found = await checks.set_seen(turn.session, dialogue, typed, turn.now)
+    markup = _checklist_markup(t, found, dialogues.mark(dialogue))
+    turn.reply(_items_text(t, typed, found), inline(markup))
 
 
 def _items_text(t: Translator, seen_count: int, found: checks.Checklist) -> str:

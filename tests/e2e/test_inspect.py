@@ -151,6 +151,33 @@ async def test_volunteers_checked_in_before_the_start_are_counted_not_a_discrepa
     assert (check.planned, check.checked_in, check.seen, check.discrepancy) == (0, 2, 2, 0)
 
 
+async def test_an_inspector_counts_every_person_of_a_big_post(harness: Harness) -> None:
+    town = await city(harness)
+    inspector = town.inspector
+    await shift(harness, town.post_id, day=DAY, start=7, end=10, capacity=60)
+    await start_check(harness, inspector)
+    await press_and_settle(harness, inspector, "⭐ 黄河路-人民路口 · 城管局 · 30 米")
+    text = await press_and_settle(harness, inspector, "日查 · 明查")
+    assert "计划在岗 60 人" in text and "或直接输入人数" in text
+    # Ten rows of five buttons, 0 to 49; a larger count is typed.
+    numbers = [label for label in inspector.last().buttons() if label.isdecimal()]
+    assert numbers == [str(n) for n in range(50)]
+    for wrong in ("很多", "1000", "-1"):
+        await inspector.send_text(wrong)
+        await harness.settle()
+        assert inspector.last().text == "请点上面的数字，或直接输入看到的人数（0–999）。"
+    await inspector.send_text("６０人")
+    await harness.settle()
+    assert "下一步：拍照 ▶️" in inspector.last().buttons()
+    await press_and_settle(harness, inspector, "下一步：拍照 ▶️")
+    await inspector.send_photo()
+    await harness.settle()
+    text = await press_and_settle(harness, inspector, "✅ 提交督查")
+    assert "得分 100，没有扣分。" in text
+    [check] = await inspections(harness)
+    assert (check.planned, check.seen) == (60, 60)
+
+
 async def test_a_post_with_no_shift_on_and_a_photo_sent_straight_from_the_checklist(
     harness: Harness,
 ) -> None:

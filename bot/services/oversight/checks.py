@@ -48,6 +48,7 @@ DIALOGUE = DialogueKind.INSPECT
 NEAR_SHOWN = 6
 UNCHECKED_SHOWN = 5
 NOTE_MAX = 500
+SEEN_MAX = 999  # people an inspector may count on one post (a shift holds up to 500)
 HELD = (
     AssignmentStatus.SIGNED_UP,
     AssignmentStatus.CHECKED_IN,
@@ -302,7 +303,7 @@ def choose_kind(dialogue: Dialogue, kind: CheckKind, covert: bool, now: dt.datet
 async def set_seen(
     session: AsyncSession, dialogue: Dialogue, seen: int, now: dt.datetime
 ) -> Checklist:
-    if not 0 <= seen <= 99:
+    if not 0 <= seen <= SEEN_MAX:
         raise DomainError(ErrorCode.INSPECTION_NOT_FOUND)
     dialogues.advance(dialogue, Step.ITEMS, now, seen=seen, items=[])
     return await current_checklist(session, dialogue, now)
