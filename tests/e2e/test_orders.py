@@ -404,3 +404,40 @@ async def test_an_order_is_not_issued_to_the_unit_a_report_was_taken_from(
     await press_and_settle(harness, inspector, "✅ 下发")
     assert inspector.answered_callbacks[-1]["text"] == "这条随手拍已经处理过了。"
     assert await orders(harness) == []
+
+
+async def test_a_reply_sent_back_after_the_deadline_gets_a_fresh_one_before_any_escalation(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    group = await bind_headquarters(harness)
+    inspector, coordinator = town.inspector, town.coordinator
+    order = await ordered(harness, town)
+    assert order.deadline_at == at(DAY + dt.timedelta(days=1), 8)
+    # The unit replied in time; the inspector looks at it only the next afternoon.
+    harness.clock.set(at(DAY, 11))
+    await reply(harness, town, "已清运")
+    await harness.deliver()
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 14))
+    await press_and_settle(harness, inspector, "↩️ 退回")
+    await inspector.send_text("路边还有散落垃圾")
+    await harness.settle()
+    await harness.deliver()
+    returned = coordinator.last().caption or coordinator.last().text or ""
+    assert "整改令被退回：路边还有散落垃圾" in returned
+    # 24 hours for litter, from the return.
+    assert "2026年12月3日 14:00" in returned
+    [after] = await orders(harness)
+    assert after.deadline_at == at(DAY + dt.timedelta(days=2), 14)
+    harness.clock.advance(minutes=1)
+    await harness.tick()
+    assert not any("超期督办" in text for text in group.texts() + harness.admin.texts())
+    # Missed again: escalated, saying it was sent back and not replied again.
+    harness.clock.set(after.deadline_at + dt.timedelta(minutes=1))
+    await harness.tick()
+    told = "\n".join(group.texts())
+    assert (
+        f"「城管局」的整改令 #{order.id} 被退回后，期限 2026年12月3日 14:00 已过，仍未重新回复"
+        in told
+    )
+    assert "仍未回复。" not in told

@@ -127,8 +127,14 @@ async def escalate(session: AsyncSession, now: dt.datetime, settings: Settings) 
         def render(
             t: Translator, order: RectificationOrder = order, where: str | None = where
         ) -> Message:
+            # A reply sent back and not answered again is not an order "still not replied".
+            key = (
+                "oversight.order.escalated_returned"
+                if order.status is OrderStatus.RETURNED
+                else "oversight.order.escalated"
+            )
             header = t(
-                "oversight.order.escalated",
+                key,
                 id=order.id,
                 unit=order.unit.name,
                 deadline=t.datetime(order.deadline_at),

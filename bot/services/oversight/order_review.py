@@ -113,7 +113,9 @@ async def send_back(
     now: dt.datetime,
     settings: Settings,
 ) -> RectificationOrder:
-    """退回: the reply is not accepted; the unit hears why and replies again."""
+    """退回: the reply is not accepted; the unit hears why and replies again, with at least
+    the category's time to do so (a reply sent back near or after its deadline is not
+    escalated at the next tick as if the unit had never replied)."""
     require_inspector(actor)
     reason = clean_reason(text)
     order = await get(session, int(dialogue.data["order_id"]))
@@ -121,8 +123,22 @@ async def send_back(
     check_reply(order, int(dialogue.data.get("reply", reply_mark(order))))
     order.status = OrderStatus.RETURNED
     order.updated_at = now
+    previous = order.deadline_at
+    fresh = now + dt.timedelta(hours=settings.order_hours(order.category.value))
+    extended = previous < fresh
+    if extended:
+        order.deadline_at = fresh
     returns = await count_actions(session, order.id, "order.return")
-    record(session, member_id(actor), "order.return", order, now, reason=reason)
+    record(
+        session,
+        member_id(actor),
+        "order.return",
+        order,
+        now,
+        reason=reason,
+        before={"deadline": previous.isoformat()} if extended else None,
+        after={"deadline": fresh.isoformat()} if extended else None,
+    )
     await dialogues.end(session, actor.telegram_id)
     await tell_unit(
         session,
