@@ -318,6 +318,11 @@ async def test_who_may_answer_and_accept_and_the_rules_of_deadlines_and_units(
     await inspector.send_text("36")
     await harness.settle()
     assert "剩 36 小时" in (inspector.last().text or "")
+    # A day named from today with a time is a deadline, not the problem.
+    await inspector.send_text("明天18点")
+    await harness.settle()
+    drafted = inspector.last().text or ""
+    assert "期限：2026年12月2日 18:00" in drafted and "问题：共享单车堆在盲道上" in drafted
     await inspector.send_text("路灯杆倾斜，有安全隐患")
     await harness.settle()
     assert "问题：路灯杆倾斜，有安全隐患" in (inspector.last().text or "")

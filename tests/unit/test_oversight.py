@@ -165,6 +165,15 @@ def test_a_covert_check_is_seen_from_the_next_daily_tally() -> None:
         ("１２－０２ ２０：００", 36),
         ("12月3日 8点", 48),
         ("12月3日8:00", 48),
+        # A time alone is the next such time; a day named relative to today, with a time.
+        ("18:00", 10),
+        ("下午6点", 10),
+        ("7:00", 23),
+        ("明天18点", 34),
+        ("明天 下午6点", 34),
+        ("後天 8:00", 48),
+        ("今天20:00", 12),
+        ("tomorrow 18:00", 34),
     ],
 )
 def test_typed_deadlines(typed: str, hours: int) -> None:
@@ -176,7 +185,7 @@ def test_text_that_is_no_deadline_and_impossible_dates() -> None:
     settings = make_settings("sqlite+aiosqlite:///x.db")
     for problem in ("路灯不亮", "3-5 个井盖破损", "2 处垃圾"):
         assert order_drafts.parse_deadline(problem, NOW, settings) is None
-    for typed in ("0", "02-30 08:00", "12-03 25:00", "0001-01-01 08:00", "0天"):
+    for typed in ("0", "02-30 08:00", "12-03 25:00", "0001-01-01 08:00", "0天", "明天25点"):
         with pytest.raises(DomainError) as error:
             order_drafts.parse_deadline(typed, NOW, settings)
         assert error.value.code is ErrorCode.ORDER_DEADLINE_INVALID

@@ -41,6 +41,10 @@ HOURS = re.compile(r"^(\d{1,3})\s*(?:h|小时|小時|hours?)?$", re.IGNORECASE)
 DAYS = re.compile(r"^(\d{1,2})\s*(?:d|天|days?)$", re.IGNORECASE)
 # A date then a time, apart or (12月3日18点) not: each half is read by timespec.
 WHEN = re.compile(r"^(\S*\d[-/.月]\d{1,2}[日号號]?)\s*(\S*\d\S*)$")
+# A day named from today, then a time: 明天18点, 明天 下午6点, tomorrow 18:00.
+RELATIVE_DAYS = {"今天": 0, "今日": 0, "today": 0, "明天": 1, "明日": 1, "tomorrow": 1}
+RELATIVE_DAYS |= {"后天": 2, "後天": 2}
+RELATIVE_WHEN = re.compile(r"^(" + "|".join(RELATIVE_DAYS) + r")\s*(.*\d.*)$", re.IGNORECASE)
 
 
 class Source(StrEnum):
@@ -176,9 +180,10 @@ async def set_deadline_hours(
 
 
 def parse_deadline(text: str, start: dt.datetime, settings: Settings) -> dt.datetime | None:
-    """A typed deadline: hours or days from `start` (36, 36h, 36小时, 2天) or a local date and
-    time (2026-12-03 18:00, 12-03 18：00, 12月3日 18点); None when the text is not a deadline at
-    all, so it is read as the problem instead."""
+    """A typed deadline: hours or days from `start` (36, 36h, 36小时, 2天), a local date and
+    time (2026-12-03 18:00, 12-03 18：00, 12月3日 18点), a day named from today and a time
+    (明天18点, tomorrow 18:00), or a time alone (18:00, 下午6点: the next such time); None when
+    the text is not a deadline at all, so it is read as the problem instead."""
     cleaned = " ".join(unicodedata.normalize("NFKC", text).split())
     match = HOURS.match(cleaned) or DAYS.match(cleaned)
     if match:
@@ -187,11 +192,25 @@ def parse_deadline(text: str, start: dt.datetime, settings: Settings) -> dt.date
             raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
         unit = dt.timedelta(hours=1) if match.re is HOURS else dt.timedelta(days=1)
         return start + count * unit
+    today = start.astimezone(settings.zone).date()
+    relative = RELATIVE_WHEN.match(cleaned)
+    if relative:
+        named_time = timespec.parse_time(relative.group(2).strip())
+        if named_time is None:
+            raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
+        named_day = today + dt.timedelta(days=RELATIVE_DAYS[relative.group(1).lower()])
+        return timespec.local_instant(named_day, named_time, settings.zone)
+    alone = timespec.parse_time(cleaned)
+    if alone is not None:
+        # The next such time: 18:00 typed in the evening is tomorrow's.
+        deadline = timespec.local_instant(today, alone, settings.zone)
+        if deadline <= start:
+            deadline = timespec.local_instant(today + dt.timedelta(days=1), alone, settings.zone)
+        return deadline
     match = WHEN.match(cleaned)
     if not match:
         return None
     date_text, time_text = match.groups()
-    today = start.astimezone(settings.zone).date()
     # The day closest to today, so a deadline typed just past is refused as past, not moved to
     # next year.
     day = timespec.parse_date(date_text, today, nearest=True)
