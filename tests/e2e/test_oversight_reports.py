@@ -10,7 +10,9 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import update
 
+from bot.db.models import Unit
 from bot.emulator import SimUser
 from tests.e2e.oversight_fixtures import (
     City,
@@ -190,3 +192,22 @@ async def test_the_ledger_shows_a_check_score_of_zero(harness: Harness) -> None:
     book = load_workbook(io.BytesIO(harness.emulator.file_bytes(sent.file_id)), read_only=True)
     units = {row[0]: row for row in book["单位汇总"].iter_rows(values_only=True)}
     assert units["城管局"][11:13] == (1, 0)
+
+
+async def test_an_archived_unit_is_ranked_only_for_a_period_it_has_figures_in(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    other_post = await post(harness, town.other_unit_id, "人民路-解放路口")
+    await recorded_check(harness, other_post, town.other_unit_id, at(DAY, 7, 30), 40)
+    async with harness.session() as session:
+        await session.execute(
+            update(Unit)
+            .where(Unit.id.in_([town.unit_id, town.other_unit_id]))
+            .values(archived=True)
+        )
+    await harness.admin.send_command("today")
+    await harness.settle()
+    text = "\n".join(m.text or "" for m in harness.admin.messages()[-3:])
+    # 交通局 was checked today and stays in today's ranking; 城管局 had nothing and is gone.
+    assert "1. 交通局：40 分（差）" in text and "城管局" not in text

@@ -97,9 +97,14 @@ async def _rows(
     previous_oversight: dict[int, oversight_figures.Figures],
 ) -> list[Row]:
     if by_unit:
-        # Every unit appears in the ranking, even one with nothing scheduled.
-        rows_ = (await session.execute(select(Unit.id, Unit.name))).all()
-        names = {int(key): str(name) for key, name in rows_}
+        # Every unit appears in the ranking, even one with nothing scheduled; an archived unit
+        # only with figures in the period (a past period's ranking keeps it).
+        rows_ = (await session.execute(select(Unit.id, Unit.name, Unit.archived))).all()
+        names = {
+            int(key): str(name)
+            for key, name, archived in rows_
+            if not archived or key in counts or key in oversight
+        }
     else:
         names = await names_of(session, Post, counts.keys())
     return ranking(counts, names, settings, by_unit, oversight, previous, previous_oversight)
