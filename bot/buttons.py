@@ -713,6 +713,13 @@ class BoardScreens(CallbackData, prefix="brd.l"):
 
 
 @dataclass(frozen=True)
+class BoardScreenListPage(PageOffset, CallbackData, prefix="brd.lp"):
+    """A page of the list of wall-screen links."""
+
+    offset: int
+
+
+@dataclass(frozen=True)
 class BoardRevoke(CallbackData, prefix="brd.r"):
     screen_id: int
 

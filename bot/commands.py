@@ -17,6 +17,7 @@ from bot.buttons import (
     AttendancePhoto,
     BoardNewScreen,
     BoardRevoke,
+    BoardScreenListPage,
     BoardScreenPage,
     BoardScreens,
     BoardScreenScope,
@@ -362,6 +363,7 @@ REGISTRY = Registry(
         Button(BoardScreenPage, board.screen_scope_page, ADMINS),
         Button(BoardScreenScope, board.create_screen, ADMINS),
         Button(BoardScreens, board.list_screens, ADMINS),
+        Button(BoardScreenListPage, board.screens_page, ADMINS),
         Button(BoardRevoke, board.revoke_screen, ADMINS),
         # assigned duty (issue 17)
         Button(AssignStart, assign.start, COORDINATORS),

@@ -12,6 +12,7 @@ from bot.board import screens
 from bot.buttons import (
     BoardNewScreen,
     BoardRevoke,
+    BoardScreenListPage,
     BoardScreenPage,
     BoardScreens,
     BoardScreenScope,
@@ -114,14 +115,26 @@ async def create_screen(turn: Turn, data: BoardScreenScope) -> None:
 
 
 async def list_screens(turn: Turn, data: BoardScreens) -> None:
+    await _screen_list(turn, 0)
+
+
+async def screens_page(turn: Turn, data: BoardScreenListPage) -> None:
+    await _screen_list(turn, data.offset)
+
+
+async def _screen_list(turn: Turn, offset: int) -> None:
     t = turn.t
     active = await screens.active(turn.session, turn.now)
     if not active:
         turn.edit(t("board.screen.list.empty"))
         return
+    shown = page(t, active, offset, BoardScreenListPage, line_key="board.screen.list.page")
     lines = [t("board.screen.list.header")]
+    if shown.line is not None:
+        lines.append(shown.line)
     rows: list[list[InlineKeyboardButton]] = []
-    for number, screen in enumerate(active, start=1):
+    # Numbered by place in the whole list, so "Revoke 23" on page two is the 23rd line.
+    for number, screen in enumerate(shown.items, start=shown.offset + 1):
         lines.append(
             t(
                 "board.screen.list.line",
@@ -139,6 +152,7 @@ async def list_screens(turn: Turn, data: BoardScreens) -> None:
                 )
             ]
         )
+    rows += shown.nav_rows
     rows.append(cancel_row(t))
     turn.edit("\n".join(lines), inline(rows))
 

@@ -15,7 +15,6 @@ from bot.errors import DomainError, ErrorCode
 from bot.settings import Settings
 
 LINK_VALID = dt.timedelta(days=30)
-LIST_LIMIT = 20
 
 
 def url(settings: Settings, token: str) -> str:
@@ -61,12 +60,12 @@ async def create(
 
 
 async def active(session: AsyncSession, now: dt.datetime) -> list[BoardScreen]:
-    """Links that still work, newest first (at most LIST_LIMIT)."""
+    """Links that still work, newest first: all of them, since a link left out of the admin's
+    list could not be revoked and would keep working until it expires."""
     rows = await session.scalars(
         select(BoardScreen)
         .where(BoardScreen.revoked_at.is_(None), BoardScreen.expires_at > now)
         .order_by(BoardScreen.id.desc())
-        .limit(LIST_LIMIT)
     )
     return list(rows)
 

@@ -8,8 +8,10 @@ import re
 import pytest
 from sqlalchemy import select
 
+from bot.board import screens
 from bot.db.models import AuditEntry, BoardScreen, Unit
 from bot.emulator import Fault
+from bot.services.people.access import Actor
 from tests.e2e.board_fixtures import (
     BOARD_SETTINGS,
     BOARD_URL,
@@ -22,7 +24,7 @@ from tests.e2e.board_fixtures import (
     state,
     states,
 )
-from tests.harness import Harness
+from tests.harness import ADMIN_ID, Harness
 
 OPEN = "🗺 打开挂图作战"
 NEW_SCREEN = "📺 生成大屏链接"
@@ -205,13 +207,50 @@ async def test_the_scope_picker_pages_a_city_of_many_units(harness: Harness) -> 
     assert LINK.search(admin.last().text or "")
 
 
+async def test_the_list_of_screen_links_pages_and_reaches_the_oldest(harness: Harness) -> None:
+    """Every live link is counted and can be revoked, however many there are: a city with a
+    wall screen in every unit has more than a page of them."""
+    morning = await prepare_morning(harness)
+    admin_actor = Actor.of(ADMIN_ID, None, harness.runtime.settings.admin_ids)
+    async with harness.session() as session:
+        made = [
+            await screens.create(
+                session,
+                admin_actor,
+                unit_id=morning.units["团结社区" if n == 0 else "城管局"],
+                language="zh_Hans",
+                now=harness.clock.now(),
+            )
+            for n in range(21)
+        ]
+    admin = harness.admin
+    await admin.send_command("board")
+    await harness.settle()
+    await admin.press("🗂 管理大屏链接（21）")
+    await harness.settle()
+    first = admin.last()
+    assert "链接第 1–20 个，共 21 个" in (first.text or "")
+    assert "🚫 撤销 20" in first.buttons() and "🚫 撤销 21" not in first.buttons()
+    await admin.press("下一页 ▶️")
+    await harness.settle()
+    second = admin.last()
+    assert "21. 团结社区 ·" in (second.text or "")  # the oldest, numbered in the whole list
+    assert second.button_data("🚫 撤销 21") == f"brd.r:{made[0].id}"
+    await admin.press("🚫 撤销 21")
+    await harness.settle()
+    assert (admin.last().text or "").startswith("🚫 已撤销大屏链接（团结社区）")
+    await admin.send_command("board")
+    await harness.settle()
+    assert "🗂 管理大屏链接（20）" in admin.last().buttons()
+
+
 async def test_forged_board_buttons_change_nothing(harness: Harness) -> None:
     await prepare_morning(harness)
     admin = harness.admin
     await admin.send_command("board")
     await harness.settle()
     shown = admin.last()
-    for data in ("brd.c:abc", "brd.c", "brd.p:-5", "brd.r:x"):
+    for data in ("brd.c:abc", "brd.c", "brd.p:-5", "brd.lp:-5", "brd.r:x"):
         await admin.press_data(data, shown.message_id)
         await harness.settle()
         assert admin.answered_callbacks[-1]["text"] == STALE, data
