@@ -66,6 +66,10 @@ def sign_init_data(fields: dict[str, str], bot_token: str) -> str:
 
 def check_init_data(init_data: str, bot_token: str, now: dt.datetime) -> TelegramUser:
     """The Telegram user behind a Mini App's initData, or Refused."""
+    # Telegram percent-encodes initData: anything else (an undecodable header byte comes in as
+    # a lone surrogate) is not from Telegram, and would break the encoding below.
+    if not init_data.isascii():
+        raise Refused("initData is not ASCII")
     try:
         pairs = parse_qsl(init_data, keep_blank_values=True, strict_parsing=True)
     except ValueError as error:
@@ -77,7 +81,8 @@ def check_init_data(init_data: str, bot_token: str, now: dt.datetime) -> Telegra
     check = "\n".join(f"{key}={value}" for key, value in sorted(fields.items()))
     secret = _hmac(b"WebAppData", bot_token.encode())
     expected = hmac.new(secret, check.encode(), hashlib.sha256).hexdigest()
-    if not received or not hmac.compare_digest(expected, received.lower()):
+    # As bytes: compare_digest refuses a str with non-ASCII characters (hash=%C3%A9).
+    if not received or not hmac.compare_digest(expected.encode(), received.lower().encode()):
         raise Refused("initData signature does not match")
     try:
         auth_date = dt.datetime.fromtimestamp(int(fields["auth_date"]), dt.UTC)
@@ -131,7 +136,9 @@ class ScreenClaim:
 
 def check_screen_token(token: str, bot_token: str, now: dt.datetime) -> ScreenClaim:
     parts = token.split(".")
-    if len(parts) != 4:
+    # A token is ASCII; compare_digest refuses a str with anything else, and int() would take
+    # other scripts' digits.
+    if len(parts) != 4 or not token.isascii():
         raise Refused("screen token is malformed")
     payload, signature = ".".join(parts[:3]), parts[3]
     if not hmac.compare_digest(_signature(payload, bot_token), signature):

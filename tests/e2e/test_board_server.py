@@ -175,6 +175,8 @@ async def test_unknown_schemes_and_garbage_get_403(harness: Harness) -> None:
             "screen nope",
             "screen 1.2.city.x",
             "tma %%%",
+            "tma auth_date=1&user=%7B%7D&hash=%C3%A9",  # a hash é
+            "screen 1.2.city.\u00e9",  # a signature é
         ):
             status, body = await state(board, authorization)
             assert (status, body) == (403, {"error": "forbidden"}), authorization
@@ -209,6 +211,8 @@ async def test_a_revoked_or_altered_screen_link_gets_403(harness: Harness) -> No
     async with running_board(harness) as board:
         assert (await state(board, f"screen {token}"))[0] == 200
         assert (await state(board, f"screen {city_claim}"))[0] == 403
+        signed_e = token.rsplit(".", 1)[0] + ".%C3%A9"  # a signature é: the denied page
+        assert (await get(board, f"{board.prefix}/screen/{signed_e}"))[0] == 403
         async with harness.session() as session:
             admin = Actor.of(ADMIN_ID, None, harness.runtime.settings.admin_ids)
             assert await screens.revoke(session, admin, screen.id, harness.clock.now())

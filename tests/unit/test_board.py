@@ -74,6 +74,9 @@ def test_init_data_check_follows_telegrams_published_algorithm() -> None:
         ),
         (lambda data: data + "&" + data.split("&")[0], "repeats"),
         (lambda data: "not a query string", "query string"),
+        (lambda data: data.split("hash=")[0] + "hash=%C3%A9", "signature"),
+        (lambda data: data.replace("hash=", "hash=\u00e9"), "ASCII"),
+        (lambda data: data + "&x=\udcff", "ASCII"),  # an undecodable byte of the header
     ],
 )
 def test_forged_init_data_is_refused(mangle: Any, reason: str) -> None:
@@ -129,6 +132,9 @@ def test_screen_token_changed_or_expired_is_refused() -> None:
         check_screen_token(token, "654321:OTHER", NOW)
     with pytest.raises(Refused, match="malformed"):
         check_screen_token("8.u3", TOKEN, NOW)
+    for signature in ("\u00e9", "\udcff"):
+        with pytest.raises(Refused, match="malformed"):
+            check_screen_token(token.rsplit(".", 1)[0] + "." + signature, TOKEN, NOW)
     with pytest.raises(Refused, match="expired"):
         check_screen_token(token, TOKEN, expires)
 
