@@ -42,6 +42,8 @@ HEADERS = {"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*"}
 PHONE = re.compile(r"\+?\(?\d[\d\s\-./()]{5,}\d")
 DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
 PHONE_DIGITS_MIN = 7
+# Requests are rows of INTEGER ids: a larger number is an error on PostgreSQL, not "no such row".
+ID_MAX = 2**31 - 1
 
 
 def _masked(match: re.Match[str]) -> str:
@@ -195,12 +197,16 @@ class Open311:
             raise ValueError("status must be open or closed")
         status = None if len(statuses) != 1 else statuses == {"open"}
         end = self._date(query.get("end_date")) or self.runtime.clock.now()
-        start = self._date(query.get("start_date")) or end - DEFAULT_SPAN
+        try:
+            start = self._date(query.get("start_date")) or end - DEFAULT_SPAN
+            until = end + dt.timedelta(microseconds=1) if query.get("end_date") else end
+        except OverflowError:  # a date at the very edge of the calendar
+            raise ValueError("start_date or end_date is out of range") from None
         if start > end:
             raise ValueError("start_date is after end_date")
         return RequestFilter(
             start=start,
-            end=end + dt.timedelta(microseconds=1) if query.get("end_date") else end,
+            end=until,
             kinds=frozenset(kinds),
             categories=frozenset(categories) if categories is not None else None,
             status=status,
@@ -215,7 +221,12 @@ class Open311:
             raise ValueError(f"{text!r} is not a W3C date and time") from None
         if value.tzinfo is None:
             value = value.replace(tzinfo=self.runtime.settings.zone)
-        return value
+        try:
+            # In UTC, as the database compares it: at the very edge of the calendar (1 January
+            # of year 1 east of Greenwich, 31 December 9999 west of it) there is no UTC time.
+            return value.astimezone(dt.UTC)
+        except OverflowError:
+            raise ValueError(f"{text!r} is out of range") from None
 
     async def requests(self, request: web.Request) -> web.Response:
         if not self._allowed(request):
@@ -253,6 +264,11 @@ class Open311:
 
 def _request_id(text: str) -> tuple[str, int]:
     kind, _, number = text.partition("-")
-    if kind not in ("report", "order") or not number.isdecimal():
+    # ASCII digits only: isdecimal() alone also takes other scripts' digits (report-١٢).
+    if (
+        kind not in ("report", "order")
+        or not (number.isascii() and number.isdecimal())
+        or int(number) > ID_MAX
+    ):
         raise ValueError(f"unknown service_request_id {text!r}")
     return kind, int(number)

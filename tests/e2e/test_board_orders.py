@@ -261,6 +261,24 @@ async def test_open311_filters(harness: Harness) -> None:
         assert (await open311(harness_board, f"requests/{covert}.json"))[0] == 404
         assert (await open311(harness_board, "requests/order-99999.json"))[0] == 404
         assert (await open311(harness_board, "requests/anything.json"))[0] == 404
+        # Out of range: an unknown request or a bad filter, never a 500 (PostgreSQL's INTEGER
+        # ids end at 2**31 - 1; other scripts' digits are no id).
+        arabic_indic = str(report).translate({ord(d): 0x660 + int(d) for d in "0123456789"})
+        for path in (
+            f"requests/report-{arabic_indic}.json",
+            "requests/order-2147483648.json",
+            "requests/report-99999999999999999999.json",
+        ):
+            status, body, _ = await open311(harness_board, path)
+            assert (status, body[0]["code"]) == (404, 404), path
+        for query in (
+            "service_request_id=report-99999999999999999999",
+            "end_date=9999-12-31T23:59:59.999999%2B00:00",
+            "end_date=0001-01-02T00:00:00%2B00:00",
+            "start_date=0001-01-01T00:00:00",
+        ):
+            status, body, _ = await open311(harness_board, f"requests.json?{query}")
+            assert (status, body[0]["code"]) == (400, 400), query
     # Published at the daily tally: then the covert check's order is open data too.
     harness.clock.set(local(20, 1))
     async with running_board(harness) as harness_board:
