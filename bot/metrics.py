@@ -64,7 +64,8 @@ SENDER_LEADING = Gauge(
 )
 BOARD_REQUESTS = Counter(
     "dutybot_board_requests_total",
-    "Board data requests, by outcome (ok, or forbidden: no valid credentials).",
+    "Board data requests, by outcome (ok, forbidden: no valid credentials, or unavailable: "
+    "the database did not answer).",
     ["outcome"],
 )
 BOARD_READ_SECONDS = Histogram(

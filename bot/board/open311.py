@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import logging
 import re
 from typing import Any
 
@@ -27,9 +28,12 @@ from aiohttp import web
 
 from bot.board import data
 from bot.board.data import PublicRequest, RequestFilter
+from bot.db import failures
 from bot.db.models import Category
 from bot.i18n import LANGUAGES, Translator
 from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 PREFIX = "/open311/v2"
 DEFAULT_SPAN = dt.timedelta(days=90)  # the spec's default window
@@ -53,10 +57,16 @@ def _masked(match: re.Match[str]) -> str:
     return "***"
 
 
-def _error(status: int, description: str) -> web.Response:
+def _error(status: int, description: str, headers: dict[str, str] | None = None) -> web.Response:
     return web.json_response(
-        [{"code": status, "description": description}], status=status, headers=HEADERS
+        [{"code": status, "description": description}],
+        status=status,
+        headers={**HEADERS, **(headers or {})},
     )
+
+
+class _Unavailable(Exception):
+    """The database could not be read: the client gets 503 and tries again later."""
 
 
 def report_code(category: Category) -> str:
@@ -125,8 +135,18 @@ class Open311:
 
     async def _read(self, wanted: RequestFilter) -> list[PublicRequest]:
         runtime = self.runtime
-        async with runtime.db.read_session() as session:
-            return await data.public_requests(session, wanted, runtime.clock.now())
+        try:
+            async with runtime.db.read_session() as session:
+                return await data.public_requests(session, wanted, runtime.clock.now())
+        except Exception as error:
+            if not failures.unavailable(error):
+                raise
+            log.warning("open311: the database is unavailable: %s", failures.summary(error))
+            raise _Unavailable from error
+
+    def _unavailable(self) -> web.Response:
+        retry = {"Retry-After": str(self.runtime.settings.board_refresh_seconds)}
+        return _error(503, "the service is unavailable, try again later", retry)
 
     # -- the methods ----------------------------------------------------------------------------
 
@@ -236,7 +256,10 @@ class Open311:
         except ValueError as error:
             return _error(400, str(error))
         t = self._t(request)
-        found = await self._read(wanted)
+        try:
+            found = await self._read(wanted)
+        except _Unavailable:
+            return self._unavailable()
         return web.json_response([self._as_json(t, item) for item in found], headers=HEADERS)
 
     async def request(self, request: web.Request) -> web.Response:
@@ -255,7 +278,10 @@ class Open311:
             ids={kind: {number}},
             limit=1,
         )
-        found = await self._read(wanted)
+        try:
+            found = await self._read(wanted)
+        except _Unavailable:
+            return self._unavailable()
         if not found:
             return _error(404, "no such service request")
         t = self._t(request)

@@ -44,6 +44,7 @@ from bot.board.auth import Refused, Viewer
 from bot.board.data import Scene
 from bot.board.open311 import Open311
 from bot.board.panels import PanelRegistry
+from bot.db import failures
 from bot.i18n import LANGUAGES
 from bot.runtime import Runtime
 from bot.settings import SettingsError
@@ -61,6 +62,13 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "strict-origin",
     "X-Content-Type-Options": "nosniff",
 }
+
+
+def _unavailable(what: str, error: BaseException) -> None:
+    """One line for the log when the database cannot answer a request: the client gets 503,
+    neither a traceback nor aiohttp's bare 500, and tries again."""
+    metrics.BOARD_REQUESTS.labels("unavailable").inc()
+    log.warning("board: no %s, the database is unavailable: %s", what, failures.summary(error))
 
 
 def board_path(board_url: str) -> str:
@@ -253,6 +261,20 @@ class BoardServer:
         headers = {**NO_STORE, "Content-Security-Policy": csp}
         return web.Response(text=html, content_type="text/html", status=status, headers=headers)
 
+    def _retry_after(self) -> dict[str, str]:
+        return {**NO_STORE, "Retry-After": str(self.runtime.settings.board_refresh_seconds)}
+
+    def _offline_page(self, language: str) -> web.Response:
+        """What a wall screen loading its link while the database is down gets: a page that
+        loads the link again after a refresh interval, until the board answers."""
+        t = self.runtime.translator(language)
+        html = self.templates.get_template("offline.html").render(
+            t=t, language=language, seconds=self.runtime.settings.board_refresh_seconds
+        )
+        return web.Response(
+            text=html, content_type="text/html", status=503, headers=self._retry_after()
+        )
+
     def _denied_page(self, language: str) -> web.Response:
         t = self.runtime.translator(language)
         html = self.templates.get_template("denied.html").render(t=t, language=language)
@@ -263,10 +285,16 @@ class BoardServer:
 
     async def screen_page(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]
+        language = self.runtime.settings.default_language
         try:
             viewer = await self._viewer(f"{viewers.SCREEN_SCHEME} {token}")
         except Refused:
-            return self._denied_page(self.runtime.settings.default_language)
+            return self._denied_page(language)
+        except Exception as error:
+            if not failures.unavailable(error):
+                raise
+            _unavailable("wall-screen page", error)  # not its path: the token is a key
+            return self._offline_page(language)
         return self._page(viewer.language, mode="screen", token=token)
 
     # -- data -----------------------------------------------------------------------------------
@@ -318,13 +346,21 @@ class BoardServer:
     async def state(self, request: web.Request) -> web.Response:
         try:
             viewer = await self._viewer(request.headers.get("Authorization"))
+            generation, scene = await self._scene()
+            encoded = await self.cache.get(
+                (viewer.unit_id, viewer.language, generation),
+                lambda: self._snapshot(viewer, scene),
+            )
         except Refused:
             return web.json_response({"error": "forbidden"}, status=403, headers=NO_STORE)
-        generation, scene = await self._scene()
-        encoded = await self.cache.get(
-            (viewer.unit_id, viewer.language, generation),
-            lambda: self._snapshot(viewer, scene),
-        )
+        except Exception as error:
+            if not failures.unavailable(error):
+                raise
+            _unavailable("board data", error)
+            # The page shows itself offline and asks again at its next refresh.
+            return web.json_response(
+                {"error": "unavailable"}, status=503, headers=self._retry_after()
+            )
         metrics.BOARD_REQUESTS.labels("ok").inc()
         headers = {**NO_STORE, "Vary": "Accept-Encoding"}
         body = encoded.body

@@ -4,7 +4,7 @@ traceback): the SQLite file is damaged or cannot be opened, or PostgreSQL cannot
 from __future__ import annotations
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot.db.process_lock import sqlite_path
 
@@ -23,6 +23,17 @@ def _is_database_error(error: BaseException) -> bool:
     # asyncpg raises OSError (refused, no such host) and its own errors (no such database,
     # wrong password) on connect, not always wrapped by SQLAlchemy.
     return isinstance(error, OSError) or type(error).__module__.startswith("asyncpg")
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database cannot be used right now (down, unreachable,
+    restarting, no connection free in time) rather than that the code is wrong."""
+    return isinstance(error, SQLAlchemyError) or _is_database_error(error)
+
+
+def summary(error: BaseException) -> str:
+    """The error's type and first line, for one line of the log (not the SQL that follows)."""
+    return f"{type(error).__name__}: {next(iter(str(error).strip().splitlines()), '')}"
 
 
 def explain(database_url: str, error: BaseException) -> str | None:

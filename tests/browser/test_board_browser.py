@@ -28,6 +28,7 @@ from tests.e2e.board_fixtures import (
     COORDINATOR_ID,
     LEADER_ID,
     VOLUNTEER_ID,
+    database_down,
     init_data,
     local,
     prepare_morning,
@@ -264,6 +265,42 @@ async def test_expired_and_revoked_screen_links_get_403(harness: Harness, browse
         assert (await browser.wait_for(DENIED)).startswith("没有权限查看看板")
         assert await browser.run(MARKERS) == []
         assert await state(board, f"screen {expired}") == (403, {"error": "forbidden"})
+
+
+STATUS = """
+const line = document.getElementById('board-status');
+return line && line.classList.contains('offline') ? line.textContent : '';
+"""
+OFFLINE_PAGE = """
+const box = document.getElementById('board-offline');
+return box ? box.textContent.trim() : '';
+"""
+
+
+async def test_a_wall_screen_rides_out_a_database_outage(
+    harness: Harness, browser: Browser
+) -> None:
+    """While the database is down the screen shows itself offline and keeps its last board; one
+    (re)loaded meanwhile waits on a page that loads it again; both come back on their own."""
+    morning = await prepare_morning(harness)
+    settings = harness.runtime.settings
+    admin = Actor.of(ADMIN_ID, None, settings.admin_ids)
+    async with harness.session() as session:
+        screen = await screens.create(
+            session, admin, unit_id=None, language="zh_Hans", now=harness.clock.now()
+        )
+    token = screens.token_of(screen, settings)
+    async with running_board(harness) as board:
+        page = f"{board.local_url}/screen/{token}"
+        await browser.open(page)
+        assert len(await markers(browser, len(morning.posts))) == len(morning.posts)
+        async with database_down(harness):
+            assert (await browser.wait_for(STATUS)).startswith("连接中断")
+            assert len(await browser.run(MARKERS)) == len(morning.posts)
+            await browser.open(page)
+            assert (await browser.wait_for(OFFLINE_PAGE)).startswith("连接中断")
+        assert len(await markers(browser, len(morning.posts))) == len(morning.posts)
+        assert not await browser.run(STATUS)
 
 
 ORDERS = """

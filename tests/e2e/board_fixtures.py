@@ -27,6 +27,7 @@ from sqlalchemy import select
 from bot.board.auth import sign_init_data
 from bot.board.health import SenderStatus
 from bot.board.server import BoardServer
+from bot.db.engine import Database
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
@@ -98,6 +99,18 @@ async def running_board(
         yield board
     finally:
         await board.stop()
+
+
+@asynccontextmanager
+async def database_down(harness: Harness) -> AsyncIterator[None]:
+    """The database out of reach (a PostgreSQL port nobody listens on) until the block ends."""
+    nowhere = Database("postgresql+asyncpg://nobody@127.0.0.1:1/nothing")
+    original, harness.runtime.db = harness.runtime.db, nowhere
+    try:
+        yield
+    finally:
+        harness.runtime.db = original
+        await nowhere.dispose()
 
 
 def local_address(board: BoardServer, public_url: str) -> str:

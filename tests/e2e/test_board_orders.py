@@ -15,6 +15,7 @@ from tests.e2e.board_fixtures import (
     COORDINATOR_ID,
     LEADER_ID,
     REPORTER_PHONE,
+    database_down,
     get,
     local,
     mini_app,
@@ -151,6 +152,20 @@ async def test_open311_is_off_without_keys(harness: Harness) -> None:
     async with running_board(harness) as board:
         for path in ("services.json", "requests.json", "requests/report-1.json"):
             assert (await open311(board, path))[0] == 404
+
+
+async def test_open311_with_the_database_down_answers_503_in_its_error_form(
+    harness: Harness,
+) -> None:
+    async with running_board(harness) as board:
+        async with database_down(harness):
+            for path in ("requests.json", "requests/report-1.json"):
+                status, body, _ = await open311(board, path)
+                assert status == 503, path
+                assert body == [
+                    {"code": 503, "description": "the service is unavailable, try again later"}
+                ]
+        assert (await open311(board, "requests.json"))[0] == 200
 
 
 async def test_open311_services_are_the_report_kinds_and_orders(harness: Harness) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import aiohttp
 import pytest
 from sqlalchemy import select
 
@@ -21,6 +22,7 @@ from tests.e2e.board_fixtures import (
     INSPECTOR_ID,
     LEADER_ID,
     VOLUNTEER_ID,
+    database_down,
     get,
     local,
     local_address,
@@ -220,6 +222,38 @@ async def test_a_revoked_or_altered_screen_link_gets_403(harness: Harness) -> No
         assert (await get(board, f"{board.prefix}/screen/{token}"))[0] == 403
         async with harness.session() as session:
             assert await screens.revoke(session, admin, screen.id, harness.clock.now()) is None
+
+
+async def test_with_the_database_down_the_board_says_so_and_comes_back(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No bare 500: the data request gets an uncached 503 the page shows as offline while it
+    keeps polling, and a wall screen (re)loaded meanwhile gets a page that loads it again."""
+    morning = await prepare_morning(harness)
+    _, token = await _screen(harness, morning.units["团结社区"])
+    async with running_board(harness) as board:
+        base = board.local_url.removesuffix(board.prefix)
+        async with database_down(harness), aiohttp.ClientSession() as client:
+            async with client.get(
+                f"{board.local_url}/api/state", headers={"Authorization": f"screen {token}"}
+            ) as response:
+                assert (response.status, await response.json()) == (503, {"error": "unavailable"})
+                assert response.headers["Cache-Control"] == "no-store"
+                assert response.headers["Retry-After"] == "1"
+            async with client.get(f"{base}{board.prefix}/screen/{token}") as response:
+                page = await response.text()
+                assert response.status == 503 and response.content_type == "text/html"
+                assert response.headers["Retry-After"] == "1"
+            assert '<meta http-equiv="refresh" content="1">' in page
+            assert "连接中断，稍后自动重试" in page
+        # Back: the same requests get the board.
+        status, body = await state(board, f"screen {token}")
+        assert status == 200 and states(body) == {"垃圾分类点": "empty"}
+        assert (await get(board, f"{board.prefix}/screen/{token}"))[0] == 200
+    warnings = [r for r in caplog.records if "database is unavailable" in r.getMessage()]
+    assert len(warnings) == 2 and all(r.levelname == "WARNING" for r in warnings)
+    assert not any(r.exc_info for r in caplog.records)
+    assert token not in caplog.text  # the link is a key
 
 
 async def test_the_page_holds_no_data_and_names_its_panels(harness: Harness) -> None:
