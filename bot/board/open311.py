@@ -22,6 +22,7 @@ import datetime as dt
 import hmac
 import logging
 import re
+import unicodedata
 from typing import Any
 
 from aiohttp import web
@@ -42,19 +43,34 @@ ORDER_SERVICE = "order"
 REPORT_PREFIX = "report-"
 HEADERS = {"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*"}
 # A phone number typed into a description: 7 or more digits, maybe with +, spaces, dashes, dots,
-# slashes or an area code in brackets; a date (2026-12-02, 2026/12/2) is not one.
-PHONE = re.compile(r"\+?\(?\d[\d\s\-./()]{5,}\d")
-DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+# slashes or an area code in brackets. A date or a time (2026-12-02, 2026/12/2 07:30, 07:30) is
+# not one: it is matched first and kept, and a number stops where one begins.
+DATE = r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)"
+TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?!\d)"
+DATE_OR_TIME = rf"{DATE}(?:[ T]{TIME})?|{TIME}"
+NOT_DATE_OR_TIME = rf"(?!{DATE_OR_TIME})"
+NUMBERS = re.compile(
+    rf"(?P<kept>{DATE_OR_TIME})"
+    rf"|\+?\(?\d(?:{NOT_DATE_OR_TIME}[\d\s\-./()]){{5,}}{NOT_DATE_OR_TIME}\d"
+)
 PHONE_DIGITS_MIN = 7
 # Requests are rows of INTEGER ids: a larger number is an error on PostgreSQL, not "no such row".
 ID_MAX = 2**31 - 1
 
 
-def _masked(match: re.Match[str]) -> str:
-    found = match.group()
-    if DATE.fullmatch(found) or sum(c.isdigit() for c in found) < PHONE_DIGITS_MIN:
-        return found
-    return "***"
+def _folded(text: str) -> str:
+    """`text` as the phone pattern reads it: each character in NFKC (a Chinese keyboard's
+    full-width digits, hyphen, colon and space as ASCII) and every dash (139—1234—5678) as "-",
+    one character for one, so that a match's place is its place in `text`."""
+    chars = []
+    for char in text:
+        folded = unicodedata.normalize("NFKC", char)
+        if len(folded) != 1:
+            folded = char
+        if unicodedata.category(folded) == "Pd" or folded == "\u2212":  # dashes, minus
+            folded = "-"
+        chars.append(folded)
+    return "".join(chars)
 
 
 def _error(status: int, description: str, headers: dict[str, str] | None = None) -> web.Response:
@@ -74,7 +90,15 @@ def report_code(category: Category) -> str:
 
 
 def mask_phones(text: str | None) -> str | None:
-    return PHONE.sub(_masked, text) if text else text
+    if not text:
+        return text
+    parts, done = [], 0
+    for match in NUMBERS.finditer(_folded(text)):
+        found = match.group()
+        if match.group("kept") is None and sum(c.isdigit() for c in found) >= PHONE_DIGITS_MIN:
+            parts += [text[done : match.start()], "***"]
+            done = match.end()
+    return "".join(parts) + text[done:]
 
 
 class Open311:

@@ -20,6 +20,7 @@ from bot.board.auth import (
 )
 from bot.board.coords import out_of_china, to_display, wgs84_to_gcj02
 from bot.board.data import Day, DayPost, DayShift, Seat
+from bot.board.open311 import mask_phones
 from bot.board.panels import PanelContext, PanelData, PanelRegistry, View
 from bot.board.server import SnapshotCache, board_path
 from bot.board.standard import PostState, curve, post_state
@@ -137,6 +138,30 @@ def test_screen_token_changed_or_expired_is_refused() -> None:
             check_screen_token(token.rsplit(".", 1)[0] + "." + signature, TOKEN, NOW)
     with pytest.raises(Refused, match="expired"):
         check_screen_token(token, TOKEN, expires)
+
+
+# -- Open311's phone masking --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("有事打我电话 13912345678", "有事打我电话 ***"),
+        ("电话：139-1234-5678。", "电话：***。"),  # the full-width punctuation around stays
+        ("电话 139－1234－5678", "电话 ***"),  # a Chinese keyboard's full-width hyphen
+        ("电话 139—1234—5678 或 139–1234–5678", "电话 *** 或 ***"),  # em and en dashes
+        ("电话 １３９１２３４５６７８", "电话 ***"),  # full-width digits
+        ("座机 (028) 8765 4321", "座机 ***"),
+        ("2026-12-01 07:30 发现乱停车", "2026-12-01 07:30 发现乱停车"),  # a date and a time
+        ("2026/12/1 7:30—9:00 两辆车", "2026/12/1 7:30—9:00 两辆车"),
+        ("2026－12－01 ０７：３０ 发现", "2026－12－01 ０７：３０ 发现"),  # typed full-width
+        ("13912345678 2026-12-01 来过", "*** 2026-12-01 来过"),  # the date after is kept
+        ("2026-12-011 13912345678", "***"),  # no date: too many digits for a day
+        ("车牌 川A12345，停了 3 天", "车牌 川A12345，停了 3 天"),  # too few digits
+    ],
+)
+def test_open311_masks_phone_numbers_however_typed_and_only_them(typed: str, shown: str) -> None:
+    assert mask_phones(typed) == shown
 
 
 # -- GCJ-02 -------------------------------------------------------------------------------------
