@@ -4,6 +4,8 @@ photos and a note → the score and any discrepancy at once), and admins' /check
 
 from __future__ import annotations
 
+import datetime as dt
+
 from telegram import InlineKeyboardButton, ReplyKeyboardRemove
 
 from bot.buttons import (
@@ -286,7 +288,7 @@ async def items_done(turn: Turn, data: InspectItemsDone) -> None:
     turn.edit(t("oversight.inspect.ask_photos"), inline([cancel_row(t)]))
 
 
-def result_text(t: Translator, inspection: Inspection) -> str:
+def result_text(t: Translator, inspection: Inspection, now: dt.datetime) -> str:
     lines = [
         t(
             "oversight.inspect.recorded",
@@ -330,8 +332,10 @@ def result_text(t: Translator, inspection: Inspection) -> str:
                 count=inspection.seen - inspection.checked_in,
             )
         )
-    if inspection.covert:
+    if inspection.covert and inspection.visible_from > now:
         lines.append(t("oversight.inspect.covert_until", time=t.datetime(inspection.visible_from)))
+    elif inspection.covert:
+        lines.append(t("oversight.inspect.covert_now"))
     return "\n".join(lines)
 
 
@@ -354,7 +358,7 @@ async def submit(turn: Turn, data: InspectSubmit) -> None:
     if inspection.score < 100 or inspection.discrepancy:
         rows.append([button(t("oversight.button.order_from_check"), OrderFromCheck(inspection.id))])
     turn.answer(t("oversight.inspect.toast"))
-    turn.reply(result_text(t, inspection), inline(rows) if rows else None)
+    turn.reply(result_text(t, inspection, turn.now), inline(rows) if rows else None)
 
 
 # -- /checklist (admins) -----------------------------------------------------------------------

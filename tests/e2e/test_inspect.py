@@ -178,6 +178,28 @@ async def test_an_inspector_counts_every_person_of_a_big_post(harness: Harness) 
     assert (check.planned, check.seen) == (60, 60)
 
 
+async def test_a_covert_check_submitted_after_the_day_s_tally_is_seen_by_the_unit_at_once(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    await shift(harness, town.post_id, day=DAY, start=18, end=21, capacity=1)
+    harness.clock.set(at(DAY, 19, 55))
+    await start_check(harness, town.inspector)
+    await press_and_settle(harness, town.inspector, "⭐ 黄河路-人民路口 · 城管局 · 30 米")
+    await press_and_settle(harness, town.inspector, "抽查 · 暗访")
+    await press_and_settle(harness, town.inspector, "1")
+    await press_and_settle(harness, town.inspector, "下一步：拍照 ▶️")
+    await town.inspector.send_photo()
+    await harness.settle()
+    # The 20:00 tally goes out while the inspector takes the photo.
+    harness.clock.set(at(DAY, 20, 5))
+    text = await press_and_settle(harness, town.inspector, "✅ 提交督查")
+    assert "日报中才会看到" not in text
+    assert "暗访：开始这次督查后，今天的日报已经发出，单位现在就能看到这次督查。" in text
+    [check] = await inspections(harness)
+    assert check.inspected_at == at(DAY, 19, 55) and check.visible_from == at(DAY, 20, 5)
+
+
 async def test_a_post_with_no_shift_on_and_a_photo_sent_straight_from_the_checklist(
     harness: Harness,
 ) -> None:

@@ -392,6 +392,9 @@ async def submit(
     applied = checklist.deductions(t, chosen, shortfall(found.planned, seen))
     covert = bool(data.get("covert"))
     inspected_at = dt.datetime.fromisoformat(data.get("inspected_at") or now.isoformat())
+    # A covert check begun before the daily tally and submitted after it missed that tally:
+    # the unit sees it now, not at a time already past (nor held for a day it is not in).
+    shown_from = max(visible_from(inspected_at, covert, settings), now) if covert else inspected_at
     inspection = Inspection(
         post_id=picked.post.id,
         unit_id=picked.post.unit_id,
@@ -411,7 +414,7 @@ async def submit(
         score=checklist.score_of(applied),
         note=data.get("note"),
         inspected_at=inspected_at,
-        visible_from=visible_from(inspected_at, covert, settings),
+        visible_from=shown_from,
     )
     session.add(inspection)
     await session.flush()
