@@ -41,7 +41,6 @@ from handlers.evidence import photo_of, send_photos
 from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Turn
 
-HISTORY_SHOWN = 8
 VIEWS = (OrderView.OPEN, OrderView.OVERDUE, OrderView.REPLIED, OrderView.ACCEPTED)
 
 
@@ -147,8 +146,9 @@ async def _show_reports(turn: Turn) -> None:
 
 
 def _history_lines(t: Translator, steps: list[order_lists.Step]) -> list[str]:
+    """Every step from the issue on (a long history goes out as several messages)."""
     lines = []
-    for step in steps[-HISTORY_SHOWN:]:
+    for step in steps:
         action = step.entry.action.removeprefix("order.")
         line = t(
             "oversight.history.line",

@@ -11,6 +11,7 @@ from sqlalchemy import update
 
 from bot.buttons import OrderAccept, OrderAcknowledge, OrderCard, OrderReply
 from bot.db.models import (
+    AuditEntry,
     Dialogue,
     EvidenceKind,
     EvidencePhoto,
@@ -446,3 +447,27 @@ async def test_a_reply_sent_back_after_the_deadline_gets_a_fresh_one_before_any_
         in told
     )
     assert "仍未回复。" not in told
+
+
+async def test_an_order_card_shows_its_whole_history_however_long(harness: Harness) -> None:
+    town = await city(harness)
+    order = await ordered(harness, town)
+    issued = at(DAY, 8)
+    async with harness.session() as session:
+        for round_ in range(1, 13):
+            session.add(
+                AuditEntry(
+                    actor_id=None,
+                    action="order.return",
+                    object_type="order",
+                    object_id=order.id,
+                    reason=f"第{round_}次退回",
+                    created_at=issued + dt.timedelta(hours=round_),
+                )
+            )
+    inspector = town.inspector
+    await inspector.press_data(OrderCard(order.id).pack(), inspector.last().message_id)
+    await harness.settle()
+    card = "\n".join(m.text or "" for m in inspector.messages()[-3:])
+    assert "下发（赵督查）" in card, card
+    assert all(f"第{round_}次退回" in card for round_ in range(1, 13)), card
