@@ -836,6 +836,11 @@ class OrderStatus(enum.StrEnum):
 ORDERS_AWAITING_UNIT = (OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.RETURNED)
 
 
+def _issued_deadline(context: Any) -> Any:
+    """An order's first deadline is the one it is inserted with, whoever inserts it."""
+    return context.get_current_parameters()["deadline_at"]
+
+
 class RectificationOrder(Base):
     """A problem handed to a unit to fix by a deadline (整改令), from a check or a street report.
     Every step is in the audit trail (object type ``order``)."""
@@ -857,6 +862,11 @@ class RectificationOrder(Base):
     # A covert check's order reaches the unit with the check, at the next daily tally.
     visible_from: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     deadline_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    # The deadline it was issued with, never moved: reopening (回头看) sets a fresh
+    # deadline_at, and the figures of a closed period must still read the first round's.
+    first_deadline_at: Mapped[dt.datetime] = mapped_column(
+        UtcDateTime, index=True, default=_issued_deadline
+    )
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     first_replied_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     replied_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

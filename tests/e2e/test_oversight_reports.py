@@ -211,3 +211,47 @@ async def test_an_archived_unit_is_ranked_only_for_a_period_it_has_figures_in(
     text = "\n".join(m.text or "" for m in harness.admin.messages()[-3:])
     # 交通局 was checked today and stays in today's ranking; 城管局 had nothing and is gone.
     assert "1. 交通局：40 分（差）" in text and "城管局" not in text
+
+
+async def week_ledger(harness: Harness) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    """The ledger of the week 12-01..12-06: 城管局's oversight figures (issued, replied, replied
+    on time, overdue, reply rate, on-time rate) and its one order's line."""
+    await harness.admin.send_command("export", "2026-12-01 2026-12-06")
+    await harness.settle()
+    sent = harness.admin.last()
+    assert sent.file_id is not None, harness.admin.texts()[-2:]
+    book = load_workbook(io.BytesIO(harness.emulator.file_bytes(sent.file_id)), read_only=True)
+    units = {row[0]: row for row in book["单位汇总"].iter_rows(values_only=True)}
+    [line] = list(book["整改令"].iter_rows(values_only=True))[1:]
+    return tuple(units["城管局"][15:21]), line
+
+
+async def test_a_reopened_order_leaves_the_figures_of_its_first_round_as_they_were(
+    harness: Harness,
+) -> None:
+    """Issued 12-01 08:00, due 12-02 08:00, replied late at 12-02 10:00 and accepted. A week
+    later the follow-up finds a relapse and reopens it with a fresh deadline. The week
+    12-01..12-06 keeps its figures: the reply was late then and stays late, and the order stays
+    due that week, not in the week of its fresh deadline."""
+    town = await city(harness)
+    inspector = town.inspector
+    await ordered(harness, town)
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 10))
+    await reply(harness, town, "已清运")
+    await harness.deliver()
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 11))
+    await press_and_settle(harness, inspector, "✅ 验收办结")
+    await press_and_settle(harness, inspector, "7 天后回头看")
+    before, line = await week_ledger(harness)
+    # issued 1, replied 1, on time 0, overdue 0; reply rate 100%, on-time rate 0 (due 1)
+    assert before == (1, 1, 0, 0, 1, 0), before
+    assert line[11] == "否" and line[15] == line[8], line
+    harness.clock.set(at(DAY + dt.timedelta(days=8), 11, 30))
+    await harness.tick()
+    await press_and_settle(harness, inspector, "🔁 复发，重新交办")
+    [order] = await orders(harness)
+    assert order.reopened == 1 and order.deadline_at > harness.clock.now()
+    after, line = await week_ledger(harness)
+    assert after == before, (before, after)
+    # The fresh deadline is shown; replied on time is still read against the first one.
+    assert line[11] == "否" and line[14] == 1 and line[15] != line[8], line

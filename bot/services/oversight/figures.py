@@ -10,9 +10,10 @@ figures are counted"):
 - reports received: street reports filed in the period about the unit's places (routed to it),
   duplicates left out; for the whole campaign also those nobody was responsible for;
 - orders issued in the period; replied: of them, replied at all; replied on time: by their
-  deadline; the reply rate (回复整改率) = replied / issued;
-- orders due in the period (deadline inside it); accepted on time: of them, accepted by the
-  deadline; the on-time rate (按期办结率) = accepted on time / due;
+  first deadline (the one issued, not a reopened order's fresh one); the reply rate
+  (回复整改率) = replied / issued;
+- orders due in the period (first deadline inside it); accepted on time: of them, accepted by
+  the first deadline; the on-time rate (按期办结率) = accepted on time / due;
 - overdue: open orders without a reply whose deadline passed by the end of the period;
 - the median time to fix: issue to acceptance of the orders accepted in the period.
 """
@@ -269,16 +270,21 @@ async def _orders(
         and_(order.issued_at >= start, order.issued_at < end, seen),
         func.count(),
         _count_if(order.first_replied_at.is_not(None)),
-        _count_if(order.first_replied_at <= order.deadline_at),
+        # The first round's deadline: a reopened order's fresh one must not make a closed
+        # period's late reply an on-time one.
+        _count_if(order.first_replied_at <= order.first_deadline_at),
     )
     due = await _grouped(
         session,
         unit_id,
-        "ix_rectification_orders_deadline_at",
-        and_(order.deadline_at >= start, order.deadline_at < end, seen),
+        "ix_rectification_orders_first_deadline_at",
+        and_(order.first_deadline_at >= start, order.first_deadline_at < end, seen),
         func.count(),
         _count_if(
-            and_(order.status == OrderStatus.ACCEPTED, order.accepted_at <= order.deadline_at)
+            and_(
+                order.status == OrderStatus.ACCEPTED,
+                order.accepted_at <= order.first_deadline_at,
+            )
         ),
     )
     still_open = await _grouped(

@@ -188,6 +188,7 @@ class OrderLine:
     status: OrderStatus
     issued_at: dt.datetime
     deadline_at: dt.datetime
+    first_deadline_at: dt.datetime  # the deadline it was issued with, before any reopening
     acknowledged_at: dt.datetime | None
     first_replied_at: dt.datetime | None
     accepted_at: dt.datetime | None
@@ -197,7 +198,8 @@ class OrderLine:
 
     @property
     def replied_on_time(self) -> bool:
-        return self.first_replied_at is not None and self.first_replied_at <= self.deadline_at
+        """By the first deadline, as the figures count it."""
+        return self.first_replied_at is not None and self.first_replied_at <= self.first_deadline_at
 
 
 async def ledger_lines(
@@ -207,7 +209,8 @@ async def ledger_lines(
     now: dt.datetime,
     unit_id: int | None,
 ) -> list[OrderLine]:
-    """The orders issued or due in [start, end) that the unit may see by `now`."""
+    """The orders issued or due (first deadline) in [start, end) that the unit may see by
+    `now`, as the figures count them."""
     order = RectificationOrder
     query = (
         select(order, Post.name)
@@ -216,7 +219,7 @@ async def ledger_lines(
             order.visible_from <= now,
             or_(
                 and_(order.issued_at >= start, order.issued_at < end),
-                and_(order.deadline_at >= start, order.deadline_at < end),
+                and_(order.first_deadline_at >= start, order.first_deadline_at < end),
             ),
         )
         .order_by(order.issued_at, order.id)
@@ -237,6 +240,7 @@ async def ledger_lines(
                 status=found.status,
                 issued_at=found.issued_at,
                 deadline_at=found.deadline_at,
+                first_deadline_at=found.first_deadline_at,
                 acknowledged_at=found.acknowledged_at,
                 first_replied_at=found.first_replied_at,
                 accepted_at=found.accepted_at,

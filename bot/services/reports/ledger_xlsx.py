@@ -170,7 +170,7 @@ def _orders_sheet(t: Translator, book: Workbook, ledger: Ledger) -> Any:
     columns = [
         "order", "unit", "category", "source", "place", "problem", "state", "issued_at",
         "deadline_at", "acknowledged_at", "replied_at", "replied_on_time", "accepted_at",
-        "escalated", "reopened", "reply",
+        "escalated", "reopened", "first_deadline_at", "reply",
     ]  # fmt: skip
     orders.append([t(f"export.col.{column}") for column in columns])
     yes, no = t("export.yes"), t("export.no")
@@ -192,10 +192,12 @@ def _orders_sheet(t: Translator, book: Workbook, ledger: Ledger) -> Any:
                 _local(t, line.accepted_at),
                 yes if line.escalated else no,
                 line.reopened,
+                # What "replied on time" and the figures read, once reopening moved the deadline.
+                _local(t, line.first_deadline_at),
                 line.reply_note,
             ]
         )
-    dated = dict.fromkeys((8, 9, 10, 11, 13), "yyyy-mm-dd hh:mm")
+    dated = dict.fromkeys((8, 9, 10, 11, 13, 16), "yyyy-mm-dd hh:mm")
     _number_formats(orders, dated)
     return orders
 
