@@ -90,7 +90,7 @@ def _order_line(t: Translator, order: RectificationOrder, turn: Turn) -> str:
 async def show_list(turn: Turn, data: OrderList) -> None:
     t = turn.t
     if data.view is OrderView.REPORTS:
-        await _show_reports(turn)
+        await _show_reports(turn, data.offset)
         return
     found, total = await order_lists.listing(
         turn.session, turn.actor, data.view, data.offset, turn.now
@@ -104,31 +104,46 @@ async def show_list(turn: Turn, data: OrderList) -> None:
     for order in found:
         lines.append(_order_line(t, order, turn))
         rows.append([button(t("oversight.button.open_order", id=order.id), OrderCard(order.id))])
-    nav = []
-    size = order_lists.PAGE_SIZE
-    if data.offset > 0:
-        nav.append(
-            button(t("common.button.previous"), OrderList(data.view, max(0, data.offset - size)))
-        )
-    if data.offset + size < total:
-        nav.append(button(t("common.button.next"), OrderList(data.view, data.offset + size)))
+    nav = _page_buttons(t, data.view, data.offset, order_lists.PAGE_SIZE, total)
     if nav:
         rows.append(nav)
     turn.edit("\n".join(lines), inline(rows))
 
 
-async def _show_reports(turn: Turn) -> None:
+def _page_buttons(
+    t: Translator, view: OrderView, offset: int, size: int, total: int
+) -> list[InlineKeyboardButton]:
+    """◀️ and ▶️ between the pages of a list of /orders that holds `total`."""
+    nav = []
+    if offset > 0:
+        nav.append(button(t("common.button.previous"), OrderList(view, max(0, offset - size))))
+    if offset + size < total:
+        nav.append(button(t("common.button.next"), OrderList(view, offset + size)))
+    return nav
+
+
+async def _show_reports(turn: Turn, offset: int) -> None:
     t = turn.t
     if not orders.is_inspector(turn.actor):
         turn.stale()
         return
-    queue = await reports.awaiting_decision(turn.session)
-    if not queue:
+    queue = await reports.awaiting_decision(turn.session, offset)
+    if not queue.reports:
         turn.edit(t("oversight.orders.no_reports"))
         return
     lines = [t("oversight.orders.reports_header")]
+    size = reports.QUEUE_PAGE
+    if queue.total > size:
+        lines.append(
+            t(
+                "oversight.orders.reports_page",
+                first=queue.offset + 1,
+                last=queue.offset + len(queue.reports),
+                count=queue.total,
+            )
+        )
     rows = []
-    for report in queue:
+    for report in queue.reports:
         unit = report.unit.name if report.unit is not None else t("oversight.report.no_unit")
         lines.append(
             t(
@@ -142,6 +157,9 @@ async def _show_reports(turn: Turn) -> None:
         rows.append(
             [button(t("oversight.button.open_report", id=report.id), ReportCard(report.id))]
         )
+    nav = _page_buttons(t, OrderView.REPORTS, queue.offset, size, queue.total)
+    if nav:
+        rows.append(nav)
     turn.edit("\n".join(lines), inline(rows))
 
 

@@ -4,12 +4,15 @@ reporter hears every step; admins upload zones; every wrong input is answered.""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
-from bot.db.models import Dialogue, ReportStatus, RouteMethod, StreetReport, Zone
+from sqlalchemy import select
+
+from bot.db.models import Category, Dialogue, ReportStatus, RouteMethod, StreetReport, Zone
 from bot.emulator import Fault, SimUser
 from tests.e2e.oversight_fixtures import city, geojson, near, square, street_reports
-from tests.e2e.schedule import press_and_settle
+from tests.e2e.schedule import DAY, at, press_and_settle
 from tests.harness import Harness
 
 ROAD = [[104.06, 30.65], [104.07, 30.66]]
@@ -248,3 +251,49 @@ async def test_bad_zone_files_are_refused_naming_each_problem(harness: Harness) 
     assert harness.admin.last().text == "刚才没能从 Telegram 取到这个文件。请稍后再发一次。"
     assert await harness.count(Zone) == 0
     assert await harness.count(Dialogue) == 1
+
+
+async def test_the_queue_of_reports_to_decide_turns_its_pages(harness: Harness) -> None:
+    """Twelve reports routed to 城管局 wait for an inspector: ten a page, oldest first, and a
+    next page with the other two. A page turned after reports were decided lands on the last
+    page there still is."""
+    town = await city(harness)
+    reporter = await harness.member(town.volunteers[0].user_id)
+    assert reporter is not None
+    async with harness.session() as session:
+        for minutes in range(12):
+            when = at(DAY, 7) + dt.timedelta(minutes=minutes)
+            session.add(
+                StreetReport(
+                    reporter_id=reporter.id,
+                    category=Category.PARKING,
+                    description=f"第{minutes + 1}条",
+                    latitude=30.6586,
+                    longitude=104.0648 + minutes * 0.01,
+                    status=ReportStatus.ROUTED,
+                    unit_id=town.unit_id,
+                    route_method=RouteMethod.HAND,
+                    created_at=when,
+                    updated_at=when,
+                )
+            )
+    ids = [filed.id for filed in sorted(await street_reports(harness), key=lambda r: r.id)]
+    inspector = town.inspector
+    await inspector.send_command("orders")
+    await harness.settle()
+    text = await press_and_settle(harness, inspector, "📷 待处理随手拍（12）")
+    assert "第 1–10 件，共 12 件" in text, text
+    first_page = inspector.last().buttons()
+    assert first_page == [*(f"随手拍 #{n}" for n in ids[:10]), "下一页 ▶️"], first_page
+    text = await press_and_settle(harness, inspector, "下一页 ▶️")
+    assert "第 11–12 件，共 12 件" in text, text
+    assert inspector.last().buttons() == [f"随手拍 #{n}" for n in ids[10:]] + ["◀️ 上一页"]
+    await press_and_settle(harness, inspector, "◀️ 上一页")
+    assert inspector.last().buttons() == first_page
+    # Meanwhile the last two are dismissed: the next page is gone, the first one shows.
+    async with harness.session() as session:
+        for filed in await session.scalars(select(StreetReport).where(StreetReport.id > ids[9])):
+            filed.status = ReportStatus.DISMISSED
+    text = await press_and_settle(harness, inspector, "下一页 ▶️")
+    assert "共 12 件" not in text and "第 1" not in text, text
+    assert inspector.last().buttons() == [f"随手拍 #{n}" for n in ids[:10]]

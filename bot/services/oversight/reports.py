@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -55,7 +56,7 @@ CATEGORIES = (
     Category.OTHER,
 )
 MINE_SHOWN = 3
-QUEUE_SHOWN = 10
+QUEUE_PAGE = 10  # reports a page of the inspectors' queue shows
 
 
 class Step(StrEnum):
@@ -492,18 +493,34 @@ async def count_awaiting(session: AsyncSession) -> int:
     )
 
 
-async def awaiting_decision(session: AsyncSession, limit: int = QUEUE_SHOWN) -> list[StreetReport]:
-    """Reports no order or dismissal has answered yet, oldest first: the inspectors' queue."""
-    return list(
-        (
-            await session.scalars(
-                select(StreetReport)
-                .where(StreetReport.status.in_(UNDECIDED_REPORTS))
-                .order_by(StreetReport.created_at, StreetReport.id)
-                .limit(limit)
-            )
-        ).unique()
-    )
+@dataclass(frozen=True)
+class Queue:
+    """One page of the inspectors' queue: its reports, where it starts, how many wait."""
+
+    reports: list[StreetReport]
+    offset: int
+    total: int
+
+
+async def awaiting_decision(
+    session: AsyncSession, offset: int = 0, size: int = QUEUE_PAGE
+) -> Queue:
+    """The page at `offset` of the reports no order or dismissal has answered yet, oldest
+    first: the inspectors' queue. Reports are decided while a page is open, so an offset past
+    the end (a page button pressed since) shows the last page instead of an empty one."""
+    total = await count_awaiting(session)
+    last_start = (max(total, 1) - 1) // size * size
+    offset = max(0, min(offset // size * size, last_start))
+    page = (
+        await session.scalars(
+            select(StreetReport)
+            .where(StreetReport.status.in_(UNDECIDED_REPORTS))
+            .order_by(StreetReport.created_at, StreetReport.id)
+            .offset(offset)
+            .limit(size)
+        )
+    ).unique()
+    return Queue(list(page), offset, total)
 
 
 async def photos_of(session: AsyncSession, report: StreetReport) -> Sequence[str]:
