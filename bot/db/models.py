@@ -841,6 +841,11 @@ def _issued_deadline(context: Any) -> Any:
     return context.get_current_parameters()["deadline_at"]
 
 
+def _inserted_acceptance(context: Any) -> Any:
+    """An order inserted accepted (a fixture, an import) was first accepted then."""
+    return context.get_current_parameters().get("accepted_at")
+
+
 class RectificationOrder(Base):
     """A problem handed to a unit to fix by a deadline (整改令), from a check or a street report.
     Every step is in the audit trail (object type ``order``)."""
@@ -872,6 +877,11 @@ class RectificationOrder(Base):
     replied_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     reply_note: Mapped[str | None] = mapped_column(Text)
     accepted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
+    # The first acceptance, kept when a relapse reopens the order (which clears accepted_at):
+    # the on-time rate and the time to fix of a closed period must not move.
+    first_accepted_at: Mapped[dt.datetime | None] = mapped_column(
+        UtcDateTime, index=True, default=_inserted_acceptance
+    )
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     escalated_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     follow_up_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

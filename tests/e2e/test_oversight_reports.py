@@ -215,7 +215,7 @@ async def test_an_archived_unit_is_ranked_only_for_a_period_it_has_figures_in(
 
 async def week_ledger(harness: Harness) -> tuple[tuple[object, ...], tuple[object, ...]]:
     """The ledger of the week 12-01..12-06: 城管局's oversight figures (issued, replied, replied
-    on time, overdue, reply rate, on-time rate) and its one order's line."""
+    on time, overdue, reply rate, on-time rate, median hours to fix) and its one order's line."""
     await harness.admin.send_command("export", "2026-12-01 2026-12-06")
     await harness.settle()
     sent = harness.admin.last()
@@ -223,7 +223,7 @@ async def week_ledger(harness: Harness) -> tuple[tuple[object, ...], tuple[objec
     book = load_workbook(io.BytesIO(harness.emulator.file_bytes(sent.file_id)), read_only=True)
     units = {row[0]: row for row in book["单位汇总"].iter_rows(values_only=True)}
     [line] = list(book["整改令"].iter_rows(values_only=True))[1:]
-    return tuple(units["城管局"][15:21]), line
+    return tuple(units["城管局"][15:22]), line
 
 
 async def test_a_reopened_order_leaves_the_figures_of_its_first_round_as_they_were(
@@ -243,8 +243,9 @@ async def test_a_reopened_order_leaves_the_figures_of_its_first_round_as_they_we
     await press_and_settle(harness, inspector, "✅ 验收办结")
     await press_and_settle(harness, inspector, "7 天后回头看")
     before, line = await week_ledger(harness)
-    # issued 1, replied 1, on time 0, overdue 0; reply rate 100%, on-time rate 0 (due 1)
-    assert before == (1, 1, 0, 0, 1, 0), before
+    # issued 1, replied 1, on time 0, overdue 0; reply rate 100%, on-time rate 0 (due 1);
+    # fixed in 27 hours
+    assert before == (1, 1, 0, 0, 1, 0, 27), before
     assert line[11] == "否" and line[15] == line[8], line
     harness.clock.set(at(DAY + dt.timedelta(days=8), 11, 30))
     await harness.tick()
@@ -255,3 +256,37 @@ async def test_a_reopened_order_leaves_the_figures_of_its_first_round_as_they_we
     assert after == before, (before, after)
     # The fresh deadline is shown; replied on time is still read against the first one.
     assert line[11] == "否" and line[14] == 1 and line[15] != line[8], line
+
+
+async def test_a_reopened_order_stays_accepted_on_time_in_the_week_it_was(
+    harness: Harness,
+) -> None:
+    """Issued 12-01 08:00, replied at 10:00 and accepted at 11:00, well before its deadline. A
+    week later the follow-up finds a relapse and reopens it, which clears the acceptance. The
+    week 12-01..12-06 keeps its on-time rate and its time to fix; so it does once the order is
+    accepted again."""
+    town = await city(harness)
+    inspector = town.inspector
+    await ordered(harness, town)
+    harness.clock.set(at(DAY, 10))
+    await reply(harness, town, "已清运")
+    await harness.deliver()
+    harness.clock.set(at(DAY, 11))
+    await press_and_settle(harness, inspector, "✅ 验收办结")
+    await press_and_settle(harness, inspector, "7 天后回头看")
+    before, _ = await week_ledger(harness)
+    # issued 1, replied 1, on time 1, overdue 0; both rates 100%; fixed in 3 hours
+    assert before == (1, 1, 1, 0, 1, 1, 3), before
+    harness.clock.set(at(DAY + dt.timedelta(days=7), 11, 30))
+    await harness.tick()
+    await press_and_settle(harness, inspector, "🔁 复发，重新交办")
+    reopened, _ = await week_ledger(harness)
+    assert reopened == before, (before, reopened)
+    await harness.deliver()
+    await reply(harness, town, "再次清运")
+    await harness.deliver()
+    await press_and_settle(harness, inspector, "✅ 验收办结")
+    [order] = await orders(harness)
+    assert order.accepted_at == harness.clock.now()
+    again, _ = await week_ledger(harness)
+    assert again == before, (before, again)

@@ -12,10 +12,11 @@ figures are counted"):
 - orders issued in the period; replied: of them, replied at all; replied on time: by their
   first deadline (the one issued, not a reopened order's fresh one); the reply rate
   (回复整改率) = replied / issued;
-- orders due in the period (first deadline inside it); accepted on time: of them, accepted by
-  the first deadline; the on-time rate (按期办结率) = accepted on time / due;
+- orders due in the period (first deadline inside it); accepted on time: of them, first
+  accepted by the first deadline; the on-time rate (按期办结率) = accepted on time / due;
 - overdue: open orders without a reply whose deadline passed by the end of the period;
-- the median time to fix: issue to acceptance of the orders accepted in the period.
+- the median time to fix: issue to first acceptance of the orders first accepted in the
+  period.
 """
 
 from __future__ import annotations
@@ -280,12 +281,8 @@ async def _orders(
         "ix_rectification_orders_first_deadline_at",
         and_(order.first_deadline_at >= start, order.first_deadline_at < end, seen),
         func.count(),
-        _count_if(
-            and_(
-                order.status == OrderStatus.ACCEPTED,
-                order.accepted_at <= order.first_deadline_at,
-            )
-        ),
+        # The first acceptance: a relapse reopening the order later does not undo it.
+        _count_if(order.first_accepted_at <= order.first_deadline_at),
     )
     still_open = await _grouped(
         session,
@@ -295,12 +292,12 @@ async def _orders(
         func.count(),
         _count_if(and_(order.status.in_(AWAITING_UNIT), order.deadline_at < min(end, now))),
     )
-    fixed = select(order.unit_id, order.issued_at, order.accepted_at).where(
-        order.accepted_at >= start, order.accepted_at < end
+    fixed = select(order.unit_id, order.issued_at, order.first_accepted_at).where(
+        order.first_accepted_at >= start, order.first_accepted_at < end
     )
     if unit_id is not None:
         fixed = fixed.where(order.unit_id == unit_id)
-    fixed = _by_time(fixed, order, "ix_rectification_orders_accepted_at")
+    fixed = _by_time(fixed, order, "ix_rectification_orders_first_accepted_at")
     minutes: dict[int, list[int]] = defaultdict(list)
     for unit, issued_at, accepted_at in (await session.execute(fixed)).all():
         if accepted_at is not None:

@@ -52,6 +52,8 @@ async def accept(
     check_reply(order, reply)
     order.status = OrderStatus.ACCEPTED
     order.accepted_at = now
+    if order.first_accepted_at is None:
+        order.first_accepted_at = now
     order.accepted_by_id = member_id(actor)
     order.updated_at = now
     record(session, order.accepted_by_id, "order.accept", order, now)
