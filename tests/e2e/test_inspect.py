@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.buttons import ChecklistAdjust, ChecklistToggle, InspectSeen
-from bot.db.models import ChecklistItem, Dialogue, EvidencePhoto, Inspection
+from bot.db.models import ChecklistItem, Dialogue, EvidencePhoto, Inspection, Role
 from bot.emulator import SimUser
 from tests.e2e.oversight_fixtures import checked_in, city, inspections, near, orders, rows, trail
 from tests.e2e.schedule import DAY, at, post, press_and_settle, shift
+from tests.e2e.swap_fixtures import member
 from tests.harness import Harness
 
 
@@ -198,6 +199,35 @@ async def test_a_covert_check_submitted_after_the_day_s_tally_is_seen_by_the_uni
     assert "暗访：开始这次督查后，今天的日报已经发出，单位现在就能看到这次督查。" in text
     [check] = await inspections(harness)
     assert check.inspected_at == at(DAY, 19, 55) and check.visible_from == at(DAY, 20, 5)
+
+
+async def test_an_order_from_an_english_inspector_s_check_reads_in_the_campaign_s_language(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    shift_id = await shift(harness, town.post_id, day=DAY, start=7, end=10, capacity=2)
+    for volunteer in town.volunteers:
+        await checked_in(harness, shift_id, volunteer, at(DAY, 7, 2))
+    inspector = await member(
+        harness, 8009, town.unit_id, "Inspector Z", role=Role.INSPECTOR, language="en"
+    )
+    await start_check(harness, inspector)
+    post_button = next(b for b in inspector.last().buttons() if "黄河路-人民路口" in b)
+    await press_and_settle(harness, inspector, post_button)
+    await press_and_settle(harness, inspector, "Daily check · announced")
+    await press_and_settle(harness, inspector, "1")
+    vest = next(b for b in inspector.last().buttons() if "No vest" in b)
+    await press_and_settle(harness, inspector, vest)
+    await press_and_settle(harness, inspector, "Next: photos ▶️")
+    await inspector.send_photo()
+    await harness.settle()
+    await press_and_settle(harness, inspector, "✅ Submit the check")
+    await press_and_settle(harness, inspector, "📝 Issue a rectification order")
+    await press_and_settle(harness, inspector, "✅ Issue")
+    await harness.deliver()
+    card = town.coordinator.last().caption or town.coordinator.last().text or ""
+    problem = next(line for line in card.splitlines() if line.startswith("问题："))
+    assert problem == "问题：缺岗（每缺 1 人）；未穿马甲或制服；签到 2 人，现场看到 1 人"
 
 
 async def test_a_post_with_no_shift_on_and_a_photo_sent_straight_from_the_checklist(

@@ -28,6 +28,7 @@ from bot.db.models import (
     Unit,
 )
 from bot.errors import DomainError, ErrorCode
+from bot.i18n import Translator
 from bot.services.oversight import checks, notices, orders, reports
 from bot.services.people.access import Actor
 from bot.services.platform import dialogues
@@ -92,7 +93,9 @@ async def begin_draft(
             post_id=inspection.post_id,
             latitude=inspection.post.latitude,
             longitude=inspection.post.longitude,
-            description=_check_problem(inspection),
+            description=_check_problem(
+                inspection, Translator(settings.default_language, settings.zone)
+            ),
             visible_from=inspection.visible_from.isoformat(),
         )
     else:
@@ -118,18 +121,29 @@ async def begin_draft(
     return await draft_of(session, dialogue)
 
 
-def _check_problem(inspection: Inspection) -> str | None:
-    parts = [
-        f"{entry['label']} ×{entry['times']}"
-        if int(entry.get("times", 1)) > 1
-        else str(entry["label"])
-        for entry in inspection.deductions
-    ]
+def _check_problem(inspection: Inspection, t: Translator) -> str | None:
+    """The problem as the unit reads it, in the campaign's language whatever the inspector's:
+    the lines deducted (a built-in line by its code, an added one by its own label), the
+    discrepancy in words, then the inspector's note."""
+    parts = []
+    for entry in inspection.deductions:
+        code = entry.get("code")
+        name = t(f"oversight.item.{code}") if code else str(entry["label"])
+        times = int(entry.get("times", 1))
+        parts.append(
+            t("oversight.order.problem_times", item=name, times=times) if times > 1 else name
+        )
     if inspection.discrepancy:
-        parts.append(f"{inspection.checked_in}→{inspection.seen}")
+        parts.append(
+            t(
+                "oversight.order.problem_discrepancy",
+                checked_in=inspection.checked_in,
+                seen=inspection.seen,
+            )
+        )
     if inspection.note:
         parts.append(inspection.note)
-    return "；".join(parts) or None
+    return t("oversight.order.problem_separator").join(parts) or None
 
 
 async def draft_of(session: AsyncSession, dialogue: Dialogue) -> Draft:
