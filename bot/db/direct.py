@@ -15,7 +15,7 @@ session must end with its transaction, as `Database.session()` does (no savepoin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar, cast
@@ -23,6 +23,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import (
     Column,
     ColumnDefault,
+    ColumnElement,
     Delete,
     Insert,
     Table,
@@ -33,6 +34,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import inspect as inspect_mapper
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapper, attributes, make_transient_to_detached
 
@@ -173,10 +175,24 @@ async def insert_row(session: AsyncSession, obj: T) -> T:
 async def update_row(session: AsyncSession, obj: object, **values: Any) -> None:
     """UPDATE the row of persistent `obj` with `values` (attribute: value), and let `obj` hold
     them as loaded."""
+    await update_row_if(session, obj, (), **values)
+
+
+async def update_row_if(
+    session: AsyncSession,
+    obj: object,
+    where: Sequence[ColumnElement[bool]],
+    /,
+    **values: Any,
+) -> bool:
+    """`update_row`, of a row that still meets `where` when written: the database judges it
+    then, after any change another transaction made since the row was read. Whether it did."""
     mapper = _mapper(type(obj))
-    await _update_by_params(session, mapper, _key_params(mapper, obj), values)
+    if not await _update_by_params(session, mapper, _key_params(mapper, obj), values, where):
+        return False
     for key, value in values.items():
         attributes.set_committed_value(obj, key, value)
+    return True
 
 
 async def update_by_key(
@@ -185,24 +201,48 @@ async def update_by_key(
     """UPDATE the row of `cls` whose primary key is `key` with `values` (attribute: value),
     for a caller that read the row without the ORM; should the session hold the row's object,
     it holds the new values as loaded."""
+    await update_by_key_if(session, cls, key, (), **values)
+
+
+async def update_by_key_if(
+    session: AsyncSession,
+    cls: type[Any],
+    key: tuple[Any, ...],
+    where: Sequence[ColumnElement[bool]],
+    /,
+    **values: Any,
+) -> bool:
+    """`update_by_key`, of a row that still meets `where` when written (as `update_row_if`);
+    whether it did."""
     mapper = _mapper(cls)
     params = {
         _KEY_PREFIX + column.name: value
         for column, value in zip(mapper.primary_key, key, strict=True)
     }
-    await _update_by_params(session, mapper, params, values)
+    if not await _update_by_params(session, mapper, params, values, where):
+        return False
     held = session.sync_session.identity_map.get(mapper.identity_key_from_primary_key(key))
     if held is not None:
         for name, value in values.items():
             attributes.set_committed_value(held, name, value)
+    return True
 
 
 async def _update_by_params(
-    session: AsyncSession, mapper: Mapper[Any], params: dict[str, Any], values: dict[str, Any]
-) -> None:
+    session: AsyncSession,
+    mapper: Mapper[Any],
+    params: dict[str, Any],
+    values: dict[str, Any],
+    where: Sequence[ColumnElement[bool]],
+) -> bool:
     for key, value in values.items():
         params[mapper.column_attrs[key].columns[0].key] = value
-    await session.execute(_update(mapper.class_), params)
+    statement = _update(mapper.class_)
+    if where:
+        statement = statement.where(*where)
+    result = await session.execute(statement, params)
+    # One row by its key: a count other than 1 means the condition left it alone.
+    return not where or cast(CursorResult[Any], result).rowcount == 1
 
 
 async def delete_row(session: AsyncSession, obj: object) -> None:

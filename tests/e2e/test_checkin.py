@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.db.models import AssignmentStatus, CheckoutKind, Dialogue
+from bot.db.models import Assignment, AssignmentStatus, CheckoutKind, Dialogue, ShiftStatus
 from bot.emulator import SimUser
 from bot.services.duty import checkin as checkin_service
 from bot.services.duty import jobs as checkin_jobs
@@ -186,6 +186,27 @@ async def test_a_refused_check_in_leaves_a_forgotten_check_out_to_the_automatic_
     assert await run_due(harness, checkin_jobs.auto_checkout) == 1
     [record] = await checkins(harness)
     assert record.checkout_kind is CheckoutKind.AUTO
+
+
+async def test_a_check_in_left_open_on_a_cancelled_shift_earns_no_automatic_hours(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(7, 45))
+    await check_in(harness, fang)
+    # As cancelling a shift used to leave it: the shift and the seat cancelled, the check-in
+    # made early still open.
+    async with harness.session() as session:
+        row = await session.get(Assignment, seat)
+        assert row is not None
+        row.status = AssignmentStatus.CANCELLED
+        row.shift.status = ShiftStatus.CANCELLED
+    harness.clock.set(today(11, 0))
+    assert await run_due(harness, checkin_jobs.auto_checkout) == 0
+    [record] = await checkins(harness)
+    assert record.checked_out_at is None and record.credited_minutes is None
 
 
 async def test_straight_on_to_the_next_shift_closes_the_last_only_when_checked_in(

@@ -35,6 +35,7 @@ from bot.services.duty.checkout import close, open_checkin
 from bot.services.duty.geofence import Fix, Position, judge
 from bot.services.duty.photo_rules import Photo
 from bot.services.platform import dialogues
+from bot.services.schedule.seats import hold
 from bot.settings import Settings
 
 DIALOGUE = DialogueKind.CHECKIN
@@ -390,8 +391,9 @@ async def _with_position(
             {"assignment_id": assignment.id, "position": position.as_data()},
         )
         return NeedPhoto(assignment, fix)
-    checkin = await _create(session, assignment, position, fix, None, False, ended, now, settings)
+    # Ended first: a seat gone meanwhile (_create refuses) leaves nothing to resume.
     await dialogues.end(session, member.telegram_id)
+    checkin = await _create(session, assignment, position, fix, None, False, ended, now, settings)
     return CheckedIn(checkin, assignment, fix)
 
 
@@ -412,10 +414,11 @@ async def receive_photo(
     position = Position.from_data(dialogue.data["position"])
     post = assignment.shift.post
     fix = judge(post, position.latitude, position.longitude, position.accuracy_m, settings)
+    # Ended first: a seat gone meanwhile (_create refuses) leaves nothing to resume.
+    await dialogues.end(session, member.telegram_id)
     checkin = await _create(
         session, assignment, position, fix, photo, reused, chosen.ended, now, settings
     )
-    await dialogues.end(session, member.telegram_id)
     return CheckedIn(checkin, assignment, fix, photo_reused=reused)
 
 
@@ -430,10 +433,24 @@ async def _create(
     now: dt.datetime,
     settings: Settings,
 ) -> CheckIn:
+    shift = assignment.shift
+    # What was read about the seat may be stale by now: another chat may have cancelled the
+    # shift, taken the volunteer off it or given the seat away since. Under the shift's share
+    # lock (those writers lock it, so they come wholly before or after this check-in), the seat
+    # is checked in only if it may still be, and nothing is written otherwise.
+    seat_held = await hold(session, shift.id) and await direct.update_by_key_if(
+        session,
+        Assignment,
+        (assignment.id,),
+        (Assignment.status.in_(MAY_CHECK_IN),),
+        status=AssignmentStatus.CHECKED_IN,
+        updated_at=now,
+    )
+    if not seat_held:
+        raise DomainError(ErrorCode.CHECKIN_SEAT_GONE, post=shift.post.name)
     if ended is not None:
         # Straight on from a shift not checked out of: it counts up to its end.
         await close(session, ended, ended.assignment.shift.ends_at, CheckoutKind.NORMAL, now)
-    shift = assignment.shift
     minutes_late = max(0, int((now - shift.starts_at).total_seconds() // 60))
     checkin = CheckIn(
         assignment_id=assignment.id,
@@ -453,11 +470,8 @@ async def _create(
         manual=False,
         photo_rejected=False,
     )
-    # Written at once (bot/db/direct.py): the unit of work's flush of these two rows cost more
-    # than reading everything the check-in needed.
-    await direct.update_by_key(
-        session, Assignment, (assignment.id,), status=AssignmentStatus.CHECKED_IN, updated_at=now
-    )
+    # Written at once (bot/db/direct.py), as the seat's status above: the unit of work's flush
+    # of these two rows cost more than reading everything the check-in needed.
     await direct.insert_row(session, checkin)
     if position.live:
         session.add(

@@ -144,7 +144,9 @@ async def checkout_reminders(session: AsyncSession, now: dt.datetime, settings: 
 
 async def auto_checkout(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """Close check-outs forgotten AUTO_CHECKOUT_AFTER_MIN after the shift's end, credited up to
-    the end, and tell the volunteer."""
+    the end, and tell the volunteer. Only a seat still checked in to a shift that took place
+    earns them: a check-in left open on a seat cancelled or taken away (as cancelling a shift
+    did before it checked its people out) credits no hours for a shift nobody served."""
     cutoff = now - dt.timedelta(minutes=settings.auto_checkout_after_min)
     checkins = await session.scalars(
         select(CheckIn)
@@ -155,6 +157,13 @@ async def auto_checkout(session: AsyncSession, now: dt.datetime, settings: Setti
     queued = 0
     for checkin in list(checkins):
         shift = checkin.assignment.shift
+        # Judged here, not in the statement: with these conditions there SQLite starts from
+        # the seats instead of the index of open check-ins, and the rows found are few.
+        if (
+            shift.status is not ShiftStatus.SCHEDULED
+            or checkin.assignment.status is not AssignmentStatus.CHECKED_IN
+        ):
+            continue
         await close(session, checkin, shift.ends_at, CheckoutKind.AUTO, now)
         queued += await notify(
             session,

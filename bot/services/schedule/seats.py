@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Assignment, AssignmentStatus, LeaveRequest, LeaveStatus, Member, Shift
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    LeaveRequest,
+    LeaveStatus,
+    Member,
+    Shift,
+    ShiftStatus,
+)
 from bot.errors import DomainError, ErrorCode
 
 # Statuses that hold one of the shift's seats.
@@ -62,6 +70,18 @@ async def lock(session: AsyncSession, shift_id: int) -> Shift:
     if shift is None:
         raise DomainError(ErrorCode.SHIFT_NOT_FOUND)
     return shift
+
+
+async def hold(session: AsyncSession, shift_id: int) -> bool:
+    """Whether the shift is still scheduled, read under a share lock kept for this transaction:
+    a writer that locks the shift (`lock`: a cancel, a seat given up, removed or given away)
+    waits until this transaction ends, or this one waits for the writer already in; those
+    that only hold it (check-ins at one shift) do not wait for each other. SQLite ignores the
+    clause, as in `lock`."""
+    status = await session.scalar(
+        select(Shift.status).where(Shift.id == shift_id).with_for_update(read=True)
+    )
+    return status is ShiftStatus.SCHEDULED
 
 
 async def seats(session: AsyncSession, shift_ids: Iterable[int]) -> dict[int, Seats]:

@@ -9,12 +9,14 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
+    CheckIn,
+    CheckoutKind,
     Member,
     Post,
     PostType,
@@ -365,6 +367,8 @@ async def cancel(
     shift.status = ShiftStatus.CANCELLED
     told = 0
     for assignment in await attached(session, shift.id):
+        if assignment.status is AssignmentStatus.CHECKED_IN:
+            await _check_out_unserved(session, assignment.id, now)
         assignment.status = AssignmentStatus.CANCELLED
         assignment.updated_at = now
         member = assignment.member
@@ -391,6 +395,23 @@ async def cancel(
         now=now,
     )
     return shift, told
+
+
+async def _check_out_unserved(session: AsyncSession, assignment_id: int, now: dt.datetime) -> None:
+    """Check out whoever checked in early to a seat of a shift being cancelled. A shift is
+    cancelled only before its start, so none of it was served: the check-in closes now with no
+    minutes credited, and no automatic check-out credits the shift later (duty/jobs.py)."""
+    await session.execute(
+        update(CheckIn)
+        .where(CheckIn.assignment_id == assignment_id, CheckIn.checked_out_at.is_(None))
+        .values(
+            checked_out_at=now,
+            checkout_kind=CheckoutKind.NORMAL,
+            outside_since=None,
+            credited_minutes=0,
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def upcoming_of_post(

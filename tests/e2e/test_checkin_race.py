@@ -1,0 +1,131 @@
+"""A check-in while another chat changes the seat it is for: a coordinator cancels the shift,
+or a colleague takes the seat its holder gave away. The check-in window opens 30 minutes before
+the start, so both can happen while a volunteer on post sends her photo.
+
+Each test holds one side with a gate (tests/e2e/race_gate.py) after it has read the seat and
+before it writes; on PostgreSQL the other side goes ahead meanwhile, on SQLite it waits its turn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from bot.buttons import ShiftCancelConfirm
+from bot.db.models import Assignment, AssignmentStatus, CheckIn, Shift, ShiftStatus
+from bot.services.duty import checkin
+from tests.e2e.checkin_fixtures import checkins, coordinator, duty, near, team, today
+from tests.e2e.race_gate import Gate, until
+from tests.e2e.schedule import at, statuses
+from tests.e2e.swap_fixtures import town
+from tests.harness import Harness
+
+
+async def test_a_cancelled_shift_keeps_no_check_in_and_credits_no_hours(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    boss = await coordinator(harness, "城管局", 5100, "周协调")
+    seat = await duty(harness, fang, crew.unit, today(9, 0), today(11, 0))
+    async with harness.session() as session:
+        shift_id = (await session.get(Assignment, seat)).shift_id  # type: ignore[union-attr]
+
+    # 08:45: 王芳 is early at her post, location sent, photo to go; the coordinator has the
+    # shift's cancel confirmation open.
+    harness.clock.set(today(8, 45))
+    await fang.send_command("checkin")
+    await harness.settle()
+    await fang.send_location(*near(30))
+    await harness.settle()
+    await boss.send_command("roster")
+    await harness.settle()
+
+    # Her photo's check-in has read the seat (signed up, shift scheduled) when the coordinator
+    # presses 是，取消班次.
+    gate = Gate(monkeypatch, checkin, "_create")
+    seen = len(fang.texts())
+    await fang.send_photo()
+    await gate.wait_reached()
+    answered = len(boss.answered_callbacks)
+    await boss.press_data(ShiftCancelConfirm(shift_id).pack(), boss.last().message_id)
+    await until(lambda: len(boss.answered_callbacks) > answered)
+    gate.release()
+    await harness.settle()
+    await harness.deliver()
+    told = fang.texts()[seen:]
+    assert any("班次已取消" in text for text in told), told
+    # Whichever went first: checked in, then out by the cancel; or told the check-in did not go
+    # through because her shift changed.
+    checked_in = any("签到成功" in text for text in told)
+    refused = any("签到未完成" in text for text in told)
+    assert checked_in != refused, told
+
+    async with harness.session() as session:
+        shift_row = await session.get(Shift, shift_id)
+        seat_row = await session.get(Assignment, seat)
+        open_checkins = list(
+            await session.scalars(select(CheckIn).where(CheckIn.checked_out_at.is_(None)))
+        )
+    assert shift_row is not None and shift_row.status is ShiftStatus.CANCELLED
+    # Told the shift is cancelled, she must not stay checked in to it.
+    assert seat_row is not None and seat_row.status is AssignmentStatus.CANCELLED, seat_row.status
+    assert open_checkins == []
+    assert all(record.credited_minutes == 0 for record in await checkins(harness))
+
+    # After the (cancelled) shift's end: no automatic check-out crediting hours for it.
+    harness.clock.set(today(12, 5))
+    await harness.tick()
+    assert not any("自动为您签退" in text for text in fang.texts()), fang.texts()[seen:]
+
+
+# Offers close 15 minutes before the start (SWAP_EXPIRY_BEFORE_START_MIN; the default 60 is
+# before the check-in window, which opens 30 minutes early).
+@pytest.mark.parametrize("settings_overrides", [{"swap_expiry_before_start_min": 15}])
+async def test_a_seat_given_away_while_its_holder_checks_in_is_not_held_twice(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    town_ = await town(harness)  # 李明 holds tomorrow 07:00-09:00
+    holder, taker = town_.holder, town_.others[0]
+    async with harness.session() as session:
+        await session.execute(
+            Shift.__table__.update().where(Shift.id == town_.shift_id).values(capacity=1)
+        )
+    await holder.send_command("swap")
+    await harness.settle()
+    await holder.press("🔁 换岗 1")
+    await harness.settle()
+    await holder.press("📢 转让（单位里谁都可以接）")
+    await harness.settle()
+    await harness.deliver()
+
+    # 06:40 tomorrow, check-in open: 李明 came after all and checks in; his photo's check-in
+    # has read his seat when 王芳 presses 🙋 我来接 on his give-away.
+    harness.clock.set(at(dt.date(2026, 12, 2), 6, 40))
+    await holder.send_command("checkin")
+    await harness.settle()
+    await holder.send_location(*near(30))
+    await harness.settle()
+    gate = Gate(monkeypatch, checkin, "_create")
+    await holder.send_photo()
+    await gate.wait_reached()
+    answered = len(taker.answered_callbacks)
+    await taker.press("🙋 我来接")
+    await until(lambda: len(taker.answered_callbacks) > answered)
+    gate.release()
+    await harness.settle()
+
+    seats = await statuses(harness, town_.shift_id)
+    seated = [
+        s for s in seats.values() if s in (AssignmentStatus.SIGNED_UP, AssignmentStatus.CHECKED_IN)
+    ]
+    assert len(seated) == 1, seats  # a one-seat shift
+    if seats[holder.user_id] is AssignmentStatus.CHECKED_IN:
+        # He checked in first: the give-away was closed under 王芳's press.
+        assert len(await checkins(harness)) == 1
+    else:
+        # She took the seat first: his check-in did not go through, and he was told why.
+        assert await checkins(harness) == []
+        assert "签到未完成" in (holder.last().text or ""), holder.texts()[-3:]
