@@ -1,6 +1,7 @@
-"""A check-in while another chat changes the seat it is for: a coordinator cancels the shift,
-or a colleague takes the seat its holder gave away. The check-in window opens 30 minutes before
-the start, so both can happen while a volunteer on post sends her photo.
+"""A check-in while another chat or a due job changes the seat it is for: a coordinator cancels
+the shift, a colleague takes the seat its holder gave away (the check-in window opens 30 minutes
+before the start, so both can happen while a volunteer on post sends her photo), or the no-show
+job marks the seat absent as she checks in late or her coordinator takes her off the shift.
 
 Each test holds one side with a gate (tests/e2e/race_gate.py) after it has read the seat and
 before it writes; on PostgreSQL the other side goes ahead meanwhile, on SQLite it waits its turn.
@@ -8,15 +9,27 @@ before it writes; on PostgreSQL the other side goes ahead meanwhile, on SQLite i
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
 from sqlalchemy import select
 
-from bot.buttons import ShiftCancelConfirm
+from bot.buttons import SeatRemoveConfirm, ShiftCancelConfirm
 from bot.db.models import Assignment, AssignmentStatus, CheckIn, Shift, ShiftStatus
-from bot.services.duty import checkin
-from tests.e2e.checkin_fixtures import checkins, coordinator, duty, near, team, today
+from bot.services.duty import checkin, noshow
+from bot.services.duty import jobs as checkin_jobs
+from tests.e2e.checkin_fixtures import (
+    assignment,
+    checkins,
+    coordinator,
+    duty,
+    near,
+    outbox_texts,
+    run_due,
+    team,
+    today,
+)
 from tests.e2e.race_gate import Gate, until
 from tests.e2e.schedule import at, statuses
 from tests.e2e.swap_fixtures import town
@@ -129,3 +142,75 @@ async def test_a_seat_given_away_while_its_holder_checks_in_is_not_held_twice(
         # She took the seat first: his check-in did not go through, and he was told why.
         assert await checkins(harness) == []
         assert "签到未完成" in (holder.last().text or ""), holder.texts()[-3:]
+
+
+async def test_a_late_check_in_is_not_overwritten_by_the_no_show_job(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+
+    # 08:30, half an hour late: 王芳 is at her post, location sent, the photo to go.
+    harness.clock.set(today(8, 30))
+    await fang.send_command("checkin")
+    await harness.settle()
+    await fang.send_location(*near(30))
+    await harness.settle()
+
+    # The no-show job has read her seat (signed up, no check-in) and is about to write ABSENT
+    # when her photo comes in.
+    gate = Gate(monkeypatch, noshow, "escalate")
+    job = asyncio.create_task(run_due(harness, checkin_jobs.mark_absent))
+    await gate.wait_reached()
+    seen = len(fang.texts())
+    await fang.send_photo()
+    await until(lambda: len(fang.texts()) > seen)
+    gate.release()
+    await job
+    await harness.settle()
+
+    assert any("签到成功" in text for text in fang.texts()[seen:]), fang.texts()[seen:]
+    [record] = await checkins(harness)
+    assert record.checked_out_at is None
+    # She is on post with an open check-in: the seat must say checked in, not absent (the
+    # no-show rule, the board and the 我会来 answer read ABSENT as missing).
+    assert (await assignment(harness, seat)).status is AssignmentStatus.CHECKED_IN
+
+
+async def test_a_seat_removed_by_the_coordinator_is_not_turned_into_a_no_show(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    boss = await coordinator(harness, "城管局", 5100, "周协调")
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(8, 30))
+    await boss.send_command("roster")
+    await harness.settle()
+
+    # The job has read her seat when the coordinator confirms 是，移出 (she phoned in sick).
+    gate = Gate(monkeypatch, noshow, "escalate")
+    job = asyncio.create_task(run_due(harness, checkin_jobs.mark_absent))
+    await gate.wait_reached()
+    answered = len(boss.answered_callbacks)
+    await boss.press_data(SeatRemoveConfirm(seat).pack(), boss.last().message_id)
+    await until(lambda: len(boss.answered_callbacks) > answered)
+    gate.release()
+    await job
+    await harness.settle()
+    await harness.deliver()
+
+    status = (await assignment(harness, seat)).status
+    removal_confirmed = "已移出" in str(boss.answered_callbacks[-1].get("text"))
+    to_her = await outbox_texts(harness, fang.user_id)
+    if removal_confirmed:
+        # The coordinator was told she is off the shift: so she is, and the job, which came
+        # second, neither asked her whether she is coming nor reported her missing.
+        assert status is AssignmentStatus.REMOVED, status
+        assert any("移出" in text for text in to_her), to_her
+        assert not any("暂记为缺岗" in text for text in to_her), to_her
+    else:
+        # The job went first (on SQLite always: one writer at a time): she is absent, and
+        # removing a seat no longer signed up is refused, as it is a moment later.
+        assert status is AssignmentStatus.ABSENT, status

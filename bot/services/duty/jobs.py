@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.buttons import CheckOut, OnPost
@@ -205,8 +205,24 @@ async def mark_absent(session: AsyncSession, now: dt.datetime, settings: Setting
             ~select(CheckIn.id).where(CheckIn.assignment_id == Assignment.id).exists(),
         )
     )
-    absent = list(assignments.unique())
-    for assignment in absent:
-        assignment.status = AssignmentStatus.ABSENT
-        assignment.updated_at = now
+    found = list(assignments.unique())
+    if not found:
+        return 0
+    # Marked only where still true when written: a seat read above may have been checked in
+    # late or taken off the shift by another chat since, and neither is overwritten or asked
+    # about. RETURNING names the seats marked, and "fetch" updates their objects to match.
+    marked = set(
+        await session.scalars(
+            update(Assignment)
+            .where(
+                Assignment.id.in_([assignment.id for assignment in found]),
+                Assignment.status == AssignmentStatus.SIGNED_UP,
+                ~select(CheckIn.id).where(CheckIn.assignment_id == Assignment.id).exists(),
+            )
+            .values(status=AssignmentStatus.ABSENT, updated_at=now)
+            .returning(Assignment.id)
+            .execution_options(synchronize_session="fetch")
+        )
+    )
+    absent = [assignment for assignment in found if assignment.id in marked]
     return await noshow.escalate(session, absent, now, settings)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import direct
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
@@ -141,9 +142,16 @@ async def remove(
     if shift.ends_at <= now:
         raise DomainError(ErrorCode.SHIFT_STARTED)
     before = assignment.status
-    assignment.status = AssignmentStatus.REMOVED
-    assignment.updated_at = now
-    await session.flush()
+    # Only from the status just read: the no-show job does not lock the shift, and a seat it
+    # marked absent meanwhile is refused here as it would be a moment later.
+    if not await direct.update_row_if(
+        session,
+        assignment,
+        (Assignment.status == before,),
+        status=AssignmentStatus.REMOVED,
+        updated_at=now,
+    ):
+        raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
     member = assignment.member
     t = translator_for(member, settings)
     await outbox.enqueue(
