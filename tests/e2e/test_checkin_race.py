@@ -1,7 +1,8 @@
 """A check-in while another chat or a due job changes the seat it is for: a coordinator cancels
 the shift, a colleague takes the seat its holder gave away (the check-in window opens 30 minutes
 before the start, so both can happen while a volunteer on post sends her photo), or the no-show
-job marks the seat absent as she checks in late or her coordinator takes her off the shift.
+job marks the seat absent as she checks in late or her coordinator takes her off the shift; and
+a check-out by hand at the moment the automatic check-out closes the same check-in.
 
 Each test holds one side with a gate (tests/e2e/race_gate.py) after it has read the seat and
 before it writes; on PostgreSQL the other side goes ahead meanwhile, on SQLite it waits its turn.
@@ -16,11 +17,19 @@ import pytest
 from sqlalchemy import select
 
 from bot.buttons import SeatRemoveConfirm, ShiftCancelConfirm
-from bot.db.models import Assignment, AssignmentStatus, CheckIn, Shift, ShiftStatus
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    CheckIn,
+    CheckoutKind,
+    Shift,
+    ShiftStatus,
+)
 from bot.services.duty import checkin, noshow
 from bot.services.duty import jobs as checkin_jobs
 from tests.e2e.checkin_fixtures import (
     assignment,
+    check_in,
     checkins,
     coordinator,
     duty,
@@ -214,3 +223,35 @@ async def test_a_seat_removed_by_the_coordinator_is_not_turned_into_a_no_show(
         # The job went first (on SQLite always: one writer at a time): she is absent, and
         # removing a seat no longer signed up is refused, as it is a moment later.
         assert status is AssignmentStatus.ABSENT, status
+
+
+async def test_a_check_in_is_closed_once_by_hand_or_automatically(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(8, 5))
+    await check_in(harness, fang)
+
+    # 11:00, an hour after the end: the automatic check-out has read her open check-in when
+    # she remembers and sends /checkout.
+    harness.clock.set(today(11, 0))
+    gate = Gate(monkeypatch, checkin_jobs, "close")
+    job = asyncio.create_task(run_due(harness, checkin_jobs.auto_checkout))
+    await gate.wait_reached()
+    seen = len(fang.texts())
+    await fang.send_command("checkout")
+    await until(lambda: len(fang.texts()) > seen)
+    gate.release()
+    await job
+    await harness.settle()
+    await harness.deliver()
+
+    told = fang.texts()[seen:]
+    by_hand = [text for text in told if text.startswith("🏁 已签退")]
+    automatic = [text for text in told if "系统已自动为您签退" in text]
+    # Closed once: she hears either that she checked out or that the bot did it, not both.
+    assert len(by_hand) + len(automatic) == 1, told
+    [record] = await checkins(harness)
+    assert record.checkout_kind is (CheckoutKind.NORMAL if by_hand else CheckoutKind.AUTO)

@@ -449,7 +449,8 @@ async def _create(
     if not seat_held:
         raise DomainError(ErrorCode.CHECKIN_SEAT_GONE, post=shift.post.name)
     if ended is not None:
-        # Straight on from a shift not checked out of: it counts up to its end.
+        # Straight on from a shift not checked out of: it counts up to its end (unless the
+        # automatic check-out closed it meanwhile, which is as good).
         await close(session, ended, ended.assignment.shift.ends_at, CheckoutKind.NORMAL, now)
     minutes_late = max(0, int((now - shift.starts_at).total_seconds() // 60))
     checkin = CheckIn(

@@ -11,6 +11,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import direct
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
@@ -53,15 +54,20 @@ async def open_checkin(session: AsyncSession, member_id: int) -> CheckIn | None:
 
 def credited_minutes(checkin: CheckIn) -> int | None:
     """The overlap of the checked-in time with the shift, unless a coordinator said otherwise."""
+    return _credited(checkin, checkin.checked_out_at)
+
+
+def _credited(checkin: CheckIn, checked_out_at: dt.datetime | None) -> int | None:
+    """`credited_minutes` of the check-in, were it checked out at `checked_out_at`."""
     if checkin.credited_override is not None:
         return checkin.credited_override
-    if checkin.checked_out_at is None:
+    if checked_out_at is None:
         return None
     if checkin.photo_rejected:
         return 0
     shift = checkin.assignment.shift
     start = max(checkin.checked_in_at, shift.starts_at)
-    end = min(checkin.checked_out_at, shift.ends_at)
+    end = min(checked_out_at, shift.ends_at)
     return max(0, int((end - start).total_seconds() // 60))
 
 
@@ -72,17 +78,26 @@ async def close(
     kind: CheckoutKind,
     now: dt.datetime,
     reason: str | None = None,
-) -> CheckIn:
-    checkin.checked_out_at = at
-    checkin.checkout_kind = kind
-    checkin.early_reason = reason
-    checkin.outside_since = None
-    checkin.presence_ratio = await presence(session, checkin, at)
-    checkin.credited_minutes = credited_minutes(checkin)
-    assignment = checkin.assignment
-    assignment.status = AssignmentStatus.CHECKED_OUT
-    assignment.updated_at = now
-    return checkin
+) -> bool:
+    """Check out of `checkin` at `at`; whether this closed it. The row is written only while it
+    is still open: the volunteer's /checkout and the automatic check-out may both have read it
+    open, and the one that writes second changes nothing (and says nothing)."""
+    closed = await direct.update_row_if(
+        session,
+        checkin,
+        (CheckIn.checked_out_at.is_(None),),
+        checked_out_at=at,
+        checkout_kind=kind,
+        early_reason=reason,
+        outside_since=None,
+        presence_ratio=await presence(session, checkin, at),
+        credited_minutes=_credited(checkin, at),
+    )
+    if closed:
+        assignment = checkin.assignment
+        assignment.status = AssignmentStatus.CHECKED_OUT
+        assignment.updated_at = now
+    return closed
 
 
 @dataclass(frozen=True)
@@ -119,7 +134,9 @@ async def request_checkout(
             {"checkin_id": checkin.id},
         )
         return NeedReason(checkin)
-    await close(session, checkin, now, CheckoutKind.NORMAL, now)
+    if not await close(session, checkin, now, CheckoutKind.NORMAL, now):
+        # Closed meanwhile by the automatic check-out, which tells the volunteer itself.
+        raise DomainError(ErrorCode.CHECKIN_NOT_CHECKED_IN)
     return CheckedOut(checkin)
 
 
@@ -138,8 +155,13 @@ async def checkout_with_reason(
     await dialogues.end(session, member.telegram_id)
     ends_at = checkin.assignment.shift.ends_at
     if now >= ends_at:
-        return await close(session, checkin, now, CheckoutKind.NORMAL, now)
-    return await close(session, checkin, now, CheckoutKind.EARLY, now, reason)
+        closed = await close(session, checkin, now, CheckoutKind.NORMAL, now)
+    else:
+        closed = await close(session, checkin, now, CheckoutKind.EARLY, now, reason)
+    if not closed:
+        # Closed meanwhile by the automatic check-out, which tells the volunteer itself.
+        raise DomainError(ErrorCode.CHECKIN_NOT_CHECKED_IN)
+    return checkin
 
 
 @dataclass(frozen=True)

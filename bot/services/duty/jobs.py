@@ -164,7 +164,8 @@ async def auto_checkout(session: AsyncSession, now: dt.datetime, settings: Setti
             or checkin.assignment.status is not AssignmentStatus.CHECKED_IN
         ):
             continue
-        await close(session, checkin, shift.ends_at, CheckoutKind.AUTO, now)
+        if not await close(session, checkin, shift.ends_at, CheckoutKind.AUTO, now):
+            continue  # checked out by hand since it was read: that reply said so
         queued += await notify(
             session,
             checkin.assignment.member,
