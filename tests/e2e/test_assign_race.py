@@ -1,14 +1,20 @@
 """The last seat of a shift: volunteers press Sign up while the coordinator assigns someone to
-it, all at the same moment. Exactly one gets it, whoever is first; everyone else is told."""
+it, all at the same moment. Exactly one gets it, whoever is first; everyone else is told. And
+one volunteer, two shifts at the same hour on two posts: she signs up for one while the
+coordinator assigns her to the other; she ends up on one of them."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from bot.buttons import SignUp
 from bot.db.models import AssignmentStatus
+from bot.services.schedule import signup
+from tests.e2e.race_gate import Gate, until
 from tests.e2e.rostering_fixtures import TOMORROW, open_assign, town
-from tests.e2e.schedule import person, shift, statuses
+from tests.e2e.schedule import person, post, shift, statuses
 from tests.e2e.swap_fixtures import seat
 from tests.harness import Harness
 
@@ -66,3 +72,41 @@ async def test_the_last_seat_goes_to_exactly_one_of_sign_up_and_assignment(
         await coordinator.send_command("cancel")
         await harness.settle()
     assert outcomes  # at least one way was seen; either is correct
+
+
+async def test_a_volunteer_never_holds_two_seats_at_the_same_hour(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    town_ = await town(harness)  # shift tomorrow 07:00-09:00 at 黄河路-人民路口
+    wang = town_.people[1]
+    coordinator = town_.coordinator
+    other_post = await post(harness, town_.unit_id, "长江路口")
+    same_hour = await shift(harness, other_post)  # tomorrow 07:00-09:00 too
+    await wang.send_command("shifts")
+    await harness.settle()
+    await open_assign(harness, coordinator, town_.shift_id)
+    await harness.settle()
+    pick = next(b for b in coordinator.last().buttons() if b.startswith(wang.first_name))
+
+    # Her sign-up for 长江路口 has checked her other seats (none) when the coordinator picks her
+    # for 黄河路-人民路口. Each side locks only its own shift; the member's lock makes the second
+    # wait and then see the first one's seat.
+    gate = Gate(monkeypatch, signup, "seated_count")
+    await wang.press_data(SignUp(same_hour).pack(), wang.last().message_id)
+    await gate.wait_reached()
+    answered = len(coordinator.answered_callbacks)
+    await coordinator.press(pick)
+    await until(lambda: len(coordinator.answered_callbacks) > answered)
+    gate.release()
+    await harness.settle()
+
+    held = [
+        shift_id
+        for shift_id in (town_.shift_id, same_hour)
+        if (await statuses(harness, shift_id)).get(wang.user_id) is AssignmentStatus.SIGNED_UP
+    ]
+    assert len(held) == 1, "王芳 holds both 07:00-09:00 shifts, on two posts at once"
+    if held == [same_hour]:
+        # Her sign-up went first: the coordinator hears why she cannot be assigned.
+        told = [str(answer.get("text")) for answer in coordinator.answered_callbacks[answered:]]
+        assert any("王芳 同一时间已有班次" in text for text in told), told

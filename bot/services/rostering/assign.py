@@ -258,6 +258,7 @@ async def assign(
         if member is None:
             raise DomainError(ErrorCode.MEMBER_NOT_FOUND, name=str(member_id))
         members.append(member)
+    await seating.lock_members(session, [member.id for member in members])
     refused = await refusals(session, shift, members, now, settings)
     if refused:
         raise Ineligible(refused)

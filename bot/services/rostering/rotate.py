@@ -237,6 +237,7 @@ async def confirm(
     locked: dict[int, Shift] = {}
     for shift_id in sorted({shift_id for shift_id, _ in seats}):
         locked[shift_id] = await seating.lock(session, shift_id)
+    await seating.lock_members(session, [member_id for _, member_id in seats])
     inputs = await load(session, unit_id, period, now, settings, post_ids=post_ids)
     problems = rotation.check(list(inputs.open.values()), inputs.candidates, inputs.rules, seats)
     if problems:

@@ -72,6 +72,21 @@ async def lock(session: AsyncSession, shift_id: int) -> Shift:
     return shift
 
 
+async def lock_members(session: AsyncSession, member_ids: Iterable[int]) -> None:
+    """Lock the members' rows for this transaction, in id order, before their rules are checked.
+
+    The rules about a member's other seats (no two shifts at one hour, the weekly cap) read
+    seats on other shifts, which the shift's own lock does not cover: a sign-up for one shift
+    and an assignment to another at the same hour each locked only their own. Whoever gives
+    a member a seat takes this after the shifts' locks (the same order everywhere, so no two
+    of them wait for each other in a circle). SQLite ignores the clause, as in `lock`."""
+    ids = sorted(set(member_ids))
+    if ids:
+        await session.execute(
+            select(Member.id).where(Member.id.in_(ids)).order_by(Member.id).with_for_update()
+        )
+
+
 async def hold(session: AsyncSession, shift_id: int) -> bool:
     """Whether the shift is still scheduled, read under a share lock kept for this transaction:
     a writer that locks the shift (`lock`: a cancel, a seat given up, removed or given away)

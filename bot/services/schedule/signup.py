@@ -25,7 +25,7 @@ from bot.services.people.members import serves_on_posts
 from bot.services.platform import audit, outbox
 from bot.services.schedule.deadlines import WayOut, way_out
 from bot.services.schedule.eligibility import check_eligibility
-from bot.services.schedule.seats import lock, seat, seated_count
+from bot.services.schedule.seats import lock, lock_members, seat, seated_count
 from bot.services.schedule.shift_text import shift_label, translator_for
 from bot.services.schedule.waitlist import promote_waitlist, waitlist_position
 from bot.settings import Settings
@@ -67,6 +67,7 @@ async def sign_up(
     if member.unit_id is not None and not serves_on_posts(member):
         raise DomainError(ErrorCode.NOT_ON_POST)
     shift = await lock(session, shift_id)
+    await lock_members(session, [member.id])
     await check_eligibility(session, member, shift, now, settings)
     taken = await seated_count(session, shift.id)
     if taken < shift.capacity:

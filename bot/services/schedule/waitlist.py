@@ -20,7 +20,7 @@ from bot.services.platform import outbox
 from bot.services.platform.notify import translators
 from bot.services.schedule import seat_scan
 from bot.services.schedule.eligibility import check_eligibility
-from bot.services.schedule.seats import seated_count
+from bot.services.schedule.seats import lock_members, seated_count
 from bot.services.schedule.shift_text import shift_label, translator_for
 from bot.settings import Settings
 
@@ -70,6 +70,8 @@ async def promote_waitlist(
             )
         ).unique()
     )
+    # All at once and in id order (seats.lock_members), not one by one as they come up.
+    await lock_members(session, [assignment.member_id for assignment in waiting])
     promoted: list[Assignment] = []
     for assignment in waiting:
         if free <= 0:

@@ -20,7 +20,7 @@ from bot.db.models import AssignmentStatus, Member, Role, Shift, SwapKind, SwapO
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people.access import Actor
-from bot.services.schedule.seats import lock, seat
+from bot.services.schedule.seats import lock, lock_members, seat
 from bot.services.schedule.shift_text import shift_label
 from bot.services.swaps.lifecycle import OPEN, counterpart, get, record, transition, unit_of
 from bot.services.swaps.notices import ask_approval, offer_label, tell
@@ -95,7 +95,9 @@ async def _check_both(
     *,
     taker_is_actor: bool,
 ) -> None:
-    """The rules of sign-up, again, for whoever takes a seat in this swap."""
+    """The rules of sign-up, again, for whoever takes a seat in this swap (both locked first,
+    after the shifts, as every path that gives a seat does)."""
+    await lock_members(session, [taker.id, offer.offered_by_id])
     theirs = offer.target_assignment
     error = await refusal(
         session,
