@@ -115,7 +115,13 @@ async def escalate(session: AsyncSession, now: dt.datetime, settings: Settings) 
     for order in list(due.unique()):
         stamped = await session.execute(
             update(RectificationOrder)
-            .where(RectificationOrder.id == order.id, RectificationOrder.escalated_at.is_(None))
+            .where(
+                RectificationOrder.id == order.id,
+                RectificationOrder.escalated_at.is_(None),
+                # Replied between the scan and now: nothing to escalate.
+                RectificationOrder.status.in_(AWAITING_UNIT),
+                RectificationOrder.deadline_at <= now - grace,
+            )
             .values(escalated_at=now)
             .execution_options(synchronize_session=False)
         )

@@ -48,7 +48,7 @@ async def accept(
 ) -> RectificationOrder:
     """验收办结 of the reply with this mark (orders.reply_mark)."""
     require_inspector(actor)
-    order = await get(session, order_id)
+    order = await get(session, order_id, to_change=True)
     check_reply(order, reply)
     order.status = OrderStatus.ACCEPTED
     order.accepted_at = now
@@ -120,7 +120,7 @@ async def send_back(
     escalated at the next tick as if the unit had never replied)."""
     require_inspector(actor)
     reason = clean_reason(text)
-    order = await get(session, int(dialogue.data["order_id"]))
+    order = await get(session, int(dialogue.data["order_id"]), to_change=True)
     # A reason typed while the unit replied again would send back a reply it does not answer.
     check_reply(order, int(dialogue.data.get("reply", reply_mark(order))))
     order.status = OrderStatus.RETURNED
@@ -158,7 +158,7 @@ async def set_follow_up(
     session: AsyncSession, actor: Actor, order_id: int, days: int, now: dt.datetime
 ) -> RectificationOrder:
     require_inspector(actor)
-    order = await get(session, order_id)
+    order = await get(session, order_id, to_change=True)
     if order.status is not OrderStatus.ACCEPTED:
         raise wrong_state(order.status)
     if days not in (0, *FOLLOW_UP_CHOICES):
@@ -180,7 +180,7 @@ async def set_follow_up(
 
 async def _due_follow_up(session: AsyncSession, actor: Actor, order_id: int) -> RectificationOrder:
     require_inspector(actor)
-    order = await get(session, order_id)
+    order = await get(session, order_id, to_change=True)
     if (
         order.status is not OrderStatus.ACCEPTED
         or order.follow_up_at is None

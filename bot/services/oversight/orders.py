@@ -214,8 +214,22 @@ async def tell_issuer(
 # -- the unit's side ---------------------------------------------------------------------------
 
 
-async def get(session: AsyncSession, order_id: int) -> RectificationOrder:
-    order = await session.get(RectificationOrder, order_id)
+async def get(
+    session: AsyncSession, order_id: int, *, to_change: bool = False
+) -> RectificationOrder:
+    """The order; `to_change` locks its row for this transaction and reads it afresh, so of two
+    people deciding it at once (an accept and a send-back, a reply and a reopen) the second
+    waits and then sees the first's decision (PostgreSQL; SQLite has one writer at a time)."""
+    if to_change:
+        order = await session.scalar(
+            select(RectificationOrder)
+            .where(RectificationOrder.id == order_id)
+            # Of the order's row only: its unit is loaded by an outer join.
+            .with_for_update(of=RectificationOrder)
+            .execution_options(populate_existing=True)
+        )
+    else:
+        order = await session.get(RectificationOrder, order_id)
     if order is None:
         raise DomainError(ErrorCode.ORDER_NOT_FOUND)
     return order
@@ -241,7 +255,7 @@ async def visible(
 async def _for_unit(
     session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime
 ) -> RectificationOrder:
-    order = await get(session, order_id)
+    order = await get(session, order_id, to_change=True)
     if not is_coordinator_of(actor, order.unit_id) or order.visible_from > now:
         raise DomainError(ErrorCode.ORDER_NOT_COORDINATOR, unit=order.unit.name)
     return order

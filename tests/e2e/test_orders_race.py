@@ -1,0 +1,59 @@
+"""Two inspectors act on the same reply of a rectification order at the same moment: one
+accepts it (验收办结) while the other sends it back (退回) with a reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.buttons import OrderAccept
+from bot.db.models import OrderStatus, ReportStatus
+from bot.services.oversight import order_review
+from bot.services.oversight.orders import reply_mark
+from tests.e2e.oversight_fixtures import city, orders, street_reports, trail
+from tests.e2e.race_gate import Gate, until
+from tests.e2e.schedule import press_and_settle
+from tests.e2e.test_orders import ordered, reply
+from tests.harness import Harness
+
+
+async def test_a_reply_is_either_accepted_or_sent_back_never_both(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    town = await city(harness)
+    inspector, second = town.inspector, harness.admin  # an admin reviews orders too
+    order = await ordered(harness, town)
+    await reply(harness, town, "已清运")
+    await harness.deliver()
+    order = (await orders(harness))[0]
+    assert order.status is OrderStatus.REPLIED
+    await second.send_command("orders")
+    await harness.settle()
+
+    # 赵督查 sends the reply back and types why; his turn has checked the reply (still
+    # REPLIED) when the admin presses ✅ 验收办结 on the same reply.
+    await press_and_settle(harness, inspector, "↩️ 退回")
+    gate = Gate(monkeypatch, order_review, "count_actions")
+    await inspector.send_text("路边还有散落垃圾")
+    await gate.wait_reached()
+    answered = len(second.answered_callbacks)
+    await second.press_data(
+        OrderAccept(order.id, reply_mark(order)).pack(), second.last().message_id
+    )
+    await until(lambda: len(second.answered_callbacks) > answered)
+    gate.release()
+    await harness.settle()
+    await harness.deliver()
+
+    [final] = await orders(harness)
+    decisions = ("order.accept", "order.return")
+    actions = [a for a in await trail(harness, "order", final.id) if a in decisions]
+    told_unit = [
+        text for text in town.coordinator.texts() if "已办结" in text or "整改令被退回" in text
+    ]
+    # One decision, and the unit hears only that one.
+    assert len(actions) == 1, (actions, final.status)
+    assert len(told_unit) == 1, told_unit
+    if final.status is OrderStatus.RETURNED:
+        assert final.accepted_at is None and final.accepted_by_id is None
+        [report] = await street_reports(harness)
+        assert report.status is not ReportStatus.FIXED
