@@ -55,6 +55,7 @@ def _table(mapper: Mapper[Any]) -> Table:
 _INSERTS: dict[tuple[type[Any], tuple[str, ...]], Insert] = {}
 _UPDATES: dict[type[Any], Update] = {}
 _DELETES: dict[type[Any], Delete] = {}
+_CONDITIONAL_UPDATES: dict[tuple[type[Any], int], Update] = {}
 
 
 def _insert(cls: type[Any], returning: tuple[str, ...]) -> Insert:
@@ -220,6 +221,40 @@ async def update_by_key_if(
         for column, value in zip(mapper.primary_key, key, strict=True)
     }
     if not await _update_by_params(session, mapper, params, values, where):
+        return False
+    held = session.sync_session.identity_map.get(mapper.identity_key_from_primary_key(key))
+    if held is not None:
+        for name, value in values.items():
+            attributes.set_committed_value(held, name, value)
+    return True
+
+
+async def update_where(
+    session: AsyncSession,
+    cls: type[Any],
+    key: tuple[Any, ...],
+    where: tuple[ColumnElement[bool], ...],
+    bound: dict[str, Any],
+    /,
+    **values: Any,
+) -> bool:
+    """`update_by_key_if` with conditions built once (a module constant) whose own parameters,
+    bound by name, come in `bound`: the statement is composed and compiled once per `where`,
+    not on every call, for a hot path. Whether the row met them."""
+    mapper = _mapper(cls)
+    params = {
+        _KEY_PREFIX + column.name: value
+        for column, value in zip(mapper.primary_key, key, strict=True)
+    } | bound
+    for name, value in values.items():
+        params[mapper.column_attrs[name].columns[0].key] = value
+    # By identity: `where` is a module constant (and clauses do not compare with ==).
+    cache_key = (cls, id(where))
+    statement = _CONDITIONAL_UPDATES.get(cache_key)
+    if statement is None:
+        statement = _CONDITIONAL_UPDATES[cache_key] = _update(cls).where(*where)
+    result = await session.execute(statement, params)
+    if cast(CursorResult[Any], result).rowcount != 1:
         return False
     held = session.sync_session.identity_map.get(mapper.identity_key_from_primary_key(key))
     if held is not None:

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import direct
@@ -35,10 +35,16 @@ from bot.services.duty.checkout import close, open_checkin
 from bot.services.duty.geofence import Fix, Position, judge
 from bot.services.duty.photo_rules import Photo
 from bot.services.platform import dialogues
-from bot.services.schedule.seats import hold
+from bot.services.schedule.seats import held_while_scheduled
 from bot.settings import Settings
 
 DIALOGUE = DialogueKind.CHECKIN
+# What a seat must still be when it is checked in (see _create); bound by name, so the statement
+# is built and compiled once.
+_SEAT_MAY_CHECK_IN = (
+    or_(*(Assignment.status == status for status in MAY_CHECK_IN)),
+    held_while_scheduled(bindparam("seat_shift")),
+)
 STEP_PICK = "pick"
 STEP_LOCATION = "location"
 STEP_PHOTO = "photo"
@@ -438,11 +444,12 @@ async def _create(
     # shift, taken the volunteer off it or given the seat away since. Under the shift's share
     # lock (those writers lock it, so they come wholly before or after this check-in), the seat
     # is checked in only if it may still be, and nothing is written otherwise.
-    seat_held = await hold(session, shift.id) and await direct.update_by_key_if(
+    seat_held = await direct.update_where(
         session,
         Assignment,
         (assignment.id,),
-        (Assignment.status.in_(MAY_CHECK_IN),),
+        _SEAT_MAY_CHECK_IN,
+        {"seat_shift": shift.id},
         status=AssignmentStatus.CHECKED_IN,
         updated_at=now,
     )

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, ColumnElement, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -87,16 +87,18 @@ async def lock_members(session: AsyncSession, member_ids: Iterable[int]) -> None
         )
 
 
-async def hold(session: AsyncSession, shift_id: int) -> bool:
-    """Whether the shift is still scheduled, read under a share lock kept for this transaction:
-    a writer that locks the shift (`lock`: a cancel, a seat given up, removed or given away)
-    waits until this transaction ends, or this one waits for the writer already in; those
-    that only hold it (check-ins at one shift) do not wait for each other. SQLite ignores the
-    clause, as in `lock`."""
-    status = await session.scalar(
-        select(Shift.status).where(Shift.id == shift_id).with_for_update(read=True)
+def held_while_scheduled(shift_id: int | BindParameter[int]) -> ColumnElement[bool]:
+    """A condition for a write to one of the shift's seats: the shift is still scheduled, read
+    under a share lock kept for the transaction. A writer that locks the shift (`lock`: a
+    cancel, a seat given up, removed or given away) waits until this transaction ends, or this
+    write waits for the writer already in and then reads the shift as it left it; writes that
+    only hold it (check-ins at one shift) do not wait for each other. Part of the write's own
+    statement, so it costs no round trip; SQLite ignores the clause, as in `lock`."""
+    return exists(
+        select(Shift.id)
+        .where(Shift.id == shift_id, Shift.status == ShiftStatus.SCHEDULED)
+        .with_for_update(read=True)
     )
-    return status is ShiftStatus.SCHEDULED
 
 
 async def seats(session: AsyncSession, shift_ids: Iterable[int]) -> dict[int, Seats]:
