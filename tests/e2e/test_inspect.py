@@ -196,7 +196,7 @@ async def test_a_covert_check_submitted_after_the_day_s_tally_is_seen_by_the_uni
     harness.clock.set(at(DAY, 20, 5))
     text = await press_and_settle(harness, town.inspector, "✅ 提交督查")
     assert "日报中才会看到" not in text
-    assert "暗访：开始这次督查后，今天的日报已经发出，单位现在就能看到这次督查。" in text
+    assert "🕶 暗访：开始这次督查后，今天的日报已经发出，单位现在就能看到这次督查。" in text
     [check] = await inspections(harness)
     assert check.inspected_at == at(DAY, 19, 55) and check.visible_from == at(DAY, 20, 5)
 

@@ -183,7 +183,15 @@ def test_typed_deadlines(typed: str, hours: int) -> None:
 
 def test_text_that_is_no_deadline_and_impossible_dates() -> None:
     settings = make_settings("sqlite+aiosqlite:///x.db")
-    for problem in ("路灯不亮", "3-5 个井盖破损", "2 处垃圾"):
+    problems = ("路灯不亮", "3-5 个井盖破损", "2 处垃圾", "8:00前清理", "2天前就有")
+    # A day word then text that is no time is the problem, not a deadline.
+    problems += (
+        "今天又发现3处垃圾",
+        "明天8:00前清理干净",
+        "明天上午还有2处",
+        "today 2 bins overflowing",
+    )
+    for problem in problems:
         assert order_drafts.parse_deadline(problem, NOW, settings) is None
     for typed in ("0", "02-30 08:00", "12-03 25:00", "0001-01-01 08:00", "0天", "明天25点"):
         with pytest.raises(DomainError) as error:
