@@ -4,7 +4,14 @@ traceback): the SQLite file is damaged or cannot be opened, or PostgreSQL cannot
 from __future__ import annotations
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.db.process_lock import sqlite_path
 
@@ -25,10 +32,39 @@ def _is_database_error(error: BaseException) -> bool:
     return isinstance(error, OSError) or type(error).__module__.startswith("asyncpg")
 
 
+# asyncpg's own errors that mean no usable connection (not a bad statement or a constraint),
+# by name along the class's ancestry: asyncpg ships no type information to import them by.
+_ASYNCPG_UNREACHABLE = frozenset(
+    {
+        "PostgresConnectionError",
+        "ConnectionDoesNotExistError",
+        "CannotConnectNowError",
+        "TooManyConnectionsError",
+        "InterfaceError",
+    }
+)
+
+
+def _asyncpg_unreachable(error: BaseException | None) -> bool:
+    return error is not None and any(
+        kind.__module__.startswith("asyncpg") and kind.__name__ in _ASYNCPG_UNREACHABLE
+        for kind in type(error).__mro__
+    )
+
+
 def unavailable(error: BaseException) -> bool:
     """Whether `error` says the database cannot be used right now (down, unreachable,
-    restarting, no connection free in time) rather than that the code is wrong."""
-    return isinstance(error, SQLAlchemyError) or _is_database_error(error)
+    restarting, no connection free in time) rather than that the code or its input is wrong:
+    a constraint, a bad statement or a misused session is a bug to see, not an outage."""
+    if isinstance(error, OperationalError | InterfaceError | DisconnectionError | PoolTimeout):
+        return True
+    if isinstance(error, DBAPIError):
+        return bool(error.connection_invalidated) or _asyncpg_unreachable(error.orig)
+    if isinstance(error, SQLAlchemyError):
+        return False
+    return isinstance(error, ConnectionError | TimeoutError | OSError) or _asyncpg_unreachable(
+        error
+    )
 
 
 def summary(error: BaseException) -> str:

@@ -16,7 +16,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import (
+    IntegrityError,
+    InvalidRequestError,
+    OperationalError,
+    ProgrammingError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from bot.db import failures
 from tests.e2e.test_import_failures import broken_content_types
 
 
@@ -124,3 +132,21 @@ def test_importing_a_spreadsheet_whose_xml_does_not_parse(tmp_path: Path) -> Non
     )
     assert_one_line(result, "读不了这个文件")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_bug_is_not_the_database_being_unavailable() -> None:
+    """The board answers 503 and retries only for an outage: a bad statement, a constraint or a
+    misused session is a bug, and must reach the log as one (a 500 and its traceback)."""
+    for bug in (
+        InvalidRequestError("a bug in the query"),
+        ProgrammingError("SELECT x", {}, Exception("column x does not exist")),
+        IntegrityError("INSERT", {}, Exception("duplicate key")),
+    ):
+        assert not failures.unavailable(bug), type(bug).__name__
+    for outage in (
+        OperationalError("SELECT 1", {}, Exception("database is locked")),
+        ConnectionRefusedError(111, "Connect call failed"),
+        TimeoutError(),
+        PoolTimeout("QueuePool limit of size 20 overflow 0 reached"),
+    ):
+        assert failures.unavailable(outage), type(outage).__name__
