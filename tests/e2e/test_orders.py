@@ -471,3 +471,58 @@ async def test_an_order_card_shows_its_whole_history_however_long(harness: Harne
     card = "\n".join(m.text or "" for m in inspector.messages()[-3:])
     assert "下发（赵督查）" in card, card
     assert all(f"第{round_}次退回" in card for round_ in range(1, 13)), card
+
+
+async def test_a_late_reply_sent_back_and_missed_again_is_escalated_again(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    await bind_headquarters(harness)
+    inspector = town.inspector
+    order = await ordered(harness, town)
+    # No reply by the deadline: escalated the first time.
+    harness.clock.set(order.deadline_at + dt.timedelta(minutes=1))
+    await harness.tick()
+    group = harness.emulator.group(HQ_GROUP)
+    assert any("超期督办" in text for text in group.texts())
+    # The unit replies late; the inspector sends it back: a fresh deadline (24 h for litter).
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 11))
+    await reply(harness, town, "已清运")
+    await harness.deliver()
+    await press_and_settle(harness, inspector, "↩️ 退回")
+    await inspector.send_text("路边还有散落垃圾")
+    await harness.settle()
+    await harness.deliver()
+    [after] = await orders(harness)
+    assert after.deadline_at == at(DAY + dt.timedelta(days=2), 11)
+    # Missed again: escalated again, saying it was sent back.
+    harness.clock.set(after.deadline_at + dt.timedelta(minutes=1))
+    await harness.tick()
+    told = "\n".join(group.texts())
+    assert f"「城管局」的整改令 #{order.id} 被退回后" in told
+
+
+async def test_a_reply_sent_back_is_reminded_of_its_new_deadline(harness: Harness) -> None:
+    town = await city(harness)
+    inspector, coordinator = town.inspector, town.coordinator
+    order = await ordered(harness, town)
+    # Reminded of the first deadline (2026-12-02 08:00), as in the reminders test.
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert f"整改令 #{order.id} 将于 2026年12月2日 08:00 到期" in (coordinator.last().text or "")
+    await reply(harness, town, "已清运")
+    await harness.deliver()
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 14))
+    await press_and_settle(harness, inspector, "↩️ 退回")
+    await inspector.send_text("路边还有散落垃圾")
+    await harness.settle()
+    await harness.deliver()
+    [after] = await orders(harness)
+    assert after.deadline_at == at(DAY + dt.timedelta(days=2), 14)
+    # The new deadline comes near: the unit should hear it, as before the first one.
+    harness.clock.set(after.deadline_at - dt.timedelta(hours=2))
+    await harness.tick()
+    await harness.deliver()
+    texts = [m.text or m.caption or "" for m in coordinator.messages()]
+    assert any("将于 2026年12月3日 14:00 到期" in text for text in texts), texts[-3:]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ORDERS_AWAITING_UNIT, OrderStatus, RectificationOrder
@@ -26,6 +26,15 @@ from bot.services.platform.outbox import Message
 from bot.settings import Settings
 
 AWAITING_UNIT = ORDERS_AWAITING_UNIT
+
+
+def _round(order: RectificationOrder) -> str:
+    """The round of an order its reminders and escalation are sent once in: a reopen starts
+    one, and so does a send-back that moved the deadline (the unit is reminded of the new one,
+    and escalated again if it misses it)."""
+    if order.deadline_at == order.first_deadline_at:
+        return str(order.reopened)
+    return f"{order.reopened}:{order.deadline_at.astimezone(dt.UTC):%Y%m%d%H%M}"
 
 
 async def _remind_unit(
@@ -52,7 +61,7 @@ async def _remind_unit(
         session,
         notices.people(await coordinators_of(session, order.unit_id), settings),
         render,
-        key=f"order:{order.id}:{event}:{order.reopened}",
+        key=f"order:{order.id}:{event}:{_round(order)}",
         now=now,
         settings=settings,
     )
@@ -102,11 +111,16 @@ async def deadline_reminders(session: AsyncSession, now: dt.datetime, settings: 
 async def escalate(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """超期督办: once per order and round, to admins, headquarters groups and the unit."""
     grace = dt.timedelta(hours=settings.order_escalate_after_hours)
+    # Escalated before the deadline it now has (a send-back moved it): a new round.
+    not_escalated_this_round = or_(
+        RectificationOrder.escalated_at.is_(None),
+        RectificationOrder.escalated_at < RectificationOrder.deadline_at,
+    )
     due = await session.scalars(
         select(RectificationOrder)
         .where(
             RectificationOrder.status.in_(AWAITING_UNIT),
-            RectificationOrder.escalated_at.is_(None),
+            not_escalated_this_round,
             RectificationOrder.deadline_at <= now - grace,
         )
         .order_by(RectificationOrder.deadline_at, RectificationOrder.id)
@@ -117,7 +131,7 @@ async def escalate(session: AsyncSession, now: dt.datetime, settings: Settings) 
             update(RectificationOrder)
             .where(
                 RectificationOrder.id == order.id,
-                RectificationOrder.escalated_at.is_(None),
+                not_escalated_this_round,
                 # Replied between the scan and now: nothing to escalate.
                 RectificationOrder.status.in_(AWAITING_UNIT),
                 RectificationOrder.deadline_at <= now - grace,
@@ -150,7 +164,7 @@ async def escalate(session: AsyncSession, now: dt.datetime, settings: Settings) 
             )
 
         audience = await notices.admins(session, settings) + await notices.headquarters(session)
-        key = f"order:{order.id}:escalate:{order.reopened}"
+        key = f"order:{order.id}:escalate:{_round(order)}"
         queued += await notices.send(session, audience, render, key=key, now=now, settings=settings)
         queued += await _remind_unit(
             session, order, "oversight.order.escalated_unit", "escalate-unit", now, settings
