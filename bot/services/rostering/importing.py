@@ -350,6 +350,11 @@ async def _apply_people(
             )
         for member in change.add:
             by_unit[shift.post.unit_id].append((shift, member))
+    # After the shifts' locks, as everywhere a seat is given: a sign-up or an assignment of the
+    # same people at the same hour waits, and then meets their seats here.
+    await seats.lock_members(
+        session, [member.id for pairs in by_unit.values() for _, member in pairs]
+    )
     for unit_id, pairs in by_unit.items():
         days = [shift.starts_at.astimezone(settings.zone).date() for shift, _ in pairs]
         rota = await rotas.begin(
