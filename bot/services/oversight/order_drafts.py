@@ -46,10 +46,14 @@ WHEN = re.compile(r"^(\S*\d[-/.月]\d{1,2}[日号號]?)\s*(\S*\d\S*)$")
 RELATIVE_DAYS = {"今天": 0, "今日": 0, "today": 0, "明天": 1, "明日": 1, "tomorrow": 1}
 RELATIVE_DAYS |= {"后天": 2, "後天": 2}
 RELATIVE_WHEN = re.compile(r"^(" + "|".join(RELATIVE_DAYS) + r")\s*(.*\d.*)$", re.IGNORECASE)
+# "by/at ... before/sharp" around a time: 明天18点前, tomorrow at 18:00 (not 8:00前清理干净).
+DEADLINE_WORDS = re.compile(
+    r"^\s*(?:at|by|before)\s+|\s*(?:之前|以前|前|为止|整)\s*$", re.IGNORECASE
+)
 # Shaped as a time, whatever its numbers (明天25点 is a slip, refused); anything else after a day
 # word is text (明天8:00前清理干净 is the problem, not a deadline).
 TIME_SHAPED = re.compile(
-    r"^(?:上午|下午|晚上|中午|早上|凌晨)?\s*\d{1,2}\s*(?:[点點时時](?:\d{1,2}分?|半)?|:\d{1,2})?$"
+    r"^(?:上午|下午|晚上|晚|中午|早上|早晨|傍晚|凌晨)?\s*\d{1,2}\s*(?:[点點时時](?:\d{1,2}分?|半)?|:\d{1,2})?\s*(?:am|pm)?$"
 )
 
 
@@ -214,7 +218,7 @@ def parse_deadline(text: str, start: dt.datetime, settings: Settings) -> dt.date
     today = start.astimezone(settings.zone).date()
     relative = RELATIVE_WHEN.match(cleaned)
     if relative:
-        rest = relative.group(2).strip()
+        rest = DEADLINE_WORDS.sub("", relative.group(2)).strip()
         named_time = timespec.parse_time(rest)
         if named_time is None:
             if TIME_SHAPED.match(rest):
@@ -222,7 +226,7 @@ def parse_deadline(text: str, start: dt.datetime, settings: Settings) -> dt.date
             return None
         named_day = today + dt.timedelta(days=RELATIVE_DAYS[relative.group(1).lower()])
         return timespec.local_instant(named_day, named_time, settings.zone)
-    alone = timespec.parse_time(cleaned)
+    alone = timespec.parse_time(DEADLINE_WORDS.sub("", cleaned).strip())
     if alone is not None:
         # The next such time: 18:00 typed in the evening is tomorrow's.
         deadline = timespec.local_instant(today, alone, settings.zone)
