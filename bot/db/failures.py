@@ -3,6 +3,8 @@ traceback): the SQLite file is damaged or cannot be opened, or PostgreSQL cannot
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     DBAPIError,
@@ -41,7 +43,14 @@ _ASYNCPG_UNREACHABLE = frozenset(
         "CannotConnectNowError",
         "TooManyConnectionsError",
         "InterfaceError",
+        "AdminShutdownError",
+        "CrashShutdownError",
     }
+)
+
+
+_SQLITE_BUG = re.compile(
+    r"^(no such (table|column|function)|near \"|.*syntax error|.*has no column)"
 )
 
 
@@ -56,10 +65,18 @@ def unavailable(error: BaseException) -> bool:
     """Whether `error` says the database cannot be used right now (down, unreachable,
     restarting, no connection free in time) rather than that the code or its input is wrong:
     a constraint, a bad statement or a misused session is a bug to see, not an outage."""
+    if isinstance(error, OperationalError) and _SQLITE_BUG.search(str(error.orig)):
+        return False  # sqlite3 raises OperationalError for a bad statement too
     if isinstance(error, OperationalError | InterfaceError | DisconnectionError | PoolTimeout):
         return True
     if isinstance(error, DBAPIError):
-        return bool(error.connection_invalidated) or _asyncpg_unreachable(error.orig)
+        # The asyncpg dialect wraps asyncpg's error in an adapter: the asyncpg class is its cause.
+        cause = error.orig.__cause__ if error.orig is not None else None
+        return (
+            bool(error.connection_invalidated)
+            or _asyncpg_unreachable(error.orig)
+            or _asyncpg_unreachable(cause)
+        )
     if isinstance(error, SQLAlchemyError):
         return False
     return isinstance(error, ConnectionError | TimeoutError | OSError) or _asyncpg_unreachable(

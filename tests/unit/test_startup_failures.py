@@ -5,6 +5,7 @@ PostgreSQL nobody listens for, with a Bot API it cannot reach (tried again, one 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -15,14 +16,19 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import asyncpg
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 from sqlalchemy.exc import (
+    DBAPIError,
     IntegrityError,
     InvalidRequestError,
     OperationalError,
     ProgrammingError,
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.db import failures
 from tests.e2e.test_import_failures import broken_content_types
@@ -150,3 +156,41 @@ def test_a_bug_is_not_the_database_being_unavailable() -> None:
         PoolTimeout("QueuePool limit of size 20 overflow 0 reached"),
     ):
         assert failures.unavailable(outage), type(outage).__name__
+
+
+def _translated(error: Exception) -> DBAPIError:
+    """What SQLAlchemy's asyncpg dialect raises for an asyncpg error."""
+    dialect = create_async_engine("postgresql+asyncpg://x@127.0.0.1/x").dialect
+    try:
+        AsyncAdapt_asyncpg_connection._handle_exception_no_connection(dialect.dbapi, error)
+    except Exception as adapted:
+        return DBAPIError.instance(None, None, adapted, dialect.dbapi.Error, dialect=dialect)
+    raise AssertionError("not translated")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+        asyncpg.exceptions.TooManyConnectionsError("sorry, too many clients already"),
+        asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator"),
+    ],
+)
+def test_postgresql_refusing_connections_is_an_outage(error: Exception) -> None:
+    assert failures.unavailable(_translated(error))
+
+
+def test_a_bad_statement_on_sqlite_is_a_bug_not_an_outage() -> None:
+    async def run() -> BaseException:
+        engine = create_async_engine("sqlite+aiosqlite:///:memory:")
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(sa.text("SELECT no_such_column FROM sqlite_master"))
+        except Exception as error:
+            return error
+        finally:
+            await engine.dispose()
+        raise AssertionError("no error")
+
+    # sqlite3 raises OperationalError for a bad statement, as for a locked database.
+    assert not failures.unavailable(asyncio.run(run()))
