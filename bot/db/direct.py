@@ -55,7 +55,9 @@ def _table(mapper: Mapper[Any]) -> Table:
 _INSERTS: dict[tuple[type[Any], tuple[str, ...]], Insert] = {}
 _UPDATES: dict[type[Any], Update] = {}
 _DELETES: dict[type[Any], Delete] = {}
-_CONDITIONAL_UPDATES: dict[tuple[type[Any], int], Update] = {}
+_CONDITIONAL_UPDATES: dict[
+    tuple[type[Any], int], tuple[tuple[ColumnElement[bool], ...], Update]
+] = {}
 
 
 def _insert(cls: type[Any], returning: tuple[str, ...]) -> Insert:
@@ -248,11 +250,13 @@ async def update_where(
     } | bound
     for name, value in values.items():
         params[mapper.column_attrs[name].columns[0].key] = value
-    # By identity: `where` is a module constant (and clauses do not compare with ==).
+    # By identity (clauses do not compare with ==), kept beside its statement so that another
+    # tuple given the id of one no longer alive never finds the wrong one.
     cache_key = (cls, id(where))
-    statement = _CONDITIONAL_UPDATES.get(cache_key)
-    if statement is None:
-        statement = _CONDITIONAL_UPDATES[cache_key] = _update(cls).where(*where)
+    cached = _CONDITIONAL_UPDATES.get(cache_key)
+    if cached is None or cached[0] is not where:
+        cached = _CONDITIONAL_UPDATES[cache_key] = (where, _update(cls).where(*where))
+    statement = cached[1]
     result = await session.execute(statement, params)
     if cast(CursorResult[Any], result).rowcount != 1:
         return False

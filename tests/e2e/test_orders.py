@@ -6,8 +6,9 @@ follow-up (回头看) that reopens it; and the rules about who may do what."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.buttons import OrderAccept, OrderAcknowledge, OrderCard, OrderReply
 from bot.db.models import (
@@ -16,6 +17,7 @@ from bot.db.models import (
     EvidenceKind,
     EvidencePhoto,
     OrderStatus,
+    OutboxMessage,
     RectificationOrder,
     ReportStatus,
     RouteMethod,
@@ -254,6 +256,21 @@ async def test_a_follow_up_that_finds_a_relapse_reopens_the_order(harness: Harne
     assert inspector.answered_callbacks[-1]["text"] == "这件整改令没有待做的回头看。"
     await harness.tick()
     assert (await orders(harness))[0].reopened == 1
+    # Its round's reminder keeps the key a reopened order always had (a new one would remind
+    # again a unit reminded before an upgrade).
+    harness.clock.set(again.deadline_at - dt.timedelta(minutes=30))
+    await harness.tick()
+    async with harness.session() as session:
+        keys = set(
+            await session.scalars(
+                select(OutboxMessage.idempotency_key).where(
+                    OutboxMessage.idempotency_key.like(f"order:{order.id}:remind-deadline:%")
+                )
+            )
+        )
+    assert keys and all(
+        re.fullmatch(rf"order:{order.id}:remind-deadline:1:m\d+", key) for key in keys
+    ), keys
 
 
 async def test_who_may_answer_and_accept_and_the_rules_of_deadlines_and_units(

@@ -30,11 +30,12 @@ AWAITING_UNIT = ORDERS_AWAITING_UNIT
 
 def _round(order: RectificationOrder) -> str:
     """The round of an order its reminders and escalation are sent once in: a reopen starts
-    one, and so does a send-back that moved the deadline (the unit is reminded of the new one,
-    and escalated again if it misses it)."""
-    if order.deadline_at == order.first_deadline_at:
+    one, and so does each send-back (named by the deadline it left, which it may have moved: the
+    unit is reminded of it, and escalated again if it misses it). An order never sent back keeps
+    the key it always had."""
+    if order.status is not OrderStatus.RETURNED:
         return str(order.reopened)
-    return f"{order.reopened}:{order.deadline_at.astimezone(dt.UTC):%Y%m%d%H%M}"
+    return f"{order.reopened}:returned:{order.deadline_at.astimezone(dt.UTC):%Y%m%d%H%M}"
 
 
 async def _remind_unit(
