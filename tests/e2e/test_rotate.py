@@ -18,12 +18,13 @@ from bot.db.models import Assignment, AssignmentStatus, Dialogue, Role, Rota, Ro
 from tests.e2e.rostering_fixtures import (
     NEXT_MONDAY,
     alert,
+    member_id,
     press,
     unavailable,
     volunteers,
     week_of_shifts,
 )
-from tests.e2e.schedule import command, post, press_and_settle, unit
+from tests.e2e.schedule import DAY, command, post, press_and_settle, shift, unit
 from tests.e2e.swap_fixtures import member, seat
 from tests.harness import Harness
 
@@ -265,3 +266,29 @@ async def test_dates_typed_with_the_command_survive_the_choice_of_unit(harness: 
     await harness.settle()
     assert "12月7日 周一 至 12月8日 周二" in (admin.messages()[-2].text or "")
     assert await rotated(harness) == []
+
+
+async def test_a_no_show_is_not_counted_as_hours_served_when_weighing_fairness(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    crossing = await post(harness, unit_id, "黄河路-人民路口")
+    first, second = await volunteers(harness, unit_id, 2)
+    coordinator = await member(harness, 7900, unit_id, "陈协调", role=Role.COORDINATOR)
+    # Last week 队员01 missed two 2-hour shifts; 队员02 served one.
+    for back, (who, status) in enumerate(
+        (
+            (first, AssignmentStatus.ABSENT),
+            (first, AssignmentStatus.ABSENT),
+            (second, AssignmentStatus.CHECKED_OUT),
+        ),
+        start=4,
+    ):
+        past = await shift(harness, crossing, day=DAY - dt.timedelta(days=back))
+        await seat(harness, past, who, status)
+    monday = await shift(harness, crossing, day=NEXT_MONDAY, capacity=1)
+    await command(harness, coordinator, "rotate", "12-07")
+    preview = coordinator.messages()[-2].text or ""
+    # Fewest hours served in the last four weeks first: 0 against 2, whatever was missed.
+    assert "队员01：1 班 2 小时（近四周 0 小时）" in preview, preview
+    assert await plan_in_dialogue(harness) == [(monday, await member_id(harness, first))]

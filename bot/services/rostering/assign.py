@@ -142,7 +142,7 @@ async def month_minutes(
         .join(Post, Shift.post_id == Post.id)
         .where(
             Post.unit_id == unit_id,
-            Assignment.status.in_(seating.SEATED),
+            Assignment.status.in_(seating.COMMITTED),
             Shift.status == ShiftStatus.SCHEDULED,
             Shift.starts_at >= first,
             Shift.starts_at < after,

@@ -260,7 +260,7 @@ async def _history(
         .join(Post, Shift.post_id == Post.id)
         .where(
             Post.unit_id == unit_id,
-            Assignment.status.in_(seats.SEATED),
+            Assignment.status.in_(seats.COMMITTED),
             Shift.status == ShiftStatus.SCHEDULED,
             Shift.starts_at >= start,
             Shift.starts_at < after,
