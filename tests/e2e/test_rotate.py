@@ -292,3 +292,20 @@ async def test_a_no_show_is_not_counted_as_hours_served_when_weighing_fairness(
     # Fewest hours served in the last four weeks first: 0 against 2, whatever was missed.
     assert "队员01：1 班 2 小时（近四周 0 小时）" in preview, preview
     assert await plan_in_dialogue(harness) == [(monday, await member_id(harness, first))]
+
+
+async def test_an_admin_s_rota_and_its_reminder_name_the_admin(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    crossing = await post(harness, unit_id, "黄河路-人民路口")
+    await volunteers(harness, unit_id, 1)
+    await shift(harness, crossing, day=NEXT_MONDAY, capacity=1)
+    admin = harness.admin  # in ADMIN_IDS, never registered as a member
+    await command(harness, admin, "rotate", "12-07")
+    await admin.press("✅ 确认排班", admin.messages()[-2].message_id)
+    await harness.settle()
+    await harness.deliver()
+    volunteer = harness.user(8000, "队员01")
+    assert (volunteer.last().text or "").startswith("📋 管理员 给您排了 1 个班次：")
+    harness.clock.advance(hours=6)
+    await harness.tick()
+    assert (volunteer.last().text or "").startswith("⏰ 管理员 给您排的 1 个班次还没有确认收到")

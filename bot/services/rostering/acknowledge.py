@@ -141,7 +141,7 @@ async def reminders(session: AsyncSession, now: dt.datetime, settings: Settings)
     queued: dict[bool, list[Queued]] = {True: [], False: []}
     for (rota_id, _), mine in grouped.items():
         rota = rotas[rota_id]
-        by = rota.created_by.display_name if rota.created_by is not None else ""
+        by = rota.created_by.display_name if rota.created_by is not None else None
         member = mine[0].member
         render = notices.ack_reminder(rota.id, mine, by)
         queued[is_urgent(mine[0].shift, now, settings)].append(

@@ -72,19 +72,24 @@ def _ack_message(t: Translator, rota_id: int, seats: Sequence[Assignment], head:
     )
 
 
-def assigned(rota_id: int, seats: Sequence[Assignment], by: str) -> Render:
+def _by(t: Translator, name: str | None) -> str:
+    """Who decided: a member by name; an admin of ADMIN_IDS who never joined as one, as 管理员."""
+    return name if name else t("role.admin")
+
+
+def assigned(rota_id: int, seats: Sequence[Assignment], by: str | None) -> Render:
     """To the person put on shifts: who did it, which shifts, and the two buttons."""
 
     def render(t: Translator) -> Message:
-        head = t("rostering.notice.assigned", count=len(seats), name=by)
+        head = t("rostering.notice.assigned", count=len(seats), name=_by(t, by))
         return _ack_message(t, rota_id, seats, head)
 
     return render
 
 
-def ack_reminder(rota_id: int, seats: Sequence[Assignment], by: str) -> Render:
+def ack_reminder(rota_id: int, seats: Sequence[Assignment], by: str | None) -> Render:
     def render(t: Translator) -> Message:
-        head = t("rostering.notice.ack_reminder", count=len(seats), name=by)
+        head = t("rostering.notice.ack_reminder", count=len(seats), name=_by(t, by))
         return _ack_message(t, rota_id, seats, head)
 
     return render
@@ -138,10 +143,10 @@ def leave_asked(
     return render
 
 
-def leave_decided(leave: LeaveRequest, approved: bool, by: str) -> Render:
+def leave_decided(leave: LeaveRequest, approved: bool, by: str | None) -> Render:
     def render(t: Translator) -> Message:
         key = "rostering.notice.leave_approved" if approved else "rostering.notice.leave_rejected"
-        return outbox.payload(t(key, shift=shift_label(t, leave.assignment.shift), name=by))
+        return outbox.payload(t(key, shift=shift_label(t, leave.assignment.shift), name=_by(t, by)))
 
     return render
 

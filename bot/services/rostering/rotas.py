@@ -24,8 +24,9 @@ def actor_id(actor: Actor) -> int | None:
     return actor.member.id if actor.member is not None else None
 
 
-def actor_name(actor: Actor) -> str:
-    return actor.member.display_name if actor.member is not None else str(actor.telegram_id)
+def actor_name(actor: Actor) -> str | None:
+    """The member's name; None for an admin who never joined as a member (told as 管理员)."""
+    return actor.member.display_name if actor.member is not None else None
 
 
 async def begin(
@@ -79,7 +80,7 @@ async def tell(
     session: AsyncSession,
     rota: Rota,
     seats: Iterable[Assignment],
-    by: str,
+    by: str | None,
     now: dt.datetime,
     settings: Settings,
 ) -> int:
