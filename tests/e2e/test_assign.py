@@ -406,3 +406,21 @@ async def test_a_seat_given_away_by_swap_is_the_takers_own(harness: Harness) -> 
     held = await seats(harness, town_.shift_id)
     assert held[zhang.user_id].status is SIGNED and held[zhang.user_id].rota_id is None
     assert held[wang.user_id].status is AssignmentStatus.CANCELLED
+
+
+async def test_a_name_search_does_not_list_other_units_members(harness: Harness) -> None:
+    town_ = await town(harness)
+    other = await unit(harness, "环保局")
+    await person(harness, 7101, other, "赵五")
+    await person(harness, 7102, other, "赵六")
+    await open_assign(harness, town_.coordinator, town_.shift_id)
+    # A surname is no one of 城管局: 环保局's 赵五 and 赵六 (and their phone tails) stay unseen.
+    await town_.coordinator.send_text("赵")
+    await harness.settle()
+    text = town_.coordinator.last().text or ""
+    assert "找不到成员「赵」" in text and "赵五" not in text and "尾号" not in text, text
+    # A whole name of another unit's member is still told as not of this unit.
+    await open_assign(harness, town_.coordinator, town_.shift_id)
+    await town_.coordinator.send_text("赵五")
+    await harness.settle()
+    assert "赵五 不是城管局的成员" in (town_.coordinator.last().text or "")

@@ -100,6 +100,24 @@ def _matches(people: Sequence[Member], typed: str) -> list[Member]:
     return exact or [p for p in people if wanted in p.display_name.casefold()]
 
 
+def _whole_match(people: Sequence[Member], typed: str) -> list[Member]:
+    """The one member of another unit whose whole name or whole phone number was typed (to be
+    told they are not of this unit), or none: a part of a name or a phone's tail would list
+    other units' people, with their phone tails, to anyone who types a surname."""
+    digits = _phone(typed)
+    if digits is not None:
+        found = [p for p in people if p.phone and _whole_phone(_digits(p.phone), digits)]
+    else:
+        wanted = typed.casefold()
+        found = [p for p in people if p.display_name.casefold() == wanted]
+    return found if len(found) == 1 else []
+
+
+def _whole_phone(number: str, typed: str) -> bool:
+    # 13800001234 typed for +86 138-0000-1234: the number without its country code.
+    return number == typed or (len(typed) >= 11 and number.endswith(typed))
+
+
 async def active_members(session: AsyncSession) -> list[Member]:
     return list(
         (
@@ -118,7 +136,7 @@ def resolve_in(people: Sequence[Member], unit_id: int, names: Sequence[str]) -> 
     others = [p for p in people if p.unit_id != unit_id]
     resolved = Resolved()
     for typed in names:
-        found = _matches(own, typed) or _matches(others, typed)
+        found = _matches(own, typed) or _whole_match(others, typed)
         if not found:
             resolved.unknown.append(typed)
         elif len(found) > 1:
