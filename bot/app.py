@@ -114,6 +114,13 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
             _callback(street_report.from_caption, None),
         )
     )
+    # Any other photo: the on-post photo sent before the location begins a check-in.
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.PHOTO,
+            _callback(checkin.on_photo, None),
+        )
+    )
     application.add_handler(
         MessageHandler(
             filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND,

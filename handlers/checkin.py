@@ -178,6 +178,24 @@ async def start(turn: Turn) -> None:
     await _show(turn, step)
 
 
+async def on_photo(turn: Turn) -> None:
+    """A photo outside any dialogue. People send the on-post photo first: while a shift of
+    theirs is open for check-in, the check-in begins and asks for the location (the photo
+    comes after it); any other photo is answered as any other message."""
+    member = turn.actor.member
+    dialogue = await dialogues.current(turn.session, turn.user_id)
+    if dialogue is not None or member is None or not member.active:
+        await common.route_message(turn)
+        return
+    try:
+        step = await checkin.begin(turn.session, member, turn.now, turn.runtime.settings)
+    except DomainError:
+        await common.route_message(turn)
+        return
+    turn.reply(turn.t("checkin.photo_before_location"))
+    await _show(turn, step)
+
+
 async def on_location(turn: Turn) -> None:
     """Any location sent in a private chat: a check-in, unless another dialogue asked for it."""
     dialogue = await dialogues.current(turn.session, turn.user_id)

@@ -631,3 +631,29 @@ async def test_a_reason_asked_before_an_automatic_check_out_ends_with_it(
     await harness.settle()
     assert fang.last().text == "您现在没有签到，不需要签退。"
     assert await harness.count(Dialogue) == 0
+
+
+async def test_a_photo_sent_before_the_location_begins_the_check_in(harness: Harness) -> None:
+    crew = await team(harness, ("王芳", "李明"))
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(7, 45))
+    await fang.send_photo()
+    await harness.settle()
+    texts = fang.texts()
+    assert "先发位置，再发照片" in texts[-2], texts[-2:]
+    assert "请点下面的按钮发送您现在的位置" in texts[-1]
+    keyboard = fang.reply_keyboard()
+    assert keyboard is not None and keyboard[0][0].get("request_location") is True
+    assert await checkins(harness) == []
+    # Then the location and the photo again: checked in.
+    await fang.send_location(*near(20))
+    await harness.settle()
+    await fang.send_photo()
+    await harness.settle()
+    assert "签到成功" in (fang.last().text or "")
+    # Without a shift open for check-in, a photo is any other message.
+    idle = crew.volunteers[1]
+    await idle.send_photo()
+    await harness.settle()
+    assert idle.last().text == "没看懂这条消息。发送 /help 查看可用的命令。"
