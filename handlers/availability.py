@@ -97,13 +97,19 @@ async def _declare(turn: Turn, text: str) -> None:
     await dialogues.end(turn.session, turn.user_id)
     key = "rostering.unavailable.saved" if declared.new else "rostering.unavailable.saved_before"
     lines = [t(key, window=window_text(t, spec))]
-    held = declared.held
-    if held:
-        lines.append(t("rostering.unavailable.held", count=len(held)))
-        lines += [
-            t("rostering.item", n=number, shift=shift_label(t, seat.shift))
-            for number, seat in enumerate(held, start=1)
-        ]
+    # Assigned seats are left by asking leave; seats one took oneself are cancelled or swapped.
+    assigned = [seat for seat in declared.held if seat.assigned]
+    own = [seat for seat in declared.held if not seat.assigned]
+    for key, seats in (
+        ("rostering.unavailable.held", assigned),
+        ("rostering.unavailable.held_own", own),
+    ):
+        if seats:
+            lines.append(t(key, count=len(seats)))
+            lines += [
+                t("rostering.item", n=number, shift=shift_label(t, seat.shift))
+                for number, seat in enumerate(seats, start=1)
+            ]
     turn.reply("\n".join(lines))
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot.buttons import RemoveUnavailable
 from bot.db.models import Dialogue, Unavailability
-from tests.e2e.rostering_fixtures import LABEL, alert, press, town
-from tests.e2e.schedule import command, press_and_settle
+from tests.e2e.rostering_fixtures import LABEL, alert, assigned_seat, press, town
+from tests.e2e.schedule import DAY, command, press_and_settle, shift
 from tests.e2e.swap_fixtures import seat
 from tests.harness import Harness
 
@@ -52,7 +52,9 @@ async def test_declare_list_and_remove_windows(harness: Harness) -> None:
         "✅ 已记下：每周一、周二、周三、周四、周五 06:00–10:00（2026年12月1日 至 2026年12月31日）"
         in saved
     )
-    assert "这段时间里您已经有 1 个班次，仍由您负责" in saved and f"1. {LABEL}" in saved
+    # Signed up himself: cancelled or swapped in /my (leave is for assigned shifts).
+    assert "您自己报名了 1 个班次；去不了的话，请在 /my 里取消或换岗" in saved
+    assert f"1. {LABEL}" in saved
     assert await harness.count(Dialogue) == 0
 
     # A window that cannot be read leaves the dialogue open: the next message is another try.
@@ -115,3 +117,17 @@ async def windows(harness: Harness) -> list[Unavailability]:
     async with harness.session() as session:
         found = await session.scalars(select(Unavailability).order_by(Unavailability.id))
         return list(found.all())
+
+
+async def test_a_seat_one_took_oneself_in_the_window_points_to_my_not_to_leave(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness)
+    li = town_.people[0]
+    await seat(harness, town_.shift_id, li.user_id)  # signed up himself: no rota, no notice
+    later = await shift(harness, town_.post_id, day=DAY + dt.timedelta(days=1), start=12, end=14)
+    await assigned_seat(harness, later, li.user_id)
+    text = await command(harness, li, "unavailable", "12-02")
+    # The assigned seat is left by asking leave; his own is cancelled or swapped in /my.
+    assert "您已经有 1 个班次，仍由您负责；去不了的话，请点排班通知上的「🙋 请假」" in text, text
+    assert "您自己报名了 1 个班次；去不了的话，请在 /my 里取消或换岗" in text, text
