@@ -19,18 +19,16 @@ from bot.buttons import (
     ShiftTypePick,
     SignUp,
 )
-from bot.db.models import AssignmentStatus, PostType, Shift
+from bot.db.models import AssignmentStatus, PostType
 from bot.i18n import Translator
 from bot.services.rostering import my_seats
 from bot.services.schedule import calendar, deadlines, shifts, signup
-from bot.services.schedule.deadlines import WayOut
 from bot.services.schedule.shift_text import (
     open_shift_lines,
     post_type_name,
     shift_label,
     sign_up_label,
 )
-from bot.settings import Settings
 from handlers.keyboards import button, inline
 from handlers.swaps import swap_button
 from handlers.turn import Turn
@@ -44,18 +42,6 @@ def sign_up_button(text: str, shift_id: int) -> InlineKeyboardButton:
 
 
 # -- /shifts ----------------------------------------------------------------------------------
-
-
-def way_out_text(t: Translator, shift: Shift, now: dt.datetime, settings: Settings) -> str:
-    """What someone who holds a seat may still do if they cannot come, said at this moment:
-    cancel in /my until the cut-off, then swap or tell the coordinator, then only the latter."""
-    way = deadlines.way_out(shift, now, settings)
-    if way is WayOut.CANCEL:
-        deadline = deadlines.cancel_deadline(shift, settings)
-        return t("signup.way_out.cancel", deadline=t.datetime(deadline))
-    if way is WayOut.SWAP:
-        return t("signup.way_out.swap", count=settings.cancel_cutoff_hours)
-    return t("signup.way_out.coordinator")
 
 
 async def list_open(turn: Turn) -> None:
@@ -170,7 +156,7 @@ async def _sign_up(turn: Turn, shift_id: int, *, join_waitlist: bool) -> None:
                 "signup.done",
                 shift=shift_label(t, shift),
                 seats=t("signup.seats_left", count=outcome.seats_left),
-                cancel=way_out_text(t, shift, turn.now, settings),
+                cancel=deadlines.way_out_text(t, shift, turn.now, settings),
             )
         )
     elif isinstance(outcome, signup.Waitlisted):

@@ -7,6 +7,7 @@ import datetime as dt
 from bot.db.models import AssignmentStatus, PostType, Role
 from tests.e2e.schedule import (
     DAY,
+    at,
     command,
     outbox_to,
     person,
@@ -90,6 +91,8 @@ async def test_full_shift_offers_the_waitlist_and_a_freed_seat_goes_to_the_first
     }
     notices = await outbox_to(harness, 4102)
     assert len(notices) == 1 and "候补转正" in notices[0].payload["text"]
+    # What is still possible, as a sign-up is told: more than 12 hours ahead, a cancel.
+    assert "前可以在 /my 里取消" in notices[0].payload["text"]
     assert await outbox_to(harness, 4103) == []
     assert "候补第 1 位" in await command(harness, third, "my")
 
@@ -144,3 +147,31 @@ async def test_filters_by_day_and_type_and_pages(harness: Harness) -> None:
     await press_and_settle(harness, volunteer, "any type")
     text = volunteer.last().text
     assert "Thu 3 Dec 07:00–09:00" in text and text.count("Dec") == 2  # header + one shift
+
+
+async def test_a_promotion_inside_the_cut_off_says_what_is_still_possible(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    shift_id = await shift(
+        harness, await post(harness, unit_id), day=DAY, start=9, end=11, capacity=1
+    )
+    first = await person(harness, 4101, unit_id, "甲")
+    second = await person(harness, 4102, unit_id, "乙")
+    coordinator = await person(harness, 4202, unit_id, "协调", role=Role.COORDINATOR)
+    await command(harness, first, "shifts")
+    await press_and_settle(harness, first, "✋ 报名 1")
+    await command(harness, second, "shifts")
+    await press_and_settle(harness, second, "⏳ 候补 1")
+    await press_and_settle(harness, second, "⏳ 加入候补")
+    # 08:40, twenty minutes before the start: the coordinator takes 甲 off; 乙 moves up.
+    harness.clock.set(at(DAY, 8, 40))
+    await command(harness, coordinator, "roster")
+    await press_and_settle(harness, coordinator, "⚙️ 09:00 黄河路-人民路口")
+    await press_and_settle(harness, coordinator, "➖ 移出 甲")
+    await press_and_settle(harness, coordinator, "是，移出")
+    assert (await statuses(harness, shift_id))[4102] is AssignmentStatus.SIGNED_UP
+    [notice] = await outbox_to(harness, 4102)
+    text = notice.payload["text"]
+    assert "候补转正" in text and "有人退出" not in text
+    assert "马上就要开始了，已经不能取消或换岗；来不了请马上告诉协调员。" in text

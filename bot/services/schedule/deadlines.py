@@ -9,6 +9,7 @@ import datetime as dt
 from enum import StrEnum
 
 from bot.db.models import Shift
+from bot.i18n import Translator
 from bot.settings import Settings
 
 
@@ -36,3 +37,15 @@ def way_out(shift: Shift, now: dt.datetime, settings: Settings) -> WayOut:
     if now < swap_deadline(shift, settings):
         return WayOut.SWAP
     return WayOut.COORDINATOR
+
+
+def way_out_text(t: Translator, shift: Shift, now: dt.datetime, settings: Settings) -> str:
+    """What someone who holds a seat may still do if they cannot come, said at this moment:
+    cancel in /my until the cut-off, then swap or tell the coordinator, then only the latter."""
+    way = way_out(shift, now, settings)
+    if way is WayOut.CANCEL:
+        deadline = cancel_deadline(shift, settings)
+        return t("signup.way_out.cancel", deadline=t.datetime(deadline))
+    if way is WayOut.SWAP:
+        return t("signup.way_out.swap", count=settings.cancel_cutoff_hours)
+    return t("signup.way_out.coordinator")

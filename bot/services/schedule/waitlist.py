@@ -19,6 +19,7 @@ from bot.errors import DomainError
 from bot.services.platform import outbox
 from bot.services.platform.notify import translators
 from bot.services.schedule import seat_scan
+from bot.services.schedule.deadlines import way_out_text
 from bot.services.schedule.eligibility import check_eligibility
 from bot.services.schedule.seats import lock_members, seated_count
 from bot.services.schedule.shift_text import shift_label, translator_for
@@ -89,7 +90,15 @@ async def promote_waitlist(
             session,
             key=f"waitlist-promoted:{assignment.id}:{now.isoformat()}",
             chat_id=member.telegram_id,
-            body=outbox.payload(t("signup.notice.promoted", shift=shift_label(t, shift))),
+            # What is still possible from this moment: close to the start, no longer a cancel.
+            body=outbox.payload(
+                "\n".join(
+                    (
+                        t("signup.notice.promoted", shift=shift_label(t, shift)),
+                        way_out_text(t, shift, now, settings),
+                    )
+                )
+            ),
             now=now,
             urgent=shift.starts_at - now < dt.timedelta(hours=12),
         )
