@@ -24,6 +24,7 @@ from bot.services.duty import attendance
 from bot.services.platform import dialogues
 from bot.services.schedule import roster, shifts, signup, timespec
 from bot.services.schedule.shift_text import shift_label
+from bot.services.swaps import jobs as swap_jobs
 from handlers.assign import ack_mark, assign_row
 from handlers.attendance import roster_buttons, status_line
 from handlers.keyboards import button, cancel_row, inline, page
@@ -174,7 +175,13 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
         if window is None:
             turn.reply(t("schedule.need_time"), inline([cancel_row(t)]))
             return
-        await shifts.edit(turn.session, turn.actor, shift_id, turn.now, settings, times=window)
+        before = await shifts.get(turn.session, shift_id)
+        starts_at = before.starts_at
+        edited = await shifts.edit(
+            turn.session, turn.actor, shift_id, turn.now, settings, times=window
+        )
+        if edited.starts_at != starts_at:
+            await swap_jobs.void_for_moved_shift(turn.session, shift_id, turn.now, settings)
     else:
         if not text:
             turn.reply(t("schedule.need_text"), inline([cancel_row(t)]))

@@ -815,3 +815,40 @@ async def test_an_english_speaking_member_reads_the_offer_and_takes_it_in_englis
     }
     assert (await last_offer(harness)).status is SwapStatus.COMPLETED
     assert "There are no swaps for you to take" in await command(harness, alice, "swaps")
+
+
+async def test_a_give_away_is_off_when_the_coordinator_moves_the_shift(harness: Harness) -> None:
+    town_ = await town(harness)
+    wang = town_.others[0]
+    await command(harness, town_.holder, "my")
+    await press_and_settle(harness, town_.holder, "🔁 换岗 1")
+    await press_and_settle(harness, town_.holder, "📢 转让（单位里谁都可以接）")
+    await harness.deliver()
+    assert "12月2日 周三 07:00–09:00" in (wang.last().text or "")
+    # The coordinator moves the shift two hours earlier, on its card.
+    coordinator = town_.coordinator
+    await command(harness, coordinator, "posts")
+    await coordinator.press_data(f"se.t:{town_.shift_id}", coordinator.last().message_id)
+    await harness.settle()
+    await coordinator.send_text("05:00-07:00")
+    await harness.settle()
+    await harness.deliver()
+    # Those offered it read 07:00: the offer is off, the holder is told why, and a take refused.
+    assert (await last_offer(harness)).status is SwapStatus.VOID
+    assert any("班次时间改了，原来的换岗不再算数" in text for text in town_.holder.texts())
+    await wang.press("🙋 我来接")
+    await harness.settle()
+    assert wang.answered_callbacks[-1]["text"] == "这个换岗已失效：班次已有变动。"
+    assert await statuses(harness, town_.shift_id) == {
+        town_.holder.user_id: AssignmentStatus.SIGNED_UP
+    }
+    # A change of notes alone leaves an offer standing.
+    await command(harness, town_.holder, "my")
+    await press_and_settle(harness, town_.holder, "🔁 换岗 1")
+    await press_and_settle(harness, town_.holder, "📢 转让（单位里谁都可以接）")
+    await command(harness, coordinator, "posts")
+    await coordinator.press_data(f"se.n:{town_.shift_id}", coordinator.last().message_id)
+    await harness.settle()
+    await coordinator.send_text("带上雨衣")
+    await harness.settle()
+    assert (await last_offer(harness)).status is SwapStatus.PENDING

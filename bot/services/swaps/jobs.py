@@ -87,6 +87,29 @@ async def void_orphans(session: AsyncSession, now: dt.datetime, settings: Settin
     return queued
 
 
+async def void_for_moved_shift(
+    session: AsyncSession, shift_id: int, now: dt.datetime, settings: Settings
+) -> int:
+    """A shift's time changed: the open offers of its seats are off, and everyone waiting on
+    them is told. Those offered it agreed to the old time, and its expiry (counted from the
+    start) no longer holds."""
+    mine, theirs = aliased(Assignment), aliased(Assignment)
+    moved = (
+        select(SwapOffer)
+        .join(mine, SwapOffer.from_assignment_id == mine.id)
+        .outerjoin(theirs, SwapOffer.target_assignment_id == theirs.id)
+        .where(
+            SwapOffer.status.in_(OPEN),
+            or_(mine.shift_id == shift_id, theirs.shift_id == shift_id),
+        )
+        .order_by(SwapOffer.id)
+    )
+    queued = 0
+    for offer in list((await session.scalars(moved)).unique()):
+        queued += await _close_and_tell(session, offer, _MOVED, now, settings)
+    return queued
+
+
 @dataclass(frozen=True)
 class _Ending:
     """How a job closes an offer: the state, the audit action, the notice and its key's name."""
@@ -99,6 +122,7 @@ class _Ending:
 
 _VOID = _Ending(SwapStatus.VOID, "void", "swaps.notice.void", "swap-void")
 _EXPIRE = _Ending(SwapStatus.EXPIRED, "expire", "swaps.notice.expired", "swap-expired")
+_MOVED = _Ending(SwapStatus.VOID, "void", "swaps.notice.moved", "swap-moved")
 
 
 async def _close_and_tell(
