@@ -20,7 +20,7 @@ from bot.buttons import (
     ShiftEditTime,
 )
 from bot.db.models import AssignmentStatus, Dialogue, DialogueKind, Role, ShiftStatus
-from bot.services.duty import attendance
+from bot.services.duty import attendance, reminders
 from bot.services.platform import dialogues
 from bot.services.schedule import roster, shifts, signup, timespec
 from bot.services.schedule.shift_text import shift_label
@@ -182,6 +182,7 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
         )
         if edited.starts_at != starts_at:
             await swap_jobs.void_for_moved_shift(turn.session, shift_id, turn.now, settings)
+            await reminders.rearm(turn.session, shift_id, turn.now, settings)
     else:
         if not text:
             turn.reply(t("schedule.need_text"), inline([cancel_row(t)]))

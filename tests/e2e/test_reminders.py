@@ -8,9 +8,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import OutboxMessage, OutboxStatus, Shift, ShiftStatus
+from bot.db.models import OutboxMessage, OutboxStatus, Role, Shift, ShiftStatus
 from bot.emulator import SimUser
+from tests.e2e import schedule
 from tests.e2e.checkin_fixtures import assign, post, shift, team
+from tests.e2e.swap_fixtures import seat
 from tests.e2e.test_duty_day import DAY_BEFORE, at, on
 from tests.harness import Harness
 
@@ -103,3 +105,36 @@ async def test_a_cancelled_shift_gets_no_reminders_nudges_or_alarms(harness: Har
     for moment in (on(21, 0, DAY_BEFORE), on(7, 0), on(8, 30), on(8, 50), on(9, 6), on(9, 40)):
         await at(harness, moment)
     assert since(fang, seen) == []
+
+
+async def test_a_shift_moved_after_its_check_in_notice_is_announced_again_at_its_new_time(
+    harness: Harness,
+) -> None:
+    unit_id = await schedule.unit(harness)
+    shift_id = await schedule.shift(
+        harness, await schedule.post(harness, unit_id), day=schedule.DAY, start=10, end=12
+    )
+    volunteer = await schedule.person(harness, 4101, unit_id, "甲")
+    volunteer.started = True
+    coordinator = await schedule.person(harness, 4202, unit_id, "协调", role=Role.COORDINATOR)
+    await seat(harness, shift_id, 4101)
+    harness.clock.set(schedule.at(schedule.DAY, 9, 30))
+    await harness.tick()
+    assert "签到已开放：12月1日 周二 10:00–12:00" in (volunteer.last().text or "")
+    # 09:35: the coordinator moves the shift an hour later, on its card.
+    harness.clock.set(schedule.at(schedule.DAY, 9, 35))
+    await schedule.command(harness, coordinator, "posts")
+    await coordinator.press_data(f"se.t:{shift_id}", coordinator.last().message_id)
+    await harness.settle()
+    await coordinator.send_text("11:00-13:00")
+    await harness.settle()
+    await harness.deliver()
+    seen = len(volunteer.texts())
+    # No late nudge for the old start, and the check-in notice again when it opens anew.
+    harness.clock.set(schedule.at(schedule.DAY, 10, 10))
+    await harness.tick()
+    assert not any("迟到" in text for text in volunteer.texts()[seen:])
+    harness.clock.set(schedule.at(schedule.DAY, 10, 30))
+    await harness.tick()
+    new = volunteer.texts()[seen:]
+    assert any("签到已开放：12月1日 周二 11:00–13:00" in text for text in new), new

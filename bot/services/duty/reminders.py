@@ -16,9 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
+    Assignment,
     Shift,
 )
 from bot.i18n import Translator
@@ -198,3 +200,15 @@ async def late_nudges(session: AsyncSession, now: dt.datetime, settings: Setting
     return await _location_prompts(
         session, seats, now, settings, key="late", render=render, until=absent
     )
+
+
+async def rearm(session: AsyncSession, shift_id: int, now: dt.datetime, settings: Settings) -> int:
+    """A shift moved to another time: its seats' reminders, check-in notice and late nudge are
+    due again at the new time (those sent spoke of the old one and stay on record under a new
+    key; those not sent yet are dropped)."""
+    seats = list(
+        await session.scalars(select(Assignment.id).where(Assignment.shift_id == shift_id))
+    )
+    keys = [f"remind:{seat}:{lead}" for seat in seats for lead in settings.reminder_leads]
+    keys += [f"{name}:{seat}" for seat in seats for name in ("checkin-open", "late")]
+    return await outbox.retire_keys(session, keys, f":moved-{now:%Y%m%d%H%M%S}")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -243,6 +243,29 @@ async def queued_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
 
 # A claim is a lease: a process that dies mid-send leaves rows that another may take later.
 CLAIM_LEASE = dt.timedelta(minutes=2)
+
+
+async def retire_keys(session: AsyncSession, keys: Sequence[str], suffix: str) -> int:
+    """Free `keys` for new messages: each row under one is renamed with `suffix`, and one not
+    yet sent is dropped (it says what is no longer true). How many rows there were."""
+    if not keys:
+        return 0
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.idempotency_key.in_(list(keys)))
+        .values(
+            idempotency_key=OutboxMessage.idempotency_key + suffix,
+            status=case(
+                (
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    literal(OutboxStatus.DROPPED, OutboxMessage.status.type),
+                ),
+                else_=OutboxMessage.status,
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def claim_due(
