@@ -17,7 +17,7 @@ from bot.i18n import Translator
 from bot.services.platform import dialogues
 from bot.services.rostering import acknowledge, assign, names
 from bot.services.rostering.assign import Assigned, Choices, Ineligible, Warned
-from bot.services.rostering.notices import leave_buttons, seat_lines
+from bot.services.rostering.notices import leave_buttons, seat_lines, unreached_line
 from bot.services.schedule.shift_text import shift_label
 from handlers.availability import window_text
 from handlers.keyboards import button, cancel_row, inline
@@ -262,12 +262,14 @@ async def _assign(
 
 def _done_line(t: Translator, outcome: Assigned) -> str:
     who = t("common.list_separator").join(seat.member.display_name for seat in outcome.seats)
-    return t(
-        "rostering.assign.done",
+    unreached = [seat.member.display_name for seat in outcome.seats if seat.member.blocked_bot]
+    line = t(
+        "rostering.assign.done_unreached" if unreached else "rostering.assign.done",
         count=len(outcome.seats),
         names=who,
         shift=shift_label(t, outcome.shift),
     )
+    return "\n".join((line, unreached_line(t, unreached))) if unreached else line
 
 
 async def acknowledged(turn: Turn, data: Acknowledge) -> None:

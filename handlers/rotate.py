@@ -29,7 +29,7 @@ from bot.i18n import Translator
 from bot.services.platform import dialogues
 from bot.services.reports.report_text import utf16_len
 from bot.services.rostering import rotate, rotation_xlsx
-from bot.services.rostering.notices import row_label
+from bot.services.rostering.notices import row_label, unreached_line
 from bot.services.rostering.rotate import Preview
 from bot.services.rostering.rotation_data import Period
 from handlers.keyboards import PAGE_SIZE, button, cancel_row, inline
@@ -433,12 +433,16 @@ async def confirm(turn: Turn, data: RotateConfirm) -> None:
     await dialogues.end(turn.session, turn.user_id)
     lines = [
         t(
-            "rostering.rotate.confirmed",
+            "rostering.rotate.confirmed_unreached"
+            if done.unreached
+            else "rostering.rotate.confirmed",
             count=done.seats,
             people=done.people,
             period=_range(t, _period(dialogue.data)),
         )
     ]
+    if done.unreached:
+        lines.append(unreached_line(t, done.unreached))
     if done.open_left:
         lines.append(t("rostering.rotate.left_open", count=done.open_left))
     turn.answer(t("rostering.rotate.confirmed_toast"))

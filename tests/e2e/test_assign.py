@@ -9,10 +9,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from bot.buttons import AssignAnyway, AssignStart, MyCancelConfirm
-from bot.db.models import AssignmentStatus, Dialogue, Role, Rota
+from bot.db.models import AssignmentStatus, Dialogue, Member, Role, Rota
 from bot.services.rostering import acknowledge
 from tests.e2e.rostering_fixtures import (
     LABEL,
@@ -424,3 +424,17 @@ async def test_a_name_search_does_not_list_other_units_members(harness: Harness)
     await town_.coordinator.send_text("赵五")
     await harness.settle()
     assert "赵五 不是城管局的成员" in (town_.coordinator.last().text or "")
+
+
+async def test_assigning_someone_who_blocked_the_bot_says_to_phone_them(harness: Harness) -> None:
+    town_ = await town(harness)
+    async with harness.session() as session:
+        await session.execute(
+            update(Member).where(Member.telegram_id == 7001).values(blocked_bot=True)
+        )
+    await open_assign(harness, town_.coordinator, town_.shift_id)
+    await town_.coordinator.send_text("李明")
+    await harness.settle()
+    text = town_.coordinator.last().text or ""
+    assert "李明。能收到通知的已通知" in text and "已通知本人" not in text, text
+    assert "⚠️ 李明（1 人）屏蔽了机器人，收不到通知，请电话联系。" in text

@@ -11,10 +11,19 @@ from typing import Any
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.buttons import RotateConfirm
-from bot.db.models import Assignment, AssignmentStatus, Dialogue, Role, Rota, RotaSource, Shift
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    Dialogue,
+    Member,
+    Role,
+    Rota,
+    RotaSource,
+    Shift,
+)
 from tests.e2e.rostering_fixtures import (
     NEXT_MONDAY,
     alert,
@@ -309,3 +318,19 @@ async def test_an_admin_s_rota_and_its_reminder_name_the_admin(harness: Harness)
     harness.clock.advance(hours=6)
     await harness.tick()
     assert (volunteer.last().text or "").startswith("⏰ 管理员 给您排的 1 个班次还没有确认收到")
+
+
+async def test_a_rota_names_who_was_assigned_but_cannot_be_told(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    crossing = await post(harness, unit_id, "黄河路-人民路口")
+    await volunteers(harness, unit_id, 2)
+    async with harness.session() as session:
+        await session.execute(
+            update(Member).where(Member.telegram_id == 8000).values(blocked_bot=True)
+        )
+    coordinator = await member(harness, 7900, unit_id, "陈协调", role=Role.COORDINATOR)
+    await shift(harness, crossing, day=NEXT_MONDAY, capacity=2)
+    await command(harness, coordinator, "rotate", "12-07")
+    text = await press_and_settle(harness, coordinator, "✅ 确认排班")
+    assert "2 个名额，2 人；能收到通知的都已通知" in text and "2 人，都已通知" not in text
+    assert "⚠️ 队员01（1 人）屏蔽了机器人，收不到通知，请电话联系。" in text

@@ -72,6 +72,15 @@ def _ack_message(t: Translator, rota_id: int, seats: Sequence[Assignment], head:
     )
 
 
+def unreached_line(t: Translator, names: Sequence[str]) -> str:
+    """Who was assigned but cannot be told (they blocked the bot): to be phoned."""
+    return t(
+        "rostering.unreached",
+        count=len(names),
+        names=t("common.list_separator").join(names),
+    )
+
+
 def _by(t: Translator, name: str | None) -> str:
     """Who decided: a member by name; an admin of ADMIN_IDS who never joined as one, as 管理员."""
     return name if name else t("role.admin")

@@ -79,6 +79,8 @@ class Confirmed:
     people: int
     told: int
     open_left: int
+    # Assigned but out of reach (they blocked the bot): no notice; a phone call is needed.
+    unreached: tuple[str, ...] = ()
 
 
 def check_period(first: dt.date, last: dt.date, today: dt.date) -> Period:
@@ -275,4 +277,7 @@ async def confirm(
         },
         now=now,
     )
-    return Confirmed(rota, len(given), people, told, inputs.open_seats - len(given))
+    unreached = tuple(
+        sorted({seat.member.display_name for seat in given if seat.member.blocked_bot})
+    )
+    return Confirmed(rota, len(given), people, told, inputs.open_seats - len(given), unreached)
