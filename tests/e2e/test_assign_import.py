@@ -133,3 +133,45 @@ async def seats_of_day(harness: Harness, start: str) -> list[int]:
         found = (await session.scalars(select(Shift).order_by(Shift.starts_at))).unique()
         zone = harness.runtime.settings.zone
         return [s.id for s in found if f"{s.starts_at.astimezone(zone):%H:%M}" == start]
+
+
+@pytest.mark.parametrize("settings_overrides", [{"weekly_shift_cap": 2}])
+async def test_a_sheet_over_the_weekly_cap_is_refused_in_the_preview_not_at_confirm(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness)
+    # Wednesday to Friday of one week, 李明 on each: three shifts with WEEKLY_SHIFT_CAP=2.
+    days = [(TOMORROW + dt.timedelta(days=n)).isoformat() for n in range(3)]
+    text = await send(
+        harness, town_.coordinator, csv(*(f"{CROSSING},{day},12:00,14:00,2,,李明" for day in days))
+    )
+    assert "没有导入" in text and "第 4 行：人员：李明 这一周已排满 2 个班次（每周上限）" in text, (
+        text
+    )
+    assert await harness.count(Rota) == 0
+    # Two of them pass, and are imported.
+    text = await send(
+        harness,
+        town_.coordinator,
+        csv(*(f"{CROSSING},{day},12:00,14:00,2,,李明" for day in days[:2])),
+    )
+    assert "检查通过" in text, text
+    await press_and_settle(harness, town_.coordinator, "✅ 确认导入")
+    assert await harness.count(Rota) == 1
+
+
+async def test_a_sheet_clashing_with_a_seat_one_took_oneself_on_a_shift_of_the_file_is_refused(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness)
+    li = town_.people[0]
+    day = TOMORROW.isoformat()
+    # 李明 signed up himself for 07:00–09:00, a shift the file lists (for 王芳).
+    await seat(harness, town_.shift_id, li.user_id)
+    data = csv(
+        f"{CROSSING},{day},07:00,09:00,2,,王芳",
+        f"人民路口,traffic,城管局,30.66,104.07,{day},08:00,10:00,1,,李明",
+    )
+    text = await send(harness, town_.coordinator, data)
+    assert "第 3 行：人员：李明 在 2026-12-02 07:00–09:00 已有班次" in text, text
+    assert await harness.count(Rota) == 0

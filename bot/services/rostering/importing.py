@@ -16,14 +16,14 @@ touched.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Assignment, AssignmentStatus, Member, RotaSource, Shift
+from bot.db.models import Assignment, AssignmentStatus, Member, RotaSource, Shift, ShiftStatus
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
 from bot.services.platform import audit
@@ -104,28 +104,30 @@ async def _assigned_on(session: AsyncSession, shift_id: int) -> list[Assignment]
 async def _commitments(
     session: AsyncSession,
     member_ids: Sequence[int],
-    skip: set[int],
+    replanned: set[int],
     first: dt.datetime,
     last: dt.datetime,
-) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
-    """Seats the members hold from `first` to `last`, but on the shifts in `skip` (the file's
-    own, planned afresh)."""
-    found: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+) -> dict[int, list[tuple[dt.datetime, dt.datetime, int]]]:
+    """(start, end, shift) of the seats the members hold from `first` to `last`, but the rota
+    seats on the shifts in `replanned` (the file's own, planned afresh): a seat someone took
+    themselves on one of those stays theirs, and the import does not touch it."""
+    found: dict[int, list[tuple[dt.datetime, dt.datetime, int]]] = defaultdict(list)
     if not member_ids:
         return found
     rows = await session.execute(
-        select(Assignment.member_id, Shift.id, Shift.starts_at, Shift.ends_at)
+        select(Assignment.member_id, Assignment.rota_id, Shift.id, Shift.starts_at, Shift.ends_at)
         .join(Shift, Assignment.shift_id == Shift.id)
         .where(
             Assignment.member_id.in_(list(member_ids)),
             Assignment.status.in_(seats.COMMITTED),
+            Shift.status == ShiftStatus.SCHEDULED,
             Shift.starts_at < last,
             Shift.ends_at > first,
         )
     )
-    for member_id, shift_id, starts_at, ends_at in rows.all():
-        if shift_id not in skip:
-            found[int(member_id)].append((starts_at, ends_at))
+    for member_id, rota_id, shift_id, starts_at, ends_at in rows.all():
+        if shift_id not in replanned or rota_id is None:
+            found[int(member_id)].append((starts_at, ends_at, int(shift_id)))
     return found
 
 
@@ -184,18 +186,41 @@ async def plan_people(
     member_ids = sorted({m.id for members in resolved.values() for m in members})
     first = min(plan.starts_at for plan in plans)
     last = max(plan.ends_at for plan in plans)
+    cap = settings.weekly_shift_cap
+    if cap > 0:
+        # The weekly cap counts whole weeks: the seats held in the file's weeks.
+        first = eligibility.week_bounds(first, zone)[0]
+        last = eligibility.week_bounds(last, zone)[1]
     held = await _commitments(session, member_ids, skip, first, last)
+    weekly: Counter[tuple[int, dt.datetime]] = Counter(
+        (member_id, eligibility.week_bounds(starts_at, zone)[0])
+        for member_id, seats_held in held.items()
+        for starts_at, _, _ in seats_held
+    )
     no_shows: dict[int, int] = {}
     if block_after > 0 and member_ids:
         for member_id in member_ids:
             no_shows[member_id] = await eligibility.no_shows(session, member_id)
+    attached_on: dict[int, list[Assignment]] = {}
+    for index, plan in enumerate(plans):
+        shift = existing[index]
+        attached_on[index] = await _assigned_on(session, shift.id) if shift is not None else []
+        # A rota seat the file keeps counts toward its week from the start, as it will stay.
+        kept = {m.id for m in resolved.get(plan.row, [])}
+        for seat in attached_on[index]:
+            if (
+                seat.rota_id is not None
+                and seat.status is AssignmentStatus.SIGNED_UP
+                and seat.member_id in kept
+            ):
+                weekly[(seat.member_id, eligibility.week_bounds(plan.starts_at, zone)[0])] += 1
     in_file: dict[int, list[tuple[dt.datetime, dt.datetime, int]]] = defaultdict(list)
     for index, plan in enumerate(plans):
         wanted = resolved.get(plan.row)
         if wanted is None:
             continue
         shift = existing[index]
-        attached = await _assigned_on(session, shift.id) if shift is not None else []
+        attached = attached_on[index]
         assigned_now = {
             a.member_id: a
             for a in attached
@@ -237,7 +262,13 @@ async def plan_people(
                 )
                 continue
             clash = next(
-                (w for w in held.get(member.id, []) if w[0] < window[1] and window[0] < w[1]),
+                (
+                    (starts_at, ends_at)
+                    for starts_at, ends_at, held_on in held.get(member.id, [])
+                    if starts_at < window[1]
+                    and window[0] < ends_at
+                    and (shift is None or held_on != shift.id)
+                ),
                 None,
             )
             other_row = next(
@@ -273,6 +304,17 @@ async def plan_people(
                     RowError(plan.row, "people_on_leave", {"name": member.display_name})
                 )
                 continue
+            week = eligibility.week_bounds(plan.starts_at, zone)[0]
+            if cap > 0 and weekly[(member.id, week)] >= cap:
+                people.errors.append(
+                    RowError(
+                        plan.row,
+                        "people_weekly_cap",
+                        {"name": member.display_name, "count": cap},
+                    )
+                )
+                continue
+            weekly[(member.id, week)] += 1
             change.add.append(member)
         wanted_ids = {m.id for m in wanted}
         change.remove = [a for member_id, a in assigned_now.items() if member_id not in wanted_ids]
