@@ -45,15 +45,26 @@ RETRY_LOCATION = frozenset(
 )
 
 
-def location_keyboard(t: Translator) -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(
-        [
-            [KeyboardButton(t("checkin.button.send_location"), request_location=True)],
-            [KeyboardButton(t("common.button.cancel_text"))],
-        ],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
+def location_keyboard(t: Translator, *, live: bool = False) -> ReplyKeyboardMarkup:
+    """The 📍 button that sends a one-off location, and Cancel; with `live` (a check-in that
+    needs a live location, which no button can share) Cancel alone."""
+    rows = [[KeyboardButton(t("common.button.cancel_text"))]]
+    if not live:
+        rows.insert(0, [KeyboardButton(t("checkin.button.send_location"), request_location=True)])
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
+
+
+def ask_check_in_location(turn: Turn, key: str, **params: object) -> None:
+    """Ask for the check-in's location: with the 📍 button, or, where a live location is
+    required, how to share one (a button would send a one-off location, always refused)."""
+    t = turn.t
+    if turn.runtime.settings.checkin_require_live_location:
+        live_key = (
+            "checkin.ask_live_location_shift" if "shift" in params else "checkin.ask_live_location"
+        )
+        turn.reply(t(live_key, **params), location_keyboard(t, live=True))
+    else:
+        turn.reply(t(key, **params), location_keyboard(t))
 
 
 def checkout_markup(t: Translator, record: CheckIn) -> InlineKeyboardMarkup:
@@ -100,10 +111,8 @@ async def _show(turn: Turn, step: checkin.Step) -> None:
         ]
         turn.reply(t("checkin.pick"), inline([*rows, cancel_row(t)]))
     elif isinstance(step, checkin.NeedLocation):
-        turn.reply(
-            t("checkin.ask_location", shift=shift_label(t, step.assignment.shift, LABEL)),
-            location_keyboard(t),
-        )
+        label = shift_label(t, step.assignment.shift, LABEL)
+        ask_check_in_location(turn, "checkin.ask_location", shift=label)
     elif isinstance(step, checkin.NeedPhoto):
         turn.reply(
             t(
@@ -220,7 +229,8 @@ async def on_location(turn: Turn) -> None:
         )
     except DomainError as error:
         retry = error.code in RETRY_LOCATION
-        turn.refuse(error, location_keyboard(turn.t) if retry else None)
+        live = turn.runtime.settings.checkin_require_live_location
+        turn.refuse(error, location_keyboard(turn.t, live=live) if retry else None)
         return
     await _show(turn, step)
 
@@ -248,7 +258,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         _confirm(turn, step)
         return
     if dialogue.step == checkin.STEP_LOCATION:
-        turn.reply(t("checkin.need_location"), location_keyboard(t))
+        ask_check_in_location(turn, "checkin.need_location")
         return
     turn.reply(t("checkin.need_pick"))
 
@@ -273,7 +283,7 @@ async def pick(turn: Turn, data: CheckInPick) -> None:
     if not isinstance(step, checkin.NeedLocation):
         await _show(turn, step)
     else:
-        turn.reply(turn.t("checkin.ask_location_short"), location_keyboard(turn.t))
+        ask_check_in_location(turn, "checkin.ask_location_short")
 
 
 def _assignment_of(step: checkin.Step) -> AssignmentAtHand:

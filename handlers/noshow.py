@@ -7,7 +7,7 @@ from bot.buttons import NoShowComing, NoShowNotComing
 from bot.errors import DomainError
 from bot.services.duty import noshow
 from bot.services.schedule.shift_text import shift_label
-from handlers.checkin import location_keyboard
+from handlers.checkin import ask_check_in_location
 from handlers.turn import Turn, error_text
 
 
@@ -32,6 +32,6 @@ async def _answer(turn: Turn, assignment_id: int, *, coming: bool) -> None:
     label = shift_label(t, assignment.shift)
     if coming:
         turn.edit(t("noshow.reply.coming", shift=label))
-        turn.reply(t("noshow.reply.coming_checkin"), location_keyboard(t))
+        ask_check_in_location(turn, "noshow.reply.coming_checkin")
     else:
         turn.edit(t("noshow.reply.not_coming", shift=label))

@@ -408,10 +408,28 @@ async def test_live_location_required_refuses_a_static_one(harness: Harness) -> 
     crew = await team(harness)
     fang = crew.volunteers[0]
     seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    # Asked how to share a live location, with no 📍 button (it sends a one-off location).
+    await fang.send_command("checkin")
+    await harness.settle()
+    assert "本单位签到需要共享实时位置" in fang.last().text
+    keyboard = fang.reply_keyboard() or []
+    assert not any(key.get("request_location") for row in keyboard for key in row)
+    # The check-in-open notice says the same, without the button.
+    harness.clock.set(today(7, 30))
+    await harness.tick()
+    await harness.deliver()
+    notice = fang.last()
+    assert "签到已开放" in notice.text and "共享实时位置签到" in notice.text
+    assert not any(
+        key.get("request_location") for row in fang.reply_keyboard() or [] for key in row
+    )
 
     await fang.send_location(*near())
     await harness.settle()
     assert "需要共享实时位置" in fang.last().text
+    assert not any(
+        key.get("request_location") for row in fang.reply_keyboard() or [] for key in row
+    )
     assert await checkins(harness) == []
     assert (await assignment(harness, seat)).status == AssignmentStatus.SIGNED_UP
     await fang.send_location(*near(), live_period=3600)

@@ -72,7 +72,19 @@ async def _enqueue_in_order(
 
 
 def _checkin_hint(t: Translator, settings: Settings) -> str:
+    if settings.checkin_require_live_location:
+        return t(
+            "reminder.how_live_photo" if settings.checkin_require_photo else "reminder.how_live"
+        )
     return t("reminder.how_photo") if settings.checkin_require_photo else t("reminder.how")
+
+
+def _location_button(t: Translator, settings: Settings) -> str | None:
+    """The 📍 button under a notice; none where a live location is required (the button sends a
+    one-off location, which that check-in refuses)."""
+    if settings.checkin_require_live_location:
+        return None
+    return t("checkin.button.send_location")
 
 
 def _reminder(
@@ -94,7 +106,7 @@ def _reminder(
         text = "\n".join((text, t(CANT_COME[way_out(shift, now, settings)])))
     body = outbox.payload(
         text,
-        location_button=t("checkin.button.send_location") if inside_window else None,
+        location_button=_location_button(t, settings) if inside_window else None,
         expires_at=shift.starts_at,
     )
     return body, urgent
@@ -155,7 +167,7 @@ async def _location_prompts(
         t = translator(due.language)
         body = outbox.payload(
             render(t, shift),
-            location_button=t("checkin.button.send_location"),
+            location_button=_location_button(t, settings),
             expires_at=shift.starts_at + until,
         )
         messages.append(Queued(f"{key}:{due.assignment_id}", due.chat_id, body))
