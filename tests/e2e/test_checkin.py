@@ -675,3 +675,33 @@ async def test_a_photo_sent_before_the_location_begins_the_check_in(harness: Har
     await idle.send_photo()
     await harness.settle()
     assert idle.last().text == "没看懂这条消息。发送 /help 查看可用的命令。"
+
+
+async def test_on_post_until_the_next_shift_elsewhere_checks_in_there_without_an_early_leave(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await duty(harness, fang, crew.unit, today(10, 0), today(12, 0), post_name="人民公园东门")
+    harness.clock.set(today(8, 0))
+    await check_in(harness, fang)
+    # 09:30: the next shift's check-in opens; at 09:50 she has walked over and sends her place.
+    harness.clock.set(today(9, 30))
+    await harness.tick()
+    assert "签到已开放" in (fang.last().text or "") and "人民公园东门" in (fang.last().text or "")
+    harness.clock.set(today(9, 50))
+    await fang.send_location(*near(20))
+    await harness.settle()
+    assert "位置已确认" in (fang.last().text or ""), fang.last().text
+    await fang.send_photo()
+    await harness.settle()
+    assert "签到成功" in (fang.last().text or "")
+    first, second = await checkins(harness)
+    # The first is closed at the handover, not as an early leave; the second is open.
+    assert first.checked_out_at == today(9, 50) and first.checkout_kind is CheckoutKind.NORMAL
+    assert second.checked_out_at is None
+    # Still on the first shift with no next one open: checking in again is refused as before.
+    await fang.send_location(*near(20))
+    await harness.settle()
+    assert "您已在「人民公园东门」签到" in (fang.last().text or "")

@@ -166,10 +166,15 @@ async def _choices(
     if current is not None:
         shift = current.assignment.shift
         if now < shift.ends_at:
-            raise DomainError(
-                ErrorCode.CHECKIN_ALREADY, post=shift.post.name, since=current.checked_in_at
-            )
-        # Straight on to the next shift: the one that ended is closed when the new check-in is
+            # On post until the next shift (elsewhere, maybe), whose check-in is open: the
+            # handover. Anything else while on post is checking in twice.
+            next_up = [a for a in at_hand.open_now if a.shift.starts_at >= shift.ends_at]
+            if not next_up:
+                raise DomainError(
+                    ErrorCode.CHECKIN_ALREADY, post=shift.post.name, since=current.checked_in_at
+                )
+            at_hand = _AtHand(next_up, current, at_hand.photo_used)
+        # Straight on to the next shift: the current one is closed when the new check-in is
         # written (_create), not before, so a refusal on the way changes nothing.
     if at_hand.open_now:
         return at_hand
@@ -458,7 +463,9 @@ async def _create(
     if ended is not None:
         # Straight on from a shift not checked out of: it counts up to its end (unless the
         # automatic check-out closed it meanwhile, which is as good).
-        await close(session, ended, ended.assignment.shift.ends_at, CheckoutKind.NORMAL, now)
+        # Up to the new check-in when handed over before its end, not an early leave.
+        until = min(now, ended.assignment.shift.ends_at)
+        await close(session, ended, until, CheckoutKind.NORMAL, now)
     minutes_late = max(0, int((now - shift.starts_at).total_seconds() // 60))
     checkin = CheckIn(
         assignment_id=assignment.id,
