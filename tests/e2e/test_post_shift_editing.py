@@ -25,6 +25,7 @@ from tests.e2e.schedule import (
     statuses,
     unit,
 )
+from tests.e2e.swap_fixtures import seat
 from tests.e2e.test_import import csv_bytes
 from tests.harness import ADMIN_ID, Harness
 
@@ -476,3 +477,32 @@ async def test_an_old_radius_button_leaves_another_post_being_renamed(harness: H
     await harness.settle()
     assert (await _post_row(harness, second)).name == "乙路口东"
     assert (await _post_row(harness, first)).radius_m == 300
+
+
+async def test_a_new_time_that_would_put_someone_on_two_posts_at_once_is_refused(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    crossing = await post(harness, unit_id)
+    park = await post(harness, unit_id, "人民公园东门")
+    morning = await shift(harness, crossing, TOMORROW, 7, 9)
+    later = await shift(harness, park, TOMORROW, 10, 12)
+    coordinator = await person(harness, 6101, unit_id, "王协调", role=Role.COORDINATOR)
+    volunteer = await person(harness, 6102, unit_id, "甲")
+    await seat(harness, morning, 6102)
+    await seat(harness, later, 6102)
+    await command(harness, coordinator, "posts")
+    await coordinator.press_data(f"se.t:{morning}", coordinator.last().message_id)
+    await harness.settle()
+    # 甲 is at the park from 10:00: the crossing cannot move to 09:00-11:00 with 甲 on it.
+    await coordinator.send_text("09:00-11:00")
+    await harness.settle()
+    assert "改不了时间：甲 在新的时间已有别的班次（1 人）" in (coordinator.last().text or "")
+    async with harness.session() as session:
+        moved = await session.get(Shift, morning)
+        assert moved is not None and moved.starts_at == at(TOMORROW, 7)
+    # A time free for everyone on it goes through.
+    await coordinator.send_text("08:00-10:00")
+    await harness.settle()
+    assert "✅ 已更新" in "\n".join(coordinator.texts()[-2:])
+    del volunteer

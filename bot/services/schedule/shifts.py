@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.db.models import (
     Assignment,
@@ -30,7 +31,15 @@ from bot.services.people.members import serves_on_posts
 from bot.services.people.tags import clean_tag
 from bot.services.platform import audit, outbox
 from bot.services.schedule import posts
-from bot.services.schedule.seats import ATTACHED, OpenShift, attached, lock, seated_count, seats
+from bot.services.schedule.seats import (
+    ATTACHED,
+    COMMITTED,
+    OpenShift,
+    attached,
+    lock,
+    seated_count,
+    seats,
+)
 from bot.services.schedule.shift_text import shift_label, translator_for
 from bot.services.schedule.timespec import local_day_bounds, local_instant
 from bot.services.schedule.waitlist import promote_waitlist
@@ -247,6 +256,35 @@ async def open_for(
     )
 
 
+async def _check_people_free(
+    session: AsyncSession, shift: Shift, starts_at: dt.datetime, ends_at: dt.datetime
+) -> None:
+    """A shift moved to another time must not overlap another seat of someone on it: they
+    could not be on two posts at once (what sign-up and assignment refuse too)."""
+    on_it = select(Assignment.member_id).where(
+        Assignment.shift_id == shift.id, Assignment.status.in_(COMMITTED)
+    )
+    other, other_shift = aliased(Assignment), aliased(Shift)
+    names = await session.scalars(
+        select(Member.display_name)
+        .join(other, other.member_id == Member.id)
+        .join(other_shift, other.shift_id == other_shift.id)
+        .where(
+            Member.id.in_(on_it),
+            other.shift_id != shift.id,
+            other.status.in_(COMMITTED),
+            other_shift.status == ShiftStatus.SCHEDULED,
+            other_shift.starts_at < ends_at,
+            other_shift.ends_at > starts_at,
+        )
+        .distinct()
+        .order_by(Member.display_name)
+    )
+    busy = tuple(names)
+    if busy:
+        raise DomainError(ErrorCode.SHIFT_MOVE_CLASH, names=busy, count=len(busy))
+
+
 async def edit(
     session: AsyncSession,
     actor: Actor,
@@ -298,6 +336,7 @@ async def edit(
                 day=day.isoformat(),
                 start=f"{times[0]:%H:%M}",
             )
+        await _check_people_free(session, shift, starts_at, ends_at)
         shift.starts_at, shift.ends_at = starts_at, ends_at
     after = {
         "capacity": shift.capacity,
