@@ -191,7 +191,8 @@ async def update_row_if(
     """`update_row`, of a row that still meets `where` when written: the database judges it
     then, after any change another transaction made since the row was read. Whether it did."""
     mapper = _mapper(type(obj))
-    if not await _update_by_params(session, mapper, _key_params(mapper, obj), values, where):
+    statement = _update(type(obj)).where(*where) if where else _update(type(obj))
+    if not await _execute(session, mapper, statement, _key_params(mapper, obj), values, where):
         return False
     for key, value in values.items():
         attributes.set_committed_value(obj, key, value)
@@ -217,18 +218,8 @@ async def update_by_key_if(
 ) -> bool:
     """`update_by_key`, of a row that still meets `where` when written (as `update_row_if`);
     whether it did."""
-    mapper = _mapper(cls)
-    params = {
-        _KEY_PREFIX + column.name: value
-        for column, value in zip(mapper.primary_key, key, strict=True)
-    }
-    if not await _update_by_params(session, mapper, params, values, where):
-        return False
-    held = session.sync_session.identity_map.get(mapper.identity_key_from_primary_key(key))
-    if held is not None:
-        for name, value in values.items():
-            attributes.set_committed_value(held, name, value)
-    return True
+    statement = _update(cls).where(*where) if where else _update(cls)
+    return await _update_by_key(session, cls, key, statement, {}, values, where)
 
 
 async def update_where(
@@ -243,22 +234,32 @@ async def update_where(
     """`update_by_key_if` with conditions built once (a module constant) whose own parameters,
     bound by name, come in `bound`: the statement is composed and compiled once per `where`,
     not on every call, for a hot path. Whether the row met them."""
-    mapper = _mapper(cls)
-    params = {
-        _KEY_PREFIX + column.name: value
-        for column, value in zip(mapper.primary_key, key, strict=True)
-    } | bound
-    for name, value in values.items():
-        params[mapper.column_attrs[name].columns[0].key] = value
     # By identity (clauses do not compare with ==), kept beside its statement so that another
     # tuple given the id of one no longer alive never finds the wrong one.
     cache_key = (cls, id(where))
     cached = _CONDITIONAL_UPDATES.get(cache_key)
     if cached is None or cached[0] is not where:
         cached = _CONDITIONAL_UPDATES[cache_key] = (where, _update(cls).where(*where))
-    statement = cached[1]
-    result = await session.execute(statement, params)
-    if cast(CursorResult[Any], result).rowcount != 1:
+    return await _update_by_key(session, cls, key, cached[1], bound, values, where)
+
+
+async def _update_by_key(
+    session: AsyncSession,
+    cls: type[Any],
+    key: tuple[Any, ...],
+    statement: Update,
+    bound: dict[str, Any],
+    values: dict[str, Any],
+    where: Sequence[ColumnElement[bool]],
+) -> bool:
+    """The row of `cls` by `key`, written with `statement`; the session's object of it, if it
+    holds one, follows."""
+    mapper = _mapper(cls)
+    params = {
+        _KEY_PREFIX + column.name: value
+        for column, value in zip(mapper.primary_key, key, strict=True)
+    } | bound
+    if not await _execute(session, mapper, statement, params, values, where):
         return False
     held = session.sync_session.identity_map.get(mapper.identity_key_from_primary_key(key))
     if held is not None:
@@ -267,20 +268,18 @@ async def update_where(
     return True
 
 
-async def _update_by_params(
+async def _execute(
     session: AsyncSession,
     mapper: Mapper[Any],
+    statement: Update,
     params: dict[str, Any],
     values: dict[str, Any],
     where: Sequence[ColumnElement[bool]],
 ) -> bool:
     for key, value in values.items():
         params[mapper.column_attrs[key].columns[0].key] = value
-    statement = _update(mapper.class_)
-    if where:
-        statement = statement.where(*where)
     result = await session.execute(statement, params)
-    # One row by its key: a count other than 1 means the condition left it alone.
+    # One row by its key: a count other than 1 means a condition left it alone.
     return not where or cast(CursorResult[Any], result).rowcount == 1
 
 
