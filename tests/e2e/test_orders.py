@@ -65,6 +65,15 @@ async def reply(harness: Harness, town: City, note: str) -> str:
     return await press_and_settle(harness, coordinator, "✅ 提交回复")
 
 
+async def send_back(harness: Harness, town: City, reason: str) -> RectificationOrder:
+    """The inspector sends the unit's reply back with `reason`; the notices are delivered."""
+    await press_and_settle(harness, town.inspector, "↩️ 退回")
+    await town.inspector.send_text(reason)
+    await harness.settle()
+    await harness.deliver()
+    return (await orders(harness))[-1]
+
+
 async def test_an_order_is_acknowledged_replied_sent_back_replied_again_and_accepted(
     harness: Harness,
 ) -> None:
@@ -434,7 +443,7 @@ async def test_a_reply_sent_back_after_the_deadline_gets_a_fresh_one_before_any_
 ) -> None:
     town = await city(harness)
     group = await bind_headquarters(harness)
-    inspector, coordinator = town.inspector, town.coordinator
+    coordinator = town.coordinator
     order = await ordered(harness, town)
     assert order.deadline_at == at(DAY + dt.timedelta(days=1), 8)
     # The unit replied in time; the inspector looks at it only the next afternoon.
@@ -442,15 +451,11 @@ async def test_a_reply_sent_back_after_the_deadline_gets_a_fresh_one_before_any_
     await reply(harness, town, "已清运")
     await harness.deliver()
     harness.clock.set(at(DAY + dt.timedelta(days=1), 14))
-    await press_and_settle(harness, inspector, "↩️ 退回")
-    await inspector.send_text("路边还有散落垃圾")
-    await harness.settle()
-    await harness.deliver()
+    after = await send_back(harness, town, "路边还有散落垃圾")
     returned = coordinator.last().caption or coordinator.last().text or ""
     assert "整改令被退回：路边还有散落垃圾" in returned
     # 24 hours for litter, from the return.
     assert "2026年12月3日 14:00" in returned
-    [after] = await orders(harness)
     assert after.deadline_at == at(DAY + dt.timedelta(days=2), 14)
     harness.clock.advance(minutes=1)
     await harness.tick()
@@ -495,7 +500,6 @@ async def test_a_late_reply_sent_back_and_missed_again_is_escalated_again(
 ) -> None:
     town = await city(harness)
     await bind_headquarters(harness)
-    inspector = town.inspector
     order = await ordered(harness, town)
     # No reply by the deadline: escalated the first time.
     harness.clock.set(order.deadline_at + dt.timedelta(minutes=1))
@@ -506,11 +510,7 @@ async def test_a_late_reply_sent_back_and_missed_again_is_escalated_again(
     harness.clock.set(at(DAY + dt.timedelta(days=1), 11))
     await reply(harness, town, "已清运")
     await harness.deliver()
-    await press_and_settle(harness, inspector, "↩️ 退回")
-    await inspector.send_text("路边还有散落垃圾")
-    await harness.settle()
-    await harness.deliver()
-    [after] = await orders(harness)
+    after = await send_back(harness, town, "路边还有散落垃圾")
     assert after.deadline_at == at(DAY + dt.timedelta(days=2), 11)
     # Missed again: escalated again, saying it was sent back.
     harness.clock.set(after.deadline_at + dt.timedelta(minutes=1))
@@ -521,7 +521,7 @@ async def test_a_late_reply_sent_back_and_missed_again_is_escalated_again(
 
 async def test_a_reply_sent_back_is_reminded_of_its_new_deadline(harness: Harness) -> None:
     town = await city(harness)
-    inspector, coordinator = town.inspector, town.coordinator
+    coordinator = town.coordinator
     order = await ordered(harness, town)
     # Reminded of the first deadline (2026-12-02 08:00), as in the reminders test.
     harness.clock.set(at(DAY + dt.timedelta(days=1), 7, 0))
@@ -531,11 +531,7 @@ async def test_a_reply_sent_back_is_reminded_of_its_new_deadline(harness: Harnes
     await reply(harness, town, "已清运")
     await harness.deliver()
     harness.clock.set(at(DAY + dt.timedelta(days=1), 14))
-    await press_and_settle(harness, inspector, "↩️ 退回")
-    await inspector.send_text("路边还有散落垃圾")
-    await harness.settle()
-    await harness.deliver()
-    [after] = await orders(harness)
+    after = await send_back(harness, town, "路边还有散落垃圾")
     assert after.deadline_at == at(DAY + dt.timedelta(days=2), 14)
     # The new deadline comes near: the unit should hear it, as before the first one.
     harness.clock.set(after.deadline_at - dt.timedelta(hours=2))
