@@ -262,7 +262,7 @@ async def _assign(
 
 def _done_line(t: Translator, outcome: Assigned) -> str:
     who = t("common.list_separator").join(seat.member.display_name for seat in outcome.seats)
-    unreached = [seat.member.display_name for seat in outcome.seats if seat.member.blocked_bot]
+    unreached = outcome.unreached
     line = t(
         "rostering.assign.done_unreached" if unreached else "rostering.assign.done",
         count=len(outcome.seats),

@@ -81,6 +81,8 @@ class Assigned:
     shift: Shift
     seats: list[Assignment]
     left: int  # open seats after this
+    # Assigned but out of reach (they blocked the bot): no notice; a phone call is needed.
+    unreached: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -278,4 +280,4 @@ async def assign(
     seats = [await rotas.give_seat(session, rota, member, shift, now) for member in members]
     await session.flush()
     await rotas.tell(session, rota, seats, rotas.actor_name(actor), now, settings)
-    return Assigned(shift, seats, left - len(seats))
+    return Assigned(shift, seats, left - len(seats), rotas.unreached(seats))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +27,11 @@ def actor_id(actor: Actor) -> int | None:
 def actor_name(actor: Actor) -> str | None:
     """The member's name; None for an admin who never joined as a member (told as 管理员)."""
     return actor.member.display_name if actor.member is not None else None
+
+
+def unreached(seats: Sequence[Assignment]) -> tuple[str, ...]:
+    """Who of those given `seats` cannot be told (they blocked the bot; `tell` skips them)."""
+    return tuple(sorted({seat.member.display_name for seat in seats if seat.member.blocked_bot}))
 
 
 async def begin(

@@ -277,7 +277,6 @@ async def confirm(
         },
         now=now,
     )
-    unreached = tuple(
-        sorted({seat.member.display_name for seat in given if seat.member.blocked_bot})
+    return Confirmed(
+        rota, len(given), people, told, inputs.open_seats - len(given), rotas.unreached(given)
     )
-    return Confirmed(rota, len(given), people, told, inputs.open_seats - len(given), unreached)
