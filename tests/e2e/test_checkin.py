@@ -6,9 +6,17 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from telegram import Update
 
-from bot.db.models import Assignment, AssignmentStatus, CheckoutKind, Dialogue, ShiftStatus
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    CheckIn,
+    CheckoutKind,
+    Dialogue,
+    ShiftStatus,
+)
 from bot.emulator import SimUser
 from bot.services.duty import checkin as checkin_service
 from bot.services.duty import jobs as checkin_jobs
@@ -188,7 +196,7 @@ async def test_a_refused_check_in_leaves_a_forgotten_check_out_to_the_automatic_
     assert record.checkout_kind is CheckoutKind.AUTO
 
 
-async def test_a_check_in_left_open_on_a_cancelled_shift_earns_no_automatic_hours(
+async def test_a_check_in_left_open_on_a_cancelled_shift_is_closed_unpaid_and_unprompted(
     harness: Harness,
 ) -> None:
     crew = await team(harness)
@@ -203,10 +211,31 @@ async def test_a_check_in_left_open_on_a_cancelled_shift_earns_no_automatic_hour
         assert row is not None
         row.status = AssignmentStatus.CANCELLED
         row.shift.status = ShiftStatus.CANCELLED
+        opened = await session.scalar(select(CheckIn).where(CheckIn.assignment_id == seat))
+        assert opened is not None
+        opened.outside_since = today(8, 0)
+    seen = len(fang.texts())
+    # Nobody asks her whether she is still on a post whose shift was cancelled, nor reminds
+    # her to check out of it.
+    harness.clock.set(today(8, 30))
+    assert await run_due(harness, checkin_jobs.left_post_alerts) == 0
+    harness.clock.set(today(10, 5))
+    assert await run_due(harness, checkin_jobs.checkout_reminders) == 0
+    # After the automatic check-out's grace the check-in is closed with no hours, silently.
     harness.clock.set(today(11, 0))
     assert await run_due(harness, checkin_jobs.auto_checkout) == 0
     [record] = await checkins(harness)
-    assert record.checked_out_at is None and record.credited_minutes is None
+    assert record.checked_out_at is not None and record.credited_minutes == 0
+    assert (await assignment(harness, seat)).status is AssignmentStatus.CANCELLED
+    await harness.tick()
+    await harness.deliver()
+    assert fang.texts()[seen:] == []
+    # So she is no longer checked in anywhere.
+    await fang.send_command("checkout")
+    await harness.settle()
+    assert fang.last().text == "您现在没有签到，不需要签退。"
+    [again] = await checkins(harness)
+    assert again.checked_out_at == record.checked_out_at and again.credited_minutes == 0
 
 
 async def test_straight_on_to_the_next_shift_closes_the_last_only_when_checked_in(

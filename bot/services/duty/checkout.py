@@ -100,6 +100,22 @@ async def close(
     return closed
 
 
+async def close_unserved(session: AsyncSession, checkin: CheckIn) -> bool:
+    """Close a check-in that is for no duty (its seat cancelled or taken away) with no minutes
+    credited, at the shift's start or the check-in if later: nothing of the shift was served.
+    The seat keeps its status; whether this closed it, as for `close`."""
+    shift = checkin.assignment.shift
+    return await direct.update_row_if(
+        session,
+        checkin,
+        (CheckIn.checked_out_at.is_(None),),
+        checked_out_at=max(checkin.checked_in_at, shift.starts_at),
+        checkout_kind=CheckoutKind.NORMAL,
+        outside_since=None,
+        credited_minutes=0,
+    )
+
+
 @dataclass(frozen=True)
 class NeedReason:
     checkin: CheckIn

@@ -24,7 +24,7 @@ from bot.db.models import (
 from bot.i18n import Translator
 from bot.services.duty import noshow
 from bot.services.duty.checkin_text import distance, duration, minutes_between
-from bot.services.duty.checkout import close
+from bot.services.duty.checkout import close, close_unserved
 from bot.services.duty.presence import note_left_post
 from bot.services.platform import outbox
 from bot.services.platform.notify import Render, notify
@@ -76,6 +76,16 @@ def _auto_checked_out(checkin: CheckIn) -> Render:
     return render
 
 
+def _served(checkin: CheckIn) -> bool:
+    """Whether the check-in is on a seat still held for a shift that takes place. One left open
+    on a seat cancelled or taken away (as cancelling a shift did before it checked its people
+    out) is for no duty: nobody is asked about it, reminded of it or credited for it."""
+    return (
+        checkin.assignment.shift.status is ShiftStatus.SCHEDULED
+        and checkin.assignment.status is AssignmentStatus.CHECKED_IN
+    )
+
+
 async def left_post_alerts(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """Ask, gently, whoever has been outside their post's geofence for LEFT_POST_ALERT_MIN
     whether they are still on post: once per time they left."""
@@ -94,6 +104,10 @@ async def left_post_alerts(session: AsyncSession, now: dt.datetime, settings: Se
     queued = 0
     for checkin in list(checkins):
         assert checkin.outside_since is not None
+        # Judged here, not in the statements of these jobs: with these conditions there SQLite
+        # starts from the seats instead of the index of open check-ins, and the rows are few.
+        if not _served(checkin):
+            continue
         note_left_post(checkin, now, settings)
         latest = await session.scalar(
             select(LocationSample.distance_m)
@@ -129,6 +143,8 @@ async def checkout_reminders(session: AsyncSession, now: dt.datetime, settings: 
     )
     queued = 0
     for checkin in list(checkins):
+        if not _served(checkin):
+            continue
         queued += await notify(
             session,
             checkin.assignment.member,
@@ -144,9 +160,9 @@ async def checkout_reminders(session: AsyncSession, now: dt.datetime, settings: 
 
 async def auto_checkout(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """Close check-outs forgotten AUTO_CHECKOUT_AFTER_MIN after the shift's end, credited up to
-    the end, and tell the volunteer. Only a seat still checked in to a shift that took place
-    earns them: a check-in left open on a seat cancelled or taken away (as cancelling a shift
-    did before it checked its people out) credits no hours for a shift nobody served."""
+    the end, and tell the volunteer. A check-in that is for no duty (``_served``) is closed
+    too, silently and with no hours: otherwise it would stay open for ever, and /checkout after
+    the shift's end would credit her for a shift nobody served."""
     cutoff = now - dt.timedelta(minutes=settings.auto_checkout_after_min)
     checkins = await session.scalars(
         select(CheckIn)
@@ -157,12 +173,8 @@ async def auto_checkout(session: AsyncSession, now: dt.datetime, settings: Setti
     queued = 0
     for checkin in list(checkins):
         shift = checkin.assignment.shift
-        # Judged here, not in the statement: with these conditions there SQLite starts from
-        # the seats instead of the index of open check-ins, and the rows found are few.
-        if (
-            shift.status is not ShiftStatus.SCHEDULED
-            or checkin.assignment.status is not AssignmentStatus.CHECKED_IN
-        ):
+        if not _served(checkin):
+            await close_unserved(session, checkin)
             continue
         if not await close(session, checkin, shift.ends_at, CheckoutKind.AUTO, now):
             continue  # checked out by hand since it was read: that reply said so
