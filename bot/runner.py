@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from telegram.error import InvalidToken, NetworkError
 
@@ -75,18 +75,29 @@ async def _serve_until_signalled(runtime: Runtime, *, webhook: bool) -> None:
         await runtime.db.dispose()
 
 
-async def connect(application: BotApplication, settings: Settings, attempts: int) -> None:
+async def connect(
+    application: BotApplication,
+    settings: Settings,
+    attempts: int,
+    pause: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> None:
     """Initialize the application (it asks Telegram who the bot is), trying again with growing
-    pauses while the Bot API cannot be reached; one log line per failed attempt."""
+    pauses while the Bot API cannot be reached; one log line per failed attempt. `pause` waits
+    that many seconds (a test passes one that does not)."""
     try:
-        await _initialize(application, settings, attempts)
+        await _initialize(application, settings, attempts, pause)
     except StartupError:
         for request in application.bot_data.get("requests", ()):
             await request.shutdown()
         raise
 
 
-async def _initialize(application: BotApplication, settings: Settings, attempts: int) -> None:
+async def _initialize(
+    application: BotApplication,
+    settings: Settings,
+    attempts: int,
+    pause: Callable[[float], Awaitable[None]],
+) -> None:
     for attempt in range(1, attempts + 1):
         try:
             await application.initialize()
@@ -98,20 +109,21 @@ async def _initialize(application: BotApplication, settings: Settings, attempts:
         except NetworkError as error:
             where = settings.bot_api_base_url.split("/bot", 1)[0]
             if attempt == attempts:
+                tried = "1 attempt" if attempts == 1 else f"{attempts} attempts"
                 raise StartupError(
-                    f"cannot reach the Bot API at {where} ({error.message}) after {attempts} "
-                    "attempts: check the network, or BOT_API_BASE_URL"
+                    f"cannot reach the Bot API at {where} ({error.message}) after {tried}: "
+                    "check the network, or BOT_API_BASE_URL"
                 ) from None
-            pause = min(START_PAUSE_FIRST_SECONDS * 2 ** (attempt - 1), START_PAUSE_CAP_SECONDS)
+            seconds = min(START_PAUSE_FIRST_SECONDS * 2 ** (attempt - 1), START_PAUSE_CAP_SECONDS)
             log.warning(
                 "cannot reach the Bot API at %s (%s); attempt %s of %s, next in %.0fs",
                 where,
                 error.message,
                 attempt,
                 attempts,
-                pause,
+                seconds,
             )
-            await asyncio.sleep(pause)
+            await pause(seconds)
 
 
 async def serve(

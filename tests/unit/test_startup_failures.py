@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import shutil
 import socket
@@ -15,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import asyncpg
 import pytest
@@ -29,8 +31,12 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import create_async_engine
+from telegram.ext import ApplicationBuilder
 
 from bot.db import failures
+from bot.runner import connect
+from bot.settings import Settings, StartupError
+from handlers.turn import BotApplication
 from tests.e2e.test_import_failures import broken_content_types
 
 
@@ -110,20 +116,49 @@ def test_a_postgresql_nobody_listens_for(tmp_path: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_an_unreachable_bot_api_is_tried_again_then_given_up(tmp_path: Path) -> None:
+def test_an_unreachable_bot_api_is_given_up_in_one_line(tmp_path: Path) -> None:
     api = f"http://127.0.0.1:{closed_port()}"
     result = dutybot(
         tmp_path,
         "run",
         DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/dutybot.db",
         BOT_API_BASE_URL=api + "/bot{token}",
-        STARTUP_ATTEMPTS="3",
+        STARTUP_ATTEMPTS="1",
     )
-    assert_one_line(result, f"cannot reach the Bot API at {api}", "after 3 attempts")
-    attempts = [line for line in result.stderr.splitlines() if "cannot reach the Bot API" in line]
-    assert len(attempts) == 3, result.stderr
-    assert "attempt 1 of 3, next in 1s" in attempts[0]
-    assert "attempt 2 of 3, next in 2s" in attempts[1]
+    assert_one_line(result, f"cannot reach the Bot API at {api}", "after 1 attempt:")
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+async def test_an_unreachable_bot_api_is_tried_again_with_growing_pauses(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The real Application against a port nobody listens on; the pauses are recorded, not
+    waited: 1, 2, 4, ... seconds, at most 30, one warning line per failed attempt."""
+    api = f"http://127.0.0.1:{closed_port()}"
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, bot_token="123456:TEST", bot_api_base_url=api + "/bot{token}"
+    )
+    application = cast(
+        BotApplication,
+        ApplicationBuilder().token(settings.bot_token).base_url(api + "/bot").build(),
+    )
+    pauses: list[float] = []
+
+    async def pause(seconds: float) -> None:
+        pauses.append(seconds)
+
+    with (
+        caplog.at_level(logging.WARNING, logger="bot.runner"),
+        pytest.raises(StartupError) as raised,
+    ):
+        await connect(application, settings, 8, pause)
+    assert pauses == [1, 2, 4, 8, 16, 30, 30]
+    assert f"cannot reach the Bot API at {api}" in str(raised.value)
+    assert "after 8 attempts: check the network, or BOT_API_BASE_URL" in str(raised.value)
+    warnings = [record.getMessage() for record in caplog.records]
+    assert len(warnings) == 7, warnings
+    assert "attempt 1 of 8, next in 1s" in warnings[0]
+    assert "attempt 7 of 8, next in 30s" in warnings[6]
 
 
 def test_importing_a_spreadsheet_whose_xml_does_not_parse(tmp_path: Path) -> None:
