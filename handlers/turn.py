@@ -266,8 +266,6 @@ async def _begin(
     session: DbSession,
     roles: frozenset[Role] | None,
     now: dt.datetime,
-    *,
-    read_only: bool,
 ) -> Turn:
     """Load the member, build the turn, and check the roles the command table asks for."""
     runtime = context.runtime
@@ -275,9 +273,6 @@ async def _begin(
     assert user is not None
     # The dialogue comes with the member: most updates read it next (platform/dialogues.py).
     member, _ = await dialogues.with_member(session, user.id)
-    chat = update.effective_chat
-    if not read_only and member is not None and chat is not None and chat.id == user.id:
-        reachability.mark_reachable(member)
     actor = Actor.of(user.id, member, runtime.settings.admin_ids)
     language = (
         member.language
@@ -316,7 +311,7 @@ async def run_turn(
     try:
         if read_only:
             async with runtime.db.read_session() as session:
-                turn = await _begin(update, context, session, roles, now, read_only=True)
+                turn = await _begin(update, context, session, roles, now)
                 await handler(turn)
             async with runtime.db.session() as session:
                 member = turn.actor.member
@@ -326,8 +321,16 @@ async def run_turn(
                     raise _Duplicate
         else:
             async with runtime.db.session() as session:
-                turn = await _begin(update, context, session, roles, now, read_only=False)
+                turn = await _begin(update, context, session, roles, now)
+                member = turn.actor.member
+                unblocked = (
+                    member is not None
+                    and _wrote_in_private(update, member)
+                    and reachability.seen_reachable(member)
+                )
                 await handler(turn)
+                if unblocked and member is not None:
+                    await reachability.reachable_again(session, member.id)
                 # Last, so that a redelivery of a handled update rolls back all it did.
                 if not await inbox.handled(session, update.update_id, now, turn.answer_rows()):
                     raise _Duplicate

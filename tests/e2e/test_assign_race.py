@@ -6,11 +6,13 @@ coordinator assigns her to the other; she ends up on one of them."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
+from sqlalchemy import event, update
 
 from bot.buttons import SignUp
-from bot.db.models import AssignmentStatus
+from bot.db.models import AssignmentStatus, Member
 from bot.services.schedule import signup
 from tests.e2e.race_gate import Gate, until
 from tests.e2e.rostering_fixtures import TOMORROW, open_assign, town
@@ -110,3 +112,44 @@ async def test_a_volunteer_never_holds_two_seats_at_the_same_hour(
         # Her sign-up went first: the coordinator hears why she cannot be assigned.
         told = [str(answer.get("text")) for answer in coordinator.answered_callbacks[answered:]]
         assert any("王芳 同一时间已有班次" in text for text in told), told
+
+
+async def test_someone_who_blocked_the_bot_signs_up_taking_the_shift_before_her_own_row(
+    harness: Harness,
+) -> None:
+    """A coordinator assigning locks the shift, then the people (bot/services/schedule/seats.py).
+    A volunteer who had blocked the bot and writes to it again is marked reachable; were her
+    member row written as her turn begins, her sign-up would hold it while waiting for the
+    shift, and against that coordinator PostgreSQL would find a deadlock and abort one side.
+    So the mark is written last, after all her turn did."""
+    town_ = await town(harness)
+    wang = town_.people[1]
+    await wang.send_command("shifts")
+    await harness.settle()
+    async with harness.session() as session:
+        await session.execute(
+            update(Member).where(Member.telegram_id == wang.user_id).values(blocked_bot=True)
+        )
+
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.split()).upper())
+
+    engine = harness.runtime.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        await wang.press_data(SignUp(town_.shift_id).pack(), wang.last().message_id)
+        await harness.settle()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    assert "报名成功" in (wang.last().text or ""), wang.texts()[-2:]
+    assert (await statuses(harness, town_.shift_id)).get(wang.user_id) is AssignmentStatus.SIGNED_UP
+    found = await harness.member(wang.user_id)
+    assert found is not None and not found.blocked_bot
+    marked = next(
+        n for n, s in enumerate(statements) if "UPDATE MEMBERS" in s and "BLOCKED_BOT" in s
+    )
+    seated = next(n for n, s in enumerate(statements) if s.startswith("INSERT INTO ASSIGNMENTS"))
+    assert seated < marked, statements

@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.db.models import Member, MemberRole, Role
 from bot.services.platform import outbox
@@ -74,14 +75,20 @@ async def mark_unreachable(
     return member
 
 
-def mark_reachable(member: Member) -> None:
-    """The person wrote to the bot, so it can write to them again."""
-    if member.blocked_bot:
-        member.blocked_bot = False
+def seen_reachable(member: Member) -> bool:
+    """The person wrote to the bot, so it can write to them again: from now on for this turn
+    (its own messages to them go out), but only in memory; whether `reachable_again` must
+    write it. Written at once, her member row would be locked first, before any shift her turn
+    locks, the reverse of the order of a coordinator assigning (shift, then people): the two
+    could deadlock on PostgreSQL."""
+    if not member.blocked_bot:
+        return False
+    set_committed_value(member, "blocked_bot", False)
+    return True
 
 
 async def reachable_again(session: AsyncSession, member_id: int) -> None:
-    """`mark_reachable` for a member read in another (read-only) transaction."""
+    """Write that the member can be reached again (`seen_reachable`), last in a turn."""
     await session.execute(
         update(Member)
         .where(Member.id == member_id, Member.blocked_bot.is_(True))
