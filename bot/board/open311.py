@@ -10,9 +10,10 @@
 
 Every call carries ``api_key``, one of OPEN311_API_KEYS: without a key configured the endpoint
 does not exist (404), with a wrong or missing key the answer is 403 and no data. What it shows
-is open data: never who reported a problem or issued an order, never a phone number (digits in
-a description that look like one are masked), never a covert check's order before the daily
-tally that publishes it, and no photo (``media_url`` is left out: the photos live on Telegram,
+is open data: never who reported a problem or issued an order, never a phone number or a licence
+plate (digits in a description that look like a phone number are masked, and a plate but for
+its first two characters), never a covert check's order before the daily tally that publishes
+it, and no photo (``media_url`` is left out: the photos live on Telegram,
 which gives them no public address).
 """
 
@@ -54,6 +55,15 @@ NUMBERS = re.compile(
     rf"|\+?\(?\d(?:{NOT_DATE_OR_TIME}[\d\s\-./()]){{5,}}{NOT_DATE_OR_TIME}\d"
 )
 PHONE_DIGITS_MIN = 7
+# A licence plate typed into a description (a report of illegal parking names one): the
+# province's character and the city's letter, maybe a separator, then 5 characters (6 on a new
+# energy car's plate), mostly digits. The province and the letter are kept, the rest masked.
+PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+PLATES = re.compile(
+    rf"(?P<kept>[{PROVINCES}][A-Za-z])[·•・.\s-]?"
+    r"(?P<rest>[A-Za-z0-9]{4,5}[A-Za-z0-9挂学警港澳])(?![A-Za-z0-9])"
+)
+PLATE_DIGITS_MIN = 3  # so that a word written after a province's name (京Beijing) is kept
 # Requests are rows of INTEGER ids: a larger number is an error on PostgreSQL, not "no such row".
 ID_MAX = 2**31 - 1
 
@@ -101,6 +111,22 @@ def mask_phones(text: str | None) -> str | None:
     return "".join(parts) + text[done:]
 
 
+def mask_plates(text: str | None) -> str | None:
+    if not text:
+        return text
+    parts, done = [], 0
+    for match in PLATES.finditer(_folded(text)):
+        if sum(c.isdigit() for c in match.group("rest")) >= PLATE_DIGITS_MIN:
+            parts += [text[done : match.end("kept")], "***"]
+            done = match.end()
+    return "".join(parts) + text[done:]
+
+
+def published(text: str | None) -> str | None:
+    """A description as open data shows it: phone numbers and licence plates masked."""
+    return mask_plates(mask_phones(text))
+
+
 class Open311:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -145,7 +171,7 @@ class Open311:
             "status_notes": t(f"oversight.{state_key}.{item.state}"),
             "service_name": name,
             "service_code": code,
-            "description": mask_phones(item.description),
+            "description": published(item.description),
             "agency_responsible": item.unit,
             "service_notice": None,
             "requested_datetime": self._time(item.requested),

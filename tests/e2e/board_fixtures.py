@@ -423,7 +423,7 @@ async def prepare_orders(harness: Harness, morning: Morning) -> Orders:
             "routed": StreetReport(
                 reporter_id=reporter,
                 category=Category.PARKING,
-                description=f"人行道上停满了车，有事打我电话 {REPORTER_PHONE}",
+                description=f"人行道上停满了车（川A12345），有事打我电话 {REPORTER_PHONE}",
                 latitude=30.6590,
                 longitude=104.0650,
                 status=ReportStatus.ROUTED,

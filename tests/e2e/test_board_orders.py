@@ -221,7 +221,7 @@ async def test_open311_requests_show_reports_and_published_orders_only(harness: 
         "status_notes": "已转交",
         "service_name": "乱停车",
         "service_code": "report-parking",
-        "description": "人行道上停满了车，有事打我电话 ***",
+        "description": "人行道上停满了车（川A***），有事打我电话 ***",
         "agency_responsible": "城管局",
         "service_notice": None,
         "requested_datetime": "2026-12-01T06:30:00+08:00",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.board.open311 import mask_phones
+from bot.board.open311 import mask_phones, published
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,24 @@ def test_phone_numbers_are_masked_and_dates_kept(
     written: str | None, published: str | None
 ) -> None:
     assert mask_phones(written) == published
+
+
+@pytest.mark.parametrize(
+    ("written", "published_as"),
+    [
+        ("川A12345 停在盲道上", "川A*** 停在盲道上"),
+        ("川A·12345停在盲道上", "川A***停在盲道上"),
+        ("粤B D12345（新能源）", "粤B***（新能源）"),
+        ("粤BD12345", "粤B***"),
+        ("京a1234学", "京a***"),
+        ("川Ａ１２３４５，电话13812345678", "川Ａ***，电话***"),
+        ("来自京Beijing的游客", "来自京Beijing的游客"),
+        ("川A区12号楼", "川A区12号楼"),
+        ("人民路 12 号门口", "人民路 12 号门口"),
+        (None, None),
+    ],
+)
+def test_licence_plates_are_masked_but_their_province_and_city(
+    written: str | None, published_as: str | None
+) -> None:
+    assert published(written) == published_as
