@@ -262,6 +262,13 @@ class UnitPage(PageOffset, CallbackData, prefix="unit.p"):
 
 
 @dataclass(frozen=True)
+class UnitArchive(CallbackData, prefix="unit.arc"):
+    unit_id: int
+    archive: bool  # the state asked for, so a second tap or an older list does not undo it
+    offset: int  # the page of /units the button is on, shown again after
+
+
+@dataclass(frozen=True)
 class InviteUnit(CallbackData, prefix="inv.u"):
     unit_id: int
 

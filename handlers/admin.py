@@ -6,7 +6,15 @@ from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup
 
-from bot.buttons import InvitePage, InviteRole, InviteUnit, UnitNew, UnitPage, UnitRename
+from bot.buttons import (
+    InvitePage,
+    InviteRole,
+    InviteUnit,
+    UnitArchive,
+    UnitNew,
+    UnitPage,
+    UnitRename,
+)
 from bot.db.models import Dialogue, DialogueKind, Role, Unit
 from bot.services.people import invites, units
 from bot.services.platform import dialogues
@@ -30,8 +38,15 @@ async def list_units(turn: Turn) -> None:
 
 
 async def units_page(turn: Turn, data: UnitPage) -> None:
-    """Another page of /units: each unit has two buttons, a keyboard holds 100."""
+    """Another page of /units: each unit has up to three buttons, a keyboard holds 100."""
     turn.actor.require(Role.ADMIN)
+    text, markup = await _units_view(turn, data.offset)
+    turn.edit(text, markup)
+
+
+async def toggle_unit_archive(turn: Turn, data: UnitArchive) -> None:
+    unit = await units.set_archived(turn.session, turn.actor, data.unit_id, data.archive, turn.now)
+    turn.answer(turn.t("units.archived" if unit.archived else "units.restored", name=unit.name))
     text, markup = await _units_view(turn, data.offset)
     turn.edit(text, markup)
 
@@ -42,23 +57,33 @@ async def _units_view(turn: Turn, offset: int) -> tuple[str, InlineKeyboardMarku
     shown = page(t, summaries, offset, UnitPage)
     lines = [t("units.header")]
     lines += [
-        t("units.line", name=summary.unit.name, count=summary.members) for summary in shown.items
+        t(
+            "units.line_archived" if summary.unit.archived else "units.line",
+            name=summary.unit.name,
+            count=summary.members,
+        )
+        for summary in shown.items
     ]
     if not summaries:
         lines.append(t("units.none"))
     if shown.line is not None:
         lines.append(shown.line)
     rows = [[button(t("units.button.new"), UnitNew())]]
-    rows += [
-        [
-            button(
-                t("units.button.rename", name=summary.unit.name),
-                UnitRename(summary.unit.id),
-            ),
-            button(t("units.button.invite"), InviteUnit(summary.unit.id)),
-        ]
-        for summary in shown.items
-    ]
+    for summary in shown.items:
+        unit = summary.unit
+        rename = button(t("units.button.rename", name=unit.name), UnitRename(unit.id))
+        if unit.archived:
+            rows.append(
+                [rename, button(t("units.button.restore"), UnitArchive(unit.id, False, offset))]
+            )
+        else:
+            rows.append(
+                [
+                    rename,
+                    button(t("units.button.invite"), InviteUnit(unit.id)),
+                    button(t("units.button.archive"), UnitArchive(unit.id, True, offset)),
+                ]
+            )
     rows += shown.nav_rows
     return "\n".join(lines), inline(rows)
 
@@ -144,7 +169,7 @@ async def pick_invite_unit(turn: Turn, data: InviteUnit) -> None:
 async def _offer_roles(turn: Turn, unit_id: int) -> None:
     t = turn.t
     turn.actor.require_unit(unit_id, Role.COORDINATOR)
-    unit = await units.get(turn.session, unit_id)
+    unit = await units.get_open(turn.session, unit_id)
     roles = invites.roles_actor_may_invite(turn.actor)
     if len(roles) == 1:
         await _issue(turn, unit_id, roles[0])

@@ -71,7 +71,7 @@ async def test_help_lists_the_commands_of_each_role_and_no_others(harness: Harne
     assert "/setgroup" not in text
 
     text = await command(harness, harness.admin, "help")
-    assert "/units — 单位管理：查看、新建、改名" in text
+    assert "/units — 单位管理：查看、新建、改名、归档" in text
     assert shown(text) == (
         {"/start", "/help", "/cancel", "/setgroup"}
         | VOLUNTEER_COMMANDS

@@ -58,7 +58,8 @@ async def test_admin_creates_unit_and_volunteer_joins_by_deep_link(harness: Harn
     assert await harness.count(Dialogue) == 0
     # The person's command menu follows their role and language.
     menu = harness.emulator.chat_menu(3001)
-    assert ("me", "my profile") in menu and ("units", "units: list, create, rename") not in menu
+    assert ("me", "my profile") in menu
+    assert ("units", "units: list, create, rename, archive") not in menu
 
 
 async def test_coordinator_invite_and_coordinator_invites_volunteers(harness: Harness) -> None:

@@ -65,9 +65,9 @@ async def test_units_list_pages_and_renames_a_unit_of_the_last_page(harness: Har
     assert "• 第001社区：0 人" in text and "• 第020社区：0 人" in text
     assert "第021社区" not in text
     buttons = first.buttons()
-    assert buttons[:3] == ["➕ 新建单位", "✏️ 改名：第001社区", "🔗 邀请"]
+    assert buttons[:4] == ["➕ 新建单位", "✏️ 改名：第001社区", "🔗 邀请", "🗂 归档"]
     assert buttons[-1] == NEXT and PREVIOUS not in buttons
-    assert len(buttons) == 1 + 2 * 20 + 1
+    assert len(buttons) == 1 + 3 * 20 + 1
     assert first.button_rows()[-1] == [NEXT]
 
     text = await turn_pages(harness, admin, NEXT, 6)

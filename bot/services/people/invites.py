@@ -49,7 +49,7 @@ async def create(
     actor.require_unit(unit_id, Role.COORDINATOR)
     if role not in roles_actor_may_invite(actor):
         raise DomainError(ErrorCode.ROLE_NOT_ALLOWED)
-    unit = await units.get(session, unit_id)
+    unit = await units.get_open(session, unit_id)
     invite = Invite(
         code=secrets.token_urlsafe(12),
         unit=unit,
@@ -79,6 +79,8 @@ async def check(session: AsyncSession, code: str, now: dt.datetime) -> Invite:
         raise DomainError(ErrorCode.INVITE_EXPIRED)
     if invite.uses >= invite.max_uses:
         raise DomainError(ErrorCode.INVITE_USED_UP)
+    if invite.unit.archived:
+        raise DomainError(ErrorCode.INVITE_UNIT_ARCHIVED, unit=invite.unit.name)
     return invite
 
 

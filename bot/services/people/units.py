@@ -8,7 +8,16 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Member, Role, Unit
+from bot.db.models import (
+    Member,
+    OrderStatus,
+    Post,
+    RectificationOrder,
+    Role,
+    Shift,
+    ShiftStatus,
+    Unit,
+)
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
 from bot.services.platform import audit
@@ -79,10 +88,63 @@ async def rename(
     return unit
 
 
+async def set_archived(
+    session: AsyncSession, actor: Actor, unit_id: int, archived: bool, now: dt.datetime
+) -> Unit:
+    """Archive a unit that has left the campaign, or restore it. An archived unit is offered in
+    no picker, takes no new member, is given no order and is ranked only where it has figures;
+    its people and its history stay. Refused while it has shifts to come or open rectification
+    orders: those are moved, cancelled or settled first."""
+    actor.require(Role.ADMIN)
+    unit = await get(session, unit_id)
+    if unit.archived == archived:
+        return unit
+    if archived:
+        upcoming = await session.scalar(
+            select(func.count(Shift.id))
+            .join(Post, Shift.post_id == Post.id)
+            .where(
+                Post.unit_id == unit.id,
+                Shift.status == ShiftStatus.SCHEDULED,
+                Shift.ends_at > now,
+            )
+        )
+        if upcoming:
+            raise DomainError(ErrorCode.UNIT_ARCHIVE_HAS_SHIFTS, unit=unit.name, count=upcoming)
+        open_orders = await session.scalar(
+            select(func.count(RectificationOrder.id)).where(
+                RectificationOrder.unit_id == unit.id,
+                RectificationOrder.status != OrderStatus.ACCEPTED,
+            )
+        )
+        if open_orders:
+            raise DomainError(ErrorCode.UNIT_ARCHIVE_HAS_ORDERS, unit=unit.name, count=open_orders)
+    unit.archived = archived
+    audit.record(
+        session,
+        actor_id=actor.member.id if actor.member else None,
+        action="unit.archive" if archived else "unit.restore",
+        object_type="unit",
+        object_id=unit.id,
+        before={"archived": not archived},
+        after={"archived": archived},
+        now=now,
+    )
+    return unit
+
+
 async def get(session: AsyncSession, unit_id: int) -> Unit:
     unit = await session.get(Unit, unit_id)
     if unit is None:
         raise DomainError(ErrorCode.UNIT_NOT_FOUND)
+    return unit
+
+
+async def get_open(session: AsyncSession, unit_id: int) -> Unit:
+    """The unit, to take new members: not an archived one."""
+    unit = await get(session, unit_id)
+    if unit.archived:
+        raise DomainError(ErrorCode.UNIT_ARCHIVED, unit=unit.name)
     return unit
 
 
@@ -103,15 +165,18 @@ async def list_with_counts(session: AsyncSession) -> list[UnitSummary]:
     rows = await session.execute(
         select(Unit, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.unit_id == Unit.id)
-        .order_by(Unit.name)
+        .order_by(Unit.archived, Unit.name)
     )
     return [UnitSummary(unit=unit, members=int(n)) for unit, n in rows.all()]
 
 
 async def visible_to(session: AsyncSession, actor: Actor) -> list[Unit]:
-    """Units an actor may pick from: all for admins, their own for everyone else."""
+    """Units an actor may pick from: all but the archived for admins, their own for everyone
+    else."""
     if actor.is_admin:
-        return list(await session.scalars(select(Unit).order_by(Unit.name)))
+        return list(
+            await session.scalars(select(Unit).where(Unit.archived.is_(False)).order_by(Unit.name))
+        )
     if actor.unit_id is None:
         return []
     return [await get(session, actor.unit_id)]

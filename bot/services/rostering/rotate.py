@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Member, Post, Role, Rota, RotaSource, Shift, Unit
 from bot.errors import DomainError, ErrorCode
+from bot.services.people import units as units_service
 from bot.services.people.access import Actor
 from bot.services.platform import audit
 from bot.services.rostering import rotas, rotation
@@ -123,7 +124,7 @@ async def units(session: AsyncSession, actor: Actor) -> list[Unit]:
     """The units the actor rotates: their own, or every unit for an admin."""
     actor.require(Role.COORDINATOR)
     if actor.is_admin:
-        return list((await session.scalars(select(Unit).order_by(Unit.name))).all())
+        return await units_service.visible_to(session, actor)  # not the archived ones
     if actor.unit_id is None:
         raise DomainError(ErrorCode.NO_UNIT)
     unit = await session.get(Unit, actor.unit_id)

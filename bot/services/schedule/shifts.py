@@ -93,10 +93,12 @@ def _actor_id(actor: Actor) -> int | None:
 
 
 async def schedulable_post(session: AsyncSession, actor: Actor, post_id: int) -> Post:
-    """A post the actor manages that may get new shifts (not archived)."""
+    """A post the actor manages that may get new shifts (neither it nor its unit archived)."""
     post = await posts.get_managed(session, actor, post_id)
     if post.archived:
         raise DomainError(ErrorCode.POST_ARCHIVED, post=post.name)
+    if post.unit.archived:
+        raise DomainError(ErrorCode.UNIT_ARCHIVED_NO_SHIFTS, unit=post.unit.name)
     return post
 
 

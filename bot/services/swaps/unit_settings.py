@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Role, Unit
 from bot.errors import DomainError, ErrorCode
+from bot.services.people import units as units_service
 from bot.services.people.access import Actor
 from bot.services.platform import audit
 
@@ -18,7 +18,7 @@ async def managed_units(session: AsyncSession, actor: Actor) -> list[Unit]:
     """The units whose swap settings the actor sets: their own unit, or every unit for admins."""
     actor.require(Role.COORDINATOR)
     if actor.is_admin:
-        return list((await session.scalars(select(Unit).order_by(Unit.name))).all())
+        return await units_service.visible_to(session, actor)  # not the archived ones
     if actor.unit_id is None:
         raise DomainError(ErrorCode.NO_UNIT)
     unit = await session.get(Unit, actor.unit_id)

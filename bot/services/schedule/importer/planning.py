@@ -117,6 +117,7 @@ class Planner:
         self.posts: dict[tuple[int, str], PostPlan] = {}
         self.shifts: dict[tuple[tuple[int, str], dt.datetime], ShiftPlan] = {}
         self.unit_ids: dict[str, int | None] = {}
+        self.archived_units: set[int] = set()
 
     def fail(self, row: int, code: str, **params: Any) -> None:
         self.errors.append(RowError(row, code, params))
@@ -129,9 +130,14 @@ class Planner:
         if key not in self.unit_ids:
             unit = await units.by_name(self.session, name)
             self.unit_ids[key] = unit.id if unit is not None else None
+            if unit is not None and unit.archived:
+                self.archived_units.add(unit.id)
         unit_id = self.unit_ids[key]
         if unit_id is None:
             self.fail(row, "unit_unknown", unit=name)
+            return None
+        if unit_id in self.archived_units:
+            self.fail(row, "unit_archived", unit=name)
             return None
         if not self.actor.is_admin and (
             Role.COORDINATOR not in self.actor.roles or self.actor.unit_id != unit_id

@@ -1,0 +1,168 @@
+"""An admin archives a unit that has left the campaign from /units, and restores it: refused
+while the unit has shifts to come or open rectification orders; once archived, the unit is
+offered in no picker and its invite links stop working."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.buttons import InviteUnit, UnitArchive
+from bot.db.models import (
+    AuditEntry,
+    Category,
+    OrderStatus,
+    RectificationOrder,
+    Role,
+    Shift,
+    ShiftStatus,
+    Unit,
+)
+from tests.e2e.journeys import invite_code
+from tests.e2e.schedule import command, person, post, shift, unit
+from tests.e2e.test_import import csv_bytes
+from tests.harness import Harness
+
+
+async def _archived(harness: Harness) -> dict[str, bool]:
+    async with harness.session() as session:
+        rows = await session.execute(select(Unit.name, Unit.archived))
+        return {row.name: row.archived for row in rows}
+
+
+async def test_admin_archives_a_unit_and_restores_it(harness: Harness) -> None:
+    admin = harness.admin
+    sanitation = await unit(harness, "环卫所")
+    link = await invite_code(harness, admin, "环卫所", "志愿者")
+    text = await command(harness, admin, "units")
+    assert "• 环卫所：0 人" in text
+    assert admin.last().buttons() == ["➕ 新建单位", "✏️ 改名：环卫所", "🔗 邀请", "🗂 归档"]
+
+    await admin.press("🗂 归档")
+    await harness.settle()
+    assert admin.answered_callbacks[-1]["text"] == (
+        "已归档「环卫所」：不再出现在单位选择里，邀请链接失效。"
+    )
+    assert "• 环卫所：0 人（已归档）" in (admin.last().text or "")
+    assert admin.last().buttons() == ["➕ 新建单位", "✏️ 改名：环卫所", "♻️ 恢复"]
+    assert await _archived(harness) == {"环卫所": True}
+    async with harness.session() as session:
+        entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "unit.archive"))
+        assert entry is not None and entry.object_id == sanitation
+        assert (entry.before, entry.after) == ({"archived": False}, {"archived": True})
+
+    # Not offered any more, and an older invite button or link is refused.
+    assert (
+        await command(harness, admin, "invite")
+        == "还没有可邀请的单位。管理员请先用 /units 新建单位。"
+    )
+    await admin.press_data(InviteUnit(sanitation).pack(), admin.last().message_id)
+    await harness.settle()
+    assert admin.answered_callbacks[-1]["text"] == (
+        "「环卫所」已归档，不能再邀请新成员（管理员可在 /units 里恢复）。"
+    )
+    newcomer = harness.user(5601, "新人")
+    await newcomer.send_command("start", link)
+    await harness.settle()
+    assert newcomer.last().text == (
+        "这个邀请链接所属的单位「环卫所」已归档，链接已失效。请向协调员确认。"
+    )
+    assert await harness.member(5601) is None
+
+    # Pressing the old button again changes nothing; restoring brings the link back.
+    await admin.press_data(UnitArchive(sanitation, True, 0).pack(), admin.last().message_id)
+    await harness.settle()
+    await command(harness, admin, "units")
+    await admin.press("♻️ 恢复")
+    await harness.settle()
+    assert admin.answered_callbacks[-1]["text"] == "已恢复「环卫所」。"
+    assert "• 环卫所：0 人" in (admin.last().text or "")
+    assert await _archived(harness) == {"环卫所": False}
+    await newcomer.send_command("start", link)
+    await harness.settle()
+    assert "手机号" in (newcomer.last().text or ""), newcomer.last().text
+
+
+async def test_a_unit_with_shifts_to_come_or_open_orders_is_not_archived(harness: Harness) -> None:
+    admin = harness.admin
+    city = await unit(harness, "城管局")
+    upcoming = await shift(harness, await post(harness, city))
+    await command(harness, admin, "units")
+    await admin.press_data(UnitArchive(city, True, 0).pack(), admin.last().message_id)
+    await harness.settle()
+    assert admin.answered_callbacks[-1]["text"] == (
+        "「城管局」还有 1 个未结束的班次，不能归档。请先取消或移交这些班次。"
+    )
+    assert await _archived(harness) == {"城管局": False}
+
+    # The shift cancelled, an open rectification order still holds it.
+    now = harness.clock.now()
+    async with harness.session() as session:
+        row = await session.get(Shift, upcoming)
+        assert row is not None
+        row.status = ShiftStatus.CANCELLED
+        session.add(
+            RectificationOrder(
+                unit_id=city,
+                category=Category.LITTER,
+                status=OrderStatus.ISSUED,
+                description="路口垃圾未清理",
+                issued_at=now,
+                visible_from=now,
+                deadline_at=now,
+                first_deadline_at=now,
+                updated_at=now,
+            )
+        )
+    await admin.press_data(UnitArchive(city, True, 0).pack(), admin.last().message_id)
+    await harness.settle()
+    assert admin.answered_callbacks[-1]["text"] == (
+        "「城管局」还有 1 份未办结的整改令，不能归档。请先办结这些整改令。"
+    )
+    assert await _archived(harness) == {"城管局": False}
+
+
+async def test_only_admins_archive_units(harness: Harness) -> None:
+    city = await unit(harness, "城管局")
+    coordinator = await person(harness, 5401, city, "乙", role=Role.COORDINATOR)
+    await command(harness, coordinator, "help")
+    await coordinator.press_data(UnitArchive(city, True, 0).pack(), coordinator.last().message_id)
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1]["text"] == "抱歉，您没有权限执行这个操作。"
+    assert await _archived(harness) == {"城管局": False}
+
+
+async def test_a_spreadsheet_gives_an_archived_unit_no_shifts(harness: Harness) -> None:
+    admin = harness.admin
+    sanitation = await unit(harness, "环卫所")
+    await command(harness, admin, "units")
+    await admin.press_data(UnitArchive(sanitation, True, 0).pack(), admin.last().message_id)
+    await harness.settle()
+    await command(harness, admin, "import")
+    await admin.send_document(
+        "schedule.csv",
+        csv_bytes("甲路口,traffic,环卫所,30.1,104.1,,2026-12-05,,,,07:00,09:00,4"),
+        mime_type="text/csv",
+    )
+    await harness.settle()
+    text = admin.last().text or ""
+    assert "第 2 行：单位「环卫所」已归档，不能再排班" in text, text
+    assert await harness.count(Shift) == 0
+
+
+async def test_an_archived_units_coordinator_adds_no_shifts(harness: Harness) -> None:
+    admin = harness.admin
+    sanitation = await unit(harness, "环卫所")
+    await post(harness, sanitation, "人民公园东门")
+    coordinator = await person(harness, 5402, sanitation, "甲", role=Role.COORDINATOR)
+    await command(harness, admin, "units")
+    await admin.press_data(UnitArchive(sanitation, True, 0).pack(), admin.last().message_id)
+    await harness.settle()
+    await command(harness, coordinator, "newshift")
+    await coordinator.press("人民公园东门 · 环卫所")
+    await harness.settle()
+    text = coordinator.answered_callbacks[-1]["text"]
+    assert text == "「环卫所」已归档，不能再排班（管理员可在 /units 里恢复）。", text
+    assert await harness.count(Shift) == 0
+    assert await command(harness, coordinator, "invite") == (
+        "「环卫所」已归档，不能再邀请新成员（管理员可在 /units 里恢复）。"
+    )
