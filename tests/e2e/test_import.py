@@ -173,3 +173,35 @@ async def test_reimport_changes_existing_shifts_and_leaves_the_same_ones(harness
     await press_and_settle(harness, coordinator, "✅ 确认导入")
     async with harness.session() as session:
         assert [s.capacity for s in (await session.scalars(select(Shift))).all()] == [5]
+
+
+async def test_reimport_with_corrected_notes_changes_them_and_tells_the_people_on_it(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9301, unit_id, role=Role.COORDINATOR)
+    volunteer = await person(harness, 9302, unit_id, "小李")
+    header = HEADER + ",notes"
+    first = f"{header}\n甲路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4,穿红马甲\n"
+    await command(harness, coordinator, "import")
+    await coordinator.send_document("week.csv", first.encode(), mime_type="text/csv")
+    await harness.settle()
+    await press_and_settle(harness, coordinator, "✅ 确认导入")
+    async with harness.session() as session:
+        created = (await session.scalars(select(Shift))).one()
+    await volunteer.send_command("shifts")
+    await harness.settle()
+    await volunteer.press(next(b for b in volunteer.last().buttons() if b.startswith("✋")))
+    await harness.settle()
+
+    corrected = first.replace("穿红马甲", "穿黄马甲")
+    await command(harness, coordinator, "import")
+    await coordinator.send_document("week.csv", corrected.encode(), mime_type="text/csv")
+    await harness.settle()
+    assert "新建班次 0 个，修改 1 个" in (coordinator.last().text or "")
+    await press_and_settle(harness, coordinator, "✅ 确认导入")
+    async with harness.session() as session:
+        shift_row = await session.get(Shift, created.id)
+        assert shift_row is not None and shift_row.notes == "穿黄马甲"
+    await harness.deliver()
+    assert "穿黄马甲" in (volunteer.last().text or "")

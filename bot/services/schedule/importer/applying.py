@@ -11,7 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Post
 from bot.services.people.access import Actor
 from bot.services.schedule import posts, shifts
-from bot.services.schedule.importer.planning import Plan, plan_rows, post_changes, shift_changes
+from bot.services.schedule.importer.planning import (
+    Plan,
+    notes_change,
+    plan_rows,
+    post_changes,
+    shift_changes,
+)
 from bot.services.schedule.importer.reading import Row
 from bot.settings import Settings
 
@@ -75,6 +81,7 @@ async def apply(
                     now,
                     settings,
                     capacity=shift_plan.capacity,
+                    notes=shift_plan.notes if notes_change(shift_plan, existing_shift) else None,
                     times=(local_start.time(), local_end.time()),
                 )
             continue

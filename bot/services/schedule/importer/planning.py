@@ -333,8 +333,17 @@ def post_changes(plan: PostPlan, post: Post) -> bool:
     )
 
 
+def notes_change(plan: ShiftPlan, shift: Shift) -> bool:
+    """A row's notes replace the shift's when they differ; an empty cell leaves them."""
+    return plan.notes is not None and plan.notes != shift.notes
+
+
 def shift_changes(plan: ShiftPlan, shift: Shift) -> bool:
-    return plan.ends_at != shift.ends_at or plan.capacity != shift.capacity
+    return (
+        plan.ends_at != shift.ends_at
+        or plan.capacity != shift.capacity
+        or notes_change(plan, shift)
+    )
 
 
 async def plan_rows(
