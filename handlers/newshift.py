@@ -135,6 +135,8 @@ async def pick_time(turn: Turn, data: NewShiftTime) -> None:
 def _ask_capacity(turn: Turn, dialogue: Dialogue, window: tuple[dt.time, dt.time]) -> None:
     t = turn.t
     start, end = shifts.check_times(*window)
+    days = [dt.date.fromisoformat(day) for day in dialogue.data["days"]]
+    shifts.check_first_start(days, start, end, turn.now, turn.runtime.settings.zone)
     dialogues.advance(dialogue, Step.CAPACITY, turn.now, start=f"{start:%H:%M}", end=f"{end:%H:%M}")
     rows = [[button(str(n), NewShiftCapacity(n)) for n in CAPACITY_CHOICES]]
     show(turn, t("schedule.ask_capacity"), [*rows, cancel_row(t)])

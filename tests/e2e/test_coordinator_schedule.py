@@ -175,13 +175,11 @@ async def test_coordinator_schedules_weekdays_and_single_days(harness: Harness) 
     assert "已经有班次了" in coordinator.answered_callbacks[-1]["text"]
     assert await harness.count(Shift) == 11
 
-    # Today 07:00 has passed.
+    # Today 07:00 has passed: said when the time is picked.
     await command(harness, coordinator, "newshift")
     await press_and_settle(harness, coordinator, "黄河路-人民路口 · 城管局")
     await press_and_settle(harness, coordinator, "12月1日 周二")
     await press_and_settle(harness, coordinator, "07:00–09:00")
-    await press_and_settle(harness, coordinator, "2")
-    await press_and_settle(harness, coordinator, "✅ 新建")
     assert "时间已经过去了" in coordinator.answered_callbacks[-1]["text"]
     assert await harness.count(Shift) == 11
     assert await harness.count(Post) == 1 and post_id
@@ -396,3 +394,31 @@ async def test_no_waitlist_notice_to_a_member_who_blocked_the_bot(harness: Harne
     harness.clock.set(at(dt.date(2026, 12, 2), 7, 0))
     await harness.tick()
     assert await lapsed_keys(harness) == []
+
+
+async def test_a_time_already_past_today_is_refused_at_the_time_step(harness: Harness) -> None:
+    """At 08:00, today's 07:00-09:00 is said to be past when the time is given, not after the
+    capacity and the review, where Create was refused with no way to change the time."""
+    unit_id = await unit(harness)
+    await post(harness, unit_id)
+    coordinator = await person(harness, 7701, unit_id, "王协调", role=Role.COORDINATOR)
+    await command(harness, coordinator, "newshift")
+    await press_and_settle(harness, coordinator, "黄河路-人民路口 · 城管局")
+    await press_and_settle(harness, coordinator, "12月1日 周二")  # today
+
+    await coordinator.press("07:00–09:00")
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1].get("text") == "2026-12-01 的班次时间已经过去了。"
+    assert "几点到几点" in (coordinator.last().text or "")  # still asking the time
+
+    await coordinator.send_text("07:30-08:30")
+    await harness.settle()
+    assert coordinator.last().text == "2026-12-01 的班次时间已经过去了。"
+
+    # A later time of the same day carries on.
+    await coordinator.send_text("17:00-19:00")
+    await harness.settle()
+    assert "需要几名志愿者" in (coordinator.last().text or "")
+    await press_and_settle(harness, coordinator, "4")
+    await press_and_settle(harness, coordinator, "✅ 新建")
+    assert await harness.count(Shift) == 1

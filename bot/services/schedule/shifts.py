@@ -111,6 +111,17 @@ def check_days(days: Sequence[dt.date], today: dt.date | None = None) -> None:
         raise DomainError(ErrorCode.SHIFT_IN_PAST, day=min(days).isoformat())
 
 
+def check_first_start(
+    days: Sequence[dt.date], start: dt.time, end: dt.time, now: dt.datetime, zone: dt.tzinfo
+) -> None:
+    """The first of the days at the given time is still to come (asked when the time is given,
+    rather than at Create, whose review offers no way to change the time)."""
+    first = min(days)
+    starts_at, _ = window(first, start, end, zone)
+    if starts_at <= now:
+        raise DomainError(ErrorCode.SHIFT_IN_PAST, day=first.isoformat())
+
+
 def check_changeable(shift: Shift, now: dt.datetime) -> None:
     """Only a shift still to come, and not cancelled, may be changed or cancelled."""
     if shift.status is ShiftStatus.CANCELLED:
