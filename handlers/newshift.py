@@ -129,14 +129,22 @@ async def pick_time(turn: Turn, data: NewShiftTime) -> None:
     if window is None:
         turn.stale()
         return
-    _ask_capacity(turn, dialogue, window)
+    await _ask_capacity(turn, dialogue, window)
 
 
-def _ask_capacity(turn: Turn, dialogue: Dialogue, window: tuple[dt.time, dt.time]) -> None:
+async def _ask_capacity(turn: Turn, dialogue: Dialogue, window: tuple[dt.time, dt.time]) -> None:
     t = turn.t
     start, end = shifts.check_times(*window)
     days = [dt.date.fromisoformat(day) for day in dialogue.data["days"]]
-    shifts.check_first_start(days, start, end, turn.now, turn.runtime.settings.zone)
+    await shifts.check_window(
+        turn.session,
+        int(dialogue.data["post_id"]),
+        days,
+        start,
+        end,
+        turn.now,
+        turn.runtime.settings.zone,
+    )
     dialogues.advance(dialogue, Step.CAPACITY, turn.now, start=f"{start:%H:%M}", end=f"{end:%H:%M}")
     rows = [[button(str(n), NewShiftCapacity(n)) for n in CAPACITY_CHOICES]]
     show(turn, t("schedule.ask_capacity"), [*rows, cancel_row(t)])
@@ -260,7 +268,7 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
         if window is None:
             turn.reply(t("schedule.need_time"), inline([cancel_row(t)]))
             return
-        _ask_capacity(turn, dialogue, window)
+        await _ask_capacity(turn, dialogue, window)
     elif step == Step.CAPACITY:
         if not text.isdecimal():
             turn.reply(t("schedule.need_capacity"), inline([cancel_row(t)]))

@@ -165,13 +165,15 @@ async def test_coordinator_schedules_weekdays_and_single_days(harness: Harness) 
     assert created[-1].starts_at == at(dt.date(2026, 12, 18), 7)
     assert all(s.required_tag == "党员" and s.notes == "穿红马甲" for s in created)
 
-    # A single day from the buttons; the same start again is a duplicate.
-    for _ in range(2):
-        await press_and_settle(harness, coordinator, "➕ 再建一个")
-        await press_and_settle(harness, coordinator, "12月2日 周三")
-        await press_and_settle(harness, coordinator, "17:00–19:00")
-        await press_and_settle(harness, coordinator, "2")
-        await press_and_settle(harness, coordinator, "✅ 新建")
+    # A single day from the buttons; the same start again is a duplicate, said at the time.
+    await press_and_settle(harness, coordinator, "➕ 再建一个")
+    await press_and_settle(harness, coordinator, "12月2日 周三")
+    await press_and_settle(harness, coordinator, "17:00–19:00")
+    await press_and_settle(harness, coordinator, "2")
+    await press_and_settle(harness, coordinator, "✅ 新建")
+    await press_and_settle(harness, coordinator, "➕ 再建一个")
+    await press_and_settle(harness, coordinator, "12月2日 周三")
+    await press_and_settle(harness, coordinator, "17:00–19:00")
     assert "已经有班次了" in coordinator.answered_callbacks[-1]["text"]
     assert await harness.count(Shift) == 11
 
@@ -422,3 +424,27 @@ async def test_a_time_already_past_today_is_refused_at_the_time_step(harness: Ha
     await press_and_settle(harness, coordinator, "4")
     await press_and_settle(harness, coordinator, "✅ 新建")
     assert await harness.count(Shift) == 1
+
+
+async def test_a_start_the_post_already_has_is_refused_at_the_time_step(harness: Harness) -> None:
+    """A shift at the same post and start is said when the time is given, so that another time
+    can be given, rather than at Create."""
+    unit_id = await unit(harness)
+    await shift(harness, await post(harness, unit_id))  # tomorrow 07:00-09:00
+    coordinator = await person(harness, 7702, unit_id, "王协调", role=Role.COORDINATOR)
+    await command(harness, coordinator, "newshift")
+    await press_and_settle(harness, coordinator, "黄河路-人民路口 · 城管局")
+    await press_and_settle(harness, coordinator, "12月2日 周三")  # tomorrow
+
+    await coordinator.press("07:00–09:00")
+    await harness.settle()
+    assert "已经有班次了" in (coordinator.answered_callbacks[-1].get("text") or "")
+    assert "几点到几点" in (coordinator.last().text or "")
+
+    await coordinator.send_text("07:00-08:00")
+    await harness.settle()
+    assert "已经有班次了" in (coordinator.last().text or "")
+
+    await coordinator.send_text("08:00-09:00")
+    await harness.settle()
+    assert "需要几名志愿者" in (coordinator.last().text or "")

@@ -111,15 +111,37 @@ def check_days(days: Sequence[dt.date], today: dt.date | None = None) -> None:
         raise DomainError(ErrorCode.SHIFT_IN_PAST, day=min(days).isoformat())
 
 
-def check_first_start(
-    days: Sequence[dt.date], start: dt.time, end: dt.time, now: dt.datetime, zone: dt.tzinfo
+async def check_window(
+    session: AsyncSession,
+    post_id: int,
+    days: Sequence[dt.date],
+    start: dt.time,
+    end: dt.time,
+    now: dt.datetime,
+    zone: dt.tzinfo,
 ) -> None:
-    """The first of the days at the given time is still to come (asked when the time is given,
-    rather than at Create, whose review offers no way to change the time)."""
+    """The first of the days at the given time is still to come and the post has no shift at
+    that start on any of them: asked when the time is given, rather than at Create, whose review
+    offers no way to change the time. Create checks both again."""
     first = min(days)
     starts_at, _ = window(first, start, end, zone)
     if starts_at <= now:
         raise DomainError(ErrorCode.SHIFT_IN_PAST, day=first.isoformat())
+    starts = [window(day, start, end, zone)[0] for day in days]
+    taken = await session.scalar(
+        select(Shift.starts_at)
+        .where(Shift.post_id == post_id, Shift.starts_at.in_(starts))
+        .order_by(Shift.starts_at)
+        .limit(1)
+    )
+    if taken is not None:
+        post = await posts.get(session, post_id)
+        raise DomainError(
+            ErrorCode.SHIFT_DUPLICATE,
+            post=post.name,
+            day=taken.astimezone(zone).date().isoformat(),
+            start=f"{start:%H:%M}",
+        )
 
 
 def check_changeable(shift: Shift, now: dt.datetime) -> None:
