@@ -205,3 +205,26 @@ async def test_reimport_with_corrected_notes_changes_them_and_tells_the_people_o
         assert shift_row is not None and shift_row.notes == "穿黄马甲"
     await harness.deliver()
     assert "穿黄马甲" in (volunteer.last().text or "")
+
+
+async def test_reimport_with_another_tag_is_a_row_error_not_silently_kept(harness: Harness) -> None:
+    """An existing shift's required tag is not changed by an import (people without it may be
+    on the shift): the row says so, rather than the preview calling the shift unchanged."""
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9311, unit_id, role=Role.COORDINATOR)
+    header = HEADER + ",tag"
+    first = f"{header}\n甲路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4,\n"
+    await command(harness, coordinator, "import")
+    await coordinator.send_document("week.csv", first.encode(), mime_type="text/csv")
+    await harness.settle()
+    await press_and_settle(harness, coordinator, "✅ 确认导入")
+
+    tagged = first.replace(",4,\n", ",4,党员\n")
+    await command(harness, coordinator, "import")
+    await coordinator.send_document("week.csv", tagged.encode(), mime_type="text/csv")
+    await harness.settle()
+    text = coordinator.last().text or ""
+    assert "「week.csv」没有导入：1 处错误" in text
+    assert "第 2 行：2026-12-05 的班次已经有了，导入不能修改它的限定标签" in text
+    async with harness.session() as session:
+        assert (await session.scalars(select(Shift))).one().required_tag is None

@@ -254,7 +254,7 @@ class Planner:
         if capacity is None or not 1 <= capacity <= shifts.CAPACITY_MAX:
             self.fail(row, "capacity_invalid", value=cells.get("capacity", ""))
             return
-        tag = cells.get("tag") or None
+        tag = " ".join((cells.get("tag") or "").split()) or None
         if tag is not None and len(tag) > TAG_MAX:
             self.fail(row, "tag_invalid", limit=TAG_MAX)
             return
@@ -309,6 +309,11 @@ class Planner:
                 continue
             if existing_shift.status is ShiftStatus.CANCELLED:
                 self.fail(shift_plan.row, "shift_cancelled", day=f"{shift_plan.starts_at:%Y-%m-%d}")
+                continue
+            if shift_plan.tag is not None and shift_plan.tag != existing_shift.required_tag:
+                # Who may be on the shift would change under the people already on it.
+                day = shift_plan.starts_at.astimezone(self.settings.zone).date().isoformat()
+                self.fail(shift_plan.row, "tag_fixed", day=day)
                 continue
             if shift_changes(shift_plan, existing_shift):
                 taken = await seated_count(self.session, existing_shift.id)
