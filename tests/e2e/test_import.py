@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from bot.db.models import Dialogue, Post, Role, Shift
+from bot.db.models import Dialogue, Post, Role, Shift, ShiftStatus
 from tests.e2e.schedule import command, person, post, press_and_settle, shift, unit
 from tests.harness import Harness
 
@@ -228,3 +228,19 @@ async def test_reimport_with_another_tag_is_a_row_error_not_silently_kept(harnes
     assert "第 2 行：2026-12-05 的班次已经有了，导入不能修改它的限定标签" in text
     async with harness.session() as session:
         assert (await session.scalars(select(Shift))).one().required_tag is None
+
+
+async def test_a_cancelled_morning_shift_is_named_by_its_local_day(harness: Harness) -> None:
+    """07:00 in Shanghai is 23:00 UTC the day before: the row names the local day."""
+    unit_id = await unit(harness)
+    shift_id = await shift(harness, await post(harness, unit_id, "甲路口"))  # 12-02 07:00
+    async with harness.session() as session:
+        row = await session.get(Shift, shift_id)
+        assert row is not None
+        row.status = ShiftStatus.CANCELLED
+    coordinator = await person(harness, 9321, unit_id, role=Role.COORDINATOR)
+    await command(harness, coordinator, "import")
+    data = csv_bytes("甲路口,traffic,城管局,30.1,104.1,,2026-12-02,,,,07:00,09:00,4")
+    await coordinator.send_document("week.csv", data, mime_type="text/csv")
+    await harness.settle()
+    assert "第 2 行：2026-12-02 这个班次已取消，不能再改" in (coordinator.last().text or "")

@@ -307,12 +307,12 @@ class Planner:
             if existing_shift is None:
                 plan.shifts_created += 1
                 continue
+            day = shift_plan.starts_at.astimezone(self.settings.zone).date().isoformat()
             if existing_shift.status is ShiftStatus.CANCELLED:
-                self.fail(shift_plan.row, "shift_cancelled", day=f"{shift_plan.starts_at:%Y-%m-%d}")
+                self.fail(shift_plan.row, "shift_cancelled", day=day)
                 continue
             if shift_plan.tag is not None and shift_plan.tag != existing_shift.required_tag:
                 # Who may be on the shift would change under the people already on it.
-                day = shift_plan.starts_at.astimezone(self.settings.zone).date().isoformat()
                 self.fail(shift_plan.row, "tag_fixed", day=day)
                 continue
             if shift_changes(shift_plan, existing_shift):
