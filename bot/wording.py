@@ -12,7 +12,7 @@ from bot.db.models import OrderStatus, Role
 from bot.i18n import Translator
 from bot.services.duty import checkin_text
 from bot.services.oversight import notices
-from bot.services.rostering.names import Shown
+from bot.services.people.members import Shown
 
 
 def shown(t: Translator, name: str, value: Any) -> Any:

@@ -448,3 +448,30 @@ async def test_a_start_the_post_already_has_is_refused_at_the_time_step(harness:
     await coordinator.send_text("08:00-09:00")
     await harness.settle()
     assert "需要几名志愿者" in (coordinator.last().text or "")
+
+
+async def test_two_members_of_one_name_are_tagged_by_their_phone(harness: Harness) -> None:
+    """Names repeat (two 王伟 in one unit) and a member cannot change theirs: the refusal lists
+    them by the end of their phone number, which /tag then takes in place of the name."""
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 8501, unit_id, role=Role.COORDINATOR)
+    await person(harness, 8502, unit_id, "王伟")
+    await person(harness, 8503, unit_id, "王伟")
+    async with harness.session() as session:
+        second = await session.scalar(select(Member).where(Member.telegram_id == 8503))
+        assert second is not None
+        second.phone = "+8613900001234"
+    text = await command(harness, coordinator, "tag", "王伟 党员")
+    assert "有 2 个成员叫「王伟」" in text
+    assert "尾号 0000" in text and "尾号 1234" in text
+    assert "/tag 0000 党员" in text
+
+    assert "王伟 已加上标签「党员」" in await command(harness, coordinator, "tag", "1234 党员")
+    tagged = await harness.member(8503)
+    untouched = await harness.member(8502)
+    assert tagged is not None and tagged.tags == frozenset({"党员"})
+    assert untouched is not None and untouched.tags == frozenset()
+    # The whole number works too, spaces and all.
+    assert "已去掉" in await command(harness, coordinator, "tag", "+86 139 0000 1234 党员")
+    tagged = await harness.member(8503)
+    assert tagged is not None and tagged.tags == frozenset()

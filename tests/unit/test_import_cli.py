@@ -15,7 +15,7 @@ from bot.cli import main
 from bot.db.engine import Database
 from bot.db.models import Shift, Unit
 from bot.i18n import Translator
-from bot.services.rostering.names import Shown
+from bot.services.people.members import Shown
 from bot.services.schedule.importer import planning
 
 HEADER = "post,type,unit,latitude,longitude,date,start,end,capacity"

@@ -18,6 +18,18 @@ from bot.services.people.access import Actor
 ON_POST_ROLES = frozenset({Role.VOLUNTEER})
 
 
+@dataclass(frozen=True)
+class Shown:
+    """One of several members a typed name matched, as a refusal shows them apart."""
+
+    name: str
+    phone_tail: str
+
+    @classmethod
+    def of(cls, member: Member) -> Shown:
+        return cls(member.display_name, (member.phone or "")[-4:])
+
+
 def serves_on_posts(member: Member) -> bool:
     return not ON_POST_ROLES.isdisjoint(member.roles)
 

@@ -11,9 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Member, MemberTag, Role
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
+from bot.services.people.members import Shown
 from bot.services.platform import audit
 
 TAG_MAX = 32
+PHONE_TAIL = 4  # the last digits of a phone number, as 尾号 names someone
+AMBIGUOUS_SHOWN = 10
 
 
 def clean_tag(tag: str | None) -> str | None:
@@ -46,16 +49,32 @@ async def toggle(
     cleaned = clean_tag(tag)
     if cleaned is None:
         raise DomainError(ErrorCode.TAG_INVALID, limit=TAG_MAX)
-    query = select(Member).where(
-        Member.active.is_(True), func.lower(Member.display_name) == " ".join(name.split()).lower()
-    )
+    query = select(Member).where(Member.active.is_(True))
     if not actor.is_admin:
         query = query.where(Member.unit_id == actor.unit_id)
-    found = list((await session.scalars(query)).unique())
+    typed = " ".join(name.split())
+    found = list(
+        (
+            await session.scalars(query.where(func.lower(Member.display_name) == typed.lower()))
+        ).unique()
+    )
+    digits = "".join(typed.split()).removeprefix("+").replace("-", "")
+    if not found and digits.isdecimal() and len(digits) >= PHONE_TAIL:
+        # Names repeat and a member cannot change theirs: the phone, or its last digits, tells
+        # two people of one name apart.
+        by_phone = query.where(Member.phone.endswith(digits, autoescape=True))
+        found = list((await session.scalars(by_phone)).unique())
     if not found:
         raise DomainError(ErrorCode.MEMBER_NOT_FOUND, name=name)
     if len(found) > 1:
-        raise DomainError(ErrorCode.MEMBER_AMBIGUOUS, name=name, count=len(found))
+        raise DomainError(
+            ErrorCode.MEMBER_AMBIGUOUS,
+            name=typed,
+            count=len(found),
+            people=tuple(Shown.of(person) for person in found[:AMBIGUOUS_SHOWN]),
+            tail=(found[0].phone or "")[-PHONE_TAIL:] or "1234",
+            tag=cleaned,
+        )
     member = found[0]
     existing = next((row for row in member.tag_rows if row.tag == cleaned), None)
     if existing is not None:

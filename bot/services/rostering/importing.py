@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Assignment, AssignmentStatus, Member, RotaSource, Shift, ShiftStatus
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
+from bot.services.people.members import Shown
 from bot.services.platform import audit
 from bot.services.platform.notify import notify
 from bot.services.rostering import names, notices, rotas
@@ -160,7 +161,7 @@ async def plan_people(
         for name in found.unknown:
             people.errors.append(RowError(number, "people_unknown", {"name": name}))
         for ambiguous in found.ambiguous:
-            matches = tuple(names.Shown.of(m) for m in ambiguous.matches[: names.SHOWN_MATCHES])
+            matches = tuple(Shown.of(m) for m in ambiguous.matches[: names.SHOWN_MATCHES])
             people.errors.append(
                 RowError(
                     number,

@@ -28,18 +28,6 @@ SHOWN_MATCHES = 5
 
 
 @dataclass(frozen=True)
-class Shown:
-    """One of several members a typed name matched, as a refusal shows them apart."""
-
-    name: str
-    phone_tail: str
-
-    @classmethod
-    def of(cls, member: Member) -> Shown:
-        return cls(member.display_name, (member.phone or "")[-4:])
-
-
-@dataclass(frozen=True)
 class Ambiguous:
     typed: str
     matches: tuple[Member, ...]
