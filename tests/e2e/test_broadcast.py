@@ -143,3 +143,42 @@ async def test_broadcast_refusals(harness: Harness) -> None:
     await press_and_settle(harness, coordinator, "📤 发送")
     assert coordinator.answered_callbacks[-1]["text"] == "这个范围里没有可发送的班次。"
     assert await harness.count(Broadcast) == 0 and await harness.count(OutboxMessage) == 0
+
+
+async def test_a_unit_nobody_could_hear_is_told_so_not_that_there_are_no_shifts(
+    harness: Harness,
+) -> None:
+    """A new unit's coordinator broadcasts before any volunteer joined, or shifts that need a
+    tag nobody holds: the refusal says who is missing, not that the range has no shifts."""
+    unit_id = await unit(harness)
+    post_id = await post(harness, unit_id)
+    await shift(harness, post_id, DAY + dt.timedelta(days=1))
+    coordinator = await person(harness, 9711, unit_id, role=Role.COORDINATOR)
+
+    await command(harness, coordinator, "broadcast")
+    await press_and_settle(harness, coordinator, "📢 发一条通知")
+    await coordinator.send_text("明天开始上岗")
+    await harness.settle()
+    await press_and_settle(harness, coordinator, "📤 发送")
+    nobody = "还没有志愿者可以收到，什么都没有发送。先用 /invite 邀请志愿者加入。"
+    assert coordinator.answered_callbacks[-1]["text"] == nobody
+
+    await command(harness, coordinator, "broadcast")
+    assert "1 个班次，将发给 0 名志愿者" in await press_and_settle(
+        harness, coordinator, "📅 明天的班次"
+    )
+    await press_and_settle(harness, coordinator, "📤 发送")
+    assert coordinator.answered_callbacks[-1]["text"] == nobody
+
+    # Volunteers there are, but none holds the tag the only shift asks for.
+    await person(harness, 9712, unit_id)
+    await shift(harness, post_id, DAY + dt.timedelta(days=2), required_tag="党员")
+    await command(harness, coordinator, "broadcast")
+    await coordinator.send_text("12-03 12-03")
+    await harness.settle()
+    await press_and_settle(harness, coordinator, "📤 发送")
+    assert coordinator.answered_callbacks[-1]["text"] == (
+        "本单位的志愿者都收不到这些班次：班次限定了他们没有的标签，或者不久前已经发给过他们。"
+        "什么都没有发送。"
+    )
+    assert await harness.count(Broadcast) == 0 and await harness.count(OutboxMessage) == 0

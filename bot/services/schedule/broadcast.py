@@ -211,6 +211,8 @@ async def send_shifts(
         session, actor, BroadcastKind.SHIFTS, audience.unit_id, chat_id, language, None, now
     )
     members = await volunteers(session, audience.unit_id)
+    if not members:
+        raise DomainError(ErrorCode.BROADCAST_NO_VOLUNTEERS)
     # A shift the understaffed alert offered someone a moment ago is not offered again.
     offered = await offers.offered_elsewhere(
         session,
@@ -244,7 +246,7 @@ async def send_shifts(
         made += [(member.id, item.shift.id) for item in theirs[:SHIFTS_PER_MESSAGE]]
     total = len(messages)
     if total == 0:
-        raise DomainError(ErrorCode.NOTHING_TO_BROADCAST)
+        raise DomainError(ErrorCode.BROADCAST_NOBODY_ELIGIBLE)
     await outbox.enqueue_many(session, messages, now=now, batch=batch_of(broadcast.id))
     await offers.record(session, made, offers.OfferPath.BROADCAST, now)
     broadcast.total = total
@@ -274,7 +276,7 @@ async def send_announcement(
     cleaned = clean_announcement(text)
     members = await volunteers(session, unit_id)
     if not members:
-        raise DomainError(ErrorCode.NOTHING_TO_BROADCAST)
+        raise DomainError(ErrorCode.BROADCAST_NO_VOLUNTEERS)
     broadcast = await _create(
         session, actor, BroadcastKind.ANNOUNCEMENT, unit_id, chat_id, language, cleaned, now
     )
