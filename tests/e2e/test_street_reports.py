@@ -297,3 +297,16 @@ async def test_the_queue_of_reports_to_decide_turns_its_pages(harness: Harness) 
     text = await press_and_settle(harness, inspector, "下一页 ▶️")
     assert "共 12 件" not in text and "第 1" not in text, text
     assert inspector.last().buttons() == [f"随手拍 #{n}" for n in ids[:10]]
+
+
+async def test_an_invalid_zone_is_explained_in_the_admins_language(harness: Harness) -> None:
+    """A polygon whose edges cross (a bow tie, a common slip when drawing) is refused with the
+    reason in the admin's words and where it is, not GEOS's English."""
+    await city(harness)
+    bowtie = [[104.0, 30.0], [104.01, 30.01], [104.01, 30.0], [104.0, 30.01], [104.0, 30.0]]
+    text = await upload_zones(harness, geojson(("城管局", "黄河路段", bowtie)))
+    assert "第 1 个要素：多边形无效：边线自相交，在 30.00500, 104.00500 附近。" in text
+    assert "Self-intersection" not in text
+    few = [[104.0, 30.0], [104.01, 30.01], [104.0, 30.0], [104.0, 30.0]]
+    text = await upload_zones(harness, geojson(("城管局", "黄河路段", few)))
+    assert "多边形无效" in text and "[" not in text

@@ -88,7 +88,7 @@ async def test_zone_files_are_checked_feature_by_feature(database: Database) -> 
             ),
         )
         codes = [(p.code, p.feature) for p in checked.problems]
-        assert ("invalid", 3) in codes and ("overlap", 1) in codes
+        assert ("invalid_crossing", 3) in codes and ("overlap", 1) in codes
         overlap = next(p for p in checked.problems if p.code == "overlap")
         assert overlap.params["other_feature"] == 2 and overlap.params["other_unit"] == "交通局"
         multi = await zones.read(
