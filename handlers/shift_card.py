@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton
 
 from bot.buttons import (
     OpenShiftCard,
+    RosterDayPage,
     SeatRemove,
     SeatRemoveConfirm,
     ShiftCancel,
@@ -114,6 +115,9 @@ async def render_card(
             ]
         )
         rows.append([button(t("schedule.button.cancel_shift"), ShiftCancel(shift.id))])
+    # The card often opens in place of the roster page: a way back to that day's roster.
+    day = shift.starts_at.astimezone(turn.runtime.settings.zone).date()
+    rows.append([button(t("schedule.button.day_roster"), RosterDayPage(day, 0))])
     if new_message:
         turn.reply("\n".join(lines), inline(rows) if rows else None)
     else:

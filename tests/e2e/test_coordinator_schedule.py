@@ -475,3 +475,15 @@ async def test_two_members_of_one_name_are_tagged_by_their_phone(harness: Harnes
     assert "已去掉" in await command(harness, coordinator, "tag", "+86 139 0000 1234 党员")
     tagged = await harness.member(8503)
     assert tagged is not None and tagged.tags == frozenset()
+
+
+async def test_a_shift_card_leads_back_to_its_days_roster(harness: Harness) -> None:
+    """The card opens in place of the roster page: a button brings the day's roster back rather
+    than leaving the coordinator to type /roster 12-02 again."""
+    unit_id = await unit(harness)
+    await shift(harness, await post(harness, unit_id))  # tomorrow 07:00-09:00
+    coordinator = await person(harness, 7703, unit_id, "王协调", role=Role.COORDINATOR)
+    roster_text = await command(harness, coordinator, "roster", "12-02")
+    card = await press_and_settle(harness, coordinator, "⚙️ 07:00 黄河路-人民路口")
+    assert "👥 0/4 人" in card
+    assert await press_and_settle(harness, coordinator, "📋 当天花名册") == roster_text

@@ -35,6 +35,7 @@ from tests.harness import Harness
 
 POSTS = 130
 NAMES = [f"岗{n:03d}路口" for n in range(1, POSTS + 1)]
+DAY_ROSTER = "📋 当天花名册"
 
 
 async def many_posts(
@@ -315,12 +316,12 @@ async def test_the_card_of_a_big_shift_pages_its_people(harness: Harness) -> Non
     card = coordinator.last()
     assert "👥 60/60 人" in text and "人员第 1–25 个，共 60 个" in text
     assert "25. 岗001-25" in text and "26. 岗001-26" not in text
-    assert card.button_rows()[-1] == [NEXT] and len(card.buttons()) <= 100
+    assert card.button_rows()[-2:] == [[NEXT], [DAY_ROSTER]] and len(card.buttons()) <= 100
 
     text = await turn_pages(harness, coordinator, NEXT, 2)
     assert "人员第 51–60 个，共 60 个" in text and "60. 岗001-60" in text
     assert coordinator.last().message_id == card.message_id
-    assert coordinator.last().button_rows()[-1] == [PREVIOUS]
+    assert coordinator.last().button_rows()[-2:] == [[PREVIOUS], [DAY_ROSTER]]
     shift_id = int((coordinator.last().button_data(PREVIOUS) or "").split(":")[1])
     for data in (f"sc:{shift_id}:x", f"sc:{shift_id}:-25", f"sc:{shift_id}:25:1"):
         await coordinator.press_data(data, card.message_id)
