@@ -197,3 +197,36 @@ def test_the_unit_score_weighs_the_parts_the_period_has() -> None:
     assert unit_score(Counts(), figures.Figures(), settings) == Score(None, None)
     # A unit with no seats but a check is scored on the check.
     assert unit_score(Counts(), both, settings).value == pytest.approx((0.3 * 80 + 0.2 * 50) / 0.5)
+
+
+async def test_the_on_time_rate_counts_only_orders_whose_outcome_is_known(
+    database: Database,
+) -> None:
+    """The month so far (NOW is the 20th): an order due on the 25th and not yet accepted has not
+    missed its deadline, so it is not yet due; one due on the 25th and already accepted is
+    accepted on time. The hand-built month's four due orders are unchanged."""
+    first, _ = await _month(database)
+    settings = make_settings(database.url)
+    async with database.session() as session:
+        for accepted_at in (None, day(19)):
+            session.add(
+                RectificationOrder(
+                    unit_id=first,
+                    category=Category.LITTER,
+                    status=OrderStatus.ACCEPTED if accepted_at else OrderStatus.ISSUED,
+                    issued_at=day(18),
+                    visible_from=day(18),
+                    deadline_at=day(25),
+                    first_deadline_at=day(25),
+                    first_replied_at=accepted_at,
+                    accepted_at=accepted_at,
+                    first_accepted_at=accepted_at,
+                    updated_at=day(18),
+                    reopened=0,
+                )
+            )
+    async with database.session() as session:
+        found = await figures.per_unit(session, start=START, end=END, now=NOW, settings=settings)
+    mine = found[first]
+    assert (mine.due, mine.accepted_on_time) == (5, 3)
+    assert mine.on_time_rate == 0.6

@@ -12,8 +12,9 @@ figures are counted"):
 - orders issued in the period; replied: of them, replied at all; replied on time: by their
   first deadline (the one issued, not a reopened order's fresh one); the reply rate
   (回复整改率) = replied / issued;
-- orders due in the period (first deadline inside it); accepted on time: of them, first
-  accepted by the first deadline; the on-time rate (按期办结率) = accepted on time / due;
+- orders due in the period (first deadline inside it, and passed by now or met by an acceptance
+  already: an order whose deadline is still ahead has not missed it); accepted on time: of them,
+  first accepted by the first deadline; the on-time rate (按期办结率) = accepted on time / due;
 - overdue: open orders without a reply whose deadline passed by the end of the period;
 - the median time to fix: issue to first acceptance of the orders first accepted in the
   period.
@@ -28,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal_column, select
+from sqlalchemy import and_, case, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -275,14 +276,23 @@ async def _orders(
         # period's late reply an on-time one.
         _count_if(order.first_replied_at <= order.first_deadline_at),
     )
+    # Due: the first deadline falls in the period and the outcome is known by now (the
+    # deadline has passed, or the order was accepted before it): an order of the period so
+    # far whose deadline is still ahead has not missed it.
+    accepted_in_time = order.first_accepted_at <= order.first_deadline_at
     due = await _grouped(
         session,
         unit_id,
         "ix_rectification_orders_first_deadline_at",
-        and_(order.first_deadline_at >= start, order.first_deadline_at < end, seen),
+        and_(
+            order.first_deadline_at >= start,
+            order.first_deadline_at < end,
+            seen,
+            or_(order.first_deadline_at <= now, accepted_in_time),
+        ),
         func.count(),
         # The first acceptance: a relapse reopening the order later does not undo it.
-        _count_if(order.first_accepted_at <= order.first_deadline_at),
+        _count_if(accepted_in_time),
     )
     still_open = await _grouped(
         session,
