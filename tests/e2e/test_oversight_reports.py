@@ -290,3 +290,24 @@ async def test_a_reopened_order_stays_accepted_on_time_in_the_week_it_was(
     assert order.accepted_at == harness.clock.now()
     again, _ = await week_ledger(harness)
     assert again == before, (before, again)
+
+
+async def test_a_unit_without_shifts_reads_in_its_own_report_the_score_it_is_ranked_with(
+    harness: Harness,
+) -> None:
+    """交通局 has no shift today but was checked (40): headquarters ranks it with 40, and its
+    own /today gives the same score, with what it is made of."""
+    town = await city(harness)
+    other_post = await post(harness, town.other_unit_id, "人民路-解放路口")
+    await recorded_check(harness, other_post, town.other_unit_id, at(DAY, 7, 30), 40)
+    await town.other_coordinator.send_command("today")
+    await harness.settle()
+    text = "\n".join(m.text or "" for m in town.other_coordinator.messages()[-3:])
+    assert "这段时间没有排班。" in text
+    assert "综合得分：40 分（差）" in text
+    assert "得分构成：出勤 —，督查 40，整改 —" in text
+    # A unit with nothing at all still reads only that it had no shifts.
+    await town.coordinator.send_command("today")
+    await harness.settle()
+    text = "\n".join(m.text or "" for m in town.coordinator.messages()[-3:])
+    assert "这段时间没有排班。" in text and "综合得分" not in text

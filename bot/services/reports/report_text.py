@@ -68,7 +68,14 @@ def period_label(t: Translator, tally: Tally) -> str:
 
 def _figures(t: Translator, counts: Counts, tally: Tally) -> list[str]:
     if counts.shifts == 0:
-        return [t("report.figures.no_shifts")]
+        if tally.score.value is None:
+            return [t("report.figures.no_shifts")]
+        # Scored on its checks or orders alone, as its ranking line is: the same score here.
+        return [
+            t("report.figures.no_shifts"),
+            t("report.figures.score", score=grade_text(t, tally.score)),
+            *_score_parts(t, counts, tally),
+        ]
     return [
         t(
             "report.figures.shifts",
