@@ -47,7 +47,7 @@ from bot.services.reports import periods
 from bot.services.reports.figures import HELD, breakdown
 from bot.services.reports.report_text import grade_text, percent
 from bot.services.reports.scoring import Counts
-from bot.services.reports.tally import Row, ranking
+from bot.services.reports.tally import Row, ranked_units, ranking
 from bot.settings import Settings
 
 # What the rest of the board takes from the services, through this one door.
@@ -325,6 +325,7 @@ class Scene:
     counts: dict[int, Counts]  # today's figures by post, as /today counts them
     oversight: dict[int, oversight_figures.Figures]  # today's oversight figures by unit
     orders: list[OpenOrder]  # open orders, oldest deadline first
+    archived_units: frozenset[int] = frozenset()  # ranked only with figures today, as /today
     _narrowed: dict[int, Scene] = field(default_factory=dict, repr=False)
 
     def narrow(self, unit_id: int | None) -> Scene:
@@ -389,7 +390,8 @@ class Scene:
         for post, counts in self.counts.items():
             posts_of[self.post_units[post]].append(counts)
         by_unit = {unit: _sum(parts) for unit, parts in posts_of.items()}
-        rows = ranking(by_unit, self.unit_names, settings, True, self.oversight)
+        names = ranked_units(self.unit_names, self.archived_units, by_unit, self.oversight)
+        rows = ranking(by_unit, names, settings, True, self.oversight)
         return Standings(totals=totals, rows=rows, by_unit=True)
 
 
@@ -406,10 +408,11 @@ async def read_scene(
     # Every post with figures today, its unit and name (an archived post keeps its figures).
     post_names = {key: loaded.names[key][0] for key in counts if key in loaded.names}
     post_units = {key: loaded.names[key][1] for key in counts if key in loaded.names}
-    units_query = select(Unit.id, Unit.name)
+    units_query = select(Unit.id, Unit.name, Unit.archived)
     if unit_id is not None:
         units_query = units_query.where(Unit.id == unit_id)
-    unit_names = {int(key): str(name) for key, name in await session.execute(units_query)}
+    unit_rows = (await session.execute(units_query)).all()
+    unit_names = {int(key): str(name) for key, name, _ in unit_rows}
     oversight = await oversight_figures.per_unit(
         session, start=start, end=end, now=now, settings=settings, unit_id=unit_id
     )
@@ -418,6 +421,7 @@ async def read_scene(
         now=now,
         day=loaded,
         unit_names=unit_names,
+        archived_units=frozenset(int(key) for key, _, archived in unit_rows if archived),
         post_names=post_names,
         post_units=post_units,
         counts=counts,

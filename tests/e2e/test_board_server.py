@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.board import screens
 from bot.board.panels import PanelContext, PanelData, View
 from bot.board.server import BoardServer, SnapshotCache
-from bot.db.models import BoardScreen, Member
+from bot.db.models import BoardScreen, Member, Unit
 from bot.services.people.access import Actor
 from tests.e2e.board_fixtures import (
     BOARD_SETTINGS,
@@ -353,3 +353,26 @@ async def test_the_server_refuses_to_start_on_a_port_in_use(harness: Harness) ->
             await second.start(listen="127.0.0.1", port=port)
     assert str(raised.value).startswith(f"BOARD_PORT is invalid: cannot listen on 127.0.0.1:{port}")
     assert "\n" not in str(raised.value)
+
+
+async def test_the_ranking_leaves_out_an_archived_unit_as_today_does(harness: Harness) -> None:
+    """An archived (merged) unit with nothing today is not in /today's ranking, nor in the
+    board's, which is "the ranking of /today"."""
+    await prepare_morning(harness)
+    async with harness.session() as session:
+        session.add(
+            Unit(
+                name="已撤并单位",
+                require_swap_approval=False,
+                created_at=harness.clock.now(),
+                archived=True,
+            )
+        )
+    async with running_board(harness) as board:
+        _, body = await state(board, mini_app(harness, ADMIN_ID))
+    board_units = [row["cells"][1] for row in panel(body, "ranking")["rows"]]
+    assert board_units and "已撤并单位" not in board_units
+    await harness.admin.send_command("today")
+    await harness.settle()
+    text = "\n".join(m.text or "" for m in harness.admin.messages()[-3:])
+    assert "已撤并单位" not in text

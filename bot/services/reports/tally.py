@@ -7,6 +7,7 @@ in ``figures`` (and ``bot/services/oversight/figures.py``), which also say how e
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,17 +98,31 @@ async def _rows(
     previous_oversight: dict[int, oversight_figures.Figures],
 ) -> list[Row]:
     if by_unit:
-        # Every unit appears in the ranking, even one with nothing scheduled; an archived unit
-        # only with figures in the period (a past period's ranking keeps it).
         rows_ = (await session.execute(select(Unit.id, Unit.name, Unit.archived))).all()
-        names = {
-            int(key): str(name)
-            for key, name, archived in rows_
-            if not archived or key in counts or key in oversight
-        }
+        names = ranked_units(
+            {int(key): str(name) for key, name, _ in rows_},
+            {int(key) for key, _, archived in rows_ if archived},
+            counts,
+            oversight,
+        )
     else:
         names = await names_of(session, Post, counts.keys())
     return ranking(counts, names, settings, by_unit, oversight, previous, previous_oversight)
+
+
+def ranked_units(
+    names: dict[int, str],
+    archived: Collection[int],
+    counts: Mapping[Any, Counts],
+    oversight: Mapping[int, oversight_figures.Figures],
+) -> dict[int, str]:
+    """The units of a ranking: every unit, even one with nothing scheduled; an archived unit
+    only with figures in the period (a past period's ranking keeps it)."""
+    return {
+        key: name
+        for key, name in names.items()
+        if key not in archived or key in counts or key in oversight
+    }
 
 
 def ranking(
