@@ -204,3 +204,41 @@ def test_a_change_of_rate_is_counted_in_points(
 ) -> None:
     t = Translator(language, ZONE)
     assert report_text.points(t, before, after) == expected
+
+
+def test_a_rate_reads_the_same_in_the_text_and_the_chart_and_never_a_false_100() -> None:
+    """199 of 200 seats is 99 %, not a perfect 100 % beside one absence; 1 of 300 is 1 %, not
+    nobody; 23 of 40 (57.5 %) is 58 % in the text, on the bar, in the title and on the trend."""
+    t = Translator("zh_Hans", ZONE)
+    assert report_text.percent(t, 199 / 200) == "99%"
+    assert report_text.percent(t, 1 / 300) == "1%"
+    assert report_text.percent(t, 23 / 40) == "58%"
+    assert report_text.percent(t, 1.0) == "100%" and report_text.percent(t, 0.0) == "0%"
+    day = dt.date(2026, 12, 1)
+    rows = [
+        Row(1, "城管局", Counts(shifts=1, seats=200, checked_in=199, on_time=199, absent=1),
+            Score(99.7, Grade.GOOD)),
+        Row(2, "教育局", Counts(shifts=1, seats=40, checked_in=23, on_time=23, absent=17),
+            Score(74.5, Grade.FAIR)),
+    ]  # fmt: skip
+    totals = Counts(shifts=1, seats=200, checked_in=199, on_time=199, absent=1)
+    tally = Tally(
+        unit_id=None,
+        unit_name=None,
+        period=Period(day, day),
+        totals=totals,
+        score=Score(99.7, Grade.GOOD),
+        rows=rows,
+        uncovered=[],
+        anomalies=[],
+        top=[],
+        trend=[(day - dt.timedelta(days=1), 23 / 40), (day, totals.on_post_rate)],
+    )
+    figure = build_figure(t, tally, BOUNDS)
+    bars, trend = figure.axes
+    assert [text.get_text() for text in bars.texts if "%" in text.get_text()] == [
+        "58% · 中",
+        "99% · 好",
+    ]
+    assert [text.get_text() for text in trend.texts] == ["58%", "99%"]
+    assert "在岗 199/200（99%）" in figure.get_suptitle()

@@ -22,7 +22,7 @@ from bot.services.reports.drawing import (
     draw,
     figure_of,
 )
-from bot.services.reports.report_text import period_label, scope_name
+from bot.services.reports.report_text import period_label, scope_name, whole_percent
 from bot.services.reports.scoring import Grade
 from bot.services.reports.tally import Tally
 
@@ -58,7 +58,7 @@ def _colour(grade: Grade | None) -> str:
 
 
 def _percent(rate: float | None) -> str:
-    return "–" if rate is None else f"{round(100 * rate)}%"
+    return "–" if rate is None else f"{whole_percent(rate)}%"
 
 
 def _title(t: Translator, tally: Tally) -> str:
@@ -114,6 +114,7 @@ def chart_spec(t: Translator, tally: Tally, bounds: GradeBounds) -> ChartSpec:
         rate_axis=t("report.chart.rate_axis"),
         days=tuple(t.weekday_date(day) for day, _ in tally.trend),
         values=tuple(100 * rate if rate is not None else math.nan for _, rate in tally.trend),
+        value_labels=tuple(_percent(rate) if rate is not None else "" for _, rate in tally.trend),
         trend_title=t("report.chart.trend"),
     )
 

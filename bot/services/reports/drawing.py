@@ -90,6 +90,7 @@ class ChartSpec:
     days: tuple[str, ...]  # the trend's day labels
     values: tuple[float, ...]  # the trend's rates in percent, NaN for a day without seats
     trend_title: str
+    value_labels: tuple[str, ...] = ()  # each point's rate as the text reads it ("" for none)
 
 
 def figure_of(spec: ChartSpec) -> Figure:
@@ -136,10 +137,11 @@ def figure_of(spec: ChartSpec) -> Figure:
     days = list(spec.days)
     values = list(spec.values)
     line.plot(days, values, marker="o", color="#2c3e50")
-    for day, value in zip(days, values, strict=True):
+    labels = list(spec.value_labels) or [f"{round(value)}%" for value in values]
+    for day, value, label in zip(days, values, labels, strict=True):
         if value == value:  # not NaN: a day with seats
             line.annotate(
-                f"{round(value)}%",
+                label,
                 (day, value),
                 textcoords="offset points",
                 xytext=(0, 6),

@@ -5,6 +5,7 @@ monthly bulletin the orders still open by unit)."""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from babel.numbers import format_decimal, format_percent
@@ -29,8 +30,18 @@ class ReportKind(StrEnum):
     MONTHLY = "monthly"
 
 
+def whole_percent(rate: float) -> int:
+    """A rate as a whole percent, rounded half up; a rate strictly between 0 and 1 never reads
+    0 or 100: 199 of 200 seats is 99 %, not a perfect 100 % beside an absence. The text, the
+    chart and the board all read rates through this."""
+    value = int((Decimal(str(rate)) * 100).quantize(Decimal(1), ROUND_HALF_UP))
+    return min(max(value, 1), 99) if 0 < rate < 1 else value
+
+
 def percent(t: Translator, value: float | None) -> str:
-    return format_percent(value, "#,##0%", locale=t.locale) if value is not None else "—"
+    if value is None:
+        return "—"
+    return format_percent(Decimal(whole_percent(value)) / 100, "#,##0%", locale=t.locale)
 
 
 def number(t: Translator, value: float) -> str:
