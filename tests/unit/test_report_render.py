@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import warnings
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -242,3 +243,53 @@ def test_a_rate_reads_the_same_in_the_text_and_the_chart_and_never_a_false_100()
     ]
     assert [text.get_text() for text in trend.texts] == ["58%", "99%"]
     assert "在岗 199/200（99%）" in figure.get_suptitle()
+
+
+def test_a_list_says_it_was_cut_only_when_it_was() -> None:
+    """15 check-ins, each out of range and left early, make 30 lines, all of them listed: the
+    text must not claim that only the first 30 are listed. 30 checks not as checked in, all of
+    them listed, likewise."""
+    from bot.services.oversight.figures import Discrepancy, Figures, Section
+    from bot.services.reports.highlights import Anomaly
+
+    t = Translator("zh_Hans", ZONE)
+    day = dt.date(2026, 12, 1)
+    at = dt.datetime(2026, 12, 1, 0, tzinfo=dt.UTC)
+    anomalies: list[Anomaly] = []
+    for n in range(15):
+        anomalies.append(Anomaly(member=f"志愿者{n}", post="路口", at=at, distance_m=400.0))
+        anomalies.append(Anomaly(member=f"志愿者{n}", post="路口", at=at, left_early=True))
+    listed = [
+        Discrepancy(post="路口", unit="城管局", at=at, checked_in=2, seen=1, names=["王芳"])
+        for _ in range(30)
+    ]
+    checks = Figures(checks=30, score_sum=2400, inspection_score=80, discrepancies=30)
+    counts = Counts(shifts=15, seats=15, filled=15, checked_in=15, on_time=15, far=15,
+                    left_early=15)  # fmt: skip
+    tally = Tally(
+        unit_id=None,
+        unit_name=None,
+        period=Period(day, day),
+        totals=counts,
+        score=Score(90.0, Grade.GOOD),
+        rows=[],
+        uncovered=[],
+        anomalies=anomalies,
+        top=[],
+        trend=[(day, 1.0)],
+        oversight=Section(totals=checks, units={}, discrepancies=listed, open_orders=[]),
+    )
+    text = "\n".join(report_text.render(t, tally, report_text.ReportKind.DAILY))
+    assert text.count("距岗位 400 米") == 15 and text.count("提前离开「路口」") == 15
+    assert text.count("签到 2 人，现场看到 1 人") == 30
+    assert "只列出前" not in text
+    # Cut lists say so: more anomalous check-ins than were read, more checks than listed.
+    fuller = replace(
+        tally,
+        anomalies_cut=True,
+        oversight=Section(
+            totals=replace(checks, discrepancies=31), units={}, discrepancies=listed, open_orders=[]
+        ),
+    )
+    text = "\n".join(report_text.render(t, fuller, report_text.ReportKind.DAILY))
+    assert text.count("……只列出前 30 条") == 2

@@ -78,9 +78,10 @@ def _utc(value: Any) -> dt.datetime:
 
 async def anomalies(
     session: AsyncSession, start: dt.datetime, end: dt.datetime, unit_id: int | None
-) -> list[Anomaly]:
+) -> tuple[list[Anomaly], bool]:
     """Check-ins far from the post or with a flagged photo, volunteers who left their post, and
-    early leaves, in time order."""
+    early leaves, in time order, from the first LIST_LIMIT such check-ins (one may give several
+    lines); and whether there were more such check-ins than that."""
     query = (
         checkins_in(start, end, unit_id)
         .where(
@@ -92,10 +93,11 @@ async def anomalies(
             )
         )
         .order_by(CheckIn.checked_in_at, CheckIn.id)
-        .limit(LIST_LIMIT)
+        .limit(LIST_LIMIT + 1)
     )
+    rows = (await session.execute(query)).all()
     found: list[Anomaly] = []
-    for member, post, checkin, radius in (await session.execute(query)).all():
+    for member, post, checkin, radius in rows[:LIST_LIMIT]:
         far = checkin.distance_m > radius
         if far or checkin.photo_flagged:
             found.append(
@@ -113,7 +115,7 @@ async def anomalies(
             found.append(
                 Anomaly(member=member, post=post, at=checkin.checked_out_at, left_early=True)
             )
-    return sorted(found, key=lambda anomaly: anomaly.at)
+    return sorted(found, key=lambda anomaly: anomaly.at), len(rows) > LIST_LIMIT
 
 
 async def top(

@@ -12,10 +12,9 @@ from babel.numbers import format_decimal, format_percent
 
 from bot.db.models import CheckKind
 from bot.i18n import Translator
-from bot.services.oversight.figures import LIST_LIMIT as OVERSIGHT_LIST_LIMIT
 from bot.services.oversight.figures import Discrepancy, Figures
 from bot.services.oversight.order_lists import UnitLine
-from bot.services.reports.highlights import LIST_LIMIT, Anomaly
+from bot.services.reports.highlights import Anomaly
 from bot.services.reports.hours_rank import HoursRank
 from bot.services.reports.scoring import Counts, Score
 from bot.services.reports.tally import Row, Tally
@@ -232,7 +231,7 @@ def _anomalies(t: Translator, tally: Tally) -> list[str]:
         )
     ]
     lines += [_anomaly_line(t, item, with_day) for item in tally.anomalies]
-    if len(tally.anomalies) >= LIST_LIMIT:
+    if tally.anomalies_cut:
         lines.append(t("report.first_only", count=len(tally.anomalies)))
     return lines
 
@@ -359,7 +358,7 @@ def _oversight(
                     names=t("common.list_separator").join(item.names) or "-",
                 )
             )
-        if len(discrepancies) >= OVERSIGHT_LIST_LIMIT:
+        if figures.discrepancies > len(discrepancies):
             lines.append(t("report.first_only", count=len(discrepancies)))
     return lines
 

@@ -54,6 +54,7 @@ class Tally:
     previous: Counts | None = None
     oversight: oversight_figures.Section | None = None
     attendance: Score | None = None  # the duty part of the score
+    anomalies_cut: bool = False  # more anomalous check-ins than `anomalies` was made from
 
     @property
     def by_unit(self) -> bool:
@@ -256,6 +257,7 @@ async def compute(
     if trend_period is None:
         trend_period = last_days(period.last, TREND_DAYS) if period.first == period.last else period
     totals = Counts.total(counts.values())
+    anomalies, anomalies_cut = await highlights.anomalies(session, start, end, unit_id)
     unit_name = None
     if unit_id is not None:
         unit_name = (await names_of(session, Unit, [unit_id])).get(unit_id)
@@ -275,7 +277,8 @@ async def compute(
             previous_oversight,
         ),
         uncovered=await highlights.uncovered(session, start, end, now, settings, unit_id),
-        anomalies=await highlights.anomalies(session, start, end, unit_id),
+        anomalies=anomalies,
+        anomalies_cut=anomalies_cut,
         top=await highlights.top(session, start, end, settings, unit_id),
         trend=await trend(session, trend_period, now, settings, unit_id),
         previous_period=previous_period,
