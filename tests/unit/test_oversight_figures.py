@@ -5,6 +5,7 @@ overdue orders and the median time to fix; and the unit score as a weighted sum.
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -23,6 +24,7 @@ from bot.db.models import (
     Unit,
 )
 from bot.services.oversight import figures
+from bot.services.reports import periods
 from bot.services.reports.scoring import Counts, Grade, Score, unit_score
 from tests.conftest import make_settings
 
@@ -230,3 +232,60 @@ async def test_the_on_time_rate_counts_only_orders_whose_outcome_is_known(
     mine = found[first]
     assert (mine.due, mine.accepted_on_time) == (5, 3)
     assert mine.on_time_rate == 0.6
+
+
+async def test_a_day_of_25_hours_is_not_cut_into_check_rounds(database: Database) -> None:
+    """INSPECTION_ROUND_WEIGHTS weighs the rounds of weekly and monthly periods; a day is one
+    round. In Europe/Berlin, Sunday 25 October 2026 has 25 hours (the clocks go back): its
+    daily tally still takes the plain mean of its checks, 70, not 0.4 × 80 + 0.6 × 60."""
+    zone = ZoneInfo("Europe/Berlin")
+    settings = make_settings(
+        database.url, timezone="Europe/Berlin", inspection_round_weights="40,60"
+    )
+    start, end = periods.one_day(dt.date(2026, 10, 25)).bounds(zone)
+    assert end - start == dt.timedelta(hours=25)
+    async with database.session() as session:
+        unit = Unit(name="城管局", created_at=start, require_swap_approval=False)
+        session.add(unit)
+        await session.flush()
+        post = Post(
+            unit_id=unit.id,
+            name="路口",
+            type=PostType.TRAFFIC,
+            latitude=30.0,
+            longitude=104.0,
+            radius_m=100,
+            archived=False,
+            created_at=start,
+        )
+        session.add(post)
+        await session.flush()
+        for hour, score in ((1, 80.0), (20, 60.0)):
+            when = dt.datetime(2026, 10, 25, hour, tzinfo=zone)
+            session.add(
+                Inspection(
+                    post_id=post.id,
+                    unit_id=unit.id,
+                    kind=CheckKind.DAILY,
+                    covert=False,
+                    latitude=30.0,
+                    longitude=104.0,
+                    distance_m=5.0,
+                    planned=1,
+                    held=1,
+                    checked_in=1,
+                    seen=1,
+                    discrepancy=0,
+                    checked_in_names=[],
+                    deductions=[],
+                    score=score,
+                    inspected_at=when,
+                    visible_from=when,
+                )
+            )
+        unit_id = unit.id
+    async with database.session() as session:
+        found = await figures.per_unit(
+            session, start=start, end=end, now=end + dt.timedelta(days=1), settings=settings
+        )
+    assert found[unit_id].inspection_score == pytest.approx(70)

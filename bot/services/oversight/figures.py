@@ -28,6 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -139,9 +140,13 @@ def _count_if(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _rounds(start: dt.datetime, end: dt.datetime, weights: list[float]) -> list[dt.datetime]:
-    """The starts of the rounds after the first, when the period is split into rounds."""
-    if len(weights) < 2 or end - start <= dt.timedelta(days=1):
+def _rounds(
+    start: dt.datetime, end: dt.datetime, weights: list[float], zone: ZoneInfo
+) -> list[dt.datetime]:
+    """The starts of the rounds after the first, when the period is split into rounds. A
+    single local day is one round, 23 or 25 hours long on the days the clocks change."""
+    local_days = (end.astimezone(zone).date() - start.astimezone(zone).date()).days
+    if len(weights) < 2 or local_days <= 1:
         return []
     size = (end - start) / len(weights)
     return [start + size * index for index in range(1, len(weights))]
@@ -156,7 +161,7 @@ async def _checks(
     unit_id: int | None,
 ) -> dict[int, Figures]:
     weights = settings.inspection_round_weights
-    edges = _rounds(start, end, weights)
+    edges = _rounds(start, end, weights, settings.zone)
     whens: list[tuple[Any, Any]] = [
         (Inspection.inspected_at < edge, literal_column(str(i))) for i, edge in enumerate(edges)
     ]
