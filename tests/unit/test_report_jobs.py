@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.engine import Database
-from bot.db.models import BoundGroup, OutboxMessage
+from bot.db.models import Assignment, BoundGroup, CheckIn, OutboxMessage
 from bot.services.reports import jobs as report_jobs
 from bot.settings import Settings
 from tests.conftest import make_settings
@@ -169,3 +169,30 @@ async def test_photo_wall_adds_an_album_of_the_days_unflagged_photos(
     assert len(wall.payload["media"]) == 5
     assert len(set(wall.payload["media"])) == 5
     assert wall.id < rows[f"tally:{HQ}:2026-12-01:chart"].id
+
+
+async def test_the_photo_wall_leaves_out_a_photo_the_coordinator_rejected(
+    database: Database, tmp_path: Path
+) -> None:
+    """张伟's photo was rejected by a coordinator (not proof of being on post): the leaders'
+    photo wall shows the four others, not it."""
+    settings = make_settings(
+        database.url, reports_dir=str(tmp_path / "reports"), summary_photo_wall=True
+    )
+    day = await _seed(database)
+    async with database.session() as session:
+        rejected = await session.scalar(
+            select(CheckIn)
+            .join(Assignment, Assignment.id == CheckIn.assignment_id)
+            .where(
+                Assignment.member_id == day.members["张伟"],
+                CheckIn.checked_in_at >= at(DAY, "00:00"),
+            )
+        )
+        assert rejected is not None and rejected.photo_file_id is not None
+        rejected.photo_rejected = True
+        rejected_photo = rejected.photo_file_id
+    await report_jobs.daily_tallies(database, at(DAY, "20:00"), settings)
+    rows = {row.idempotency_key: row for row in await _outbox(database)}
+    media = rows[f"tally:{HQ}:2026-12-01:wall"].payload["media"]
+    assert len(media) == 4 and rejected_photo not in str(media), (rejected_photo, media)

@@ -14,11 +14,16 @@ from bot.settings import Settings
 async def photos(
     session: AsyncSession, period: Period, settings: Settings, unit_id: int | None, limit: int
 ) -> list[str]:
-    """File ids of check-in photos of the period, first arrivals first, flagged ones left out."""
+    """File ids of check-in photos of the period, first arrivals first, flagged ones and those
+    a coordinator rejected left out."""
     start, end = period.bounds(settings.zone)
     query = (
         served(CheckIn.photo_file_id, start=start, end=end)
-        .where(CheckIn.photo_file_id.is_not(None), CheckIn.photo_flagged.is_(False))
+        .where(
+            CheckIn.photo_file_id.is_not(None),
+            CheckIn.photo_flagged.is_(False),
+            CheckIn.photo_rejected.is_(False),
+        )
         .order_by(CheckIn.checked_in_at, CheckIn.id)
         .limit(limit)
     )
