@@ -19,7 +19,7 @@ from bot.services.people import groups, units
 from bot.services.reports import delivery as reports
 from bot.services.reports import ledger, ledger_xlsx, periods
 from bot.services.reports.periods import Period
-from bot.services.reports.report_text import ReportKind
+from bot.services.reports.report_text import ReportKind, number
 from bot.services.reports.tally import compute
 from handlers.keyboards import button, cancel_row, inline, page
 from handlers.turn import Turn
@@ -226,6 +226,6 @@ async def _send_ledger(turn: Turn, unit_id: int | None, period: Period) -> None:
         first=t.date(period.first),
         last=t.date(period.last),
         rows=t("export.rows", count=len(book.attendance)),
-        hours=t("report.count.hours", count=f"{book.minutes / 60:.1f}"),
+        hours=t("report.count.hours", count=number(t, book.minutes / 60)),
     )
     turn.reply_document(ledger_xlsx.filename(book), await ledger_xlsx.render(t, book), caption)

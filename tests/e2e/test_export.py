@@ -23,6 +23,7 @@ def _sheets(data: bytes) -> dict[str, list[tuple[Any, ...]]]:
 
 
 async def test_admin_exports_a_day_and_its_sums_match_the_tally(harness: Harness) -> None:
+    """The caption's hours read as /today reads them (10.75, not 10.8)."""
     await seed_day(harness)
     harness.clock.set(at(DAY, "20:30"))
     await harness.admin.send_command("export", "2026-12-01 2026-12-01")
@@ -30,7 +31,7 @@ async def test_admin_exports_a_day_and_its_sums_match_the_tally(harness: Harness
     sent = harness.admin.last()
     assert sent.kind == "document" and sent.file_name == "ledger-2026-12-01-2026-12-01.xlsx"
     assert sent.caption == (
-        "📒 全部单位 执勤台账 · 2026年12月1日 至 2026年12月1日：9 条记录，共 10.8 小时"
+        "📒 全部单位 执勤台账 · 2026年12月1日 至 2026年12月1日：9 条记录，共 10.75 小时"
     )
     assert sent.file_id is not None
     sheets = _sheets(harness.emulator.file_bytes(sent.file_id))
