@@ -198,6 +198,10 @@ def test_periods() -> None:
         ("en", 0.50, 0.50, "+0 points"),
         ("zh_Hans", 0.50, 0.51, "+1 个百分点"),
         ("en", None, 0.5, "—"),
+        # The change is that of the rates as shown: 57 % then 57 % is no change, though the
+        # rates were 56.5 % and 57.4 %; 99.5 % (shown 99 %) after 100 % is one point down.
+        ("en", 0.565, 0.574, "+0 points"),
+        ("en", 1.0, 0.995, "-1 point"),
     ],
 )
 def test_a_change_of_rate_is_counted_in_points(

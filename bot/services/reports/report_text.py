@@ -48,10 +48,11 @@ def number(t: Translator, value: float) -> str:
 
 
 def points(t: Translator, before: float | None, after: float | None) -> str:
-    """A change of a rate in percentage points, signed."""
+    """A change of a rate in percentage points, signed: the difference of the rates as they
+    are shown (`whole_percent`), so that it matches the two reports side by side."""
     if before is None or after is None:
         return "—"
-    change = round((after - before) * 100)
+    change = whole_percent(after) - whole_percent(before)
     return t("report.points", count=abs(change), sign="-" if change < 0 else "+")
 
 
