@@ -311,3 +311,21 @@ async def test_a_unit_without_shifts_reads_in_its_own_report_the_score_it_is_ran
     await harness.settle()
     text = "\n".join(m.text or "" for m in town.coordinator.messages()[-3:])
     assert "这段时间没有排班。" in text and "综合得分" not in text
+
+
+async def test_an_archived_unit_still_owing_an_old_order_is_not_ranked_a_week_later(
+    harness: Harness,
+) -> None:
+    """城管局 was given an order on 12-01 and archived (merged) with it still open. A week
+    later it has no shifts, checks or orders in the day: it is not in the day's ranking, though
+    the open order is still counted."""
+    town = await city(harness)
+    await ordered(harness, town)
+    async with harness.session() as session:
+        await session.execute(update(Unit).where(Unit.id == town.unit_id).values(archived=True))
+    harness.clock.set(at(DAY + dt.timedelta(days=7), 12))
+    await harness.admin.send_command("today")
+    await harness.settle()
+    text = "\n".join(m.text or "" for m in harness.admin.messages()[-3:])
+    assert "城管局：" not in text, text
+    assert "未办结共 1 件" in text

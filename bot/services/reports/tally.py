@@ -118,12 +118,18 @@ def ranked_units(
     oversight: Mapping[int, oversight_figures.Figures],
 ) -> dict[int, str]:
     """The units of a ranking: every unit, even one with nothing scheduled; an archived unit
-    only with figures in the period (a past period's ranking keeps it)."""
-    return {
-        key: name
-        for key, name in names.items()
-        if key not in archived or key in counts or key in oversight
-    }
+    only with figures in the period (a past period's ranking keeps it): shifts, checks, street
+    reports or orders issued, due or accepted then, not merely an old order still open."""
+
+    def of_period(key: int) -> bool:
+        if key in counts:
+            return True
+        found = oversight.get(key)
+        return found is not None and bool(
+            found.checks or found.reports or found.issued or found.due or found.fix_minutes
+        )
+
+    return {key: name for key, name in names.items() if key not in archived or of_period(key)}
 
 
 def ranking(
