@@ -16,6 +16,8 @@ from bot.services.oversight.figures import Figures
 from bot.services.reports.ledger import Attendance, Ledger
 from bot.services.reports.offload import run_off_loop
 
+HOURS_FORMAT = "0.00"
+
 
 def _local(t: Translator, instant: dt.datetime | None) -> dt.datetime | None:
     # Excel has no time zones: write the local wall-clock time people read.
@@ -80,13 +82,15 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
                 _local(t, row.checked_out_at),
                 row.minutes_late,
                 round(row.distance_m) if row.distance_m is not None else None,
-                round(row.minutes / 60, 2),
+                row.minutes / 60,
                 _flags(t, row),
                 _source(t, row),
             ]
         )
     _number_formats(sheet, {4: "yyyy-mm-dd", 5: "hh:mm", 6: "hh:mm", 8: "yyyy-mm-dd hh:mm"})
-    _number_formats(sheet, {9: "yyyy-mm-dd hh:mm"})
+    # Hours are written exactly and shown to two decimals, so that the rows add up to the
+    # volunteer's and the unit's hours (three times 20 minutes is 1, not 0.99).
+    _number_formats(sheet, {9: "yyyy-mm-dd hh:mm", 12: HOURS_FORMAT})
 
     hours = book.create_sheet(t("export.sheet.hours")[:31])
     hours_columns = ["member", "unit", "shifts", "checked_in", "on_time", "late", "absent", "hours"]
@@ -101,9 +105,10 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
                 volunteer.on_time,
                 volunteer.late,
                 volunteer.absent,
-                round(volunteer.minutes / 60, 2),
+                volunteer.minutes / 60,
             ]
         )
+    _number_formats(hours, {8: HOURS_FORMAT})
 
     units = book.create_sheet(t("export.sheet.units")[:31])
     unit_columns = [
@@ -129,7 +134,7 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
                 counts.late,
                 counts.absent,
                 counts.left_early,
-                round(counts.hours, 2),
+                counts.hours,
                 counts.on_post_rate,
                 oversight.checks,
                 (
@@ -154,7 +159,7 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
                 counts.leaves,
             ]
         )
-    _number_formats(units, {11: "0%", 20: "0%", 21: "0%", 27: "0%"})
+    _number_formats(units, {10: HOURS_FORMAT, 11: "0%", 20: "0%", 21: "0%", 27: "0%"})
     orders = _orders_sheet(t, book, ledger)
     for each in (sheet, hours, units, orders):
         each.freeze_panes = "A2"
