@@ -167,10 +167,11 @@ async def test_week_and_month_compare_with_the_period_before(harness: Harness) -
     assert "班次 6 个，需 12 人次，已报名 10 人次" in week
     assert "到岗 7 人次：准时 6，迟到 1；缺勤 3，早退 1" in week
     assert "服务时长 12.75 小时" in week
-    # Nothing was scheduled the week before, so rates have nothing to compare with.
+    # Nothing was scheduled the week before, so rates have nothing to compare with, and the
+    # change of hours is the 12.75 hours above, to the same decimals.
     assert (
         "较上期（2026年11月23日 至 2026年11月24日）：在岗率 —，准时率 —，"
-        "服务时长 +12.8 小时，缺勤 +3"
+        "服务时长 +12.75 小时，缺勤 +3"
     ) in week
     assert "🏆 单位排名（按得分）：" in week
     assert "⚠️ 异常：签到位置超出范围 1，照片被标记 1，早退 1，离岗 1" in week

@@ -60,6 +60,12 @@ def signed(value: float) -> str:
     return f"{value:+.1f}"
 
 
+def signed_number(t: Translator, value: float) -> str:
+    """A change shown as the figures are (`number`), with its sign: +12.75, -0.5, +0."""
+    shown = number(t, abs(value))
+    return ("-" if value < 0 and shown != number(t, 0) else "+") + shown
+
+
 def grade_text(t: Translator, result: Score) -> str:
     if result.value is None or result.grade is None:
         return t("report.no_score")
@@ -168,7 +174,7 @@ def _change(t: Translator, tally: Tally) -> list[str]:
             last=t.date(period.last),
             rate=points(t, previous.on_post_rate, now.on_post_rate),
             punctuality=points(t, previous.punctuality, now.punctuality),
-            hours=signed(round(now.hours - previous.hours, 1)),
+            hours=signed_number(t, now.hours - previous.hours),
             absent=f"{now.absent - previous.absent:+d}",
         )
     ]
