@@ -361,3 +361,18 @@ async def test_setgroup_pages_through_many_units(harness: Harness) -> None:
     async with harness.session() as session:
         bound = await session.get(BoundGroup, UNIT_GROUP)
         assert bound is not None and bound.unit is not None and bound.unit.name == "第111社区"
+
+
+async def test_a_week_without_shifts_after_one_without_shifts_compares_nothing(
+    harness: Harness,
+) -> None:
+    """Nothing scheduled this week nor the week before: the report says so, without a line of
+    dashes and zeros against the week before."""
+    await seed_day(harness)
+    # The week of 14 December and the one before have no shifts.
+    harness.clock.set(at(DAY + dt.timedelta(days=14), "20:30"))
+    await harness.admin.send_command("week")
+    await harness.settle()
+    week = "\n".join(m.text or "" for m in harness.admin.messages()[-2:])
+    assert "这段时间没有排班。" in week
+    assert "较上期" not in week

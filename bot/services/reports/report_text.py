@@ -167,6 +167,8 @@ def _change(t: Translator, tally: Tally) -> list[str]:
     if previous is None or period is None:
         return []
     now = tally.totals
+    if not now.shifts and not previous.shifts:
+        return []  # nothing scheduled in either: nothing to compare
     return [
         t(
             "report.change",
