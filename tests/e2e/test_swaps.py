@@ -190,6 +190,38 @@ async def test_swaps_lists_open_offers_and_my_own_and_withdraw_ends_an_offer(
 # -- hand over -------------------------------------------------------------------------------
 
 
+async def test_hand_over_to_one_of_two_members_of_one_name_by_their_phone(
+    harness: Harness,
+) -> None:
+    """Nobody can change the name they registered with, so "type more of the name" is no way
+    out when two share it: the refusal shows their phone's last digits, which are taken."""
+    town_ = await town(harness)
+    first = await member(harness, 7005, town_.unit_id, "王伟")
+    second = await member(harness, 7006, town_.unit_id, "王伟")
+    async with harness.session() as session:
+        for telegram_id, phone in ((7005, "+8613900001111"), (7006, "+8613900002222")):
+            await session.execute(
+                update(Member).where(Member.telegram_id == telegram_id).values(phone=phone)
+            )
+
+    await open_swap(harness, town_.holder, HAND_OVER)
+    await town_.holder.send_text("王伟")
+    await harness.settle()
+    assert town_.holder.last().text == (
+        "本单位有 2 位成员的名字包含「王伟」：王伟（尾号 1111）、王伟（尾号 2222）。"
+        "请输入更完整的名字，或对方手机号的后四位。"
+    )
+    assert await offers(harness) == []
+    await town_.holder.send_text("2222")
+    await harness.settle()
+    assert f"已请 王伟 代班 {LABEL}" in (town_.holder.last().text or "")
+    await harness.deliver()
+    assert "李明 请您代班" in (second.last().text or "")
+    assert first.messages() == []
+    [offer] = await offers(harness)
+    assert offer.target_member_id == (await harness.member(7006)).id  # type: ignore[union-attr]
+
+
 async def test_hand_over_by_part_of_a_name_after_unknown_and_ambiguous_names(
     harness: Harness,
 ) -> None:

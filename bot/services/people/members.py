@@ -18,6 +18,9 @@ from bot.services.people.access import Actor
 ON_POST_ROLES = frozenset({Role.VOLUNTEER})
 
 
+PHONE_TAIL = 4  # the last digits of a phone number, as 尾号 names someone
+
+
 @dataclass(frozen=True)
 class Shown:
     """One of several members a typed name matched, as a refusal shows them apart."""
@@ -27,7 +30,7 @@ class Shown:
 
     @classmethod
     def of(cls, member: Member) -> Shown:
-        return cls(member.display_name, (member.phone or "")[-4:])
+        return cls(member.display_name, (member.phone or "")[-PHONE_TAIL:])
 
 
 def serves_on_posts(member: Member) -> bool:

@@ -11,11 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Member, MemberTag, Role
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
-from bot.services.people.members import Shown
+from bot.services.people.members import PHONE_TAIL, Shown
 from bot.services.platform import audit
 
 TAG_MAX = 32
-PHONE_TAIL = 4  # the last digits of a phone number, as 尾号 names someone
 AMBIGUOUS_SHOWN = 10
 
 

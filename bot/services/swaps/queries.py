@@ -25,7 +25,7 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people.access import Actor
-from bot.services.people.members import serves_on_posts
+from bot.services.people.members import PHONE_TAIL, Shown, serves_on_posts
 from bot.services.platform import audit
 from bot.services.schedule import seats
 from bot.services.schedule.eligibility import check_eligibility, no_shows
@@ -36,6 +36,7 @@ from bot.settings import Settings
 
 EXCHANGE_CHOICES = 8
 NAME_MAX = 64
+AMBIGUOUS_SHOWN = 5
 HISTORY_SHOWN = 5
 
 
@@ -167,13 +168,18 @@ async def find_member(session: AsyncSession, member: Member, name: str) -> Membe
     found = [p for p in people if p.display_name.casefold() == wanted]
     if not found:
         found = [p for p in people if wanted in p.display_name.casefold()]
+    digits = "".join(typed.split()).removeprefix("+").replace("-", "")
+    if not found and digits.isdecimal() and len(digits) >= PHONE_TAIL:
+        # Names repeat and nobody can change theirs: the phone's last digits, which the
+        # refusal below shows, tell two people of one name apart.
+        found = [p for p in people if (p.phone or "").endswith(digits)]
     others = [p for p in found if p.id != member.id]
     if found and not others:
         raise DomainError(ErrorCode.SWAP_SELF)
     if not others:
         raise DomainError(ErrorCode.SWAP_MEMBER_NOT_FOUND, name=typed)
     if len(others) > 1:
-        names = tuple(p.display_name for p in others[:5])
+        names = tuple(Shown.of(p) for p in others[:AMBIGUOUS_SHOWN])
         raise DomainError(
             ErrorCode.SWAP_MEMBER_AMBIGUOUS, name=typed, count=len(others), names=names
         )
