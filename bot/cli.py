@@ -136,7 +136,13 @@ def _export(settings: Settings, args: argparse.Namespace) -> None:
             out=args.out,
         )
     )
-    print(f"dutybot: wrote {rows} attendance rows to {path}")
+    print(wrote(rows, path))
+
+
+def wrote(rows: int, path: object) -> str:
+    """The export's last line, for an operator (in English, as the other command-line lines)."""
+    noun = "attendance row" if rows == 1 else "attendance rows"
+    return f"dutybot: wrote {rows} {noun} to {path}"
 
 
 async def _migrate(settings: Settings) -> None:

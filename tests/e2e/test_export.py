@@ -10,6 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from bot.cli import wrote
 from bot.exportcli import export_ledger
 from bot.settings import SettingsError
 from tests.conftest import make_settings
@@ -142,6 +143,8 @@ async def test_command_line_export_writes_the_same_ledger(harness: Harness, tmp_
     )
     assert rows == 6
     assert path == tmp_path / "ledger-2026-12-01-2026-12-01.xlsx"
+    assert wrote(rows, path) == f"dutybot: wrote 6 attendance rows to {path}"
+    assert wrote(1, path) == f"dutybot: wrote 1 attendance row to {path}"
     sheets = _sheets(_read(path))
     assert list(sheets) == ["Attendance", "Hours per volunteer", "Units", "Rectification orders"]
     assert sum(row[11] for row in sheets["Attendance"][1:]) == 8.75
