@@ -196,6 +196,14 @@ async def test_rejecting_a_photo_and_adjusting_hours(harness: Harness) -> None:
     assert "本月：1 小时 30 分钟（1 班）" in fang.last().text
     assert "计 1 小时 30 分钟" in await roster(harness, li)
 
+    # Her hours were restored by hand, but a check-in whose photo failed is nobody's model:
+    # the day's tally does not list her among the most reliable volunteers.
+    await li.send_command("today")
+    await harness.settle()
+    tally = "\n".join(text for text in li.texts()[-3:] if "📊" in text)
+    assert "服务时长 1.5 小时" in tally, tally
+    assert "王芳" not in tally.partition("🏅")[2], tally
+
 
 async def test_volunteers_cannot_correct(harness: Harness) -> None:
     crew = await team(harness)

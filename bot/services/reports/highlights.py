@@ -126,11 +126,12 @@ async def top(
     unit_id: int | None,
 ) -> list[Volunteer]:
     """The most reliable volunteers: most minutes served on time, on post (and staying there),
-    to the end, with a photo nobody flagged; ties go to the earliest arrival."""
+    to the end, with a photo nobody flagged or rejected; ties go to the earliest arrival."""
     clean = and_(
         CheckIn.minutes_late <= settings.late_after_min,
         CheckIn.distance_m <= Post.radius_m,
         CheckIn.photo_flagged.is_(False),
+        CheckIn.photo_rejected.is_(False),
         CheckIn.left_post_at.is_(None),
         or_(CheckIn.checkout_kind.is_(None), CheckIn.checkout_kind != CheckoutKind.EARLY),
     )
