@@ -36,13 +36,13 @@ async def test_hours_rank_within_the_unit_this_month(harness: Harness) -> None:
 
     text = await hours(harness, fang)
     assert "本月：2 小时（1 班）" in text
-    assert "🏅 本月在城管局排第 1 名（共 2 人），已服务 2 小时。" in text
+    assert "🏅 本月服务时长在城管局排第 1 名（共 2 人）。" in text
     text = await hours(harness, lei)
     assert "本月：1 小时 30 分钟（1 班）" in text
-    assert "🏅 本月在城管局排第 2 名（共 2 人），已服务 1.5 小时。" in text
+    assert "🏅 本月服务时长在城管局排第 2 名（共 2 人）。" in text
     assert "本月在城管局还没有记入的服务时长。" in await hours(harness, mei)
     # The other unit's volunteer ranks only among their own.
-    assert "🏅 本月在教育局排第 1 名（共 1 人）" in await hours(harness, outsider)
+    assert "🏅 本月服务时长在教育局排第 1 名（共 1 人）" in await hours(harness, outsider)
 
     records = await checkins(harness)
     assert sorted(r.credited_minutes or 0 for r in records) == [90, 120, 120]

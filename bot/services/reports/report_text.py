@@ -470,13 +470,8 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 
 
 def hours_rank_line(t: Translator, rank: HoursRank) -> str:
-    """The line /hours adds: this month's place within the unit."""
+    """The line /hours adds: this month's place within the unit. The hours themselves are the
+    line above it, written as /hours writes them (1 小时 48 分钟), not again in decimals."""
     if rank.rank is None:
         return t("report.hours_rank_none", unit=rank.unit)
-    return t(
-        "report.hours_rank",
-        unit=rank.unit,
-        rank=rank.rank,
-        total=rank.total,
-        hours=t("report.count.hours", count=number(t, rank.minutes / 60)),
-    )
+    return t("report.hours_rank", unit=rank.unit, rank=rank.rank, total=rank.total)
