@@ -244,3 +244,20 @@ async def test_a_cancelled_morning_shift_is_named_by_its_local_day(harness: Harn
     await coordinator.send_document("week.csv", data, mime_type="text/csv")
     await harness.settle()
     assert "第 2 行：2026-12-02 这个班次已取消，不能再改" in (coordinator.last().text or "")
+
+
+async def test_a_tag_written_as_a_command_is_a_row_error_in_the_preview(harness: Harness) -> None:
+    """/tag refuses a tag beginning with "/"; so does the preview, rather than the confirm
+    failing the whole file."""
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9321, unit_id, role=Role.COORDINATOR)
+    data = (
+        HEADER + ",tag\n甲路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4,/党员\n"
+    ).encode()
+    await command(harness, coordinator, "import")
+    await coordinator.send_document("week.csv", data, mime_type="text/csv")
+    await harness.settle()
+    text = coordinator.last().text or ""
+    assert "「week.csv」没有导入：1 处错误" in text, text
+    assert "第 2 行：标签不能以 / 开头，最多 32 个字" in text
+    assert await harness.count(Shift) == 0

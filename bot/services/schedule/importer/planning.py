@@ -17,7 +17,7 @@ from bot.db.models import Post, PostType, Role, Shift, ShiftStatus
 from bot.errors import DomainError
 from bot.services.people import units
 from bot.services.people.access import Actor
-from bot.services.people.tags import TAG_MAX
+from bot.services.people.tags import TAG_MAX, clean_tag
 from bot.services.schedule import posts, shifts, timespec
 from bot.services.schedule.importer.reading import Row
 from bot.services.schedule.seats import seated_count
@@ -254,8 +254,9 @@ class Planner:
         if capacity is None or not 1 <= capacity <= shifts.CAPACITY_MAX:
             self.fail(row, "capacity_invalid", value=cells.get("capacity", ""))
             return
-        tag = " ".join((cells.get("tag") or "").split()) or None
-        if tag is not None and len(tag) > TAG_MAX:
+        try:
+            tag = clean_tag(cells.get("tag"))
+        except DomainError:
             self.fail(row, "tag_invalid", limit=TAG_MAX)
             return
         notes = cells.get("notes") or ""
