@@ -9,10 +9,18 @@ import json
 
 from sqlalchemy import select
 
-from bot.db.models import Category, Dialogue, ReportStatus, RouteMethod, StreetReport, Zone
+from bot.db.models import (
+    Category,
+    Dialogue,
+    ReportStatus,
+    RouteMethod,
+    StreetReport,
+    Unit,
+    Zone,
+)
 from bot.emulator import Fault, SimUser
 from tests.e2e.oversight_fixtures import city, geojson, near, square, street_reports
-from tests.e2e.schedule import DAY, at, press_and_settle
+from tests.e2e.schedule import DAY, at, press_and_settle, unit
 from tests.harness import Harness
 
 ROAD = [[104.06, 30.65], [104.07, 30.66]]
@@ -310,3 +318,18 @@ async def test_an_invalid_zone_is_explained_in_the_admins_language(harness: Harn
     few = [[104.0, 30.0], [104.01, 30.01], [104.0, 30.0], [104.0, 30.0]]
     text = await upload_zones(harness, geojson(("城管局", "黄河路段", few)))
     assert "多边形无效" in text and "[" not in text
+
+
+async def test_a_zone_names_its_unit_in_any_case_and_spacing(harness: Harness) -> None:
+    """As a spreadsheet or /tag does: "traffic  police" is the unit Traffic Police."""
+    await city(harness)
+    await unit(harness, "Traffic Police")
+    text = await upload_zones(
+        harness, geojson(("traffic  police", "Ring road", square(near(east_m=3000), 200)))
+    )
+    assert "✅ 已从「zones.geojson」导入 1 个包干区" in text, text
+    assert "· Traffic Police：1 个" in text
+    async with harness.session() as session:
+        [zone] = (await session.scalars(select(Zone))).all()
+        unit_name = await session.scalar(select(Unit.name).where(Unit.id == zone.unit_id))
+    assert unit_name == "Traffic Police"

@@ -127,6 +127,10 @@ def _invalidity(geometry: BaseGeometry) -> tuple[str, str]:
     return code, f"{latitude:.5f}, {longitude:.5f}"
 
 
+def _unit_key(name: str) -> str:
+    return " ".join(name.split()).lower()
+
+
 async def read(session: AsyncSession, data: bytes) -> Imported:
     """Check an uploaded file; nothing is written."""
     if len(data) > MAX_BYTES:
@@ -134,8 +138,9 @@ async def read(session: AsyncSession, data: bytes) -> Imported:
     features = _features(data)
     if isinstance(features, Problem):
         return Imported([], [features])
+    # A unit is named as everywhere else a name is typed (units.by_name): any case, any spaces.
     units = {
-        name: (unit_id, archived)
+        _unit_key(name): (unit_id, name, archived)
         for unit_id, name, archived in (
             await session.execute(select(Unit.id, Unit.name, Unit.archived))
         ).all()
@@ -155,10 +160,10 @@ async def read(session: AsyncSession, data: bytes) -> Imported:
         if not unit_name:
             problems.append(Problem("no_unit", number))
             continue
-        if unit_name not in units:
+        if _unit_key(unit_name) not in units:
             problems.append(Problem("unknown_unit", number, {"unit": unit_name}))
             continue
-        unit_id, archived = units[unit_name]
+        unit_id, unit_name, archived = units[_unit_key(unit_name)]
         if archived:
             problems.append(Problem("archived_unit", number, {"unit": unit_name}))
             continue
