@@ -135,7 +135,13 @@ async def toggle_archive(turn: Turn, data: PostArchive) -> None:
     wanted = not post.archived if data.archive is None else data.archive
     if wanted != post.archived:
         post = await posts.update(turn.session, turn.actor, post.id, turn.now, archived=wanted)
-    turn.answer(turn.t("posts.archived" if post.archived else "posts.unarchived"))
+    if not post.archived:
+        turn.answer(turn.t("posts.unarchived"))
+    elif remaining := await shifts.count_upcoming_of_post(turn.session, post.id, turn.now):
+        # Archiving stops new shifts, not the ones planned: say so, where to cancel them.
+        turn.answer(turn.t("posts.archived_with_shifts", count=remaining), alert=True)
+    else:
+        turn.answer(turn.t("posts.archived"))
     show(turn, card_text(turn, post), card_rows(turn, post))
 
 

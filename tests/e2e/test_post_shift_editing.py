@@ -103,14 +103,19 @@ async def test_post_rename_archive_restore_and_its_shift_list(harness: Harness) 
     await press_and_settle(harness, coordinator, "黄河路 - 人民路口")
     text = await press_and_settle(harness, coordinator, "🗂 归档")
     assert "状态：已归档（不再排班）" in text
-    assert coordinator.answered_callbacks[-1]["text"] == "已归档"
+    # Its two shifts to come still take place: the coordinator is told, and where to cancel.
+    answer = coordinator.answered_callbacks[-1]
+    assert answer["text"] == (
+        "已归档，不再排班。还有 2 个未结束的班次照常进行；不需要的请在「📅 班次」里打开取消。"
+    )
+    assert answer.get("show_alert") is True
     assert "♻️ 恢复" in coordinator.last().buttons()
     assert "➕ 新班次" not in coordinator.last().buttons()
     assert (await _post_row(harness, post_id)).archived is True
     # A second tap on 归档 (sent before the card changed) does not restore it.
     await coordinator.press_data(PostArchive(post_id, True).pack(), coordinator.last().message_id)
     await harness.settle()
-    assert coordinator.answered_callbacks[-1]["text"] == "已归档"
+    assert coordinator.answered_callbacks[-1]["text"].startswith("已归档，不再排班。还有 2 个")
     assert (await _post_row(harness, post_id)).archived is True
     assert "• 黄河路 - 人民路口 · 文明交通劝导岗 · 城管局（已归档）" in await command(
         harness, coordinator, "posts"

@@ -488,6 +488,16 @@ async def _check_out_unserved(session: AsyncSession, assignment_id: int, now: dt
     )
 
 
+async def count_upcoming_of_post(session: AsyncSession, post_id: int, now: dt.datetime) -> int:
+    """The post's shifts still to end: archiving the post leaves them to take place."""
+    found = await session.scalar(
+        select(func.count(Shift.id)).where(
+            Shift.post_id == post_id, Shift.status == ShiftStatus.SCHEDULED, Shift.ends_at > now
+        )
+    )
+    return int(found or 0)
+
+
 async def upcoming_of_post(
     session: AsyncSession, actor: Actor, post_id: int, now: dt.datetime, limit: int = 10
 ) -> list[OpenShift]:
