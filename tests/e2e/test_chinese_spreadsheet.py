@@ -114,3 +114,18 @@ async def test_chinese_types_in_the_english_interface_and_a_bad_weekday(harness:
     assert "Row 3: date “12月4日（周四）” is wrong" in reply  # 4 December is a Friday
     assert "Row 4: type “清扫” is not one of" in reply
     assert "Row 2" not in reply
+
+
+async def test_the_templates_example_rows_are_in_the_coordinators_language(
+    harness: Harness,
+) -> None:
+    """The example rows' post names, tag and notes are written for the reader too: no
+    Simplified Chinese in an English or a Traditional template."""
+    english = await template_rows(harness, 9311, "en")
+    examples = [english[1][0], english[1][14], english[2][0], english[2][13]]
+    assert all(isinstance(cell, str) and cell.isascii() for cell in examples), examples
+    traditional = await template_rows(harness, 9312, "zh_Hant")
+    assert traditional[1][0] == "黃河路-人民路口" and traditional[1][14] == "穿紅馬甲"
+    assert traditional[2][0] == "人民公園東門" and traditional[2][13] == "黨員"
+    simplified = await template_rows(harness, 9313, "zh_Hans")
+    assert simplified[1][0] == "黄河路-人民路口" and simplified[2][13] == "党员"

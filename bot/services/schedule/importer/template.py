@@ -1,5 +1,6 @@
 """The schedule template: an .xlsx with the columns, two example rows and the instructions, in
-the coordinator's language (headers, post types and weekdays as reading reads them back)."""
+the coordinator's language (headers, post types and weekdays as reading reads them back; the
+examples' post names, tag and notes too)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def template_xlsx(t: Translator, unit_name: str, today: dt.date, radius_m: int) 
     monday = today + dt.timedelta(days=7 - today.weekday())
     sheet.append(
         [
-            "黄河路-人民路口",
+            t("importer.template_example_post"),
             t(f"importer.type.{PostType.TRAFFIC.value}"),
             unit_name,
             30.6586,
@@ -43,13 +44,13 @@ def template_xlsx(t: Translator, unit_name: str, today: dt.date, radius_m: int) 
             "09:00",
             4,
             "",
-            "穿红马甲",
+            t("importer.template_example_notes"),
             "",
         ]
     )
     sheet.append(
         [
-            "人民公园东门",
+            t("importer.template_example_post_weekly"),
             t(f"importer.type.{PostType.CIVILITY.value}"),
             unit_name,
             30.6612,
@@ -62,7 +63,7 @@ def template_xlsx(t: Translator, unit_name: str, today: dt.date, radius_m: int) 
             "17:00",
             "19:00",
             2,
-            "党员",
+            t("importer.template_example_tag"),
             "",
             "",
         ]
