@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.buttons import SwapApprove, SwapReject
@@ -62,6 +63,24 @@ def approval_text(
     return "\n".join(lines)
 
 
+async def _admins(session: AsyncSession, settings: Settings) -> list[tuple[int, Translator]]:
+    members = {
+        member.telegram_id: member
+        for member in await session.scalars(
+            select(Member).where(Member.telegram_id.in_(settings.admin_ids))
+        )
+    }
+    fallback = Translator(settings.default_language, settings.zone)
+    found = []
+    for admin_id in settings.admin_ids:
+        member = members.get(admin_id)
+        if member is None:
+            found.append((admin_id, fallback))
+        elif not member.blocked_bot:
+            found.append((admin_id, translator_for(member, settings)))
+    return found
+
+
 def history_lines(t: Translator, steps: Sequence[Step]) -> list[str]:
     return [
         t(
@@ -84,9 +103,9 @@ async def ask_approval(
         for member in await coordinators_of(session, unit.id)
     ]
     if not approvers:
-        # A unit without a coordinator still gets its swaps decided, by the admins.
-        fallback = Translator(settings.default_language, settings.zone)
-        approvers = [(admin_id, fallback) for admin_id in settings.admin_ids]
+        # A unit without a coordinator still gets its swaps decided, by the admins: each in the
+        # language they chose as a member (the default one for an admin who is none).
+        approvers = await _admins(session, settings)
     for chat_id, t in approvers:
         await outbox.enqueue(
             session,

@@ -1,0 +1,43 @@
+"""Members who chose English or Traditional Chinese among Simplified-Chinese colleagues: notices
+caused by another person reach them in their own language, and what they type in their language
+(a period, a radius) is read."""
+
+from __future__ import annotations
+
+import re
+
+from bot.db.models import Role
+from tests.e2e.schedule import command, person, post, press_and_settle, shift, unit
+from tests.e2e.swap_fixtures import member, require_approval, seat
+from tests.harness import ADMIN_ID, Harness
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+async def test_a_swap_approval_reaches_an_english_admin_in_english(harness: Harness) -> None:
+    """A unit without a coordinator has its swaps decided by the admins: an admin who is a
+    member and chose English reads the approval and its buttons in English."""
+    unit_id = await unit(harness)
+    await require_approval(harness, unit_id)
+    shift_id = await shift(harness, await post(harness, unit_id))
+    holder = await member(harness, 7101, unit_id, "李明")
+    taker = await member(harness, 7102, unit_id, "王芳")
+    await seat(harness, shift_id, holder.user_id)
+    headquarters = await unit(harness, "创建办")
+    admin = await person(
+        harness, ADMIN_ID, headquarters, "Admin", role=Role.COORDINATOR, language="en"
+    )
+    admin.started = True
+    await command(harness, holder, "my")
+    await press_and_settle(harness, holder, "🔁 换岗 1")
+    await press_and_settle(harness, holder, "👤 请指定的人代班")
+    await holder.send_text("王芳")
+    await harness.settle()
+    await harness.deliver()
+    await press_and_settle(harness, taker, "✅ 接受")
+    await harness.deliver()
+    approval = admin.last()
+    text = (approval.text or "").replace("李明", "").replace("王芳", "")
+    text = text.replace("黄河路-人民路口", "").replace("城管局", "")
+    assert not CJK.search(text), approval.text
+    assert "✅ Approve" in approval.buttons(), approval.buttons()
