@@ -4,10 +4,11 @@ caused by another person reach them in their own language, and what they type in
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from bot.db.models import Role
-from tests.e2e.schedule import command, person, post, press_and_settle, shift, unit
+from tests.e2e.schedule import DAY, command, person, post, press_and_settle, shift, unit
 from tests.e2e.swap_fixtures import member, require_approval, seat
 from tests.harness import ADMIN_ID, Harness
 
@@ -41,3 +42,22 @@ async def test_a_swap_approval_reaches_an_english_admin_in_english(harness: Harn
     text = text.replace("黄河路-人民路口", "").replace("城管局", "")
     assert not CJK.search(text), approval.text
     assert "✅ Approve" in approval.buttons(), approval.buttons()
+
+
+async def test_an_english_coordinator_types_a_rotation_period_with_to(harness: Harness) -> None:
+    """As 12-07 至 12-08 is read in Chinese, 12-07 to 12-08 (or until) is read in English."""
+    unit_id = await unit(harness)
+    post_id = await post(harness, unit_id)
+    await post(harness, unit_id, "长江路口")
+    for day in (DAY + dt.timedelta(days=6), DAY + dt.timedelta(days=7)):
+        await shift(harness, post_id, day)
+    coordinator = await member(harness, 7190, unit_id, "Chen", role=Role.COORDINATOR, language="en")
+    for typed in ("12-07 to 12-08", "12-07 until 12-08", "12-07 12-08"):
+        text = await command(harness, coordinator, "rotate", typed)
+        assert text.startswith("🗓 Mon 7 Dec to Tue 8 Dec: which posts?"), (typed, text)
+        await command(harness, coordinator, "cancel")
+    traditional = await member(
+        harness, 7191, unit_id, "陳協調", role=Role.COORDINATOR, language="zh_Hant"
+    )
+    text = await command(harness, traditional, "rotate", "12-07 到 12-08")
+    assert text.startswith("🗓 12月7日 週一 至 12月8日 週二：排哪些崗位？"), text

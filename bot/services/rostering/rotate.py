@@ -35,7 +35,8 @@ MAX_DAYS = 31
 # Seats nobody may take are explained member by member; past this many shifts (a city short of
 # people) the rest are listed without why, which would cost a pass over every member each.
 GAPS_EXPLAINED = 100
-_PERIOD_SEPARATORS = re.compile(r"\s+|至|到|~|～|—|–")
+# 12-07 至 12-13 in Chinese, 12-07 to 12-13 (or until, till) in English.
+_PERIOD_SEPARATORS = re.compile(r"\s+(?:to|until|till)\s+|\s+|至|到|~|～|—|–", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def check_period(first: dt.date, last: dt.date, today: dt.date) -> Period:
 
 
 def parse_period(text: str, today: dt.date) -> Period:
-    """12-07 12-13, 2026-12-07 至 2026-12-13, or one day."""
+    """12-07 12-13, 2026-12-07 至 2026-12-13, 12-07 to 12-13, or one day."""
     parts = [part for part in _PERIOD_SEPARATORS.split(text.strip()) if part]
     if not 1 <= len(parts) <= 2:
         raise DomainError(ErrorCode.ROTATION_RANGE_INVALID)
