@@ -3,6 +3,7 @@ shifts); /newpost asks name, type, unit, a location pin and the radius."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from enum import StrEnum
 
@@ -240,8 +241,12 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
     turn.reply(card_text(turn, post), inline(card_rows(turn, post)))
 
 
+# The unit after a typed radius, as each language's question names it: 米, 公尺, m, metres.
+RADIUS_UNIT = re.compile(r"\s*(?:m|米|公尺|metres?|meters?)$")
+
+
 def _int_text(text: str | None) -> int | None:
-    cleaned = (text or "").strip().lower().removesuffix("m").removesuffix("米").strip()
+    cleaned = RADIUS_UNIT.sub("", (text or "").strip().lower()).strip()
     return int(cleaned) if cleaned.isdecimal() else None
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bot.db.models import Role
+from bot.buttons import PostRadius
+from bot.db.models import Post, Role
 from tests.e2e.schedule import DAY, command, person, post, press_and_settle, shift, unit
 from tests.e2e.swap_fixtures import member, require_approval, seat
 from tests.harness import ADMIN_ID, Harness
@@ -61,3 +62,31 @@ async def test_an_english_coordinator_types_a_rotation_period_with_to(harness: H
     )
     text = await command(harness, traditional, "rotate", "12-07 到 12-08")
     assert text.startswith("🗓 12月7日 週一 至 12月8日 週二：排哪些崗位？"), text
+
+
+async def test_a_radius_is_typed_in_the_unit_the_question_names(harness: Harness) -> None:
+    """Traditional Chinese asks 多少公尺 and English "in metres": 200公尺 and 200 metres are
+    read as 200米 and 200 m are."""
+    unit_id = await unit(harness)
+    post_id = await post(harness, unit_id)
+    for telegram_id, language, typed, radius in (
+        (7201, "zh_Hant", "200公尺", 200),
+        (7202, "en", "250 metres", 250),
+        (7203, "en", "260 meters", 260),
+    ):
+        coordinator = await member(
+            harness,
+            telegram_id,
+            unit_id,
+            f"C{telegram_id}",
+            role=Role.COORDINATOR,
+            language=language,
+        )
+        await command(harness, coordinator, "posts")
+        await coordinator.press_data(PostRadius(post_id).pack(), coordinator.last().message_id)
+        await harness.settle()
+        await coordinator.send_text(typed)
+        await harness.settle()
+        async with harness.session() as session:
+            row = await session.get(Post, post_id)
+            assert row is not None and row.radius_m == radius, (typed, coordinator.last().text)
