@@ -203,7 +203,10 @@ async def show_card(turn: Turn, data: OrderCard) -> None:
         return
     send_photos(turn, found.before, t("oversight.order.before_photos"))
     send_photos(turn, found.after, t("oversight.order.after_photos"))
-    lines = [notices.order_card(t, found.order, post_name=found.post_name, now=turn.now)]
+    problem = await orders.problem_of(turn.session, found.order, turn.runtime.settings)
+    lines = [
+        notices.order_card(t, found.order, post_name=found.post_name, now=turn.now, problem=problem)
+    ]
     history = _history_lines(t, found.history)
     if history:
         lines.append(t("oversight.history.header"))
@@ -229,7 +232,7 @@ def _draft_view(
             if draft.latitude is not None and draft.longitude is not None
             else "-"
         ),
-        problem=draft.description or "-",
+        problem=draft.problem(t) or "-",
         deadline=t.datetime(draft.deadline_at),
         left=notices.time_left(t, draft.deadline_at, turn.now),
     )

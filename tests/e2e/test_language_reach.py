@@ -9,7 +9,9 @@ import re
 
 from bot.buttons import PostRadius
 from bot.db.models import Post, Role
-from tests.e2e.schedule import DAY, command, person, post, press_and_settle, shift, unit
+from bot.emulator import SimUser
+from tests.e2e.oversight_fixtures import checked_in, city, near, orders
+from tests.e2e.schedule import DAY, at, command, person, post, press_and_settle, shift, unit
 from tests.e2e.swap_fixtures import member, require_approval, seat
 from tests.harness import ADMIN_ID, Harness
 
@@ -90,3 +92,57 @@ async def test_a_radius_is_typed_in_the_unit_the_question_names(harness: Harness
         async with harness.session() as session:
             row = await session.get(Post, post_id)
             assert row is not None and row.radius_m == radius, (typed, coordinator.last().text)
+
+
+async def test_an_order_from_a_check_tells_each_coordinator_the_problem_in_their_language(
+    harness: Harness,
+) -> None:
+    """The problem an order takes from a check's lines is worded for each reader; the record
+    (ledger, board) keeps it in DEFAULT_LANGUAGE."""
+    town = await city(harness)
+    shift_id = await shift(harness, town.post_id, day=DAY, start=7, end=10, capacity=2)
+    for volunteer in town.volunteers:
+        await checked_in(harness, shift_id, volunteer, at(DAY, 7, 2))
+    english = await member(
+        harness, 8021, town.unit_id, "Chen", role=Role.COORDINATOR, language="en"
+    )
+    traditional = await member(
+        harness, 8022, town.unit_id, "陳協調", role=Role.COORDINATOR, language="zh_Hant"
+    )
+    inspector = await member(
+        harness, 8009, town.unit_id, "Inspector Z", role=Role.INSPECTOR, language="en"
+    )
+    await inspector.send_command("inspect")
+    await harness.settle()
+    await inspector.send_location(*near(30.0))
+    await harness.settle()
+    post_button = next(b for b in inspector.last().buttons() if "黄河路-人民路口" in b)
+    await press_and_settle(harness, inspector, post_button)
+    await press_and_settle(harness, inspector, "Daily check · announced")
+    await press_and_settle(harness, inspector, "1")
+    vest = next(b for b in inspector.last().buttons() if "No vest" in b)
+    await press_and_settle(harness, inspector, vest)
+    await press_and_settle(harness, inspector, "Next: photos ▶️")
+    await inspector.send_photo()
+    await harness.settle()
+    await press_and_settle(harness, inspector, "✅ Submit the check")
+    drafted = await press_and_settle(harness, inspector, "📝 Issue a rectification order")
+    assert "Problem: Short-staffed (per person); No vest or uniform;" in drafted, drafted
+    await press_and_settle(harness, inspector, "✅ Issue")
+    await harness.deliver()
+
+    def problem(user: SimUser, label: str) -> str:
+        card = user.last().caption or user.last().text or ""
+        return next(line for line in card.splitlines() if line.startswith(label))
+
+    assert problem(town.coordinator, "问题：") == (
+        "问题：缺岗（每缺 1 人）；未穿马甲或制服；签到 2 人，现场看到 1 人"
+    )
+    assert problem(english, "Problem:") == (
+        "Problem: Short-staffed (per person); No vest or uniform; 2 checked in, 1 seen on post"
+    )
+    assert problem(traditional, "問題：") == (
+        "問題：缺崗（每缺 1 人）；未穿馬甲或制服；簽到 2 人，現場看到 1 人"
+    )
+    [order] = await orders(harness)
+    assert order.description == "缺岗（每缺 1 人）；未穿马甲或制服；签到 2 人，现场看到 1 人"

@@ -167,6 +167,35 @@ def place(t: Translator, order: RectificationOrder, post_name: str | None) -> st
     return "-"
 
 
+# An order's problem as one reader reads it (see orders.problem_of).
+Problem = Callable[[Translator], str | None]
+
+
+def check_problem(inspection: Inspection, t: Translator) -> str | None:
+    """The problem an order takes from a check, in the language of `t`: the lines deducted (a
+    built-in line by its code, an added one by its own label), the discrepancy in words, then
+    the inspector's note."""
+    parts = []
+    for entry in inspection.deductions:
+        code = entry.get("code")
+        name = t(f"oversight.item.{code}") if code else str(entry["label"])
+        times = int(entry.get("times", 1))
+        parts.append(
+            t("oversight.order.problem_times", item=name, times=times) if times > 1 else name
+        )
+    if inspection.discrepancy:
+        parts.append(
+            t(
+                "oversight.order.problem_discrepancy",
+                checked_in=inspection.checked_in,
+                seen=inspection.seen,
+            )
+        )
+    if inspection.note:
+        parts.append(inspection.note)
+    return t("oversight.order.problem_separator").join(parts) or None
+
+
 def order_card(
     t: Translator,
     order: RectificationOrder,
@@ -174,17 +203,20 @@ def order_card(
     post_name: str | None,
     now: dt.datetime | None,
     header: str | None = None,
+    problem: Problem | None = None,
 ) -> str:
     """The order as a card. `now` adds the time left; notices through the outbox leave it out,
-    since quiet hours may hold them back for hours."""
+    since quiet hours may hold them back for hours. `problem` words the problem for the reader
+    (default: as stored)."""
     lines = []
     if header:
         lines.append(header)
     lines.append(t("oversight.order.card.title", id=order.id, category=category(t, order.category)))
     lines.append(t("oversight.order.card.unit", unit=order.unit.name))
     lines.append(t("oversight.order.card.place", place=place(t, order, post_name)))
-    if order.description:
-        lines.append(t("oversight.order.card.problem", text=order.description))
+    described = problem(t) if problem is not None else order.description
+    if described:
+        lines.append(t("oversight.order.card.problem", text=described))
     deadline = t.datetime(order.deadline_at)
     if order.status.is_open and now is not None:
         lines.append(

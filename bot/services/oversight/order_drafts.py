@@ -71,6 +71,15 @@ class Draft:
     post_name: str | None
     latitude: float | None
     longitude: float | None
+    # The check whose lines the problem was made of, while the inspector has not typed another.
+    inspection: Inspection | None = None
+
+    def problem(self, t: Translator) -> str | None:
+        """The problem as the reader reads it: one made of the check's lines in their language,
+        one typed as typed."""
+        if self.inspection is not None:
+            return notices.check_problem(self.inspection, t)
+        return self.description
 
 
 async def _existing(session: AsyncSession, source: Source, source_id: int) -> int | None:
@@ -102,9 +111,10 @@ async def begin_draft(
             post_id=inspection.post_id,
             latitude=inspection.post.latitude,
             longitude=inspection.post.longitude,
-            description=_check_problem(
+            description=notices.check_problem(
                 inspection, Translator(settings.default_language, settings.zone)
             ),
+            problem_from_check=True,
             visible_from=inspection.visible_from.isoformat(),
         )
     else:
@@ -130,31 +140,6 @@ async def begin_draft(
     return await draft_of(session, dialogue)
 
 
-def _check_problem(inspection: Inspection, t: Translator) -> str | None:
-    """The problem as the unit reads it, in the campaign's language whatever the inspector's:
-    the lines deducted (a built-in line by its code, an added one by its own label), the
-    discrepancy in words, then the inspector's note."""
-    parts = []
-    for entry in inspection.deductions:
-        code = entry.get("code")
-        name = t(f"oversight.item.{code}") if code else str(entry["label"])
-        times = int(entry.get("times", 1))
-        parts.append(
-            t("oversight.order.problem_times", item=name, times=times) if times > 1 else name
-        )
-    if inspection.discrepancy:
-        parts.append(
-            t(
-                "oversight.order.problem_discrepancy",
-                checked_in=inspection.checked_in,
-                seen=inspection.seen,
-            )
-        )
-    if inspection.note:
-        parts.append(inspection.note)
-    return t("oversight.order.problem_separator").join(parts) or None
-
-
 async def draft_of(session: AsyncSession, dialogue: Dialogue) -> Draft:
     data = dialogue.data
     unit = await session.get(Unit, int(data["unit_id"]))
@@ -164,6 +149,11 @@ async def draft_of(session: AsyncSession, dialogue: Dialogue) -> Draft:
     if data.get("post_id") is not None:
         post = await session.get(Post, int(data["post_id"]))
         post_name = post.name if post is not None else None
+    inspection = (
+        await session.get(Inspection, int(data["source_id"]))
+        if data.get("problem_from_check") and data.get("description")
+        else None
+    )
     return Draft(
         unit=unit,
         category=Category(data["category"]),
@@ -172,6 +162,7 @@ async def draft_of(session: AsyncSession, dialogue: Dialogue) -> Draft:
         post_name=post_name,
         latitude=data.get("latitude"),
         longitude=data.get("longitude"),
+        inspection=inspection,
     )
 
 
@@ -261,7 +252,7 @@ async def type_into_draft(
         note = " ".join(text.split())
         if not note or len(note) > NOTE_MAX or note.startswith("/"):
             raise DomainError(ErrorCode.NOTE_TOO_LONG, limit=NOTE_MAX)
-        dialogues.advance(dialogue, "deadline", now, description=note)
+        dialogues.advance(dialogue, "deadline", now, description=note, problem_from_check=False)
     return await draft_of(session, dialogue)
 
 

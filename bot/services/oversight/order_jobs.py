@@ -47,6 +47,7 @@ async def _remind_unit(
     settings: Settings,
 ) -> int:
     where = await orders.post_name(session, order)
+    problem = await orders.problem_of(session, order, settings)
 
     def render(t: Translator) -> Message:
         text = notices.order_card(
@@ -55,6 +56,7 @@ async def _remind_unit(
             post_name=where,
             now=None,
             header=t(header_key, id=order.id, deadline=t.datetime(order.deadline_at)),
+            problem=problem,
         )
         return notices.message(text, buttons=orders.unit_buttons(t, order))
 
@@ -144,9 +146,13 @@ async def escalate(session: AsyncSession, now: dt.datetime, settings: Settings) 
             continue
         orders.record(session, None, "order.escalate", order, now)
         where = await orders.post_name(session, order)
+        problem = await orders.problem_of(session, order, settings)
 
         def render(
-            t: Translator, order: RectificationOrder = order, where: str | None = where
+            t: Translator,
+            order: RectificationOrder = order,
+            where: str | None = where,
+            problem: notices.Problem = problem,
         ) -> Message:
             # A reply sent back and not answered again is not an order "still not replied".
             key = (
@@ -161,7 +167,9 @@ async def escalate(session: AsyncSession, now: dt.datetime, settings: Settings) 
                 deadline=t.datetime(order.deadline_at),
             )
             return notices.message(
-                notices.order_card(t, order, post_name=where, now=None, header=header)
+                notices.order_card(
+                    t, order, post_name=where, now=None, header=header, problem=problem
+                )
             )
 
         audience = await notices.admins(session, settings) + await notices.headquarters(session)
@@ -188,15 +196,19 @@ async def follow_ups(session: AsyncSession, now: dt.datetime, settings: Settings
     for order in list(due.unique()):
         where = await orders.post_name(session, order)
         after = await orders.after_photos(session, order)
+        problem = await orders.problem_of(session, order, settings)
 
         def render(
             t: Translator,
             order: RectificationOrder = order,
             where: str | None = where,
             after: list[str] = after,
+            problem: notices.Problem = problem,
         ) -> Message:
             header = t("oversight.order.follow_up_due", id=order.id, unit=order.unit.name)
-            text = notices.order_card(t, order, post_name=where, now=None, header=header)
+            text = notices.order_card(
+                t, order, post_name=where, now=None, header=header, problem=problem
+            )
             return notices.message(text, after, order_review.follow_up_buttons(t, order))
 
         queued += await orders.tell_issuer(

@@ -32,6 +32,7 @@ from bot.db.models import (
     Dialogue,
     DialogueKind,
     EvidenceKind,
+    Inspection,
     Member,
     OrderStatus,
     Post,
@@ -121,6 +122,25 @@ async def post_name(session: AsyncSession, order: RectificationOrder) -> str | N
     return post.name if post is not None else None
 
 
+async def problem_of(
+    session: AsyncSession, order: RectificationOrder, settings: Settings
+) -> notices.Problem:
+    """The order's problem for each reader. One made from its check's lines is stored in
+    DEFAULT_LANGUAGE (the record: the ledger, the Open311 feed) and worded anew in the reader's
+    language; one typed by the inspector (or a street report's note) is shown as typed."""
+    stored = order.description
+    inspection = (
+        await session.get(Inspection, order.inspection_id)
+        if order.inspection_id is not None and stored
+        else None
+    )
+    if inspection is None or stored != notices.check_problem(
+        inspection, Translator(settings.default_language, settings.zone)
+    ):
+        return lambda t: stored
+    return lambda t: notices.check_problem(inspection, t)
+
+
 def unit_buttons(
     t: Translator, order: RectificationOrder
 ) -> list[list[tuple[str, OrderAcknowledge | OrderReply]]]:
@@ -173,10 +193,11 @@ async def tell_unit(
 ) -> None:
     photos = await before_photos(session, order)
     where = await post_name(session, order)
+    problem = await problem_of(session, order, settings)
 
     def render(t: Translator) -> Message:
         text = notices.order_card(
-            t, order, post_name=where, now=None, header=t(header_key, **header)
+            t, order, post_name=where, now=None, header=t(header_key, **header), problem=problem
         )
         return notices.message(text, photos, unit_buttons(t, order))
 
@@ -358,6 +379,7 @@ async def submit_reply(
     await dialogues.end(session, actor.telegram_id)
     after = [str(item["file_id"]) for item in photos]
     where = await post_name(session, order)
+    problem = await problem_of(session, order, settings)
 
     def render(t: Translator) -> Message:
         text = notices.order_card(
@@ -366,6 +388,7 @@ async def submit_reply(
             post_name=where,
             now=None,
             header=t("oversight.order.replied", id=order.id, unit=order.unit.name),
+            problem=problem,
         )
         return notices.message(text, after, issuer_buttons(t, order))
 
