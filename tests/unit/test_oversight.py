@@ -181,6 +181,10 @@ def test_a_covert_check_is_seen_from_the_next_daily_tally() -> None:
         ("后天上午10点前", 50),
         ("tomorrow by 18:00", 34),
         ("tomorrow at 18:00", 34),
+        # As typed in Traditional Chinese.
+        ("明天18點為止", 34),
+        ("明天下午6點以前", 34),
+        ("明天18点为止", 34),
     ],
 )
 def test_typed_deadlines(typed: str, hours: int) -> None:

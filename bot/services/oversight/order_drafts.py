@@ -48,7 +48,7 @@ RELATIVE_DAYS |= {"后天": 2, "後天": 2}
 RELATIVE_WHEN = re.compile(r"^(" + "|".join(RELATIVE_DAYS) + r")\s*(.*\d.*)$", re.IGNORECASE)
 # "by/at ... before/sharp" around a time: 明天18点前, tomorrow at 18:00 (not 8:00前清理干净).
 DEADLINE_WORDS = re.compile(
-    r"^\s*(?:at|by|before)\s+|\s*(?:之前|以前|前|为止|整)\s*$", re.IGNORECASE
+    r"^\s*(?:at|by|before)\s+|\s*(?:之前|以前|前|为止|為止|整)\s*$", re.IGNORECASE
 )
 # Shaped as a time, whatever its numbers (明天25点 is a slip, refused); anything else after a day
 # word is text (明天8:00前清理干净 is the problem, not a deadline).
