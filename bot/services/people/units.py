@@ -96,7 +96,17 @@ async def set_archived(
     its people and its history stay. Refused while it has shifts to come or open rectification
     orders: those are moved, cancelled or settled first."""
     actor.require(Role.ADMIN)
-    unit = await get(session, unit_id)
+    # Locked before the counts below: whatever gives the unit a shift or an order holds its row
+    # (`held`) until it commits, so that on PostgreSQL one of the two waits for the other and
+    # the counts see its shift or order, rather than both passing their checks.
+    unit = await session.scalar(
+        select(Unit)
+        .where(Unit.id == unit_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if unit is None:
+        raise DomainError(ErrorCode.UNIT_NOT_FOUND)
     if unit.archived == archived:
         return unit
     if archived:
@@ -135,6 +145,22 @@ async def set_archived(
 
 async def get(session: AsyncSession, unit_id: int) -> Unit:
     unit = await session.get(Unit, unit_id)
+    if unit is None:
+        raise DomainError(ErrorCode.UNIT_NOT_FOUND)
+    return unit
+
+
+async def held(session: AsyncSession, unit_id: int) -> Unit:
+    """The unit read afresh and its row held (FOR SHARE) to the end of the transaction, to give
+    it a shift or an order: `set_archived`, which locks the row, waits for this transaction
+    and then counts what it added, or this waits for the archiving and sees it. SQLite, which
+    runs one write transaction at a time, ignores the clause."""
+    unit: Unit | None = await session.scalar(
+        select(Unit)
+        .where(Unit.id == unit_id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    )
     if unit is None:
         raise DomainError(ErrorCode.UNIT_NOT_FOUND)
     return unit

@@ -26,6 +26,7 @@ from bot.db.models import (
     ShiftStatus,
 )
 from bot.errors import DomainError, ErrorCode
+from bot.services.people import units
 from bot.services.people.access import Actor
 from bot.services.people.members import serves_on_posts
 from bot.services.people.tags import clean_tag
@@ -97,8 +98,9 @@ async def schedulable_post(session: AsyncSession, actor: Actor, post_id: int) ->
     post = await posts.get_managed(session, actor, post_id)
     if post.archived:
         raise DomainError(ErrorCode.POST_ARCHIVED, post=post.name)
-    if post.unit.archived:
-        raise DomainError(ErrorCode.UNIT_ARCHIVED_NO_SHIFTS, unit=post.unit.name)
+    unit = await units.held(session, post.unit_id)  # not archived until this commits
+    if unit.archived:
+        raise DomainError(ErrorCode.UNIT_ARCHIVED_NO_SHIFTS, unit=unit.name)
     return post
 
 
