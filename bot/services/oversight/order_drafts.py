@@ -30,6 +30,7 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.oversight import checks, notices, orders, reports
+from bot.services.people import units
 from bot.services.people.access import Actor
 from bot.services.platform import dialogues
 from bot.services.schedule import timespec
@@ -266,8 +267,11 @@ async def issue(
     orders.require_inspector(actor)
     data = dialogue.data
     draft = await draft_of(session, dialogue)
-    if draft.unit.archived:
-        raise DomainError(ErrorCode.ORDER_UNIT_ARCHIVED, unit=draft.unit.name)
+    # Read afresh and held to the commit: archiving the unit (which refuses open orders)
+    # waits for this order, or this sees the unit archived.
+    unit = await units.held(session, draft.unit.id)
+    if unit.archived:
+        raise DomainError(ErrorCode.ORDER_UNIT_ARCHIVED, unit=unit.name)
     _check_deadline(draft.deadline_at, now, _visible_from(dialogue, now))
     source, source_id = Source(data["source"]), int(data["source_id"])
     if await _existing(session, source, source_id) is not None:
