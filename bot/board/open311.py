@@ -58,10 +58,13 @@ PHONE_DIGITS_MIN = 7
 # A licence plate typed into a description (a report of illegal parking names one): the
 # province's character and the city's letter, maybe a separator, then 5 characters (6 on a new
 # energy car's plate), mostly digits. The province and the letter are kept, the rest masked.
-PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+# Also as someone writing traditional characters (zh_Hant) types them: 粵B, 滬A, 京A1234學.
+PROVINCES = (
+    "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼滬雲遼魯蘇贛晉陝閩貴粵寧瓊"
+)
 PLATES = re.compile(
     rf"(?P<kept>[{PROVINCES}][A-Za-z])[·•・.\s-]?"
-    r"(?P<rest>[A-Za-z0-9]{4,5}[A-Za-z0-9挂学警港澳])(?![A-Za-z0-9])"
+    r"(?P<rest>[A-Za-z0-9]{4,5}[A-Za-z0-9挂学警港澳掛學])(?![A-Za-z0-9])"
 )
 PLATE_DIGITS_MIN = 3  # so that a word written after a province's name (京Beijing) is kept
 # Requests are rows of INTEGER ids: a larger number is an error on PostgreSQL, not "no such row".

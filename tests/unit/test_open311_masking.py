@@ -37,6 +37,11 @@ def test_phone_numbers_are_masked_and_dates_kept(
         ("粤BD12345", "粤B***"),
         ("京a1234学", "京a***"),
         ("川Ａ１２３４５，电话13812345678", "川Ａ***，电话***"),
+        # Typed by someone writing traditional characters (zh_Hant).
+        ("粵B12345 停在盲道上", "粵B*** 停在盲道上"),
+        ("滬A·12345", "滬A***"),
+        ("京A1234學", "京A***"),
+        ("來自京Beijing的遊客", "來自京Beijing的遊客"),
         ("来自京Beijing的游客", "来自京Beijing的游客"),
         ("川A区12号楼", "川A区12号楼"),
         ("人民路 12 号门口", "人民路 12 号门口"),
