@@ -182,3 +182,23 @@ async def test_a_unit_nobody_could_hear_is_told_so_not_that_there_are_no_shifts(
         "什么都没有发送。"
     )
     assert await harness.count(Broadcast) == 0 and await harness.count(OutboxMessage) == 0
+
+
+async def test_all_units_shifts_whose_units_have_no_volunteers_are_refused_as_such(
+    harness: Harness,
+) -> None:
+    """An admin sends every unit tomorrow's shifts, which are all in a unit nobody has joined
+    yet: the refusal says nobody could receive them, not that the volunteers (of "this unit")
+    lack a tag or were sent them a short while ago, neither of which is so."""
+    empty = await unit(harness)
+    await shift(harness, await post(harness, empty), DAY + dt.timedelta(days=1))
+    await person(harness, 9721, await unit(harness, "交警队"), "甲")
+    await command(harness, harness.admin, "start")
+    await command(harness, harness.admin, "broadcast")
+    await press_and_settle(harness, harness.admin, "🌐 所有单位")
+    await press_and_settle(harness, harness.admin, "📅 明天的班次")
+    await press_and_settle(harness, harness.admin, "📤 发送")
+    assert harness.admin.answered_callbacks[-1]["text"] == (
+        "还没有志愿者可以收到，什么都没有发送。先用 /invite 邀请志愿者加入。"
+    )
+    assert await harness.count(Broadcast) == 0 and await harness.count(OutboxMessage) == 0

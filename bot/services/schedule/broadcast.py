@@ -211,7 +211,10 @@ async def send_shifts(
         session, actor, BroadcastKind.SHIFTS, audience.unit_id, chat_id, language, None, now
     )
     members = await volunteers(session, audience.unit_id)
-    if not members:
+    # Sent to all units, the shifts may all be in units nobody has joined yet: that is nobody
+    # to receive them, not volunteers lacking a tag.
+    with_shifts = {item.shift.post.unit_id for item in items}
+    if not any(member.unit_id in with_shifts for member in members):
         raise DomainError(ErrorCode.BROADCAST_NO_VOLUNTEERS)
     # A shift the understaffed alert offered someone a moment ago is not offered again.
     offered = await offers.offered_elsewhere(
