@@ -466,6 +466,9 @@ async def test_two_members_of_one_name_are_tagged_by_their_phone(harness: Harnes
     assert "尾号 0000" in text and "尾号 1234" in text
     assert "/tag 0000 党员" in text
 
+    # Full-width digits (a Chinese keyboard's) and a number written (+86)139… are taken too.
+    assert "王伟 已加上标签「党员」" in await command(harness, coordinator, "tag", "１２３４ 党员")
+    assert "已去掉" in await command(harness, coordinator, "tag", "(+86)13900001234 党员")
     assert "王伟 已加上标签「党员」" in await command(harness, coordinator, "tag", "1234 党员")
     tagged = await harness.member(8503)
     untouched = await harness.member(8502)

@@ -212,7 +212,8 @@ async def test_hand_over_to_one_of_two_members_of_one_name_by_their_phone(
         "请输入更完整的名字，或对方手机号的后四位。"
     )
     assert await offers(harness) == []
-    await town_.holder.send_text("2222")
+    # Typed with a Chinese keyboard's full-width digits, as phone numbers often are.
+    await town_.holder.send_text("２２２２")
     await harness.settle()
     assert f"已请 王伟 代班 {LABEL}" in (town_.holder.last().text or "")
     await harness.deliver()

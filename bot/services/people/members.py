@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -19,6 +20,18 @@ ON_POST_ROLES = frozenset({Role.VOLUNTEER})
 
 
 PHONE_TAIL = 4  # the last digits of a phone number, as 尾号 names someone
+# What people put between a phone number's digits: +86 138-0000-1234, (+86)13800001234.
+PHONE_PUNCTUATION = frozenset(" -()+")
+
+
+def typed_phone(typed: str) -> str | None:
+    """The digits of a phone number or of its last PHONE_TAIL or more digits as typed (with a
+    Chinese keyboard's full-width digits too), or None when what was typed is not one."""
+    plain = unicodedata.normalize("NFKC", typed)
+    digits = "".join(ch for ch in plain if ch not in PHONE_PUNCTUATION)
+    if len(digits) >= PHONE_TAIL and digits.isascii() and digits.isdecimal():
+        return digits
+    return None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Member, MemberTag, Role
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
-from bot.services.people.members import PHONE_TAIL, Shown
+from bot.services.people.members import PHONE_TAIL, Shown, typed_phone
 from bot.services.platform import audit
 
 TAG_MAX = 32
@@ -57,8 +57,8 @@ async def toggle(
             await session.scalars(query.where(func.lower(Member.display_name) == typed.lower()))
         ).unique()
     )
-    digits = "".join(typed.split()).removeprefix("+").replace("-", "")
-    if not found and digits.isdecimal() and len(digits) >= PHONE_TAIL:
+    digits = typed_phone(typed)
+    if not found and digits is not None:
         # Names repeat and a member cannot change theirs: the phone, or its last digits, tells
         # two people of one name apart.
         by_phone = query.where(Member.phone.endswith(digits, autoescape=True))

@@ -25,7 +25,7 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people.access import Actor
-from bot.services.people.members import PHONE_TAIL, Shown, serves_on_posts
+from bot.services.people.members import Shown, serves_on_posts, typed_phone
 from bot.services.platform import audit
 from bot.services.schedule import seats
 from bot.services.schedule.eligibility import check_eligibility, no_shows
@@ -168,8 +168,8 @@ async def find_member(session: AsyncSession, member: Member, name: str) -> Membe
     found = [p for p in people if p.display_name.casefold() == wanted]
     if not found:
         found = [p for p in people if wanted in p.display_name.casefold()]
-    digits = "".join(typed.split()).removeprefix("+").replace("-", "")
-    if not found and digits.isdecimal() and len(digits) >= PHONE_TAIL:
+    digits = typed_phone(typed)
+    if not found and digits is not None:
         # Names repeat and nobody can change theirs: the phone's last digits, which the
         # refusal below shows, tell two people of one name apart.
         found = [p for p in people if (p.phone or "").endswith(digits)]
