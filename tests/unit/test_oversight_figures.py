@@ -289,3 +289,32 @@ async def test_a_day_of_25_hours_is_not_cut_into_check_rounds(database: Database
             session, start=start, end=end, now=end + dt.timedelta(days=1), settings=settings
         )
     assert found[unit_id].inspection_score == pytest.approx(70)
+
+
+async def test_an_order_at_its_deadline_has_not_yet_missed_it(database: Database) -> None:
+    """Accepted at its deadline is accepted on time, and the order is overdue only after it:
+    asked at that very moment, an order not yet accepted is neither due nor overdue yet."""
+    first, _ = await _month(database)
+    settings = make_settings(database.url)
+    async with database.session() as session:
+        before = (
+            await figures.per_unit(session, start=START, end=END, now=NOW, settings=settings)
+        )[first]
+        session.add(
+            RectificationOrder(
+                unit_id=first,
+                category=Category.LITTER,
+                status=OrderStatus.ISSUED,
+                issued_at=day(18),
+                visible_from=day(18),
+                deadline_at=NOW,
+                first_deadline_at=NOW,
+                updated_at=day(18),
+                reopened=0,
+            )
+        )
+    async with database.session() as session:
+        found = await figures.per_unit(session, start=START, end=END, now=NOW, settings=settings)
+    mine = found[first]
+    assert mine.overdue == before.overdue
+    assert (mine.due, mine.accepted_on_time) == (before.due, before.accepted_on_time)

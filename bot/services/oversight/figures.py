@@ -293,7 +293,8 @@ async def _orders(
             order.first_deadline_at >= start,
             order.first_deadline_at < end,
             seen,
-            or_(order.first_deadline_at <= now, accepted_in_time),
+            # At the deadline itself it may still be accepted on time (and is not overdue).
+            or_(order.first_deadline_at < now, accepted_in_time),
         ),
         func.count(),
         # The first acceptance: a relapse reopening the order later does not undo it.
