@@ -11,6 +11,7 @@ from bot.db.models import (
     AuditEntry,
     Category,
     OrderStatus,
+    OutboxMessage,
     RectificationOrder,
     Role,
     Shift,
@@ -166,3 +167,27 @@ async def test_an_archived_units_coordinator_adds_no_shifts(harness: Harness) ->
     assert await command(harness, coordinator, "invite") == (
         "「环卫所」已归档，不能再邀请新成员（管理员可在 /units 里恢复）。"
     )
+
+
+async def test_an_announcement_to_every_unit_skips_an_archived_one(harness: Harness) -> None:
+    staying = await unit(harness, "交警队")
+    gone = await unit(harness, "环卫所")
+    await person(harness, 9601, staying, "甲")
+    await person(harness, 9602, gone, "乙")
+    admin = harness.admin
+    await command(harness, admin, "units")
+    await admin.press_data(UnitArchive(gone, True, 0).pack(), admin.last().message_id)
+    await harness.settle()
+    await command(harness, admin, "broadcast")
+    await admin.press("🌐 所有单位")
+    await harness.settle()
+    await admin.press("📢 发一条通知")
+    await harness.settle()
+    await admin.send_text("明早 7 点全员到岗，穿红马甲。")
+    await harness.settle()
+    assert "将发给 1 名志愿者" in (admin.last().text or ""), admin.last().text
+    await admin.press("📤 发送")
+    await harness.settle()
+    async with harness.session() as session:
+        told = set(await session.scalars(select(OutboxMessage.chat_id)))
+    assert 9601 in told and 9602 not in told

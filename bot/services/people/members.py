@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Member, MemberRole, Role
+from bot.db.models import Member, MemberRole, Role, Unit
 from bot.i18n import LANGUAGES
 from bot.services.people.access import Actor
 
@@ -66,10 +66,12 @@ def _on_post_query() -> Select[Member]:
 
 async def on_post(session: AsyncSession, unit_id: int | None) -> list[Member]:
     """The active members who stand on posts and can be written to (they have not blocked the
-    bot), of one unit or of all, by id."""
+    bot), of one unit or of all units still in the campaign (not archived), by id."""
     query = _on_post_query()
     if unit_id is not None:
         query = query.where(Member.unit_id == unit_id)
+    else:
+        query = query.where(Member.unit_id.in_(select(Unit.id).where(Unit.archived.is_(False))))
     return list((await session.scalars(query)).unique())
 
 
