@@ -734,3 +734,29 @@ async def test_on_post_until_the_next_shift_elsewhere_checks_in_there_without_an
     await fang.send_location(*near(20))
     await harness.settle()
     assert "您已在「人民公园东门」签到" in (fang.last().text or "")
+
+
+async def test_checking_out_of_a_check_in_left_open_on_a_cancelled_shift_credits_nothing(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(7, 45))
+    await check_in(harness, fang)
+    # As cancelling a shift used to leave it: the seat and the shift cancelled, still open.
+    async with harness.session() as session:
+        row = await session.get(Assignment, seat)
+        assert row is not None
+        row.status = AssignmentStatus.CANCELLED
+        row.shift.status = ShiftStatus.CANCELLED
+    # 09:30, before the automatic check-out came round: no reason asked for leaving a shift
+    # that was cancelled, and no minutes of it credited.
+    harness.clock.set(today(9, 30))
+    await fang.send_command("checkout")
+    await harness.settle()
+    assert fang.last().text == "🏁 已签退：黄河路-人民路口，09:30。本班计入服务时长 0 分钟。"
+    [record] = await checkins(harness)
+    assert record.checked_out_at == today(9, 30) and record.credited_minutes == 0
+    assert (await assignment(harness, seat)).status is AssignmentStatus.CANCELLED
+    assert await harness.count(Dialogue) == 0

@@ -21,6 +21,7 @@ from bot.db.models import (
     DialogueKind,
     Member,
     Shift,
+    ShiftStatus,
 )
 from bot.errors import DomainError, ErrorCode
 from bot.services.duty.presence import presence
@@ -100,16 +101,25 @@ async def close(
     return closed
 
 
-async def close_unserved(session: AsyncSession, checkin: CheckIn) -> bool:
-    """Close a check-in that is for no duty (its seat cancelled or taken away) with no minutes
-    credited, at the shift's start or the check-in if later: nothing of the shift was served.
-    The seat keeps its status; whether this closed it, as for `close`."""
-    shift = checkin.assignment.shift
+def for_duty(checkin: CheckIn) -> bool:
+    """Whether the check-in is on a seat still held for a shift that takes place. One left open
+    on a seat cancelled or taken away (as cancelling a shift did before it checked its people
+    out) is for no duty: nobody is asked about it, reminded of it or credited for it."""
+    return (
+        checkin.assignment.shift.status is ShiftStatus.SCHEDULED
+        and checkin.assignment.status is AssignmentStatus.CHECKED_IN
+    )
+
+
+async def close_unserved(session: AsyncSession, checkin: CheckIn, at: dt.datetime) -> bool:
+    """Close a check-in that is for no duty (its seat cancelled or taken away) at `at` with no
+    minutes credited: nothing of the shift was served. The seat keeps its status; whether this
+    closed it, as for `close`."""
     return await direct.update_row_if(
         session,
         checkin,
         (CheckIn.checked_out_at.is_(None),),
-        checked_out_at=max(checkin.checked_in_at, shift.starts_at),
+        checked_out_at=max(checkin.checked_in_at, at),
         checkout_kind=CheckoutKind.NORMAL,
         outside_since=None,
         credited_minutes=0,
@@ -140,6 +150,11 @@ async def request_checkout(
 ) -> NeedReason | CheckedOut:
     """/checkout or its button: before the end a short reason is asked first."""
     checkin = await _own_open_checkin(session, member, checkin_id)
+    if not for_duty(checkin):
+        # Its shift was cancelled: no reason to ask, no minutes to credit.
+        if not await close_unserved(session, checkin, now):
+            raise DomainError(ErrorCode.CHECKIN_NOT_CHECKED_IN)
+        return CheckedOut(checkin)
     if now < checkin.assignment.shift.ends_at:
         await dialogues.begin(
             session,

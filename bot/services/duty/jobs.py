@@ -24,7 +24,7 @@ from bot.db.models import (
 from bot.i18n import Translator
 from bot.services.duty import noshow
 from bot.services.duty.checkin_text import distance, duration, minutes_between
-from bot.services.duty.checkout import close, close_unserved
+from bot.services.duty.checkout import close, close_unserved, for_duty
 from bot.services.duty.presence import note_left_post
 from bot.services.platform import outbox
 from bot.services.platform.notify import Render, notify
@@ -76,16 +76,6 @@ def _auto_checked_out(checkin: CheckIn) -> Render:
     return render
 
 
-def _served(checkin: CheckIn) -> bool:
-    """Whether the check-in is on a seat still held for a shift that takes place. One left open
-    on a seat cancelled or taken away (as cancelling a shift did before it checked its people
-    out) is for no duty: nobody is asked about it, reminded of it or credited for it."""
-    return (
-        checkin.assignment.shift.status is ShiftStatus.SCHEDULED
-        and checkin.assignment.status is AssignmentStatus.CHECKED_IN
-    )
-
-
 async def left_post_alerts(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """Ask, gently, whoever has been outside their post's geofence for LEFT_POST_ALERT_MIN
     whether they are still on post: once per time they left."""
@@ -106,7 +96,7 @@ async def left_post_alerts(session: AsyncSession, now: dt.datetime, settings: Se
         assert checkin.outside_since is not None
         # Judged here, not in the statements of these jobs: with these conditions there SQLite
         # starts from the seats instead of the index of open check-ins, and the rows are few.
-        if not _served(checkin):
+        if not for_duty(checkin):
             continue
         note_left_post(checkin, now, settings)
         latest = await session.scalar(
@@ -143,7 +133,7 @@ async def checkout_reminders(session: AsyncSession, now: dt.datetime, settings: 
     )
     queued = 0
     for checkin in list(checkins):
-        if not _served(checkin):
+        if not for_duty(checkin):
             continue
         queued += await notify(
             session,
@@ -160,7 +150,7 @@ async def checkout_reminders(session: AsyncSession, now: dt.datetime, settings: 
 
 async def auto_checkout(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """Close check-outs forgotten AUTO_CHECKOUT_AFTER_MIN after the shift's end, credited up to
-    the end, and tell the volunteer. A check-in that is for no duty (``_served``) is closed
+    the end, and tell the volunteer. A check-in that is for no duty (``for_duty``) is closed
     too, silently and with no hours: otherwise it would stay open for ever, and /checkout after
     the shift's end would credit her for a shift nobody served."""
     cutoff = now - dt.timedelta(minutes=settings.auto_checkout_after_min)
@@ -173,8 +163,9 @@ async def auto_checkout(session: AsyncSession, now: dt.datetime, settings: Setti
     queued = 0
     for checkin in list(checkins):
         shift = checkin.assignment.shift
-        if not _served(checkin):
-            await close_unserved(session, checkin)
+        if not for_duty(checkin):
+            # Closed as of the shift's start: nothing after it was duty.
+            await close_unserved(session, checkin, shift.starts_at)
             continue
         if not await close(session, checkin, shift.ends_at, CheckoutKind.AUTO, now):
             continue  # checked out by hand since it was read: that reply said so
