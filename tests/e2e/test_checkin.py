@@ -196,21 +196,27 @@ async def test_a_refused_check_in_leaves_a_forgotten_check_out_to_the_automatic_
     assert record.checkout_kind is CheckoutKind.AUTO
 
 
-async def test_a_check_in_left_open_on_a_cancelled_shift_is_closed_unpaid_and_unprompted(
-    harness: Harness,
-) -> None:
+async def _checked_in_then_cancelled_as_before(harness: Harness) -> tuple[SimUser, int]:
+    """王芳 checked in early (07:45) to an 08:00-10:00 seat, then left as cancelling a shift used
+    to leave her: the shift and the seat cancelled, her check-in still open. The seat's id."""
     crew = await team(harness)
     fang = crew.volunteers[0]
     seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
     harness.clock.set(today(7, 45))
     await check_in(harness, fang)
-    # As cancelling a shift used to leave it: the shift and the seat cancelled, the check-in
-    # made early still open.
     async with harness.session() as session:
         row = await session.get(Assignment, seat)
         assert row is not None
         row.status = AssignmentStatus.CANCELLED
         row.shift.status = ShiftStatus.CANCELLED
+    return fang, seat
+
+
+async def test_a_check_in_left_open_on_a_cancelled_shift_is_closed_unpaid_and_unprompted(
+    harness: Harness,
+) -> None:
+    fang, seat = await _checked_in_then_cancelled_as_before(harness)
+    async with harness.session() as session:
         opened = await session.scalar(select(CheckIn).where(CheckIn.assignment_id == seat))
         assert opened is not None
         opened.outside_since = today(8, 0)
@@ -739,17 +745,7 @@ async def test_on_post_until_the_next_shift_elsewhere_checks_in_there_without_an
 async def test_checking_out_of_a_check_in_left_open_on_a_cancelled_shift_credits_nothing(
     harness: Harness,
 ) -> None:
-    crew = await team(harness)
-    fang = crew.volunteers[0]
-    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
-    harness.clock.set(today(7, 45))
-    await check_in(harness, fang)
-    # As cancelling a shift used to leave it: the seat and the shift cancelled, still open.
-    async with harness.session() as session:
-        row = await session.get(Assignment, seat)
-        assert row is not None
-        row.status = AssignmentStatus.CANCELLED
-        row.shift.status = ShiftStatus.CANCELLED
+    fang, seat = await _checked_in_then_cancelled_as_before(harness)
     # 09:30, before the automatic check-out came round: no reason asked for leaving a shift
     # that was cancelled, and no minutes of it credited.
     harness.clock.set(today(9, 30))
