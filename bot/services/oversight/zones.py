@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Unit, Zone
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
+from bot.services.people.units import name_key
 from bot.services.platform import audit
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -127,10 +128,6 @@ def _invalidity(geometry: BaseGeometry) -> tuple[str, str]:
     return code, f"{latitude:.5f}, {longitude:.5f}"
 
 
-def _unit_key(name: str) -> str:
-    return " ".join(name.split()).lower()
-
-
 async def read(session: AsyncSession, data: bytes) -> Imported:
     """Check an uploaded file; nothing is written."""
     if len(data) > MAX_BYTES:
@@ -138,9 +135,9 @@ async def read(session: AsyncSession, data: bytes) -> Imported:
     features = _features(data)
     if isinstance(features, Problem):
         return Imported([], [features])
-    # A unit is named as everywhere else a name is typed (units.by_name): any case, any spaces.
+    # A unit is named as everywhere else a name is typed: any case, any spacing.
     units = {
-        _unit_key(name): (unit_id, name, archived)
+        name_key(name): (unit_id, name, archived)
         for unit_id, name, archived in (
             await session.execute(select(Unit.id, Unit.name, Unit.archived))
         ).all()
@@ -160,10 +157,10 @@ async def read(session: AsyncSession, data: bytes) -> Imported:
         if not unit_name:
             problems.append(Problem("no_unit", number))
             continue
-        if _unit_key(unit_name) not in units:
+        if name_key(unit_name) not in units:
             problems.append(Problem("unknown_unit", number, {"unit": unit_name}))
             continue
-        unit_id, unit_name, archived = units[_unit_key(unit_name)]
+        unit_id, unit_name, archived = units[name_key(unit_name)]
         if archived:
             problems.append(Problem("archived_unit", number, {"unit": unit_name}))
             continue

@@ -38,8 +38,13 @@ def _clean_name(name: str) -> str:
     return cleaned
 
 
+def name_key(name: str) -> str:
+    """A unit's name as names are compared: any case, any spacing."""
+    return " ".join(name.split()).lower()
+
+
 async def _name_taken(session: AsyncSession, name: str, except_id: int | None = None) -> bool:
-    query = select(Unit.id).where(func.lower(Unit.name) == name.lower())
+    query = select(Unit.id).where(func.lower(Unit.name) == name_key(name))
     if except_id is not None:
         query = query.where(Unit.id != except_id)
     return await session.scalar(query) is not None
@@ -99,14 +104,7 @@ async def set_archived(
     # Locked before the counts below: whatever gives the unit a shift or an order holds its row
     # (`held`) until it commits, so that on PostgreSQL one of the two waits for the other and
     # the counts see its shift or order, rather than both passing their checks.
-    unit = await session.scalar(
-        select(Unit)
-        .where(Unit.id == unit_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if unit is None:
-        raise DomainError(ErrorCode.UNIT_NOT_FOUND)
+    unit = await _locked(session, unit_id, shared=False)
     if unit.archived == archived:
         return unit
     if archived:
@@ -155,10 +153,14 @@ async def held(session: AsyncSession, unit_id: int) -> Unit:
     it a shift or an order: `set_archived`, which locks the row, waits for this transaction
     and then counts what it added, or this waits for the archiving and sees it. SQLite, which
     runs one write transaction at a time, ignores the clause."""
+    return await _locked(session, unit_id, shared=True)
+
+
+async def _locked(session: AsyncSession, unit_id: int, *, shared: bool) -> Unit:
     unit: Unit | None = await session.scalar(
         select(Unit)
         .where(Unit.id == unit_id)
-        .with_for_update(read=True)
+        .with_for_update(read=shared)
         .execution_options(populate_existing=True)
     )
     if unit is None:
@@ -176,7 +178,7 @@ async def get_open(session: AsyncSession, unit_id: int) -> Unit:
 
 async def by_name(session: AsyncSession, name: str) -> Unit | None:
     unit: Unit | None = await session.scalar(
-        select(Unit).where(func.lower(Unit.name) == " ".join(name.split()).lower())
+        select(Unit).where(func.lower(Unit.name) == name_key(name))
     )
     return unit
 

@@ -492,12 +492,13 @@ async def _check_out_unserved(session: AsyncSession, assignment_id: int, now: dt
 
 async def count_upcoming_of_post(session: AsyncSession, post_id: int, now: dt.datetime) -> int:
     """The post's shifts still to end: archiving the post leaves them to take place."""
-    found = await session.scalar(
-        select(func.count(Shift.id)).where(
-            Shift.post_id == post_id, Shift.status == ShiftStatus.SCHEDULED, Shift.ends_at > now
-        )
-    )
+    found = await session.scalar(select(func.count(Shift.id)).where(*_to_come(post_id, now)))
     return int(found or 0)
+
+
+def _to_come(post_id: int, now: dt.datetime) -> tuple[ColumnElement[bool], ...]:
+    """The post's shifts still scheduled and not yet over at `now`."""
+    return (Shift.post_id == post_id, Shift.status == ShiftStatus.SCHEDULED, Shift.ends_at > now)
 
 
 async def upcoming_of_post(
@@ -507,14 +508,7 @@ async def upcoming_of_post(
     found = list(
         (
             await session.scalars(
-                select(Shift)
-                .where(
-                    Shift.post_id == post.id,
-                    Shift.status == ShiftStatus.SCHEDULED,
-                    Shift.ends_at > now,
-                )
-                .order_by(Shift.starts_at)
-                .limit(limit)
+                select(Shift).where(*_to_come(post.id, now)).order_by(Shift.starts_at).limit(limit)
             )
         ).unique()
     )
