@@ -38,22 +38,27 @@ def day(number: int, hour: int = 2) -> dt.datetime:
     return dt.datetime(2026, 12, number, hour, tzinfo=UTC)
 
 
+def _crossing(unit: Unit, created_at: dt.datetime) -> Post:
+    """A traffic post of the unit (its id assigned once flushed)."""
+    return Post(
+        unit_id=unit.id,
+        name="路口",
+        type=PostType.TRAFFIC,
+        latitude=30.0,
+        longitude=104.0,
+        radius_m=100,
+        archived=False,
+        created_at=created_at,
+    )
+
+
 async def _month(database: Database) -> tuple[int, int]:
     async with database.session() as session:
         first = Unit(name="城管局", created_at=START, require_swap_approval=False)
         second = Unit(name="交通局", created_at=START, require_swap_approval=False)
         session.add_all([first, second])
         await session.flush()
-        post = Post(
-            unit_id=first.id,
-            name="路口",
-            type=PostType.TRAFFIC,
-            latitude=30.0,
-            longitude=104.0,
-            radius_m=100,
-            archived=False,
-            created_at=START,
-        )
+        post = _crossing(first, START)
         reporter = Member(telegram_id=1, display_name="王芳", unit_id=first.id, registered_at=START)
         session.add_all([post, reporter])
         await session.flush()
@@ -248,16 +253,7 @@ async def test_a_day_of_25_hours_is_not_cut_into_check_rounds(database: Database
         unit = Unit(name="城管局", created_at=start, require_swap_approval=False)
         session.add(unit)
         await session.flush()
-        post = Post(
-            unit_id=unit.id,
-            name="路口",
-            type=PostType.TRAFFIC,
-            latitude=30.0,
-            longitude=104.0,
-            radius_m=100,
-            archived=False,
-            created_at=start,
-        )
+        post = _crossing(unit, start)
         session.add(post)
         await session.flush()
         for hour, score in ((1, 80.0), (20, 60.0)):
