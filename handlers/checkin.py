@@ -190,7 +190,9 @@ async def start(turn: Turn) -> None:
 async def on_photo(turn: Turn) -> None:
     """A photo outside any dialogue. People send the on-post photo first: while a shift of
     theirs is open for check-in, the check-in begins and asks for the location (the photo
-    comes after it); any other photo is answered as any other message."""
+    comes after it). On post already, they are told so (the rest of the album whose first
+    photo checked them in just now is passed over); any other photo is answered as any other
+    message."""
     member = turn.actor.member
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is not None or member is None or not member.active:
@@ -198,7 +200,16 @@ async def on_photo(turn: Turn) -> None:
         return
     try:
         step = await checkin.begin(turn.session, member, turn.now, turn.runtime.settings)
-    except DomainError:
+    except DomainError as error:
+        message = turn.message
+        assert message is not None
+        if checkin.rest_of_album(error, message.media_group_id is not None, turn.now):
+            return
+        if error.code is ErrorCode.CHECKIN_ALREADY:
+            # On post already (a photo sent again on a poor network): say so, not "not
+            # understood", which reads as if the check-in had failed.
+            turn.refuse(error)
+            return
         await common.route_message(turn)
         return
     turn.reply(turn.t("checkin.photo_before_location"))

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from bot.emulator.server import BotApiEmulator
 
 _callback_ids = itertools.count(1)
+_album_ids = itertools.count(13_000_000_000_000_000)
 _SAMPLE_JPEG = b"\xff\xd8\xff\xe0" + b"emulated photo" + b"\xff\xd9"
 
 
@@ -167,10 +168,28 @@ class _Sender:
         return await self._send({"contact": contact})
 
     async def send_photo(
-        self, data: bytes = _SAMPLE_JPEG, caption: str | None = None, forwarded: bool = False
+        self,
+        data: bytes = _SAMPLE_JPEG,
+        caption: str | None = None,
+        forwarded: bool = False,
+        media_group_id: str | None = None,
     ) -> JSON:
+        """A photo; with `media_group_id`, one photo of an album (Telegram delivers an album
+        as one message per photo, all carrying the album's id)."""
         stored = self._world.new_file(data, "photo")
-        return await self._send_photo_file(stored.file_id, caption, forwarded)
+        return await self._send_photo_file(stored.file_id, caption, forwarded, media_group_id)
+
+    async def send_album(self, count: int, caption: str | None = None) -> list[JSON]:
+        """An album of `count` fresh photos, the caption on the first, as Telegram sends one."""
+        group = str(next(_album_ids))
+        return [
+            await self.send_photo(
+                _SAMPLE_JPEG + bytes([index]),
+                caption if index == 0 else None,
+                media_group_id=group,
+            )
+            for index in range(count)
+        ]
 
     async def send_photo_again(
         self, file_unique_id: str, caption: str | None = None, forwarded: bool = False
@@ -180,10 +199,18 @@ class _Sender:
         again = self._world.new_file(earlier.data, "photo", unique_id=earlier.file_unique_id)
         return await self._send_photo_file(again.file_id, caption, forwarded)
 
-    async def _send_photo_file(self, file_id: str, caption: str | None, forwarded: bool) -> JSON:
+    async def _send_photo_file(
+        self,
+        file_id: str,
+        caption: str | None,
+        forwarded: bool,
+        media_group_id: str | None = None,
+    ) -> JSON:
         body: JSON = {"photo": photo_sizes(self._world, self._world.files[file_id])}
         if caption:
             body["caption"] = caption
+        if media_group_id is not None:
+            body["media_group_id"] = media_group_id
         return await self._send(self._forward_origin(body, forwarded))
 
     async def send_document(

@@ -263,6 +263,20 @@ async def _chosen_with_photo(
     )
 
 
+# The photos of one album arrive as separate messages within moments of each other: those
+# after the one that completed a check-in come this soon after it.
+ALBUM_SPREAD = dt.timedelta(minutes=1)
+
+
+def rest_of_album(error: DomainError, in_album: bool, now: dt.datetime) -> bool:
+    """Whether a photo refused by `error` is one more photo of the album whose first photo
+    checked in just now: nothing to answer (the check-in was confirmed)."""
+    if not in_album or error.code is not ErrorCode.CHECKIN_ALREADY:
+        return False
+    since = error.params.get("since")
+    return isinstance(since, dt.datetime) and now - since < ALBUM_SPREAD
+
+
 # -- the dialogue -----------------------------------------------------------------------------
 
 
