@@ -345,10 +345,9 @@ async def add_photo(
     open ends the checklist, but only once it is accepted: a refused one leaves the check where
     it was."""
     from_checklist = dialogue.step == Step.ITEMS
-    held: list[dict[str, Any]] = [] if from_checklist else list(dialogue.data.get("photos") or [])
-    if len(held) >= evidence.MAX_PHOTOS:
-        return len(held)
-    held.append(await evidence.accept(session, photo, held, settings))
+    held = await evidence.add(
+        session, photo, [] if from_checklist else dialogue.data.get("photos") or [], settings
+    )
     if from_checklist:
         dialogues.advance(dialogue, Step.PHOTOS, now, photos=held, note=None)
     else:

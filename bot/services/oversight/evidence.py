@@ -35,7 +35,7 @@ async def accept(
 ) -> dict[str, Any]:
     """Judge a photo offered during a dialogue (`held`: the photos taken so far in it) and
     return what the dialogue keeps of it."""
-    again = any(item["file_unique_id"] == photo.file_unique_id for item in held)
+    again = holds(held, photo)
     flagged = photo_rules.judge(
         photo,
         again or await used_before(session, photo.file_unique_id),
@@ -43,6 +43,24 @@ async def accept(
         ErrorCode.EVIDENCE_PHOTO_REUSED,
     )
     return {"file_id": photo.file_id, "file_unique_id": photo.file_unique_id, "flagged": flagged}
+
+
+def holds(held: Sequence[dict[str, Any]], photo: Photo) -> bool:
+    """Whether the dialogue has this picture already."""
+    return any(item["file_unique_id"] == photo.file_unique_id for item in held)
+
+
+async def add(
+    session: AsyncSession, photo: Photo, held: Sequence[dict[str, Any]], settings: Settings
+) -> list[dict[str, Any]]:
+    """The dialogue's photos with `photo` added. The same picture sent again (a phone on a poor
+    network sends twice) is the one photo it has, not a picture used before; past
+    ``MAX_PHOTOS`` nothing is added."""
+    photos = list(held)
+    # A forwarded copy is still judged, and refused as forwarded.
+    if len(photos) < MAX_PHOTOS and (photo.forwarded or not holds(photos, photo)):
+        photos.append(await accept(session, photo, photos, settings))
+    return photos
 
 
 def keep(

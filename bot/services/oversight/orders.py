@@ -328,9 +328,7 @@ async def begin_reply(
 async def add_reply_photo(
     session: AsyncSession, dialogue: Dialogue, photo: Photo, now: dt.datetime, settings: Settings
 ) -> int:
-    held: list[dict[str, Any]] = list(dialogue.data.get("photos") or [])
-    if len(held) < evidence.MAX_PHOTOS:
-        held.append(await evidence.accept(session, photo, held, settings))
+    held = await evidence.add(session, photo, dialogue.data.get("photos") or [], settings)
     dialogues.advance(dialogue, "photos", now, photos=held)
     return len(held)
 

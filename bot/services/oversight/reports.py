@@ -89,9 +89,7 @@ async def begin(
 async def add_photo(
     session: AsyncSession, dialogue: Dialogue, photo: Photo, now: dt.datetime, settings: Settings
 ) -> int:
-    held: list[dict[str, Any]] = list(dialogue.data.get("photos") or [])
-    if len(held) < evidence.MAX_PHOTOS:
-        held.append(await evidence.accept(session, photo, held, settings))
+    held = await evidence.add(session, photo, dialogue.data.get("photos") or [], settings)
     step = Step.LOCATION if dialogue.step == Step.PHOTO else Step(dialogue.step)
     dialogues.advance(dialogue, step, now, photos=held)
     return len(held)

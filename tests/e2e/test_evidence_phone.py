@@ -1,0 +1,88 @@
+"""Evidence photos as they come from a phone on a poor network: the same picture sent twice
+during one check, street report or order reply is the one photo, not a "photo used before"."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import EvidencePhoto, StreetReport
+from tests.e2e.oversight_fixtures import city, near
+from tests.e2e.schedule import press_and_settle
+from tests.e2e.test_orders import ordered
+from tests.harness import Harness
+
+
+@pytest.mark.parametrize(
+    "settings_overrides",
+    [{"checkin_duplicate_photo": "refuse"}, {"checkin_duplicate_photo": "flag"}],
+    ids=["refuse", "flag"],
+)
+async def test_a_picture_sent_twice_in_a_check_counts_once_and_is_not_used_before(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    inspector = town.inspector
+    await inspector.send_command("inspect")
+    await harness.settle()
+    await inspector.send_location(*near(30))
+    await harness.settle()
+    await press_and_settle(harness, inspector, "⭐ 黄河路-人民路口 · 城管局 · 30 米")
+    await press_and_settle(harness, inspector, "周查 · 明查")
+    await press_and_settle(harness, inspector, "0")
+    await press_and_settle(harness, inspector, "下一步：拍照 ▶️")
+    sent = await inspector.send_photo()
+    await harness.settle()
+    picture = str(sent["photo"][-1]["file_unique_id"])
+    # No tick came back: the same picture is sent again.
+    await inspector.send_photo_again(picture)
+    await harness.settle()
+    text = inspector.last().text or ""
+    assert "以前用过" not in text, text
+    assert "已收到 1 张照片" in text, text
+    await press_and_settle(harness, inspector, "✅ 提交督查")
+    [kept] = await _evidence(harness)
+    assert kept.file_unique_id == picture and not kept.flagged
+
+
+async def test_a_picture_sent_twice_in_a_street_report_counts_once(harness: Harness) -> None:
+    town = await city(harness)
+    wang = town.volunteers[0]
+    await wang.send_command("report")
+    await harness.settle()
+    sent = await wang.send_photo()
+    await harness.settle()
+    picture = str(sent["photo"][-1]["file_unique_id"])
+    await wang.send_photo_again(picture)
+    await harness.settle()
+    text = wang.last().text or ""
+    assert "以前用过" not in text and "问题在哪里" in text, text
+    await wang.send_location(*near(60))
+    await harness.settle()
+    await press_and_settle(harness, wang, "乱停车")
+    await press_and_settle(harness, wang, "✅ 提交")
+    assert await harness.count(StreetReport) == 1
+    assert [photo.file_unique_id for photo in await _evidence(harness)] == [picture]
+
+
+async def test_a_picture_sent_twice_in_an_order_reply_counts_once(harness: Harness) -> None:
+    town = await city(harness)
+    await ordered(harness, town)
+    coordinator = town.coordinator
+    await press_and_settle(harness, coordinator, "📤 回复整改")
+    sent = await coordinator.send_photo()
+    await harness.settle()
+    after = str(sent["photo"][-1]["file_unique_id"])
+    await coordinator.send_photo_again(after)
+    await harness.settle()
+    text = coordinator.last().text or ""
+    assert "以前用过" not in text and "已收到 1 张整改后照片" in text, text
+
+    await press_and_settle(harness, coordinator, "✅ 提交回复")
+    kept = [photo.file_unique_id for photo in await _evidence(harness)]
+    assert kept.count(after) == 1, kept
+
+
+async def _evidence(harness: Harness) -> list[EvidencePhoto]:
+    async with harness.session() as session:
+        return list(await session.scalars(select(EvidencePhoto).order_by(EvidencePhoto.id)))
