@@ -41,6 +41,7 @@ RETRY_LOCATION = frozenset(
         ErrorCode.CHECKIN_FORWARDED_LOCATION,
         ErrorCode.CHECKIN_VENUE,
         ErrorCode.CHECKIN_LIVE_REQUIRED,
+        ErrorCode.CHECKIN_LOCATION_STALE,
     }
 )
 
@@ -264,7 +265,9 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
                 turn.session, member, dialogue, photo, turn.now, turn.runtime.settings
             )
         except DomainError as error:
-            turn.refuse(error)
+            retry = error.code in RETRY_LOCATION
+            live = turn.runtime.settings.checkin_require_live_location
+            turn.refuse(error, location_keyboard(t, live=live) if retry else None)
             return
         _confirm(turn, step)
         return
@@ -311,9 +314,11 @@ async def on_live_update(turn: Turn) -> None:
     message = turn.message
     if member is None or message is None or message.location is None:
         return
-    await presence.record_live_position(
-        turn.session, member, position_of(message), turn.now, turn.runtime.settings
-    )
+    position = position_of(message)
+    settings = turn.runtime.settings
+    dialogue = await dialogues.current(turn.session, turn.user_id)
+    await checkin.live_moved(turn.session, dialogue, position, turn.now, settings)
+    await presence.record_live_position(turn.session, member, position, turn.now, settings)
 
 
 async def confirm_on_post(turn: Turn, data: OnPost) -> None:

@@ -40,3 +40,79 @@ async def test_an_album_where_one_photo_was_asked_checks_in_once_and_says_nothin
     assert "您已在「黄河路-人民路口」签到" in text, text
     assert len(await checkins(harness)) == 1
     assert await harness.count(Dialogue) == 0
+
+
+async def test_a_photo_long_after_the_location_asks_for_the_location_again(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(12, 0))
+    harness.clock.set(today(7, 35))
+    await fang.send_location(*near(20))
+    await harness.settle()
+    assert "位置已确认" in (fang.last().text or "")
+    # The photo only comes an hour and a half later, from wherever the phone is now.
+    harness.clock.set(today(9, 5))
+    await fang.send_photo()
+    await harness.settle()
+    text = fang.last().text or ""
+    assert "07:35" in text and "请重新发送一次您现在的位置" in text, text
+    keyboard = fang.reply_keyboard()
+    assert keyboard is not None and keyboard[0][0].get("request_location") is True
+    assert await checkins(harness) == []
+    assert (await assignment(harness, seat)).status == AssignmentStatus.SIGNED_UP
+    async with harness.session() as session:
+        dialogue = await session.get(Dialogue, fang.user_id)
+    assert dialogue is not None and dialogue.step == "location"
+    assert not dialogue.data.get("position")
+
+    await fang.send_location(*near(30))
+    await harness.settle()
+    await fang.send_photo()
+    await harness.settle()
+    assert "签到成功" in (fang.last().text or "")
+    [record] = await checkins(harness)
+    assert record.distance_m == 30 and record.minutes_late == 65
+
+
+async def test_a_shared_live_location_stays_fresh_while_it_moves(harness: Harness) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(12, 0))
+    harness.clock.set(today(7, 35))
+    shared = await fang.send_location(*near(20), live_period=28800)
+    await harness.settle()
+    assert "位置已确认" in (fang.last().text or "")
+    # Three quarters of an hour before the photo comes, but the shared location kept moving.
+    harness.clock.set(today(8, 0))
+    await fang.update_live_location(shared["message_id"], *near(25))
+    await harness.settle()
+    harness.clock.set(today(8, 20))
+    await fang.send_photo()
+    await harness.settle()
+    assert "签到成功" in (fang.last().text or "")
+    [record] = await checkins(harness)
+    assert record.live and record.distance_m == 25
+
+
+async def test_a_shift_picked_long_after_the_location_asks_for_the_location_again(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(12, 0))
+    await duty(harness, fang, crew.unit, today(8, 15), today(12, 0), post_name="人民路口")
+    harness.clock.set(today(7, 50))
+    await fang.send_location(*near())
+    await harness.settle()
+    assert "几个班次" in (fang.last().text or "")
+    # The question was left unanswered; its button is pressed an hour later.
+    harness.clock.set(today(8, 50))
+    await fang.press("12月1日 周二 08:15–12:00 人民路口")
+    await harness.settle()
+    text = fang.last().text or ""
+    assert "位置已确认" not in text and "发送您现在的位置" in text, text
+    await fang.send_photo()
+    await harness.settle()
+    assert await checkins(harness) == []

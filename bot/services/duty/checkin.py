@@ -279,6 +279,20 @@ def rest_of_album(error: DomainError, in_album: bool, now: dt.datetime) -> bool:
 
 # -- the dialogue -----------------------------------------------------------------------------
 
+# A location says where the volunteer was when they sent it: one older than this when the photo
+# comes (or the shift is picked) is asked for again. A shared live location is as fresh as its
+# latest move inside the post's range (`live_moved`).
+POSITION_FRESH = dt.timedelta(minutes=30)
+
+
+def _located_at(dialogue: Dialogue) -> dt.datetime:
+    stored = dialogue.data.get("located_at")
+    return dt.datetime.fromisoformat(stored) if stored else dialogue.updated_at
+
+
+def _fresh(dialogue: Dialogue, now: dt.datetime) -> bool:
+    return now - _located_at(dialogue) <= POSITION_FRESH
+
 
 @dataclass(frozen=True)
 class NeedPick:
@@ -360,7 +374,7 @@ async def receive_location(
                 DIALOGUE,
                 STEP_PICK,
                 now,
-                {"position": position.as_data()},
+                {"position": position.as_data(), "located_at": now.isoformat()},
             )
             return NeedPick(options)
         assignment = options[0]
@@ -379,11 +393,12 @@ async def pick(
 ) -> Step:
     assignment, ended = await _chosen(session, member, assignment_id, now, settings)
     stored = dialogue.data.get("position")
-    if stored:
+    if stored and _fresh(dialogue, now):
         return await _with_position(
             session, member, assignment, Position.from_data(stored), ended, now, settings
         )
-    dialogues.advance(dialogue, STEP_LOCATION, now, assignment_id=assignment.id)
+    # No location yet, or one sent too long ago (the pick came late): a fresh one is asked for.
+    dialogues.advance(dialogue, STEP_LOCATION, now, assignment_id=assignment.id, position=None)
     return NeedLocation(assignment)
 
 
@@ -413,13 +428,57 @@ async def _with_position(
             DIALOGUE,
             STEP_PHOTO,
             now,
-            {"assignment_id": assignment.id, "position": position.as_data()},
+            {
+                "assignment_id": assignment.id,
+                "position": position.as_data(),
+                "located_at": now.isoformat(),
+            },
         )
         return NeedPhoto(assignment, fix)
     # Ended first: a seat gone meanwhile (_create refuses) leaves nothing to resume.
     await dialogues.end(session, member.telegram_id)
     checkin = await _create(session, assignment, position, fix, None, False, ended, now, settings)
     return CheckedIn(checkin, assignment, fix)
+
+
+async def live_moved(
+    session: AsyncSession,
+    dialogue: Dialogue | None,
+    position: Position,
+    now: dt.datetime,
+    settings: Settings,
+) -> bool:
+    """A move of the live location a check-in waiting for its photo holds: still within the
+    post's range, it is the check-in's position from now on (so it stays fresh while shared).
+    Whether it was taken."""
+    if (
+        dialogue is None
+        or dialogue.kind != DIALOGUE
+        or dialogue.step != STEP_PHOTO
+        or position.message_id is None
+    ):
+        return False
+    stored = dialogue.data.get("position") or {}
+    if not stored.get("live") or stored.get("message_id") != position.message_id:
+        return False
+    assignment = await session.get(Assignment, int(dialogue.data["assignment_id"]))
+    if assignment is None:
+        return False
+    post = assignment.shift.post
+    fix = judge(post, position.latitude, position.longitude, position.accuracy_m, settings)
+    if not fix.accepted:
+        return False
+    moved = Position(
+        latitude=position.latitude,
+        longitude=position.longitude,
+        accuracy_m=position.accuracy_m,
+        live=True,
+        message_id=position.message_id,
+    )
+    dialogues.advance(
+        dialogue, STEP_PHOTO, now, position=moved.as_data(), located_at=now.isoformat()
+    )
+    return True
 
 
 async def receive_photo(
@@ -435,6 +494,12 @@ async def receive_photo(
         session, member, int(dialogue.data["assignment_id"]), now, settings, photo.file_unique_id
     )
     assignment = chosen.assignment
+    if not _fresh(dialogue, now):
+        # Sent long ago, the location proves nothing about where the photo is taken: the
+        # dialogue goes back to asking for it (the photo is asked for again after it).
+        located_at = _located_at(dialogue)
+        dialogues.advance(dialogue, STEP_LOCATION, now, position=None, located_at=None)
+        raise DomainError(ErrorCode.CHECKIN_LOCATION_STALE, at=located_at)
     reused = photo_rules.judge_reuse(chosen.photo_used, settings)
     position = Position.from_data(dialogue.data["position"])
     post = assignment.shift.post
