@@ -30,7 +30,7 @@ from bot.services.reports.report_text import hours_rank_line
 from bot.services.schedule.shift_text import shift_label
 from handlers import common
 from handlers.keyboards import button, cancel_row, inline
-from handlers.turn import Turn
+from handlers.turn import Turn, error_text
 
 log = logging.getLogger(__name__)
 
@@ -235,14 +235,21 @@ async def on_location(turn: Turn) -> None:
     member = turn.actor.require_member()
     message = turn.message
     assert message is not None
+    position = position_of(message)
     try:
         step = await checkin.receive_location(
-            turn.session, member, dialogue, position_of(message), turn.now, turn.runtime.settings
+            turn.session, member, dialogue, position, turn.now, turn.runtime.settings
         )
     except DomainError as error:
         retry = error.code in RETRY_LOCATION
         live = turn.runtime.settings.checkin_require_live_location
-        turn.refuse(error, location_keyboard(turn.t, live=live) if retry else None)
+        markup = location_keyboard(turn.t, live=live) if retry else None
+        if error.code is ErrorCode.CHECKIN_TOO_FAR and position.live:
+            # Shared live: it is taken once it reaches the post, so keep sharing.
+            text = error_text(turn.t, error) + "\n" + turn.t("checkin.too_far_keep_sharing")
+            turn.reply(text, markup)
+            return
+        turn.refuse(error, markup)
         return
     await _show(turn, step)
 
@@ -308,8 +315,9 @@ def _assignment_of(step: checkin.Step) -> AssignmentAtHand:
 
 
 async def on_live_update(turn: Turn) -> None:
-    """An edited live location: a presence sample. Nothing is answered; the scheduler asks
-    whoever stays away too long."""
+    """An edited live location: a presence sample (nothing is answered; the scheduler asks
+    whoever stays away too long), the fresh position of a check-in waiting for its photo, or
+    the check-in's location once one refused on the way reaches the post."""
     member = turn.actor.member
     message = turn.message
     if member is None or message is None or message.location is None:
@@ -319,6 +327,10 @@ async def on_live_update(turn: Turn) -> None:
     dialogue = await dialogues.current(turn.session, turn.user_id)
     await checkin.live_moved(turn.session, dialogue, position, turn.now, settings)
     await presence.record_live_position(turn.session, member, position, turn.now, settings)
+    # Refused on the way as too far, it checks in once it reaches the post.
+    step = await checkin.live_arrived(turn.session, member, dialogue, position, turn.now, settings)
+    if step is not None:
+        await _show(turn, step)
 
 
 async def confirm_on_post(turn: Turn, data: OnPost) -> None:

@@ -116,3 +116,45 @@ async def test_a_shift_picked_long_after_the_location_asks_for_the_location_agai
     await fang.send_photo()
     await harness.settle()
     assert await checkins(harness) == []
+
+
+async def test_a_live_location_refused_on_the_way_checks_in_once_it_reaches_the_post(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(7, 40))
+    # Shared from the bus stop, 600 m away: too far, and told to just keep sharing.
+    shared = await fang.send_location(*near(600), live_period=28800)
+    await harness.settle()
+    text = fang.last().text or ""
+    assert "600 米" in text and "继续共享实时位置" in text, text
+    told = len(fang.messages())
+    # Still on the way: nothing is said about each move.
+    harness.clock.set(today(7, 45))
+    await fang.update_live_location(shared["message_id"], *near(300))
+    await harness.settle()
+    assert len(fang.messages()) == told
+    # At the post: the location is taken, and the photo asked for.
+    harness.clock.set(today(7, 50))
+    await fang.update_live_location(shared["message_id"], *near(20))
+    await harness.settle()
+    assert len(fang.messages()) == told + 1
+    assert "位置已确认" in (fang.last().text or "")
+    harness.clock.set(today(7, 52))
+    await fang.update_live_location(shared["message_id"], *near(10))
+    await harness.settle()
+    assert len(fang.messages()) == told + 1
+    await fang.send_photo()
+    await harness.settle()
+    assert "签到成功" in (fang.last().text or "")
+    [record] = await checkins(harness)
+    assert record.live and record.live_message_id == shared["message_id"]
+    assert record.distance_m == 10
+    assert (await assignment(harness, seat)).status == AssignmentStatus.CHECKED_IN
+    # Its later moves are presence samples of the check-in, as always.
+    harness.clock.set(today(8, 30))
+    await fang.update_live_location(shared["message_id"], *near(15))
+    await harness.settle()
+    assert len(fang.messages()) == told + 2

@@ -380,7 +380,51 @@ async def receive_location(
         assignment = options[0]
     else:
         assignment, ended = await _chosen(session, member, int(assignment_id), now, settings)
-    return await _with_position(session, member, assignment, position, ended, now, settings)
+    try:
+        return await _with_position(session, member, assignment, position, ended, now, settings)
+    except DomainError as error:
+        if (
+            error.code is ErrorCode.CHECKIN_TOO_FAR
+            and position.live
+            and position.message_id is not None
+            and (dialogue is None or dialogue.data.get("live_message_id") != position.message_id)
+        ):
+            # A live location shared on the way: the check-in waits for it to reach the post
+            # (`live_arrived`), as the person keeps sharing it rather than sends another.
+            await dialogues.begin(
+                session,
+                member.telegram_id,
+                DIALOGUE,
+                STEP_LOCATION,
+                now,
+                {"assignment_id": assignment.id, "live_message_id": position.message_id},
+            )
+        raise
+
+
+async def live_arrived(
+    session: AsyncSession,
+    member: Member,
+    dialogue: Dialogue | None,
+    position: Position,
+    now: dt.datetime,
+    settings: Settings,
+) -> Step | None:
+    """A move of a live location refused as too far, which the check-in waits on: within the
+    post's range it is the check-in's location (the next step, to show); anywhere else, or once
+    the check-in cannot go ahead, None and nothing to say (every move would repeat it)."""
+    if (
+        dialogue is None
+        or dialogue.kind != DIALOGUE
+        or dialogue.step != STEP_LOCATION
+        or position.message_id is None
+        or dialogue.data.get("live_message_id") != position.message_id
+    ):
+        return None
+    try:
+        return await receive_location(session, member, dialogue, position, now, settings)
+    except DomainError:
+        return None
 
 
 async def pick(
