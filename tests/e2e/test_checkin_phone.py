@@ -158,3 +158,43 @@ async def test_a_live_location_refused_on_the_way_checks_in_once_it_reaches_the_
     await fang.update_live_location(shared["message_id"], *near(15))
     await harness.settle()
     assert len(fang.messages()) == told + 2
+
+
+async def test_the_check_out_button_of_an_earlier_check_in_says_whose_it_is(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    afternoon = await duty(
+        harness, fang, crew.unit, today(14, 0), today(16, 0), post_name="人民路口"
+    )
+    harness.clock.set(today(7, 55))
+    await fang.send_location(*near(20))
+    await harness.settle()
+    await fang.send_photo()
+    await harness.settle()
+    morning_card = fang.last()
+    assert "🏁 签退" in morning_card.buttons()
+    harness.clock.set(today(10, 5))
+    await fang.press("🏁 签退", morning_card.message_id)
+    await harness.settle()
+    assert "已签退" in (fang.last().text or "")
+    harness.clock.set(today(13, 50))
+    await fang.send_location(*near(20))
+    await harness.settle()
+    await fang.send_photo()
+    await harness.settle()
+    assert "签到成功" in (fang.last().text or "")
+
+    # Scrolling up, the morning's button is pressed while on post in the afternoon.
+    harness.clock.set(today(15, 0))
+    await fang.press("🏁 签退", morning_card.message_id)
+    await harness.settle()
+    alert = fang.answered_callbacks[-1].get("text") or ""
+    assert "没有签到" not in alert, alert
+    assert "之前的一次签到" in alert and "人民路口" in alert and "/checkout" in alert, alert
+    records = await checkins(harness)
+    assert records[-1].checked_out_at is None
+    assert (await assignment(harness, afternoon)).status == AssignmentStatus.CHECKED_IN
+    assert await harness.count(Dialogue) == 0

@@ -148,8 +148,17 @@ async def _own_open_checkin(
 async def request_checkout(
     session: AsyncSession, member: Member, checkin_id: int | None, now: dt.datetime
 ) -> NeedReason | CheckedOut:
-    """/checkout or its button: before the end a short reason is asked first."""
-    checkin = await _own_open_checkin(session, member, checkin_id)
+    """/checkout or its button: before the end a short reason is asked first. The button of
+    an earlier check-in, pressed while on post again, says so rather than "not checked in"."""
+    checkin = await open_checkin(session, member.id)
+    if checkin is None:
+        raise DomainError(ErrorCode.CHECKIN_NOT_CHECKED_IN)
+    if checkin_id is not None and checkin.id != checkin_id:
+        raise DomainError(
+            ErrorCode.CHECKOUT_OLD_BUTTON,
+            post=checkin.assignment.shift.post.name,
+            since=checkin.checked_in_at,
+        )
     if not for_duty(checkin):
         # Its shift was cancelled: no reason to ask, no minutes to credit.
         if not await close_unserved(session, checkin, now):
