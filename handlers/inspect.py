@@ -88,7 +88,8 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
                 turn.session, turn.actor, dialogue, position_of(message), turn.now, settings
             )
         except DomainError as error:
-            turn.refuse(error)
+            # The 📍 button folds away once used: it comes again for the next try.
+            turn.refuse(error, location_keyboard(t))
             return
         rows = []
         for near in offer.near:

@@ -320,6 +320,15 @@ class SimUser(_Sender):
     def reply_keyboard(self) -> list[list[JSON]] | None:
         return copy.deepcopy(self._chat.reply_keyboard)
 
+    async def tap_location_button(self, latitude: float, longitude: float) -> JSON:
+        """Tap the keyboard's 📍 button: the location is sent and the keyboard, a one-time
+        one, folds away (the bot must offer it again for another try)."""
+        keyboard = self._chat.reply_keyboard or []
+        if not any(key.get("request_location") for row in keyboard for key in row):
+            raise LookupError(f"no location button in chat {self.chat_id}: {keyboard}")
+        self._chat.reply_keyboard = None
+        return await self.send_location(latitude, longitude)
+
     @property
     def answered_callbacks(self) -> list[JSON]:
         return self._world.answered_callbacks.setdefault(self.user_id, [])

@@ -1,5 +1,6 @@
-"""Evidence photos as they come from a phone on a poor network: the same picture sent twice
-during one check, street report or order reply is the one photo, not a "photo used before"."""
+"""Checks, street reports and order replies as they go on a phone on a poor network: the same
+picture sent twice is the one photo, not a "photo used before"; a place refused offers the 📍
+button again."""
 
 from __future__ import annotations
 
@@ -86,3 +87,21 @@ async def test_a_picture_sent_twice_in_an_order_reply_counts_once(harness: Harne
 async def _evidence(harness: Harness) -> list[EvidencePhoto]:
     async with harness.session() as session:
         return list(await session.scalars(select(EvidencePhoto).order_by(EvidencePhoto.id)))
+
+
+async def test_a_check_refused_for_its_place_offers_the_location_button_again(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    inspector = town.inspector
+    await inspector.send_command("inspect")
+    await harness.settle()
+    # 2 km from every post: refused, and the 📍 button (folded away once used) comes back.
+    await inspector.tap_location_button(*near(2000))
+    await harness.settle()
+    assert "您附近 500 米内没有岗位" in (inspector.last().text or "")
+    keyboard = inspector.reply_keyboard()
+    assert keyboard is not None and keyboard[0][0].get("request_location") is True
+    await inspector.tap_location_button(*near(30))
+    await harness.settle()
+    assert "⭐ 黄河路-人民路口 · 城管局 · 30 米" in inspector.last().buttons()
