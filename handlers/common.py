@@ -3,10 +3,12 @@ they belong to."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from telegram import Chat, ReplyKeyboardRemove
 
 from bot.buttons import CancelDialogue, SetLanguage
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGES, catalogs
 from bot.services.people import members
 from bot.services.platform import dialogues
 from handlers.keyboards import cancel_row, inline
@@ -84,11 +86,20 @@ async def cancel_pressed(turn: Turn, data: CancelDialogue) -> None:
     await cancel(turn)
 
 
+@cache
+def _cancel_keys() -> frozenset[str]:
+    """The Cancel key of a reply keyboard in every language: one shown before the person
+    switched language (/lang in the middle of a dialogue) stays on screen until replaced."""
+    return frozenset(
+        str(catalogs()[language].messages["common.button.cancel_text"]) for language in LANGUAGES
+    )
+
+
 async def route_message(turn: Turn) -> None:
     """A message that is not a command continues the person's open dialogue, if any."""
     message = turn.message
     assert message is not None
-    if message.text and message.text.strip() == turn.t("common.button.cancel_text"):
+    if message.text and message.text.strip() in _cancel_keys():
         await cancel(turn)
         return
     dialogue = await dialogues.current(turn.session, turn.user_id)

@@ -198,3 +198,25 @@ async def test_the_check_out_button_of_an_earlier_check_in_says_whose_it_is(
     assert records[-1].checked_out_at is None
     assert (await assignment(harness, afternoon)).status == AssignmentStatus.CHECKED_IN
     assert await harness.count(Dialogue) == 0
+
+
+async def test_the_cancel_key_still_cancels_after_the_language_is_switched_mid_check_in(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await fang.send_command("checkin")
+    await harness.settle()
+    keyboard = fang.reply_keyboard() or []
+    cancel_key = str(keyboard[-1][0]["text"])
+    assert cancel_key == "取消"
+    # English, chosen in the middle: the keyboard on screen is still the Chinese one.
+    await fang.send_command("lang")
+    await harness.settle()
+    await fang.press("English（英文）")
+    await harness.settle()
+    await fang.send_text(cancel_key)
+    await harness.settle()
+    assert await harness.count(Dialogue) == 0
+    assert "Please tap" not in (fang.last().text or "")
