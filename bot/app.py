@@ -114,10 +114,13 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
             _callback(street_report.from_caption, None),
         )
     )
-    # Any other photo: the on-post photo sent before the location begins a check-in.
+    # Any other photo: the on-post photo sent before the location begins a check-in (one sent
+    # as a file is asked for as a photo).
     application.add_handler(
         MessageHandler(
-            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.PHOTO,
+            filters.ChatType.PRIVATE
+            & filters.UpdateType.MESSAGE
+            & (filters.PHOTO | filters.Document.IMAGE),
             _callback(checkin.on_photo, None),
         )
     )

@@ -191,19 +191,28 @@ async def start(turn: Turn) -> None:
 async def on_photo(turn: Turn) -> None:
     """A photo outside any dialogue. People send the on-post photo first: while a shift of
     theirs is open for check-in, the check-in begins and asks for the location (the photo
-    comes after it). On post already, they are told so (the rest of the album whose first
-    photo checked them in just now is passed over); any other photo is answered as any other
-    message."""
+    comes after it); one sent as a file is asked for as a photo. On post already, they are
+    told so (the rest of the album whose first photo checked them in just now is passed
+    over); any other photo is answered as any other message."""
     member = turn.actor.member
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is not None or member is None or not member.active:
         await common.route_message(turn)
         return
+    message = turn.message
+    assert message is not None
+    if not message.photo:
+        # The picture sent as a file: while a check-in is due, asked for again as a photo.
+        try:
+            await checkin.choices(turn.session, member, turn.now, turn.runtime.settings)
+        except DomainError:
+            await common.route_message(turn)
+            return
+        turn.reply(turn.t("checkin.photo_as_file"))
+        return
     try:
         step = await checkin.begin(turn.session, member, turn.now, turn.runtime.settings)
     except DomainError as error:
-        message = turn.message
-        assert message is not None
         if checkin.rest_of_album(error, message.media_group_id is not None, turn.now):
             return
         if error.code is ErrorCode.CHECKIN_ALREADY:

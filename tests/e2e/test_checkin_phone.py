@@ -220,3 +220,21 @@ async def test_the_cancel_key_still_cancels_after_the_language_is_switched_mid_c
     await harness.settle()
     assert await harness.count(Dialogue) == 0
     assert "Please tap" not in (fang.last().text or "")
+
+
+async def test_the_on_post_photo_sent_as_a_file_first_is_asked_for_as_a_photo(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(7, 50))
+    await fang.send_document("IMG_2041.jpg", b"\xff\xd8\xff jpeg", "image/jpeg")
+    await harness.settle()
+    text = fang.last().text or ""
+    assert NOT_UNDERSTOOD not in text and "以文件发送" in text, text
+    assert await checkins(harness) == []
+    # Then as a photo: the check-in asks for the location first, as always.
+    await fang.send_photo()
+    await harness.settle()
+    assert "先发位置，再发照片" in fang.texts()[-2]
