@@ -150,11 +150,25 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
     application.add_error_handler(on_error)
 
 
+def described(update: object) -> str:
+    """An update for the log: its id, kind and chat, never what the person sent (a contact is
+    their phone number, a location where they are, a message their words)."""
+    if not isinstance(update, Update):
+        return f"job {type(update).__name__}" if update is not None else "a job"
+    kinds = [
+        name for name in ("message", "edited_message", "callback_query") if getattr(update, name)
+    ]
+    kind = kinds[0] if kinds else "update"
+    chat = update.effective_chat
+    where = f" in chat {chat.id}" if chat is not None else ""
+    return f"update {update.update_id} ({kind}{where})"
+
+
 async def on_error(update: object, context: BotContext) -> None:
     """The last word: log everything, and never answer a person with silence. The failed
     update's work was rolled back; it is marked done with this answer, so it is not tried again
     after a restart."""
-    log.error("update %r failed", update, exc_info=context.error)
+    log.error("%s failed", described(update), exc_info=context.error)
     if not isinstance(update, Update) or update.effective_user is None:
         return
     runtime = context.runtime

@@ -43,7 +43,9 @@ def webhook_app(intake: Intake, path: str, secret: str) -> web.Application:
         try:
             await intake.accept_one(Received(update, payload))
         except Exception:
-            log.exception("update %s could not be stored; Telegram will send it again", update)
+            log.exception(
+                "update %s could not be stored; Telegram will send it again", update.update_id
+            )
             return web.Response(status=500)
         return web.Response(status=200)
 

@@ -127,3 +127,29 @@ async def test_an_edited_command_does_not_run_again(harness: Harness) -> None:
     ]
     async with harness.session() as session:
         assert await session.get(Dialogue, admin.user_id) is None
+
+
+async def test_a_failed_update_is_logged_without_the_persons_phone_number_or_words(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The log of a failure names the update, the chat and the error, not what the person sent:
+    an operator pastes logs into tickets, and the contact of a joining volunteer is their phone
+    number (the inbox drops it as soon as the update is handled; the log must not keep it)."""
+    await create_unit(harness, "城管局")
+    code = await invite_code(harness, harness.admin, None, "志愿者")
+    volunteer = harness.user(3102, "Zhouxiaomei", language_code="en")
+    await volunteer.send_command("start", code)
+    await harness.settle()
+    monkeypatch.setattr("handlers.registration.registration.receive_contact", _broken)
+
+    await volunteer.send_contact(phone_number="+8613912345678")
+    await harness.settle()
+
+    assert "Sorry, something went wrong" in (volunteer.last().text or "")
+    failed = [r for r in caplog.records if r.levelname == "ERROR" and r.exc_info]
+    assert failed, caplog.text
+    line = failed[-1].getMessage()
+    assert "3102" in line  # which chat, to find it in the roster or the inbox
+    assert "simulated failure" in caplog.text  # the error and its traceback stay
+    assert "13912345678" not in caplog.text
+    assert "Zhouxiaomei" not in caplog.text
