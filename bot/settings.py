@@ -6,6 +6,7 @@ Every setting has a default except ``BOT_TOKEN``, which only ``dutybot run`` nee
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -232,6 +233,17 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str) -> str:
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("expected an http:// or https:// URL")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: str) -> str:
+        # Telegram's rule for setWebhook's secret_token; the value is never echoed back.
+        if value and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+            raise ValueError(
+                "expected 1-256 characters A-Z, a-z, 0-9, _ and - (Telegram refuses others), "
+                "e.g. from openssl rand -hex 32"
+            )
         return value
 
     @field_validator("board_url")

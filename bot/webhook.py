@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 from telegram import Update
+from telegram.error import TelegramError
 
 from bot.intake import Intake, Received
 from bot.settings import Settings, StartupError
@@ -80,11 +81,18 @@ async def serve_webhook(
                 f"cannot listen on {settings.webhook_listen}:{settings.webhook_port} "
                 f"({error.strerror}): free the port or set WEBHOOK_PORT"
             ) from None
-        await intake.bot.set_webhook(
-            settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        try:
+            await intake.bot.set_webhook(
+                settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        except TelegramError as error:
+            raise StartupError(
+                f"Telegram refused the webhook {settings.webhook_url} ({error.message}): set "
+                "WEBHOOK_URL to a public https:// URL on port 443, 80, 88 or 8443 whose host "
+                "Telegram can resolve, and WEBHOOK_SECRET to 1-256 of A-Z, a-z, 0-9, _ and -"
+            ) from None
         if on_ready is not None:
             on_ready()
         await stop.wait()

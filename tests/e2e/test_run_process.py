@@ -1,0 +1,134 @@
+"""`dutybot run` as an operator runs it, a process of its own started by systemd or docker: a
+webhook Telegram refuses stops start-up with one line, not a traceback. The bot talks to the
+emulator, on a SQLite file of the test's own."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from bot.emulator import BotApiEmulator, Fault
+
+TIMEOUT_SECONDS = 30.0
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def environment(tmp_path: Path, **values: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "BOT_TOKEN": "123456:TEST",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/dutybot.db",
+        "REPORTS_DIR": str(tmp_path / "reports"),
+        **values,
+    }
+
+
+@asynccontextmanager
+async def dutybot(
+    tmp_path: Path, *args: str, **env: str
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=str(tmp_path),
+        env=environment(tmp_path, **env),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def line_with(process: asyncio.subprocess.Process, text: str, seen: list[str]) -> None:
+    """Read standard error until a line holding `text` (every line read goes to `seen`)."""
+    assert process.stderr is not None
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        raw = await asyncio.wait_for(process.stderr.readline(), TIMEOUT_SECONDS)
+        if not raw:
+            break
+        seen.append(raw.decode().rstrip("\n"))
+        if text in seen[-1]:
+            return
+    raise AssertionError(f"no line with {text!r}:\n" + "\n".join(seen))
+
+
+async def rest_of(process: asyncio.subprocess.Process, seen: list[str]) -> int:
+    assert process.stderr is not None
+    rest = await asyncio.wait_for(process.stderr.read(), TIMEOUT_SECONDS)
+    seen.extend(rest.decode().splitlines())
+    return await asyncio.wait_for(process.wait(), TIMEOUT_SECONDS)
+
+
+async def test_a_webhook_telegram_refuses_stops_start_up_in_one_line(tmp_path: Path) -> None:
+    """Telegram refuses setWebhook for an http:// URL, a port other than 443, 80, 88 or 8443,
+    or a host it cannot resolve: the operator reads why and what to set, not a traceback."""
+    seen: list[str] = []
+    port = closed_port()
+    async with BotApiEmulator(token="123456:TEST") as emulator:
+        emulator.inject_fault(
+            Fault(
+                "400",
+                method="setWebhook",
+                description="Bad Request: bad webhook: Webhook can be set up only on ports "
+                "80, 88, 443 or 8443",
+            )
+        )
+        async with dutybot(
+            tmp_path,
+            "run",
+            "--webhook",
+            BOT_API_BASE_URL=emulator.base_url,
+            BOT_API_FILE_URL=emulator.base_file_url,
+            WEBHOOK_URL=f"https://bot.example.org:{port}/telegram",
+            WEBHOOK_SECRET="a-secret_of-the-city",
+            WEBHOOK_LISTEN="127.0.0.1",
+            WEBHOOK_PORT=str(port),
+        ) as process:
+            code = await rest_of(process, seen)
+    text = "\n".join(seen)
+    assert code not in (0, None), text
+    assert "Traceback" not in text, text
+    last = seen[-1]
+    assert last.startswith("dutybot: Telegram refused the webhook"), text
+    assert "ports 80, 88, 443 or 8443" in last
+    assert "WEBHOOK_URL" in last
+    assert "a-secret_of-the-city" not in text
+
+
+async def test_a_webhook_secret_telegram_would_refuse_is_named_before_start(
+    tmp_path: Path,
+) -> None:
+    """Telegram takes 1-256 characters A-Z, a-z, 0-9, _ and - as the secret token; one made with
+    `openssl rand -base64` (+, / and =) is refused at once, naming the setting, not echoing it."""
+    seen: list[str] = []
+    async with dutybot(
+        tmp_path,
+        "run",
+        "--webhook",
+        WEBHOOK_URL="https://bot.example.org/telegram",
+        WEBHOOK_SECRET="q8W+/zK3=",
+    ) as process:
+        code = await rest_of(process, seen)
+    assert code == 2, seen
+    assert len(seen) == 1, seen
+    assert seen[0].startswith("dutybot: WEBHOOK_SECRET is invalid"), seen
+    assert "A-Z, a-z, 0-9, _ and -" in seen[0]
+    assert "q8W+/zK3=" not in seen[0]
