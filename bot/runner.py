@@ -67,12 +67,20 @@ def run_bot(settings: Settings, *, webhook: bool = False) -> None:
 async def _serve_until_signalled(runtime: Runtime, *, webhook: bool) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    received: list[signal.Signals] = []
+
+    def on_signal(signum: signal.Signals) -> None:
+        received.append(signum)
+        stop.set()
+
     for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+        loop.add_signal_handler(signum, on_signal, signum)
     try:
         await serve(runtime, webhook=webhook, stop=stop)
     finally:
         await runtime.db.dispose()
+    # What systemd's or docker's log shows last: the bot ended because it was asked to.
+    log.info("dutybot stopped (%s)", received[0].name if received else "done")
 
 
 async def connect(
@@ -80,16 +88,30 @@ async def connect(
     settings: Settings,
     attempts: int,
     pause: Callable[[float], Awaitable[None]] = asyncio.sleep,
-) -> None:
+    stop: asyncio.Event | None = None,
+) -> bool:
     """Initialize the application (it asks Telegram who the bot is), trying again with growing
     pauses while the Bot API cannot be reached; one log line per failed attempt. `pause` waits
-    that many seconds (a test passes one that does not)."""
+    that many seconds (a test passes one that does not). A `stop` set meanwhile (SIGTERM: docker
+    waits 10 s, the pauses add up to half a minute) ends the pauses: False, not connected."""
+    connected = False
     try:
-        await _initialize(application, settings, attempts, pause)
-    except StartupError:
-        for request in application.bot_data.get("requests", ()):
-            await request.shutdown()
-        raise
+        connected = await _initialize(application, settings, attempts, pause, stop)
+    finally:
+        if not connected:
+            for request in application.bot_data.get("requests", ()):
+                await request.shutdown()
+    return connected
+
+
+async def _until_stopped(stop: asyncio.Event, pause: Awaitable[None]) -> None:
+    waiting = asyncio.ensure_future(pause)
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (waiting, stopping):
+            task.cancel()
 
 
 async def _initialize(
@@ -97,11 +119,14 @@ async def _initialize(
     settings: Settings,
     attempts: int,
     pause: Callable[[float], Awaitable[None]],
-) -> None:
+    stop: asyncio.Event | None,
+) -> bool:
     for attempt in range(1, attempts + 1):
+        if stop is not None and stop.is_set():
+            return False
         try:
             await application.initialize()
-            return
+            return True
         except InvalidToken:
             raise StartupError(
                 "Telegram refused BOT_TOKEN (unauthorized): check the token BotFather gave you"
@@ -123,7 +148,11 @@ async def _initialize(
                 attempts,
                 seconds,
             )
-            await pause(seconds)
+            if stop is None:
+                await pause(seconds)
+            else:
+                await _until_stopped(stop, pause(seconds))
+    return False
 
 
 async def serve(
@@ -141,7 +170,8 @@ async def serve(
         attach_board(application, runtime)  # the live board, /healthz and /metrics
     intake = application.bot_data["intake"]
     assert isinstance(intake, Intake)
-    await connect(application, settings, settings.startup_attempts)
+    if not await connect(application, settings, settings.startup_attempts, stop=stop):
+        return  # stopped before the Bot API could be reached
     sweeper: asyncio.Task[None] | None = None
     try:
         assert application.post_init is not None

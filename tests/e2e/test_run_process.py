@@ -1,17 +1,21 @@
-"""`dutybot run` as an operator runs it, a process of its own started by systemd or docker: a
-webhook Telegram refuses stops start-up with one line, not a traceback. The bot talks to the
-emulator, on a SQLite file of the test's own."""
+"""`dutybot run` as an operator runs it, a process of its own started by systemd or docker: it is
+stopped by SIGTERM or SIGINT at any moment (even while it is still trying to reach the Bot API)
+and then exits 0 saying so in one line; a webhook Telegram refuses stops start-up with one line,
+not a traceback. The bot talks to the emulator, on a SQLite file of the test's own."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+
+import pytest
 
 from bot.emulator import BotApiEmulator, Fault
 
@@ -75,6 +79,50 @@ async def rest_of(process: asyncio.subprocess.Process, seen: list[str]) -> int:
     rest = await asyncio.wait_for(process.stderr.read(), TIMEOUT_SECONDS)
     seen.extend(rest.decode().splitlines())
     return await asyncio.wait_for(process.wait(), TIMEOUT_SECONDS)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+async def test_a_signal_while_the_bot_api_is_unreachable_stops_it_at_once(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
+    """Start-up waits 1, 2, 4, ... 16 s between attempts to reach the Bot API; `docker stop`
+    gives a process 10 s before it kills it. A signal during a pause ends the pause."""
+    seen: list[str] = []
+    api = f"http://127.0.0.1:{closed_port()}"
+    async with dutybot(
+        tmp_path, "run", BOT_API_BASE_URL=api + "/bot{token}", STARTUP_ATTEMPTS="6"
+    ) as process:
+        await line_with(process, "attempt 1 of 6", seen)
+        signalled = time.monotonic()
+        process.send_signal(signum)
+        code = await rest_of(process, seen)
+    assert time.monotonic() - signalled < 3, seen
+    assert code == 0, seen
+    assert "Traceback" not in "\n".join(seen)
+    assert "attempt 3 of 6" not in "\n".join(seen)
+    assert f"dutybot stopped ({signum.name})" in seen[-1], seen
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+async def test_a_running_bot_stopped_by_a_signal_exits_0_saying_so(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
+    seen: list[str] = []
+    async with (
+        BotApiEmulator(token="123456:TEST") as emulator,
+        dutybot(
+            tmp_path,
+            "run",
+            BOT_API_BASE_URL=emulator.base_url,
+            BOT_API_FILE_URL=emulator.base_file_url,
+        ) as process,
+    ):
+        await line_with(process, "dutybot started", seen)
+        process.send_signal(signum)
+        code = await rest_of(process, seen)
+    assert code == 0, seen
+    assert "Traceback" not in "\n".join(seen)
+    assert f"dutybot stopped ({signum.name})" in seen[-1], seen
 
 
 async def test_a_webhook_telegram_refuses_stops_start_up_in_one_line(tmp_path: Path) -> None:
