@@ -154,4 +154,6 @@ async def _migrate(settings: Settings) -> None:
         await upgrade(database)
     finally:
         await database.dispose()
-    print(f"dutybot: database at {settings.database_url} is up to date")
+    from bot.db.failures import where
+
+    print(f"dutybot: database {where(settings.database_url)} is up to date")

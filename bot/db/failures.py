@@ -89,6 +89,16 @@ def summary(error: BaseException) -> str:
     return f"{type(error).__name__}: {next(iter(str(error).strip().splitlines()), '')}"
 
 
+def where(database_url: str) -> str:
+    """The database for a line an operator reads: the SQLite file, or PostgreSQL's host, port
+    and database, never the URL with its password."""
+    path = sqlite_path(database_url)
+    if path is not None:
+        return str(path)
+    url = make_url(database_url)
+    return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
+
+
 def explain(database_url: str, error: BaseException) -> str | None:
     """One line saying what is wrong with the database and what to do; None when `error` is
     not a failure to use the database."""
@@ -106,9 +116,7 @@ def explain(database_url: str, error: BaseException) -> str | None:
             f"cannot use the SQLite database {path} ({reason}): check that the file and its "
             "folder can be read and written, or set DATABASE_URL"
         )
-    url = make_url(database_url)
-    where = f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
     return (
-        f"cannot connect to PostgreSQL at {where} ({reason}): is it running, and are the host, "
-        "port, user and database in DATABASE_URL right?"
+        f"cannot connect to PostgreSQL at {where(database_url)} ({reason}): is it running, and "
+        "are the host, port, user and database in DATABASE_URL right?"
     )
