@@ -13,7 +13,7 @@ from bot.i18n import Translator
 from bot.services.people import units
 from bot.services.reports import ledger, periods
 from bot.services.reports.ledger_xlsx import filename, workbook_bytes
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, StartupError
 
 _UNREADABLE = "expected --from [--until] as YYYY-MM-DD"
 _RANGE_REFUSALS = {
@@ -59,6 +59,14 @@ async def export_ledger(
         await database.dispose()
     t = Translator(language or settings.default_language, settings.zone)
     path = Path(out) if out else Path(settings.reports_dir) / filename(book)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(workbook_bytes(t, book))
+    content = workbook_bytes(t, book)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    except OSError as error:
+        # Not the database's fault: cli.main would otherwise explain any OSError as one.
+        raise StartupError(
+            f"cannot write {path} ({error.strerror}): give --out a file in a folder you can "
+            "write in"
+        ) from None
     return path, len(book.attendance)
