@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 from bot.settings import Settings, SettingsError, StartupError, load_settings
 
 log = logging.getLogger("dutybot")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,15 +72,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     quiet = args.command == "demo" and not args.verbose
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING if quiet else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        format=LOG_FORMAT,
     )
     for noisy in ("httpx", "apscheduler", "aiohttp.access", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    if args.verbose:
+        # Debug of the libraries below: every SQLite call twice, as a functools.partial with its
+        # values (a member's phone among them), and nothing a reader of the bot needs.
+        logging.getLogger("aiosqlite").setLevel(logging.INFO)
     try:
         settings = load_settings()
     except SettingsError as exc:
         print(f"dutybot: {exc}", file=sys.stderr)
         return 2
+    keep_secrets_out_of_logs(settings)
     try:
         return _command(args, settings)
     except SettingsError as exc:
@@ -97,6 +104,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"dutybot: {line}", file=sys.stderr)
         return 1
+
+
+# A phone number as PTB's debug lines and the stored update show it: phone_number='+86...',
+# 'phone_number': '+86...' or "phone_number": "+86...".
+_PHONE = re.compile(r"""(phone_number['"]?\s*[:=]\s*['"])[^'"]*""")
+
+
+class _Redacting(logging.Formatter):
+    """Every log line without the token (in every Bot API URL PTB logs at debug), the webhook
+    secret (a parameter of setWebhook) or a phone number (in the updates PTB logs at debug)."""
+
+    def __init__(self, fmt: str | None, secrets: Sequence[str]) -> None:
+        super().__init__(fmt)
+        self._secrets = [secret for secret in secrets if secret]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return _PHONE.sub(r"\1***", text)
+
+
+def keep_secrets_out_of_logs(settings: Settings) -> None:
+    secrets = [settings.bot_token.strip(), settings.webhook_secret]
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(_Redacting(LOG_FORMAT, secrets))
 
 
 def _command(args: argparse.Namespace, settings: Settings) -> int:

@@ -180,3 +180,41 @@ async def test_a_webhook_secret_telegram_would_refuse_is_named_before_start(
     assert seen[0].startswith("dutybot: WEBHOOK_SECRET is invalid"), seen
     assert "A-Z, a-z, 0-9, _ and -" in seen[0]
     assert "q8W+/zK3=" not in seen[0]
+
+
+async def test_debug_logs_keep_the_token_the_webhook_secret_and_phone_numbers_out(
+    tmp_path: Path,
+) -> None:
+    """`dutybot -v run` logs every Bot API call: an operator turns it on to find a problem and
+    pastes the output into a ticket. The token (in every URL), the webhook secret (a parameter
+    of setWebhook) and a volunteer's phone number (in the update of their contact) stay out."""
+    seen: list[str] = []
+    token = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+    secret = "city-webhook-secret_9f3a"
+    port = closed_port()
+    async with BotApiEmulator(token=token) as emulator:
+        stranger = emulator.user(4242, "Wang")
+        await stranger.send_contact(phone_number="+8613712345678")
+        async with dutybot(
+            tmp_path,
+            "-v",
+            "run",
+            "--webhook",
+            BOT_TOKEN=token,
+            BOT_API_BASE_URL=emulator.base_url,
+            BOT_API_FILE_URL=emulator.base_file_url,
+            WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
+            WEBHOOK_SECRET=secret,
+            WEBHOOK_LISTEN="127.0.0.1",
+            WEBHOOK_PORT=str(port),
+        ) as process:
+            await line_with(process, "dutybot started", seen)
+            await stranger.wait_sent(1, TIMEOUT_SECONDS)  # the contact reached the bot
+            process.send_signal(signal.SIGTERM)
+            code = await rest_of(process, seen)
+    text = "\n".join(seen)
+    assert code == 0, text
+    assert "DEBUG" in text  # still the debug details asked for
+    assert "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw" not in text
+    assert secret not in text
+    assert "13712345678" not in text
