@@ -18,6 +18,11 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from bot.db.process_lock import sqlite_path
 
 
+def reason(error: BaseException) -> str:
+    """The database's own words, first line."""
+    return _reason(error)
+
+
 def _reason(error: BaseException) -> str:
     original = error.orig if isinstance(error, DBAPIError) else error
     text = (

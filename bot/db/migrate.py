@@ -9,8 +9,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.db import failures
 from bot.db.engine import Database
 from bot.settings import StartupError
 
@@ -37,12 +39,26 @@ async def downgrade(database: Database, revision: str) -> None:
     await _migrate(database, lambda config: command.downgrade(config, revision))
 
 
+class MigrationFailed(StartupError):
+    """A migration script failed on this database (not the connection): nothing was changed."""
+
+
 async def _migrate(database: Database, step: Callable[[Config], None]) -> None:
     config = alembic_config(database.url)
 
     def _run(connection: Connection) -> None:
         config.attributes["connection"] = connection
-        step(config)
+        try:
+            step(config)
+        except SQLAlchemyError as error:
+            if failures.unavailable(error):
+                raise  # the connection, explained as such by the command line
+            raise MigrationFailed(
+                f"the database {failures.where(database.url)} could not be migrated "
+                f"({failures.reason(error)}) and the migrations changed nothing: keep running "
+                "the release that used it, and report this line with the output of "
+                "dutybot -v migrate"
+            ) from None
 
     await run_in_one_transaction(database.engine, _run)
 

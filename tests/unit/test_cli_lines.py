@@ -3,11 +3,16 @@ nothing a terminal recording or a CI log should not keep (the database password)
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot.db.engine import Database
+from bot.db.migrate import upgrade
 from tests.unit.test_startup_failures import assert_one_line, dutybot
 
 
@@ -51,3 +56,32 @@ def test_an_export_file_that_cannot_be_written_is_not_blamed_on_the_database(
     last = assert_one_line(result, f"cannot write {out}", "--out")
     assert "database" not in last, last
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_a_migration_that_fails_on_the_database_says_so_not_that_the_file_is_unwritable(
+    tmp_path: Path,
+) -> None:
+    """A database stamped with a revision whose tables it lacks (one made on main between the
+    merge of rostering and the oversight migration 0010 was stamped 0012 without 0010's tables):
+    a migration meets a missing table. The line says the migration failed and changed nothing,
+    not that the file or its folder cannot be read or written, which they can."""
+    path = tmp_path / "dutybot.db"
+    url = f"sqlite+aiosqlite:///{path}"
+
+    async def older() -> None:
+        database = Database(url)
+        try:
+            await upgrade(database, "0009")
+            async with database.engine.begin() as connection:
+                await connection.execute(text("UPDATE alembic_version SET version_num = '0012'"))
+        finally:
+            await database.dispose()
+
+    asyncio.run(older())
+    result = dutybot(tmp_path, "migrate", DATABASE_URL=url)
+    last = assert_one_line(result, f"the database {path} could not be migrated", "no such table")
+    assert "changed nothing" in last, last
+    assert "read and written" not in last, last
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    with sqlite3.connect(path) as check:
+        assert check.execute("SELECT version_num FROM alembic_version").fetchone() == ("0012",)
