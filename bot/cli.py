@@ -99,6 +99,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         from bot.db.failures import explain
 
+        if isinstance(exc, OSError) and exc.filename is not None:
+            # A file or folder the command was given (--data-dir, --out), not the database:
+            # SQLite's own failures come wrapped by SQLAlchemy, PostgreSQL's name no file.
+            print(
+                f"dutybot: cannot use {exc.filename} ({exc.strerror}): check that the path "
+                "exists and can be written, or give another",
+                file=sys.stderr,
+            )
+            return 1
         line = explain(settings.database_url, exc)
         if line is None:
             raise

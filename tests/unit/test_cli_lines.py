@@ -85,3 +85,15 @@ def test_a_migration_that_fails_on_the_database_says_so_not_that_the_file_is_unw
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     with sqlite3.connect(path) as check:
         assert check.execute("SELECT version_num FROM alembic_version").fetchone() == ("0012",)
+
+
+def test_a_demo_folder_that_cannot_be_made_is_named_not_the_bots_database(tmp_path: Path) -> None:
+    """`dutybot demo --data-dir` under a file: the demo never opens data/dutybot.db, so the line
+    names the folder it could not make."""
+    (tmp_path / "taken").write_text("a file, not a folder")
+    folder = tmp_path / "taken" / "demo"
+    result = dutybot(tmp_path, "demo", "--data-dir", str(folder))
+    last = assert_one_line(result, str(folder))
+    assert "dutybot.db" not in last, last
+    assert "DATABASE_URL" not in last, last
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
