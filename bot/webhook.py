@@ -28,11 +28,22 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 16 * 1024 * 1024
 
 
+def _origin(request: web.Request) -> str:
+    """Where a request came from: the peer, and behind a reverse proxy whom it forwarded."""
+    forwarded = request.headers.get("X-Forwarded-For") or request.headers.get("X-Real-IP")
+    peer = request.remote or "an unknown address"
+    return f"{peer} (forwarded for {forwarded[:100]})" if forwarded else peer
+
+
 def webhook_app(intake: Intake, path: str, secret: str) -> web.Application:
     async def receive(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), secret.encode()):
-            log.warning("webhook request without the right secret token refused")
+        given = request.headers.get(SECRET_HEADER)
+        if given is None or not hmac.compare_digest(given.encode(), secret.encode()):
+            log.warning(
+                "webhook request from %s with %s refused",
+                _origin(request),
+                "no secret token" if given is None else "a wrong secret token",
+            )
             return web.Response(status=403)
         try:
             payload = await request.json()
