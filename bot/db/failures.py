@@ -101,6 +101,8 @@ def where(database_url: str) -> str:
     if path is not None:
         return str(path)
     url = make_url(database_url)
+    if url.drivername.startswith("sqlite"):
+        return "in memory"
     return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
 
 
