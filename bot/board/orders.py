@@ -53,6 +53,7 @@ class OrdersPanel:
         t, scene = context.t, context.scene
         at = scene.now.timestamp()
         if context.unit_id is None:
+            text_columns = [0]  # the unit's name
             columns = [
                 t("board.orders.unit"),
                 t("board.orders.open"),
@@ -67,6 +68,7 @@ class OrdersPanel:
                 for line in by_unit(scene.orders, scene.unit_names, at)
             ]
         else:
+            text_columns = [4]  # the place's name
             columns = [
                 t("board.orders.number"),
                 t("board.orders.category"),
@@ -91,4 +93,4 @@ class OrdersPanel:
         if not rows:
             empty = [t("board.orders.none")] + ["—"] * (len(columns) - 1)
             rows = [{"cells": empty, "tone": "none"}]
-        return {"columns": columns, "rows": rows}
+        return {"columns": columns, "rows": rows, "text_columns": text_columns}

@@ -9,7 +9,8 @@ Views the page knows how to draw (bot/board/static/board.js):
 - ``map``: markers with a state and a popup (the built-in map);
 - ``figures``: labelled numbers and a curve over the day (the built-in "now");
 - ``table``: a heading row and rows of cells, each cell text (the ranking, the rectification
-  orders, any plugged-in table).
+  orders, any plugged-in table); ``text_columns`` names the columns of free text (a unit's,
+  post's or place's name) that may wrap anywhere on a narrow phone.
 
 A later domain adds its panel with one ``register`` call on the registry the server is built
 with (``standard_panels()`` in bot/board/standard.py, or the ``panels`` argument of

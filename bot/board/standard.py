@@ -327,7 +327,7 @@ class RankingPanel:
             t("board.ranking.on_time"),
             t("board.ranking.absent"),
         ]
-        return {"columns": columns, "rows": rows}
+        return {"columns": columns, "rows": rows, "text_columns": [1]}
 
 
 def standard_panels() -> PanelRegistry:

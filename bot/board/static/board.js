@@ -263,9 +263,13 @@
     var headRow = element("tr");
     data.columns.forEach(function (column) { headRow.appendChild(element("th", null, column)); });
     head.appendChild(headRow);
+    var text = {};
+    (data.text_columns || []).forEach(function (index) { text[index] = true; });
     data.rows.forEach(function (row) {
       var line = element("tr", "tone-" + (row.tone || "none"));
-      row.cells.forEach(function (cell) { line.appendChild(element("td", null, cell)); });
+      row.cells.forEach(function (cell, index) {
+        line.appendChild(element("td", text[index] ? "cell-text" : null, cell));
+      });
       body.appendChild(line);
     });
   }
