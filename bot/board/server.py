@@ -238,13 +238,7 @@ class BoardServer:
             "tile_attribution": settings.map_tile_attribution,
             "zone": settings.timezone,
             "language": language,
-            "labels": {
-                "denied": t("board.page.denied"),
-                "offline": t("board.page.offline"),
-                "loading": t("board.page.loading"),
-                "no_posts": t("board.page.no_posts"),
-                "time": t("board.page.time"),
-            },
+            "labels": standard.page_texts(t)["labels"],
         }
         html = self.templates.get_template("board.html").render(
             t=t,

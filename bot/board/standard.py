@@ -335,6 +335,23 @@ def standard_panels() -> PanelRegistry:
     return PanelRegistry([MapPanel(), NowPanel(), RankingPanel(), OrdersPanel()])
 
 
+def page_texts(t: Translator) -> dict[str, Any]:
+    """The page's own words in the viewer's language: the page is served in the language of its
+    address (BOARD_URL?lang=...), which a direct link or an old menu button leaves out or has
+    wrong; the page takes these from its data and speaks the language of what it shows."""
+    return {
+        "html_lang": t("board.page.html_lang"),
+        "title": t("board.page.title"),
+        "labels": {
+            "denied": t("board.page.denied"),
+            "offline": t("board.page.offline"),
+            "loading": t("board.page.loading"),
+            "no_posts": t("board.page.no_posts"),
+            "time": t("board.page.time"),
+        },
+    }
+
+
 async def snapshot(
     registry: PanelRegistry,
     session: AsyncSession,
@@ -368,5 +385,6 @@ async def snapshot(
     return {
         "scope": name if name is not None else t("report.scope.all"),
         "updated": t("board.updated", time=t.time(now)),
+        "page": page_texts(t),
         "panels": panels,
     }

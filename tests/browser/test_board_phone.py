@@ -14,6 +14,7 @@ from tests.browser.test_board_browser import mini_app_url
 from tests.e2e.board_fixtures import (
     BOARD_SETTINGS,
     COORDINATOR_ID,
+    LEADER_ID,
     init_data,
     prepare_morning,
     prepare_orders,
@@ -83,3 +84,47 @@ async def test_on_a_phone_every_table_fits_its_card_in_english(
             """
         )
         assert overflow == []
+
+
+async def test_opened_without_a_language_the_page_speaks_the_viewers(
+    harness: Harness, browser: Browser
+) -> None:
+    """The direct link t.me/<bot>/board (or a menu button set before /lang) opens BOARD_URL
+    without the viewer's language: the headings follow the language the data comes in, not
+    the default Chinese around English figures."""
+    await prepare_morning(harness)
+    async with harness.session() as session:
+        await session.execute(
+            update(Member).where(Member.telegram_id == LEADER_ID).values(language="en")
+        )
+    await phone(browser)
+    async with running_board(harness) as board:
+        url = mini_app_url(board, init_data(harness, LEADER_ID)).replace("?lang=zh_Hans", "")
+        assert "lang=" not in url.split("#")[0]
+        await browser.open(url)
+        await browser.wait_for("return document.body.dataset.refreshes;")
+        page = await browser.run(
+            """
+            return {
+              lang: document.documentElement.lang,
+              title: document.title,
+              heading: document.querySelector('.board-header h1').textContent,
+              panels: Array.from(document.querySelectorAll('.panel h2')).map((h) => h.textContent),
+              status: document.getElementById('board-status').textContent,
+            };
+            """
+        )
+        assert page == {
+            "lang": "en",
+            "title": "Live board",
+            "heading": "Live board 城管局",
+            "panels": ["Posts map", "Today on post", "Ranking", "Rectification orders"],
+            "status": "Updated 07:10",
+        }
+        # Offline, it says so in the viewer's language too.
+        await board.stop()
+        status = await browser.wait_for(
+            "const s = document.getElementById('board-status');"
+            "return s.classList.contains('offline') ? s.textContent : '';"
+        )
+        assert "Connection lost" in status

@@ -278,13 +278,29 @@
 
   // -- the loop ---------------------------------------------------------------------------------
 
+  function speak(page) {
+    // The page was served in its address's language; the data comes in the viewer's.
+    if (!page) {
+      return;
+    }
+    config.labels = page.labels;
+    document.documentElement.lang = page.html_lang;
+    document.title = page.title;
+    document.getElementById("board-title").textContent = page.title;
+    document.querySelector("#board-denied p").textContent = page.labels.denied;
+  }
+
   function render(payload) {
+    speak(payload.page);
     document.getElementById("board-scope").textContent = payload.scope;
     statusLine.textContent = payload.updated;
     statusLine.classList.remove("offline");
     payload.panels.forEach(function (panel) {
       var section = document.getElementById("panel-" + panel.key);
       var draw = VIEWS[panel.view];
+      if (section && panel.title) {
+        section.querySelector("h2").textContent = panel.title;
+      }
       if (section && draw) {
         draw(section, panel.data);
       }
