@@ -234,6 +234,9 @@ class BoardServer:
             "token": token,
             "api": f"{self.prefix}/api/state",
             "refresh_seconds": settings.board_refresh_seconds,
+            # A data request that has not answered by then is given up and the page shows
+            # itself offline: a connection the network dropped silently never ends on its own.
+            "timeout_seconds": max(5, 2 * settings.board_refresh_seconds),
             "tile_url": settings.map_tile_url,
             "tile_attribution": settings.map_tile_attribution,
             "zone": settings.timezone,

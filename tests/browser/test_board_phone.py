@@ -4,11 +4,17 @@ viewer's language and Telegram's theme, and a wall screen that must never freeze
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
+from aiohttp import web
 from sqlalchemy import update
 
+from bot.board import screens
+from bot.board.health import SenderStatus
+from bot.board.server import BoardServer
 from bot.db.models import Member, Post
+from bot.services.people.access import Actor
 from tests.browser.conftest import Browser
 from tests.browser.test_board_browser import mini_app_url
 from tests.e2e.board_fixtures import (
@@ -16,15 +22,17 @@ from tests.e2e.board_fixtures import (
     COORDINATOR_ID,
     LEADER_ID,
     init_data,
+    local,
     prepare_morning,
     prepare_orders,
     running_board,
 )
-from tests.harness import Harness
+from tests.harness import ADMIN_ID, Harness
 
 PHONE = (360, 740)
 LONG_PLACE = "Garbage sorting point at the north gate of the Tuanjie Community compound"
 
+STATUS = "return document.getElementById('board-status').textContent;"
 ORDERS = """
 return Array.from(document.querySelectorAll('#panel-orders tbody tr')).map(
   (row) => Array.from(row.cells).map((cell) => cell.textContent));
@@ -128,3 +136,58 @@ async def test_opened_without_a_language_the_page_speaks_the_viewers(
             "return s.classList.contains('offline') ? s.textContent : '';"
         )
         assert "Connection lost" in status
+
+
+class StallingBoard(BoardServer):
+    """A board whose data requests hang while `stalled` is set, as behind a network that went
+    away without closing the connection (a wall screen's Wi-Fi dropping)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stalled = asyncio.Event()
+        self.released = asyncio.Event()
+
+    async def state(self, request: web.Request) -> web.Response:
+        if self.stalled.is_set():
+            await self.released.wait()
+        return await super().state(request)
+
+
+async def test_a_stalled_connection_shows_offline_with_the_age_of_the_data(
+    harness: Harness, browser: Browser
+) -> None:
+    """A request that never answers must not freeze the wall screen on old figures that look
+    live: it gives up, says the connection is lost and since when the data dates, and comes
+    back on its own."""
+    morning = await prepare_morning(harness)
+    settings = harness.runtime.settings
+    admin = Actor.of(ADMIN_ID, None, settings.admin_ids)
+    async with harness.session() as session:
+        screen = await screens.create(
+            session, admin, unit_id=None, language="zh_Hans", now=harness.clock.now()
+        )
+    token = screens.token_of(screen, settings)
+    board = StallingBoard(harness.runtime, sender=lambda: SenderStatus(running=True, leading=True))
+    await board.start(listen="127.0.0.1", port=0)
+    try:
+        await browser.open(f"{board.local_url}/screen/{token}")
+        await browser.wait_for(
+            f"return document.querySelectorAll('path.post-marker').length === {len(morning.posts)};"
+        )
+        assert await browser.run(STATUS) == "更新于 07:10"
+        board.stalled.set()
+        harness.clock.set(local(7, 20))  # the figures the screen shows grow old
+        offline = await browser.wait_for(
+            "const s = document.getElementById('board-status');"
+            "return s.classList.contains('offline') ? s.textContent : '';"
+        )
+        assert offline == "连接中断，稍后自动重试… · 更新于 07:10"
+        board.stalled.clear()
+        board.released.set()
+        await browser.wait_for(
+            "const s = document.getElementById('board-status');"
+            "return !s.classList.contains('offline') && s.textContent === '更新于 07:20';"
+        )
+    finally:
+        board.released.set()
+        await board.stop()

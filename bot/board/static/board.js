@@ -14,6 +14,7 @@
   var statusLine = document.getElementById("board-status");
   var refreshes = 0;
   var stopped = false;
+  var updated = ""; // "updated 07:10" of the data shown, kept beside the offline notice
 
   // -- Telegram ---------------------------------------------------------------------------------
 
@@ -293,7 +294,8 @@
   function render(payload) {
     speak(payload.page);
     document.getElementById("board-scope").textContent = payload.scope;
-    statusLine.textContent = payload.updated;
+    updated = payload.updated;
+    statusLine.textContent = updated;
     statusLine.classList.remove("offline");
     payload.panels.forEach(function (panel) {
       var section = document.getElementById("panel-" + panel.key);
@@ -333,10 +335,19 @@
       deny();
       return;
     }
+    // A dropped network can leave a request hanging for good: give it up after a while, so
+    // the screen says it is offline instead of showing old figures as if they were live.
+    var aborter = window.AbortController ? new AbortController() : null;
+    var timer = window.setTimeout(function () {
+      if (aborter) {
+        aborter.abort();
+      }
+    }, config.timeout_seconds * 1000);
     fetch(config.api, {
       headers: { Authorization: authorization },
       cache: "no-store",
       credentials: "same-origin",
+      signal: aborter ? aborter.signal : undefined,
     })
       .then(function (response) {
         if (response.status === 403) {
@@ -349,13 +360,16 @@
         return response.json();
       })
       .then(function (payload) {
+        window.clearTimeout(timer); // the body too has come in time
         if (payload) {
           render(payload);
           schedule();
         }
       })
       .catch(function () {
-        statusLine.textContent = config.labels.offline;
+        window.clearTimeout(timer);
+        // Offline, and since when the figures on screen date.
+        statusLine.textContent = updated ? config.labels.offline + " · " + updated : config.labels.offline;
         statusLine.classList.add("offline");
         schedule();
       });
