@@ -191,3 +191,38 @@ async def test_a_stalled_connection_shows_offline_with_the_age_of_the_data(
     finally:
         board.released.set()
         await board.stop()
+
+
+TELEGRAM_EVENTS = """
+window.telegramEvents = [];
+window.TelegramWebviewProxy = {
+  postEvent: (type, data) => window.telegramEvents.push([type, JSON.parse(data)]),
+};
+"""
+
+
+async def in_telegram(browser: Browser) -> None:
+    """Pages opened from now on find Telegram's bridge, as in the Android and iOS apps, and
+    record what they post to it."""
+    await asyncio.to_thread(
+        browser.driver.execute_cdp_cmd,
+        "Page.addScriptToEvaluateOnNewDocument",
+        {"source": TELEGRAM_EVENTS},
+    )
+
+
+async def test_in_telegram_a_downward_drag_pans_the_map_instead_of_closing_the_board(
+    harness: Harness, browser: Browser
+) -> None:
+    """Telegram minimises a Mini App on a downward swipe, so panning the map down closed the
+    board: the page tells Telegram to leave vertical swipes to it (the header still closes)."""
+    await prepare_morning(harness)
+    await in_telegram(browser)
+    await phone(browser)
+    async with running_board(harness) as board:
+        await browser.open(mini_app_url(board, init_data(harness, LEADER_ID)))
+        await browser.wait_for("return document.body.dataset.refreshes;")
+        events = await browser.run("return window.telegramEvents;")
+    assert ["web_app_ready", {}] in events
+    assert ["web_app_expand", {}] in events
+    assert ["web_app_setup_swipe_behavior", {"allow_vertical_swipe": False}] in events

@@ -377,5 +377,8 @@
 
   postToTelegram("web_app_ready");
   postToTelegram("web_app_expand");
+  // Telegram minimises a Mini App on a downward swipe: a drag on the map must pan the map.
+  // The Mini App's header still closes it (Telegram Mini Apps 7.7 and later; ignored before).
+  postToTelegram("web_app_setup_swipe_behavior", { allow_vertical_swipe: false });
   poll();
 })();
