@@ -4,7 +4,9 @@ viewer's language and Telegram's theme, and a wall screen that must never freeze
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from aiohttp import web
@@ -226,3 +228,70 @@ async def test_in_telegram_a_downward_drag_pans_the_map_instead_of_closing_the_b
     assert ["web_app_ready", {}] in events
     assert ["web_app_expand", {}] in events
     assert ["web_app_setup_swipe_behavior", {"allow_vertical_swipe": False}] in events
+
+
+DARK = {
+    "bg_color": "#17212b",
+    "secondary_bg_color": "#232e3c",
+    "section_bg_color": "#17212b",
+    "text_color": "#f5f5f5",
+    "hint_color": "#708499",
+    "subtitle_text_color": "#708499",
+    "destructive_text_color": "#ec3942",
+}
+LIGHT = {"bg_color": "#ffffff", "secondary_bg_color": "#efeff4", "text_color": "#000000"}
+COLOURS = """
+const style = (selector) => getComputedStyle(document.querySelector(selector));
+return {
+  page: style('body').backgroundColor,
+  card: style('.panel').backgroundColor,
+  text: style('.figure dd').color,
+  label: style('.figure dt').color,
+  cell: style('#panel-ranking td').color,
+  popup: style('.leaflet-popup-content-wrapper').backgroundColor,
+  popupText: style('.leaflet-popup-content-wrapper').color,
+  scheme: document.documentElement.style.colorScheme,
+};
+"""
+
+
+async def test_the_mini_app_takes_telegrams_dark_theme_and_follows_its_changes(
+    harness: Harness, browser: Browser
+) -> None:
+    """A leader in Telegram's night mode gets the board in Telegram's colours, popups included,
+    not a white page; switching Telegram back to day recolours it without a reload."""
+    morning = await prepare_morning(harness)
+    await in_telegram(browser)
+    await phone(browser)
+    async with running_board(harness) as board:
+        url = mini_app_url(board, init_data(harness, LEADER_ID))
+        await browser.open(url + "&tgWebAppThemeParams=" + quote(json.dumps(DARK), safe=""))
+        await browser.wait_for("return document.querySelectorAll('#panel-ranking td').length;")
+        await browser.run(
+            "document.querySelector(`path.post-marker[data-post='${arguments[0]}']`)"
+            ".dispatchEvent(new MouseEvent('click', {bubbles: true}));",
+            morning.posts["人民路口"],
+        )
+        await browser.wait_for("return document.querySelector('.leaflet-popup-content');")
+        assert await browser.run(COLOURS) == {
+            "page": "rgb(35, 46, 60)",
+            "card": "rgb(23, 33, 43)",
+            "text": "rgb(245, 245, 245)",
+            "label": "rgb(112, 132, 153)",
+            "cell": "rgb(245, 245, 245)",
+            "popup": "rgb(23, 33, 43)",
+            "popupText": "rgb(245, 245, 245)",
+            "scheme": "dark",
+        }
+        await browser.run("window.sameDocument = true;")
+        await browser.run(
+            "window.Telegram.WebView.receiveEvent('theme_changed', {theme_params: arguments[0]});",
+            LIGHT,
+        )
+        colours = await browser.run(COLOURS)
+        assert colours["page"] == "rgb(239, 239, 244)"
+        assert colours["card"] == "rgb(255, 255, 255)"
+        assert colours["text"] == "rgb(0, 0, 0)"
+        assert colours["scheme"] == "light"
+        assert await browser.run("return window.sameDocument === true;")
+        assert await browser.errors("127.0.0.1:9/", "favicon.ico") == []

@@ -51,6 +51,90 @@
     return fromHash;
   }
 
+  // -- Telegram's theme -------------------------------------------------------------------------
+  // Telegram hands its colours in the launch parameters (tgWebAppThemeParams) and sends
+  // theme_changed when the user switches between day and night: the page wears them, so a
+  // leader in night mode does not get a white page. A wall screen keeps the board's own.
+
+  var THEME = {
+    "--bg": ["secondary_bg_color", "bg_color"],
+    "--card": ["section_bg_color", "bg_color"],
+    "--ink": ["text_color"],
+    "--muted": ["subtitle_text_color", "hint_color"],
+    "--line": ["secondary_bg_color"],
+    "--poor": ["destructive_text_color"],
+  };
+
+  function launchTheme() {
+    var text = new URLSearchParams(window.location.hash.slice(1)).get("tgWebAppThemeParams");
+    try {
+      if (text) {
+        window.sessionStorage.setItem("tgWebAppThemeParams", text);
+      } else {
+        text = window.sessionStorage.getItem("tgWebAppThemeParams");
+      }
+    } catch (error) {
+      /* storage may be off; the fragment is enough */
+    }
+    try {
+      return text ? JSON.parse(text) : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function isDark(hex) {
+    var match = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex || "");
+    if (!match) {
+      return false;
+    }
+    var r = parseInt(match[1], 16), g = parseInt(match[2], 16), b = parseInt(match[3], 16);
+    return 0.299 * r + 0.587 * g + 0.114 * b < 128;
+  }
+
+  function applyTheme(params) {
+    if (!params || config.mode === "screen") {
+      return;
+    }
+    var root = document.documentElement.style;
+    Object.keys(THEME).forEach(function (name) {
+      var found = null;
+      THEME[name].forEach(function (key) {
+        if (!found && /^#[0-9a-f]{6}$/i.test(params[key] || "")) {
+          found = params[key];
+        }
+      });
+      if (found) {
+        root.setProperty(name, found);
+      } else {
+        root.removeProperty(name); // the board's own colour
+      }
+    });
+    root.colorScheme = isDark(params.bg_color) ? "dark" : "light";
+    themed();
+  }
+
+  function receiveEvent(type, data) {
+    if (type === "theme_changed" && data) {
+      applyTheme(data.theme_params);
+    }
+  }
+
+  // Telegram's apps call window.Telegram.WebView.receiveEvent; Telegram Web posts messages.
+  window.Telegram = window.Telegram || {};
+  window.Telegram.WebView = window.Telegram.WebView || {};
+  window.Telegram.WebView.receiveEvent = receiveEvent;
+  window.addEventListener("message", function (event) {
+    try {
+      var message = typeof event.data === "string" ? JSON.parse(event.data) : event.data;
+      if (message && message.eventType) {
+        receiveEvent(message.eventType, message.eventData);
+      }
+    } catch (error) {
+      /* not Telegram's */
+    }
+  });
+
   function credentials() {
     if (config.mode === "screen") {
       return config.token ? "screen " + config.token : null;
@@ -191,6 +275,23 @@
   // -- figures and the day's curve --------------------------------------------------------------
 
   var plot = null;
+  var lastCurve = null;
+
+  function ink(name) {
+    return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  }
+
+  function themed() {
+    // The chart paints its axes on a canvas: draw it again in the new colours.
+    if (plot) {
+      var box = plot.root.parentNode;
+      plot.destroy();
+      plot = null;
+      if (lastCurve) {
+        renderCurve(box, lastCurve);
+      }
+    }
+  }
 
   function curveSize(box) {
     var width = Math.max(240, box.clientWidth || 320);
@@ -201,6 +302,7 @@
     if (!window.uPlot) {
       return;
     }
+    lastCurve = curve;
     var xs = curve.points.map(function (point) { return point[0]; });
     var ys = curve.points.map(function (point) { return point[1]; });
     if (!plot) {
@@ -227,14 +329,24 @@
             },
           ],
           axes: [
-            { values: function (u, values) { return values.map(clock); } },
-            { values: function (u, values) { return values.map(function (v) { return v + "%"; }); } },
+            {
+              stroke: ink("--muted"),
+              grid: { stroke: ink("--line") },
+              ticks: { stroke: ink("--line") },
+              values: function (u, values) { return values.map(clock); },
+            },
+            {
+              stroke: ink("--muted"),
+              grid: { stroke: ink("--line") },
+              ticks: { stroke: ink("--line") },
+              values: function (u, values) { return values.map(function (v) { return v + "%"; }); },
+            },
           ],
         },
         [xs, ys],
         box
       );
-      window.addEventListener("resize", function () { plot.setSize(curveSize(box)); });
+
     } else {
       plot.setData([xs, ys]);
     }
@@ -375,6 +487,12 @@
       });
   }
 
+  window.addEventListener("resize", function () {
+    if (plot) {
+      plot.setSize(curveSize(plot.root.parentNode));
+    }
+  });
+  applyTheme(launchTheme());
   postToTelegram("web_app_ready");
   postToTelegram("web_app_expand");
   // Telegram minimises a Mini App on a downward swipe: a drag on the map must pan the map.
