@@ -295,3 +295,30 @@ async def test_the_mini_app_takes_telegrams_dark_theme_and_follows_its_changes(
         assert colours["scheme"] == "light"
         assert await browser.run("return window.sameDocument === true;")
         assert await browser.errors("127.0.0.1:9/", "favicon.ico") == []
+
+
+async def test_the_curves_legend_reads_the_latest_share_when_nobody_points_at_it(
+    harness: Harness, browser: Browser
+) -> None:
+    """On a wall screen nobody hovers the chart: its legend said 时间: — 此刻在岗占比: — all day,
+    as if there were no figure. It shows the latest point: now, 3 of the 6 seats under way."""
+    await prepare_morning(harness)
+    await phone(browser)
+    async with running_board(harness) as board:
+        await browser.open(mini_app_url(board, init_data(harness, LEADER_ID)))
+        await browser.wait_for("return document.querySelectorAll('#panel-now canvas').length;")
+        legend = await browser.run(
+            "return Array.from(document.querySelectorAll('#panel-now .u-legend .u-series')).map("
+            "(row) => row.textContent);"
+        )
+        figure = await browser.run(
+            "return document.querySelector('#panel-now .figure-on_post dd').textContent;"
+        )
+        assert figure == "3/6"
+        assert legend == ["时间07:10", "此刻在岗占比50%"]
+        # It moves on with the board.
+        harness.clock.set(local(7, 25))
+        await browser.wait_for(
+            "return document.querySelector('#panel-now .u-legend .u-series').textContent"
+            " === '时间07:25';"
+        )

@@ -298,6 +298,16 @@
     return { width: width, height: Math.round(Math.min(220, Math.max(140, width * 0.35))) };
   }
 
+  function latest(u, value, series, idx) {
+    // Nobody points at the chart (a wall screen, a phone between taps): the legend reads the
+    // latest point, now, rather than a dash all day.
+    if (idx !== null && idx !== undefined) {
+      return value;
+    }
+    var values = u.data[series];
+    return values.length ? values[values.length - 1] : null;
+  }
+
   function renderCurve(box, curve) {
     if (!window.uPlot) {
       return;
@@ -318,14 +328,20 @@
           scales: { y: { range: [0, 100] } },
           legend: { show: true },
           series: [
-            { label: config.labels.time, value: function (u, v) { return clock(v); } },
+            {
+              label: config.labels.time,
+              value: function (u, v, series, idx) { return clock(latest(u, v, 0, idx)); },
+            },
             {
               label: curve.label,
               stroke: "#1565c0",
               fill: "rgba(21, 101, 192, 0.12)",
               width: 2,
               spanGaps: false,
-              value: function (u, v) { return v === null || v === undefined ? "—" : v + "%"; },
+              value: function (u, v, series, idx) {
+                var shown = latest(u, v, 1, idx);
+                return shown === null || shown === undefined ? "—" : shown + "%";
+              },
             },
           ],
           axes: [
