@@ -4,6 +4,7 @@ viewer's language and Telegram's theme, and a wall screen that must never freeze
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from typing import Any
 from urllib.parse import quote
@@ -15,7 +16,7 @@ from sqlalchemy import update
 from bot.board import screens
 from bot.board.health import SenderStatus
 from bot.board.server import BoardServer
-from bot.db.models import Member, Post
+from bot.db.models import Member, Post, Unit
 from bot.services.people.access import Actor
 from tests.browser.conftest import Browser
 from tests.browser.test_board_browser import mini_app_url
@@ -322,3 +323,69 @@ async def test_the_curves_legend_reads_the_latest_share_when_nobody_points_at_it
             "return document.querySelector('#panel-now .u-legend .u-series').textContent"
             " === '时间07:25';"
         )
+
+
+WALL = (1920, 1080)
+RANKED = """
+const box = document.querySelector('#panel-ranking .table-scroll');
+const seen = box.getBoundingClientRect();
+const head = box.querySelector('th').getBoundingClientRect();
+return Array.from(box.querySelectorAll('tbody tr')).filter((row) => {
+  const r = row.getBoundingClientRect();
+  return r.top >= head.bottom - 0.5 && r.bottom <= seen.bottom + 0.5;
+}).map((row) => row.cells[0].textContent);
+"""
+
+
+async def test_a_wall_screen_of_a_big_city_shows_every_panel_and_pages_long_tables(
+    harness: Harness, browser: Browser
+) -> None:
+    """Nobody scrolls a wall screen: with sixty units the ranking ran off the bottom and the
+    orders panel was never seen. The board fits the screen, each table pages through its rows
+    by itself, one screenful a refresh, back to the top after the last."""
+    morning = await prepare_morning(harness)
+    await prepare_orders(harness, morning)
+    async with harness.session() as session:
+        session.add_all(
+            Unit(
+                name=f"第{number}街道办事处社区居民委员会",
+                require_swap_approval=False,
+                created_at=harness.clock.now() - dt.timedelta(days=10),
+            )
+            for number in range(1, 59)
+        )
+    settings = harness.runtime.settings
+    admin = Actor.of(ADMIN_ID, None, settings.admin_ids)
+    async with harness.session() as session:
+        screen = await screens.create(
+            session, admin, unit_id=None, language="zh_Hans", now=harness.clock.now()
+        )
+    token = screens.token_of(screen, settings)
+    await asyncio.to_thread(browser.driver.set_window_size, *WALL)
+    async with running_board(harness) as board:
+        await browser.open(f"{board.local_url}/screen/{token}")
+        await browser.wait_for(
+            "return document.querySelectorAll('#panel-ranking tbody tr').length;"
+        )
+        layout = await browser.run(
+            """
+            const root = document.documentElement;
+            const orders = document.querySelector('#panel-orders h2').getBoundingClientRect();
+            return [root.scrollHeight <= window.innerHeight, orders.bottom <= window.innerHeight];
+            """
+        )
+        assert layout == [True, True]
+        first = await browser.run(RANKED)
+        assert first[0] == "1" and 5 < len(first) < 60
+        # Page by page, every unit of the ranking shows, then the first page again.
+        shown, previous = set(first), first
+        for _ in range(20):
+            if len(shown) == 60:
+                break
+            previous = await browser.wait_for(
+                f"const r = (() => {{{RANKED}}})();"
+                f"return r.length && r[0] !== {json.dumps(previous[0])} ? r : null;"
+            )
+            shown.update(previous)
+        assert shown == {str(rank) for rank in range(1, 61)}
+        await browser.wait_for(f"const r = (() => {{{RANKED}}})(); return r[0] === '1';")

@@ -405,6 +405,33 @@
 
   var VIEWS = { map: renderMap, figures: renderFigures, table: renderTable };
 
+  // -- a wall screen pages through its long tables ----------------------------------------------
+
+  function turnPage(box) {
+    // The next screenful of a table longer than its card: the first row not wholly shown goes
+    // to the top, under the heading row; after the last row, the first page again.
+    if (box.scrollHeight <= box.clientHeight + 1) {
+      box.scrollTop = 0;
+      return;
+    }
+    var head = box.querySelector("thead");
+    var headHeight = head ? head.offsetHeight : 0;
+    var bottom = box.scrollTop + box.clientHeight;
+    var rows = box.querySelectorAll("tbody tr");
+    var target = 0;
+    for (var i = 0; i < rows.length; i++) {
+      if (rows[i].offsetTop + rows[i].offsetHeight > bottom + 1) {
+        target = Math.max(rows[i].offsetTop - headHeight, box.scrollTop + 1);
+        break;
+      }
+    }
+    box.scrollTop = target;
+  }
+
+  function turnPages() {
+    Array.prototype.forEach.call(document.querySelectorAll(".table-scroll"), turnPage);
+  }
+
   // -- the loop ---------------------------------------------------------------------------------
 
   function speak(page) {
@@ -435,6 +462,9 @@
         draw(section, panel.data);
       }
     });
+    if (config.mode === "screen" && refreshes > 0) {
+      turnPages(); // nobody scrolls a wall screen: a page a refresh
+    }
     refreshes += 1;
     document.body.setAttribute("data-refreshes", String(refreshes));
   }
