@@ -11,12 +11,20 @@ from urllib.parse import quote
 
 import pytest
 from aiohttp import web
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.board import screens
 from bot.board.health import SenderStatus
 from bot.board.server import BoardServer
-from bot.db.models import Member, Post, Unit
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    CheckIn,
+    Member,
+    Post,
+    Shift,
+    Unit,
+)
 from bot.services.people.access import Actor
 from tests.browser.conftest import Browser
 from tests.browser.test_board_browser import mini_app_url
@@ -389,3 +397,82 @@ async def test_a_wall_screen_of_a_big_city_shows_every_panel_and_pages_long_tabl
             shown.update(previous)
         assert shown == {str(rank) for rank in range(1, 61)}
         await browser.wait_for(f"const r = (() => {{{RANKED}}})(); return r[0] === '1';")
+
+
+COUNT_REDRAWS = """
+window.redraws = {style: 0, popup: 0};
+const setStyle = L.Path.prototype.setStyle;
+L.Path.prototype.setStyle = function (...args) {
+  window.redraws.style += 1;
+  return setStyle.apply(this, args);
+};
+const setPopupContent = L.Layer.prototype.setPopupContent;
+L.Layer.prototype.setPopupContent = function (...args) {
+  window.redraws.popup += 1;
+  return setPopupContent.apply(this, args);
+};
+"""
+
+
+async def test_a_refresh_redraws_only_the_markers_that_changed(
+    harness: Harness, browser: Browser
+) -> None:
+    """A city's 2,000 markers were all restyled and given a new popup every refresh: on a phone
+    the map stuttered every few seconds. Now a refresh touches only a marker whose state
+    changed, and the popup open on screen follows the news."""
+    morning = await prepare_morning(harness)
+    async with running_board(harness) as board:
+        await browser.open(mini_app_url(board, init_data(harness, ADMIN_ID)))
+        await browser.wait_for(
+            f"return document.querySelectorAll('path.post-marker').length === {len(morning.posts)};"
+        )
+        await browser.run(
+            "document.querySelector(`path.post-marker[data-post='${arguments[0]}']`)"
+            ".dispatchEvent(new MouseEvent('click', {bubbles: true}));",
+            morning.posts["解放路口"],
+        )
+        popup = "return document.querySelector('.leaflet-popup-content').innerText;"
+        assert "在岗 1/3 人" in await browser.wait_for(popup)
+        await browser.run(COUNT_REDRAWS)
+        refreshes = int(await browser.run("return document.body.dataset.refreshes;"))
+        await browser.wait_for(f"return document.body.dataset.refreshes > {refreshes + 1};")
+        assert await browser.run("return window.redraws;") == {"style": 0, "popup": 0}
+
+        # 刘强 arrives at 解放路口, still short (2 of 3): its open popup shows him; 陈静
+        # arrives at 黄河路口, the only seat: that marker alone turns green.
+        async with harness.session() as session:
+            for name, post_name in (("刘强", "解放路口"), ("陈静", "黄河路口")):
+                assignment = await session.scalar(
+                    select(Assignment)
+                    .join(Member, Member.id == Assignment.member_id)
+                    .join(Shift, Shift.id == Assignment.shift_id)
+                    .where(Member.display_name == name, Shift.post_id == morning.posts[post_name])
+                )
+                assert assignment is not None
+                assignment.status = AssignmentStatus.CHECKED_IN
+                session.add(
+                    CheckIn(
+                        assignment_id=assignment.id,
+                        checked_in_at=local(7, 11),
+                        latitude=30.6586,
+                        longitude=104.0648,
+                        distance_m=20.0,
+                        accuracy_m=10.0,
+                        live=False,
+                        photo_file_id=f"photo-{name}",
+                        photo_file_unique_id=f"u-{name}",
+                        photo_flagged=False,
+                        minutes_late=11,
+                    )
+                )
+        harness.clock.set(local(7, 12))
+        shown = await browser.wait_for(
+            f"const t = (() => {{{popup}}})(); return t.includes('刘强') ? t : null;"
+        )
+        assert "在岗 2/3 人" in shown and "07:11 签到" in shown
+        await browser.wait_for(
+            "return document.querySelector(`path.post-marker[data-post='${arguments[0]}']`)"
+            ".getAttribute('data-state') === 'staffed';",
+            morning.posts["黄河路口"],
+        )
+        assert (await browser.run("return window.redraws;"))["style"] == 1

@@ -226,19 +226,31 @@
     var bounds = [];
     var labels = {};
     data.legend.forEach(function (entry) { labels[entry.state] = entry.label; });
+    // A city has 2,000 posts, refreshed every few seconds on a phone: a marker is restyled only
+    // when its state changes, and its popup is built when it opens (and again while it is open).
     data.markers.forEach(function (item) {
       seen[item.id] = true;
       var marker = markers[item.id];
       if (!marker) {
         marker = L.circleMarker([item.lat, item.lng], markerStyle(item.state)).addTo(target);
-        marker.bindPopup(popupContent(item.popup, labels[item.state]));
+        marker.bindPopup(function (layer) { return popupContent(layer.item.popup, layer.label); });
         markers[item.id] = marker;
       } else {
-        marker.setLatLng([item.lat, item.lng]);
-        marker.setStyle(markerStyle(item.state));
-        marker.setPopupContent(popupContent(item.popup, labels[item.state]));
+        var at = marker.getLatLng();
+        if (at.lat !== item.lat || at.lng !== item.lng) {
+          marker.setLatLng([item.lat, item.lng]);
+        }
+        if (marker.item.state !== item.state) {
+          marker.setStyle(markerStyle(item.state));
+        }
       }
-      var path = marker.getElement();
+      var changed = !marker.item || marker.item.state !== item.state;
+      marker.item = item;
+      marker.label = labels[item.state];
+      if (marker.isPopupOpen()) {
+        marker.getPopup().update();
+      }
+      var path = changed ? marker.getElement() : null;
       if (path) {
         path.setAttribute("class", "leaflet-interactive post-marker state-" + item.state);
         path.setAttribute("data-post", String(item.id));
