@@ -304,17 +304,21 @@ class RankingPanel:
         rows = []
         for rank, row in enumerate(tally.rows, start=1):
             counts = row.counts
-            idle = counts.seats == 0
+            if counts.seats:
+                cells = [
+                    grade_text(t, row.score),
+                    percent(t, counts.on_post_rate),
+                    f"{counts.on_time}/{counts.checked_in}",
+                    str(counts.absent),
+                ]
+            elif row.score.value is not None:
+                # No shift today but scored on its checks and orders, as /today ranks it.
+                cells = [grade_text(t, row.score), t("board.ranking.idle"), "—", "—"]
+            else:
+                cells = [t("board.ranking.idle"), "—", "—", "—"]
             rows.append(
                 {
-                    "cells": [
-                        str(rank),
-                        row.name,
-                        t("board.ranking.idle") if idle else grade_text(t, row.score),
-                        "—" if idle else percent(t, counts.on_post_rate),
-                        "—" if idle else f"{counts.on_time}/{counts.checked_in}",
-                        "—" if idle else str(counts.absent),
-                    ],
+                    "cells": [str(rank), row.name, *cells],
                     "tone": row.score.grade.value if row.score.grade is not None else "none",
                 }
             )

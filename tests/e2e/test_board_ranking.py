@@ -1,0 +1,43 @@
+"""The board's ranking against /today's, for the cases the morning of board_fixtures has not:
+a unit without shifts today that was checked is ranked with its score, as /today ranks it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.board_fixtures import BOARD_SETTINGS, mini_app, panel, running_board, state
+from tests.e2e.oversight_fixtures import city, recorded_check
+from tests.e2e.schedule import DAY, at, post
+from tests.harness import ADMIN_ID, Harness
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return dict(BOARD_SETTINGS)
+
+
+@pytest.mark.parametrize(("language", "idle"), [("zh_Hans", "没有排班"), ("en", "no shifts")])
+async def test_a_unit_checked_but_without_shifts_shows_its_score_as_today_does(
+    harness: Harness, language: str, idle: str
+) -> None:
+    """交通局 has no shift today but was checked (40): /today ranks it first with 40 分（差），
+    没有排班; the board showed 没有排班 where the score goes, coloured as a poor grade. And in
+    English the board said "nothing scheduled" where /today says "no shifts"."""
+    town = await city(harness)
+    other_post = await post(harness, town.other_unit_id, "人民路-解放路口")
+    await recorded_check(harness, other_post, town.other_unit_id, at(DAY, 7, 30), 40)
+    await harness.admin.send_command("today")
+    await harness.settle()
+    text = "\n".join(m.text or "" for m in harness.admin.messages()[-3:])
+    assert "1. 交通局：40 分（差），没有排班" in text and "2. 城管局：没有排班" in text
+    t = harness.runtime.translator(language)
+    assert t("report.row.idle", rank=2, name="城管局").endswith(idle)
+    async with running_board(harness) as board:
+        _, body = await state(board, mini_app(harness, ADMIN_ID, language_code=language))
+    rows = panel(body, "ranking")["rows"]
+    assert [row["cells"] for row in rows] == [
+        ["1", "交通局", {"zh_Hans": "40 分（差）", "en": "40 (poor)"}[language], idle, "—", "—"],
+        ["2", "城管局", idle, "—", "—", "—"],
+    ]
+    # Only a graded score is coloured: the unit neither scheduled nor checked is not.
+    assert [row["tone"] for row in rows] == ["poor", "none"]
