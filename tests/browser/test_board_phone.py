@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from aiohttp import web
+from selenium.webdriver import ActionChains
 from sqlalchemy import select, update
 
 from bot.board import screens
@@ -476,3 +477,41 @@ async def test_a_refresh_redraws_only_the_markers_that_changed(
             morning.posts["黄河路口"],
         )
         assert (await browser.run("return window.redraws;"))["style"] == 1
+
+
+PANE = "return document.querySelector('.leaflet-map-pane').style.transform;"
+
+
+async def test_a_refresh_leaves_the_map_where_the_leader_dragged_it(
+    harness: Harness, browser: Browser
+) -> None:
+    """With a post's popup open, a leader drags the map to look around: each refresh pulled
+    the map back to the popup (Leaflet pans to a popup whose content is updated)."""
+    morning = await prepare_morning(harness)
+    async with running_board(harness) as board:
+        await browser.open(mini_app_url(board, init_data(harness, ADMIN_ID)))
+        await browser.wait_for(
+            f"return document.querySelectorAll('path.post-marker').length === {len(morning.posts)};"
+        )
+        await browser.run(
+            "document.querySelector(`path.post-marker[data-post='${arguments[0]}']`)"
+            ".dispatchEvent(new MouseEvent('click', {bubbles: true}));",
+            morning.posts["解放路口"],
+        )
+        await browser.wait_for("return document.querySelector('.leaflet-popup-content');")
+        before = await browser.run(PANE)
+
+        def drag() -> None:
+            area = browser.driver.find_element("id", "map")
+            ActionChains(browser.driver).move_to_element_with_offset(
+                area, 10, 10
+            ).click_and_hold().move_by_offset(300, 300).release().perform()
+
+        await asyncio.to_thread(drag)
+        dragged = await browser.wait_for(
+            f"const p = (() => {{{PANE}}})(); return p !== {json.dumps(before)} ? p : null;"
+        )
+        refreshes = int(await browser.run("return document.body.dataset.refreshes;"))
+        await browser.wait_for(f"return document.body.dataset.refreshes > {refreshes + 1};")
+        assert await browser.run(PANE) == dragged
+        assert await browser.run("return document.querySelector('.leaflet-popup-content');")

@@ -248,7 +248,13 @@
       marker.item = item;
       marker.label = labels[item.state];
       if (marker.isPopupOpen()) {
-        marker.getPopup().update();
+        // The fresh content, without Leaflet panning the map back to the popup: the leader
+        // may have dragged the map away to look around.
+        var popup = marker.getPopup();
+        var autoPan = popup.options.autoPan;
+        popup.options.autoPan = false;
+        popup.update();
+        popup.options.autoPan = autoPan;
       }
       var path = changed ? marker.getElement() : null;
       if (path) {
