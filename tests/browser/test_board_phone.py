@@ -42,7 +42,7 @@ from tests.e2e.board_fixtures import (
 from tests.harness import ADMIN_ID, Harness
 
 PHONE = (360, 740)
-LONG_PLACE = "Garbage sorting point at the north gate of the Tuanjie Community compound"
+LONG_PLACE = "Garbage sorting point at the north gate of Tuanjie Community"
 
 STATUS = "return document.getElementById('board-status').textContent;"
 ORDERS = """
