@@ -545,7 +545,8 @@
       .catch(function () {
         window.clearTimeout(timer);
         // Offline, and since when the figures on screen date.
-        statusLine.textContent = updated ? config.labels.offline + " · " + updated : config.labels.offline;
+        var offline = config.labels.offline;
+        statusLine.textContent = updated ? offline + " · " + updated : offline;
         statusLine.classList.add("offline");
         schedule();
       });
