@@ -6,9 +6,10 @@ import datetime as dt
 
 from sqlalchemy import select, update
 
-from bot.db.models import Broadcast, OutboxMessage, OutboxStatus, Role
+from bot.db.models import AssignmentStatus, Broadcast, OutboxMessage, OutboxStatus, Role
 from bot.services.schedule import broadcast
 from tests.e2e.schedule import DAY, command, person, post, press_and_settle, shift, unit
+from tests.e2e.swap_fixtures import seat
 from tests.harness import Harness
 
 
@@ -139,7 +140,7 @@ async def test_broadcast_refusals(harness: Harness) -> None:
     assert "没看懂日期范围" in coordinator.last().text
     await coordinator.send_text("12-02 12-04")
     await harness.settle()
-    assert "0 个班次，将发给 1 名志愿者" in coordinator.last().text
+    assert "0 个班次，将发给 0 名志愿者" in coordinator.last().text
     await press_and_settle(harness, coordinator, "📤 发送")
     assert coordinator.answered_callbacks[-1]["text"] == "这个范围里没有可发送的班次。"
     assert await harness.count(Broadcast) == 0 and await harness.count(OutboxMessage) == 0
@@ -178,8 +179,8 @@ async def test_a_unit_nobody_could_hear_is_told_so_not_that_there_are_no_shifts(
     await harness.settle()
     await press_and_settle(harness, coordinator, "📤 发送")
     assert coordinator.answered_callbacks[-1]["text"] == (
-        "本单位的志愿者都收不到这些班次：班次限定了他们没有的标签，或者不久前已经发给过他们。"
-        "什么都没有发送。"
+        "本单位的志愿者都不能报名这些班次（已经在班上或在候补、时间冲突、没有要求的标签、报名还没开放等），"
+        "或者不久前已经发给过他们。什么都没有发送。"
     )
     assert await harness.count(Broadcast) == 0 and await harness.count(OutboxMessage) == 0
 
@@ -202,3 +203,46 @@ async def test_all_units_shifts_whose_units_have_no_volunteers_are_refused_as_su
         "还没有志愿者可以收到，什么都没有发送。先用 /invite 邀请志愿者加入。"
     )
     assert await harness.count(Broadcast) == 0 and await harness.count(OutboxMessage) == 0
+
+
+async def test_each_volunteer_gets_only_shifts_they_may_sign_up_for_and_the_preview_counts_them(
+    harness: Harness,
+) -> None:
+    """After a rota, a coordinator broadcasts the week: nobody is asked to sign up for a shift
+    they already hold or wait on, nor one that clashes with a seat they hold; whoever would be
+    left with nothing gets no message, and the preview counts only those who get one."""
+    unit_id = await unit(harness)
+    post_id = await post(harness, unit_id)
+    other_post = await post(harness, unit_id, "人民路-长江路口")
+    first = await shift(harness, post_id, DAY + dt.timedelta(days=1), capacity=1)
+    second = await shift(harness, post_id, DAY + dt.timedelta(days=2))
+    clashing = await shift(harness, other_post, DAY + dt.timedelta(days=2), start=8, end=10)
+    third = await shift(harness, post_id, DAY + dt.timedelta(days=3))
+    coordinator = await person(harness, 9801, unit_id, "王协调", role=Role.COORDINATOR)
+    await person(harness, 9802, unit_id, "甲")  # holds three shifts, the fourth clashes
+    await person(harness, 9803, unit_id, "乙")  # waits on the first, holds the clashing one
+    await person(harness, 9804, unit_id, "丙")  # free all week
+    for shift_id in (first, second, third):
+        await seat(harness, shift_id, 9802)
+    await seat(harness, first, 9803, AssignmentStatus.WAITLISTED)
+    await seat(harness, clashing, 9803)
+
+    await command(harness, coordinator, "broadcast")
+    text = await press_and_settle(harness, coordinator, "📆 未来 7 天")
+    assert "4 个班次，将发给 2 名志愿者" in text, text
+    await press_and_settle(harness, coordinator, "📤 发送")
+    assert "已排队发送给 2 人" in coordinator.texts()[-2]
+
+    assert await _outbox(harness, 9802) == []
+    (yi,) = await _outbox(harness, 9803)
+    assert yi.payload["buttons"] == [[["✋ 报名 1", f"su:{third}"]]]
+    assert yi.payload["text"].count("\n") == 1  # the header and the one shift
+    (bing,) = await _outbox(harness, 9804)
+    assert bing.payload["buttons"] == [
+        [
+            ["⏳ 候补 1", f"su:{first}"],
+            ["✋ 报名 2", f"su:{second}"],
+            ["✋ 报名 3", f"su:{clashing}"],
+            ["✋ 报名 4", f"su:{third}"],
+        ]
+    ]

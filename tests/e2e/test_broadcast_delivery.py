@@ -262,7 +262,7 @@ async def test_typed_broadcast_ranges_are_checked(harness: Harness) -> None:
     # The dialogue is still waiting for a range: a good one goes on to the preview.
     await coordinator.send_text("12-01 2027-01-31")
     await harness.settle()
-    assert "0 个班次，将发给 1 名志愿者" in (coordinator.last().text or "")
+    assert "0 个班次，将发给 0 名志愿者" in (coordinator.last().text or "")
 
 
 async def test_announcement_progress_is_edited_while_a_chat_is_retried(harness: Harness) -> None:

@@ -115,6 +115,8 @@ async def test_a_coordinator_reads_singulars(harness: Harness) -> None:
     cancelled = await press_and_settle(harness, coordinator, "Yes, cancel the shift")
     assert cancelled.endswith("\n1 person was told.")
 
+    # 18:00: tomorrow's 17:00 shift is open for sign-up (one day ahead), so it may be offered.
+    harness.clock.set(at(DAY, 18))
     await command(harness, coordinator, "broadcast")
     preview = await press_and_settle(harness, coordinator, "📆 Next 7 days")
     assert ": 1 shift to 1 volunteer (" in preview

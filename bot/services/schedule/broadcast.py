@@ -29,6 +29,7 @@ from bot.services.people.access import Actor
 from bot.services.people.members import on_post
 from bot.services.platform import outbox
 from bot.services.schedule import offers
+from bot.services.schedule.eligibility import refusals
 from bot.services.schedule.seats import OpenShift, seats
 from bot.services.schedule.shift_text import open_shift_lines, sign_up_label, translator_for
 from bot.services.schedule.timespec import local_day_bounds
@@ -141,13 +142,59 @@ async def shifts_for(
 async def preview(
     session: AsyncSession, actor: Actor, audience: Audience, now: dt.datetime, settings: Settings
 ) -> tuple[int, int]:
-    """(shifts, volunteers) a shift broadcast would reach."""
+    """(shifts, volunteers) a shift broadcast would reach: the volunteers counted are those
+    who would get a message, as ``send_shifts`` picks them."""
     _check_audience(actor, audience.unit_id)
     check_range(audience.first, audience.last, settings)
-    return (
-        len(await shifts_for(session, audience, now, settings)),
-        len(await volunteers(session, audience.unit_id)),
+    items = await shifts_for(session, audience, now, settings)
+    if not items:
+        return 0, 0
+    members = await volunteers(session, audience.unit_id)
+    return len(items), len(await _lists(session, members, items, now, settings))
+
+
+async def _lists(
+    session: AsyncSession,
+    members: list[Member],
+    items: list[OpenShift],
+    now: dt.datetime,
+    settings: Settings,
+) -> list[tuple[Member, list[OpenShift]]]:
+    """Each volunteer with the shifts of their unit among `items` they may sign up for now
+    (the sign-up rules, read in bulk as the understaffed alert reads them: not on the shift
+    already nor waiting on it, no clash with a seat they hold, their tag, the weekly cap, the
+    no-show pause, sign-up open), less those the understaffed alert offered them within
+    OFFER_REPEAT_HOURS; those left with none are left out."""
+    by_unit: dict[int, list[OpenShift]] = {}
+    for item in items:
+        by_unit.setdefault(item.shift.post.unit_id, []).append(item)
+    pairs = [
+        (member, item.shift)
+        for member in members
+        if member.unit_id is not None
+        for item in by_unit.get(member.unit_id, ())
+    ]
+    refused = await refusals(session, pairs, now, settings)
+    # A shift the understaffed alert offered someone a moment ago is not offered again.
+    offered = await offers.offered_elsewhere(
+        session,
+        [member.id for member in members],
+        [item.shift.id for item in items],
+        offers.OfferPath.BROADCAST,
+        now,
+        settings,
     )
+    lists: list[tuple[Member, list[OpenShift]]] = []
+    for member in members:
+        theirs = [
+            item
+            for item in by_unit.get(member.unit_id or 0, ())
+            if refused.get((member.id, item.shift.id)) is None
+            and (member.id, item.shift.id) not in offered
+        ]
+        if theirs:
+            lists.append((member, theirs))
+    return lists
 
 
 def _shift_message(t: Translator, items: list[OpenShift]) -> outbox.Message:
@@ -198,10 +245,10 @@ async def send_shifts(
     now: dt.datetime,
     settings: Settings,
 ) -> Broadcast:
-    """Queue, for each volunteer, the audience's shifts of their unit they may take (a required
-    tag they lack leaves a shift out, and so does one the understaffed alert offered them
-    within OFFER_REPEAT_HOURS: bot/services/schedule/offers.py); someone left with none gets
-    no message. Every Sign up press is checked again then."""
+    """Queue, for each volunteer, the audience's shifts of their unit they may sign up for now
+    (``_lists``: the sign-up rules, less what the understaffed alert offered them within
+    OFFER_REPEAT_HOURS: bot/services/schedule/offers.py); someone left with none gets no
+    message. Every Sign up press is checked again then."""
     _check_audience(actor, audience.unit_id)
     check_range(audience.first, audience.last, settings)
     items = await shifts_for(session, audience, now, settings)
@@ -216,27 +263,9 @@ async def send_shifts(
     with_shifts = {item.shift.post.unit_id for item in items}
     if not any(member.unit_id in with_shifts for member in members):
         raise DomainError(ErrorCode.BROADCAST_NO_VOLUNTEERS)
-    # A shift the understaffed alert offered someone a moment ago is not offered again.
-    offered = await offers.offered_elsewhere(
-        session,
-        [member.id for member in members],
-        [item.shift.id for item in items],
-        offers.OfferPath.BROADCAST,
-        now,
-        settings,
-    )
     messages: list[outbox.Queued] = []
     made: list[tuple[int, int]] = []
-    for member in members:
-        theirs = [
-            item
-            for item in items
-            if item.shift.post.unit_id == member.unit_id
-            and (item.shift.required_tag is None or item.shift.required_tag in member.tags)
-            and (member.id, item.shift.id) not in offered
-        ]
-        if not theirs:
-            continue
+    for member, theirs in await _lists(session, members, items, now, settings):
         t = translator_for(member, settings)
         messages.append(
             outbox.Queued(
