@@ -195,3 +195,28 @@ async def test_leave_is_refused_once_started_and_for_seats_one_took_oneself(
     assert alert(wang) == "这个班次已经开始，不能再请假；如有急事请直接联系协调员。"
     assert [row.status for row in await leaves(harness)] == [LeaveStatus.ASKED]
     assert not [m for m in await outbox_to(harness, li.user_id) if "请假" in str(m.payload)]
+
+
+async def test_a_reminder_waiting_out_the_quiet_hours_is_not_sent_after_leave_was_approved(
+    harness: Harness,
+) -> None:
+    """王芳 asks leave from tomorrow's 10:00 shift at 21:30; 22:00: her 12-hour reminder waits
+    for the quiet hours to end; 22:30 the leave is approved: at 07:00 she is not told to come
+    after all."""
+    town_ = await town(harness, capacity=1)
+    wang = town_.people[1]
+    late = await shift(harness, town_.post_id, TOMORROW, 10, 12, capacity=1)
+    await assign_by_hand(harness, town_.coordinator, late, "王芳")
+    harness.clock.set(at(DAY, 21, 30))
+    await ask_leave(harness, wang, "发烧")
+    await harness.deliver()
+    harness.clock.set(at(DAY, 22, 0))
+    await harness.tick()
+    seen = len(wang.texts())
+    harness.clock.set(at(DAY, 22, 30))
+    await press_and_settle(harness, town_.coordinator, "✅ 批准")
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    told = wang.texts()[seen:]
+    assert any("批准了您的请假" in text for text in told)
+    assert not [text for text in told if "上岗提醒" in text], told

@@ -5,6 +5,8 @@ reminder's time gets no such reminder."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
@@ -138,3 +140,57 @@ async def test_a_shift_moved_after_its_check_in_notice_is_announced_again_at_its
     await harness.tick()
     new = volunteer.texts()[seen:]
     assert any("签到已开放：12月1日 周二 11:00–13:00" in text for text in new), new
+
+
+async def test_a_reminder_held_by_the_quiet_hours_is_not_sent_for_a_seat_gone_meanwhile(
+    harness: Harness,
+) -> None:
+    """22:00: the 12-hour reminders of tomorrow's 10:00 shifts wait for the quiet hours to end.
+    22:30: the coordinator takes 乙 off one shift and cancels the other. At 07:00 only 甲, who
+    still holds a seat, is reminded: nobody is told to come to a shift they were just told
+    they are off, or that was cancelled."""
+    unit_id = await schedule.unit(harness)
+    day = schedule.DAY + dt.timedelta(days=1)
+    kept = await schedule.shift(harness, await schedule.post(harness, unit_id), day, 10, 12)
+    other = await schedule.post(harness, unit_id, "人民路-长江路口")
+    called_off = await schedule.shift(harness, other, day, 10, 12)
+    jia, yi, bing = [
+        await schedule.person(harness, user_id, unit_id, name)
+        for user_id, name in ((4301, "甲"), (4302, "乙"), (4303, "丙"))
+    ]
+    for volunteer in (jia, yi, bing):
+        volunteer.started = True
+    coordinator = await schedule.person(harness, 4300, unit_id, "协调", role=Role.COORDINATOR)
+    seats = {
+        jia: await seat(harness, kept, 4301),
+        yi: await seat(harness, kept, 4302),
+        bing: await seat(harness, called_off, 4303),
+    }
+    await at(harness, schedule.at(schedule.DAY, 22, 0))
+    for volunteer, seat_id in seats.items():
+        rows = await outbox_rows(harness, volunteer.user_id)
+        assert rows[f"remind:{seat_id}:720"].status == OutboxStatus.PENDING
+        assert volunteer.texts() == []
+
+    harness.clock.set(schedule.at(schedule.DAY, 22, 30))
+    await schedule.command(harness, coordinator, "roster", "12-02")
+    await schedule.press_and_settle(harness, coordinator, "⚙️ 10:00 黄河路-人民路口")
+    await schedule.press_and_settle(harness, coordinator, "➖ 移出 乙")
+    await schedule.press_and_settle(harness, coordinator, "是，移出")
+    await schedule.command(harness, coordinator, "roster", "12-02")
+    await schedule.press_and_settle(harness, coordinator, "⚙️ 10:00 人民路-长江路口")
+    await schedule.press_and_settle(harness, coordinator, "❌ 取消这个班次")
+    await schedule.press_and_settle(harness, coordinator, "是，取消班次")
+    await harness.deliver()
+    assert ["协调员已将您从这个班次移出" in text for text in yi.texts()] == [True]
+    assert ["班次已取消" in text for text in bing.texts()] == [True]
+
+    await at(harness, schedule.at(day, 7, 0))
+    assert [text.startswith("⏰ 上岗提醒") for text in jia.texts()] == [True]
+    assert not any("上岗提醒" in text for text in yi.texts() + bing.texts())
+    for volunteer in (yi, bing):
+        rows = await outbox_rows(harness, volunteer.user_id)
+        withdrawn = [
+            row for key, row in rows.items() if key.startswith(f"remind:{seats[volunteer]}:")
+        ]
+        assert [row.status for row in withdrawn] == [OutboxStatus.DROPPED]

@@ -142,7 +142,7 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
             if (t.language, shift.id) not in bodies:
                 bodies[(t.language, shift.id)] = _reminder(t, shift, lead, now, settings)
             body, urgent = bodies[(t.language, shift.id)]
-            key = f"remind:{due.assignment_id}:{lead}"
+            key = seat_scan.reminder_key(due.assignment_id, lead)
             messages.append((Queued(key, due.chat_id, body), urgent))
         queued += await _enqueue_in_order(session, messages, now)
     return queued
@@ -221,6 +221,5 @@ async def rearm(session: AsyncSession, shift_id: int, now: dt.datetime, settings
     seats = list(
         await session.scalars(select(Assignment.id).where(Assignment.shift_id == shift_id))
     )
-    keys = [f"remind:{seat}:{lead}" for seat in seats for lead in settings.reminder_leads]
-    keys += [f"{name}:{seat}" for seat in seats for name in ("checkin-open", "late")]
+    keys = seat_scan.notice_keys(seats, settings.reminder_leads)
     return await outbox.retire_keys(session, keys, f":moved-{now:%Y%m%d%H%M%S}")

@@ -268,6 +268,31 @@ async def retire_keys(session: AsyncSession, keys: Sequence[str], suffix: str) -
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+async def withdraw_keys(session: AsyncSession, keys: Sequence[str], suffix: str) -> int:
+    """Drop the messages under `keys` not sent yet (they speak of what is no longer so), their
+    keys freed with `suffix`; those sent stay as they are. How many were dropped."""
+    if not keys:
+        return 0
+    dropped = 0
+    wanted = [key[:160] for key in keys]
+    for start in range(0, len(wanted), BULK_ROWS):
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.idempotency_key.in_(wanted[start : start + BULK_ROWS]),
+                OutboxMessage.status == OutboxStatus.PENDING,
+            )
+            .values(
+                idempotency_key=OutboxMessage.idempotency_key + suffix,
+                status=OutboxStatus.DROPPED,
+                last_error="withdrawn: no longer so",
+            )
+            .execution_options(synchronize_session=False)
+        )
+        dropped += int(getattr(result, "rowcount", 0) or 0)
+    return dropped
+
+
 async def claim_due(
     session: AsyncSession,
     now: dt.datetime,

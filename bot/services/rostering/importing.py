@@ -31,7 +31,7 @@ from bot.services.platform import audit
 from bot.services.platform.notify import notify
 from bot.services.rostering import names, notices, rotas
 from bot.services.rostering.assign import on_leave
-from bot.services.schedule import eligibility, seats
+from bot.services.schedule import eligibility, seat_scan, seats
 from bot.services.schedule.importer import applying, planning
 from bot.services.schedule.importer.planning import Planner, RowError, ShiftPlan
 from bot.services.schedule.importer.reading import Row
@@ -372,6 +372,7 @@ async def _apply_people(
                 continue
             assignment.status = AssignmentStatus.REMOVED
             assignment.updated_at = now
+            await seat_scan.withdraw_notices(session, [assignment.id], now, settings)
             audit.record(
                 session,
                 actor_id=rotas.actor_id(actor),

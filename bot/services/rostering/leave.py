@@ -32,7 +32,7 @@ from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit
 from bot.services.platform.notify import notify, notify_all
 from bot.services.rostering import notices, rotas
-from bot.services.schedule import eligibility, seats, signup, waitlist
+from bot.services.schedule import eligibility, seat_scan, seats, signup, waitlist
 from bot.services.schedule.broadcast import volunteers
 from bot.services.schedule.timespec import local_day_bounds
 from bot.services.swaps import queries as swap_queries
@@ -222,6 +222,7 @@ async def decide(
     assignment.status = AssignmentStatus.CANCELLED
     assignment.updated_at = now
     await session.flush()
+    await seat_scan.withdraw_notices(session, [assignment.id], now, settings)
     promoted = await waitlist.promote_waitlist(session, shift, now, settings)
     open_seats = shift.capacity - await seats.seated_count(session, shift.id)
     offered = 0

@@ -6,6 +6,7 @@ reminders before a shift and the waitlist's word at its start read them the same
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import String, cast, exists, literal, select
@@ -21,6 +22,8 @@ from bot.db.models import (
     ShiftStatus,
 )
 from bot.db.seldom import seldom
+from bot.services.platform import outbox
+from bot.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -106,3 +109,37 @@ async def load(session: AsyncSession, wanted: list[int]) -> list[Due]:
         for i in wanted
         if i in holders and holders[i][0] in shifts
     ]
+
+
+# The messages the reminder jobs (bot/services/duty/reminders.py) queue for a seat before its
+# shift, by key: a reminder per lead, the check-in notice, the late nudge.
+def reminder_key(assignment_id: int, lead: int) -> str:
+    return f"remind:{assignment_id}:{lead}"
+
+
+def checkin_open_key(assignment_id: int) -> str:
+    return f"checkin-open:{assignment_id}"
+
+
+def late_key(assignment_id: int) -> str:
+    return f"late:{assignment_id}"
+
+
+def notice_keys(assignment_ids: Iterable[int], leads: Iterable[int]) -> list[str]:
+    """The keys of every message the reminder jobs may queue for these seats."""
+    keys: list[str] = []
+    for seat in assignment_ids:
+        keys += [reminder_key(seat, lead) for lead in leads]
+        keys += [checkin_open_key(seat), late_key(seat)]
+    return keys
+
+
+async def withdraw_notices(
+    session: AsyncSession, assignment_ids: Iterable[int], now: dt.datetime, settings: Settings
+) -> int:
+    """The seats were given up (cancelled, taken off, left on leave, swapped away, their shift
+    cancelled): their reminders, check-in notices and nudges not sent yet are dropped. One the
+    quiet hours held back would otherwise reach someone at 07:00 about a shift they were told
+    at 22:30 they are no longer on."""
+    keys = notice_keys(sorted(set(assignment_ids)), settings.reminder_leads)
+    return await outbox.withdraw_keys(session, keys, f":withdrawn-{now:%Y%m%d%H%M%S}")

@@ -31,7 +31,7 @@ from bot.services.people.access import Actor
 from bot.services.people.members import serves_on_posts
 from bot.services.people.tags import clean_tag
 from bot.services.platform import audit, outbox
-from bot.services.schedule import posts
+from bot.services.schedule import posts, seat_scan
 from bot.services.schedule.seats import (
     ATTACHED,
     COMMITTED,
@@ -442,7 +442,9 @@ async def cancel(
     check_changeable(shift, now)
     shift.status = ShiftStatus.CANCELLED
     told = 0
-    for assignment in await attached(session, shift.id):
+    on_it = await attached(session, shift.id)
+    await seat_scan.withdraw_notices(session, [a.id for a in on_it], now, settings)
+    for assignment in on_it:
         if assignment.status is AssignmentStatus.CHECKED_IN:
             await _check_out_unserved(session, assignment.id, now)
         assignment.status = AssignmentStatus.CANCELLED

@@ -23,6 +23,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
 from bot.services.people.members import serves_on_posts
 from bot.services.platform import audit, outbox
+from bot.services.schedule import seat_scan
 from bot.services.schedule.deadlines import WayOut, way_out
 from bot.services.schedule.eligibility import check_eligibility
 from bot.services.schedule.seats import lock, lock_members, seat, seated_count
@@ -118,6 +119,7 @@ async def cancel(
     assignment.updated_at = now
     await session.flush()
     if was_seated:
+        await seat_scan.withdraw_notices(session, [assignment.id], now, settings)
         await promote_waitlist(session, shift, now, settings)
     return assignment
 
@@ -175,6 +177,7 @@ async def remove(
         now=now,
     )
     if before is AssignmentStatus.SIGNED_UP:
+        await seat_scan.withdraw_notices(session, [assignment.id], now, settings)
         await promote_waitlist(session, shift, now, settings)
     return assignment
 

@@ -20,6 +20,7 @@ from bot.db.models import AssignmentStatus, Member, Role, Shift, SwapKind, SwapO
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people.access import Actor
+from bot.services.schedule import seat_scan
 from bot.services.schedule.seats import lock, lock_members, seat
 from bot.services.schedule.shift_text import shift_label
 from bot.services.swaps.lifecycle import OPEN, counterpart, get, record, transition, unit_of
@@ -333,6 +334,7 @@ async def _complete(
         leaving.status = AssignmentStatus.CANCELLED
         leaving.updated_at = now
     await session.flush()
+    await seat_scan.withdraw_notices(session, [leaving.id for leaving, _ in moves], now, settings)
     seats: dict[str, int] = {}
     for leaving, newcomer in moves:
         # A row the newcomer left on this shift earlier (cancelled, waiting) is reused: one row
