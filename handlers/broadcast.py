@@ -95,6 +95,14 @@ async def _ask_what(turn: Turn, dialogue: Dialogue) -> None:
     _show(turn, t("broadcast.pick_what", audience=audience), rows)
 
 
+def _with_quiet_hours(turn: Turn, text: str) -> str:
+    """The text, and when the quiet hours hold the messages back, until when."""
+    until = broadcast.held_until(turn.now, turn.runtime.settings)
+    if until is None:
+        return text
+    return "\n".join((text, turn.t("broadcast.quiet_hours", time=turn.t.time(until))))
+
+
 async def _dialogue(turn: Turn, *steps: Step) -> Dialogue | None:
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is None or dialogue.kind != DIALOGUE or dialogue.step not in steps:
@@ -176,12 +184,15 @@ async def _preview_shifts(
     rows = [[button(t("broadcast.button.send"), send)], cancel_row(t)]
     _show(
         turn,
-        t(
-            "broadcast.preview_shifts",
-            days=days,
-            scope=scope,
-            shifts=t("broadcast.shift_count", count=count),
-            people=t("broadcast.volunteer_count", count=people),
+        _with_quiet_hours(
+            turn,
+            t(
+                "broadcast.preview_shifts",
+                days=days,
+                scope=scope,
+                shifts=t("broadcast.shift_count", count=count),
+                people=t("broadcast.volunteer_count", count=people),
+            ),
         ),
         rows,
     )
@@ -204,7 +215,8 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         send = BroadcastSend(dialogues.mark(dialogue))
         rows = [[button(t("broadcast.button.send"), send)], cancel_row(t)]
         people_text = t("broadcast.volunteer_count", count=people)
-        turn.reply(t("broadcast.preview_text", people=people_text, text=cleaned), inline(rows))
+        preview = t("broadcast.preview_text", people=people_text, text=cleaned)
+        turn.reply(_with_quiet_hours(turn, preview), inline(rows))
         return
     if dialogue.step == Step.WHAT:
         today = turn.today
@@ -260,7 +272,7 @@ async def send(turn: Turn, pressed: BroadcastSend) -> None:
             settings=settings,
         )
     await dialogues.end(turn.session, turn.user_id)
-    turn.edit(t("broadcast.queued", count=sent.total))
+    turn.edit(_with_quiet_hours(turn, t("broadcast.queued", count=sent.total)))
     broadcast_id, total = sent.id, sent.total
     bot, chat_id, db = turn.context.bot, turn.chat_id, turn.runtime.db
     first_count = broadcast.progress_text(t, broadcast.opening(total))

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from bot.db.models import AssignmentStatus, Broadcast, OutboxMessage, OutboxStatus, Role
 from bot.services.schedule import broadcast
-from tests.e2e.schedule import DAY, command, person, post, press_and_settle, shift, unit
+from tests.e2e.schedule import DAY, at, command, person, post, press_and_settle, shift, unit
 from tests.e2e.swap_fixtures import seat
 from tests.harness import Harness
 
@@ -246,3 +246,38 @@ async def test_each_volunteer_gets_only_shifts_they_may_sign_up_for_and_the_prev
             ["✋ 报名 4", f"su:{third}"],
         ]
     ]
+
+
+async def test_a_broadcast_sent_in_the_quiet_hours_says_when_it_will_go_out(
+    harness: Harness,
+) -> None:
+    """22:30: the coordinator announces tomorrow's gathering. The messages wait for the quiet
+    hours to end, and both the preview and the answer to Send say so: a progress count stuck at
+    0 all night, unexplained, looks like a broken broadcast."""
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9901, unit_id, "王协调", role=Role.COORDINATOR)
+    volunteer = await person(harness, 9902, unit_id, "甲")
+    volunteer.started = True
+    quiet = "🌙 现在是免打扰时段，消息会在 07:00 之后发出。"
+
+    harness.clock.set(at(DAY, 21, 0))  # outside the quiet hours: nothing said
+    await command(harness, coordinator, "broadcast")
+    await press_and_settle(harness, coordinator, "📢 发一条通知")
+    await coordinator.send_text("明早 7 点集合")
+    await harness.settle()
+    assert "🌙" not in (coordinator.last().text or "")
+    await press_and_settle(harness, coordinator, "✖️ 取消")
+
+    harness.clock.set(at(DAY, 22, 30))
+    await command(harness, coordinator, "broadcast")
+    await press_and_settle(harness, coordinator, "📢 发一条通知")
+    await coordinator.send_text("明早 7 点集合")
+    await harness.settle()
+    assert (coordinator.last().text or "").endswith("\n" + quiet)
+    await press_and_settle(harness, coordinator, "📤 发送")
+    assert coordinator.texts()[-2].endswith("\n" + quiet)
+    await harness.deliver()
+    assert volunteer.texts() == []
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 7, 0))
+    await harness.deliver()
+    assert volunteer.texts() == ["📢 王协调 通知：\n明早 7 点集合"]

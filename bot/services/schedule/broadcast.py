@@ -88,6 +88,12 @@ def _shown(current: Counts) -> str:
     return f"{current.sent}/{current.blocked}/{current.failed}"
 
 
+def held_until(now: dt.datetime, settings: Settings) -> dt.datetime | None:
+    """When a broadcast queued at `now` starts going out: its messages are not urgent, so
+    during QUIET_HOURS they wait for the end of them (None: at once)."""
+    return settings.quiet_until(now)
+
+
 def batch_of(broadcast_id: int) -> str:
     return f"broadcast:{broadcast_id}"
 
