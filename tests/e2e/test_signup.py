@@ -17,6 +17,7 @@ from tests.e2e.schedule import (
     statuses,
     unit,
 )
+from tests.e2e.swap_fixtures import seat
 from tests.harness import Harness
 
 TOMORROW = DAY + dt.timedelta(days=1)
@@ -175,3 +176,43 @@ async def test_a_promotion_inside_the_cut_off_says_what_is_still_possible(
     text = notice.payload["text"]
     assert "候补转正" in text and "有人退出" not in text
     assert "马上就要开始了，已经不能取消或换岗；来不了请马上告诉协调员。" in text
+
+
+async def test_a_freed_seat_passes_over_a_waiting_volunteer_who_blocked_the_bot(
+    harness: Harness,
+) -> None:
+    """乙 waits first in line but has since blocked the bot (an announcement to them came back
+    403). When 甲 gives the seat up it goes to 丙, who can be told, not to someone who would
+    never hear of it and so not come; 乙 keeps their place."""
+    unit_id = await unit(harness)
+    shift_id = await shift(harness, await post(harness, unit_id), capacity=1)
+    coordinator = await person(harness, 4200, unit_id, "协调", role=Role.COORDINATOR)
+    first = await person(harness, 4101, unit_id, "甲")
+    await person(harness, 4102, unit_id, "乙")
+    third = await person(harness, 4103, unit_id, "丙")
+    first.started = third.started = True
+    await seat(harness, shift_id, 4101)
+    await seat(harness, shift_id, 4102, AssignmentStatus.WAITLISTED)
+    harness.clock.advance(minutes=1)
+    await seat(harness, shift_id, 4103, AssignmentStatus.WAITLISTED)
+
+    harness.emulator.blocked_users.add(4102)
+    await command(harness, coordinator, "broadcast")
+    await press_and_settle(harness, coordinator, "📢 发一条通知")
+    await coordinator.send_text("明早降温，注意保暖")
+    await harness.settle()
+    await press_and_settle(harness, coordinator, "📤 发送")
+    await harness.deliver()
+    member = await harness.member(4102)
+    assert member is not None and member.blocked_bot
+
+    await command(harness, first, "my")
+    await press_and_settle(harness, first, "✖️ 取消 1")
+    await press_and_settle(harness, first, "是，取消")
+    assert await statuses(harness, shift_id) == {
+        4101: AssignmentStatus.CANCELLED,
+        4102: AssignmentStatus.WAITLISTED,
+        4103: AssignmentStatus.SIGNED_UP,
+    }
+    await harness.deliver()
+    assert "候补转正" in (third.last().text or "")

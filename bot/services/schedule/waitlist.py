@@ -52,7 +52,9 @@ async def promote_waitlist(
     """Give free seats to the waitlist, first come first served; each promoted member is told.
 
     The caller holds the shift's lock. Someone on the waitlist who may no longer take the shift
-    (a clash taken since, the weekly cap) is passed over and stays waiting.
+    (a clash taken since, the weekly cap) is passed over and stays waiting, and so is someone
+    the bot cannot write to (they blocked it): they would never hear of the seat, and the
+    shift would be short of a person nobody knows is missing.
     """
     if shift.status is not ShiftStatus.SCHEDULED or shift.starts_at <= now:
         return []
@@ -78,6 +80,8 @@ async def promote_waitlist(
         if free <= 0:
             break
         member = assignment.member
+        if member.blocked_bot:
+            continue
         try:
             await check_eligibility(session, member, shift, now, settings, from_waitlist=True)
         except DomainError:
