@@ -220,3 +220,28 @@ async def test_a_reminder_waiting_out_the_quiet_hours_is_not_sent_after_leave_wa
     told = wang.texts()[seen:]
     assert any("批准了您的请假" in text for text in told)
     assert not [text for text in told if "上岗提醒" in text], told
+
+
+async def test_the_reminder_of_an_assigned_seat_says_to_ask_leave_not_to_cancel(
+    harness: Harness,
+) -> None:
+    """An assigned seat is never cancelled: its way out is 🙋 请假 until the start. The evening
+    reminder told 王芳 that it was too late to cancel and to swap or tell the coordinator,
+    while 李明, who signed up himself, reads that, as before."""
+    town_ = await town(harness)
+    li, wang, _ = town_.people
+    await assign_by_hand(harness, town_.coordinator, town_.shift_id, "王芳")
+    await seat(harness, town_.shift_id, li.user_id)
+    li.started = True
+    await harness.deliver()
+    seen = {person.user_id: len(person.texts()) for person in (li, wang)}
+    harness.clock.set(at(DAY, 19, 0))  # 12 hours before 07:00
+    await harness.tick()
+    (hers,) = [text for text in wang.texts()[seen[wang.user_id] :] if "上岗提醒" in text]
+    assert hers.endswith(
+        "\n有事来不了？请在 /my 里点「🙋 请假」并写明原因；协调员批准前仍由您负责。"
+    )
+    (his,) = [text for text in li.texts()[seen[li.user_id] :] if "上岗提醒" in text]
+    assert his.endswith(
+        "\n有事来不了？已经不能取消了：请用 /swap 换岗，或告诉协调员，好让别人顶上。"
+    )

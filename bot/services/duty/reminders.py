@@ -87,10 +87,28 @@ def _location_button(t: Translator, settings: Settings) -> str | None:
     return t("checkin.button.send_location")
 
 
+def _cant_come(
+    t: Translator, shift: Shift, now: dt.datetime, settings: Settings, assigned: bool
+) -> str:
+    """What the holder may still do if they cannot come. An assigned seat is never cancelled
+    (bot/services/rostering/leave.py): until swaps close its way out is leave."""
+    way = way_out(shift, now, settings)
+    if assigned and way is not WayOut.COORDINATOR:
+        return t("reminder.cant_come_leave")
+    return t(CANT_COME[way])
+
+
 def _reminder(
-    t: Translator, shift: Shift, lead: int, now: dt.datetime, settings: Settings
+    t: Translator,
+    shift: Shift,
+    lead: int,
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    assigned: bool,
 ) -> tuple[outbox.Message, bool]:
-    """The reminder of `lead` about `shift` at `now`, and whether it is urgent."""
+    """The reminder of `lead` about `shift` at `now` to the holder of a seat (assigned or
+    not), and whether it is urgent."""
     opening = settings.checkin_open_before_min
     left = duration(t, minutes_between(now, shift.starts_at))
     inside_window = lead < opening
@@ -103,7 +121,7 @@ def _reminder(
     if inside_window:
         text = "\n".join((text, _checkin_hint(t, settings)))
     else:
-        text = "\n".join((text, t(CANT_COME[way_out(shift, now, settings)])))
+        text = "\n".join((text, _cant_come(t, shift, now, settings, assigned)))
     body = outbox.payload(
         text,
         location_button=_location_button(t, settings) if inside_window else None,
@@ -134,14 +152,16 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
         ]
         messages: list[tuple[Queued, bool]] = []
         translator = translators(settings)
-        # Everyone on a shift reads the same reminder in their language: rendered once.
-        bodies: dict[tuple[str, int], tuple[outbox.Message, bool]] = {}
+        # Everyone on a shift reads the same reminder in their language (one for assigned
+        # seats, one for the others): rendered once.
+        bodies: dict[tuple[str, int, bool], tuple[outbox.Message, bool]] = {}
         for due in await seat_scan.load(session, wanted):
             shift = due.shift
             t = translator(due.language)
-            if (t.language, shift.id) not in bodies:
-                bodies[(t.language, shift.id)] = _reminder(t, shift, lead, now, settings)
-            body, urgent = bodies[(t.language, shift.id)]
+            kind = (t.language, shift.id, due.assigned)
+            if kind not in bodies:
+                bodies[kind] = _reminder(t, shift, lead, now, settings, assigned=due.assigned)
+            body, urgent = bodies[kind]
             key = seat_scan.reminder_key(due.assignment_id, lead)
             messages.append((Queued(key, due.chat_id, body), urgent))
         queued += await _enqueue_in_order(session, messages, now)

@@ -77,27 +77,34 @@ async def seats_starting(
 
 @dataclass(frozen=True)
 class Due:
-    """A seat that gets a message: its assignment, its shift (with the post), and who holds it
-    (their chat and language)."""
+    """A seat that gets a message: its assignment, its shift (with the post), who holds it
+    (their chat and language), and whether a coordinator assigned it (its way out is leave)."""
 
     assignment_id: int
     shift: Shift
     chat_id: int
     language: str | None
+    assigned: bool = False
 
 
 async def load(session: AsyncSession, wanted: list[int]) -> list[Due]:
     """The seats of these assignments, in the given order, for their messages: one statement
     for the holders, one for the shifts (each loaded once)."""
-    holders: dict[int, tuple[int, int, str | None]] = {}
+    holders: dict[int, tuple[int, int, str | None, bool]] = {}
     for start in range(0, len(wanted), 500):
         rows = await session.execute(
-            select(Assignment.id, Assignment.shift_id, Member.telegram_id, Member.language)
+            select(
+                Assignment.id,
+                Assignment.shift_id,
+                Member.telegram_id,
+                Member.language,
+                Assignment.rota_id.is_not(None),
+            )
             .join(Member, Assignment.member_id == Member.id)
             .where(Assignment.id.in_(wanted[start : start + 500]))
         )
-        holders.update((row[0], (row[1], row[2], row[3])) for row in rows.all())
-    shift_ids = sorted({shift_id for shift_id, _, _ in holders.values()})
+        holders.update((row[0], (row[1], row[2], row[3], bool(row[4]))) for row in rows.all())
+    shift_ids = sorted({holder[0] for holder in holders.values()})
     shifts: dict[int, Shift] = {}
     for start in range(0, len(shift_ids), 500):
         found = await session.scalars(
@@ -105,7 +112,7 @@ async def load(session: AsyncSession, wanted: list[int]) -> list[Due]:
         )
         shifts.update((shift.id, shift) for shift in found.unique())
     return [
-        Due(i, shifts[holders[i][0]], holders[i][1], holders[i][2])
+        Due(i, shifts[holders[i][0]], holders[i][1], holders[i][2], holders[i][3])
         for i in wanted
         if i in holders and holders[i][0] in shifts
     ]
