@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select, update
 
-from bot.db.models import AssignmentStatus, Broadcast, OutboxMessage, OutboxStatus, Role
+from bot.db.models import AssignmentStatus, Broadcast, OutboxMessage, OutboxStatus, Role, Shift
 from bot.services.schedule import broadcast
 from tests.e2e.schedule import DAY, at, command, person, post, press_and_settle, shift, unit
 from tests.e2e.swap_fixtures import seat
@@ -281,3 +281,34 @@ async def test_a_broadcast_sent_in_the_quiet_hours_says_when_it_will_go_out(
     harness.clock.set(at(DAY + dt.timedelta(days=1), 7, 0))
     await harness.deliver()
     assert volunteer.texts() == ["📢 王协调 通知：\n明早 7 点集合"]
+
+
+async def test_shifts_with_long_notes_come_in_one_message_telegram_takes(harness: Harness) -> None:
+    """A week of shifts each with a long note (what to wear, whom to call, where to meet):
+    eight of them were more than Telegram's 4096 characters, the message was refused and the
+    volunteer got nothing. The list now holds the shifts that fit and counts the rest."""
+    unit_id = await unit(harness)
+    post_id = await post(harness, unit_id)
+    note = "请穿红马甲、戴小红帽，提前十分钟到岗，带好小红旗和哨子。" * 17  # under 500
+    ids = [
+        await shift(harness, post_id, DAY + dt.timedelta(days=day), start, start + 2)
+        for day in range(1, 5)
+        for start in (7, 17)
+    ]
+    async with harness.session() as session:
+        for row in await session.scalars(select(Shift).where(Shift.id.in_(ids))):
+            row.notes = note
+    coordinator = await person(harness, 9911, unit_id, "王协调", role=Role.COORDINATOR)
+    volunteer = await person(harness, 9912, unit_id, "甲")
+    volunteer.started = True
+    await command(harness, coordinator, "broadcast")
+    await press_and_settle(harness, coordinator, "📆 未来 7 天")
+    await press_and_settle(harness, coordinator, "📤 发送")
+    await harness.deliver()
+    (message,) = volunteer.messages()
+    text = message.text or ""
+    shown = len(message.buttons())
+    assert 0 < shown < 8 and len(text) <= 4096
+    assert text.endswith(f"……还有 {8 - shown} 个，发送 /shifts 查看全部。")
+    (row,) = await _outbox(harness, 9912)
+    assert row.status is OutboxStatus.SENT

@@ -37,6 +37,7 @@ from bot.settings import Settings
 
 ANNOUNCEMENT_MAX = 2000
 SHIFTS_PER_MESSAGE = 8
+MESSAGE_LIMIT = 4096  # Telegram's limit on a text message, in UTF-16 code units
 RANGE_DAYS_MAX = 62  # a typed range; the open-seats choice may reach SIGNUP_OPEN_DAYS
 
 
@@ -203,17 +204,29 @@ async def _lists(
     return lists
 
 
-def _shift_message(t: Translator, items: list[OpenShift]) -> outbox.Message:
-    shown = items[:SHIFTS_PER_MESSAGE]
+def _telegram_length(text: str) -> int:
+    """The length Telegram measures a text by: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _shift_message(t: Translator, items: list[OpenShift]) -> tuple[outbox.Message, int]:
+    """One volunteer's list: up to SHIFTS_PER_MESSAGE shifts, as many as fit in one Telegram
+    message with their notes (long notes on every shift of a week would not), and how many
+    more there are. Returns the message and how many shifts it shows."""
     lines = [t("broadcast.shifts_header")]
     buttons: list[tuple[str, CallbackData]] = []
-    for number, item in enumerate(shown, start=1):
-        lines += open_shift_lines(t, number, item, brief=True)
+    for number, item in enumerate(items[:SHIFTS_PER_MESSAGE], start=1):
+        candidate = lines + open_shift_lines(t, number, item, brief=True)
+        rest = len(items) - number
+        tail = [t("broadcast.more", count=rest)] if rest else []
+        if buttons and _telegram_length("\n".join(candidate + tail)) > MESSAGE_LIMIT:
+            break
+        lines = candidate
         buttons.append((sign_up_label(t, item, number), SignUp(item.shift.id)))
-    if len(items) > len(shown):
-        lines.append(t("broadcast.more", count=len(items) - len(shown)))
+    if len(items) > len(buttons):
+        lines.append(t("broadcast.more", count=len(items) - len(buttons)))
     rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
-    return outbox.payload("\n".join(lines), buttons=rows)
+    return outbox.payload("\n".join(lines), buttons=rows), len(buttons)
 
 
 async def _create(
@@ -272,16 +285,12 @@ async def send_shifts(
     messages: list[outbox.Queued] = []
     made: list[tuple[int, int]] = []
     for member, theirs in await _lists(session, members, items, now, settings):
-        t = translator_for(member, settings)
+        message, shown = _shift_message(translator_for(member, settings), theirs)
         messages.append(
-            outbox.Queued(
-                f"{batch_of(broadcast.id)}:{member.id}",
-                member.telegram_id,
-                _shift_message(t, theirs),
-            )
+            outbox.Queued(f"{batch_of(broadcast.id)}:{member.id}", member.telegram_id, message)
         )
         # Only the shifts shown with a button count as offered; "and 3 more" is no offer.
-        made += [(member.id, item.shift.id) for item in theirs[:SHIFTS_PER_MESSAGE]]
+        made += [(member.id, item.shift.id) for item in theirs[:shown]]
     total = len(messages)
     if total == 0:
         raise DomainError(ErrorCode.BROADCAST_NOBODY_ELIGIBLE)
