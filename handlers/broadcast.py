@@ -95,6 +95,21 @@ async def _ask_what(turn: Turn, dialogue: Dialogue) -> None:
     _show(turn, t("broadcast.pick_what", audience=audience), rows)
 
 
+UNREACHABLE_NAMED = 10  # names in the preview's line about those who blocked the bot
+
+
+async def _with_unreachable(turn: Turn, text: str, unit_id: int | None) -> str:
+    """The preview, and who of the audience blocked the bot, to be phoned."""
+    t = turn.t
+    blocked = await broadcast.unreachable(turn.session, unit_id)
+    if not blocked:
+        return text
+    names = t("common.list_separator").join(m.display_name for m in blocked[:UNREACHABLE_NAMED])
+    if len(blocked) > UNREACHABLE_NAMED:
+        names += "…"
+    return "\n".join((text, t("broadcast.unreachable", count=len(blocked), names=names)))
+
+
 def _with_quiet_hours(turn: Turn, text: str) -> str:
     """The text, and when the quiet hours hold the messages back, until when."""
     until = broadcast.held_until(turn.now, turn.runtime.settings)
@@ -182,20 +197,15 @@ async def _preview_shifts(
     scope = t("broadcast.open_only") if open_only else ""
     send = BroadcastSend(dialogues.mark(dialogue))
     rows = [[button(t("broadcast.button.send"), send)], cancel_row(t)]
-    _show(
-        turn,
-        _with_quiet_hours(
-            turn,
-            t(
-                "broadcast.preview_shifts",
-                days=days,
-                scope=scope,
-                shifts=t("broadcast.shift_count", count=count),
-                people=t("broadcast.volunteer_count", count=people),
-            ),
-        ),
-        rows,
+    preview = t(
+        "broadcast.preview_shifts",
+        days=days,
+        scope=scope,
+        shifts=t("broadcast.shift_count", count=count),
+        people=t("broadcast.volunteer_count", count=people),
     )
+    preview = await _with_unreachable(turn, preview, audience.unit_id)
+    _show(turn, _with_quiet_hours(turn, preview), rows)
 
 
 async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
@@ -215,8 +225,11 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         send = BroadcastSend(dialogues.mark(dialogue))
         rows = [[button(t("broadcast.button.send"), send)], cancel_row(t)]
         people_text = t("broadcast.volunteer_count", count=people)
+        # What is said about the sending comes after a blank line, apart from the text sent.
+        notes = await _with_unreachable(turn, "", int(unit_id) if unit_id is not None else None)
+        notes = _with_quiet_hours(turn, notes).strip("\n")
         preview = t("broadcast.preview_text", people=people_text, text=cleaned)
-        turn.reply(_with_quiet_hours(turn, preview), inline(rows))
+        turn.reply("\n\n".join((preview, notes)) if notes else preview, inline(rows))
         return
     if dialogue.step == Step.WHAT:
         today = turn.today

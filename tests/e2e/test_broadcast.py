@@ -6,7 +6,15 @@ import datetime as dt
 
 from sqlalchemy import select, update
 
-from bot.db.models import AssignmentStatus, Broadcast, OutboxMessage, OutboxStatus, Role, Shift
+from bot.db.models import (
+    AssignmentStatus,
+    Broadcast,
+    Member,
+    OutboxMessage,
+    OutboxStatus,
+    Role,
+    Shift,
+)
 from bot.services.schedule import broadcast
 from tests.e2e.schedule import DAY, at, command, person, post, press_and_settle, shift, unit
 from tests.e2e.swap_fixtures import seat
@@ -312,3 +320,29 @@ async def test_shifts_with_long_notes_come_in_one_message_telegram_takes(harness
     assert text.endswith(f"……还有 {8 - shown} 个，发送 /shifts 查看全部。")
     (row,) = await _outbox(harness, 9912)
     assert row.status is OutboxStatus.SENT
+
+
+async def test_the_preview_names_the_volunteers_who_blocked_the_bot(harness: Harness) -> None:
+    """Two of the unit's volunteers blocked the bot weeks ago: no broadcast reaches them, and
+    the preview used to leave them out without a word. It names them, to be phoned."""
+    unit_id = await unit(harness)
+    await shift(harness, await post(harness, unit_id), DAY + dt.timedelta(days=1))
+    coordinator = await person(harness, 9921, unit_id, "王协调", role=Role.COORDINATOR)
+    for user_id, name in ((9922, "甲"), (9923, "乙"), (9924, "丙")):
+        await person(harness, user_id, unit_id, name)
+    async with harness.session() as session:
+        await session.execute(
+            update(Member).where(Member.telegram_id.in_((9923, 9924))).values(blocked_bot=True)
+        )
+    blocked = "📵 另有 2 名志愿者屏蔽了机器人，收不到：乙、丙。请电话通知。"
+
+    await command(harness, coordinator, "broadcast")
+    text = await press_and_settle(harness, coordinator, "📅 明天的班次")
+    assert "1 个班次，将发给 1 名志愿者" in text and text.endswith("\n" + blocked), text
+    await press_and_settle(harness, coordinator, "✖️ 取消")
+    await command(harness, coordinator, "broadcast")
+    await press_and_settle(harness, coordinator, "📢 发一条通知")
+    await coordinator.send_text("明早集合")
+    await harness.settle()
+    text = coordinator.last().text or ""
+    assert text.startswith("将发给 1 名志愿者") and text.endswith("\n" + blocked), text

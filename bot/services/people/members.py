@@ -50,24 +50,27 @@ def serves_on_posts(member: Member) -> bool:
     return not ON_POST_ROLES.isdisjoint(member.roles)
 
 
-def _on_post_query() -> Select[Member]:
+def _on_post_query(*, blocked: bool = False) -> Select[Member]:
     return (
         select(Member)
         .join(MemberRole, MemberRole.member_id == Member.id)
         .where(
             MemberRole.role.in_(ON_POST_ROLES),
             Member.active.is_(True),
-            Member.blocked_bot.is_(False),
+            Member.blocked_bot.is_(blocked),
             Member.unit_id.is_not(None),
         )
         .order_by(Member.id)
     )
 
 
-async def on_post(session: AsyncSession, unit_id: int | None) -> list[Member]:
+async def on_post(
+    session: AsyncSession, unit_id: int | None, *, blocked: bool = False
+) -> list[Member]:
     """The active members who stand on posts and can be written to (they have not blocked the
-    bot), of one unit or of all units still in the campaign (not archived), by id."""
-    query = _on_post_query()
+    bot), of one unit or of all units still in the campaign (not archived), by id. With
+    `blocked`, those of them who cannot be written to instead."""
+    query = _on_post_query(blocked=blocked)
     if unit_id is not None:
         query = query.where(Member.unit_id == unit_id)
     else:

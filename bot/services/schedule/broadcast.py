@@ -120,6 +120,12 @@ async def volunteers(session: AsyncSession, unit_id: int | None) -> list[Member]
     return await on_post(session, unit_id)
 
 
+async def unreachable(session: AsyncSession, unit_id: int | None) -> list[Member]:
+    """The volunteers of the audience no broadcast reaches: they blocked the bot. The preview
+    names them, to be phoned."""
+    return await on_post(session, unit_id, blocked=True)
+
+
 async def shifts_for(
     session: AsyncSession, audience: Audience, now: dt.datetime, settings: Settings
 ) -> list[OpenShift]:
