@@ -233,9 +233,14 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         return
     if dialogue.step == Step.WHAT:
         today = turn.today
-        parts = text.split()
+        parts = timespec.day_range_parts(text)
         first = timespec.parse_date(parts[0], today) if parts else None
-        last = timespec.parse_date(parts[1], today) if len(parts) == 2 else first
+        # The end is the such day nearest the start: 12-28 01-03 crosses the new year.
+        last = (
+            timespec.parse_date(parts[1], first, nearest=True)
+            if len(parts) == 2 and first is not None
+            else first
+        )
         if first is None or last is None or len(parts) > 2:
             turn.reply(t("broadcast.need_range"), inline([cancel_row(t)]))
             return

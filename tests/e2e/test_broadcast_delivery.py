@@ -265,6 +265,21 @@ async def test_typed_broadcast_ranges_are_checked(harness: Harness) -> None:
     assert "0 个班次，将发给 0 名志愿者" in (coordinator.last().text or "")
 
 
+async def test_a_typed_range_reads_as_people_write_it(harness: Harness) -> None:
+    """12-02至12-03, 12月2日到12月3日, 12-02 ~ 12-03, 12-02 to 12-03: the ways /rotate and
+    /unavailable read a range, and the ways a coordinator types one, were each '没看懂'."""
+    unit_id = await unit(harness)
+    await shift(harness, await post(harness, unit_id), DAY + dt.timedelta(days=1))
+    coordinator = await person(harness, 6911, unit_id, "王协调", role=Role.COORDINATOR)
+    await person(harness, 6912, unit_id, "甲")
+    for typed in ("12-02至12-03", "12月2日到12月3日", "１２－０２ ～ １２－０３", "12-02 to 12-03"):
+        await command(harness, coordinator, "broadcast")
+        await coordinator.send_text(typed)
+        await harness.settle()
+        text = coordinator.last().text or ""
+        assert text.startswith("2026年12月2日 至 2026年12月3日：1 个班次，将发给 1 名志愿者"), typed
+
+
 async def test_announcement_progress_is_edited_while_a_chat_is_retried(harness: Harness) -> None:
     unit_id = await unit(harness)
     coordinator = await person(harness, 7101, unit_id, "王协调", role=Role.COORDINATOR)

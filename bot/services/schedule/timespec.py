@@ -51,6 +51,13 @@ _AFTERNOON = ("中午", "下午", "傍晚", "晚上")
 _RANGE_SEPARATORS = re.compile(r"\s*(?:-|–|—|~|～|至|到)\s*")
 
 
+# Between the two days of a typed range: 12-01 12-07, 12-01至12-07, 12月1日到12月7日, 12-01 ~ 12-07,
+# 12-01 to 12-07 (a day itself holds hyphens, so a hyphen does not part two days).
+_DAY_RANGE_SEPARATORS = re.compile(
+    r"\s+(?:to|until|till)\s+|\s*(?:至|到|~|—|–)\s*|\s+", re.IGNORECASE
+)
+
+
 def _plain(text: str) -> str:
     """Full-width digits and punctuation as typed with a Chinese input method (１２－０５, ７：３０)
     in their ASCII forms, so one pattern reads both."""
@@ -96,6 +103,12 @@ def parse_date(
     # The next such day: 02-29 typed in a year that has none is the next leap year's.
     coming = (_such_day(y, int(month), int(day)) for y in range(today.year, today.year + 5))
     return next((such for such in coming if such is not None and such >= today), None)
+
+
+def day_range_parts(text: str) -> list[str]:
+    """The days of a typed range as typed, one or two of them if it is one (more: not a
+    range): `parse_date` reads each."""
+    return [part for part in _DAY_RANGE_SEPARATORS.split(_plain(text)) if part]
 
 
 def _such_day(year: int, month: int, day: int) -> dt.date | None:
