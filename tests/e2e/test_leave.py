@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.buttons import ApproveLeave, AskLeave
-from bot.db.models import AssignmentStatus, Dialogue, LeaveStatus
+from bot.db.models import AssignmentStatus, Dialogue, LeaveStatus, OutboxStatus
 from bot.emulator import SimUser
 from tests.e2e.rostering_fixtures import (
     LABEL,
@@ -245,3 +245,37 @@ async def test_the_reminder_of_an_assigned_seat_says_to_ask_leave_not_to_cancel(
     assert his.endswith(
         "\n有事来不了？已经不能取消了：请用 /swap 换岗，或告诉协调员，好让别人顶上。"
     )
+
+
+async def test_an_acknowledgment_reminder_waiting_for_07_00_is_dropped_with_its_shift(
+    harness: Harness,
+) -> None:
+    """王芳 is assigned tomorrow's 10:00 shift at 17:00 and does not press ✅ 收到; at 23:00 the
+    reminder to acknowledge waits for the quiet hours to end. At 23:30 the coordinator
+    cancels the shift (rain): she is told at once, and at 07:00 not asked to acknowledge it."""
+    town_ = await town(harness, capacity=1)
+    wang = town_.people[1]
+    late = await shift(harness, town_.post_id, TOMORROW, 10, 12, capacity=1)
+    harness.clock.set(at(DAY, 17, 0))
+    await assign_by_hand(harness, town_.coordinator, late, "王芳")
+    await harness.deliver()
+    harness.clock.set(at(DAY, 23, 0))
+    await harness.tick()
+    rows = [
+        row
+        for row in await outbox_to(harness, wang.user_id)
+        if row.idempotency_key.startswith("ack-remind:")
+    ]
+    assert [row.status for row in rows] == [OutboxStatus.PENDING]
+    harness.clock.set(at(DAY, 23, 30))
+    await town_.coordinator.send_command("roster", "12-02")
+    await harness.settle()
+    await press_and_settle(harness, town_.coordinator, "⚙️ 10:00 黄河路-人民路口")
+    await press_and_settle(harness, town_.coordinator, "❌ 取消这个班次")
+    await press_and_settle(harness, town_.coordinator, "是，取消班次")
+    await harness.deliver()
+    assert "班次已取消" in (wang.last().text or "")
+    seen = len(wang.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    assert not [text for text in wang.texts()[seen:] if "还没有确认收到" in text]

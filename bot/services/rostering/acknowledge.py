@@ -33,7 +33,7 @@ from bot.services.platform import outbox
 from bot.services.platform.notify import notify, translators
 from bot.services.platform.outbox import Queued
 from bot.services.rostering import notices
-from bot.services.schedule import timespec
+from bot.services.schedule import seat_scan, timespec
 from bot.settings import Settings
 
 
@@ -146,7 +146,7 @@ async def reminders(session: AsyncSession, now: dt.datetime, settings: Settings)
         render = notices.ack_reminder(rota.id, mine, by)
         queued[is_urgent(mine[0].shift, now, settings)].append(
             Queued(
-                f"ack-remind:{rota_id}:{member.id}",
+                seat_scan.ack_reminder_key(rota_id, member.id),
                 member.telegram_id,
                 render(translator(member.language)),
             )

@@ -141,12 +141,49 @@ def notice_keys(assignment_ids: Iterable[int], leads: Iterable[int]) -> list[str
     return keys
 
 
+def ack_reminder_key(rota_id: int, member_id: int) -> str:
+    """The reminder to acknowledge a rota's seats (bot/services/rostering/acknowledge.py): one
+    per rota and person, about all their seats of it not yet acknowledged."""
+    return f"ack-remind:{rota_id}:{member_id}"
+
+
+async def _ack_reminder_keys(session: AsyncSession, seats: list[int]) -> list[str]:
+    """The acknowledgment reminders of these assigned seats' holders that name nothing else:
+    the holder has no other seat of the rota still waiting for ✅ 收到."""
+    keys: list[str] = []
+    for start in range(0, len(seats), 500):
+        part = seats[start : start + 500]
+        rows = await session.execute(
+            select(Assignment.rota_id, Assignment.member_id)
+            .where(Assignment.id.in_(part), Assignment.rota_id.is_not(None))
+            .distinct()
+        )
+        for rota_id, member_id in rows.all():
+            assert rota_id is not None  # as selected
+            others = await session.scalar(
+                select(
+                    exists().where(
+                        Assignment.rota_id == rota_id,
+                        Assignment.member_id == member_id,
+                        Assignment.status == AssignmentStatus.SIGNED_UP,
+                        Assignment.acknowledged_at.is_(None),
+                        Assignment.id.not_in(seats),
+                    )
+                )
+            )
+            if not others:
+                keys.append(ack_reminder_key(rota_id, member_id))
+    return keys
+
+
 async def withdraw_notices(
     session: AsyncSession, assignment_ids: Iterable[int], now: dt.datetime, settings: Settings
 ) -> int:
     """The seats were given up (cancelled, taken off, left on leave, swapped away, their shift
-    cancelled): their reminders, check-in notices and nudges not sent yet are dropped. One the
-    quiet hours held back would otherwise reach someone at 07:00 about a shift they were told
-    at 22:30 they are no longer on."""
-    keys = notice_keys(sorted(set(assignment_ids)), settings.reminder_leads)
+    cancelled): their reminders, check-in notices and nudges not sent yet are dropped, and so
+    is a reminder to acknowledge an assigned seat that names no other. One the quiet hours held
+    back would otherwise reach someone at 07:00 about a shift they were told at 22:30 they are
+    no longer on."""
+    seats = sorted(set(assignment_ids))
+    keys = notice_keys(seats, settings.reminder_leads) + await _ack_reminder_keys(session, seats)
     return await outbox.withdraw_keys(session, keys, f":withdrawn-{now:%Y%m%d%H%M%S}")
