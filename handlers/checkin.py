@@ -45,6 +45,13 @@ RETRY_LOCATION = frozenset(
     }
 )
 
+# Refusals of a live location that the check-in then waits on (checkin.live_arrived), and what
+# they add: keep sharing.
+KEEP_SHARING = {
+    ErrorCode.CHECKIN_TOO_FAR: "checkin.too_far_keep_sharing",
+    ErrorCode.CHECKIN_NOT_OPEN: "checkin.not_open_keep_sharing",
+}
+
 
 def location_keyboard(t: Translator, *, live: bool = False) -> ReplyKeyboardMarkup:
     """The 📍 button that sends a one-off location, and Cancel; with `live` (a check-in that
@@ -253,10 +260,11 @@ async def on_location(turn: Turn) -> None:
         retry = error.code in RETRY_LOCATION
         live = turn.runtime.settings.checkin_require_live_location
         markup = location_keyboard(turn.t, live=live) if retry else None
-        if error.code is ErrorCode.CHECKIN_TOO_FAR and position.live:
-            # Shared live: it is taken once it reaches the post, so keep sharing.
-            text = error_text(turn.t, error) + "\n" + turn.t("checkin.too_far_keep_sharing")
-            turn.reply(text, markup)
+        keep_sharing = KEEP_SHARING.get(error.code) if position.live else None
+        if keep_sharing is not None:
+            # Shared live: it is taken once it reaches the post (and the check-in is open), so
+            # keep sharing.
+            turn.reply(error_text(turn.t, error) + "\n" + turn.t(keep_sharing), markup)
             return
         turn.refuse(error, markup)
         return
@@ -326,7 +334,8 @@ def _assignment_of(step: checkin.Step) -> AssignmentAtHand:
 async def on_live_update(turn: Turn) -> None:
     """An edited live location: a presence sample (nothing is answered; the scheduler asks
     whoever stays away too long), the fresh position of a check-in waiting for its photo, or
-    the check-in's location once one refused on the way reaches the post."""
+    the check-in's location once one refused on the way (or before the check-in opened) reaches
+    the post with the check-in open."""
     member = turn.actor.member
     message = turn.message
     if member is None or message is None or message.location is None:
@@ -336,7 +345,8 @@ async def on_live_update(turn: Turn) -> None:
     dialogue = await dialogues.current(turn.session, turn.user_id)
     await checkin.live_moved(turn.session, dialogue, position, turn.now, settings)
     await presence.record_live_position(turn.session, member, position, turn.now, settings)
-    # Refused on the way as too far, it checks in once it reaches the post.
+    # Refused on the way as too far, or before the check-in opened, it checks in once it is
+    # within the post's range with the check-in open.
     step = await checkin.live_arrived(turn.session, member, dialogue, position, turn.now, settings)
     if step is not None:
         await _show(turn, step)

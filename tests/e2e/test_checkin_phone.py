@@ -4,6 +4,11 @@ the volunteer was still on the way."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import event
+
 from bot.db.models import AssignmentStatus, Dialogue
 from tests.e2e.checkin_fixtures import assignment, checkins, duty, near, team, today
 from tests.harness import Harness
@@ -238,3 +243,63 @@ async def test_the_on_post_photo_sent_as_a_file_first_is_asked_for_as_a_photo(
     await fang.send_photo()
     await harness.settle()
     assert "先发位置，再发照片" in fang.texts()[-2]
+
+
+async def test_a_live_location_shared_before_check_in_opens_is_taken_once_it_opens(
+    harness: Harness,
+) -> None:
+    crew = await team(harness, ("王芳", "李强"))
+    fang, qiang = crew.volunteers
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    tomorrow = dt.timedelta(days=1)
+    await duty(harness, qiang, crew.unit, today(8) + tomorrow, today(10) + tomorrow)
+    # 李强, on duty tomorrow, shares a live location today: its moves are nothing to wait on.
+    harness.clock.set(today(7, 0))
+    other = await qiang.send_location(*near(2000), live_period=28800)
+    await harness.settle()
+    # 王芳 is at the post early, 07:10, and shares her live location: too early, and told to
+    # keep sharing.
+    harness.clock.set(today(7, 10))
+    shared = await fang.send_location(*near(20), live_period=28800)
+    await harness.settle()
+    text = fang.last().text or ""
+    assert "还没到签到时间" in text and "07:30" in text, text
+    assert "继续共享实时位置" in text, text
+    told = len(fang.messages())
+
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    async def counted(person: Any, message_id: int, north_m: float) -> int:
+        statements.clear()
+        engine = harness.database.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            await person.update_live_location(message_id, *near(north_m))
+            await harness.settle()
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        return len(statements)
+
+    # Before the window opens a move says nothing and costs what any other move costs.
+    harness.clock.set(today(7, 20))
+    waiting = await counted(fang, shared["message_id"], 15)
+    unrelated = await counted(qiang, other["message_id"], 1900)
+    assert waiting == unrelated, statements
+    assert len(fang.messages()) == told
+    assert await checkins(harness) == []
+    # The window opens at 07:30: her next move at the post is the check-in's location.
+    harness.clock.set(today(7, 31))
+    await fang.update_live_location(shared["message_id"], *near(10))
+    await harness.settle()
+    assert len(fang.messages()) == told + 1
+    assert "位置已确认" in (fang.last().text or "")
+    await fang.send_photo()
+    await harness.settle()
+    assert "签到成功" in (fang.last().text or "")
+    [record_] = await checkins(harness)
+    assert record_.live and record_.live_message_id == shared["message_id"]
+    assert record_.distance_m == 10
+    assert (await assignment(harness, seat)).status == AssignmentStatus.CHECKED_IN

@@ -361,8 +361,32 @@ async def receive_location(
     settings: Settings,
 ) -> Step:
     """A location, inside the check-in dialogue or sent on its own. Every check runs before any
-    change, so a refusal leaves the dialogue where it was and the person simply tries again."""
+    change, so a refusal leaves the dialogue where it was and the person simply tries again;
+    a live location refused as too far or too early is then waited on (`live_arrived`)."""
     _check_message(position, settings)
+    try:
+        return await _located(session, member, dialogue, position, now, settings)
+    except DomainError as error:
+        if error.code is ErrorCode.CHECKIN_NOT_OPEN and _new_live(dialogue, position):
+            # A live location shared at the post (or on the way) before the check-in opens: the
+            # check-in waits for it to be within range once open (`live_arrived`), as the
+            # person keeps sharing it rather than sends another. Its shift is found again then;
+            # moves before `opens` are passed over without a statement.
+            opens = error.params["opens"]
+            assert isinstance(opens, dt.datetime)
+            data = {"live_message_id": position.message_id, "opens": opens.isoformat()}
+            await dialogues.begin(session, member.telegram_id, DIALOGUE, STEP_LOCATION, now, data)
+        raise
+
+
+async def _located(
+    session: AsyncSession,
+    member: Member,
+    dialogue: Dialogue | None,
+    position: Position,
+    now: dt.datetime,
+    settings: Settings,
+) -> Step:
     assignment_id = dialogue.data.get("assignment_id") if dialogue is not None else None
     if assignment_id is None:
         at_hand = await _choices(session, member, now, settings)
@@ -383,23 +407,20 @@ async def receive_location(
     try:
         return await _with_position(session, member, assignment, position, ended, now, settings)
     except DomainError as error:
-        if (
-            error.code is ErrorCode.CHECKIN_TOO_FAR
-            and position.live
-            and position.message_id is not None
-            and (dialogue is None or dialogue.data.get("live_message_id") != position.message_id)
-        ):
-            # A live location shared on the way: the check-in waits for it to reach the post
-            # (`live_arrived`), as the person keeps sharing it rather than sends another.
-            await dialogues.begin(
-                session,
-                member.telegram_id,
-                DIALOGUE,
-                STEP_LOCATION,
-                now,
-                {"assignment_id": assignment.id, "live_message_id": position.message_id},
-            )
+        if error.code is ErrorCode.CHECKIN_TOO_FAR and _new_live(dialogue, position):
+            # Shared on the way: the check-in waits for it to reach the post.
+            data = {"assignment_id": assignment.id, "live_message_id": position.message_id}
+            await dialogues.begin(session, member.telegram_id, DIALOGUE, STEP_LOCATION, now, data)
         raise
+
+
+def _new_live(dialogue: Dialogue | None, position: Position) -> bool:
+    """Whether `position` is a live location the check-in does not wait on yet."""
+    return (
+        position.live
+        and position.message_id is not None
+        and (dialogue is None or dialogue.data.get("live_message_id") != position.message_id)
+    )
 
 
 async def live_arrived(
@@ -410,9 +431,10 @@ async def live_arrived(
     now: dt.datetime,
     settings: Settings,
 ) -> Step | None:
-    """A move of a live location refused as too far, which the check-in waits on: within the
-    post's range it is the check-in's location (the next step, to show); anywhere else, or once
-    the check-in cannot go ahead, None and nothing to say (every move would repeat it)."""
+    """A move of a live location refused as too far or too early, which the check-in waits on:
+    within the post's range once the check-in is open it is the check-in's location (the next
+    step, to show); anywhere else, before the check-in opens, or once it cannot go ahead, None
+    and nothing to say (every move would repeat it)."""
     if (
         dialogue is None
         or dialogue.kind != DIALOGUE
@@ -420,6 +442,9 @@ async def live_arrived(
         or position.message_id is None
         or dialogue.data.get("live_message_id") != position.message_id
     ):
+        return None
+    opens = dialogue.data.get("opens")
+    if opens and now < dt.datetime.fromisoformat(opens):
         return None
     try:
         return await receive_location(session, member, dialogue, position, now, settings)
