@@ -21,7 +21,7 @@ from bot.buttons import (
     OrderFromCheck,
 )
 from bot.db.models import CheckKind, Dialogue, DialogueKind, Inspection
-from bot.errors import DomainError
+from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.duty.checkin_text import distance
 from bot.services.oversight import checklist, checks, notices
@@ -109,20 +109,15 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         submit = InspectSubmit(dialogues.mark(dialogue))
         photo = photo_of(message)
         if photo is not None:
+            markup = inline([[button(t("oversight.button.submit_check"), submit)], cancel_row(t)])
             try:
                 count = await checks.add_photo(turn.session, dialogue, photo, turn.now, settings)
             except DomainError as error:
-                turn.refuse(error)
+                # Full, the check still goes on: Submit stays at hand.
+                full = error.code is ErrorCode.EVIDENCE_PHOTOS_FULL
+                turn.refuse(error, markup if full else None)
                 return
-            turn.reply(
-                t("oversight.inspect.photo_added", count=count),
-                inline(
-                    [
-                        [button(t("oversight.button.submit_check"), submit)],
-                        cancel_row(t),
-                    ]
-                ),
-            )
+            turn.reply(t("oversight.inspect.photo_added", count=count), markup)
             return
         if dialogue.step == checks.Step.PHOTOS and message.text:
             try:

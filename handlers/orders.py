@@ -388,7 +388,9 @@ async def on_reply(turn: Turn, dialogue: Dialogue) -> None:
             turn.reply(t("oversight.order.reply_note_added"), inline(_reply_markup(t, dialogue)))
             return
     except DomainError as error:
-        turn.refuse(error)
+        # Full of photos, the reply still goes on: Submit stays at hand.
+        full = error.code is ErrorCode.EVIDENCE_PHOTOS_FULL
+        turn.refuse(error, inline(_reply_markup(t, dialogue)) if full else None)
         return
     key = "oversight.photo_as_file" if message.document else "oversight.order.need_after_photo"
     turn.reply(t(key), inline([cancel_row(t)]))

@@ -18,7 +18,7 @@ from bot.buttons import (
     ReportSubmit,
 )
 from bot.db.models import Dialogue, ReportStatus, StreetReport
-from bot.errors import DomainError
+from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.oversight import notices, orders, reports
 from bot.services.platform import dialogues
@@ -101,7 +101,9 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         try:
             await reports.add_photo(turn.session, dialogue, photo, turn.now, settings)
         except DomainError as error:
-            turn.refuse(error)
+            # Full of photos, the report still asks for its place.
+            full = error.code is ErrorCode.EVIDENCE_PHOTOS_FULL
+            turn.refuse(error, location_keyboard(t) if full else None)
             return
         turn.reply(t("oversight.report.ask_location"), location_keyboard(t))
         return

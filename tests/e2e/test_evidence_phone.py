@@ -105,3 +105,73 @@ async def test_a_check_refused_for_its_place_offers_the_location_button_again(
     await inspector.tap_location_button(*near(30))
     await harness.settle()
     assert "⭐ 黄河路-人民路口 · 城管局 · 30 米" in inspector.last().buttons()
+
+
+FULL = "最多 10 张"
+
+
+async def test_an_eleventh_photo_of_a_check_is_said_to_be_not_kept(harness: Harness) -> None:
+    town = await city(harness)
+    inspector = town.inspector
+    await inspector.send_command("inspect")
+    await harness.settle()
+    await inspector.send_location(*near(30))
+    await harness.settle()
+    await press_and_settle(harness, inspector, "⭐ 黄河路-人民路口 · 城管局 · 30 米")
+    await press_and_settle(harness, inspector, "周查 · 明查")
+    await press_and_settle(harness, inspector, "0")
+    await press_and_settle(harness, inspector, "下一步：拍照 ▶️")
+    for _ in range(10):
+        await inspector.send_photo()
+        await harness.settle()
+    assert "已收到 10 张照片" in (inspector.last().text or "")
+    extra = await inspector.send_photo()
+    await harness.settle()
+    text = inspector.last().text or ""
+    assert FULL in text and "没有保存" in text, text
+    assert "已收到 10 张照片" not in text, text
+    # The check goes on: its Submit button is still at hand.
+    await press_and_settle(harness, inspector, "✅ 提交督查")
+    kept = [photo.file_unique_id for photo in await _evidence(harness)]
+    assert len(kept) == 10 and str(extra["photo"][-1]["file_unique_id"]) not in kept
+
+
+async def test_an_eleventh_photo_of_a_street_report_is_said_to_be_not_kept(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    wang = town.volunteers[0]
+    await wang.send_command("report")
+    await harness.settle()
+    for _ in range(10):
+        await wang.send_photo()
+        await harness.settle()
+    await wang.send_photo()
+    await harness.settle()
+    text = wang.last().text or ""
+    assert FULL in text and "没有保存" in text, text
+    keyboard = wang.reply_keyboard()
+    assert keyboard is not None and keyboard[0][0].get("request_location") is True
+    await wang.send_location(*near(60))
+    await harness.settle()
+    await press_and_settle(harness, wang, "乱停车")
+    await press_and_settle(harness, wang, "✅ 提交")
+    assert len(await _evidence(harness)) == 10
+
+
+async def test_an_eleventh_photo_of_an_order_reply_is_said_to_be_not_kept(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    await ordered(harness, town)
+    before = len(await _evidence(harness))
+    coordinator = town.coordinator
+    await press_and_settle(harness, coordinator, "📤 回复整改")
+    for _ in range(11):
+        await coordinator.send_photo()
+        await harness.settle()
+    text = coordinator.last().text or ""
+    assert FULL in text and "没有保存" in text, text
+    assert "已收到 10 张整改后照片" not in text, text
+    await press_and_settle(harness, coordinator, "✅ 提交回复")
+    assert len(await _evidence(harness)) - before == 10

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import EvidenceKind, EvidencePhoto
-from bot.errors import ErrorCode
+from bot.errors import DomainError, ErrorCode
 from bot.services.duty import photo_rules
 from bot.services.duty.photo_rules import Photo
 from bot.settings import Settings
@@ -54,11 +54,13 @@ async def add(
     session: AsyncSession, photo: Photo, held: Sequence[dict[str, Any]], settings: Settings
 ) -> list[dict[str, Any]]:
     """The dialogue's photos with `photo` added. The same picture sent again (a phone on a poor
-    network sends twice) is the one photo it has, not a picture used before; past
-    ``MAX_PHOTOS`` nothing is added."""
+    network sends twice) is the one photo it has, not a picture used before; another one past
+    ``MAX_PHOTOS`` is refused (not kept, and the person is told so)."""
     photos = list(held)
     # A forwarded copy is still judged, and refused as forwarded.
-    if len(photos) < MAX_PHOTOS and (photo.forwarded or not holds(photos, photo)):
+    if photo.forwarded or not holds(photos, photo):
+        if len(photos) >= MAX_PHOTOS:
+            raise DomainError(ErrorCode.EVIDENCE_PHOTOS_FULL, count=MAX_PHOTOS)
         photos.append(await accept(session, photo, photos, settings))
     return photos
 
