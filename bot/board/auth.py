@@ -6,7 +6,8 @@ Two kinds of credentials, both checked on every request:
   inside Telegram (core.telegram.org/bots/webapps, "Validating data received via the Mini App"):
   ``hash`` is hex(HMAC-SHA256(key=HMAC-SHA256(key="WebAppData", msg=bot_token),
   msg=data_check_string)), where data_check_string is every other field as ``key=value``,
-  sorted by key, joined by line feeds. ``auth_date`` may be at most a day old.
+  sorted by key, joined by line feeds. ``auth_date`` may be at most a day old (older, the
+  board says to reopen it: `Expired`).
 - a wall-screen token: ``<id>.<expires>.<scope>.<signature>``, signed with a key derived from the
   bot token; the ``board_screens`` row of that id decides whether it is still valid (expired,
   revoked) and which scope it shows.
@@ -33,6 +34,11 @@ CITY = "city"
 
 class Refused(Exception):
     """The request has no valid credentials; the reason is for the log, never for the client."""
+
+
+class Expired(Refused):
+    """initData Telegram did sign, but too long ago: a Mini App left open past its login. The
+    client is told this much (to reopen the board), not that the person lacks the rights."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,7 @@ def check_init_data(init_data: str, bot_token: str, now: dt.datetime) -> Telegra
     except (KeyError, ValueError, TypeError) as error:
         raise Refused("initData lacks auth_date or user") from error
     if now - auth_date > INIT_DATA_MAX_AGE:
-        raise Refused("initData is older than a day")
+        raise Expired("initData is older than a day")
     if auth_date - now > CLOCK_SKEW:
         raise Refused("initData is dated in the future")
     language = user.get("language_code")

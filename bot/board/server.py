@@ -40,7 +40,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from bot import metrics
 from bot.board import data, health, standard, viewers
-from bot.board.auth import Refused, Viewer
+from bot.board.auth import Expired, Refused, Viewer
 from bot.board.data import Scene
 from bot.board.open311 import Open311
 from bot.board.panels import PanelRegistry
@@ -348,6 +348,9 @@ class BoardServer:
                 (viewer.unit_id, viewer.language, generation),
                 lambda: self._snapshot(viewer, scene),
             )
+        except Expired:
+            # Left open past its login: the page says to reopen it with /board.
+            return web.json_response({"error": "expired"}, status=403, headers=NO_STORE)
         except Refused:
             return web.json_response({"error": "forbidden"}, status=403, headers=NO_STORE)
         except Exception as error:

@@ -348,6 +348,7 @@ def page_texts(t: Translator) -> dict[str, Any]:
         "title": t("board.page.title"),
         "labels": {
             "denied": t("board.page.denied"),
+            "expired": t("board.page.expired"),
             "offline": t("board.page.offline"),
             "loading": t("board.page.loading"),
             "no_posts": t("board.page.no_posts"),

@@ -224,12 +224,44 @@ async def test_forged_or_stale_init_data_and_a_volunteer_see_no_board(
         url = mini_app_url(board, credentials) if credentials else f"{board.local_url}/"
         await browser.open(url)
         denied = await browser.wait_for(DENIED)
-        assert denied.startswith("没有权限查看看板")
+        if who == "stale":
+            # Signed by Telegram, only too old: not a matter of rights, but of reopening it.
+            assert denied.startswith("看板打开太久，登录已过期") and "/board" in denied, denied
+            assert "没有权限" not in denied
+        else:
+            assert denied.startswith("没有权限查看看板")
         assert await browser.run(MARKERS) == []
         page = await browser.run("return document.body.innerText;")
         assert "人民路口" not in page and "城管局" not in page
         if credentials:
-            assert await state(board, f"tma {credentials}") == (403, {"error": "forbidden"})
+            error = "expired" if who == "stale" else "forbidden"
+            assert await state(board, f"tma {credentials}") == (403, {"error": error})
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("zh_Hans", "看板打开太久，登录已过期"),
+        ("zh_Hant", "看板開著太久，登入已過期"),
+        ("en", "The board has been open too long"),
+    ],
+)
+async def test_a_board_left_open_past_its_login_says_to_reopen_it(
+    harness: Harness, browser: Browser, language: str, said: str
+) -> None:
+    morning = await prepare_morning(harness)
+    opened = harness.clock.now()
+    async with running_board(harness) as board:
+        code = language.lower().replace("_", "-")
+        init = init_data(harness, ADMIN_ID, language_code=code)
+        await browser.open(mini_app_url(board, init, language))
+        await markers(browser, len(morning.posts))
+        # Left open on the desk for a day: the login Telegram signed at the start is too old.
+        harness.clock.set(opened + dt.timedelta(days=1, minutes=1))
+        denied = await browser.wait_for(DENIED)
+        assert denied.startswith(said) and "/board" in denied, denied
+        status = await browser.run("return document.getElementById('board-status').textContent;")
+        assert status == denied
 
 
 async def test_expired_and_revoked_screen_links_get_403(harness: Harness, browser: Browser) -> None:

@@ -487,15 +487,19 @@
     document.body.setAttribute("data-refreshes", String(refreshes));
   }
 
-  function deny() {
+  function deny(expired) {
+    // Expired: a Mini App left open past its Telegram login, to reopen with /board; not a
+    // matter of rights.
+    var text = expired ? config.labels.expired : config.labels.denied;
     stopped = true;
     if (map) {
       Object.keys(markers).forEach(function (id) { map.removeLayer(markers[id]); });
     }
     markers = {};
     document.getElementById("board-panels").hidden = true;
+    document.querySelector("#board-denied p").textContent = text;
     document.getElementById("board-denied").hidden = false;
-    statusLine.textContent = config.labels.denied;
+    statusLine.textContent = text;
     document.body.classList.add("is-denied");
   }
 
@@ -527,8 +531,10 @@
     })
       .then(function (response) {
         if (response.status === 403) {
-          deny();
-          return null;
+          return response.json().then(
+            function (body) { deny(Boolean(body && body.error === "expired")); },
+            function () { deny(false); }
+          ).then(function () { return null; });
         }
         if (!response.ok) {
           throw new Error("HTTP " + response.status);
