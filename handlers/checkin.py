@@ -218,7 +218,9 @@ async def on_photo(turn: Turn) -> None:
         turn.reply(turn.t("checkin.photo_as_file"))
         return
     try:
-        step = await checkin.begin(turn.session, member, turn.now, turn.runtime.settings)
+        step = await checkin.begin(
+            turn.session, member, turn.now, turn.runtime.settings, album=message.media_group_id
+        )
     except DomainError as error:
         if checkin.rest_of_album(error, message.media_group_id is not None, turn.now):
             return
@@ -277,6 +279,8 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     assert message is not None
     t = turn.t
     member = turn.actor.require_member()
+    if message.photo and checkin.rest_of_first_album(dialogue, message.media_group_id):
+        return  # the first photo of the album was answered: location first
     if dialogue.step == checkin.STEP_PHOTO:
         if not message.photo:
             key = "checkin.photo_as_file" if message.document else "checkin.need_photo"

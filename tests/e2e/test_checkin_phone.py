@@ -303,3 +303,27 @@ async def test_a_live_location_shared_before_check_in_opens_is_taken_once_it_ope
     assert record_.live and record_.live_message_id == shared["message_id"]
     assert record_.distance_m == 10
     assert (await assignment(harness, seat)).status == AssignmentStatus.CHECKED_IN
+
+
+async def test_an_album_sent_before_the_location_is_answered_once(harness: Harness) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(7, 50))
+    before = len(fang.messages())
+    # Three pictures chosen at once, before any location: three messages of one album.
+    await fang.send_album(3)
+    await harness.settle()
+    said = fang.texts()[before:]
+    assert len(said) == 2, said
+    assert "先发位置，再发照片" in said[0] and "请点下面的按钮发送您现在的位置" in said[1], said
+    # A photo of another album (or a single one) in the meantime is still answered.
+    await fang.send_photo()
+    await harness.settle()
+    assert "发送我的位置" in (fang.last().text or "")
+    await fang.send_location(*near(20))
+    await harness.settle()
+    await fang.send_photo()
+    await harness.settle()
+    assert "签到成功" in (fang.last().text or "")
+    assert len(await checkins(harness)) == 1

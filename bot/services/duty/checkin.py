@@ -325,12 +325,19 @@ Step = NeedPick | NeedLocation | NeedPhoto | CheckedIn
 
 
 async def begin(
-    session: AsyncSession, member: Member, now: dt.datetime, settings: Settings
+    session: AsyncSession,
+    member: Member,
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    album: str | None = None,
 ) -> NeedPick | NeedLocation:
-    """/checkin: pick the shift (when there are several), then ask for the location."""
+    """/checkin: pick the shift (when there are several), then ask for the location. Begun by
+    a photo of an `album` (sent before the location), the dialogue keeps which."""
     options = await choices(session, member, now, settings)
+    held = {"album": album} if album is not None else {}
     if len(options) > 1:
-        await dialogues.begin(session, member.telegram_id, DIALOGUE, STEP_PICK, now)
+        await dialogues.begin(session, member.telegram_id, DIALOGUE, STEP_PICK, now, held)
         return NeedPick(options)
     await dialogues.begin(
         session,
@@ -338,9 +345,20 @@ async def begin(
         DIALOGUE,
         STEP_LOCATION,
         now,
-        {"assignment_id": options[0].id},
+        {"assignment_id": options[0].id, **held},
     )
     return NeedLocation(options[0])
+
+
+def rest_of_first_album(dialogue: Dialogue, album: str | None) -> bool:
+    """Whether a photo of `album` is one more of the album whose first photo began this
+    check-in before the location: that photo was answered, the rest need no answer of their
+    own (each would ask for the location again)."""
+    return (
+        album is not None
+        and dialogue.step in (STEP_PICK, STEP_LOCATION)
+        and dialogue.data.get("album") == album
+    )
 
 
 def _check_message(position: Position, settings: Settings) -> None:
