@@ -327,3 +327,28 @@ async def test_an_album_sent_before_the_location_is_answered_once(harness: Harne
     await harness.settle()
     assert "签到成功" in (fang.last().text or "")
     assert len(await checkins(harness)) == 1
+
+
+async def test_a_location_stays_good_for_30_minutes_from_when_it_was_sent_not_the_pick(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(12, 0))
+    await duty(harness, fang, crew.unit, today(8, 15), today(12, 0), post_name="人民路口")
+    harness.clock.set(today(7, 50))
+    await fang.send_location(*near())
+    await harness.settle()
+    assert "几个班次" in (fang.last().text or "")
+    # Picked within the half hour: the location is taken.
+    harness.clock.set(today(8, 15))
+    await fang.press("12月1日 周二 08:00–12:00 黄河路-人民路口")
+    await harness.settle()
+    assert "位置已确认" in (fang.last().text or "")
+    # The photo 40 minutes after the location was sent: asked for again, as without a pick.
+    harness.clock.set(today(8, 30))
+    await fang.send_photo()
+    await harness.settle()
+    text = fang.last().text or ""
+    assert "07:50" in text and "请重新发送一次您现在的位置" in text, text
+    assert await checkins(harness) == []

@@ -481,8 +481,16 @@ async def pick(
     assignment, ended = await _chosen(session, member, assignment_id, now, settings)
     stored = dialogue.data.get("position")
     if stored and _fresh(dialogue, now):
+        # Still as old as when it was sent: the pick does not make it fresher.
         return await _with_position(
-            session, member, assignment, Position.from_data(stored), ended, now, settings
+            session,
+            member,
+            assignment,
+            Position.from_data(stored),
+            ended,
+            now,
+            settings,
+            located_at=_located_at(dialogue),
         )
     # No location yet, or one sent too long ago (the pick came late): a fresh one is asked for.
     dialogues.advance(dialogue, STEP_LOCATION, now, assignment_id=assignment.id, position=None)
@@ -497,7 +505,11 @@ async def _with_position(
     ended: CheckIn | None,
     now: dt.datetime,
     settings: Settings,
+    *,
+    located_at: dt.datetime | None = None,
 ) -> NeedPhoto | CheckedIn:
+    """The check-in's location (sent at `located_at`, else now) judged: the photo is asked
+    for next, or the check-in is made."""
     post = assignment.shift.post
     fix = judge(post, position.latitude, position.longitude, position.accuracy_m, settings)
     if not fix.accepted:
@@ -518,7 +530,7 @@ async def _with_position(
             {
                 "assignment_id": assignment.id,
                 "position": position.as_data(),
-                "located_at": now.isoformat(),
+                "located_at": (located_at or now).isoformat(),
             },
         )
         return NeedPhoto(assignment, fix)
