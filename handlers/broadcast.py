@@ -16,7 +16,7 @@ from bot.buttons import (
     BroadcastUnitPage,
     BroadcastWhat,
 )
-from bot.db.models import Dialogue, DialogueKind, Role
+from bot.db.models import Dialogue, DialogueKind, Member, Role
 from bot.services.people import units
 from bot.services.platform import dialogues
 from bot.services.schedule import broadcast, timespec
@@ -98,10 +98,9 @@ async def _ask_what(turn: Turn, dialogue: Dialogue) -> None:
 UNREACHABLE_NAMED = 10  # names in the preview's line about those who blocked the bot
 
 
-async def _with_unreachable(turn: Turn, text: str, unit_id: int | None) -> str:
+def _with_unreachable(turn: Turn, text: str, blocked: list[Member]) -> str:
     """The preview, and who of the audience blocked the bot, to be phoned."""
     t = turn.t
-    blocked = await broadcast.unreachable(turn.session, unit_id)
     if not blocked:
         return text
     names = t("common.list_separator").join(m.display_name for m in blocked[:UNREACHABLE_NAMED])
@@ -177,7 +176,7 @@ async def _preview_shifts(
         last=last,
         open_only=open_only,
     )
-    count, people = await broadcast.preview(
+    seen = await broadcast.preview(
         turn.session, turn.actor, audience, turn.now, turn.runtime.settings
     )
     dialogues.advance(
@@ -201,10 +200,10 @@ async def _preview_shifts(
         "broadcast.preview_shifts",
         days=days,
         scope=scope,
-        shifts=t("broadcast.shift_count", count=count),
-        people=t("broadcast.volunteer_count", count=people),
+        shifts=t("broadcast.shift_count", count=seen.shifts),
+        people=t("broadcast.volunteer_count", count=seen.people),
     )
-    preview = await _with_unreachable(turn, preview, audience.unit_id)
+    preview = _with_unreachable(turn, preview, seen.unreachable)
     _show(turn, _with_quiet_hours(turn, preview), rows)
 
 
@@ -226,7 +225,10 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         rows = [[button(t("broadcast.button.send"), send)], cancel_row(t)]
         people_text = t("broadcast.volunteer_count", count=people)
         # What is said about the sending comes after a blank line, apart from the text sent.
-        notes = await _with_unreachable(turn, "", int(unit_id) if unit_id is not None else None)
+        blocked = await broadcast.unreachable(
+            turn.session, int(unit_id) if unit_id is not None else None
+        )
+        notes = _with_unreachable(turn, "", blocked)
         notes = _with_quiet_hours(turn, notes).strip("\n")
         preview = t("broadcast.preview_text", people=people_text, text=cleaned)
         turn.reply("\n\n".join((preview, notes)) if notes else preview, inline(rows))

@@ -346,3 +346,32 @@ async def test_the_preview_names_the_volunteers_who_blocked_the_bot(harness: Har
     await harness.settle()
     text = coordinator.last().text or ""
     assert text.startswith("将发给 1 名志愿者") and text.endswith("\n" + blocked), text
+
+
+async def test_the_preview_of_shifts_names_only_blocked_volunteers_they_were_for(
+    harness: Harness,
+) -> None:
+    """An admin sends tomorrow's shifts of one unit to all units: the blocked volunteers of a
+    unit with no shift tomorrow, or already on the one shift, would get nothing anyway; nobody
+    needs to phone them about it."""
+    traffic = await unit(harness, "交警大队")
+    quiet = await unit(harness, "文明办")
+    tomorrow = await shift(harness, await post(harness, traffic), DAY + dt.timedelta(days=1))
+    admin = await person(harness, 9931, traffic, "管理员", role=Role.ADMIN)
+    await person(harness, 9932, traffic, "甲")
+    await person(harness, 9933, traffic, "乙")
+    await person(harness, 9934, traffic, "丁")
+    await person(harness, 9935, quiet, "丙")
+    await seat(harness, tomorrow, 9934)
+    async with harness.session() as session:
+        await session.execute(
+            update(Member)
+            .where(Member.telegram_id.in_((9933, 9934, 9935)))
+            .values(blocked_bot=True)
+        )
+
+    await command(harness, admin, "broadcast")
+    await press_and_settle(harness, admin, "🌐 所有单位")
+    text = await press_and_settle(harness, admin, "📅 明天的班次")
+    assert "1 个班次，将发给 1 名志愿者" in text, text
+    assert text.endswith("\n📵 另有 1 名志愿者屏蔽了机器人，收不到：乙。请电话通知。"), text

@@ -152,18 +152,34 @@ async def shifts_for(
     return [item for item in items if item.left > 0] if audience.open_only else items
 
 
+@dataclass(frozen=True)
+class Preview:
+    """What a shift broadcast would do: how many shifts, how many volunteers get a message
+    (as ``send_shifts`` picks them), and who would have got one but blocked the bot."""
+
+    shifts: int
+    people: int
+    unreachable: list[Member]
+
+
 async def preview(
     session: AsyncSession, actor: Actor, audience: Audience, now: dt.datetime, settings: Settings
-) -> tuple[int, int]:
-    """(shifts, volunteers) a shift broadcast would reach: the volunteers counted are those
-    who would get a message, as ``send_shifts`` picks them."""
+) -> Preview:
     _check_audience(actor, audience.unit_id)
     check_range(audience.first, audience.last, settings)
     items = await shifts_for(session, audience, now, settings)
     if not items:
-        return 0, 0
+        return Preview(0, 0, [])
     members = await volunteers(session, audience.unit_id)
-    return len(items), len(await _lists(session, members, items, now, settings))
+    # Those who blocked the bot by the same rules: one of another unit, or already on the
+    # shift, would get nothing anyway and is not to be phoned about it.
+    blocked = await unreachable(session, audience.unit_id)
+    lists = await _lists(session, members + blocked, items, now, settings)
+    return Preview(
+        len(items),
+        sum(1 for member, _ in lists if not member.blocked_bot),
+        [member for member, _ in lists if member.blocked_bot],
+    )
 
 
 async def _lists(
