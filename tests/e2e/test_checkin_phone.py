@@ -352,3 +352,32 @@ async def test_a_location_stays_good_for_30_minutes_from_when_it_was_sent_not_th
     text = fang.last().text or ""
     assert "07:50" in text and "请重新发送一次您现在的位置" in text, text
     assert await checkins(harness) == []
+
+
+async def test_a_live_location_that_never_reached_the_post_does_not_block_the_next_check_in(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    day = dt.timedelta(days=1)
+    tomorrow = await duty(harness, fang, crew.unit, today(8, 0) + day, today(10, 0) + day)
+    harness.clock.set(today(7, 40))
+    # Shared on the way, too far; then the volunteer turned back and never came that day.
+    await fang.send_location(*near(600), live_period=3600)
+    await harness.settle()
+    assert "继续共享实时位置" in (fang.last().text or "")
+    # The next morning, on post: the location checks in to today's shift, not refused as
+    # yesterday's being over.
+    harness.clock.set(today(7, 50) + day)
+    await fang.send_location(*near(20))
+    await harness.settle()
+    text = fang.last().text or ""
+    assert "位置已确认" in text and "结束" not in text, text
+    await fang.send_photo()
+    await harness.settle()
+    assert "签到成功" in (fang.last().text or "")
+    [record] = await checkins(harness)
+    assert record.assignment_id == tomorrow
+    assert (await assignment(harness, tomorrow)).status == AssignmentStatus.CHECKED_IN
+    assert await harness.count(Dialogue) == 0

@@ -421,7 +421,18 @@ async def _located(
             return NeedPick(options)
         assignment = options[0]
     else:
-        assignment, ended = await _chosen(session, member, int(assignment_id), now, settings)
+        try:
+            assignment, ended = await _chosen(session, member, int(assignment_id), now, settings)
+        except DomainError as over:
+            if over.code is not ErrorCode.CHECKIN_SHIFT_OVER:
+                raise
+            # The dialogue's shift is over (a check-in begun and left, a live location that
+            # never reached the post): a shift open now takes the location instead.
+            try:
+                await _choices(session, member, now, settings)
+            except DomainError:
+                raise over from None
+            return await receive_location(session, member, None, position, now, settings)
     try:
         return await _with_position(session, member, assignment, position, ended, now, settings)
     except DomainError as error:
