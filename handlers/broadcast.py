@@ -234,18 +234,12 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         turn.reply("\n\n".join((preview, notes)) if notes else preview, inline(rows))
         return
     if dialogue.step == Step.WHAT:
-        today = turn.today
-        parts = timespec.day_range_parts(text)
-        first = timespec.parse_date(parts[0], today) if parts else None
-        # The end is the such day nearest the start: 12-28 01-03 crosses the new year.
-        last = (
-            timespec.parse_date(parts[1], first, nearest=True)
-            if len(parts) == 2 and first is not None
-            else first
-        )
-        if first is None or last is None or len(parts) > 2:
+        # One reading with /rotate's: 12-01 12-07, 12-01至12-07, 12月1日到12月7日, 12-28 01-03.
+        days = timespec.parse_day_range(text, turn.today)
+        if days is None:
             turn.reply(t("broadcast.need_range"), inline([cancel_row(t)]))
             return
+        first, last = days
         await _preview_shifts(turn, dialogue, first, last, False)
         return
     if dialogue.step == Step.UNIT:

@@ -270,3 +270,44 @@ def test_a_day_without_its_year_is_the_coming_one_unless_just_past(
     text: str, today: dt.date, expected: dt.date
 ) -> None:
     assert timespec.parse_date(text, today, recent_past=True) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12-07 12-13",
+        "12-07至12-13",
+        "12-07 至 12-13",
+        "12月7日到12月13日",
+        "12-07 ~ 12-13",
+        "１２－０７～１２－１３",
+        "12-07 to 12-13",
+        "12-07 UNTIL 12-13",
+        "12-07——12-13",
+        "2026-12-07至2026-12-13",
+    ],
+)
+def test_one_reading_of_a_typed_day_range_for_rotate_and_broadcast(text: str) -> None:
+    """/rotate and /broadcast read a typed range with this one function: one reading for both."""
+    expected = (dt.date(2026, 12, 7), dt.date(2026, 12, 13))
+    assert timespec.parse_day_range(text, TODAY) == expected
+    assert timespec.parse_day_range(text, TODAY, recent_past=True) == expected
+
+
+def test_a_typed_day_range_is_one_day_or_two_read_forward() -> None:
+    assert timespec.parse_day_range("12-05", TODAY) == (dt.date(2026, 12, 5),) * 2
+    # The end is the such day nearest the start: across the new year, or backwards.
+    assert timespec.parse_day_range("12-28 01-03", TODAY) == (
+        dt.date(2026, 12, 28),
+        dt.date(2027, 1, 3),
+    )
+    assert timespec.parse_day_range("12-10 11-05", TODAY) == (
+        dt.date(2026, 12, 10),
+        dt.date(2026, 11, 5),
+    )
+    # Just past: the past day only when asked (rotate refuses it as past).
+    just_past = timespec.parse_day_range("11-30", TODAY, recent_past=True)
+    assert just_past == (dt.date(2026, 11, 30),) * 2
+    assert timespec.parse_day_range("11-30", TODAY) == (dt.date(2027, 11, 30),) * 2
+    for unread in ("", "next week", "12-01 12-02 12-03", "12-01 soon"):
+        assert timespec.parse_day_range(unread, TODAY) is None, unread

@@ -11,7 +11,6 @@ with the rotation rule and with sign-up's own rules; a plan that no longer holds
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,8 +34,6 @@ MAX_DAYS = 31
 # Seats nobody may take are explained member by member; past this many shifts (a city short of
 # people) the rest are listed without why, which would cost a pass over every member each.
 GAPS_EXPLAINED = 100
-# 12-07 至 12-13 in Chinese, 12-07 to 12-13 (or until, till) in English.
-_PERIOD_SEPARATORS = re.compile(r"\s+(?:to|until|till)\s+|\s+|至|到|~|～|—|–", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -97,15 +94,12 @@ def check_period(first: dt.date, last: dt.date, today: dt.date) -> Period:
 
 def parse_period(text: str, today: dt.date) -> Period:
     """12-07 12-13, 2026-12-07 至 2026-12-13, 12-07 to 12-13, or one day."""
-    parts = [part for part in _PERIOD_SEPARATORS.split(text.strip()) if part]
-    if not 1 <= len(parts) <= 2:
-        raise DomainError(ErrorCode.ROTATION_RANGE_INVALID)
     # The coming days, except one just past (refused as past); the end is the one nearest the
     # start (12-28 01-03 crosses the new year, 12-10 11-05 is backwards).
-    first = timespec.parse_date(parts[0], today, recent_past=True)
-    last = timespec.parse_date(parts[-1], first, nearest=True) if first else None
-    if first is None or last is None:
+    days = timespec.parse_day_range(text, today, recent_past=True)
+    if days is None:
         raise DomainError(ErrorCode.ROTATION_RANGE_INVALID)
+    first, last = days
     return check_period(first, last, today)
 
 

@@ -105,10 +105,21 @@ def parse_date(
     return next((such for such in coming if such is not None and such >= today), None)
 
 
-def day_range_parts(text: str) -> list[str]:
-    """The days of a typed range as typed, one or two of them if it is one (more: not a
-    range): `parse_date` reads each."""
-    return [part for part in _DAY_RANGE_SEPARATORS.split(_plain(text)) if part]
+def parse_day_range(
+    text: str, today: dt.date, *, recent_past: bool = False
+) -> tuple[dt.date, dt.date] | None:
+    """A typed range of days, as /rotate and /broadcast read one: one day or two, parted as
+    `_DAY_RANGE_SEPARATORS` says. The first is read from `today` (`recent_past` as
+    `parse_date` has it), the end is the such day nearest the first, so 12-28 01-03 crosses
+    the new year and 12-10 11-05 is backwards (the caller refuses it). None: not a range."""
+    parts = [part for part in _DAY_RANGE_SEPARATORS.split(_plain(text)) if part]
+    if not 1 <= len(parts) <= 2:
+        return None
+    first = parse_date(parts[0], today, recent_past=recent_past)
+    if first is None:
+        return None
+    last = parse_date(parts[-1], first, nearest=True)
+    return (first, last) if last is not None else None
 
 
 def _such_day(year: int, month: int, day: int) -> dt.date | None:
