@@ -17,11 +17,12 @@ from bot.buttons import (
     BroadcastWhat,
 )
 from bot.db.models import Dialogue, DialogueKind, Member, Role
+from bot.errors import DomainError
 from bot.services.people import units
 from bot.services.platform import dialogues
 from bot.services.schedule import broadcast, timespec
 from handlers.keyboards import button, cancel_row, inline, page
-from handlers.turn import Turn
+from handlers.turn import Turn, error_text
 
 DIALOGUE = DialogueKind.BROADCAST
 
@@ -194,8 +195,6 @@ async def _preview_shifts(
         else t("broadcast.days", first=t.date(first), last=t.date(last))
     )
     scope = t("broadcast.open_only") if open_only else ""
-    send = BroadcastSend(dialogues.mark(dialogue))
-    rows = [[button(t("broadcast.button.send"), send)], cancel_row(t)]
     preview = t(
         "broadcast.preview_shifts",
         days=days,
@@ -203,8 +202,23 @@ async def _preview_shifts(
         shifts=t("broadcast.shift_count", count=seen.shifts),
         people=t("broadcast.volunteer_count", count=seen.people),
     )
+    if seen.nobody is not None:
+        preview = "\n".join((preview, error_text(t, DomainError(seen.nobody))))
     preview = _with_unreachable(turn, preview, seen.unreachable)
-    _show(turn, _with_quiet_hours(turn, preview), rows)
+    if seen.nobody is None:
+        preview = _with_quiet_hours(turn, preview)
+    _show(turn, preview, _confirm_rows(turn, dialogue, seen))
+
+
+def _confirm_rows(
+    turn: Turn, dialogue: Dialogue, seen: broadcast.Preview
+) -> list[list[InlineKeyboardButton]]:
+    """Send and Cancel; only Cancel when nobody would get it (Send would only refuse)."""
+    t = turn.t
+    if seen.nobody is not None:
+        return [cancel_row(t)]
+    send = BroadcastSend(dialogues.mark(dialogue))
+    return [[button(t("broadcast.button.send"), send)], cancel_row(t)]
 
 
 async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
@@ -219,18 +233,18 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             return
         cleaned = broadcast.clean_announcement(text)
         unit_id = dialogue.data.get("unit_id")
-        people = len(await broadcast.volunteers(turn.session, int(unit_id) if unit_id else None))
+        audience = int(unit_id) if unit_id is not None else None
+        reach = await broadcast.announcement_preview(turn.session, turn.actor, audience)
         dialogues.advance(dialogue, Step.CONFIRM, turn.now, kind="text", text=cleaned)
-        send = BroadcastSend(dialogues.mark(dialogue))
-        rows = [[button(t("broadcast.button.send"), send)], cancel_row(t)]
-        people_text = t("broadcast.volunteer_count", count=people)
+        people_text = t("broadcast.volunteer_count", count=reach.people)
         # What is said about the sending comes after a blank line, apart from the text sent.
-        blocked = await broadcast.unreachable(
-            turn.session, int(unit_id) if unit_id is not None else None
-        )
-        notes = _with_unreachable(turn, "", blocked)
-        notes = _with_quiet_hours(turn, notes).strip("\n")
+        notes = "" if reach.nobody is None else error_text(t, DomainError(reach.nobody))
+        notes = _with_unreachable(turn, notes, reach.unreachable)
+        if reach.nobody is None:
+            notes = _with_quiet_hours(turn, notes)
+        notes = notes.strip("\n")
         preview = t("broadcast.preview_text", people=people_text, text=cleaned)
+        rows = _confirm_rows(turn, dialogue, reach)
         turn.reply("\n\n".join((preview, notes)) if notes else preview, inline(rows))
         return
     if dialogue.step == Step.WHAT:

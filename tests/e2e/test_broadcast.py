@@ -148,9 +148,11 @@ async def test_broadcast_refusals(harness: Harness) -> None:
     assert "没看懂日期范围" in coordinator.last().text
     await coordinator.send_text("12-02 12-04")
     await harness.settle()
-    assert "0 个班次，将发给 0 名志愿者" in coordinator.last().text
-    await press_and_settle(harness, coordinator, "📤 发送")
-    assert coordinator.answered_callbacks[-1]["text"] == "这个范围里没有可发送的班次。"
+    # Nothing to send: said at once, and no Send button that would only refuse.
+    text = coordinator.last().text or ""
+    assert "0 个班次，将发给 0 名志愿者" in text, text
+    assert text.endswith("\n这个范围里没有可发送的班次。"), text
+    assert coordinator.last().buttons() == ["✖️ 取消"]
     assert await harness.count(Broadcast) == 0 and await harness.count(OutboxMessage) == 0
 
 
@@ -168,16 +170,16 @@ async def test_a_unit_nobody_could_hear_is_told_so_not_that_there_are_no_shifts(
     await press_and_settle(harness, coordinator, "📢 发一条通知")
     await coordinator.send_text("明天开始上岗")
     await harness.settle()
-    await press_and_settle(harness, coordinator, "📤 发送")
     nobody = "还没有志愿者可以收到，什么都没有发送。先用 /invite 邀请志愿者加入。"
-    assert coordinator.answered_callbacks[-1]["text"] == nobody
+    # The preview says nobody would get it, and offers no Send.
+    text = coordinator.last().text or ""
+    assert text.startswith("将发给 0 名志愿者") and text.endswith("\n" + nobody), text
+    assert coordinator.last().buttons() == ["✖️ 取消"]
 
     await command(harness, coordinator, "broadcast")
-    assert "1 个班次，将发给 0 名志愿者" in await press_and_settle(
-        harness, coordinator, "📅 明天的班次"
-    )
-    await press_and_settle(harness, coordinator, "📤 发送")
-    assert coordinator.answered_callbacks[-1]["text"] == nobody
+    text = await press_and_settle(harness, coordinator, "📅 明天的班次")
+    assert "1 个班次，将发给 0 名志愿者" in text and text.endswith("\n" + nobody), text
+    assert coordinator.last().buttons() == ["✖️ 取消"]
 
     # Volunteers there are, but none holds the tag the only shift asks for.
     await person(harness, 9712, unit_id)
@@ -185,11 +187,12 @@ async def test_a_unit_nobody_could_hear_is_told_so_not_that_there_are_no_shifts(
     await command(harness, coordinator, "broadcast")
     await coordinator.send_text("12-03 12-03")
     await harness.settle()
-    await press_and_settle(harness, coordinator, "📤 发送")
-    assert coordinator.answered_callbacks[-1]["text"] == (
-        "本单位的志愿者都不能报名这些班次（已经在班上或在候补、时间冲突、没有要求的标签、报名还没开放等），"
+    text = coordinator.last().text or ""
+    assert text.endswith(
+        "\n本单位的志愿者都不能报名这些班次（已经在班上或在候补、时间冲突、没有要求的标签、报名还没开放等），"
         "或者不久前已经发给过他们。什么都没有发送。"
-    )
+    ), text
+    assert coordinator.last().buttons() == ["✖️ 取消"]
     assert await harness.count(Broadcast) == 0 and await harness.count(OutboxMessage) == 0
 
 
@@ -205,11 +208,10 @@ async def test_all_units_shifts_whose_units_have_no_volunteers_are_refused_as_su
     await command(harness, harness.admin, "start")
     await command(harness, harness.admin, "broadcast")
     await press_and_settle(harness, harness.admin, "🌐 所有单位")
-    await press_and_settle(harness, harness.admin, "📅 明天的班次")
-    await press_and_settle(harness, harness.admin, "📤 发送")
-    assert harness.admin.answered_callbacks[-1]["text"] == (
-        "还没有志愿者可以收到，什么都没有发送。先用 /invite 邀请志愿者加入。"
-    )
+    text = await press_and_settle(harness, harness.admin, "📅 明天的班次")
+    nobody = "还没有志愿者可以收到，什么都没有发送。先用 /invite 邀请志愿者加入。"
+    assert text.endswith("\n" + nobody), text
+    assert harness.admin.last().buttons() == ["✖️ 取消"]
     assert await harness.count(Broadcast) == 0 and await harness.count(OutboxMessage) == 0
 
 
@@ -375,3 +377,36 @@ async def test_the_preview_of_shifts_names_only_blocked_volunteers_they_were_for
     text = await press_and_settle(harness, admin, "📅 明天的班次")
     assert "1 个班次，将发给 1 名志愿者" in text, text
     assert text.endswith("\n📵 另有 1 名志愿者屏蔽了机器人，收不到：乙。请电话通知。"), text
+
+
+async def test_a_preview_whose_every_volunteer_blocked_the_bot_says_so_and_offers_no_send(
+    harness: Harness,
+) -> None:
+    """Every volunteer of the unit blocked the bot: the preview says nobody would get it
+    because of that, names them to be phoned, and has no Send button."""
+    unit_id = await unit(harness)
+    await shift(harness, await post(harness, unit_id), DAY + dt.timedelta(days=1))
+    coordinator = await person(harness, 9931, unit_id, "王协调", role=Role.COORDINATOR)
+    for user_id, name in ((9932, "乙"), (9933, "丙")):
+        await person(harness, user_id, unit_id, name)
+    async with harness.session() as session:
+        await session.execute(
+            update(Member).where(Member.telegram_id.in_((9932, 9933))).values(blocked_bot=True)
+        )
+    nobody = "能收到的志愿者一个也没有：他们都屏蔽了机器人。什么都不会发送，请电话通知。"
+    blocked = "📵 另有 2 名志愿者屏蔽了机器人，收不到：乙、丙。请电话通知。"
+
+    await command(harness, coordinator, "broadcast")
+    text = await press_and_settle(harness, coordinator, "📅 明天的班次")
+    assert "1 个班次，将发给 0 名志愿者" in text, text
+    assert text.endswith(f"\n{nobody}\n{blocked}"), text
+    assert coordinator.last().buttons() == ["✖️ 取消"]
+    await press_and_settle(harness, coordinator, "✖️ 取消")
+    await command(harness, coordinator, "broadcast")
+    await press_and_settle(harness, coordinator, "📢 发一条通知")
+    await coordinator.send_text("明早集合")
+    await harness.settle()
+    text = coordinator.last().text or ""
+    assert text.startswith("将发给 0 名志愿者") and text.endswith(f"\n{nobody}\n{blocked}"), text
+    assert coordinator.last().buttons() == ["✖️ 取消"]
+    assert await harness.count(Broadcast) == 0 and await harness.count(OutboxMessage) == 0

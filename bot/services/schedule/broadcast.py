@@ -154,12 +154,25 @@ async def shifts_for(
 
 @dataclass(frozen=True)
 class Preview:
-    """What a shift broadcast would do: how many shifts, how many volunteers get a message
-    (as ``send_shifts`` picks them), and who would have got one but blocked the bot."""
+    """What a broadcast would do: the shifts it sends (0 for an announcement), how many volunteers
+    get a message (as ``send_shifts`` picks them), who would have got one but blocked the bot, and
+    when nobody would get one, why (the refusal sending it meets)."""
 
     shifts: int
     people: int
     unreachable: list[Member]
+    nobody: ErrorCode | None = None
+
+
+async def _nobody_there(
+    session: AsyncSession, unit_id: int | None, units: set[int] | None = None
+) -> ErrorCode:
+    """Why no volunteer of the audience (of these of its units) can be written to: all of
+    them blocked the bot, or there are none yet."""
+    blocked = await unreachable(session, unit_id)
+    if any(units is None or member.unit_id in units for member in blocked):
+        return ErrorCode.BROADCAST_ALL_UNREACHABLE
+    return ErrorCode.BROADCAST_NO_VOLUNTEERS
 
 
 async def preview(
@@ -169,17 +182,33 @@ async def preview(
     check_range(audience.first, audience.last, settings)
     items = await shifts_for(session, audience, now, settings)
     if not items:
-        return Preview(0, 0, [])
+        return Preview(0, 0, [], ErrorCode.NOTHING_TO_BROADCAST)
     members = await volunteers(session, audience.unit_id)
     # Those who blocked the bot by the same rules: one of another unit, or already on the
     # shift, would get nothing anyway and is not to be phoned about it.
     blocked = await unreachable(session, audience.unit_id)
     lists = await _lists(session, members + blocked, items, now, settings)
+    people = sum(1 for member, _ in lists if not member.blocked_bot)
+    missed = [member for member, _ in lists if member.blocked_bot]
+    if people:
+        return Preview(len(items), people, missed)
+    with_shifts = {item.shift.post.unit_id for item in items}
+    if any(member.unit_id in with_shifts for member in members):
+        return Preview(len(items), 0, missed, ErrorCode.BROADCAST_NOBODY_ELIGIBLE)
     return Preview(
-        len(items),
-        sum(1 for member, _ in lists if not member.blocked_bot),
-        [member for member, _ in lists if member.blocked_bot],
+        len(items), 0, missed, await _nobody_there(session, audience.unit_id, with_shifts)
     )
+
+
+async def announcement_preview(session: AsyncSession, actor: Actor, unit_id: int | None) -> Preview:
+    """The volunteers an announcement would reach, and those who blocked the bot; nobody, with
+    why."""
+    _check_audience(actor, unit_id)
+    people = len(await volunteers(session, unit_id))
+    blocked = await unreachable(session, unit_id)
+    if people:
+        return Preview(0, people, blocked)
+    return Preview(0, 0, blocked, await _nobody_there(session, unit_id))
 
 
 async def _lists(
@@ -303,7 +332,7 @@ async def send_shifts(
     # to receive them, not volunteers lacking a tag.
     with_shifts = {item.shift.post.unit_id for item in items}
     if not any(member.unit_id in with_shifts for member in members):
-        raise DomainError(ErrorCode.BROADCAST_NO_VOLUNTEERS)
+        raise DomainError(await _nobody_there(session, audience.unit_id, with_shifts))
     messages: list[outbox.Queued] = []
     made: list[tuple[int, int]] = []
     for member, theirs in await _lists(session, members, items, now, settings):
@@ -345,7 +374,7 @@ async def send_announcement(
     cleaned = clean_announcement(text)
     members = await volunteers(session, unit_id)
     if not members:
-        raise DomainError(ErrorCode.BROADCAST_NO_VOLUNTEERS)
+        raise DomainError(await _nobody_there(session, unit_id))
     broadcast = await _create(
         session, actor, BroadcastKind.ANNOUNCEMENT, unit_id, chat_id, language, cleaned, now
     )
