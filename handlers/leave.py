@@ -62,7 +62,12 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         turn.reply(error_text(t, error), inline([cancel_row(t)]))
         return
     await dialogues.end(turn.session, turn.user_id)
-    turn.reply(t("rostering.leave.asked", shift=shift_label(t, asked.assignment.shift)))
+    key = {
+        leave.Told.COORDINATORS: "rostering.leave.asked",
+        leave.Told.ADMINS: "rostering.leave.asked_admins",
+        leave.Told.NOBODY: "rostering.leave.asked_nobody",
+    }[asked.told]
+    turn.reply(t(key, shift=shift_label(t, asked.leave.assignment.shift)))
 
 
 async def approve(turn: Turn, data: ApproveLeave) -> None:

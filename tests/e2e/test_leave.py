@@ -5,9 +5,10 @@ refused for a shift that has started, approval too, and for a seat one signed up
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 
 from bot.buttons import ApproveLeave, AskLeave
-from bot.db.models import AssignmentStatus, Dialogue, LeaveStatus, OutboxStatus
+from bot.db.models import AssignmentStatus, Dialogue, LeaveStatus, Member, OutboxStatus
 from bot.emulator import SimUser
 from tests.e2e.rostering_fixtures import (
     LABEL,
@@ -22,7 +23,7 @@ from tests.e2e.rostering_fixtures import (
     seats,
     town,
 )
-from tests.e2e.schedule import DAY, at, outbox_to, press_and_settle, shift, statuses
+from tests.e2e.schedule import DAY, at, command, outbox_to, press_and_settle, shift, statuses
 from tests.e2e.swap_fixtures import seat
 from tests.harness import Harness
 
@@ -279,3 +280,54 @@ async def test_an_acknowledgment_reminder_waiting_for_07_00_is_dropped_with_its_
     harness.clock.set(at(TOMORROW, 7, 0))
     await harness.tick()
     assert not [text for text in wang.texts()[seen:] if "还没有确认收到" in text]
+
+
+async def _block(harness: Harness, *telegram_ids: int) -> None:
+    async with harness.session() as session:
+        await session.execute(
+            update(Member).where(Member.telegram_id.in_(telegram_ids)).values(blocked_bot=True)
+        )
+
+
+async def test_leave_in_a_unit_whose_coordinators_cannot_be_written_to_goes_to_the_admins(
+    harness: Harness,
+) -> None:
+    """The unit's only coordinator blocked the bot: the request goes to the admins, who may
+    approve it, and the volunteer is told so, not that the coordinators have it."""
+    town_ = await town(harness)
+    wang = town_.people[1]
+    await assign_by_hand(harness, town_.coordinator, town_.shift_id, "王芳")
+    await _block(harness, town_.coordinator.user_id)
+    await command(harness, harness.admin, "start")
+    await ask_leave(harness, wang, "出差")
+    told = wang.last().text or ""
+    assert told.startswith(f"本单位的协调员都收不到消息，请假申请已转给管理员（{LABEL}）。"), told
+    assert "已把请假申请交给协调员" not in told
+    await harness.deliver()
+    request = harness.admin.last().text or ""
+    assert "🙋 请假申请" in request and f"王芳 +8613800000000 请假：{LABEL}" in request
+    assert harness.admin.last().buttons() == ["✅ 批准", "✖️ 驳回"]
+    assert not [
+        m
+        for m in await outbox_to(harness, town_.coordinator.user_id)
+        if "请假申请" in str(m.payload)
+    ]
+    await press_and_settle(harness, harness.admin, "✅ 批准")
+    assert [row.status for row in await leaves(harness)] == [LeaveStatus.APPROVED]
+
+
+@pytest.mark.parametrize("settings_overrides", [{"cancel_cutoff_hours": 12, "admin_ids": []}])
+async def test_leave_nobody_can_be_told_of_says_so_and_to_phone_the_unit(
+    harness: Harness,
+) -> None:
+    """No coordinator to write to and no admins: the volunteer is told that nobody got the
+    request and to phone the unit; the request is kept for a coordinator to come."""
+    town_ = await town(harness)
+    wang = town_.people[1]
+    await assign_by_hand(harness, town_.coordinator, town_.shift_id, "王芳")
+    await _block(harness, town_.coordinator.user_id)
+    await ask_leave(harness, wang, "出差")
+    told = wang.last().text or ""
+    assert told.startswith(f"本单位的协调员都收不到消息，请假申请没能送到任何人（{LABEL}）。"), told
+    assert "请直接打电话" in told
+    assert [row.status for row in await leaves(harness)] == [LeaveStatus.ASKED]

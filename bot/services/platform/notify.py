@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Member
@@ -94,3 +95,34 @@ async def notify_all(
     return await outbox.enqueue_many(
         session, queued, now=now, urgent=urgent, not_before=not_before, batch=batch
     )
+
+
+async def notify_admins(
+    session: AsyncSession,
+    render: Render,
+    *,
+    key: Callable[[int], str],
+    now: dt.datetime,
+    settings: Settings,
+    urgent: bool = False,
+) -> int:
+    """Queue the same notice to each admin of ADMIN_IDS who can be written to (a member or
+    not: in the language they chose as a member, else the default one), under `key` of their
+    Telegram id; returns how many were new."""
+    if not settings.admin_ids:
+        return 0
+    members = {
+        member.telegram_id: member
+        for member in await session.scalars(
+            select(Member).where(Member.telegram_id.in_(settings.admin_ids))
+        )
+    }
+    queued: list[Queued] = []
+    for admin_id in dict.fromkeys(settings.admin_ids):
+        member = members.get(admin_id)
+        if member is not None and member.blocked_bot:
+            continue
+        language = member.language if member is not None else None
+        t = Translator(language or settings.default_language, settings.zone)
+        queued.append(Queued(key(admin_id), admin_id, render(t)))
+    return await outbox.enqueue_many(session, queued, now=now, urgent=urgent)

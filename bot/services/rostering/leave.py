@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +31,7 @@ from bot.services.duty.reminders import is_urgent
 from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit
-from bot.services.platform.notify import notify, notify_all
+from bot.services.platform.notify import notify, notify_admins, notify_all
 from bot.services.rostering import notices, rotas
 from bot.services.schedule import eligibility, seat_scan, seats, signup, waitlist
 from bot.services.schedule.broadcast import volunteers
@@ -39,6 +40,20 @@ from bot.services.swaps import queries as swap_queries
 from bot.settings import Settings
 
 REASON_MAX = 200
+
+
+class Told(StrEnum):
+    """Who got a leave request to decide."""
+
+    COORDINATORS = "coordinators"
+    ADMINS = "admins"  # no coordinator of the unit could be written to
+    NOBODY = "nobody"  # nor any admin: the request waits for a coordinator
+
+
+@dataclass(frozen=True)
+class Asked:
+    leave: LeaveRequest
+    told: Told
 
 
 @dataclass(frozen=True)
@@ -116,8 +131,9 @@ async def ask(
     reason: str,
     now: dt.datetime,
     settings: Settings,
-) -> LeaveRequest:
-    """Ask leave from an assigned seat; the unit's coordinators are told."""
+) -> Asked:
+    """Ask leave from an assigned seat; the unit's coordinators are told, or the admins when
+    none of them can be written to; who was told is returned, for the member to know."""
     assignment = await askable(session, actor, assignment_id, now)
     member = assignment.member
     leave = LeaveRequest(
@@ -143,16 +159,35 @@ async def ask(
     cutoff = dt.timedelta(hours=settings.cancel_cutoff_hours)
     late = settings.cancel_cutoff_hours if shift.starts_at - now <= cutoff else None
     count = await leaves_this_month(session, member.id, now, settings.zone)
-    await notify_all(
+    render = notices.leave_asked(leave, count, late)
+    urgent = is_urgent(shift, now, settings)
+    coordinators = [
+        coordinator
+        for coordinator in await coordinators_of(session, shift.post.unit_id)
+        if not coordinator.blocked_bot
+    ]
+    if coordinators:
+        await notify_all(
+            session,
+            coordinators,
+            render,
+            key=lambda coordinator: f"leave-asked:{leave.id}:{coordinator.id}",
+            now=now,
+            settings=settings,
+            urgent=urgent,
+        )
+        return Asked(leave, Told.COORDINATORS)
+    # No coordinator to write to (none, or all blocked the bot): the admins, who may decide
+    # any unit's leave, get the request, as they get a swap of a unit without a coordinator.
+    admins = await notify_admins(
         session,
-        await coordinators_of(session, shift.post.unit_id),
-        notices.leave_asked(leave, count, late),
-        key=lambda coordinator: f"leave-asked:{leave.id}:{coordinator.id}",
+        render,
+        key=lambda admin_id: f"leave-asked:{leave.id}:a{admin_id}",
         now=now,
         settings=settings,
-        urgent=is_urgent(shift, now, settings),
+        urgent=urgent,
     )
-    return leave
+    return Asked(leave, Told.ADMINS if admins else Told.NOBODY)
 
 
 async def get(session: AsyncSession, leave_id: int) -> LeaveRequest:
