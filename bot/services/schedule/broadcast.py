@@ -1,7 +1,8 @@
 """Broadcasts: open shifts with Sign up buttons, or an announcement, to the volunteers of a unit
 (an admin: of every unit). One outbox message per volunteer under the batch
-``broadcast:<id>``; a progress message in the sender's chat is edited with the counts of that
-batch until every message is sent, blocked or failed."""
+``broadcast:<id>``, queued in bulk (``outbox.enqueue_many``); a progress message in the
+sender's chat is edited with the counts of that batch until every message is sent, blocked or
+failed."""
 
 from __future__ import annotations
 
@@ -378,16 +379,21 @@ async def send_announcement(
     broadcast = await _create(
         session, actor, BroadcastKind.ANNOUNCEMENT, unit_id, chat_id, language, cleaned, now
     )
+    # In bulk, as the shifts are: a few statements for thousands of volunteers, the text
+    # rendered once a language.
+    bodies: dict[str, outbox.Message] = {}
+    messages: list[outbox.Queued] = []
     for member in members:
         t = translator_for(member, settings)
-        await outbox.enqueue(
-            session,
-            key=f"{batch_of(broadcast.id)}:{member.id}",
-            chat_id=member.telegram_id,
-            body=outbox.payload(t("broadcast.announcement", sender=sender_name, text=cleaned)),
-            now=now,
-            batch=batch_of(broadcast.id),
+        if t.language not in bodies:
+            text = t("broadcast.announcement", sender=sender_name, text=cleaned)
+            bodies[t.language] = outbox.payload(text)
+        messages.append(
+            outbox.Queued(
+                f"{batch_of(broadcast.id)}:{member.id}", member.telegram_id, bodies[t.language]
+            )
         )
+    await outbox.enqueue_many(session, messages, now=now, batch=batch_of(broadcast.id))
     broadcast.total = len(members)
     return broadcast
 
