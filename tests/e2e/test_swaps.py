@@ -26,14 +26,23 @@ from tests.e2e.schedule import (
     at,
     command,
     outbox_to,
+    person,
     post,
     press_and_settle,
     shift,
     statuses,
     unit,
 )
-from tests.e2e.swap_fixtures import last_offer, member, offers, seat, town, trail
-from tests.harness import Harness
+from tests.e2e.swap_fixtures import (
+    last_offer,
+    member,
+    offers,
+    require_approval,
+    seat,
+    town,
+    trail,
+)
+from tests.harness import ADMIN_ID, Harness
 
 TOMORROW = DAY + dt.timedelta(days=1)
 LABEL = "12月2日 周三 07:00–09:00 · 黄河路-人民路口"
@@ -885,3 +894,38 @@ async def test_a_give_away_is_off_when_the_coordinator_moves_the_shift(harness: 
     await coordinator.send_text("带上雨衣")
     await harness.settle()
     assert (await last_offer(harness)).status is SwapStatus.PENDING
+
+
+async def test_a_swap_whose_coordinators_all_blocked_the_bot_goes_to_the_admins(
+    harness: Harness,
+) -> None:
+    """The unit's only coordinator blocked the bot: the approval request, which nobody would
+    otherwise read, goes to the admins, as it does for a unit without a coordinator."""
+    unit_id = await unit(harness)
+    await require_approval(harness, unit_id)
+    shift_id = await shift(harness, await post(harness, unit_id))
+    holder = await member(harness, 7301, unit_id, "李明")
+    taker = await member(harness, 7302, unit_id, "王芳")
+    await member(harness, 7303, unit_id, "陈协调", role=Role.COORDINATOR)
+    await seat(harness, shift_id, holder.user_id)
+    async with harness.session() as session:
+        await session.execute(
+            update(Member).where(Member.telegram_id == 7303).values(blocked_bot=True)
+        )
+    headquarters = await unit(harness, "创建办")
+    admin = await person(harness, ADMIN_ID, headquarters, "管理员", role=Role.COORDINATOR)
+    admin.started = True
+
+    await open_swap(harness, holder, HAND_OVER)
+    await holder.send_text("王芳")
+    await harness.settle()
+    await harness.deliver()
+    await press_and_settle(harness, taker, "✅ 接受")
+    await harness.deliver()
+    approval = admin.last()
+    assert "换岗待审批" in (approval.text or ""), approval.text
+    assert approval.buttons() == ["✅ 批准", "✖️ 驳回"]
+    assert await outbox_to(harness, 7303) == []
+    text = await press_and_settle(harness, admin, "✅ 批准")
+    assert "管理员 批准" in text, text
+    assert await statuses(harness, shift_id) == {holder.user_id: CANCELLED, taker.user_id: SIGNED}

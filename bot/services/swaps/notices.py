@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.buttons import SwapApprove, SwapReject
@@ -15,7 +14,8 @@ from bot.db.models import Member, SwapOffer
 from bot.i18n import Translator
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import outbox
-from bot.services.platform.notify import notify
+from bot.services.platform.notify import notify, notify_admins
+from bot.services.platform.outbox import Message
 from bot.services.schedule.shift_text import shift_label, translator_for
 from bot.services.swaps.lifecycle import unit_of
 from bot.services.swaps.queries import Record, Step, history, records
@@ -63,24 +63,6 @@ def approval_text(
     return "\n".join(lines)
 
 
-async def _admins(session: AsyncSession, settings: Settings) -> list[tuple[int, Translator]]:
-    members = {
-        member.telegram_id: member
-        for member in await session.scalars(
-            select(Member).where(Member.telegram_id.in_(settings.admin_ids))
-        )
-    }
-    fallback = Translator(settings.default_language, settings.zone)
-    found = []
-    for admin_id in settings.admin_ids:
-        member = members.get(admin_id)
-        if member is None:
-            found.append((admin_id, fallback))
-        elif not member.blocked_bot:
-            found.append((admin_id, translator_for(member, settings)))
-    return found
-
-
 def history_lines(t: Translator, steps: Sequence[Step]) -> list[str]:
     return [
         t(
@@ -95,31 +77,41 @@ def history_lines(t: Translator, steps: Sequence[Step]) -> list[str]:
 async def ask_approval(
     session: AsyncSession, offer: SwapOffer, now: dt.datetime, settings: Settings
 ) -> None:
+    """Ask the unit's coordinators who can be written to, each in their language. A unit with
+    none (no coordinator, or all of them blocked the bot) still gets its swaps decided, by the
+    admins: otherwise the request would wait unread until the offer expires."""
     unit = unit_of(offer)
     people = await records(session, offer)
     steps = await history(session, offer.id)
-    approvers: list[tuple[int, Translator]] = [
-        (member.telegram_id, translator_for(member, settings))
-        for member in await coordinators_of(session, unit.id)
-    ]
-    if not approvers:
-        # A unit without a coordinator still gets its swaps decided, by the admins: each in the
-        # language they chose as a member (the default one for an admin who is none).
-        approvers = await _admins(session, settings)
-    for chat_id, t in approvers:
+
+    def request(t: Translator) -> Message:
+        return outbox.payload(
+            approval_text(t, offer, people, steps),
+            buttons=[
+                [
+                    (t("swaps.button.approve"), SwapApprove(offer.id)),
+                    (t("swaps.button.reject"), SwapReject(offer.id)),
+                ]
+            ],
+        )
+
+    coordinators = [c for c in await coordinators_of(session, unit.id) if not c.blocked_bot]
+    if not coordinators:
+        await notify_admins(
+            session,
+            request,
+            key=lambda chat_id: f"swap-approval:{offer.id}:{chat_id}",
+            now=now,
+            settings=settings,
+            urgent=True,
+        )
+        return
+    for coordinator in coordinators:
         await outbox.enqueue(
             session,
-            key=f"swap-approval:{offer.id}:{chat_id}",
-            chat_id=chat_id,
-            body=outbox.payload(
-                approval_text(t, offer, people, steps),
-                buttons=[
-                    [
-                        (t("swaps.button.approve"), SwapApprove(offer.id)),
-                        (t("swaps.button.reject"), SwapReject(offer.id)),
-                    ]
-                ],
-            ),
+            key=f"swap-approval:{offer.id}:{coordinator.telegram_id}",
+            chat_id=coordinator.telegram_id,
+            body=request(translator_for(coordinator, settings)),
             now=now,
             urgent=True,
         )
