@@ -202,12 +202,16 @@ async def _preview_shifts(
         shifts=t("broadcast.shift_count", count=seen.shifts),
         people=t("broadcast.volunteer_count", count=seen.people),
     )
+    _show(turn, _with_outcome(turn, preview, seen), _confirm_rows(turn, dialogue, seen))
+
+
+def _with_outcome(turn: Turn, text: str, seen: broadcast.Preview) -> str:
+    """The preview, then why nobody would get it (if so), who blocked the bot (to be phoned)
+    and, when someone would get it during the quiet hours, until when it waits."""
     if seen.nobody is not None:
-        preview = "\n".join((preview, error_text(t, DomainError(seen.nobody))))
-    preview = _with_unreachable(turn, preview, seen.unreachable)
-    if seen.nobody is None:
-        preview = _with_quiet_hours(turn, preview)
-    _show(turn, preview, _confirm_rows(turn, dialogue, seen))
+        text = "\n".join((text, error_text(turn.t, DomainError(seen.nobody))))
+    text = _with_unreachable(turn, text, seen.unreachable)
+    return text if seen.nobody is not None else _with_quiet_hours(turn, text)
 
 
 def _confirm_rows(
@@ -234,17 +238,13 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         cleaned = broadcast.clean_announcement(text)
         unit_id = dialogue.data.get("unit_id")
         audience = int(unit_id) if unit_id is not None else None
-        reach = await broadcast.announcement_preview(turn.session, turn.actor, audience)
+        seen = await broadcast.announcement_preview(turn.session, turn.actor, audience)
         dialogues.advance(dialogue, Step.CONFIRM, turn.now, kind="text", text=cleaned)
-        people_text = t("broadcast.volunteer_count", count=reach.people)
+        people_text = t("broadcast.volunteer_count", count=seen.people)
         # What is said about the sending comes after a blank line, apart from the text sent.
-        notes = "" if reach.nobody is None else error_text(t, DomainError(reach.nobody))
-        notes = _with_unreachable(turn, notes, reach.unreachable)
-        if reach.nobody is None:
-            notes = _with_quiet_hours(turn, notes)
-        notes = notes.strip("\n")
+        notes = _with_outcome(turn, "", seen).strip("\n")
         preview = t("broadcast.preview_text", people=people_text, text=cleaned)
-        rows = _confirm_rows(turn, dialogue, reach)
+        rows = _confirm_rows(turn, dialogue, seen)
         turn.reply("\n\n".join((preview, notes)) if notes else preview, inline(rows))
         return
     if dialogue.step == Step.WHAT:
