@@ -18,7 +18,7 @@ from bot.buttons import CheckInPick, CheckOut, OnPost
 from bot.db.models import CheckIn, Dialogue
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
-from bot.services.duty import checkin, geofence, presence
+from bot.services.duty import checkin, checkin_shifts, geofence, presence
 from bot.services.duty import checkout as checkout_service
 from bot.services.duty.at_hand import AssignmentAtHand
 from bot.services.duty.checkin_text import distance, duration
@@ -211,7 +211,7 @@ async def on_photo(turn: Turn) -> None:
     if not message.photo:
         # The picture sent as a file: while a check-in is due, asked for again as a photo.
         try:
-            await checkin.choices(turn.session, member, turn.now, turn.runtime.settings)
+            await checkin_shifts.choices(turn.session, member, turn.now, turn.runtime.settings)
         except DomainError:
             await common.route_message(turn)
             return
@@ -243,7 +243,7 @@ async def on_location(turn: Turn) -> None:
         asked = route is not None and dialogue.step in route.location_steps
         settings = turn.runtime.settings
         member = turn.actor.member
-        if not await checkin.checks_in_instead(
+        if not await checkin_shifts.checks_in_instead(
             turn.session, member, dialogue, asked, turn.now, settings
         ):
             await common.route_message(turn)

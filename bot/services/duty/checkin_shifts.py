@@ -1,0 +1,237 @@
+"""Which of a member's shifts a check-in is for: those open for check-in now (from
+``CHECKIN_OPEN_BEFORE_MIN`` before the start until the end), the check-in still open, and why
+none is when none is (not open yet, over, nothing ahead). Only shifts around now are read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    CheckIn,
+    Dialogue,
+    Member,
+    Shift,
+    ShiftStatus,
+)
+from bot.errors import DomainError, ErrorCode
+from bot.services.duty import at_hand
+from bot.services.duty.at_hand import MAY_CHECK_IN, AssignmentAtHand
+from bot.services.duty.checkout import open_checkin
+from bot.settings import Settings
+
+
+def window_opens(starts_at: dt.datetime, settings: Settings) -> dt.datetime:
+    """When the check-in to a shift starting at `starts_at` opens."""
+    return starts_at - dt.timedelta(minutes=settings.checkin_open_before_min)
+
+
+def _local_day(instant: dt.datetime, settings: Settings) -> dt.date:
+    return instant.astimezone(settings.zone).date()
+
+
+async def _assignments(
+    session: AsyncSession, member_id: int, statuses: Sequence[AssignmentStatus]
+) -> list[Assignment]:
+    rows = await session.scalars(
+        select(Assignment)
+        .join(Shift, Assignment.shift_id == Shift.id)
+        .where(
+            Assignment.member_id == member_id,
+            Assignment.status.in_(statuses),
+            Shift.status == ShiftStatus.SCHEDULED,
+        )
+        .order_by(Shift.starts_at)
+    )
+    return list(rows)
+
+
+def _open_now(assignment: AssignmentAtHand, now: dt.datetime, settings: Settings) -> bool:
+    shift = assignment.shift
+    return (
+        assignment.status in MAY_CHECK_IN
+        and shift.status == ShiftStatus.SCHEDULED
+        and window_opens(shift.starts_at, settings) <= now < shift.ends_at
+    )
+
+
+@dataclass(frozen=True)
+class _AtHand:
+    open_now: list[AssignmentAtHand]
+    # The check-in this person has not checked out of yet (the latest, should there be two).
+    current: CheckIn | None
+    # Whether the photo asked about was used in a check-in before (known when any assignment
+    # is at hand, which is whenever a check-in may go ahead).
+    photo_used: bool
+
+
+async def _at_hand(
+    session: AsyncSession,
+    member_id: int,
+    now: dt.datetime,
+    settings: Settings,
+    photo_unique_id: str | None = None,
+) -> _AtHand:
+    """In one statement: the assignments whose check-in window is open now (each with its
+    shift and post) and whether a photo was used before; then, only when there is one, the
+    open check-in (as checkout.open_checkin finds it). Only shifts around now are read,
+    however long the person's schedule is."""
+    found = await at_hand.read(
+        session,
+        member_id,
+        now,
+        now + dt.timedelta(minutes=settings.checkin_open_before_min),
+        photo_unique_id,
+    )
+    current = await open_checkin(session, member_id) if found.has_open_checkin else None
+    open_now = [a for a in found.assignments if _open_now(a, now, settings)]
+    return _AtHand(open_now, current, found.photo_used)
+
+
+async def choices(
+    session: AsyncSession, member: Member, now: dt.datetime, settings: Settings
+) -> list[AssignmentAtHand]:
+    """The shifts this person may check in to now, or the refusal that says why there is none."""
+    return (await shifts_at_hand(session, member, now, settings)).open_now
+
+
+# A dialogue that asked for a location this long ago has likely been left: a location sent
+# when a check-in is due is then the check-in (the on-post button of the check-in notice).
+LOCATION_ASKED_FRESH = dt.timedelta(minutes=15)
+
+
+async def checks_in_instead(
+    session: AsyncSession,
+    member: Member | None,
+    dialogue: Dialogue,
+    asked_location: bool,
+    now: dt.datetime,
+    settings: Settings,
+) -> bool:
+    """Whether a location sent while another dialogue is open is the person's check-in: one is
+    due (a shift is open for it and they are not on post already), and the open dialogue did
+    not just ask for a location (`asked_location`: its current step asks for one). A volunteer
+    on post who once opened /unavailable, or left a street report at its photo, is still
+    checked in."""
+    if member is None:
+        return False
+    if asked_location and now - dialogue.updated_at < LOCATION_ASKED_FRESH:
+        return False
+    at_hand = await _at_hand(session, member.id, now, settings)
+    on_post = at_hand.current is not None and now < at_hand.current.assignment.shift.ends_at
+    return bool(at_hand.open_now) and not on_post
+
+
+async def shifts_at_hand(
+    session: AsyncSession,
+    member: Member,
+    now: dt.datetime,
+    settings: Settings,
+    photo_unique_id: str | None = None,
+) -> _AtHand:
+    at_hand = await _at_hand(session, member.id, now, settings, photo_unique_id)
+    current = at_hand.current
+    if current is not None:
+        shift = current.assignment.shift
+        if now < shift.ends_at:
+            # On post until the next shift (elsewhere, maybe), whose check-in is open: the
+            # handover. Anything else while on post is checking in twice.
+            next_up = [a for a in at_hand.open_now if a.shift.starts_at >= shift.ends_at]
+            if not next_up:
+                raise DomainError(
+                    ErrorCode.CHECKIN_ALREADY, post=shift.post.name, since=current.checked_in_at
+                )
+            at_hand = _AtHand(next_up, current, at_hand.photo_used)
+        # Straight on to the next shift: the current one is closed when the new check-in is
+        # written (_create), not before, so a refusal on the way changes nothing.
+    if at_hand.open_now:
+        return at_hand
+    if current is not None:
+        # Nothing to check in to, and the last shift not checked out of: that is what to do.
+        shift = current.assignment.shift
+        raise DomainError(
+            ErrorCode.CHECKIN_NOT_CHECKED_OUT, post=shift.post.name, end=shift.ends_at
+        )
+    # None open: the whole schedule says why (the rare way, so it may read more).
+    candidates = await _assignments(session, member.id, MAY_CHECK_IN)
+    today = _local_day(now, settings)
+    upcoming = [
+        a
+        for a in candidates
+        if a.shift.starts_at > now and window_opens(a.shift.starts_at, settings) > now
+    ]
+    following = upcoming[0] if upcoming else None
+    if (
+        following is not None
+        and _local_day(window_opens(following.shift.starts_at, settings), settings) == today
+    ):
+        raise DomainError(
+            ErrorCode.CHECKIN_NOT_OPEN,
+            post=following.shift.post.name,
+            start=following.shift.starts_at,
+            opens=window_opens(following.shift.starts_at, settings),
+        )
+    ended_today = [
+        a
+        for a in candidates
+        if a.shift.ends_at <= now and _local_day(a.shift.ends_at, settings) == today
+    ]
+    if ended_today:
+        shift = ended_today[-1].shift
+        raise DomainError(ErrorCode.CHECKIN_SHIFT_OVER, post=shift.post.name, end=shift.ends_at)
+    if following is not None:
+        raise DomainError(
+            ErrorCode.CHECKIN_NO_SHIFT,
+            post=following.shift.post.name,
+            start=following.shift.starts_at,
+        )
+    raise DomainError(ErrorCode.CHECKIN_NO_SHIFTS_AHEAD)
+
+
+async def chosen(
+    session: AsyncSession, member: Member, assignment_id: int, now: dt.datetime, settings: Settings
+) -> tuple[AssignmentAtHand, CheckIn | None]:
+    """The assignment the dialogue is about, re-checked: time moves on between the steps; and
+    the check-in of a shift that ended and was not checked out of, closed by the new one."""
+    chosen = await chosen_with_photo(session, member, assignment_id, now, settings, None)
+    return chosen.assignment, chosen.ended
+
+
+@dataclass(frozen=True)
+class Chosen:
+    assignment: AssignmentAtHand
+    photo_used: bool
+    ended: CheckIn | None
+
+
+async def chosen_with_photo(
+    session: AsyncSession,
+    member: Member,
+    assignment_id: int,
+    now: dt.datetime,
+    settings: Settings,
+    photo_unique_id: str | None,
+) -> Chosen:
+    """`chosen`, and whether the photo was used in a check-in before."""
+    at_hand = await shifts_at_hand(session, member, now, settings, photo_unique_id)
+    for option in at_hand.open_now:
+        if option.id == assignment_id:
+            return Chosen(option, at_hand.photo_used, at_hand.current)
+    assignment = await session.get(Assignment, assignment_id)
+    if assignment is None or assignment.member_id != member.id:
+        raise DomainError(ErrorCode.CHECKIN_NO_SHIFTS_AHEAD)
+    shift = assignment.shift
+    if now >= shift.ends_at:
+        raise DomainError(ErrorCode.CHECKIN_SHIFT_OVER, post=shift.post.name, end=shift.ends_at)
+    raise DomainError(
+        ErrorCode.CHECKIN_NOT_OPEN,
+        post=shift.post.name,
+        start=shift.starts_at,
+        opens=window_opens(shift.starts_at, settings),
+    )
