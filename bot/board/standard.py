@@ -390,6 +390,7 @@ async def snapshot(
     return {
         "scope": name if name is not None else t("report.scope.all"),
         "updated": t("board.updated", time=t.time(now)),
+        "updated_on": t("board.updated_on", day=t.weekday_date(now), time=t.time(now)),
         "page": page_texts(t),
         "panels": panels,
     }

@@ -327,7 +327,12 @@ async def test_a_wall_screen_rides_out_a_database_outage(
         await browser.open(page)
         assert len(await markers(browser, len(morning.posts))) == len(morning.posts)
         async with database_down(harness):
-            assert (await browser.wait_for(STATUS)).startswith("连接中断")
+            offline = await browser.wait_for(STATUS)
+            assert offline.startswith("连接中断")
+            # A wall screen may stay offline overnight: the figures' age names their day too.
+            day = harness.clock.now().astimezone(settings.zone)
+            assert f"更新于 {day.month}月{day.day}日" in offline
+            assert offline.endswith(day.strftime("%H:%M"))
             assert len(await browser.run(MARKERS)) == len(morning.posts)
             await browser.open(page)
             assert (await browser.wait_for(OFFLINE_PAGE)).startswith("连接中断")

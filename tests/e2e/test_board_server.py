@@ -115,6 +115,9 @@ async def test_the_board_speaks_the_viewers_language(harness: Harness) -> None:
         # An admin without a member record: the language of their Telegram app.
         _, admin = await state(board, mini_app(harness, ADMIN_ID, language_code="zh-hant"))
     assert body["updated"] == "Updated 07:10"
+    day = harness.clock.now().astimezone(harness.runtime.settings.zone)
+    assert body["updated_on"] == f"Updated {day:%a} {day.day} {day:%b} 07:10"
+    assert admin["updated_on"].startswith(f"更新於 {day.month}月{day.day}日 ")
     assert panel(body, "map")["legend"][0]["label"] == "Fully staffed"
     assert admin["scope"] == "全部單位"
 

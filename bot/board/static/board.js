@@ -14,7 +14,9 @@
   var statusLine = document.getElementById("board-status");
   var refreshes = 0;
   var stopped = false;
-  var updated = ""; // "updated 07:10" of the data shown, kept beside the offline notice
+  var updated = ""; // "updated 07:10" of the data shown
+  // The same with its day, for the offline notice: a screen may stay offline overnight.
+  var updatedOn = "";
 
   // -- Telegram ---------------------------------------------------------------------------------
 
@@ -468,6 +470,7 @@
     speak(payload.page);
     document.getElementById("board-scope").textContent = payload.scope;
     updated = payload.updated;
+    updatedOn = payload.updated_on;
     statusLine.textContent = updated;
     statusLine.classList.remove("offline");
     payload.panels.forEach(function (panel) {
@@ -552,7 +555,7 @@
         window.clearTimeout(timer);
         // Offline, and since when the figures on screen date.
         var offline = config.labels.offline;
-        statusLine.textContent = updated ? offline + " · " + updated : offline;
+        statusLine.textContent = updatedOn ? offline + " · " + updatedOn : offline;
         statusLine.classList.add("offline");
         schedule();
       });
