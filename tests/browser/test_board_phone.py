@@ -193,7 +193,10 @@ async def test_a_stalled_connection_shows_offline_with_the_age_of_the_data(
             "const s = document.getElementById('board-status');"
             "return s.classList.contains('offline') ? s.textContent : '';"
         )
-        assert offline == "连接中断，稍后自动重试… · 更新于 07:10"
+        day = local(7, 10)
+        weekday = "一二三四五六日"[day.weekday()]
+        age = f"更新于 {day.month}月{day.day}日 周{weekday} 07:10"
+        assert offline == f"连接中断，稍后自动重试… · {age}"
         board.stalled.clear()
         board.released.set()
         await browser.wait_for(
