@@ -100,7 +100,7 @@ async def create_screen(turn: Turn, data: BoardScreenScope) -> None:
     screen = await screens.create(
         turn.session, turn.actor, unit_id=unit_id or None, language=t.language, now=turn.now
     )
-    link = screens.url(settings, screens.token_of(screen, settings))
+    link = screens.url(settings, screens.token_of(screen, settings), screen.language)
     text = t(
         "board.screen.created",
         scope=await board_data.unit_name(turn.session, screen.unit_id) or t("report.scope.all"),

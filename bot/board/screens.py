@@ -4,6 +4,7 @@ city or of one unit, for a screen outside Telegram."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,8 +18,10 @@ from bot.settings import Settings
 LINK_VALID = dt.timedelta(days=30)
 
 
-def url(settings: Settings, token: str) -> str:
-    return f"{settings.board_url.rstrip('/')}/screen/{token}"
+def url(settings: Settings, token: str, language: str) -> str:
+    """The link of a screen; it names the screen's language for the pages shown when the
+    database cannot be asked for it (offline) or the link no longer works (denied)."""
+    return f"{settings.board_url.rstrip('/')}/screen/{token}?{urlencode({'lang': language})}"
 
 
 def token_of(screen: BoardScreen, settings: Settings) -> str:

@@ -282,7 +282,7 @@ class BoardServer:
 
     async def screen_page(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]
-        language = self.runtime.settings.default_language
+        language = self._language(request)  # the link's, until the screen's own is read
         try:
             viewer = await self._viewer(f"{viewers.SCREEN_SCHEME} {token}")
         except Refused:

@@ -191,8 +191,8 @@ async def test_unknown_schemes_and_garbage_get_403(harness: Harness) -> None:
 async def test_a_screen_link_shows_its_scope_until_it_expires(harness: Harness) -> None:
     morning = await prepare_morning(harness)
     screen, token = await _screen(harness, morning.units["团结社区"])
-    link = screens.url(harness.runtime.settings, token)
-    assert link.startswith(f"{BOARD_URL}screen/")
+    link = screens.url(harness.runtime.settings, token, screen.language)
+    assert link.startswith(f"{BOARD_URL}screen/") and link.endswith("?lang=en")
     async with running_board(harness) as board:
         page, _, html = await get(
             board,
@@ -208,6 +208,12 @@ async def test_a_screen_link_shows_its_scope_until_it_expires(harness: Harness) 
         assert (status, body) == (403, {"error": "forbidden"})
         page, _, html = await get(board, f"{board.prefix}/screen/{token}")
         assert page == 403 and "团结社区" not in html
+        # The expired link still speaks its screen's language.
+        page, _, html = await get(
+            board,
+            local_address(board, link).removeprefix(board.local_url.removesuffix(board.prefix)),
+        )
+        assert page == 403 and "No access to the board" in html, html
 
 
 async def test_a_revoked_or_altered_screen_link_gets_403(harness: Harness) -> None:
@@ -249,13 +255,19 @@ async def test_with_the_database_down_the_board_says_so_and_comes_back(
                 assert response.status == 503 and response.content_type == "text/html"
                 assert response.headers["Retry-After"] == "1"
             assert '<meta http-equiv="refresh" content="1">' in page
-            assert "连接中断，稍后自动重试" in page
+            assert "连接中断，稍后自动重试" in page  # a link made before links named their language
+            # The link as /board gives it names the screen's language, which the database
+            # cannot be asked for now: the page still speaks it.
+            link = screens.url(harness.runtime.settings, token, "en")
+            async with client.get(local_address(board, link)) as response:
+                assert response.status == 503
+                assert "Connection lost, retrying shortly" in await response.text()
         # Back: the same requests get the board.
         status, body = await state(board, f"screen {token}")
         assert status == 200 and states(body) == {"垃圾分类点": "empty"}
         assert (await get(board, f"{board.prefix}/screen/{token}"))[0] == 200
     warnings = [r for r in caplog.records if "database is unavailable" in r.getMessage()]
-    assert len(warnings) == 2 and all(r.levelname == "WARNING" for r in warnings)
+    assert len(warnings) == 3 and all(r.levelname == "WARNING" for r in warnings)
     assert not any(r.exc_info for r in caplog.records)
     assert token not in caplog.text  # the link is a key
 
