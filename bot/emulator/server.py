@@ -219,13 +219,26 @@ class BotApiEmulator:
         self._users[user_id] = sim
         return sim
 
-    def group(self, chat_id: int, title: str = "Group", username: str | None = None) -> SimGroup:
+    def group(
+        self,
+        chat_id: int,
+        title: str = "Group",
+        username: str | None = None,
+        *,
+        basic: bool = False,
+        forum: bool = False,
+    ) -> SimGroup:
+        """The group `chat_id` with the bot in it: a supergroup, or with `basic` a basic group
+        (which `SimGroup.upgrade` turns into a supergroup, as Telegram does); with `forum` a
+        supergroup with topics."""
         existing = self._groups.get(chat_id)
         if existing is not None:
             return existing
-        chat: JSON = {"id": chat_id, "type": "supergroup", "title": title}
+        chat: JSON = {"id": chat_id, "type": "group" if basic else "supergroup", "title": title}
         if username:
             chat["username"] = username
+        if forum:
+            chat["is_forum"] = True
         self.world.chats[chat_id] = ChatState(chat=chat)
         group = SimGroup(self, chat_id)
         self._groups[chat_id] = group
@@ -431,6 +444,11 @@ class BotApiEmulator:
         chat = self.world.chat(chat_id)
         if chat.id in self.blocked_users:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat.is_group and chat.bot_status != "member":
+            kind = str(chat.chat["type"])
+            if chat.bot_status == "kicked":
+                raise ApiError(403, f"Forbidden: bot was kicked from the {kind} chat")
+            raise ApiError(403, f"Forbidden: bot is not a member of the {kind} chat")
         if method not in SENDING:
             return
         retry_after = self.flood.admit(chat.id, chat.is_group)

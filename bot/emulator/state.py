@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.emulator.params import bad_request
+from bot.emulator.params import ApiError, bad_request
 
 JSON = dict[str, Any]
 
@@ -99,6 +99,10 @@ class ChatState:
     admins: set[int] = field(default_factory=set)
     members: set[int] = field(default_factory=set)
     sent_count: int = 0  # messages the bot ever sent here (deleted ones too)
+    # A basic group upgraded to a supergroup: the supergroup's id; the old id is dead.
+    migrated_to: int | None = None
+    # The bot's own standing in a group: "member", or "left"/"kicked" once it was removed.
+    bot_status: str = "member"
     _sent_news: asyncio.Event = field(default_factory=asyncio.Event, repr=False, compare=False)
 
     def note_sent(self) -> None:
@@ -314,6 +318,13 @@ class World:
         chat_state = self.chats.get(chat_id)
         if chat_state is None:
             raise bad_request("chat not found")
+        if chat_state.migrated_to is not None:
+            # Every call naming the old id of an upgraded group, with where it went.
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                migrate_to_chat_id=chat_state.migrated_to,
+            )
         return chat_state
 
     def new_file(

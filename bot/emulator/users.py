@@ -369,6 +369,67 @@ class SimGroup:
         self._chat.members.add(user.user_id)
         return SimMember(self._emulator, user, self.chat_id)
 
+    async def upgrade(self, by: SimUser, new_chat_id: int, *, tell_bot: bool = True) -> SimGroup:
+        """`by` upgrades this basic group to a supergroup (turning on visible history, adding
+        past 200 members or making it public does it): the supergroup `new_chat_id` takes its
+        title, members and admins; from now on every call naming the old id is refused with
+        400 and `migrate_to_chat_id`. The bot gets the service message of each side: the old
+        group's `migrate_to_chat_id`, then the supergroup's `migrate_from_chat_id`."""
+        old = self._chat
+        if old.chat["type"] != "group" or old.migrated_to is not None:
+            raise LookupError(f"chat {self.chat_id} is not a basic group")
+        new = self._emulator.group(new_chat_id, self.title)
+        new.admins.update(old.admins)
+        new._chat.members.update(old.members)
+        world = self._emulator.world
+        sender = copy.deepcopy(world.users[by.user_id])
+        gone = world.add_message(old, {"migrate_to_chat_id": new_chat_id}, sender)
+        old.migrated_to = new_chat_id
+        came = world.add_message(new._chat, {"migrate_from_chat_id": self.chat_id}, sender)
+        if tell_bot:
+            world.updates.push({"message": copy.deepcopy(gone)}, self.chat_id)
+            world.updates.push({"message": copy.deepcopy(came)}, new_chat_id)
+        return new
+
+    def _bot_membership(self, by: SimUser, old: JSON, new: JSON, tell_bot: bool = True) -> None:
+        world = self._emulator.world
+        if not tell_bot:
+            return
+        world.updates.push(
+            {
+                "my_chat_member": {
+                    "chat": copy.deepcopy(self._chat.chat),
+                    "from": copy.deepcopy(world.users[by.user_id]),
+                    "date": world.now(),
+                    "old_chat_member": old,
+                    "new_chat_member": new,
+                }
+            },
+            self.chat_id,
+        )
+
+    async def remove_bot(self, by: SimUser, *, kicked: bool = True, tell_bot: bool = True) -> None:
+        """`by` removes the bot from the group: `kicked` (a supergroup bans whom it removes),
+        else it is just gone ("left", as from a basic group). The bot gets `my_chat_member`;
+        sending here is refused with 403 until it is added again (with `tell_bot` False the
+        update is lost, as for a bot down longer than Telegram keeps updates)."""
+        bot = copy.deepcopy(self._emulator.world.bot_user)
+        self._chat.bot_status = "kicked" if kicked else "left"
+        new: JSON = (
+            {"status": "kicked", "user": bot, "until_date": 0}
+            if kicked
+            else {"status": "left", "user": bot}
+        )
+        self._bot_membership(by, {"status": "member", "user": copy.deepcopy(bot)}, new, tell_bot)
+
+    async def add_bot(self, by: SimUser) -> None:
+        """`by` adds the bot (back) to the group: `my_chat_member` from "left" to "member"."""
+        bot = copy.deepcopy(self._emulator.world.bot_user)
+        self._chat.bot_status = "member"
+        self._bot_membership(
+            by, {"status": "left", "user": bot}, {"status": "member", "user": copy.deepcopy(bot)}
+        )
+
     async def send_text(self, user: SimUser, text: str) -> JSON:
         return await self.member(user).send_text(text)
 
