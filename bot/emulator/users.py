@@ -388,6 +388,14 @@ class SimGroup:
         came = world.add_message(new._chat, {"migrate_from_chat_id": self.chat_id}, sender)
         if tell_bot:
             world.updates.push({"message": copy.deepcopy(gone)}, self.chat_id)
+            # The bot "joins" the supergroup; it never "leaves" the old group (tdlib/
+            # telegram-bot-api#266).
+            bot = copy.deepcopy(world.bot_user)
+            new._bot_membership(
+                by,
+                {"status": "left", "user": bot},
+                {"status": "member", "user": copy.deepcopy(bot)},
+            )
             world.updates.push({"message": copy.deepcopy(came)}, new_chat_id)
         return new
 
