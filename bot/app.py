@@ -12,6 +12,7 @@ from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeDe
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -28,7 +29,7 @@ from bot.request import AiohttpRequest
 from bot.runtime import Runtime
 from bot.sender import Sender, worker_name
 from bot.services.people import members
-from handlers import checkin, common, street_report
+from handlers import checkin, common, reports, street_report
 from handlers.routing import Button, Registry, Where
 from handlers.turn import BotApplication, BotContext, Handler, explanation_rows, run_turn
 
@@ -147,6 +148,14 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
         )
     )
     application.add_handler(CallbackQueryHandler(_callback(common.unknown_button, None)))
+    # A bound group's life on Telegram: upgraded to a supergroup (a new chat id), and the bot
+    # removed from it.
+    application.add_handler(
+        MessageHandler(filters.StatusUpdate.MIGRATE, _callback(reports.group_migrated, None))
+    )
+    application.add_handler(
+        ChatMemberHandler(_callback(reports.bot_membership, None), ChatMemberHandler.MY_CHAT_MEMBER)
+    )
     application.add_error_handler(on_error)
 
 

@@ -10,7 +10,10 @@ own:
 - timeouts, network errors, 5xx: retried later with growing backoff, parked after
   MAX_ATTEMPTS;
 - 403: the person blocked the bot or is gone: never retried, the member is marked unreachable
-  and their coordinators told once;
+  and their coordinators told once; in a group, the bot was removed: the group's binding goes,
+  with what else is queued for it, and the admins are told (services/people/groups.lost);
+- a group upgraded to a supergroup (400 with `migrate_to_chat_id`, PTB's ChatMigrated): its
+  binding and messages move to the new id (groups.move) and the message goes there at once;
 - any other 400: parked with Telegram's reason, visible to admins, never looping;
 - past its `expires_at` (a reminder held back by quiet hours or retries until the shift began):
   dropped unsent.
@@ -40,7 +43,14 @@ from telegram import (
     Message,
     ReplyKeyboardMarkup,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 from telegram.warnings import PTBDeprecationWarning
 
 from bot import metrics
@@ -49,7 +59,7 @@ from bot.db.leadership import Leadership
 from bot.db.models import OutboxMessage
 from bot.pacing import GLOBAL_WINDOW, Pacer, Rates, is_group
 from bot.runtime import Runtime
-from bot.services.people import reachability
+from bot.services.people import groups, reachability
 from bot.services.platform import outbox
 from bot.services.platform.outbox import Message as OutboxBody
 
@@ -265,13 +275,25 @@ class Sender:
                 )
             return False
         except Forbidden as error:
+            now = self.runtime.clock.now()
             async with self.runtime.db.session() as session:
                 await outbox.mark_blocked(session, row.id, error.message)
-                if not is_group(row.chat_id):
-                    await reachability.mark_unreachable(
-                        session, row.chat_id, self.runtime.clock.now(), settings
-                    )
-            return True
+                if is_group(row.chat_id):
+                    await groups.lost(session, row.chat_id, now=now, settings=settings)
+                else:
+                    await reachability.mark_unreachable(session, row.chat_id, now, settings)
+            # A group's other messages were dropped: the rest of this pass's are not tried.
+            return not is_group(row.chat_id)
+        except ChatMigrated as error:
+            now = self.runtime.clock.now()
+            log.info("chat %s moved to %s", row.chat_id, error.new_chat_id)
+            async with self.runtime.db.session() as session:
+                await groups.move(session, row.chat_id, error.new_chat_id, now)
+                await outbox.retry_at(
+                    session, row.id, now, f"moved to chat {error.new_chat_id}", attempt=False
+                )
+            # This chat's other messages of the pass moved too: the next pass sends them.
+            return False
         except BadRequest as error:
             if "not modified" in error.message.lower():
                 sent.append(row.id)

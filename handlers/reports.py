@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Chat, ChatMember, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import (
     Export,
@@ -150,6 +150,32 @@ async def unbind_group(turn: Turn, data: GroupUnbind) -> None:
         turn.use_language(group.language)
     removed = await groups.unbind(turn.session, turn.actor, turn.chat_id, turn.now)
     turn.edit(turn.t("group.unbound" if removed else "group.not_bound_anyway"))
+
+
+async def group_migrated(turn: Turn) -> None:
+    """The service message of a basic group upgraded to a supergroup, from either side (the
+    old group's `migrate_to_chat_id`, the supergroup's `migrate_from_chat_id`): the binding
+    follows to the new id."""
+    message = turn.message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        await groups.move(turn.session, message.chat.id, message.migrate_to_chat_id, turn.now)
+    elif message.migrate_from_chat_id:
+        await groups.move(turn.session, message.migrate_from_chat_id, message.chat.id, turn.now)
+
+
+async def bot_membership(turn: Turn) -> None:
+    """The bot's own membership of a group changed. Removed (left, kicked): the group is no
+    longer bound and the admins are told. Added: nothing is said or bound; an admin binds
+    it with /setgroup."""
+    change = turn.update.my_chat_member
+    if change is None or change.chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
+        return
+    if change.new_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED):
+        await groups.lost(
+            turn.session, change.chat.id, now=turn.now, settings=turn.runtime.settings
+        )
 
 
 # -- tallies and reports ------------------------------------------------------------------------

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import BoundGroup, Role
 from bot.errors import DomainError, ErrorCode
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGES, Translator
 from bot.services.people import units
 from bot.services.people.access import Actor
-from bot.services.platform import audit
+from bot.services.platform import audit, outbox
+from bot.services.platform.notify import notify_admins
+from bot.settings import Settings
 
 TITLE_MAX = 128
 
@@ -107,3 +109,86 @@ async def set_language(
     group = await require(session, chat_id)
     group.language = language
     return group
+
+
+async def move(
+    session: AsyncSession, old_chat_id: int, new_chat_id: int, now: dt.datetime
+) -> BoundGroup | None:
+    """A basic group upgraded to a supergroup has a new id, and Telegram refuses the old one:
+    the binding moves there with its scope, language and title, and so do the group's
+    messages in the outbox (outbox.move_chat). Told by the service messages of either side,
+    or by Telegram's refusal of a message to the old id; each after the first finds nothing
+    left to move. The binding at the new id, if any."""
+    await outbox.move_chat(session, old_chat_id, new_chat_id)
+    found = set(
+        await session.scalars(
+            select(BoundGroup.chat_id).where(BoundGroup.chat_id.in_([old_chat_id, new_chat_id]))
+        )
+    )
+    if old_chat_id in found:
+        if new_chat_id in found:
+            # Bound again at the new id meanwhile: that binding is the admins' latest word.
+            old = await get(session, old_chat_id)
+            if old is not None:
+                await session.delete(old)
+        else:
+            await session.execute(
+                update(BoundGroup)
+                .where(BoundGroup.chat_id == old_chat_id)
+                .values(chat_id=new_chat_id)
+                .execution_options(synchronize_session=False)
+            )
+        audit.record(
+            session,
+            actor_id=None,
+            action="group.move",
+            object_type="group",
+            object_id=None,
+            before={"chat_id": old_chat_id},
+            after={"chat_id": new_chat_id},
+            now=now,
+        )
+        await session.flush()
+    return await get(session, new_chat_id)
+
+
+async def lost(
+    session: AsyncSession, chat_id: int, *, now: dt.datetime, settings: Settings
+) -> bool:
+    """The bot was removed from the group (its `my_chat_member` update, or Telegram's 403 on
+    a message there): what is queued for the group is dropped, its binding goes, and the
+    admins are told in private which group lost which reports and how to bind it again.
+    False when the group was not bound (nothing to tell)."""
+    await outbox.drop_chat(session, chat_id, "the bot is no longer in the group")
+    group = await get(session, chat_id)
+    if group is None:
+        return False
+    title, unit_name, bound_at = (
+        group.title,
+        group.unit.name if group.unit else None,
+        group.bound_at,
+    )
+    audit.record(
+        session,
+        actor_id=None,
+        action="group.lost",
+        object_type="group",
+        object_id=None,
+        before={"chat_id": chat_id, "unit_id": group.unit_id},
+        now=now,
+    )
+    await session.delete(group)
+
+    def render(t: Translator) -> outbox.Message:
+        scope = unit_name if unit_name is not None else t("report.scope.all")
+        return outbox.payload(t("group.lost", title=title, scope=scope))
+
+    stamp = bound_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    await notify_admins(
+        session,
+        render,
+        key=lambda admin_id: f"group-lost:{chat_id}:{stamp}:{admin_id}",
+        now=now,
+        settings=settings,
+    )
+    return True
