@@ -181,6 +181,17 @@ def _reply_to(world: World, chat: ChatState, params: Params) -> JSON | None:
     return quoted
 
 
+def _topic(chat: ChatState, params: Params) -> int | None:
+    """The forum topic a message goes to: `message_thread_id`, which must name a topic of the
+    forum; without it, General. Outside forums it is not a topic."""
+    thread = params.int_or_none("message_thread_id")
+    if thread is None or not chat.chat.get("is_forum"):
+        return None
+    if thread not in chat.topics:
+        raise bad_request("message thread not found")
+    return thread
+
+
 def _record(
     world: World,
     chat: ChatState,
@@ -192,6 +203,10 @@ def _record(
     stored: StoredFile | None = None,
     markup: JSON | None = None,
 ) -> JSON:
+    thread = _topic(chat, params)
+    if thread is not None:
+        body["message_thread_id"] = thread
+        body["is_topic_message"] = True
     reply = _reply_to(world, chat, params)
     if reply is not None:
         body["reply_to_message"] = reply
@@ -209,6 +224,7 @@ def _record(
         data=stored.data if stored else None,
         parse_mode=parse_mode,
         date=message["date"],
+        thread_id=thread,
         entities=list(message.get("entities") or message.get("caption_entities") or []),
         payload=message,
     )

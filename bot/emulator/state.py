@@ -36,6 +36,7 @@ class SentMessage:
     parse_mode: str | None = None
     edited: bool = False
     date: int = 0
+    thread_id: int | None = None  # the forum topic it went to (None: General, or no forum)
     entities: list[JSON] = field(default_factory=list)
     payload: JSON = field(default_factory=dict)  # the Message object as Telegram answered it
 
@@ -103,6 +104,8 @@ class ChatState:
     migrated_to: int | None = None
     # The bot's own standing in a group: "member", or "left"/"kicked" once it was removed.
     bot_status: str = "member"
+    # A forum supergroup's topics, by message_thread_id (General has none).
+    topics: dict[int, str] = field(default_factory=dict)
     _sent_news: asyncio.Event = field(default_factory=asyncio.Event, repr=False, compare=False)
 
     def note_sent(self) -> None:

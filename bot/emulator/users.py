@@ -33,10 +33,13 @@ def _bot_messages(chat: ChatState) -> list[SentMessage]:
 class _Sender:
     """One person writing in one chat (their private chat, or a group)."""
 
-    def __init__(self, emulator: BotApiEmulator, user_id: int, chat_id: int) -> None:
+    def __init__(
+        self, emulator: BotApiEmulator, user_id: int, chat_id: int, topic: int | None = None
+    ) -> None:
         self._emulator = emulator
         self.user_id = user_id
         self.chat_id = chat_id
+        self.topic = topic  # the forum topic written in (None: General, or no forum)
 
     @property
     def _world(self) -> World:
@@ -54,6 +57,8 @@ class _Sender:
         world = self._world
         world.started.add(self.user_id)
         self._chat.members.add(self.user_id)
+        if self.topic is not None:
+            body = {**body, "message_thread_id": self.topic, "is_topic_message": True}
         message = world.add_message(self._chat, body, self.user_json)
         world.updates.push({"message": copy.deepcopy(message)}, self.chat_id)
         return copy.deepcopy(message)
@@ -338,10 +343,12 @@ class SimUser(_Sender):
 
 
 class SimMember(_Sender):
-    """A person writing in a group."""
+    """A person writing in a group (in one of its topics, if a forum)."""
 
-    def __init__(self, emulator: BotApiEmulator, user: SimUser, group_id: int) -> None:
-        super().__init__(emulator, user.user_id, group_id)
+    def __init__(
+        self, emulator: BotApiEmulator, user: SimUser, group_id: int, topic: int | None = None
+    ) -> None:
+        super().__init__(emulator, user.user_id, group_id, topic)
         self.user = user
 
 
@@ -365,9 +372,30 @@ class SimGroup:
         """User ids getChatMember reports as administrators; add to it freely."""
         return self._chat.admins
 
-    def member(self, user: SimUser) -> SimMember:
+    def member(self, user: SimUser, topic: int | None = None) -> SimMember:
+        """`user` writing here; in a forum, in `topic` (None: General)."""
         self._chat.members.add(user.user_id)
-        return SimMember(self._emulator, user, self.chat_id)
+        if topic is not None and topic not in self._chat.topics:
+            raise LookupError(f"no topic {topic} in {self.chat_id}")
+        return SimMember(self._emulator, user, self.chat_id, topic)
+
+    async def open_topic(self, by: SimUser, name: str) -> int:
+        """`by` creates a topic in this forum: its id (message_thread_id) is that of the
+        `forum_topic_created` service message, which the bot gets too."""
+        if not self._chat.chat.get("is_forum"):
+            raise LookupError(f"chat {self.chat_id} is not a forum")
+        world = self._emulator.world
+        created: JSON = {"forum_topic_created": {"name": name, "icon_color": 7322096}}
+        message = world.add_message(self._chat, created, copy.deepcopy(world.users[by.user_id]))
+        thread = int(message["message_id"])
+        message.update(message_thread_id=thread, is_topic_message=True)
+        self._chat.topics[thread] = name
+        world.updates.push({"message": copy.deepcopy(message)}, self.chat_id)
+        return thread
+
+    def close_topic(self, topic: int) -> None:
+        """The topic is deleted: Telegram refuses messages to it from now on."""
+        del self._chat.topics[topic]
 
     async def upgrade(self, by: SimUser, new_chat_id: int, *, tell_bot: bool = True) -> SimGroup:
         """`by` upgrades this basic group to a supergroup (turning on visible history, adding
@@ -438,11 +466,13 @@ class SimGroup:
             by, {"status": "left", "user": bot}, {"status": "member", "user": copy.deepcopy(bot)}
         )
 
-    async def send_text(self, user: SimUser, text: str) -> JSON:
-        return await self.member(user).send_text(text)
+    async def send_text(self, user: SimUser, text: str, *, topic: int | None = None) -> JSON:
+        return await self.member(user, topic).send_text(text)
 
-    async def send_command(self, user: SimUser, command: str, args: str | None = None) -> JSON:
-        return await self.member(user).send_command(command, args)
+    async def send_command(
+        self, user: SimUser, command: str, args: str | None = None, *, topic: int | None = None
+    ) -> JSON:
+        return await self.member(user, topic).send_command(command, args)
 
     async def press(self, user: SimUser, button_text: str, message_id: int | None = None) -> JSON:
         return await self.member(user).press(button_text, message_id)
