@@ -73,18 +73,34 @@ def _bytes(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def message(chat_id: int, text: str, markup: Markup | None = None) -> Row:
-    return {"op": "message", "chat": chat_id, "text": text, "markup": _markup_row(markup)}
+def message(
+    chat_id: int, text: str, markup: Markup | None = None, *, thread: int | None = None
+) -> Row:
+    """A text; `thread`: the forum topic it goes to (the one the person wrote in)."""
+    row: Row = {"op": "message", "chat": chat_id, "text": text, "markup": _markup_row(markup)}
+    if thread is not None:
+        row["thread"] = thread
+    return row
 
 
-def document(chat_id: int, filename: str, data: bytes, caption: str | None = None) -> Row:
-    return {
+def document(
+    chat_id: int,
+    filename: str,
+    data: bytes,
+    caption: str | None = None,
+    *,
+    thread: int | None = None,
+) -> Row:
+    row: Row = {
         "op": "document",
         "chat": chat_id,
         "filename": filename,
         "data": _bytes(data),
         "caption": caption,
     }
+    if thread is not None:
+        row["thread"] = thread
+    return row
 
 
 def photo(
@@ -94,9 +110,10 @@ def photo(
     file_id: str | None = None,
     caption: str | None = None,
     markup: Markup | None = None,
+    thread: int | None = None,
 ) -> Row:
     """A picture the bot drew (`data`) or one Telegram holds (`file_id`)."""
-    return {
+    row: Row = {
         "op": "photo",
         "chat": chat_id,
         "data": _bytes(data) if data is not None else None,
@@ -104,6 +121,9 @@ def photo(
         "caption": caption,
         "markup": _markup_row(markup),
     }
+    if thread is not None:
+        row["thread"] = thread
+    return row
 
 
 def edit(chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None) -> Row:
@@ -133,6 +153,7 @@ async def perform(bot: Bot, row: Row) -> None:
             _RAW[op],
             {
                 "chat_id": row["chat"],
+                "message_thread_id": row.get("thread") if op == "message" else None,
                 "message_id": row.get("message"),
                 "text": row["text"],
                 "reply_markup": stored["data"] if stored is not None else None,
@@ -143,13 +164,22 @@ async def perform(bot: Bot, row: Row) -> None:
     if op == "document":
         data = base64.b64decode(row["data"])
         await bot.send_document(
-            row["chat"], InputFile(data, filename=row["filename"]), caption=row["caption"]
+            row["chat"],
+            InputFile(data, filename=row["filename"]),
+            caption=row["caption"],
+            message_thread_id=row.get("thread"),
         )
     elif op == "photo":
         picture: Any = row["file_id"]
         if row.get("data") is not None:
             picture = InputFile(base64.b64decode(row["data"]), filename="chart.png")
-        await bot.send_photo(row["chat"], picture, caption=row["caption"], reply_markup=markup)
+        await bot.send_photo(
+            row["chat"],
+            picture,
+            caption=row["caption"],
+            reply_markup=markup,
+            message_thread_id=row.get("thread"),
+        )
     elif op == "answer":
         await bot.answer_callback_query(row["query"], row["text"], show_alert=row["alert"])
     elif op == "menu":

@@ -14,6 +14,8 @@ own:
   with what else is queued for it, and the admins are told (services/people/groups.lost);
 - a group upgraded to a supergroup (400 with `migrate_to_chat_id`, PTB's ChatMigrated): its
   binding and messages move to the new id (groups.move) and the message goes there at once;
+- 400 "message thread not found" (a group's forum topic was deleted): the group's reports go
+  to General from now on, this one at once;
 - any other 400: parked with Telegram's reason, visible to admins, never looping;
 - past its `expires_at` (a reminder held back by quiet hours or retries until the shift began):
   dropped unsent.
@@ -143,6 +145,7 @@ async def deliver(
     """Send one stored message."""
     text = message.text
     markup = _markup(message)
+    topic = message.thread_id
     if message.edit_message_id is not None:
         inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
         return await bot.edit_message_text(
@@ -153,16 +156,23 @@ async def deliver(
             InputMediaPhoto(file_id, caption=text if index == 0 else None)
             for index, file_id in enumerate(message.media)
         ]
-        return await bot.send_media_group(chat_id, media)
+        return await bot.send_media_group(chat_id, media, message_thread_id=topic)
     if message.photo or message.photo_path:
         photo = message.photo or await _read(str(message.photo_path))
-        return await bot.send_photo(chat_id, photo, caption=text, reply_markup=markup)
+        return await bot.send_photo(
+            chat_id, photo, caption=text, reply_markup=markup, message_thread_id=topic
+        )
     if message.document or message.document_path:
         document = message.document or await _read(str(message.document_path))
         return await bot.send_document(
-            chat_id, document, filename=message.filename, caption=text, reply_markup=markup
+            chat_id,
+            document,
+            filename=message.filename,
+            caption=text,
+            reply_markup=markup,
+            message_thread_id=topic,
         )
-    return await bot.send_message(chat_id, text or "", reply_markup=markup)
+    return await bot.send_message(chat_id, text or "", reply_markup=markup, message_thread_id=topic)
 
 
 @dataclass(frozen=True)
@@ -298,6 +308,15 @@ class Sender:
             if "not modified" in error.message.lower():
                 sent.append(row.id)
                 return True
+            if "thread not found" in error.message.lower() and message.thread_id is not None:
+                # The group's topic was deleted: this message and what follows go to General.
+                async with self.runtime.db.session() as session:
+                    await groups.leave_topic(session, row.chat_id, message.thread_id)
+                    await outbox.to_general(session, row.chat_id, message.thread_id)
+                    await outbox.retry_at(
+                        session, row.id, self.runtime.clock.now(), error.message, attempt=False
+                    )
+                return False
             log.warning("outbox message %s parked: %s", row.id, error.message)
             async with self.runtime.db.session() as session:
                 await outbox.park(session, row.id, error.message)

@@ -112,6 +112,8 @@ async def pick_group_scope(turn: Turn, data: GroupScope) -> None:
         unit_id=unit_id or None,
         language=existing.language if existing is not None else settings.default_language,
         now=turn.now,
+        # The picker was answered in the topic /setgroup was sent in: the reports go there.
+        thread_id=turn.topic,
     )
     _show_binding(turn, group)
 

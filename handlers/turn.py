@@ -153,23 +153,35 @@ class Turn:
         """A text longer than one Telegram message goes out as several, cut at line breaks;
         the buttons go with the last."""
         target = chat_id if chat_id is not None else self.chat_id
+        thread = self.topic if target == self.chat_id else None
         parts = split_message(text) or [text]
         for part in parts[:-1]:
-            self._answers.append(answers.message(target, part))
-        self._answers.append(answers.message(target, parts[-1], markup))
+            self._answers.append(answers.message(target, part, thread=thread))
+        self._answers.append(answers.message(target, parts[-1], markup, thread=thread))
+
+    @property
+    def topic(self) -> int | None:
+        """The forum topic this update came from, where its answers go."""
+        return topic_of(self.update)
 
     def reply_document(self, filename: str, data: bytes, caption: str | None = None) -> None:
-        self._answers.append(answers.document(self.chat_id, filename, data, caption))
+        self._answers.append(
+            answers.document(self.chat_id, filename, data, caption, thread=self.topic)
+        )
 
     def reply_photo(self, data: bytes, caption: str | None = None) -> None:
-        self._answers.append(answers.photo(self.chat_id, data=data, caption=caption))
+        self._answers.append(
+            answers.photo(self.chat_id, data=data, caption=caption, thread=self.topic)
+        )
 
     def reply_photo_file(
         self, file_id: str, caption: str | None = None, markup: Markup | None = None
     ) -> None:
         """A photo Telegram holds (a check-in photo), by its file_id."""
         self._answers.append(
-            answers.photo(self.chat_id, file_id=file_id, caption=caption, markup=markup)
+            answers.photo(
+                self.chat_id, file_id=file_id, caption=caption, markup=markup, thread=self.topic
+            )
         )
 
     def edit(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -374,4 +386,15 @@ def explanation_rows(update: Update, text: str) -> list[answers.Row]:
     chat = update.effective_chat
     if chat is None:
         return []
-    return [answers.message(chat.id, part) for part in split_message(text) or [text]]
+    thread = topic_of(update)
+    return [answers.message(chat.id, part, thread=thread) for part in split_message(text) or [text]]
+
+
+def topic_of(update: Update) -> int | None:
+    """The forum topic an update was written in (a message in it, a button of a message in
+    it): its answers go there, not to General. None in General and outside forums, where a
+    message_thread_id names a thread of replies, not a topic."""
+    message = update.effective_message
+    if not isinstance(message, Message) or not message.is_topic_message:
+        return None
+    return message.message_thread_id

@@ -533,6 +533,8 @@ class BoundGroup(Base):
     language: Mapped[str] = mapped_column(String(8))
     bound_by: Mapped[int] = mapped_column(BigInteger)
     bound_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # In a forum supergroup, the topic /setgroup was sent in, where reports go (None: General).
+    thread_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
 

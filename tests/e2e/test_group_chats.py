@@ -175,3 +175,59 @@ async def test_commands_for_another_bot_are_left_alone(harness: Harness) -> None
     await group.send_text(leader, "/today@dutybot_test_bot")
     await harness.settle()
     assert group.texts()[-2].startswith("📊 城管局 · 执勤日报 · 12月1日 周二")
+
+
+FORUM = -1_007_007_007
+
+
+async def test_a_forum_bound_in_a_topic_gets_its_reports_in_that_topic(harness: Harness) -> None:
+    await seed_day(harness)
+    harness.clock.set(at(DAY, "09:00"))
+    forum = harness.emulator.group(FORUM, "城管局执勤群", forum=True)
+    topic = await forum.open_topic(harness.admin, "每日报表")
+    await forum.send_command(harness.admin, "setgroup", topic=topic)
+    await harness.settle()
+    picker = forum.last()
+    assert picker.thread_id == topic and "城管局" in picker.buttons()
+    await forum.press(harness.admin, "城管局")
+    await harness.settle()
+    assert forum.last().thread_id == topic
+    bound = await _binding(harness, FORUM)
+    assert bound is not None and bound.thread_id == topic
+
+    harness.clock.set(at(DAY, "20:00"))
+    await harness.tick()
+    tally, chart = forum.messages()[-2:]
+    assert (tally.text or "").startswith("📊 城管局 · 执勤日报 · 12月1日 周二")
+    assert (tally.thread_id, chart.thread_id) == (topic, topic)
+
+    # Asked in General, or in another topic, the answer comes where it was asked.
+    leader = harness.user(LEADER_ID, "李领导")
+    other = await forum.open_topic(harness.admin, "闲聊")
+    await forum.send_command(leader, "today")
+    await forum.send_command(leader, "today", topic=other)
+    await forum.send_command(leader, "export", topic=other)
+    await harness.settle()
+    answers = forum.messages()[-5:]
+    assert [sent.thread_id for sent in answers] == [None, None, other, other, other]
+    assert (answers[-1].text or "").startswith("/export 要在与我的私聊中使用")
+
+
+async def test_reports_of_a_deleted_topic_go_to_general(harness: Harness) -> None:
+    await seed_day(harness)
+    harness.clock.set(at(DAY, "09:00"))
+    forum = harness.emulator.group(FORUM, "城管局执勤群", forum=True)
+    topic = await forum.open_topic(harness.admin, "每日报表")
+    await forum.send_command(harness.admin, "setgroup", topic=topic)
+    await harness.settle()
+    await forum.press(harness.admin, "🏛 全部单位（指挥部）")
+    await harness.settle()
+    forum.close_topic(topic)
+
+    harness.clock.set(at(DAY, "20:00"))
+    await harness.tick()
+    tally, chart = forum.messages()[-2:]
+    assert (tally.text or "").startswith("📊 全部单位 · 执勤日报 · 12月1日 周二")
+    assert (tally.thread_id, chart.thread_id) == (None, None)
+    bound = await _binding(harness, FORUM)
+    assert bound is not None and bound.thread_id is None

@@ -121,3 +121,28 @@ async def test_a_lost_group_is_unbound_its_queue_dropped_and_the_admins_told(
             "🔕 我已被移出群「指挥部」，该群不再收到「全部单位」的报告。"
             "要恢复，请把我加回该群，再在群里发送 /setgroup。"
         )
+
+
+async def test_reports_of_a_deleted_topic_go_to_general(database: Database) -> None:
+    async with database.session() as session:
+        await groups.bind(
+            session,
+            Actor.of(ADMIN, None, [ADMIN]),
+            chat_id=NEW,
+            title="指挥部",
+            unit_id=None,
+            language="en",
+            now=NOW,
+            thread_id=7,
+        )
+        for key, thread in (("a", 7), ("b", 8), ("c", None)):
+            body = outbox.payload(key, thread_id=thread)
+            await outbox.enqueue(session, key=key, chat_id=NEW, body=body, now=NOW)
+    async with database.session() as session:
+        await groups.leave_topic(session, NEW, 7)
+        assert await outbox.to_general(session, NEW, 7) == 1
+    async with database.session() as session:
+        bound = await groups.get(session, NEW)
+        assert bound is not None and bound.thread_id is None
+        rows = await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        assert [outbox.Message.from_json(row.payload).thread_id for row in rows] == [None, 8, None]

@@ -5,6 +5,7 @@ through the outbox; nothing here sends."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ class Recipient:
     chat_id: int
     language: str
     key: str  # stable name of the recipient within an idempotency key
+    thread_id: int | None = None  # a group's forum topic (None: General, or a person)
 
 
 def _person(member: Member, settings: Settings) -> Recipient:
@@ -92,7 +94,10 @@ def _with_admins(found: list[Recipient], extra: list[Recipient]) -> list[Recipie
 
 async def headquarters(session: AsyncSession) -> list[Recipient]:
     groups = await session.scalars(select(BoundGroup).where(BoundGroup.unit_id.is_(None)))
-    return [Recipient(group.chat_id, group.language, f"g{group.chat_id}") for group in groups]
+    return [
+        Recipient(group.chat_id, group.language, f"g{group.chat_id}", group.thread_id)
+        for group in groups
+    ]
 
 
 async def send(
@@ -112,9 +117,10 @@ async def send(
     for recipient in recipients:
         if recipient.language not in rendered:
             rendered[recipient.language] = render(Translator(recipient.language, settings.zone))
-        queued.append(
-            Queued(f"{key}:{recipient.key}", recipient.chat_id, rendered[recipient.language])
-        )
+        body = rendered[recipient.language]
+        if recipient.thread_id is not None:
+            body = dataclasses.replace(body, thread_id=recipient.thread_id)
+        queued.append(Queued(f"{key}:{recipient.key}", recipient.chat_id, body))
     return await outbox.enqueue_many(session, queued, now=now, urgent=urgent, not_before=not_before)
 
 

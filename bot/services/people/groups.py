@@ -44,8 +44,10 @@ async def bind(
     unit_id: int | None,
     language: str,
     now: dt.datetime,
+    thread_id: int | None = None,
 ) -> BoundGroup:
-    """Bind (or re-bind) a group to headquarters (unit_id None) or a unit; admins only."""
+    """Bind (or re-bind) a group to headquarters (unit_id None) or a unit; admins only. In a
+    forum, `thread_id` is the topic it was bound in, where its reports go (None: General)."""
     actor.require(Role.ADMIN)
     if unit_id is not None:
         await units.get(session, unit_id)
@@ -59,6 +61,7 @@ async def bind(
             language=language,
             bound_by=actor.telegram_id,
             bound_at=now,
+            thread_id=thread_id,
         )
         session.add(group)
     else:
@@ -67,6 +70,7 @@ async def bind(
         group.unit_id = unit_id
         group.bound_by = actor.telegram_id
         group.bound_at = now
+        group.thread_id = thread_id
     await session.flush()
     await session.refresh(group)
     audit.record(
@@ -109,6 +113,17 @@ async def set_language(
     group = await require(session, chat_id)
     group.language = language
     return group
+
+
+async def leave_topic(session: AsyncSession, chat_id: int, thread_id: int) -> None:
+    """The forum topic a group's reports went to is gone (Telegram: "message thread not
+    found"): from now on they go to General, where they are seen, rather than be refused."""
+    await session.execute(
+        update(BoundGroup)
+        .where(BoundGroup.chat_id == chat_id, BoundGroup.thread_id == thread_id)
+        .values(thread_id=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def move(

@@ -42,7 +42,8 @@ class Message:
     With `edit_message_id` the text and buttons replace those of a message sent before (a
     progress count, say). A message with `expires_at` that could not go out before then (quiet
     hours, a long 429, retries) is dropped instead of arriving when it no longer makes sense.
-    `location_button` is a reply keyboard with one button that shares the person's location."""
+    `location_button` is a reply keyboard with one button that shares the person's location.
+    `thread_id`: in a forum supergroup, the topic it goes to (None: General)."""
 
     text: str | None = None
     buttons: tuple[tuple[InlineButton, ...], ...] = ()
@@ -55,6 +56,7 @@ class Message:
     photo_path: str | None = None
     document_path: str | None = None
     expires_at: dt.datetime | None = None
+    thread_id: int | None = None
 
     @property
     def kind(self) -> str:
@@ -77,6 +79,8 @@ class Message:
             body["expires_at"] = self.expires_at.astimezone(dt.UTC).isoformat()
         if self.edit_message_id is not None:
             body["edit_message_id"] = self.edit_message_id
+        if self.thread_id is not None:
+            body["thread_id"] = self.thread_id
         if self.buttons:
             body["buttons"] = [[[b.text, b.data] for b in row] for row in self.buttons]
         for name in ("photo", "photo_path", "location_button"):
@@ -108,6 +112,7 @@ class Message:
             photo_path=body.get("photo_path"),
             document_path=body.get("document_path"),
             expires_at=dt.datetime.fromisoformat(expires_at) if expires_at else None,
+            thread_id=body.get("thread_id"),
         )
 
 
@@ -124,6 +129,7 @@ def payload(
     photo_path: str | None = None,
     document_path: str | None = None,
     expires_at: dt.datetime | None = None,
+    thread_id: int | None = None,
 ) -> Message:
     """A message to store, with buttons given as (label, callback data) rows."""
     return Message(
@@ -140,6 +146,7 @@ def payload(
         photo_path=photo_path,
         document_path=document_path,
         expires_at=expires_at,
+        thread_id=thread_id,
     )
 
 
@@ -348,6 +355,28 @@ async def drop_chat(session: AsyncSession, chat_id: int, reason: str) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def to_general(session: AsyncSession, chat_id: int, thread_id: int) -> int:
+    """The messages for a forum topic that is gone go to the group's General topic instead;
+    how many (those not sent yet, a few: what one group's reports queue)."""
+    rows = await session.execute(
+        select(OutboxMessage.id, OutboxMessage.payload).where(
+            OutboxMessage.chat_id == chat_id, OutboxMessage.status == OutboxStatus.PENDING
+        )
+    )
+    moved = 0
+    for message_id, body in rows.all():
+        if body.get("thread_id") != thread_id:
+            continue
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .values(payload={key: value for key, value in body.items() if key != "thread_id"})
+            .execution_options(synchronize_session=False)
+        )
+        moved += 1
+    return moved
 
 
 async def claim_due(

@@ -13,6 +13,7 @@ transaction, one group at a time.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -148,6 +149,7 @@ async def _enqueue_report(
             part_key = f"{key}:chart"
         elif body.media or body.photo:
             part_key = f"{key}:wall"
+        body = dataclasses.replace(body, thread_id=group.thread_id)
         queued += await outbox.enqueue(
             session, key=part_key, chat_id=group.chat_id, body=body, now=now, batch=key
         )
