@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.db.models import BoundGroup, OutboxMessage, OutboxStatus
-from tests.e2e.report_fixtures import DAY, LEADER_ID, at, seed_day
+from tests.e2e.report_fixtures import COORDINATOR_B_ID, DAY, LEADER_ID, at, seed_day
 from tests.e2e.test_reports import bind
 from tests.harness import Harness
 
@@ -173,6 +173,11 @@ async def test_commands_for_another_bot_are_left_alone(harness: Harness) -> None
     await harness.settle()
     assert len(group.messages()) == shown
     await group.send_text(leader, "/today@dutybot_test_bot")
+    await harness.settle()
+    assert group.texts()[-2].startswith("📊 城管局 · 执勤日报 · 12月1日 周二")
+    # In a unit's group the answer is the group's scope, whoever asks: a coordinator of another
+    # unit sees what the group is sent every evening anyway, never their own unit's figures.
+    await group.send_command(harness.user(COORDINATOR_B_ID, "团结协调"), "today")
     await harness.settle()
     assert group.texts()[-2].startswith("📊 城管局 · 执勤日报 · 12月1日 周二")
 
