@@ -646,6 +646,7 @@ class LeaveStatus(enum.StrEnum):
     ASKED = "asked"
     APPROVED = "approved"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # nobody decided: the member left the unit (or the posts) first
 
 
 class LeaveRequest(Base):

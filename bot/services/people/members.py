@@ -86,6 +86,19 @@ async def on_post_in(session: AsyncSession, unit_ids: Collection[int]) -> list[M
     return list((await session.scalars(query)).unique())
 
 
+async def of_unit(session: AsyncSession, unit_id: int) -> list[Member]:
+    """The unit's members (not those who left it), by name."""
+    return list(
+        (
+            await session.scalars(
+                select(Member)
+                .where(Member.unit_id == unit_id, Member.active.is_(True))
+                .order_by(Member.display_name, Member.id)
+            )
+        ).unique()
+    )
+
+
 async def by_telegram_id(session: AsyncSession, telegram_id: int) -> Member | None:
     member: Member | None = await session.scalar(
         select(Member).where(Member.telegram_id == telegram_id)

@@ -95,7 +95,9 @@ async def complete(
         session.add(member)
     else:
         member = existing
+        # One who left a unit joins the next afresh: only this invite's role, no old tags.
         member.role_rows.clear()
+        member.tag_rows.clear()
     member.display_name = str(dialogue.data["name"])
     member.phone = str(dialogue.data["phone"])
     member.language = language

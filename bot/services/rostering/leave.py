@@ -190,6 +190,32 @@ async def ask(
     return Asked(leave, Told.ADMINS if admins else Told.NOBODY)
 
 
+async def withdraw_asked(session: AsyncSession, member_id: int, now: dt.datetime) -> int:
+    """The member's leave not yet decided is withdrawn: they left the unit (or the posts) and
+    the seat with it. A coordinator who presses 批准 or 驳回 after hears the seat has gone."""
+    asked = list(
+        await session.scalars(
+            select(LeaveRequest).where(
+                LeaveRequest.member_id == member_id, LeaveRequest.status == LeaveStatus.ASKED
+            )
+        )
+    )
+    for request in asked:
+        request.status = LeaveStatus.WITHDRAWN
+        request.decided_at = now
+        audit.record(
+            session,
+            actor_id=None,
+            action="leave.withdraw",
+            object_type="leave",
+            object_id=request.id,
+            before={"status": LeaveStatus.ASKED.value},
+            after={"status": LeaveStatus.WITHDRAWN.value},
+            now=now,
+        )
+    return len(asked)
+
+
 async def get(session: AsyncSession, leave_id: int) -> LeaveRequest:
     leave = await session.get(LeaveRequest, leave_id)
     if leave is None:
@@ -198,6 +224,8 @@ async def get(session: AsyncSession, leave_id: int) -> LeaveRequest:
 
 
 def _decided_error(leave: LeaveRequest) -> DomainError:
+    if leave.status is LeaveStatus.WITHDRAWN:
+        return DomainError(ErrorCode.LEAVE_SEAT_GONE)
     by = leave.decided_by.display_name if leave.decided_by is not None else "-"
     return DomainError(ErrorCode.LEAVE_ALREADY_DECIDED, name=by)
 

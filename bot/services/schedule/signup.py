@@ -145,15 +145,7 @@ async def remove(
     if shift.ends_at <= now:
         raise DomainError(ErrorCode.SHIFT_STARTED)
     before = assignment.status
-    # Only from the status just read: the no-show job does not lock the shift, and a seat it
-    # marked absent meanwhile is refused here as it would be a moment later.
-    if not await direct.update_row_if(
-        session,
-        assignment,
-        (Assignment.status == before,),
-        status=AssignmentStatus.REMOVED,
-        updated_at=now,
-    ):
+    if not await _release(session, assignment, shift, AssignmentStatus.REMOVED, now, settings):
         raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
     member = assignment.member
     t = translator_for(member, settings)
@@ -176,10 +168,78 @@ async def remove(
         reason=reason,
         now=now,
     )
+    return assignment
+
+
+async def _release(
+    session: AsyncSession,
+    assignment: Assignment,
+    shift: Shift,
+    to: AssignmentStatus,
+    now: dt.datetime,
+    settings: Settings,
+) -> bool:
+    """Free a seat (or a place in the queue) the caller read under the shift's lock: its
+    notices not sent yet are dropped and a freed seat goes to the waitlist. False when the seat
+    moved on meanwhile: the no-show job does not lock the shift, and a seat it marked absent is
+    left as it is."""
+    before = assignment.status
+    if not await direct.update_row_if(
+        session,
+        assignment,
+        (Assignment.status == before,),
+        status=to,
+        updated_at=now,
+    ):
+        return False
     if before is AssignmentStatus.SIGNED_UP:
         await seat_scan.withdraw_notices(session, [assignment.id], now, settings)
         await promote_waitlist(session, shift, now, settings)
-    return assignment
+    return True
+
+
+RELEASABLE = (AssignmentStatus.SIGNED_UP, AssignmentStatus.WAITLISTED)
+
+
+async def releasable(session: AsyncSession, member_id: int, now: dt.datetime) -> list[Assignment]:
+    """The member's seats and places in a queue on shifts that have not ended, that leaving
+    the unit (or the posts) gives up: by shift, the order their locks are taken in."""
+    return list(
+        (
+            await session.scalars(
+                select(Assignment)
+                .join(Shift, Assignment.shift_id == Shift.id)
+                .where(
+                    Assignment.member_id == member_id,
+                    Assignment.status.in_(RELEASABLE),
+                    Shift.status == ShiftStatus.SCHEDULED,
+                    Shift.ends_at > now,
+                )
+                .order_by(Assignment.shift_id, Assignment.id)
+            )
+        ).unique()
+    )
+
+
+async def release_all(
+    session: AsyncSession,
+    member_id: int,
+    to: AssignmentStatus,
+    now: dt.datetime,
+    settings: Settings,
+) -> list[Assignment]:
+    """Give up every seat and place in a queue of a member who leaves (a unit, or the posts):
+    each shift locked in turn (then the member, the order sign-up takes), the waitlists
+    promoted and told. The seats freed, as they were before."""
+    released: list[Assignment] = []
+    for assignment in await releasable(session, member_id, now):
+        shift = await lock(session, assignment.shift_id)
+        await session.refresh(assignment)  # as it is now that the shift is locked
+        if assignment.status not in RELEASABLE or shift.ends_at <= now:
+            continue
+        if await _release(session, assignment, shift, to, now, settings):
+            released.append(assignment)
+    return released
 
 
 async def upcoming_of(session: AsyncSession, member: Member, now: dt.datetime) -> list[Assignment]:

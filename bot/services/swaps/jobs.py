@@ -110,6 +110,30 @@ async def void_for_moved_shift(
     return queued
 
 
+async def void_for_member(
+    session: AsyncSession, member_id: int, now: dt.datetime, settings: Settings
+) -> int:
+    """A member left the unit (or the posts): the open offers they made, were named in or took
+    are off, and everyone else waiting on them is told (the one leaving hears it once, from the
+    notice of their leaving)."""
+    theirs = (
+        select(SwapOffer)
+        .where(
+            SwapOffer.status.in_(OPEN),
+            or_(
+                SwapOffer.offered_by_id == member_id,
+                SwapOffer.target_member_id == member_id,
+                SwapOffer.taken_by_id == member_id,
+            ),
+        )
+        .order_by(SwapOffer.id)
+    )
+    queued = 0
+    for offer in list((await session.scalars(theirs)).unique()):
+        queued += await _close_and_tell(session, offer, _VOID, now, settings, spare=member_id)
+    return queued
+
+
 @dataclass(frozen=True)
 class _Ending:
     """How a job closes an offer: the state, the audit action, the notice and its key's name."""
@@ -131,15 +155,18 @@ async def _close_and_tell(
     ending: _Ending,
     now: dt.datetime,
     settings: Settings,
+    *,
+    spare: int | None = None,
 ) -> int:
-    """Close an open offer and tell everyone concerned, once (keyed by the offer and the
-    person); nothing when another process closed it first."""
+    """Close an open offer and tell everyone concerned (but the member `spare`), once (keyed by
+    the offer and the person); nothing when another process closed it first."""
     before = await _close(session, offer, ending.to, ending.action, now)
     if before is None:
         return 0
+    concerned = await _concerned(session, offer, before)
     return await notify_all(
         session,
-        await _concerned(session, offer, before),
+        [member for member in concerned if member.id != spare],
         lambda t: outbox.payload(t(ending.notice, shift=offer_label(t, offer))),
         key=lambda member: f"{ending.key}:{offer.id}:{member.id}",
         now=now,

@@ -24,6 +24,7 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
+from bot.services.people import members
 from bot.services.people.access import Actor
 from bot.services.people.members import Shown, serves_on_posts, typed_phone
 from bot.services.platform import audit
@@ -144,15 +145,7 @@ def not_eligible(
 
 
 async def unit_members(session: AsyncSession, unit_id: int) -> list[Member]:
-    return list(
-        (
-            await session.scalars(
-                select(Member)
-                .where(Member.unit_id == unit_id, Member.active.is_(True))
-                .order_by(Member.display_name, Member.id)
-            )
-        ).unique()
-    )
+    return await members.of_unit(session, unit_id)
 
 
 async def find_member(session: AsyncSession, member: Member, name: str) -> Member:

@@ -1,0 +1,329 @@
+"""A member's way out of a unit: a coordinator of the unit (or an admin) removes them, they leave
+themselves from /me, or an admin takes a role away (the last one taken is a removal).
+
+Leaving ends what the member holds ahead, in one transaction: every seat and place in a queue
+on a shift that has not ended is given up (the waitlist promoted and told), their open swap
+offers are off (and everyone waiting on them told), their leave not yet decided is withdrawn,
+and the record is no longer a member (``active`` false, no roles, no tags) so no broadcast,
+reminder, rotation or swap reaches them and a new invite, to any unit, registers them again.
+What they did stays: check-ins, hours, the ledger. An admin of ADMIN_IDS stays an admin, with
+no unit. Someone on post (checked in, not checked out) is not removed: the check-out, and the
+hours it counts, would have nowhere to go; they leave after checking out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Assignment, AssignmentStatus, Member, Role
+from bot.errors import DomainError, ErrorCode
+from bot.i18n import Translator
+from bot.services.people.access import Actor
+from bot.services.people.members import ON_POST_ROLES, ROLE_ORDER, of_unit
+from bot.services.platform import audit, dialogues, outbox
+from bot.services.platform.notify import Render, notify
+from bot.services.rostering import leave, rotas
+from bot.services.schedule import seats, signup
+from bot.services.swaps import jobs as swap_jobs
+from bot.settings import Settings
+
+# What a coordinator may remove from their unit; coordinators and inspectors are the admins'.
+COORDINATOR_REMOVES = frozenset({Role.VOLUNTEER, Role.LEADER})
+# The roles an admin takes away one at a time (ADMIN is not stored: it is ADMIN_IDS).
+TAKEABLE = tuple(role for role in ROLE_ORDER if role is not Role.ADMIN)
+
+
+class How(StrEnum):
+    """How someone left: the audit action, and the status their seats end in."""
+
+    REMOVED = "member.remove"
+    LEFT = "member.leave"
+
+
+@dataclass(frozen=True)
+class Card:
+    """A member as /members shows them, and what the actor may do to them."""
+
+    member: Member
+    roles: tuple[Role, ...]
+    upcoming: list[Assignment]
+    removable: bool
+    takeable: tuple[Role, ...]  # roles the actor may take away one by one (admins only)
+
+
+@dataclass(frozen=True)
+class Departed:
+    member: Member
+    unit_name: str
+    released: list[Assignment]
+    swaps_voided: int
+    leaves_withdrawn: int
+
+
+@dataclass(frozen=True)
+class RoleTaken:
+    member: Member
+    role: Role
+    released: list[Assignment]  # the seats of one who no longer stands on posts
+
+
+def _unit_name(member: Member) -> str:
+    return member.unit.name if member.unit is not None else ""
+
+
+def _roles(member: Member) -> tuple[Role, ...]:
+    return tuple(role for role in ROLE_ORDER if role in member.roles)
+
+
+async def _target(session: AsyncSession, actor: Actor, member_id: int) -> Member:
+    """A member of a unit the actor manages (a coordinator: theirs; an admin: any)."""
+    member = await session.get(Member, member_id)
+    if member is None or not member.active or member.unit_id is None:
+        name = member.display_name if member is not None else "-"
+        raise DomainError(ErrorCode.MEMBER_GONE, name=name)
+    actor.require_unit(member.unit_id, Role.COORDINATOR)
+    return member
+
+
+def _removal_refusal(actor: Actor, member: Member, admin_ids: list[int]) -> DomainError | None:
+    """Why the actor may not remove this member of a unit they manage, if they may not."""
+    if actor.member is not None and actor.member.id == member.id:
+        return DomainError(ErrorCode.MEMBER_REMOVE_SELF)
+    if member.telegram_id in admin_ids:
+        return DomainError(ErrorCode.MEMBER_REMOVE_ADMIN, name=member.display_name)
+    if actor.is_admin:
+        return None
+    if not member.roles <= COORDINATOR_REMOVES:
+        return DomainError(ErrorCode.MEMBER_REMOVE_FORBIDDEN, name=member.display_name)
+    return None
+
+
+async def roster(session: AsyncSession, actor: Actor, unit_id: int) -> list[Member]:
+    """The unit's members, by name, for a coordinator of it or an admin."""
+    actor.require_unit(unit_id, Role.COORDINATOR)
+    return await of_unit(session, unit_id)
+
+
+async def card(
+    session: AsyncSession, actor: Actor, member_id: int, now: dt.datetime, settings: Settings
+) -> Card:
+    member = await _target(session, actor, member_id)
+    removable = _removal_refusal(actor, member, settings.admin_ids) is None
+    takeable: tuple[Role, ...] = ()
+    if actor.is_admin and removable:
+        takeable = tuple(role for role in TAKEABLE if role in member.roles)
+    return Card(
+        member=member,
+        roles=_roles(member),
+        upcoming=await signup.upcoming_of(session, member, now),
+        removable=removable,
+        takeable=takeable,
+    )
+
+
+async def removable(
+    session: AsyncSession, actor: Actor, member_id: int, now: dt.datetime, settings: Settings
+) -> tuple[Member, int]:
+    """The member the actor asks to remove, refused with the rule it breaks, and how many
+    seats ahead their removal gives up (the confirmation says it)."""
+    member = await _target(session, actor, member_id)
+    refusal = _removal_refusal(actor, member, settings.admin_ids)
+    if refusal is not None:
+        raise refusal
+    await _require_off_post(session, member, self_leaving=False)
+    return member, len(await signup.releasable(session, member.id, now))
+
+
+async def leavable(session: AsyncSession, actor: Actor, now: dt.datetime) -> tuple[Member, int]:
+    """The actor's own membership they ask to leave, and the seats ahead it gives up."""
+    member = actor.require_member()
+    if member.unit_id is None:
+        raise DomainError(ErrorCode.LEAVE_UNIT_NONE)
+    await _require_off_post(session, member, self_leaving=True)
+    return member, len(await signup.releasable(session, member.id, now))
+
+
+async def _require_off_post(session: AsyncSession, member: Member, *, self_leaving: bool) -> None:
+    on_post = await session.scalar(
+        select(Assignment.id)
+        .where(
+            Assignment.member_id == member.id,
+            Assignment.status == AssignmentStatus.CHECKED_IN,
+        )
+        .limit(1)
+    )
+    if on_post is not None:
+        if self_leaving:
+            raise DomainError(ErrorCode.LEAVE_UNIT_ON_POST)
+        raise DomainError(ErrorCode.MEMBER_ON_POST, name=member.display_name)
+
+
+async def remove(
+    session: AsyncSession, actor: Actor, member_id: int, now: dt.datetime, settings: Settings
+) -> Departed:
+    """A coordinator of the unit (volunteers and leaders) or an admin (anyone but the admins of
+    ADMIN_IDS) removes a member; they are told."""
+    member, _ = await removable(session, actor, member_id, now, settings)
+    departed = await _depart(session, actor, member, How.REMOVED, now, settings)
+    await notify(
+        session,
+        member,
+        _removed_notice(departed.unit_name, rotas.actor_name(actor), len(departed.released)),
+        key=f"member-removed:{member.id}:{now.isoformat()}",
+        now=now,
+        settings=settings,
+        urgent=True,
+    )
+    return departed
+
+
+async def leave_unit(
+    session: AsyncSession, actor: Actor, unit_id: int, now: dt.datetime, settings: Settings
+) -> Departed:
+    """The member leaves their unit themselves (the answer tells them; no notice). `unit_id`
+    is the unit the confirmation named: a button kept from before they joined another unit
+    leaves nothing."""
+    member, _ = await leavable(session, actor, now)
+    if member.unit_id != unit_id:
+        raise DomainError(ErrorCode.MEMBER_GONE, name=member.display_name)
+    return await _depart(session, actor, member, How.LEFT, now, settings)
+
+
+async def take_role(
+    session: AsyncSession,
+    actor: Actor,
+    member_id: int,
+    role: Role,
+    now: dt.datetime,
+    settings: Settings,
+) -> RoleTaken | Departed:
+    """An admin takes one role away (a coordinator replaced stays a volunteer); taking the last
+    one removes the member from the unit. One who no longer stands on posts gives up the seats
+    ahead, as on leaving."""
+    actor.require(Role.ADMIN)
+    member = await _target(session, actor, member_id)
+    refusal = _removal_refusal(actor, member, settings.admin_ids)
+    if refusal is not None:
+        raise refusal
+    if role not in member.roles or role is Role.ADMIN:
+        raise DomainError(ErrorCode.ROLE_NOT_HELD, name=member.display_name, role=role)
+    if member.roles == {role}:
+        return await remove(session, actor, member_id, now, settings)
+    before = sorted(r.value for r in member.roles)
+    released: list[Assignment] = []
+    if ON_POST_ROLES.isdisjoint(member.roles - {role}):
+        await _require_off_post(session, member, self_leaving=False)
+        released, _, _ = await _give_up_ahead(session, member, How.REMOVED, now, settings)
+    await seats.lock_members(session, [member.id])
+    await session.refresh(member)
+    if not member.active or role not in member.roles:
+        raise DomainError(ErrorCode.ROLE_NOT_HELD, name=member.display_name, role=role)
+    member.role_rows[:] = [row for row in member.role_rows if row.role is not role]
+    audit.record(
+        session,
+        actor_id=rotas.actor_id(actor),
+        action="member.take_role",
+        object_type="member",
+        object_id=member.id,
+        before={"roles": before},
+        after={"roles": sorted(r.value for r in member.roles), "released": len(released)},
+        now=now,
+    )
+    await notify(
+        session,
+        member,
+        _role_taken_notice(_unit_name(member), role, _roles(member), len(released)),
+        key=f"member-role-taken:{member.id}:{role.value}:{now.isoformat()}",
+        now=now,
+        settings=settings,
+        urgent=True,
+    )
+    return RoleTaken(member, role, released)
+
+
+async def _give_up_ahead(
+    session: AsyncSession, member: Member, how: How, now: dt.datetime, settings: Settings
+) -> tuple[list[Assignment], int, int]:
+    """Seats ahead released, open swap offers voided, undecided leave withdrawn."""
+    to = AssignmentStatus.REMOVED if how is How.REMOVED else AssignmentStatus.CANCELLED
+    released = await signup.release_all(session, member.id, to, now, settings)
+    voided = await swap_jobs.void_for_member(session, member.id, now, settings)
+    withdrawn = await leave.withdraw_asked(session, member.id, now)
+    return released, voided, withdrawn
+
+
+async def _depart(
+    session: AsyncSession,
+    actor: Actor,
+    member: Member,
+    how: How,
+    now: dt.datetime,
+    settings: Settings,
+) -> Departed:
+    unit_name = _unit_name(member)
+    before = {
+        "unit_id": member.unit_id,
+        "roles": sorted(role.value for role in member.roles),
+        "tags": sorted(member.tags),
+    }
+    released, voided, withdrawn = await _give_up_ahead(session, member, how, now, settings)
+    # After the shifts' locks, as sign-up takes them; then nobody seats them meanwhile.
+    unit_id = member.unit_id
+    await seats.lock_members(session, [member.id])
+    await session.refresh(member)
+    if not member.active or member.unit_id != unit_id:
+        # Another press removed them first (and what it freed, this one found freed).
+        raise DomainError(ErrorCode.MEMBER_GONE, name=member.display_name)
+    await _require_off_post(session, member, self_leaving=how is How.LEFT)
+    member.role_rows.clear()
+    member.tag_rows.clear()
+    if member.telegram_id in settings.admin_ids:
+        # An admin keeps their record as a fresh admin's: no unit, still theirs to use.
+        member.unit_id = None
+    else:
+        member.active = False
+    await dialogues.end(session, member.telegram_id)
+    audit.record(
+        session,
+        actor_id=rotas.actor_id(actor),
+        action=how.value,
+        object_type="member",
+        object_id=member.id,
+        before=before,
+        after={
+            "active": member.active,
+            "released": len(released),
+            "swaps_voided": voided,
+            "leaves_withdrawn": withdrawn,
+        },
+        now=now,
+    )
+    await session.flush()
+    return Departed(member, unit_name, released, voided, withdrawn)
+
+
+def _by(t: Translator, name: str | None) -> str:
+    return name if name else t("role.admin")
+
+
+def _removed_notice(unit: str, by: str | None, count: int) -> Render:
+    def render(t: Translator) -> outbox.Message:
+        return outbox.payload(t("members.notice.removed", unit=unit, by=_by(t, by), count=count))
+
+    return render
+
+
+def _role_taken_notice(unit: str, role: Role, left: tuple[Role, ...], count: int) -> Render:
+    def render(t: Translator) -> outbox.Message:
+        roles = t("common.list_separator").join(t(f"role.{r.value}") for r in left)
+        text = t("members.notice.role_taken", unit=unit, role=t(f"role.{role.value}"), roles=roles)
+        if count:
+            text += "\n" + t("members.notice.seats_released", count=count)
+        return outbox.payload(text)
+
+    return render
