@@ -284,6 +284,59 @@ class InviteRole(CallbackData, prefix="inv.r"):
     role: Role
 
 
+# -- people: /members and leaving a unit ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MembersUnit(CallbackData, prefix="mem.u"):
+    """An admin picks the unit whose members to list; a page of it, after the first."""
+
+    unit_id: int
+    offset: int | None = None
+
+
+@dataclass(frozen=True)
+class MembersUnitPage(PageOffset, CallbackData, prefix="mem.up"):
+    offset: int
+
+
+@dataclass(frozen=True)
+class MemberCard(CallbackData, prefix="mem"):
+    member_id: int
+
+
+@dataclass(frozen=True)
+class MemberRemove(CallbackData, prefix="mem.rm"):
+    member_id: int
+
+
+@dataclass(frozen=True)
+class MemberRemoveConfirm(CallbackData, prefix="mem.rmy"):
+    member_id: int
+
+
+@dataclass(frozen=True)
+class MemberRoleTake(CallbackData, prefix="mem.rt"):
+    member_id: int
+    role: Role
+
+
+@dataclass(frozen=True)
+class MemberRoleTakeConfirm(CallbackData, prefix="mem.rty"):
+    member_id: int
+    role: Role
+
+
+@dataclass(frozen=True)
+class LeaveUnit(CallbackData, prefix="me.out"):
+    unit_id: int
+
+
+@dataclass(frozen=True)
+class LeaveUnitConfirm(CallbackData, prefix="me.outy"):
+    unit_id: int  # the unit the confirmation named: kept past joining another, it leaves nothing
+
+
 # -- schedule: open shifts, sign-up, /my ----------------------------------------------------
 
 

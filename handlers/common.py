@@ -12,6 +12,7 @@ from bot.i18n import LANGUAGES, catalogs
 from bot.services.people import members
 from bot.services.platform import dialogues
 from handlers.keyboards import cancel_row, inline
+from handlers.members import leave_button
 from handlers.menus import help_text, refresh_menu, role_names
 from handlers.registration import language_keyboard
 from handlers.routing import Where
@@ -55,7 +56,8 @@ async def show_profile(turn: Turn) -> None:
             language=t(f"language.name.{member.language or t.language}"),
             since=t.date(member.registered_at),
             tags=t("common.list_separator").join(sorted(member.tags)) or "-",
-        )
+        ),
+        inline(rows) if (rows := leave_button(turn, member)) else None,
     )
 
 

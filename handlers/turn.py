@@ -210,8 +210,12 @@ class Turn:
         self.answered = True
         self._answers.append(answers.answer_query(query.id, text, alert=alert))
 
-    def set_menu(self, commands: Sequence[tuple[str, str]]) -> None:
-        self._answers.append(answers.menu(self.user_id, commands))
+    def set_menu(self, commands: Sequence[tuple[str, str]], *, chat_id: int | None = None) -> None:
+        """The command menu of this person's chat, or of another's (one whose roles this turn
+        changed)."""
+        self._answers.append(
+            answers.menu(chat_id if chat_id is not None else self.user_id, commands)
+        )
 
     def _cancel_marked(self, row: answers.Row) -> answers.Row:
         """The row with its ✖️ buttons naming the dialogue open as the turn ends (the one its

@@ -1,0 +1,268 @@
+"""A unit's members and the way out of a unit: /members lists them (an admin picks the unit
+first), each with a card (roles, tags, phone, shifts ahead) where a coordinator removes a
+volunteer or leader of the unit and an admin removes anyone or takes one role away; /me offers
+the member 退出本单位. The rules and the effects are ``rostering.departure``'s."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton
+
+from bot.buttons import (
+    LeaveUnit,
+    LeaveUnitConfirm,
+    MemberCard,
+    MemberRemove,
+    MemberRemoveConfirm,
+    MemberRoleTake,
+    MemberRoleTakeConfirm,
+    MembersUnit,
+    MembersUnitPage,
+)
+from bot.db.models import Member, Role, Unit
+from bot.services.people import units
+from bot.services.people.members import ON_POST_ROLES
+from bot.services.rostering import departure
+from bot.services.schedule.shift_text import shift_label
+from handlers.keyboards import button, cancel_row, inline, page
+from handlers.menus import refresh_menu, role_names
+from handlers.screens import show
+from handlers.turn import Turn
+
+
+async def start(turn: Turn) -> None:
+    """/members: the coordinator's unit; an admin picks one (a page of units at a time)."""
+    choices = await units.visible_to(turn.session, turn.actor)
+    if not choices:
+        turn.reply(turn.t("invite.no_units"))
+        return
+    if len(choices) == 1 or not turn.actor.is_admin:
+        await _list(turn, choices[0], 0)
+        return
+    _unit_picker(turn, choices, 0)
+
+
+async def unit_page(turn: Turn, data: MembersUnitPage) -> None:
+    choices = await units.visible_to(turn.session, turn.actor)
+    if not choices:
+        turn.stale()
+        return
+    _unit_picker(turn, choices, data.offset)
+
+
+def _unit_picker(turn: Turn, choices: list[Unit], offset: int) -> None:
+    t = turn.t
+    shown = page(t, choices, offset, MembersUnitPage)
+    rows = [[button(unit.name, MembersUnit(unit.id))] for unit in shown.items]
+    text = t("members.pick_unit")
+    if shown.line is not None:
+        text += "\n" + shown.line
+    show(turn, text, [*rows, *shown.nav_rows, cancel_row(t)])
+
+
+async def pick_unit(turn: Turn, data: MembersUnit) -> None:
+    await _list(turn, await units.get(turn.session, data.unit_id), data.offset or 0)
+
+
+async def _list(turn: Turn, unit: Unit, offset: int) -> None:
+    """A page of the unit's members, by name, with a card button each."""
+    t = turn.t
+    people = await departure.roster(turn.session, turn.actor, unit.id)
+    if not people:
+        show(turn, t("members.none", unit=unit.name))
+        return
+    shown = page(
+        t,
+        people,
+        offset,
+        lambda at: MembersUnit(unit.id, at),
+        line_key="members.page",
+    )
+    lines = [t("members.header", unit=unit.name, count=len(people))]
+    if shown.line is not None:
+        lines.append(shown.line)
+    rows = []
+    for member in shown.items:
+        lines.append(t("members.line", name=member.display_name, roles=_roles(turn, member)))
+        rows.append([button(member.display_name, MemberCard(member.id))])
+    show(turn, "\n".join(lines), [*rows, *shown.nav_rows])
+
+
+def _roles(turn: Turn, member: Member) -> str:
+    return role_names(turn.t, member.roles)
+
+
+async def show_card(turn: Turn, data: MemberCard) -> None:
+    t = turn.t
+    settings = turn.runtime.settings
+    card = await departure.card(turn.session, turn.actor, data.member_id, turn.now, settings)
+    member = card.member
+    lines = [
+        t(
+            "members.card",
+            name=member.display_name,
+            unit=member.unit.name if member.unit is not None else "-",
+            roles=role_names(t, frozenset(card.roles)),
+            tags=t("common.list_separator").join(sorted(member.tags)) or "-",
+            phone=member.phone or "-",
+            count=len(card.upcoming),
+        )
+    ]
+    lines += [f"• {shift_label(t, seat.shift)}" for seat in card.upcoming]
+    rows: list[list[InlineKeyboardButton]] = []
+    if card.removable:
+        rows.append([button(t("members.button.remove"), MemberRemove(member.id))])
+    if card.takeable:
+        rows.append(
+            [
+                button(
+                    t("members.button.take_role", role=t(f"role.{role.value}")),
+                    MemberRoleTake(member.id, role),
+                )
+                for role in card.takeable
+            ]
+        )
+    assert member.unit_id is not None
+    rows.append([button(t("shifts.button.back"), MembersUnit(member.unit_id))])
+    show(turn, "\n".join(lines), rows)
+
+
+async def ask_remove(turn: Turn, data: MemberRemove) -> None:
+    t = turn.t
+    member, count = await departure.removable(
+        turn.session, turn.actor, data.member_id, turn.now, turn.runtime.settings
+    )
+    unit = member.unit.name if member.unit is not None else "-"
+    show(
+        turn,
+        t("members.confirm_remove", name=member.display_name, unit=unit, count=count),
+        [
+            [
+                button(t("members.button.confirm_remove"), MemberRemoveConfirm(member.id)),
+                button(t("shifts.button.back"), MemberCard(member.id)),
+            ]
+        ],
+    )
+
+
+async def remove(turn: Turn, data: MemberRemoveConfirm) -> None:
+    departed = await departure.remove(
+        turn.session, turn.actor, data.member_id, turn.now, turn.runtime.settings
+    )
+    _menu_of_the_departed(turn, departed.member)
+    turn.edit(
+        turn.t(
+            "members.removed",
+            name=departed.member.display_name,
+            unit=departed.unit_name,
+            count=len(departed.released),
+        )
+    )
+
+
+async def ask_take_role(turn: Turn, data: MemberRoleTake) -> None:
+    t = turn.t
+    settings = turn.runtime.settings
+    card = await departure.card(turn.session, turn.actor, data.member_id, turn.now, settings)
+    member = card.member
+    if data.role not in card.takeable:
+        turn.stale()
+        return
+    role = t(f"role.{data.role.value}")
+    left = member.roles - {data.role}
+    if not left:
+        _, count = await departure.removable(
+            turn.session, turn.actor, member.id, turn.now, settings
+        )
+        text = t("members.confirm_last_role", name=member.display_name, role=role, count=count)
+    else:
+        text = t("members.confirm_take_role", name=member.display_name, role=role)
+        if card.upcoming and ON_POST_ROLES.isdisjoint(left):
+            text += "\n" + t("members.confirm_seats_released", count=len(card.upcoming))
+    show(
+        turn,
+        text,
+        [
+            [
+                button(
+                    t("members.button.confirm_take_role"),
+                    MemberRoleTakeConfirm(member.id, data.role),
+                ),
+                button(t("shifts.button.back"), MemberCard(member.id)),
+            ]
+        ],
+    )
+
+
+async def take_role(turn: Turn, data: MemberRoleTakeConfirm) -> None:
+    t = turn.t
+    result = await departure.take_role(
+        turn.session, turn.actor, data.member_id, data.role, turn.now, turn.runtime.settings
+    )
+    if isinstance(result, departure.Departed):
+        _menu_of_the_departed(turn, result.member)
+        turn.edit(
+            t(
+                "members.removed",
+                name=result.member.display_name,
+                unit=result.unit_name,
+                count=len(result.released),
+            )
+        )
+        return
+    member = result.member
+    _menu_of(turn, member, member.roles)
+    text = t(
+        "members.role_taken",
+        name=member.display_name,
+        role=t(f"role.{result.role.value}"),
+        roles=role_names(t, member.roles),
+    )
+    if result.released:
+        text += "\n" + t("members.seats_released", count=len(result.released))
+    turn.edit(text, inline([[button(t("shifts.button.back"), MemberCard(member.id))]]))
+
+
+def _menu_of_the_departed(turn: Turn, member: Member) -> None:
+    admin = member.telegram_id in turn.runtime.settings.admin_ids
+    _menu_of(turn, member, frozenset({Role.ADMIN}) if admin else frozenset())
+
+
+def _menu_of(turn: Turn, member: Member, roles: frozenset[Role]) -> None:
+    """The command menu of the person changed, in their language, for the roles they keep."""
+    t = turn.runtime.translator(member.language or turn.runtime.settings.default_language)
+    turn.set_menu(
+        turn.registry.menu_for(roles, t, turn.runtime.settings), chat_id=member.telegram_id
+    )
+
+
+def leave_button(turn: Turn, member: Member) -> list[list[InlineKeyboardButton]]:
+    """/me's 退出本单位, for a member of a unit."""
+    if member.unit_id is None:
+        return []
+    return [[button(turn.t("members.button.leave"), LeaveUnit(member.unit_id))]]
+
+
+async def ask_leave(turn: Turn, data: LeaveUnit) -> None:
+    t = turn.t
+    member, count = await departure.leavable(turn.session, turn.actor, turn.now)
+    if member.unit_id != data.unit_id:
+        turn.stale()
+        return
+    unit = member.unit.name if member.unit is not None else "-"
+    show(
+        turn,
+        t("members.confirm_leave", unit=unit, count=count),
+        [
+            [button(t("members.button.confirm_leave"), LeaveUnitConfirm(data.unit_id))],
+            cancel_row(t),
+        ],
+    )
+
+
+async def leave(turn: Turn, data: LeaveUnitConfirm) -> None:
+    departed = await departure.leave_unit(
+        turn.session, turn.actor, data.unit_id, turn.now, turn.runtime.settings
+    )
+    turn.edit(turn.t("members.left", unit=departed.unit_name, count=len(departed.released)))
+    admin = turn.actor.is_admin
+    refresh_menu(turn, frozenset({Role.ADMIN}) if admin else frozenset())

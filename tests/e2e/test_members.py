@@ -1,0 +1,308 @@
+"""A member's way out of a unit: a coordinator removes a volunteer from /members (the waitlist
+moves up, both are told, the removed one is a stranger to the bot until an invite of any unit
+registers them again with that invite's role only); a volunteer leaves from /me; an admin takes
+a role away; and the refusals (a coordinator of the unit, another unit's member, a replayed
+button, someone on post)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from bot.buttons import (
+    LeaveUnitConfirm,
+    MemberCard,
+    MemberRemove,
+    MemberRemoveConfirm,
+    MemberRoleTakeConfirm,
+)
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    AuditEntry,
+    Member,
+    MemberRole,
+    MemberTag,
+    Role,
+)
+from bot.emulator import SimUser
+from tests.e2e.journeys import create_unit, invite_code, join
+from tests.e2e.schedule import (
+    at,
+    command,
+    outbox_to,
+    person,
+    post,
+    press_and_settle,
+    shift,
+    statuses,
+    unit,
+)
+from tests.harness import Harness
+
+NOT_REGISTERED = "您还没有注册。请向所在单位的协调员索取邀请链接，点开即可注册。"
+FORBIDDEN = "抱歉，您没有权限执行这个操作。"
+
+
+async def seated_and_waiting(harness: Harness) -> tuple[int, int, SimUser, SimUser, SimUser]:
+    """城管局 with a one-seat shift tomorrow at 07:00: 甲 (8202, tagged 党员) holds the seat,
+    乙 (8203) waits. The unit, the shift, the coordinator, 甲 and 乙."""
+    unit_id = await unit(harness)
+    shift_id = await shift(harness, await post(harness, unit_id), capacity=1)
+    coordinator = await person(harness, 8201, unit_id, "王协调", role=Role.COORDINATOR)
+    seated = await person(harness, 8202, unit_id, "甲", tags=("党员",))
+    waiting = await person(harness, 8203, unit_id, "乙")
+    await command(harness, seated, "shifts")
+    await press_and_settle(harness, seated, "✋ 报名 1")
+    await command(harness, waiting, "shifts")
+    await press_and_settle(harness, waiting, "⏳ 候补 1")
+    await press_and_settle(harness, waiting, "⏳ 加入候补")
+    assert await statuses(harness, shift_id) == {
+        8202: AssignmentStatus.SIGNED_UP,
+        8203: AssignmentStatus.WAITLISTED,
+    }
+    return unit_id, shift_id, coordinator, seated, waiting
+
+
+async def test_a_coordinator_removes_a_volunteer_and_the_waitlist_moves_up(
+    harness: Harness,
+) -> None:
+    unit_id, shift_id, coordinator, seated, waiting = await seated_and_waiting(harness)
+
+    text = await command(harness, coordinator, "members")
+    assert text.startswith("👥「城管局」的成员（3 人），点名字查看：")
+    assert "• 甲 — 志愿者" in text and "• 王协调 — 协调员" in text
+    text = await press_and_settle(harness, coordinator, "甲")
+    assert "👤 甲\n单位：城管局\n身份：志愿者\n标签：党员\n手机：+8613800000000" in text
+    assert "未结束的班次：1 个\n• 12月2日 周三 07:00–09:00 · 黄河路-人民路口" in text
+    text = await press_and_settle(harness, coordinator, "🚪 移出本单位")
+    assert text.startswith("确定将 甲 移出「城管局」吗？\n• ta 未结束的 1 个班次（含候补）将被释放")
+    assert await statuses(harness, shift_id) == {  # asking changes nothing
+        8202: AssignmentStatus.SIGNED_UP,
+        8203: AssignmentStatus.WAITLISTED,
+    }
+    text = await press_and_settle(harness, coordinator, "是，移出本单位")
+    assert text == "已将 甲 移出「城管局」，释放了 1 个班次。已通知 ta。"
+
+    # The seat went to the waitlist, who is told; the removed one is told, in their language.
+    assert await statuses(harness, shift_id) == {
+        8202: AssignmentStatus.REMOVED,
+        8203: AssignmentStatus.SIGNED_UP,
+    }
+    assert "候补转正" in (await outbox_to(harness, waiting.user_id))[-1].payload["text"]
+    told = (await outbox_to(harness, seated.user_id))[-1].payload["text"]
+    assert told.startswith("王协调 已将您移出「城管局」：您不再是这个单位的成员")
+    assert "要加入其他单位，点开那个单位的邀请链接即可" in told
+    member = await harness.member(seated.user_id)
+    assert member is not None and not member.active
+    assert member.roles == frozenset() and member.tags == frozenset()
+    async with harness.session() as session:
+        entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "member.remove"))
+    assert entry is not None and entry.object_id == member.id
+    assert entry.before == {"unit_id": unit_id, "roles": ["volunteer"], "tags": ["党员"]}
+    # Their menu is a stranger's; the list no longer shows them.
+    assert [name for name, _ in harness.emulator.commands("chat", chat_id=seated.user_id)] == [
+        "start",
+        "help",
+        "cancel",
+    ]
+    assert "甲" not in await command(harness, coordinator, "members")
+
+    # To the bot they are someone not registered.
+    assert await command(harness, seated, "shifts") == NOT_REGISTERED
+    assert await command(harness, seated, "my") == NOT_REGISTERED
+
+    # An invite of another unit registers them again, with that invite's role only.
+    await create_unit(harness, "交警队")
+    code = await invite_code(harness, harness.admin, "交警队", "领导")
+    await join(harness, seated, code, "甲")
+    assert "注册成功！\n姓名：甲\n单位：交警队\n身份：领导" in seated.texts()[-2]
+    member = await harness.member(seated.user_id)
+    assert member is not None and member.active and member.unit is not None
+    assert member.unit.name == "交警队"
+    assert member.roles == frozenset({Role.LEADER}) and member.tags == frozenset()
+    # What they did stays theirs: the old seat is still on the shift, as removed.
+    assert (await statuses(harness, shift_id))[8202] is AssignmentStatus.REMOVED
+
+
+async def test_a_volunteer_leaves_from_me_and_may_then_join_another_unit(
+    harness: Harness,
+) -> None:
+    _, shift_id, _, seated, waiting = await seated_and_waiting(harness)
+    await create_unit(harness, "交警队")
+    code = await invite_code(harness, harness.admin, "交警队", "志愿者")
+
+    # The invite of another unit names the way out.
+    text = await command(harness, seated, "start", code)
+    assert "「交警队」的邀请链接现在对您无效" in text
+    assert "请先发送 /me，点「🚪 退出本单位」" in text
+
+    text = await command(harness, seated, "me")
+    assert "单位：城管局" in text
+    assert seated.last().buttons() == ["🚪 退出本单位"]
+    text = await press_and_settle(harness, seated, "🚪 退出本单位")
+    assert text.startswith("确定退出「城管局」吗？\n• 您未结束的 1 个班次（含候补）将被释放；")
+    text = await press_and_settle(harness, seated, "是，退出本单位")
+    assert text.startswith("您已退出「城管局」，释放了 1 个班次。")
+    assert await statuses(harness, shift_id) == {
+        8202: AssignmentStatus.CANCELLED,
+        8203: AssignmentStatus.SIGNED_UP,
+    }
+    assert "候补转正" in (await outbox_to(harness, waiting.user_id))[-1].payload["text"]
+    member = await harness.member(seated.user_id)
+    assert member is not None and not member.active
+    assert await command(harness, seated, "me") == NOT_REGISTERED
+    # The confirmation pressed again leaves nothing (they are no member now).
+    await seated.press_data(LeaveUnitConfirm(member.unit_id or 0).pack(), seated.last().message_id)
+    await harness.settle()
+    assert seated.answered_callbacks[-1]["text"] == NOT_REGISTERED
+
+    await join(harness, seated, code, "甲")
+    member = await harness.member(seated.user_id)
+    assert member is not None and member.active and member.unit is not None
+    assert member.unit.name == "交警队" and member.roles == frozenset({Role.VOLUNTEER})
+
+
+async def test_refusals_to_remove(harness: Harness) -> None:
+    unit_id, shift_id, coordinator, seated, _ = await seated_and_waiting(harness)
+    other = await unit(harness, "交警队")
+    colleague = await person(harness, 8204, unit_id, "李协调", role=Role.COORDINATOR)
+    stranger = await person(harness, 8205, other, "外人")
+    ids = {}
+    for user in (coordinator, seated, colleague, stranger):
+        member = await harness.member(user.user_id)
+        assert member is not None
+        ids[user.user_id] = member.id
+
+    async def press(data: str) -> str:
+        await command(harness, coordinator, "members")
+        await coordinator.press_data(data, coordinator.last().message_id)
+        await harness.settle()
+        return str(coordinator.answered_callbacks[-1]["text"])
+
+    # A coordinator of the unit is the admins' to remove; nobody removes themselves here.
+    await command(harness, coordinator, "members")
+    text = await press_and_settle(harness, coordinator, "李协调")
+    assert "🚪 移出本单位" not in coordinator.last().buttons()
+    assert "身份：协调员" in text
+    refusal = "李协调 是协调员或督查员：协调员只能移出本单位的志愿者和领导，请联系管理员。"
+    assert await press(MemberRemoveConfirm(ids[8204]).pack()) == refusal
+    assert (await press(MemberRemove(ids[8201]).pack())).startswith("不能在这里移出自己。")
+    # Another unit's member: not theirs to see or remove.
+    assert await press(MemberCard(ids[8205]).pack()) == FORBIDDEN
+    assert await press(MemberRemoveConfirm(ids[8205]).pack()) == FORBIDDEN
+    # A volunteer may not press it at all.
+    await seated.press_data(MemberRemoveConfirm(ids[8201]).pack(), seated.last().message_id)
+    await harness.settle()
+    assert seated.answered_callbacks[-1]["text"] == FORBIDDEN
+
+    # On post (checked in, not checked out): not now.
+    async with harness.session() as session:
+        seat = await session.scalar(select(Assignment).where(Assignment.member_id == ids[8202]))
+        assert seat is not None
+        seat.status = AssignmentStatus.CHECKED_IN
+    harness.clock.set(at(dt.date(2026, 12, 2), 7, 5))
+    await command(harness, coordinator, "members")
+    await press_and_settle(harness, coordinator, "甲")
+    await coordinator.press("🚪 移出本单位")
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1]["text"] == (
+        "甲 正在岗上（已签到、未签退），现在不能移出。请等 ta 签退后再试。"
+    )
+    assert await press(MemberRemoveConfirm(ids[8202]).pack()) == (
+        "甲 正在岗上（已签到、未签退），现在不能移出。请等 ta 签退后再试。"
+    )
+    member = await harness.member(8202)
+    assert member is not None and member.active
+    async with harness.session() as session:
+        seat = await session.get(Assignment, seat.id)
+        assert seat is not None
+        seat.status = AssignmentStatus.CHECKED_OUT
+
+    # Removed once; the same confirmation pressed again changes nothing more.
+    await press(MemberRemoveConfirm(ids[8202]).pack())
+    assert coordinator.last().text == "已将 甲 移出「城管局」，释放了 0 个班次。已通知 ta。"
+    assert await press(MemberRemoveConfirm(ids[8202]).pack()) == "甲 已经不是本单位的成员了。"
+    async with harness.session() as session:
+        removals = list(
+            await session.scalars(select(AuditEntry).where(AuditEntry.action == "member.remove"))
+        )
+    assert len(removals) == 1
+    assert (await statuses(harness, shift_id))[8202] is AssignmentStatus.CHECKED_OUT
+
+
+async def test_an_admin_takes_a_role_away_and_the_last_one_removes(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    await unit(harness, "交警队")
+    lead = await person(harness, 8301, unit_id, "张主任", role=Role.COORDINATOR)
+    async with harness.session() as session:
+        member = await session.scalar(select(Member).where(Member.telegram_id == 8301))
+        assert member is not None
+        session.add(MemberRole(member_id=member.id, role=Role.VOLUNTEER))
+        session.add(MemberTag(member_id=member.id, tag="党员"))
+    admin = harness.admin
+
+    await command(harness, admin, "members")
+    assert admin.last().text == "查看哪个单位的成员？"
+    await press_and_settle(harness, admin, "城管局")
+    text = await press_and_settle(harness, admin, "张主任")
+    assert "身份：协调员、志愿者" in text
+    assert admin.last().buttons() == [
+        "🚪 移出本单位",
+        "➖ 取消协调员身份",
+        "➖ 取消志愿者身份",
+        "↩️ 返回",
+    ]
+    text = await press_and_settle(harness, admin, "➖ 取消协调员身份")
+    assert text == "确定取消 张主任 的协调员身份吗？ta 保留其他身份，仍是本单位成员。"
+    text = await press_and_settle(harness, admin, "是，取消这个身份")
+    assert text == "已取消 张主任 的协调员身份。现在的身份：志愿者。已通知 ta。"
+    member = await harness.member(8301)
+    assert member is not None and member.active and member.roles == frozenset({Role.VOLUNTEER})
+    told = (await outbox_to(harness, 8301))[-1].payload["text"]
+    assert told.startswith("管理员取消了您在「城管局」的协调员身份。您现在的身份：志愿者。")
+    assert "members" not in [n for n, _ in harness.emulator.commands("chat", chat_id=8301)]
+    assert await command(harness, lead, "members") == FORBIDDEN
+    # The confirmation pressed again takes nothing more.
+    pressed = MemberRoleTakeConfirm(member.id, Role.COORDINATOR).pack()
+    await admin.press_data(pressed, admin.last().message_id)
+    await harness.settle()
+    assert admin.answered_callbacks[-1]["text"] == "张主任 已经没有协调员身份了。"
+
+    await press_and_settle(harness, admin, "↩️ 返回")
+    text = await press_and_settle(harness, admin, "➖ 取消志愿者身份")
+    assert text.startswith("志愿者是 张主任 唯一的身份：取消后 ta 将被移出本单位")
+    text = await press_and_settle(harness, admin, "是，取消这个身份")
+    assert text == "已将 张主任 移出「城管局」，释放了 0 个班次。已通知 ta。"
+    member = await harness.member(8301)
+    assert member is not None and not member.active and member.roles == frozenset()
+
+
+async def test_an_admin_of_admin_ids_is_never_removed_and_stays_admin_on_leaving(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 8401, unit_id, "王协调", role=Role.COORDINATOR)
+    admin = harness.admin
+    code = await invite_code(harness, coordinator, None, "志愿者")
+    await join(harness, admin, code, "管理员甲")
+    member = await harness.member(admin.user_id)
+    assert member is not None and member.unit_id == unit_id
+
+    await command(harness, coordinator, "members")
+    await coordinator.press_data(
+        MemberRemoveConfirm(member.id).pack(), coordinator.last().message_id
+    )
+    await harness.settle()
+    assert (
+        coordinator.answered_callbacks[-1]["text"] == "管理员甲 是管理员（ADMIN_IDS），不能被移出。"
+    )
+
+    await command(harness, admin, "me")
+    await press_and_settle(harness, admin, "🚪 退出本单位")
+    await press_and_settle(harness, admin, "是，退出本单位")
+    member = await harness.member(admin.user_id)
+    assert member is not None and member.active and member.unit_id is None
+    assert member.roles == frozenset()
+    assert "/units" in await command(harness, admin, "help")
