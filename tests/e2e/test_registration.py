@@ -237,7 +237,8 @@ async def test_existing_member_gains_role_from_invite_of_same_unit(harness: Harn
     await harness.settle()
     assert "已为您增加身份：领导" in person.texts()[-2]
     assert person.texts()[-1] == (
-        "您已经是「城管局」的成员了。一个人只能属于一个单位，「交警队」的邀请链接对您无效。"
+        "您已经是「城管局」的成员了。一个人只能属于一个单位，「交警队」的邀请链接现在对您无效。"
+        "要换到「交警队」，请先发送 /me，点「🚪 退出本单位」，再点开这个链接。"
     )
     again = await invite_code(harness, harness.admin, "城管局", "志愿者")
     await person.send_command("start", again)
