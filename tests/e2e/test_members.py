@@ -306,3 +306,16 @@ async def test_an_admin_of_admin_ids_is_never_removed_and_stays_admin_on_leaving
     assert member is not None and member.active and member.unit_id is None
     assert member.roles == frozenset()
     assert "/units" in await command(harness, admin, "help")
+
+
+async def test_members_come_twenty_a_page(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 8501, unit_id, "王协调", role=Role.COORDINATOR)
+    for number in range(24):
+        await person(harness, 8510 + number, unit_id, f"队员{number:02d}")
+    text = await command(harness, coordinator, "members")
+    assert text.startswith("👥「城管局」的成员（25 人），点名字查看：\n第 1–20 人，共 25 人")
+    assert coordinator.last().buttons()[-1] == "下一页 ▶️"
+    text = await press_and_settle(harness, coordinator, "下一页 ▶️")
+    assert "第 21–25 人，共 25 人" in text and "• 队员23 — 志愿者" in text
+    assert coordinator.last().buttons()[-1] == "◀️ 上一页"
