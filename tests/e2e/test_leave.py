@@ -331,3 +331,36 @@ async def test_leave_nobody_can_be_told_of_says_so_and_to_phone_the_unit(
     assert told.startswith(f"本单位的协调员都收不到消息，请假申请没能送到任何人（{LABEL}）。"), told
     assert "请直接打电话" in told
     assert [row.status for row in await leaves(harness)] == [LeaveStatus.ASKED]
+
+
+async def test_an_assignment_notice_waiting_for_07_00_is_dropped_with_its_shift(
+    harness: Harness,
+) -> None:
+    """At 22:30 the coordinator puts 王芳 on tomorrow's 10:00 shift: the notice of it waits for
+    the quiet hours to end. At 23:00 they cancel the shift (rain): 王芳 is told at once, and at
+    07:00 not told that she was put on it."""
+    town_ = await town(harness, capacity=1)
+    wang = town_.people[1]
+    late = await shift(harness, town_.post_id, TOMORROW, 10, 12, capacity=1)
+    harness.clock.set(at(DAY, 22, 30))
+    await assign_by_hand(harness, town_.coordinator, late, "王芳")
+    await harness.deliver()
+    rows = [
+        row
+        for row in await outbox_to(harness, wang.user_id)
+        if row.idempotency_key.startswith("rota:")
+    ]
+    assert [row.status for row in rows] == [OutboxStatus.PENDING]
+    harness.clock.set(at(DAY, 23, 0))
+    await town_.coordinator.send_command("roster", "12-02")
+    await harness.settle()
+    await press_and_settle(harness, town_.coordinator, "⚙️ 10:00 黄河路-人民路口")
+    await press_and_settle(harness, town_.coordinator, "❌ 取消这个班次")
+    await press_and_settle(harness, town_.coordinator, "是，取消班次")
+    await harness.deliver()
+    assert "班次已取消" in (wang.last().text or "")
+    seen = len(wang.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert not [text for text in wang.texts()[seen:] if "给您排了" in text]

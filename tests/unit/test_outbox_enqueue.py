@@ -6,8 +6,10 @@ from sqlalchemy import select
 
 from bot.buttons import CheckInPick, SignUp
 from bot.db.engine import Database
-from bot.db.models import OutboxMessage
+from bot.db.models import OutboxMessage, OutboxStatus
 from bot.services.platform import outbox
+from bot.services.schedule import seat_scan
+from bot.settings import Settings
 
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 
@@ -51,3 +53,35 @@ def test_a_message_survives_its_stored_form() -> None:
         "x", buttons=[[("a", SignUp(1)), ("b", SignUp(2))]], photo="F", expires_at=moment
     )
     assert outbox.Message.from_json(message.to_json()) == message
+
+
+async def test_a_seat_given_up_drops_its_promotion_word_and_frees_the_key(
+    database: Database,
+) -> None:
+    """Seat 1 moved up from the waitlist and the word waits for 07:00; seat 2's word went out.
+    Both seats go: seat 1's word is dropped, and both keys are free for a later promotion."""
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    body = outbox.payload("🎉 候补转正")
+    async with database.session() as session:
+        for seat in (1, 2):
+            key = seat_scan.promoted_key(seat)
+            await outbox.enqueue(session, key=key, chat_id=seat, body=body, now=NOW)
+        sent = await session.scalar(
+            select(OutboxMessage.id).where(
+                OutboxMessage.idempotency_key == seat_scan.promoted_key(2)
+            )
+        )
+        assert sent is not None
+        await outbox.mark_sent(session, [sent], NOW)
+    async with database.session() as session:
+        await seat_scan.withdraw_notices(session, [1, 2], NOW, settings)
+    async with database.session() as session:
+        rows = (await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+        assert [row.status for row in rows] == [OutboxStatus.DROPPED, OutboxStatus.SENT]
+        assert not {row.idempotency_key for row in rows} & {
+            "waitlist-promoted:1",
+            "waitlist-promoted:2",
+        }
+        for seat in (1, 2):
+            key = seat_scan.promoted_key(seat)
+            assert await outbox.enqueue(session, key=key, chat_id=seat, body=body, now=NOW)

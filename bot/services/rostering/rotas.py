@@ -16,7 +16,7 @@ from bot.services.platform import audit, outbox
 from bot.services.platform.notify import translator_for
 from bot.services.platform.outbox import Queued
 from bot.services.rostering import notices
-from bot.services.schedule import seats
+from bot.services.schedule import seat_scan, seats
 from bot.settings import Settings
 
 
@@ -104,7 +104,7 @@ async def tell(
         urgent = any(is_urgent(seat.shift, now, settings) for seat in mine)
         queued[urgent].append(
             Queued(
-                f"rota:{rota.id}:{member.id}",
+                seat_scan.rota_notice_key(rota.id, member.id),
                 member.telegram_id,
                 render(translator_for(member, settings)),
             )

@@ -147,9 +147,23 @@ def ack_reminder_key(rota_id: int, member_id: int) -> str:
     return f"ack-remind:{rota_id}:{member_id}"
 
 
-async def _ack_reminder_keys(session: AsyncSession, seats: list[int]) -> list[str]:
-    """The acknowledgment reminders of these assigned seats' holders that name nothing else:
-    the holder has no other seat of the rota still waiting for ✅ 收到."""
+def rota_notice_key(rota_id: int, member_id: int) -> str:
+    """The notice of a rota's seats to one person (bot/services/rostering/rotas.py): one per
+    rota and person, naming all their seats of it."""
+    return f"rota:{rota_id}:{member_id}"
+
+
+def promoted_key(assignment_id: int) -> str:
+    """The word that a place in the queue became a seat (bot/services/schedule/waitlist.py).
+    Freed whenever the seat goes (``withdraw_notices``), so a seat moved up to again is told
+    again."""
+    return f"waitlist-promoted:{assignment_id}"
+
+
+async def _rota_notice_keys(session: AsyncSession, seats: list[int]) -> list[str]:
+    """The rota notices and acknowledgment reminders of these assigned seats' holders that name
+    nothing else: a notice names no other seat of the rota still held, a reminder no other still
+    waiting for ✅ 收到."""
     keys: list[str] = []
     for start in range(0, len(seats), 500):
         part = seats[start : start + 500]
@@ -160,18 +174,18 @@ async def _ack_reminder_keys(session: AsyncSession, seats: list[int]) -> list[st
         )
         for rota_id, member_id in rows.all():
             assert rota_id is not None  # as selected
-            others = await session.scalar(
-                select(
-                    exists().where(
-                        Assignment.rota_id == rota_id,
-                        Assignment.member_id == member_id,
-                        Assignment.status == AssignmentStatus.SIGNED_UP,
-                        Assignment.acknowledged_at.is_(None),
-                        Assignment.id.not_in(seats),
-                    )
+            held = await session.scalars(
+                select(Assignment.acknowledged_at).where(
+                    Assignment.rota_id == rota_id,
+                    Assignment.member_id == member_id,
+                    Assignment.status == AssignmentStatus.SIGNED_UP,
+                    Assignment.id.not_in(seats),
                 )
             )
+            others = list(held)
             if not others:
+                keys.append(rota_notice_key(rota_id, member_id))
+            if all(acknowledged is not None for acknowledged in others):
                 keys.append(ack_reminder_key(rota_id, member_id))
     return keys
 
@@ -181,9 +195,13 @@ async def withdraw_notices(
 ) -> int:
     """The seats were given up (cancelled, taken off, left on leave, swapped away, their shift
     cancelled): their reminders, check-in notices and nudges not sent yet are dropped, and so
-    is a reminder to acknowledge an assigned seat that names no other. One the quiet hours held
-    back would otherwise reach someone at 07:00 about a shift they were told at 22:30 they are
-    no longer on."""
+    is the word that the seat came from the queue, and the notice of an assigned seat or the
+    reminder to acknowledge it when it names no other. One the quiet hours held back would
+    otherwise reach someone at 07:00 about a shift they were told at 22:30 they are no longer
+    on. The word of a promotion frees its key even when sent: the seat may be moved up to
+    again, and that is told again."""
     seats = sorted(set(assignment_ids))
-    keys = notice_keys(seats, settings.reminder_leads) + await _ack_reminder_keys(session, seats)
-    return await outbox.withdraw_keys(session, keys, f":withdrawn-{now:%Y%m%d%H%M%S}")
+    suffix = f":withdrawn-{now:%Y%m%d%H%M%S}"
+    keys = notice_keys(seats, settings.reminder_leads) + await _rota_notice_keys(session, seats)
+    dropped = await outbox.withdraw_keys(session, keys, suffix)
+    return dropped + await outbox.retire_keys(session, [promoted_key(s) for s in seats], suffix)

@@ -92,7 +92,7 @@ async def promote_waitlist(
         t = translator_for(member, settings)
         await outbox.enqueue(
             session,
-            key=f"waitlist-promoted:{assignment.id}:{now.isoformat()}",
+            key=seat_scan.promoted_key(assignment.id),
             chat_id=member.telegram_id,
             # What is still possible from this moment: close to the start, no longer a cancel.
             body=outbox.payload(
