@@ -490,3 +490,35 @@ async def test_a_shift_card_leads_back_to_its_days_roster(harness: Harness) -> N
     card = await press_and_settle(harness, coordinator, "⚙️ 07:00 黄河路-人民路口")
     assert "👥 0/4 人" in card
     assert await press_and_settle(harness, coordinator, "📋 当天花名册") == roster_text
+
+
+async def test_one_passed_over_for_a_clash_is_not_told_that_no_seat_came_free(
+    harness: Harness,
+) -> None:
+    """乙 waits for tomorrow's 07:00 shift on 黄河路 and meanwhile takes the 07:00 shift on
+    人民路. When 甲 gives up the 黄河路 seat, it cannot go to 乙 (a clash): it stays open. At
+    07:00 乙, on post on 人民路, is not told "no seat came free" (one did) but why their place
+    on the waitlist ends without one."""
+    shift_id, _, seated, waiting = await full_shift_with_waitlist(harness)
+    async with harness.session() as session:
+        found = await session.get(Shift, shift_id)
+        assert found is not None
+        unit_id = found.post.unit_id
+    other = await shift(harness, await post(harness, unit_id, "人民路-长江路口"), capacity=1)
+    await command(harness, waiting, "shifts")
+    await press_and_settle(harness, waiting, "✋ 报名 1")
+    assert (await statuses(harness, other))[8203] is AssignmentStatus.SIGNED_UP
+    await command(harness, seated, "my")
+    await press_and_settle(harness, seated, "✖️ 取消 1")
+    await press_and_settle(harness, seated, "是，取消")
+    assert (await statuses(harness, shift_id))[8203] is AssignmentStatus.WAITLISTED
+
+    harness.clock.set(at(dt.date(2026, 12, 2), 7, 0))
+    await harness.tick()
+    texts = waiting.texts()
+    assert not [text for text in texts if "候补未补上" in text]
+    assert [text for text in texts if "候补结束" in text] == [
+        "⏳ 班次已开始，候补结束：\n12月2日 周三 07:00–09:00 · 黄河路-人民路口\n"
+        "您同一时间在另一个班次上岗（12月2日 周三 07:00–09:00 · 人民路-长江路口），"
+        "所以空出的名额不会转给您。"
+    ]

@@ -22,7 +22,7 @@ from bot.db.models import (
     Unit,
 )
 from bot.errors import DomainError, ErrorCode
-from bot.services.schedule.eligibility import check_eligibility, refusals
+from bot.services.schedule.eligibility import check_eligibility, clashes, refusals
 from bot.settings import Settings
 
 NOW = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)  # a Tuesday, 08:00 in Shanghai
@@ -147,3 +147,32 @@ async def test_the_one_pair_check_names_the_clash(database: Database) -> None:
             assert "09:00" in str(error.params.get("shift"))
         else:
             raise AssertionError("the clash was not found")
+
+
+async def test_clashes_are_found_whatever_the_time_and_agree_with_the_rules(
+    database: Database,
+) -> None:
+    """``clashes`` finds the same clashes as the rules before the start, and still finds them
+    once the shift has started (the waitlist's word at the start asks it then)."""
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    await _city(database)
+    async with database.session() as session:
+        members = list((await session.scalars(select(Member).order_by(Member.id))).unique())
+        shifts = list((await session.scalars(select(Shift).order_by(Shift.id))).unique())
+        first, overlapping = shifts[0], shifts[1]
+        pairs = [(member.id, shift) for member in members for shift in shifts]
+        found = await clashes(session, pairs)
+        assert found == {
+            (members[1].id, overlapping.id): first.id,
+            (members[3].id, first.id): overlapping.id,
+        }
+        bulk = await refusals(session, [(m, s) for m in members for s in shifts], NOW, settings)
+        by_rules = {pair for pair, r in bulk.items() if r and r.code is ErrorCode.SHIFT_CLASH}
+        assert by_rules <= set(found)
+        later = first.starts_at + dt.timedelta(minutes=1)
+        assert (await refusals(session, [(members[3], first)], later, settings))[
+            (members[3].id, first.id)
+        ].code is ErrorCode.SHIFT_STARTED  # type: ignore[union-attr]
+        assert await clashes(session, [(members[3].id, first)]) == {
+            (members[3].id, first.id): overlapping.id
+        }

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, true
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.batches import in_chunks
@@ -92,21 +92,7 @@ async def _facts(
             )
             for member_id, shift_id, status in own.all():
                 facts.own[(member_id, shift_id)] = AssignmentStatus(status)
-        around = await session.execute(
-            select(Assignment.member_id, Shift.id, Shift.starts_at, Shift.ends_at)
-            .join(Shift, Assignment.shift_id == Shift.id)
-            .where(
-                Assignment.member_id.in_(members),
-                Assignment.status.in_(COMMITTED),
-                others,
-                Shift.status == ShiftStatus.SCHEDULED,
-                Shift.starts_at < latest,
-                Shift.ends_at > earliest,
-            )
-            .order_by(Shift.starts_at, Shift.id)
-        )
-        for member_id, shift_id, starts_at, ends_at in around.all():
-            facts.committed.setdefault(member_id, []).append((shift_id, starts_at, ends_at))
+        await _committed_around(session, members, earliest, latest, others, facts.committed)
         if settings.weekly_shift_cap > 0:
             for first, after in weeks:
                 weekly = await session.execute(
@@ -136,6 +122,65 @@ async def _facts(
             for member_id, count in missed.all():
                 facts.missed[member_id] = int(count)
     return facts
+
+
+async def _committed_around(
+    session: AsyncSession,
+    members: Sequence[int],
+    earliest: dt.datetime,
+    latest: dt.datetime,
+    others: ColumnElement[bool],
+    into: dict[int, list[tuple[int, dt.datetime, dt.datetime]]],
+) -> None:
+    """The members' committed seats on scheduled shifts overlapping (earliest, latest), by
+    member: (shift id, start, end), soonest first."""
+    around = await session.execute(
+        select(Assignment.member_id, Shift.id, Shift.starts_at, Shift.ends_at)
+        .join(Shift, Assignment.shift_id == Shift.id)
+        .where(
+            Assignment.member_id.in_(members),
+            Assignment.status.in_(COMMITTED),
+            others,
+            Shift.status == ShiftStatus.SCHEDULED,
+            Shift.starts_at < latest,
+            Shift.ends_at > earliest,
+        )
+        .order_by(Shift.starts_at, Shift.id)
+    )
+    for member_id, shift_id, starts_at, ends_at in around.all():
+        into.setdefault(member_id, []).append((shift_id, starts_at, ends_at))
+
+
+def _clash(
+    member_id: int, shift: Shift, committed: dict[int, list[tuple[int, dt.datetime, dt.datetime]]]
+) -> int | None:
+    """The first of the member's committed seats (another shift) at the same time as `shift`."""
+    for other_id, starts_at, ends_at in committed.get(member_id, ()):
+        if other_id != shift.id and starts_at < shift.ends_at and ends_at > shift.starts_at:
+            return other_id
+    return None
+
+
+async def clashes(
+    session: AsyncSession, pairs: Sequence[tuple[int, Shift]]
+) -> dict[tuple[int, int], int]:
+    """For (member id, shift) pairs, the shift each member holds a seat on at the same time
+    (the clash that keeps them from a seat of that shift), keyed by (member id, shift id);
+    pairs without one are left out. Whatever the time: the waitlist's word at a shift's
+    start asks it too."""
+    if not pairs:
+        return {}
+    committed: dict[int, list[tuple[int, dt.datetime, dt.datetime]]] = {}
+    earliest = min(shift.starts_at for _, shift in pairs)
+    latest = max(shift.ends_at for _, shift in pairs)
+    for members in in_chunks(sorted({member_id for member_id, _ in pairs})):
+        await _committed_around(session, members, earliest, latest, true(), committed)
+    found: dict[tuple[int, int], int] = {}
+    for member_id, shift in pairs:
+        clash = _clash(member_id, shift, committed)
+        if clash is not None:
+            found[(member_id, shift.id)] = clash
+    return found
 
 
 def _standing_refusal(
@@ -170,9 +215,9 @@ def _seat_refusal(
             return Refusal(ErrorCode.ALREADY_WAITLISTED)
     elif own is not None:
         return Refusal(ErrorCode.ALREADY_SIGNED_UP)
-    for other_id, starts_at, ends_at in facts.committed.get(member.id, ()):
-        if other_id != shift.id and starts_at < shift.ends_at and ends_at > shift.starts_at:
-            return Refusal(ErrorCode.SHIFT_CLASH, clash_id=other_id)
+    clash = _clash(member.id, shift, facts.committed)
+    if clash is not None:
+        return Refusal(ErrorCode.SHIFT_CLASH, clash_id=clash)
     if settings.weekly_shift_cap > 0:
         first, _ = week_bounds(shift.starts_at, settings.zone)
         if facts.weekly.get((member.id, first), 0) >= settings.weekly_shift_cap:

@@ -20,7 +20,7 @@ from bot.services.platform import outbox
 from bot.services.platform.notify import translators
 from bot.services.schedule import seat_scan
 from bot.services.schedule.deadlines import way_out_text
-from bot.services.schedule.eligibility import check_eligibility
+from bot.services.schedule.eligibility import check_eligibility, clashes
 from bot.services.schedule.seats import lock_members, seated_count
 from bot.services.schedule.shift_text import shift_label, translator_for
 from bot.settings import Settings
@@ -119,7 +119,9 @@ LAPSED_KEY = "waitlist-lapsed:"
 
 async def lapsed_notices(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """At a shift's start, each member still on its waitlist is told that no seat came free,
-    so nobody keeps waiting for a promotion that can no longer come."""
+    so nobody keeps waiting for a promotion that can no longer come. One who holds a seat on
+    another shift at the same time could not have moved up whether or not a seat came free
+    (a promotion passes them over): they are told that, not that no seat came free."""
     waiting = await seat_scan.seats_starting(
         session,
         now - LAPSED_NOTICE_WITHIN,
@@ -127,10 +129,32 @@ async def lapsed_notices(session: AsyncSession, now: dt.datetime, settings: Sett
         status=AssignmentStatus.WAITLISTED,
         key=(LAPSED_KEY, ""),
     )
+    due = await seat_scan.load(session, [seat.assignment_id for seat in waiting])
+    holders = dict(
+        (
+            await session.execute(
+                select(Assignment.id, Assignment.member_id).where(
+                    Assignment.id.in_([seat.assignment_id for seat in due])
+                )
+            )
+        )
+        .tuples()
+        .all()
+    )
+    clashing = await clashes(session, [(holders[seat.assignment_id], seat.shift) for seat in due])
     translator = translators(settings)
     messages: list[outbox.Queued] = []
-    for due in await seat_scan.load(session, [seat.assignment_id for seat in waiting]):
-        t = translator(due.language)
-        body = outbox.payload(t("signup.notice.waitlist_lapsed", shift=shift_label(t, due.shift)))
-        messages.append(outbox.Queued(f"{LAPSED_KEY}{due.assignment_id}", due.chat_id, body))
+    for seat in due:
+        t = translator(seat.language)
+        label = shift_label(t, seat.shift)
+        clash_id = clashing.get((holders[seat.assignment_id], seat.shift.id))
+        clash = await session.get(Shift, clash_id) if clash_id is not None else None
+        if clash is None:
+            text = t("signup.notice.waitlist_lapsed", shift=label)
+        else:
+            text = t(
+                "signup.notice.waitlist_lapsed_clash", shift=label, clash=shift_label(t, clash)
+            )
+        body = outbox.payload(text)
+        messages.append(outbox.Queued(f"{LAPSED_KEY}{seat.assignment_id}", seat.chat_id, body))
     return await outbox.enqueue_many(session, messages, now=now)
