@@ -364,3 +364,23 @@ async def test_an_assignment_notice_waiting_for_07_00_is_dropped_with_its_shift(
     await harness.tick()
     await harness.deliver()
     assert not [text for text in wang.texts()[seen:] if "给您排了" in text]
+
+
+async def test_the_reminder_of_a_seat_with_leave_asked_says_it_awaits_the_coordinator(
+    harness: Harness,
+) -> None:
+    """王芳 asked leave for her assigned seat at 18:00 and nobody has decided yet. The evening
+    reminder does not tell her to ask for leave again: it says her request awaits the
+    coordinator and that until then the shift is still hers."""
+    town_ = await town(harness)
+    wang = town_.people[1]
+    await assign_by_hand(harness, town_.coordinator, town_.shift_id, "王芳")
+    harness.clock.set(at(DAY, 18, 0))
+    await ask_leave(harness, wang, "发烧")
+    await harness.deliver()
+    seen = len(wang.texts())
+    harness.clock.set(at(DAY, 19, 0))  # 12 hours before 07:00
+    await harness.tick()
+    (hers,) = [text for text in wang.texts()[seen:] if "上岗提醒" in text]
+    assert hers.endswith("\n您的请假申请正在等协调员处理；批准前这个班次仍由您负责。")
+    assert "点「🙋 请假」" not in hers

@@ -28,7 +28,7 @@ from bot.services.duty.checkin_text import duration, minutes_between
 from bot.services.platform import outbox
 from bot.services.platform.notify import translators
 from bot.services.platform.outbox import Queued
-from bot.services.schedule import seat_scan
+from bot.services.schedule import seat_scan, seats
 from bot.services.schedule.deadlines import WayOut, way_out
 from bot.services.schedule.shift_text import shift_label
 from bot.settings import Settings
@@ -88,10 +88,18 @@ def _location_button(t: Translator, settings: Settings) -> str | None:
 
 
 def _cant_come(
-    t: Translator, shift: Shift, now: dt.datetime, settings: Settings, assigned: bool
+    t: Translator,
+    shift: Shift,
+    now: dt.datetime,
+    settings: Settings,
+    assigned: bool,
+    leave_asked: bool = False,
 ) -> str:
     """What the holder may still do if they cannot come. An assigned seat is never cancelled
-    (bot/services/rostering/leave.py): until swaps close its way out is leave."""
+    (bot/services/rostering/leave.py): until swaps close its way out is leave; one whose leave
+    is asked and not yet decided is told that it awaits the coordinator."""
+    if leave_asked:
+        return t("reminder.leave_pending")
     way = way_out(shift, now, settings)
     if assigned and way is not WayOut.COORDINATOR:
         return t("reminder.cant_come_leave")
@@ -106,6 +114,7 @@ def _reminder(
     settings: Settings,
     *,
     assigned: bool,
+    leave_asked: bool = False,
 ) -> tuple[outbox.Message, bool]:
     """The reminder of `lead` about `shift` at `now` to the holder of a seat (assigned or
     not), and whether it is urgent."""
@@ -121,7 +130,7 @@ def _reminder(
     if inside_window:
         text = "\n".join((text, _checkin_hint(t, settings)))
     else:
-        text = "\n".join((text, _cant_come(t, shift, now, settings, assigned)))
+        text = "\n".join((text, _cant_come(t, shift, now, settings, assigned, leave_asked)))
     body = outbox.payload(
         text,
         location_button=_location_button(t, settings) if inside_window else None,
@@ -154,13 +163,17 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
         translator = translators(settings)
         # Everyone on a shift reads the same reminder in their language (one for assigned
         # seats, one for the others): rendered once.
-        bodies: dict[tuple[str, int, bool], tuple[outbox.Message, bool]] = {}
+        bodies: dict[tuple[str, int, bool, bool], tuple[outbox.Message, bool]] = {}
+        asked = await seats.with_pending_leave(session, wanted)
         for due in await seat_scan.load(session, wanted):
             shift = due.shift
             t = translator(due.language)
-            kind = (t.language, shift.id, due.assigned)
+            leave_asked = due.assignment_id in asked
+            kind = (t.language, shift.id, due.assigned, leave_asked)
             if kind not in bodies:
-                bodies[kind] = _reminder(t, shift, lead, now, settings, assigned=due.assigned)
+                bodies[kind] = _reminder(
+                    t, shift, lead, now, settings, assigned=due.assigned, leave_asked=leave_asked
+                )
             body, urgent = bodies[kind]
             key = seat_scan.reminder_key(due.assignment_id, lead)
             messages.append((Queued(key, due.chat_id, body), urgent))

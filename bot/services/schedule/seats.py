@@ -182,3 +182,18 @@ async def pending_leave(session: AsyncSession, assignment_id: int) -> LeaveReque
         )
     ).first()
     return leave
+
+
+async def with_pending_leave(session: AsyncSession, assignment_ids: Iterable[int]) -> set[int]:
+    """Those of these seats with leave asked and not yet decided, in one statement per 500."""
+    ids = sorted(set(assignment_ids))
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        rows = await session.scalars(
+            select(LeaveRequest.assignment_id).where(
+                LeaveRequest.assignment_id.in_(ids[start : start + 500]),
+                LeaveRequest.status == LeaveStatus.ASKED,
+            )
+        )
+        found.update(rows)
+    return found
