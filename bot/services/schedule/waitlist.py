@@ -130,17 +130,12 @@ async def lapsed_notices(session: AsyncSession, now: dt.datetime, settings: Sett
         key=(LAPSED_KEY, ""),
     )
     due = await seat_scan.load(session, [seat.assignment_id for seat in waiting])
-    holders = dict(
-        (
-            await session.execute(
-                select(Assignment.id, Assignment.member_id).where(
-                    Assignment.id.in_([seat.assignment_id for seat in due])
-                )
-            )
+    rows = await session.execute(
+        select(Assignment.id, Assignment.member_id).where(
+            Assignment.id.in_([seat.assignment_id for seat in due])
         )
-        .tuples()
-        .all()
     )
+    holders: dict[int, int] = {row[0]: row[1] for row in rows.all()}
     clashing = await clashes(session, [(holders[seat.assignment_id], seat.shift) for seat in due])
     translator = translators(settings)
     messages: list[outbox.Queued] = []
