@@ -860,6 +860,11 @@ class RejectLeave(CallbackData, prefix="ro.ln"):
 
 
 @dataclass(frozen=True)
+class PendingLeaves(CallbackData, prefix="ro.lp"):
+    """Under /roster: the leave requests still waiting for a decision, each with 批准 / 驳回."""
+
+
+@dataclass(frozen=True)
 class TakeFreedSeat(CallbackData, prefix="ro.tk"):
     shift_id: int
 

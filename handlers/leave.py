@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.buttons import ApproveLeave, AskLeave, RejectLeave, TakeFreedSeat
+from bot.buttons import ApproveLeave, AskLeave, PendingLeaves, RejectLeave, TakeFreedSeat
 from bot.db.models import Dialogue, DialogueKind
 from bot.errors import DomainError
 from bot.services.platform import dialogues
-from bot.services.rostering import leave
+from bot.services.rostering import leave, notices
 from bot.services.schedule.shift_text import shift_label
-from handlers.keyboards import cancel_row, inline
+from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Turn, error_text
 
 DIALOGUE = DialogueKind.LEAVE
@@ -109,3 +109,22 @@ async def take(turn: Turn, data: TakeFreedSeat) -> None:
     )
     turn.answer(t("rostering.leave.taken_toast"))
     turn.edit(t("rostering.leave.taken", shift=shift_label(t, assignment.shift)))
+
+
+async def pending(turn: Turn, data: PendingLeaves) -> None:
+    """🙋 待批请假 under /roster: each request still waiting, as its notice said it, with 批准 /
+    驳回 (pressed, they decide it as from the notice); the soonest first, up to a few."""
+    t = turn.t
+    waiting = await leave.pending(turn.session, turn.actor, turn.now, turn.runtime.settings)
+    if not waiting:
+        turn.answer(t("rostering.leave.none_pending"), alert=True)
+        return
+    turn.answer()
+    for request in waiting:
+        text, rows = notices.leave_request(
+            t, request.leave, request.leaves_this_month, request.within_cutoff_hours
+        )
+        turn.reply(text, inline([[button(label, data) for label, data in row] for row in rows]))
+    total = await leave.pending_count(turn.session, turn.actor, turn.now)
+    if total > len(waiting):
+        turn.reply(t("rostering.leave.more_pending", count=total - len(waiting)))

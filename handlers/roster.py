@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton
 
-from bot.buttons import RosterDayPage, ShiftCard
+from bot.buttons import PendingLeaves, RosterDayPage, ShiftCard
 from bot.i18n import Translator
 from bot.services.duty import attendance
 from bot.services.duty.attendance import Attendance
 from bot.services.reports.report_text import utf16_len
+from bot.services.rostering import leave
 from bot.services.schedule import timespec
 from bot.services.schedule.roster import RosterPost, roster
 from handlers.assign import ack_mark
@@ -197,6 +198,12 @@ async def _render(turn: Turn, day: dt.date, index: int) -> None:
             nav.append(button(t("common.button.next"), RosterDayPage(day, index + 1)))
         if nav:
             rows.append(nav)
+    # Leave asked and not yet decided, whatever its day: a request scrolled past is found here.
+    asked = await leave.pending_count(turn.session, turn.actor, turn.now)
+    if asked:
+        lines.append("")
+        lines.append(t("roster.leaves_pending", count=asked))
+        rows.append([button(t("roster.button.leaves_pending", count=asked), PendingLeaves())])
     text, markup = "\n".join(lines), inline(rows) if rows else None
     if turn.update.callback_query is not None:
         turn.edit(text, markup)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from bot.buttons import ApproveLeave, AskLeave
-from bot.db.models import AssignmentStatus, Dialogue, LeaveStatus, Member, OutboxStatus
+from bot.db.models import AssignmentStatus, Dialogue, LeaveStatus, Member, OutboxStatus, Role
 from bot.emulator import SimUser
 from tests.e2e.rostering_fixtures import (
     LABEL,
@@ -23,8 +23,17 @@ from tests.e2e.rostering_fixtures import (
     seats,
     town,
 )
-from tests.e2e.schedule import DAY, at, command, outbox_to, press_and_settle, shift, statuses
-from tests.e2e.swap_fixtures import seat
+from tests.e2e.schedule import (
+    DAY,
+    at,
+    command,
+    outbox_to,
+    press_and_settle,
+    shift,
+    statuses,
+    unit,
+)
+from tests.e2e.swap_fixtures import member, seat
 from tests.harness import Harness
 
 SIGNED, CANCELLED = AssignmentStatus.SIGNED_UP, AssignmentStatus.CANCELLED
@@ -384,3 +393,36 @@ async def test_the_reminder_of_a_seat_with_leave_asked_says_it_awaits_the_coordi
     (hers,) = [text for text in wang.texts()[seen:] if "上岗提醒" in text]
     assert hers.endswith("\n您的请假申请正在等协调员处理；批准前这个班次仍由您负责。")
     assert "点「🙋 请假」" not in hers
+
+
+async def test_a_coordinator_finds_a_missed_leave_request_in_the_roster_and_decides_it(
+    harness: Harness,
+) -> None:
+    """王芳 asks leave at 09:00; the coordinator scrolls past the request. In /roster a line says
+    one request waits, and its button brings the request back with ✅ 批准 / ✖️ 驳回; approving
+    it there frees the seat as from the notice. A coordinator of another unit sees no such
+    line; an admin sees every unit's."""
+    town_ = await town(harness)
+    wang = town_.people[1]
+    await assign_by_hand(harness, town_.coordinator, town_.shift_id, "王芳")
+    await ask_leave(harness, wang, "发烧")
+    await harness.deliver()
+    other_unit = await unit(harness, "交警队")
+    stranger = await member(harness, 7950, other_unit, "外单位协调", role=Role.COORDINATOR)
+
+    text = await command(harness, town_.coordinator, "roster")
+    assert "🙋 有 1 条请假待批" in text
+    await press_and_settle(harness, town_.coordinator, "🙋 待批请假 1")
+    request = town_.coordinator.last()
+    assert (request.text or "").startswith("🙋 请假申请\n王芳")
+    assert "发烧" in (request.text or "") and LABEL in (request.text or "")
+    assert request.buttons() == ["✅ 批准", "✖️ 驳回"]
+
+    assert "请假待批" not in await command(harness, stranger, "roster")
+    assert "🙋 有 1 条请假待批" in await command(harness, harness.admin, "roster")
+
+    await press_and_settle(harness, town_.coordinator, "✅ 批准")
+    assert (town_.coordinator.last().text or "").startswith("✅ 已批准 王芳 请假")
+    assert [leave.status for leave in await leaves(harness)] == [LeaveStatus.APPROVED]
+    assert (await seats(harness, town_.shift_id))[wang.user_id].status is CANCELLED
+    assert "请假待批" not in await command(harness, town_.coordinator, "roster")

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -23,8 +23,10 @@ from bot.db.models import (
     LeaveRequest,
     LeaveStatus,
     Member,
+    Post,
     Role,
     Shift,
+    ShiftStatus,
 )
 from bot.errors import DomainError, ErrorCode
 from bot.services.duty.reminders import is_urgent
@@ -214,6 +216,82 @@ async def withdraw_asked(session: AsyncSession, member_id: int, now: dt.datetime
             now=now,
         )
     return len(asked)
+
+
+# The pending requests a coordinator is shown at once (soonest shift first); deciding them
+# brings the next.
+PENDING_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A request still to decide, with what its notice says: the asker's approved leaves this
+    month and, inside the cancel cut-off, how close the shift is."""
+
+    leave: LeaveRequest
+    leaves_this_month: int
+    within_cutoff_hours: int | None
+
+
+def _pending_query(actor: Actor, now: dt.datetime) -> Select[LeaveRequest] | None:
+    """Leave asked and not decided on the actor's unit (an admin: every unit), on a shift not
+    yet started whose seat is still the asker's: those a decision can still be made on."""
+    actor.require(Role.COORDINATOR)
+    query = (
+        select(LeaveRequest)
+        .join(Assignment, LeaveRequest.assignment_id == Assignment.id)
+        .join(Shift, Assignment.shift_id == Shift.id)
+        .join(Post, Shift.post_id == Post.id)
+        .where(
+            LeaveRequest.status == LeaveStatus.ASKED,
+            Assignment.status == AssignmentStatus.SIGNED_UP,
+            Assignment.member_id == LeaveRequest.member_id,
+            Shift.status == ShiftStatus.SCHEDULED,
+            Shift.starts_at > now,
+        )
+    )
+    if actor.is_admin:
+        return query
+    if actor.unit_id is None:
+        return None
+    return query.where(Post.unit_id == actor.unit_id)
+
+
+async def pending_count(session: AsyncSession, actor: Actor, now: dt.datetime) -> int:
+    """How many requests wait for a decision of the actor (the /roster line)."""
+    query = _pending_query(actor, now)
+    if query is None:
+        return 0
+    found = await session.scalar(select(func.count()).select_from(query.subquery()))
+    return int(found or 0)
+
+
+async def pending(
+    session: AsyncSession, actor: Actor, now: dt.datetime, settings: Settings
+) -> list[Pending]:
+    """The first PENDING_SHOWN requests waiting for the actor's decision, soonest shift first
+    (then the first asked), each with what its notice says."""
+    query = _pending_query(actor, now)
+    if query is None:
+        return []
+    found = (
+        await session.scalars(
+            query.order_by(Shift.starts_at, LeaveRequest.asked_at, LeaveRequest.id).limit(
+                PENDING_SHOWN
+            )
+        )
+    ).unique()
+    cutoff = dt.timedelta(hours=settings.cancel_cutoff_hours)
+    return [
+        Pending(
+            leave,
+            await leaves_this_month(session, leave.member_id, now, settings.zone),
+            settings.cancel_cutoff_hours
+            if leave.assignment.shift.starts_at - now <= cutoff
+            else None,
+        )
+        for leave in found
+    ]
 
 
 async def get(session: AsyncSession, leave_id: int) -> LeaveRequest:

@@ -123,31 +123,40 @@ def _who(member: Member) -> str:
     return f"{member.display_name} {member.phone}" if member.phone else member.display_name
 
 
+def leave_request(
+    t: Translator, leave: LeaveRequest, leaves_this_month: int, within_cutoff_hours: int | None
+) -> tuple[str, list[list[tuple[str, CallbackData]]]]:
+    """A leave request as a coordinator reads it, with 批准 / 驳回: in the notice, and in the
+    list of requests still waiting (/roster)."""
+    assignment = leave.assignment
+    lines = [
+        t(
+            "rostering.notice.leave_asked",
+            name=_who(leave.member),
+            shift=shift_label(t, assignment.shift),
+            reason=leave.reason,
+        ),
+        t("rostering.notice.leaves_this_month", count=leaves_this_month),
+    ]
+    if within_cutoff_hours is not None:
+        lines.append(t("rostering.notice.leave_late", hours=within_cutoff_hours))
+    rows: list[list[tuple[str, CallbackData]]] = [
+        [
+            (t("rostering.button.approve"), ApproveLeave(leave.id)),
+            (t("rostering.button.reject"), RejectLeave(leave.id)),
+        ]
+    ]
+    return "\n".join(lines), rows
+
+
 def leave_asked(
     leave: LeaveRequest, leaves_this_month: int, within_cutoff_hours: int | None
 ) -> Render:
     """To each coordinator of the unit: the request with 批准 / 驳回."""
-    assignment = leave.assignment
 
     def render(t: Translator) -> Message:
-        lines = [
-            t(
-                "rostering.notice.leave_asked",
-                name=_who(leave.member),
-                shift=shift_label(t, assignment.shift),
-                reason=leave.reason,
-            ),
-            t("rostering.notice.leaves_this_month", count=leaves_this_month),
-        ]
-        if within_cutoff_hours is not None:
-            lines.append(t("rostering.notice.leave_late", hours=within_cutoff_hours))
-        rows: list[list[tuple[str, CallbackData]]] = [
-            [
-                (t("rostering.button.approve"), ApproveLeave(leave.id)),
-                (t("rostering.button.reject"), RejectLeave(leave.id)),
-            ]
-        ]
-        return outbox.payload("\n".join(lines), buttons=rows, expires_at=assignment.shift.starts_at)
+        text, rows = leave_request(t, leave, leaves_this_month, within_cutoff_hours)
+        return outbox.payload(text, buttons=rows, expires_at=leave.assignment.shift.starts_at)
 
     return render
 
