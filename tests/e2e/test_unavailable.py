@@ -131,3 +131,28 @@ async def test_a_seat_one_took_oneself_in_the_window_points_to_my_not_to_leave(
     # The assigned seat is left by asking leave; his own is cancelled or swapped in /my.
     assert "您已经有 1 个班次，仍由您负责；去不了的话，请点排班通知上的「🙋 请假」" in text, text
     assert "您自己报名了 1 个班次；去不了的话，请在 /my 里取消或换岗" in text, text
+
+
+async def test_a_range_of_days_is_read_as_broadcast_and_rotate_read_it(harness: Harness) -> None:
+    """王芳 types her ranges as /broadcast and /rotate take them — 12-05 ~ 12-07, 12-08—12-10,
+    12月14日 到 12月16日, with a weekly pattern or a time too — and each is kept as typed."""
+    town_ = await town(harness)
+    wang = town_.people[1]
+    for typed, said in (
+        ("12-05 ~ 12-07", "2026年12月5日 至 2026年12月7日"),
+        ("12-08—12-10", "2026年12月8日 至 2026年12月10日"),
+        ("12月14日 到 12月16日", "2026年12月14日 至 2026年12月16日"),
+        ("周六、周日 12-19 ～ 12-27", "每周六、周日 全天（2026年12月19日 至 2026年12月27日）"),
+        ("12-28–12-30 17:00-19:00", "17:00–19:00"),
+    ):
+        text = await command(harness, wang, "unavailable", typed)
+        assert "✅ 已记下" in text and said in text, (typed, text)
+    rows = await windows(harness)
+    assert [(row.first_day, row.last_day, row.weekdays) for row in rows] == [
+        (dt.date(2026, 12, 5), dt.date(2026, 12, 7), 0b1111111),
+        (dt.date(2026, 12, 8), dt.date(2026, 12, 10), 0b1111111),
+        (dt.date(2026, 12, 14), dt.date(2026, 12, 16), 0b1111111),
+        (dt.date(2026, 12, 19), dt.date(2026, 12, 27), 0b1100000),
+        (dt.date(2026, 12, 28), dt.date(2026, 12, 30), 0b1111111),
+    ]
+    assert (rows[-1].start_time, rows[-1].end_time) == (dt.time(17), dt.time(19))

@@ -44,6 +44,34 @@ TODAY = dt.date(2026, 12, 1)  # a Tuesday
         ("到 12-10", Spec(TODAY, dt.date(2026, 12, 10), ALL_DAYS)),
         ("2026-11-28 12-03", Spec(TODAY, dt.date(2026, 12, 3), ALL_DAYS)),  # from today on
         ("01-05", Spec(dt.date(2027, 1, 5), dt.date(2027, 1, 5), ALL_DAYS)),  # next January
+        # A range of days as /broadcast and /rotate read one (timespec.parse_day_range).
+        ("12-05至12-07", Spec(dt.date(2026, 12, 5), dt.date(2026, 12, 7), ALL_DAYS)),
+        ("12月5日到12月7日", Spec(dt.date(2026, 12, 5), dt.date(2026, 12, 7), ALL_DAYS)),
+        ("12-05 ~ 12-07", Spec(dt.date(2026, 12, 5), dt.date(2026, 12, 7), ALL_DAYS)),
+        ("12-05 ～ 12-07", Spec(dt.date(2026, 12, 5), dt.date(2026, 12, 7), ALL_DAYS)),
+        ("12-05—12-07", Spec(dt.date(2026, 12, 5), dt.date(2026, 12, 7), ALL_DAYS)),
+        ("12-05 – 12-07", Spec(dt.date(2026, 12, 5), dt.date(2026, 12, 7), ALL_DAYS)),
+        ("12-05 to 12-07", Spec(dt.date(2026, 12, 5), dt.date(2026, 12, 7), ALL_DAYS)),
+        ("１２－０５至１２－０７", Spec(dt.date(2026, 12, 5), dt.date(2026, 12, 7), ALL_DAYS)),
+        ("12-28至01-03", Spec(dt.date(2026, 12, 28), dt.date(2027, 1, 3), ALL_DAYS)),
+        (
+            "12-05 ~ 12-07 17:00-19:00",
+            Spec(dt.date(2026, 12, 5), dt.date(2026, 12, 7), ALL_DAYS, dt.time(17), dt.time(19)),
+        ),
+        (
+            "周一至周五 07:00-09:00 12-07 ~ 12-31",
+            Spec(
+                dt.date(2026, 12, 7),
+                dt.date(2026, 12, 31),
+                frozenset(range(5)),
+                dt.time(7),
+                dt.time(9),
+            ),
+        ),
+        (
+            "周六、周日 12-05至12-31",
+            Spec(dt.date(2026, 12, 5), dt.date(2026, 12, 31), frozenset({5, 6})),
+        ),
     ],
 )
 def test_unavailability_is_read_from_what_people_type(text: str, expected: Spec) -> None:
@@ -63,6 +91,10 @@ def test_unavailability_is_read_from_what_people_type(text: str, expected: Spec)
         ("2026-11-20", ErrorCode.UNAVAILABLE_PAST),
         ("12-05 2028-01-01", ErrorCode.UNAVAILABLE_TOO_LONG),
         ("周一 到", ErrorCode.UNAVAILABLE_INVALID),
+        ("12-07 ~ 12-05", ErrorCode.UNAVAILABLE_INVALID),
+        ("12-05 ~ 12-06 ~ 12-07", ErrorCode.UNAVAILABLE_INVALID),
+        ("12-05 ~", ErrorCode.UNAVAILABLE_INVALID),
+        ("11-20至11-25", ErrorCode.UNAVAILABLE_PAST),
     ],
 )
 def test_unreadable_windows_are_refused_with_their_reason(text: str, code: ErrorCode) -> None:

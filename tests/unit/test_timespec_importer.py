@@ -311,3 +311,6 @@ def test_a_typed_day_range_is_one_day_or_two_read_forward() -> None:
     assert timespec.parse_day_range("11-30", TODAY) == (dt.date(2027, 11, 30),) * 2
     for unread in ("", "next week", "12-01 12-02 12-03", "12-01 soon"):
         assert timespec.parse_day_range(unread, TODAY) is None, unread
+    # A range with its end (or start) left off is not read as one day: the end was forgotten.
+    for half in ("12-05 至", "12-05~", "12-05 to", "至 12-05", "~12-05"):
+        assert timespec.parse_day_range(half, TODAY) is None, half

@@ -12,7 +12,6 @@ day or between two local times. What people type is read by ``parse``:
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -57,19 +56,20 @@ def spec_of(row: Unavailability) -> Spec:
     )
 
 
-_JOINED = re.compile(r"(?:至|到|~|～|until)", re.IGNORECASE)
+# A range of days spans at most this many tokens: 12-05 ~ 12-07.
+RANGE_TOKENS = 3
 
 
-def _joined_dates(token: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
-    """12-05至12-07 typed without spaces: the two days it joins."""
-    parts = _JOINED.split(token)
-    if len(parts) != 2:
-        return None
-    first = timespec.parse_date(parts[0], today, recent_past=True)
-    if first is None:
-        return None
-    last = timespec.parse_date(parts[1], first, nearest=True)
-    return (first, last) if last is not None else None
+def _day_range(tokens: list[str], today: dt.date) -> tuple[tuple[dt.date, dt.date], int] | None:
+    """A range of days at the head of `tokens`, read as /broadcast and /rotate read one
+    (timespec.parse_day_range: 12-05 12-07, 12-05至12-07, 12月5日到12月7日, 12-05 ~ 12-07,
+    12-05—12-07, 12-05 to 12-07), and how many tokens it took. None when the head is one plain
+    day (read on its own: alone, it may be the end of a weekly pattern) or no day."""
+    for span in range(min(RANGE_TOKENS, len(tokens)), 0, -1):
+        found = timespec.parse_day_range(" ".join(tokens[:span]), today, recent_past=True)
+        if found is not None and (span > 1 or timespec.parse_date(tokens[0], today) is None):
+            return found, span
+    return None
 
 
 def parse(text: str, today: dt.date) -> Spec:
@@ -81,12 +81,25 @@ def parse(text: str, today: dt.date) -> Spec:
     window: tuple[dt.time, dt.time] | None = None
     expecting_end = False
     pattern: list[str] = []  # weekday words, which may be split by commas and spaces
-    for token in tokens:
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        index += 1
         lowered = token.lower()
         if lowered in UNTIL_WORDS:
             expecting_end = True
             continue
         if token == ",":
+            continue
+        # From one day to another, read as the other commands read a range.
+        ranged = None if expecting_end else _day_range(tokens[index - 1 :], today)
+        if ranged is not None:
+            (first_day, last_day), span = ranged
+            if until is not None or dates:
+                raise DomainError(ErrorCode.UNAVAILABLE_INVALID)
+            dates.append(first_day)
+            until = last_day
+            index += span - 1
             continue
         # A day without its year is the coming one, except one just past (11-30 typed on
         # 12-01: refused as past, not next year's); a second day is the one nearest the first
@@ -104,11 +117,6 @@ def parse(text: str, today: dt.date) -> Spec:
         times = timespec.parse_time_range(token)
         if times is not None and window is None:
             window = times
-            continue
-        joined = _joined_dates(token, today)
-        if joined is not None and not expecting_end and until is None:
-            dates.append(joined[0])
-            until = joined[1]
             continue
         days = timespec.parse_weekdays(token)
         if days is None:

@@ -111,8 +111,12 @@ def parse_day_range(
     """A typed range of days, as /rotate and /broadcast read one: one day or two, parted as
     `_DAY_RANGE_SEPARATORS` says. The first is read from `today` (`recent_past` as
     `parse_date` has it), the end is the such day nearest the first, so 12-28 01-03 crosses
-    the new year and 12-10 11-05 is backwards (the caller refuses it). None: not a range."""
-    parts = [part for part in _DAY_RANGE_SEPARATORS.split(_plain(text)) if part]
+    the new year and 12-10 11-05 is backwards (the caller refuses it). None: not a range, nor
+    one with its end (or start) missing (12-05 至: the end was forgotten, not one day meant)."""
+    split = _DAY_RANGE_SEPARATORS.split(_plain(text))
+    if not split[0] or not split[-1]:
+        return None
+    parts = [part for part in split if part]  # 12-07——12-13: a doubled dash parts once
     if not 1 <= len(parts) <= 2:
         return None
     first = parse_date(parts[0], today, recent_past=recent_past)
