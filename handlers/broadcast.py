@@ -248,12 +248,17 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         turn.reply("\n\n".join((preview, notes)) if notes else preview, inline(rows))
         return
     if dialogue.step == Step.WHAT:
-        # One reading with /rotate's: 12-01 12-07, 12-01至12-07, 12月1日到12月7日, 12-28 01-03.
-        days = timespec.parse_day_range(text, turn.today)
+        # One reading with /rotate's: 12-01 12-07, 12-01至12-07, 12月1日到12月7日, 12-28 01-03;
+        # a day of the last weeks is that past day, not next year's.
+        days = timespec.parse_day_range(text, turn.today, recent_past=True)
         if days is None:
             turn.reply(t("broadcast.need_range"), inline([cancel_row(t)]))
             return
-        first, last = days
+        try:
+            first, last = broadcast.from_today(days, turn.today)
+        except DomainError as error:
+            turn.reply(error_text(t, error), inline([cancel_row(t)]))
+            return
         await _preview_shifts(turn, dialogue, first, last, False)
         return
     if dialogue.step == Step.UNIT:

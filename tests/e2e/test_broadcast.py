@@ -410,3 +410,34 @@ async def test_a_preview_whose_every_volunteer_blocked_the_bot_says_so_and_offer
     assert text.startswith("将发给 0 名志愿者") and text.endswith(f"\n{nobody}\n{blocked}"), text
     assert coordinator.last().buttons() == ["✖️ 取消"]
     assert await harness.count(Broadcast) == 0 and await harness.count(OutboxMessage) == 0
+
+
+async def test_a_range_starting_days_ago_is_this_years_and_said_to_be_past(
+    harness: Harness,
+) -> None:
+    """On 12月1日 the coordinator types days just gone by. 11-28 11-30 is not next November's
+    (a year-long wait for a preview of nothing): it is said to be over; 11-30 12-03 runs from
+    today, as its preview says; a date of next year still reads forward."""
+    unit_id = await unit(harness)
+    post_id = await post(harness, unit_id)
+    await shift(harness, post_id, DAY + dt.timedelta(days=2))
+    coordinator = await person(harness, 9721, unit_id, "王协调", role=Role.COORDINATOR)
+    await person(harness, 9722, unit_id)
+
+    await command(harness, coordinator, "broadcast")
+    for typed in ("11-28 11-30", "11月28日到11月30日", "11-30"):
+        await coordinator.send_text(typed)
+        await harness.settle()
+        text = coordinator.last().text or ""
+        assert "这段时间已经过去了" in text and "2027" not in text, (typed, text)
+        assert coordinator.last().buttons() == ["✖️ 取消"]
+    await coordinator.send_text("11-30 12-03")
+    await harness.settle()
+    text = coordinator.last().text or ""
+    assert text.startswith("2026年12月1日 至 2026年12月3日：1 个班次，将发给 1 名志愿者"), text
+    assert await harness.count(Broadcast) == 0
+
+    await command(harness, coordinator, "broadcast")
+    await coordinator.send_text("01-04 01-06")
+    await harness.settle()
+    assert (coordinator.last().text or "").startswith("2027年1月4日 至 2027年1月6日")

@@ -9,7 +9,9 @@ import pytest
 from openpyxl import Workbook
 
 from bot.errors import DomainError, ErrorCode
-from bot.services.schedule import timespec
+from bot.services.reports import ledger
+from bot.services.rostering import rotate
+from bot.services.schedule import broadcast, timespec
 from bot.services.schedule.importer import reading
 
 TODAY = dt.date(2026, 12, 1)
@@ -314,3 +316,36 @@ def test_a_typed_day_range_is_one_day_or_two_read_forward() -> None:
     # A range with its end (or start) left off is not read as one day: the end was forgotten.
     for half in ("12-05 至", "12-05~", "12-05 to", "至 12-05", "~12-05"):
         assert timespec.parse_day_range(half, TODAY) is None, half
+
+
+def test_days_just_gone_are_this_years_for_broadcast_rotate_and_export() -> None:
+    """On 12-06, 12-01 12-03 is last week, not next December: /broadcast and /rotate refuse it
+    as past (a range begun runs from today), while /export, which wants past days, takes it."""
+    today = dt.date(2026, 12, 6)
+    typed = timespec.parse_day_range("12-01 12-03", today, recent_past=True)
+    assert typed == (dt.date(2026, 12, 1), dt.date(2026, 12, 3))
+    for past in ("12-01 12-03", "12-01至12-05", "12-05", "11-28 11-30"):
+        days = timespec.parse_day_range(past, today, recent_past=True)
+        assert days is not None, past
+        with pytest.raises(DomainError) as broadcast_past:
+            broadcast.from_today(days, today)
+        assert broadcast_past.value.code is ErrorCode.BROADCAST_RANGE_PAST, past
+        with pytest.raises(DomainError) as rotate_past:
+            rotate.parse_period(past, today)
+        assert rotate_past.value.code is ErrorCode.ROTATION_PAST, past
+    begun = timespec.parse_day_range("12-05 12-08", today, recent_past=True)
+    assert begun is not None
+    assert broadcast.from_today(begun, today) == (today, dt.date(2026, 12, 8))
+    assert rotate.parse_period("12-05 12-08", today) == rotate.Period(today, dt.date(2026, 12, 8))
+    # Still ahead: as typed, and a backwards range is left for check_range to refuse.
+    ahead = (dt.date(2027, 1, 4), dt.date(2027, 1, 6))
+    assert broadcast.from_today(ahead, today) == ahead
+    assert broadcast.from_today((dt.date(2026, 12, 9), dt.date(2026, 12, 7)), today) == (
+        dt.date(2026, 12, 9),
+        dt.date(2026, 12, 7),
+    )
+    # /export reads the days nearest today: the past ones it is asked for.
+    period = ledger.parse_range(["12-01", "12-03"], today)
+    assert (period.first, period.last) == (dt.date(2026, 12, 1), dt.date(2026, 12, 3))
+    period = ledger.parse_range(["11-01", "11-30"], today)
+    assert (period.first, period.last) == (dt.date(2026, 11, 1), dt.date(2026, 11, 30))

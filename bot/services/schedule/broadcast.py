@@ -115,6 +115,16 @@ def check_range(first: dt.date, last: dt.date, settings: Settings) -> None:
         raise DomainError(ErrorCode.BROADCAST_RANGE_INVALID, count=longest)
 
 
+def from_today(days: tuple[dt.date, dt.date], today: dt.date) -> tuple[dt.date, dt.date]:
+    """A typed range of days (timespec.parse_day_range, a just-past day read as past) from
+    today on: one that is over is refused as past, not read as next year's; one begun runs from
+    today, the days gone having no shift left to sign up for."""
+    first, last = days
+    if max(first, last) < today:
+        raise DomainError(ErrorCode.BROADCAST_RANGE_PAST)
+    return max(first, today), last
+
+
 async def volunteers(session: AsyncSession, unit_id: int | None) -> list[Member]:
     """The audience of offers: the members who stand on posts and can be written to, of one
     unit or all (the one rule of bot/services/people/members.py)."""
