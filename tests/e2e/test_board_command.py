@@ -31,7 +31,8 @@ NEW_SCREEN = "📺 生成大屏链接"
 CITY = "🏛 全部单位（指挥部）"
 STALE = "这个按钮已失效，请重新打开菜单。"
 FORBIDDEN = "抱歉，您没有权限执行这个操作。"
-LINK = re.compile(re.escape(BOARD_URL) + r"screen/(\S+)")
+# A link names its screen's language (the admin's) after the token.
+LINK = re.compile(re.escape(BOARD_URL) + r"screen/([^\s?]+)\?lang=zh_Hans")
 
 
 @pytest.fixture
@@ -144,7 +145,7 @@ async def test_admin_makes_a_screen_link_for_a_unit_lists_it_and_revokes_it(
 
     async with running_board(harness) as board:
         page = local_address(board, link)
-        assert page.endswith(match.group(1))
+        assert page.endswith(f"/screen/{match.group(1)}?lang=zh_Hans")
         status, body = await state(board, f"screen {match.group(1)}")
         assert status == 200 and states(body) == {"垃圾分类点": "empty"}
 
