@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import Database
 from bot.services.duty import jobs as checkin_jobs
-from bot.services.duty import reminders
+from bot.services.duty import presence, reminders
 from bot.services.oversight import order_jobs
 from bot.services.reports import jobs as report_jobs
 from bot.services.rostering import acknowledge
@@ -52,6 +52,7 @@ DUE_JOBS: tuple[DueJob, ...] = (
     DueJob("checkin.left_post_alerts", checkin_jobs.left_post_alerts),
     DueJob("checkin.checkout_reminders", checkin_jobs.checkout_reminders),
     DueJob("checkin.auto_checkout", checkin_jobs.auto_checkout),
+    DueJob("checkin.forget_tracks", presence.forget_tracks),
     # reports (issue 6)
     DueJob("daily_tallies", run_with_db=report_jobs.daily_tallies),
     DueJob("weekly_reports", run_with_db=report_jobs.weekly_reports),

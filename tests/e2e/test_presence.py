@@ -91,6 +91,57 @@ async def test_live_location_leaving_and_returning_gives_presence_and_one_alert_
     # After check-out the live location is no longer evidence of anything.
     await move(10, 10, 900)
     assert await harness.count(LocationSample) == 5
+    # Nor is the track kept: the next tick forgets where she went; the check-in keeps its own
+    # position, its presence and the time she left her post.
+    await harness.tick()
+    assert await harness.count(LocationSample) == 0
+    [record] = await checkins(harness)
+    assert abs((record.presence_ratio or 0) - 80 / 120) < 0.001
+    assert record.left_post_at == today(8, 30) and record.latitude == near(north_m=20)[0]
+    await fang.send_command("hours")
+    await harness.settle()
+    assert "本月：2 小时（1 班）" in (fang.last().text or "")
+
+
+async def test_a_live_track_is_kept_while_on_post_and_forgotten_after_check_out(
+    harness: Harness,
+) -> None:
+    crew = await team(harness, ("王芳", "李雷"))
+    fang, lei = crew.volunteers
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await duty(harness, lei, crew.unit, today(8, 0), today(12, 0), post_name="人民路口")
+    harness.clock.set(today(8, 0))
+    shares = {}
+    for person in (fang, lei):
+        shares[person.user_id] = await person.send_location(*near(north_m=20), live_period=8 * 3600)
+        await harness.settle()
+        await person.send_photo()
+        await harness.settle()
+    for minute in (10, 20):
+        harness.clock.set(today(8, minute))
+        for person in (fang, lei):
+            message_id = shares[person.user_id]["message_id"]
+            await person.update_live_location(message_id, *near(north_m=minute))
+            await harness.settle()
+    assert await harness.count(LocationSample) == 6
+
+    harness.clock.set(today(10, 5))
+    await fang.send_command("checkout")
+    await harness.settle()
+    await harness.tick()
+    async with harness.session() as session:
+        kept = (await session.scalars(select(LocationSample.checkin_id))).all()
+    fang_record, lei_record = await checkins(harness)
+    # 李雷 is still on post: his track still judges his presence; 王芳's is gone.
+    assert sorted(set(kept)) == [lei_record.id] and len(kept) == 3
+    assert fang_record.presence_ratio == 1.0
+
+    harness.clock.set(today(13, 0))
+    await harness.tick()  # the automatic check-out closes his, and the next tick forgets it
+    await harness.tick()
+    assert await harness.count(LocationSample) == 0
+    [_, lei_record] = await checkins(harness)
+    assert lei_record.checkout_kind == CheckoutKind.AUTO and lei_record.presence_ratio == 1.0
 
 
 async def test_leaving_the_post_shows_in_the_days_tally_even_when_back_before_the_question(

@@ -1,7 +1,8 @@
 """Being on post after check-in: a shared live location keeps reporting (edited messages); each
 sample is judged against the geofence, and the share of the shift spent inside it is kept.
 Away for LEFT_POST_ALERT_MIN, the volunteer left their post: the scheduler asks whether they
-are still on it (the "still on post?" button)."""
+are still on it (the "still on post?" button). The positions themselves are kept only while the
+check-in is open: once it is closed, its presence is final and the track is forgotten."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Assignment, CheckIn, LocationSample, Member
@@ -123,3 +124,28 @@ async def record_live_position(
         left=not fix.accepted and not was_outside,
         returned=fix.accepted and was_outside,
     )
+
+
+# Check-ins whose track one tick forgets at most: a long-stopped bot catches up over a few ticks
+# rather than in one long write.
+FORGET_BATCH = 500
+
+
+async def forget_tracks(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """Delete the positions of live locations shared at check-ins now closed. They served to judge
+    presence while the volunteer was on post; once checked out (by hand, automatically, by a
+    coordinator's correction or a cancelled shift) the check-in keeps its own position, its
+    presence share and when its holder left the post, and where else they went is nobody's
+    business. Queues no message (0)."""
+    closed = (
+        select(LocationSample.checkin_id)
+        .join(CheckIn, CheckIn.id == LocationSample.checkin_id)
+        .where(CheckIn.checked_out_at.is_not(None))
+        .distinct()
+        .limit(FORGET_BATCH)
+    )
+    # Read first: a tick with nothing to forget takes no write lock (SQLite).
+    ids = sorted(set(await session.scalars(closed)))
+    if ids:
+        await session.execute(delete(LocationSample).where(LocationSample.checkin_id.in_(ids)))
+    return 0
