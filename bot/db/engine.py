@@ -106,6 +106,9 @@ POSTGRES_POOL_SIZE = 20
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    """The engine of `url`. Its errors (and its echo) show a statement without its values
+    (``hide_parameters``): a failure is logged with its traceback, and the values are what people
+    sent, a phone number, a position, a reason."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -113,7 +116,9 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         # One connection: SQLite has one writer at a time anyway, and writers of this process
         # wait their turn here, without blocking the loop (see _InlineConnection).
-        engine = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=60)
+        engine = create_async_engine(
+            url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=60, hide_parameters=True
+        )
         _prepare_sqlite(engine)
         return engine
     # No overflow: a burst wants more connections at once than the pool holds (64 updates in
@@ -130,6 +135,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         max_overflow=0,
         pool_pre_ping=True,
         pool_timeout=60,
+        hide_parameters=True,
         connect_args={"server_settings": {"application_name": process_name()}},
     )
 
@@ -140,7 +146,9 @@ def create_read_engine(url: str, engine: AsyncEngine, *, echo: bool = False) -> 
         return engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
     if make_url(url).database in (None, "", ":memory:"):
         return engine  # an in-memory database exists on its own connections only
-    reader = create_async_engine(url, echo=echo, pool_size=8, max_overflow=0, pool_timeout=60)
+    reader = create_async_engine(
+        url, echo=echo, pool_size=8, max_overflow=0, pool_timeout=60, hide_parameters=True
+    )
     _prepare_sqlite(reader, read_only=True)
     return reader
 

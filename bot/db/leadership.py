@@ -51,6 +51,7 @@ class Leadership:
         self._engine = create_async_engine(
             database_url,
             poolclass=NullPool,
+            hide_parameters=True,
             connect_args={
                 "server_settings": {"application_name": name[:APPLICATION_NAME_MAX], **KEEPALIVES}
             },
