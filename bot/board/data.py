@@ -636,3 +636,9 @@ async def public_requests(
             )
     found.sort(key=lambda item: (item.requested, item.kind, item.id), reverse=True)
     return found[: wanted.limit]
+
+
+async def member_names(session: AsyncSession) -> list[str]:
+    """Every member's name, active or not, for open data to mask in a description (an
+    inspector's note naming the volunteer seen, a reporter signing their report)."""
+    return list(await session.scalars(select(Member.display_name).distinct()))

@@ -12,14 +12,15 @@ Every call carries ``api_key``, one of OPEN311_API_KEYS: without a key configure
 does not exist (404), with a wrong or missing key the answer is 403 and no data. What it shows
 is open data: never who reported a problem or issued an order, never a phone number or a licence
 plate (digits in a description that look like a phone number are masked, and a plate but for
-its first two characters), never a covert check's order before the daily tally that publishes
-it, and no photo (``media_url`` is left out: the photos live on Telegram,
-which gives them no public address).
+its first two characters), never a member's name typed into a description (masked), never a
+covert check's order before the daily tally that publishes it, and no photo (``media_url`` is
+left out: the photos live on Telegram, which gives them no public address).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hmac
 import logging
 import re
@@ -125,9 +126,43 @@ def mask_plates(text: str | None) -> str | None:
     return "".join(parts) + text[done:]
 
 
-def published(text: str | None) -> str | None:
-    """A description as open data shows it: phone numbers and licence plates masked."""
-    return mask_plates(mask_phones(text))
+# A name this short (one character) is a word of any sentence too: it is left alone.
+NAME_CHARS_MIN = 2
+
+
+@functools.lru_cache(maxsize=4)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for all `names`, longest first (so that 王芳芳 is masked whole, not as 王芳
+    and a 芳), any case; a name written in Latin letters only as a whole word (Li, not Lily)."""
+    parts = []
+    for name in sorted(names, key=lambda name: (-len(name), name)):
+        escaped = re.escape(name)
+        if name[0].isascii() and name[0].isalnum():
+            escaped = rf"(?<![A-Za-z0-9]){escaped}"
+        if name[-1].isascii() and name[-1].isalnum():
+            escaped = rf"{escaped}(?![A-Za-z0-9])"
+        parts.append(escaped)
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+def mask_names(text: str | None, names: tuple[str, ...]) -> str | None:
+    """`text` with every one of `names` (members' names) in it masked."""
+    if not text:
+        return text
+    pattern = _names_pattern(names)
+    return pattern.sub("***", text) if pattern is not None else text
+
+
+def public_names(names: list[str]) -> tuple[str, ...]:
+    """The names open data masks, as `mask_names` takes them (one key for its cache)."""
+    kept = {" ".join(name.split()) for name in names}
+    return tuple(sorted(name for name in kept if len(name) >= NAME_CHARS_MIN))
+
+
+def published(text: str | None, names: tuple[str, ...] = ()) -> str | None:
+    """A description as open data shows it: members' names, phone numbers and licence plates
+    masked."""
+    return mask_plates(mask_phones(mask_names(text, names)))
 
 
 class Open311:
@@ -165,7 +200,9 @@ class Open311:
             return ORDER_SERVICE, t("board.open311.order_service")
         return report_code(item.category), t(f"oversight.category.{item.category.value}")
 
-    def _as_json(self, t: Translator, item: PublicRequest) -> dict[str, Any]:
+    def _as_json(
+        self, t: Translator, item: PublicRequest, names: tuple[str, ...]
+    ) -> dict[str, Any]:
         code, name = self._service_name(t, item)
         state_key = "order.state" if item.kind == "order" else "report.state"
         result: dict[str, Any] = {
@@ -174,7 +211,7 @@ class Open311:
             "status_notes": t(f"oversight.{state_key}.{item.state}"),
             "service_name": name,
             "service_code": code,
-            "description": published(item.description),
+            "description": published(item.description, names),
             "agency_responsible": item.unit,
             "service_notice": None,
             "requested_datetime": self._time(item.requested),
@@ -186,11 +223,15 @@ class Open311:
         }
         return result
 
-    async def _read(self, wanted: RequestFilter) -> list[PublicRequest]:
+    async def _read(self, wanted: RequestFilter) -> tuple[list[PublicRequest], tuple[str, ...]]:
+        """The requests, and the members' names to mask in their descriptions."""
         runtime = self.runtime
         try:
             async with runtime.db.read_session() as session:
-                return await data.public_requests(session, wanted, runtime.clock.now())
+                found = await data.public_requests(session, wanted, runtime.clock.now())
+                if not any(item.description for item in found):
+                    return found, ()
+                return found, public_names(await data.member_names(session))
         except Exception as error:
             if not failures.unavailable(error):
                 raise
@@ -310,10 +351,10 @@ class Open311:
             return _error(400, str(error))
         t = self._t(request)
         try:
-            found = await self._read(wanted)
+            found, names = await self._read(wanted)
         except _Unavailable:
             return self._unavailable()
-        return web.json_response([self._as_json(t, item) for item in found], headers=HEADERS)
+        return web.json_response([self._as_json(t, item, names) for item in found], headers=HEADERS)
 
     async def request(self, request: web.Request) -> web.Response:
         if not self._allowed(request):
@@ -332,13 +373,13 @@ class Open311:
             limit=1,
         )
         try:
-            found = await self._read(wanted)
+            found, names = await self._read(wanted)
         except _Unavailable:
             return self._unavailable()
         if not found:
             return _error(404, "no such service request")
         t = self._t(request)
-        return web.json_response([self._as_json(t, found[0])], headers=HEADERS)
+        return web.json_response([self._as_json(t, found[0], names)], headers=HEADERS)
 
 
 def _request_id(text: str) -> tuple[str, int]:

@@ -238,6 +238,50 @@ async def test_open311_requests_show_reports_and_published_orders_only(harness: 
     assert overdue["lat"] is not None and overdue["long"] is not None  # the post's place
 
 
+async def test_open311_masks_the_names_of_members_typed_into_a_description(
+    harness: Harness,
+) -> None:
+    """An inspector's note names the volunteer they saw; a reporter signs their report: open
+    data shows neither name (nor one written in Latin letters), only the rest of the words."""
+    from sqlalchemy import update
+
+    from bot.db.models import Member, RectificationOrder, StreetReport
+
+    morning = await prepare_morning(harness)
+    orders = await prepare_orders(harness, morning)
+    async with harness.session() as session:
+        session.add(
+            Member(
+                telegram_id=630_001,
+                display_name="Li",
+                phone="+8613700137000",
+                unit_id=morning.units["城管局"],
+                registered_at=harness.clock.now(),
+            )
+        )
+        await session.execute(
+            update(RectificationOrder)
+            .where(RectificationOrder.id == orders.ids["overdue"])
+            .values(description="玩手机；城管志愿者在岗玩手机，团结协调已到场")
+        )
+        await session.execute(
+            update(StreetReport)
+            .where(StreetReport.id == orders.reports["routed"])
+            .values(description="城管志愿者报告：Lily 说 li 的车又停在人行道上")
+        )
+        await session.commit()
+    async with running_board(harness) as board:
+        status, found, text = await open311(board, "requests.json")
+    assert status == 200
+    described = {item["service_request_id"]: item["description"] for item in found}
+    assert described[f"order-{orders.ids['overdue']}"] == "玩手机；***在岗玩手机，***已到场"
+    assert (
+        described[f"report-{orders.reports['routed']}"] == "***报告：Lily 说 *** 的车又停在人行道上"
+    )
+    for name in ("城管志愿者", "团结协调"):
+        assert name not in text
+
+
 async def test_open311_filters(harness: Harness) -> None:
     morning = await prepare_morning(harness)
     orders = await prepare_orders(harness, morning)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.board.open311 import mask_phones, published
+from bot.board.open311 import mask_names, mask_phones, public_names, published
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,26 @@ def test_licence_plates_are_masked_but_their_province_and_city(
     written: str | None, published_as: str | None
 ) -> None:
     assert published(written) == published_as
+
+
+NAMES = public_names(["王芳", "王芳芳", " 李  秀英 ", "Li", "张", "Anna-Marie"])
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("王芳芳和王芳在岗玩手机", "***和***在岗玩手机"),
+        ("李 秀英 报告", "*** 报告"),
+        ("LI and Lily and li.", "*** and Lily and ***."),
+        ("Anna-Marie parked here", "*** parked here"),
+        # One character is a word too: 张 (a surname) stays, as in 张贴.
+        ("张贴小广告", "张贴小广告"),
+        ("王芳 13812345678 川A12345", "*** *** 川A***"),
+        (None, None),
+    ],
+)
+def test_members_names_are_masked_whole_and_other_words_kept(
+    written: str | None, shown: str | None
+) -> None:
+    assert published(written, NAMES) == shown
+    assert mask_names(written, ()) == written
