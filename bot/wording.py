@@ -21,6 +21,8 @@ def shown(t: Translator, name: str, value: Any) -> Any:
     if isinstance(value, Role):
         return t(f"role.{value.value}")
     if isinstance(value, Shown):
+        if not value.phone_tail:
+            return value.name
         return t("rostering.assign.match", name=value.name, phone=value.phone_tail)
     if isinstance(value, tuple):
         return t("common.list_separator").join(str(shown(t, name, item)) for item in value)

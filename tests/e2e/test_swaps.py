@@ -221,6 +221,10 @@ async def test_hand_over_to_one_of_two_members_of_one_name_by_their_phone(
         "请输入更完整的名字，或对方手机号的后四位。"
     )
     assert await offers(harness) == []
+    # Part of a name: the last digits only where the name is shared.
+    await town_.holder.send_text("王")
+    await harness.settle()
+    assert "：王伟（尾号 1111）、王伟（尾号 2222）、王芳。" in (town_.holder.last().text or "")
     # Typed with a Chinese keyboard's full-width digits, as phone numbers often are.
     await town_.holder.send_text("２２２２")
     await harness.settle()
@@ -252,7 +256,10 @@ async def test_hand_over_by_part_of_a_name_after_unknown_and_ambiguous_names(
         assert expected in (town_.holder.last().text or ""), typed
     await town_.holder.send_text("王")
     await harness.settle()
-    assert "王芳" in (town_.holder.last().text or "") and "王强" in (town_.holder.last().text or "")
+    # Two different names: the names tell them apart, their phones are nobody's business.
+    assert town_.holder.last().text == (
+        "本单位有 2 位成员的名字包含「王」：王强、王芳。请输入更完整的名字，或对方手机号的后四位。"
+    )
     await town_.holder.send_sticker()
     await harness.settle()
     assert "请输入对方的名字" in (town_.holder.last().text or "")

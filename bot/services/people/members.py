@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Collection
+from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, select
@@ -44,6 +45,18 @@ class Shown:
     @classmethod
     def of(cls, member: Member) -> Shown:
         return cls(member.display_name, (member.phone or "")[-PHONE_TAIL:])
+
+    @classmethod
+    def apart(cls, people: Sequence[Member], limit: int) -> tuple[Shown, ...]:
+        """The first `limit` of `people` as a colleague sees them: a phone's last digits only
+        for a name that two of them bear (nobody can change theirs), the name alone otherwise."""
+        names = Counter(" ".join(p.display_name.split()).casefold() for p in people)
+        return tuple(
+            cls.of(p)
+            if names[" ".join(p.display_name.split()).casefold()] > 1
+            else cls(p.display_name, "")
+            for p in people[:limit]
+        )
 
 
 def serves_on_posts(member: Member) -> bool:

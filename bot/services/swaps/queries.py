@@ -172,7 +172,7 @@ async def find_member(session: AsyncSession, member: Member, name: str) -> Membe
     if not others:
         raise DomainError(ErrorCode.SWAP_MEMBER_NOT_FOUND, name=typed)
     if len(others) > 1:
-        names = tuple(Shown.of(p) for p in others[:AMBIGUOUS_SHOWN])
+        names = Shown.apart(others, AMBIGUOUS_SHOWN)
         raise DomainError(
             ErrorCode.SWAP_MEMBER_AMBIGUOUS, name=typed, count=len(others), names=names
         )
