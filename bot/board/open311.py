@@ -25,6 +25,7 @@ import hmac
 import logging
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -130,27 +131,62 @@ def mask_plates(text: str | None) -> str | None:
 NAME_CHARS_MIN = 2
 
 
+@dataclass(frozen=True)
+class _NameIndex:
+    """Members' names by their first letter (lower case), each letter's name lengths longest
+    first: a description is scanned once, and at each position only the lengths of names that
+    can start there are looked up. (One regular expression of all names, tried at each position
+    alternative by alternative, took 10 ms a description for a city of 50,000 volunteers.)"""
+
+    names: frozenset[str]
+    lengths: dict[str, tuple[int, ...]]
+
+
 @functools.lru_cache(maxsize=4)
-def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One pattern for all `names`, longest first (so that 王芳芳 is masked whole, not as 王芳
-    and a 芳), any case; a name written in Latin letters only as a whole word (Li, not Lily)."""
-    parts = []
-    for name in sorted(names, key=lambda name: (-len(name), name)):
-        escaped = re.escape(name)
-        if name[0].isascii() and name[0].isalnum():
-            escaped = rf"(?<![A-Za-z0-9]){escaped}"
-        if name[-1].isascii() and name[-1].isalnum():
-            escaped = rf"{escaped}(?![A-Za-z0-9])"
-        parts.append(escaped)
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+def _name_index(names: tuple[str, ...]) -> _NameIndex:
+    lowered = frozenset(name.lower() for name in names)
+    lengths: dict[str, set[int]] = {}
+    for name in lowered:
+        lengths.setdefault(name[0], set()).add(len(name))
+    return _NameIndex(
+        lowered, {first: tuple(sorted(found, reverse=True)) for first, found in lengths.items()}
+    )
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and char.isalnum()
 
 
 def mask_names(text: str | None, names: tuple[str, ...]) -> str | None:
-    """`text` with every one of `names` (members' names) in it masked."""
-    if not text:
+    """`text` with every one of `names` (members' names) in it masked, the longest first where
+    names overlap (王芳芳 whole, not 王芳 and a 芳), any case; a name written in Latin letters
+    only as a whole word (Li, not Lily)."""
+    if not text or not names:
         return text
-    pattern = _names_pattern(names)
-    return pattern.sub("***", text) if pattern is not None else text
+    index = _name_index(names)
+    parts: list[str] = []
+    kept_from = position = 0
+    while position < len(text):
+        matched = 0
+        for length in index.lengths.get(text[position].lower(), ()):
+            candidate = text[position : position + length]
+            if len(candidate) < length or candidate.lower() not in index.names:
+                continue
+            before = text[position - 1] if position else ""
+            after = text[position + length : position + length + 1]
+            if _latin(candidate[0]) and before and _latin(before):
+                continue
+            if _latin(candidate[-1]) and after and _latin(after):
+                continue
+            matched = length
+            break
+        if matched:
+            parts.append(text[kept_from:position] + "***")
+            position += matched
+            kept_from = position
+        else:
+            position += 1
+    return "".join(parts) + text[kept_from:]
 
 
 def public_names(names: list[str]) -> tuple[str, ...]:
