@@ -11,6 +11,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.buttons import (
+    LeaveUnit,
     LeaveUnitConfirm,
     MemberCard,
     MemberRemove,
@@ -43,6 +44,7 @@ from tests.harness import Harness
 
 NOT_REGISTERED = "您还没有注册。请向所在单位的协调员索取邀请链接，点开即可注册。"
 FORBIDDEN = "抱歉，您没有权限执行这个操作。"
+STALE = "这个按钮已失效，请重新打开菜单。"
 
 
 async def seated_and_waiting(harness: Harness) -> tuple[int, int, SimUser, SimUser, SimUser]:
@@ -76,6 +78,8 @@ async def test_a_coordinator_removes_a_volunteer_and_the_waitlist_moves_up(
     text = await press_and_settle(harness, coordinator, "甲")
     assert "👤 甲\n单位：城管局\n身份：志愿者\n标签：党员\n手机：+8613800000000" in text
     assert "未结束的班次：1 个\n• 12月2日 周三 07:00–09:00 · 黄河路-人民路口" in text
+    # A coordinator removes; taking roles away one by one is the admins'.
+    assert coordinator.last().buttons() == ["🚪 移出本单位", "↩️ 返回"]
     text = await press_and_settle(harness, coordinator, "🚪 移出本单位")
     assert text.startswith("确定将 甲 移出「城管局」吗？\n• ta 未结束的 1 个班次（含候补）将被释放")
     assert await statuses(harness, shift_id) == {  # asking changes nothing
@@ -129,7 +133,7 @@ async def test_a_coordinator_removes_a_volunteer_and_the_waitlist_moves_up(
 async def test_a_volunteer_leaves_from_me_and_may_then_join_another_unit(
     harness: Harness,
 ) -> None:
-    _, shift_id, _, seated, waiting = await seated_and_waiting(harness)
+    unit_id, shift_id, _, seated, waiting = await seated_and_waiting(harness)
     await create_unit(harness, "交警队")
     code = await invite_code(harness, harness.admin, "交警队", "志愿者")
 
@@ -141,6 +145,7 @@ async def test_a_volunteer_leaves_from_me_and_may_then_join_another_unit(
     text = await command(harness, seated, "me")
     assert "单位：城管局" in text
     assert seated.last().buttons() == ["🚪 退出本单位"]
+    old_me = seated.last().message_id
     text = await press_and_settle(harness, seated, "🚪 退出本单位")
     assert text.startswith("确定退出「城管局」吗？\n• 您未结束的 1 个班次（含候补）将被释放；")
     text = await press_and_settle(harness, seated, "是，退出本单位")
@@ -153,6 +158,11 @@ async def test_a_volunteer_leaves_from_me_and_may_then_join_another_unit(
     member = await harness.member(seated.user_id)
     assert member is not None and not member.active
     assert await command(harness, seated, "me") == NOT_REGISTERED
+    assert [name for name, _ in harness.emulator.commands("chat", chat_id=seated.user_id)] == [
+        "start",
+        "help",
+        "cancel",
+    ]
     # The confirmation pressed again leaves nothing (they are no member now).
     await seated.press_data(LeaveUnitConfirm(member.unit_id or 0).pack(), seated.last().message_id)
     await harness.settle()
@@ -162,6 +172,11 @@ async def test_a_volunteer_leaves_from_me_and_may_then_join_another_unit(
     member = await harness.member(seated.user_id)
     assert member is not None and member.active and member.unit is not None
     assert member.unit.name == "交警队" and member.roles == frozenset({Role.VOLUNTEER})
+    # The old /me's button, of 城管局, asks nothing about leaving 交警队.
+    await seated.press_data(LeaveUnit(unit_id).pack(), old_me)
+    await harness.settle()
+    assert seated.answered_callbacks[-1]["text"] == STALE
+    assert not any(text.startswith("确定退出") for text in seated.texts()[-2:])
 
 
 async def test_refusals_to_remove(harness: Harness) -> None:
@@ -262,7 +277,8 @@ async def test_an_admin_takes_a_role_away_and_the_last_one_removes(harness: Harn
     assert member is not None and member.active and member.roles == frozenset({Role.VOLUNTEER})
     told = (await outbox_to(harness, 8301))[-1].payload["text"]
     assert told.startswith("管理员取消了您在「城管局」的协调员身份。您现在的身份：志愿者。")
-    assert "members" not in [n for n, _ in harness.emulator.commands("chat", chat_id=8301)]
+    menu = [name for name, _ in harness.emulator.commands("chat", chat_id=8301)]
+    assert "members" not in menu and "shifts" in menu  # a volunteer's menu
     assert await command(harness, lead, "members") == FORBIDDEN
     # The confirmation pressed again takes nothing more.
     pressed = MemberRoleTakeConfirm(member.id, Role.COORDINATOR).pack()

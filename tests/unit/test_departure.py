@@ -24,6 +24,7 @@ from bot.db.models import (
     MemberRole,
     MemberTag,
     OutboxMessage,
+    OutboxStatus,
     Post,
     PostType,
     Role,
@@ -37,7 +38,9 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.services.people import members, registration
 from bot.services.people.access import Actor
+from bot.services.platform import outbox
 from bot.services.rostering import departure, leave
+from bot.services.schedule import seat_scan
 from tests.conftest import make_settings
 
 NOW = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)  # 08:00 in Shanghai, a Tuesday
@@ -177,6 +180,8 @@ async def test_a_removal_ends_what_the_member_holds_ahead_and_keeps_the_past(
     bings = await _seat(database, theirs, bing)
     past = await _shift(database, world, -48)  # served: stays as it is
     served = await _seat(database, past, jia, AssignmentStatus.CHECKED_OUT)
+    ended = await _shift(database, world, -24)  # ended, not yet marked absent: left to the job
+    unmarked = await _seat(database, ended, jia)
     async with database.session() as session:
         session.add(
             LeaveRequest(
@@ -200,6 +205,15 @@ async def test_a_removal_ends_what_the_member_holds_ahead_and_keeps_the_past(
                     updated_at=NOW,
                 )
             )
+        # Tomorrow's reminder, held in the queue: it speaks of a seat no longer theirs.
+        await outbox.enqueue(
+            session,
+            key=seat_scan.reminder_key(mine, 720),
+            chat_id=6003,
+            body=outbox.payload("明天 07:00 黄河路 上岗"),
+            now=NOW,
+            not_before=NOW + dt.timedelta(hours=23),
+        )
         session.add(
             Dialogue(
                 telegram_id=6003,
@@ -227,6 +241,7 @@ async def test_a_removal_ends_what_the_member_holds_ahead_and_keeps_the_past(
     assert await _status(database, handed) is AssignmentStatus.REMOVED
     assert await _status(database, bings) is AssignmentStatus.SIGNED_UP  # 丙's own seat
     assert await _status(database, served) is AssignmentStatus.CHECKED_OUT
+    assert await _status(database, unmarked) is AssignmentStatus.SIGNED_UP
     async with database.session() as session:
         offers = list(await session.scalars(select(SwapOffer).order_by(SwapOffer.id)))
         assert [offer.status for offer in offers] == [SwapStatus.VOID, SwapStatus.VOID]
@@ -236,6 +251,12 @@ async def test_a_removal_ends_what_the_member_holds_ahead_and_keeps_the_past(
         assert gone is not None and not gone.active and gone.unit_id == world.unit_id
         assert gone.roles == frozenset() and gone.tags == frozenset()
         assert await session.get(Dialogue, 6003) is None
+        reminder = await session.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.payload["text"].as_string() == "明天 07:00 黄河路 上岗"
+            )
+        )
+        assert reminder is not None and reminder.status is OutboxStatus.DROPPED
         entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "member.remove"))
         assert entry is not None and entry.actor_id == world.people["王协调"]
         assert entry.after == {
@@ -250,7 +271,7 @@ async def test_a_removal_ends_what_the_member_holds_ahead_and_keeps_the_past(
 
     # 甲 is told once, of the removal (not of each offer); 乙 of the seat and of the offer gone;
     # 丙 of their offer to 甲 gone.
-    told = await _texts_to(database, jia)
+    told = [t for t in await _texts_to(database, jia) if t != "明天 07:00 黄河路 上岗"]
     assert len(told) == 1 and told[0].startswith("王协调 已将您移出「城管局」")
     assert "未结束的 4 个班次已释放" in told[0]
     assert any("候补转正" in text for text in await _texts_to(database, yi))
@@ -368,3 +389,94 @@ async def test_a_coordinator_who_no_longer_stands_on_posts_gives_up_the_seats_ah
         "管理员取消了您在「城管局」的志愿者身份。您现在的身份：协调员。发送 /help 查看可用命令。\n"
         "您不再站岗，未结束的 1 个班次已释放。"
     ]
+
+
+async def test_the_rules_of_the_way_out_each_hold(database: Database) -> None:
+    """Each refusal on its own: roles are the admins' to take, never from an admin of
+    ADMIN_IDS; the list is for the unit's coordinators; someone on post neither leaves nor
+    loses the role they stand on posts with; a confirmation of a unit they are no longer in
+    leaves nothing."""
+    settings = make_settings(database.url, admin_ids=[9999, 6002])
+    world = await _world(database)
+    coordinator = await _actor(database, world.people["王协调"])
+    admin = Actor.of(9999, None, [9999, 6002])
+    jia = world.people["甲"]
+
+    async def refused(call: object) -> ErrorCode:
+        async with database.session() as session:
+            with pytest.raises(DomainError) as caught:
+                await call(session)  # type: ignore[operator]
+            return caught.value.code
+
+    # A coordinator takes no role away, not even a volunteer's.
+    assert (
+        await refused(
+            lambda s: departure.take_role(s, coordinator, jia, Role.VOLUNTEER, NOW, settings)
+        )
+        is ErrorCode.FORBIDDEN
+    )
+    # An admin of ADMIN_IDS (李督查 is one here) keeps every role, even one of two.
+    inspector = world.people["李督查"]
+    async with database.session() as session:
+        session.add(MemberRole(member_id=inspector, role=Role.VOLUNTEER))
+    assert (
+        await refused(
+            lambda s: departure.take_role(s, admin, inspector, Role.INSPECTOR, NOW, settings)
+        )
+        is ErrorCode.MEMBER_REMOVE_ADMIN
+    )
+    # The list is the unit's coordinators' (and the admins').
+    volunteer = await _actor(database, world.people["乙"])
+    assert (
+        await refused(lambda s: departure.roster(s, volunteer, world.unit_id))
+        is ErrorCode.FORBIDDEN
+    )
+    assert (
+        await refused(lambda s: departure.roster(s, coordinator, world.other_id))
+        is ErrorCode.FORBIDDEN
+    )
+    # A confirmation naming another unit leaves nothing.
+    me = await _actor(database, jia)
+    assert (
+        await refused(lambda s: departure.leave_unit(s, me, world.other_id, NOW, settings))
+        is ErrorCode.MEMBER_GONE
+    )
+
+    # On post: 甲 may not leave; 王协调, a volunteer too, keeps the volunteer role meanwhile.
+    now_on = await _shift(database, world, -1)
+    await _seat(database, now_on, jia, AssignmentStatus.CHECKED_IN)
+    assert await refused(lambda s: departure.leavable(s, me, NOW)) is ErrorCode.LEAVE_UNIT_ON_POST
+    assert (
+        await refused(lambda s: departure.leave_unit(s, me, world.unit_id, NOW, settings))
+        is ErrorCode.LEAVE_UNIT_ON_POST
+    )
+    lead = world.people["王协调"]
+    async with database.session() as session:
+        session.add(MemberRole(member_id=lead, role=Role.VOLUNTEER))
+    await _seat(database, now_on, lead, AssignmentStatus.CHECKED_IN)
+    assert (
+        await refused(lambda s: departure.take_role(s, admin, lead, Role.VOLUNTEER, NOW, settings))
+        is ErrorCode.MEMBER_ON_POST
+    )
+    async with database.session() as session:
+        member = await session.get(Member, lead)
+        assert member is not None and member.active
+        assert member.roles == frozenset({Role.COORDINATOR, Role.VOLUNTEER})
+
+
+async def test_a_role_taken_from_one_still_on_posts_keeps_their_seats(database: Database) -> None:
+    """A leader who is a volunteer too keeps standing on posts when the leader role is taken:
+    their seats stay theirs."""
+    settings = make_settings(database.url, admin_ids=[9999])
+    world = await _world(database)
+    jia = world.people["甲"]
+    async with database.session() as session:
+        session.add(MemberRole(member_id=jia, role=Role.LEADER))
+    seat = await _seat(database, await _shift(database, world, 24), jia)
+    admin = Actor.of(9999, None, [9999])
+    async with database.session() as session:
+        taken = await departure.take_role(session, admin, jia, Role.LEADER, NOW, settings)
+        assert isinstance(taken, departure.RoleTaken) and taken.released == []
+    assert await _status(database, seat) is AssignmentStatus.SIGNED_UP
+    told = await _texts_to(database, jia)
+    assert len(told) == 1 and "释放" not in told[0]
