@@ -232,7 +232,7 @@ async def test_a_removal_ends_what_the_member_holds_ahead_and_keeps_the_past(
         departed = await departure.remove(session, coordinator, jia, NOW, settings)
         assert departed.unit_name == "城管局"
         assert len(departed.released) == 4
-        assert (departed.swaps_voided > 0, departed.leaves_withdrawn) == (True, 1)
+        assert (departed.swaps_voided, departed.leaves_withdrawn) == (2, 1)
 
     assert await _status(database, mine) is AssignmentStatus.REMOVED
     assert await _status(database, waiting) is AssignmentStatus.SIGNED_UP  # promoted
@@ -262,7 +262,7 @@ async def test_a_removal_ends_what_the_member_holds_ahead_and_keeps_the_past(
         assert entry.after == {
             "active": False,
             "released": 4,
-            "swaps_voided": entry.after["swaps_voided"] if entry.after else 0,
+            "swaps_voided": 2,
             "leaves_withdrawn": 1,
         }
         # No longer among those offered shifts or named in a swap.
@@ -480,3 +480,46 @@ async def test_a_role_taken_from_one_still_on_posts_keeps_their_seats(database: 
     assert await _status(database, seat) is AssignmentStatus.SIGNED_UP
     told = await _texts_to(database, jia)
     assert len(told) == 1 and "释放" not in told[0]
+
+
+async def test_a_removal_voids_the_swap_the_member_took_awaiting_approval(
+    database: Database,
+) -> None:
+    """丙 offered a seat, 甲 took it and the coordinator is still to approve: removing 甲 calls
+    it off, and 丙 and the coordinator are told; 丙 keeps the seat. 甲's own seat, that 乙 took
+    awaiting approval, is freed and the offer is off too."""
+    settings = make_settings(database.url)
+    world = await _world(database)
+    jia, yi, bing = world.people["甲"], world.people["乙"], world.people["丙"]
+    bings = await _seat(database, await _shift(database, world, 24), bing)
+    mine = await _seat(database, await _shift(database, world, 48), jia)
+    async with database.session() as session:
+        for seat, by, taker in ((bings, bing, jia), (mine, jia, yi)):
+            session.add(
+                SwapOffer(
+                    kind=SwapKind.GIVE_AWAY,
+                    status=SwapStatus.AWAITING_APPROVAL,
+                    from_assignment_id=seat,
+                    offered_by_id=by,
+                    taken_by_id=taker,
+                    expires_at=NOW + dt.timedelta(days=3),
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
+    coordinator = await _actor(database, world.people["王协调"])
+    async with database.session() as session:
+        departed = await departure.remove(session, coordinator, jia, NOW, settings)
+        assert departed.swaps_voided == 2
+    async with database.session() as session:
+        offers = list(await session.scalars(select(SwapOffer).order_by(SwapOffer.id)))
+        assert [offer.status for offer in offers] == [SwapStatus.VOID, SwapStatus.VOID]
+        entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "member.remove"))
+        assert entry is not None and entry.after is not None
+        assert entry.after["swaps_voided"] == 2
+    assert await _status(database, bings) is AssignmentStatus.SIGNED_UP
+    assert await _status(database, mine) is AssignmentStatus.REMOVED
+    assert any("换岗" in text for text in await _texts_to(database, bing))
+    assert any("换岗" in text for text in await _texts_to(database, yi))
+    assert any("换岗" in text for text in await _texts_to(database, world.people["王协调"]))
+    assert len(await _texts_to(database, jia)) == 1  # the removal only

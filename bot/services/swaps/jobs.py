@@ -115,7 +115,7 @@ async def void_for_member(
 ) -> int:
     """A member left the unit (or the posts): the open offers they made, were named in or took
     are off, and everyone else waiting on them is told (the one leaving hears it once, from the
-    notice of their leaving)."""
+    notice of their leaving). How many offers were called off."""
     theirs = (
         select(SwapOffer)
         .where(
@@ -128,10 +128,13 @@ async def void_for_member(
         )
         .order_by(SwapOffer.id)
     )
-    queued = 0
+    voided = 0
     for offer in list((await session.scalars(theirs)).unique()):
-        queued += await _close_and_tell(session, offer, _VOID, now, settings, spare=member_id)
-    return queued
+        before = await _close(session, offer, _VOID.to, _VOID.action, now)
+        if before is not None:
+            voided += 1
+            await _tell(session, offer, before, _VOID, now, settings, spare=member_id)
+    return voided
 
 
 @dataclass(frozen=True)
@@ -155,14 +158,26 @@ async def _close_and_tell(
     ending: _Ending,
     now: dt.datetime,
     settings: Settings,
-    *,
-    spare: int | None = None,
 ) -> int:
-    """Close an open offer and tell everyone concerned (but the member `spare`), once (keyed by
-    the offer and the person); nothing when another process closed it first."""
+    """Close an open offer and tell everyone concerned, once (keyed by the offer and the
+    person); nothing when another process closed it first."""
     before = await _close(session, offer, ending.to, ending.action, now)
     if before is None:
         return 0
+    return await _tell(session, offer, before, ending, now, settings)
+
+
+async def _tell(
+    session: AsyncSession,
+    offer: SwapOffer,
+    before: SwapStatus,
+    ending: _Ending,
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    spare: int | None = None,
+) -> int:
+    """Tell everyone concerned by an offer just closed (but the member `spare`) how it ended."""
     concerned = await _concerned(session, offer, before)
     return await notify_all(
         session,
