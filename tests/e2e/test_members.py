@@ -22,6 +22,8 @@ from bot.db.models import (
     Assignment,
     AssignmentStatus,
     AuditEntry,
+    LeaveRequest,
+    LeaveStatus,
     Member,
     MemberRole,
     MemberTag,
@@ -40,6 +42,8 @@ from tests.e2e.schedule import (
     statuses,
     unit,
 )
+from tests.e2e.swap_fixtures import seat
+from tests.e2e.swap_fixtures import town as swap_town
 from tests.harness import Harness
 
 NOT_REGISTERED = "您还没有注册。请向所在单位的协调员索取邀请链接，点开即可注册。"
@@ -335,3 +339,68 @@ async def test_members_come_twenty_a_page(harness: Harness) -> None:
     text = await press_and_settle(harness, coordinator, "下一页 ▶️")
     assert "第 21–25 人，共 25 人" in text and "• 队员23 — 志愿者" in text
     assert coordinator.last().buttons()[-1] == "◀️ 上一页"
+
+
+async def test_the_only_coordinator_removed_hands_what_awaits_their_decision_to_the_admins(
+    harness: Harness,
+) -> None:
+    """陈协调, the unit's only coordinator, had a hand-over to approve and a leave request to
+    decide when the admin removed them: both go to the admins, who decide them; else they
+    would wait unread until the shift."""
+    town_ = await swap_town(harness, approval=True)
+    wang, zhang = town_.others
+    await command(harness, town_.holder, "my")
+    await press_and_settle(harness, town_.holder, "🔁 换岗 1")
+    await press_and_settle(harness, town_.holder, "👤 请指定的人代班")
+    await town_.holder.send_text("王芳")
+    await harness.settle()
+    await harness.deliver()
+    await press_and_settle(harness, wang, "✅ 接受")
+    later = await shift(harness, town_.post_id, start=17, end=19)
+    asked = await seat(harness, later, zhang.user_id)
+    async with harness.session() as session:
+        member = await session.scalar(select(Member).where(Member.telegram_id == zhang.user_id))
+        assert member is not None
+        session.add(
+            LeaveRequest(
+                assignment_id=asked,
+                member_id=member.id,
+                status=LeaveStatus.ASKED,
+                reason="出差",
+                asked_at=harness.clock.now(),
+            )
+        )
+    await harness.deliver()
+    assert "换岗待审批" in (town_.coordinator.last().text or "")
+    admin = harness.admin
+    await command(harness, admin, "start")
+    assert not [t for t in admin.texts() if "换岗待审批" in t or "请假申请" in t]
+
+    await command(harness, admin, "members")
+    await press_and_settle(harness, admin, "陈协调")
+    await press_and_settle(harness, admin, "🚪 移出本单位")
+    await press_and_settle(harness, admin, "是，移出本单位")
+    await harness.deliver()
+    requests = [t for t in admin.texts() if "换岗待审批" in t or "请假申请" in t]
+    assert len(requests) == 2, admin.texts()
+    assert any("换岗待审批（代班）" in t and "接班人：王芳" in t for t in requests), requests
+    assert any("🙋 请假申请" in t and "张伟" in t for t in requests)
+
+    # The admin decides both.
+    for message in reversed(admin.messages()):
+        if "换岗待审批" in (message.text or ""):
+            await admin.press("✅ 批准", message.message_id)
+            break
+    await harness.settle()
+    assert await statuses(harness, town_.shift_id) == {
+        town_.holder.user_id: AssignmentStatus.CANCELLED,
+        wang.user_id: AssignmentStatus.SIGNED_UP,
+    }
+    for message in reversed(admin.messages()):
+        if "请假申请" in (message.text or ""):
+            await admin.press("✅ 批准", message.message_id)
+            break
+    await harness.settle()
+    async with harness.session() as session:
+        request = await session.scalar(select(LeaveRequest))
+        assert request is not None and request.status is LeaveStatus.APPROVED

@@ -523,3 +523,44 @@ async def test_a_removal_voids_the_swap_the_member_took_awaiting_approval(
     assert any("换岗" in text for text in await _texts_to(database, yi))
     assert any("换岗" in text for text in await _texts_to(database, world.people["王协调"]))
     assert len(await _texts_to(database, jia)) == 1  # the removal only
+
+
+async def test_the_last_coordinator_gone_hands_the_leave_to_decide_to_the_admins(
+    database: Database,
+) -> None:
+    """甲's leave waits for a decision: while a coordinator is left, one losing the role moves
+    nothing; when the last goes, the request goes to the admins."""
+    settings = make_settings(database.url, admin_ids=[9999])
+    world = await _world(database)
+    jia, lead = world.people["甲"], world.people["王协调"]
+    seat = await _seat(database, await _shift(database, world, 24), jia)
+    async with database.session() as session:
+        session.add(MemberRole(member_id=lead, role=Role.VOLUNTEER))
+        session.add(
+            LeaveRequest(
+                assignment_id=seat,
+                member_id=jia,
+                status=LeaveStatus.ASKED,
+                reason="出差",
+                asked_at=NOW,
+            )
+        )
+    admin = Actor.of(9999, None, [9999])
+
+    async def to_admin() -> list[str]:
+        async with database.session() as session:
+            rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == 9999))
+            return [str(row.payload["text"]) for row in rows]
+
+    # 乙 coordinates too: 王协调 losing the role moves nothing.
+    yi = world.people["乙"]
+    async with database.session() as session:
+        session.add(MemberRole(member_id=yi, role=Role.COORDINATOR))
+    async with database.session() as session:
+        await departure.take_role(session, admin, lead, Role.COORDINATOR, NOW, settings)
+    assert await to_admin() == []
+    # 乙, the last one, removed: the admins get the request.
+    async with database.session() as session:
+        await departure.remove(session, admin, yi, NOW, settings)
+    told = await to_admin()
+    assert len(told) == 1 and "请假申请" in told[0] and "甲" in told[0]

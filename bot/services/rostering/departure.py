@@ -25,11 +25,13 @@ from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people.access import Actor
 from bot.services.people.members import ON_POST_ROLES, ROLE_ORDER, of_unit
+from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit, dialogues, outbox
 from bot.services.platform.notify import Render, notify
 from bot.services.rostering import leave, rotas
 from bot.services.schedule import seats, signup
 from bot.services.swaps import jobs as swap_jobs
+from bot.services.swaps import notices as swap_notices
 from bot.settings import Settings
 
 # What a coordinator may remove from their unit; coordinators and inspectors are the admins'.
@@ -224,6 +226,8 @@ async def take_role(
     if not member.active or role not in member.roles:
         raise DomainError(ErrorCode.ROLE_NOT_HELD, name=member.display_name, role=role)
     member.role_rows[:] = [row for row in member.role_rows if row.role is not role]
+    if role is Role.COORDINATOR:
+        await _decisions_to_admins(session, member.unit_id, now, settings)
     audit.record(
         session,
         actor_id=rotas.actor_id(actor),
@@ -266,6 +270,7 @@ async def _depart(
     settings: Settings,
 ) -> Departed:
     unit_name = _unit_name(member)
+    was_coordinator = Role.COORDINATOR in member.roles
     before = {
         "unit_id": member.unit_id,
         "roles": sorted(role.value for role in member.roles),
@@ -288,6 +293,8 @@ async def _depart(
     else:
         member.active = False
     await dialogues.end(session, member.telegram_id)
+    if was_coordinator:
+        await _decisions_to_admins(session, unit_id, now, settings)
     audit.record(
         session,
         actor_id=rotas.actor_id(actor),
@@ -305,6 +312,18 @@ async def _depart(
     )
     await session.flush()
     return Departed(member, unit_name, released, voided, withdrawn)
+
+
+async def _decisions_to_admins(
+    session: AsyncSession, unit_id: int | None, now: dt.datetime, settings: Settings
+) -> None:
+    """The unit's last coordinator went: the swaps and leave still awaiting a decision, asked
+    of them, go to the admins (as they would if asked now); else they would wait unread."""
+    await session.flush()
+    if unit_id is None or await coordinators_of(session, unit_id):
+        return
+    await swap_notices.ask_again(session, unit_id, now, settings)
+    await leave.ask_admins_instead(session, unit_id, now, settings)
 
 
 def _by(t: Translator, name: str | None) -> str:

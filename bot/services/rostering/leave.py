@@ -33,7 +33,7 @@ from bot.services.duty.reminders import is_urgent
 from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit
-from bot.services.platform.notify import notify, notify_admins, notify_all
+from bot.services.platform.notify import Render, notify, notify_admins, notify_all
 from bot.services.rostering import notices, rotas
 from bot.services.schedule import eligibility, seat_scan, seats, signup, waitlist
 from bot.services.schedule.broadcast import volunteers
@@ -158,10 +158,7 @@ async def ask(
         now=now,
     )
     shift = assignment.shift
-    cutoff = dt.timedelta(hours=settings.cancel_cutoff_hours)
-    late = settings.cancel_cutoff_hours if shift.starts_at - now <= cutoff else None
-    count = await leaves_this_month(session, member.id, now, settings.zone)
-    render = notices.leave_asked(leave, count, late)
+    render = await _request(session, leave, now, settings)
     urgent = is_urgent(shift, now, settings)
     coordinators = [
         coordinator
@@ -181,7 +178,36 @@ async def ask(
         return Asked(leave, Told.COORDINATORS)
     # No coordinator to write to (none, or all blocked the bot): the admins, who may decide
     # any unit's leave, get the request, as they get a swap of a unit without a coordinator.
-    admins = await notify_admins(
+    admins = await _ask_admins(session, leave, render, urgent, now, settings)
+    return Asked(leave, Told.ADMINS if admins else Told.NOBODY)
+
+
+async def _request(
+    session: AsyncSession, leave: LeaveRequest, now: dt.datetime, settings: Settings
+) -> Render:
+    """The request as its deciders read it: with the asker's approved leaves this month and,
+    inside the cancel cut-off, how close the shift is."""
+    count = await leaves_this_month(session, leave.member_id, now, settings.zone)
+    return notices.leave_asked(leave, count, _within_cutoff(leave, now, settings))
+
+
+def _within_cutoff(leave: LeaveRequest, now: dt.datetime, settings: Settings) -> int | None:
+    """The cancel cut-off in hours when the shift starts within it (its notice says so)."""
+    cutoff = dt.timedelta(hours=settings.cancel_cutoff_hours)
+    if leave.assignment.shift.starts_at - now <= cutoff:
+        return settings.cancel_cutoff_hours
+    return None
+
+
+async def _ask_admins(
+    session: AsyncSession,
+    leave: LeaveRequest,
+    render: Render,
+    urgent: bool,
+    now: dt.datetime,
+    settings: Settings,
+) -> int:
+    return await notify_admins(
         session,
         render,
         key=lambda admin_id: f"leave-asked:{leave.id}:a{admin_id}",
@@ -189,7 +215,27 @@ async def ask(
         settings=settings,
         urgent=urgent,
     )
-    return Asked(leave, Told.ADMINS if admins else Told.NOBODY)
+
+
+async def ask_admins_instead(
+    session: AsyncSession, unit_id: int, now: dt.datetime, settings: Settings
+) -> int:
+    """The unit was left without a coordinator: its requests still to decide go to the admins
+    (once each, as to a unit that had none when they were asked). How many."""
+    waiting = list(
+        (
+            await session.scalars(
+                _undecided(now)
+                .where(Post.unit_id == unit_id)
+                .order_by(Shift.starts_at, LeaveRequest.id)
+            )
+        ).unique()
+    )
+    for leave in waiting:
+        render = await _request(session, leave, now, settings)
+        urgent = is_urgent(leave.assignment.shift, now, settings)
+        await _ask_admins(session, leave, render, urgent, now, settings)
+    return len(waiting)
 
 
 async def withdraw_asked(session: AsyncSession, member_id: int, now: dt.datetime) -> int:
@@ -233,11 +279,10 @@ class Pending:
     within_cutoff_hours: int | None
 
 
-def _pending_query(actor: Actor, now: dt.datetime) -> Select[LeaveRequest] | None:
-    """Leave asked and not decided on the actor's unit (an admin: every unit), on a shift not
-    yet started whose seat is still the asker's: those a decision can still be made on."""
-    actor.require(Role.COORDINATOR)
-    query = (
+def _undecided(now: dt.datetime) -> Select[LeaveRequest]:
+    """Leave asked and not decided on a shift not yet started whose seat is still the asker's:
+    those a decision can still be made on (joined to the shift's post, for its unit)."""
+    return (
         select(LeaveRequest)
         .join(Assignment, LeaveRequest.assignment_id == Assignment.id)
         .join(Shift, Assignment.shift_id == Shift.id)
@@ -250,6 +295,12 @@ def _pending_query(actor: Actor, now: dt.datetime) -> Select[LeaveRequest] | Non
             Shift.starts_at > now,
         )
     )
+
+
+def _pending_query(actor: Actor, now: dt.datetime) -> Select[LeaveRequest] | None:
+    """The undecided leave on the actor's unit (an admin: every unit)."""
+    actor.require(Role.COORDINATOR)
+    query = _undecided(now)
     if actor.is_admin:
         return query
     if actor.unit_id is None:
@@ -281,14 +332,11 @@ async def pending(
             )
         )
     ).unique()
-    cutoff = dt.timedelta(hours=settings.cancel_cutoff_hours)
     return [
         Pending(
             leave,
             await leaves_this_month(session, leave.member_id, now, settings.zone),
-            settings.cancel_cutoff_hours
-            if leave.assignment.shift.starts_at - now <= cutoff
-            else None,
+            _within_cutoff(leave, now, settings),
         )
         for leave in found
     ]

@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.buttons import SwapApprove, SwapReject
-from bot.db.models import Member, SwapOffer
+from bot.db.models import Assignment, Member, Post, Shift, SwapOffer, SwapStatus
 from bot.i18n import Translator
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import outbox
@@ -115,3 +116,28 @@ async def ask_approval(
             now=now,
             urgent=True,
         )
+
+
+async def ask_again(
+    session: AsyncSession, unit_id: int, now: dt.datetime, settings: Settings
+) -> int:
+    """The unit's swaps waiting for approval are asked again, of whoever decides them now: a
+    unit left without a coordinator has them decided by the admins. How many."""
+    waiting = list(
+        (
+            await session.scalars(
+                select(SwapOffer)
+                .join(Assignment, SwapOffer.from_assignment_id == Assignment.id)
+                .join(Shift, Assignment.shift_id == Shift.id)
+                .join(Post, Shift.post_id == Post.id)
+                .where(
+                    SwapOffer.status == SwapStatus.AWAITING_APPROVAL,
+                    Post.unit_id == unit_id,
+                )
+                .order_by(SwapOffer.id)
+            )
+        ).unique()
+    )
+    for offer in waiting:
+        await ask_approval(session, offer, now, settings)
+    return len(waiting)
