@@ -31,6 +31,7 @@ from bot.db.models import (
 )
 from bot.emulator import SimUser
 from tests.e2e.journeys import create_unit, invite_code, join
+from tests.e2e.oversight_fixtures import city
 from tests.e2e.schedule import (
     at,
     command,
@@ -44,6 +45,7 @@ from tests.e2e.schedule import (
 )
 from tests.e2e.swap_fixtures import seat
 from tests.e2e.swap_fixtures import town as swap_town
+from tests.e2e.test_orders import ordered
 from tests.harness import Harness
 
 NOT_REGISTERED = "您还没有注册。请向所在单位的协调员索取邀请链接，点开即可注册。"
@@ -404,3 +406,41 @@ async def test_the_only_coordinator_removed_hands_what_awaits_their_decision_to_
     async with harness.session() as session:
         request = await session.scalar(select(LeaveRequest))
         assert request is not None and request.status is LeaveStatus.APPROVED
+
+
+async def test_an_inspector_role_taken_sends_the_orders_replies_to_the_inspectors(
+    harness: Harness,
+) -> None:
+    """赵督查 issued an order, then the admin took the inspector role away (a volunteer too,
+    they stay in the unit): the unit's reply goes to those who may still accept it (the
+    admins here), not to 赵督查, who may no longer."""
+    town = await city(harness)
+    await ordered(harness, town)
+    async with harness.session() as session:
+        found = await session.scalar(select(Member).where(Member.telegram_id == 8001))
+        assert found is not None
+        session.add(MemberRole(member_id=found.id, role=Role.VOLUNTEER))
+    admin = harness.admin
+    await command(harness, admin, "members")
+    await press_and_settle(harness, admin, "城管局")
+    await press_and_settle(harness, admin, "赵督查")
+    await press_and_settle(harness, admin, "➖ 取消督查员身份")
+    assert await press_and_settle(harness, admin, "是，取消这个身份") == (
+        "已取消 赵督查 的督查员身份。现在的身份：志愿者。已通知 ta。"
+    )
+    await harness.deliver()
+    before = len(town.inspector.messages())
+
+    await press_and_settle(harness, town.coordinator, "📤 回复整改")
+    await town.coordinator.send_photo()
+    await harness.settle()
+    await town.coordinator.send_text("已清运")
+    await harness.settle()
+    await press_and_settle(harness, town.coordinator, "✅ 提交回复")
+    await harness.deliver()
+    assert not [
+        m for m in town.inspector.messages()[before:] if "回复了整改令" in (m.caption or "")
+    ]
+    notice = admin.last()
+    assert "「城管局」回复了整改令" in (notice.caption or "")
+    assert notice.buttons() == ["✅ 验收办结", "↩️ 退回"]

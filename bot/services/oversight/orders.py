@@ -67,6 +67,11 @@ def is_inspector(actor: Actor) -> bool:
     return actor.is_admin or Role.INSPECTOR in actor.roles
 
 
+def _still_inspects(member: Member, settings: Settings) -> bool:
+    """Whether the member may still accept or send back an order (is_inspector's rule)."""
+    return Role.INSPECTOR in member.roles or member.telegram_id in settings.admin_ids
+
+
 def require_inspector(actor: Actor) -> None:
     if not is_inspector(actor):
         raise DomainError(ErrorCode.ORDER_NOT_INSPECTOR)
@@ -221,9 +226,10 @@ async def tell_issuer(
     now: dt.datetime,
     settings: Settings,
 ) -> int:
-    """The inspector who issued the order; when they are gone, every inspector and admin."""
+    """The inspector who issued the order; when they are gone, or are no longer an inspector
+    (the role taken away), every inspector and admin."""
     issuer = await session.get(Member, order.issued_by_id) if order.issued_by_id else None
-    if issuer is not None and issuer.active:
+    if issuer is not None and issuer.active and _still_inspects(issuer, settings):
         recipients = notices.people([issuer], settings)
     else:
         recipients = await notices.inspectors(session, settings)
