@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Assignment, CheckIn, Member, Unit
+from bot.db.models import Assignment, CheckIn, Member, Post, Unit
 from bot.services.reports.figures import names_of, served
 from bot.services.reports.periods import day_start
 from bot.settings import Settings
@@ -27,7 +27,9 @@ class HoursRank:
 async def month_rank(
     session: AsyncSession, member: Member, now: dt.datetime, settings: Settings
 ) -> HoursRank | None:
-    """Rank by credited minutes among the members of the same unit, this local month."""
+    """Rank by minutes credited on the unit's posts this local month, among those who served
+    there: what was served stays the unit's where it was served, so one who left the unit
+    (or joined another) keeps their place in its month, and brings no hours to the next."""
     if member.unit_id is None:
         return None
     today = now.astimezone(settings.zone).date()
@@ -39,7 +41,7 @@ async def month_rank(
             start=month_start,
             end=now,
         )
-        .where(Member.unit_id == member.unit_id)
+        .where(Post.unit_id == member.unit_id)
         .group_by(Assignment.member_id)
         .subquery()
     )
