@@ -9,8 +9,10 @@ from typing import Any
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
 from bot.cli import wrote
+from bot.db.models import Member, Unit
 from bot.exportcli import export_ledger
 from bot.settings import SettingsError
 from tests.conftest import make_settings
@@ -190,3 +192,23 @@ async def test_command_line_export_says_why_a_range_is_refused(tmp_path: Path) -
                 out=None,
                 now=at(DAY, "20:30"),
             )
+
+
+async def test_hours_stay_with_the_unit_they_were_served_in_after_a_move(harness: Harness) -> None:
+    """王芳 served at 城管局 that day, then left it and joined 团结社区: the ledger's hours per
+    volunteer name 城管局 for them, as the attendance sheet does; her new unit is not theirs."""
+    await seed_day(harness)
+    async with harness.session() as session:
+        fang = await session.scalar(select(Member).where(Member.display_name == "王芳"))
+        other = await session.scalar(select(Unit).where(Unit.name == "团结社区"))
+        assert fang is not None and other is not None
+        fang.unit_id = other.id
+    harness.clock.set(at(DAY, "20:30"))
+    await harness.admin.send_command("export", "2026-12-01 2026-12-01")
+    await harness.settle()
+    sent = harness.admin.last()
+    assert sent.file_id is not None
+    sheets = _sheets(harness.emulator.file_bytes(sent.file_id))
+    served = {row[1] for row in sheets["出勤明细"][1:] if row[0] == "王芳"}
+    assert served == {"城管局"}
+    assert [row[1] for row in sheets["志愿者时长"][1:] if row[0] == "王芳"] == ["城管局"]

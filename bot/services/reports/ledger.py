@@ -243,9 +243,11 @@ async def _volunteers(
             count_if(absent),
             minutes,
         )
-        .outerjoin(Unit, Unit.id == Member.unit_id)
+        # The unit served in, as the attendance sheet names it: one who moved to another unit
+        # since has their hours in each where they were served.
+        .join(Unit, Unit.id == Post.unit_id)
         .where(*_in_period(start, end, unit_id))
-        .group_by(Member.id, Member.display_name, Unit.name)
+        .group_by(Member.id, Member.display_name, Unit.id, Unit.name)
         .order_by(minutes.desc(), Member.display_name)
     )
     return [
