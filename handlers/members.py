@@ -20,7 +20,6 @@ from bot.buttons import (
 )
 from bot.db.models import Member, Role, Unit
 from bot.services.people import units
-from bot.services.people.members import ON_POST_ROLES
 from bot.services.rostering import departure
 from bot.services.schedule.shift_text import shift_label
 from handlers.keyboards import button, cancel_row, inline, page
@@ -176,7 +175,7 @@ async def ask_take_role(turn: Turn, data: MemberRoleTake) -> None:
         text = t("members.confirm_last_role", name=member.display_name, role=role, count=count)
     else:
         text = t("members.confirm_take_role", name=member.display_name, role=role)
-        if card.upcoming and ON_POST_ROLES.isdisjoint(left):
+        if card.upcoming and departure.stands_down(member.roles, data.role):
             text += "\n" + t("members.confirm_seats_released", count=len(card.upcoming))
     show(
         turn,

@@ -444,3 +444,32 @@ async def test_an_inspector_role_taken_sends_the_orders_replies_to_the_inspector
     notice = admin.last()
     assert "「城管局」回复了整改令" in (notice.caption or "")
     assert notice.buttons() == ["✅ 验收办结", "↩️ 退回"]
+
+
+async def test_taking_the_role_one_stands_on_posts_with_says_the_seats_go(
+    harness: Harness,
+) -> None:
+    """张主任 coordinates and volunteers, with a seat tomorrow: taking the volunteer role away
+    is confirmed with the seat it gives up; taking the coordinator role says nothing of it."""
+    unit_id = await unit(harness)
+    shift_id = await shift(harness, await post(harness, unit_id))
+    await person(harness, 8301, unit_id, "张主任", role=Role.COORDINATOR)
+    async with harness.session() as session:
+        member = await session.scalar(select(Member).where(Member.telegram_id == 8301))
+        assert member is not None
+        session.add(MemberRole(member_id=member.id, role=Role.VOLUNTEER))
+    await seat(harness, shift_id, 8301)
+    admin = harness.admin
+    await command(harness, admin, "members")
+    await press_and_settle(harness, admin, "张主任")
+    text = await press_and_settle(harness, admin, "➖ 取消协调员身份")
+    assert text == "确定取消 张主任 的协调员身份吗？ta 保留其他身份，仍是本单位成员。"
+    await press_and_settle(harness, admin, "↩️ 返回")
+    text = await press_and_settle(harness, admin, "➖ 取消志愿者身份")
+    assert text == (
+        "确定取消 张主任 的志愿者身份吗？ta 保留其他身份，仍是本单位成员。\n"
+        "ta 将不再站岗：未结束的 1 个班次将被释放。"
+    )
+    text = await press_and_settle(harness, admin, "是，取消这个身份")
+    assert "释放了 1 个班次" in text
+    assert await statuses(harness, shift_id) == {8301: AssignmentStatus.REMOVED}

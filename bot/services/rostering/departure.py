@@ -74,6 +74,12 @@ class RoleTaken:
     released: list[Assignment]  # the seats of one who no longer stands on posts
 
 
+def stands_down(roles: frozenset[Role], role: Role) -> bool:
+    """Whether one with `roles` no longer stands on posts once `role` is taken: their seats
+    ahead are then given up (the confirmation says so)."""
+    return ON_POST_ROLES.isdisjoint(roles - {role})
+
+
 def _unit_name(member: Member) -> str:
     return member.unit.name if member.unit is not None else ""
 
@@ -218,7 +224,7 @@ async def take_role(
         return await remove(session, actor, member_id, now, settings)
     before = sorted(r.value for r in member.roles)
     released: list[Assignment] = []
-    if ON_POST_ROLES.isdisjoint(member.roles - {role}):
+    if stands_down(member.roles, role):
         await _require_off_post(session, member, self_leaving=False)
         released, _, _ = await _give_up_ahead(session, member, How.REMOVED, now, settings)
     await seats.lock_members(session, [member.id])
