@@ -298,6 +298,9 @@ async def _depart(
         member.unit_id = None
     else:
         member.active = False
+        # What waits in the queue for them was written to a member (an announcement, an offer
+        # held by the quiet hours): none of it is theirs now, and its buttons would refuse them.
+        await outbox.drop_chat(session, member.telegram_id, f"{how.value}: no longer a member")
     await dialogues.end(session, member.telegram_id)
     if was_coordinator:
         await _decisions_to_admins(session, unit_id, now, settings)
