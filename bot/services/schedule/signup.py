@@ -204,21 +204,11 @@ RELEASABLE = (AssignmentStatus.SIGNED_UP, AssignmentStatus.WAITLISTED)
 async def releasable(session: AsyncSession, member_id: int, now: dt.datetime) -> list[Assignment]:
     """The member's seats and places in a queue on shifts that have not ended, that leaving
     the unit (or the posts) gives up: by shift, the order their locks are taken in."""
-    return list(
-        (
-            await session.scalars(
-                select(Assignment)
-                .join(Shift, Assignment.shift_id == Shift.id)
-                .where(
-                    Assignment.member_id == member_id,
-                    Assignment.status.in_(RELEASABLE),
-                    Shift.status == ShiftStatus.SCHEDULED,
-                    Shift.ends_at > now,
-                )
-                .order_by(Assignment.shift_id, Assignment.id)
-            )
-        ).unique()
-    )
+    member = await session.get(Member, member_id)
+    if member is None:
+        return []
+    ahead = [a for a in await upcoming_of(session, member, now) if a.status in RELEASABLE]
+    return sorted(ahead, key=lambda assignment: (assignment.shift_id, assignment.id))
 
 
 async def release_all(
