@@ -125,7 +125,7 @@ async def begin(
     """/checkin: pick the shift (when there are several), then ask for the location. Begun by
     a photo of an `album` (sent before the location), the dialogue keeps which."""
     options = await choices(session, member, now, settings)
-    held = {"album": album} if album is not None else {}
+    held = {dialogues.ALBUM: album} if album is not None else {}
     if len(options) > 1:
         await dialogues.begin(session, member.telegram_id, DIALOGUE, STEP_PICK, now, held)
         return NeedPick(options)
@@ -144,11 +144,7 @@ def rest_of_first_album(dialogue: Dialogue, album: str | None) -> bool:
     """Whether a photo of `album` is one more of the album whose first photo began this
     check-in before the location: that photo was answered, the rest need no answer of their
     own (each would ask for the location again)."""
-    return (
-        album is not None
-        and dialogue.step in (STEP_PICK, STEP_LOCATION)
-        and dialogue.data.get("album") == album
-    )
+    return dialogue.step in (STEP_PICK, STEP_LOCATION) and dialogues.rest_of_album(dialogue, album)
 
 
 def _check_message(position: Position, settings: Settings) -> None:

@@ -72,6 +72,18 @@ def carries(dialogue: Dialogue, button_mark: int | None) -> bool:
     return button_mark is None or button_mark == mark(dialogue)
 
 
+# The photos of an album come as separate messages, one after the other in the chat's order. A
+# dialogue that answered one of them keeps the album's id under this key, so that the rest of
+# the album is not answered again, photo by photo.
+ALBUM = "album"
+
+
+def rest_of_album(dialogue: Dialogue | None, album: str | None) -> bool:
+    """Whether a photo of `album` (its media_group_id; None for a photo sent alone) is one more
+    of the album this dialogue already answered a photo of."""
+    return album is not None and dialogue is not None and dialogue.data.get(ALBUM) == album
+
+
 async def with_member(
     session: AsyncSession, telegram_id: int
 ) -> tuple[Member | None, Dialogue | None]:
