@@ -1,16 +1,31 @@
 """Pieces the oversight journeys share: reading a photo or a place off a message (as the
-check-in does), and showing evidence photos (one, or an album)."""
+check-in does), answering a photo that came in an album, and showing evidence photos (one, or
+an album)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.services.oversight import evidence
 from handlers.checkin import photo_of, position_of
-from handlers.turn import Turn
+from handlers.turn import Markup, Turn
 
 MAX_SHOWN = 10
 
-__all__ = ["photo_of", "position_of", "send_photos"]
+__all__ = ["album_answered", "photo_of", "position_of", "send_photos"]
+
+
+def album_answered(turn: Turn, taken: evidence.Taken, markup: Markup | None = None) -> bool:
+    """Answer what a photo of an album needs beyond the journey's usual answer: nothing for one
+    more photo of an album already answered; how many of the album were kept (with `markup`)
+    for its first photo that did not fit. False when the usual answer is still to be given."""
+    if taken.answer is evidence.Answer.QUIET:
+        return True
+    if taken.answer is evidence.Answer.FULL:
+        text = turn.t("oversight.album_full", count=taken.album_kept, limit=evidence.MAX_PHOTOS)
+        turn.reply(text, markup)
+        return True
+    return False
 
 
 def send_photos(turn: Turn, file_ids: Sequence[str], caption: str | None = None) -> None:

@@ -27,7 +27,7 @@ from bot.services.duty.checkin_text import distance
 from bot.services.oversight import checklist, checks, notices
 from bot.services.platform import dialogues
 from handlers.checkin import location_keyboard
-from handlers.evidence import photo_of, position_of
+from handlers.evidence import album_answered, photo_of, position_of
 from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Turn, error_text
 
@@ -111,13 +111,20 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         if photo is not None:
             markup = inline([[button(t("oversight.button.submit_check"), submit)], cancel_row(t)])
             try:
-                count = await checks.add_photo(turn.session, dialogue, photo, turn.now, settings)
+                taken = await checks.add_photo(
+                    turn.session, dialogue, photo, message.media_group_id, turn.now, settings
+                )
             except DomainError as error:
                 # Full, the check still goes on: Submit stays at hand.
                 full = error.code is ErrorCode.EVIDENCE_PHOTOS_FULL
                 turn.refuse(error, markup if full else None)
                 return
-            turn.reply(t("oversight.inspect.photo_added", count=count), markup)
+            if album_answered(turn, taken, markup):
+                return
+            if taken.album:
+                turn.reply(t("oversight.inspect.album_added"), markup)
+            else:
+                turn.reply(t("oversight.inspect.photo_added", count=len(taken.photos)), markup)
             return
         if dialogue.step == checks.Step.PHOTOS and message.text:
             try:

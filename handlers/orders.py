@@ -37,7 +37,7 @@ from bot.services.oversight import (
     reports,
 )
 from bot.services.platform import dialogues
-from handlers.evidence import photo_of, send_photos
+from handlers.evidence import album_answered, photo_of, send_photos
 from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Turn
 
@@ -375,13 +375,22 @@ async def on_reply(turn: Turn, dialogue: Dialogue) -> None:
     photo = photo_of(message)
     try:
         if photo is not None:
-            count = await orders.add_reply_photo(
-                turn.session, dialogue, photo, turn.now, turn.runtime.settings
+            taken = await orders.add_reply_photo(
+                turn.session,
+                dialogue,
+                photo,
+                message.media_group_id,
+                turn.now,
+                turn.runtime.settings,
             )
-            turn.reply(
-                t("oversight.order.reply_photo_added", count=count),
-                inline(_reply_markup(t, dialogue)),
-            )
+            markup = inline(_reply_markup(t, dialogue))
+            if album_answered(turn, taken, markup):
+                return
+            if taken.album:
+                turn.reply(t("oversight.order.reply_album_added"), markup)
+            else:
+                count = len(taken.photos)
+                turn.reply(t("oversight.order.reply_photo_added", count=count), markup)
             return
         if message.text:
             orders.set_reply_note(dialogue, message.text, turn.now)

@@ -24,7 +24,7 @@ from bot.services.oversight import notices, orders, reports
 from bot.services.platform import dialogues
 from handlers import common
 from handlers.checkin import location_keyboard
-from handlers.evidence import photo_of, position_of, send_photos
+from handlers.evidence import album_answered, photo_of, position_of, send_photos
 from handlers.keyboards import PAGE_SIZE, button, cancel_row, inline
 from handlers.turn import Turn
 
@@ -75,7 +75,14 @@ async def from_caption(turn: Turn) -> None:
         turn.reply(turn.t("oversight.photo_as_file"))
         return
     try:
-        await reports.begin(turn.session, turn.actor, turn.now, turn.runtime.settings, photo)
+        await reports.begin(
+            turn.session,
+            turn.actor,
+            turn.now,
+            turn.runtime.settings,
+            photo,
+            message.media_group_id,
+        )
     except DomainError as error:
         turn.refuse(error)
         return
@@ -98,14 +105,18 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     step = dialogue.step
     photo = photo_of(message)
     if photo is not None and step in (reports.Step.PHOTO, reports.Step.LOCATION):
+        album = message.media_group_id
         try:
-            await reports.add_photo(turn.session, dialogue, photo, turn.now, settings)
+            taken = await reports.add_photo(
+                turn.session, dialogue, photo, album, turn.now, settings
+            )
         except DomainError as error:
             # Full of photos, the report still asks for its place.
             full = error.code is ErrorCode.EVIDENCE_PHOTOS_FULL
             turn.refuse(error, location_keyboard(t) if full else None)
             return
-        turn.reply(t("oversight.report.ask_location"), location_keyboard(t))
+        if not album_answered(turn, taken, location_keyboard(t)):
+            turn.reply(t("oversight.report.ask_location"), location_keyboard(t))
         return
     if step == reports.Step.PHOTO:
         key = "oversight.photo_as_file" if message.document else "oversight.report.need_photo"

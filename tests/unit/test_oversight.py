@@ -11,11 +11,21 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import Database
-from bot.db.models import ChecklistGroup, ChecklistItem, Post, PostType, RouteMethod, Unit
+from bot.db.models import (
+    ChecklistGroup,
+    ChecklistItem,
+    Dialogue,
+    DialogueKind,
+    Post,
+    PostType,
+    RouteMethod,
+    Unit,
+)
 from bot.errors import DomainError, ErrorCode
 from bot.geo import offset
 from bot.i18n import Translator
-from bot.services.oversight import checklist, checks, order_drafts, routing, zones
+from bot.services.duty.photo_rules import Photo
+from bot.services.oversight import checklist, checks, evidence, order_drafts, routing, zones
 from bot.settings import SettingsError, load_settings
 from tests.conftest import make_settings
 from tests.e2e.oversight_fixtures import geojson, square
@@ -242,3 +252,38 @@ def test_oversight_settings_have_defaults_and_one_line_errors() -> None:
             load_settings(_env_file=None, **values)
         assert str(error.value).startswith(start), error.value
         assert "\n" not in str(error.value)
+
+
+async def test_an_album_is_answered_at_its_first_photo_and_at_its_first_that_does_not_fit(
+    database: Database,
+) -> None:
+    """evidence.take as a dialogue meets the twelve messages of an album (ten fit), one of them
+    handled twice (an update delivered again after a crash), and then a photo alone."""
+    settings = make_settings(database.url)
+    dialogue = Dialogue(telegram_id=1, kind=DialogueKind.INSPECT, step="photos", data={})
+    album = [Photo(f"file-{n}", f"unique-{n}") for n in range(12)]
+
+    async def offer(photo: Photo, group: str | None) -> evidence.Taken:
+        held = dialogue.data.get("photos") or []
+        taken = await evidence.take(session, dialogue, photo, held, group, settings)
+        dialogue.data = {**dialogue.data, "photos": taken.photos, **taken.marks}
+        return taken
+
+    async with database.session() as session:
+        answers = [(await offer(photo, "A")).answer for photo in album[:11]]
+        assert answers == [evidence.Answer.TAKEN] + [evidence.Answer.QUIET] * 9 + [
+            evidence.Answer.FULL
+        ]
+        assert (await offer(album[3], "A")).answer is evidence.Answer.QUIET
+        last = await offer(album[11], "A")
+        assert (last.answer, last.album_kept) == (evidence.Answer.QUIET, 10)
+        assert [item["file_unique_id"] for item in dialogue.data["photos"]] == [
+            photo.file_unique_id for photo in album[:10]
+        ]
+        # Another album once full: told at its first photo that none of it was kept.
+        other = await offer(Photo("file-x", "unique-x"), "B")
+        assert (other.answer, other.album_kept) == (evidence.Answer.FULL, 0)
+        # A photo alone is refused as ever.
+        with pytest.raises(DomainError) as refused:
+            await offer(Photo("file-y", "unique-y"), None)
+        assert refused.value.code is ErrorCode.EVIDENCE_PHOTOS_FULL

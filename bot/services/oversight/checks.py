@@ -339,20 +339,24 @@ def items_done(dialogue: Dialogue, now: dt.datetime) -> None:
 
 
 async def add_photo(
-    session: AsyncSession, dialogue: Dialogue, photo: Photo, now: dt.datetime, settings: Settings
-) -> int:
-    """Keep a photo of the check; returns how many it has. A photo sent while the checklist is
-    open ends the checklist, but only once it is accepted: a refused one leaves the check where
-    it was."""
+    session: AsyncSession,
+    dialogue: Dialogue,
+    photo: Photo,
+    album: str | None,
+    now: dt.datetime,
+    settings: Settings,
+) -> evidence.Taken:
+    """Keep a photo of the check (of an `album`, see evidence.take). A photo sent while the
+    checklist is open ends the checklist, but only once it is accepted: a refused one leaves
+    the check where it was."""
     from_checklist = dialogue.step == Step.ITEMS
-    held = await evidence.add(
-        session, photo, [] if from_checklist else dialogue.data.get("photos") or [], settings
-    )
+    held = [] if from_checklist else dialogue.data.get("photos") or []
+    taken = await evidence.take(session, dialogue, photo, held, album, settings)
     if from_checklist:
-        dialogues.advance(dialogue, Step.PHOTOS, now, photos=held, note=None)
+        dialogues.advance(dialogue, Step.PHOTOS, now, photos=taken.photos, note=None, **taken.marks)
     else:
-        dialogues.advance(dialogue, Step.PHOTOS, now, photos=held)
-    return len(held)
+        dialogues.advance(dialogue, Step.PHOTOS, now, photos=taken.photos, **taken.marks)
+    return taken
 
 
 def set_note(dialogue: Dialogue, text: str, now: dt.datetime) -> str:

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import EvidenceKind, EvidencePhoto
+from bot.db.models import Dialogue, EvidenceKind, EvidencePhoto
 from bot.errors import DomainError, ErrorCode
 from bot.services.duty import photo_rules
 from bot.services.duty.photo_rules import Photo
+from bot.services.platform import dialogues
 from bot.settings import Settings
 
 # Photos one check, report or reply may carry: an album holds ten.
@@ -63,6 +66,71 @@ async def add(
             raise DomainError(ErrorCode.EVIDENCE_PHOTOS_FULL, count=MAX_PHOTOS)
         photos.append(await accept(session, photo, photos, settings))
     return photos
+
+
+# An album's photos come one message each, in order (dialogues.ALBUM). Besides the album's id,
+# the dialogue keeps how many of its photos it kept and whether it said the rest did not fit,
+# so that the album is answered once, and an album past MAX_PHOTOS is told once how many of it
+# were kept. All of it is in the dialogue's row, written with the update that caused it: an
+# update of the album handled again after a crash finds it as it was left.
+_ALBUM_KEPT = "album_kept"
+_ALBUM_FULL = "album_full"
+
+
+class Answer(StrEnum):
+    """What to tell the person about a photo offered to a dialogue."""
+
+    TAKEN = "taken"  # a photo alone, or the first of an album: the dialogue's usual answer
+    QUIET = "quiet"  # one more photo of an album already answered: nothing
+    FULL = "full"  # the first photo of an album that did not fit: how many of it were kept
+
+
+@dataclass(frozen=True)
+class Taken:
+    photos: list[dict[str, Any]]  # the dialogue's photos now
+    answer: Answer
+    album: bool  # the photo came in an album
+    album_kept: int  # how many photos of its album were kept (with this one)
+    marks: dict[str, Any]  # what the dialogue keeps of the album, beside its photos
+
+
+async def take(
+    session: AsyncSession,
+    dialogue: Dialogue | None,
+    photo: Photo,
+    held: Sequence[dict[str, Any]],
+    album: str | None,
+    settings: Settings,
+) -> Taken:
+    """`add` for a photo that may be one of an `album` (its media_group_id): the first photo
+    of an album is answered as a photo alone would be, the rest quietly; a photo past
+    ``MAX_PHOTOS`` is refused as ever when it comes alone, and of an album only the first that
+    does not fit is answered (with how many of the album were kept), the others quietly. A
+    photo refused for what it is (forwarded, used before) is refused whatever it came in."""
+    rest = dialogues.rest_of_album(dialogue, album)
+    data = dialogue.data if rest and dialogue is not None else {}
+    kept = int(data.get(_ALBUM_KEPT) or 0)
+    told_full = bool(data.get(_ALBUM_FULL))
+    try:
+        photos = await add(session, photo, held, settings)
+    except DomainError as error:
+        if album is None or error.code is not ErrorCode.EVIDENCE_PHOTOS_FULL:
+            raise
+        answer = Answer.QUIET if told_full else Answer.FULL
+        marks = {dialogues.ALBUM: album, _ALBUM_KEPT: kept, _ALBUM_FULL: True}
+        return Taken(list(held), answer, True, kept, marks)
+    if album is None:
+        return Taken(photos, Answer.TAKEN, False, 0, {dialogues.ALBUM: None})
+    kept += len(photos) - len(held)
+    marks = {dialogues.ALBUM: album, _ALBUM_KEPT: kept, _ALBUM_FULL: told_full}
+    return Taken(photos, Answer.QUIET if rest else Answer.TAKEN, True, kept, marks)
+
+
+def album_marks(album: str | None) -> dict[str, Any]:
+    """What a dialogue begun by a photo of `album` keeps of it (see `take`)."""
+    if album is None:
+        return {}
+    return {dialogues.ALBUM: album, _ALBUM_KEPT: 1, _ALBUM_FULL: False}
 
 
 def keep(

@@ -332,11 +332,18 @@ async def begin_reply(
 
 
 async def add_reply_photo(
-    session: AsyncSession, dialogue: Dialogue, photo: Photo, now: dt.datetime, settings: Settings
-) -> int:
-    held = await evidence.add(session, photo, dialogue.data.get("photos") or [], settings)
-    dialogues.advance(dialogue, "photos", now, photos=held)
-    return len(held)
+    session: AsyncSession,
+    dialogue: Dialogue,
+    photo: Photo,
+    album: str | None,
+    now: dt.datetime,
+    settings: Settings,
+) -> evidence.Taken:
+    """One more photo after the fix (of an `album`, see evidence.take)."""
+    held = dialogue.data.get("photos") or []
+    taken = await evidence.take(session, dialogue, photo, held, album, settings)
+    dialogues.advance(dialogue, "photos", now, photos=taken.photos, **taken.marks)
+    return taken
 
 
 def set_reply_note(dialogue: Dialogue, text: str, now: dt.datetime) -> str:

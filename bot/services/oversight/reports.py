@@ -72,27 +72,35 @@ async def begin(
     now: dt.datetime,
     settings: Settings,
     photo: Photo | None = None,
+    album: str | None = None,
 ) -> Step:
-    """Start a report; a photo sent with the caption 随手拍 is its first step already."""
+    """Start a report; a photo sent with the caption 随手拍 is its first step already (the
+    first photo of an `album`: the dialogue keeps which, for the rest of it)."""
     actor.require_member()
     if photo is None:
         await dialogues.begin(session, actor.telegram_id, DIALOGUE, Step.PHOTO, now)
         return Step.PHOTO
     # Judged before the report opens: a refused photo (forwarded, used before) opens nothing.
     accepted = await evidence.accept(session, photo, [], settings)
-    await dialogues.begin(
-        session, actor.telegram_id, DIALOGUE, Step.LOCATION, now, {"photos": [accepted]}
-    )
+    data = {"photos": [accepted], **evidence.album_marks(album)}
+    await dialogues.begin(session, actor.telegram_id, DIALOGUE, Step.LOCATION, now, data)
     return Step.LOCATION
 
 
 async def add_photo(
-    session: AsyncSession, dialogue: Dialogue, photo: Photo, now: dt.datetime, settings: Settings
-) -> int:
-    held = await evidence.add(session, photo, dialogue.data.get("photos") or [], settings)
+    session: AsyncSession,
+    dialogue: Dialogue,
+    photo: Photo,
+    album: str | None,
+    now: dt.datetime,
+    settings: Settings,
+) -> evidence.Taken:
+    """One more photo of the problem (of an `album`, see evidence.take)."""
+    held = dialogue.data.get("photos") or []
+    taken = await evidence.take(session, dialogue, photo, held, album, settings)
     step = Step.LOCATION if dialogue.step == Step.PHOTO else Step(dialogue.step)
-    dialogues.advance(dialogue, step, now, photos=held)
-    return len(held)
+    dialogues.advance(dialogue, step, now, photos=taken.photos, **taken.marks)
+    return taken
 
 
 def set_location(dialogue: Dialogue, position: Position, now: dt.datetime) -> None:
