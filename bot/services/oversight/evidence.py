@@ -87,6 +87,8 @@ class Answer(StrEnum):
 
 @dataclass(frozen=True)
 class Taken:
+    """A photo offered to a dialogue: the dialogue's photos after it and what to say."""
+
     photos: list[dict[str, Any]]  # the dialogue's photos now
     answer: Answer
     album: bool  # the photo came in an album
