@@ -17,6 +17,8 @@ own:
 - 400 "message thread not found" (a group's forum topic was deleted): the group's reports go
   to General from now on, this one at once;
 - any other 400: parked with Telegram's reason, visible to admins, never looping;
+- a notice that names a kind to draw it again from (bot/redraw.py) is drawn again from the
+  database when claimed, so that one the quiet hours held says what is true when it goes out;
 - past its `expires_at` (a reminder held back by quiet hours or retries until the shift began):
   dropped unsent.
 
@@ -60,9 +62,10 @@ from bot.db.engine import process_name
 from bot.db.leadership import Leadership
 from bot.db.models import OutboxMessage
 from bot.pacing import GLOBAL_WINDOW, Pacer, Rates, is_group
+from bot.redraw import REDRAWS
 from bot.runtime import Runtime
 from bot.services.people import groups, reachability
-from bot.services.platform import outbox
+from bot.services.platform import outbox, redraw
 from bot.services.platform.outbox import Message as OutboxBody
 
 log = logging.getLogger(__name__)
@@ -222,6 +225,9 @@ class Sender:
             rows = await outbox.claim_due(
                 session, now, self.worker, quiet=self._quiet(now), limit=limit
             )
+            # What may have turned stale while it waited is drawn again, in the claim's
+            # transaction: stored as it will be sent, under its own key.
+            rows = await redraw.redraw_claimed(session, rows, now, self.runtime.settings, REDRAWS)
         by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             by_chat[row.chat_id].append(row)

@@ -35,6 +35,17 @@ class InlineButton:
 
 
 @dataclass(frozen=True)
+class Redraw:
+    """What a message is drawn again from when it goes out (bot/redraw.py): a kind of notice
+    and its ids. One the quiet hours or a 429 held back then says what is true when it is sent
+    (the shift's time now, the seats still held, leave asked since), not what was when it was
+    queued; its key, and so exactly-once delivery, stay as they were."""
+
+    kind: str
+    args: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Message:
     """One stored message, shared by the writer (services) and the sender: text (or caption),
     inline buttons, and a file_id of a photo or document, several photo file_ids sent as an
@@ -43,7 +54,8 @@ class Message:
     progress count, say). A message with `expires_at` that could not go out before then (quiet
     hours, a long 429, retries) is dropped instead of arriving when it no longer makes sense.
     `location_button` is a reply keyboard with one button that shares the person's location.
-    `thread_id`: in a forum supergroup, the topic it goes to (None: General)."""
+    `thread_id`: in a forum supergroup, the topic it goes to (None: General). `redraw`: what
+    it is drawn again from when it goes out (None: it goes as stored)."""
 
     text: str | None = None
     buttons: tuple[tuple[InlineButton, ...], ...] = ()
@@ -57,6 +69,7 @@ class Message:
     document_path: str | None = None
     expires_at: dt.datetime | None = None
     thread_id: int | None = None
+    redraw: Redraw | None = None
 
     @property
     def kind(self) -> str:
@@ -92,11 +105,14 @@ class Message:
                 body["filename"] = self.filename
         if self.media:
             body["media"] = list(self.media)
+        if self.redraw is not None:
+            body["redraw"] = [self.redraw.kind, *self.redraw.args]
         return body
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> Message:
         expires_at = body.get("expires_at")
+        redraw = body.get("redraw")
         return cls(
             text=body.get("text"),
             buttons=tuple(
@@ -113,6 +129,7 @@ class Message:
             document_path=body.get("document_path"),
             expires_at=dt.datetime.fromisoformat(expires_at) if expires_at else None,
             thread_id=body.get("thread_id"),
+            redraw=Redraw(str(redraw[0]), tuple(map(int, redraw[1:]))) if redraw else None,
         )
 
 
@@ -130,6 +147,7 @@ def payload(
     document_path: str | None = None,
     expires_at: dt.datetime | None = None,
     thread_id: int | None = None,
+    redraw: Redraw | None = None,
 ) -> Message:
     """A message to store, with buttons given as (label, callback data) rows."""
     return Message(
@@ -147,6 +165,7 @@ def payload(
         document_path=document_path,
         expires_at=expires_at,
         thread_id=thread_id,
+        redraw=redraw,
     )
 
 
@@ -406,6 +425,18 @@ async def claim_due(
         row.claimed_until = now + CLAIM_LEASE
     await session.flush()
     return rows
+
+
+def redrawn(row: OutboxMessage, body: Message | None) -> None:
+    """A claimed message drawn again before it goes out (bot/services/platform/redraw.py): it
+    is stored as it is sent, under its own key; None: nothing it said still holds, dropped."""
+    if body is None:
+        row.status = OutboxStatus.DROPPED
+        row.last_error = "redrawn: nothing of it holds any more"
+        row.claimed_by = row.claimed_until = None
+        return
+    row.kind = body.kind
+    row.payload = body.to_json()
 
 
 async def _finish(session: AsyncSession, message_id: int, **values: Any) -> None:

@@ -1,0 +1,12 @@
+"""The one table of notices drawn again when they go out (bot/services/platform/redraw.py):
+kind (as a message's Redraw names it) to the service function that draws its messages from the
+database at the moment they are sent. A notice whose text may turn stale while it waits (quiet
+hours, a 429) names its kind when it is queued; features add one row each."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.services.platform.redraw import RedrawFunction
+
+REDRAWS: Mapping[str, RedrawFunction] = {}
