@@ -8,5 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.services.platform.redraw import RedrawFunction
+from bot.services.schedule import waitlist
 
-REDRAWS: Mapping[str, RedrawFunction] = {}
+REDRAWS: Mapping[str, RedrawFunction] = {
+    # "you got a seat" from the waitlist: the shift's time and the way out when it is read
+    waitlist.PROMOTED: waitlist.redraw_promoted,
+}

@@ -5,6 +5,7 @@ waiting when the shift starts without them."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,8 +17,10 @@ from bot.db.models import (
     ShiftStatus,
 )
 from bot.errors import DomainError
+from bot.i18n import Translator
 from bot.services.platform import outbox
 from bot.services.platform.notify import translators
+from bot.services.platform.redraw import Subject
 from bot.services.schedule import seat_scan
 from bot.services.schedule.deadlines import way_out_text
 from bot.services.schedule.eligibility import check_eligibility, clashes
@@ -89,19 +92,12 @@ async def promote_waitlist(
         assignment.status = AssignmentStatus.SIGNED_UP
         assignment.updated_at = now
         await session.flush()
-        t = translator_for(member, settings)
         await outbox.enqueue(
             session,
             key=seat_scan.promoted_key(assignment.id),
             chat_id=member.telegram_id,
-            # What is still possible from this moment: close to the start, no longer a cancel.
-            body=outbox.payload(
-                "\n".join(
-                    (
-                        t("signup.notice.promoted", shift=shift_label(t, shift)),
-                        way_out_text(t, shift, now, settings),
-                    )
-                )
+            body=promoted_notice(
+                translator_for(member, settings), assignment.id, shift, now, settings
             ),
             now=now,
             urgent=shift.starts_at - now < dt.timedelta(hours=12),
@@ -109,6 +105,55 @@ async def promote_waitlist(
         promoted.append(assignment)
         free -= 1
     return promoted
+
+
+PROMOTED = "promoted"
+
+
+def promoted_notice(
+    t: Translator, assignment_id: int, shift: Shift, now: dt.datetime, settings: Settings
+) -> outbox.Message:
+    """The word that a place in the queue became a seat, with what is still possible from `now`
+    (close to the start, no longer a cancel). Drawn again when it goes out (``redraw_promoted``):
+    held by the quiet hours, it names the shift's time then and the way out then."""
+    return outbox.payload(
+        "\n".join(
+            (
+                t("signup.notice.promoted", shift=shift_label(t, shift)),
+                way_out_text(t, shift, now, settings),
+            )
+        ),
+        redraw=outbox.Redraw(PROMOTED, (assignment_id,)),
+    )
+
+
+async def redraw_promoted(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[outbox.Message | None]:
+    """The words of promotion about to go out, drawn again at `now`; None for a seat no longer
+    held on a scheduled shift (its word is withdrawn with it, bot/services/schedule/seat_scan.py;
+    this is the backstop)."""
+    ids = [subject.args[0] for subject in subjects]
+    found = {
+        assignment.id: assignment
+        for assignment in (
+            await session.scalars(select(Assignment).where(Assignment.id.in_(ids)))
+        ).unique()
+    }
+    translator = translators(settings)
+    drawn: list[outbox.Message | None] = []
+    for assignment_id in ids:
+        assignment = found.get(assignment_id)
+        if (
+            assignment is None
+            or assignment.status not in (AssignmentStatus.SIGNED_UP, AssignmentStatus.CHECKED_IN)
+            or assignment.shift.status is not ShiftStatus.SCHEDULED
+        ):
+            drawn.append(None)
+            continue
+        t = translator(assignment.member.language)
+        drawn.append(promoted_notice(t, assignment_id, assignment.shift, now, settings))
+    return drawn
 
 
 # A bot that was down longer than this after a shift's start says nothing about its waitlist:
