@@ -8,9 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.services.platform.redraw import RedrawFunction
+from bot.services.rostering import acknowledge, notices
 from bot.services.schedule import waitlist
 
 REDRAWS: Mapping[str, RedrawFunction] = {
     # "you got a seat" from the waitlist: the shift's time and the way out when it is read
     waitlist.PROMOTED: waitlist.redraw_promoted,
+    # a rota's seats: only those still held, none when none are
+    notices.ROTA_NOTICE: acknowledge.redraw_notices,
+    notices.ACK_REMINDER: acknowledge.redraw_reminders,
 }

@@ -4,9 +4,13 @@ before. The shift's new time, the seats still held, the leave asked meanwhile.""
 
 from __future__ import annotations
 
-from bot.db.models import OutboxStatus
-from tests.e2e.rostering_fixtures import TOMORROW
-from tests.e2e.schedule import DAY, at, command, outbox_to, press_and_settle
+from sqlalchemy import select
+
+from bot.db.models import Member, OutboxStatus, RotaSource, Shift
+from bot.services.people.access import Actor
+from bot.services.rostering import rotas
+from tests.e2e.rostering_fixtures import TOMORROW, town
+from tests.e2e.schedule import DAY, at, command, outbox_to, press_and_settle, shift
 from tests.e2e.test_signup import _promoted_at_23_00
 from tests.harness import Harness
 
@@ -46,3 +50,61 @@ async def test_a_promotion_held_until_07_00_names_the_time_the_shift_was_moved_t
     assert row.status is OutboxStatus.SENT
     assert NEW in row.payload["text"] and OLD not in row.payload["text"]
 
+
+async def test_a_rota_notice_held_until_07_00_names_only_the_seats_still_held(
+    harness: Harness,
+) -> None:
+    """At 22:30 王芳 is put on two shifts of tomorrow by one rota: the notice naming both waits
+    for 07:00. At 23:00 the 14:00 shift is cancelled (she is told at once). At 07:00 the notice
+    names the one seat she still holds, with one 🙋 请假 for it."""
+    town_ = await town(harness, capacity=1)
+    wang = town_.people[1]
+    morning = await shift(harness, town_.post_id, TOMORROW, 10, 12, capacity=1)
+    afternoon = await shift(harness, town_.post_id, TOMORROW, 14, 16, capacity=1)
+    harness.clock.set(at(DAY, 22, 30))
+    settings = harness.runtime.settings
+    async with harness.session() as session:
+        chen = await session.scalar(
+            select(Member).where(Member.telegram_id == town_.coordinator.user_id)
+        )
+        her = await session.scalar(select(Member).where(Member.telegram_id == wang.user_id))
+        assert chen is not None and her is not None
+        actor = Actor.of(chen.telegram_id, chen, settings.admin_ids)
+        now = harness.clock.now()
+        rota = await rotas.begin(
+            session, actor, town_.unit_id, RotaSource.HAND, now, first=TOMORROW, last=TOMORROW
+        )
+        given = []
+        for shift_id in (morning, afternoon):
+            held = await session.get(Shift, shift_id)
+            assert held is not None
+            given.append(await rotas.give_seat(session, rota, her, held, now))
+        await rotas.tell(session, rota, given, chen.display_name, now, settings)
+    await harness.deliver()
+    [row] = [
+        r for r in await outbox_to(harness, wang.user_id) if r.idempotency_key.startswith("rota:")
+    ]
+    assert row.status is OutboxStatus.PENDING and "给您排了 2 个班次" in row.payload["text"]
+
+    harness.clock.set(at(DAY, 23, 0))
+    await command(harness, town_.coordinator, "roster", "12-02")
+    await press_and_settle(harness, town_.coordinator, "⚙️ 14:00 黄河路-人民路口")
+    await press_and_settle(harness, town_.coordinator, "❌ 取消这个班次")
+    await press_and_settle(harness, town_.coordinator, "是，取消班次")
+    await harness.deliver()
+    assert "班次已取消" in (wang.last().text or "")
+    seen = len(wang.texts())
+
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    [notice] = [m for m in wang.messages()[seen:] if "给您排了" in (m.text or "")]
+    text = notice.text or ""
+    assert "给您排了 1 个班次" in text, text
+    assert "10:00–12:00" in text and "14:00–16:00" not in text, text
+    assert notice.buttons() == ["✅ 收到", "🙋 请假"]
+    [row] = [
+        r for r in await outbox_to(harness, wang.user_id) if r.idempotency_key.startswith("rota:")
+    ]
+    assert row.status is OutboxStatus.SENT
+    assert "14:00–16:00" not in row.payload["text"]

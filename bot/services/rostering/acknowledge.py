@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 
 from sqlalchemy import String, and_, cast, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,7 +32,8 @@ from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import outbox
 from bot.services.platform.notify import notify, translators
-from bot.services.platform.outbox import Queued
+from bot.services.platform.outbox import Message, Queued
+from bot.services.platform.redraw import Subject
 from bot.services.rostering import notices
 from bot.services.schedule import seat_scan, timespec
 from bot.settings import Settings
@@ -56,6 +58,57 @@ async def held_of_rota(session: AsyncSession, rota_id: int, member_id: int) -> l
             )
         ).unique()
     )
+
+
+async def redraw_notices(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[Message | None]:
+    """The notices of rotas' seats about to go out (`notices.assigned`), drawn again: each names
+    the seats of its rota the person still holds, none when they hold none any more."""
+    return await _redraw(session, subjects, now, settings, reminder=False)
+
+
+async def redraw_reminders(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[Message | None]:
+    """The reminders to acknowledge about to go out (`notices.ack_reminder`), drawn again: each
+    names the seats still held and not yet acknowledged, none when there are none."""
+    return await _redraw(session, subjects, now, settings, reminder=True)
+
+
+async def _redraw(
+    session: AsyncSession,
+    subjects: Sequence[Subject],
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    reminder: bool,
+) -> list[Message | None]:
+    """Rota notices are few (one per person and rota, then one reminder): drawn one by one."""
+    translator = translators(settings)
+    drawn: list[Message | None] = []
+    for subject in subjects:
+        rota_id, member_id = subject.args
+        seats = [
+            seat
+            for seat in await held_of_rota(session, rota_id, member_id)
+            if seat.shift.starts_at > now
+            and not (
+                reminder
+                and (
+                    seat.acknowledged_at is not None
+                    or seat.status is not AssignmentStatus.SIGNED_UP
+                )
+            )
+        ]
+        rota = await session.get(Rota, rota_id)
+        if not seats or rota is None:
+            drawn.append(None)
+            continue
+        by = rota.created_by.display_name if rota.created_by is not None else None
+        render = (notices.ack_reminder if reminder else notices.assigned)(rota_id, seats, by)
+        drawn.append(render(translator(seats[0].member.language)))
+    return drawn
 
 
 async def acknowledge(

@@ -59,7 +59,15 @@ def seat_lines(t: Translator, seats: Sequence[Assignment]) -> list[str]:
     ]
 
 
-def _ack_message(t: Translator, rota_id: int, seats: Sequence[Assignment], head: str) -> Message:
+# What the notice of a rota's seats and the reminder to acknowledge them are drawn again from
+# when they go out (bot/services/rostering/acknowledge.py): the rota and the person.
+ROTA_NOTICE = "rota"
+ACK_REMINDER = "ack-reminder"
+
+
+def _ack_message(
+    t: Translator, rota_id: int, seats: Sequence[Assignment], head: str, kind: str
+) -> Message:
     lines = [head, *seat_lines(t, seats), t("rostering.notice.how_to_answer")]
     rows: list[list[tuple[str, CallbackData]]] = [
         [(t("rostering.button.acknowledge"), Acknowledge(rota_id))],
@@ -69,6 +77,7 @@ def _ack_message(t: Translator, rota_id: int, seats: Sequence[Assignment], head:
         "\n".join(lines),
         buttons=rows,
         expires_at=max(seat.shift.starts_at for seat in seats),
+        redraw=outbox.Redraw(kind, (rota_id, seats[0].member_id)),
     )
 
 
@@ -91,7 +100,7 @@ def assigned(rota_id: int, seats: Sequence[Assignment], by: str | None) -> Rende
 
     def render(t: Translator) -> Message:
         head = t("rostering.notice.assigned", count=len(seats), name=_by(t, by))
-        return _ack_message(t, rota_id, seats, head)
+        return _ack_message(t, rota_id, seats, head, ROTA_NOTICE)
 
     return render
 
@@ -99,7 +108,7 @@ def assigned(rota_id: int, seats: Sequence[Assignment], by: str | None) -> Rende
 def ack_reminder(rota_id: int, seats: Sequence[Assignment], by: str | None) -> Render:
     def render(t: Translator) -> Message:
         head = t("rostering.notice.ack_reminder", count=len(seats), name=_by(t, by))
-        return _ack_message(t, rota_id, seats, head)
+        return _ack_message(t, rota_id, seats, head, ACK_REMINDER)
 
     return render
 
