@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.services.duty import reminders
 from bot.services.platform.redraw import RedrawFunction
 from bot.services.rostering import acknowledge, notices
 from bot.services.schedule import waitlist
@@ -17,4 +18,6 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     # a rota's seats: only those still held, none when none are
     notices.ROTA_NOTICE: acknowledge.redraw_notices,
     notices.ACK_REMINDER: acknowledge.redraw_reminders,
+    # the reminder before a shift: leave asked since awaits the coordinator
+    reminders.REMINDER: reminders.redraw_reminders,
 }

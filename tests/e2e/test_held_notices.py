@@ -9,8 +9,9 @@ from sqlalchemy import select
 from bot.db.models import Member, OutboxStatus, RotaSource, Shift
 from bot.services.people.access import Actor
 from bot.services.rostering import rotas
-from tests.e2e.rostering_fixtures import TOMORROW, town
+from tests.e2e.rostering_fixtures import TOMORROW, assign_by_hand, town
 from tests.e2e.schedule import DAY, at, command, outbox_to, press_and_settle, shift
+from tests.e2e.test_leave import ask_leave
 from tests.e2e.test_signup import _promoted_at_23_00
 from tests.harness import Harness
 
@@ -108,3 +109,34 @@ async def test_a_rota_notice_held_until_07_00_names_only_the_seats_still_held(
     ]
     assert row.status is OutboxStatus.SENT
     assert "14:00–16:00" not in row.payload["text"]
+
+
+async def test_a_reminder_held_until_07_00_says_the_leave_asked_since_awaits_the_coordinator(
+    harness: Harness,
+) -> None:
+    """王芳's reminder of tomorrow's 10:00 shift is written at 22:00 and waits for 07:00, telling
+    her how to ask leave. At 22:30 she asks leave. At 07:00 it says that her request awaits the
+    coordinator, not to ask leave."""
+    town_ = await town(harness, capacity=1)
+    wang = town_.people[1]
+    late = await shift(harness, town_.post_id, TOMORROW, 10, 12, capacity=1)
+    await assign_by_hand(harness, town_.coordinator, late, "王芳")
+    harness.clock.set(at(DAY, 22, 0))
+    await harness.tick()
+    [row] = [
+        r for r in await outbox_to(harness, wang.user_id) if r.idempotency_key.startswith("remind:")
+    ]
+    assert row.status is OutboxStatus.PENDING and "点「🙋 请假」" in row.payload["text"]
+    harness.clock.set(at(DAY, 22, 30))
+    await ask_leave(harness, wang, "发烧")
+    seen = len(wang.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    [hers] = [text for text in wang.texts()[seen:] if "上岗提醒" in text]
+    assert hers.endswith("\n您的请假申请正在等协调员处理；批准前这个班次仍由您负责。"), hers
+    assert "点「🙋 请假」" not in hers
+    [row] = [
+        r for r in await outbox_to(harness, wang.user_id) if r.idempotency_key.startswith("remind:")
+    ]
+    assert row.status is OutboxStatus.SENT and "点「🙋 请假」" not in row.payload["text"]

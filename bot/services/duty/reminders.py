@@ -14,7 +14,8 @@ reminder, never drop it; one they would defer past the start is sent at once ins
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +29,7 @@ from bot.services.duty.checkin_text import duration, minutes_between
 from bot.services.platform import outbox
 from bot.services.platform.notify import translators
 from bot.services.platform.outbox import Queued
+from bot.services.platform.redraw import Subject
 from bot.services.schedule import seat_scan, seats
 from bot.services.schedule.deadlines import WayOut, way_out
 from bot.services.schedule.shift_text import shift_label
@@ -175,10 +177,44 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
                     t, shift, lead, now, settings, assigned=due.assigned, leave_asked=leave_asked
                 )
             body, urgent = bodies[kind]
+            body = replace(body, redraw=outbox.Redraw(REMINDER, (due.assignment_id, lead)))
             key = seat_scan.reminder_key(due.assignment_id, lead)
             messages.append((Queued(key, due.chat_id, body), urgent))
         queued += await _enqueue_in_order(session, messages, now)
     return queued
+
+
+REMINDER = "reminder"
+
+
+async def redraw_reminders(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[outbox.Message | None]:
+    """The reminders about to go out, drawn again as they were written when queued but with the
+    seat as it is now: leave asked since (or decided since) changes what it says to one who
+    cannot come. None for a seat gone (its reminders are withdrawn with it; the backstop)."""
+    ids = [subject.args[0] for subject in subjects]
+    found = {due.assignment_id: due for due in await seat_scan.load(session, ids)}
+    asked = await seats.with_pending_leave(session, ids)
+    translator = translators(settings)
+    drawn: list[outbox.Message | None] = []
+    for subject in subjects:
+        assignment_id, lead = subject.args
+        due = found.get(assignment_id)
+        if due is None:
+            drawn.append(None)
+            continue
+        body, _ = _reminder(
+            translator(due.language),
+            due.shift,
+            lead,
+            subject.queued_at,
+            settings,
+            assigned=due.assigned,
+            leave_asked=assignment_id in asked,
+        )
+        drawn.append(replace(body, redraw=outbox.Redraw(REMINDER, subject.args)))
+    return drawn
 
 
 async def _location_prompts(
