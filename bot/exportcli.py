@@ -39,7 +39,7 @@ async def export_ledger(
     database = Database(settings.database_url)
     try:
         try:
-            period = ledger.parse_range([first, *([last] if last else [])], today)
+            period = ledger.parse_range(" ".join([first, *([last] if last else [])]), today)
         except DomainError as error:
             raise SettingsError(_RANGE_REFUSALS.get(error.code, _UNREADABLE)) from None
         # As `run` and `import` do: a database never migrated (or one release behind) is

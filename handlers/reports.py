@@ -226,11 +226,12 @@ async def month(turn: Turn) -> None:
 
 
 async def start_export(turn: Turn) -> None:
-    """/export [first [last]]: a date range typed or picked with buttons."""
+    """/export [first [last]]: a date range typed (as /broadcast and /rotate read one: 11-01至11-30,
+    11-01~11-30, 11-01 - 11-30, two dates) or picked with buttons."""
     unit_id = reports.scope_of(turn.actor)
     today_ = turn.today
     if turn.args:
-        await _send_ledger(turn, unit_id, ledger.parse_range(turn.args, today_))
+        await _send_ledger(turn, unit_id, ledger.parse_range(" ".join(turn.args), today_))
         return
     t = turn.t
     rows = [[button(t(f"export.button.{choice.value}"), Export(choice))] for choice in ExportPeriod]

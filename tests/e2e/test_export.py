@@ -106,8 +106,8 @@ async def test_export_refuses_a_bad_range(harness: Harness) -> None:
         await harness.admin.send_command("export", args)
     await harness.settle()
     unreadable = (
-        "没看懂日期范围。请这样写：/export 2026-12-01 2026-12-07（起止日期，最长一年），"
-        "或直接用按钮选择。"
+        "没看懂日期范围。请这样写：/export 11-01至11-30 或 /export 2026-12-01 2026-12-07"
+        "（起止日期，最长一年），或直接用按钮选择。"
     )
     assert harness.admin.texts()[-len(wrong) :] == [
         unreadable,
@@ -212,3 +212,33 @@ async def test_hours_stay_with_the_unit_they_were_served_in_after_a_move(harness
     served = {row[1] for row in sheets["出勤明细"][1:] if row[0] == "王芳"}
     assert served == {"城管局"}
     assert [row[1] for row in sheets["志愿者时长"][1:] if row[0] == "王芳"] == ["城管局"]
+
+
+async def test_export_takes_a_typed_range_as_broadcast_and_rotate_do(harness: Harness) -> None:
+    """/export reads its days with timespec.parse_day_range, the reader of /broadcast, /rotate
+    and /unavailable: 至, ~, a spaced dash, or two dates; a year-less day is the past one."""
+    await seed_day(harness)
+    harness.clock.set(at(DAY, "20:30"))
+    typed = (
+        "11-01至11-30",
+        "11-01~11-30",
+        "11-01 - 11-30",
+        "11-01 11-30",
+        "11月1日到11月30日",
+        "2026-11-01 至 2026-11-30",
+    )
+    for args in typed:
+        await harness.admin.send_command("export", args)
+        await harness.settle()
+        sent = harness.admin.last()
+        assert sent.kind == "document", args
+        assert (sent.caption or "").startswith(
+            "📒 全部单位 执勤台账 · 2026年11月1日 至 2026年11月30日"
+        ), args
+    # A range with its end left off is not read as one day: refused, nothing sent.
+    for half in ("11-01至", "11-01 -"):
+        await harness.admin.send_command("export", half)
+        await harness.settle()
+        sent = harness.admin.last()
+        assert sent.kind == "text", half
+        assert (sent.text or "").startswith("没看懂日期范围。"), half

@@ -287,6 +287,9 @@ def test_a_day_without_its_year_is_the_coming_one_unless_just_past(
         "12-07 UNTIL 12-13",
         "12-07——12-13",
         "2026-12-07至2026-12-13",
+        "12-07 - 12-13",
+        "2026-12-07 - 2026-12-13",
+        "１２－０７ － １２－１３",
     ],
 )
 def test_one_reading_of_a_typed_day_range_for_rotate_and_broadcast(text: str) -> None:
@@ -345,7 +348,7 @@ def test_days_just_gone_are_this_years_for_broadcast_rotate_and_export() -> None
         dt.date(2026, 12, 7),
     )
     # /export reads the days nearest today: the past ones it is asked for.
-    period = ledger.parse_range(["12-01", "12-03"], today)
+    period = ledger.parse_range("12-01 12-03", today)
     assert (period.first, period.last) == (dt.date(2026, 12, 1), dt.date(2026, 12, 3))
-    period = ledger.parse_range(["11-01", "11-30"], today)
+    period = ledger.parse_range("11-01至11-30", today)
     assert (period.first, period.last) == (dt.date(2026, 11, 1), dt.date(2026, 11, 30))

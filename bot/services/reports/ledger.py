@@ -84,14 +84,15 @@ class Ledger:
         return sum(row.minutes for row in self.attendance)
 
 
-def parse_range(args: list[str], today: dt.date) -> Period:
-    """`2026-12-01 2026-12-07`, `11-01 11-30` (the days closest to today) or a single day; at
-    most a year, not starting in the future."""
-    days = [timespec.parse_date(arg, today, nearest=True) for arg in args]
-    if len(days) not in (1, 2) or None in days:
+def parse_range(text: str, today: dt.date) -> Period:
+    """A typed range as /broadcast, /rotate and /unavailable read one (timespec.parse_day_range):
+    `2026-12-01 2026-12-07`, `11-01至11-30`, `11-01~11-30`, `11-01 - 11-30` or a single day, a
+    day without its year being the one closest to today; at most a year, not starting in the
+    future."""
+    days = timespec.parse_day_range(text, today, nearest=True)
+    if days is None:
         raise DomainError(ErrorCode.EXPORT_RANGE_INVALID)
-    first, last = days[0], days[-1]
-    assert first is not None and last is not None
+    first, last = days
     if last < first:
         raise DomainError(ErrorCode.EXPORT_RANGE_BACKWARDS, first=first, last=last)
     if (last - first).days >= MAX_DAYS:

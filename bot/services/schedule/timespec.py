@@ -52,9 +52,10 @@ _RANGE_SEPARATORS = re.compile(r"\s*(?:-|–|—|~|～|至|到)\s*")
 
 
 # Between the two days of a typed range: 12-01 12-07, 12-01至12-07, 12月1日到12月7日, 12-01 ~ 12-07,
-# 12-01 to 12-07 (a day itself holds hyphens, so a hyphen does not part two days).
+# 12-01 - 12-07, 12-01 to 12-07 (a day itself holds hyphens, so only a hyphen with spaces on
+# both sides parts two days).
 _DAY_RANGE_SEPARATORS = re.compile(
-    r"\s+(?:to|until|till)\s+|\s*(?:至|到|~|—|–)\s*|\s+", re.IGNORECASE
+    r"\s+(?:to|until|till)\s+|\s*(?:至|到|~|—|–)\s*|\s+-\s+|\s+", re.IGNORECASE
 )
 
 
@@ -106,20 +107,21 @@ def parse_date(
 
 
 def parse_day_range(
-    text: str, today: dt.date, *, recent_past: bool = False
+    text: str, today: dt.date, *, recent_past: bool = False, nearest: bool = False
 ) -> tuple[dt.date, dt.date] | None:
-    """A typed range of days, as /rotate and /broadcast read one: one day or two, parted as
-    `_DAY_RANGE_SEPARATORS` says. The first is read from `today` (`recent_past` as
-    `parse_date` has it), the end is the such day nearest the first, so 12-28 01-03 crosses
-    the new year and 12-10 11-05 is backwards (the caller refuses it). None: not a range, nor
-    one with its end (or start) missing (12-05 至: the end was forgotten, not one day meant)."""
+    """A typed range of days, as /rotate, /broadcast, /unavailable and /export read one: one day
+    or two, parted as `_DAY_RANGE_SEPARATORS` says. The first is read from `today` (`recent_past`
+    and `nearest` as `parse_date` has them: /export, which wants past days, reads the such day
+    nearest today), the end is the such day nearest the first, so 12-28 01-03 crosses the new
+    year and 12-10 11-05 is backwards (the caller refuses it). None: not a range, nor one with
+    its end (or start) missing (12-05 至: the end was forgotten, not one day meant)."""
     split = _DAY_RANGE_SEPARATORS.split(_plain(text))
     if not split[0] or not split[-1]:
         return None
     parts = [part for part in split if part]  # 12-07——12-13: a doubled dash parts once
     if not 1 <= len(parts) <= 2:
         return None
-    first = parse_date(parts[0], today, recent_past=recent_past)
+    first = parse_date(parts[0], today, nearest=nearest, recent_past=recent_past)
     if first is None:
         return None
     last = parse_date(parts[-1], first, nearest=True)
