@@ -328,6 +328,16 @@ class MemberRoleTakeConfirm(CallbackData, prefix="mem.rty"):
 
 
 @dataclass(frozen=True)
+class MemberTagToggle(CallbackData, prefix="mem.tg"):
+    """Give or take one of the unit's tags on a member's card. A tag may be 32 characters of
+    Chinese, more than the 64 bytes allow, and may hold ``:``: the button carries its
+    ``people.tags.tag_key``, which the press looks up among the unit's tags."""
+
+    member_id: int
+    key: str
+
+
+@dataclass(frozen=True)
 class LeaveUnit(CallbackData, prefix="me.out"):
     unit_id: int
 

@@ -58,6 +58,7 @@ from bot.buttons import (
     MemberRoleTakeConfirm,
     MembersUnit,
     MembersUnitPage,
+    MemberTagToggle,
     MyCalendar,
     MyCancel,
     MyCancelConfirm,
@@ -308,6 +309,7 @@ REGISTRY = Registry(
         Button(MemberRemoveConfirm, members.remove, COORDINATORS),
         Button(MemberRoleTake, members.ask_take_role, ADMINS, read_only=True),
         Button(MemberRoleTakeConfirm, members.take_role, ADMINS),
+        Button(MemberTagToggle, members.toggle_tag, COORDINATORS),
         Button(LeaveUnit, members.ask_leave, MEMBERS, read_only=True),
         Button(LeaveUnitConfirm, members.leave, MEMBERS),
         # posts, shifts and sign-up

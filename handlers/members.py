@@ -1,7 +1,8 @@
 """A unit's members and the way out of a unit: /members lists them (an admin picks the unit
 first), each with a card (roles, tags, phone, shifts ahead) where a coordinator removes a
-volunteer or leader of the unit and an admin removes anyone or takes one role away; /me offers
-the member 退出本单位. The rules and the effects are ``rostering.departure``'s."""
+volunteer or leader of the unit and an admin removes anyone or takes one role away, and where
+the unit's tags are given and taken with a press (as /tag does); /me offers the member
+退出本单位. The rules and the effects are ``rostering.departure``'s and ``people.tags``'."""
 
 from __future__ import annotations
 
@@ -17,15 +18,20 @@ from bot.buttons import (
     MemberRoleTakeConfirm,
     MembersUnit,
     MembersUnitPage,
+    MemberTagToggle,
 )
 from bot.db.models import Member, Role, Unit
-from bot.services.people import units
+from bot.services.people import tags, units
 from bot.services.rostering import departure
 from bot.services.schedule.shift_text import shift_label
 from handlers.keyboards import button, cancel_row, inline, page
 from handlers.menus import refresh_menu, role_names
 from handlers.screens import show
 from handlers.turn import Turn
+
+# Tag buttons on a card, three a row: Telegram refuses a keyboard of more than 100 buttons.
+TAG_BUTTONS_MAX = 30
+TAGS_A_ROW = 3
 
 
 async def start(turn: Turn) -> None:
@@ -91,9 +97,25 @@ def _roles(turn: Turn, member: Member) -> str:
 
 
 async def show_card(turn: Turn, data: MemberCard) -> None:
+    await _card(turn, data.member_id)
+
+
+async def toggle_tag(turn: Turn, data: MemberTagToggle) -> None:
+    """A tag button of the card: give or take it, then the card again with what changed."""
+    toggled = await tags.toggle_by_key(turn.session, turn.actor, data.member_id, data.key, turn.now)
+    if toggled is None:
+        turn.stale()
+        return
+    key = "tags.given" if toggled.given else "tags.taken"
+    await _card(
+        turn, data.member_id, turn.t(key, name=toggled.member.display_name, tag=toggled.tag)
+    )
+
+
+async def _card(turn: Turn, member_id: int, notice: str | None = None) -> None:
     t = turn.t
     settings = turn.runtime.settings
-    card = await departure.card(turn.session, turn.actor, data.member_id, turn.now, settings)
+    card = await departure.card(turn.session, turn.actor, member_id, turn.now, settings)
     member = card.member
     lines = [
         t(
@@ -108,6 +130,10 @@ async def show_card(turn: Turn, data: MemberCard) -> None:
     ]
     lines += [f"• {shift_label(t, seat.shift)}" for seat in card.upcoming]
     rows: list[list[InlineKeyboardButton]] = []
+    if card.tags is not None:
+        tag_lines, tag_rows = _tag_buttons(turn, member, card.tags)
+        lines += tag_lines
+        rows += tag_rows
     if card.removable:
         rows.append([button(t("members.button.remove"), MemberRemove(member.id))])
     if card.takeable:
@@ -122,7 +148,36 @@ async def show_card(turn: Turn, data: MemberCard) -> None:
         )
     assert member.unit_id is not None
     rows.append([button(t("shifts.button.back"), MembersUnit(member.unit_id))])
-    show(turn, "\n".join(lines), rows)
+    text = "\n".join(lines)
+    if notice is not None:
+        text = notice + "\n\n" + text
+    show(turn, text, rows)
+
+
+def _tag_buttons(
+    turn: Turn, member: Member, unit_tags: list[str]
+) -> tuple[list[str], list[list[InlineKeyboardButton]]]:
+    """The card's lines and buttons for the unit's tags: ✅ one the member has, ➕ one to give;
+    a unit without any is told how /tag makes the first."""
+    t = turn.t
+    if not unit_tags:
+        return [t("members.no_tags", name=member.display_name)], []
+    shown = unit_tags
+    lines = [t("members.tags_hint")]
+    if len(unit_tags) > TAG_BUTTONS_MAX:
+        # The member's own first, so that each of theirs can be taken away here.
+        others = [tag for tag in unit_tags if tag not in member.tags]
+        shown = sorted([*sorted(member.tags), *others][:TAG_BUTTONS_MAX])
+        lines.append(t("members.tags_more", count=len(unit_tags) - len(shown)))
+    buttons = [
+        button(
+            t("members.button.tag_on" if tag in member.tags else "members.button.tag_off", tag=tag),
+            MemberTagToggle(member.id, tags.tag_key(tag)),
+        )
+        for tag in shown
+    ]
+    rows = [buttons[at : at + TAGS_A_ROW] for at in range(0, len(buttons), TAGS_A_ROW)]
+    return lines, rows
 
 
 async def ask_remove(turn: Turn, data: MemberRemove) -> None:

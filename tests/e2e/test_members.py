@@ -84,8 +84,9 @@ async def test_a_coordinator_removes_a_volunteer_and_the_waitlist_moves_up(
     text = await press_and_settle(harness, coordinator, "甲")
     assert "👤 甲\n单位：城管局\n身份：志愿者\n标签：党员\n手机：+8613800000000" in text
     assert "未结束的班次：1 个\n• 12月2日 周三 07:00–09:00 · 黄河路-人民路口" in text
-    # A coordinator removes; taking roles away one by one is the admins'.
-    assert coordinator.last().buttons() == ["🚪 移出本单位", "↩️ 返回"]
+    # A coordinator removes, and gives or takes the unit's tags (test_member_tags); taking roles
+    # away one by one is the admins'.
+    assert coordinator.last().buttons() == ["✅ 党员", "🚪 移出本单位", "↩️ 返回"]
     text = await press_and_settle(harness, coordinator, "🚪 移出本单位")
     assert text.startswith("确定将 甲 移出「城管局」吗？\n• ta 未结束的 1 个班次（含候补）将被释放")
     assert await statuses(harness, shift_id) == {  # asking changes nothing
@@ -270,6 +271,7 @@ async def test_an_admin_takes_a_role_away_and_the_last_one_removes(harness: Harn
     text = await press_and_settle(harness, admin, "张主任")
     assert "身份：协调员、志愿者" in text
     assert admin.last().buttons() == [
+        "✅ 党员",
         "🚪 移出本单位",
         "➖ 取消协调员身份",
         "➖ 取消志愿者身份",

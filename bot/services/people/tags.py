@@ -1,14 +1,17 @@
 """Member tags (such as 党员, party member) that shifts may require: what a tag may be, and
-coordinators giving and taking them for members of their unit (admins: for anyone)."""
+coordinators giving and taking them for members of their unit (admins: for anyone), by /tag with
+a name or by a press on the member's card of /members, under the one rule of `_managed`."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Member, MemberTag, Role
+from bot.db.models import Member, MemberTag, Post, Role, Shift, ShiftStatus
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
 from bot.services.people.members import PHONE_TAIL, Shown, typed_phone
@@ -16,6 +19,16 @@ from bot.services.platform import audit
 
 TAG_MAX = 32
 AMBIGUOUS_SHOWN = 10
+# Hex digits of a tag's key on a card's button: two of a unit's tags sharing a key is a chance
+# of one in four billion.
+KEY_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class Toggled:
+    member: Member
+    tag: str
+    given: bool  # False: taken away
 
 
 def clean_tag(tag: str | None) -> str | None:
@@ -31,26 +44,96 @@ def clean_tag(tag: str | None) -> str | None:
     return cleaned
 
 
-async def members(session: AsyncSession, actor: Actor) -> list[Member]:
-    """The members whose tags the actor manages, by name."""
+def _managed(actor: Actor) -> Select[Member]:
+    """The members whose tags the actor gives and takes: a coordinator those of their unit, an
+    admin anyone (the rule of /tag and of the card's buttons alike)."""
     actor.require(Role.COORDINATOR)
-    query = select(Member).where(Member.active.is_(True)).order_by(Member.display_name)
+    query = select(Member).where(Member.active.is_(True))
     if not actor.is_admin:
         query = query.where(Member.unit_id == actor.unit_id)
+    return query
+
+
+async def members(session: AsyncSession, actor: Actor) -> list[Member]:
+    """The members whose tags the actor manages, by name."""
+    query = _managed(actor).order_by(Member.display_name)
     return list((await session.scalars(query)).unique())
+
+
+def tag_key(tag: str) -> str:
+    """A short, stable stand-in for `tag` in a button's data (a tag may be longer than
+    Telegram's 64 bytes, and hold ``:``)."""
+    return hashlib.sha256(tag.encode()).hexdigest()[:KEY_LENGTH]
+
+
+async def of_unit(session: AsyncSession, unit_id: int, now: dt.datetime) -> list[str]:
+    """The unit's tags, sorted: those its members hold and those its shifts not yet ended
+    require. A tag nobody holds and nothing requires is no longer offered (/tag gives it)."""
+    held = (
+        select(MemberTag.tag)
+        .join(Member, MemberTag.member_id == Member.id)
+        .where(Member.unit_id == unit_id, Member.active.is_(True))
+    )
+    required = (
+        select(Shift.required_tag)
+        .join(Post, Shift.post_id == Post.id)
+        .where(
+            Post.unit_id == unit_id,
+            Shift.status == ShiftStatus.SCHEDULED,
+            Shift.ends_at > now,
+            Shift.required_tag.is_not(None),
+        )
+    )
+    rows = await session.scalars(select(union(held, required).subquery().c[0]))
+    return sorted({tag for tag in rows if tag})
+
+
+async def choices(
+    session: AsyncSession, actor: Actor, member: Member, now: dt.datetime
+) -> list[str] | None:
+    """The tags the card offers to give or take (the member's unit's), or None when the actor
+    may not tag this member."""
+    try:
+        query = _managed(actor)
+    except DomainError:
+        return None
+    found = (await session.scalars(query.where(Member.id == member.id))).unique()
+    if found.first() is None or member.unit_id is None:
+        return None
+    return await of_unit(session, member.unit_id, now)
+
+
+async def toggle_by_key(
+    session: AsyncSession, actor: Actor, member_id: int, key: str, now: dt.datetime
+) -> Toggled | None:
+    """A press on the card: give the unit's tag whose `tag_key` is `key` to the member, or take
+    it away. None when no tag of the unit has that key (the button is stale or forged)."""
+    query = _managed(actor).where(Member.id == member_id)
+    member = (await session.scalars(query)).unique().first()
+    if member is None:
+        other = await session.get(Member, member_id)
+        if other is None or not other.active:
+            name = other.display_name if other is not None else "-"
+            raise DomainError(ErrorCode.MEMBER_GONE, name=name)
+        raise DomainError(ErrorCode.FORBIDDEN)
+    if member.unit_id is None:
+        return None
+    unit_tags = await of_unit(session, member.unit_id, now)
+    tag = next((tag for tag in unit_tags if tag_key(tag) == key), None)
+    if tag is None:
+        return None
+    given = await _flip(session, actor, member, tag, now)
+    return Toggled(member=member, tag=tag, given=given)
 
 
 async def toggle(
     session: AsyncSession, actor: Actor, name: str, tag: str, now: dt.datetime
 ) -> tuple[Member, bool]:
     """Give `tag` to the member called `name`, or take it away if they have it; True if given."""
-    actor.require(Role.COORDINATOR)
+    query = _managed(actor)
     cleaned = clean_tag(tag)
     if cleaned is None:
         raise DomainError(ErrorCode.TAG_INVALID, limit=TAG_MAX)
-    query = select(Member).where(Member.active.is_(True))
-    if not actor.is_admin:
-        query = query.where(Member.unit_id == actor.unit_id)
     typed = " ".join(name.split())
     found = list(
         (
@@ -74,7 +157,13 @@ async def toggle(
             tail=(found[0].phone or "")[-PHONE_TAIL:] or "1234",
             tag=cleaned,
         )
-    member = found[0]
+    return found[0], await _flip(session, actor, found[0], cleaned, now)
+
+
+async def _flip(
+    session: AsyncSession, actor: Actor, member: Member, cleaned: str, now: dt.datetime
+) -> bool:
+    """Give the tag, or take it away if the member has it (audited); True if given."""
     existing = next((row for row in member.tag_rows if row.tag == cleaned), None)
     if existing is not None:
         member.tag_rows.remove(existing)
@@ -90,4 +179,4 @@ async def toggle(
         now=now,
     )
     await session.flush()
-    return member, existing is None
+    return existing is None

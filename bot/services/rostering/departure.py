@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Assignment, AssignmentStatus, Member, Role
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
+from bot.services.people import tags as member_tags
 from bot.services.people.access import Actor
 from bot.services.people.members import ON_POST_ROLES, ROLE_ORDER, of_unit
 from bot.services.people.reachability import coordinators_of
@@ -56,6 +57,8 @@ class Card:
     upcoming: list[Assignment]
     removable: bool
     takeable: tuple[Role, ...]  # roles the actor may take away one by one (admins only)
+    # The unit's tags the actor may give or take on the card (the rule of /tag), None if none.
+    tags: list[str] | None
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,7 @@ async def card(
         upcoming=await signup.upcoming_of(session, member, now),
         removable=removable,
         takeable=takeable,
+        tags=await member_tags.choices(session, actor, member, now),
     )
 
 

@@ -1,0 +1,141 @@
+"""The member card of /members gives and takes the unit's tags with a press (the card refreshes),
+under the rule of /tag: a coordinator tags the members of their unit, an admin anyone; a unit
+without a tag yet is told how to create one with /tag."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.buttons import MemberTagToggle
+from bot.db.models import AuditEntry, Role
+from bot.services.people import tags
+from tests.e2e.schedule import command, person, post, press_and_settle, shift, unit
+from tests.harness import Harness
+
+FORBIDDEN = "抱歉，您没有权限执行这个操作。"
+STALE = "这个按钮已失效，请重新打开菜单。"
+CARD_BUTTONS = ["🚪 移出本单位", "↩️ 返回"]
+
+
+async def _tags_of(harness: Harness, telegram_id: int) -> frozenset[str]:
+    member = await harness.member(telegram_id)
+    assert member is not None
+    return member.tags
+
+
+async def _member_id(harness: Harness, telegram_id: int) -> int:
+    member = await harness.member(telegram_id)
+    assert member is not None
+    return member.id
+
+
+async def test_a_coordinator_gives_and_takes_a_tag_on_the_card(harness: Harness) -> None:
+    """The unit's tags: those its members hold and those its shifts ahead require; another
+    unit's are not offered. ✅ marks one the member has; a press flips it and the card shows it."""
+    unit_id = await unit(harness)
+    other = await unit(harness, "交警队")
+    await shift(harness, await post(harness, unit_id), required_tag="巾帼岗")
+    coordinator = await person(harness, 8301, unit_id, "王协调", role=Role.COORDINATOR)
+    await person(harness, 8302, unit_id, "甲", tags=("党员", "青年突击队"))
+    await person(harness, 8303, unit_id, "乙", tags=("青年突击队",))
+    await person(harness, 8304, other, "外人", tags=("交通劝导",))
+
+    await command(harness, coordinator, "members")
+    text = await press_and_settle(harness, coordinator, "乙")
+    assert "标签：青年突击队" in text
+    assert "点标签按钮给 ta 加上或去掉：✅ 表示已有。" in text
+    assert coordinator.last().buttons() == [
+        "➕ 党员",
+        "➕ 巾帼岗",
+        "✅ 青年突击队",
+        *CARD_BUTTONS,
+    ]
+
+    text = await press_and_settle(harness, coordinator, "➕ 党员")
+    assert text.startswith("✅ 乙 已加上标签「党员」。\n\n👤 乙\n")
+    assert "标签：党员、青年突击队" in text
+    assert coordinator.last().buttons() == ["✅ 党员", "➕ 巾帼岗", "✅ 青年突击队", *CARD_BUTTONS]
+    assert await _tags_of(harness, 8303) == {"党员", "青年突击队"}
+
+    text = await press_and_settle(harness, coordinator, "✅ 青年突击队")
+    assert text.startswith("✅ 已去掉 乙 的标签「青年突击队」。\n\n👤 乙\n")
+    assert "标签：党员\n" in text
+    assert coordinator.last().buttons() == ["✅ 党员", "➕ 巾帼岗", "➕ 青年突击队", *CARD_BUTTONS]
+    assert await _tags_of(harness, 8303) == {"党员"}
+
+    # A tag only a shift requires is given the same way.
+    await press_and_settle(harness, coordinator, "➕ 巾帼岗")
+    assert await _tags_of(harness, 8303) == {"党员", "巾帼岗"}
+    assert await _tags_of(harness, 8302) == {"党员", "青年突击队"}  # nobody else changed
+
+    yi = await _member_id(harness, 8303)
+    async with harness.session() as session:
+        entries = list(
+            await session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.action.in_(("member.tag.add", "member.tag.remove")))
+                .order_by(AuditEntry.id)
+            )
+        )
+    assert [(entry.action, entry.object_id, entry.after) for entry in entries] == [
+        ("member.tag.add", yi, {"tag": "党员"}),
+        ("member.tag.remove", yi, {"tag": "青年突击队"}),
+        ("member.tag.add", yi, {"tag": "巾帼岗"}),
+    ]
+
+
+async def test_who_may_tag_whom_is_the_rule_of_the_tag_command(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    other = await unit(harness, "交警队")
+    coordinator = await person(harness, 8311, unit_id, "王协调", role=Role.COORDINATOR)
+    volunteer = await person(harness, 8312, unit_id, "甲", tags=("党员",))
+    await person(harness, 8313, other, "李协调", role=Role.COORDINATOR)
+    await person(harness, 8314, other, "外人", tags=("交通劝导",))
+    jia = await _member_id(harness, 8312)
+
+    async def press(user_id: int, data: str) -> str:
+        user = harness.user(user_id, "")
+        await command(harness, user, "members")
+        await user.press_data(data, user.last().message_id)
+        await harness.settle()
+        return str(user.answered_callbacks[-1]["text"])
+
+    # Another unit's coordinator, and a volunteer, may not tag 甲 (as /tag refuses them).
+    assert await press(8313, MemberTagToggle(jia, tags.tag_key("党员")).pack()) == FORBIDDEN
+    await command(harness, volunteer, "members")  # refused: a message to press on
+    await volunteer.press_data(
+        MemberTagToggle(jia, tags.tag_key("党员")).pack(), volunteer.last().message_id
+    )
+    await harness.settle()
+    assert volunteer.answered_callbacks[-1]["text"] == FORBIDDEN
+    # A tag that is not the unit's (another unit's, or made up) is a stale button.
+    assert await press(8311, MemberTagToggle(jia, tags.tag_key("交通劝导")).pack()) == STALE
+    assert await press(8311, MemberTagToggle(jia, "zz").pack()) == STALE
+    assert await _tags_of(harness, 8312) == {"党员"}
+    assert await _tags_of(harness, 8314) == {"交通劝导"}
+
+    # A coordinator may tag themselves and their colleagues, as with /tag; an admin anyone.
+    await command(harness, coordinator, "members")
+    await press_and_settle(harness, coordinator, "王协调")
+    assert coordinator.last().buttons()[0] == "➕ 党员"
+    await press_and_settle(harness, coordinator, "➕ 党员")
+    assert await _tags_of(harness, 8311) == {"党员"}
+    await command(harness, harness.admin, "members")
+    await press_and_settle(harness, harness.admin, "交警队")
+    await press_and_settle(harness, harness.admin, "外人")
+    await press_and_settle(harness, harness.admin, "✅ 交通劝导")
+    assert await _tags_of(harness, 8314) == frozenset()
+
+
+async def test_a_unit_without_tags_is_told_how_to_create_one(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 8321, unit_id, "王协调", role=Role.COORDINATOR)
+    await person(harness, 8322, unit_id, "甲")
+    await command(harness, coordinator, "members")
+    text = await press_and_settle(harness, coordinator, "甲")
+    assert "标签：-\n" in text
+    assert text.endswith(
+        "本单位还没有标签。先用 /tag 姓名 标签 给一位成员加上（例如 /tag 甲 党员），"
+        "之后就能在这里点按钮加减。"
+    )
+    assert coordinator.last().buttons() == CARD_BUTTONS
