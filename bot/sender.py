@@ -16,6 +16,11 @@ own:
   binding and messages move to the new id (groups.move) and the message goes there at once;
 - 400 "message thread not found" (a group's forum topic was deleted): the group's reports go
   to General from now on, this one at once;
+- 400 "not enough rights to send text messages" in a group (the bot was muted there; Telegram
+  keeps it a member, so no 403): every report would be refused, so, as for a removal, the
+  group's binding goes with what else is queued, and the admins and the unit's coordinators
+  are told how to fix it (services/people/groups.muted); a photo or a document alone refused
+  so is parked as any other 400, the group's text still goes;
 - any other 400: parked with Telegram's reason, visible to admins, never looping;
 - a notice that names a kind to draw it again from (bot/redraw.py) is drawn again from the
   database when claimed, so that one the quiet hours held says what is true when it goes out;
@@ -89,6 +94,17 @@ PASS_MOST = 30
 # before it may have sent a full second's worth a moment ago, and Telegram counts per token, not
 # per process; after this pause the two together stay within what one pacer lets go.
 START_PAUSE_SECONDS = GLOBAL_WINDOW
+
+
+# Telegram's 400 to a bot muted in a group (PTB drops "Bad Request: " and capitalizes):
+# "not enough rights to send text messages to the chat", once "have no rights to send a message".
+MUTED_REFUSALS = ("not enough rights to send text messages", "have no rights to send a message")
+
+
+def muted_in_group(chat_id: int, reason: str) -> bool:
+    """Whether Telegram's 400 `reason` says the bot may not post in the group at all."""
+    lowered = reason.lower()
+    return is_group(chat_id) and any(refusal in lowered for refusal in MUTED_REFUSALS)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -322,6 +338,15 @@ class Sender:
                     await outbox.retry_at(
                         session, row.id, self.runtime.clock.now(), error.message, attempt=False
                     )
+                return False
+            if muted_in_group(row.chat_id, error.message):
+                log.info("muted in group %s: %s", row.chat_id, error.message)
+                async with self.runtime.db.session() as session:
+                    await outbox.mark_blocked(session, row.id, error.message)
+                    await groups.muted(
+                        session, row.chat_id, now=self.runtime.clock.now(), settings=settings
+                    )
+                # The group's other messages were dropped: the rest of this pass's are not tried.
                 return False
             log.warning("outbox message %s parked: %s", row.id, error.message)
             async with self.runtime.db.session() as session:

@@ -3,7 +3,13 @@
 
 from __future__ import annotations
 
-from telegram import Chat, ChatMember, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    Chat,
+    ChatMember,
+    ChatMemberRestricted,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+)
 
 from bot.buttons import (
     Export,
@@ -169,15 +175,18 @@ async def group_migrated(turn: Turn) -> None:
 
 async def bot_membership(turn: Turn) -> None:
     """The bot's own membership of a group changed. Removed (left, kicked): the group is no
-    longer bound and the admins are told. Added: nothing is said or bound; an admin binds
-    it with /setgroup."""
+    longer bound and the admins are told. Muted (restricted, may not send messages): the same,
+    and the unit's coordinators are told too. Added, or its rights given back: nothing is said
+    or bound; an admin binds it with /setgroup."""
     change = turn.update.my_chat_member
     if change is None or change.chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
         return
-    if change.new_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED):
-        await groups.lost(
-            turn.session, change.chat.id, now=turn.now, settings=turn.runtime.settings
-        )
+    new = change.new_chat_member
+    settings = turn.runtime.settings
+    if new.status in (ChatMember.LEFT, ChatMember.BANNED):
+        await groups.lost(turn.session, change.chat.id, now=turn.now, settings=settings)
+    elif isinstance(new, ChatMemberRestricted) and not new.can_send_messages:
+        await groups.muted(turn.session, change.chat.id, now=turn.now, settings=settings)
 
 
 # -- tallies and reports ------------------------------------------------------------------------

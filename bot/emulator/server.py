@@ -25,6 +25,15 @@ CONFLICT_WEBHOOK = (
     "Conflict: can't use getUpdates method while webhook is active; "
     "use deleteWebhook to delete the webhook first"
 )
+# What a bot muted in a group is told it may not send, by method (others: "text messages").
+MUTED_KINDS = {
+    "sendPhoto": "photos",
+    "sendMediaGroup": "photos",
+    "sendDocument": "documents",
+    "sendLocation": "other messages",
+    "sendVenue": "other messages",
+    "sendSticker": "other messages",
+}
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 WEBHOOK_CONNECTIONS = 40  # Telegram's default max_connections
@@ -444,13 +453,17 @@ class BotApiEmulator:
         chat = self.world.chat(chat_id)
         if chat.id in self.blocked_users:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
-        if chat.is_group and chat.bot_status != "member":
+        if chat.is_group and chat.bot_status not in ("member", "restricted"):
             kind = str(chat.chat["type"])
             if chat.bot_status == "kicked":
                 raise ApiError(403, f"Forbidden: bot was kicked from the {kind} chat")
             raise ApiError(403, f"Forbidden: bot is not a member of the {kind} chat")
         if method not in SENDING:
             return
+        if chat.is_group and chat.bot_status == "restricted":
+            # Muted, the bot is still a member: Telegram answers 400, naming what it may not send.
+            what = MUTED_KINDS.get(method, "text messages")
+            raise ApiError(400, f"Bad Request: not enough rights to send {what} to the chat")
         retry_after = self.flood.admit(chat.id, chat.is_group)
         if retry_after:
             self.rejected_429 += 1

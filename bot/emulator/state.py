@@ -102,7 +102,8 @@ class ChatState:
     sent_count: int = 0  # messages the bot ever sent here (deleted ones too)
     # A basic group upgraded to a supergroup: the supergroup's id; the old id is dead.
     migrated_to: int | None = None
-    # The bot's own standing in a group: "member", or "left"/"kicked" once it was removed.
+    # The bot's own standing in a group: "member", "restricted" (muted: still a member, may not
+    # send), or "left"/"kicked" once it was removed.
     bot_status: str = "member"
     # A forum supergroup's topics, by message_thread_id (General has none).
     topics: dict[int, str] = field(default_factory=dict)

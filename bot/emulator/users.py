@@ -458,6 +458,24 @@ class SimGroup:
         )
         self._bot_membership(by, {"status": "member", "user": copy.deepcopy(bot)}, new, tell_bot)
 
+    async def mute_bot(self, by: SimUser, *, tell_bot: bool = True) -> None:
+        """`by` takes away the bot's right to send messages here (restricts it): the bot stays a
+        member and gets `my_chat_member` ("restricted", may not send messages); sending here is
+        refused with 400, "Bad Request: not enough rights to send text messages to the chat"
+        (photos, documents likewise), not 403, until `unmute_bot` (with `tell_bot` False the
+        update is lost, as for a bot down longer than Telegram keeps updates)."""
+        bot = copy.deepcopy(self._emulator.world.bot_user)
+        self._chat.bot_status = "restricted"
+        self._bot_membership(
+            by, {"status": "member", "user": bot}, _restricted(copy.deepcopy(bot)), tell_bot
+        )
+
+    async def unmute_bot(self, by: SimUser) -> None:
+        """`by` gives the bot its rights back: `my_chat_member` from "restricted" to "member"."""
+        bot = copy.deepcopy(self._emulator.world.bot_user)
+        self._chat.bot_status = "member"
+        self._bot_membership(by, _restricted(bot), {"status": "member", "user": copy.deepcopy(bot)})
+
     async def add_bot(self, by: SimUser) -> None:
         """`by` adds the bot (back) to the group: `my_chat_member` from "left" to "member"."""
         bot = copy.deepcopy(self._emulator.world.bot_user)
@@ -496,3 +514,32 @@ class SimGroup:
 
     def __repr__(self) -> str:
         return f"SimGroup({self.chat_id}, {self.title!r})"
+
+
+def _restricted(user: JSON) -> JSON:
+    """A ChatMemberRestricted that may not send anything (Telegram lists every right)."""
+    rights = (
+        "can_send_messages",
+        "can_send_audios",
+        "can_send_documents",
+        "can_send_photos",
+        "can_send_videos",
+        "can_send_video_notes",
+        "can_send_voice_notes",
+        "can_send_polls",
+        "can_send_other_messages",
+        "can_add_web_page_previews",
+        "can_change_info",
+        "can_invite_users",
+        "can_pin_messages",
+        "can_manage_topics",
+        "can_edit_tag",
+        "can_react_to_messages",
+    )
+    return {
+        "status": "restricted",
+        "user": user,
+        "is_member": True,
+        "until_date": 0,
+        **dict.fromkeys(rights, False),
+    }

@@ -355,3 +355,30 @@ async def test_waiting_for_the_bots_messages_without_polling(emu: BotApiEmulator
     await alice.wait_sent(2)
     with pytest.raises(TimeoutError, match="sent 2 of 3"):
         await alice.wait_sent(3, timeout=0)
+
+
+async def test_a_muted_bot_is_refused_with_400_as_telegram_does(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """Restricted in a group (no right to send messages), the bot still belongs to it: Telegram
+    answers 400 naming the right it lacks, not 403, until the right is given back."""
+    group = emu.group(-100_555, "执勤群")
+    owner = emu.user(user_id=1002, first_name="Owner")
+    await group.mute_bot(owner)
+    updates = await bot.get_updates()
+    change = updates[-1].my_chat_member
+    assert change is not None and change.new_chat_member.status == "restricted"
+    assert change.new_chat_member.can_send_messages is False  # type: ignore[attr-defined]
+    with pytest.raises(BadRequest) as refused:
+        await bot.send_message(-100_555, "日报")
+    assert refused.value.message == "Not enough rights to send text messages to the chat"
+    assert emu.refused("sendMessage") == [
+        "Bad Request: not enough rights to send text messages to the chat"
+    ]
+    with pytest.raises(BadRequest, match="(?i)not enough rights to send photos to the chat"):
+        await bot.send_photo(-100_555, b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    with pytest.raises(BadRequest, match="(?i)not enough rights to send documents to the chat"):
+        await bot.send_document(-100_555, b"data", filename="a.xlsx")
+    await group.unmute_bot(owner)
+    sent = await bot.send_message(-100_555, "日报")
+    assert sent.text == "日报" and group.texts() == ["日报"]

@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import BoundGroup, Role
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import LANGUAGES, Translator
-from bot.services.people import units
+from bot.services.people import reachability, units
 from bot.services.people.access import Actor
 from bot.services.platform import audit, outbox
-from bot.services.platform.notify import notify_admins
+from bot.services.platform.notify import Render, notify_admins, notify_all
 from bot.settings import Settings
 
 TITLE_MAX = 128
@@ -174,36 +174,100 @@ async def lost(
     a message there): what is queued for the group is dropped, its binding goes, and the
     admins are told in private which group lost which reports and how to bind it again.
     False when the group was not bound (nothing to tell)."""
-    await outbox.drop_chat(session, chat_id, "the bot is no longer in the group")
+    return await _unbind_and_tell(
+        session,
+        chat_id,
+        reason="the bot is no longer in the group",
+        action="group.lost",
+        now=now,
+        settings=settings,
+        admin_key="group.lost",
+        coordinator_key=None,
+    )
+
+
+async def muted(
+    session: AsyncSession, chat_id: int, *, now: dt.datetime, settings: Settings
+) -> bool:
+    """The bot is still in the group but may not send messages there (muted: its
+    `my_chat_member` update, or Telegram's 400 "not enough rights to send text messages"):
+    every report would be refused, so, as for a removal, what is queued is dropped and the
+    binding goes. The admins are told, and the coordinators of the group's unit (often among
+    the group's own admins, who can give the right back), each once and in their language:
+    let the bot send messages, then /setgroup again. False when the group was not bound."""
+    return await _unbind_and_tell(
+        session,
+        chat_id,
+        reason="the bot may not send messages in the group",
+        action="group.muted",
+        now=now,
+        settings=settings,
+        admin_key="group.muted",
+        coordinator_key="group.muted.coordinator",
+    )
+
+
+async def _unbind_and_tell(
+    session: AsyncSession,
+    chat_id: int,
+    *,
+    reason: str,
+    action: str,
+    now: dt.datetime,
+    settings: Settings,
+    admin_key: str,
+    coordinator_key: str | None,
+) -> bool:
+    await outbox.drop_chat(session, chat_id, reason)
     group = await get(session, chat_id)
     if group is None:
         return False
-    title, unit_name, bound_at = (
+    title, unit_id, unit_name, bound_at = (
         group.title,
+        group.unit_id,
         group.unit.name if group.unit else None,
         group.bound_at,
     )
     audit.record(
         session,
         actor_id=None,
-        action="group.lost",
+        action=action,
         object_type="group",
         object_id=None,
-        before={"chat_id": chat_id, "unit_id": group.unit_id},
+        before={"chat_id": chat_id, "unit_id": unit_id},
         now=now,
     )
     await session.delete(group)
 
-    def render(t: Translator) -> outbox.Message:
-        scope = unit_name if unit_name is not None else t("report.scope.all")
-        return outbox.payload(t("group.lost", title=title, scope=scope))
+    def render(key: str) -> Render:
+        def rendered(t: Translator) -> outbox.Message:
+            scope = unit_name if unit_name is not None else t("report.scope.all")
+            return outbox.payload(t(key, title=title, scope=scope))
 
+        return rendered
+
+    # Under the binding's moment: told once per binding, however many refusals follow.
     stamp = bound_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    prefix = action.replace(".", "-")
     await notify_admins(
         session,
-        render,
-        key=lambda admin_id: f"group-lost:{chat_id}:{stamp}:{admin_id}",
+        render(admin_key),
+        key=lambda admin_id: f"{prefix}:{chat_id}:{stamp}:{admin_id}",
         now=now,
         settings=settings,
     )
+    if coordinator_key is not None and unit_id is not None:
+        coordinators = [
+            member
+            for member in await reachability.coordinators_of(session, unit_id)
+            if member.telegram_id not in settings.admin_ids  # told as an admin already
+        ]
+        await notify_all(
+            session,
+            coordinators,
+            render(coordinator_key),
+            key=lambda member: f"{prefix}:{chat_id}:{stamp}:{member.telegram_id}",
+            now=now,
+            settings=settings,
+        )
     return True
