@@ -139,3 +139,21 @@ async def test_a_unit_without_tags_is_told_how_to_create_one(harness: Harness) -
         "之后就能在这里点按钮加减。"
     )
     assert coordinator.last().buttons() == CARD_BUTTONS
+
+
+async def test_a_unit_with_many_tags_shows_thirty_the_members_own_among_them(
+    harness: Harness,
+) -> None:
+    """A keyboard holds at most 100 buttons: past 30 tags the card shows 30, the member's own
+    first so that each can be taken away here, and says how many more /tag reaches."""
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 8331, unit_id, "王协调", role=Role.COORDINATOR)
+    many = tuple(f"标签{number:02d}" for number in range(32))
+    await person(harness, 8332, unit_id, "甲", tags=many[:31])
+    await person(harness, 8333, unit_id, "乙", tags=(many[31],))
+    await command(harness, coordinator, "members")
+    text = await press_and_settle(harness, coordinator, "乙")
+    assert "另有 2 个标签没有列出，请用 /tag 姓名 标签。" in text
+    shown = [label for label in coordinator.last().buttons() if label[0] in "✅➕"]
+    assert len(shown) == 30
+    assert shown[-1] == "✅ 标签31" and shown[:2] == ["➕ 标签00", "➕ 标签01"]
