@@ -175,6 +175,24 @@
   var map = null;
   var markers = {};
   var fitted = false;
+  // When someone last moved the map themselves (dragged, zoomed, pinched, used its keys or
+  // buttons, opened a popup): 0 for never.
+  var touchedAt = 0;
+  // A post added (or moved) outside the view brings the view to every post again, so that a
+  // wall screen shows it without anyone reloading or touching the screen. Not while a person
+  // is looking around the map themselves: a refresh must not snatch the view from under their
+  // hand. Their view stands until they have left the map alone for HANDS_OFF_MS; then the map
+  // counts as untouched again, so a wall screen someone panned once does not stop following
+  // new posts for good.
+  var HANDS_OFF_MS = 10 * 60 * 1000;
+
+  function touched() {
+    touchedAt = Date.now();
+  }
+
+  function handsOff() {
+    return !touchedAt || Date.now() - touchedAt >= HANDS_OFF_MS;
+  }
 
   function ensureMap() {
     if (map || !document.getElementById("map") || !window.L) {
@@ -187,6 +205,10 @@
       attribution: escapeHtml(config.tile_attribution),
     }).addTo(map);
     map.setView([35.0, 105.0], 4);
+    // The person's own gestures only: the refits and Leaflet's own moves fire none of these.
+    ["pointerdown", "mousedown", "touchstart", "wheel", "keydown"].forEach(function (type) {
+      map.getContainer().addEventListener(type, touched, { capture: true, passive: true });
+    });
     return map;
   }
 
@@ -227,6 +249,8 @@
     var seen = {};
     var bounds = [];
     var labels = {};
+    var view = fitted ? target.getBounds() : null;
+    var outside = false; // a post new to the map, or moved, lies outside the view
     data.legend.forEach(function (entry) { labels[entry.state] = entry.label; });
     // A city has 2,000 posts, refreshed every few seconds on a phone: a marker is restyled only
     // when its state changes, and its popup is built when it opens (and again while it is open).
@@ -237,10 +261,12 @@
         marker = L.circleMarker([item.lat, item.lng], markerStyle(item.state)).addTo(target);
         marker.bindPopup(function (layer) { return popupContent(layer.item.popup, layer.label); });
         markers[item.id] = marker;
+        outside = outside || (view !== null && !view.contains([item.lat, item.lng]));
       } else {
         var at = marker.getLatLng();
         if (at.lat !== item.lat || at.lng !== item.lng) {
           marker.setLatLng([item.lat, item.lng]);
+          outside = outside || (view !== null && !view.contains([item.lat, item.lng]));
         }
         if (marker.item.state !== item.state) {
           marker.setStyle(markerStyle(item.state));
@@ -272,7 +298,7 @@
         delete markers[id];
       }
     });
-    if (!fitted && bounds.length) {
+    if (bounds.length && (!fitted || (outside && handsOff()))) {
       target.fitBounds(bounds, { padding: [30, 30], maxZoom: 16 });
       fitted = true;
     }

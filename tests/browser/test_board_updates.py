@@ -1,0 +1,154 @@
+"""An open board follows the city without anyone reloading it: a post a coordinator adds comes
+onto the map and into its view, an archived one leaves it; and a page left open across an
+upgrade of the bot loads the new script by itself, once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from selenium.webdriver import ActionChains
+from sqlalchemy import select
+
+from bot.board import screens
+from bot.board.server import BoardServer
+from bot.db.models import Post
+from bot.emulator import SimUser
+from bot.services.people.access import Actor
+from tests.browser.conftest import Browser
+from tests.browser.test_board_browser import mini_app_url
+from tests.e2e.board_fixtures import (
+    BOARD_SETTINGS,
+    COORDINATOR_ID,
+    init_data,
+    prepare_morning,
+    running_board,
+)
+from tests.e2e.schedule import command, press_and_settle
+from tests.harness import ADMIN_ID, Harness
+
+# Where a marker is on screen ([left, top, width, height]), or null when it is not on the map.
+PLACE = """
+const path = document.querySelector(`path.post-marker[data-post='${arguments[0]}']`);
+if (!path) { return null; }
+const r = path.getBoundingClientRect();
+return [Math.round(r.left), Math.round(r.top), Math.round(r.width), Math.round(r.height)];
+"""
+# Whether a marker is drawn inside the map's box: one outside the view is no dot at all.
+IN_VIEW = """
+const path = document.querySelector(`path.post-marker[data-post='${arguments[0]}']`);
+if (!path) { return false; }
+const box = document.getElementById('map').getBoundingClientRect();
+const r = path.getBoundingClientRect();
+return r.width > 0 && r.height > 0 && r.left >= box.left && r.right <= box.right
+  && r.top >= box.top && r.bottom <= box.bottom;
+"""
+REFRESHES = "return Number(document.body.dataset.refreshes || 0);"
+# Some 40 km north-east of the prepared morning's posts: outside the view fitted to them.
+FAR = (30.95, 104.45)
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return dict(BOARD_SETTINGS)
+
+
+async def _wall_screen(harness: Harness, board: BoardServer) -> str:
+    settings = harness.runtime.settings
+    admin = Actor.of(ADMIN_ID, None, settings.admin_ids)
+    async with harness.session() as session:
+        screen = await screens.create(
+            session, admin, unit_id=None, language="zh_Hans", now=harness.clock.now()
+        )
+    return f"{board.local_url}/screen/{screens.token_of(screen, settings)}"
+
+
+async def _new_post(harness: Harness, coordinator: SimUser, name: str) -> int:
+    """The coordinator of 团结社区 adds a post with /newpost, as in the chat; its id."""
+    await command(harness, coordinator, "newpost")
+    await coordinator.send_text(name)
+    await harness.settle()
+    await press_and_settle(harness, coordinator, "文明交通劝导岗")
+    await coordinator.send_location(*FAR)
+    await harness.settle()
+    text = await press_and_settle(harness, coordinator, "默认 150 米")
+    assert f"已新建岗位「{name}」" in text, text
+    async with harness.session() as session:
+        post_id = await session.scalar(select(Post.id).where(Post.name == name))
+    assert post_id is not None
+    return post_id
+
+
+async def _refreshes(browser: Browser, more: int) -> None:
+    """Until the page has drawn `more` fresh snapshots."""
+    seen = int(await browser.run(REFRESHES))
+    await browser.wait_for(f"return Number(document.body.dataset.refreshes) >= {seen + more};")
+
+
+async def test_a_post_a_coordinator_adds_comes_into_an_untouched_wall_screens_view(
+    harness: Harness, browser: Browser
+) -> None:
+    morning = await prepare_morning(harness)
+    async with running_board(harness) as board:
+        await browser.open(await _wall_screen(harness, board))
+        for post_id in morning.posts.values():
+            await browser.wait_for(IN_VIEW, post_id)
+        await browser.run("window.sameDocument = true;")
+
+        coordinator = harness.user(COORDINATOR_ID, "团结协调")
+        added = await _new_post(harness, coordinator, "城北新岗")
+
+        # Nobody touches a wall screen: the map takes in the new post, and keeps the others.
+        await browser.wait_for(IN_VIEW, added)
+        for post_id in morning.posts.values():
+            assert await browser.run(IN_VIEW, post_id), post_id
+        legend = await browser.run(
+            "return document.querySelector('.legend-item.state-idle').textContent;"
+        )
+        assert legend == "此刻无班次2"
+
+        # Archived: it leaves the map at the next refresh.
+        await command(harness, coordinator, "posts")
+        await press_and_settle(harness, coordinator, "城北新岗")
+        assert "已归档" in await press_and_settle(harness, coordinator, "🗂 归档")
+        await browser.wait_for(f"return !(() => {{{PLACE}}})();", added)
+        assert await browser.run("return window.sameDocument === true;")  # never reloaded
+        assert await browser.errors("127.0.0.1:9/", "favicon.ico") == []
+
+
+async def test_a_leader_moving_the_map_is_not_pulled_away_by_a_new_post(
+    harness: Harness, browser: Browser
+) -> None:
+    """Someone looking around the map themselves keeps their view: the new post is on the map,
+    out of their view, and the view does not jump to it."""
+    morning = await prepare_morning(harness)
+    async with running_board(harness) as board:
+        await browser.open(mini_app_url(board, init_data(harness, ADMIN_ID)))
+        watched = morning.posts["人民路口"]
+        await browser.wait_for(IN_VIEW, watched)
+
+        def drag() -> None:
+            area = browser.driver.find_element("id", "map")
+            ActionChains(browser.driver).move_to_element(area).click_and_hold().move_by_offset(
+                60, 40
+            ).release().perform()
+
+        before = await browser.run(PLACE, watched)
+        await asyncio.to_thread(drag)
+        await browser.wait_for(
+            f"const p = (() => {{{PLACE}}})(); return JSON.stringify(p) !== "
+            f"{json.dumps(json.dumps(before, separators=(',', ':')))};",
+            watched,
+        )
+        await _refreshes(browser, 1)
+        dragged = await browser.run(PLACE, watched)
+
+        added = await _new_post(harness, harness.user(COORDINATOR_ID, "团结协调"), "城北新岗")
+        await browser.wait_for(
+            "return document.querySelector(`path.post-marker[data-post='${arguments[0]}']`);",
+            added,
+        )
+        await _refreshes(browser, 2)
+        assert await browser.run(PLACE, watched) == dragged
+        assert not await browser.run(IN_VIEW, added)
