@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import hashlib
 import json
 import logging
 import time
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "static"
+TEMPLATES_DIR = Path(__file__).parent / "templates"
 NO_STORE = {"Cache-Control": "no-store"}
 # The page loads only its own files; tiles come from MAP_TILE_URL's host. The referrer sent
 # for tiles is the origin only: a wall screen's link must not leak to a tile server.
@@ -85,6 +87,21 @@ def _tile_origin(tile_url: str) -> str:
     if "{s}" in tile_url:
         host = "*." + host.split(".", 1)[1]
     return f"{parsed.scheme}://{host}"
+
+
+def asset_build(*roots: Path) -> str:
+    """The build of the page: a hash of every file it is made of (its script, style, vendored
+    libraries and templates), each under its path. An upgrade that changes any of them changes
+    the build; the page announces the build it was served with and the data the one of the
+    server now, so a page left open across an upgrade reloads itself (board.js)."""
+    digest = hashlib.sha256()
+    for index, root in enumerate(roots):
+        for path in sorted(item for item in root.rglob("*") if item.is_file()):
+            name = f"{index}/{path.relative_to(root).as_posix()}"
+            content = path.read_bytes()
+            digest.update(f"{name}\0{len(content)}\0".encode())
+            digest.update(content)
+    return digest.hexdigest()[:12]
 
 
 T = TypeVar("T")
@@ -186,6 +203,8 @@ class BoardServer:
         self.scenes: SnapshotCache[tuple[int, Scene]] = SnapshotCache(refresh, stale_for=refresh)
         self.cache: SnapshotCache[Encoded] = SnapshotCache(ttl=refresh)
         self._generation = 0
+        # Read once at start-up: an upgrade means a new process, and so a new build.
+        self.build = asset_build(STATIC_DIR, TEMPLATES_DIR)
         self.templates = Environment(
             loader=PackageLoader("bot.board", "templates"),
             autoescape=select_autoescape(["html"]),
@@ -232,6 +251,7 @@ class BoardServer:
         config = {
             "mode": mode,
             "token": token,
+            "build": self.build,
             "api": f"{self.prefix}/api/state",
             "refresh_seconds": settings.board_refresh_seconds,
             # A data request that has not answered by then is given up and the page shows
@@ -247,6 +267,9 @@ class BoardServer:
             t=t,
             language=language,
             static=f"{self.prefix}/static",
+            # Its files under the build's name: after an upgrade the reloaded page fetches
+            # them anew instead of running the script the browser cached.
+            version=f"?v={self.build}",
             panels=[{"key": p.key, "view": p.view, "title": t(p.title_key)} for p in self.panels],
             config=config,
         )
@@ -336,6 +359,8 @@ class BoardServer:
                 t=runtime.translator(viewer.language),
                 scene=scene,
             )
+        # The build this server serves: a page served another one reloads itself.
+        payload["build"] = self.build
         encoded = await asyncio.to_thread(Encoded.of, payload)
         metrics.BOARD_SNAPSHOT_SECONDS.observe(time.perf_counter() - started)
         return encoded

@@ -350,6 +350,7 @@ def page_texts(t: Translator) -> dict[str, Any]:
             "denied": t("board.page.denied"),
             "expired": t("board.page.expired"),
             "offline": t("board.page.offline"),
+            "reloading": t("board.page.reloading"),
             "loading": t("board.page.loading"),
             "no_posts": t("board.page.no_posts"),
             "time": t("board.page.time"),

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+from aiohttp import web
 from selenium.webdriver import ActionChains
 from sqlalchemy import select
 
@@ -21,6 +24,7 @@ from tests.browser.test_board_browser import mini_app_url
 from tests.e2e.board_fixtures import (
     BOARD_SETTINGS,
     COORDINATOR_ID,
+    database_down,
     init_data,
     prepare_morning,
     running_board,
@@ -45,6 +49,11 @@ return r.width > 0 && r.height > 0 && r.left >= box.left && r.right <= box.right
   && r.top >= box.top && r.bottom <= box.bottom;
 """
 REFRESHES = "return Number(document.body.dataset.refreshes || 0);"
+OFFLINE = (
+    "const line = document.getElementById('board-status');"
+    "return line && line.classList.contains('offline');"
+)
+BUILD = "return JSON.parse(document.getElementById('board-config').textContent).build;"
 # Some 40 km north-east of the prepared morning's posts: outside the view fitted to them.
 FAR = (30.95, 104.45)
 
@@ -152,3 +161,66 @@ async def test_a_leader_moving_the_map_is_not_pulled_away_by_a_new_post(
         await _refreshes(browser, 2)
         assert await browser.run(PLACE, watched) == dragged
         assert not await browser.run(IN_VIEW, added)
+
+
+async def test_a_page_open_across_an_upgrade_reloads_itself_once(
+    harness: Harness, browser: Browser
+) -> None:
+    """The bot is upgraded while a wall screen shows the board: the screen loads the new page
+    (and script) by itself, once; while the server fails, it does not reload at all."""
+    morning = await prepare_morning(harness)
+    async with running_board(harness) as board:
+        await browser.open(await _wall_screen(harness, board))
+        old = await browser.run(BUILD)
+        assert old == board.build and old
+        await browser.wait_for(IN_VIEW, morning.posts["人民路口"])
+        await browser.run("window.sameDocument = true;")
+
+        # Upgraded, but its database not up yet: every answer fails, nothing reloads.
+        async with database_down(harness):
+            board.build = "0123456789ab"
+            await browser.wait_for(OFFLINE)
+            await asyncio.sleep(3 * BOARD_SETTINGS["board_refresh_seconds"])  # type: ignore[operator]
+            assert await browser.run("return window.sameDocument === true;")
+
+        # Up again: the page reloads into the new build and stays there.
+        await browser.wait_for("return window.sameDocument === undefined;")
+        assert await browser.wait_for(BUILD) == "0123456789ab"
+        scripts = await browser.run(
+            "return Array.from(document.scripts).map((s) => s.src).filter((s) => s);"
+        )
+        assert scripts and all(src.endswith("?v=0123456789ab") for src in scripts), scripts
+        await browser.wait_for(IN_VIEW, morning.posts["人民路口"])
+        await browser.run("window.sameDocument = true;")
+        await _refreshes(browser, 3)
+        assert await browser.run("return window.sameDocument === true;")
+
+
+async def test_a_page_served_an_older_build_than_the_data_reloads_only_once(
+    harness: Harness, browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mid-upgrade behind a load balancer, the page may come from a replica still on the old
+    build while the data comes from an upgraded one: one reload, then no loop."""
+    morning = await prepare_morning(harness)
+    async with running_board(harness) as board:
+        url = await _wall_screen(harness, board)
+        page: Callable[..., web.Response] = board._page
+
+        def old_page(*args: Any, **kwargs: Any) -> web.Response:
+            served, board.build = board.build, "old-replica"
+            try:
+                return page(*args, **kwargs)
+            finally:
+                board.build = served
+
+        monkeypatch.setattr(board, "_page", old_page)
+        await browser.open(url)
+        await browser.run("window.sameDocument = true;")
+        # The data says another build: the page reloads once ...
+        await browser.wait_for("return window.sameDocument === undefined;")
+        await browser.wait_for(IN_VIEW, morning.posts["人民路口"])
+        assert await browser.run(BUILD) == "old-replica"
+        # ... and, served the old page again, goes on showing the board instead of looping.
+        await browser.run("window.sameDocument = true;")
+        await _refreshes(browser, 3)
+        assert await browser.run("return window.sameDocument === true;")

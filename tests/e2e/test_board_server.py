@@ -4,6 +4,8 @@ every request without valid credentials gets 403 and no data."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from typing import Any
 
 import aiohttp
@@ -12,7 +14,7 @@ from sqlalchemy import select
 
 from bot.board import screens
 from bot.board.panels import PanelContext, PanelData, View
-from bot.board.server import BoardServer, SnapshotCache
+from bot.board.server import STATIC_DIR, TEMPLATES_DIR, BoardServer, SnapshotCache, asset_build
 from bot.db.models import BoardScreen, Member, Unit
 from bot.services.people.access import Actor
 from tests.e2e.board_fixtures import (
@@ -270,6 +272,41 @@ async def test_with_the_database_down_the_board_says_so_and_comes_back(
     assert len(warnings) == 3 and all(r.levelname == "WARNING" for r in warnings)
     assert not any(r.exc_info for r in caplog.records)
     assert token not in caplog.text  # the link is a key
+
+
+async def test_the_data_announces_the_build_of_the_page_and_its_files_carry_it(
+    harness: Harness,
+) -> None:
+    """A page open across an upgrade learns of it from its next data, and loads the new files
+    rather than the browser's cached ones."""
+    morning = await prepare_morning(harness)
+    _, token = await _screen(harness, morning.units["团结社区"])
+    async with running_board(harness) as board:
+        build = board.build
+        assert build == asset_build(STATIC_DIR, TEMPLATES_DIR)
+        _, body = await state(board, mini_app(harness, ADMIN_ID))
+        assert body["build"] == build
+        # What the page says while it reloads, in the viewer's language.
+        assert body["page"]["labels"]["reloading"] == "看板已升级，正在重新加载…"
+        _, body = await state(board, f"screen {token}")
+        assert body["build"] == build
+        assert body["page"]["labels"]["reloading"] == "The board has been upgraded, reloading…"
+        for path in (f"{board.prefix}/?lang=en", f"{board.prefix}/screen/{token}"):
+            status, _, html = await get(board, path)
+            assert status == 200
+            config = json.loads(
+                re.search(r'id="board-config">(.*?)</script>', html, re.S).group(1)  # type: ignore[union-attr]
+            )
+            assert config["build"] == build
+            files = re.findall(r'(?:src|href)="([^"]+)"', html)
+            assert files and all(name.endswith(f"?v={build}") for name in files), files
+            for name in files:
+                assert (await get(board, name))[0] == 200
+        # Refused or failing requests announce nothing: only a board that answers may reload
+        # the page.
+        assert await state(board, "screen nonsense") == (403, {"error": "forbidden"})
+        async with database_down(harness):
+            assert await state(board, f"screen {token}") == (503, {"error": "unavailable"})
 
 
 async def test_the_page_holds_no_data_and_names_its_panels(harness: Harness) -> None:

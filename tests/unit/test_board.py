@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -22,7 +24,7 @@ from bot.board.coords import out_of_china, to_display, wgs84_to_gcj02
 from bot.board.data import Day, DayPost, DayShift, Seat
 from bot.board.open311 import mask_phones
 from bot.board.panels import PanelContext, PanelData, PanelRegistry, View
-from bot.board.server import SnapshotCache, board_path
+from bot.board.server import STATIC_DIR, TEMPLATES_DIR, SnapshotCache, asset_build, board_path
 from bot.board.standard import PostState, curve, post_state
 
 TOKEN = "123456:TEST-TOKEN"
@@ -262,6 +264,31 @@ def test_board_path_is_the_path_of_board_url() -> None:
     assert board_path("https://bot.example.org/board/") == "/board"
     assert board_path("https://bot.example.org/") == ""
     assert board_path("https://bot.example.org/city/board") == "/city/board"
+
+
+def test_the_build_is_a_hash_of_the_pages_files_and_changes_with_any_of_them(
+    tmp_path: Path,
+) -> None:
+    static, templates = tmp_path / "static", tmp_path / "templates"
+    (static / "vendor").mkdir(parents=True)
+    templates.mkdir()
+    (static / "board.js").write_text("var a = 1;")
+    (static / "vendor" / "leaflet.js").write_text("L")
+    (templates / "board.html").write_text("<html>")
+    first = asset_build(static, templates)
+    assert re.fullmatch(r"[0-9a-f]{12}", first)
+    assert asset_build(static, templates) == first  # the same files, the same build
+    (static / "board.js").write_text("var a = 2;")
+    changed = asset_build(static, templates)
+    assert changed != first
+    (templates / "board.html").write_text("<html lang>")
+    assert asset_build(static, templates) not in (first, changed)
+    # A file moved is another page, though its bytes are the same.
+    before = asset_build(static, templates)
+    (static / "vendor" / "leaflet.js").rename(static / "leaflet.js")
+    assert asset_build(static, templates) != before
+    # The board's own: what the page is made of, one build per release.
+    assert asset_build(STATIC_DIR, TEMPLATES_DIR) == asset_build(STATIC_DIR, TEMPLATES_DIR)
 
 
 async def test_snapshot_cache_reads_a_scope_once_for_requests_at_once() -> None:

@@ -532,6 +532,37 @@
     document.body.classList.add("is-denied");
   }
 
+  // -- a page open across an upgrade -----------------------------------------------------------
+  // Every answer names the build the server serves now; a page served another one (a wall
+  // screen left open for weeks while the bot was upgraded) reloads itself to get the new script.
+  // Only an answer with data can do it: a failing, refusing or half-upgraded server (a 503, an
+  // error page of a proxy) leaves the page as it is. And once per build: a page that comes back
+  // with the old build again (replicas behind a load balancer still being upgraded) goes on
+  // showing the board and tries again at most once every RELOAD_AGAIN_MS, never in a loop.
+
+  var RELOADED = "dutybot.board.reloadedFor";
+  var RELOAD_AGAIN_MS = 60 * 60 * 1000;
+
+  function reloadFor(build) {
+    if (!build || !config.build || build === config.build) {
+      return false;
+    }
+    try {
+      var last = JSON.parse(window.sessionStorage.getItem(RELOADED) || "null");
+      if (last && last.build === build && Date.now() - last.at < RELOAD_AGAIN_MS) {
+        return false;
+      }
+      window.sessionStorage.setItem(RELOADED, JSON.stringify({ build: build, at: Date.now() }));
+    } catch (error) {
+      return false; // with nowhere to note the reload, one could become a loop: stay
+    }
+    stopped = true;
+    // What the screen says until the new page has come (a slow network, a big vendored file).
+    statusLine.textContent = config.labels.reloading || statusLine.textContent;
+    window.location.reload();
+    return true;
+  }
+
   function schedule() {
     if (!stopped) {
       window.setTimeout(poll, config.refresh_seconds * 1000);
@@ -572,6 +603,9 @@
       })
       .then(function (payload) {
         window.clearTimeout(timer); // the body too has come in time
+        if (payload && reloadFor(payload.build)) {
+          return;
+        }
         if (payload) {
           render(payload);
           schedule();
