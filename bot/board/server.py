@@ -7,7 +7,9 @@ Routes, under the path of BOARD_URL (``/board`` for https://bot.example.org/boar
 - ``/screen/<token>`` the page of a wall-screen link (403 when the link is not valid);
 - ``/api/state`` the panels' data for the credentials in the Authorization header
   (``tma <initData>`` or ``screen <token>``): 403 and no data without valid ones;
-- ``/static/...`` the page's script and style and the vendored Leaflet and uPlot;
+- ``/static/...`` the page's script and style and the vendored Leaflet and uPlot, linked from
+  the page under ``?v=<build>`` (asset_build) so that a page reloaded after an upgrade fetches
+  them anew; every data answer names the build too, and a page served another one reloads;
 
 and at the root, for operators: ``/healthz`` and ``/metrics`` (Prometheus), and for open data
 the read-only Open311 GeoReport v2 endpoint ``/open311/v2/...`` (open311.py) when
