@@ -49,6 +49,7 @@ return r.width > 0 && r.height > 0 && r.left >= box.left && r.right <= box.right
   && r.top >= box.top && r.bottom <= box.bottom;
 """
 REFRESHES = "return Number(document.body.dataset.refreshes || 0);"
+FAILURES = "return Number(document.body.dataset.failures || 0);"
 OFFLINE = (
     "const line = document.getElementById('board-status');"
     "return line && line.classList.contains('offline');"
@@ -93,6 +94,12 @@ async def _refreshes(browser: Browser, more: int) -> None:
     """Until the page has drawn `more` fresh snapshots."""
     seen = int(await browser.run(REFRESHES))
     await browser.wait_for(f"return Number(document.body.dataset.refreshes) >= {seen + more};")
+
+
+async def _failures(browser: Browser, more: int) -> None:
+    """Until the page has failed `more` more polls (and said it is offline)."""
+    seen = int(await browser.run(FAILURES))
+    await browser.wait_for(f"return Number(document.body.dataset.failures) >= {seen + more};")
 
 
 async def test_a_post_a_coordinator_adds_comes_into_an_untouched_wall_screens_view(
@@ -180,7 +187,7 @@ async def test_a_page_open_across_an_upgrade_reloads_itself_once(
         async with database_down(harness):
             board.build = "0123456789ab"
             await browser.wait_for(OFFLINE)
-            await asyncio.sleep(3 * BOARD_SETTINGS["board_refresh_seconds"])  # type: ignore[operator]
+            await _failures(browser, 3)
             assert await browser.run("return window.sameDocument === true;")
 
         # Up again: the page reloads into the new build and stays there.

@@ -13,6 +13,7 @@
   var COLORS = { staffed: "#2e7d32", short: "#f9a825", empty: "#c62828", idle: "#9e9e9e" };
   var statusLine = document.getElementById("board-status");
   var refreshes = 0;
+  var failures = 0; // polls that came to nothing, counted like refreshes
   var stopped = false;
   var updated = ""; // "updated 07:10" of the data shown
   // The same with its day, for the offline notice: a screen may stay offline overnight.
@@ -617,6 +618,8 @@
         var offline = config.labels.offline;
         statusLine.textContent = updatedOn ? offline + " · " + updatedOn : offline;
         statusLine.classList.add("offline");
+        failures += 1;
+        document.body.setAttribute("data-failures", String(failures));
         schedule();
       });
   }
