@@ -3,6 +3,7 @@ updates, the "still on post?" answer, and /hours."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 
@@ -92,21 +93,34 @@ def photo_of(message: Message) -> Photo | None:
         file_id=largest.file_id,
         file_unique_id=largest.file_unique_id,
         forwarded=message.forward_origin is not None,
+        sent_at=sent_at(message),
     )
+
+
+def sent_at(message: Message) -> dt.datetime:
+    """When Telegram says the message was sent, or last edited (a live location's move)."""
+    return message.edit_date or message.date
 
 
 def position_of(message: Message) -> geofence.Position:
     location = message.location
     assert location is not None
+    # Read from the wire form: the property warns about a type change coming in PTB.
+    live_period = location.to_dict().get("live_period")
     return geofence.Position(
         latitude=location.latitude,
         longitude=location.longitude,
         accuracy_m=location.horizontal_accuracy,
-        # Read from the wire form: the property warns about a type change coming in PTB.
-        live=location.to_dict().get("live_period") is not None,
+        live=live_period is not None,
         message_id=message.message_id,
         forwarded=message.forward_origin is not None,
         venue=message.venue is not None,
+        sent_at=sent_at(message),
+        live_until=(
+            message.date + dt.timedelta(seconds=int(live_period))
+            if live_period is not None
+            else None
+        ),
     )
 
 
@@ -219,10 +233,16 @@ async def on_photo(turn: Turn) -> None:
         return
     try:
         step = await checkin.begin(
-            turn.session, member, turn.now, turn.runtime.settings, album=message.media_group_id
+            turn.session,
+            member,
+            turn.now,
+            turn.runtime.settings,
+            album=message.media_group_id,
+            sent_at=sent_at(message),
         )
     except DomainError as error:
-        if checkin.rest_of_album(error, message.media_group_id is not None, turn.now):
+        at = checkin.judged_at(sent_at(message), turn.now)
+        if checkin.rest_of_album(error, message.media_group_id is not None, at):
             return
         if error.code is ErrorCode.CHECKIN_ALREADY:
             # On post already (a photo sent again on a poor network): say so, not "not

@@ -10,6 +10,7 @@ from bot import geo
 from bot.db.models import Assignment, CheckIn, Post, PostType, Shift
 from bot.errors import DomainError
 from bot.services.duty.attendance import parse_hours
+from bot.services.duty.checkin import SENT_BELIEVED_FOR, judged_at
 from bot.services.duty.checkout import credited_minutes
 from bot.services.duty.geofence import judge
 from bot.services.duty.photo_archive import safe_name
@@ -135,3 +136,15 @@ def test_archive_names_cannot_walk_out_of_the_folder() -> None:
     assert safe_name("../../etc/passwd") == "etc_passwd"
     assert safe_name("黄河路/人民路口") == "黄河路_人民路口"
     assert safe_name("...") == "_"
+
+
+def test_a_message_counts_when_it_was_sent_within_bounds() -> None:
+    handled = at(60)
+    # Sent 20 minutes before it was handled (the bot was down): then.
+    assert judged_at(at(40), handled) == at(40)
+    # Unknown, or from the future (clocks apart): when handled.
+    assert judged_at(None, handled) == handled
+    assert judged_at(at(61), handled) == handled
+    # Older than believed: judged when handled, so no window long closed is reached.
+    assert judged_at(handled - SENT_BELIEVED_FOR, handled) == handled - SENT_BELIEVED_FOR
+    assert judged_at(handled - SENT_BELIEVED_FOR - dt.timedelta(seconds=1), handled) == handled

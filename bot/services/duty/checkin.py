@@ -58,20 +58,45 @@ STEP_PHOTO = "photo"
 ALBUM_SPREAD = dt.timedelta(minutes=1)
 
 
-def rest_of_album(error: DomainError, in_album: bool, now: dt.datetime) -> bool:
+def rest_of_album(error: DomainError, in_album: bool, at: dt.datetime) -> bool:
     """Whether a photo refused by `error` is one more photo of the album whose first photo
-    checked in just now: nothing to answer (the check-in was confirmed)."""
+    checked in just now: nothing to answer (the check-in was confirmed). `at`: when the photo
+    counts (`judged_at`), as the check-in's time is when its photo does."""
     if not in_album or error.code is not ErrorCode.CHECKIN_ALREADY:
         return False
     since = error.params.get("since")
-    return isinstance(since, dt.datetime) and now - since < ALBUM_SPREAD
+    return isinstance(since, dt.datetime) and at - since < ALBUM_SPREAD
+
+
+# -- when it happened -------------------------------------------------------------------------
+
+# A location or a photo counts when Telegram says it was sent (the message's `date`; a move of a
+# live location, its `edit_date`), not when the bot handles it: after a crash or an outage the
+# updates wait in Telegram's queue or the inbox, and a volunteer who sent their location on time
+# stays on time however late the bot reads it. That time is Telegram's, not the phone's; a
+# forwarded message carries when it was forwarded (and is refused anyway), an edit when it was
+# edited. It is believed only so far back: Telegram keeps an update for a day, and neither may a
+# check-in reach a window that closed long before the bot saw it, nor a location hours old stand
+# for where someone is. Older than this, a message is judged as if sent when handled (as it always
+# was): its shift is then over, or it is late, and the person is told so. A time after the
+# handling (clocks apart) is not believed either.
+SENT_BELIEVED_FOR = dt.timedelta(hours=1)
+
+
+def judged_at(sent_at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """When a message sent at `sent_at` (None: unknown) and handled `now` counts."""
+    if sent_at is None or sent_at > now or now - sent_at > SENT_BELIEVED_FOR:
+        return now
+    return sent_at
 
 
 # -- the dialogue -----------------------------------------------------------------------------
 
 # A location says where the volunteer was when they sent it: one older than this when the photo
 # comes (or the shift is picked) is asked for again. A shared live location is as fresh as its
-# latest move inside the post's range (`live_moved`).
+# latest move inside the post's range (`live_moved`), and stays fresh while it is still shared
+# (Telegram's live_period not over) with no move out of range since: a phone standing still on
+# post sends no moves, yet would report one that left.
 POSITION_FRESH = dt.timedelta(minutes=30)
 
 
@@ -80,8 +105,17 @@ def _located_at(dialogue: Dialogue) -> dt.datetime:
     return dt.datetime.fromisoformat(stored) if stored else dialogue.updated_at
 
 
-def _fresh(dialogue: Dialogue, now: dt.datetime) -> bool:
-    return now - _located_at(dialogue) <= POSITION_FRESH
+def _fresh(dialogue: Dialogue, at: dt.datetime) -> bool:
+    if at - _located_at(dialogue) <= POSITION_FRESH:
+        return True
+    stored = dialogue.data.get("position") or {}
+    shared_until = stored.get("live_until")
+    return (
+        bool(stored.get("live"))
+        and shared_until is not None
+        and not dialogue.data.get("out_of_range")
+        and at < dt.datetime.fromisoformat(shared_until)
+    )
 
 
 @dataclass(frozen=True)
@@ -121,10 +155,11 @@ async def begin(
     settings: Settings,
     *,
     album: str | None = None,
+    sent_at: dt.datetime | None = None,
 ) -> NeedPick | NeedLocation:
     """/checkin: pick the shift (when there are several), then ask for the location. Begun by
-    a photo of an `album` (sent before the location), the dialogue keeps which."""
-    options = await choices(session, member, now, settings)
+    a photo of an `album` (sent before the location, at `sent_at`), the dialogue keeps which."""
+    options = await choices(session, member, judged_at(sent_at, now), settings)
     held = {dialogues.ALBUM: album} if album is not None else {}
     if len(options) > 1:
         await dialogues.begin(session, member.telegram_id, DIALOGUE, STEP_PICK, now, held)
@@ -166,19 +201,25 @@ async def receive_location(
 ) -> Step:
     """A location, inside the check-in dialogue or sent on its own. Every check runs before any
     change, so a refusal leaves the dialogue where it was and the person simply tries again;
-    a live location refused as too far or too early is then waited on (`live_arrived`)."""
+    a live location refused as too far or too early is then waited on (`live_arrived`) for a
+    while (`LIVE_WAIT`). The location counts when it was sent (`judged_at`)."""
     _check_message(position, settings)
+    at = judged_at(position.sent_at, now)
     try:
-        return await _located(session, member, dialogue, position, now, settings)
+        return await _located(session, member, dialogue, position, now, at, settings)
     except DomainError as error:
         if error.code is ErrorCode.CHECKIN_NOT_OPEN and _new_live(dialogue, position):
             # A live location shared at the post (or on the way) before the check-in opens: the
             # check-in waits for it to be within range once open (`live_arrived`), as the
             # person keeps sharing it rather than sends another. Its shift is found again then;
             # moves before `opens` are passed over without a statement.
-            opens = error.params["opens"]
-            assert isinstance(opens, dt.datetime)
-            data = {"live_message_id": position.message_id, "opens": opens.isoformat()}
+            opens, end = error.params["opens"], error.params["end"]
+            assert isinstance(opens, dt.datetime) and isinstance(end, dt.datetime)
+            data = {
+                "live_message_id": position.message_id,
+                "opens": opens.isoformat(),
+                **_waiting(position, str(error.params["post"]), max(at, opens), end),
+            }
             await dialogues.begin(session, member.telegram_id, DIALOGUE, STEP_LOCATION, now, data)
         raise
 
@@ -189,11 +230,12 @@ async def _located(
     dialogue: Dialogue | None,
     position: Position,
     now: dt.datetime,
+    at: dt.datetime,
     settings: Settings,
 ) -> Step:
     assignment_id = dialogue.data.get("assignment_id") if dialogue is not None else None
     if assignment_id is None:
-        at_hand = await shifts_at_hand(session, member, now, settings)
+        at_hand = await shifts_at_hand(session, member, at, settings)
         options, ended = at_hand.open_now, at_hand.current
         if len(options) > 1:
             await dialogues.begin(
@@ -202,31 +244,68 @@ async def _located(
                 DIALOGUE,
                 STEP_PICK,
                 now,
-                {"position": position.as_data(), "located_at": now.isoformat()},
+                {"position": position.as_data(), "located_at": at.isoformat()},
             )
             return NeedPick(options)
         assignment = options[0]
     else:
         try:
-            assignment, ended = await chosen(session, member, int(assignment_id), now, settings)
+            assignment, ended = await chosen(session, member, int(assignment_id), at, settings)
         except DomainError as over:
             if over.code is not ErrorCode.CHECKIN_SHIFT_OVER:
                 raise
             # The dialogue's shift is over (a check-in begun and left, a live location that
             # never reached the post): a shift open now takes the location instead.
             try:
-                await shifts_at_hand(session, member, now, settings)
+                await shifts_at_hand(session, member, at, settings)
             except DomainError:
                 raise over from None
             return await receive_location(session, member, None, position, now, settings)
     try:
-        return await _with_position(session, member, assignment, position, ended, now, settings)
+        return await _with_position(session, member, assignment, position, ended, now, at, settings)
     except DomainError as error:
         if error.code is ErrorCode.CHECKIN_TOO_FAR and _new_live(dialogue, position):
             # Shared on the way: the check-in waits for it to reach the post.
-            data = {"assignment_id": assignment.id, "live_message_id": position.message_id}
+            shift = assignment.shift
+            data = {
+                "assignment_id": assignment.id,
+                "live_message_id": position.message_id,
+                **_waiting(position, shift.post.name, at, shift.ends_at),
+            }
             await dialogues.begin(session, member.telegram_id, DIALOGUE, STEP_LOCATION, now, data)
         raise
+
+
+# A live location the check-in waits on (`live_arrived`) is waited on until the earliest of: the
+# end of its sharing, the end of the shift, and this long after the wait began (or the check-in
+# opened, for one shared before): by then the share was likely left running on the way home, or
+# its position drifts outside the range. The scheduler then tells the volunteer and ends the
+# dialogue (jobs.live_waits_over), which would otherwise catch what they send next.
+LIVE_WAIT = dt.timedelta(minutes=30)
+
+
+def _waiting(
+    position: Position, post: str, since: dt.datetime, shift_end: dt.datetime
+) -> dict[str, str]:
+    """What the dialogue keeps about a live location it waits on: until when, for which post."""
+    until = min(since + LIVE_WAIT, shift_end)
+    if position.live_until is not None:
+        until = min(until, max(position.live_until, since))
+    return {"wait_until": until.isoformat(), "post": post, "shift_end": shift_end.isoformat()}
+
+
+def wait_over(dialogue: Dialogue, now: dt.datetime) -> bool:
+    """Whether this check-in waits on a live location, and has waited long enough. One begun
+    before the wait had an end (no `wait_until`) ends `LIVE_WAIT` after it was last changed."""
+    if (
+        dialogue.kind != DIALOGUE
+        or dialogue.step != STEP_LOCATION
+        or not dialogue.data.get("live_message_id")
+    ):
+        return False
+    stored = dialogue.data.get("wait_until")
+    until = dt.datetime.fromisoformat(stored) if stored else dialogue.updated_at + LIVE_WAIT
+    return now >= until
 
 
 def _new_live(dialogue: Dialogue | None, position: Position) -> bool:
@@ -259,7 +338,7 @@ async def live_arrived(
     ):
         return None
     opens = dialogue.data.get("opens")
-    if opens and now < dt.datetime.fromisoformat(opens):
+    if opens and judged_at(position.sent_at, now) < dt.datetime.fromisoformat(opens):
         return None
     try:
         return await receive_location(session, member, dialogue, position, now, settings)
@@ -286,6 +365,7 @@ async def pick(
             Position.from_data(stored),
             ended,
             now,
+            now,
             settings,
             located_at=_located_at(dialogue),
         )
@@ -301,12 +381,13 @@ async def _with_position(
     position: Position,
     ended: CheckIn | None,
     now: dt.datetime,
+    at: dt.datetime,
     settings: Settings,
     *,
     located_at: dt.datetime | None = None,
 ) -> NeedPhoto | CheckedIn:
-    """The check-in's location (sent at `located_at`, else now) judged: the photo is asked
-    for next, or the check-in is made."""
+    """The check-in's location (sent at `located_at`, else `at`) judged: the photo is asked
+    for next, or the check-in is made as of `at`."""
     post = assignment.shift.post
     fix = judge(post, position.latitude, position.longitude, position.accuracy_m, settings)
     if not fix.accepted:
@@ -327,13 +408,15 @@ async def _with_position(
             {
                 "assignment_id": assignment.id,
                 "position": position.as_data(),
-                "located_at": (located_at or now).isoformat(),
+                "located_at": (located_at or at).isoformat(),
             },
         )
         return NeedPhoto(assignment, fix)
     # Ended first: a seat gone meanwhile (_create refuses) leaves nothing to resume.
     await dialogues.end(session, member.telegram_id)
-    checkin = await _create(session, assignment, position, fix, None, False, ended, now, settings)
+    checkin = await _create(
+        session, assignment, position, fix, None, False, ended, now, at, settings
+    )
     return CheckedIn(checkin, assignment, fix)
 
 
@@ -345,8 +428,9 @@ async def live_moved(
     settings: Settings,
 ) -> bool:
     """A move of the live location a check-in waiting for its photo holds: still within the
-    post's range, it is the check-in's position from now on (so it stays fresh while shared).
-    Whether it was taken."""
+    post's range, it is the check-in's position from now on (so it stays fresh while shared);
+    out of range, the share no longer keeps the position fresh until it is back; its sharing
+    stopped (no live_period any more), it keeps it fresh no longer. Whether it was taken."""
     if (
         dialogue is None
         or dialogue.kind != DIALOGUE
@@ -360,9 +444,24 @@ async def live_moved(
     assignment = await session.get(Assignment, int(dialogue.data["assignment_id"]))
     if assignment is None:
         return False
+    at = judged_at(position.sent_at, now)
+    shared_until = Position.from_data(stored).live_until
+    if not position.live:
+        # Sharing stopped: Telegram's last edit of it has no live_period.
+        shared_until = at if shared_until is None else min(shared_until, at)
     post = assignment.shift.post
     fix = judge(post, position.latitude, position.longitude, position.accuracy_m, settings)
     if not fix.accepted:
+        still = Position.from_data(stored)
+        kept = Position(
+            latitude=still.latitude,
+            longitude=still.longitude,
+            accuracy_m=still.accuracy_m,
+            live=True,
+            message_id=still.message_id,
+            live_until=shared_until,
+        )
+        dialogues.advance(dialogue, STEP_PHOTO, now, position=kept.as_data(), out_of_range=True)
         return False
     moved = Position(
         latitude=position.latitude,
@@ -370,9 +469,15 @@ async def live_moved(
         accuracy_m=position.accuracy_m,
         live=True,
         message_id=position.message_id,
+        live_until=shared_until,
     )
     dialogues.advance(
-        dialogue, STEP_PHOTO, now, position=moved.as_data(), located_at=now.isoformat()
+        dialogue,
+        STEP_PHOTO,
+        now,
+        position=moved.as_data(),
+        located_at=at.isoformat(),
+        out_of_range=False,
     )
     return True
 
@@ -386,11 +491,13 @@ async def receive_photo(
     settings: Settings,
 ) -> CheckedIn:
     photo_rules.refuse_forwarded(photo)
+    # The check-in happens when its photo is sent (`judged_at`).
+    at = judged_at(photo.sent_at, now)
     chosen = await chosen_with_photo(
-        session, member, int(dialogue.data["assignment_id"]), now, settings, photo.file_unique_id
+        session, member, int(dialogue.data["assignment_id"]), at, settings, photo.file_unique_id
     )
     assignment = chosen.assignment
-    if not _fresh(dialogue, now):
+    if not _fresh(dialogue, at):
         # Sent long ago, the location proves nothing about where the photo is taken: the
         # dialogue goes back to asking for it (the photo is asked for again after it).
         located_at = _located_at(dialogue)
@@ -403,7 +510,7 @@ async def receive_photo(
     # Ended first: a seat gone meanwhile (_create refuses) leaves nothing to resume.
     await dialogues.end(session, member.telegram_id)
     checkin = await _create(
-        session, assignment, position, fix, photo, reused, chosen.ended, now, settings
+        session, assignment, position, fix, photo, reused, chosen.ended, now, at, settings
     )
     return CheckedIn(checkin, assignment, fix, photo_reused=reused)
 
@@ -417,8 +524,10 @@ async def _create(
     photo_flagged: bool,
     ended: CheckIn | None,
     now: dt.datetime,
+    at: dt.datetime,
     settings: Settings,
 ) -> CheckIn:
+    """The check-in, made `now` as of `at` (when its last message was sent)."""
     shift = assignment.shift
     # What was read about the seat may be stale by now: another chat may have cancelled the
     # shift, taken the volunteer off it or given the seat away since. Under the shift's share
@@ -439,12 +548,12 @@ async def _create(
         # Straight on from a shift not checked out of: it counts up to its end (unless the
         # automatic check-out closed it meanwhile, which is as good).
         # Up to the new check-in when handed over before its end, not an early leave.
-        until = min(now, ended.assignment.shift.ends_at)
+        until = min(at, ended.assignment.shift.ends_at)
         await close(session, ended, until, CheckoutKind.NORMAL, now)
-    minutes_late = max(0, int((now - shift.starts_at).total_seconds() // 60))
+    minutes_late = max(0, int((at - shift.starts_at).total_seconds() // 60))
     checkin = CheckIn(
         assignment_id=assignment.id,
-        checked_in_at=now,
+        checked_in_at=at,
         latitude=position.latitude,
         longitude=position.longitude,
         distance_m=round(fix.distance_m, 1),
@@ -467,7 +576,7 @@ async def _create(
         session.add(
             LocationSample(
                 checkin_id=checkin.id,
-                recorded_at=now,
+                recorded_at=at,
                 latitude=position.latitude,
                 longitude=position.longitude,
                 accuracy_m=position.accuracy_m,
@@ -475,5 +584,5 @@ async def _create(
                 inside=True,
             )
         )
-        checkin.presence_ratio = 1.0 if now >= shift.starts_at else None
+        checkin.presence_ratio = 1.0 if at >= shift.starts_at else None
     return checkin

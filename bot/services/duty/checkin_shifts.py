@@ -176,6 +176,7 @@ async def shifts_at_hand(
             post=following.shift.post.name,
             start=following.shift.starts_at,
             opens=window_opens(following.shift.starts_at, settings),
+            end=following.shift.ends_at,
         )
     ended_today = [
         a
@@ -234,4 +235,5 @@ async def chosen_with_photo(
         post=shift.post.name,
         start=shift.starts_at,
         opens=window_opens(shift.starts_at, settings),
+        end=shift.ends_at,
     )

@@ -3,6 +3,7 @@ geofence, with a capped allowance for the accuracy the phone admits to."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -24,6 +25,10 @@ class Position:
     message_id: int | None = None
     forwarded: bool = False
     venue: bool = False
+    # When Telegram says it was sent (a live location's move: when it moved); None: unknown.
+    sent_at: dt.datetime | None = None
+    # A live location: when its sharing ends (the message's date and its live_period).
+    live_until: dt.datetime | None = None
 
     def as_data(self) -> dict[str, Any]:
         return {
@@ -32,6 +37,7 @@ class Position:
             "accuracy_m": self.accuracy_m,
             "live": self.live,
             "message_id": self.message_id,
+            "live_until": self.live_until.isoformat() if self.live_until else None,
         }
 
     @classmethod
@@ -42,6 +48,9 @@ class Position:
             accuracy_m=data.get("accuracy_m"),
             live=bool(data.get("live")),
             message_id=data.get("message_id"),
+            live_until=dt.datetime.fromisoformat(data["live_until"])
+            if data.get("live_until")
+            else None,
         )
 
 

@@ -4,6 +4,7 @@ says whether one used before is refused or accepted flagged for a person to look
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -22,6 +23,8 @@ class Photo:
     file_id: str
     file_unique_id: str
     forwarded: bool = False
+    # When Telegram says it was sent; None: unknown.
+    sent_at: dt.datetime | None = None
 
 
 def refuse_forwarded(photo: Photo) -> None:

@@ -1,0 +1,155 @@
+"""When a check-in happened: a location or photo handled late (the bot was down, the updates
+waited in Telegram's queue) counts when it was sent; a live location shared for the check-in is
+not waited on for ever; a live share still running keeps the location fresh for the photo."""
+
+from __future__ import annotations
+
+from bot.emulator.methods import photo_sizes
+from bot.services.platform import inbox
+from tests.e2e.checkin_fixtures import assign, checkins, duty, near, post, shift, team, today
+from tests.harness import Harness
+
+
+async def test_a_check_in_sent_while_the_bot_was_down_counts_when_it_was_sent(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    told = len(fang.texts())
+    # The bot is down: the location (08:02) and the photo (08:03) wait in Telegram's queue.
+    await harness.bot.stop()
+    harness.clock.set(today(8, 2))
+    await fang.send_location(*near(20))
+    harness.clock.set(today(8, 3))
+    await fang.send_photo()
+    # Back at 08:20, it handles them: on time, at 08:03.
+    harness.clock.set(today(8, 20))
+    await harness.bot.start()
+    await harness.settle()
+    said = fang.texts()[told:]
+    assert len(said) == 2 and "位置已确认" in said[0], said
+    assert "签到成功" in said[1] and "08:03" in said[1] and "准时到岗" in said[1], said[1]
+    assert "迟到" not in said[1]
+    [record] = await checkins(harness)
+    assert record.checked_in_at == today(8, 3)
+    assert (record.minutes_late, record.late) == (3, False)
+
+
+async def test_a_check_in_sent_before_the_shift_ended_counts_though_handled_after(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(7, 0), today(8, 0))
+    harness.clock.set(today(7, 30))
+    await harness.bot.stop()
+    await fang.send_location(*near(20))
+    harness.clock.set(today(7, 31))
+    await fang.send_photo()
+    # Handled at 08:20, after the shift's end: still the check-in of 07:31.
+    harness.clock.set(today(8, 20))
+    await harness.bot.start()
+    await harness.settle()
+    text = fang.last().text or ""
+    assert "签到成功" in text and "07:31" in text and "迟到 31 分钟" in text, fang.texts()
+    [record] = await checkins(harness)
+    assert record.checked_in_at == today(7, 31) and record.minutes_late == 31
+
+
+async def test_a_check_in_left_in_the_inbox_by_a_crash_counts_when_it_was_sent(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await harness.bot.stop()
+    # The location (08:01) and the photo (08:02) were stored in the inbox, and the bot died
+    # before handling them.
+    world = harness.emulator.world
+    chat = world.chats[fang.chat_id]
+    harness.clock.set(today(8, 1))
+    latitude, longitude = near(20)
+    location = {"location": {"latitude": latitude, "longitude": longitude}}
+    sent = [world.add_message(chat, location, fang.user_json)]
+    harness.clock.set(today(8, 2))
+    picture = photo_sizes(world, world.new_file(b"on post", "photo"))
+    sent.append(world.add_message(chat, {"photo": picture}, fang.user_json))
+    stored = [(10**9 + n, {"update_id": 10**9 + n, "message": m}) for n, m in enumerate(sent)]
+    async with harness.session() as session:
+        await inbox.store(session, stored, harness.clock.now(), "dead")
+        await session.commit()
+    told = len(fang.texts())
+    # Back at 08:25: on time, at 08:02.
+    harness.clock.set(today(8, 25))
+    await harness.bot.start()
+    await fang.wait_sent(told + 2)
+    await harness.settle()
+    said = fang.texts()[told:]
+    assert "位置已确认" in said[0], said
+    assert "签到成功" in said[1] and "08:02" in said[1] and "准时到岗" in said[1], said
+    [record] = await checkins(harness)
+    assert record.checked_in_at == today(8, 2) and not record.late
+
+
+async def test_a_location_handled_hours_after_it_was_sent_is_judged_when_handled(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(6, 0), today(8, 0))
+    harness.clock.set(today(7, 50))
+    await harness.bot.stop()
+    await fang.send_location(*near(20))
+    # Down for hours: a time that old is not believed, so no check-in for a shift long over.
+    harness.clock.set(today(11, 0))
+    await harness.bot.start()
+    await harness.settle()
+    text = fang.last().text or ""
+    assert "结束，不能再签到" in text and "签到成功" not in text, text
+    assert await checkins(harness) == []
+
+
+async def test_a_live_location_still_shared_keeps_the_location_fresh_without_moving(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(12, 0))
+    harness.clock.set(today(7, 35))
+    # Shared for an hour, standing still at the post: Telegram sends no move.
+    await fang.send_location(*near(20), live_period=3600)
+    await harness.settle()
+    assert "位置已确认" in (fang.last().text or "")
+    harness.clock.set(today(8, 20))
+    await fang.send_photo()
+    await harness.settle()
+    text = fang.last().text or ""
+    assert "签到成功" in text and "08:20" in text, text
+    [record] = await checkins(harness)
+    assert record.live and record.checked_in_at == today(8, 20)
+
+
+async def test_a_live_location_no_longer_shared_or_gone_away_is_asked_for_again(
+    harness: Harness,
+) -> None:
+    crew = await team(harness, ("王芳", "李明"))
+    fang, ming = crew.volunteers
+    morning = await shift(harness, await post(harness, crew.unit), today(8, 0), today(12, 0))
+    for person in (fang, ming):
+        await assign(harness, morning, person)
+    harness.clock.set(today(7, 35))
+    # 王芳 shares for 15 minutes only; 李明 for an hour, but then walks away.
+    await fang.send_location(*near(20), live_period=900)
+    shared = await ming.send_location(*near(20), live_period=3600)
+    await harness.settle()
+    harness.clock.set(today(7, 40))
+    await ming.update_live_location(shared["message_id"], *near(900))
+    await harness.settle()
+    harness.clock.set(today(8, 20))
+    for person in (fang, ming):
+        await person.send_photo()
+        await harness.settle()
+        text = person.last().text or ""
+        assert "签到成功" not in text and "07:35" in text, text
+    assert await checkins(harness) == []
