@@ -4,6 +4,8 @@ not waited on for ever; a live share still running keeps the location fresh for 
 
 from __future__ import annotations
 
+from bot.db.models import Dialogue
+from bot.emulator import SimUser
 from bot.emulator.methods import photo_sizes
 from bot.services.platform import inbox
 from tests.e2e.checkin_fixtures import assign, checkins, duty, near, post, shift, team, today
@@ -153,3 +155,101 @@ async def test_a_live_location_no_longer_shared_or_gone_away_is_asked_for_again(
         text = person.last().text or ""
         assert "签到成功" not in text and "07:35" in text, text
     assert await checkins(harness) == []
+
+
+def waits_over(person: SimUser) -> list[str]:
+    return [text for text in person.texts() if "实时位置一直没有进入" in text]
+
+
+async def test_a_live_location_that_never_arrives_is_waited_on_only_so_long(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 30), today(10, 30))
+    harness.clock.set(today(8, 0))
+    # Shared 2 km away for eight hours: too far, keep sharing. It never comes nearer.
+    await fang.send_location(*near(2000), live_period=8 * 3600)
+    await harness.settle()
+    assert "继续共享实时位置" in (fang.last().text or "")
+    assert await harness.count(Dialogue) == 1
+    harness.clock.set(today(8, 29))
+    await harness.tick()
+    assert waits_over(fang) == [] and await harness.count(Dialogue) == 1
+    # Half an hour on: told the check-in stopped waiting, and what to do.
+    harness.clock.set(today(8, 31))
+    await harness.tick()
+    [told] = waits_over(fang)
+    assert "黄河路-人民路口" in told and "/checkin" in told, told
+    assert await harness.count(Dialogue) == 0
+    # Once only; and what is sent next is no longer taken as the check-in's.
+    harness.clock.set(today(8, 35))
+    await harness.tick()
+    assert len(waits_over(fang)) == 1
+    await fang.send_text("你好")
+    await harness.settle()
+    assert "位置" not in (fang.last().text or "")
+    # At the post later, a new location checks in as usual.
+    await fang.send_location(*near(20))
+    await harness.settle()
+    assert "位置已确认" in (fang.last().text or "")
+
+
+async def test_the_wait_ends_with_the_sharing_or_the_shift(harness: Harness) -> None:
+    crew = await team(harness, ("王芳", "李明"))
+    fang, ming = crew.volunteers
+    await duty(harness, fang, crew.unit, today(8, 30), today(10, 30))
+    await duty(harness, ming, crew.unit, today(8, 0), today(8, 20), post_name="人民路口")
+    harness.clock.set(today(8, 0))
+    # 王芳 shares for 15 minutes; 李明, whose shift ends at 08:20, for eight hours.
+    await fang.send_location(*near(2000), live_period=900)
+    await ming.send_location(*near(2000), live_period=8 * 3600)
+    await harness.settle()
+    harness.clock.set(today(8, 16))
+    await harness.tick()
+    [told] = waits_over(fang)
+    assert "/checkin" in told, told
+    assert waits_over(ming) == []
+    harness.clock.set(today(8, 21))
+    await harness.tick()
+    [told] = waits_over(ming)
+    assert "人民路口" in told and "08:20" in told and "协调员" in told, told
+    assert await harness.count(Dialogue) == 0
+
+
+async def test_a_check_in_that_reached_the_post_is_not_told_the_wait_ended(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(7, 40))
+    shared = await fang.send_location(*near(600), live_period=8 * 3600)
+    await harness.settle()
+    harness.clock.set(today(7, 50))
+    await fang.update_live_location(shared["message_id"], *near(20))
+    await harness.settle()
+    assert "位置已确认" in (fang.last().text or "")
+    # Waiting for the photo now, not for the location: nothing to say, the dialogue stays.
+    harness.clock.set(today(8, 30))
+    await harness.tick()
+    assert waits_over(fang) == [] and await harness.count(Dialogue) == 1
+
+
+async def test_a_live_location_shared_before_check_in_opens_is_waited_on_from_the_opening(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(9, 0), today(11, 0))
+    # Check-in opens at 08:30; shared at 08:00, far away, and it never comes nearer.
+    harness.clock.set(today(8, 0))
+    await fang.send_location(*near(2000), live_period=8 * 3600)
+    await harness.settle()
+    assert "签到开放后" in (fang.last().text or "")
+    harness.clock.set(today(8, 50))
+    await harness.tick()
+    assert waits_over(fang) == [] and await harness.count(Dialogue) == 1
+    harness.clock.set(today(9, 0))
+    await harness.tick()
+    assert len(waits_over(fang)) == 1 and await harness.count(Dialogue) == 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.buttons import CheckOut, OnPost
@@ -17,16 +17,20 @@ from bot.db.models import (
     AssignmentStatus,
     CheckIn,
     CheckoutKind,
+    Dialogue,
+    DialogueKind,
     LocationSample,
+    Member,
     Shift,
     ShiftStatus,
 )
 from bot.i18n import Translator
+from bot.services.duty import checkin as checkin_rules
 from bot.services.duty import noshow
 from bot.services.duty.checkin_text import distance, duration, minutes_between
 from bot.services.duty.checkout import close, close_unserved, for_duty
 from bot.services.duty.presence import note_left_post
-from bot.services.platform import outbox
+from bot.services.platform import dialogues, outbox
 from bot.services.platform.notify import Render, notify
 from bot.settings import Settings
 
@@ -230,3 +234,72 @@ async def mark_absent(session: AsyncSession, now: dt.datetime, settings: Setting
     )
     absent = [assignment for assignment in found if assignment.id in marked]
     return await noshow.escalate(session, absent, now, settings)
+
+
+def _live_wait_over(post: str, shift_end: dt.datetime | None, now: dt.datetime) -> Render:
+    def render(t: Translator) -> outbox.Message:
+        if shift_end is not None and shift_end <= now:
+            text = t("checkin.live_wait_over_closed", post=post, end=t.time(shift_end))
+        else:
+            text = t("checkin.live_wait_over", post=post)
+        return outbox.payload(text)
+
+    return render
+
+
+async def live_waits_over(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """A check-in waiting on a live location that has not reached the post (refused on the way,
+    or shared before the check-in opened: `checkin.live_arrived`) ends once the wait is over
+    (`checkin.wait_over`: the sharing or the shift ended, or it waited long enough): the
+    volunteer is told, and what they send next is no longer taken as that check-in's."""
+    waiting = await session.scalars(
+        select(Dialogue).where(
+            Dialogue.kind == DialogueKind.CHECKIN, Dialogue.step == checkin_rules.STEP_LOCATION
+        )
+    )
+    queued = 0
+    for dialogue in list(waiting):
+        if not checkin_rules.wait_over(dialogue, now):
+            continue
+        data = dict(dialogue.data)
+        # Ended only if still as read: a move that reached the post meanwhile (another chat's
+        # transaction) changed it, and wins.
+        ended = await session.execute(
+            delete(Dialogue)
+            .where(
+                Dialogue.telegram_id == dialogue.telegram_id,
+                Dialogue.kind == DialogueKind.CHECKIN,
+                Dialogue.step == checkin_rules.STEP_LOCATION,
+                Dialogue.updated_at == dialogue.updated_at,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(ended, "rowcount", 0):
+            continue
+        session.expunge(dialogue)
+        post, shift_end = data.get("post"), data.get("shift_end")
+        if post is None and data.get("assignment_id") is not None:
+            # Begun before the wait had an end: its shift tells.
+            assignment = await session.get(Assignment, int(data["assignment_id"]))
+            if assignment is not None:
+                post = assignment.shift.post.name
+                shift_end = assignment.shift.ends_at.isoformat()
+        member = await session.scalar(
+            select(Member).where(Member.telegram_id == dialogue.telegram_id)
+        )
+        if member is None or not member.active or post is None:
+            continue
+        mark = dialogues.mark(dialogue) or int(dialogue.updated_at.timestamp())
+        queued += await notify(
+            session,
+            member,
+            _live_wait_over(
+                str(post), dt.datetime.fromisoformat(shift_end) if shift_end else None, now
+            ),
+            key=f"checkin:{dialogue.telegram_id}:live-wait:{mark}",
+            now=now,
+            settings=settings,
+            # On the way to a post or at it, whatever the hour.
+            urgent=True,
+        )
+    return queued
