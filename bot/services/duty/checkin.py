@@ -453,6 +453,8 @@ async def live_moved(
     fix = judge(post, position.latitude, position.longitude, position.accuracy_m, settings)
     if not fix.accepted:
         still = Position.from_data(stored)
+        if dialogue.data.get("out_of_range") and still.live_until == shared_until:
+            return False  # known already: nothing to write for each move away
         kept = Position(
             latitude=still.latitude,
             longitude=still.longitude,
