@@ -406,20 +406,22 @@ async def _create(turn: Turn, dialogue: Dialogue, radius: int) -> None:
 
 
 async def tag(turn: Turn) -> None:
-    """/tag <name> <tag> gives or takes a tag; /tag alone lists the members and their tags."""
+    """/tag <name> <tag> gives or takes a tag; /tag alone lists each tag with its holders."""
     t = turn.t
     args = turn.args
     if len(args) < 2:
-        people = await tags.members(turn.session, turn.actor)
-        lines = [t("tags.usage")]
+        found = await tags.directory(turn.session, turn.actor)
+        separator = t("common.list_separator")
+        lines = [t("tags.usage"), ""]
         lines += [
-            t(
-                "tags.line",
-                name=member.display_name,
-                tags=t("common.list_separator").join(sorted(member.tags)) or "-",
-            )
-            for member in people
+            t("tags.holders", count=len(names), tag=tag, names=separator.join(names))
+            for tag, names in found.holders.items()
         ]
+        if not found.holders:
+            lines.append(t("tags.none"))
+        elif found.untagged:
+            lines.append(t("tags.untagged", count=found.untagged))
+        lines.append(t("tags.on_card"))
         turn.reply("\n".join(lines))
         return
     member, given = await tags.toggle(

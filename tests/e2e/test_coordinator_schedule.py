@@ -298,9 +298,9 @@ async def test_coordinator_tags_a_member_for_a_tagged_shift(harness: Harness) ->
     party = await shift(harness, await post(harness, unit_id), required_tag="党员")
     coordinator = await person(harness, 8401, unit_id, role=Role.COORDINATOR)
     volunteer = await person(harness, 8402, unit_id, "李明")
-    await person(harness, 8403, other, "外人")
+    await person(harness, 8403, other, "外人", tags=("党员",))
     text = await command(harness, coordinator, "tag")
-    assert "• 李明：-" in text and "外人" not in text
+    assert "还没有成员有标签。" in text and "外人" not in text
     assert "找不到叫「外人」的成员" in await command(harness, coordinator, "tag", "外人 党员")
     # A refusal quoting a name too long for one message is cut at the limit, not lost.
     before = len(coordinator.messages())

@@ -157,3 +157,34 @@ async def test_a_unit_with_many_tags_shows_thirty_the_members_own_among_them(
     shown = [label for label in coordinator.last().buttons() if label[0] in "✅➕"]
     assert len(shown) == 30
     assert shown[-1] == "✅ 标签31" and shown[:2] == ["➕ 标签00", "➕ 标签01"]
+
+
+async def test_tag_alone_lists_each_tag_with_its_holders_and_counts_the_rest(
+    harness: Harness,
+) -> None:
+    """/tag alone is the tags' directory: each tag with who holds it, the members without one
+    only counted (a city's admin would otherwise get every member's name, a line each)."""
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 8401, unit_id, "王协调", role=Role.COORDINATOR)
+    await person(harness, 8402, unit_id, "甲", tags=("党员", "青年突击队"))
+    await person(harness, 8403, unit_id, "乙", tags=("党员",))
+    for telegram_id in range(8404, 8409):
+        await person(harness, telegram_id, unit_id, f"未标{telegram_id}")
+
+    text = await command(harness, coordinator, "tag")
+    assert "• 党员（2 人）：乙、甲" in text  # by name, as the code points sort them
+    assert "• 青年突击队（1 人）：甲" in text
+    assert "未标" not in text
+    assert "另有 6 位成员没有标签" in text  # the five and the coordinator
+    assert "/members" in text
+
+    assert await _tags_of(harness, 8403) == {"党员"}
+
+
+async def test_tag_alone_in_a_unit_without_tags_says_so(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 8411, unit_id, "王协调", role=Role.COORDINATOR)
+    await person(harness, 8412, unit_id, "甲")
+    text = await command(harness, coordinator, "tag")
+    assert "还没有成员有标签" in text
+    assert "甲" not in text

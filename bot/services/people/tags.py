@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select, union
+from sqlalchemy import Select, exists, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Member, MemberTag, Post, Role, Shift, ShiftStatus
@@ -54,10 +54,32 @@ def _managed(actor: Actor) -> Select[Member]:
     return query
 
 
-async def members(session: AsyncSession, actor: Actor) -> list[Member]:
-    """The members whose tags the actor manages, by name."""
-    query = _managed(actor).order_by(Member.display_name)
-    return list((await session.scalars(query)).unique())
+@dataclass(frozen=True)
+class Directory:
+    """The tags of the members an actor manages: who holds each, and how many hold none."""
+
+    holders: dict[str, list[str]]  # tag -> its holders' names, both sorted
+    untagged: int
+
+
+async def directory(session: AsyncSession, actor: Actor) -> Directory:
+    """/tag alone: each tag with its holders among the members the actor manages (counted, not
+    named, are those without one: an admin manages the whole city)."""
+    managed = _managed(actor).subquery()
+    rows = await session.execute(
+        select(MemberTag.tag, managed.c.display_name)
+        .join(managed, MemberTag.member_id == managed.c.id)
+        .order_by(MemberTag.tag, managed.c.display_name)
+    )
+    holders: dict[str, list[str]] = {}
+    for tag, name in rows:
+        holders.setdefault(tag, []).append(name)
+    untagged = await session.scalar(
+        select(func.count())
+        .select_from(managed)
+        .where(~exists().where(MemberTag.member_id == managed.c.id))
+    )
+    return Directory(holders, int(untagged or 0))
 
 
 def tag_key(tag: str) -> str:
