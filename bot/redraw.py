@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from bot.services.duty import reminders
 from bot.services.platform.redraw import RedrawFunction
-from bot.services.rostering import acknowledge, notices
+from bot.services.rostering import acknowledge, leave, notices
 from bot.services.schedule import waitlist
 
 REDRAWS: Mapping[str, RedrawFunction] = {
@@ -18,6 +18,10 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     # a rota's seats: only those still held, none when none are
     notices.ROTA_NOTICE: acknowledge.redraw_notices,
     notices.ACK_REMINDER: acknowledge.redraw_reminders,
+    # leave to decide: only while it is, naming the shift as it is
+    notices.LEAVE_ASKED: leave.redraw_requests,
+    # a seat freed by leave: only while it is free and the reader may take it
+    notices.FREED_SEAT: leave.redraw_offers,
     # the reminder before a shift: leave asked since awaits the coordinator
     reminders.REMINDER: reminders.redraw_reminders,
 }

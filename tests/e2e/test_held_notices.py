@@ -6,11 +6,20 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.db.models import Member, OutboxStatus, RotaSource, Shift
+from bot.db.models import (
+    AssignmentStatus,
+    LeaveStatus,
+    Member,
+    OutboxMessage,
+    OutboxStatus,
+    RotaSource,
+    Shift,
+)
+from bot.emulator import SimUser
 from bot.services.people.access import Actor
 from bot.services.rostering import rotas
-from tests.e2e.rostering_fixtures import TOMORROW, assign_by_hand, town
-from tests.e2e.schedule import DAY, at, command, outbox_to, press_and_settle, shift
+from tests.e2e.rostering_fixtures import TOMORROW, assign_by_hand, leaves, town
+from tests.e2e.schedule import DAY, at, command, outbox_to, press_and_settle, shift, statuses
 from tests.e2e.test_leave import ask_leave
 from tests.e2e.test_signup import _promoted_at_23_00
 from tests.harness import Harness
@@ -140,3 +149,137 @@ async def test_a_reminder_held_until_07_00_says_the_leave_asked_since_awaits_the
         r for r in await outbox_to(harness, wang.user_id) if r.idempotency_key.startswith("remind:")
     ]
     assert row.status is OutboxStatus.SENT and "点「🙋 请假」" not in row.payload["text"]
+
+
+async def _move(
+    harness: Harness, coordinator: SimUser, card: str, window: str, day: str = "12-02"
+) -> None:
+    """The coordinator moves a shift on its card (opened from /roster of `day`) to `window`."""
+    await command(harness, coordinator, "roster", day)
+    await press_and_settle(harness, coordinator, card)
+    await press_and_settle(harness, coordinator, "🕒 时间")
+    await coordinator.send_text(window)
+    await harness.settle()
+    assert "已更新" in "".join(coordinator.texts()[-3:]), coordinator.texts()[-3:]
+
+
+async def _rows(harness: Harness, chat_id: int, prefix: str) -> list[OutboxMessage]:
+    return [r for r in await outbox_to(harness, chat_id) if r.idempotency_key.startswith(prefix)]
+
+
+async def _leave_approved_at_22_30(harness: Harness) -> tuple[list[SimUser], SimUser, int]:
+    """王芳 holds tomorrow's 10:00–12:00 seat (one seat), asks leave at 21:00, and the
+    coordinator approves it at 22:30: the offer of the freed seat to 李明 and 张伟 waits for
+    07:00. The people (李明, 王芳, 张伟), the coordinator and the shift."""
+    town_ = await town(harness, capacity=1)
+    wang = town_.people[1]
+    late = await shift(harness, town_.post_id, TOMORROW, 10, 12, capacity=1)
+    await assign_by_hand(harness, town_.coordinator, late, "王芳")
+    harness.clock.set(at(DAY, 21, 0))
+    await ask_leave(harness, wang, "发烧")
+    await harness.deliver()
+    harness.clock.set(at(DAY, 22, 30))
+    await press_and_settle(harness, town_.coordinator, "✅ 批准")
+    await harness.deliver()
+    for taker in (town_.people[0], town_.people[2]):
+        [row] = await _rows(harness, taker.user_id, "freed-seat:")
+        assert row.status is OutboxStatus.PENDING and "10:00–12:00" in row.payload["text"]
+    return town_.people, town_.coordinator, late
+
+
+async def test_an_offer_of_a_freed_seat_held_until_07_00_is_dropped_once_the_seat_is_taken(
+    harness: Harness,
+) -> None:
+    """The seat 王芳 was let off at 22:30 is offered to 李明 and 张伟, for 07:00. At 23:00 the
+    coordinator gives it to 张伟 by hand. At 07:00 nobody reads 🙋 我来接 for a seat that is
+    no longer free: both offers are dropped."""
+    (li, _, zhang), coordinator, late = await _leave_approved_at_22_30(harness)
+    harness.clock.set(at(DAY, 23, 0))
+    await assign_by_hand(harness, coordinator, late, "张伟")
+    seen = {user.user_id: len(user.texts()) for user in (li, zhang)}
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    for taker in (li, zhang):
+        assert not [t for t in taker.texts()[seen[taker.user_id] :] if "有人请假" in t]
+        [row] = await _rows(harness, taker.user_id, "freed-seat:")
+        assert row.status is OutboxStatus.DROPPED, row.last_error
+    assert (await statuses(harness, late))[zhang.user_id] is AssignmentStatus.SIGNED_UP
+
+
+async def test_an_offer_of_a_freed_seat_held_until_07_00_names_the_time_the_shift_was_moved_to(
+    harness: Harness,
+) -> None:
+    """The freed seat of tomorrow's 10:00–12:00 shift waits for 07:00; at 23:00 the shift is
+    moved to 13:00–15:00. At 07:00 李明 is offered the seat at 13:00–15:00 and takes it."""
+    (li, _, _), coordinator, late = await _leave_approved_at_22_30(harness)
+    harness.clock.set(at(DAY, 23, 0))
+    await _move(harness, coordinator, "⚙️ 10:00 黄河路-人民路口", "13:00-15:00")
+    seen = len(li.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    [offer] = [m for m in li.messages()[seen:] if "有人请假" in (m.text or "")]
+    assert "13:00–15:00" in (offer.text or "") and "10:00–12:00" not in (offer.text or "")
+    assert offer.buttons() == ["🙋 我来接"]
+    [row] = await _rows(harness, li.user_id, "freed-seat:")
+    assert row.status is OutboxStatus.SENT and "13:00–15:00" in row.payload["text"]
+    await press_and_settle(harness, li, "🙋 我来接")
+    assert (await statuses(harness, late))[li.user_id] is AssignmentStatus.SIGNED_UP
+
+
+async def _leave_asked_at_22_30(harness: Harness) -> tuple[SimUser, SimUser, int]:
+    """王芳 holds tomorrow's 10:00–12:00 seat and asks leave at 22:30: the request to the
+    coordinator waits for 07:00. 王芳, the coordinator and the shift."""
+    town_ = await town(harness, capacity=1)
+    wang = town_.people[1]
+    late = await shift(harness, town_.post_id, TOMORROW, 10, 12, capacity=1)
+    await assign_by_hand(harness, town_.coordinator, late, "王芳")
+    harness.clock.set(at(DAY, 22, 30))
+    await ask_leave(harness, wang, "发烧")
+    await harness.deliver()
+    [row] = await _rows(harness, town_.coordinator.user_id, "leave-asked:")
+    assert row.status is OutboxStatus.PENDING and "10:00–12:00" in row.payload["text"]
+    return wang, town_.coordinator, late
+
+
+async def test_a_leave_request_held_until_07_00_is_dropped_once_it_was_decided(
+    harness: Harness,
+) -> None:
+    """王芳's request waits for 07:00; at 23:00 the coordinator finds it in /roster and approves
+    it there. At 07:00 the coordinator is not asked again to decide it."""
+    _, coordinator, _ = await _leave_asked_at_22_30(harness)
+    harness.clock.set(at(DAY, 23, 0))
+    await command(harness, coordinator, "roster")
+    await press_and_settle(harness, coordinator, "🙋 待批请假 1")
+    await press_and_settle(harness, coordinator, "✅ 批准")
+    assert [leave.status for leave in await leaves(harness)] == [LeaveStatus.APPROVED]
+    seen = len(coordinator.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert not [t for t in coordinator.texts()[seen:] if "请假申请" in t]
+    [row] = await _rows(harness, coordinator.user_id, "leave-asked:")
+    assert row.status is OutboxStatus.DROPPED, row.last_error
+
+
+async def test_a_leave_request_held_until_07_00_names_the_time_the_shift_was_moved_to(
+    harness: Harness,
+) -> None:
+    """王芳's request waits for 07:00; at 23:00 the coordinator moves the shift to 13:00–15:00.
+    At 07:00 the request names 13:00–15:00, with 批准 / 驳回, and approving it frees the seat."""
+    wang, coordinator, late = await _leave_asked_at_22_30(harness)
+    harness.clock.set(at(DAY, 23, 0))
+    await _move(harness, coordinator, "⚙️ 10:00 黄河路-人民路口", "13:00-15:00")
+    seen = len(coordinator.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    [request] = [m for m in coordinator.messages()[seen:] if "请假申请" in (m.text or "")]
+    text = request.text or ""
+    assert "13:00–15:00" in text and "10:00–12:00" not in text, text
+    assert request.buttons() == ["✅ 批准", "✖️ 驳回"]
+    [row] = await _rows(harness, coordinator.user_id, "leave-asked:")
+    assert row.status is OutboxStatus.SENT and "13:00–15:00" in row.payload["text"]
+    await press_and_settle(harness, coordinator, "✅ 批准")
+    assert (await statuses(harness, late))[wang.user_id] is AssignmentStatus.CANCELLED

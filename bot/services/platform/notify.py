@@ -41,6 +41,18 @@ def translators(settings: Settings) -> Callable[[str | None], Translator]:
     return translator
 
 
+async def members_of_chats(session: AsyncSession, chat_ids: Iterable[int]) -> dict[int, Member]:
+    """The members writing from these chats (an admin who never joined has none), by chat id:
+    whose language a notice drawn again is drawn in."""
+    ids = sorted(set(chat_ids))
+    if not ids:
+        return {}
+    return {
+        member.telegram_id: member
+        for member in await session.scalars(select(Member).where(Member.telegram_id.in_(ids)))
+    }
+
+
 async def notify(
     session: AsyncSession,
     member: Member,

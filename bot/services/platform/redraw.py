@@ -30,11 +30,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Subject:
-    """One message to draw again: the ids its kind names, and when it was queued (what it says
-    of that moment, "starts in 2 hours" say, is said of it again)."""
+    """One message to draw again: the ids its kind names, when it was queued (what it says of
+    that moment, "starts in 2 hours" say, is said of it again), and the chat it goes to (whose
+    language it is drawn in, when the ids do not name the reader)."""
 
     args: tuple[int, ...]
     queued_at: dt.datetime
+    chat_id: int = 0
 
 
 # The messages of one kind drawn again at `now`, in the order given: a message, or None when
@@ -61,7 +63,7 @@ async def redraw_claimed(
             continue
         stored = Message.from_json(row.payload).redraw
         assert stored is not None  # as read
-        wanted[stored.kind].append((row, Subject(stored.args, row.created_at)))
+        wanted[stored.kind].append((row, Subject(stored.args, row.created_at, row.chat_id)))
     for kind, pairs in wanted.items():
         try:
             async with session.begin_nested():

@@ -63,6 +63,10 @@ def seat_lines(t: Translator, seats: Sequence[Assignment]) -> list[str]:
 # when they go out (bot/services/rostering/acknowledge.py): the rota and the person.
 ROTA_NOTICE = "rota"
 ACK_REMINDER = "ack-reminder"
+# A leave request to decide, and the offer of a seat it freed (bot/services/rostering/leave.py):
+# the request; the shift (whoever reads it is the chat it goes to).
+LEAVE_ASKED = "leave-asked"
+FREED_SEAT = "freed-seat"
 
 
 def _ack_message(
@@ -165,7 +169,12 @@ def leave_asked(
 
     def render(t: Translator) -> Message:
         text, rows = leave_request(t, leave, leaves_this_month, within_cutoff_hours)
-        return outbox.payload(text, buttons=rows, expires_at=leave.assignment.shift.starts_at)
+        return outbox.payload(
+            text,
+            buttons=rows,
+            expires_at=leave.assignment.shift.starts_at,
+            redraw=outbox.Redraw(LEAVE_ASKED, (leave.id,)),
+        )
 
     return render
 
@@ -186,6 +195,7 @@ def freed_seat(shift: Shift) -> Render:
             t("rostering.notice.freed_seat", shift=shift_label(t, shift)),
             buttons=[[(t("rostering.button.take"), TakeFreedSeat(shift.id))]],
             expires_at=shift.starts_at,
+            redraw=outbox.Redraw(FREED_SEAT, (shift.id,)),
         )
 
     return render
