@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from bot.services.duty import reminders
 from bot.services.platform.redraw import RedrawFunction
 from bot.services.rostering import acknowledge, leave, notices
-from bot.services.schedule import waitlist
+from bot.services.schedule import shifts, waitlist
 
 REDRAWS: Mapping[str, RedrawFunction] = {
     # "you got a seat" from the waitlist: the shift's time and the way out when it is read
@@ -22,6 +22,8 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     notices.LEAVE_ASKED: leave.redraw_requests,
     # a seat freed by leave: only while it is free and the reader may take it
     notices.FREED_SEAT: leave.redraw_offers,
+    # "your shift changed": told once, as it ends up, from what was last told
+    shifts.SHIFT_CHANGED: shifts.redraw_changes,
     # the reminder before a shift: leave asked since awaits the coordinator
     reminders.REMINDER: reminders.redraw_reminders,
 }

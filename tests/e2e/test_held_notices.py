@@ -20,6 +20,7 @@ from bot.services.people.access import Actor
 from bot.services.rostering import rotas
 from tests.e2e.rostering_fixtures import TOMORROW, assign_by_hand, leaves, town
 from tests.e2e.schedule import DAY, at, command, outbox_to, press_and_settle, shift, statuses
+from tests.e2e.swap_fixtures import seat
 from tests.e2e.test_leave import ask_leave
 from tests.e2e.test_signup import _promoted_at_23_00
 from tests.harness import Harness
@@ -283,3 +284,55 @@ async def test_a_leave_request_held_until_07_00_names_the_time_the_shift_was_mov
     assert row.status is OutboxStatus.SENT and "13:00–15:00" in row.payload["text"]
     await press_and_settle(harness, coordinator, "✅ 批准")
     assert (await statuses(harness, late))[wang.user_id] is AssignmentStatus.CANCELLED
+
+
+async def test_a_shift_moved_twice_overnight_is_told_once_as_it_ends_up(harness: Harness) -> None:
+    """李明 holds tomorrow's 12:00–14:00 seat. The coordinator moves the shift to 13:00–15:00
+    at 22:30 and to 14:00–16:00 at 23:00: both notices wait for 07:00. At 07:00 李明 reads one
+    notice, from the time he knew to the time it is now (12:00–14:00 → 14:00–16:00); the
+    other is dropped."""
+    town_ = await town(harness)
+    li = town_.people[0]
+    noon = await shift(harness, town_.post_id, TOMORROW, 12, 14)
+    await seat(harness, noon, li.user_id)
+    harness.clock.set(at(DAY, 22, 30))
+    await _move(harness, town_.coordinator, "⚙️ 12:00 黄河路-人民路口", "13:00-15:00")
+    harness.clock.set(at(DAY, 23, 0))
+    await _move(harness, town_.coordinator, "⚙️ 13:00 黄河路-人民路口", "14:00-16:00")
+    await harness.deliver()
+    rows = await _rows(harness, li.user_id, "shift-changed:")
+    assert [row.status for row in rows] == [OutboxStatus.PENDING] * 2
+    seen = len(li.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    [told] = [text for text in li.texts()[seen:] if "班次有变动" in text]
+    assert "14:00–16:00" in told and "时间：12:00–14:00 → 14:00–16:00" in told, told
+    assert "13:00" not in told, told
+    rows = await _rows(harness, li.user_id, "shift-changed:")
+    assert sorted(row.status for row in rows) == sorted([OutboxStatus.DROPPED, OutboxStatus.SENT])
+    [sent] = [row for row in rows if row.status is OutboxStatus.SENT]
+    assert sent.payload["text"] == told
+
+
+async def test_a_shift_moved_once_told_then_moved_again_overnight_says_from_what_was_told(
+    harness: Harness,
+) -> None:
+    """Moved at 21:30 (李明 is told at once: 12:00–14:00 → 13:00–15:00) and again at 23:00, to
+    14:00–16:00: at 07:00 he reads 13:00–15:00 → 14:00–16:00, from the time he was told."""
+    town_ = await town(harness)
+    li = town_.people[0]
+    noon = await shift(harness, town_.post_id, TOMORROW, 12, 14)
+    await seat(harness, noon, li.user_id)
+    harness.clock.set(at(DAY, 21, 30))
+    await _move(harness, town_.coordinator, "⚙️ 12:00 黄河路-人民路口", "13:00-15:00")
+    await harness.deliver()
+    assert "时间：12:00–14:00 → 13:00–15:00" in (li.last().text or "")
+    harness.clock.set(at(DAY, 23, 0))
+    await _move(harness, town_.coordinator, "⚙️ 13:00 黄河路-人民路口", "14:00-16:00")
+    seen = len(li.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    [told] = [text for text in li.texts()[seen:] if "班次有变动" in text]
+    assert "时间：13:00–15:00 → 14:00–16:00" in told, told

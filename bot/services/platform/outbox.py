@@ -267,6 +267,21 @@ async def queued_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
     return found
 
 
+async def statuses_of_keys(session: AsyncSession, keys: Sequence[str]) -> dict[str, OutboxStatus]:
+    """What became of the messages queued under these keys (those never queued are absent): a
+    notice drawn again asks which of its forerunners went out."""
+    found: dict[str, OutboxStatus] = {}
+    wanted = [key[:160] for key in keys]
+    for start in range(0, len(wanted), BULK_ROWS):
+        rows = await session.execute(
+            select(OutboxMessage.idempotency_key, OutboxMessage.status).where(
+                OutboxMessage.idempotency_key.in_(wanted[start : start + BULK_ROWS])
+            )
+        )
+        found.update(dict(rows.tuples().all()))
+    return found
+
+
 # A claim is a lease: a process that dies mid-send leaves rows that another may take later.
 CLAIM_LEASE = dt.timedelta(minutes=2)
 
