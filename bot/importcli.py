@@ -13,6 +13,7 @@ from bot.db.migrate import upgrade
 from bot.db.models import Role
 from bot.errors import DomainError
 from bot.i18n import Translator
+from bot.moves import AFTER_MOVE
 from bot.services.people.access import Actor
 from bot.services.rostering import importing
 from bot.services.schedule.importer import planning, reading
@@ -43,7 +44,9 @@ async def import_file(settings: Settings, file: str, *, dry_run: bool = False) -
             if dry_run:
                 plan = await importing.preview(session, OPERATOR, rows, now, settings)
             else:
-                plan = await importing.apply(session, OPERATOR, rows, now, settings)
+                plan = await importing.apply(
+                    session, OPERATOR, rows, now, settings, after_move=AFTER_MOVE
+                )
             if not plan.ok:
                 # Leave the transaction without writing anything.
                 await session.rollback()

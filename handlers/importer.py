@@ -14,6 +14,7 @@ from bot.buttons import ImportConfirm
 from bot.db.models import Dialogue, DialogueKind, Role
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
+from bot.moves import AFTER_MOVE
 from bot.services.people import units
 from bot.services.platform import dialogues
 from bot.services.rostering import importing
@@ -155,7 +156,9 @@ async def confirm(turn: Turn, data: ImportConfirm) -> None:
     rows: list[reading.Row] = [
         (int(number), dict(cells)) for number, cells in dialogue.data["rows"]
     ]
-    plan = await importing.apply(turn.session, turn.actor, rows, turn.now, turn.runtime.settings)
+    plan = await importing.apply(
+        turn.session, turn.actor, rows, turn.now, turn.runtime.settings, after_move=AFTER_MOVE
+    )
     if not plan.ok:
         # Something changed since the preview (a unit renamed, a shift taken): nothing written.
         dialogues.advance(dialogue, Step.FILE, turn.now, rows=[])

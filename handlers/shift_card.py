@@ -21,11 +21,11 @@ from bot.buttons import (
     ShiftEditTime,
 )
 from bot.db.models import AssignmentStatus, Dialogue, DialogueKind, Role, ShiftStatus
-from bot.services.duty import attendance, reminders
+from bot.moves import AFTER_MOVE
+from bot.services.duty import attendance
 from bot.services.platform import dialogues
 from bot.services.schedule import roster, shifts, signup, timespec
 from bot.services.schedule.shift_text import shift_label
-from bot.services.swaps import jobs as swap_jobs
 from handlers.assign import ack_mark, assign_row
 from handlers.attendance import roster_buttons, status_line
 from handlers.keyboards import button, cancel_row, inline, page
@@ -172,21 +172,28 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
             turn.reply(t("schedule.need_capacity"), inline([cancel_row(t)]))
             return
         await shifts.edit(
-            turn.session, turn.actor, shift_id, turn.now, settings, capacity=int(text)
+            turn.session,
+            turn.actor,
+            shift_id,
+            turn.now,
+            settings,
+            capacity=int(text),
+            after_move=AFTER_MOVE,
         )
     elif dialogue.step == EditStep.TIME:
         window = timespec.parse_time_range(text)
         if window is None:
             turn.reply(t("schedule.need_time"), inline([cancel_row(t)]))
             return
-        before = await shifts.get(turn.session, shift_id)
-        starts_at = before.starts_at
-        edited = await shifts.edit(
-            turn.session, turn.actor, shift_id, turn.now, settings, times=window
+        await shifts.edit(
+            turn.session,
+            turn.actor,
+            shift_id,
+            turn.now,
+            settings,
+            times=window,
+            after_move=AFTER_MOVE,
         )
-        if edited.starts_at != starts_at:
-            await swap_jobs.void_for_moved_shift(turn.session, shift_id, turn.now, settings)
-            await reminders.rearm(turn.session, shift_id, turn.now, settings)
     else:
         if not text:
             turn.reply(t("schedule.need_text"), inline([cancel_row(t)]))
@@ -200,6 +207,7 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
             settings,
             notes=None if clear else text,
             clear_notes=clear,
+            after_move=AFTER_MOVE,
         )
     await dialogues.end(turn.session, turn.user_id)
     turn.reply(t("schedule.updated"))

@@ -35,6 +35,7 @@ from bot.services.schedule import eligibility, seat_scan, seats
 from bot.services.schedule.importer import applying, planning
 from bot.services.schedule.importer.planning import Planner, RowError, ShiftPlan
 from bot.services.schedule.importer.reading import Row
+from bot.services.schedule.shifts import AfterMove
 from bot.settings import Settings
 
 COLUMN = "people"
@@ -333,14 +334,21 @@ async def preview(
 
 
 async def apply(
-    session: AsyncSession, actor: Actor, rows: Sequence[Row], now: dt.datetime, settings: Settings
+    session: AsyncSession,
+    actor: Actor,
+    rows: Sequence[Row],
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    after_move: Sequence[AfterMove],
 ) -> Imported:
     """Apply posts and shifts, then the people, all in the caller's transaction; with any bad
-    row nothing is written (a bad row found only now raises, and the transaction rolls back)."""
+    row nothing is written (a bad row found only now raises, and the transaction rolls back).
+    `after_move` (bot/moves.py) goes with every shift edited."""
     checked = await preview(session, actor, rows, now, settings)
     if not checked.ok:
         return checked
-    plan = await applying.apply(session, actor, rows, now, settings)
+    plan = await applying.apply(session, actor, rows, now, settings, after_move=after_move)
     if not plan.ok:
         return Imported(plan, checked.people)
     # Plan the people again now that every shift of the file exists.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +51,10 @@ from bot.services.schedule.shift_text import shift_label, translator_for
 from bot.services.schedule.timespec import local_day_bounds, local_instant
 from bot.services.schedule.waitlist import promote_waitlist
 from bot.settings import Settings
+
+# What follows a shift moved to another time in the domains above this one (their reminders,
+# their swap offers): run by `edit`, given by its caller from the table of bot/moves.py.
+AfterMove = Callable[[AsyncSession, int, dt.datetime, Settings], Awaitable[int]]
 
 CAPACITY_MAX = 500
 NOTES_MAX = 500
@@ -339,9 +343,11 @@ async def edit(
     notes: str | None = None,
     clear_notes: bool = False,
     times: tuple[dt.time, dt.time] | None = None,
+    after_move: Sequence[AfterMove],
 ) -> Shift:
     """Change a shift; everyone on it (seated or waiting) is told what changed. A larger
-    capacity gives seats to the waitlist."""
+    capacity gives seats to the waitlist. A shift whose start moved has `after_move` run on it
+    (bot/moves.py: its seats' reminders re-armed, its swap offers called off)."""
     await get_managed(session, actor, shift_id)
     shift = await lock(session, shift_id)
     check_changeable(shift, now)
@@ -351,6 +357,7 @@ async def edit(
         "starts_at": shift.starts_at.isoformat(),
         "ends_at": shift.ends_at.isoformat(),
     }
+    was_starts_at = shift.starts_at
     if capacity is not None:
         check_capacity(capacity)
         taken = await seated_count(session, shift.id)
@@ -415,6 +422,9 @@ async def edit(
             now=now,
             urgent=shift.starts_at - now < dt.timedelta(hours=12),
         )
+    if shift.starts_at != was_starts_at:
+        for follow in after_move:
+            await follow(session, shift.id, now, settings)
     return shift
 
 

@@ -19,6 +19,7 @@ from bot.services.schedule.importer.planning import (
     shift_changes,
 )
 from bot.services.schedule.importer.reading import Row
+from bot.services.schedule.shifts import AfterMove
 from bot.settings import Settings
 
 
@@ -28,9 +29,12 @@ async def apply(
     rows: Sequence[Row],
     now: dt.datetime,
     settings: Settings,
+    *,
+    after_move: Sequence[AfterMove],
 ) -> Plan:
     """Plan again (the database may have moved since the preview) and, if no row is bad, create
-    and change everything in the caller's transaction. With any bad row nothing is written."""
+    and change everything in the caller's transaction. With any bad row nothing is written.
+    `after_move` (bot/moves.py) goes with every shift edited."""
     planner, plan = await plan_rows(session, actor, rows, now, settings)
     if not plan.ok:
         return plan
@@ -83,6 +87,7 @@ async def apply(
                     capacity=shift_plan.capacity,
                     notes=shift_plan.notes if notes_change(shift_plan, existing_shift) else None,
                     times=(local_start.time(), local_end.time()),
+                    after_move=after_move,
                 )
             continue
         created = await shifts.create(
