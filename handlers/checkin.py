@@ -19,7 +19,7 @@ from bot.buttons import CheckInPick, CheckOut, OnPost
 from bot.db.models import CheckIn, Dialogue
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
-from bot.services.duty import checkin, checkin_shifts, geofence, presence
+from bot.services.duty import checkin, checkin_shifts, geofence, presence, sent
 from bot.services.duty import checkout as checkout_service
 from bot.services.duty.at_hand import AssignmentAtHand
 from bot.services.duty.checkin_text import distance, duration
@@ -241,7 +241,7 @@ async def on_photo(turn: Turn) -> None:
             sent_at=sent_at(message),
         )
     except DomainError as error:
-        at = checkin.judged_at(sent_at(message), turn.now)
+        at = sent.judged_at(sent_at(message), turn.now)
         if checkin.rest_of_album(error, message.media_group_id is not None, at):
             return
         if error.code is ErrorCode.CHECKIN_ALREADY:

@@ -3,7 +3,8 @@ Application answers, the test reads replies and the database."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -66,6 +67,18 @@ class Harness:
 
     async def settle(self) -> None:
         await self.bot.settle()
+
+    async def handled(self, update_ids: Iterable[int], timeout: float = 30.0) -> None:
+        """Wait until the bot has finished these updates (ones it took from the inbox, say,
+        which ``settle`` does not know of: the emulator never delivered them)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        wanted = set(update_ids)
+        while not wanted <= self.bot.completed:
+            if loop.time() > deadline:
+                raise TimeoutError(f"updates not handled: {sorted(wanted - self.bot.completed)}")
+            await asyncio.sleep(0.002)
+        await self.settle()
 
     def redeliver_last(self, chat_id: int) -> int:
         return self.bot.redeliver_last(chat_id)

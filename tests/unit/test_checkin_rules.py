@@ -10,11 +10,11 @@ from bot import geo
 from bot.db.models import Assignment, CheckIn, Post, PostType, Shift
 from bot.errors import DomainError
 from bot.services.duty.attendance import parse_hours
-from bot.services.duty.checkin import SENT_BELIEVED_FOR, judged_at
 from bot.services.duty.checkout import credited_minutes
 from bot.services.duty.geofence import judge
 from bot.services.duty.photo_archive import safe_name
 from bot.services.duty.presence import presence_share
+from bot.services.duty.sent import SENT_BELIEVED_FOR, judged_at
 from bot.settings import Settings
 
 UTC = dt.UTC

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Assignment, CheckIn, LocationSample, Member
 from bot.services.duty.geofence import Fix, Position, judge
+from bot.services.duty.sent import judged_at
 from bot.settings import Settings
 
 
@@ -46,17 +47,27 @@ def presence_share(
     return round(inside / (window_end - window_start), 4)
 
 
+async def _track(session: AsyncSession, checkin: CheckIn) -> list[tuple[dt.datetime, bool]]:
+    """The check-in's positions so far, in the order they were sent (ties: as recorded)."""
+    rows = await session.execute(
+        select(LocationSample.recorded_at, LocationSample.inside)
+        .where(LocationSample.checkin_id == checkin.id)
+        .order_by(LocationSample.recorded_at, LocationSample.id)
+    )
+    return [(at, inside) for at, inside in rows.all()]
+
+
+def _share(
+    checkin: CheckIn, samples: Sequence[tuple[dt.datetime, bool]], until: dt.datetime
+) -> float | None:
+    shift = checkin.assignment.shift
+    return presence_share(samples, checkin.checked_in_at, until, shift.starts_at, shift.ends_at)
+
+
 async def presence(session: AsyncSession, checkin: CheckIn, until: dt.datetime) -> float | None:
     if not checkin.live:
         return None
-    rows = await session.execute(
-        select(LocationSample.recorded_at, LocationSample.inside).where(
-            LocationSample.checkin_id == checkin.id
-        )
-    )
-    shift = checkin.assignment.shift
-    samples = [(at, inside) for at, inside in rows.all()]
-    return presence_share(samples, checkin.checked_in_at, until, shift.starts_at, shift.ends_at)
+    return _share(checkin, await _track(session, checkin), until)
 
 
 def note_left_post(checkin: CheckIn, now: dt.datetime, settings: Settings) -> bool:
@@ -78,11 +89,34 @@ class Sample:
     returned: bool  # this sample is back inside after being out
 
 
+def _absences(
+    samples: Sequence[tuple[dt.datetime, bool]],
+) -> tuple[dt.datetime | None, list[tuple[dt.datetime, dt.timedelta]]]:
+    """From a track in the order it was sent: since when the volunteer is outside the geofence
+    (None: the latest position is inside), and each absence they came back from (its start,
+    and how long it lasted)."""
+    away_since: dt.datetime | None = None
+    absences: list[tuple[dt.datetime, dt.timedelta]] = []
+    for at, inside in samples:
+        if inside and away_since is not None:
+            absences.append((away_since, at - away_since))
+            away_since = None
+        elif not inside and away_since is None:
+            away_since = at
+    return away_since, absences
+
+
 async def record_live_position(
     session: AsyncSession, member: Member, position: Position, now: dt.datetime, settings: Settings
 ) -> Sample | None:
     """An update of the live location shared at check-in. Positions of other messages, or
-    after check-out, are not evidence of anything and are ignored (None)."""
+    after check-out, are not evidence of anything and are ignored (None).
+
+    A move counts when it was sent (`sent.judged_at`: its `edit_date`, believed up to an
+    hour back), not when it is handled: after an outage a backlog of moves is handled at one
+    moment, and each still says where the volunteer was when. Where they are now and since when
+    they are away (`outside_since`) follow the track in that order, so a move handled after a
+    later one fills in the track without overwriting where the later one put them."""
     if position.message_id is None:
         return None
     checkin: CheckIn | None = await session.scalar(
@@ -96,12 +130,13 @@ async def record_live_position(
     )
     if checkin is None:
         return None
+    at = judged_at(position.sent_at, now)
     post = checkin.assignment.shift.post
     fix = judge(post, position.latitude, position.longitude, position.accuracy_m, settings)
     session.add(
         LocationSample(
             checkin_id=checkin.id,
-            recorded_at=now,
+            recorded_at=at,
             latitude=position.latitude,
             longitude=position.longitude,
             accuracy_m=position.accuracy_m,
@@ -109,20 +144,25 @@ async def record_live_position(
             inside=fix.accepted,
         )
     )
-    was_outside = checkin.outside_since is not None
-    if fix.accepted:
-        # Back before the tick asked them, but away long enough: they still left their post.
-        note_left_post(checkin, now, settings)
-        checkin.outside_since = None
-    elif not was_outside:
-        checkin.outside_since = now
     await session.flush()
-    checkin.presence_ratio = await presence(session, checkin, now)
+    samples = await _track(session, checkin)
+    was_outside = checkin.outside_since is not None
+    away_since, absences = _absences(samples)
+    limit = dt.timedelta(minutes=settings.left_post_alert_min)
+    for start, lasted in absences:
+        # Back before the tick asked them, but away long enough: they still left their post.
+        if lasted >= limit and (checkin.left_post_at is None or start < checkin.left_post_at):
+            checkin.left_post_at = start
+    if away_since is None or checkin.outside_since is None or away_since > checkin.outside_since:
+        checkin.outside_since = away_since
+    # else: an older move away, handled late, reaches back into the absence known already; it
+    # keeps the start it was (maybe) asked about, not to ask about the same absence twice.
+    checkin.presence_ratio = _share(checkin, samples, now)
     return Sample(
         checkin=checkin,
         fix=fix,
-        left=not fix.accepted and not was_outside,
-        returned=fix.accepted and was_outside,
+        left=checkin.outside_since is not None and not was_outside,
+        returned=checkin.outside_since is None and was_outside,
     )
 
 
