@@ -257,6 +257,8 @@ async def on_photo(turn: Turn) -> None:
 
 async def on_location(turn: Turn) -> None:
     """Any location sent in a private chat: a check-in, unless another dialogue asked for it."""
+    message = turn.message
+    assert message is not None
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is not None and dialogue.kind != checkin.DIALOGUE:
         route = turn.registry.dialogue(dialogue.kind)
@@ -264,15 +266,13 @@ async def on_location(turn: Turn) -> None:
         settings = turn.runtime.settings
         member = turn.actor.member
         if not await checkin_shifts.checks_in_instead(
-            turn.session, member, dialogue, asked, turn.now, settings
+            turn.session, member, dialogue, asked, turn.now, settings, sent_at=sent_at(message)
         ):
             await common.route_message(turn)
             return
         # The check-in's own dialogue replaces the other one, as a new command would.
         dialogue = None
     member = turn.actor.require_member()
-    message = turn.message
-    assert message is not None
     position = position_of(message)
     try:
         step = await checkin.receive_location(

@@ -253,3 +253,57 @@ async def test_a_live_location_shared_before_check_in_opens_is_waited_on_from_th
     harness.clock.set(today(9, 0))
     await harness.tick()
     assert len(waits_over(fang)) == 1 and await harness.count(Dialogue) == 0
+
+
+async def test_a_location_sent_past_another_dialogue_checks_in_as_of_when_it_was_sent(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    # She only looked at her unavailability list, which leaves its dialogue open.
+    await fang.send_command("unavailable")
+    await harness.settle()
+    await duty(harness, fang, crew.unit, today(8, 0), today(9, 0))
+    # 08:50, on post: location and photo; the bot is down and reads them at 09:05, after the
+    # shift's end. Sent while the check-in was open, the location is her check-in, not an
+    # answer to the old dialogue.
+    await harness.bot.stop()
+    harness.clock.set(today(8, 50))
+    await fang.send_location(*near(20))
+    harness.clock.set(today(8, 51))
+    await fang.send_photo()
+    told = len(fang.texts())
+    harness.clock.set(today(9, 5))
+    await harness.bot.start()
+    await harness.settle()
+    said = fang.texts()[told:]
+    assert len(said) == 2 and "位置已确认" in said[0], said
+    assert "签到成功" in said[1] and "08:51" in said[1], said
+    [record] = await checkins(harness)
+    assert record.checked_in_at == today(8, 51)
+    assert await harness.count(Dialogue) == 0
+
+
+async def test_a_location_sent_soon_after_a_street_report_asked_for_it_goes_to_the_report(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(10, 0), today(12, 0))
+    # 09:40: her street report asks for its location; she sends it at 09:50, while the bot
+    # is down until 10:00. Ten minutes after it was asked, it is the report's, however late
+    # it is read.
+    harness.clock.set(today(9, 40))
+    await fang.send_command("report")
+    await harness.settle()
+    await fang.send_photo()
+    await harness.settle()
+    await harness.bot.stop()
+    harness.clock.set(today(9, 50))
+    await fang.send_location(*near(20))
+    told = len(fang.texts())
+    harness.clock.set(today(10, 0))
+    await harness.bot.start()
+    await harness.settle()
+    assert fang.texts()[told:] == ["📍 已收到位置。", "是哪类问题？"]
+    assert await checkins(harness) == []

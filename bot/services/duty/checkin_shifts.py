@@ -24,6 +24,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.duty import at_hand
 from bot.services.duty.at_hand import MAY_CHECK_IN, AssignmentAtHand
 from bot.services.duty.checkout import open_checkin
+from bot.services.duty.sent import judged_at
 from bot.settings import Settings
 
 
@@ -113,18 +114,22 @@ async def checks_in_instead(
     asked_location: bool,
     now: dt.datetime,
     settings: Settings,
+    *,
+    sent_at: dt.datetime | None,
 ) -> bool:
     """Whether a location sent while another dialogue is open is the person's check-in: one is
     due (a shift is open for it and they are not on post already), and the open dialogue did
     not just ask for a location (`asked_location`: its current step asks for one). A volunteer
     on post who once opened /unavailable, or left a street report at its photo, is still
-    checked in."""
+    checked in. All of it as of when the location was sent (`sent_at`, judged as the check-in
+    itself is: `sent.judged_at`), however late the bot reads it."""
     if member is None:
         return False
-    if asked_location and now - dialogue.updated_at < LOCATION_ASKED_FRESH:
+    at = judged_at(sent_at, now)
+    if asked_location and at - dialogue.updated_at < LOCATION_ASKED_FRESH:
         return False
-    at_hand = await _at_hand(session, member.id, now, settings)
-    on_post = at_hand.current is not None and now < at_hand.current.assignment.shift.ends_at
+    at_hand = await _at_hand(session, member.id, at, settings)
+    on_post = at_hand.current is not None and at < at_hand.current.assignment.shift.ends_at
     return bool(at_hand.open_now) and not on_post
 
 
