@@ -51,6 +51,7 @@ from telegram import (
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
 )
 from telegram.error import (
     BadRequest,
@@ -137,7 +138,9 @@ class PassResult:
     wait: float | None
 
 
-def _markup(message: OutboxBody) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+def _markup(
+    message: OutboxBody,
+) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
     if message.buttons:
         return InlineKeyboardMarkup(
             [
@@ -151,6 +154,8 @@ def _markup(message: OutboxBody) -> InlineKeyboardMarkup | ReplyKeyboardMarkup |
             resize_keyboard=True,
             one_time_keyboard=True,
         )
+    if message.remove_keyboard:
+        return ReplyKeyboardRemove()
     return None
 
 

@@ -97,6 +97,10 @@ async def test_photo_document_album_and_location_button(harness: Harness, tmp_pa
     assert [m.kind for m in person.messages()[2:5]] == ["media_group_item"] * 3
     keyboard = person.reply_keyboard()
     assert keyboard is not None and keyboard[0][0]["request_location"] is True
+    # A message that takes the reply keyboard away.
+    await queue(harness, "gone", 4002, outbox.payload("已结束", remove_keyboard=True))
+    await harness.deliver()
+    assert person.last().text == "已结束" and person.reply_keyboard() is None
 
 
 async def test_blocked_member_is_marked_and_coordinator_told_once(harness: Harness) -> None:

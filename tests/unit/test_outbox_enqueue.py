@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from bot.buttons import CheckInPick, SignUp
@@ -53,6 +54,23 @@ def test_a_message_survives_its_stored_form() -> None:
         "x", buttons=[[("a", SignUp(1)), ("b", SignUp(2))]], photo="F", expires_at=moment
     )
     assert outbox.Message.from_json(message.to_json()) == message
+
+
+def test_a_message_that_removes_the_reply_keyboard_says_so_in_its_stored_form() -> None:
+    message = outbox.payload("x", remove_keyboard=True)
+    assert message.to_json() == {"text": "x", "remove_keyboard": True}
+    assert outbox.Message.from_json(message.to_json()) == message
+    assert "remove_keyboard" not in outbox.payload("x").to_json()
+    # One reply markup a message: not with buttons of its own, a 📍 keyboard, nor where the
+    # Bot API takes none (an edit, an album).
+    for other in (
+        {"buttons": [[("a", SignUp(1))]]},
+        {"location_button": "📍"},
+        {"edit_message_id": 5},
+        {"media": ["a", "b"]},
+    ):
+        with pytest.raises(ValueError):
+            outbox.payload("x", remove_keyboard=True, **other)  # type: ignore[arg-type]
 
 
 async def test_a_seat_given_up_drops_its_promotion_word_and_frees_the_key(

@@ -53,7 +53,11 @@ class Message:
     With `edit_message_id` the text and buttons replace those of a message sent before (a
     progress count, say). A message with `expires_at` that could not go out before then (quiet
     hours, a long 429, retries) is dropped instead of arriving when it no longer makes sense.
-    `location_button` is a reply keyboard with one button that shares the person's location.
+    `location_button` is a reply keyboard with one button that shares the person's location;
+    `remove_keyboard` takes away the reply keyboard a dialogue left on the person's screen (a
+    Cancel button that would cancel nothing any more): the Bot API's ReplyKeyboardRemove, made
+    by the sender. A message carries one reply markup at most, and neither goes on an edit or an
+    album (the Bot API takes none there): `payload` refuses such a mix.
     `thread_id`: in a forum supergroup, the topic it goes to (None: General). `redraw`: what
     it is drawn again from when it goes out (None: it goes as stored)."""
 
@@ -70,6 +74,7 @@ class Message:
     expires_at: dt.datetime | None = None
     thread_id: int | None = None
     redraw: Redraw | None = None
+    remove_keyboard: bool = False
 
     @property
     def kind(self) -> str:
@@ -107,6 +112,8 @@ class Message:
             body["media"] = list(self.media)
         if self.redraw is not None:
             body["redraw"] = [self.redraw.kind, *self.redraw.args]
+        if self.remove_keyboard:
+            body["remove_keyboard"] = True
         return body
 
     @classmethod
@@ -130,6 +137,7 @@ class Message:
             expires_at=dt.datetime.fromisoformat(expires_at) if expires_at else None,
             thread_id=body.get("thread_id"),
             redraw=Redraw(str(redraw[0]), tuple(map(int, redraw[1:]))) if redraw else None,
+            remove_keyboard=bool(body.get("remove_keyboard")),
         )
 
 
@@ -148,8 +156,11 @@ def payload(
     expires_at: dt.datetime | None = None,
     thread_id: int | None = None,
     redraw: Redraw | None = None,
+    remove_keyboard: bool = False,
 ) -> Message:
     """A message to store, with buttons given as (label, callback data) rows."""
+    if remove_keyboard and (buttons or location_button or edit_message_id is not None or media):
+        raise ValueError("remove_keyboard is a message's only reply markup, and not an edit's")
     return Message(
         text=text,
         buttons=tuple(
@@ -166,6 +177,7 @@ def payload(
         expires_at=expires_at,
         thread_id=thread_id,
         redraw=redraw,
+        remove_keyboard=remove_keyboard,
     )
 
 
