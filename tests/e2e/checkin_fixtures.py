@@ -151,6 +151,21 @@ async def assignment(harness: Harness, assignment_id: int) -> Assignment:
         return row
 
 
+async def outbox_rows(harness: Harness, chat_id: int) -> list[OutboxRow]:
+    """What was queued for this chat, in order: its text and its stored payload."""
+    async with harness.session() as session:
+        rows = await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.chat_id == chat_id).order_by(OutboxMessage.id)
+        )
+        return [OutboxRow(str(row.payload.get("text")), dict(row.payload)) for row in rows]
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    text: str
+    payload: dict[str, object]
+
+
 async def outbox_texts(harness: Harness, chat_id: int) -> list[str]:
     async with harness.session() as session:
         rows = await session.scalars(

@@ -4,11 +4,23 @@ not waited on for ever; a live share still running keeps the location fresh for 
 
 from __future__ import annotations
 
+import pytest
+
 from bot.db.models import Dialogue
 from bot.emulator import SimUser
 from bot.emulator.methods import photo_sizes
 from bot.services.platform import inbox
-from tests.e2e.checkin_fixtures import assign, checkins, duty, near, post, shift, team, today
+from tests.e2e.checkin_fixtures import (
+    assign,
+    checkins,
+    duty,
+    near,
+    outbox_rows,
+    post,
+    shift,
+    team,
+    today,
+)
 from tests.harness import Harness
 
 
@@ -307,3 +319,78 @@ async def test_a_location_sent_soon_after_a_street_report_asked_for_it_goes_to_t
     await harness.settle()
     assert fang.texts()[told:] == ["📍 已收到位置。", "是哪类问题？"]
     assert await checkins(harness) == []
+
+
+def cancel_on_screen(person: SimUser) -> bool:
+    return any(key.get("text") == "取消" for row in person.reply_keyboard() or [] for key in row)
+
+
+def location_button_on_screen(person: SimUser) -> bool:
+    return any(key.get("request_location") for row in person.reply_keyboard() or [] for key in row)
+
+
+async def test_the_wait_ended_by_the_shift_takes_the_cancel_button_away(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(8, 20))
+    # The check-in-open notice and the late nudge went out (each with the 📍 button).
+    for minute in (0, 12):
+        harness.clock.set(today(8, minute))
+        await harness.tick()
+    assert any("您还没有签到" in text for text in fang.texts())
+    await fang.send_location(*near(2000), live_period=8 * 3600)
+    await harness.settle()
+    assert cancel_on_screen(fang)
+    harness.clock.set(today(8, 21))
+    await harness.tick()
+    [told] = waits_over(fang)
+    assert "08:20" in told, told
+    # Nothing is left to cancel, nor to send a location for: the keyboard goes.
+    assert fang.reply_keyboard() is None
+    queued = await outbox_rows(harness, fang.user_id)
+    [notice] = [row for row in queued if "一直没有进入" in row.text]
+    assert notice.payload.get("remove_keyboard") is True
+
+
+async def test_the_wait_ended_with_the_check_in_open_offers_the_location_button(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 30), today(10, 30))
+    # The check-in-open notice (with its 📍 button) went out at 08:00.
+    harness.clock.set(today(8, 0))
+    await harness.tick()
+    assert location_button_on_screen(fang)
+    await fang.send_location(*near(2000), live_period=8 * 3600)
+    await harness.settle()
+    assert cancel_on_screen(fang)
+    harness.clock.set(today(8, 31))
+    await harness.tick()
+    assert len(waits_over(fang)) == 1
+    # The Cancel button goes; the 📍 button, which checks in from the post, comes again.
+    assert not cancel_on_screen(fang) and location_button_on_screen(fang)
+    await fang.tap_location_button(*near(20))
+    await harness.settle()
+    assert "位置已确认" in (fang.last().text or "")
+
+
+@pytest.mark.parametrize("settings_overrides", [{"checkin_require_live_location": True}])
+async def test_the_wait_ended_where_a_live_location_is_required_leaves_no_keyboard(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 30), today(10, 30))
+    harness.clock.set(today(8, 0))
+    await harness.tick()
+    await fang.send_location(*near(2000), live_period=8 * 3600)
+    await harness.settle()
+    assert cancel_on_screen(fang)
+    harness.clock.set(today(8, 31))
+    await harness.tick()
+    assert len(waits_over(fang)) == 1
+    # A 📍 button would send a one-off location, which this check-in refuses: none.
+    assert fang.reply_keyboard() is None

@@ -30,6 +30,7 @@ from bot.services.duty import noshow
 from bot.services.duty.checkin_text import distance, duration, minutes_between
 from bot.services.duty.checkout import close, close_unserved, for_duty
 from bot.services.duty.presence import note_left_post
+from bot.services.duty.reminders import location_button
 from bot.services.platform import dialogues, outbox
 from bot.services.platform.notify import Render, notify
 from bot.settings import Settings
@@ -236,13 +237,23 @@ async def mark_absent(session: AsyncSession, now: dt.datetime, settings: Setting
     return await noshow.escalate(session, absent, now, settings)
 
 
-def _live_wait_over(post: str, shift_end: dt.datetime | None, now: dt.datetime) -> Render:
+def _live_wait_over(
+    post: str, shift_end: dt.datetime | None, now: dt.datetime, settings: Settings
+) -> Render:
+    """The notice that the check-in stopped waiting. It takes away the Cancel button the
+    waiting check-in left on the keyboard: with the check-in still open and a one-off location
+    enough, the 📍 button that checks in from the post takes its place (as under the check-in-open
+    notice or a late nudge of the same tick); otherwise the keyboard goes."""
+
     def render(t: Translator) -> outbox.Message:
         if shift_end is not None and shift_end <= now:
             text = t("checkin.live_wait_over_closed", post=post, end=t.time(shift_end))
-        else:
-            text = t("checkin.live_wait_over", post=post)
-        return outbox.payload(text)
+            return outbox.payload(text, remove_keyboard=True)
+        text = t("checkin.live_wait_over", post=post)
+        button = location_button(t, settings)
+        if button is None:
+            return outbox.payload(text, remove_keyboard=True)
+        return outbox.payload(text, location_button=button)
 
     return render
 
@@ -290,12 +301,11 @@ async def live_waits_over(session: AsyncSession, now: dt.datetime, settings: Set
         if member is None or not member.active or post is None:
             continue
         mark = dialogues.mark(dialogue) or int(dialogue.updated_at.timestamp())
+        ends = dt.datetime.fromisoformat(shift_end) if shift_end else None
         queued += await notify(
             session,
             member,
-            _live_wait_over(
-                str(post), dt.datetime.fromisoformat(shift_end) if shift_end else None, now
-            ),
+            _live_wait_over(str(post), ends, now, settings),
             key=f"checkin:{dialogue.telegram_id}:live-wait:{mark}",
             now=now,
             settings=settings,

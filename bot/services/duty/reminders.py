@@ -81,7 +81,7 @@ def _checkin_hint(t: Translator, settings: Settings) -> str:
     return t("reminder.how_photo") if settings.checkin_require_photo else t("reminder.how")
 
 
-def _location_button(t: Translator, settings: Settings) -> str | None:
+def location_button(t: Translator, settings: Settings) -> str | None:
     """The 📍 button under a notice; none where a live location is required (the button sends a
     one-off location, which that check-in refuses)."""
     if settings.checkin_require_live_location:
@@ -135,7 +135,7 @@ def _reminder(
         text = "\n".join((text, _cant_come(t, shift, now, settings, assigned, leave_asked)))
     body = outbox.payload(
         text,
-        location_button=_location_button(t, settings) if inside_window else None,
+        location_button=location_button(t, settings) if inside_window else None,
         expires_at=shift.starts_at,
     )
     return body, urgent
@@ -236,7 +236,7 @@ async def _location_prompts(
         t = translator(due.language)
         body = outbox.payload(
             render(t, shift),
-            location_button=_location_button(t, settings),
+            location_button=location_button(t, settings),
             expires_at=shift.starts_at + until,
         )
         messages.append(Queued(f"{key}:{due.assignment_id}", due.chat_id, body))
