@@ -85,8 +85,8 @@ def note_left_post(checkin: CheckIn, now: dt.datetime, settings: Settings) -> bo
 class Sample:
     checkin: CheckIn
     fix: Fix
-    left: bool  # this sample is the first outside the geofence
-    returned: bool  # this sample is back inside after being out
+    left: bool  # with this sample the volunteer is away, and was not before
+    returned: bool  # with this sample the volunteer is back, and was away before
 
 
 def _absences(
