@@ -228,16 +228,20 @@ async def _location_prompts(
     until: dt.timedelta,
 ) -> int:
     """One urgent message to each seat's holder, with the button that shares their location,
-    kept only until `until` after the start."""
+    kept only until `until` after the start, and never past the shift's end: a check-in is
+    refused once the shift is over, so a prompt then (a shift shorter than the late nudge's
+    delay) would only send someone to a refusal."""
     messages: list[Queued] = []
     translator = translators(settings)
     for due in await seat_scan.load(session, [seat.assignment_id for seat in held]):
         shift = due.shift
+        if shift.ends_at <= now:
+            continue
         t = translator(due.language)
         body = outbox.payload(
             render(t, shift),
             location_button=location_button(t, settings),
-            expires_at=shift.starts_at + until,
+            expires_at=min(shift.starts_at + until, shift.ends_at),
         )
         messages.append(Queued(f"{key}:{due.assignment_id}", due.chat_id, body))
     return await outbox.enqueue_many(session, messages, now=now, urgent=True)
