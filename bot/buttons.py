@@ -335,6 +335,7 @@ class MemberTagToggle(CallbackData, prefix="mem.tg"):
 
     member_id: int
     key: str
+    give: bool  # the state asked for, so a second tap or an older card does not undo it
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,9 @@ async def show_card(turn: Turn, data: MemberCard) -> None:
 
 async def toggle_tag(turn: Turn, data: MemberTagToggle) -> None:
     """A tag button of the card: give or take it, then the card again with what changed."""
-    toggled = await tags.toggle_by_key(turn.session, turn.actor, data.member_id, data.key, turn.now)
+    toggled = await tags.toggle_by_key(
+        turn.session, turn.actor, data.member_id, data.key, data.give, turn.now
+    )
     if toggled is None:
         turn.stale()
         return
@@ -172,7 +174,7 @@ def _tag_buttons(
     buttons = [
         button(
             t("members.button.tag_on" if tag in member.tags else "members.button.tag_off", tag=tag),
-            MemberTagToggle(member.id, tags.tag_key(tag)),
+            MemberTagToggle(member.id, tags.tag_key(tag), tag not in member.tags),
         )
         for tag in shown
     ]

@@ -101,16 +101,16 @@ async def test_who_may_tag_whom_is_the_rule_of_the_tag_command(harness: Harness)
         return str(user.answered_callbacks[-1]["text"])
 
     # Another unit's coordinator, and a volunteer, may not tag 甲 (as /tag refuses them).
-    assert await press(8313, MemberTagToggle(jia, tags.tag_key("党员")).pack()) == FORBIDDEN
+    assert await press(8313, MemberTagToggle(jia, tags.tag_key("党员"), False).pack()) == FORBIDDEN
     await command(harness, volunteer, "members")  # refused: a message to press on
     await volunteer.press_data(
-        MemberTagToggle(jia, tags.tag_key("党员")).pack(), volunteer.last().message_id
+        MemberTagToggle(jia, tags.tag_key("党员"), False).pack(), volunteer.last().message_id
     )
     await harness.settle()
     assert volunteer.answered_callbacks[-1]["text"] == FORBIDDEN
     # A tag that is not the unit's (another unit's, or made up) is a stale button.
-    assert await press(8311, MemberTagToggle(jia, tags.tag_key("交通劝导")).pack()) == STALE
-    assert await press(8311, MemberTagToggle(jia, "zz").pack()) == STALE
+    assert await press(8311, MemberTagToggle(jia, tags.tag_key("交通劝导"), True).pack()) == STALE
+    assert await press(8311, MemberTagToggle(jia, "zz", True).pack()) == STALE
     assert await _tags_of(harness, 8312) == {"党员"}
     assert await _tags_of(harness, 8314) == {"交通劝导"}
 
@@ -188,3 +188,44 @@ async def test_tag_alone_in_a_unit_without_tags_says_so(harness: Harness) -> Non
     text = await command(harness, coordinator, "tag")
     assert "还没有成员有标签" in text
     assert "甲" not in text
+
+
+async def test_a_press_on_an_older_card_gives_what_it_shows_and_does_not_undo(
+    harness: Harness,
+) -> None:
+    """Two coordinators with 乙's card open (or one tapping twice before the card is redrawn):
+    ➕ gives the tag, and a second ➕ on a card that still shows ➕ leaves it given rather than
+    taking it away again; ✅ likewise only takes it away."""
+    unit_id = await unit(harness)
+    wang = await person(harness, 8341, unit_id, "王协调", role=Role.COORDINATOR)
+    li = await person(harness, 8342, unit_id, "李协调", role=Role.COORDINATOR)
+    await person(harness, 8343, unit_id, "乙", tags=("青年突击队",))
+    await person(harness, 8344, unit_id, "甲", tags=("党员", "青年突击队"))
+    for coordinator in (wang, li):
+        await command(harness, coordinator, "members")
+        await press_and_settle(harness, coordinator, "乙")
+        assert coordinator.last().buttons()[:2] == ["➕ 党员", "✅ 青年突击队"]
+
+    await press_and_settle(harness, wang, "➕ 党员")
+    assert await _tags_of(harness, 8343) == {"党员", "青年突击队"}
+    # 李协调's card still shows ➕ 党员: their press gives it (it is given), it does not take it.
+    text = await press_and_settle(harness, li, "➕ 党员")
+    assert await _tags_of(harness, 8343) == {"党员", "青年突击队"}
+    assert text.startswith("✅ 乙 已加上标签「党员」。"), text
+    assert li.last().buttons()[:2] == ["✅ 党员", "✅ 青年突击队"]
+
+    await press_and_settle(harness, li, "✅ 青年突击队")
+    assert await _tags_of(harness, 8343) == {"党员"}
+    # 王协调's card still shows ✅ 青年突击队: a press takes it away, which it is already.
+    text = await press_and_settle(harness, wang, "✅ 青年突击队")
+    assert await _tags_of(harness, 8343) == {"党员"}
+    assert text.startswith("✅ 已去掉 乙 的标签「青年突击队」。"), text
+    async with harness.session() as session:
+        actions = list(
+            await session.scalars(
+                select(AuditEntry.action)
+                .where(AuditEntry.action.in_(("member.tag.add", "member.tag.remove")))
+                .order_by(AuditEntry.id)
+            )
+        )
+    assert actions == ["member.tag.add", "member.tag.remove"]  # nothing changed twice

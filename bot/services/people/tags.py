@@ -126,10 +126,12 @@ async def choices(
 
 
 async def toggle_by_key(
-    session: AsyncSession, actor: Actor, member_id: int, key: str, now: dt.datetime
+    session: AsyncSession, actor: Actor, member_id: int, key: str, give: bool, now: dt.datetime
 ) -> Toggled | None:
-    """A press on the card: give the unit's tag whose `tag_key` is `key` to the member, or take
-    it away. None when no tag of the unit has that key (the button is stale or forged)."""
+    """A press on the card: give the unit's tag whose `tag_key` is `key` to the member (`give`),
+    or take it away. The state asked for, not a flip: a second tap, or a press on a card older
+    than another coordinator's press, leaves the tag as the button said. None when no tag of
+    the unit has that key (the button is stale or forged)."""
     query = _managed(actor).where(Member.id == member_id)
     member = (await session.scalars(query)).unique().first()
     if member is None:
@@ -144,8 +146,9 @@ async def toggle_by_key(
     tag = next((tag for tag in unit_tags if tag_key(tag) == key), None)
     if tag is None:
         return None
-    given = await _flip(session, actor, member, tag, now)
-    return Toggled(member=member, tag=tag, given=given)
+    if (tag in member.tags) != give:
+        await _flip(session, actor, member, tag, now)
+    return Toggled(member=member, tag=tag, given=give)
 
 
 async def toggle(
