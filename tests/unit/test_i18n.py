@@ -159,6 +159,7 @@ TRADITIONAL_SPELLINGS = {
     "「": "“",  # quotation marks
     "崗位": "崗點",  # post
     "您": "你",  # the polite "you", as in every other message
+    "對方": " ta ",  # the member spoken of: ta is the mainland's written "he or she"
 }
 SIMPLIFIED_SPELLINGS = {
     "包干区": "责任区",  # a unit's zone, as the glossary names it
