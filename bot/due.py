@@ -48,6 +48,8 @@ DUE_JOBS: tuple[DueJob, ...] = (
     DueJob("reminders.late", reminders.late_nudges),
     DueJob("waitlist.lapsed", waitlist.lapsed_notices),
     # check-in (issue 4) and no-show escalation (issue 5)
+    # before the end of the waits: one taken at the opening is not told it ended
+    DueJob("checkin.live_waits_open", checkin_jobs.live_waits_open),
     DueJob("checkin.live_waits_over", checkin_jobs.live_waits_over),
     DueJob("checkin.mark_absent", checkin_jobs.mark_absent),
     DueJob("checkin.left_post_alerts", checkin_jobs.left_post_alerts),

@@ -22,7 +22,7 @@ from bot.i18n import Translator
 from bot.services.duty import checkin, checkin_shifts, geofence, presence, sent
 from bot.services.duty import checkout as checkout_service
 from bot.services.duty.at_hand import AssignmentAtHand
-from bot.services.duty.checkin_text import distance, duration
+from bot.services.duty.checkin_text import confirmation, distance, duration
 from bot.services.duty.photo_archive import archive_path
 from bot.services.duty.photo_rules import Photo
 from bot.services.platform import dialogues
@@ -152,28 +152,7 @@ def _confirm(turn: Turn, step: checkin.CheckedIn) -> None:
     t = turn.t
     record = step.checkin
     shift = step.assignment.shift
-    lines = [
-        t(
-            "checkin.done",
-            post=shift.post.name,
-            time=t.time(record.checked_in_at),
-            start=t.time(shift.starts_at),
-            end=t.time(shift.ends_at),
-            distance=distance(t, record.distance_m),
-        )
-    ]
-    if record.late:
-        lines.append(t("checkin.done.late", minutes=record.minutes_late))
-    elif record.checked_in_at < shift.starts_at:
-        lines.append(t("checkin.done.early"))
-    else:
-        lines.append(t("checkin.done.on_time"))
-    if record.far:
-        lines.append(t("checkin.done.far"))
-    if step.photo_reused:
-        lines.append(t("checkin.done.photo_flagged"))
-    lines.append(t("checkin.done.live" if record.live else "checkin.done.static"))
-    turn.reply("\n".join(lines), checkout_markup(t, record))
+    turn.reply(confirmation(t, record, shift, step.photo_reused), checkout_markup(t, record))
     _archive(turn, record, shift.post.name)
 
 

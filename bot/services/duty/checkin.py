@@ -9,7 +9,8 @@ still open when the next shift's begins is closed at the end of its shift first.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import bindparam, or_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -191,13 +192,17 @@ async def receive_location(
             # A live location shared at the post (or on the way) before the check-in opens: the
             # check-in waits for it to be within range once open (`live_arrived`), as the
             # person keeps sharing it rather than sends another. Its shift is found again then;
-            # moves before `opens` are passed over without a statement.
+            # moves before `opens` are kept as its last known position without a statement,
+            # which the opening takes (`take_at_opening`) if it is within range.
             opens, end = error.params["opens"], error.params["end"]
             assert isinstance(opens, dt.datetime) and isinstance(end, dt.datetime)
             data = {
                 "live_message_id": position.message_id,
                 "opens": opens.isoformat(),
                 **_waiting(position, str(error.params["post"]), max(at, opens), end),
+                # Where it was last: a phone standing still sends no move, so the opening
+                # takes this (`take_at_opening`).
+                **_last_known(position, at),
             }
             await dialogues.begin(session, member.telegram_id, DIALOGUE, STEP_LOCATION, now, data)
         raise
@@ -287,6 +292,28 @@ def wait_over(dialogue: Dialogue, now: dt.datetime) -> bool:
     return now >= until
 
 
+def _last_known(position: Position, at: dt.datetime) -> dict[str, Any]:
+    """The live location's last known position (with when its sharing ends) and when it was
+    sent, as a check-in waiting for the opening keeps them."""
+    return {"last_position": position.as_data(), "last_at": at.isoformat()}
+
+
+def _note_move(dialogue: Dialogue, position: Position, at: dt.datetime, now: dt.datetime) -> None:
+    """A move of the live location a check-in waits on for the opening, sent at `at`: its last
+    known position from now on, unless a later move is known already (moves may arrive out of
+    order). Its sharing stopped (no live_period any more): shared until `at` at most."""
+    stored_at = dialogue.data.get("last_at")
+    if stored_at and at < dt.datetime.fromisoformat(stored_at):
+        return
+    shared_until = position.live_until
+    if not position.live:
+        stored = dialogue.data.get("last_position") or {}
+        known = stored.get("live_until")
+        shared_until = at if not known else min(dt.datetime.fromisoformat(known), at)
+    kept = replace(position, live=True, live_until=shared_until, sent_at=None)
+    dialogues.advance(dialogue, STEP_LOCATION, now, **_last_known(kept, at))
+
+
 def _new_live(dialogue: Dialogue | None, position: Position) -> bool:
     """Whether `position` is a live location the check-in does not wait on yet."""
     return (
@@ -307,7 +334,8 @@ async def live_arrived(
     """A move of a live location refused as too far or too early, which the check-in waits on:
     within the post's range once the check-in is open it is the check-in's location (the next
     step, to show); anywhere else, before the check-in opens, or once it cannot go ahead, None
-    and nothing to say (every move would repeat it)."""
+    and nothing to say (every move would repeat it). A wait begun before the opening keeps
+    each move as the share's last known position, for the opening (`take_at_opening`)."""
     if (
         dialogue is None
         or dialogue.kind != DIALOGUE
@@ -317,12 +345,66 @@ async def live_arrived(
     ):
         return None
     opens = dialogue.data.get("opens")
-    if opens and judged_at(position.sent_at, now) < dt.datetime.fromisoformat(opens):
-        return None
+    if opens:
+        at = judged_at(position.sent_at, now)
+        _note_move(dialogue, position, at, now)
+        if at < dt.datetime.fromisoformat(opens):
+            return None
+        # Judged here and now: the opening need not take it again (`take_at_opening`).
+        dialogues.advance(dialogue, STEP_LOCATION, now, tried=dialogue.data.get("last_at"))
     try:
         return await receive_location(session, member, dialogue, position, now, settings)
     except DomainError:
         return None
+
+
+def waits_for_opening(dialogue: Dialogue, now: dt.datetime) -> bool:
+    """Whether this check-in waits on a live location shared before the check-in opened, the
+    check-in is open by `now`, and the share's last known position has not been judged since
+    it opened (`take_at_opening`)."""
+    data = dialogue.data
+    opens = data.get("opens")
+    return (
+        dialogue.kind == DIALOGUE
+        and dialogue.step == STEP_LOCATION
+        and bool(data.get("live_message_id"))
+        and bool(opens)
+        and bool(data.get("last_position"))
+        and now >= dt.datetime.fromisoformat(str(opens))
+        and data.get("tried") != data.get("last_at")
+    )
+
+
+async def take_at_opening(
+    session: AsyncSession,
+    member: Member,
+    dialogue: Dialogue,
+    now: dt.datetime,
+    settings: Settings,
+) -> NeedPick | NeedPhoto | CheckedIn | None:
+    """The check-in opened (or opened a while ago, the tick being late) while it waited on a
+    live location shared before (`waits_for_opening`). A phone standing still sends no move
+    (Telegram edits a live location only when it moves), so its last known position stands
+    for where it is: within the post's range and still shared at the opening, it is the
+    check-in's location as of the opening, exactly as a move there would be (`live_arrived`);
+    anywhere else, or no longer shared, None, and the wait goes on (or ends, `wait_over`)."""
+    data = dialogue.data
+    opens = dt.datetime.fromisoformat(str(data["opens"]))
+    last_at = dt.datetime.fromisoformat(str(data["last_at"]))
+    at = judged_at(max(opens, last_at), now)
+    dialogues.advance(dialogue, STEP_LOCATION, now, tried=data["last_at"])
+    last = Position.from_data(data["last_position"])
+    if last.live_until is None or last.live_until <= at:
+        return None
+    try:
+        step = await receive_location(
+            session, member, dialogue, replace(last, sent_at=at), now, settings
+        )
+    except DomainError:
+        return None
+    # A location is never answered by asking for one.
+    assert not isinstance(step, NeedLocation)
+    return step
 
 
 async def pick(

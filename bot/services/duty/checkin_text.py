@@ -8,7 +8,9 @@ import math
 from typing import Any
 
 from bot import geo
+from bot.db.models import CheckIn
 from bot.i18n import Translator
+from bot.services.duty.at_hand import ShiftAtHand
 
 DISTANCE_PARAMS = frozenset({"distance", "radius"})
 
@@ -44,3 +46,31 @@ def param(t: Translator, name: str, value: Any) -> Any:
     if name in DISTANCE_PARAMS and isinstance(value, int | float):
         return distance(t, value)
     return value
+
+
+def confirmation(t: Translator, record: CheckIn, shift: ShiftAtHand, photo_reused: bool) -> str:
+    """What a check-in just made says: where and when, on time or late, and what else to know;
+    answered to the photo (or location) that made it, or sent by the scheduler when the check-in
+    opened on a live location shared at the post before."""
+    lines = [
+        t(
+            "checkin.done",
+            post=shift.post.name,
+            time=t.time(record.checked_in_at),
+            start=t.time(shift.starts_at),
+            end=t.time(shift.ends_at),
+            distance=distance(t, record.distance_m),
+        )
+    ]
+    if record.late:
+        lines.append(t("checkin.done.late", minutes=record.minutes_late))
+    elif record.checked_in_at < shift.starts_at:
+        lines.append(t("checkin.done.early"))
+    else:
+        lines.append(t("checkin.done.on_time"))
+    if record.far:
+        lines.append(t("checkin.done.far"))
+    if photo_reused:
+        lines.append(t("checkin.done.photo_flagged"))
+    lines.append(t("checkin.done.live" if record.live else "checkin.done.static"))
+    return "\n".join(lines)

@@ -10,8 +10,9 @@ import datetime as dt
 
 from sqlalchemy import delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import attributes
 
-from bot.buttons import CheckOut, OnPost
+from bot.buttons import CallbackData, CancelDialogue, CheckInPick, CheckOut, OnPost
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
@@ -27,12 +28,13 @@ from bot.db.models import (
 from bot.i18n import Translator
 from bot.services.duty import checkin as checkin_rules
 from bot.services.duty import noshow
-from bot.services.duty.checkin_text import distance, duration, minutes_between
+from bot.services.duty.checkin_text import confirmation, distance, duration, minutes_between
 from bot.services.duty.checkout import close, close_unserved, for_duty
 from bot.services.duty.presence import note_left_post
 from bot.services.duty.reminders import location_button
 from bot.services.platform import dialogues, outbox
 from bot.services.platform.notify import Render, notify
+from bot.services.schedule.shift_text import shift_label
 from bot.settings import Settings
 
 
@@ -256,6 +258,90 @@ def _live_wait_over(
         return outbox.payload(text, location_button=button)
 
     return render
+
+
+def _taken_at_opening(
+    step: checkin_rules.NeedPick | checkin_rules.NeedPhoto | checkin_rules.CheckedIn,
+    mark: int | None,
+) -> Render:
+    """The check-in opened on a live location shared at the post before: what comes next, as
+    a move of it there would be answered (handlers/checkin.py `_show`)."""
+
+    def render(t: Translator) -> outbox.Message:
+        opened = t("checkin.live_taken_at_open")
+        if isinstance(step, checkin_rules.NeedPhoto):
+            post = step.assignment.shift.post.name
+            asked = t("checkin.ask_photo", post=post, distance=distance(t, step.fix.distance_m))
+            return outbox.payload(f"{opened}\n{asked}", remove_keyboard=True)
+        if isinstance(step, checkin_rules.CheckedIn):
+            done = confirmation(t, step.checkin, step.assignment.shift, step.photo_reused)
+            buttons = [[(t("checkin.button.checkout"), CheckOut(step.checkin.id))]]
+            return outbox.payload(f"{opened}\n{done}", buttons=buttons)
+        rows: list[list[tuple[str, CallbackData]]] = [
+            [(shift_label(t, option.shift, "checkin.shift_label"), CheckInPick(option.id))]
+            for option in step.options
+        ]
+        rows.append([(t("common.button.cancel"), CancelDialogue(mark))])
+        return outbox.payload(f"{opened}\n{t('checkin.pick')}", buttons=rows)
+
+    return render
+
+
+async def live_waits_open(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """A check-in waiting on a live location shared before it opened, now open: the share's
+    last known position is judged (`checkin.take_at_opening`), as a phone standing still at
+    the post sends no move that would be. Within the post's range and still shared, it is the
+    check-in's location, and the volunteer is told what comes next (the photo, or the check-in
+    made); otherwise the wait goes on, for a move into range or its end (`live_waits_over`)."""
+    waiting = await session.scalars(
+        select(Dialogue).where(
+            Dialogue.kind == DialogueKind.CHECKIN, Dialogue.step == checkin_rules.STEP_LOCATION
+        )
+    )
+    queued = 0
+    for dialogue in list(waiting):
+        if not checkin_rules.waits_for_opening(dialogue, now):
+            continue
+        mark = dialogues.mark(dialogue) or int(dialogue.updated_at.timestamp())
+        # Taken only if still as read: a move handled meanwhile (another chat's transaction)
+        # changed it, and was judged itself.
+        claimed = await session.execute(
+            update(Dialogue)
+            .where(
+                Dialogue.telegram_id == dialogue.telegram_id,
+                Dialogue.kind == DialogueKind.CHECKIN,
+                Dialogue.step == checkin_rules.STEP_LOCATION,
+                Dialogue.updated_at == dialogue.updated_at,
+            )
+            .values(updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(claimed, "rowcount", 0):
+            continue
+        attributes.set_committed_value(dialogue, "updated_at", now)
+        member = await session.scalar(
+            select(Member).where(Member.telegram_id == dialogue.telegram_id)
+        )
+        if member is None or not member.active:
+            dialogues.advance(
+                dialogue, checkin_rules.STEP_LOCATION, now, tried=dialogue.data.get("last_at")
+            )
+            continue
+        step = await checkin_rules.take_at_opening(session, member, dialogue, now, settings)
+        if step is None:
+            continue
+        cancel_mark = dialogues.mark(dialogue) if isinstance(step, checkin_rules.NeedPick) else None
+        queued += await notify(
+            session,
+            member,
+            _taken_at_opening(step, cancel_mark),
+            key=f"checkin:{dialogue.telegram_id}:live-open:{mark}",
+            now=now,
+            settings=settings,
+            # At the post, whatever the hour.
+            urgent=True,
+        )
+    return queued
 
 
 async def live_waits_over(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
