@@ -11,6 +11,9 @@ from bot.services.duty import reminders
 from bot.services.platform.redraw import RedrawFunction
 from bot.services.rostering import acknowledge, leave, notices
 from bot.services.schedule import shifts, waitlist
+from bot.services.swaps import answers as swap_answers
+from bot.services.swaps import notices as swap_notices
+from bot.services.swaps import offers as swap_offers
 
 REDRAWS: Mapping[str, RedrawFunction] = {
     # "you got a seat" from the waitlist: the shift's time and the way out when it is read
@@ -24,6 +27,12 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     notices.FREED_SEAT: leave.redraw_offers,
     # "your shift changed": told once, as it ends up, from what was last told
     shifts.SHIFT_CHANGED: shifts.redraw_changes,
+    # a swap offered: a give-away only while it is open and the reader may take it, the
+    # question to the member named only while it is open; word that it was taken only while
+    # it awaits approval (what ends it is told in its own notice)
+    swap_notices.SWAP_OFFER: swap_offers.redraw_offers,
+    swap_notices.SWAP_ASK: swap_offers.redraw_asks,
+    swap_notices.SWAP_ACCEPTED: swap_answers.redraw_accepted,
     # the reminder before a shift: leave asked since awaits the coordinator
     reminders.REMINDER: reminders.redraw_reminders,
 }

@@ -4,6 +4,9 @@ before. The shift's new time, the seats still held, the leave asked meanwhile.""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+import pytest
 from sqlalchemy import select
 
 from bot.db.models import (
@@ -19,8 +22,17 @@ from bot.emulator import SimUser
 from bot.services.people.access import Actor
 from bot.services.rostering import rotas
 from tests.e2e.rostering_fixtures import TOMORROW, assign_by_hand, leaves, town
-from tests.e2e.schedule import DAY, at, command, outbox_to, press_and_settle, shift, statuses
-from tests.e2e.swap_fixtures import seat
+from tests.e2e.schedule import (
+    DAY,
+    at,
+    command,
+    outbox_to,
+    post,
+    press_and_settle,
+    shift,
+    statuses,
+)
+from tests.e2e.swap_fixtures import require_approval, seat
 from tests.e2e.test_leave import ask_leave
 from tests.e2e.test_signup import _promoted_at_23_00
 from tests.harness import Harness
@@ -336,3 +348,155 @@ async def test_a_shift_moved_once_told_then_moved_again_overnight_says_from_what
     await harness.deliver()
     [told] = [text for text in li.texts()[seen:] if "班次有变动" in text]
     assert "时间：13:00–15:00 → 14:00–16:00" in told, told
+
+
+GIVE_AWAY, HAND_OVER = "📢 转让（单位里谁都可以接）", "👤 请指定的人代班"
+
+
+async def _swap_offered_at_22_30(
+    harness: Harness, kind: str, *, start: int = 10, name: str = ""
+) -> tuple[list[SimUser], SimUser, int]:
+    """李明 holds tomorrow's `start`:00 seat (one seat) and offers it at 22:30, given away to the
+    unit or handed over to `name`: the notices wait for 07:00. The people (李明, 王芳, 张伟),
+    the coordinator and the shift."""
+    town_ = await town(harness, capacity=1)
+    li = town_.people[0]
+    late = await shift(harness, town_.post_id, TOMORROW, start, start + 2, capacity=1)
+    await seat(harness, late, li.user_id)
+    harness.clock.set(at(DAY, 22, 30))
+    await command(harness, li, "my")
+    await press_and_settle(harness, li, "🔁 换岗 1")
+    await press_and_settle(harness, li, kind)
+    if name:
+        await li.send_text(name)
+        await harness.settle()
+    await harness.deliver()
+    return town_.people, town_.coordinator, late
+
+
+async def _withdraw(harness: Harness, people: list[SimUser], coordinator: SimUser) -> None:
+    await command(harness, people[0], "swaps")
+    assert "已撤回换岗" in await press_and_settle(harness, people[0], "↩️ 撤回 1")
+
+
+async def _take(harness: Harness, people: list[SimUser], coordinator: SimUser) -> None:
+    await command(harness, people[1], "swaps")
+    assert "换岗完成" in await press_and_settle(harness, people[1], "🙋 接 1")
+
+
+async def _move_it(harness: Harness, people: list[SimUser], coordinator: SimUser) -> None:
+    await _move(harness, coordinator, "⚙️ 10:00 黄河路-人民路口", "13:00-15:00")
+
+
+@pytest.mark.parametrize(
+    "interlude", [_withdraw, _take, _move_it], ids=["withdrawn", "taken", "moved"]
+)
+async def test_a_swap_offer_held_until_07_00_is_dropped_once_the_offer_is_off(
+    harness: Harness, interlude: Callable[[Harness, list[SimUser], SimUser], Awaitable[None]]
+) -> None:
+    """李明 gives tomorrow's 10:00–12:00 seat away at 22:30: 王芳 and 张伟 are offered it
+    (🙋 我来接) at 07:00. At 23:00 李明 withdraws it, or 王芳 takes it from /swaps, or the
+    coordinator moves the shift (which calls the offer off). At 07:00 nobody reads 🙋 我来接 for
+    an offer that is off: both notices are dropped."""
+    people, coordinator, _ = await _swap_offered_at_22_30(harness, GIVE_AWAY)
+    takers = people[1:]
+    for taker in takers:
+        [row] = await _rows(harness, taker.user_id, "swap-offer:")
+        assert row.status is OutboxStatus.PENDING and "10:00–12:00" in row.payload["text"]
+    harness.clock.set(at(DAY, 23, 0))
+    await interlude(harness, people, coordinator)
+    await harness.deliver()
+    seen = {taker.user_id: len(taker.texts()) for taker in takers}
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    for taker in takers:
+        assert not [t for t in taker.texts()[seen[taker.user_id] :] if "转让一个班次" in t]
+        [row] = await _rows(harness, taker.user_id, "swap-offer:")
+        assert row.status is OutboxStatus.DROPPED, row.last_error
+
+
+async def test_a_swap_offer_held_until_07_00_goes_only_to_who_may_still_take_it(
+    harness: Harness,
+) -> None:
+    """The give-away of 22:30 waits for 07:00; at 23:00 张伟 is put on another post at the same
+    hour. At 07:00 王芳 is offered the seat, with 🙋 我来接, and takes it; 张伟 is not."""
+    (_, wang, zhang), _, late = await _swap_offered_at_22_30(harness, GIVE_AWAY)
+    harness.clock.set(at(DAY, 23, 0))
+    async with harness.session() as session:
+        found = await session.get(Shift, late)
+        assert found is not None
+        unit_id = found.post.unit_id
+    elsewhere = await post(harness, unit_id, "人民路-解放路口")
+    await seat(harness, await shift(harness, elsewhere, TOMORROW, 10, 12), zhang.user_id)
+    seen = {user.user_id: len(user.texts()) for user in (wang, zhang)}
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert not [t for t in zhang.texts()[seen[zhang.user_id] :] if "转让一个班次" in t]
+    [row] = await _rows(harness, zhang.user_id, "swap-offer:")
+    assert row.status is OutboxStatus.DROPPED, row.last_error
+    [offer] = [m for m in wang.messages()[seen[wang.user_id] :] if "转让一个班次" in (m.text or "")]
+    assert "李明 转让一个班次" in (offer.text or "") and "10:00–12:00" in (offer.text or "")
+    assert offer.buttons() == ["🙋 我来接"]
+    [row] = await _rows(harness, wang.user_id, "swap-offer:")
+    assert row.status is OutboxStatus.SENT
+    assert "换岗完成" in await press_and_settle(harness, wang, "🙋 我来接")
+    assert (await statuses(harness, late))[wang.user_id] is AssignmentStatus.SIGNED_UP
+
+
+async def test_a_hand_over_held_until_07_00_is_dropped_once_it_was_withdrawn(
+    harness: Harness,
+) -> None:
+    """李明 asks 王芳 at 22:30 to take his seat; the question (接受 / 拒绝) waits for 07:00. At
+    23:00 he withdraws it. At 07:00 王芳 is not asked."""
+    people, coordinator, _ = await _swap_offered_at_22_30(harness, HAND_OVER, name="王芳")
+    wang = people[1]
+    [row] = await _rows(harness, wang.user_id, "swap-ask:")
+    assert row.status is OutboxStatus.PENDING and "李明 请您代班" in row.payload["text"]
+    harness.clock.set(at(DAY, 23, 0))
+    await _withdraw(harness, people, coordinator)
+    seen = len(wang.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert not [t for t in wang.texts()[seen:] if "请您代班" in t]
+    [row] = await _rows(harness, wang.user_id, "swap-ask:")
+    assert row.status is OutboxStatus.DROPPED, row.last_error
+
+
+async def test_word_that_an_offer_was_taken_held_until_07_00_is_dropped_once_it_was_decided(
+    harness: Harness,
+) -> None:
+    """The unit asks for approval. 李明 gives tomorrow's 14:00–16:00 seat away; 王芳 takes it
+    at 22:30: the word that she did, awaiting approval, waits for 07:00. At 23:00 the
+    coordinator rejects the swap. At 07:00 李明 reads that it was not approved, not that it
+    awaits approval."""
+    town_ = await town(harness, capacity=1)
+    li, wang, _ = town_.people
+    await require_approval(harness, town_.unit_id)
+    afternoon = await shift(harness, town_.post_id, TOMORROW, 14, 16, capacity=1)
+    await seat(harness, afternoon, li.user_id)
+    harness.clock.set(at(DAY, 21, 0))
+    await command(harness, li, "my")
+    await press_and_settle(harness, li, "🔁 换岗 1")
+    await press_and_settle(harness, li, GIVE_AWAY)
+    await harness.deliver()
+    harness.clock.set(at(DAY, 22, 30))
+    await press_and_settle(harness, wang, "🙋 我来接")
+    await harness.deliver()
+    [row] = await _rows(harness, li.user_id, "swap-accepted:")
+    assert row.status is OutboxStatus.PENDING and "王芳 接受了您的换岗" in row.payload["text"]
+    harness.clock.set(at(DAY, 23, 0))
+    await press_and_settle(harness, town_.coordinator, "✖️ 驳回")
+    await harness.deliver()
+    seen = len(li.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    told = li.texts()[seen:]
+    assert not [t for t in told if "接受了您的换岗" in t], told
+    assert [t for t in told if "协调员没有批准换岗" in t], told
+    [row] = await _rows(harness, li.user_id, "swap-accepted:")
+    assert row.status is OutboxStatus.DROPPED, row.last_error
+    assert (await statuses(harness, afternoon))[li.user_id] is AssignmentStatus.SIGNED_UP

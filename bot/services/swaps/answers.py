@@ -20,11 +20,23 @@ from bot.db.models import AssignmentStatus, Member, Role, Shift, SwapKind, SwapO
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people.access import Actor
+from bot.services.platform import outbox
+from bot.services.platform.notify import translators
+from bot.services.platform.outbox import Message
+from bot.services.platform.redraw import Subject
 from bot.services.schedule import seat_scan
 from bot.services.schedule.seats import lock, lock_members, seat
 from bot.services.schedule.shift_text import shift_label
-from bot.services.swaps.lifecycle import OPEN, counterpart, get, record, transition, unit_of
-from bot.services.swaps.notices import ask_approval, offer_label, tell
+from bot.services.swaps.lifecycle import (
+    OPEN,
+    counterpart,
+    get,
+    record,
+    stands,
+    transition,
+    unit_of,
+)
+from bot.services.swaps.notices import SWAP_ACCEPTED, ask_approval, offer_label, tell
 from bot.services.swaps.queries import not_eligible, refusal
 from bot.settings import Settings
 
@@ -183,15 +195,49 @@ async def _accept(
             offer,
             offer.offered_by,
             "accepted",
-            lambda t: t(
-                "swaps.notice.accepted", name=member.display_name, shift=offer_label(t, offer)
-            ),
+            _accepted(offer),
             now,
             settings,
+            redraw=SWAP_ACCEPTED,
         )
     else:
         await _complete(session, offer, now, settings, notify=(offer.offered_by,))
     return Accepted(offer, completed=not approval)
+
+
+def _accepted(offer: SwapOffer) -> Callable[[Translator], str]:
+    """The word to the offering member that their offer was taken and awaits approval."""
+    taker = offer.taken_by
+    assert taker is not None
+
+    def text(t: Translator) -> str:
+        return t("swaps.notice.accepted", name=taker.display_name, shift=offer_label(t, offer))
+
+    return text
+
+
+async def redraw_accepted(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[Message | None]:
+    """The word to offering members that their offer was taken (`SWAP_ACCEPTED`), about to go
+    out, drawn again at `now`: the shift as it is. None once the swap is no longer awaiting
+    approval, or can no longer go through: approved, rejected, withdrawn, void or expired, each
+    told in its own notice."""
+    ids = sorted({subject.args[0] for subject in subjects})
+    found = await session.scalars(select(SwapOffer).where(SwapOffer.id.in_(ids)))
+    offers = {offer.id: offer for offer in found.unique()}
+    translator = translators(settings)
+    drawn: list[Message | None] = []
+    for subject in subjects:
+        offer = offers.get(subject.args[0])
+        if offer is None or not stands(offer, SwapStatus.AWAITING_APPROVAL, now):
+            drawn.append(None)
+            continue
+        t = translator(offer.offered_by.language)
+        drawn.append(
+            outbox.payload(_accepted(offer)(t), redraw=outbox.Redraw(SWAP_ACCEPTED, (offer.id,)))
+        )
+    return drawn
 
 
 async def decline(

@@ -10,7 +10,16 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Member, Shift, SwapOffer, SwapStatus, Unit
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    Member,
+    Shift,
+    ShiftStatus,
+    SwapOffer,
+    SwapStatus,
+    Unit,
+)
 from bot.errors import DomainError, ErrorCode
 from bot.services.platform import audit
 from bot.services.schedule.deadlines import swap_deadline
@@ -30,6 +39,27 @@ def unit_of(offer: SwapOffer) -> Unit:
 def counterpart(offer: SwapOffer) -> Member | None:
     """Who takes the seat: the named member, or whoever took a give-away."""
     return offer.target_member or offer.taken_by
+
+
+def stands(offer: SwapOffer, status: SwapStatus, now: dt.datetime) -> bool:
+    """Whether `offer` is still in `status` and could still go through at `now`: its time not
+    up, and its seats held, by those it names, on shifts still scheduled and ahead (what a
+    notice of it drawn again at `now` asks before it says anything)."""
+
+    def held(seat: Assignment | None, holder_id: int | None) -> bool:
+        return seat is None or (
+            seat.status is AssignmentStatus.SIGNED_UP
+            and seat.member_id == holder_id
+            and seat.shift.status is ShiftStatus.SCHEDULED
+            and seat.shift.starts_at > now
+        )
+
+    return (
+        offer.status is status
+        and now < offer.expires_at
+        and held(offer.from_assignment, offer.offered_by_id)
+        and held(offer.target_assignment, offer.target_member_id)
+    )
 
 
 async def get(session: AsyncSession, offer_id: int) -> SwapOffer:

@@ -22,6 +22,14 @@ from bot.services.swaps.lifecycle import unit_of
 from bot.services.swaps.queries import Record, Step, history, records
 from bot.settings import Settings
 
+# Notices drawn again when they go out (bot/redraw.py), each naming the offer: a give-away
+# offered to the unit (whoever reads it is the chat it goes to), the question to the member an
+# offer names (bot/services/swaps/offers.py), and the word to the offering member that it was
+# taken and awaits approval (bot/services/swaps/answers.py).
+SWAP_OFFER = "swap-offer"
+SWAP_ASK = "swap-ask"
+SWAP_ACCEPTED = "swap-accepted"
+
 
 def offer_label(t: Translator, offer: SwapOffer) -> str:
     return shift_label(t, offer.from_assignment.shift)
@@ -35,12 +43,16 @@ async def tell(
     text: Callable[[Translator], str],
     now: dt.datetime,
     settings: Settings,
+    *,
+    redraw: str | None = None,
 ) -> None:
-    """Tell `member` what happened to `offer`, in their language."""
+    """Tell `member` what happened to `offer`, in their language; with `redraw`, the kind it is
+    drawn again as when it goes out (bot/redraw.py)."""
+    drawn = outbox.Redraw(redraw, (offer.id,)) if redraw is not None else None
     await notify(
         session,
         member,
-        lambda t: outbox.payload(text(t)),
+        lambda t: outbox.payload(text(t), redraw=drawn),
         key=f"swap-{occasion}:{offer.id}:{member.id}",
         now=now,
         settings=settings,

@@ -6,10 +6,11 @@ until the offer is complete the offering member holds the shift."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.buttons import SwapAccept, SwapDecline, SwapTake
@@ -27,11 +28,19 @@ from bot.i18n import Translator
 from bot.services.people.access import Actor
 from bot.services.people.members import on_post
 from bot.services.platform import outbox
-from bot.services.platform.notify import notify, notify_all
-from bot.services.platform.outbox import ButtonRows
+from bot.services.platform.notify import (
+    Render,
+    members_of_chats,
+    notify,
+    notify_all,
+    translators,
+)
+from bot.services.platform.outbox import ButtonRows, Message
+from bot.services.platform.redraw import Subject
 from bot.services.schedule.eligibility import refusals
 from bot.services.schedule.shift_text import shift_label
-from bot.services.swaps.lifecycle import expiry, record
+from bot.services.swaps.lifecycle import expiry, record, stands
+from bot.services.swaps.notices import SWAP_ASK, SWAP_OFFER, offer_label
 from bot.services.swaps.queries import (
     exchange_refusal,
     find_member,
@@ -109,22 +118,10 @@ async def give_away(
     )
     takers = [member for member in candidates if refused[(member.id, shift.id)] is None]
 
-    def render(t: Translator) -> outbox.Message:
-        return outbox.payload(
-            t(
-                "swaps.notice.give_away",
-                name=offerer.display_name,
-                shift=shift_label(t, shift),
-                until=t.datetime(offer.expires_at),
-            ),
-            buttons=[[(t("swaps.button.take"), SwapTake(offer.id))]],
-            expires_at=offer.expires_at,
-        )
-
     await notify_all(
         session,
         takers,
-        render,
+        _give_away_notice(offer),
         key=lambda member: f"swap-offer:{offer.id}:{member.id}",
         now=now,
         settings=settings,
@@ -155,18 +152,7 @@ async def hand_over(
         session, SwapKind.HAND_OVER, mine, now, expiry(settings, shift), target=target
     )
     await session.flush()
-    return await _ask(
-        session,
-        offer,
-        lambda t: t(
-            "swaps.notice.hand_over",
-            name=offerer.display_name,
-            shift=shift_label(t, shift),
-            until=t.datetime(offer.expires_at),
-        ),
-        now,
-        settings,
-    )
+    return await _ask(session, offer, now, settings)
 
 
 async def exchange(
@@ -193,7 +179,7 @@ async def exchange(
     refused = await exchange_refusal(session, mine, theirs, now, settings)
     if refused is not None:
         raise not_eligible(actor, *refused, settings)
-    offerer, target = mine.member, theirs.member
+    target = theirs.member
     _reachable(target)
     offer = _new_offer(
         session,
@@ -205,19 +191,7 @@ async def exchange(
         theirs=theirs,
     )
     await session.flush()
-    return await _ask(
-        session,
-        offer,
-        lambda t: t(
-            "swaps.notice.exchange",
-            name=offerer.display_name,
-            theirs=shift_label(t, mine.shift),
-            yours=shift_label(t, theirs.shift),
-            until=t.datetime(offer.expires_at),
-        ),
-        now,
-        settings,
-    )
+    return await _ask(session, offer, now, settings)
 
 
 def _reachable(target: Member) -> None:
@@ -226,21 +200,59 @@ def _reachable(target: Member) -> None:
         raise DomainError(ErrorCode.SWAP_TARGET_UNREACHABLE, name=target.display_name)
 
 
+def _give_away_notice(offer: SwapOffer) -> Render:
+    """The offer of a give-away to one member of the unit, with 🙋 Take."""
+
+    def render(t: Translator) -> outbox.Message:
+        return outbox.payload(
+            t(
+                "swaps.notice.give_away",
+                name=offer.offered_by.display_name,
+                shift=offer_label(t, offer),
+                until=t.datetime(offer.expires_at),
+            ),
+            buttons=[[(t("swaps.button.take"), SwapTake(offer.id))]],
+            expires_at=offer.expires_at,
+            redraw=outbox.Redraw(SWAP_OFFER, (offer.id,)),
+        )
+
+    return render
+
+
+def _ask_notice(offer: SwapOffer) -> Render:
+    """The question to the member a hand-over or an exchange names, with Accept and Decline."""
+
+    def render(t: Translator) -> outbox.Message:
+        name, until = offer.offered_by.display_name, t.datetime(offer.expires_at)
+        if offer.target_assignment is None:
+            text = t("swaps.notice.hand_over", name=name, shift=offer_label(t, offer), until=until)
+        else:
+            text = t(
+                "swaps.notice.exchange",
+                name=name,
+                theirs=offer_label(t, offer),
+                yours=shift_label(t, offer.target_assignment.shift),
+                until=until,
+            )
+        return outbox.payload(
+            text,
+            buttons=_answer_buttons(t, offer),
+            expires_at=offer.expires_at,
+            redraw=outbox.Redraw(SWAP_ASK, (offer.id,)),
+        )
+
+    return render
+
+
 async def _ask(
-    session: AsyncSession,
-    offer: SwapOffer,
-    text: Callable[[Translator], str],
-    now: dt.datetime,
-    settings: Settings,
+    session: AsyncSession, offer: SwapOffer, now: dt.datetime, settings: Settings
 ) -> Offered:
     """Ask the one member an offer names to accept or decline it, and record the offer."""
     assert offer.target_member is not None
     await notify(
         session,
         offer.target_member,
-        lambda t: outbox.payload(
-            text(t), buttons=_answer_buttons(t, offer), expires_at=offer.expires_at
-        ),
+        _ask_notice(offer),
         key=f"swap-ask:{offer.id}",
         now=now,
         settings=settings,
@@ -248,6 +260,76 @@ async def _ask(
     )
     record(session, offer.offered_by_id, "offer", offer, now, after=_state(offer))
     return Offered(offer, 1)
+
+
+async def _offers(session: AsyncSession, subjects: Sequence[Subject]) -> dict[int, SwapOffer]:
+    ids = sorted({subject.args[0] for subject in subjects})
+    found = await session.scalars(select(SwapOffer).where(SwapOffer.id.in_(ids)))
+    return {offer.id: offer for offer in found.unique()}
+
+
+async def redraw_offers(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[Message | None]:
+    """The offers of give-aways about to go out to the unit (`SWAP_OFFER`), drawn again at
+    `now`: the shift as it is. None when the offer is off (taken, withdrawn, void, its time
+    up, its seat gone or its shift moved, cancelled or started) or the reader may no longer
+    take the seat (the rules of sign-up, as when it was offered: left the unit, on another
+    shift at that hour since, ...)."""
+    offers = await _offers(session, subjects)
+    readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
+    asked: dict[int, tuple[Member, SwapOffer]] = {}
+    for index, subject in enumerate(subjects):
+        offer = offers.get(subject.args[0])
+        reader = readers.get(subject.chat_id)
+        if (
+            offer is not None
+            and reader is not None
+            and reader.id != offer.offered_by_id
+            and stands(offer, SwapStatus.PENDING, now)
+        ):
+            asked[index] = (reader, offer)
+    refused = await refusals(
+        session,
+        [(reader, offer.from_assignment.shift) for reader, offer in asked.values()],
+        now,
+        settings,
+        from_waitlist=True,
+    )
+    translator = translators(settings)
+    drawn: list[Message | None] = []
+    for index in range(len(subjects)):
+        if index not in asked:
+            drawn.append(None)
+            continue
+        reader, offer = asked[index]
+        if refused[(reader.id, offer.from_assignment.shift_id)] is not None:
+            drawn.append(None)
+            continue
+        drawn.append(_give_away_notice(offer)(translator(reader.language)))
+    return drawn
+
+
+async def redraw_asks(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[Message | None]:
+    """The questions about to go out to the member a hand-over or an exchange names
+    (`SWAP_ASK`), drawn again at `now`: the shifts as they are. None when the offer is off
+    (withdrawn, void, its time up, a seat gone or a shift moved, cancelled or started)."""
+    offers = await _offers(session, subjects)
+    translator = translators(settings)
+    drawn: list[Message | None] = []
+    for subject in subjects:
+        offer = offers.get(subject.args[0])
+        if (
+            offer is None
+            or offer.target_member is None
+            or not stands(offer, SwapStatus.PENDING, now)
+        ):
+            drawn.append(None)
+            continue
+        drawn.append(_ask_notice(offer)(translator(offer.target_member.language)))
+    return drawn
 
 
 def _state(offer: SwapOffer, **extra: Any) -> dict[str, Any]:
