@@ -33,6 +33,8 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     swap_notices.SWAP_OFFER: swap_offers.redraw_offers,
     swap_notices.SWAP_ASK: swap_offers.redraw_asks,
     swap_notices.SWAP_ACCEPTED: swap_answers.redraw_accepted,
+    # a swap complete: the shifts as they are; the seat got only while it is still held
+    swap_notices.SWAP_COMPLETED: swap_answers.redraw_completed,
     # the reminder before a shift: leave asked since awaits the coordinator
     reminders.REMINDER: reminders.redraw_reminders,
 }

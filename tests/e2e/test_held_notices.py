@@ -500,3 +500,77 @@ async def test_word_that_an_offer_was_taken_held_until_07_00_is_dropped_once_it_
     [row] = await _rows(harness, li.user_id, "swap-accepted:")
     assert row.status is OutboxStatus.DROPPED, row.last_error
     assert (await statuses(harness, afternoon))[li.user_id] is AssignmentStatus.SIGNED_UP
+
+
+async def test_word_that_a_swap_is_complete_held_until_07_00_names_the_time_the_shift_was_moved_to(
+    harness: Harness,
+) -> None:
+    """李明 gives tomorrow's 14:00–16:00 seat away at 21:00; 王芳 takes it at 22:30: the word
+    that it is hers now waits for 07:00. At 23:00 the coordinator moves the shift to
+    15:00–17:00. At 07:00 李明 reads that 王芳 took the shift at 15:00–17:00."""
+    town_ = await town(harness, capacity=1)
+    li, wang, _ = town_.people
+    afternoon = await shift(harness, town_.post_id, TOMORROW, 14, 16, capacity=1)
+    await seat(harness, afternoon, li.user_id)
+    harness.clock.set(at(DAY, 21, 0))
+    await command(harness, li, "my")
+    await press_and_settle(harness, li, "🔁 换岗 1")
+    await press_and_settle(harness, li, GIVE_AWAY)
+    await harness.deliver()
+    harness.clock.set(at(DAY, 22, 30))
+    assert "换岗完成" in await press_and_settle(harness, wang, "🙋 我来接")
+    await harness.deliver()
+    [row] = await _rows(harness, li.user_id, "swap-completed:")
+    assert row.status is OutboxStatus.PENDING and "14:00–16:00" in row.payload["text"]
+    harness.clock.set(at(DAY, 23, 0))
+    await _move(harness, town_.coordinator, "⚙️ 14:00 黄河路-人民路口", "15:00-17:00")
+    seen = len(li.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    [told] = [text for text in li.texts()[seen:] if "换岗完成" in text]
+    assert (
+        told
+        == "✅ 换岗完成：12月2日 周三 15:00–17:00 · 黄河路-人民路口 已由 王芳 接班，您不用再去了。"
+    )
+    [row] = await _rows(harness, li.user_id, "swap-completed:")
+    assert row.status is OutboxStatus.SENT and row.payload["text"] == told
+
+
+async def test_word_that_a_swap_is_complete_held_until_07_00_is_dropped_once_the_seat_is_gone(
+    harness: Harness,
+) -> None:
+    """The unit asks for approval. 王芳 took 李明's 14:00–16:00 seat and the coordinator
+    approves at 22:30: the word that the seat is hers waits for 07:00. At 23:00 the shift is
+    cancelled (she is told at once). At 07:00 she is not told the seat is hers."""
+    town_ = await town(harness, capacity=1)
+    li, wang, _ = town_.people
+    await require_approval(harness, town_.unit_id)
+    afternoon = await shift(harness, town_.post_id, TOMORROW, 14, 16, capacity=1)
+    await seat(harness, afternoon, li.user_id)
+    harness.clock.set(at(DAY, 21, 0))
+    await command(harness, li, "my")
+    await press_and_settle(harness, li, "🔁 换岗 1")
+    await press_and_settle(harness, li, GIVE_AWAY)
+    await harness.deliver()
+    await press_and_settle(harness, wang, "🙋 我来接")
+    await harness.deliver()
+    harness.clock.set(at(DAY, 22, 30))
+    await press_and_settle(harness, town_.coordinator, "✅ 批准")
+    await harness.deliver()
+    [row] = await _rows(harness, wang.user_id, "swap-completed:")
+    assert row.status is OutboxStatus.PENDING and "现在由您负责" in row.payload["text"]
+    harness.clock.set(at(DAY, 23, 0))
+    await command(harness, town_.coordinator, "roster", "12-02")
+    await press_and_settle(harness, town_.coordinator, "⚙️ 14:00 黄河路-人民路口")
+    await press_and_settle(harness, town_.coordinator, "❌ 取消这个班次")
+    await press_and_settle(harness, town_.coordinator, "是，取消班次")
+    await harness.deliver()
+    assert "班次已取消" in (wang.last().text or "")
+    seen = len(wang.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert not [text for text in wang.texts()[seen:] if "换岗完成" in text]
+    [row] = await _rows(harness, wang.user_id, "swap-completed:")
+    assert row.status is OutboxStatus.DROPPED, row.last_error

@@ -16,7 +16,17 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import AssignmentStatus, Member, Role, Shift, SwapKind, SwapOffer, SwapStatus
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    Member,
+    Role,
+    Shift,
+    ShiftStatus,
+    SwapKind,
+    SwapOffer,
+    SwapStatus,
+)
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people.access import Actor
@@ -25,7 +35,7 @@ from bot.services.platform.notify import translators
 from bot.services.platform.outbox import Message
 from bot.services.platform.redraw import Subject
 from bot.services.schedule import seat_scan
-from bot.services.schedule.seats import lock, lock_members, seat
+from bot.services.schedule.seats import SEATED, lock, lock_members, seat
 from bot.services.schedule.shift_text import shift_label
 from bot.services.swaps.lifecycle import (
     OPEN,
@@ -36,7 +46,13 @@ from bot.services.swaps.lifecycle import (
     transition,
     unit_of,
 )
-from bot.services.swaps.notices import SWAP_ACCEPTED, ask_approval, offer_label, tell
+from bot.services.swaps.notices import (
+    SWAP_ACCEPTED,
+    SWAP_COMPLETED,
+    ask_approval,
+    offer_label,
+    tell,
+)
 from bot.services.swaps.queries import not_eligible, refusal
 from bot.settings import Settings
 
@@ -235,7 +251,7 @@ async def redraw_accepted(
             continue
         t = translator(offer.offered_by.language)
         drawn.append(
-            outbox.payload(_accepted(offer)(t), redraw=outbox.Redraw(SWAP_ACCEPTED, (offer.id,)))
+            outbox.payload(_accepted(offer)(t), redraw=outbox.Redraw(SWAP_ACCEPTED, subject.args))
         )
     return drawn
 
@@ -418,7 +434,66 @@ async def _complete(
         if gets is None and offer.target_assignment is not None:
             gets = offer.target_assignment.shift
         text = _completed(offer, taker, gets)
-        await tell(session, offer, person, "completed", text, now, settings)
+        await tell(session, offer, person, "completed", text, now, settings, redraw=SWAP_COMPLETED)
+
+
+def _gets(offer: SwapOffer, person_id: int) -> Shift | None:
+    """The shift a completed swap gave `person_id` (None: the side whose seat went)."""
+    if person_id == offer.taken_by_id:
+        return offer.from_assignment.shift
+    if offer.target_assignment is not None:
+        return offer.target_assignment.shift
+    return None
+
+
+async def redraw_completed(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[Message | None]:
+    """The word to either side of a swap that it is complete (`SWAP_COMPLETED`), about to go
+    out, drawn again at `now`: the shifts as they are. None for the side told of a seat it got
+    once that seat is no longer theirs (given up, taken off, swapped on, the shift cancelled:
+    each told in its own notice)."""
+    ids = sorted({subject.args[0] for subject in subjects})
+    found = await session.scalars(select(SwapOffer).where(SwapOffer.id.in_(ids)))
+    offers = {offer.id: offer for offer in found.unique()}
+    gets = {
+        (offer.id, subject.args[1]): _gets(offer, subject.args[1])
+        for subject in subjects
+        if (offer := offers.get(subject.args[0])) is not None
+    }
+    shift_ids = sorted({shift.id for shift in gets.values() if shift is not None})
+    held = set(
+        (
+            await session.execute(
+                select(Assignment.shift_id, Assignment.member_id).where(
+                    Assignment.shift_id.in_(shift_ids), Assignment.status.in_(SEATED)
+                )
+            )
+        ).tuples()
+    )
+    people = {
+        member.id: member
+        for member in await session.scalars(
+            select(Member).where(Member.id.in_(sorted({s.args[1] for s in subjects})))
+        )
+    }
+    translator = translators(settings)
+    drawn: list[Message | None] = []
+    for subject in subjects:
+        offer_id, person_id = subject.args[0], subject.args[1]
+        offer, person = offers.get(offer_id), people.get(person_id)
+        if offer is None or person is None or offer.taken_by is None:
+            drawn.append(None)
+            continue
+        shift = gets[(offer_id, person_id)]
+        if shift is not None and (
+            shift.status is not ShiftStatus.SCHEDULED or (shift.id, person_id) not in held
+        ):
+            drawn.append(None)
+            continue
+        text = _completed(offer, offer.taken_by, shift)(translator(person.language))
+        drawn.append(outbox.payload(text, redraw=outbox.Redraw(SWAP_COMPLETED, subject.args)))
+    return drawn
 
 
 def _completed(offer: SwapOffer, taker: Member, gets: Shift | None) -> Callable[[Translator], str]:

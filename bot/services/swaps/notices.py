@@ -25,10 +25,13 @@ from bot.settings import Settings
 # Notices drawn again when they go out (bot/redraw.py), each naming the offer: a give-away
 # offered to the unit (whoever reads it is the chat it goes to), the question to the member an
 # offer names (bot/services/swaps/offers.py), and the word to the offering member that it was
-# taken and awaits approval (bot/services/swaps/answers.py).
+# taken and awaits approval (bot/services/swaps/answers.py; it also names the member told).
 SWAP_OFFER = "swap-offer"
 SWAP_ASK = "swap-ask"
 SWAP_ACCEPTED = "swap-accepted"
+# The word to either side of a swap that it is complete (bot/services/swaps/answers.py): the
+# offer and the member told.
+SWAP_COMPLETED = "swap-completed"
 
 
 def offer_label(t: Translator, offer: SwapOffer) -> str:
@@ -48,7 +51,7 @@ async def tell(
 ) -> None:
     """Tell `member` what happened to `offer`, in their language; with `redraw`, the kind it is
     drawn again as when it goes out (bot/redraw.py)."""
-    drawn = outbox.Redraw(redraw, (offer.id,)) if redraw is not None else None
+    drawn = outbox.Redraw(redraw, (offer.id, member.id)) if redraw is not None else None
     await notify(
         session,
         member,
