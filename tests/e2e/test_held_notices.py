@@ -574,3 +574,40 @@ async def test_word_that_a_swap_is_complete_held_until_07_00_is_dropped_once_the
     assert not [text for text in wang.texts()[seen:] if "换岗完成" in text]
     [row] = await _rows(harness, wang.user_id, "swap-completed:")
     assert row.status is OutboxStatus.DROPPED, row.last_error
+
+
+async def test_an_exchange_held_until_07_00_is_dropped_once_the_seat_asked_for_is_gone(
+    harness: Harness,
+) -> None:
+    """李明 (tomorrow 10:00–12:00) asks 王芳 at 22:30 to exchange for her 14:00–16:00 seat; the
+    question waits for 07:00. At 23:00 her shift is cancelled (she is told at once). At 07:00
+    she is not asked to exchange a seat she no longer has."""
+    town_ = await town(harness, capacity=1)
+    li, wang, _ = town_.people
+    await seat(
+        harness, await shift(harness, town_.post_id, TOMORROW, 10, 12, capacity=1), li.user_id
+    )
+    afternoon = await shift(harness, town_.post_id, TOMORROW, 14, 16, capacity=1)
+    await seat(harness, afternoon, wang.user_id)
+    harness.clock.set(at(DAY, 22, 30))
+    await command(harness, li, "my")
+    await press_and_settle(harness, li, "🔁 换岗 1")
+    await press_and_settle(harness, li, "🔄 和别人互换班次")
+    assert "已向 王芳 提出互换" in await press_and_settle(harness, li, "1")
+    await harness.deliver()
+    [row] = await _rows(harness, wang.user_id, "swap-ask:")
+    assert row.status is OutboxStatus.PENDING and "李明 想和您互换班次" in row.payload["text"]
+    harness.clock.set(at(DAY, 23, 0))
+    await command(harness, town_.coordinator, "roster", "12-02")
+    await press_and_settle(harness, town_.coordinator, "⚙️ 14:00 黄河路-人民路口")
+    await press_and_settle(harness, town_.coordinator, "❌ 取消这个班次")
+    await press_and_settle(harness, town_.coordinator, "是，取消班次")
+    await harness.deliver()
+    assert "班次已取消" in (wang.last().text or "")
+    seen = len(wang.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert not [text for text in wang.texts()[seen:] if "互换班次" in text]
+    [row] = await _rows(harness, wang.user_id, "swap-ask:")
+    assert row.status is OutboxStatus.DROPPED, row.last_error
