@@ -10,6 +10,7 @@ from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeDefault, Update
 from telegram.ext import (
+    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -227,8 +228,18 @@ async def _post_init(application: BotApplication) -> None:
             )
 
 
+async def scheduled_tick(application: Application[Any, Any, Any, Any, Any, Any]) -> int:
+    """One scheduler tick of this running bot: the no-show job only once the updates that
+    waited while it was down are received (bot/intake.py), so that the first tick after an
+    outage does not call absent someone whose location is still in Telegram's queue."""
+    runtime = application.bot_data["runtime"]
+    intake = application.bot_data["intake"]
+    assert isinstance(runtime, Runtime) and isinstance(intake, Intake)
+    return await scheduler.tick(runtime, backlog_received=await intake.backlog_received())
+
+
 async def _scheduler_tick(context: BotContext) -> None:
-    queued = await scheduler.tick(context.runtime)
+    queued = await scheduled_tick(context.application)
     if queued:
         log.info("scheduler tick queued %s messages", queued)
 

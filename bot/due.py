@@ -36,6 +36,9 @@ class DueJob:
     name: str
     run: DueFunction | None = None
     run_with_db: SessionsDueFunction | None = None
+    # Judges from what people have not sent: held until the bot has received the updates
+    # that waited for it while it was down (bot/scheduler.py), lest they prove the opposite.
+    after_backlog: bool = False
 
 
 # Features add one row each.
@@ -51,7 +54,7 @@ DUE_JOBS: tuple[DueJob, ...] = (
     # before the end of the waits: one taken at the opening is not told it ended
     DueJob("checkin.live_waits_open", checkin_jobs.live_waits_open),
     DueJob("checkin.live_waits_over", checkin_jobs.live_waits_over),
-    DueJob("checkin.mark_absent", checkin_jobs.mark_absent),
+    DueJob("checkin.mark_absent", checkin_jobs.mark_absent, after_backlog=True),
     DueJob("checkin.left_post_alerts", checkin_jobs.left_post_alerts),
     DueJob("checkin.checkout_reminders", checkin_jobs.checkout_reminders),
     DueJob("checkin.auto_checkout", checkin_jobs.auto_checkout),

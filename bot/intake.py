@@ -15,6 +15,11 @@ At start-up `recover()` sends the answers that were kept but not marked sent (a 
 commit and its answer: at most those answers are repeated) and hands the updates that were
 stored but not handled to the Application, before any new one. A sweep repeats this every
 SWEEP_SECONDS for answers that met a network failure and prunes old done rows.
+
+`backlog_received()` says when the updates that waited while the bot was down are all in the
+inbox: by long polling, once a getUpdates brought fewer than a full batch (Telegram's queue was
+empty then); with the webhook, once Telegram reports no update pending. Until then the no-show
+job waits (bot/scheduler.py); after it, it skips whoever has updates in the inbox not yet handled.
 """
 
 from __future__ import annotations
@@ -51,6 +56,8 @@ BACKOFF_FIRST_SECONDS = 1.0
 BACKOFF_CAP_SECONDS = 30.0
 SWEEP_SECONDS = 30.0
 SWEEP_BATCH = 500
+# The most updates one getUpdates brings (Telegram's maximum).
+FETCH_LIMIT = 100
 
 T = TypeVar("T")
 
@@ -137,6 +144,10 @@ class Intake:
         self._answered: _Coalesced[int] = _Coalesced(self._mark_answered)
         # Webhook requests arrive one update each, many at once: stored together.
         self._arriving: _Coalesced[Received] = _Coalesced(self.accept)
+        # The updates that waited while the bot was down are in the inbox (polling: a batch
+        # short of full was stored; webhook: Telegram has none pending).
+        self._backlog_received = False
+        self._webhook = False
 
     def attach(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         self._application = application
@@ -177,6 +188,29 @@ class Intake:
         self._in_hand.add(update.update_id)
         await self.application.update_queue.put(update)
 
+    def by_webhook(self) -> None:
+        """Updates come by the webhook (set now): Telegram is asked what it still holds."""
+        self._webhook = True
+
+    @property
+    def caught_up(self) -> bool:
+        return self._backlog_received
+
+    async def backlog_received(self) -> bool:
+        """Whether the updates that waited in Telegram's queue while the bot was down are all
+        stored (and so, until handled, in the inbox). Once true it stays true. Before the first
+        batch, or while Telegram cannot be asked, it is not known: False."""
+        if self._backlog_received or not self._webhook:
+            return self._backlog_received
+        try:
+            info = await self.bot.get_webhook_info()
+        except TelegramError as error:
+            log.warning("cannot ask Telegram for the updates it holds (%s)", error)
+            return False
+        # An update counts as pending until its POST was answered 200, after its commit.
+        self._backlog_received = info.pending_update_count == 0
+        return self._backlog_received
+
     async def poll(
         self,
         stop: asyncio.Event,
@@ -192,7 +226,9 @@ class Intake:
         failures = 0
         await bot.delete_webhook(drop_pending_updates=False)
         while not stop.is_set():
-            fetch = asyncio.ensure_future(self._fetch(offset, timeout))
+            # The backlog is fetched at once, without waiting in a long poll.
+            wait = timeout if self._backlog_received else 0
+            fetch = asyncio.ensure_future(self._fetch(offset, wait))
             stopping = asyncio.ensure_future(stop.wait())
             await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
             stopping.cancel()
@@ -204,6 +240,7 @@ class Intake:
                 break
             try:
                 updates, unreadable, last = fetch.result()
+                count = len(updates) + len(unreadable)
                 await self.accept(updates)
                 await self._set_aside(unreadable)
             except InvalidToken:
@@ -230,6 +267,8 @@ class Intake:
                 await _wait(stop, pause)
                 continue
             failures = 0
+            if count < FETCH_LIMIT:
+                self._backlog_received = True
             if last is not None:
                 offset = last + 1
         if offset is not None:
@@ -251,6 +290,7 @@ class Intake:
                 "getUpdates",
                 api_kwargs={
                     "offset": offset,
+                    "limit": FETCH_LIMIT,
                     "timeout": timeout,
                     "allowed_updates": list(Update.ALL_TYPES),
                 },

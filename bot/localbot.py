@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from telegram import Update
 
 from bot import scheduler
-from bot.app import build_application
+from bot.app import build_application, scheduled_tick
 from bot.clock import ManualClock
 from bot.emulator import BotApiEmulator
 from bot.heap import freeze_start_up, thaw
@@ -67,6 +67,11 @@ class LocalBot:
         else:
             self.sender.bot = application.bot
 
+    def _intake_caught_up(self) -> bool:
+        assert self.application is not None
+        intake = self.application.bot_data["intake"]
+        return isinstance(intake, Intake) and intake.caught_up
+
     async def stop(self) -> None:
         """Stop like a process that is shut down: updates already fetched are finished."""
         application = self.application
@@ -100,8 +105,13 @@ class LocalBot:
         raise RuntimeError("the outbox did not drain")
 
     async def tick(self) -> int:
-        """One scheduler tick at the clock's now, then delivery; returns messages queued."""
-        queued = await scheduler.tick(self.runtime)
+        """One scheduler tick at the clock's now, as the running bot's job queue runs it
+        (bot/app.py `scheduled_tick`), then delivery; returns messages queued. With the bot
+        stopped, every job runs (a test driving the database alone)."""
+        if self.application is None:
+            queued = await scheduler.tick(self.runtime)
+        else:
+            queued = await scheduled_tick(self.application)
         await self.deliver()
         return queued
 
@@ -117,12 +127,15 @@ class LocalBot:
         await self.start()
 
     async def settle(self, timeout: float = 30.0) -> None:
-        """Wait until the bot has fetched and finished every update sent so far."""
+        """Wait until the bot has fetched and finished every update sent so far (and, after a
+        start, knows it has: its first fetch came back)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            if self.emulator.pending_updates() == 0 and (
-                self.emulator.delivered_update_ids <= self.completed
+            if (
+                self.emulator.pending_updates() == 0
+                and self.emulator.delivered_update_ids <= self.completed
+                and (self.application is None or self._intake_caught_up())
             ):
                 return
             if loop.time() > deadline:

@@ -17,12 +17,21 @@ log = logging.getLogger(__name__)
 
 
 @metrics.timed_tick
-async def tick(runtime: Runtime, jobs: tuple[DueJob, ...] | None = None) -> int:
+async def tick(
+    runtime: Runtime, jobs: tuple[DueJob, ...] | None = None, *, backlog_received: bool = True
+) -> int:
     """Run every due job once at the clock's now, each in its own transaction, so one job's
-    failure neither rolls back nor stops the others. Returns the number of messages queued."""
+    failure neither rolls back nor stops the others. Returns the number of messages queued.
+
+    Until the bot has received the updates that waited while it was down (`backlog_received`,
+    bot/intake.py), the jobs that judge from what people have not sent (the no-show) wait: a
+    location sent on time may be among them. A later tick runs them."""
     now = runtime.clock.now()
     queued = 0
     for job in DUE_JOBS if jobs is None else jobs:
+        if job.after_backlog and not backlog_received:
+            log.info("scheduled job %s waits for the updates received while down", job.name)
+            continue
         try:
             if job.run_with_db is not None:
                 queued += await job.run_with_db(runtime.db, now, runtime.settings)

@@ -104,6 +104,9 @@ async def serve_webhook(
                 "WEBHOOK_URL to a public https:// URL on port 443, 80, 88 or 8443 whose host "
                 "Telegram can resolve, and WEBHOOK_SECRET to 1-256 of A-Z, a-z, 0-9, _ and -"
             ) from None
+        # From now on Telegram sends what it kept while the bot was down; the scheduler asks
+        # it when that is all in (Intake.backlog_received).
+        intake.by_webhook()
         if on_ready is not None:
             on_ready()
         await stop.wait()

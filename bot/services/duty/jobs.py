@@ -32,7 +32,7 @@ from bot.services.duty.checkin_text import confirmation, distance, duration, min
 from bot.services.duty.checkout import close, close_unserved, for_duty
 from bot.services.duty.presence import note_left_post
 from bot.services.duty.reminders import location_button
-from bot.services.platform import dialogues, outbox
+from bot.services.platform import dialogues, inbox, outbox
 from bot.services.platform.notify import Render, notify
 from bot.services.schedule.shift_text import shift_label
 from bot.settings import Settings
@@ -190,7 +190,12 @@ async def auto_checkout(session: AsyncSession, now: dt.datetime, settings: Setti
 async def mark_absent(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """No check-in ABSENT_AFTER_MIN after the start: the assignment counts as absent (the
     no-show rule and the reports read it), the volunteer is asked whether they are coming and
-    the coordinators are told. Turning up later still checks in, marked late."""
+    the coordinators are told. Turning up later still checks in, marked late.
+
+    A seat whose holder has updates stored and not yet handled (after an outage or a crash) is
+    not judged yet: her location and photo may be among them, and count when they were sent
+    (bot/services/duty/sent.py). Those still in Telegram's queue are the scheduler's part: it
+    runs this job only once the bot has received its backlog (bot/due.py)."""
     cutoff = now - dt.timedelta(minutes=settings.absent_after_min)
     # The seats still held are few (upcoming ones and those just started) beside a year of past
     # shifts, and two things let the database find them without reading that history: the
@@ -205,6 +210,13 @@ async def mark_absent(session: AsyncSession, now: dt.datetime, settings: Setting
     )
     oldest_held = select(func.min(Assignment.shift_id)).where(held).scalar_subquery()
     started = Shift.starts_at <= literal(cutoff, Shift.starts_at.type, literal_execute=True)
+    # Usually nobody: then the statement is the one it always was.
+    waiting = await inbox.unhandled_senders(session)
+    pending = (
+        [Assignment.member_id.not_in(select(Member.id).where(Member.telegram_id.in_(waiting)))]
+        if waiting
+        else []
+    )
     assignments = await session.scalars(
         select(Assignment)
         .join(Shift, Assignment.shift_id == Shift.id)
@@ -214,6 +226,7 @@ async def mark_absent(session: AsyncSession, now: dt.datetime, settings: Setting
             Shift.status == ShiftStatus.SCHEDULED,
             started,
             ~select(CheckIn.id).where(CheckIn.assignment_id == Assignment.id).exists(),
+            *pending,
         )
     )
     found = list(assignments.unique())

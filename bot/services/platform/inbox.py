@@ -161,6 +161,22 @@ async def left_over(
     return list(rows)
 
 
+async def unhandled_senders(session: AsyncSession) -> set[int]:
+    """The Telegram ids of whoever sent an update that is stored and not yet handled (by this
+    process or another). Such rows are few but after an outage or a crash; only they keep
+    their update."""
+    payloads = await session.scalars(
+        select(_INBOX.c.payload).where(_INBOX.c.status == InboxStatus.RECEIVED)
+    )
+    senders: set[int] = set()
+    for payload in payloads:
+        for part in (payload or {}).values():
+            sender = part.get("from") if isinstance(part, dict) else None
+            if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+                senders.add(sender["id"])
+    return senders
+
+
 async def prune(session: AsyncSession, older_than: dt.datetime) -> int:
     """Forget updates done before `older_than`."""
     result = await session.execute(
