@@ -4,7 +4,9 @@ coordinators, by the first tick after the bot comes back; whoever really sent no
 
 from __future__ import annotations
 
+from bot.app import build_application
 from bot.db.models import AssignmentStatus
+from bot.intake import Intake
 from bot.services.duty import jobs as checkin_jobs
 from bot.services.platform import inbox
 from tests.e2e.checkin_fixtures import (
@@ -104,3 +106,33 @@ async def test_a_seat_whose_holder_has_updates_waiting_in_the_inbox_is_not_judge
         await session.commit()
     await run_due(harness, checkin_jobs.mark_absent)
     assert (await assignment(harness, fang_seat)).status is AssignmentStatus.ABSENT
+
+
+async def test_by_webhook_the_backlog_is_in_once_telegram_holds_no_update(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await harness.bot.stop()
+    await fang.send_location(*near(20))
+    # A bot served by the webhook: Telegram still holds the location, so the no-show waits.
+    application = build_application(harness.runtime)
+    await application.initialize()
+    try:
+        intake = application.bot_data["intake"]
+        assert isinstance(intake, Intake)
+        assert not await intake.backlog_received()
+        intake.by_webhook()
+        assert not await intake.backlog_received()
+        assert harness.emulator.pending_updates() == 1
+        # Received (here by the polling bot) and acknowledged: Telegram holds nothing more.
+        await harness.bot.start()
+        await harness.settle()
+        assert harness.emulator.pending_updates() == 0
+        assert await intake.backlog_received()
+        # And it stays so, whatever arrives later.
+        await fang.send_text("你好")
+        assert await intake.backlog_received()
+        await harness.settle()
+    finally:
+        await application.shutdown()
