@@ -110,5 +110,10 @@ async def test_a_job_watching_running_rows_reads_their_index(
     if statistics != "none":
         await give_statistics(database, A_YEAR_OF_A_CITY)
     plans = await plans_of(database, job)
+    # The no-show first asks whose updates wait in the inbox: the few rows not yet handled,
+    # through the index of open rows, not the two days of handled ones.
+    waiting = [plan for plan in plans if plan.startswith("SEARCH inbox")]
+    assert all("ix_inbox_open (status=?)" in plan for plan in waiting), waiting
+    plans = [plan for plan in plans if plan not in waiting]
     assert plans, "the job sent no SELECT"
     assert index in plans[0], plans[0]
