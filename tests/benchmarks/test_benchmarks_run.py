@@ -59,6 +59,16 @@ RUNS = (
         (r"delivered: 40, outbox statuses: sent: 40$", r"429 answers from the emulator: 0$"),
     ),
     Run(
+        "redraw.py",
+        ("--messages", "30", "--runs", "1", "--latency", "0"),
+        (
+            r"^redrawn: sent 30 of 30, drawn again 30;",
+            r"^empty table: sent 30 of 30, drawn again 0;",
+            r"429 answers from the emulator: 0$",
+            r"^sender CPU per message\s+[\d.]+ ms\s+[\d.]+ ms\s+[\d.]+x",
+        ),
+    ),
+    Run(
         "signup_race.py",
         ("--people", "10", "--seats", "2", "--latency", "0"),
         (r"signed up: 2 \(told so: 2\), told full: 8",),
