@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from bot.services.duty import reminders
 from bot.services.platform.redraw import RedrawFunction
 from bot.services.rostering import acknowledge, leave, notices
-from bot.services.schedule import shifts, waitlist
+from bot.services.schedule import shift_changes, waitlist
 from bot.services.swaps import answers as swap_answers
 from bot.services.swaps import notices as swap_notices
 from bot.services.swaps import offers as swap_offers
@@ -26,7 +26,7 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     # a seat freed by leave: only while it is free and the reader may take it
     notices.FREED_SEAT: leave.redraw_offers,
     # "your shift changed": told once, as it ends up, from what was last told
-    shifts.SHIFT_CHANGED: shifts.redraw_changes,
+    shift_changes.SHIFT_CHANGED: shift_changes.redraw_changes,
     # a swap offered: a give-away only while it is open and the reader may take it, the
     # question to the member named only while it is open; word that it was taken only while
     # it awaits approval (what ends it is told in its own notice)
