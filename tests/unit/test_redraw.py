@@ -77,3 +77,34 @@ async def test_claimed_notices_are_drawn_again_dropped_or_left_as_stored(
     assert stored["fresh:2"].status is OutboxStatus.DROPPED
     assert stored["fresh:2"].payload["text"] == "then 2"
     assert stored["broken"].payload["text"] == "as stored"
+
+
+async def test_a_kind_that_answers_with_the_wrong_number_of_messages_goes_as_stored(
+    database: Database,
+) -> None:
+    """A kind whose function returns fewer messages than it was given subjects is a bug as much
+    as one that raises: its messages go as stored, and the sender's claim of the others stands
+    (an exception out of redraw_claimed would roll the claim back, and every pass after would
+    meet the same rows and fail the same way: nothing would go out at all)."""
+    settings = make_settings(database.url)
+
+    async def short(
+        session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, _: Settings
+    ) -> list[Message | None]:
+        return [outbox.payload("only one")]
+
+    queued = [
+        outbox.Queued("plain", 1, outbox.payload("plain")),
+        outbox.Queued("short:1", 2, outbox.payload("then 1", redraw=Redraw("short", (1,)))),
+        outbox.Queued("short:2", 3, outbox.payload("then 2", redraw=Redraw("short", (2,)))),
+    ]
+    async with database.session() as session:
+        await outbox.enqueue_many(session, queued, now=QUEUED)
+    async with database.session() as session:
+        rows = await outbox.claim_due(session, NOW, "w")
+        left = await redraw.redraw_claimed(session, rows, NOW, settings, {"short": short})
+    assert [row.idempotency_key for row in left] == ["plain", "short:1", "short:2"]
+    assert [Message.from_json(row.payload).text for row in left] == ["plain", "then 1", "then 2"]
+    async with database.session() as session:
+        stored = {row.idempotency_key: row for row in await session.scalars(select(OutboxMessage))}
+    assert all(row.claimed_by == "w" for row in stored.values())

@@ -69,6 +69,8 @@ async def redraw_claimed(
             async with session.begin_nested():
                 subjects = [subject for _, subject in pairs]
                 bodies = await kinds[kind](session, subjects, now, settings)
+                if len(bodies) != len(subjects):
+                    raise ValueError(f"{len(bodies)} messages drawn for {len(subjects)}")
         except Exception:
             log.exception("outbox messages of kind %s could not be drawn again", kind)
             continue
