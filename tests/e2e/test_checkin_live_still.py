@@ -154,7 +154,10 @@ async def test_a_share_at_the_post_that_stopped_before_the_opening_is_not_taken(
     await harness.settle()
     harness.clock.set(today(7, 45))
     await harness.tick()
-    assert photo_asks(fang) == [] and len(waits_over(fang)) == 1
+    # She was at the post: she is told her sharing ended, not that it never reached the post.
+    assert photo_asks(fang) == [] and waits_over(fang) == []
+    [stopped] = [text for text in fang.texts() if "实时位置共享已经结束" in text]
+    assert "黄河路-人民路口" in stopped and "/checkin" in stopped, stopped
     assert await harness.count(Dialogue) == 0 and await checkins(harness) == []
 
 

@@ -30,6 +30,7 @@ from bot.services.duty import checkin as checkin_rules
 from bot.services.duty import noshow
 from bot.services.duty.checkin_text import confirmation, distance, duration, minutes_between
 from bot.services.duty.checkout import close, close_unserved, for_duty
+from bot.services.duty.geofence import Position
 from bot.services.duty.presence import note_left_post
 from bot.services.duty.reminders import location_button
 from bot.services.platform import dialogues, inbox, outbox
@@ -253,9 +254,16 @@ async def mark_absent(session: AsyncSession, now: dt.datetime, settings: Setting
 
 
 def _live_wait_over(
-    post: str, shift_end: dt.datetime | None, now: dt.datetime, settings: Settings
+    post: str,
+    shift_end: dt.datetime | None,
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    stopped: bool = False,
 ) -> Render:
-    """The notice that the check-in stopped waiting. It takes away the Cancel button the
+    """The notice that the check-in stopped waiting: the shift is over, the share `stopped`
+    (one shared before the opening, which may have been at the post all along: not told it
+    never reached it), or it never reached the post. It takes away the Cancel button the
     waiting check-in left on the keyboard: with the check-in still open and a one-off location
     enough, the 📍 button that checks in from the post takes its place (as under the check-in-open
     notice or a late nudge of the same tick); otherwise the keyboard goes."""
@@ -264,7 +272,7 @@ def _live_wait_over(
         if shift_end is not None and shift_end <= now:
             text = t("checkin.live_wait_over_closed", post=post, end=t.time(shift_end))
             return outbox.payload(text, remove_keyboard=True)
-        text = t("checkin.live_wait_over", post=post)
+        text = t("checkin.live_wait_stopped" if stopped else "checkin.live_wait_over", post=post)
         button = location_button(t, settings)
         if button is None:
             return outbox.payload(text, remove_keyboard=True)
@@ -401,10 +409,15 @@ async def live_waits_over(session: AsyncSession, now: dt.datetime, settings: Set
             continue
         mark = dialogues.mark(dialogue) or int(dialogue.updated_at.timestamp())
         ends = dt.datetime.fromisoformat(shift_end) if shift_end else None
+        # A share begun before the opening keeps its last known position, and when its sharing
+        # ends: over by now, the sharing ended the wait, wherever it was.
+        last = data.get("last_position")
+        shared_until = Position.from_data(last).live_until if last else None
+        stopped = shared_until is not None and shared_until <= now
         queued += await notify(
             session,
             member,
-            _live_wait_over(str(post), ends, now, settings),
+            _live_wait_over(str(post), ends, now, settings, stopped=stopped),
             key=f"checkin:{dialogue.telegram_id}:live-wait:{mark}",
             now=now,
             settings=settings,
