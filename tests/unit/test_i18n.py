@@ -160,6 +160,8 @@ TRADITIONAL_SPELLINGS = {
     "崗位": "崗點",  # post
     "您": "你",  # the polite "you", as in every other message
     "對方": " ta ",  # the member spoken of: ta is the mainland's written "he or she"
+    "核准": "審批",  # a coordinator approving a swap, as a leave is 核准 / 批准
+    "資料": "數據",  # data, as the import messages have it
 }
 SIMPLIFIED_SPELLINGS = {
     "包干区": "责任区",  # a unit's zone, as the glossary names it
