@@ -229,3 +229,42 @@ async def test_a_press_on_an_older_card_gives_what_it_shows_and_does_not_undo(
             )
         )
     assert actions == ["member.tag.add", "member.tag.remove"]  # nothing changed twice
+
+
+async def test_a_tag_taken_from_its_only_holder_can_be_given_back_on_the_card(
+    harness: Harness,
+) -> None:
+    """A coordinator who takes away a tag nobody else holds and no shift ahead requires (by
+    mistake, say) still finds it on the card to give back; a tag left unused for a month is
+    no longer offered, so that one typed wrong once does not stay on every card."""
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 8351, unit_id, "王协调", role=Role.COORDINATOR)
+    await person(harness, 8352, unit_id, "乙", tags=("青年突击队",))
+    await person(harness, 8353, unit_id, "甲")
+    await command(harness, coordinator, "members")
+    await press_and_settle(harness, coordinator, "乙")
+
+    text = await press_and_settle(harness, coordinator, "✅ 青年突击队")
+    assert text.startswith("✅ 已去掉 乙 的标签「青年突击队」。"), text
+    assert "标签：-\n" in text
+    assert coordinator.last().buttons() == ["➕ 青年突击队", *CARD_BUTTONS]
+    assert await _tags_of(harness, 8352) == frozenset()
+
+    # Another member's card offers it too, and a week later it is still there to give back.
+    harness.clock.advance(days=7)
+    await command(harness, coordinator, "members")
+    await press_and_settle(harness, coordinator, "甲")
+    assert coordinator.last().buttons() == ["➕ 青年突击队", *CARD_BUTTONS]
+    await command(harness, coordinator, "members")
+    await press_and_settle(harness, coordinator, "乙")
+    text = await press_and_settle(harness, coordinator, "➕ 青年突击队")
+    assert text.startswith("✅ 乙 已加上标签「青年突击队」。"), text
+    assert await _tags_of(harness, 8352) == {"青年突击队"}
+
+    # Taken away again and left a month: the unit has no tag now.
+    await press_and_settle(harness, coordinator, "✅ 青年突击队")
+    harness.clock.advance(days=31)
+    await command(harness, coordinator, "members")
+    text = await press_and_settle(harness, coordinator, "乙")
+    assert "本单位还没有标签" in text
+    assert coordinator.last().buttons() == CARD_BUTTONS

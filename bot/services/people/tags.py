@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, exists, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Member, MemberTag, Post, Role, Shift, ShiftStatus
+from bot.db.models import AuditEntry, Member, MemberTag, Post, Role, Shift, ShiftStatus
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
 from bot.services.people.members import PHONE_TAIL, Shown, typed_phone
@@ -22,6 +22,10 @@ AMBIGUOUS_SHOWN = 10
 # Hex digits of a tag's key on a card's button: two of a unit's tags sharing a key is a chance
 # of one in four billion.
 KEY_LENGTH = 8
+# How long a tag taken from the unit's last holder stays on the cards (to give back a tag taken
+# by mistake); one typed wrong once leaves them after this.
+TAG_REMEMBERED = dt.timedelta(days=30)
+ADDED, REMOVED = "member.tag.add", "member.tag.remove"
 
 
 @dataclass(frozen=True)
@@ -89,8 +93,10 @@ def tag_key(tag: str) -> str:
 
 
 async def of_unit(session: AsyncSession, unit_id: int, now: dt.datetime) -> list[str]:
-    """The unit's tags, sorted: those its members hold and those its shifts not yet ended
-    require. A tag nobody holds and nothing requires is no longer offered (/tag gives it)."""
+    """The unit's tags, sorted: those its members hold, those its shifts not yet ended require,
+    and those taken from a member of the unit in the last `TAG_REMEMBERED` (so that a tag taken
+    from its last holder can be given back on the card). Older than that, a tag nobody holds
+    and nothing requires is no longer offered (/tag gives it)."""
     held = (
         select(MemberTag.tag)
         .join(Member, MemberTag.member_id == Member.id)
@@ -107,7 +113,18 @@ async def of_unit(session: AsyncSession, unit_id: int, now: dt.datetime) -> list
         )
     )
     rows = await session.scalars(select(union(held, required).subquery().c[0]))
-    return sorted({tag for tag in rows if tag})
+    taken = await session.scalars(
+        select(AuditEntry.after)
+        .join(Member, AuditEntry.object_id == Member.id)
+        .where(
+            AuditEntry.created_at > now - TAG_REMEMBERED,
+            AuditEntry.action == REMOVED,
+            AuditEntry.object_type == "member",
+            Member.unit_id == unit_id,
+        )
+    )
+    recent = [after.get("tag") for after in taken if after is not None]
+    return sorted({tag for tag in [*rows, *recent] if isinstance(tag, str) and tag})
 
 
 async def choices(
@@ -197,7 +214,7 @@ async def _flip(
     audit.record(
         session,
         actor_id=actor.member.id if actor.member is not None else None,
-        action="member.tag.remove" if existing is not None else "member.tag.add",
+        action=REMOVED if existing is not None else ADDED,
         object_type="member",
         object_id=member.id,
         after={"tag": cleaned},
