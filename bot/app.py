@@ -31,6 +31,7 @@ from bot.runtime import Runtime
 from bot.sender import Sender, worker_name
 from bot.services.people import members
 from handlers import checkin, common, reports, street_report
+from handlers.albums import AlbumAnswers
 from handlers.routing import Button, Registry, Where
 from handlers.turn import BotApplication, BotContext, Handler, explanation_rows, run_turn
 
@@ -328,5 +329,6 @@ def build_application(
         application.post_stop = _stop_background
     application.bot_data["runtime"] = runtime
     application.bot_data["registry"] = registry
+    application.bot_data["albums"] = AlbumAnswers()
     register_handlers(application, registry)
     return application

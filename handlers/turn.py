@@ -34,6 +34,7 @@ from bot.services.people import reachability
 from bot.services.people.access import Actor
 from bot.services.platform import dialogues, inbox
 from bot.services.reports.report_text import split_message
+from handlers.albums import AlbumAnswers
 
 if TYPE_CHECKING:
     from handlers.routing import Registry
@@ -64,6 +65,12 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         intake = self.application.bot_data["intake"]
         assert isinstance(intake, Intake)
         return intake
+
+    @property
+    def albums(self) -> AlbumAnswers:
+        albums = self.application.bot_data["albums"]
+        assert isinstance(albums, AlbumAnswers)
+        return albums
 
 
 BotApplication = Application[
@@ -252,6 +259,12 @@ class Turn:
             rows.append(answers.answer_query(query.id))
         return rows
 
+    def quiet_if_repeated(self) -> None:
+        """To a message of an album, say nothing that a message of the album before it was
+        told already (handlers/albums.py)."""
+        if self.context.albums.repeated(self.update, self.answer_rows()):
+            self._answers.clear()
+
     async def flush(self) -> None:
         """Send the answer kept with the commit, then the deferred actions. A refusal by
         Telegram (a bug: a text too long, a bad button) is raised for the error handler."""
@@ -329,6 +342,7 @@ async def run_turn(
             async with runtime.db.read_session() as session:
                 turn = await _begin(update, context, session, roles, now)
                 await handler(turn)
+                turn.quiet_if_repeated()
             async with runtime.db.session() as session:
                 member = turn.actor.member
                 if _wrote_in_private(update, member) and member is not None and member.blocked_bot:
@@ -345,6 +359,7 @@ async def run_turn(
                     and reachability.seen_reachable(member)
                 )
                 await handler(turn)
+                turn.quiet_if_repeated()
                 if unblocked and member is not None:
                     await reachability.reachable_again(session, member.id)
                 # Last, so that a redelivery of a handled update rolls back all it did.
@@ -362,10 +377,15 @@ async def run_turn(
         return
     except DomainError as error:
         t = turn.t if turn is not None else runtime.translator(fallback_language)
-        await context.intake.finish(update, refusal_rows(update, t, error))
+        rows = refusal_rows(update, t, error)
+        if context.albums.repeated(update, rows):
+            rows = []
+        if await context.intake.finish(update, rows):
+            context.albums.given(update, rows)
         return
     context.intake.settled(update.update_id)
     assert turn is not None
+    context.albums.given(update, turn.answer_rows())
     await turn.flush()
 
 

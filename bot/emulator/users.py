@@ -184,17 +184,31 @@ class _Sender:
         stored = self._world.new_file(data, "photo")
         return await self._send_photo_file(stored.file_id, caption, forwarded, media_group_id)
 
-    async def send_album(self, count: int, caption: str | None = None) -> list[JSON]:
-        """An album of `count` fresh photos, the caption on the first, as Telegram sends one."""
+    async def send_album(
+        self, count: int, caption: str | None = None, forwarded: bool = False
+    ) -> list[JSON]:
+        """An album of `count` fresh photos, the caption on the first, as Telegram sends one
+        (`forwarded`: an album forwarded from another chat, each photo marked so)."""
         group = str(next(_album_ids))
         return [
             await self.send_photo(
                 _SAMPLE_JPEG + bytes([index]),
                 caption if index == 0 else None,
+                forwarded=forwarded,
                 media_group_id=group,
             )
             for index in range(count)
         ]
+
+    async def send_album_again(self, file_unique_ids: list[str]) -> list[JSON]:
+        """An album of pictures sent before (same file_unique_id each, fresh file_ids)."""
+        group = str(next(_album_ids))
+        sent = []
+        for unique_id in file_unique_ids:
+            earlier = self._world.file_by_unique_id(unique_id)
+            again = self._world.new_file(earlier.data, "photo", unique_id=unique_id)
+            sent.append(await self._send_photo_file(again.file_id, None, False, group))
+        return sent
 
     async def send_photo_again(
         self, file_unique_id: str, caption: str | None = None, forwarded: bool = False

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.db.models import EvidenceKind, EvidencePhoto, StreetReport
+from bot.db.models import Dialogue, EvidenceKind, EvidencePhoto, StreetReport
 from bot.emulator import SimUser
 from bot.emulator.state import JSON
 from tests.e2e.checkin_fixtures import redeliver_last
@@ -31,13 +31,25 @@ def _unique_ids(sent: list[JSON]) -> list[str]:
 
 
 async def _album(
-    harness: Harness, user: SimUser, count: int, caption: str | None = None
+    harness: Harness,
+    user: SimUser,
+    count: int,
+    caption: str | None = None,
+    forwarded: bool = False,
 ) -> tuple[list[str], list[str]]:
     """Send an album; returns what the bot said to it and the pictures' unique ids."""
     before = len(user.messages())
-    sent = await user.send_album(count, caption)
+    sent = await user.send_album(count, caption, forwarded)
     await harness.settle()
     return user.texts()[before:], _unique_ids(sent)
+
+
+async def _dialogue(harness: Harness, user: SimUser) -> tuple[str, str, dict[str, object]]:
+    """The user's open dialogue as it is kept: kind, step and data."""
+    async with harness.session() as session:
+        dialogue = await session.get(Dialogue, user.user_id)
+        assert dialogue is not None
+        return dialogue.kind, dialogue.step, dict(dialogue.data)
 
 
 async def _at_photos(harness: Harness, inspector: SimUser) -> None:
@@ -171,3 +183,60 @@ async def test_an_album_in_an_order_reply_is_answered_once(harness: Harness) -> 
     await press_and_settle(harness, coordinator, "✅ 提交回复")
     kept = [photo.file_unique_id for photo in await _evidence(harness, EvidenceKind.AFTER)]
     assert kept == album
+
+
+FORWARDED = "这是转发的照片。请现场拍一张发过来。"
+REUSED = "这张照片以前用过了（签到、督查、随手拍或整改回复）。请在现场重新拍一张。"
+
+
+async def test_an_album_refused_for_what_it_is_is_refused_once_and_changes_nothing(
+    harness: Harness,
+) -> None:
+    """Every photo of a forwarded album, or of an album of pictures used before, is refused;
+    the album is told so once, and the report is where it was (nothing kept of the album)."""
+    town = await city(harness)
+    wang = town.volunteers[0]
+    await wang.send_command("report")
+    await harness.settle()
+    before = await _dialogue(harness, wang)
+
+    said, _ = await _album(harness, wang, 3, forwarded=True)
+    assert said == [FORWARDED], said
+    assert await _dialogue(harness, wang) == before
+    said, used = await _album(harness, wang, 2)  # taken: the report asks where
+    assert len(said) == 1 and "问题在哪里" in said[0], said
+    await _file_report(harness, wang)
+
+    await wang.send_command("report")
+    await harness.settle()
+    before = await _dialogue(harness, wang)
+    sent_before = len(wang.texts())
+    await wang.send_album_again(used)
+    await harness.settle()
+    assert wang.texts()[sent_before:] == [REUSED]
+    assert await _dialogue(harness, wang) == before
+    # The next album, forwarded again, is told again: once.
+    said, _ = await _album(harness, wang, 2, forwarded=True)
+    assert said == [FORWARDED], said
+    assert await _dialogue(harness, wang) == before
+    assert len(await _evidence(harness, EvidenceKind.REPORT)) == 2
+
+
+async def test_an_album_at_a_step_that_takes_no_photo_is_answered_once(
+    harness: Harness,
+) -> None:
+    """An album sent while the check asks for a button: one "use the buttons", the check
+    where it was; a second album is answered once again."""
+    town = await city(harness)
+    inspector = town.inspector
+    await inspector.send_command("inspect")
+    await harness.settle()
+    await inspector.send_location(*near(30))
+    await harness.settle()
+    await press_and_settle(harness, inspector, "⭐ 黄河路-人民路口 · 城管局 · 30 米")
+    before = await _dialogue(harness, inspector)
+    for _ in range(2):
+        said, _ = await _album(harness, inspector, 3)
+        assert said == ["请用上面的按钮继续，或点「取消」。"], said
+        assert await _dialogue(harness, inspector) == before
+    assert await _evidence(harness) == []
