@@ -235,8 +235,8 @@ async def test_a_tag_taken_from_its_only_holder_can_be_given_back_on_the_card(
     harness: Harness,
 ) -> None:
     """A coordinator who takes away a tag nobody else holds and no shift ahead requires (by
-    mistake, say) still finds it on the card to give back; a tag left unused for a month is
-    no longer offered, so that one typed wrong once does not stay on every card."""
+    mistake, say) still finds it on the card to give back for a week; after that a tag nobody
+    holds is no longer offered, so that one typed wrong once does not stay on every card."""
     unit_id = await unit(harness)
     coordinator = await person(harness, 8351, unit_id, "王协调", role=Role.COORDINATOR)
     await person(harness, 8352, unit_id, "乙", tags=("青年突击队",))
@@ -250,8 +250,8 @@ async def test_a_tag_taken_from_its_only_holder_can_be_given_back_on_the_card(
     assert coordinator.last().buttons() == ["➕ 青年突击队", *CARD_BUTTONS]
     assert await _tags_of(harness, 8352) == frozenset()
 
-    # Another member's card offers it too, and a week later it is still there to give back.
-    harness.clock.advance(days=7)
+    # Another member's card offers it too, and days later it is still there to give back.
+    harness.clock.advance(days=6)
     await command(harness, coordinator, "members")
     await press_and_settle(harness, coordinator, "甲")
     assert coordinator.last().buttons() == ["➕ 青年突击队", *CARD_BUTTONS]
@@ -261,9 +261,9 @@ async def test_a_tag_taken_from_its_only_holder_can_be_given_back_on_the_card(
     assert text.startswith("✅ 乙 已加上标签「青年突击队」。"), text
     assert await _tags_of(harness, 8352) == {"青年突击队"}
 
-    # Taken away again and left a month: the unit has no tag now.
+    # Taken away again and left a week: the unit has no tag now.
     await press_and_settle(harness, coordinator, "✅ 青年突击队")
-    harness.clock.advance(days=31)
+    harness.clock.advance(days=7, seconds=1)
     await command(harness, coordinator, "members")
     text = await press_and_settle(harness, coordinator, "乙")
     assert "本单位还没有标签" in text
