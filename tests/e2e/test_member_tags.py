@@ -4,11 +4,14 @@ without a tag yet is told how to create one with /tag."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import asyncio
+
+from sqlalchemy import select, text
 
 from bot.buttons import MemberTagToggle
 from bot.db.models import AuditEntry, Role
 from bot.services.people import tags
+from bot.services.people.access import Actor
 from tests.e2e.schedule import command, person, post, press_and_settle, shift, unit
 from tests.harness import Harness
 
@@ -268,3 +271,69 @@ async def test_a_tag_taken_from_its_only_holder_can_be_given_back_on_the_card(
     text = await press_and_settle(harness, coordinator, "乙")
     assert "本单位还没有标签" in text
     assert coordinator.last().buttons() == CARD_BUTTONS
+
+
+async def _until_another_waits_for_a_lock(harness: Harness) -> None:
+    """On PostgreSQL, return once another transaction waits for a row lock (the second press,
+    at its lock when fixed, at its insert when not); SQLite's writers already take turns on the
+    one write connection, so the second has not begun and there is nothing to wait for."""
+    if harness.database.is_sqlite:
+        return
+    async with harness.database.engine.connect() as watcher:
+        for _ in range(500):
+            waiting = await watcher.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND datname = current_database()"
+                )
+            )
+            if waiting:
+                return
+            await asyncio.sleep(0.01)
+    raise AssertionError("the second press never waited for the first")
+
+
+async def test_two_coordinators_giving_one_tag_at_the_same_moment_both_see_it_given(
+    harness: Harness,
+) -> None:
+    """Two presses of ➕ on 乙's card whose transactions overlap (two coordinators, one moment):
+    the second waits for the first and finds the tag given, rather than adding the same row
+    again and failing (on PostgreSQL both read "not held" before either wrote)."""
+    unit_id = await unit(harness)
+    await person(harness, 8361, unit_id, "王协调", role=Role.COORDINATOR)
+    await person(harness, 8362, unit_id, "乙", tags=())
+    await person(harness, 8363, unit_id, "甲", tags=("党员",))
+    member_id = await _member_id(harness, 8362)
+    coordinator = await harness.member(8361)
+    assert coordinator is not None
+    actor = Actor(telegram_id=8361, member=coordinator, roles=frozenset({Role.COORDINATOR}))
+    key = tags.tag_key("党员")
+    now = harness.clock.now()
+
+    first_wrote = asyncio.Event()
+    second_started = asyncio.Event()
+
+    async def first() -> tags.Toggled | None:
+        async with harness.session() as session:
+            toggled = await tags.toggle_by_key(session, actor, member_id, key, True, now)
+            first_wrote.set()
+            await second_started.wait()
+            await _until_another_waits_for_a_lock(harness)
+            return toggled
+
+    async def second() -> tags.Toggled | None:
+        await first_wrote.wait()
+        second_started.set()
+        async with harness.session() as session:
+            return await tags.toggle_by_key(session, actor, member_id, key, True, now)
+
+    given = await asyncio.gather(first(), second())
+    assert [toggled is not None and toggled.given for toggled in given] == [True, True]
+    assert await _tags_of(harness, 8362) == {"党员"}
+    async with harness.session() as session:
+        added = await session.scalars(
+            select(AuditEntry.id).where(
+                AuditEntry.action == "member.tag.add", AuditEntry.object_id == member_id
+            )
+        )
+        assert len(list(added)) == 1

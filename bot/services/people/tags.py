@@ -165,6 +165,7 @@ async def toggle_by_key(
     tag = next((tag for tag in unit_tags if tag_key(tag) == key), None)
     if tag is None:
         return None
+    await _lock_tags(session, member)
     if (tag in member.tags) != give:
         await _flip(session, actor, member, tag, now)
     return Toggled(member=member, tag=tag, given=give)
@@ -201,7 +202,16 @@ async def toggle(
             tail=(found[0].phone or "")[-PHONE_TAIL:] or "1234",
             tag=cleaned,
         )
+    await _lock_tags(session, found[0])
     return found[0], await _flip(session, actor, found[0], cleaned, now)
+
+
+async def _lock_tags(session: AsyncSession, member: Member) -> None:
+    """Lock the member's row and read their tags again under the lock, so that two presses at
+    one moment take turns: the second finds what the first did rather than giving the tag
+    twice (PostgreSQL; SQLite's writers already take turns and ignore the clause)."""
+    await session.execute(select(Member.id).where(Member.id == member.id).with_for_update())
+    await session.refresh(member, ["tag_rows"])
 
 
 async def _flip(
