@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import Database
 from bot.services.duty import jobs as checkin_jobs
-from bot.services.duty import presence, reminders
+from bot.services.duty import live_wait, presence, reminders
 from bot.services.oversight import order_jobs
 from bot.services.reports import jobs as report_jobs
 from bot.services.rostering import acknowledge
@@ -52,8 +52,8 @@ DUE_JOBS: tuple[DueJob, ...] = (
     DueJob("waitlist.lapsed", waitlist.lapsed_notices),
     # check-in (issue 4) and no-show escalation (issue 5)
     # before the end of the waits: one taken at the opening is not told it ended
-    DueJob("checkin.live_waits_open", checkin_jobs.live_waits_open),
-    DueJob("checkin.live_waits_over", checkin_jobs.live_waits_over),
+    DueJob("checkin.live_waits_open", live_wait.live_waits_open),
+    DueJob("checkin.live_waits_over", live_wait.live_waits_over),
     DueJob("checkin.mark_absent", checkin_jobs.mark_absent, after_backlog=True),
     DueJob("checkin.left_post_alerts", checkin_jobs.left_post_alerts),
     DueJob("checkin.checkout_reminders", checkin_jobs.checkout_reminders),

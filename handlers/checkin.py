@@ -19,7 +19,7 @@ from bot.buttons import CheckInPick, CheckOut, OnPost
 from bot.db.models import CheckIn, Dialogue
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
-from bot.services.duty import checkin, checkin_shifts, geofence, presence, sent
+from bot.services.duty import checkin, checkin_shifts, geofence, live_wait, presence, sent
 from bot.services.duty import checkout as checkout_service
 from bot.services.duty.at_hand import AssignmentAtHand
 from bot.services.duty.checkin_text import confirmation, distance, duration
@@ -46,7 +46,7 @@ RETRY_LOCATION = frozenset(
     }
 )
 
-# Refusals of a live location that the check-in then waits on (checkin.live_arrived), and what
+# Refusals of a live location that the check-in then waits on (live_wait.live_arrived), and what
 # they add: keep sharing.
 KEEP_SHARING = {
     ErrorCode.CHECKIN_TOO_FAR: "checkin.too_far_keep_sharing",
@@ -346,11 +346,13 @@ async def on_live_update(turn: Turn) -> None:
     position = position_of(message)
     settings = turn.runtime.settings
     dialogue = await dialogues.current(turn.session, turn.user_id)
-    await checkin.live_moved(turn.session, dialogue, position, turn.now, settings)
+    await live_wait.live_moved(turn.session, dialogue, position, turn.now, settings)
     await presence.record_live_position(turn.session, member, position, turn.now, settings)
     # Refused on the way as too far, or before the check-in opened, it checks in once it is
     # within the post's range with the check-in open.
-    step = await checkin.live_arrived(turn.session, member, dialogue, position, turn.now, settings)
+    step = await live_wait.live_arrived(
+        turn.session, member, dialogue, position, turn.now, settings
+    )
     if step is not None:
         await _show(turn, step)
 

@@ -9,8 +9,7 @@ still open when the next shift's begins is closed at the end of its shift first.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import bindparam, or_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +36,7 @@ from bot.services.duty.checkin_shifts import (
 )
 from bot.services.duty.checkout import close
 from bot.services.duty.geofence import Fix, Position, judge
+from bot.services.duty.live_wait_record import last_known, new_live, waiting
 from bot.services.duty.photo_rules import Photo
 from bot.services.duty.sent import judged_at
 from bot.services.platform import dialogues
@@ -74,9 +74,9 @@ def rest_of_album(error: DomainError, in_album: bool, at: dt.datetime) -> bool:
 
 # A location says where the volunteer was when they sent it: one older than this when the photo
 # comes (or the shift is picked) is asked for again. A shared live location is as fresh as its
-# latest move inside the post's range (`live_moved`), and stays fresh while it is still shared
-# (Telegram's live_period not over) with no move out of range since: a phone standing still on
-# post sends no moves, yet would report one that left.
+# latest move inside the post's range (`live_wait.live_moved`), and stays fresh while it is
+# still shared (Telegram's live_period not over) with no move out of range since: a phone
+# standing still on post sends no moves, yet would report one that left.
 POSITION_FRESH = dt.timedelta(minutes=30)
 
 
@@ -181,28 +181,28 @@ async def receive_location(
 ) -> Step:
     """A location, inside the check-in dialogue or sent on its own. Every check runs before any
     change, so a refusal leaves the dialogue where it was and the person simply tries again;
-    a live location refused as too far or too early is then waited on (`live_arrived`) for a
-    while (`LIVE_WAIT`). The location counts when it was sent (`judged_at`)."""
+    a live location refused as too far or too early is then waited on (`live_wait`) for a
+    while (`live_wait_record.LIVE_WAIT`). The location counts when it was sent (`judged_at`)."""
     _check_message(position, settings)
     at = judged_at(position.sent_at, now)
     try:
         return await _located(session, member, dialogue, position, now, at, settings)
     except DomainError as error:
-        if error.code is ErrorCode.CHECKIN_NOT_OPEN and _new_live(dialogue, position):
+        if error.code is ErrorCode.CHECKIN_NOT_OPEN and new_live(dialogue, position):
             # A live location shared at the post (or on the way) before the check-in opens: the
-            # check-in waits for it to be within range once open (`live_arrived`), as the
+            # check-in waits for it to be within range once open (`live_wait.live_arrived`), as the
             # person keeps sharing it rather than sends another. Its shift is found again then;
             # moves before `opens` are kept as its last known position without a statement,
-            # which the opening takes (`take_at_opening`) if it is within range.
+            # which the opening takes (`live_wait.take_at_opening`) if it is within range.
             opens, end = error.params["opens"], error.params["end"]
             assert isinstance(opens, dt.datetime) and isinstance(end, dt.datetime)
             data = {
                 "live_message_id": position.message_id,
                 "opens": opens.isoformat(),
-                **_waiting(position, str(error.params["post"]), max(at, opens), end),
+                **waiting(position, str(error.params["post"]), max(at, opens), end),
                 # Where it was last: a phone standing still sends no move, so the opening
-                # takes this (`take_at_opening`).
-                **_last_known(position, at),
+                # takes this (`live_wait.take_at_opening`).
+                **last_known(position, at),
             }
             await dialogues.begin(session, member.telegram_id, DIALOGUE, STEP_LOCATION, now, data)
         raise
@@ -248,163 +248,16 @@ async def _located(
     try:
         return await _with_position(session, member, assignment, position, ended, now, at, settings)
     except DomainError as error:
-        if error.code is ErrorCode.CHECKIN_TOO_FAR and _new_live(dialogue, position):
+        if error.code is ErrorCode.CHECKIN_TOO_FAR and new_live(dialogue, position):
             # Shared on the way: the check-in waits for it to reach the post.
             shift = assignment.shift
             data = {
                 "assignment_id": assignment.id,
                 "live_message_id": position.message_id,
-                **_waiting(position, shift.post.name, at, shift.ends_at),
+                **waiting(position, shift.post.name, at, shift.ends_at),
             }
             await dialogues.begin(session, member.telegram_id, DIALOGUE, STEP_LOCATION, now, data)
         raise
-
-
-# A live location the check-in waits on (`live_arrived`) is waited on until the earliest of: the
-# end of its sharing, the end of the shift, and this long after the wait began (or the check-in
-# opened, for one shared before): by then the share was likely left running on the way home, or
-# its position drifts outside the range. The scheduler then tells the volunteer and ends the
-# dialogue (jobs.live_waits_over), which would otherwise catch what they send next.
-LIVE_WAIT = dt.timedelta(minutes=30)
-
-
-def _waiting(
-    position: Position, post: str, since: dt.datetime, shift_end: dt.datetime
-) -> dict[str, str]:
-    """What the dialogue keeps about a live location it waits on: until when, for which post."""
-    until = min(since + LIVE_WAIT, shift_end)
-    if position.live_until is not None:
-        until = min(until, max(position.live_until, since))
-    return {"wait_until": until.isoformat(), "post": post, "shift_end": shift_end.isoformat()}
-
-
-def wait_over(dialogue: Dialogue, now: dt.datetime) -> bool:
-    """Whether this check-in waits on a live location, and has waited long enough. One begun
-    before the wait had an end (no `wait_until`) ends `LIVE_WAIT` after it was last changed."""
-    if (
-        dialogue.kind != DIALOGUE
-        or dialogue.step != STEP_LOCATION
-        or not dialogue.data.get("live_message_id")
-    ):
-        return False
-    stored = dialogue.data.get("wait_until")
-    until = dt.datetime.fromisoformat(stored) if stored else dialogue.updated_at + LIVE_WAIT
-    return now >= until
-
-
-def _last_known(position: Position, at: dt.datetime) -> dict[str, Any]:
-    """The live location's last known position (with when its sharing ends) and when it was
-    sent, as a check-in waiting for the opening keeps them."""
-    return {"last_position": position.as_data(), "last_at": at.isoformat()}
-
-
-def _note_move(dialogue: Dialogue, position: Position, at: dt.datetime, now: dt.datetime) -> None:
-    """A move of the live location a check-in waits on for the opening, sent at `at`: its last
-    known position from now on, unless a later move is known already (moves may arrive out of
-    order). Its sharing stopped (no live_period any more): shared until `at` at most."""
-    stored_at = dialogue.data.get("last_at")
-    if stored_at and at < dt.datetime.fromisoformat(stored_at):
-        return
-    shared_until = position.live_until
-    if not position.live:
-        stored = dialogue.data.get("last_position") or {}
-        known = stored.get("live_until")
-        shared_until = at if not known else min(dt.datetime.fromisoformat(known), at)
-    kept = replace(position, live=True, live_until=shared_until, sent_at=None)
-    dialogues.advance(dialogue, STEP_LOCATION, now, **_last_known(kept, at))
-
-
-def _new_live(dialogue: Dialogue | None, position: Position) -> bool:
-    """Whether `position` is a live location the check-in does not wait on yet."""
-    return (
-        position.live
-        and position.message_id is not None
-        and (dialogue is None or dialogue.data.get("live_message_id") != position.message_id)
-    )
-
-
-async def live_arrived(
-    session: AsyncSession,
-    member: Member,
-    dialogue: Dialogue | None,
-    position: Position,
-    now: dt.datetime,
-    settings: Settings,
-) -> Step | None:
-    """A move of a live location refused as too far or too early, which the check-in waits on:
-    within the post's range once the check-in is open it is the check-in's location (the next
-    step, to show); anywhere else, before the check-in opens, or once it cannot go ahead, None
-    and nothing to say (every move would repeat it). A wait begun before the opening keeps
-    each move as the share's last known position, for the opening (`take_at_opening`)."""
-    if (
-        dialogue is None
-        or dialogue.kind != DIALOGUE
-        or dialogue.step != STEP_LOCATION
-        or position.message_id is None
-        or dialogue.data.get("live_message_id") != position.message_id
-    ):
-        return None
-    opens = dialogue.data.get("opens")
-    if opens:
-        at = judged_at(position.sent_at, now)
-        _note_move(dialogue, position, at, now)
-        if at < dt.datetime.fromisoformat(opens):
-            return None
-        # Judged here and now: the opening need not take it again (`take_at_opening`).
-        dialogues.advance(dialogue, STEP_LOCATION, now, tried=dialogue.data.get("last_at"))
-    try:
-        return await receive_location(session, member, dialogue, position, now, settings)
-    except DomainError:
-        return None
-
-
-def waits_for_opening(dialogue: Dialogue, now: dt.datetime) -> bool:
-    """Whether this check-in waits on a live location shared before the check-in opened, the
-    check-in is open by `now`, and the share's last known position has not been judged since
-    it opened (`take_at_opening`)."""
-    data = dialogue.data
-    opens = data.get("opens")
-    return (
-        dialogue.kind == DIALOGUE
-        and dialogue.step == STEP_LOCATION
-        and bool(data.get("live_message_id"))
-        and bool(opens)
-        and bool(data.get("last_position"))
-        and now >= dt.datetime.fromisoformat(str(opens))
-        and data.get("tried") != data.get("last_at")
-    )
-
-
-async def take_at_opening(
-    session: AsyncSession,
-    member: Member,
-    dialogue: Dialogue,
-    now: dt.datetime,
-    settings: Settings,
-) -> NeedPick | NeedPhoto | CheckedIn | None:
-    """The check-in opened (or opened a while ago, the tick being late) while it waited on a
-    live location shared before (`waits_for_opening`). A phone standing still sends no move
-    (Telegram edits a live location only when it moves), so its last known position stands
-    for where it is: within the post's range and still shared at the opening, it is the
-    check-in's location as of the opening, exactly as a move there would be (`live_arrived`);
-    anywhere else, or no longer shared, None, and the wait goes on (or ends, `wait_over`)."""
-    data = dialogue.data
-    opens = dt.datetime.fromisoformat(str(data["opens"]))
-    last_at = dt.datetime.fromisoformat(str(data["last_at"]))
-    at = judged_at(max(opens, last_at), now)
-    dialogues.advance(dialogue, STEP_LOCATION, now, tried=data["last_at"])
-    last = Position.from_data(data["last_position"])
-    if last.live_until is None or last.live_until <= at:
-        return None
-    try:
-        step = await receive_location(
-            session, member, dialogue, replace(last, sent_at=at), now, settings
-        )
-    except DomainError:
-        return None
-    # A location is never answered by asking for one.
-    assert not isinstance(step, NeedLocation)
-    return step
 
 
 async def pick(
@@ -479,70 +332,6 @@ async def _with_position(
         session, assignment, position, fix, None, False, ended, now, at, settings
     )
     return CheckedIn(checkin, assignment, fix)
-
-
-async def live_moved(
-    session: AsyncSession,
-    dialogue: Dialogue | None,
-    position: Position,
-    now: dt.datetime,
-    settings: Settings,
-) -> bool:
-    """A move of the live location a check-in waiting for its photo holds: still within the
-    post's range, it is the check-in's position from now on (so it stays fresh while shared);
-    out of range, the share no longer keeps the position fresh until it is back; its sharing
-    stopped (no live_period any more), it keeps it fresh no longer. Whether it was taken."""
-    if (
-        dialogue is None
-        or dialogue.kind != DIALOGUE
-        or dialogue.step != STEP_PHOTO
-        or position.message_id is None
-    ):
-        return False
-    stored = dialogue.data.get("position") or {}
-    if not stored.get("live") or stored.get("message_id") != position.message_id:
-        return False
-    assignment = await session.get(Assignment, int(dialogue.data["assignment_id"]))
-    if assignment is None:
-        return False
-    at = judged_at(position.sent_at, now)
-    shared_until = Position.from_data(stored).live_until
-    if not position.live:
-        # Sharing stopped: Telegram's last edit of it has no live_period.
-        shared_until = at if shared_until is None else min(shared_until, at)
-    post = assignment.shift.post
-    fix = judge(post, position.latitude, position.longitude, position.accuracy_m, settings)
-    if not fix.accepted:
-        still = Position.from_data(stored)
-        if dialogue.data.get("out_of_range") and still.live_until == shared_until:
-            return False  # known already: nothing to write for each move away
-        kept = Position(
-            latitude=still.latitude,
-            longitude=still.longitude,
-            accuracy_m=still.accuracy_m,
-            live=True,
-            message_id=still.message_id,
-            live_until=shared_until,
-        )
-        dialogues.advance(dialogue, STEP_PHOTO, now, position=kept.as_data(), out_of_range=True)
-        return False
-    moved = Position(
-        latitude=position.latitude,
-        longitude=position.longitude,
-        accuracy_m=position.accuracy_m,
-        live=True,
-        message_id=position.message_id,
-        live_until=shared_until,
-    )
-    dialogues.advance(
-        dialogue,
-        STEP_PHOTO,
-        now,
-        position=moved.as_data(),
-        located_at=at.isoformat(),
-        out_of_range=False,
-    )
-    return True
 
 
 async def receive_photo(

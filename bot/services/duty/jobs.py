@@ -1,5 +1,6 @@
 """What the scheduler tick asks about check-ins (``bot/due.py``): people who left their post,
-the check-out reminder at the end, forgotten check-outs, and people who never came.
+the check-out reminder at the end, forgotten check-outs, and people who never came. (The waits
+on a live location, at the check-in's opening and at their end, are `live_wait`'s.)
 
 Each derives its work from the database at ``now`` and keys its messages by the occasion, so a
 tick that runs twice or late neither repeats nor skips anything."""
@@ -8,34 +9,27 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, func, literal, select, update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import attributes
 
-from bot.buttons import CallbackData, CancelDialogue, CheckInPick, CheckOut, OnPost
+from bot.buttons import CheckOut, OnPost
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
     CheckIn,
     CheckoutKind,
-    Dialogue,
-    DialogueKind,
     LocationSample,
     Member,
     Shift,
     ShiftStatus,
 )
 from bot.i18n import Translator
-from bot.services.duty import checkin as checkin_rules
 from bot.services.duty import noshow
-from bot.services.duty.checkin_text import confirmation, distance, duration, minutes_between
+from bot.services.duty.checkin_text import distance, duration, minutes_between
 from bot.services.duty.checkout import close, close_unserved, for_duty
-from bot.services.duty.geofence import Position
 from bot.services.duty.presence import note_left_post
-from bot.services.duty.reminders import location_button
-from bot.services.platform import dialogues, inbox, outbox
+from bot.services.platform import inbox, outbox
 from bot.services.platform.notify import Render, notify
-from bot.services.schedule.shift_text import shift_label
 from bot.settings import Settings
 
 
@@ -251,177 +245,3 @@ async def mark_absent(session: AsyncSession, now: dt.datetime, settings: Setting
     )
     absent = [assignment for assignment in found if assignment.id in marked]
     return await noshow.escalate(session, absent, now, settings)
-
-
-def _live_wait_over(
-    post: str,
-    shift_end: dt.datetime | None,
-    now: dt.datetime,
-    settings: Settings,
-    *,
-    stopped: bool = False,
-) -> Render:
-    """The notice that the check-in stopped waiting: the shift is over, the share `stopped`
-    (one shared before the opening, which may have been at the post all along: not told it
-    never reached it), or it never reached the post. It takes away the Cancel button the
-    waiting check-in left on the keyboard: with the check-in still open and a one-off location
-    enough, the 📍 button that checks in from the post takes its place (as under the check-in-open
-    notice or a late nudge of the same tick); otherwise the keyboard goes."""
-
-    def render(t: Translator) -> outbox.Message:
-        if shift_end is not None and shift_end <= now:
-            text = t("checkin.live_wait_over_closed", post=post, end=t.time(shift_end))
-            return outbox.payload(text, remove_keyboard=True)
-        text = t("checkin.live_wait_stopped" if stopped else "checkin.live_wait_over", post=post)
-        button = location_button(t, settings)
-        if button is None:
-            return outbox.payload(text, remove_keyboard=True)
-        return outbox.payload(text, location_button=button)
-
-    return render
-
-
-def _taken_at_opening(
-    step: checkin_rules.NeedPick | checkin_rules.NeedPhoto | checkin_rules.CheckedIn,
-    mark: int | None,
-) -> Render:
-    """The check-in opened on a live location shared at the post before: what comes next, as
-    a move of it there would be answered (handlers/checkin.py `_show`)."""
-
-    def render(t: Translator) -> outbox.Message:
-        opened = t("checkin.live_taken_at_open")
-        if isinstance(step, checkin_rules.NeedPhoto):
-            post = step.assignment.shift.post.name
-            asked = t("checkin.ask_photo", post=post, distance=distance(t, step.fix.distance_m))
-            return outbox.payload(f"{opened}\n{asked}", remove_keyboard=True)
-        if isinstance(step, checkin_rules.CheckedIn):
-            done = confirmation(t, step.checkin, step.assignment.shift, step.photo_reused)
-            buttons = [[(t("checkin.button.checkout"), CheckOut(step.checkin.id))]]
-            return outbox.payload(f"{opened}\n{done}", buttons=buttons)
-        rows: list[list[tuple[str, CallbackData]]] = [
-            [(shift_label(t, option.shift, "checkin.shift_label"), CheckInPick(option.id))]
-            for option in step.options
-        ]
-        rows.append([(t("common.button.cancel"), CancelDialogue(mark))])
-        return outbox.payload(f"{opened}\n{t('checkin.pick')}", buttons=rows)
-
-    return render
-
-
-async def live_waits_open(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
-    """A check-in waiting on a live location shared before it opened, now open: the share's
-    last known position is judged (`checkin.take_at_opening`), as a phone standing still at
-    the post sends no move that would be. Within the post's range and still shared, it is the
-    check-in's location, and the volunteer is told what comes next (the photo, or the check-in
-    made); otherwise the wait goes on, for a move into range or its end (`live_waits_over`)."""
-    waiting = await session.scalars(
-        select(Dialogue).where(
-            Dialogue.kind == DialogueKind.CHECKIN, Dialogue.step == checkin_rules.STEP_LOCATION
-        )
-    )
-    queued = 0
-    for dialogue in list(waiting):
-        if not checkin_rules.waits_for_opening(dialogue, now):
-            continue
-        mark = dialogues.mark(dialogue) or int(dialogue.updated_at.timestamp())
-        # Taken only if still as read: a move handled meanwhile (another chat's transaction)
-        # changed it, and was judged itself.
-        claimed = await session.execute(
-            update(Dialogue)
-            .where(
-                Dialogue.telegram_id == dialogue.telegram_id,
-                Dialogue.kind == DialogueKind.CHECKIN,
-                Dialogue.step == checkin_rules.STEP_LOCATION,
-                Dialogue.updated_at == dialogue.updated_at,
-            )
-            .values(updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if not getattr(claimed, "rowcount", 0):
-            continue
-        attributes.set_committed_value(dialogue, "updated_at", now)
-        member = await session.scalar(
-            select(Member).where(Member.telegram_id == dialogue.telegram_id)
-        )
-        if member is None or not member.active:
-            dialogues.advance(
-                dialogue, checkin_rules.STEP_LOCATION, now, tried=dialogue.data.get("last_at")
-            )
-            continue
-        step = await checkin_rules.take_at_opening(session, member, dialogue, now, settings)
-        if step is None:
-            continue
-        cancel_mark = dialogues.mark(dialogue) if isinstance(step, checkin_rules.NeedPick) else None
-        queued += await notify(
-            session,
-            member,
-            _taken_at_opening(step, cancel_mark),
-            key=f"checkin:{dialogue.telegram_id}:live-open:{mark}",
-            now=now,
-            settings=settings,
-            # At the post, whatever the hour.
-            urgent=True,
-        )
-    return queued
-
-
-async def live_waits_over(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
-    """A check-in waiting on a live location that has not reached the post (refused on the way,
-    or shared before the check-in opened: `checkin.live_arrived`) ends once the wait is over
-    (`checkin.wait_over`: the sharing or the shift ended, or it waited long enough): the
-    volunteer is told, and what they send next is no longer taken as that check-in's."""
-    waiting = await session.scalars(
-        select(Dialogue).where(
-            Dialogue.kind == DialogueKind.CHECKIN, Dialogue.step == checkin_rules.STEP_LOCATION
-        )
-    )
-    queued = 0
-    for dialogue in list(waiting):
-        if not checkin_rules.wait_over(dialogue, now):
-            continue
-        data = dict(dialogue.data)
-        # Ended only if still as read: a move that reached the post meanwhile (another chat's
-        # transaction) changed it, and wins.
-        ended = await session.execute(
-            delete(Dialogue)
-            .where(
-                Dialogue.telegram_id == dialogue.telegram_id,
-                Dialogue.kind == DialogueKind.CHECKIN,
-                Dialogue.step == checkin_rules.STEP_LOCATION,
-                Dialogue.updated_at == dialogue.updated_at,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if not getattr(ended, "rowcount", 0):
-            continue
-        session.expunge(dialogue)
-        post, shift_end = data.get("post"), data.get("shift_end")
-        if post is None and data.get("assignment_id") is not None:
-            # Begun before the wait had an end: its shift tells.
-            assignment = await session.get(Assignment, int(data["assignment_id"]))
-            if assignment is not None:
-                post = assignment.shift.post.name
-                shift_end = assignment.shift.ends_at.isoformat()
-        member = await session.scalar(
-            select(Member).where(Member.telegram_id == dialogue.telegram_id)
-        )
-        if member is None or not member.active or post is None:
-            continue
-        mark = dialogues.mark(dialogue) or int(dialogue.updated_at.timestamp())
-        ends = dt.datetime.fromisoformat(shift_end) if shift_end else None
-        # A share begun before the opening keeps its last known position, and when its sharing
-        # ends: over by now, the sharing ended the wait, wherever it was.
-        last = data.get("last_position")
-        shared_until = Position.from_data(last).live_until if last else None
-        stopped = shared_until is not None and shared_until <= now
-        queued += await notify(
-            session,
-            member,
-            _live_wait_over(str(post), ends, now, settings, stopped=stopped),
-            key=f"checkin:{dialogue.telegram_id}:live-wait:{mark}",
-            now=now,
-            settings=settings,
-            # On the way to a post or at it, whatever the hour.
-            urgent=True,
-        )
-    return queued

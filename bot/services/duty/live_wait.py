@@ -1,0 +1,399 @@
+"""The wait on a live location (issue 4): a volunteer shares a live location on the way to
+the post, or at it before the check-in opens, and the check-in waits for it to be within the
+post's range with the check-in open, rather than ask for another location.
+
+The wait begins where the location is judged (`checkin.receive_location`, which keeps its
+record: `live_wait_record`). Here: each move of the share (`live_arrived`; `live_moved` for one
+that a check-in waiting for its photo holds), the opening, which takes the share's last known
+position (`take_at_opening`, run by the scheduler tick: `live_waits_open`), and the wait's end
+(`wait_over`, `live_waits_over`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import attributes
+
+from bot.buttons import CallbackData, CancelDialogue, CheckInPick, CheckOut
+from bot.db.models import Assignment, Dialogue, DialogueKind, Member
+from bot.errors import DomainError
+from bot.i18n import Translator
+from bot.services.duty.checkin import (
+    DIALOGUE,
+    STEP_LOCATION,
+    STEP_PHOTO,
+    CheckedIn,
+    NeedLocation,
+    NeedPhoto,
+    NeedPick,
+    Step,
+    receive_location,
+)
+from bot.services.duty.checkin_text import confirmation, distance
+from bot.services.duty.geofence import Position, judge
+from bot.services.duty.live_wait_record import LIVE_WAIT, last_known
+from bot.services.duty.reminders import location_button
+from bot.services.duty.sent import judged_at
+from bot.services.platform import dialogues, outbox
+from bot.services.platform.notify import Render, notify
+from bot.services.schedule.shift_text import shift_label
+from bot.settings import Settings
+
+# -- the moves of the share ---------------------------------------------------------------------
+
+
+def _note_move(dialogue: Dialogue, position: Position, at: dt.datetime, now: dt.datetime) -> None:
+    """A move of the live location a check-in waits on for the opening, sent at `at`: its last
+    known position from now on, unless a later move is known already (moves may arrive out of
+    order). Its sharing stopped (no live_period any more): shared until `at` at most."""
+    stored_at = dialogue.data.get("last_at")
+    if stored_at and at < dt.datetime.fromisoformat(stored_at):
+        return
+    shared_until = position.live_until
+    if not position.live:
+        stored = dialogue.data.get("last_position") or {}
+        known = stored.get("live_until")
+        shared_until = at if not known else min(dt.datetime.fromisoformat(known), at)
+    kept = replace(position, live=True, live_until=shared_until, sent_at=None)
+    dialogues.advance(dialogue, STEP_LOCATION, now, **last_known(kept, at))
+
+
+async def live_arrived(
+    session: AsyncSession,
+    member: Member,
+    dialogue: Dialogue | None,
+    position: Position,
+    now: dt.datetime,
+    settings: Settings,
+) -> Step | None:
+    """A move of a live location refused as too far or too early, which the check-in waits on:
+    within the post's range once the check-in is open it is the check-in's location (the next
+    step, to show); anywhere else, before the check-in opens, or once it cannot go ahead, None
+    and nothing to say (every move would repeat it). A wait begun before the opening keeps
+    each move as the share's last known position, for the opening (`take_at_opening`)."""
+    if (
+        dialogue is None
+        or dialogue.kind != DIALOGUE
+        or dialogue.step != STEP_LOCATION
+        or position.message_id is None
+        or dialogue.data.get("live_message_id") != position.message_id
+    ):
+        return None
+    opens = dialogue.data.get("opens")
+    if opens:
+        at = judged_at(position.sent_at, now)
+        _note_move(dialogue, position, at, now)
+        if at < dt.datetime.fromisoformat(opens):
+            return None
+        # Judged here and now: the opening need not take it again (`take_at_opening`).
+        dialogues.advance(dialogue, STEP_LOCATION, now, tried=dialogue.data.get("last_at"))
+    try:
+        return await receive_location(session, member, dialogue, position, now, settings)
+    except DomainError:
+        return None
+
+
+def waits_for_opening(dialogue: Dialogue, now: dt.datetime) -> bool:
+    """Whether this check-in waits on a live location shared before the check-in opened, the
+    check-in is open by `now`, and the share's last known position has not been judged since
+    it opened (`take_at_opening`)."""
+    data = dialogue.data
+    opens = data.get("opens")
+    return (
+        dialogue.kind == DIALOGUE
+        and dialogue.step == STEP_LOCATION
+        and bool(data.get("live_message_id"))
+        and bool(opens)
+        and bool(data.get("last_position"))
+        and now >= dt.datetime.fromisoformat(str(opens))
+        and data.get("tried") != data.get("last_at")
+    )
+
+
+async def take_at_opening(
+    session: AsyncSession,
+    member: Member,
+    dialogue: Dialogue,
+    now: dt.datetime,
+    settings: Settings,
+) -> NeedPick | NeedPhoto | CheckedIn | None:
+    """The check-in opened (or opened a while ago, the tick being late) while it waited on a
+    live location shared before (`waits_for_opening`). A phone standing still sends no move
+    (Telegram edits a live location only when it moves), so its last known position stands
+    for where it is: within the post's range and still shared at the opening, it is the
+    check-in's location as of the opening, exactly as a move there would be (`live_arrived`);
+    anywhere else, or no longer shared, None, and the wait goes on (or ends, `wait_over`)."""
+    data = dialogue.data
+    opens = dt.datetime.fromisoformat(str(data["opens"]))
+    last_at = dt.datetime.fromisoformat(str(data["last_at"]))
+    at = judged_at(max(opens, last_at), now)
+    dialogues.advance(dialogue, STEP_LOCATION, now, tried=data["last_at"])
+    last = Position.from_data(data["last_position"])
+    if last.live_until is None or last.live_until <= at:
+        return None
+    try:
+        step = await receive_location(
+            session, member, dialogue, replace(last, sent_at=at), now, settings
+        )
+    except DomainError:
+        return None
+    # A location is never answered by asking for one.
+    assert not isinstance(step, NeedLocation)
+    return step
+
+
+async def live_moved(
+    session: AsyncSession,
+    dialogue: Dialogue | None,
+    position: Position,
+    now: dt.datetime,
+    settings: Settings,
+) -> bool:
+    """A move of the live location a check-in waiting for its photo holds: still within the
+    post's range, it is the check-in's position from now on (so it stays fresh while shared);
+    out of range, the share no longer keeps the position fresh until it is back; its sharing
+    stopped (no live_period any more), it keeps it fresh no longer. Whether it was taken."""
+    if (
+        dialogue is None
+        or dialogue.kind != DIALOGUE
+        or dialogue.step != STEP_PHOTO
+        or position.message_id is None
+    ):
+        return False
+    stored = dialogue.data.get("position") or {}
+    if not stored.get("live") or stored.get("message_id") != position.message_id:
+        return False
+    assignment = await session.get(Assignment, int(dialogue.data["assignment_id"]))
+    if assignment is None:
+        return False
+    at = judged_at(position.sent_at, now)
+    shared_until = Position.from_data(stored).live_until
+    if not position.live:
+        # Sharing stopped: Telegram's last edit of it has no live_period.
+        shared_until = at if shared_until is None else min(shared_until, at)
+    post = assignment.shift.post
+    fix = judge(post, position.latitude, position.longitude, position.accuracy_m, settings)
+    if not fix.accepted:
+        still = Position.from_data(stored)
+        if dialogue.data.get("out_of_range") and still.live_until == shared_until:
+            return False  # known already: nothing to write for each move away
+        kept = Position(
+            latitude=still.latitude,
+            longitude=still.longitude,
+            accuracy_m=still.accuracy_m,
+            live=True,
+            message_id=still.message_id,
+            live_until=shared_until,
+        )
+        dialogues.advance(dialogue, STEP_PHOTO, now, position=kept.as_data(), out_of_range=True)
+        return False
+    moved = Position(
+        latitude=position.latitude,
+        longitude=position.longitude,
+        accuracy_m=position.accuracy_m,
+        live=True,
+        message_id=position.message_id,
+        live_until=shared_until,
+    )
+    dialogues.advance(
+        dialogue,
+        STEP_PHOTO,
+        now,
+        position=moved.as_data(),
+        located_at=at.isoformat(),
+        out_of_range=False,
+    )
+    return True
+
+
+# -- the scheduler tick: the opening and the end of the wait ---------------------------------
+
+
+def wait_over(dialogue: Dialogue, now: dt.datetime) -> bool:
+    """Whether this check-in waits on a live location, and has waited long enough. One begun
+    before the wait had an end (no `wait_until`) ends `LIVE_WAIT` after it was last changed."""
+    if (
+        dialogue.kind != DIALOGUE
+        or dialogue.step != STEP_LOCATION
+        or not dialogue.data.get("live_message_id")
+    ):
+        return False
+    stored = dialogue.data.get("wait_until")
+    until = dt.datetime.fromisoformat(stored) if stored else dialogue.updated_at + LIVE_WAIT
+    return now >= until
+
+
+def _live_wait_over(
+    post: str,
+    shift_end: dt.datetime | None,
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    stopped: bool = False,
+) -> Render:
+    """The notice that the check-in stopped waiting: the shift is over, the share `stopped`
+    (one shared before the opening, which may have been at the post all along: not told it
+    never reached it), or it never reached the post. It takes away the Cancel button the
+    waiting check-in left on the keyboard: with the check-in still open and a one-off location
+    enough, the 📍 button that checks in from the post takes its place (as under the check-in-open
+    notice or a late nudge of the same tick); otherwise the keyboard goes."""
+
+    def render(t: Translator) -> outbox.Message:
+        if shift_end is not None and shift_end <= now:
+            text = t("checkin.live_wait_over_closed", post=post, end=t.time(shift_end))
+            return outbox.payload(text, remove_keyboard=True)
+        text = t("checkin.live_wait_stopped" if stopped else "checkin.live_wait_over", post=post)
+        button = location_button(t, settings)
+        if button is None:
+            return outbox.payload(text, remove_keyboard=True)
+        return outbox.payload(text, location_button=button)
+
+    return render
+
+
+def _taken_at_opening(
+    step: NeedPick | NeedPhoto | CheckedIn,
+    mark: int | None,
+) -> Render:
+    """The check-in opened on a live location shared at the post before: what comes next, as
+    a move of it there would be answered (handlers/checkin.py `_show`)."""
+
+    def render(t: Translator) -> outbox.Message:
+        opened = t("checkin.live_taken_at_open")
+        if isinstance(step, NeedPhoto):
+            post = step.assignment.shift.post.name
+            asked = t("checkin.ask_photo", post=post, distance=distance(t, step.fix.distance_m))
+            return outbox.payload(f"{opened}\n{asked}", remove_keyboard=True)
+        if isinstance(step, CheckedIn):
+            done = confirmation(t, step.checkin, step.assignment.shift, step.photo_reused)
+            buttons = [[(t("checkin.button.checkout"), CheckOut(step.checkin.id))]]
+            return outbox.payload(f"{opened}\n{done}", buttons=buttons)
+        rows: list[list[tuple[str, CallbackData]]] = [
+            [(shift_label(t, option.shift, "checkin.shift_label"), CheckInPick(option.id))]
+            for option in step.options
+        ]
+        rows.append([(t("common.button.cancel"), CancelDialogue(mark))])
+        return outbox.payload(f"{opened}\n{t('checkin.pick')}", buttons=rows)
+
+    return render
+
+
+async def live_waits_open(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """A check-in waiting on a live location shared before it opened, now open: the share's
+    last known position is judged (`take_at_opening`), as a phone standing still at
+    the post sends no move that would be. Within the post's range and still shared, it is the
+    check-in's location, and the volunteer is told what comes next (the photo, or the check-in
+    made); otherwise the wait goes on, for a move into range or its end (`live_waits_over`)."""
+    waiting = await session.scalars(
+        select(Dialogue).where(
+            Dialogue.kind == DialogueKind.CHECKIN, Dialogue.step == STEP_LOCATION
+        )
+    )
+    queued = 0
+    for dialogue in list(waiting):
+        if not waits_for_opening(dialogue, now):
+            continue
+        mark = dialogues.mark(dialogue) or int(dialogue.updated_at.timestamp())
+        # Taken only if still as read: a move handled meanwhile (another chat's transaction)
+        # changed it, and was judged itself.
+        claimed = await session.execute(
+            update(Dialogue)
+            .where(
+                Dialogue.telegram_id == dialogue.telegram_id,
+                Dialogue.kind == DialogueKind.CHECKIN,
+                Dialogue.step == STEP_LOCATION,
+                Dialogue.updated_at == dialogue.updated_at,
+            )
+            .values(updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(claimed, "rowcount", 0):
+            continue
+        attributes.set_committed_value(dialogue, "updated_at", now)
+        member = await session.scalar(
+            select(Member).where(Member.telegram_id == dialogue.telegram_id)
+        )
+        if member is None or not member.active:
+            dialogues.advance(dialogue, STEP_LOCATION, now, tried=dialogue.data.get("last_at"))
+            continue
+        step = await take_at_opening(session, member, dialogue, now, settings)
+        if step is None:
+            continue
+        cancel_mark = dialogues.mark(dialogue) if isinstance(step, NeedPick) else None
+        queued += await notify(
+            session,
+            member,
+            _taken_at_opening(step, cancel_mark),
+            key=f"checkin:{dialogue.telegram_id}:live-open:{mark}",
+            now=now,
+            settings=settings,
+            # At the post, whatever the hour.
+            urgent=True,
+        )
+    return queued
+
+
+async def live_waits_over(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """A check-in waiting on a live location that has not reached the post (refused on the way,
+    or shared before the check-in opened: `live_arrived`) ends once the wait is over
+    (`wait_over`: the sharing or the shift ended, or it waited long enough): the
+    volunteer is told, and what they send next is no longer taken as that check-in's."""
+    waiting = await session.scalars(
+        select(Dialogue).where(
+            Dialogue.kind == DialogueKind.CHECKIN, Dialogue.step == STEP_LOCATION
+        )
+    )
+    queued = 0
+    for dialogue in list(waiting):
+        if not wait_over(dialogue, now):
+            continue
+        data = dict(dialogue.data)
+        # Ended only if still as read: a move that reached the post meanwhile (another chat's
+        # transaction) changed it, and wins.
+        ended = await session.execute(
+            delete(Dialogue)
+            .where(
+                Dialogue.telegram_id == dialogue.telegram_id,
+                Dialogue.kind == DialogueKind.CHECKIN,
+                Dialogue.step == STEP_LOCATION,
+                Dialogue.updated_at == dialogue.updated_at,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(ended, "rowcount", 0):
+            continue
+        session.expunge(dialogue)
+        post, shift_end = data.get("post"), data.get("shift_end")
+        if post is None and data.get("assignment_id") is not None:
+            # Begun before the wait had an end: its shift tells.
+            assignment = await session.get(Assignment, int(data["assignment_id"]))
+            if assignment is not None:
+                post = assignment.shift.post.name
+                shift_end = assignment.shift.ends_at.isoformat()
+        member = await session.scalar(
+            select(Member).where(Member.telegram_id == dialogue.telegram_id)
+        )
+        if member is None or not member.active or post is None:
+            continue
+        mark = dialogues.mark(dialogue) or int(dialogue.updated_at.timestamp())
+        ends = dt.datetime.fromisoformat(shift_end) if shift_end else None
+        # A share begun before the opening keeps its last known position, and when its sharing
+        # ends: over by now, the sharing ended the wait, wherever it was.
+        last = data.get("last_position")
+        shared_until = Position.from_data(last).live_until if last else None
+        stopped = shared_until is not None and shared_until <= now
+        queued += await notify(
+            session,
+            member,
+            _live_wait_over(str(post), ends, now, settings, stopped=stopped),
+            key=f"checkin:{dialogue.telegram_id}:live-wait:{mark}",
+            now=now,
+            settings=settings,
+            # On the way to a post or at it, whatever the hour.
+            urgent=True,
+        )
+    return queued

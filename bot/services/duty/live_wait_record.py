@@ -1,0 +1,48 @@
+"""What a check-in's dialogue keeps about a live location it waits on (`live_wait`).
+
+The check-in's location judgement (`checkin.receive_location`) begins the wait when it refuses
+a live location as too far or too early; the wait itself (its moves, the opening, its end) is
+`live_wait`, which judges through `checkin` again. Both read and write this record, so it lives
+below both of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bot.db.models import Dialogue
+from bot.services.duty.geofence import Position
+
+# A live location the check-in waits on (`live_wait.live_arrived`) is waited on until the
+# earliest of: the end of its sharing, the end of the shift, and this long after the wait began
+# (or the check-in opened, for one shared before): by then the share was likely left running on
+# the way home, or its position drifts outside the range. The scheduler then tells the volunteer
+# and ends the dialogue (`live_wait.live_waits_over`), which would otherwise catch what they
+# send next.
+LIVE_WAIT = dt.timedelta(minutes=30)
+
+
+def waiting(
+    position: Position, post: str, since: dt.datetime, shift_end: dt.datetime
+) -> dict[str, str]:
+    """What the dialogue keeps about a live location it waits on: until when, for which post."""
+    until = min(since + LIVE_WAIT, shift_end)
+    if position.live_until is not None:
+        until = min(until, max(position.live_until, since))
+    return {"wait_until": until.isoformat(), "post": post, "shift_end": shift_end.isoformat()}
+
+
+def last_known(position: Position, at: dt.datetime) -> dict[str, Any]:
+    """The live location's last known position (with when its sharing ends) and when it was
+    sent, as a check-in waiting for the opening keeps them."""
+    return {"last_position": position.as_data(), "last_at": at.isoformat()}
+
+
+def new_live(dialogue: Dialogue | None, position: Position) -> bool:
+    """Whether `position` is a live location the check-in does not wait on yet."""
+    return (
+        position.live
+        and position.message_id is not None
+        and (dialogue is None or dialogue.data.get("live_message_id") != position.message_id)
+    )
