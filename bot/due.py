@@ -47,12 +47,14 @@ DUE_JOBS: tuple[DueJob, ...] = (
     DueJob("broadcast_progress", broadcast.report_progress),
     # reminders before the shift (issue 5)
     DueJob("reminders.shift", reminders.shift_reminders),
+    # A live location shared before the check-in opened is taken at the opening before the
+    # "check-in is open" notice, which it makes needless (the volunteer is told what comes
+    # next instead); and before the end of the waits: one taken is not told it ended.
+    DueJob("checkin.live_waits_open", live_wait.live_waits_open),
     DueJob("reminders.checkin_open", reminders.checkin_open),
     DueJob("reminders.late", reminders.late_nudges),
     DueJob("waitlist.lapsed", waitlist.lapsed_notices),
     # check-in (issue 4) and no-show escalation (issue 5)
-    # before the end of the waits: one taken at the opening is not told it ended
-    DueJob("checkin.live_waits_open", live_wait.live_waits_open),
     DueJob("checkin.live_waits_over", live_wait.live_waits_over),
     DueJob("checkin.mark_absent", checkin_jobs.mark_absent, after_backlog=True),
     DueJob("checkin.left_post_alerts", checkin_jobs.left_post_alerts),

@@ -182,3 +182,125 @@ async def test_a_still_share_with_two_shifts_opening_asks_which_one(harness: Har
     assert "位置已确认" in (fang.last().text or ""), fang.texts()
     waiting = await dialogue_of(harness, fang)
     assert waiting is not None and waiting.step == "photo"
+
+
+def cancel_on_screen(person: SimUser) -> bool:
+    return any(key.get("text") == "取消" for row in person.reply_keyboard() or [] for key in row)
+
+
+@pytest.mark.parametrize("settings_overrides", [{**OPENS_15, "checkin_require_photo": False}])
+async def test_checked_in_at_the_opening_the_volunteer_gets_the_confirmation_alone(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(7, 40))
+    await fang.send_location(*near(20), live_period=8 * 3600)
+    await harness.settle()
+    told = len(fang.texts())
+    harness.clock.set(today(7, 45))
+    await harness.tick()
+    await harness.deliver()
+    # No "check-in is open, tap 📍" notice before it: checked in already, one message says so,
+    # and how to check out (it takes the keyboard away, so it has no check-out button).
+    [confirmed] = fang.texts()[told:]
+    assert "签到成功" in confirmed and "07:45" in confirmed, confirmed
+    assert "自动为您签到" in confirmed and "/checkout" in confirmed, confirmed
+    assert fang.reply_keyboard() is None
+    [record] = await checkins(harness)
+    assert record.live and record.checked_in_at == today(7, 45)
+    # Nothing follows at the next tick either.
+    harness.clock.set(today(7, 46))
+    await harness.tick()
+    await harness.deliver()
+    assert len(fang.texts()) == told + 1, fang.texts()[told:]
+
+
+@pytest.mark.parametrize(
+    "settings_overrides",
+    [{**OPENS_15, "checkin_require_photo": False, "checkin_require_live_location": True}],
+)
+async def test_checked_in_at_the_opening_the_cancel_button_of_the_wait_goes(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(7, 38))
+    # A one-off location first: refused (a live one is required), with the Cancel button.
+    await fang.send_location(*near(20))
+    await harness.settle()
+    assert "需要共享实时位置" in (fang.last().text or "") and cancel_on_screen(fang)
+    harness.clock.set(today(7, 40))
+    await fang.send_location(*near(20), live_period=8 * 3600)
+    await harness.settle()
+    assert cancel_on_screen(fang)
+    harness.clock.set(today(7, 45))
+    await harness.tick()
+    await harness.deliver()
+    assert "签到成功" in (fang.last().text or ""), fang.texts()
+    assert len(await checkins(harness)) == 1 and await dialogue_of(harness, fang) is None
+    # Nothing is left to cancel: the keyboard goes.
+    assert fang.reply_keyboard() is None
+
+
+@pytest.mark.parametrize("settings_overrides", [OPENS_15])
+async def test_taken_at_the_opening_the_photo_is_asked_for_in_one_message(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(7, 40))
+    await fang.send_location(*near(20), live_period=8 * 3600)
+    await harness.settle()
+    told = len(fang.texts())
+    for minute in (45, 46):
+        harness.clock.set(today(7, minute))
+        await harness.tick()
+        await harness.deliver()
+    # Asked for the photo, and not told to tap 📍 to send the location it has.
+    [asked] = fang.texts()[told:]
+    assert "位置已确认" in asked and "照片" in asked, asked
+    assert fang.reply_keyboard() is None
+
+
+@pytest.mark.parametrize("settings_overrides", [OPENS_15])
+async def test_taken_at_the_opening_with_two_shifts_only_the_pick_is_sent(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await duty(harness, fang, crew.unit, today(8, 0), today(9, 0), post_name="人民路口")
+    harness.clock.set(today(7, 40))
+    await fang.send_location(*near(20), live_period=8 * 3600)
+    await harness.settle()
+    told = len(fang.texts())
+    for minute in (45, 46):
+        harness.clock.set(today(7, minute))
+        await harness.tick()
+        await harness.deliver()
+    [asked] = fang.texts()[told:]
+    assert "几个班次" in asked, fang.texts()[told:]
+
+
+@pytest.mark.parametrize("settings_overrides", [OPENS_15])
+async def test_a_share_not_taken_at_the_opening_leaves_the_check_in_open_notice_as_it_was(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(7, 40))
+    await fang.send_location(*near(2000), live_period=8 * 3600)
+    await harness.settle()
+    told = len(fang.texts())
+    harness.clock.set(today(7, 45))
+    await harness.tick()
+    await harness.deliver()
+    [notice] = fang.texts()[told:]
+    assert "签到已开放" in notice and "发送我的位置" in notice, notice
+    keyboard = fang.reply_keyboard() or []
+    assert any(key.get("request_location") for row in keyboard for key in row), keyboard

@@ -162,6 +162,25 @@ def rest_of_first_album(dialogue: Dialogue, album: str | None) -> bool:
     return dialogue.step in (STEP_PICK, STEP_LOCATION) and dialogues.rest_of_album(dialogue, album)
 
 
+def has_location(dialogue: Dialogue, assignment_id: int, opens: dt.datetime) -> bool:
+    """Whether this check-in has its location already (taken from a live location shared
+    before the opening, say) for the seat `assignment_id`, whose check-in opens at `opens`: it
+    asks for the seat's photo, or which shift the location is for, sent with the seat open
+    (so the seat is one to pick). A notice asking for the location would ask for what was
+    sent."""
+    if dialogue.kind != DIALOGUE:
+        return False
+    if dialogue.step == STEP_PHOTO:
+        return dialogue.data.get("assignment_id") == assignment_id
+    located_at = dialogue.data.get("located_at")
+    return (
+        dialogue.step == STEP_PICK
+        and bool(dialogue.data.get("position"))
+        and located_at is not None
+        and dt.datetime.fromisoformat(located_at) >= opens
+    )
+
+
 def _check_message(position: Position, settings: Settings) -> None:
     if position.forwarded:
         raise DomainError(ErrorCode.CHECKIN_FORWARDED_LOCATION)

@@ -18,7 +18,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import attributes
 
-from bot.buttons import CallbackData, CancelDialogue, CheckInPick, CheckOut
+from bot.buttons import CallbackData, CancelDialogue, CheckInPick
 from bot.db.models import Assignment, Dialogue, DialogueKind, Member
 from bot.errors import DomainError
 from bot.i18n import Translator
@@ -260,18 +260,22 @@ def _taken_at_opening(
     mark: int | None,
 ) -> Render:
     """The check-in opened on a live location shared at the post before: what comes next, as
-    a move of it there would be answered (handlers/checkin.py `_show`)."""
+    a move of it there would be answered (handlers/checkin.py `_show`), in the one message of
+    the opening (the "check-in is open" notice is not sent: `reminders.checkin_open`)."""
 
     def render(t: Translator) -> outbox.Message:
+        if isinstance(step, CheckedIn):
+            # Checked in at once: the confirmation alone, which says how it came about. It
+            # takes away the keyboard a refusal before the opening left (Cancel, 📍), which
+            # leaves no room for the check-out button (one reply markup a message): /checkout.
+            done = confirmation(t, step.checkin, step.assignment.shift, step.photo_reused)
+            taken = t("checkin.live_checked_in_at_open")
+            return outbox.payload(f"{done}\n{taken}", remove_keyboard=True)
         opened = t("checkin.live_taken_at_open")
         if isinstance(step, NeedPhoto):
             post = step.assignment.shift.post.name
             asked = t("checkin.ask_photo", post=post, distance=distance(t, step.fix.distance_m))
             return outbox.payload(f"{opened}\n{asked}", remove_keyboard=True)
-        if isinstance(step, CheckedIn):
-            done = confirmation(t, step.checkin, step.assignment.shift, step.photo_reused)
-            buttons = [[(t("checkin.button.checkout"), CheckOut(step.checkin.id))]]
-            return outbox.payload(f"{opened}\n{done}", buttons=buttons)
         rows: list[list[tuple[str, CallbackData]]] = [
             [(shift_label(t, option.shift, "checkin.shift_label"), CheckInPick(option.id))]
             for option in step.options

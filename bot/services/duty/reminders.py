@@ -22,9 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     Assignment,
+    Dialogue,
+    DialogueKind,
     Shift,
 )
 from bot.i18n import Translator
+from bot.services.duty import checkin
+from bot.services.duty.checkin_shifts import window_opens
 from bot.services.duty.checkin_text import duration, minutes_between
 from bot.services.platform import outbox
 from bot.services.platform.notify import translators
@@ -226,16 +230,24 @@ async def _location_prompts(
     key: str,
     render: Callable[[Translator, Shift], str],
     until: dt.timedelta,
+    unless_located: bool = False,
 ) -> int:
     """One urgent message to each seat's holder, with the button that shares their location,
     kept only until `until` after the start, and never past the shift's end: a check-in is
     refused once the shift is over, so a prompt then (a shift shorter than the late nudge's
-    delay) would only send someone to a refusal."""
+    delay) would only send someone to a refusal. With `unless_located`, none to a holder whose
+    check-in of the seat has its location already (`checkin.has_location`)."""
     messages: list[Queued] = []
     translator = translators(settings)
-    for due in await seat_scan.load(session, [seat.assignment_id for seat in held]):
+    found = await seat_scan.load(session, [seat.assignment_id for seat in held])
+    checking_in = await _checking_in(session, [due.chat_id for due in found if unless_located])
+    for due in found:
         shift = due.shift
         if shift.ends_at <= now:
+            continue
+        dialogue = checking_in.get(due.chat_id)
+        opens = window_opens(shift.starts_at, settings)
+        if dialogue is not None and checkin.has_location(dialogue, due.assignment_id, opens):
             continue
         t = translator(due.language)
         body = outbox.payload(
@@ -247,10 +259,24 @@ async def _location_prompts(
     return await outbox.enqueue_many(session, messages, now=now, urgent=True)
 
 
+async def _checking_in(session: AsyncSession, chat_ids: list[int]) -> dict[int, Dialogue]:
+    """The check-in dialogues of these chats, by chat."""
+    if not chat_ids:
+        return {}
+    rows = await session.scalars(
+        select(Dialogue).where(
+            Dialogue.kind == DialogueKind.CHECKIN, Dialogue.telegram_id.in_(chat_ids)
+        )
+    )
+    return {dialogue.telegram_id: dialogue for dialogue in rows}
+
+
 async def checkin_open(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """At CHECKIN_OPEN_BEFORE_MIN before the start, each volunteer on the shift is told that
     check-in is open, with the button that shares their location. Still due until they would
-    be late; after that the late nudge speaks."""
+    be late; after that the late nudge speaks. Not to one whose check-in has its location
+    already: the live location they shared before the opening, which the opening took just
+    before in the same tick (`live_wait.live_waits_open`), and told them what comes next."""
     late = _minutes(settings.late_after_min)
     seats = await seat_scan.seats_starting(
         session,
@@ -266,7 +292,14 @@ async def checkin_open(session: AsyncSession, now: dt.datetime, settings: Settin
         return "\n".join((opened, _checkin_hint(t, settings)))
 
     return await _location_prompts(
-        session, seats, now, settings, key="checkin-open", render=render, until=late
+        session,
+        seats,
+        now,
+        settings,
+        key="checkin-open",
+        render=render,
+        until=late,
+        unless_located=True,
     )
 
 
