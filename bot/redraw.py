@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from bot.services.duty import reminders
 from bot.services.platform.redraw import RedrawFunction
-from bot.services.rostering import acknowledge, leave, notices
+from bot.services.rostering import acknowledge, leave_notices, notices
 from bot.services.schedule import shift_changes, waitlist
 from bot.services.swaps import answers as swap_answers
 from bot.services.swaps import notices as swap_notices
@@ -22,9 +22,9 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     notices.ROTA_NOTICE: acknowledge.redraw_notices,
     notices.ACK_REMINDER: acknowledge.redraw_reminders,
     # leave to decide: only while it is, naming the shift as it is
-    notices.LEAVE_ASKED: leave.redraw_requests,
+    notices.LEAVE_ASKED: leave_notices.redraw_requests,
     # a seat freed by leave: only while it is free and the reader may take it
-    notices.FREED_SEAT: leave.redraw_offers,
+    notices.FREED_SEAT: leave_notices.redraw_offers,
     # "your shift changed": told once, as it ends up, from what was last told
     shift_changes.SHIFT_CHANGED: shift_changes.redraw_changes,
     # a swap offered: a give-away only while it is open and the reader may take it, the

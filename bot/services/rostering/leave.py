@@ -11,7 +11,6 @@ A shift that has started takes no leave and no decision: whoever holds it is exp
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -34,16 +33,7 @@ from bot.services.duty.reminders import is_urgent
 from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit
-from bot.services.platform.notify import (
-    Render,
-    members_of_chats,
-    notify,
-    notify_admins,
-    notify_all,
-    translators,
-)
-from bot.services.platform.outbox import Message
-from bot.services.platform.redraw import Subject
+from bot.services.platform.notify import Render, notify, notify_admins, notify_all
 from bot.services.rostering import notices, rotas
 from bot.services.schedule import eligibility, seat_scan, seats, signup, waitlist
 from bot.services.schedule.broadcast import volunteers
@@ -168,7 +158,7 @@ async def ask(
         now=now,
     )
     shift = assignment.shift
-    render = await _request(session, leave, now, settings)
+    render = await request_render(session, leave, now, settings)
     urgent = is_urgent(shift, now, settings)
     coordinators = [
         coordinator
@@ -192,44 +182,13 @@ async def ask(
     return Asked(leave, Told.ADMINS if admins else Told.NOBODY)
 
 
-async def _request(
+async def request_render(
     session: AsyncSession, leave: LeaveRequest, now: dt.datetime, settings: Settings
 ) -> Render:
     """The request as its deciders read it: with the asker's approved leaves this month and,
     inside the cancel cut-off, how close the shift is."""
     count = await leaves_this_month(session, leave.member_id, now, settings.zone)
     return notices.leave_asked(leave, count, _within_cutoff(leave, now, settings))
-
-
-async def redraw_requests(
-    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
-) -> list[Message | None]:
-    """The leave requests about to go out to their deciders (`notices.leave_asked`), drawn again
-    at `now`: the shift as it is, the asker's leaves this month and the cut-off as of now. None
-    for a request no longer to decide: decided (in /roster, by another coordinator), withdrawn,
-    its seat gone, its shift cancelled or started."""
-    found = {
-        leave.id: leave
-        for leave in (
-            await session.scalars(
-                _undecided(now).where(
-                    LeaveRequest.id.in_(sorted({subject.args[0] for subject in subjects}))
-                )
-            )
-        ).unique()
-    }
-    readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
-    translator = translators(settings)
-    drawn: list[Message | None] = []
-    for subject in subjects:
-        leave = found.get(subject.args[0])
-        if leave is None:
-            drawn.append(None)
-            continue
-        reader = readers.get(subject.chat_id)
-        render = await _request(session, leave, now, settings)
-        drawn.append(render(translator(reader.language if reader is not None else None)))
-    return drawn
 
 
 def _within_cutoff(leave: LeaveRequest, now: dt.datetime, settings: Settings) -> int | None:
@@ -266,14 +225,14 @@ async def ask_admins_instead(
     waiting = list(
         (
             await session.scalars(
-                _undecided(now)
+                undecided(now)
                 .where(Post.unit_id == unit_id)
                 .order_by(Shift.starts_at, LeaveRequest.id)
             )
         ).unique()
     )
     for leave in waiting:
-        render = await _request(session, leave, now, settings)
+        render = await request_render(session, leave, now, settings)
         urgent = is_urgent(leave.assignment.shift, now, settings)
         await _ask_admins(session, leave, render, urgent, now, settings)
     return len(waiting)
@@ -320,7 +279,7 @@ class Pending:
     within_cutoff_hours: int | None
 
 
-def _undecided(now: dt.datetime) -> Select[LeaveRequest]:
+def undecided(now: dt.datetime) -> Select[LeaveRequest]:
     """Leave asked and not decided on a shift not yet started whose seat is still the asker's:
     those a decision can still be made on (joined to the shift's post, for its unit)."""
     return (
@@ -341,7 +300,7 @@ def _undecided(now: dt.datetime) -> Select[LeaveRequest]:
 def _pending_query(actor: Actor, now: dt.datetime) -> Select[LeaveRequest] | None:
     """The undecided leave on the actor's unit (an admin: every unit)."""
     actor.require(Role.COORDINATOR)
-    query = _undecided(now)
+    query = undecided(now)
     if actor.is_admin:
         return query
     if actor.unit_id is None:
@@ -493,48 +452,6 @@ async def _offer(
         settings=settings,
         urgent=is_urgent(shift, now, settings),
     )
-
-
-async def redraw_offers(
-    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
-) -> list[Message | None]:
-    """The offers of seats freed by leave about to go out (`notices.freed_seat`), drawn again at
-    `now`: the shift as it is. None when the seat is no longer to take: the shift full again
-    (someone took it, the waitlist, a coordinator), cancelled or started; or the reader is on
-    it, or no longer of its unit."""
-    shift_ids = sorted({subject.args[0] for subject in subjects})
-    found = await session.scalars(select(Shift).where(Shift.id.in_(shift_ids)))
-    shifts = {shift.id: shift for shift in found.unique()}
-    taken = await seats.seats(session, shift_ids)
-    readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
-    on_them = set(
-        (
-            await session.execute(
-                select(Assignment.shift_id, Assignment.member_id).where(
-                    Assignment.shift_id.in_(shift_ids), Assignment.status.in_(seats.ATTACHED)
-                )
-            )
-        ).tuples()
-    )
-    translator = translators(settings)
-    drawn: list[Message | None] = []
-    for subject in subjects:
-        shift = shifts.get(subject.args[0])
-        reader = readers.get(subject.chat_id)
-        if (
-            shift is None
-            or shift.status is not ShiftStatus.SCHEDULED
-            or shift.starts_at <= now
-            or taken[shift.id].seated >= shift.capacity
-            or reader is None
-            or not reader.active
-            or reader.unit_id != shift.post.unit_id
-            or (shift.id, reader.id) in on_them
-        ):
-            drawn.append(None)
-            continue
-        drawn.append(notices.freed_seat(shift)(translator(reader.language)))
-    return drawn
 
 
 async def take_freed(

@@ -63,7 +63,8 @@ def seat_lines(t: Translator, seats: Sequence[Assignment]) -> list[str]:
 # when they go out (bot/services/rostering/acknowledge.py): the rota and the person.
 ROTA_NOTICE = "rota"
 ACK_REMINDER = "ack-reminder"
-# A leave request to decide, and the offer of a seat it freed (bot/services/rostering/leave.py):
+# A leave request to decide, and the offer of a seat it freed (written by
+# bot/services/rostering/leave.py, drawn again by bot/services/rostering/leave_notices.py):
 # the request; the shift (whoever reads it is the chat it goes to).
 LEAVE_ASKED = "leave-asked"
 FREED_SEAT = "freed-seat"

@@ -1,0 +1,92 @@
+"""The notices of leave drawn again when they go out (kinds of bot/redraw.py): a request to
+decide, to the unit's coordinators, and a seat it freed, offered to the unit. Written by
+bot/services/rostering/leave.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Assignment, LeaveRequest, Shift, ShiftStatus
+from bot.services.platform.notify import members_of_chats, translators
+from bot.services.platform.outbox import Message
+from bot.services.platform.redraw import Subject
+from bot.services.rostering import leave, notices
+from bot.services.schedule import seats
+from bot.settings import Settings
+
+
+async def redraw_requests(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[Message | None]:
+    """The leave requests about to go out to their deciders (`notices.leave_asked`), drawn again
+    at `now`: the shift as it is, the asker's leaves this month and the cut-off as of now. None
+    for a request no longer to decide: decided (in /roster, by another coordinator), withdrawn,
+    its seat gone, its shift cancelled or started."""
+    found = {
+        request.id: request
+        for request in (
+            await session.scalars(
+                leave.undecided(now).where(
+                    LeaveRequest.id.in_(sorted({subject.args[0] for subject in subjects}))
+                )
+            )
+        ).unique()
+    }
+    readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
+    translator = translators(settings)
+    drawn: list[Message | None] = []
+    for subject in subjects:
+        request = found.get(subject.args[0])
+        if request is None:
+            drawn.append(None)
+            continue
+        reader = readers.get(subject.chat_id)
+        render = await leave.request_render(session, request, now, settings)
+        drawn.append(render(translator(reader.language if reader is not None else None)))
+    return drawn
+
+
+async def redraw_offers(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[Message | None]:
+    """The offers of seats freed by leave about to go out (`notices.freed_seat`), drawn again at
+    `now`: the shift as it is. None when the seat is no longer to take: the shift full again
+    (someone took it, the waitlist, a coordinator), cancelled or started; or the reader is on
+    it, or no longer of its unit."""
+    shift_ids = sorted({subject.args[0] for subject in subjects})
+    found = await session.scalars(select(Shift).where(Shift.id.in_(shift_ids)))
+    shifts = {shift.id: shift for shift in found.unique()}
+    taken = await seats.seats(session, shift_ids)
+    readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
+    on_them = set(
+        (
+            await session.execute(
+                select(Assignment.shift_id, Assignment.member_id).where(
+                    Assignment.shift_id.in_(shift_ids), Assignment.status.in_(seats.ATTACHED)
+                )
+            )
+        ).tuples()
+    )
+    translator = translators(settings)
+    drawn: list[Message | None] = []
+    for subject in subjects:
+        shift = shifts.get(subject.args[0])
+        reader = readers.get(subject.chat_id)
+        if (
+            shift is None
+            or shift.status is not ShiftStatus.SCHEDULED
+            or shift.starts_at <= now
+            or taken[shift.id].seated >= shift.capacity
+            or reader is None
+            or not reader.active
+            or reader.unit_id != shift.post.unit_id
+            or (shift.id, reader.id) in on_them
+        ):
+            drawn.append(None)
+            continue
+        drawn.append(notices.freed_seat(shift)(translator(reader.language)))
+    return drawn
