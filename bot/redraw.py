@@ -9,9 +9,10 @@ from collections.abc import Mapping
 
 from bot.services.duty import reminders
 from bot.services.platform.redraw import RedrawFunction
-from bot.services.rostering import acknowledge, leave_notices, notices
+from bot.services.rostering import acknowledge, leave_notices, notices, seat_notices
 from bot.services.schedule import shift_changes, waitlist
 from bot.services.swaps import answers as swap_answers
+from bot.services.swaps import endings as swap_endings
 from bot.services.swaps import notices as swap_notices
 from bot.services.swaps import offers as swap_offers
 
@@ -25,6 +26,12 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     notices.LEAVE_ASKED: leave_notices.redraw_requests,
     # a seat freed by leave: only while it is free and the reader may take it
     notices.FREED_SEAT: leave_notices.redraw_offers,
+    # leave decided: naming the shift as it is, only while the seat is (rejected) or is not
+    # (approved) the asker's; who took a freed seat: only while they hold it, named as now
+    notices.LEAVE_DECIDED: leave_notices.redraw_decided,
+    notices.FREED_TAKEN: leave_notices.redraw_taken,
+    # taken off a shift by an import: only while they are not on it again
+    notices.UNASSIGNED: seat_notices.redraw_unassigned,
     # "your shift changed": told once, as it ends up, from what was last told
     shift_changes.SHIFT_CHANGED: shift_changes.redraw_changes,
     # a swap offered: a give-away only while it is open and the reader may take it, the
@@ -35,6 +42,8 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     swap_notices.SWAP_ACCEPTED: swap_answers.redraw_accepted,
     # a swap complete: the shifts as they are; the seat got only while it is still held
     swap_notices.SWAP_COMPLETED: swap_answers.redraw_completed,
+    # a swap declined, withdrawn or rejected: the shift as it is; none once it is cancelled
+    swap_notices.SWAP_ENDED: swap_endings.redraw_ended,
     # the reminder before a shift: leave asked since awaits the coordinator
     reminders.REMINDER: reminders.redraw_reminders,
 }

@@ -611,3 +611,273 @@ async def test_an_exchange_held_until_07_00_is_dropped_once_the_seat_asked_for_i
     assert not [text for text in wang.texts()[seen:] if "互换班次" in text]
     [row] = await _rows(harness, wang.user_id, "swap-ask:")
     assert row.status is OutboxStatus.DROPPED, row.last_error
+
+
+async def test_word_that_leave_was_approved_held_until_07_00_names_the_time_the_shift_was_moved_to(
+    harness: Harness,
+) -> None:
+    """王芳's leave from tomorrow's 10:00–12:00 seat is approved at 22:30: the word of it waits
+    for 07:00. At 23:00 the coordinator moves the shift to 13:00–15:00. At 07:00 she reads that
+    her leave from the shift at 13:00–15:00 was approved, never the old time."""
+    (_, wang, _), coordinator, _ = await _leave_approved_at_22_30(harness)
+    [row] = await _rows(harness, wang.user_id, "leave-decided:")
+    assert row.status is OutboxStatus.PENDING and "10:00–12:00" in row.payload["text"]
+    harness.clock.set(at(DAY, 23, 0))
+    await _move(harness, coordinator, "⚙️ 10:00 黄河路-人民路口", "13:00-15:00")
+    seen = len(wang.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    [told] = [text for text in wang.texts()[seen:] if "批准了您的请假" in text]
+    assert told == (
+        "✅ 陈协调 批准了您的请假：12月2日 周三 13:00–15:00 · 黄河路-人民路口。"
+        "这个班次不再由您负责。"
+    ), told
+    [row] = await _rows(harness, wang.user_id, "leave-decided:")
+    assert row.status is OutboxStatus.SENT and row.payload["text"] == told
+
+
+async def test_word_that_leave_was_approved_held_until_07_00_is_dropped_once_the_shift_is_cancelled(
+    harness: Harness,
+) -> None:
+    """王芳's leave is approved at 22:30: the word of it waits for 07:00. At 23:00 the shift is
+    cancelled (rain). At 07:00 she is not told about leave from a shift that will not be."""
+    (_, wang, _), coordinator, _ = await _leave_approved_at_22_30(harness)
+    harness.clock.set(at(DAY, 23, 0))
+    await command(harness, coordinator, "roster", "12-02")
+    await press_and_settle(harness, coordinator, "⚙️ 10:00 黄河路-人民路口")
+    await press_and_settle(harness, coordinator, "❌ 取消这个班次")
+    await press_and_settle(harness, coordinator, "是，取消班次")
+    await harness.deliver()
+    seen = len(wang.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert not [text for text in wang.texts()[seen:] if "批准了您的请假" in text]
+    [row] = await _rows(harness, wang.user_id, "leave-decided:")
+    assert row.status is OutboxStatus.DROPPED, row.last_error
+    assert [leave.status for leave in await leaves(harness)] == [LeaveStatus.APPROVED]
+
+
+async def test_word_that_leave_was_rejected_held_until_07_00_is_dropped_once_she_is_taken_off(
+    harness: Harness,
+) -> None:
+    """王芳's leave is rejected at 22:30: the word that the shift is still hers waits for 07:00.
+    At 23:00 the coordinator takes her off it after all (she is told at once). At 07:00 she is
+    not told to turn up."""
+    wang, coordinator, late = await _leave_asked_at_22_30(harness)
+    await command(harness, coordinator, "roster")
+    await press_and_settle(harness, coordinator, "🙋 待批请假 1")
+    await press_and_settle(harness, coordinator, "✖️ 驳回")
+    await harness.deliver()
+    [row] = await _rows(harness, wang.user_id, "leave-decided:")
+    assert row.status is OutboxStatus.PENDING and "没有批准您的请假" in row.payload["text"]
+    harness.clock.set(at(DAY, 23, 0))
+    await command(harness, coordinator, "roster", "12-02")
+    await press_and_settle(harness, coordinator, "⚙️ 10:00 黄河路-人民路口")
+    await press_and_settle(harness, coordinator, "➖ 移出 王芳")
+    await press_and_settle(harness, coordinator, "是，移出")
+    await harness.deliver()
+    assert "协调员已将您从这个班次移出" in (wang.last().text or "")
+    seen = len(wang.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert not [text for text in wang.texts()[seen:] if "没有批准您的请假" in text]
+    [row] = await _rows(harness, wang.user_id, "leave-decided:")
+    assert row.status is OutboxStatus.DROPPED, row.last_error
+    assert (await statuses(harness, late))[wang.user_id] is AssignmentStatus.REMOVED
+
+
+async def test_word_that_a_freed_seat_was_taken_held_until_07_00_is_dropped_once_it_is_given_up(
+    harness: Harness,
+) -> None:
+    """王芳's leave from tomorrow's 14:00–16:00 seat is approved at 21:00 and the seat offered
+    at once; 张伟 takes it at 22:30: the word to the coordinator waits for 07:00. At 23:00 张伟
+    gives it up (15 hours ahead, he may). At 07:00 the coordinator is not told he took it."""
+    town_ = await town(harness, capacity=1)
+    wang, zhang = town_.people[1], town_.people[2]
+    coordinator = town_.coordinator
+    afternoon = await shift(harness, town_.post_id, TOMORROW, 14, 16, capacity=1)
+    await assign_by_hand(harness, coordinator, afternoon, "王芳")
+    harness.clock.set(at(DAY, 20, 30))
+    await ask_leave(harness, wang, "发烧")
+    await harness.deliver()
+    harness.clock.set(at(DAY, 21, 0))
+    await press_and_settle(harness, coordinator, "✅ 批准")
+    await harness.deliver()
+    assert "有人请假" in (zhang.last().text or "")
+    harness.clock.set(at(DAY, 22, 30))
+    await press_and_settle(harness, zhang, "🙋 我来接")
+    await harness.deliver()
+    [row] = await _rows(harness, coordinator.user_id, "freed-taken:")
+    assert row.status is OutboxStatus.PENDING and "张伟 接下了" in row.payload["text"]
+    harness.clock.set(at(DAY, 23, 0))
+    await command(harness, zhang, "my")
+    await press_and_settle(harness, zhang, "✖️ 取消 1")
+    await press_and_settle(harness, zhang, "是，取消")
+    assert (await statuses(harness, afternoon))[zhang.user_id] is AssignmentStatus.CANCELLED
+    seen = len(coordinator.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert not [t for t in coordinator.texts()[seen:] if "接下了请假空出的班次" in t]
+    [row] = await _rows(harness, coordinator.user_id, "freed-taken:")
+    assert row.status is OutboxStatus.DROPPED, row.last_error
+
+
+IMPORT_HEADER = "post,type,unit,latitude,longitude,date,start,end,capacity,tag,人员"
+CROSSING = "黄河路-人民路口,traffic,城管局,30.6586,104.0648"
+
+
+async def _import(harness: Harness, coordinator: SimUser, people: str) -> None:
+    """The coordinator imports tomorrow's 12:00–14:00 shift (2 seats) with `people` on it."""
+    row = f"{CROSSING},{TOMORROW.isoformat()},12:00,14:00,2,,{people}"
+    await coordinator.send_command("import")
+    await harness.settle()
+    data = f"{IMPORT_HEADER}\n{row}\n".encode()
+    await coordinator.send_document("schedule.csv", data, mime_type="text/csv")
+    await harness.settle()
+    await press_and_settle(harness, coordinator, "✅ 确认导入")
+
+
+async def test_word_that_an_import_took_someone_off_is_dropped_once_they_are_back_before_it_goes(
+    harness: Harness,
+) -> None:
+    """An import at 21:00 puts 李明 and 王芳 on tomorrow's noon shift. At 22:30 a corrected file
+    lists only 李明: the word to 王芳 that she is off it is queued, and has not gone out yet
+    (the sender is held back, a 429 say) when at 22:35 the file is corrected back and she is on
+    the shift again. When the sender gets to it, she is not told to stay home."""
+    town_ = await town(harness)
+    li, wang, _ = town_.people
+    coordinator = town_.coordinator
+    harness.clock.set(at(DAY, 21, 0))
+    await _import(harness, coordinator, "李明、王芳")
+    await harness.deliver()
+    harness.clock.set(at(DAY, 22, 30))
+    await _import(harness, coordinator, "李明")
+    [row] = await _rows(harness, wang.user_id, "unassigned:")
+    assert row.status is OutboxStatus.PENDING and "不再安排您" in row.payload["text"]
+    harness.clock.set(at(DAY, 22, 35))
+    await _import(harness, coordinator, "李明、王芳")
+    seen = len(wang.texts())
+    await harness.deliver()
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert not [text for text in wang.texts()[seen:] if "不再安排您" in text]
+    [row] = await _rows(harness, wang.user_id, "unassigned:")
+    assert row.status is OutboxStatus.DROPPED, row.last_error
+    async with harness.session() as session:
+        found = (await session.scalars(select(Shift))).unique()
+        [noon] = [s for s in found if s.starts_at == at(TOMORROW, 12, 0)]
+    assert (await statuses(harness, noon.id))[wang.user_id] is AssignmentStatus.SIGNED_UP
+    assert li.user_id in await statuses(harness, noon.id)
+
+
+async def _swap_rejected_at_22_30(harness: Harness) -> tuple[list[SimUser], SimUser, int]:
+    """The unit asks for approval. 李明 gives tomorrow's 14:00–16:00 seat away at 21:00, 王芳
+    takes it at 21:30, and the coordinator rejects the swap at 22:30: the word of it to both
+    waits for 07:00. The people, the coordinator and the shift."""
+    town_ = await town(harness, capacity=1)
+    li, wang, _ = town_.people
+    await require_approval(harness, town_.unit_id)
+    afternoon = await shift(harness, town_.post_id, TOMORROW, 14, 16, capacity=1)
+    await seat(harness, afternoon, li.user_id)
+    harness.clock.set(at(DAY, 21, 0))
+    await command(harness, li, "my")
+    await press_and_settle(harness, li, "🔁 换岗 1")
+    await press_and_settle(harness, li, GIVE_AWAY)
+    await harness.deliver()
+    harness.clock.set(at(DAY, 21, 30))
+    await press_and_settle(harness, wang, "🙋 我来接")
+    await harness.deliver()
+    harness.clock.set(at(DAY, 22, 30))
+    await press_and_settle(harness, town_.coordinator, "✖️ 驳回")
+    await harness.deliver()
+    for person in (li, wang):
+        [row] = await _rows(harness, person.user_id, "swap-rejected:")
+        assert row.status is OutboxStatus.PENDING and "14:00–16:00" in row.payload["text"]
+    return town_.people, town_.coordinator, afternoon
+
+
+async def test_word_that_a_swap_was_rejected_held_until_07_00_names_the_time_the_shift_was_moved_to(
+    harness: Harness,
+) -> None:
+    """The rejection of 22:30 waits for 07:00; at 23:00 the shift is moved to 15:00–17:00. At
+    07:00 李明 and 王芳 read that the swap of the shift at 15:00–17:00 was not approved."""
+    (li, wang, _), coordinator, afternoon = await _swap_rejected_at_22_30(harness)
+    harness.clock.set(at(DAY, 23, 0))
+    await _move(harness, coordinator, "⚙️ 14:00 黄河路-人民路口", "15:00-17:00")
+    seen = {person.user_id: len(person.texts()) for person in (li, wang)}
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    for person in (li, wang):
+        [told] = [t for t in person.texts()[seen[person.user_id] :] if "没有批准换岗" in t]
+        assert (
+            told
+            == "❌ 协调员没有批准换岗（12月2日 周三 15:00–17:00 · 黄河路-人民路口），班次保持不变。"
+        )
+        [row] = await _rows(harness, person.user_id, "swap-rejected:")
+        assert row.status is OutboxStatus.SENT and row.payload["text"] == told
+    assert (await statuses(harness, afternoon))[li.user_id] is AssignmentStatus.SIGNED_UP
+
+
+async def test_word_that_a_swap_was_rejected_held_until_07_00_is_dropped_once_its_shift_is_off(
+    harness: Harness,
+) -> None:
+    """The rejection of 22:30 waits for 07:00; at 23:00 the shift is cancelled (李明 is told at
+    once). At 07:00 nobody reads that the shift stays as it was."""
+    (li, wang, _), coordinator, _ = await _swap_rejected_at_22_30(harness)
+    harness.clock.set(at(DAY, 23, 0))
+    await command(harness, coordinator, "roster", "12-02")
+    await press_and_settle(harness, coordinator, "⚙️ 14:00 黄河路-人民路口")
+    await press_and_settle(harness, coordinator, "❌ 取消这个班次")
+    await press_and_settle(harness, coordinator, "是，取消班次")
+    await harness.deliver()
+    assert "班次已取消" in (li.last().text or "")
+    seen = {person.user_id: len(person.texts()) for person in (li, wang)}
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    for person in (li, wang):
+        assert not [t for t in person.texts()[seen[person.user_id] :] if "没有批准换岗" in t]
+        [row] = await _rows(harness, person.user_id, "swap-rejected:")
+        assert row.status is OutboxStatus.DROPPED, row.last_error
+
+
+async def test_word_that_a_swap_was_withdrawn_held_until_07_00_names_the_time_it_was_moved_to(
+    harness: Harness,
+) -> None:
+    """The unit asks for approval. 王芳 takes 李明's 14:00–16:00 seat at 21:30; at 22:30 he
+    withdraws the swap: the word to her waits for 07:00. At 23:00 the shift is moved to
+    15:00–17:00. At 07:00 she reads that he withdrew the swap of the shift at 15:00–17:00."""
+    town_ = await town(harness, capacity=1)
+    li, wang, _ = town_.people
+    await require_approval(harness, town_.unit_id)
+    afternoon = await shift(harness, town_.post_id, TOMORROW, 14, 16, capacity=1)
+    await seat(harness, afternoon, li.user_id)
+    harness.clock.set(at(DAY, 21, 0))
+    await command(harness, li, "my")
+    await press_and_settle(harness, li, "🔁 换岗 1")
+    await press_and_settle(harness, li, GIVE_AWAY)
+    await harness.deliver()
+    harness.clock.set(at(DAY, 21, 30))
+    await press_and_settle(harness, wang, "🙋 我来接")
+    await harness.deliver()
+    harness.clock.set(at(DAY, 22, 30))
+    await _withdraw(harness, town_.people, town_.coordinator)
+    await harness.deliver()
+    [row] = await _rows(harness, wang.user_id, "swap-withdrawn:")
+    assert row.status is OutboxStatus.PENDING and "14:00–16:00" in row.payload["text"]
+    harness.clock.set(at(DAY, 23, 0))
+    await _move(harness, town_.coordinator, "⚙️ 14:00 黄河路-人民路口", "15:00-17:00")
+    seen = len(wang.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    [told] = [t for t in wang.texts()[seen:] if "撤回了换岗" in t]
+    assert told == "李明 撤回了换岗（12月2日 周三 15:00–17:00 · 黄河路-人民路口）。"
+    [row] = await _rows(harness, wang.user_id, "swap-withdrawn:")
+    assert row.status is OutboxStatus.SENT and row.payload["text"] == told

@@ -394,7 +394,7 @@ async def _apply_people(
             await notify(
                 session,
                 assignment.member,
-                notices.unassigned(shift),
+                notices.unassigned(assignment),
                 key=f"unassigned:{assignment.id}:{now.isoformat()}",
                 now=now,
                 settings=settings,

@@ -466,7 +466,7 @@ async def take_freed(
     await notify_all(
         session,
         await coordinators_of(session, shift.post.unit_id),
-        notices.freed_seat_taken(shift, assignment.member.display_name),
+        notices.freed_seat_taken(assignment),
         key=lambda coordinator: f"freed-taken:{assignment.id}:{now.isoformat()}:{coordinator.id}",
         now=now,
         settings=settings,

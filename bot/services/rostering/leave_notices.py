@@ -1,6 +1,6 @@
 """The notices of leave drawn again when they go out (kinds of bot/redraw.py): a request to
-decide, to the unit's coordinators, and a seat it freed, offered to the unit. Written by
-bot/services/rostering/leave.py."""
+decide, to the unit's coordinators; the decision, to the asker; a seat it freed, offered to the
+unit, and who took it, to the coordinators. Written by bot/services/rostering/leave.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Assignment, LeaveRequest, Shift, ShiftStatus
+from bot.db.models import Assignment, LeaveRequest, LeaveStatus, Shift, ShiftStatus
 from bot.services.platform.notify import members_of_chats, translators
 from bot.services.platform.outbox import Message
 from bot.services.platform.redraw import Subject
@@ -89,4 +89,62 @@ async def redraw_offers(
             drawn.append(None)
             continue
         drawn.append(notices.freed_seat(shift)(translator(reader.language)))
+    return drawn
+
+
+async def redraw_decided(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[Message | None]:
+    """The word to askers that their leave was decided (`notices.leave_decided`), drawn again at
+    `now`: the shift as it is. None when it no longer holds as told: the shift cancelled (told
+    in its own notice); approved, but the seat given back to them since; rejected, but the seat
+    no longer theirs (taken off, swapped away)."""
+    ids = sorted({subject.args[0] for subject in subjects})
+    found = await session.scalars(select(LeaveRequest).where(LeaveRequest.id.in_(ids)))
+    requests = {request.id: request for request in found.unique()}
+    translator = translators(settings)
+    drawn: list[Message | None] = []
+    for subject in subjects:
+        request = requests.get(subject.args[0])
+        if request is None or request.assignment.shift.status is not ShiftStatus.SCHEDULED:
+            drawn.append(None)
+            continue
+        approved = request.status is LeaveStatus.APPROVED
+        seat = request.assignment
+        holds = seat.member_id == request.member_id and seat.status in seats.SEATED
+        if request.status not in (LeaveStatus.APPROVED, LeaveStatus.REJECTED) or (
+            holds == approved
+        ):
+            drawn.append(None)
+            continue
+        by = request.decided_by.display_name if request.decided_by is not None else None
+        render = notices.leave_decided(request, approved, by)
+        drawn.append(render(translator(request.member.language)))
+    return drawn
+
+
+async def redraw_taken(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[Message | None]:
+    """The word to coordinators that a seat freed by leave was taken (`notices.freed_seat_taken`),
+    drawn again at `now`: the shift and the taker's name as they are. None once the taker no
+    longer holds it (given up, taken off) or the shift was cancelled."""
+    ids = sorted({subject.args[0] for subject in subjects})
+    found = await session.scalars(select(Assignment).where(Assignment.id.in_(ids)))
+    taken = {seat.id: seat for seat in found.unique()}
+    readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
+    translator = translators(settings)
+    drawn: list[Message | None] = []
+    for subject in subjects:
+        seat = taken.get(subject.args[0])
+        if (
+            seat is None
+            or seat.status not in seats.SEATED
+            or seat.shift.status is not ShiftStatus.SCHEDULED
+        ):
+            drawn.append(None)
+            continue
+        reader = readers.get(subject.chat_id)
+        render = notices.freed_seat_taken(seat)
+        drawn.append(render(translator(reader.language if reader is not None else None)))
     return drawn

@@ -68,6 +68,11 @@ ACK_REMINDER = "ack-reminder"
 # the request; the shift (whoever reads it is the chat it goes to).
 LEAVE_ASKED = "leave-asked"
 FREED_SEAT = "freed-seat"
+# Leave decided, to the asker: the request. A freed seat taken, to the coordinators, and the
+# word that an import took someone off a shift (bot/services/rostering/importing.py): the seat.
+LEAVE_DECIDED = "leave-decided"
+FREED_TAKEN = "freed-taken"
+UNASSIGNED = "unassigned"
 
 
 def _ack_message(
@@ -181,9 +186,14 @@ def leave_asked(
 
 
 def leave_decided(leave: LeaveRequest, approved: bool, by: str | None) -> Render:
+    """To the asker: approved (the seat is no longer theirs) or rejected (it still is)."""
+
     def render(t: Translator) -> Message:
         key = "rostering.notice.leave_approved" if approved else "rostering.notice.leave_rejected"
-        return outbox.payload(t(key, shift=shift_label(t, leave.assignment.shift), name=_by(t, by)))
+        return outbox.payload(
+            t(key, shift=shift_label(t, leave.assignment.shift), name=_by(t, by)),
+            redraw=outbox.Redraw(LEAVE_DECIDED, (leave.id,)),
+        )
 
     return render
 
@@ -202,19 +212,29 @@ def freed_seat(shift: Shift) -> Render:
     return render
 
 
-def unassigned(shift: Shift) -> Render:
-    """To someone a re-imported schedule no longer lists on a shift."""
+def unassigned(seat: Assignment) -> Render:
+    """To someone a re-imported schedule no longer lists on a shift (their seat, taken off)."""
 
     def render(t: Translator) -> Message:
-        return outbox.payload(t("rostering.notice.unassigned", shift=shift_label(t, shift)))
+        return outbox.payload(
+            t("rostering.notice.unassigned", shift=shift_label(t, seat.shift)),
+            redraw=outbox.Redraw(UNASSIGNED, (seat.id,)),
+        )
 
     return render
 
 
-def freed_seat_taken(shift: Shift, name: str) -> Render:
+def freed_seat_taken(seat: Assignment) -> Render:
+    """To the unit's coordinators: who took a seat freed by leave (the seat they took)."""
+
     def render(t: Translator) -> Message:
         return outbox.payload(
-            t("rostering.notice.freed_seat_taken", shift=shift_label(t, shift), name=name)
+            t(
+                "rostering.notice.freed_seat_taken",
+                shift=shift_label(t, seat.shift),
+                name=seat.member.display_name,
+            ),
+            redraw=outbox.Redraw(FREED_TAKEN, (seat.id,)),
         )
 
     return render

@@ -37,6 +37,7 @@ from bot.services.platform.redraw import Subject
 from bot.services.schedule import seat_scan
 from bot.services.schedule.seats import SEATED, lock, lock_members, seat
 from bot.services.schedule.shift_text import shift_label
+from bot.services.swaps.endings import ended
 from bot.services.swaps.lifecycle import (
     OPEN,
     counterpart,
@@ -49,6 +50,7 @@ from bot.services.swaps.lifecycle import (
 from bot.services.swaps.notices import (
     SWAP_ACCEPTED,
     SWAP_COMPLETED,
+    SWAP_ENDED,
     ask_approval,
     offer_label,
     tell,
@@ -272,9 +274,10 @@ async def decline(
         offer,
         offer.offered_by,
         "declined",
-        lambda t: t("swaps.notice.declined", name=member.display_name, shift=offer_label(t, offer)),
+        ended(offer),
         now,
         settings,
+        redraw=SWAP_ENDED,
     )
     return offer
 
@@ -310,11 +313,10 @@ async def withdraw(
             offer,
             other,
             "withdrawn",
-            lambda t: t(
-                "swaps.notice.withdrawn", name=member.display_name, shift=offer_label(t, offer)
-            ),
+            ended(offer),
             now,
             settings,
+            redraw=SWAP_ENDED,
         )
     return offer
 
@@ -369,9 +371,10 @@ async def decide(
                 offer,
                 person,
                 "rejected",
-                lambda t: t("swaps.notice.rejected", shift=offer_label(t, offer)),
+                ended(offer),
                 now,
                 settings,
+                redraw=SWAP_ENDED,
             )
     return offer
 

@@ -32,6 +32,9 @@ SWAP_ACCEPTED = "swap-accepted"
 # The word to either side of a swap that it is complete (bot/services/swaps/answers.py): the
 # offer and the member told.
 SWAP_COMPLETED = "swap-completed"
+# The word that a swap ended without going through: declined, withdrawn or rejected
+# (bot/services/swaps/endings.py): the offer and the member told.
+SWAP_ENDED = "swap-ended"
 
 
 def offer_label(t: Translator, offer: SwapOffer) -> str:

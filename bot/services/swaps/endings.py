@@ -1,0 +1,70 @@
+"""The word that a swap ended without going through: declined by the member it named, withdrawn
+by the offering member, rejected by a coordinator (bot/services/swaps/answers.py). Drawn again
+when it goes out (a kind of bot/redraw.py), so that it names the shift as it is by then."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Member, ShiftStatus, SwapOffer, SwapStatus
+from bot.i18n import Translator
+from bot.services.platform import outbox
+from bot.services.platform.notify import translators
+from bot.services.platform.outbox import Message
+from bot.services.platform.redraw import Subject
+from bot.services.swaps.notices import SWAP_ENDED, offer_label
+from bot.settings import Settings
+
+ENDINGS = (SwapStatus.DECLINED, SwapStatus.WITHDRAWN, SwapStatus.REJECTED)
+
+
+def ended(offer: SwapOffer) -> Callable[[Translator], str]:
+    """What an offer that ended (one of ENDINGS, its status) says: who ended it, which shift."""
+
+    def text(t: Translator) -> str:
+        shift = offer_label(t, offer)
+        if offer.status is SwapStatus.DECLINED:
+            assert offer.target_member is not None
+            return t("swaps.notice.declined", name=offer.target_member.display_name, shift=shift)
+        if offer.status is SwapStatus.WITHDRAWN:
+            return t("swaps.notice.withdrawn", name=offer.offered_by.display_name, shift=shift)
+        assert offer.status is SwapStatus.REJECTED
+        return t("swaps.notice.rejected", shift=shift)
+
+    return text
+
+
+async def redraw_ended(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[Message | None]:
+    """The word that a swap ended (`SWAP_ENDED`; the offer and the member told), drawn again at
+    `now`: the shift as it is. None when the shift is gone or cancelled (told in its own
+    notice)."""
+    ids = sorted({subject.args[0] for subject in subjects})
+    found = await session.scalars(select(SwapOffer).where(SwapOffer.id.in_(ids)))
+    offers = {offer.id: offer for offer in found.unique()}
+    people = {
+        member.id: member
+        for member in await session.scalars(
+            select(Member).where(Member.id.in_(sorted({s.args[1] for s in subjects})))
+        )
+    }
+    translator = translators(settings)
+    drawn: list[Message | None] = []
+    for subject in subjects:
+        offer, person = offers.get(subject.args[0]), people.get(subject.args[1])
+        if (
+            offer is None
+            or person is None
+            or offer.status not in ENDINGS
+            or offer.from_assignment.shift.status is not ShiftStatus.SCHEDULED
+        ):
+            drawn.append(None)
+            continue
+        text = ended(offer)(translator(person.language))
+        drawn.append(outbox.payload(text, redraw=outbox.Redraw(SWAP_ENDED, subject.args)))
+    return drawn
