@@ -71,7 +71,7 @@ from bot.pacing import GLOBAL_WINDOW, Pacer, Rates, is_group
 from bot.redraw import REDRAWS
 from bot.runtime import Runtime
 from bot.services.people import groups, reachability
-from bot.services.platform import outbox, redraw
+from bot.services.platform import chat_moves, outbox, redraw
 from bot.services.platform.outbox import Message as OutboxBody
 
 log = logging.getLogger(__name__)
@@ -339,7 +339,7 @@ class Sender:
                 # The group's topic was deleted: this message and what follows go to General.
                 async with self.runtime.db.session() as session:
                     await groups.leave_topic(session, row.chat_id, message.thread_id)
-                    await outbox.to_general(session, row.chat_id, message.thread_id)
+                    await chat_moves.to_general(session, row.chat_id, message.thread_id)
                     await outbox.retry_at(
                         session, row.id, self.runtime.clock.now(), error.message, attempt=False
                     )

@@ -11,7 +11,7 @@ from bot.db.engine import Database
 from bot.db.models import AuditEntry, BoundGroup, OutboxMessage, OutboxStatus
 from bot.services.people import groups
 from bot.services.people.access import Actor
-from bot.services.platform import outbox
+from bot.services.platform import chat_moves, outbox
 from tests.conftest import make_settings
 
 NOW = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
@@ -50,7 +50,7 @@ async def _rows(database: Database) -> list[tuple[str, int, OutboxStatus]]:
 
 
 def test_keys_are_renamed_by_their_parts_only() -> None:
-    rename = outbox._key_for_chat
+    rename = chat_moves._key_for_chat
     assert rename(f"tally:{OLD}:2026-12-01", OLD, NEW) == f"tally:{NEW}:2026-12-01"
     assert rename(f"order-due:7:g{OLD}", OLD, NEW) == f"order-due:7:g{NEW}"
     # A number that merely contains the old id is not the chat.
@@ -140,7 +140,7 @@ async def test_reports_of_a_deleted_topic_go_to_general(database: Database) -> N
             await outbox.enqueue(session, key=key, chat_id=NEW, body=body, now=NOW)
     async with database.session() as session:
         await groups.leave_topic(session, NEW, 7)
-        assert await outbox.to_general(session, NEW, 7) == 1
+        assert await chat_moves.to_general(session, NEW, 7) == 1
     async with database.session() as session:
         bound = await groups.get(session, NEW)
         assert bound is not None and bound.thread_id is None

@@ -12,7 +12,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.i18n import LANGUAGES, Translator
 from bot.services.people import reachability, units
 from bot.services.people.access import Actor
-from bot.services.platform import audit, outbox
+from bot.services.platform import audit, chat_moves, outbox
 from bot.services.platform.notify import Render, notify_admins, notify_all
 from bot.settings import Settings
 
@@ -131,10 +131,10 @@ async def move(
 ) -> BoundGroup | None:
     """A basic group upgraded to a supergroup has a new id, and Telegram refuses the old one:
     the binding moves there with its scope, language and title, and so do the group's
-    messages in the outbox (outbox.move_chat). Told by the service messages of either side,
+    messages in the outbox (chat_moves.move_chat). Told by the service messages of either side,
     or by Telegram's refusal of a message to the old id; each after the first finds nothing
     left to move. The binding at the new id, if any."""
-    await outbox.move_chat(session, old_chat_id, new_chat_id)
+    await chat_moves.move_chat(session, old_chat_id, new_chat_id)
     found = set(
         await session.scalars(
             select(BoundGroup.chat_id).where(BoundGroup.chat_id.in_([old_chat_id, new_chat_id]))
