@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 # The overall limit counts the messages of any window of this many seconds.
@@ -142,6 +143,30 @@ class Pacer:
         """Seconds until the overall limit lets `messages` (at most a window's worth) go at
         once."""
         return self._window(now).delay(now, messages)
+
+    def fits(self, chat_ids: Sequence[int], now: float) -> list[bool]:
+        """Which of these messages, one per chat id in the order given, the pacing lets go
+        now, none taken yet: within the overall room, a chat's first ones while its tokens (and
+        any 429 pause) allow; from its first that must wait on, none of that chat's."""
+        room = self.room(now)
+        taken: dict[int, int] = {}
+        stopped: set[int] = set()
+        fitting: list[bool] = []
+        for chat_id in chat_ids:
+            wanted = taken.get(chat_id, 0) + 1
+            fit = (
+                room > 0
+                and chat_id not in stopped
+                and self.chat_delay(chat_id, now) == 0.0
+                and self._chat_bucket(chat_id, now).delay(now, wanted) == 0.0
+            )
+            if fit:
+                room -= 1
+                taken[chat_id] = wanted
+            else:
+                stopped.add(chat_id)
+            fitting.append(fit)
+        return fitting
 
     def take(self, chat_id: int, now: float) -> None:
         self._window(now).take(now)

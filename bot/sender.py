@@ -23,7 +23,9 @@ own:
   so is parked as any other 400, the group's text still goes;
 - any other 400: parked with Telegram's reason, visible to admins, never looping;
 - a notice that names a kind to draw it again from (bot/redraw.py) is drawn again from the
-  database when claimed, so that one the quiet hours held says what is true when it goes out;
+  database when claimed, so that one the quiet hours held says what is true when it goes out (a
+  pass claims only what its pacing lets go, so a notice is drawn again once each time it is
+  sent, and again only after a 429 or a failure made it wait);
 - past its `expires_at` (a reminder held back by quiet hours or retries until the shift began):
   dropped unsent.
 
@@ -40,6 +42,7 @@ import datetime as dt
 import logging
 import warnings
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,9 +87,10 @@ IDLE_POLL_SECONDS = 1.0
 # How often a standby process tries for the lead: how long sending may pause when a leader dies.
 STANDBY_RETRY_SECONDS = 2.0
 # Once the overall limit is spent, a pass waits until this many messages may go together, and
-# claims that many and a few more (messages of chats that must wait are handed back). Claiming
-# all that is due on every pass, to send one message, would rewrite hundreds of rows 30 times a
-# second during a broadcast.
+# reads that many and a few more, of which it claims those the pacing lets go now (messages of
+# chats that must wait stay unclaimed, and are not drawn again for nothing). Claiming all that
+# is due on every pass, to send one message, would rewrite hundreds of rows 30 times a second
+# during a broadcast.
 SEND_AT_LEAST = 10
 CLAIM_SLACK = 20
 # The most one pass sends: a crash repeats at most what a pass sent and had not recorded.
@@ -242,9 +246,18 @@ class Sender:
         if gather_wait > 0:
             return PassResult(attempted=0, wait=gather_wait)
         limit = min(self.pacer.room(moment) + CLAIM_SLACK, self.most_in_flight)
+        # Only what the pacing lets go in this pass is claimed, and so drawn again: a message of
+        # a chat that must wait is left for a later pass, not drawn now as well.
+        held: set[int] = set()
+
+        def fits(due: Sequence[OutboxMessage]) -> list[bool]:
+            fitting = self.pacer.fits([row.chat_id for row in due], moment)
+            held.update(row.chat_id for row, fit in zip(due, fitting, strict=True) if not fit)
+            return fitting
+
         async with self.runtime.db.session() as session:
             rows = await outbox.claim_due(
-                session, now, self.worker, quiet=self._quiet(now), limit=limit
+                session, now, self.worker, quiet=self._quiet(now), limit=limit, fits=fits
             )
             # What may have turned stale while it waited is drawn again, in the claim's
             # transaction: stored as it will be sent, under its own key.
@@ -264,7 +277,10 @@ class Sender:
                 await outbox.release(session, unsent, self.worker)
             metrics.messages_sent(len(sent))
         waits = [outcome.wait for outcome in outcomes if outcome.wait is not None]
-        self.pacer.forget_idle(self.runtime.clock.now().timestamp())
+        # The chats left unclaimed wait as those that had to stop in the pass do.
+        after = self.runtime.clock.now().timestamp()
+        waits.extend(self.pacer.delay(chat_id, after) for chat_id in held)
+        self.pacer.forget_idle(after)
         return PassResult(
             attempted=sum(outcome.tried for outcome in outcomes),
             wait=min(waits) if waits else None,

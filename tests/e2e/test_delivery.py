@@ -4,17 +4,24 @@ Telegram refusal does to the message and to the member."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+import bot.sender
 from bot.buttons import JoinWaitlist, SignUp
 from bot.db.models import OutboxMessage, OutboxStatus
 from bot.emulator import Fault, FloodLimits
 from bot.sender import MAX_ATTEMPTS, Sender
 from bot.services.platform import outbox
+from bot.services.platform.outbox import Message, Redraw
+from bot.services.platform.redraw import Subject
+from bot.settings import Settings
 from tests.e2e.journeys import create_unit, invite_code, join
 from tests.harness import Harness
 
@@ -344,3 +351,52 @@ async def test_a_message_past_its_expiry_is_dropped_not_sent(harness: Harness) -
     assert row.status == OutboxStatus.DROPPED and row.attempts == 3
     assert row.last_error == "expired before it could be sent"
     assert person.texts() == []
+
+
+async def test_a_notice_drawn_again_is_drawn_once_for_each_time_it_goes_out(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More notices carrying a Redraw are due than a second's pacing lets go (30 a second, a
+    private chat one a second): each is drawn again once, when it is claimed to go out in
+    that pass, not again for each pass that claimed it and made it wait. Each chat still reads
+    its notices in order, each once, drawn anew."""
+    harness.emulator.flood_limits = FloodLimits.telegram()
+    harness.emulator.flood.monotonic = lambda: harness.clock.now().timestamp()
+    drawn: list[tuple[int, ...]] = []
+
+    async def counted(
+        session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, _: Settings
+    ) -> list[Message | None]:
+        drawn.extend(subject.args for subject in subjects)
+        # What is drawn again carries its Redraw still, as the reminders do: held once more
+        # (a 429, the quiet hours), it is drawn anew when it goes out.
+        return [
+            outbox.payload(f"现在 {subject.args[1]}", redraw=Redraw("counted", subject.args))
+            for subject in subjects
+        ]
+
+    monkeypatch.setattr(bot.sender, "REDRAWS", {"counted": counted})
+    people = [harness.user(900_000 + n, f"志愿者{n}") for n in range(40)]
+    for person in people:
+        person.started = True
+    async with harness.session() as session:
+        await outbox.enqueue_many(
+            session,
+            [
+                outbox.Queued(
+                    f"counted:{person.user_id}:{turn}",
+                    person.user_id,
+                    outbox.payload("当时", redraw=Redraw("counted", (person.user_id, turn))),
+                )
+                for turn in (1, 2)
+                for person in people
+            ],
+            now=harness.clock.now(),
+        )
+
+    await harness.deliver()
+
+    assert harness.emulator.rejected_429 == 0
+    assert all(person.texts() == ["现在 1", "现在 2"] for person in people)
+    assert {row.status for row in (await rows(harness)).values()} == {OutboxStatus.SENT}
+    assert sorted(drawn) == sorted((person.user_id, turn) for person in people for turn in (1, 2))

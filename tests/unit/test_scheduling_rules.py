@@ -119,6 +119,17 @@ def test_one_chat_waits_after_its_burst_while_others_may_go() -> None:
     assert pacer.delay(2, 0.0) == 7.0
 
 
+def test_what_fits_a_pass_is_each_chats_first_messages_within_the_overall_room() -> None:
+    pacer = Pacer(Rates(global_per_second=5, private_per_second=1.0, private_burst=2.0))
+    pacer.take(9, 0.0)  # the overall room is 4 now
+    pacer.pause(3, 2.0)
+    # Chat 1 may take two at once, not three; chat 3 waits out a 429; the room ends at chat 5.
+    chats = [1, 1, 1, 2, 3, 1, 4, 5, 6]
+    assert pacer.fits(chats, 0.0) == [True, True, False, True, False, False, True, False, False]
+    assert pacer.room(0.0) == 4  # nothing taken
+    assert pacer.delay(1, 0.0) == 0.0
+
+
 def test_a_stored_message_expires_at_its_moment() -> None:
     moment = local(2, 7)
     body = outbox.payload("x", expires_at=moment)

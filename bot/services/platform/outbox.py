@@ -10,7 +10,7 @@ types), which the sender (bot/sender.py) turns into a Bot API call.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -370,10 +370,13 @@ async def claim_due(
     *,
     quiet: bool = False,
     limit: int = 200,
+    fits: Callable[[Sequence[OutboxMessage]], Sequence[bool]] | None = None,
 ) -> list[OutboxMessage]:
     """Take up to `limit` due messages for `worker`, oldest first. During quiet hours only
     urgent ones are due; the rest wait, they are never dropped. On PostgreSQL rows another
-    process is claiming are skipped (SKIP LOCKED), so two senders never take the same row."""
+    process is claiming are skipped (SKIP LOCKED), so two senders never take the same row.
+    `fits`: of the due rows read, in order, those that can go now (the sender's pacing); only
+    they are claimed, the others stay as they were for a later pass."""
     conditions = [
         OutboxMessage.status == OutboxStatus.PENDING,
         OutboxMessage.not_before <= now,
@@ -385,6 +388,8 @@ async def claim_due(
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = list((await session.scalars(query)).all())
+    if fits is not None:
+        rows = [row for row, fit in zip(rows, fits(rows), strict=True) if fit]
     for row in rows:
         row.claimed_by = worker
         row.claimed_until = now + CLAIM_LEASE
