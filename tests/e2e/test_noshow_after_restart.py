@@ -4,6 +4,10 @@ coordinators, by the first tick after the bot comes back; whoever really sent no
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import event
+
 from bot.app import build_application
 from bot.db.models import AssignmentStatus
 from bot.intake import Intake
@@ -25,6 +29,8 @@ from tests.harness import Harness
 
 ASKED = "您还没有签到"
 TOLD = "缺岗"
+# Senders with updates waiting after a long outage, in the test of how they are asked for.
+WAITING = 3000
 
 
 async def test_the_first_tick_after_an_outage_marks_nobody_absent_whose_check_in_waits(
@@ -136,3 +142,43 @@ async def test_by_webhook_the_backlog_is_in_once_telegram_holds_no_update(
         await harness.settle()
     finally:
         await application.shutdown()
+
+
+async def test_thousands_waiting_in_the_inbox_are_read_by_the_statement_not_bound_one_each(
+    harness: Harness,
+) -> None:
+    """After a long outage thousands of people may have updates waiting: the no-show reads
+    who they are from the inbox in its own statement, with no bound parameter per sender
+    (PostgreSQL takes 32,767 at most, and the tick's no-show would fail)."""
+    crew = await team(harness, ("王芳", "李明"))
+    fang, ming = crew.volunteers
+    morning = await shift(harness, await post(harness, crew.unit), today(8, 0), today(10, 0))
+    fang_seat, ming_seat = [await assign(harness, morning, person) for person in (fang, ming)]
+    # Telegram's ids pass 2**31; an update of a kind without a sender (a poll) is stored too.
+    others = [2**33 + n for n in range(WAITING)]
+    updates: list[tuple[int, dict[str, object]]] = [
+        (10**9 + n, {"update_id": 10**9 + n, "callback_query": {"from": {"id": sender}}})
+        for n, sender in enumerate(others)
+    ]
+    updates.append((2 * 10**9, {"update_id": 2 * 10**9, "poll": {"id": "7"}}))
+    updates.append(
+        (2 * 10**9 + 1, {"update_id": 2 * 10**9 + 1, "message": {"from": fang.user_json}})
+    )
+    async with harness.session() as session:
+        await inbox.store(session, updates, harness.clock.now(), "dead")
+        await session.commit()
+    bound: list[int] = []
+
+    def record(_conn: Any, _cursor: Any, _statement: str, parameters: Any, *_: Any) -> None:
+        bound.append(len(parameters or ()))
+
+    harness.clock.set(today(8, 40))
+    engine = harness.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        await run_due(harness, checkin_jobs.mark_absent)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert (await assignment(harness, fang_seat)).status is AssignmentStatus.SIGNED_UP
+    assert (await assignment(harness, ming_seat)).status is AssignmentStatus.ABSENT
+    assert bound and max(bound) < 100, max(bound)

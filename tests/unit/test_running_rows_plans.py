@@ -43,6 +43,9 @@ A_YEAR_OF_A_CITY = [
     ("shifts", "ix_shifts_series_id", "742000 742000"),
     ("shifts", "ix_shifts_starts_at", "742000 167"),
     ("shifts", "sqlite_autoindex_shifts_1", "742000 371 1"),
+    # Not measured there (its inbox was empty): two days of a busy bot's handled updates.
+    ("inbox", "ix_inbox_done_at", "200000 2"),
+    ("inbox", "ix_inbox_open", "200000 100000 1"),
 ]
 
 
@@ -110,10 +113,13 @@ async def test_a_job_watching_running_rows_reads_their_index(
     if statistics != "none":
         await give_statistics(database, A_YEAR_OF_A_CITY)
     plans = await plans_of(database, job)
-    # The no-show first asks whose updates wait in the inbox: the few rows not yet handled,
-    # through the index of open rows, not the two days of handled ones.
-    waiting = [plan for plan in plans if plan.startswith("SEARCH inbox")]
-    assert all("ix_inbox_open (status=?)" in plan for plan in waiting), waiting
-    plans = [plan for plan in plans if plan not in waiting]
     assert plans, "the job sent no SELECT"
     assert index in plans[0], plans[0]
+    # The no-show asks, in its own statement, whose updates wait in the inbox: the few rows
+    # not yet handled, through the index of open rows (not the two days of handled ones), and
+    # their members through the unique index of Telegram ids.
+    reads = [part for plan in plans for part in plan.split(" / ") if part.split()[1:2] == ["inbox"]]
+    assert all(part == "SEARCH inbox USING INDEX ix_inbox_open (status=?)" for part in reads), reads
+    if job is jobs.mark_absent:
+        assert reads and "SEARCH members USING COVERING INDEX" in plans[0], plans[0]
+        assert "(telegram_id=?)" in plans[0], plans[0]

@@ -205,13 +205,9 @@ async def mark_absent(session: AsyncSession, now: dt.datetime, settings: Setting
     )
     oldest_held = select(func.min(Assignment.shift_id)).where(held).scalar_subquery()
     started = Shift.starts_at <= literal(cutoff, Shift.starts_at.type, literal_execute=True)
-    # Usually nobody: then the statement is the one it always was.
-    waiting = await inbox.unhandled_senders(session)
-    pending = (
-        [Assignment.member_id.not_in(select(Member.id).where(Member.telegram_id.in_(waiting)))]
-        if waiting
-        else []
-    )
+    # Read in the same statement: usually nobody, after an outage thousands, whose ids would
+    # not fit PostgreSQL's bound parameters.
+    waiting = select(Member.id).where(Member.telegram_id.in_(inbox.unhandled_senders()))
     assignments = await session.scalars(
         select(Assignment)
         .join(Shift, Assignment.shift_id == Shift.id)
@@ -221,7 +217,7 @@ async def mark_absent(session: AsyncSession, now: dt.datetime, settings: Setting
             Shift.status == ShiftStatus.SCHEDULED,
             started,
             ~select(CheckIn.id).where(CheckIn.assignment_id == Assignment.id).exists(),
-            *pending,
+            Assignment.member_id.not_in(waiting),
         )
     )
     found = list(assignments.unique())

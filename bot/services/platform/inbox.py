@@ -14,7 +14,19 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Select,
+    Table,
+    bindparam,
+    column,
+    delete,
+    func,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -161,20 +173,21 @@ async def left_over(
     return list(rows)
 
 
-async def unhandled_senders(session: AsyncSession) -> set[int]:
+def unhandled_senders() -> Select[tuple[int]]:
     """The Telegram ids of whoever sent an update that is stored and not yet handled (by this
-    process or another). Such rows are few but after an outage or a crash; only they keep
-    their update."""
-    payloads = await session.scalars(
-        select(_INBOX.c.payload).where(_INBOX.c.status == InboxStatus.RECEIVED)
+    process or another), as a subquery for the statement that asks: one statement, however
+    many are waiting, not a bound parameter each (PostgreSQL takes at most 32,767). Such rows
+    are few but after an outage or a crash (the index of open rows finds them); only they keep
+    their update. The sender is the ``from`` of the update's part (its message, callback
+    query...), read from the stored JSON by SQLite and PostgreSQL alike."""
+    part = func.json_each(_INBOX.c.payload).table_valued(column("value", JSON), name="part")
+    sender = part.c.value[("from", "id")].as_string().cast(BigInteger)
+    return (
+        select(sender)
+        .select_from(_INBOX)
+        .join(part, true())
+        .where(_INBOX.c.status == InboxStatus.RECEIVED)
     )
-    senders: set[int] = set()
-    for payload in payloads:
-        for part in (payload or {}).values():
-            sender = part.get("from") if isinstance(part, dict) else None
-            if isinstance(sender, dict) and isinstance(sender.get("id"), int):
-                senders.add(sender["id"])
-    return senders
 
 
 async def prune(session: AsyncSession, older_than: dt.datetime) -> int:
