@@ -19,8 +19,8 @@ of redraws empty (bot.sender.REDRAWS = {}), where the claimed rows are sent as s
 medians: the CPU time of the process per message (the emulator runs in it too: the same in both),
 the time spent in redraw_claimed per message, and the rate achieved from the first claim to
 the last message sent (the limit is 30 a second), side by side with their ratio.
-"Drawn again" counts the messages each redraw was asked for: more than were sent, as a row
-claimed but made to wait by the pacing in its pass is released and drawn again when claimed anew.
+"Drawn again" counts the messages each redraw was asked for: as many as were sent, as a pass
+claims only what its pacing lets go (more only where a 429 or a failure made one wait).
 """
 
 from __future__ import annotations
