@@ -759,11 +759,14 @@ async def delete_webhook(world: World, params: Params) -> bool:
 
 
 async def get_webhook_info(world: World, params: Params) -> JSON:
-    return {
+    info: JSON = {
         "url": world.webhook_url,
         "has_custom_certificate": False,
         "pending_update_count": world.updates.pending(),
     }
+    if world.webhook_last_error is not None:
+        info["last_error_date"], info["last_error_message"] = world.webhook_last_error
+    return info
 
 
 METHODS: dict[str, Method] = {

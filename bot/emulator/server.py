@@ -431,6 +431,7 @@ class BotApiEmulator:
 
     async def _post_update(self, http: aiohttp.ClientSession, url: str, entry: Any) -> None:
         answered = False
+        error = "Connection refused"
         try:
             async with http.post(
                 url,
@@ -439,13 +440,17 @@ class BotApiEmulator:
                 timeout=aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT_SECONDS),
             ) as response:
                 answered = response.status == 200
-        except (aiohttp.ClientError, TimeoutError, OSError):
+                error = f"Wrong response from the webhook: {response.status} {response.reason}"
+        except TimeoutError:
+            error = "Read timeout expired"
+        except (aiohttp.ClientError, OSError):
             answered = False
         entry.in_flight = False
         if answered:
             self.world.updates.acknowledge(entry)
         else:
             self.webhook_failures += 1
+            self.world.webhook_last_error = (self.world.now(), error)
             entry.retry_at = asyncio.get_running_loop().time() + self.webhook_retry_seconds
             self.world.updates.wake_all()
 

@@ -305,6 +305,8 @@ class World:
         self.updates = UpdateQueue()
         self.webhook_url = ""
         self.webhook_secret = ""
+        # The latest failure to deliver to the webhook, as getWebhookInfo reports it: (when, why).
+        self.webhook_last_error: tuple[int, str] | None = None
         self.callback_queries: dict[str, tuple[int, bool]] = {}  # id -> (user id, answered)
         self.answered_callbacks: dict[int, list[JSON]] = {}
         self._file_numbers = itertools.count(1)
