@@ -16,16 +16,20 @@ commit and its answer: at most those answers are repeated) and hands the updates
 stored but not handled to the Application, before any new one. A sweep repeats this every
 SWEEP_SECONDS for answers that met a network failure and prunes old done rows.
 
-`backlog_received()` says when the updates that waited while the bot was down are all in the
-inbox: by long polling, once a getUpdates brought fewer than a full batch (Telegram's queue was
-empty then); with the webhook, once Telegram reports no update pending. Until then the no-show
-job waits (bot/scheduler.py); after it, it skips whoever has updates in the inbox not yet handled.
+`backlog_received()` says when the updates that waited while the bot was down, or while it and
+Telegram could not reach each other, are all in the inbox: by long polling, once a getUpdates
+brought fewer than a full batch (Telegram's queue was empty then), and no longer once a fetch
+failed; with the webhook, once Telegram reports no update pending, and no longer while it holds
+updates and reports a failed delivery since the last one that went through. Until then the
+no-show job waits (bot/scheduler.py); after it, it skips whoever has updates in the inbox not yet
+handled.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
@@ -145,9 +149,12 @@ class Intake:
         # Webhook requests arrive one update each, many at once: stored together.
         self._arriving: _Coalesced[Received] = _Coalesced(self.accept)
         # The updates that waited while the bot was down are in the inbox (polling: a batch
-        # short of full was stored; webhook: Telegram has none pending).
+        # short of full was stored, and no fetch failed since; webhook: Telegram had none
+        # pending, and has not failed to deliver one since).
         self._backlog_received = False
         self._webhook = False
+        # Webhook: when Telegram was last seen delivering (an update stored, or none pending).
+        self._delivered_at: dt.datetime | None = None
 
     def attach(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         self._application = application
@@ -183,6 +190,7 @@ class Intake:
         """`accept` for one update of many arriving at once (webhook requests): they are
         committed together."""
         await self._arriving.add(received)
+        self._delivered_at = self.runtime.clock.now()
 
     async def _dispatch(self, update: Update) -> None:
         self._in_hand.add(update.update_id)
@@ -197,19 +205,44 @@ class Intake:
         return self._backlog_received
 
     async def backlog_received(self) -> bool:
-        """Whether the updates that waited in Telegram's queue while the bot was down are all
-        stored (and so, until handled, in the inbox). Once true it stays true. Before the first
-        batch, or while Telegram cannot be asked, it is not known: False."""
-        if self._backlog_received or not self._webhook:
+        """Whether the updates that waited in Telegram's queue while the bot was down, or could
+        not reach Telegram, are all stored (and so, until handled, in the inbox). Before the
+        first batch, or while Telegram cannot be asked, it is not known: False.
+
+        By long polling the poll loop keeps it: true after a batch short of full, false after a
+        failed fetch. With the webhook Telegram is asked at each call (once a tick). An update
+        counts as pending until its POST was answered 200, after its commit: none pending, the
+        backlog is in. Some pending is the ordinary traffic under way, unless Telegram reports a
+        failed delivery since the last one seen to go through (it cannot reach the bot): then
+        what volunteers send waits in its queue, and the backlog is in again once none is
+        pending. Compared to the second, a failure in the second of a delivery counts as after
+        it: the no-show rather waits a tick than judges without what Telegram holds."""
+        if not self._webhook:
             return self._backlog_received
         try:
             info = await self.bot.get_webhook_info()
         except TelegramError as error:
             log.warning("cannot ask Telegram for the updates it holds (%s)", error)
             return False
-        # An update counts as pending until its POST was answered 200, after its commit.
-        self._backlog_received = info.pending_update_count == 0
+        if info.pending_update_count == 0:
+            self._backlog_received = True
+            self._delivered_at = self.runtime.clock.now()
+        elif self._backlog_received and self._webhook_failing(info.last_error_date):
+            log.warning(
+                "Telegram holds %s updates and cannot deliver them (%s); no one is marked absent "
+                "until they are in",
+                info.pending_update_count,
+                info.last_error_message,
+            )
+            self._backlog_received = False
         return self._backlog_received
+
+    def _webhook_failing(self, last_error: dt.datetime | None) -> bool:
+        if last_error is None:
+            return False
+        if self._delivered_at is None:
+            return True
+        return last_error >= self._delivered_at.replace(microsecond=0)
 
     async def poll(
         self,
@@ -246,10 +279,16 @@ class Intake:
             except InvalidToken:
                 raise
             except RetryAfter as error:
+                # What was sent meanwhile waits in Telegram's queue, as while the bot was down.
+                self._backlog_received = False
                 log.warning("Telegram asks to wait %ss before polling again", error.retry_after)
                 await _wait(stop, retry_seconds(error))
                 continue
             except Exception as error:
+                # Telegram unreachable (or the batch not stored): what volunteers send meanwhile
+                # waits in Telegram's queue, as while the bot was down. The no-show waits again
+                # until a batch short of full shows the queue emptied.
+                self._backlog_received = False
                 failures += 1
                 pause = _backoff(failures)
                 if isinstance(error, Conflict):
