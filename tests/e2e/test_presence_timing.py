@@ -154,7 +154,7 @@ async def test_an_older_move_handled_after_a_newer_one_does_not_overwrite_it(
     assert left_post(fang) == [] and len(fang.texts()) == told
 
 
-async def test_a_move_handled_over_an_hour_after_it_was_sent_counts_when_handled(
+async def test_a_move_handled_over_an_hour_after_it_was_sent_counts_from_an_hour_before(
     harness: Harness,
 ) -> None:
     crew = await team(harness)
@@ -164,10 +164,43 @@ async def test_a_move_handled_over_an_hour_after_it_was_sent_counts_when_handled
     await harness.bot.stop()
     harness.clock.set(today(8, 10))
     await fang.update_live_location(live, *near(0, 500))
-    # Down until 09:30: a time that old is not believed; the move counts as of now.
+    # Down until 09:30: a time that old is not believed; the move counts as of an hour before
+    # it was handled (not as of now: a newer move handled right after would then come first).
     harness.clock.set(today(9, 30))
     await harness.bot.start()
     await harness.settle()
     [record] = await checkins(harness)
-    assert record.outside_since == today(9, 30)
-    assert [at for at, _ in await samples(harness)] == [today(8, 0), today(9, 30)]
+    assert record.outside_since == today(8, 30)
+    assert [at for at, _ in await samples(harness)] == [today(8, 0), today(8, 30)]
+    # Away by then for longer than LEFT_POST_ALERT_MIN: the next tick asks.
+    harness.clock.set(today(9, 31))
+    await harness.tick()
+    assert len(left_post(fang)) == 1
+
+
+async def test_a_move_older_than_the_hour_handled_before_a_newer_one_does_not_overwrite_it(
+    harness: Harness,
+) -> None:
+    """The bot is down from 08:05 to 09:40. She walked off at 08:10 and was back on post at
+    09:20. Handled at 09:40, the 08:10 move is more than an hour old, so it cannot count from
+    when it was sent; yet it was sent before the 09:20 one and must not stand as where she is
+    now: she is on post, and the tick does not ask whether she left it."""
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(12, 0))
+    live = await checked_in_live(harness, fang)
+    await harness.bot.stop()
+    harness.clock.set(today(8, 10))
+    await fang.update_live_location(live, *near(0, 500))
+    harness.clock.set(today(9, 20))
+    await fang.update_live_location(live, *near(10))
+    harness.clock.set(today(9, 40))
+    await harness.bot.start()
+    await harness.settle()
+    [record] = await checkins(harness)
+    assert record.outside_since is None, await samples(harness)
+    harness.clock.set(today(9, 56))
+    await harness.tick()
+    assert left_post(fang) == []
+    [record] = await checkins(harness)
+    assert record.outside_since is None

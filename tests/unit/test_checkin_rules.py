@@ -14,7 +14,7 @@ from bot.services.duty.checkout import credited_minutes
 from bot.services.duty.geofence import judge
 from bot.services.duty.photo_archive import safe_name
 from bot.services.duty.presence import presence_share
-from bot.services.duty.sent import SENT_BELIEVED_FOR, judged_at
+from bot.services.duty.sent import SENT_BELIEVED_FOR, judged_at, placed_at
 from bot.settings import Settings
 
 UTC = dt.UTC
@@ -148,3 +148,16 @@ def test_a_message_counts_when_it_was_sent_within_bounds() -> None:
     # Older than believed: judged when handled, so no window long closed is reached.
     assert judged_at(handled - SENT_BELIEVED_FOR, handled) == handled - SENT_BELIEVED_FOR
     assert judged_at(handled - SENT_BELIEVED_FOR - dt.timedelta(seconds=1), handled) == handled
+
+
+def test_a_move_of_a_live_location_stands_in_its_track_when_sent_at_most_an_hour_back() -> None:
+    handled, since = at(200), at(0)
+    assert placed_at(at(180), handled, since) == at(180)
+    assert placed_at(None, handled, since) == handled
+    assert placed_at(at(201), handled, since) == handled
+    # Older than believed: an hour before it was handled, not when handled, so that a move
+    # sent after it and handled no earlier never comes before it.
+    assert placed_at(at(10), handled, since) == handled - SENT_BELIEVED_FOR
+    assert placed_at(at(10), handled, since) < placed_at(at(150), handled, since)
+    # Never before the track began (the check-in).
+    assert placed_at(at(10), at(90), at(40)) == at(40)

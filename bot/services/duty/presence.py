@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Assignment, CheckIn, LocationSample, Member
 from bot.services.duty.geofence import Fix, Position, judge
-from bot.services.duty.sent import judged_at
+from bot.services.duty.sent import placed_at
 from bot.settings import Settings
 
 
@@ -112,11 +112,12 @@ async def record_live_position(
     """An update of the live location shared at check-in. Positions of other messages, or
     after check-out, are not evidence of anything and are ignored (None).
 
-    A move counts when it was sent (`sent.judged_at`: its `edit_date`, believed up to an
-    hour back), not when it is handled: after an outage a backlog of moves is handled at one
-    moment, and each still says where the volunteer was when. Where they are now and since when
-    they are away (`outside_since`) follow the track in that order, so a move handled after a
-    later one fills in the track without overwriting where the later one put them."""
+    A move counts when it was sent (`sent.placed_at`: its `edit_date`, believed up to an hour
+    back, older as of an hour before its handling), not when it is handled: after an outage a
+    backlog of moves is handled at one moment, and each still says where the volunteer was when.
+    Where they are now and since when they are away (`outside_since`) follow the track in that
+    order, so a move handled after a later one fills in the track without overwriting where the
+    later one put them."""
     if position.message_id is None:
         return None
     checkin: CheckIn | None = await session.scalar(
@@ -130,7 +131,7 @@ async def record_live_position(
     )
     if checkin is None:
         return None
-    at = judged_at(position.sent_at, now)
+    at = placed_at(position.sent_at, now, checkin.checked_in_at)
     post = checkin.assignment.shift.post
     fix = judge(post, position.latitude, position.longitude, position.accuracy_m, settings)
     session.add(
