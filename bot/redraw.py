@@ -24,7 +24,8 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     notices.ACK_REMINDER: acknowledge.redraw_reminders,
     # leave to decide: only while it is, naming the shift as it is
     notices.LEAVE_ASKED: leave_notices.redraw_requests,
-    # a seat freed by leave: only while it is free and the reader may take it
+    # a seat freed by leave: only while it is free and the reader may take it (the rules of
+    # sign-up, as the press)
     notices.FREED_SEAT: leave_notices.redraw_offers,
     # leave decided: naming the shift as it is, only while the seat is (rejected) or is not
     # (approved) the asker's; who took a freed seat: only while they hold it, named as now

@@ -241,6 +241,32 @@ async def test_an_offer_of_a_freed_seat_held_until_07_00_names_the_time_the_shif
     assert (await statuses(harness, late))[li.user_id] is AssignmentStatus.SIGNED_UP
 
 
+async def test_an_offer_of_a_freed_seat_held_until_07_00_goes_only_to_who_may_still_take_it(
+    harness: Harness,
+) -> None:
+    """The seat 王芳 was let off at 22:30 is offered to 李明 and 张伟 for 07:00. At 23:00 张伟
+    is put on another post at the same hour: at 07:00 he is not offered a seat that 🙋 我来接
+    would refuse him (as the give-away of a swap is not); 李明 still is."""
+    (li, _, zhang), _, late = await _leave_approved_at_22_30(harness)
+    harness.clock.set(at(DAY, 23, 0))
+    async with harness.session() as session:
+        found = await session.get(Shift, late)
+        assert found is not None
+        unit_id = found.post.unit_id
+    elsewhere = await post(harness, unit_id, "人民路-解放路口")
+    await seat(harness, await shift(harness, elsewhere, TOMORROW, 10, 12), zhang.user_id)
+    seen = {user.user_id: len(user.texts()) for user in (li, zhang)}
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert [t for t in li.texts()[seen[li.user_id] :] if "有人请假" in t]
+    assert not [t for t in zhang.texts()[seen[zhang.user_id] :] if "有人请假" in t]
+    [row] = await _rows(harness, zhang.user_id, "freed-seat:")
+    assert row.status is OutboxStatus.DROPPED, row.last_error
+    [row] = await _rows(harness, li.user_id, "freed-seat:")
+    assert row.status is OutboxStatus.SENT, row.last_error
+
+
 async def _leave_asked_at_22_30(harness: Harness) -> tuple[SimUser, SimUser, int]:
     """王芳 holds tomorrow's 10:00–12:00 seat and asks leave at 22:30: the request to the
     coordinator waits for 07:00. 王芳, the coordinator and the shift."""

@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Assignment, LeaveRequest, LeaveStatus, Shift, ShiftStatus
+from bot.db.models import Assignment, LeaveRequest, LeaveStatus, Member, Shift, ShiftStatus
 from bot.services.platform.notify import members_of_chats, translators
 from bot.services.platform.outbox import Message
 from bot.services.platform.redraw import Subject
 from bot.services.rostering import leave, notices
-from bot.services.schedule import seats
+from bot.services.schedule import eligibility, seats
 from bot.settings import Settings
 
 
@@ -55,37 +55,35 @@ async def redraw_offers(
 ) -> list[Message | None]:
     """The offers of seats freed by leave about to go out (`notices.freed_seat`), drawn again at
     `now`: the shift as it is. None when the seat is no longer to take: the shift full again
-    (someone took it, the waitlist, a coordinator), cancelled or started; or the reader is on
-    it, or no longer of its unit."""
+    (someone took it, the waitlist, a coordinator), cancelled or started; or the reader may no
+    longer take it by 🙋 我来接 (the rules of sign-up, as when it was offered: on it, left the
+    unit, on another shift at that hour since, the weekly cap reached, ...)."""
     shift_ids = sorted({subject.args[0] for subject in subjects})
     found = await session.scalars(select(Shift).where(Shift.id.in_(shift_ids)))
     shifts = {shift.id: shift for shift in found.unique()}
     taken = await seats.seats(session, shift_ids)
     readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
-    on_them = set(
-        (
-            await session.execute(
-                select(Assignment.shift_id, Assignment.member_id).where(
-                    Assignment.shift_id.in_(shift_ids), Assignment.status.in_(seats.ATTACHED)
-                )
-            )
-        ).tuples()
-    )
-    translator = translators(settings)
-    drawn: list[Message | None] = []
-    for subject in subjects:
+    asked: dict[int, tuple[Member, Shift]] = {}
+    for index, subject in enumerate(subjects):
         shift = shifts.get(subject.args[0])
         reader = readers.get(subject.chat_id)
         if (
-            shift is None
-            or shift.status is not ShiftStatus.SCHEDULED
-            or shift.starts_at <= now
-            or taken[shift.id].seated >= shift.capacity
-            or reader is None
-            or not reader.active
-            or reader.unit_id != shift.post.unit_id
-            or (shift.id, reader.id) in on_them
+            shift is not None
+            and reader is not None
+            and shift.status is ShiftStatus.SCHEDULED
+            and taken[shift.id].seated < shift.capacity
         ):
+            asked[index] = (reader, shift)
+    # The rules the press signs up under (started, the unit, on it already, a clash, ...).
+    refused = await eligibility.refusals(session, asked.values(), now, settings)
+    translator = translators(settings)
+    drawn: list[Message | None] = []
+    for index in range(len(subjects)):
+        if index not in asked:
+            drawn.append(None)
+            continue
+        reader, shift = asked[index]
+        if refused[(reader.id, shift.id)] is not None:
             drawn.append(None)
             continue
         drawn.append(notices.freed_seat(shift)(translator(reader.language)))
