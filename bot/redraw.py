@@ -22,7 +22,7 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     # a rota's seats: only those still held, none when none are
     notices.ROTA_NOTICE: acknowledge.redraw_notices,
     notices.ACK_REMINDER: acknowledge.redraw_reminders,
-    # leave to decide: only while it is, naming the shift as it is
+    # leave to decide: only while it is and to who may still decide it, naming the shift as it is
     notices.LEAVE_ASKED: leave_notices.redraw_requests,
     # a seat freed by leave: only while it is free and the reader may take it (the rules of
     # sign-up, as the press)

@@ -13,14 +13,16 @@ from bot.db.models import (
     AssignmentStatus,
     LeaveStatus,
     Member,
+    MemberRole,
     OutboxMessage,
     OutboxStatus,
+    Role,
     RotaSource,
     Shift,
 )
 from bot.emulator import SimUser
 from bot.services.people.access import Actor
-from bot.services.rostering import rotas
+from bot.services.rostering import departure, rotas
 from tests.e2e.rostering_fixtures import TOMORROW, assign_by_hand, leaves, town
 from tests.e2e.schedule import (
     DAY,
@@ -35,7 +37,7 @@ from tests.e2e.schedule import (
 from tests.e2e.swap_fixtures import require_approval, seat
 from tests.e2e.test_leave import ask_leave
 from tests.e2e.test_signup import _promoted_at_23_00
-from tests.harness import Harness
+from tests.harness import ADMIN_ID, Harness
 
 OLD, NEW = "12:00–14:00", "13:00–15:00"
 
@@ -322,6 +324,39 @@ async def test_a_leave_request_held_until_07_00_names_the_time_the_shift_was_mov
     assert row.status is OutboxStatus.SENT and "13:00–15:00" in row.payload["text"]
     await press_and_settle(harness, coordinator, "✅ 批准")
     assert (await statuses(harness, late))[wang.user_id] is AssignmentStatus.CANCELLED
+
+
+async def test_a_leave_request_held_until_07_00_is_dropped_for_a_coordinator_no_longer_one(
+    harness: Harness,
+) -> None:
+    """王芳's request waits for 07:00; at 23:00 the admin takes 陈协调's coordinator role (he
+    stays a volunteer of the unit). At 07:00 he is not asked to decide it: his 批准 would be
+    refused. The admin, the unit left without a coordinator, is asked instead."""
+    _, coordinator, _ = await _leave_asked_at_22_30(harness)
+    admin_user = harness.admin
+    admin_user.started = True  # the admin has written to the bot
+    harness.clock.set(at(DAY, 23, 0))
+    settings = harness.runtime.settings
+    async with harness.session() as session:
+        chen = await session.scalar(select(Member).where(Member.telegram_id == coordinator.user_id))
+        assert chen is not None
+        session.add(MemberRole(member_id=chen.id, role=Role.VOLUNTEER))
+    async with harness.session() as session:
+        admin = Actor.of(ADMIN_ID, None, settings.admin_ids)
+        taken = await departure.take_role(
+            session, admin, chen.id, Role.COORDINATOR, harness.clock.now(), settings
+        )
+        assert isinstance(taken, departure.RoleTaken)
+    seen = len(coordinator.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert not [t for t in coordinator.texts()[seen:] if "请假申请" in t]
+    [row] = await _rows(harness, coordinator.user_id, "leave-asked:")
+    assert row.status is OutboxStatus.DROPPED, row.last_error
+    assert [t for t in admin_user.texts() if "请假申请" in t]
+    [row] = await _rows(harness, ADMIN_ID, "leave-asked:")
+    assert row.status is OutboxStatus.SENT, row.last_error
 
 
 async def test_a_shift_moved_twice_overnight_is_told_once_as_it_ends_up(harness: Harness) -> None:

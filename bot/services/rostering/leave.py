@@ -356,6 +356,11 @@ def _decided_error(leave: LeaveRequest) -> DomainError:
     return DomainError(ErrorCode.LEAVE_ALREADY_DECIDED, name=by)
 
 
+def require_decider(actor: Actor, leave: LeaveRequest) -> None:
+    """Who may decide `leave`: a coordinator of the shift's unit, or an admin."""
+    actor.require_unit(leave.assignment.shift.post.unit_id, Role.COORDINATOR)
+
+
 async def decide(
     session: AsyncSession,
     actor: Actor,
@@ -367,7 +372,7 @@ async def decide(
     """A coordinator of the unit approves (the seat is freed and offered) or rejects."""
     leave = await get(session, leave_id)
     assignment = leave.assignment
-    actor.require_unit(assignment.shift.post.unit_id, Role.COORDINATOR)
+    require_decider(actor, leave)
     shift = await seats.lock(session, assignment.shift_id)
     await session.refresh(leave)
     await session.refresh(assignment)

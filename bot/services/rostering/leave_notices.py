@@ -11,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Assignment, LeaveRequest, LeaveStatus, Member, Shift, ShiftStatus
+from bot.errors import DomainError
+from bot.services.people.access import Actor
 from bot.services.platform.notify import members_of_chats, translators
 from bot.services.platform.outbox import Message
 from bot.services.platform.redraw import Subject
@@ -25,7 +27,8 @@ async def redraw_requests(
     """The leave requests about to go out to their deciders (`notices.leave_asked`), drawn again
     at `now`: the shift as it is, the asker's leaves this month and the cut-off as of now. None
     for a request no longer to decide: decided (in /roster, by another coordinator), withdrawn,
-    its seat gone, its shift cancelled or started."""
+    its seat gone, its shift cancelled or started; or for a reader who may no longer decide it
+    (no longer a coordinator of its unit, nor an admin: their 批准 would be refused)."""
     found = {
         request.id: request
         for request in (
@@ -41,13 +44,25 @@ async def redraw_requests(
     drawn: list[Message | None] = []
     for subject in subjects:
         request = found.get(subject.args[0])
-        if request is None:
+        reader = readers.get(subject.chat_id)
+        if request is None or not _may_decide(subject.chat_id, reader, request, settings):
             drawn.append(None)
             continue
-        reader = readers.get(subject.chat_id)
         render = await leave.request_render(session, request, now, settings)
         drawn.append(render(translator(reader.language if reader is not None else None)))
     return drawn
+
+
+def _may_decide(
+    chat_id: int, reader: Member | None, request: LeaveRequest, settings: Settings
+) -> bool:
+    """Whether the reader of `chat_id` may press 批准 / 驳回 on `request` (the rule the press
+    is held to)."""
+    try:
+        leave.require_decider(Actor.of(chat_id, reader, settings.admin_ids), request)
+    except DomainError:
+        return False
+    return True
 
 
 async def redraw_offers(
