@@ -41,7 +41,8 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     swap_notices.SWAP_OFFER: swap_offers.redraw_offers,
     swap_notices.SWAP_ASK: swap_offers.redraw_asks,
     swap_notices.SWAP_ACCEPTED: swap_answers.redraw_accepted,
-    # a swap complete: the shifts as they are; the seat got only while it is still held
+    # a swap complete: the shifts as they are; the seat got only while it is still held and
+    # its shift not over
     swap_notices.SWAP_COMPLETED: swap_answers.redraw_completed,
     # a swap declined, withdrawn or rejected: the shift as it is; none once it is cancelled
     swap_notices.SWAP_ENDED: swap_endings.redraw_ended,

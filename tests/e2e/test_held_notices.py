@@ -637,6 +637,51 @@ async def test_word_that_a_swap_is_complete_held_until_07_00_is_dropped_once_the
     assert row.status is OutboxStatus.DROPPED, row.last_error
 
 
+@pytest.mark.parametrize(
+    ("window", "told"), [("02:00-04:00", False), ("06:00-08:00", True)], ids=["over", "under-way"]
+)
+async def test_word_that_a_swap_is_complete_held_until_07_00_is_dropped_once_the_shift_is_over(
+    harness: Harness, window: str, told: bool
+) -> None:
+    """The unit asks for approval. 王芳 took 李明's 14:00–16:00 seat and the coordinator
+    approves at 22:30: the word that the seat is hers waits for 07:00. At 23:00 the shift is
+    moved to the small hours. At 07:00 she is not told of a seat whose shift is over (02:00–04:00),
+    but is of one whose shift is under way (06:00–08:00): she is expected there."""
+    town_ = await town(harness, capacity=1)
+    li, wang, _ = town_.people
+    await require_approval(harness, town_.unit_id)
+    afternoon = await shift(harness, town_.post_id, TOMORROW, 14, 16, capacity=1)
+    await seat(harness, afternoon, li.user_id)
+    harness.clock.set(at(DAY, 21, 0))
+    await command(harness, li, "my")
+    await press_and_settle(harness, li, "🔁 换岗 1")
+    await press_and_settle(harness, li, GIVE_AWAY)
+    await harness.deliver()
+    await press_and_settle(harness, wang, "🙋 我来接")
+    await harness.deliver()
+    harness.clock.set(at(DAY, 22, 30))
+    await press_and_settle(harness, town_.coordinator, "✅ 批准")
+    await harness.deliver()
+    [row] = await _rows(harness, wang.user_id, "swap-completed:")
+    assert row.status is OutboxStatus.PENDING and "现在由您负责" in row.payload["text"]
+    harness.clock.set(at(DAY, 23, 0))
+    await _move(harness, town_.coordinator, "⚙️ 14:00 黄河路-人民路口", window)
+    seen = len(wang.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    got = [text for text in wang.texts()[seen:] if "现在由您负责" in text]
+    [row] = await _rows(harness, wang.user_id, "swap-completed:")
+    if told:
+        [text] = got
+        assert window.replace("-", "–") in text, text
+        assert row.status is OutboxStatus.SENT, row.last_error
+    else:
+        assert not got
+        assert row.status is OutboxStatus.DROPPED, row.last_error
+    assert wang.user_id in await statuses(harness, afternoon)  # the seat is still hers
+
+
 async def test_an_exchange_held_until_07_00_is_dropped_once_the_seat_asked_for_is_gone(
     harness: Harness,
 ) -> None:

@@ -455,7 +455,8 @@ async def redraw_completed(
     """The word to either side of a swap that it is complete (`SWAP_COMPLETED`), about to go
     out, drawn again at `now`: the shifts as they are. None for the side told of a seat it got
     once that seat is no longer theirs (given up, taken off, swapped on, the shift cancelled:
-    each told in its own notice)."""
+    each told in its own notice) or its shift is over (kept while it is under way: they are
+    expected there)."""
     ids = sorted({subject.args[0] for subject in subjects})
     found = await session.scalars(select(SwapOffer).where(SwapOffer.id.in_(ids)))
     offers = {offer.id: offer for offer in found.unique()}
@@ -490,7 +491,9 @@ async def redraw_completed(
             continue
         shift = gets[(offer_id, person_id)]
         if shift is not None and (
-            shift.status is not ShiftStatus.SCHEDULED or (shift.id, person_id) not in held
+            shift.status is not ShiftStatus.SCHEDULED
+            or shift.ends_at <= now
+            or (shift.id, person_id) not in held
         ):
             drawn.append(None)
             continue
