@@ -254,14 +254,15 @@ class Intake:
         """Long polling until `stop` is set. The offset that tells Telegram a batch was received
         goes with the getUpdates after the batch was committed; a batch that could not be stored
         is fetched again. Failures are retried with growing pauses, one log line each."""
-        bot = self.bot
         offset: int | None = None
         failures = 0
-        await bot.delete_webhook(drop_pending_updates=False)
+        webhook_cleared = False
         while not stop.is_set():
             # The backlog is fetched at once, without waiting in a long poll.
             wait = timeout if self._backlog_received else 0
-            fetch = asyncio.ensure_future(self._fetch(offset, wait))
+            fetch = asyncio.ensure_future(
+                self._fetch(offset, wait, clear_webhook=not webhook_cleared)
+            )
             stopping = asyncio.ensure_future(stop.wait())
             await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
             stopping.cancel()
@@ -273,6 +274,7 @@ class Intake:
                 break
             try:
                 updates, unreadable, last = fetch.result()
+                webhook_cleared = True
                 count = len(updates) + len(unreadable)
                 await self.accept(updates)
                 await self._set_aside(unreadable)
@@ -316,12 +318,16 @@ class Intake:
                 await self._fetch(offset, 0)
 
     async def _fetch(
-        self, offset: int | None, timeout: int
+        self, offset: int | None, timeout: int, *, clear_webhook: bool = False
     ) -> tuple[list[Received], list[dict[str, Any]], int | None]:
         """One getUpdates: (the updates, those PTB cannot read, the last update_id). Read one by
         one, so that a single update this PTB cannot read (a newer Bot API field, say) is set
-        aside instead of stopping every update behind it."""
+        aside instead of stopping every update behind it. `clear_webhook` first turns off
+        webhook delivery (Telegram refuses getUpdates while a webhook is set): in the fetch, so
+        that its failure is retried like the fetch's own rather than ending the polling."""
         bot = self.bot
+        if clear_webhook:
+            await bot.delete_webhook(drop_pending_updates=False)
         with warnings.catch_warnings():
             # PTB would rather have get_updates(), which reads the whole batch or nothing.
             warnings.simplefilter("ignore")

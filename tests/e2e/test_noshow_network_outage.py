@@ -131,3 +131,22 @@ async def test_by_webhook_the_backlog_is_not_in_while_telegram_cannot_reach_the_
         await intake.bot.delete_webhook()
         await runner.cleanup()
         await application.shutdown()
+
+
+async def test_polling_that_cannot_clear_the_webhook_at_start_retries_and_then_answers(
+    harness: Harness,
+) -> None:
+    """Polling begins by telling Telegram to stop webhook delivery (deleteWebhook). When that
+    first call fails (Telegram briefly unreachable just after the start-up check passed), the
+    bot retries as it does for a failed fetch, instead of its polling ending for good while
+    the process runs on answering no one."""
+    crew = await team(harness, ("王芳",))
+    fang = crew.volunteers[0]
+    await harness.bot.stop()
+    fault = harness.emulator.inject_fault(Fault("502", method="deleteWebhook", count=1))
+    await fang.send_text("/help")
+    told = len(fang.texts())
+    await harness.bot.start()
+    await harness.settle()
+    assert fault.count == 0
+    assert len(fang.texts()) > told, "the bot never answered after its first deleteWebhook failed"
