@@ -280,7 +280,9 @@ async def _until_another_waits_for_a_lock(harness: Harness) -> None:
     if harness.database.is_sqlite:
         return
     async with harness.database.engine.connect() as watcher:
-        for _ in range(500):
+        # Real time, bounded: the second press is a few statements away (slower on a loaded
+        # machine); the bound only turns a hang into a failure.
+        for _ in range(6000):
             waiting = await watcher.scalar(
                 text(
                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
