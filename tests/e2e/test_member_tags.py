@@ -282,7 +282,7 @@ async def _until_another_waits_for_a_lock(harness: Harness) -> None:
     async with harness.database.engine.connect() as watcher:
         # Real time, bounded: the second press is a few statements away (slower on a loaded
         # machine); the bound only turns a hang into a failure.
-        for _ in range(6000):
+        for _ in range(3000):
             waiting = await watcher.scalar(
                 text(
                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
@@ -291,8 +291,19 @@ async def _until_another_waits_for_a_lock(harness: Harness) -> None:
             )
             if waiting:
                 return
+            # PostgreSQL keeps one snapshot of pg_stat_activity per transaction: end it, or
+            # every later read shows the moment of the first.
+            await watcher.rollback()
             await asyncio.sleep(0.01)
-    raise AssertionError("the second press never waited for the first")
+        seen = (
+            await watcher.execute(
+                text(
+                    "SELECT pid, datname, state, wait_event_type, wait_event, left(query, 80)"
+                    " FROM pg_stat_activity WHERE backend_type = 'client backend'"
+                )
+            )
+        ).all()
+    raise AssertionError(f"the second press never waited for the first: {seen}")
 
 
 async def test_two_coordinators_giving_one_tag_at_the_same_moment_both_see_it_given(
@@ -318,6 +329,7 @@ async def test_two_coordinators_giving_one_tag_at_the_same_moment_both_see_it_gi
     async def first() -> tags.Toggled | None:
         async with harness.session() as session:
             toggled = await tags.toggle_by_key(session, actor, member_id, key, True, now)
+            assert toggled is not None and toggled.given, toggled
             first_wrote.set()
             await second_started.wait()
             await _until_another_waits_for_a_lock(harness)
