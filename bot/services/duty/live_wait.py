@@ -286,19 +286,25 @@ def _taken_at_opening(
     return render
 
 
+async def _waiting_on_location(session: AsyncSession) -> list[Dialogue]:
+    """The check-ins waiting at their location step, which the opening and the end of a live
+    wait both go through (each keeps those it concerns)."""
+    found = await session.scalars(
+        select(Dialogue).where(
+            Dialogue.kind == DialogueKind.CHECKIN, Dialogue.step == STEP_LOCATION
+        )
+    )
+    return list(found)
+
+
 async def live_waits_open(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """A check-in waiting on a live location shared before it opened, now open: the share's
     last known position is judged (`take_at_opening`), as a phone standing still at
     the post sends no move that would be. Within the post's range and still shared, it is the
     check-in's location, and the volunteer is told what comes next (the photo, or the check-in
     made); otherwise the wait goes on, for a move into range or its end (`live_waits_over`)."""
-    waiting = await session.scalars(
-        select(Dialogue).where(
-            Dialogue.kind == DialogueKind.CHECKIN, Dialogue.step == STEP_LOCATION
-        )
-    )
     queued = 0
-    for dialogue in list(waiting):
+    for dialogue in await _waiting_on_location(session):
         if not waits_for_opening(dialogue, now):
             continue
         mark = dialogues.mark(dialogue) or int(dialogue.updated_at.timestamp())
@@ -346,13 +352,8 @@ async def live_waits_over(session: AsyncSession, now: dt.datetime, settings: Set
     or shared before the check-in opened: `live_arrived`) ends once the wait is over
     (`wait_over`: the sharing or the shift ended, or it waited long enough): the
     volunteer is told, and what they send next is no longer taken as that check-in's."""
-    waiting = await session.scalars(
-        select(Dialogue).where(
-            Dialogue.kind == DialogueKind.CHECKIN, Dialogue.step == STEP_LOCATION
-        )
-    )
     queued = 0
-    for dialogue in list(waiting):
+    for dialogue in await _waiting_on_location(session):
         if not wait_over(dialogue, now):
             continue
         data = dict(dialogue.data)
