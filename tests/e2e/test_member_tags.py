@@ -273,10 +273,18 @@ async def test_a_tag_taken_from_its_only_holder_can_be_given_back_on_the_card(
     assert coordinator.last().buttons() == CARD_BUTTONS
 
 
+# The statements a second tagging waits at, as PostgreSQL shows them in pg_stat_activity: the
+# lock on the member's row (`tags._lock_tags`), or, without it, the insert of the tag the first
+# has inserted and not committed. Any other waiter (another test's, a job's) is not this race.
+MEMBER_LOCK = "SELECT members.id %FROM members %WHERE members.id = % FOR UPDATE"
+TAG_INSERT = "INSERT INTO member_tags %"
+
+
 async def _until_another_waits_for_a_lock(harness: Harness) -> None:
-    """On PostgreSQL, return once another transaction waits for a row lock (the second press,
-    at its lock when fixed, at its insert when not); SQLite's writers already take turns on the
-    one write connection, so the second has not begun and there is nothing to wait for."""
+    """On PostgreSQL, return once another transaction waits for a lock at `MEMBER_LOCK` or
+    `TAG_INSERT` (the second tagging, at its lock when fixed, at its insert when not);
+    SQLite's writers already take turns on the one write connection, so the second has not
+    begun and there is nothing to wait for."""
     if harness.database.is_sqlite:
         return
     async with harness.database.engine.connect() as watcher:
@@ -287,7 +295,9 @@ async def _until_another_waits_for_a_lock(harness: Harness) -> None:
                 text(
                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
                     " AND datname = current_database()"
-                )
+                    " AND (query LIKE :lock OR query LIKE :insert)"
+                ),
+                {"lock": MEMBER_LOCK, "insert": TAG_INSERT},
             )
             if waiting:
                 return
