@@ -361,3 +361,47 @@ async def test_two_coordinators_giving_one_tag_at_the_same_moment_both_see_it_gi
             )
         )
         assert len(list(added)) == 1
+
+
+async def test_two_coordinators_typing_one_tag_at_the_same_moment_take_turns(
+    harness: Harness,
+) -> None:
+    """Two `/tag 乙 党员` whose transactions overlap: the second waits for the first and acts
+    as if typed after it (the same again takes the tag away), rather than adding the row the
+    first added and failing (on PostgreSQL both read "not held" before either wrote)."""
+    unit_id = await unit(harness)
+    await person(harness, 8371, unit_id, "王协调", role=Role.COORDINATOR)
+    await person(harness, 8372, unit_id, "乙", tags=())
+    member_id = await _member_id(harness, 8372)
+    coordinator = await harness.member(8371)
+    assert coordinator is not None
+    actor = Actor(telegram_id=8371, member=coordinator, roles=frozenset({Role.COORDINATOR}))
+    now = harness.clock.now()
+
+    first_wrote = asyncio.Event()
+    second_started = asyncio.Event()
+
+    async def first() -> bool:
+        async with harness.session() as session:
+            _, given = await tags.toggle(session, actor, "乙", "党员", now)
+            first_wrote.set()
+            await second_started.wait()
+            await _until_another_waits_for_a_lock(harness)
+            return given
+
+    async def second() -> bool:
+        await first_wrote.wait()
+        second_started.set()
+        async with harness.session() as session:
+            _, given = await tags.toggle(session, actor, "乙", "党员", now)
+            return given
+
+    assert await asyncio.gather(first(), second()) == [True, False]
+    assert await _tags_of(harness, 8372) == frozenset()
+    async with harness.session() as session:
+        actions = await session.scalars(
+            select(AuditEntry.action)
+            .where(AuditEntry.object_type == "member", AuditEntry.object_id == member_id)
+            .order_by(AuditEntry.id)
+        )
+        assert list(actions) == ["member.tag.add", "member.tag.remove"]
