@@ -10,8 +10,10 @@ from sqlalchemy import select, text
 
 from bot.buttons import MemberTagToggle
 from bot.db.models import AuditEntry, Role
+from bot.emulator import SimUser
 from bot.services.people import tags
 from bot.services.people.access import Actor
+from tests.e2e.journeys import create_unit, invite_code, join
 from tests.e2e.schedule import command, person, post, press_and_settle, shift, unit
 from tests.harness import Harness
 
@@ -81,9 +83,9 @@ async def test_a_coordinator_gives_and_takes_a_tag_on_the_card(harness: Harness)
             )
         )
     assert [(entry.action, entry.object_id, entry.after) for entry in entries] == [
-        ("member.tag.add", yi, {"tag": "党员"}),
-        ("member.tag.remove", yi, {"tag": "青年突击队"}),
-        ("member.tag.add", yi, {"tag": "巾帼岗"}),
+        ("member.tag.add", yi, {"tag": "党员", "unit_id": unit_id}),
+        ("member.tag.remove", yi, {"tag": "青年突击队", "unit_id": unit_id}),
+        ("member.tag.add", yi, {"tag": "巾帼岗", "unit_id": unit_id}),
     ]
 
 
@@ -405,3 +407,98 @@ async def test_two_coordinators_typing_one_tag_at_the_same_moment_take_turns(
             .order_by(AuditEntry.id)
         )
         assert list(actions) == ["member.tag.add", "member.tag.remove"]
+
+
+async def _card_tags(harness: Harness, coordinator: SimUser, name: str) -> list[str]:
+    """The tag buttons of `name`'s card in the coordinator's /members."""
+    await command(harness, coordinator, "members")
+    await press_and_settle(harness, coordinator, name)
+    return [label for label in coordinator.last().buttons() if label[0] in "✅➕"]
+
+
+async def _tag_trail(harness: Harness, member_id: int) -> list[tuple[str, int | None, object]]:
+    async with harness.session() as session:
+        entries = await session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.object_type == "member", AuditEntry.object_id == member_id)
+            .order_by(AuditEntry.id)
+        )
+        return [(entry.action, entry.actor_id, entry.after) for entry in entries]
+
+
+async def test_a_member_removed_takes_their_tags_with_a_removal_each_in_the_trail(
+    harness: Harness,
+) -> None:
+    """甲, removed from the unit, was the only one with 党员: the trail shows each of their
+    tags taken (by the coordinator who removed them), and the unit's cards still offer 党员
+    for a week, as after a press taking it from its last holder."""
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 8381, unit_id, "王协调", role=Role.COORDINATOR)
+    await person(harness, 8382, unit_id, "甲", tags=("党员", "青年突击队"))
+    await person(harness, 8383, unit_id, "乙", tags=("青年突击队",))
+    jia = await _member_id(harness, 8382)
+
+    await command(harness, coordinator, "members")
+    await press_and_settle(harness, coordinator, "甲")
+    await press_and_settle(harness, coordinator, "🚪 移出本单位")
+    text = await press_and_settle(harness, coordinator, "是，移出本单位")
+    assert text == "已将 甲 移出「城管局」，释放了 0 个班次。已通知 ta。"
+
+    assert await _tags_of(harness, 8382) == frozenset()
+    wang = await _member_id(harness, 8381)
+    assert await _tag_trail(harness, jia) == [
+        ("member.tag.remove", wang, {"tag": "党员", "unit_id": unit_id}),
+        ("member.tag.remove", wang, {"tag": "青年突击队", "unit_id": unit_id}),
+        (
+            "member.remove",
+            wang,
+            {"active": False, "released": 0, "swaps_voided": 0, "leaves_withdrawn": 0},
+        ),
+    ]
+    assert await _card_tags(harness, coordinator, "乙") == ["➕ 党员", "✅ 青年突击队"]
+    harness.clock.advance(days=6)
+    assert await _card_tags(harness, coordinator, "乙") == ["➕ 党员", "✅ 青年突击队"]
+    harness.clock.advance(days=1, seconds=1)
+    assert await _card_tags(harness, coordinator, "乙") == ["✅ 青年突击队"]
+
+
+async def test_tags_taken_by_leaving_are_remembered_by_the_unit_left_only(
+    harness: Harness,
+) -> None:
+    """甲 leaves from /me (the trail names them as who took their tags) and joins 交警队: 城管局's
+    cards offer 党员 for the week, 交警队's do not (甲 holds nothing there); likewise an admin of
+    ADMIN_IDS, who keeps their record with no unit, leaves their tag with the unit."""
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 8391, unit_id, "王协调", role=Role.COORDINATOR)
+    leaving = await person(harness, 8392, unit_id, "甲", tags=("党员",))
+    await person(harness, 8393, unit_id, "乙")
+    jia = await _member_id(harness, 8392)
+    await create_unit(harness, "交警队")
+    code = await invite_code(harness, harness.admin, "交警队", "志愿者")
+
+    await command(harness, leaving, "me")
+    await press_and_settle(harness, leaving, "🚪 退出本单位")
+    text = await press_and_settle(harness, leaving, "是，退出本单位")
+    assert text.startswith("您已退出「城管局」")
+    assert (await _tag_trail(harness, jia))[0] == (
+        "member.tag.remove",
+        jia,
+        {"tag": "党员", "unit_id": unit_id},
+    )
+    await join(harness, leaving, code, "甲")
+    assert await _card_tags(harness, coordinator, "乙") == ["➕ 党员"]
+    await command(harness, harness.admin, "members")
+    await press_and_settle(harness, harness.admin, "交警队")
+    await press_and_settle(harness, harness.admin, "甲")
+    assert "本单位还没有标签" in (harness.admin.last().text or "")
+
+    # An admin in the unit, tagged 巾帼岗, leaves: no unit of theirs now, the tag stays offered.
+    code = await invite_code(harness, coordinator, None, "志愿者")
+    await join(harness, harness.admin, code, "管理员甲")
+    assert "已加上" in await command(harness, coordinator, "tag", "管理员甲 巾帼岗")
+    await command(harness, harness.admin, "me")
+    await press_and_settle(harness, harness.admin, "🚪 退出本单位")
+    await press_and_settle(harness, harness.admin, "是，退出本单位")
+    admin = await harness.member(harness.admin.user_id)
+    assert admin is not None and admin.unit_id is None and admin.tags == frozenset()
+    assert await _card_tags(harness, coordinator, "乙") == ["➕ 党员", "➕ 巾帼岗"]

@@ -115,6 +115,10 @@ async def of_unit(session: AsyncSession, unit_id: int, now: dt.datetime) -> list
         )
     )
     rows = await session.scalars(select(union(held, required).subquery().c[0]))
+    # The unit the tag was taken in, as the entry keeps it: the member's unit now may be another
+    # (one who left joins the next unit with the same record; an admin who left has none).
+    # Entries from before the unit was kept: the member's unit now.
+    taken_in = func.coalesce(AuditEntry.after["unit_id"].as_integer(), Member.unit_id)
     taken = await session.scalars(
         select(AuditEntry.after)
         .join(Member, AuditEntry.object_id == Member.id)
@@ -122,7 +126,7 @@ async def of_unit(session: AsyncSession, unit_id: int, now: dt.datetime) -> list
             AuditEntry.created_at > now - TAG_REMEMBERED,
             AuditEntry.action == REMOVED,
             AuditEntry.object_type == "member",
-            Member.unit_id == unit_id,
+            taken_in == unit_id,
         )
     )
     recent = [after.get("tag") for after in taken if after is not None]
@@ -223,14 +227,29 @@ async def _flip(
         member.tag_rows.remove(existing)
     else:
         member.tag_rows.append(MemberTag(tag=cleaned))
+    _audited(session, actor, member, cleaned, given=existing is None, now=now)
+    await session.flush()
+    return existing is None
+
+
+def take_all(session: AsyncSession, actor: Actor, member: Member, now: dt.datetime) -> None:
+    """Every tag taken from a member leaving their unit (under the caller's lock on the row),
+    each audited as a press taking it: the trail is complete, and the unit's cards offer a tag
+    its last holder took with them for `TAG_REMEMBERED`, as one taken by a press."""
+    for row in sorted(member.tag_rows, key=lambda row: row.tag):
+        _audited(session, actor, member, row.tag, given=False, now=now)
+    member.tag_rows.clear()
+
+
+def _audited(
+    session: AsyncSession, actor: Actor, member: Member, tag: str, *, given: bool, now: dt.datetime
+) -> None:
     audit.record(
         session,
         actor_id=actor.member.id if actor.member is not None else None,
-        action=REMOVED if existing is not None else ADDED,
+        action=ADDED if given else REMOVED,
         object_type="member",
         object_id=member.id,
-        after={"tag": cleaned},
+        after={"tag": tag, "unit_id": member.unit_id},
         now=now,
     )
-    await session.flush()
-    return existing is None

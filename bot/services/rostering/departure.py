@@ -4,8 +4,9 @@ themselves from /me, or an admin takes a role away (the last one taken is a remo
 Leaving ends what the member holds ahead, in one transaction: every seat and place in a queue
 on a shift that has not ended is given up (the waitlist promoted and told), their open swap
 offers are off (and everyone waiting on them told), their leave not yet decided is withdrawn,
-and the record is no longer a member (``active`` false, no roles, no tags) so no broadcast,
-reminder, rotation or swap reaches them and a new invite, to any unit, registers them again.
+and the record is no longer a member (``active`` false, no roles, no tags, each tag taken as a
+press on the card takes it, audited) so no broadcast, reminder, rotation or swap reaches them
+and a new invite, to any unit, registers them again.
 What they did stays: check-ins, hours, the ledger. An admin of ADMIN_IDS stays an admin, with
 no unit. Someone on post (checked in, not checked out) is not removed: the check-out, and the
 hours it counts, would have nowhere to go; they leave after checking out.
@@ -296,7 +297,7 @@ async def _depart(
         raise DomainError(ErrorCode.MEMBER_GONE, name=member.display_name)
     await _require_off_post(session, member, self_leaving=how is How.LEFT)
     member.role_rows.clear()
-    member.tag_rows.clear()
+    member_tags.take_all(session, actor, member, now)
     if member.telegram_id in settings.admin_ids:
         # An admin keeps their record as a fresh admin's: no unit, still theirs to use.
         member.unit_id = None
