@@ -479,6 +479,9 @@ class AuditEntry(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
 
+    # An object's history (an order's, a swap offer's, a shift's edits) is read by its object.
+    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
+
 
 class BroadcastKind(enum.StrEnum):
     SHIFTS = "shifts"
