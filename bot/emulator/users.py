@@ -238,7 +238,10 @@ class _Sender:
         data: bytes,
         mime_type: str = "application/octet-stream",
         caption: str | None = None,
+        media_group_id: str | None = None,
     ) -> JSON:
+        """A file; with `media_group_id`, one file of an album (files chosen at once and sent
+        grouped, which Telegram delivers as one message per file, as it does photos)."""
         stored = self._world.new_file(data, "document", file_name=filename, mime_type=mime_type)
         body: JSON = {
             "document": {
@@ -251,7 +254,19 @@ class _Sender:
         }
         if caption:
             body["caption"] = caption
+        if media_group_id is not None:
+            body["media_group_id"] = media_group_id
         return await self._send(body)
+
+    async def send_document_album(
+        self, files: list[tuple[str, bytes]], mime_type: str = "application/octet-stream"
+    ) -> list[JSON]:
+        """Files (name, content) chosen at once and sent grouped: one album."""
+        group = str(next(_album_ids))
+        return [
+            await self.send_document(filename, data, mime_type, media_group_id=group)
+            for filename, data in files
+        ]
 
     async def send_raw(self, body: JSON) -> JSON:
         """Any other kind of message (a voice note, a poll, a dice), as Telegram would send

@@ -46,6 +46,31 @@ async def test_a_spreadsheet_that_does_not_parse_is_refused_as_unreadable(
     assert await harness.count(Dialogue) == 1
 
 
+async def test_spreadsheets_sent_at_once_that_do_not_parse_are_refused_once(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9304, unit_id, role=Role.COORDINATOR)
+    await command(harness, coordinator, "import")
+    before = len(coordinator.messages())
+
+    # Two files chosen at once and sent grouped: Telegram delivers one album, a message per
+    # file, and each is refused by the same words.
+    await coordinator.send_document_album(
+        [("week1.xlsx", broken_content_types()), ("week2.xlsx", broken_content_types())]
+    )
+    await harness.settle()
+
+    unreadable = "读不了这个文件。请发送 .xlsx 或 .csv（UTF-8 或 GBK）排班表。"
+    assert coordinator.texts()[before:] == [unreadable]
+    assert await harness.count(Shift) == 0
+    assert await harness.count(Dialogue) == 1
+    # A file sent after the album is answered again.
+    await coordinator.send_document("week3.xlsx", broken_content_types())
+    await harness.settle()
+    assert coordinator.texts()[before:] == [unreadable, unreadable]
+
+
 async def test_a_file_telegram_does_not_hand_over_is_asked_again(harness: Harness) -> None:
     unit_id = await unit(harness)
     coordinator = await person(harness, 9302, unit_id, role=Role.COORDINATOR)
