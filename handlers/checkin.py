@@ -353,8 +353,23 @@ async def on_live_update(turn: Turn) -> None:
     step = await live_wait.live_arrived(
         turn.session, member, dialogue, position, turn.now, settings
     )
-    if step is not None:
+    if isinstance(step, checkin.CheckedIn):
+        _confirm_arrived(turn, step)
+    elif step is not None:
         await _show(turn, step)
+
+
+def _confirm_arrived(turn: Turn, step: checkin.CheckedIn) -> None:
+    """Checked in by a live location that reached the post: the confirmation takes away the
+    keyboard the refusal on the way (or the check-in-open notice) left, 📍 and Cancel with
+    nothing left to send or cancel, as the check-in made at the opening does. One reply markup
+    a message: so no check-out button, and it says /checkout instead."""
+    t = turn.t
+    record = step.checkin
+    shift = step.assignment.shift
+    done = confirmation(t, record, shift, step.photo_reused)
+    turn.reply(f"{done}\n{t('checkin.live_checked_in_on_arrival')}", ReplyKeyboardRemove())
+    _archive(turn, record, shift.post.name)
 
 
 async def confirm_on_post(turn: Turn, data: OnPost) -> None:

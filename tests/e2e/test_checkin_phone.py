@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import event
+import pytest
+from sqlalchemy import event, select
 
 from bot.db.models import AssignmentStatus, Dialogue
+from bot.emulator import SimUser
 from tests.e2e.checkin_fixtures import assignment, checkins, duty, near, team, today
 from tests.harness import Harness
 
@@ -163,6 +165,73 @@ async def test_a_live_location_refused_on_the_way_checks_in_once_it_reaches_the_
     await fang.update_live_location(shared["message_id"], *near(15))
     await harness.settle()
     assert len(fang.messages()) == told + 2
+
+
+def location_button_on_screen(person: SimUser) -> bool:
+    return any(key.get("request_location") for row in person.reply_keyboard() or [] for key in row)
+
+
+async def open_dialogue(harness: Harness, person: SimUser) -> Dialogue | None:
+    async with harness.session() as session:
+        return await session.scalar(select(Dialogue).where(Dialogue.telegram_id == person.user_id))
+
+
+@pytest.mark.parametrize("settings_overrides", [{"checkin_require_photo": False}])
+async def test_a_live_location_refused_on_the_way_checks_in_at_the_post_and_clears_the_keyboard(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(7, 40))
+    # Too far, from the bus stop: keep sharing, or tap 📍 once closer (or Cancel).
+    shared = await fang.send_location(*near(600), live_period=28800)
+    await harness.settle()
+    assert "继续共享实时位置" in (fang.last().text or "") and location_button_on_screen(fang)
+    told = len(fang.messages())
+    # At the post, with no photo to ask for: the move checks in, in one message that takes the
+    # keyboard away (nothing is left to send or cancel), so it says how to check out.
+    harness.clock.set(today(7, 50))
+    await fang.update_live_location(shared["message_id"], *near(20))
+    await harness.settle()
+    [confirmed] = fang.texts()[told:]
+    assert fang.reply_keyboard() is None
+    assert "签到成功" in confirmed and "07:50" in confirmed, confirmed
+    assert "已自动为您签到" in confirmed and "/checkout" in confirmed, confirmed
+    [record] = await checkins(harness)
+    assert record.live and record.live_message_id == shared["message_id"]
+    assert record.distance_m == 20 and record.photo_file_id is None
+    assert record.checked_in_at == today(7, 50)
+    assert (await assignment(harness, seat)).status == AssignmentStatus.CHECKED_IN
+    assert await open_dialogue(harness, fang) is None
+
+
+@pytest.mark.parametrize(
+    "settings_overrides", [{"checkin_require_photo": False, "checkin_open_before_min": 15}]
+)
+async def test_a_live_location_out_of_range_at_the_opening_clears_the_button_when_it_arrives(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(7, 40))
+    shared = await fang.send_location(*near(2000), live_period=8 * 3600)
+    await harness.settle()
+    # Still away when check-in opens: the notice brings the 📍 button.
+    harness.clock.set(today(7, 45))
+    await harness.tick()
+    await harness.deliver()
+    assert location_button_on_screen(fang)
+    told = len(fang.messages())
+    harness.clock.set(today(7, 55))
+    await fang.update_live_location(shared["message_id"], *near(20))
+    await harness.settle()
+    [confirmed] = fang.texts()[told:]
+    assert fang.reply_keyboard() is None
+    assert "签到成功" in confirmed and "/checkout" in confirmed, confirmed
+    [record] = await checkins(harness)
+    assert record.live and record.checked_in_at == today(7, 55)
 
 
 async def test_the_check_out_button_of_an_earlier_check_in_says_whose_it_is(
