@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from bot.services.duty import reminders
 from bot.services.platform.redraw import RedrawFunction
 from bot.services.rostering import acknowledge, leave_notices, notices, seat_notices
-from bot.services.schedule import shift_changes, waitlist
+from bot.services.schedule import removals, shift_changes, waitlist
 from bot.services.swaps import answers as swap_answers
 from bot.services.swaps import endings as swap_endings
 from bot.services.swaps import notices as swap_notices
@@ -33,6 +33,9 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     notices.FREED_TAKEN: leave_notices.redraw_taken,
     # taken off a shift by an import: only while they are not on it again
     notices.UNASSIGNED: seat_notices.redraw_unassigned,
+    # taken off a shift by a coordinator (➖ 移出): naming the shift as it is, only while they
+    # are not on it again and it is neither cancelled nor over
+    removals.REMOVED: removals.redraw_removed,
     # "your shift changed": told once, as it ends up, from what was last told
     shift_changes.SHIFT_CHANGED: shift_changes.redraw_changes,
     # a swap offered: a give-away only while it is open and the reader may take it, the

@@ -23,11 +23,11 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
 from bot.services.people.members import serves_on_posts
 from bot.services.platform import audit, outbox
-from bot.services.schedule import seat_scan
+from bot.services.schedule import removals, seat_scan
 from bot.services.schedule.deadlines import WayOut, way_out
 from bot.services.schedule.eligibility import check_eligibility
 from bot.services.schedule.seats import lock, lock_members, seat, seated_count
-from bot.services.schedule.shift_text import shift_label, translator_for
+from bot.services.schedule.shift_text import translator_for
 from bot.services.schedule.waitlist import promote_waitlist, waitlist_position
 from bot.settings import Settings
 
@@ -151,9 +151,9 @@ async def remove(
     t = translator_for(member, settings)
     await outbox.enqueue(
         session,
-        key=f"assignment-removed:{assignment.id}:{now.isoformat()}",
+        key=removals.removed_key(assignment.id, now),
         chat_id=member.telegram_id,
-        body=outbox.payload(t("signup.notice.removed", shift=shift_label(t, shift))),
+        body=removals.removed_notice(t, assignment.id, shift),
         now=now,
         urgent=True,
     )
