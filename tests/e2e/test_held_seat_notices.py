@@ -1,15 +1,19 @@
 """Word about a seat held back before it goes out says what is true when it goes out: the word
-that a coordinator took someone off a shift (➖ 移出, urgent, so held only by a 429 or retries)
-is drawn again from the database when it is sent (bot/redraw.py), and none is sent about a
+that a coordinator took someone off a shift (➖ 移出, urgent, so held only by a 429 or retries),
+and the word that leave was approved or that a freed seat was taken (held by the quiet hours),
+are drawn again from the database when they are sent (bot/redraw.py), and none is sent about a
 shift that is over."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.db.models import AssignmentStatus, OutboxStatus
-from bot.emulator import Fault
+from bot.emulator import Fault, SimUser
 from tests.e2e.rostering_fixtures import TOMORROW, Unit, assign_by_hand, open_assign, town
-from tests.e2e.schedule import at, command, press_and_settle, shift, statuses
-from tests.e2e.test_held_notices import _move, _rows
+from tests.e2e.schedule import DAY, at, command, press_and_settle, shift, statuses
+from tests.e2e.test_held_notices import _leave_approved_at_22_30, _move, _rows
+from tests.e2e.test_leave import ask_leave
 from tests.harness import Harness
 
 REMOVED = "协调员已将您从这个班次移出"
@@ -114,3 +118,85 @@ async def test_word_that_she_was_taken_off_is_dropped_once_the_shift_is_over(
     [row] = await _rows(harness, wang.user_id, "assignment-removed:")
     assert row.status is OutboxStatus.DROPPED, row.last_error
     assert (await statuses(harness, late))[wang.user_id] is AssignmentStatus.REMOVED
+
+
+OVER_OR_UNDER_WAY = pytest.mark.parametrize(
+    ("window", "told"), [("02:00-04:00", False), ("06:00-08:00", True)], ids=["over", "under-way"]
+)
+
+
+@OVER_OR_UNDER_WAY
+async def test_word_that_leave_was_approved_held_until_07_00_is_dropped_once_the_shift_is_over(
+    harness: Harness, window: str, told: bool
+) -> None:
+    """王芳's leave from tomorrow's 10:00–12:00 seat is approved at 22:30: the word of it waits
+    for 07:00. At 23:00 the shift is moved to the small hours. At 07:00 she is not told about
+    leave from a shift that is over (02:00–04:00), but is from one under way (06:00–08:00)."""
+    (_, wang, _), coordinator, _ = await _leave_approved_at_22_30(harness)
+    [row] = await _rows(harness, wang.user_id, "leave-decided:")
+    assert row.status is OutboxStatus.PENDING and "批准了您的请假" in row.payload["text"]
+    harness.clock.set(at(DAY, 23, 0))
+    await _move(harness, coordinator, "⚙️ 10:00 黄河路-人民路口", window)
+    seen = len(wang.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    got = [text for text in wang.texts()[seen:] if "批准了您的请假" in text]
+    [row] = await _rows(harness, wang.user_id, "leave-decided:")
+    if told:
+        [text] = got
+        assert window.replace("-", "–") in text, text
+        assert row.status is OutboxStatus.SENT, row.last_error
+    else:
+        assert not got
+        assert row.status is OutboxStatus.DROPPED, row.last_error
+
+
+async def _freed_seat_taken_at_22_30(harness: Harness) -> tuple[SimUser, SimUser, int]:
+    """王芳's leave from tomorrow's 14:00–16:00 seat is approved at 21:00 and the seat offered
+    at once; 张伟 takes it at 22:30: the word to the coordinator waits for 07:00. The
+    coordinator, 张伟 and the shift."""
+    town_ = await town(harness, capacity=1)
+    wang, zhang = town_.people[1], town_.people[2]
+    coordinator = town_.coordinator
+    afternoon = await shift(harness, town_.post_id, TOMORROW, 14, 16, capacity=1)
+    await assign_by_hand(harness, coordinator, afternoon, "王芳")
+    harness.clock.set(at(DAY, 20, 30))
+    await ask_leave(harness, wang, "发烧")
+    await harness.deliver()
+    harness.clock.set(at(DAY, 21, 0))
+    await press_and_settle(harness, coordinator, "✅ 批准")
+    await harness.deliver()
+    harness.clock.set(at(DAY, 22, 30))
+    await press_and_settle(harness, zhang, "🙋 我来接")
+    await harness.deliver()
+    [row] = await _rows(harness, coordinator.user_id, "freed-taken:")
+    assert row.status is OutboxStatus.PENDING and "张伟 接下了" in row.payload["text"]
+    return coordinator, zhang, afternoon
+
+
+@OVER_OR_UNDER_WAY
+async def test_word_that_a_freed_seat_was_taken_held_until_07_00_is_dropped_once_the_shift_is_over(
+    harness: Harness, window: str, told: bool
+) -> None:
+    """张伟 takes at 22:30 the seat 王芳's leave freed on tomorrow's 14:00–16:00 shift: the word
+    to the coordinator waits for 07:00. At 23:00 the shift is moved to the small hours. At 07:00
+    the coordinator is not told who took a seat on a shift that is over (02:00–04:00), but is on
+    one under way (06:00–08:00)."""
+    coordinator, zhang, afternoon = await _freed_seat_taken_at_22_30(harness)
+    harness.clock.set(at(DAY, 23, 0))
+    await _move(harness, coordinator, "⚙️ 14:00 黄河路-人民路口", window)
+    seen = len(coordinator.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    got = [text for text in coordinator.texts()[seen:] if "接下了请假空出的班次" in text]
+    [row] = await _rows(harness, coordinator.user_id, "freed-taken:")
+    if told:
+        [text] = got
+        assert window.replace("-", "–") in text and "张伟" in text, text
+        assert row.status is OutboxStatus.SENT, row.last_error
+    else:
+        assert not got
+        assert row.status is OutboxStatus.DROPPED, row.last_error
+    assert zhang.user_id in await statuses(harness, afternoon)  # the seat is still his

@@ -110,8 +110,9 @@ async def redraw_decided(
 ) -> list[Message | None]:
     """The word to askers that their leave was decided (`notices.leave_decided`), drawn again at
     `now`: the shift as it is. None when it no longer holds as told: the shift cancelled (told
-    in its own notice); approved, but the seat given back to them since; rejected, but the seat
-    no longer theirs (taken off, swapped away)."""
+    in its own notice); approved, but the seat given back to them since, or the shift over
+    (kept while it is under way: they may still be looked for there); rejected, but the seat no
+    longer theirs (taken off, swapped away)."""
     ids = sorted({subject.args[0] for subject in subjects})
     found = await session.scalars(select(LeaveRequest).where(LeaveRequest.id.in_(ids)))
     requests = {request.id: request for request in found.unique()}
@@ -125,8 +126,10 @@ async def redraw_decided(
         approved = request.status is LeaveStatus.APPROVED
         seat = request.assignment
         holds = seat.member_id == request.member_id and seat.status in seats.SEATED
-        if request.status not in (LeaveStatus.APPROVED, LeaveStatus.REJECTED) or (
-            holds == approved
+        if (
+            request.status not in (LeaveStatus.APPROVED, LeaveStatus.REJECTED)
+            or holds == approved
+            or (approved and seat.shift.ends_at <= now)
         ):
             drawn.append(None)
             continue
@@ -141,7 +144,8 @@ async def redraw_taken(
 ) -> list[Message | None]:
     """The word to coordinators that a seat freed by leave was taken (`notices.freed_seat_taken`),
     drawn again at `now`: the shift and the taker's name as they are. None once the taker no
-    longer holds it (given up, taken off) or the shift was cancelled."""
+    longer holds it (given up, taken off), the shift was cancelled, or it is over (kept while it
+    is under way: the coordinator may look for them there)."""
     ids = sorted({subject.args[0] for subject in subjects})
     found = await session.scalars(select(Assignment).where(Assignment.id.in_(ids)))
     taken = {seat.id: seat for seat in found.unique()}
@@ -154,6 +158,7 @@ async def redraw_taken(
             seat is None
             or seat.status not in seats.SEATED
             or seat.shift.status is not ShiftStatus.SCHEDULED
+            or seat.shift.ends_at <= now
         ):
             drawn.append(None)
             continue
