@@ -99,7 +99,10 @@ async def test_a_volunteer_is_refused_and_keeps_the_commands_menu(harness: Harne
     leader = harness.user(LEADER_ID, "李领导")
     await leader.send_command("help")
     await harness.settle()
-    assert "/board — 挂图作战" in (leader.last().text or "")
+    # Wall-screen links are an admin's: a leader's /help says so rather than offer them.
+    assert "/board — 挂图作战：实时地图、今日数据和排名（小程序）；管理员还能生成大屏链接" in (
+        leader.last().text or ""
+    )
 
 
 async def test_without_board_url_the_admin_is_told_what_to_set(harness: Harness) -> None:

@@ -58,6 +58,8 @@ async def test_help_lists_the_commands_of_each_role_and_no_others(harness: Harne
     text = await command(harness, stranger, "help")
     assert shown(text) == {"/start", "/help", "/cancel"}
     assert "邀请链接" in text  # how to join
+    # /start joins by an invite or says what to do next: the bot has no main menu to promise.
+    assert "/start — 开始：凭邀请加入，或看看能做什么" in text
 
     text = await command(harness, volunteer, "help")
     assert text.startswith("您可以使用这些命令：")
@@ -67,12 +69,19 @@ async def test_help_lists_the_commands_of_each_role_and_no_others(harness: Harne
 
     text = await command(harness, coordinator, "help")
     assert "/broadcast — 群发班次（带报名按钮）或通知" in text
+    # The lines a coordinator shares with other roles say who does which part, so that none
+    # promises a coordinator an inspector's step (issuing, accepting an order) or a volunteer's.
+    assert "/orders — 整改令：督查员下发、验收或退回，协调员签收、回复" in text
+    assert "/members — 单位成员：查看、给或取消标签、移出" in text
+    assert "/rotate — 自动排班：把一段时间的空位公平地排给单位的志愿者" in text
+    assert "/my — 我的班次（取消或请假、换岗、日历文件）" in text
     assert shown(text) == {"/start", "/help", "/cancel"} | VOLUNTEER_COMMANDS | COORDINATOR_COMMANDS
 
     assert "/setgroup" not in text
 
     text = await command(harness, harness.admin, "help")
-    assert "/units — 单位管理：查看、新建、改名、归档" in text
+    assert "/units — 单位管理：查看、新建、改名、归档和恢复" in text
+    assert "/outbox — 发送队列：待发、已发、无法送达、搁置和过时未发的消息" in text
     assert shown(text) == (
         {"/start", "/help", "/cancel", "/setgroup"}
         | VOLUNTEER_COMMANDS
@@ -82,7 +91,7 @@ async def test_help_lists_the_commands_of_each_role_and_no_others(harness: Harne
     # /setgroup works only in a group: /help names it apart, after the private commands.
     private_part, group_part = text.split("\n\n在群聊里发送（先把机器人拉进群）：\n")
     assert "/setgroup" not in private_part
-    assert group_part == "/setgroup — 在群里绑定本群接收日报（管理员）"
+    assert group_part == "/setgroup — 在群里绑定本群接收日报、周报和月报（管理员）"
     # A leader reads the reports, and nothing a coordinator manages.
     leader = await person(harness, 5104, unit_id, "丙", role=Role.LEADER)
     text = await command(harness, leader, "help")
@@ -121,7 +130,8 @@ async def test_lang_changes_the_replies_and_the_command_menu(harness: Harness) -
     # Later messages come in English too.
     text = await command(harness, volunteer, "help")
     assert text.startswith("Here is what you can do:")
-    assert "/my — my shifts (cancel, swap, calendar file)" in text
+    assert "/my — my shifts (cancel or ask leave, swap, calendar file)" in text
+    assert "/start — start: join by an invite, or see what to do next" in text
     text = await command(harness, volunteer, "lang")
     assert text.startswith("Current language: English.")
 
@@ -132,6 +142,7 @@ async def test_lang_changes_the_replies_and_the_command_menu(harness: Harness) -
     assert member is not None and member.language == "zh_Hant"
     menu = harness.emulator.commands("chat", chat_id=5201)
     assert ("lang", "切換語言") in menu
+    assert ("my", "我的班次（取消或請假、換崗、行事曆檔案）") in menu
     assert "繁體中文" in await command(harness, volunteer, "me")
 
 
@@ -274,7 +285,7 @@ async def test_at_start_up_groups_get_the_commands_that_work_there(harness: Harn
         ("today", "今日执勤统计"),
         ("week", "本周执勤周报"),
         ("month", "本月执勤月报"),
-        ("setgroup", "在群里绑定本群接收日报（管理员）"),
+        ("setgroup", "在群里绑定本群接收日报、周报和月报（管理员）"),
     ]
     assert [name for name, _ in harness.emulator.chat_menu(group.chat_id, english.user_id)] == [
         "today",
