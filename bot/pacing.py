@@ -11,8 +11,9 @@ The overall limit is a sliding window: at most `global_per_second` messages leav
 second. (A token bucket would let its burst go on top of the rate: with a burst of 20 on 30 a
 second, 50 could leave within one second.) A process that starts sending waits one window
 first (`Sender.start_pause`): the process before it may have sent a full second's worth just
-before it died, and Telegram counts per bot, not per process. Per chat, a short burst is fine
-(token buckets).
+before it died, and Telegram counts per bot, not per process. A group's limit is a sliding window
+too, of a minute: a bucket refilling at 20 a minute on top of a burst would let nearly twice
+that go within the first minute. Per private chat, a short burst is fine (token buckets).
 
 Times are seconds on the injected clock, so tests move through pacing with the clock.
 """
@@ -23,9 +24,12 @@ import math
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 # The overall limit counts the messages of any window of this many seconds.
 GLOBAL_WINDOW = 1.0
+# A group's limit counts the messages of any window of this many seconds.
+GROUP_WINDOW = 60.0
 
 
 @dataclass(frozen=True)
@@ -37,8 +41,18 @@ class Rates:
     global_per_second: int = 30
     private_per_second: float = 1.0
     private_burst: float = 2.0
-    group_per_second: float = 20.0 / 60.0
-    group_burst: float = 18.0
+    # Telegram's 20, less two for latency: a send may reach Telegram in the next minute.
+    group_per_minute: int = 18
+
+
+class _ChatPace(Protocol):
+    def delay(self, now: float, messages: int = 1) -> float: ...
+
+    def allows(self, now: float, messages: int) -> bool: ...
+
+    def take(self, now: float) -> None: ...
+
+    def idle(self, now: float) -> bool: ...
 
 
 @dataclass
@@ -53,12 +67,25 @@ class _Bucket:
             self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
             self.updated = now
 
-    def delay(self, now: float, tokens: float = 1.0) -> float:
-        """Seconds until `tokens` messages may go (0 when they may now)."""
+    def delay(self, now: float, messages: int = 1) -> float:
+        """Seconds until `messages` messages may go (0 when they may now)."""
         self.refill(now)
-        if self.tokens >= tokens:
+        if self.tokens >= messages:
             return 0.0
-        return _ceil_ms((tokens - self.tokens) / self.rate)
+        return _ceil_ms((messages - self.tokens) / self.rate)
+
+    def allows(self, now: float, messages: int) -> bool:
+        """Whether `messages` may go together now."""
+        return self.delay(now, messages) == 0.0
+
+    def take(self, now: float) -> None:
+        self.refill(now)
+        self.tokens -= 1.0
+
+    def idle(self, now: float) -> bool:
+        """Full again: forgetting it changes nothing."""
+        self.refill(now)
+        return self.tokens >= self.capacity
 
 
 def _ceil_ms(seconds: float) -> float:
@@ -68,18 +95,23 @@ def _ceil_ms(seconds: float) -> float:
 
 @dataclass
 class _Window:
-    """At most `limit` sends in any GLOBAL_WINDOW seconds."""
+    """At most `limit` sends in any `span` seconds."""
 
     limit: int
+    span: float = GLOBAL_WINDOW
     sent: deque[float] = field(default_factory=deque)
 
     def _expire(self, now: float) -> None:
-        while self.sent and self.sent[0] <= now - GLOBAL_WINDOW:
+        while self.sent and self.sent[0] <= now - self.span:
             self.sent.popleft()
 
     def room(self, now: float) -> int:
         self._expire(now)
         return max(0, self.limit - len(self.sent))
+
+    def allows(self, now: float, messages: int) -> bool:
+        """Whether `messages` may go together now (never more than the limit)."""
+        return self.room(now) >= messages
 
     def delay(self, now: float, messages: int = 1) -> float:
         """Seconds until `messages` (at most the limit) may go together (0 when they may now)."""
@@ -89,10 +121,15 @@ class _Window:
         over = len(self.sent) + wanted - self.limit
         if over <= 0:
             return 0.0
-        return _ceil_ms(self.sent[over - 1] + GLOBAL_WINDOW - now)
+        return _ceil_ms(self.sent[over - 1] + self.span - now)
 
     def take(self, now: float) -> None:
         self.sent.append(now)
+
+    def idle(self, now: float) -> bool:
+        """Empty: forgetting it changes nothing."""
+        self._expire(now)
+        return not self.sent
 
 
 def is_group(chat_id: int) -> bool:
@@ -104,7 +141,7 @@ def is_group(chat_id: int) -> bool:
 class Pacer:
     rates: Rates = field(default_factory=Rates)
     _global: _Window | None = None
-    _chats: dict[int, _Bucket] = field(default_factory=dict)
+    _chats: dict[int, _ChatPace] = field(default_factory=dict)
     _paused_until: dict[int, float] = field(default_factory=dict)
     _all_paused_until: float = 0.0
 
@@ -113,23 +150,23 @@ class Pacer:
             self._global = _Window(self.rates.global_per_second)
         return self._global
 
-    def _chat_bucket(self, chat_id: int, now: float) -> _Bucket:
-        bucket = self._chats.get(chat_id)
-        if bucket is None:
+    def _chat_pace(self, chat_id: int, now: float) -> _ChatPace:
+        pace = self._chats.get(chat_id)
+        if pace is None:
             rates = self.rates
             if is_group(chat_id):
-                bucket = _Bucket(rates.group_burst, rates.group_per_second, rates.group_burst, now)
+                pace = _Window(rates.group_per_minute, GROUP_WINDOW)
             else:
-                bucket = _Bucket(
+                pace = _Bucket(
                     rates.private_burst, rates.private_per_second, rates.private_burst, now
                 )
-            self._chats[chat_id] = bucket
-        return bucket
+            self._chats[chat_id] = pace
+        return pace
 
     def chat_delay(self, chat_id: int, now: float) -> float:
         """Seconds until this chat may receive another message (0 when it may now)."""
         paused = max(self._paused_until.get(chat_id, 0.0), self._all_paused_until) - now
-        return max(paused, self._chat_bucket(chat_id, now).delay(now), 0.0)
+        return max(paused, self._chat_pace(chat_id, now).delay(now), 0.0)
 
     def delay(self, chat_id: int, now: float) -> float:
         """Seconds until a message to this chat may go out, counting the overall limit."""
@@ -146,8 +183,8 @@ class Pacer:
 
     def fits(self, chat_ids: Sequence[int], now: float) -> list[bool]:
         """Which of these messages, one per chat id in the order given, the pacing lets go
-        now, none taken yet: within the overall room, a chat's first ones while its tokens (and
-        any 429 pause) allow; from its first that must wait on, none of that chat's."""
+        now, none taken yet: within the overall room, a chat's first ones while its pace (and
+        any 429 pause) allows; from its first that must wait on, none of that chat's."""
         room = self.room(now)
         taken: dict[int, int] = {}
         stopped: set[int] = set()
@@ -158,7 +195,7 @@ class Pacer:
                 room > 0
                 and chat_id not in stopped
                 and self.chat_delay(chat_id, now) == 0.0
-                and self._chat_bucket(chat_id, now).delay(now, wanted) == 0.0
+                and self._chat_pace(chat_id, now).allows(now, wanted)
             )
             if fit:
                 room -= 1
@@ -170,7 +207,7 @@ class Pacer:
 
     def take(self, chat_id: int, now: float) -> None:
         self._window(now).take(now)
-        self._chat_bucket(chat_id, now).tokens -= 1.0
+        self._chat_pace(chat_id, now).take(now)
 
     def pause(self, chat_id: int | None, until: float) -> None:
         """A 429: only the chat it concerns waits, or everything when it named no chat."""
@@ -180,10 +217,8 @@ class Pacer:
             self._paused_until[chat_id] = max(self._paused_until.get(chat_id, 0.0), until)
 
     def forget_idle(self, now: float) -> None:
-        """Drop full buckets so a city's worth of chats does not stay in memory."""
-        for chat_id in [
-            c for c, b in self._chats.items() if b.delay(now) == 0.0 and b.tokens >= b.capacity
-        ]:
+        """Drop the paces of idle chats so a city's worth of chats does not stay in memory."""
+        for chat_id in [c for c, pace in self._chats.items() if pace.idle(now)]:
             del self._chats[chat_id]
         for chat_id in [c for c, until in self._paused_until.items() if until <= now]:
             del self._paused_until[chat_id]

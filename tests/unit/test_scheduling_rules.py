@@ -109,6 +109,26 @@ def test_a_restarted_process_stays_within_thirty_a_second_with_the_one_before() 
     assert _busiest_second(before + after) == 30
 
 
+def test_no_minute_ever_holds_more_than_eighteen_messages_to_one_group() -> None:
+    """Telegram allows a group 20 messages a minute; the pacer keeps two below that (latency
+    may move a send into the next minute) in every window of 60 s, not only on average."""
+    pacer = Pacer()
+    group = -100123
+    sent: list[float] = []
+    now = 0.0
+    while now < 300.0:
+        if pacer.delay(group, now) == 0.0:
+            pacer.take(group, now)
+            sent.append(now)
+        now += 1 / 128  # exact in binary: the window's edges are compared without rounding
+    busiest = max(sum(1 for other in sent if moment <= other < moment + 60.0) for moment in sent)
+    assert busiest == 18
+    assert len(sent) >= 18 * 5  # it does send at the rate
+    # A pass asks `fits` for several at once: within the group's window only.
+    fresh = Pacer()
+    assert fresh.fits([group] * 20, 0.0) == [True] * 18 + [False] * 2
+
+
 def test_one_chat_waits_after_its_burst_while_others_may_go() -> None:
     pacer = Pacer(Rates(private_per_second=1.0, private_burst=2.0))
     pacer.take(1, 0.0)
