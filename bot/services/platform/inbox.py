@@ -17,12 +17,16 @@ from typing import Any, cast
 from sqlalchemy import (
     JSON,
     BigInteger,
+    ColumnElement,
     Select,
+    String,
     Table,
     bindparam,
+    case,
     column,
     delete,
     func,
+    null,
     select,
     true,
     update,
@@ -31,6 +35,9 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from bot.db.models import InboxStatus, InboxUpdate
 
@@ -173,15 +180,90 @@ async def left_over(
     return list(rows)
 
 
-def unhandled_senders() -> Select[tuple[int]]:
+class _JsonObject(FunctionElement[Any]):
+    """The stored JSON where it is an object, else NULL, which json_each takes as nothing:
+    PostgreSQL's json_each raises on an array or a scalar, and SQLite's on text that is no
+    JSON; one such row would fail the no-show at every tick. CASE, not a condition beside the
+    call, since neither database promises which it evaluates first."""
+
+    type = JSON()
+    inherit_cache = True
+    name = "json_object"
+
+
+class _SenderId(FunctionElement[int]):
+    """The integer ``from.id`` of an update's part (json_each's value, and on SQLite its type),
+    else NULL: a part that is no object, or an id that is no integer, names nobody rather than
+    failing the cast on PostgreSQL or the extraction on SQLite."""
+
+    type = BigInteger()
+    inherit_cache = True
+    name = "sender_id"
+
+
+def _arguments(element: FunctionElement[Any]) -> list[ColumnElement[Any]]:
+    return list(element.clauses.clauses)
+
+
+@compiles(_JsonObject)
+def _sqlite_json_object(element: _JsonObject, compiler: SQLCompiler, **kw: Any) -> str:
+    [value] = _arguments(element)
+    checked = case(
+        (func.json_valid(value) == 0, null()),
+        (func.json_type(value) == "object", value),
+    )
+    return compiler.process(checked, **kw)
+
+
+@compiles(_JsonObject, "postgresql")
+def _postgresql_json_object(element: _JsonObject, compiler: SQLCompiler, **kw: Any) -> str:
+    [value] = _arguments(element)
+    return compiler.process(case((func.json_typeof(value) == "object", value)), **kw)
+
+
+@compiles(_SenderId)
+def _sqlite_sender_id(element: _SenderId, compiler: SQLCompiler, **kw: Any) -> str:
+    value, kind = _arguments(element)
+    # A part that is a string comes as bare text, which SQLite's JSON functions refuse.
+    sender = case(
+        (kind != "object", null()),
+        (
+            func.json_type(value, "$.from.id") == "integer",
+            func.json_extract(value, "$.from.id").cast(BigInteger),
+        ),
+    )
+    return compiler.process(sender, **kw)
+
+
+@compiles(_SenderId, "postgresql")
+def _postgresql_sender_id(element: _SenderId, compiler: SQLCompiler, **kw: Any) -> str:
+    value, _ = _arguments(element)
+    # The path gives NULL where the part or its `from` is no object; 1.5 or 1e30 would not cast.
+    sender = value[("from", "id")]
+    digits = sender.as_string()
+    integer = (func.json_typeof(sender) == "number") & digits.regexp_match("^-?[0-9]{1,18}$")
+    return compiler.process(case((integer, digits.cast(BigInteger))), **kw)
+
+
+def unhandled_senders() -> Select[int]:
     """The Telegram ids of whoever sent an update that is stored and not yet handled (by this
     process or another), as a subquery for the statement that asks: one statement, however
     many are waiting, not a bound parameter each (PostgreSQL takes at most 32,767). Such rows
     are few but after an outage or a crash (the index of open rows finds them); only they keep
-    their update. The sender is the ``from`` of the update's part (its message, callback
-    query...), read from the stored JSON by SQLite and PostgreSQL alike."""
-    part = func.json_each(_INBOX.c.payload).table_valued(column("value", JSON), name="part")
-    sender = part.c.value[("from", "id")].as_string().cast(BigInteger)
+    their update. A stored payload that is no Telegram update (not an object, a part that is
+    no object, an id that is no integer) names nobody.
+
+    The sender is the ``from`` of the update's part, read from the stored JSON by SQLite and
+    PostgreSQL alike. Only what the bot's handlers take can be a check-in (bot/app.py): a
+    message (a location, a photo), an edited message (a live location moving) and a button's
+    press, each with its sender in ``from``, as has a change of the bot's membership in a chat.
+    The kinds that name a user elsewhere (``poll_answer.user``, ``message_reaction.user``, a
+    business connection's ``user``) reach no handler: they are marked done untouched, never
+    evidence of a check-in, so they are not read."""
+    part = func.json_each(_JsonObject(_INBOX.c.payload)).table_valued(
+        column("value", JSON), column("type", String), name="part"
+    )
+    sender = _SenderId(part.c.value, part.c.type)
     return (
         select(sender)
         .select_from(_INBOX)
