@@ -19,10 +19,10 @@ SWEEP_SECONDS for answers that met a network failure and prunes old done rows.
 `backlog_received()` says when the updates that waited while the bot was down, or while it and
 Telegram could not reach each other, are all in the inbox: by long polling, once a getUpdates
 brought fewer than a full batch (Telegram's queue was empty then), and no longer once a fetch
-failed; with the webhook, once Telegram reports no update pending, and no longer while it holds
-updates and reports a failed delivery since the last one that went through. Until then the
-no-show job waits (bot/scheduler.py); after it, it skips whoever has updates in the inbox not yet
-handled.
+failed; with the webhook, once Telegram reports no update pending or every update it held at an
+earlier tick has been stored since (see the method), and no longer while it holds updates and
+reports a failed delivery since the last one that went through. Until then the no-show job waits
+(bot/scheduler.py); after it, it skips whoever has updates in the inbox not yet handled.
 """
 
 from __future__ import annotations
@@ -73,6 +73,15 @@ class Received:
 
     update: Update
     payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _HeldBound:
+    """Taken at a tick: no update Telegram held then had an update_id above `update_id`, and
+    none created since the moment `at` (read before asking Telegram) has one at or below it."""
+
+    update_id: int
+    at: dt.datetime
 
 
 class _Coalesced(Generic[T]):
@@ -155,6 +164,12 @@ class Intake:
         self._webhook = False
         # Webhook: when Telegram was last seen delivering (an update stored, or none pending).
         self._delivered_at: dt.datetime | None = None
+        # Webhook: every update_id up to this one is stored or no longer held by Telegram; at
+        # start looked for once among the updates received longer ago than Telegram keeps one.
+        self._received_through: int | None = None
+        self._looked_back = False
+        # Webhook: at a tick Telegram held updates; none of them had an id above this bound.
+        self._held_bound: _HeldBound | None = None
 
     def attach(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         self._application = application
@@ -214,11 +229,35 @@ class Intake:
         counts as pending until its POST was answered 200, after its commit: none pending, the
         backlog is in. Some pending is the ordinary traffic under way, unless Telegram reports a
         failed delivery since the last one seen to go through (it cannot reach the bot): then
-        what volunteers send waits in its queue, and the backlog is in again once none is
-        pending. Compared to the second, a failure in the second of a delivery counts as after
-        it: the no-show rather waits a tick than judges without what Telegram holds."""
+        what volunteers send waits in its queue, and the backlog is not in. Compared to the
+        second, a failure in the second of a delivery counts as after it: the no-show rather
+        waits a tick than judges without what Telegram holds.
+
+        The backlog is in again once none is pending, or, since traffic that never stops may
+        never leave Telegram's queue empty at a tick, once every update Telegram held at an
+        earlier tick is stored. Telegram says only how many it holds, not which; but it numbers
+        updates one after another, so at a tick none it holds has an id above the highest one
+        stored plus the number pending (`_HeldBound`), and every id up to that bound stored
+        means all of them are in. That is not enough while deliveries fail: an update that
+        failed after the bound was taken may be newer and held still, waiting for Telegram to
+        try it again. So it also takes that Telegram reports no failure since then (to the
+        second). The ids are counted from one below which all are known to be in: the highest
+        stored when Telegram last held none, or when such a bound was last reached, or, at
+        start, the highest one received longer ago than Telegram keeps an update. An id that
+        never comes (a gap in Telegram's numbering) leaves the old rule: none pending. Each
+        tick takes a new bound, as the last one may count an update twice (one Telegram sends
+        again) or one held below the highest stored: it is reached a tick later then."""
         if not self._webhook:
             return self._backlog_received
+        asked_at = self.runtime.clock.now()
+        async with self.runtime.db.read_session() as session:
+            # Read before asking: if Telegram then holds nothing, every id up to it is in.
+            highest = await inbox.highest_id(session)
+            if self._received_through is None and not self._looked_back:
+                self._looked_back = True
+                self._received_through = await inbox.highest_id(
+                    session, received_before=asked_at - inbox.TELEGRAM_KEEPS
+                )
         try:
             info = await self.bot.get_webhook_info()
         except TelegramError as error:
@@ -227,6 +266,14 @@ class Intake:
         if info.pending_update_count == 0:
             self._backlog_received = True
             self._delivered_at = self.runtime.clock.now()
+            if highest is not None:
+                self._received_through = max(highest, self._received_through or highest)
+            self._held_bound = None
+            return True
+        if await self._held_updates_received(info.last_error_date):
+            if not self._backlog_received:
+                log.info("the updates Telegram held are in, though it holds newer ones")
+            self._backlog_received = True
         elif self._backlog_received and self._webhook_failing(info.last_error_date):
             log.warning(
                 "Telegram holds %s updates and cannot deliver them (%s); no one is marked absent "
@@ -235,7 +282,26 @@ class Intake:
                 info.last_error_message,
             )
             self._backlog_received = False
+        async with self.runtime.db.read_session() as session:
+            # Read after asking: any update stored meanwhile only raises the bound.
+            highest = await inbox.highest_id(session)
+        if highest is not None:
+            self._held_bound = _HeldBound(highest + info.pending_update_count, asked_at)
         return self._backlog_received
+
+    async def _held_updates_received(self, last_error: dt.datetime | None) -> bool:
+        """Every update Telegram held when the last bound was taken is stored, and none failed
+        since (then it may hold a newer one)."""
+        bound, complete = self._held_bound, self._received_through
+        if bound is None or complete is None:
+            return False
+        if last_error is not None and last_error + dt.timedelta(seconds=1) > bound.at:
+            return False
+        async with self.runtime.db.read_session() as session:
+            if not await inbox.holds_every_id(session, complete, bound.update_id):
+                return False
+        self._received_through = max(complete, bound.update_id)
+        return True
 
     def _webhook_failing(self, last_error: dt.datetime | None) -> bool:
         if last_error is None:

@@ -41,6 +41,8 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from bot.db.models import InboxStatus, InboxUpdate
 
+# Telegram keeps an update it could not deliver this long, then drops it.
+TELEGRAM_KEEPS = dt.timedelta(hours=24)
 # Done rows are kept this long: longer than Telegram keeps an update it may send again.
 KEEP = dt.timedelta(days=2)
 Answer = list[Any]
@@ -270,6 +272,30 @@ def unhandled_senders() -> Select[int]:
         .join(part, true())
         .where(_INBOX.c.status == InboxStatus.RECEIVED)
     )
+
+
+async def highest_id(
+    session: AsyncSession, *, received_before: dt.datetime | None = None
+) -> int | None:
+    """The highest update_id stored (received before `received_before`), in whatever state."""
+    query = select(func.max(_INBOX.c.update_id))
+    if received_before is not None:
+        query = query.where(_INBOX.c.received_at < received_before)
+    found = await session.scalar(query)
+    return None if found is None else int(found)
+
+
+async def holds_every_id(session: AsyncSession, after: int, through: int) -> bool:
+    """Whether every update_id above `after` up to `through` is stored (in whatever state):
+    Telegram numbers its updates one after another, so a missing one is one not received."""
+    if through <= after:
+        return True
+    stored = await session.scalar(
+        select(func.count())
+        .select_from(_INBOX)
+        .where(_INBOX.c.update_id > after, _INBOX.c.update_id <= through)
+    )
+    return stored == through - after
 
 
 async def prune(session: AsyncSession, older_than: dt.datetime) -> int:
