@@ -1,5 +1,6 @@
 """Wording shared by the check-in replies and the notices the outbox carries: distances,
-directions, durations, and domain errors whose parameters are times or distances."""
+directions, durations, the 📍 button that sends a location, and domain errors whose parameters
+are times or distances."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from bot import geo
 from bot.db.models import CheckIn
 from bot.i18n import Translator
 from bot.services.duty.at_hand import ShiftAtHand
+from bot.settings import Settings
 
 DISTANCE_PARAMS = frozenset({"distance", "radius"})
 
@@ -34,6 +36,14 @@ def minutes_between(earlier: dt.datetime, later: dt.datetime) -> int:
     """Whole minutes from one moment to another, rounded to the nearest: a reminder 1 min 59 s
     before the start says 2 minutes, not 1. Never below zero."""
     return max(0, math.floor((later - earlier).total_seconds() / 60 + 0.5))
+
+
+def location_button(t: Translator, settings: Settings) -> str | None:
+    """The 📍 button under a notice; none where a live location is required (the button sends a
+    one-off location, which that check-in refuses)."""
+    if settings.checkin_require_live_location:
+        return None
+    return t("checkin.button.send_location")
 
 
 def param(t: Translator, name: str, value: Any) -> Any:

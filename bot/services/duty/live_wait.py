@@ -33,10 +33,9 @@ from bot.services.duty.checkin import (
     Step,
     receive_location,
 )
-from bot.services.duty.checkin_text import confirmation, distance
+from bot.services.duty.checkin_text import confirmation, distance, location_button
 from bot.services.duty.geofence import Position, judge
 from bot.services.duty.live_wait_record import LIVE_WAIT, last_known
-from bot.services.duty.reminders import location_button
 from bot.services.duty.sent import judged_at
 from bot.services.platform import dialogues, outbox
 from bot.services.platform.notify import Render, notify

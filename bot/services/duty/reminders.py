@@ -29,7 +29,7 @@ from bot.db.models import (
 from bot.i18n import Translator
 from bot.services.duty import checkin
 from bot.services.duty.checkin_shifts import window_opens
-from bot.services.duty.checkin_text import duration, minutes_between
+from bot.services.duty.checkin_text import duration, location_button, minutes_between
 from bot.services.platform import outbox
 from bot.services.platform.notify import translators
 from bot.services.platform.outbox import Queued
@@ -83,14 +83,6 @@ def _checkin_hint(t: Translator, settings: Settings) -> str:
             "reminder.how_live_photo" if settings.checkin_require_photo else "reminder.how_live"
         )
     return t("reminder.how_photo") if settings.checkin_require_photo else t("reminder.how")
-
-
-def location_button(t: Translator, settings: Settings) -> str | None:
-    """The 📍 button under a notice; none where a live location is required (the button sends a
-    one-off location, which that check-in refuses)."""
-    if settings.checkin_require_live_location:
-        return None
-    return t("checkin.button.send_location")
 
 
 def _cant_come(
