@@ -308,7 +308,10 @@ async def live_waits_open(session: AsyncSession, now: dt.datetime, settings: Set
             continue
         mark = dialogues.mark(dialogue) or int(dialogue.updated_at.timestamp())
         # Taken only if still as read: a move handled meanwhile (another chat's transaction)
-        # changed it, and was judged itself.
+        # changed it, and was judged itself; or, sent before the opening, kept as the last
+        # known position for the next tick to take (the "check-in is open" notice waits for
+        # that: `reminders.checkin_open`). Another process's opening that got here first holds
+        # the row until it commits, and has changed it by then.
         claimed = await session.execute(
             update(Dialogue)
             .where(

@@ -15,19 +15,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     Assignment,
+    AssignmentStatus,
     Dialogue,
     DialogueKind,
+    Member,
     Shift,
 )
 from bot.i18n import Translator
-from bot.services.duty import checkin
+from bot.services.duty import checkin, live_wait
 from bot.services.duty.checkin_shifts import window_opens
 from bot.services.duty.checkin_text import duration, location_button, minutes_between
 from bot.services.platform import outbox
@@ -228,19 +230,20 @@ async def _location_prompts(
     kept only until `until` after the start, and never past the shift's end: a check-in is
     refused once the shift is over, so a prompt then (a shift shorter than the late nudge's
     delay) would only send someone to a refusal. With `unless_located`, none to a holder whose
-    check-in of the seat has its location already (`checkin.has_location`)."""
+    check-in of the seat has its location already, or who is told otherwise
+    (`_told_otherwise`)."""
     messages: list[Queued] = []
     translator = translators(settings)
     found = await seat_scan.load(session, [seat.assignment_id for seat in held])
-    checking_in = await _checking_in(session, [due.chat_id for due in found if unless_located])
+    seen = await _as_now(session, [due.assignment_id for due in found]) if unless_located else {}
     for due in found:
         shift = due.shift
         if shift.ends_at <= now:
             continue
-        dialogue = checking_in.get(due.chat_id)
-        opens = window_opens(shift.starts_at, settings)
-        if dialogue is not None and checkin.has_location(dialogue, due.assignment_id, opens):
-            continue
+        if unless_located:
+            opens = window_opens(shift.starts_at, settings)
+            if _told_otherwise(seen.get(due.assignment_id), due.assignment_id, opens, now):
+                continue
         t = translator(due.language)
         body = outbox.payload(
             render(t, shift),
@@ -251,16 +254,57 @@ async def _location_prompts(
     return await outbox.enqueue_many(session, messages, now=now, urgent=True)
 
 
-async def _checking_in(session: AsyncSession, chat_ids: list[int]) -> dict[int, Dialogue]:
-    """The check-in dialogues of these chats, by chat."""
-    if not chat_ids:
-        return {}
-    rows = await session.scalars(
-        select(Dialogue).where(
-            Dialogue.kind == DialogueKind.CHECKIN, Dialogue.telegram_id.in_(chat_ids)
+@dataclass(frozen=True)
+class _Seat:
+    """A seat as it is now: its status and its holder's check-in dialogue, if any."""
+
+    status: AssignmentStatus
+    dialogue: Dialogue | None
+
+
+async def _as_now(session: AsyncSession, assignment_ids: list[int]) -> dict[int, _Seat]:
+    """These seats' status and their holders' check-in dialogues, by seat, each seat's in one
+    statement: on PostgreSQL (READ COMMITTED) each statement sees what was committed when it
+    began, so the status and the dialogue come from the same moment. Another process's opening
+    (`live_wait.live_waits_open`) that checks the holder in as this reads is seen whole (the
+    seat checked in) or not at all (its dialogue still waiting), never as a seat still signed
+    up whose dialogue is gone."""
+    found: dict[int, _Seat] = {}
+    for start in range(0, len(assignment_ids), 500):
+        rows = await session.execute(
+            select(Assignment.id, Assignment.status, Dialogue)
+            .join(Member, Assignment.member_id == Member.id)
+            .outerjoin(
+                Dialogue,
+                and_(
+                    Dialogue.telegram_id == Member.telegram_id,
+                    Dialogue.kind == DialogueKind.CHECKIN,
+                ),
+            )
+            .where(Assignment.id.in_(assignment_ids[start : start + 500]))
         )
+        found.update((row[0], _Seat(row[1], row[2])) for row in rows.all())
+    return found
+
+
+def _told_otherwise(
+    seat: _Seat | None, assignment_id: int, opens: dt.datetime, now: dt.datetime
+) -> bool:
+    """Whether the holder of a seat whose check-in is open is not to be asked for their
+    location: the seat is gone or no longer waits for a check-in (the seat scan read it before
+    another transaction changed it), its check-in has its location already
+    (`checkin.has_location`), or it waits on a live location shared before the opening that the
+    opening is still to take (`live_wait.waits_for_opening`): taken by this tick's opening just
+    before, or by another process's at the same moment, the opening tells them what comes next
+    in one message; not taken (out of range, no longer shared), the notice follows at the next
+    tick, the wait then judged."""
+    if seat is None or seat.status is not AssignmentStatus.SIGNED_UP:
+        return True
+    dialogue = seat.dialogue
+    return dialogue is not None and (
+        checkin.has_location(dialogue, assignment_id, opens)
+        or live_wait.waits_for_opening(dialogue, now)
     )
-    return {dialogue.telegram_id: dialogue for dialogue in rows}
 
 
 async def checkin_open(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
@@ -268,7 +312,9 @@ async def checkin_open(session: AsyncSession, now: dt.datetime, settings: Settin
     check-in is open, with the button that shares their location. Still due until they would
     be late; after that the late nudge speaks. Not to one whose check-in has its location
     already: the live location they shared before the opening, which the opening took just
-    before in the same tick (`live_wait.live_waits_open`), and told them what comes next."""
+    before in the same tick (`live_wait.live_waits_open`), and told them what comes next; nor,
+    yet, to one whose share the opening has still to take (another process's tick may be taking
+    it at this moment): see `_told_otherwise`."""
     late = _minutes(settings.late_after_min)
     seats = await seat_scan.seats_starting(
         session,
