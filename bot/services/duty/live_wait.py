@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import attributes
 
 from bot.buttons import CallbackData, CancelDialogue, CheckInPick
+from bot.db import direct
 from bot.db.models import Assignment, Dialogue, DialogueKind, Member
 from bot.errors import DomainError
 from bot.i18n import Translator
@@ -45,20 +47,48 @@ from bot.settings import Settings
 # -- the moves of the share ---------------------------------------------------------------------
 
 
-def _note_move(dialogue: Dialogue, position: Position, at: dt.datetime, now: dt.datetime) -> None:
-    """A move of the live location a check-in waits on for the opening, sent at `at`: its last
-    known position from now on, unless a later move is known already (moves may arrive out of
-    order). Its sharing stopped (no live_period any more): shared until `at` at most."""
+def _noted(dialogue: Dialogue, position: Position, at: dt.datetime) -> dict[str, Any]:
+    """What a check-in waiting for the opening keeps of a move of its live location sent at
+    `at`: its last known position from now on, unless a later move is known already (moves may
+    arrive out of order: then nothing). Its sharing stopped (no live_period any more): shared
+    until `at` at most."""
     stored_at = dialogue.data.get("last_at")
     if stored_at and at < dt.datetime.fromisoformat(stored_at):
-        return
+        return {}
     shared_until = position.live_until
     if not position.live:
         stored = dialogue.data.get("last_position") or {}
         known = stored.get("live_until")
         shared_until = at if not known else min(dt.datetime.fromisoformat(known), at)
     kept = replace(position, live=True, live_until=shared_until, sent_at=None)
-    dialogues.advance(dialogue, STEP_LOCATION, now, **last_known(kept, at))
+    return last_known(kept, at)
+
+
+async def _still_waiting(
+    session: AsyncSession, dialogue: Dialogue, now: dt.datetime, **kept: Any
+) -> bool:
+    """Whether the wait is still as this turn read it; if so, what it `kept` of the move is
+    written (changed `now`), or with nothing to keep it is written as it is, and either way its
+    row is held until the turn ends. The scheduler's tick, of this process or of another, may
+    have ended the wait since (`live_waits_over`) or taken the share at the opening
+    (`live_waits_open`): a move handled as if it still waited would write its copy over the
+    tick's, or fail on the row deleted under it. The tick changes the row only if it is still
+    as the tick read it, so once held here it waits for this turn, then finds it changed by
+    the move or, when the move changed nothing, goes ahead. One statement: a move kept before
+    the opening costs no more than the write it needs anyway."""
+    values: dict[str, Any] = {"updated_at": dialogue.updated_at}
+    if kept:
+        values = {"data": {**dialogue.data, **kept}, "updated_at": now}
+    return await direct.update_row_if(
+        session,
+        dialogue,
+        (
+            Dialogue.kind == DIALOGUE,
+            Dialogue.step == STEP_LOCATION,
+            Dialogue.updated_at == dialogue.updated_at,
+        ),
+        **values,
+    )
 
 
 async def live_arrived(
@@ -73,7 +103,9 @@ async def live_arrived(
     within the post's range once the check-in is open it is the check-in's location (the next
     step, to show); anywhere else, before the check-in opens, or once it cannot go ahead, None
     and nothing to say (every move would repeat it). A wait begun before the opening keeps
-    each move as the share's last known position, for the opening (`take_at_opening`)."""
+    each move as the share's last known position, for the opening (`take_at_opening`). A wait
+    the scheduler ended or took at the opening since this turn read it (`_still_waiting`) is
+    gone: None, as for a move after its end."""
     if (
         dialogue is None
         or dialogue.kind != DIALOGUE
@@ -85,11 +117,17 @@ async def live_arrived(
     opens = dialogue.data.get("opens")
     if opens:
         at = judged_at(position.sent_at, now)
-        _note_move(dialogue, position, at, now)
-        if at < dt.datetime.fromisoformat(opens):
+        kept = _noted(dialogue, position, at)
+        judged = at >= dt.datetime.fromisoformat(opens)
+        if judged:
+            # Judged here and now: the opening need not take it again (`take_at_opening`).
+            kept["tried"] = kept.get("last_at", dialogue.data.get("last_at"))
+        if not kept or not await _still_waiting(session, dialogue, now, **kept):
             return None
-        # Judged here and now: the opening need not take it again (`take_at_opening`).
-        dialogues.advance(dialogue, STEP_LOCATION, now, tried=dialogue.data.get("last_at"))
+        if not judged:
+            return None
+    elif not await _still_waiting(session, dialogue, now):
+        return None
     try:
         return await receive_location(session, member, dialogue, position, now, settings)
     except DomainError:
