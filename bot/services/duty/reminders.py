@@ -291,13 +291,13 @@ def _told_otherwise(
     seat: _Seat | None, assignment_id: int, opens: dt.datetime, now: dt.datetime
 ) -> bool:
     """Whether the holder of a seat whose check-in is open is not to be asked for their
-    location: the seat is gone or no longer waits for a check-in (the seat scan read it before
-    another transaction changed it), its check-in has its location already
-    (`checkin.has_location`), or it waits on a live location shared before the opening that the
-    opening is still to take (`live_wait.waits_for_opening`): taken by this tick's opening just
-    before, or by another process's at the same moment, the opening tells them what comes next
-    in one message; not taken (out of range, no longer shared), the notice follows at the next
-    tick, the wait then judged."""
+    location: the seat is gone or no longer signed up (the seat scan read it before another
+    transaction changed it), its check-in has its location already (`checkin.has_location`),
+    or it waits on a live location shared before the opening that the opening has still to
+    take (`live_wait.waits_for_opening`): another process's opening may be taking it at this
+    moment, or a move handled meanwhile made this tick's opening pass it over. The opening
+    tells them what comes next, in one message; should it not take the share (out of range,
+    no longer shared), this notice follows at the next tick."""
     if seat is None or seat.status is not AssignmentStatus.SIGNED_UP:
         return True
     dialogue = seat.dialogue
