@@ -11,7 +11,8 @@ from bot.services.duty import reminders
 from bot.services.platform.redraw import RedrawFunction
 from bot.services.rostering import acknowledge, leave_notices, notices, seat_notices
 from bot.services.schedule import removals, shift_changes, waitlist
-from bot.services.swaps import answers as swap_answers
+from bot.services.swaps import acceptance as swap_acceptance
+from bot.services.swaps import completion as swap_completion
 from bot.services.swaps import endings as swap_endings
 from bot.services.swaps import notices as swap_notices
 from bot.services.swaps import offers as swap_offers
@@ -44,10 +45,10 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     # it awaits approval (what ends it is told in its own notice)
     swap_notices.SWAP_OFFER: swap_offers.redraw_offers,
     swap_notices.SWAP_ASK: swap_offers.redraw_asks,
-    swap_notices.SWAP_ACCEPTED: swap_answers.redraw_accepted,
+    swap_notices.SWAP_ACCEPTED: swap_acceptance.redraw_accepted,
     # a swap complete: the shifts as they are; the seat got only while it is still held and
     # its shift not over
-    swap_notices.SWAP_COMPLETED: swap_answers.redraw_completed,
+    swap_notices.SWAP_COMPLETED: swap_completion.redraw_completed,
     # a swap declined, withdrawn or rejected: the shift as it is; none once it is cancelled
     swap_notices.SWAP_ENDED: swap_endings.redraw_ended,
     # the reminder before a shift: leave asked since awaits the coordinator

@@ -1,6 +1,6 @@
-"""Answering an offer and completing it: taking a give-away, accepting or declining a
-hand-over or an exchange, withdrawing one's own offer, a coordinator approving or rejecting,
-and moving the seats when the swap is complete.
+"""Answering an offer: taking a give-away, accepting or declining a hand-over or an exchange,
+withdrawing one's own offer, and a coordinator approving or rejecting (the seats move in
+bot/services/swaps/completion.py).
 
 Every rule of sign-up is checked again at acceptance and at approval, under the locks of the
 shifts involved. Accepting is a conditional UPDATE on the offer's status, so of many people
@@ -10,51 +10,19 @@ pressing Take at once exactly one wins, whatever the database.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import (
-    Assignment,
-    AssignmentStatus,
-    Member,
-    Role,
-    Shift,
-    ShiftStatus,
-    SwapKind,
-    SwapOffer,
-    SwapStatus,
-)
+from bot.db.models import AssignmentStatus, Member, Role, SwapKind, SwapOffer, SwapStatus
 from bot.errors import DomainError, ErrorCode
-from bot.i18n import Translator
 from bot.services.people.access import Actor
-from bot.services.platform import outbox
-from bot.services.platform.notify import translators
-from bot.services.platform.outbox import Message
-from bot.services.platform.redraw import Subject
-from bot.services.schedule import seat_scan
-from bot.services.schedule.seats import SEATED, lock, lock_members, seat
-from bot.services.schedule.shift_text import shift_label
+from bot.services.schedule.seats import lock, lock_members
+from bot.services.swaps.acceptance import accepted
+from bot.services.swaps.completion import complete
 from bot.services.swaps.endings import ended
-from bot.services.swaps.lifecycle import (
-    OPEN,
-    counterpart,
-    get,
-    record,
-    stands,
-    transition,
-    unit_of,
-)
-from bot.services.swaps.notices import (
-    SWAP_ACCEPTED,
-    SWAP_COMPLETED,
-    SWAP_ENDED,
-    ask_approval,
-    offer_label,
-    tell,
-)
+from bot.services.swaps.lifecycle import counterpart, get, record, transition, unit_of
+from bot.services.swaps.notices import SWAP_ACCEPTED, SWAP_ENDED, ask_approval, tell
 from bot.services.swaps.queries import not_eligible, refusal
 from bot.settings import Settings
 
@@ -213,49 +181,14 @@ async def _accept(
             offer,
             offer.offered_by,
             "accepted",
-            _accepted(offer),
+            accepted(offer),
             now,
             settings,
             redraw=SWAP_ACCEPTED,
         )
     else:
-        await _complete(session, offer, now, settings, notify=(offer.offered_by,))
+        await complete(session, offer, now, settings, notify=(offer.offered_by,))
     return Accepted(offer, completed=not approval)
-
-
-def _accepted(offer: SwapOffer) -> Callable[[Translator], str]:
-    """The word to the offering member that their offer was taken and awaits approval."""
-    taker = offer.taken_by
-    assert taker is not None
-
-    def text(t: Translator) -> str:
-        return t("swaps.notice.accepted", name=taker.display_name, shift=offer_label(t, offer))
-
-    return text
-
-
-async def redraw_accepted(
-    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
-) -> list[Message | None]:
-    """The word to offering members that their offer was taken (`SWAP_ACCEPTED`), about to go
-    out, drawn again at `now`: the shift as it is. None once the swap is no longer awaiting
-    approval, or can no longer go through: approved, rejected, withdrawn, void or expired, each
-    told in its own notice."""
-    ids = sorted({subject.args[0] for subject in subjects})
-    found = await session.scalars(select(SwapOffer).where(SwapOffer.id.in_(ids)))
-    offers = {offer.id: offer for offer in found.unique()}
-    translator = translators(settings)
-    drawn: list[Message | None] = []
-    for subject in subjects:
-        offer = offers.get(subject.args[0])
-        if offer is None or not stands(offer, SwapStatus.AWAITING_APPROVAL, now):
-            drawn.append(None)
-            continue
-        t = translator(offer.offered_by.language)
-        drawn.append(
-            outbox.payload(_accepted(offer)(t), redraw=outbox.Redraw(SWAP_ACCEPTED, subject.args))
-        )
-    return drawn
 
 
 async def decline(
@@ -363,7 +296,7 @@ async def decide(
         after={"status": to.value},
     )
     if approve:
-        await _complete(session, offer, now, settings, notify=(offer.offered_by, taker))
+        await complete(session, offer, now, settings, notify=(offer.offered_by, taker))
     else:
         for person in (offer.offered_by, taker):
             await tell(
@@ -377,139 +310,3 @@ async def decide(
                 redraw=SWAP_ENDED,
             )
     return offer
-
-
-async def _complete(
-    session: AsyncSession,
-    offer: SwapOffer,
-    now: dt.datetime,
-    settings: Settings,
-    *,
-    notify: Sequence[Member],
-) -> None:
-    """Move the seats: the offering member's seat goes to the taker and, in an exchange, the
-    taker's seat to the offering member. Other open offers of these seats become void."""
-    taker = offer.taken_by
-    assert taker is not None
-    mine = offer.from_assignment
-    moves = [(mine, taker)]
-    if offer.target_assignment is not None:
-        moves.append((offer.target_assignment, offer.offered_by))
-    for leaving, _ in moves:
-        leaving.status = AssignmentStatus.CANCELLED
-        leaving.updated_at = now
-    await session.flush()
-    await seat_scan.withdraw_notices(session, [leaving.id for leaving, _ in moves], now, settings)
-    seats: dict[str, int] = {}
-    for leaving, newcomer in moves:
-        # A row the newcomer left on this shift earlier (cancelled, waiting) is reused: one row
-        # per member and shift.
-        arrived = await seat(session, newcomer, leaving.shift, AssignmentStatus.SIGNED_UP, now)
-        seats[str(leaving.id)] = arrived.id
-    record(
-        session,
-        None,
-        "complete",
-        offer,
-        now,
-        before={"holders": {str(a.id): a.member_id for a, _ in moves}},
-        after={"seats": seats},
-    )
-    moved = [a.id for a, _ in moves]
-    stale = (
-        await session.scalars(
-            select(SwapOffer).where(
-                SwapOffer.id != offer.id,
-                SwapOffer.status.in_(OPEN),
-                or_(
-                    SwapOffer.from_assignment_id.in_(moved),
-                    SwapOffer.target_assignment_id.in_(moved),
-                ),
-            )
-        )
-    ).unique()
-    for other in stale:
-        before = other.status
-        if await transition(session, other, before, SwapStatus.VOID, now):
-            record(session, None, "void", other, now, before={"status": before.value})
-    for person in notify:
-        gets = offer.from_assignment.shift if person.id == taker.id else None
-        if gets is None and offer.target_assignment is not None:
-            gets = offer.target_assignment.shift
-        text = _completed(offer, taker, gets)
-        await tell(session, offer, person, "completed", text, now, settings, redraw=SWAP_COMPLETED)
-
-
-def _gets(offer: SwapOffer, person_id: int) -> Shift | None:
-    """The shift a completed swap gave `person_id` (None: the side whose seat went)."""
-    if person_id == offer.taken_by_id:
-        return offer.from_assignment.shift
-    if offer.target_assignment is not None:
-        return offer.target_assignment.shift
-    return None
-
-
-async def redraw_completed(
-    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
-) -> list[Message | None]:
-    """The word to either side of a swap that it is complete (`SWAP_COMPLETED`), about to go
-    out, drawn again at `now`: the shifts as they are. None for the side told of a seat it got
-    once that seat is no longer theirs (given up, taken off, swapped on, the shift cancelled:
-    each told in its own notice) or its shift is over (kept while it is under way: they are
-    expected there)."""
-    ids = sorted({subject.args[0] for subject in subjects})
-    found = await session.scalars(select(SwapOffer).where(SwapOffer.id.in_(ids)))
-    offers = {offer.id: offer for offer in found.unique()}
-    gets = {
-        (offer.id, subject.args[1]): _gets(offer, subject.args[1])
-        for subject in subjects
-        if (offer := offers.get(subject.args[0])) is not None
-    }
-    shift_ids = sorted({shift.id for shift in gets.values() if shift is not None})
-    held = set(
-        (
-            await session.execute(
-                select(Assignment.shift_id, Assignment.member_id).where(
-                    Assignment.shift_id.in_(shift_ids), Assignment.status.in_(SEATED)
-                )
-            )
-        ).tuples()
-    )
-    people = {
-        member.id: member
-        for member in await session.scalars(
-            select(Member).where(Member.id.in_(sorted({s.args[1] for s in subjects})))
-        )
-    }
-    translator = translators(settings)
-    drawn: list[Message | None] = []
-    for subject in subjects:
-        offer_id, person_id = subject.args[0], subject.args[1]
-        offer, person = offers.get(offer_id), people.get(person_id)
-        if offer is None or person is None or offer.taken_by is None:
-            drawn.append(None)
-            continue
-        shift = gets[(offer_id, person_id)]
-        if shift is not None and (
-            shift.status is not ShiftStatus.SCHEDULED
-            or shift.ends_at <= now
-            or (shift.id, person_id) not in held
-        ):
-            drawn.append(None)
-            continue
-        text = _completed(offer, offer.taken_by, shift)(translator(person.language))
-        drawn.append(outbox.payload(text, redraw=outbox.Redraw(SWAP_COMPLETED, subject.args)))
-    return drawn
-
-
-def _completed(offer: SwapOffer, taker: Member, gets: Shift | None) -> Callable[[Translator], str]:
-    """What a swap's completion says to one side: the seat they now hold, or that theirs is gone."""
-
-    def text(t: Translator) -> str:
-        if gets is not None:
-            return t("swaps.notice.completed_yours", shift=shift_label(t, gets))
-        return t(
-            "swaps.notice.completed_gone", name=taker.display_name, shift=offer_label(t, offer)
-        )
-
-    return text

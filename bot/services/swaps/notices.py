@@ -25,12 +25,12 @@ from bot.settings import Settings
 # Notices drawn again when they go out (bot/redraw.py), each naming the offer: a give-away
 # offered to the unit (whoever reads it is the chat it goes to), the question to the member an
 # offer names (bot/services/swaps/offers.py), and the word to the offering member that it was
-# taken and awaits approval (bot/services/swaps/answers.py; it also names the member told).
+# taken and awaits approval (bot/services/swaps/acceptance.py; it also names the member told).
 SWAP_OFFER = "swap-offer"
 SWAP_ASK = "swap-ask"
 SWAP_ACCEPTED = "swap-accepted"
-# The word to either side of a swap that it is complete (bot/services/swaps/answers.py): the
-# offer and the member told.
+# The word to either side of a swap that it is complete (bot/services/swaps/completion.py):
+# the offer and the member told.
 SWAP_COMPLETED = "swap-completed"
 # The word that a swap ended without going through: declined, withdrawn or rejected
 # (bot/services/swaps/endings.py): the offer and the member told.
