@@ -12,6 +12,7 @@ from bot.services.platform.redraw import RedrawFunction
 from bot.services.rostering import acknowledge, leave_notices, notices, seat_notices
 from bot.services.schedule import removals, shift_changes, waitlist
 from bot.services.swaps import acceptance as swap_acceptance
+from bot.services.swaps import closings as swap_closings
 from bot.services.swaps import completion as swap_completion
 from bot.services.swaps import endings as swap_endings
 from bot.services.swaps import notices as swap_notices
@@ -51,6 +52,13 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     swap_notices.SWAP_COMPLETED: swap_completion.redraw_completed,
     # a swap declined, withdrawn or rejected: the shift as it is; none once it is cancelled
     swap_notices.SWAP_ENDED: swap_endings.redraw_ended,
+    # a swap the scheduler closed, called off (a seat gone, the shift moved) or expired: the
+    # shift as it is; none once it is over, nor to whoever a later offer of the seat concerns;
+    # "moved" and "expired" none once the shift is cancelled either, "void" still (the
+    # cancellation may be why it is off, and who waited on it holds no seat to be told by)
+    swap_notices.SWAP_VOID: swap_closings.redraw_void,
+    swap_notices.SWAP_MOVED: swap_closings.redraw_moved,
+    swap_notices.SWAP_EXPIRED: swap_closings.redraw_expired,
     # the reminder before a shift: leave asked since awaits the coordinator
     reminders.REMINDER: reminders.redraw_reminders,
 }

@@ -7,5 +7,5 @@ audit trail, and every notice to someone other than the person acting goes throu
 ``lifecycle`` (statuses, expiry, the audit trail) is beneath everything here; ``queries`` read,
 ``notices`` tell, ``offers`` make offers, ``answers`` take, decline, withdraw, approve and
 reject them, ``completion`` moves the seats of a swap that went through, ``acceptance`` and
-``endings`` word the other steps, ``jobs`` expire them, and ``unit_settings`` holds the
-approval setting."""
+``endings`` word the other steps, ``jobs`` call off and expire them (``closings`` words
+that), and ``unit_settings`` holds the approval setting."""

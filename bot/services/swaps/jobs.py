@@ -4,7 +4,6 @@ some other way, and those whose time is up, telling everyone concerned, once."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
@@ -21,10 +20,9 @@ from bot.db.models import (
     SwapStatus,
 )
 from bot.services.people.reachability import coordinators_of
-from bot.services.platform import outbox
-from bot.services.platform.notify import notify_all
+from bot.services.platform.notify import notify
+from bot.services.swaps.closings import EXPIRED, MOVED, VOID, Closing, closed
 from bot.services.swaps.lifecycle import OPEN, counterpart, record, transition, unit_of
-from bot.services.swaps.notices import offer_label
 from bot.settings import Settings
 
 
@@ -83,7 +81,7 @@ async def void_orphans(session: AsyncSession, now: dt.datetime, settings: Settin
         return 0
     queued = 0
     for offer in list((await session.scalars(_orphaned())).unique()):
-        queued += await _close_and_tell(session, offer, _VOID, now, settings)
+        queued += await _close_and_tell(session, offer, VOID, now, settings)
     return queued
 
 
@@ -106,7 +104,7 @@ async def void_for_moved_shift(
     )
     queued = 0
     for offer in list((await session.scalars(moved)).unique()):
-        queued += await _close_and_tell(session, offer, _MOVED, now, settings)
+        queued += await _close_and_tell(session, offer, MOVED, now, settings)
     return queued
 
 
@@ -130,64 +128,52 @@ async def void_for_member(
     )
     voided = 0
     for offer in list((await session.scalars(theirs)).unique()):
-        before = await _close(session, offer, _VOID.to, _VOID.action, now)
+        before = await _close(session, offer, VOID.to, VOID.action, now)
         if before is not None:
             voided += 1
-            await _tell(session, offer, before, _VOID, now, settings, spare=member_id)
+            await _tell(session, offer, before, VOID, now, settings, spare=member_id)
     return voided
-
-
-@dataclass(frozen=True)
-class _Ending:
-    """How a job closes an offer: the state, the audit action, the notice and its key's name."""
-
-    to: SwapStatus
-    action: str
-    notice: str
-    key: str
-
-
-_VOID = _Ending(SwapStatus.VOID, "void", "swaps.notice.void", "swap-void")
-_EXPIRE = _Ending(SwapStatus.EXPIRED, "expire", "swaps.notice.expired", "swap-expired")
-_MOVED = _Ending(SwapStatus.VOID, "void", "swaps.notice.moved", "swap-moved")
 
 
 async def _close_and_tell(
     session: AsyncSession,
     offer: SwapOffer,
-    ending: _Ending,
+    closing: Closing,
     now: dt.datetime,
     settings: Settings,
 ) -> int:
     """Close an open offer and tell everyone concerned, once (keyed by the offer and the
     person); nothing when another process closed it first."""
-    before = await _close(session, offer, ending.to, ending.action, now)
+    before = await _close(session, offer, closing.to, closing.action, now)
     if before is None:
         return 0
-    return await _tell(session, offer, before, ending, now, settings)
+    return await _tell(session, offer, before, closing, now, settings)
 
 
 async def _tell(
     session: AsyncSession,
     offer: SwapOffer,
     before: SwapStatus,
-    ending: _Ending,
+    closing: Closing,
     now: dt.datetime,
     settings: Settings,
     *,
     spare: int | None = None,
 ) -> int:
     """Tell everyone concerned by an offer just closed (but the member `spare`) how it ended."""
-    concerned = await _concerned(session, offer, before)
-    return await notify_all(
-        session,
-        [member for member in concerned if member.id != spare],
-        lambda t: outbox.payload(t(ending.notice, shift=offer_label(t, offer))),
-        key=lambda member: f"{ending.key}:{offer.id}:{member.id}",
-        now=now,
-        settings=settings,
-        urgent=True,
-    )
+    queued = 0
+    for member in await _concerned(session, offer, before):
+        if member.id != spare and await notify(
+            session,
+            member,
+            closed(offer, closing, member),
+            key=f"{closing.kind}:{offer.id}:{member.id}",
+            now=now,
+            settings=settings,
+            urgent=True,
+        ):
+            queued += 1
+    return queued
 
 
 async def _concerned(session: AsyncSession, offer: SwapOffer, before: SwapStatus) -> list[Member]:
@@ -223,5 +209,5 @@ async def expire(session: AsyncSession, now: dt.datetime, settings: Settings) ->
             # Its seat went away since void_orphans, which tells whoever waited, last ran.
             await _close(session, offer, SwapStatus.VOID, "void", now)
             continue
-        queued += await _close_and_tell(session, offer, _EXPIRE, now, settings)
+        queued += await _close_and_tell(session, offer, EXPIRED, now, settings)
     return queued

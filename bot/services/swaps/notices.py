@@ -35,6 +35,11 @@ SWAP_COMPLETED = "swap-completed"
 # The word that a swap ended without going through: declined, withdrawn or rejected
 # (bot/services/swaps/endings.py): the offer and the member told.
 SWAP_ENDED = "swap-ended"
+# The word that the scheduler closed a swap: called off because a seat went away or because its
+# shift was moved, or expired (bot/services/swaps/closings.py): the offer and the member told.
+SWAP_VOID = "swap-void"
+SWAP_MOVED = "swap-moved"
+SWAP_EXPIRED = "swap-expired"
 
 
 def offer_label(t: Translator, offer: SwapOffer) -> str:

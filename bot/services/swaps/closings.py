@@ -1,0 +1,148 @@
+"""The word that the scheduler closed an open swap (bot/services/swaps/jobs.py): called off
+because one of its seats went away (`SWAP_VOID`) or its shift's time changed (`SWAP_MOVED`),
+or expired (`SWAP_EXPIRED`), to the offering member, the member named or who took it, and the
+coordinators asked to approve it. These go out at once, even in the quiet hours; a 429 or
+failed sends may still hold them, so they are drawn again when they go out (kinds of
+bot/redraw.py): the shift as it is by then, and nothing once what they say no longer holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Member, ShiftStatus, SwapOffer, SwapStatus
+from bot.services.platform import outbox
+from bot.services.platform.notify import Render, translators
+from bot.services.platform.outbox import Message
+from bot.services.platform.redraw import Subject
+from bot.services.swaps.notices import SWAP_EXPIRED, SWAP_MOVED, SWAP_VOID, offer_label
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class Closing:
+    """How a job closes an offer: the state, the audit action, the notice, and the kind its
+    word is drawn again as (also the name of its key)."""
+
+    to: SwapStatus
+    action: str
+    notice: str
+    kind: str
+    # Whether the word still goes once the shift is cancelled: "nothing changes" and "start a
+    # new one" do not hold of a cancelled shift (its holder is told in its own notice), while a
+    # swap called off because a seat went away may be off because of that very cancellation,
+    # which those waiting on the swap, holding no seat on the shift, learn only here.
+    told_when_cancelled: bool
+
+
+VOID = Closing(SwapStatus.VOID, "void", "swaps.notice.void", SWAP_VOID, True)
+MOVED = Closing(SwapStatus.VOID, "void", "swaps.notice.moved", SWAP_MOVED, False)
+EXPIRED = Closing(SwapStatus.EXPIRED, "expire", "swaps.notice.expired", SWAP_EXPIRED, False)
+
+
+def closed(offer: SwapOffer, closing: Closing, member: Member) -> Render:
+    """The word to `member` that `offer` was closed so, naming its shift."""
+    drawn = outbox.Redraw(closing.kind, (offer.id, member.id))
+    return lambda t: outbox.payload(t(closing.notice, shift=offer_label(t, offer)), redraw=drawn)
+
+
+async def redraw_void(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[Message | None]:
+    """The word that a swap was called off because a seat went away (`SWAP_VOID`), drawn again
+    at `now`: the shift as it is. None once the shift is over, or for whoever a later offer of
+    the same seat concerns (they hear of that one in its own notices); kept when the shift is
+    cancelled (see `Closing.told_when_cancelled`)."""
+    return await _redraw(session, subjects, now, settings, VOID)
+
+
+async def redraw_moved(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[Message | None]:
+    """The word that a swap was called off because its shift was moved (`SWAP_MOVED`), drawn
+    again at `now`: the shift at its time now. None once the shift is over or cancelled, or for
+    whoever a later offer of the same seat concerns: the one who offered it started again, as
+    the word asks, and whoever it names or took it hears of it in its own notices."""
+    return await _redraw(session, subjects, now, settings, MOVED)
+
+
+async def redraw_expired(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[Message | None]:
+    """The word that a swap expired and nothing changes (`SWAP_EXPIRED`), drawn again at `now`:
+    the shift as it is. None once the shift is over or cancelled, or for whoever a later offer
+    of the same seat concerns (the shift moved later, and offered again: told in its own
+    notices). Kept while the shift is under way: the one who offered it is expected there."""
+    return await _redraw(session, subjects, now, settings, EXPIRED)
+
+
+async def _redraw(
+    session: AsyncSession,
+    subjects: Sequence[Subject],
+    now: dt.datetime,
+    settings: Settings,
+    closing: Closing,
+) -> list[Message | None]:
+    ids = sorted({subject.args[0] for subject in subjects})
+    found = await session.scalars(select(SwapOffer).where(SwapOffer.id.in_(ids)))
+    offers = {offer.id: offer for offer in found.unique()}
+    people = {
+        member.id: member
+        for member in await session.scalars(
+            select(Member).where(Member.id.in_(sorted({s.args[1] for s in subjects})))
+        )
+    }
+    superseded = await _concerned_by_later_offers(session, list(offers.values()))
+    translator = translators(settings)
+    drawn: list[Message | None] = []
+    for subject in subjects:
+        offer, person = offers.get(subject.args[0]), people.get(subject.args[1])
+        if offer is None or person is None or offer.status is not closing.to:
+            drawn.append(None)
+            continue
+        shift = offer.from_assignment.shift
+        if (
+            shift.ends_at <= now
+            or (shift.status is not ShiftStatus.SCHEDULED and not closing.told_when_cancelled)
+            or (offer.id, person.id) in superseded
+        ):
+            drawn.append(None)
+            continue
+        drawn.append(closed(offer, closing, person)(translator(person.language)))
+    return drawn
+
+
+async def _concerned_by_later_offers(
+    session: AsyncSession, offers: Sequence[SwapOffer]
+) -> set[tuple[int, int]]:
+    """(offer, member) for each member whom an offer of the same seat made after it concerns:
+    the one who made it, the member it names, whoever took it."""
+    seats = sorted({offer.from_assignment_id for offer in offers})
+    if not seats:
+        return set()
+    made = (
+        await session.execute(
+            select(
+                SwapOffer.id,
+                SwapOffer.from_assignment_id,
+                SwapOffer.offered_by_id,
+                SwapOffer.target_member_id,
+                SwapOffer.taken_by_id,
+            ).where(SwapOffer.from_assignment_id.in_(seats))
+        )
+    ).tuples()
+    by_seat: dict[int, list[tuple[int, set[int | None]]]] = {}
+    for offer_id, seat_id, offered_by, target, taken_by in made:
+        by_seat.setdefault(seat_id, []).append((offer_id, {offered_by, target, taken_by}))
+    return {
+        (offer.id, member_id)
+        for offer in offers
+        for later_id, people in by_seat.get(offer.from_assignment_id, [])
+        if later_id > offer.id
+        for member_id in people
+        if member_id is not None
+    }

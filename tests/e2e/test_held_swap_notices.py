@@ -1,0 +1,172 @@
+"""The word that a swap was called off, moved or expired, and that a swap went through or not,
+says what is true when it finally goes out, or nothing. The scheduler's words go out at once,
+even in the quiet hours, but Telegram failing on a chat holds them back; the others wait for the
+quiet hours to end. Either way they are drawn again from the database when they go out
+(bot/redraw.py)."""
+
+from __future__ import annotations
+
+from bot.db.models import AssignmentStatus, OutboxStatus
+from bot.emulator import SimUser
+from bot.emulator.limits import Fault
+from bot.sender import BACKOFF_CAP_SECONDS
+from tests.e2e.rostering_fixtures import TOMORROW, town
+from tests.e2e.schedule import DAY, at, command, press_and_settle, shift, statuses
+from tests.e2e.swap_fixtures import seat
+from tests.e2e.test_held_notices import (
+    HAND_OVER,
+    _move,
+    _rows,
+)
+from tests.harness import Harness
+
+CALLED_OFF, MOVED, EXPIRED = "换岗取消了", "班次时间改了", "换岗已过期"
+
+
+def _telegram_fails_for(harness: Harness, *users: SimUser) -> None:
+    """Every message to these chats fails (a 502) until `_telegram_is_back`: what is queued
+    for them waits for its retry."""
+    for user in users:
+        harness.emulator.inject_fault(Fault(kind="502", chat_id=user.user_id, count=1000))
+
+
+async def _telegram_is_back(harness: Harness) -> None:
+    """Telegram answers again, and the retries are due (the longest backoff later): what
+    waited goes out."""
+    harness.emulator.clear_faults()
+    harness.clock.advance(seconds=BACKOFF_CAP_SECONDS)
+    await harness.deliver()
+
+
+async def _handed_over_at_20_00(harness: Harness) -> tuple[list[SimUser], SimUser, int]:
+    """李明 holds tomorrow's 10:00–12:00 seat (one seat) and asks 王芳 at 20:00 to take it; she
+    is asked at once. The people (李明, 王芳, 张伟), the coordinator and the shift."""
+    town_ = await town(harness, capacity=1)
+    li = town_.people[0]
+    late = await shift(harness, town_.post_id, TOMORROW, 10, 12, capacity=1)
+    await seat(harness, late, li.user_id)
+    harness.clock.set(at(DAY, 20, 0))
+    await command(harness, li, "my")
+    await press_and_settle(harness, li, "🔁 换岗 1")
+    await press_and_settle(harness, li, HAND_OVER)
+    await li.send_text("王芳")
+    await harness.settle()
+    await harness.deliver()
+    assert [t for t in town_.people[1].texts() if "李明 请您代班" in t]
+    return town_.people, town_.coordinator, late
+
+
+async def _moved_at_20_10_while_telegram_fails(
+    harness: Harness,
+) -> tuple[list[SimUser], SimUser, int]:
+    """The hand-over of 20:00; at 20:10 the coordinator moves the shift to 13:00–15:00, which
+    calls the swap off, while Telegram fails for 李明 and 王芳: the word of it waits."""
+    people, coordinator, late = await _handed_over_at_20_00(harness)
+    li, wang, _ = people
+    _telegram_fails_for(harness, li, wang)
+    harness.clock.set(at(DAY, 20, 10))
+    await _move(harness, coordinator, "⚙️ 10:00 黄河路-人民路口", "13:00-15:00")
+    await harness.deliver()
+    for person in (li, wang):
+        [row] = await _rows(harness, person.user_id, "swap-moved:")
+        assert row.status is OutboxStatus.PENDING and "13:00–15:00" in row.payload["text"]
+    return people, coordinator, late
+
+
+async def test_word_that_a_swap_was_called_off_by_a_move_names_the_time_the_shift_ends_up_at(
+    harness: Harness,
+) -> None:
+    """The swap called off by the move to 13:00–15:00 at 20:10 waits while Telegram fails; at
+    20:20 the shift is moved again, to 15:00–17:00. When Telegram is back, 李明 and 王芳 read
+    that the swap of the shift at 15:00–17:00 is off, never the time in between."""
+    (li, wang, _), coordinator, _ = await _moved_at_20_10_while_telegram_fails(harness)
+    harness.clock.set(at(DAY, 20, 20))
+    await _move(harness, coordinator, "⚙️ 13:00 黄河路-人民路口", "15:00-17:00")
+    seen = {person.user_id: len(person.texts()) for person in (li, wang)}
+    await _telegram_is_back(harness)
+    for person in (li, wang):
+        [told] = [t for t in person.texts()[seen[person.user_id] :] if CALLED_OFF in t]
+        assert told.startswith("🔁 换岗取消了（12月2日 周三 15:00–17:00 · 黄河路-人民路口）：")
+        assert MOVED in told and "13:00" not in told, told
+        [row] = await _rows(harness, person.user_id, "swap-moved:")
+        assert row.status is OutboxStatus.SENT and row.payload["text"] == told
+
+
+async def test_word_that_a_swap_was_called_off_by_a_move_is_dropped_once_it_is_offered_again(
+    harness: Harness,
+) -> None:
+    """The swap called off by the move of 20:10 waits while Telegram fails. At 20:15 Telegram
+    answers again, and before the word is retried 李明 asks 王芳 again, at the new time, as
+    it would have told him to. Then neither reads that the swap is off: 王芳 is asked about
+    the shift at 13:00–15:00."""
+    (li, wang, _), _, _ = await _moved_at_20_10_while_telegram_fails(harness)
+    harness.clock.set(at(DAY, 20, 15))
+    harness.emulator.clear_faults()
+    await command(harness, li, "my")
+    await press_and_settle(harness, li, "🔁 换岗 1")
+    await press_and_settle(harness, li, HAND_OVER)
+    await li.send_text("王芳")
+    await harness.settle()
+    seen = {person.user_id: len(person.texts()) for person in (li, wang)}
+    await _telegram_is_back(harness)
+    for person in (li, wang):
+        assert not [t for t in person.texts()[seen[person.user_id] :] if CALLED_OFF in t]
+        [row] = await _rows(harness, person.user_id, "swap-moved:")
+        assert row.status is OutboxStatus.DROPPED, row.last_error
+    [asked] = [t for t in wang.texts()[seen[wang.user_id] :] if "李明 请您代班" in t]
+    assert "13:00–15:00" in asked, asked
+
+
+async def test_word_that_a_swap_was_called_off_is_dropped_once_the_shift_is_over(
+    harness: Harness,
+) -> None:
+    """The coordinator takes 李明 off tomorrow's 10:00–12:00 shift at 20:10, which calls off
+    the hand-over to 王芳, while Telegram fails for both: the word of it waits. Telegram is back
+    only at 12:30 tomorrow, when the shift is over: nobody reads of a swap of it."""
+    (li, wang, _), coordinator, late = await _handed_over_at_20_00(harness)
+    _telegram_fails_for(harness, li, wang)
+    harness.clock.set(at(DAY, 20, 10))
+    await command(harness, coordinator, "roster", "12-02")
+    await press_and_settle(harness, coordinator, "⚙️ 10:00 黄河路-人民路口")
+    await press_and_settle(harness, coordinator, "➖ 移出 李明")
+    await press_and_settle(harness, coordinator, "是，移出")
+    await harness.tick()
+    for person in (li, wang):
+        [row] = await _rows(harness, person.user_id, "swap-void:")
+        assert row.status is OutboxStatus.PENDING and CALLED_OFF in row.payload["text"]
+    seen = {person.user_id: len(person.texts()) for person in (li, wang)}
+    harness.clock.set(at(TOMORROW, 12, 30))
+    await _telegram_is_back(harness)
+    for person in (li, wang):
+        assert not [t for t in person.texts()[seen[person.user_id] :] if CALLED_OFF in t]
+        [row] = await _rows(harness, person.user_id, "swap-void:")
+        assert row.status is OutboxStatus.DROPPED, row.last_error
+    assert (await statuses(harness, late)).get(li.user_id) is not AssignmentStatus.SIGNED_UP
+
+
+async def test_word_that_a_swap_expired_is_dropped_once_the_shift_is_cancelled(
+    harness: Harness,
+) -> None:
+    """The hand-over of 20:00 expires at 09:00 tomorrow, an hour before the shift, while
+    Telegram fails for 李明 and 王芳: the word that nothing changes waits. At 09:05 the
+    coordinator cancels the shift. When Telegram is back, 李明 reads that the shift is
+    cancelled, and neither reads that the swap expired and nothing changes."""
+    (li, wang, _), coordinator, _ = await _handed_over_at_20_00(harness)
+    _telegram_fails_for(harness, li, wang)
+    harness.clock.set(at(TOMORROW, 9, 0))
+    await harness.tick()
+    for person in (li, wang):
+        [row] = await _rows(harness, person.user_id, "swap-expired:")
+        assert row.status is OutboxStatus.PENDING and EXPIRED in row.payload["text"]
+    harness.clock.set(at(TOMORROW, 9, 5))
+    await command(harness, coordinator, "roster", "12-02")
+    await press_and_settle(harness, coordinator, "⚙️ 10:00 黄河路-人民路口")
+    await press_and_settle(harness, coordinator, "❌ 取消这个班次")
+    await press_and_settle(harness, coordinator, "是，取消班次")
+    seen = {person.user_id: len(person.texts()) for person in (li, wang)}
+    await _telegram_is_back(harness)
+    for person in (li, wang):
+        assert not [t for t in person.texts()[seen[person.user_id] :] if EXPIRED in t]
+        [row] = await _rows(harness, person.user_id, "swap-expired:")
+        assert row.status is OutboxStatus.DROPPED, row.last_error
+    assert [t for t in li.texts()[seen[li.user_id] :] if "班次已取消" in t]
