@@ -48,9 +48,11 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     swap_notices.SWAP_ASK: swap_offers.redraw_asks,
     swap_notices.SWAP_ACCEPTED: swap_acceptance.redraw_accepted,
     # a swap complete: the shifts as they are; the seat got only while it is still held and
-    # its shift not over
+    # its shift not over; the seat gone only while its shift is not over and they are not on
+    # it again
     swap_notices.SWAP_COMPLETED: swap_completion.redraw_completed,
     # a swap declined, withdrawn or rejected: the shift as it is; none once it is cancelled
+    # or over
     swap_notices.SWAP_ENDED: swap_endings.redraw_ended,
     # a swap the scheduler closed, called off (a seat gone, the shift moved) or expired: the
     # shift as it is; none once it is over, nor to whoever a later offer of the seat concerns;

@@ -6,7 +6,7 @@ quiet hours to end. Either way they are drawn again from the database when they 
 
 from __future__ import annotations
 
-from bot.db.models import AssignmentStatus, OutboxStatus
+from bot.db.models import AssignmentStatus, OutboxStatus, Shift
 from bot.emulator import SimUser
 from bot.emulator.limits import Fault
 from bot.sender import BACKOFF_CAP_SECONDS
@@ -14,9 +14,11 @@ from tests.e2e.rostering_fixtures import TOMORROW, town
 from tests.e2e.schedule import DAY, at, command, press_and_settle, shift, statuses
 from tests.e2e.swap_fixtures import seat
 from tests.e2e.test_held_notices import (
+    GIVE_AWAY,
     HAND_OVER,
     _move,
     _rows,
+    _swap_rejected_at_22_30,
 )
 from tests.harness import Harness
 
@@ -170,3 +172,84 @@ async def test_word_that_a_swap_expired_is_dropped_once_the_shift_is_cancelled(
         [row] = await _rows(harness, person.user_id, "swap-expired:")
         assert row.status is OutboxStatus.DROPPED, row.last_error
     assert [t for t in li.texts()[seen[li.user_id] :] if "班次已取消" in t]
+
+
+async def _given_away_at_22_30(harness: Harness) -> tuple[list[SimUser], SimUser, int]:
+    """李明 gives tomorrow's 14:00–16:00 seat away at 21:00; 王芳 takes it at 22:30: the word
+    to 李明 that she did and he need not go waits for 07:00. The people, the coordinator and
+    the shift."""
+    town_ = await town(harness, capacity=1)
+    li, wang, _ = town_.people
+    afternoon = await shift(harness, town_.post_id, TOMORROW, 14, 16, capacity=1)
+    await seat(harness, afternoon, li.user_id)
+    harness.clock.set(at(DAY, 21, 0))
+    await command(harness, li, "my")
+    await press_and_settle(harness, li, "🔁 换岗 1")
+    await press_and_settle(harness, li, GIVE_AWAY)
+    await harness.deliver()
+    harness.clock.set(at(DAY, 22, 30))
+    assert "换岗完成" in await press_and_settle(harness, wang, "🙋 我来接")
+    await harness.deliver()
+    [row] = await _rows(harness, li.user_id, "swap-completed:")
+    assert row.status is OutboxStatus.PENDING and "您不用再去了" in row.payload["text"]
+    return town_.people, town_.coordinator, afternoon
+
+
+async def test_word_that_someone_took_over_held_until_07_00_is_dropped_once_the_shift_is_over(
+    harness: Harness,
+) -> None:
+    """王芳 took 李明's 14:00–16:00 seat at 22:30; at 23:00 the shift is moved to 02:00–04:00.
+    At 07:00 李明 is not told that he need not go to a shift that is over."""
+    (li, _, _), coordinator, _ = await _given_away_at_22_30(harness)
+    harness.clock.set(at(DAY, 23, 0))
+    await _move(harness, coordinator, "⚙️ 14:00 黄河路-人民路口", "02:00-04:00")
+    seen = len(li.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert not [t for t in li.texts()[seen:] if "您不用再去了" in t]
+    [row] = await _rows(harness, li.user_id, "swap-completed:")
+    assert row.status is OutboxStatus.DROPPED, row.last_error
+
+
+async def test_word_that_someone_took_over_held_until_07_00_is_dropped_once_it_came_back(
+    harness: Harness,
+) -> None:
+    """王芳 took 李明's 14:00–16:00 seat at 22:30; at 23:00 she gives it away in turn and 李明
+    takes it back. At 07:00 he is not told that he need not go: the seat is his."""
+    (li, wang, _), _, afternoon = await _given_away_at_22_30(harness)
+    harness.clock.set(at(DAY, 23, 0))
+    await command(harness, wang, "my")
+    await press_and_settle(harness, wang, "🔁 换岗 1")
+    await press_and_settle(harness, wang, GIVE_AWAY)
+    await command(harness, li, "swaps")
+    assert "换岗完成" in await press_and_settle(harness, li, "🙋 接 1")
+    seen = len(li.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert not [t for t in li.texts()[seen:] if "您不用再去了" in t]
+    [row] = await _rows(harness, li.user_id, "swap-completed:")
+    assert row.status is OutboxStatus.DROPPED, row.last_error
+    assert (await statuses(harness, afternoon))[li.user_id] is AssignmentStatus.SIGNED_UP
+
+
+async def test_word_that_a_swap_was_rejected_held_until_07_00_is_dropped_once_the_shift_is_over(
+    harness: Harness,
+) -> None:
+    """The rejection of 22:30 waits for 07:00; at 23:00 the shift is moved to 02:00–04:00. At
+    07:00 nobody reads that the swap of a shift that is over was not approved."""
+    (li, wang, _), coordinator, afternoon = await _swap_rejected_at_22_30(harness)
+    harness.clock.set(at(DAY, 23, 0))
+    await _move(harness, coordinator, "⚙️ 14:00 黄河路-人民路口", "02:00-04:00")
+    seen = {person.user_id: len(person.texts()) for person in (li, wang)}
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    for person in (li, wang):
+        assert not [t for t in person.texts()[seen[person.user_id] :] if "没有批准换岗" in t]
+        [row] = await _rows(harness, person.user_id, "swap-rejected:")
+        assert row.status is OutboxStatus.DROPPED, row.last_error
+    async with harness.session() as session:
+        moved = await session.get(Shift, afternoon)
+        assert moved is not None and moved.ends_at == at(TOMORROW, 4, 0)

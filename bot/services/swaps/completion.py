@@ -110,7 +110,9 @@ async def redraw_completed(
     out, drawn again at `now`: the shifts as they are. None for the side told of a seat it got
     once that seat is no longer theirs (given up, taken off, swapped on, the shift cancelled:
     each told in its own notice) or its shift is over (kept while it is under way: they are
-    expected there)."""
+    expected there). None for the side told that it need not go once the shift is over, or
+    once they hold a seat on it again (swapped back, signed up again); kept when the shift is
+    cancelled, which, holding no seat on it, they are not told otherwise."""
     ids = sorted({subject.args[0] for subject in subjects})
     found = await session.scalars(select(SwapOffer).where(SwapOffer.id.in_(ids)))
     offers = {offer.id: offer for offer in found.unique()}
@@ -119,7 +121,10 @@ async def redraw_completed(
         for subject in subjects
         if (offer := offers.get(subject.args[0])) is not None
     }
-    shift_ids = sorted({shift.id for shift in gets.values() if shift is not None})
+    shift_ids = sorted(
+        {shift.id for shift in gets.values() if shift is not None}
+        | {offer.from_assignment.shift_id for offer in offers.values()}
+    )
     held = set(
         (
             await session.execute(
@@ -149,6 +154,10 @@ async def redraw_completed(
             or shift.ends_at <= now
             or (shift.id, person_id) not in held
         ):
+            drawn.append(None)
+            continue
+        gone = offer.from_assignment.shift
+        if shift is None and (gone.ends_at <= now or (gone.id, person_id) in held):
             drawn.append(None)
             continue
         text = _completed(offer, offer.taken_by, shift)(translator(person.language))

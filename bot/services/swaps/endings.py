@@ -43,7 +43,7 @@ async def redraw_ended(
 ) -> list[Message | None]:
     """The word that a swap ended (`SWAP_ENDED`; the offer and the member told), drawn again at
     `now`: the shift as it is. None when the shift is gone or cancelled (told in its own
-    notice)."""
+    notice), or over (what was to be swapped is past)."""
     ids = sorted({subject.args[0] for subject in subjects})
     found = await session.scalars(select(SwapOffer).where(SwapOffer.id.in_(ids)))
     offers = {offer.id: offer for offer in found.unique()}
@@ -62,6 +62,7 @@ async def redraw_ended(
             or person is None
             or offer.status not in ENDINGS
             or offer.from_assignment.shift.status is not ShiftStatus.SCHEDULED
+            or offer.from_assignment.shift.ends_at <= now
         ):
             drawn.append(None)
             continue
