@@ -9,6 +9,7 @@ import json
 
 from sqlalchemy import select
 
+from bot.buttons import UnitArchive
 from bot.db.models import (
     Category,
     Dialogue,
@@ -79,6 +80,26 @@ async def test_a_report_inside_a_zone_goes_to_that_unit(harness: Harness) -> Non
     assert "共享单车堆在盲道上" in (notice.caption or "")
     assert town.coordinator.messages() == []
     assert await harness.count(Dialogue) == 0
+
+
+async def test_a_zone_of_an_archived_unit_no_longer_takes_reports(harness: Harness) -> None:
+    town = await city(harness)
+    await upload_zones(harness, ZONE_FILE)
+    admin = harness.admin
+    await admin.send_command("units")
+    await harness.settle()
+    await admin.press_data(UnitArchive(town.other_unit_id, True, 0).pack(), admin.last().message_id)
+    await harness.settle()
+    assert admin.answered_callbacks[-1]["text"].startswith("已归档「交通局」")
+    # In 交通局's old zone: the unit left the campaign, so the nearest post's unit answers.
+    text = await report(harness, town.volunteers[0], near(290))
+    assert "已转交「城管局」（离其岗位 290 米）" in text, text
+    [filed] = await street_reports(harness)
+    assert filed.status is ReportStatus.ROUTED
+    assert (filed.unit_id, filed.route_method) == (town.unit_id, RouteMethod.NEAREST_POST)
+    await harness.deliver()
+    assert "有人反映了您单位负责的地方的问题" in (town.coordinator.last().caption or "")
+    assert town.other_coordinator.messages() == []
 
 
 async def test_without_zones_the_nearest_post_decides_and_far_away_an_inspector_dispatches(

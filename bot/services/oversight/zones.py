@@ -251,10 +251,13 @@ async def per_unit(session: AsyncSession) -> list[tuple[str, int]]:
 
 async def locate(session: AsyncSession, latitude: float, longitude: float) -> Zone | None:
     """The zone that holds the point (its edge included); zones do not overlap, so at most
-    one does."""
+    one does. A zone of a unit archived since its upload holds nothing: the unit is given no
+    street report."""
     candidates = await session.scalars(
         select(Zone)
+        .join(Unit, Unit.id == Zone.unit_id)
         .where(
+            Unit.archived.is_(False),
             Zone.min_latitude <= latitude,
             Zone.max_latitude >= latitude,
             Zone.min_longitude <= longitude,
