@@ -232,6 +232,36 @@ async def test_reminders_then_an_overdue_order_is_escalated_once_even_after_a_re
     assert (await trail(harness, "order", order.id)).count("order.escalate") == 1
 
 
+async def test_a_deadline_inside_the_quiet_hours_is_reminded_before_it_not_after(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    inspector, coordinator = town.inspector, town.coordinator
+    await report(harness, town.volunteers[0], near(60), category="乱扔垃圾", text="垃圾桶满溢")
+    [filed] = await street_reports(harness)
+    await inspector.send_command("orders")
+    await harness.settle()
+    await press_and_settle(harness, inspector, "📷 待处理随手拍（1）")
+    await press_and_settle(harness, inspector, f"随手拍 #{filed.id}")
+    await press_and_settle(harness, inspector, "📝 下整改令")
+    await inspector.send_text("明天6点")
+    await harness.settle()
+    await press_and_settle(harness, inspector, "✅ 下发")
+    await harness.deliver()
+    [order] = await orders(harness)
+    assert order.deadline_at == at(DAY + dt.timedelta(days=1), 6)
+    # ORDER_NEAR_DEADLINE_HOURS (6) before 06:00 is midnight, inside the quiet hours that end
+    # at 07:00: held until then, "due at 06:00, reply in time" would come an hour too late.
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 0, 30))
+    await harness.tick()
+    expected = f"整改令 #{order.id} 将于 2026年12月2日 06:00 到期"
+    assert expected in (coordinator.last().text or ""), coordinator.last().text
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 7))
+    await harness.tick()
+    reminders = [m.text or "" for m in coordinator.messages() if expected in (m.text or "")]
+    assert len(reminders) == 1
+
+
 async def test_a_follow_up_that_finds_a_relapse_reopens_the_order(harness: Harness) -> None:
     town = await city(harness)
     inspector, coordinator = town.inspector, town.coordinator

@@ -1,6 +1,7 @@
 """The scheduler's side of rectification orders (rows of bot/due.py): an order not acknowledged
 ``ORDER_ACK_REMIND_HOURS`` after it reached the unit, and one whose deadline is within
-``ORDER_NEAR_DEADLINE_HOURS`` without a reply, are reminded to the unit's coordinators; one still
+``ORDER_NEAR_DEADLINE_HOURS`` without a reply, are reminded to the unit's coordinators (the
+latter at once when the quiet hours would hold it back past the deadline); one still
 without a reply ``ORDER_ESCALATE_AFTER_HOURS`` past its deadline is escalated (超期督办) to the
 admins and the headquarters groups, once; an accepted order whose follow-up date has come is
 put back to its issuer (回头看).
@@ -45,6 +46,8 @@ async def _remind_unit(
     event: str,
     now: dt.datetime,
     settings: Settings,
+    *,
+    urgent: bool = False,
 ) -> int:
     where = await orders.post_name(session, order)
     problem = await orders.problem_of(session, order, settings)
@@ -67,7 +70,15 @@ async def _remind_unit(
         key=f"order:{order.id}:{event}:{_round(order)}",
         now=now,
         settings=settings,
+        urgent=urgent,
     )
+
+
+def _held_past(deadline: dt.datetime, now: dt.datetime, settings: Settings) -> bool:
+    """Whether the quiet hours under way would hold a notice back until the deadline it warns
+    of has passed (as a shift's reminder, bot/services/duty/reminders.py, it then goes at once)."""
+    quiet_until = settings.quiet_until(now)
+    return quiet_until is not None and quiet_until >= deadline
 
 
 async def ack_reminders(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
@@ -106,7 +117,13 @@ async def deadline_reminders(session: AsyncSession, now: dt.datetime, settings: 
     queued = 0
     for order in due.unique():
         queued += await _remind_unit(
-            session, order, "oversight.order.remind_deadline", "remind-deadline", now, settings
+            session,
+            order,
+            "oversight.order.remind_deadline",
+            "remind-deadline",
+            now,
+            settings,
+            urgent=_held_past(order.deadline_at, now, settings),
         )
     return queued
 
