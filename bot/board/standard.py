@@ -25,6 +25,7 @@ from bot.board.data import Day, DayPost, DayShift, Scene, Standings, grade_text,
 from bot.board.orders import OrdersPanel
 from bot.board.panels import PanelContext, PanelData, PanelRegistry, View
 from bot.i18n import Translator
+from bot.services.reports.tally import places
 from bot.settings import Settings
 
 # The day's curve: one point every CURVE_STEP, from the first shift's start to now.
@@ -302,7 +303,7 @@ class RankingPanel:
         t = context.t
         tally = await _standings(context)
         rows = []
-        for rank, row in enumerate(tally.rows, start=1):
+        for rank, row in zip(places(tally.rows), tally.rows, strict=True):
             counts = row.counts
             if counts.seats:
                 cells = [

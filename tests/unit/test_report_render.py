@@ -22,7 +22,7 @@ from bot.services.reports.chart import (
     render_chart,
 )
 from bot.services.reports.periods import Period
-from bot.services.reports.report_text import MESSAGE_LIMIT, split_message, utf16_len
+from bot.services.reports.report_text import MESSAGE_LIMIT, ReportKind, split_message, utf16_len
 from bot.services.reports.scoring import Counts, Grade, Score, score
 from bot.services.reports.tally import Row, Tally
 from tests.conftest import make_settings
@@ -297,3 +297,27 @@ def test_a_list_says_it_was_cut_only_when_it_was() -> None:
     )
     text = "\n".join(report_text.render(t, fuller, report_text.ReportKind.DAILY))
     assert text.count("……只列出前 30 条") == 2
+
+
+def test_units_of_the_same_score_share_their_place_in_the_ranking() -> None:
+    def row(key: int, name: str, value: float | None) -> Row:
+        grade = None if value is None else Grade.GOOD if value >= 85 else Grade.FAIR
+        seats = 0 if value is None else 4
+        return Row(key, name, Counts(seats=seats, checked_in=seats), Score(value, grade))
+
+    tally = replace(
+        _tally(0),
+        rows=[
+            row(1, "城管局", 96.5),
+            row(2, "交通局", 96.5),
+            row(3, "环卫所", 80.0),
+            row(4, "教育局", 80.0),
+            row(5, "团结社区", 70.0),
+            row(6, "卫健委", None),
+        ],
+    )
+    text = "\n".join(report_text.render(Translator("zh_Hans", ZONE), tally, ReportKind.WEEKLY))
+    places = [line.split(".")[0] for line in text.split("\n") if line[:1].isdigit()]
+    # Two units of 96.5 are both first, and the next one third: not second for a name's sake.
+    assert places == ["1", "1", "3", "3", "5", "6"], text
+    assert "1. 交通局：96.5 分（好）" in text and "3. 环卫所：80 分（中）" in text

@@ -17,7 +17,7 @@ from bot.services.oversight.order_lists import UnitLine
 from bot.services.reports.highlights import Anomaly
 from bot.services.reports.hours_rank import HoursRank
 from bot.services.reports.scoring import Counts, Score
-from bot.services.reports.tally import Row, Tally
+from bot.services.reports.tally import Row, Tally, places
 
 MESSAGE_LIMIT = 4096  # characters of one Telegram text message
 CAPTION_LIMIT = 1024
@@ -292,7 +292,9 @@ def _ranking(t: Translator, tally: Tally) -> list[str]:
     if not tally.rows:
         return []
     lines = [t("report.ranking.units" if tally.by_unit else "report.ranking.posts")]
-    lines += [_row_line(t, rank, row) for rank, row in enumerate(tally.rows, start=1)]
+    lines += [
+        _row_line(t, rank, row) for rank, row in zip(places(tally.rows), tally.rows, strict=True)
+    ]
     return lines
 
 

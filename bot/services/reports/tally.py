@@ -7,7 +7,7 @@ in ``figures`` (and ``bot/services/oversight/figures.py``), which also say how e
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,6 +170,22 @@ def ranking(
         return (0 if value is not None else 1, -(value or 0.0), row.name)
 
     return sorted(rows, key=rank)
+
+
+def places(rows: Sequence[Row]) -> list[int]:
+    """The place of each row of a ranking, in its order: rows of the same score share a place
+    (并列), and the next row's place counts the rows above it (1, 1, 3), as a bulletin ranks
+    units; a row without a score keeps its position in the list."""
+    result: list[int] = []
+    for index, row in enumerate(rows):
+        above = rows[index - 1] if index else None
+        tied = (
+            above is not None
+            and row.score.value is not None
+            and row.score.value == above.score.value
+        )
+        result.append(result[-1] if tied else index + 1)
+    return result
 
 
 async def standings(
