@@ -201,6 +201,39 @@ async def test_a_covert_check_submitted_after_the_day_s_tally_is_seen_by_the_uni
     assert check.inspected_at == at(DAY, 19, 55) and check.visible_from == at(DAY, 20, 5)
 
 
+async def test_a_day_named_in_an_evening_covert_check_s_deadline_is_the_inspector_s_tomorrow(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    inspector = town.inspector
+    await shift(harness, town.post_id, day=DAY, start=20, end=23, capacity=1)
+    # After the day's 20:00 tally: the unit sees this covert check at tomorrow's.
+    harness.clock.set(at(DAY, 21, 0))
+    await start_check(harness, inspector)
+    await press_and_settle(harness, inspector, "⭐ 黄河路-人民路口 · 城管局 · 30 米")
+    await press_and_settle(harness, inspector, "抽查 · 暗访")
+    await press_and_settle(harness, inspector, "0")
+    await press_and_settle(harness, inspector, "下一步：拍照 ▶️")
+    await inspector.send_photo()
+    await harness.settle()
+    await press_and_settle(harness, inspector, "✅ 提交督查")
+    text = await press_and_settle(harness, inspector, "📝 下整改令")
+    assert "期限：2026年12月3日 20:00" in text
+    # Typed at 21:00 on 12月1日, 明天 is 12月2日, not the day after the unit first sees it.
+    await inspector.send_text("明天22点")
+    await harness.settle()
+    assert "期限：2026年12月2日 22:00" in (inspector.last().text or ""), inspector.last().text
+    await inspector.send_text("明天18点")
+    await harness.settle()
+    assert (inspector.last().text or "").startswith(
+        "期限 2026年12月2日 18:00 早于单位收到这件整改令的时间 2026年12月2日 20:00"
+    ), inspector.last().text
+    await press_and_settle(harness, inspector, "✅ 下发")
+    [order] = await orders(harness)
+    assert order.deadline_at == at(DAY + dt.timedelta(days=1), 22)
+    assert order.visible_from == at(DAY + dt.timedelta(days=1), 20)
+
+
 async def test_an_order_from_an_english_inspector_s_check_reads_in_the_campaign_s_language(
     harness: Harness,
 ) -> None:

@@ -194,11 +194,15 @@ async def set_deadline_hours(
     return await draft_of(session, dialogue)
 
 
-def parse_deadline(text: str, start: dt.datetime, settings: Settings) -> dt.datetime | None:
+def parse_deadline(
+    text: str, start: dt.datetime, settings: Settings, typed_at: dt.datetime | None = None
+) -> dt.datetime | None:
     """A typed deadline: hours or days from `start` (36, 36h, 36小时, 2天), a local date and
-    time (2026-12-03 18:00, 12-03 18：00, 12月3日 18点), a day named from today and a time
-    (明天18点, tomorrow 18:00), or a time alone (18:00, 下午6点: the next such time); None when
-    the text is not a deadline at all, so it is read as the problem instead."""
+    time (2026-12-03 18:00, 12-03 18：00, 12月3日 18点), a day named from the day it is typed
+    and a time (明天18点, tomorrow 18:00), or a time alone (18:00, 下午6点: the next such time
+    after `start`); None when the text is not a deadline at all, so it is read as the problem
+    instead. `typed_at` (default `start`) is when the inspector typed it: a covert check's
+    order starts later, at the next tally, but "tomorrow" is still the inspector's."""
     cleaned = " ".join(unicodedata.normalize("NFKC", text).split())
     match = HOURS.match(cleaned) or DAYS.match(cleaned)
     if match:
@@ -207,7 +211,7 @@ def parse_deadline(text: str, start: dt.datetime, settings: Settings) -> dt.date
             raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
         unit = dt.timedelta(hours=1) if match.re is HOURS else dt.timedelta(days=1)
         return start + count * unit
-    today = start.astimezone(settings.zone).date()
+    today = (typed_at or start).astimezone(settings.zone).date()
     relative = RELATIVE_WHEN.match(cleaned)
     if relative:
         rest = DEADLINE_WORDS.sub("", relative.group(2)).strip()
@@ -221,9 +225,12 @@ def parse_deadline(text: str, start: dt.datetime, settings: Settings) -> dt.date
     alone = timespec.parse_time(DEADLINE_WORDS.sub("", cleaned).strip())
     if alone is not None:
         # The next such time: 18:00 typed in the evening is tomorrow's.
-        deadline = timespec.local_instant(today, alone, settings.zone)
+        first_day = start.astimezone(settings.zone).date()
+        deadline = timespec.local_instant(first_day, alone, settings.zone)
         if deadline <= start:
-            deadline = timespec.local_instant(today + dt.timedelta(days=1), alone, settings.zone)
+            deadline = timespec.local_instant(
+                first_day + dt.timedelta(days=1), alone, settings.zone
+            )
         return deadline
     match = WHEN.match(cleaned)
     if not match:
@@ -245,7 +252,7 @@ async def type_into_draft(
 ) -> Draft:
     """Typed during a draft: a deadline (refused when past), or the problem for the unit."""
     start = _visible_from(dialogue, now)
-    deadline = parse_deadline(text, start, settings)
+    deadline = parse_deadline(text, start, settings, typed_at=now)
     if deadline is not None:
         _check_deadline(deadline, now, start)
         dialogues.advance(dialogue, "deadline", now, deadline_at=deadline.isoformat())
