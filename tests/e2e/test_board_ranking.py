@@ -41,3 +41,21 @@ async def test_a_unit_checked_but_without_shifts_shows_its_score_as_today_does(
     ]
     # Only a graded score is coloured: the unit neither scheduled nor checked is not.
     assert [row["tone"] for row in rows] == ["poor", "none"]
+
+
+async def test_units_of_the_same_score_share_first_place_on_today_and_on_the_board(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    other_post = await post(harness, town.other_unit_id, "人民路-解放路口")
+    await recorded_check(harness, town.post_id, town.unit_id, at(DAY, 7, 20), 40)
+    await recorded_check(harness, other_post, town.other_unit_id, at(DAY, 7, 30), 40)
+    await harness.admin.send_command("today")
+    await harness.settle()
+    text = "\n".join(m.text or "" for m in harness.admin.messages()[-3:])
+    # Neither is second to the other for its name's sake.
+    assert "1. 交通局：40 分（差），没有排班" in text and "1. 城管局：40 分（差），没有排班" in text
+    async with running_board(harness) as board:
+        _, body = await state(board, mini_app(harness, ADMIN_ID))
+    rows = panel(body, "ranking")["rows"]
+    assert sorted(row["cells"][:2] for row in rows) == [["1", "交通局"], ["1", "城管局"]]
