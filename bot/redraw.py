@@ -37,7 +37,8 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     # taken off a shift by an import: only while they are not on it again
     notices.UNASSIGNED: seat_notices.redraw_unassigned,
     # taken off a shift by a coordinator (➖ 移出): naming the shift as it is, only while they
-    # are not on it again and it is neither cancelled nor over
+    # are not on it again and it is not over (still when it was cancelled while they were off
+    # it: its notice does not reach them)
     removals.REMOVED: removals.redraw_removed,
     # "your shift changed": told once, as it ends up, from what was last told
     shift_changes.SHIFT_CHANGED: shift_changes.redraw_changes,

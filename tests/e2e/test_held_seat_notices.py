@@ -85,24 +85,55 @@ async def test_word_that_she_was_taken_off_names_the_time_the_shift_was_moved_to
     assert row.status is OutboxStatus.SENT and row.payload["text"] == told
 
 
-async def test_word_that_she_was_taken_off_is_dropped_once_the_shift_is_cancelled(
-    harness: Harness,
-) -> None:
-    """王芳 is taken off tomorrow's 10:00–12:00 shift at 06:00; Telegram holds the word back for
-    ten minutes. At 06:05 the shift is cancelled (rain), which tells those still on it. She is
-    not told of a shift that will not be."""
-    town_, _ = await _taken_off_while_telegram_holds_her_back(harness, 10, 12, 6, 0, 600)
-    wang = town_.people[1]
-    harness.clock.set(at(TOMORROW, 6, 5))
+async def _cancel_tomorrows_ten_oclock(harness: Harness, town_: Unit) -> None:
     await command(harness, town_.coordinator, "roster", "12-02")
     await press_and_settle(harness, town_.coordinator, "⚙️ 10:00 黄河路-人民路口")
     await press_and_settle(harness, town_.coordinator, "❌ 取消这个班次")
     await press_and_settle(harness, town_.coordinator, "是，取消班次")
+
+
+async def test_word_that_she_was_taken_off_still_goes_once_the_shift_is_cancelled(
+    harness: Harness,
+) -> None:
+    """王芳 is taken off tomorrow's 10:00–12:00 shift at 06:00; Telegram holds the word back for
+    ten minutes. At 06:05 the shift is cancelled (rain), which tells only those still on it:
+    not her. Her last word was that the seat is hers, so the word that she is off it still
+    goes (the shift as it is), or nothing would tell her not to go."""
+    town_, late = await _taken_off_while_telegram_holds_her_back(harness, 10, 12, 6, 0, 600)
+    wang = town_.people[1]
+    harness.clock.set(at(TOMORROW, 6, 5))
+    await _cancel_tomorrows_ten_oclock(harness, town_)
+    harness.clock.set(at(TOMORROW, 6, 11))
+    await harness.deliver()
+    [told] = [text for text in wang.texts() if REMOVED in text]
+    assert "12月2日 周三 10:00–12:00 · 黄河路-人民路口" in told, told
+    assert not [text for text in wang.texts() if "班次已取消" in text]
+    [row] = await _rows(harness, wang.user_id, "assignment-removed:")
+    assert row.status is OutboxStatus.SENT and row.payload["text"] == told, row.last_error
+    assert (await statuses(harness, late))[wang.user_id] is AssignmentStatus.REMOVED
+
+
+async def test_word_that_she_was_taken_off_is_dropped_once_put_back_and_told_of_the_cancel(
+    harness: Harness,
+) -> None:
+    """王芳 is taken off at 06:00 (the word held back), put back on at 06:02, and the shift is
+    cancelled at 06:05: she is told of the cancellation, as one on the shift, and never that
+    she was taken off."""
+    town_, late = await _taken_off_while_telegram_holds_her_back(harness, 10, 12, 6, 0, 600)
+    wang = town_.people[1]
+    harness.clock.set(at(TOMORROW, 6, 2))
+    await open_assign(harness, town_.coordinator, late)
+    await town_.coordinator.send_text("王芳")
+    await harness.settle()
+    harness.clock.set(at(TOMORROW, 6, 5))
+    await _cancel_tomorrows_ten_oclock(harness, town_)
     harness.clock.set(at(TOMORROW, 6, 11))
     await harness.deliver()
     assert not [text for text in wang.texts() if REMOVED in text]
+    assert [text for text in wang.texts() if "班次已取消" in text]
     [row] = await _rows(harness, wang.user_id, "assignment-removed:")
     assert row.status is OutboxStatus.DROPPED, row.last_error
+    assert (await statuses(harness, late))[wang.user_id] is AssignmentStatus.CANCELLED
 
 
 async def test_word_that_she_was_taken_off_is_dropped_once_the_shift_is_over(

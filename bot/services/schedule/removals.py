@@ -1,6 +1,8 @@
 """The word that a coordinator took someone off a shift (➖ 移出, written by ``signup.remove``),
 drawn again when it goes out (a kind of bot/redraw.py). It is urgent, so only a 429 or retries
-hold it; meanwhile the shift may be moved or cancelled, or the person put back on it."""
+hold it; meanwhile the shift may be moved or cancelled, or the person put back on it. A shift
+cancelled since does not drop it: the cancellation tells only those on the shift, and the word
+held back is then all that tells them not to go."""
 
 from __future__ import annotations
 
@@ -10,12 +12,11 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Assignment, Shift, ShiftStatus
+from bot.db.models import Assignment, AssignmentStatus, Shift
 from bot.i18n import Translator
 from bot.services.platform import outbox
 from bot.services.platform.notify import translators
 from bot.services.platform.redraw import Subject
-from bot.services.schedule.seats import ATTACHED
 from bot.services.schedule.shift_text import shift_label
 from bot.settings import Settings
 
@@ -39,8 +40,10 @@ async def redraw_removed(
     session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
 ) -> list[outbox.Message | None]:
     """The word to people taken off a shift, drawn again at `now`: the shift as it is. None once
-    they are on it again (put back, signed up again), or the shift was cancelled (told in its
-    own notice) or is over (there is nothing left to stay away from)."""
+    the seat is no longer as the removal left it (put back, signed up again, and whatever
+    followed: on it when it was cancelled, they were told so), or the shift is over (there is
+    nothing left to stay away from). Kept when the shift was cancelled while they were off it:
+    its notice goes only to those on it, so this word is the only one to say they need not go."""
     ids = sorted({subject.args[0] for subject in subjects})
     found = await session.scalars(select(Assignment).where(Assignment.id.in_(ids)))
     removed = {seat.id: seat for seat in found.unique()}
@@ -48,12 +51,7 @@ async def redraw_removed(
     drawn: list[outbox.Message | None] = []
     for subject in subjects:
         seat = removed.get(subject.args[0])
-        if (
-            seat is None
-            or seat.status in ATTACHED
-            or seat.shift.status is not ShiftStatus.SCHEDULED
-            or seat.shift.ends_at <= now
-        ):
+        if seat is None or seat.status is not AssignmentStatus.REMOVED or seat.shift.ends_at <= now:
             drawn.append(None)
             continue
         drawn.append(removed_notice(translator(seat.member.language), seat.id, seat.shift))
