@@ -71,7 +71,7 @@ async def test_help_lists_the_commands_of_each_role_and_no_others(harness: Harne
     assert "/broadcast — 群发班次（带报名按钮）或通知" in text
     # The lines a coordinator shares with other roles say who does which part, so that none
     # promises a coordinator an inspector's step (issuing, accepting an order) or a volunteer's.
-    assert "/orders — 整改令：督查员下发、验收或退回，协调员签收、回复" in text
+    assert "/orders — 整改令：督查员和管理员下发、办结或退回，协调员签收、回复" in text
     assert "/members — 单位成员：查看、给或取消标签、移出" in text
     assert "/rotate — 自动排班：把一段时间的空位公平地排给单位的志愿者" in text
     assert "/my — 我的班次（取消或请假、换岗、日历文件）" in text
