@@ -30,7 +30,7 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     # sign-up, as the press)
     notices.FREED_SEAT: leave_notices.redraw_offers,
     # leave decided: naming the shift as it is, only while the seat is (rejected) or is not
-    # (approved) the asker's, an approval not once the shift is over; who took a freed seat:
+    # (approved) the asker's, and not once the shift is over; who took a freed seat:
     # only while they hold it and the shift is not over, named as now
     notices.LEAVE_DECIDED: leave_notices.redraw_decided,
     notices.FREED_TAKEN: leave_notices.redraw_taken,

@@ -1,8 +1,8 @@
 """Word about a seat held back before it goes out says what is true when it goes out: the word
 that a coordinator took someone off a shift (➖ 移出, urgent, so held only by a 429 or retries),
-and the word that leave was approved or that a freed seat was taken (held by the quiet hours),
-are drawn again from the database when they are sent (bot/redraw.py), and none is sent about a
-shift that is over."""
+and the word that leave was approved or not or that a freed seat was taken (held by the quiet
+hours), are drawn again from the database when they are sent (bot/redraw.py), and none is sent
+about a shift that is over."""
 
 from __future__ import annotations
 
@@ -12,7 +12,12 @@ from bot.db.models import AssignmentStatus, OutboxStatus
 from bot.emulator import Fault, SimUser
 from tests.e2e.rostering_fixtures import TOMORROW, Unit, assign_by_hand, open_assign, town
 from tests.e2e.schedule import DAY, at, command, press_and_settle, shift, statuses
-from tests.e2e.test_held_notices import _leave_approved_at_22_30, _move, _rows
+from tests.e2e.test_held_notices import (
+    _leave_approved_at_22_30,
+    _leave_asked_at_22_30,
+    _move,
+    _rows,
+)
 from tests.e2e.test_leave import ask_leave
 from tests.harness import Harness
 
@@ -181,6 +186,39 @@ async def test_word_that_leave_was_approved_held_until_07_00_is_dropped_once_the
     else:
         assert not got
         assert row.status is OutboxStatus.DROPPED, row.last_error
+
+
+@OVER_OR_UNDER_WAY
+async def test_word_that_leave_was_rejected_held_until_07_00_is_dropped_once_the_shift_is_over(
+    harness: Harness, window: str, told: bool
+) -> None:
+    """王芳's leave from tomorrow's 10:00–12:00 seat is rejected at 22:30: the word that the
+    shift is still hers waits for 07:00. At 23:00 the shift is moved to the small hours. At
+    07:00 she is not told to turn up for a shift that is over (02:00–04:00), but is for one
+    under way (06:00–08:00)."""
+    wang, coordinator, late = await _leave_asked_at_22_30(harness)
+    await command(harness, coordinator, "roster")
+    await press_and_settle(harness, coordinator, "🙋 待批请假 1")
+    await press_and_settle(harness, coordinator, "✖️ 驳回")
+    await harness.deliver()
+    [row] = await _rows(harness, wang.user_id, "leave-decided:")
+    assert row.status is OutboxStatus.PENDING and "没有批准您的请假" in row.payload["text"]
+    harness.clock.set(at(DAY, 23, 0))
+    await _move(harness, coordinator, "⚙️ 10:00 黄河路-人民路口", window)
+    seen = len(wang.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    got = [text for text in wang.texts()[seen:] if "没有批准您的请假" in text]
+    [row] = await _rows(harness, wang.user_id, "leave-decided:")
+    if told:
+        [text] = got
+        assert f"{window.replace('-', '–')} · 黄河路-人民路口 仍由您负责" in text, text
+        assert row.status is OutboxStatus.SENT, row.last_error
+    else:
+        assert not got
+        assert row.status is OutboxStatus.DROPPED, row.last_error
+    assert wang.user_id in await statuses(harness, late)  # the seat is still hers
 
 
 async def _freed_seat_taken_at_22_30(harness: Harness) -> tuple[SimUser, SimUser, int]:

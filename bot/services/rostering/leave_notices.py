@@ -110,9 +110,9 @@ async def redraw_decided(
 ) -> list[Message | None]:
     """The word to askers that their leave was decided (`notices.leave_decided`), drawn again at
     `now`: the shift as it is. None when it no longer holds as told: the shift cancelled (told
-    in its own notice); approved, but the seat given back to them since, or the shift over
-    (kept while it is under way: they may still be looked for there); rejected, but the seat no
-    longer theirs (taken off, swapped away)."""
+    in its own notice) or over (kept while it is under way: they may still be looked for there,
+    or still turn up); approved, but the seat given back to them since; rejected, but the seat
+    no longer theirs (taken off, swapped away)."""
     ids = sorted({subject.args[0] for subject in subjects})
     found = await session.scalars(select(LeaveRequest).where(LeaveRequest.id.in_(ids)))
     requests = {request.id: request for request in found.unique()}
@@ -129,7 +129,7 @@ async def redraw_decided(
         if (
             request.status not in (LeaveStatus.APPROVED, LeaveStatus.REJECTED)
             or holds == approved
-            or (approved and seat.shift.ends_at <= now)
+            or seat.shift.ends_at <= now
         ):
             drawn.append(None)
             continue
