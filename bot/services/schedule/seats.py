@@ -118,6 +118,19 @@ async def seats(session: AsyncSession, shift_ids: Iterable[int]) -> dict[int, Se
     return {i: Seats(seated.get(i, 0), waiting.get(i, 0)) for i in ids}
 
 
+async def seat_holders(session: AsyncSession, shift_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """Who holds a seat on these shifts, as (shift id, member id) pairs."""
+    ids = sorted(set(shift_ids))
+    if not ids:
+        return set()
+    rows = await session.execute(
+        select(Assignment.shift_id, Assignment.member_id).where(
+            Assignment.shift_id.in_(ids), Assignment.status.in_(SEATED)
+        )
+    )
+    return set(rows.tuples())
+
+
 async def seated_count(session: AsyncSession, shift_id: int) -> int:
     return int(
         await session.scalar(

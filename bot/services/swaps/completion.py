@@ -12,7 +12,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
-    Assignment,
     AssignmentStatus,
     Member,
     Shift,
@@ -26,7 +25,7 @@ from bot.services.platform.notify import translators
 from bot.services.platform.outbox import Message
 from bot.services.platform.redraw import Subject
 from bot.services.schedule import seat_scan
-from bot.services.schedule.seats import SEATED, seat
+from bot.services.schedule.seats import seat, seat_holders
 from bot.services.schedule.shift_text import shift_label
 from bot.services.swaps.lifecycle import OPEN, record, transition
 from bot.services.swaps.notices import SWAP_COMPLETED, offer_label, tell
@@ -125,15 +124,7 @@ async def redraw_completed(
         {shift.id for shift in gets.values() if shift is not None}
         | {offer.from_assignment.shift_id for offer in offers.values()}
     )
-    held = set(
-        (
-            await session.execute(
-                select(Assignment.shift_id, Assignment.member_id).where(
-                    Assignment.shift_id.in_(shift_ids), Assignment.status.in_(SEATED)
-                )
-            )
-        ).tuples()
-    )
+    held = await seat_holders(session, shift_ids)
     people = {
         member.id: member
         for member in await session.scalars(
