@@ -53,7 +53,7 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     # it again
     swap_notices.SWAP_COMPLETED: swap_completion.redraw_completed,
     # a swap declined, withdrawn or rejected: the shift as it is; none once it is cancelled
-    # or over
+    # or over, nor a decline ("still yours") once its reader holds no seat on it
     swap_notices.SWAP_ENDED: swap_endings.redraw_ended,
     # a swap the scheduler closed, called off (a seat gone, the shift moved) or expired: the
     # shift as it is; none once it is over, nor to whoever a later offer of the seat concerns;

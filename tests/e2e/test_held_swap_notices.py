@@ -253,3 +253,46 @@ async def test_word_that_a_swap_was_rejected_held_until_07_00_is_dropped_once_th
     async with harness.session() as session:
         moved = await session.get(Shift, afternoon)
         assert moved is not None and moved.ends_at == at(TOMORROW, 4, 0)
+
+
+async def test_word_that_a_hand_over_was_declined_held_until_07_00_is_dropped_once_his_seat_went(
+    harness: Harness,
+) -> None:
+    """李明 asks 王芳 at 21:00 to take his seat on tomorrow's 14:00–16:00 shift; she declines at
+    22:30: the word to him that the shift is still his waits for 07:00. At 23:00 he gives the
+    seat away and 张伟 takes it. At 07:00 李明 reads that he need not go, never that the shift
+    is still his."""
+    town_ = await town(harness, capacity=1)
+    li, wang, zhang = town_.people
+    afternoon = await shift(harness, town_.post_id, TOMORROW, 14, 16, capacity=1)
+    await seat(harness, afternoon, li.user_id)
+    harness.clock.set(at(DAY, 21, 0))
+    await command(harness, li, "my")
+    await press_and_settle(harness, li, "🔁 换岗 1")
+    await press_and_settle(harness, li, HAND_OVER)
+    await li.send_text("王芳")
+    await harness.settle()
+    await harness.deliver()
+    harness.clock.set(at(DAY, 22, 30))
+    assert "您已拒绝换岗" in await press_and_settle(harness, wang, "✖️ 拒绝")
+    await harness.deliver()
+    [row] = await _rows(harness, li.user_id, "swap-declined:")
+    assert row.status is OutboxStatus.PENDING and "这个班次仍由您负责" in row.payload["text"]
+    harness.clock.set(at(DAY, 23, 0))
+    await command(harness, li, "my")
+    await press_and_settle(harness, li, "🔁 换岗 1")
+    await press_and_settle(harness, li, GIVE_AWAY)
+    await command(harness, zhang, "swaps")
+    assert "换岗完成" in await press_and_settle(harness, zhang, "🙋 接 1")
+    seen = len(li.texts())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    got = li.texts()[seen:]
+    assert not [t for t in got if "拒绝了您的换岗" in t], got
+    assert [t for t in got if "您不用再去了" in t], got
+    [row] = await _rows(harness, li.user_id, "swap-declined:")
+    assert row.status is OutboxStatus.DROPPED, row.last_error
+    held = await statuses(harness, afternoon)
+    assert held[zhang.user_id] is AssignmentStatus.SIGNED_UP
+    assert held[li.user_id] is AssignmentStatus.CANCELLED

@@ -16,6 +16,7 @@ from bot.services.platform import outbox
 from bot.services.platform.notify import translators
 from bot.services.platform.outbox import Message
 from bot.services.platform.redraw import Subject
+from bot.services.schedule.seats import seat_holders
 from bot.services.swaps.notices import SWAP_ENDED, offer_label
 from bot.settings import Settings
 
@@ -43,7 +44,8 @@ async def redraw_ended(
 ) -> list[Message | None]:
     """The word that a swap ended (`SWAP_ENDED`; the offer and the member told), drawn again at
     `now`: the shift as it is. None when the shift is gone or cancelled (told in its own
-    notice), or over (what was to be swapped is past)."""
+    notice), or over (what was to be swapped is past); for a decline, which tells its reader the
+    shift is still theirs, also once they hold no seat on it (swapped away since, taken off)."""
     ids = sorted({subject.args[0] for subject in subjects})
     found = await session.scalars(select(SwapOffer).where(SwapOffer.id.in_(ids)))
     offers = {offer.id: offer for offer in found.unique()}
@@ -53,6 +55,14 @@ async def redraw_ended(
             select(Member).where(Member.id.in_(sorted({s.args[1] for s in subjects})))
         )
     }
+    held = await seat_holders(
+        session,
+        {
+            offer.from_assignment.shift_id
+            for offer in offers.values()
+            if offer.status is SwapStatus.DECLINED
+        },
+    )
     translator = translators(settings)
     drawn: list[Message | None] = []
     for subject in subjects:
@@ -63,6 +73,10 @@ async def redraw_ended(
             or offer.status not in ENDINGS
             or offer.from_assignment.shift.status is not ShiftStatus.SCHEDULED
             or offer.from_assignment.shift.ends_at <= now
+            or (
+                offer.status is SwapStatus.DECLINED
+                and (offer.from_assignment.shift_id, person.id) not in held
+            )
         ):
             drawn.append(None)
             continue
