@@ -262,6 +262,38 @@ async def test_a_deadline_inside_the_quiet_hours_is_reminded_before_it_not_after
     assert len(reminders) == 1
 
 
+async def test_an_unacknowledged_order_due_inside_the_quiet_hours_is_reminded_before_it(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    inspector, coordinator = town.inspector, town.coordinator
+    harness.clock.set(at(DAY, 19))
+    await report(harness, town.volunteers[0], near(60), category="乱扔垃圾", text="垃圾桶满溢")
+    [filed] = await street_reports(harness)
+    await inspector.send_command("orders")
+    await harness.settle()
+    await press_and_settle(harness, inspector, "📷 待处理随手拍（1）")
+    await press_and_settle(harness, inspector, f"随手拍 #{filed.id}")
+    await press_and_settle(harness, inspector, "📝 下整改令")
+    await inspector.send_text("明天6点")
+    await harness.settle()
+    await press_and_settle(harness, inspector, "✅ 下发")
+    await harness.deliver()
+    [order] = await orders(harness)
+    assert order.deadline_at == at(DAY + dt.timedelta(days=1), 6)
+    # ORDER_ACK_REMIND_HOURS (4) after 19:00 is 23:00, inside the quiet hours that end at
+    # 07:00: held until then, "not acknowledged, due at 06:00" would come after the deadline.
+    harness.clock.set(at(DAY, 23))
+    await harness.tick()
+    expected = f"整改令 #{order.id} 还没有签收，期限 2026年12月2日 06:00"
+    last = coordinator.last()
+    assert expected in (last.text or last.caption or ""), last.text
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 7))
+    await harness.tick()
+    reminders = [m for m in coordinator.messages() if expected in (m.text or m.caption or "")]
+    assert len(reminders) == 1
+
+
 async def test_a_follow_up_that_finds_a_relapse_reopens_the_order(harness: Harness) -> None:
     town = await city(harness)
     inspector, coordinator = town.inspector, town.coordinator

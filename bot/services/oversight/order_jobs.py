@@ -1,7 +1,7 @@
 """The scheduler's side of rectification orders (rows of bot/due.py): an order not acknowledged
 ``ORDER_ACK_REMIND_HOURS`` after it reached the unit, and one whose deadline is within
-``ORDER_NEAR_DEADLINE_HOURS`` without a reply, are reminded to the unit's coordinators (the
-latter at once when the quiet hours would hold it back past the deadline); one still
+``ORDER_NEAR_DEADLINE_HOURS`` without a reply, are reminded to the unit's coordinators (at
+once when the quiet hours would hold the reminder back past the deadline); one still
 without a reply ``ORDER_ESCALATE_AFTER_HOURS`` past its deadline is escalated (超期督办) to the
 admins and the headquarters groups, once; an accepted order whose follow-up date has come is
 put back to its issuer (回头看).
@@ -95,7 +95,13 @@ async def ack_reminders(session: AsyncSession, now: dt.datetime, settings: Setti
     queued = 0
     for order in due.unique():
         queued += await _remind_unit(
-            session, order, "oversight.order.remind_ack", "remind-ack", now, settings
+            session,
+            order,
+            "oversight.order.remind_ack",
+            "remind-ack",
+            now,
+            settings,
+            urgent=_held_past(order.deadline_at, now, settings),
         )
     return queued
 
