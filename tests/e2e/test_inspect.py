@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import update
+
 from bot.buttons import ChecklistAdjust, ChecklistToggle, InspectSeen
-from bot.db.models import ChecklistItem, Dialogue, EvidencePhoto, Inspection, Role
+from bot.db.models import ChecklistItem, Dialogue, EvidencePhoto, Inspection, Role, Unit
 from bot.emulator import SimUser
 from tests.e2e.oversight_fixtures import checked_in, city, inspections, near, orders, rows, trail
-from tests.e2e.schedule import DAY, at, post, press_and_settle, shift
+from tests.e2e.schedule import DAY, at, command, post, press_and_settle, shift
 from tests.e2e.swap_fixtures import member
 from tests.harness import Harness
 
@@ -278,6 +280,63 @@ async def test_a_post_with_no_shift_on_and_a_photo_sent_straight_from_the_checkl
     text = await press_and_settle(harness, town.inspector, "✅ 提交督查")
     assert "得分 100，没有扣分。" in text and "与签到不符" not in text
     assert town.inspector.last().buttons() == []
+
+
+async def test_a_post_archived_after_the_location_is_refused_at_the_tap_and_another_picked(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    inspector, coordinator = town.inspector, town.coordinator
+    other_post_id = await post(harness, town.other_unit_id, "人民路-解放路口")
+    third_post_id = await post(harness, town.unit_id, "黄河路-长江路口")
+    await start_check(harness, inspector)
+    offered = inspector.last()
+    assert offered.buttons()[:3] == [
+        "⭐ 黄河路-人民路口 · 城管局 · 30 米",
+        "⭐ 人民路-解放路口 · 交通局 · 30 米",
+        "⭐ 黄河路-长江路口 · 城管局 · 30 米",
+    ]
+    # While the inspector reads the list, the coordinator archives the post, and an admin
+    # archives 交通局 (the admin's journey is tested elsewhere).
+    await command(harness, coordinator, "posts")
+    await press_and_settle(harness, coordinator, "黄河路-人民路口")
+    await press_and_settle(harness, coordinator, "🗂 归档")
+    assert "已归档（不再排班）" in (coordinator.last().text or "")
+    async with harness.session() as session:
+        await session.execute(
+            update(Unit).where(Unit.id == town.other_unit_id).values(archived=True)
+        )
+        await session.commit()
+
+    await inspector.press("⭐ 黄河路-人民路口 · 城管局 · 30 米", offered.message_id)
+    await harness.settle()
+    assert inspector.answered_callbacks[-1]["text"] == (
+        "岗位「黄河路-人民路口」已归档，不再督查：请选列表里的其他岗位，或发送 /inspect 重新开始。"
+    )
+    await inspector.press("⭐ 人民路-解放路口 · 交通局 · 30 米", offered.message_id)
+    await harness.settle()
+    assert inspector.answered_callbacks[-1]["text"] == (
+        "「交通局」已归档，它的岗位不再督查：请选列表里的其他岗位，或发送 /inspect 重新开始。"
+    )
+    # Nothing changed: the list stands and the check still waits for its post.
+    assert inspector.last().message_id == offered.message_id
+    assert inspector.last().buttons() == offered.buttons()
+    async with harness.session() as session:
+        dialogue = await session.get(Dialogue, inspector.user_id)
+        assert dialogue is not None
+        assert dialogue.step == "post" and "post_id" not in dialogue.data
+    assert await harness.count(Inspection) == 0
+
+    text = await press_and_settle(harness, inspector, "⭐ 黄河路-长江路口 · 城管局 · 30 米")
+    assert "这是哪种检查？" in text and "黄河路-长江路口" in text
+    await press_and_settle(harness, inspector, "日查 · 明查")
+    await press_and_settle(harness, inspector, "0")
+    await press_and_settle(harness, inspector, "下一步：拍照 ▶️")
+    await inspector.send_photo()
+    await harness.settle()
+    await press_and_settle(harness, inspector, "✅ 提交督查")
+    [check] = await inspections(harness)
+    assert check.post_id == third_post_id and check.post_id != other_post_id
 
 
 async def test_wrong_input_during_a_check_is_answered_and_changes_nothing(

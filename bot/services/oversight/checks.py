@@ -269,11 +269,17 @@ async def pick_post(
     now: dt.datetime,
     settings: Settings,
 ) -> Picked:
+    """The post the check is of, among those offered for the location. One archived (or its
+    unit) since the offer is refused, changing nothing: the rest of the offer still stands."""
     require_inspector(actor)
     near: dict[str, float] = dialogue.data.get("near") or {}
     post = await session.get(Post, post_id)
     if post is None or str(post_id) not in near:
         raise DomainError(ErrorCode.POST_NOT_FOUND)
+    if post.archived:
+        raise DomainError(ErrorCode.INSPECT_POST_ARCHIVED, post=post.name)
+    if post.unit.archived:
+        raise DomainError(ErrorCode.INSPECT_UNIT_ARCHIVED, unit=post.unit.name)
     found = await situation(session, post.id, now, settings)
     dialogues.advance(
         dialogue,
