@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import SwapOffer, SwapStatus
@@ -17,7 +16,7 @@ from bot.services.platform.notify import translators
 from bot.services.platform.outbox import Message
 from bot.services.platform.redraw import Subject
 from bot.services.swaps.lifecycle import stands
-from bot.services.swaps.notices import SWAP_ACCEPTED, offer_label
+from bot.services.swaps.notices import SWAP_ACCEPTED, offer_label, offers_told
 from bot.settings import Settings
 
 
@@ -39,9 +38,7 @@ async def redraw_accepted(
     out, drawn again at `now`: the shift as it is. None once the swap is no longer awaiting
     approval, or can no longer go through: approved, rejected, withdrawn, void or expired, each
     told in its own notice."""
-    ids = sorted({subject.args[0] for subject in subjects})
-    found = await session.scalars(select(SwapOffer).where(SwapOffer.id.in_(ids)))
-    offers = {offer.id: offer for offer in found.unique()}
+    offers = await offers_told(session, subjects)
     translator = translators(settings)
     drawn: list[Message | None] = []
     for subject in subjects:

@@ -19,7 +19,14 @@ from bot.services.platform import outbox
 from bot.services.platform.notify import Render, translators
 from bot.services.platform.outbox import Message
 from bot.services.platform.redraw import Subject
-from bot.services.swaps.notices import SWAP_EXPIRED, SWAP_MOVED, SWAP_VOID, offer_label
+from bot.services.swaps.notices import (
+    SWAP_EXPIRED,
+    SWAP_MOVED,
+    SWAP_VOID,
+    members_told,
+    offer_label,
+    offers_told,
+)
 from bot.settings import Settings
 
 
@@ -87,15 +94,8 @@ async def _redraw(
     settings: Settings,
     closing: Closing,
 ) -> list[Message | None]:
-    ids = sorted({subject.args[0] for subject in subjects})
-    found = await session.scalars(select(SwapOffer).where(SwapOffer.id.in_(ids)))
-    offers = {offer.id: offer for offer in found.unique()}
-    people = {
-        member.id: member
-        for member in await session.scalars(
-            select(Member).where(Member.id.in_(sorted({s.args[1] for s in subjects})))
-        )
-    }
+    offers = await offers_told(session, subjects)
+    people = await members_told(session, subjects)
     superseded = await _concerned_by_later_offers(session, list(offers.values()))
     translator = translators(settings)
     drawn: list[Message | None] = []

@@ -28,7 +28,13 @@ from bot.services.schedule import seat_scan
 from bot.services.schedule.seats import seat, seat_holders
 from bot.services.schedule.shift_text import shift_label
 from bot.services.swaps.lifecycle import OPEN, record, transition
-from bot.services.swaps.notices import SWAP_COMPLETED, offer_label, tell
+from bot.services.swaps.notices import (
+    SWAP_COMPLETED,
+    members_told,
+    offer_label,
+    offers_told,
+    tell,
+)
 from bot.settings import Settings
 
 
@@ -112,9 +118,7 @@ async def redraw_completed(
     expected there). None for the side told that it need not go once the shift is over, or
     once they hold a seat on it again (swapped back, signed up again); kept when the shift is
     cancelled, which, holding no seat on it, they are not told otherwise."""
-    ids = sorted({subject.args[0] for subject in subjects})
-    found = await session.scalars(select(SwapOffer).where(SwapOffer.id.in_(ids)))
-    offers = {offer.id: offer for offer in found.unique()}
+    offers = await offers_told(session, subjects)
     gets = {
         (offer.id, subject.args[1]): _gets(offer, subject.args[1])
         for subject in subjects
@@ -125,12 +129,7 @@ async def redraw_completed(
         | {offer.from_assignment.shift_id for offer in offers.values()}
     )
     held = await seat_holders(session, shift_ids)
-    people = {
-        member.id: member
-        for member in await session.scalars(
-            select(Member).where(Member.id.in_(sorted({s.args[1] for s in subjects})))
-        )
-    }
+    people = await members_told(session, subjects)
     translator = translators(settings)
     drawn: list[Message | None] = []
     for subject in subjects:

@@ -7,17 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Member, ShiftStatus, SwapOffer, SwapStatus
+from bot.db.models import ShiftStatus, SwapOffer, SwapStatus
 from bot.i18n import Translator
 from bot.services.platform import outbox
 from bot.services.platform.notify import translators
 from bot.services.platform.outbox import Message
 from bot.services.platform.redraw import Subject
 from bot.services.schedule.seats import seat_holders
-from bot.services.swaps.notices import SWAP_ENDED, offer_label
+from bot.services.swaps.notices import SWAP_ENDED, members_told, offer_label, offers_told
 from bot.settings import Settings
 
 ENDINGS = (SwapStatus.DECLINED, SwapStatus.WITHDRAWN, SwapStatus.REJECTED)
@@ -46,15 +45,8 @@ async def redraw_ended(
     `now`: the shift as it is. None when the shift is gone or cancelled (told in its own
     notice), or over (what was to be swapped is past); for a decline, which tells its reader the
     shift is still theirs, also once they hold no seat on it (swapped away since, taken off)."""
-    ids = sorted({subject.args[0] for subject in subjects})
-    found = await session.scalars(select(SwapOffer).where(SwapOffer.id.in_(ids)))
-    offers = {offer.id: offer for offer in found.unique()}
-    people = {
-        member.id: member
-        for member in await session.scalars(
-            select(Member).where(Member.id.in_(sorted({s.args[1] for s in subjects})))
-        )
-    }
+    offers = await offers_told(session, subjects)
+    people = await members_told(session, subjects)
     held = await seat_holders(
         session,
         {

@@ -17,6 +17,7 @@ from bot.services.people.reachability import coordinators_of
 from bot.services.platform import outbox
 from bot.services.platform.notify import notify, notify_admins
 from bot.services.platform.outbox import Message
+from bot.services.platform.redraw import Subject
 from bot.services.schedule.shift_text import shift_label, translator_for
 from bot.services.swaps.lifecycle import unit_of
 from bot.services.swaps.queries import Record, Step, history, records
@@ -164,3 +165,19 @@ async def ask_again(
     for offer in waiting:
         await ask_approval(session, offer, now, settings)
     return len(waiting)
+
+
+async def offers_told(session: AsyncSession, subjects: Sequence[Subject]) -> dict[int, SwapOffer]:
+    """The offers these held swap notices name (each one's first argument), by id."""
+    ids = sorted({subject.args[0] for subject in subjects})
+    found = await session.scalars(select(SwapOffer).where(SwapOffer.id.in_(ids)))
+    return {offer.id: offer for offer in found.unique()}
+
+
+async def members_told(session: AsyncSession, subjects: Sequence[Subject]) -> dict[int, Member]:
+    """The members these held swap notices are to (each one's second argument), by id."""
+    ids = sorted({subject.args[1] for subject in subjects})
+    return {
+        member.id: member
+        for member in await session.scalars(select(Member).where(Member.id.in_(ids)))
+    }

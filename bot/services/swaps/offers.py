@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.buttons import SwapAccept, SwapDecline, SwapTake
@@ -40,7 +39,7 @@ from bot.services.platform.redraw import Subject
 from bot.services.schedule.eligibility import refusals
 from bot.services.schedule.shift_text import shift_label
 from bot.services.swaps.lifecycle import expiry, record, stands
-from bot.services.swaps.notices import SWAP_ASK, SWAP_OFFER, offer_label
+from bot.services.swaps.notices import SWAP_ASK, SWAP_OFFER, offer_label, offers_told
 from bot.services.swaps.queries import (
     exchange_refusal,
     find_member,
@@ -262,12 +261,6 @@ async def _ask(
     return Offered(offer, 1)
 
 
-async def _offers(session: AsyncSession, subjects: Sequence[Subject]) -> dict[int, SwapOffer]:
-    ids = sorted({subject.args[0] for subject in subjects})
-    found = await session.scalars(select(SwapOffer).where(SwapOffer.id.in_(ids)))
-    return {offer.id: offer for offer in found.unique()}
-
-
 async def redraw_offers(
     session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
 ) -> list[Message | None]:
@@ -276,7 +269,7 @@ async def redraw_offers(
     up, its seat gone or its shift moved, cancelled or started) or the reader may no longer
     take the seat (the rules of sign-up, as when it was offered: left the unit, on another
     shift at that hour since, ...)."""
-    offers = await _offers(session, subjects)
+    offers = await offers_told(session, subjects)
     readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
     asked: dict[int, tuple[Member, SwapOffer]] = {}
     for index, subject in enumerate(subjects):
@@ -316,7 +309,7 @@ async def redraw_asks(
     """The questions about to go out to the member a hand-over or an exchange names
     (`SWAP_ASK`), drawn again at `now`: the shifts as they are. None when the offer is off
     (withdrawn, void, its time up, a seat gone or a shift moved, cancelled or started)."""
-    offers = await _offers(session, subjects)
+    offers = await offers_told(session, subjects)
     translator = translators(settings)
     drawn: list[Message | None] = []
     for subject in subjects:
