@@ -278,7 +278,7 @@ async def test_a_tag_taken_from_its_only_holder_can_be_given_back_on_the_card(
 # The statements a second tagging waits at, as PostgreSQL shows them in pg_stat_activity: the
 # lock on the member's row (`tags._lock_tags`), or, without it, the insert of the tag the first
 # has inserted and not committed. Any other waiter (another test's, a job's) is not this race.
-MEMBER_LOCK = "SELECT members.id %FROM members %WHERE members.id = % FOR UPDATE"
+MEMBER_LOCK = "SELECT members.id %FROM members %WHERE members.id % FOR UPDATE"
 TAG_INSERT = "INSERT INTO member_tags %"
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AuditEntry, Member, MemberTag, Post, Role, Shift, ShiftStatus
 from bot.errors import DomainError, ErrorCode
+from bot.services.people import members
 from bot.services.people.access import Actor
 from bot.services.people.members import PHONE_TAIL, Shown, typed_phone
 from bot.services.platform import audit
@@ -214,7 +215,7 @@ async def _lock_tags(session: AsyncSession, member: Member) -> None:
     """Lock the member's row and read their tags again under the lock, so that two presses at
     one moment take turns: the second finds what the first did rather than giving the tag
     twice (PostgreSQL; SQLite's writers already take turns and ignore the clause)."""
-    await session.execute(select(Member.id).where(Member.id == member.id).with_for_update())
+    await members.lock(session, [member.id])
     await session.refresh(member, ["tag_rows"])
 
 

@@ -21,6 +21,7 @@ from bot.db.models import (
     ShiftStatus,
 )
 from bot.errors import DomainError, ErrorCode
+from bot.services.people import members
 
 # Statuses that hold one of the shift's seats.
 SEATED = (
@@ -80,11 +81,7 @@ async def lock_members(session: AsyncSession, member_ids: Iterable[int]) -> None
     and an assignment to another at the same hour each locked only their own. Whoever gives
     a member a seat takes this after the shifts' locks (the same order everywhere, so no two
     of them wait for each other in a circle). SQLite ignores the clause, as in `lock`."""
-    ids = sorted(set(member_ids))
-    if ids:
-        await session.execute(
-            select(Member.id).where(Member.id.in_(ids)).order_by(Member.id).with_for_update()
-        )
+    await members.lock(session, list(member_ids))
 
 
 def held_while_scheduled(shift_id: int | BindParameter[int]) -> ColumnElement[bool]:
