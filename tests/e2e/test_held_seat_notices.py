@@ -90,6 +90,37 @@ async def test_word_that_she_was_taken_off_names_the_time_the_shift_was_moved_to
     assert row.status is OutboxStatus.SENT and row.payload["text"] == told
 
 
+async def test_word_that_she_was_taken_off_twice_while_it_was_held_is_told_once(
+    harness: Harness,
+) -> None:
+    """王芳 is taken off tomorrow's 10:00–12:00 shift at 06:00; Telegram holds the word back for
+    ten minutes. At 06:02 the coordinator puts her back on, and at 06:04 takes her off again:
+    a second word, under its own key. When the words can go she reads once that she is off the
+    shift: the later word tells it, the earlier one is dropped."""
+    town_, late = await _taken_off_while_telegram_holds_her_back(harness, 10, 12, 6, 0, 600)
+    wang = town_.people[1]
+    harness.clock.set(at(TOMORROW, 6, 2))
+    await open_assign(harness, town_.coordinator, late)
+    await town_.coordinator.send_text("王芳")
+    await harness.settle()
+    assert "✅ 已安排" in (town_.coordinator.last().text or "")
+    harness.clock.set(at(TOMORROW, 6, 4))
+    await command(harness, town_.coordinator, "roster", "12-02")
+    await press_and_settle(harness, town_.coordinator, "⚙️ 10:00 黄河路-人民路口")
+    await press_and_settle(harness, town_.coordinator, "➖ 移出 王芳")
+    await press_and_settle(harness, town_.coordinator, "是，移出")
+    harness.clock.set(at(TOMORROW, 6, 11))
+    await harness.deliver()
+    [told] = [text for text in wang.texts() if REMOVED in text]
+    assert "12月2日 周三 10:00–12:00 · 黄河路-人民路口" in told, told
+    first, second = sorted(
+        await _rows(harness, wang.user_id, "assignment-removed:"), key=lambda row: row.id
+    )
+    assert first.status is OutboxStatus.DROPPED, first.last_error
+    assert second.status is OutboxStatus.SENT and second.payload["text"] == told
+    assert (await statuses(harness, late))[wang.user_id] is AssignmentStatus.REMOVED
+
+
 async def _cancel_tomorrows_ten_oclock(harness: Harness, town_: Unit) -> None:
     await command(harness, town_.coordinator, "roster", "12-02")
     await press_and_settle(harness, town_.coordinator, "⚙️ 10:00 黄河路-人民路口")
