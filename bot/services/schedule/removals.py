@@ -49,7 +49,7 @@ async def _latest_words(
         )
     )
     latest: dict[int, dt.datetime] = {}
-    for key, queued_at in rows.tuples():
+    for key, queued_at in rows.all():
         seat_id = key.removeprefix(KEY_PREFIX).partition(":")[0]
         if seat_id.isdigit():
             latest[int(seat_id)] = max(queued_at, latest.get(int(seat_id), queued_at))
