@@ -57,8 +57,9 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     swap_notices.SWAP_ENDED: swap_endings.redraw_ended,
     # a swap the scheduler closed, called off (a seat gone, the shift moved) or expired: the
     # shift as it is; none once it is over, nor to whoever a later offer of the seat concerns;
-    # "moved" and "expired" none once the shift is cancelled either, "void" still (the
-    # cancellation may be why it is off, and who waited on it holds no seat to be told by)
+    # "moved" and "expired", once the shift is cancelled, none to whoever was told so and "void
+    # for the cancellation" to the others; "void" as it is (the cancellation may be why it is
+    # off, and who waited on it holds no seat to be told by)
     swap_notices.SWAP_VOID: swap_closings.redraw_void,
     swap_notices.SWAP_MOVED: swap_closings.redraw_moved,
     swap_notices.SWAP_EXPIRED: swap_closings.redraw_expired,

@@ -23,6 +23,7 @@ from tests.e2e.test_held_notices import (
 from tests.harness import Harness
 
 CALLED_OFF, MOVED, EXPIRED = "换岗取消了", "班次时间改了", "换岗已过期"
+VOID_CANCELLED = "换岗作废了"
 
 
 def _telegram_fails_for(harness: Harness, *users: SimUser) -> None:
@@ -146,13 +147,47 @@ async def test_word_that_a_swap_was_called_off_is_dropped_once_the_shift_is_over
     assert (await statuses(harness, late)).get(li.user_id) is not AssignmentStatus.SIGNED_UP
 
 
-async def test_word_that_a_swap_expired_is_dropped_once_the_shift_is_cancelled(
+async def _cancel_tomorrows_ten_oclock(harness: Harness, coordinator: SimUser) -> None:
+    await command(harness, coordinator, "roster", "12-02")
+    await press_and_settle(harness, coordinator, "⚙️ 10:00 黄河路-人民路口")
+    await press_and_settle(harness, coordinator, "❌ 取消这个班次")
+    await press_and_settle(harness, coordinator, "是，取消班次")
+
+
+async def _told_of_the_cancellation_not_of_the_swap(
+    harness: Harness, li: SimUser, wang: SimUser, prefix: str, word: str
+) -> None:
+    """The shift of the swap was cancelled while the word `word` (under `prefix`) waited for
+    李明 and 王芳. When Telegram is back, 李明, who held the seat, reads that the shift is
+    cancelled and nothing of the swap; 王芳, whom the cancellation does not reach (she holds
+    no seat on it), reads that the swap is void because the shift was cancelled, never `word`."""
+    seen = {person.user_id: len(person.texts()) for person in (li, wang)}
+    await _telegram_is_back(harness)
+    got = {person.user_id: person.texts()[seen[person.user_id] :] for person in (li, wang)}
+    for person in (li, wang):
+        assert not [t for t in got[person.user_id] if word in t], got[person.user_id]
+    assert [t for t in got[li.user_id] if "班次已取消" in t], got[li.user_id]
+    assert not [t for t in got[li.user_id] if VOID_CANCELLED in t], got[li.user_id]
+    [told] = [t for t in got[wang.user_id] if VOID_CANCELLED in t]
+    assert told == (
+        "🔁 换岗作废了（12月2日 周三 10:00–12:00 · 黄河路-人民路口）：这个班次已经取消，"
+        "换岗不用再处理。"
+    ), told
+    assert not [t for t in got[wang.user_id] if "班次已取消" in t], got[wang.user_id]
+    [li_row] = await _rows(harness, li.user_id, prefix)
+    assert li_row.status is OutboxStatus.DROPPED, li_row.last_error
+    [wang_row] = await _rows(harness, wang.user_id, prefix)
+    assert wang_row.status is OutboxStatus.SENT and wang_row.payload["text"] == told
+
+
+async def test_word_that_a_swap_expired_tells_only_the_member_asked_once_the_shift_is_cancelled(
     harness: Harness,
 ) -> None:
     """The hand-over of 20:00 expires at 09:00 tomorrow, an hour before the shift, while
     Telegram fails for 李明 and 王芳: the word that nothing changes waits. At 09:05 the
     coordinator cancels the shift. When Telegram is back, 李明 reads that the shift is
-    cancelled, and neither reads that the swap expired and nothing changes."""
+    cancelled, 王芳 that the swap she was asked is void since the shift was cancelled, and
+    neither that the swap expired and nothing changes."""
     (li, wang, _), coordinator, _ = await _handed_over_at_20_00(harness)
     _telegram_fails_for(harness, li, wang)
     harness.clock.set(at(TOMORROW, 9, 0))
@@ -161,17 +196,22 @@ async def test_word_that_a_swap_expired_is_dropped_once_the_shift_is_cancelled(
         [row] = await _rows(harness, person.user_id, "swap-expired:")
         assert row.status is OutboxStatus.PENDING and EXPIRED in row.payload["text"]
     harness.clock.set(at(TOMORROW, 9, 5))
-    await command(harness, coordinator, "roster", "12-02")
-    await press_and_settle(harness, coordinator, "⚙️ 10:00 黄河路-人民路口")
-    await press_and_settle(harness, coordinator, "❌ 取消这个班次")
-    await press_and_settle(harness, coordinator, "是，取消班次")
-    seen = {person.user_id: len(person.texts()) for person in (li, wang)}
-    await _telegram_is_back(harness)
-    for person in (li, wang):
-        assert not [t for t in person.texts()[seen[person.user_id] :] if EXPIRED in t]
-        [row] = await _rows(harness, person.user_id, "swap-expired:")
-        assert row.status is OutboxStatus.DROPPED, row.last_error
-    assert [t for t in li.texts()[seen[li.user_id] :] if "班次已取消" in t]
+    await _cancel_tomorrows_ten_oclock(harness, coordinator)
+    await _told_of_the_cancellation_not_of_the_swap(harness, li, wang, "swap-expired:", EXPIRED)
+
+
+async def test_word_that_a_swap_was_called_off_by_a_move_tells_only_the_member_asked_once_cancelled(
+    harness: Harness,
+) -> None:
+    """The hand-over of 20:00 is called off by the move of 20:10 (to 13:00–15:00) while
+    Telegram fails for 李明 and 王芳; at 20:20 the shift is moved back to 10:00–12:00 and
+    cancelled. When Telegram is back, 李明 reads that the shift is cancelled, 王芳 that the
+    swap is void since the shift was cancelled, and neither that they may start a new one."""
+    (li, wang, _), coordinator, _ = await _moved_at_20_10_while_telegram_fails(harness)
+    harness.clock.set(at(DAY, 20, 20))
+    await _move(harness, coordinator, "⚙️ 13:00 黄河路-人民路口", "10:00-12:00")
+    await _cancel_tomorrows_ten_oclock(harness, coordinator)
+    await _told_of_the_cancellation_not_of_the_swap(harness, li, wang, "swap-moved:", MOVED)
 
 
 async def _given_away_at_22_30(harness: Harness) -> tuple[list[SimUser], SimUser, int]:

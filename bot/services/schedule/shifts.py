@@ -423,6 +423,12 @@ async def edit(
     return shift
 
 
+def cancelled_key(shift_id: int, member_id: int) -> str:
+    """The key of the word to a member on a shift that it was cancelled: a notice held back
+    about the shift asks whether its reader was told so."""
+    return f"shift-cancelled:{shift_id}:{member_id}"
+
+
 async def cancel(
     session: AsyncSession,
     actor: Actor,
@@ -449,7 +455,7 @@ async def cancel(
         text = t("shifts.notice.cancelled", shift=shift_label(t, shift))
         await outbox.enqueue(
             session,
-            key=f"shift-cancelled:{shift.id}:{member.id}",
+            key=cancelled_key(shift.id, member.id),
             chat_id=member.telegram_id,
             body=outbox.payload(text),
             now=now,

@@ -3,7 +3,10 @@ because one of its seats went away (`SWAP_VOID`) or its shift's time changed (`S
 or expired (`SWAP_EXPIRED`), to the offering member, the member named or who took it, and the
 coordinators asked to approve it. These go out at once, even in the quiet hours; a 429 or
 failed sends may still hold them, so they are drawn again when they go out (kinds of
-bot/redraw.py): the shift as it is by then, and nothing once what they say no longer holds."""
+bot/redraw.py): the shift as it is by then, and nothing once what they say no longer holds.
+A swap called off for a moved shift or expired whose shift was cancelled since is told as
+void for that reason to whoever the cancellation did not reach (the member named or who took
+it, the coordinators asked), and not to whoever it did (the seat's holder)."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from bot.services.platform import outbox
 from bot.services.platform.notify import Render, translators
 from bot.services.platform.outbox import Message
 from bot.services.platform.redraw import Subject
+from bot.services.schedule.shifts import cancelled_key
 from bot.services.swaps.notices import (
     SWAP_EXPIRED,
     SWAP_MOVED,
@@ -39,11 +43,17 @@ class Closing:
     action: str
     notice: str
     kind: str
-    # Whether the word still goes once the shift is cancelled: "nothing changes" and "start a
-    # new one" do not hold of a cancelled shift (its holder is told in its own notice), while a
-    # swap called off because a seat went away may be off because of that very cancellation,
-    # which those waiting on the swap, holding no seat on the shift, learn only here.
+    # Whether the word still goes as it is once the shift is cancelled: a swap called off
+    # because a seat went away may be off because of that very cancellation, which those
+    # waiting on the swap, holding no seat on the shift, learn only here. "Nothing changes" and
+    # "start a new one" do not hold of a cancelled shift: its holder is told in its own notice,
+    # and the others, whom it does not reach, read CANCELLED instead.
     told_when_cancelled: bool
+
+
+# The word instead of "moved" or "expired" once the shift is cancelled, to those the
+# cancellation notice did not reach: the swap is void, the shift was cancelled.
+CANCELLED = "swaps.notice.cancelled"
 
 
 VOID = Closing(SwapStatus.VOID, "void", "swaps.notice.void", SWAP_VOID, True)
@@ -51,10 +61,12 @@ MOVED = Closing(SwapStatus.VOID, "void", "swaps.notice.moved", SWAP_MOVED, False
 EXPIRED = Closing(SwapStatus.EXPIRED, "expire", "swaps.notice.expired", SWAP_EXPIRED, False)
 
 
-def closed(offer: SwapOffer, closing: Closing, member: Member) -> Render:
-    """The word to `member` that `offer` was closed so, naming its shift."""
+def closed(offer: SwapOffer, closing: Closing, member: Member, notice: str | None = None) -> Render:
+    """The word to `member` that `offer` was closed so (or `notice` instead of the closing's),
+    naming its shift."""
     drawn = outbox.Redraw(closing.kind, (offer.id, member.id))
-    return lambda t: outbox.payload(t(closing.notice, shift=offer_label(t, offer)), redraw=drawn)
+    key = notice or closing.notice
+    return lambda t: outbox.payload(t(key, shift=offer_label(t, offer)), redraw=drawn)
 
 
 async def redraw_void(
@@ -71,9 +83,10 @@ async def redraw_moved(
     session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
 ) -> list[Message | None]:
     """The word that a swap was called off because its shift was moved (`SWAP_MOVED`), drawn
-    again at `now`: the shift at its time now. None once the shift is over or cancelled, or for
-    whoever a later offer of the same seat concerns: the one who offered it started again, as
-    the word asks, and whoever it names or took it hears of it in its own notices."""
+    again at `now`: the shift at its time now. None once the shift is over, or for whoever a
+    later offer of the same seat concerns: the one who offered it started again, as the word
+    asks, and whoever it names or took it hears of it in its own notices. Once the shift is
+    cancelled, none to whoever was told so, CANCELLED to the others."""
     return await _redraw(session, subjects, now, settings, MOVED)
 
 
@@ -81,9 +94,10 @@ async def redraw_expired(
     session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
 ) -> list[Message | None]:
     """The word that a swap expired and nothing changes (`SWAP_EXPIRED`), drawn again at `now`:
-    the shift as it is. None once the shift is over or cancelled, or for whoever a later offer
-    of the same seat concerns (the shift moved later, and offered again: told in its own
-    notices). Kept while the shift is under way: the one who offered it is expected there."""
+    the shift as it is. None once the shift is over, or for whoever a later offer of the same
+    seat concerns (the shift moved later, and offered again: told in its own notices). Kept
+    while the shift is under way: the one who offered it is expected there. Once the shift is
+    cancelled, none to whoever was told so, CANCELLED to the others."""
     return await _redraw(session, subjects, now, settings, EXPIRED)
 
 
@@ -97,6 +111,7 @@ async def _redraw(
     offers = await offers_told(session, subjects)
     people = await members_told(session, subjects)
     superseded = await _concerned_by_later_offers(session, list(offers.values()))
+    told_cancelled = await _told_cancelled(session, subjects, offers)
     translator = translators(settings)
     drawn: list[Message | None] = []
     for subject in subjects:
@@ -105,15 +120,32 @@ async def _redraw(
             drawn.append(None)
             continue
         shift = offer.from_assignment.shift
-        if (
-            shift.ends_at <= now
-            or (shift.status is not ShiftStatus.SCHEDULED and not closing.told_when_cancelled)
-            or (offer.id, person.id) in superseded
-        ):
+        if shift.ends_at <= now or (offer.id, person.id) in superseded:
             drawn.append(None)
             continue
-        drawn.append(closed(offer, closing, person)(translator(person.language)))
+        notice = None
+        if shift.status is not ShiftStatus.SCHEDULED and not closing.told_when_cancelled:
+            if (shift.id, person.id) in told_cancelled:
+                drawn.append(None)
+                continue
+            notice = CANCELLED
+        drawn.append(closed(offer, closing, person, notice)(translator(person.language)))
     return drawn
+
+
+async def _told_cancelled(
+    session: AsyncSession, subjects: Sequence[Subject], offers: dict[int, SwapOffer]
+) -> set[tuple[int, int]]:
+    """(shift, member) for each reader told that the shift of the offer they are told of was
+    cancelled (those on it when it was)."""
+    pairs = {
+        (offer.from_assignment.shift_id, subject.args[1])
+        for subject in subjects
+        if (offer := offers.get(subject.args[0])) is not None
+        and offer.from_assignment.shift.status is not ShiftStatus.SCHEDULED
+    }
+    keys = {cancelled_key(*pair): pair for pair in pairs}
+    return {keys[key] for key in await outbox.queued_keys(session, list(keys))}
 
 
 async def _concerned_by_later_offers(

@@ -1,0 +1,81 @@
+"""The word that the scheduler closed a swap, drawn again when it goes out
+(bot/services/swaps/closings.py): once the swap's shift is cancelled, a swap that expired (or
+was called off for a moved shift) is told as void for that reason to those the cancellation
+did not reach, and not to the seat's holder, who was told of the cancellation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from bot.db.engine import Database
+from bot.db.models import Member, MemberRole, OutboxMessage, Role, Unit
+from bot.services.people.access import Actor
+from bot.services.platform.outbox import Message
+from bot.services.platform.redraw import Subject
+from bot.services.schedule import shifts
+from bot.services.swaps import answers, closings, offers
+from bot.services.swaps import jobs as swap_jobs
+from tests.conftest import make_settings
+from tests.unit.test_swaps import NOW, _actor, _seat, _shift, _world
+
+
+async def test_an_expired_swap_of_a_cancelled_shift_is_void_to_all_it_did_not_reach(
+    database: Database,
+) -> None:
+    """李明 asks 王芳 to take his seat; she accepts, and it waits for the coordinator 赵强's
+    approval when it expires. The shift is cancelled before the word goes out: 李明 was told
+    of the cancellation and reads nothing more; 王芳 and 赵强 read that the swap is void, the
+    shift cancelled."""
+    settings = make_settings(database.url)
+    world = await _world(database, "李明", "王芳", "赵强")
+    li, wang, zhao = (world.people[name] for name in ("李明", "王芳", "赵强"))
+    async with database.session() as session:
+        unit = await session.get(Unit, world.unit_id)
+        assert unit is not None
+        unit.require_swap_approval = True
+        session.add(MemberRole(member_id=zhao, role=Role.COORDINATOR))
+    shift_id = await _shift(database, world, 24)
+    seat_id = await _seat(database, shift_id, li)
+    async with database.session() as session:
+        offer_id = (
+            await offers.hand_over(
+                session, await _actor(database, li), seat_id, "王芳", NOW, settings
+            )
+        ).offer.id
+    async with database.session() as session:
+        await answers.accept(session, await _actor(database, wang), offer_id, NOW, settings)
+    expired_at = NOW + dt.timedelta(hours=23)
+    async with database.session() as session:
+        assert await swap_jobs.expire(session, expired_at, settings) == 3
+    async with database.session() as session:
+        coordinator = await session.get(Member, zhao)
+        assert coordinator is not None
+        actor = Actor.of(coordinator.telegram_id, coordinator, [])
+        await shifts.cancel(session, actor, shift_id, expired_at, settings)
+    async with database.session() as session:
+        held = {
+            row.chat_id: row
+            for row in await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.idempotency_key.like("swap-expired:%"))
+            )
+        }
+        chats = {
+            member.id: member.telegram_id
+            for member in await session.scalars(
+                select(Member).where(Member.id.in_(world.people.values()))
+            )
+        }
+        subjects = [
+            Subject((offer_id, member_id), expired_at, chats[member_id])
+            for member_id in (li, wang, zhao)
+        ]
+        assert set(held) == set(chats.values())
+        drawn = await closings.redraw_expired(session, subjects, expired_at, settings)
+    assert drawn[0] is None
+    label = "12月2日 周三 08:00–10:00 · 黄河路"
+    for message in drawn[1:]:
+        assert isinstance(message, Message)
+        assert message.text == f"🔁 换岗作废了（{label}）：这个班次已经取消，换岗不用再处理。"
+        assert message.redraw is not None and message.redraw.kind == "swap-expired"
