@@ -38,7 +38,8 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     notices.UNASSIGNED: seat_notices.redraw_unassigned,
     # taken off a shift by a coordinator (➖ 移出): naming the shift as it is, only while they
     # are not on it again and it is not over (still when it was cancelled while they were off
-    # it: its notice does not reach them)
+    # it: its notice does not reach them), and only the latest word of the seat (put back and
+    # taken off again while the first waited: told once)
     removals.REMOVED: removals.redraw_removed,
     # "your shift changed": told once, as it ends up, from what was last told
     shift_changes.SHIFT_CHANGED: shift_changes.redraw_changes,
@@ -53,7 +54,8 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     # it again
     swap_notices.SWAP_COMPLETED: swap_completion.redraw_completed,
     # a swap declined, withdrawn or rejected: the shift as it is; none once it is cancelled
-    # or over, nor a decline ("still yours") once its reader holds no seat on it
+    # or over, nor a decline ("still yours") once its reader holds no seat on it, nor a
+    # rejection ("nothing changes") to a side whose seat a later swap (or a coordinator) moved
     swap_notices.SWAP_ENDED: swap_endings.redraw_ended,
     # a swap the scheduler closed, called off (a seat gone, the shift moved) or expired: the
     # shift as it is; none once it is over, nor to whoever a later offer of the seat concerns;

@@ -336,3 +336,70 @@ async def test_word_that_a_hand_over_was_declined_held_until_07_00_is_dropped_on
     held = await statuses(harness, afternoon)
     assert held[zhang.user_id] is AssignmentStatus.SIGNED_UP
     assert held[li.user_id] is AssignmentStatus.CANCELLED
+
+
+async def _given_away_again_at_23_00_and_approved(
+    harness: Harness, li: SimUser, coordinator: SimUser, taker: SimUser
+) -> None:
+    """After the rejection of 22:30, 李明 gives the 14:00–16:00 seat away again at 23:00,
+    `taker` takes it from /swaps, and the coordinator approves it at 23:10: the seat is
+    theirs."""
+    harness.clock.set(at(DAY, 23, 0))
+    await command(harness, li, "my")
+    await press_and_settle(harness, li, "🔁 换岗 1")
+    await press_and_settle(harness, li, GIVE_AWAY)
+    await command(harness, taker, "swaps")
+    assert "协调员" in await press_and_settle(harness, taker, "🙋 接 1")
+    await harness.deliver()
+    harness.clock.set(at(DAY, 23, 10))
+    await press_and_settle(harness, coordinator, "✅ 批准")
+    await harness.deliver()
+
+
+async def test_word_that_a_swap_was_rejected_held_until_07_00_is_dropped_once_he_gave_it_away(
+    harness: Harness,
+) -> None:
+    """The rejection of 22:30 waits for 07:00. At 23:00 李明 gives the seat away again, 张伟
+    takes it and the coordinator approves. At 07:00 李明 is not told that nothing changes (the
+    seat is 张伟's now): he reads that he need not go. 王芳, who does not get the seat, still
+    reads that the swap she took was not approved."""
+    (li, wang, zhang), coordinator, afternoon = await _swap_rejected_at_22_30(harness)
+    await _given_away_again_at_23_00_and_approved(harness, li, coordinator, zhang)
+    seen = {person.user_id: len(person.texts()) for person in (li, wang)}
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    got = {person.user_id: person.texts()[seen[person.user_id] :] for person in (li, wang)}
+    assert not [t for t in got[li.user_id] if "没有批准换岗" in t], got[li.user_id]
+    assert [t for t in got[li.user_id] if "张伟 接班，您不用再去了" in t], got[li.user_id]
+    [li_row] = await _rows(harness, li.user_id, "swap-rejected:")
+    assert li_row.status is OutboxStatus.DROPPED, li_row.last_error
+    [told] = [t for t in got[wang.user_id] if "没有批准换岗" in t]
+    assert told == (
+        "❌ 协调员没有批准换岗（12月2日 周三 14:00–16:00 · 黄河路-人民路口），班次保持不变。"
+    )
+    held = await statuses(harness, afternoon)
+    assert held[zhang.user_id] is AssignmentStatus.SIGNED_UP
+    assert held.get(wang.user_id) is not AssignmentStatus.SIGNED_UP
+
+
+async def test_word_that_a_swap_was_rejected_held_until_07_00_is_dropped_once_she_got_it_after_all(
+    harness: Harness,
+) -> None:
+    """The rejection of 22:30 waits for 07:00. At 23:00 李明 gives the seat away again, 王芳
+    takes it again and this time the coordinator approves. At 07:00 neither reads that the
+    swap was not approved and nothing changes: 王芳 reads that the shift is hers, 李明 that
+    he need not go."""
+    (li, wang, _), coordinator, afternoon = await _swap_rejected_at_22_30(harness)
+    await _given_away_again_at_23_00_and_approved(harness, li, coordinator, wang)
+    seen = {person.user_id: len(person.texts()) for person in (li, wang)}
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    got = {person.user_id: person.texts()[seen[person.user_id] :] for person in (li, wang)}
+    for person in (li, wang):
+        assert not [t for t in got[person.user_id] if "没有批准换岗" in t], got[person.user_id]
+        [row] = await _rows(harness, person.user_id, "swap-rejected:")
+        assert row.status is OutboxStatus.DROPPED, row.last_error
+    assert [t for t in got[wang.user_id] if "现在由您负责" in t], got[wang.user_id]
+    assert (await statuses(harness, afternoon))[wang.user_id] is AssignmentStatus.SIGNED_UP

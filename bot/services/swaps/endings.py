@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import ShiftStatus, SwapOffer, SwapStatus
+from bot.db.models import Member, ShiftStatus, SwapOffer, SwapStatus
 from bot.i18n import Translator
 from bot.services.platform import outbox
 from bot.services.platform.notify import translators
@@ -44,15 +44,19 @@ async def redraw_ended(
     """The word that a swap ended (`SWAP_ENDED`; the offer and the member told), drawn again at
     `now`: the shift as it is. None when the shift is gone or cancelled (told in its own
     notice), or over (what was to be swapped is past); for a decline, which tells its reader the
-    shift is still theirs, also once they hold no seat on it (swapped away since, taken off)."""
+    shift is still theirs, also once they hold no seat on it (swapped away since, taken off);
+    for a rejection, which tells both sides that nothing changes, also once it did for its
+    reader (see `_unchanged_for`)."""
     offers = await offers_told(session, subjects)
     people = await members_told(session, subjects)
     held = await seat_holders(
         session,
         {
-            offer.from_assignment.shift_id
+            seat.shift_id
             for offer in offers.values()
-            if offer.status is SwapStatus.DECLINED
+            if offer.status in (SwapStatus.DECLINED, SwapStatus.REJECTED)
+            for seat in (offer.from_assignment, offer.target_assignment)
+            if seat is not None
         },
     )
     translator = translators(settings)
@@ -69,9 +73,24 @@ async def redraw_ended(
                 offer.status is SwapStatus.DECLINED
                 and (offer.from_assignment.shift_id, person.id) not in held
             )
+            or (offer.status is SwapStatus.REJECTED and not _unchanged_for(offer, person, held))
         ):
             drawn.append(None)
             continue
         text = ended(offer)(translator(person.language))
         drawn.append(outbox.payload(text, redraw=outbox.Redraw(SWAP_ENDED, subject.args)))
     return drawn
+
+
+def _unchanged_for(offer: SwapOffer, person: Member, held: set[tuple[int, int]]) -> bool:
+    """Whether "nothing changes", as a swap not approved tells both sides, is still so for
+    `person` (`held`: who holds a seat on which shift). The offering member still holds the seat
+    offered and not the one asked for in exchange; the other side still does not hold it, and
+    still holds their own in an exchange. A later swap that moved a seat (or a coordinator who
+    took one away) makes it untrue, and their own notices tell what became of it."""
+    on_offered = (offer.from_assignment.shift_id, person.id) in held
+    asked = offer.target_assignment
+    on_asked = asked is not None and (asked.shift_id, person.id) in held
+    if person.id == offer.offered_by_id:
+        return on_offered and not on_asked
+    return not on_offered and (asked is None or on_asked)

@@ -1,7 +1,8 @@
-"""The word that the scheduler closed a swap, drawn again when it goes out
+"""Held words about how a swap ended, drawn again when they go out. The scheduler's
 (bot/services/swaps/closings.py): once the swap's shift is cancelled, a swap that expired (or
 was called off for a moved shift) is told as void for that reason to those the cancellation
-did not reach, and not to the seat's holder, who was told of the cancellation."""
+did not reach, and not to the seat's holder, who was told of the cancellation. A swap not
+approved (bot/services/swaps/endings.py): "nothing changes" only to whom it is still so."""
 
 from __future__ import annotations
 
@@ -10,12 +11,20 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.db.engine import Database
-from bot.db.models import Member, MemberRole, OutboxMessage, Role, Unit
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    Member,
+    MemberRole,
+    OutboxMessage,
+    Role,
+    Unit,
+)
 from bot.services.people.access import Actor
 from bot.services.platform.outbox import Message
 from bot.services.platform.redraw import Subject
 from bot.services.schedule import shifts
-from bot.services.swaps import answers, closings, offers
+from bot.services.swaps import answers, closings, endings, offers
 from bot.services.swaps import jobs as swap_jobs
 from tests.conftest import make_settings
 from tests.unit.test_swaps import NOW, _actor, _seat, _shift, _world
@@ -79,3 +88,55 @@ async def test_an_expired_swap_of_a_cancelled_shift_is_void_to_all_it_did_not_re
         assert isinstance(message, Message)
         assert message.text == f"🔁 换岗作废了（{label}）：这个班次已经取消，换岗不用再处理。"
         assert message.redraw is not None and message.redraw.kind == "swap-expired"
+
+
+async def test_an_exchange_not_approved_says_nothing_changes_only_while_it_has_not(
+    database: Database,
+) -> None:
+    """李明 (tomorrow) and 王芳 (the day after) agree to exchange; the coordinator does not
+    approve it. Drawn while the seats are as they were, both read that nothing changes; drawn
+    once the seats have moved as the exchange would have moved them (a later swap), neither
+    does."""
+    settings = make_settings(database.url)
+    world = await _world(database, "李明", "王芳", "赵强")
+    li, wang, zhao = (world.people[name] for name in ("李明", "王芳", "赵强"))
+    async with database.session() as session:
+        unit = await session.get(Unit, world.unit_id)
+        assert unit is not None
+        unit.require_swap_approval = True
+        session.add(MemberRole(member_id=zhao, role=Role.COORDINATOR))
+    early, late = await _shift(database, world, 24), await _shift(database, world, 48)
+    mine, theirs = await _seat(database, early, li), await _seat(database, late, wang)
+    async with database.session() as session:
+        offered = await offers.exchange(
+            session, await _actor(database, li), mine, theirs, NOW, settings
+        )
+        offer_id = offered.offer.id
+    async with database.session() as session:
+        await answers.accept(session, await _actor(database, wang), offer_id, NOW, settings)
+    async with database.session() as session:
+        await answers.decide(session, await _actor(database, zhao), offer_id, False, NOW, settings)
+    subjects = [Subject((offer_id, member_id), NOW, 0) for member_id in (li, wang)]
+    async with database.session() as session:
+        drawn = await endings.redraw_ended(session, subjects, NOW, settings)
+    assert [
+        message is not None and "没有批准换岗" in (message.text or "") for message in drawn
+    ] == [
+        True,
+        True,
+    ]
+    async with database.session() as session:
+        for seat in await session.scalars(select(Assignment)):
+            seat.status = AssignmentStatus.CANCELLED
+        session.add_all(
+            Assignment(
+                shift_id=shift_id,
+                member_id=member_id,
+                status=AssignmentStatus.SIGNED_UP,
+                created_at=NOW,
+                updated_at=NOW,
+            )
+            for shift_id, member_id in ((early, wang), (late, li))
+        )
+    async with database.session() as session:
+        assert await endings.redraw_ended(session, subjects, NOW, settings) == [None, None]
