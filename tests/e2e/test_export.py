@@ -242,3 +242,36 @@ async def test_export_takes_a_typed_range_as_broadcast_and_rotate_do(harness: Ha
         sent = harness.admin.last()
         assert sent.kind == "text", half
         assert (sent.text or "").startswith("没看懂日期范围。"), half
+
+
+async def test_text_people_typed_stays_text_in_the_workbook_never_a_formula(
+    harness: Harness,
+) -> None:
+    """A name, a post or a note that begins with "=" (a volunteer's Telegram name is theirs to
+    choose) is written as the text it is: a spreadsheet program opening the ledger shows it and
+    runs nothing (no formula such as =HYPERLINK or =1+2 reaching the coordinator's office)."""
+    await seed_day(harness)
+    typed = '=HYPERLINK("http://example.com","张伟")'
+    async with harness.session() as session:
+        zhang = await session.scalar(select(Member).where(Member.display_name == "张伟"))
+        assert zhang is not None
+        zhang.display_name = typed
+    harness.clock.set(at(DAY, "20:30"))
+    await harness.admin.send_command("export", "2026-12-01")
+    await harness.settle()
+    sent = harness.admin.last()
+    assert sent.kind == "document" and sent.file_id is not None
+    book = openpyxl.load_workbook(io.BytesIO(harness.emulator.file_bytes(sent.file_id)))
+    formulas = [
+        (sheet.title, cell.coordinate)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
+    assert formulas == []
+    attendance = book.worksheets[0]
+    names = [cell.value for cell in attendance["A"][1:]]
+    assert names.count(typed) == 1
+    hours = book.worksheets[1]
+    assert [cell.value for cell in hours["A"][1:]].count(typed) == 1

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 
 from bot.i18n import Translator
@@ -22,6 +23,21 @@ HOURS_FORMAT = "0.00"
 def _local(t: Translator, instant: dt.datetime | None) -> dt.datetime | None:
     # Excel has no time zones: write the local wall-clock time people read.
     return t.local(instant).replace(tzinfo=None) if instant is not None else None
+
+
+def _append(sheet: Any, values: list[Any]) -> None:
+    """One row of the sheet, every text as text: openpyxl writes a string that begins with "="
+    as a formula, and the ledger holds what people typed (a volunteer's name is theirs to
+    choose, a reply note is free text), which a spreadsheet program must show, never run."""
+    cells: list[Any] = []
+    for value in values:
+        if isinstance(value, str) and value.startswith("="):
+            cell = Cell(sheet, value=value)
+            cell.data_type = "s"
+            cells.append(cell)
+        else:
+            cells.append(value)
+    sheet.append(cells)
 
 
 def _flags(t: Translator, row: Attendance) -> str:
@@ -69,7 +85,8 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
         start = _local(t, row.starts_at)
         end = _local(t, row.ends_at)
         assert start is not None and end is not None
-        sheet.append(
+        _append(
+            sheet,
             [
                 row.member,
                 row.unit,
@@ -85,7 +102,7 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
                 row.minutes / 60,
                 _flags(t, row),
                 _source(t, row),
-            ]
+            ],
         )
     _number_formats(sheet, {4: "yyyy-mm-dd", 5: "hh:mm", 6: "hh:mm", 8: "yyyy-mm-dd hh:mm"})
     # Hours are written exactly and shown to two decimals, so that the rows add up to the
@@ -96,7 +113,8 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
     hours_columns = ["member", "unit", "shifts", "checked_in", "on_time", "late", "absent", "hours"]
     hours.append([t(f"export.col.{column}") for column in hours_columns])
     for volunteer in ledger.volunteers:
-        hours.append(
+        _append(
+            hours,
             [
                 volunteer.member,
                 volunteer.unit,
@@ -106,7 +124,7 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
                 volunteer.late,
                 volunteer.absent,
                 volunteer.minutes / 60,
-            ]
+            ],
         )
     _number_formats(hours, {8: HOURS_FORMAT})
 
@@ -123,7 +141,8 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
         counts = unit.counts
         oversight = unit.oversight or Figures()
         median = oversight.median_fix_hours
-        units.append(
+        _append(
+            units,
             [
                 unit.name,
                 counts.shifts,
@@ -157,7 +176,7 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
                 counts.volunteered,
                 counts.acknowledgment_rate,
                 counts.leaves,
-            ]
+            ],
         )
     _number_formats(units, {10: HOURS_FORMAT, 11: "0%", 20: "0%", 21: "0%", 27: "0%"})
     orders = _orders_sheet(t, book, ledger)
@@ -180,7 +199,8 @@ def _orders_sheet(t: Translator, book: Workbook, ledger: Ledger) -> Any:
     orders.append([t(f"export.col.{column}") for column in columns])
     yes, no = t("export.yes"), t("export.no")
     for line in ledger.orders:
-        orders.append(
+        _append(
+            orders,
             [
                 line.id,
                 line.unit,
@@ -200,7 +220,7 @@ def _orders_sheet(t: Translator, book: Workbook, ledger: Ledger) -> Any:
                 # What "replied on time" and the figures read, once reopening moved the deadline.
                 _local(t, line.first_deadline_at),
                 line.reply_note,
-            ]
+            ],
         )
     dated = dict.fromkeys((8, 9, 10, 11, 13, 16), "yyyy-mm-dd hh:mm")
     _number_formats(orders, dated)
