@@ -6,7 +6,16 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot.db.models import AuditEntry, BoundGroup, Dialogue, Unit
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    AuditEntry,
+    BoundGroup,
+    CheckIn,
+    Dialogue,
+    Member,
+    Unit,
+)
 from bot.emulator import SentMessage
 from tests.e2e.report_fixtures import (
     COORDINATOR_B_ID,
@@ -376,3 +385,31 @@ async def test_a_week_without_shifts_after_one_without_shifts_compares_nothing(
     week = "\n".join(m.text or "" for m in harness.admin.messages()[-2:])
     assert "这段时间没有排班。" in week
     assert "较上期" not in week
+
+
+async def test_someone_still_on_post_is_not_among_the_most_reliable_with_no_hours(
+    harness: Harness,
+) -> None:
+    """At 19:30 周杰 is on the evening shift, checked in on time and not yet out: nothing is
+    credited to him yet, so he is not listed as one of the most reliable with "0 小时"; the
+    list ranks minutes credited, and only 张伟 has any that were clean."""
+    await seed_day(harness)
+    async with harness.session() as session:
+        jie = await session.scalar(
+            select(CheckIn)
+            .join(Assignment, Assignment.id == CheckIn.assignment_id)
+            .join(Member, Member.id == Assignment.member_id)
+            .where(Member.display_name == "周杰")
+        )
+        assert jie is not None
+        jie.checked_out_at, jie.checkout_kind, jie.credited_minutes = None, None, None
+        zhou = await session.get(Assignment, jie.assignment_id)
+        assert zhou is not None
+        zhou.status = AssignmentStatus.CHECKED_IN
+    harness.clock.set(at(DAY, "19:30"))
+    await harness.admin.send_command("today")
+    await harness.settle()
+    text = harness.admin.messages()[-2].text or ""
+    assert "到岗 6 人次" in text  # he is on post, and counted as checked in
+    top = text.split("🏅 最可靠的志愿者：\n", 1)[1]
+    assert top == "1. 张伟（城管局）：1 个班次，2 小时"

@@ -126,7 +126,9 @@ async def top(
     unit_id: int | None,
 ) -> list[Volunteer]:
     """The most reliable volunteers: most minutes served on time, on post (and staying there),
-    to the end, with a photo nobody flagged or rejected; ties go to the earliest arrival."""
+    to the end, with a photo nobody flagged or rejected; ties go to the earliest arrival. Only
+    minutes credited count: one still on post (not checked out, nothing credited yet) is not
+    listed with no hours."""
     clean = and_(
         CheckIn.minutes_late <= settings.late_after_min,
         CheckIn.distance_m <= Post.radius_m,
@@ -149,6 +151,7 @@ async def top(
         .join(Unit, Unit.id == Post.unit_id)
         .where(clean)
         .group_by(Member.id, Member.display_name, Unit.name)
+        .having(minutes > 0)
         .order_by(minutes.desc(), func.sum(CheckIn.minutes_late), Member.display_name)
         .limit(TOP_COUNT)
     )
