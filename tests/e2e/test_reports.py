@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import matplotlib.image
+import numpy as np
+from matplotlib.colors import to_rgb
 from sqlalchemy import select
 
 from bot.db.models import (
@@ -17,6 +21,8 @@ from bot.db.models import (
     Unit,
 )
 from bot.emulator import SentMessage
+from bot.services.reports.chart import GRADE_COLOURS
+from bot.services.reports.scoring import Grade
 from tests.e2e.report_fixtures import (
     COORDINATOR_B_ID,
     DAY,
@@ -413,3 +419,25 @@ async def test_someone_still_on_post_is_not_among_the_most_reliable_with_no_hour
     assert "到岗 6 人次" in text  # he is on post, and counted as checked in
     top = text.split("🏅 最可靠的志愿者：\n", 1)[1]
     assert top == "1. 张伟（城管局）：1 个班次，2 小时"
+
+
+async def test_a_chart_of_units_with_long_names_still_shows_its_bars(harness: Harness) -> None:
+    """Unit names may be 64 characters long. The chart /today sends keeps its bars readable:
+    城管局's 83 % bar (fair: orange) spans a good part of the picture, not a sliver beside a
+    name that took the whole width."""
+    await seed_day(harness)
+    async with harness.session() as session:
+        for name, long_name in (("城管局", "城" * 64), ("团结社区", "W" * 64)):
+            unit = await session.scalar(select(Unit).where(Unit.name == name))
+            assert unit is not None
+            unit.name = long_name
+    harness.clock.set(at(DAY, "20:30"))
+    await harness.admin.send_command("today")
+    await harness.settle()
+    chart = harness.admin.last()
+    assert chart.kind == "photo" and chart.file_id is not None
+    pixels = matplotlib.image.imread(io.BytesIO(harness.emulator.file_bytes(chart.file_id)))
+    width = pixels.shape[1]
+    orange = np.all(np.abs(pixels[:, :, :3] - to_rgb(GRADE_COLOURS[Grade.FAIR])) < 0.02, axis=2)
+    widest = max(int(row.sum()) for row in orange)
+    assert widest > width // 4, (widest, width)

@@ -4,12 +4,14 @@ scores and grades follow the settings, periods are calendar weeks and months."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import warnings
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
 
 from bot.i18n import Translator
@@ -321,3 +323,60 @@ def test_units_of_the_same_score_share_their_place_in_the_ranking() -> None:
     # Two units of 96.5 are both first, and the next one third: not second for a name's sake.
     assert places == ["1", "1", "3", "3", "5", "6"], text
     assert "1. 交通局：96.5 分（好）" in text and "3. 环卫所：80 分（中）" in text
+
+
+def test_long_unit_names_are_shortened_on_the_chart_and_never_crush_its_bars() -> None:
+    """Unit names may be 64 characters long. Drawn whole they took the whole width of the chart
+    and squeezed its bars and the trend into a sliver; shortened in the middle (the start and
+    the end kept, which tell units apart), the bars keep most of the width, and two units whose
+    names shorten alike still get a bar each."""
+    day = dt.date(2026, 12, 1)
+    stem = "城市管理综合行政执法局" * 5
+    rows = [
+        Row(1, stem + "第一大队", Counts(shifts=1, seats=4, checked_in=3), Score(75.0, Grade.FAIR)),
+        Row(2, stem + "第二大队", Counts(shifts=1, seats=4, checked_in=1), Score(25.0, Grade.POOR)),
+        Row(3, "W" * 64, Counts(shifts=1, seats=4, checked_in=2), Score(50.0, Grade.POOR)),
+    ]
+    tally = Tally(
+        unit_id=None,
+        unit_name=None,
+        period=Period(day, day),
+        totals=Counts.total(row.counts for row in rows),
+        score=Score(50.0, Grade.POOR),
+        rows=rows,
+        uncovered=[],
+        anomalies=[],
+        top=[],
+        trend=[(day, 0.5)],
+    )
+    figure = build_figure(Translator("zh_Hans", ZONE), tally, BOUNDS)
+    figure.savefig(io.BytesIO(), format="png")  # lays the chart out as it is sent
+    bars_axes, trend_axes = figure.axes
+    assert bars_axes.get_position().width > 0.5
+    assert trend_axes.get_position().width > 0.5
+    # A bar for each unit, each on its own line, lowest rate first.
+    assert len(bars_axes.patches) == 3
+    assert len({patch.get_y() for patch in bars_axes.patches}) == 3
+    labels = [label.get_text() for label in bars_axes.get_yticklabels()]
+    assert labels[0].startswith("城市管理") and labels[0].endswith("第二大队")
+    assert labels[1].startswith("WWW") and labels[1].endswith("WWW")
+    assert labels[2].startswith("城市管理") and labels[2].endswith("第一大队")
+    assert all("…" in label and len(label) < 30 for label in labels)
+
+
+def test_a_long_unit_name_fits_in_the_titles_of_its_chart() -> None:
+    """The unit's group chart names the unit in its titles: a 64-character name is shortened
+    there too, so the titles stay inside the picture instead of running off both edges."""
+    long_name = "城市管理综合行政执法局" * 5 + "第一大队"
+    tally = replace(_tally(3), unit_id=1, unit_name=long_name, rows=_tally(3).rows[:2])
+    figure = build_figure(Translator("zh_Hans", ZONE), tally, BOUNDS)
+    canvas = FigureCanvasAgg(figure)
+    figure.savefig(io.BytesIO(), format="png")
+    renderer = canvas.get_renderer()
+    width = figure.bbox.width
+    suptitle = figure.get_suptitle()
+    assert suptitle.startswith("城市管理") and "…第一大队 · 12月1日 周二" in suptitle
+    for text in (figure._suptitle, figure.axes[0].title):
+        assert text is not None
+        extent = text.get_window_extent(renderer)
+        assert extent.x0 >= 0 and extent.x1 <= width, text.get_text()

@@ -8,6 +8,7 @@ drawing itself (``drawing``) takes most of a second of CPU and runs in a worker 
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 
 from matplotlib.figure import Figure
@@ -38,6 +39,12 @@ __all__ = [
 ]
 
 MAX_BARS = 30
+# The widest a bar's name is drawn, in columns (a Chinese character takes two): unit and post
+# names may be 64 characters, which drawn whole squeeze the bars into a sliver.
+NAME_COLUMNS = 24
+NAME_TAIL_COLUMNS = 8
+# The widest the scope (the unit) is drawn in the titles, in columns.
+SCOPE_COLUMNS = 40
 
 
 # Bar colours by grade (好 / 中 / 差), and grey for a row without a score.
@@ -53,6 +60,32 @@ class GradeBounds:
     fair: float
 
 
+def _columns(char: str) -> int:
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def short_name(name: str, columns: int = NAME_COLUMNS) -> str:
+    """`name` within `columns`, cut in the middle: its start and its end are kept, which tell
+    units apart (城市管理局第一大队, 城市管理局第二大队)."""
+    if sum(_columns(char) for char in name) <= columns:
+        return name
+    tail: list[str] = []
+    used = 0
+    for char in reversed(name):
+        if used + _columns(char) > NAME_TAIL_COLUMNS:
+            break
+        tail.insert(0, char)
+        used += _columns(char)
+    head: list[str] = []
+    room = columns - used - 1  # the ellipsis
+    for char in name:
+        if _columns(char) > room:
+            break
+        head.append(char)
+        room -= _columns(char)
+    return "".join(head) + "…" + "".join(tail)
+
+
 def _colour(grade: Grade | None) -> str:
     return NO_GRADE_COLOUR if grade is None else GRADE_COLOURS[grade]
 
@@ -66,7 +99,7 @@ def _title(t: Translator, tally: Tally) -> str:
     counts = tally.totals
     return t(
         "report.chart.title",
-        scope=scope_name(t, tally),
+        scope=short_name(scope_name(t, tally), SCOPE_COLUMNS),
         period=period_label(t, tally),
         checked_in=counts.checked_in,
         seats=counts.seats,
@@ -84,7 +117,7 @@ def chart_spec(t: Translator, tally: Tally, bounds: GradeBounds) -> ChartSpec:
     rows = sorted(rows, key=lambda row: (row.counts.on_post_rate or 0.0, row.name))[:MAX_BARS]
     bars = tuple(
         Bar(
-            name=row.name,
+            name=short_name(row.name),
             rate=100 * (row.counts.on_post_rate or 0.0),
             colour=_colour(row.score.grade),
             label=(
@@ -108,7 +141,7 @@ def chart_spec(t: Translator, tally: Tally, bounds: GradeBounds) -> ChartSpec:
         bars=bars,
         bars_title=t(
             "report.chart.by_unit" if tally.by_unit else "report.chart.by_post",
-            scope=scope_name(t, tally),
+            scope=short_name(scope_name(t, tally), SCOPE_COLUMNS),
         ),
         thresholds=thresholds,
         rate_axis=t("report.chart.rate_axis"),

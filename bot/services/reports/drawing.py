@@ -104,11 +104,13 @@ def figure_of(spec: ChartSpec) -> Figure:
     figure.suptitle(spec.title, family=family, fontsize=13)
     if bars_:
         bars, line = figure.subplots(2, 1, gridspec_kw={"height_ratios": [len(bars_) + 2, 3]})
+        # One line per bar, by position: names on a categorical axis would put two bars of
+        # the same (shortened) name on one line.
+        positions = list(range(len(bars_)))
         drawn = bars.barh(
-            [bar.name for bar in bars_],
-            [bar.rate for bar in bars_],
-            color=[bar.colour for bar in bars_],
+            positions, [bar.rate for bar in bars_], color=[bar.colour for bar in bars_]
         )
+        bars.set_yticks(positions, labels=[bar.name for bar in bars_])
         bars.bar_label(
             drawn, labels=[bar.label for bar in bars_], padding=3, family=family, fontsize=9
         )
