@@ -9,9 +9,9 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot.db.models import OutboxMessage
+from bot.db.models import AssignmentStatus, CheckoutKind, OutboxMessage
 from bot.emulator.users import SimGroup
-from tests.e2e.report_fixtures import DAY, at, seed_day
+from tests.e2e.report_fixtures import DAY, _Builder, at, seed_day
 from tests.e2e.test_reports import HQ_GROUP, bind
 from tests.harness import Harness
 
@@ -101,3 +101,32 @@ async def test_tally_week_and_month_come_from_the_tick_once_and_late_only_the_sa
         f"week:{HQ_GROUP}:2026-11-30",
         f"month:{HQ_GROUP}:2026-12",
     }
+
+
+async def test_a_monthly_report_compares_with_the_whole_month_before(harness: Harness) -> None:
+    """February's report (sent on 1 March) compares February with all of January, not with
+    January 1-28: the month before is a whole month, as the report's own period is. January
+    30th's two hours count in the comparison; they were left out, and with them the change."""
+    async with harness.session() as session:
+        b = _Builder(session)
+        unit = await b.unit("北站街道")
+        post = await b.post("北站广场", unit, 150)
+        volunteer = await b.member("钱多", unit)
+        done, normal = AssignmentStatus.CHECKED_OUT, CheckoutKind.NORMAL
+        january = await b.shift(post, dt.date(2027, 1, 30), "07:00", "09:00", 1)
+        await b.seat(january, volunteer, done, late=0, out="09:00", kind=normal, minutes=120)
+        february = await b.shift(post, dt.date(2027, 2, 10), "07:00", "08:00", 1)
+        await b.seat(february, volunteer, done, late=0, out="08:00", kind=normal, minutes=60)
+    harness.clock.set(at(dt.date(2027, 2, 27), "09:00"))
+    await bind(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
+    group = harness.emulator.group(HQ_GROUP)
+    seen = len(group.messages())
+    await tick_at(harness, at(dt.date(2027, 3, 1), "08:00"))
+    await tick_at(harness, at(dt.date(2027, 3, 1), "08:01"))
+    month = [text for text in texts_since(group, seen) if "执勤月报" in text]
+    assert len(month) == 1, texts_since(group, seen)
+    assert month[0].startswith("📅 全部单位 · 执勤月报 · 2027年2月1日 至 2027年2月28日\n")
+    assert (
+        "较上期（2027年1月1日 至 2027年1月31日）：在岗率 +0 个百分点，准时率 +0 个百分点，"
+        "服务时长 -1 小时，缺勤 +0"
+    ) in month[0]

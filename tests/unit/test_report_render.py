@@ -23,6 +23,7 @@ from bot.services.reports.chart import (
     cjk_font_family,
     render_chart,
 )
+from bot.services.reports.delivery import scheduled_period
 from bot.services.reports.periods import Period
 from bot.services.reports.report_text import MESSAGE_LIMIT, ReportKind, split_message, utf16_len
 from bot.services.reports.scoring import Counts, Grade, Score, score
@@ -380,3 +381,23 @@ def test_a_long_unit_name_fits_in_the_titles_of_its_chart() -> None:
         assert text is not None
         extent = text.get_window_extent(renderer)
         assert extent.x0 >= 0 and extent.x1 <= width, text.get_text()
+
+
+def test_a_scheduled_monthly_report_compares_with_the_whole_month_before() -> None:
+    march_first = dt.date(2027, 3, 1)
+    assert scheduled_period(ReportKind.MONTHLY, march_first) == (
+        Period(dt.date(2027, 2, 1), dt.date(2027, 2, 28)),
+        Period(dt.date(2027, 1, 1), dt.date(2027, 1, 31)),
+    )
+    assert scheduled_period(ReportKind.MONTHLY, dt.date(2027, 5, 1))[1] == Period(
+        dt.date(2027, 3, 1), dt.date(2027, 3, 31)
+    )
+    # New Year: December's report against November; the week across it against the one before.
+    assert scheduled_period(ReportKind.MONTHLY, dt.date(2027, 1, 1)) == (
+        Period(dt.date(2026, 12, 1), dt.date(2026, 12, 31)),
+        Period(dt.date(2026, 11, 1), dt.date(2026, 11, 30)),
+    )
+    assert scheduled_period(ReportKind.WEEKLY, dt.date(2027, 1, 4)) == (
+        Period(dt.date(2026, 12, 28), dt.date(2027, 1, 3)),
+        Period(dt.date(2026, 12, 21), dt.date(2026, 12, 27)),
+    )

@@ -48,14 +48,15 @@ def on_demand_period(kind: ReportKind, today: dt.date) -> tuple[Period, Period |
 
 def scheduled_period(kind: ReportKind, today: dt.date) -> tuple[Period, Period | None]:
     """What a scheduled report sent on `today` covers: the day itself, the week before this
-    Monday, or the month before this 1st, each against the one before it."""
+    Monday, or the month before this 1st, each against the whole one before it (February
+    against all of January, not its first 28 days)."""
     if kind is ReportKind.DAILY:
         return periods.one_day(today), None
     if kind is ReportKind.WEEKLY:
         period = periods.week_of(today - dt.timedelta(days=7))
         return period, periods.previous_of(period, monthly=False)
     period = periods.month_of(today.replace(day=1) - dt.timedelta(days=1))
-    return period, periods.previous_of(period, monthly=True)
+    return period, periods.month_of(period.first - dt.timedelta(days=1))
 
 
 @dataclass(frozen=True)
