@@ -9,7 +9,7 @@ still open when the next shift's begins is closed at the end of its shift first.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import bindparam, or_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,7 +36,7 @@ from bot.services.duty.checkin_shifts import (
 )
 from bot.services.duty.checkout import close
 from bot.services.duty.geofence import Fix, Position, judge
-from bot.services.duty.live_wait_record import last_known, new_live, waiting
+from bot.services.duty.live_wait_record import judged_at_opening, last_known, new_live, waiting
 from bot.services.duty.photo_rules import Photo
 from bot.services.duty.sent import judged_at
 from bot.services.platform import dialogues
@@ -215,6 +215,13 @@ async def receive_location(
             # which the opening takes (`live_wait.take_at_opening`) if it is within range.
             opens, end = error.params["opens"], error.params["end"]
             assert isinstance(opens, dt.datetime) and isinstance(end, dt.datetime)
+            opened = judged_at_opening(position, opens, now)
+            if opened is not None:
+                # Sent before the opening and handled after it: the opening's tick did not know
+                # of it. Judged here as the opening would have judged it, as of the opening: one
+                # answer, the outcome (out of range, it is waited on as one on the way).
+                taken = replace(position, sent_at=opened)
+                return await _located(session, member, dialogue, taken, now, opened, settings)
             data = {
                 "live_message_id": position.message_id,
                 "opens": opens.isoformat(),

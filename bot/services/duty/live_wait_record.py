@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.db.models import Dialogue
 from bot.services.duty.geofence import Position
+from bot.services.duty.sent import judged_at
 
 # A live location the check-in waits on (`live_wait.live_arrived`) is waited on until the
 # earliest of: the end of its sharing, the end of the shift, and this long after the wait began
@@ -46,3 +47,19 @@ def new_live(dialogue: Dialogue | None, position: Position) -> bool:
         and position.message_id is not None
         and (dialogue is None or dialogue.data.get("live_message_id") != position.message_id)
     )
+
+
+def judged_at_opening(
+    position: Position, opens: dt.datetime, now: dt.datetime
+) -> dt.datetime | None:
+    """When a live location (or a move of it) sent before the check-in opens at `opens`, and
+    handled `now`, is judged: as of the opening (`judged_at`, as the opening's tick judges the
+    share's last known position: `live_wait.take_at_opening`) once the check-in has opened by
+    `now` and the share was still shared then; None otherwise (before the opening: it waits
+    for it). The opening's tick may have run before the bot read it, and passed it over."""
+    if now < opens:
+        return None
+    at = judged_at(opens, now)
+    if position.live_until is None or position.live_until <= at:
+        return None
+    return at
