@@ -143,3 +143,31 @@ async def test_such_a_first_share_out_of_range_is_waited_on_as_one_on_the_way(
     assert "位置已确认" in (fang.last().text or ""), fang.texts()[seen:]
     # The wait ran from the opening: at 08:15 nothing is told, as it ended with the arrival.
     await _later_ticks_say_nothing(harness, fang)
+
+
+@pytest.mark.parametrize("settings_overrides", [OPENS_15])
+async def test_a_move_sent_before_the_opening_and_handled_after_its_tick_is_taken_at_once(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(7, 30))
+    shared = await fang.send_location(*near(2000), live_period=8 * 3600)
+    await harness.settle()
+    seen = len(fang.texts())
+    # She reaches the post ten seconds before the opening; the move is read after the
+    # opening's tick judged the position known then (2 km away) and sent the notice.
+    await harness.bot.stop()
+    harness.clock.set(JUST_BEFORE)
+    await fang.update_live_location(shared["message_id"], *near(20))
+    await _tick_before_it_is_handled(harness)
+
+    told = fang.texts()[seen:]
+    assert len(opening_notices(fang)) == 1, told
+    [answer] = [text for text in told if text not in opening_notices(fang)]
+    assert "位置已确认" in answer and "照片" in answer, told
+    waiting = await dialogue_of(harness, fang)
+    assert waiting is not None and waiting.step == "photo"
+    assert dt.datetime.fromisoformat(waiting.data["located_at"]) == OPENING
+    await _later_ticks_say_nothing(harness, fang)

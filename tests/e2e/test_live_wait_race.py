@@ -5,10 +5,12 @@ at the same moment.
 The opening (`live_wait.live_waits_open`) and the "check-in is open" notice
 (`reminders.checkin_open`) of one tick run one after the other, but another process's tick
 runs beside them. A move sent just before the opening and handled after one process's opening
-had read the waiting check-in made that process pass over it (its claim found the row changed),
-so its notice went out; the other process's opening then took the share and told the volunteer
-what comes next: two messages. Each test holds one side with asyncio events while the other
-acts, as two processes' transactions interleave in production.
+had read the waiting check-in made that process pass over it (its claim found the row changed):
+its notice went out beside the other process's opening (two messages), and later, once that
+was fixed, the share waited for the next tick. The opening now reads a check-in it could not
+claim again, and takes it in the same tick; a move handled once the check-in is open judges
+itself. Each test holds one side with asyncio events while the other acts, as two processes'
+transactions interleave in production.
 
 A move handled while a tick ends the wait (`live_waits_over`) or takes it at the opening
 (`live_waits_open`) had read the check-in's dialogue before the tick changed it, and wrote its
@@ -63,11 +65,13 @@ async def _run(harness: Harness, job: Job, at: dt.datetime = OPENING) -> int:
         return await job(session, at, harness.runtime.settings)
 
 
-async def _opening_passed_over_by_a_move(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch, fang: SimUser, shared: int
-) -> None:
-    """Process B's opening reads the waiting check-in; a move sent before the opening is handled
-    before B claims it; B's claim finds the row changed and passes it over."""
+async def _opening_meets_a_move(
+    harness: Harness,
+    monkeypatch: pytest.MonkeyPatch,
+    move: Callable[[], Awaitable[object]],
+) -> asyncio.Task[int]:
+    """Process B's opening reads the waiting check-ins, then `move` is handled (a move of the
+    share, or the share itself) before B goes on to claim what it read; B's pass, running."""
     read, go = asyncio.Event(), asyncio.Event()
     original = live_wait._waiting_on_location
     calls = 0
@@ -84,12 +88,10 @@ async def _opening_passed_over_by_a_move(
     monkeypatch.setattr(live_wait, "_waiting_on_location", read_then_hold)
     opening_b = asyncio.create_task(_run(harness, live_wait.live_waits_open))
     await asyncio.wait_for(read.wait(), 10)
-    harness.clock.set(MOVE_SENT)
-    await fang.update_live_location(shared, *near(25))
+    await move()
     await harness.settle()
     go.set()
-    assert await opening_b == 0
-    harness.clock.set(OPENING)
+    return opening_b
 
 
 async def _notice_keys(harness: Harness, seat: int) -> list[str]:
@@ -103,7 +105,7 @@ async def _notice_keys(harness: Harness, seat: int) -> list[str]:
 
 
 @pytest.mark.parametrize("settings_overrides", [OPENS_15])
-async def test_one_process_notice_and_the_other_process_opening_send_one_message(
+async def test_an_opening_a_move_came_in_during_takes_the_share_in_the_same_tick(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _postgres_only(harness)
@@ -116,18 +118,63 @@ async def test_one_process_notice_and_the_other_process_opening_send_one_message
     await harness.settle()
     seen = len(fang.texts())
 
-    await _opening_passed_over_by_a_move(harness, monkeypatch, fang, shared["message_id"])
-    # Process B's notice, then process A's opening.
-    await _run(harness, reminders.checkin_open)
-    await _run(harness, live_wait.live_waits_open)
-    # Both processes' next ticks change nothing.
-    await _run(harness, live_wait.live_waits_open)
-    await _run(harness, reminders.checkin_open)
+    # Process B's opening has read the waiting check-in when a move sent just before the
+    # opening (and handled by a process whose clock is still before it) is kept as the
+    # share's last known position: B's claim finds the row changed.
+    async def move() -> None:
+        harness.clock.set(MOVE_SENT)
+        await fang.update_live_location(shared["message_id"], *near(25))
+
+    opening_b = await _opening_meets_a_move(harness, monkeypatch, move)
+    # B reads it again and takes it, in this tick: its notice then has nothing to say.
+    assert await opening_b == 1
+    assert await _run(harness, reminders.checkin_open) == 0
+    # Process A's opening and notice change nothing.
+    assert await _run(harness, live_wait.live_waits_open) == 0
+    assert await _run(harness, reminders.checkin_open) == 0
+    harness.clock.set(OPENING)
     await harness.deliver()
 
     told = fang.texts()[seen:]
     assert len(told) == 1, told
     assert "位置已确认" in told[0] and "签到已开放：您共享的实时位置" in told[0], told
+    assert await _notice_keys(harness, seat) == []
+    async with harness.session() as session:
+        waiting = await session.get(Dialogue, fang.user_id)
+    assert waiting is not None and waiting.step == "photo"
+    assert dt.datetime.fromisoformat(waiting.data["located_at"]) == OPENING
+    assert waiting.data["position"]["latitude"] == pytest.approx(near(25)[0])
+
+
+@pytest.mark.parametrize("settings_overrides", [OPENS_15])
+async def test_a_move_handled_during_the_opening_with_the_check_in_open_judges_itself(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _postgres_only(harness)
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(7, 40))
+    shared = await fang.send_location(*near(2000), live_period=8 * 3600)
+    await harness.settle()
+    seen = len(fang.texts())
+
+    # Sent just before the opening from the post, handled just after it while B's opening
+    # runs: the move is judged as of the opening by itself, and B finds nothing to take.
+    async def move() -> None:
+        await harness.bot.stop()
+        harness.clock.set(MOVE_SENT)
+        await fang.update_live_location(shared["message_id"], *near(25))
+        harness.clock.set(OPENING + dt.timedelta(seconds=2))
+        await harness.bot.start()
+
+    opening_b = await _opening_meets_a_move(harness, monkeypatch, move)
+    assert await opening_b == 0
+    assert await _run(harness, reminders.checkin_open) == 0
+    await harness.deliver()
+
+    told = fang.texts()[seen:]
+    assert len(told) == 1 and "位置已确认" in told[0], told
     assert await _notice_keys(harness, seat) == []
     async with harness.session() as session:
         waiting = await session.get(Dialogue, fang.user_id)
@@ -141,17 +188,21 @@ async def test_a_notice_that_read_the_seat_before_the_other_process_checked_in_i
 ) -> None:
     """Process B's notice has read the seat (still signed up) when process A's opening checks
     the volunteer in and ends the check-in's dialogue: B must not take the missing dialogue
-    for one that never had a location."""
+    for one that never had a location. (B's opening read the waiting check-ins before the
+    share, sent just before the opening, was handled: it had nothing to take.)"""
     _postgres_only(harness)
     crew = await team(harness)
     fang = crew.volunteers[0]
     seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
-    harness.clock.set(today(7, 40))
-    shared = await fang.send_location(*near(20), live_period=8 * 3600)
-    await harness.settle()
     seen = len(fang.texts())
 
-    await _opening_passed_over_by_a_move(harness, monkeypatch, fang, shared["message_id"])
+    async def share() -> None:
+        harness.clock.set(MOVE_SENT)
+        await fang.send_location(*near(20), live_period=8 * 3600)
+
+    opening_b = await _opening_meets_a_move(harness, monkeypatch, share)
+    assert await opening_b == 0
+    harness.clock.set(OPENING)
     gate = Gate(monkeypatch, seat_scan, "load")
     notice_b = asyncio.create_task(_run(harness, reminders.checkin_open))
     await gate.wait_reached()
@@ -161,8 +212,8 @@ async def test_a_notice_that_read_the_seat_before_the_other_process_checked_in_i
     await harness.deliver()
 
     told = fang.texts()[seen:]
-    assert len(told) == 1, told
-    assert "签到成功" in told[0] and "已自动为您签到" in told[0], told
+    assert len(told) == 2 and "签到开放后" in told[0], told
+    assert "签到成功" in told[1] and "已自动为您签到" in told[1], told
     assert await _notice_keys(harness, seat) == []
     [record] = await checkins(harness)
     assert record.live and record.checked_in_at == OPENING

@@ -37,7 +37,7 @@ from bot.services.duty.checkin import (
 )
 from bot.services.duty.checkin_text import confirmation, distance, location_button
 from bot.services.duty.geofence import Position, judge
-from bot.services.duty.live_wait_record import LIVE_WAIT, last_known
+from bot.services.duty.live_wait_record import LIVE_WAIT, judged_at_opening, last_known
 from bot.services.duty.sent import judged_at
 from bot.services.platform import dialogues, outbox
 from bot.services.platform.notify import Render, notify
@@ -116,16 +116,24 @@ async def live_arrived(
         return None
     opens = dialogue.data.get("opens")
     if opens:
+        opens_at = dt.datetime.fromisoformat(opens)
         at = judged_at(position.sent_at, now)
         kept = _noted(dialogue, position, at)
-        judged = at >= dt.datetime.fromisoformat(opens)
-        if judged:
+        judged: dt.datetime | None = at if at >= opens_at else None
+        if judged is None and kept:
+            # Sent before the opening, handled after it: the opening's tick may have run
+            # before the bot read it (and judged an older position, or passed the wait over
+            # as this turn changed it). Judged here, as of the opening, as the tick would.
+            last = Position.from_data(kept["last_position"])
+            judged = judged_at_opening(last, opens_at, now)
+        if judged is not None:
             # Judged here and now: the opening need not take it again (`take_at_opening`).
             kept["tried"] = kept.get("last_at", dialogue.data.get("last_at"))
         if not kept or not await _still_waiting(session, dialogue, now, **kept):
             return None
-        if not judged:
+        if judged is None:
             return None
+        position = replace(position, sent_at=judged)
     elif not await _still_waiting(session, dialogue, now):
         return None
     try:
@@ -334,22 +342,24 @@ async def _waiting_on_location(session: AsyncSession) -> list[Dialogue]:
     return list(found)
 
 
-async def live_waits_open(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
-    """A check-in waiting on a live location shared before it opened, now open: the share's
-    last known position is judged (`take_at_opening`), as a phone standing still at
-    the post sends no move that would be. Within the post's range and still shared, it is the
-    check-in's location, and the volunteer is told what comes next (the photo, or the check-in
-    made); otherwise the wait goes on, for a move into range or its end (`live_waits_over`)."""
-    queued = 0
-    for dialogue in await _waiting_on_location(session):
-        if not waits_for_opening(dialogue, now):
-            continue
-        mark = dialogues.mark(dialogue) or int(dialogue.updated_at.timestamp())
-        # Taken only if still as read: a move handled meanwhile (another chat's transaction)
-        # changed it, and was judged itself; or, sent before the opening, kept as the last
-        # known position for the next tick to take (the "check-in is open" notice waits for
-        # that: `reminders.checkin_open`). Another process's opening that got here first holds
-        # the row until it commits, and has changed it by then.
+# How many times the opening claims a wait that moves keep changing under it (each claim that
+# fails reads it again): a move handled during the opening is judged by itself once the
+# check-in is open (`live_arrived`), so a second failure needs a phone whose clock, or a
+# process's, runs behind.
+_CLAIMS = 3
+
+
+async def _claimed(
+    session: AsyncSession, dialogue: Dialogue, now: dt.datetime
+) -> tuple[Dialogue, int] | None:
+    """The waiting check-in, claimed for the opening if it is still as read: a move handled
+    meanwhile (another chat's transaction) changed it. If so it is read again: judged by the
+    move itself, it no longer waits for the opening; kept as the last known position (sent
+    before the opening, handled before it), it is claimed again and taken in this tick, not
+    the next. Another process's opening that got here first holds the row until it commits,
+    and has changed it by then (judged: it no longer waits). With it, the dialogue's mark (for
+    one begun before dialogues had marks: when it was changed as read)."""
+    for _ in range(_CLAIMS):
         claimed = await session.execute(
             update(Dialogue)
             .where(
@@ -361,9 +371,37 @@ async def live_waits_open(session: AsyncSession, now: dt.datetime, settings: Set
             .values(updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        if not getattr(claimed, "rowcount", 0):
+        if getattr(claimed, "rowcount", 0):
+            mark = dialogues.mark(dialogue) or int(dialogue.updated_at.timestamp())
+            attributes.set_committed_value(dialogue, "updated_at", now)
+            return dialogue, mark
+        again = await session.scalar(
+            select(Dialogue)
+            .where(Dialogue.telegram_id == dialogue.telegram_id)
+            .execution_options(populate_existing=True)
+        )
+        if again is None or not waits_for_opening(again, now):
+            return None
+        dialogue = again
+    return None
+
+
+async def live_waits_open(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """A check-in waiting on a live location shared before it opened, now open: the share's
+    last known position is judged (`take_at_opening`), as a phone standing still at
+    the post sends no move that would be. Within the post's range and still shared, it is the
+    check-in's location, and the volunteer is told what comes next (the photo, or the check-in
+    made); otherwise the wait goes on, for a move into range or its end (`live_waits_over`)."""
+    queued = 0
+    for waiting in await _waiting_on_location(session):
+        if not waits_for_opening(waiting, now):
             continue
-        attributes.set_committed_value(dialogue, "updated_at", now)
+        # Taken only if still as read, or as read again (`_claimed`); the "check-in is open"
+        # notice waits for that (`reminders.checkin_open`).
+        claimed = await _claimed(session, waiting, now)
+        if claimed is None:
+            continue
+        dialogue, mark = claimed
         member = await session.scalar(
             select(Member).where(Member.telegram_id == dialogue.telegram_id)
         )

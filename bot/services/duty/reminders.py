@@ -295,9 +295,8 @@ def _told_otherwise(
     transaction changed it), its check-in has its location already (`checkin.has_location`),
     or it waits on a live location shared before the opening that the opening has still to
     take (`live_wait.waits_for_opening`): another process's opening may be taking it at this
-    moment, or a move handled meanwhile made this tick's opening pass it over. The opening
-    tells them what comes next, in one message; should it not take the share (out of range,
-    no longer shared), this notice follows at the next tick."""
+    moment. The opening tells them what comes next, in one message; should it not take the
+    share (out of range, no longer shared), this notice follows at the next tick."""
     if seat is None or seat.status is not AssignmentStatus.SIGNED_UP:
         return True
     dialogue = seat.dialogue
