@@ -3,6 +3,9 @@ bot: the share or a move of it is sent just before the opening and handled just 
 scheduler's tick has run the opening (the tick does not wait for updates in flight). The
 volunteer gets one clear outcome, at once, and never "it will be taken when check-in opens"
 once it has.
+
+Also: the check-in-open notice of another seat of the same volunteer, whose check-in the
+waiting share is not for, is not held back by the wait.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import AssignmentStatus, Dialogue
+from bot.db.models import AssignmentStatus, Dialogue, OutboxMessage
 from bot.emulator import SimUser
 from bot.scheduler import tick
+from bot.services.duty import reminders
+from bot.services.schedule import seat_scan
 from tests.e2e.checkin_fixtures import assignment, checkins, duty, near, team, today
 from tests.harness import Harness
 
@@ -171,3 +176,43 @@ async def test_a_move_sent_before_the_opening_and_handled_after_its_tick_is_take
     assert waiting is not None and waiting.step == "photo"
     assert dt.datetime.fromisoformat(waiting.data["located_at"]) == OPENING
     await _later_ticks_say_nothing(harness, fang)
+
+
+async def _notice_keys(harness: Harness) -> list[str]:
+    async with harness.session() as session:
+        keys = await session.scalars(
+            select(OutboxMessage.idempotency_key).where(
+                OutboxMessage.idempotency_key.like("%checkin-open%")
+            )
+        )
+        return list(keys)
+
+
+@pytest.mark.parametrize("settings_overrides", [OPENS_15])
+async def test_the_wait_holds_back_the_notice_of_its_own_seat_only(harness: Harness) -> None:
+    """Two seats of hers in the same minutes, on two posts: the share waits for the opening of
+    the 08:00 seat (07:45); the 08:05 seat's check-in opens at 07:50, and its notice does not
+    wait on a share the opening takes for the other seat."""
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    first = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    second = await duty(harness, fang, crew.unit, today(8, 5), today(9, 0), post_name="人民路口")
+    harness.clock.set(today(7, 40))
+    await fang.send_location(*near(20), live_period=8 * 3600)
+    await harness.settle()
+    assert will_be_taken(fang), fang.texts()
+    # 07:50: the bot was down from before 07:45 till now. The notices are judged (another
+    # process's tick) while the opening has still to take the share.
+    harness.clock.set(today(7, 50))
+    async with harness.session() as session:
+        await reminders.checkin_open(session, today(7, 50), harness.runtime.settings)
+    assert await _notice_keys(harness) == [seat_scan.checkin_open_key(second)]
+    # The opening takes the share for the 08:00 seat, as of 07:45.
+    await harness.tick()
+    await harness.deliver()
+    assert await _notice_keys(harness) == [seat_scan.checkin_open_key(second)]
+    waiting = await dialogue_of(harness, fang)
+    assert waiting is not None and waiting.step == "photo"
+    assert waiting.data["assignment_id"] == first
+    [notice] = opening_notices(fang)
+    assert "人民路口" in notice and "黄河路" not in notice, notice

@@ -142,10 +142,24 @@ async def live_arrived(
         return None
 
 
-def waits_for_opening(dialogue: Dialogue, now: dt.datetime) -> bool:
+def _taken_at(dialogue: Dialogue, now: dt.datetime) -> dt.datetime:
+    """When the opening judges the last known position of a share sent before it: as of the
+    opening (or of the position's move, should it be later), as a move there would be."""
+    data = dialogue.data
+    opens = dt.datetime.fromisoformat(str(data["opens"]))
+    last_at = dt.datetime.fromisoformat(str(data["last_at"]))
+    return judged_at(max(opens, last_at), now)
+
+
+def waits_for_opening(
+    dialogue: Dialogue, now: dt.datetime, seat_opens: dt.datetime | None = None
+) -> bool:
     """Whether this check-in waits on a live location shared before the check-in opened, the
     check-in is open by `now`, and the share's last known position has not been judged since
-    it opened (`take_at_opening`)."""
+    it opened (`take_at_opening`). With `seat_opens`, for the seat whose check-in opens then:
+    only if the opening judges it for that seat too, its check-in being open by the moment
+    the opening judges the share as of (another seat of the volunteer's, whose check-in opens
+    later, is not what the share waits for)."""
     data = dialogue.data
     opens = data.get("opens")
     return (
@@ -156,6 +170,7 @@ def waits_for_opening(dialogue: Dialogue, now: dt.datetime) -> bool:
         and bool(data.get("last_position"))
         and now >= dt.datetime.fromisoformat(str(opens))
         and data.get("tried") != data.get("last_at")
+        and (seat_opens is None or seat_opens <= _taken_at(dialogue, now))
     )
 
 
@@ -173,9 +188,7 @@ async def take_at_opening(
     check-in's location as of the opening, exactly as a move there would be (`live_arrived`);
     anywhere else, or no longer shared, None, and the wait goes on (or ends, `wait_over`)."""
     data = dialogue.data
-    opens = dt.datetime.fromisoformat(str(data["opens"]))
-    last_at = dt.datetime.fromisoformat(str(data["last_at"]))
-    at = judged_at(max(opens, last_at), now)
+    at = _taken_at(dialogue, now)
     dialogues.advance(dialogue, STEP_LOCATION, now, tried=data["last_at"])
     last = Position.from_data(data["last_position"])
     if last.live_until is None or last.live_until <= at:

@@ -294,15 +294,18 @@ def _told_otherwise(
     location: the seat is gone or no longer signed up (the seat scan read it before another
     transaction changed it), its check-in has its location already (`checkin.has_location`),
     or it waits on a live location shared before the opening that the opening has still to
-    take (`live_wait.waits_for_opening`): another process's opening may be taking it at this
-    moment. The opening tells them what comes next, in one message; should it not take the
-    share (out of range, no longer shared), this notice follows at the next tick."""
+    take for this seat (`live_wait.waits_for_opening`, of the seat opening at `opens`):
+    another process's opening may be taking it at this moment. The opening tells them what
+    comes next, in one message; should it not take the share (out of range, no longer
+    shared), this notice follows at the next tick. A seat whose check-in opened after the
+    moment the opening judges the share as of is not what the share waits for: its notice
+    goes."""
     if seat is None or seat.status is not AssignmentStatus.SIGNED_UP:
         return True
     dialogue = seat.dialogue
     return dialogue is not None and (
         checkin.has_location(dialogue, assignment_id, opens)
-        or live_wait.waits_for_opening(dialogue, now)
+        or live_wait.waits_for_opening(dialogue, now, opens)
     )
 
 
