@@ -11,9 +11,10 @@ waiting share is not for, is not held back by the wait.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.db.models import AssignmentStatus, Dialogue, OutboxMessage
 from bot.emulator import SimUser
@@ -216,3 +217,40 @@ async def test_the_wait_holds_back_the_notice_of_its_own_seat_only(harness: Harn
     assert waiting.data["assignment_id"] == first
     [notice] = opening_notices(fang)
     assert "人民路口" in notice and "黄河路" not in notice, notice
+
+
+@pytest.mark.parametrize("settings_overrides", [OPENS_15])
+async def test_a_move_on_the_way_that_is_still_too_far_writes_nothing(harness: Harness) -> None:
+    """Refused on the way, a move changes nothing, so it holds nothing either: only the move
+    that reaches the post, which writes, makes sure the wait is still there."""
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(7, 50))
+    shared = await fang.send_location(*near(2000), live_period=8 * 3600)
+    await harness.settle()
+    assert "继续共享实时位置" in (fang.last().text or "")
+    told = len(fang.texts())
+
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    engine = harness.database.engine.sync_engine
+    harness.clock.set(today(7, 52))
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        await fang.update_live_location(shared["message_id"], *near(1200))
+        await harness.settle()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert [s for s in statements if s.lstrip().upper().startswith("UPDATE DIALOGUES")] == []
+    assert len(fang.texts()) == told
+    # The move that reaches the post is the check-in's location.
+    harness.clock.set(today(7, 55))
+    await fang.update_live_location(shared["message_id"], *near(20))
+    await harness.settle()
+    assert "位置已确认" in (fang.last().text or "")
+    waiting = await dialogue_of(harness, fang)
+    assert waiting is not None and waiting.step == "photo"

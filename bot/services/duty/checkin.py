@@ -9,6 +9,7 @@ still open when the next shift's begins is closed at the end of its shift first.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
 from sqlalchemy import bindparam, or_
@@ -127,6 +128,21 @@ class CheckedIn:
 
 Step = NeedPick | NeedLocation | NeedPhoto | CheckedIn
 
+# Asked just before a location judged for a dialogue read at the start of the turn is written
+# (the next step, a wait, the check-in): whether that dialogue is still as read, now held until
+# the turn ends (`live_wait.live_arrived`: the scheduler's tick may have ended it meanwhile).
+Hold = Callable[[], Awaitable[bool]]
+
+
+class DialogueGone(Exception):
+    """The dialogue a location was judged for changed under the turn (its `Hold` said so):
+    nothing was written."""
+
+
+async def _held(hold: Hold | None) -> None:
+    if hold is not None and not await hold():
+        raise DialogueGone
+
 
 async def begin(
     session: AsyncSession,
@@ -197,15 +213,19 @@ async def receive_location(
     position: Position,
     now: dt.datetime,
     settings: Settings,
+    *,
+    hold: Hold | None = None,
 ) -> Step:
     """A location, inside the check-in dialogue or sent on its own. Every check runs before any
     change, so a refusal leaves the dialogue where it was and the person simply tries again;
     a live location refused as too far or too early is then waited on (`live_wait`) for a
-    while (`live_wait_record.LIVE_WAIT`). The location counts when it was sent (`judged_at`)."""
+    while (`live_wait_record.LIVE_WAIT`). The location counts when it was sent (`judged_at`).
+    With `hold`, nothing is written unless it says the dialogue is still as read (else
+    `DialogueGone`)."""
     _check_message(position, settings)
     at = judged_at(position.sent_at, now)
     try:
-        return await _located(session, member, dialogue, position, now, at, settings)
+        return await _located(session, member, dialogue, position, now, at, settings, hold)
     except DomainError as error:
         if error.code is ErrorCode.CHECKIN_NOT_OPEN and new_live(dialogue, position):
             # A live location shared at the post (or on the way) before the check-in opens: the
@@ -221,7 +241,7 @@ async def receive_location(
                 # of it. Judged here as the opening would have judged it, as of the opening: one
                 # answer, the outcome (out of range, it is waited on as one on the way).
                 taken = replace(position, sent_at=opened)
-                return await _located(session, member, dialogue, taken, now, opened, settings)
+                return await _located(session, member, dialogue, taken, now, opened, settings, hold)
             data = {
                 "live_message_id": position.message_id,
                 "opens": opens.isoformat(),
@@ -230,6 +250,7 @@ async def receive_location(
                 # takes this (`live_wait.take_at_opening`).
                 **last_known(position, at),
             }
+            await _held(hold)
             await dialogues.begin(session, member.telegram_id, DIALOGUE, STEP_LOCATION, now, data)
         raise
 
@@ -242,12 +263,14 @@ async def _located(
     now: dt.datetime,
     at: dt.datetime,
     settings: Settings,
+    hold: Hold | None,
 ) -> Step:
     assignment_id = dialogue.data.get("assignment_id") if dialogue is not None else None
     if assignment_id is None:
         at_hand = await shifts_at_hand(session, member, at, settings)
         options, ended = at_hand.open_now, at_hand.current
         if len(options) > 1:
+            await _held(hold)
             await dialogues.begin(
                 session,
                 member.telegram_id,
@@ -270,9 +293,11 @@ async def _located(
                 await shifts_at_hand(session, member, at, settings)
             except DomainError:
                 raise over from None
-            return await receive_location(session, member, None, position, now, settings)
+            return await receive_location(session, member, None, position, now, settings, hold=hold)
     try:
-        return await _with_position(session, member, assignment, position, ended, now, at, settings)
+        return await _with_position(
+            session, member, assignment, position, ended, now, at, settings, hold=hold
+        )
     except DomainError as error:
         if error.code is ErrorCode.CHECKIN_TOO_FAR and new_live(dialogue, position):
             # Shared on the way: the check-in waits for it to reach the post.
@@ -282,6 +307,7 @@ async def _located(
                 "live_message_id": position.message_id,
                 **waiting(position, shift.post.name, at, shift.ends_at),
             }
+            await _held(hold)
             await dialogues.begin(session, member.telegram_id, DIALOGUE, STEP_LOCATION, now, data)
         raise
 
@@ -325,6 +351,7 @@ async def _with_position(
     settings: Settings,
     *,
     located_at: dt.datetime | None = None,
+    hold: Hold | None = None,
 ) -> NeedPhoto | CheckedIn:
     """The check-in's location (sent at `located_at`, else `at`) judged: the photo is asked
     for next, or the check-in is made as of `at`."""
@@ -338,6 +365,7 @@ async def _with_position(
             direction=fix.direction,
             radius=fix.radius_m,
         )
+    await _held(hold)
     if settings.checkin_require_photo:
         await dialogues.begin(
             session,

@@ -29,6 +29,8 @@ from bot.services.duty.checkin import (
     STEP_LOCATION,
     STEP_PHOTO,
     CheckedIn,
+    DialogueGone,
+    Hold,
     NeedLocation,
     NeedPhoto,
     NeedPick,
@@ -75,7 +77,9 @@ async def _still_waiting(
     tick's, or fail on the row deleted under it. The tick changes the row only if it is still
     as the tick read it, so once held here it waits for this turn, then finds it changed by
     the move or, when the move changed nothing, goes ahead. One statement: a move kept before
-    the opening costs no more than the write it needs anyway."""
+    the opening costs no more than the write it needs anyway; a move on the way, which keeps
+    nothing, asks only once it is to write something (`checkin.Hold`): its refusals (out of
+    range) write nothing, so the tick may end the wait under them unharmed."""
     values: dict[str, Any] = {"updated_at": dialogue.updated_at}
     if kept:
         values = {"data": {**dialogue.data, **kept}, "updated_at": now}
@@ -114,6 +118,7 @@ async def live_arrived(
         or dialogue.data.get("live_message_id") != position.message_id
     ):
         return None
+    hold: Hold | None = None
     opens = dialogue.data.get("opens")
     if opens:
         opens_at = dt.datetime.fromisoformat(opens)
@@ -134,11 +139,20 @@ async def live_arrived(
         if judged is None:
             return None
         position = replace(position, sent_at=judged)
-    elif not await _still_waiting(session, dialogue, now):
-        return None
+    else:
+        held: list[bool] = []
+        wait = dialogue
+
+        async def hold_once() -> bool:
+            # A move on the way writes only once it reaches the post: the wait is held then.
+            if not held:
+                held.append(await _still_waiting(session, wait, now))
+            return held[0]
+
+        hold = hold_once
     try:
-        return await receive_location(session, member, dialogue, position, now, settings)
-    except DomainError:
+        return await receive_location(session, member, dialogue, position, now, settings, hold=hold)
+    except (DomainError, DialogueGone):
         return None
 
 
