@@ -506,6 +506,10 @@ class Broadcast(Base):
     reported: Mapped[str | None] = mapped_column(String(64))
     finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # Stopped midway (⏹): when, and by whom (None with stopped_at set: an admin of ADMIN_IDS
+    # without a member record). The audit trail keeps the same.
+    stopped_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    stopped_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
 
 
 class LocationSample(Base):
