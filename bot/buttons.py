@@ -610,6 +610,14 @@ class BroadcastSend(CallbackData, prefix="bc.go"):
     mark: int | None = None  # as NewShiftCreate's
 
 
+@dataclass(frozen=True)
+class BroadcastStop(CallbackData, prefix="bc.stop"):
+    """⏹ on a running broadcast's progress message (or its line in /broadcast): drop what is
+    not sent yet. Only a hint: who may stop which broadcast is checked again on every press."""
+
+    broadcast_id: int
+
+
 # -- duty: check-in, check-out, attendance --------------------------------------------------
 
 

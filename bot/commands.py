@@ -22,6 +22,7 @@ from bot.buttons import (
     BoardScreens,
     BoardScreenScope,
     BroadcastSend,
+    BroadcastStop,
     BroadcastUnit,
     BroadcastUnitPage,
     BroadcastWhat,
@@ -356,6 +357,7 @@ REGISTRY = Registry(
         Button(BroadcastUnitPage, broadcast.page_units, COORDINATORS),
         Button(BroadcastWhat, broadcast.pick_what, COORDINATORS),
         Button(BroadcastSend, broadcast.send, COORDINATORS),
+        Button(BroadcastStop, broadcast.stop, COORDINATORS),
         # check-in (issue 4)
         Button(CheckInPick, checkin.pick, MEMBERS),
         Button(CheckOut, checkin.checkout_pressed, MEMBERS),

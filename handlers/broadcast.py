@@ -1,6 +1,9 @@
 """/broadcast: a coordinator sends open shifts with Sign up buttons (a day, the next week, a
 date range, or open seats only), or an announcement, to the volunteers of their unit; an admin
-to one unit or all. A progress message is then edited as the messages go out."""
+to one unit or all. A progress message is then edited as the messages go out; its ⏹ 停止发送
+stops the broadcast midway. /broadcast itself first lists the running broadcasts the person may
+stop, each with that button: for when the progress message could not be posted, or was sent to
+another coordinator of the unit."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from telegram import InlineKeyboardButton
 from bot.buttons import (
     BroadcastChoice,
     BroadcastSend,
+    BroadcastStop,
     BroadcastUnit,
     BroadcastUnitPage,
     BroadcastWhat,
@@ -20,7 +24,7 @@ from bot.db.models import Dialogue, DialogueKind, Member, Role
 from bot.errors import DomainError
 from bot.services.people import units
 from bot.services.platform import dialogues
-from bot.services.schedule import broadcast, timespec
+from bot.services.schedule import broadcast, broadcast_stop, timespec
 from handlers.keyboards import button, cancel_row, inline, page
 from handlers.turn import Turn, error_text
 
@@ -46,6 +50,7 @@ def _show(turn: Turn, text: str, rows: list[list[InlineKeyboardButton]]) -> None
 async def start(turn: Turn) -> None:
     t = turn.t
     turn.actor.require(Role.COORDINATOR)
+    await _offer_stops(turn)
     if turn.actor.is_admin:
         await dialogues.begin(turn.session, turn.user_id, DIALOGUE, Step.UNIT, turn.now)
         await _ask_unit(turn, 0)
@@ -58,6 +63,37 @@ async def start(turn: Turn) -> None:
         turn.session, turn.user_id, DIALOGUE, Step.WHAT, turn.now, {"unit_id": unit_id}
     )
     await _ask_what(turn, dialogue)
+
+
+async def _offer_stops(turn: Turn) -> None:
+    """Each running broadcast this person may stop, with its count and ⏹ 停止发送."""
+    t = turn.t
+    for running in await broadcast_stop.stoppable(turn.session, turn.actor):
+        current = await broadcast.counts(turn.session, running, turn.now)
+        rows = [[button(t("broadcast.button.stop"), BroadcastStop(running.id))]]
+        turn.reply(broadcast.progress_text(t, current), inline(rows))
+
+
+async def stop(turn: Turn, pressed: BroadcastStop) -> None:
+    """⏹ 停止发送: what is not sent yet stays unsent; the pressed message shows the count."""
+    t = turn.t
+    query = turn.update.callback_query
+    shown = query.message.message_id if query is not None and query.message else None
+    stopped = await broadcast_stop.stop(
+        turn.session,
+        turn.actor,
+        pressed.broadcast_id,
+        now=turn.now,
+        settings=turn.runtime.settings,
+        pressed_message_id=shown,
+    )
+    turn.edit(broadcast.progress_text(t, stopped.counts, stopped.stopped_by))
+    if stopped.in_flight:
+        turn.answer(
+            t("broadcast.stopped_in_flight", count=stopped.dropped, in_flight=stopped.in_flight)
+        )
+    else:
+        turn.answer(t("broadcast.stopped", count=stopped.dropped))
 
 
 async def _ask_unit(turn: Turn, offset: int) -> None:
@@ -309,10 +345,11 @@ async def send(turn: Turn, pressed: BroadcastSend) -> None:
     broadcast_id, total = sent.id, sent.total
     bot, chat_id, db = turn.context.bot, turn.chat_id, turn.runtime.db
     first_count = broadcast.progress_text(t, broadcast.opening(total))
+    stop_rows = inline([[button(t("broadcast.button.stop"), BroadcastStop(broadcast_id))]])
 
     async def post_progress() -> None:
         # The progress message exists only once sent; its id is stored for the edits.
-        message = await bot.send_message(chat_id, first_count)
+        message = await bot.send_message(chat_id, first_count, reply_markup=stop_rows)
         async with db.session() as session:
             await broadcast.set_progress_message(session, broadcast_id, message.message_id)
 

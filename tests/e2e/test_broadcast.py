@@ -87,11 +87,14 @@ async def test_coordinator_broadcasts_the_week_and_watches_the_count(harness: Ha
     await _mark(harness, 9504, OutboxStatus.PARKED)
     assert await _run_progress(harness) == 1
     edits = [row.payload for row in (await _outbox(harness, 9501))]
+    # While it runs, the count keeps its ⏹ button; the final count has none.
     assert edits[0] == {
         "text": "📣 发送中：已送达 1 / 3，被屏蔽 1，失败 0",
         "edit_message_id": progress_id,
+        "buttons": [[["⏹ 停止发送", f"bc.stop:{sent.id}"]]],
     }
     assert edits[1]["text"] == "✅ 发送完成（共 3 人）：送达 1，被屏蔽 1，失败 1"
+    assert "buttons" not in edits[1]
     async with harness.session() as session:
         finished = await session.scalar(select(Broadcast))
         assert finished is not None and finished.finished_at is not None

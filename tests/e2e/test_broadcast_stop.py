@@ -1,0 +1,325 @@
+"""A coordinator stops a broadcast midway with ⏹ 停止发送 on its progress message: what was not
+sent yet stays unsent, what the sender had in hand goes out, the count ends saying so, and who
+may not stop it is refused without anything changing."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import insert, select
+
+import bot.sender
+from bot.buttons import BroadcastStop
+from bot.db.models import (
+    AuditEntry,
+    Broadcast,
+    Member,
+    MemberRole,
+    OutboxMessage,
+    OutboxStatus,
+    Role,
+)
+from bot.emulator import SimUser
+from bot.services.platform.outbox import Message as OutboxBody
+from tests.e2e.schedule import command, person, press_and_settle, unit
+from tests.harness import Harness
+
+VOLUNTEERS = 300
+FIRST_VOLUNTEER = 880_000
+STOP = "⏹ 停止发送"
+
+
+async def _volunteers(harness: Harness, unit_id: int, count: int) -> list[SimUser]:
+    """`count` volunteers of the unit who have talked to the bot, written in bulk."""
+    now = harness.clock.now()
+    async with harness.session() as session:
+        await session.execute(
+            insert(Member),
+            [
+                {
+                    "telegram_id": FIRST_VOLUNTEER + n,
+                    "display_name": f"志愿者{n}",
+                    "language": "zh_Hans",
+                    "unit_id": unit_id,
+                    "registered_at": now,
+                    "blocked_bot": False,
+                    "active": True,
+                }
+                for n in range(count)
+            ],
+        )
+        ids = (
+            await session.scalars(select(Member.id).where(Member.telegram_id >= FIRST_VOLUNTEER))
+        ).all()
+        await session.execute(
+            insert(MemberRole), [{"member_id": i, "role": Role.VOLUNTEER} for i in ids]
+        )
+    users = [harness.user(FIRST_VOLUNTEER + n, f"志愿者{n}") for n in range(count)]
+    for user in users:
+        user.started = True
+    return users
+
+
+async def _announce(harness: Harness, coordinator: SimUser, text: str) -> int:
+    """The coordinator sends an announcement; the id of the progress message."""
+    await command(harness, coordinator, "broadcast")
+    await press_and_settle(harness, coordinator, "📢 发一条通知")
+    await coordinator.send_text(text)
+    await harness.settle()
+    await press_and_settle(harness, coordinator, "📤 发送")
+    return coordinator.last().message_id
+
+
+def _message(user: SimUser, message_id: int) -> str:
+    return next(m for m in user.messages() if m.message_id == message_id).text or ""
+
+
+def _received(users: list[SimUser]) -> set[int]:
+    return {user.user_id for user in users if user.messages()}
+
+
+async def _rows(harness: Harness, broadcast_id: int) -> dict[int, OutboxStatus]:
+    async with harness.session() as session:
+        rows = await session.execute(
+            select(OutboxMessage.chat_id, OutboxMessage.status).where(
+                OutboxMessage.batch == f"broadcast:{broadcast_id}"
+            )
+        )
+        return {int(chat): status for chat, status in rows.all()}
+
+
+async def _broadcast(harness: Harness) -> Broadcast:
+    async with harness.session() as session:
+        found = await session.scalar(select(Broadcast).order_by(Broadcast.id.desc()))
+        assert found is not None
+        return found
+
+
+async def _trail(harness: Harness) -> list[AuditEntry]:
+    async with harness.session() as session:
+        return list(
+            await session.scalars(select(AuditEntry).where(AuditEntry.object_type == "broadcast"))
+        )
+
+
+async def test_a_coordinator_stops_a_broadcast_to_300_midway(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 5101, unit_id, "王协调", role=Role.COORDINATOR)
+    volunteers = await _volunteers(harness, unit_id, VOLUNTEERS)
+    progress = await _announce(harness, coordinator, "今晚 8 点全员到岗（发错了）")
+    assert coordinator.last().text == "📣 发送中：已送达 0 / 300，被屏蔽 0，失败 0"
+    assert coordinator.last().buttons() == [STOP]
+
+    # Two passes of the sender go out at Telegram's pace.
+    for _ in range(2):
+        result = await harness.bot.sender.pass_once()
+        if result.wait is not None:
+            harness.clock.advance(seconds=result.wait)
+    delivered = _received(volunteers)
+    assert 0 < len(delivered) < VOLUNTEERS
+
+    # The next pass is under way: it holds its messages, one of them waits on Telegram ...
+    in_hand = asyncio.Event()
+    go_on = asyncio.Event()
+    real_deliver = bot.sender.deliver
+
+    async def slow_deliver(bot_: object, chat_id: int, message: OutboxBody) -> object:
+        if chat_id != coordinator.user_id and not in_hand.is_set():
+            in_hand.set()
+            await go_on.wait()
+        return await real_deliver(bot_, chat_id, message)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.sender, "deliver", slow_deliver)
+    passing = asyncio.create_task(harness.bot.sender.pass_once())
+    await in_hand.wait()
+    sent = await _broadcast(harness)
+    async with harness.session() as session:
+        claimed = set(
+            (
+                await session.scalars(
+                    select(OutboxMessage.chat_id).where(
+                        OutboxMessage.batch == f"broadcast:{sent.id}",
+                        OutboxMessage.status == OutboxStatus.PENDING,
+                        OutboxMessage.claimed_by.is_not(None),
+                    )
+                )
+            ).all()
+        )
+    assert claimed
+
+    # ... when the coordinator presses stop.
+    await coordinator.press(STOP, progress)
+    await harness.settle()
+    answer = coordinator.answered_callbacks[-1]["text"]
+    unsent = VOLUNTEERS - len(delivered) - len(claimed)
+    assert answer == (
+        f"⏹ 已停止：{unsent} 条不再发送。已交给 Telegram 的 {len(claimed)} 条可能仍会送达。"
+    )
+    assert _message(coordinator, progress) == (
+        f"⏹ 正在停止：已送达 {len(delivered)} / 300，{len(claimed)} 条已在途中，其余不再发送"
+    )
+    assert next(m for m in coordinator.messages() if m.message_id == progress).buttons() == []
+    stopped = await _broadcast(harness)
+    assert stopped.stopped_at == harness.clock.now()
+    coordinator_member = await harness.member(5101)
+    assert coordinator_member is not None and stopped.stopped_by_id == coordinator_member.id
+
+    # What the sender had in hand goes out and counts as sent, not as stopped.
+    go_on.set()
+    await passing
+    monkeypatch.setattr(bot.sender, "deliver", real_deliver)
+    assert _received(volunteers) == delivered | claimed
+    for _ in range(3):
+        harness.clock.advance(minutes=5)
+        await harness.tick()
+    assert _received(volunteers) == delivered | claimed  # nothing more, ever
+    rows = await _rows(harness, sent.id)
+    went = {chat for chat, status in rows.items() if status is OutboxStatus.SENT}
+    assert went == delivered | claimed
+    assert {status for chat, status in rows.items() if chat not in went} == {OutboxStatus.DROPPED}
+    assert len(rows) == VOLUNTEERS
+    assert _message(coordinator, progress) == (
+        f"⏹ 已停止发送（王协调 停止）：送达 {len(went)} / 300，未发送 {VOLUNTEERS - len(went)}，"
+        "被屏蔽 0，失败 0"
+    )
+    assert (await _broadcast(harness)).finished_at is not None
+    [entry] = await _trail(harness)
+    assert entry.action == "broadcast.stop" and entry.object_id == sent.id
+    assert entry.actor_id == coordinator_member.id and entry.created_at == stopped.stopped_at
+    assert entry.after == {"dropped": unsent, "in_flight": len(claimed)}
+
+    # Pressing it again (or on the old message) changes nothing and says so.
+    await coordinator.press_data(BroadcastStop(sent.id).pack(), progress)
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1]["text"] == "这次发送已经停止了。"
+    assert len(await _trail(harness)) == 1
+
+
+async def test_who_may_stop_a_broadcast(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    other_unit = await unit(harness, "交警队")
+    sender = await person(harness, 5201, unit_id, "王协调", role=Role.COORDINATOR)
+    colleague = await person(harness, 5202, unit_id, "李协调", role=Role.COORDINATOR)
+    stranger = await person(harness, 5203, other_unit, "外单位协调", role=Role.COORDINATOR)
+    volunteer = await person(harness, 5204, unit_id, "甲")
+    volunteers = [await person(harness, 5210 + n, unit_id, f"志愿者{n}") for n in range(3)]
+    for user in (*volunteers, colleague, stranger, volunteer):
+        user.started = True
+    progress = await _announce(harness, sender, "明早 7 点集合")
+    sent = await _broadcast(harness)
+    stop = BroadcastStop(sent.id).pack()
+
+    # A coordinator of another unit and a volunteer, with a forged press, are refused.
+    for outsider, refusal in (
+        (stranger, "只有发出这次发送的协调员、本单位的协调员或管理员可以停止它。"),
+        (volunteer, "抱歉，您没有权限执行这个操作。"),
+    ):
+        await command(harness, outsider, "help")
+        await outsider.press_data(stop, outsider.last().message_id)
+        await harness.settle()
+        assert outsider.answered_callbacks[-1]["text"] == refusal
+    # One for a broadcast that does not exist.
+    await command(harness, sender, "help")
+    await sender.press_data(BroadcastStop(sent.id + 99).pack(), sender.last().message_id)
+    await harness.settle()
+    assert sender.answered_callbacks[-1]["text"] == "找不到这次发送。"
+    assert (await _broadcast(harness)).stopped_at is None
+    assert set((await _rows(harness, sent.id)).values()) == {OutboxStatus.PENDING}
+    assert await _trail(harness) == []
+
+    # A coordinator of the same unit, who never saw the progress message, finds it in /broadcast.
+    await command(harness, colleague, "broadcast")
+    running = [m for m in colleague.messages() if STOP in m.buttons()]
+    assert [m.text for m in running] == ["📣 发送中：已送达 0 / 4，被屏蔽 0，失败 0"]
+    await colleague.press(STOP, running[0].message_id)
+    await harness.settle()
+    assert colleague.answered_callbacks[-1]["text"] == "⏹ 已停止：4 条不再发送。"
+    final = "⏹ 已停止发送（李协调 停止）：送达 0 / 4，未发送 4，被屏蔽 0，失败 0"
+    assert _message(colleague, running[0].message_id) == final
+    await harness.tick()
+    assert _message(sender, progress) == final
+    assert all(user.messages() == [] for user in volunteers)
+    assert set((await _rows(harness, sent.id)).values()) == {OutboxStatus.DROPPED}
+    # With nothing running, /broadcast offers nothing to stop.
+    await command(harness, sender, "broadcast")
+    assert sender.last().text.startswith("发给「城管局」的志愿者")
+    assert [m for m in sender.messages() if STOP in m.buttons()] == []
+
+
+async def test_stop_on_a_finished_broadcast_says_it_has_finished(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 5301, unit_id, "王协调", role=Role.COORDINATOR)
+    volunteers = [await person(harness, 5310 + n, unit_id, f"志愿者{n}") for n in range(2)]
+    for user in volunteers:
+        user.started = True
+    progress = await _announce(harness, coordinator, "明早 7 点集合")
+    sent = await _broadcast(harness)
+    await harness.deliver()
+    await harness.tick()
+    assert _message(coordinator, progress) == "✅ 发送完成（共 2 人）：送达 2，被屏蔽 0，失败 0"
+    assert next(m for m in coordinator.messages() if m.message_id == progress).buttons() == []
+    await coordinator.press_data(BroadcastStop(sent.id).pack(), progress)
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1]["text"] == "这次发送已经完成，无需停止。"
+    assert (await _broadcast(harness)).stopped_at is None
+    assert await _trail(harness) == []
+    assert _message(coordinator, progress) == "✅ 发送完成（共 2 人）：送达 2，被屏蔽 0，失败 0"
+
+
+async def test_an_admin_stops_a_broadcast_sent_to_every_unit(harness: Harness) -> None:
+    city = await unit(harness)
+    police = await unit(harness, "交警队")
+    coordinator = await person(harness, 5401, city, "王协调", role=Role.COORDINATOR)
+    people = [await person(harness, 5410, city, "甲"), await person(harness, 5411, police, "乙")]
+    for user in (*people, coordinator):
+        user.started = True
+    admin = harness.admin
+    await command(harness, admin, "broadcast")
+    await press_and_settle(harness, admin, "🌐 所有单位")
+    await press_and_settle(harness, admin, "📢 发一条通知")
+    await admin.send_text("全市志愿者明早集合")
+    await harness.settle()
+    await press_and_settle(harness, admin, "📤 发送")
+    progress = admin.last().message_id
+    sent = await _broadcast(harness)
+    # A unit's coordinator may not stop what went to every unit.
+    await command(harness, coordinator, "broadcast")
+    assert [m for m in coordinator.messages() if STOP in m.buttons()] == []
+    await coordinator.press_data(BroadcastStop(sent.id).pack(), coordinator.last().message_id)
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1]["text"] == (
+        "只有发出这次发送的协调员、本单位的协调员或管理员可以停止它。"
+    )
+    await admin.press(STOP, progress)
+    await harness.settle()
+    await harness.tick()
+    assert _message(admin, progress) == (
+        "⏹ 已停止发送（管理员 停止）：送达 0 / 2，未发送 2，被屏蔽 0，失败 0"
+    )
+    [entry] = await _trail(harness)
+    assert entry.actor_id is None and entry.after == {"dropped": 2, "in_flight": 0}
+    assert entry.reason == f"telegram:{admin.user_id}"
+    assert all(user.messages() == [] for user in people)
+
+
+async def test_the_english_count_of_a_stopped_broadcast(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 5501, unit_id, "Wang", role=Role.COORDINATOR, language="en")
+    one = await person(harness, 5510, unit_id, "A")
+    one.started = True
+    await command(harness, coordinator, "broadcast")
+    await press_and_settle(harness, coordinator, "📢 An announcement")
+    await coordinator.send_text("Meet at 7")
+    await harness.settle()
+    await press_and_settle(harness, coordinator, "📤 Send")
+    progress = coordinator.last().message_id
+    assert coordinator.last().buttons() == ["⏹ Stop sending"]
+    await coordinator.press("⏹ Stop sending", progress)
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1]["text"] == "⏹ Stopped: 1 message will not be sent."
+    assert _message(coordinator, progress) == (
+        "⏹ Stopped by Wang: 0 of 1 delivered, 1 message not sent, 0 blocked, 0 failed"
+    )

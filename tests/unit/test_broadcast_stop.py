@@ -1,0 +1,220 @@
+"""Stopping a broadcast against the sender, on SQLite and PostgreSQL alike: a row ends either
+sent (it went to Telegram) or not sent (the stop dropped it), never counted as both; what the
+sender held when the stop came may still go, what it hands back is never sent."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from sqlalchemy import insert, select
+
+from bot.db.engine import Database
+from bot.db.models import (
+    AuditEntry,
+    Broadcast,
+    Member,
+    MemberRole,
+    OutboxMessage,
+    OutboxStatus,
+    Role,
+    Unit,
+)
+from bot.errors import DomainError
+from bot.services.people.access import Actor
+from bot.services.platform import outbox
+from bot.services.schedule import broadcast, broadcast_stop
+from tests.conftest import make_settings
+
+NOW = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)
+ADMIN = Actor(telegram_id=1, member=None, roles=frozenset({Role.ADMIN}))
+PEOPLE = 5
+
+
+async def _sent_announcement(database: Database) -> Broadcast:
+    async with database.session() as session:
+        unit = Unit(name="城管局", created_at=NOW)
+        session.add(unit)
+        await session.flush()
+        await session.execute(
+            insert(Member),
+            [
+                {
+                    "telegram_id": 700_000 + n,
+                    "display_name": f"志愿者{n}",
+                    "unit_id": unit.id,
+                    "registered_at": NOW,
+                    "blocked_bot": False,
+                    "active": True,
+                }
+                for n in range(PEOPLE)
+            ],
+        )
+        ids = (await session.scalars(select(Member.id))).all()
+        await session.execute(
+            insert(MemberRole), [{"member_id": i, "role": Role.VOLUNTEER} for i in ids]
+        )
+        sent = await broadcast.send_announcement(
+            session,
+            ADMIN,
+            unit.id,
+            "明早 7 点集合",
+            chat_id=1,
+            language="zh_Hans",
+            now=NOW,
+            settings=make_settings(database.url),
+            sender_name="Admin",
+        )
+        await broadcast.set_progress_message(session, sent.id, 42)
+        return sent
+
+
+async def _statuses(database: Database) -> list[OutboxStatus]:
+    async with database.session() as session:
+        rows = await session.scalars(
+            select(OutboxMessage.status)
+            .where(OutboxMessage.batch.like("broadcast:%"))
+            .order_by(OutboxMessage.id)
+        )
+        return list(rows)
+
+
+async def _counts(database: Database, sent: Broadcast, now: dt.datetime) -> broadcast.Counts:
+    async with database.session() as session:
+        found = await session.get(Broadcast, sent.id)
+        assert found is not None
+        return await broadcast.counts(session, found, now)
+
+
+async def test_a_stop_waiting_on_the_senders_claim_leaves_what_it_marked_sent(
+    database: Database,
+) -> None:
+    sent = await _sent_announcement(database)
+    settings = make_settings(database.url)
+    claimed = asyncio.Event()
+    release = asyncio.Event()
+
+    async def sender() -> None:
+        # A pass that claims two rows, sends them and marks them sent, in one transaction
+        # that the stop has to wait for (its rows are locked on PostgreSQL; on SQLite the
+        # database is).
+        async with database.session() as session:
+            rows = await outbox.claim_due(session, NOW, "sender-1", limit=2)
+            await outbox.mark_sent(session, [row.id for row in rows], NOW)
+            claimed.set()
+            await release.wait()
+
+    async def stopper() -> broadcast_stop.Stopped:
+        await claimed.wait()
+        async with database.session() as session:
+            return await broadcast_stop.stop(
+                session, ADMIN, sent.id, now=NOW, settings=settings, pressed_message_id=42
+            )
+
+    sending = asyncio.create_task(sender())
+    stopping = asyncio.create_task(stopper())
+    await claimed.wait()
+    await asyncio.sleep(0)
+    release.set()
+    await sending
+    stopped = await stopping
+
+    assert (stopped.dropped, stopped.in_flight) == (3, 0)
+    assert await _statuses(database) == [OutboxStatus.SENT] * 2 + [OutboxStatus.DROPPED] * 3
+    counts = await _counts(database, sent, NOW)
+    assert (counts.sent, counts.unsent, counts.failed, counts.stopped, counts.done) == (
+        2,
+        3,
+        0,
+        True,
+        True,
+    )
+
+
+async def test_rows_in_the_senders_hands_at_the_stop_go_out_or_stay_unsent(
+    database: Database,
+) -> None:
+    sent = await _sent_announcement(database)
+    settings = make_settings(database.url)
+    async with database.session() as session:
+        rows = await outbox.claim_due(session, NOW, "sender-1", limit=3)
+    ids = [row.id for row in rows]
+
+    later = NOW + dt.timedelta(seconds=1)
+    async with database.session() as session:
+        stopped = await broadcast_stop.stop(
+            session, ADMIN, sent.id, now=later, settings=settings, pressed_message_id=42
+        )
+    assert (stopped.dropped, stopped.in_flight) == (2, 3)
+    # While the sender still holds three, the count is not final.
+    counts = await _counts(database, sent, later)
+    assert (counts.sent, counts.unsent, counts.in_flight, counts.done) == (0, 5, 3, False)
+    async with database.session() as session:
+        assert await broadcast.report_progress(session, later, settings) == 0
+        found = await session.get(Broadcast, sent.id)
+        assert found is not None and found.finished_at is None
+
+    # One went out, one Telegram refused for now (429) and one timed out: the first counts as
+    # sent, the two handed back are never claimed again.
+    async with database.session() as session:
+        await outbox.mark_sent(session, [ids[0]], later)
+        await outbox.retry_at(session, ids[1], later, "429", attempt=False)
+        await outbox.retry_at(session, ids[2], later, "timed out", attempt=True)
+    async with database.session() as session:
+        assert await outbox.claim_due(session, later + dt.timedelta(hours=1), "sender-2") == []
+    assert await _statuses(database) == [OutboxStatus.SENT] + [OutboxStatus.DROPPED] * 4
+    counts = await _counts(database, sent, later)
+    assert (counts.sent, counts.unsent, counts.in_flight, counts.done) == (1, 4, 0, True)
+
+    # The next tick edits the progress message to the final count and ends the broadcast.
+    async with database.session() as session:
+        assert await broadcast.report_progress(session, later, settings) == 1
+        found = await session.get(Broadcast, sent.id)
+        assert found is not None and found.finished_at == later
+        edit = await session.scalar(
+            select(OutboxMessage).where(OutboxMessage.chat_id == 1).order_by(OutboxMessage.id)
+        )
+    assert edit is not None
+    assert edit.payload["text"] == (
+        "⏹ 已停止发送（管理员 停止）：送达 1 / 5，未发送 4，被屏蔽 0，失败 0"
+    )
+    assert "buttons" not in edit.payload
+    async with database.session() as session:
+        entries = list(await session.scalars(select(AuditEntry)))
+    assert [(e.action, e.object_id, e.after) for e in entries] == [
+        ("broadcast.stop", sent.id, {"dropped": 2, "in_flight": 3})
+    ]
+
+
+async def test_the_running_count_keeps_the_stop_button(database: Database) -> None:
+    sent = await _sent_announcement(database)
+    settings = make_settings(database.url)
+    async with database.session() as session:
+        rows = await outbox.claim_due(session, NOW, "sender-1", limit=1)
+        await outbox.mark_sent(session, [rows[0].id], NOW)
+    async with database.session() as session:
+        assert await broadcast.report_progress(session, NOW, settings) == 1
+        edit = await session.scalar(select(OutboxMessage).where(OutboxMessage.chat_id == 1))
+    assert edit is not None
+    assert edit.payload["text"] == "📣 发送中：已送达 1 / 5，被屏蔽 0，失败 0"
+    assert edit.payload["buttons"] == [[["⏹ 停止发送", f"bc.stop:{sent.id}"]]]
+
+
+async def test_two_stops_at_once_stop_it_once(database: Database) -> None:
+    sent = await _sent_announcement(database)
+    settings = make_settings(database.url)
+
+    async def stop() -> str:
+        async with database.session() as session:
+            try:
+                await broadcast_stop.stop(
+                    session, ADMIN, sent.id, now=NOW, settings=settings, pressed_message_id=None
+                )
+            except DomainError as error:
+                return str(error.code)
+            return "stopped"
+
+    outcomes = await asyncio.gather(stop(), stop())
+    assert sorted(outcomes) == ["BROADCAST_ALREADY_STOPPED", "stopped"]
+    async with database.session() as session:
+        assert len(list(await session.scalars(select(AuditEntry)))) == 1
