@@ -78,14 +78,18 @@ async def stop(turn: Turn, pressed: BroadcastStop) -> None:
     """⏹ 停止发送: what is not sent yet stays unsent; the pressed message shows the count."""
     t = turn.t
     query = turn.update.callback_query
-    shown = query.message.message_id if query is not None and query.message else None
+    shown = (
+        (query.message.chat.id, query.message.message_id)
+        if query is not None and query.message is not None
+        else None
+    )
     stopped = await broadcast_stop.stop(
         turn.session,
         turn.actor,
         pressed.broadcast_id,
         now=turn.now,
         settings=turn.runtime.settings,
-        pressed_message_id=shown,
+        pressed=shown,
     )
     turn.edit(broadcast.progress_text(t, stopped.counts, stopped.stopped_by))
     if stopped.in_flight:

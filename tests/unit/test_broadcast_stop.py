@@ -108,7 +108,7 @@ async def test_a_stop_waiting_on_the_senders_claim_leaves_what_it_marked_sent(
         await claimed.wait()
         async with database.session() as session:
             return await broadcast_stop.stop(
-                session, ADMIN, sent.id, now=NOW, settings=settings, pressed_message_id=42
+                session, ADMIN, sent.id, now=NOW, settings=settings, pressed=(1, 42)
             )
 
     sending = asyncio.create_task(sender())
@@ -143,7 +143,7 @@ async def test_rows_in_the_senders_hands_at_the_stop_go_out_or_stay_unsent(
     later = NOW + dt.timedelta(seconds=1)
     async with database.session() as session:
         stopped = await broadcast_stop.stop(
-            session, ADMIN, sent.id, now=later, settings=settings, pressed_message_id=42
+            session, ADMIN, sent.id, now=later, settings=settings, pressed=(1, 42)
         )
     assert (stopped.dropped, stopped.in_flight) == (2, 3)
     # While the sender still holds three, the count is not final.
@@ -208,7 +208,7 @@ async def test_two_stops_at_once_stop_it_once(database: Database) -> None:
         async with database.session() as session:
             try:
                 await broadcast_stop.stop(
-                    session, ADMIN, sent.id, now=NOW, settings=settings, pressed_message_id=None
+                    session, ADMIN, sent.id, now=NOW, settings=settings, pressed=None
                 )
             except DomainError as error:
                 return str(error.code)
@@ -218,3 +218,24 @@ async def test_two_stops_at_once_stop_it_once(database: Database) -> None:
     assert sorted(outcomes) == ["BROADCAST_ALREADY_STOPPED", "stopped"]
     async with database.session() as session:
         assert len(list(await session.scalars(select(AuditEntry)))) == 1
+
+
+async def test_a_stop_pressed_in_another_chat_edits_the_progress_message(
+    database: Database,
+) -> None:
+    """Message ids count per chat: a coordinator's listing in their own chat with the same id
+    as the progress message in the sender's is not that message."""
+    sent = await _sent_announcement(database)
+    async with database.session() as session:
+        stopped = await broadcast_stop.stop(
+            session, ADMIN, sent.id, now=NOW, settings=make_settings(database.url), pressed=(7, 42)
+        )
+    assert stopped.counts.done
+    async with database.session() as session:
+        edit = await session.scalar(select(OutboxMessage).where(OutboxMessage.chat_id == 1))
+        found = await session.get(Broadcast, sent.id)
+    assert edit is not None and edit.payload["edit_message_id"] == 42
+    assert edit.payload["text"] == (
+        "⏹ 已停止发送（管理员 停止）：送达 0 / 5，未发送 5，被屏蔽 0，失败 0"
+    )
+    assert found is not None and found.finished_at == NOW

@@ -73,10 +73,10 @@ async def stop(
     *,
     now: dt.datetime,
     settings: Settings,
-    pressed_message_id: int | None,
+    pressed: tuple[int, int] | None,
 ) -> Stopped:
-    """Stop the broadcast; `pressed_message_id`: the message whose ⏹ was pressed, which the
-    answer edits to the returned text (when it is the progress message, the tick need not)."""
+    """Stop the broadcast; `pressed`: the chat and message whose ⏹ was pressed, which the
+    answer edits to the stopped count (when it is the progress message, the tick need not)."""
     found = await session.get(Broadcast, broadcast_id)
     if found is None:
         raise DomainError(ErrorCode.BROADCAST_NOT_FOUND)
@@ -130,7 +130,7 @@ async def stop(
         reason=None if stopper_id is not None else f"telegram:{actor.telegram_id}",
     )
     current = await broadcasts.counts(session, found, now)
-    if pressed_message_id is not None and pressed_message_id == found.progress_message_id:
+    if pressed is not None and pressed == (found.chat_id, found.progress_message_id):
         broadcasts.mark_shown(found, current)
         if current.done:
             found.finished_at = now
