@@ -421,8 +421,11 @@ async def load(
     no_shows = await _no_shows(session, unit_id)
     block_after = settings.no_show_block_after
     leave = await _leave(session, unit_id, start - rest, after + rest)
+    # A shift of the period's last day may run past midnight into a day declared off.
+    latest_end = max((shift.end for shift in found), default=0)
+    last_day = max(period.last, _instant(latest_end - 1).astimezone(zone).date())
     declared = await _declared(
-        session, unit_id, period.first - dt.timedelta(days=1), period.last, zone
+        session, unit_id, period.first - dt.timedelta(days=1), last_day, zone
     )
     candidates: list[Candidate] = []
     with bulk_objects():

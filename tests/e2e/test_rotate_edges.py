@@ -1,0 +1,100 @@
+"""/rotate at its edges: a shift that crosses midnight at the end of the period, and the
+other corners a coordinator meets (found by the defect hunt of assigned duty)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import Dialogue, Member, Role, Shift, ShiftStatus
+from bot.emulator import SimUser
+from tests.e2e.rostering_fixtures import (
+    NEXT_MONDAY,
+    member_id,
+    open_assign,
+    unavailable,
+    volunteers,
+)
+from tests.e2e.schedule import at, command, post, unit
+from tests.e2e.swap_fixtures import member
+from tests.harness import Harness
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return {"min_rest_hours": 8, "weekly_shift_cap": 3}
+
+
+async def night_shift(harness: Harness, post_id: int, day: dt.date, capacity: int = 1) -> int:
+    """22:00 on `day` to 06:00 the next morning."""
+    async with harness.session() as session:
+        row = Shift(
+            post_id=post_id,
+            starts_at=at(day, 22),
+            ends_at=at(day + dt.timedelta(days=1), 6),
+            capacity=capacity,
+            status=ShiftStatus.SCHEDULED,
+            created_at=harness.clock.now(),
+        )
+        session.add(row)
+        await session.flush()
+        return row.id
+
+
+async def preview(harness: Harness, coordinator: SimUser, args: str) -> str:
+    """/rotate with dates; the preview's text (its spreadsheet follows when anyone is planned)."""
+    await command(harness, coordinator, "rotate", args)
+    last = coordinator.last()
+    return (coordinator.messages()[-2] if last.kind == "document" else last).text or ""
+
+
+async def plan_in_dialogue(harness: Harness) -> list[tuple[int, int]]:
+    async with harness.session() as session:
+        dialogue = await session.scalar(select(Dialogue))
+        assert dialogue is not None
+        return [(int(a), int(b)) for a, b in dialogue.data["seats"]]
+
+
+async def test_a_night_shift_on_the_last_day_respects_the_next_day_declared_off(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    crossing = await post(harness, unit_id, "黄河路-人民路口")
+    first, second = await volunteers(harness, unit_id, 2)
+    coordinator = await member(harness, 7900, unit_id, "陈协调", role=Role.COORDINATOR)
+    night = await night_shift(harness, crossing, NEXT_MONDAY)
+    # 队员01 cannot serve on Tuesday from midnight to 08:00: the night shift runs into it.
+    tuesday = NEXT_MONDAY + dt.timedelta(days=1)
+    await unavailable(harness, first, tuesday, tuesday, start=dt.time(0, 0), end=dt.time(8, 0))
+
+    text = await preview(harness, coordinator, "12-07")
+    assert "共 1 个空位，排上 1 个，分给 1 人。" in text, text
+    assert await plan_in_dialogue(harness) == [(night, await member_id(harness, second))]
+
+    # Alone, 队员01 is not put on it: the seat stays open, and the preview says why.
+    async with harness.session() as session:
+        other = await session.get(Member, await member_id(harness, second))
+        assert other is not None
+        other.active = False
+    await coordinator.send_command("cancel")
+    await harness.settle()
+    text = await preview(harness, coordinator, "12-07")
+    assert "共 1 个空位，排上 0 个，分给 0 人。" in text, text
+    assert "1 人申报不能值班" in text, text
+
+
+async def test_the_hand_list_of_a_night_shift_leaves_out_who_declared_the_next_morning_off(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    crossing = await post(harness, unit_id, "黄河路-人民路口")
+    first, _ = await volunteers(harness, unit_id, 2)
+    coordinator = await member(harness, 7900, unit_id, "陈协调", role=Role.COORDINATOR)
+    night = await night_shift(harness, crossing, NEXT_MONDAY)
+    tuesday = NEXT_MONDAY + dt.timedelta(days=1)
+    await unavailable(harness, first, tuesday, tuesday, start=dt.time(0, 0), end=dt.time(8, 0))
+    await open_assign(harness, coordinator, night)
+    assert "队员02" in coordinator.last().buttons()[0], coordinator.last().buttons()
+    assert not any("队员01" in label for label in coordinator.last().buttons())
