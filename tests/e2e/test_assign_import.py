@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.db.models import AssignmentStatus, Rota, RotaSource, Shift
 from bot.emulator import SimUser
-from tests.e2e.rostering_fixtures import TOMORROW, seats, town
+from tests.e2e.rostering_fixtures import TOMORROW, approved_leave, assigned_seat, seats, town
 from tests.e2e.schedule import DAY, person, press_and_settle, shift, unit
 from tests.e2e.swap_fixtures import member, seat
 from tests.harness import Harness
@@ -175,3 +175,17 @@ async def test_a_sheet_clashing_with_a_seat_one_took_oneself_on_a_shift_of_the_f
     text = await send(harness, town_.coordinator, data)
     assert "第 3 行：人员：李明 在 2026-12-02 07:00–09:00 已有班次" in text, text
     assert await harness.count(Rota) == 0
+
+
+async def test_a_new_shift_of_the_sheet_at_the_hour_of_approved_leave_is_refused_in_the_preview(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness)
+    li = town_.people[0]
+    # 李明 was given leave from tomorrow's 07:00–09:00; the file puts him on a new shift of
+    # another post at that hour.
+    await approved_leave(harness, await assigned_seat(harness, town_.shift_id, li.user_id))
+    data = csv(f"人民路口,traffic,城管局,30.66,104.07,{TOMORROW.isoformat()},07:30,08:30,1,,李明")
+    text = await send(harness, town_.coordinator, data)
+    assert "没有导入" in text and "第 2 行：人员：李明 这个时间已经请假（已批准）" in text, text
+    assert await harness.count(Rota) == 1  # the rota of the seat he had, no other

@@ -188,6 +188,14 @@ async def choices(
 
 async def on_leave(session: AsyncSession, member: Member, shift: Shift) -> bool:
     """Whether the member has approved leave from this shift or one at the same time."""
+    return await on_leave_between(session, member, shift.starts_at, shift.ends_at)
+
+
+async def on_leave_between(
+    session: AsyncSession, member: Member, starts_at: dt.datetime, ends_at: dt.datetime
+) -> bool:
+    """Whether the member has approved leave from a shift overlapping [starts_at, ends_at)
+    (a shift that does not exist yet, such as one of an import, included)."""
     found = await session.scalar(
         select(LeaveRequest.id)
         .join(Assignment, LeaveRequest.assignment_id == Assignment.id)
@@ -195,8 +203,8 @@ async def on_leave(session: AsyncSession, member: Member, shift: Shift) -> bool:
         .where(
             LeaveRequest.member_id == member.id,
             LeaveRequest.status == LeaveStatus.APPROVED,
-            Shift.starts_at < shift.ends_at,
-            Shift.ends_at > shift.starts_at,
+            Shift.starts_at < ends_at,
+            Shift.ends_at > starts_at,
         )
         .limit(1)
     )

@@ -30,7 +30,7 @@ from bot.services.people.members import Shown
 from bot.services.platform import audit
 from bot.services.platform.notify import notify
 from bot.services.rostering import names, notices, rotas
-from bot.services.rostering.assign import on_leave
+from bot.services.rostering.assign import on_leave_between
 from bot.services.schedule import eligibility, seat_scan, seats
 from bot.services.schedule.importer import applying, planning
 from bot.services.schedule.importer.planning import Planner, RowError, ShiftPlan
@@ -301,7 +301,8 @@ async def plan_people(
             in_file[member.id].append((plan.starts_at, plan.ends_at, plan.row))
             if member.id in assigned_now or member.id in own_seats:
                 continue  # already on it: nothing changes for them
-            if shift is not None and await on_leave(session, member, shift):
+            # A new shift of the file too: leave from another shift at its hour counts.
+            if await on_leave_between(session, member, plan.starts_at, plan.ends_at):
                 people.errors.append(
                     RowError(plan.row, "people_on_leave", {"name": member.display_name})
                 )
