@@ -12,19 +12,22 @@ from bot.db.models import Dialogue, Member, Role, Shift, ShiftStatus
 from bot.emulator import SimUser
 from tests.e2e.rostering_fixtures import (
     NEXT_MONDAY,
+    TOMORROW,
+    assign_by_hand,
     member_id,
     open_assign,
+    town,
     unavailable,
     volunteers,
 )
-from tests.e2e.schedule import at, command, post, unit
+from tests.e2e.schedule import DAY, at, command, post, shift, unit
 from tests.e2e.swap_fixtures import member
 from tests.harness import Harness
 
 
 @pytest.fixture
 def settings_overrides() -> dict[str, object]:
-    return {"min_rest_hours": 8, "weekly_shift_cap": 3}
+    return {"min_rest_hours": 8, "weekly_shift_cap": 3, "assign_ack_remind_hours": 6}
 
 
 async def night_shift(harness: Harness, post_id: int, day: dt.date, capacity: int = 1) -> int:
@@ -98,3 +101,33 @@ async def test_the_hand_list_of_a_night_shift_leaves_out_who_declared_the_next_m
     await open_assign(harness, coordinator, night)
     assert "队员02" in coordinator.last().buttons()[0], coordinator.last().buttons()
     assert not any("队员01" in label for label in coordinator.last().buttons())
+
+
+async def test_an_assignment_held_by_the_quiet_hours_is_not_followed_at_once_by_its_reminder(
+    harness: Harness,
+) -> None:
+    """At 23:00 the coordinator assigns 王芳 a shift two days on: the notice waits for 07:00.
+    The reminder to acknowledge comes ASSIGN_ACK_REMIND_HOURS after she got it, not with it."""
+    town_ = await town(harness, capacity=1)
+    wang = town_.people[1]
+    later = await shift(harness, town_.post_id, DAY + dt.timedelta(days=2), 10, 12, capacity=1)
+    harness.clock.set(at(DAY, 23, 0))
+    await assign_by_hand(harness, town_.coordinator, later, "王芳")
+    assert not any("给您排了" in text for text in wang.texts())
+    harness.clock.set(at(TOMORROW, 5, 0))
+    await harness.tick()
+    await harness.deliver()
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert any("给您排了" in text for text in wang.texts())
+    assert not any("还没有确认收到" in text for text in wang.texts()), wang.texts()
+    # Six hours after she was told, and not before, she is reminded once.
+    harness.clock.set(at(TOMORROW, 12, 59))
+    await harness.tick()
+    await harness.deliver()
+    assert not any("还没有确认收到" in text for text in wang.texts())
+    harness.clock.set(at(TOMORROW, 13, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert [text for text in wang.texts() if "还没有确认收到" in text] != []

@@ -14,7 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import String, and_, cast, exists, literal, select
+from sqlalchemy import String, and_, cast, exists, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -22,6 +22,7 @@ from bot.db.models import (
     AssignmentStatus,
     Member,
     OutboxMessage,
+    OutboxStatus,
     Rota,
     Shift,
     ShiftStatus,
@@ -132,7 +133,8 @@ async def acknowledge(
 
 async def reminders(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """Remind each person who has not acknowledged a rota's seats ASSIGN_ACK_REMIND_HOURS after
-    it, once, while the first of those seats has not started."""
+    they were told of it (the rota's notice sent), once, while the first of those seats has not
+    started."""
     if settings.assign_ack_remind_hours <= 0:
         return 0
     due = now - dt.timedelta(hours=settings.assign_ack_remind_hours)
@@ -146,6 +148,21 @@ async def reminders(session: AsyncSession, now: dt.datetime, settings: Settings)
         + cast(Assignment.rota_id, String)
         + literal(":")
         + cast(Assignment.member_id, String)
+    )
+    notice = (
+        literal("rota:")
+        + cast(Assignment.rota_id, String)
+        + literal(":")
+        + cast(Assignment.member_id, String)
+    )
+    # Counted from when the person was told: a rota's notice held by the quiet hours (or still
+    # being retried) is not followed at once by the reminder; it comes the hours after.
+    notice_recent = exists().where(
+        OutboxMessage.idempotency_key == notice,
+        or_(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            and_(OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at > due),
+        ),
     )
     # The condition of the partial index of unacknowledged seats (models.UNACKNOWLEDGED_SEAT,
     # kept the same by hand), with 'signed_up' inline: a prepared statement's generic plan
@@ -170,6 +187,7 @@ async def reminders(session: AsyncSession, now: dt.datetime, settings: Settings)
             Shift.starts_at > now,
             Member.blocked_bot.is_(False),
             ~exists().where(OutboxMessage.idempotency_key == key),
+            ~notice_recent,
         )
     )
     # Asked first without loading anything: in a steady tick every unacknowledged seat has
