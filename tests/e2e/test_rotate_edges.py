@@ -4,15 +4,25 @@ other corners a coordinator meets (found by the defect hunt of assigned duty).""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import Dialogue, Member, Role, Shift, ShiftStatus
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    Dialogue,
+    Member,
+    Role,
+    Shift,
+    ShiftStatus,
+)
 from bot.emulator import SimUser
 from tests.e2e.rostering_fixtures import (
     NEXT_MONDAY,
     TOMORROW,
+    alert,
     assign_by_hand,
     member_id,
     open_assign,
@@ -20,7 +30,7 @@ from tests.e2e.rostering_fixtures import (
     unavailable,
     volunteers,
 )
-from tests.e2e.schedule import DAY, at, command, post, shift, unit
+from tests.e2e.schedule import DAY, at, command, post, press_and_settle, shift, unit
 from tests.e2e.swap_fixtures import member
 from tests.harness import Harness
 
@@ -131,3 +141,52 @@ async def test_an_assignment_held_by_the_quiet_hours_is_not_followed_at_once_by_
     await harness.tick()
     await harness.deliver()
     assert [text for text in wang.texts() if "还没有确认收到" in text] != []
+
+
+async def test_two_coordinators_confirming_rotations_of_the_same_people_at_once(
+    harness: Harness,
+) -> None:
+    """Two coordinators of one unit rotate its two posts for the same Monday, each on their
+    own, and press 确认排班 at the same moment. The plans need the same people at the same hours:
+    no one ends up on two shifts at once, and whoever's plan was overtaken is told and
+    assigns nothing."""
+    unit_id = await unit(harness)
+    north = await post(harness, unit_id, "北门")
+    south = await post(harness, unit_id, "南门")
+    await shift(harness, north, day=NEXT_MONDAY, start=7, end=9, capacity=2)
+    await shift(harness, south, day=NEXT_MONDAY, start=7, end=9, capacity=2)
+    await volunteers(harness, unit_id, 3)
+    chen = await member(harness, 7900, unit_id, "陈协调", role=Role.COORDINATOR)
+    liu = await member(harness, 7901, unit_id, "刘协调", role=Role.COORDINATOR)
+    for coordinator, name in ((chen, "⬜ 北门"), (liu, "⬜ 南门")):
+        await command(harness, coordinator, "rotate", "12-07")
+        await press_and_settle(harness, coordinator, name)
+        await coordinator.press("▶️ 排已选的 1 个岗位")
+        await harness.settle()
+        assert "排上 2 个" in (coordinator.messages()[-2].text or "")
+    previews = {c.user_id: c.messages()[-2].message_id for c in (chen, liu)}
+    harness.emulator.latency = 0.02
+    for coordinator in (chen, liu):
+        await coordinator.press("✅ 确认排班", previews[coordinator.user_id])
+    await harness.settle()
+    harness.emulator.latency = 0.0
+    async with harness.session() as session:
+        rows = (
+            await session.execute(
+                select(Assignment.member_id, Shift.post_id)
+                .join(Shift, Assignment.shift_id == Shift.id)
+                .where(Assignment.status == AssignmentStatus.SIGNED_UP)
+            )
+        ).all()
+    per_member = Counter(member_id for member_id, _ in rows)
+    assert all(count == 1 for count in per_member.values()), rows
+    assert len(rows) in (2, 3), rows  # one plan whole (the other stale, or fitted to the rest)
+    outcomes = sorted(
+        "已排班" if "✅ 已排班" in text else "stale" if "预览之后情况有变" in text else text
+        for text in (
+            next(m.text or "" for m in c.messages() if m.message_id == previews[c.user_id])
+            + alert(c)
+            for c in (chen, liu)
+        )
+    )
+    assert outcomes == ["stale", "已排班"], outcomes
