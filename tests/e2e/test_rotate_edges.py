@@ -14,6 +14,7 @@ from bot.db.models import (
     AssignmentStatus,
     Dialogue,
     Member,
+    MemberTag,
     Role,
     Shift,
     ShiftStatus,
@@ -29,6 +30,7 @@ from tests.e2e.rostering_fixtures import (
     town,
     unavailable,
     volunteers,
+    week_of_shifts,
 )
 from tests.e2e.schedule import DAY, at, command, post, press_and_settle, shift, unit
 from tests.e2e.swap_fixtures import member
@@ -190,3 +192,47 @@ async def test_two_coordinators_confirming_rotations_of_the_same_people_at_once(
         )
     )
     assert outcomes == ["stale", "已排班"], outcomes
+
+
+async def test_a_unit_of_30_keeps_its_party_members_for_the_party_members_post(
+    harness: Harness,
+) -> None:
+    """30 volunteers, six of them party members (one away all week), a crossing twice a day
+    and the 党员文明岗 every morning, at most three shifts a week each: the party members'
+    three shifts go to the post only they may take, and every seat is filled."""
+    unit_id = await unit(harness)
+    crossing = await post(harness, unit_id, "黄河路-人民路口")
+    patrol = await post(harness, unit_id, "党员文明岗")
+    await week_of_shifts(harness, [crossing], hours=((7, 9), (17, 19)), capacity=2)
+    await week_of_shifts(harness, [patrol], hours=((9, 11),), capacity=2, required_tag="党员")
+    people = await volunteers(harness, unit_id, 30)
+    async with harness.session() as session:
+        for telegram_id in people[:6]:
+            session.add(MemberTag(member_id=await member_id(harness, telegram_id), tag="党员"))
+    await unavailable(harness, people[0], NEXT_MONDAY, NEXT_MONDAY + dt.timedelta(days=6))
+    coordinator = await member(harness, 7900, unit_id, "陈协调", role=Role.COORDINATOR)
+    await command(harness, coordinator, "rotate", "12-07 12-13")
+    await coordinator.press("✅ 全部岗位（2 个）")
+    await harness.settle()
+    text = coordinator.messages()[-2].text or ""
+    assert "共 42 个空位，排上 42 个，分给 29 人。" in text, text
+    assert "没排上的空位" not in text
+    text = await press_and_settle(harness, coordinator, "✅ 确认排班")
+    assert "42 个名额，29 人，都已通知" in text, text
+    async with harness.session() as session:
+        rows = (
+            await session.execute(
+                select(Member.telegram_id, Shift.required_tag)
+                .join(Assignment, Assignment.member_id == Member.id)
+                .join(Shift, Assignment.shift_id == Shift.id)
+                .where(Assignment.status == AssignmentStatus.SIGNED_UP)
+            )
+        ).all()
+    party = set(people[1:6])
+    assert {telegram_id for telegram_id, tag in rows if tag == "党员"} == party
+    per_person = Counter(telegram_id for telegram_id, _ in rows)
+    assert sum(1 for _, tag in rows if tag == "党员") == 14
+    assert sorted(per_person[telegram_id] for telegram_id in party) in ([2, 3, 3, 3, 3], [3] * 5)
+    # The others share the crossing within one shift of each other.
+    others = [per_person[telegram_id] for telegram_id in people[6:]]
+    assert max(others) - min(others) <= 1, per_person

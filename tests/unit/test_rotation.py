@@ -227,6 +227,26 @@ def test_a_shift_that_needs_a_tag_goes_only_to_members_with_it() -> None:
     assert broken_rules(shifts, members, Rules(), result) == []
 
 
+def test_members_with_a_scarce_tag_are_kept_for_the_seats_only_they_may_take() -> None:
+    # Every day two seats anyone may take at 07:00 and at 17:00, and two for party members at
+    # 09:00; five party members among 28, three shifts a week each: enough for every seat, as
+    # long as the party members' weekly cap is not spent on seats the others could take.
+    open_ = week_of_shifts(MONDAY, posts=1, hours=(7, 17), capacity=2)
+    tagged = week_of_shifts(MONDAY, posts=1, hours=(9,), capacity=2, first_id=100, tag="党员")
+    shifts = [*open_, *tagged]
+    members = [
+        Candidate(member_id=100 + n, tags=frozenset({"党员"}) if n < 5 else frozenset())
+        for n in range(28)
+    ]
+    for round_ in range(32):
+        rules = Rules(weekly_cap=3, min_rest=8 * HOUR, round=round_)
+        result = plan(shifts, members, rules)
+        assert result.unfilled == (), round_
+        assert broken_rules(shifts, members, rules, result) == []
+        # Still fair among those who may take the same seats: the others within one shift.
+        assert spread(hours_of(result, shifts), range(105, 128)) <= SHIFT_MINUTES
+
+
 def test_nobody_is_on_two_overlapping_shifts_or_without_rest() -> None:
     # Three posts at the same hours and a morning, noon and evening shift: 8 hours of rest
     # allow the morning and the evening (8 h apart), never the noon with either.

@@ -5,9 +5,12 @@ database and no clock, so it is fast, deterministic and tested on its own
 **The rule.** Shifts are filled in the order they start. Each open seat goes to the member with
 the smallest *load* who may take it, where the load is the length of the shifts they held in the
 four weeks before the period, plus those they already hold in the period, plus those this plan
-gave them so far. Ties go to the fewest no-shows, then to a member whose usual post (where they
-served most in those four weeks, or their first seat in this plan) is this shift's post, then
-to a fixed shuffle of the members that ``Rules.round`` changes (重新排 draws another). A member
+gave them so far. Ties go to the fewest no-shows, then to a member holding fewer of the tags
+the plan's shifts require (a party member is kept for the seats only party members may take:
+spent on a seat anyone could take, their weekly cap could leave one of those open), then to a
+member whose usual post (where they served most in those four weeks, or their first seat in
+this plan) is this shift's post, then to a fixed shuffle of the members that ``Rules.round``
+changes (重新排 draws another). A member
 may take a seat unless: they are blocked for no-shows; the shift needs a tag they lack; they are
 already on it; it overlaps their approved leave or a time they declared unavailable; it overlaps
 another of their shifts or starts or ends within ``min_rest`` of one; or it would put them over
@@ -164,6 +167,7 @@ class _Member:
         "member_id",
         "planned",
         "planned_starts",
+        "scarce",
         "shuffle",
         "sleeping_until",
         "version",
@@ -185,6 +189,7 @@ class _Member:
         self.weeks: dict[int, int] = dict(candidate.week_counts) if candidate.week_counts else {}
         self.version = 0
         self.sleeping_until = 0
+        self.scarce = 0  # how many of the tags the plan's shifts require they hold
 
     def take(self, shift: OpenShift) -> None:
         self.load += shift.minutes
@@ -288,9 +293,9 @@ def _in_order(shifts: Iterable[OpenShift]) -> list[OpenShift]:
     return sorted(shifts, key=lambda s: (s.start, s.end, s.post_id, s.shift_id))
 
 
-# A heap entry is one int, so the heaps compare machine-fast: from the highest bits, the load
-# and the no-shows (the rule's order), the round's shuffle, the member's id, and the version of
-# the member's state it was made from (an entry of an older version is skipped).
+# A heap entry is one int, so the heaps compare machine-fast: from the highest bits, the load,
+# the no-shows and the required tags held (the rule's order), the round's shuffle, the member's
+# id, and the version of the member's state it was made from (an older version is skipped).
 VERSION_BITS = 16
 ID_BITS = 34
 SHUFFLE_BITS = 30
@@ -300,7 +305,7 @@ VERSION_MASK = (1 << VERSION_BITS) - 1
 
 
 def _entry(member: _Member) -> int:
-    prefix = (member.load << 8) | min(member.candidate.no_shows, 255)
+    prefix = (((member.load << 8) | min(member.candidate.no_shows, 255)) << 8) | member.scarce
     ordered = (((prefix << SHUFFLE_BITS) | member.shuffle) << ID_BITS) | member.member_id
     return (ordered << VERSION_BITS) | (member.version & VERSION_MASK)
 
@@ -324,6 +329,7 @@ class _Planner:
                 continue
             mine: list[str | None] = [None]
             mine += [tag for tag in tags if tag in candidate.tags]
+            member.scarce = min(len(mine) - 1, 255)
             self.pools_of[candidate.member_id] = mine
             entry = _entry(member)
             for tag in mine:
