@@ -4,6 +4,8 @@ refused for a shift that has started, approval too, and for a seat one signed up
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import update
 
@@ -22,12 +24,14 @@ from tests.e2e.rostering_fixtures import (
     press,
     seats,
     town,
+    unavailable,
 )
 from tests.e2e.schedule import (
     DAY,
     at,
     command,
     outbox_to,
+    post,
     press_and_settle,
     shift,
     statuses,
@@ -426,3 +430,28 @@ async def test_a_coordinator_finds_a_missed_leave_request_in_the_roster_and_deci
     assert [leave.status for leave in await leaves(harness)] == [LeaveStatus.APPROVED]
     assert (await seats(harness, town_.shift_id))[wang.user_id].status is CANCELLED
     assert "请假待批" not in await command(harness, town_.coordinator, "roster")
+
+
+async def test_a_freed_seat_is_not_offered_to_who_declared_that_hour_off_or_is_on_leave_then(
+    harness: Harness,
+) -> None:
+    """王芳's seat is freed by leave. 李明 declared tomorrow morning off, and 张伟 has leave
+    from another shift at that hour: neither is asked to take it; 王强 is."""
+    town_ = await town(harness, capacity=1)
+    li, wang, zhang = town_.people
+    qiang = await member(harness, 7004, town_.unit_id, "王强")
+    await unavailable(
+        harness, li.user_id, TOMORROW, TOMORROW, start=dt.time(6, 0), end=dt.time(10, 0)
+    )
+    await assign_by_hand(harness, town_.coordinator, town_.shift_id, "王芳")
+    other_post = await post(harness, town_.unit_id, "人民路-解放路口")
+    other = await shift(harness, other_post, day=TOMORROW, start=8, end=10, capacity=1)
+    await approved_leave(harness, await assigned_seat(harness, other, zhang.user_id))
+    await ask_leave(harness, wang, "生病")
+    await harness.deliver()
+    text = await press_and_settle(harness, town_.coordinator, "✅ 批准")
+    assert "空位已转给本单位 1 位符合条件的成员" in text, text
+    await harness.deliver()
+    assert "空出一个班次" in (qiang.last().text or "")
+    for busy in (li, zhang):
+        assert not any("空出一个班次" in text for text in busy.texts()), busy.first_name

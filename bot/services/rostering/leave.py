@@ -34,7 +34,7 @@ from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit
 from bot.services.platform.notify import Render, notify, notify_admins, notify_all
-from bot.services.rostering import notices, rotas
+from bot.services.rostering import assign, availability, notices, rotas
 from bot.services.schedule import eligibility, seat_scan, seats, signup, waitlist
 from bot.services.schedule.broadcast import volunteers
 from bot.services.schedule.timespec import local_day_bounds
@@ -428,7 +428,9 @@ async def decide(
 async def _offer(
     session: AsyncSession, shift: Shift, leave: LeaveRequest, now: dt.datetime, settings: Settings
 ) -> int:
-    """Offer the freed seat to the unit's volunteers who may take it by signing up."""
+    """Offer the freed seat to the unit's volunteers who may take it by signing up, but those
+    who declared they cannot serve then or have leave at that hour (as the list of ➕ 安排人员
+    and the rotation leave them out): they would be asked to come when excused."""
     attached = set(
         (
             await session.scalars(
@@ -446,6 +448,10 @@ async def _offer(
         try:
             await eligibility.check_eligibility(session, member, shift, now, settings)
         except DomainError:
+            continue
+        if await assign.on_leave(session, member, shift) or await availability.blocking(
+            session, member, shift, settings.zone
+        ):
             continue
         takers.append(member)
     return await notify_all(
