@@ -433,7 +433,8 @@ class InboxUpdate(Base):
     status: Mapped[InboxStatus] = mapped_column(_enum(InboxStatus), default=InboxStatus.RECEIVED)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     answer: Mapped[list[Any] | None] = mapped_column(JSON)
-    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # Indexed for the webhook's look-back at start (the highest id received a day ago).
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     done_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
     # The process that received it: on PostgreSQL another one leaves it alone for a while.
     worker: Mapped[str | None] = mapped_column(String(64))
@@ -866,7 +867,10 @@ class RectificationOrder(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     category: Mapped[Category] = mapped_column(_enum(Category))
     status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus), index=True)
-    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"), index=True)
+    # One order per check: unique, so two taps on "issue" at once cannot make two.
+    inspection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inspections.id"), index=True, unique=True
+    )
     report_id: Mapped[int | None] = mapped_column(ForeignKey("street_reports.id"), index=True)
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
     description: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,97 @@
+"""the inbox indexed by when an update came; one rectification order per check
+
+The webhook's look-back at start (`inbox.highest_id` with `received_before`) asks for the
+highest update received more than a day ago: without an index on ``received_at`` it read
+every row of the inbox, two days of a city's traffic.
+
+An order from a check (整改令) was kept unique only by a read before the insert: two taps on
+"issue" (two inspectors, or a double tap) on PostgreSQL both read no order and both inserted
+one. The index of ``inspection_id`` becomes unique, so the second insert fails and the service
+answers as the read does ("an order was already issued for this check").
+
+A check that already has two orders keeps the earliest issued (then the lowest id) as its
+order. The later ones are not deleted: the unit may have acknowledged or replied to them, with
+photos, and the figures and the audit trail count them. They stay orders of their own, with
+their problem, place and history, only no longer the check's (``inspection_id`` NULL), as an
+order typed without a source. Going back leaves them so.
+
+This revision's id is 33 characters, one more than the 32 Alembic gives its version column
+when it creates it: on PostgreSQL, which holds a VARCHAR to its length, the column is widened
+to 64 first (SQLite does not hold it). Going back leaves it wide: the id is still in it while
+the step back runs, and a wider column changes nothing else.
+
+Revision ID: 0021_inbox_received_orders_unique
+Revises: 0019
+Create Date: 2026-12-06 19:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0021_inbox_received_orders_unique"
+down_revision = "0019"
+branch_labels = None
+depends_on = None
+
+_orders = sa.table(
+    "rectification_orders",
+    sa.column("id", sa.Integer()),
+    sa.column("inspection_id", sa.Integer()),
+    sa.column("issued_at", sa.DateTime()),
+)
+
+
+def _detach_later_orders_of_each_check() -> None:
+    """Every order of a check but its earliest is no longer the check's."""
+    earlier = sa.alias(_orders, "earlier")
+    has_earlier = (
+        sa.select(earlier.c.id)
+        .where(
+            earlier.c.inspection_id == _orders.c.inspection_id,
+            sa.or_(
+                earlier.c.issued_at < _orders.c.issued_at,
+                sa.and_(earlier.c.issued_at == _orders.c.issued_at, earlier.c.id < _orders.c.id),
+            ),
+        )
+        .exists()
+    )
+    op.get_bind().execute(
+        _orders.update()
+        .where(_orders.c.inspection_id.is_not(None), has_earlier)
+        .values(inspection_id=None)
+    )
+
+
+def _widen_version_column() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.alter_column(
+            "alembic_version",
+            "version_num",
+            type_=sa.String(64),
+            existing_type=sa.String(32),
+            existing_nullable=False,
+        )
+
+
+def upgrade() -> None:
+    _widen_version_column()
+    with op.batch_alter_table("inbox", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_inbox_received_at"), ["received_at"], unique=False)
+    _detach_later_orders_of_each_check()
+    with op.batch_alter_table("rectification_orders", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_rectification_orders_inspection_id"))
+        batch_op.create_index(
+            batch_op.f("ix_rectification_orders_inspection_id"), ["inspection_id"], unique=True
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("rectification_orders", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_rectification_orders_inspection_id"))
+        batch_op.create_index(
+            batch_op.f("ix_rectification_orders_inspection_id"), ["inspection_id"], unique=False
+        )
+    with op.batch_alter_table("inbox", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_inbox_received_at"))
