@@ -1,15 +1,26 @@
 """Two inspectors act on the same reply of a rectification order at the same moment: one
-accepts it (验收办结) while the other sends it back (退回) with a reason."""
+accepts it (验收办结) while the other sends it back (退回) with a reason. Two issue an order
+from the same check at the same moment: one order, and the other hears that one was issued."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from bot.buttons import OrderAccept
+from bot.buttons import OrderAccept, OrderFromCheck
 from bot.db.models import OrderStatus, ReportStatus
 from bot.services.oversight import order_review
+from bot.services.oversight import orders as order_service
 from bot.services.oversight.orders import reply_mark
-from tests.e2e.oversight_fixtures import city, orders, street_reports, trail
+from tests.e2e.oversight_fixtures import (
+    city,
+    inspections,
+    orders,
+    recorded_check,
+    street_reports,
+    trail,
+)
 from tests.e2e.race_gate import Gate, until
 from tests.e2e.schedule import press_and_settle
 from tests.e2e.test_orders import ordered, reply
@@ -57,3 +68,43 @@ async def test_a_reply_is_either_accepted_or_sent_back_never_both(
         assert final.accepted_at is None and final.accepted_by_id is None
         [report] = await street_reports(harness)
         assert report.status is not ReportStatus.FIXED
+
+
+async def test_two_inspectors_issuing_an_order_from_one_check_at_once_make_one_order(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """赵督查 and the admin both draft an order from the same check and press ✅ 下发 at the
+    same moment. On PostgreSQL both turns read that the check has no order yet; only one order
+    is made, and the other is told, as when he came later, that one was issued."""
+    town = await city(harness)
+    inspector, admin = town.inspector, harness.admin
+    await recorded_check(
+        harness, town.post_id, town.unit_id, harness.clock.now() - dt.timedelta(hours=1), 80.0
+    )
+    [check] = await inspections(harness)
+    for person in (inspector, admin):
+        await person.send_command("orders")
+        await harness.settle()
+        await person.press_data(OrderFromCheck(check.id).pack(), person.last().message_id)
+        await harness.settle()
+        assert "✅ 下发" in person.last().buttons()
+
+    # 赵督查's order is made and not yet committed when the admin presses ✅ 下发.
+    gate = Gate(monkeypatch, order_service, "tell_unit")
+    await inspector.press("✅ 下发")
+    await gate.wait_reached()
+    answered = len(admin.answered_callbacks)
+    await admin.press("✅ 下发")
+    await until(lambda: len(admin.answered_callbacks) > answered)
+    gate.release()
+    await harness.settle()
+    await harness.deliver()
+
+    issued = await orders(harness)
+    assert [order.inspection_id for order in issued] == [check.id]
+    assert inspector.answered_callbacks[-1]["text"] == "已下发"
+    assert admin.answered_callbacks[-1]["text"] == "已经为它下发过整改令了，请在 /orders 查看。"
+    assert len([text for text in town.coordinator.texts() if "整改令" in text]) == 1
+    assert [a for a in await trail(harness, "order", issued[0].id) if a == "order.issue"] == [
+        "order.issue"
+    ]

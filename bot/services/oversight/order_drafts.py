@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -307,8 +308,17 @@ async def issue(
         reopened=0,
         updated_at=now,
     )
-    session.add(order)
-    await session.flush()
+    try:
+        # In a savepoint: a failed insert leaves the turn's transaction usable for its answer.
+        async with session.begin_nested():
+            session.add(order)
+            await session.flush()
+    except IntegrityError:
+        # One order per check (a unique index): another turn issued one since the read above
+        # and committed first (two taps at once on PostgreSQL). Answered as the read answers.
+        if await _existing(session, source, source_id) is not None:
+            raise DomainError(ErrorCode.ORDER_ALREADY_ISSUED) from None
+        raise
     await session.refresh(order)
     orders.record(
         session,
