@@ -1,27 +1,37 @@
-"""Flood limits (token buckets on monotonic time) and injected faults."""
+"""Flood limits and injected faults.
+
+Telegram's rates, on the emulator's clock (so a test that moves its clock moves through them):
+about 30 messages a second overall and one a second to a private chat, with a short burst
+tolerated (token buckets); and at most 20 messages a minute to a group, counted over any 60
+seconds (a sliding window: a bucket of 20 refilling at 20 a minute would take 20 at once and
+then one every 3 s, nearly 40 in the first minute, and a pacer doing that would pass here and
+earn 429s from Telegram).
+"""
 
 from __future__ import annotations
 
 import math
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 FaultKind = Literal["429", "500", "502", "timeout", "403_blocked", "403_deactivated", "400"]
 
 
 @dataclass(frozen=True)
 class FloodLimits:
-    """Telegram's documented send rates; `burst` is the token bucket capacity."""
+    """Telegram's documented send rates; a `burst` is a token bucket's capacity. A group's
+    limit has no burst: it is `group_per_minute` messages in any `group_window` seconds."""
 
     enabled: bool = True
     global_per_second: float = 30.0
     global_burst: int = 30
     private_per_second: float = 1.0
     private_burst: int = 3
-    group_per_minute: float = 20.0
-    group_burst: int = 20
+    group_per_minute: int = 20
+    group_window: float = 60.0
 
     @classmethod
     def telegram(cls) -> FloodLimits:
@@ -52,16 +62,46 @@ class TokenBucket:
             return math.inf
         return (1.0 - self.tokens) / self.rate
 
-    def take(self) -> None:
+    def take(self, now: float) -> None:
         self.tokens -= 1.0
 
 
 @dataclass
+class SlidingWindow:
+    """At most `limit` messages in any `span` seconds."""
+
+    limit: int
+    span: float
+    sent: deque[float] = field(default_factory=deque)
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more may go (0 when it may now): until the oldest message that
+        fills the window is `span` seconds old."""
+        while self.sent and self.sent[0] <= now - self.span:
+            self.sent.popleft()
+        if len(self.sent) < self.limit:
+            return 0.0
+        return self.sent[len(self.sent) - self.limit] + self.span - now
+
+    def take(self, now: float) -> None:
+        self.sent.append(now)
+
+
+class _ChatLimit(Protocol):
+    def wait(self, now: float) -> float: ...
+
+    def take(self, now: float) -> None: ...
+
+
+@dataclass
 class FloodGate:
+    """Admits messages at Telegram's rates. `clock` gives seconds: the emulator passes its
+    own clock (`BotApiEmulator.clock`), which tests move by hand."""
+
     limits: FloodLimits
-    monotonic: Callable[[], float] = time.monotonic
+    clock: Callable[[], float] = time.monotonic
     _global: TokenBucket | None = None
-    _chats: dict[int, TokenBucket] = field(default_factory=dict)
+    _chats: dict[int, _ChatLimit] = field(default_factory=dict)
 
     def _bucket(self, capacity: float, rate: float, now: float) -> TokenBucket:
         return TokenBucket(capacity=capacity, rate=rate, tokens=capacity, updated=now)
@@ -70,24 +110,25 @@ class FloodGate:
         """0 if a message to `chat_id` may go now (and count it), else the retry_after."""
         if not self.limits.enabled:
             return 0
-        now = self.monotonic()
+        now = self.clock()
         limits = self.limits
         if self._global is None:
             self._global = self._bucket(limits.global_burst, limits.global_per_second, now)
         chat = self._chats.get(chat_id)
         if chat is None:
             chat = (
-                self._bucket(limits.group_burst, limits.group_per_minute / 60.0, now)
+                SlidingWindow(limits.group_per_minute, limits.group_window)
                 if is_group
                 else self._bucket(limits.private_burst, limits.private_per_second, now)
             )
             self._chats[chat_id] = chat
-        # Both buckets must admit before either is charged, or a refusal would still cost.
+        # Both limits must admit before either is charged, or a refusal would still cost.
         wait = max(self._global.wait(now), chat.wait(now))
         if wait > 0:
-            return max(1, math.ceil(wait))
-        self._global.take()
-        chat.take()
+            # Telegram's retry_after is whole seconds, never 0.
+            return max(1, math.ceil(wait - 1e-9))
+        self._global.take(now)
+        chat.take(now)
         return 0
 
 

@@ -101,7 +101,7 @@ class BotApiEmulator:
                 "has_main_web_app": False,
             }
         )
-        self.flood = FloodGate(flood_limits or FloodLimits.disabled())
+        self.flood = FloodGate(flood_limits or FloodLimits.disabled(), self._now)
         self.latency = 0.0
         # Calls being answered right now, and the most ever at once: how a test sees that the
         # bot really works on several chats at the same time.
@@ -185,7 +185,8 @@ class BotApiEmulator:
 
     @property
     def clock(self) -> Callable[[], float]:
-        """Source of message dates (epoch seconds); tests put a fake clock here."""
+        """Source of message dates and of the flood limits' time (epoch seconds); tests put a
+        fake clock here."""
         return self.world.clock
 
     @clock.setter
@@ -198,7 +199,11 @@ class BotApiEmulator:
 
     @flood_limits.setter
     def flood_limits(self, value: FloodLimits | None) -> None:
-        self.flood = FloodGate(value or FloodLimits.disabled())
+        self.flood = FloodGate(value or FloodLimits.disabled(), self._now)
+
+    def _now(self) -> float:
+        """The emulator's clock, read at each call (a test may put another one in)."""
+        return self.world.clock()
 
     # -- people -------------------------------------------------------------------------------
 

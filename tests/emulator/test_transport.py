@@ -22,6 +22,7 @@ from telegram.ext import Application, ContextTypes, MessageHandler, filters
 from telegram.request import HTTPXRequest
 
 from bot.emulator import BotApiEmulator, Fault, FloodLimits
+from bot.emulator.limits import FloodGate
 from tests.emulator.conftest import TOKEN
 
 
@@ -126,8 +127,79 @@ async def test_flood_limit_answers_retry_after(bot: Bot) -> None:
 def test_flood_limit_defaults_are_telegram() -> None:
     limits = FloodLimits.telegram()
     assert (limits.global_per_second, limits.private_per_second) == (30.0, 1.0)
-    assert (limits.group_per_minute, limits.group_burst) == (20.0, 20)
+    assert limits.group_per_minute == 20
     assert not FloodLimits.disabled().enabled
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+GROUP = -100_123
+
+
+def test_a_group_takes_at_most_20_messages_in_any_60_seconds() -> None:
+    """Telegram's rule for a group is 20 messages a minute: a window of 60 seconds, not a
+    bucket of 20 refilling on top (which would take 20 at once and one every 3 s after)."""
+    clock = _Clock()
+    gate = FloodGate(FloodLimits.telegram(), clock)
+    assert [gate.admit(GROUP, is_group=True) for _ in range(20)] == [0] * 20
+    assert gate.admit(GROUP, is_group=True) == 60
+    clock.now += 3  # a bucket of 20 a minute would have a message's room again
+    assert gate.admit(GROUP, is_group=True) == 57
+    clock.now += 56.5
+    assert gate.admit(GROUP, is_group=True) == 1  # retry_after is whole seconds, rounded up
+    clock.now += 0.5  # the first 20 are 60 s old: out of the window
+    assert [gate.admit(GROUP, is_group=True) for _ in range(20)] == [0] * 20
+    assert gate.admit(GROUP, is_group=True) == 60
+    # Another group, and a private chat, have windows and buckets of their own.
+    assert gate.admit(GROUP - 1, is_group=True) == 0
+    assert gate.admit(1001, is_group=False) == 0
+
+
+def test_a_group_paced_evenly_at_20_a_minute_is_never_refused() -> None:
+    clock = _Clock()
+    gate = FloodGate(FloodLimits.telegram(), clock)
+    for _ in range(100):
+        assert gate.admit(GROUP, is_group=True) == 0
+        clock.now += 3.0
+
+
+def test_a_refused_message_costs_nothing() -> None:
+    clock = _Clock()
+    gate = FloodGate(FloodLimits.telegram(), clock)
+    for _ in range(20):
+        gate.admit(GROUP, is_group=True)
+    for _ in range(50):
+        assert gate.admit(GROUP, is_group=True) > 0
+    clock.now += 60
+    assert [gate.admit(GROUP, is_group=True) for _ in range(20)] == [0] * 20
+
+
+# RetryAfter warns about its future timedelta type even when only printed.
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_a_groups_flood_limit_runs_on_the_emulators_clock(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    clock = _Clock()
+    emu.clock = clock
+    emu.flood_limits = FloodLimits.telegram()
+    emu.group(GROUP, "城管局执勤群")
+    for n in range(20):
+        await bot.send_message(GROUP, f"第{n}条")
+    with pytest.raises(RetryAfter) as refused:
+        await bot.send_message(GROUP, "第21条")
+    assert "Retry in 60 seconds" in str(refused.value)
+    clock.now += 59
+    with pytest.raises(RetryAfter):
+        await bot.send_message(GROUP, "第21条")
+    clock.now += 1
+    await bot.send_message(GROUP, "第21条")
+    assert emu.rejected_429 == 2 and emu.sent_count() == 21
 
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
