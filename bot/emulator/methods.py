@@ -10,7 +10,16 @@ from typing import Any
 
 from bot.emulator.formatting import parse, utf16_len
 from bot.emulator.params import ApiError, Params, Upload, bad_request
-from bot.emulator.state import JSON, ChatState, SentMessage, StoredFile, World, command_key
+from bot.emulator.state import (
+    ALBUM_LEAST,
+    ALBUM_MOST,
+    JSON,
+    ChatState,
+    SentMessage,
+    StoredFile,
+    World,
+    command_key,
+)
 
 Method = Callable[[World, Params], Awaitable[Any]]
 
@@ -369,9 +378,21 @@ async def send_document(world: World, params: Params) -> JSON:
 
 async def send_media_group(world: World, params: Params) -> list[JSON]:
     chat = _target_chat(world, params)
+    if not params.has("media"):
+        raise bad_request('parameter "media" is required')
     media = params.structured("media")
-    if not isinstance(media, list) or not 2 <= len(media) <= 10:
-        raise bad_request("wrong number of media specified: must be between 2 and 10")
+    if not isinstance(media, list):
+        raise bad_request("can't parse media JSON object")
+    # The Bot API's words: `media` "must include 2-10 items". Telegram answers an empty album
+    # and one of more than ten so; its server sends a lone item as a plain message, which the
+    # documentation does not promise, so a lone item is refused here: the bot must not rely
+    # on it.
+    if not media:
+        raise bad_request("there are no messages to send")
+    if len(media) > ALBUM_MOST:
+        raise bad_request("too many messages to send as an album")
+    if len(media) < ALBUM_LEAST:
+        raise bad_request("media must include 2-10 items")
     types = {str(item.get("type")) for item in media if isinstance(item, dict)}
     if "document" in types and len(types) > 1:
         raise bad_request("document can't be mixed with other media types")

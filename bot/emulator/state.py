@@ -16,6 +16,11 @@ from bot.emulator.params import ApiError, bad_request
 
 JSON = dict[str, Any]
 
+# An album (a media group) holds 2 to 10 items: sendMediaGroup's `media` "must include 2-10
+# items", and a person's client sends more as several albums and one alone as a plain message.
+ALBUM_LEAST = 2
+ALBUM_MOST = 10
+
 # The update types a bot gets when allowed_updates was never set (Telegram's default).
 DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 

@@ -9,13 +9,26 @@ from typing import TYPE_CHECKING
 
 from bot.emulator.formatting import utf16_len
 from bot.emulator.methods import photo_sizes, sticker_json
-from bot.emulator.state import JSON, ChatState, SentMessage, World
+from bot.emulator.state import ALBUM_LEAST, ALBUM_MOST, JSON, ChatState, SentMessage, World
 
 if TYPE_CHECKING:
     from bot.emulator.server import BotApiEmulator
 
 _callback_ids = itertools.count(1)
 _album_ids = itertools.count(13_000_000_000_000_000)
+
+
+def _album_id(items: int) -> str:
+    """A new album's id, for `items` items: a client sends 2 to 10 as one album, never more
+    (it splits them) nor one alone (a plain message); a test asking otherwise is refused."""
+    if not ALBUM_LEAST <= items <= ALBUM_MOST:
+        raise ValueError(
+            f"an album holds {ALBUM_LEAST} to {ALBUM_MOST} items, not {items}: send more as "
+            "several albums, and one alone without an album"
+        )
+    return str(next(_album_ids))
+
+
 _SAMPLE_JPEG = b"\xff\xd8\xff\xe0" + b"emulated photo" + b"\xff\xd9"
 
 
@@ -187,9 +200,9 @@ class _Sender:
     async def send_album(
         self, count: int, caption: str | None = None, forwarded: bool = False
     ) -> list[JSON]:
-        """An album of `count` fresh photos, the caption on the first, as Telegram sends one
-        (`forwarded`: an album forwarded from another chat, each photo marked so)."""
-        group = str(next(_album_ids))
+        """An album of `count` (2 to 10) fresh photos, the caption on the first, as Telegram
+        sends one (`forwarded`: an album forwarded from another chat, each photo marked so)."""
+        group = _album_id(count)
         return [
             await self.send_photo(
                 _SAMPLE_JPEG + bytes([index]),
@@ -202,7 +215,7 @@ class _Sender:
 
     async def send_album_again(self, file_unique_ids: list[str]) -> list[JSON]:
         """An album of pictures sent before (same file_unique_id each, fresh file_ids)."""
-        group = str(next(_album_ids))
+        group = _album_id(len(file_unique_ids))
         sent = []
         for unique_id in file_unique_ids:
             earlier = self._world.file_by_unique_id(unique_id)
@@ -261,8 +274,8 @@ class _Sender:
     async def send_document_album(
         self, files: list[tuple[str, bytes]], mime_type: str = "application/octet-stream"
     ) -> list[JSON]:
-        """Files (name, content) chosen at once and sent grouped: one album."""
-        group = str(next(_album_ids))
+        """Files (name, content) chosen at once and sent grouped: one album (2 to 10)."""
+        group = _album_id(len(files))
         return [
             await self.send_document(filename, data, mime_type, media_group_id=group)
             for filename, data in files

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import aiohttp
 import pytest
 from telegram import (
     Bot,
@@ -23,6 +24,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
 from bot.emulator import BotApiEmulator
+from tests.emulator.conftest import TOKEN
 
 
 def keyboard(*labels: str) -> InlineKeyboardMarkup:
@@ -232,6 +234,52 @@ async def test_media_group(emu: BotApiEmulator, bot: Bot) -> None:
     assert [m.kind for m in alice.messages()] == ["media_group_item"] * 2
     assert [m.data for m in alice.messages()] == [b"one", b"two"]
     assert alice.texts() == ["first", ""]
+
+
+async def test_an_album_holds_2_to_10_items_as_the_bot_api_says(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """sendMediaGroup's `media` "must include 2-10 items"; Telegram answers an empty one and
+    one of more than ten in its own words, and sends nothing of a refused album."""
+    alice = emu.user(user_id=1001, first_name="Alice")
+    alice.started = True
+    photos = [InputMediaPhoto(bytes([n]) * 8) for n in range(11)]
+    with pytest.raises(BadRequest, match="^Too many messages to send as an album$"):
+        await bot.send_media_group(1001, photos)
+    # PTB itself will not send an empty list: asked over HTTP.
+    url = emu.base_url.format(token=TOKEN) + "/sendMediaGroup"
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(url, json={"chat_id": 1001, "media": []}) as response,
+    ):
+        assert response.status == 400
+        assert (await response.json())["description"] == (
+            "Bad Request: there are no messages to send"
+        )
+    with pytest.raises(BadRequest, match="2-10 items"):
+        await bot.send_media_group(1001, photos[:1])
+    assert alice.messages() == []
+    assert len(await bot.send_media_group(1001, photos[:10])) == 10
+
+
+async def test_a_person_sends_albums_of_2_to_10_items_as_telegram_clients_do(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """A client sends at most ten photos or files as one album (more go as several albums),
+    and a single one as a plain message: a test cannot have a person send what Telegram would
+    never deliver."""
+    alice = emu.user(user_id=1001, first_name="Alice")
+    for wrong in (11, 1, 0):
+        with pytest.raises(ValueError, match="2 to 10"):
+            await alice.send_album(wrong)
+    with pytest.raises(ValueError, match="2 to 10"):
+        await alice.send_document_album([(f"week{n}.csv", b"a,b") for n in range(11)])
+    sent = await alice.send_album(10)
+    with pytest.raises(ValueError, match="2 to 10"):
+        await alice.send_album_again([photo["photo"][-1]["file_unique_id"] for photo in sent] * 2)
+    updates = await bot.get_updates()
+    assert len(updates) == 10
+    assert len({update.message.media_group_id for update in updates if update.message}) == 1
 
 
 # Reading live_period warns about its future timedelta type; the value is what matters here.
