@@ -7,13 +7,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.buttons import OrderAccept, OrderFromCheck
-from bot.db.models import OrderStatus, ReportStatus
-from bot.services.oversight import order_review
+from bot.db.models import Inspection, OrderStatus, ReportStatus
+from bot.services.oversight import order_drafts, order_review
 from bot.services.oversight import orders as order_service
 from bot.services.oversight.orders import reply_mark
 from tests.e2e.oversight_fixtures import (
+    City,
     city,
     inspections,
     orders,
@@ -70,6 +72,21 @@ async def test_a_reply_is_either_accepted_or_sent_back_never_both(
         assert report.status is not ReportStatus.FIXED
 
 
+async def two_drafts_from_one_check(harness: Harness, town: City) -> Inspection:
+    """A check of 城管局's post; 赵督查 and the admin each open a draft of an order from it."""
+    await recorded_check(
+        harness, town.post_id, town.unit_id, harness.clock.now() - dt.timedelta(hours=1), 80.0
+    )
+    [check] = await inspections(harness)
+    for person in (town.inspector, harness.admin):
+        await person.send_command("orders")
+        await harness.settle()
+        await person.press_data(OrderFromCheck(check.id).pack(), person.last().message_id)
+        await harness.settle()
+        assert "✅ 下发" in person.last().buttons()
+    return check
+
+
 async def test_two_inspectors_issuing_an_order_from_one_check_at_once_make_one_order(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -78,16 +95,7 @@ async def test_two_inspectors_issuing_an_order_from_one_check_at_once_make_one_o
     is made, and the other is told, as when he came later, that one was issued."""
     town = await city(harness)
     inspector, admin = town.inspector, harness.admin
-    await recorded_check(
-        harness, town.post_id, town.unit_id, harness.clock.now() - dt.timedelta(hours=1), 80.0
-    )
-    [check] = await inspections(harness)
-    for person in (inspector, admin):
-        await person.send_command("orders")
-        await harness.settle()
-        await person.press_data(OrderFromCheck(check.id).pack(), person.last().message_id)
-        await harness.settle()
-        assert "✅ 下发" in person.last().buttons()
+    check = await two_drafts_from_one_check(harness, town)
 
     # 赵督查's order is made and not yet committed when the admin presses ✅ 下发.
     gate = Gate(monkeypatch, order_service, "tell_unit")
@@ -108,3 +116,41 @@ async def test_two_inspectors_issuing_an_order_from_one_check_at_once_make_one_o
     assert [a for a in await trail(harness, "order", issued[0].id) if a == "order.issue"] == [
         "order.issue"
     ]
+
+
+async def test_an_order_the_read_missed_is_found_by_the_unique_index(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The admin's turn reads no order of the check (as a turn on PostgreSQL does while 赵督查's
+    is not yet committed), but 赵督查's is there when it inserts: the unique index refuses it,
+    the admin is told an order was issued, and nothing of the refused one is kept. On SQLite
+    too, which runs one write at a time."""
+    town = await city(harness)
+    inspector, admin = town.inspector, harness.admin
+    check = await two_drafts_from_one_check(harness, town)
+    await press_and_settle(harness, inspector, "✅ 下发")
+    [first] = await orders(harness)
+
+    read = order_drafts._existing
+    missed: list[int] = []
+
+    async def stale(
+        session: AsyncSession, source: order_drafts.Source, source_id: int
+    ) -> int | None:
+        if not missed:
+            missed.append(source_id)
+            return None
+        return await read(session, source, source_id)
+
+    monkeypatch.setattr(order_drafts, "_existing", stale)
+    await admin.press("✅ 下发")
+    await harness.settle()
+    await harness.deliver()
+
+    assert missed == [check.id]
+    assert admin.answered_callbacks[-1]["text"] == "已经为它下发过整改令了，请在 /orders 查看。"
+    assert [(order.id, order.inspection_id) for order in await orders(harness)] == [
+        (first.id, check.id)
+    ]
+    assert await trail(harness, "order", first.id + 1) == []
+    assert len([text for text in town.coordinator.texts() if "整改令" in text]) == 1
