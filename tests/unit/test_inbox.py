@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import event, text
 
 from bot.db.engine import Database
 from bot.db.migrate import downgrade, upgrade
@@ -112,3 +114,49 @@ async def test_the_migration_carries_processed_updates_into_the_inbox(tmp_path: 
             assert [row[0] for row in rows] == [41]
     finally:
         await database.dispose()
+
+
+async def test_the_look_back_finds_the_last_update_received_before_a_moment(
+    database: Database,
+) -> None:
+    """At start the webhook counts the updates in from the highest one received longer ago
+    than Telegram keeps one (bot/intake.py)."""
+    async with database.session() as session:
+        await inbox.store(session, [update(10), update(11)], NOW, "a:1")
+        await inbox.store(session, [update(12)], NOW + dt.timedelta(hours=1), "a:1")
+        await inbox.store(session, [update(14)], NOW + dt.timedelta(hours=30), "a:1")
+    async with database.session() as session:
+        assert await inbox.highest_id(session, received_before=NOW) is None
+        assert await inbox.highest_id(session, received_before=NOW + dt.timedelta(minutes=1)) == 11
+        assert await inbox.highest_id(session, received_before=NOW + dt.timedelta(hours=2)) == 12
+        assert await inbox.highest_id(session, received_before=NOW + dt.timedelta(days=2)) == 14
+        assert await inbox.highest_id(session) == 14
+
+
+async def test_the_look_back_reads_the_index_of_received_at(database: Database) -> None:
+    """Two days of a busy bot's updates are kept: the look-back steps into the index of
+    received_at, not through every update received since (nor every one before)."""
+    if database.engine.dialect.name != "sqlite":
+        pytest.skip("the plan asserted is SQLite's")
+    sent: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        async with database.session() as session:
+            await inbox.highest_id(session, received_before=NOW)
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", record)
+    [(statement, parameters)] = [(s, p) for s, p in sent if s.lstrip().startswith("SELECT")]
+    for statistics in ([], [("inbox", "ix_inbox_received", "200000 2 1")]):
+        async with database.engine.begin() as connection:
+            await connection.exec_driver_sql("ANALYZE")
+            await connection.exec_driver_sql("DELETE FROM sqlite_stat1")
+            for row in statistics:
+                await connection.exec_driver_sql("INSERT INTO sqlite_stat1 VALUES (?, ?, ?)", row)
+            await connection.exec_driver_sql("ANALYZE sqlite_schema")
+            rows = await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            plan = " / ".join(str(row[-1]) for row in rows)
+        assert plan == "SEARCH inbox USING COVERING INDEX ix_inbox_received (received_at<?)", plan

@@ -14,7 +14,7 @@ from tests.unit.conftest import seeded
 
 PREVIOUS = "0019"
 REVISION = "0021_inbox_received_orders_unique"
-RECEIVED_INDEX = "ix_inbox_received_at"
+RECEIVED_INDEX = "ix_inbox_received"
 CHECK_INDEX = "ix_rectification_orders_inspection_id"
 
 
@@ -95,7 +95,10 @@ async def test_0021_indexes_the_inbox_and_keeps_one_order_per_check_and_goes_bac
 
     await upgrade(empty_database, REVISION)
 
-    assert (await _indexes(empty_database, "inbox"))[RECEIVED_INDEX] == (["received_at"], False)
+    assert (await _indexes(empty_database, "inbox"))[RECEIVED_INDEX] == (
+        ["received_at", "update_id"],
+        False,
+    )
     assert (await _indexes(empty_database, "rectification_orders"))[CHECK_INDEX] == (
         ["inspection_id"],
         True,

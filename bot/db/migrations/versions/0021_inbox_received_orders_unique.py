@@ -1,8 +1,9 @@
 """the inbox indexed by when an update came; one rectification order per check
 
 The webhook's look-back at start (`inbox.highest_id` with `received_before`) asks for the
-highest update received more than a day ago: without an index on ``received_at`` it read
-every row of the inbox, two days of a city's traffic.
+last update received more than a day ago: without an index on ``received_at`` it walked
+through every update received since, a day of a city's traffic. The index holds the update's
+id too (``received_at``, ``update_id``), so the answer is one step into it.
 
 An order from a check (整改令) was kept unique only by a read before the insert: two taps on
 "issue" (two inspectors, or a double tap) on PostgreSQL both read no order and both inserted
@@ -78,7 +79,9 @@ def _widen_version_column() -> None:
 def upgrade() -> None:
     _widen_version_column()
     with op.batch_alter_table("inbox", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_inbox_received_at"), ["received_at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_inbox_received"), ["received_at", "update_id"], unique=False
+        )
     _detach_later_orders_of_each_check()
     with op.batch_alter_table("rectification_orders", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_rectification_orders_inspection_id"))
@@ -94,4 +97,4 @@ def downgrade() -> None:
             batch_op.f("ix_rectification_orders_inspection_id"), ["inspection_id"], unique=False
         )
     with op.batch_alter_table("inbox", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_inbox_received_at"))
+        batch_op.drop_index(batch_op.f("ix_inbox_received"))
