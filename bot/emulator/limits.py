@@ -50,7 +50,11 @@ class TokenBucket:
     updated: float
 
     def _refill(self, now: float) -> None:
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        if now < self.updated:
+            # A test set the emulator's clock back: what was sent "later" does not count.
+            self.tokens = self.capacity
+        else:
+            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
         self.updated = now
 
     def wait(self, now: float) -> float:
@@ -77,6 +81,9 @@ class SlidingWindow:
     def wait(self, now: float) -> float:
         """Seconds until one more may go (0 when it may now): until the oldest message that
         fills the window is `span` seconds old."""
+        if self.sent and self.sent[-1] > now:
+            # A test set the emulator's clock back: what was sent "later" does not count.
+            self.sent.clear()
         while self.sent and self.sent[0] <= now - self.span:
             self.sent.popleft()
         if len(self.sent) < self.limit:

@@ -161,6 +161,19 @@ def test_a_group_takes_at_most_20_messages_in_any_60_seconds() -> None:
     assert gate.admit(1001, is_group=False) == 0
 
 
+def test_setting_the_emulators_clock_back_blocks_no_chat() -> None:
+    clock = _Clock()
+    gate = FloodGate(FloodLimits.telegram(), clock)
+    for _ in range(20):
+        gate.admit(GROUP, is_group=True)
+    for _ in range(3):
+        gate.admit(1001, is_group=False)
+    clock.now -= 86_400  # a test goes back to the night before
+    assert gate.admit(GROUP, is_group=True) == 0
+    clock.now += 1
+    assert gate.admit(1001, is_group=False) == 0
+
+
 def test_a_group_paced_evenly_at_20_a_minute_is_never_refused() -> None:
     clock = _Clock()
     gate = FloodGate(FloodLimits.telegram(), clock)
