@@ -502,3 +502,30 @@ async def test_tags_taken_by_leaving_are_remembered_by_the_unit_left_only(
     admin = await harness.member(harness.admin.user_id)
     assert admin is not None and admin.unit_id is None and admin.tags == frozenset()
     assert await _card_tags(harness, coordinator, "乙") == ["➕ 党员", "➕ 巾帼岗"]
+
+
+async def test_an_admin_tagged_without_a_unit_joining_by_invite_has_each_tag_taken_in_the_trail(
+    harness: Harness,
+) -> None:
+    """An admin of ADMIN_IDS, with no unit, was tagged 党员 (an admin tags anyone); joining a
+    unit by an invite starts them afresh with only the invite's role: the trail shows the tag
+    taken, by the admin themselves, as leaving a unit would."""
+    admin = harness.admin
+    await admin.send_command("start")
+    await harness.settle()
+    record = await harness.member(admin.user_id)
+    assert record is not None and record.unit_id is None
+    assert "已加上" in await command(harness, admin, "tag", f"{record.display_name} 党员")
+    assert await _tags_of(harness, admin.user_id) == frozenset({"党员"})
+
+    await create_unit(harness, "交警队")
+    code = await invite_code(harness, admin, "交警队", "志愿者")
+    await join(harness, admin, code, "管理员甲")
+
+    joined = await harness.member(admin.user_id)
+    assert joined is not None and joined.unit is not None and joined.unit.name == "交警队"
+    assert joined.tags == frozenset() and joined.roles == {Role.VOLUNTEER}
+    assert await _tag_trail(harness, record.id) == [
+        ("member.tag.add", record.id, {"tag": "党员", "unit_id": None}),
+        ("member.tag.remove", record.id, {"tag": "党员", "unit_id": None}),
+    ]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
 from bot.db.engine import Database
-from bot.db.models import Dialogue, DialogueKind, Role
+from bot.db.models import AuditEntry, Dialogue, DialogueKind, Role
 from bot.errors import DomainError, ErrorCode
-from bot.services.people import invites, members, registration, units
+from bot.services.people import invites, members, registration, tags, units
 from bot.services.people.access import Actor
 from bot.services.platform import dialogues
 
@@ -132,3 +133,30 @@ async def test_each_dialogue_begun_has_its_own_mark_and_keeps_it_as_it_advances(
         second = await dialogues.begin(session, 40, DialogueKind.INSPECT, "location", NOW)
         assert dialogues.mark(second) != first_mark
         assert not dialogues.carries(second, first_mark)
+
+
+async def test_tags_an_admin_held_in_no_unit_are_taken_in_the_trail_on_joining(
+    database: Database,
+) -> None:
+    """Joining starts afresh: the tags of an admin's unit-less record are each written to the
+    trail as taken (by the one joining), as when a member leaves."""
+    unit_id = await _unit(database)
+    async with database.session() as session:
+        admin = await registration.ensure_admin_member(session, 1, "管理员", "zh_Hans", NOW)
+        admin_id = admin.id
+        await tags.toggle(session, ADMIN, "管理员", "党员", NOW)
+        await tags.toggle(session, ADMIN, "管理员", "巾帼岗", NOW)
+        code = (await invites.create(session, ADMIN, unit_id, Role.VOLUNTEER, NOW)).code
+    await _register(database, 1, code)
+    async with database.session() as session:
+        joined = await members.by_telegram_id(session, 1)
+        assert joined is not None and joined.tags == frozenset()
+        taken = await session.execute(
+            select(AuditEntry.actor_id, AuditEntry.after)
+            .where(AuditEntry.action == tags.REMOVED, AuditEntry.object_id == admin_id)
+            .order_by(AuditEntry.id)
+        )
+        assert [tuple(row) for row in taken] == [
+            (admin_id, {"tag": "党员", "unit_id": None}),
+            (admin_id, {"tag": "巾帼岗", "unit_id": None}),
+        ]

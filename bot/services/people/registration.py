@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Dialogue, DialogueKind, Invite, Member, MemberRole
 from bot.errors import DomainError, ErrorCode
-from bot.services.people import invites, members
+from bot.services.people import invites, members, tags
 from bot.services.platform import dialogues
 
 DIALOGUE = DialogueKind.REGISTER
@@ -96,8 +96,10 @@ async def complete(
     else:
         member = existing
         # One who left a unit joins the next afresh: only this invite's role, no old tags.
+        # Leaving took (and audited) both; an admin in no unit may still hold tags given
+        # meanwhile, and each taken is written to the trail as leaving writes it.
         member.role_rows.clear()
-        member.tag_rows.clear()
+        tags.take_all_on_joining(session, member, now)
     member.display_name = str(dialogue.data["name"])
     member.phone = str(dialogue.data["phone"])
     member.language = language

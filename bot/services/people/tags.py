@@ -237,17 +237,46 @@ def take_all(session: AsyncSession, actor: Actor, member: Member, now: dt.dateti
     """Every tag taken from a member leaving their unit (under the caller's lock on the row),
     each audited as a press taking it: the trail is complete, and the unit's cards offer a tag
     its last holder took with them for `TAG_REMEMBERED`, as one taken by a press."""
+    _take_all(session, _actor_id(actor), member, now)
+
+
+def take_all_on_joining(session: AsyncSession, member: Member, now: dt.datetime) -> None:
+    """Every tag a member still holds when they join a unit afresh (an admin of ADMIN_IDS,
+    tagged while in no unit), taken by the joining member themselves, audited as leaving
+    audits them: no tag disappears from the trail unseen."""
+    _take_all(session, member.id, member, now)
+
+
+def _take_all(
+    session: AsyncSession, actor_id: int | None, member: Member, now: dt.datetime
+) -> None:
     for row in sorted(member.tag_rows, key=lambda row: row.tag):
-        _audited(session, actor, member, row.tag, given=False, now=now)
+        _record(session, actor_id, member, row.tag, given=False, now=now)
     member.tag_rows.clear()
+
+
+def _actor_id(actor: Actor) -> int | None:
+    return actor.member.id if actor.member is not None else None
 
 
 def _audited(
     session: AsyncSession, actor: Actor, member: Member, tag: str, *, given: bool, now: dt.datetime
 ) -> None:
+    _record(session, _actor_id(actor), member, tag, given=given, now=now)
+
+
+def _record(
+    session: AsyncSession,
+    actor_id: int | None,
+    member: Member,
+    tag: str,
+    *,
+    given: bool,
+    now: dt.datetime,
+) -> None:
     audit.record(
         session,
-        actor_id=actor.member.id if actor.member is not None else None,
+        actor_id=actor_id,
         action=ADDED if given else REMOVED,
         object_type="member",
         object_id=member.id,
