@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from telegram import InlineKeyboardButton, ReplyKeyboardRemove
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove
 
 from bot.buttons import (
     ChecklistAdjust,
@@ -91,19 +91,8 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             # The 📍 button folds away once used: it comes again for the next try.
             turn.refuse(error, location_keyboard(t))
             return
-        rows = []
-        for near in offer.near:
-            mark = t("oversight.inspect.unchecked_mark") if near.post.id in offer.unchecked else ""
-            label = t(
-                "oversight.inspect.post_button",
-                post=near.post.name,
-                unit=near.post.unit.name,
-                distance=distance(t, near.distance_m),
-                mark=mark,
-            )
-            rows.append([button(label, InspectPost(near.post.id))])
         turn.reply(t("oversight.inspect.location_received"), ReplyKeyboardRemove())
-        turn.reply(t("oversight.inspect.pick_post"), inline([*rows, cancel_row(t)]))
+        turn.reply(t("oversight.inspect.pick_post"), _offer_markup(t, offer))
         return
     if dialogue.step in (checks.Step.ITEMS, checks.Step.PHOTOS):
         submit = InspectSubmit(dialogues.mark(dialogue))
@@ -152,15 +141,44 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     turn.reply(t("oversight.use_buttons"), inline([cancel_row(t)]))
 
 
+def _offer_markup(t: Translator, offer: checks.Offer) -> InlineKeyboardMarkup:
+    """The posts near the inspector, one button each (⭐ for one not checked this week)."""
+    rows = []
+    for near in offer.near:
+        mark = t("oversight.inspect.unchecked_mark") if near.post.id in offer.unchecked else ""
+        label = t(
+            "oversight.inspect.post_button",
+            post=near.post.name,
+            unit=near.post.unit.name,
+            distance=distance(t, near.distance_m),
+            mark=mark,
+        )
+        rows.append([button(label, InspectPost(near.post.id))])
+    return inline([*rows, cancel_row(t)])
+
+
+# A post archived (or its unit) since the list was shown: refused, and the list drawn again.
+GONE_FROM_OFFER = (ErrorCode.INSPECT_POST_ARCHIVED, ErrorCode.INSPECT_UNIT_ARCHIVED)
+
+
 async def pick_post(turn: Turn, data: InspectPost) -> None:
     t = turn.t
+    settings = turn.runtime.settings
     dialogue = await _current(turn, checks.Step.POST)
     if dialogue is None:
         turn.stale()
         return
-    picked = await checks.pick_post(
-        turn.session, turn.actor, dialogue, data.post_id, turn.now, turn.runtime.settings
-    )
+    try:
+        picked = await checks.pick_post(
+            turn.session, turn.actor, dialogue, data.post_id, turn.now, settings
+        )
+    except DomainError as error:
+        if error.code not in GONE_FROM_OFFER:
+            raise
+        turn.refuse(error)
+        offer = await checks.offer_again(turn.session, dialogue, turn.now, settings)
+        turn.edit(t("oversight.inspect.pick_post"), _offer_markup(t, offer))
+        return
     rows = []
     for kind in CheckKind:
         name = t(f"oversight.kind.{kind.value}")

@@ -9,7 +9,7 @@ import datetime as dt
 
 from sqlalchemy import update
 
-from bot.buttons import ChecklistAdjust, ChecklistToggle, InspectSeen
+from bot.buttons import ChecklistAdjust, ChecklistToggle, InspectPost, InspectSeen
 from bot.db.models import ChecklistItem, Dialogue, EvidencePhoto, Inspection, Role, Unit
 from bot.emulator import SimUser
 from tests.e2e.oversight_fixtures import checked_in, city, inspections, near, orders, rows, trail
@@ -291,10 +291,12 @@ async def test_a_post_archived_after_the_location_is_refused_at_the_tap_and_anot
     third_post_id = await post(harness, town.unit_id, "黄河路-长江路口")
     await start_check(harness, inspector)
     offered = inspector.last()
-    assert offered.buttons()[:3] == [
+    first_shown, first_text = offered.buttons(), offered.text
+    assert first_shown == [
         "⭐ 黄河路-人民路口 · 城管局 · 30 米",
         "⭐ 人民路-解放路口 · 交通局 · 30 米",
         "⭐ 黄河路-长江路口 · 城管局 · 30 米",
+        "✖️ 取消",
     ]
     # While the inspector reads the list, the coordinator archives the post, and an admin
     # archives 交通局 (the admin's journey is tested elsewhere).
@@ -313,14 +315,19 @@ async def test_a_post_archived_after_the_location_is_refused_at_the_tap_and_anot
     assert inspector.answered_callbacks[-1]["text"] == (
         "岗位「黄河路-人民路口」已归档，不再督查：请选列表里的其他岗位，或发送 /inspect 重新开始。"
     )
-    await inspector.press("⭐ 人民路-解放路口 · 交通局 · 30 米", offered.message_id)
+    # The list is drawn again as it stands now: neither archived post is offered any more.
+    assert inspector.last().message_id == offered.message_id
+    assert inspector.last().text == first_text
+    assert inspector.last().buttons() == first_shown[2:]
+    # A press on a button of the list as it was first shown is refused likewise, and the
+    # current list stays.
+    await inspector.press_data(InspectPost(other_post_id).pack(), offered.message_id)
     await harness.settle()
     assert inspector.answered_callbacks[-1]["text"] == (
         "「交通局」已归档，它的岗位不再督查：请选列表里的其他岗位，或发送 /inspect 重新开始。"
     )
-    # Nothing changed: the list stands and the check still waits for its post.
-    assert inspector.last().message_id == offered.message_id
-    assert inspector.last().buttons() == offered.buttons()
+    assert inspector.last().buttons() == first_shown[2:]
+    # Nothing else changed: the check still waits for its post.
     async with harness.session() as session:
         dialogue = await session.get(Dialogue, inspector.user_id)
         assert dialogue is not None

@@ -24,6 +24,7 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.geo import offset
 from bot.i18n import Translator
+from bot.services.duty.geofence import Position
 from bot.services.duty.photo_rules import Photo
 from bot.services.oversight import checklist, checks, evidence, order_drafts, routing, zones
 from bot.settings import SettingsError, load_settings
@@ -287,3 +288,45 @@ async def test_an_album_is_answered_at_its_first_photo_and_at_its_first_that_doe
         with pytest.raises(DomainError) as refused:
             await offer(Photo("file-y", "unique-y"), None)
         assert refused.value.code is ErrorCode.EVIDENCE_PHOTOS_FULL
+
+
+async def test_the_offer_drawn_again_leaves_out_posts_archived_since_and_keeps_its_order(
+    database: Database,
+) -> None:
+    """After a refused tap the inspector's list is drawn again from the first offer: a post
+    archived since, or one whose unit was, is left out; the others keep their distances."""
+    settings = make_settings(database.url)
+    async with database.session() as session:
+        first, second = await _city(session)
+        posts = [
+            Post(
+                unit_id=first.id,
+                name=name,
+                type=PostType.TRAFFIC,
+                latitude=offset(*CENTER, north, 0)[0],
+                longitude=offset(*CENTER, north, 0)[1],
+                radius_m=100,
+                archived=False,
+                created_at=NOW,
+            )
+            for name, north in (("黄河路口", 40), ("长江路口", 80), ("解放路口", 120))
+        ]
+        session.add_all(posts)
+        await session.flush()
+        dialogue = Dialogue(telegram_id=1, kind=DialogueKind.INSPECT, step="post", data={})
+        offer = await checks.receive_location(
+            session, _admin(), dialogue, Position(*CENTER), NOW, settings
+        )
+        assert [near.post.name for near in offer.near] == [
+            "黄河路口",
+            "长江路口",
+            "解放路口",
+            "人民路口",
+        ]
+        posts[1].archived = True
+        second.archived = True
+        await session.flush()
+        again = await checks.offer_again(session, dialogue, NOW, settings)
+        assert [near.post.name for near in again.near] == ["黄河路口", "解放路口"]
+        assert [near.distance_m for near in again.near] == pytest.approx([40, 120], abs=1)
+        assert again.unchecked == {posts[0].id, posts[2].id}

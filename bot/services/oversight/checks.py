@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import geo
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
@@ -202,14 +203,6 @@ async def receive_location(
             direction=nearest.direction,
             radius=settings.inspect_near_m,
         )
-    checked = set(
-        await session.scalars(
-            select(Inspection.post_id).where(
-                Inspection.post_id.in_([n.post.id for n in near]),
-                Inspection.inspected_at >= week_start(now, settings),
-            )
-        )
-    )
     dialogues.advance(
         dialogue,
         Step.POST,
@@ -218,7 +211,49 @@ async def receive_location(
         longitude=position.longitude,
         near={str(n.post.id): round(n.distance_m, 1) for n in near},
     )
+    return await _offer(session, near, now, settings)
+
+
+async def _offer(
+    session: AsyncSession, near: list[routing.Near], now: dt.datetime, settings: Settings
+) -> Offer:
+    checked = set(
+        await session.scalars(
+            select(Inspection.post_id).where(
+                Inspection.post_id.in_([n.post.id for n in near]),
+                Inspection.inspected_at >= week_start(now, settings),
+            )
+        )
+    )
     return Offer(near, {n.post.id for n in near} - checked)
+
+
+async def offer_again(
+    session: AsyncSession, dialogue: Dialogue, now: dt.datetime, settings: Settings
+) -> Offer:
+    """The posts of the offer for the dialogue's location that are still checked (not archived
+    since, nor their unit), in the order first shown: the list redrawn after a refusal."""
+    shown: dict[str, float] = dialogue.data.get("near") or {}
+    latitude, longitude = float(dialogue.data["latitude"]), float(dialogue.data["longitude"])
+    posts = await session.scalars(
+        select(Post)
+        .join(Unit, Unit.id == Post.unit_id)
+        .where(
+            Post.id.in_([int(post_id) for post_id in shown]),
+            Post.archived.is_(False),
+            Unit.archived.is_(False),
+        )
+    )
+    near = [
+        routing.Near(
+            post,
+            shown[str(post.id)],
+            geo.direction(latitude, longitude, post.latitude, post.longitude),
+        )
+        for post in posts.unique()
+    ]
+    near.sort(key=lambda one: (one.distance_m, one.post.id))
+    return await _offer(session, near, now, settings)
 
 
 async def situation(
