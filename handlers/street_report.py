@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from telegram import InlineKeyboardButton, ReplyKeyboardRemove
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove
 
 from bot.buttons import (
     ReportCard,
@@ -17,7 +17,7 @@ from bot.buttons import (
     ReportDispatchPage,
     ReportSubmit,
 )
-from bot.db.models import Dialogue, ReportStatus, StreetReport
+from bot.db.models import Dialogue, ReportStatus, StreetReport, Unit
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.oversight import notices, orders, reports
@@ -235,8 +235,17 @@ async def dispatch_page(turn: Turn, data: ReportDispatchPage) -> None:
     except DomainError as error:
         turn.refuse(error)
         return
-    choices = await reports.dispatch_units(turn.session)
-    offset = max(0, min(data.offset, max(len(choices) - 1, 0) // PAGE_SIZE * PAGE_SIZE))
+    text, markup = _dispatch_view(
+        t, report, await reports.dispatch_units(turn.session), data.offset
+    )
+    turn.reply(text, markup)
+
+
+def _dispatch_view(
+    t: Translator, report: StreetReport, choices: list[Unit], offset: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The page of units at `offset` (the last one, past the end) to send the report to."""
+    offset = max(0, min(offset, max(len(choices) - 1, 0) // PAGE_SIZE * PAGE_SIZE))
     shown = choices[offset : offset + PAGE_SIZE]
     rows = [[button(unit.name, ReportDispatch(report.id, unit.id))] for unit in shown]
     nav = []
@@ -255,7 +264,7 @@ async def dispatch_page(turn: Turn, data: ReportDispatchPage) -> None:
         lines.append(
             t("common.units_page", first=offset + 1, last=offset + len(shown), total=len(choices))
         )
-    turn.reply("\n".join(lines), inline([*rows, cancel_row(t)]))
+    return "\n".join(lines), inline([*rows, cancel_row(t)])
 
 
 async def dispatch(turn: Turn, data: ReportDispatch) -> None:
@@ -266,10 +275,25 @@ async def dispatch(turn: Turn, data: ReportDispatch) -> None:
         )
     except DomainError as error:
         turn.refuse(error)
+        if error.code is ErrorCode.ORDER_UNIT_ARCHIVED:
+            await _dispatch_again(turn, data, str(error.params.get("unit", "")))
         return
     assert report.unit is not None
     turn.answer(t("oversight.report.dispatched_toast"))
     turn.edit(t("oversight.report.dispatched", id=report.id, unit=report.unit.name))
+
+
+async def _dispatch_again(turn: Turn, data: ReportDispatch, archived: str) -> None:
+    """A unit archived since the list was shown: the list drawn again as it stands, at the
+    page where that unit was, so that its button is not tapped again."""
+    try:
+        report = await reports.undecided(turn.session, turn.actor, data.report_id)
+    except DomainError:
+        return  # Decided meanwhile as well: the refusal said enough; its next tap says that.
+    choices = await reports.dispatch_units(turn.session)
+    before = sum(1 for unit in choices if unit.name < archived)
+    text, markup = _dispatch_view(turn.t, report, choices, before // PAGE_SIZE * PAGE_SIZE)
+    turn.edit(text, markup)
 
 
 async def ask_dismiss(turn: Turn, data: ReportDismiss) -> None:

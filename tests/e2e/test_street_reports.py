@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.buttons import UnitArchive
 from bot.db.models import (
@@ -129,6 +129,41 @@ async def test_without_zones_the_nearest_post_decides_and_far_away_an_inspector_
     assert "有人反映了您单位负责的地方的问题" in (town.other_coordinator.last().caption or "")
     [_, dispatched] = await street_reports(harness)
     assert dispatched.route_method is RouteMethod.HAND and dispatched.unit_id == town.other_unit_id
+
+
+async def test_a_unit_archived_while_the_dispatch_list_is_open_is_refused_and_left_off_the_list(
+    harness: Harness,
+) -> None:
+    """The inspector opens the units to send a report to; 交通局 is archived meanwhile. Its
+    button is refused, the list is drawn again without it, and the report still waits."""
+    town = await city(harness)
+    await report(harness, town.volunteers[0], near(5000))
+    [waiting] = await street_reports(harness)
+    await harness.deliver()
+    inspector = town.inspector
+    text = await press_and_settle(harness, inspector, "📮 分派给单位")
+    listed = inspector.last()
+    first_shown = listed.buttons()
+    assert "交通局" in first_shown and "城管局" in first_shown
+    async with harness.session() as session:
+        await session.execute(
+            update(Unit).where(Unit.id == town.other_unit_id).values(archived=True)
+        )
+        await session.commit()
+
+    await inspector.press("交通局", listed.message_id)
+    await harness.settle()
+    assert inspector.answered_callbacks[-1]["text"] == "「交通局」已撤销，不能再向它下发整改令。"
+    assert inspector.last().message_id == listed.message_id
+    assert inspector.last().text == text
+    assert inspector.last().buttons() == [label for label in first_shown if label != "交通局"]
+    [still] = await street_reports(harness)
+    assert still.status is ReportStatus.NEW and still.unit_id is None
+
+    text = await press_and_settle(harness, inspector, "城管局")
+    assert f"✅ 随手拍 #{waiting.id} 已分派给「城管局」。" in text
+    [dispatched] = await street_reports(harness)
+    assert dispatched.unit_id == town.unit_id
 
 
 async def test_a_second_report_of_the_same_problem_nearby_is_linked_and_both_hear_the_outcome(
