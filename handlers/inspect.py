@@ -291,7 +291,14 @@ async def toggle_item(turn: Turn, data: InspectItem) -> None:
     if dialogue is None:
         turn.stale()
         return
-    found = await checks.toggle_item(turn.session, dialogue, data.item_id, turn.now)
+    try:
+        found = await checks.toggle_item(turn.session, dialogue, data.item_id, turn.now)
+    except DomainError as error:
+        if error.code is not ErrorCode.INSPECT_ITEM_OFF:
+            raise
+        # The line was switched off since the checklist was shown: drawn again without it.
+        turn.refuse(error)
+        found = await checks.current_checklist(turn.session, dialogue, turn.now)
     seen_count = int(dialogue.data.get("seen") or 0)
     markup = _checklist_markup(turn.t, found, dialogues.mark(dialogue))
     turn.edit(_items_text(turn.t, seen_count, found), inline(markup))

@@ -446,3 +446,44 @@ async def test_admins_change_the_checklist_and_the_next_check_uses_it(harness: H
     buttons = town.inspector.last().buttons()
     assert "⬜ 未穿马甲或制服 −6" in buttons and "⬜ 随意张贴小广告 −3" in buttons
     assert not any("玩手机" in button for button in buttons)
+
+
+async def test_a_checklist_line_switched_off_while_the_checklist_is_open_is_refused_and_left_off(
+    harness: Harness,
+) -> None:
+    """The inspector has ticked 玩手机; an admin switches 未穿马甲或制服 off meanwhile. A tap on
+    it is refused in words about the checklist (not about typing a new line), the checklist is
+    drawn again without it, and what was ticked stays ticked."""
+    town = await city(harness)
+    inspector, admin = town.inspector, harness.admin
+    await start_check(harness, inspector)
+    await press_and_settle(harness, inspector, "⭐ 黄河路-人民路口 · 城管局 · 30 米")
+    await press_and_settle(harness, inspector, "日查 · 明查")
+    await press_and_settle(harness, inspector, "0")
+    await press_and_settle(harness, inspector, "⬜ 玩手机 −5")
+    listed = inspector.last()
+    first_shown, first_text = listed.buttons(), listed.text
+    assert "⬜ 未穿马甲或制服 −5" in first_shown and "☑️ 玩手机 −5" in first_shown
+    await admin.send_command("checklist")
+    await harness.settle()
+    await press_and_settle(harness, admin, "未穿马甲或制服 −5")
+    assert "🚫 未穿马甲或制服 −5" in admin.last().buttons()
+
+    await inspector.press("⬜ 未穿马甲或制服 −5", listed.message_id)
+    await harness.settle()
+    assert inspector.answered_callbacks[-1]["text"] == (
+        "检查表里的这一项已被停用，请从刷新后的检查表中选择。"
+    )
+    assert inspector.last().message_id == listed.message_id
+    assert inspector.last().text == first_text
+    assert inspector.last().buttons() == [
+        label for label in first_shown if label != "⬜ 未穿马甲或制服 −5"
+    ]
+    async with harness.session() as session:
+        dialogue = await session.get(Dialogue, inspector.user_id)
+        assert dialogue is not None and dialogue.step == "items"
+    await press_and_settle(harness, inspector, "下一步：拍照 ▶️")
+    await inspector.send_photo()
+    await harness.settle()
+    text = await press_and_settle(harness, inspector, "✅ 提交督查")
+    assert "玩手机 −5" in text and "未穿马甲" not in text

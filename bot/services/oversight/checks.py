@@ -369,7 +369,8 @@ async def toggle_item(
 ) -> Checklist:
     found = await current_checklist(session, dialogue, now)
     if item_id not in {item.id for item in found.items}:
-        raise DomainError(ErrorCode.CHECKLIST_ITEM_INVALID)
+        # Switched off (or never a line) since the checklist was shown.
+        raise DomainError(ErrorCode.INSPECT_ITEM_OFF)
     chosen = found.chosen ^ {item_id}
     dialogues.advance(dialogue, Step.ITEMS, now, items=sorted(chosen))
     return Checklist(found.items, chosen, found.shortfall, found.shortfall_points)
