@@ -8,12 +8,13 @@ from telegram import InlineKeyboardButton, KeyboardButton, ReplyKeyboardMarkup, 
 
 from bot.buttons import CallbackData, RegistrationLanguage
 from bot.db.models import Dialogue
+from bot.errors import DomainError
 from bot.i18n import LANGUAGES, Translator
 from bot.services.people import registration
 from bot.services.platform import dialogues
 from handlers.keyboards import button, cancel_row, inline
 from handlers.menus import help_text, refresh_menu, role_names
-from handlers.turn import Turn
+from handlers.turn import Turn, error_text
 
 
 def _contact_keyboard(t: Translator) -> ReplyKeyboardMarkup:
@@ -120,7 +121,13 @@ async def choose_language(turn: Turn, data: RegistrationLanguage) -> None:
     ):
         turn.stale()
         return
-    member = await registration.complete(turn.session, dialogue, language, turn.now)
+    try:
+        member = await registration.complete(turn.session, dialogue, language, turn.now)
+    except DomainError as error:
+        # The invite went bad meanwhile and the dialogue ended: the language buttons go too.
+        turn.refuse(error)
+        turn.edit(error_text(turn.t, error))
+        return
     turn.use_language(language)
     t = turn.t
     roles = frozenset(member.roles) | turn.actor.roles

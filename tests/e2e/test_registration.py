@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.db.models import Dialogue, Invite, Member, Role, Unit
 from tests.e2e.journeys import create_unit, invite_code, invite_of, join
@@ -180,6 +180,41 @@ async def test_cancel_ends_registration(harness: Harness) -> None:
     assert person.texts()[-2:] == ["已取消。", "当前没有进行中的操作。"]
     assert await harness.count(Dialogue) == 0
     assert (await invite_of(harness, code)).uses == 0
+
+
+async def test_an_invite_revoked_while_joining_ends_the_dialogue_and_its_buttons(
+    harness: Harness,
+) -> None:
+    """The invite is revoked while the person types their name: the language button is
+    refused, the language list gives way to the reason (no dead buttons to tap again), the
+    dialogue ends and no member is made; a new link starts afresh."""
+    await create_unit(harness, "城管局")
+    code = await invite_code(harness, harness.admin, None, "志愿者")
+    person = harness.user(3551, "褚")
+    await person.send_command("start", code)
+    await person.send_contact(phone_number="+8613800000005")
+    await person.send_text("褚十一")
+    await harness.settle()
+    languages = person.last()
+    assert "简体中文" in languages.buttons()
+    async with harness.session() as session:
+        await session.execute(update(Invite).where(Invite.code == code).values(revoked=True))
+        await session.commit()
+
+    await person.press("简体中文", languages.message_id)
+    await harness.settle()
+    refusal = "这个邀请链接已被撤销，请向协调员索取新的链接。"
+    assert person.answered_callbacks[-1]["text"] == refusal
+    assert person.last().message_id == languages.message_id
+    assert (person.last().text, person.last().buttons()) == (refusal, [])
+    assert await harness.count(Dialogue) == 0
+    assert await harness.member(3551) is None
+    assert (await invite_of(harness, code)).uses == 0
+
+    again = await invite_code(harness, harness.admin, None, "志愿者")
+    await join(harness, person, again, "褚十一")
+    member = await harness.member(3551)
+    assert member is not None and member.active and member.roles == {Role.VOLUNTEER}
 
 
 async def test_same_update_delivered_twice_registers_once(harness: Harness) -> None:

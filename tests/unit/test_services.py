@@ -81,6 +81,10 @@ async def test_invite_checked_again_when_registration_completes(database: Databa
         with pytest.raises(DomainError) as raised:
             await registration.complete(session, dialogue, "en", later)
     assert raised.value.code is ErrorCode.INVITE_EXPIRED
+    # The invite will not come good: the dialogue ends (a new link starts afresh).
+    async with database.session() as session:
+        assert await dialogues.current(session, 20) is None
+        assert await members.by_telegram_id(session, 20) is None
 
 
 async def test_coordinator_invites_only_volunteers_of_own_unit(database: Database) -> None:

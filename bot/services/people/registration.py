@@ -84,12 +84,20 @@ def receive_name(dialogue: Dialogue, name: str, now: dt.datetime) -> str:
 async def complete(
     session: AsyncSession, dialogue: Dialogue, language: str, now: dt.datetime
 ) -> Member:
-    """Create the member; the invite is checked again, it may have expired or filled up."""
-    invite = await invites.check(session, str(dialogue.data["code"]), now)
-    existing = await members.by_telegram_id(session, dialogue.telegram_id)
-    if existing is not None and existing.active and existing.unit is not None:
-        raise DomainError(ErrorCode.ALREADY_MEMBER, unit=existing.unit.name, other=invite.unit.name)
-    await invites.consume(session, invite)
+    """Create the member; the invite is checked again, it may have expired or filled up. Refused,
+    the dialogue is ended (kept by a caller that catches the refusal): the invite will not
+    come good, and a new link starts afresh."""
+    try:
+        invite = await invites.check(session, str(dialogue.data["code"]), now)
+        existing = await members.by_telegram_id(session, dialogue.telegram_id)
+        if existing is not None and existing.active and existing.unit is not None:
+            raise DomainError(
+                ErrorCode.ALREADY_MEMBER, unit=existing.unit.name, other=invite.unit.name
+            )
+        await invites.consume(session, invite)
+    except DomainError:
+        await dialogues.end(session, dialogue.telegram_id)
+        raise
     if existing is None:
         member = Member(telegram_id=dialogue.telegram_id, registered_at=now, blocked_bot=False)
         session.add(member)
