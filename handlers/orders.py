@@ -39,7 +39,7 @@ from bot.services.oversight import (
 from bot.services.platform import dialogues
 from handlers.evidence import album_answered, photo_of, send_photos
 from handlers.keyboards import button, cancel_row, inline
-from handlers.turn import Turn
+from handlers.turn import Turn, error_text
 
 VIEWS = (OrderView.OPEN, OrderView.OVERDUE, OrderView.REPLIED, OrderView.ACCEPTED)
 
@@ -315,6 +315,10 @@ async def issue(turn: Turn, data: OrderIssue) -> None:
         )
     except DomainError as error:
         turn.refuse(error)
+        if await _draft(turn) is None:
+            # The refusal ended the draft (its report decided meanwhile): the draft's buttons,
+            # which would only be refused as stale, give way to the reason.
+            turn.edit(error_text(t, error))
         return
     key = (
         "oversight.order.issued_later"

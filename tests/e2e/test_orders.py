@@ -467,8 +467,12 @@ async def test_an_order_is_not_issued_for_a_report_decided_while_it_was_drafted(
     await harness.deliver()
     assert "不予受理：不属于创文范围" in (wang.last().text or "")
     told = len(wang.messages())
+    drafted = inspector.last().message_id
     await press_and_settle(harness, inspector, "✅ 下发")
     assert inspector.answered_callbacks[-1]["text"] == "这条随手拍已经处理过了。"
+    # The draft ended: its message keeps no buttons that would only be refused again.
+    assert inspector.last().message_id == drafted
+    assert (inspector.last().text, inspector.last().buttons()) == ("这条随手拍已经处理过了。", [])
     await harness.deliver()
     assert await orders(harness) == [] and len(wang.messages()) == told
     [still] = await street_reports(harness)
@@ -497,6 +501,7 @@ async def test_an_order_is_not_issued_to_the_unit_a_report_was_taken_from(
         )
     await press_and_settle(harness, inspector, "✅ 下发")
     assert inspector.answered_callbacks[-1]["text"] == "这条随手拍已经处理过了。"
+    assert inspector.last().buttons() == []
     assert await orders(harness) == []
 
 
