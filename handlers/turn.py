@@ -215,6 +215,10 @@ class Turn:
                 self.reply(text)
             return
         self.answered = True
+        if text is not None and len(text) > ALERT_LIMIT:
+            # Cut as a raised refusal is (explanation_rows): Telegram refuses a longer one,
+            # and the button would spin with no answer at all.
+            text = text[: ALERT_LIMIT - 1] + "…"
         self._answers.append(answers.answer_query(query.id, text, alert=alert))
 
     def set_menu(self, commands: Sequence[tuple[str, str]], *, chat_id: int | None = None) -> None:

@@ -4,14 +4,17 @@ split at Telegram's message limit in a chat."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from telegram import Update
 
+from bot.db.engine import DbSession
 from bot.db.models import OrderStatus
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
-from handlers.turn import ALERT_LIMIT, error_text, explanation_rows
+from bot.services.people.access import Actor
+from handlers.turn import ALERT_LIMIT, BotContext, Turn, error_text, explanation_rows
 
 USER = {"id": 7, "is_bot": False, "first_name": "甲"}
 CHAT = {"id": 7, "type": "private", "first_name": "甲"}
@@ -51,3 +54,16 @@ def test_a_refusal_shows_moments_and_states_in_words_wherever_it_is_caught() -> 
     assert error_text(t, past) == "期限 2026年12月3日 18:00 已经过去了，请选一个以后的时间。"
     wrong = DomainError(ErrorCode.ORDER_WRONG_STATE, state=OrderStatus.ACCEPTED)
     assert error_text(t, wrong) == "这件整改令现在是「已办结」，不能这样操作。"
+
+
+def test_a_refusal_caught_by_the_handler_on_a_button_is_cut_to_an_alert_as_one_raised() -> None:
+    """`turn.refuse` answers a pressed button as a raised refusal does: within the 200
+    characters Telegram takes in an alert (longer, the answer fails and the button spins)."""
+    t = Translator("en", ZoneInfo("Asia/Shanghai"))
+    error = DomainError(ErrorCode.ALREADY_MEMBER, unit="Civil Affairs Bureau", other="Traffic")
+    assert len(error_text(t, error)) > ALERT_LIMIT
+    actor = Actor(telegram_id=7, member=None, roles=frozenset())
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    turn = Turn(_button_update(), cast(BotContext, None), cast(DbSession, None), actor, t, now)
+    turn.refuse(error)
+    assert turn.answer_rows() == explanation_rows(_button_update(), error_text(t, error))
