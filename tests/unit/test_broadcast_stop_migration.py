@@ -1,4 +1,4 @@
-"""Migration 0020_broadcast_stop (a broadcast can be stopped midway) from the revision before
+"""Migration 0020 (a broadcast can be stopped midway) from the revision before
 it, with a finished broadcast and one still going out, and back."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from bot.db.migrate import downgrade, upgrade
 from tests.unit.conftest import seeded
 
 PREVIOUS = "0019"
-BROADCAST_STOP = "0020_broadcast_stop"
+BROADCAST_STOP = "0020"
 
 SEED = [
     "INSERT INTO units (id, name, require_swap_approval, created_at) "

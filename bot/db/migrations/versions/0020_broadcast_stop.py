@@ -4,7 +4,7 @@ A coordinator who sent a wrong announcement to thousands could only watch it go 
 progress message drops what is not sent yet; the broadcast keeps when it was stopped and by whom
 (the count then says so), as the audit trail does. Broadcasts sent before were never stopped.
 
-Revision ID: 0020_broadcast_stop
+Revision ID: 0020
 Revises: 0019
 Create Date: 2026-12-06 19:00:00
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 import bot.db.types
 
-revision = "0020_broadcast_stop"
+revision = "0020"
 down_revision = "0019"
 branch_labels = None
 depends_on = None

@@ -12,8 +12,8 @@ from bot.db.engine import Database
 from bot.db.migrate import downgrade, upgrade
 from tests.unit.conftest import seeded
 
-PREVIOUS = "0019"
-REVISION = "0021_inbox_received_orders_unique"
+PREVIOUS = "0020"
+REVISION = "0021"
 RECEIVED_INDEX = "ix_inbox_received"
 CHECK_INDEX = "ix_rectification_orders_inspection_id"
 

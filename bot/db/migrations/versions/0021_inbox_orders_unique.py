@@ -16,13 +16,8 @@ photos, and the figures and the audit trail count them. They stay orders of thei
 their problem, place and history, only no longer the check's (``inspection_id`` NULL), as an
 order typed without a source. Going back leaves them so.
 
-This revision's id is 33 characters, one more than the 32 Alembic gives its version column
-when it creates it: on PostgreSQL, which holds a VARCHAR to its length, the column is widened
-to 64 first (SQLite does not hold it). Going back leaves it wide: the id is still in it while
-the step back runs, and a wider column changes nothing else.
-
-Revision ID: 0021_inbox_received_orders_unique
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-06 19:00:00
 """
 
@@ -31,8 +26,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0021_inbox_received_orders_unique"
-down_revision = "0019"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
@@ -65,19 +60,7 @@ def _detach_later_orders_of_each_check() -> None:
     )
 
 
-def _widen_version_column() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.alter_column(
-            "alembic_version",
-            "version_num",
-            type_=sa.String(64),
-            existing_type=sa.String(32),
-            existing_nullable=False,
-        )
-
-
 def upgrade() -> None:
-    _widen_version_column()
     with op.batch_alter_table("inbox", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_inbox_received"), ["received_at", "update_id"], unique=False
