@@ -419,7 +419,7 @@ async def test_who_may_answer_and_accept_and_the_rules_of_deadlines_and_units(
         await session.execute(update(Unit).where(Unit.id == town.unit_id).values(archived=True))
     await inspector.press("✅ 下发")
     await harness.settle()
-    assert inspector.answered_callbacks[-1]["text"] == "「城管局」已撤销，不能再向它下发整改令。"
+    assert inspector.answered_callbacks[-1]["text"] == "「城管局」已归档，不能再向它下发整改令。"
     assert len(await orders(harness)) == 1
 
 
