@@ -21,7 +21,7 @@ from bot.services.duty import live_wait, presence, reminders
 from bot.services.oversight import order_jobs
 from bot.services.reports import jobs as report_jobs
 from bot.services.rostering import acknowledge
-from bot.services.schedule import broadcast, understaffed, waitlist
+from bot.services.schedule import broadcast_progress, understaffed, waitlist
 from bot.services.swaps import jobs as swap_jobs
 from bot.settings import Settings
 
@@ -44,7 +44,7 @@ class DueJob:
 # Features add one row each.
 DUE_JOBS: tuple[DueJob, ...] = (
     DueJob("understaffed_alert", understaffed.alert),
-    DueJob("broadcast_progress", broadcast.report_progress),
+    DueJob("broadcast_progress", broadcast_progress.report_progress),
     # reminders before the shift (issue 5)
     DueJob("reminders.shift", reminders.shift_reminders),
     # A live location shared before the check-in opened is taken at the opening before the

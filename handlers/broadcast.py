@@ -24,7 +24,7 @@ from bot.db.models import Dialogue, DialogueKind, Member, Role
 from bot.errors import DomainError
 from bot.services.people import units
 from bot.services.platform import dialogues
-from bot.services.schedule import broadcast, broadcast_stop, timespec
+from bot.services.schedule import broadcast, broadcast_progress, broadcast_stop, timespec
 from handlers.keyboards import button, cancel_row, inline, page
 from handlers.turn import Turn, error_text
 
@@ -69,9 +69,9 @@ async def _offer_stops(turn: Turn) -> None:
     """Each running broadcast this person may stop, with its count and ⏹ 停止发送."""
     t = turn.t
     for running in await broadcast_stop.stoppable(turn.session, turn.actor):
-        current = await broadcast.counts(turn.session, running, turn.now)
+        current = await broadcast_progress.counts(turn.session, running, turn.now)
         rows = [[button(t("broadcast.button.stop"), BroadcastStop(running.id))]]
-        turn.reply(broadcast.progress_text(t, current), inline(rows))
+        turn.reply(broadcast_progress.progress_text(t, current), inline(rows))
 
 
 async def stop(turn: Turn, pressed: BroadcastStop) -> None:
@@ -91,7 +91,7 @@ async def stop(turn: Turn, pressed: BroadcastStop) -> None:
         settings=turn.runtime.settings,
         pressed=shown,
     )
-    turn.edit(broadcast.progress_text(t, stopped.counts, stopped.stopped_by))
+    turn.edit(broadcast_progress.progress_text(t, stopped.counts, stopped.stopped_by))
     if stopped.in_flight:
         turn.answer(
             t("broadcast.stopped_in_flight", count=stopped.dropped, in_flight=stopped.in_flight)
@@ -348,13 +348,13 @@ async def send(turn: Turn, pressed: BroadcastSend) -> None:
     turn.edit(_with_quiet_hours(turn, t("broadcast.queued", count=sent.total)))
     broadcast_id, total = sent.id, sent.total
     bot, chat_id, db = turn.context.bot, turn.chat_id, turn.runtime.db
-    first_count = broadcast.progress_text(t, broadcast.opening(total))
+    first_count = broadcast_progress.progress_text(t, broadcast_progress.opening(total))
     stop_rows = inline([[button(t("broadcast.button.stop"), BroadcastStop(broadcast_id))]])
 
     async def post_progress() -> None:
         # The progress message exists only once sent; its id is stored for the edits.
         message = await bot.send_message(chat_id, first_count, reply_markup=stop_rows)
         async with db.session() as session:
-            await broadcast.set_progress_message(session, broadcast_id, message.message_id)
+            await broadcast_progress.set_progress_message(session, broadcast_id, message.message_id)
 
     turn.later(post_progress)

@@ -15,7 +15,7 @@ from bot.db.models import (
     Role,
     Shift,
 )
-from bot.services.schedule import broadcast
+from bot.services.schedule import broadcast_progress
 from tests.e2e.schedule import DAY, at, command, person, post, press_and_settle, shift, unit
 from tests.e2e.swap_fixtures import seat
 from tests.harness import Harness
@@ -23,7 +23,7 @@ from tests.harness import Harness
 
 async def _run_progress(harness: Harness) -> int:
     async with harness.session() as session:
-        return await broadcast.report_progress(
+        return await broadcast_progress.report_progress(
             session, harness.clock.now(), harness.runtime.settings
         )
 

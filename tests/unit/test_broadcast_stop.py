@@ -23,7 +23,7 @@ from bot.db.models import (
 from bot.errors import DomainError
 from bot.services.people.access import Actor
 from bot.services.platform import outbox
-from bot.services.schedule import broadcast, broadcast_stop
+from bot.services.schedule import broadcast, broadcast_progress, broadcast_stop
 from tests.conftest import make_settings
 
 NOW = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)
@@ -65,7 +65,7 @@ async def _sent_announcement(database: Database) -> Broadcast:
             settings=make_settings(database.url),
             sender_name="Admin",
         )
-        await broadcast.set_progress_message(session, sent.id, 42)
+        await broadcast_progress.set_progress_message(session, sent.id, 42)
         return sent
 
 
@@ -79,11 +79,13 @@ async def _statuses(database: Database) -> list[OutboxStatus]:
         return list(rows)
 
 
-async def _counts(database: Database, sent: Broadcast, now: dt.datetime) -> broadcast.Counts:
+async def _counts(
+    database: Database, sent: Broadcast, now: dt.datetime
+) -> broadcast_progress.Counts:
     async with database.session() as session:
         found = await session.get(Broadcast, sent.id)
         assert found is not None
-        return await broadcast.counts(session, found, now)
+        return await broadcast_progress.counts(session, found, now)
 
 
 async def test_a_stop_waiting_on_the_senders_claim_leaves_what_it_marked_sent(
@@ -150,7 +152,7 @@ async def test_rows_in_the_senders_hands_at_the_stop_go_out_or_stay_unsent(
     counts = await _counts(database, sent, later)
     assert (counts.sent, counts.unsent, counts.in_flight, counts.done) == (0, 5, 3, False)
     async with database.session() as session:
-        assert await broadcast.report_progress(session, later, settings) == 0
+        assert await broadcast_progress.report_progress(session, later, settings) == 0
         found = await session.get(Broadcast, sent.id)
         assert found is not None and found.finished_at is None
 
@@ -168,7 +170,7 @@ async def test_rows_in_the_senders_hands_at_the_stop_go_out_or_stay_unsent(
 
     # The next tick edits the progress message to the final count and ends the broadcast.
     async with database.session() as session:
-        assert await broadcast.report_progress(session, later, settings) == 1
+        assert await broadcast_progress.report_progress(session, later, settings) == 1
         found = await session.get(Broadcast, sent.id)
         assert found is not None and found.finished_at == later
         edit = await session.scalar(
@@ -193,7 +195,7 @@ async def test_the_running_count_keeps_the_stop_button(database: Database) -> No
         rows = await outbox.claim_due(session, NOW, "sender-1", limit=1)
         await outbox.mark_sent(session, [rows[0].id], NOW)
     async with database.session() as session:
-        assert await broadcast.report_progress(session, NOW, settings) == 1
+        assert await broadcast_progress.report_progress(session, NOW, settings) == 1
         edit = await session.scalar(select(OutboxMessage).where(OutboxMessage.chat_id == 1))
     assert edit is not None
     assert edit.payload["text"] == "📣 发送中：已送达 1 / 5，被屏蔽 0，失败 0"

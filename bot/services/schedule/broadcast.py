@@ -2,7 +2,7 @@
 (an admin: of every unit). One outbox message per volunteer under the batch
 ``broadcast:<id>``, queued in bulk (``outbox.enqueue_many``); a progress message in the
 sender's chat is edited with the counts of that batch until every message is sent, blocked or
-failed. A broadcast may be stopped midway (bot/services/schedule/broadcast_stop.py): the count
+failed (broadcast_progress.py). A broadcast may be stopped midway (broadcast_stop.py): the count
 then says so."""
 
 from __future__ import annotations
@@ -10,16 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.buttons import BroadcastChoice, BroadcastStop, CallbackData, SignUp
+from bot.buttons import BroadcastChoice, CallbackData, SignUp
 from bot.db.models import (
     Broadcast,
     BroadcastKind,
     Member,
-    OutboxMessage,
-    OutboxStatus,
     Post,
     Role,
     Shift,
@@ -67,40 +65,6 @@ class Audience:
     first: dt.date
     last: dt.date
     open_only: bool
-
-
-@dataclass(frozen=True)
-class Counts:
-    """A broadcast's messages by what became of them. Once it is stopped (`stopped`), the
-    dropped ones are `unsent` rather than failed, and `in_flight` are those the sender held when
-    the stop came and has not finished with yet: each still ends sent, blocked or unsent."""
-
-    total: int
-    sent: int
-    blocked: int
-    failed: int
-    unsent: int = 0
-    stopped: bool = False
-    in_flight: int = 0
-
-    @property
-    def done(self) -> bool:
-        settled = self.sent + self.blocked + self.failed + self.unsent
-        return settled >= self.total and (not self.stopped or self.in_flight == 0)
-
-
-def opening(total: int) -> Counts:
-    """The counts the progress message shows when it is posted, before anything went out."""
-    return Counts(total, 0, 0, 0)
-
-
-def _shown(current: Counts) -> str:
-    """The counts a progress message shows, as ``Broadcast.reported`` keeps them."""
-    shown = f"{current.sent}/{current.blocked}/{current.failed}"
-    if current.stopped:
-        # Stopping, or stopped for good: another text than the running count's.
-        return f"stop{'ped' if current.done else ''}:{shown}/{current.unsent}/{current.in_flight}"
-    return shown
 
 
 def held_until(now: dt.datetime, settings: Settings) -> dt.datetime | None:
@@ -419,178 +383,3 @@ async def send_announcement(
     await outbox.enqueue_many(session, messages, now=now, batch=batch_of(broadcast.id))
     broadcast.total = len(members)
     return broadcast
-
-
-# How long after its broadcast the progress message may still be on its way: past it, a
-# broadcast without one had it refused by Telegram.
-PROGRESS_MESSAGE_GRACE = dt.timedelta(minutes=1)
-
-
-async def set_progress_message(session: AsyncSession, broadcast_id: int, message_id: int) -> None:
-    """The progress message is posted showing the opening counts: an edit that shows them
-    again would change nothing, and Telegram refuses it."""
-    broadcast = await session.get(Broadcast, broadcast_id)
-    if broadcast is not None:
-        broadcast.progress_message_id = message_id
-        broadcast.reported = _shown(opening(broadcast.total))
-
-
-def mark_shown(broadcast: Broadcast, current: Counts) -> None:
-    """The progress message shows `current` already (edited in the answer to a press)."""
-    broadcast.reported = _shown(current)
-
-
-async def counts(session: AsyncSession, broadcast: Broadcast, now: dt.datetime) -> Counts:
-    """What became of the broadcast's messages, from their rows alone: each row has one status,
-    so no message is ever counted twice. A stopped broadcast's rows that a sender claimed and
-    holds still at `now` are in flight (their status may yet change to sent)."""
-    rows = await session.execute(
-        select(OutboxMessage.status, func.count())
-        .where(OutboxMessage.batch == batch_of(broadcast.id))
-        .group_by(OutboxMessage.status)
-    )
-    by_status = {status: int(n) for status, n in rows.all()}
-    dropped = by_status.get(OutboxStatus.DROPPED, 0)
-    parked = by_status.get(OutboxStatus.PARKED, 0)
-    sent = by_status.get(OutboxStatus.SENT, 0)
-    blocked = by_status.get(OutboxStatus.BLOCKED, 0)
-    if broadcast.stopped_at is None:
-        return Counts(broadcast.total, sent, blocked, parked + dropped)
-    in_flight = await session.scalar(
-        select(func.count()).where(
-            OutboxMessage.batch == batch_of(broadcast.id),
-            OutboxMessage.status == OutboxStatus.DROPPED,
-            OutboxMessage.claimed_until >= now,
-        )
-    )
-    return Counts(
-        broadcast.total, sent, blocked, parked, dropped, stopped=True, in_flight=int(in_flight or 0)
-    )
-
-
-def progress_text(t: Translator, current: Counts, stopped_by: str | None = None) -> str:
-    """The progress message: the running count, the final one, or the count of a broadcast
-    stopped midway (`stopped_by`: who stopped it), while the sender finishes what it held and
-    once it has."""
-    if current.stopped:
-        if not current.done:
-            return t(
-                "broadcast.progress_stopping",
-                sent=current.sent,
-                total=current.total,
-                count=current.in_flight,
-            )
-        return t(
-            "broadcast.progress_stopped",
-            name=stopped_by or t("role.admin"),
-            sent=current.sent,
-            total=current.total,
-            count=current.unsent,
-            blocked=current.blocked,
-            failed=current.failed,
-        )
-    key = "broadcast.progress_done" if current.done else "broadcast.progress"
-    return t(
-        key,
-        sent=current.sent,
-        total=current.total,
-        count=current.total,
-        blocked=current.blocked,
-        failed=current.failed,
-    )
-
-
-def progress_body(
-    t: Translator,
-    broadcast: Broadcast,
-    current: Counts,
-    stopped_by: str | None = None,
-    *,
-    edit_message_id: int | None = None,
-) -> outbox.Message:
-    """The progress message with ⏹ 停止发送 while the broadcast runs, without once it ends or
-    is stopped."""
-    running = not current.done and not current.stopped
-    buttons = [[(t("broadcast.button.stop"), BroadcastStop(broadcast.id))]] if running else None
-    return outbox.payload(
-        progress_text(t, current, stopped_by), buttons=buttons, edit_message_id=edit_message_id
-    )
-
-
-async def stopper_name(session: AsyncSession, broadcast: Broadcast) -> str | None:
-    """Who stopped the broadcast, by name (None: not stopped, or an admin with no member
-    record, whom the text calls an admin)."""
-    if broadcast.stopped_by_id is None:
-        return None
-    member = await session.get(Member, broadcast.stopped_by_id)
-    return member.display_name if member is not None else None
-
-
-async def report_progress(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
-    """DueJob: edit each running broadcast's progress message when its counts moved since it
-    last showed them (never to the text it already shows); the last edit is the final count and
-    ends the broadcast. A broadcast whose progress message Telegram refused to post gets the
-    final count as a message of its own."""
-    running = list(
-        (await session.scalars(select(Broadcast).where(Broadcast.finished_at.is_(None)))).all()
-    )
-    queued = 0
-    for broadcast in running:
-        queued += await report_one(session, broadcast, now, settings)
-    return queued
-
-
-async def report_one(
-    session: AsyncSession, broadcast: Broadcast, now: dt.datetime, settings: Settings
-) -> int:
-    """One running broadcast's turn of ``report_progress`` (also right after it is stopped)."""
-    if broadcast.progress_message_id is None:
-        return await _report_without_progress_message(session, broadcast, now, settings)
-    current = await counts(session, broadcast, now)
-    reported = _shown(current)
-    if reported == broadcast.reported and not current.done:
-        return 0
-    queued = 0
-    t = Translator(broadcast.language, settings.zone)
-    if reported != broadcast.reported:
-        body = progress_body(
-            t,
-            broadcast,
-            current,
-            await stopper_name(session, broadcast),
-            edit_message_id=broadcast.progress_message_id,
-        )
-        queued += await outbox.enqueue(
-            session,
-            key=f"{batch_of(broadcast.id)}:progress:{reported}",
-            chat_id=broadcast.chat_id,
-            body=body,
-            now=now,
-            urgent=True,
-        )
-    broadcast.reported = reported
-    if current.done:
-        broadcast.finished_at = now
-    return queued
-
-
-async def _report_without_progress_message(
-    session: AsyncSession, broadcast: Broadcast, now: dt.datetime, settings: Settings
-) -> int:
-    if now - broadcast.created_at < PROGRESS_MESSAGE_GRACE:
-        return 0  # posted right after the answer: still on its way
-    current = await counts(session, broadcast, now)
-    if not current.done:
-        return 0
-    t = Translator(broadcast.language, settings.zone)
-    queued = await outbox.enqueue(
-        session,
-        key=f"{batch_of(broadcast.id)}:final",
-        chat_id=broadcast.chat_id,
-        body=progress_body(t, broadcast, current, await stopper_name(session, broadcast)),
-        now=now,
-        urgent=True,
-    )
-    broadcast.reported = _shown(current)
-    broadcast.finished_at = now
-    return queued

@@ -27,6 +27,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
 from bot.services.platform import audit
 from bot.services.schedule import broadcast as broadcasts
+from bot.services.schedule import broadcast_progress
 from bot.settings import Settings
 
 STOPPED_REASON = "stopped: the broadcast was stopped midway"
@@ -42,7 +43,7 @@ class Stopped:
     broadcast: Broadcast
     dropped: int
     in_flight: int
-    counts: broadcasts.Counts
+    counts: broadcast_progress.Counts
     stopped_by: str | None
 
 
@@ -129,12 +130,12 @@ async def stop(
         after={"dropped": dropped - in_flight, "in_flight": in_flight},
         reason=None if stopper_id is not None else f"telegram:{actor.telegram_id}",
     )
-    current = await broadcasts.counts(session, found, now)
+    current = await broadcast_progress.counts(session, found, now)
     if pressed is not None and pressed == (found.chat_id, found.progress_message_id):
-        broadcasts.mark_shown(found, current)
+        broadcast_progress.mark_shown(found, current)
         if current.done:
             found.finished_at = now
     else:
-        await broadcasts.report_one(session, found, now, settings)
-    name = await broadcasts.stopper_name(session, found)
+        await broadcast_progress.report_one(session, found, now, settings)
+    name = await broadcast_progress.stopper_name(session, found)
     return Stopped(found, dropped - in_flight, in_flight, current, name)
