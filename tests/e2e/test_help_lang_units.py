@@ -68,7 +68,7 @@ async def test_help_lists_the_commands_of_each_role_and_no_others(harness: Harne
     assert "邀请链接" not in text
 
     text = await command(harness, coordinator, "help")
-    assert "/broadcast — 群发班次（带报名按钮）或通知" in text
+    assert "/broadcast — 群发班次（带报名按钮）或通知，发送中可停止" in text
     # The lines a coordinator shares with other roles say who does which part, so that none
     # promises a coordinator an inspector's step (issuing, accepting an order) or a volunteer's.
     assert "/orders — 整改令：督查员和管理员下发、办结或退回，协调员签收、回复" in text
