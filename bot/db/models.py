@@ -870,10 +870,10 @@ class RectificationOrder(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     category: Mapped[Category] = mapped_column(_enum(Category))
     status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus), index=True)
-    # One order per check: unique, so two taps on "issue" at once cannot make two.
-    inspection_id: Mapped[int | None] = mapped_column(
-        ForeignKey("inspections.id"), index=True, unique=True
-    )
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"), index=True)
+    # A later order of a check that had two before one order per check was enforced (a double
+    # tap on PostgreSQL): kept, with its check, but left out of the rule. New orders: never.
+    repeat_of_check: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     report_id: Mapped[int | None] = mapped_column(ForeignKey("street_reports.id"), index=True)
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
     description: Mapped[str | None] = mapped_column(Text)
@@ -908,6 +908,18 @@ class RectificationOrder(Base):
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     issued_by: Mapped[Member | None] = relationship(foreign_keys=[issued_by_id], lazy="joined")
+
+    # One order per check, so two taps on "issue" at once cannot make two; the repeats kept
+    # from before the rule are left out of it.
+    __table_args__ = (
+        Index(
+            "uq_rectification_orders_inspection_id",
+            "inspection_id",
+            unique=True,
+            sqlite_where=text("NOT repeat_of_check"),
+            postgresql_where=text("NOT repeat_of_check"),
+        ),
+    )
 
 
 class EvidenceKind(enum.StrEnum):
