@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import pytest
 from sqlalchemy import insert, select
 
 from bot.db.engine import Database
@@ -241,3 +242,80 @@ async def test_a_stop_pressed_in_another_chat_edits_the_progress_message(
         "⏹ 已停止发送（管理员 停止）：送达 0 / 5，未发送 5，被屏蔽 0，失败 0"
     )
     assert found is not None and found.finished_at == NOW
+
+
+async def test_a_tick_that_read_the_broadcast_before_a_stop_counts_it_stopped(
+    database: Database,
+) -> None:
+    # PostgreSQL's READ COMMITTED: a stop in another process commits between the tick's read of
+    # the running broadcasts and its count (on SQLite the write lock keeps them apart).
+    if not database.url.startswith("postgresql"):
+        pytest.skip("PostgreSQL: each statement sees what another process committed")
+    sent = await _sent_announcement(database)
+    settings = make_settings(database.url)
+    later = NOW + dt.timedelta(seconds=5)
+    async with database.session() as tick:
+        running = list(
+            (await tick.scalars(select(Broadcast).where(Broadcast.finished_at.is_(None)))).all()
+        )
+        async with database.session() as other:
+            await broadcast_stop.stop(
+                other, ADMIN, sent.id, now=later, settings=settings, pressed=(1, 42)
+            )
+        for found in running:
+            await broadcast_progress.report_one(tick, found, later, settings)
+    async with database.session() as session:
+        found = await session.get(Broadcast, sent.id)
+        assert found is not None
+        assert found.reported is not None and found.reported.startswith("stopped"), found.reported
+        edits = (
+            await session.scalars(
+                select(OutboxMessage.payload).where(
+                    OutboxMessage.idempotency_key.like("%progress%")
+                )
+            )
+        ).all()
+        assert not [body for body in edits if "发送完成" in str(body)]
+
+
+async def test_a_running_count_queued_before_the_stop_is_not_sent_after_it(
+    database: Database,
+) -> None:
+    sent = await _sent_announcement(database)
+    settings = make_settings(database.url)
+    async with database.session() as session:
+        rows = await outbox.claim_due(session, NOW, "sender-1", limit=2)
+        await outbox.mark_sent(session, [row.id for row in rows], NOW)
+    async with database.session() as session:
+        assert (
+            await broadcast_progress.report_progress(
+                session, NOW + dt.timedelta(seconds=1), settings
+            )
+            == 1
+        )
+    async with database.session() as session:
+        await broadcast_stop.stop(
+            session,
+            ADMIN,
+            sent.id,
+            now=NOW + dt.timedelta(seconds=2),
+            settings=settings,
+            pressed=(1, 42),
+        )
+    async with database.session() as session:
+        pending = (
+            await session.scalars(
+                select(OutboxMessage.idempotency_key).where(
+                    OutboxMessage.status == OutboxStatus.PENDING
+                )
+            )
+        ).all()
+        assert pending == []
+        dropped = (
+            await session.scalars(
+                select(OutboxMessage.last_error).where(
+                    OutboxMessage.idempotency_key == f"broadcast:{sent.id}:progress:2/0/0"
+                )
+            )
+        ).all()
+        assert dropped == [broadcast_stop.STOPPED_REASON]

@@ -18,6 +18,10 @@ from bot.services.platform import outbox
 from bot.services.schedule.broadcast import batch_of
 from bot.settings import Settings
 
+# What a message of a stopped broadcast keeps as its last error: the stop dropped it (those a
+# sender held then are in flight until it lets go of them).
+STOPPED_REASON = "stopped: the broadcast was stopped midway"
+
 
 @dataclass(frozen=True)
 class Counts:
@@ -92,6 +96,7 @@ async def counts(session: AsyncSession, broadcast: Broadcast, now: dt.datetime) 
         select(func.count()).where(
             OutboxMessage.batch == batch_of(broadcast.id),
             OutboxMessage.status == OutboxStatus.DROPPED,
+            OutboxMessage.last_error == STOPPED_REASON,
             OutboxMessage.claimed_until >= now,
         )
     )
@@ -176,6 +181,19 @@ async def report_one(
     session: AsyncSession, broadcast: Broadcast, now: dt.datetime, settings: Settings
 ) -> int:
     """One running broadcast's turn of ``report_progress`` (also right after it is stopped)."""
+    # Read the row again, locked: on PostgreSQL a stop committed by another process since the
+    # tick listed the running broadcasts must be seen, or its dropped messages would be
+    # counted as failed and a final count would overwrite the stopped one (a stop coming after
+    # this waits for the tick, then finds the broadcast finished or its count current).
+    fresh = await session.scalar(
+        select(Broadcast)
+        .where(Broadcast.id == broadcast.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if fresh is None or fresh.finished_at is not None:
+        return 0
+    broadcast = fresh
     if broadcast.progress_message_id is None:
         return await _report_without_progress_message(session, broadcast, now, settings)
     current = await counts(session, broadcast, now)

@@ -30,7 +30,7 @@ from bot.services.schedule import broadcast as broadcasts
 from bot.services.schedule import broadcast_progress
 from bot.settings import Settings
 
-STOPPED_REASON = "stopped: the broadcast was stopped midway"
+STOPPED_REASON = broadcast_progress.STOPPED_REASON
 ACTION = "broadcast.stop"
 
 
@@ -109,6 +109,18 @@ async def stop(
         .execution_options(synchronize_session=False)
     )
     dropped = int(getattr(result, "rowcount", 0) or 0)
+    # A running count queued by an earlier tick and not sent yet would arrive after the stopped
+    # count and show ⏹ again on a broadcast that can no longer be stopped.
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.chat_id == found.chat_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.idempotency_key.like(f"{batch}:progress:%"),
+        )
+        .values(status=OutboxStatus.DROPPED, last_error=STOPPED_REASON)
+        .execution_options(synchronize_session=False)
+    )
     in_flight = int(
         await session.scalar(
             select(func.count()).where(
