@@ -276,14 +276,14 @@ async def dispatch(turn: Turn, data: ReportDispatch) -> None:
     except DomainError as error:
         turn.refuse(error)
         if error.code is ErrorCode.ORDER_UNIT_ARCHIVED:
-            await _dispatch_again(turn, data, str(error.params.get("unit", "")))
+            await _dispatch_again(turn, data)
         return
     assert report.unit is not None
     turn.answer(t("oversight.report.dispatched_toast"))
     turn.edit(t("oversight.report.dispatched", id=report.id, unit=report.unit.name))
 
 
-async def _dispatch_again(turn: Turn, data: ReportDispatch, archived: str) -> None:
+async def _dispatch_again(turn: Turn, data: ReportDispatch) -> None:
     """A unit archived since the list was shown: the list drawn again as it stands, at the
     page where that unit was, so that its button is not tapped again."""
     try:
@@ -291,7 +291,7 @@ async def _dispatch_again(turn: Turn, data: ReportDispatch, archived: str) -> No
     except DomainError:
         return  # Decided meanwhile as well: the refusal said enough; its next tap says that.
     choices = await reports.dispatch_units(turn.session)
-    before = sum(1 for unit in choices if unit.name < archived)
+    before = await reports.dispatch_units_before(turn.session, data.unit_id)
     text, markup = _dispatch_view(turn.t, report, choices, before // PAGE_SIZE * PAGE_SIZE)
     turn.edit(text, markup)
 

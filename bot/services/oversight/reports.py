@@ -474,6 +474,16 @@ async def dispatch_units(session: AsyncSession) -> list[Unit]:
     )
 
 
+async def dispatch_units_before(session: AsyncSession, unit_id: int) -> int:
+    """How many units of `dispatch_units` come before the unit `unit_id` (archived since the
+    list was shown): where it stood, in the database's own order of names, as the list is."""
+    name = select(Unit.name).where(Unit.id == unit_id).scalar_subquery()
+    return int(
+        await session.scalar(select(func.count()).where(Unit.archived.is_(False), Unit.name < name))
+        or 0
+    )
+
+
 async def mine(session: AsyncSession, member: Member) -> list[StreetReport]:
     """The member's own latest reports, for /report."""
     return list(
