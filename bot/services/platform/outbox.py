@@ -290,7 +290,7 @@ async def statuses_of_keys(session: AsyncSession, keys: Sequence[str]) -> dict[s
                 OutboxMessage.idempotency_key.in_(wanted[start : start + BULK_ROWS])
             )
         )
-        found.update(dict(rows.tuples().all()))
+        found.update(dict(rows.all()))
     return found
 
 

@@ -28,15 +28,14 @@ async def redraw_unassigned(
     found = await session.scalars(select(Assignment).where(Assignment.id.in_(ids)))
     removed = {seat.id: seat for seat in found.unique()}
     shift_ids = sorted({seat.shift_id for seat in removed.values()})
-    on_them = set(
-        (
-            await session.execute(
-                select(Assignment.shift_id, Assignment.member_id).where(
-                    Assignment.shift_id.in_(shift_ids), Assignment.status.in_(seats.ATTACHED)
-                )
+    on_them = {
+        (shift_id, member_id)
+        for shift_id, member_id in await session.execute(
+            select(Assignment.shift_id, Assignment.member_id).where(
+                Assignment.shift_id.in_(shift_ids), Assignment.status.in_(seats.ATTACHED)
             )
-        ).tuples()
-    )
+        )
+    }
     translator = translators(settings)
     drawn: list[Message | None] = []
     for subject in subjects:

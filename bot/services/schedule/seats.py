@@ -125,7 +125,7 @@ async def seat_holders(session: AsyncSession, shift_ids: Iterable[int]) -> set[t
             Assignment.shift_id.in_(ids), Assignment.status.in_(SEATED)
         )
     )
-    return set(rows.tuples())
+    return {(shift_id, member_id) for shift_id, member_id in rows}
 
 
 async def seated_count(session: AsyncSession, shift_id: int) -> int:

@@ -88,15 +88,14 @@ async def redraw_changes(
         assert entry.object_id is not None
         edits[entry.object_id].append(entry)
     readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
-    on_them = set(
-        (
-            await session.execute(
-                select(Assignment.shift_id, Assignment.member_id).where(
-                    Assignment.shift_id.in_(shift_ids), Assignment.status.in_(ATTACHED)
-                )
+    on_them = {
+        (shift_id, member_id)
+        for shift_id, member_id in await session.execute(
+            select(Assignment.shift_id, Assignment.member_id).where(
+                Assignment.shift_id.in_(shift_ids), Assignment.status.in_(ATTACHED)
             )
-        ).tuples()
-    )
+        )
+    }
     translator = translators(settings)
     drawn: list[outbox.Message | None] = []
     for subject in subjects:

@@ -166,7 +166,7 @@ async def _concerned_by_later_offers(
                 SwapOffer.taken_by_id,
             ).where(SwapOffer.from_assignment_id.in_(seats))
         )
-    ).tuples()
+    ).all()
     by_seat: dict[int, list[tuple[int, set[int | None]]]] = {}
     for offer_id, seat_id, offered_by, target, taken_by in made:
         by_seat.setdefault(seat_id, []).append((offer_id, {offered_by, target, taken_by}))
