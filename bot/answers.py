@@ -136,7 +136,16 @@ def edit(chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup 
     }
 
 
+# Telegram shows at most this many characters in a button's answer, and refuses a longer one:
+# the button would spin with no answer at all.
+ALERT_LIMIT = 200
+
+
 def answer_query(query_id: str, text: str | None = None, *, alert: bool = False) -> Row:
+    """The answer to a pressed button. A refusal may quote what the person sent (a name, a
+    file's name), so a long text is cut to fit rather than refused by Telegram and lost."""
+    if text is not None and len(text) > ALERT_LIMIT:
+        text = text[: ALERT_LIMIT - 1] + "…"
     return {"op": "answer", "query": query_id, "text": text, "alert": alert}
 
 

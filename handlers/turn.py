@@ -215,10 +215,6 @@ class Turn:
                 self.reply(text)
             return
         self.answered = True
-        if text is not None and len(text) > ALERT_LIMIT:
-            # Cut as a raised refusal is (explanation_rows): Telegram refuses a longer one,
-            # and the button would spin with no answer at all.
-            text = text[: ALERT_LIMIT - 1] + "…"
         self._answers.append(answers.answer_query(query.id, text, alert=alert))
 
     def set_menu(self, commands: Sequence[tuple[str, str]], *, chat_id: int | None = None) -> None:
@@ -398,18 +394,11 @@ def refusal_rows(update: Update, t: Translator, error: DomainError) -> list[answ
     return explanation_rows(update, error_text(t, error))
 
 
-# Telegram shows at most this many characters in a button's alert.
-ALERT_LIMIT = 200
-
-
 def explanation_rows(update: Update, text: str) -> list[answers.Row]:
-    """`text` as an alert on a pressed button, or as a message in the chat. A refusal may quote
-    what the person sent (a name, a file's name), so it is cut to fit rather than refused by
-    Telegram and lost."""
+    """`text` as an alert on a pressed button (cut to fit by `answer_query`), or as a message in
+    the chat."""
     query = update.callback_query
     if query is not None:
-        if len(text) > ALERT_LIMIT:
-            text = text[: ALERT_LIMIT - 1] + "…"
         return [answers.answer_query(query.id, text, alert=True)]
     chat = update.effective_chat
     if chat is None:

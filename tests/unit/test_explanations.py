@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 
 from telegram import Update
 
+from bot.answers import ALERT_LIMIT
 from bot.db.engine import DbSession
 from bot.db.models import OrderStatus
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people.access import Actor
-from handlers.turn import ALERT_LIMIT, BotContext, Turn, error_text, explanation_rows
+from handlers.turn import BotContext, Turn, error_text, explanation_rows
 
 USER = {"id": 7, "is_bot": False, "first_name": "甲"}
 CHAT = {"id": 7, "type": "private", "first_name": "甲"}
