@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import insert, select
 
 import bot.sender
+from bot.app import scheduled_tick
 from bot.buttons import BroadcastStop
 from bot.db.models import (
     AuditEntry,
@@ -20,7 +21,7 @@ from bot.db.models import (
     OutboxStatus,
     Role,
 )
-from bot.emulator import SimUser
+from bot.emulator import Fault, SimUser
 from bot.services.platform.outbox import Message as OutboxBody
 from tests.e2e.schedule import command, person, press_and_settle, unit
 from tests.harness import Harness
@@ -323,3 +324,69 @@ async def test_the_english_count_of_a_stopped_broadcast(harness: Harness) -> Non
     assert _message(coordinator, progress) == (
         "⏹ Stopped by Wang: 0 of 1 delivered, 1 message not sent, 0 blocked, 0 failed"
     )
+
+
+async def test_a_running_count_in_flight_at_the_stop_does_not_outlast_the_stopped_count(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 5601, unit_id, "王协调", role=Role.COORDINATOR)
+    people = [await person(harness, 5610 + n, unit_id, f"志愿者{n}") for n in range(3)]
+    for user in people:
+        user.started = True
+    # Telegram fails the third volunteer's message once: it waits for a retry.
+    harness.emulator.inject_fault(Fault(kind="502", chat_id=people[2].user_id))
+    progress = await _announce(harness, coordinator, "明早 7 点集合")
+    await harness.deliver()
+    assert _received(people) == {people[0].user_id, people[1].user_id}
+
+    # The tick queues the running count, and the sender has it in hand when the stop comes.
+    in_hand = asyncio.Event()
+    go_on = asyncio.Event()
+    real_deliver = bot.sender.deliver
+
+    async def slow_deliver(bot_: object, chat_id: int, message: OutboxBody) -> object:
+        if message.edit_message_id == progress and not in_hand.is_set():
+            in_hand.set()
+            await go_on.wait()
+        return await real_deliver(bot_, chat_id, message)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.sender, "deliver", slow_deliver)
+    assert harness.bot.application is not None
+    await scheduled_tick(harness.bot.application)
+    passing = asyncio.create_task(harness.bot.sender.pass_once())
+    await in_hand.wait()
+
+    await coordinator.press(STOP, progress)
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1]["text"] == "⏹ 已停止：1 条不再发送。"
+    final = "⏹ 已停止发送（王协调 停止）：送达 2 / 3，未发送 1，被屏蔽 0，失败 0"
+    assert _message(coordinator, progress) == final
+
+    # The running count reaches Telegram only now, after the stopped count ...
+    go_on.set()
+    await passing
+    monkeypatch.setattr(bot.sender, "deliver", real_deliver)
+    for _ in range(2):
+        harness.clock.advance(minutes=5)
+        await harness.tick()
+    # ... and the stopped count is still what the coordinator sees last, without ⏹.
+    assert _message(coordinator, progress) == final
+    assert next(m for m in coordinator.messages() if m.message_id == progress).buttons() == []
+    assert _received(people) == {people[0].user_id, people[1].user_id}
+    stopped = await _broadcast(harness)
+    assert stopped.finished_at is not None and stopped.reported is not None
+    assert stopped.reported.startswith("stopped:")
+    # The outbox holds the running count as sent, and the stopped count queued after it.
+    async with harness.session() as session:
+        edits = (
+            await session.execute(
+                select(OutboxMessage.payload, OutboxMessage.status)
+                .where(OutboxMessage.idempotency_key.like(f"broadcast:{stopped.id}:progress:%"))
+                .order_by(OutboxMessage.id)
+            )
+        ).all()
+    assert [(body["text"], status) for body, status in edits] == [
+        ("📣 发送中：已送达 2 / 3，被屏蔽 0，失败 0", OutboxStatus.SENT),
+        (final, OutboxStatus.SENT),
+    ]

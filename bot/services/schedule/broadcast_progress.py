@@ -201,27 +201,46 @@ async def report_one(
     if reported == broadcast.reported and not current.done:
         return 0
     queued = 0
-    t = Translator(broadcast.language, settings.zone)
     if reported != broadcast.reported:
-        body = progress_body(
-            t,
-            broadcast,
-            current,
-            await stopper_name(session, broadcast),
-            edit_message_id=broadcast.progress_message_id,
-        )
-        queued += await outbox.enqueue(
-            session,
-            key=f"{batch_of(broadcast.id)}:progress:{reported}",
-            chat_id=broadcast.chat_id,
-            body=body,
-            now=now,
-            urgent=True,
-        )
+        queued += await queue_edit(session, broadcast, current, now, settings)
     broadcast.reported = reported
     if current.done:
         broadcast.finished_at = now
     return queued
+
+
+def edit_key_prefix(broadcast_id: int) -> str:
+    """What the keys of a broadcast's progress edits begin with."""
+    return f"{batch_of(broadcast_id)}:progress:"
+
+
+async def queue_edit(
+    session: AsyncSession,
+    broadcast: Broadcast,
+    current: Counts,
+    now: dt.datetime,
+    settings: Settings,
+) -> int:
+    """Queue an edit of the progress message to `current` (one per text shown: its key names
+    the counts); how many were queued (0: this text was queued before)."""
+    assert broadcast.progress_message_id is not None
+    t = Translator(broadcast.language, settings.zone)
+    body = progress_body(
+        t,
+        broadcast,
+        current,
+        await stopper_name(session, broadcast),
+        edit_message_id=broadcast.progress_message_id,
+    )
+    queued = await outbox.enqueue(
+        session,
+        key=f"{edit_key_prefix(broadcast.id)}{_shown(current)}",
+        chat_id=broadcast.chat_id,
+        body=body,
+        now=now,
+        urgent=True,
+    )
+    return int(queued)
 
 
 async def _report_without_progress_message(

@@ -110,14 +110,23 @@ async def stop(
     )
     dropped = int(getattr(result, "rowcount", 0) or 0)
     # A running count queued by an earlier tick and not sent yet would arrive after the stopped
-    # count and show ⏹ again on a broadcast that can no longer be stopped.
+    # count and show ⏹ again on a broadcast that can no longer be stopped. One the sender holds
+    # already may still reach Telegram after the answer to this press: the stopped count is then
+    # queued behind it as well, so that it is the last thing the progress message shows.
+    edits = broadcast_progress.edit_key_prefix(broadcast_id)
+    progress_edits = (
+        OutboxMessage.chat_id == found.chat_id,
+        OutboxMessage.status == OutboxStatus.PENDING,
+        OutboxMessage.idempotency_key.like(f"{edits}%"),
+    )
+    edit_in_flight = bool(
+        await session.scalar(
+            select(func.count()).where(*progress_edits, OutboxMessage.claimed_until >= now)
+        )
+    )
     await session.execute(
         update(OutboxMessage)
-        .where(
-            OutboxMessage.chat_id == found.chat_id,
-            OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.idempotency_key.like(f"{batch}:progress:%"),
-        )
+        .where(*progress_edits)
         .values(status=OutboxStatus.DROPPED, last_error=STOPPED_REASON)
         .execution_options(synchronize_session=False)
     )
@@ -145,6 +154,8 @@ async def stop(
     current = await broadcast_progress.counts(session, found, now)
     if pressed is not None and pressed == (found.chat_id, found.progress_message_id):
         broadcast_progress.mark_shown(found, current)
+        if edit_in_flight:
+            await broadcast_progress.queue_edit(session, found, current, now, settings)
         if current.done:
             found.finished_at = now
     else:
