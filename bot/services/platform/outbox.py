@@ -297,6 +297,14 @@ async def statuses_of_keys(session: AsyncSession, keys: Sequence[str]) -> dict[s
 # A claim is a lease: a process that dies mid-send leaves rows that another may take later.
 CLAIM_LEASE = dt.timedelta(minutes=2)
 
+# The order in which due messages are claimed. An edit of a message already on someone's screen
+# (a broadcast's running count) goes ahead of new messages: edits are few, and one queued behind
+# a broadcast of 3,000 messages would show its count minutes after it was true. Otherwise, and
+# among the edits (one message's edits arrive in the order they were queued), oldest first. An
+# edit needs nothing queued before it, since the message it edits has been sent already; the
+# pacing still lets it go only within Telegram's limits.
+CLAIM_ORDER = (case((OutboxMessage.kind == "edit", 0), else_=1), OutboxMessage.id)
+
 
 async def retire_keys(session: AsyncSession, keys: Sequence[str], suffix: str) -> int:
     """Free `keys` for new messages: each row under one is renamed with `suffix`, and one not
@@ -372,9 +380,10 @@ async def claim_due(
     limit: int = 200,
     fits: Callable[[Sequence[OutboxMessage]], Sequence[bool]] | None = None,
 ) -> list[OutboxMessage]:
-    """Take up to `limit` due messages for `worker`, oldest first. During quiet hours only
-    urgent ones are due; the rest wait, they are never dropped. On PostgreSQL rows another
-    process is claiming are skipped (SKIP LOCKED), so two senders never take the same row.
+    """Take up to `limit` due messages for `worker` in CLAIM_ORDER (edits, then oldest first).
+    During quiet hours only urgent ones are due; the rest wait, they are never dropped. On
+    PostgreSQL rows another process is claiming are skipped (SKIP LOCKED), so two senders never
+    take the same row.
     `fits`: of the due rows read, in order, those that can go now (the sender's pacing); only
     they are claimed, the others stay as they were for a later pass."""
     conditions = [
@@ -384,7 +393,7 @@ async def claim_due(
     ]
     if quiet:
         conditions.append(OutboxMessage.urgent.is_(True))
-    query = select(OutboxMessage).where(and_(*conditions)).order_by(OutboxMessage.id).limit(limit)
+    query = select(OutboxMessage).where(and_(*conditions)).order_by(*CLAIM_ORDER).limit(limit)
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = list((await session.scalars(query)).all())
