@@ -390,3 +390,51 @@ async def test_a_running_count_in_flight_at_the_stop_does_not_outlast_the_stoppe
         ("📣 发送中：已送达 2 / 3，被屏蔽 0，失败 0", OutboxStatus.SENT),
         (final, OutboxStatus.SENT),
     ]
+
+
+async def test_a_broadcast_without_a_progress_message_stopped_from_the_list_ends_once(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 5801, unit_id, "王协调", role=Role.COORDINATOR)
+    people = [await person(harness, 5810 + n, unit_id, f"志愿者{n}") for n in range(2)]
+    for user in people:
+        user.started = True
+    await command(harness, coordinator, "broadcast")
+    await press_and_settle(harness, coordinator, "📢 发一条通知")
+    await coordinator.send_text("明早 7 点集合（发错了）")
+    await harness.settle()
+    # Telegram refuses to post the progress message.
+    harness.emulator.inject_fault(Fault(kind="502", method="sendMessage", chat_id=5801))
+    await press_and_settle(harness, coordinator, "📤 发送")
+    assert coordinator.last().text == "📤 已排队发送给 2 人。下面的消息会显示进度。"
+    assert [m for m in coordinator.messages() if STOP in m.buttons()] == []
+
+    # Past the time it could still be on its way, the coordinator stops it from /broadcast.
+    harness.clock.advance(minutes=2)
+    await command(harness, coordinator, "broadcast")
+    [listed] = [m for m in coordinator.messages() if STOP in m.buttons()]
+    await coordinator.press(STOP, listed.message_id)
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1]["text"] == "⏹ 已停止：2 条不再发送。"
+    for _ in range(2):
+        await harness.tick()
+        await harness.deliver()
+
+    # One account of it: the listed message, now the final count; no second message.
+    final = "⏹ 已停止发送（王协调 停止）：送达 0 / 2，未发送 2，被屏蔽 0，失败 0"
+    assert _message(coordinator, listed.message_id) == final
+    assert [text for text in coordinator.texts() if "已停止发送" in (text or "")] == [final]
+    assert all(user.messages() == [] for user in people)
+    stopped = await _broadcast(harness)
+    assert stopped.finished_at is not None
+    assert stopped.progress_message_id == listed.message_id
+    async with harness.session() as session:
+        queued_for_coordinator = (
+            await session.scalars(
+                select(OutboxMessage.idempotency_key).where(
+                    OutboxMessage.chat_id == coordinator.user_id
+                )
+            )
+        ).all()
+    assert queued_for_coordinator == []

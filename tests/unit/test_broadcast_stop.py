@@ -319,3 +319,39 @@ async def test_a_running_count_queued_before_the_stop_is_not_sent_after_it(
             )
         ).all()
         assert dropped == [broadcast_stop.STOPPED_REASON]
+
+
+async def test_the_list_message_that_stopped_a_broadcast_without_progress_message_ends_it(
+    database: Database,
+) -> None:
+    """Telegram refused the progress message; the sender stops the broadcast from /broadcast
+    (message 77 of its chat) while the sender still holds messages: that message, not a
+    message of its own, gets the final count once they are settled."""
+    sent = await _sent_announcement(database)
+    settings = make_settings(database.url)
+    async with database.session() as session:
+        found = await session.get(Broadcast, sent.id)
+        assert found is not None
+        found.progress_message_id = None
+        found.reported = None
+    async with database.session() as session:
+        rows = await outbox.claim_due(session, NOW, "sender-1", limit=2)
+    later = NOW + dt.timedelta(seconds=90)  # past PROGRESS_MESSAGE_GRACE
+    async with database.session() as session:
+        stopped = await broadcast_stop.stop(
+            session, ADMIN, sent.id, now=later, settings=settings, pressed=(1, 77)
+        )
+    assert (stopped.dropped, stopped.in_flight, stopped.counts.done) == (3, 2, False)
+    async with database.session() as session:
+        await outbox.mark_sent(session, [row.id for row in rows], later)
+    async with database.session() as session:
+        assert await broadcast_progress.report_progress(session, later, settings) == 1
+    async with database.session() as session:
+        found = await session.get(Broadcast, sent.id)
+        coordinator = (
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == 1))
+        ).all()
+    assert found is not None and found.finished_at == later and found.progress_message_id == 77
+    assert [(row.payload.get("edit_message_id"), row.payload["text"]) for row in coordinator] == [
+        (77, "⏹ 已停止发送（管理员 停止）：送达 2 / 5，未发送 3，被屏蔽 0，失败 0")
+    ]

@@ -77,7 +77,8 @@ async def stop(
     pressed: tuple[int, int] | None,
 ) -> Stopped:
     """Stop the broadcast; `pressed`: the chat and message whose ⏹ was pressed, which the
-    answer edits to the stopped count (when it is the progress message, the tick need not)."""
+    answer edits to the stopped count (when it is the progress message, the tick need not; one
+    pressed in the sender's chat when the progress message could not be posted becomes it)."""
     found = await session.get(Broadcast, broadcast_id)
     if found is None:
         raise DomainError(ErrorCode.BROADCAST_NOT_FOUND)
@@ -152,6 +153,11 @@ async def stop(
         reason=None if stopper_id is not None else f"telegram:{actor.telegram_id}",
     )
     current = await broadcast_progress.counts(session, found, now)
+    if pressed is not None and pressed[0] == found.chat_id and found.progress_message_id is None:
+        # Telegram refused to post the progress message, and its sender stops it from the list
+        # of /broadcast: the message pressed takes its place, and ends with the count, instead
+        # of a final count of its own coming after the stopped count the answer shows already.
+        found.progress_message_id = pressed[1]
     if pressed is not None and pressed == (found.chat_id, found.progress_message_id):
         broadcast_progress.mark_shown(found, current)
         if edit_in_flight:
