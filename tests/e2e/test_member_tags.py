@@ -529,3 +529,30 @@ async def test_an_admin_tagged_without_a_unit_joining_by_invite_has_each_tag_tak
         ("member.tag.add", record.id, {"tag": "党员", "unit_id": None}),
         ("member.tag.remove", record.id, {"tag": "党员", "unit_id": None}),
     ]
+
+
+async def test_an_admins_tags_taken_on_joining_a_unit_are_not_offered_to_its_members(
+    harness: Harness,
+) -> None:
+    """An admin of ADMIN_IDS, in no unit, was tagged 党员 (an admin tags anyone); joining 交警队
+    by an invite takes the tag (in the trail, in no unit). It was never held in 交警队: the
+    cards of 交警队's members do not offer it, this week or later."""
+    admin = harness.admin
+    await admin.send_command("start")
+    await harness.settle()
+    record = await harness.member(admin.user_id)
+    assert record is not None and record.unit_id is None
+    assert "已加上" in await command(harness, admin, "tag", f"{record.display_name} 党员")
+    unit_id = await unit(harness, "交警队")
+    coordinator = await person(harness, 8401, unit_id, "王协调", role=Role.COORDINATOR)
+    await person(harness, 8402, unit_id, "乙", tags=("巾帼岗",))
+    code = await invite_code(harness, coordinator, None, "志愿者")
+
+    await join(harness, admin, code, "管理员甲")
+
+    joined = await harness.member(admin.user_id)
+    assert joined is not None and joined.unit_id == unit_id and joined.tags == frozenset()
+    removed = [row for row in await _tag_trail(harness, record.id) if row[0] == tags.REMOVED]
+    assert removed == [("member.tag.remove", record.id, {"tag": "党员", "unit_id": None})]
+    assert await _card_tags(harness, coordinator, "乙") == ["✅ 巾帼岗"]
+    assert await _card_tags(harness, coordinator, "管理员甲") == ["➕ 巾帼岗"]

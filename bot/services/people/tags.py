@@ -118,7 +118,9 @@ async def of_unit(session: AsyncSession, unit_id: int, now: dt.datetime) -> list
     rows = await session.scalars(select(union(held, required).subquery().c[0]))
     # The unit the tag was taken in, as the entry keeps it: the member's unit now may be another
     # (one who left joins the next unit with the same record; an admin who left has none).
-    # Entries from before the unit was kept: the member's unit now.
+    # Entries from before the unit was kept (no "unit_id" at all): the member's unit now. One
+    # that keeps no unit (None: an admin tagged in no unit, the tag taken on joining one) was
+    # taken in no unit: SQL reads both as NULL, so those are told apart below.
     taken_in = func.coalesce(AuditEntry.after["unit_id"].as_integer(), Member.unit_id)
     taken = await session.scalars(
         select(AuditEntry.after)
@@ -130,7 +132,11 @@ async def of_unit(session: AsyncSession, unit_id: int, now: dt.datetime) -> list
             taken_in == unit_id,
         )
     )
-    recent = [after.get("tag") for after in taken if after is not None]
+    recent = [
+        after.get("tag")
+        for after in taken
+        if after is not None and after.get("unit_id", unit_id) == unit_id
+    ]
     return sorted({tag for tag in [*rows, *recent] if isinstance(tag, str) and tag})
 
 
