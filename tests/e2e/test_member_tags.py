@@ -528,6 +528,16 @@ async def test_an_admin_tagged_without_a_unit_joining_by_invite_has_each_tag_tak
     assert await _tag_trail(harness, record.id) == [
         ("member.tag.add", record.id, {"tag": "党员", "unit_id": None}),
         ("member.tag.remove", record.id, {"tag": "党员", "unit_id": None}),
+        (
+            "member.join",
+            record.id,
+            {
+                "unit_id": joined.unit_id,
+                "roles": ["volunteer"],
+                "invite_id": 1,
+                "invited_by": record.id,
+            },
+        ),
     ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from bot.db.models import Dialogue, Invite, Member, Role, Unit
+from bot.db.models import AuditEntry, Dialogue, Invite, Member, Role, Unit
 from tests.e2e.journeys import create_unit, invite_code, invite_of, join
 from tests.harness import Harness
 
@@ -344,3 +344,70 @@ async def test_forged_invite_buttons_are_refused_and_create_nothing(harness: Har
     await harness.settle()
     assert harness.admin.answered_callbacks[-1]["text"] == "找不到这个单位，可能已被删除。"
     assert await harness.count(Invite) == before
+
+
+async def _member_trail(harness: Harness, member_id: int) -> list[tuple[object, ...]]:
+    async with harness.session() as session:
+        entries = await session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.object_type == "member",
+                AuditEntry.object_id == member_id,
+                AuditEntry.action.like("member.%role%") | (AuditEntry.action == "member.join"),
+            )
+            .order_by(AuditEntry.id)
+        )
+        return [
+            (entry.action, entry.actor_id, entry.before, entry.after, entry.created_at)
+            for entry in entries
+        ]
+
+
+async def test_every_role_given_by_an_invite_is_in_the_audit_trail(harness: Harness) -> None:
+    """Joining gives the invite's role, and a second invite of the same unit adds one: each is
+    a role change, written to the trail with who made it (the one who used the invite) and
+    when, beside the invite and who issued it, as an admin taking a role away is."""
+    await harness.admin.send_command("start")
+    await harness.settle()
+    unit = await create_unit(harness, "城管局")
+    admin = await harness.member(harness.admin.user_id)
+    assert admin is not None
+    volunteer_code = await invite_code(harness, harness.admin, "城管局", "志愿者")
+    person = harness.user(3901, "褚")
+    await join(harness, person, volunteer_code, "褚")
+    joined_at = harness.clock.now()
+    harness.clock.advance(minutes=5)
+    leader_code = await invite_code(harness, harness.admin, "城管局", "领导")
+    await person.send_command("start", leader_code)
+    await harness.settle()
+    assert "已为您增加身份：领导" in person.texts()[-1]
+
+    member = await harness.member(3901)
+    assert member is not None and member.roles == {Role.VOLUNTEER, Role.LEADER}
+    volunteer_invite = await invite_of(harness, volunteer_code)
+    leader_invite = await invite_of(harness, leader_code)
+    assert await _member_trail(harness, member.id) == [
+        (
+            "member.join",
+            member.id,
+            {"unit_id": None, "roles": []},
+            {
+                "unit_id": unit.id,
+                "roles": ["volunteer"],
+                "invite_id": volunteer_invite.id,
+                "invited_by": admin.id,
+            },
+            joined_at,
+        ),
+        (
+            "member.add_role",
+            member.id,
+            {"roles": ["volunteer"]},
+            {
+                "roles": ["leader", "volunteer"],
+                "invite_id": leader_invite.id,
+                "invited_by": admin.id,
+            },
+            harness.clock.now(),
+        ),
+    ]

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.engine import Database
-from bot.db.models import AuditEntry, Dialogue, DialogueKind, Role
+from bot.db.models import AuditEntry, Dialogue, DialogueKind, Member, MemberRole, Role
 from bot.errors import DomainError, ErrorCode
 from bot.services.people import invites, members, registration, tags, units
 from bot.services.people.access import Actor
@@ -163,4 +163,50 @@ async def test_tags_an_admin_held_in_no_unit_are_taken_in_the_trail_on_joining(
         assert [tuple(row) for row in taken] == [
             (admin_id, {"tag": "党员", "unit_id": None}),
             (admin_id, {"tag": "巾帼岗", "unit_id": None}),
+        ]
+
+
+async def test_roles_a_returning_record_still_holds_are_cleared_in_the_trail(
+    database: Database,
+) -> None:
+    """A record no longer a member that still holds a role (kept from before leaving cleared
+    them) joins afresh with only the invite's role: the roles cleared are in the trail, with
+    who (the one joining) and when."""
+    unit_id = await _unit(database)
+    async with database.session() as session:
+        old = Member(
+            telegram_id=30,
+            display_name="旧",
+            language="zh_Hans",
+            registered_at=NOW,
+            blocked_bot=False,
+            active=False,
+        )
+        old.role_rows = [MemberRole(role=Role.COORDINATOR), MemberRole(role=Role.LEADER)]
+        session.add(old)
+        await session.flush()
+        old_id = old.id
+        invite = await invites.create(session, ADMIN, unit_id, Role.VOLUNTEER, NOW)
+        code, invite_id = invite.code, invite.id
+    await _register(database, 30, code)
+    async with database.session() as session:
+        joined = await members.by_telegram_id(session, 30)
+        assert joined is not None and joined.roles == {Role.VOLUNTEER}
+        rows = await session.execute(
+            select(
+                AuditEntry.actor_id, AuditEntry.before, AuditEntry.after, AuditEntry.created_at
+            ).where(AuditEntry.action == registration.JOINED, AuditEntry.object_id == old_id)
+        )
+        assert [tuple(row) for row in rows] == [
+            (
+                old_id,
+                {"unit_id": None, "roles": ["coordinator", "leader"]},
+                {
+                    "unit_id": unit_id,
+                    "roles": ["volunteer"],
+                    "invite_id": invite_id,
+                    "invited_by": None,
+                },
+                NOW,
+            )
         ]

@@ -11,9 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Dialogue, DialogueKind, Invite, Member, MemberRole
 from bot.errors import DomainError, ErrorCode
 from bot.services.people import invites, members, tags
-from bot.services.platform import dialogues
+from bot.services.platform import audit, dialogues
 
 DIALOGUE = DialogueKind.REGISTER
+# The audit actions of the roles an invite gives (an admin taking one away: member.take_role).
+JOINED, ROLE_ADDED = "member.join", "member.add_role"
 
 
 class Step(StrEnum):
@@ -54,7 +56,18 @@ async def start(
         if invite.role in member.roles:
             raise DomainError(ErrorCode.ALREADY_HAS_ROLE, unit=member.unit.name, role=invite.role)
         await invites.consume(session, invite)
+        before = _role_values(member)
         member.role_rows.append(MemberRole(member_id=member.id, role=invite.role))
+        audit.record(
+            session,
+            actor_id=member.id,
+            action=ROLE_ADDED,
+            object_type="member",
+            object_id=member.id,
+            before={"roles": before},
+            after={"roles": _role_values(member), **_by_invite(invite)},
+            now=now,
+        )
         return RoleAdded(member=member, invite=invite)
     await dialogues.begin(session, telegram_id, DIALOGUE, Step.CONTACT, now, {"code": code})
     return JoinStarted(invite=invite)
@@ -98,10 +111,12 @@ async def complete(
     except DomainError:
         await dialogues.end(session, dialogue.telegram_id)
         raise
+    before: dict[str, object] = {"unit_id": None, "roles": []}
     if existing is None:
         member = Member(telegram_id=dialogue.telegram_id, registered_at=now, blocked_bot=False)
         session.add(member)
     else:
+        before = {"unit_id": existing.unit_id, "roles": _role_values(existing)}
         member = existing
         # One who left a unit joins the next afresh: only this invite's role, no old tags.
         # Leaving took (and audited) both; an admin in no unit may still hold tags given
@@ -116,8 +131,28 @@ async def complete(
     member.role_rows.append(MemberRole(role=invite.role))
     await dialogues.end(session, dialogue.telegram_id)
     await session.flush()
+    # Every role change is in the trail: those a returning record still held, cleared, and
+    # the invite's, given; by the one who used the invite, beside who issued it.
+    audit.record(
+        session,
+        actor_id=member.id,
+        action=JOINED,
+        object_type="member",
+        object_id=member.id,
+        before=before,
+        after={"unit_id": invite.unit_id, "roles": _role_values(member), **_by_invite(invite)},
+        now=now,
+    )
     await session.refresh(member, ["unit"])
     return member
+
+
+def _role_values(member: Member) -> list[str]:
+    return sorted(role.value for role in member.roles)
+
+
+def _by_invite(invite: Invite) -> dict[str, int | None]:
+    return {"invite_id": invite.id, "invited_by": invite.created_by_id}
 
 
 async def ensure_admin_member(
