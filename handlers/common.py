@@ -14,7 +14,7 @@ from bot.services.platform import dialogues
 from handlers.keyboards import cancel_row, inline
 from handlers.members import leave_button
 from handlers.menus import help_text, refresh_menu, role_names
-from handlers.registration import language_keyboard
+from handlers.registration import admin_record, language_keyboard
 from handlers.routing import Where
 from handlers.turn import Turn
 
@@ -36,7 +36,7 @@ async def set_language(turn: Turn, data: SetLanguage) -> None:
     if language not in LANGUAGES:
         turn.stale()
         return
-    await members.set_language(turn.actor, language)
+    await members.set_language(await admin_record(turn), language)
     turn.use_language(language)
     turn.edit(turn.t("language.changed", language=turn.t(f"language.name.{language}")))
     refresh_menu(turn, turn.actor.roles)
@@ -44,7 +44,15 @@ async def set_language(turn: Turn, data: SetLanguage) -> None:
 
 async def show_profile(turn: Turn) -> None:
     t = turn.t
-    profile = members.profile(turn.actor)
+    actor = turn.actor
+    if actor.member is None and actor.is_admin:
+        # An admin whose record /start, /lang or a first change has not made yet (/me only
+        # reads): who they are, not a stranger's way in.
+        user = turn.update.effective_user
+        assert user is not None
+        turn.reply(t("registration.admin_welcome", name=user.full_name))
+        return
+    profile = members.profile(actor)
     member = profile.member
     turn.reply(
         t(

@@ -11,6 +11,7 @@ from bot.db.models import Dialogue
 from bot.errors import DomainError
 from bot.i18n import LANGUAGES, Translator
 from bot.services.people import registration
+from bot.services.people.access import Actor
 from bot.services.platform import dialogues
 from handlers.keyboards import button, cancel_row, inline
 from handlers.menus import help_text, refresh_menu, role_names
@@ -52,11 +53,7 @@ async def start(turn: Turn) -> None:
         return
     actor = turn.actor
     if actor.member is None and actor.is_admin:
-        user = turn.update.effective_user
-        assert user is not None
-        member = await registration.ensure_admin_member(
-            turn.session, turn.user_id, user.full_name, t.language, turn.now
-        )
+        member = (await admin_record(turn)).require_member()
         turn.reply(t("registration.admin_welcome", name=member.display_name))
         refresh_menu(turn, actor.roles)
         return
@@ -70,6 +67,20 @@ async def start(turn: Turn) -> None:
             roles=role_names(t, actor.roles),
         )
     )
+
+
+async def admin_record(turn: Turn) -> Actor:
+    """The actor, with their record: an admin of ADMIN_IDS needs no invite, and one whose first
+    word to the bot is not /start (/lang, /me) has it made then, as /start makes it."""
+    actor = turn.actor
+    if actor.member is None and actor.is_admin:
+        user = turn.update.effective_user
+        assert user is not None
+        member = await registration.ensure_admin_member(
+            turn.session, turn.user_id, user.full_name, turn.t.language, turn.now
+        )
+        actor = turn.actor = Actor.of(turn.user_id, member, turn.runtime.settings.admin_ids)
+    return actor
 
 
 async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:

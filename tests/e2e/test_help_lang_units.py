@@ -300,3 +300,31 @@ async def test_at_start_up_groups_get_the_commands_that_work_there(harness: Harn
         "help",
         "cancel",
     ]
+
+
+async def test_an_admin_whose_first_word_is_lang_changes_language(harness: Harness) -> None:
+    """An admin of ADMIN_IDS needs no invite; their record is made on first contact. One whose
+    first word is /lang is an admin all the same, not a stranger told to ask a coordinator for
+    an invite link: the choice is kept."""
+    admin = harness.admin
+    await command(harness, admin, "lang")
+    text = await press_and_settle(harness, admin, "English（英文）")
+    assert text == "Done: I will speak English from now on."
+    record = await harness.member(admin.user_id)
+    assert record is not None and record.language == "en" and record.unit_id is None
+    assert record.active and record.roles == frozenset()
+    assert (await command(harness, admin, "help")).startswith("Here is what you can do:")
+
+
+async def test_an_admin_whose_first_word_is_me_is_told_they_are_an_admin(
+    harness: Harness,
+) -> None:
+    """/me only reads: an admin with no record yet is greeted as an admin (what /start says),
+    not told to ask a coordinator for an invite link; /me after /start shows the profile."""
+    admin = harness.admin
+    text = await command(harness, admin, "me")
+    assert text == "您好，Admin！您是管理员。用 /units 新建单位，用 /invite 生成邀请链接。"
+    assert await harness.count(Member) == 0
+    await command(harness, admin, "start")
+    text = await command(harness, admin, "me")
+    assert text.startswith("👤 我的资料") and "（未分配单位）" in text and "管理员" in text
