@@ -411,3 +411,33 @@ async def test_every_role_given_by_an_invite_is_in_the_audit_trail(harness: Harn
             harness.clock.now(),
         ),
     ]
+
+
+async def test_two_people_finishing_on_a_one_seat_invite_at_once_only_one_joins(
+    harness: Harness,
+) -> None:
+    """A coordinator's invite has one seat: two people at its language step press at the same
+    moment (their chats run side by side). One joins; the other is told the invite is used up
+    and their dialogue ends; the invite counts one use."""
+    await create_unit(harness, "城管局")
+    code = await invite_code(harness, harness.admin, "城管局", "协调员")
+    first, second = harness.user(4101, "甲"), harness.user(4102, "乙")
+    for who, name in ((first, "甲"), (second, "乙")):
+        await who.send_command("start", code)
+        await harness.settle()
+        await who.send_contact(phone_number="+8613800000000")
+        await harness.settle()
+        await who.send_text(name)
+        await harness.settle()
+    await first.press("简体中文")
+    await second.press("简体中文")
+    await harness.settle()
+
+    used_up = "这个邀请链接的名额已用完，请向协调员索取新的链接。"
+    outcomes = sorted(
+        "used up" if used_up in who.texts()[-1] else "joined" for who in (first, second)
+    )
+    assert outcomes == ["joined", "used up"]
+    assert (await invite_of(harness, code)).uses == 1
+    assert await harness.count(Member) == 1
+    assert await harness.count(Dialogue) == 0
