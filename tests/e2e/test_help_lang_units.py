@@ -229,6 +229,10 @@ async def test_bad_unit_names_are_refused_and_change_nothing(harness: Harness) -
     await admin.send_text("名" * 33)
     await harness.settle()
     assert admin.last().text == "单位名称不能为空，最多 32 个字，且不能以 / 开头。"
+    # Only invisible marks (zero-width spaces, a direction override): blank as well.
+    await admin.send_text("\u200b\u202e\u200b")
+    await harness.settle()
+    assert admin.last().text == "单位名称不能为空，最多 32 个字，且不能以 / 开头。"
     assert await _unit_names(harness) == ["城管局", "Traffic Police"]
     async with harness.session() as session:
         assert (

@@ -441,3 +441,34 @@ async def test_two_people_finishing_on_a_one_seat_invite_at_once_only_one_joins(
     assert (await invite_of(harness, code)).uses == 1
     assert await harness.count(Member) == 1
     assert await harness.count(Dialogue) == 0
+
+
+async def test_a_name_of_invisible_characters_is_refused_and_hidden_marks_are_dropped(
+    harness: Harness,
+) -> None:
+    """Rosters, cards and /tag find people by the name they gave: one made only of zero-width
+    spaces or direction marks would show as nothing and could not be typed. It is refused as
+    a blank name; marks hidden in a real name (a right-to-left override that turns the rest
+    around on screen) are dropped, the letters kept."""
+    await create_unit(harness, "城管局")
+    code = await invite_code(harness, harness.admin, "城管局", "志愿者")
+    person = harness.user(4301, "郑")
+    await person.send_command("start", code)
+    await harness.settle()
+    await person.send_contact(phone_number="+8613800000000")
+    await harness.settle()
+    for blank in ("\u200b\u200b", "\u2066\u202e \u2069", "\ufeff\u00ad"):
+        await person.send_text(blank)
+        await harness.settle()
+        assert person.last().text == "姓名不能为空，最多 32 个字，且不能以 / 开头。"
+    async with harness.session() as session:
+        dialogue = await session.get(Dialogue, 4301)
+    assert dialogue is not None and dialogue.step == "name"
+
+    await person.send_text("郑\u202e小\u200b明")
+    await harness.settle()
+    assert person.last().text is not None and "郑小明" in person.texts()[-2]
+    await person.press("简体中文")
+    await harness.settle()
+    member = await harness.member(4301)
+    assert member is not None and member.display_name == "郑小明"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.db.engine import Database
 from bot.db.models import AuditEntry, Dialogue, DialogueKind, Member, MemberRole, Role
 from bot.errors import DomainError, ErrorCode
-from bot.services.people import invites, members, registration, tags, units
+from bot.services.people import invites, members, names, registration, tags, units
 from bot.services.people.access import Actor
 from bot.services.platform import dialogues
 
@@ -210,3 +210,19 @@ async def test_roles_a_returning_record_still_holds_are_cleared_in_the_trail(
                 NOW,
             )
         ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("  张  伟 ", "张 伟"),
+        ("\u200b\u200b", ""),
+        ("\u202e\u2066 \u2069\ufeff", ""),
+        ("\u200d", ""),
+        ("郑\u202e小\u00ad明\x07", "郑小明"),
+        ("消防员👩\u200d🚒", "消防员👩\u200d🚒"),
+    ],
+)
+def test_names_keep_what_is_seen(typed: str, kept: str) -> None:
+    assert names.plain(typed) == kept
+    assert tags.clean_tag(typed) == (kept or None)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Dialogue, DialogueKind, Invite, Member, MemberRole
 from bot.errors import DomainError, ErrorCode
-from bot.services.people import invites, members, tags
+from bot.services.people import invites, members, names, tags
 from bot.services.platform import audit, dialogues
 
 DIALOGUE = DialogueKind.REGISTER
@@ -87,7 +87,7 @@ def receive_contact(
 
 
 def receive_name(dialogue: Dialogue, name: str, now: dt.datetime) -> str:
-    cleaned = " ".join(name.split())
+    cleaned = names.plain(name)
     if not cleaned or len(cleaned) > NAME_MAX or cleaned.startswith("/"):
         raise DomainError(ErrorCode.NAME_INVALID, limit=NAME_MAX)
     dialogues.advance(dialogue, Step.LANGUAGE, now, name=cleaned)
@@ -163,7 +163,7 @@ async def ensure_admin_member(
     if member is None:
         member = Member(
             telegram_id=telegram_id,
-            display_name=display_name[:NAME_MAX] or str(telegram_id),
+            display_name=names.plain(display_name)[:NAME_MAX] or str(telegram_id),
             language=language,
             registered_at=now,
             blocked_bot=False,

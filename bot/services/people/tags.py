@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AuditEntry, Member, MemberTag, Post, Role, Shift, ShiftStatus
 from bot.errors import DomainError, ErrorCode
-from bot.services.people import members
+from bot.services.people import members, names
 from bot.services.people.access import Actor
 from bot.services.people.members import PHONE_TAIL, Shown, typed_phone
 from bot.services.platform import audit
@@ -43,7 +43,7 @@ def clean_tag(tag: str | None) -> str | None:
     when it looks like a command."""
     if tag is None:
         return None
-    cleaned = " ".join(tag.split())
+    cleaned = names.plain(tag)
     if not cleaned:
         return None
     if len(cleaned) > TAG_MAX or cleaned.startswith("/"):
@@ -190,7 +190,7 @@ async def toggle(
     cleaned = clean_tag(tag)
     if cleaned is None:
         raise DomainError(ErrorCode.TAG_INVALID, limit=TAG_MAX)
-    typed = " ".join(name.split())
+    typed = names.plain(name)
     found = list(
         (
             await session.scalars(query.where(func.lower(Member.display_name) == typed.lower()))

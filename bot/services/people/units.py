@@ -19,6 +19,7 @@ from bot.db.models import (
     Unit,
 )
 from bot.errors import DomainError, ErrorCode
+from bot.services.people import names
 from bot.services.people.access import Actor
 from bot.services.platform import audit
 
@@ -32,7 +33,7 @@ class UnitSummary:
 
 
 def _clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())
+    cleaned = names.plain(name)
     if not cleaned or len(cleaned) > UNIT_NAME_MAX or cleaned.startswith("/"):
         raise DomainError(ErrorCode.UNIT_NAME_INVALID, limit=UNIT_NAME_MAX)
     return cleaned
