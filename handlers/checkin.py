@@ -43,6 +43,7 @@ RETRY_LOCATION = frozenset(
         ErrorCode.CHECKIN_VENUE,
         ErrorCode.CHECKIN_LIVE_REQUIRED,
         ErrorCode.CHECKIN_LOCATION_STALE,
+        ErrorCode.CHECKIN_LIVE_ENDED_BEFORE_OPEN,
     }
 )
 

@@ -242,6 +242,17 @@ async def receive_location(
                 # answer, the outcome (out of range, it is waited on as one on the way).
                 taken = replace(position, sent_at=opened)
                 return await _located(session, member, dialogue, taken, now, opened, settings, hold)
+            ends = position.live_until
+            if ends is not None and ends <= max(opens, judged_at(opens, now)):
+                # Its sharing ends before the opening (or ended before it, read only after):
+                # the opening could never take it, so it is not waited on. One answer, now:
+                # not "keep sharing" followed by "the share ended" when the wait ends.
+                code = (
+                    ErrorCode.CHECKIN_LIVE_ENDED_BEFORE_OPEN
+                    if now >= opens
+                    else ErrorCode.CHECKIN_LIVE_ENDS_BEFORE_OPEN
+                )
+                raise DomainError(code, **error.params, ends=ends) from None
             data = {
                 "live_message_id": position.message_id,
                 "opens": opens.isoformat(),
