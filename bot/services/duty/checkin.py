@@ -40,7 +40,8 @@ from bot.services.duty.geofence import Fix, Position, judge
 from bot.services.duty.live_wait_record import judged_at_opening, last_known, new_live, waiting
 from bot.services.duty.photo_rules import Photo
 from bot.services.duty.sent import judged_at
-from bot.services.platform import dialogues
+from bot.services.platform import dialogues, outbox
+from bot.services.schedule.seat_scan import checkin_open_key
 from bot.services.schedule.seats import held_while_scheduled
 from bot.settings import Settings
 
@@ -142,6 +143,14 @@ class DialogueGone(Exception):
 async def _held(hold: Hold | None) -> None:
     if hold is not None and not await hold():
         raise DialogueGone
+
+
+async def _answered_for(session: AsyncSession, assignment_id: int) -> None:
+    """The check-in took a location for this seat (or waits on a live share of it): its "check-in
+    is open" notice, if the opening's tick queued it and the outbox has not sent it yet, is
+    dropped. Sent after the answer, it would ask for the location just taken; the answer says
+    what comes next. Its key stays taken (no suffix), so the notice is not queued again."""
+    await outbox.withdraw_keys(session, [checkin_open_key(assignment_id)], "")
 
 
 async def begin(
@@ -319,6 +328,7 @@ async def _located(
                 **waiting(position, shift.post.name, at, shift.ends_at),
             }
             await _held(hold)
+            await _answered_for(session, assignment.id)
             await dialogues.begin(session, member.telegram_id, DIALOGUE, STEP_LOCATION, now, data)
         raise
 
@@ -377,6 +387,7 @@ async def _with_position(
             radius=fix.radius_m,
         )
     await _held(hold)
+    await _answered_for(session, assignment.id)
     if settings.checkin_require_photo:
         await dialogues.begin(
             session,

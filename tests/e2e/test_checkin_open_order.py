@@ -1,0 +1,93 @@
+"""The "check-in is open" notice and a location sent around the opening: the notice is queued by
+the opening's tick and sent by the outbox, the answer to the location goes out at once. A notice
+still unsent when the location is answered would arrive after the answer and ask for the location
+just taken ("tap 📍 to send your location" under "location confirmed, now the photo"). Once the
+check-in has its location for the seat (or waits on a live share of it), that notice is dropped:
+the answer says what comes next."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import OutboxMessage, OutboxStatus
+from bot.emulator import SimUser
+from bot.scheduler import tick
+from bot.services.schedule import seat_scan
+from tests.e2e.checkin_fixtures import duty, near, team, today
+from tests.harness import Harness
+
+OPENS_15 = {"checkin_open_before_min": 15}
+OPENING = today(7, 45)
+
+
+def is_notice(text: str) -> bool:
+    return "签到已开放" in text and "发送我的位置" in text
+
+
+async def notice_status(harness: Harness, seat: int) -> OutboxStatus | None:
+    async with harness.session() as session:
+        return await session.scalar(
+            select(OutboxMessage.status).where(
+                OutboxMessage.idempotency_key == seat_scan.checkin_open_key(seat)
+            )
+        )
+
+
+async def _opening_then_location(harness: Harness, person: SimUser, *, live: bool) -> None:
+    """The opening's tick queues the notice; before the outbox sends it, the bot reads the
+    location she sent just before (live) or just after (one-off) the opening."""
+    await harness.bot.stop()
+    if live:
+        harness.clock.set(OPENING - dt.timedelta(seconds=10))
+        await person.send_location(*near(20), live_period=8 * 3600)
+    harness.clock.set(OPENING)
+    await tick(harness.runtime)
+    harness.clock.set(OPENING + dt.timedelta(seconds=3))
+    if not live:
+        await person.send_location(*near(20))
+    await harness.bot.start()
+    await harness.settle()
+    await harness.deliver()
+
+
+@pytest.mark.parametrize("live", [True, False])
+@pytest.mark.parametrize("settings_overrides", [OPENS_15])
+async def test_the_open_notice_never_follows_the_answer_to_the_location(
+    harness: Harness, live: bool
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    seen = len(fang.texts())
+    await _opening_then_location(harness, fang, live=live)
+    told = fang.texts()[seen:]
+    [answered] = [i for i, text in enumerate(told) if "位置已确认" in text]
+    assert [text for text in told[answered:] if is_notice(text)] == [], told
+    assert await notice_status(harness, seat) is OutboxStatus.DROPPED
+    # Nor is it queued again at the next ticks, while the photo is awaited.
+    harness.clock.set(today(7, 50))
+    await harness.tick()
+    await harness.deliver()
+    assert [text for text in fang.texts()[seen:] if is_notice(text)] == [], fang.texts()[seen:]
+    await fang.send_photo()
+    await harness.settle()
+    assert "签到成功" in (fang.last().text or "")
+
+
+@pytest.mark.parametrize("settings_overrides", [OPENS_15])
+async def test_a_notice_sent_before_the_location_stays_sent(harness: Harness) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(OPENING)
+    await harness.tick()
+    await harness.deliver()
+    assert is_notice(fang.last().text or "")
+    harness.clock.set(today(7, 47))
+    await fang.send_location(*near(20))
+    await harness.settle()
+    assert "位置已确认" in (fang.last().text or "")
+    assert await notice_status(harness, seat) is OutboxStatus.SENT
