@@ -383,8 +383,9 @@ async def confirm_on_post(turn: Turn, data: OnPost) -> None:
 
 
 async def checkout(turn: Turn) -> None:
-    """/checkout."""
-    await _checkout(turn, None)
+    """/checkout: as of when it was sent."""
+    message = turn.message
+    await _checkout(turn, None, sent_at(message) if message is not None else None)
 
 
 async def checkout_pressed(turn: Turn, data: CheckOut) -> None:
@@ -392,11 +393,11 @@ async def checkout_pressed(turn: Turn, data: CheckOut) -> None:
     await _checkout(turn, data.checkin_id)
 
 
-async def _checkout(turn: Turn, checkin_id: int | None) -> None:
+async def _checkout(turn: Turn, checkin_id: int | None, sent: dt.datetime | None = None) -> None:
     member = turn.actor.require_member()
     try:
         outcome = await checkout_service.request_checkout(
-            turn.session, member, checkin_id, turn.now
+            turn.session, member, checkin_id, turn.now, sent_at=sent
         )
     except DomainError as error:
         turn.refuse(error)

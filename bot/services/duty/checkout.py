@@ -25,6 +25,7 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.services.duty.presence import presence
+from bot.services.duty.sent import judged_at
 from bot.services.platform import dialogues
 from bot.settings import Settings
 
@@ -146,10 +147,18 @@ async def _own_open_checkin(
 
 
 async def request_checkout(
-    session: AsyncSession, member: Member, checkin_id: int | None, now: dt.datetime
+    session: AsyncSession,
+    member: Member,
+    checkin_id: int | None,
+    now: dt.datetime,
+    *,
+    sent_at: dt.datetime | None = None,
 ) -> NeedReason | CheckedOut:
     """/checkout or its button: before the end a short reason is asked first. The button of
-    an earlier check-in, pressed while on post again, says so rather than "not checked in"."""
+    an earlier check-in, pressed while on post again, says so rather than "not checked in".
+    The check-out counts when /checkout was sent (`sent_at`, `judged_at`), as a check-in counts
+    when its location and photo were: sent at 09:00 and read after the shift's end (the bot
+    down or slow), it is still an early leave at 09:00, not the whole shift."""
     checkin = await open_checkin(session, member.id)
     if checkin is None:
         raise DomainError(ErrorCode.CHECKIN_NOT_CHECKED_IN)
@@ -159,22 +168,23 @@ async def request_checkout(
             post=checkin.assignment.shift.post.name,
             since=checkin.checked_in_at,
         )
+    at = max(judged_at(sent_at, now), checkin.checked_in_at)
     if not for_duty(checkin):
         # Its shift was cancelled: no reason to ask, no minutes to credit.
-        if not await close_unserved(session, checkin, now):
+        if not await close_unserved(session, checkin, at):
             raise DomainError(ErrorCode.CHECKIN_NOT_CHECKED_IN)
         return CheckedOut(checkin)
-    if now < checkin.assignment.shift.ends_at:
+    if at < checkin.assignment.shift.ends_at:
         await dialogues.begin(
             session,
             member.telegram_id,
             CHECKOUT_DIALOGUE,
             CheckoutStep.REASON,
             now,
-            {"checkin_id": checkin.id},
+            {"checkin_id": checkin.id, "at": at.isoformat()},
         )
         return NeedReason(checkin)
-    if not await close(session, checkin, now, CheckoutKind.NORMAL, now):
+    if not await close(session, checkin, at, CheckoutKind.NORMAL, now):
         # Closed meanwhile by the automatic check-out, which tells the volunteer itself.
         raise DomainError(ErrorCode.CHECKIN_NOT_CHECKED_IN)
     return CheckedOut(checkin)
@@ -194,10 +204,13 @@ async def checkout_with_reason(
     checkin = await _own_open_checkin(session, member, int(dialogue.data["checkin_id"]))
     await dialogues.end(session, member.telegram_id)
     ends_at = checkin.assignment.shift.ends_at
-    if now >= ends_at:
-        closed = await close(session, checkin, now, CheckoutKind.NORMAL, now)
+    # As of when /checkout was sent (`request_checkout`): the reason may come later.
+    asked = dialogue.data.get("at")
+    at = dt.datetime.fromisoformat(asked) if asked else now
+    if at >= ends_at:
+        closed = await close(session, checkin, at, CheckoutKind.NORMAL, now)
     else:
-        closed = await close(session, checkin, now, CheckoutKind.EARLY, now, reason)
+        closed = await close(session, checkin, at, CheckoutKind.EARLY, now, reason)
     if not closed:
         # Closed meanwhile by the automatic check-out, which tells the volunteer itself.
         raise DomainError(ErrorCode.CHECKIN_NOT_CHECKED_IN)

@@ -1,0 +1,65 @@
+"""A check-out counts when /checkout was sent, as a check-in counts when its location and photo
+were: a volunteer who leaves at 09:00 while the bot is down (or slow) and is answered after the
+shift's end still left early, and is credited up to 09:00, not for the whole shift (a message
+read more than an hour after it was sent counts when it is read, as for a check-in)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.db.models import AssignmentStatus, CheckoutKind
+from tests.e2e.checkin_fixtures import assignment, check_in, checkins, duty, team, today
+from tests.harness import Harness
+
+
+@pytest.mark.parametrize("settings_overrides", [{"checkin_open_before_min": 15}])
+async def test_a_checkout_sent_before_the_end_and_read_after_it_is_an_early_leave(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(7, 55))
+    await check_in(harness, fang)
+    assert "签到成功" in (fang.last().text or "")
+    # She leaves at 09:10 and says so; the bot is down until 10:05.
+    await harness.bot.stop()
+    harness.clock.set(today(9, 10))
+    await fang.send_command("checkout")
+    harness.clock.set(today(10, 5))
+    await harness.bot.start()
+    await harness.settle()
+    # Asked for a reason, as for any check-out before the end.
+    assert "提前离岗请简单说明原因" in (fang.last().text or ""), fang.texts()[-3:]
+    harness.clock.set(today(10, 6))
+    await fang.send_text("家里有事")
+    await harness.settle()
+    done = fang.last().text or ""
+    assert "09:10" in done and "家里有事" in done, done
+    [record] = await checkins(harness)
+    assert record.checked_out_at == today(9, 10)
+    assert record.checkout_kind is CheckoutKind.EARLY and record.early_reason == "家里有事"
+    assert record.credited_minutes == 70
+    assert (await assignment(harness, seat)).status is AssignmentStatus.CHECKED_OUT
+
+
+@pytest.mark.parametrize("settings_overrides", [{"checkin_open_before_min": 15}])
+async def test_a_checkout_after_the_end_read_late_is_credited_up_to_the_end(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(7, 55))
+    await check_in(harness, fang)
+    await harness.bot.stop()
+    harness.clock.set(today(10, 2))
+    await fang.send_command("checkout")
+    harness.clock.set(today(10, 40))
+    await harness.bot.start()
+    await harness.settle()
+    done = fang.last().text or ""
+    assert "10:02" in done, done
+    [record] = await checkins(harness)
+    assert record.checked_out_at == today(10, 2) and record.credited_minutes == 120
+    assert record.checkout_kind is CheckoutKind.NORMAL
