@@ -91,3 +91,32 @@ async def test_a_notice_sent_before_the_location_stays_sent(harness: Harness) ->
     await harness.settle()
     assert "位置已确认" in (fang.last().text or "")
     assert await notice_status(harness, seat) is OutboxStatus.SENT
+
+
+@pytest.mark.parametrize("settings_overrides", [OPENS_15])
+async def test_the_late_nudge_does_not_ask_for_a_location_already_taken(harness: Harness) -> None:
+    """Her location was taken at 08:04 and the photo is on its way: the 08:05 nudge would say she
+    has not checked in and ask for the location again."""
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(8, 4))
+    await fang.send_location(*near(20))
+    await harness.settle()
+    assert "位置已确认" in (fang.last().text or "")
+    seen = len(fang.texts())
+    harness.clock.set(today(8, 5))
+    await harness.tick()
+    await harness.deliver()
+    assert [text for text in fang.texts()[seen:] if "还没有签到" in text] == [], fang.texts()
+    async with harness.session() as session:
+        late = await session.scalar(
+            select(OutboxMessage.id).where(
+                OutboxMessage.idempotency_key == seat_scan.late_key(seat)
+            )
+        )
+    assert late is None
+    harness.clock.set(today(8, 6))
+    await fang.send_photo()
+    await harness.settle()
+    assert "签到成功" in (fang.last().text or "")

@@ -344,7 +344,8 @@ async def checkin_open(session: AsyncSession, now: dt.datetime, settings: Settin
 
 
 async def late_nudges(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
-    """LATE_AFTER_MIN after the start without a check-in: one nudge, with the location button.
+    """LATE_AFTER_MIN after the start without a check-in: one nudge, with the location button
+    (not while the check-in has its location and waits for the photo: `_told_otherwise`).
     At ABSENT_AFTER_MIN the no-show escalation takes over (bot/services/noshow.py)."""
     late, absent = _minutes(settings.late_after_min), _minutes(settings.absent_after_min)
     if late >= absent:
@@ -355,8 +356,17 @@ async def late_nudges(session: AsyncSession, now: dt.datetime, settings: Setting
         minutes = minutes_between(shift.starts_at, now)
         return t("reminder.late", shift=shift_label(t, shift), count=minutes)
 
+    # Not to one whose location was taken and whose photo is on its way: "you have not checked
+    # in, send your location" would ask for what was just sent.
     return await _location_prompts(
-        session, seats, now, settings, key="late", render=render, until=absent
+        session,
+        seats,
+        now,
+        settings,
+        key="late",
+        render=render,
+        until=absent,
+        unless_located=True,
     )
 
 
