@@ -438,3 +438,35 @@ async def test_assigning_someone_who_blocked_the_bot_says_to_phone_them(harness:
     text = town_.coordinator.last().text or ""
     assert "李明。能收到通知的已通知" in text and "已通知本人" not in text, text
     assert "⚠️ 李明（1 人）屏蔽了机器人，收不到通知，请电话联系。" in text
+
+
+async def test_a_full_shift_is_refused_before_any_warning_about_declared_unavailability(
+    harness: Harness,
+) -> None:
+    """The coordinator opens ➕ 安排人员 on a one-seat shift; meanwhile 张伟 takes the seat. She
+    types 王芳, who declared Wednesday mornings off: she is told at once that the shift is full,
+    not asked to confirm a warning only to be refused after 仍然安排. With two names for the
+    one seat left of a larger shift, she hears there are too many, not the warning."""
+    town_ = await town(harness, capacity=1)
+    li, _, zhang = town_.people
+    wang = await wang_unavailable_on_wednesday_mornings(harness, town_)
+    coordinator = town_.coordinator
+    await open_assign(harness, coordinator, town_.shift_id)
+    await seat(harness, town_.shift_id, zhang.user_id)
+    await coordinator.send_text("王芳")
+    await harness.settle()
+    text = coordinator.last().text or ""
+    assert "这个班次已经满了（1 人），不能再安排。" in text, text
+    assert "申报过这段时间不能值班" not in text and "仍然安排" not in coordinator.last().buttons()
+    assert wang.user_id not in await seats(harness, town_.shift_id)
+
+    larger = await shift(harness, town_.post_id, day=TOMORROW, start=8, end=10, capacity=2)
+    await seat(harness, larger, zhang.user_id)
+    await open_assign(harness, coordinator, larger)
+    await coordinator.send_text("王芳、李明")
+    await harness.settle()
+    text = coordinator.last().text or ""
+    assert "输入了 2 个人，但只剩 1 个空位，没有安排任何人" in text, text
+    assert "申报过这段时间不能值班" not in text
+    assert set(await seats(harness, larger)) == {zhang.user_id}
+    assert li.user_id not in await seats(harness, larger)

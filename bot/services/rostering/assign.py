@@ -272,15 +272,16 @@ async def assign(
     refused = await refusals(session, shift, members, now, settings)
     if refused:
         raise Ineligible(refused)
-    if not despite_unavailable:
-        warned = await warnings(session, shift, members, settings)
-        if warned:
-            return Warned(shift, warned)
+    # Room first: a warning confirmed with 仍然安排 must not end in "full".
     left = shift.capacity - await seating.seated_count(session, shift.id)
     if len(members) > left:
         if left <= 0:
             raise DomainError(ErrorCode.ASSIGN_FULL, capacity=shift.capacity)
         raise DomainError(ErrorCode.ASSIGN_TOO_MANY, left=left, named=len(members))
+    if not despite_unavailable:
+        warned = await warnings(session, shift, members, settings)
+        if warned:
+            return Warned(shift, warned)
     day = shift.starts_at.astimezone(settings.zone).date()
     rota = await rotas.begin(
         session, actor, shift.post.unit_id, RotaSource.HAND, now, first=day, last=day
