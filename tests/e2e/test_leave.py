@@ -21,6 +21,7 @@ from tests.e2e.rostering_fixtures import (
     assigned_seat,
     audit_actions,
     leaves,
+    open_assign,
     press,
     seats,
     town,
@@ -455,3 +456,40 @@ async def test_a_freed_seat_is_not_offered_to_who_declared_that_hour_off_or_is_o
     assert "空出一个班次" in (qiang.last().text or "")
     for busy in (li, zhang):
         assert not any("空出一个班次" in text for text in busy.texts()), busy.first_name
+
+
+async def test_leave_from_a_shift_since_cancelled_neither_counts_nor_keeps_her_off_that_hour(
+    harness: Harness,
+) -> None:
+    """王芳 was let off tomorrow's 10:00–12:00 shift, which the coordinator then cancels. The
+    leave excused her from nothing: the coordinator finds her among those who may take a new
+    shift at that hour and assigns her, and her next request reads 本月已批准请假 0 次."""
+    town_ = await town(harness, capacity=2)
+    coordinator = town_.coordinator
+    wang = town_.people[1]
+    late = await shift(harness, town_.post_id, TOMORROW, 10, 12, capacity=1)
+    await approved_leave(harness, await assigned_seat(harness, late, wang.user_id))
+    await command(harness, coordinator, "roster", "12-02")
+    await press_and_settle(harness, coordinator, "⚙️ 10:00 黄河路-人民路口")
+    await press_and_settle(harness, coordinator, "❌ 取消这个班次")
+    await press_and_settle(harness, coordinator, "是，取消班次")
+    assert (await leaves(harness))[0].status is LeaveStatus.APPROVED
+
+    elsewhere = await post(harness, town_.unit_id, "人民路-解放路口")
+    instead = await shift(harness, elsewhere, TOMORROW, 10, 12, capacity=1)
+    await open_assign(harness, coordinator, instead)
+    assert any(label.startswith("王芳") for label in coordinator.last().buttons()), (
+        coordinator.last().buttons()
+    )
+    await coordinator.send_text("王芳")
+    await harness.settle()
+    assert "✅ 已安排 1 人" in (coordinator.last().text or ""), coordinator.last().text
+    assert (await statuses(harness, instead))[wang.user_id] is SIGNED
+    await coordinator.send_command("cancel")
+    await harness.settle()
+
+    await assign_by_hand(harness, coordinator, town_.shift_id, "王芳")
+    await ask_leave(harness, wang, "家里有事")
+    await harness.deliver()
+    request = coordinator.last().text or ""
+    assert "原因：家里有事" in request and "本月已批准请假 0 次。" in request, request

@@ -34,7 +34,7 @@ from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit
 from bot.services.platform.notify import Render, notify, notify_admins, notify_all
-from bot.services.rostering import assign, availability, notices, rotas
+from bot.services.rostering import assign, availability, notices, rotas, standing_leave
 from bot.services.schedule import eligibility, seat_scan, seats, signup, waitlist
 from bot.services.schedule.broadcast import volunteers
 from bot.services.schedule.timespec import local_day_bounds
@@ -104,20 +104,15 @@ def clean_reason(text: str) -> str:
 async def leaves_this_month(
     session: AsyncSession, member_id: int, now: dt.datetime, zone: dt.tzinfo
 ) -> int:
-    """The member's approved leaves from shifts of the current month."""
+    """The member's approved leaves from shifts of the current month (not since cancelled)."""
     today = now.astimezone(zone).date()
     first, _ = local_day_bounds(today.replace(day=1), zone)
     following = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     after, _ = local_day_bounds(following, zone)
     return int(
         await session.scalar(
-            select(func.count())
-            .select_from(LeaveRequest)
-            .join(Assignment, LeaveRequest.assignment_id == Assignment.id)
-            .join(Shift, Assignment.shift_id == Shift.id)
-            .where(
+            standing_leave.approved(select(func.count()).select_from(LeaveRequest)).where(
                 LeaveRequest.member_id == member_id,
-                LeaveRequest.status == LeaveStatus.APPROVED,
                 Shift.starts_at >= first,
                 Shift.starts_at < after,
             )

@@ -24,7 +24,6 @@ from bot.db.models import (
     Assignment,
     AssignmentStatus,
     LeaveRequest,
-    LeaveStatus,
     Member,
     MemberRole,
     MemberTag,
@@ -34,7 +33,7 @@ from bot.db.models import (
     ShiftStatus,
     Unavailability,
 )
-from bot.services.rostering import availability
+from bot.services.rostering import availability, standing_leave
 from bot.services.rostering.rotation import Candidate, OpenShift, Rules, bulk_objects
 from bot.services.schedule import seats, timespec
 from bot.services.schedule.eligibility import week_bounds
@@ -282,19 +281,18 @@ async def _no_shows(session: AsyncSession, unit_id: int) -> dict[int, int]:
 async def _leave(
     session: AsyncSession, unit_id: int, start: dt.datetime, after: dt.datetime
 ) -> dict[int, list[tuple[int, int]]]:
-    """Approved leave of the unit's members on shifts overlapping [start, after)."""
+    """Approved leave of the unit's members on scheduled shifts overlapping [start, after)."""
     rows = await session.execute(
-        select(
-            LeaveRequest.member_id,
-            epoch_seconds(Shift.starts_at),
-            epoch_seconds(Shift.ends_at),
+        standing_leave.approved(
+            select(
+                LeaveRequest.member_id,
+                epoch_seconds(Shift.starts_at),
+                epoch_seconds(Shift.ends_at),
+            )
         )
-        .join(Assignment, LeaveRequest.assignment_id == Assignment.id)
-        .join(Shift, Assignment.shift_id == Shift.id)
         .join(Member, LeaveRequest.member_id == Member.id)
         .where(
             Member.unit_id == unit_id,
-            LeaveRequest.status == LeaveStatus.APPROVED,
             Shift.starts_at < after,
             Shift.ends_at > start,
         )
