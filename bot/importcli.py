@@ -84,4 +84,10 @@ def importer_summary(t: Translator, result: importing.Imported) -> str:
             removed=people.removed,
             told=people.told,
         )
+    if people.warnings:
+        # Assigned all the same, as ➕ 安排人员's 仍然安排 does; an operator reads them first.
+        lines = [_problem(t, warning) for warning in people.warnings]
+        text += "\n" + "\n".join(
+            [t("rostering.import.warnings", count=len(people.warnings)), *lines]
+        )
     return text

@@ -8,11 +8,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from babel.dates import get_day_names
+
 from bot.db.models import OrderStatus, Role
 from bot.i18n import Translator
 from bot.services.duty import checkin_text
 from bot.services.oversight import notices
 from bot.services.people.members import Shown
+from bot.services.rostering.availability import Spec
 
 
 def shown(t: Translator, name: str, value: Any) -> Any:
@@ -24,6 +27,8 @@ def shown(t: Translator, name: str, value: Any) -> Any:
         if not value.phone_tail:
             return value.name
         return t("rostering.assign.match", name=value.name, phone=value.phone_tail)
+    if isinstance(value, Spec):
+        return window_text(t, value)
     if isinstance(value, tuple):
         return t("common.list_separator").join(str(shown(t, name, item)) for item in value)
     return checkin_text.param(t, name, value)
@@ -31,3 +36,22 @@ def shown(t: Translator, name: str, value: Any) -> Any:
 
 def params(t: Translator, values: Mapping[str, Any]) -> dict[str, Any]:
     return {name: shown(t, name, value) for name, value in values.items()}
+
+
+def window_text(t: Translator, spec: Spec) -> str:
+    """每周一、周三 07:00–09:00（12月1日至12月31日） / 12月5日至12月7日 全天"""
+    if spec.start_time is not None and spec.end_time is not None:
+        times = t(
+            "rostering.window.times", start=f"{spec.start_time:%H:%M}", end=f"{spec.end_time:%H:%M}"
+        )
+    else:
+        times = t("rostering.window.all_day")
+    if spec.first_day == spec.last_day:
+        days = t.weekday_date(spec.first_day)
+    else:
+        days = t("rostering.window.range", first=t.date(spec.first_day), last=t.date(spec.last_day))
+    if spec.every_day or spec.first_day == spec.last_day:
+        return t("rostering.window.dates", days=days, times=times)
+    names = get_day_names("abbreviated", locale=t.locale)
+    weekdays = t("common.list_separator").join(names[day] for day in sorted(spec.weekdays))
+    return t("rostering.window.weekly", weekdays=weekdays, times=times, days=days)

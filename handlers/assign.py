@@ -19,7 +19,7 @@ from bot.services.rostering import acknowledge, assign, names
 from bot.services.rostering.assign import Assigned, Choices, Ineligible, Warned
 from bot.services.rostering.notices import leave_buttons, seat_lines, unreached_line
 from bot.services.schedule.shift_text import shift_label
-from handlers.availability import window_text
+from bot.wording import window_text
 from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Turn, error_text
 

@@ -6,16 +6,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from babel.dates import get_day_names
-
 from bot.buttons import RemoveUnavailable
 from bot.db.models import Dialogue, DialogueKind
 from bot.errors import DomainError
-from bot.i18n import Translator
 from bot.services.platform import dialogues
 from bot.services.rostering import availability
-from bot.services.rostering.availability import Spec
 from bot.services.schedule.shift_text import shift_label
+from bot.wording import window_text
 from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Turn, error_text
 
@@ -24,25 +21,6 @@ DIALOGUE = DialogueKind.UNAVAILABLE
 
 class Step(StrEnum):
     WINDOW = "window"
-
-
-def window_text(t: Translator, spec: Spec) -> str:
-    """每周一、周三 07:00–09:00（12月1日至12月31日） / 12月5日至12月7日 全天"""
-    if spec.start_time is not None and spec.end_time is not None:
-        times = t(
-            "rostering.window.times", start=f"{spec.start_time:%H:%M}", end=f"{spec.end_time:%H:%M}"
-        )
-    else:
-        times = t("rostering.window.all_day")
-    if spec.first_day == spec.last_day:
-        days = t.weekday_date(spec.first_day)
-    else:
-        days = t("rostering.window.range", first=t.date(spec.first_day), last=t.date(spec.last_day))
-    if spec.every_day or spec.first_day == spec.last_day:
-        return t("rostering.window.dates", days=days, times=times)
-    names = get_day_names("abbreviated", locale=t.locale)
-    weekdays = t("common.list_separator").join(names[day] for day in sorted(spec.weekdays))
-    return t("rostering.window.weekly", weekdays=weekdays, times=times, days=days)
 
 
 async def _show(turn: Turn, note: str | None = None) -> None:

@@ -70,6 +70,12 @@ def summary(t: Translator, result: importing.Imported) -> str:
             removed=people.removed,
             told=people.told,
         )
+    if people.warnings:
+        # What ➕ 安排人员 asks before 仍然安排: said here, and ✅ 确认导入 assigns anyway.
+        lines = error_lines(t, people.warnings)
+        text += "\n" + "\n".join(
+            [t("rostering.import.warnings", count=len(people.warnings)), *lines]
+        )
     return text
 
 

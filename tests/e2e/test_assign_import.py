@@ -11,8 +11,15 @@ from sqlalchemy import select
 
 from bot.db.models import AssignmentStatus, Rota, RotaSource, Shift
 from bot.emulator import SimUser
-from tests.e2e.rostering_fixtures import TOMORROW, approved_leave, assigned_seat, seats, town
-from tests.e2e.schedule import DAY, person, press_and_settle, shift, unit
+from tests.e2e.rostering_fixtures import (
+    TOMORROW,
+    approved_leave,
+    assigned_seat,
+    seats,
+    town,
+    wang_unavailable_on_wednesday_mornings,
+)
+from tests.e2e.schedule import DAY, at, person, press_and_settle, shift, unit
 from tests.e2e.swap_fixtures import member, seat
 from tests.harness import Harness
 
@@ -189,3 +196,44 @@ async def test_a_new_shift_of_the_sheet_at_the_hour_of_approved_leave_is_refused
     text = await send(harness, town_.coordinator, data)
     assert "没有导入" in text and "第 2 行：人员：李明 这个时间已经请假（已批准）" in text, text
     assert await harness.count(Rota) == 1  # the rota of the seat he had, no other
+
+
+async def test_the_preview_names_who_declared_the_hour_off_or_would_rest_too_little(
+    harness: Harness,
+) -> None:
+    """As ➕ 安排人员 warns before 仍然安排, the preview names each person the file puts on a
+    shift they declared they cannot serve (王芳, Wednesday mornings), or less than
+    MIN_REST_HOURS (8) from another of their shifts: 李明 holds tomorrow's 07:00–09:00 seat and
+    the file puts him at 12:00; 张伟 is at 12:00 and at 17:00 in the file. ✅ 确认导入 then
+    assigns them all, as 仍然安排 does."""
+    town_ = await town(harness)
+    li, wang, zhang = town_.people
+    await wang_unavailable_on_wednesday_mornings(harness, town_)
+    await seat(harness, town_.shift_id, li.user_id)
+    day = TOMORROW.isoformat()
+    data = csv(
+        f"{CROSSING},{day},12:00,14:00,2,,李明、张伟",
+        f"{CROSSING},{day},17:00,19:00,2,,张伟",
+        f"人民路口,traffic,城管局,30.66,104.07,{day},08:00,09:30,1,,王芳",
+    )
+    text = await send(harness, town_.coordinator, data)
+    assert "检查通过" in text, text
+    assert "请核对 3 处提醒" in text, text
+    for expected in (
+        "第 2 行：人员：李明 和 2026-12-02 07:00–09:00 的班次之间休息不到 8 小时",
+        "第 3 行：人员：张伟 和表格第 2 行的班次之间休息不到 8 小时",
+        "第 4 行：人员：王芳 申报过这段时间不能值班：每周三 06:00–10:00"
+        "（2026年12月1日 至 2026年12月31日）",
+    ):
+        assert expected in text, expected
+    assert "• 人员：安排 4 个名额，撤下 0 个，通知 3 人" in text
+    assert town_.coordinator.last().buttons() == ["✅ 确认导入", "✖️ 取消"]
+    await press_and_settle(harness, town_.coordinator, "✅ 确认导入")
+    async with harness.session() as session:
+        [rota] = list((await session.scalars(select(Rota))).all())
+    assert rota.source is RotaSource.IMPORT and rota.seats == 4
+    async with harness.session() as session:
+        found = await session.scalar(select(Shift).where(Shift.starts_at == at(TOMORROW, 8)))
+        assert found is not None
+    assert (await seats(harness, found.id))[wang.user_id].status is AssignmentStatus.SIGNED_UP
+    assert zhang.user_id not in await seats(harness, town_.shift_id)

@@ -16,6 +16,8 @@ from bot.db.engine import Database
 from bot.db.models import Shift, Unit
 from bot.i18n import Translator
 from bot.services.people.members import Shown
+from bot.services.rostering import importing
+from bot.services.rostering.availability import Spec
 from bot.services.schedule.importer import planning
 
 HEADER = "post,type,unit,latitude,longitude,date,start,end,capacity"
@@ -70,3 +72,30 @@ def test_a_row_error_names_the_matches_in_words_not_as_values() -> None:
         "第 3 行：人员：「张伟」对应 2 位成员：张伟（尾号 1234）、张伟（尾号 5678），"
         "请写完整的名字或手机号"
     )
+
+
+def test_the_cli_preview_words_the_people_it_warns_about() -> None:
+    """`dutybot import --dry-run` says what /import's preview says before ✅ 确认导入: who
+    declared the hour off (the window in words) and who would rest too little."""
+    window = Spec(
+        dt.date(2026, 12, 1), dt.date(2026, 12, 31), frozenset({2}), dt.time(6), dt.time(10)
+    )
+    people = importing.PeoplePlan(
+        present=True,
+        warnings=[
+            planning.RowError(4, "people_unavailable", {"name": "王芳", "window": window}),
+            planning.RowError(
+                2, "people_rest", {"name": "李明", "when": "2026-12-02 07:00–09:00", "count": 8}
+            ),
+        ],
+    )
+    text = importcli.importer_summary(
+        Translator("zh_Hans", ZoneInfo("Asia/Shanghai")),
+        importing.Imported(planning.Plan(), people),
+    )
+    assert "⚠️ 请核对 2 处提醒" in text
+    assert (
+        "第 4 行：人员：王芳 申报过这段时间不能值班：每周三 06:00–10:00"
+        "（2026年12月1日 至 2026年12月31日）"
+    ) in text
+    assert "第 2 行：人员：李明 和 2026-12-02 07:00–09:00 的班次之间休息不到 8 小时" in text

@@ -6,7 +6,10 @@ planned shift beside it and applies them after, in the same transaction, so an i
 all or nothing. Every name is checked with its row number: unknown, matching several members
 (listed), not of the unit, over the shift's capacity, clashing with another of the person's
 shifts (in the database or in the file), missing the shift's tag, paused for no-shows, or on
-approved leave. Re-importing changes only what differs: a shift's assigned people are compared
+approved leave. As ➕ 安排人员 warns before 仍然安排, the preview also names (without refusing
+the file) each person it would put on a shift they declared they cannot serve, or less than
+MIN_REST_HOURS from another of their shifts (in the database or in the file); ✅ 确认导入
+assigns them anyway. Re-importing changes only what differs: a shift's assigned people are compared
 with the cell, those added are assigned (a rota of the import, told once with ✅ 收到 and 🙋
 请假), those no longer listed are taken off and told, and nobody else hears anything. A file
 without the column leaves every assignment as it is; seats people took themselves are never
@@ -29,7 +32,7 @@ from bot.services.people.access import Actor
 from bot.services.people.members import Shown
 from bot.services.platform import audit
 from bot.services.platform.notify import notify
-from bot.services.rostering import names, notices, rotas
+from bot.services.rostering import availability, names, notices, rotas
 from bot.services.rostering.assign import on_leave_between
 from bot.services.schedule import eligibility, seat_scan, seats
 from bot.services.schedule.importer import applying, planning
@@ -54,6 +57,8 @@ class PeoplePlan:
 
     present: bool = False  # the file has the column
     errors: list[RowError] = field(default_factory=list)
+    # Assigned all the same, but said first: declared unavailable, too little rest.
+    warnings: list[RowError] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
 
     @property
@@ -188,11 +193,20 @@ async def plan_people(
     member_ids = sorted({m.id for members in resolved.values() for m in members})
     first = min(plan.starts_at for plan in plans)
     last = max(plan.ends_at for plan in plans)
+    declared = await availability.windows(
+        session,
+        member_ids,
+        first.astimezone(zone).date() - dt.timedelta(days=1),
+        last.astimezone(zone).date(),
+    )
+    rest = dt.timedelta(hours=settings.min_rest_hours)
+    # The seats held around the file's shifts too: the rest before and after them.
+    first, last = first - rest, last + rest
     cap = settings.weekly_shift_cap
     if cap > 0:
         # The weekly cap counts whole weeks: the seats held in the file's weeks.
-        first = eligibility.week_bounds(first, zone)[0]
-        last = eligibility.week_bounds(last, zone)[1]
+        first = min(first, eligibility.week_bounds(first + rest, zone)[0])
+        last = max(last, eligibility.week_bounds(last - rest, zone)[1])
     held = await _commitments(session, member_ids, skip, first, last)
     weekly: Counter[tuple[int, dt.datetime]] = Counter(
         (member_id, eligibility.week_bounds(starts_at, zone)[0])
@@ -222,6 +236,7 @@ async def plan_people(
         if wanted is None:
             continue
         shift = existing[index]
+        shift_id = shift.id if shift is not None else None
         attached = attached_on[index]
         assigned_now = {
             a.member_id: a
@@ -319,11 +334,66 @@ async def plan_people(
                 continue
             weekly[(member.id, week)] += 1
             change.add.append(member)
+            people.warnings += _warnings(
+                plan,
+                member,
+                declared.get(member.id, []),
+                [(a, b) for a, b, held_on in held.get(member.id, []) if held_on != shift_id],
+                [(a, b, r) for a, b, r in in_file[member.id][:-1]],
+                rest,
+                zone,
+            )
         wanted_ids = {m.id for m in wanted}
         change.remove = [a for member_id, a in assigned_now.items() if member_id not in wanted_ids]
         if change.add or change.remove:
             people.changes.append(change)
     return people
+
+
+def _warnings(
+    plan: ShiftPlan,
+    member: Member,
+    declared: Sequence[availability.Spec],
+    held: Sequence[tuple[dt.datetime, dt.datetime]],
+    in_file: Sequence[tuple[dt.datetime, dt.datetime, int]],
+    rest: dt.timedelta,
+    zone: dt.tzinfo,
+) -> list[RowError]:
+    """What ➕ 安排人员 would say before assigning the member to the row's shift: a window they
+    declared covering it; another of their shifts (held, or earlier in the file) ending or
+    starting less than `rest` from it. A shift at the same hour is a clash, refused before."""
+    name = member.display_name
+    found: list[RowError] = []
+    window = next(
+        (
+            spec
+            for spec in declared
+            if availability.covers(spec, plan.starts_at, plan.ends_at, zone)
+        ),
+        None,
+    )
+    if window is not None:
+        found.append(RowError(plan.row, "people_unavailable", {"name": name, "window": window}))
+    if rest <= dt.timedelta(0):
+        return found
+    hours = int(rest.total_seconds() // 3600)
+
+    def near(starts_at: dt.datetime, ends_at: dt.datetime) -> bool:
+        return starts_at - rest < plan.ends_at and plan.starts_at < ends_at + rest
+
+    other = next(((a, b) for a, b in held if near(a, b)), None)
+    if other is not None:
+        when = _when(zone, *other)
+        found.append(
+            RowError(plan.row, "people_rest", {"name": name, "when": when, "count": hours})
+        )
+        return found
+    row = next((r for a, b, r in in_file if near(a, b)), None)
+    if row is not None:
+        found.append(
+            RowError(plan.row, "people_rest_row", {"name": name, "other": row, "count": hours})
+        )
+    return found
 
 
 async def preview(
