@@ -987,3 +987,55 @@ async def test_word_that_a_swap_was_withdrawn_held_until_07_00_names_the_time_it
     assert told == "李明 撤回了换岗（12月2日 周三 15:00–17:00 · 黄河路-人民路口）。"
     [row] = await _rows(harness, wang.user_id, "swap-withdrawn:")
     assert row.status is OutboxStatus.SENT and row.payload["text"] == told
+
+
+async def test_an_offer_of_a_freed_seat_held_until_07_00_is_dropped_once_the_shift_is_cancelled(
+    harness: Harness,
+) -> None:
+    """The seat 王芳 was let off at 22:30 is offered to 李明 and 张伟 for 07:00. At 23:00 the
+    coordinator cancels the shift. At 07:00 neither reads 🙋 我来接 for a shift that is off."""
+    (li, _, zhang), coordinator, late = await _leave_approved_at_22_30(harness)
+    harness.clock.set(at(DAY, 23, 0))
+    await command(harness, coordinator, "roster", "12-02")
+    await press_and_settle(harness, coordinator, "⚙️ 10:00 黄河路-人民路口")
+    await press_and_settle(harness, coordinator, "❌ 取消这个班次")
+    await press_and_settle(harness, coordinator, "是，取消班次")
+    seen = {user.user_id: len(user.texts()) for user in (li, zhang)}
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    for taker in (li, zhang):
+        assert not [t for t in taker.texts()[seen[taker.user_id] :] if "有人请假" in t]
+        [row] = await _rows(harness, taker.user_id, "freed-seat:")
+        assert row.status is OutboxStatus.DROPPED, row.last_error
+    assert not {li.user_id, zhang.user_id} & set(await statuses(harness, late))
+
+
+async def test_a_sent_offer_of_a_freed_seat_pressed_once_the_seat_is_gone_says_so(
+    harness: Harness,
+) -> None:
+    """The offers of the seat 王芳 was let off go out at 07:00. The coordinator gives the seat
+    to 张伟 by hand: 李明's 🙋 我来接 says someone was quicker, and he is put on no waitlist.
+    Then the coordinator cancels the shift: 张伟's 🙋 我来接 says it was cancelled."""
+    (li, _, zhang), coordinator, late = await _leave_approved_at_22_30(harness)
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    for taker in (li, zhang):
+        [row] = await _rows(harness, taker.user_id, "freed-seat:")
+        assert row.status is OutboxStatus.SENT, row.last_error
+    await assign_by_hand(harness, coordinator, late, "张伟")
+    await li.press("🙋 我来接")
+    await harness.settle()
+    assert li.answered_callbacks[-1].get("text") == "来晚了，这个班次已经被别人接走了。"
+    assert li.user_id not in await statuses(harness, late)
+
+    harness.clock.set(at(TOMORROW, 7, 30))
+    await command(harness, coordinator, "roster", "12-02")
+    await press_and_settle(harness, coordinator, "⚙️ 10:00 黄河路-人民路口")
+    await press_and_settle(harness, coordinator, "❌ 取消这个班次")
+    await press_and_settle(harness, coordinator, "是，取消班次")
+    await li.press("🙋 我来接")
+    await harness.settle()
+    assert li.answered_callbacks[-1].get("text") == "这个班次已取消。"
+    assert li.user_id not in await statuses(harness, late)
