@@ -53,7 +53,8 @@ def error_lines(t: Translator, errors: list[planning.RowError]) -> list[str]:
     return lines
 
 
-def summary(t: Translator, result: importing.Imported) -> str:
+def summary(t: Translator, result: importing.Imported, *, warnings: bool = True) -> str:
+    """What the file does; with `warnings`, the people the preview asks to check first."""
     plan, people = result.plan, result.people
     text = t(
         "importer.summary",
@@ -70,7 +71,7 @@ def summary(t: Translator, result: importing.Imported) -> str:
             removed=people.removed,
             told=people.told,
         )
-    if people.warnings:
+    if warnings and people.warnings:
         # What ➕ 安排人员 asks before 仍然安排: said here, and ✅ 确认导入 assigns anyway.
         lines = error_lines(t, people.warnings)
         text += "\n" + "\n".join(
@@ -173,4 +174,5 @@ async def confirm(turn: Turn, data: ImportConfirm) -> None:
         turn.reply("\n".join(lines), inline([cancel_row(t)]))
         return
     await dialogues.end(turn.session, turn.user_id)
-    turn.edit(t("importer.done", name=dialogue.data.get("name", "")) + "\n" + summary(t, plan))
+    done = t("importer.done", name=dialogue.data.get("name", ""))
+    turn.edit(done + "\n" + summary(t, plan, warnings=False))

@@ -228,7 +228,8 @@ async def test_the_preview_names_who_declared_the_hour_off_or_would_rest_too_lit
         assert expected in text, expected
     assert "• 人员：安排 4 个名额，撤下 0 个，通知 3 人" in text
     assert town_.coordinator.last().buttons() == ["✅ 确认导入", "✖️ 取消"]
-    await press_and_settle(harness, town_.coordinator, "✅ 确认导入")
+    text = await press_and_settle(harness, town_.coordinator, "✅ 确认导入")
+    assert "• 人员：安排 4 个名额" in text and "请核对" not in text, text
     async with harness.session() as session:
         [rota] = list((await session.scalars(select(Rota))).all())
     assert rota.source is RotaSource.IMPORT and rota.seats == 4
