@@ -1,5 +1,5 @@
 """Held words about how a swap ended, drawn again when they go out. The scheduler's
-(bot/services/swaps/closings.py): once the swap's shift is cancelled, a swap that expired (or
+(bot/services/swaps/closings.py): once a shift of the swap is cancelled, a swap that expired (or
 was called off for a moved shift) is told as void for that reason to those the cancellation
 did not reach, and not to the seat's holder, who was told of the cancellation. A swap not
 approved (bot/services/swaps/endings.py): "nothing changes" only to whom it is still so."""

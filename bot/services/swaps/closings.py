@@ -4,24 +4,26 @@ or expired (`SWAP_EXPIRED`), to the offering member, the member named or who too
 coordinators asked to approve it. These go out at once, even in the quiet hours; a 429 or
 failed sends may still hold them, so they are drawn again when they go out (kinds of
 bot/redraw.py): the shift as it is by then, and nothing once what they say no longer holds.
-A swap called off for a moved shift or expired whose shift was cancelled since is told as
-void for that reason to whoever the cancellation did not reach (the member named or who took
-it, the coordinators asked), and not to whoever it did (the seat's holder)."""
+A swap one of whose shifts is cancelled (which called it off, or came after) is told as void
+for that reason, naming that shift, to whoever the cancellation did not reach (the other side,
+the coordinators asked), and not at all to whoever it did (the seat's holder, told once, by the
+cancellation)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Member, ShiftStatus, SwapOffer, SwapStatus
+from bot.db.models import Member, Shift, ShiftStatus, SwapOffer, SwapStatus
 from bot.services.platform import outbox
 from bot.services.platform.notify import Render, translators
 from bot.services.platform.outbox import Message
 from bot.services.platform.redraw import Subject
+from bot.services.schedule.shift_text import shift_label
 from bot.services.schedule.shifts import cancelled_key
 from bot.services.swaps.notices import (
     SWAP_EXPIRED,
@@ -43,30 +45,51 @@ class Closing:
     action: str
     notice: str
     kind: str
-    # Whether the word still goes as it is once the shift is cancelled: a swap called off
-    # because a seat went away may be off because of that very cancellation, which those
-    # waiting on the swap, holding no seat on the shift, learn only here. "Nothing changes" and
-    # "start a new one" do not hold of a cancelled shift: its holder is told in its own notice,
-    # and the others, whom it does not reach, read CANCELLED instead.
-    told_when_cancelled: bool
 
 
-# The word instead of "moved" or "expired" once the shift is cancelled, to those the
-# cancellation notice did not reach: the swap is void, the shift was cancelled.
+# The word instead of the closing's once a shift of the swap is cancelled, to those the
+# cancellation notice did not reach: the swap is void, that shift was cancelled. "A seat
+# changed", "nothing changes" and "start a new one" say less, or do not hold of it; its holder
+# reads nothing of the swap, having read of the cancellation.
 CANCELLED = "swaps.notice.cancelled"
 
 
-VOID = Closing(SwapStatus.VOID, "void", "swaps.notice.void", SWAP_VOID, True)
-MOVED = Closing(SwapStatus.VOID, "void", "swaps.notice.moved", SWAP_MOVED, False)
-EXPIRED = Closing(SwapStatus.EXPIRED, "expire", "swaps.notice.expired", SWAP_EXPIRED, False)
+VOID = Closing(SwapStatus.VOID, "void", "swaps.notice.void", SWAP_VOID)
+MOVED = Closing(SwapStatus.VOID, "void", "swaps.notice.moved", SWAP_MOVED)
+EXPIRED = Closing(SwapStatus.EXPIRED, "expire", "swaps.notice.expired", SWAP_EXPIRED)
 
 
-def closed(offer: SwapOffer, closing: Closing, member: Member, notice: str | None = None) -> Render:
-    """The word to `member` that `offer` was closed so (or `notice` instead of the closing's),
-    naming its shift."""
+def closed(offer: SwapOffer, closing: Closing, member: Member) -> Render:
+    """The word to `member` that `offer` was closed so, naming its shift."""
     drawn = outbox.Redraw(closing.kind, (offer.id, member.id))
-    key = notice or closing.notice
-    return lambda t: outbox.payload(t(key, shift=offer_label(t, offer)), redraw=drawn)
+    return lambda t: outbox.payload(t(closing.notice, shift=offer_label(t, offer)), redraw=drawn)
+
+
+def void_cancelled(offer: SwapOffer, closing: Closing, member: Member, shift: Shift) -> Render:
+    """The word to `member` that `offer` is void because `shift`, one of its shifts, was
+    cancelled (drawn again as the closing's kind)."""
+    drawn = outbox.Redraw(closing.kind, (offer.id, member.id))
+    return lambda t: outbox.payload(t(CANCELLED, shift=shift_label(t, shift)), redraw=drawn)
+
+
+def cancelled_shift(offer: SwapOffer) -> Shift | None:
+    """The offer's shift that was cancelled, if any: the one offered first, else the one asked
+    for in exchange."""
+    for seat in (offer.from_assignment, offer.target_assignment):
+        if seat is not None and seat.shift.status is not ShiftStatus.SCHEDULED:
+            return seat.shift
+    return None
+
+
+async def told_cancelled(
+    session: AsyncSession, pairs: Iterable[tuple[int, int]]
+) -> set[tuple[int, int]]:
+    """Of these (shift, member) pairs, those whose member was told the shift was cancelled
+    (they were on it when it was)."""
+    keys = {cancelled_key(*pair): pair for pair in set(pairs)}
+    if not keys:
+        return set()
+    return {keys[key] for key in await outbox.queued_keys(session, list(keys))}
 
 
 async def redraw_void(
@@ -74,8 +97,8 @@ async def redraw_void(
 ) -> list[Message | None]:
     """The word that a swap was called off because a seat went away (`SWAP_VOID`), drawn again
     at `now`: the shift as it is. None once the shift is over, or for whoever a later offer of
-    the same seat concerns (they hear of that one in its own notices); kept when the shift is
-    cancelled (see `Closing.told_when_cancelled`)."""
+    the same seat concerns (they hear of that one in its own notices). Once a shift of the swap
+    is cancelled, none to whoever was told so, CANCELLED to the others."""
     return await _redraw(session, subjects, now, settings, VOID)
 
 
@@ -111,7 +134,15 @@ async def _redraw(
     offers = await offers_told(session, subjects)
     people = await members_told(session, subjects)
     superseded = await _concerned_by_later_offers(session, list(offers.values()))
-    told_cancelled = await _told_cancelled(session, subjects, offers)
+    told = await told_cancelled(
+        session,
+        (
+            (cancelled.id, subject.args[1])
+            for subject in subjects
+            if (offer := offers.get(subject.args[0])) is not None
+            and (cancelled := cancelled_shift(offer)) is not None
+        ),
+    )
     translator = translators(settings)
     drawn: list[Message | None] = []
     for subject in subjects:
@@ -123,29 +154,23 @@ async def _redraw(
         if shift.ends_at <= now or (offer.id, person.id) in superseded:
             drawn.append(None)
             continue
-        notice = None
-        if shift.status is not ShiftStatus.SCHEDULED and not closing.told_when_cancelled:
-            if (shift.id, person.id) in told_cancelled:
-                drawn.append(None)
-                continue
-            notice = CANCELLED
-        drawn.append(closed(offer, closing, person, notice)(translator(person.language)))
+        word = word_to(offer, closing, person, told)
+        drawn.append(None if word is None else word(translator(person.language)))
     return drawn
 
 
-async def _told_cancelled(
-    session: AsyncSession, subjects: Sequence[Subject], offers: dict[int, SwapOffer]
-) -> set[tuple[int, int]]:
-    """(shift, member) for each reader told that the shift of the offer they are told of was
-    cancelled (those on it when it was)."""
-    pairs = {
-        (offer.from_assignment.shift_id, subject.args[1])
-        for subject in subjects
-        if (offer := offers.get(subject.args[0])) is not None
-        and offer.from_assignment.shift.status is not ShiftStatus.SCHEDULED
-    }
-    keys = {cancelled_key(*pair): pair for pair in pairs}
-    return {keys[key] for key in await outbox.queued_keys(session, list(keys))}
+def word_to(
+    offer: SwapOffer, closing: Closing, member: Member, told: set[tuple[int, int]]
+) -> Render | None:
+    """What `member` is told of `offer` closed so: the closing's word, or, once a shift of it
+    is cancelled, nothing if they were told so (`told`: (shift, member) pairs), else that the
+    swap is void for that reason."""
+    cancelled = cancelled_shift(offer)
+    if cancelled is None:
+        return closed(offer, closing, member)
+    if (cancelled.id, member.id) in told:
+        return None
+    return void_cancelled(offer, closing, member, cancelled)
 
 
 async def _concerned_by_later_offers(

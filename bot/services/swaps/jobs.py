@@ -21,7 +21,15 @@ from bot.db.models import (
 )
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform.notify import notify
-from bot.services.swaps.closings import EXPIRED, MOVED, VOID, Closing, closed
+from bot.services.swaps.closings import (
+    EXPIRED,
+    MOVED,
+    VOID,
+    Closing,
+    cancelled_shift,
+    told_cancelled,
+    word_to,
+)
 from bot.services.swaps.lifecycle import OPEN, counterpart, record, transition, unit_of
 from bot.settings import Settings
 
@@ -160,13 +168,25 @@ async def _tell(
     *,
     spare: int | None = None,
 ) -> int:
-    """Tell everyone concerned by an offer just closed (but the member `spare`) how it ended."""
+    """Tell everyone concerned by an offer just closed (but the member `spare`) how it ended;
+    once a shift of it is cancelled, whoever held its seat was told so and hears nothing more,
+    the others that the swap is void for that reason."""
+    concerned = [
+        member for member in await _concerned(session, offer, before) if member.id != spare
+    ]
+    cancelled = cancelled_shift(offer)
+    told = (
+        await told_cancelled(session, ((cancelled.id, member.id) for member in concerned))
+        if cancelled is not None
+        else set()
+    )
     queued = 0
-    for member in await _concerned(session, offer, before):
-        if member.id != spare and await notify(
+    for member in concerned:
+        word = word_to(offer, closing, member, told)
+        if word is not None and await notify(
             session,
             member,
-            closed(offer, closing, member),
+            word,
             key=f"{closing.kind}:{offer.id}:{member.id}",
             now=now,
             settings=settings,

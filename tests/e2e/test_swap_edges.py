@@ -1,0 +1,105 @@
+"""Swaps at their edges: the shift of a swap cancelled, an exchange whose other side may not be
+taken, people who left, forged and replayed presses, and expiry on the injected clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.db.models import AssignmentStatus, SwapStatus
+from bot.emulator import SimUser
+from tests.e2e.schedule import DAY, command, press_and_settle, shift, statuses
+from tests.e2e.swap_fixtures import last_offer, seat, town, trail
+from tests.harness import Harness
+
+TOMORROW = DAY + dt.timedelta(days=1)
+LABEL = "12月2日 周三 07:00–09:00 · 黄河路-人民路口"
+LATER_LABEL = "12月2日 周三 17:00–19:00 · 黄河路-人民路口"
+HAND_OVER = "👤 请指定的人代班"
+EXCHANGE = "🔄 和别人互换班次"
+SHIFT_CANCELLED = "班次已取消"
+SWAP_VOID = "换岗取消了"
+VOID_CANCELLED = "换岗作废了"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return {"swap_expiry_before_start_min": 60}
+
+
+async def _open_swap(harness: Harness, user: SimUser, kind: str) -> str:
+    await command(harness, user, "my")
+    await press_and_settle(harness, user, "🔁 换岗 1")
+    return await press_and_settle(harness, user, kind)
+
+
+async def _cancel(harness: Harness, coordinator: SimUser, button: str) -> None:
+    await command(harness, coordinator, "roster", "12-02")
+    await press_and_settle(harness, coordinator, button)
+    await press_and_settle(harness, coordinator, "❌ 取消这个班次")
+    await press_and_settle(harness, coordinator, "是，取消班次")
+
+
+def _about(user: SimUser, seen: int, *words: str) -> list[str]:
+    return [text for text in user.texts()[seen:] if any(word in text for word in words)]
+
+
+# -- the shift of a swap cancelled -----------------------------------------------------------
+
+
+async def test_the_holder_of_a_hand_over_whose_shift_is_cancelled_is_told_once(
+    harness: Harness,
+) -> None:
+    """李明 asks 王芳 to take his 07:00 seat; before she answers, the coordinator cancels the
+    shift. 李明 reads once that the shift is cancelled, and nothing more of the swap; 王芳,
+    who holds no seat on it, reads once that the swap is void because the shift was cancelled."""
+    town_ = await town(harness)
+    li, (wang, _) = town_.holder, town_.others
+    await _open_swap(harness, li, HAND_OVER)
+    await li.send_text("王芳")
+    await harness.settle()
+    await harness.deliver()
+    seen = {user.user_id: len(user.texts()) for user in (li, wang)}
+
+    await _cancel(harness, town_.coordinator, "⚙️ 07:00 黄河路-人民路口")
+    await harness.tick()
+    await harness.tick()
+    await harness.deliver()
+
+    li_told = _about(li, seen[li.user_id], SHIFT_CANCELLED, SWAP_VOID, VOID_CANCELLED)
+    assert len(li_told) == 1 and SHIFT_CANCELLED in li_told[0], li_told
+    wang_told = _about(wang, seen[wang.user_id], SHIFT_CANCELLED, SWAP_VOID, VOID_CANCELLED)
+    assert wang_told == [f"🔁 换岗作废了（{LABEL}）：这个班次已经取消，换岗不用再处理。"], wang_told
+    offer = await last_offer(harness)
+    assert offer.status is SwapStatus.VOID
+    assert await trail(harness, offer.id) == ["swap.offer", "swap.void"]
+
+
+async def test_the_member_asked_in_an_exchange_whose_own_shift_is_cancelled_is_told_once(
+    harness: Harness,
+) -> None:
+    """李明 offers 王芳 his 07:00 seat for her 17:00 one; the coordinator cancels the 17:00
+    shift. 王芳, who held its seat, reads once that it is cancelled; 李明 reads once that the
+    swap is void because that shift was cancelled."""
+    town_ = await town(harness)
+    li, (wang, _) = town_.holder, town_.others
+    later = await shift(harness, town_.post_id, start=17, end=19)
+    await seat(harness, later, wang.user_id)
+    await _open_swap(harness, li, EXCHANGE)
+    await press_and_settle(harness, li, "1")
+    await harness.deliver()
+    seen = {user.user_id: len(user.texts()) for user in (li, wang)}
+
+    await _cancel(harness, town_.coordinator, "⚙️ 17:00 黄河路-人民路口")
+    await harness.tick()
+    await harness.tick()
+    await harness.deliver()
+
+    wang_told = _about(wang, seen[wang.user_id], SHIFT_CANCELLED, SWAP_VOID, VOID_CANCELLED)
+    assert len(wang_told) == 1 and SHIFT_CANCELLED in wang_told[0], wang_told
+    li_told = _about(li, seen[li.user_id], SHIFT_CANCELLED, SWAP_VOID, VOID_CANCELLED)
+    assert li_told == [f"🔁 换岗作废了（{LATER_LABEL}）：这个班次已经取消，换岗不用再处理。"], (
+        li_told
+    )
+    assert (await statuses(harness, town_.shift_id))[li.user_id] is AssignmentStatus.SIGNED_UP
