@@ -6,16 +6,18 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
-from bot.db.models import AssignmentStatus, SwapStatus
+from bot.db.models import AssignmentStatus, LeaveRequest, LeaveStatus, Member, SwapStatus
 from bot.emulator import SimUser
-from tests.e2e.schedule import DAY, command, press_and_settle, shift, statuses
-from tests.e2e.swap_fixtures import last_offer, seat, town, trail
+from tests.e2e.schedule import DAY, command, post, press_and_settle, shift, statuses
+from tests.e2e.swap_fixtures import Town, last_offer, offers, seat, town, trail
 from tests.harness import Harness
 
 TOMORROW = DAY + dt.timedelta(days=1)
 LABEL = "12月2日 周三 07:00–09:00 · 黄河路-人民路口"
 LATER_LABEL = "12月2日 周三 17:00–19:00 · 黄河路-人民路口"
+GIVE_AWAY = "📢 转让（单位里谁都可以接）"
 HAND_OVER = "👤 请指定的人代班"
 EXCHANGE = "🔄 和别人互换班次"
 SHIFT_CANCELLED = "班次已取消"
@@ -103,3 +105,55 @@ async def test_the_member_asked_in_an_exchange_whose_own_shift_is_cancelled_is_t
         li_told
     )
     assert (await statuses(harness, town_.shift_id))[li.user_id] is AssignmentStatus.SIGNED_UP
+
+
+# -- leave approved at the hour ----------------------------------------------------------------
+
+
+async def _excused_at_seven(harness: Harness, town_: Town, user: SimUser) -> None:
+    """`user` was on a 07:00–09:00 shift tomorrow at another post and was excused from it (their
+    leave approved)."""
+    elsewhere = await post(harness, town_.unit_id, "人民路-解放路口")
+    other = await shift(harness, elsewhere, start=7, end=9)
+    seat_id = await seat(harness, other, user.user_id, AssignmentStatus.CANCELLED)
+    async with harness.session() as session:
+        member = await session.scalar(select(Member).where(Member.telegram_id == user.user_id))
+        assert member is not None
+        session.add(
+            LeaveRequest(
+                assignment_id=seat_id,
+                member_id=member.id,
+                status=LeaveStatus.APPROVED,
+                reason="出差",
+                asked_at=harness.clock.now(),
+                decided_at=harness.clock.now(),
+            )
+        )
+
+
+async def test_a_member_excused_at_that_hour_is_neither_offered_the_seat_nor_handed_it(
+    harness: Harness,
+) -> None:
+    """王芳's leave at 07:00 tomorrow was approved. 李明 gives his 07:00 seat away: only 张伟
+    is offered it, and 王芳 finds nothing to take in /swaps. 李明 then asks 王芳 by name to
+    take another: he is told she has leave at that hour, and nothing is offered."""
+    town_ = await town(harness)
+    li, (wang, zhang) = town_.holder, town_.others
+    await _excused_at_seven(harness, town_, wang)
+
+    text = await _open_swap(harness, li, GIVE_AWAY)
+    assert "转让给本单位 1 位符合条件的成员" in text, text
+    await harness.deliver()
+    assert "李明 转让一个班次" in (zhang.last().text or "")
+    assert not [t for t in wang.texts() if "李明 转让一个班次" in t]
+    assert "目前没有可接的换岗" in await command(harness, wang, "swaps")
+    await press_and_settle(harness, li, "↩️ 撤回换岗")
+
+    await _open_swap(harness, li, HAND_OVER)
+    await li.send_text("王芳")
+    await harness.settle()
+    assert (li.last().text or "").startswith(
+        "王芳 不能接这个班次：这个时间已经请假（已批准），不能再接这个时间的班次。"
+    ), li.last().text
+    assert [offer.status for offer in await offers(harness)] == [SwapStatus.WITHDRAWN]
+    assert (await statuses(harness, town_.shift_id)) == {li.user_id: AssignmentStatus.SIGNED_UP}

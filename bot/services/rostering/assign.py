@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     Assignment,
-    LeaveRequest,
     Member,
     Post,
     RotaSource,
@@ -30,7 +29,7 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
-from bot.services.rostering import availability, rotas, rotation_data, standing_leave
+from bot.services.rostering import availability, rotas, rotation_data
 from bot.services.rostering.availability import Spec
 from bot.services.rostering.rotation import Rules, problem_of
 from bot.services.schedule import eligibility
@@ -193,18 +192,9 @@ async def on_leave(session: AsyncSession, member: Member, shift: Shift) -> bool:
 async def on_leave_between(
     session: AsyncSession, member: Member, starts_at: dt.datetime, ends_at: dt.datetime
 ) -> bool:
-    """Whether the member has approved leave from a scheduled shift overlapping [starts_at,
-    ends_at) (a shift that does not exist yet, such as one of an import, included)."""
-    found = await session.scalar(
-        standing_leave.approved(select(LeaveRequest.id))
-        .where(
-            LeaveRequest.member_id == member.id,
-            Shift.starts_at < ends_at,
-            Shift.ends_at > starts_at,
-        )
-        .limit(1)
-    )
-    return found is not None
+    """Whether the member has approved leave from a shift overlapping [starts_at, ends_at)
+    (a shift that does not exist yet, such as one of an import, included)."""
+    return member.id in await seating.on_leave(session, [member.id], starts_at, ends_at)
 
 
 async def refusals(

@@ -34,8 +34,8 @@ from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit
 from bot.services.platform.notify import Render, notify, notify_admins, notify_all
-from bot.services.rostering import assign, availability, notices, rotas, standing_leave
-from bot.services.schedule import eligibility, seat_scan, seats, signup, waitlist
+from bot.services.rostering import assign, availability, notices, rotas
+from bot.services.schedule import eligibility, seat_scan, seats, signup, standing_leave, waitlist
 from bot.services.schedule.broadcast import volunteers
 from bot.services.schedule.timespec import local_day_bounds
 from bot.services.swaps import queries as swap_queries

@@ -33,9 +33,9 @@ from bot.db.models import (
     ShiftStatus,
     Unavailability,
 )
-from bot.services.rostering import availability, standing_leave
+from bot.services.rostering import availability
 from bot.services.rostering.rotation import Candidate, OpenShift, Rules, bulk_objects
-from bot.services.schedule import seats, timespec
+from bot.services.schedule import seats, standing_leave, timespec
 from bot.services.schedule.eligibility import week_bounds
 from bot.settings import Settings
 

@@ -22,6 +22,7 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.services.people import members
+from bot.services.schedule import standing_leave
 
 # Statuses that hold one of the shift's seats.
 SEATED = (
@@ -204,6 +205,28 @@ async def with_pending_leave(session: AsyncSession, assignment_ids: Iterable[int
                 LeaveRequest.assignment_id.in_(ids[start : start + 500]),
                 LeaveRequest.status == LeaveStatus.ASKED,
             )
+        )
+        found.update(rows)
+    return found
+
+
+async def on_leave(
+    session: AsyncSession, member_ids: Iterable[int], starts_at: dt.datetime, ends_at: dt.datetime
+) -> set[int]:
+    """Those of these members excused (leave approved) from a shift overlapping
+    [starts_at, ends_at), a shift that does not exist yet (one of an import) included: they are
+    not put on a shift at that hour, by a coordinator, a rotation or a swap."""
+    ids = sorted(set(member_ids))
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        rows = await session.scalars(
+            standing_leave.approved(select(LeaveRequest.member_id))
+            .where(
+                LeaveRequest.member_id.in_(ids[start : start + 500]),
+                Shift.starts_at < ends_at,
+                Shift.ends_at > starts_at,
+            )
+            .distinct()
         )
         found.update(rows)
     return found

@@ -116,7 +116,8 @@ async def refusal(
 ) -> DomainError | None:
     """The rule that keeps `member` from taking a seat on `shift`, if any: only members who
     stand on posts take a swapped seat, and the rules of sign-up hold. Someone waiting for a
-    seat on the shift may take one offered to them."""
+    seat on the shift may take one offered to them; someone excused (leave approved) at its
+    hour may not."""
     if not serves_on_posts(member):
         return DomainError(ErrorCode.NOT_ON_POST)
     try:
@@ -125,6 +126,8 @@ async def refusal(
         )
     except DomainError as error:
         return error
+    if await seats.on_leave(session, [member.id], shift.starts_at, shift.ends_at):
+        return DomainError(ErrorCode.SWAP_ON_LEAVE)
     return None
 
 

@@ -1,7 +1,7 @@
 """Approved leave that still excuses someone: leave is from a seat on a shift, and a shift since
 cancelled excuses nobody from anything. One condition for every reader: the count a coordinator
 reads with a request (本月已批准请假), the list and the refusals of ➕ 安排人员, the import's
-check of its people, the rotation, and the offer of a freed seat."""
+check of its people, the rotation, the offer of a freed seat and the swaps."""
 
 from __future__ import annotations
 
