@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from bot.buttons import SwapAccept, SwapTake
 from bot.db.models import AssignmentStatus, LeaveRequest, LeaveStatus, Member, SwapStatus
 from bot.emulator import SimUser
 from tests.e2e.schedule import DAY, command, post, press_and_settle, shift, statuses
@@ -157,3 +158,57 @@ async def test_a_member_excused_at_that_hour_is_neither_offered_the_seat_nor_han
     ), li.last().text
     assert [offer.status for offer in await offers(harness)] == [SwapStatus.WITHDRAWN]
     assert (await statuses(harness, town_.shift_id)) == {li.user_id: AssignmentStatus.SIGNED_UP}
+
+
+# -- pressed again -----------------------------------------------------------------------------
+
+
+async def test_pressing_take_again_tells_the_taker_the_shift_is_already_theirs(
+    harness: Harness,
+) -> None:
+    """王芳 takes 李明's give-away and, the answer slow to show, taps 🙋 我来接 again: she is
+    told she already took it, not that someone else did; nothing moves twice."""
+    town_ = await town(harness)
+    li, (wang, zhang) = town_.holder, town_.others
+    await _open_swap(harness, li, GIVE_AWAY)
+    await harness.deliver()
+    offered = wang.last().message_id
+    assert "换岗完成" in await press_and_settle(harness, wang, "🙋 我来接")
+    # The same press again (the old message's button, as a slow client sends it twice).
+    await wang.press_data(SwapTake((await last_offer(harness)).id).pack(), offered)
+    await harness.settle()
+    assert wang.answered_callbacks[-1]["text"] == "您已经接下了这个换岗。"
+    await zhang.press("🙋 我来接")
+    await harness.settle()
+    assert zhang.answered_callbacks[-1]["text"] == "来晚了，这个班次已经被别人接走了。"
+    assert await statuses(harness, town_.shift_id) == {
+        li.user_id: AssignmentStatus.CANCELLED,
+        wang.user_id: AssignmentStatus.SIGNED_UP,
+    }
+    offer = await last_offer(harness)
+    assert await trail(harness, offer.id) == ["swap.offer", "swap.accept", "swap.complete"]
+
+
+async def test_accepting_an_exchange_again_tells_the_member_it_is_already_accepted(
+    harness: Harness,
+) -> None:
+    """王芳 accepts 李明's exchange, which waits for the coordinator, and taps ✅ 接受 again on
+    the old question: she is told she already took it; the coordinator is asked once."""
+    town_ = await town(harness, approval=True)
+    li, (wang, _) = town_.holder, town_.others
+    later = await shift(harness, town_.post_id, start=17, end=19)
+    await seat(harness, later, wang.user_id)
+    await _open_swap(harness, li, EXCHANGE)
+    await press_and_settle(harness, li, "1")
+    await harness.deliver()
+    asked = wang.last().message_id
+    assert "正在等协调员审批" in await press_and_settle(harness, wang, "✅ 接受")
+    await wang.press_data(SwapAccept((await last_offer(harness)).id).pack(), asked)
+    await harness.settle()
+    assert wang.answered_callbacks[-1]["text"] == "您已经接下了这个换岗。"
+    await harness.deliver()
+    approvals = [t for t in town_.coordinator.texts() if "换岗待审批" in t]
+    assert len(approvals) == 1, approvals
+    offer = await last_offer(harness)
+    assert offer.status is SwapStatus.AWAITING_APPROVAL
+    assert await trail(harness, offer.id) == ["swap.offer", "swap.accept"]

@@ -33,8 +33,12 @@ class Accepted:
     completed: bool  # False: it waits for a coordinator
 
 
-def _closed(offer: SwapOffer) -> DomainError:
-    """Why an offer can no longer be acted on."""
+def _closed(offer: SwapOffer, member: Member | None = None) -> DomainError:
+    """Why an offer can no longer be acted on (by `member`: who took it, pressing again, is
+    told so, not that someone else did)."""
+    taken = (SwapStatus.AWAITING_APPROVAL, SwapStatus.COMPLETED)
+    if member is not None and offer.taken_by_id == member.id and offer.status in taken:
+        return DomainError(ErrorCode.SWAP_TAKEN_BY_YOU)
     codes = {
         SwapStatus.AWAITING_APPROVAL: ErrorCode.SWAP_ALREADY_TAKEN,
         SwapStatus.COMPLETED: ErrorCode.SWAP_ALREADY_TAKEN,
@@ -157,14 +161,14 @@ async def _accept(
         raise DomainError(ErrorCode.SWAP_OWN_OFFER)
     await _lock(session, offer)
     if offer.status is not SwapStatus.PENDING:
-        raise _closed(offer)
+        raise _closed(offer, member)
     _require_open_in_time(offer, now)
     _require_still_held(offer)
     await _check_both(session, actor, offer, member, now, settings, taker_is_actor=True)
     approval = unit_of(offer).require_swap_approval
     to = SwapStatus.AWAITING_APPROVAL if approval else SwapStatus.COMPLETED
     if not await transition(session, offer, SwapStatus.PENDING, to, now, taken_by_id=member.id):
-        raise _closed(offer)
+        raise _closed(offer, member)
     record(
         session,
         member.id,
