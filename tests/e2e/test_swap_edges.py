@@ -212,3 +212,32 @@ async def test_accepting_an_exchange_again_tells_the_member_it_is_already_accept
     offer = await last_offer(harness)
     assert offer.status is SwapStatus.AWAITING_APPROVAL
     assert await trail(harness, offer.id) == ["swap.offer", "swap.accept"]
+
+
+# -- nobody to give it to ----------------------------------------------------------------------
+
+
+async def test_a_give_away_nobody_may_take_is_refused_with_the_other_ways(
+    harness: Harness,
+) -> None:
+    """Everyone else of 李明's unit already stands on a shift at 07:00 tomorrow: a give-away
+    would reach nobody. He is told so, with what he may do instead, and no offer is made; he may
+    still hand the seat over or exchange it."""
+    town_ = await town(harness)
+    li, (wang, zhang) = town_.holder, town_.others
+    elsewhere = await post(harness, town_.unit_id, "人民路-解放路口")
+    busy = await shift(harness, elsewhere, start=7, end=9)
+    for user in (wang, zhang):
+        await seat(harness, busy, user.user_id)
+
+    await command(harness, li, "my")
+    await press_and_settle(harness, li, "🔁 换岗 1")
+    await li.press(GIVE_AWAY)
+    await harness.settle()
+    assert li.answered_callbacks[-1]["text"] == (
+        "本单位目前没有人能接这个班次。可以请指定的人代班、和别人互换，或联系协调员。"
+    )
+    assert await offers(harness) == []
+    assert (await statuses(harness, town_.shift_id)) == {li.user_id: AssignmentStatus.SIGNED_UP}
+    await harness.deliver()
+    assert not [t for t in wang.texts() + zhang.texts() if "李明 转让一个班次" in t]

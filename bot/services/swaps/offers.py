@@ -106,8 +106,6 @@ async def give_away(
     to take it wins."""
     mine = await own_seat(session, actor, assignment_id, now, settings)
     shift, offerer = mine.shift, mine.member
-    offer = _new_offer(session, SwapKind.GIVE_AWAY, mine, now, expiry(settings, shift))
-    await session.flush()
     candidates = [
         member for member in await on_post(session, shift.post.unit_id) if member.id != offerer.id
     ]
@@ -123,6 +121,11 @@ async def give_away(
         for member in candidates
         if refused[(member.id, shift.id)] is None and member.id not in excused
     ]
+    if not takers:
+        # An offer nobody reads would hold the seat in "being swapped" until it expired.
+        raise DomainError(ErrorCode.SWAP_NOBODY_TO_TAKE)
+    offer = _new_offer(session, SwapKind.GIVE_AWAY, mine, now, expiry(settings, shift))
+    await session.flush()
 
     await notify_all(
         session,
