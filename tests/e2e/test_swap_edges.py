@@ -241,3 +241,33 @@ async def test_a_give_away_nobody_may_take_is_refused_with_the_other_ways(
     assert (await statuses(harness, town_.shift_id)) == {li.user_id: AssignmentStatus.SIGNED_UP}
     await harness.deliver()
     assert not [t for t in wang.texts() + zhang.texts() if "李明 转让一个班次" in t]
+
+
+async def test_an_exchange_accepted_twice_at_once_moves_the_seats_once(harness: Harness) -> None:
+    """王芳 taps ✅ 接受 on 李明's exchange twice at the same moment (a double tap): the seats
+    move once, one tap says the swap is done and the other that she already took it."""
+    town_ = await town(harness)
+    li, (wang, _) = town_.holder, town_.others
+    later = await shift(harness, town_.post_id, start=17, end=19)
+    await seat(harness, later, wang.user_id)
+    await _open_swap(harness, li, EXCHANGE)
+    await press_and_settle(harness, li, "1")
+    await harness.deliver()
+    asked = wang.last().message_id
+    accept = SwapAccept((await last_offer(harness)).id).pack()
+    harness.emulator.latency = 0.02
+    await wang.press_data(accept, asked)
+    await wang.press_data(accept, asked)
+    await harness.settle()
+    answers = sorted(str(answer.get("text")) for answer in wang.answered_callbacks[-2:])
+    assert answers == ["您已经接下了这个换岗。", "换岗完成"], answers
+    assert await statuses(harness, town_.shift_id) == {
+        li.user_id: AssignmentStatus.CANCELLED,
+        wang.user_id: AssignmentStatus.SIGNED_UP,
+    }
+    assert await statuses(harness, later) == {
+        wang.user_id: AssignmentStatus.CANCELLED,
+        li.user_id: AssignmentStatus.SIGNED_UP,
+    }
+    offer = await last_offer(harness)
+    assert await trail(harness, offer.id) == ["swap.offer", "swap.accept", "swap.complete"]
