@@ -13,6 +13,7 @@ from bot.db.models import AssignmentStatus, LeaveRequest, LeaveStatus, Member, S
 from bot.emulator import SimUser
 from tests.e2e.schedule import DAY, command, post, press_and_settle, shift, statuses
 from tests.e2e.swap_fixtures import Town, last_offer, offers, seat, town, trail
+from tests.e2e.test_held_notices import _move
 from tests.harness import Harness
 
 TOMORROW = DAY + dt.timedelta(days=1)
@@ -271,3 +272,32 @@ async def test_an_exchange_accepted_twice_at_once_moves_the_seats_once(harness: 
     }
     offer = await last_offer(harness)
     assert await trail(harness, offer.id) == ["swap.offer", "swap.accept", "swap.complete"]
+
+
+# -- the other shift of an exchange moved --------------------------------------------------------
+
+
+async def test_an_exchange_called_off_by_a_move_of_the_shift_asked_for_names_that_shift(
+    harness: Harness,
+) -> None:
+    """李明 offers 王芳 his 07:00 seat for her 17:00 one; the coordinator moves her shift to
+    18:00–20:00. Both read that the swap is off because the time of the shift at 18:00–20:00
+    changed, not of 李明's 07:00 shift, whose time did not."""
+    town_ = await town(harness)
+    li, (wang, _) = town_.holder, town_.others
+    later = await shift(harness, town_.post_id, start=17, end=19)
+    await seat(harness, later, wang.user_id)
+    await _open_swap(harness, li, EXCHANGE)
+    await press_and_settle(harness, li, "1")
+    await harness.deliver()
+    seen = {user.user_id: len(user.texts()) for user in (li, wang)}
+
+    await _move(harness, town_.coordinator, "⚙️ 17:00 黄河路-人民路口", "18:00-20:00")
+    await harness.deliver()
+    for user in (li, wang):
+        [told] = _about(user, seen[user.user_id], SWAP_VOID)
+        assert told.startswith("🔁 换岗取消了（12月2日 周三 18:00–20:00 · 黄河路-人民路口）："), (
+            told
+        )
+        assert "班次时间改了" in told, told
+    assert (await last_offer(harness)).status is SwapStatus.VOID

@@ -59,10 +59,26 @@ MOVED = Closing(SwapStatus.VOID, "void", "swaps.notice.moved", SWAP_MOVED)
 EXPIRED = Closing(SwapStatus.EXPIRED, "expire", "swaps.notice.expired", SWAP_EXPIRED)
 
 
-def closed(offer: SwapOffer, closing: Closing, member: Member) -> Render:
-    """The word to `member` that `offer` was closed so, naming its shift."""
-    drawn = outbox.Redraw(closing.kind, (offer.id, member.id))
-    return lambda t: outbox.payload(t(closing.notice, shift=offer_label(t, offer)), redraw=drawn)
+def closed(
+    offer: SwapOffer, closing: Closing, member: Member, shift: Shift | None = None
+) -> Render:
+    """The word to `member` that `offer` was closed so, naming its shift, or `shift` (the shift
+    asked for in an exchange, moved: its id is the third of the ids it is drawn again from)."""
+    if shift is None or shift.id == offer.from_assignment.shift_id:
+        drawn = outbox.Redraw(closing.kind, (offer.id, member.id))
+        return lambda t: outbox.payload(
+            t(closing.notice, shift=offer_label(t, offer)), redraw=drawn
+        )
+    drawn = outbox.Redraw(closing.kind, (offer.id, member.id, shift.id))
+    return lambda t: outbox.payload(t(closing.notice, shift=shift_label(t, shift)), redraw=drawn)
+
+
+def _named(offer: SwapOffer, args: tuple[int, ...]) -> Shift | None:
+    """The shift of the offer a word drawn again from `args` names, if not the one offered."""
+    asked = offer.target_assignment
+    if len(args) > 2 and asked is not None and asked.shift_id == args[2]:
+        return asked.shift
+    return None
 
 
 def void_cancelled(offer: SwapOffer, closing: Closing, member: Member, shift: Shift) -> Render:
@@ -154,20 +170,24 @@ async def _redraw(
         if shift.ends_at <= now or (offer.id, person.id) in superseded:
             drawn.append(None)
             continue
-        word = word_to(offer, closing, person, told)
+        word = word_to(offer, closing, person, told, _named(offer, subject.args))
         drawn.append(None if word is None else word(translator(person.language)))
     return drawn
 
 
 def word_to(
-    offer: SwapOffer, closing: Closing, member: Member, told: set[tuple[int, int]]
+    offer: SwapOffer,
+    closing: Closing,
+    member: Member,
+    told: set[tuple[int, int]],
+    shift: Shift | None = None,
 ) -> Render | None:
-    """What `member` is told of `offer` closed so: the closing's word, or, once a shift of it
-    is cancelled, nothing if they were told so (`told`: (shift, member) pairs), else that the
-    swap is void for that reason."""
+    """What `member` is told of `offer` closed so: the closing's word (naming `shift`, if
+    given, instead of the one offered), or, once a shift of it is cancelled, nothing if they
+    were told so (`told`: (shift, member) pairs), else that the swap is void for that reason."""
     cancelled = cancelled_shift(offer)
     if cancelled is None:
-        return closed(offer, closing, member)
+        return closed(offer, closing, member, shift)
     if (cancelled.id, member.id) in told:
         return None
     return void_cancelled(offer, closing, member, cancelled)

@@ -112,7 +112,10 @@ async def void_for_moved_shift(
     )
     queued = 0
     for offer in list((await session.scalars(moved)).unique()):
-        queued += await _close_and_tell(session, offer, MOVED, now, settings)
+        # The word names the shift that moved: in an exchange, maybe the one asked for.
+        asked = offer.target_assignment
+        shift = asked.shift if asked is not None and asked.shift_id == shift_id else None
+        queued += await _close_and_tell(session, offer, MOVED, now, settings, shift)
     return queued
 
 
@@ -149,13 +152,14 @@ async def _close_and_tell(
     closing: Closing,
     now: dt.datetime,
     settings: Settings,
+    shift: Shift | None = None,
 ) -> int:
     """Close an open offer and tell everyone concerned, once (keyed by the offer and the
-    person); nothing when another process closed it first."""
+    person), naming `shift` if given; nothing when another process closed it first."""
     before = await _close(session, offer, closing.to, closing.action, now)
     if before is None:
         return 0
-    return await _tell(session, offer, before, closing, now, settings)
+    return await _tell(session, offer, before, closing, now, settings, shift=shift)
 
 
 async def _tell(
@@ -167,6 +171,7 @@ async def _tell(
     settings: Settings,
     *,
     spare: int | None = None,
+    shift: Shift | None = None,
 ) -> int:
     """Tell everyone concerned by an offer just closed (but the member `spare`) how it ended;
     once a shift of it is cancelled, whoever held its seat was told so and hears nothing more,
@@ -182,7 +187,7 @@ async def _tell(
     )
     queued = 0
     for member in concerned:
-        word = word_to(offer, closing, member, told)
+        word = word_to(offer, closing, member, told, shift)
         if word is not None and await notify(
             session,
             member,
