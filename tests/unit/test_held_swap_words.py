@@ -18,6 +18,7 @@ from bot.db.models import (
     MemberRole,
     OutboxMessage,
     Role,
+    Shift,
     Unit,
 )
 from bot.services.people.access import Actor
@@ -140,3 +141,42 @@ async def test_an_exchange_not_approved_says_nothing_changes_only_while_it_has_n
         )
     async with database.session() as session:
         assert await endings.redraw_ended(session, subjects, NOW, settings) == [None, None]
+
+
+async def test_a_held_word_that_an_exchange_was_called_off_by_a_move_names_the_shift_moved(
+    database: Database,
+) -> None:
+    """李明 (tomorrow) offers 王芳 (the day after) an exchange; her shift is moved an hour on,
+    which calls it off. The word held for either of them, drawn again, names her shift at its
+    new time, not 李明's, whose time did not change."""
+    settings = make_settings(database.url)
+    world = await _world(database, "李明", "王芳")
+    li, wang = world.people["李明"], world.people["王芳"]
+    early, late = await _shift(database, world, 24), await _shift(database, world, 48)
+    mine, theirs = await _seat(database, early, li), await _seat(database, late, wang)
+    async with database.session() as session:
+        await offers.exchange(session, await _actor(database, li), mine, theirs, NOW, settings)
+    async with database.session() as session:
+        shift = await session.get(Shift, late)
+        assert shift is not None
+        shift.starts_at += dt.timedelta(hours=1)
+        shift.ends_at += dt.timedelta(hours=1)
+        await session.flush()
+        assert await swap_jobs.void_for_moved_shift(session, late, NOW, settings) == 2
+    async with database.session() as session:
+        rows = list(
+            await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.idempotency_key.like("swap-moved:%"))
+            )
+        )
+        subjects = [
+            Subject(tuple(int(arg) for arg in row.payload["redraw"][1:]), NOW, row.chat_id)
+            for row in rows
+        ]
+        drawn = await closings.redraw_moved(session, subjects, NOW, settings)
+    assert len(drawn) == 2
+    for message in drawn:
+        assert isinstance(message, Message)
+        assert (message.text or "").startswith(
+            "🔁 换岗取消了（12月3日 周四 09:00–11:00 · 黄河路）"
+        ), message.text
