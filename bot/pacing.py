@@ -11,9 +11,16 @@ The overall limit is a sliding window: at most `global_per_second` messages leav
 second. (A token bucket would let its burst go on top of the rate: with a burst of 20 on 30 a
 second, 50 could leave within one second.) A process that starts sending waits one window
 first (`Sender.start_pause`): the process before it may have sent a full second's worth just
-before it died, and Telegram counts per bot, not per process. A group's limit is a sliding window
+before it died, and Telegram counts per bot, not per process. A message counts from when it
+leaves until its request is answered and a window after: Telegram counts it when the request
+reaches it, and a request that waited on the way (a slow connection, the HTTP client's queue)
+must not arrive among the next window's messages. A group's limit is a sliding window
 too, of a minute: a bucket refilling at 20 a minute on top of a burst would let nearly twice
 that go within the first minute. Per private chat, a short burst is fine (token buckets).
+
+An album counts one message per item, as Telegram counts it (its items are sent as messages of
+their own): it needs room for all of them overall and in a group, and to a private chat it
+takes what is left of the burst (an album of ten goes to a person at once).
 
 Times are seconds on the injected clock, so tests move through pacing with the clock.
 """
@@ -21,7 +28,6 @@ Times are seconds on the injected clock, so tests move through pacing with the c
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -50,7 +56,7 @@ class _ChatPace(Protocol):
 
     def allows(self, now: float, messages: int) -> bool: ...
 
-    def take(self, now: float) -> None: ...
+    def take(self, now: float, messages: int = 1) -> _Send | None: ...
 
     def idle(self, now: float) -> bool: ...
 
@@ -78,9 +84,9 @@ class _Bucket:
         """Whether `messages` may go together now."""
         return self.delay(now, messages) == 0.0
 
-    def take(self, now: float) -> None:
+    def take(self, now: float, messages: int = 1) -> None:
         self.refill(now)
-        self.tokens -= 1.0
+        self.tokens -= messages
 
     def idle(self, now: float) -> bool:
         """Full again: forgetting it changes nothing."""
@@ -94,20 +100,37 @@ def _ceil_ms(seconds: float) -> float:
 
 
 @dataclass
+class _Send:
+    """Messages counted in a window from `at`: the moment they went, or, once their request
+    is answered, the moment it was (`open` until then: they stay in the window meanwhile)."""
+
+    at: float
+    count: int
+    open: bool = False
+
+
+@dataclass
 class _Window:
-    """At most `limit` sends in any `span` seconds."""
+    """At most `limit` sends in any `span` seconds. A send whose request is still under way
+    holds its place; once answered, it counts from the answer's moment. Telegram counts a
+    message when the request reaches it, which may be later than it left here (a slow
+    connection, a request queued in the HTTP client): counting it to the answer, which comes
+    after, keeps every window of Telegram's within the limit whatever the latency."""
 
     limit: int
     span: float = GLOBAL_WINDOW
-    sent: deque[float] = field(default_factory=deque)
+    sends: list[_Send] = field(default_factory=list)
 
     def _expire(self, now: float) -> None:
-        while self.sent and self.sent[0] <= now - self.span:
-            self.sent.popleft()
+        if any(not send.open and send.at <= now - self.span for send in self.sends):
+            self.sends = [s for s in self.sends if s.open or s.at > now - self.span]
+
+    def _used(self) -> int:
+        return sum(send.count for send in self.sends)
 
     def room(self, now: float) -> int:
         self._expire(now)
-        return max(0, self.limit - len(self.sent))
+        return max(0, self.limit - self._used())
 
     def allows(self, now: float, messages: int) -> bool:
         """Whether `messages` may go together now (never more than the limit)."""
@@ -118,18 +141,40 @@ class _Window:
         wanted = max(1, min(messages, self.limit))
         self._expire(now)
         # The oldest sends that must leave the window before `wanted` fit in it.
-        over = len(self.sent) + wanted - self.limit
+        over = self._used() + wanted - self.limit
         if over <= 0:
             return 0.0
-        return _ceil_ms(self.sent[over - 1] + self.span - now)
+        for send in sorted((s for s in self.sends if not s.open), key=lambda s: s.at):
+            over -= send.count
+            if over <= 0:
+                return _ceil_ms(send.at + self.span - now)
+        # Sends still under way must be answered first: a window from now at the least.
+        return self.span
 
-    def take(self, now: float) -> None:
-        self.sent.append(now)
+    def take(self, now: float, messages: int = 1) -> _Send:
+        send = _Send(now, messages, open=True)
+        self.sends.append(send)
+        return send
 
     def idle(self, now: float) -> bool:
         """Empty: forgetting it changes nothing."""
         self._expire(now)
-        return not self.sent
+        return not self.sends
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A send under way: its places in the windows, until `Pacer.answered`."""
+
+    sends: tuple[_Send, ...]
+
+
+def _in_chat(pace: _ChatPace, messages: int) -> int:
+    """What an album of `messages` items counts against its chat's pace: all of them in a
+    group; to a person, at most the burst (an album of ten goes to a person at once)."""
+    if isinstance(pace, _Bucket):
+        return min(messages, max(1, math.floor(pace.capacity)))
+    return messages
 
 
 def is_group(chat_id: int) -> bool:
@@ -163,14 +208,17 @@ class Pacer:
             self._chats[chat_id] = pace
         return pace
 
-    def chat_delay(self, chat_id: int, now: float) -> float:
-        """Seconds until this chat may receive another message (0 when it may now)."""
+    def chat_delay(self, chat_id: int, now: float, messages: int = 1) -> float:
+        """Seconds until this chat may receive another message, or an album of `messages`
+        items (0 when it may now)."""
         paused = max(self._paused_until.get(chat_id, 0.0), self._all_paused_until) - now
-        return max(paused, self._chat_pace(chat_id, now).delay(now), 0.0)
+        pace = self._chat_pace(chat_id, now)
+        return max(paused, pace.delay(now, _in_chat(pace, messages)), 0.0)
 
-    def delay(self, chat_id: int, now: float) -> float:
-        """Seconds until a message to this chat may go out, counting the overall limit."""
-        return max(self.chat_delay(chat_id, now), self._window(now).delay(now))
+    def delay(self, chat_id: int, now: float, messages: int = 1) -> float:
+        """Seconds until a message (an album of `messages` items) to this chat may go out,
+        counting the overall limit."""
+        return max(self.chat_delay(chat_id, now, messages), self._window(now).delay(now, messages))
 
     def room(self, now: float) -> int:
         """How many messages the overall limit lets go at once now."""
@@ -181,33 +229,54 @@ class Pacer:
         once."""
         return self._window(now).delay(now, messages)
 
-    def fits(self, chat_ids: Sequence[int], now: float) -> list[bool]:
+    def fits(
+        self, chat_ids: Sequence[int], now: float, sizes: Sequence[int] | None = None
+    ) -> list[bool]:
         """Which of these messages, one per chat id in the order given, the pacing lets go
         now, none taken yet: within the overall room, a chat's first ones while its pace (and
-        any 429 pause) allows; from its first that must wait on, none of that chat's."""
+        any 429 pause) allows; from its first that must wait on, none of that chat's.
+        `sizes`: how many messages Telegram counts for each (an album's items; 1 if None)."""
         room = self.room(now)
         taken: dict[int, int] = {}
         stopped: set[int] = set()
         fitting: list[bool] = []
-        for chat_id in chat_ids:
-            wanted = taken.get(chat_id, 0) + 1
+        for index, chat_id in enumerate(chat_ids):
+            size = sizes[index] if sizes is not None else 1
+            pace = self._chat_pace(chat_id, now)
+            wanted = taken.get(chat_id, 0) + _in_chat(pace, size)
             fit = (
-                room > 0
+                room >= size
                 and chat_id not in stopped
                 and self.chat_delay(chat_id, now) == 0.0
-                and self._chat_pace(chat_id, now).allows(now, wanted)
+                and pace.allows(now, wanted)
             )
             if fit:
-                room -= 1
+                room -= size
                 taken[chat_id] = wanted
             else:
                 stopped.add(chat_id)
             fitting.append(fit)
         return fitting
 
-    def take(self, chat_id: int, now: float) -> None:
-        self._window(now).take(now)
-        self._chat_pace(chat_id, now).take(now)
+    def take(self, chat_id: int, now: float, messages: int = 1) -> None:
+        """Count a message, or an album of `messages` items, as sent now."""
+        self.answered(self.start(chat_id, now, messages), now)
+
+    def start(self, chat_id: int, now: float, messages: int = 1) -> Ticket:
+        """Count a message, or an album of `messages` items, as leaving now and under way
+        until `answered`: meanwhile it holds its place in the windows."""
+        pace = self._chat_pace(chat_id, now)
+        in_chat = pace.take(now, _in_chat(pace, messages))
+        overall = self._window(now).take(now, messages)
+        return Ticket(tuple(send for send in (overall, in_chat) if send is not None))
+
+    def answered(self, ticket: Ticket, now: float) -> None:
+        """The request of `ticket` was answered (or failed) at `now`: Telegram had it by then,
+        so its windows count it from then on."""
+        for send in ticket.sends:
+            if send.open:
+                send.at = max(send.at, now)
+                send.open = False
 
     def pause(self, chat_id: int | None, until: float) -> None:
         """A 429: only the chat it concerns waits, or everything when it named no chat."""

@@ -203,6 +203,12 @@ async def deliver(
     return await bot.send_message(chat_id, text or "", reply_markup=markup, message_thread_id=topic)
 
 
+def counted_messages(row: OutboxMessage) -> int:
+    """How many messages Telegram's flood limits count for a stored message: an album's
+    photos each (they are sent as messages of their own), else one."""
+    return len(OutboxBody.from_json(row.payload).media) or 1
+
+
 @dataclass(frozen=True)
 class _ChatOutcome:
     tried: int
@@ -248,11 +254,15 @@ class Sender:
         limit = min(self.pacer.room(moment) + CLAIM_SLACK, self.most_in_flight)
         # Only what the pacing lets go in this pass is claimed, and so drawn again: a message of
         # a chat that must wait is left for a later pass, not drawn now as well.
-        held: set[int] = set()
+        # Each chat left waiting, with the size of its first message that did not fit.
+        held: dict[int, int] = {}
 
         def fits(due: Sequence[OutboxMessage]) -> list[bool]:
-            fitting = self.pacer.fits([row.chat_id for row in due], moment)
-            held.update(row.chat_id for row, fit in zip(due, fitting, strict=True) if not fit)
+            sizes = [counted_messages(row) for row in due]
+            fitting = self.pacer.fits([row.chat_id for row in due], moment, sizes)
+            for row, size, fit in zip(due, sizes, fitting, strict=True):
+                if not fit:
+                    held.setdefault(row.chat_id, size)
             return fitting
 
         async with self.runtime.db.session() as session:
@@ -279,7 +289,7 @@ class Sender:
         waits = [outcome.wait for outcome in outcomes if outcome.wait is not None]
         # The chats left unclaimed wait as those that had to stop in the pass do.
         after = self.runtime.clock.now().timestamp()
-        waits.extend(self.pacer.delay(chat_id, after) for chat_id in held)
+        waits.extend(self.pacer.delay(chat_id, after, size) for chat_id, size in held.items())
         self.pacer.forget_idle(after)
         return PassResult(
             attempted=sum(outcome.tried for outcome in outcomes),
@@ -294,11 +304,16 @@ class Sender:
         async with self._semaphore:
             for index, row in enumerate(queue):
                 moment = self.runtime.clock.now().timestamp()
-                wait = self.pacer.delay(chat_id, moment)
+                size = counted_messages(row)
+                wait = self.pacer.delay(chat_id, moment, size)
                 if wait > 0:
                     return _ChatOutcome(index, wait, queue[index:])
-                self.pacer.take(chat_id, moment)
-                if not await self._send_one(row, sent):
+                ticket = self.pacer.start(chat_id, moment, size)
+                try:
+                    went_on = await self._send_one(row, sent)
+                finally:
+                    self.pacer.answered(ticket, self.runtime.clock.now().timestamp())
+                if not went_on:
                     later = self.pacer.chat_delay(chat_id, self.runtime.clock.now().timestamp())
                     return _ChatOutcome(index + 1, later or None, queue[index + 1 :])
         return _ChatOutcome(len(queue), None, [])

@@ -255,6 +255,34 @@ async def test_a_group_gets_at_most_20_messages_in_any_minute_without_a_429(
         assert await outbox.batch_counts(session, "g") == {OutboxStatus.SENT: 45}
 
 
+async def test_a_groups_photo_wall_counts_one_message_per_photo_without_a_429(
+    harness: Harness,
+) -> None:
+    """Telegram sends an album's photos as messages of their own, each counted against the
+    group's 20 a minute: 12 notices, a morning's wall of 10 photos and 12 more notices are 34
+    messages, not 25, and go without Telegram ever refusing one."""
+    harness.emulator.flood_limits = FloodLimits.telegram()
+    group = harness.emulator.group(-100_4600, "城管局执勤群")
+    wall = [harness.emulator.world.new_file(bytes([n]) * 32, "photo").file_id for n in range(10)]
+    for n in range(12):
+        await queue(harness, f"a:{n}", group.chat_id, outbox.payload(f"第{n}条"), batch="w")
+    await queue(harness, "wall", group.chat_id, outbox.payload("照片墙", media=wall), batch="w")
+    for n in range(12, 24):
+        await queue(harness, f"a:{n}", group.chat_id, outbox.payload(f"第{n}条"), batch="w")
+
+    await harness.deliver()
+
+    assert harness.emulator.rejected_429 == 0
+    texts = [message.text or message.caption for message in group.messages()]
+    assert len(texts) == 34 and texts[12] == "照片墙" and texts[-1] == "第23条"
+    sent_at = [message.date for message in group.messages()]
+    for index, first in enumerate(sent_at):
+        within_a_minute = [at for at in sent_at[index:] if at - first < 60]
+        assert len(within_a_minute) <= 20, (index, len(within_a_minute))
+    async with harness.session() as session:
+        assert await outbox.batch_counts(session, "w") == {OutboxStatus.SENT: 25}
+
+
 async def test_quiet_hours_defer_ordinary_messages_but_not_urgent_ones(harness: Harness) -> None:
     person = harness.user(4601, "戊")
     person.started = True

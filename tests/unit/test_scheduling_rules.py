@@ -109,6 +109,24 @@ def test_a_restarted_process_stays_within_thirty_a_second_with_the_one_before() 
     assert _busiest_second(before + after) == 30
 
 
+def test_a_send_under_way_holds_its_place_until_a_second_after_its_answer() -> None:
+    """Telegram counts a message when its request arrives, which may be long after it left
+    (a request queued in the HTTP client): the window counts it until a second after its
+    answer, so a straggler cannot arrive among the next second's thirty."""
+    pacer = Pacer()
+    straggler = pacer.start(1, 0.0)
+    for chat in range(2, 31):
+        pacer.answered(pacer.start(chat, 0.0), 0.05)
+    assert pacer.room(0.9) == 0
+    # A second later the 29 answered at once have left the window; the straggler has not.
+    assert pacer.room(1.1) == 29
+    assert pacer.room_delay(1.1, 30) == 1.0
+    pacer.answered(straggler, 1.5)
+    assert pacer.room(2.4) == 29
+    assert pacer.room_delay(2.4, 30) == pytest.approx(0.1)
+    assert pacer.room(2.5) == 30
+
+
 def test_no_minute_ever_holds_more_than_eighteen_messages_to_one_group() -> None:
     """Telegram allows a group 20 messages a minute; the pacer keeps two below that (latency
     may move a send into the next minute) in every window of 60 s, not only on average."""
@@ -127,6 +145,25 @@ def test_no_minute_ever_holds_more_than_eighteen_messages_to_one_group() -> None
     # A pass asks `fits` for several at once: within the group's window only.
     fresh = Pacer()
     assert fresh.fits([group] * 20, 0.0) == [True] * 18 + [False] * 2
+
+
+def test_an_album_takes_one_message_of_the_limits_per_photo() -> None:
+    """Telegram counts each photo of an album as a message: a wall of 10 leaves a group 8 of
+    its 18 a minute and the second 20 of its 30; to a person it empties the burst."""
+    pacer = Pacer()
+    group = -100123
+    assert pacer.fits([group, group], 0.0, sizes=[10, 9]) == [True, False]
+    assert pacer.delay(group, 0.0, messages=10) == 0.0
+    pacer.take(group, 0.0, messages=10)
+    assert pacer.room(0.0) == 20
+    assert pacer.fits([group] * 9, 0.0) == [True] * 8 + [False]
+    assert pacer.delay(group, 0.5, messages=9) == 59.5
+    pacer.take(7, 0.0, messages=10)
+    assert pacer.room(0.0) == 10
+    assert pacer.delay(7, 0.0) == 1.0
+    # An album needs room for all its photos in the second, however long it must wait.
+    assert pacer.fits([8, 9], 0.0, sizes=[10, 2]) == [True, False]
+    assert pacer.room_delay(0.0, 11) == 1.0
 
 
 def test_one_chat_waits_after_its_burst_while_others_may_go() -> None:
