@@ -1,11 +1,18 @@
 """Flood limits and injected faults.
 
 Telegram's rates, on the emulator's clock (so a test that moves its clock moves through them):
-about 30 messages a second overall and one a second to a private chat, with a short burst
-tolerated (token buckets); and at most 20 messages a minute to a group, counted over any 60
-seconds (a sliding window: a bucket of 20 refilling at 20 a minute would take 20 at once and
-then one every 3 s, nearly 40 in the first minute, and a pacer doing that would pass here and
-earn 429s from Telegram).
+at most 30 messages in any one second overall, counted over a sliding window (a bucket of 30
+refilling at 30 a second would take 30 at once and 15 more half a second later, and a pacer
+doing that would pass here and earn 429s from Telegram); one a second to a private chat, with a
+short burst tolerated (a token bucket); and at most 20 messages a minute to a group, counted
+over any 60 seconds (a sliding window too, for the same reason).
+
+An album counts one message per item: Telegram sends sendMediaGroup's items as messages of
+their own, each under the flood limits (a refused item is answered "failed to send message #n
+with the error message "Too Many Requests: retry after ..."", the items before it delivered).
+The emulator admits an album only when all its items fit, and refuses all of it otherwise. To
+a private chat an album of ten goes at once (people send and receive them all day): it empties
+that chat's burst rather than count ten against a burst of three.
 """
 
 from __future__ import annotations
@@ -22,12 +29,14 @@ FaultKind = Literal["429", "500", "502", "timeout", "403_blocked", "403_deactiva
 
 @dataclass(frozen=True)
 class FloodLimits:
-    """Telegram's documented send rates; a `burst` is a token bucket's capacity. A group's
-    limit has no burst: it is `group_per_minute` messages in any `group_window` seconds."""
+    """Telegram's documented send rates. Overall, `global_per_second` messages in any
+    `global_window` seconds; a group's, `group_per_minute` messages in any `group_window`
+    seconds; a private chat's, a token bucket of `private_burst` refilling at
+    `private_per_second`."""
 
     enabled: bool = True
-    global_per_second: float = 30.0
-    global_burst: int = 30
+    global_per_second: int = 30
+    global_window: float = 1.0
     private_per_second: float = 1.0
     private_burst: int = 3
     group_per_minute: int = 20
@@ -57,17 +66,18 @@ class TokenBucket:
             self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
         self.updated = now
 
-    def wait(self, now: float) -> float:
-        """Seconds until one token is available (0 when one is)."""
+    def wait(self, now: float, count: int = 1) -> float:
+        """Seconds until `count` tokens are available (0 when they are); more than the
+        capacity never are."""
         self._refill(now)
-        if self.tokens >= 1.0:
+        if self.tokens >= count:
             return 0.0
-        if self.rate <= 0:
+        if self.rate <= 0 or count > self.capacity:
             return math.inf
-        return (1.0 - self.tokens) / self.rate
+        return (count - self.tokens) / self.rate
 
-    def take(self, now: float) -> None:
-        self.tokens -= 1.0
+    def take(self, now: float, count: int = 1) -> None:
+        self.tokens -= count
 
 
 @dataclass
@@ -78,26 +88,31 @@ class SlidingWindow:
     span: float
     sent: deque[float] = field(default_factory=deque)
 
-    def wait(self, now: float) -> float:
-        """Seconds until one more may go (0 when it may now): until the oldest message that
-        fills the window is `span` seconds old."""
+    def wait(self, now: float, count: int = 1) -> float:
+        """Seconds until `count` more may go (0 when they may now): until enough of the oldest
+        messages that fill the window are `span` seconds old. More than `limit` never fit."""
         if self.sent and self.sent[-1] > now:
             # A test set the emulator's clock back: what was sent "later" does not count.
             self.sent.clear()
-        while self.sent and self.sent[0] <= now - self.span:
+        # A microsecond's grace: a pacer that waited exactly `span` on a float clock must not
+        # be refused for a rounding error.
+        while self.sent and self.sent[0] <= now - self.span + 1e-6:
             self.sent.popleft()
-        if len(self.sent) < self.limit:
+        if count > self.limit:
+            return math.inf
+        over = len(self.sent) + count - self.limit
+        if over <= 0:
             return 0.0
-        return self.sent[len(self.sent) - self.limit] + self.span - now
+        return self.sent[over - 1] + self.span - now
 
-    def take(self, now: float) -> None:
-        self.sent.append(now)
+    def take(self, now: float, count: int = 1) -> None:
+        self.sent.extend([now] * count)
 
 
 class _ChatLimit(Protocol):
-    def wait(self, now: float) -> float: ...
+    def wait(self, now: float, count: int = 1) -> float: ...
 
-    def take(self, now: float) -> None: ...
+    def take(self, now: float, count: int = 1) -> None: ...
 
 
 @dataclass
@@ -107,20 +122,21 @@ class FloodGate:
 
     limits: FloodLimits
     clock: Callable[[], float] = time.monotonic
-    _global: TokenBucket | None = None
+    _global: SlidingWindow | None = None
     _chats: dict[int, _ChatLimit] = field(default_factory=dict)
 
     def _bucket(self, capacity: float, rate: float, now: float) -> TokenBucket:
         return TokenBucket(capacity=capacity, rate=rate, tokens=capacity, updated=now)
 
-    def admit(self, chat_id: int, is_group: bool) -> int:
-        """0 if a message to `chat_id` may go now (and count it), else the retry_after."""
+    def admit(self, chat_id: int, is_group: bool, count: int = 1) -> int:
+        """0 if `count` messages to `chat_id` (an album's items) may go now (and count them),
+        else the retry_after."""
         if not self.limits.enabled:
             return 0
         now = self.clock()
         limits = self.limits
         if self._global is None:
-            self._global = self._bucket(limits.global_burst, limits.global_per_second, now)
+            self._global = SlidingWindow(limits.global_per_second, limits.global_window)
         chat = self._chats.get(chat_id)
         if chat is None:
             chat = (
@@ -130,12 +146,13 @@ class FloodGate:
             )
             self._chats[chat_id] = chat
         # Both limits must admit before either is charged, or a refusal would still cost.
-        wait = max(self._global.wait(now), chat.wait(now))
+        in_chat = count if is_group else min(count, limits.private_burst)
+        wait = max(self._global.wait(now, count), chat.wait(now, in_chat))
         if wait > 0:
             # Telegram's retry_after is whole seconds, never 0.
             return max(1, math.ceil(wait - 1e-9))
-        self._global.take(now)
-        chat.take(now)
+        self._global.take(now, count)
+        chat.take(now, in_chat)
         return 0
 
 

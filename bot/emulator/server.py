@@ -18,7 +18,7 @@ from aiohttp import web
 from bot.emulator.limits import Fault, FloodGate, FloodLimits, fault_answer
 from bot.emulator.methods import CANONICAL, METHODS, SENDING, dumps
 from bot.emulator.params import ApiError, Params, Upload, bad_request
-from bot.emulator.state import JSON, ChatState, SentMessage, World
+from bot.emulator.state import ALBUM_LEAST, ALBUM_MOST, JSON, ChatState, SentMessage, World
 from bot.emulator.users import SimGroup, SimUser
 
 CONFLICT_WEBHOOK = (
@@ -42,6 +42,20 @@ CONFLICT_POLLING = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
 )
+
+
+def _messages_sent(method: str, params: Params) -> int:
+    """How many messages a call puts in the chat for the flood limits: an album's items each
+    (limits.py); an album the method will refuse (not 2-10 items) is counted as one."""
+    if method != "sendMediaGroup" or not params.has("media"):
+        return 1
+    try:
+        media = params.structured("media")
+    except ApiError:
+        return 1
+    if isinstance(media, list) and ALBUM_LEAST <= len(media) <= ALBUM_MOST:
+        return len(media)
+    return 1
 
 
 def _answer(body: JSON, status: int = 200) -> web.Response:
@@ -408,7 +422,7 @@ class BotApiEmulator:
                 self._active_polls -= 1
         else:
             if method.startswith("send") and chat_id is not None:
-                self._admit(method, chat_id)
+                self._admit(method, chat_id, _messages_sent(method, params))
             result = await METHODS[method](self.world, params)
         if late:
             # The call took effect; only the answer is late, like a lost response.
@@ -459,7 +473,7 @@ class BotApiEmulator:
             entry.retry_at = asyncio.get_running_loop().time() + self.webhook_retry_seconds
             self.world.updates.wake_all()
 
-    def _admit(self, method: str, chat_id: int | str) -> None:
+    def _admit(self, method: str, chat_id: int | str, count: int = 1) -> None:
         chat = self.world.chat(chat_id)
         if chat.id in self.blocked_users:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
@@ -474,7 +488,7 @@ class BotApiEmulator:
             # Muted, the bot is still a member: Telegram answers 400, naming what it may not send.
             what = MUTED_KINDS.get(method, "text messages")
             raise ApiError(400, f"Bad Request: not enough rights to send {what} to the chat")
-        retry_after = self.flood.admit(chat.id, chat.is_group)
+        retry_after = self.flood.admit(chat.id, chat.is_group, count)
         if retry_after:
             self.rejected_429 += 1
             raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)

@@ -7,7 +7,7 @@ import time
 
 import aiohttp
 import pytest
-from telegram import Bot, Update
+from telegram import Bot, InputMediaPhoto, Update
 from telegram.error import (
     BadRequest,
     Conflict,
@@ -126,7 +126,8 @@ async def test_flood_limit_answers_retry_after(bot: Bot) -> None:
 
 def test_flood_limit_defaults_are_telegram() -> None:
     limits = FloodLimits.telegram()
-    assert (limits.global_per_second, limits.private_per_second) == (30.0, 1.0)
+    assert (limits.global_per_second, limits.global_window) == (30, 1.0)
+    assert limits.private_per_second == 1.0
     assert limits.group_per_minute == 20
     assert not FloodLimits.disabled().enabled
 
@@ -159,6 +160,69 @@ def test_a_group_takes_at_most_20_messages_in_any_60_seconds() -> None:
     # Another group, and a private chat, have windows and buckets of their own.
     assert gate.admit(GROUP - 1, is_group=True) == 0
     assert gate.admit(1001, is_group=False) == 0
+
+
+def test_at_most_30_messages_leave_in_any_one_second_across_chats() -> None:
+    """Telegram's overall rule is 30 messages within any one second: a window, like a
+    group's, not a bucket of 30 refilling at 30 a second (which would take 30 at once and 15
+    more half a second later, 45 within one second)."""
+    clock = _Clock()
+    gate = FloodGate(FloodLimits.telegram(), clock)
+    # One message to each of 30 people: no chat's own limit is near.
+    assert [gate.admit(2000 + n, is_group=False) for n in range(30)] == [0] * 30
+    clock.now += 0.5
+    assert gate.admit(3000, is_group=False) == 1
+    clock.now += 0.4
+    assert gate.admit(3000, is_group=False) == 1
+    clock.now += 0.1  # the first 30 are one second old: out of the window
+    assert [gate.admit(4000 + n, is_group=False) for n in range(30)] == [0] * 30
+    assert gate.admit(3000, is_group=False) == 1
+    # Paced evenly at nearly 30 a second, nothing is ever refused.
+    clock.now += 1.0
+    for n in range(300):
+        assert gate.admit(5000 + n, is_group=False) == 0
+        clock.now += 0.034
+
+
+# RetryAfter warns about its future timedelta type even when only printed.
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_an_albums_items_count_one_message_each_against_a_groups_limit(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """Telegram sends an album's items as messages of their own, each under the flood limits:
+    15 messages and a 5-photo album fill a group's 20 a minute; a second album must wait."""
+    clock = _Clock()
+    emu.clock = clock
+    emu.flood_limits = FloodLimits.telegram()
+    emu.group(GROUP, "城管局执勤群")
+    for n in range(14):
+        await bot.send_message(GROUP, f"第{n}条")
+    clock.now += 10
+    album = [InputMediaPhoto(bytes([n]) * 8) for n in range(5)]
+    assert len(await bot.send_media_group(GROUP, album)) == 5
+    clock.now += 1
+    await bot.send_message(GROUP, "第20条")
+    with pytest.raises(RetryAfter) as refused:
+        await bot.send_media_group(GROUP, album[:2])
+    # The first 14 leave the window 60 s after they were sent, 49 s from now.
+    assert "Retry in 49 seconds" in str(refused.value)
+    # A refused album sends none of its items and costs nothing.
+    assert len(emu.messages(GROUP)) == 20 and emu.sent_count() == 16
+    clock.now += 49
+    assert len(await bot.send_media_group(GROUP, album[:2])) == 2
+
+
+def test_an_album_counts_its_items_overall_and_empties_a_private_chats_burst() -> None:
+    clock = _Clock()
+    gate = FloodGate(FloodLimits.telegram(), clock)
+    assert gate.admit(GROUP, is_group=True, count=10) == 0
+    # Ten photos to one person go at once, and leave that chat no burst for a moment.
+    assert gate.admit(1001, is_group=False, count=10) == 0
+    assert gate.admit(1001, is_group=False) == 1
+    # 20 of the second's 30 are taken: ten more messages fit, an eleventh does not.
+    assert [gate.admit(2000 + n, is_group=False) for n in range(10)] == [0] * 10
+    assert gate.admit(3000, is_group=False) == 1
+    assert gate.admit(GROUP - 1, is_group=True, count=2) == 1
 
 
 def test_setting_the_emulators_clock_back_blocks_no_chat() -> None:
