@@ -137,15 +137,40 @@ def edit(chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup 
 
 
 # Telegram shows at most this many characters in a button's answer, and refuses a longer one:
-# the button would spin with no answer at all.
+# the button would spin with no answer at all. Telegram counts text in UTF-16 code units (an
+# emoji outside the BMP is two), as it does for messages; a cut within that fits either way.
 ALERT_LIMIT = 200
+# Characters that only join or shape the one before or after them: a cut never ends on one.
+_JOINERS = frozenset("\u200d\ufe0e\ufe0f")
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def cut_alert(text: str) -> str:
+    """`text` as it fits an answer: whole if it does, else cut to end with "…" within
+    ALERT_LIMIT code units, never inside a surrogate pair nor on a joiner."""
+    if _utf16_len(text) <= ALERT_LIMIT:
+        return text
+    room = ALERT_LIMIT - 1  # the "…"
+    kept: list[str] = []
+    for char in text:
+        size = 2 if ord(char) > 0xFFFF else 1
+        if size > room:
+            break
+        kept.append(char)
+        room -= size
+    while kept and kept[-1] in _JOINERS:
+        kept.pop()
+    return "".join(kept) + "…"
 
 
 def answer_query(query_id: str, text: str | None = None, *, alert: bool = False) -> Row:
     """The answer to a pressed button. A refusal may quote what the person sent (a name, a
     file's name), so a long text is cut to fit rather than refused by Telegram and lost."""
-    if text is not None and len(text) > ALERT_LIMIT:
-        text = text[: ALERT_LIMIT - 1] + "…"
+    if text is not None:
+        text = cut_alert(text)
     return {"op": "answer", "query": query_id, "text": text, "alert": alert}
 
 

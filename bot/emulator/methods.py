@@ -26,6 +26,7 @@ Method = Callable[[World, Params], Awaitable[Any]]
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
+MAX_ANSWER = 200
 # Telegram refuses a bigger inline keyboard as a whole, whatever the buttons hold.
 MAX_INLINE_BUTTONS = 100
 MAX_INLINE_ROW = 8
@@ -604,10 +605,12 @@ async def answer_callback_query(world: World, params: Params) -> bool:
     if known is None or known[1]:
         raise bad_request("query is too old and response timeout expired or query ID is invalid")
     user_id, _ = known
-    world.callback_queries[query_id] = (user_id, True)
     text = params.text_or_none("text")
-    if text is not None and len(text) > 200:
+    # 200 characters, counted as Telegram counts text: in UTF-16 code units. A refused answer
+    # answers nothing: the query may still be answered.
+    if text is not None and utf16_len(text) > MAX_ANSWER:
         raise bad_request("MESSAGE_TOO_LONG")
+    world.callback_queries[query_id] = (user_id, True)
     world.answered_callbacks.setdefault(user_id, []).append(
         {
             "callback_query_id": query_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 
+import pytest
 from telegram import (
     Bot,
     InlineKeyboardButton,
@@ -13,6 +14,7 @@ from telegram import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
+from telegram.error import BadRequest
 
 from bot import answers
 from bot.emulator import BotApiEmulator
@@ -73,3 +75,22 @@ async def test_refusals_of_texts_and_edits_are_told_apart(emu: BotApiEmulator, b
     assert outcome.unsent == [] and outcome.refused is not None
     assert "message to edit not found" in outcome.refused.message.lower()
     assert emu.messages(CHAT)[-1].text == "之后"
+
+
+async def test_a_buttons_answer_is_measured_in_utf_16_as_telegram_counts_text(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """An answer takes 200 characters, counted as Telegram counts text (in UTF-16 code units,
+    as the emulator does for messages and captions): an emoji outside the BMP is two."""
+    alice = emu.user(user_id=CHAT, first_name="Alice")
+    alice.started = True
+    await bot.send_message(CHAT, "签到", reply_markup=INLINE)
+    pressed = await alice.press("签到")
+    with pytest.raises(BadRequest, match="(?i)message_too_long"):
+        # 101 characters, 202 code units.
+        await bot.answer_callback_query(pressed["id"], "🚦" * 101)
+    assert alice.answered_callbacks == []
+    await bot.answer_callback_query(pressed["id"], "🚦" * 100)
+    again = await alice.press("签到")
+    await bot.answer_callback_query(again["id"], "岗" * 200)
+    assert [answer["text"] for answer in alice.answered_callbacks] == ["🚦" * 100, "岗" * 200]

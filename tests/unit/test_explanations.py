@@ -47,6 +47,22 @@ def test_a_long_explanation_on_a_button_is_cut_to_an_alert() -> None:
     assert short["text"] == "这个按钮已失效"
 
 
+def test_an_alert_full_of_emoji_is_cut_to_200_utf_16_code_units() -> None:
+    """Telegram counts text in UTF-16 code units, where an emoji outside the BMP is two: a
+    refusal quoting a name of 🚦 that is 150 characters long is 300 units, and is cut."""
+    [row] = explanation_rows(_button_update(), "「" + "🚦" * 150 + "」不存在")
+    assert len(row["text"].encode("utf-16-le")) // 2 <= ALERT_LIMIT
+    assert row["text"].startswith("「🚦") and row["text"].endswith("🚦…")
+    # A family emoji joined by ZWJs is not left with a dangling joiner at the cut.
+    family = "👨\u200d👩\u200d👧"
+    [cut] = explanation_rows(_button_update(), family * 40)
+    assert len(cut["text"].encode("utf-16-le")) // 2 <= ALERT_LIMIT
+    assert not cut["text"][:-1].endswith("\u200d")
+    # 200 characters of the BMP are 200 units: they fit as they are.
+    [fits] = explanation_rows(_button_update(), "岗" * 200)
+    assert fits["text"] == "岗" * 200
+
+
 def test_a_refusal_shows_moments_and_states_in_words_wherever_it_is_caught() -> None:
     t = Translator("zh_Hans", ZoneInfo("Asia/Shanghai"))
     past = DomainError(
