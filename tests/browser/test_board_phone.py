@@ -518,3 +518,69 @@ async def test_a_refresh_leaves_the_map_where_the_leader_dragged_it(
         await browser.wait_for(f"return document.body.dataset.refreshes > {refreshes + 1};")
         assert await browser.run(PANE) == dragged
         assert await browser.run("return document.querySelector('.leaflet-popup-content');")
+
+
+# A name a coordinator may type: one long word (a code, a road in pinyin written without
+# spaces) gives the browser no place to break a line.
+UNBROKEN = "RenminLuJiefangDadaoJiaochakouDongbeijiaoDitieErhaoxianCChukouNO0001"
+
+
+async def test_a_post_with_a_very_long_name_keeps_its_popup_on_a_phones_map(
+    harness: Harness, browser: Browser
+) -> None:
+    """The popup of a post whose name is one long word stays inside its bubble and the map on
+    a phone, every line readable, as the tables' cells do; a unit named so does not push the
+    page sideways from the header. (Leaflet's popups grew to 300 px of text plus margins,
+    wider than a phone's map, whose edge cut them off.)"""
+    morning = await prepare_morning(harness)
+    async with harness.session() as session:
+        await session.execute(
+            update(Post).where(Post.id == morning.posts["人民路口"]).values(name=UNBROKEN)
+        )
+        await session.execute(
+            update(Unit).where(Unit.id == morning.units["城管局"]).values(name=UNBROKEN + "局")
+        )
+    await phone(browser)
+    async with running_board(harness) as board:
+        await browser.open(mini_app_url(board, init_data(harness, LEADER_ID)))
+        await browser.wait_for("return document.querySelectorAll('path.post-marker').length;")
+        await browser.run(
+            "document.querySelector(`path.post-marker[data-post='${arguments[0]}']`)"
+            ".dispatchEvent(new MouseEvent('click', {bubbles: true}));",
+            morning.posts["人民路口"],
+        )
+        text = await browser.wait_for(
+            "const p = document.querySelector('.leaflet-popup-content'); return p && p.innerText;"
+        )
+        assert UNBROKEN in text.replace("\n", "")
+        # Leaflet pans the map to show the whole popup (animated): the layout after that.
+        overflow: object = None
+        for _ in range(50):
+            overflow = await browser.run(POPUP_OVERFLOW)
+            if overflow == []:
+                break
+            await asyncio.sleep(0.1)
+        assert overflow == []
+
+
+# What of an open popup does not fit: its text past its bubble, the bubble past the map.
+POPUP_OVERFLOW = """
+const out = [];
+const content = document.querySelector('.leaflet-popup-content');
+const bubble = document.querySelector('.leaflet-popup-content-wrapper').getBoundingClientRect();
+const map = document.getElementById('map').getBoundingClientRect();
+if (content.scrollWidth > content.clientWidth + 1) {
+  out.push(['text wider than its bubble', content.scrollWidth, content.clientWidth]);
+}
+if (bubble.left < map.left - 0.5 || bubble.right > map.right + 0.5) {
+  out.push(['bubble past the map', [bubble.left, bubble.right], [map.left, map.right]]);
+}
+const root = document.documentElement;
+if (root.scrollWidth > root.clientWidth) {
+  const wide = Array.from(document.body.querySelectorAll('*')).filter(
+    (e) => e.getBoundingClientRect().right > root.clientWidth + 0.5
+      && !e.closest('.leaflet-pane'));
+  out.push(['page', root.scrollWidth, wide.slice(0, 3).map((e) => e.textContent.slice(0, 30))]);
+}
+return out;
+"""

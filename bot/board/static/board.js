@@ -206,11 +206,27 @@
       attribution: escapeHtml(config.tile_attribution),
     }).addTo(map);
     map.setView([35.0, 105.0], 4);
+    map.on("popupopen", fitPopup);
     // The person's own gestures only: the refits and Leaflet's own moves fire none of these.
     ["pointerdown", "mousedown", "touchstart", "wheel", "keydown"].forEach(function (type) {
       map.getContainer().addEventListener(type, touched, { capture: true, passive: true });
     });
     return map;
+  }
+
+  // Leaflet lets a popup's text grow to 300 px, and its bubble adds some 50 px of margins: on
+  // a phone (a map of some 315 px) a long post name or shift line made the bubble wider than
+  // the map, whose edge cut the text off. A popup is kept to the width the map has room for.
+  var POPUP_WIDEST = 300;
+  var POPUP_MARGINS = 64;
+
+  function fitPopup(event) {
+    var popup = event.popup;
+    var widest = Math.max(120, Math.min(POPUP_WIDEST, map.getSize().x - POPUP_MARGINS));
+    if (popup.options.maxWidth !== widest) {
+      popup.options.maxWidth = widest;
+      popup.update();
+    }
   }
 
   function popupContent(popup, stateLabel) {
