@@ -197,6 +197,15 @@ async def test_a_page_open_across_an_upgrade_reloads_itself_once(
             "return Array.from(document.scripts).map((s) => s.src).filter((s) => s);"
         )
         assert scripts and all(src.endswith("?v=0123456789ab") for src in scripts), scripts
+        # Its style sheets too, Leaflet's and uPlot's included: every file the page fetched
+        # from the board's static folder came under the new build's name.
+        fetched = await browser.run(
+            "return performance.getEntriesByType('resource').map((r) => r.name)"
+            ".filter((name) => name.includes('/static/'));"
+        )
+        sheets = [name for name in fetched if ".css" in name]
+        assert len(sheets) == 3 and len(fetched) == 6, fetched
+        assert all(name.endswith("?v=0123456789ab") for name in fetched), fetched
         await browser.wait_for(IN_VIEW, morning.posts["人民路口"])
         await browser.run("window.sameDocument = true;")
         await _refreshes(browser, 3)
