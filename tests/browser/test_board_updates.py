@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot.board import screens
 from bot.board.server import BoardServer
-from bot.db.models import Post
+from bot.db.models import Post, PostType, Unit
 from bot.emulator import SimUser
 from bot.services.people.access import Actor
 from tests.browser.conftest import Browser
@@ -240,3 +240,68 @@ async def test_a_page_served_an_older_build_than_the_data_reloads_only_once(
         await browser.run("window.sameDocument = true;")
         await _refreshes(browser, 3)
         assert await browser.run("return window.sameDocument === true;")
+
+
+async def test_a_wall_screen_comes_back_by_itself_after_the_bot_restarts(
+    harness: Harness, browser: Browser
+) -> None:
+    """The bot restarts (a deploy of the same build, a crash): while nothing listens the
+    screen says it is offline; once the board listens again the screen is live again, on the
+    same page (same build: nothing to reload), without anyone touching it."""
+    morning = await prepare_morning(harness)
+    async with running_board(harness) as board:
+        await browser.open(await _wall_screen(harness, board))
+        await browser.wait_for(IN_VIEW, morning.posts["人民路口"])
+        await browser.run("window.sameDocument = true;")
+        port = int(board.local_url.split(":")[2].split("/")[0])
+
+        await board.stop()
+        await browser.wait_for(OFFLINE)
+        await _failures(browser, 2)
+
+        await board.start(listen="127.0.0.1", port=port)
+        await _refreshes(browser, 2)
+        assert not await browser.run(OFFLINE)
+        assert await browser.run("return window.sameDocument === true;")
+        assert await browser.run(IN_VIEW, morning.posts["人民路口"])
+
+
+async def test_a_city_without_posts_yet_shows_an_empty_live_board(
+    harness: Harness, browser: Browser
+) -> None:
+    """The first day: an admin puts the city's board on a wall screen before any unit has a
+    post. The board is live (its status is the time of its data, not "loading"), the map says
+    there are no posts, and nothing on the page fails; the first post then comes on the map."""
+    async with running_board(harness) as board:
+        await browser.open(await _wall_screen(harness, board))
+        await _refreshes(browser, 2)
+        legend = await browser.run(
+            "return Array.from(document.querySelectorAll('#panel-map .legend li'))"
+            ".map((li) => li.className);"
+        )
+        assert "legend-empty" in legend, legend
+        assert not await browser.run(OFFLINE)
+        status = await browser.run("return document.getElementById('board-status').textContent;")
+        assert status and "加载" not in status, status
+        markers = "return document.querySelectorAll('path.post-marker').length;"
+        assert await browser.run(markers) == 0
+
+        async with harness.session() as session:
+            unit = Unit(name="城管局", require_swap_approval=False, created_at=harness.clock.now())
+            session.add(unit)
+            await session.flush()
+            post = Post(
+                unit_id=unit.id,
+                name="人民路口",
+                type=PostType.TRAFFIC,
+                latitude=30.6586,
+                longitude=104.0648,
+                radius_m=150,
+                archived=False,
+                created_at=harness.clock.now(),
+            )
+            session.add(post)
+            await session.flush()
+            post_id = post.id
+        await browser.wait_for(IN_VIEW, post_id)
+        assert await browser.errors("127.0.0.1:9/", "favicon.ico") == []
