@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import wrote
-from bot.db.models import Member, Unit
+from bot.db.models import Member, Post, Unit
 from bot.exportcli import export_ledger
 from bot.settings import SettingsError
 from tests.conftest import make_settings
@@ -275,3 +275,34 @@ async def test_text_people_typed_stays_text_in_the_workbook_never_a_formula(
     assert names.count(typed) == 1
     hours = book.worksheets[1]
     assert [cell.value for cell in hours["A"][1:]].count(typed) == 1
+
+
+async def test_control_characters_people_typed_are_dropped_and_the_export_still_comes(
+    harness: Harness,
+) -> None:
+    """A name, a post or a unit holding a control character (a pasted name may carry a bell or
+    a vertical tab, which an .xlsx cannot hold) is written without it: the coordinator gets the
+    ledger, not an internal error."""
+    await seed_day(harness)
+    async with harness.session() as session:
+        zhang = await session.scalar(select(Member).where(Member.display_name == "张伟"))
+        unit = await session.scalar(select(Unit).where(Unit.name == "城管局"))
+        post = await session.scalar(select(Post).where(Post.name == "解放路口"))
+        assert zhang is not None and unit is not None and post is not None
+        zhang.display_name = "张\x00伟\x07"
+        unit.name = "城管\x0b局"
+        post.name = "解放\x1f路口\x08"
+    harness.clock.set(at(DAY, "20:30"))
+    await harness.admin.send_command("export", "2026-12-01")
+    await harness.settle()
+    sent = harness.admin.last()
+    assert sent.kind == "document" and sent.file_id is not None
+    sheets = _sheets(harness.emulator.file_bytes(sent.file_id))
+    attendance = sheets["出勤明细"][1:]
+    assert len(attendance) == 9
+    assert [row[0] for row in attendance].count("张伟") == 1
+    assert {row[2] for row in attendance if row[1] == "城管局"} == {"黄河路-人民路口", "解放路口"}
+    assert "城管局" in {row[0] for row in sheets["单位汇总"][1:]}
+    # What the database holds is left as it is: only the workbook drops the characters.
+    async with harness.session() as session:
+        assert await session.scalar(select(Unit.name).where(Unit.id == unit.id)) == "城管\x0b局"

@@ -9,11 +9,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 
 from bot.i18n import Translator
 from bot.services.oversight.figures import Figures
+from bot.services.platform import sheets
 from bot.services.reports.ledger import Attendance, Ledger
 from bot.services.reports.offload import run_off_loop
 
@@ -26,18 +26,10 @@ def _local(t: Translator, instant: dt.datetime | None) -> dt.datetime | None:
 
 
 def _append(sheet: Any, values: list[Any]) -> None:
-    """One row of the sheet, every text as text: openpyxl writes a string that begins with "="
-    as a formula, and the ledger holds what people typed (a volunteer's name is theirs to
-    choose, a reply note is free text), which a spreadsheet program must show, never run."""
-    cells: list[Any] = []
-    for value in values:
-        if isinstance(value, str) and value.startswith("="):
-            cell = Cell(sheet, value=value)
-            cell.data_type = "s"
-            cells.append(cell)
-        else:
-            cells.append(value)
-    sheet.append(cells)
+    """One row of the sheet: the ledger holds what people typed (a volunteer's name is theirs
+    to choose, a reply note is free text), written as text and without what a workbook cannot
+    hold (``sheets``)."""
+    sheets.append(sheet, values)
 
 
 def _flags(t: Translator, row: Attendance) -> str:

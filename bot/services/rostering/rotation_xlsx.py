@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.i18n import Translator
+from bot.services.platform import sheets
 from bot.services.rostering.rotate import Preview
 from bot.services.rostering.rotation import Reason
 
@@ -52,7 +53,8 @@ def workbook_bytes(t: Translator, preview: Preview) -> bytes:
     for shift_id, member_id in rows:
         shift, person = inputs.shifts[shift_id], inputs.people[member_id]
         start, end = _local(t, shift.starts_at), _local(t, shift.ends_at)
-        plan_sheet.append(
+        sheets.append(
+            plan_sheet,
             [
                 start.date(),
                 t.weekday_date(shift.starts_at),
@@ -61,7 +63,7 @@ def workbook_bytes(t: Translator, preview: Preview) -> bytes:
                 shift.post_name,
                 person.name,
                 person.phone or "",
-            ]
+            ],
         )
     for row in plan_sheet.iter_rows(min_row=2):
         row[0].number_format = "yyyy-mm-dd"
@@ -74,7 +76,8 @@ def workbook_bytes(t: Translator, preview: Preview) -> bytes:
         ["member", "planned", "period_shifts", "period_hours", "recent_shifts", "recent_hours"],
     )
     for standing in sorted(preview.standings, key=lambda s: (s.name, s.member_id)):
-        people.append(
+        sheets.append(
+            people,
             [
                 standing.name,
                 standing.planned,
@@ -82,14 +85,15 @@ def workbook_bytes(t: Translator, preview: Preview) -> bytes:
                 round(standing.period_minutes / 60, 2),
                 standing.recent_shifts,
                 round(standing.recent_minutes / 60, 2),
-            ]
+            ],
         )
 
     gaps = book.create_sheet(t("rostering.xlsx.sheet.gaps")[:31])
     _header(gaps, t, ["date", "start", "end", "post", "missing", "why"])
     for gap in preview.gaps:
         start, end = _local(t, gap.shift.starts_at), _local(t, gap.shift.ends_at)
-        gaps.append(
+        sheets.append(
+            gaps,
             [
                 start.date(),
                 start.time(),
@@ -97,7 +101,7 @@ def workbook_bytes(t: Translator, preview: Preview) -> bytes:
                 gap.shift.post_name,
                 gap.missing,
                 reasons_text(t, gap.reasons),
-            ]
+            ],
         )
     for row in gaps.iter_rows(min_row=2):
         row[0].number_format = "yyyy-mm-dd"

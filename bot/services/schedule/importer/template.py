@@ -11,6 +11,7 @@ from openpyxl import Workbook
 
 from bot.db.models import PostType
 from bot.i18n import Translator
+from bot.services.platform import sheets
 from bot.services.schedule.importer.reading import COLUMNS
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -28,7 +29,8 @@ def template_xlsx(t: Translator, unit_name: str, today: dt.date, radius_m: int) 
     sheet.append([t(f"importer.column.{column}") for column in COLUMNS])
     tomorrow = today + dt.timedelta(days=1)
     monday = today + dt.timedelta(days=7 - today.weekday())
-    sheet.append(
+    sheets.append(
+        sheet,
         [
             t("importer.template_example_post"),
             t(f"importer.type.{PostType.TRAFFIC.value}"),
@@ -46,9 +48,10 @@ def template_xlsx(t: Translator, unit_name: str, today: dt.date, radius_m: int) 
             "",
             t("importer.template_example_notes"),
             "",
-        ]
+        ],
     )
-    sheet.append(
+    sheets.append(
+        sheet,
         [
             t("importer.template_example_post_weekly"),
             t(f"importer.type.{PostType.CIVILITY.value}"),
@@ -66,7 +69,7 @@ def template_xlsx(t: Translator, unit_name: str, today: dt.date, radius_m: int) 
             t("importer.template_example_tag"),
             "",
             "",
-        ]
+        ],
     )
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
