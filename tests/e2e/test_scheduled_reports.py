@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from bot.db.models import AssignmentStatus, CheckoutKind, OutboxMessage
+from bot.db.models import AssignmentStatus, CheckoutKind, OutboxMessage, Unit
 from bot.emulator.users import SimGroup
 from tests.e2e.report_fixtures import DAY, _Builder, at, seed_day
-from tests.e2e.test_reports import HQ_GROUP, bind
+from tests.e2e.test_reports import HQ_GROUP, UNIT_GROUP, bind
 from tests.harness import Harness
 
 MONDAY = dt.date(2026, 12, 7)
@@ -130,3 +130,61 @@ async def test_a_monthly_report_compares_with_the_whole_month_before(harness: Ha
         "较上期（2027年1月1日 至 2027年1月31日）：在岗率 +0 个百分点，准时率 +0 个百分点，"
         "服务时长 -1 小时，缺勤 +0"
     ) in month[0]
+
+
+async def test_an_archived_unit_s_group_gets_no_more_reports_and_leaves_later_rankings(
+    harness: Harness,
+) -> None:
+    """团结社区 leaves the campaign on the evening of 1 December: its group, still bound, gets
+    no daily tally, weekly or monthly report from then on; headquarters' reports rank it only
+    for a period it had duty in (the week and the month of 1 December), not for the days after."""
+    await seed_day(harness)
+    harness.clock.set(at(DAY, "09:00"))
+    await bind(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
+    await bind(harness, UNIT_GROUP, "团结社区群", "团结社区")
+    hq, unit_group = harness.emulator.group(HQ_GROUP), harness.emulator.group(UNIT_GROUP)
+    await tick_at(harness, at(DAY, "20:00"))
+    await tick_at(harness, at(DAY, "20:01"))
+    assert texts_since(unit_group, len(unit_group.messages()) - 2)[0].startswith(
+        "📊 团结社区 · 执勤日报 · 12月1日 周二"
+    )
+    async with harness.session() as session:
+        await session.execute(update(Unit).where(Unit.name == "团结社区").values(archived=True))
+    seen_unit = len(unit_group.messages())
+
+    second = DAY + dt.timedelta(days=1)
+    seen = len(hq.messages())
+    await tick_at(harness, at(second, "20:00"))
+    await tick_at(harness, at(second, "20:01"))
+    daily = texts_since(hq, seen)
+    assert daily[0].startswith("📊 全部单位 · 执勤日报 · 12月2日 周三"), daily
+    assert "团结社区" not in daily[0] and "实验学校" in daily[0]
+
+    seen = len(hq.messages())
+    await tick_at(harness, at(MONDAY, "08:00"))
+    await tick_at(harness, at(MONDAY, "08:01"))
+    week = texts_since(hq, seen)
+    assert week[0].startswith("📈 全部单位 · 执勤周报 · 2026年11月30日 至 2026年12月6日"), week
+    assert "团结社区" in week[0]  # it had duty that week
+
+    seen = len(hq.messages())
+    following = MONDAY + dt.timedelta(days=7)
+    await tick_at(harness, at(following, "08:00"))
+    await tick_at(harness, at(following, "08:01"))
+    week = texts_since(hq, seen)
+    assert week[0].startswith("📈 全部单位 · 执勤周报 · 2026年12月7日 至 2026年12月13日"), week
+    assert "团结社区" not in week[0] and "实验学校" in week[0]
+
+    await tick_at(harness, at(FIRST, "08:00"))
+    await tick_at(harness, at(FIRST, "08:01"))
+    assert texts_since(unit_group, seen_unit) == []
+    async with harness.session() as session:
+        keys = list(
+            await session.scalars(
+                select(OutboxMessage.idempotency_key).where(OutboxMessage.chat_id == UNIT_GROUP)
+            )
+        )
+    assert [key for key in keys if key.startswith(("tally:", "week:", "month:"))] == [
+        f"tally:{UNIT_GROUP}:2026-12-01",
+        f"tally:{UNIT_GROUP}:2026-12-01:chart",
+    ]

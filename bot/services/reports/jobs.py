@@ -1,5 +1,6 @@
 """Scheduled reports to bound groups (DueJobs): the daily tally at SUMMARY_TIME, the weekly
-report on Mondays and the monthly report on the 1st at REPORT_TIME.
+report on Mondays and the monthly report on the 1st at REPORT_TIME; none to the group of an
+archived unit.
 
 Each is due from its time until the end of that local day, under outbox keys naming the group
 and the occasion: a tick that runs twice finds the key and does nothing, and a bot that was down
@@ -21,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import Database
-from bot.db.models import BoundGroup, OutboxMessage
+from bot.db.models import BoundGroup, OutboxMessage, Unit
 from bot.i18n import Translator
 from bot.services.people import groups
 from bot.services.platform import outbox
@@ -75,8 +76,13 @@ async def _send_due(db: Database, kind: ReportKind, now: dt.datetime, settings: 
     if occasion is None:
         return 0
     async with db.read_session() as session:
+        # A unit that left the campaign (archived) reports nothing: its group, still bound for
+        # its history, gets no tally and no report until the unit is restored.
+        archived = set(await session.scalars(select(Unit.id).where(Unit.archived.is_(True))))
         bound = [
-            group for group in await groups.all_bound(session) if group.bound_at <= occasion.due_at
+            group
+            for group in await groups.all_bound(session)
+            if group.bound_at <= occasion.due_at and group.unit_id not in archived
         ]
         if not bound:
             return 0
