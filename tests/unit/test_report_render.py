@@ -401,3 +401,26 @@ def test_a_scheduled_monthly_report_compares_with_the_whole_month_before() -> No
         Period(dt.date(2026, 12, 28), dt.date(2027, 1, 3)),
         Period(dt.date(2026, 12, 21), dt.date(2026, 12, 27)),
     )
+
+
+def test_a_chart_of_more_units_than_it_draws_says_which_it_shows() -> None:
+    """A city of 100 units: the chart draws the 30 lowest on-post rates, and its title says
+    so (30 of 100, lowest first), not "by unit" as though those were every unit; a chart of
+    every unit keeps its plain title."""
+    from bot.services.reports.chart import chart_spec
+
+    for language, expected in (
+        ("zh_Hans", "全部单位 · 在岗率最低的 30 个单位（共 100 个）"),
+        ("en", "All units · the 30 units with the lowest on-post rate (of 100)"),
+        ("zh_Hant", "全部單位 · 在崗率最低的 30 個單位（共 100 個）"),
+    ):
+        spec = chart_spec(Translator(language, ZONE), _tally(100), BOUNDS)
+        assert len(spec.bars) == 30
+        assert spec.bars_title == expected, language
+    whole = chart_spec(Translator("zh_Hans", ZONE), _tally(30), BOUNDS)
+    assert len(whole.bars) == 30
+    assert "最低" not in whole.bars_title
+    posts = chart_spec(
+        Translator("en", ZONE), replace(_tally(31), unit_id=1, unit_name="城管局"), BOUNDS
+    )
+    assert posts.bars_title == "城管局 · the 30 posts with the lowest on-post rate (of 31)"

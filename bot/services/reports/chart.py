@@ -109,12 +109,23 @@ def _title(t: Translator, tally: Tally) -> str:
     )
 
 
+def _bars_title(t: Translator, tally: Tally, shown: int, rated: int) -> str:
+    """ "by unit" (or post) when every bar is drawn; past MAX_BARS, which ones are: the lowest
+    30 of the city's 100 units, not a chart a leader would take for every unit."""
+    scope = short_name(scope_name(t, tally), SCOPE_COLUMNS)
+    kind = "unit" if tally.by_unit else "post"
+    if shown < rated:
+        return t(f"report.chart.lowest_{kind}s", count=shown, total=rated, scope=scope)
+    return t(f"report.chart.by_{kind}", scope=scope)
+
+
 def chart_spec(t: Translator, tally: Tally, bounds: GradeBounds) -> ChartSpec:
-    """Bars of the on-post rate per unit or post (lowest first, at most 30), each labelled with
-    its rate and grade and coloured by grade, with the grade thresholds; and the daily on-post
-    rate of the trend period. The title carries the period's figures."""
-    rows = [row for row in tally.rows if row.counts.on_post_rate is not None]
-    rows = sorted(rows, key=lambda row: (row.counts.on_post_rate or 0.0, row.name))[:MAX_BARS]
+    """Bars of the on-post rate per unit or post (lowest first, at most 30, and then the title
+    says so), each labelled with its rate and grade and coloured by grade, with the grade
+    thresholds; and the daily on-post rate of the trend period. The title carries the period's
+    figures."""
+    rated = [row for row in tally.rows if row.counts.on_post_rate is not None]
+    rows = sorted(rated, key=lambda row: (row.counts.on_post_rate or 0.0, row.name))[:MAX_BARS]
     bars = tuple(
         Bar(
             name=short_name(row.name),
@@ -139,10 +150,7 @@ def chart_spec(t: Translator, tally: Tally, bounds: GradeBounds) -> ChartSpec:
     return ChartSpec(
         title=_title(t, tally),
         bars=bars,
-        bars_title=t(
-            "report.chart.by_unit" if tally.by_unit else "report.chart.by_post",
-            scope=short_name(scope_name(t, tally), SCOPE_COLUMNS),
-        ),
+        bars_title=_bars_title(t, tally, len(rows), len(rated)),
         thresholds=thresholds,
         rate_axis=t("report.chart.rate_axis"),
         days=tuple(t.weekday_date(day) for day, _ in tally.trend),
