@@ -9,7 +9,7 @@ import datetime as dt
 
 from sqlalchemy import select, update
 
-from bot.db.models import AssignmentStatus, CheckoutKind, OutboxMessage, Unit
+from bot.db.models import AssignmentStatus, BoundGroup, CheckoutKind, OutboxMessage, Unit
 from bot.emulator.users import SimGroup
 from tests.e2e.report_fixtures import DAY, _Builder, at, seed_day
 from tests.e2e.test_reports import HQ_GROUP, UNIT_GROUP, bind
@@ -188,3 +188,25 @@ async def test_an_archived_unit_s_group_gets_no_more_reports_and_leaves_later_ra
         f"tally:{UNIT_GROUP}:2026-12-01",
         f"tally:{UNIT_GROUP}:2026-12-01:chart",
     ]
+
+
+async def test_a_picker_shown_before_a_unit_was_archived_does_not_bind_the_group_to_it(
+    harness: Harness,
+) -> None:
+    """/setgroup listed 团结社区; the unit is archived before the admin presses it: the group
+    is not bound to a unit whose reports it would never get (the bot would have promised the
+    tally at 20:00); the admin is told why, and the group stays as it was."""
+    await seed_day(harness)
+    group = harness.emulator.group(UNIT_GROUP, "团结社区群")
+    await group.send_command(harness.admin, "setgroup")
+    await harness.settle()
+    assert "团结社区" in group.last().buttons()
+    async with harness.session() as session:
+        await session.execute(update(Unit).where(Unit.name == "团结社区").values(archived=True))
+    await group.press(harness.admin, "团结社区")
+    await harness.settle()
+    said = [message.text or "" for message in group.messages()] + [
+        str(answer.get("text") or "") for answer in harness.admin.answered_callbacks
+    ]
+    assert any("「团结社区」已归档，不能绑定到群接收报告" in text for text in said), said
+    assert await harness.count(BoundGroup) == 0

@@ -50,7 +50,9 @@ async def bind(
     forum, `thread_id` is the topic it was bound in, where its reports go (None: General)."""
     actor.require(Role.ADMIN)
     if unit_id is not None:
-        await units.get(session, unit_id)
+        unit = await units.get(session, unit_id)
+        if unit.archived:  # it reports nothing (reports/jobs): a binding would promise tallies
+            raise DomainError(ErrorCode.GROUP_UNIT_ARCHIVED, unit=unit.name)
     group = await get(session, chat_id)
     before = None
     if group is None:
