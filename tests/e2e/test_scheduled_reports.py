@@ -210,3 +210,29 @@ async def test_a_picker_shown_before_a_unit_was_archived_does_not_bind_the_group
     ]
     assert any("「团结社区」已归档，不能绑定到群接收报告" in text for text in said), said
     assert await harness.count(BoundGroup) == 0
+
+
+async def test_a_unit_created_after_a_period_is_not_ranked_in_its_report(harness: Harness) -> None:
+    """新城社区 joins the campaign on the morning of 1 January, before the monthly report of
+    December goes out: December's bulletin does not rank it as a unit that scheduled nothing
+    (it did not exist); January's first tally lists it."""
+    await seed_day(harness)
+    harness.clock.set(at(DAY, "09:00"))
+    await bind(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
+    hq = harness.emulator.group(HQ_GROUP)
+    async with harness.session() as session:
+        session.add(
+            Unit(name="新城社区", created_at=at(FIRST, "07:00"), require_swap_approval=False)
+        )
+    seen = len(hq.messages())
+    await tick_at(harness, at(FIRST, "08:00"))
+    await tick_at(harness, at(FIRST, "08:01"))
+    month = texts_since(hq, seen)
+    assert month[0].startswith("📅 全部单位 · 执勤月报 · 2026年12月1日 至 2026年12月31日"), month
+    assert "新城社区" not in month[0] and "实验学校" in month[0]
+    seen = len(hq.messages())
+    await tick_at(harness, at(FIRST, "20:00"))
+    await tick_at(harness, at(FIRST, "20:01"))
+    daily = texts_since(hq, seen)
+    assert daily[0].startswith("📊 全部单位 · 执勤日报 · 1月1日 周五"), daily
+    assert "新城社区" in daily[0]

@@ -97,12 +97,17 @@ async def _rows(
     by_unit: bool,
     oversight: dict[int, oversight_figures.Figures],
     previous_oversight: dict[int, oversight_figures.Figures],
+    end: dt.datetime,
 ) -> list[Row]:
     if by_unit:
-        rows_ = (await session.execute(select(Unit.id, Unit.name, Unit.archived))).all()
+        query = select(Unit.id, Unit.name, Unit.archived, Unit.created_at)
+        rows_ = (await session.execute(query)).all()
         names = ranked_units(
-            {int(key): str(name) for key, name, _ in rows_},
-            {int(key) for key, _, archived in rows_ if archived},
+            {int(key): str(name) for key, name, _, _ in rows_},
+            # A unit that left the campaign, or had not joined it by the period's end (the
+            # monthly report goes out the morning after a unit was created): ranked only
+            # with figures in the period, not listed as a unit that scheduled nothing.
+            {int(key) for key, _, archived, created in rows_ if archived or created >= end},
             counts,
             oversight,
         )
@@ -117,9 +122,10 @@ def ranked_units(
     counts: Mapping[Any, Counts],
     oversight: Mapping[int, oversight_figures.Figures],
 ) -> dict[int, str]:
-    """The units of a ranking: every unit, even one with nothing scheduled; an archived unit
-    only with figures in the period (a past period's ranking keeps it): shifts, checks, street
-    reports or orders issued, due or accepted then, not merely an old order still open."""
+    """The units of a ranking: every unit, even one with nothing scheduled; one in `archived`
+    (archived, or created after the period) only with figures in the period (a past period's
+    ranking keeps it): shifts, checks, street reports or orders issued, due or accepted then,
+    not merely an old order still open."""
 
     def of_period(key: int) -> bool:
         if key in counts:
@@ -213,7 +219,7 @@ async def standings(
         session, start=start, end=end, now=now, settings=settings, unit_id=unit_id
     )
     totals = Counts.total(counts.values())
-    rows = await _rows(session, counts, None, settings, by_unit, oversight.units, {})
+    rows = await _rows(session, counts, None, settings, by_unit, oversight.units, {}, end)
     return totals, unit_score(totals, oversight.totals, settings), rows
 
 
@@ -297,6 +303,7 @@ async def compute(
             by_unit,
             oversight.units,
             previous_oversight,
+            end,
         ),
         uncovered=await highlights.uncovered(session, start, end, now, settings, unit_id),
         anomalies=anomalies,
