@@ -281,7 +281,7 @@ async def test_control_characters_people_typed_are_dropped_and_the_export_still_
     harness: Harness,
 ) -> None:
     """A name, a post or a unit holding a control character (a pasted name may carry a bell or
-    a vertical tab, which an .xlsx cannot hold) is written without it: the coordinator gets the
+    a vertical tab, which an .xlsx cannot hold; PostgreSQL holds no NUL, SQLite does) is written without it: the coordinator gets the
     ledger, not an internal error."""
     await seed_day(harness)
     async with harness.session() as session:
@@ -289,7 +289,7 @@ async def test_control_characters_people_typed_are_dropped_and_the_export_still_
         unit = await session.scalar(select(Unit).where(Unit.name == "城管局"))
         post = await session.scalar(select(Post).where(Post.name == "解放路口"))
         assert zhang is not None and unit is not None and post is not None
-        zhang.display_name = "张\x00伟\x07"
+        zhang.display_name = "张\x01伟\x07"
         unit.name = "城管\x0b局"
         post.name = "解放\x1f路口\x08"
     harness.clock.set(at(DAY, "20:30"))

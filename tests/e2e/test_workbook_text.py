@@ -41,7 +41,7 @@ async def test_rotation_plan_of_posts_and_people_with_control_characters(
     harness: Harness,
 ) -> None:
     unit_id = await unit(harness)
-    posts = [await post(harness, unit_id, name) for name in ("黄河路\x00口", "解放路口")]
+    posts = [await post(harness, unit_id, name) for name in ("黄河路\x01口", "解放路口")]
     await week_of_shifts(harness, posts)
     await volunteers(harness, unit_id, 12)
     async with harness.session() as session:
