@@ -281,8 +281,8 @@ async def test_control_characters_people_typed_are_dropped_and_the_export_still_
     harness: Harness,
 ) -> None:
     """A name, a post or a unit holding a control character (a pasted name may carry a bell or
-    a vertical tab, which an .xlsx cannot hold; PostgreSQL holds no NUL, SQLite does) is written without it: the coordinator gets the
-    ledger, not an internal error."""
+    a vertical tab, which an .xlsx cannot hold; PostgreSQL holds no NUL, SQLite does) is
+    written without it: the coordinator gets the ledger, not an internal error."""
     await seed_day(harness)
     async with harness.session() as session:
         zhang = await session.scalar(select(Member).where(Member.display_name == "张伟"))
