@@ -45,6 +45,19 @@ async def test_unit_names_are_unique_ignoring_case_and_spacing(database: Databas
     assert raised.value.code is ErrorCode.UNIT_NAME_INVALID
 
 
+async def test_a_unit_name_with_a_stray_joiner_is_the_same_name(database: Database) -> None:
+    """A zero-width joiner at the end of a name joins nothing: "城管局" and "城管局" + ZWJ look
+    alike, so the second is the name taken, and a spreadsheet's cell with it finds the unit."""
+    unit_id = await _unit(database, "城管局")
+    async with database.session() as session:
+        with pytest.raises(DomainError) as raised:
+            await units.create(session, ADMIN, "城管局\u200d", NOW)
+    assert raised.value.code is ErrorCode.UNIT_NAME_TAKEN
+    async with database.session() as session:
+        found = await units.by_name(session, "\u200b城管局\u200d")
+        assert found is not None and found.id == unit_id
+
+
 async def test_only_admins_create_units(database: Database) -> None:
     volunteer = Actor(telegram_id=2, member=None, roles=frozenset({Role.VOLUNTEER}))
     async with database.session() as session:
@@ -221,6 +234,11 @@ async def test_roles_a_returning_record_still_holds_are_cleared_in_the_trail(
         ("\u200d", ""),
         ("郑\u202e小\u00ad明\x07", "郑小明"),
         ("消防员👩\u200d🚒", "消防员👩\u200d🚒"),
+        # A joiner with no visible letter on one side joins nothing: it is dropped.
+        ("城管局\u200d", "城管局"),
+        ("\u200d张伟", "张伟"),
+        ("张 \u200d 伟", "张 伟"),
+        ("👩\u200d\u200d🚒", "👩\u200d🚒"),
     ],
 )
 def test_names_keep_what_is_seen(typed: str, kept: str) -> None:

@@ -40,8 +40,9 @@ def _clean_name(name: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """A unit's name as names are compared: any case, any spacing."""
-    return " ".join(name.split()).lower()
+    """A unit's name as names are compared: any case, any spacing, no invisible marks (a name
+    copied into a spreadsheet's cell may bring a zero-width space along)."""
+    return names.plain(name).lower()
 
 
 async def _name_taken(session: AsyncSession, name: str, except_id: int | None = None) -> bool:
