@@ -20,7 +20,8 @@ that go within the first minute. Per private chat, a short burst is fine (token 
 
 An album counts one message per item, as Telegram counts it (its items are sent as messages of
 their own): it needs room for all of them overall and in a group, and to a private chat it
-takes what is left of the burst (an album of ten goes to a person at once).
+needs a full burst and empties Telegram's, one more than ours (an album of ten goes to a person
+at once).
 
 Times are seconds on the injected clock, so tests move through pacing with the clock.
 """
@@ -46,6 +47,7 @@ class Rates:
 
     global_per_second: int = 30
     private_per_second: float = 1.0
+    # One below Telegram's 3 (the emulator's): an album to a person empties Telegram's burst.
     private_burst: float = 2.0
     # Telegram's 20, less two for latency: a send may reach Telegram in the next minute.
     group_per_minute: int = 18
@@ -170,11 +172,21 @@ class Ticket:
 
 
 def _in_chat(pace: _ChatPace, messages: int) -> int:
-    """What an album of `messages` items counts against its chat's pace: all of them in a
+    """What an album of `messages` items needs of its chat's pace to go: all of them in a
     group; to a person, at most the burst (an album of ten goes to a person at once)."""
     if isinstance(pace, _Bucket):
         return min(messages, max(1, math.floor(pace.capacity)))
     return messages
+
+
+def _in_chat_taken(pace: _ChatPace, messages: int) -> int:
+    """What an album of `messages` items takes of its chat's pace once it went. To a person it
+    empties Telegram's burst, which is one more than ours (Rates): it takes one more than it
+    needed, and the chat's next album waits until Telegram's burst is full again too."""
+    needed = _in_chat(pace, messages)
+    if isinstance(pace, _Bucket) and messages > needed:
+        return needed + 1
+    return needed
 
 
 def is_group(chat_id: int) -> bool:
@@ -266,7 +278,7 @@ class Pacer:
         """Count a message, or an album of `messages` items, as leaving now and under way
         until `answered`: meanwhile it holds its place in the windows."""
         pace = self._chat_pace(chat_id, now)
-        in_chat = pace.take(now, _in_chat(pace, messages))
+        in_chat = pace.take(now, _in_chat_taken(pace, messages))
         overall = self._window(now).take(now, messages)
         return Ticket(tuple(send for send in (overall, in_chat) if send is not None))
 

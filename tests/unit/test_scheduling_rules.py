@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.db.models import Shift
+from bot.emulator.limits import FloodGate, FloodLimits
 from bot.pacing import Pacer, Rates
 from bot.sender import START_PAUSE_SECONDS
 from bot.services.duty.reminders import is_urgent
@@ -160,10 +161,30 @@ def test_an_album_takes_one_message_of_the_limits_per_photo() -> None:
     assert pacer.delay(group, 0.5, messages=9) == 59.5
     pacer.take(7, 0.0, messages=10)
     assert pacer.room(0.0) == 10
-    assert pacer.delay(7, 0.0) == 1.0
+    # To a person it empties Telegram's burst of 3, one more than the pacer's 2.
+    assert pacer.delay(7, 0.0) == 2.0
     # An album needs room for all its photos in the second, however long it must wait.
     assert pacer.fits([8, 9], 0.0, sizes=[10, 2]) == [True, False]
     assert pacer.room_delay(0.0, 11) == 1.0
+
+
+def test_albums_to_a_person_paced_by_the_pacer_earn_no_429_from_the_emulator() -> None:
+    """An album empties a person's burst at Telegram (the emulator's, 3), which is one more than
+    the pacer's own (2): paced here, albums and texts to one person never meet a 429 there."""
+    moment = [0.0]
+    gate = FloodGate(FloodLimits(), clock=lambda: moment[0])
+    pacer = Pacer()
+    person = 7
+    refused = []
+    for step in range(40):
+        at = step * 0.5
+        moment[0] = at
+        size = 10 if step % 3 else 1
+        if pacer.delay(person, at, size) == 0.0:
+            pacer.take(person, at, size)
+            if gate.admit(person, False, size):
+                refused.append((at, size))
+    assert refused == []
 
 
 def test_one_chat_waits_after_its_burst_while_others_may_go() -> None:
