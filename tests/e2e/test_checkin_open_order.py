@@ -120,3 +120,40 @@ async def test_the_late_nudge_does_not_ask_for_a_location_already_taken(harness:
     await fang.send_photo()
     await harness.settle()
     assert "签到成功" in (fang.last().text or "")
+
+
+@pytest.mark.parametrize("settings_overrides", [OPENS_15])
+async def test_a_queued_late_nudge_never_follows_the_answer_to_the_location(
+    harness: Harness,
+) -> None:
+    """The 08:05 tick queues the late nudge; before the outbox sends it (a backlog at the
+    morning's peak, or the bot busy), the bot answers her location sent at 08:05:03. The nudge
+    would then say she has not checked in and ask for the location just taken."""
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(OPENING)
+    await harness.tick()
+    await harness.deliver()
+    seen = len(fang.texts())
+    await harness.bot.stop()
+    harness.clock.set(today(8, 5))
+    await tick(harness.runtime)
+    harness.clock.set(today(8, 5) + dt.timedelta(seconds=3))
+    await fang.send_location(*near(20))
+    await harness.bot.start()
+    await harness.settle()
+    await harness.deliver()
+    told = fang.texts()[seen:]
+    [answered] = [i for i, text in enumerate(told) if "位置已确认" in text]
+    assert [text for text in told[answered:] if "还没有签到" in text] == [], told
+    async with harness.session() as session:
+        late = await session.scalar(
+            select(OutboxMessage.status).where(
+                OutboxMessage.idempotency_key == seat_scan.late_key(seat)
+            )
+        )
+    assert late is OutboxStatus.DROPPED
+    await fang.send_photo()
+    await harness.settle()
+    assert "签到成功" in (fang.last().text or "")

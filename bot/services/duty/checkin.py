@@ -41,7 +41,7 @@ from bot.services.duty.live_wait_record import judged_at_opening, last_known, ne
 from bot.services.duty.photo_rules import Photo
 from bot.services.duty.sent import judged_at
 from bot.services.platform import dialogues, outbox
-from bot.services.schedule.seat_scan import checkin_open_key
+from bot.services.schedule.seat_scan import checkin_open_key, late_key
 from bot.services.schedule.seats import held_while_scheduled
 from bot.settings import Settings
 
@@ -147,10 +147,13 @@ async def _held(hold: Hold | None) -> None:
 
 async def _answered_for(session: AsyncSession, assignment_id: int) -> None:
     """The check-in took a location for this seat (or waits on a live share of it): its "check-in
-    is open" notice, if the opening's tick queued it and the outbox has not sent it yet, is
-    dropped. Sent after the answer, it would ask for the location just taken; the answer says
-    what comes next. Its key stays taken (no suffix), so the notice is not queued again."""
-    await outbox.withdraw_keys(session, [checkin_open_key(assignment_id)], "")
+    is open" notice and its late nudge, if a tick queued them and the outbox has not sent them
+    yet, are dropped. Sent after the answer, they would ask for the location just taken (the
+    nudge: "you have not checked in"); the answer says what comes next. Their keys stay taken
+    (no suffix), so they are not queued again."""
+    await outbox.withdraw_keys(
+        session, [checkin_open_key(assignment_id), late_key(assignment_id)], ""
+    )
 
 
 async def begin(
