@@ -465,7 +465,12 @@ class OutboxMessage(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
-    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "not_before"),
+        # The sender's claim, in its order (outbox.claim_queries): the edits, then the others.
+        Index("ix_outbox_edits", "status", "kind", "id"),
+        Index("ix_outbox_claim", "status", "id"),
+    )
 
 
 class AuditEntry(Base):

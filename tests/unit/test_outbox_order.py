@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from bot.db.engine import Database
 from bot.services.platform import outbox
 
@@ -43,3 +45,48 @@ async def test_edits_are_claimed_before_the_broadcast_queued_ahead_of_them(
     async with database.session() as session:
         rows = await outbox.claim_due(session, NOW, "sender-2", limit=3)
         assert [row.chat_id for row in rows] == [1008, 1009, 1010]
+
+
+async def test_the_claim_walks_an_index_in_its_order_on_postgresql(database: Database) -> None:
+    """Edits first, then by id: with 3,000 messages due the claim reads its first rows from
+    indexes kept in that order, as a prepared statement's generic plan does (values bound),
+    rather than sorting every due row at every pass of every sender."""
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("the plan asked of is PostgreSQL's")
+    async with database.session() as session:
+        await outbox.enqueue_many(
+            session,
+            [
+                outbox.Queued(f"broadcast:1:{n}", 1000 + n, outbox.payload(f"通知 {n}"))
+                for n in range(3000)
+            ],
+            now=NOW,
+            batch="broadcast:1",
+        )
+    plans = []
+    async with database.engine.connect() as connection:
+        await connection.exec_driver_sql("ANALYZE outbox")
+        # The plans of a prepared statement, that no longer looks at its values or does.
+        for mode, query in [
+            (mode, query)
+            for mode in ("force_generic_plan", "force_custom_plan")
+            for query in outbox.claim_queries(NOW, quiet=False, limit=50)
+        ]:
+            await connection.exec_driver_sql(f"SET plan_cache_mode = {mode}")
+            compiled = query.compile(dialect=database.engine.dialect)
+            # As the column types bind them (a time as naive UTC), written out for EXECUTE.
+            written = ", ".join(
+                f"'{value.astimezone(dt.UTC).replace(tzinfo=None).isoformat()}'"
+                if isinstance(value, dt.datetime)
+                else f"'{value}'"
+                if isinstance(value, str)
+                else str(int(value))
+                for value in (compiled.params[name] for name in compiled.positiontup or ())
+            )
+            await connection.exec_driver_sql(f"PREPARE claim AS {compiled}")
+            rows = await connection.exec_driver_sql(f"EXPLAIN EXECUTE claim({written})")
+            plans.append("\n".join(str(row[0]) for row in rows))
+            await connection.exec_driver_sql("DEALLOCATE claim")
+    for plan in plans:
+        assert "Sort" not in plan, plan
+        assert "Index Scan using" in plan, plan
