@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bot import wording
+from bot import import_words, wording
 from bot.clock import SystemClock
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
@@ -16,15 +16,10 @@ from bot.i18n import Translator
 from bot.moves import AFTER_MOVE
 from bot.services.people.access import Actor
 from bot.services.rostering import importing
-from bot.services.schedule.importer import planning, reading
+from bot.services.schedule.importer import reading
 from bot.settings import Settings
 
 OPERATOR = Actor(telegram_id=0, member=None, roles=frozenset({Role.ADMIN}))
-
-
-def _problem(t: Translator, error: planning.RowError) -> str:
-    problem = t(f"importer.row.{error.code}", **wording.params(t, error.params))
-    return t("importer.row", row=error.row, problem=problem)
 
 
 async def import_file(settings: Settings, file: str, *, dry_run: bool = False) -> int:
@@ -59,35 +54,9 @@ async def import_file(settings: Settings, file: str, *, dry_run: bool = False) -
     if not plan.ok:
         print(t("importer.rejected", name=path.name, count=len(plan.errors)), file=sys.stderr)
         for row_error in plan.errors:
-            print(_problem(t, row_error), file=sys.stderr)
+            print(import_words.row_line(t, row_error), file=sys.stderr)
         return 1
     heading = "importer.preview" if dry_run else "importer.done"
     print(t(heading, name=path.name, count=len(rows)))
-    print(importer_summary(t, plan))
+    print(import_words.summary(t, plan))
     return 0
-
-
-def importer_summary(t: Translator, result: importing.Imported) -> str:
-    plan, people = result.plan, result.people
-    text = t(
-        "importer.summary",
-        posts_created=plan.posts_created,
-        posts_changed=plan.posts_changed,
-        shifts_created=plan.shifts_created,
-        shifts_changed=plan.shifts_changed,
-        shifts_unchanged=plan.shifts_unchanged,
-    )
-    if people.present:
-        text += "\n" + t(
-            "rostering.import.summary",
-            count=people.assigned,
-            removed=people.removed,
-            told=people.told,
-        )
-    if people.warnings:
-        # Assigned all the same, as ➕ 安排人员's 仍然安排 does; an operator reads them first.
-        lines = [_problem(t, warning) for warning in people.warnings]
-        text += "\n" + "\n".join(
-            [t("rostering.import.warnings", count=len(people.warnings)), *lines]
-        )
-    return text

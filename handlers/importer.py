@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram.error import TelegramError
 
-from bot import wording
+from bot import import_words
 from bot.buttons import ImportConfirm
 from bot.db.models import Dialogue, DialogueKind, Role
 from bot.errors import DomainError, ErrorCode
@@ -18,7 +18,7 @@ from bot.moves import AFTER_MOVE
 from bot.services.people import units
 from bot.services.platform import dialogues
 from bot.services.rostering import importing
-from bot.services.schedule.importer import planning, reading, template
+from bot.services.schedule.importer import reading, template
 from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Turn
 
@@ -34,50 +34,6 @@ class Step(StrEnum):
 
 TEMPLATE_NAME = "dutybot-schedule.xlsx"
 MAX_ERRORS_SHOWN = 200
-
-
-def error_lines(t: Translator, errors: list[planning.RowError]) -> list[str]:
-    lines = [
-        t(
-            "importer.row",
-            row=error.row,
-            problem=t(
-                f"importer.row.{error.code}",
-                **wording.params(t, error.params),
-            ),
-        )
-        for error in errors[:MAX_ERRORS_SHOWN]
-    ]
-    if len(errors) > MAX_ERRORS_SHOWN:
-        lines.append(t("importer.more_errors", count=len(errors) - MAX_ERRORS_SHOWN))
-    return lines
-
-
-def summary(t: Translator, result: importing.Imported, *, warnings: bool = True) -> str:
-    """What the file does; with `warnings`, the people the preview asks to check first."""
-    plan, people = result.plan, result.people
-    text = t(
-        "importer.summary",
-        posts_created=plan.posts_created,
-        posts_changed=plan.posts_changed,
-        shifts_created=plan.shifts_created,
-        shifts_changed=plan.shifts_changed,
-        shifts_unchanged=plan.shifts_unchanged,
-    )
-    if people.present:
-        text += "\n" + t(
-            "rostering.import.summary",
-            count=people.assigned,
-            removed=people.removed,
-            told=people.told,
-        )
-    if warnings and people.warnings:
-        # What ➕ 安排人员 asks before 仍然安排: said here, and ✅ 确认导入 assigns anyway.
-        lines = error_lines(t, people.warnings)
-        text += "\n" + "\n".join(
-            [t("rostering.import.warnings", count=len(people.warnings)), *lines]
-        )
-    return text
 
 
 def _columns_named(t: Translator, error: DomainError) -> DomainError:
@@ -139,7 +95,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     plan = await importing.preview(turn.session, turn.actor, rows, turn.now, settings)
     if not plan.ok:
         lines = [t("importer.rejected", name=filename, count=len(plan.errors))]
-        lines += error_lines(t, plan.errors)
+        lines += import_words.row_lines(t, plan.errors, MAX_ERRORS_SHOWN)
         lines.append(t("importer.fix_and_resend"))
         turn.reply("\n".join(lines), inline([cancel_row(t)]))
         return
@@ -147,7 +103,9 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     dialogues.advance(dialogue, Step.CONFIRM, turn.now, name=filename, rows=stored)
     confirm_button = ImportConfirm(dialogues.mark(dialogue))
     turn.reply(
-        t("importer.preview", name=filename, count=len(rows)) + "\n" + summary(t, plan),
+        t("importer.preview", name=filename, count=len(rows))
+        + "\n"
+        + import_words.summary(t, plan, most=MAX_ERRORS_SHOWN),
         inline([[button(t("importer.button.confirm"), confirm_button)], cancel_row(t)]),
     )
 
@@ -169,10 +127,13 @@ async def confirm(turn: Turn, data: ImportConfirm) -> None:
     if not plan.ok:
         # Something changed since the preview (a unit renamed, a shift taken): nothing written.
         dialogues.advance(dialogue, Step.FILE, turn.now, rows=[])
-        lines = [t("importer.stale", count=len(plan.errors)), *error_lines(t, plan.errors)]
+        lines = [
+            t("importer.stale", count=len(plan.errors)),
+            *import_words.row_lines(t, plan.errors, MAX_ERRORS_SHOWN),
+        ]
         turn.edit(t("importer.stale_short"))
         turn.reply("\n".join(lines), inline([cancel_row(t)]))
         return
     await dialogues.end(turn.session, turn.user_id)
     done = t("importer.done", name=dialogue.data.get("name", ""))
-    turn.edit(done + "\n" + summary(t, plan, warnings=False))
+    turn.edit(done + "\n" + import_words.summary(t, plan, warnings=False))

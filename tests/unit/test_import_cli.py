@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot import importcli
+from bot import import_words
 from bot.cli import main
 from bot.db.engine import Database
 from bot.db.models import Shift, Unit
@@ -68,7 +68,7 @@ def test_a_row_error_names_the_matches_in_words_not_as_values() -> None:
         "people_ambiguous",
         {"name": "张伟", "count": 2, "matches": (Shown("张伟", "1234"), Shown("张伟", "5678"))},
     )
-    assert importcli._problem(Translator("zh_Hans", ZoneInfo("Asia/Shanghai")), error) == (
+    assert import_words.row_line(Translator("zh_Hans", ZoneInfo("Asia/Shanghai")), error) == (
         "第 3 行：人员：「张伟」对应 2 位成员：张伟（尾号 1234）、张伟（尾号 5678），"
         "请写完整的名字或手机号"
     )
@@ -89,7 +89,7 @@ def test_the_cli_preview_words_the_people_it_warns_about() -> None:
             ),
         ],
     )
-    text = importcli.importer_summary(
+    text = import_words.summary(
         Translator("zh_Hans", ZoneInfo("Asia/Shanghai")),
         importing.Imported(planning.Plan(), people),
     )
