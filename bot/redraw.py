@@ -67,4 +67,7 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     swap_notices.SWAP_EXPIRED: swap_closings.redraw_expired,
     # the reminder before a shift: leave asked since awaits the coordinator
     reminders.REMINDER: reminders.redraw_reminders,
+    # "check-in is open" and the late nudge: none once the holder's location was answered
+    # (sent after that answer, they would ask for the location just taken)
+    reminders.PROMPT: reminders.redraw_prompts,
 }

@@ -2,15 +2,16 @@
 the opening's tick and sent by the outbox, the answer to the location goes out at once. A notice
 still unsent when the location is answered would arrive after the answer and ask for the location
 just taken ("tap 📍 to send your location" under "location confirmed, now the photo"). Once the
-check-in has its location for the seat (or waits on a live share of it), that notice is dropped:
-the answer says what comes next."""
+check-in has its location for the seat (or waits on a live share of it), that notice is dropped
+when the outbox comes to send it (it is drawn again then): the answer says what comes next, and
+the check-in itself, the busiest moment of the morning, spends no statement on it."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.db.models import OutboxMessage, OutboxStatus
 from bot.emulator import SimUser
@@ -75,6 +76,41 @@ async def test_the_open_notice_never_follows_the_answer_to_the_location(
     await fang.send_photo()
     await harness.settle()
     assert "签到成功" in (fang.last().text or "")
+
+
+@pytest.mark.parametrize("settings_overrides", [OPENS_15])
+async def test_answering_a_location_leaves_the_queued_notice_to_the_outbox(
+    harness: Harness,
+) -> None:
+    """The notice queued and not sent, the location's answer writes nothing to the outbox: the
+    sender judges the notice again when it claims it (one statement per batch, off the burst of
+    check-ins at the opening)."""
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await harness.bot.stop()
+    harness.clock.set(OPENING)
+    await tick(harness.runtime)
+    assert await notice_status(harness, seat) is OutboxStatus.PENDING
+    harness.clock.set(OPENING + dt.timedelta(seconds=3))
+    await fang.send_location(*near(20))
+    statements: list[str] = []
+    engine = harness.database.engine.sync_engine
+
+    def record(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        await harness.bot.start()
+        await harness.settle()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert "位置已确认" in (fang.last().text or "")
+    assert [sql for sql in statements if "outbox" in sql.lower()] == []
+    await harness.deliver()
+    assert await notice_status(harness, seat) is OutboxStatus.DROPPED
+    assert not any(is_notice(text) for text in fang.texts())
 
 
 @pytest.mark.parametrize("settings_overrides", [OPENS_15])

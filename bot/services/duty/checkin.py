@@ -40,8 +40,7 @@ from bot.services.duty.geofence import Fix, Position, judge
 from bot.services.duty.live_wait_record import judged_at_opening, last_known, new_live, waiting
 from bot.services.duty.photo_rules import Photo
 from bot.services.duty.sent import judged_at
-from bot.services.platform import dialogues, outbox
-from bot.services.schedule.seat_scan import checkin_open_key, late_key
+from bot.services.platform import dialogues
 from bot.services.schedule.seats import held_while_scheduled
 from bot.settings import Settings
 
@@ -143,17 +142,6 @@ class DialogueGone(Exception):
 async def _held(hold: Hold | None) -> None:
     if hold is not None and not await hold():
         raise DialogueGone
-
-
-async def _answered_for(session: AsyncSession, assignment_id: int) -> None:
-    """The check-in took a location for this seat (or waits on a live share of it): its "check-in
-    is open" notice and its late nudge, if a tick queued them and the outbox has not sent them
-    yet, are dropped. Sent after the answer, they would ask for the location just taken (the
-    nudge: "you have not checked in"); the answer says what comes next. Their keys stay taken
-    (no suffix), so they are not queued again."""
-    await outbox.withdraw_keys(
-        session, [checkin_open_key(assignment_id), late_key(assignment_id)], ""
-    )
 
 
 async def begin(
@@ -331,7 +319,6 @@ async def _located(
                 **waiting(position, shift.post.name, at, shift.ends_at),
             }
             await _held(hold)
-            await _answered_for(session, assignment.id)
             await dialogues.begin(session, member.telegram_id, DIALOGUE, STEP_LOCATION, now, data)
         raise
 
@@ -390,7 +377,6 @@ async def _with_position(
             radius=fix.radius_m,
         )
     await _held(hold)
-    await _answered_for(session, assignment.id)
     if settings.checkin_require_photo:
         await dialogues.begin(
             session,

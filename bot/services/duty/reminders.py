@@ -14,7 +14,7 @@ reminder, never drop it; one they would defer past the start is sent at once ins
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, select
@@ -215,6 +215,31 @@ async def redraw_reminders(
     return drawn
 
 
+# The check-in-open notice and the late nudge: one kind of notice drawn again when it goes
+# out, the second id naming which (its text and how long it holds).
+PROMPT = "checkin-prompt"
+OPEN_PROMPT, LATE_PROMPT = 0, 1
+
+
+def _prompt(
+    t: Translator, shift: Shift, which: int, queued_at: dt.datetime, settings: Settings
+) -> tuple[str, dt.datetime]:
+    """A prompt's text as of when it was queued, and until when it is worth sending: a
+    check-in is refused once the shift is over, so a prompt then (a shift shorter than the late
+    nudge's delay) would only send someone to a refusal."""
+    if which == OPEN_PROMPT:
+        opened = t(
+            "reminder.checkin_open", shift=shift_label(t, shift), start=t.time(shift.starts_at)
+        )
+        text = "\n".join((opened, _checkin_hint(t, settings)))
+        until = _minutes(settings.late_after_min)
+    else:
+        minutes = minutes_between(shift.starts_at, queued_at)
+        text = t("reminder.late", shift=shift_label(t, shift), count=minutes)
+        until = _minutes(settings.absent_after_min)
+    return text, min(shift.starts_at + until, shift.ends_at)
+
+
 async def _location_prompts(
     session: AsyncSession,
     held: list[seat_scan.Seat],
@@ -222,36 +247,67 @@ async def _location_prompts(
     settings: Settings,
     *,
     key: str,
-    render: Callable[[Translator, Shift], str],
-    until: dt.timedelta,
-    unless_located: bool = False,
+    which: int,
 ) -> int:
     """One urgent message to each seat's holder, with the button that shares their location,
-    kept only until `until` after the start, and never past the shift's end: a check-in is
-    refused once the shift is over, so a prompt then (a shift shorter than the late nudge's
-    delay) would only send someone to a refusal. With `unless_located`, none to a holder whose
-    check-in of the seat has its location already, or who is told otherwise
-    (`_told_otherwise`)."""
-    messages: list[Queued] = []
-    translator = translators(settings)
-    found = await seat_scan.load(session, [seat.assignment_id for seat in held])
-    seen = await _as_now(session, [due.assignment_id for due in found]) if unless_located else {}
-    for due in found:
-        shift = due.shift
-        if shift.ends_at <= now:
-            continue
-        if unless_located:
-            opens = window_opens(shift.starts_at, settings)
-            if _told_otherwise(seen.get(due.assignment_id), due.assignment_id, opens, now):
-                continue
-        t = translator(due.language)
-        body = outbox.payload(
-            render(t, shift),
-            location_button=location_button(t, settings),
-            expires_at=min(shift.starts_at + until, shift.ends_at),
-        )
-        messages.append(Queued(f"{key}:{due.assignment_id}", due.chat_id, body))
+    none to a holder told otherwise (`_told_otherwise`). Each is judged again when it goes
+    out (`redraw_prompts`): one a tick queued and the outbox has not sent when the holder's
+    location is answered would follow that answer and ask for what was just sent."""
+    prompts = [(seat.assignment_id, which, now) for seat in held]
+    drawn = await _drawn_prompts(session, prompts, now, settings)
+    messages = [
+        Queued(f"{key}:{assignment_id}", found[0], found[1])
+        for (assignment_id, _, _), found in zip(prompts, drawn, strict=True)
+        if found is not None
+    ]
     return await outbox.enqueue_many(session, messages, now=now, urgent=True)
+
+
+async def _drawn_prompts(
+    session: AsyncSession,
+    prompts: Sequence[tuple[int, int, dt.datetime]],
+    now: dt.datetime,
+    settings: Settings,
+) -> list[tuple[int, outbox.Message] | None]:
+    """Each (seat, which, queued at) prompt as it is to go now, with its chat; None where it
+    is not to go: the seat is gone, its shift over, or its holder told otherwise."""
+    ids = [assignment_id for assignment_id, _, _ in prompts]
+    found = {due.assignment_id: due for due in await seat_scan.load(session, ids)}
+    seen = await _as_now(session, ids)
+    translator = translators(settings)
+    drawn: list[tuple[int, outbox.Message] | None] = []
+    for assignment_id, which, queued_at in prompts:
+        due = found.get(assignment_id)
+        if due is None or due.shift.ends_at <= now:
+            drawn.append(None)
+            continue
+        opens = window_opens(due.shift.starts_at, settings)
+        if _told_otherwise(seen.get(assignment_id), assignment_id, opens, now):
+            drawn.append(None)
+            continue
+        t = translator(due.language)
+        text, until = _prompt(t, due.shift, which, queued_at, settings)
+        body = outbox.payload(
+            text,
+            location_button=location_button(t, settings),
+            expires_at=until,
+            redraw=outbox.Redraw(PROMPT, (assignment_id, which)),
+        )
+        drawn.append((due.chat_id, body))
+    return drawn
+
+
+async def redraw_prompts(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[outbox.Message | None]:
+    """The check-in-open notices and late nudges about to go out, judged again: none to one
+    whose location was answered since they were queued (the answer says what comes next),
+    nor for a seat given up or a shift over."""
+    prompts = [(subject.args[0], subject.args[1], subject.queued_at) for subject in subjects]
+    return [
+        None if found is None else found[1]
+        for found in await _drawn_prompts(session, prompts, now, settings)
+    ]
 
 
 @dataclass(frozen=True)
@@ -325,21 +381,13 @@ async def checkin_open(session: AsyncSession, now: dt.datetime, settings: Settin
         key=("checkin-open:", ""),
     )
 
-    def render(t: Translator, shift: Shift) -> str:
-        opened = t(
-            "reminder.checkin_open", shift=shift_label(t, shift), start=t.time(shift.starts_at)
-        )
-        return "\n".join((opened, _checkin_hint(t, settings)))
-
     return await _location_prompts(
         session,
         seats,
         now,
         settings,
         key="checkin-open",
-        render=render,
-        until=late,
-        unless_located=True,
+        which=OPEN_PROMPT,
     )
 
 
@@ -351,11 +399,6 @@ async def late_nudges(session: AsyncSession, now: dt.datetime, settings: Setting
     if late >= absent:
         return 0
     seats = await seat_scan.seats_starting(session, now - absent, now - late, key=("late:", ""))
-
-    def render(t: Translator, shift: Shift) -> str:
-        minutes = minutes_between(shift.starts_at, now)
-        return t("reminder.late", shift=shift_label(t, shift), count=minutes)
-
     # Not to one whose location was taken and whose photo is on its way: "you have not checked
     # in, send your location" would ask for what was just sent.
     return await _location_prompts(
@@ -364,9 +407,7 @@ async def late_nudges(session: AsyncSession, now: dt.datetime, settings: Setting
         now,
         settings,
         key="late",
-        render=render,
-        until=absent,
-        unless_located=True,
+        which=LATE_PROMPT,
     )
 
 
