@@ -87,6 +87,9 @@ async def test_a_swap_awaiting_approval_is_called_off_when_its_holder_is_taken_o
     # 李明, 王芳 and the coordinator asked to approve it are each told, once.
     for person in (li, wang, t.coordinator):
         assert sum(text.startswith(CALLED_OFF) for text in person.texts()) == 1, person
+    # It says why as it is: a seat taken off or given up; a cancelled shift has words of its own.
+    [said] = [text for text in li.texts() if text.startswith(CALLED_OFF)]
+    assert "被移出或本人取消报名" in said and "班次取消" not in said, said
     assert (await last_offer(harness)).status is SwapStatus.VOID
     await harness.tick()
     await harness.deliver()
