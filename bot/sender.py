@@ -74,7 +74,7 @@ from bot.pacing import GLOBAL_WINDOW, Pacer, Rates, is_group
 from bot.redraw import REDRAWS
 from bot.runtime import Runtime
 from bot.services.people import groups, reachability
-from bot.services.platform import chat_moves, outbox, redraw
+from bot.services.platform import chat_moves, outbox, outbox_claim, redraw
 from bot.services.platform.outbox import Message as OutboxBody
 
 log = logging.getLogger(__name__)
@@ -266,7 +266,7 @@ class Sender:
             return fitting
 
         async with self.runtime.db.session() as session:
-            rows = await outbox.claim_due(
+            rows = await outbox_claim.claim_due(
                 session, now, self.worker, quiet=self._quiet(now), limit=limit, fits=fits
             )
             # What may have turned stale while it waited is drawn again, in the claim's

@@ -467,7 +467,7 @@ class OutboxMessage(Base):
 
     __table_args__ = (
         Index("ix_outbox_due", "status", "not_before"),
-        # The sender's claim, in its order (outbox.claim_queries): the edits, then the others.
+        # The sender's claim, in its order (outbox_claim.claim_queries): the edits, then the others.
         Index("ix_outbox_edits", "status", "kind", "id"),
         Index("ix_outbox_claim", "status", "id"),
     )

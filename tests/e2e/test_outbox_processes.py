@@ -24,7 +24,7 @@ from bot.db.leadership import Leadership, current_leader
 from bot.db.models import OutboxMessage, OutboxStatus
 from bot.emulator import FloodLimits, SimUser
 from bot.sender import most_in_flight
-from bot.services.platform import outbox
+from bot.services.platform import outbox, outbox_claim
 from tests.e2e.outbox_worker import FAST
 from tests.e2e.schedule import command
 from tests.harness import Harness
@@ -168,7 +168,7 @@ async def test_the_standby_takes_over_from_a_killed_leader(
         # Besides the pass in flight, the leader holds claims that the standby must not wait
         # two minutes for: some more rows, claimed in its name.
         async with harness.session() as session:
-            held = await outbox.claim_due(session, dt.datetime.now(dt.UTC), name, limit=25)
+            held = await outbox_claim.claim_due(session, dt.datetime.now(dt.UTC), name, limit=25)
         assert held
         os.kill(pid, signal.SIGKILL)
         killed = time.monotonic()
@@ -178,7 +178,7 @@ async def test_the_standby_takes_over_from_a_killed_leader(
 
     assert sent_by_standby > 0
     # Well before the dead leader's two-minute lease would have freed its claims.
-    assert takeover < outbox.CLAIM_LEASE.total_seconds() / 4, takeover
+    assert takeover < outbox_claim.CLAIM_LEASE.total_seconds() / 4, takeover
     assert "freed" in logs_of(tmp_path)
     assert await statuses(harness) == {OutboxStatus.SENT: MESSAGES}
     # Nothing lost; sent again at most what the killed leader's last pass had claimed (a pass

@@ -11,7 +11,7 @@ import pytest
 
 from bot.app import build_application
 from bot.runtime import Runtime
-from bot.services.platform import outbox
+from bot.services.platform import outbox, outbox_claim
 from tests.conftest import START, ZONE
 from tests.e2e.checkin_fixtures import assign, post, shift, team
 from tests.emulator.test_transport import eventually
@@ -71,7 +71,7 @@ async def test_on_sqlite_the_sender_frees_a_dead_process_s_claims_at_start(
                 body=outbox.payload(f"通知 {index}"),
                 now=harness.clock.now(),
             )
-        claimed = await outbox.claim_due(session, harness.clock.now(), "deadhost:4242")
+        claimed = await outbox_claim.claim_due(session, harness.clock.now(), "deadhost:4242")
     assert len(claimed) == 2  # held by a process that is gone, for two more minutes
     await harness.bot.stop()
 

@@ -23,7 +23,7 @@ from bot.db.models import (
 )
 from bot.errors import DomainError
 from bot.services.people.access import Actor
-from bot.services.platform import outbox
+from bot.services.platform import outbox, outbox_claim
 from bot.services.schedule import broadcast, broadcast_progress, broadcast_stop
 from tests.conftest import make_settings
 
@@ -102,7 +102,7 @@ async def test_a_stop_waiting_on_the_senders_claim_leaves_what_it_marked_sent(
         # that the stop has to wait for (its rows are locked on PostgreSQL; on SQLite the
         # database is).
         async with database.session() as session:
-            rows = await outbox.claim_due(session, NOW, "sender-1", limit=2)
+            rows = await outbox_claim.claim_due(session, NOW, "sender-1", limit=2)
             await outbox.mark_sent(session, [row.id for row in rows], NOW)
             claimed.set()
             await release.wait()
@@ -140,7 +140,7 @@ async def test_rows_in_the_senders_hands_at_the_stop_go_out_or_stay_unsent(
     sent = await _sent_announcement(database)
     settings = make_settings(database.url)
     async with database.session() as session:
-        rows = await outbox.claim_due(session, NOW, "sender-1", limit=3)
+        rows = await outbox_claim.claim_due(session, NOW, "sender-1", limit=3)
     ids = [row.id for row in rows]
 
     later = NOW + dt.timedelta(seconds=1)
@@ -164,7 +164,9 @@ async def test_rows_in_the_senders_hands_at_the_stop_go_out_or_stay_unsent(
         await outbox.retry_at(session, ids[1], later, "429", attempt=False)
         await outbox.retry_at(session, ids[2], later, "timed out", attempt=True)
     async with database.session() as session:
-        assert await outbox.claim_due(session, later + dt.timedelta(hours=1), "sender-2") == []
+        assert (
+            await outbox_claim.claim_due(session, later + dt.timedelta(hours=1), "sender-2") == []
+        )
     assert await _statuses(database) == [OutboxStatus.SENT] + [OutboxStatus.DROPPED] * 4
     counts = await _counts(database, sent, later)
     assert (counts.sent, counts.unsent, counts.in_flight, counts.done) == (1, 4, 0, True)
@@ -193,7 +195,7 @@ async def test_the_running_count_keeps_the_stop_button(database: Database) -> No
     sent = await _sent_announcement(database)
     settings = make_settings(database.url)
     async with database.session() as session:
-        rows = await outbox.claim_due(session, NOW, "sender-1", limit=1)
+        rows = await outbox_claim.claim_due(session, NOW, "sender-1", limit=1)
         await outbox.mark_sent(session, [rows[0].id], NOW)
     async with database.session() as session:
         assert await broadcast_progress.report_progress(session, NOW, settings) == 1
@@ -284,7 +286,7 @@ async def test_a_running_count_queued_before_the_stop_is_not_sent_after_it(
     sent = await _sent_announcement(database)
     settings = make_settings(database.url)
     async with database.session() as session:
-        rows = await outbox.claim_due(session, NOW, "sender-1", limit=2)
+        rows = await outbox_claim.claim_due(session, NOW, "sender-1", limit=2)
         await outbox.mark_sent(session, [row.id for row in rows], NOW)
     async with database.session() as session:
         assert (
@@ -335,7 +337,7 @@ async def test_the_list_message_that_stopped_a_broadcast_without_progress_messag
         found.progress_message_id = None
         found.reported = None
     async with database.session() as session:
-        rows = await outbox.claim_due(session, NOW, "sender-1", limit=2)
+        rows = await outbox_claim.claim_due(session, NOW, "sender-1", limit=2)
     later = NOW + dt.timedelta(seconds=90)  # past PROGRESS_MESSAGE_GRACE
     async with database.session() as session:
         stopped = await broadcast_stop.stop(

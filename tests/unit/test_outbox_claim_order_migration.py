@@ -9,7 +9,7 @@ from sqlalchemy import inspect
 
 from bot.db.engine import Database
 from bot.db.migrate import downgrade, upgrade
-from bot.services.platform import outbox
+from bot.services.platform import outbox_claim
 from tests.unit.conftest import seeded
 
 PREVIOUS = "0021"
@@ -42,7 +42,7 @@ async def _indexes(database: Database) -> dict[str, list[str]]:
 
 async def _claimed(database: Database) -> list[int]:
     async with database.session() as session:
-        rows = await outbox.claim_due(
+        rows = await outbox_claim.claim_due(
             session, dt.datetime(2026, 12, 1, 1, tzinfo=dt.UTC), "worker-1", limit=10
         )
         return [row.id for row in rows]

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import Database
 from bot.db.models import OutboxMessage, OutboxStatus
-from bot.services.platform import outbox, redraw
+from bot.services.platform import outbox, outbox_claim, redraw
 from bot.services.platform.outbox import Message, Redraw
 from bot.services.platform.redraw import RedrawFunction, Subject
 from bot.settings import Settings
@@ -59,7 +59,7 @@ async def test_claimed_notices_are_drawn_again_dropped_or_left_as_stored(
     async with database.session() as session:
         await outbox.enqueue_many(session, queued, now=QUEUED)
     async with database.session() as session:
-        rows = await outbox.claim_due(session, NOW, "w")
+        rows = await outbox_claim.claim_due(session, NOW, "w")
         kinds: dict[str, RedrawFunction] = {"fresh": fresh, "broken": broken}
         left = await redraw.redraw_claimed(session, rows, NOW, settings, kinds)
     assert [row.idempotency_key for row in left] == ["plain", "fresh:1", "broken"]
@@ -101,7 +101,7 @@ async def test_a_kind_that_answers_with_the_wrong_number_of_messages_goes_as_sto
     async with database.session() as session:
         await outbox.enqueue_many(session, queued, now=QUEUED)
     async with database.session() as session:
-        rows = await outbox.claim_due(session, NOW, "w")
+        rows = await outbox_claim.claim_due(session, NOW, "w")
         left = await redraw.redraw_claimed(session, rows, NOW, settings, {"short": short})
     assert [row.idempotency_key for row in left] == ["plain", "short:1", "short:2"]
     assert [Message.from_json(row.payload).text for row in left] == ["plain", "then 1", "then 2"]

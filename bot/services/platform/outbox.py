@@ -10,11 +10,11 @@ types), which the sender (bot/sender.py) turns into a Bot API call.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select, update
+from sqlalchemy import case, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -294,20 +294,6 @@ async def statuses_of_keys(session: AsyncSession, keys: Sequence[str]) -> dict[s
     return found
 
 
-# A claim is a lease: a process that dies mid-send leaves rows that another may take later.
-CLAIM_LEASE = dt.timedelta(minutes=2)
-
-# The order in which due messages are claimed. An edit of a message already on someone's screen
-# (a broadcast's running count) goes ahead of new messages: edits are few, and one queued behind
-# a broadcast of 3,000 messages would show its count minutes after it was true. Otherwise, and
-# among the edits (one message's edits arrive in the order they were queued), oldest first. An
-# edit needs nothing queued before it, since the message it edits has been sent already; the
-# pacing still lets it go only within Telegram's limits. Read as two statements, the edits then
-# the others, each walking an index in its order (ix_outbox_edits, ix_outbox_claim) and stopping
-# at `limit`: one ordered by a rank computed from `kind` sorted every due row at every pass.
-EDIT = "edit"
-
-
 async def retire_keys(session: AsyncSession, keys: Sequence[str], suffix: str) -> int:
     """Free `keys` for new messages: each row under one is renamed with `suffix`, and one not
     yet sent is dropped (it says what is no longer true). How many rows there were."""
@@ -371,59 +357,6 @@ async def drop_chat(session: AsyncSession, chat_id: int, reason: str) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-def claim_queries(
-    now: dt.datetime, *, quiet: bool, limit: int
-) -> tuple[Select[OutboxMessage], Select[OutboxMessage]]:
-    """The due messages `claim_due` reads: the edits, then the others, each oldest first."""
-    conditions = [
-        OutboxMessage.status == OutboxStatus.PENDING,
-        OutboxMessage.not_before <= now,
-        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-    ]
-    if quiet:
-        conditions.append(OutboxMessage.urgent.is_(True))
-    due = select(OutboxMessage).where(and_(*conditions))
-    edits = due.where(OutboxMessage.kind == EDIT).order_by(OutboxMessage.id).limit(limit)
-    # All due messages, the edits among them (`claim_due` skips those): a condition on `kind`
-    # here would let the planner prefer sorting what it guesses is a few rows.
-    everything = due.order_by(OutboxMessage.id).limit(limit)
-    return edits, everything
-
-
-async def claim_due(
-    session: AsyncSession,
-    now: dt.datetime,
-    worker: str,
-    *,
-    quiet: bool = False,
-    limit: int = 200,
-    fits: Callable[[Sequence[OutboxMessage]], Sequence[bool]] | None = None,
-) -> list[OutboxMessage]:
-    """Take up to `limit` due messages for `worker`: the edits, then the others, each oldest first.
-    During quiet hours only urgent ones are due; the rest wait, they are never dropped. On
-    PostgreSQL rows another process is claiming are skipped (SKIP LOCKED), so two senders never
-    take the same row.
-    `fits`: of the due rows read, in order, those that can go now (the sender's pacing); only
-    they are claimed, the others stay as they were for a later pass."""
-    postgresql = session.bind is not None and session.bind.dialect.name == "postgresql"
-    rows: list[OutboxMessage] = []
-    for query in claim_queries(now, quiet=quiet, limit=limit):
-        if len(rows) >= limit:
-            break
-        if postgresql:
-            query = query.with_for_update(skip_locked=True)
-        # The second reads the edits again (the same objects): they are taken once.
-        rows += [row for row in (await session.scalars(query)).all() if row not in rows]
-    rows = rows[:limit]
-    if fits is not None:
-        rows = [row for row, fit in zip(rows, fits(rows), strict=True) if fit]
-    for row in rows:
-        row.claimed_by = worker
-        row.claimed_until = now + CLAIM_LEASE
-    await session.flush()
-    return rows
 
 
 def redrawn(row: OutboxMessage, body: Message | None) -> None:
