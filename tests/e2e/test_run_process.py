@@ -96,7 +96,9 @@ async def test_a_signal_while_the_bot_api_is_unreachable_stops_it_at_once(
         signalled = time.monotonic()
         process.send_signal(signum)
         code = await rest_of(process, seen)
-    assert time.monotonic() - signalled < 3, seen
+    # The pause itself is proven interruptible by a unit test with a pause that never ends;
+    # here the bound is docker's: it kills what has not stopped 10 s after its SIGTERM.
+    assert time.monotonic() - signalled < 10, seen
     assert code == 0, seen
     assert "Traceback" not in "\n".join(seen)
     assert "attempt 3 of 6" not in "\n".join(seen)

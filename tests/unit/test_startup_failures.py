@@ -161,6 +161,31 @@ async def test_an_unreachable_bot_api_is_tried_again_with_growing_pauses(
     assert "attempt 7 of 8, next in 30s" in warnings[6]
 
 
+async def test_a_stop_during_a_pause_ends_the_pause_without_another_attempt() -> None:
+    """A pause that would never end on its own: the stop set while it runs ends it at once,
+    and no further attempt is made (the end-to-end test sends the real signal)."""
+    api = f"http://127.0.0.1:{closed_port()}"
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, bot_token="123456:TEST", bot_api_base_url=api + "/bot{token}"
+    )
+    application = cast(
+        BotApplication,
+        ApplicationBuilder().token(settings.bot_token).base_url(api + "/bot").build(),
+    )
+    stop = asyncio.Event()
+    pauses: list[float] = []
+    forever = asyncio.Event()
+
+    async def pause(seconds: float) -> None:
+        pauses.append(seconds)
+        stop.set()
+        await forever.wait()
+
+    connected = await asyncio.wait_for(connect(application, settings, 6, pause, stop), 30)
+    assert connected is False
+    assert pauses == [1]
+
+
 def test_importing_a_spreadsheet_whose_xml_does_not_parse(tmp_path: Path) -> None:
     spreadsheet = tmp_path / "schedule.xlsx"
     spreadsheet.write_bytes(broken_content_types())
