@@ -467,6 +467,7 @@ async def test_a_refresh_redraws_only_the_markers_that_changed(
                         photo_file_unique_id=f"u-{name}",
                         photo_flagged=False,
                         minutes_late=11,
+                        late=True,  # over LATE_AFTER_MIN when checked in, as checkin.py judges
                     )
                 )
         harness.clock.set(local(7, 12))

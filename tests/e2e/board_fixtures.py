@@ -237,6 +237,7 @@ async def prepare_morning(harness: Harness) -> Morning:
             session.add(assignment)
             await session.flush()
             if checked_in is not None:
+                late = max(0, int((checked_in - item.starts_at).total_seconds() // 60))
                 session.add(
                     CheckIn(
                         assignment_id=assignment.id,
@@ -249,9 +250,9 @@ async def prepare_morning(harness: Harness) -> Morning:
                         photo_file_id=f"photo-{assignment.id}",
                         photo_file_unique_id=f"u-{assignment.id}",
                         photo_flagged=False,
-                        minutes_late=max(
-                            0, int((checked_in - item.starts_at).total_seconds() // 60)
-                        ),
+                        minutes_late=late,
+                        # Judged when checked in, as checkin.py does (LATE_AFTER_MIN 5).
+                        late=late > 5,
                     )
                 )
                 await session.flush()

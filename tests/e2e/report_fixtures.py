@@ -51,6 +51,7 @@ DAY = dt.date(2026, 12, 1)
 LEADER_ID = 700_001
 COORDINATOR_B_ID = 700_002
 VOLUNTEER_ID = 700_003
+LATE_AFTER_MIN = 5  # the default, which the check-ins below were judged by
 
 
 def at(day: dt.date, clock: str) -> dt.datetime:
@@ -71,6 +72,7 @@ class _Builder:
         self.created = at(DAY, "00:00") - dt.timedelta(days=10)
         self.day = Day()
         self.next_telegram_id = 800_000
+        self.radii: dict[int, int] = {}
 
     async def unit(self, name: str) -> Unit:
         unit = Unit(name=name, created_at=self.created, require_swap_approval=False)
@@ -114,6 +116,7 @@ class _Builder:
         self.session.add(post)
         await self.session.flush()
         self.day.posts[name] = post.id
+        self.radii[post.id] = radius
         return post
 
     async def shift(
@@ -179,6 +182,9 @@ class _Builder:
                     photo_file_unique_id=f"u{assignment.id}",
                     photo_flagged=flagged,
                     minutes_late=late,
+                    # Judged when checked in, as the check-in service does (LATE_AFTER_MIN 5).
+                    late=late > LATE_AFTER_MIN,
+                    far=distance > self.radii[shift.post_id],
                     checked_out_at=checked_out_at,
                     checkout_kind=kind,
                     credited_minutes=minutes,

@@ -6,13 +6,14 @@ city has tens of thousands of volunteers. The definitions (README, "How the figu
 
 - shifts and seats: scheduled (not cancelled) shifts starting in the period, and their capacity;
 - filled: seats held by an assignment (signed up, checked in, checked out or absent);
-- checked in: held seats with a check-in; on time / late: ``minutes_late`` up to / over
-  ``LATE_AFTER_MIN``;
+- checked in: held seats with a check-in; on time / late: not / flagged ``late`` (over
+  ``LATE_AFTER_MIN``, judged when the check-in was made and kept with it);
 - absent: marked absent, or the shift has ended with the seat held and no check-in;
 - left early: checked out with kind ``early``;
 - left post: the live location stayed outside the post's geofence for ``LEFT_POST_ALERT_MIN``
   (the volunteer was asked whether they were still on post);
-- far: checked in farther from the post than its radius; flagged: the photo was flagged;
+- far: checked in farther from the post than its radius was then (the check-in's ``far``
+  flag: resizing a post later rewrites no past figure); flagged: the photo was flagged;
 - on-post rate: checked in / seats; punctuality: on time / checked in;
 - hours: credited minutes / 60;
 - uncovered: a shift nobody checked in to ``ABSENT_AFTER_MIN`` after its start;
@@ -92,7 +93,6 @@ def shift_figures(
     start: dt.datetime,
     end: dt.datetime,
     now: dt.datetime,
-    settings: Settings,
     unit_id: int | None,
     day_edges: Sequence[dt.datetime] = (),
 ) -> Select[Any]:
@@ -126,16 +126,14 @@ def shift_figures(
             bucket.label("bucket"),
             count_if(held).label("filled"),
             count_if(checked).label("checked_in"),
-            count_if(and_(checked, CheckIn.minutes_late <= settings.late_after_min)).label(
-                "on_time"
-            ),
-            count_if(and_(checked, CheckIn.minutes_late > settings.late_after_min)).label("late"),
+            count_if(and_(checked, CheckIn.late.is_(False))).label("on_time"),
+            count_if(and_(checked, CheckIn.late.is_(True))).label("late"),
             count_if(absent).label("absent"),
             count_if(and_(checked, CheckIn.checkout_kind == CheckoutKind.EARLY)).label(
                 "left_early"
             ),
             count_if(and_(checked, CheckIn.left_post_at.is_not(None))).label("left_post"),
-            count_if(and_(checked, CheckIn.distance_m > Post.radius_m)).label("far"),
+            count_if(and_(checked, CheckIn.far.is_(True))).label("far"),
             count_if(and_(checked, CheckIn.photo_flagged.is_(True))).label("flagged"),
             count_if(and_(held, Assignment.rota_id.is_not(None))).label("assigned"),
             count_if(
@@ -193,7 +191,7 @@ async def breakdown(
     """Counts grouped by "unit", "post", "day" (index into `day_edges`, the starts of the days
     after the first) or "all" (key None)."""
     edges = day_edges if by == "day" else ()
-    per_shift = shift_figures(start, end, now, settings, unit_id, edges).subquery()
+    per_shift = shift_figures(start, end, now, unit_id, edges).subquery()
     uncovered_before = now - dt.timedelta(minutes=settings.absent_after_min)
     key = {"unit": per_shift.c.unit_id, "post": per_shift.c.post_id, "day": per_shift.c.bucket}[
         by if by != "all" else "day"
@@ -261,8 +259,8 @@ def seats(*columns: Any) -> Select[Any]:
 
 def checkins_in(
     start: dt.datetime, end: dt.datetime, unit_id: int | None
-) -> Select[str, str, CheckIn, int]:
-    query = served(Member.display_name, Post.name, CheckIn, Post.radius_m, start=start, end=end)
+) -> Select[str, str, CheckIn]:
+    query = served(Member.display_name, Post.name, CheckIn, start=start, end=end)
     if unit_id is not None:
         query = query.where(Post.unit_id == unit_id)
     return query

@@ -53,7 +53,7 @@ async def uncovered(
     settings: Settings,
     unit_id: int | None,
 ) -> list[Uncovered]:
-    per_shift = shift_figures(start, end, now, settings, unit_id).subquery()
+    per_shift = shift_figures(start, end, now, unit_id).subquery()
     uncovered_before = now - dt.timedelta(minutes=settings.absent_after_min)
     rows = await session.execute(
         select(Post.name, Unit.name, per_shift.c.starts_at, per_shift.c.ends_at)
@@ -86,7 +86,7 @@ async def anomalies(
         checkins_in(start, end, unit_id)
         .where(
             or_(
-                CheckIn.distance_m > Post.radius_m,
+                CheckIn.far.is_(True),
                 CheckIn.photo_flagged.is_(True),
                 CheckIn.checkout_kind == CheckoutKind.EARLY,
                 CheckIn.left_post_at.is_not(None),
@@ -97,8 +97,8 @@ async def anomalies(
     )
     rows = (await session.execute(query)).all()
     found: list[Anomaly] = []
-    for member, post, checkin, radius in rows[:LIST_LIMIT]:
-        far = checkin.distance_m > radius
+    for member, post, checkin in rows[:LIST_LIMIT]:
+        far = checkin.far
         if far or checkin.photo_flagged:
             found.append(
                 Anomaly(
@@ -122,7 +122,6 @@ async def top(
     session: AsyncSession,
     start: dt.datetime,
     end: dt.datetime,
-    settings: Settings,
     unit_id: int | None,
 ) -> list[Volunteer]:
     """The most reliable volunteers: most minutes served on time, on post (and staying there),
@@ -130,8 +129,8 @@ async def top(
     minutes credited count: one still on post (not checked out, nothing credited yet) is not
     listed with no hours."""
     clean = and_(
-        CheckIn.minutes_late <= settings.late_after_min,
-        CheckIn.distance_m <= Post.radius_m,
+        CheckIn.late.is_(False),
+        CheckIn.far.is_(False),
         CheckIn.photo_flagged.is_(False),
         CheckIn.photo_rejected.is_(False),
         CheckIn.left_post_at.is_(None),

@@ -125,7 +125,6 @@ async def build(
     settings: Settings,
 ) -> Ledger:
     start, end = period.bounds(settings.zone)
-    late_after = settings.late_after_min
     # Plain columns, not ORM entities, read in partitions: a month of a city is a hundred
     # thousand rows, and the event loop serves other chats between partitions.
     attendance_rows = await session.stream(
@@ -133,7 +132,6 @@ async def build(
             Member.display_name,
             Unit.name,
             Post.name,
-            Post.radius_m,
             Shift.starts_at,
             Shift.ends_at,
             Assignment.status,
@@ -143,7 +141,9 @@ async def build(
             CheckIn.checked_in_at,
             CheckIn.checked_out_at,
             CheckIn.minutes_late,
+            CheckIn.late,
             CheckIn.distance_m,
+            CheckIn.far,
             CheckIn.credited_minutes,
             CheckIn.photo_flagged,
             CheckIn.checkout_kind,
@@ -159,7 +159,6 @@ async def build(
             member,
             unit,
             post,
-            radius,
             starts_at,
             ends_at,
             status,
@@ -169,7 +168,9 @@ async def build(
             checked_in_at,
             checked_out_at,
             minutes_late,
+            late,
             distance_m,
+            far,
             credited_minutes,
             photo_flagged,
             checkout_kind,
@@ -191,8 +192,10 @@ async def build(
                     minutes_late=minutes_late if checked else None,
                     distance_m=distance_m if checked else None,
                     minutes=(credited_minutes or 0) if checked else 0,
-                    late=checked and minutes_late > late_after,
-                    far=checked and distance_m > radius,
+                    # As judged when checked in: a post resized or LATE_AFTER_MIN changed
+                    # since rewrites no past ledger.
+                    late=checked and bool(late),
+                    far=checked and bool(far),
                     flagged=checked and bool(photo_flagged),
                     left_early=checked and checkout_kind == CheckoutKind.EARLY,
                     left_post=checked and left_post_at is not None,
@@ -205,7 +208,7 @@ async def build(
         unit_name=scope.name if scope is not None else None,
         period=period,
         attendance=attendance,
-        volunteers=await _volunteers(session, start, end, now, late_after, unit_id),
+        volunteers=await _volunteers(session, start, end, now, unit_id),
         units=await _units(session, start, end, now, settings, unit_id),
         orders=await order_lists.ledger_lines(session, start, end, now, unit_id),
     )
@@ -216,7 +219,6 @@ async def _volunteers(
     start: dt.datetime,
     end: dt.datetime,
     now: dt.datetime,
-    late_after: int,
     unit_id: int | None,
 ) -> list[VolunteerHours]:
     checked = CheckIn.id.is_not(None)
@@ -239,8 +241,8 @@ async def _volunteers(
             Unit.name,
             func.count(Assignment.id),
             count_if(checked),
-            count_if(and_(checked, CheckIn.minutes_late <= late_after)),
-            count_if(and_(checked, CheckIn.minutes_late > late_after)),
+            count_if(and_(checked, CheckIn.late.is_(False))),
+            count_if(and_(checked, CheckIn.late.is_(True))),
             count_if(absent),
             minutes,
         )
