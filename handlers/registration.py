@@ -100,8 +100,11 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         )
         user = turn.update.effective_user
         assert user is not None
+        # The profile's name on a button, unless the name step would refuse it.
+        suggested = registration.suggested_name(user.full_name)
+        rows = [[suggested]] if suggested is not None else []
         suggestion = ReplyKeyboardMarkup(
-            [[user.full_name[: registration.NAME_MAX]], [t("common.button.cancel_text")]],
+            [*rows, [t("common.button.cancel_text")]],
             resize_keyboard=True,
             one_time_keyboard=True,
         )

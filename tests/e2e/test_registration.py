@@ -472,3 +472,38 @@ async def test_a_name_of_invisible_characters_is_refused_and_hidden_marks_are_dr
     await harness.settle()
     member = await harness.member(4301)
     assert member is not None and member.display_name == "郑小明"
+
+
+async def test_the_name_suggested_is_never_a_command_nor_blank(harness: Harness) -> None:
+    """The name step offers the Telegram profile's name on a button, as the bot would keep it:
+    a profile named like a command would send a command, one of Hangul fillers a blank, so
+    neither is offered (the Cancel button stays); a filler inside a name is dropped on the
+    button as it is from a typed name."""
+    await create_unit(harness, "城管局")
+    code = await invite_code(harness, harness.admin, "城管局", "志愿者")
+    offered = {}
+    for user_id, profile in ((4401, "/start"), (4402, "\u3164\u3164"), (4403, "王\u3164五")):
+        person = harness.user(user_id, profile)
+        await person.send_command("start", code)
+        await harness.settle()
+        await person.send_contact(phone_number="+8613800000000")
+        await harness.settle()
+        keyboard = person.reply_keyboard()
+        assert keyboard is not None
+        offered[profile] = [row[0]["text"] for row in keyboard]
+    assert offered == {"/start": ["取消"], "\u3164\u3164": ["取消"], "王\u3164五": ["王五", "取消"]}
+
+    person = harness.user(4402, "\u3164\u3164")
+    for blank in ("\u3164", "\u115f\u1160", "\ufe0f", "\U000e0041"):
+        await person.send_text(blank)
+        await harness.settle()
+        assert person.last().text == "姓名不能为空，最多 32 个字，且不能以 / 开头。"
+    async with harness.session() as session:
+        dialogue = await session.get(Dialogue, 4402)
+    assert dialogue is not None and dialogue.step == "name" and "name" not in dialogue.data
+    await person.send_text("李\u3164四\ufe0f")
+    await harness.settle()
+    await person.press("简体中文")
+    await harness.settle()
+    member = await harness.member(4402)
+    assert member is not None and member.display_name == "李四"

@@ -86,12 +86,27 @@ def receive_contact(
     dialogues.advance(dialogue, Step.NAME, now, phone=phone)
 
 
-def receive_name(dialogue: Dialogue, name: str, now: dt.datetime) -> str:
+def _valid_name(name: str) -> str | None:
+    """The name kept of what was typed, or None when it is not one (blank, too long, or read
+    as a command)."""
     cleaned = names.plain(name)
     if not cleaned or len(cleaned) > NAME_MAX or cleaned.startswith("/"):
+        return None
+    return cleaned
+
+
+def receive_name(dialogue: Dialogue, name: str, now: dt.datetime) -> str:
+    cleaned = _valid_name(name)
+    if cleaned is None:
         raise DomainError(ErrorCode.NAME_INVALID, limit=NAME_MAX)
     dialogues.advance(dialogue, Step.LANGUAGE, now, name=cleaned)
     return cleaned
+
+
+def suggested_name(full_name: str) -> str | None:
+    """The Telegram profile's name as the name step would keep it, cut to NAME_MAX, for a
+    button that sends it; None when it would not be kept (blank once cleaned, or a command)."""
+    return _valid_name(names.plain(full_name)[:NAME_MAX])
 
 
 async def complete(
@@ -163,7 +178,7 @@ async def ensure_admin_member(
     if member is None:
         member = Member(
             telegram_id=telegram_id,
-            display_name=names.plain(display_name)[:NAME_MAX] or str(telegram_id),
+            display_name=suggested_name(display_name) or str(telegram_id),
             language=language,
             registered_at=now,
             blocked_bot=False,
