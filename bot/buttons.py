@@ -284,6 +284,37 @@ class InviteRole(CallbackData, prefix="inv.r"):
     role: Role
 
 
+@dataclass(frozen=True)
+class InvitesUnit(CallbackData, prefix="inv.lu"):
+    """/invites: the unit's active links (a page of them, after the first)."""
+
+    unit_id: int
+    offset: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.offset is not None and self.offset < 0:
+            raise ValueError(f"a page offset of {self.offset}")
+
+
+@dataclass(frozen=True)
+class InvitesUnitPage(PageOffset, CallbackData, prefix="inv.lp"):
+    """/invites of an admin: another page of the units to pick from."""
+
+    offset: int
+
+
+@dataclass(frozen=True)
+class InviteRevoke(CallbackData, prefix="inv.x"):
+    """Revoke one link of the list; the list is shown again at its page."""
+
+    invite_id: int
+    offset: int
+
+    def __post_init__(self) -> None:
+        if self.offset < 0:
+            raise ValueError(f"a page offset of {self.offset}")
+
+
 # -- people: /members and leaving a unit ---------------------------------------------------
 
 

@@ -47,7 +47,10 @@ from bot.buttons import (
     InspectSeen,
     InspectSubmit,
     InvitePage,
+    InviteRevoke,
     InviteRole,
+    InvitesUnit,
+    InvitesUnitPage,
     InviteUnit,
     JoinWaitlist,
     LeaveUnit,
@@ -206,6 +209,7 @@ REGISTRY = Registry(
         Command("cancel", common.cancel, None, "help.cancel"),
         Command("units", admin.list_units, ADMINS, "help.units"),
         Command("invite", admin.start_invite, COORDINATORS, "help.invite"),
+        Command("invites", admin.list_invites, COORDINATORS, "help.invites", read_only=True),
         Command("members", members.start, COORDINATORS, "help.members", read_only=True),
         # posts, shifts and sign-up
         Command(
@@ -302,6 +306,9 @@ REGISTRY = Registry(
         Button(InviteUnit, admin.pick_invite_unit, COORDINATORS),
         Button(InvitePage, admin.invite_page, COORDINATORS),
         Button(InviteRole, admin.pick_invite_role, COORDINATORS),
+        Button(InvitesUnit, admin.pick_invites_unit, COORDINATORS, read_only=True),
+        Button(InvitesUnitPage, admin.invites_unit_page, COORDINATORS, read_only=True),
+        Button(InviteRevoke, admin.revoke_invite, COORDINATORS),
         # a unit's members and the way out of a unit
         Button(MembersUnit, members.pick_unit, COORDINATORS, read_only=True),
         Button(MembersUnitPage, members.unit_page, COORDINATORS, read_only=True),

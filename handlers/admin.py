@@ -1,4 +1,5 @@
-"""Admins and coordinators: units (/units) and invite links (/invite)."""
+"""Admins and coordinators: units (/units), invite links (/invite) and the active ones with a
+button to revoke each (/invites)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,17 @@ from telegram import InlineKeyboardMarkup
 
 from bot.buttons import (
     InvitePage,
+    InviteRevoke,
     InviteRole,
+    InvitesUnit,
+    InvitesUnitPage,
     InviteUnit,
     UnitArchive,
     UnitNew,
     UnitPage,
     UnitRename,
 )
-from bot.db.models import Dialogue, DialogueKind, Role, Unit
+from bot.db.models import Dialogue, DialogueKind, Invite, Role, Unit
 from bot.services.people import invites, units
 from bot.services.platform import dialogues
 from handlers.keyboards import button, cancel_row, inline, page
@@ -201,3 +205,103 @@ async def _issue(turn: Turn, unit_id: int, role: Role) -> None:
         turn.edit(text)
     else:
         turn.reply(text)
+
+
+async def list_invites(turn: Turn) -> None:
+    """/invites: the coordinator's unit; an admin picks one (a page of units at a time)."""
+    if not invites.roles_actor_may_invite(turn.actor):
+        turn.reply(turn.t("error.forbidden"))
+        return
+    choices = await units.visible_to(turn.session, turn.actor)
+    if not choices:
+        turn.reply(turn.t("invite.no_units"))
+        return
+    if len(choices) == 1:
+        await _invites_view(turn, choices[0].id, 0)
+        return
+    turn.reply(*_invites_unit_picker(turn, choices, 0))
+
+
+async def invites_unit_page(turn: Turn, data: InvitesUnitPage) -> None:
+    choices = await units.visible_to(turn.session, turn.actor)
+    if not choices or not invites.roles_actor_may_invite(turn.actor):
+        turn.stale()
+        return
+    turn.edit(*_invites_unit_picker(turn, choices, data.offset))
+
+
+def _invites_unit_picker(
+    turn: Turn, choices: list[Unit], offset: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    t = turn.t
+    shown = page(t, choices, offset, InvitesUnitPage)
+    rows = [[button(unit.name, InvitesUnit(unit.id))] for unit in shown.items]
+    text = t("invites.pick_unit")
+    if shown.line is not None:
+        text += "\n" + shown.line
+    return text, inline([*rows, *shown.nav_rows, cancel_row(t)])
+
+
+async def pick_invites_unit(turn: Turn, data: InvitesUnit) -> None:
+    await _invites_view(turn, data.unit_id, data.offset or 0)
+
+
+async def revoke_invite(turn: Turn, data: InviteRevoke) -> None:
+    t = turn.t
+    result = await invites.revoke(turn.session, turn.actor, data.invite_id, turn.now)
+    if result is None:
+        turn.stale()
+        return
+    invite = result.invite
+    role = t(f"role.{invite.role.value}")
+    key = "invites.revoked" if result.now else "invites.already_revoked"
+    turn.answer(t(key, role=role, tail=invites.tail(invite)))
+    await _invites_view(turn, invite.unit_id, data.offset)
+
+
+async def _invites_view(turn: Turn, unit_id: int, offset: int) -> None:
+    """A page of the unit's active links, newest first, each with its role, uses, expiry and
+    the end of its code, and a button to revoke those the actor may revoke."""
+    t = turn.t
+    active = await invites.active(turn.session, turn.actor, unit_id, turn.now)
+    unit = await units.get(turn.session, unit_id)
+    if not active:
+        show_text = t("invites.none", unit=unit.name)
+        if turn.update.callback_query is not None:
+            turn.edit(show_text)
+        else:
+            turn.reply(show_text)
+        return
+    shown = page(t, active, offset, lambda at: InvitesUnit(unit_id, at), line_key="invites.page")
+    lines = [t("invites.header", unit=unit.name)]
+    rows = []
+    for number, invite in enumerate(shown.items, start=shown.offset + 1):
+        lines.append(_invite_line(turn, number, invite))
+        if invites.may_revoke(turn.actor, invite):
+            label = t(
+                "invites.button.revoke",
+                number=number,
+                role=t(f"role.{invite.role.value}"),
+                tail=invites.tail(invite),
+            )
+            rows.append([button(label, InviteRevoke(invite.id, shown.offset))])
+    if shown.line is not None:
+        lines.append(shown.line)
+    markup = inline([*rows, *shown.nav_rows]) if rows or shown.nav_rows else None
+    if turn.update.callback_query is not None:
+        turn.edit("\n".join(lines), markup)
+    else:
+        turn.reply("\n".join(lines), markup)
+
+
+def _invite_line(turn: Turn, number: int, invite: Invite) -> str:
+    t = turn.t
+    return t(
+        "invites.line",
+        number=number,
+        role=t(f"role.{invite.role.value}"),
+        uses=invite.uses,
+        count=invite.max_uses,
+        expires=t.datetime(invite.expires_at),
+        tail=invites.tail(invite),
+    )

@@ -24,6 +24,7 @@ VOLUNTEER_COMMANDS = {
 }
 COORDINATOR_COMMANDS = {
     "/invite",
+    "/invites",
     "/members",
     "/posts",
     "/newpost",

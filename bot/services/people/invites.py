@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,7 @@ from bot.db.models import Invite, Role
 from bot.errors import DomainError, ErrorCode
 from bot.services.people import units
 from bot.services.people.access import Actor
+from bot.services.platform import audit
 
 INVITE_VALID_DAYS = 7
 # A unit's volunteer link is pasted into its group chat; a role with power goes to one person.
@@ -24,6 +26,10 @@ DEFAULT_MAX_USES = {
     Role.LEADER: 5,
 }
 INVITABLE_ROLES = (Role.VOLUNTEER, Role.COORDINATOR, Role.INSPECTOR, Role.LEADER)
+# The audit actions of an invite's life (the roles it gives: registration's member.join).
+CREATED, REVOKED = "invite.create", "invite.revoke"
+# The end of a code that names a link in a list (the whole code would admit whoever reads it).
+TAIL = 4
 # Telegram allows A-Z, a-z, 0-9, _ and - in a start parameter, up to 64 characters.
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -63,7 +69,96 @@ async def create(
     )
     session.add(invite)
     await session.flush()
+    audit.record(
+        session,
+        actor_id=invite.created_by_id,
+        action=CREATED,
+        object_type="invite",
+        object_id=invite.id,
+        after={
+            "unit_id": unit_id,
+            "role": role.value,
+            "max_uses": invite.max_uses,
+            "expires_at": invite.expires_at.isoformat(),
+        },
+        now=now,
+    )
     return invite
+
+
+def tail(invite: Invite) -> str:
+    return invite.code[-TAIL:]
+
+
+def may_revoke(actor: Actor, invite: Invite) -> bool:
+    """Who may make an invite may revoke it: admins any, a coordinator their unit's volunteer
+    links (whoever made them)."""
+    if not actor.is_admin and (
+        Role.COORDINATOR not in actor.roles or actor.unit_id != invite.unit_id
+    ):
+        return False
+    return invite.role in roles_actor_may_invite(actor)
+
+
+async def active(
+    session: AsyncSession, actor: Actor, unit_id: int, now: dt.datetime
+) -> list[Invite]:
+    """The unit's links that still admit someone (not revoked, expired or used up), newest
+    first: for those who may invite to it."""
+    actor.require_unit(unit_id, Role.COORDINATOR)
+    if not roles_actor_may_invite(actor):
+        raise DomainError(ErrorCode.FORBIDDEN)
+    await units.get(session, unit_id)
+    return list(
+        await session.scalars(
+            select(Invite)
+            .where(
+                Invite.unit_id == unit_id,
+                Invite.revoked.is_(False),
+                Invite.expires_at > now,
+                Invite.uses < Invite.max_uses,
+            )
+            .order_by(Invite.created_at.desc(), Invite.id.desc())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Revoked:
+    invite: Invite
+    # False: it was revoked before (an older list's button, a second press): nothing changed.
+    now: bool
+
+
+async def revoke(
+    session: AsyncSession, actor: Actor, invite_id: int, now: dt.datetime
+) -> Revoked | None:
+    """Revoke a link: nobody joins by it after (those who did stay). None: no such invite."""
+    invite: Invite | None = await session.get(Invite, invite_id)
+    if invite is None:
+        return None
+    if not may_revoke(actor, invite):
+        raise DomainError(ErrorCode.FORBIDDEN)
+    result = await session.execute(
+        update(Invite)
+        .where(Invite.id == invite.id, Invite.revoked.is_(False))
+        .values(revoked=True)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(invite)
+    if getattr(result, "rowcount", 0) != 1:
+        return Revoked(invite, now=False)
+    audit.record(
+        session,
+        actor_id=actor.member.id if actor.member else None,
+        action=REVOKED,
+        object_type="invite",
+        object_id=invite.id,
+        before={"revoked": False, "uses": invite.uses},
+        after={"revoked": True},
+        now=now,
+    )
+    return Revoked(invite, now=True)
 
 
 async def check(session: AsyncSession, code: str, now: dt.datetime) -> Invite:
@@ -92,6 +187,7 @@ async def consume(session: AsyncSession, invite: Invite) -> None:
         .values(uses=Invite.uses + 1)
         .execution_options(synchronize_session=False)
     )
-    if getattr(result, "rowcount", 0) != 1:
-        raise DomainError(ErrorCode.INVITE_USED_UP)
     await session.refresh(invite)
+    if getattr(result, "rowcount", 0) != 1:
+        # Revoked meanwhile, or its last seat taken: the person is told which.
+        raise DomainError(ErrorCode.INVITE_REVOKED if invite.revoked else ErrorCode.INVITE_USED_UP)
