@@ -234,6 +234,7 @@ class RegistrationLanguage(CallbackData, prefix="reg.lang"):
     """The last step of joining."""
 
     language: str
+    mark: int | None = None  # as NewShiftCreate's: an earlier joining's buttons join nothing
 
 
 @dataclass(frozen=True)

@@ -115,10 +115,15 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             turn.reply(t("registration.need_name_text", limit=registration.NAME_MAX))
             return
         name = registration.receive_name(dialogue, message.text, turn.now)
+        mark = dialogues.mark(dialogue)
+
+        def _choose(code: str) -> RegistrationLanguage:
+            return RegistrationLanguage(code, mark)
+
         turn.reply(t("registration.name_ok", name=name), ReplyKeyboardRemove())
         turn.reply(
             t("registration.ask_language"),
-            inline([*language_keyboard(RegistrationLanguage, t), cancel_row(t)]),
+            inline([*language_keyboard(_choose, t), cancel_row(t)]),
         )
         return
     turn.reply(t("registration.need_language_button"))
@@ -134,6 +139,8 @@ async def choose_language(turn: Turn, data: RegistrationLanguage) -> None:
         or dialogue.step != registration.Step.LANGUAGE
     ):
         turn.stale()
+        return
+    if not turn.belongs(dialogue, data.mark):
         return
     try:
         member = await registration.complete(turn.session, dialogue, language, turn.now)

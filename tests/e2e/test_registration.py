@@ -507,3 +507,42 @@ async def test_the_name_suggested_is_never_a_command_nor_blank(harness: Harness)
     await harness.settle()
     member = await harness.member(4402)
     assert member is not None and member.display_name == "李四"
+
+
+async def test_a_language_button_of_an_earlier_invite_does_not_finish_a_later_one(
+    harness: Harness,
+) -> None:
+    """Someone halfway through joining 城管局 opens a 交警队 link and gets to its language step
+    too: the language buttons still on the first joining's message belong to a dialogue that
+    was replaced, and say so rather than join 交警队 from the message that named 城管局."""
+    await create_unit(harness, "城管局")
+    await create_unit(harness, "交警队")
+    first = await invite_code(harness, harness.admin, "城管局", "志愿者")
+    second = await invite_code(harness, harness.admin, "交警队", "志愿者")
+    person = harness.user(4501, "卫")
+    languages = []
+    for code in (first, second):
+        await person.send_command("start", code)
+        await harness.settle()
+        await person.send_contact(phone_number="+8613800000000")
+        await harness.settle()
+        await person.send_text("卫")
+        await harness.settle()
+        languages.append(person.last())
+
+    await person.press("简体中文", languages[0].message_id)
+    await harness.settle()
+    assert person.answered_callbacks[-1]["text"] == (
+        "这个按钮属于您之前未做完的一次操作，已由之后开始的那次取代，没有生效。请在最新的消息里继续。"
+    )
+    assert await harness.member(4501) is None
+    async with harness.session() as session:
+        dialogue = await session.get(Dialogue, 4501)
+    assert dialogue is not None and dialogue.data["code"] == second
+    assert (await invite_of(harness, first)).uses == 0
+
+    await person.press("简体中文", languages[1].message_id)
+    await harness.settle()
+    member = await harness.member(4501)
+    assert member is not None and member.unit is not None and member.unit.name == "交警队"
+    assert (await invite_of(harness, second)).uses == 1
