@@ -48,6 +48,11 @@ async def start(
     anyone else (and so gives a phone number)."""
     invite = await invites.check(session, code, now)
     member = await members.by_telegram_id(session, telegram_id)
+    if member is not None:
+        # Held, and read again, as a removal holds it: a role is not added to a member that a
+        # removal under way takes out of the unit (it waits, and takes this role as well).
+        await members.lock(session, [member.id])
+        await session.refresh(member)
     if member is not None and member.active and member.unit is not None:
         if member.unit_id != invite.unit_id:
             raise DomainError(
