@@ -203,9 +203,11 @@ async def on_photo(turn: Turn) -> None:
     message = turn.message
     assert message is not None
     if not message.photo:
-        # The picture sent as a file: while a check-in is due, asked for again as a photo.
+        # The picture sent as a file: while a check-in is due, asked for again as a photo. Due
+        # as of when it was sent, as its photo would be (`checkin.begin`).
+        at = sent.judged_at(sent_at(message), turn.now)
         try:
-            await checkin_shifts.choices(turn.session, member, turn.now, turn.runtime.settings)
+            await checkin_shifts.choices(turn.session, member, at, turn.runtime.settings)
         except DomainError:
             await common.route_message(turn)
             return
