@@ -169,6 +169,10 @@ async def request_checkout(
             since=checkin.checked_in_at,
         )
     at = max(judged_at(sent_at, now), checkin.checked_in_at)
+    asked = await asked_to_leave_at(session, member.telegram_id, checkin)
+    if asked is not None:
+        # Asked for the reason of an earlier /checkout, not answered: left then all the same.
+        at = min(at, asked)
     if not for_duty(checkin):
         # Its shift was cancelled: no reason to ask, no minutes to credit.
         if not await close_unserved(session, checkin, at):
@@ -188,6 +192,24 @@ async def request_checkout(
         # Closed meanwhile by the automatic check-out, which tells the volunteer itself.
         raise DomainError(ErrorCode.CHECKIN_NOT_CHECKED_IN)
     return CheckedOut(checkin)
+
+
+async def asked_to_leave_at(
+    session: AsyncSession, telegram_id: int, checkin: CheckIn
+) -> dt.datetime | None:
+    """When this person sent the early check-out of `checkin` whose reason is still asked for
+    (`request_checkout`), or None. They left then: the reason only explains it, so a check-out
+    that closes it later (the automatic one, the button pressed after the end) counts from
+    then, not from whenever that comes."""
+    dialogue = await dialogues.current(session, telegram_id)
+    if (
+        dialogue is None
+        or dialogue.kind != CHECKOUT_DIALOGUE
+        or dialogue.data.get("checkin_id") != checkin.id
+        or not dialogue.data.get("at")
+    ):
+        return None
+    return dt.datetime.fromisoformat(str(dialogue.data["at"]))
 
 
 def clean_reason(text: str, code: ErrorCode) -> str:

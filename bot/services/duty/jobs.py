@@ -26,7 +26,7 @@ from bot.db.models import (
 from bot.i18n import Translator
 from bot.services.duty import noshow
 from bot.services.duty.checkin_text import distance, duration, minutes_between
-from bot.services.duty.checkout import close, close_unserved, for_duty
+from bot.services.duty.checkout import asked_to_leave_at, close, close_unserved, for_duty
 from bot.services.duty.presence import note_left_post
 from bot.services.platform import inbox, outbox
 from bot.services.platform.notify import Render, notify
@@ -63,15 +63,26 @@ def _end_reminder(checkin: CheckIn, grace: dt.timedelta) -> Render:
     return render
 
 
-def _auto_checked_out(checkin: CheckIn) -> Render:
+def _auto_checked_out(checkin: CheckIn, left: dt.datetime | None = None) -> Render:
+    """The automatic check-out's notice; `left`: closed at the early /checkout sent then, whose
+    reason never came."""
     shift = checkin.assignment.shift
 
     def render(t: Translator) -> outbox.Message:
+        hours = duration(t, checkin.credited_minutes or 0)
+        if left is not None:
+            text = t(
+                "checkin.auto_checkout_early",
+                post=shift.post.name,
+                time=t.time(left),
+                hours=hours,
+            )
+            return outbox.payload(text)
         text = t(
             "checkin.auto_checkout",
             post=shift.post.name,
             end=t.time(shift.ends_at),
-            hours=duration(t, checkin.credited_minutes or 0),
+            hours=hours,
         )
         return outbox.payload(text)
 
@@ -169,12 +180,20 @@ async def auto_checkout(session: AsyncSession, now: dt.datetime, settings: Setti
             # Closed as of the shift's start: nothing after it was duty.
             await close_unserved(session, checkin, shift.starts_at)
             continue
-        if not await close(session, checkin, shift.ends_at, CheckoutKind.AUTO, now):
+        member = checkin.assignment.member
+        left = await asked_to_leave_at(session, member.telegram_id, checkin)
+        if left is not None and left < shift.ends_at:
+            # An early /checkout whose reason never came: they left when they sent it.
+            closed = await close(session, checkin, left, CheckoutKind.EARLY, now)
+        else:
+            left = None
+            closed = await close(session, checkin, shift.ends_at, CheckoutKind.AUTO, now)
+        if not closed:
             continue  # checked out by hand since it was read: that reply said so
         queued += await notify(
             session,
-            checkin.assignment.member,
-            _auto_checked_out(checkin),
+            member,
+            _auto_checked_out(checkin, left),
             key=f"checkin:{checkin.id}:auto",
             now=now,
             settings=settings,

@@ -1,0 +1,63 @@
+"""An early check-out whose reason never came: /checkout said when the volunteer left, so that
+is what counts. The automatic check-out closes it as an early leave at the moment /checkout was
+sent (no reason given), not as the whole shift; the check-out button pressed later, while the
+question still waits, keeps that moment too."""
+
+from __future__ import annotations
+
+from bot.db.models import AssignmentStatus, CheckoutKind, Dialogue
+from tests.e2e.checkin_fixtures import assignment, check_in, checkins, duty, team, today
+from tests.harness import Harness
+
+
+async def test_an_early_check_out_left_unanswered_is_closed_when_it_was_sent(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(8, 10))
+    await check_in(harness, fang)
+    harness.clock.set(today(9, 25))
+    await fang.send_command("checkout")
+    await harness.settle()
+    assert "10:00 才结束" in (fang.last().text or "")
+    # She walks away without a reason; the automatic check-out comes an hour after the end.
+    harness.clock.set(today(11, 0))
+    await harness.tick()
+    await harness.deliver()
+    told = fang.last().text or ""
+    assert "09:25" in told and "1 小时 15 分钟" in told and "原因" in told, told
+    [record] = await checkins(harness)
+    assert record.checked_out_at == today(9, 25) and record.credited_minutes == 75
+    assert record.checkout_kind is CheckoutKind.EARLY and record.early_reason is None
+    assert (await assignment(harness, seat)).status is AssignmentStatus.CHECKED_OUT
+    assert await harness.count(Dialogue) == 0
+
+
+async def test_the_check_out_button_pressed_after_an_unanswered_early_check_out_keeps_its_time(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(8, 10))
+    await check_in(harness, fang)
+    harness.clock.set(today(9, 25))
+    await fang.send_command("checkout")
+    await harness.settle()
+    # The end's reminder comes with its button; pressed at 10:05, she left at 09:25 all the same.
+    harness.clock.set(today(10, 0))
+    await harness.tick()
+    await harness.deliver()
+    harness.clock.set(today(10, 5))
+    await fang.press("🏁 签退")
+    await harness.settle()
+    assert "10:00 才结束" in (fang.last().text or ""), fang.texts()[-2:]
+    await fang.send_text("家里有急事")
+    await harness.settle()
+    done = fang.last().text or ""
+    assert "09:25" in done and "1 小时 15 分钟" in done, done
+    [record] = await checkins(harness)
+    assert record.checked_out_at == today(9, 25) and record.credited_minutes == 75
+    assert record.checkout_kind is CheckoutKind.EARLY and record.early_reason == "家里有急事"
