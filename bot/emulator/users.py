@@ -146,6 +146,20 @@ class _Sender:
         self._world.updates.push({"edited_message": copy.deepcopy(message)}, self.chat_id)
         return copy.deepcopy(message)
 
+    async def stop_live_location(self, message_id: int) -> JSON:
+        """Stop sharing a live location before its time: Telegram sends a last edit of the
+        message, at its last position, whose location no longer has a live_period."""
+        message = self._chat.messages.get(message_id)
+        if message is None or message.get("from", {}).get("id") != self.user_id:
+            raise LookupError(f"no message {message_id} from {self.user_id} in {self.chat_id}")
+        old = message.get("location")
+        if not old or "live_period" not in old:
+            raise LookupError(f"message {message_id} is not a live location being shared")
+        message["location"] = {key: value for key, value in old.items() if key != "live_period"}
+        message["edit_date"] = self._world.now()
+        self._world.updates.push({"edited_message": copy.deepcopy(message)}, self.chat_id)
+        return copy.deepcopy(message)
+
     async def edit_text(self, message_id: int, text: str) -> JSON:
         """Edit a text this person sent: Telegram sends the new text as an edited message."""
         message = self._chat.messages.get(message_id)

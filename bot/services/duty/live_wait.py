@@ -52,18 +52,26 @@ from bot.settings import Settings
 def _noted(dialogue: Dialogue, position: Position, at: dt.datetime) -> dict[str, Any]:
     """What a check-in waiting for the opening keeps of a move of its live location sent at
     `at`: its last known position from now on, unless a later move is known already (moves may
-    arrive out of order: then nothing). Its sharing stopped (no live_period any more): shared
-    until `at` at most."""
+    arrive out of order: then nothing)."""
     stored_at = dialogue.data.get("last_at")
     if stored_at and at < dt.datetime.fromisoformat(stored_at):
         return {}
-    shared_until = position.live_until
-    if not position.live:
-        stored = dialogue.data.get("last_position") or {}
-        known = stored.get("live_until")
-        shared_until = at if not known else min(dt.datetime.fromisoformat(known), at)
-    kept = replace(position, live=True, live_until=shared_until, sent_at=None)
-    return last_known(kept, at)
+    return last_known(replace(position, sent_at=None), at)
+
+
+def _stopped(dialogue: Dialogue, at: dt.datetime) -> dict[str, Any]:
+    """What a check-in waiting on a live location keeps of its sharing stopped at `at`
+    (Telegram's last edit of it, with no live_period): the wait ends then (`wait_over`, and
+    `live_waits_over` says the sharing ended), and a share kept for the opening was shared
+    until then. The stop is no move: the last known position and its time stay as they were,
+    so an opening not judged yet still takes it as of the opening if it was shared then."""
+    kept: dict[str, Any] = {"wait_until": at.isoformat(), "stopped": True}
+    stored = dialogue.data.get("last_position")
+    if stored:
+        last = Position.from_data(stored)
+        until = at if last.live_until is None else min(last.live_until, at)
+        kept["last_position"] = replace(last, live_until=until).as_data()
+    return kept
 
 
 async def _still_waiting(
@@ -117,6 +125,13 @@ async def live_arrived(
         or position.message_id is None
         or dialogue.data.get("live_message_id") != position.message_id
     ):
+        return None
+    if not position.live:
+        # Its sharing stopped: nothing more will come, and where the phone was last is no
+        # location sent now. Not judged; the wait ends at the next tick, which says so.
+        await _still_waiting(
+            session, dialogue, now, **_stopped(dialogue, judged_at(position.sent_at, now))
+        )
         return None
     hold: Hold | None = None
     opens = dialogue.data.get("opens")
@@ -245,8 +260,12 @@ async def live_moved(
     at = judged_at(position.sent_at, now)
     shared_until = Position.from_data(stored).live_until
     if not position.live:
-        # Sharing stopped: Telegram's last edit of it has no live_period.
+        # Sharing stopped: Telegram's last edit of it has no live_period. No fix, no presence:
+        # the position stays as fresh as its last move (or its taking), shared until now.
         shared_until = at if shared_until is None else min(shared_until, at)
+        kept = replace(Position.from_data(stored), live_until=shared_until)
+        dialogues.advance(dialogue, STEP_PHOTO, now, position=kept.as_data())
+        return False
     post = assignment.shift.post
     fix = judge(post, position.latitude, position.longitude, position.accuracy_m, settings)
     if not fix.accepted:
@@ -495,7 +514,7 @@ async def live_waits_over(session: AsyncSession, now: dt.datetime, settings: Set
         # ends: over by now, the sharing ended the wait, wherever it was.
         last = data.get("last_position")
         shared_until = Position.from_data(last).live_until if last else None
-        stopped = shared_until is not None and shared_until <= now
+        stopped = bool(data.get("stopped")) or (shared_until is not None and shared_until <= now)
         queued += await notify(
             session,
             member,
