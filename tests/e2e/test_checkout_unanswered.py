@@ -32,7 +32,13 @@ async def test_an_early_check_out_left_unanswered_is_closed_when_it_was_sent(
     assert record.checked_out_at == today(9, 25) and record.credited_minutes == 75
     assert record.checkout_kind is CheckoutKind.EARLY and record.early_reason is None
     assert (await assignment(harness, seat)).status is AssignmentStatus.CHECKED_OUT
+    # A reason sent after all finds nothing left to check out of, and ends the question.
+    await fang.send_text("家里有急事")
+    await harness.settle()
+    assert fang.last().text == "您现在没有签到，不需要签退。"
     assert await harness.count(Dialogue) == 0
+    [record] = await checkins(harness)
+    assert record.checked_out_at == today(9, 25) and record.credited_minutes == 75
 
 
 async def test_the_check_out_button_pressed_after_an_unanswered_early_check_out_keeps_its_time(
