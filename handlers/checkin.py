@@ -25,7 +25,7 @@ from bot.services.duty.at_hand import AssignmentAtHand
 from bot.services.duty.checkin_text import confirmation, distance, duration
 from bot.services.duty.photo_archive import archive_path
 from bot.services.duty.photo_rules import Photo
-from bot.services.platform import dialogues
+from bot.services.platform import dialogues, inbox
 from bot.services.reports.hours_rank import month_rank
 from bot.services.reports.report_text import hours_rank_line
 from bot.services.schedule.shift_text import shift_label
@@ -391,8 +391,10 @@ async def checkout(turn: Turn) -> None:
 
 
 async def checkout_pressed(turn: Turn, data: CheckOut) -> None:
-    """The check-out button of a confirmation or an alert."""
-    await _checkout(turn, data.checkin_id)
+    """The check-out button of a confirmation or an alert: Telegram puts no time on a press,
+    so as of when the bot received it (a press stored and handled late still counts then)."""
+    received = await inbox.received_at(turn.session, turn.update.update_id)
+    await _checkout(turn, data.checkin_id, received)
 
 
 async def _checkout(turn: Turn, checkin_id: int | None, sent: dt.datetime | None = None) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot.db.models import AssignmentStatus, CheckoutKind
+from bot.services.platform import inbox
 from tests.e2e.checkin_fixtures import assignment, check_in, checkins, duty, team, today
 from tests.harness import Harness
 
@@ -63,3 +64,46 @@ async def test_a_checkout_after_the_end_read_late_is_credited_up_to_the_end(
     [record] = await checkins(harness)
     assert record.checked_out_at == today(10, 2) and record.credited_minutes == 120
     assert record.checkout_kind is CheckoutKind.NORMAL
+
+
+@pytest.mark.parametrize("settings_overrides", [{"checkin_open_before_min": 15}])
+async def test_a_check_out_press_left_in_the_inbox_by_a_crash_counts_when_it_was_received(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(7, 55))
+    await check_in(harness, fang)
+    confirmation = fang.last()
+    data = confirmation.button_data("🏁 签退")
+    assert data is not None
+    # She taps 🏁 at 09:10; the bot stores the press and dies before handling it. Telegram puts
+    # no time on a press: when the bot received it is the nearest it knows.
+    await harness.bot.stop()
+    harness.clock.set(today(9, 10))
+    press = {
+        "id": "9001",
+        "from": fang.user_json,
+        "message": confirmation.payload,
+        "chat_instance": "1",
+        "data": data,
+    }
+    async with harness.session() as session:
+        await inbox.store(
+            session, [(10**9, {"update_id": 10**9, "callback_query": press})], today(9, 10), "dead"
+        )
+        await session.commit()
+    told = len(fang.texts())
+    harness.clock.set(today(10, 5))
+    await harness.bot.start()
+    await fang.wait_sent(told + 1)
+    await harness.settle()
+    assert "提前离岗请简单说明原因" in (fang.last().text or ""), fang.texts()[told:]
+    await fang.send_text("家里有事")
+    await harness.settle()
+    done = fang.last().text or ""
+    assert "09:10" in done and "家里有事" in done, done
+    [record] = await checkins(harness)
+    assert record.checked_out_at == today(9, 10) and record.credited_minutes == 70
+    assert record.checkout_kind is CheckoutKind.EARLY

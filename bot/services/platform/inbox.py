@@ -109,6 +109,16 @@ async def store(
     return set(result.scalars().all())
 
 
+async def received_at(session: AsyncSession, update_id: int) -> dt.datetime | None:
+    """When the update was stored, or None for one that did not pass the inbox. For an update
+    Telegram puts no time on (a button press) it is the nearest time known to its sending: it
+    leaves out the wait in the inbox (a crash, a backlog), not the wait in Telegram's queue."""
+    stored: dt.datetime | None = await session.scalar(
+        select(_INBOX.c.received_at).where(_INBOX.c.update_id == update_id)
+    )
+    return stored
+
+
 async def handled(
     session: AsyncSession, update_id: int, now: dt.datetime, answer: Answer | None = None
 ) -> bool:
