@@ -165,3 +165,33 @@ async def test_a_share_at_the_post_stopped_after_the_opening_before_the_tick_is_
     assert "签到成功" in (fang.last().text or "")
     [record] = await checkins(harness)
     assert record.checked_in_at == today(7, 46)
+
+
+@pytest.mark.parametrize("settings_overrides", [OPENS_15])
+async def test_a_share_stopped_while_the_shift_is_picked_is_not_fresh_for_ever(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await duty(harness, fang, crew.unit, today(8, 0), today(9, 0), post_name="人民路口")
+    harness.clock.set(today(7, 40))
+    shared = await fang.send_location(*near(20), live_period=8 * 3600)
+    await harness.settle()
+    harness.clock.set(today(7, 45))
+    await harness.tick()
+    await harness.deliver()
+    asked = fang.last()
+    assert "几个班次" in (asked.text or ""), fang.texts()[-2:]
+    # She stops sharing at 07:50 and picks the shift at 08:20: the location of 07:45 is too old.
+    harness.clock.set(today(7, 50))
+    await fang.stop_live_location(shared["message_id"])
+    await harness.settle()
+    harness.clock.set(today(8, 20))
+    [label] = [label for label in asked.buttons() if "人民路口" in label and "黄河路" not in label]
+    await fang.press(label)
+    await harness.settle()
+    assert "位置已确认" not in (fang.last().text or ""), fang.texts()[-2:]
+    waiting = await dialogue_of(harness, fang)
+    assert waiting is not None and waiting.step == "location", waiting
+    assert await checkins(harness) == []

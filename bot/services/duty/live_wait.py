@@ -28,6 +28,7 @@ from bot.services.duty.checkin import (
     DIALOGUE,
     STEP_LOCATION,
     STEP_PHOTO,
+    STEP_PICK,
     CheckedIn,
     DialogueGone,
     Hold,
@@ -240,55 +241,58 @@ async def live_moved(
     now: dt.datetime,
     settings: Settings,
 ) -> bool:
-    """A move of the live location a check-in waiting for its photo holds: still within the
-    post's range, it is the check-in's position from now on (so it stays fresh while shared);
-    out of range, the share no longer keeps the position fresh until it is back; its sharing
-    stopped (no live_period any more), it keeps it fresh no longer. Whether it was taken."""
+    """A move of the live location a check-in waiting for its photo (or for the pick of its
+    shift) holds: still within the post's range, it is the check-in's position from now on (so
+    it stays fresh while shared); out of range, the share no longer keeps the position fresh
+    until it is back; its sharing stopped (no live_period any more), it keeps it fresh no
+    longer. With no shift picked yet, a move is the position the pick judges. Whether it was
+    taken."""
     if (
         dialogue is None
         or dialogue.kind != DIALOGUE
-        or dialogue.step != STEP_PHOTO
+        or dialogue.step not in (STEP_PHOTO, STEP_PICK)
         or position.message_id is None
     ):
         return False
     stored = dialogue.data.get("position") or {}
     if not stored.get("live") or stored.get("message_id") != position.message_id:
         return False
-    assignment = await session.get(Assignment, int(dialogue.data["assignment_id"]))
-    if assignment is None:
-        return False
     at = judged_at(position.sent_at, now)
-    shared_until = Position.from_data(stored).live_until
+    held = Position.from_data(stored)
     if not position.live:
         # Sharing stopped: Telegram's last edit of it has no live_period. No fix, no presence:
         # the position stays as fresh as its last move (or its taking), shared until now.
-        shared_until = at if shared_until is None else min(shared_until, at)
-        kept = replace(Position.from_data(stored), live_until=shared_until)
-        dialogues.advance(dialogue, STEP_PHOTO, now, position=kept.as_data())
+        shared_until = at if held.live_until is None else min(held.live_until, at)
+        kept = replace(held, live_until=shared_until)
+        dialogues.advance(dialogue, dialogue.step, now, position=kept.as_data())
+        return False
+    if dialogue.step == STEP_PICK:
+        # No shift to judge it against yet: where it is now, which the pick judges.
+        moved = replace(
+            held,
+            latitude=position.latitude,
+            longitude=position.longitude,
+            accuracy_m=position.accuracy_m,
+        )
+        dialogues.advance(
+            dialogue, STEP_PICK, now, position=moved.as_data(), located_at=at.isoformat()
+        )
+        return True
+    assignment = await session.get(Assignment, int(dialogue.data["assignment_id"]))
+    if assignment is None:
         return False
     post = assignment.shift.post
     fix = judge(post, position.latitude, position.longitude, position.accuracy_m, settings)
     if not fix.accepted:
-        still = Position.from_data(stored)
-        if dialogue.data.get("out_of_range") and still.live_until == shared_until:
+        if dialogue.data.get("out_of_range"):
             return False  # known already: nothing to write for each move away
-        kept = Position(
-            latitude=still.latitude,
-            longitude=still.longitude,
-            accuracy_m=still.accuracy_m,
-            live=True,
-            message_id=still.message_id,
-            live_until=shared_until,
-        )
-        dialogues.advance(dialogue, STEP_PHOTO, now, position=kept.as_data(), out_of_range=True)
+        dialogues.advance(dialogue, STEP_PHOTO, now, out_of_range=True)
         return False
-    moved = Position(
+    moved = replace(
+        held,
         latitude=position.latitude,
         longitude=position.longitude,
         accuracy_m=position.accuracy_m,
-        live=True,
-        message_id=position.message_id,
-        live_until=shared_until,
     )
     dialogues.advance(
         dialogue,
