@@ -50,7 +50,7 @@ async def test_a_share_stopped_before_the_opening_ends_the_wait_at_once(harness:
     await harness.tick()
     await harness.deliver()
     [told] = share_ended(fang)
-    assert "黄河路-人民路口" in told and "/checkin" in told, told
+    assert "黄河路-人民路口" in told and "07:45" in told and "重新发送位置" in told, told
     assert never_reached(fang) == []
     assert await dialogue_of(harness, fang) is None and await checkins(harness) == []
     # The opening is then announced as to anyone, with the 📍 button.

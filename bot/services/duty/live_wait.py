@@ -329,6 +329,7 @@ def _live_wait_over(
     settings: Settings,
     *,
     stopped: bool = False,
+    opens: dt.datetime | None = None,
 ) -> Render:
     """The notice that the check-in stopped waiting: the shift is over, the share `stopped`
     (one shared before the opening, which may have been at the post all along: not told it
@@ -340,6 +341,10 @@ def _live_wait_over(
     def render(t: Translator) -> outbox.Message:
         if shift_end is not None and shift_end <= now:
             text = t("checkin.live_wait_over_closed", post=post, end=t.time(shift_end))
+            return outbox.payload(text, remove_keyboard=True)
+        if stopped and opens is not None and now < opens:
+            # Stopped before the check-in opens: /checkin now would only say it is not open.
+            text = t("checkin.live_wait_stopped_before_open", post=post, opens=t.time(opens))
             return outbox.payload(text, remove_keyboard=True)
         text = t("checkin.live_wait_stopped" if stopped else "checkin.live_wait_over", post=post)
         button = location_button(t, settings)
@@ -522,7 +527,14 @@ async def live_waits_over(session: AsyncSession, now: dt.datetime, settings: Set
         queued += await notify(
             session,
             member,
-            _live_wait_over(str(post), ends, now, settings, stopped=stopped),
+            _live_wait_over(
+                str(post),
+                ends,
+                now,
+                settings,
+                stopped=stopped,
+                opens=dt.datetime.fromisoformat(data["opens"]) if data.get("opens") else None,
+            ),
             key=f"checkin:{dialogue.telegram_id}:live-wait:{mark}",
             now=now,
             settings=settings,
