@@ -537,7 +537,7 @@ async def test_approval_checks_eligibility_again_and_a_rejection_changes_nothing
     [
         ("tag", "这个班次仅限「党员」报名"),
         ("cap", "每人每周最多报名 3 个班次"),
-        ("no_show", "您有 2 次报名后未到岗"),
+        ("no_show", "王芳 有 2 次报名后未到岗"),
     ],
 )
 async def test_approval_refuses_a_taker_who_broke_a_rule_after_accepting(

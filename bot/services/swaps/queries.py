@@ -131,19 +131,35 @@ async def refusal(
     return None
 
 
+# The refusals whose own wording speaks to the member refused ("您已报名 …"), said of them
+# by name to whoever else reads it: the other side of a swap, a coordinator deciding it.
+OF_ANOTHER = {
+    ErrorCode.NOT_REGISTERED: "swaps.other.not_registered",
+    ErrorCode.TAG_REQUIRED: "swaps.other.tag_required",
+    ErrorCode.ALREADY_SIGNED_UP: "swaps.other.already_signed_up",
+    ErrorCode.ALREADY_WAITLISTED: "swaps.other.already_signed_up",
+    ErrorCode.SHIFT_CLASH: "swaps.other.shift_clash",
+    ErrorCode.NO_SHOW_BLOCKED: "swaps.other.no_show_blocked",
+}
+
+
 def not_eligible(
     actor: Actor, member: Member, error: DomainError, settings: Settings
 ) -> DomainError:
-    """Another member's refusal, worded for the person acting."""
+    """A member's refusal, worded for the person acting: their own as it is, another's naming
+    whose rule it is (their clash, their no-shows), never "you"."""
+    if actor.member is not None and actor.member.id == member.id:
+        return error
     t = (
         translator_for(actor.member, settings)
         if actor.member is not None
         else Translator(settings.default_language, settings.zone)
     )
+    key = OF_ANOTHER.get(error.code, error.message_key)
     return DomainError(
         ErrorCode.SWAP_NOT_ELIGIBLE,
         name=member.display_name,
-        reason=t(error.message_key, **error.params),
+        reason=t(key, **{"name": member.display_name, **error.params}),
     )
 
 
