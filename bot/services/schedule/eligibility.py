@@ -14,8 +14,16 @@ from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.batches import in_chunks
-from bot.db.models import Assignment, AssignmentStatus, Member, Shift, ShiftStatus
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    LeaveRequest,
+    Member,
+    Shift,
+    ShiftStatus,
+)
 from bot.errors import DomainError, ErrorCode
+from bot.services.schedule import standing_leave
 from bot.services.schedule.seats import ATTACHED, COMMITTED
 from bot.services.schedule.shift_text import shift_label, translator_for
 from bot.settings import Settings
@@ -58,12 +66,14 @@ class Refusal:
 class _Facts:
     """What the rules need from the database about a set of members and shifts, read in a few
     statements: each member's row on each shift, their committed seats around the shifts, their
-    committed seats per week and their no-shows."""
+    committed seats per week, their no-shows and the hours their approved leave excuses them
+    from."""
 
     own: dict[tuple[int, int], AssignmentStatus]
     committed: dict[int, list[tuple[int, dt.datetime, dt.datetime]]]
     weekly: dict[tuple[int, dt.datetime], int]
     missed: dict[int, int]
+    excused: dict[int, list[tuple[dt.datetime, dt.datetime]]]
 
 
 async def _facts(
@@ -72,8 +82,9 @@ async def _facts(
     shifts: Sequence[Shift],
     settings: Settings,
     leaving: int | None,
+    assigned: bool,
 ) -> _Facts:
-    facts = _Facts(own={}, committed={}, weekly={}, missed={})
+    facts = _Facts(own={}, committed={}, weekly={}, missed={}, excused={})
     if not member_ids or not shifts:
         return facts
     others = Assignment.id != leaving if leaving is not None else true()
@@ -121,6 +132,18 @@ async def _facts(
             )
             for member_id, count in missed.all():
                 facts.missed[member_id] = int(count)
+        if not assigned:
+            excused = await session.execute(
+                standing_leave.approved(
+                    select(LeaveRequest.member_id, Shift.starts_at, Shift.ends_at)
+                ).where(
+                    LeaveRequest.member_id.in_(members),
+                    Shift.starts_at < latest,
+                    Shift.ends_at > earliest,
+                )
+            )
+            for member_id, starts_at, ends_at in excused.all():
+                facts.excused.setdefault(member_id, []).append((starts_at, ends_at))
     return facts
 
 
@@ -207,8 +230,8 @@ def _standing_refusal(
 def _seat_refusal(
     member: Member, shift: Shift, facts: _Facts, settings: Settings, *, from_waitlist: bool
 ) -> Refusal | None:
-    """The rules about the member's other seats: on this shift already, a clash, the weekly
-    cap, too many no-shows."""
+    """The rules about the member's other seats: on this shift already, a clash, leave approved
+    at that hour (bot/services/schedule/standing_leave.py), the weekly cap, too many no-shows."""
     own = facts.own.get((member.id, shift.id))
     if own == AssignmentStatus.WAITLISTED:
         if not from_waitlist:
@@ -218,6 +241,11 @@ def _seat_refusal(
     clash = _clash(member.id, shift, facts.committed)
     if clash is not None:
         return Refusal(ErrorCode.SHIFT_CLASH, clash_id=clash)
+    if any(
+        starts_at < shift.ends_at and ends_at > shift.starts_at
+        for starts_at, ends_at in facts.excused.get(member.id, ())
+    ):
+        return Refusal(ErrorCode.ON_LEAVE)
     if settings.weekly_shift_cap > 0:
         first, _ = week_bounds(shift.starts_at, settings.zone)
         if facts.weekly.get((member.id, first), 0) >= settings.weekly_shift_cap:
@@ -261,6 +289,7 @@ async def refusals(
         list({shift.id: shift for _, shift in pending}.values()),
         settings,
         leaving,
+        assigned,
     )
     for member, shift in pending:
         result[(member.id, shift.id)] = _seat_refusal(
@@ -309,7 +338,8 @@ async def check_eligibility(
     checks a member who waits on this shift for a seat that came free. `leaving` is a seat of
     the member's that goes away in the same step (the other half of a swap): it neither clashes
     nor counts toward the weekly cap. An `assigned` seat (a coordinator puts the member on the
-    shift) is not bound by the sign-up window: rotas are made weeks ahead. The rules are those
+    shift) is not bound by the sign-up window, and its leave at that hour is the assigner's to
+    check (with its own answer): rotas are made weeks ahead. The rules are those
     of ``refusals``, asked for one pair.
     """
     found = await refusals(

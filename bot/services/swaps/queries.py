@@ -125,9 +125,8 @@ async def refusal(
             session, member, shift, now, settings, from_waitlist=True, leaving=leaving
         )
     except DomainError as error:
-        return error
-    if await seats.on_leave(session, [member.id], shift.starts_at, shift.ends_at):
-        return DomainError(ErrorCode.SWAP_ON_LEAVE)
+        # Leave is a rule of sign-up; a swap says it in its own words (taking, not signing up).
+        return DomainError(ErrorCode.SWAP_ON_LEAVE) if error.code is ErrorCode.ON_LEAVE else error
     return None
 
 
