@@ -1,12 +1,14 @@
 """The understaffed alert: UNDERSTAFFED_ALERT_HOURS before a shift that is still short of
 people, its unit's coordinators are told and the open seats are offered again to the unit's
 volunteers who may take the shift (no clash, no rule against them), except those a broadcast
-offered it to within OFFER_REPEAT_HOURS (bot/services/schedule/offers.py). Once per shift."""
+offered it to within OFFER_REPEAT_HOURS (bot/services/schedule/offers.py). Once per shift.
+An offer the quiet hours hold is drawn again when it goes out (``redraw_offers``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,16 +23,20 @@ from bot.db.models import (
     ShiftStatus,
 )
 from bot.i18n import Translator
-from bot.services.people.members import on_post_in
+from bot.services.people.members import on_post_in, serves_on_posts
 from bot.services.people.reachability import coordinators_by_unit
 from bot.services.platform import outbox
-from bot.services.platform.notify import translators
+from bot.services.platform.notify import members_of_chats, translators
 from bot.services.platform.outbox import Queued
-from bot.services.schedule import offers
+from bot.services.platform.redraw import Subject
+from bot.services.schedule import offers, seats
 from bot.services.schedule.eligibility import refusals
 from bot.services.schedule.seats import SEATED
 from bot.services.schedule.shift_text import shift_label
 from bot.settings import Settings
+
+# The offer of a short shift's seats (✋ 报名), to a volunteer: the shift (bot/redraw.py).
+OFFER = "understaffed-offer"
 
 
 def batch_of(shift_id: int) -> str:
@@ -170,10 +176,54 @@ def _alert_shift(
     for member in takers:
         t = translator(member)
         if t.language not in bodies:
-            text = t("understaffed.offer", shift=shift_label(t, shift), count=missing)
-            bodies[t.language] = outbox.payload(
-                text, buttons=[[(t("understaffed.button.sign_up"), SignUp(shift.id))]]
-            )
+            bodies[t.language] = _offer(t, shift, missing)
         key = f"{batch}:offer:{member.id}"
         messages.append(Queued(key, member.telegram_id, bodies[t.language], batch))
     return messages
+
+
+def _offer(t: Translator, shift: Shift, missing: int) -> outbox.Message:
+    """The offer of the shift's `missing` seats to a volunteer, with its ✋ 报名."""
+    return outbox.payload(
+        t("understaffed.offer", shift=shift_label(t, shift), count=missing),
+        buttons=[[(t("understaffed.button.sign_up"), SignUp(shift.id))]],
+        expires_at=shift.starts_at,
+        redraw=outbox.Redraw(OFFER, (shift.id,)),
+    )
+
+
+async def redraw_offers(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[outbox.Message | None]:
+    """The offers of short shifts about to go out, drawn again at `now`: the shift as it is and
+    the seats still missing. None when there is no seat to offer any more (the shift full,
+    cancelled, started, its post archived) or the reader may no longer take it by ✋ 报名 (the
+    rules of sign-up: on it since, on another shift at that hour, no longer on posts, ...)."""
+    shift_ids = sorted({subject.args[0] for subject in subjects})
+    found = await session.scalars(select(Shift).where(Shift.id.in_(shift_ids)))
+    shifts = {shift.id: shift for shift in found.unique()}
+    taken = await seats.seats(session, shift_ids)
+    readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
+    asked: dict[int, tuple[Member, Shift]] = {}
+    for index, subject in enumerate(subjects):
+        shift = shifts.get(subject.args[0])
+        reader = readers.get(subject.chat_id)
+        if (
+            shift is not None
+            and reader is not None
+            and serves_on_posts(reader)
+            and shift.status is ShiftStatus.SCHEDULED
+            and taken[shift.id].seated < shift.capacity
+        ):
+            asked[index] = (reader, shift)
+    refused = await refusals(session, asked.values(), now, settings)
+    in_language = translators(settings)
+    drawn: list[outbox.Message | None] = []
+    for index in range(len(subjects)):
+        if index not in asked or refused[(asked[index][0].id, asked[index][1].id)] is not None:
+            drawn.append(None)
+            continue
+        reader, shift = asked[index]
+        missing = shift.capacity - taken[shift.id].seated
+        drawn.append(_offer(in_language(reader.language), shift, missing))
+    return drawn
