@@ -1,6 +1,6 @@
 """When members cannot serve (/unavailable): weekdays and times until an end date, or dates.
 The rotation never puts a member on a shift that overlaps one of these windows; a coordinator
-who assigns by hand is warned and asked.
+who assigns by hand is warned and asked; a swap gives nobody a seat in one.
 
 A window is the days from ``first_day`` to ``last_day`` whose weekday is in ``weekdays``, all
 day or between two local times. What people type is read by ``parse``:
@@ -12,48 +12,31 @@ day or between two local times. What people type is read by ``parse``:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Assignment, Member, Shift, Unavailability
+from bot.db.models import Assignment, Member, Unavailability
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
-from bot.services.schedule import seats, signup, timespec
+from bot.services.schedule import seats, signup, timespec, unavailability
+
+# The windows and what they cover live beneath rostering (swaps read them too); their names
+# stay here for rostering's readers.
+Spec = unavailability.Spec
+mask = unavailability.mask
+weekdays_of = unavailability.weekdays_of
+spec_of = unavailability.spec_of
+intervals = unavailability.intervals
+covers = unavailability.covers
+windows = unavailability.windows
+blocking = unavailability.blocking
 
 # A window reaches at most this far from its first day.
 MAX_DAYS = 366
 UNTIL_WORDS = frozenset({"until", "till", "to", "到", "至", "截至", "截止", "直到"})
 ALL_DAYS_MASK = 0b1111111
-
-
-@dataclass(frozen=True)
-class Spec:
-    first_day: dt.date
-    last_day: dt.date
-    weekdays: frozenset[int]
-    start_time: dt.time | None = None
-    end_time: dt.time | None = None
-
-    @property
-    def every_day(self) -> bool:
-        return self.weekdays == timespec.ALL_DAYS
-
-
-def mask(weekdays: Iterable[int]) -> int:
-    return sum(1 << day for day in set(weekdays))
-
-
-def weekdays_of(value: int) -> frozenset[int]:
-    return frozenset(day for day in range(7) if value & (1 << day))
-
-
-def spec_of(row: Unavailability) -> Spec:
-    return Spec(
-        row.first_day, row.last_day, weekdays_of(row.weekdays), row.start_time, row.end_time
-    )
 
 
 # A range of days spans at most this many tokens: 12-05 ~ 12-07.
@@ -155,36 +138,6 @@ def parse(text: str, today: dt.date) -> Spec:
     return Spec(first, last, frozenset(weekdays) or timespec.ALL_DAYS, start, end)
 
 
-def intervals(
-    spec: Spec, first: dt.date, last: dt.date, zone: dt.tzinfo
-) -> list[tuple[dt.datetime, dt.datetime]]:
-    """The UTC instants the window covers on the days from `first` to `last`."""
-    found: list[tuple[dt.datetime, dt.datetime]] = []
-    day = max(first, spec.first_day)
-    while day <= min(last, spec.last_day):
-        if day.weekday() in spec.weekdays:
-            if spec.start_time is None or spec.end_time is None:
-                found.append(timespec.local_day_bounds(day, zone))
-            else:
-                found.append(
-                    (
-                        timespec.local_instant(day, spec.start_time, zone),
-                        timespec.local_instant(day, spec.end_time, zone),
-                    )
-                )
-        day += dt.timedelta(days=1)
-    return found
-
-
-def covers(spec: Spec, starts_at: dt.datetime, ends_at: dt.datetime, zone: dt.tzinfo) -> bool:
-    """Whether the window overlaps [starts_at, ends_at)."""
-    first = starts_at.astimezone(zone).date() - dt.timedelta(days=1)
-    last = ends_at.astimezone(zone).date()
-    return any(
-        start < ends_at and starts_at < end for start, end in intervals(spec, first, last, zone)
-    )
-
-
 @dataclass(frozen=True)
 class Declared:
     """A window kept (`new`: False when one declared before covers it, and it is not kept
@@ -260,33 +213,3 @@ async def remove(session: AsyncSession, actor: Actor, window_id: int) -> Unavail
         raise DomainError(ErrorCode.UNAVAILABLE_NOT_FOUND)
     await session.delete(row)
     return row
-
-
-async def windows(
-    session: AsyncSession, member_ids: Sequence[int], first: dt.date, last: dt.date
-) -> dict[int, list[Spec]]:
-    """The windows of these members that touch the days from `first` to `last`."""
-    found: dict[int, list[Spec]] = {}
-    for start in range(0, len(member_ids), 5000):
-        rows = await session.scalars(
-            select(Unavailability).where(
-                Unavailability.member_id.in_(member_ids[start : start + 5000]),
-                Unavailability.last_day >= first,
-                Unavailability.first_day <= last,
-            )
-        )
-        for row in rows:
-            found.setdefault(row.member_id, []).append(spec_of(row))
-    return found
-
-
-async def blocking(
-    session: AsyncSession, member: Member, shift: Shift, zone: dt.tzinfo
-) -> Spec | None:
-    """The member's window that covers the shift, if any (a hand assignment asks first)."""
-    first = shift.starts_at.astimezone(zone).date() - dt.timedelta(days=1)
-    last = shift.ends_at.astimezone(zone).date()
-    for spec in (await windows(session, [member.id], first, last)).get(member.id, []):
-        if covers(spec, shift.starts_at, shift.ends_at, zone):
-            return spec
-    return None

@@ -36,8 +36,8 @@ from bot.services.platform.notify import (
 )
 from bot.services.platform.outbox import ButtonRows, Message
 from bot.services.platform.redraw import Subject
+from bot.services.schedule import unavailability
 from bot.services.schedule.eligibility import refusals
-from bot.services.schedule.seats import on_leave
 from bot.services.schedule.shift_text import shift_label
 from bot.services.swaps.lifecycle import expiry, record, stands
 from bot.services.swaps.notices import SWAP_ASK, SWAP_OFFER, offer_label, offers_told
@@ -111,15 +111,15 @@ async def give_away(
     ]
     # The sign-up rules for the whole unit at once (on_post already keeps to members who stand
     # on posts); someone waiting for a seat on the shift may take one offered to them, someone
-    # excused at its hour may not (queries.refusal).
+    # excused at its hour (a rule of sign-up) or who declared it off may not (queries.refusal).
     refused = await refusals(
         session, [(member, shift) for member in candidates], now, settings, from_waitlist=True
     )
-    excused = await on_leave(session, [m.id for m in candidates], shift.starts_at, shift.ends_at)
+    off = await unavailability.blocked(session, [m.id for m in candidates], shift, settings.zone)
     takers = [
         member
         for member in candidates
-        if refused[(member.id, shift.id)] is None and member.id not in excused
+        if refused[(member.id, shift.id)] is None and member.id not in off
     ]
     if not takers:
         # An offer nobody reads would hold the seat in "being swapped" until it expired.
@@ -278,7 +278,7 @@ async def redraw_offers(
     `now`: the shift as it is. None when the offer is off (taken, withdrawn, void, its time
     up, its seat gone or its shift moved, cancelled or started) or the reader may no longer
     take the seat (the rules of sign-up, as when it was offered: left the unit, on another
-    shift at that hour since, excused at that hour since, ...)."""
+    shift at that hour since, excused at that hour since, declared it off since, ...)."""
     offers = await offers_told(session, subjects)
     readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
     asked: dict[int, tuple[Member, SwapOffer]] = {}
@@ -302,12 +302,10 @@ async def redraw_offers(
     excused = {
         (reader.id, offer.id)
         for reader, offer in asked.values()
-        if await on_leave(
-            session,
-            [reader.id],
-            offer.from_assignment.shift.starts_at,
-            offer.from_assignment.shift.ends_at,
+        if await unavailability.blocking(
+            session, reader, offer.from_assignment.shift, settings.zone
         )
+        is not None
     }
     translator = translators(settings)
     drawn: list[Message | None] = []

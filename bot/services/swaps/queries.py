@@ -28,7 +28,7 @@ from bot.services.people import members
 from bot.services.people.access import Actor
 from bot.services.people.members import Shown, serves_on_posts, typed_phone
 from bot.services.platform import audit
-from bot.services.schedule import seats
+from bot.services.schedule import seats, unavailability
 from bot.services.schedule.eligibility import check_eligibility, no_shows
 from bot.services.schedule.shift_text import translator_for
 from bot.services.schedule.signup import upcoming_of
@@ -117,7 +117,7 @@ async def refusal(
     """The rule that keeps `member` from taking a seat on `shift`, if any: only members who
     stand on posts take a swapped seat, and the rules of sign-up hold. Someone waiting for a
     seat on the shift may take one offered to them; someone excused (leave approved) at its
-    hour may not."""
+    hour may not, nor someone who declared that hour off."""
     if not serves_on_posts(member):
         return DomainError(ErrorCode.NOT_ON_POST)
     try:
@@ -127,6 +127,9 @@ async def refusal(
     except DomainError as error:
         # Leave is a rule of sign-up; a swap says it in its own words (taking, not signing up).
         return DomainError(ErrorCode.SWAP_ON_LEAVE) if error.code is ErrorCode.ON_LEAVE else error
+    # Nor is a seat given at an hour they declared off (/unavailable), as the rotation does not.
+    if await unavailability.blocking(session, member, shift, settings.zone) is not None:
+        return DomainError(ErrorCode.SWAP_UNAVAILABLE)
     return None
 
 
@@ -139,16 +142,15 @@ OF_ANOTHER = {
     ErrorCode.ALREADY_WAITLISTED: "swaps.other.already_signed_up",
     ErrorCode.SHIFT_CLASH: "swaps.other.shift_clash",
     ErrorCode.NO_SHOW_BLOCKED: "swaps.other.no_show_blocked",
+    ErrorCode.SWAP_UNAVAILABLE: "swaps.other.unavailable",
 }
 
 
 def not_eligible(
     actor: Actor, member: Member, error: DomainError, settings: Settings
 ) -> DomainError:
-    """A member's refusal, worded for the person acting: their own as it is, another's naming
-    whose rule it is (their clash, their no-shows), never "you"."""
-    if actor.member is not None and actor.member.id == member.id:
-        return error
+    """A member's refusal, worded for the person acting and naming whose rule it is (their
+    clash, their no-shows), never "you": in an exchange it may be either side's."""
     t = (
         translator_for(actor.member, settings)
         if actor.member is not None
