@@ -207,14 +207,20 @@ async def clashes(
 
 
 def _standing_refusal(
-    member: Member, shift: Shift, now: dt.datetime, settings: Settings, *, assigned: bool
+    member: Member,
+    shift: Shift,
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    assigned: bool,
+    planned: bool,
 ) -> Refusal | None:
     """The rules that need nothing but the member and the shift."""
     if not member.active:
         return Refusal(ErrorCode.NOT_REGISTERED)
     if shift.status is ShiftStatus.CANCELLED:
         return Refusal(ErrorCode.SHIFT_CANCELLED)
-    if shift.post.archived:
+    if shift.post.archived and not planned:
         return Refusal(ErrorCode.POST_ARCHIVED)
     if member.unit_id != shift.post.unit_id:
         return Refusal(ErrorCode.SHIFT_OTHER_UNIT)
@@ -270,6 +276,7 @@ async def refusals(
     from_waitlist: bool = False,
     leaving: int | None = None,
     assigned: bool = False,
+    planned: bool = False,
 ) -> dict[tuple[int, int], Refusal | None]:
     """The first rule that keeps each member from each shift (None: they may take it), keyed
     by (member id, shift id): the rules of ``check_eligibility`` for many members and shifts at
@@ -277,7 +284,9 @@ async def refusals(
     result: dict[tuple[int, int], Refusal | None] = {}
     pending: list[tuple[Member, Shift]] = []
     for member, shift in pairs:
-        refusal = _standing_refusal(member, shift, now, settings, assigned=assigned)
+        refusal = _standing_refusal(
+            member, shift, now, settings, assigned=assigned, planned=planned
+        )
         result[(member.id, shift.id)] = refusal
         if refusal is None:
             pending.append((member, shift))
@@ -331,6 +340,7 @@ async def check_eligibility(
     from_waitlist: bool = False,
     leaving: int | None = None,
     assigned: bool = False,
+    planned: bool = False,
 ) -> None:
     """Raise the DomainError of the first rule that keeps `member` from `shift` at `now`.
 
@@ -339,7 +349,9 @@ async def check_eligibility(
     the member's that goes away in the same step (the other half of a swap): it neither clashes
     nor counts toward the weekly cap. An `assigned` seat (a coordinator puts the member on the
     shift) is not bound by the sign-up window, and its leave at that hour is the assigner's to
-    check (with its own answer): rotas are made weeks ahead. The rules are those
+    check (with its own answer): rotas are made weeks ahead. A `planned` seat moves from one
+    member to another on a shift already planned (a swap): an archived post takes no new
+    seats, but the shifts it had planned take place, and so may change hands. The rules are those
     of ``refusals``, asked for one pair.
     """
     found = await refusals(
@@ -350,6 +362,7 @@ async def check_eligibility(
         from_waitlist=from_waitlist,
         leaving=leaving,
         assigned=assigned,
+        planned=planned,
     )
     refusal = found[(member.id, shift.id)]
     if refusal is not None:

@@ -113,7 +113,12 @@ async def give_away(
     # on posts); someone waiting for a seat on the shift may take one offered to them, someone
     # excused at its hour (a rule of sign-up) or who declared it off may not (queries.refusal).
     refused = await refusals(
-        session, [(member, shift) for member in candidates], now, settings, from_waitlist=True
+        session,
+        [(member, shift) for member in candidates],
+        now,
+        settings,
+        from_waitlist=True,
+        planned=True,
     )
     off = await unavailability.blocked(session, [m.id for m in candidates], shift, settings.zone)
     takers = [
@@ -298,6 +303,7 @@ async def redraw_offers(
         now,
         settings,
         from_waitlist=True,
+        planned=True,
     )
     excused = {
         (reader.id, offer.id)

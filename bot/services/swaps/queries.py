@@ -122,7 +122,14 @@ async def refusal(
         return DomainError(ErrorCode.NOT_ON_POST)
     try:
         await check_eligibility(
-            session, member, shift, now, settings, from_waitlist=True, leaving=leaving
+            session,
+            member,
+            shift,
+            now,
+            settings,
+            from_waitlist=True,
+            leaving=leaving,
+            planned=True,
         )
     except DomainError as error:
         # Leave is a rule of sign-up; a swap says it in its own words (taking, not signing up).
