@@ -29,6 +29,7 @@ from bot.services.oversight.orders import (
     tell_unit,
     wrong_state,
 )
+from bot.services.people import units
 from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import dialogues
@@ -203,8 +204,14 @@ async def follow_up_holds(
 async def reopen(
     session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime, settings: Settings
 ) -> RectificationOrder:
-    """回头看 found the problem back: the order opens again with a fresh deadline."""
+    """回头看 found the problem back: the order opens again with a fresh deadline; not for a
+    unit archived since the acceptance, which takes no orders (the follow-up may still hold)."""
     order = await _due_follow_up(session, actor, order_id)
+    # Held to the commit, as issuing holds it: archiving (which refuses open orders) waits for
+    # this reopening, or this sees the unit archived.
+    unit = await units.held(session, order.unit_id)
+    if unit.archived:
+        raise DomainError(ErrorCode.ORDER_UNIT_ARCHIVED, unit=unit.name)
     order.follow_up_done_at = now
     order.status = OrderStatus.ISSUED
     order.reopened += 1
