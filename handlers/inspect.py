@@ -26,6 +26,7 @@ from bot.i18n import Translator
 from bot.services.duty.checkin_text import distance
 from bot.services.oversight import checklist, checks, notices
 from bot.services.platform import dialogues
+from bot.settings import Settings
 from handlers.checkin import location_keyboard
 from handlers.evidence import album_answered, photo_of, position_of
 from handlers.keyboards import button, cancel_row, inline
@@ -316,7 +317,7 @@ async def items_done(turn: Turn, data: InspectItemsDone) -> None:
     turn.edit(t("oversight.inspect.ask_photos"), inline([cancel_row(t)]))
 
 
-def result_text(t: Translator, inspection: Inspection, now: dt.datetime) -> str:
+def result_text(t: Translator, inspection: Inspection, now: dt.datetime, settings: Settings) -> str:
     lines = [
         t(
             "oversight.inspect.recorded",
@@ -361,7 +362,12 @@ def result_text(t: Translator, inspection: Inspection, now: dt.datetime) -> str:
             )
         )
     if inspection.covert and inspection.visible_from > now:
-        lines.append(t("oversight.inspect.covert_until", time=t.datetime(inspection.visible_from)))
+        key = (
+            "oversight.inspect.covert_until"
+            if checks.at_daily_tally(inspection.visible_from, settings)
+            else "oversight.inspect.covert_until_report"
+        )
+        lines.append(t(key, time=t.datetime(inspection.visible_from)))
     elif inspection.covert:
         lines.append(t("oversight.inspect.covert_now"))
     return "\n".join(lines)
@@ -386,7 +392,9 @@ async def submit(turn: Turn, data: InspectSubmit) -> None:
     if inspection.score < 100 or inspection.discrepancy:
         rows.append([button(t("oversight.button.order_from_check"), OrderFromCheck(inspection.id))])
     turn.answer(t("oversight.inspect.toast"))
-    turn.reply(result_text(t, inspection, turn.now), inline(rows) if rows else None)
+    turn.reply(
+        result_text(t, inspection, turn.now, turn.runtime.settings), inline(rows) if rows else None
+    )
 
 
 # -- /checklist (admins) -----------------------------------------------------------------------

@@ -330,3 +330,26 @@ async def test_the_offer_drawn_again_leaves_out_posts_archived_since_and_keeps_i
         assert [near.post.name for near in again.near] == ["黄河路口", "解放路口"]
         assert [near.distance_m for near in again.near] == pytest.approx([40, 120], abs=1)
         assert again.unchecked == {posts[0].id, posts[2].id}
+
+
+def test_a_covert_check_is_seen_from_the_first_report_that_counts_it() -> None:
+    settings = make_settings("sqlite+aiosqlite:///x.db")
+    local = settings.zone
+
+    def when(day: int, hour: int, month: int = 12) -> dt.datetime:
+        return dt.datetime(2026, month, day, hour, 0, tzinfo=local).astimezone(dt.UTC)
+
+    # Saturday night: Sunday's tally, before any weekly report.
+    assert checks.visible_from(when(5, 21), True, settings) == when(6, 20)
+    # Sunday night, after its tally: Monday 08:00, the report of that week.
+    assert checks.visible_from(when(6, 21), True, settings) == when(7, 8)
+    assert not checks.at_daily_tally(when(7, 8), settings)
+    assert checks.at_daily_tally(when(6, 20), settings)
+    # Wednesday 2026-12-30 night: Thursday's tally; Thursday the 31st at night: the monthly
+    # report of the 1st.
+    assert checks.visible_from(when(30, 21), True, settings) == when(31, 20)
+    assert checks.visible_from(when(31, 21), True, settings) == dt.datetime(
+        2027, 1, 1, 8, 0, tzinfo=local
+    ).astimezone(dt.UTC)
+    # Monday night: Tuesday's tally, not next Monday's report.
+    assert checks.visible_from(when(7, 21), True, settings) == when(8, 20)

@@ -5,7 +5,8 @@ The inspector sends a location; the posts within ``INSPECT_NEAR_M`` are offered 
 whether it is covert, how many people are seen on post against the plan and the check-ins of
 that moment, one tap per checklist line found, and photos with an optional note. The finding
 is held against the check-ins: |checked in − seen| is the discrepancy, shown at once and listed
-in the tally. A covert check is shown to the unit from the next daily tally on.
+in the tally. A covert check is shown to the unit from the next daily tally on (or the weekly
+or monthly report of its period, when that comes first).
 """
 
 from __future__ import annotations
@@ -130,14 +131,30 @@ def week_start(now: dt.datetime, settings: Settings) -> dt.datetime:
 
 
 def visible_from(now: dt.datetime, covert: bool, settings: Settings) -> dt.datetime:
-    """When the unit may see a check: at once, or for a covert one at the next daily tally."""
+    """When the unit may see a check: at once, or for a covert one at the first report that
+    counts it: the next daily tally, or the weekly (Mondays) or monthly (the 1st) report of its
+    period at REPORT_TIME when that comes first (a check on Sunday night is published by
+    Monday morning's report of its week, which must not leave it out and rank without it)."""
     if not covert:
         return now
-    local = now.astimezone(settings.zone)
-    tally = dt.datetime.combine(local.date(), settings.summary_time, tzinfo=settings.zone)
+    zone = settings.zone
+    local = now.astimezone(zone)
+    day = local.date()
+    tally = dt.datetime.combine(day, settings.summary_time, tzinfo=zone)
     if tally <= local:
         tally += dt.timedelta(days=1)
-    return tally.astimezone(dt.UTC)
+    next_monday = day + dt.timedelta(days=7 - day.weekday())
+    next_month = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    reports = [
+        dt.datetime.combine(d, settings.report_time, tzinfo=zone) for d in (next_monday, next_month)
+    ]
+    return min(tally, *reports).astimezone(dt.UTC)
+
+
+def at_daily_tally(shown_from: dt.datetime, settings: Settings) -> bool:
+    """Whether a covert check's `shown_from` is a daily tally's time (else a weekly or monthly
+    report's)."""
+    return shown_from.astimezone(settings.zone).time() == settings.summary_time
 
 
 async def unchecked_this_week(

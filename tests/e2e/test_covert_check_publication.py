@@ -1,0 +1,47 @@
+"""A covert check made on the last evening of a week, after that day's tally: the weekly
+report of the week, on Monday morning before the next daily tally, is what publishes it. The
+check counts in that report, so the week's published ranking is the one the week keeps (it
+does not change silently when the check surfaces at Monday's evening tally)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.e2e.oversight_fixtures import bind_headquarters, city, inspections, orders
+from tests.e2e.schedule import DAY, at, press_and_settle, shift
+from tests.e2e.test_oversight_reports import check
+from tests.harness import Harness
+
+SUNDAY = DAY + dt.timedelta(days=5)  # 12-06, the last day of the week 11-30 to 12-06
+MONDAY = SUNDAY + dt.timedelta(days=1)
+
+
+async def test_a_covert_check_of_sunday_night_is_published_with_the_week_s_report(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    group = await bind_headquarters(harness)
+    await shift(harness, town.post_id, day=SUNDAY, start=20, end=23, capacity=1)
+    # After Sunday's 20:00 tally, nobody on post.
+    harness.clock.set(at(SUNDAY, 21, 0))
+    await check(harness, town.inspector, "抽查 · 暗访", "0")
+    assert "🕶 暗访：单位在 2026年12月7日 08:00 的周报或月报中才会看到这次督查" in (
+        town.inspector.last().text or ""
+    ), town.inspector.last().text
+    [made] = await inspections(harness)
+    assert made.visible_from == at(MONDAY, 8, 0)
+    await press_and_settle(harness, town.inspector, "📝 下整改令")
+    await press_and_settle(harness, town.inspector, "✅ 下发")
+    [order] = await orders(harness)
+    # The order reaches the unit with the report that publishes the check, and runs from then.
+    assert order.visible_from == at(MONDAY, 8, 0)
+    assert order.deadline_at == at(MONDAY, 8, 0) + dt.timedelta(hours=24)
+
+    # Monday 08:00: the report of the week 11-30 to 12-06 counts the check.
+    harness.clock.set(at(MONDAY, 8, 0))
+    await harness.tick()
+    await harness.deliver()
+    weekly = "\n".join(group.texts())
+    assert "督查 1 次（抽查 1）" in weekly, weekly
+    await harness.deliver()
+    assert "整改令" in (town.coordinator.last().caption or town.coordinator.last().text or "")
