@@ -132,7 +132,8 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
                 ),
             )
             return
-        if dialogue.step == checks.Step.PHOTOS:
+        # A picture sent as a file, on the checklist too (which takes photos already).
+        if dialogue.step == checks.Step.PHOTOS or message.document:
             key = "oversight.photo_as_file" if message.document else "oversight.inspect.need_photo"
             turn.reply(t(key), inline([cancel_row(t)]))
             return

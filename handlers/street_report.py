@@ -123,6 +123,10 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         turn.reply(t(key), inline([cancel_row(t)]))
         return
     if step == reports.Step.LOCATION:
+        if message.document:
+            # More photos are taken here: a picture sent as a file is told so.
+            turn.reply(t("oversight.photo_as_file"), location_keyboard(t))
+            return
         if message.location is None:
             turn.reply(t("oversight.report.need_location"), location_keyboard(t))
             return

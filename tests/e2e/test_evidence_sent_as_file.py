@@ -1,0 +1,55 @@
+"""A picture sent as a file where the bot takes photos but asks for something else first: the
+place of a street report (more photos are still taken there) and the checklist of a check
+(photos are taken from it on). The answer says it is a file and to send it as a photo, as the
+photo steps themselves answer; nothing is kept and the step stays."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db.models import Dialogue, EvidencePhoto, Inspection, StreetReport
+from tests.e2e.oversight_fixtures import city
+from tests.e2e.schedule import DAY, press_and_settle, shift
+from tests.e2e.test_inspect import start_check
+from tests.harness import Harness
+
+AS_FILE = "这是一个文件。请直接发送照片（不要选「以文件发送」）。"
+
+
+async def dialogue_of(harness: Harness, user_id: int) -> Dialogue:
+    async with harness.session() as session:
+        found = await session.scalar(select(Dialogue).where(Dialogue.telegram_id == user_id))
+        assert found is not None
+        return found
+
+
+async def test_a_picture_sent_as_a_file_at_a_report_s_place_is_told_so(harness: Harness) -> None:
+    town = await city(harness)
+    wang = town.volunteers[0]
+    await wang.send_command("report")
+    await harness.settle()
+    await wang.send_photo()
+    await harness.settle()
+    await wang.send_document("IMG_0002.jpg", b"\xff\xd8\xff", "image/jpeg")
+    await harness.settle()
+    assert wang.last().text == AS_FILE
+    held = await dialogue_of(harness, wang.user_id)
+    assert held.step == "location" and len(held.data["photos"]) == 1
+    assert await harness.count(StreetReport) == 0
+
+
+async def test_a_picture_sent_as_a_file_at_the_checklist_is_told_so(harness: Harness) -> None:
+    town = await city(harness)
+    inspector = town.inspector
+    await shift(harness, town.post_id, day=DAY, start=7, end=10)
+    await start_check(harness, inspector)
+    await press_and_settle(harness, inspector, "⭐ 黄河路-人民路口 · 城管局 · 30 米")
+    await press_and_settle(harness, inspector, "日查 · 明查")
+    await press_and_settle(harness, inspector, "0")
+    await inspector.send_document("IMG_0003.jpg", b"\xff\xd8\xff", "image/jpeg")
+    await harness.settle()
+    assert inspector.last().text == AS_FILE
+    held = await dialogue_of(harness, inspector.user_id)
+    assert held.step == "items" and not held.data.get("photos")
+    assert await harness.count(Inspection) == 0
+    assert await harness.count(EvidencePhoto) == 0
