@@ -11,6 +11,7 @@ import datetime as dt
 from enum import StrEnum
 
 from telegram import InlineKeyboardButton
+from telegram.error import TelegramError
 
 from bot.buttons import (
     BroadcastChoice,
@@ -345,7 +346,12 @@ async def send(turn: Turn, pressed: BroadcastSend) -> None:
             settings=settings,
         )
     await dialogues.end(turn.session, turn.user_id)
-    turn.edit(_with_quiet_hours(turn, t("broadcast.queued", count=sent.total)))
+    # The answer promises no progress message: it is posted after it, and may be refused.
+    queued = _with_quiet_hours(turn, t("broadcast.queued", count=sent.total))
+    turn.edit(queued)
+    query = turn.update.callback_query
+    answer_id = query.message.message_id if query is not None and query.message else None
+    without_progress = "\n".join((queued, t("broadcast.no_progress_message")))
     broadcast_id, total = sent.id, sent.total
     bot, chat_id, db = turn.context.bot, turn.chat_id, turn.runtime.db
     first_count = broadcast_progress.progress_text(t, broadcast_progress.opening(total))
@@ -353,7 +359,13 @@ async def send(turn: Turn, pressed: BroadcastSend) -> None:
 
     async def post_progress() -> None:
         # The progress message exists only once sent; its id is stored for the edits.
-        message = await bot.send_message(chat_id, first_count, reply_markup=stop_rows)
+        try:
+            message = await bot.send_message(chat_id, first_count, reply_markup=stop_rows)
+        except TelegramError:
+            # Refused: the answer says where the count will come from instead.
+            if answer_id is not None:
+                await bot.edit_message_text(without_progress, chat_id=chat_id, message_id=answer_id)
+            raise
         async with db.session() as session:
             await broadcast_progress.set_progress_message(session, broadcast_id, message.message_id)
 

@@ -77,7 +77,7 @@ async def test_open_seats_only_broadcast_is_delivered_and_the_count_edited(
     text = await press_and_settle(harness, coordinator, "🈳 只发有空缺的")
     assert "（只含有空缺的）：1 个班次，将发给 3 名志愿者" in text
     await press_and_settle(harness, coordinator, "📤 发送")
-    assert coordinator.texts()[-2] == "📤 已排队发送给 3 人。下面的消息会显示进度。"
+    assert coordinator.texts()[-2] == "📤 已排队发送给 3 人。"
     assert coordinator.last().text == "📣 发送中：已送达 0 / 3，被屏蔽 0，失败 0"
     progress = coordinator.last().message_id
     sent = await _broadcast(harness)
@@ -332,9 +332,16 @@ async def test_a_progress_message_telegram_refuses_does_not_stop_the_broadcast(
     await harness.settle()
     harness.emulator.inject_fault(Fault(kind="502", method="sendMessage", chat_id=7201))
     await press_and_settle(harness, coordinator, "📤 发送")
-    # The answer stands alone: no progress message, and no "something went wrong" either.
-    assert coordinator.last().text == "📤 已排队发送给 2 人。下面的消息会显示进度。"
+    # The answer stands alone and says so: no progress message, so it promises none below, and
+    # tells where the count will come from; no "something went wrong" either.
+    assert coordinator.last().text == (
+        "📤 已排队发送给 2 人。\n"
+        "⚠️ 进度消息没能发出。全部发完后会另发一条消息告知结果；"
+        "要查看进度或中途停止，请发送 /broadcast。"
+    )
+    assert not any("显示进度" in (text or "") for text in coordinator.texts())
     assert not any("出了问题" in (text or "") for text in coordinator.texts())
+    assert (await _broadcast(harness)).progress_message_id is None
     await harness.deliver()
     await harness.tick()
     assert [user.texts() for user in people] == [["📢 王协调 通知：\n明早 7 点全员到岗。"]] * 2

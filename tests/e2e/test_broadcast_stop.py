@@ -407,7 +407,7 @@ async def test_a_broadcast_without_a_progress_message_stopped_from_the_list_ends
     # Telegram refuses to post the progress message.
     harness.emulator.inject_fault(Fault(kind="502", method="sendMessage", chat_id=5801))
     await press_and_settle(harness, coordinator, "📤 发送")
-    assert coordinator.last().text == "📤 已排队发送给 2 人。下面的消息会显示进度。"
+    assert coordinator.last().text.startswith("📤 已排队发送给 2 人。\n⚠️ 进度消息没能发出。")
     assert [m for m in coordinator.messages() if STOP in m.buttons()] == []
 
     # Past the time it could still be on its way, the coordinator stops it from /broadcast.
