@@ -355,3 +355,59 @@ async def test_a_progress_message_telegram_refuses_does_not_stop_the_broadcast(
     await harness.tick()
     await harness.deliver()
     assert coordinator.texts().count("✅ 发送完成（共 2 人）：送达 2，被屏蔽 0，失败 0") == 1
+
+
+async def test_a_retried_running_count_does_not_overwrite_the_final_count(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 7301, unit_id, "王协调", role=Role.COORDINATOR)
+    people = [await person(harness, 7302 + n, unit_id, f"志愿者{n}") for n in range(3)]
+    for user in people:
+        user.started = True
+    # Telegram fails the third volunteer's message once: it waits 5 s for its retry.
+    harness.emulator.inject_fault(Fault(kind="502", chat_id=people[2].user_id))
+    await command(harness, coordinator, "broadcast")
+    await press_and_settle(harness, coordinator, "📢 发一条通知")
+    await coordinator.send_text("明早 7 点全员到岗。")
+    await harness.settle()
+    await press_and_settle(harness, coordinator, "📤 发送")
+    progress = coordinator.last().message_id
+    await harness.deliver()
+    async with harness.session() as session:
+        retry = await session.scalar(
+            select(OutboxMessage.not_before).where(OutboxMessage.chat_id == people[2].user_id)
+        )
+    assert retry is not None
+
+    # A little later the running count is queued, and Telegram fails its edit once: it waits too,
+    # longer than the third message.
+    harness.clock.advance(seconds=3)
+    harness.emulator.inject_fault(Fault(kind="502", method="editMessageText", chat_id=7301))
+    await harness.tick()
+    assert _message(coordinator, progress) == "📣 发送中：已送达 0 / 3，被屏蔽 0，失败 0"
+
+    # The third goes out, and the final count with it.
+    harness.clock.set(retry)
+    await harness.tick()
+    await harness.tick()
+    final = "✅ 发送完成（共 3 人）：送达 3，被屏蔽 0，失败 0"
+    assert _message(coordinator, progress) == final
+
+    # The running count's retry is due now: it never goes out over the final count.
+    harness.clock.advance(minutes=5)
+    await harness.tick()
+    assert _message(coordinator, progress) == final
+    sent = await _broadcast(harness)
+    async with harness.session() as session:
+        edits = (
+            await session.execute(
+                select(OutboxMessage.payload, OutboxMessage.status)
+                .where(OutboxMessage.idempotency_key.like(f"broadcast:{sent.id}:progress:%"))
+                .order_by(OutboxMessage.id)
+            )
+        ).all()
+    assert [(body["text"], status) for body, status in edits] == [
+        ("📣 发送中：已送达 2 / 3，被屏蔽 0，失败 0", OutboxStatus.DROPPED),
+        (final, OutboxStatus.SENT),
+    ]

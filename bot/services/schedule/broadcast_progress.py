@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.buttons import BroadcastStop
@@ -21,6 +21,8 @@ from bot.settings import Settings
 # What a message of a stopped broadcast keeps as its last error: the stop dropped it (those a
 # sender held then are in flight until it lets go of them).
 STOPPED_REASON = "stopped: the broadcast was stopped midway"
+# What an edit of the progress message keeps as its last error when a newer count replaced it.
+SUPERSEDED_REASON = "superseded: a newer count was queued"
 
 
 @dataclass(frozen=True)
@@ -222,8 +224,21 @@ async def queue_edit(
     settings: Settings,
 ) -> int:
     """Queue an edit of the progress message to `current` (one per text shown: its key names
-    the counts); how many were queued (0: this text was queued before)."""
+    the counts); how many were queued (0: this text was queued before). The earlier edits not
+    sent yet are dropped: one waiting for a retry (a 5xx, a 429) would otherwise go out after
+    this one and show an older count over it. One a sender holds still counts as sent if it
+    goes out (it goes before this one, queued after it); handed back, it is not tried again."""
     assert broadcast.progress_message_id is not None
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.chat_id == broadcast.chat_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.idempotency_key.like(f"{edit_key_prefix(broadcast.id)}%"),
+        )
+        .values(status=OutboxStatus.DROPPED, last_error=SUPERSEDED_REASON)
+        .execution_options(synchronize_session=False)
+    )
     t = Translator(broadcast.language, settings.zone)
     body = progress_body(
         t,
