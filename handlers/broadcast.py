@@ -353,7 +353,8 @@ async def send(turn: Turn, pressed: BroadcastSend) -> None:
     answer_id = query.message.message_id if query is not None and query.message else None
     without_progress = "\n".join((queued, t("broadcast.no_progress_message")))
     broadcast_id, total = sent.id, sent.total
-    bot, chat_id, db = turn.context.bot, turn.chat_id, turn.runtime.db
+    bot, chat_id, runtime = turn.context.bot, turn.chat_id, turn.runtime
+    db = runtime.db
     first_count = broadcast_progress.progress_text(t, broadcast_progress.opening(total))
     stop_rows = inline([[button(t("broadcast.button.stop"), BroadcastStop(broadcast_id))]])
 
@@ -367,6 +368,11 @@ async def send(turn: Turn, pressed: BroadcastSend) -> None:
                 await bot.edit_message_text(without_progress, chat_id=chat_id, message_id=answer_id)
             raise
         async with db.session() as session:
-            await broadcast_progress.set_progress_message(session, broadcast_id, message.message_id)
+            taken = await broadcast_progress.set_progress_message(
+                session, broadcast_id, message.message_id, runtime.clock.now(), runtime.settings
+            )
+        if not taken:
+            # It came after the broadcast's count ended elsewhere: it would show ⏹ for good.
+            await bot.delete_message(chat_id, message.message_id)
 
     turn.later(post_progress)

@@ -438,3 +438,50 @@ async def test_a_broadcast_without_a_progress_message_stopped_from_the_list_ends
             )
         ).all()
     assert queued_for_coordinator == []
+
+
+async def test_a_progress_message_posted_after_a_colleague_stopped_it_shows_the_stopped_count(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    sender = await person(harness, 5901, unit_id, "王协调", role=Role.COORDINATOR)
+    colleague = await person(harness, 5902, unit_id, "李协调", role=Role.COORDINATOR)
+    people = [await person(harness, 5910 + n, unit_id, f"志愿者{n}") for n in range(2)]
+    for user in (*people, colleague):
+        user.started = True
+    await command(harness, sender, "broadcast")
+    await press_and_settle(harness, sender, "📢 发一条通知")
+    await sender.send_text("明早 7 点集合（发错了）")
+    await harness.settle()
+    # Telegram posts the progress message at once but answers the bot three seconds late.
+    harness.emulator.timeout_delay = 3.0
+    harness.emulator.inject_fault(Fault(kind="timeout", method="sendMessage", chat_id=5901))
+    await sender.press("📤 发送")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while not any(STOP in m.buttons() for m in sender.messages()):
+        assert loop.time() < deadline
+        await asyncio.sleep(0.01)
+    [progress] = [m.message_id for m in sender.messages() if STOP in m.buttons()]
+
+    # Meanwhile a colleague stops it from the list of /broadcast.
+    await colleague.send_text("/broadcast")
+    while not any(STOP in m.buttons() for m in colleague.messages()):
+        assert loop.time() < deadline
+        await asyncio.sleep(0.01)
+    [listed] = [m for m in colleague.messages() if STOP in m.buttons()]
+    await colleague.press(STOP, listed.message_id)
+    await harness.settle()
+    final = "⏹ 已停止发送（李协调 停止）：送达 0 / 2，未发送 2，被屏蔽 0，失败 0"
+    assert _message(colleague, listed.message_id) == final
+    stopped = await _broadcast(harness)
+    assert stopped.progress_message_id == progress
+
+    # The sender's progress message, stored after the stop, shows the stopped count on the
+    # sender's next pass, not a running count with ⏹ until the next tick.
+    await harness.deliver()
+    assert _message(sender, progress) == final
+    assert next(m for m in sender.messages() if m.message_id == progress).buttons() == []
+    stopped = await _broadcast(harness)
+    assert stopped.finished_at is not None
+    assert all(user.messages() == [] for user in people)

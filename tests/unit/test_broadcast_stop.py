@@ -66,7 +66,10 @@ async def _sent_announcement(database: Database) -> Broadcast:
             settings=make_settings(database.url),
             sender_name="Admin",
         )
-        await broadcast_progress.set_progress_message(session, sent.id, 42)
+        taken = await broadcast_progress.set_progress_message(
+            session, sent.id, 42, NOW, make_settings(database.url)
+        )
+        assert taken
         return sent
 
 
@@ -357,3 +360,31 @@ async def test_the_list_message_that_stopped_a_broadcast_without_progress_messag
     assert [(row.payload.get("edit_message_id"), row.payload["text"]) for row in coordinator] == [
         (77, "⏹ 已停止发送（管理员 停止）：送达 2 / 5，未发送 3，被屏蔽 0，失败 0")
     ]
+
+
+async def test_a_progress_message_posted_after_the_list_message_took_its_place_is_not_taken(
+    database: Database,
+) -> None:
+    """The listed message 77 of the sender's chat ended the broadcast; a progress message
+    posted late (78) is refused as its progress message, for the handler to take away."""
+    sent = await _sent_announcement(database)
+    settings = make_settings(database.url)
+    async with database.session() as session:
+        found = await session.get(Broadcast, sent.id)
+        assert found is not None
+        found.progress_message_id = None
+        found.reported = None
+    async with database.session() as session:
+        await broadcast_stop.stop(
+            session, ADMIN, sent.id, now=NOW, settings=settings, pressed=(1, 77)
+        )
+    async with database.session() as session:
+        taken = await broadcast_progress.set_progress_message(session, sent.id, 78, NOW, settings)
+    assert not taken
+    async with database.session() as session:
+        found = await session.get(Broadcast, sent.id)
+        queued = (
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == 1))
+        ).all()
+    assert found is not None and found.progress_message_id == 77
+    assert found.finished_at == NOW and queued == []

@@ -64,13 +64,25 @@ def _shown(current: Counts) -> str:
 PROGRESS_MESSAGE_GRACE = dt.timedelta(minutes=1)
 
 
-async def set_progress_message(session: AsyncSession, broadcast_id: int, message_id: int) -> None:
+async def set_progress_message(
+    session: AsyncSession, broadcast_id: int, message_id: int, now: dt.datetime, settings: Settings
+) -> bool:
     """The progress message is posted showing the opening counts: an edit that shows them
-    again would change nothing, and Telegram refuses it."""
+    again would change nothing, and Telegram refuses it. It may come late: stopped meanwhile
+    (from another chat's /broadcast list), its stopped count is queued at once rather than at
+    the next tick, so it does not show a running count with ⏹ after the stop. False: it comes
+    too late to be the progress message (the broadcast ended with a count of its own, or a
+    listed message took its place), and is to be taken away."""
     broadcast = await session.get(Broadcast, broadcast_id)
-    if broadcast is not None:
-        broadcast.progress_message_id = message_id
-        broadcast.reported = _shown(opening(broadcast.total))
+    if broadcast is None:
+        return False
+    if broadcast.finished_at is not None or broadcast.progress_message_id is not None:
+        return False
+    broadcast.progress_message_id = message_id
+    broadcast.reported = _shown(opening(broadcast.total))
+    if broadcast.stopped_at is not None:
+        await report_one(session, broadcast, now, settings)
+    return True
 
 
 def mark_shown(broadcast: Broadcast, current: Counts) -> None:
