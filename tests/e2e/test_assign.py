@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select, update
 
-from bot.buttons import AssignAnyway, AssignStart, MyCancelConfirm
-from bot.db.models import AssignmentStatus, Dialogue, Member, Role, Rota
+from bot.buttons import Acknowledge, AssignAnyway, AssignStart, MyCancelConfirm
+from bot.db.models import Assignment, AssignmentStatus, Dialogue, Member, Role, Rota
 from bot.services.rostering import acknowledge
 from tests.e2e.rostering_fixtures import (
     LABEL,
@@ -470,3 +470,48 @@ async def test_a_full_shift_is_refused_before_any_warning_about_declared_unavail
     assert "申报过这段时间不能值班" not in text
     assert set(await seats(harness, larger)) == {zhang.user_id}
     assert li.user_id not in await seats(harness, larger)
+
+
+async def test_an_acknowledgment_after_a_seat_started_covers_only_the_seats_ahead(
+    harness: Harness,
+) -> None:
+    """✅ 收到 pressed late: a seat of the rota whose shift has begun is neither listed with a
+    🙋 请假 (no leave once a shift has started) nor marked; once every seat has begun, the
+    press says so and changes nothing."""
+    town_ = await town(harness)
+    wang = town_.people[1]
+    await assign_by_hand(harness, town_.coordinator, town_.shift_id, "王芳")
+    morning = (await seats(harness, town_.shift_id))[wang.user_id]
+    assert morning.rota_id is not None
+    # The same rota also gave her the evening (as a rotation gives several seats at once).
+    evening_shift = await shift(harness, town_.post_id, day=TOMORROW, start=17, end=19)
+    async with harness.session() as session:
+        evening_seat = Assignment(
+            shift_id=evening_shift,
+            member_id=morning.member_id,
+            status=SIGNED,
+            rota_id=morning.rota_id,
+            created_at=harness.clock.now(),
+            updated_at=harness.clock.now(),
+        )
+        session.add(evening_seat)
+        await session.execute(update(Rota).values(seats=2))
+    notice = wang.last()
+    assert notice.buttons() == ["✅ 收到", "🙋 请假"]
+
+    harness.clock.set(at(TOMORROW, 7, 5))  # the morning shift is under way
+    text = await press_and_settle(harness, wang, "✅ 收到")
+    assert "✅ 已确认收到 1 个班次" in text
+    assert "17:00–19:00" in text and "07:00–09:00" not in text
+    assert wang.last().buttons() == ["🙋 请假"]
+    assert (await seats(harness, town_.shift_id))[wang.user_id].acknowledged_at is None
+    assert (await seats(harness, evening_shift))[wang.user_id].acknowledged_at == (
+        harness.clock.now()
+    )
+
+    harness.clock.set(at(TOMORROW, 17, 5))  # and now the evening one too
+    shown = wang.last().text
+    await press(harness, wang, Acknowledge(morning.rota_id))
+    assert alert(wang) == "这些班次都已经开始了，不需要再确认。"
+    assert wang.last().text == shown
+    assert (await seats(harness, town_.shift_id))[wang.user_id].acknowledged_at is None

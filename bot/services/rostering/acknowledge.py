@@ -115,14 +115,18 @@ async def _redraw(
 async def acknowledge(
     session: AsyncSession, actor: Actor, rota_id: int, now: dt.datetime
 ) -> tuple[list[Assignment], bool]:
-    """Mark the member's seats of the rota as seen; the seats and whether this press was the
-    first (a second press changes nothing)."""
+    """Mark the member's seats of the rota that have not started as seen; those seats and
+    whether this press was the first (a second press changes nothing). A seat whose shift has
+    begun is past acknowledging, and past leave: it is neither marked nor listed."""
     member = actor.require_member()
     if await session.get(Rota, rota_id) is None:
         raise DomainError(ErrorCode.ROTA_NOT_FOUND)
-    seats = await held_of_rota(session, rota_id, member.id)
-    if not seats:
+    held = await held_of_rota(session, rota_id, member.id)
+    if not held:
         raise DomainError(ErrorCode.ACK_NOTHING_HELD)
+    seats = [seat for seat in held if seat.shift.starts_at > now]
+    if not seats:
+        raise DomainError(ErrorCode.ACK_ALL_STARTED)
     first = False
     for seat in seats:
         if seat.acknowledged_at is None:
