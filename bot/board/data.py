@@ -201,6 +201,7 @@ async def load_day(
                 Post.latitude,
                 Post.longitude,
                 Post.archived,
+                Unit.archived,
             )
             .join(Unit, Unit.id == Post.unit_id)
             .order_by(Post.id),
@@ -209,9 +210,11 @@ async def load_day(
     )
     posts: list[DayPost] = []
     names: dict[int, tuple[str, int]] = {}
-    for key, name, post_unit, unit, latitude, longitude, archived in post_rows:
+    for key, name, post_unit, unit, latitude, longitude, archived, unit_gone in post_rows:
         names[key] = (name, post_unit)
-        if not archived:
+        # An archived unit has left the campaign and has no shift to come: its posts are no
+        # longer on the map (their figures of today stay, as the ranking keeps them).
+        if not archived and not unit_gone:
             posts.append(DayPost(key, name, post_unit, unit, latitude, longitude))
     overlapping = (
         Shift.status == ShiftStatus.SCHEDULED,

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.board import screens
 from bot.board.panels import PanelContext, PanelData, View
 from bot.board.server import STATIC_DIR, TEMPLATES_DIR, BoardServer, SnapshotCache, asset_build
-from bot.db.models import BoardScreen, Member, Unit
+from bot.db.models import BoardScreen, Member, Post, PostType, Unit
 from bot.services.people.access import Actor
 from tests.e2e.board_fixtures import (
     BOARD_SETTINGS,
@@ -429,3 +429,37 @@ async def test_the_ranking_leaves_out_an_archived_unit_as_today_does(harness: Ha
     await harness.settle()
     text = "\n".join(m.text or "" for m in harness.admin.messages()[-3:])
     assert "已撤并单位" not in text
+
+
+async def test_the_map_leaves_out_the_posts_of_an_archived_unit(harness: Harness) -> None:
+    """A unit archived after leaving the campaign has no shift to come (archiving refuses it),
+    so its posts could only ever show grey: the map and its legend leave them out, as the
+    ranking leaves the unit out."""
+    morning = await prepare_morning(harness)
+    async with running_board(harness) as board:
+        _, before = await state(board, mini_app(harness, ADMIN_ID))
+    async with harness.session() as session:
+        gone = Unit(
+            name="已撤并单位",
+            require_swap_approval=False,
+            created_at=harness.clock.now(),
+            archived=True,
+        )
+        session.add(gone)
+        await session.flush()
+        session.add(
+            Post(
+                unit_id=gone.id,
+                name="撤并单位的岗",
+                type=PostType.TRAFFIC,
+                latitude=30.70,
+                longitude=104.10,
+                radius_m=150,
+                archived=False,
+                created_at=harness.clock.now(),
+            )
+        )
+    async with running_board(harness) as board:
+        _, body = await state(board, mini_app(harness, ADMIN_ID))
+    assert set(states(body)) == set(morning.posts)
+    assert panel(body, "map")["legend"] == panel(before, "map")["legend"]
