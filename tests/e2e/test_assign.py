@@ -515,3 +515,38 @@ async def test_an_acknowledgment_after_a_seat_started_covers_only_the_seats_ahea
     assert alert(wang) == "这些班次都已经开始了，不需要再确认。"
     assert wang.last().text == shown
     assert (await seats(harness, town_.shift_id))[wang.user_id].acknowledged_at is None
+
+
+async def test_someone_who_asked_leave_is_not_reminded_to_acknowledge_nor_listed_as_silent(
+    harness: Harness,
+) -> None:
+    """🙋 请假 is an answer to the notice: the person saw it. While the leave waits for the
+    coordinator, neither the reminder to acknowledge nor the evening list of who has not
+    answered names that seat."""
+    town_ = await town(harness)
+    wang = town_.people[1]
+    coordinator = town_.coordinator
+    await assign_by_hand(harness, coordinator, town_.shift_id, "王芳")
+    await wang.press("🙋 请假")
+    await harness.settle()
+    await wang.send_text("家里有事")
+    await harness.settle()
+    await harness.deliver()
+    assert "🙋 请假申请" in (coordinator.last().text or "")
+    held = await seats(harness, town_.shift_id)
+    assert held[wang.user_id].status is SIGNED and held[wang.user_id].acknowledged_at is None
+
+    seen = len(wang.messages())
+    harness.clock.advance(hours=6, minutes=1)
+    await harness.tick()
+    await harness.deliver()
+    assert len(wang.messages()) == seen  # no "还没有确认收到"
+
+    heard = len(coordinator.messages())
+    harness.clock.set(at(DAY, 20, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert all(
+        "没有确认收到排班" not in (message.text or "") for message in coordinator.messages()[heard:]
+    )
+    assert (await seats(harness, town_.shift_id))[wang.user_id].acknowledged_at is None
