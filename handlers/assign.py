@@ -15,6 +15,7 @@ from bot.db.models import Assignment, AssignmentStatus, Dialogue, DialogueKind
 from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.services.platform import dialogues
+from bot.services.reports.report_text import number
 from bot.services.rostering import acknowledge, assign, names
 from bot.services.rostering.assign import Assigned, Choices, Ineligible, Warned
 from bot.services.rostering.notices import leave_buttons, seat_lines, unreached_line
@@ -48,8 +49,9 @@ def assign_row(t: Translator, shift_id: int) -> list[InlineKeyboardButton]:
     return [button(t("rostering.button.assign"), AssignStart(shift_id))]
 
 
-def _hours(minutes: int) -> str:
-    return f"{minutes / 60:g}"
+def _hours(t: Translator, minutes: int) -> str:
+    """Hours as the reports write them: 1.33, not 1.33333."""
+    return number(t, minutes / 60)
 
 
 def _card_row(t: Translator, shift_id: int) -> list[InlineKeyboardButton]:
@@ -77,7 +79,9 @@ def _choices_view(
         )
     picks = [
         button(
-            t("rostering.button.pick", name=choice.name, hours=_hours(choice.month_minutes))[:60],
+            t("rostering.button.pick", name=choice.name, hours=_hours(t, choice.month_minutes))[
+                :60
+            ],
             AssignPick(shift.id, choice.member_id),
         )
         for choice in shown

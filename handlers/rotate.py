@@ -27,7 +27,7 @@ from bot.db.models import Dialogue, DialogueKind, Post, Unit
 from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.services.platform import dialogues
-from bot.services.reports.report_text import utf16_len
+from bot.services.reports.report_text import number, utf16_len
 from bot.services.rostering import rotate, rotation_xlsx
 from bot.services.rostering.notices import row_label, unreached_line
 from bot.services.rostering.rotate import Preview
@@ -363,8 +363,8 @@ def preview_lines(t: Translator, unit: str, preview: Preview) -> list[str]:
                 "rostering.rotate.preview_person",
                 count=standing.period_shifts,
                 name=standing.name,
-                hours=f"{standing.period_minutes / 60:g}",
-                recent=f"{standing.recent_minutes / 60:g}",
+                hours=number(t, standing.period_minutes / 60),
+                recent=number(t, standing.recent_minutes / 60),
             )
         )
     gaps = []

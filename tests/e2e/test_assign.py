@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, select, update
 
 from bot.buttons import Acknowledge, AssignAnyway, AssignStart, MyCancelConfirm
-from bot.db.models import Assignment, AssignmentStatus, Dialogue, Member, Role, Rota
+from bot.db.models import Assignment, AssignmentStatus, Dialogue, Member, Role, Rota, Shift
 from bot.services.rostering import acknowledge
 from tests.e2e.rostering_fixtures import (
     LABEL,
@@ -550,3 +550,16 @@ async def test_someone_who_asked_leave_is_not_reminded_to_acknowledge_nor_listed
         "没有确认收到排班" not in (message.text or "") for message in coordinator.messages()[heard:]
     )
     assert (await seats(harness, town_.shift_id))[wang.user_id].acknowledged_at is None
+
+
+async def test_hours_this_month_not_of_whole_hours_read_as_in_the_reports(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness)
+    li = town_.people[0]
+    past = await shift(harness, town_.post_id, day=DAY, start=5, end=7)
+    async with harness.session() as session:
+        await session.execute(update(Shift).where(Shift.id == past).values(ends_at=at(DAY, 6, 20)))
+    await seat(harness, past, li.user_id, AssignmentStatus.CHECKED_OUT)
+    await open_assign(harness, town_.coordinator, town_.shift_id)
+    assert "李明 · 1.33小时" in town_.coordinator.last().buttons()

@@ -334,3 +334,24 @@ async def test_a_rota_names_who_was_assigned_but_cannot_be_told(harness: Harness
     text = await press_and_settle(harness, coordinator, "✅ 确认排班")
     assert "2 个名额，2 人；能收到通知的都已通知" in text and "2 人，都已通知" not in text
     assert "⚠️ 队员01（1 人）屏蔽了机器人，收不到通知，请电话联系。" in text
+
+
+async def test_hours_of_shifts_not_of_whole_hours_read_as_in_the_reports(
+    harness: Harness,
+) -> None:
+    """An 80-minute shift is 1.33 hours, as /hours and the reports write it, not 1.33333."""
+    unit_id = await unit(harness)
+    crossing = await post(harness, unit_id, "黄河路-人民路口")
+    (first,) = await volunteers(harness, unit_id, 1)
+    coordinator = await member(harness, 7900, unit_id, "陈协调", role=Role.COORDINATOR)
+    past = await shift(harness, crossing, day=DAY - dt.timedelta(days=4))
+    monday = await shift(harness, crossing, day=NEXT_MONDAY, capacity=1)
+    async with harness.session() as session:
+        for shift_id in (past, monday):
+            row = await session.get(Shift, shift_id)
+            assert row is not None
+            row.ends_at = row.starts_at + dt.timedelta(minutes=80)
+    await seat(harness, past, first, AssignmentStatus.CHECKED_OUT)
+    await command(harness, coordinator, "rotate", "12-07")
+    preview = coordinator.messages()[-2].text or ""
+    assert "队员01：1 班 1.33 小时（近四周 1.33 小时）" in preview, preview
