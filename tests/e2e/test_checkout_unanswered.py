@@ -5,7 +5,12 @@ question still waits, keeps that moment too."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import event
+
 from bot.db.models import AssignmentStatus, CheckoutKind, Dialogue
+from bot.services.duty import jobs
 from tests.e2e.checkin_fixtures import assignment, check_in, checkins, duty, team, today
 from tests.harness import Harness
 
@@ -67,3 +72,41 @@ async def test_the_check_out_button_pressed_after_an_unanswered_early_check_out_
     [record] = await checkins(harness)
     assert record.checked_out_at == today(9, 25) and record.credited_minutes == 75
     assert record.checkout_kind is CheckoutKind.EARLY and record.early_reason == "家里有急事"
+
+
+async def test_the_automatic_check_out_reads_the_unanswered_questions_in_one_statement(
+    harness: Harness,
+) -> None:
+    # The automatic check-out closes every forgotten check-out of the hour at once: whether
+    # each volunteer left a question unanswered is read for all of them together, not with a
+    # statement per check-in (a thousand shifts end at the same hour).
+    crew = await team(harness, ("王芳", "李娜", "张伟", "刘强"))
+    for index, person in enumerate(crew.volunteers):
+        await duty(harness, person, crew.unit, today(8, 0), today(10, 0), f"岗位{index}")
+    harness.clock.set(today(8, 10))
+    for person in crew.volunteers:
+        await check_in(harness, person)
+    harness.clock.set(today(9, 25))
+    await crew.volunteers[0].send_command("checkout")
+    await harness.settle()
+    read: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "FROM dialogues" in statement:
+            read.append(statement)
+
+    harness.clock.set(today(11, 0))
+    async with harness.session() as session:
+        event.listen(session.bind.sync_engine, "before_cursor_execute", record)
+        try:
+            await jobs.auto_checkout(session, harness.clock.now(), harness.runtime.settings)
+            await session.commit()
+        finally:
+            event.remove(session.bind.sync_engine, "before_cursor_execute", record)
+    assert len(read) <= 1, read
+    records = {record.assignment_id: record for record in await checkins(harness)}
+    assert len(records) == 4
+    kinds = sorted(record.checkout_kind.value for record in records.values())
+    assert kinds == sorted([CheckoutKind.EARLY.value] + [CheckoutKind.AUTO.value] * 3), kinds
+    early = [r for r in records.values() if r.checkout_kind is CheckoutKind.EARLY]
+    assert early[0].checked_out_at == today(9, 25) and early[0].credited_minutes == 75

@@ -5,6 +5,7 @@ overlap of the checked-in time with the shift, unless a coordinator corrected th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import direct
+from bot.db.batches import in_chunks
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
@@ -201,7 +203,34 @@ async def asked_to_leave_at(
     (`request_checkout`), or None. They left then: the reason only explains it, so a check-out
     that closes it later (the automatic one, the button pressed after the end) counts from
     then, not from whenever that comes."""
-    dialogue = await dialogues.current(session, telegram_id)
+    return _asked_at(await dialogues.current(session, telegram_id), checkin)
+
+
+async def asked_to_leave(
+    session: AsyncSession, checkins: Sequence[CheckIn]
+) -> dict[int, dt.datetime]:
+    """``asked_to_leave_at`` of many check-ins, by check-in id (those with no question left
+    unanswered are not in it), in one statement per IN_LIST_MAX people: the automatic
+    check-out closes a thousand of them when a morning's shifts end."""
+    of_person: dict[int, list[CheckIn]] = {}
+    for checkin in checkins:
+        of_person.setdefault(checkin.assignment.member.telegram_id, []).append(checkin)
+    found: dict[int, dt.datetime] = {}
+    for part in in_chunks(sorted(of_person)):
+        rows = await session.scalars(
+            select(Dialogue).where(
+                Dialogue.telegram_id.in_(part), Dialogue.kind == CHECKOUT_DIALOGUE
+            )
+        )
+        for dialogue in rows:
+            for checkin in of_person[dialogue.telegram_id]:
+                asked = _asked_at(dialogue, checkin)
+                if asked is not None:
+                    found[checkin.id] = asked
+    return found
+
+
+def _asked_at(dialogue: Dialogue | None, checkin: CheckIn) -> dt.datetime | None:
     if (
         dialogue is None
         or dialogue.kind != CHECKOUT_DIALOGUE

@@ -26,7 +26,7 @@ from bot.db.models import (
 from bot.i18n import Translator
 from bot.services.duty import noshow
 from bot.services.duty.checkin_text import distance, duration, minutes_between
-from bot.services.duty.checkout import asked_to_leave_at, close, close_unserved, for_duty
+from bot.services.duty.checkout import asked_to_leave, close, close_unserved, for_duty
 from bot.services.duty.presence import note_left_post
 from bot.services.platform import inbox, outbox
 from bot.services.platform.notify import Render, notify
@@ -173,15 +173,18 @@ async def auto_checkout(session: AsyncSession, now: dt.datetime, settings: Setti
         .join(Shift, Assignment.shift_id == Shift.id)
         .where(CheckIn.checked_out_at.is_(None), Shift.ends_at <= cutoff)
     )
+    forgotten = list(checkins)
+    # Read for all at once: an early /checkout whose reason never came.
+    asked = await asked_to_leave(session, [checkin for checkin in forgotten if for_duty(checkin)])
     queued = 0
-    for checkin in list(checkins):
+    for checkin in forgotten:
         shift = checkin.assignment.shift
         if not for_duty(checkin):
             # Closed as of the shift's start: nothing after it was duty.
             await close_unserved(session, checkin, shift.starts_at)
             continue
         member = checkin.assignment.member
-        left = await asked_to_leave_at(session, member.telegram_id, checkin)
+        left = asked.get(checkin.id)
         if left is not None and left < shift.ends_at:
             # An early /checkout whose reason never came: they left when they sent it.
             closed = await close(session, checkin, left, CheckoutKind.EARLY, now)
