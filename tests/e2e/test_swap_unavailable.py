@@ -4,6 +4,10 @@ one declared off since is refused with the way out (remove the window first); no
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import event
+
 from bot.db.models import AssignmentStatus, SwapStatus
 from bot.emulator import SimUser
 from tests.e2e.schedule import command, press_and_settle, statuses
@@ -69,3 +73,32 @@ async def test_accepting_a_hand_over_after_declaring_that_hour_off_is_refused(
     assert wang.answered_callbacks[-1]["text"] == SELF, wang.answered_callbacks[-1]
     assert await statuses(harness, town_.shift_id) == {li.user_id: AssignmentStatus.SIGNED_UP}
     assert (await last_offer(harness)).status is SwapStatus.PENDING
+
+
+async def test_the_give_away_offers_drawn_at_sending_read_the_declared_hours_at_once(
+    harness: Harness,
+) -> None:
+    # The offers go out to the whole unit, drawn again as they leave: whether each reader has
+    # declared the hour off since is read for all of them together, not one statement per
+    # reader (a unit has hundreds of volunteers).
+    town_ = await town(harness)
+    li, (wang, zhang) = town_.holder, town_.others
+    text = await _open_swap(harness, li, GIVE_AWAY)
+    assert "2 位符合条件的成员" in text, text
+    # 张伟 declares the hour off once the offer is queued, before it goes out.
+    await command(harness, zhang, "unavailable", "12-02 06:00-10:00")
+    read: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "FROM unavailability" in statement:
+            read.append(statement)
+
+    engine = harness.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        await harness.deliver()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert "李明 转让一个班次" in (wang.last().text or "")
+    assert not [text for text in zhang.texts() if "李明 转让一个班次" in text]
+    assert len(read) <= 1, read

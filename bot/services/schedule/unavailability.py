@@ -118,3 +118,26 @@ async def blocked(
         for member_id, specs in (await windows(session, ids, first, last)).items()
         if any(covers(spec, shift.starts_at, shift.ends_at, zone) for spec in specs)
     }
+
+
+async def blocked_pairs(
+    session: AsyncSession, pairs: Iterable[tuple[int, Shift]], zone: dt.tzinfo
+) -> set[tuple[int, int]]:
+    """Which of these (member id, shift) pairs have a window of the member that covers the
+    shift, as (member id, shift id): the windows of all the members are read at once (in one
+    statement per 5000), over the days of all the shifts (a swap's offers drawn again as they
+    go out, to many readers)."""
+    wanted = list(pairs)
+    if not wanted:
+        return set()
+    first = min(shift.starts_at.astimezone(zone).date() for _, shift in wanted)
+    last = max(shift.ends_at.astimezone(zone).date() for _, shift in wanted)
+    ids = sorted({member_id for member_id, _ in wanted})
+    found = await windows(session, ids, first - dt.timedelta(days=1), last)
+    return {
+        (member_id, shift.id)
+        for member_id, shift in wanted
+        if any(
+            covers(spec, shift.starts_at, shift.ends_at, zone) for spec in found.get(member_id, ())
+        )
+    }

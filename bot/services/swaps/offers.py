@@ -305,14 +305,12 @@ async def redraw_offers(
         from_waitlist=True,
         planned=True,
     )
-    excused = {
-        (reader.id, offer.id)
-        for reader, offer in asked.values()
-        if await unavailability.blocking(
-            session, reader, offer.from_assignment.shift, settings.zone
-        )
-        is not None
-    }
+    # Declared off since (/unavailable): read for all the readers at once.
+    off = await unavailability.blocked_pairs(
+        session,
+        [(reader.id, offer.from_assignment.shift) for reader, offer in asked.values()],
+        settings.zone,
+    )
     translator = translators(settings)
     drawn: list[Message | None] = []
     for index in range(len(subjects)):
@@ -322,7 +320,7 @@ async def redraw_offers(
         reader, offer = asked[index]
         if (
             refused[(reader.id, offer.from_assignment.shift_id)] is not None
-            or (reader.id, offer.id) in excused
+            or (reader.id, offer.from_assignment.shift_id) in off
         ):
             drawn.append(None)
             continue
