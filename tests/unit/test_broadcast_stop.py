@@ -388,3 +388,35 @@ async def test_a_progress_message_posted_after_the_list_message_took_its_place_i
         ).all()
     assert found is not None and found.progress_message_id == 77
     assert found.finished_at == NOW and queued == []
+
+
+async def test_a_progress_message_posted_while_a_stop_ends_the_broadcast_is_not_taken(
+    database: Database,
+) -> None:
+    """PostgreSQL's READ COMMITTED: the progress message, posted late, is being stored as the
+    broadcast's when a stop from the /broadcast list (message 77) commits and ends it. The
+    posting read the broadcast before that commit: it must not take the place of 77 (whose
+    stopped count is queued) and show the opening count with ⏹ on a broadcast that is over;
+    it is refused, for the handler to take away."""
+    if not database.url.startswith("postgresql"):
+        pytest.skip("PostgreSQL: each statement sees what another process committed")
+    sent = await _sent_announcement(database)
+    settings = make_settings(database.url)
+    async with database.session() as session:
+        found = await session.get(Broadcast, sent.id)
+        assert found is not None
+        found.progress_message_id = None
+        found.reported = None
+    async with database.session() as posting:
+        # The posting's read of the broadcast, before the stop commits.
+        read = await posting.get(Broadcast, sent.id)
+        assert read is not None and read.finished_at is None
+        async with database.session() as other:
+            await broadcast_stop.stop(
+                other, ADMIN, sent.id, now=NOW, settings=settings, pressed=(1, 77)
+            )
+        taken = await broadcast_progress.set_progress_message(posting, sent.id, 78, NOW, settings)
+    assert not taken
+    async with database.session() as session:
+        found = await session.get(Broadcast, sent.id)
+    assert found is not None and found.progress_message_id == 77 and found.finished_at == NOW

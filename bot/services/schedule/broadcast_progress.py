@@ -72,8 +72,16 @@ async def set_progress_message(
     (from another chat's /broadcast list), its stopped count is queued at once rather than at
     the next tick, so it does not show a running count with ⏹ after the stop. False: it comes
     too late to be the progress message (the broadcast ended with a count of its own, or a
-    listed message took its place), and is to be taken away."""
-    broadcast = await session.get(Broadcast, broadcast_id)
+    listed message took its place), and is to be taken away. The row is read again, locked,
+    as ``report_one`` reads it: on PostgreSQL a stop or a tick that ends the broadcast may
+    commit between a plain read and this write, which would then put the progress message in
+    the place of the message that shows the final count."""
+    broadcast = await session.scalar(
+        select(Broadcast)
+        .where(Broadcast.id == broadcast_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if broadcast is None:
         return False
     if broadcast.finished_at is not None or broadcast.progress_message_id is not None:
