@@ -5,6 +5,12 @@ update causes, and sent after the commit. A process killed between the commit an
 leaves them in the inbox, and the next start sends them: a person is never left without the
 answer to a change that was made. Each row is one Bot API call; markups are stored as Telegram
 itself would receive them (PTB's `to_dict`) and rebuilt with `de_json`.
+
+Telegram's flood limits count these answers as they count the outbox's notices. An answer
+does not wait for room (a person is waiting), but each one Telegram counts as a message is
+recorded in the process's pacer (bot/pacing.py), the one the outbox sender paces by, so the
+sender leaves the room the answers took: a broadcast at full pace and the volunteers' answers
+together stay within 30 messages a second.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import base64
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import (
     Bot,
@@ -28,6 +34,8 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot import metrics
+from bot.clock import Clock
+from bot.pacing import Pacer
 from bot.sender import retry_seconds
 
 log = logging.getLogger(__name__)
@@ -47,6 +55,19 @@ ALREADY_DONE = ("not modified", "query is too old", "query id is invalid")
 # methods; Bot API method names are case-insensitive, so Telegram's own capitalised spelling
 # names the same method without the warning.
 _RAW = {"message": "SendMessage", "edit": "EditMessageText"}
+# The rows Telegram's flood limits count as a message, as the sender counts the outbox's (an
+# edit too). A button's answer and a command menu are not messages.
+COUNTED = frozenset({"message", "edit", "document", "photo"})
+
+
+class Pacing(Protocol):
+    """Where the process counts what it sends: its pacer and the clock it counts on (Runtime)."""
+
+    @property
+    def pacer(self) -> Pacer: ...
+
+    @property
+    def clock(self) -> Clock: ...
 
 
 def _markup_row(markup: Markup | None) -> Row | None:
@@ -225,12 +246,26 @@ async def perform(bot: Bot, row: Row) -> None:
         raise ValueError(f"unknown answer row {op!r}")
 
 
-async def patiently(bot: Bot, row: Row) -> None:
+async def counted(bot: Bot, row: Row, pacing: Pacing | None) -> None:
+    """Make the call of one row, counted in the pacer while it is under way and after (as the
+    sender counts its own) when Telegram counts it as a message. It never waits for room."""
+    if pacing is None or row["op"] not in COUNTED:
+        await perform(bot, row)
+        return
+    pacer = pacing.pacer
+    ticket = pacer.start(int(row["chat"]), pacing.clock.now().timestamp())
+    try:
+        await perform(bot, row)
+    finally:
+        pacer.answered(ticket, pacing.clock.now().timestamp())
+
+
+async def patiently(bot: Bot, row: Row, pacing: Pacing | None = None) -> None:
     """One row; on a 429 wait as long as Telegram asks and try again: the person is waiting for
     this answer. (Notices through the outbox are paced by the sender and never get here.)"""
     for attempt in range(RETRIES_AFTER_429 + 1):
         try:
-            await perform(bot, row)
+            await counted(bot, row, pacing)
             return
         except RetryAfter as error:
             metrics.too_many_requests("reply")
@@ -249,17 +284,18 @@ class Outcome:
     refused: BadRequest | None = None
 
 
-async def send(bot: Bot, rows: Sequence[Row]) -> Outcome:
+async def send(bot: Bot, rows: Sequence[Row], pacing: Pacing | None = None) -> Outcome:
     """Send the rows in order. A transient failure stops there (the rest is kept for later);
     a person who blocked the bot cannot be answered; a refusal that only says it was done
-    before (a replay) is fine; any other refusal is logged and reported."""
+    before (a replay) is fine; any other refusal is logged and reported. `pacing`: where what
+    is sent is counted against Telegram's limits (the runtime; None counts nothing)."""
     refused: BadRequest | None = None
     pending = list(rows)
     index = 0
     while index < len(pending):
         row = pending[index]
         try:
-            await patiently(bot, row)
+            await patiently(bot, row, pacing)
         except Forbidden as error:
             log.info("cannot answer in chat %s: %s", row.get("chat"), error.message)
         except BadRequest as error:

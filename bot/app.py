@@ -197,7 +197,7 @@ async def on_error(update: object, context: BotContext) -> None:
     try:
         if not await context.intake.finish(update, rows):
             # It was handled and Telegram refused part of its answer: say so now.
-            await answers.send(context.bot, rows)
+            await answers.send(context.bot, rows, runtime)
     except Exception:
         log.exception("could not tell the user about the error")
 

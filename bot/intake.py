@@ -460,7 +460,7 @@ class Intake:
     async def answer(self, update_id: int, rows: Sequence[answers.Row]) -> answers.Outcome:
         """Send the answer of a handled update and mark it sent. After a network failure the
         rest is kept and the sweep tries again."""
-        outcome = await answers.send(self.bot, rows)
+        outcome = await answers.send(self.bot, rows, self.runtime)
         try:
             if outcome.unsent:
                 async with self.runtime.db.session() as session:

@@ -23,6 +23,9 @@ their own): it needs room for all of them overall and in a group, and to a priva
 needs a full burst and empties Telegram's, one more than ours (an album of ten goes to a person
 at once).
 
+The direct answers to people's updates (bot/answers.py) are counted in the same pacer (one per
+process, `Runtime.pacer`): they never wait for room, but they take it, and the sender leaves it.
+
 Times are seconds on the injected clock, so tests move through pacing with the clock.
 """
 
@@ -154,6 +157,9 @@ class _Window:
         return self.span
 
     def take(self, now: float, messages: int = 1) -> _Send:
+        # What left the window goes first: in a process whose sender stands by, only the
+        # direct answers come here, and nothing else would ever drop them.
+        self._expire(now)
         send = _Send(now, messages, open=True)
         self.sends.append(send)
         return send

@@ -1,5 +1,5 @@
-"""What every handler and job needs: settings, database, clock. Built once by the composition
-root (CLI, demo, test harness) and stored in ``Application.bot_data``."""
+"""What every handler and job needs: settings, database, clock, and the process's pacer. Built
+once by the composition root (CLI, demo, test harness) and stored in ``Application.bot_data``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from bot.clock import Clock
 from bot.db.engine import Database
 from bot.i18n import Translator
+from bot.pacing import Pacer
 from bot.settings import Settings
 
 
@@ -17,6 +18,9 @@ class Runtime:
     db: Database
     clock: Clock
     bot_username: str = field(default="")
+    # Telegram counts what the bot sends per token: the outbox sender and the direct answers
+    # count in this one pacer, so that the sender leaves the room the answers took.
+    pacer: Pacer = field(default_factory=Pacer)
 
     def translator(self, language: str | None) -> Translator:
         return Translator(language or self.settings.default_language, self.settings.zone)

@@ -229,7 +229,8 @@ class Sender:
     ) -> None:
         self.bot = bot
         self.runtime = runtime
-        self.pacer = pacer or Pacer()
+        # The process's pacer, which the direct answers count in too (bot/answers.py).
+        self.pacer = pacer or runtime.pacer
         self.worker = worker or worker_name()
         # None: this process always sends (SQLite, tests driving pass_once).
         self.leadership = leadership
@@ -460,6 +461,8 @@ class Sender:
                 try:
                     taking_over = self.leadership is not None and not self._led
                     if not await self.lead():
+                        # The answers this process gives are counted in its pacer meanwhile.
+                        self.pacer.forget_idle(self.runtime.clock.now().timestamp())
                         await _wait(stop, STANDBY_RETRY_SECONDS)
                         continue
                     if taking_over:

@@ -3,7 +3,9 @@ without PTB's named methods, and must arrive exactly as those would send them.""
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
+from dataclasses import dataclass, field
 
 import pytest
 from telegram import (
@@ -17,7 +19,9 @@ from telegram import (
 from telegram.error import BadRequest
 
 from bot import answers
+from bot.clock import ManualClock
 from bot.emulator import BotApiEmulator
+from bot.pacing import Pacer
 
 CHAT = 1001
 INLINE = InlineKeyboardMarkup([[InlineKeyboardButton("签到", callback_data="c:1")]])
@@ -94,3 +98,50 @@ async def test_a_buttons_answer_is_measured_in_utf_16_as_telegram_counts_text(
     again = await alice.press("签到")
     await bot.answer_callback_query(again["id"], "岗" * 200)
     assert [answer["text"] for answer in alice.answered_callbacks] == ["🚦" * 100, "岗" * 200]
+
+
+@dataclass
+class Counting:
+    """What the runtime gives `answers.send`: the process's pacer and its clock."""
+
+    clock: ManualClock
+    pacer: Pacer = field(default_factory=Pacer)
+
+
+async def test_answers_that_telegram_counts_as_messages_take_room_in_the_pacer(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """A text, a photo, a document and an edit each take a place in the second's 30 and in the
+    person's own pace, so the outbox sender leaves it; a button's answer and a menu do not."""
+    alice = emu.user(user_id=CHAT, first_name="Alice")
+    alice.started = True
+    shown = await bot.send_message(CHAT, "签到", reply_markup=INLINE)
+    pressed = await alice.press("签到")
+    counting = Counting(ManualClock(dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)))
+    moment = counting.clock.now().timestamp()
+    assert counting.pacer.room(moment) == 30
+
+    outcome = await answers.send(
+        bot,
+        [
+            answers.answer_query(str(pressed["id"]), "已收到"),
+            answers.message(CHAT, "请发送位置"),
+            answers.photo(CHAT, data=b"\x89PNG\r\n\x1a\n" + b"0" * 64, caption="图表"),
+            answers.document(CHAT, "ledger.xlsx", b"PK\x03\x04" + b"1" * 64),
+            answers.edit(CHAT, shown.message_id, "已签到", None),
+            answers.menu(CHAT, [("help", "帮助")]),
+        ],
+        counting,
+    )
+
+    assert outcome == answers.Outcome([])
+    assert [m.kind for m in emu.messages(CHAT)[1:]] == ["text", "photo", "document"]
+    assert alice.answered_callbacks[-1]["text"] == "已收到"
+    assert counting.pacer.room(moment) == 26
+    # Alice herself has had more than her burst: the sender waits before writing to her.
+    assert counting.pacer.delay(CHAT, moment) > 0
+    # Sent without a pacer (a test's own call), an answer counts nowhere.
+    await answers.send(bot, [answers.message(CHAT, "无计数")])
+    assert counting.pacer.room(moment) == 26
+    # A second after their answers they have left the overall window.
+    assert counting.pacer.room(moment + 1.0) == 30
