@@ -40,6 +40,10 @@ from typing import Protocol
 GLOBAL_WINDOW = 1.0
 # A group's limit counts the messages of any window of this many seconds.
 GROUP_WINDOW = 60.0
+# A moment this far before what was counted means the clock was set back (a test's clock, or
+# the system's): what was counted "later" no longer holds anything back, as for the emulator.
+# (Less than this is a caller's moment read a little before another's count, and counts.)
+SET_BACK = GROUP_WINDOW
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,9 @@ class _Bucket:
     updated: float
 
     def refill(self, now: float) -> None:
-        if now > self.updated:
+        if now < self.updated - SET_BACK:
+            self.tokens, self.updated = self.capacity, now
+        elif now > self.updated:
             self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
             self.updated = now
 
@@ -114,6 +120,11 @@ class _Send:
     open: bool = False
 
 
+def _live(at: float, now: float, span: float) -> bool:
+    """Whether a send counted at `at` is still in a window of `span` seconds at `now`."""
+    return now - span < at <= now + SET_BACK
+
+
 @dataclass
 class _Window:
     """At most `limit` sends in any `span` seconds. A send whose request is still under way
@@ -127,8 +138,8 @@ class _Window:
     sends: list[_Send] = field(default_factory=list)
 
     def _expire(self, now: float) -> None:
-        if any(not send.open and send.at <= now - self.span for send in self.sends):
-            self.sends = [s for s in self.sends if s.open or s.at > now - self.span]
+        if any(not send.open and not _live(send.at, now, self.span) for send in self.sends):
+            self.sends = [s for s in self.sends if s.open or _live(s.at, now, self.span)]
 
     def _used(self) -> int:
         return sum(send.count for send in self.sends)

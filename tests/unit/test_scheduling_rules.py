@@ -214,3 +214,17 @@ def test_a_stored_message_expires_at_its_moment() -> None:
     assert not body.expired(moment - dt.timedelta(seconds=1))
     assert body.expired(moment)
     assert not outbox.payload("x").expired(moment)
+
+
+def test_a_clock_set_back_leaves_nothing_counted_later_holding_the_pacing_back() -> None:
+    """A test's clock (or the system's) set back by more than a minute: what was counted at the
+    later moment no longer holds the overall room nor a chat's pace, as on the emulator."""
+    pacer = Pacer()
+    for chat in range(30):
+        pacer.take(chat, 3600.0)
+    pacer.take(-100123, 3600.0, messages=18)
+    assert pacer.room(3600.0) == 0 and pacer.delay(1, 3600.0) > 0
+    # A moment read a little before the count (a pass that started earlier) still counts it.
+    assert pacer.room(3599.5) == 0
+    assert pacer.room(2400.0) == 30
+    assert pacer.delay(1, 2400.0) == 0.0 and pacer.delay(-100123, 2400.0) == 0.0
