@@ -24,7 +24,9 @@ needs a full burst and empties Telegram's, one more than ours (an album of ten g
 at once).
 
 The direct answers to people's updates (bot/answers.py) are counted in the same pacer (one per
-process, `Runtime.pacer`): they never wait for room, but they take it, and the sender leaves it.
+process, `Runtime.pacer`) in the overall limit: they never wait for room, but they take it, and
+the sender leaves it. They are not counted in their chat's pace: the person is writing to the
+bot, and a notice for them waiting on the answers of their own dialogue would only come later.
 
 Times are seconds on the injected clock, so tests move through pacing with the clock.
 """
@@ -291,12 +293,15 @@ class Pacer:
         """Count a message, or an album of `messages` items, as sent now."""
         self.answered(self.start(chat_id, now, messages), now)
 
-    def start(self, chat_id: int, now: float, messages: int = 1) -> Ticket:
+    def start(self, chat_id: int | None, now: float, messages: int = 1) -> Ticket:
         """Count a message, or an album of `messages` items, as leaving now and under way
-        until `answered`: meanwhile it holds its place in the windows."""
+        until `answered`: meanwhile it holds its place in the windows. `chat_id` None: in the
+        overall limit only (a direct answer, bot/answers.py)."""
+        overall = self._window(now).take(now, messages)
+        if chat_id is None:
+            return Ticket((overall,))
         pace = self._chat_pace(chat_id, now)
         in_chat = pace.take(now, _in_chat_taken(pace, messages))
-        overall = self._window(now).take(now, messages)
         return Ticket(tuple(send for send in (overall, in_chat) if send is not None))
 
     def answered(self, ticket: Ticket, now: float) -> None:
