@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Assignment, LeaveRequest, LeaveStatus, Member, Shift, ShiftStatus
+from bot.db.models import Assignment, LeaveRequest, LeaveStatus, Member, ShiftStatus
 from bot.errors import DomainError
 from bot.services.people.access import Actor
 from bot.services.platform.notify import members_of_chats, translators
 from bot.services.platform.outbox import Message
 from bot.services.platform.redraw import Subject
 from bot.services.rostering import leave, notices
-from bot.services.schedule import eligibility, seats
+from bot.services.schedule import open_seats, seats
 from bot.settings import Settings
 
 
@@ -73,36 +73,13 @@ async def redraw_offers(
     (someone took it, the waitlist, a coordinator), cancelled or started; or the reader may no
     longer take it by 🙋 我来接 (the rules of sign-up, as when it was offered: on it, left the
     unit, on another shift at that hour since, the weekly cap reached, ...)."""
-    shift_ids = sorted({subject.args[0] for subject in subjects})
-    found = await session.scalars(select(Shift).where(Shift.id.in_(shift_ids)))
-    shifts = {shift.id: shift for shift in found.unique()}
-    taken = await seats.seats(session, shift_ids)
-    readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
-    asked: dict[int, tuple[Member, Shift]] = {}
-    for index, subject in enumerate(subjects):
-        shift = shifts.get(subject.args[0])
-        reader = readers.get(subject.chat_id)
-        if (
-            shift is not None
-            and reader is not None
-            and shift.status is ShiftStatus.SCHEDULED
-            and taken[shift.id].seated < shift.capacity
-        ):
-            asked[index] = (reader, shift)
-    # The rules the press signs up under (started, the unit, on it already, a clash, ...).
-    refused = await eligibility.refusals(session, asked.values(), now, settings)
     translator = translators(settings)
-    drawn: list[Message | None] = []
-    for index in range(len(subjects)):
-        if index not in asked:
-            drawn.append(None)
-            continue
-        reader, shift = asked[index]
-        if refused[(reader.id, shift.id)] is not None:
-            drawn.append(None)
-            continue
-        drawn.append(notices.freed_seat(shift)(translator(reader.language)))
-    return drawn
+    return [
+        notices.freed_seat(seat.shift)(translator(seat.reader.language))
+        if seat is not None
+        else None
+        for seat in await open_seats.still_open(session, subjects, now, settings)
+    ]
 
 
 async def redraw_decided(

@@ -26,10 +26,10 @@ from bot.i18n import Translator
 from bot.services.people.members import on_post_in, serves_on_posts
 from bot.services.people.reachability import coordinators_by_unit
 from bot.services.platform import outbox
-from bot.services.platform.notify import members_of_chats, translators
+from bot.services.platform.notify import translators
 from bot.services.platform.outbox import Queued
 from bot.services.platform.redraw import Subject
-from bot.services.schedule import offers, seats
+from bot.services.schedule import offers, open_seats
 from bot.services.schedule.eligibility import refusals
 from bot.services.schedule.seats import SEATED
 from bot.services.schedule.shift_text import shift_label
@@ -199,31 +199,10 @@ async def redraw_offers(
     the seats still missing. None when there is no seat to offer any more (the shift full,
     cancelled, started, its post archived) or the reader may no longer take it by ✋ 报名 (the
     rules of sign-up: on it since, on another shift at that hour, no longer on posts, ...)."""
-    shift_ids = sorted({subject.args[0] for subject in subjects})
-    found = await session.scalars(select(Shift).where(Shift.id.in_(shift_ids)))
-    shifts = {shift.id: shift for shift in found.unique()}
-    taken = await seats.seats(session, shift_ids)
-    readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
-    asked: dict[int, tuple[Member, Shift]] = {}
-    for index, subject in enumerate(subjects):
-        shift = shifts.get(subject.args[0])
-        reader = readers.get(subject.chat_id)
-        if (
-            shift is not None
-            and reader is not None
-            and serves_on_posts(reader)
-            and shift.status is ShiftStatus.SCHEDULED
-            and taken[shift.id].seated < shift.capacity
-        ):
-            asked[index] = (reader, shift)
-    refused = await refusals(session, asked.values(), now, settings)
     in_language = translators(settings)
-    drawn: list[outbox.Message | None] = []
-    for index in range(len(subjects)):
-        if index not in asked or refused[(asked[index][0].id, asked[index][1].id)] is not None:
-            drawn.append(None)
-            continue
-        reader, shift = asked[index]
-        missing = shift.capacity - taken[shift.id].seated
-        drawn.append(_offer(in_language(reader.language), shift, missing))
-    return drawn
+    return [
+        _offer(in_language(seat.reader.language), seat.shift, seat.missing)
+        if seat is not None and serves_on_posts(seat.reader)
+        else None
+        for seat in await open_seats.still_open(session, subjects, now, settings)
+    ]
