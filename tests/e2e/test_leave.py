@@ -5,9 +5,10 @@ refused for a shift that has started, approval too, and for a seat one signed up
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from bot.buttons import ApproveLeave, AskLeave
 from bot.db.models import AssignmentStatus, Dialogue, LeaveStatus, Member, OutboxStatus, Role
@@ -456,6 +457,41 @@ async def test_a_freed_seat_is_not_offered_to_who_declared_that_hour_off_or_is_o
     assert "空出一个班次" in (qiang.last().text or "")
     for busy in (li, zhang):
         assert not any("空出一个班次" in text for text in busy.texts()), busy.first_name
+
+
+async def test_a_freed_seat_is_judged_for_the_whole_unit_at_once(harness: Harness) -> None:
+    """A unit of twelve: approving 王芳's leave asks the declared hours and the approved leave
+    of all who might take her seat in one statement each, not a few per member (a unit of a
+    hundred made the coordinator's ✅ 批准 wait on three hundred statements)."""
+    town_ = await town(harness, capacity=1)
+    li, wang, zhang = town_.people
+    crowd = [await member(harness, 7100 + n, town_.unit_id, f"志愿者{n}") for n in range(9)]
+    await unavailable(
+        harness, li.user_id, TOMORROW, TOMORROW, start=dt.time(6, 0), end=dt.time(10, 0)
+    )
+    await assign_by_hand(harness, town_.coordinator, town_.shift_id, "王芳")
+    await ask_leave(harness, wang, "生病")
+    await harness.deliver()
+    read: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "FROM unavailability" in statement or "FROM leave_requests" in statement:
+            read.append(statement)
+
+    engine = harness.database.engine
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        text = await press_and_settle(harness, town_.coordinator, "✅ 批准")
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    assert "空位已转给本单位 10 位符合条件的成员" in text, text
+    unavailability = [s for s in read if "FROM unavailability" in s]
+    assert len(unavailability) == 1, unavailability
+    assert len(read) <= 4, read  # 35 when each member was asked on his own
+    await harness.deliver()
+    for taker in (zhang, *crowd):
+        assert "空出一个班次" in (taker.last().text or ""), taker.first_name
+    assert not any("空出一个班次" in text for text in li.texts())
 
 
 async def test_leave_from_a_shift_since_cancelled_neither_counts_nor_keeps_her_off_that_hour(

@@ -34,8 +34,16 @@ from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit
 from bot.services.platform.notify import Render, notify, notify_admins, notify_all
-from bot.services.rostering import assign, availability, notices, rotas
-from bot.services.schedule import eligibility, seat_scan, seats, signup, standing_leave, waitlist
+from bot.services.rostering import notices, rotas
+from bot.services.schedule import (
+    eligibility,
+    seat_scan,
+    seats,
+    signup,
+    standing_leave,
+    unavailability,
+    waitlist,
+)
 from bot.services.schedule.broadcast import volunteers
 from bot.services.schedule.timespec import local_day_bounds
 from bot.services.swaps import queries as swap_queries
@@ -436,19 +444,24 @@ async def _offer(
             )
         ).all()
     )
-    takers: list[Member] = []
-    for member in await volunteers(session, shift.post.unit_id):
-        if member.id in attached or member.id == leave.member_id:
-            continue
-        try:
-            await eligibility.check_eligibility(session, member, shift, now, settings)
-        except DomainError:
-            continue
-        if await assign.on_leave(session, member, shift) or await availability.blocking(
-            session, member, shift, settings.zone
-        ):
-            continue
-        takers.append(member)
+    candidates = [
+        member
+        for member in await volunteers(session, shift.post.unit_id)
+        if member.id not in attached and member.id != leave.member_id
+    ]
+    # The rules of sign-up hold leave at that hour among them; all read at once, a unit's
+    # worth of members, not a few statements per member.
+    refused = await eligibility.refusals(
+        session, [(member, shift) for member in candidates], now, settings
+    )
+    blocked = await unavailability.blocked(
+        session, [member.id for member in candidates], shift, settings.zone
+    )
+    takers = [
+        member
+        for member in candidates
+        if refused[(member.id, shift.id)] is None and member.id not in blocked
+    ]
     return await notify_all(
         session,
         takers,
