@@ -3,11 +3,13 @@ button to revoke each (/invites)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup
 
 from bot.buttons import (
+    CallbackData,
     InvitePage,
     InviteRevoke,
     InviteRole,
@@ -157,10 +159,22 @@ async def invite_page(turn: Turn, data: InvitePage) -> None:
 def _invite_picker(
     turn: Turn, choices: list[Unit], offset: int
 ) -> tuple[str, InlineKeyboardMarkup]:
+    return _unit_picker(turn, choices, offset, "invite.pick_unit", InvitePage, InviteUnit)
+
+
+def _unit_picker(
+    turn: Turn,
+    choices: list[Unit],
+    offset: int,
+    text_key: str,
+    page_data: Callable[[int], CallbackData],
+    pick_data: Callable[[int], CallbackData],
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A page of the units to pick from, a button each, for /invite and /invites."""
     t = turn.t
-    shown = page(t, choices, offset, InvitePage)
-    rows = [[button(unit.name, InviteUnit(unit.id))] for unit in shown.items]
-    text = t("invite.pick_unit")
+    shown = page(t, choices, offset, page_data)
+    rows = [[button(unit.name, pick_data(unit.id))] for unit in shown.items]
+    text = t(text_key)
     if shown.line is not None:
         text += "\n" + shown.line
     return text, inline([*rows, *shown.nav_rows, cancel_row(t)])
@@ -233,13 +247,7 @@ async def invites_unit_page(turn: Turn, data: InvitesUnitPage) -> None:
 def _invites_unit_picker(
     turn: Turn, choices: list[Unit], offset: int
 ) -> tuple[str, InlineKeyboardMarkup]:
-    t = turn.t
-    shown = page(t, choices, offset, InvitesUnitPage)
-    rows = [[button(unit.name, InvitesUnit(unit.id))] for unit in shown.items]
-    text = t("invites.pick_unit")
-    if shown.line is not None:
-        text += "\n" + shown.line
-    return text, inline([*rows, *shown.nav_rows, cancel_row(t)])
+    return _unit_picker(turn, choices, offset, "invites.pick_unit", InvitesUnitPage, InvitesUnit)
 
 
 async def pick_invites_unit(turn: Turn, data: InvitesUnit) -> None:
