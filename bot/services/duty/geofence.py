@@ -4,7 +4,7 @@ geofence, with a capped allowance for the accuracy the phone admits to."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from bot import geo
@@ -39,6 +39,15 @@ class Position:
             "message_id": self.message_id,
             "live_until": self.live_until.isoformat() if self.live_until else None,
         }
+
+    def moved_to(self, other: Position) -> Position:
+        """This share where `other` (a later move of it) says it is now."""
+        return replace(
+            self,
+            latitude=other.latitude,
+            longitude=other.longitude,
+            accuracy_m=other.accuracy_m,
+        )
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Position:

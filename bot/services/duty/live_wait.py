@@ -268,12 +268,7 @@ async def live_moved(
         return False
     if dialogue.step == STEP_PICK:
         # No shift to judge it against yet: where it is now, which the pick judges.
-        moved = replace(
-            held,
-            latitude=position.latitude,
-            longitude=position.longitude,
-            accuracy_m=position.accuracy_m,
-        )
+        moved = held.moved_to(position)
         dialogues.advance(
             dialogue, STEP_PICK, now, position=moved.as_data(), located_at=at.isoformat()
         )
@@ -288,12 +283,7 @@ async def live_moved(
             return False  # known already: nothing to write for each move away
         dialogues.advance(dialogue, STEP_PHOTO, now, out_of_range=True)
         return False
-    moved = replace(
-        held,
-        latitude=position.latitude,
-        longitude=position.longitude,
-        accuracy_m=position.accuracy_m,
-    )
+    moved = held.moved_to(position)
     dialogues.advance(
         dialogue,
         STEP_PHOTO,
