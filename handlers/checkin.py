@@ -127,6 +127,8 @@ def position_of(message: Message) -> geofence.Position:
 
 async def _show(turn: Turn, step: checkin.Step) -> None:
     t = turn.t
+    if step.left is not None:
+        _left_as_asked(turn, step.left)
     if isinstance(step, checkin.NeedPick):
         rows = [
             [button(shift_label(t, option.shift, LABEL), CheckInPick(option.id))]
@@ -147,6 +149,21 @@ async def _show(turn: Turn, step: checkin.Step) -> None:
         )
     else:
         _confirm(turn, step)
+
+
+def _left_as_asked(turn: Turn, record: CheckIn) -> None:
+    """The early check-out whose reason never came, made as the check-in replaced its question."""
+    t = turn.t
+    left = record.checked_out_at
+    assert left is not None
+    turn.reply(
+        t(
+            "checkout.left_without_reason",
+            post=record.assignment.shift.post.name,
+            time=t.time(left),
+            hours=duration(t, record.credited_minutes or 0),
+        )
+    )
 
 
 def _confirm(turn: Turn, step: checkin.CheckedIn) -> None:

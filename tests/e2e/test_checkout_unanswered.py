@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
-from bot.db.models import AssignmentStatus, CheckoutKind, Dialogue
+from bot.db.models import AssignmentStatus, CheckoutKind, Dialogue, DialogueKind
 from bot.services.duty import jobs
-from tests.e2e.checkin_fixtures import assignment, check_in, checkins, duty, team, today
+from tests.e2e.checkin_fixtures import assignment, check_in, checkins, duty, near, team, today
 from tests.harness import Harness
 
 
@@ -110,3 +110,100 @@ async def test_the_automatic_check_out_reads_the_unanswered_questions_in_one_sta
     assert kinds == sorted([CheckoutKind.EARLY.value] + [CheckoutKind.AUTO.value] * 3), kinds
     early = [r for r in records.values() if r.checkout_kind is CheckoutKind.EARLY]
     assert early[0].checked_out_at == today(9, 25) and early[0].credited_minutes == 75
+
+
+async def test_checking_in_to_the_next_shift_keeps_the_unanswered_early_check_out(
+    harness: Harness,
+) -> None:
+    # Back to back: at 09:35 she sends /checkout and walks to the next post without a reason;
+    # /checkin there at 09:50 does not close the first shift at 09:50 but when she left.
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    first = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await duty(harness, fang, crew.unit, today(10, 0), today(12, 0), post_name="人民公园东门")
+    harness.clock.set(today(8, 0))
+    await check_in(harness, fang)
+    harness.clock.set(today(9, 35))
+    await fang.send_command("checkout")
+    await harness.settle()
+    assert "10:00 才结束" in (fang.last().text or "")
+    harness.clock.set(today(9, 50))
+    await fang.send_command("checkin")
+    await harness.settle()
+    told, asked = fang.texts()[-2:]
+    assert told == (
+        "🕘 您 09:35 发出的签退已记下：「黄河路-人民路口」的班次按 09:35 提前离岗签退"
+        "（未说明原因），计入服务时长 1 小时 35 分钟。"
+    ), told
+    assert "人民公园东门" in asked, asked
+    [record] = await checkins(harness)
+    assert record.checked_out_at == today(9, 35) and record.credited_minutes == 95
+    assert record.checkout_kind is CheckoutKind.EARLY and record.early_reason is None
+    assert (await assignment(harness, first)).status is AssignmentStatus.CHECKED_OUT
+    # The check-in goes on as any other.
+    await fang.send_location(*near(20))
+    await harness.settle()
+    await fang.send_photo()
+    await harness.settle()
+    assert "签到成功" in (fang.last().text or "")
+    earlier, later = await checkins(harness)
+    assert earlier.checked_out_at == today(9, 35) and earlier.checkout_kind is CheckoutKind.EARLY
+    assert later.checked_out_at is None and later.checked_in_at == today(9, 50)
+
+
+async def test_a_location_for_the_next_shift_keeps_the_unanswered_early_check_out(
+    harness: Harness,
+) -> None:
+    # The first shift over, its early /checkout unanswered: a location sent for the next one
+    # is its check-in, and the first stays an early leave at 09:25, not a check-out at 10:00.
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await duty(harness, fang, crew.unit, today(10, 0), today(12, 0), post_name="人民公园东门")
+    harness.clock.set(today(8, 10))
+    await check_in(harness, fang)
+    harness.clock.set(today(9, 25))
+    await fang.send_command("checkout")
+    await harness.settle()
+    harness.clock.set(today(10, 5))
+    await fang.send_location(*near(20))
+    await harness.settle()
+    told, asked = fang.texts()[-2:]
+    assert "09:25" in told and "未说明原因" in told and "1 小时 15 分钟" in told, told
+    assert "位置已确认" in asked, asked
+    [record] = await checkins(harness)
+    assert record.checked_out_at == today(9, 25) and record.credited_minutes == 75
+    assert record.checkout_kind is CheckoutKind.EARLY and record.early_reason is None
+    await fang.send_photo()
+    await harness.settle()
+    assert "签到成功" in (fang.last().text or "")
+    earlier, later = await checkins(harness)
+    assert earlier.checked_out_at == today(9, 25) and later.checked_out_at is None
+
+
+async def test_a_location_at_the_next_post_before_the_first_ends_is_its_check_in(
+    harness: Harness,
+) -> None:
+    # The question waits for a reason, not for a location: once she has sent /checkout she is
+    # not on post, so her location at the next post is the check-in there.
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await duty(harness, fang, crew.unit, today(10, 0), today(12, 0), post_name="人民公园东门")
+    harness.clock.set(today(8, 0))
+    await check_in(harness, fang)
+    harness.clock.set(today(9, 35))
+    await fang.send_command("checkout")
+    await harness.settle()
+    harness.clock.set(today(9, 50))
+    await fang.send_location(*near(20))
+    await harness.settle()
+    told, asked = fang.texts()[-2:]
+    assert "09:35" in told and "未说明原因" in told, told
+    assert "位置已确认" in asked, asked
+    [record] = await checkins(harness)
+    assert record.checked_out_at == today(9, 35) and record.checkout_kind is CheckoutKind.EARLY
+    assert record.early_reason is None
+    async with harness.session() as session:
+        [kind] = await session.scalars(select(Dialogue.kind))
+    assert kind is DialogueKind.CHECKIN

@@ -35,7 +35,7 @@ from bot.services.duty.checkin_shifts import (
     chosen_with_photo,
     shifts_at_hand,
 )
-from bot.services.duty.checkout import close
+from bot.services.duty.checkout import close, leave_as_asked
 from bot.services.duty.geofence import Fix, Position, judge
 from bot.services.duty.live_wait_record import judged_at_opening, last_known, new_live, waiting
 from bot.services.duty.photo_rules import Photo
@@ -99,22 +99,30 @@ def _fresh(dialogue: Dialogue, at: dt.datetime) -> bool:
     )
 
 
+# The shift whose early check-out still waited for its reason when this check-in replaced the
+# question, checked out as it was asked (`checkout.leave_as_asked`): the volunteer is told.
+Left = CheckIn | None
+
+
 @dataclass(frozen=True)
 class NeedPick:
     """Several shifts are open: the person picks one."""
 
     options: list[AssignmentAtHand]
+    left: Left = None
 
 
 @dataclass(frozen=True)
 class NeedLocation:
     assignment: AssignmentAtHand
+    left: Left = None
 
 
 @dataclass(frozen=True)
 class NeedPhoto:
     assignment: AssignmentAtHand
     fix: Fix
+    left: Left = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +132,7 @@ class CheckedIn:
     assignment: AssignmentAtHand
     fix: Fix
     photo_reused: bool = False
+    left: Left = None
 
 
 Step = NeedPick | NeedLocation | NeedPhoto | CheckedIn
@@ -156,10 +165,11 @@ async def begin(
     """/checkin: pick the shift (when there are several), then ask for the location. Begun by
     a photo of an `album` (sent before the location, at `sent_at`), the dialogue keeps which."""
     options = await choices(session, member, judged_at(sent_at, now), settings)
+    left = await leave_as_asked(session, member, now)
     held = {dialogues.ALBUM: album} if album is not None else {}
     if len(options) > 1:
         await dialogues.begin(session, member.telegram_id, DIALOGUE, STEP_PICK, now, held)
-        return NeedPick(options)
+        return NeedPick(options, left)
     await dialogues.begin(
         session,
         member.telegram_id,
@@ -168,7 +178,7 @@ async def begin(
         now,
         {"assignment_id": options[0].id, **held},
     )
-    return NeedLocation(options[0])
+    return NeedLocation(options[0], left)
 
 
 def rest_of_first_album(dialogue: Dialogue, album: str | None) -> bool:
@@ -224,8 +234,11 @@ async def receive_location(
     `DialogueGone`)."""
     _check_message(position, settings)
     at = judged_at(position.sent_at, now)
+    # Sent past an early check-out's question (the next shift's check-in): it was left then.
+    left = await leave_as_asked(session, member, now) if dialogue is None else None
     try:
-        return await _located(session, member, dialogue, position, now, at, settings, hold)
+        step = await _located(session, member, dialogue, position, now, at, settings, hold)
+        return replace(step, left=left) if left is not None else step
     except DomainError as error:
         if error.code is ErrorCode.CHECKIN_NOT_OPEN and new_live(dialogue, position):
             # A live location shared at the post (or on the way) before the check-in opens: the

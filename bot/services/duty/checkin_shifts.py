@@ -23,7 +23,7 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.services.duty import at_hand
 from bot.services.duty.at_hand import MAY_CHECK_IN, AssignmentAtHand
-from bot.services.duty.checkout import open_checkin
+from bot.services.duty.checkout import asked_at, open_checkin
 from bot.services.duty.sent import judged_at
 from bot.settings import Settings
 
@@ -129,7 +129,13 @@ async def checks_in_instead(
     if asked_location and at - dialogue.updated_at < LOCATION_ASKED_FRESH:
         return False
     at_hand = await _at_hand(session, member.id, at, settings)
-    on_post = at_hand.current is not None and at < at_hand.current.assignment.shift.ends_at
+    current = at_hand.current
+    # One whose early /checkout waits for its reason has left (`checkout.leave_as_asked`).
+    on_post = (
+        current is not None
+        and at < current.assignment.shift.ends_at
+        and asked_at(dialogue, current) is None
+    )
     return bool(at_hand.open_now) and not on_post
 
 

@@ -203,7 +203,7 @@ async def asked_to_leave_at(
     (`request_checkout`), or None. They left then: the reason only explains it, so a check-out
     that closes it later (the automatic one, the button pressed after the end) counts from
     then, not from whenever that comes."""
-    return _asked_at(await dialogues.current(session, telegram_id), checkin)
+    return asked_at(await dialogues.current(session, telegram_id), checkin)
 
 
 async def asked_to_leave(
@@ -224,13 +224,14 @@ async def asked_to_leave(
         )
         for dialogue in rows:
             for checkin in of_person[dialogue.telegram_id]:
-                asked = _asked_at(dialogue, checkin)
+                asked = asked_at(dialogue, checkin)
                 if asked is not None:
                     found[checkin.id] = asked
     return found
 
 
-def _asked_at(dialogue: Dialogue | None, checkin: CheckIn) -> dt.datetime | None:
+def asked_at(dialogue: Dialogue | None, checkin: CheckIn) -> dt.datetime | None:
+    """`asked_to_leave_at`, read from the person's dialogue as already known."""
     if (
         dialogue is None
         or dialogue.kind != CHECKOUT_DIALOGUE
@@ -239,6 +240,26 @@ def _asked_at(dialogue: Dialogue | None, checkin: CheckIn) -> dt.datetime | None
     ):
         return None
     return dt.datetime.fromisoformat(str(dialogue.data["at"]))
+
+
+async def leave_as_asked(session: AsyncSession, member: Member, now: dt.datetime) -> CheckIn | None:
+    """Make the early check-out whose reason is still asked for, as the automatic check-out
+    would: at the moment /checkout was sent, an early leave with no reason given; the
+    question ends. For a check-in that replaces the question (the next shift, back to back):
+    the shift left stays left when it was, not closed at the new check-in. The check-in so
+    closed, or None (no question waits, or it was closed meanwhile)."""
+    dialogue = await dialogues.current(session, member.telegram_id)
+    if dialogue is None or dialogue.kind != CHECKOUT_DIALOGUE:
+        return None  # known without a statement: most check-ins replace no question
+    checkin = await open_checkin(session, member.id)
+    asked = asked_at(dialogue, checkin) if checkin is not None else None
+    if checkin is None or asked is None:
+        return None
+    await dialogues.end(session, member.telegram_id)
+    kind = CheckoutKind.EARLY if asked < checkin.assignment.shift.ends_at else CheckoutKind.NORMAL
+    if not await close(session, checkin, asked, kind, now):
+        return None
+    return checkin
 
 
 def clean_reason(text: str, code: ErrorCode) -> str:
