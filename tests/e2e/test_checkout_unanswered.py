@@ -57,7 +57,7 @@ async def test_the_check_out_button_pressed_after_an_unanswered_early_check_out_
     harness.clock.set(today(9, 25))
     await fang.send_command("checkout")
     await harness.settle()
-    # The end's reminder comes with its button; pressed at 10:05, she left at 09:25 all the same.
+    # The check-in's button, pressed at 10:05 after the end: she left at 09:25 all the same.
     harness.clock.set(today(10, 0))
     await harness.tick()
     await harness.deliver()
@@ -207,3 +207,43 @@ async def test_a_location_at_the_next_post_before_the_first_ends_is_its_check_in
     async with harness.session() as session:
         [kind] = await session.scalars(select(Dialogue.kind))
     assert kind is DialogueKind.CHECKIN
+
+
+async def test_the_end_of_the_shift_asks_for_the_missing_reason_not_for_a_check_out(
+    harness: Harness,
+) -> None:
+    # She has checked out (at 09:25); the end's reminder would tell her to tap "check out"
+    # once more. It reminds her of the one thing still open: the reason.
+    crew = await team(harness, ("王芳", "李娜"))
+    fang, na = crew.volunteers
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await duty(harness, na, crew.unit, today(8, 0), today(10, 0), post_name="人民公园东门")
+    harness.clock.set(today(8, 10))
+    await check_in(harness, fang)
+    await check_in(harness, na)
+    harness.clock.set(today(9, 25))
+    await fang.send_command("checkout")
+    await harness.settle()
+    harness.clock.set(today(10, 0))
+    await harness.tick()
+    await harness.deliver()
+    reminded = fang.last()
+    assert reminded.text == (
+        "🕘 您 09:25 发出了签退，还没说明提前离岗的原因，请直接回复一句原因。"
+        "11:00 前没有回复的，按 09:25 提前离岗签退（未说明原因）。"
+    ), reminded.text
+    assert reminded.buttons() == []
+    # Who is still on post gets the usual reminder, with its button.
+    assert "离开时请点「签退」" in (na.last().text or "") and na.last().buttons() == ["🏁 签退"]
+    [record, _] = await checkins(harness)
+    assert record.checked_out_at is None
+    async with harness.session() as session:
+        [kind] = await session.scalars(
+            select(Dialogue.kind).where(Dialogue.telegram_id == fang.user_id)
+        )
+    assert kind is DialogueKind.CHECKOUT
+    # The reason, sent now, closes it as of 09:25.
+    await fang.send_text("家里有急事")
+    await harness.settle()
+    [record, _] = await checkins(harness)
+    assert record.checked_out_at == today(9, 25) and record.early_reason == "家里有急事"

@@ -63,6 +63,19 @@ def _end_reminder(checkin: CheckIn, grace: dt.timedelta) -> Render:
     return render
 
 
+def _reason_reminder(checkin: CheckIn, left: dt.datetime, grace: dt.timedelta) -> Render:
+    """In place of the end's reminder for one who sent an early /checkout at `left` and has
+    not given its reason: they checked out, only the reason is missing, and when it is closed
+    without one."""
+    closes = checkin.assignment.shift.ends_at + grace
+
+    def render(t: Translator) -> outbox.Message:
+        text = t("checkout.reason_reminder", time=t.time(left), closes=t.time(closes))
+        return outbox.payload(text, expires_at=closes)
+
+    return render
+
+
 def _auto_checked_out(checkin: CheckIn, left: dt.datetime | None = None) -> Render:
     """The automatic check-out's notice; `left`: closed at the early /checkout sent then, whose
     reason never came."""
@@ -132,7 +145,8 @@ async def left_post_alerts(session: AsyncSession, now: dt.datetime, settings: Se
 
 async def checkout_reminders(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """At the end of the shift, whoever is still checked in is reminded to check out, with the
-    button; due until the automatic check-out closes it instead."""
+    button; due until the automatic check-out closes it instead. One whose early /checkout
+    waits for its reason has checked out: reminded of the reason instead, with no button."""
     grace = dt.timedelta(minutes=settings.auto_checkout_after_min)
     checkins = await session.scalars(
         select(CheckIn)
@@ -144,14 +158,18 @@ async def checkout_reminders(session: AsyncSession, now: dt.datetime, settings: 
             Shift.ends_at > now - grace,
         )
     )
+    on_duty = [checkin for checkin in checkins if for_duty(checkin)]
+    # Read for all at once: an early /checkout whose reason is still asked for.
+    asked = await asked_to_leave(session, on_duty)
     queued = 0
-    for checkin in list(checkins):
-        if not for_duty(checkin):
-            continue
+    for checkin in on_duty:
+        left = asked.get(checkin.id)
         queued += await notify(
             session,
             checkin.assignment.member,
-            _end_reminder(checkin, grace),
+            _end_reminder(checkin, grace)
+            if left is None
+            else _reason_reminder(checkin, left, grace),
             key=f"checkin:{checkin.id}:end",
             now=now,
             settings=settings,
