@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import Dialogue
+from bot.db.models import Dialogue, LocationSample
 from bot.emulator import SimUser
 from tests.e2e.checkin_fixtures import checkins, duty, near, team, today
 from tests.harness import Harness
@@ -195,3 +195,37 @@ async def test_a_share_stopped_while_the_shift_is_picked_is_not_fresh_for_ever(
     waiting = await dialogue_of(harness, fang)
     assert waiting is not None and waiting.step == "location", waiting
     assert await checkins(harness) == []
+
+
+async def test_a_share_stopped_on_post_is_no_position_of_the_check_in(harness: Harness) -> None:
+    # Checked in with a live location, she walks away at 08:30 and stops sharing at 08:40.
+    # Telegram's stop repeats the last position with the stop's time: it is no new fix, so it
+    # is neither kept in the track nor moves the presence figures.
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(8, 0))
+    shared = await fang.send_location(*near(20), live_period=8 * 3600)
+    await harness.settle()
+    await fang.send_photo()
+    await harness.settle()
+    assert "签到成功" in (fang.last().text or "")
+    harness.clock.set(today(8, 30))
+    await fang.update_live_location(shared["message_id"], *near(800))
+    await harness.settle()
+    [before] = await checkins(harness)
+    assert before.outside_since == today(8, 30) and before.presence_ratio == 1.0
+    told = fang.texts()
+    harness.clock.set(today(8, 40))
+    await fang.stop_live_location(shared["message_id"])
+    await harness.settle()
+    [after] = await checkins(harness)
+    assert after.outside_since == today(8, 30) and after.presence_ratio == 1.0
+    async with harness.session() as session:
+        track = list(
+            await session.scalars(
+                select(LocationSample.recorded_at).order_by(LocationSample.recorded_at)
+            )
+        )
+    assert track == [today(8, 0), today(8, 30)], track
+    assert fang.texts() == told

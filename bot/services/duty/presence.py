@@ -117,8 +117,11 @@ async def record_live_position(
     backlog of moves is handled at one moment, and each still says where the volunteer was when.
     Where they are now and since when they are away (`outside_since`) follow the track in that
     order, so a move handled after a later one fills in the track without overwriting where the
-    later one put them."""
-    if position.message_id is None:
+    later one put them.
+
+    A stop of the sharing (Telegram's last edit, with no live_period) is no move: it repeats
+    the last position with the stop's time, so it is not a sample and changes nothing (None)."""
+    if position.message_id is None or not position.live:
         return None
     checkin: CheckIn | None = await session.scalar(
         select(CheckIn)
