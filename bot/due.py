@@ -17,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import Database
 from bot.services.duty import jobs as checkin_jobs
-from bot.services.duty import live_wait, presence, reminders
+from bot.services.duty import presence, reminders
+from bot.services.duty.live_wait import end as live_wait_end
+from bot.services.duty.live_wait import opening as live_wait_opening
 from bot.services.oversight import order_jobs
 from bot.services.reports import jobs as report_jobs
 from bot.services.rostering import acknowledge
@@ -50,12 +52,12 @@ DUE_JOBS: tuple[DueJob, ...] = (
     # A live location shared before the check-in opened is taken at the opening before the
     # "check-in is open" notice, which it makes needless (the volunteer is told what comes
     # next instead); and before the end of the waits: one taken is not told it ended.
-    DueJob("checkin.live_waits_open", live_wait.live_waits_open),
+    DueJob("checkin.live_waits_open", live_wait_opening.live_waits_open),
     DueJob("reminders.checkin_open", reminders.checkin_open),
     DueJob("reminders.late", reminders.late_nudges),
     DueJob("waitlist.lapsed", waitlist.lapsed_notices),
     # check-in (issue 4) and no-show escalation (issue 5)
-    DueJob("checkin.live_waits_over", live_wait.live_waits_over),
+    DueJob("checkin.live_waits_over", live_wait_end.live_waits_over),
     DueJob("checkin.mark_absent", checkin_jobs.mark_absent, after_backlog=True),
     DueJob("checkin.left_post_alerts", checkin_jobs.left_post_alerts),
     DueJob("checkin.checkout_reminders", checkin_jobs.checkout_reminders),

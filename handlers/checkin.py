@@ -19,10 +19,11 @@ from bot.buttons import CheckInPick, CheckOut, OnPost
 from bot.db.models import CheckIn, Dialogue
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
-from bot.services.duty import checkin, checkin_shifts, geofence, live_wait, presence, sent
+from bot.services.duty import checkin, checkin_shifts, geofence, presence, sent
 from bot.services.duty import checkout as checkout_service
 from bot.services.duty.at_hand import AssignmentAtHand
 from bot.services.duty.checkin_text import confirmation, distance, duration
+from bot.services.duty.live_wait import moves as live_wait_moves
 from bot.services.duty.photo_archive import archive_path
 from bot.services.duty.photo_rules import Photo
 from bot.services.platform import dialogues, inbox
@@ -47,8 +48,8 @@ RETRY_LOCATION = frozenset(
     }
 )
 
-# Refusals of a live location that the check-in then waits on (live_wait.live_arrived), and what
-# they add: keep sharing.
+# Refusals of a live location that the check-in then waits on (live_wait.moves.live_arrived),
+# and what they add: keep sharing.
 KEEP_SHARING = {
     ErrorCode.CHECKIN_TOO_FAR: "checkin.too_far_keep_sharing",
     ErrorCode.CHECKIN_NOT_OPEN: "checkin.not_open_keep_sharing",
@@ -366,11 +367,11 @@ async def on_live_update(turn: Turn) -> None:
     position = position_of(message)
     settings = turn.runtime.settings
     dialogue = await dialogues.current(turn.session, turn.user_id)
-    await live_wait.live_moved(turn.session, dialogue, position, turn.now, settings)
+    await live_wait_moves.live_moved(turn.session, dialogue, position, turn.now, settings)
     await presence.record_live_position(turn.session, member, position, turn.now, settings)
     # Refused on the way as too far, or before the check-in opened, it checks in once it is
     # within the post's range with the check-in open.
-    step = await live_wait.live_arrived(
+    step = await live_wait_moves.live_arrived(
         turn.session, member, dialogue, position, turn.now, settings
     )
     if isinstance(step, checkin.CheckedIn):

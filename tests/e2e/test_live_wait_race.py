@@ -2,7 +2,7 @@
 PostgreSQL (each job in its own READ COMMITTED transaction) and a move of the share is handled
 at the same moment.
 
-The opening (`live_wait.live_waits_open`) and the "check-in is open" notice
+The opening (`opening.live_waits_open`) and the "check-in is open" notice
 (`reminders.checkin_open`) of one tick run one after the other, but another process's tick
 runs beside them. A move sent just before the opening and handled after one process's opening
 had read the waiting check-in made that process pass over it (its claim found the row changed):
@@ -35,7 +35,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AssignmentStatus, Dialogue, OutboxMessage
 from bot.emulator import SimUser
-from bot.services.duty import live_wait, reminders
+from bot.services.duty import reminders
+from bot.services.duty.live_wait import end, moves, opening
 from bot.services.schedule import seat_scan
 from bot.settings import Settings
 from tests.e2e.checkin_fixtures import assignment, checkins, duty, near, team, today
@@ -73,7 +74,7 @@ async def _opening_meets_a_move(
     """Process B's opening reads the waiting check-ins, then `move` is handled (a move of the
     share, or the share itself) before B goes on to claim what it read; B's pass, running."""
     read, go = asyncio.Event(), asyncio.Event()
-    original = live_wait._waiting_on_location
+    original = opening.waiting_on_location
     calls = 0
 
     async def read_then_hold(session: AsyncSession) -> list[Dialogue]:
@@ -85,8 +86,8 @@ async def _opening_meets_a_move(
             await go.wait()
         return found
 
-    monkeypatch.setattr(live_wait, "_waiting_on_location", read_then_hold)
-    opening_b = asyncio.create_task(_run(harness, live_wait.live_waits_open))
+    monkeypatch.setattr(opening, "waiting_on_location", read_then_hold)
+    opening_b = asyncio.create_task(_run(harness, opening.live_waits_open))
     await asyncio.wait_for(read.wait(), 10)
     await move()
     await harness.settle()
@@ -130,7 +131,7 @@ async def test_an_opening_a_move_came_in_during_takes_the_share_in_the_same_tick
     assert await opening_b == 1
     assert await _run(harness, reminders.checkin_open) == 0
     # Process A's opening and notice change nothing.
-    assert await _run(harness, live_wait.live_waits_open) == 0
+    assert await _run(harness, opening.live_waits_open) == 0
     assert await _run(harness, reminders.checkin_open) == 0
     harness.clock.set(OPENING)
     await harness.deliver()
@@ -206,7 +207,7 @@ async def test_a_notice_that_read_the_seat_before_the_other_process_checked_in_i
     gate = Gate(monkeypatch, seat_scan, "load")
     notice_b = asyncio.create_task(_run(harness, reminders.checkin_open))
     await gate.wait_reached()
-    assert await _run(harness, live_wait.live_waits_open) == 1
+    assert await _run(harness, opening.live_waits_open) == 1
     gate.release()
     await notice_b
     await harness.deliver()
@@ -245,11 +246,11 @@ async def test_a_move_handled_as_the_tick_ends_the_wait_is_answered_as_one_after
 
     # 08:14:50: the phone reaches the post; its move has read the waiting check-in when the
     # 08:15 tick ends the wait.
-    gate = Gate(monkeypatch, live_wait, "live_arrived")
+    gate = Gate(monkeypatch, moves, "live_arrived")
     harness.clock.set(today(8, 14) + dt.timedelta(seconds=50))
     await fang.update_live_location(shared["message_id"], *near(20))
     await gate.wait_reached()
-    assert await _run(harness, live_wait.live_waits_over, today(8, 15)) == 1
+    assert await _run(harness, end.live_waits_over, today(8, 15)) == 1
     gate.release()
     await harness.settle()
     harness.clock.set(today(8, 15))
@@ -278,11 +279,11 @@ async def test_a_move_handled_as_the_opening_takes_the_share_leaves_the_check_in
 
     # A move sent just before the opening has read the waiting check-in when the opening's
     # tick takes the share.
-    gate = Gate(monkeypatch, live_wait, "live_arrived")
+    gate = Gate(monkeypatch, moves, "live_arrived")
     harness.clock.set(MOVE_SENT)
     await fang.update_live_location(shared["message_id"], *near(25))
     await gate.wait_reached()
-    assert await _run(harness, live_wait.live_waits_open) == 1
+    assert await _run(harness, opening.live_waits_open) == 1
     gate.release()
     await harness.settle()
     harness.clock.set(OPENING)
@@ -321,11 +322,11 @@ async def test_a_move_on_the_way_handled_as_the_tick_ends_the_wait_is_answered_a
     await harness.settle()
     seen = len(fang.texts())
 
-    gate = Gate(monkeypatch, live_wait, "live_arrived")
+    gate = Gate(monkeypatch, moves, "live_arrived")
     harness.clock.set(today(8, 19) + dt.timedelta(seconds=50))
     await fang.update_live_location(shared["message_id"], *near(20))
     await gate.wait_reached()
-    assert await _run(harness, live_wait.live_waits_over, today(8, 20)) == 1
+    assert await _run(harness, end.live_waits_over, today(8, 20)) == 1
     gate.release()
     await harness.settle()
     harness.clock.set(today(8, 20))

@@ -8,8 +8,8 @@ import datetime as dt
 
 from bot.db.models import Dialogue, DialogueKind
 from bot.services.duty.geofence import Position
-from bot.services.duty.live_wait import waits_for_opening
-from bot.services.duty.live_wait_record import judged_at_opening, last_known
+from bot.services.duty.live_wait.record import judged_at_opening, last_known
+from bot.services.duty.live_wait.waits import waits_for_opening
 
 UTC = dt.UTC
 OPENS = dt.datetime(2026, 12, 1, 7, 45, tzinfo=UTC)

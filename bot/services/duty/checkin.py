@@ -37,7 +37,7 @@ from bot.services.duty.checkin_shifts import (
 )
 from bot.services.duty.checkout import close, leave_as_asked
 from bot.services.duty.geofence import Fix, Position, judge
-from bot.services.duty.live_wait_record import judged_at_opening, last_known, new_live, waiting
+from bot.services.duty.live_wait.record import judged_at_opening, last_known, new_live, waiting
 from bot.services.duty.photo_rules import Photo
 from bot.services.duty.sent import judged_at
 from bot.services.platform import dialogues
@@ -75,7 +75,7 @@ def rest_of_album(error: DomainError, in_album: bool, at: dt.datetime) -> bool:
 
 # A location says where the volunteer was when they sent it: one older than this when the photo
 # comes (or the shift is picked) is asked for again. A shared live location is as fresh as its
-# latest move inside the post's range (`live_wait.live_moved`), and stays fresh while it is
+# latest move inside the post's range (`live_wait.moves.live_moved`), and stays fresh while it is
 # still shared (Telegram's live_period not over) with no move out of range since: a phone
 # standing still on post sends no moves, yet would report one that left.
 POSITION_FRESH = dt.timedelta(minutes=30)
@@ -139,7 +139,7 @@ Step = NeedPick | NeedLocation | NeedPhoto | CheckedIn
 
 # Asked just before a location judged for a dialogue read at the start of the turn is written
 # (the next step, a wait, the check-in): whether that dialogue is still as read, now held until
-# the turn ends (`live_wait.live_arrived`: the scheduler's tick may have ended it meanwhile).
+# the turn ends (`live_wait.moves.live_arrived`: the scheduler's tick may have ended it meanwhile).
 Hold = Callable[[], Awaitable[bool]]
 
 
@@ -229,7 +229,7 @@ async def receive_location(
     """A location, inside the check-in dialogue or sent on its own. Every check runs before any
     change, so a refusal leaves the dialogue where it was and the person simply tries again;
     a live location refused as too far or too early is then waited on (`live_wait`) for a
-    while (`live_wait_record.LIVE_WAIT`). The location counts when it was sent (`judged_at`).
+    while (`live_wait.record.LIVE_WAIT`). The location counts when it was sent (`judged_at`).
     With `hold`, nothing is written unless it says the dialogue is still as read (else
     `DialogueGone`)."""
     _check_message(position, settings)
@@ -242,10 +242,11 @@ async def receive_location(
     except DomainError as error:
         if error.code is ErrorCode.CHECKIN_NOT_OPEN and new_live(dialogue, position):
             # A live location shared at the post (or on the way) before the check-in opens: the
-            # check-in waits for it to be within range once open (`live_wait.live_arrived`), as the
-            # person keeps sharing it rather than sends another. Its shift is found again then;
-            # moves before `opens` are kept as its last known position without a statement,
-            # which the opening takes (`live_wait.take_at_opening`) if it is within range.
+            # check-in waits for it to be within range once open
+            # (`live_wait.moves.live_arrived`), as the person keeps sharing it rather than sends
+            # another. Its shift is found again then; moves before `opens` are kept as its last
+            # known position without a statement, which the opening takes
+            # (`live_wait.opening.take_at_opening`) if it is within range.
             opens, end = error.params["opens"], error.params["end"]
             assert isinstance(opens, dt.datetime) and isinstance(end, dt.datetime)
             opened = judged_at_opening(position, opens, now)
@@ -271,7 +272,7 @@ async def receive_location(
                 "opens": opens.isoformat(),
                 **waiting(position, str(error.params["post"]), max(at, opens), end),
                 # Where it was last: a phone standing still sends no move, so the opening
-                # takes this (`live_wait.take_at_opening`).
+                # takes this (`live_wait.opening.take_at_opening`).
                 **last_known(position, at),
             }
             await _held(hold)

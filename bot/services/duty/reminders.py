@@ -29,9 +29,10 @@ from bot.db.models import (
     Shift,
 )
 from bot.i18n import Translator
-from bot.services.duty import checkin, live_wait
+from bot.services.duty import checkin
 from bot.services.duty.checkin_shifts import window_opens
 from bot.services.duty.checkin_text import duration, location_button, minutes_between
+from bot.services.duty.live_wait import waits as live_waits
 from bot.services.platform import outbox
 from bot.services.platform.notify import translators
 from bot.services.platform.outbox import Queued
@@ -322,9 +323,9 @@ async def _as_now(session: AsyncSession, assignment_ids: list[int]) -> dict[int,
     """These seats' status and their holders' check-in dialogues, by seat, each seat's in one
     statement: on PostgreSQL (READ COMMITTED) each statement sees what was committed when it
     began, so the status and the dialogue come from the same moment. Another process's opening
-    (`live_wait.live_waits_open`) that checks the holder in as this reads is seen whole (the
-    seat checked in) or not at all (its dialogue still waiting), never as a seat still signed
-    up whose dialogue is gone."""
+    (`live_wait.opening.live_waits_open`) that checks the holder in as this reads is seen whole
+    (the seat checked in) or not at all (its dialogue still waiting), never as a seat still
+    signed up whose dialogue is gone."""
     found: dict[int, _Seat] = {}
     for start in range(0, len(assignment_ids), 500):
         rows = await session.execute(
@@ -350,7 +351,7 @@ def _told_otherwise(
     location: the seat is gone or no longer signed up (the seat scan read it before another
     transaction changed it), its check-in has its location already (`checkin.has_location`),
     or it waits on a live location shared before the opening that the opening has still to
-    take for this seat (`live_wait.waits_for_opening`, of the seat opening at `opens`):
+    take for this seat (`live_wait.waits.waits_for_opening`, of the seat opening at `opens`):
     another process's opening may be taking it at this moment. The opening tells them what
     comes next, in one message; should it not take the share (out of range, no longer
     shared), this notice follows at the next tick. A seat whose check-in opened after the
@@ -361,7 +362,7 @@ def _told_otherwise(
     dialogue = seat.dialogue
     return dialogue is not None and (
         checkin.has_location(dialogue, assignment_id, opens)
-        or live_wait.waits_for_opening(dialogue, now, opens)
+        or live_waits.waits_for_opening(dialogue, now, opens)
     )
 
 
@@ -370,9 +371,9 @@ async def checkin_open(session: AsyncSession, now: dt.datetime, settings: Settin
     check-in is open, with the button that shares their location. Still due until they would
     be late; after that the late nudge speaks. Not to one whose check-in has its location
     already: the live location they shared before the opening, which the opening took just
-    before in the same tick (`live_wait.live_waits_open`), and told them what comes next; nor,
-    yet, to one whose share the opening has still to take (another process's tick may be taking
-    it at this moment): see `_told_otherwise`."""
+    before in the same tick (`live_wait.opening.live_waits_open`), and told them what comes
+    next; nor, yet, to one whose share the opening has still to take (another process's tick
+    may be taking it at this moment): see `_told_otherwise`."""
     late = _minutes(settings.late_after_min)
     seats = await seat_scan.seats_starting(
         session,

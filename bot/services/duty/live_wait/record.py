@@ -15,11 +15,11 @@ from bot.db.models import Dialogue
 from bot.services.duty.geofence import Position
 from bot.services.duty.sent import judged_at
 
-# A live location the check-in waits on (`live_wait.live_arrived`) is waited on until the
+# A live location the check-in waits on (`moves.live_arrived`) is waited on until the
 # earliest of: the end of its sharing, the end of the shift, and this long after the wait began
 # (or the check-in opened, for one shared before): by then the share was likely left running on
 # the way home, or its position drifts outside the range. The scheduler then tells the volunteer
-# and ends the dialogue (`live_wait.live_waits_over`), which would otherwise catch what they
+# and ends the dialogue (`end.live_waits_over`), which would otherwise catch what they
 # send next.
 LIVE_WAIT = dt.timedelta(minutes=30)
 
@@ -54,7 +54,7 @@ def judged_at_opening(
 ) -> dt.datetime | None:
     """When a live location (or a move of it) sent before the check-in opens at `opens`, and
     handled `now`, is judged: as of the opening (`judged_at`, as the opening's tick judges the
-    share's last known position: `live_wait.take_at_opening`) once the check-in has opened by
+    share's last known position: `opening.take_at_opening`) once the check-in has opened by
     `now` and the share was still shared then; None otherwise (before the opening: it waits
     for it). The opening's tick may have run before the bot read it, and passed it over."""
     if now < opens:
