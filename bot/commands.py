@@ -155,8 +155,7 @@ from bot.db.models import DialogueKind
 from bot.services.duty import attendance as attendance_service
 from bot.services.duty import checkin as checkin_service
 from bot.services.duty import checkout as checkout_service
-from bot.services.oversight import checks
-from bot.services.oversight import reports as street_reports
+from bot.services.oversight import checks, report_filing
 from bot.services.people.registration import DIALOGUE as REGISTER_DIALOGUE
 from handlers import (
     admin,
@@ -498,7 +497,7 @@ REGISTRY = Registry(
             DialogueKind.STREET_REPORT,
             street_report.on_dialogue,
             MEMBERS,
-            frozenset({street_reports.Step.LOCATION}),
+            frozenset({report_filing.Step.LOCATION}),
         ),
         DialogueRoute(DialogueKind.ORDER_DRAFT, order_handlers.on_draft, INSPECTORS),
         DialogueRoute(DialogueKind.ORDER_REPLY, order_handlers.on_reply, MEMBERS),

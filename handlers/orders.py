@@ -34,7 +34,7 @@ from bot.services.oversight import (
     order_lists,
     order_review,
     orders,
-    reports,
+    report_decisions,
 )
 from bot.services.platform import dialogues
 from handlers.evidence import album_answered, photo_of, send_photos
@@ -127,12 +127,12 @@ async def _show_reports(turn: Turn, offset: int) -> None:
     if not orders.is_inspector(turn.actor):
         turn.stale()
         return
-    queue = await reports.awaiting_decision(turn.session, offset)
+    queue = await report_decisions.awaiting_decision(turn.session, offset)
     if not queue.reports:
         turn.edit(t("oversight.orders.no_reports"))
         return
     lines = [t("oversight.orders.reports_header")]
-    size = reports.QUEUE_PAGE
+    size = report_decisions.QUEUE_PAGE
     if queue.total > size:
         lines.append(
             t(
@@ -481,7 +481,7 @@ async def on_reason(turn: Turn, dialogue: Dialogue) -> None:
     settings = turn.runtime.settings
     try:
         if dialogue.step == orders.ReasonFor.DISMISS:
-            report = await reports.dismiss(
+            report = await report_decisions.dismiss(
                 turn.session,
                 turn.actor,
                 int(dialogue.data["report_id"]),

@@ -20,7 +20,7 @@ from bot.buttons import (
 from bot.db.models import Dialogue, ReportStatus, StreetReport, Unit
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
-from bot.services.oversight import notices, orders, reports
+from bot.services.oversight import notices, orders, report_decisions, report_filing, reports
 from bot.services.platform import dialogues
 from handlers import common
 from handlers.checkin import location_keyboard
@@ -53,10 +53,10 @@ async def start(turn: Turn) -> None:
     """/report: a photo first (the problem as it is)."""
     t = turn.t
     member = turn.actor.require_member()
-    await reports.begin(turn.session, turn.actor, turn.now, turn.runtime.settings)
+    await report_filing.begin(turn.session, turn.actor, turn.now, turn.runtime.settings)
     lines = [
         t("oversight.report.ask_photo"),
-        *_mine_lines(t, await reports.mine(turn.session, member)),
+        *_mine_lines(t, await report_filing.mine(turn.session, member)),
     ]
     turn.reply("\n".join(lines), inline([cancel_row(t)]))
 
@@ -75,7 +75,7 @@ async def from_caption(turn: Turn) -> None:
         turn.reply(turn.t("oversight.photo_as_file"))
         return
     try:
-        await reports.begin(
+        await report_filing.begin(
             turn.session,
             turn.actor,
             turn.now,
@@ -104,10 +104,10 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     settings = turn.runtime.settings
     step = dialogue.step
     photo = photo_of(message)
-    if photo is not None and step in (reports.Step.PHOTO, reports.Step.LOCATION):
+    if photo is not None and step in (report_filing.Step.PHOTO, report_filing.Step.LOCATION):
         album = message.media_group_id
         try:
-            taken = await reports.add_photo(
+            taken = await report_filing.add_photo(
                 turn.session, dialogue, photo, album, turn.now, settings
             )
         except DomainError as error:
@@ -118,11 +118,11 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         if not album_answered(turn, taken, location_keyboard(t)):
             turn.reply(t("oversight.report.ask_location"), location_keyboard(t))
         return
-    if step == reports.Step.PHOTO:
+    if step == report_filing.Step.PHOTO:
         key = "oversight.photo_as_file" if message.document else "oversight.report.need_photo"
         turn.reply(t(key), inline([cancel_row(t)]))
         return
-    if step == reports.Step.LOCATION:
+    if step == report_filing.Step.LOCATION:
         if message.document:
             # More photos are taken here: a picture sent as a file is told so.
             turn.reply(t("oversight.photo_as_file"), location_keyboard(t))
@@ -131,17 +131,17 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             turn.reply(t("oversight.report.need_location"), location_keyboard(t))
             return
         try:
-            reports.set_location(dialogue, position_of(message), turn.now)
+            report_filing.set_location(dialogue, position_of(message), turn.now)
         except DomainError as error:
             turn.refuse(error)
             return
         turn.reply(t("oversight.report.location_received"), ReplyKeyboardRemove())
         turn.reply(t("oversight.report.ask_category"), inline(_category_markup(t)))
         return
-    if step == reports.Step.TEXT and message.text:
+    if step == report_filing.Step.TEXT and message.text:
         await _submit(turn, dialogue, message.text)
         return
-    if step == reports.Step.TEXT:
+    if step == report_filing.Step.TEXT:
         turn.reply(t("oversight.report.need_text"), inline(_text_markup(t, dialogue)))
         return
     turn.reply(t("oversight.use_buttons"), inline([cancel_row(t)]))
@@ -157,13 +157,13 @@ async def pick_category(turn: Turn, data: ReportCategoryPick) -> None:
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if (
         dialogue is None
-        or dialogue.kind != reports.DIALOGUE
-        or dialogue.step != reports.Step.CATEGORY
+        or dialogue.kind != report_filing.DIALOGUE
+        or dialogue.step != report_filing.Step.CATEGORY
     ):
         turn.stale()
         return
     try:
-        reports.set_category(dialogue, data.category, turn.now)
+        report_filing.set_category(dialogue, data.category, turn.now)
     except DomainError as error:
         turn.refuse(error)
         return
@@ -175,7 +175,11 @@ async def pick_category(turn: Turn, data: ReportCategoryPick) -> None:
 
 async def submit(turn: Turn, data: ReportSubmit) -> None:
     dialogue = await dialogues.current(turn.session, turn.user_id)
-    if dialogue is None or dialogue.kind != reports.DIALOGUE or dialogue.step != reports.Step.TEXT:
+    if (
+        dialogue is None
+        or dialogue.kind != report_filing.DIALOGUE
+        or dialogue.step != report_filing.Step.TEXT
+    ):
         turn.stale()
         return
     if turn.belongs(dialogue, data.mark):
@@ -185,7 +189,7 @@ async def submit(turn: Turn, data: ReportSubmit) -> None:
 async def _submit(turn: Turn, dialogue: Dialogue, text: str | None) -> None:
     t = turn.t
     try:
-        report = await reports.submit(
+        report = await report_filing.submit(
             turn.session, turn.actor, dialogue, text, turn.now, turn.runtime.settings
         )
     except DomainError as error:
@@ -235,12 +239,12 @@ async def dispatch_page(turn: Turn, data: ReportDispatchPage) -> None:
     """The units to send a report to, a page at a time."""
     t = turn.t
     try:
-        report = await reports.undecided(turn.session, turn.actor, data.report_id)
+        report = await report_decisions.undecided(turn.session, turn.actor, data.report_id)
     except DomainError as error:
         turn.refuse(error)
         return
     text, markup = _dispatch_view(
-        t, report, await reports.dispatch_units(turn.session), data.offset
+        t, report, await report_decisions.dispatch_units(turn.session), data.offset
     )
     turn.reply(text, markup)
 
@@ -274,7 +278,7 @@ def _dispatch_view(
 async def dispatch(turn: Turn, data: ReportDispatch) -> None:
     t = turn.t
     try:
-        report = await reports.dispatch(
+        report = await report_decisions.dispatch(
             turn.session, turn.actor, data.report_id, data.unit_id, turn.now, turn.runtime.settings
         )
     except DomainError as error:
@@ -291,11 +295,11 @@ async def _dispatch_again(turn: Turn, data: ReportDispatch) -> None:
     """A unit archived since the list was shown: the list drawn again as it stands, at the
     page where that unit was, so that its button is not tapped again."""
     try:
-        report = await reports.undecided(turn.session, turn.actor, data.report_id)
+        report = await report_decisions.undecided(turn.session, turn.actor, data.report_id)
     except DomainError:
         return  # Decided meanwhile as well: the refusal said enough; its next tap says that.
-    choices = await reports.dispatch_units(turn.session)
-    before = await reports.dispatch_units_before(turn.session, data.unit_id)
+    choices = await report_decisions.dispatch_units(turn.session)
+    before = await report_decisions.dispatch_units_before(turn.session, data.unit_id)
     text, markup = _dispatch_view(turn.t, report, choices, before // PAGE_SIZE * PAGE_SIZE)
     turn.edit(text, markup)
 
@@ -303,7 +307,7 @@ async def _dispatch_again(turn: Turn, data: ReportDispatch) -> None:
 async def ask_dismiss(turn: Turn, data: ReportDismiss) -> None:
     t = turn.t
     try:
-        report = await reports.undecided(turn.session, turn.actor, data.report_id)
+        report = await report_decisions.undecided(turn.session, turn.actor, data.report_id)
     except DomainError as error:
         turn.refuse(error)
         return

@@ -30,7 +30,7 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
-from bot.services.oversight import checks, notices, orders, reports
+from bot.services.oversight import checks, notices, orders, report_decisions, reports
 from bot.services.people import units
 from bot.services.people.access import Actor
 from bot.services.platform import dialogues
@@ -284,7 +284,7 @@ async def issue(
     source, source_id = Source(data["source"]), int(data["source_id"])
     if await _existing(session, source, source_id) is not None:
         raise DomainError(ErrorCode.ORDER_ALREADY_ISSUED)
-    if source is Source.REPORT and not await reports.take_for_order(
+    if source is Source.REPORT and not await report_decisions.take_for_order(
         session, source_id, draft.unit.id, now
     ):
         # Dismissed or dispatched elsewhere while the draft was open: the draft is moot.

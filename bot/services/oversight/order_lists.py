@@ -22,7 +22,7 @@ from bot.db.models import (
     Unit,
 )
 from bot.errors import DomainError, ErrorCode
-from bot.services.oversight import evidence, orders, reports
+from bot.services.oversight import evidence, orders, report_decisions
 from bot.services.people.access import Actor
 from bot.services.platform import audit
 
@@ -131,7 +131,7 @@ async def summary(
             or 0
         )
     if orders.is_inspector(actor):
-        counts[OrderView.REPORTS] = await reports.count_awaiting(session)
+        counts[OrderView.REPORTS] = await report_decisions.count_awaiting(session)
     overdue = _view(OrderView.OVERDUE, now)
     query = (
         select(

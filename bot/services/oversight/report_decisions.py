@@ -1,0 +1,202 @@
+"""An inspector's decisions on street reports: the queue of those still undecided, sending one
+to a unit by hand, dismissing one with a reason, or taking one for a rectification order. Each
+decision is one conditional update, so of two inspectors deciding at once one wins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    UNDECIDED_REPORTS,
+    ReportStatus,
+    Role,
+    RouteMethod,
+    StreetReport,
+    Unit,
+)
+from bot.errors import DomainError, ErrorCode
+from bot.services.oversight import notices, reports
+from bot.services.people.access import Actor
+from bot.settings import Settings
+
+QUEUE_PAGE = 10  # reports a page of the inspectors' queue shows
+
+
+def _require_inspector(actor: Actor) -> int | None:
+    if not actor.is_admin and Role.INSPECTOR not in actor.roles:
+        raise DomainError(ErrorCode.FORBIDDEN)
+    return actor.member.id if actor.member is not None else None
+
+
+async def undecided(session: AsyncSession, actor: Actor, report_id: int) -> StreetReport:
+    """A report an inspector or admin may still decide (order, dispatch, dismiss)."""
+    _require_inspector(actor)
+    report = await reports.get(session, report_id)
+    if report.status not in UNDECIDED_REPORTS:
+        raise DomainError(ErrorCode.REPORT_CLOSED)
+    return report
+
+
+async def take_for_order(
+    session: AsyncSession, report_id: int, unit_id: int, now: dt.datetime
+) -> bool:
+    """Mark a report ORDERED for the order about to be issued to `unit_id`: false when it was
+    decided or sent to another unit since the draft began."""
+    return await _decide(
+        session, report_id, now, StreetReport.unit_id == unit_id, status=ReportStatus.ORDERED
+    )
+
+
+async def _decide(
+    session: AsyncSession, report_id: int, now: dt.datetime, *conditions: Any, **values: Any
+) -> bool:
+    """Decide a report still undecided, in one conditional update: of an inspector issuing an
+    order, another dismissing and a third dispatching at the same moment, one wins and the
+    others are told it was decided (a read-then-write would let the last overwrite the first)."""
+    decided = await session.execute(
+        update(StreetReport)
+        .where(
+            StreetReport.id == report_id, StreetReport.status.in_(UNDECIDED_REPORTS), *conditions
+        )
+        .values(updated_at=now, **values)
+        .execution_options(synchronize_session="fetch")
+    )
+    return getattr(decided, "rowcount", 0) == 1
+
+
+async def dispatch(
+    session: AsyncSession,
+    actor: Actor,
+    report_id: int,
+    unit_id: int,
+    now: dt.datetime,
+    settings: Settings,
+) -> StreetReport:
+    """An inspector or admin sends a report to a unit by hand."""
+    actor_id = _require_inspector(actor)
+    report = await reports.get(session, report_id)
+    if report.status not in UNDECIDED_REPORTS:
+        raise DomainError(ErrorCode.REPORT_CLOSED, state=report.status.value)
+    unit = await session.get(Unit, unit_id)
+    if unit is None:
+        raise DomainError(ErrorCode.UNIT_NOT_FOUND)
+    if unit.archived:
+        raise DomainError(ErrorCode.ORDER_UNIT_ARCHIVED, unit=unit.name)
+    if report.unit_id == unit.id and report.status is ReportStatus.ROUTED:
+        return report
+    if not await _decide(
+        session,
+        report.id,
+        now,
+        unit_id=unit.id,
+        route_method=RouteMethod.HAND,
+        route_distance_m=None,
+        status=ReportStatus.ROUTED,
+    ):
+        raise DomainError(ErrorCode.REPORT_CLOSED)
+    await session.refresh(report)
+    reports.record(session, actor_id, "report.dispatch", report, now, after={"unit": unit.id})
+    await reports.tell_unit(session, report, now, settings)
+    await reports.tell_reporters(
+        session,
+        report,
+        f"routed:{unit.id}",
+        lambda t: notices.message(t("oversight.report.told.routed", id=report.id, unit=unit.name)),
+        now,
+        settings,
+    )
+    return report
+
+
+async def dismiss(
+    session: AsyncSession,
+    actor: Actor,
+    report_id: int,
+    reason: str,
+    now: dt.datetime,
+    settings: Settings,
+) -> StreetReport:
+    actor_id = _require_inspector(actor)
+    report = await reports.get(session, report_id)
+    if report.status not in UNDECIDED_REPORTS:
+        raise DomainError(ErrorCode.REPORT_CLOSED, state=report.status.value)
+    note = " ".join(reason.split())
+    if len(note) < 2 or len(note) > reports.TEXT_MAX or note.startswith("/"):
+        raise DomainError(ErrorCode.ORDER_REASON_INVALID, limit=reports.TEXT_MAX)
+    if not await _decide(session, report.id, now, status=ReportStatus.DISMISSED, status_note=note):
+        raise DomainError(ErrorCode.REPORT_CLOSED)
+    await session.refresh(report)
+    reports.record(session, actor_id, "report.dismiss", report, now, reason=note)
+    await reports.tell_reporters(
+        session,
+        report,
+        "dismissed",
+        lambda t: notices.message(t("oversight.report.told.dismissed", id=report.id, reason=note)),
+        now,
+        settings,
+    )
+    return report
+
+
+async def dispatch_units(session: AsyncSession) -> list[Unit]:
+    """Every unit a report may be sent to (not archived), by name."""
+    return list(
+        await session.scalars(select(Unit).where(Unit.archived.is_(False)).order_by(Unit.name))
+    )
+
+
+async def dispatch_units_before(session: AsyncSession, unit_id: int) -> int:
+    """How many units of `dispatch_units` come before the unit `unit_id` (archived since the
+    list was shown): where it stood, in the database's own order of names, as the list is."""
+    name = select(Unit.name).where(Unit.id == unit_id).scalar_subquery()
+    return int(
+        await session.scalar(select(func.count()).where(Unit.archived.is_(False), Unit.name < name))
+        or 0
+    )
+
+
+async def count_awaiting(session: AsyncSession) -> int:
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(StreetReport)
+            .where(StreetReport.status.in_(UNDECIDED_REPORTS))
+        )
+        or 0
+    )
+
+
+@dataclass(frozen=True)
+class Queue:
+    """One page of the inspectors' queue: its reports, where it starts, how many wait."""
+
+    reports: list[StreetReport]
+    offset: int
+    total: int
+
+
+async def awaiting_decision(
+    session: AsyncSession, offset: int = 0, size: int = QUEUE_PAGE
+) -> Queue:
+    """The page at `offset` of the reports no order or dismissal has answered yet, oldest
+    first: the inspectors' queue. Reports are decided while a page is open, so an offset past
+    the end (a page button pressed since) shows the last page instead of an empty one."""
+    total = await count_awaiting(session)
+    last_start = (max(total, 1) - 1) // size * size
+    offset = max(0, min(offset // size * size, last_start))
+    page = (
+        await session.scalars(
+            select(StreetReport)
+            .where(StreetReport.status.in_(UNDECIDED_REPORTS))
+            .order_by(StreetReport.created_at, StreetReport.id)
+            .offset(offset)
+            .limit(size)
+        )
+    ).unique()
+    return Queue(list(page), offset, total)
