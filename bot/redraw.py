@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.services.duty import reminders
+from bot.services.oversight import orders
 from bot.services.platform.redraw import RedrawFunction
 from bot.services.rostering import acknowledge, leave_notices, notices, seat_notices
 from bot.services.schedule import removals, shift_changes, understaffed, waitlist
@@ -73,4 +74,7 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     # "check-in is open" and the late nudge: none once the holder's location was answered
     # (sent after that answer, they would ask for the location just taken)
     reminders.PROMPT: reminders.redraw_prompts,
+    # a new rectification order to the unit (held for a covert check's publication): the unit
+    # and post named as they are then, only to who is still a coordinator of the unit
+    orders.ISSUED: orders.redraw_issued,
 }

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.db.models import RectificationOrder, Unit
 from tests.e2e.oversight_fixtures import bind_headquarters, city, inspections, orders
-from tests.e2e.schedule import DAY, at, press_and_settle, shift
+from tests.e2e.schedule import DAY, at, command, press_and_settle, shift
 from tests.e2e.test_oversight_reports import check
 from tests.harness import Harness
 
@@ -45,3 +46,42 @@ async def test_a_covert_check_of_sunday_night_is_published_with_the_week_s_repor
     assert "督查 1 次（抽查 1）" in weekly, weekly
     await harness.deliver()
     assert "整改令" in (town.coordinator.last().caption or town.coordinator.last().text or "")
+
+
+async def test_a_covert_check_s_order_names_the_unit_as_it_is_when_it_reaches_the_unit(
+    harness: Harness,
+) -> None:
+    """The order waits for the check's publication; a unit renamed meanwhile is named by its new
+    name in the order the coordinator reads (and the coordinator's language is that of then)."""
+    town = await city(harness)
+    await shift(harness, town.post_id, day=SUNDAY, start=20, end=23, capacity=1)
+    harness.clock.set(at(SUNDAY, 21, 0))
+    await check(harness, town.inspector, "抽查 · 暗访", "0")
+    await press_and_settle(harness, town.inspector, "📝 下整改令")
+    await press_and_settle(harness, town.inspector, "✅ 下发")
+    [order] = await orders(harness)
+    assert order.visible_from == at(MONDAY, 8, 0)
+    before = len(town.coordinator.messages())
+
+    # Sunday 22:00: an admin renames the unit while the order waits for Monday.
+    harness.clock.set(at(SUNDAY, 22, 0))
+    await command(harness, harness.admin, "units")
+    await press_and_settle(harness, harness.admin, "✏️ 改名：城管局")
+    await harness.admin.send_text("城市管理局")
+    await harness.settle()
+    assert harness.admin.last().text == "单位已改名为「城市管理局」。"
+    await harness.deliver()
+    assert len(town.coordinator.messages()) == before  # still held
+
+    harness.clock.set(at(MONDAY, 8, 0))
+    await harness.tick()
+    await harness.deliver()
+    notice = town.coordinator.last()
+    text = notice.caption or notice.text or ""
+    assert "整改令" in text and "城市管理局" in text, text
+    assert "城管局" not in text, text
+    async with harness.session() as session:
+        unit = await session.get(Unit, town.unit_id)
+        assert unit is not None and unit.name == "城市管理局"
+        held = await session.get(RectificationOrder, order.id)
+        assert held is not None and held.unit_id == town.unit_id

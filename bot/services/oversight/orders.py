@@ -14,7 +14,9 @@ Every step is in the audit trail; every notice goes through the outbox.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -46,12 +48,15 @@ from bot.services.oversight import evidence, notices, reports
 from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit, dialogues
-from bot.services.platform.outbox import Message
+from bot.services.platform.notify import members_of_chats, translators
+from bot.services.platform.outbox import Message, Redraw
+from bot.services.platform.redraw import Subject
 from bot.settings import Settings
 
 REPLY = DialogueKind.ORDER_REPLY
 REASON = DialogueKind.ORDER_REASON
 NOTE_MAX = 500
+ISSUED = "order.issued"  # the kind of the new order's notice to the unit (bot/redraw.py)
 
 
 class ReasonFor(StrEnum):
@@ -199,12 +204,17 @@ async def tell_unit(
     photos = await before_photos(session, order)
     where = await post_name(session, order)
     problem = await problem_of(session, order, settings)
+    # An issued order may wait for its covert check's publication: drawn again when it goes
+    # out, it names the unit and the post as they are then.
+    redraw = Redraw(ISSUED, (order.id,)) if event == "issued" else None
 
     def render(t: Translator) -> Message:
         text = notices.order_card(
             t, order, post_name=where, now=None, header=t(header_key, **header), problem=problem
         )
-        return notices.message(text, photos, unit_buttons(t, order))
+        return dataclasses.replace(
+            notices.message(text, photos, unit_buttons(t, order)), redraw=redraw
+        )
 
     await notices.send(
         session,
@@ -215,6 +225,45 @@ async def tell_unit(
         settings=settings,
         not_before=order.visible_from if order.visible_from > now else None,
     )
+
+
+async def redraw_issued(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[Message | None]:
+    """The new order to a unit's coordinator, drawn again when it goes out: the order, its unit
+    and post as they are then, in the reader's language. None to a reader who is no longer a
+    coordinator of the order's unit."""
+    readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
+    translator = translators(settings)
+    drawn: list[Message | None] = []
+    for subject in subjects:
+        order = await session.get(RectificationOrder, subject.args[0])
+        reader = readers.get(subject.chat_id)
+        if order is None or reader is None:
+            drawn.append(None)
+            continue
+        coordinators = {member.id for member in await coordinators_of(session, order.unit_id)}
+        if reader.id not in coordinators:
+            drawn.append(None)
+            continue
+        t = translator(reader.language)
+        problem = await problem_of(session, order, settings)
+        text = notices.order_card(
+            t,
+            order,
+            post_name=await post_name(session, order),
+            now=None,
+            header=t("oversight.order.to_unit"),
+            problem=problem,
+        )
+        photos = await before_photos(session, order)
+        drawn.append(
+            dataclasses.replace(
+                notices.message(text, photos, unit_buttons(t, order)),
+                redraw=Redraw(ISSUED, (order.id,)),
+            )
+        )
+    return drawn
 
 
 async def tell_issuer(
