@@ -389,3 +389,37 @@ async def test_a_zone_names_its_unit_in_any_case_and_spacing(harness: Harness) -
         [zone] = (await session.scalars(select(Zone))).all()
         unit_name = await session.scalar(select(Unit.name).where(Unit.id == zone.unit_id))
     assert unit_name == "Traffic Police"
+
+
+async def test_a_note_of_invisible_marks_alone_is_refused_as_blank(harness: Harness) -> None:
+    """Zero-width spaces and direction marks draw nothing: as the report's text, or as the
+    reason a report is dismissed, they are refused as an empty one is, and nothing is kept."""
+    town = await city(harness)
+    wang, admin = town.volunteers[0], harness.admin
+    invisible = "\u200b\u2060\u200e \u200b\ufeff"
+    answer = await report(harness, wang, near(1000, 1000), text=invisible)
+    assert "文字请写 1 到 300 个字" in answer, answer
+    assert await harness.count(StreetReport) == 0
+    # Still at the text: a real line goes through, marks in it dropped.
+    await wang.send_text("盲道\u200b被占")
+    await harness.settle()
+    [filed] = await street_reports(harness)
+    assert filed.description == "盲道被占"
+
+    await admin.send_command("orders")
+    await harness.settle()
+    await press_and_settle(harness, admin, "📷 待处理随手拍（1）")
+    await press_and_settle(harness, admin, f"随手拍 #{filed.id}")
+    await press_and_settle(harness, admin, "🚫 不予受理")
+    await admin.send_text(invisible)
+    await harness.settle()
+    assert admin.last().text == "请写明原因（2 到 300 个字）。"
+    [still] = await street_reports(harness)
+    assert still.status is ReportStatus.NEW and still.status_note is None
+    await admin.send_text("不属于\u200b创文范围")
+    await harness.settle()
+    await harness.deliver()
+    assert "不予受理：不属于创文范围" in (wang.last().text or "")
+    [dismissed] = await street_reports(harness)
+    assert dismissed.status is ReportStatus.DISMISSED
+    assert dismissed.status_note == "不属于创文范围"

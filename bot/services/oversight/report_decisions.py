@@ -22,6 +22,7 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.services.oversight import notices, reports
+from bot.services.people import names
 from bot.services.people.access import Actor
 from bot.settings import Settings
 
@@ -126,7 +127,8 @@ async def dismiss(
     report = await reports.get(session, report_id)
     if report.status not in UNDECIDED_REPORTS:
         raise DomainError(ErrorCode.REPORT_CLOSED, state=report.status.value)
-    note = " ".join(reason.split())
+    # Invisible marks alone would tell the reporter a blank reason.
+    note = names.plain(reason)
     if len(note) < 2 or len(note) > reports.TEXT_MAX or note.startswith("/"):
         raise DomainError(ErrorCode.ORDER_REASON_INVALID, limit=reports.TEXT_MAX)
     if not await _decide(session, report.id, now, status=ReportStatus.DISMISSED, status_note=note):
