@@ -29,7 +29,7 @@ from bot.services.oversight.orders import (
     tell_unit,
     wrong_state,
 )
-from bot.services.people import units
+from bot.services.people import names, units
 from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import dialogues
@@ -102,7 +102,8 @@ async def begin_return(
 
 
 def clean_reason(text: str) -> str:
-    reason = " ".join(text.split())
+    # Invisible marks alone would tell the unit a blank reason.
+    reason = names.plain(text)
     if len(reason) < REASON_MIN or len(reason) > NOTE_MAX or reason.startswith("/"):
         raise DomainError(ErrorCode.ORDER_REASON_INVALID, limit=NOTE_MAX)
     return reason

@@ -1,0 +1,46 @@
+"""What the unit and the inspector type about an order is kept only when it shows: a reply note
+or a send-back reason of invisible marks alone (zero-width spaces, direction marks) is refused
+as an empty one is, and marks inside a real one are dropped."""
+
+from __future__ import annotations
+
+from bot.db.models import OrderStatus
+from tests.e2e.oversight_fixtures import city, orders
+from tests.e2e.schedule import press_and_settle
+from tests.e2e.test_orders import ordered
+from tests.harness import Harness
+
+INVISIBLE = "\u200b\u2060\u200e \u200b\ufeff"
+
+
+async def test_a_reply_note_or_send_back_reason_of_invisible_marks_is_refused(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    coordinator, inspector = town.coordinator, town.inspector
+    order = await ordered(harness, town)
+    await press_and_settle(harness, coordinator, "📤 回复整改")
+    await coordinator.send_photo()
+    await harness.settle()
+    await coordinator.send_text(INVISIBLE)
+    await harness.settle()
+    assert "文字请写 1 到 500 个字" in (coordinator.last().text or "")
+    await coordinator.send_text("已清运\u200b完毕")
+    await harness.settle()
+    await press_and_settle(harness, coordinator, "✅ 提交回复")
+    [replied] = await orders(harness)
+    assert replied.status is OrderStatus.REPLIED and replied.reply_note == "已清运完毕"
+
+    await harness.deliver()
+    await press_and_settle(harness, inspector, "↩️ 退回")
+    await inspector.send_text(INVISIBLE)
+    await harness.settle()
+    assert "请写明原因（2 到 500 个字）" in (inspector.last().text or "")
+    [still] = await orders(harness)
+    assert still.status is OrderStatus.REPLIED
+    await inspector.send_text("路边\u200b还有垃圾")
+    await harness.settle()
+    await harness.deliver()
+    assert "整改令被退回：路边还有垃圾" in (coordinator.last().caption or "")
+    [returned] = await orders(harness)
+    assert returned.id == order.id and returned.status is OrderStatus.RETURNED
