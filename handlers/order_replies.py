@@ -1,0 +1,104 @@
+"""Rectification orders in the unit's chat: the coordinators' 签收 (acknowledge) and 回复
+(reply) with an "after" photo and a line of text."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton
+
+from bot.buttons import OrderAcknowledge, OrderReply, OrderReplySubmit
+from bot.db.models import Dialogue
+from bot.errors import DomainError, ErrorCode
+from bot.i18n import Translator
+from bot.services.oversight import orders
+from bot.services.platform import dialogues
+from handlers.evidence import album_answered, photo_of
+from handlers.keyboards import button, cancel_row, inline
+from handlers.turn import Turn
+
+
+async def acknowledge(turn: Turn, data: OrderAcknowledge) -> None:
+    t = turn.t
+    try:
+        order, changed = await orders.acknowledge(
+            turn.session, turn.actor, data.order_id, turn.now, turn.runtime.settings
+        )
+    except DomainError as error:
+        turn.refuse(error)
+        return
+    key = "oversight.order.acknowledged_you" if changed else "oversight.order.acknowledged_before"
+    turn.answer(t("oversight.order.acknowledged_toast"))
+    turn.reply(
+        t(key, id=order.id, deadline=t.datetime(order.deadline_at)),
+        inline([[button(t("oversight.button.reply"), OrderReply(order.id))]]),
+    )
+
+
+def _reply_markup(t: Translator, dialogue: Dialogue) -> list[list[InlineKeyboardButton]]:
+    submit = OrderReplySubmit(dialogues.mark(dialogue))
+    return [[button(t("oversight.button.submit_reply"), submit)], cancel_row(t)]
+
+
+async def start_reply(turn: Turn, data: OrderReply) -> None:
+    t = turn.t
+    try:
+        order = await orders.begin_reply(turn.session, turn.actor, data.order_id, turn.now)
+    except DomainError as error:
+        turn.refuse(error)
+        return
+    turn.reply(t("oversight.order.ask_reply", id=order.id), inline([cancel_row(t)]))
+
+
+async def on_reply(turn: Turn, dialogue: Dialogue) -> None:
+    t = turn.t
+    message = turn.message
+    assert message is not None
+    photo = photo_of(message)
+    try:
+        if photo is not None:
+            taken = await orders.add_reply_photo(
+                turn.session,
+                dialogue,
+                photo,
+                message.media_group_id,
+                turn.now,
+                turn.runtime.settings,
+            )
+            markup = inline(_reply_markup(t, dialogue))
+            if album_answered(turn, taken, markup):
+                return
+            if taken.album:
+                turn.reply(t("oversight.order.reply_album_added"), markup)
+            else:
+                count = len(taken.photos)
+                turn.reply(t("oversight.order.reply_photo_added", count=count), markup)
+            return
+        if message.text:
+            orders.set_reply_note(dialogue, message.text, turn.now)
+            turn.reply(t("oversight.order.reply_note_added"), inline(_reply_markup(t, dialogue)))
+            return
+    except DomainError as error:
+        # Full of photos, the reply still goes on: Submit stays at hand.
+        full = error.code is ErrorCode.EVIDENCE_PHOTOS_FULL
+        turn.refuse(error, inline(_reply_markup(t, dialogue)) if full else None)
+        return
+    key = "oversight.photo_as_file" if message.document else "oversight.order.need_after_photo"
+    turn.reply(t(key), inline([cancel_row(t)]))
+
+
+async def submit_reply(turn: Turn, data: OrderReplySubmit) -> None:
+    t = turn.t
+    dialogue = await dialogues.current(turn.session, turn.user_id)
+    if dialogue is None or dialogue.kind != orders.REPLY:
+        turn.stale()
+        return
+    if not turn.belongs(dialogue, data.mark):
+        return
+    try:
+        order = await orders.submit_reply(
+            turn.session, turn.actor, dialogue, turn.now, turn.runtime.settings
+        )
+    except DomainError as error:
+        turn.refuse(error)
+        return
+    turn.answer(t("oversight.order.replied_toast"))
+    turn.edit(t("oversight.order.replied_you", id=order.id))
