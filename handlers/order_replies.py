@@ -13,7 +13,7 @@ from bot.services.oversight import orders
 from bot.services.platform import dialogues
 from handlers.evidence import album_answered, photo_of
 from handlers.keyboards import button, cancel_row, inline
-from handlers.turn import Turn
+from handlers.turn import Turn, error_text
 
 
 async def acknowledge(turn: Turn, data: OrderAcknowledge) -> None:
@@ -99,6 +99,11 @@ async def submit_reply(turn: Turn, data: OrderReplySubmit) -> None:
         )
     except DomainError as error:
         turn.refuse(error)
+        if error.code is ErrorCode.ORDER_WRONG_STATE:
+            # Replied by a colleague or closed meanwhile: this reply is moot, so it ends, and
+            # its message keeps no Submit that would only be refused again.
+            await dialogues.end(turn.session, turn.user_id)
+            turn.edit(error_text(t, error))
         return
     turn.answer(t("oversight.order.replied_toast"))
     turn.edit(t("oversight.order.replied_you", id=order.id))

@@ -4,9 +4,10 @@ as an empty one is, and marks inside a real one are dropped."""
 
 from __future__ import annotations
 
-from bot.db.models import OrderStatus
+from bot.db.models import Dialogue, OrderStatus, Role
 from tests.e2e.oversight_fixtures import city, orders
 from tests.e2e.schedule import press_and_settle
+from tests.e2e.swap_fixtures import member
 from tests.e2e.test_orders import ordered
 from tests.harness import Harness
 
@@ -44,3 +45,35 @@ async def test_a_reply_note_or_send_back_reason_of_invisible_marks_is_refused(
     assert "整改令被退回：路边还有垃圾" in (coordinator.last().caption or "")
     [returned] = await orders(harness)
     assert returned.id == order.id and returned.status is OrderStatus.RETURNED
+
+
+async def test_a_reply_submitted_after_a_colleague_replied_ends_the_reply(
+    harness: Harness,
+) -> None:
+    """Two coordinators of the unit reply at once: the second's submit is refused with the
+    order's state, and that reply ends (its message keeps no Submit to be refused again, and
+    what is sent next is not taken as part of it)."""
+    town = await city(harness)
+    first = town.coordinator
+    second = await member(harness, 8005, town.unit_id, "吴协调", role=Role.COORDINATOR)
+    order = await ordered(harness, town)
+    await press_and_settle(harness, second, "📤 回复整改")
+    await second.send_photo()
+    await harness.settle()
+    await press_and_settle(harness, first, "📤 回复整改")
+    await first.send_photo()
+    await harness.settle()
+    await press_and_settle(harness, first, "✅ 提交回复")
+    assert (await orders(harness))[0].status is OrderStatus.REPLIED
+
+    asked = second.last().message_id
+    await second.press("✅ 提交回复", message_id=asked)
+    await harness.settle()
+    assert (
+        second.answered_callbacks[-1]["text"] == "这件整改令现在是「已回复待验收」，不能这样操作。"
+    )
+    assert second.last().message_id == asked and second.last().buttons() == []
+    async with harness.session() as session:
+        assert await session.get(Dialogue, second.user_id) is None
+    [still] = await orders(harness)
+    assert still.id == order.id and still.status is OrderStatus.REPLIED
