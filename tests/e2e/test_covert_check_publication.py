@@ -7,7 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.db.models import RectificationOrder, Unit
+from sqlalchemy import delete, select
+
+from bot.db.models import (
+    Member,
+    MemberRole,
+    OutboxMessage,
+    OutboxStatus,
+    RectificationOrder,
+    Role,
+    Unit,
+)
 from tests.e2e.oversight_fixtures import bind_headquarters, city, inspections, orders
 from tests.e2e.schedule import DAY, at, command, press_and_settle, shift
 from tests.e2e.test_oversight_reports import check
@@ -85,3 +95,39 @@ async def test_a_covert_check_s_order_names_the_unit_as_it_is_when_it_reaches_th
         assert unit is not None and unit.name == "城市管理局"
         held = await session.get(RectificationOrder, order.id)
         assert held is not None and held.unit_id == town.unit_id
+
+
+async def test_a_covert_check_s_order_does_not_reach_who_stopped_coordinating_meanwhile(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    await shift(harness, town.post_id, day=SUNDAY, start=20, end=23, capacity=1)
+    harness.clock.set(at(SUNDAY, 21, 0))
+    await check(harness, town.inspector, "抽查 · 暗访", "0")
+    await press_and_settle(harness, town.inspector, "📝 下整改令")
+    await press_and_settle(harness, town.inspector, "✅ 下发")
+    before = len(town.coordinator.messages())
+    # Sunday night: 陈协调 is no longer the unit's coordinator.
+    async with harness.session() as session:
+        await session.execute(
+            delete(MemberRole).where(
+                MemberRole.member_id.in_(
+                    select(Member.id).where(Member.telegram_id == town.coordinator.user_id)
+                ),
+                MemberRole.role == Role.COORDINATOR,
+            )
+        )
+        await session.commit()
+
+    harness.clock.set(at(MONDAY, 8, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert len(town.coordinator.messages()) == before
+    async with harness.session() as session:
+        dropped = await session.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.chat_id == town.coordinator.user_id,
+                OutboxMessage.idempotency_key.startswith("order:"),
+            )
+        )
+        assert dropped is not None and dropped.status is OutboxStatus.DROPPED
