@@ -161,6 +161,8 @@ def _offer_markup(t: Translator, offer: checks.Offer) -> InlineKeyboardMarkup:
 
 # A post archived (or its unit) since the list was shown: refused, and the list drawn again.
 GONE_FROM_OFFER = (ErrorCode.INSPECT_POST_ARCHIVED, ErrorCode.INSPECT_UNIT_ARCHIVED)
+# The same, found only when the check is submitted.
+ARCHIVED_DURING = (ErrorCode.INSPECT_POST_ARCHIVED_DURING, ErrorCode.INSPECT_UNIT_ARCHIVED_DURING)
 
 
 async def pick_post(turn: Turn, data: InspectPost) -> None:
@@ -388,6 +390,10 @@ async def submit(turn: Turn, data: InspectSubmit) -> None:
         )
     except DomainError as error:
         turn.refuse(error)
+        if error.code in ARCHIVED_DURING:
+            # Nothing is left to submit: the check ends, its message without buttons.
+            await dialogues.end(turn.session, turn.user_id)
+            turn.edit(error_text(t, error))
         return
     rows = []
     if inspection.score < 100 or inspection.discrepancy:

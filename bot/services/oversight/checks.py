@@ -445,6 +445,11 @@ async def submit(
     if not photos:
         raise DomainError(ErrorCode.INSPECT_NEED_PHOTO)
     picked = await current_post(session, dialogue)
+    # Archived since it was picked: no longer checked, as the pick refuses it.
+    if picked.post.archived:
+        raise DomainError(ErrorCode.INSPECT_POST_ARCHIVED_DURING, post=picked.post.name)
+    if picked.post.unit.archived:
+        raise DomainError(ErrorCode.INSPECT_UNIT_ARCHIVED_DURING, unit=picked.post.unit.name)
     found = picked.situation
     seen = int(data["seen"])
     items = await checklist.items(session, now)
