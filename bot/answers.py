@@ -263,17 +263,31 @@ async def counted(bot: Bot, row: Row, pacing: Pacing | None) -> None:
 
 async def patiently(bot: Bot, row: Row, pacing: Pacing | None = None) -> None:
     """One row; on a 429 wait as long as Telegram asks and try again: the person is waiting for
-    this answer. (Notices through the outbox are paced by the sender and never get here.)"""
+    this answer. (Notices through the outbox are paced by the sender and never get here.)
+
+    The 429 pauses the chat in the pacer, as the sender's do: the sender holds back its notices
+    to the chat meanwhile, and the next answer to it, of this update or a later one, waits the
+    rest of `retry_after` rather than earn another 429 (a row to no chat, a button's answer:
+    Telegram's wait then holds for every chat)."""
+    chat: int | None = row.get("chat")
     for attempt in range(RETRIES_AFTER_429 + 1):
+        if pacing is not None:
+            held = pacing.pacer.paused(chat, pacing.clock.now().timestamp())
+            if held > 0:
+                await wait_out(held)
         try:
             await counted(bot, row, pacing)
             return
         except RetryAfter as error:
             metrics.too_many_requests("reply")
+            seconds = retry_seconds(error)
+            if pacing is not None:
+                pacing.pacer.pause(chat, pacing.clock.now().timestamp() + seconds)
             if attempt == RETRIES_AFTER_429:
                 raise
-            log.warning("an answer hit the flood limit; retrying in %ss", retry_seconds(error))
-            await wait_out(retry_seconds(error))
+            log.warning("an answer hit the flood limit; retrying in %ss", seconds)
+            if pacing is None:
+                await wait_out(seconds)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,9 @@ The direct answers to people's updates (bot/answers.py) are counted in the same 
 process, `Runtime.pacer`) in the overall limit: they never wait for room, but they take it, and
 the sender leaves it. They are not counted in their chat's pace: the person is writing to the
 bot, and a notice for them waiting on the answers of their own dialogue would only come later.
+A 429 is another matter, whoever met it: Telegram refuses everything to that chat until its
+`retry_after` (to every chat, when it named none), so an answer's 429 pauses the chat for the
+sender, and an outbox 429 for the answers (`paused`).
 
 Times are seconds on the injected clock, so tests move through pacing with the clock.
 """
@@ -242,9 +245,17 @@ class Pacer:
     def chat_delay(self, chat_id: int, now: float, messages: int = 1) -> float:
         """Seconds until this chat may receive another message, or an album of `messages`
         items (0 when it may now)."""
-        paused = max(self._paused_until.get(chat_id, 0.0), self._all_paused_until) - now
         pace = self._chat_pace(chat_id, now)
-        return max(paused, pace.delay(now, _in_chat(pace, messages)), 0.0)
+        return max(self.paused(chat_id, now), pace.delay(now, _in_chat(pace, messages)))
+
+    def paused(self, chat_id: int | None, now: float) -> float:
+        """Seconds a 429 still holds this chat back (0 when none does); `chat_id` None: only
+        what holds back everything. Direct answers wait this out: they take no part in a
+        chat's pace, but Telegram refuses anything to a chat it told to wait."""
+        until = self._all_paused_until
+        if chat_id is not None:
+            until = max(until, self._paused_until.get(chat_id, 0.0))
+        return max(until - now, 0.0)
 
     def delay(self, chat_id: int, now: float, messages: int = 1) -> float:
         """Seconds until a message (an album of `messages` items) to this chat may go out,

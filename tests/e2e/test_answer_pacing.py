@@ -6,10 +6,16 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from bot.db.models import OutboxStatus
-from bot.emulator import FloodLimits
+import pytest
+from sqlalchemy import func, select
+
+from bot import answers
+from bot.db.models import InboxStatus, InboxUpdate, OutboxStatus
+from bot.emulator import FloodLimits, SimUser
 from bot.services.platform import outbox
 from tests.e2e.checkin_fixtures import duty, team, today
+from tests.e2e.schedule import outbox_to, unit
+from tests.e2e.schedule import person as member_of
 from tests.harness import Harness
 
 VOLUNTEERS = ("王芳", "李明", "张伟", "刘洋", "陈静", "杨磊")
@@ -60,3 +66,101 @@ async def test_a_broadcast_leaves_room_for_the_check_in_answers_of_the_same_seco
     assert harness.clock.now() - start >= dt.timedelta(seconds=1)
     async with harness.session() as session:
         assert await outbox.batch_counts(session, "week") == {OutboxStatus.SENT: BROADCAST}
+
+
+async def _profile_answers(harness: Harness, volunteer: SimUser, count: int) -> None:
+    """`count` /me answered at once: Telegram's burst for one chat is three."""
+    for _ in range(count):
+        await volunteer.send_command("me")
+        await harness.settle()
+
+
+async def test_an_answers_429_holds_the_senders_notices_to_that_chat(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A volunteer's fourth answer within the second meets Telegram's 429 (retry after 1 s).
+    While the answer waits it out, the sender has a notice due for the same volunteer: it holds
+    it back for the rest of the second instead of earning a second 429, and sends it after."""
+    waits: list[float] = []
+    waiting, resume = asyncio.Event(), asyncio.Event()
+
+    async def wait_out(seconds: float) -> None:
+        waits.append(seconds)
+        waiting.set()
+        await resume.wait()
+        harness.clock.advance(seconds=seconds)
+
+    monkeypatch.setattr(answers, "wait_out", wait_out)
+    volunteer = await member_of(harness, 5301, await unit(harness), "王芳")
+    volunteer.started = True
+    harness.clock.set(today(9, 0))
+    harness.emulator.flood_limits = FloodLimits.telegram()
+    await _profile_answers(harness, volunteer, 3)
+    await volunteer.send_command("me")
+    await asyncio.wait_for(waiting.wait(), 10)
+    assert harness.emulator.rejected_429 == 1
+    async with harness.session() as session:
+        await outbox.enqueue(
+            session,
+            key="notice:5301",
+            chat_id=volunteer.user_id,
+            body=outbox.payload("明早 7 点集合"),
+            now=harness.clock.now(),
+        )
+    sender = harness.bot.sender
+    assert sender is not None
+
+    try:
+        held = await sender.pass_once()
+    finally:
+        resume.set()
+
+    assert held.attempted == 0 and held.wait == pytest.approx(1.0)
+    assert harness.emulator.rejected_429 == 1
+    await harness.settle()
+    harness.clock.advance(seconds=1)
+    await harness.deliver()
+    assert waits == [1]
+    assert harness.emulator.rejected_429 == 1
+    assert volunteer.texts()[-2].startswith("👤 我的资料") and volunteer.texts()[-1] == (
+        "明早 7 点集合"
+    )
+    async with harness.session() as session:
+        [notice] = await outbox_to(harness, volunteer.user_id)
+        assert notice.status == OutboxStatus.SENT
+
+
+async def test_a_later_answer_to_a_chat_told_to_wait_waits_the_rest_of_it(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An answer that met 429 three times is kept for later; the volunteer writes again 0.4 s
+    on. That answer waits the 0.6 s Telegram still asked for, and goes out without a 429."""
+    waits: list[float] = []
+    moving = False
+
+    async def wait_out(seconds: float) -> None:
+        waits.append(seconds)
+        if moving:
+            harness.clock.advance(seconds=seconds)
+
+    monkeypatch.setattr(answers, "wait_out", wait_out)
+    volunteer = await member_of(harness, 5302, await unit(harness), "李明")
+    volunteer.started = True
+    harness.clock.set(today(9, 0))
+    harness.emulator.flood_limits = FloodLimits.telegram()
+    await _profile_answers(harness, volunteer, 4)
+    assert harness.emulator.rejected_429 == 3
+    assert len(volunteer.texts()) == 3
+
+    moving = True
+    harness.clock.advance(seconds=0.4)
+    await _profile_answers(harness, volunteer, 1)
+
+    assert waits[-1] == pytest.approx(0.6)
+    assert harness.emulator.rejected_429 == 3
+    assert len(volunteer.texts()) == 4 and volunteer.texts()[-1].startswith("👤 我的资料")
+    async with harness.session() as session:
+        kept = await session.scalar(
+            select(func.count()).where(InboxUpdate.status == InboxStatus.ANSWERING)
+        )
+    assert kept == 1
