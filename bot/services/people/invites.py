@@ -179,6 +179,17 @@ async def check(session: AsyncSession, code: str, now: dt.datetime) -> Invite:
     return invite
 
 
+async def hold_unit_open(session: AsyncSession, invite: Invite) -> None:
+    """Before a join counts its use: the invite's unit, its row held to the end of the
+    transaction (`units.held`) as whatever else gives the unit something new holds it, and
+    refused if archived since `check` read it. Archiving, which locks the row, waits for the
+    join and then finds a member more, or the join waits for the archiving and is refused:
+    never a member joining a unit archived meanwhile."""
+    unit = await units.held(session, invite.unit_id)
+    if unit.archived:
+        raise DomainError(ErrorCode.INVITE_UNIT_ARCHIVED, unit=unit.name)
+
+
 async def consume(session: AsyncSession, invite: Invite) -> None:
     """Count one use, refusing atomically when the last seat was taken by someone else."""
     result = await session.execute(

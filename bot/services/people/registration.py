@@ -60,6 +60,7 @@ async def start(
             )
         if invite.role in member.roles:
             raise DomainError(ErrorCode.ALREADY_HAS_ROLE, unit=member.unit.name, role=invite.role)
+        await invites.hold_unit_open(session, invite)
         await invites.consume(session, invite)
         before = _role_values(member)
         member.role_rows.append(MemberRole(member_id=member.id, role=invite.role))
@@ -127,6 +128,7 @@ async def complete(
             raise DomainError(
                 ErrorCode.ALREADY_MEMBER, unit=existing.unit.name, other=invite.unit.name
             )
+        await invites.hold_unit_open(session, invite)
         await invites.consume(session, invite)
     except DomainError:
         await dialogues.end(session, dialogue.telegram_id)
