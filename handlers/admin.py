@@ -51,8 +51,12 @@ async def units_page(turn: Turn, data: UnitPage) -> None:
 
 
 async def toggle_unit_archive(turn: Turn, data: UnitArchive) -> None:
-    unit = await units.set_archived(turn.session, turn.actor, data.unit_id, data.archive, turn.now)
-    turn.answer(turn.t("units.archived" if unit.archived else "units.restored", name=unit.name))
+    done = await units.set_archived(turn.session, turn.actor, data.unit_id, data.archive, turn.now)
+    name = done.unit.name
+    if done.unit.archived:
+        turn.answer(turn.t("units.archived", name=name, count=done.links_revoked))
+    else:
+        turn.answer(turn.t("units.restored", name=name))
     text, markup = await _units_view(turn, data.offset)
     turn.edit(text, markup)
 

@@ -10,6 +10,7 @@ from bot.buttons import InviteUnit, UnitArchive
 from bot.db.models import (
     AuditEntry,
     Category,
+    Invite,
     OrderStatus,
     OutboxMessage,
     RectificationOrder,
@@ -41,7 +42,7 @@ async def test_admin_archives_a_unit_and_restores_it(harness: Harness) -> None:
     await admin.press("🗂 归档")
     await harness.settle()
     assert admin.answered_callbacks[-1]["text"] == (
-        "已归档「环卫所」：不再出现在单位选择里，邀请链接失效。"
+        "已归档「环卫所」：不再出现在单位选择里，1 个邀请链接已作废。"
     )
     assert "• 环卫所：0 人（已归档）" in (admin.last().text or "")
     assert admin.last().buttons() == ["➕ 新建单位", "✏️ 改名：环卫所", "♻️ 恢复"]
@@ -50,6 +51,13 @@ async def test_admin_archives_a_unit_and_restores_it(harness: Harness) -> None:
         entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "unit.archive"))
         assert entry is not None and entry.object_id == sanitation
         assert (entry.before, entry.after) == ({"archived": False}, {"archived": True})
+        invite = await session.scalar(select(Invite).where(Invite.code == link))
+        assert invite is not None and invite.revoked
+        revoked = await session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "invite.revoke")
+        )
+        assert revoked is not None and revoked.object_id == invite.id
+        assert (revoked.actor_id, revoked.reason) == (entry.actor_id, "unit.archive")
 
     # Not offered any more, and an older invite button or link is refused.
     assert (
@@ -69,16 +77,27 @@ async def test_admin_archives_a_unit_and_restores_it(harness: Harness) -> None:
     )
     assert await harness.member(5601) is None
 
-    # Pressing the old button again changes nothing; restoring brings the link back.
+    # Pressing the old button again changes nothing; restoring does not bring the link back:
+    # a link pasted somewhere while the unit was away would otherwise admit strangers again.
     await admin.press_data(UnitArchive(sanitation, True, 0).pack(), admin.last().message_id)
     await harness.settle()
     await command(harness, admin, "units")
     await admin.press("♻️ 恢复")
     await harness.settle()
-    assert admin.answered_callbacks[-1]["text"] == "已恢复「环卫所」。"
+    assert admin.answered_callbacks[-1]["text"] == (
+        "已恢复「环卫所」。归档时作废的邀请链接不会恢复，请用 /invite 生成新链接。"
+    )
     assert "• 环卫所：0 人" in (admin.last().text or "")
     assert await _archived(harness) == {"环卫所": False}
     await newcomer.send_command("start", link)
+    await harness.settle()
+    assert newcomer.last().text == "这个邀请链接已被撤销，请向协调员索取新的链接。"
+    assert await harness.member(5601) is None
+    assert await command(harness, admin, "invites") == (
+        "「环卫所」没有有效的邀请链接。用 /invite 生成一个。"
+    )
+    fresh = await invite_code(harness, admin, "环卫所", "志愿者")
+    await newcomer.send_command("start", fresh)
     await harness.settle()
     assert "手机号" in (newcomer.last().text or ""), newcomer.last().text
 

@@ -27,7 +27,7 @@ DEFAULT_MAX_USES = {
 }
 INVITABLE_ROLES = (Role.VOLUNTEER, Role.COORDINATOR, Role.INSPECTOR, Role.LEADER)
 # The audit actions of an invite's life (the roles it gives: registration's member.join).
-CREATED, REVOKED = "invite.create", "invite.revoke"
+CREATED, REVOKED = "invite.create", units.INVITE_REVOKED
 # The end of a code that names a link in a list (the whole code would admit whoever reads it).
 TAIL = 4
 # Telegram allows A-Z, a-z, 0-9, _ and - in a start parameter, up to 64 characters.
@@ -168,14 +168,15 @@ async def check(session: AsyncSession, code: str, now: dt.datetime) -> Invite:
     invite: Invite | None = await session.scalar(select(Invite).where(Invite.code == code))
     if invite is None:
         raise DomainError(ErrorCode.INVITE_UNKNOWN)
+    # Archiving revoked the unit's links: while it is archived, that is the reason to give.
+    if invite.unit.archived:
+        raise DomainError(ErrorCode.INVITE_UNIT_ARCHIVED, unit=invite.unit.name)
     if invite.revoked:
         raise DomainError(ErrorCode.INVITE_REVOKED)
     if invite.expires_at <= now:
         raise DomainError(ErrorCode.INVITE_EXPIRED)
     if invite.uses >= invite.max_uses:
         raise DomainError(ErrorCode.INVITE_USED_UP)
-    if invite.unit.archived:
-        raise DomainError(ErrorCode.INVITE_UNIT_ARCHIVED, unit=invite.unit.name)
     return invite
 
 

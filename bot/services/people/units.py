@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
+    Invite,
     Member,
     OrderStatus,
     Post,
@@ -24,6 +25,8 @@ from bot.services.people.access import Actor
 from bot.services.platform import audit
 
 UNIT_NAME_MAX = 32
+# The audit action of revoking an invite link (invites.REVOKED), here too: archiving revokes.
+INVITE_REVOKED = "invite.revoke"
 
 
 @dataclass(frozen=True)
@@ -95,20 +98,31 @@ async def rename(
     return unit
 
 
+@dataclass(frozen=True)
+class Archiving:
+    unit: Unit
+    # The unit's invite links that still admitted someone, revoked by archiving it.
+    links_revoked: int = 0
+
+
 async def set_archived(
     session: AsyncSession, actor: Actor, unit_id: int, archived: bool, now: dt.datetime
-) -> Unit:
+) -> Archiving:
     """Archive a unit that has left the campaign, or restore it. An archived unit is offered in
     no picker, takes no new member, is given no order and is ranked only where it has figures;
     its people and its history stay. Refused while it has shifts to come or open rectification
-    orders: those are moved, cancelled or settled first."""
+    orders: those are moved, cancelled or settled first.
+
+    Archiving revokes the unit's invite links (each in the audit trail), and restoring does not
+    bring them back: a link pasted into a group months ago would otherwise admit whoever finds
+    it the day the unit returns, without anyone having handed it out again."""
     actor.require(Role.ADMIN)
     # Locked before the counts below: whatever gives the unit a shift or an order holds its row
     # (`held`) until it commits, so that on PostgreSQL one of the two waits for the other and
     # the counts see its shift or order, rather than both passing their checks.
     unit = await _locked(session, unit_id, shared=False)
     if unit.archived == archived:
-        return unit
+        return Archiving(unit)
     if archived:
         upcoming = await session.scalar(
             select(func.count(Shift.id))
@@ -130,17 +144,52 @@ async def set_archived(
         if open_orders:
             raise DomainError(ErrorCode.UNIT_ARCHIVE_HAS_ORDERS, unit=unit.name, count=open_orders)
     unit.archived = archived
+    actor_id = actor.member.id if actor.member else None
+    action = "unit.archive" if archived else "unit.restore"
     audit.record(
         session,
-        actor_id=actor.member.id if actor.member else None,
-        action="unit.archive" if archived else "unit.restore",
+        actor_id=actor_id,
+        action=action,
         object_type="unit",
         object_id=unit.id,
         before={"archived": not archived},
         after={"archived": archived},
         now=now,
     )
-    return unit
+    revoked = await _revoke_links(session, unit.id, actor_id, now, action) if archived else 0
+    return Archiving(unit, revoked)
+
+
+async def _revoke_links(
+    session: AsyncSession, unit_id: int, actor_id: int | None, now: dt.datetime, reason: str
+) -> int:
+    """Revoke the unit's links that still admit someone; how many."""
+    revoked = await session.execute(
+        update(Invite)
+        .where(
+            Invite.unit_id == unit_id,
+            Invite.revoked.is_(False),
+            Invite.expires_at > now,
+            Invite.uses < Invite.max_uses,
+        )
+        .values(revoked=True)
+        .returning(Invite.id, Invite.uses)
+        .execution_options(synchronize_session=False)
+    )
+    rows = revoked.all()
+    for invite_id, uses in rows:
+        audit.record(
+            session,
+            actor_id=actor_id,
+            action=INVITE_REVOKED,
+            object_type="invite",
+            object_id=invite_id,
+            before={"revoked": False, "uses": uses},
+            after={"revoked": True},
+            now=now,
+            reason=reason,
+        )
+    return len(rows)
 
 
 async def get(session: AsyncSession, unit_id: int) -> Unit:
