@@ -11,7 +11,7 @@ import datetime as dt
 from enum import StrEnum
 
 from telegram import InlineKeyboardButton
-from telegram.error import TelegramError
+from telegram.error import TelegramError, TimedOut
 
 from bot.buttons import (
     BroadcastChoice,
@@ -22,7 +22,7 @@ from bot.buttons import (
     BroadcastWhat,
 )
 from bot.db.models import Dialogue, DialogueKind, Member, Role
-from bot.errors import DomainError
+from bot.errors import DomainError, ErrorCode
 from bot.services.people import units
 from bot.services.platform import dialogues
 from bot.services.schedule import broadcast, broadcast_progress, broadcast_stop, timespec
@@ -75,6 +75,10 @@ async def _offer_stops(turn: Turn) -> None:
         turn.reply(broadcast_progress.progress_text(t, current), inline(rows))
 
 
+# The refusals of a ⏹ pressed once the broadcast can no longer be stopped.
+_OVER = (ErrorCode.BROADCAST_FINISHED, ErrorCode.BROADCAST_ALREADY_STOPPED)
+
+
 async def stop(turn: Turn, pressed: BroadcastStop) -> None:
     """⏹ 停止发送: what is not sent yet stays unsent; the pressed message shows the count."""
     t = turn.t
@@ -84,14 +88,25 @@ async def stop(turn: Turn, pressed: BroadcastStop) -> None:
         if query is not None and query.message is not None
         else None
     )
-    stopped = await broadcast_stop.stop(
-        turn.session,
-        turn.actor,
-        pressed.broadcast_id,
-        now=turn.now,
-        settings=turn.runtime.settings,
-        pressed=shown,
-    )
+    try:
+        stopped = await broadcast_stop.stop(
+            turn.session,
+            turn.actor,
+            pressed.broadcast_id,
+            now=turn.now,
+            settings=turn.runtime.settings,
+            pressed=shown,
+        )
+    except DomainError as error:
+        if error.code not in _OVER:
+            raise
+        turn.refuse(error)
+        # A ⏹ left on another message of it (one Telegram posted while its answer was lost)
+        # goes: the message shows the count the progress message shows.
+        current = await broadcast_progress.shown_now(turn.session, pressed.broadcast_id, turn.now)
+        if current is not None:
+            turn.edit(broadcast_progress.progress_text(t, *current))
+        return
     turn.edit(broadcast_progress.progress_text(t, stopped.counts, stopped.stopped_by))
     if stopped.in_flight:
         turn.answer(
@@ -362,6 +377,18 @@ async def send(turn: Turn, pressed: BroadcastSend) -> None:
         # The progress message exists only once sent; its id is stored for the edits.
         try:
             message = await bot.send_message(chat_id, first_count, reply_markup=stop_rows)
+            progress_id = message.message_id
+        except TimedOut:
+            if answer_id is None:
+                raise
+            # Telegram may have posted it all the same, under an id the bot never learns: its
+            # ⏹ still works (stop answers a press on any message of the broadcast). Another
+            # post could meet the same fate; the answer is edited instead, which may be
+            # repeated safely, and carries the count from here on.
+            await bot.edit_message_text(
+                first_count, chat_id=chat_id, message_id=answer_id, reply_markup=stop_rows
+            )
+            progress_id = answer_id
         except TelegramError:
             # Refused: the answer says where the count will come from instead.
             if answer_id is not None:
@@ -369,10 +396,13 @@ async def send(turn: Turn, pressed: BroadcastSend) -> None:
             raise
         async with db.session() as session:
             taken = await broadcast_progress.set_progress_message(
-                session, broadcast_id, message.message_id, runtime.clock.now(), runtime.settings
+                session, broadcast_id, progress_id, runtime.clock.now(), runtime.settings
             )
         if not taken:
             # It came after the broadcast's count ended elsewhere: it would show ⏹ for good.
-            await bot.delete_message(chat_id, message.message_id)
+            if progress_id == answer_id:
+                await bot.edit_message_text(queued, chat_id=chat_id, message_id=answer_id)
+            else:
+                await bot.delete_message(chat_id, progress_id)
 
     turn.later(post_progress)

@@ -492,3 +492,51 @@ async def test_a_progress_message_posted_after_a_colleague_stopped_it_shows_the_
     stopped = await _broadcast(harness)
     assert stopped.finished_at is not None
     assert all(user.messages() == [] for user in people)
+
+
+async def test_a_progress_message_whose_answer_timed_out_leaves_no_live_stop_button(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram posts the progress message but its answer never reaches the bot (a read
+    time-out): the bot cannot know that message. The answer to 发送, which can be edited again
+    safely, becomes the progress message instead, and the count ends there, once. The ⏹ of the
+    message Telegram did post still stops the broadcast while it runs; pressed after the end,
+    it says so and shows the final count, without ⏹."""
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 6001, unit_id, "王协调", role=Role.COORDINATOR)
+    people = [await person(harness, 6010 + n, unit_id, f"志愿者{n}") for n in range(2)]
+    for user in people:
+        user.started = True
+    await command(harness, coordinator, "broadcast")
+    await press_and_settle(harness, coordinator, "📢 发一条通知")
+    await coordinator.send_text("明早 7 点集合")
+    await harness.settle()
+    assert harness.bot.application is not None
+    calls = harness.bot.application.bot._request[1]
+    monkeypatch.setattr(calls, "_read_timeout", 0.3)
+    harness.emulator.timeout_delay = 1.0
+    harness.emulator.inject_fault(Fault(kind="timeout", method="sendMessage", chat_id=6001))
+    answer = coordinator.last().message_id
+    await press_and_settle(harness, coordinator, "📤 发送")
+
+    [progress, orphan] = sorted(m.message_id for m in coordinator.messages() if STOP in m.buttons())
+    assert progress == answer and orphan > answer
+    assert _message(coordinator, answer) == "📣 发送中：已送达 0 / 2，被屏蔽 0，失败 0"
+    assert (await _broadcast(harness)).progress_message_id == answer
+
+    await harness.deliver()
+    await harness.tick()
+    await harness.deliver()
+    final = "✅ 发送完成（共 2 人）：送达 2，被屏蔽 0，失败 0"
+    assert _message(coordinator, answer) == final
+    assert [text for text in coordinator.texts() if text == final] == [final]
+    sent = await _broadcast(harness)
+    assert sent.finished_at is not None
+
+    await coordinator.press(STOP, orphan)
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1]["text"] == "这次发送已经完成，无需停止。"
+    assert _message(coordinator, orphan) == final
+    assert [m for m in coordinator.messages() if STOP in m.buttons()] == []
+    assert (await _broadcast(harness)).stopped_at is None
+    assert await _trail(harness) == []

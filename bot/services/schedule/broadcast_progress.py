@@ -185,6 +185,17 @@ async def stopper_name(session: AsyncSession, broadcast: Broadcast) -> str | Non
     return member.display_name if member is not None else None
 
 
+async def shown_now(
+    session: AsyncSession, broadcast_id: int, now: dt.datetime
+) -> tuple[Counts, str | None] | None:
+    """The counts of a broadcast and who stopped it, as its progress message shows them now
+    (None: no such broadcast)."""
+    broadcast = await session.get(Broadcast, broadcast_id)
+    if broadcast is None:
+        return None
+    return await counts(session, broadcast, now), await stopper_name(session, broadcast)
+
+
 async def report_progress(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """DueJob: edit each running broadcast's progress message when its counts moved since it
     last showed them (never to the text it already shows); the last edit is the final count and
