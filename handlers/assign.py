@@ -34,11 +34,13 @@ class Step(StrEnum):
     CONFIRM = "confirm"  # warned about unavailability, waiting for 仍然安排
 
 
-def ack_mark(t: Translator, assignment: Assignment) -> str:
+def ack_mark(t: Translator, assignment: Assignment, leave_asked: bool) -> str:
     """After a person on the roster or a shift's card: assigned, and whether they have
-    acknowledged it (nothing for a seat they took themselves)."""
+    acknowledged it or asked leave from it (nothing for a seat they took themselves)."""
     if not assignment.assigned or assignment.status is not AssignmentStatus.SIGNED_UP:
         return ""
+    if leave_asked:
+        return t("rostering.mark.leave_asked")
     if assignment.acknowledged_at is None:
         return t("rostering.mark.unacknowledged")
     return t("rostering.mark.acknowledged")

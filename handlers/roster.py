@@ -100,7 +100,10 @@ def pieces(
                 cut.append(
                     Piece(
                         index,
-                        [roster_row(t, number, name, record) + ack_mark(t, assignment)],
+                        [
+                            roster_row(t, number, name, record)
+                            + ack_mark(t, assignment, assignment.id in line.leave_asked)
+                        ],
                         [buttons] if buttons else [],
                         context,
                     )

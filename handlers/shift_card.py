@@ -86,7 +86,8 @@ async def render_card(
     for number, assignment in enumerate(shown.items, start=shown.offset + 1):
         name = assignment.member.display_name
         record = records[assignment.id]
-        status = status_line(t, record) + ack_mark(t, assignment)
+        leave_asked = assignment.id in attached.leave_asked
+        status = status_line(t, record) + ack_mark(t, assignment, leave_asked)
         lines.append(t("schedule.card_person", n=number, name=name, status=status))
         if buttons := roster_buttons(t, record, name):
             rows.append(buttons)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Assignment, AssignmentStatus, Post, Role, Shift, ShiftStatus
 from bot.services.people.access import Actor
-from bot.services.schedule.seats import ATTACHED, attached
+from bot.services.schedule.seats import ATTACHED, attached, with_pending_leave
 from bot.services.schedule.timespec import local_day_bounds
 
 
@@ -20,6 +20,8 @@ class RosterShift:
     shift: Shift
     seated: list[Assignment] = field(default_factory=list)
     waitlisted: list[Assignment] = field(default_factory=list)
+    # The seated whose leave is asked and not yet decided: shown as such, not as assigned.
+    leave_asked: set[int] = field(default_factory=set)
 
     @property
     def open_seats(self) -> int:
@@ -78,6 +80,9 @@ async def roster(
             line.waitlisted.append(assignment)
         else:
             line.seated.append(assignment)
+    asked = await with_pending_leave(session, [a.id for a in people])
+    for line in by_shift.values():
+        line.leave_asked = {a.id for a in line.seated if a.id in asked}
     return list(result.values())
 
 
@@ -89,4 +94,5 @@ async def roster_of_shift(session: AsyncSession, shift: Shift) -> RosterShift:
         else:
             line.seated.append(assignment)
     line.waitlisted.sort(key=lambda a: (a.updated_at, a.id))
+    line.leave_asked = await with_pending_leave(session, [a.id for a in line.seated])
     return line
