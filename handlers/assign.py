@@ -17,7 +17,7 @@ from bot.i18n import Translator
 from bot.services.platform import dialogues
 from bot.services.reports.report_text import number
 from bot.services.rostering import acknowledge, assign, names
-from bot.services.rostering.assign import Assigned, Choices, Ineligible, Warned
+from bot.services.rostering.assign import Assigned, Choice, Choices, Ineligible, Warned
 from bot.services.rostering.notices import leave_buttons, seat_lines, unreached_line
 from bot.services.schedule.shift_text import shift_label
 from bot.wording import window_text
@@ -56,6 +56,13 @@ def _hours(t: Translator, minutes: int) -> str:
     return number(t, minutes / 60)
 
 
+def _pick_label(t: Translator, choice: Choice) -> str:
+    hours = _hours(t, choice.month_minutes)
+    if choice.waitlisted:
+        return t("rostering.button.pick_waitlisted", name=choice.name, hours=hours)
+    return t("rostering.button.pick", name=choice.name, hours=hours)
+
+
 def _card_row(t: Translator, shift_id: int) -> list[InlineKeyboardButton]:
     return [button(t("rostering.button.open_card"), ShiftCard(shift_id))]
 
@@ -80,12 +87,7 @@ def _choices_view(
             )
         )
     picks = [
-        button(
-            t("rostering.button.pick", name=choice.name, hours=_hours(t, choice.month_minutes))[
-                :60
-            ],
-            AssignPick(shift.id, choice.member_id),
-        )
+        button(_pick_label(t, choice)[:60], AssignPick(shift.id, choice.member_id))
         for choice in shown
     ]
     rows = [picks[i : i + PER_ROW] for i in range(0, len(picks), PER_ROW)]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -32,7 +32,7 @@ from bot.services.people.access import Actor
 from bot.services.rostering import availability, rotas, rotation_data
 from bot.services.rostering.availability import Spec
 from bot.services.rostering.rotation import Rules, problem_of
-from bot.services.schedule import eligibility
+from bot.services.schedule import eligibility, waitlist
 from bot.services.schedule import seats as seating
 from bot.services.schedule import shifts as shift_service
 from bot.services.schedule.timespec import local_day_bounds
@@ -99,6 +99,7 @@ class Choice:
     member_id: int
     name: str
     month_minutes: int
+    waitlisted: bool = False  # on the shift's waitlist: picking them gives them the seat
 
 
 @dataclass(frozen=True)
@@ -173,14 +174,31 @@ async def choices(
     )
     # By hand there is no rest gap to keep: the coordinator knows the person.
     rules = Rules(weekly_cap=settings.weekly_shift_cap)
+    # Someone waiting on the shift holds no seat on it: they may be given one (first, in the
+    # order they queued, as they asked for this very shift).
+    queued = [a.member_id for a in await waitlist.queue(session, shift.id)]
     target = inputs.open[shift.id]
+    target = replace(target, holders=target.holders - set(queued))
     minutes = await month_minutes(session, shift.post.unit_id, day, zone)
+    place = {member_id: number for number, member_id in enumerate(queued)}
     people = [
-        Choice(c.member_id, inputs.people[c.member_id].name, minutes[c.member_id])
+        Choice(
+            c.member_id,
+            inputs.people[c.member_id].name,
+            minutes[c.member_id],
+            waitlisted=c.member_id in place,
+        )
         for c in inputs.candidates
         if problem_of(c, target, rules) is None
     ]
-    people.sort(key=lambda choice: (choice.month_minutes, choice.name, choice.member_id))
+    people.sort(
+        key=lambda choice: (
+            place.get(choice.member_id, len(place)),
+            choice.month_minutes,
+            choice.name,
+            choice.member_id,
+        )
+    )
     return Choices(shift, left, people)
 
 

@@ -49,6 +49,22 @@ async def waitlist_position(session: AsyncSession, assignment: Assignment) -> in
     return ahead + 1
 
 
+async def queue(session: AsyncSession, shift_id: int) -> list[Assignment]:
+    """The shift's waitlist, first come first."""
+    return list(
+        (
+            await session.scalars(
+                select(Assignment)
+                .where(
+                    Assignment.shift_id == shift_id,
+                    Assignment.status == AssignmentStatus.WAITLISTED,
+                )
+                .order_by(Assignment.updated_at, Assignment.id)
+            )
+        ).unique()
+    )
+
+
 async def promote_waitlist(
     session: AsyncSession, shift: Shift, now: dt.datetime, settings: Settings
 ) -> list[Assignment]:
@@ -64,18 +80,7 @@ async def promote_waitlist(
     free = shift.capacity - await seated_count(session, shift.id)
     if free <= 0:
         return []
-    waiting = list(
-        (
-            await session.scalars(
-                select(Assignment)
-                .where(
-                    Assignment.shift_id == shift.id,
-                    Assignment.status == AssignmentStatus.WAITLISTED,
-                )
-                .order_by(Assignment.updated_at, Assignment.id)
-            )
-        ).unique()
-    )
+    waiting = await queue(session, shift.id)
     # All at once and in id order (seats.lock_members), not one by one as they come up.
     await lock_members(session, [assignment.member_id for assignment in waiting])
     promoted: list[Assignment] = []
