@@ -166,7 +166,7 @@ async def turn_page(turn: Turn, data: RosterDayPage) -> None:
 
 async def _render(turn: Turn, day: dt.date, index: int) -> None:
     t = turn.t
-    found = await roster(turn.session, turn.actor, day, turn.runtime.settings.zone)
+    found = await roster(turn.session, turn.actor, day, turn.runtime.settings.zone, turn.now)
     records = await attendance.attendance(
         turn.session,
         [a.id for entry in found for line in entry.shifts for a in line.seated],

@@ -53,7 +53,7 @@ async def render_card(
     it in place of the pressed message, unless `new_message` asks for a message of its own."""
     t = turn.t
     shift = await shifts.get_managed(turn.session, turn.actor, shift_id)
-    attached = await roster.roster_of_shift(turn.session, shift)
+    attached = await roster.roster_of_shift(turn.session, shift, turn.now)
     records = await attendance.attendance(
         turn.session, [a.id for a in attached.seated], turn.now, turn.runtime.settings
     )

@@ -18,7 +18,7 @@ from tests.e2e.rostering_fixtures import (
     seats,
     town,
 )
-from tests.e2e.schedule import command, press_and_settle
+from tests.e2e.schedule import at, command, press_and_settle
 from tests.e2e.test_leave import ask_leave
 from tests.harness import Harness
 
@@ -98,3 +98,19 @@ async def test_leave_pending_is_marked_in_english_and_traditional_chinese(
     assert "🙋 leave pending" in await _roster(harness, town_)
     await _speaks(harness, town_.coordinator, "zh_Hant")
     assert "🙋 請假待批" in await _roster(harness, town_)
+
+
+async def test_leave_left_undecided_is_no_longer_marked_once_the_shift_has_started(
+    harness: Harness,
+) -> None:
+    """Leave can no longer be decided once the shift starts, and the seat is still hers: the
+    roster shows her as expected on post, not as waiting for a decision nobody can make."""
+    town_ = await town(harness)
+    wang = town_.people[1]
+    await assign_by_hand(harness, town_.coordinator, town_.shift_id, "王芳")
+    await ask_leave(harness, wang, "发烧")
+    harness.clock.set(at(TOMORROW, 7, 5))
+    roster = await _roster(harness, town_)
+    assert "王芳 — ⏳ 未到 · 📋 排班待确认" in roster and "请假待批" not in roster
+    assert "请假待批" not in await _card(harness, town_)
+    assert [row.status for row in await leaves(harness)] == [LeaveStatus.ASKED]

@@ -20,7 +20,8 @@ class RosterShift:
     shift: Shift
     seated: list[Assignment] = field(default_factory=list)
     waitlisted: list[Assignment] = field(default_factory=list)
-    # The seated whose leave is asked and not yet decided: shown as such, not as assigned.
+    # The seated whose leave is asked and may still be decided (the shift has not started):
+    # shown as such, not as assigned. Once it starts the seat is theirs, as leave is refused.
     leave_asked: set[int] = field(default_factory=set)
 
     @property
@@ -35,7 +36,7 @@ class RosterPost:
 
 
 async def roster(
-    session: AsyncSession, actor: Actor, day: dt.date, zone: dt.tzinfo
+    session: AsyncSession, actor: Actor, day: dt.date, zone: dt.tzinfo, now: dt.datetime
 ) -> list[RosterPost]:
     """Each post of the actor's unit (an admin: every unit) with the day's shifts and people."""
     actor.require(Role.COORDINATOR)
@@ -82,11 +83,12 @@ async def roster(
             line.seated.append(assignment)
     asked = await with_pending_leave(session, [a.id for a in people])
     for line in by_shift.values():
-        line.leave_asked = {a.id for a in line.seated if a.id in asked}
+        if line.shift.starts_at > now:
+            line.leave_asked = {a.id for a in line.seated if a.id in asked}
     return list(result.values())
 
 
-async def roster_of_shift(session: AsyncSession, shift: Shift) -> RosterShift:
+async def roster_of_shift(session: AsyncSession, shift: Shift, now: dt.datetime) -> RosterShift:
     line = RosterShift(shift)
     for assignment in await attached(session, shift.id):
         if assignment.status is AssignmentStatus.WAITLISTED:
@@ -94,5 +96,6 @@ async def roster_of_shift(session: AsyncSession, shift: Shift) -> RosterShift:
         else:
             line.seated.append(assignment)
     line.waitlisted.sort(key=lambda a: (a.updated_at, a.id))
-    line.leave_asked = await with_pending_leave(session, [a.id for a in line.seated])
+    if shift.starts_at > now:
+        line.leave_asked = await with_pending_leave(session, [a.id for a in line.seated])
     return line
