@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from bot.buttons import ShiftCard
+from bot.buttons import ApproveLeave, SeatRemoveConfirm, ShiftCard
 from bot.db.models import AssignmentStatus, LeaveStatus, Member
 from bot.emulator import SimUser
 from tests.e2e.rostering_fixtures import (
@@ -114,3 +114,38 @@ async def test_leave_left_undecided_is_no_longer_marked_once_the_shift_has_start
     assert "王芳 — ⏳ 未到 · 📋 排班待确认" in roster and "请假待批" not in roster
     assert "请假待批" not in await _card(harness, town_)
     assert [row.status for row in await leaves(harness)] == [LeaveStatus.ASKED]
+
+
+async def test_leave_asked_from_a_seat_taken_off_does_not_come_back_with_a_new_assignment(
+    harness: Harness,
+) -> None:
+    """王芳 asks leave; instead of deciding, the coordinator takes her off the shift, then
+    assigns her to it again (her row on the shift is reused). The old request is over with the
+    seat it was asked from: it is neither listed as waiting nor marks the new seat, and approving
+    it from the old notice does not free the seat she was given since."""
+    town_ = await town(harness)
+    wang = town_.people[1]
+    coordinator = town_.coordinator
+    await assign_by_hand(harness, coordinator, town_.shift_id, "王芳")
+    await ask_leave(harness, wang, "发烧")
+    await harness.deliver()
+    request = coordinator.last()
+    asked = (await leaves(harness))[0]
+
+    await press(
+        harness,
+        coordinator,
+        SeatRemoveConfirm((await seats(harness, town_.shift_id))[wang.user_id].id),
+    )
+    assert (await seats(harness, town_.shift_id))[wang.user_id].status is AssignmentStatus.REMOVED
+    assert [row.status for row in await leaves(harness)] == [LeaveStatus.WITHDRAWN]
+
+    await assign_by_hand(harness, coordinator, town_.shift_id, "王芳")
+    roster = await _roster(harness, town_)
+    assert UNACKNOWLEDGED in roster and "请假待批" not in roster
+    await coordinator.press_data(ApproveLeave(asked.id).pack(), request.message_id)
+    await harness.settle()
+    assert (await seats(harness, town_.shift_id))[wang.user_id].status is (
+        AssignmentStatus.SIGNED_UP
+    )
+    assert [row.status for row in await leaves(harness)] == [LeaveStatus.WITHDRAWN]

@@ -14,6 +14,7 @@ from bot.db import direct
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
+    LeaveStatus,
     Member,
     Role,
     Shift,
@@ -26,7 +27,7 @@ from bot.services.platform import audit, outbox
 from bot.services.schedule import removals, seat_scan
 from bot.services.schedule.deadlines import WayOut, way_out
 from bot.services.schedule.eligibility import check_eligibility
-from bot.services.schedule.seats import lock, lock_members, seat, seated_count
+from bot.services.schedule.seats import lock, lock_members, pending_leave, seat, seated_count
 from bot.services.schedule.shift_text import translator_for
 from bot.services.schedule.waitlist import promote_waitlist, waitlist_position
 from bot.settings import Settings
@@ -147,6 +148,7 @@ async def remove(
     before = assignment.status
     if not await _release(session, assignment, shift, AssignmentStatus.REMOVED, now, settings):
         raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
+    await _withdraw_leave(session, assignment.id, now)
     member = assignment.member
     t = translator_for(member, settings)
     await outbox.enqueue(
@@ -169,6 +171,26 @@ async def remove(
         now=now,
     )
     return assignment
+
+
+async def _withdraw_leave(session: AsyncSession, assignment_id: int, now: dt.datetime) -> None:
+    """Leave asked from a seat taken off is over with it: the row is reused if the member is
+    put on the shift again, and the old request would come back as if asked of the new seat."""
+    leave = await pending_leave(session, assignment_id)
+    if leave is None:
+        return
+    leave.status = LeaveStatus.WITHDRAWN
+    leave.decided_at = now
+    audit.record(
+        session,
+        actor_id=None,
+        action="leave.withdraw",
+        object_type="leave",
+        object_id=leave.id,
+        before={"status": LeaveStatus.ASKED.value},
+        after={"status": LeaveStatus.WITHDRAWN.value},
+        now=now,
+    )
 
 
 async def _release(
