@@ -226,7 +226,9 @@ def _standing_refusal(
         return Refusal(ErrorCode.SHIFT_OTHER_UNIT)
     if shift.starts_at <= now:
         return Refusal(ErrorCode.SHIFT_STARTED)
-    if now < opens_at(shift, settings) and not assigned:
+    # The window opens a shift's seats to everyone; a seat assigned, or one already held
+    # that changes hands (a swap), is not a sign-up.
+    if now < opens_at(shift, settings) and not (assigned or planned):
         return Refusal(ErrorCode.SIGNUP_NOT_OPEN)
     if shift.required_tag and shift.required_tag not in member.tags:
         return Refusal(ErrorCode.TAG_REQUIRED)
@@ -351,7 +353,8 @@ async def check_eligibility(
     shift) is not bound by the sign-up window, and its leave at that hour is the assigner's to
     check (with its own answer): rotas are made weeks ahead. A `planned` seat moves from one
     member to another on a shift already planned (a swap): an archived post takes no new
-    seats, but the shifts it had planned take place, and so may change hands. The rules are those
+    seats, but the shifts it had planned take place, and so may change hands, and a seat held
+    weeks ahead may change hands before the sign-up window opens. The rules are those
     of ``refusals``, asked for one pair.
     """
     found = await refusals(
