@@ -44,8 +44,8 @@ async def seats_starting(
     status: AssignmentStatus = AssignmentStatus.SIGNED_UP,
     key: tuple[str, str] | None = None,
 ) -> list[Seat]:
-    """Seats in `status` (default: held but not yet checked in; or a waitlist's places) on
-    scheduled shifts of live posts starting in (starts_after, starts_until], soonest first;
+    """Seats in `status` (default: held but not yet checked in; or a waitlist's places, of
+    live posts only) on scheduled shifts starting in (starts_after, starts_until], soonest first;
     people who blocked the bot are left out. Only the columns the scans decide on: ``load``
     loads the few that get a message. With
     `key` (prefix, suffix), only the seats with no outbox message under prefix + the
@@ -58,7 +58,6 @@ async def seats_starting(
         .where(
             Assignment.status == status,
             Shift.status == ShiftStatus.SCHEDULED,
-            Post.archived.is_(False),
             Member.blocked_bot.is_(False),
             # Each bound marked on its own: SQLite uses an index for a condition at the top
             # level only, not for one inside a marked conjunction.
@@ -67,6 +66,10 @@ async def seats_starting(
         )
         .order_by(Shift.starts_at, Assignment.id)
     )
+    if status is AssignmentStatus.WAITLISTED:
+        # An archived post's shifts take place with the people seated on them, who are
+        # reminded; its waitlist moves up no more, so it is not told that no seat came free.
+        query = query.where(Post.archived.is_(False))
     if key is not None:
         prefix, suffix = key
         name = literal(prefix) + cast(Assignment.id, String) + literal(suffix)
