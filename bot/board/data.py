@@ -132,6 +132,9 @@ class Seat:
     arrived: float
     left: float | None  # None: not checked out
     minutes_late: int
+    # Judged when the check-in was recorded (CheckIn.late), as the tallies count it: a later
+    # change of LATE_AFTER_MIN or a coordinator's correction must not make the map disagree.
+    late: bool
 
     def on_post(self, at: float) -> bool:
         return self.arrived <= at and (self.left is None or at < self.left)
@@ -252,6 +255,7 @@ async def load_day(
                 _naive(CheckIn.checked_in_at),
                 _naive(CheckIn.checked_out_at),
                 CheckIn.minutes_late,
+                CheckIn.late,
             )
             .select_from(CheckIn)
             .join(Assignment, Assignment.id == CheckIn.assignment_id)
@@ -263,9 +267,11 @@ async def load_day(
             unit_id,
         )
     )
-    for shift_id, name, checked_in_at, checked_out_at, minutes_late in seat_rows.all():
+    for shift_id, name, checked_in_at, checked_out_at, minutes_late, late in seat_rows.all():
         left = seconds(checked_out_at) if checked_out_at is not None else None
-        shifts[shift_id].seats.append(Seat(name, seconds(checked_in_at), left, minutes_late or 0))
+        shifts[shift_id].seats.append(
+            Seat(name, seconds(checked_in_at), left, minutes_late or 0, bool(late))
+        )
     return Day(posts=posts, shifts_by_post=dict(by_post), names=names)
 
 

@@ -131,27 +131,24 @@ async def _posts_now(context: PanelContext) -> list[tuple[DayPost, list[DayShift
     return posts
 
 
-def _people(t: _Texts, shifts: Sequence[DayShift], at: float, late_after: int) -> list[Any]:
+def _people(t: _Texts, shifts: Sequence[DayShift], at: float) -> list[Any]:
     people = []
     for shift in shifts:
         for seat in shift.seats:
             if seat.arrived > at or (seat.left is not None and seat.left <= at):
                 continue  # not on post (Seat.on_post, inlined: a city has ten thousand seats)
-            minutes = seat.minutes_late
             people.append(
                 {
                     "name": seat.name,
                     "time": t.arrived(seat.arrived),
-                    "note": t("board.popup.late", minutes=minutes)
-                    if minutes > late_after
-                    else None,
+                    "note": t("board.popup.late", minutes=seat.minutes_late) if seat.late else None,
                 }
             )
     return people
 
 
 def _popup(
-    t: _Texts, post: DayPost, shifts: Sequence[DayShift], now: PostNow, at: float, late_after: int
+    t: _Texts, post: DayPost, shifts: Sequence[DayShift], now: PostNow, at: float
 ) -> dict[str, Any]:
     upcoming = [shift for shift in shifts if shift.starts > at][:1]
     shown = now.current or upcoming
@@ -170,7 +167,7 @@ def _popup(
         ],
         "staffing": staffing,
         # Whoever is on post now, or already checked in early for the next shift.
-        "people": _people(t, shown, at, late_after),
+        "people": _people(t, shown, at),
     }
 
 
@@ -190,7 +187,7 @@ class MapPanel:
         context: PanelContext, posts: list[tuple[DayPost, list[DayShift], PostNow]]
     ) -> PanelData:
         t, settings = _Texts(context.t), context.settings
-        at, late_after = context.now.timestamp(), settings.late_after_min
+        at = context.now.timestamp()
         markers = []
         counts = dict.fromkeys(PostState, 0)
         for post, shifts, now in posts:
@@ -204,7 +201,7 @@ class MapPanel:
                     "lat": round(latitude, 6),
                     "lng": round(longitude, 6),
                     "state": now.state.value,
-                    "popup": _popup(t, post, shifts, now, at, late_after),
+                    "popup": _popup(t, post, shifts, now, at),
                 }
             )
         legend = [

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.board import screens
 from bot.board.panels import PanelContext, PanelData, View
 from bot.board.server import STATIC_DIR, TEMPLATES_DIR, BoardServer, SnapshotCache, asset_build
-from bot.db.models import BoardScreen, Member, Post, PostType, Unit
+from bot.db.models import Assignment, BoardScreen, CheckIn, Member, Post, PostType, Shift, Unit
 from bot.services.people.access import Actor
 from tests.e2e.board_fixtures import (
     BOARD_SETTINGS,
@@ -463,3 +463,41 @@ async def test_the_map_leaves_out_the_posts_of_an_archived_unit(harness: Harness
         _, body = await state(board, mini_app(harness, ADMIN_ID))
     assert set(states(body)) == set(morning.posts)
     assert panel(body, "map")["legend"] == panel(before, "map")["legend"]
+
+
+async def test_a_popup_marks_late_by_the_flag_saved_at_check_in(harness: Harness) -> None:
+    """Whether a check-in was late is judged once, when it is recorded (by LATE_AFTER_MIN of
+    that moment, or a coordinator's correction), and /today counts that flag: the popup says
+    the same, not what today's setting would make of the minutes."""
+    morning = await prepare_morning(harness)
+    async with harness.session() as session:
+        rows = await session.execute(
+            select(Member.display_name, CheckIn)
+            .join(Assignment, Assignment.id == CheckIn.assignment_id)
+            .join(Member, Member.id == Assignment.member_id)
+        )
+        check_ins = {row[0]: row[1] for row in rows}
+        # 王芳, 8 minutes after the start, was let off (recorded on time); 张伟's check-in was
+        # judged late under a stricter setting although only 3 minutes after the start.
+        check_ins["王芳"].late = False
+        check_ins["张伟"].checked_in_at = local(7, 3)
+        check_ins["张伟"].minutes_late = 3
+        check_ins["张伟"].late = True
+    async with running_board(harness) as board:
+        _, body = await state(board, mini_app(harness, ADMIN_ID))
+    popups = {m["popup"]["title"]: m["popup"] for m in panel(body, "map")["markers"]}
+    assert [(p["name"], p["note"]) for p in popups["人民路口"]["people"]] == [
+        ("张伟", "迟到 3 分钟"),
+        ("王芳", None),
+    ]
+    figures = {item["key"]: item["value"] for item in panel(body, "now")["figures"]}
+    assert figures["late"] == "1"  # 张伟, as the popup says
+    async with harness.session() as session:
+        late = await session.scalars(
+            select(CheckIn.late)
+            .join(Assignment, Assignment.id == CheckIn.assignment_id)
+            .join(Shift, Shift.id == Assignment.shift_id)
+            .where(Shift.post_id == morning.posts["人民路口"])
+            .order_by(CheckIn.checked_in_at)
+        )
+        assert list(late) == [True, False]

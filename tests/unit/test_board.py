@@ -207,7 +207,7 @@ def ts(hour: int, minute: int = 0) -> float:
 
 
 def seat(arrived: float, left: float | None = None) -> Seat:
-    return Seat("x", arrived, left, 0)
+    return Seat("x", arrived, left, 0, False)
 
 
 def test_post_state_compares_people_on_post_with_the_seats_under_way() -> None:
