@@ -216,6 +216,8 @@ class ErrorCode(StrEnum):
     ORDER_REASON_INVALID = "ORDER_REASON_INVALID"
     ORDER_NO_FOLLOW_UP = "ORDER_NO_FOLLOW_UP"
     ZONES_FILE_TOO_LARGE = "ZONES_FILE_TOO_LARGE"
+    # the live board
+    BOARD_UNIT_ARCHIVED = "BOARD_UNIT_ARCHIVED"
 
 
 class DomainError(Exception):

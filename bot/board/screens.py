@@ -36,10 +36,16 @@ async def create(
     language: str,
     now: dt.datetime,
 ) -> BoardScreen:
-    """A new link for the city (unit_id None) or one unit, valid LINK_VALID."""
+    """A new link for the city (unit_id None) or one unit, valid LINK_VALID. Not for an
+    archived unit (a stale button of the scope picker): it has left the campaign and its
+    board would be an empty map."""
     actor.require(Role.ADMIN)
-    if unit_id is not None and await session.get(Unit, unit_id) is None:
-        raise DomainError(ErrorCode.UNIT_NOT_FOUND)
+    if unit_id is not None:
+        unit = await session.get(Unit, unit_id)
+        if unit is None:
+            raise DomainError(ErrorCode.UNIT_NOT_FOUND)
+        if unit.archived:
+            raise DomainError(ErrorCode.BOARD_UNIT_ARCHIVED, unit=unit.name)
     screen = BoardScreen(
         unit_id=unit_id,
         language=language,

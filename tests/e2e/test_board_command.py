@@ -189,6 +189,36 @@ async def test_a_city_screen_link_shows_every_post(harness: Harness) -> None:
     assert status == 200 and states(body) == morning.expected
 
 
+async def test_a_unit_archived_while_the_picker_is_open_gets_no_screen_link(
+    harness: Harness,
+) -> None:
+    """The scope picker stays in the chat; a unit archived since has left the campaign and its
+    board would be an empty map: its stale button is refused in words and makes no link."""
+    morning = await prepare_morning(harness)
+    admin = harness.admin
+    await admin.send_command("board")
+    await harness.settle()
+    await admin.press(NEW_SCREEN)
+    await harness.settle()
+    picker = admin.last()
+    async with harness.session() as session:
+        unit = await session.get(Unit, morning.units["团结社区"])
+        assert unit is not None
+        unit.archived = True
+    await admin.press("团结社区", picker.message_id)
+    await harness.settle()
+    assert admin.answered_callbacks[-1]["text"] == "「团结社区」已归档，不能再为它生成大屏链接。"
+    assert admin.last().message_id == picker.message_id and admin.last().text == picker.text
+    async with harness.session() as session:
+        assert await session.scalar(select(BoardScreen)) is None
+        assert (
+            await session.scalar(
+                select(AuditEntry.id).where(AuditEntry.action == "board_screen.create")
+            )
+            is None
+        )
+
+
 async def test_the_scope_picker_pages_a_city_of_many_units(harness: Harness) -> None:
     async with harness.session() as session:
         session.add_all(
