@@ -268,10 +268,7 @@ class BoardServer:
         html = self.templates.get_template("board.html").render(
             t=t,
             language=language,
-            static=f"{self.prefix}/static",
-            # Its files under the build's name: after an upgrade the reloaded page fetches
-            # them anew instead of running the script the browser cached.
-            version=f"?v={self.build}",
+            **self._asset_paths(),
             panels=[{"key": p.key, "view": p.view, "title": t(p.title_key)} for p in self.panels],
             config=config,
         )
@@ -283,6 +280,11 @@ class BoardServer:
         headers = {**NO_STORE, "Content-Security-Policy": csp}
         return web.Response(text=html, content_type="text/html", status=status, headers=headers)
 
+    def _asset_paths(self) -> dict[str, str]:
+        """Where a page finds its files, under the build's name: after an upgrade the reloaded
+        page fetches them anew instead of running the script the browser cached."""
+        return {"static": f"{self.prefix}/static", "version": f"?v={self.build}"}
+
     def _retry_after(self) -> dict[str, str]:
         return {**NO_STORE, "Retry-After": str(self.runtime.settings.board_refresh_seconds)}
 
@@ -291,7 +293,10 @@ class BoardServer:
         loads the link again after a refresh interval, until the board answers."""
         t = self.runtime.translator(language)
         html = self.templates.get_template("offline.html").render(
-            t=t, language=language, seconds=self.runtime.settings.board_refresh_seconds
+            t=t,
+            language=language,
+            seconds=self.runtime.settings.board_refresh_seconds,
+            **self._asset_paths(),
         )
         return web.Response(
             text=html, content_type="text/html", status=503, headers=self._retry_after()
@@ -299,7 +304,9 @@ class BoardServer:
 
     def _denied_page(self, language: str) -> web.Response:
         t = self.runtime.translator(language)
-        html = self.templates.get_template("denied.html").render(t=t, language=language)
+        html = self.templates.get_template("denied.html").render(
+            t=t, language=language, **self._asset_paths()
+        )
         return web.Response(text=html, content_type="text/html", status=403, headers=NO_STORE)
 
     async def mini_app_page(self, request: web.Request) -> web.Response:

@@ -307,7 +307,7 @@ async def test_the_mini_app_takes_telegrams_dark_theme_and_follows_its_changes(
         assert colours["text"] == "rgb(0, 0, 0)"
         assert colours["scheme"] == "light"
         assert await browser.run("return window.sameDocument === true;")
-        assert await browser.errors("127.0.0.1:9/", "favicon.ico") == []
+        assert await browser.errors("127.0.0.1:9/") == []
 
 
 async def test_the_curves_legend_reads_the_latest_share_when_nobody_points_at_it(

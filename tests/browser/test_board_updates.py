@@ -130,7 +130,7 @@ async def test_a_post_a_coordinator_adds_comes_into_an_untouched_wall_screens_vi
         assert "已归档" in await press_and_settle(harness, coordinator, "🗂 归档")
         await browser.wait_for(f"return !(() => {{{PLACE}}})();", added)
         assert await browser.run("return window.sameDocument === true;")  # never reloaded
-        assert await browser.errors("127.0.0.1:9/", "favicon.ico") == []
+        assert await browser.errors("127.0.0.1:9/") == []
 
 
 async def test_a_leader_moving_the_map_is_not_pulled_away_by_a_new_post(
@@ -197,14 +197,15 @@ async def test_a_page_open_across_an_upgrade_reloads_itself_once(
             "return Array.from(document.scripts).map((s) => s.src).filter((s) => s);"
         )
         assert scripts and all(src.endswith("?v=0123456789ab") for src in scripts), scripts
-        # Its style sheets too, Leaflet's and uPlot's included: every file the page fetched
-        # from the board's static folder came under the new build's name.
+        # Its style sheets too, Leaflet's and uPlot's included, and its icon: every file the
+        # page fetched from the board's static folder came under the new build's name.
         fetched = await browser.run(
             "return performance.getEntriesByType('resource').map((r) => r.name)"
             ".filter((name) => name.includes('/static/'));"
         )
         sheets = [name for name in fetched if ".css" in name]
-        assert len(sheets) == 3 and len(fetched) == 6, fetched
+        icons = [name for name in fetched if "favicon.svg" in name]
+        assert len(sheets) == 3 and len(icons) == 1 and len(fetched) == 7, fetched
         assert all(name.endswith("?v=0123456789ab") for name in fetched), fetched
         await browser.wait_for(IN_VIEW, morning.posts["人民路口"])
         await browser.run("window.sameDocument = true;")
@@ -304,4 +305,4 @@ async def test_a_city_without_posts_yet_shows_an_empty_live_board(
             await session.flush()
             post_id = post.id
         await browser.wait_for(IN_VIEW, post_id)
-        assert await browser.errors("127.0.0.1:9/", "favicon.ico") == []
+        assert await browser.errors("127.0.0.1:9/") == []

@@ -501,3 +501,25 @@ async def test_a_popup_marks_late_by_the_flag_saved_at_check_in(harness: Harness
             .order_by(CheckIn.checked_in_at)
         )
         assert list(late) == [True, False]
+
+
+async def test_every_page_names_its_icon_and_serves_it(harness: Harness) -> None:
+    """Without an icon named in the page the browser asks for /favicon.ico at the root, which
+    the reverse proxy does not route to the board: a 404 in the console and the logs."""
+    await prepare_morning(harness)
+    _, token = await _screen(harness, None)
+    async with running_board(harness) as board:
+        pages = {
+            "mini app": await get(board, f"{board.prefix}/?lang=en"),
+            "screen": await get(board, f"{board.prefix}/screen/{token}"),
+            "denied": await get(board, f"{board.prefix}/screen/forged"),
+        }
+        async with database_down(harness):
+            pages["offline"] = await get(board, f"{board.prefix}/screen/{token}")
+        for name, (status, _, html) in pages.items():
+            assert status == {"denied": 403, "offline": 503}.get(name, 200), name
+            icon = re.search(r'<link rel="icon" type="image/svg\+xml" href="([^"]+)">', html)
+            assert icon is not None, name
+            assert icon.group(1) == f"{board.prefix}/static/favicon.svg?v={board.build}"
+            served, _, svg = await get(board, icon.group(1))
+            assert served == 200 and svg.startswith("<svg"), name
