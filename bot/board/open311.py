@@ -30,8 +30,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.board import data
-from bot.board.data import PublicRequest, RequestFilter
+from bot.board import data, open_data
+from bot.board.open_data import PublicRequest, RequestFilter
 from bot.db import failures
 from bot.db.models import Category
 from bot.i18n import LANGUAGES, Translator
@@ -264,10 +264,10 @@ class Open311:
         runtime = self.runtime
         try:
             async with runtime.db.read_session() as session:
-                found = await data.public_requests(session, wanted, runtime.clock.now())
+                found = await open_data.public_requests(session, wanted, runtime.clock.now())
                 if not any(item.description for item in found):
                     return found, ()
-                return found, public_names(await data.member_names(session))
+                return found, public_names(await open_data.member_names(session))
         except Exception as error:
             if not failures.unavailable(error):
                 raise
