@@ -217,14 +217,21 @@
   // Leaflet lets a popup's text grow to 300 px, and its bubble adds some 50 px of margins: on
   // a phone (a map of some 315 px) a long post name or shift line made the bubble wider than
   // the map, whose edge cut the text off. A popup is kept to the width the map has room for.
+  // Its height too: a crowded post (forty on post at a big crossing) listed everyone in a
+  // bubble taller than a phone's map, the names below its edge out of reach. Past the map's
+  // height less the bubble's padding, tip and Leaflet's pan margins, the list scrolls inside.
   var POPUP_WIDEST = 300;
   var POPUP_MARGINS = 64;
+  var POPUP_VERTICAL_MARGINS = 90;
 
   function fitPopup(event) {
     var popup = event.popup;
-    var widest = Math.max(120, Math.min(POPUP_WIDEST, map.getSize().x - POPUP_MARGINS));
-    if (popup.options.maxWidth !== widest) {
+    var size = map.getSize();
+    var widest = Math.max(120, Math.min(POPUP_WIDEST, size.x - POPUP_MARGINS));
+    var tallest = Math.max(120, size.y - POPUP_VERTICAL_MARGINS);
+    if (popup.options.maxWidth !== widest || popup.options.maxHeight !== tallest) {
       popup.options.maxWidth = widest;
+      popup.options.maxHeight = tallest;
       popup.update();
     }
   }

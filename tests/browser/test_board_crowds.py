@@ -1,0 +1,125 @@
+"""The board of a big day on a phone: a crowded post's popup must stay inside the map, every
+name in it reachable."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    CheckIn,
+    Member,
+    MemberRole,
+    Role,
+    Shift,
+)
+from tests.browser.conftest import Browser
+from tests.browser.test_board_browser import mini_app_url
+from tests.browser.test_board_phone import phone
+from tests.e2e.board_fixtures import (
+    BOARD_SETTINGS,
+    LEADER_ID,
+    init_data,
+    local,
+    prepare_morning,
+    running_board,
+)
+from tests.harness import Harness
+
+CROWD = 40
+
+# Where an open popup leaves the map, vertically, and whether its last name can be reached.
+POPUP_FIT = """
+const bubble = document.querySelector('.leaflet-popup-content-wrapper').getBoundingClientRect();
+const map = document.getElementById('map').getBoundingClientRect();
+const content = document.querySelector('.leaflet-popup-content');
+const out = [];
+if (bubble.top < map.top - 0.5 || bubble.bottom > map.bottom + 0.5) {
+  out.push(['bubble past the map', [bubble.top, bubble.bottom], [map.top, map.bottom]]);
+}
+const people = content.querySelectorAll('.popup-person');
+const last = people[people.length - 1];
+last.scrollIntoView({block: 'nearest'});
+const seen = last.getBoundingClientRect();
+if (seen.bottom > map.bottom + 0.5 || seen.top < map.top - 0.5) {
+  out.push(['last name out of reach', [seen.top, seen.bottom]]);
+}
+return [people.length, out];
+"""
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return dict(BOARD_SETTINGS)
+
+
+async def test_a_crowded_posts_popup_scrolls_inside_the_map_on_a_phone(
+    harness: Harness, browser: Browser
+) -> None:
+    """A big crossing at rush hour has forty volunteers on post: its popup lists them all, and
+    on a phone (a map some 400 px tall) the list scrolls inside the bubble instead of running
+    past the map's edge, where nobody could read or reach it."""
+    morning = await prepare_morning(harness)
+    post_id = morning.posts["人民路口"]
+    async with harness.session() as session:
+        shift = await session.scalar(select(Shift).where(Shift.post_id == post_id))
+        assert shift is not None
+        await session.execute(update(Shift).where(Shift.id == shift.id).values(capacity=CROWD + 2))
+        for number in range(CROWD):
+            member = Member(
+                telegram_id=630_000 + number,
+                display_name=f"志愿者{number + 1:02d}",
+                language="zh_Hans",
+                unit_id=morning.units["城管局"],
+                registered_at=local(6),
+                blocked_bot=False,
+                active=True,
+            )
+            member.role_rows.append(MemberRole(role=Role.VOLUNTEER))
+            session.add(member)
+            await session.flush()
+            assignment = Assignment(
+                shift_id=shift.id,
+                member_id=member.id,
+                status=AssignmentStatus.CHECKED_IN,
+                created_at=local(6),
+                updated_at=local(6),
+            )
+            session.add(assignment)
+            await session.flush()
+            session.add(
+                CheckIn(
+                    assignment_id=assignment.id,
+                    checked_in_at=local(6, 55),
+                    latitude=30.6586,
+                    longitude=104.0648,
+                    distance_m=20.0,
+                    accuracy_m=10.0,
+                    live=False,
+                    minutes_late=0,
+                    late=False,
+                )
+            )
+    await phone(browser)
+    async with running_board(harness) as board:
+        await browser.open(mini_app_url(board, init_data(harness, LEADER_ID)))
+        await browser.wait_for("return document.querySelectorAll('path.post-marker').length;")
+        await browser.run(
+            "document.querySelector(`path.post-marker[data-post='${arguments[0]}']`)"
+            ".dispatchEvent(new MouseEvent('click', {bubbles: true}));",
+            post_id,
+        )
+        await browser.wait_for("return document.querySelector('.leaflet-popup-content');")
+        # Leaflet pans the map to show the popup (animated): the layout after that.
+        fit: object = None
+        for _ in range(50):
+            fit = await browser.run(POPUP_FIT)
+            if fit == [CROWD + 2, []]:
+                break
+            await asyncio.sleep(0.1)
+        assert fit == [CROWD + 2, []]
+        assert await browser.errors("127.0.0.1:9/") == []
