@@ -156,8 +156,10 @@ def _popup(
         staffing = t("board.popup.staffing", present=now.present, capacity=now.capacity)
     elif upcoming:
         staffing = t("board.popup.next")
-    else:
+    elif shifts:
         staffing = t("board.popup.none_left")
+    else:
+        staffing = t("board.popup.none_today")
     return {
         "title": post.name,
         "unit": post.unit,
@@ -320,6 +322,10 @@ class RankingPanel:
                     "tone": row.score.grade.value if row.score.grade is not None else "none",
                 }
             )
+        if not rows:
+            # A unit with nothing scheduled today (or a city with no unit yet): a table of
+            # headings over nothing would read as a board that has not loaded.
+            rows = [{"cells": ["—", t("board.ranking.none"), "—", "—", "—", "—"], "tone": "none"}]
         first = "board.ranking.unit" if tally.by_unit else "board.ranking.post"
         columns = [
             t("board.ranking.rank"),

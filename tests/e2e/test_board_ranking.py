@@ -3,9 +3,23 @@ a unit without shifts today that was checked is ranked with its score, as /today
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
-from tests.e2e.board_fixtures import BOARD_SETTINGS, mini_app, panel, running_board, state
+import pytest
+from sqlalchemy import func, select, update
+
+from bot.db.models import Member, Shift
+from tests.e2e.board_fixtures import (
+    BOARD_SETTINGS,
+    COORDINATOR_ID,
+    LEADER_ID,
+    local,
+    mini_app,
+    panel,
+    prepare_morning,
+    running_board,
+    state,
+)
 from tests.e2e.oversight_fixtures import city, recorded_check
 from tests.e2e.schedule import DAY, at, post
 from tests.harness import ADMIN_ID, Harness
@@ -59,3 +73,29 @@ async def test_units_of_the_same_score_share_first_place_on_today_and_on_the_boa
         _, body = await state(board, mini_app(harness, ADMIN_ID))
     rows = panel(body, "ranking")["rows"]
     assert sorted(row["cells"][:2] for row in rows) == [["1", "交通局"], ["1", "城管局"]]
+
+
+async def test_a_units_board_on_a_day_without_shifts_says_so(harness: Harness) -> None:
+    """The day after the morning of board_fixtures nothing is scheduled: the city's ranking
+    lists its units as 没有排班, but a unit's (by post) was a table of headings over nothing, as
+    if the board had not loaded; it says there is nothing scheduled today, as the orders panel
+    says there are no open orders. The map's popups tell a post with no shift all day from one
+    whose shifts are over."""
+    morning = await prepare_morning(harness)
+    harness.clock.set(local(7, 10) + dt.timedelta(days=1))
+    async with harness.session() as session:
+        await session.execute(
+            update(Member).where(Member.telegram_id == COORDINATOR_ID).values(language="en")
+        )
+    async with running_board(harness) as board:
+        _, body = await state(board, mini_app(harness, LEADER_ID))
+        _, english = await state(board, mini_app(harness, COORDINATOR_ID))
+    assert panel(body, "ranking")["rows"] == [
+        {"cells": ["—", "今天没有排班", "—", "—", "—", "—"], "tone": "none"}
+    ]
+    assert panel(english, "ranking")["rows"][0]["cells"][1] == "Nothing scheduled today"
+    popups = {m["popup"]["title"]: m["popup"] for m in panel(body, "map")["markers"]}
+    assert set(popups) == set(morning.posts) - {"垃圾分类点"}
+    assert {popup["staffing"] for popup in popups.values()} == {"今天没有班次"}
+    async with harness.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Shift)) == 5
