@@ -1,5 +1,6 @@
-"""The board of a big day on a phone: a crowded post's popup must stay inside the map, every
-name in it reachable."""
+"""The board of a big day and a big city, on a phone and a wall screen: a crowded post's popup
+stays inside the map, every name in it reachable; figures by the ten thousand stay in their
+boxes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import asyncio
 import pytest
 from sqlalchemy import select, update
 
+from bot.board import screens
+from bot.board.panels import PanelContext, PanelData
+from bot.board.standard import NowPanel
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
@@ -17,6 +21,7 @@ from bot.db.models import (
     Role,
     Shift,
 )
+from bot.services.people.access import Actor
 from tests.browser.conftest import Browser
 from tests.browser.test_board_browser import mini_app_url
 from tests.browser.test_board_phone import phone
@@ -28,7 +33,7 @@ from tests.e2e.board_fixtures import (
     prepare_morning,
     running_board,
 )
-from tests.harness import Harness
+from tests.harness import ADMIN_ID, Harness
 
 CROWD = 40
 
@@ -123,3 +128,65 @@ async def test_a_crowded_posts_popup_scrolls_inside_the_map_on_a_phone(
             await asyncio.sleep(0.1)
         assert fit == [CROWD + 2, []]
         assert await browser.errors("127.0.0.1:9/") == []
+
+
+FIGURES_OVERFLOW = """
+return Array.from(document.querySelectorAll('#panel-now .figure')).filter((box) => {
+  const figure = box.getBoundingClientRect();
+  return Array.from(box.children).some((part) => {
+    const shown = part.getBoundingClientRect();
+    // A figure of 22 px on one line: broken over two it would be misread.
+    const wrapped = part.tagName === 'DD' && shown.height > 40;
+    return wrapped || part.scrollWidth > part.clientWidth + 1 || shown.right > figure.right + 0.5;
+  });
+}).map((box) => box.textContent);
+"""
+
+
+@pytest.mark.parametrize(
+    ("size", "language"),
+    [((360, 740), "zh_Hans"), ((360, 740), "en"), ((1280, 800), "en"), ((1920, 1080), "en")],
+)
+async def test_a_big_citys_figures_stay_inside_their_boxes(
+    harness: Harness,
+    browser: Browser,
+    monkeypatch: pytest.MonkeyPatch,
+    size: tuple[int, int],
+    language: str,
+) -> None:
+    """A city of 2,000 posts counts its seats by the ten thousand: "on post now" reads
+    12345/16000. On a phone and in a wall screen's side column every figure stays inside its
+    box instead of running into the next one."""
+    await prepare_morning(harness)
+    collect = NowPanel.collect
+
+    async def big(self: NowPanel, context: PanelContext) -> PanelData:
+        found = await collect(self, context)
+        values = {
+            "seats": "16000",
+            "checked_in": "15234",
+            "late": "1234",
+            "absent": "766",
+            "rate": "95%",
+            "on_post": context.t("board.now.on_post_value", present=12345, capacity=16000),
+        }
+        for figure in found["figures"]:
+            figure["value"] = values[figure["key"]]
+        return found
+
+    monkeypatch.setattr(NowPanel, "collect", big)
+    settings = harness.runtime.settings
+    admin = Actor.of(ADMIN_ID, None, settings.admin_ids)
+    async with harness.session() as session:
+        screen = await screens.create(
+            session, admin, unit_id=None, language=language, now=harness.clock.now()
+        )
+    await asyncio.to_thread(browser.driver.set_window_size, *size)
+    async with running_board(harness) as board:
+        await browser.open(f"{board.local_url}/screen/{screens.token_of(screen, settings)}")
+        shown = await browser.wait_for(
+            "return Array.from(document.querySelectorAll('#panel-now .figure dd'))"
+            ".map((dd) => dd.textContent).join(' ');"
+        )
+        assert "12345/16000" in shown
+        assert await browser.run(FIGURES_OVERFLOW) == []
