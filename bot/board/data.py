@@ -167,6 +167,9 @@ class Day:
     shifts_by_post: dict[int, list[DayShift]]
     # Every post of the scope, archived ones too (they keep their figures): name and unit.
     names: dict[int, tuple[str, int]] = field(default_factory=dict)
+    # The local day's midnight (seconds since the epoch): a night shift begun the evening
+    # before is on the day's map, but the day's figures begin here.
+    start: float | None = None
 
     @property
     def shifts(self) -> Iterable[DayShift]:
@@ -270,7 +273,7 @@ async def load_day(
         shifts[shift_id].seats.append(
             Seat(name, seconds(checked_in_at), left, minutes_late or 0, bool(late))
         )
-    return Day(posts=posts, shifts_by_post=dict(by_post), names=names)
+    return Day(posts=posts, shifts_by_post=dict(by_post), names=names, start=start.timestamp())
 
 
 @dataclass(frozen=True)
@@ -376,7 +379,11 @@ class Scene:
         return Scene(
             unit_id=unit_id,
             now=self.now,
-            day=Day(posts, {post.id: by_post[post.id] for post in posts if post.id in by_post}),
+            day=Day(
+                posts,
+                {post.id: by_post[post.id] for post in posts if post.id in by_post},
+                start=self.day.start,
+            ),
             unit_names={k: v for k, v in self.unit_names.items() if k == unit_id},
             post_names={key: self.post_names[key] for key in counts},
             post_units=dict.fromkeys(counts, unit_id),

@@ -215,7 +215,8 @@ class MapPanel:
 
 def curve(day: Day, now: dt.datetime) -> list[tuple[dt.datetime, float | None]]:
     """The share of the seats under way that had someone on post, every CURVE_STEP of the day
-    up to now (None where no shift was under way). A check-in counts within its shift only."""
+    up to now (None where no shift was under way), from the first shift or the day's midnight,
+    whichever is later. A check-in counts within its shift only."""
     shifts = list(day.shifts)
     if not shifts:
         return []
@@ -237,7 +238,8 @@ def curve(day: Day, now: dt.datetime) -> list[tuple[dt.datetime, float | None]]:
     end_times = [moment for moment, _ in ends]
     step = CURVE_STEP.total_seconds()
     last = min(now.timestamp(), end_times[-1])
-    at = start_times[0] // step * step
+    first = start_times[0] if day.start is None else max(start_times[0], day.start)
+    at = first // step * step
     moments = []
     while at <= last:
         moments.append(at)

@@ -241,6 +241,23 @@ def test_curve_samples_the_share_on_post_every_quarter_hour_up_to_now() -> None:
     assert curve(Day(posts=[], shifts_by_post={}), at(8)) == []
 
 
+def test_a_night_shift_from_yesterday_draws_the_curve_from_midnight_only() -> None:
+    """Today's on-post curve of a day whose first shift began last night (22:00-02:00, on the
+    day's map since it runs into today): it starts at the day's midnight, not at 22:00 of the
+    day before, which read as a curve of yesterday evening under "today on post"."""
+    midnight = at(0)
+    night = DayShift(1, 1, ts(0) - 7200, ts(2), 1, [seat(ts(0) - 7000)])
+    morning = DayShift(2, 1, ts(7), ts(9), 1)
+    day = Day(
+        posts=[DayPost(1, "p", 1, "u", 0.0, 0.0)],
+        shifts_by_post={1: [night, morning]},
+        start=midnight.timestamp(),
+    )
+    points = curve(day, at(0, 40))
+    assert [moment for moment, _ in points] == [at(0), at(0, 15), at(0, 30), at(0, 40)]
+    assert [rate for _, rate in points] == [1.0, 1.0, 1.0, 1.0]
+
+
 # -- panels and the cache -----------------------------------------------------------------------
 
 
