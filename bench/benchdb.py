@@ -34,6 +34,7 @@ def checkin_row(assignment_id: int, checked_in_at: dt.datetime, **changes: Any) 
         "photo_file_unique_id": None,
         "photo_flagged": False,
         "minutes_late": 0,
+        "late": False,
         "checked_out_at": None,
         "checkout_kind": None,
         "early_reason": None,

@@ -96,9 +96,12 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=ZONE)
 
 
-async def build_today(database: Database, city: City, day: dt.date) -> dict[str, int]:
-    """Today's shifts, seats and the check-ins of 7:10, plus BOARDS leaders, one for each of the
-    first units (their boards show their unit)."""
+async def build_today(
+    database: Database, city: City, day: dt.date, late_after: int
+) -> dict[str, int]:
+    """Today's shifts, seats and the check-ins of 7:10 (late past `late_after` minutes, as
+    checking in judges it), plus BOARDS leaders, one for each of the first units (their boards
+    show their unit)."""
     rng = random.Random(20261201 + 1)
     async with database.session() as session:
         shift_id = int(await session.scalar(select(func.max(Shift.id))) or 0)
@@ -144,7 +147,14 @@ async def build_today(database: Database, city: City, day: dt.date) -> dict[str,
                     continue
                 checked_in_at = _at(day, 6, 35) + dt.timedelta(minutes=rng.randint(0, 35))
                 late = max(0, int((checked_in_at - starts).total_seconds() // 60))
-                checkins.append(checkin_row(assignment_id, checked_in_at, minutes_late=late))
+                checkins.append(
+                    checkin_row(
+                        assignment_id,
+                        checked_in_at,
+                        minutes_late=late,
+                        late=late > late_after,
+                    )
+                )
     leaders = [
         {
             "id": member_id + number,
@@ -400,7 +410,7 @@ async def run(
     started = time.perf_counter()
     counts = await build_city(database, city)
     today = first + dt.timedelta(days=days)
-    busy = await build_today(database, city, today)
+    busy = await build_today(database, city, today, settings.late_after_min)
     print(f"database: {database.engine.dialect.name} ({make_url(url).render_as_string()})")
     print(
         f"city: {volunteers:,} volunteers, {posts:,} posts, {days} days of history "
