@@ -384,6 +384,10 @@ async def snapshot(
         session=session, unit_id=unit_id, now=now, settings=settings, t=t, scene=scene
     )
     name = scene.unit_names.get(unit_id) if unit_id is not None else None
+    if unit_id is not None and name is None:
+        # A unit created since the shared read of the city: its name from the database, not
+        # the city's label on a board of one unit.
+        name = await data.unit_name(session, unit_id)
     panels = []
     for panel in registry:
         panels.append(

@@ -523,3 +523,32 @@ async def test_every_page_names_its_icon_and_serves_it(harness: Harness) -> None
             assert icon.group(1) == f"{board.prefix}/static/favicon.svg?v={board.build}"
             served, _, svg = await get(board, icon.group(1))
             assert served == 200 and svg.startswith("<svg"), name
+
+
+async def test_a_unit_newer_than_the_shared_read_is_still_named_on_its_board(
+    harness: Harness,
+) -> None:
+    """The server makes every unit's board from one read of the city per interval (served up
+    to two intervals old): a unit created since, whose leader opens the board at once, was
+    named 全部单位 at the top of a board of one unit."""
+    from bot.board import data, standard
+
+    await prepare_morning(harness)
+    settings = harness.runtime.settings
+    async with harness.session() as session:
+        scene = await data.read_scene(session, None, harness.clock.now(), settings)
+        unit = Unit(name="新成立单位", require_swap_approval=False, created_at=harness.clock.now())
+        session.add(unit)
+        await session.flush()
+        payload = await standard.snapshot(
+            standard.standard_panels(),
+            session,
+            unit_id=unit.id,
+            now=harness.clock.now(),
+            settings=settings,
+            t=harness.runtime.translator("zh_Hans"),
+            scene=scene,
+        )
+        assert await session.scalar(select(Unit.name).where(Unit.id == unit.id)) == "新成立单位"
+    assert payload["scope"] == "新成立单位"
+    assert states(payload) == {}
