@@ -67,7 +67,7 @@ async def database(
         db = Database(databases.fresh_sqlite(database_template, tmp_path))
     else:
         db = Database(postgres_run_url)
-        await databases.truncate_postgres(db)
+        await databases.empty_postgres(db)
     yield db
     await db.dispose()
 

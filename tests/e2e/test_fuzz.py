@@ -300,7 +300,7 @@ async def check_invariants(harness: Harness) -> None:
 async def play(url: str, plan: list[list[tuple[str, tuple[str, Any]]]]) -> int:
     database = Database(url)
     if not database.is_sqlite:
-        await databases.truncate_postgres(database)
+        await databases.empty_postgres(database)
     clock = ManualClock(START)
     settings_ = make_settings(url, quiet_hours="")
     emulator = BotApiEmulator(token=settings_.bot_token, bot_username="dutybot_test_bot")
