@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from dataclasses import dataclass
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from bot.i18n import Translator
 from bot.services.reports.drawing import (
@@ -26,6 +25,9 @@ from bot.services.reports.drawing import (
 from bot.services.reports.report_text import period_label, scope_name, whole_percent
 from bot.services.reports.scoring import Grade
 from bot.services.reports.tally import Tally
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "GRADE_COLOURS",

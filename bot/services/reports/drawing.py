@@ -16,13 +16,11 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib import font_manager
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 SYSTEM_FONT_FAMILIES = (
     "Noto Sans CJK SC",
@@ -32,6 +30,18 @@ SYSTEM_FONT_FAMILIES = (
 )
 # Matplotlib's font cache and text layout are not thread-safe.
 _lock = threading.Lock()
+
+
+@cache
+def _font_manager() -> ModuleType:
+    """Matplotlib, loaded on the first chart rather than at import: it is most of a second of
+    every bot process's start, and most processes never draw."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager
+
+    return font_manager
 
 
 class NoCjkFontError(RuntimeError):
@@ -50,6 +60,7 @@ def _bundled_font() -> Path | None:
 @cache
 def cjk_font_family() -> str:
     """Register the CJK font with matplotlib once and return its family name."""
+    font_manager = _font_manager()
     bundled = _bundled_font()
     if bundled is not None:
         font_manager.fontManager.addfont(str(bundled))
@@ -97,7 +108,9 @@ def figure_of(spec: ChartSpec) -> Figure:
     """Bars of the on-post rate per unit or post, each labelled with its rate and grade and
     coloured by grade, with the grade thresholds drawn; and a line of the daily on-post rate.
     The title carries the period's figures. Object-oriented matplotlib only (no pyplot state)."""
-    family = cjk_font_family()
+    family = cjk_font_family()  # loads matplotlib with its backend first
+    from matplotlib.figure import Figure
+
     bars_ = spec.bars
     figure = Figure(figsize=(10, 4 + (0.25 * len(bars_) + 1 if bars_ else 0)), dpi=100)
     figure.set_layout_engine("constrained")
