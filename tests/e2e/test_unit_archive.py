@@ -4,7 +4,7 @@ offered in no picker and its invite links stop working."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.buttons import InviteUnit, UnitArchive
 from bot.db.models import (
@@ -210,3 +210,33 @@ async def test_an_announcement_to_every_unit_skips_an_archived_one(harness: Harn
     async with harness.session() as session:
         told = set(await session.scalars(select(OutboxMessage.chat_id)))
     assert 9601 in told and 9602 not in told
+
+
+async def test_restoring_a_unit_archived_before_links_were_revoked_revokes_them(
+    harness: Harness,
+) -> None:
+    """A unit archived by an earlier version kept its invite links (they were only refused
+    while it was archived): restoring it must not bring them back either."""
+    admin = harness.admin
+    sanitation = await unit(harness, "环卫所")
+    link = await invite_code(harness, admin, "环卫所", "志愿者")
+    async with harness.session() as session:
+        await session.execute(update(Unit).where(Unit.id == sanitation).values(archived=True))
+        await session.commit()
+    await command(harness, admin, "units")
+    await admin.press("♻️ 恢复")
+    await harness.settle()
+    assert await _archived(harness) == {"环卫所": False}
+    async with harness.session() as session:
+        invite = await session.scalar(select(Invite).where(Invite.code == link))
+        assert invite is not None and invite.revoked
+        revoked = await session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "invite.revoke")
+        )
+        assert revoked is not None and revoked.object_id == invite.id
+        assert revoked.reason == "unit.restore"
+    newcomer = harness.user(5602, "新人")
+    await newcomer.send_command("start", link)
+    await harness.settle()
+    assert newcomer.last().text == "这个邀请链接已被撤销，请向协调员索取新的链接。"
+    assert await harness.member(5602) is None

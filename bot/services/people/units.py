@@ -114,8 +114,9 @@ async def set_archived(
     orders: those are moved, cancelled or settled first.
 
     Archiving revokes the unit's invite links (each in the audit trail), and restoring does not
-    bring them back: a link pasted into a group months ago would otherwise admit whoever finds
-    it the day the unit returns, without anyone having handed it out again."""
+    bring them back (it revokes any an earlier version left live while archived): a link
+    pasted into a group months ago would otherwise admit whoever finds it the day the unit
+    returns, without anyone having handed it out again."""
     actor.require(Role.ADMIN)
     # Locked before the counts below: whatever gives the unit a shift or an order holds its row
     # (`held`) until it commits, so that on PostgreSQL one of the two waits for the other and
@@ -156,7 +157,9 @@ async def set_archived(
         after={"archived": archived},
         now=now,
     )
-    revoked = await _revoke_links(session, unit.id, actor_id, now, action) if archived else 0
+    # Restoring revokes too: no link is made while the unit is archived, so one still live
+    # now was left by a version that archived without revoking, and must not come back.
+    revoked = await _revoke_links(session, unit.id, actor_id, now, action)
     return Archiving(unit, revoked)
 
 
