@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -174,11 +174,10 @@ async def choices(
     )
     # By hand there is no rest gap to keep: the coordinator knows the person.
     rules = Rules(weekly_cap=settings.weekly_shift_cap)
-    # Someone waiting on the shift holds no seat on it: they may be given one (first, in the
-    # order they queued, as they asked for this very shift).
+    # Someone waiting on the shift holds no seat on it (rotation_data.load): they may be given
+    # one, and are listed first, in the order they queued, as they asked for this very shift.
     queued = [a.member_id for a in await waitlist.queue(session, shift.id)]
     target = inputs.open[shift.id]
-    target = replace(target, holders=target.holders - set(queued))
     minutes = await month_minutes(session, shift.post.unit_id, day, zone)
     place = {member_id: number for number, member_id in enumerate(queued)}
     people = [

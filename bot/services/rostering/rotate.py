@@ -249,8 +249,9 @@ async def confirm(
         shift, member = locked[shift_id], await session.get(Member, member_id)
         assert member is not None  # check() found them among the unit's members
         try:
+            # A member waiting on the shift may be given its seat.
             await eligibility.check_eligibility(
-                session, member, shift, now, settings, assigned=True
+                session, member, shift, now, settings, from_waitlist=True, assigned=True
             )
         except DomainError:
             raise DomainError(ErrorCode.ROTATION_STALE, changes=1) from None

@@ -77,7 +77,7 @@ class OpenShift:
     open: int
     week: int
     required_tag: str | None = None
-    holders: frozenset[int] = frozenset()  # members already on it (a seat or the waitlist)
+    holders: frozenset[int] = frozenset()  # members seated on it (not its waitlist)
 
     @property
     def minutes(self) -> int:

@@ -345,21 +345,22 @@ async def load(
     if shift_ids is not None:
         wanted = set(shift_ids)
         found = [shift for shift in found if shift.id in wanted]
+    # Someone on a shift's waitlist holds no seat on it: the rotation may draw them into an
+    # open seat, and confirming turns their place in the queue into it (seats.seat).
     holders: dict[int, set[int]] = defaultdict(set)
     seated: Counter[int] = Counter()
     rows = await session.execute(
-        select(Assignment.shift_id, Assignment.member_id, Assignment.status)
+        select(Assignment.shift_id, Assignment.member_id)
         .join(Shift, Assignment.shift_id == Shift.id)
         .join(Post, Shift.post_id == Post.id)
         .where(
-            Assignment.status.in_(seats.ATTACHED),
+            Assignment.status.in_(seats.SEATED),
             *_open_conditions(unit_id, start, after, now, post_ids),
         )
     )
-    for shift_id, member_id, status in rows.all():
+    for shift_id, member_id in rows.all():
         holders[int(shift_id)].add(int(member_id))
-        if status in seats.SEATED:
-            seated[int(shift_id)] += 1
+        seated[int(shift_id)] += 1
     # The weeks (Monday to Sunday, local time) around the period, by the instant each ends.
     week_start = week_bounds(start, zone)[0]
     week_after = week_bounds(after - dt.timedelta(seconds=1), zone)[1]
