@@ -53,7 +53,10 @@ async def units_page(turn: Turn, data: UnitPage) -> None:
 async def toggle_unit_archive(turn: Turn, data: UnitArchive) -> None:
     done = await units.set_archived(turn.session, turn.actor, data.unit_id, data.archive, turn.now)
     name = done.unit.name
-    if done.unit.archived:
+    if not done.changed:
+        key = "units.already_archived" if done.unit.archived else "units.already_restored"
+        turn.answer(turn.t(key, name=name))
+    elif done.unit.archived:
         turn.answer(turn.t("units.archived", name=name, count=done.links_revoked))
     else:
         turn.answer(turn.t("units.restored", name=name))

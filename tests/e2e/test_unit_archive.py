@@ -240,3 +240,36 @@ async def test_restoring_a_unit_archived_before_links_were_revoked_revokes_them(
     await harness.settle()
     assert newcomer.last().text == "这个邀请链接已被撤销，请向协调员索取新的链接。"
     assert await harness.member(5602) is None
+
+
+async def test_an_old_archive_button_of_an_archived_unit_says_so_and_changes_nothing(
+    harness: Harness,
+) -> None:
+    admin = harness.admin
+    sanitation = await unit(harness, "环卫所")
+    await command(harness, admin, "units")
+    old = admin.last().message_id
+    await admin.press("🗂 归档")
+    await harness.settle()
+
+    await admin.press_data(UnitArchive(sanitation, True, 0).pack(), old)
+    await harness.settle()
+    assert admin.answered_callbacks[-1]["text"] == "「环卫所」已经归档了，无需再归档。"
+    await admin.press_data(UnitArchive(sanitation, False, 0).pack(), old)
+    await harness.settle()
+    await admin.press_data(UnitArchive(sanitation, False, 0).pack(), old)
+    await harness.settle()
+    assert admin.answered_callbacks[-1]["text"] == "「环卫所」没有归档，无需恢复。"
+    assert await _archived(harness) == {"环卫所": False}
+    async with harness.session() as session:
+        actions = list(
+            await session.scalars(
+                select(AuditEntry.action)
+                .where(AuditEntry.object_type == "unit")
+                .order_by(AuditEntry.id)
+            )
+        )
+    assert [a for a in actions if a in ("unit.archive", "unit.restore")] == [
+        "unit.archive",
+        "unit.restore",
+    ]

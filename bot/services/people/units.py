@@ -103,6 +103,8 @@ class Archiving:
     unit: Unit
     # The unit's invite links that still admitted someone, revoked by archiving it.
     links_revoked: int = 0
+    # False: the unit already was as asked (an older button pressed again); nothing recorded.
+    changed: bool = True
 
 
 async def set_archived(
@@ -123,7 +125,7 @@ async def set_archived(
     # the counts see its shift or order, rather than both passing their checks.
     unit = await _locked(session, unit_id, shared=False)
     if unit.archived == archived:
-        return Archiving(unit)
+        return Archiving(unit, changed=False)
     if archived:
         upcoming = await session.scalar(
             select(func.count(Shift.id))
