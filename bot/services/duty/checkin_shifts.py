@@ -23,7 +23,7 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.services.duty import at_hand
 from bot.services.duty.at_hand import MAY_CHECK_IN, AssignmentAtHand
-from bot.services.duty.checkout import asked_at, open_checkin
+from bot.services.duty.checkout import asked_at, asked_to_leave_at, open_checkin
 from bot.services.duty.sent import judged_at
 from bot.settings import Settings
 
@@ -155,6 +155,9 @@ async def shifts_at_hand(
             # handover. Anything else while on post is checking in twice.
             next_up = [a for a in at_hand.open_now if a.shift.starts_at >= shift.ends_at]
             if not next_up:
+                if await asked_to_leave_at(session, member.telegram_id, current) is not None:
+                    # Not on post as they see it: their /checkout waits for its reason.
+                    raise DomainError(ErrorCode.CHECKOUT_REASON_PENDING, post=shift.post.name)
                 raise DomainError(
                     ErrorCode.CHECKIN_ALREADY, post=shift.post.name, since=current.checked_in_at
                 )
