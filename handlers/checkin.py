@@ -279,6 +279,8 @@ async def on_location(turn: Turn) -> None:
             turn.session, member, dialogue, position, turn.now, turn.runtime.settings
         )
     except DomainError as error:
+        if isinstance(error, checkin.RefusedAfterLeaving):
+            _left_as_asked(turn, error.left)
         retry = error.code in RETRY_LOCATION
         live = turn.runtime.settings.checkin_require_live_location
         markup = location_keyboard(turn.t, live=live) if retry else None

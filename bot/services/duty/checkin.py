@@ -233,12 +233,39 @@ async def receive_location(
     With `hold`, nothing is written unless it says the dialogue is still as read (else
     `DialogueGone`)."""
     _check_message(position, settings)
-    at = judged_at(position.sent_at, now)
-    # Sent past an early check-out's question (the next shift's check-in): it was left then.
+    # Sent past an early check-out's question (the next shift's check-in): it was left then,
+    # whatever becomes of this location, and the person is told either way.
     left = await leave_as_asked(session, member, now) if dialogue is None else None
     try:
-        step = await _located(session, member, dialogue, position, now, at, settings, hold)
-        return replace(step, left=left) if left is not None else step
+        step = await _received(session, member, dialogue, position, now, settings, hold)
+    except DomainError as error:
+        if left is None:
+            raise
+        raise RefusedAfterLeaving(error, left) from error
+    return replace(step, left=left) if left is not None else step
+
+
+class RefusedAfterLeaving(DomainError):
+    """A location refused after it closed the shift whose early check-out waited for its reason
+    (`left`): the refusal as it was, and that check-out to tell of."""
+
+    def __init__(self, error: DomainError, left: CheckIn) -> None:
+        super().__init__(error.code, **error.params)
+        self.left = left
+
+
+async def _received(
+    session: AsyncSession,
+    member: Member,
+    dialogue: Dialogue | None,
+    position: Position,
+    now: dt.datetime,
+    settings: Settings,
+    hold: Hold | None,
+) -> Step:
+    at = judged_at(position.sent_at, now)
+    try:
+        return await _located(session, member, dialogue, position, now, at, settings, hold)
     except DomainError as error:
         if error.code is ErrorCode.CHECKIN_NOT_OPEN and new_live(dialogue, position):
             # A live location shared at the post (or on the way) before the check-in opens: the
