@@ -251,20 +251,7 @@ async def withdraw_asked(session: AsyncSession, member_id: int, now: dt.datetime
             )
         )
     )
-    for request in asked:
-        request.status = LeaveStatus.WITHDRAWN
-        request.decided_at = now
-        audit.record(
-            session,
-            actor_id=None,
-            action="leave.withdraw",
-            object_type="leave",
-            object_id=request.id,
-            before={"status": LeaveStatus.ASKED.value},
-            after={"status": LeaveStatus.WITHDRAWN.value},
-            now=now,
-        )
-    return len(asked)
+    return seats.withdraw_leave(session, asked, now)
 
 
 # The pending requests a coordinator is shown at once (soonest shift first); deciding them

@@ -14,7 +14,6 @@ from bot.db import direct
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
-    LeaveStatus,
     Member,
     Role,
     Shift,
@@ -27,7 +26,14 @@ from bot.services.platform import audit, outbox
 from bot.services.schedule import removals, seat_scan
 from bot.services.schedule.deadlines import WayOut, way_out
 from bot.services.schedule.eligibility import check_eligibility
-from bot.services.schedule.seats import lock, lock_members, pending_leave, seat, seated_count
+from bot.services.schedule.seats import (
+    lock,
+    lock_members,
+    pending_leave,
+    seat,
+    seated_count,
+    withdraw_leave,
+)
 from bot.services.schedule.shift_text import translator_for
 from bot.services.schedule.waitlist import promote_waitlist, waitlist_position
 from bot.settings import Settings
@@ -177,20 +183,8 @@ async def _withdraw_leave(session: AsyncSession, assignment_id: int, now: dt.dat
     """Leave asked from a seat taken off is over with it: the row is reused if the member is
     put on the shift again, and the old request would come back as if asked of the new seat."""
     leave = await pending_leave(session, assignment_id)
-    if leave is None:
-        return
-    leave.status = LeaveStatus.WITHDRAWN
-    leave.decided_at = now
-    audit.record(
-        session,
-        actor_id=None,
-        action="leave.withdraw",
-        object_type="leave",
-        object_id=leave.id,
-        before={"status": LeaveStatus.ASKED.value},
-        after={"status": LeaveStatus.WITHDRAWN.value},
-        now=now,
-    )
+    if leave is not None:
+        withdraw_leave(session, [leave], now)
 
 
 async def _release(
