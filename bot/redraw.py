@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.services.duty import reminders
-from bot.services.oversight import orders
+from bot.services.oversight import order_jobs, orders
 from bot.services.platform.redraw import RedrawFunction
 from bot.services.rostering import acknowledge, leave_notices, notices, seat_notices
 from bot.services.schedule import removals, shift_changes, understaffed, waitlist
@@ -77,4 +77,9 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     # a new rectification order to the unit (held for a covert check's publication): the unit
     # and post named as they are then, only to who is still a coordinator of the unit
     orders.ISSUED: orders.redraw_issued,
+    # an order's reminders to the unit: "please acknowledge" only while it is not acknowledged,
+    # "due soon" only while no reply is in and the deadline is still ahead; only to who is
+    # still a coordinator of the unit, with the buttons that still apply
+    order_jobs.REMIND_ACK: order_jobs.redraw_ack_reminders,
+    order_jobs.REMIND_DEADLINE: order_jobs.redraw_deadline_reminders,
 }

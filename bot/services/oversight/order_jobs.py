@@ -4,7 +4,8 @@
 once when the quiet hours would hold the reminder back past the deadline); one still
 without a reply ``ORDER_ESCALATE_AFTER_HOURS`` past its deadline is escalated (超期督办) to the
 admins and the headquarters groups, once; an accepted order whose follow-up date has come is
-put back to its issuer (回头看).
+put back to its issuer (回头看). A reminder held by the quiet hours is drawn again when it goes
+out (bot/redraw.py): dropped once the unit did what it asks, or the order was closed.
 
 Everything is derived from the orders' rows and queued under keys that name the order, the
 occasion and the order's round (a reopened order is a new round), so a tick that runs twice, a
@@ -14,7 +15,9 @@ conditional UPDATE, so only one process escalates an order.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,10 +26,15 @@ from bot.db.models import ORDERS_AWAITING_UNIT, OrderStatus, RectificationOrder
 from bot.i18n import Translator
 from bot.services.oversight import notices, order_review, orders
 from bot.services.people.reachability import coordinators_of
-from bot.services.platform.outbox import Message
+from bot.services.platform.notify import members_of_chats, translators
+from bot.services.platform.outbox import Message, Redraw
+from bot.services.platform.redraw import Subject
 from bot.settings import Settings
 
 AWAITING_UNIT = ORDERS_AWAITING_UNIT
+# The kinds of the reminders to the unit drawn again when they go out (bot/redraw.py).
+REMIND_ACK = "order.remind_ack"
+REMIND_DEADLINE = "order.remind_deadline"
 
 
 def _round(order: RectificationOrder) -> str:
@@ -39,6 +47,26 @@ def _round(order: RectificationOrder) -> str:
     return f"{order.reopened}:returned:{order.deadline_at.astimezone(dt.UTC):%Y%m%d%H%M}"
 
 
+def _reminder(
+    t: Translator,
+    order: RectificationOrder,
+    header_key: str,
+    where: str | None,
+    problem: notices.Problem,
+    kind: str | None,
+) -> Message:
+    text = notices.order_card(
+        t,
+        order,
+        post_name=where,
+        now=None,
+        header=t(header_key, id=order.id, deadline=t.datetime(order.deadline_at)),
+        problem=problem,
+    )
+    drawn = notices.message(text, buttons=orders.unit_buttons(t, order))
+    return dataclasses.replace(drawn, redraw=Redraw(kind, (order.id,)) if kind else None)
+
+
 async def _remind_unit(
     session: AsyncSession,
     order: RectificationOrder,
@@ -48,25 +76,14 @@ async def _remind_unit(
     settings: Settings,
     *,
     urgent: bool = False,
+    kind: str | None = None,
 ) -> int:
     where = await orders.post_name(session, order)
     problem = await orders.problem_of(session, order, settings)
-
-    def render(t: Translator) -> Message:
-        text = notices.order_card(
-            t,
-            order,
-            post_name=where,
-            now=None,
-            header=t(header_key, id=order.id, deadline=t.datetime(order.deadline_at)),
-            problem=problem,
-        )
-        return notices.message(text, buttons=orders.unit_buttons(t, order))
-
     return await notices.send(
         session,
         notices.people(await coordinators_of(session, order.unit_id), settings),
-        render,
+        lambda t: _reminder(t, order, header_key, where, problem, kind),
         key=f"order:{order.id}:{event}:{_round(order)}",
         now=now,
         settings=settings,
@@ -102,6 +119,7 @@ async def ack_reminders(session: AsyncSession, now: dt.datetime, settings: Setti
             now,
             settings,
             urgent=_held_past(order.deadline_at, now, settings),
+            kind=REMIND_ACK,
         )
     return queued
 
@@ -130,8 +148,88 @@ async def deadline_reminders(session: AsyncSession, now: dt.datetime, settings: 
             now,
             settings,
             urgent=_held_past(order.deadline_at, now, settings),
+            kind=REMIND_DEADLINE,
         )
     return queued
+
+
+StillDue = Callable[[RectificationOrder, dt.datetime, Settings], bool]
+
+
+def _ack_still_due(order: RectificationOrder, now: dt.datetime, settings: Settings) -> bool:
+    return order.status is OrderStatus.ISSUED
+
+
+def _deadline_still_due(order: RectificationOrder, now: dt.datetime, settings: Settings) -> bool:
+    """Still awaiting the unit, and the deadline (a send-back may have moved it: that round
+    is reminded of its own) still ahead and near."""
+    lead = dt.timedelta(hours=settings.order_near_deadline_hours)
+    return order.status in AWAITING_UNIT and now < order.deadline_at <= now + lead
+
+
+async def _redraw_reminders(
+    session: AsyncSession,
+    subjects: Sequence[Subject],
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    kind: str,
+    header_key: str,
+    still_due: StillDue,
+) -> list[Message | None]:
+    """A held reminder as the order is when it goes out, in the reader's language; None once
+    it no longer asks anything of the unit, or to a reader no longer its coordinator."""
+    readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
+    translator = translators(settings)
+    coordinators: dict[int, set[int]] = {}
+    drawn: list[Message | None] = []
+    for subject in subjects:
+        order = await session.get(RectificationOrder, subject.args[0])
+        reader = readers.get(subject.chat_id)
+        if order is None or reader is None or not still_due(order, now, settings):
+            drawn.append(None)
+            continue
+        if order.unit_id not in coordinators:
+            unit = await coordinators_of(session, order.unit_id)
+            coordinators[order.unit_id] = {member.id for member in unit}
+        if reader.id not in coordinators[order.unit_id]:
+            drawn.append(None)
+            continue
+        where = await orders.post_name(session, order)
+        problem = await orders.problem_of(session, order, settings)
+        t = translator(reader.language)
+        drawn.append(_reminder(t, order, header_key, where, problem, kind))
+    return drawn
+
+
+async def redraw_ack_reminders(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[Message | None]:
+    """The reminder to acknowledge: only while the order is still not acknowledged."""
+    return await _redraw_reminders(
+        session,
+        subjects,
+        now,
+        settings,
+        kind=REMIND_ACK,
+        header_key="oversight.order.remind_ack",
+        still_due=_ack_still_due,
+    )
+
+
+async def redraw_deadline_reminders(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[Message | None]:
+    """The reminder of a near deadline: only while no reply is in and the deadline is near."""
+    return await _redraw_reminders(
+        session,
+        subjects,
+        now,
+        settings,
+        kind=REMIND_DEADLINE,
+        header_key="oversight.order.remind_deadline",
+        still_due=_deadline_still_due,
+    )
 
 
 async def escalate(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:

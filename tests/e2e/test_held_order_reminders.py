@@ -1,0 +1,120 @@
+"""Reminders of a rectification order held by the quiet hours are drawn again when they go
+out: one asking to acknowledge, or warning of the deadline, is dropped once the unit has done
+what it asked (acknowledged, replied) or the order is closed, and otherwise names the order as
+it is then."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from bot.db.models import OrderStatus, OutboxMessage, OutboxStatus
+from tests.e2e.oversight_fixtures import City, city, orders
+from tests.e2e.schedule import DAY, at, press_and_settle
+from tests.e2e.test_orders import ordered, reply
+from tests.harness import Harness
+
+NEXT_DAY = DAY + dt.timedelta(days=1)
+
+
+async def held(harness: Harness, event: str) -> list[OutboxMessage]:
+    async with harness.session() as session:
+        found = await session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.idempotency_key.contains(f":{event}:"))
+            .order_by(OutboxMessage.id)
+        )
+        return list(found)
+
+
+def said(town: City, text: str) -> list[str]:
+    return [
+        body
+        for body in (m.caption or m.text or "" for m in town.coordinator.messages())
+        if text in body
+    ]
+
+
+async def test_a_held_reminder_to_acknowledge_is_dropped_once_the_unit_acknowledged(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    harness.clock.set(at(DAY, 19))
+    order = await ordered(harness, town)
+    assert order.deadline_at > at(NEXT_DAY, 7)
+    # ORDER_ACK_REMIND_HOURS (4) after 19:00 is 23:00: the reminder waits for 07:00.
+    harness.clock.set(at(DAY, 23))
+    await harness.tick()
+    [reminder] = await held(harness, "remind-ack")
+    assert reminder.status is OutboxStatus.PENDING
+    assert not said(town, "还没有签收")
+
+    # 06:30: the coordinator acknowledges from the order itself.
+    harness.clock.set(at(NEXT_DAY, 6, 30))
+    await press_and_settle(harness, town.coordinator, "✍️ 签收")
+    harness.clock.set(at(NEXT_DAY, 7))
+    await harness.deliver()
+
+    assert not said(town, "还没有签收")
+    [reminder] = await held(harness, "remind-ack")
+    assert reminder.status is OutboxStatus.DROPPED
+    [acknowledged] = await orders(harness)
+    assert acknowledged.status is OrderStatus.ACKNOWLEDGED
+
+
+async def test_a_held_reminder_to_acknowledge_goes_with_only_the_buttons_that_still_apply(
+    harness: Harness,
+) -> None:
+    """Still not acknowledged at 07:00: it goes, with its deadline as it is then."""
+    town = await city(harness)
+    harness.clock.set(at(DAY, 19))
+    order = await ordered(harness, town)
+    harness.clock.set(at(DAY, 23))
+    await harness.tick()
+    harness.clock.set(at(NEXT_DAY, 7))
+    await harness.deliver()
+    [_sent] = said(town, f"整改令 #{order.id} 还没有签收")
+    assert town.coordinator.last().buttons() == ["✍️ 签收", "📤 回复整改"]
+    [reminder] = await held(harness, "remind-ack")
+    assert reminder.status is OutboxStatus.SENT
+
+
+async def test_a_held_deadline_reminder_is_dropped_once_the_unit_replied(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    order = await ordered(harness, town)
+    # Six hours before the 08:00 deadline is 02:00, in the quiet hours: held until 07:00.
+    harness.clock.set(order.deadline_at - dt.timedelta(hours=5))
+    await harness.tick()
+    [reminder] = await held(harness, "remind-deadline")
+    assert reminder.status is OutboxStatus.PENDING
+
+    harness.clock.set(at(NEXT_DAY, 6))
+    await reply(harness, town, "已清理")
+    harness.clock.set(at(NEXT_DAY, 7))
+    await harness.deliver()
+
+    assert not said(town, "到期，请按期整改回复")
+    [reminder] = await held(harness, "remind-deadline")
+    assert reminder.status is OutboxStatus.DROPPED
+    [replied] = await orders(harness)
+    assert replied.status is OrderStatus.REPLIED
+
+
+async def test_a_held_deadline_reminder_after_an_acknowledgement_offers_only_the_reply(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    order = await ordered(harness, town)
+    harness.clock.set(order.deadline_at - dt.timedelta(hours=5))
+    await harness.tick()
+    harness.clock.set(at(NEXT_DAY, 6))
+    await press_and_settle(harness, town.coordinator, "✍️ 签收")
+    harness.clock.set(at(NEXT_DAY, 7))
+    await harness.deliver()
+    [_sent] = said(town, f"整改令 #{order.id} 将于")
+    assert town.coordinator.last().buttons() == ["📤 回复整改"]
+    [acknowledged] = await orders(harness)
+    assert acknowledged.status is OrderStatus.ACKNOWLEDGED
