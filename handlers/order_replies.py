@@ -52,6 +52,13 @@ async def on_reply(turn: Turn, dialogue: Dialogue) -> None:
     t = turn.t
     message = turn.message
     assert message is not None
+    try:
+        await orders.check_reply_open(turn.session, dialogue)
+    except DomainError as error:
+        # Replied by a colleague or closed meanwhile: the reply is moot, so it ends at once.
+        await dialogues.end(turn.session, turn.user_id)
+        turn.refuse(error)
+        return
     photo = photo_of(message)
     try:
         if photo is not None:

@@ -1,10 +1,13 @@
 """What the unit and the inspector type about an order is kept only when it shows: a reply note
 or a send-back reason of invisible marks alone (zero-width spaces, direction marks) is refused
-as an empty one is, and marks inside a real one are dropped."""
+as an empty one is, and marks inside a real one are dropped. What is sent into a reply whose
+order a colleague has replied to meanwhile is refused at once, and that reply ends."""
 
 from __future__ import annotations
 
-from bot.db.models import Dialogue, OrderStatus, Role
+from sqlalchemy import select
+
+from bot.db.models import Dialogue, EvidencePhoto, OrderStatus, Role
 from tests.e2e.oversight_fixtures import city, orders
 from tests.e2e.schedule import press_and_settle
 from tests.e2e.swap_fixtures import member
@@ -77,3 +80,57 @@ async def test_a_reply_submitted_after_a_colleague_replied_ends_the_reply(
         assert await session.get(Dialogue, second.user_id) is None
     [still] = await orders(harness)
     assert still.id == order.id and still.status is OrderStatus.REPLIED
+
+
+async def test_a_photo_or_note_sent_after_a_colleague_replied_is_refused_at_once(
+    harness: Harness,
+) -> None:
+    """The second coordinator's reply was begun before the first's went in: the next photo (or
+    line) is refused with the order's state and ends the reply, rather than being gathered for a
+    submit that can only be refused."""
+    town = await city(harness)
+    first = town.coordinator
+    second = await member(harness, 8005, town.unit_id, "吴协调", role=Role.COORDINATOR)
+    order = await ordered(harness, town)
+    await press_and_settle(harness, second, "📤 回复整改")
+    await press_and_settle(harness, first, "📤 回复整改")
+    await first.send_photo()
+    await harness.settle()
+    await press_and_settle(harness, first, "✅ 提交回复")
+
+    await second.send_photo()
+    await harness.settle()
+    assert second.last().text == "这件整改令现在是「已回复待验收」，不能这样操作。"
+    assert second.last().buttons() == []
+    async with harness.session() as session:
+        assert await session.get(Dialogue, second.user_id) is None
+        kept = await session.scalars(
+            select(EvidencePhoto).where(EvidencePhoto.order_id == order.id)
+        )
+        assert len(list(kept)) == 1  # the first coordinator's only
+    [still] = await orders(harness)
+    assert still.status is OrderStatus.REPLIED and still.reply_note is None
+
+
+async def test_a_note_sent_after_a_colleague_replied_is_refused_at_once(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    first = town.coordinator
+    second = await member(harness, 8005, town.unit_id, "吴协调", role=Role.COORDINATOR)
+    await ordered(harness, town)
+    await press_and_settle(harness, second, "📤 回复整改")
+    await second.send_photo()
+    await harness.settle()
+    await press_and_settle(harness, first, "📤 回复整改")
+    await first.send_photo()
+    await harness.settle()
+    await press_and_settle(harness, first, "✅ 提交回复")
+
+    await second.send_text("已清理干净")
+    await harness.settle()
+    assert second.last().text == "这件整改令现在是「已回复待验收」，不能这样操作。"
+    async with harness.session() as session:
+        assert await session.get(Dialogue, second.user_id) is None
+    [still] = await orders(harness)
+    assert still.status is OrderStatus.REPLIED and still.reply_note is None

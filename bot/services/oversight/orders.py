@@ -381,6 +381,16 @@ async def begin_reply(
     return order
 
 
+async def check_reply_open(session: AsyncSession, dialogue: Dialogue) -> RectificationOrder:
+    """The order of a reply under way, while it still awaits the unit: replied by a colleague
+    or closed meanwhile, what is sent into the reply would only be gathered for a refused
+    submit."""
+    order = await get(session, int(dialogue.data["order_id"]))
+    if not order.status.awaits_unit:
+        raise wrong_state(order.status)
+    return order
+
+
 async def add_reply_photo(
     session: AsyncSession,
     dialogue: Dialogue,
