@@ -463,7 +463,8 @@ async def oversight(demo: Demo) -> None:
     await demo.deliver()
     demo.say("(nothing reaches the unit yet: the check was covert)")
     demo.at(local(day, 20, 0, zone))
-    await demo.deliver()
+    # The evening tally's tick publishes the check; its order reaches the unit with it.
+    await demo.tick()
     await demo.step("王协调", "/orders", lambda: coordinator.send_command("orders"))
     await demo.step("管理员", "/today", lambda: admin.send_command("today"))
 

@@ -74,6 +74,7 @@ DUE_JOBS: tuple[DueJob, ...] = (
     DueJob("rostering.ack_reminders", acknowledge.reminders),
     DueJob("rostering.evening_lists", acknowledge.evening_lists),
     # rectification orders (issue 16)
+    DueJob("orders.publish_held", order_jobs.publish_held),
     DueJob("orders.ack_reminders", order_jobs.ack_reminders),
     DueJob("orders.deadline_reminders", order_jobs.deadline_reminders),
     DueJob("orders.escalate", order_jobs.escalate),

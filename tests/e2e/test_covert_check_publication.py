@@ -18,8 +18,9 @@ from bot.db.models import (
     Role,
     Unit,
 )
-from tests.e2e.oversight_fixtures import bind_headquarters, city, inspections, orders
+from tests.e2e.oversight_fixtures import bind_headquarters, city, inspections, orders, trail
 from tests.e2e.schedule import DAY, at, command, press_and_settle, shift
+from tests.e2e.swap_fixtures import member
 from tests.e2e.test_oversight_reports import check
 from tests.harness import Harness
 
@@ -124,10 +125,54 @@ async def test_a_covert_check_s_order_does_not_reach_who_stopped_coordinating_me
     await harness.deliver()
     assert len(town.coordinator.messages()) == before
     async with harness.session() as session:
-        dropped = await session.scalar(
+        # The unit is told at the publication, to its coordinators then: nothing to them.
+        queued = await session.scalar(
             select(OutboxMessage).where(
                 OutboxMessage.chat_id == town.coordinator.user_id,
                 OutboxMessage.idempotency_key.startswith("order:"),
             )
         )
-        assert dropped is not None and dropped.status is OutboxStatus.DROPPED
+        assert queued is None
+
+
+async def test_a_covert_check_s_order_reaches_a_coordinator_appointed_while_it_waited(
+    harness: Harness,
+) -> None:
+    """The unit is told when the check is published: its coordinators of that moment, one
+    appointed since the order was issued too, each once."""
+    town = await city(harness)
+    await shift(harness, town.post_id, day=SUNDAY, start=20, end=23, capacity=1)
+    harness.clock.set(at(SUNDAY, 21, 0))
+    await check(harness, town.inspector, "抽查 · 暗访", "0")
+    await press_and_settle(harness, town.inspector, "📝 下整改令")
+    await press_and_settle(harness, town.inspector, "✅ 下发")
+    [order] = await orders(harness)
+    # Sunday 22:00: 吴协调 becomes a coordinator of the unit while the order waits.
+    harness.clock.set(at(SUNDAY, 22, 0))
+    appointed = await member(harness, 8005, town.unit_id, "吴协调", role=Role.COORDINATOR)
+    await harness.deliver()
+    assert not [m for m in appointed.messages() if "整改令" in (m.caption or m.text or "")]
+
+    harness.clock.set(at(MONDAY, 8, 0))
+    await harness.tick()
+    await harness.deliver()
+    for coordinator in (town.coordinator, appointed):
+        told = [m for m in coordinator.messages() if "整改令" in (m.caption or m.text or "")]
+        assert len(told) == 1, coordinator
+        assert told[0].buttons() == ["✍️ 签收", "📤 回复整改"]
+    await harness.tick()
+    harness.clock.set(at(MONDAY, 9, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert len([m for m in appointed.messages() if "整改令" in (m.caption or m.text or "")]) == 1
+    async with harness.session() as session:
+        sent = list(
+            await session.scalars(
+                select(OutboxMessage.chat_id).where(
+                    OutboxMessage.idempotency_key.startswith(f"order:{order.id}:issued:"),
+                    OutboxMessage.status == OutboxStatus.SENT,
+                )
+            )
+        )
+        assert sorted(sent) == sorted([town.coordinator.user_id, appointed.user_id])
+    assert (await trail(harness, "order", order.id)).count("order.deliver") == 1

@@ -100,8 +100,9 @@ async def test_a_covert_check_at_a_staffed_post_shows_the_discrepancy_and_waits_
     assert "单位在 2026年12月1日 20:00 才会收到" in (inspector.last().text or "")
     await harness.deliver()
     assert coordinator.messages() == []
+    # The tally's tick publishes the check, and the order reaches the unit with it.
     harness.clock.set(at(DAY, 20, 0))
-    await harness.deliver()
+    await harness.tick()
     assert "您单位收到一件整改令" in (coordinator.last().caption or "")
     [order] = await orders(harness)
     assert order.inspection_id == check.id and order.deadline_at == at(

@@ -1,4 +1,5 @@
-"""The scheduler's side of rectification orders (rows of bot/due.py): an order not acknowledged
+"""The scheduler's side of rectification orders (rows of bot/due.py): an order held for its
+covert check's publication reaches the unit's coordinators of that moment; an order not acknowledged
 ``ORDER_ACK_REMIND_HOURS`` after it reached the unit, and one whose deadline is within
 ``ORDER_NEAR_DEADLINE_HOURS`` without a reply, are reminded to the unit's coordinators (at
 once when the quiet hours would hold the reminder back past the deadline); one still
@@ -19,13 +20,14 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import ORDERS_AWAITING_UNIT, OrderStatus, RectificationOrder
+from bot.db.models import ORDERS_AWAITING_UNIT, AuditEntry, OrderStatus, RectificationOrder
 from bot.i18n import Translator
 from bot.services.oversight import notices, order_review, orders
 from bot.services.people.reachability import coordinators_of
+from bot.services.platform import audit
 from bot.services.platform.notify import members_of_chats, translators
 from bot.services.platform.outbox import Message, Redraw
 from bot.services.platform.redraw import Subject
@@ -35,6 +37,7 @@ AWAITING_UNIT = ORDERS_AWAITING_UNIT
 # The kinds of the reminders to the unit drawn again when they go out (bot/redraw.py).
 REMIND_ACK = "order.remind_ack"
 REMIND_DEADLINE = "order.remind_deadline"
+DELIVERED = "order.deliver"  # the trail's mark that a held order reached the unit
 
 
 def _round(order: RectificationOrder) -> str:
@@ -45,6 +48,37 @@ def _round(order: RectificationOrder) -> str:
     if order.status is not OrderStatus.RETURNED:
         return str(order.reopened)
     return f"{order.reopened}:returned:{order.deadline_at.astimezone(dt.UTC):%Y%m%d%H%M}"
+
+
+async def publish_held(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """An order held for its covert check's publication, once its moment has come, to the
+    unit's coordinators then (one appointed while it waited too), once: the trail marks it
+    delivered, so a later tick, a second process or a restart does not tell it again."""
+    delivered = exists().where(
+        AuditEntry.object_type == "order",
+        AuditEntry.object_id == RectificationOrder.id,
+        AuditEntry.action == DELIVERED,
+    )
+    due = await session.scalars(
+        select(RectificationOrder.id)
+        .where(
+            RectificationOrder.status == OrderStatus.ISSUED,
+            RectificationOrder.reopened == 0,
+            RectificationOrder.visible_from > RectificationOrder.issued_at,
+            RectificationOrder.visible_from <= now,
+            ~delivered,
+        )
+        .order_by(RectificationOrder.visible_from, RectificationOrder.id)
+    )
+    queued = 0
+    for order_id in list(due):
+        # Locked, then asked again: of two processes, the second finds it delivered.
+        order = await orders.get(session, order_id, to_change=True)
+        if await audit.exists(session, action=DELIVERED, object_type="order", object_id=order.id):
+            continue
+        orders.record(session, None, DELIVERED, order, now)
+        queued += await orders.tell_unit(session, order, now, settings, event="issued")
+    return queued
 
 
 def _reminder(

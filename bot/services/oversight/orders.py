@@ -201,12 +201,17 @@ async def tell_unit(
     event: str,
     header_key: str = "oversight.order.to_unit",
     **header: Any,
-) -> None:
+) -> int:
+    """Queue the order to the unit's coordinators; returns how many messages were queued."""
+    if order.visible_from > now:
+        # Held for its covert check's publication: the scheduler tells the unit's coordinators
+        # of that moment (order_jobs.publish_held), a coordinator appointed meanwhile too.
+        return 0
     photos = await before_photos(session, order)
     where = await post_name(session, order)
     problem = await problem_of(session, order, settings)
-    # An issued order may wait for its covert check's publication: drawn again when it goes
-    # out, it names the unit and the post as they are then.
+    # Drawn again when it goes out (a 429, the quiet hours), it names the unit and the post as
+    # they are then.
     redraw = Redraw(ISSUED, (order.id,)) if event == "issued" else None
 
     def render(t: Translator) -> Message:
@@ -217,14 +222,13 @@ async def tell_unit(
             notices.message(text, photos, unit_buttons(t, order)), redraw=redraw
         )
 
-    await notices.send(
+    return await notices.send(
         session,
         notices.people(await coordinators_of(session, order.unit_id), settings),
         render,
         key=f"order:{order.id}:{event}:{order.reopened}",
         now=now,
         settings=settings,
-        not_before=order.visible_from if order.visible_from > now else None,
     )
 
 
