@@ -56,8 +56,10 @@ async def toggle_unit_archive(turn: Turn, data: UnitArchive) -> None:
     if not done.changed:
         key = "units.already_archived" if done.unit.archived else "units.already_restored"
         turn.answer(turn.t(key, name=name))
-    elif done.unit.archived:
+    elif done.unit.archived and done.links_revoked:
         turn.answer(turn.t("units.archived", name=name, count=done.links_revoked))
+    elif done.unit.archived:
+        turn.answer(turn.t("units.archived_no_links", name=name))
     else:
         turn.answer(turn.t("units.restored", name=name))
     text, markup = await _units_view(turn, data.offset)

@@ -273,3 +273,37 @@ async def test_an_old_archive_button_of_an_archived_unit_says_so_and_changes_not
         "unit.archive",
         "unit.restore",
     ]
+
+
+async def test_archiving_a_unit_without_live_links_says_nothing_about_links(
+    harness: Harness,
+) -> None:
+    admin = harness.admin
+    sanitation = await unit(harness, "环卫所")
+    await command(harness, admin, "units")
+    await admin.press("🗂 归档")
+    await harness.settle()
+    assert admin.answered_callbacks[-1]["text"] == "已归档「环卫所」：不再出现在单位选择里。"
+    assert await _archived(harness) == {"环卫所": True}
+    async with harness.session() as session:
+        revoked = await session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "invite.revoke")
+        )
+        assert revoked is None
+        entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "unit.archive"))
+        assert entry is not None and entry.object_id == sanitation
+
+
+async def test_archiving_a_unit_counts_every_live_link_it_revokes(harness: Harness) -> None:
+    admin = harness.admin
+    await unit(harness, "环卫所")
+    links = [await invite_code(harness, admin, "环卫所", role) for role in ("志愿者", "协调员")]
+    await command(harness, admin, "units")
+    await admin.press("🗂 归档")
+    await harness.settle()
+    assert admin.answered_callbacks[-1]["text"] == (
+        "已归档「环卫所」：不再出现在单位选择里，2 个邀请链接已作废。"
+    )
+    async with harness.session() as session:
+        revoked = await session.scalars(select(Invite.revoked).where(Invite.code.in_(links)))
+        assert list(revoked) == [True, True]
