@@ -41,6 +41,16 @@ class Expired(Refused):
     client is told this much (to reopen the board), not that the person lacks the rights."""
 
 
+class UnitArchived(Refused):
+    """A wall-screen link whose unit was archived after the link was made. The screen is told
+    so, in its own language, rather than that access is missing: the link is not revoked and
+    shows the board again when the unit is restored."""
+
+    def __init__(self, reason: str, language: str) -> None:
+        super().__init__(reason)
+        self.language = language
+
+
 @dataclass(frozen=True)
 class Viewer:
     """What a request may see: the whole city (unit_id None) or one unit, in a language."""

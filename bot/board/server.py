@@ -43,7 +43,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from bot import metrics
 from bot.board import data, health, standard, viewers
-from bot.board.auth import Expired, Refused, Viewer
+from bot.board.auth import Expired, Refused, UnitArchived, Viewer
 from bot.board.data import Scene
 from bot.board.open311 import Open311
 from bot.board.panels import PanelRegistry
@@ -302,10 +302,10 @@ class BoardServer:
             text=html, content_type="text/html", status=503, headers=self._retry_after()
         )
 
-    def _denied_page(self, language: str) -> web.Response:
+    def _denied_page(self, language: str, reason: str = "board.page.denied") -> web.Response:
         t = self.runtime.translator(language)
         html = self.templates.get_template("denied.html").render(
-            t=t, language=language, **self._asset_paths()
+            t=t, language=language, reason=reason, **self._asset_paths()
         )
         return web.Response(text=html, content_type="text/html", status=403, headers=NO_STORE)
 
@@ -317,6 +317,8 @@ class BoardServer:
         language = self._language(request)  # the link's, until the screen's own is read
         try:
             viewer = await self._viewer(f"{viewers.SCREEN_SCHEME} {token}")
+        except UnitArchived as archived:
+            return self._denied_page(archived.language, "board.page.unit_archived")
         except Refused:
             return self._denied_page(language)
         except Exception as error:
@@ -385,6 +387,9 @@ class BoardServer:
         except Expired:
             # Left open past its login: the page says to reopen it with /board.
             return web.json_response({"error": "expired"}, status=403, headers=NO_STORE)
+        except UnitArchived:
+            # The screen says its unit is archived, and keeps the link for a restored unit.
+            return web.json_response({"error": "archived"}, status=403, headers=NO_STORE)
         except Refused:
             return web.json_response({"error": "forbidden"}, status=403, headers=NO_STORE)
         except Exception as error:

@@ -7,8 +7,14 @@ import datetime as dt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.board import data
-from bot.board.auth import Refused, Viewer, check_init_data, check_screen_token
-from bot.db.models import BoardScreen
+from bot.board.auth import (
+    Refused,
+    UnitArchived,
+    Viewer,
+    check_init_data,
+    check_screen_token,
+)
+from bot.db.models import BoardScreen, Unit
 from bot.settings import Settings
 
 MINI_APP_SCHEME = "tma"  # Authorization: tma <initData>, the Mini Apps' usual header
@@ -38,6 +44,12 @@ async def from_screen_token(
         raise Refused(f"screen link {screen.id} has expired")
     if screen.unit_id != claim.unit_id:
         raise Refused(f"screen link {screen.id} names another scope")
+    if screen.unit_id is not None:
+        unit = await session.get(Unit, screen.unit_id)
+        if unit is None:
+            raise Refused(f"screen link {screen.id} names a unit that does not exist")
+        if unit.archived:
+            raise UnitArchived(f"screen link {screen.id} shows an archived unit", screen.language)
     return Viewer(unit_id=screen.unit_id, language=screen.language, screen_id=screen.id)
 
 

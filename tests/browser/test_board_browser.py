@@ -15,11 +15,19 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.board import screens
 from bot.board.server import BoardServer
-from bot.db.models import Assignment, AssignmentStatus, Member, Shift, ShiftStatus
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    BoardScreen,
+    Member,
+    Shift,
+    ShiftStatus,
+    Unit,
+)
 from bot.services.people.access import Actor
 from tests.browser.conftest import Browser
 from tests.e2e.board_fixtures import (
@@ -303,6 +311,38 @@ async def test_expired_and_revoked_screen_links_get_403(harness: Harness, browse
         assert (await browser.wait_for(DENIED)).startswith("没有权限查看看板")
         assert await browser.run(MARKERS) == []
         assert await state(board, f"screen {expired}") == (403, {"error": "forbidden"})
+
+
+async def test_a_wall_screen_of_a_unit_archived_meanwhile_says_so_then_shows_it_again(
+    harness: Harness, browser: Browser
+) -> None:
+    morning = await prepare_morning(harness)
+    settings = harness.runtime.settings
+    admin = Actor.of(ADMIN_ID, None, settings.admin_ids)
+    unit_id = morning.units["团结社区"]
+    async with harness.session() as session:
+        screen = await screens.create(
+            session, admin, unit_id=unit_id, language="zh_Hans", now=harness.clock.now()
+        )
+    token = screens.token_of(screen, settings)
+    async with running_board(harness) as board:
+        page = f"{board.local_url}/screen/{token}"
+        await browser.open(page)
+        assert len(await markers(browser, 1)) == 1
+
+        # Archived while the screen shows it: the next refresh says so and clears the map.
+        async with harness.session() as session:
+            await session.execute(update(Unit).where(Unit.id == unit_id).values(archived=True))
+        assert (await browser.wait_for(DENIED)).startswith("这个大屏链接所属的单位已归档")
+        assert await browser.run(MARKERS) == []
+
+        # Restored: the link was not revoked, and the screen (re)loaded shows the unit again.
+        async with harness.session() as session:
+            await session.execute(update(Unit).where(Unit.id == unit_id).values(archived=False))
+            row = await session.get(BoardScreen, screen.id)
+            assert row is not None and row.revoked_at is None
+        await browser.open(page)
+        assert len(await markers(browser, 1)) == 1
 
 
 STATUS = """

@@ -540,10 +540,12 @@
     document.body.setAttribute("data-refreshes", String(refreshes));
   }
 
-  function deny(expired) {
-    // Expired: a Mini App left open past its Telegram login, to reopen with /board; not a
-    // matter of rights.
-    var text = expired ? config.labels.expired : config.labels.denied;
+  function deny(reason) {
+    // "expired": a Mini App left open past its Telegram login, to reopen with /board;
+    // "archived": a wall screen's unit archived (the link works again once it is restored).
+    // Neither is a matter of rights.
+    var told = reason === "expired" || reason === "archived";
+    var text = told ? config.labels[reason] : config.labels.denied;
     stopped = true;
     if (map) {
       Object.keys(markers).forEach(function (id) { map.removeLayer(markers[id]); });
@@ -616,8 +618,8 @@
       .then(function (response) {
         if (response.status === 403) {
           return response.json().then(
-            function (body) { deny(Boolean(body && body.error === "expired")); },
-            function () { deny(false); }
+            function (body) { deny(body && body.error); },
+            function () { deny(); }
           ).then(function () { return null; });
         }
         if (!response.ok) {
