@@ -15,6 +15,9 @@ from handlers.evidence import album_answered, photo_of
 from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Turn, error_text
 
+# The album whose first photo found the reply moot (see `on_reply`).
+MOOT_ALBUM = "moot_album"
+
 
 async def acknowledge(turn: Turn, data: OrderAcknowledge) -> None:
     t = turn.t
@@ -56,8 +59,16 @@ async def on_reply(turn: Turn, dialogue: Dialogue) -> None:
         await orders.check_reply_open(turn.session, dialogue)
     except DomainError as error:
         # Replied by a colleague or closed meanwhile: the reply is moot, so it ends at once.
-        await dialogues.end(turn.session, turn.user_id)
+        album = message.media_group_id
+        if album is not None and dialogue.data.get(MOOT_ALBUM) == album:
+            return  # one more photo of the album whose first photo was refused
         turn.refuse(error)
+        if album is None:
+            await dialogues.end(turn.session, turn.user_id)
+        else:
+            # The rest of the album comes next, photo by photo: the reply stays only to let
+            # it pass unanswered (not as messages "not understood"); anything else ends it.
+            dialogues.advance(dialogue, dialogue.step, turn.now, **{MOOT_ALBUM: album})
         return
     photo = photo_of(message)
     try:

@@ -134,3 +134,37 @@ async def test_a_note_sent_after_a_colleague_replied_is_refused_at_once(
         assert await session.get(Dialogue, second.user_id) is None
     [still] = await orders(harness)
     assert still.status is OrderStatus.REPLIED and still.reply_note is None
+
+
+async def test_an_album_sent_after_a_colleague_replied_is_refused_once(
+    harness: Harness,
+) -> None:
+    """The refusal answers the album's first photo; the rest of the album is not answered
+    photo by photo (nor as a message not understood), and what comes next is refused as well
+    and ends the reply."""
+    town = await city(harness)
+    first = town.coordinator
+    second = await member(harness, 8005, town.unit_id, "吴协调", role=Role.COORDINATOR)
+    order = await ordered(harness, town)
+    await press_and_settle(harness, second, "📤 回复整改")
+    await press_and_settle(harness, first, "📤 回复整改")
+    await first.send_photo()
+    await harness.settle()
+    await press_and_settle(harness, first, "✅ 提交回复")
+
+    before = len(second.texts())
+    await second.send_album(3)
+    await harness.settle()
+    refusal = "这件整改令现在是「已回复待验收」，不能这样操作。"
+    assert second.texts()[before:] == [refusal], second.texts()[before:]
+    await second.send_text("已清理干净")
+    await harness.settle()
+    assert second.texts()[before:] == [refusal, refusal], second.texts()[before:]
+    async with harness.session() as session:
+        assert await session.get(Dialogue, second.user_id) is None
+        kept = await session.scalars(
+            select(EvidencePhoto).where(EvidencePhoto.order_id == order.id)
+        )
+        assert len(list(kept)) == 1  # the first coordinator's only
+    [still] = await orders(harness)
+    assert still.status is OrderStatus.REPLIED and still.reply_note is None
