@@ -9,7 +9,13 @@ from typing import Any
 
 from sqlalchemy import event, select
 
-from bot.db.models import AssignmentStatus, CheckoutKind, Dialogue, DialogueKind
+from bot.db.models import (
+    AssignmentStatus,
+    CheckoutKind,
+    Dialogue,
+    DialogueKind,
+    OutboxMessage,
+)
 from bot.services.duty import jobs
 from tests.e2e.checkin_fixtures import assignment, check_in, checkins, duty, near, team, today
 from tests.harness import Harness
@@ -247,3 +253,50 @@ async def test_the_end_of_the_shift_asks_for_the_missing_reason_not_for_a_check_
     await harness.settle()
     [record, _] = await checkins(harness)
     assert record.checked_out_at == today(9, 25) and record.early_reason == "家里有急事"
+
+
+async def test_cancelling_the_reason_after_its_reminder_still_brings_the_check_out_reminder(
+    harness: Harness,
+) -> None:
+    # The end reminds her of the missing reason; she answers /cancel (she stays on post after
+    # all). She is now one more volunteer still checked in after the end, and the next tick
+    # reminds her to check out, with the button, as it does everyone else.
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(8, 10))
+    await check_in(harness, fang)
+    harness.clock.set(today(9, 25))
+    await fang.send_command("checkout")
+    await harness.settle()
+    harness.clock.set(today(10, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert "还没说明提前离岗的原因" in (fang.last().text or ""), fang.last().text
+    await fang.send_command("cancel")
+    await harness.settle()
+    assert await harness.count(Dialogue) == 0
+    harness.clock.set(today(10, 5))
+    await harness.tick()
+    await harness.deliver()
+    reminded = fang.last()
+    assert "离开时请点「签退」" in (reminded.text or ""), fang.texts()[-3:]
+    assert reminded.buttons() == ["🏁 签退"]
+    seen = len(fang.messages())
+    # Each reminder went once, and a further tick sends neither again.
+    harness.clock.set(today(10, 10))
+    await harness.tick()
+    await harness.deliver()
+    assert len(fang.messages()) == seen, fang.texts()[seen:]
+    async with harness.session() as session:
+        keys = sorted(
+            await session.scalars(
+                select(OutboxMessage.idempotency_key).where(
+                    OutboxMessage.chat_id == fang.user_id,
+                    OutboxMessage.idempotency_key.like("checkin:%:end%"),
+                )
+            )
+        )
+    assert len(keys) == 2 and len(set(keys)) == 2, keys
+    [record] = await checkins(harness)
+    assert record.checked_out_at is None

@@ -164,13 +164,15 @@ async def checkout_reminders(session: AsyncSession, now: dt.datetime, settings: 
     queued = 0
     for checkin in on_duty:
         left = asked.get(checkin.id)
+        # Each reminder under its own key: one reminded of the reason who then /cancel-s the
+        # question is still on post, and is owed the check-out reminder too.
         queued += await notify(
             session,
             checkin.assignment.member,
             _end_reminder(checkin, grace)
             if left is None
             else _reason_reminder(checkin, left, grace),
-            key=f"checkin:{checkin.id}:end",
+            key=f"checkin:{checkin.id}:end" if left is None else f"checkin:{checkin.id}:end:reason",
             now=now,
             settings=settings,
             # The person is on post right now, whatever the hour.
