@@ -35,6 +35,7 @@ from bot.services.duty.checkin_shifts import (
     chosen_with_photo,
     shifts_at_hand,
 )
+from bot.services.duty.checkin_text import Moment
 from bot.services.duty.checkout import close, leave_as_asked
 from bot.services.duty.geofence import Fix, Position, judge
 from bot.services.duty.live_wait.record import judged_at_opening, last_known, new_live, waiting
@@ -68,7 +69,7 @@ def rest_of_album(error: DomainError, in_album: bool, at: dt.datetime) -> bool:
     if not in_album or error.code is not ErrorCode.CHECKIN_ALREADY:
         return False
     since = error.params.get("since")
-    return isinstance(since, dt.datetime) and at - since < ALBUM_SPREAD
+    return isinstance(since, Moment) and at - since.at < ALBUM_SPREAD
 
 
 # -- the dialogue -----------------------------------------------------------------------------

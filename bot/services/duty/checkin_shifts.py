@@ -23,6 +23,7 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.services.duty import at_hand
 from bot.services.duty.at_hand import MAY_CHECK_IN, AssignmentAtHand
+from bot.services.duty.checkin_text import Moment
 from bot.services.duty.checkout import asked_at, asked_to_leave_at, open_checkin
 from bot.services.duty.sent import judged_at
 from bot.settings import Settings
@@ -159,7 +160,9 @@ async def shifts_at_hand(
                     # Not on post as they see it: their /checkout waits for its reason.
                     raise DomainError(ErrorCode.CHECKOUT_REASON_PENDING, post=shift.post.name)
                 raise DomainError(
-                    ErrorCode.CHECKIN_ALREADY, post=shift.post.name, since=current.checked_in_at
+                    ErrorCode.CHECKIN_ALREADY,
+                    post=shift.post.name,
+                    since=Moment(current.checked_in_at, now),
                 )
             at_hand = _AtHand(next_up, current, at_hand.photo_used)
         # Straight on to the next shift: the current one is closed when the new check-in is

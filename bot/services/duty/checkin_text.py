@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from bot import geo
@@ -38,6 +39,22 @@ def minutes_between(earlier: dt.datetime, later: dt.datetime) -> int:
     return max(0, math.floor((later - earlier).total_seconds() / 60 + 0.5))
 
 
+@dataclass(frozen=True)
+class Moment:
+    """A past moment as a refusal shows it, read at `now`: a date on the reader's own day only
+    clutters the line."""
+
+    at: dt.datetime
+    now: dt.datetime
+
+
+def moment(t: Translator, at: dt.datetime, now: dt.datetime) -> str:
+    """The time alone when `at` is on the same local day as `now`, else the date and time."""
+    if t.local(at).date() == t.local(now).date():
+        return t.time(at)
+    return t.datetime(at)
+
+
 def location_button(t: Translator, settings: Settings) -> str | None:
     """The 📍 button under a notice; none where a live location is required (the button sends a
     one-off location, which that check-in refuses)."""
@@ -47,6 +64,8 @@ def location_button(t: Translator, settings: Settings) -> str | None:
 
 
 def param(t: Translator, name: str, value: Any) -> Any:
+    if isinstance(value, Moment):
+        return moment(t, value.at, value.now)
     if isinstance(value, dt.datetime):
         return t.datetime(value)
     if isinstance(value, dt.date):
