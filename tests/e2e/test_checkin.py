@@ -636,7 +636,7 @@ async def test_sending_the_photo_again_after_a_failure_completes_the_check_in(
     await fang.send_location(*near())
     await harness.settle()
 
-    real = checkin_service._create
+    real = checkin_service.write_checkin
     calls = 0
 
     async def crash_once(*args: Any, **kwargs: Any) -> Any:
@@ -646,7 +646,7 @@ async def test_sending_the_photo_again_after_a_failure_completes_the_check_in(
             raise ConnectionError("database went away")
         return await real(*args, **kwargs)
 
-    monkeypatch.setattr(checkin_service, "_create", crash_once)
+    monkeypatch.setattr(checkin_service, "write_checkin", crash_once)
     await fang.send_photo()
     await harness.settle()
     assert "出了问题" in fang.last().text

@@ -67,7 +67,7 @@ async def test_a_cancelled_shift_keeps_no_check_in_and_credits_no_hours(
 
     # Her photo's check-in has read the seat (signed up, shift scheduled) when the coordinator
     # presses 是，取消班次.
-    gate = Gate(monkeypatch, checkin, "_create")
+    gate = Gate(monkeypatch, checkin, "write_checkin")
     seen = len(fang.texts())
     await fang.send_photo()
     await gate.wait_reached()
@@ -130,7 +130,7 @@ async def test_a_seat_given_away_while_its_holder_checks_in_is_not_held_twice(
     await harness.settle()
     await holder.send_location(*near(30))
     await harness.settle()
-    gate = Gate(monkeypatch, checkin, "_create")
+    gate = Gate(monkeypatch, checkin, "write_checkin")
     await holder.send_photo()
     await gate.wait_reached()
     answered = len(taker.answered_callbacks)

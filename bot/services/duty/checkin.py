@@ -12,23 +12,12 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
-from sqlalchemy import bindparam, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import direct
-from bot.db.models import (
-    Assignment,
-    AssignmentStatus,
-    CheckIn,
-    CheckoutKind,
-    Dialogue,
-    DialogueKind,
-    LocationSample,
-    Member,
-)
+from bot.db.models import CheckIn, Dialogue, DialogueKind, Member
 from bot.errors import DomainError, ErrorCode
 from bot.services.duty import photo_rules
-from bot.services.duty.at_hand import MAY_CHECK_IN, AssignmentAtHand
+from bot.services.duty.at_hand import AssignmentAtHand
 from bot.services.duty.checkin_shifts import (
     choices,
     chosen,
@@ -36,22 +25,16 @@ from bot.services.duty.checkin_shifts import (
     shifts_at_hand,
 )
 from bot.services.duty.checkin_text import Moment
-from bot.services.duty.checkout import close, leave_as_asked
+from bot.services.duty.checkin_write import write_checkin
+from bot.services.duty.checkout import leave_as_asked
 from bot.services.duty.geofence import Fix, Position, judge
 from bot.services.duty.live_wait.record import judged_at_opening, last_known, new_live, waiting
 from bot.services.duty.photo_rules import Photo
 from bot.services.duty.sent import judged_at
 from bot.services.platform import dialogues
-from bot.services.schedule.seats import held_while_scheduled
 from bot.settings import Settings
 
 DIALOGUE = DialogueKind.CHECKIN
-# What a seat must still be when it is checked in (see _create); bound by name, so the statement
-# is built and compiled once.
-_SEAT_MAY_CHECK_IN = (
-    or_(*(Assignment.status == status for status in MAY_CHECK_IN)),
-    held_while_scheduled(bindparam("seat_shift")),
-)
 STEP_PICK = "pick"
 STEP_LOCATION = "location"
 STEP_PHOTO = "photo"
@@ -433,9 +416,9 @@ async def _with_position(
             },
         )
         return NeedPhoto(assignment, fix)
-    # Ended first: a seat gone meanwhile (_create refuses) leaves nothing to resume.
+    # Ended first: a seat gone meanwhile (write_checkin refuses) leaves nothing to resume.
     await dialogues.end(session, member.telegram_id)
-    checkin = await _create(
+    checkin = await write_checkin(
         session, assignment, position, fix, None, False, ended, now, at, settings
     )
     return CheckedIn(checkin, assignment, fix)
@@ -466,82 +449,9 @@ async def receive_photo(
     position = Position.from_data(dialogue.data["position"])
     post = assignment.shift.post
     fix = judge(post, position.latitude, position.longitude, position.accuracy_m, settings)
-    # Ended first: a seat gone meanwhile (_create refuses) leaves nothing to resume.
+    # Ended first: a seat gone meanwhile (write_checkin refuses) leaves nothing to resume.
     await dialogues.end(session, member.telegram_id)
-    checkin = await _create(
+    checkin = await write_checkin(
         session, assignment, position, fix, photo, reused, chosen.ended, now, at, settings
     )
     return CheckedIn(checkin, assignment, fix, photo_reused=reused)
-
-
-async def _create(
-    session: AsyncSession,
-    assignment: AssignmentAtHand,
-    position: Position,
-    fix: Fix,
-    photo: Photo | None,
-    photo_flagged: bool,
-    ended: CheckIn | None,
-    now: dt.datetime,
-    at: dt.datetime,
-    settings: Settings,
-) -> CheckIn:
-    """The check-in, made `now` as of `at` (when its last message was sent)."""
-    shift = assignment.shift
-    # What was read about the seat may be stale by now: another chat may have cancelled the
-    # shift, taken the volunteer off it or given the seat away since. Under the shift's share
-    # lock (those writers lock it, so they come wholly before or after this check-in), the seat
-    # is checked in only if it may still be, and nothing is written otherwise.
-    seat_held = await direct.update_where(
-        session,
-        Assignment,
-        (assignment.id,),
-        _SEAT_MAY_CHECK_IN,
-        {"seat_shift": shift.id},
-        status=AssignmentStatus.CHECKED_IN,
-        updated_at=now,
-    )
-    if not seat_held:
-        raise DomainError(ErrorCode.CHECKIN_SEAT_GONE, post=shift.post.name)
-    if ended is not None:
-        # Straight on from a shift not checked out of: it counts up to its end (unless the
-        # automatic check-out closed it meanwhile, which is as good).
-        # Up to the new check-in when handed over before its end, not an early leave.
-        until = min(at, ended.assignment.shift.ends_at)
-        await close(session, ended, until, CheckoutKind.NORMAL, now)
-    minutes_late = max(0, int((at - shift.starts_at).total_seconds() // 60))
-    checkin = CheckIn(
-        assignment_id=assignment.id,
-        checked_in_at=at,
-        latitude=position.latitude,
-        longitude=position.longitude,
-        distance_m=round(fix.distance_m, 1),
-        accuracy_m=position.accuracy_m,
-        live=position.live,
-        live_message_id=position.message_id if position.live else None,
-        photo_file_id=photo.file_id if photo else None,
-        photo_file_unique_id=photo.file_unique_id if photo else None,
-        photo_flagged=photo_flagged,
-        minutes_late=minutes_late,
-        late=minutes_late > settings.late_after_min,
-        far=fix.far,
-        manual=False,
-        photo_rejected=False,
-    )
-    # Written at once (bot/db/direct.py), as the seat's status above: the unit of work's flush
-    # of these two rows cost more than reading everything the check-in needed.
-    await direct.insert_row(session, checkin)
-    if position.live:
-        session.add(
-            LocationSample(
-                checkin_id=checkin.id,
-                recorded_at=at,
-                latitude=position.latitude,
-                longitude=position.longitude,
-                accuracy_m=position.accuracy_m,
-                distance_m=round(fix.distance_m, 1),
-                inside=True,
-            )
-        )
-        checkin.presence_ratio = 1.0 if at >= shift.starts_at else None
-    return checkin

@@ -166,7 +166,7 @@ async def shifts_at_hand(
                 )
             at_hand = _AtHand(next_up, current, at_hand.photo_used)
         # Straight on to the next shift: the current one is closed when the new check-in is
-        # written (_create), not before, so a refusal on the way changes nothing.
+        # written (checkin_write), not before, so a refusal on the way changes nothing.
     if at_hand.open_now:
         return at_hand
     if current is not None:
