@@ -6,7 +6,8 @@ once when the quiet hours would hold the reminder back past the deadline); one s
 without a reply ``ORDER_ESCALATE_AFTER_HOURS`` past its deadline is escalated (超期督办) to the
 admins and the headquarters groups, once; an accepted order whose follow-up date has come is
 put back to its issuer (回头看). A reminder held by the quiet hours is drawn again when it goes
-out (bot/redraw.py): dropped once the unit did what it asks, or the order was closed.
+out (bot/redraw.py), as is the unit's word of its escalation: dropped once the unit did what it
+asks, or the order was closed.
 
 Everything is derived from the orders' rows and queued under keys that name the order, the
 occasion and the order's round (a reopened order is a new round), so a tick that runs twice, a
@@ -37,6 +38,7 @@ AWAITING_UNIT = ORDERS_AWAITING_UNIT
 # The kinds of the reminders to the unit drawn again when they go out (bot/redraw.py).
 REMIND_ACK = "order.remind_ack"
 REMIND_DEADLINE = "order.remind_deadline"
+ESCALATED_UNIT = "order.escalated_unit"
 DELIVERED = "order.deliver"  # the trail's mark that a held order reached the unit
 
 
@@ -194,6 +196,11 @@ def _ack_still_due(order: RectificationOrder, now: dt.datetime, settings: Settin
     return order.status is OrderStatus.ISSUED
 
 
+def _escalation_still_due(order: RectificationOrder, now: dt.datetime, settings: Settings) -> bool:
+    # It asks for the reply the unit has not sent: once sent, it would ask for it again.
+    return order.status in AWAITING_UNIT
+
+
 def _deadline_still_due(order: RectificationOrder, now: dt.datetime, settings: Settings) -> bool:
     """Still awaiting the unit, and the deadline (a send-back may have moved it: that round
     is reminded of its own) still ahead and near."""
@@ -266,6 +273,21 @@ async def redraw_deadline_reminders(
     )
 
 
+async def redraw_escalations(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[Message | None]:
+    """The unit's word of its escalation: only while the reply it asks for is not in."""
+    return await _redraw_reminders(
+        session,
+        subjects,
+        now,
+        settings,
+        kind=ESCALATED_UNIT,
+        header_key="oversight.order.escalated_unit",
+        still_due=_escalation_still_due,
+    )
+
+
 async def escalate(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """超期督办: once per order and round, to admins, headquarters groups and the unit."""
     grace = dt.timedelta(hours=settings.order_escalate_after_hours)
@@ -331,7 +353,13 @@ async def escalate(session: AsyncSession, now: dt.datetime, settings: Settings) 
         key = f"order:{order.id}:escalate:{_round(order)}"
         queued += await notices.send(session, audience, render, key=key, now=now, settings=settings)
         queued += await _remind_unit(
-            session, order, "oversight.order.escalated_unit", "escalate-unit", now, settings
+            session,
+            order,
+            "oversight.order.escalated_unit",
+            "escalate-unit",
+            now,
+            settings,
+            kind=ESCALATED_UNIT,
         )
     return queued
 
