@@ -83,6 +83,7 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     order_jobs.REMIND_ACK: order_jobs.redraw_ack_reminders,
     order_jobs.REMIND_DEADLINE: order_jobs.redraw_deadline_reminders,
     # the unit's word that its order was escalated (超期督办): only while its reply is still
-    # awaited, only to who is still a coordinator of the unit, with the buttons that still apply
+    # awaited; the reminders and it are dropped once the order is in another round (a
+    # send-back's round queues its own: one deadline is told once)
     order_jobs.ESCALATED_UNIT: order_jobs.redraw_escalations,
 }

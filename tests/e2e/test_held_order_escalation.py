@@ -1,7 +1,10 @@
 """The unit's word of an escalation (超期督办) held by the quiet hours is drawn again when it
-goes out: dropped once the unit replied, otherwise with only the buttons that still apply.
+goes out: dropped once the unit replied, otherwise with only the buttons that still apply. And
+a deadline reminder held from before a send-back (退回重改) is not told alongside the one of
+the new round: the unit hears of one deadline once.
 
-Litter gets ten hours here, so that a deadline falls in the quiet hours (22:00-07:00)."""
+Litter gets ten hours here, so that a deadline and a send-back's new one fall around the quiet
+hours (22:00-07:00)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,9 @@ import datetime as dt
 
 import pytest
 
+from bot.buttons import OrderReturn
 from bot.db.models import OrderStatus, OutboxStatus, RectificationOrder
+from bot.services.oversight import orders as order_rules
 from tests.e2e.oversight_fixtures import City, city, orders
 from tests.e2e.schedule import DAY, at, press_and_settle
 from tests.e2e.test_held_order_reminders import held, said
@@ -68,3 +73,44 @@ async def test_a_held_escalation_after_an_acknowledgement_offers_only_the_reply(
     assert escalation.status is OutboxStatus.SENT
     [acknowledged] = await orders(harness)
     assert acknowledged.status is OrderStatus.ACKNOWLEDGED
+
+
+async def test_a_send_back_near_its_new_deadline_is_reminded_of_it_once(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    harness.clock.set(at(DAY, 21, 30))
+    order = await ordered(harness, town)
+    assert order.deadline_at == at(NEXT_DAY, 7, 30)
+    # 02:00 is within six hours of 07:30: the reminder waits for 07:00.
+    harness.clock.set(at(NEXT_DAY, 2))
+    await harness.tick()
+    [first] = await held(harness, "remind-deadline")
+    assert first.status is OutboxStatus.PENDING
+
+    # The unit replies; the inspector sends it back from the order (the reply's notice to him
+    # waits for the morning too): ten hours from 02:20 is 12:20.
+    harness.clock.set(at(NEXT_DAY, 2, 10))
+    await reply(harness, town, "已清理")
+    harness.clock.set(at(NEXT_DAY, 2, 20))
+    [replied] = await orders(harness)
+    mark = order_rules.reply_mark(replied)
+    inspector = town.inspector
+    await inspector.press_data(OrderReturn(order.id, mark).pack(), inspector.last().message_id)
+    await harness.settle()
+    await inspector.send_text("路边还有散落垃圾")
+    await harness.settle()
+    [returned] = await orders(harness)
+    assert returned.status is OrderStatus.RETURNED
+    assert returned.deadline_at == at(NEXT_DAY, 12, 20)
+
+    # 06:30 is within six hours of 12:20: the new round's reminder waits for 07:00 as well.
+    harness.clock.set(at(NEXT_DAY, 6, 30))
+    await harness.tick()
+    harness.clock.set(at(NEXT_DAY, 7))
+    await harness.deliver()
+
+    [_once] = said(town, f"整改令 #{order.id} 将于 2026年12月2日 12:20 到期")
+    assert not said(town, "2026年12月2日 07:30 到期")
+    reminders = await held(harness, "remind-deadline")
+    assert [r.status for r in reminders] == [OutboxStatus.DROPPED, OutboxStatus.SENT]

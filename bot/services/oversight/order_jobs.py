@@ -7,7 +7,7 @@ without a reply ``ORDER_ESCALATE_AFTER_HOURS`` past its deadline is escalated (�
 admins and the headquarters groups, once; an accepted order whose follow-up date has come is
 put back to its issuer (回头看). A reminder held by the quiet hours is drawn again when it goes
 out (bot/redraw.py), as is the unit's word of its escalation: dropped once the unit did what it
-asks, or the order was closed.
+asks, the order was closed, or it is in another round (a send-back's round reminds of its own).
 
 Everything is derived from the orders' rows and queued under keys that name the order, the
 occasion and the order's round (a reopened order is a new round), so a tick that runs twice, a
@@ -50,6 +50,13 @@ def _round(order: RectificationOrder) -> str:
     if order.status is not OrderStatus.RETURNED:
         return str(order.reopened)
     return f"{order.reopened}:returned:{order.deadline_at.astimezone(dt.UTC):%Y%m%d%H%M}"
+
+
+def _round_ids(order: RectificationOrder) -> tuple[int, int]:
+    """The round of `_round` as the ids a held notice to the unit carries, so that its redraw
+    drops it once the order is in another round (that round tells the unit of its own)."""
+    returned = order.status is OrderStatus.RETURNED
+    return order.reopened, int(order.deadline_at.timestamp()) if returned else 0
 
 
 async def publish_held(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
@@ -100,7 +107,8 @@ def _reminder(
         problem=problem,
     )
     drawn = notices.message(text, buttons=orders.unit_buttons(t, order))
-    return dataclasses.replace(drawn, redraw=Redraw(kind, (order.id,)) if kind else None)
+    redraw = Redraw(kind, (order.id, *_round_ids(order))) if kind else None
+    return dataclasses.replace(drawn, redraw=redraw)
 
 
 async def _remind_unit(
@@ -219,7 +227,9 @@ async def _redraw_reminders(
     still_due: StillDue,
 ) -> list[Message | None]:
     """A held reminder as the order is when it goes out, in the reader's language; None once
-    it no longer asks anything of the unit, or to a reader no longer its coordinator."""
+    it no longer asks anything of the unit, the order is in another round than the one it was
+    queued in (a send-back's round queues its own: the unit would hear of one deadline twice),
+    or to a reader no longer its coordinator."""
     readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
     translator = translators(settings)
     coordinators: dict[int, set[int]] = {}
@@ -228,6 +238,10 @@ async def _redraw_reminders(
         order = await session.get(RectificationOrder, subject.args[0])
         reader = readers.get(subject.chat_id)
         if order is None or reader is None or not still_due(order, now, settings):
+            drawn.append(None)
+            continue
+        # A notice queued before it carried its round (only the order's id) is not checked.
+        if len(subject.args) > 1 and subject.args[1:] != _round_ids(order):
             drawn.append(None)
             continue
         if order.unit_id not in coordinators:
