@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import delete, select
 
 from bot.buttons import OrderReturn
-from bot.db.models import OrderStatus, OutboxStatus, RectificationOrder
+from bot.db.models import Member, MemberRole, OrderStatus, OutboxStatus, RectificationOrder, Role
 from bot.services.oversight import orders as order_rules
 from tests.e2e.oversight_fixtures import City, city, orders
 from tests.e2e.schedule import DAY, at, press_and_settle
@@ -73,6 +74,32 @@ async def test_a_held_escalation_after_an_acknowledgement_offers_only_the_reply(
     assert escalation.status is OutboxStatus.SENT
     [acknowledged] = await orders(harness)
     assert acknowledged.status is OrderStatus.ACKNOWLEDGED
+
+
+async def test_a_held_escalation_does_not_reach_who_stopped_coordinating_meanwhile(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    await overdue_at_midnight(harness, town)
+    # 01:00: 陈协调 is no longer the unit's coordinator.
+    async with harness.session() as session:
+        await session.execute(
+            delete(MemberRole).where(
+                MemberRole.member_id.in_(
+                    select(Member.id).where(Member.telegram_id == town.coordinator.user_id)
+                ),
+                MemberRole.role == Role.COORDINATOR,
+            )
+        )
+        await session.commit()
+    harness.clock.set(at(NEXT_DAY, 7))
+    await harness.deliver()
+
+    assert not said(town, "已报指挥部督办")
+    [escalation] = await held(harness, "escalate-unit")
+    assert escalation.status is OutboxStatus.DROPPED
+    [overdue] = await orders(harness)
+    assert overdue.status is OrderStatus.ISSUED and overdue.escalated_at is not None
 
 
 async def test_a_send_back_near_its_new_deadline_is_reminded_of_it_once(
