@@ -22,7 +22,7 @@ from bot.i18n import Translator
 from bot.services.duty import checkin, checkin_shifts, geofence, presence, sent
 from bot.services.duty import checkout as checkout_service
 from bot.services.duty.at_hand import AssignmentAtHand
-from bot.services.duty.checkin_text import confirmation, distance, duration
+from bot.services.duty.checkin_text import confirmation, distance, duration, moment
 from bot.services.duty.live_wait import moves as live_wait_moves
 from bot.services.duty.photo_archive import archive_path
 from bot.services.duty.photo_rules import Photo
@@ -506,7 +506,7 @@ async def show_hours(turn: Turn) -> None:
             t(
                 "hours.on_post",
                 post=shift.post.name,
-                since=t.time(summary.on_post.checked_in_at),
+                since=moment(t, summary.on_post.checked_in_at, turn.now),
             )
         )
         markup = checkout_markup(t, summary.on_post)

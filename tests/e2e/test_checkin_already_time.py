@@ -1,6 +1,6 @@
 """/checkin while already checked in says since when: the time alone when that was today (where
 the campaign is), the date with it when the check-in was made on an earlier day (a night shift
-past midnight)."""
+past midnight). A location too old for the photo is named the same way."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy import update
 
 from bot.db.models import Member
-from tests.e2e.checkin_fixtures import check_in, checkins, duty, team, today
+from tests.e2e.checkin_fixtures import check_in, checkins, duty, near, team, today
 from tests.harness import Harness
 
 
@@ -54,3 +54,23 @@ async def test_checked_in_on_an_earlier_day_shows_the_date(harness: Harness) -> 
     ), fang.last().text
     [record] = await checkins(harness)
     assert record.checked_in_at == today(22, 5) and record.checked_out_at is None
+
+
+async def test_a_location_too_old_for_the_photo_is_named_by_its_time_when_it_was_today(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(8, 0))
+    await fang.send_command("checkin")
+    await harness.settle()
+    await fang.send_location(*near(30))
+    await harness.settle()
+    harness.clock.set(today(8, 45))
+    await fang.send_photo()
+    await harness.settle()
+    assert fang.last().text == (
+        "📍 您的位置是 08:00 发的，已经过去太久了。请重新发送一次您现在的位置，然后再发照片。"
+    ), fang.last().text
+    assert await checkins(harness) == []

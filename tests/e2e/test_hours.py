@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.emulator import SimUser
 from tests.e2e.checkin_fixtures import check_in, checkins, duty, team, today
 from tests.e2e.journeys import invite_code, join
@@ -85,3 +87,19 @@ async def test_one_who_left_for_another_unit_keeps_their_place_in_the_old_units_
     assert "🏅 本月服务时长在城管局排第 2 名（共 2 人）。" in await hours(harness, lei)
     assert "本月在教育局还没有记入的服务时长。" in await hours(harness, fang)
     assert "🏅 本月服务时长在教育局排第 1 名（共 1 人）" in await hours(harness, outsider)
+
+
+async def test_hours_on_a_night_shift_past_midnight_names_the_day_of_the_check_in(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(22, 0), today(23, 0) + dt.timedelta(hours=3))
+    harness.clock.set(today(22, 5))
+    await check_in(harness, fang)
+    assert "正在岗：黄河路-人民路口，22:05 签到。" in await hours(harness, fang)
+    harness.clock.set(today(0, 30) + dt.timedelta(days=1))
+    text = await hours(harness, fang)
+    assert "正在岗：黄河路-人民路口，2026年12月1日 22:05 签到。" in text, text
+    [record] = await checkins(harness)
+    assert record.checked_in_at == today(22, 5) and record.checked_out_at is None

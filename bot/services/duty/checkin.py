@@ -444,7 +444,7 @@ async def receive_photo(
         # dialogue goes back to asking for it (the photo is asked for again after it).
         located_at = _located_at(dialogue)
         dialogues.advance(dialogue, STEP_LOCATION, now, position=None, located_at=None)
-        raise DomainError(ErrorCode.CHECKIN_LOCATION_STALE, at=located_at)
+        raise DomainError(ErrorCode.CHECKIN_LOCATION_STALE, at=Moment(located_at, now))
     reused = photo_rules.judge_reuse(chosen.photo_used, settings)
     position = Position.from_data(dialogue.data["position"])
     post = assignment.shift.post
