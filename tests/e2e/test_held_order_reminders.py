@@ -118,3 +118,30 @@ async def test_a_held_deadline_reminder_after_an_acknowledgement_offers_only_the
     assert town.coordinator.last().buttons() == ["📤 回复整改"]
     [acknowledged] = await orders(harness)
     assert acknowledged.status is OrderStatus.ACKNOWLEDGED
+
+
+async def test_a_held_new_order_is_dropped_once_the_unit_replied_from_its_list(
+    harness: Harness,
+) -> None:
+    """Issued at 23:00, the new order waits for 07:00; the coordinator found it in /orders at
+    06:30 and replied: at 07:00 it asks nothing of the unit any more."""
+    town = await city(harness)
+    harness.clock.set(at(DAY, 23))
+    order = await ordered(harness, town)
+    [notice] = await held(harness, "issued")
+    assert notice.status is OutboxStatus.PENDING
+
+    harness.clock.set(at(NEXT_DAY, 6, 30))
+    await town.coordinator.send_command("orders")
+    await harness.settle()
+    await press_and_settle(harness, town.coordinator, "📋 未办结（1）")
+    await press_and_settle(harness, town.coordinator, f"#{order.id}")
+    await reply(harness, town, "垃圾桶已清空")
+    harness.clock.set(at(NEXT_DAY, 7))
+    await harness.deliver()
+
+    assert not said(town, "您单位收到一件整改令")
+    [notice] = await held(harness, "issued")
+    assert notice.status is OutboxStatus.DROPPED
+    [replied] = await orders(harness)
+    assert replied.status is OrderStatus.REPLIED

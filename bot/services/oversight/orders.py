@@ -236,15 +236,16 @@ async def redraw_issued(
     session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
 ) -> list[Message | None]:
     """The new order to a unit's coordinator, drawn again when it goes out: the order, its unit
-    and post as they are then, in the reader's language. None to a reader who is no longer a
-    coordinator of the order's unit."""
+    and post as they are then, in the reader's language. None once it asks nothing of the unit
+    (replied, or closed, meanwhile: found in /orders before the quiet hours ended), and to a
+    reader who is no longer a coordinator of the order's unit."""
     readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
     translator = translators(settings)
     drawn: list[Message | None] = []
     for subject in subjects:
         order = await session.get(RectificationOrder, subject.args[0])
         reader = readers.get(subject.chat_id)
-        if order is None or reader is None:
+        if order is None or reader is None or not order.status.awaits_unit:
             drawn.append(None)
             continue
         coordinators = {member.id for member in await coordinators_of(session, order.unit_id)}
