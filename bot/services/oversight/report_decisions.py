@@ -22,7 +22,7 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.services.oversight import notices, reports
-from bot.services.people import names
+from bot.services.people import names, units
 from bot.services.people.access import Actor
 from bot.settings import Settings
 
@@ -148,9 +148,7 @@ async def dismiss(
 
 async def dispatch_units(session: AsyncSession) -> list[Unit]:
     """Every unit a report may be sent to (not archived), by name."""
-    return list(
-        await session.scalars(select(Unit).where(Unit.archived.is_(False)).order_by(Unit.name))
-    )
+    return await units.open_units(session)
 
 
 async def dispatch_units_before(session: AsyncSession, unit_id: int) -> int:

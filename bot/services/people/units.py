@@ -254,13 +254,18 @@ async def list_with_counts(session: AsyncSession) -> list[UnitSummary]:
     return [UnitSummary(unit=unit, members=int(n)) for unit, n in rows.all()]
 
 
+async def open_units(session: AsyncSession) -> list[Unit]:
+    """Every unit not archived, by name: what an admin picks from, or a report is sent to."""
+    return list(
+        await session.scalars(select(Unit).where(Unit.archived.is_(False)).order_by(Unit.name))
+    )
+
+
 async def visible_to(session: AsyncSession, actor: Actor) -> list[Unit]:
     """Units an actor may pick from: all but the archived for admins, their own for everyone
     else."""
     if actor.is_admin:
-        return list(
-            await session.scalars(select(Unit).where(Unit.archived.is_(False)).order_by(Unit.name))
-        )
+        return await open_units(session)
     if actor.unit_id is None:
         return []
     return [await get(session, actor.unit_id)]
