@@ -31,7 +31,7 @@ from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit
 from bot.services.platform.notify import members_of_chats, translators
 from bot.services.platform.outbox import Message, Redraw
-from bot.services.platform.redraw import Subject
+from bot.services.platform.redraw import RedrawFunction, Subject
 from bot.settings import Settings
 
 AWAITING_UNIT = ORDERS_AWAITING_UNIT
@@ -93,41 +93,38 @@ async def publish_held(session: AsyncSession, now: dt.datetime, settings: Settin
 def _reminder(
     t: Translator,
     order: RectificationOrder,
-    header_key: str,
+    kind: str,
     where: str | None,
     problem: notices.Problem,
-    kind: str | None,
 ) -> Message:
     text = notices.order_card(
         t,
         order,
         post_name=where,
         now=None,
-        header=t(header_key, id=order.id, deadline=t.datetime(order.deadline_at)),
+        header=t(_HEADERS[kind], id=order.id, deadline=t.datetime(order.deadline_at)),
         problem=problem,
     )
     drawn = notices.message(text, buttons=orders.unit_buttons(t, order))
-    redraw = Redraw(kind, (order.id, *_round_ids(order))) if kind else None
-    return dataclasses.replace(drawn, redraw=redraw)
+    return dataclasses.replace(drawn, redraw=Redraw(kind, (order.id, *_round_ids(order))))
 
 
 async def _remind_unit(
     session: AsyncSession,
     order: RectificationOrder,
-    header_key: str,
+    kind: str,
     event: str,
     now: dt.datetime,
     settings: Settings,
     *,
     urgent: bool = False,
-    kind: str | None = None,
 ) -> int:
     where = await orders.post_name(session, order)
     problem = await orders.problem_of(session, order, settings)
     return await notices.send(
         session,
         notices.people(await coordinators_of(session, order.unit_id), settings),
-        lambda t: _reminder(t, order, header_key, where, problem, kind),
+        lambda t: _reminder(t, order, kind, where, problem),
         key=f"order:{order.id}:{event}:{_round(order)}",
         now=now,
         settings=settings,
@@ -158,12 +155,11 @@ async def ack_reminders(session: AsyncSession, now: dt.datetime, settings: Setti
         queued += await _remind_unit(
             session,
             order,
-            "oversight.order.remind_ack",
+            REMIND_ACK,
             "remind-ack",
             now,
             settings,
             urgent=_held_past(order.deadline_at, now, settings),
-            kind=REMIND_ACK,
         )
     return queued
 
@@ -187,12 +183,11 @@ async def deadline_reminders(session: AsyncSession, now: dt.datetime, settings: 
         queued += await _remind_unit(
             session,
             order,
-            "oversight.order.remind_deadline",
+            REMIND_DEADLINE,
             "remind-deadline",
             now,
             settings,
             urgent=_held_past(order.deadline_at, now, settings),
-            kind=REMIND_DEADLINE,
         )
     return queued
 
@@ -216,15 +211,25 @@ def _deadline_still_due(order: RectificationOrder, now: dt.datetime, settings: S
     return order.status in AWAITING_UNIT and now < order.deadline_at <= now + lead
 
 
+# Each notice to the unit: its header, and while it still asks something of the unit.
+_HEADERS = {
+    REMIND_ACK: "oversight.order.remind_ack",
+    REMIND_DEADLINE: "oversight.order.remind_deadline",
+    ESCALATED_UNIT: "oversight.order.escalated_unit",
+}
+_STILL_DUE: dict[str, StillDue] = {
+    REMIND_ACK: _ack_still_due,
+    REMIND_DEADLINE: _deadline_still_due,
+    ESCALATED_UNIT: _escalation_still_due,
+}
+
+
 async def _redraw_reminders(
     session: AsyncSession,
     subjects: Sequence[Subject],
     now: dt.datetime,
     settings: Settings,
-    *,
     kind: str,
-    header_key: str,
-    still_due: StillDue,
 ) -> list[Message | None]:
     """A held reminder as the order is when it goes out, in the reader's language; None once
     it no longer asks anything of the unit, the order is in another round than the one it was
@@ -232,6 +237,7 @@ async def _redraw_reminders(
     or to a reader no longer its coordinator."""
     readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
     translator = translators(settings)
+    still_due = _STILL_DUE[kind]
     coordinators: dict[int, set[int]] = {}
     drawn: list[Message | None] = []
     for subject in subjects:
@@ -253,53 +259,25 @@ async def _redraw_reminders(
         where = await orders.post_name(session, order)
         problem = await orders.problem_of(session, order, settings)
         t = translator(reader.language)
-        drawn.append(_reminder(t, order, header_key, where, problem, kind))
+        drawn.append(_reminder(t, order, kind, where, problem))
     return drawn
 
 
-async def redraw_ack_reminders(
-    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
-) -> list[Message | None]:
-    """The reminder to acknowledge: only while the order is still not acknowledged."""
-    return await _redraw_reminders(
-        session,
-        subjects,
-        now,
-        settings,
-        kind=REMIND_ACK,
-        header_key="oversight.order.remind_ack",
-        still_due=_ack_still_due,
-    )
+def _redraw_of(kind: str) -> RedrawFunction:
+    async def redraw(
+        session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+    ) -> list[Message | None]:
+        return await _redraw_reminders(session, subjects, now, settings, kind)
+
+    return redraw
 
 
-async def redraw_deadline_reminders(
-    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
-) -> list[Message | None]:
-    """The reminder of a near deadline: only while no reply is in and the deadline is near."""
-    return await _redraw_reminders(
-        session,
-        subjects,
-        now,
-        settings,
-        kind=REMIND_DEADLINE,
-        header_key="oversight.order.remind_deadline",
-        still_due=_deadline_still_due,
-    )
-
-
-async def redraw_escalations(
-    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
-) -> list[Message | None]:
-    """The unit's word of its escalation: only while the reply it asks for is not in."""
-    return await _redraw_reminders(
-        session,
-        subjects,
-        now,
-        settings,
-        kind=ESCALATED_UNIT,
-        header_key="oversight.order.escalated_unit",
-        still_due=_escalation_still_due,
-    )
+# The reminder to acknowledge: only while the order is still not acknowledged.
+redraw_ack_reminders = _redraw_of(REMIND_ACK)
+# The reminder of a near deadline: only while no reply is in and the deadline is near.
+redraw_deadline_reminders = _redraw_of(REMIND_DEADLINE)
+# The unit's word of its escalation: only while the reply it asks for is not in.
+redraw_escalations = _redraw_of(ESCALATED_UNIT)
 
 
 async def escalate(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
@@ -369,11 +347,10 @@ async def escalate(session: AsyncSession, now: dt.datetime, settings: Settings) 
         queued += await _remind_unit(
             session,
             order,
-            "oversight.order.escalated_unit",
+            ESCALATED_UNIT,
             "escalate-unit",
             now,
             settings,
-            kind=ESCALATED_UNIT,
         )
     return queued
 
