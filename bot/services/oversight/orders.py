@@ -241,6 +241,7 @@ async def redraw_issued(
     reader who is no longer a coordinator of the order's unit."""
     readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
     translator = translators(settings)
+    coordinators: dict[int, set[int]] = {}
     drawn: list[Message | None] = []
     for subject in subjects:
         order = await session.get(RectificationOrder, subject.args[0])
@@ -248,8 +249,10 @@ async def redraw_issued(
         if order is None or reader is None or not order.status.awaits_unit:
             drawn.append(None)
             continue
-        coordinators = {member.id for member in await coordinators_of(session, order.unit_id)}
-        if reader.id not in coordinators:
+        if order.unit_id not in coordinators:
+            unit = await coordinators_of(session, order.unit_id)
+            coordinators[order.unit_id] = {member.id for member in unit}
+        if reader.id not in coordinators[order.unit_id]:
             drawn.append(None)
             continue
         t = translator(reader.language)
