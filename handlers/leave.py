@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from bot.buttons import ApproveLeave, AskLeave, PendingLeaves, RejectLeave, TakeFreedSeat
 from bot.db.models import Dialogue, DialogueKind
-from bot.errors import DomainError
+from bot.errors import DomainError, ErrorCode
 from bot.services.platform import dialogues
 from bot.services.rostering import leave, notices
 from bot.services.schedule.shift_text import shift_label
@@ -58,8 +58,13 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             turn.runtime.settings,
         )
     except DomainError as error:
-        # Nothing was written; the dialogue stays open for another try or Cancel.
-        turn.reply(error_text(t, error), inline([cancel_row(t)]))
+        # Nothing was written. A reason refused waits for another try or Cancel; a seat that
+        # can no longer take leave (started, taken off, being swapped) would refuse every try.
+        if error.code is ErrorCode.LEAVE_REASON_INVALID:
+            turn.reply(error_text(t, error), inline([cancel_row(t)]))
+            return
+        await dialogues.end(turn.session, turn.user_id)
+        turn.reply(error_text(t, error))
         return
     await dialogues.end(turn.session, turn.user_id)
     key = {
