@@ -232,7 +232,12 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             turn.runtime.settings,
         )
     except DomainError as error:
-        # Nothing was written; the dialogue stays open for another try or Cancel.
+        # Nothing was written. A name refused waits for another try or Cancel; a seat that can
+        # no longer be swapped would refuse every name.
+        if error.code in queries.SEAT_REFUSALS:
+            await dialogues.end(turn.session, turn.user_id)
+            turn.reply(error_text(t, error))
+            return
         turn.reply(error_text(t, error), inline([cancel_row(t)]))
         return
     await dialogues.end(turn.session, turn.user_id)

@@ -80,6 +80,20 @@ async def open_offer_of(session: AsyncSession, assignment_id: int) -> SwapOffer 
     return offer
 
 
+# own_seat's refusals: about the seat itself, so no other name or choice typed can mend them.
+SEAT_REFUSALS = frozenset(
+    {
+        ErrorCode.SWAP_NOT_OWN,
+        ErrorCode.SHIFT_CANCELLED,
+        ErrorCode.SWAP_SHIFT_STARTED,
+        ErrorCode.SWAP_NOT_SIGNED_UP,
+        ErrorCode.SWAP_TOO_LATE,
+        ErrorCode.SWAP_ALREADY_OFFERED,
+        ErrorCode.SWAP_LEAVE_ASKED,
+    }
+)
+
+
 async def own_seat(
     session: AsyncSession, actor: Actor, assignment_id: int, now: dt.datetime, settings: Settings
 ) -> Assignment:
