@@ -171,7 +171,13 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     except DomainError as error:
         turn.reply(error_text(t, error), inline([cancel_row(t)]))
         return
-    shift, _ = await assign.assignable(turn.session, turn.actor, shift_id, turn.now)
+    try:
+        shift, _ = await assign.assignable(turn.session, turn.actor, shift_id, turn.now)
+    except DomainError as error:
+        # The shift takes nobody more (or is no longer this coordinator's): no name would do.
+        await dialogues.end(turn.session, turn.user_id)
+        turn.reply(error_text(t, error))
+        return
     resolved = await names.resolve(turn.session, shift.post.unit_id, typed)
     if not resolved.ok:
         lines = [t("rostering.assign.names_problem")]
@@ -223,6 +229,12 @@ async def _assign(
             turn.answer(text[:200], alert=True)
         else:
             turn.reply(text, inline([cancel_row(t)]))
+        return
+    except DomainError as error:
+        if error.code not in assign.SHIFT_CLOSED:
+            raise
+        await dialogues.end(turn.session, turn.user_id)
+        turn.refuse(error)
         return
     if isinstance(outcome, Warned):
         confirming = await dialogues.begin(

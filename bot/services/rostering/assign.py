@@ -109,6 +109,18 @@ class Choices:
     people: list[Choice]
 
 
+# Refusals of a shift that takes nobody more, whoever is named: a dialogue naming people for
+# it has nothing left to ask.
+SHIFT_CLOSED = frozenset(
+    {
+        ErrorCode.SHIFT_CANCELLED,
+        ErrorCode.POST_ARCHIVED,
+        ErrorCode.SHIFT_STARTED_LOCKED,
+        ErrorCode.ASSIGN_FULL,
+    }
+)
+
+
 def _require_open(shift: Shift, now: dt.datetime) -> None:
     if shift.status is ShiftStatus.CANCELLED:
         raise DomainError(ErrorCode.SHIFT_CANCELLED)
