@@ -187,12 +187,14 @@ def cut_alert(text: str) -> str:
     return "".join(kept) + "…"
 
 
-def answer_query(query_id: str, text: str | None = None, *, alert: bool = False) -> Row:
-    """The answer to a pressed button. A refusal may quote what the person sent (a name, a
-    file's name), so a long text is cut to fit rather than refused by Telegram and lost."""
+def answer_query(query_id: str, text: str | None = None, *, alert: bool = False, user: int) -> Row:
+    """The answer to `user`'s press of a button. A refusal may quote what the person sent (a
+    name, a file's name), so a long text is cut to fit rather than refused by Telegram and
+    lost. `user` is kept because Telegram's flood limit for answers is the person's: a 429
+    holds their answers only (`patiently`)."""
     if text is not None:
         text = cut_alert(text)
-    return {"op": "answer", "query": query_id, "text": text, "alert": alert}
+    return {"op": "answer", "query": query_id, "text": text, "alert": alert, "user": user}
 
 
 def menu(chat_id: int, commands: Sequence[tuple[str, str]]) -> Row:
@@ -267,12 +269,15 @@ async def patiently(bot: Bot, row: Row, pacing: Pacing | None = None) -> None:
 
     The 429 pauses the chat in the pacer, as the sender's do: the sender holds back its notices
     to the chat meanwhile, and the next answer to it, of this update or a later one, waits the
-    rest of `retry_after` rather than earn another 429 (a row to no chat, a button's answer:
-    Telegram's wait then holds for every chat)."""
+    rest of `retry_after` rather than earn another 429. A button's answer names no chat but the
+    person who pressed: their answers and their private chat wait, everyone else goes on (an
+    answer stored before rows named the person names no one, and holds every chat)."""
     chat: int | None = row.get("chat")
+    presser: int | None = row.get("user") if row["op"] == "answer" else None
+    held_by = chat if chat is not None else presser
     for attempt in range(RETRIES_AFTER_429 + 1):
         if pacing is not None:
-            held = pacing.pacer.paused(chat, pacing.clock.now().timestamp())
+            held = pacing.pacer.paused(held_by, pacing.clock.now().timestamp())
             if held > 0:
                 await wait_out(held)
         try:
@@ -282,7 +287,11 @@ async def patiently(bot: Bot, row: Row, pacing: Pacing | None = None) -> None:
             metrics.too_many_requests("reply")
             seconds = retry_seconds(error)
             if pacing is not None:
-                pacing.pacer.pause(chat, pacing.clock.now().timestamp() + seconds)
+                until = pacing.clock.now().timestamp() + seconds
+                if presser is not None:
+                    pacing.pacer.pause_answers(presser, until)
+                else:
+                    pacing.pacer.pause(chat, until)
             if attempt == RETRIES_AFTER_429:
                 raise
             log.warning("an answer hit the flood limit; retrying in %ss", seconds)

@@ -28,8 +28,10 @@ process, `Runtime.pacer`) in the overall limit: they never wait for room, but th
 the sender leaves it. They are not counted in their chat's pace: the person is writing to the
 bot, and a notice for them waiting on the answers of their own dialogue would only come later.
 A 429 is another matter, whoever met it: Telegram refuses everything to that chat until its
-`retry_after` (to every chat, when it named none), so an answer's 429 pauses the chat for the
-sender, and an outbox 429 for the answers (`paused`).
+`retry_after`, so an answer's 429 pauses the chat for the sender, and an outbox 429 for the
+answers (`paused`). A button's answer names no chat: Telegram limits answers per person, so its
+429 holds that person's answers and their private chat, whose id is theirs (`pause_answers`);
+only a 429 that names no one at all holds every chat.
 
 Times are seconds on the injected clock, so tests move through pacing with the clock.
 """
@@ -329,6 +331,11 @@ class Pacer:
             self._all_paused_until = max(self._all_paused_until, until)
         else:
             self._paused_until[chat_id] = max(self._paused_until.get(chat_id, 0.0), until)
+
+    def pause_answers(self, user_id: int, until: float) -> None:
+        """A 429 on a button's answer to `user_id`: their further answers wait, and so does
+        their private chat, since its id is theirs; every other chat goes on."""
+        self.pause(user_id, until)
 
     def forget_idle(self, now: float) -> None:
         """Drop the paces of idle chats so a city's worth of chats does not stay in memory."""

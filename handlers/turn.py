@@ -215,7 +215,9 @@ class Turn:
                 self.reply(text)
             return
         self.answered = True
-        self._answers.append(answers.answer_query(query.id, text, alert=alert))
+        self._answers.append(
+            answers.answer_query(query.id, text, alert=alert, user=query.from_user.id)
+        )
 
     def set_menu(self, commands: Sequence[tuple[str, str]], *, chat_id: int | None = None) -> None:
         """The command menu of this person's chat, or of another's (one whose roles this turn
@@ -256,7 +258,7 @@ class Turn:
         rows = [self._cancel_marked(row) for row in self._answers]
         query = self.update.callback_query
         if query is not None and not self.answered:
-            rows.append(answers.answer_query(query.id))
+            rows.append(answers.answer_query(query.id, user=query.from_user.id))
         return rows
 
     def quiet_if_repeated(self) -> None:
@@ -399,7 +401,7 @@ def explanation_rows(update: Update, text: str) -> list[answers.Row]:
     the chat."""
     query = update.callback_query
     if query is not None:
-        return [answers.answer_query(query.id, text, alert=True)]
+        return [answers.answer_query(query.id, text, alert=True, user=query.from_user.id)]
     chat = update.effective_chat
     if chat is None:
         return []

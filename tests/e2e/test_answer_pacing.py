@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from bot import answers
 from bot.db.models import InboxStatus, InboxUpdate, OutboxStatus
-from bot.emulator import FloodLimits, SimUser
+from bot.emulator import Fault, FloodLimits, SimUser
 from bot.services.platform import outbox
 from tests.e2e.checkin_fixtures import duty, team, today
 from tests.e2e.schedule import outbox_to, unit
@@ -164,3 +164,63 @@ async def test_a_later_answer_to_a_chat_told_to_wait_waits_the_rest_of_it(
             select(func.count()).where(InboxUpdate.status == InboxStatus.ANSWERING)
         )
     assert kept == 1
+
+
+async def test_a_buttons_429_holds_only_the_person_who_pressed(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """王芳 picks English and Telegram answers the button's answer 429 (retry after 3 s): its
+    flood limit for answers is the person's. While her answer waits it out, 李明's /me is
+    answered at once and the sender's notice to him goes out; only her own notice waits."""
+    waits: list[float] = []
+    waiting, resume = asyncio.Event(), asyncio.Event()
+
+    async def wait_out(seconds: float) -> None:
+        waits.append(seconds)
+        waiting.set()
+        await resume.wait()
+        harness.clock.advance(seconds=seconds)
+
+    monkeypatch.setattr(answers, "wait_out", wait_out)
+    team_unit = await unit(harness)
+    fang = await member_of(harness, 5311, team_unit, "王芳")
+    ming = await member_of(harness, 5312, team_unit, "李明")
+    fang.started = ming.started = True
+    harness.clock.set(today(9, 0))
+    await fang.send_command("lang")
+    await harness.settle()
+    harness.emulator.inject_fault(Fault(kind="429", method="answerCallbackQuery", retry_after=3))
+
+    await fang.press("English（英文）")
+    await asyncio.wait_for(waiting.wait(), 10)
+    shown = ming.sent_count
+    await ming.send_command("me")
+    try:
+        await ming.wait_sent(shown + 1, timeout=5)
+        async with harness.session() as session:
+            for person in (fang, ming):
+                await outbox.enqueue(
+                    session,
+                    key=f"notice:{person.user_id}",
+                    chat_id=person.user_id,
+                    body=outbox.payload("明早 7 点集合"),
+                    now=harness.clock.now(),
+                )
+        sender = harness.bot.sender
+        assert sender is not None
+        passed = await sender.pass_once()
+    finally:
+        resume.set()
+
+    assert ming.texts()[-2].startswith("👤 我的资料") and ming.texts()[-1] == "明早 7 点集合"
+    assert passed.attempted == 1 and passed.wait == pytest.approx(3.0)
+    assert waits == [3]
+    await harness.settle()
+    assert fang.answered_callbacks != []
+    assert "明早 7 点集合" not in fang.texts()
+    await harness.deliver()
+    assert fang.texts()[-1] == "明早 7 点集合"
+    member = await harness.member(fang.user_id)
+    assert member is not None and member.language == "en"
+    notices = await outbox_to(harness, fang.user_id) + await outbox_to(harness, ming.user_id)
+    assert [notice.status for notice in notices] == [OutboxStatus.SENT] * 2

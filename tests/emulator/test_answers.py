@@ -20,7 +20,7 @@ from telegram.error import BadRequest
 
 from bot import answers
 from bot.clock import ManualClock
-from bot.emulator import BotApiEmulator
+from bot.emulator import BotApiEmulator, Fault
 from bot.pacing import Pacer
 
 CHAT = 1001
@@ -124,7 +124,7 @@ async def test_answers_that_telegram_counts_as_messages_take_room_in_the_pacer(
     outcome = await answers.send(
         bot,
         [
-            answers.answer_query(str(pressed["id"]), "已收到"),
+            answers.answer_query(str(pressed["id"]), "已收到", user=CHAT),
             answers.message(CHAT, "请发送位置"),
             answers.photo(CHAT, data=b"\x89PNG\r\n\x1a\n" + b"0" * 64, caption="图表"),
             answers.document(CHAT, "ledger.xlsx", b"PK\x03\x04" + b"1" * 64),
@@ -145,3 +145,38 @@ async def test_answers_that_telegram_counts_as_messages_take_room_in_the_pacer(
     assert counting.pacer.room(moment) == 26
     # A second after their answers they have left the overall window.
     assert counting.pacer.room(moment + 1.0) == 30
+
+
+async def test_a_buttons_429_pauses_only_the_person_who_pressed(
+    emu: BotApiEmulator, bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram limits a button's answers per person: the answer's 429 holds Alice (her later
+    answers and her private chat) for `retry_after`, and no one else. An answer stored before
+    rows named the person who pressed names no one: its 429 still holds every chat."""
+    alice = emu.user(user_id=CHAT, first_name="Alice")
+    alice.started = True
+    await bot.send_message(CHAT, "签到", reply_markup=INLINE)
+    counting = Counting(ManualClock(dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)))
+    held: list[tuple[float, float, float]] = []
+
+    async def wait_out(seconds: float) -> None:
+        moment = counting.clock.now().timestamp()
+        pacer = counting.pacer
+        held.append(
+            (pacer.paused(CHAT, moment), pacer.paused(2002, moment), pacer.paused(None, moment))
+        )
+        counting.clock.advance(seconds=seconds)
+
+    monkeypatch.setattr(answers, "wait_out", wait_out)
+    pressed = await alice.press("签到")
+    emu.inject_fault(Fault(kind="429", method="answerCallbackQuery", retry_after=3))
+    row = answers.answer_query(str(pressed["id"]), "已收到", user=CHAT)
+    assert await answers.send(bot, [row], counting) == answers.Outcome([])
+    assert held == [(3.0, 0.0, 0.0)]
+    assert alice.answered_callbacks[-1]["text"] == "已收到"
+
+    again = await alice.press("签到")
+    emu.inject_fault(Fault(kind="429", method="answerCallbackQuery", retry_after=2))
+    stored = {"op": "answer", "query": str(again["id"]), "text": None, "alert": False}
+    assert await answers.send(bot, [stored], counting) == answers.Outcome([])
+    assert held[-1] == (2.0, 2.0, 2.0)

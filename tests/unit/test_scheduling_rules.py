@@ -197,6 +197,29 @@ def test_one_chat_waits_after_its_burst_while_others_may_go() -> None:
     assert pacer.delay(2, 0.0) == 7.0
 
 
+def test_a_buttons_429_holds_that_persons_answers_and_chat_while_every_other_chat_goes() -> None:
+    """Telegram limits a button's answers per person: the 429 holds that person's further
+    answers and their private chat (the same id), and nothing else."""
+    pacer = Pacer()
+    pacer.pause_answers(5311, 3.0)
+    assert pacer.paused(5311, 0.0) == 3.0
+    assert pacer.delay(5311, 0.0) == 3.0
+    assert pacer.paused(5312, 0.0) == 0.0 and pacer.delay(5312, 0.0) == 0.0
+    assert pacer.paused(None, 0.0) == 0.0
+    assert pacer.fits([5312, 5311, -100123], 0.0) == [True, False, True]
+    assert pacer.paused(5311, 3.0) == 0.0
+    pacer.forget_idle(3.0)
+    assert pacer.paused(5311, 0.0) == 0.0
+
+
+def test_a_429_that_names_no_one_still_holds_every_chat() -> None:
+    pacer = Pacer()
+    pacer.pause(None, 2.0)
+    assert pacer.paused(None, 0.0) == 2.0
+    assert pacer.delay(5312, 0.0) == 2.0 and pacer.delay(-100123, 0.0) == 2.0
+    assert pacer.fits([5312, -100123], 0.0) == [False, False]
+
+
 def test_what_fits_a_pass_is_each_chats_first_messages_within_the_overall_room() -> None:
     pacer = Pacer(Rates(global_per_second=5, private_per_second=1.0, private_burst=2.0))
     pacer.take(9, 0.0)  # the overall room is 4 now
