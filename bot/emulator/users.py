@@ -8,7 +8,7 @@ import secrets
 from typing import TYPE_CHECKING
 
 from bot.emulator.formatting import utf16_len
-from bot.emulator.methods import photo_sizes, sticker_json
+from bot.emulator.methods.media import photo_sizes, sticker_json
 from bot.emulator.state import ALBUM_LEAST, ALBUM_MOST, JSON, ChatState, SentMessage, World
 
 if TYPE_CHECKING:

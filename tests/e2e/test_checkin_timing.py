@@ -8,7 +8,7 @@ import pytest
 
 from bot.db.models import Dialogue
 from bot.emulator import SimUser
-from bot.emulator.methods import photo_sizes
+from bot.emulator.methods.media import photo_sizes
 from bot.services.platform import inbox
 from tests.e2e.checkin_fixtures import (
     assign,
