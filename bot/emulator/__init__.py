@@ -4,11 +4,12 @@
 `SimGroup` play the people; `FloodLimits` and `Fault` make it misbehave like Telegram does.
 """
 
+from bot.emulator.groups import SimGroup
 from bot.emulator.limits import Fault, FloodLimits
 from bot.emulator.params import ApiError
 from bot.emulator.server import BotApiEmulator
 from bot.emulator.state import SentMessage
-from bot.emulator.users import SimGroup, SimMember, SimUser
+from bot.emulator.users import SimMember, SimUser
 
 __all__ = [
     "ApiError",

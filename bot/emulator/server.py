@@ -15,11 +15,12 @@ from urllib.parse import urlparse
 import aiohttp
 from aiohttp import web
 
+from bot.emulator.groups import SimGroup
 from bot.emulator.limits import Fault, FloodGate, FloodLimits, fault_answer
 from bot.emulator.methods import CANONICAL, METHODS, SENDING, dumps
 from bot.emulator.params import ApiError, Params, Upload, bad_request
 from bot.emulator.state import ALBUM_LEAST, ALBUM_MOST, JSON, ChatState, SentMessage, World
-from bot.emulator.users import SimGroup, SimUser
+from bot.emulator.users import SimUser
 
 CONFLICT_WEBHOOK = (
     "Conflict: can't use getUpdates method while webhook is active; "

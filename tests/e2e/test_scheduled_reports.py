@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy import select, update
 
 from bot.db.models import AssignmentStatus, BoundGroup, CheckoutKind, OutboxMessage, Unit
-from bot.emulator.users import SimGroup
+from bot.emulator.groups import SimGroup
 from tests.e2e.report_fixtures import DAY, _Builder, at, seed_day
 from tests.e2e.test_reports import HQ_GROUP, UNIT_GROUP, bind
 from tests.harness import Harness
