@@ -19,7 +19,7 @@ T = TypeVar("T")
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
-    """A button whose data is one of bot/buttons.py (``pack`` keeps it within 64 bytes)."""
+    """A button whose data is a class of bot/buttons/ (``pack`` keeps it within 64 bytes)."""
     return InlineKeyboardButton(text, callback_data=data.pack())
 
 

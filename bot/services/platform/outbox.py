@@ -24,7 +24,7 @@ from bot.db.leadership import current_leader
 from bot.db.models import OutboxMessage, OutboxStatus
 
 # A str only for data packed already (tests, and messages built before the buttons were typed).
-# Button data is declared once, in bot/buttons.py: never a string put together here.
+# Button data is declared once, in bot/buttons/: never a string put together here.
 ButtonRows = Sequence[Sequence[tuple[str, CallbackData]]]
 
 
