@@ -12,13 +12,11 @@ import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select, update
 
 from bot.board import screens
-from bot.board.server import BoardServer
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
@@ -29,6 +27,7 @@ from bot.db.models import (
     Unit,
 )
 from bot.services.people.access import Actor
+from tests.browser.board_browser_fixtures import mini_app_url
 from tests.browser.conftest import Browser
 from tests.e2e.board_fixtures import (
     BOARD_SETTINGS,
@@ -66,14 +65,6 @@ return Array.from(document.querySelectorAll('#panel-ranking tbody tr')).map(
 @pytest.fixture
 def settings_overrides() -> dict[str, object]:
     return dict(BOARD_SETTINGS)
-
-
-def mini_app_url(board: BoardServer, init: str, language: str = "zh_Hans") -> str:
-    """The address Telegram opens: BOARD_URL with the launch parameters in the fragment."""
-    return (
-        f"{board.local_url}/?lang={language}"
-        f"#tgWebAppData={quote(init, safe='')}&tgWebAppVersion=8.0&tgWebAppPlatform=tdesktop"
-    )
 
 
 async def markers(browser: Browser, count: int) -> dict[int, str]:

@@ -22,9 +22,8 @@ from bot.db.models import (
     Shift,
 )
 from bot.services.people.access import Actor
+from tests.browser.board_browser_fixtures import mini_app_url, phone
 from tests.browser.conftest import Browser
-from tests.browser.test_board_browser import mini_app_url
-from tests.browser.test_board_phone import phone
 from tests.e2e.board_fixtures import (
     BOARD_SETTINGS,
     LEADER_ID,

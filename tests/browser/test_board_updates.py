@@ -19,8 +19,8 @@ from bot.board.server import BoardServer
 from bot.db.models import Post, PostType, Unit
 from bot.emulator import SimUser
 from bot.services.people.access import Actor
+from tests.browser.board_browser_fixtures import mini_app_url
 from tests.browser.conftest import Browser
-from tests.browser.test_board_browser import mini_app_url
 from tests.e2e.board_fixtures import (
     BOARD_SETTINGS,
     COORDINATOR_ID,
