@@ -219,6 +219,7 @@ class ErrorCode(StrEnum):
     ZONES_FILE_TOO_LARGE = "ZONES_FILE_TOO_LARGE"
     # the live board
     BOARD_UNIT_ARCHIVED = "BOARD_UNIT_ARCHIVED"
+    BOARD_OWN_UNIT_ARCHIVED = "BOARD_OWN_UNIT_ARCHIVED"
 
 
 class DomainError(Exception):

@@ -43,6 +43,8 @@ async def open_board(turn: Turn) -> None:
         turn.reply(t("board.not_configured"))
         return
     viewer = await board_data.person(turn.session, turn.user_id, None, settings)
+    if viewer.archived_unit is not None:
+        raise DomainError(ErrorCode.BOARD_OWN_UNIT_ARCHIVED, unit=viewer.archived_unit)
     if not viewer.allowed:
         raise DomainError(ErrorCode.FORBIDDEN)
     scope = await board_data.unit_name(turn.session, viewer.unit_id) or t("report.scope.all")

@@ -51,6 +51,11 @@ class UnitArchived(Refused):
         self.language = language
 
 
+class OwnUnitArchived(Refused):
+    """A leader or coordinator whose unit is archived: the Mini App tells them so, as /board
+    does, rather than that they lack the rights."""
+
+
 @dataclass(frozen=True)
 class Viewer:
     """What a request may see: the whole city (unit_id None) or one unit, in a language."""

@@ -68,6 +68,9 @@ class Person:
     unit_id: int | None
     language: str
     allowed: bool
+    # Refused because the unit that gave them a board is archived: they are told so (/board
+    # and the Mini App alike) rather than that they lack the rights.
+    archived_unit: str | None = None
 
 
 BOARD_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.COORDINATOR})
@@ -76,7 +79,8 @@ BOARD_ROLES = frozenset({Role.ADMIN, Role.LEADER, Role.COORDINATOR})
 async def person(
     session: AsyncSession, telegram_id: int, language_code: str | None, settings: Settings
 ) -> Person:
-    """Admins see the city; leaders and coordinators their unit; anyone else nothing."""
+    """Admins see the city; leaders and coordinators their unit unless it is archived (it has
+    left the campaign, as for its wall-screen links); anyone else nothing."""
     member = await members.by_telegram_id(session, telegram_id)
     actor = Actor.of(telegram_id, member, settings.admin_ids)
     language = (
@@ -87,6 +91,9 @@ async def person(
     if actor.is_admin:
         return Person(None, language, True)
     if actor.has_any(BOARD_ROLES) and actor.unit_id is not None:
+        unit = await session.get(Unit, actor.unit_id)
+        if unit is not None and unit.archived:
+            return Person(None, language, False, archived_unit=unit.name)
         return Person(actor.unit_id, language, True)
     return Person(None, language, False)
 

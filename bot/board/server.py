@@ -43,7 +43,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from bot import metrics
 from bot.board import data, health, standard, viewers
-from bot.board.auth import Expired, Refused, UnitArchived, Viewer
+from bot.board.auth import Expired, OwnUnitArchived, Refused, UnitArchived, Viewer
 from bot.board.data import Scene
 from bot.board.open311 import Open311
 from bot.board.panels import PanelRegistry
@@ -390,6 +390,9 @@ class BoardServer:
         except UnitArchived:
             # The screen says its unit is archived, and keeps the link for a restored unit.
             return web.json_response({"error": "archived"}, status=403, headers=NO_STORE)
+        except OwnUnitArchived:
+            # The viewer's own unit: the page says so, as /board does.
+            return web.json_response({"error": "unit_archived"}, status=403, headers=NO_STORE)
         except Refused:
             return web.json_response({"error": "forbidden"}, status=403, headers=NO_STORE)
         except Exception as error:

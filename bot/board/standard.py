@@ -356,6 +356,7 @@ def page_texts(t: Translator) -> dict[str, Any]:
             "denied": t("board.page.denied"),
             "expired": t("board.page.expired"),
             "archived": t("board.page.unit_archived"),
+            "unit_archived": t("board.page.own_unit_archived"),
             "offline": t("board.page.offline"),
             "reloading": t("board.page.reloading"),
             "loading": t("board.page.loading"),

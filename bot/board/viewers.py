@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.board import data
 from bot.board.auth import (
+    OwnUnitArchived,
     Refused,
     UnitArchived,
     Viewer,
@@ -26,6 +27,8 @@ async def from_init_data(
 ) -> Viewer:
     user = check_init_data(init_data, settings.bot_token, now)
     person = await data.person(session, user.id, user.language_code, settings)
+    if person.archived_unit is not None:
+        raise OwnUnitArchived(f"Telegram user {user.id} is of an archived unit")
     if not person.allowed:
         raise Refused(f"Telegram user {user.id} has no role that sees the board")
     return Viewer(unit_id=person.unit_id, language=person.language, telegram_id=user.id)

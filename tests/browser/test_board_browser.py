@@ -246,6 +246,31 @@ async def test_forged_or_stale_init_data_and_a_volunteer_see_no_board(
 @pytest.mark.parametrize(
     ("language", "said"),
     [
+        ("zh_Hans", "您所在的单位已归档（已退出创文），看板不再显示它"),
+        ("zh_Hant", "您所在的單位已歸檔（已退出創文），看板不再顯示它"),
+        ("en", "Your unit has been archived (it has left the campaign)"),
+    ],
+)
+async def test_the_leader_of_an_archived_unit_is_told_so_and_sees_no_marker(
+    harness: Harness, browser: Browser, language: str, said: str
+) -> None:
+    morning = await prepare_morning(harness)
+    async with harness.session() as session:
+        await session.execute(
+            update(Unit).where(Unit.id == morning.units["城管局"]).values(archived=True)
+        )
+    async with running_board(harness) as board:
+        await browser.open(mini_app_url(board, init_data(harness, LEADER_ID), language))
+        denied = await browser.wait_for(DENIED)
+        assert denied.startswith(said) and "/units" in denied, denied
+        assert await browser.run(MARKERS) == []
+        page = await browser.run("return document.body.innerText;")
+        assert "人民路口" not in page and "城管局" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
         ("zh_Hans", "看板打开太久，登录已过期"),
         ("zh_Hant", "看板開著太久，登入已過期"),
         ("en", "The board has been open too long"),

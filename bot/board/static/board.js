@@ -542,9 +542,10 @@
 
   function deny(reason) {
     // "expired": a Mini App left open past its Telegram login, to reopen with /board;
-    // "archived": a wall screen's unit archived (the link works again once it is restored).
-    // Neither is a matter of rights.
-    var told = reason === "expired" || reason === "archived";
+    // "archived": a wall screen's unit archived (the link works again once it is restored);
+    // "unit_archived": the viewer's own unit archived, as /board tells them.
+    // None is a matter of rights.
+    var told = reason === "expired" || reason === "archived" || reason === "unit_archived";
     var text = told ? config.labels[reason] : config.labels.denied;
     stopped = true;
     if (map) {
