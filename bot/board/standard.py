@@ -147,14 +147,33 @@ def _people(t: _Texts, shifts: Sequence[DayShift], at: float) -> list[Any]:
     return people
 
 
+def _next_shifts(shifts: Sequence[DayShift], at: float) -> list[DayShift]:
+    """The post's shifts that start next (the day's shifts are in order of start)."""
+    for index, shift in enumerate(shifts):
+        if shift.starts > at:
+            return [other for other in shifts[index:] if other.starts == shift.starts]
+    return []
+
+
+def _early(t: _Texts, following: Sequence[DayShift], at: float) -> dict[str, Any] | None:
+    """Who checked in for the next shift before it starts (check-in opens early): listed apart,
+    never counted on post, which is of the shifts under way."""
+    people = _people(t, following, at)
+    if not people:
+        return None
+    first = following[0]
+    times = t("report.time_range", start=t.time(first.starts), end=t.time(first.ends))
+    return {"label": t("board.popup.early", shift=times, count=len(people)), "people": people}
+
+
 def _popup(
     t: _Texts, post: DayPost, shifts: Sequence[DayShift], now: PostNow, at: float
 ) -> dict[str, Any]:
-    upcoming = [shift for shift in shifts if shift.starts > at][:1]
-    shown = now.current or upcoming
+    following = _next_shifts(shifts, at)
+    shown = now.current or following[:1]
     if now.current:
         staffing = t("board.popup.staffing", present=now.present, capacity=now.capacity)
-    elif upcoming:
+    elif following:
         staffing = t("board.popup.next")
     elif shifts:
         staffing = t("board.popup.none_left")
@@ -168,8 +187,9 @@ def _popup(
             for shift in shown
         ],
         "staffing": staffing,
-        # Whoever is on post now, or already checked in early for the next shift.
-        "people": _people(t, shown, at),
+        # Whoever is on post now, as `staffing` counts them.
+        "people": _people(t, now.current, at),
+        "early": _early(t, following, at),
     }
 
 

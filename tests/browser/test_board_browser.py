@@ -43,6 +43,7 @@ from tests.e2e.board_fixtures import (
     running_board,
     state,
 )
+from tests.e2e.board_server_fixtures import shifts_in_a_row
 from tests.e2e.checkin_fixtures import check_in, post, team
 from tests.e2e.report_fixtures import LEADER_ID as REPORT_LEADER_ID
 from tests.e2e.report_fixtures import seed_day
@@ -175,6 +176,40 @@ async def test_a_check_in_turns_the_marker_green_without_a_reload(
             "return document.querySelector('.legend-item.state-staffed').textContent;"
         )
         assert legend == "在岗满员1"
+
+
+async def test_a_popup_lists_who_checked_in_early_for_the_next_shift_apart(
+    harness: Harness, browser: Browser
+) -> None:
+    row = await shifts_in_a_row(harness)
+    harness.clock.set(local(6, 50))
+    await check_in(harness, row.first)
+    harness.clock.set(local(8, 40))
+    await check_in(harness, row.second)  # check-in for 09:00 is open
+    async with running_board(harness) as board:
+        await browser.open(mini_app_url(board, init_data(harness, ADMIN_ID)))
+        assert await markers(browser, 1) == {row.post.id: COLORS["staffed"]}
+        await browser.run(
+            "document.querySelector('path.post-marker')"
+            ".dispatchEvent(new MouseEvent('click', {bubbles: true}));"
+        )
+        popup = await browser.wait_for(
+            """
+            const box = document.querySelector('.leaflet-popup-content .popup');
+            if (!box) return null;
+            const lists = box.querySelectorAll('.popup-people');
+            return {
+              staffing: box.querySelector('.popup-staffing').textContent,
+              early: box.querySelector('.popup-early')?.textContent,
+              lists: Array.from(lists).map((list) => list.innerText),
+            };
+            """
+        )
+    assert popup == {
+        "staffing": "在岗 1/1 人",
+        "early": "下一班次 09:00–11:00 已提前签到 1 人",
+        "lists": ["王芳 06:50 签到", "李娜 08:40 签到"],
+    }
 
 
 LINE = re.compile(

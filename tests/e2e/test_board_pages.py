@@ -28,7 +28,7 @@ from tests.e2e.board_fixtures import (
     state,
     states,
 )
-from tests.e2e.board_screen_fixtures import screen_link
+from tests.e2e.board_server_fixtures import screen_link
 from tests.harness import ADMIN_ID, Harness
 
 

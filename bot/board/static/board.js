@@ -246,19 +246,28 @@
     });
     box.appendChild(element("div", "popup-staffing", popup.staffing));
     if (popup.people.length) {
-      var list = element("ul", "popup-people");
-      popup.people.forEach(function (person) {
-        var item = element("li", "popup-person");
-        item.appendChild(element("span", "popup-name", person.name));
-        item.appendChild(element("span", "popup-time", " " + person.time));
-        if (person.note) {
-          item.appendChild(element("span", "popup-note", " " + person.note));
-        }
-        list.appendChild(item);
-      });
-      box.appendChild(list);
+      box.appendChild(peopleList(popup.people));
+    }
+    // Checked in for the next shift before it starts: apart, not counted on post.
+    if (popup.early) {
+      box.appendChild(element("div", "popup-early", popup.early.label));
+      box.appendChild(peopleList(popup.early.people));
     }
     return box;
+  }
+
+  function peopleList(people) {
+    var list = element("ul", "popup-people");
+    people.forEach(function (person) {
+      var item = element("li", "popup-person");
+      item.appendChild(element("span", "popup-name", person.name));
+      item.appendChild(element("span", "popup-time", " " + person.time));
+      if (person.note) {
+        item.appendChild(element("span", "popup-note", " " + person.note));
+      }
+      list.appendChild(item);
+    });
+    return list;
   }
 
   function markerStyle(state) {
