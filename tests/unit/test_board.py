@@ -228,6 +228,41 @@ def test_post_state_compares_people_on_post_with_the_seats_under_way() -> None:
     assert state([shift, empty], ts(7, 30)) == (PostState.SHORT, 2, 3)
 
 
+def test_a_popup_lists_early_arrivals_of_every_shift_starting_next() -> None:
+    """Two shifts of the post start at 09:00 (two sign-up lists): an early arrival of either
+    is listed under one label counting both; the 07:00 shift's people are those on post."""
+    from types import SimpleNamespace
+    from typing import cast
+    from zoneinfo import ZoneInfo
+
+    from bot.board.standard import MapPanel
+    from bot.i18n import Translator
+    from bot.settings import Settings
+
+    def named(name: str, arrived: float) -> Seat:
+        return Seat(name, arrived, None, 0, False)
+
+    under_way = DayShift(1, 1, ts(7), ts(9), 1, [named("甲", ts(6, 55))])
+    next_a = DayShift(2, 1, ts(9), ts(11), 1, [named("乙", ts(8, 40))])
+    next_b = DayShift(3, 1, ts(9), ts(12), 1, [named("丙", ts(8, 45))])
+    later = DayShift(4, 1, ts(11), ts(13), 1)
+    post = DayPost(1, "人民路口", 1, "城管局", 30.0, 104.0)
+    context = SimpleNamespace(
+        t=Translator("zh_Hans", ZoneInfo("UTC")),
+        settings=Settings(_env_file=None),  # type: ignore[call-arg]
+        now=at(8, 50),
+    )
+    shifts = [under_way, next_a, next_b, later]
+    markers = MapPanel._markers(
+        cast(PanelContext, context), [(post, shifts, post_state(shifts, ts(8, 50)))]
+    )["markers"]
+    popup = markers[0]["popup"]
+    assert popup["staffing"] == "在岗 1/1 人"
+    assert [person["name"] for person in popup["people"]] == ["甲"]
+    assert popup["early"]["label"] == "下一班次 09:00–11:00 已提前签到 2 人"
+    assert [person["name"] for person in popup["early"]["people"]] == ["乙", "丙"]
+
+
 def test_curve_samples_the_share_on_post_every_quarter_hour_up_to_now() -> None:
     shift = DayShift(1, 1, ts(7), ts(9), 2, [seat(ts(6, 50)), seat(ts(7, 20), ts(8, 10))])
     day = Day(posts=[DayPost(1, "p", 1, "u", 0.0, 0.0)], shifts_by_post={1: [shift]})
