@@ -22,6 +22,7 @@ from bot.buttons import (
     UnitRename,
 )
 from bot.db.models import Dialogue, DialogueKind, Invite, Role, Unit
+from bot.services.oversight import unit_archive
 from bot.services.people import invites, units
 from bot.services.platform import dialogues
 from handlers.keyboards import button, cancel_row, inline, page
@@ -51,15 +52,23 @@ async def units_page(turn: Turn, data: UnitPage) -> None:
 
 
 async def toggle_unit_archive(turn: Turn, data: UnitArchive) -> None:
-    done = await units.set_archived(turn.session, turn.actor, data.unit_id, data.archive, turn.now)
+    archiving = await unit_archive.set_archived(
+        turn.session, turn.actor, data.unit_id, data.archive, turn.now, turn.runtime.settings
+    )
+    done = archiving.done
     name = done.unit.name
     if not done.changed:
         key = "units.already_archived" if done.unit.archived else "units.already_restored"
         turn.answer(turn.t(key, name=name))
-    elif done.unit.archived and done.links_revoked:
-        turn.answer(turn.t("units.archived", name=name, count=done.links_revoked))
     elif done.unit.archived:
-        turn.answer(turn.t("units.archived_no_links", name=name))
+        lines = [
+            turn.t("units.archived", name=name, count=done.links_revoked)
+            if done.links_revoked
+            else turn.t("units.archived_no_links", name=name)
+        ]
+        if archiving.reports_returned:
+            lines.append(turn.t("units.archived_reports", count=archiving.reports_returned))
+        turn.answer("\n".join(lines))
     else:
         turn.answer(turn.t("units.restored", name=name))
     text, markup = await _units_view(turn, data.offset)

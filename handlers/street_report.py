@@ -283,7 +283,7 @@ async def dispatch(turn: Turn, data: ReportDispatch) -> None:
         )
     except DomainError as error:
         turn.refuse(error)
-        if error.code is ErrorCode.ORDER_UNIT_ARCHIVED:
+        if error.code is ErrorCode.REPORT_UNIT_ARCHIVED:
             await _dispatch_again(turn, data)
         return
     assert report.unit is not None

@@ -153,7 +153,9 @@ async def test_a_unit_archived_while_the_dispatch_list_is_open_is_refused_and_le
 
     await inspector.press("交通局", listed.message_id)
     await harness.settle()
-    assert inspector.answered_callbacks[-1]["text"] == "「交通局」已归档，不能再向它下发整改令。"
+    assert inspector.answered_callbacks[-1]["text"] == (
+        "「交通局」已归档，不能再把随手拍分派给它，请选其他单位。"
+    )
     assert inspector.last().message_id == listed.message_id
     assert inspector.last().text == text
     assert inspector.last().buttons() == [label for label in first_shown if label != "交通局"]

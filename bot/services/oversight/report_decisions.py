@@ -84,11 +84,11 @@ async def dispatch(
     report = await reports.get(session, report_id)
     if report.status not in UNDECIDED_REPORTS:
         raise DomainError(ErrorCode.REPORT_CLOSED, state=report.status.value)
-    unit = await session.get(Unit, unit_id)
-    if unit is None:
-        raise DomainError(ErrorCode.UNIT_NOT_FOUND)
+    # Held to the commit: archiving the unit (which sends its undecided reports back to the
+    # queue) waits for this dispatch and then finds the report, or this sees the unit archived.
+    unit = await units.held(session, unit_id)
     if unit.archived:
-        raise DomainError(ErrorCode.ORDER_UNIT_ARCHIVED, unit=unit.name)
+        raise DomainError(ErrorCode.REPORT_UNIT_ARCHIVED, unit=unit.name)
     if report.unit_id == unit.id and report.status is ReportStatus.ROUTED:
         return report
     if not await _decide(
@@ -144,6 +144,56 @@ async def dismiss(
         settings,
     )
     return report
+
+
+async def return_to_queue(
+    session: AsyncSession,
+    actor_id: int | None,
+    unit: Unit,
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    reason: str,
+) -> int:
+    """The reports sent to `unit`, just archived, that nobody has decided on yet go back to the
+    inspectors' queue, each in the audit trail (`reason`: the archiving's action) and offered
+    to them to send to another unit; how many. One conditional update: a report decided at the
+    same moment is left as decided."""
+    returned = await session.execute(
+        update(StreetReport)
+        .where(StreetReport.unit_id == unit.id, StreetReport.status == ReportStatus.ROUTED)
+        .values(
+            status=ReportStatus.NEW,
+            unit_id=None,
+            route_method=None,
+            route_distance_m=None,
+            updated_at=now,
+        )
+        .returning(StreetReport.id)
+        .execution_options(synchronize_session=False)
+    )
+    ids = sorted(returned.scalars().all())
+    if not ids:
+        return 0
+    back = await session.scalars(
+        select(StreetReport)
+        .where(StreetReport.id.in_(ids))
+        .order_by(StreetReport.id)
+        .execution_options(populate_existing=True)
+    )
+    for report in list(back.unique()):
+        reports.record(
+            session,
+            actor_id,
+            "report.return",
+            report,
+            now,
+            before={"unit": unit.id},
+            after={"unit": None},
+            reason=reason,
+        )
+        await reports.ask_dispatch(session, report, now, settings, archived_unit=unit.name)
+    return len(ids)
 
 
 async def dispatch_units(session: AsyncSession) -> list[Unit]:

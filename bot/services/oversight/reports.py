@@ -50,6 +50,7 @@ def record(
     report: StreetReport,
     now: dt.datetime,
     *,
+    before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str | None = None,
 ) -> None:
@@ -60,6 +61,7 @@ def record(
         object_type="report",
         object_id=report.id,
         now=now,
+        before=before,
         after=after,
         reason=reason,
     )
@@ -87,19 +89,33 @@ async def tell_unit(
 
 
 async def ask_dispatch(
-    session: AsyncSession, report: StreetReport, now: dt.datetime, settings: Settings
+    session: AsyncSession,
+    report: StreetReport,
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    archived_unit: str | None = None,
 ) -> None:
+    """The inspectors are asked to send a report to a unit: one nobody answers for by place,
+    or one whose unit was archived before anyone decided on it (`archived_unit`, its name)."""
     photos = await photos_of(session, report)
 
     def render(t: Translator) -> Message:
-        text = notices.report_card(t, report, header=t("oversight.report.needs_dispatch"))
+        header = (
+            t("oversight.report.needs_dispatch")
+            if archived_unit is None
+            else t("oversight.report.needs_dispatch_again", unit=archived_unit)
+        )
+        text = notices.report_card(t, report, header=header)
         return notices.message(text, photos, inspector_buttons(t, report))
 
+    # Asked again once its unit is archived: another notice than the first ask.
+    again = "" if archived_unit is None else f":{report.updated_at.timestamp():.0f}"
     await notices.send(
         session,
         await notices.inspectors(session, settings),
         render,
-        key=f"report:{report.id}:dispatch",
+        key=f"report:{report.id}:dispatch{again}",
         now=now,
         settings=settings,
     )
