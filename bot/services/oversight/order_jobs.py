@@ -26,10 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ORDERS_AWAITING_UNIT, AuditEntry, OrderStatus, RectificationOrder
 from bot.i18n import Translator
-from bot.services.oversight import notices, order_review, orders
+from bot.services.oversight import notices, order_readers, order_review, orders
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit
-from bot.services.platform.notify import members_of_chats, translators
 from bot.services.platform.outbox import Message, Redraw
 from bot.services.platform.redraw import RedrawFunction, Subject
 from bot.settings import Settings
@@ -235,31 +234,22 @@ async def _redraw_reminders(
     it no longer asks anything of the unit, the order is in another round than the one it was
     queued in (a send-back's round queues its own: the unit would hear of one deadline twice),
     or to a reader no longer its coordinator."""
-    readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
-    translator = translators(settings)
     still_due = _STILL_DUE[kind]
-    coordinators: dict[int, set[int]] = {}
-    drawn: list[Message | None] = []
-    for subject in subjects:
-        order = await session.get(RectificationOrder, subject.args[0])
-        reader = readers.get(subject.chat_id)
-        if order is None or reader is None or not still_due(order, now, settings):
-            drawn.append(None)
-            continue
+
+    def still_applies(order: RectificationOrder, subject: Subject) -> bool:
         # A notice queued before it carried its round (only the order's id) is not checked.
-        if len(subject.args) > 1 and subject.args[1:] != _round_ids(order):
+        same_round = len(subject.args) == 1 or subject.args[1:] == _round_ids(order)
+        return still_due(order, now, settings) and same_round
+
+    drawn: list[Message | None] = []
+    for reading in await order_readers.unit_readings(session, subjects, settings, still_applies):
+        if reading is None:
             drawn.append(None)
             continue
-        if order.unit_id not in coordinators:
-            unit = await coordinators_of(session, order.unit_id)
-            coordinators[order.unit_id] = {member.id for member in unit}
-        if reader.id not in coordinators[order.unit_id]:
-            drawn.append(None)
-            continue
+        order = reading.order
         where = await orders.post_name(session, order)
         problem = await orders.problem_of(session, order, settings)
-        t = translator(reader.language)
-        drawn.append(_reminder(t, order, kind, where, problem))
+        drawn.append(_reminder(reading.t, order, kind, where, problem))
     return drawn
 
 

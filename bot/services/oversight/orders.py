@@ -44,12 +44,11 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.duty.photo_rules import Photo
-from bot.services.oversight import evidence, notices, reports
+from bot.services.oversight import evidence, notices, order_readers, reports
 from bot.services.people import names
 from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit, dialogues
-from bot.services.platform.notify import members_of_chats, translators
 from bot.services.platform.outbox import Message, Redraw
 from bot.services.platform.redraw import Subject
 from bot.settings import Settings
@@ -239,23 +238,14 @@ async def redraw_issued(
     and post as they are then, in the reader's language. None once it asks nothing of the unit
     (replied, or closed, meanwhile: found in /orders before the quiet hours ended), and to a
     reader who is no longer a coordinator of the order's unit."""
-    readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
-    translator = translators(settings)
-    coordinators: dict[int, set[int]] = {}
     drawn: list[Message | None] = []
-    for subject in subjects:
-        order = await session.get(RectificationOrder, subject.args[0])
-        reader = readers.get(subject.chat_id)
-        if order is None or reader is None or not order.status.awaits_unit:
+    for reading in await order_readers.unit_readings(
+        session, subjects, settings, lambda order, _: order.status.awaits_unit
+    ):
+        if reading is None:
             drawn.append(None)
             continue
-        if order.unit_id not in coordinators:
-            unit = await coordinators_of(session, order.unit_id)
-            coordinators[order.unit_id] = {member.id for member in unit}
-        if reader.id not in coordinators[order.unit_id]:
-            drawn.append(None)
-            continue
-        t = translator(reader.language)
+        order, t = reading.order, reading.t
         problem = await problem_of(session, order, settings)
         text = notices.order_card(
             t,
