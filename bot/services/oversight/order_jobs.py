@@ -21,7 +21,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ORDERS_AWAITING_UNIT, AuditEntry, OrderStatus, RectificationOrder
@@ -39,20 +39,64 @@ REMIND_ACK = "order.remind_ack"
 REMIND_DEADLINE = "order.remind_deadline"
 ESCALATED_UNIT = "order.escalated_unit"
 DELIVERED = "order.deliver"  # the trail's mark that a held order reached the unit
+# The trail's marks of a send-back and of a reopening (order_review.py), which start rounds.
+RETURN_ACTION = "order.return"
+REOPEN_ACTION = "order.reopen"
 
 
-def _round(order: RectificationOrder) -> str:
+# The states of a round that follow a send-back when one came in it: the unit's answer to it,
+# and that answer accepted. Issuing and reopening start a round, and a returned order is not
+# acknowledged again, so ISSUED and ACKNOWLEDGED are never in a send-back's round.
+_AFTER_A_SEND_BACK = (OrderStatus.REPLIED, OrderStatus.ACCEPTED)
+
+
+def round_key(order: RectificationOrder, *, sent_back: bool) -> str:
     """The round of an order its reminders and escalation are sent once in: a reopen starts
     one, and so does each send-back (named by the deadline it left, which it may have moved: the
-    unit is reminded of it, and escalated again if it misses it). An order never sent back keeps
-    the key it always had."""
-    if order.status is not OrderStatus.RETURNED:
-        return str(order.reopened)
-    return f"{order.reopened}:returned:{order.deadline_at.astimezone(dt.UTC):%Y%m%d%H%M}"
+    unit is reminded of it, and escalated again if it misses it). `sent_back`: whether the
+    order was sent back since it was issued or last reopened (`sent_back_this_round`); a reply
+    to a send-back stays in its round. An order never sent back keeps the key it always had."""
+    if order.status is OrderStatus.RETURNED or (sent_back and order.status in _AFTER_A_SEND_BACK):
+        return f"{order.reopened}:returned:{order.deadline_at.astimezone(dt.UTC):%Y%m%d%H%M}"
+    return str(order.reopened)
+
+
+async def sent_back_this_round(session: AsyncSession, order: RectificationOrder) -> bool:
+    """Whether the trail holds a send-back of the order after its last reopening (if any)."""
+    last_reopen = (
+        select(func.max(AuditEntry.id))
+        .where(
+            AuditEntry.object_type == "order",
+            AuditEntry.object_id == order.id,
+            AuditEntry.action == REOPEN_ACTION,
+        )
+        .scalar_subquery()
+    )
+    returned = await session.scalar(
+        select(AuditEntry.id)
+        .where(
+            AuditEntry.object_type == "order",
+            AuditEntry.object_id == order.id,
+            AuditEntry.action == RETURN_ACTION,
+            AuditEntry.id > func.coalesce(last_reopen, 0),
+        )
+        .limit(1)
+    )
+    return returned is not None
+
+
+async def round_of(session: AsyncSession, order: RectificationOrder) -> str:
+    """`round_key` of the order as it is, the trail read only where its state leaves the round
+    open (a reply or an acceptance, with or without a send-back before it)."""
+    sent_back = order.status is OrderStatus.RETURNED or (
+        order.status in _AFTER_A_SEND_BACK and await sent_back_this_round(session, order)
+    )
+    return round_key(order, sent_back=sent_back)
 
 
 def _round_ids(order: RectificationOrder) -> tuple[int, int]:
-    """The round of `_round` as the ids a held notice to the unit carries, so that its redraw
+    """The round of `round_key` of an order awaiting the unit (where the state alone says
+    whether it was sent back) as the ids a held notice to the unit carries, so that its redraw
     drops it once the order is in another round (that round tells the unit of its own)."""
     returned = order.status is OrderStatus.RETURNED
     return order.reopened, int(order.deadline_at.timestamp()) if returned else 0
@@ -124,7 +168,7 @@ async def _remind_unit(
         session,
         notices.people(await coordinators_of(session, order.unit_id), settings),
         lambda t: _reminder(t, order, kind, where, problem),
-        key=f"order:{order.id}:{event}:{_round(order)}",
+        key=f"order:{order.id}:{event}:{await round_of(session, order)}",
         now=now,
         settings=settings,
         urgent=urgent,
@@ -238,8 +282,9 @@ async def _redraw_reminders(
 
     def still_applies(order: RectificationOrder, subject: Subject) -> bool:
         # A notice queued before it carried its round (only the order's id) is not checked.
-        same_round = len(subject.args) == 1 or subject.args[1:] == _round_ids(order)
-        return still_due(order, now, settings) and same_round
+        if not still_due(order, now, settings):
+            return False
+        return len(subject.args) == 1 or subject.args[1:] == _round_ids(order)
 
     drawn: list[Message | None] = []
     for reading in await order_readers.unit_readings(session, subjects, settings, still_applies):
@@ -332,7 +377,7 @@ async def escalate(session: AsyncSession, now: dt.datetime, settings: Settings) 
             )
 
         audience = await notices.admins(session, settings) + await notices.headquarters(session)
-        key = f"order:{order.id}:escalate:{_round(order)}"
+        key = f"order:{order.id}:escalate:{await round_of(session, order)}"
         queued += await notices.send(session, audience, render, key=key, now=now, settings=settings)
         queued += await _remind_unit(
             session,
