@@ -26,7 +26,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.duty.geofence import Position
 from bot.services.duty.photo_rules import Photo
 from bot.services.oversight import evidence, reports, routing
-from bot.services.people import names
+from bot.services.people import names, units
 from bot.services.people.access import Actor
 from bot.services.platform import dialogues
 from bot.settings import Settings
@@ -138,6 +138,23 @@ async def _duplicate_of(
     return best[1] if best is not None else None
 
 
+# Units archived one after another just as a report is routed, each found by the next try.
+ROUTE_TRIES = 3
+
+
+async def _route_to_open_unit(
+    session: AsyncSession, latitude: float, longitude: float, settings: Settings
+) -> routing.Route:
+    """The route of the place, its unit held to the commit: archiving the unit (which sends
+    its undecided reports back to the inspectors) waits for this report and then finds it, or
+    this waits for the archiving and routes the place again without the unit."""
+    for _ in range(ROUTE_TRIES):
+        found = await routing.route(session, latitude, longitude, settings)
+        if found.unit_id is None or not (await units.held(session, found.unit_id)).archived:
+            return found
+    return routing.Route(None, None)
+
+
 async def submit(
     session: AsyncSession,
     actor: Actor,
@@ -171,7 +188,7 @@ async def submit(
         report.unit_id = original.unit_id
         report.route_method = original.route_method
     else:
-        found = await routing.route(session, latitude, longitude, settings)
+        found = await _route_to_open_unit(session, latitude, longitude, settings)
         report.unit_id = found.unit_id
         report.route_method = found.method
         report.route_distance_m = found.distance_m
