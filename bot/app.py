@@ -231,7 +231,7 @@ async def _post_init(application: BotApplication) -> None:
 
 async def scheduled_tick(application: Application[Any, Any, Any, Any, Any, Any]) -> int:
     """One scheduler tick of this running bot: the no-show job only once the updates that
-    waited while it was down are received (bot/intake.py), so that the first tick after an
+    waited while it was down are received (bot/intake/), so that the first tick after an
     outage does not call absent someone whose location is still in Telegram's queue."""
     runtime = application.bot_data["runtime"]
     intake = application.bot_data["intake"]
@@ -296,7 +296,7 @@ def build_application(
     """The bot. With `background` it also runs the outbox sender and the scheduler tick
     (`dutybot run`); tests and the demo drive both by hand through the injected clock.
 
-    Updates come in through the intake (bot/intake.py) in `bot_data["intake"]`, which stores
+    Updates come in through the intake (bot/intake/) in `bot_data["intake"]`, which stores
     each in the inbox before it is acknowledged; PTB's Updater, which acknowledges a batch
     before it is handled, is not used. `on_update_done` is told of every update once it was
     handled or recognised as one handled before."""

@@ -1,6 +1,6 @@
 """``dutybot run``: migrate, then serve updates by long polling or webhook.
 
-Updates come in through the intake (bot/intake.py): stored in the inbox before Telegram is told
+Updates come in through the intake (bot/intake/): stored in the inbox before Telegram is told
 they were received, then handled. What a previous run left (updates not handled, answers not
 sent) is taken up before anything new. A start-up that cannot go on stops with one line saying
 what is wrong and what to do; an unreachable Bot API is tried again with growing pauses first.

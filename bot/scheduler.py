@@ -24,7 +24,7 @@ async def tick(
     failure neither rolls back nor stops the others. Returns the number of messages queued.
 
     Until the bot has received the updates that waited while it was down (`backlog_received`,
-    bot/intake.py), the jobs that judge from what people have not sent (the no-show) wait: a
+    bot/intake/), the jobs that judge from what people have not sent (the no-show) wait: a
     location sent on time may be among them. A later tick runs them."""
     now = runtime.clock.now()
     queued = 0

@@ -120,7 +120,7 @@ async def test_the_look_back_finds_the_last_update_received_before_a_moment(
     database: Database,
 ) -> None:
     """At start the webhook counts the updates in from the highest one received longer ago
-    than Telegram keeps one (bot/intake.py)."""
+    than Telegram keeps one (bot/intake/)."""
     async with database.session() as session:
         await inbox.store(session, [update(10), update(11)], NOW, "a:1")
         await inbox.store(session, [update(12)], NOW + dt.timedelta(hours=1), "a:1")
