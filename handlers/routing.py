@@ -53,7 +53,7 @@ D = TypeVar("D", bound=CallbackData)
 
 @dataclass(frozen=True)
 class Button(Generic[D]):
-    """An inline button action: presses of ``data`` (a class of bot/buttons.py) go to
+    """An inline button action: presses of ``data`` (a class of the bot/buttons package) go to
     ``handler`` with the values parsed; a malformed press is answered as a stale button."""
 
     data: type[D]
