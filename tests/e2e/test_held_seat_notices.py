@@ -10,14 +10,14 @@ import pytest
 
 from bot.db.models import AssignmentStatus, OutboxStatus
 from bot.emulator import Fault, SimUser
+from tests.e2e.held_fixtures import (
+    keyed_rows,
+    leave_approved_at_22_30,
+    leave_asked_at_22_30,
+    move_shift,
+)
 from tests.e2e.rostering_fixtures import TOMORROW, Unit, assign_by_hand, open_assign, town
 from tests.e2e.schedule import DAY, at, command, press_and_settle, shift, statuses
-from tests.e2e.test_held_notices import (
-    _leave_approved_at_22_30,
-    _leave_asked_at_22_30,
-    _move,
-    _rows,
-)
 from tests.e2e.test_leave import ask_leave
 from tests.harness import Harness
 
@@ -42,7 +42,7 @@ async def _taken_off_while_telegram_holds_her_back(
     harness.emulator.inject_fault(Fault(kind="429", chat_id=wang.user_id, retry_after=retry_after))
     assert harness.bot.sender is not None
     await harness.bot.sender.pass_once()
-    [row] = await _rows(harness, wang.user_id, "assignment-removed:")
+    [row] = await keyed_rows(harness, wang.user_id, "assignment-removed:")
     assert row.status is OutboxStatus.PENDING and REMOVED in row.payload["text"], row.last_error
     assert not [text for text in wang.texts() if REMOVED in text]
     return town_, late
@@ -64,7 +64,7 @@ async def test_word_that_she_was_taken_off_is_dropped_once_she_is_put_back_befor
     harness.clock.set(at(TOMORROW, 6, 11))
     await harness.deliver()
     assert not [text for text in wang.texts() if REMOVED in text]
-    [row] = await _rows(harness, wang.user_id, "assignment-removed:")
+    [row] = await keyed_rows(harness, wang.user_id, "assignment-removed:")
     assert row.status is OutboxStatus.DROPPED, row.last_error
     assert (await statuses(harness, late))[wang.user_id] is AssignmentStatus.SIGNED_UP
 
@@ -78,7 +78,7 @@ async def test_word_that_she_was_taken_off_names_the_time_the_shift_was_moved_to
     town_, _ = await _taken_off_while_telegram_holds_her_back(harness, 10, 12, 6, 0, 600)
     wang = town_.people[1]
     harness.clock.set(at(TOMORROW, 6, 5))
-    await _move(harness, town_.coordinator, "⚙️ 10:00 黄河路-人民路口", "13:00-15:00")
+    await move_shift(harness, town_.coordinator, "⚙️ 10:00 黄河路-人民路口", "13:00-15:00")
     harness.clock.set(at(TOMORROW, 6, 11))
     await harness.deliver()
     [told] = [text for text in wang.texts() if REMOVED in text]
@@ -86,7 +86,7 @@ async def test_word_that_she_was_taken_off_names_the_time_the_shift_was_moved_to
         "ℹ️ 协调员已将您从这个班次移出：\n12月2日 周三 13:00–15:00 · 黄河路-人民路口\n"
         "如有疑问请联系协调员。"
     ), told
-    [row] = await _rows(harness, wang.user_id, "assignment-removed:")
+    [row] = await keyed_rows(harness, wang.user_id, "assignment-removed:")
     assert row.status is OutboxStatus.SENT and row.payload["text"] == told
 
 
@@ -114,7 +114,7 @@ async def test_word_that_she_was_taken_off_twice_while_it_was_held_is_told_once(
     [told] = [text for text in wang.texts() if REMOVED in text]
     assert "12月2日 周三 10:00–12:00 · 黄河路-人民路口" in told, told
     first, second = sorted(
-        await _rows(harness, wang.user_id, "assignment-removed:"), key=lambda row: row.id
+        await keyed_rows(harness, wang.user_id, "assignment-removed:"), key=lambda row: row.id
     )
     assert first.status is OutboxStatus.DROPPED, first.last_error
     assert second.status is OutboxStatus.SENT and second.payload["text"] == told
@@ -144,7 +144,7 @@ async def test_word_that_she_was_taken_off_still_goes_once_the_shift_is_cancelle
     [told] = [text for text in wang.texts() if REMOVED in text]
     assert "12月2日 周三 10:00–12:00 · 黄河路-人民路口" in told, told
     assert not [text for text in wang.texts() if "班次已取消" in text]
-    [row] = await _rows(harness, wang.user_id, "assignment-removed:")
+    [row] = await keyed_rows(harness, wang.user_id, "assignment-removed:")
     assert row.status is OutboxStatus.SENT and row.payload["text"] == told, row.last_error
     assert (await statuses(harness, late))[wang.user_id] is AssignmentStatus.REMOVED
 
@@ -167,7 +167,7 @@ async def test_word_that_she_was_taken_off_is_dropped_once_put_back_and_told_of_
     await harness.deliver()
     assert not [text for text in wang.texts() if REMOVED in text]
     assert [text for text in wang.texts() if "班次已取消" in text]
-    [row] = await _rows(harness, wang.user_id, "assignment-removed:")
+    [row] = await keyed_rows(harness, wang.user_id, "assignment-removed:")
     assert row.status is OutboxStatus.DROPPED, row.last_error
     assert (await statuses(harness, late))[wang.user_id] is AssignmentStatus.CANCELLED
 
@@ -182,7 +182,7 @@ async def test_word_that_she_was_taken_off_is_dropped_once_the_shift_is_over(
     harness.clock.set(at(TOMORROW, 12, 6))
     await harness.deliver()
     assert not [text for text in wang.texts() if REMOVED in text]
-    [row] = await _rows(harness, wang.user_id, "assignment-removed:")
+    [row] = await keyed_rows(harness, wang.user_id, "assignment-removed:")
     assert row.status is OutboxStatus.DROPPED, row.last_error
     assert (await statuses(harness, late))[wang.user_id] is AssignmentStatus.REMOVED
 
@@ -199,17 +199,17 @@ async def test_word_that_leave_was_approved_held_until_07_00_is_dropped_once_the
     """王芳's leave from tomorrow's 10:00–12:00 seat is approved at 22:30: the word of it waits
     for 07:00. At 23:00 the shift is moved to the small hours. At 07:00 she is not told about
     leave from a shift that is over (02:00–04:00), but is from one under way (06:00–08:00)."""
-    (_, wang, _), coordinator, _ = await _leave_approved_at_22_30(harness)
-    [row] = await _rows(harness, wang.user_id, "leave-decided:")
+    (_, wang, _), coordinator, _ = await leave_approved_at_22_30(harness)
+    [row] = await keyed_rows(harness, wang.user_id, "leave-decided:")
     assert row.status is OutboxStatus.PENDING and "批准了您的请假" in row.payload["text"]
     harness.clock.set(at(DAY, 23, 0))
-    await _move(harness, coordinator, "⚙️ 10:00 黄河路-人民路口", window)
+    await move_shift(harness, coordinator, "⚙️ 10:00 黄河路-人民路口", window)
     seen = len(wang.texts())
     harness.clock.set(at(TOMORROW, 7, 0))
     await harness.tick()
     await harness.deliver()
     got = [text for text in wang.texts()[seen:] if "批准了您的请假" in text]
-    [row] = await _rows(harness, wang.user_id, "leave-decided:")
+    [row] = await keyed_rows(harness, wang.user_id, "leave-decided:")
     if told:
         [text] = got
         assert window.replace("-", "–") in text, text
@@ -227,21 +227,21 @@ async def test_word_that_leave_was_rejected_held_until_07_00_is_dropped_once_the
     shift is still hers waits for 07:00. At 23:00 the shift is moved to the small hours. At
     07:00 she is not told to turn up for a shift that is over (02:00–04:00), but is for one
     under way (06:00–08:00)."""
-    wang, coordinator, late = await _leave_asked_at_22_30(harness)
+    wang, coordinator, late = await leave_asked_at_22_30(harness)
     await command(harness, coordinator, "roster")
     await press_and_settle(harness, coordinator, "🙋 待批请假 1")
     await press_and_settle(harness, coordinator, "✖️ 驳回")
     await harness.deliver()
-    [row] = await _rows(harness, wang.user_id, "leave-decided:")
+    [row] = await keyed_rows(harness, wang.user_id, "leave-decided:")
     assert row.status is OutboxStatus.PENDING and "没有批准您的请假" in row.payload["text"]
     harness.clock.set(at(DAY, 23, 0))
-    await _move(harness, coordinator, "⚙️ 10:00 黄河路-人民路口", window)
+    await move_shift(harness, coordinator, "⚙️ 10:00 黄河路-人民路口", window)
     seen = len(wang.texts())
     harness.clock.set(at(TOMORROW, 7, 0))
     await harness.tick()
     await harness.deliver()
     got = [text for text in wang.texts()[seen:] if "没有批准您的请假" in text]
-    [row] = await _rows(harness, wang.user_id, "leave-decided:")
+    [row] = await keyed_rows(harness, wang.user_id, "leave-decided:")
     if told:
         [text] = got
         assert f"{window.replace('-', '–')} · 黄河路-人民路口 仍由您负责" in text, text
@@ -270,7 +270,7 @@ async def _freed_seat_taken_at_22_30(harness: Harness) -> tuple[SimUser, SimUser
     harness.clock.set(at(DAY, 22, 30))
     await press_and_settle(harness, zhang, "🙋 我来接")
     await harness.deliver()
-    [row] = await _rows(harness, coordinator.user_id, "freed-taken:")
+    [row] = await keyed_rows(harness, coordinator.user_id, "freed-taken:")
     assert row.status is OutboxStatus.PENDING and "张伟 接下了" in row.payload["text"]
     return coordinator, zhang, afternoon
 
@@ -285,13 +285,13 @@ async def test_word_that_a_freed_seat_was_taken_held_until_07_00_is_dropped_once
     one under way (06:00–08:00)."""
     coordinator, zhang, afternoon = await _freed_seat_taken_at_22_30(harness)
     harness.clock.set(at(DAY, 23, 0))
-    await _move(harness, coordinator, "⚙️ 14:00 黄河路-人民路口", window)
+    await move_shift(harness, coordinator, "⚙️ 14:00 黄河路-人民路口", window)
     seen = len(coordinator.texts())
     harness.clock.set(at(TOMORROW, 7, 0))
     await harness.tick()
     await harness.deliver()
     got = [text for text in coordinator.texts()[seen:] if "接下了请假空出的班次" in text]
-    [row] = await _rows(harness, coordinator.user_id, "freed-taken:")
+    [row] = await keyed_rows(harness, coordinator.user_id, "freed-taken:")
     if told:
         [text] = got
         assert window.replace("-", "–") in text and "张伟" in text, text

@@ -10,16 +10,16 @@ from bot.db.models import AssignmentStatus, OutboxStatus, Shift
 from bot.emulator import SimUser
 from bot.emulator.limits import Fault
 from bot.sender import BACKOFF_CAP_SECONDS
+from tests.e2e.held_fixtures import (
+    GIVE_AWAY,
+    HAND_OVER,
+    keyed_rows,
+    move_shift,
+    swap_rejected_at_22_30,
+)
 from tests.e2e.rostering_fixtures import TOMORROW, town
 from tests.e2e.schedule import DAY, at, command, press_and_settle, shift, statuses
 from tests.e2e.swap_fixtures import seat
-from tests.e2e.test_held_notices import (
-    GIVE_AWAY,
-    HAND_OVER,
-    _move,
-    _rows,
-    _swap_rejected_at_22_30,
-)
 from tests.harness import Harness
 
 CALLED_OFF, MOVED, EXPIRED = "换岗取消了", "班次时间改了", "换岗已过期"
@@ -68,10 +68,10 @@ async def _moved_at_20_10_while_telegram_fails(
     li, wang, _ = people
     _telegram_fails_for(harness, li, wang)
     harness.clock.set(at(DAY, 20, 10))
-    await _move(harness, coordinator, "⚙️ 10:00 黄河路-人民路口", "13:00-15:00")
+    await move_shift(harness, coordinator, "⚙️ 10:00 黄河路-人民路口", "13:00-15:00")
     await harness.deliver()
     for person in (li, wang):
-        [row] = await _rows(harness, person.user_id, "swap-moved:")
+        [row] = await keyed_rows(harness, person.user_id, "swap-moved:")
         assert row.status is OutboxStatus.PENDING and "13:00–15:00" in row.payload["text"]
     return people, coordinator, late
 
@@ -84,14 +84,14 @@ async def test_word_that_a_swap_was_called_off_by_a_move_names_the_time_the_shif
     that the swap of the shift at 15:00–17:00 is off, never the time in between."""
     (li, wang, _), coordinator, _ = await _moved_at_20_10_while_telegram_fails(harness)
     harness.clock.set(at(DAY, 20, 20))
-    await _move(harness, coordinator, "⚙️ 13:00 黄河路-人民路口", "15:00-17:00")
+    await move_shift(harness, coordinator, "⚙️ 13:00 黄河路-人民路口", "15:00-17:00")
     seen = {person.user_id: len(person.texts()) for person in (li, wang)}
     await _telegram_is_back(harness)
     for person in (li, wang):
         [told] = [t for t in person.texts()[seen[person.user_id] :] if CALLED_OFF in t]
         assert told.startswith("🔁 换岗取消了（12月2日 周三 15:00–17:00 · 黄河路-人民路口）：")
         assert MOVED in told and "13:00" not in told, told
-        [row] = await _rows(harness, person.user_id, "swap-moved:")
+        [row] = await keyed_rows(harness, person.user_id, "swap-moved:")
         assert row.status is OutboxStatus.SENT and row.payload["text"] == told
 
 
@@ -114,7 +114,7 @@ async def test_word_that_a_swap_was_called_off_by_a_move_is_dropped_once_it_is_o
     await _telegram_is_back(harness)
     for person in (li, wang):
         assert not [t for t in person.texts()[seen[person.user_id] :] if CALLED_OFF in t]
-        [row] = await _rows(harness, person.user_id, "swap-moved:")
+        [row] = await keyed_rows(harness, person.user_id, "swap-moved:")
         assert row.status is OutboxStatus.DROPPED, row.last_error
     [asked] = [t for t in wang.texts()[seen[wang.user_id] :] if "李明 请您代班" in t]
     assert "13:00–15:00" in asked, asked
@@ -135,14 +135,14 @@ async def test_word_that_a_swap_was_called_off_is_dropped_once_the_shift_is_over
     await press_and_settle(harness, coordinator, "是，移出")
     await harness.tick()
     for person in (li, wang):
-        [row] = await _rows(harness, person.user_id, "swap-void:")
+        [row] = await keyed_rows(harness, person.user_id, "swap-void:")
         assert row.status is OutboxStatus.PENDING and CALLED_OFF in row.payload["text"]
     seen = {person.user_id: len(person.texts()) for person in (li, wang)}
     harness.clock.set(at(TOMORROW, 12, 30))
     await _telegram_is_back(harness)
     for person in (li, wang):
         assert not [t for t in person.texts()[seen[person.user_id] :] if CALLED_OFF in t]
-        [row] = await _rows(harness, person.user_id, "swap-void:")
+        [row] = await keyed_rows(harness, person.user_id, "swap-void:")
         assert row.status is OutboxStatus.DROPPED, row.last_error
     assert (await statuses(harness, late)).get(li.user_id) is not AssignmentStatus.SIGNED_UP
 
@@ -174,9 +174,9 @@ async def _told_of_the_cancellation_not_of_the_swap(
         "换岗不用再处理。"
     ), told
     assert not [t for t in got[wang.user_id] if "班次已取消" in t], got[wang.user_id]
-    [li_row] = await _rows(harness, li.user_id, prefix)
+    [li_row] = await keyed_rows(harness, li.user_id, prefix)
     assert li_row.status is OutboxStatus.DROPPED, li_row.last_error
-    [wang_row] = await _rows(harness, wang.user_id, prefix)
+    [wang_row] = await keyed_rows(harness, wang.user_id, prefix)
     assert wang_row.status is OutboxStatus.SENT and wang_row.payload["text"] == told
 
 
@@ -193,7 +193,7 @@ async def test_word_that_a_swap_expired_tells_only_the_member_asked_once_the_shi
     harness.clock.set(at(TOMORROW, 9, 0))
     await harness.tick()
     for person in (li, wang):
-        [row] = await _rows(harness, person.user_id, "swap-expired:")
+        [row] = await keyed_rows(harness, person.user_id, "swap-expired:")
         assert row.status is OutboxStatus.PENDING and EXPIRED in row.payload["text"]
     harness.clock.set(at(TOMORROW, 9, 5))
     await _cancel_tomorrows_ten_oclock(harness, coordinator)
@@ -209,7 +209,7 @@ async def test_word_that_a_swap_was_called_off_by_a_move_tells_only_the_member_a
     swap is void since the shift was cancelled, and neither that they may start a new one."""
     (li, wang, _), coordinator, _ = await _moved_at_20_10_while_telegram_fails(harness)
     harness.clock.set(at(DAY, 20, 20))
-    await _move(harness, coordinator, "⚙️ 13:00 黄河路-人民路口", "10:00-12:00")
+    await move_shift(harness, coordinator, "⚙️ 13:00 黄河路-人民路口", "10:00-12:00")
     await _cancel_tomorrows_ten_oclock(harness, coordinator)
     await _told_of_the_cancellation_not_of_the_swap(harness, li, wang, "swap-moved:", MOVED)
 
@@ -230,7 +230,7 @@ async def _given_away_at_22_30(harness: Harness) -> tuple[list[SimUser], SimUser
     harness.clock.set(at(DAY, 22, 30))
     assert "换岗完成" in await press_and_settle(harness, wang, "🙋 我来接")
     await harness.deliver()
-    [row] = await _rows(harness, li.user_id, "swap-completed:")
+    [row] = await keyed_rows(harness, li.user_id, "swap-completed:")
     assert row.status is OutboxStatus.PENDING and "您不用再去了" in row.payload["text"]
     return town_.people, town_.coordinator, afternoon
 
@@ -242,13 +242,13 @@ async def test_word_that_someone_took_over_held_until_07_00_is_dropped_once_the_
     At 07:00 李明 is not told that he need not go to a shift that is over."""
     (li, _, _), coordinator, _ = await _given_away_at_22_30(harness)
     harness.clock.set(at(DAY, 23, 0))
-    await _move(harness, coordinator, "⚙️ 14:00 黄河路-人民路口", "02:00-04:00")
+    await move_shift(harness, coordinator, "⚙️ 14:00 黄河路-人民路口", "02:00-04:00")
     seen = len(li.texts())
     harness.clock.set(at(TOMORROW, 7, 0))
     await harness.tick()
     await harness.deliver()
     assert not [t for t in li.texts()[seen:] if "您不用再去了" in t]
-    [row] = await _rows(harness, li.user_id, "swap-completed:")
+    [row] = await keyed_rows(harness, li.user_id, "swap-completed:")
     assert row.status is OutboxStatus.DROPPED, row.last_error
 
 
@@ -269,7 +269,7 @@ async def test_word_that_someone_took_over_held_until_07_00_is_dropped_once_it_c
     await harness.tick()
     await harness.deliver()
     assert not [t for t in li.texts()[seen:] if "您不用再去了" in t]
-    [row] = await _rows(harness, li.user_id, "swap-completed:")
+    [row] = await keyed_rows(harness, li.user_id, "swap-completed:")
     assert row.status is OutboxStatus.DROPPED, row.last_error
     assert (await statuses(harness, afternoon))[li.user_id] is AssignmentStatus.SIGNED_UP
 
@@ -279,16 +279,16 @@ async def test_word_that_a_swap_was_rejected_held_until_07_00_is_dropped_once_th
 ) -> None:
     """The rejection of 22:30 waits for 07:00; at 23:00 the shift is moved to 02:00–04:00. At
     07:00 nobody reads that the swap of a shift that is over was not approved."""
-    (li, wang, _), coordinator, afternoon = await _swap_rejected_at_22_30(harness)
+    (li, wang, _), coordinator, afternoon = await swap_rejected_at_22_30(harness)
     harness.clock.set(at(DAY, 23, 0))
-    await _move(harness, coordinator, "⚙️ 14:00 黄河路-人民路口", "02:00-04:00")
+    await move_shift(harness, coordinator, "⚙️ 14:00 黄河路-人民路口", "02:00-04:00")
     seen = {person.user_id: len(person.texts()) for person in (li, wang)}
     harness.clock.set(at(TOMORROW, 7, 0))
     await harness.tick()
     await harness.deliver()
     for person in (li, wang):
         assert not [t for t in person.texts()[seen[person.user_id] :] if "没有批准换岗" in t]
-        [row] = await _rows(harness, person.user_id, "swap-rejected:")
+        [row] = await keyed_rows(harness, person.user_id, "swap-rejected:")
         assert row.status is OutboxStatus.DROPPED, row.last_error
     async with harness.session() as session:
         moved = await session.get(Shift, afternoon)
@@ -316,7 +316,7 @@ async def test_word_that_a_hand_over_was_declined_held_until_07_00_is_dropped_on
     harness.clock.set(at(DAY, 22, 30))
     assert "您已拒绝换岗" in await press_and_settle(harness, wang, "✖️ 拒绝")
     await harness.deliver()
-    [row] = await _rows(harness, li.user_id, "swap-declined:")
+    [row] = await keyed_rows(harness, li.user_id, "swap-declined:")
     assert row.status is OutboxStatus.PENDING and "这个班次仍由您负责" in row.payload["text"]
     harness.clock.set(at(DAY, 23, 0))
     await command(harness, li, "my")
@@ -331,7 +331,7 @@ async def test_word_that_a_hand_over_was_declined_held_until_07_00_is_dropped_on
     got = li.texts()[seen:]
     assert not [t for t in got if "拒绝了您的换岗" in t], got
     assert [t for t in got if "您不用再去了" in t], got
-    [row] = await _rows(harness, li.user_id, "swap-declined:")
+    [row] = await keyed_rows(harness, li.user_id, "swap-declined:")
     assert row.status is OutboxStatus.DROPPED, row.last_error
     held = await statuses(harness, afternoon)
     assert held[zhang.user_id] is AssignmentStatus.SIGNED_UP
@@ -363,7 +363,7 @@ async def test_word_that_a_swap_was_rejected_held_until_07_00_is_dropped_once_he
     takes it and the coordinator approves. At 07:00 李明 is not told that nothing changes (the
     seat is 张伟's now): he reads that he need not go. 王芳, who does not get the seat, still
     reads that the swap she took was not approved."""
-    (li, wang, zhang), coordinator, afternoon = await _swap_rejected_at_22_30(harness)
+    (li, wang, zhang), coordinator, afternoon = await swap_rejected_at_22_30(harness)
     await _given_away_again_at_23_00_and_approved(harness, li, coordinator, zhang)
     seen = {person.user_id: len(person.texts()) for person in (li, wang)}
     harness.clock.set(at(TOMORROW, 7, 0))
@@ -372,7 +372,7 @@ async def test_word_that_a_swap_was_rejected_held_until_07_00_is_dropped_once_he
     got = {person.user_id: person.texts()[seen[person.user_id] :] for person in (li, wang)}
     assert not [t for t in got[li.user_id] if "没有批准换岗" in t], got[li.user_id]
     assert [t for t in got[li.user_id] if "张伟 接班，您不用再去了" in t], got[li.user_id]
-    [li_row] = await _rows(harness, li.user_id, "swap-rejected:")
+    [li_row] = await keyed_rows(harness, li.user_id, "swap-rejected:")
     assert li_row.status is OutboxStatus.DROPPED, li_row.last_error
     [told] = [t for t in got[wang.user_id] if "没有批准换岗" in t]
     assert told == (
@@ -390,7 +390,7 @@ async def test_word_that_a_swap_was_rejected_held_until_07_00_is_dropped_once_sh
     takes it again and this time the coordinator approves. At 07:00 neither reads that the
     swap was not approved and nothing changes: 王芳 reads that the shift is hers, 李明 that
     he need not go."""
-    (li, wang, _), coordinator, afternoon = await _swap_rejected_at_22_30(harness)
+    (li, wang, _), coordinator, afternoon = await swap_rejected_at_22_30(harness)
     await _given_away_again_at_23_00_and_approved(harness, li, coordinator, wang)
     seen = {person.user_id: len(person.texts()) for person in (li, wang)}
     harness.clock.set(at(TOMORROW, 7, 0))
@@ -399,7 +399,7 @@ async def test_word_that_a_swap_was_rejected_held_until_07_00_is_dropped_once_sh
     got = {person.user_id: person.texts()[seen[person.user_id] :] for person in (li, wang)}
     for person in (li, wang):
         assert not [t for t in got[person.user_id] if "没有批准换岗" in t], got[person.user_id]
-        [row] = await _rows(harness, person.user_id, "swap-rejected:")
+        [row] = await keyed_rows(harness, person.user_id, "swap-rejected:")
         assert row.status is OutboxStatus.DROPPED, row.last_error
     assert [t for t in got[wang.user_id] if "现在由您负责" in t], got[wang.user_id]
     assert (await statuses(harness, afternoon))[wang.user_id] is AssignmentStatus.SIGNED_UP

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from bot.buttons import SwapAccept, SwapTake
 from bot.db.models import AssignmentStatus, LeaveRequest, LeaveStatus, Member, SwapStatus
 from bot.emulator import SimUser
+from tests.e2e.held_fixtures import move_shift
 from tests.e2e.schedule import DAY, command, post, press_and_settle, shift, statuses
 from tests.e2e.swap_fixtures import Town, last_offer, offers, seat, town, trail
-from tests.e2e.test_held_notices import _move
 from tests.harness import Harness
 
 TOMORROW = DAY + dt.timedelta(days=1)
@@ -292,7 +292,7 @@ async def test_an_exchange_called_off_by_a_move_of_the_shift_asked_for_names_tha
     await harness.deliver()
     seen = {user.user_id: len(user.texts()) for user in (li, wang)}
 
-    await _move(harness, town_.coordinator, "⚙️ 17:00 黄河路-人民路口", "18:00-20:00")
+    await move_shift(harness, town_.coordinator, "⚙️ 17:00 黄河路-人民路口", "18:00-20:00")
     await harness.deliver()
     for user in (li, wang):
         [told] = _about(user, seen[user.user_id], SWAP_VOID)

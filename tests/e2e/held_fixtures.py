@@ -1,0 +1,97 @@
+"""One-line steps shared by the stories of notices the quiet hours hold overnight: a shift
+moved on its card, the outbox rows of a kind sent to a chat, and a town whose leave or swap was
+decided at 22:30 so that the word of it waits for 07:00."""
+
+from __future__ import annotations
+
+from bot.db.models import OutboxMessage, OutboxStatus
+from bot.emulator import SimUser
+from tests.e2e.rostering_fixtures import TOMORROW, assign_by_hand, town
+from tests.e2e.schedule import DAY, at, command, outbox_to, press_and_settle, shift
+from tests.e2e.swap_fixtures import require_approval, seat
+from tests.e2e.test_leave import ask_leave
+from tests.harness import Harness
+
+GIVE_AWAY, HAND_OVER = "📢 转让（单位里谁都可以接）", "👤 请指定的人代班"
+
+
+async def move_shift(
+    harness: Harness, coordinator: SimUser, card: str, window: str, day: str = "12-02"
+) -> None:
+    """The coordinator moves a shift on its card (opened from /roster of `day`) to `window`."""
+    await command(harness, coordinator, "roster", day)
+    await press_and_settle(harness, coordinator, card)
+    await press_and_settle(harness, coordinator, "🕒 时间")
+    await coordinator.send_text(window)
+    await harness.settle()
+    assert "已更新" in "".join(coordinator.texts()[-3:]), coordinator.texts()[-3:]
+
+
+async def keyed_rows(harness: Harness, chat_id: int, prefix: str) -> list[OutboxMessage]:
+    return [r for r in await outbox_to(harness, chat_id) if r.idempotency_key.startswith(prefix)]
+
+
+async def leave_approved_at_22_30(harness: Harness) -> tuple[list[SimUser], SimUser, int]:
+    """王芳 holds tomorrow's 10:00–12:00 seat (one seat), asks leave at 21:00, and the
+    coordinator approves it at 22:30: the offer of the freed seat to 李明 and 张伟 waits for
+    07:00. The people (李明, 王芳, 张伟), the coordinator and the shift."""
+    town_ = await town(harness, capacity=1)
+    wang = town_.people[1]
+    late = await shift(harness, town_.post_id, TOMORROW, 10, 12, capacity=1)
+    await assign_by_hand(harness, town_.coordinator, late, "王芳")
+    harness.clock.set(at(DAY, 21, 0))
+    await ask_leave(harness, wang, "发烧")
+    await harness.deliver()
+    harness.clock.set(at(DAY, 22, 30))
+    await press_and_settle(harness, town_.coordinator, "✅ 批准")
+    await harness.deliver()
+    for taker in (town_.people[0], town_.people[2]):
+        [row] = await keyed_rows(harness, taker.user_id, "freed-seat:")
+        assert row.status is OutboxStatus.PENDING and "10:00–12:00" in row.payload["text"]
+    return town_.people, town_.coordinator, late
+
+
+async def leave_asked_at_22_30(harness: Harness) -> tuple[SimUser, SimUser, int]:
+    """王芳 holds tomorrow's 10:00–12:00 seat and asks leave at 22:30: the request to the
+    coordinator waits for 07:00. 王芳, the coordinator and the shift."""
+    town_ = await town(harness, capacity=1)
+    wang = town_.people[1]
+    late = await shift(harness, town_.post_id, TOMORROW, 10, 12, capacity=1)
+    await assign_by_hand(harness, town_.coordinator, late, "王芳")
+    harness.clock.set(at(DAY, 22, 30))
+    await ask_leave(harness, wang, "发烧")
+    await harness.deliver()
+    [row] = await keyed_rows(harness, town_.coordinator.user_id, "leave-asked:")
+    assert row.status is OutboxStatus.PENDING and "10:00–12:00" in row.payload["text"]
+    return wang, town_.coordinator, late
+
+
+async def withdraw_swap(harness: Harness, people: list[SimUser], coordinator: SimUser) -> None:
+    await command(harness, people[0], "swaps")
+    assert "已撤回换岗" in await press_and_settle(harness, people[0], "↩️ 撤回 1")
+
+
+async def swap_rejected_at_22_30(harness: Harness) -> tuple[list[SimUser], SimUser, int]:
+    """The unit asks for approval. 李明 gives tomorrow's 14:00–16:00 seat away at 21:00, 王芳
+    takes it at 21:30, and the coordinator rejects the swap at 22:30: the word of it to both
+    waits for 07:00. The people, the coordinator and the shift."""
+    town_ = await town(harness, capacity=1)
+    li, wang, _ = town_.people
+    await require_approval(harness, town_.unit_id)
+    afternoon = await shift(harness, town_.post_id, TOMORROW, 14, 16, capacity=1)
+    await seat(harness, afternoon, li.user_id)
+    harness.clock.set(at(DAY, 21, 0))
+    await command(harness, li, "my")
+    await press_and_settle(harness, li, "🔁 换岗 1")
+    await press_and_settle(harness, li, GIVE_AWAY)
+    await harness.deliver()
+    harness.clock.set(at(DAY, 21, 30))
+    await press_and_settle(harness, wang, "🙋 我来接")
+    await harness.deliver()
+    harness.clock.set(at(DAY, 22, 30))
+    await press_and_settle(harness, town_.coordinator, "✖️ 驳回")
+    await harness.deliver()
+    for person in (li, wang):
+        [row] = await keyed_rows(harness, person.user_id, "swap-rejected:")
+        assert row.status is OutboxStatus.PENDING and "14:00–16:00" in row.payload["text"]
+    return town_.people, town_.coordinator, afternoon
