@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +18,14 @@ from bot.db.models import (
     Unit,
 )
 from bot.emulator import SimUser
-from tests.e2e.schedule import person, post, shift, unit
+from tests.e2e.schedule import DAY, command, person, post, press_and_settle, shift, unit
 from tests.harness import Harness
+
+TOMORROW = DAY + dt.timedelta(days=1)
+LABEL = "12月2日 周三 07:00–09:00 · 黄河路-人民路口"
+GIVE_AWAY = "📢 转让（单位里谁都可以接）"
+HAND_OVER = "👤 请指定的人代班"
+SIGNED, CANCELLED = AssignmentStatus.SIGNED_UP, AssignmentStatus.CANCELLED
 
 
 @dataclass
@@ -106,3 +113,11 @@ async def trail(harness: Harness, offer_id: int) -> list[str]:
                 )
             ).all()
         )
+
+
+async def open_swap(harness: Harness, user: SimUser, kind: str) -> str:
+    """/my, the Swap button of the first shift, then the kind of swap."""
+    await command(harness, user, "my")
+    text = await press_and_settle(harness, user, "🔁 换岗 1")
+    assert "怎么换岗" in text, text
+    return await press_and_settle(harness, user, kind)

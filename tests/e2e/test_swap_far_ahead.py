@@ -12,7 +12,7 @@ import pytest
 from bot.db.models import AssignmentStatus
 from tests.e2e.rostering_fixtures import assign_by_hand, town
 from tests.e2e.schedule import DAY, press_and_settle, shift, statuses
-from tests.e2e.test_swaps import GIVE_AWAY, open_swap
+from tests.e2e.swap_fixtures import GIVE_AWAY, open_swap
 from tests.harness import Harness
 
 FAR = "12月21日 周一 07:00–09:00 · 黄河路-人民路口"

@@ -4,9 +4,8 @@ check-in is open and asked if they do not come; the old holder hears nothing mor
 from __future__ import annotations
 
 from tests.e2e.schedule import press_and_settle
-from tests.e2e.swap_fixtures import town
+from tests.e2e.swap_fixtures import GIVE_AWAY, LABEL, open_swap, town
 from tests.e2e.test_duty_day import DAY_BEFORE, at, on
-from tests.e2e.test_swaps import GIVE_AWAY, LABEL, open_swap
 from tests.harness import Harness
 
 
