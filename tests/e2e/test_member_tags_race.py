@@ -1,0 +1,150 @@
+"""Two coordinators giving one tag at the same moment, by a press or by /tag, whose
+transactions overlap: the second waits for the first, and both see the tag given once."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select, text
+
+from bot.db.models import AuditEntry, Role
+from bot.services.people import tags
+from bot.services.people.access import Actor
+from tests.e2e.schedule import person, unit
+from tests.e2e.tag_fixtures import member_id_of, tags_of
+from tests.harness import Harness
+
+# The statements a second tagging waits at, as PostgreSQL shows them in pg_stat_activity: the
+# lock on the member's row (`tags._lock_tags`), or, without it, the insert of the tag the first
+# has inserted and not committed. Any other waiter (another test's, a job's) is not this race.
+MEMBER_LOCK = "SELECT members.id %FROM members %WHERE members.id % FOR UPDATE"
+
+
+TAG_INSERT = "INSERT INTO member_tags %"
+
+
+async def _until_another_waits_for_a_lock(harness: Harness) -> None:
+    """On PostgreSQL, return once another transaction waits for a lock at `MEMBER_LOCK` or
+    `TAG_INSERT` (the second tagging, at its lock when fixed, at its insert when not);
+    SQLite's writers already take turns on the one write connection, so the second has not
+    begun and there is nothing to wait for."""
+    if harness.database.is_sqlite:
+        return
+    async with harness.database.engine.connect() as watcher:
+        # Real time, bounded: the second press is a few statements away (slower on a loaded
+        # machine); the bound only turns a hang into a failure.
+        for _ in range(3000):
+            waiting = await watcher.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND datname = current_database()"
+                    " AND (query LIKE :lock OR query LIKE :insert)"
+                ),
+                {"lock": MEMBER_LOCK, "insert": TAG_INSERT},
+            )
+            if waiting:
+                return
+            # PostgreSQL keeps one snapshot of pg_stat_activity per transaction: end it, or
+            # every later read shows the moment of the first.
+            await watcher.rollback()
+            await asyncio.sleep(0.01)
+        seen = (
+            await watcher.execute(
+                text(
+                    "SELECT pid, datname, state, wait_event_type, wait_event, left(query, 80)"
+                    " FROM pg_stat_activity WHERE backend_type = 'client backend'"
+                )
+            )
+        ).all()
+    raise AssertionError(f"the second press never waited for the first: {seen}")
+
+
+async def test_two_coordinators_giving_one_tag_at_the_same_moment_both_see_it_given(
+    harness: Harness,
+) -> None:
+    """Two presses of ➕ on 乙's card whose transactions overlap (two coordinators, one moment):
+    the second waits for the first and finds the tag given, rather than adding the same row
+    again and failing (on PostgreSQL both read "not held" before either wrote)."""
+    unit_id = await unit(harness)
+    await person(harness, 8361, unit_id, "王协调", role=Role.COORDINATOR)
+    await person(harness, 8362, unit_id, "乙", tags=())
+    await person(harness, 8363, unit_id, "甲", tags=("党员",))
+    member_id = await member_id_of(harness, 8362)
+    coordinator = await harness.member(8361)
+    assert coordinator is not None
+    actor = Actor(telegram_id=8361, member=coordinator, roles=frozenset({Role.COORDINATOR}))
+    key = tags.tag_key("党员")
+    now = harness.clock.now()
+
+    first_wrote = asyncio.Event()
+    second_started = asyncio.Event()
+
+    async def first() -> tags.Toggled | None:
+        async with harness.session() as session:
+            toggled = await tags.toggle_by_key(session, actor, member_id, key, True, now)
+            assert toggled is not None and toggled.given, toggled
+            first_wrote.set()
+            await second_started.wait()
+            await _until_another_waits_for_a_lock(harness)
+            return toggled
+
+    async def second() -> tags.Toggled | None:
+        await first_wrote.wait()
+        second_started.set()
+        async with harness.session() as session:
+            return await tags.toggle_by_key(session, actor, member_id, key, True, now)
+
+    given = await asyncio.gather(first(), second())
+    assert [toggled is not None and toggled.given for toggled in given] == [True, True]
+    assert await tags_of(harness, 8362) == {"党员"}
+    async with harness.session() as session:
+        added = await session.scalars(
+            select(AuditEntry.id).where(
+                AuditEntry.action == "member.tag.add", AuditEntry.object_id == member_id
+            )
+        )
+        assert len(list(added)) == 1
+
+
+async def test_two_coordinators_typing_one_tag_at_the_same_moment_take_turns(
+    harness: Harness,
+) -> None:
+    """Two `/tag 乙 党员` whose transactions overlap: the second waits for the first and acts
+    as if typed after it (the same again takes the tag away), rather than adding the row the
+    first added and failing (on PostgreSQL both read "not held" before either wrote)."""
+    unit_id = await unit(harness)
+    await person(harness, 8371, unit_id, "王协调", role=Role.COORDINATOR)
+    await person(harness, 8372, unit_id, "乙", tags=())
+    member_id = await member_id_of(harness, 8372)
+    coordinator = await harness.member(8371)
+    assert coordinator is not None
+    actor = Actor(telegram_id=8371, member=coordinator, roles=frozenset({Role.COORDINATOR}))
+    now = harness.clock.now()
+
+    first_wrote = asyncio.Event()
+    second_started = asyncio.Event()
+
+    async def first() -> bool:
+        async with harness.session() as session:
+            _, given = await tags.toggle(session, actor, "乙", "党员", now)
+            first_wrote.set()
+            await second_started.wait()
+            await _until_another_waits_for_a_lock(harness)
+            return given
+
+    async def second() -> bool:
+        await first_wrote.wait()
+        second_started.set()
+        async with harness.session() as session:
+            _, given = await tags.toggle(session, actor, "乙", "党员", now)
+            return given
+
+    assert await asyncio.gather(first(), second()) == [True, False]
+    assert await tags_of(harness, 8372) == frozenset()
+    async with harness.session() as session:
+        actions = await session.scalars(
+            select(AuditEntry.action)
+            .where(AuditEntry.object_type == "member", AuditEntry.object_id == member_id)
+            .order_by(AuditEntry.id)
+        )
+        assert list(actions) == ["member.tag.add", "member.tag.remove"]
