@@ -32,6 +32,7 @@ from tests.harness import Harness
 TOMORROW = DAY + dt.timedelta(days=1)  # Wednesday 2 December 2026
 NEXT_MONDAY = dt.date(2026, 12, 7)
 LABEL = "12月2日 周三 07:00–09:00 · 黄河路-人民路口"
+SIGNED = AssignmentStatus.SIGNED_UP
 
 
 @dataclass
@@ -257,3 +258,9 @@ async def volunteers(harness: Harness, unit_id: int, count: int, first_id: int =
     for n in range(count):
         harness.user(first_id + n, f"队员{n + 1:02d}").started = True
     return [first_id + n for n in range(count)]
+
+
+async def rota_days(harness: Harness) -> list[tuple[dt.date, dt.date]]:
+    async with harness.session() as session:
+        rows = await session.execute(select(Rota.first_day, Rota.last_day).order_by(Rota.id))
+        return [(first, last) for first, last in rows]

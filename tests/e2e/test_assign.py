@@ -6,24 +6,23 @@ wrong person is refused with its own reason and nothing changes."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import update
 
-from bot.buttons import Acknowledge, AssignAnyway, AssignStart, MyCancelConfirm
-from bot.db.models import Assignment, AssignmentStatus, Dialogue, Member, Role, Rota, Shift
-from bot.services.rostering import acknowledge
+from bot.buttons import AssignAnyway, AssignStart
+from bot.db.models import AssignmentStatus, Dialogue, Member, Role, Rota, Shift
 from tests.e2e.rostering_fixtures import (
     LABEL,
+    SIGNED,
     TOMORROW,
     alert,
     approved_leave,
-    assign_by_hand,
     assigned_seat,
     audit_actions,
     open_assign,
     press,
+    rota_days,
     seats,
     town,
     wang_unavailable_on_wednesday_mornings,
@@ -41,8 +40,6 @@ from tests.e2e.schedule import (
 )
 from tests.e2e.swap_fixtures import member, seat
 from tests.harness import Harness
-
-SIGNED = AssignmentStatus.SIGNED_UP
 
 
 @pytest.fixture
@@ -126,102 +123,6 @@ async def test_assign_by_picking_and_typing_then_acknowledge_reminder_and_evenin
     await zhang.press("✅ 收到")
     await harness.settle()
     assert (await seats(harness, town_.shift_id))[zhang.user_id].acknowledged_at is not None
-
-
-async def rota_days(harness: Harness) -> list[tuple[dt.date, dt.date]]:
-    async with harness.session() as session:
-        rows = await session.execute(select(Rota.first_day, Rota.last_day).order_by(Rota.id))
-        return [(first, last) for first, last in rows]
-
-
-async def test_a_seat_later_today_is_still_reminded(harness: Harness) -> None:
-    """The reminder reads only the rotas whose last day has not passed; a rota whose only seat
-    is this evening is one of them until the seat has started."""
-    town_ = await town(harness)
-    zhang = town_.people[2]
-    evening = await shift(harness, town_.post_id, day=DAY, start=20, end=22)
-    await assign_by_hand(harness, town_.coordinator, evening, "张伟")
-    await harness.deliver()
-    assert "📋 陈协调 给您排了 1 个班次：" in (zhang.last().text or "")
-    assert await rota_days(harness) == [(DAY, DAY)]
-
-    harness.clock.advance(hours=6)
-    await harness.tick()
-    reminder = zhang.last().text or ""
-    assert "⏰ 陈协调 给您排的 1 个班次还没有确认收到" in reminder and "20:00–22:00" in reminder
-    assert zhang.last().buttons() == ["✅ 收到", "🙋 请假"]
-
-
-async def test_a_steady_reminder_tick_asks_one_question_without_joined_rows(
-    harness: Harness,
-) -> None:
-    """Once everyone unacknowledged was reminded, the job asks one EXISTS question without the
-    seats' joined shifts, posts and members (the database built those rows for every reminded
-    seat before the outbox left it out: half the job's time after a year of rotas). On
-    PostgreSQL, the question's generic plan, which asyncpg's prepared statement may settle on,
-    still reads the partial index of unacknowledged seats."""
-    town_ = await town(harness)
-    evening = await shift(harness, town_.post_id, day=DAY, start=20, end=22)
-    await assign_by_hand(harness, town_.coordinator, evening, "张伟")
-    harness.clock.advance(hours=6)
-    await harness.tick()
-    assert "⏰ 陈协调 给您排的 1 个班次还没有确认收到" in (town_.people[2].last().text or "")
-
-    sent: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        sent.append((statement, parameters))
-
-    engine = harness.database.engine
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        async with harness.session() as session:
-            now, settings = harness.clock.now(), harness.runtime.settings
-            assert await acknowledge.reminders(session, now, settings) == 0
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
-    assert len(sent) == 1, sent
-    statement, parameters = sent[0]
-    assert statement.lstrip().upper().startswith("SELECT EXISTS"), statement
-    assert "OUTER JOIN" not in statement.upper(), statement
-
-    if engine.dialect.name != "postgresql":
-        return
-    async with engine.connect() as connection:
-        # The tables are tiny: without seqscan off, any plan would read them whole.
-        await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        await connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
-        await connection.exec_driver_sql(f"PREPARE due_seats AS {statement}")
-        # EXECUTE takes no bound parameters: the values as quoted literals (dates, times, text).
-        arguments = ", ".join("'" + str(value).replace("'", "''") + "'" for value in parameters)
-        plan = await connection.exec_driver_sql(f"EXPLAIN EXECUTE due_seats({arguments})")
-        lines = [str(line) for line in plan.scalars()]
-        await connection.rollback()
-    assert any("ix_assignments_unacknowledged" in line for line in lines), lines
-
-
-async def test_a_rota_made_before_timezone_moved_east_is_still_reminded(
-    harness: Harness,
-) -> None:
-    """A rota's days are the local days of the zone it was made in. With TIMEZONE moved east
-    since, the new zone's today is already past the rota's last day while its evening seat has
-    not started; the seat is still reminded."""
-    town_ = await town(harness)
-    zhang = town_.people[2]
-    evening = await shift(harness, town_.post_id, day=DAY, start=20, end=22)
-    await assign_by_hand(harness, town_.coordinator, evening, "张伟")
-    await harness.deliver()
-    assert await rota_days(harness) == [(DAY, DAY)]
-
-    # 18:30 in Shanghai is 00:30 of the next day at UTC+14; the seat starts in 90 minutes.
-    harness.clock.advance(hours=10, minutes=30)
-    now = harness.clock.now()
-    moved = harness.runtime.settings.model_copy(update={"timezone": "Pacific/Kiritimati"})
-    assert now.astimezone(moved.zone).date() == DAY + dt.timedelta(days=1)
-    async with harness.session() as session:
-        assert await acknowledge.reminders(session, now, moved) == 1
-    await harness.deliver()
-    assert "⏰ 陈协调 给您排的 1 个班次还没有确认收到" in (zhang.last().text or "")
 
 
 async def test_every_wrong_person_is_refused_with_its_reason_and_nothing_changes(
@@ -309,21 +210,6 @@ async def test_someone_who_declared_they_cannot_serve_is_assigned_only_after_a_w
     assert alert(coordinator) == "这个按钮已失效，请重新打开菜单。"
 
 
-async def test_a_rota_made_at_night_reaches_people_in_the_morning(harness: Harness) -> None:
-    town_ = await town(harness)
-    wang = town_.people[1]
-    later = await shift(harness, town_.post_id, day=TOMORROW + dt.timedelta(days=2))
-    harness.clock.set(at(DAY, 23, 0))
-    await open_assign(harness, town_.coordinator, later)
-    await town_.coordinator.send_text("王芳")
-    await harness.settle()
-    await harness.deliver()
-    assert wang.messages() == []
-    harness.clock.set(at(TOMORROW, 7, 0))
-    await harness.deliver()
-    assert "📋 陈协调 给您排了 1 个班次" in (wang.last().text or "")
-
-
 async def test_only_the_units_coordinators_assign(harness: Harness) -> None:
     town_ = await town(harness)
     other_unit = await unit(harness, "环保局")
@@ -338,58 +224,6 @@ async def test_only_the_units_coordinators_assign(harness: Harness) -> None:
     assert alert(volunteer) == "抱歉，您没有权限执行这个操作。"
     assert await seats(harness, town_.shift_id) == {}
     assert await harness.count(Rota) == 0
-
-
-async def test_the_card_and_roster_show_who_has_not_acknowledged_and_my_asks_leave_not_cancel(
-    harness: Harness,
-) -> None:
-    town_ = await town(harness, capacity=3)
-    li, wang, zhang = town_.people
-    coordinator = town_.coordinator
-    await seat(harness, town_.shift_id, li.user_id)  # 李明 signed up himself
-    harness.clock.set(at(DAY, 9, 0))
-
-    # The shift's card (⚙️ on the roster) offers ➕ 安排人员 while seats are open.
-    await command(harness, coordinator, "roster", "12-02")
-    await coordinator.press("⚙️ 07:00 黄河路-人民路口")
-    await harness.settle()
-    assert "➕ 安排人员" in coordinator.last().buttons()
-    text = await press_and_settle(harness, coordinator, "➕ 安排人员")
-    assert f"➕ 为 {LABEL} 安排人员（还差 2 人）" in text
-    await coordinator.send_text("王芳、张伟")
-    await harness.settle()
-    assert f"✅ 已安排 2 人到 {LABEL}：王芳、张伟" in (coordinator.last().text or "")
-    await harness.deliver()
-    await wang.press("✅ 收到")
-    await harness.settle()
-
-    roster = await command(harness, coordinator, "roster", "12-02")
-    assert "李明 — ⏳" in roster and "李明 — ⏳ 未签到 · 📋" not in roster
-    assert "王芳 — " in roster and "· 📋 排班已确认" in roster
-    assert "张伟 — " in roster and "· 📋 排班待确认" in roster
-    card = await press_and_settle(harness, coordinator, "⚙️ 07:00 黄河路-人民路口")
-    assert "张伟 — " in card and "📋 排班待确认" in card
-    assert "➕ 安排人员" not in coordinator.last().buttons()  # full now
-
-    # /my: an assigned seat asks leave (it is not cancelled) and says whether it was seen.
-    text = await command(harness, zhang, "my")
-    assert f"1. {LABEL}（排班 · 待确认收到）" in text
-    assert zhang.last().buttons()[0] == "🙋 请假 1"
-    text = await command(harness, li, "my")
-    assert li.last().buttons()[0] == "✖️ 取消 1"  # his own sign-up
-    # A forged Cancel of an assigned seat is refused.
-    zhang_seat = (await seats(harness, town_.shift_id))[zhang.user_id]
-    await command(harness, zhang, "my")
-    await zhang.press_data(MyCancelConfirm(zhang_seat.id).pack(), zhang.last().message_id)
-    await harness.settle()
-    assert alert(zhang).startswith("这是协调员安排的班次，不能自己取消")
-    assert (await seats(harness, town_.shift_id))[zhang.user_id].status is SIGNED
-    text = await press_and_settle(harness, zhang, "🙋 请假 1")
-    assert f"🙋 请假：{LABEL}" in text
-    await zhang.send_text("出差")
-    await harness.settle()
-    assert f"1. {LABEL}（请假待批）" in await command(harness, zhang, "my")
-    assert "🙋 请假 1" not in zhang.last().buttons()
 
 
 async def test_a_seat_given_away_by_swap_is_the_takers_own(harness: Harness) -> None:
@@ -470,86 +304,6 @@ async def test_a_full_shift_is_refused_before_any_warning_about_declared_unavail
     assert "申报过这段时间不能值班" not in text
     assert set(await seats(harness, larger)) == {zhang.user_id}
     assert li.user_id not in await seats(harness, larger)
-
-
-async def test_an_acknowledgment_after_a_seat_started_covers_only_the_seats_ahead(
-    harness: Harness,
-) -> None:
-    """✅ 收到 pressed late: a seat of the rota whose shift has begun is neither listed with a
-    🙋 请假 (no leave once a shift has started) nor marked; once every seat has begun, the
-    press says so and changes nothing."""
-    town_ = await town(harness)
-    wang = town_.people[1]
-    await assign_by_hand(harness, town_.coordinator, town_.shift_id, "王芳")
-    morning = (await seats(harness, town_.shift_id))[wang.user_id]
-    assert morning.rota_id is not None
-    # The same rota also gave her the evening (as a rotation gives several seats at once).
-    evening_shift = await shift(harness, town_.post_id, day=TOMORROW, start=17, end=19)
-    async with harness.session() as session:
-        evening_seat = Assignment(
-            shift_id=evening_shift,
-            member_id=morning.member_id,
-            status=SIGNED,
-            rota_id=morning.rota_id,
-            created_at=harness.clock.now(),
-            updated_at=harness.clock.now(),
-        )
-        session.add(evening_seat)
-        await session.execute(update(Rota).values(seats=2))
-    notice = wang.last()
-    assert notice.buttons() == ["✅ 收到", "🙋 请假"]
-
-    harness.clock.set(at(TOMORROW, 7, 5))  # the morning shift is under way
-    text = await press_and_settle(harness, wang, "✅ 收到")
-    assert "✅ 已确认收到 1 个班次" in text
-    assert "17:00–19:00" in text and "07:00–09:00" not in text
-    assert wang.last().buttons() == ["🙋 请假"]
-    assert (await seats(harness, town_.shift_id))[wang.user_id].acknowledged_at is None
-    assert (await seats(harness, evening_shift))[wang.user_id].acknowledged_at == (
-        harness.clock.now()
-    )
-
-    harness.clock.set(at(TOMORROW, 17, 5))  # and now the evening one too
-    shown = wang.last().text
-    await press(harness, wang, Acknowledge(morning.rota_id))
-    assert alert(wang) == "这些班次都已经开始了，不需要再确认。"
-    assert wang.last().text == shown
-    assert (await seats(harness, town_.shift_id))[wang.user_id].acknowledged_at is None
-
-
-async def test_someone_who_asked_leave_is_not_reminded_to_acknowledge_nor_listed_as_silent(
-    harness: Harness,
-) -> None:
-    """🙋 请假 is an answer to the notice: the person saw it. While the leave waits for the
-    coordinator, neither the reminder to acknowledge nor the evening list of who has not
-    answered names that seat."""
-    town_ = await town(harness)
-    wang = town_.people[1]
-    coordinator = town_.coordinator
-    await assign_by_hand(harness, coordinator, town_.shift_id, "王芳")
-    await wang.press("🙋 请假")
-    await harness.settle()
-    await wang.send_text("家里有事")
-    await harness.settle()
-    await harness.deliver()
-    assert "🙋 请假申请" in (coordinator.last().text or "")
-    held = await seats(harness, town_.shift_id)
-    assert held[wang.user_id].status is SIGNED and held[wang.user_id].acknowledged_at is None
-
-    seen = len(wang.messages())
-    harness.clock.advance(hours=6, minutes=1)
-    await harness.tick()
-    await harness.deliver()
-    assert len(wang.messages()) == seen  # no "还没有确认收到"
-
-    heard = len(coordinator.messages())
-    harness.clock.set(at(DAY, 20, 0))
-    await harness.tick()
-    await harness.deliver()
-    assert all(
-        "没有确认收到排班" not in (message.text or "") for message in coordinator.messages()[heard:]
-    )
-    assert (await seats(harness, town_.shift_id))[wang.user_id].acknowledged_at is None
 
 
 async def test_hours_this_month_not_of_whole_hours_read_as_in_the_reports(
