@@ -101,6 +101,8 @@ async def join(demo: Demo, user_id: int, name: str, code: str, phone: str) -> Si
 
 
 def command(person: SimUser, name: str) -> Callable[[], Awaitable[Any]]:
+    """A step's action: `person` sends /`name`; bound when built, so a loop may build one."""
+
     async def send() -> None:
         await person.send_command(name)
 
@@ -108,7 +110,9 @@ def command(person: SimUser, name: str) -> Callable[[], Awaitable[Any]]:
 
 
 def press(person: SimUser, label: str) -> Callable[[], Awaitable[Any]]:
-    async def press() -> None:
+    """A step's action: `person` presses the button `label`."""
+
+    async def tap() -> None:
         await person.press(label)
 
-    return press
+    return tap
