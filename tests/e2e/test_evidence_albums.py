@@ -12,9 +12,9 @@ from bot.db.models import Dialogue, EvidenceKind, EvidencePhoto, StreetReport
 from bot.emulator import SimUser
 from bot.emulator.state import JSON
 from tests.e2e.checkin_fixtures import redeliver_last
+from tests.e2e.order_fixtures import ordered
 from tests.e2e.oversight_fixtures import city, inspections, near
 from tests.e2e.schedule import press_and_settle
-from tests.e2e.test_orders import ordered
 from tests.harness import Harness
 
 

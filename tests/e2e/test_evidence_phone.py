@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import EvidencePhoto, StreetReport
+from tests.e2e.order_fixtures import ordered
 from tests.e2e.oversight_fixtures import city, near
 from tests.e2e.schedule import press_and_settle
-from tests.e2e.test_orders import ordered
 from tests.harness import Harness
 
 

@@ -16,10 +16,10 @@ from sqlalchemy import delete, select
 from bot.buttons import OrderReturn
 from bot.db.models import Member, MemberRole, OrderStatus, OutboxStatus, RectificationOrder, Role
 from bot.services.oversight import orders as order_rules
+from tests.e2e.order_fixtures import ordered, reply
 from tests.e2e.oversight_fixtures import City, city, orders
 from tests.e2e.schedule import DAY, at, press_and_settle
 from tests.e2e.test_held_order_reminders import held, said
-from tests.e2e.test_orders import ordered, reply
 from tests.harness import Harness
 
 NEXT_DAY = DAY + dt.timedelta(days=1)

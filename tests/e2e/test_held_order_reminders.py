@@ -10,9 +10,9 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.db.models import OrderStatus, OutboxMessage, OutboxStatus
+from tests.e2e.order_fixtures import ordered, reply
 from tests.e2e.oversight_fixtures import City, city, orders
 from tests.e2e.schedule import DAY, at, press_and_settle
-from tests.e2e.test_orders import ordered, reply
 from tests.harness import Harness
 
 NEXT_DAY = DAY + dt.timedelta(days=1)

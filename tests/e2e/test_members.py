@@ -31,6 +31,7 @@ from bot.db.models import (
 )
 from bot.emulator import SimUser
 from tests.e2e.journeys import create_unit, invite_code, join
+from tests.e2e.order_fixtures import ordered
 from tests.e2e.oversight_fixtures import city
 from tests.e2e.schedule import (
     at,
@@ -45,7 +46,6 @@ from tests.e2e.schedule import (
 )
 from tests.e2e.swap_fixtures import seat
 from tests.e2e.swap_fixtures import town as swap_town
-from tests.e2e.test_orders import ordered
 from tests.harness import Harness
 
 NOT_REGISTERED = "您还没有注册。请向所在单位的协调员索取邀请链接，点开即可注册。"

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from bot.buttons import UnitArchive
 from bot.db.models import OrderStatus, OutboxMessage, Unit
+from tests.e2e.order_fixtures import ordered, reply
 from tests.e2e.oversight_fixtures import city, orders
 from tests.e2e.schedule import command, press_and_settle
-from tests.e2e.test_orders import ordered, reply
 from tests.harness import Harness
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.db.models import Dialogue, EvidencePhoto, OrderStatus, Role
+from tests.e2e.order_fixtures import ordered
 from tests.e2e.oversight_fixtures import city, orders
 from tests.e2e.schedule import press_and_settle
 from tests.e2e.swap_fixtures import member
-from tests.e2e.test_orders import ordered
 from tests.harness import Harness
 
 INVISIBLE = "\u200b\u2060\u200e \u200b\ufeff"

@@ -14,6 +14,7 @@ from bot.db.models import Inspection, OrderStatus, ReportStatus
 from bot.services.oversight import order_drafts, order_review
 from bot.services.oversight import orders as order_service
 from bot.services.oversight.orders import reply_mark
+from tests.e2e.order_fixtures import ordered, reply
 from tests.e2e.oversight_fixtures import (
     City,
     city,
@@ -25,7 +26,6 @@ from tests.e2e.oversight_fixtures import (
 )
 from tests.e2e.race_gate import Gate, until
 from tests.e2e.schedule import press_and_settle
-from tests.e2e.test_orders import ordered, reply
 from tests.harness import Harness
 
 

@@ -13,9 +13,9 @@ from bot.commands import REGISTRY
 from bot.db.models import Dialogue, Role
 from bot.emulator import SimUser
 from handlers.routing import Button
+from tests.e2e.order_fixtures import ordered
 from tests.e2e.oversight_fixtures import city, street_reports
 from tests.e2e.swap_fixtures import member
-from tests.e2e.test_orders import ordered
 from tests.harness import Harness
 
 FORBIDDEN = "抱歉，您没有权限执行这个操作。"

@@ -14,6 +14,7 @@ from sqlalchemy import update
 
 from bot.db.models import Unit
 from bot.emulator import SimUser
+from tests.e2e.order_fixtures import ordered, reply
 from tests.e2e.oversight_fixtures import (
     City,
     bind_headquarters,
@@ -24,7 +25,6 @@ from tests.e2e.oversight_fixtures import (
 )
 from tests.e2e.schedule import DAY, at, post, press_and_settle, shift
 from tests.e2e.test_inspect import start_check
-from tests.e2e.test_orders import ordered, reply
 from tests.e2e.test_street_reports import near, report
 from tests.harness import Harness
 

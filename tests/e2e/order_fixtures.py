@@ -1,0 +1,35 @@
+"""One-line steps for rectification order stories: a street report turned into an order for
+城管局, and the unit's reply with an "after" photo."""
+
+from __future__ import annotations
+
+from bot.db.models import RectificationOrder
+from tests.e2e.oversight_fixtures import City, near, orders, street_reports
+from tests.e2e.schedule import press_and_settle
+from tests.e2e.test_street_reports import report
+from tests.harness import Harness
+
+
+async def ordered(harness: Harness, town: City, category: str = "乱扔垃圾") -> RectificationOrder:
+    """王芳 reports litter by 城管局's post; the inspector orders it fixed with the default
+    deadline; the order is delivered."""
+    await report(harness, town.volunteers[0], near(60), category=category, text="垃圾桶满溢")
+    [filed] = await street_reports(harness)
+    await town.inspector.send_command("orders")
+    await harness.settle()
+    await press_and_settle(harness, town.inspector, "📷 待处理随手拍（1）")
+    await press_and_settle(harness, town.inspector, f"随手拍 #{filed.id}")
+    await press_and_settle(harness, town.inspector, "📝 下整改令")
+    await press_and_settle(harness, town.inspector, "✅ 下发")
+    await harness.deliver()
+    return (await orders(harness))[-1]
+
+
+async def reply(harness: Harness, town: City, note: str) -> str:
+    coordinator = town.coordinator
+    await press_and_settle(harness, coordinator, "📤 回复整改")
+    await coordinator.send_photo()
+    await harness.settle()
+    await coordinator.send_text(note)
+    await harness.settle()
+    return await press_and_settle(harness, coordinator, "✅ 提交回复")
