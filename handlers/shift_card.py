@@ -5,6 +5,7 @@ someone off it."""
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from telegram import InlineKeyboardButton
 
@@ -21,6 +22,7 @@ from bot.buttons import (
     ShiftEditTime,
 )
 from bot.db.models import AssignmentStatus, Dialogue, DialogueKind, Role, ShiftStatus
+from bot.errors import DomainError
 from bot.moves import AFTER_MOVE
 from bot.services.duty import attendance
 from bot.services.platform import dialogues
@@ -167,49 +169,43 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
     assert message is not None
     text = (message.text or "").strip()
     shift_id = int(dialogue.data["shift_id"])
-    settings = turn.runtime.settings
+    change: dict[str, Any] = {}
     if dialogue.step == EditStep.CAPACITY:
         if not text.isdecimal():
             turn.reply(t("schedule.need_capacity"), inline([cancel_row(t)]))
             return
-        await shifts.edit(
-            turn.session,
-            turn.actor,
-            shift_id,
-            turn.now,
-            settings,
-            capacity=int(text),
-            after_move=AFTER_MOVE,
-        )
+        change["capacity"] = int(text)
     elif dialogue.step == EditStep.TIME:
         window = timespec.parse_time_range(text)
         if window is None:
             turn.reply(t("schedule.need_time"), inline([cancel_row(t)]))
             return
-        await shifts.edit(
-            turn.session,
-            turn.actor,
-            shift_id,
-            turn.now,
-            settings,
-            times=window,
-            after_move=AFTER_MOVE,
-        )
+        change["times"] = window
     else:
         if not text:
             turn.reply(t("schedule.need_text"), inline([cancel_row(t)]))
             return
         clear = text == "-"
+        change.update(notes=None if clear else text, clear_notes=clear)
+    try:
         await shifts.edit(
             turn.session,
             turn.actor,
             shift_id,
             turn.now,
-            settings,
-            notes=None if clear else text,
-            clear_notes=clear,
+            turn.runtime.settings,
             after_move=AFTER_MOVE,
+            **change,
         )
+    except DomainError as error:
+        # Nothing was written. A shift that began or was cancelled meanwhile takes no value
+        # typed next: the edit ends rather than refuse every later message the same way.
+        if error.code in shifts.FOR_GOOD:
+            await dialogues.end(turn.session, turn.user_id)
+            turn.refuse(error)
+        else:
+            turn.refuse(error, inline([cancel_row(t)]))
+        return
     await dialogues.end(turn.session, turn.user_id)
     turn.reply(t("schedule.updated"))
     await render_card(turn, shift_id)

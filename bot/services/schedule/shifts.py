@@ -151,6 +151,18 @@ async def check_window(
         )
 
 
+# Refusals of an edit that no other value typed can undo (the shift began, was cancelled or is
+# gone, or the coordinator no longer manages its unit): the edit's dialogue ends with them.
+FOR_GOOD = frozenset(
+    {
+        ErrorCode.SHIFT_NOT_FOUND,
+        ErrorCode.SHIFT_CANCELLED,
+        ErrorCode.SHIFT_STARTED_LOCKED,
+        ErrorCode.FORBIDDEN,
+    }
+)
+
+
 def check_changeable(shift: Shift, now: dt.datetime) -> None:
     """Only a shift still to come, and not cancelled, may be changed or cancelled."""
     if shift.status is ShiftStatus.CANCELLED:
