@@ -182,7 +182,13 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             minutes=dialogue.data.get("minutes"),
         )
     except DomainError as error:
-        turn.refuse(error, inline([cancel_row(t)]))
+        # Nothing was written. A correction a colleague made meanwhile ends this one, rather
+        # than refuse every later message the same way.
+        if error.code in attendance.FOR_GOOD:
+            await dialogues.end(turn.session, turn.user_id)
+            turn.refuse(error)
+        else:
+            turn.refuse(error, inline([cancel_row(t)]))
         return
     await dialogues.end(turn.session, turn.user_id)
     assignment = record.assignment
