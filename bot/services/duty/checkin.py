@@ -19,6 +19,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.duty import photo_rules
 from bot.services.duty.at_hand import AssignmentAtHand
 from bot.services.duty.checkin_shifts import (
+    FOR_GOOD,
     choices,
     chosen,
     chosen_with_photo,
@@ -321,13 +322,16 @@ async def _located(
         try:
             assignment, ended = await chosen(session, member, int(assignment_id), at, settings)
         except DomainError as over:
-            if over.code is not ErrorCode.CHECKIN_SHIFT_OVER:
+            if over.code not in (ErrorCode.CHECKIN_SHIFT_OVER, ErrorCode.CHECKIN_SEAT_GONE):
                 raise
             # The dialogue's shift is over (a check-in begun and left, a live location that
-            # never reached the post): a shift open now takes the location instead.
+            # never reached the post) or its seat gone: a shift open now takes the location.
             try:
                 await shifts_at_hand(session, member, at, settings)
             except DomainError:
+                if over.code is ErrorCode.CHECKIN_SEAT_GONE:
+                    # Nothing is left to check in to: the next location would be refused too.
+                    await dialogues.end(session, member.telegram_id)
                 raise over from None
             return await receive_location(session, member, None, position, now, settings, hold=hold)
     try:
@@ -435,9 +439,15 @@ async def receive_photo(
     photo_rules.refuse_forwarded(photo)
     # The check-in happens when its photo is sent (`judged_at`).
     at = judged_at(photo.sent_at, now)
-    chosen = await chosen_with_photo(
-        session, member, int(dialogue.data["assignment_id"]), at, settings, photo.file_unique_id
-    )
+    try:
+        chosen = await chosen_with_photo(
+            session, member, int(dialogue.data["assignment_id"]), at, settings, photo.file_unique_id
+        )
+    except DomainError as error:
+        if error.code in FOR_GOOD:
+            # The next photo would be refused the same way: nothing is left to resume.
+            await dialogues.end(session, member.telegram_id)
+        raise
     assignment = chosen.assignment
     if not _fresh(dialogue, at):
         # Sent long ago, the location proves nothing about where the photo is taken: the

@@ -221,6 +221,18 @@ async def chosen(
     return chosen.assignment, chosen.ended
 
 
+# A seat no longer the volunteer's: a check-in begun on it has nothing left to check in to.
+GONE = (AssignmentStatus.CANCELLED, AssignmentStatus.REMOVED)
+# Refusals of a check-in's photo that no other photo can undo: the check-in ends with them.
+FOR_GOOD = frozenset(
+    {
+        ErrorCode.CHECKIN_SEAT_GONE,
+        ErrorCode.CHECKIN_SHIFT_OVER,
+        ErrorCode.CHECKIN_NO_SHIFTS_AHEAD,
+    }
+)
+
+
 @dataclass(frozen=True)
 class Chosen:
     assignment: AssignmentAtHand
@@ -237,13 +249,15 @@ async def chosen_with_photo(
     photo_unique_id: str | None,
 ) -> Chosen:
     """`chosen`, and whether the photo was used in a check-in before."""
-    at_hand = await shifts_at_hand(session, member, now, settings, photo_unique_id)
+    try:
+        at_hand = await shifts_at_hand(session, member, now, settings, photo_unique_id)
+    except DomainError:
+        await _refuse_gone(session, member, assignment_id)
+        raise
     for option in at_hand.open_now:
         if option.id == assignment_id:
             return Chosen(option, at_hand.photo_used, at_hand.current)
-    assignment = await session.get(Assignment, assignment_id)
-    if assignment is None or assignment.member_id != member.id:
-        raise DomainError(ErrorCode.CHECKIN_NO_SHIFTS_AHEAD)
+    assignment = await _refuse_gone(session, member, assignment_id)
     shift = assignment.shift
     if now >= shift.ends_at:
         raise DomainError(ErrorCode.CHECKIN_SHIFT_OVER, post=shift.post.name, end=shift.ends_at)
@@ -254,3 +268,16 @@ async def chosen_with_photo(
         opens=window_opens(shift.starts_at, settings),
         end=shift.ends_at,
     )
+
+
+async def _refuse_gone(session: AsyncSession, member: Member, assignment_id: int) -> Assignment:
+    """The member's assignment the dialogue chose, unless it is no longer theirs to check in
+    to: taken off, cancelled or handed over since (saying that the check-in is not open yet,
+    or that they have no shift at all, would mislead)."""
+    assignment = await session.get(Assignment, assignment_id)
+    if assignment is None or assignment.member_id != member.id:
+        raise DomainError(ErrorCode.CHECKIN_NO_SHIFTS_AHEAD)
+    shift = assignment.shift
+    if shift.status is ShiftStatus.CANCELLED or assignment.status in GONE:
+        raise DomainError(ErrorCode.CHECKIN_SEAT_GONE, post=shift.post.name)
+    return assignment
