@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+from telegram import InlineKeyboardButton
+
 from bot.buttons import (
     NewShiftCapacity,
     NewShiftCreate,
@@ -19,13 +21,14 @@ from bot.buttons import (
     ShiftCard,
 )
 from bot.db.models import Dialogue, DialogueKind, Post
+from bot.errors import DomainError, ErrorCode
 from bot.services.people.tags import clean_tag
 from bot.services.platform import dialogues
 from bot.services.schedule import posts, shifts, timespec
 from bot.services.schedule.shift_text import shift_label
 from handlers.keyboards import button, cancel_row, inline, page
 from handlers.screens import show
-from handlers.turn import Turn
+from handlers.turn import Turn, error_text
 
 DIALOGUE_NEW = DialogueKind.SHIFT_NEW
 DAYS_OFFERED = 7
@@ -85,13 +88,18 @@ async def pick_post(turn: Turn, data: NewShiftPost) -> None:
     await dialogues.begin(
         turn.session, turn.user_id, DIALOGUE_NEW, Step.DAY, turn.now, {"post_id": post.id}
     )
+    show(turn, t("schedule.ask_day", post=post.name), _day_rows(turn))
+
+
+def _day_rows(turn: Turn) -> list[list[InlineKeyboardButton]]:
+    t = turn.t
     today = turn.today
     days = [today + dt.timedelta(days=n) for n in range(DAYS_OFFERED)]
     rows = [
         [button(t.weekday_date(day), NewShiftDay(day)) for day in days[i : i + 4]]
         for i in range(0, len(days), 4)
     ]
-    show(turn, t("schedule.ask_day", post=post.name), [*rows, cancel_row(t)])
+    return [*rows, cancel_row(t)]
 
 
 async def _new_dialogue(turn: Turn, step: Step) -> Dialogue | None:
@@ -136,15 +144,26 @@ async def _ask_capacity(turn: Turn, dialogue: Dialogue, window: tuple[dt.time, d
     t = turn.t
     start, end = shifts.check_times(*window)
     days = [dt.date.fromisoformat(day) for day in dialogue.data["days"]]
-    await shifts.check_window(
-        turn.session,
-        int(dialogue.data["post_id"]),
-        days,
-        start,
-        end,
-        turn.now,
-        turn.runtime.settings.zone,
-    )
+    try:
+        await shifts.check_window(
+            turn.session,
+            int(dialogue.data["post_id"]),
+            days,
+            start,
+            end,
+            turn.now,
+            turn.runtime.settings.zone,
+        )
+    except DomainError as error:
+        if error.code is not ErrorCode.SHIFT_IN_PAST or min(days) >= turn.today:
+            raise
+        # The day itself went by (today picked just before midnight): no time typed can make
+        # it, so the day is asked again, from the new today.
+        dialogues.advance(dialogue, Step.DAY, turn.now, days=[])
+        post = await posts.get(turn.session, int(dialogue.data["post_id"]))
+        asked = t("schedule.ask_day", post=post.name)
+        show(turn, error_text(t, error) + "\n" + asked, _day_rows(turn))
+        return
     dialogues.advance(dialogue, Step.CAPACITY, turn.now, start=f"{start:%H:%M}", end=f"{end:%H:%M}")
     rows = [[button(str(n), NewShiftCapacity(n)) for n in CAPACITY_CHOICES]]
     show(turn, t("schedule.ask_capacity"), [*rows, cancel_row(t)])
@@ -227,19 +246,28 @@ async def create(turn: Turn, pressed: NewShiftCreate) -> None:
     start = timespec.parse_time(str(data["start"]))
     end = timespec.parse_time(str(data["end"]))
     assert start is not None and end is not None
-    created = await shifts.create(
-        turn.session,
-        turn.actor,
-        post_id=int(data["post_id"]),
-        days=[dt.date.fromisoformat(day) for day in data["days"]],
-        start=start,
-        end=end,
-        capacity=int(data["capacity"]),
-        required_tag=data.get("tag"),
-        notes=data.get("notes"),
-        now=turn.now,
-        settings=turn.runtime.settings,
-    )
+    try:
+        created = await shifts.create(
+            turn.session,
+            turn.actor,
+            post_id=int(data["post_id"]),
+            days=[dt.date.fromisoformat(day) for day in data["days"]],
+            start=start,
+            end=end,
+            capacity=int(data["capacity"]),
+            required_tag=data.get("tag"),
+            notes=data.get("notes"),
+            now=turn.now,
+            settings=turn.runtime.settings,
+        )
+    except DomainError as error:
+        # Nothing was written, and the review can change neither the post, the days nor the
+        # time (the start went by, the post was archived, a colleague made the same shift):
+        # every later press would be refused the same way, so /newshift ends, with its buttons.
+        await dialogues.end(turn.session, turn.user_id)
+        turn.refuse(error)
+        turn.edit(error_text(t, error))
+        return
     await dialogues.end(turn.session, turn.user_id)
     first = created[0]
     turn.edit(

@@ -192,20 +192,11 @@ async def create(
     tag = clean_tag(required_tag)
     series_id = uuid.uuid4().hex[:16] if len(days) > 1 else None
     created: list[Shift] = []
+    # Every day is checked before any shift is added: a refusal leaves the session clean, so a
+    # caller that answers it and goes on (ending /newshift) writes none of the series.
+    await check_window(session, post.id, days, start, end, now, settings.zone)
     for day in sorted(set(days)):
         starts_at, ends_at = window(day, start, end, settings.zone)
-        if starts_at <= now:
-            raise DomainError(ErrorCode.SHIFT_IN_PAST, day=day.isoformat())
-        duplicate = await session.scalar(
-            select(Shift.id).where(Shift.post_id == post.id, Shift.starts_at == starts_at)
-        )
-        if duplicate is not None:
-            raise DomainError(
-                ErrorCode.SHIFT_DUPLICATE,
-                post=post.name,
-                day=day.isoformat(),
-                start=f"{start:%H:%M}",
-            )
         shift = Shift(
             post_id=post.id,
             starts_at=starts_at,

@@ -1,0 +1,66 @@
+"""A coordinator picks today in /newshift just before midnight and gives the time after it: the
+day itself is past, so no time can make the shift, and the day is asked again (from the new
+today) instead of refusing every time typed until Cancel."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from bot.db.models import Dialogue, Role, Shift
+from tests.e2e.schedule import DAY, at, command, person, post, press_and_settle, unit
+from tests.harness import Harness
+
+PAST = "2026-12-01 的班次时间已经过去了。"
+
+
+async def test_a_time_given_after_midnight_for_yesterday_asks_the_day_again(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    await post(harness, unit_id)
+    coordinator = await person(harness, 8101, unit_id, "王协调", role=Role.COORDINATOR)
+    harness.clock.set(at(DAY, 23, 50))
+    await command(harness, coordinator, "newshift")
+    await press_and_settle(harness, coordinator, "黄河路-人民路口 · 城管局")
+    assert "几点到几点" in await press_and_settle(harness, coordinator, "12月1日 周二")
+
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 0, 5))
+    await coordinator.send_text("07:00-09:00")
+    await harness.settle()
+    text = coordinator.last().text or ""
+    assert text.startswith(PAST + "\n")
+    assert "哪一天" in text
+    # The day buttons start from the new today.
+    assert coordinator.last().buttons()[0] == "12月2日 周三"
+    async with harness.session() as session:
+        dialogue = await session.get(Dialogue, coordinator.user_id)
+        assert dialogue is not None and dialogue.step == "day"
+
+    await press_and_settle(harness, coordinator, "12月2日 周三")
+    await coordinator.send_text("07:00-09:00")
+    await harness.settle()
+    await press_and_settle(harness, coordinator, "2")
+    await press_and_settle(harness, coordinator, "✅ 新建")
+    async with harness.session() as session:
+        [created] = list(await session.scalars(select(Shift)))
+    assert created.starts_at == at(DAY + dt.timedelta(days=1), 7)
+    assert await harness.count(Dialogue) == 0
+
+
+async def test_an_hour_already_past_today_may_be_typed_again(harness: Harness) -> None:
+    """Only the day being past asks for the day again; a time earlier today is refused as
+    before, with the time asked for again."""
+    unit_id = await unit(harness)
+    await post(harness, unit_id)
+    coordinator = await person(harness, 8101, unit_id, "王协调", role=Role.COORDINATOR)
+    await command(harness, coordinator, "newshift")
+    await press_and_settle(harness, coordinator, "黄河路-人民路口 · 城管局")
+    await press_and_settle(harness, coordinator, "12月1日 周二")
+    await coordinator.send_text("07:00-07:30")
+    await harness.settle()
+    assert coordinator.last().text == PAST
+    async with harness.session() as session:
+        dialogue = await session.get(Dialogue, coordinator.user_id)
+        assert dialogue is not None and dialogue.step == "time"
