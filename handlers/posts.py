@@ -26,13 +26,14 @@ from bot.buttons import (
     ShiftCard,
 )
 from bot.db.models import Dialogue, DialogueKind, Post, PostType, Role, Unit
+from bot.errors import DomainError
 from bot.services.people import tags, units
 from bot.services.platform import dialogues
 from bot.services.schedule import posts, shifts
 from bot.services.schedule.shift_text import post_type_name, shift_label
 from handlers.keyboards import button, cancel_row, inline, page
 from handlers.screens import show
-from handlers.turn import Turn
+from handlers.turn import Turn, error_text
 
 DIALOGUE_NEW = DialogueKind.POST_NEW
 DIALOGUE_EDIT = DialogueKind.POST_EDIT
@@ -386,17 +387,28 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
 
 async def _create(turn: Turn, dialogue: Dialogue, radius: int) -> None:
     data = dialogue.data
-    post = await posts.create(
-        turn.session,
-        turn.actor,
-        unit_id=int(data["unit_id"]),
-        name=str(data["name"]),
-        post_type=PostType(str(data["type"])),
-        latitude=float(data["latitude"]),
-        longitude=float(data["longitude"]),
-        radius_m=radius,
-        now=turn.now,
-    )
+    try:
+        post = await posts.create(
+            turn.session,
+            turn.actor,
+            unit_id=int(data["unit_id"]),
+            name=str(data["name"]),
+            post_type=PostType(str(data["type"])),
+            latitude=float(data["latitude"]),
+            longitude=float(data["longitude"]),
+            radius_m=radius,
+            now=turn.now,
+        )
+    except DomainError as error:
+        if error.code not in posts.NEW_FOR_GOOD:
+            raise  # a radius out of range: another may be typed
+        # Nothing was written, and no radius typed next could change the name: a colleague
+        # made the post meanwhile, say. /newpost ends, and the radius buttons go with it.
+        await dialogues.end(turn.session, turn.user_id)
+        turn.refuse(error)
+        if turn.update.callback_query is not None:
+            turn.edit(error_text(turn.t, error))
+        return
     await dialogues.end(turn.session, turn.user_id)
     text = turn.t("posts.created", name=post.name) + "\n\n" + card_text(turn, post)
     show(turn, text, card_rows(turn, post))

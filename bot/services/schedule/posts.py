@@ -98,6 +98,11 @@ async def new_name(session: AsyncSession, unit_id: int, name: str) -> str:
     return cleaned
 
 
+# Refusals of a new post at its last step (the radius) that no radius can undo: the name was
+# taken meanwhile, the unit is gone or no longer the coordinator's. /newpost ends with them.
+NEW_FOR_GOOD = frozenset({ErrorCode.POST_NAME_TAKEN, ErrorCode.UNIT_NOT_FOUND, ErrorCode.FORBIDDEN})
+
+
 async def create(
     session: AsyncSession,
     actor: Actor,
