@@ -4,14 +4,16 @@ admin is told how many."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from bot.buttons import UnitArchive
-from bot.db.models import AuditEntry, ReportStatus, StreetReport
+from bot.db.models import AuditEntry, Invite, ReportStatus, Role, StreetReport, Unit
 from tests.e2e.oversight_fixtures import city, near, street_reports
 from tests.e2e.schedule import command, press_and_settle
 from tests.e2e.test_street_reports import report
-from tests.harness import Harness
+from tests.harness import ADMIN_ID, Harness
 
 
 async def test_archiving_a_unit_returns_its_undecided_reports_to_the_inspectors(
@@ -109,3 +111,46 @@ async def test_archiving_a_unit_leaves_decided_reports_and_other_units_reports_a
     assert (dismissed.status, dismissed.unit_id) == (ReportStatus.DISMISSED, town.unit_id)
     assert (routed.status, routed.unit_id) == (ReportStatus.ROUTED, town.other_unit_id)
     assert other.id == routed.id
+
+
+async def test_an_english_admin_reads_the_whole_answer_for_a_unit_of_the_longest_name(
+    harness: Harness,
+) -> None:
+    # A button's answer holds 200 characters; the archiving's, in English, for a unit named
+    # as long as names go, with links revoked and reports returned, must fit whole.
+    admin = harness.emulator.user(ADMIN_ID, "Admin", username="admin", language_code="en")
+    town = await city(harness)
+    wang, li = town.volunteers
+    await report(harness, wang, near(100))
+    await report(harness, li, near(100), category="乱扔垃圾", text="垃圾桶满溢")
+    longest = "Civilized Traffic Office No. 123"
+    assert len(longest) == 32  # UNIT_NAME_MAX
+    async with harness.session() as session:
+        unit = await session.get(Unit, town.unit_id)
+        assert unit is not None
+        unit.name = longest
+        now = harness.clock.now()
+        for code in ("longname-a", "longname-b"):
+            session.add(
+                Invite(
+                    code=code,
+                    unit_id=unit.id,
+                    role=Role.VOLUNTEER,
+                    created_at=now,
+                    expires_at=now + dt.timedelta(days=7),
+                    max_uses=10,
+                )
+            )
+        await session.commit()
+
+    await command(harness, admin, "units")
+    await admin.press_data(UnitArchive(town.unit_id, True, 0).pack(), admin.last().message_id)
+    await harness.settle()
+    assert admin.answered_callbacks[-1]["text"] == (
+        f"{longest} archived: no longer offered when a unit is picked; 2 invite links revoked.\n"
+        "2 undecided street reports sent to it are back with the inspectors."
+    )
+    assert [returned.status for returned in await street_reports(harness)] == [
+        ReportStatus.NEW,
+        ReportStatus.NEW,
+    ]
