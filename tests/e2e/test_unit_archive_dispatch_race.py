@@ -61,7 +61,7 @@ async def test_a_report_sent_to_a_unit_being_archived_goes_back_to_the_inspector
     assert (waiting.status, waiting.unit_id) == (ReportStatus.NEW, None)
     assert admin.answered_callbacks[-1]["text"] == (
         "已归档「交通局」：不再出现在单位选择里。\n"
-        "转给它、还没处理的 1 条随手拍已退回督查员重新分派。"
+        "转给它、还没处理的 1 条随手拍已交回督查员重新分派。"
     )
     await harness.deliver()
     assert "「交通局」已归档" in (inspector.last().caption or "")

@@ -58,7 +58,7 @@ async def test_a_report_filed_as_its_unit_is_archived_goes_back_to_the_inspector
     assert (filed.status, filed.unit_id) == (ReportStatus.NEW, None)
     assert admin.answered_callbacks[-1]["text"] == (
         "已归档「城管局」：不再出现在单位选择里。\n"
-        "转给它、还没处理的 1 条随手拍已退回督查员重新分派。"
+        "转给它、还没处理的 1 条随手拍已交回督查员重新分派。"
     )
 
 

@@ -38,7 +38,7 @@ async def test_archiving_a_unit_returns_its_undecided_reports_to_the_inspectors(
     await harness.settle()
     assert admin.answered_callbacks[-1]["text"] == (
         "已归档「城管局」：不再出现在单位选择里。\n"
-        "转给它、还没处理的 2 条随手拍已退回督查员重新分派。"
+        "转给它、还没处理的 2 条随手拍已交回督查员重新分派。"
     )
 
     for returned in await street_reports(harness):
