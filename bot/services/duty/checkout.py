@@ -28,6 +28,7 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.services.duty.presence import presence
 from bot.services.duty.sent import judged_at
+from bot.services.people import names
 from bot.services.platform import dialogues
 from bot.settings import Settings
 
@@ -263,7 +264,7 @@ async def leave_as_asked(session: AsyncSession, member: Member, now: dt.datetime
 
 
 def clean_reason(text: str, code: ErrorCode) -> str:
-    reason = " ".join(text.split())
+    reason = names.plain(text)
     if not REASON_MIN <= len(reason) <= REASON_MAX:
         raise DomainError(code, min=REASON_MIN, max=REASON_MAX)
     return reason

@@ -42,6 +42,7 @@ from bot.i18n import Translator
 from bot.services.duty.geofence import Position
 from bot.services.duty.photo_rules import Photo
 from bot.services.oversight import checklist, evidence, routing
+from bot.services.people import names
 from bot.services.people.access import Actor
 from bot.services.platform import audit, dialogues
 from bot.settings import Settings
@@ -419,7 +420,7 @@ async def add_photo(
 
 
 def set_note(dialogue: Dialogue, text: str, now: dt.datetime) -> str:
-    note = " ".join(text.split())
+    note = names.plain(text)
     if not note or len(note) > NOTE_MAX:
         raise DomainError(ErrorCode.NOTE_TOO_LONG, limit=NOTE_MAX)
     dialogues.advance(dialogue, Step.PHOTOS, now, note=note)

@@ -30,6 +30,7 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.services.duty.reminders import is_urgent
+from bot.services.people import names
 from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit
@@ -103,7 +104,7 @@ async def askable(
 
 
 def clean_reason(text: str) -> str:
-    reason = " ".join(text.split())
+    reason = names.plain(text)
     if not reason or reason.startswith("/") or len(reason) > REASON_MAX:
         raise DomainError(ErrorCode.LEAVE_REASON_INVALID, limit=REASON_MAX)
     return reason
