@@ -181,11 +181,20 @@ async def pick_period(turn: Turn, data: RotatePeriod) -> None:
 # -- the posts ---------------------------------------------------------------------------------
 
 
-async def _ask_posts(turn: Turn, dialogue: Dialogue, period: Period) -> None:
+async def _open_posts(turn: Turn, dialogue: Dialogue, period: Period) -> list[Post]:
+    """The unit's posts, or a refusal of a period with nothing open; changes nothing."""
     unit_id = int(dialogue.data["unit_id"])
     found = await rotate.posts(turn.session, turn.actor, unit_id)
     settings = turn.runtime.settings
     await rotate.require_open_seats(turn.session, unit_id, period, turn.now, settings)
+    return found
+
+
+async def _ask_posts(turn: Turn, dialogue: Dialogue, period: Period) -> None:
+    await _offer_posts(turn, dialogue, period, await _open_posts(turn, dialogue, period))
+
+
+async def _offer_posts(turn: Turn, dialogue: Dialogue, period: Period, found: list[Post]) -> None:
     selected = [int(post_id) for post_id in dialogue.data.get("posts", [])]
     dialogues.advance(
         dialogue,
@@ -459,10 +468,12 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         return
     try:
         period = rotate.parse_period(message.text or "", turn.today)
+        # A period with nothing open is refused like a misread one: the step stays open.
+        found = await _open_posts(turn, dialogue, period)
     except DomainError as error:
         turn.reply(
             "\n".join((error_text(t, error), t("rostering.rotate.how_period"))),
             inline([cancel_row(t)]),
         )
         return
-    await _ask_posts(turn, dialogue, period)
+    await _offer_posts(turn, dialogue, period, found)

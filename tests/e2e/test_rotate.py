@@ -245,6 +245,31 @@ async def test_wrong_periods_and_units_are_refused(harness: Harness) -> None:
     assert await rotated(harness) == []
 
 
+async def test_a_typed_period_without_open_seats_keeps_the_period_step_open(
+    harness: Harness,
+) -> None:
+    _, _, coordinator = await city(harness, people=3)
+    await command(harness, coordinator, "rotate")
+    await coordinator.send_text("2027-03-01 2027-03-07")
+    await harness.settle()
+    answer = coordinator.last()
+    assert (answer.text or "").split("\n") == [
+        "这段时间所选岗位没有空位（没有班次，或都已排满）。",
+        "请输入日期范围，例如 12-07 12-13，或点上面的按钮。",
+    ]
+    assert answer.buttons() == ["✖️ 取消"]
+    async with harness.session() as session:
+        dialogue = await session.scalar(select(Dialogue))
+        assert dialogue is not None
+        assert dialogue.step == "period"
+        assert "first" not in dialogue.data
+    # Another period is still read.
+    await coordinator.send_text("12-07 12-07")
+    await harness.settle()
+    assert "排哪些岗位？" in (coordinator.last().text or "")
+    assert await rotated(harness) == []
+
+
 async def test_an_admin_picks_the_unit(harness: Harness) -> None:
     await city(harness, people=6)
     await unit(harness, "环保局")
