@@ -115,7 +115,7 @@ SHIFT_CLOSED = frozenset(
     {
         ErrorCode.SHIFT_CANCELLED,
         ErrorCode.POST_ARCHIVED,
-        ErrorCode.SHIFT_STARTED_LOCKED,
+        ErrorCode.ASSIGN_SHIFT_STARTED,
         ErrorCode.ASSIGN_FULL,
     }
 )
@@ -127,7 +127,7 @@ def _require_open(shift: Shift, now: dt.datetime) -> None:
     if shift.post.archived:
         raise DomainError(ErrorCode.POST_ARCHIVED, post=shift.post.name)
     if shift.starts_at <= now:
-        raise DomainError(ErrorCode.SHIFT_STARTED_LOCKED)
+        raise DomainError(ErrorCode.ASSIGN_SHIFT_STARTED)
 
 
 async def assignable(
