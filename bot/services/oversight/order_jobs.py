@@ -39,9 +39,6 @@ REMIND_ACK = "order.remind_ack"
 REMIND_DEADLINE = "order.remind_deadline"
 ESCALATED_UNIT = "order.escalated_unit"
 DELIVERED = "order.deliver"  # the trail's mark that a held order reached the unit
-# The trail's marks of a send-back and of a reopening (order_review.py), which start rounds.
-RETURN_ACTION = "order.return"
-REOPEN_ACTION = "order.reopen"
 
 
 # The states of a round that follow a send-back when one came in it: the unit's answer to it,
@@ -68,7 +65,7 @@ async def sent_back_this_round(session: AsyncSession, order: RectificationOrder)
         .where(
             AuditEntry.object_type == "order",
             AuditEntry.object_id == order.id,
-            AuditEntry.action == REOPEN_ACTION,
+            AuditEntry.action == order_review.REOPEN_ACTION,
         )
         .scalar_subquery()
     )
@@ -77,7 +74,7 @@ async def sent_back_this_round(session: AsyncSession, order: RectificationOrder)
         .where(
             AuditEntry.object_type == "order",
             AuditEntry.object_id == order.id,
-            AuditEntry.action == RETURN_ACTION,
+            AuditEntry.action == order_review.RETURN_ACTION,
             AuditEntry.id > func.coalesce(last_reopen, 0),
         )
         .limit(1)

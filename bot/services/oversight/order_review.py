@@ -35,6 +35,11 @@ from bot.services.people.reachability import coordinators_of
 from bot.services.platform import dialogues
 from bot.settings import Settings
 
+# The trail's marks of a send-back and of a reopening; each starts a round (order_jobs.py reads
+# them to tell one round's reminders from the next).
+RETURN_ACTION = "order.return"
+REOPEN_ACTION = "order.reopen"
+
 FOLLOW_UP_CHOICES = (7, 14)  # days after acceptance the issuer may choose to look again
 REASON_MIN = 2
 
@@ -132,11 +137,11 @@ async def send_back(
     extended = previous < fresh
     if extended:
         order.deadline_at = fresh
-    returns = await count_actions(session, order.id, "order.return")
+    returns = await count_actions(session, order.id, RETURN_ACTION)
     record(
         session,
         member_id(actor),
-        "order.return",
+        RETURN_ACTION,
         order,
         now,
         reason=reason,
@@ -227,7 +232,7 @@ async def reopen(
     record(
         session,
         member_id(actor),
-        "order.reopen",
+        REOPEN_ACTION,
         order,
         now,
         after={"deadline": order.deadline_at.isoformat()},
