@@ -9,7 +9,6 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
@@ -282,13 +281,7 @@ class Intake:
         if self.runtime.db.is_sqlite:
             return None
         async with self.runtime.db.read_session() as session:
-            names = await session.scalars(
-                text(
-                    "SELECT DISTINCT application_name FROM pg_stat_activity"
-                    " WHERE datname = current_database()"
-                )
-            )
-            return set(names)
+            return await inbox.live_workers(session)
 
     def _orphaned(self, row: InboxUpdate, live: set[str] | None) -> bool:
         if row.update_id in self._in_hand:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, text
 
-from bot.db.engine import Database
+from bot.db.engine import Database, process_name
 from bot.db.migrate import downgrade, upgrade
 from bot.db.models import InboxStatus, InboxUpdate
 from bot.services.platform import inbox
@@ -160,3 +160,12 @@ async def test_the_look_back_reads_the_index_of_received_at(database: Database) 
             rows = await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
             plan = " / ".join(str(row[-1]) for row in rows)
         assert plan == "SEARCH inbox USING COVERING INDEX ix_inbox_received (received_at<?)", plan
+
+
+async def test_the_live_workers_are_the_processes_connected_now(database: Database) -> None:
+    if database.is_sqlite:
+        pytest.skip("on SQLite one process is the rule; nobody asks")
+    async with database.read_session() as session:
+        live = await inbox.live_workers(session)
+    assert process_name() in live
+    assert "gone:1" not in live

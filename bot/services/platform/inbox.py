@@ -28,6 +28,7 @@ from sqlalchemy import (
     func,
     null,
     select,
+    text,
     true,
     update,
 )
@@ -336,3 +337,17 @@ async def counts(session: AsyncSession) -> dict[InboxStatus, int]:
         select(InboxUpdate.status, func.count()).group_by(InboxUpdate.status)
     )
     return {InboxStatus(status): int(count) for status, count in rows.all()}
+
+
+async def live_workers(session: AsyncSession) -> set[str]:
+    """The workers connected to this database now, by the application_name each process gives
+    its connections (bot/db/engine.py's process_name). A row another worker took up is left to
+    it while it lives; one whose worker is gone is an orphan the sweep takes over. PostgreSQL
+    only: on SQLite one process is the rule, so the caller does not ask."""
+    names = await session.scalars(
+        text(
+            "SELECT DISTINCT application_name FROM pg_stat_activity"
+            " WHERE datname = current_database()"
+        )
+    )
+    return set(names)
