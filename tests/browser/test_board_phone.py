@@ -115,6 +115,8 @@ async def test_the_curves_legend_reads_the_latest_share_when_nobody_points_at_it
         )
 
 
+# A name a coordinator may type (64 characters at most): one long word (a code, a road in
+# pinyin written without spaces) gives the browser no place to break a line.
 UNBROKEN = "RenminLuJiefangDadaoJiaochakouDongbeijiaoDitieErhaoxianCChukou"
 
 
