@@ -33,6 +33,14 @@ TOMORROW = DAY + dt.timedelta(days=1)  # Wednesday 2 December 2026
 NEXT_MONDAY = dt.date(2026, 12, 7)
 LABEL = "12月2日 周三 07:00–09:00 · 黄河路-人民路口"
 SIGNED = AssignmentStatus.SIGNED_UP
+# The rules the stories of assigning by hand are told under (each module of them returns a
+# copy): two no-shows block a person, the weekly cap is three seats, and one who has not
+# acknowledged six hours after being told is reminded.
+ASSIGN_SETTINGS: dict[str, object] = {
+    "no_show_block_after": 2,
+    "assign_ack_remind_hours": 6,
+    "weekly_shift_cap": 3,
+}
 
 
 @dataclass

@@ -26,6 +26,14 @@ LABEL = "12月2日 周三 07:00–09:00 · 黄河路-人民路口"
 GIVE_AWAY = "📢 转让（单位里谁都可以接）"
 HAND_OVER = "👤 请指定的人代班"
 SIGNED, CANCELLED = AssignmentStatus.SIGNED_UP, AssignmentStatus.CANCELLED
+# The rules every swap story is told under (each module of them returns a copy): a taker may
+# reach the weekly cap of three seats or be blocked by two no-shows, and offers end an hour
+# before the start.
+SWAP_SETTINGS: dict[str, object] = {
+    "weekly_shift_cap": 3,
+    "no_show_block_after": 2,
+    "swap_expiry_before_start_min": 60,
+}
 
 
 @dataclass

@@ -13,6 +13,7 @@ from sqlalchemy import update
 from bot.buttons import AssignAnyway, AssignStart
 from bot.db.models import AssignmentStatus, Dialogue, Member, Role, Rota, Shift
 from tests.e2e.rostering_fixtures import (
+    ASSIGN_SETTINGS,
     LABEL,
     SIGNED,
     TOMORROW,
@@ -44,7 +45,7 @@ from tests.harness import Harness
 
 @pytest.fixture
 def settings_overrides() -> dict[str, object]:
-    return {"no_show_block_after": 2, "assign_ack_remind_hours": 6, "weekly_shift_cap": 3}
+    return dict(ASSIGN_SETTINGS)
 
 
 async def test_assign_by_picking_and_typing_then_acknowledge_reminder_and_evening_list(

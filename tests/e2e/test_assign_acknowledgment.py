@@ -15,6 +15,7 @@ from bot.buttons import Acknowledge, MyCancelConfirm
 from bot.db.models import Assignment, Rota
 from bot.services.rostering import acknowledge
 from tests.e2e.rostering_fixtures import (
+    ASSIGN_SETTINGS,
     LABEL,
     SIGNED,
     TOMORROW,
@@ -33,7 +34,7 @@ from tests.harness import Harness
 
 @pytest.fixture
 def settings_overrides() -> dict[str, object]:
-    return {"no_show_block_after": 2, "assign_ack_remind_hours": 6, "weekly_shift_cap": 3}
+    return dict(ASSIGN_SETTINGS)
 
 
 async def test_a_seat_later_today_is_still_reminded(harness: Harness) -> None:

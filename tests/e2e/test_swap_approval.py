@@ -30,6 +30,7 @@ from tests.e2e.swap_fixtures import (
     HAND_OVER,
     LABEL,
     SIGNED,
+    SWAP_SETTINGS,
     TOMORROW,
     last_offer,
     member,
@@ -44,7 +45,7 @@ from tests.harness import ADMIN_ID, Harness
 
 @pytest.fixture
 def settings_overrides() -> dict[str, object]:
-    return {"weekly_shift_cap": 3, "no_show_block_after": 2, "swap_expiry_before_start_min": 60}
+    return dict(SWAP_SETTINGS)
 
 
 async def test_with_approval_the_coordinator_sees_both_records_and_approves(

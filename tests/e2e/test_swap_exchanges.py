@@ -10,6 +10,7 @@ from tests.e2e.swap_fixtures import (
     CANCELLED,
     LABEL,
     SIGNED,
+    SWAP_SETTINGS,
     last_offer,
     offers,
     open_swap,
@@ -23,7 +24,7 @@ EXCHANGE = "🔄 和别人互换班次"
 
 @pytest.fixture
 def settings_overrides() -> dict[str, object]:
-    return {"weekly_shift_cap": 3, "no_show_block_after": 2, "swap_expiry_before_start_min": 60}
+    return dict(SWAP_SETTINGS)
 
 
 async def test_exchange_moves_both_seats_when_the_other_accepts(harness: Harness) -> None:

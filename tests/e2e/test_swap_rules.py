@@ -18,6 +18,7 @@ from tests.e2e.swap_fixtures import (
     HAND_OVER,
     LABEL,
     SIGNED,
+    SWAP_SETTINGS,
     TOMORROW,
     last_offer,
     member,
@@ -32,7 +33,7 @@ from tests.harness import Harness
 
 @pytest.fixture
 def settings_overrides() -> dict[str, object]:
-    return {"weekly_shift_cap": 3, "no_show_block_after": 2, "swap_expiry_before_start_min": 60}
+    return dict(SWAP_SETTINGS)
 
 
 async def test_offers_expire_before_the_start_and_everyone_concerned_is_told_once(
