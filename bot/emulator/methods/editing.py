@@ -7,7 +7,7 @@ import copy
 
 from bot.emulator.methods.markup import inline_markup
 from bot.emulator.methods.media import read_caption
-from bot.emulator.methods.messages import MAX_TEXT, formatted
+from bot.emulator.methods.messages import MAX_TEXT, formatted_text
 from bot.emulator.params import Params, bad_request
 from bot.emulator.state import JSON, ChatState, SentMessage, World
 
@@ -45,7 +45,7 @@ async def edit_message_text(world: World, params: Params) -> JSON:
     message = chat.messages[sent.message_id]
     if "text" not in message:
         raise bad_request("there is no text in the message to edit")
-    text, entities, parse_mode = formatted(params, "text", "entities", MAX_TEXT, "message")
+    text, entities, parse_mode = formatted_text(params, "text", "entities", MAX_TEXT, "message")
     if not text or not text.strip():
         raise bad_request("message text is empty")
     markup = inline_markup(params)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.emulator.methods.markup import parse_markup
-from bot.emulator.methods.messages import formatted, record, target_chat
+from bot.emulator.methods.messages import formatted_text, record_sent, target_chat
 from bot.emulator.params import Params, Upload, bad_request
 from bot.emulator.state import ALBUM_LEAST, ALBUM_MOST, JSON, StoredFile, World
 
@@ -82,7 +82,7 @@ def document_json(stored: StoredFile) -> JSON:
 
 
 def read_caption(params: Params, body: JSON, caption_field: str = "caption") -> str | None:
-    caption, entities, parse_mode = formatted(
+    caption, entities, parse_mode = formatted_text(
         params, caption_field, "caption_entities", MAX_CAPTION, "message caption"
     )
     if caption:
@@ -98,7 +98,7 @@ async def send_photo(world: World, params: Params) -> JSON:
     body: JSON = {"photo": photo_sizes(world, stored)}
     parse_mode = read_caption(params, body)
     markup = parse_markup(params)
-    return record(
+    return record_sent(
         world, chat, body, params, kind="photo", parse_mode=parse_mode, stored=stored, markup=markup
     )
 
@@ -109,7 +109,7 @@ async def send_document(world: World, params: Params) -> JSON:
     body: JSON = {"document": document_json(stored)}
     parse_mode = read_caption(params, body)
     markup = parse_markup(params)
-    return record(
+    return record_sent(
         world,
         chat,
         body,
@@ -158,7 +158,7 @@ async def send_media_group(world: World, params: Params) -> list[JSON]:
         parse_mode = read_caption(item_params, body)
         planned.append((body, stored, parse_mode))
     return [
-        record(
+        record_sent(
             world,
             chat,
             body,
@@ -175,7 +175,7 @@ async def send_sticker(world: World, params: Params) -> JSON:
     chat = target_chat(world, params)
     stored = _input_file(world, params, "sticker", "sticker")
     body: JSON = {"sticker": sticker_json(stored)}
-    return record(
+    return record_sent(
         world, chat, body, params, kind="sticker", stored=stored, markup=parse_markup(params)
     )
 

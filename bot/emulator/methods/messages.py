@@ -13,7 +13,7 @@ from bot.emulator.state import JSON, ChatState, SentMessage, StoredFile, World
 MAX_TEXT = 4096
 
 
-def formatted(
+def formatted_text(
     params: Params, field: str, entities_field: str, limit: int, what: str
 ) -> tuple[str | None, list[JSON], str | None]:
     """The text (or caption) in `field` with its entities, given or parsed by its parse_mode;
@@ -62,7 +62,7 @@ def _topic(chat: ChatState, params: Params) -> int | None:
     return thread
 
 
-def record(
+def record_sent(
     world: World,
     chat: ChatState,
     body: JSON,
@@ -121,7 +121,7 @@ def _web_apps_in_private_only(chat: ChatState, markup: JSON | None) -> None:
 
 async def send_message(world: World, params: Params) -> JSON:
     chat = target_chat(world, params)
-    text, entities, parse_mode = formatted(params, "text", "entities", MAX_TEXT, "message")
+    text, entities, parse_mode = formatted_text(params, "text", "entities", MAX_TEXT, "message")
     if not text or not text.strip():
         raise bad_request("message text is empty")
     markup = parse_markup(params)
@@ -129,7 +129,7 @@ async def send_message(world: World, params: Params) -> JSON:
     body: JSON = {"text": text}
     if entities:
         body["entities"] = entities
-    return record(world, chat, body, params, kind="text", parse_mode=parse_mode, markup=markup)
+    return record_sent(world, chat, body, params, kind="text", parse_mode=parse_mode, markup=markup)
 
 
 def _location(params: Params) -> JSON:
@@ -149,7 +149,7 @@ def _location(params: Params) -> JSON:
 async def send_location(world: World, params: Params) -> JSON:
     chat = target_chat(world, params)
     body: JSON = {"location": _location(params)}
-    return record(world, chat, body, params, kind="location", markup=parse_markup(params))
+    return record_sent(world, chat, body, params, kind="location", markup=parse_markup(params))
 
 
 async def send_venue(world: World, params: Params) -> JSON:
@@ -161,7 +161,7 @@ async def send_venue(world: World, params: Params) -> JSON:
         "address": params.text("address"),
     }
     body: JSON = {"location": location, "venue": venue}
-    return record(world, chat, body, params, kind="venue", markup=parse_markup(params))
+    return record_sent(world, chat, body, params, kind="venue", markup=parse_markup(params))
 
 
 async def send_contact(world: World, params: Params) -> JSON:
@@ -173,7 +173,7 @@ async def send_contact(world: World, params: Params) -> JSON:
     if params.has("last_name"):
         contact["last_name"] = params.text("last_name")
     body: JSON = {"contact": contact}
-    return record(world, chat, body, params, kind="contact", markup=parse_markup(params))
+    return record_sent(world, chat, body, params, kind="contact", markup=parse_markup(params))
 
 
 async def send_chat_action(world: World, params: Params) -> bool:
