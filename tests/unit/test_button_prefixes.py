@@ -1,6 +1,7 @@
 """The buttons' prefixes are the wire format of every button already in people's chats and in the
-outbox: the set of them, and the class each names, stays exactly what it was when the buttons
-were one module (bot/buttons.py, before it became a package of one module per domain)."""
+outbox: a prefix, once declared, keeps naming the same class, and none goes. The list began as
+the buttons of the one module they were before the package of a module per domain; a new button
+adds its row."""
 
 from __future__ import annotations
 
