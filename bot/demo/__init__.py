@@ -7,6 +7,6 @@ function appended to that list. The acts are grouped by the part of the campaign
 ``unit_setup``, ``duty_day``, ``handovers`` and ``oversight_loop``.
 """
 
-from bot.demo.play import ACTS, run_demo
+from bot.demo.play import run_demo
 
-__all__ = ["ACTS", "run_demo"]
+__all__ = ["run_demo"]
