@@ -262,6 +262,7 @@ async def start_new(turn: Turn) -> None:
         turn.reply(t("posts.no_units"))
         return
     if len(choices) == 1:
+        await posts.open_unit(turn.session, turn.actor, choices[0].id)
         await dialogues.begin(
             turn.session,
             turn.user_id,
@@ -312,8 +313,7 @@ async def pick_new_unit(turn: Turn, data: NewPostUnit) -> None:
     dialogue = await _new_dialogue(turn, NewStep.UNIT)
     if dialogue is None:
         return
-    turn.actor.require_unit(unit_id, Role.COORDINATOR)
-    unit = await units.get(turn.session, unit_id)
+    unit = await posts.open_unit(turn.session, turn.actor, unit_id)
     dialogues.advance(dialogue, NewStep.NAME, turn.now, unit_id=unit.id)
     turn.edit(t("posts.ask_name", unit=unit.name), inline([cancel_row(t)]))
 
@@ -346,7 +346,15 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
         if not message.text:
             turn.reply(t("posts.need_name"), inline([cancel_row(t)]))
             return
-        name = await posts.new_name(turn.session, int(dialogue.data["unit_id"]), message.text)
+        try:
+            name = await posts.new_name(
+                turn.session, turn.actor, int(dialogue.data["unit_id"]), message.text
+            )
+        except DomainError as error:
+            if error.code not in posts.UNIT_FOR_GOOD:
+                raise  # a name taken or too long: another may be typed
+            await _end_new(turn, error)
+            return
         dialogues.advance(dialogue, NewStep.TYPE, turn.now, name=name)
         rows = [[button(post_type_name(t, kind), NewPostType(kind))] for kind in PostType]
         turn.reply(t("posts.ask_type", name=name), inline([*rows, cancel_row(t)]))
@@ -402,16 +410,22 @@ async def _create(turn: Turn, dialogue: Dialogue, radius: int) -> None:
     except DomainError as error:
         if error.code not in posts.NEW_FOR_GOOD:
             raise  # a radius out of range: another may be typed
-        # Nothing was written, and no radius typed next could change the name: a colleague
-        # made the post meanwhile, say. /newpost ends, and the radius buttons go with it.
-        await dialogues.end(turn.session, turn.user_id)
-        turn.refuse(error)
-        if turn.update.callback_query is not None:
-            turn.edit(error_text(turn.t, error))
+        # No radius typed next could change the name or the unit: a colleague made the post
+        # meanwhile, or an admin archived the unit, say.
+        await _end_new(turn, error)
         return
     await dialogues.end(turn.session, turn.user_id)
     text = turn.t("posts.created", name=post.name) + "\n\n" + card_text(turn, post)
     show(turn, text, card_rows(turn, post))
+
+
+async def _end_new(turn: Turn, error: DomainError) -> None:
+    """/newpost ends with a refusal no later step could undo; nothing was written, and the
+    pressed step's buttons go with it."""
+    await dialogues.end(turn.session, turn.user_id)
+    turn.refuse(error)
+    if turn.update.callback_query is not None:
+        turn.edit(error_text(turn.t, error))
 
 
 # -- member tags (required by some shifts) ---------------------------------------------------

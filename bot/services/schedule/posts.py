@@ -9,7 +9,7 @@ import math
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Post, PostType, Role
+from bot.db.models import Post, PostType, Role, Unit
 from bot.errors import DomainError, ErrorCode
 from bot.services.people import units
 from bot.services.people.access import Actor
@@ -89,18 +89,37 @@ def _actor_id(actor: Actor) -> int | None:
     return actor.member.id if actor.member is not None else None
 
 
-async def new_name(session: AsyncSession, unit_id: int, name: str) -> str:
+async def open_unit(session: AsyncSession, actor: Actor, unit_id: int) -> Unit:
+    """The unit a new post goes to: one the actor manages, and not archived (it has left the
+    campaign; an admin may restore it)."""
+    actor.require_unit(unit_id, Role.COORDINATOR)
+    return _not_archived(await units.get(session, unit_id))
+
+
+def _not_archived(unit: Unit) -> Unit:
+    if unit.archived:
+        raise DomainError(ErrorCode.UNIT_ARCHIVED_NO_POSTS, unit=unit.name)
+    return unit
+
+
+async def new_name(session: AsyncSession, actor: Actor, unit_id: int, name: str) -> str:
     """A name for a new post of the unit, cleaned: asked at /newpost's first step, so that a
-    taken name is said at once rather than after the type and the place."""
+    taken name, or a unit archived meanwhile, is said at once rather than after the type and
+    the place."""
+    await open_unit(session, actor, unit_id)
     cleaned = clean_name(name)
     if await by_name(session, unit_id, cleaned) is not None:
         raise DomainError(ErrorCode.POST_NAME_TAKEN, name=cleaned)
     return cleaned
 
 
-# Refusals of a new post at its last step (the radius) that no radius can undo: the name was
-# taken meanwhile, the unit is gone or no longer the coordinator's. /newpost ends with them.
-NEW_FOR_GOOD = frozenset({ErrorCode.POST_NAME_TAKEN, ErrorCode.UNIT_NOT_FOUND, ErrorCode.FORBIDDEN})
+# Refusals of a new post that nothing typed at the step can undo: the unit is gone, archived or
+# no longer the coordinator's (at any step), or, at the last step (the radius), the name was
+# taken meanwhile. /newpost ends with them.
+UNIT_FOR_GOOD = frozenset(
+    {ErrorCode.UNIT_ARCHIVED_NO_POSTS, ErrorCode.UNIT_NOT_FOUND, ErrorCode.FORBIDDEN}
+)
+NEW_FOR_GOOD = UNIT_FOR_GOOD | {ErrorCode.POST_NAME_TAKEN}
 
 
 async def create(
@@ -116,10 +135,10 @@ async def create(
     now: dt.datetime,
 ) -> Post:
     actor.require_unit(unit_id, Role.COORDINATOR)
-    unit = await units.get(session, unit_id)
+    unit = _not_archived(await units.held(session, unit_id))  # not archived until this commits
     check_location(latitude, longitude)
     check_radius(radius_m)
-    cleaned = await new_name(session, unit_id, name)
+    cleaned = await new_name(session, actor, unit_id, name)
     post = Post(
         unit=unit,  # set, so that the caller may read post.unit without a lazy load
         name=cleaned,
