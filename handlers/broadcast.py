@@ -182,6 +182,26 @@ async def _dialogue(turn: Turn, *steps: Step) -> Dialogue | None:
     return dialogue
 
 
+async def _audience_gone(turn: Turn, dialogue: Dialogue) -> bool:
+    """Whether /broadcast ended here because its chosen audience is no longer the person's to
+    send to (a coordinator moved to another unit since): said once, naming the unit, rather
+    than refusing every later step until Cancel."""
+    unit_id = dialogue.data.get("unit_id")
+    try:
+        await broadcast.check_audience(
+            turn.session, turn.actor, int(unit_id) if unit_id is not None else None
+        )
+    except DomainError as error:
+        if error.code not in broadcast.AUDIENCE_FOR_GOOD:
+            raise
+        await dialogues.end(turn.session, turn.user_id)
+        turn.refuse(error)
+        if turn.update.callback_query is not None:
+            turn.edit(error_text(turn.t, error))
+        return True
+    return False
+
+
 async def pick_unit(turn: Turn, data: BroadcastUnit) -> None:
     dialogue = await _dialogue(turn, Step.UNIT)
     if dialogue is None:
@@ -207,7 +227,7 @@ async def page_units(turn: Turn, data: BroadcastUnitPage) -> None:
 async def pick_what(turn: Turn, data: BroadcastWhat) -> None:
     t = turn.t
     dialogue = await _dialogue(turn, Step.WHAT)
-    if dialogue is None:
+    if dialogue is None or await _audience_gone(turn, dialogue):
         return
     settings = turn.runtime.settings
     today = turn.today
@@ -287,6 +307,8 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     message = turn.message
     assert message is not None
     text = (message.text or "").strip()
+    if dialogue.step != Step.UNIT and await _audience_gone(turn, dialogue):
+        return
     if dialogue.step == Step.TEXT:
         if not text:
             turn.reply(t("broadcast.need_text"), inline([cancel_row(t)]))
@@ -327,6 +349,8 @@ async def send(turn: Turn, pressed: BroadcastSend) -> None:
     t = turn.t
     dialogue = await _dialogue(turn, Step.CONFIRM)
     if dialogue is None or not turn.belongs(dialogue, pressed.mark):
+        return
+    if await _audience_gone(turn, dialogue):
         return
     data = dialogue.data
     unit_id = int(data["unit_id"]) if data.get("unit_id") is not None else None

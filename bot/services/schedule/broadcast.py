@@ -25,6 +25,7 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
+from bot.services.people import units
 from bot.services.people.access import Actor
 from bot.services.people.members import on_post
 from bot.services.platform import outbox
@@ -77,11 +78,22 @@ def batch_of(broadcast_id: int) -> str:
     return f"broadcast:{broadcast_id}"
 
 
-def _check_audience(actor: Actor, unit_id: int | None) -> None:
+async def check_audience(session: AsyncSession, actor: Actor, unit_id: int | None) -> None:
+    """The actor may send to the audience: every unit (None) an admin only, a unit an admin or
+    its coordinators. A coordinator moved to another unit since /broadcast began is refused
+    with the unit's name (BROADCAST_UNIT_LEFT): no later step of it changes the audience."""
     if unit_id is None:
         actor.require(Role.ADMIN)
-    else:
-        actor.require_unit(unit_id, Role.COORDINATOR)
+        return
+    actor.require(Role.COORDINATOR)
+    if actor.is_admin or actor.unit_id == unit_id:
+        return
+    unit = await units.get(session, unit_id)
+    raise DomainError(ErrorCode.BROADCAST_UNIT_LEFT, unit=unit.name)
+
+
+# Refusals of the audience that no later step of /broadcast can undo: it ends with them.
+AUDIENCE_FOR_GOOD = frozenset({ErrorCode.BROADCAST_UNIT_LEFT, ErrorCode.UNIT_NOT_FOUND})
 
 
 def check_range(first: dt.date, last: dt.date, settings: Settings) -> None:
@@ -166,7 +178,7 @@ async def _nobody_there(
 async def preview(
     session: AsyncSession, actor: Actor, audience: Audience, now: dt.datetime, settings: Settings
 ) -> Preview:
-    _check_audience(actor, audience.unit_id)
+    await check_audience(session, actor, audience.unit_id)
     check_range(audience.first, audience.last, settings)
     items = await shifts_for(session, audience, now, settings)
     if not items:
@@ -191,7 +203,7 @@ async def preview(
 async def announcement_preview(session: AsyncSession, actor: Actor, unit_id: int | None) -> Preview:
     """The volunteers an announcement would reach, and those who blocked the bot; nobody, with
     why."""
-    _check_audience(actor, unit_id)
+    await check_audience(session, actor, unit_id)
     people = len(await volunteers(session, unit_id))
     blocked = await unreachable(session, unit_id)
     if people:
@@ -307,7 +319,7 @@ async def send_shifts(
     (``_lists``: the sign-up rules, less what the understaffed alert offered them within
     OFFER_REPEAT_HOURS: bot/services/schedule/offers.py); someone left with none gets no
     message. Every Sign up press is checked again then."""
-    _check_audience(actor, audience.unit_id)
+    await check_audience(session, actor, audience.unit_id)
     check_range(audience.first, audience.last, settings)
     items = await shifts_for(session, audience, now, settings)
     if not items:
@@ -358,7 +370,7 @@ async def send_announcement(
     settings: Settings,
     sender_name: str,
 ) -> Broadcast:
-    _check_audience(actor, unit_id)
+    await check_audience(session, actor, unit_id)
     cleaned = clean_announcement(text)
     members = await volunteers(session, unit_id)
     if not members:
