@@ -32,7 +32,7 @@ from bot.services.reports.report_text import hours_rank_line
 from bot.services.schedule.shift_text import shift_label
 from handlers import common
 from handlers.keyboards import button, cancel_row, inline
-from handlers.turn import Turn, error_text
+from handlers.turn import Markup, Turn, error_text
 
 log = logging.getLogger(__name__)
 
@@ -283,7 +283,10 @@ async def on_location(turn: Turn) -> None:
             _left_as_asked(turn, error.left)
         retry = error.code in RETRY_LOCATION
         live = turn.runtime.settings.checkin_require_live_location
-        markup = location_keyboard(turn.t, live=live) if retry else None
+        markup: Markup | None = location_keyboard(turn.t, live=live) if retry else None
+        if error.code in checkin_shifts.FOR_GOOD:
+            # The check-in is over: nothing is left to send a location for, or to cancel.
+            markup = ReplyKeyboardRemove()
         keep_sharing = KEEP_SHARING.get(error.code) if position.live else None
         if keep_sharing is not None:
             # Shared live: it is taken once it reaches the post (and the check-in is open), so

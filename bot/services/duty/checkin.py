@@ -29,7 +29,13 @@ from bot.services.duty.checkin_text import Moment
 from bot.services.duty.checkin_write import write_checkin
 from bot.services.duty.checkout import leave_as_asked
 from bot.services.duty.geofence import Fix, Position, judge
-from bot.services.duty.live_wait.record import judged_at_opening, last_known, new_live, waiting
+from bot.services.duty.live_wait.record import (
+    awaited_move,
+    judged_at_opening,
+    last_known,
+    new_live,
+    waiting,
+)
 from bot.services.duty.photo_rules import Photo
 from bot.services.duty.sent import judged_at
 from bot.services.platform import dialogues
@@ -329,8 +335,9 @@ async def _located(
             try:
                 await shifts_at_hand(session, member, at, settings)
             except DomainError:
-                if over.code is ErrorCode.CHECKIN_SEAT_GONE:
+                if over.code is ErrorCode.CHECKIN_SEAT_GONE or not awaited_move(dialogue, position):
                     # Nothing is left to check in to: the next location would be refused too.
+                    # (A move of the share a wait is on is answered by the wait's end instead.)
                     await dialogues.end(session, member.telegram_id)
                 raise over from None
             return await receive_location(session, member, None, position, now, settings, hold=hold)

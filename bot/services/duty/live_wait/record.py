@@ -63,3 +63,13 @@ def judged_at_opening(
     if position.live_until is None or position.live_until <= at:
         return None
     return at
+
+
+def awaited_move(dialogue: Dialogue | None, position: Position) -> bool:
+    """Whether `position` is a move of the live share the check-in waits on (no location sent
+    now: `live_wait.moves.live_arrived` answers nothing, and the wait's end tells)."""
+    return (
+        dialogue is not None
+        and position.message_id is not None
+        and dialogue.data.get("live_message_id") == position.message_id
+    )
