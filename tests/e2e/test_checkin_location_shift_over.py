@@ -11,10 +11,7 @@ from bot.emulator import SimUser
 from tests.e2e.checkin_fixtures import checkins, duty, near, team, today
 from tests.harness import Harness
 
-SHIFT_OVER = (
-    "「黄河路-人民路口」的班次已于 2026年12月1日 10:00 结束，"
-    "不能再签到了。如有特殊情况请联系协调员。"
-)
+SHIFT_OVER = "「黄河路-人民路口」的班次已于 10:00 结束，不能再签到了。如有特殊情况请联系协调员。"
 
 
 async def _asked_for_location(harness: Harness) -> SimUser:

@@ -42,7 +42,7 @@ async def test_no_shift_not_open_yet_and_shift_over_are_explained(harness: Harne
     harness.clock.set(today(12, 5))
     await fang.send_command("checkin")
     await harness.settle()
-    assert "已于 2026年12月1日 12:00 结束" in fang.last().text
+    assert "已于 12:00 结束" in fang.last().text
     assert await checkins(harness) == []
     assert await harness.count(Dialogue) == 0
 

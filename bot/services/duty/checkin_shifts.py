@@ -202,7 +202,9 @@ async def shifts_at_hand(
     ]
     if ended_today:
         shift = ended_today[-1].shift
-        raise DomainError(ErrorCode.CHECKIN_SHIFT_OVER, post=shift.post.name, end=shift.ends_at)
+        raise DomainError(
+            ErrorCode.CHECKIN_SHIFT_OVER, post=shift.post.name, end=Moment(shift.ends_at, now)
+        )
     if following is not None:
         raise DomainError(
             ErrorCode.CHECKIN_NO_SHIFT,
@@ -260,7 +262,9 @@ async def chosen_with_photo(
     assignment = await _refuse_gone(session, member, assignment_id)
     shift = assignment.shift
     if now >= shift.ends_at:
-        raise DomainError(ErrorCode.CHECKIN_SHIFT_OVER, post=shift.post.name, end=shift.ends_at)
+        raise DomainError(
+            ErrorCode.CHECKIN_SHIFT_OVER, post=shift.post.name, end=Moment(shift.ends_at, now)
+        )
     raise DomainError(
         ErrorCode.CHECKIN_NOT_OPEN,
         post=shift.post.name,

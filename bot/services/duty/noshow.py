@@ -17,7 +17,7 @@ from bot.buttons import NoShowComing, NoShowNotComing, OpenShiftCard
 from bot.db.models import Assignment, AssignmentStatus, Member, Shift
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
-from bot.services.duty.checkin_text import minutes_between
+from bot.services.duty.checkin_text import Moment, minutes_between
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit, outbox
 from bot.services.platform.notify import notify, notify_all
@@ -128,7 +128,9 @@ async def answer(
     if assignment.status is not AssignmentStatus.ABSENT:
         raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
     if now >= shift.ends_at:
-        raise DomainError(ErrorCode.CHECKIN_SHIFT_OVER, post=shift.post.name, end=shift.ends_at)
+        raise DomainError(
+            ErrorCode.CHECKIN_SHIFT_OVER, post=shift.post.name, end=Moment(shift.ends_at, now)
+        )
     choice = "coming" if coming else "not_coming"
     action = f"noshow.{choice}"
     if await audit.exists(
