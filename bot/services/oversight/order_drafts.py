@@ -279,10 +279,14 @@ async def issue(
     # waits for this order, or this sees the unit archived.
     unit = await units.held(session, draft.unit.id)
     if unit.archived:
+        # Archived while the draft was open: the draft is moot, as for a report decided.
+        await dialogues.end(session, actor.telegram_id)
         raise DomainError(ErrorCode.ORDER_UNIT_ARCHIVED, unit=unit.name)
     _check_deadline(draft.deadline_at, now, _visible_from(dialogue, now))
     source, source_id = Source(data["source"]), int(data["source_id"])
     if await _existing(session, source, source_id) is not None:
+        # Another inspector's order from the same source went in first: one is all it gets.
+        await dialogues.end(session, actor.telegram_id)
         raise DomainError(ErrorCode.ORDER_ALREADY_ISSUED)
     if source is Source.REPORT and not await report_decisions.take_for_order(
         session, source_id, draft.unit.id, now
@@ -317,6 +321,7 @@ async def issue(
         # One order per check (a unique index): another turn issued one since the read above
         # and committed first (two taps at once on PostgreSQL). Answered as the read answers.
         if await _existing(session, source, source_id) is not None:
+            await dialogues.end(session, actor.telegram_id)
             raise DomainError(ErrorCode.ORDER_ALREADY_ISSUED) from None
         raise
     await session.refresh(order)
