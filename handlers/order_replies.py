@@ -56,9 +56,10 @@ async def on_reply(turn: Turn, dialogue: Dialogue) -> None:
     message = turn.message
     assert message is not None
     try:
-        await orders.check_reply_open(turn.session, dialogue)
+        await orders.check_reply_open(turn.session, turn.actor, dialogue)
     except DomainError as error:
-        # Replied by a colleague or closed meanwhile: the reply is moot, so it ends at once.
+        # Replied by a colleague, closed, or the replier moved off the unit meanwhile: the
+        # reply is moot, so it ends at once.
         album = message.media_group_id
         if album is not None and dialogue.data.get(MOOT_ALBUM) == album:
             return  # one more photo of the album whose first photo was refused
@@ -117,9 +118,10 @@ async def submit_reply(turn: Turn, data: OrderReplySubmit) -> None:
         )
     except DomainError as error:
         turn.refuse(error)
-        if error.code is ErrorCode.ORDER_WRONG_STATE:
-            # Replied by a colleague or closed meanwhile: this reply is moot, so it ends, and
-            # its message keeps no Submit that would only be refused again.
+        if error.code in (ErrorCode.ORDER_WRONG_STATE, ErrorCode.ORDER_NOT_COORDINATOR):
+            # Replied by a colleague, closed, or the replier moved off the unit meanwhile: this
+            # reply is moot, so it ends, and its message keeps no Submit that would only be
+            # refused again.
             await dialogues.end(turn.session, turn.user_id)
             turn.edit(error_text(t, error))
         return

@@ -45,4 +45,3 @@ async def test_issue_after_the_unit_was_archived_ends_the_draft(harness: Harness
     await harness.settle()
     assert "整改时限" not in (inspector.last().text or "")
     assert await harness.count(Dialogue) == 0
-

@@ -379,11 +379,15 @@ async def begin_reply(
     return order
 
 
-async def check_reply_open(session: AsyncSession, dialogue: Dialogue) -> RectificationOrder:
-    """The order of a reply under way, while it still awaits the unit: replied by a colleague
-    or closed meanwhile, what is sent into the reply would only be gathered for a refused
-    submit."""
+async def check_reply_open(
+    session: AsyncSession, actor: Actor, dialogue: Dialogue
+) -> RectificationOrder:
+    """The order of a reply under way, while it still awaits the unit and the actor is still
+    one of its coordinators: replied by a colleague, closed, or the actor moved off the unit
+    meanwhile, what is sent into the reply would only be gathered for a refused submit."""
     order = await get(session, int(dialogue.data["order_id"]))
+    if not is_coordinator_of(actor, order.unit_id):
+        raise DomainError(ErrorCode.ORDER_NOT_COORDINATOR, unit=order.unit.name)
     if not order.status.awaits_unit:
         raise wrong_state(order.status)
     return order
