@@ -28,7 +28,7 @@ from bot.services.schedule import shifts
 from bot.services.swaps import answers, closings, endings, offers
 from bot.services.swaps import jobs as swap_jobs
 from tests.conftest import make_settings
-from tests.unit.test_swaps import NOW, _actor, _seat, _shift, _world
+from tests.unit.swap_fixtures import NOW, actor_of, seat_on, shift_ahead, swap_world
 
 
 async def test_an_expired_swap_of_a_cancelled_shift_is_void_to_all_it_did_not_reach(
@@ -39,23 +39,23 @@ async def test_an_expired_swap_of_a_cancelled_shift_is_void_to_all_it_did_not_re
     of the cancellation and reads nothing more; 王芳 and 赵强 read that the swap is void, the
     shift cancelled."""
     settings = make_settings(database.url)
-    world = await _world(database, "李明", "王芳", "赵强")
+    world = await swap_world(database, "李明", "王芳", "赵强")
     li, wang, zhao = (world.people[name] for name in ("李明", "王芳", "赵强"))
     async with database.session() as session:
         unit = await session.get(Unit, world.unit_id)
         assert unit is not None
         unit.require_swap_approval = True
         session.add(MemberRole(member_id=zhao, role=Role.COORDINATOR))
-    shift_id = await _shift(database, world, 24)
-    seat_id = await _seat(database, shift_id, li)
+    shift_id = await shift_ahead(database, world, 24)
+    seat_id = await seat_on(database, shift_id, li)
     async with database.session() as session:
         offer_id = (
             await offers.hand_over(
-                session, await _actor(database, li), seat_id, "王芳", NOW, settings
+                session, await actor_of(database, li), seat_id, "王芳", NOW, settings
             )
         ).offer.id
     async with database.session() as session:
-        await answers.accept(session, await _actor(database, wang), offer_id, NOW, settings)
+        await answers.accept(session, await actor_of(database, wang), offer_id, NOW, settings)
     expired_at = NOW + dt.timedelta(hours=23)
     async with database.session() as session:
         assert await swap_jobs.expire(session, expired_at, settings) == 3
@@ -99,24 +99,26 @@ async def test_an_exchange_not_approved_says_nothing_changes_only_while_it_has_n
     once the seats have moved as the exchange would have moved them (a later swap), neither
     does."""
     settings = make_settings(database.url)
-    world = await _world(database, "李明", "王芳", "赵强")
+    world = await swap_world(database, "李明", "王芳", "赵强")
     li, wang, zhao = (world.people[name] for name in ("李明", "王芳", "赵强"))
     async with database.session() as session:
         unit = await session.get(Unit, world.unit_id)
         assert unit is not None
         unit.require_swap_approval = True
         session.add(MemberRole(member_id=zhao, role=Role.COORDINATOR))
-    early, late = await _shift(database, world, 24), await _shift(database, world, 48)
-    mine, theirs = await _seat(database, early, li), await _seat(database, late, wang)
+    early, late = await shift_ahead(database, world, 24), await shift_ahead(database, world, 48)
+    mine, theirs = await seat_on(database, early, li), await seat_on(database, late, wang)
     async with database.session() as session:
         offered = await offers.exchange(
-            session, await _actor(database, li), mine, theirs, NOW, settings
+            session, await actor_of(database, li), mine, theirs, NOW, settings
         )
         offer_id = offered.offer.id
     async with database.session() as session:
-        await answers.accept(session, await _actor(database, wang), offer_id, NOW, settings)
+        await answers.accept(session, await actor_of(database, wang), offer_id, NOW, settings)
     async with database.session() as session:
-        await answers.decide(session, await _actor(database, zhao), offer_id, False, NOW, settings)
+        await answers.decide(
+            session, await actor_of(database, zhao), offer_id, False, NOW, settings
+        )
     subjects = [Subject((offer_id, member_id), NOW, 0) for member_id in (li, wang)]
     async with database.session() as session:
         drawn = await endings.redraw_ended(session, subjects, NOW, settings)
@@ -150,12 +152,12 @@ async def test_a_held_word_that_an_exchange_was_called_off_by_a_move_names_the_s
     which calls it off. The word held for either of them, drawn again, names her shift at its
     new time, not 李明's, whose time did not change."""
     settings = make_settings(database.url)
-    world = await _world(database, "李明", "王芳")
+    world = await swap_world(database, "李明", "王芳")
     li, wang = world.people["李明"], world.people["王芳"]
-    early, late = await _shift(database, world, 24), await _shift(database, world, 48)
-    mine, theirs = await _seat(database, early, li), await _seat(database, late, wang)
+    early, late = await shift_ahead(database, world, 24), await shift_ahead(database, world, 48)
+    mine, theirs = await seat_on(database, early, li), await seat_on(database, late, wang)
     async with database.session() as session:
-        await offers.exchange(session, await _actor(database, li), mine, theirs, NOW, settings)
+        await offers.exchange(session, await actor_of(database, li), mine, theirs, NOW, settings)
     async with database.session() as session:
         shift = await session.get(Shift, late)
         assert shift is not None

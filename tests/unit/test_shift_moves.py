@@ -19,7 +19,7 @@ from bot.services.schedule import seat_scan, shifts
 from bot.services.swaps import offers
 from tests.conftest import make_settings
 from tests.harness import ADMIN_ID
-from tests.unit.test_swaps import NOW, _actor, _seat, _shift, _world
+from tests.unit.swap_fixtures import NOW, actor_of, seat_on, shift_ahead, swap_world
 
 
 async def _keys(database: Database) -> dict[str, OutboxStatus]:
@@ -39,11 +39,11 @@ async def test_editing_a_shift_s_time_in_the_service_rearms_its_reminders_and_vo
     database: Database,
 ) -> None:
     settings = make_settings(database.url, reminder_leads=[720, 30])
-    world = await _world(database, "李明", "王芳")
+    world = await swap_world(database, "李明", "王芳")
     li = world.people["李明"]
-    shift_id = await _shift(database, world, 26)  # tomorrow 10:00–12:00 in Shanghai
-    mine = await _seat(database, shift_id, li)
-    li_actor = await _actor(database, li)
+    shift_id = await shift_ahead(database, world, 26)  # tomorrow 10:00–12:00 in Shanghai
+    mine = await seat_on(database, shift_id, li)
+    li_actor = await actor_of(database, li)
     admin = Actor.of(ADMIN_ID, None, [ADMIN_ID])
     remind = seat_scan.reminder_key(mine, 720)
     async with database.session() as session:

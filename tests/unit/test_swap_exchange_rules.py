@@ -19,22 +19,28 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.services.swaps import answers, offers, queries
 from tests.conftest import make_settings
-from tests.unit.test_swaps import NOW, World, _actor, _seat, _shift, _world
+from tests.unit.swap_fixtures import NOW, World, actor_of, seat_on, shift_ahead, swap_world
 
 
 async def _exchange_world(database: Database) -> tuple[World, int, int, int, int]:
     """李明 holds a seat tomorrow at 08:00 (+24 h), 王芳 one the day after (+48 h): the world,
     李明's seat and shift, 王芳's seat and shift."""
-    world = await _world(database, "李明", "王芳")
+    world = await swap_world(database, "李明", "王芳")
     li, wang = world.people["李明"], world.people["王芳"]
-    early, late = await _shift(database, world, 24), await _shift(database, world, 48)
-    return world, await _seat(database, early, li), early, await _seat(database, late, wang), late
+    early, late = await shift_ahead(database, world, 24), await shift_ahead(database, world, 48)
+    return (
+        world,
+        await seat_on(database, early, li),
+        early,
+        await seat_on(database, late, wang),
+        late,
+    )
 
 
 async def _approved_leave(database: Database, world: World, member_id: int, hours: int) -> None:
     """The member was excused (leave approved) from a seat `hours` ahead, two hours long."""
-    shift_id = await _shift(database, world, hours)
-    seat_id = await _seat(database, shift_id, member_id, AssignmentStatus.CANCELLED)
+    shift_id = await shift_ahead(database, world, hours)
+    seat_id = await seat_on(database, shift_id, member_id, AssignmentStatus.CANCELLED)
     async with database.session() as session:
         session.add(
             LeaveRequest(
@@ -65,8 +71,8 @@ async def test_an_exchange_is_refused_at_the_offer_when_either_side_clashes(
     settings = make_settings(database.url)
     world, mine, _, theirs, _ = await _exchange_world(database)
     gets = 48 if who == "李明" else 24
-    await _seat(database, await _shift(database, world, gets + 1), world.people[who])
-    li = await _actor(database, world.people["李明"])
+    await seat_on(database, await shift_ahead(database, world, gets + 1), world.people[who])
+    li = await actor_of(database, world.people["李明"])
     async with database.session() as session:
         _, choices = await queries.exchange_choices(session, li, mine, NOW, settings)
         assert theirs not in [choice.id for choice in choices]
@@ -83,13 +89,13 @@ async def test_an_exchange_is_refused_at_the_acceptance_when_either_side_clashes
 ) -> None:
     settings = make_settings(database.url)
     world, mine, _, theirs, _ = await _exchange_world(database)
-    li = await _actor(database, world.people["李明"])
+    li = await actor_of(database, world.people["李明"])
     async with database.session() as session:
         await offers.exchange(session, li, mine, theirs, NOW, settings)
     gets = 48 if who == "李明" else 24
-    await _seat(database, await _shift(database, world, gets + 1), world.people[who])
+    await seat_on(database, await shift_ahead(database, world, gets + 1), world.people[who])
     offer_id = (await _offer(database)).id
-    wang = await _actor(database, world.people["王芳"])
+    wang = await actor_of(database, world.people["王芳"])
     async with database.session() as session:
         with pytest.raises(DomainError) as raised:
             await answers.accept(session, wang, offer_id, NOW, settings)
@@ -107,7 +113,7 @@ async def test_an_exchange_is_refused_when_either_side_has_leave_at_that_hour(
     world, mine, _, theirs, _ = await _exchange_world(database)
     gets = 48 if who == "李明" else 24
     await _approved_leave(database, world, world.people[who], gets + 1)
-    li = await _actor(database, world.people["李明"])
+    li = await actor_of(database, world.people["李明"])
     async with database.session() as session:
         _, choices = await queries.exchange_choices(session, li, mine, NOW, settings)
         assert theirs not in [choice.id for choice in choices]

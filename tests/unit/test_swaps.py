@@ -4,7 +4,6 @@ seats moving onto an old row, other offers of a moved seat, and an expiry that r
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import func, select
@@ -17,108 +16,22 @@ from bot.db.models import (
     Member,
     MemberRole,
     OutboxMessage,
-    Post,
-    PostType,
     Role,
-    Shift,
-    ShiftStatus,
     SwapOffer,
     SwapStatus,
     Unit,
 )
 from bot.errors import DomainError, ErrorCode
-from bot.services.people.access import Actor
 from bot.services.swaps import answers, lifecycle, offers, queries, unit_settings
 from bot.services.swaps import jobs as swap_jobs
 from tests.conftest import make_settings
-
-NOW = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)  # 08:00 in Shanghai, a Tuesday
-
-
-@dataclass
-class World:
-    unit_id: int
-    post_id: int
-    people: dict[str, int]  # name -> member id
-
-
-async def _world(database: Database, *names: str) -> World:
-    async with database.session() as session:
-        unit = Unit(name="城管局", created_at=NOW, require_swap_approval=False)
-        other = Unit(name="教育局", created_at=NOW, require_swap_approval=False)
-        session.add_all([unit, other])
-        await session.flush()
-        post = Post(
-            unit_id=unit.id,
-            name="黄河路",
-            type=PostType.TRAFFIC,
-            latitude=30.0,
-            longitude=104.0,
-            radius_m=150,
-            archived=False,
-            created_at=NOW,
-        )
-        session.add(post)
-        people: dict[str, int] = {}
-        for number, name in enumerate(names, start=1):
-            elsewhere = name.startswith("外")
-            member = Member(
-                telegram_id=5000 + number,
-                display_name=name,
-                language="zh_Hans",
-                unit_id=other.id if elsewhere else unit.id,
-                registered_at=NOW,
-                blocked_bot=False,
-                active=True,
-            )
-            member.role_rows = [MemberRole(role=Role.VOLUNTEER)]
-            session.add(member)
-            await session.flush()
-            people[name] = member.id
-        return World(unit.id, post.id, people)
-
-
-async def _shift(database: Database, world: World, hours_ahead: int, length: int = 2) -> int:
-    async with database.session() as session:
-        shift = Shift(
-            post_id=world.post_id,
-            starts_at=NOW + dt.timedelta(hours=hours_ahead),
-            ends_at=NOW + dt.timedelta(hours=hours_ahead + length),
-            capacity=4,
-            status=ShiftStatus.SCHEDULED,
-            created_at=NOW,
-        )
-        session.add(shift)
-        await session.flush()
-        return shift.id
-
-
-async def _seat(
-    database: Database,
-    shift_id: int,
-    member_id: int,
-    status: AssignmentStatus = AssignmentStatus.SIGNED_UP,
-) -> int:
-    async with database.session() as session:
-        row = Assignment(
-            shift_id=shift_id, member_id=member_id, status=status, created_at=NOW, updated_at=NOW
-        )
-        session.add(row)
-        await session.flush()
-        return row.id
-
-
-async def _actor(database: Database, member_id: int) -> Actor:
-    async with database.session() as session:
-        member = await session.get(Member, member_id)
-        assert member is not None
-        return Actor.of(member.telegram_id, member, [])
+from tests.unit.swap_fixtures import NOW, actor_of, seat_on, shift_ahead, swap_world
 
 
 async def test_a_member_is_found_by_exact_name_first_then_by_part_of_it(
     database: Database,
 ) -> None:
-    world = await _world(database, "李明", "王芳", "王芳芳", "王强", "外单位王五")
+    world = await swap_world(database, "李明", "王芳", "王芳芳", "王强", "外单位王五")
     async with database.session() as session:
         me = await session.get(Member, world.people["李明"])
         assert me is not None
@@ -143,15 +56,15 @@ async def test_an_exchange_at_the_weekly_cap_is_allowed_and_moves_onto_an_old_ro
     database: Database,
 ) -> None:
     settings = make_settings(database.url, weekly_shift_cap=1)
-    world = await _world(database, "李明", "王芳")
+    world = await swap_world(database, "李明", "王芳")
     li, wang = world.people["李明"], world.people["王芳"]
-    mine_shift = await _shift(database, world, 24)
-    their_shift = await _shift(database, world, 25)  # overlaps: each gives up the other
-    mine = await _seat(database, mine_shift, li)
-    theirs = await _seat(database, their_shift, wang)
+    mine_shift = await shift_ahead(database, world, 24)
+    their_shift = await shift_ahead(database, world, 25)  # overlaps: each gives up the other
+    mine = await seat_on(database, mine_shift, li)
+    theirs = await seat_on(database, their_shift, wang)
     # 李明 once waited for 王芳's shift and cancelled: that row is reused.
-    old = await _seat(database, their_shift, li, AssignmentStatus.CANCELLED)
-    li_actor, wang_actor = await _actor(database, li), await _actor(database, wang)
+    old = await seat_on(database, their_shift, li, AssignmentStatus.CANCELLED)
+    li_actor, wang_actor = await actor_of(database, li), await actor_of(database, wang)
 
     async with database.session() as session:
         _, choices = await queries.exchange_choices(session, li_actor, mine, NOW, settings)
@@ -176,14 +89,14 @@ async def test_completing_a_swap_voids_other_open_offers_of_the_moved_seats(
     database: Database,
 ) -> None:
     settings = make_settings(database.url)
-    world = await _world(database, "李明", "王芳", "张伟")
+    world = await swap_world(database, "李明", "王芳", "张伟")
     li, wang, zhang = (world.people[n] for n in ("李明", "王芳", "张伟"))
-    early = await _shift(database, world, 24)
-    late = await _shift(database, world, 48)
-    mine = await _seat(database, early, li)
-    theirs = await _seat(database, late, wang)
-    li_actor, wang_actor = await _actor(database, li), await _actor(database, wang)
-    zhang_actor = await _actor(database, zhang)
+    early = await shift_ahead(database, world, 24)
+    late = await shift_ahead(database, world, 48)
+    mine = await seat_on(database, early, li)
+    theirs = await seat_on(database, late, wang)
+    li_actor, wang_actor = await actor_of(database, li), await actor_of(database, wang)
+    zhang_actor = await actor_of(database, zhang)
     async with database.session() as session:
         exchange = (await offers.exchange(session, li_actor, mine, theirs, NOW, settings)).offer.id
     async with database.session() as session:
@@ -201,11 +114,11 @@ async def test_expiry_runs_twice_and_tells_once_and_a_vanished_seat_tells_no_one
     database: Database,
 ) -> None:
     settings = make_settings(database.url, swap_expiry_before_start_min=60)
-    world = await _world(database, "李明", "王芳")
+    world = await swap_world(database, "李明", "王芳")
     li, wang = world.people["李明"], world.people["王芳"]
-    first = await _seat(database, await _shift(database, world, 24), li)
-    second = await _seat(database, await _shift(database, world, 48), li)
-    li_actor = await _actor(database, li)
+    first = await seat_on(database, await shift_ahead(database, world, 24), li)
+    second = await seat_on(database, await shift_ahead(database, world, 48), li)
+    li_actor = await actor_of(database, li)
     async with database.session() as session:
         kept = (await offers.hand_over(session, li_actor, first, "王芳", NOW, settings)).offer.id
         gone = (await offers.give_away(session, li_actor, second, NOW, settings)).offer.id
@@ -232,13 +145,13 @@ async def test_expiry_runs_twice_and_tells_once_and_a_vanished_seat_tells_no_one
 async def test_only_a_coordinator_of_the_unit_decides_and_toggles_approval(
     database: Database,
 ) -> None:
-    world = await _world(database, "李明", "外单位协调")
+    world = await swap_world(database, "李明", "外单位协调")
     async with database.session() as session:
         outsider = await session.get(Member, world.people["外单位协调"])
         assert outsider is not None
         outsider.role_rows = [MemberRole(role=Role.COORDINATOR)]
-    outsider_actor = await _actor(database, world.people["外单位协调"])
-    volunteer = await _actor(database, world.people["李明"])
+    outsider_actor = await actor_of(database, world.people["外单位协调"])
+    volunteer = await actor_of(database, world.people["李明"])
     async with database.session() as session:
         with pytest.raises(DomainError) as raised:
             await unit_settings.set_approval(session, outsider_actor, world.unit_id, True, NOW)
@@ -254,7 +167,7 @@ async def test_an_exchange_under_approval_moves_both_seats_only_when_approved(
     database: Database,
 ) -> None:
     settings = make_settings(database.url)
-    world = await _world(database, "李明", "王芳", "陈协调")
+    world = await swap_world(database, "李明", "王芳", "陈协调")
     li, wang, chen = (world.people[n] for n in ("李明", "王芳", "陈协调"))
     async with database.session() as session:
         unit = await session.get(Unit, world.unit_id)
@@ -262,10 +175,10 @@ async def test_an_exchange_under_approval_moves_both_seats_only_when_approved(
         assert unit is not None and coordinator is not None
         unit.require_swap_approval = True
         coordinator.role_rows = [MemberRole(role=Role.COORDINATOR)]
-    early, late = await _shift(database, world, 24), await _shift(database, world, 48)
-    mine, theirs = await _seat(database, early, li), await _seat(database, late, wang)
-    li_actor, wang_actor = await _actor(database, li), await _actor(database, wang)
-    chen_actor = await _actor(database, chen)
+    early, late = await shift_ahead(database, world, 24), await shift_ahead(database, world, 48)
+    mine, theirs = await seat_on(database, early, li), await seat_on(database, late, wang)
+    li_actor, wang_actor = await actor_of(database, li), await actor_of(database, wang)
+    chen_actor = await actor_of(database, chen)
     async with database.session() as session:
         offer_id = (await offers.exchange(session, li_actor, mine, theirs, NOW, settings)).offer.id
     async with database.session() as session:
