@@ -45,8 +45,8 @@ from bot.services.platform import inbox
 from tests import databases
 from tests.conftest import START, make_settings
 from tests.e2e.checkin_fixtures import near
+from tests.e2e.import_fixtures import broken_content_types
 from tests.e2e.schedule import person, post, shift, unit
-from tests.e2e.test_import_failures import broken_content_types
 from tests.harness import ADMIN_ID, Harness
 
 pytestmark = pytest.mark.slow

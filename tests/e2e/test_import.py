@@ -10,14 +10,9 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from bot.db.models import Dialogue, Post, Role, Shift, ShiftStatus
+from tests.e2e.import_fixtures import CSV_HEADER, csv_bytes
 from tests.e2e.schedule import command, person, post, press_and_settle, shift, unit
 from tests.harness import Harness
-
-HEADER = "post,type,unit,latitude,longitude,radius_m,date,weekdays,from,until,start,end,capacity"
-
-
-def csv_bytes(*rows: str) -> bytes:
-    return ("\n".join([HEADER, *rows]) + "\n").encode()
 
 
 async def test_template_is_an_xlsx_with_the_columns(harness: Harness) -> None:
@@ -181,7 +176,7 @@ async def test_reimport_with_corrected_notes_changes_them_and_tells_the_people_o
     unit_id = await unit(harness)
     coordinator = await person(harness, 9301, unit_id, role=Role.COORDINATOR)
     volunteer = await person(harness, 9302, unit_id, "小李")
-    header = HEADER + ",notes"
+    header = CSV_HEADER + ",notes"
     first = f"{header}\n甲路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4,穿红马甲\n"
     await command(harness, coordinator, "import")
     await coordinator.send_document("week.csv", first.encode(), mime_type="text/csv")
@@ -212,7 +207,7 @@ async def test_reimport_with_another_tag_is_a_row_error_not_silently_kept(harnes
     on the shift): the row says so, rather than the preview calling the shift unchanged."""
     unit_id = await unit(harness)
     coordinator = await person(harness, 9311, unit_id, role=Role.COORDINATOR)
-    header = HEADER + ",tag"
+    header = CSV_HEADER + ",tag"
     first = f"{header}\n甲路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4,\n"
     await command(harness, coordinator, "import")
     await coordinator.send_document("week.csv", first.encode(), mime_type="text/csv")
@@ -252,7 +247,7 @@ async def test_a_tag_written_as_a_command_is_a_row_error_in_the_preview(harness:
     unit_id = await unit(harness)
     coordinator = await person(harness, 9321, unit_id, role=Role.COORDINATOR)
     data = (
-        HEADER + ",tag\n甲路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4,/党员\n"
+        CSV_HEADER + ",tag\n甲路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4,/党员\n"
     ).encode()
     await command(harness, coordinator, "import")
     await coordinator.send_document("week.csv", data, mime_type="text/csv")

@@ -3,31 +3,11 @@ coordinator may send another file."""
 
 from __future__ import annotations
 
-import io
-import zipfile
-
-from openpyxl import Workbook
-
 from bot.db.models import Dialogue, Role, Shift
 from bot.emulator import Fault
+from tests.e2e.import_fixtures import broken_content_types
 from tests.e2e.schedule import command, person, unit
 from tests.harness import Harness
-
-
-def broken_content_types() -> bytes:
-    """A real .xlsx whose [Content_Types].xml is not XML: openpyxl raises a ParseError."""
-    book = Workbook()
-    book.active.append(["post", "type", "unit"])
-    good = io.BytesIO()
-    book.save(good)
-    broken = io.BytesIO()
-    with zipfile.ZipFile(good) as source, zipfile.ZipFile(broken, "w") as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "[Content_Types].xml":
-                data = b"<Types><not closed"
-            target.writestr(item, data)
-    return broken.getvalue()
 
 
 async def test_a_spreadsheet_that_does_not_parse_is_refused_as_unreadable(

@@ -21,6 +21,7 @@ from bot.db.models import (
     StreetReport,
 )
 from bot.emulator import SimUser
+from tests.e2e.import_fixtures import csv_bytes
 from tests.e2e.order_fixtures import ordered
 from tests.e2e.oversight_fixtures import city, inspections, near, orders, street_reports
 from tests.e2e.rostering_fixtures import (
@@ -30,7 +31,6 @@ from tests.e2e.rostering_fixtures import (
     wang_unavailable_on_wednesday_mornings,
 )
 from tests.e2e.schedule import command, person, post, press_and_settle, unit
-from tests.e2e.test_import import csv_bytes
 from tests.e2e.test_inspect import start_check
 from tests.e2e.test_rotate import city as rota_city
 from tests.e2e.test_rotate import rotated

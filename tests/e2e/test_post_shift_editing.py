@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.buttons import PostArchive, PostRadius, PostRename
 from bot.db.models import AssignmentStatus, AuditEntry, Dialogue, Post, PostType, Role, Shift
 from bot.emulator import SimUser
+from tests.e2e.import_fixtures import csv_bytes
 from tests.e2e.schedule import (
     DAY,
     at,
@@ -26,7 +27,6 @@ from tests.e2e.schedule import (
     unit,
 )
 from tests.e2e.swap_fixtures import seat
-from tests.e2e.test_import import csv_bytes
 from tests.harness import ADMIN_ID, Harness
 
 TOMORROW = DAY + dt.timedelta(days=1)

@@ -19,9 +19,9 @@ from bot.db.models import (
     ShiftStatus,
     Unit,
 )
+from tests.e2e.import_fixtures import csv_bytes
 from tests.e2e.journeys import invite_code
 from tests.e2e.schedule import command, person, post, shift, unit
-from tests.e2e.test_import import csv_bytes
 from tests.harness import Harness
 
 

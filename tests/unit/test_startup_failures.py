@@ -37,7 +37,7 @@ from bot.db import failures
 from bot.runner import connect
 from bot.settings import Settings, StartupError
 from handlers.turn import BotApplication
-from tests.e2e.test_import_failures import broken_content_types
+from tests.e2e.import_fixtures import broken_content_types
 
 
 def closed_port() -> int:
