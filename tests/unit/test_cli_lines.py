@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
-from tests.unit.test_startup_failures import assert_one_line, dutybot
+from tests.unit.cli_fixtures import assert_one_line, dutybot
 
 
 def test_migrate_names_the_database_it_brought_up_to_date(tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ import shutil
 import socket
 import stat
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import cast
@@ -38,37 +37,13 @@ from bot.runner import connect
 from bot.settings import Settings, StartupError
 from handlers.turn import BotApplication
 from tests.e2e.import_fixtures import broken_content_types
+from tests.unit.cli_fixtures import assert_one_line, dutybot
 
 
 def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def dutybot(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "BOT_TOKEN": "123456:TEST", **env},
-        cwd=str(cwd),
-        timeout=120,
-        check=False,
-    )
-
-
-def assert_one_line(result: subprocess.CompletedProcess[str], *expected: str) -> str:
-    """The process failed with one line of its own on standard error (log lines before it, one
-    per attempt, may say what it tried)."""
-    assert result.returncode not in (0, None), result
-    assert "Traceback" not in result.stderr, result.stderr
-    lines = result.stderr.strip().splitlines()
-    last = lines[-1]
-    assert last.startswith("dutybot: "), result.stderr
-    for text in expected:
-        assert text in last, last
-    return last
 
 
 def test_a_damaged_sqlite_file(tmp_path: Path) -> None:
