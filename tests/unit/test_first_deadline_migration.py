@@ -12,7 +12,7 @@ from sqlalchemy import text
 from bot.db.engine import Database
 from bot.db.migrate import downgrade, upgrade
 from tests.unit.conftest import seeded
-from tests.unit.test_running_rows_migration import indexes
+from tests.unit.migration_fixtures import indexes
 
 PREVIOUS = "0015"
 FIRST_DEADLINE = "0016"

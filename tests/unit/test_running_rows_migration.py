@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.engine import Database
 from bot.db.migrate import downgrade, upgrade
 from bot.db.models import UNACKNOWLEDGED_SEAT
 from tests.unit.conftest import seeded
+from tests.unit.migration_fixtures import indexes
 
 PREVIOUS = "0013"
 RUNNING_ROWS = "0014"
@@ -71,13 +72,6 @@ async def rota_days(database: Database) -> list[tuple[int, str | None, str | Non
             (rota, None if first is None else str(first), None if last is None else str(last))
             for rota, first, last in rows
         ]
-
-
-async def indexes(database: Database, table: str) -> set[str]:
-    async with database.engine.connect() as connection:
-        return await connection.run_sync(
-            lambda sync: {str(index["name"]) for index in inspect(sync).get_indexes(table)}
-        )
 
 
 async def index_condition(database: Database, name: str) -> str:
