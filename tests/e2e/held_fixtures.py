@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from bot.db.models import OutboxMessage, OutboxStatus
 from bot.emulator import SimUser
-from tests.e2e.rostering_fixtures import TOMORROW, assign_by_hand, town
+from tests.e2e.rostering_fixtures import TOMORROW, ask_leave, assign_by_hand, town
 from tests.e2e.schedule import DAY, at, command, outbox_to, press_and_settle, shift
 from tests.e2e.swap_fixtures import require_approval, seat
-from tests.e2e.test_leave import ask_leave
 from tests.harness import Harness
 
 GIVE_AWAY, HAND_OVER = "📢 转让（单位里谁都可以接）", "👤 请指定的人代班"

@@ -1,5 +1,6 @@
 """One-line fixtures for assigned duty: a unit with a coordinator and members, a week of shifts,
-assigned seats, leave and unavailability written straight to the database, and reading them."""
+assigned seats, leave and unavailability written straight to the database, reading them, and
+asking for leave from a notice as a volunteer does."""
 
 from __future__ import annotations
 
@@ -272,3 +273,12 @@ async def rota_days(harness: Harness) -> list[tuple[dt.date, dt.date]]:
     async with harness.session() as session:
         rows = await session.execute(select(Rota.first_day, Rota.last_day).order_by(Rota.id))
         return [(first, last) for first, last in rows]
+
+
+async def ask_leave(harness: Harness, who: SimUser, reason: str) -> None:
+    """🙋 请假 on the latest notice that has it, then the reason."""
+    await harness.deliver()
+    await who.press("🙋 请假")
+    await harness.settle()
+    await who.send_text(reason)
+    await harness.settle()

@@ -24,10 +24,9 @@ from tests.e2e.held_fixtures import (
     leave_asked_at_22_30,
     move_shift,
 )
-from tests.e2e.rostering_fixtures import TOMORROW, assign_by_hand, leaves, town
+from tests.e2e.rostering_fixtures import TOMORROW, ask_leave, assign_by_hand, leaves, town
 from tests.e2e.schedule import DAY, at, command, post, press_and_settle, shift, statuses
 from tests.e2e.swap_fixtures import seat
-from tests.e2e.test_leave import ask_leave
 from tests.harness import ADMIN_ID, Harness
 
 

@@ -12,10 +12,9 @@ from bot.emulator import SimUser
 from bot.services.people.access import Actor
 from bot.services.rostering import rotas
 from tests.e2e.held_fixtures import keyed_rows, move_shift
-from tests.e2e.rostering_fixtures import TOMORROW, assign_by_hand, town
+from tests.e2e.rostering_fixtures import TOMORROW, ask_leave, assign_by_hand, town
 from tests.e2e.schedule import DAY, at, command, outbox_to, press_and_settle, shift, statuses
 from tests.e2e.swap_fixtures import seat
-from tests.e2e.test_leave import ask_leave
 from tests.e2e.test_signup import _promoted_at_23_00
 from tests.harness import Harness
 

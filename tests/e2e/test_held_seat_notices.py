@@ -16,9 +16,15 @@ from tests.e2e.held_fixtures import (
     leave_asked_at_22_30,
     move_shift,
 )
-from tests.e2e.rostering_fixtures import TOMORROW, Unit, assign_by_hand, open_assign, town
+from tests.e2e.rostering_fixtures import (
+    TOMORROW,
+    Unit,
+    ask_leave,
+    assign_by_hand,
+    open_assign,
+    town,
+)
 from tests.e2e.schedule import DAY, at, command, press_and_settle, shift, statuses
-from tests.e2e.test_leave import ask_leave
 from tests.harness import Harness
 
 REMOVED = "协调员已将您从这个班次移出"

@@ -12,12 +12,12 @@ from sqlalchemy import event, update
 
 from bot.buttons import ApproveLeave, AskLeave
 from bot.db.models import AssignmentStatus, Dialogue, LeaveStatus, Member, OutboxStatus, Role
-from bot.emulator import SimUser
 from tests.e2e.rostering_fixtures import (
     LABEL,
     TOMORROW,
     alert,
     approved_leave,
+    ask_leave,
     assign_by_hand,
     assigned_seat,
     audit_actions,
@@ -50,15 +50,6 @@ NOT_FOUND = "找不到这条报名，可能已经取消了。"
 @pytest.fixture
 def settings_overrides() -> dict[str, object]:
     return {"cancel_cutoff_hours": 12}
-
-
-async def ask_leave(harness: Harness, who: SimUser, reason: str) -> None:
-    """🙋 请假 on the latest notice that has it, then the reason."""
-    await harness.deliver()
-    await who.press("🙋 请假")
-    await harness.settle()
-    await who.send_text(reason)
-    await harness.settle()
 
 
 async def test_leave_approved_frees_the_seat_for_the_unit_and_the_first_to_tap_takes_it(

@@ -12,6 +12,7 @@ from bot.emulator import SimUser
 from tests.e2e.rostering_fixtures import (
     TOMORROW,
     Unit,
+    ask_leave,
     assign_by_hand,
     leaves,
     press,
@@ -19,7 +20,6 @@ from tests.e2e.rostering_fixtures import (
     town,
 )
 from tests.e2e.schedule import at, command, press_and_settle
-from tests.e2e.test_leave import ask_leave
 from tests.harness import Harness
 
 ASKED = "王芳 — ⏳ 未到 · 🙋 请假待批"
