@@ -1,13 +1,25 @@
 """One-line steps shared by the stories of notices the quiet hours hold overnight: a shift
 moved on its card, the outbox rows of a kind sent to a chat, and a town whose leave or swap was
-decided at 22:30 so that the word of it waits for 07:00."""
+decided at 22:30 so that the word of it waits for 07:00, or a waiting volunteer who moved up
+into a freed seat at 23:00."""
 
 from __future__ import annotations
 
-from bot.db.models import OutboxMessage, OutboxStatus
+from bot.db.models import AssignmentStatus, OutboxMessage, OutboxStatus, Role
 from bot.emulator import SimUser
 from tests.e2e.rostering_fixtures import TOMORROW, ask_leave, assign_by_hand, town
-from tests.e2e.schedule import DAY, at, command, outbox_to, press_and_settle, shift
+from tests.e2e.schedule import (
+    DAY,
+    at,
+    command,
+    outbox_to,
+    person,
+    post,
+    press_and_settle,
+    shift,
+    statuses,
+    unit,
+)
 from tests.e2e.swap_fixtures import require_approval, seat
 from tests.harness import Harness
 
@@ -90,7 +102,31 @@ async def swap_rejected_at_22_30(harness: Harness) -> tuple[list[SimUser], SimUs
     harness.clock.set(at(DAY, 22, 30))
     await press_and_settle(harness, town_.coordinator, "✖️ 驳回")
     await harness.deliver()
-    for person in (li, wang):
-        [row] = await keyed_rows(harness, person.user_id, "swap-rejected:")
+    for volunteer in (li, wang):
+        [row] = await keyed_rows(harness, volunteer.user_id, "swap-rejected:")
         assert row.status is OutboxStatus.PENDING and "14:00–16:00" in row.payload["text"]
     return town_.people, town_.coordinator, afternoon
+
+
+async def promoted_at_23_00(harness: Harness) -> tuple[int, SimUser, SimUser, SimUser]:
+    """Tomorrow's 12:00 shift, one seat: 甲 holds it, 乙 waits. At 23:00 甲 gives it up: 乙
+    moves up, and the word of it waits for the quiet hours to end."""
+    unit_id = await unit(harness)
+    shift_id = await shift(harness, await post(harness, unit_id), TOMORROW, 12, 14, capacity=1)
+    coordinator = await person(harness, 4200, unit_id, "协调", role=Role.COORDINATOR)
+    first = await person(harness, 4101, unit_id, "甲")
+    second = await person(harness, 4102, unit_id, "乙")
+    first.started = second.started = True
+    await seat(harness, shift_id, 4101)
+    await seat(harness, shift_id, 4102, AssignmentStatus.WAITLISTED)
+    harness.clock.set(at(DAY, 23, 0))
+    await command(harness, first, "my")
+    await press_and_settle(harness, first, "✖️ 取消 1")
+    await press_and_settle(harness, first, "是，取消")
+    assert (await statuses(harness, shift_id))[4102] is AssignmentStatus.SIGNED_UP
+    await harness.deliver()
+    [notice] = await outbox_to(harness, 4102)
+    assert "候补转正" in notice.payload["text"]
+    assert notice.status is OutboxStatus.PENDING  # the quiet hours hold it
+    assert not any("候补转正" in text for text in second.texts())
+    return shift_id, coordinator, first, second

@@ -11,11 +11,10 @@ from bot.db.models import AssignmentStatus, Member, OutboxStatus, RotaSource, Sh
 from bot.emulator import SimUser
 from bot.services.people.access import Actor
 from bot.services.rostering import rotas
-from tests.e2e.held_fixtures import keyed_rows, move_shift
+from tests.e2e.held_fixtures import keyed_rows, move_shift, promoted_at_23_00
 from tests.e2e.rostering_fixtures import TOMORROW, ask_leave, assign_by_hand, town
 from tests.e2e.schedule import DAY, at, command, outbox_to, press_and_settle, shift, statuses
 from tests.e2e.swap_fixtures import seat
-from tests.e2e.test_signup import _promoted_at_23_00
 from tests.harness import Harness
 
 OLD, NEW = "12:00–14:00", "13:00–15:00"
@@ -27,7 +26,7 @@ async def test_a_promotion_held_until_07_00_names_the_time_the_shift_was_moved_t
     """乙 moved up at 23:00 to tomorrow's 12:00–14:00 seat; the word of it waits for 07:00. At
     23:30 the coordinator moves the shift to 13:00–15:00. At 07:00 乙 reads that the seat at
     13:00–15:00 is theirs, never the old time, and the outbox keeps what was sent."""
-    _, coordinator, _, second = await _promoted_at_23_00(harness)
+    _, coordinator, _, second = await promoted_at_23_00(harness)
     harness.clock.set(at(DAY, 23, 30))
     await command(harness, coordinator, "roster", "12-02")
     await press_and_settle(harness, coordinator, "⚙️ 12:00 黄河路-人民路口")

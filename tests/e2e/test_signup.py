@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.db.models import AssignmentStatus, OutboxStatus, PostType, Role
-from bot.emulator import SimUser
+from tests.e2e.held_fixtures import promoted_at_23_00
 from tests.e2e.schedule import (
     DAY,
     at,
@@ -219,36 +219,12 @@ async def test_a_freed_seat_passes_over_a_waiting_volunteer_who_blocked_the_bot(
     assert "候补转正" in (third.last().text or "")
 
 
-async def _promoted_at_23_00(harness: Harness) -> tuple[int, SimUser, SimUser, SimUser]:
-    """Tomorrow's 12:00 shift, one seat: 甲 holds it, 乙 waits. At 23:00 甲 gives it up: 乙
-    moves up, and the word of it waits for the quiet hours to end."""
-    unit_id = await unit(harness)
-    shift_id = await shift(harness, await post(harness, unit_id), TOMORROW, 12, 14, capacity=1)
-    coordinator = await person(harness, 4200, unit_id, "协调", role=Role.COORDINATOR)
-    first = await person(harness, 4101, unit_id, "甲")
-    second = await person(harness, 4102, unit_id, "乙")
-    first.started = second.started = True
-    await seat(harness, shift_id, 4101)
-    await seat(harness, shift_id, 4102, AssignmentStatus.WAITLISTED)
-    harness.clock.set(at(DAY, 23, 0))
-    await command(harness, first, "my")
-    await press_and_settle(harness, first, "✖️ 取消 1")
-    await press_and_settle(harness, first, "是，取消")
-    assert (await statuses(harness, shift_id))[4102] is AssignmentStatus.SIGNED_UP
-    await harness.deliver()
-    [notice] = await outbox_to(harness, 4102)
-    assert "候补转正" in notice.payload["text"]
-    assert notice.status is OutboxStatus.PENDING  # the quiet hours hold it
-    assert not any("候补转正" in text for text in second.texts())
-    return shift_id, coordinator, first, second
-
-
 async def test_a_promotion_waiting_for_07_00_is_dropped_when_the_shift_is_cancelled(
     harness: Harness,
 ) -> None:
     """乙 moved up at 23:00; at 23:30 the coordinator cancels the shift (rain). 乙 is told of
     the cancellation at once, and at 07:00 not told they got a seat on it."""
-    _, coordinator, _, second = await _promoted_at_23_00(harness)
+    _, coordinator, _, second = await promoted_at_23_00(harness)
     harness.clock.set(at(DAY, 23, 30))
     await command(harness, coordinator, "roster", "12-02")
     await press_and_settle(harness, coordinator, "⚙️ 12:00 黄河路-人民路口")
@@ -270,7 +246,7 @@ async def test_a_promotion_waiting_for_07_00_is_dropped_when_the_seat_is_taken_o
 ) -> None:
     """At 23:30 the coordinator takes 乙 off the seat 乙 moved up to at 23:00: at 07:00 乙
     hears only that they were taken off, not that they got the seat."""
-    _, coordinator, _, second = await _promoted_at_23_00(harness)
+    _, coordinator, _, second = await promoted_at_23_00(harness)
     harness.clock.set(at(DAY, 23, 30))
     await command(harness, coordinator, "roster", "12-02")
     await press_and_settle(harness, coordinator, "⚙️ 12:00 黄河路-人民路口")
@@ -289,7 +265,7 @@ async def test_a_seat_moved_up_to_twice_is_announced_twice(harness: Harness) -> 
     """A promotion dropped with its seat does not keep the next one from being told: 乙 gives
     the seat up at 23:10 (the held word is dropped), joins the queue again, and when 甲, back
     in the seat, gives it up at 23:20 the word that 乙 moved up reaches them at 07:00."""
-    shift_id, _, first, second = await _promoted_at_23_00(harness)
+    shift_id, _, first, second = await promoted_at_23_00(harness)
     harness.clock.set(at(DAY, 23, 10))
     await command(harness, second, "my")
     await press_and_settle(harness, second, "✖️ 取消 1")
