@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 from bot.db.models import RectificationOrder
-from tests.e2e.oversight_fixtures import City, near, orders, street_reports
+from tests.e2e.oversight_fixtures import City, near, orders, report, street_reports
 from tests.e2e.schedule import press_and_settle
-from tests.e2e.test_street_reports import report
 from tests.harness import Harness
 
 

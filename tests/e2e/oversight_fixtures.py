@@ -1,6 +1,7 @@
 """One-line fixtures for oversight stories: a small city (two units with posts, coordinators,
-volunteers, an inspector, a leader), a shift on now with check-ins, and reading orders, reports
-and checks back."""
+volunteers, an inspector, a leader), a shift on now with check-ins, a street report and a check
+made through /report and /inspect as people make them, and reading orders, reports and checks
+back."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from bot.db.models import (
 )
 from bot.emulator import SimGroup, SimUser
 from bot.geo import offset
-from tests.e2e.schedule import post, unit
+from tests.e2e.schedule import post, press_and_settle, unit
 from tests.e2e.swap_fixtures import member
 from tests.harness import Harness
 
@@ -192,3 +193,45 @@ async def last_text(harness: Harness, user: SimUser) -> str:
     await harness.settle()
     message = user.last()
     return message.text or message.caption or ""
+
+
+async def report(
+    harness: Harness,
+    user: SimUser,
+    where: tuple[float, float],
+    category: str = "乱停车",
+    text: str | None = "共享单车堆在盲道上",
+) -> str:
+    await user.send_command("report")
+    await harness.settle()
+    await user.send_photo()
+    await harness.settle()
+    await user.send_location(*where)
+    await harness.settle()
+    await press_and_settle(harness, user, category)
+    if text is None:
+        return await press_and_settle(harness, user, "✅ 提交")
+    await user.send_text(text)
+    await harness.settle()
+    return user.last().text or ""
+
+
+async def start_check(harness: Harness, user: SimUser, north_m: float = 30.0) -> str:
+    await user.send_command("inspect")
+    await harness.settle()
+    await user.send_location(*near(north_m))
+    await harness.settle()
+    return user.last().text or ""
+
+
+async def submit_check(harness: Harness, inspector: SimUser, kind: str, seen: str) -> None:
+    await start_check(harness, inspector)
+    # ⭐ only while the post has not been checked this week.
+    post_button = next(b for b in inspector.last().buttons() if "黄河路-人民路口" in b)
+    await press_and_settle(harness, inspector, post_button)
+    await press_and_settle(harness, inspector, kind)
+    await press_and_settle(harness, inspector, seen)
+    await press_and_settle(harness, inspector, "下一步：拍照 ▶️")
+    await inspector.send_photo()
+    await harness.settle()
+    await press_and_settle(harness, inspector, "✅ 提交督查")

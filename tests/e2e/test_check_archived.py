@@ -7,9 +7,8 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from bot.db.models import Dialogue, Inspection, Post, Unit
-from tests.e2e.oversight_fixtures import city
+from tests.e2e.oversight_fixtures import city, start_check
 from tests.e2e.schedule import press_and_settle
-from tests.e2e.test_inspect import start_check
 from tests.harness import Harness
 
 

@@ -18,10 +18,16 @@ from bot.db.models import (
     Role,
     Unit,
 )
-from tests.e2e.oversight_fixtures import bind_headquarters, city, inspections, orders, trail
+from tests.e2e.oversight_fixtures import (
+    bind_headquarters,
+    city,
+    inspections,
+    orders,
+    submit_check,
+    trail,
+)
 from tests.e2e.schedule import DAY, at, command, press_and_settle, shift
 from tests.e2e.swap_fixtures import member
-from tests.e2e.test_oversight_reports import check
 from tests.harness import Harness
 
 SUNDAY = DAY + dt.timedelta(days=5)  # 12-06, the last day of the week 11-30 to 12-06
@@ -36,7 +42,7 @@ async def test_a_covert_check_of_sunday_night_is_published_with_the_week_s_repor
     await shift(harness, town.post_id, day=SUNDAY, start=20, end=23, capacity=1)
     # After Sunday's 20:00 tally, nobody on post.
     harness.clock.set(at(SUNDAY, 21, 0))
-    await check(harness, town.inspector, "抽查 · 暗访", "0")
+    await submit_check(harness, town.inspector, "抽查 · 暗访", "0")
     assert "🕶 暗访：单位在 2026年12月7日 08:00 的周报或月报中才会看到这次督查" in (
         town.inspector.last().text or ""
     ), town.inspector.last().text
@@ -67,7 +73,7 @@ async def test_a_covert_check_s_order_names_the_unit_as_it_is_when_it_reaches_th
     town = await city(harness)
     await shift(harness, town.post_id, day=SUNDAY, start=20, end=23, capacity=1)
     harness.clock.set(at(SUNDAY, 21, 0))
-    await check(harness, town.inspector, "抽查 · 暗访", "0")
+    await submit_check(harness, town.inspector, "抽查 · 暗访", "0")
     await press_and_settle(harness, town.inspector, "📝 下整改令")
     await press_and_settle(harness, town.inspector, "✅ 下发")
     [order] = await orders(harness)
@@ -104,7 +110,7 @@ async def test_a_covert_check_s_order_does_not_reach_who_stopped_coordinating_me
     town = await city(harness)
     await shift(harness, town.post_id, day=SUNDAY, start=20, end=23, capacity=1)
     harness.clock.set(at(SUNDAY, 21, 0))
-    await check(harness, town.inspector, "抽查 · 暗访", "0")
+    await submit_check(harness, town.inspector, "抽查 · 暗访", "0")
     await press_and_settle(harness, town.inspector, "📝 下整改令")
     await press_and_settle(harness, town.inspector, "✅ 下发")
     before = len(town.coordinator.messages())
@@ -143,7 +149,7 @@ async def test_a_covert_check_s_order_reaches_a_coordinator_appointed_while_it_w
     town = await city(harness)
     await shift(harness, town.post_id, day=SUNDAY, start=20, end=23, capacity=1)
     harness.clock.set(at(SUNDAY, 21, 0))
-    await check(harness, town.inspector, "抽查 · 暗访", "0")
+    await submit_check(harness, town.inspector, "抽查 · 暗访", "0")
     await press_and_settle(harness, town.inspector, "📝 下整改令")
     await press_and_settle(harness, town.inspector, "✅ 下发")
     [order] = await orders(harness)

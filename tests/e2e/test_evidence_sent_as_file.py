@@ -8,9 +8,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.db.models import Dialogue, EvidencePhoto, Inspection, StreetReport
-from tests.e2e.oversight_fixtures import city
+from tests.e2e.oversight_fixtures import city, start_check
 from tests.e2e.schedule import DAY, press_and_settle, shift
-from tests.e2e.test_inspect import start_check
 from tests.harness import Harness
 
 AS_FILE = "这是一个文件。请直接发送照片（不要选「以文件发送」）。"

@@ -11,19 +11,19 @@ from sqlalchemy import update
 
 from bot.buttons import ChecklistAdjust, ChecklistToggle, InspectPost, InspectSeen
 from bot.db.models import ChecklistItem, Dialogue, EvidencePhoto, Inspection, Role, Unit
-from bot.emulator import SimUser
-from tests.e2e.oversight_fixtures import checked_in, city, inspections, near, orders, rows, trail
+from tests.e2e.oversight_fixtures import (
+    checked_in,
+    city,
+    inspections,
+    near,
+    orders,
+    rows,
+    start_check,
+    trail,
+)
 from tests.e2e.schedule import DAY, at, command, post, press_and_settle, shift
 from tests.e2e.swap_fixtures import member
 from tests.harness import Harness
-
-
-async def start_check(harness: Harness, user: SimUser, north_m: float = 30.0) -> str:
-    await user.send_command("inspect")
-    await harness.settle()
-    await user.send_location(*near(north_m))
-    await harness.settle()
-    return user.last().text or ""
 
 
 async def test_a_covert_check_at_a_staffed_post_shows_the_discrepancy_and_waits_for_the_tally(

@@ -23,7 +23,15 @@ from bot.db.models import (
 from bot.emulator import SimUser
 from tests.e2e.import_fixtures import csv_bytes
 from tests.e2e.order_fixtures import ordered
-from tests.e2e.oversight_fixtures import city, inspections, near, orders, street_reports
+from tests.e2e.oversight_fixtures import (
+    city,
+    inspections,
+    near,
+    orders,
+    report,
+    start_check,
+    street_reports,
+)
 from tests.e2e.rostering_fixtures import (
     open_assign,
     seats,
@@ -31,10 +39,8 @@ from tests.e2e.rostering_fixtures import (
     wang_unavailable_on_wednesday_mornings,
 )
 from tests.e2e.schedule import command, person, post, press_and_settle, unit
-from tests.e2e.test_inspect import start_check
 from tests.e2e.test_rotate import city as rota_city
 from tests.e2e.test_rotate import rotated
-from tests.e2e.test_street_reports import report
 from tests.harness import Harness
 
 OLDER = (

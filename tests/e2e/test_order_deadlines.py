@@ -15,11 +15,11 @@ from tests.e2e.oversight_fixtures import (
     city,
     near,
     orders,
+    report,
     street_reports,
     trail,
 )
 from tests.e2e.schedule import DAY, at, press_and_settle
-from tests.e2e.test_street_reports import report
 from tests.harness import Harness
 
 

@@ -25,9 +25,8 @@ from bot.db.models import (
     Unit,
 )
 from tests.e2e.order_fixtures import ordered, reply
-from tests.e2e.oversight_fixtures import city, near, orders, rows, street_reports, trail
+from tests.e2e.oversight_fixtures import city, near, orders, report, rows, street_reports, trail
 from tests.e2e.schedule import DAY, at, press_and_settle
-from tests.e2e.test_street_reports import report
 from tests.harness import Harness
 
 

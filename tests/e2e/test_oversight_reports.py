@@ -13,33 +13,20 @@ from openpyxl import load_workbook
 from sqlalchemy import update
 
 from bot.db.models import Unit
-from bot.emulator import SimUser
 from tests.e2e.order_fixtures import ordered, reply
 from tests.e2e.oversight_fixtures import (
     City,
     bind_headquarters,
     checked_in,
     city,
+    near,
     orders,
     recorded_check,
+    report,
+    submit_check,
 )
 from tests.e2e.schedule import DAY, at, post, press_and_settle, shift
-from tests.e2e.test_inspect import start_check
-from tests.e2e.test_street_reports import near, report
 from tests.harness import Harness
-
-
-async def check(harness: Harness, inspector: SimUser, kind: str, seen: str) -> None:
-    await start_check(harness, inspector)
-    # ⭐ only while the post has not been checked this week.
-    post = next(b for b in inspector.last().buttons() if "黄河路-人民路口" in b)
-    await press_and_settle(harness, inspector, post)
-    await press_and_settle(harness, inspector, kind)
-    await press_and_settle(harness, inspector, seen)
-    await press_and_settle(harness, inspector, "下一步：拍照 ▶️")
-    await inspector.send_photo()
-    await harness.settle()
-    await press_and_settle(harness, inspector, "✅ 提交督查")
 
 
 async def a_day(harness: Harness) -> City:
@@ -51,9 +38,9 @@ async def a_day(harness: Harness) -> City:
     shift_id = await shift(harness, town.post_id, day=DAY, start=7, end=19)
     for volunteer in town.volunteers:
         await checked_in(harness, shift_id, volunteer, at(DAY, 7, 0))
-    await check(harness, town.inspector, "日查 · 明查", "2")
+    await submit_check(harness, town.inspector, "日查 · 明查", "2")
     harness.clock.set(at(DAY, 10))
-    await check(harness, town.inspector, "抽查 · 暗访", "1")
+    await submit_check(harness, town.inspector, "抽查 · 暗访", "1")
     harness.clock.set(at(DAY, 10, 30))
     await ordered(harness, town)
     harness.clock.set(at(DAY, 11))

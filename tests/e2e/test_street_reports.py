@@ -19,8 +19,8 @@ from bot.db.models import (
     Unit,
     Zone,
 )
-from bot.emulator import Fault, SimUser
-from tests.e2e.oversight_fixtures import city, geojson, near, square, street_reports
+from bot.emulator import Fault
+from tests.e2e.oversight_fixtures import city, geojson, near, report, square, street_reports
 from tests.e2e.schedule import DAY, at, press_and_settle, unit
 from tests.harness import Harness
 
@@ -39,27 +39,6 @@ async def upload_zones(harness: Harness, data: bytes, name: str = "zones.geojson
     await admin.send_document(name, data, "application/geo+json")
     await harness.settle()
     return admin.last().text or ""
-
-
-async def report(
-    harness: Harness,
-    user: SimUser,
-    where: tuple[float, float],
-    category: str = "乱停车",
-    text: str | None = "共享单车堆在盲道上",
-) -> str:
-    await user.send_command("report")
-    await harness.settle()
-    await user.send_photo()
-    await harness.settle()
-    await user.send_location(*where)
-    await harness.settle()
-    await press_and_settle(harness, user, category)
-    if text is None:
-        return await press_and_settle(harness, user, "✅ 提交")
-    await user.send_text(text)
-    await harness.settle()
-    return user.last().text or ""
 
 
 async def test_a_report_inside_a_zone_goes_to_that_unit(harness: Harness) -> None:

@@ -12,10 +12,9 @@ from bot.buttons import UnitArchive
 from bot.db.models import ReportStatus, Unit
 from bot.services.oversight import report_decisions
 from bot.services.people import units
-from tests.e2e.oversight_fixtures import City, city, near, street_reports
+from tests.e2e.oversight_fixtures import City, city, near, report, street_reports
 from tests.e2e.race_gate import Gate, until
 from tests.e2e.schedule import command, press_and_settle
-from tests.e2e.test_street_reports import report
 from tests.harness import Harness
 
 

@@ -9,10 +9,9 @@ from sqlalchemy import select
 from bot.buttons import UnitArchive
 from bot.db.models import Unit
 from bot.services.oversight import order_drafts
-from tests.e2e.oversight_fixtures import city, near, orders, street_reports
+from tests.e2e.oversight_fixtures import city, near, orders, report, street_reports
 from tests.e2e.race_gate import Gate, until
 from tests.e2e.schedule import command, press_and_settle
-from tests.e2e.test_street_reports import report
 from tests.harness import Harness
 
 

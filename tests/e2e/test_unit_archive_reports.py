@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from bot.buttons import UnitArchive
 from bot.db.models import AuditEntry, Invite, ReportStatus, Role, StreetReport, Unit
-from tests.e2e.oversight_fixtures import city, near, street_reports
+from tests.e2e.oversight_fixtures import city, near, report, street_reports
 from tests.e2e.schedule import command, press_and_settle
-from tests.e2e.test_street_reports import report
 from tests.harness import ADMIN_ID, Harness
 
 
