@@ -9,15 +9,15 @@ from sqlalchemy import func, select
 from bot.app import scheduled_tick
 from bot.db.models import OutboxMessage, OutboxStatus, Role
 from bot.emulator import FloodLimits
-from tests.e2e.schedule import person, unit
-from tests.e2e.test_broadcast_stop import (
+from tests.e2e.broadcast_fixtures import (
     VOLUNTEERS,
-    _announce,
-    _broadcast,
-    _message,
-    _received,
-    _volunteers,
+    announce,
+    bulk_volunteers,
+    last_broadcast,
+    message_text,
+    reached,
 )
+from tests.e2e.schedule import person, unit
 from tests.harness import Harness
 
 
@@ -26,8 +26,8 @@ async def test_the_running_count_of_300_does_not_wait_for_the_whole_broadcast(
 ) -> None:
     unit_id = await unit(harness)
     coordinator = await person(harness, 5701, unit_id, "王协调", role=Role.COORDINATOR)
-    volunteers = await _volunteers(harness, unit_id, VOLUNTEERS)
-    progress = await _announce(harness, coordinator, "今晚 8 点全员到岗")
+    volunteers = await bulk_volunteers(harness, unit_id, VOLUNTEERS)
+    progress = await announce(harness, coordinator, "今晚 8 点全员到岗")
     # Telegram's limits from here on: the sender alone writes now.
     harness.emulator.flood_limits = FloodLimits.telegram()
     sender = harness.bot.sender
@@ -38,7 +38,7 @@ async def test_the_running_count_of_300_does_not_wait_for_the_whole_broadcast(
         result = await sender.pass_once()
         if result.wait is not None:
             harness.clock.advance(seconds=result.wait)
-    counted = len(_received(volunteers))
+    counted = len(reached(volunteers))
     assert 0 < counted < VOLUNTEERS
     await scheduled_tick(harness.bot.application)
 
@@ -47,10 +47,10 @@ async def test_the_running_count_of_300_does_not_wait_for_the_whole_broadcast(
     while result.attempted == 0 and result.wait is not None:
         harness.clock.advance(seconds=result.wait)
         result = await sender.pass_once()
-    assert _message(coordinator, progress) == (
+    assert message_text(coordinator, progress) == (
         f"📣 发送中：已送达 {counted} / {VOLUNTEERS}，被屏蔽 0，失败 0"
     )
-    sent = await _broadcast(harness)
+    sent = await last_broadcast(harness)
     async with harness.session() as session:
         waiting = await session.scalar(
             select(func.count()).where(
@@ -69,7 +69,7 @@ async def test_the_running_count_of_300_does_not_wait_for_the_whole_broadcast(
     # The rest goes out at Telegram's pace, and the count ends final.
     await harness.deliver()
     await harness.tick()
-    assert _message(coordinator, progress) == (
+    assert message_text(coordinator, progress) == (
         f"✅ 发送完成（共 {VOLUNTEERS} 人）：送达 {VOLUNTEERS}，被屏蔽 0，失败 0"
     )
     assert harness.emulator.rejected_429 == 0

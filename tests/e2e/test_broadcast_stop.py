@@ -7,81 +7,26 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 import bot.sender
 from bot.app import scheduled_tick
 from bot.buttons import BroadcastStop
-from bot.db.models import (
-    AuditEntry,
-    Broadcast,
-    Member,
-    MemberRole,
-    OutboxMessage,
-    OutboxStatus,
-    Role,
-)
-from bot.emulator import Fault, SimUser
+from bot.db.models import AuditEntry, OutboxMessage, OutboxStatus, Role
+from bot.emulator import Fault
 from bot.services.platform.outbox import Message as OutboxBody
+from tests.e2e.broadcast_fixtures import (
+    VOLUNTEERS,
+    announce,
+    bulk_volunteers,
+    last_broadcast,
+    message_text,
+    reached,
+)
 from tests.e2e.schedule import command, person, press_and_settle, unit
 from tests.harness import Harness
 
-VOLUNTEERS = 300
-FIRST_VOLUNTEER = 880_000
 STOP = "⏹ 停止发送"
-
-
-async def _volunteers(harness: Harness, unit_id: int, count: int) -> list[SimUser]:
-    """`count` volunteers of the unit who have talked to the bot, written in bulk."""
-    now = harness.clock.now()
-    async with harness.session() as session:
-        await session.execute(
-            insert(Member),
-            [
-                {
-                    "telegram_id": FIRST_VOLUNTEER + n,
-                    "display_name": f"志愿者{n}",
-                    "language": "zh_Hans",
-                    "unit_id": unit_id,
-                    "registered_at": now,
-                    "blocked_bot": False,
-                    "active": True,
-                }
-                for n in range(count)
-            ],
-        )
-        ids = (
-            await session.scalars(select(Member.id).where(Member.telegram_id >= FIRST_VOLUNTEER))
-        ).all()
-        await session.execute(
-            insert(MemberRole), [{"member_id": i, "role": Role.VOLUNTEER} for i in ids]
-        )
-    users = [harness.user(FIRST_VOLUNTEER + n, f"志愿者{n}") for n in range(count)]
-    for user in users:
-        user.started = True
-    return users
-
-
-async def _announce(harness: Harness, coordinator: SimUser, text: str) -> int:
-    """The coordinator sends an announcement; the id of the progress message. Each step takes
-    its seconds, as a person's do: the bot's answers count in Telegram's pace of the chat."""
-    await command(harness, coordinator, "broadcast")
-    harness.clock.advance(seconds=3)
-    await press_and_settle(harness, coordinator, "📢 发一条通知")
-    harness.clock.advance(seconds=3)
-    await coordinator.send_text(text)
-    await harness.settle()
-    harness.clock.advance(seconds=3)
-    await press_and_settle(harness, coordinator, "📤 发送")
-    return coordinator.last().message_id
-
-
-def _message(user: SimUser, message_id: int) -> str:
-    return next(m for m in user.messages() if m.message_id == message_id).text or ""
-
-
-def _received(users: list[SimUser]) -> set[int]:
-    return {user.user_id for user in users if user.messages()}
 
 
 async def _rows(harness: Harness, broadcast_id: int) -> dict[int, OutboxStatus]:
@@ -92,13 +37,6 @@ async def _rows(harness: Harness, broadcast_id: int) -> dict[int, OutboxStatus]:
             )
         )
         return {int(chat): status for chat, status in rows.all()}
-
-
-async def _broadcast(harness: Harness) -> Broadcast:
-    async with harness.session() as session:
-        found = await session.scalar(select(Broadcast).order_by(Broadcast.id.desc()))
-        assert found is not None
-        return found
 
 
 async def _trail(harness: Harness) -> list[AuditEntry]:
@@ -113,8 +51,8 @@ async def test_a_coordinator_stops_a_broadcast_to_300_midway(
 ) -> None:
     unit_id = await unit(harness)
     coordinator = await person(harness, 5101, unit_id, "王协调", role=Role.COORDINATOR)
-    volunteers = await _volunteers(harness, unit_id, VOLUNTEERS)
-    progress = await _announce(harness, coordinator, "今晚 8 点全员到岗（发错了）")
+    volunteers = await bulk_volunteers(harness, unit_id, VOLUNTEERS)
+    progress = await announce(harness, coordinator, "今晚 8 点全员到岗（发错了）")
     assert coordinator.last().text == "📣 发送中：已送达 0 / 300，被屏蔽 0，失败 0"
     assert coordinator.last().buttons() == [STOP]
 
@@ -123,7 +61,7 @@ async def test_a_coordinator_stops_a_broadcast_to_300_midway(
         result = await harness.bot.sender.pass_once()
         if result.wait is not None:
             harness.clock.advance(seconds=result.wait)
-    delivered = _received(volunteers)
+    delivered = reached(volunteers)
     assert 0 < len(delivered) < VOLUNTEERS
 
     # The next pass is under way: it holds its messages, one of them waits on Telegram ...
@@ -140,7 +78,7 @@ async def test_a_coordinator_stops_a_broadcast_to_300_midway(
     monkeypatch.setattr(bot.sender, "deliver", slow_deliver)
     passing = asyncio.create_task(harness.bot.sender.pass_once())
     await in_hand.wait()
-    sent = await _broadcast(harness)
+    sent = await last_broadcast(harness)
     async with harness.session() as session:
         claimed = set(
             (
@@ -163,11 +101,11 @@ async def test_a_coordinator_stops_a_broadcast_to_300_midway(
     assert answer == (
         f"⏹ 已停止：{unsent} 条不再发送。已交给 Telegram 的 {len(claimed)} 条可能仍会送达。"
     )
-    assert _message(coordinator, progress) == (
+    assert message_text(coordinator, progress) == (
         f"⏹ 正在停止：已送达 {len(delivered)} / 300，{len(claimed)} 条已在途中，其余不再发送"
     )
     assert next(m for m in coordinator.messages() if m.message_id == progress).buttons() == []
-    stopped = await _broadcast(harness)
+    stopped = await last_broadcast(harness)
     assert stopped.stopped_at == harness.clock.now()
     coordinator_member = await harness.member(5101)
     assert coordinator_member is not None and stopped.stopped_by_id == coordinator_member.id
@@ -177,23 +115,23 @@ async def test_a_coordinator_stops_a_broadcast_to_300_midway(
     go_on.set()
     await passing
     monkeypatch.setattr(bot.sender, "deliver", real_deliver)
-    in_hand_sent = _received(volunteers)
+    in_hand_sent = reached(volunteers)
     assert delivered < in_hand_sent <= delivered | claimed
     assert len(in_hand_sent) >= len(delivered | claimed) - 1
     for _ in range(3):
         harness.clock.advance(minutes=5)
         await harness.tick()
-    assert _received(volunteers) == in_hand_sent  # nothing more, ever
+    assert reached(volunteers) == in_hand_sent  # nothing more, ever
     rows = await _rows(harness, sent.id)
     went = {chat for chat, status in rows.items() if status is OutboxStatus.SENT}
     assert went == in_hand_sent
     assert {status for chat, status in rows.items() if chat not in went} == {OutboxStatus.DROPPED}
     assert len(rows) == VOLUNTEERS
-    assert _message(coordinator, progress) == (
+    assert message_text(coordinator, progress) == (
         f"⏹ 已停止发送（王协调 停止）：送达 {len(went)} / 300，未发送 {VOLUNTEERS - len(went)}，"
         "被屏蔽 0，失败 0"
     )
-    assert (await _broadcast(harness)).finished_at is not None
+    assert (await last_broadcast(harness)).finished_at is not None
     [entry] = await _trail(harness)
     assert entry.action == "broadcast.stop" and entry.object_id == sent.id
     assert entry.actor_id == coordinator_member.id and entry.created_at == stopped.stopped_at
@@ -216,8 +154,8 @@ async def test_who_may_stop_a_broadcast(harness: Harness) -> None:
     volunteers = [await person(harness, 5210 + n, unit_id, f"志愿者{n}") for n in range(3)]
     for user in (*volunteers, colleague, stranger, volunteer):
         user.started = True
-    progress = await _announce(harness, sender, "明早 7 点集合")
-    sent = await _broadcast(harness)
+    progress = await announce(harness, sender, "明早 7 点集合")
+    sent = await last_broadcast(harness)
     stop = BroadcastStop(sent.id).pack()
 
     # A coordinator of another unit and a volunteer, with a forged press, are refused.
@@ -234,7 +172,7 @@ async def test_who_may_stop_a_broadcast(harness: Harness) -> None:
     await sender.press_data(BroadcastStop(sent.id + 99).pack(), sender.last().message_id)
     await harness.settle()
     assert sender.answered_callbacks[-1]["text"] == "找不到这次发送。"
-    assert (await _broadcast(harness)).stopped_at is None
+    assert (await last_broadcast(harness)).stopped_at is None
     assert set((await _rows(harness, sent.id)).values()) == {OutboxStatus.PENDING}
     assert await _trail(harness) == []
 
@@ -246,9 +184,9 @@ async def test_who_may_stop_a_broadcast(harness: Harness) -> None:
     await harness.settle()
     assert colleague.answered_callbacks[-1]["text"] == "⏹ 已停止：4 条不再发送。"
     final = "⏹ 已停止发送（李协调 停止）：送达 0 / 4，未发送 4，被屏蔽 0，失败 0"
-    assert _message(colleague, running[0].message_id) == final
+    assert message_text(colleague, running[0].message_id) == final
     await harness.tick()
-    assert _message(sender, progress) == final
+    assert message_text(sender, progress) == final
     assert all(user.messages() == [] for user in volunteers)
     assert set((await _rows(harness, sent.id)).values()) == {OutboxStatus.DROPPED}
     # With nothing running, /broadcast offers nothing to stop.
@@ -263,18 +201,18 @@ async def test_stop_on_a_finished_broadcast_says_it_has_finished(harness: Harnes
     volunteers = [await person(harness, 5310 + n, unit_id, f"志愿者{n}") for n in range(2)]
     for user in volunteers:
         user.started = True
-    progress = await _announce(harness, coordinator, "明早 7 点集合")
-    sent = await _broadcast(harness)
+    progress = await announce(harness, coordinator, "明早 7 点集合")
+    sent = await last_broadcast(harness)
     await harness.deliver()
     await harness.tick()
-    assert _message(coordinator, progress) == "✅ 发送完成（共 2 人）：送达 2，被屏蔽 0，失败 0"
+    assert message_text(coordinator, progress) == "✅ 发送完成（共 2 人）：送达 2，被屏蔽 0，失败 0"
     assert next(m for m in coordinator.messages() if m.message_id == progress).buttons() == []
     await coordinator.press_data(BroadcastStop(sent.id).pack(), progress)
     await harness.settle()
     assert coordinator.answered_callbacks[-1]["text"] == "这次发送已经完成，无需停止。"
-    assert (await _broadcast(harness)).stopped_at is None
+    assert (await last_broadcast(harness)).stopped_at is None
     assert await _trail(harness) == []
-    assert _message(coordinator, progress) == "✅ 发送完成（共 2 人）：送达 2，被屏蔽 0，失败 0"
+    assert message_text(coordinator, progress) == "✅ 发送完成（共 2 人）：送达 2，被屏蔽 0，失败 0"
 
 
 async def test_an_admin_stops_a_broadcast_sent_to_every_unit(harness: Harness) -> None:
@@ -292,7 +230,7 @@ async def test_an_admin_stops_a_broadcast_sent_to_every_unit(harness: Harness) -
     await harness.settle()
     await press_and_settle(harness, admin, "📤 发送")
     progress = admin.last().message_id
-    sent = await _broadcast(harness)
+    sent = await last_broadcast(harness)
     # A unit's coordinator may not stop what went to every unit.
     await command(harness, coordinator, "broadcast")
     assert [m for m in coordinator.messages() if STOP in m.buttons()] == []
@@ -304,7 +242,7 @@ async def test_an_admin_stops_a_broadcast_sent_to_every_unit(harness: Harness) -
     await admin.press(STOP, progress)
     await harness.settle()
     await harness.tick()
-    assert _message(admin, progress) == (
+    assert message_text(admin, progress) == (
         "⏹ 已停止发送（管理员 停止）：送达 0 / 2，未发送 2，被屏蔽 0，失败 0"
     )
     [entry] = await _trail(harness)
@@ -328,7 +266,7 @@ async def test_the_english_count_of_a_stopped_broadcast(harness: Harness) -> Non
     await coordinator.press("⏹ Stop sending", progress)
     await harness.settle()
     assert coordinator.answered_callbacks[-1]["text"] == "⏹ Stopped: 1 message will not be sent."
-    assert _message(coordinator, progress) == (
+    assert message_text(coordinator, progress) == (
         "⏹ Stopped by Wang: 0 of 1 delivered, 1 message not sent, 0 blocked, 0 failed"
     )
 
@@ -343,9 +281,9 @@ async def test_a_running_count_in_flight_at_the_stop_does_not_outlast_the_stoppe
         user.started = True
     # Telegram fails the third volunteer's message once: it waits for a retry.
     harness.emulator.inject_fault(Fault(kind="502", chat_id=people[2].user_id))
-    progress = await _announce(harness, coordinator, "明早 7 点集合")
+    progress = await announce(harness, coordinator, "明早 7 点集合")
     await harness.deliver()
-    assert _received(people) == {people[0].user_id, people[1].user_id}
+    assert reached(people) == {people[0].user_id, people[1].user_id}
 
     # The tick queues the running count, and the sender has it in hand when the stop comes.
     in_hand = asyncio.Event()
@@ -368,7 +306,7 @@ async def test_a_running_count_in_flight_at_the_stop_does_not_outlast_the_stoppe
     await harness.settle()
     assert coordinator.answered_callbacks[-1]["text"] == "⏹ 已停止：1 条不再发送。"
     final = "⏹ 已停止发送（王协调 停止）：送达 2 / 3，未发送 1，被屏蔽 0，失败 0"
-    assert _message(coordinator, progress) == final
+    assert message_text(coordinator, progress) == final
 
     # The running count reaches Telegram only now, after the stopped count ...
     go_on.set()
@@ -378,10 +316,10 @@ async def test_a_running_count_in_flight_at_the_stop_does_not_outlast_the_stoppe
         harness.clock.advance(minutes=5)
         await harness.tick()
     # ... and the stopped count is still what the coordinator sees last, without ⏹.
-    assert _message(coordinator, progress) == final
+    assert message_text(coordinator, progress) == final
     assert next(m for m in coordinator.messages() if m.message_id == progress).buttons() == []
-    assert _received(people) == {people[0].user_id, people[1].user_id}
-    stopped = await _broadcast(harness)
+    assert reached(people) == {people[0].user_id, people[1].user_id}
+    stopped = await last_broadcast(harness)
     assert stopped.finished_at is not None and stopped.reported is not None
     assert stopped.reported.startswith("stopped:")
     # The outbox holds the running count as sent, and the stopped count queued after it.
@@ -430,10 +368,10 @@ async def test_a_broadcast_without_a_progress_message_stopped_from_the_list_ends
 
     # One account of it: the listed message, now the final count; no second message.
     final = "⏹ 已停止发送（王协调 停止）：送达 0 / 2，未发送 2，被屏蔽 0，失败 0"
-    assert _message(coordinator, listed.message_id) == final
+    assert message_text(coordinator, listed.message_id) == final
     assert [text for text in coordinator.texts() if "已停止发送" in (text or "")] == [final]
     assert all(user.messages() == [] for user in people)
-    stopped = await _broadcast(harness)
+    stopped = await last_broadcast(harness)
     assert stopped.finished_at is not None
     assert stopped.progress_message_id == listed.message_id
     async with harness.session() as session:
@@ -480,16 +418,16 @@ async def test_a_progress_message_posted_after_a_colleague_stopped_it_shows_the_
     await colleague.press(STOP, listed.message_id)
     await harness.settle()
     final = "⏹ 已停止发送（李协调 停止）：送达 0 / 2，未发送 2，被屏蔽 0，失败 0"
-    assert _message(colleague, listed.message_id) == final
-    stopped = await _broadcast(harness)
+    assert message_text(colleague, listed.message_id) == final
+    stopped = await last_broadcast(harness)
     assert stopped.progress_message_id == progress
 
     # The sender's progress message, stored after the stop, shows the stopped count on the
     # sender's next pass, not a running count with ⏹ until the next tick.
     await harness.deliver()
-    assert _message(sender, progress) == final
+    assert message_text(sender, progress) == final
     assert next(m for m in sender.messages() if m.message_id == progress).buttons() == []
-    stopped = await _broadcast(harness)
+    stopped = await last_broadcast(harness)
     assert stopped.finished_at is not None
     assert all(user.messages() == [] for user in people)
 
@@ -521,22 +459,22 @@ async def test_a_progress_message_whose_answer_timed_out_leaves_no_live_stop_but
 
     [progress, orphan] = sorted(m.message_id for m in coordinator.messages() if STOP in m.buttons())
     assert progress == answer and orphan > answer
-    assert _message(coordinator, answer) == "📣 发送中：已送达 0 / 2，被屏蔽 0，失败 0"
-    assert (await _broadcast(harness)).progress_message_id == answer
+    assert message_text(coordinator, answer) == "📣 发送中：已送达 0 / 2，被屏蔽 0，失败 0"
+    assert (await last_broadcast(harness)).progress_message_id == answer
 
     await harness.deliver()
     await harness.tick()
     await harness.deliver()
     final = "✅ 发送完成（共 2 人）：送达 2，被屏蔽 0，失败 0"
-    assert _message(coordinator, answer) == final
+    assert message_text(coordinator, answer) == final
     assert [text for text in coordinator.texts() if text == final] == [final]
-    sent = await _broadcast(harness)
+    sent = await last_broadcast(harness)
     assert sent.finished_at is not None
 
     await coordinator.press(STOP, orphan)
     await harness.settle()
     assert coordinator.answered_callbacks[-1]["text"] == "这次发送已经完成，无需停止。"
-    assert _message(coordinator, orphan) == final
+    assert message_text(coordinator, orphan) == final
     assert [m for m in coordinator.messages() if STOP in m.buttons()] == []
-    assert (await _broadcast(harness)).stopped_at is None
+    assert (await last_broadcast(harness)).stopped_at is None
     assert await _trail(harness) == []
