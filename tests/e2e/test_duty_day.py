@@ -20,7 +20,7 @@ from bot.db.models import (
 from bot.emulator import SimUser
 from tests.conftest import START, ZONE
 from tests.e2e.checkin_fixtures import assign, check_in, coordinator, post, shift, team
-from tests.e2e.test_reports import bind
+from tests.e2e.group_fixtures import bind_group
 from tests.harness import Harness
 
 DAY_BEFORE = START.date()
@@ -52,7 +52,7 @@ async def test_a_whole_duty_day(harness: Harness) -> None:
     crew = await team(harness, ("王芳", "李强", "张伟"))
     fang, qiang, wei = crew.volunteers
     boss = await coordinator(harness, "城管局", 5100, "周协调")
-    await bind(harness, UNIT_GROUP, "城管局执勤群", "城管局")
+    await bind_group(harness, UNIT_GROUP, "城管局执勤群", "城管局")
     group = harness.emulator.group(UNIT_GROUP)
     morning = await shift(harness, await post(harness, crew.unit), on(7), on(9))
     ids = [await assign(harness, morning, person) for person in crew.volunteers]

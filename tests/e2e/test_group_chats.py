@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.db.models import BoundGroup, OutboxMessage, OutboxStatus
+from tests.e2e.group_fixtures import bind_group
 from tests.e2e.report_fixtures import COORDINATOR_B_ID, DAY, LEADER_ID, at, seed_day
-from tests.e2e.test_reports import bind
 from tests.harness import Harness
 
 BASIC_GROUP = -4_001_234
@@ -43,7 +43,7 @@ async def test_an_upgraded_group_keeps_its_binding_and_gets_each_report_once(
     await seed_day(harness)
     harness.clock.set(at(DAY, "09:00"))
     old = harness.emulator.group(BASIC_GROUP, "城管局执勤群", basic=True)
-    await bind(harness, BASIC_GROUP, "城管局执勤群", "城管局")
+    await bind_group(harness, BASIC_GROUP, "城管局执勤群", "城管局")
     harness.clock.set(at(DAY, "20:00"))
     await harness.tick()
     assert old.texts()[-2].startswith("📊 城管局 · 执勤日报")
@@ -79,7 +79,7 @@ async def test_a_report_sent_to_the_old_id_of_an_upgraded_group_follows_it(
     await seed_day(harness)
     harness.clock.set(at(DAY, "09:00"))
     old = harness.emulator.group(BASIC_GROUP, "城管局执勤群", basic=True)
-    await bind(harness, BASIC_GROUP, "城管局执勤群", "城管局")
+    await bind_group(harness, BASIC_GROUP, "城管局执勤群", "城管局")
     new = await old.upgrade(harness.admin, SUPERGROUP, tell_bot=False)
     await harness.settle()
 
@@ -107,7 +107,7 @@ async def test_the_bot_removed_from_a_group_stops_its_reports_and_tells_the_admi
 ) -> None:
     await seed_day(harness)
     harness.clock.set(at(DAY, "09:00"))
-    await bind(harness, HQ_GROUP, "创城指挥部", "城管局")
+    await bind_group(harness, HQ_GROUP, "创城指挥部", "城管局")
     group = harness.emulator.group(HQ_GROUP)
     shown = len(group.messages())
     group_admin = harness.user(555_001, "群主")
@@ -130,7 +130,7 @@ async def test_the_bot_removed_from_a_group_stops_its_reports_and_tells_the_admi
     await group.add_bot(group_admin)
     await harness.settle()
     assert len(group.messages()) == shown and await _binding(harness, HQ_GROUP) is None
-    await bind(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
+    await bind_group(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
     assert "本群已绑定到：全部单位" in (group.last().text or "")
 
 
@@ -140,7 +140,7 @@ async def test_a_report_refused_because_the_bot_was_removed_unbinds_the_group(
     """The removal was missed (the bot was down): Telegram's 403 on the tally says it."""
     await seed_day(harness)
     harness.clock.set(at(DAY, "09:00"))
-    await bind(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
+    await bind_group(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
     group = harness.emulator.group(HQ_GROUP)
     await group.remove_bot(harness.user(555_001, "群主"), tell_bot=False)
 
@@ -163,7 +163,7 @@ async def test_a_report_refused_because_the_bot_was_removed_unbinds_the_group(
 async def test_commands_for_another_bot_are_left_alone(harness: Harness) -> None:
     await seed_day(harness)
     harness.clock.set(at(DAY, "20:30"))
-    await bind(harness, HQ_GROUP, "创城指挥部", "城管局")
+    await bind_group(harness, HQ_GROUP, "创城指挥部", "城管局")
     group = harness.emulator.group(HQ_GROUP)
     leader = harness.user(LEADER_ID, "李领导")
     shown = len(group.messages())

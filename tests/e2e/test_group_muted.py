@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from bot.db.models import BoundGroup, Member, OutboxMessage, OutboxStatus
 from bot.emulator import SimUser
+from tests.e2e.group_fixtures import bind_group
 from tests.e2e.report_fixtures import COORDINATOR_B_ID, DAY, at, seed_day
-from tests.e2e.test_reports import bind
 from tests.harness import Harness
 
 UNIT_GROUP = -100_222
@@ -73,7 +73,7 @@ async def test_a_report_refused_because_the_bot_is_muted_unbinds_and_tells_once(
     await _coordinator_speaks_english(harness)
     coordinator = await _coordinator(harness)
     harness.clock.set(at(DAY, "09:00"))
-    await bind(harness, UNIT_GROUP, "团结社区执勤群", "团结社区")
+    await bind_group(harness, UNIT_GROUP, "团结社区执勤群", "团结社区")
     group = harness.emulator.group(UNIT_GROUP)
     shown = len(group.messages())
     owner = harness.user(555_002, "群主")
@@ -108,7 +108,7 @@ async def test_a_report_refused_because_the_bot_is_muted_unbinds_and_tells_once(
     # The fix the notice gives: the right back, then /setgroup; the reports come again.
     await group.unmute_bot(owner)
     await harness.settle()
-    await bind(harness, UNIT_GROUP, "团结社区执勤群", "团结社区")
+    await bind_group(harness, UNIT_GROUP, "团结社区执勤群", "团结社区")
     assert "本群已绑定到：团结社区" in (group.last().text or "")
     harness.clock.set(at(DAY.replace(day=3), "20:00"))
     await harness.tick()
@@ -121,7 +121,7 @@ async def test_the_bot_told_it_was_muted_unbinds_the_group_at_once(harness: Harn
     await seed_day(harness)
     coordinator = await _coordinator(harness)
     harness.clock.set(at(DAY, "09:00"))
-    await bind(harness, UNIT_GROUP, "团结社区执勤群", "团结社区")
+    await bind_group(harness, UNIT_GROUP, "团结社区执勤群", "团结社区")
     group = harness.emulator.group(UNIT_GROUP)
     await group.mute_bot(harness.user(555_002, "群主"))
     await harness.settle()

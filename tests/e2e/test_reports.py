@@ -23,6 +23,7 @@ from bot.db.models import (
 from bot.emulator import SentMessage
 from bot.services.reports.chart import GRADE_COLOURS
 from bot.services.reports.scoring import Grade
+from tests.e2e.group_fixtures import HQ_GROUP, UNIT_GROUP, bind_group
 from tests.e2e.report_fixtures import (
     COORDINATOR_B_ID,
     DAY,
@@ -32,9 +33,6 @@ from tests.e2e.report_fixtures import (
     seed_day,
 )
 from tests.harness import Harness
-
-HQ_GROUP = -100_111
-UNIT_GROUP = -100_222
 
 HQ_TALLY = """📊 全部单位 · 执勤日报 · 12月1日 周二
 班次 5 个，需 10 人次，已报名 9 人次
@@ -80,15 +78,6 @@ Score: 82 (fair)
 2. 周杰 (城管局): shifts 1, 2 h"""
 
 
-async def bind(harness: Harness, chat_id: int, title: str, scope_button: str) -> None:
-    group = harness.emulator.group(chat_id, title)
-    await group.send_command(harness.admin, "setgroup")
-    await harness.settle()
-    assert scope_button in group.last().buttons(), group.last().buttons()
-    await group.press(harness.admin, scope_button)
-    await harness.settle()
-
-
 async def test_headquarters_group_gets_every_figure_of_the_day(harness: Harness) -> None:
     day = await seed_day(harness)
     group = harness.emulator.group(HQ_GROUP, "创城指挥部")
@@ -120,7 +109,7 @@ async def test_headquarters_group_gets_every_figure_of_the_day(harness: Harness)
 
 async def test_unit_group_in_english_ranks_its_posts(harness: Harness) -> None:
     await seed_day(harness)
-    await bind(harness, UNIT_GROUP, "城管局执勤群", "城管局")
+    await bind_group(harness, UNIT_GROUP, "城管局执勤群", "城管局")
     group = harness.emulator.group(UNIT_GROUP)
     await group.press(harness.admin, "English（英文）")
     await harness.settle()
@@ -244,7 +233,7 @@ async def test_group_refusals_are_clear_and_change_nothing(harness: Harness) -> 
 
 async def test_rebinding_and_unbinding(harness: Harness) -> None:
     await seed_day(harness)
-    await bind(harness, HQ_GROUP, "创城指挥部", "团结社区")
+    await bind_group(harness, HQ_GROUP, "创城指挥部", "团结社区")
     group = harness.emulator.group(HQ_GROUP)
     await group.send_command(harness.admin, "setgroup")
     await harness.settle()
@@ -258,7 +247,7 @@ async def test_rebinding_and_unbinding(harness: Harness) -> None:
 async def test_report_commands_in_the_wrong_chat_or_by_the_wrong_person(harness: Harness) -> None:
     await seed_day(harness)
     harness.clock.set(at(DAY, "20:30"))
-    await bind(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
+    await bind_group(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
     group = harness.emulator.group(HQ_GROUP)
     stranger = harness.user(999_111, "路人")
     volunteer = harness.user(VOLUNTEER_ID, "学校志愿者")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.db.models import CheckIn, CheckoutKind, OutboxMessage
 from bot.emulator import SimUser
 from tests.e2e.checkin_fixtures import assign, check_in, coordinator, post, shift, team
-from tests.e2e.test_reports import bind
+from tests.e2e.group_fixtures import bind_group
 from tests.harness import Harness
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -45,7 +45,7 @@ async def test_shifts_across_midnight_and_the_change_to_summer_time(harness: Har
     crew = await team(harness, ("Anna", "Ben"))
     anna, ben = crew.volunteers
     await coordinator(harness, "城管局", 5100, "Clara")
-    await bind(harness, UNIT_GROUP, "Unit group", "城管局")
+    await bind_group(harness, UNIT_GROUP, "Unit group", "城管局")
     group = harness.emulator.group(UNIT_GROUP)
     place = await post(harness, crew.unit)
     # 22:00 CET to 03:00 CEST: five hours on the wall clock, four in reality.

@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 
 from bot.db.models import AssignmentStatus, BoundGroup, CheckoutKind, OutboxMessage, Unit
 from bot.emulator.groups import SimGroup
+from tests.e2e.group_fixtures import HQ_GROUP, UNIT_GROUP, bind_group
 from tests.e2e.report_fixtures import DAY, _Builder, at, seed_day
-from tests.e2e.test_reports import HQ_GROUP, UNIT_GROUP, bind
 from tests.harness import Harness
 
 MONDAY = dt.date(2026, 12, 7)
@@ -35,7 +35,7 @@ async def test_tally_week_and_month_come_from_the_tick_once_and_late_only_the_sa
     await seed_day(harness)
     # Bound after 08:00 on the 1st: November's monthly report is not this group's.
     harness.clock.set(at(DAY, "09:00"))
-    await bind(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
+    await bind_group(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
     group = harness.emulator.group(HQ_GROUP)
     seen = len(group.messages())
 
@@ -118,7 +118,7 @@ async def test_a_monthly_report_compares_with_the_whole_month_before(harness: Ha
         february = await b.shift(post, dt.date(2027, 2, 10), "07:00", "08:00", 1)
         await b.seat(february, volunteer, done, late=0, out="08:00", kind=normal, minutes=60)
     harness.clock.set(at(dt.date(2027, 2, 27), "09:00"))
-    await bind(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
+    await bind_group(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
     group = harness.emulator.group(HQ_GROUP)
     seen = len(group.messages())
     await tick_at(harness, at(dt.date(2027, 3, 1), "08:00"))
@@ -140,8 +140,8 @@ async def test_an_archived_unit_s_group_gets_no_more_reports_and_leaves_later_ra
     for a period it had duty in (the week and the month of 1 December), not for the days after."""
     await seed_day(harness)
     harness.clock.set(at(DAY, "09:00"))
-    await bind(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
-    await bind(harness, UNIT_GROUP, "团结社区群", "团结社区")
+    await bind_group(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
+    await bind_group(harness, UNIT_GROUP, "团结社区群", "团结社区")
     hq, unit_group = harness.emulator.group(HQ_GROUP), harness.emulator.group(UNIT_GROUP)
     await tick_at(harness, at(DAY, "20:00"))
     await tick_at(harness, at(DAY, "20:01"))
@@ -218,7 +218,7 @@ async def test_a_unit_created_after_a_period_is_not_ranked_in_its_report(harness
     (it did not exist); January's first tally lists it."""
     await seed_day(harness)
     harness.clock.set(at(DAY, "09:00"))
-    await bind(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
+    await bind_group(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
     hq = harness.emulator.group(HQ_GROUP)
     async with harness.session() as session:
         session.add(
