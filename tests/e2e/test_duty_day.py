@@ -5,8 +5,6 @@ group. Then the same day again with the bot down for part of it."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import select
 
 from bot.db.models import (
@@ -18,24 +16,12 @@ from bot.db.models import (
     OutboxMessage,
 )
 from bot.emulator import SimUser
-from tests.conftest import START, ZONE
 from tests.e2e.checkin_fixtures import assign, check_in, coordinator, post, shift, team
+from tests.e2e.duty_day_fixtures import DAY_BEFORE, on, tick_at
 from tests.e2e.group_fixtures import bind_group
 from tests.harness import Harness
 
-DAY_BEFORE = START.date()
-DUTY_DAY = DAY_BEFORE + dt.timedelta(days=1)
 UNIT_GROUP = -100_777
-
-
-def on(hour: int, minute: int = 0, day: dt.date = DUTY_DAY) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=ZONE)
-
-
-async def at(harness: Harness, moment: dt.datetime) -> None:
-    """Move the clock and run one scheduler tick there, delivering what it queued."""
-    harness.clock.set(moment)
-    await harness.tick()
 
 
 def new_texts(person: SimUser, seen: int) -> list[str]:
@@ -59,10 +45,10 @@ async def test_a_whole_duty_day(harness: Harness) -> None:
     seen = {person.user_id: len(person.texts()) for person in (fang, qiang, wei, boss)}
 
     # The evening before: nothing at 18:59, the 12-hour reminder at 19:00, once.
-    await at(harness, on(18, 59, DAY_BEFORE))
+    await tick_at(harness, on(18, 59, DAY_BEFORE))
     assert new_texts(fang, seen[fang.user_id]) == []
-    await at(harness, on(19, 0, DAY_BEFORE))
-    await at(harness, on(19, 1, DAY_BEFORE))
+    await tick_at(harness, on(19, 0, DAY_BEFORE))
+    await tick_at(harness, on(19, 1, DAY_BEFORE))
     for person in (fang, qiang, wei):
         texts = new_texts(person, seen[person.user_id])
         assert len(texts) == 1, texts
@@ -73,7 +59,7 @@ async def test_a_whole_duty_day(harness: Harness) -> None:
 
     # 06:30, inside quiet hours: check-in opens, with the location button. The 30-minute
     # reminder falls on the same minute and is said by this one message.
-    await at(harness, on(6, 30))
+    await tick_at(harness, on(6, 30))
     for person in (fang, qiang, wei):
         texts = new_texts(person, seen[person.user_id])
         assert len(texts) == 1, texts
@@ -87,7 +73,7 @@ async def test_a_whole_duty_day(harness: Harness) -> None:
     seen[fang.user_id] = len(fang.texts())
 
     # 07:06: the two who are not there yet are nudged; 王芳 is not.
-    await at(harness, on(7, 6))
+    await tick_at(harness, on(7, 6))
     assert new_texts(fang, seen[fang.user_id]) == []
     for person in (qiang, wei):
         texts = new_texts(person, seen[person.user_id])
@@ -101,7 +87,7 @@ async def test_a_whole_duty_day(harness: Harness) -> None:
 
     # 07:30: 张伟 is absent: asked whether he is coming, and the coordinator is told.
     seen[boss.user_id] = len(boss.texts())  # the understaffed alert of the evening before
-    await at(harness, on(7, 30))
+    await tick_at(harness, on(7, 30))
     assert await statuses(harness, ids) == [
         AssignmentStatus.CHECKED_IN,
         AssignmentStatus.CHECKED_IN,
@@ -139,7 +125,7 @@ async def test_a_whole_duty_day(harness: Harness) -> None:
     seen[boss.user_id] = len(boss.texts())
 
     # 09:00: the two on post are reminded to check out; 王芳 does, with the button.
-    await at(harness, on(9, 0))
+    await tick_at(harness, on(9, 0))
     for person in (fang, qiang):
         assert person.last().text == (
             "🏁 「黄河路-人民路口」的班次 09:00 结束了，辛苦了！离开时请点「签退」。"
@@ -149,7 +135,7 @@ async def test_a_whole_duty_day(harness: Harness) -> None:
     await harness.settle()
 
     # 10:00: 李强's forgotten check-out is closed, credited to the end of the shift.
-    await at(harness, on(10, 0))
+    await tick_at(harness, on(10, 0))
     assert qiang.last().text is not None and "自动为您签退" in qiang.last().text
     async with harness.session() as session:
         records = {row.assignment_id: row for row in await session.scalars(select(CheckIn))}
@@ -165,7 +151,7 @@ async def test_a_whole_duty_day(harness: Harness) -> None:
 
     # 20:00: the day's tally reaches the unit's group.
     before = len(group.messages())
-    await at(harness, on(20, 0))
+    await tick_at(harness, on(20, 0))
     tally = group.texts()[before]
     assert "城管局" in tally and "12月2日" in tally
     assert "张伟" not in new_texts(fang, seen[fang.user_id])
@@ -184,7 +170,7 @@ async def test_a_restart_sends_what_still_makes_sense_once(harness: Harness) -> 
     boss = await coordinator(harness, "城管局", 5100, "周协调")
     morning = await shift(harness, await post(harness, crew.unit), on(7), on(9))
     ids = [await assign(harness, morning, person) for person in crew.volunteers]
-    await at(harness, on(18, 0, DAY_BEFORE))
+    await tick_at(harness, on(18, 0, DAY_BEFORE))
     seen = {person.user_id: len(person.texts()) for person in (fang, qiang, boss)}
 
     # Down from 18:00 the evening before until 06:50: the 12-hour reminder is superseded by
@@ -193,7 +179,7 @@ async def test_a_restart_sends_what_still_makes_sense_once(harness: Harness) -> 
     harness.clock.set(on(6, 50))
     await harness.bot.start()
     for _ in range(3):
-        await at(harness, on(6, 50))
+        await tick_at(harness, on(6, 50))
     for person in (fang, qiang):
         texts = new_texts(person, seen[person.user_id])
         assert len(texts) == 1 and texts[0].startswith("📍 签到已开放"), texts
@@ -208,8 +194,8 @@ async def test_a_restart_sends_what_still_makes_sense_once(harness: Harness) -> 
     await harness.bot.stop()
     harness.clock.set(on(7, 40))
     await harness.bot.start()
-    await at(harness, on(7, 40))
-    await at(harness, on(7, 41))
+    await tick_at(harness, on(7, 40))
+    await tick_at(harness, on(7, 41))
     texts = new_texts(qiang, seen[qiang.user_id])
     assert len(texts) == 1 and texts[0].startswith("⚠️ 12月2日 周三 07:00–09:00"), texts
     assert "已开始 40 分钟" in texts[0]
@@ -224,6 +210,6 @@ async def test_a_restart_sends_what_still_makes_sense_once(harness: Harness) -> 
     await harness.bot.stop()
     harness.clock.set(on(12, 0))
     await harness.bot.start()
-    await at(harness, on(12, 0))
+    await tick_at(harness, on(12, 0))
     texts = new_texts(fang, seen[fang.user_id])
     assert len(texts) == 1 and "自动为您签退" in texts[0], texts

@@ -14,8 +14,8 @@ from bot.db.models import OutboxMessage, OutboxStatus, Role, Shift, ShiftStatus
 from bot.emulator import SimUser
 from tests.e2e import schedule
 from tests.e2e.checkin_fixtures import assign, post, shift, team
+from tests.e2e.duty_day_fixtures import DAY_BEFORE, on, tick_at
 from tests.e2e.swap_fixtures import seat
-from tests.e2e.test_duty_day import DAY_BEFORE, at, on
 from tests.harness import Harness
 
 
@@ -44,7 +44,7 @@ async def test_each_lead_with_quiet_hours_and_a_late_sign_up(harness: Harness) -
     seen = {person.user_id: len(person.texts()) for person in crew.volunteers}
 
     # 19:30 the evening before: 王芳's 12-hour reminder (no check-in hint yet).
-    await at(harness, on(19, 30, DAY_BEFORE))
+    await tick_at(harness, on(19, 30, DAY_BEFORE))
     texts = since(fang, seen[fang.user_id])
     assert len(texts) == 1 and texts[0].startswith("⏰ 上岗提醒：12月2日 周三 07:30–09:30")
     assert "还有 12 小时" in texts[0] and "请用 /swap 换岗" in texts[0]
@@ -53,18 +53,18 @@ async def test_each_lead_with_quiet_hours_and_a_late_sign_up(harness: Harness) -
     # 李强 signs up for 06:50 at 20:00, after its 12-hour reminder's time (18:50): none for him.
     harness.clock.set(on(20, 0, DAY_BEFORE))
     qiang_seat = await assign(harness, ten_to_seven, qiang)
-    await at(harness, on(20, 1, DAY_BEFORE))
+    await tick_at(harness, on(20, 1, DAY_BEFORE))
     assert since(qiang, seen[qiang.user_id]) == []
 
     # 04:50, quiet hours: his 2-hour reminder could only wait until 07:00, after his start, so it
     # goes out now.
-    await at(harness, on(4, 50))
+    await tick_at(harness, on(4, 50))
     texts = since(qiang, seen[qiang.user_id])
     assert len(texts) == 1 and "06:50–08:50" in texts[0] and "还有 2 小时" in texts[0], texts
     seen[qiang.user_id] += 1
 
     # 05:30: hers can wait until the quiet hours end; it is kept, not sent.
-    await at(harness, on(5, 30))
+    await tick_at(harness, on(5, 30))
     assert since(fang, seen[fang.user_id]) == []
     assert (await outbox_rows(harness, fang.user_id))[
         f"remind:{fang_seat}:120"
@@ -72,10 +72,10 @@ async def test_each_lead_with_quiet_hours_and_a_late_sign_up(harness: Harness) -
 
     # 06:20: his check-in opens (urgent, inside the quiet hours); 06:40: ten minutes before, a
     # reminder with the location button.
-    await at(harness, on(6, 20))
+    await tick_at(harness, on(6, 20))
     texts = since(qiang, seen[qiang.user_id])
     assert len(texts) == 1 and texts[0].startswith("📍 签到已开放"), texts
-    await at(harness, on(6, 40))
+    await tick_at(harness, on(6, 40))
     texts = since(qiang, seen[qiang.user_id] + 1)
     assert len(texts) == 1 and "还有 10 分钟" in texts[0] and "发送我的位置" in texts[0]
     keyboard = qiang.reply_keyboard()
@@ -83,7 +83,7 @@ async def test_each_lead_with_quiet_hours_and_a_late_sign_up(harness: Harness) -
 
     # 07:00: the quiet hours end: her deferred reminder arrives (with the start, not the time
     # that was left when it was written), and so does her check-in notice.
-    await at(harness, on(7, 0))
+    await tick_at(harness, on(7, 0))
     texts = since(fang, seen[fang.user_id])
     assert len(texts) == 2, texts
     assert texts[0].startswith("⏰ 上岗提醒：12月2日 周三 07:30–09:30 · 黄河路-人民路口。\n")
@@ -105,7 +105,7 @@ async def test_a_cancelled_shift_gets_no_reminders_nudges_or_alarms(harness: Har
         row.status = ShiftStatus.CANCELLED
     seen = len(fang.texts())
     for moment in (on(21, 0, DAY_BEFORE), on(7, 0), on(8, 30), on(8, 50), on(9, 6), on(9, 40)):
-        await at(harness, moment)
+        await tick_at(harness, moment)
     assert since(fang, seen) == []
 
 
@@ -166,7 +166,7 @@ async def test_a_reminder_held_by_the_quiet_hours_is_not_sent_for_a_seat_gone_me
         yi: await seat(harness, kept, 4302),
         bing: await seat(harness, called_off, 4303),
     }
-    await at(harness, schedule.at(schedule.DAY, 22, 0))
+    await tick_at(harness, schedule.at(schedule.DAY, 22, 0))
     for volunteer, seat_id in seats.items():
         rows = await outbox_rows(harness, volunteer.user_id)
         assert rows[f"remind:{seat_id}:720"].status == OutboxStatus.PENDING
@@ -185,7 +185,7 @@ async def test_a_reminder_held_by_the_quiet_hours_is_not_sent_for_a_seat_gone_me
     assert ["协调员已将您从这个班次移出" in text for text in yi.texts()] == [True]
     assert ["班次已取消" in text for text in bing.texts()] == [True]
 
-    await at(harness, schedule.at(day, 7, 0))
+    await tick_at(harness, schedule.at(day, 7, 0))
     assert [text.startswith("⏰ 上岗提醒") for text in jia.texts()] == [True]
     assert not any("上岗提醒" in text for text in yi.texts() + bing.texts())
     for volunteer in (yi, bing):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.db.models import OutboxMessage
 from tests.e2e.checkin_fixtures import assign, post, shift, team
-from tests.e2e.test_duty_day import at, on
+from tests.e2e.duty_day_fixtures import on, tick_at
 from tests.harness import Harness
 
 
@@ -27,10 +27,10 @@ async def test_no_late_nudge_after_a_short_shift_ended(harness: Harness) -> None
     long = await shift(harness, await post(harness, crew.unit, "解放路口"), on(8, 0), on(10, 0))
     fang_seat = await assign(harness, short, fang)
     qiang_seat = await assign(harness, long, qiang)
-    await at(harness, on(7, 45))
+    await tick_at(harness, on(7, 45))
     fang_seen, qiang_seen = len(fang.texts()), len(qiang.texts())
 
-    await at(harness, on(8, 20))
+    await tick_at(harness, on(8, 20))
     assert any("已开始 20 分钟" in text for text in qiang.texts()[qiang_seen:])
     assert not any("已开始" in text for text in fang.texts()[fang_seen:]), fang.texts()
     async with harness.session() as session:

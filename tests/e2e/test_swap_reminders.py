@@ -3,9 +3,9 @@ check-in is open and asked if they do not come; the old holder hears nothing mor
 
 from __future__ import annotations
 
+from tests.e2e.duty_day_fixtures import DAY_BEFORE, on, tick_at
 from tests.e2e.schedule import press_and_settle
 from tests.e2e.swap_fixtures import GIVE_AWAY, LABEL, open_swap, town
-from tests.e2e.test_duty_day import DAY_BEFORE, at, on
 from tests.harness import Harness
 
 
@@ -22,14 +22,14 @@ async def test_reminders_go_to_the_new_holder_after_a_swap_and_not_the_old_one(
     seen = {person.user_id: len(person.texts()) for person in (old, new)}
 
     # The evening before: the 12-hour reminder reaches 王芳 only.
-    await at(harness, on(19, 0, DAY_BEFORE))
+    await tick_at(harness, on(19, 0, DAY_BEFORE))
     assert [text for text in new.texts()[seen[new.user_id] :] if text.startswith("⏰")] == [
         f"⏰ 上岗提醒：{LABEL}，距开始还有 12 小时。\n"
         "有事来不了？已经不能取消了：请用 /swap 换岗，或告诉协调员，好让别人顶上。"
     ]
     # 06:30 check-in opens, 07:06 the late nudge, 07:30 the no-show question: all hers.
     for moment in (on(6, 30), on(7, 6), on(7, 30)):
-        await at(harness, moment)
+        await tick_at(harness, moment)
     mine = new.texts()[seen[new.user_id] :]
     assert any(text.startswith("📍 签到已开放") for text in mine)
     assert any(text.startswith("⌛ ") for text in mine)
