@@ -1,12 +1,15 @@
 """One-line steps shared by the stories of notices the quiet hours hold overnight: a shift
-moved on its card, the outbox rows of a kind sent to a chat, and a town whose leave or swap was
-decided at 22:30 so that the word of it waits for 07:00, or a waiting volunteer who moved up
-into a freed seat at 23:00."""
+moved on its card, the outbox rows of a kind sent to a chat or of one event, what a unit's
+coordinator read, and a town whose leave or swap was decided at 22:30 so that the word of it
+waits for 07:00, or a waiting volunteer who moved up into a freed seat at 23:00."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from bot.db.models import AssignmentStatus, OutboxMessage, OutboxStatus, Role
 from bot.emulator import SimUser
+from tests.e2e.oversight_fixtures import City
 from tests.e2e.rostering_fixtures import TOMORROW, ask_leave, assign_by_hand, town
 from tests.e2e.schedule import (
     DAY,
@@ -130,3 +133,21 @@ async def promoted_at_23_00(harness: Harness) -> tuple[int, SimUser, SimUser, Si
     assert notice.status is OutboxStatus.PENDING  # the quiet hours hold it
     assert not any("候补转正" in text for text in second.texts())
     return shift_id, coordinator, first, second
+
+
+async def outbox_of_event(harness: Harness, event: str) -> list[OutboxMessage]:
+    async with harness.session() as session:
+        found = await session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.idempotency_key.contains(f":{event}:"))
+            .order_by(OutboxMessage.id)
+        )
+        return list(found)
+
+
+def coordinator_read(town: City, text: str) -> list[str]:
+    return [
+        body
+        for body in (m.caption or m.text or "" for m in town.coordinator.messages())
+        if text in body
+    ]

@@ -16,10 +16,10 @@ from sqlalchemy import delete, select
 from bot.buttons import OrderReturn
 from bot.db.models import Member, MemberRole, OrderStatus, OutboxStatus, RectificationOrder, Role
 from bot.services.oversight import orders as order_rules
+from tests.e2e.held_fixtures import coordinator_read, outbox_of_event
 from tests.e2e.order_fixtures import ordered, reply
 from tests.e2e.oversight_fixtures import City, city, orders
 from tests.e2e.schedule import DAY, at, press_and_settle
-from tests.e2e.test_held_order_reminders import held, said
 from tests.harness import Harness
 
 NEXT_DAY = DAY + dt.timedelta(days=1)
@@ -38,7 +38,7 @@ async def overdue_at_midnight(harness: Harness, town: City) -> RectificationOrde
     assert order.deadline_at == at(NEXT_DAY, 0)
     harness.clock.set(at(NEXT_DAY, 0, 1))
     await harness.tick()
-    [escalation] = await held(harness, "escalate-unit")
+    [escalation] = await outbox_of_event(harness, "escalate-unit")
     assert escalation.status is OutboxStatus.PENDING
     return order
 
@@ -51,8 +51,8 @@ async def test_a_held_escalation_is_dropped_once_the_unit_replied(harness: Harne
     harness.clock.set(at(NEXT_DAY, 7))
     await harness.deliver()
 
-    assert not said(town, "已报指挥部督办")
-    [escalation] = await held(harness, "escalate-unit")
+    assert not coordinator_read(town, "已报指挥部督办")
+    [escalation] = await outbox_of_event(harness, "escalate-unit")
     assert escalation.status is OutboxStatus.DROPPED
     [replied] = await orders(harness)
     assert replied.status is OrderStatus.REPLIED and replied.escalated_at is not None
@@ -68,9 +68,11 @@ async def test_a_held_escalation_after_an_acknowledgement_offers_only_the_reply(
     harness.clock.set(at(NEXT_DAY, 7))
     await harness.deliver()
 
-    [_sent] = said(town, f"整改令 #{order.id} 已超期（期限 2026年12月2日 00:00），已报指挥部督办")
+    [_sent] = coordinator_read(
+        town, f"整改令 #{order.id} 已超期（期限 2026年12月2日 00:00），已报指挥部督办"
+    )
     assert town.coordinator.last().buttons() == ["📤 回复整改"]
-    [escalation] = await held(harness, "escalate-unit")
+    [escalation] = await outbox_of_event(harness, "escalate-unit")
     assert escalation.status is OutboxStatus.SENT
     [acknowledged] = await orders(harness)
     assert acknowledged.status is OrderStatus.ACKNOWLEDGED
@@ -95,8 +97,8 @@ async def test_a_held_escalation_does_not_reach_who_stopped_coordinating_meanwhi
     harness.clock.set(at(NEXT_DAY, 7))
     await harness.deliver()
 
-    assert not said(town, "已报指挥部督办")
-    [escalation] = await held(harness, "escalate-unit")
+    assert not coordinator_read(town, "已报指挥部督办")
+    [escalation] = await outbox_of_event(harness, "escalate-unit")
     assert escalation.status is OutboxStatus.DROPPED
     [overdue] = await orders(harness)
     assert overdue.status is OrderStatus.ISSUED and overdue.escalated_at is not None
@@ -112,7 +114,7 @@ async def test_a_send_back_near_its_new_deadline_is_reminded_of_it_once(
     # 02:00 is within six hours of 07:30: the reminder waits for 07:00.
     harness.clock.set(at(NEXT_DAY, 2))
     await harness.tick()
-    [first] = await held(harness, "remind-deadline")
+    [first] = await outbox_of_event(harness, "remind-deadline")
     assert first.status is OutboxStatus.PENDING
 
     # The unit replies; the inspector sends it back from the order (the reply's notice to him
@@ -137,7 +139,7 @@ async def test_a_send_back_near_its_new_deadline_is_reminded_of_it_once(
     harness.clock.set(at(NEXT_DAY, 7))
     await harness.deliver()
 
-    [_once] = said(town, f"整改令 #{order.id} 将于 2026年12月2日 12:20 到期")
-    assert not said(town, "2026年12月2日 07:30 到期")
-    reminders = await held(harness, "remind-deadline")
+    [_once] = coordinator_read(town, f"整改令 #{order.id} 将于 2026年12月2日 12:20 到期")
+    assert not coordinator_read(town, "2026年12月2日 07:30 到期")
+    reminders = await outbox_of_event(harness, "remind-deadline")
     assert [r.status for r in reminders] == [OutboxStatus.DROPPED, OutboxStatus.SENT]

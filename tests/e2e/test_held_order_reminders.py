@@ -7,33 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
-
-from bot.db.models import OrderStatus, OutboxMessage, OutboxStatus
+from bot.db.models import OrderStatus, OutboxStatus
+from tests.e2e.held_fixtures import coordinator_read, outbox_of_event
 from tests.e2e.order_fixtures import ordered, reply
-from tests.e2e.oversight_fixtures import City, city, orders
+from tests.e2e.oversight_fixtures import city, orders
 from tests.e2e.schedule import DAY, at, press_and_settle
 from tests.harness import Harness
 
 NEXT_DAY = DAY + dt.timedelta(days=1)
-
-
-async def held(harness: Harness, event: str) -> list[OutboxMessage]:
-    async with harness.session() as session:
-        found = await session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.idempotency_key.contains(f":{event}:"))
-            .order_by(OutboxMessage.id)
-        )
-        return list(found)
-
-
-def said(town: City, text: str) -> list[str]:
-    return [
-        body
-        for body in (m.caption or m.text or "" for m in town.coordinator.messages())
-        if text in body
-    ]
 
 
 async def test_a_held_reminder_to_acknowledge_is_dropped_once_the_unit_acknowledged(
@@ -46,9 +27,9 @@ async def test_a_held_reminder_to_acknowledge_is_dropped_once_the_unit_acknowled
     # ORDER_ACK_REMIND_HOURS (4) after 19:00 is 23:00: the reminder waits for 07:00.
     harness.clock.set(at(DAY, 23))
     await harness.tick()
-    [reminder] = await held(harness, "remind-ack")
+    [reminder] = await outbox_of_event(harness, "remind-ack")
     assert reminder.status is OutboxStatus.PENDING
-    assert not said(town, "还没有签收")
+    assert not coordinator_read(town, "还没有签收")
 
     # 06:30: the coordinator acknowledges from the order itself.
     harness.clock.set(at(NEXT_DAY, 6, 30))
@@ -56,8 +37,8 @@ async def test_a_held_reminder_to_acknowledge_is_dropped_once_the_unit_acknowled
     harness.clock.set(at(NEXT_DAY, 7))
     await harness.deliver()
 
-    assert not said(town, "还没有签收")
-    [reminder] = await held(harness, "remind-ack")
+    assert not coordinator_read(town, "还没有签收")
+    [reminder] = await outbox_of_event(harness, "remind-ack")
     assert reminder.status is OutboxStatus.DROPPED
     [acknowledged] = await orders(harness)
     assert acknowledged.status is OrderStatus.ACKNOWLEDGED
@@ -74,9 +55,9 @@ async def test_a_held_reminder_to_acknowledge_goes_with_only_the_buttons_that_st
     await harness.tick()
     harness.clock.set(at(NEXT_DAY, 7))
     await harness.deliver()
-    [_sent] = said(town, f"整改令 #{order.id} 还没有签收")
+    [_sent] = coordinator_read(town, f"整改令 #{order.id} 还没有签收")
     assert town.coordinator.last().buttons() == ["✍️ 签收", "📤 回复整改"]
-    [reminder] = await held(harness, "remind-ack")
+    [reminder] = await outbox_of_event(harness, "remind-ack")
     assert reminder.status is OutboxStatus.SENT
 
 
@@ -88,7 +69,7 @@ async def test_a_held_deadline_reminder_is_dropped_once_the_unit_replied(
     # Six hours before the 08:00 deadline is 02:00, in the quiet hours: held until 07:00.
     harness.clock.set(order.deadline_at - dt.timedelta(hours=5))
     await harness.tick()
-    [reminder] = await held(harness, "remind-deadline")
+    [reminder] = await outbox_of_event(harness, "remind-deadline")
     assert reminder.status is OutboxStatus.PENDING
 
     harness.clock.set(at(NEXT_DAY, 6))
@@ -96,8 +77,8 @@ async def test_a_held_deadline_reminder_is_dropped_once_the_unit_replied(
     harness.clock.set(at(NEXT_DAY, 7))
     await harness.deliver()
 
-    assert not said(town, "到期，请按期整改回复")
-    [reminder] = await held(harness, "remind-deadline")
+    assert not coordinator_read(town, "到期，请按期整改回复")
+    [reminder] = await outbox_of_event(harness, "remind-deadline")
     assert reminder.status is OutboxStatus.DROPPED
     [replied] = await orders(harness)
     assert replied.status is OrderStatus.REPLIED
@@ -114,7 +95,7 @@ async def test_a_held_deadline_reminder_after_an_acknowledgement_offers_only_the
     await press_and_settle(harness, town.coordinator, "✍️ 签收")
     harness.clock.set(at(NEXT_DAY, 7))
     await harness.deliver()
-    [_sent] = said(town, f"整改令 #{order.id} 将于")
+    [_sent] = coordinator_read(town, f"整改令 #{order.id} 将于")
     assert town.coordinator.last().buttons() == ["📤 回复整改"]
     [acknowledged] = await orders(harness)
     assert acknowledged.status is OrderStatus.ACKNOWLEDGED
@@ -128,7 +109,7 @@ async def test_a_held_new_order_is_dropped_once_the_unit_replied_from_its_list(
     town = await city(harness)
     harness.clock.set(at(DAY, 23))
     order = await ordered(harness, town)
-    [notice] = await held(harness, "issued")
+    [notice] = await outbox_of_event(harness, "issued")
     assert notice.status is OutboxStatus.PENDING
 
     harness.clock.set(at(NEXT_DAY, 6, 30))
@@ -140,8 +121,8 @@ async def test_a_held_new_order_is_dropped_once_the_unit_replied_from_its_list(
     harness.clock.set(at(NEXT_DAY, 7))
     await harness.deliver()
 
-    assert not said(town, "您单位收到一件整改令")
-    [notice] = await held(harness, "issued")
+    assert not coordinator_read(town, "您单位收到一件整改令")
+    [notice] = await outbox_of_event(harness, "issued")
     assert notice.status is OutboxStatus.DROPPED
     [replied] = await orders(harness)
     assert replied.status is OrderStatus.REPLIED
