@@ -1,11 +1,13 @@
 """One-line fixtures for assigned duty: a unit with a coordinator and members, a week of shifts,
-assigned seats, leave and unavailability written straight to the database, reading them, and
-asking for leave from a notice as a volunteer does."""
+assigned seats, leave and unavailability written straight to the database, reading them,
+asking for leave from a notice as a volunteer does, and a unit of three posts and forty
+volunteers for the weekly rotation with the seats it filled."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -282,3 +284,26 @@ async def ask_leave(harness: Harness, who: SimUser, reason: str) -> None:
     await harness.settle()
     await who.send_text(reason)
     await harness.settle()
+
+
+async def rota_city(harness: Harness, people: int = 40) -> tuple[int, list[int], Any]:
+    unit_id = await unit(harness)
+    posts = [
+        await post(harness, unit_id, name)
+        for name in ("黄河路-人民路口", "人民路-解放路口", "解放路-长江路口")
+    ]
+    await week_of_shifts(harness, posts)
+    await volunteers(harness, unit_id, people)
+    coordinator = await member(harness, 7900, unit_id, "陈协调", role=Role.COORDINATOR)
+    return unit_id, posts, coordinator
+
+
+async def rotated_seats(harness: Harness) -> list[Assignment]:
+    async with harness.session() as session:
+        found = await session.scalars(
+            select(Assignment)
+            .join(Rota, Assignment.rota_id == Rota.id)
+            .where(Rota.source == RotaSource.ROTATION)
+            .order_by(Assignment.id)
+        )
+        return list(found.unique())

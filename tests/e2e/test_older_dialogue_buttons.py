@@ -34,13 +34,13 @@ from tests.e2e.oversight_fixtures import (
 )
 from tests.e2e.rostering_fixtures import (
     open_assign,
+    rota_city,
+    rotated_seats,
     seats,
     town,
     wang_unavailable_on_wednesday_mornings,
 )
 from tests.e2e.schedule import command, person, post, press_and_settle, unit
-from tests.e2e.test_rotate import city as rota_city
-from tests.e2e.test_rotate import rotated
 from tests.harness import Harness
 
 OLDER = (
@@ -231,10 +231,10 @@ async def test_an_older_rota_preview_does_not_confirm_the_one_open_now(harness: 
     await command(harness, coordinator, "rotate", "12-07 12-08")
     await press_and_settle(harness, coordinator, "✅ 全部岗位（3 个）")
     await press_older(harness, coordinator, "✅ 确认排班", first)
-    assert await rotated(harness) == []
+    assert await rotated_seats(harness) == []
     text = await press_and_settle(harness, coordinator, "✅ 确认排班")
     assert "✅ 已排班（12月7日 周一 至 12月8日 周二）：" in text
-    assert await rotated(harness)
+    assert await rotated_seats(harness)
 
 
 async def test_an_older_import_preview_does_not_import_the_file_sent_since(

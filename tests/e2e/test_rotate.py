@@ -15,13 +15,10 @@ from sqlalchemy import select, update
 
 from bot.buttons import RotateConfirm
 from bot.db.models import (
-    Assignment,
     AssignmentStatus,
     Dialogue,
     Member,
     Role,
-    Rota,
-    RotaSource,
     Shift,
 )
 from tests.e2e.rostering_fixtures import (
@@ -29,6 +26,8 @@ from tests.e2e.rostering_fixtures import (
     alert,
     member_id,
     press,
+    rota_city,
+    rotated_seats,
     unavailable,
     volunteers,
     week_of_shifts,
@@ -51,31 +50,8 @@ def sheets(data: bytes) -> dict[str, list[tuple[Any, ...]]]:
     return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
 
 
-async def city(harness: Harness, people: int = 40) -> tuple[int, list[int], Any]:
-    unit_id = await unit(harness)
-    posts = [
-        await post(harness, unit_id, name)
-        for name in ("黄河路-人民路口", "人民路-解放路口", "解放路-长江路口")
-    ]
-    await week_of_shifts(harness, posts)
-    await volunteers(harness, unit_id, people)
-    coordinator = await member(harness, 7900, unit_id, "陈协调", role=Role.COORDINATOR)
-    return unit_id, posts, coordinator
-
-
-async def rotated(harness: Harness) -> list[Assignment]:
-    async with harness.session() as session:
-        found = await session.scalars(
-            select(Assignment)
-            .join(Rota, Assignment.rota_id == Rota.id)
-            .where(Rota.source == RotaSource.ROTATION)
-            .order_by(Assignment.id)
-        )
-        return list(found.unique())
-
-
 async def test_rotate_next_week_preview_redraw_and_confirm(harness: Harness) -> None:
-    _, _, coordinator = await city(harness)
+    _, _, coordinator = await rota_city(harness)
     # 队员01 cannot do mornings at all; the rotation respects it.
     await unavailable(
         harness, 8000, NEXT_MONDAY, NEXT_MONDAY + dt.timedelta(days=6),
@@ -124,7 +100,7 @@ async def test_rotate_next_week_preview_redraw_and_confirm(harness: Harness) -> 
     assert book["排班"][0] == ("日期", "星期", "开始", "结束", "岗位", "姓名", "手机号")
     assert len(book["排班"]) == 1 + 84 and len(book["每人"]) == 1 + 40
     assert sum(row[1] for row in book["每人"][1:]) == 84
-    assert await rotated(harness) == []  # nothing assigned before confirmation
+    assert await rotated_seats(harness) == []  # nothing assigned before confirmation
 
     first_plan = await plan_in_dialogue(harness)
     await coordinator.press("🔀 重新排", preview.message_id)
@@ -139,7 +115,7 @@ async def test_rotate_next_week_preview_redraw_and_confirm(harness: Harness) -> 
     text = await press_and_settle(harness, coordinator, "✅ 确认排班")
     assert f"✅ 已排班（{PERIOD}）：84 个名额，40 人，都已通知" in text
     assert await harness.count(Dialogue) == 0
-    seats = await rotated(harness)
+    seats = await rotated_seats(harness)
     assert sorted((s.shift_id, s.member_id) for s in seats) == sorted(second_plan)
     assert {s.status for s in seats} == {AssignmentStatus.SIGNED_UP}
     assert len({s.rota_id for s in seats}) == 1
@@ -173,7 +149,7 @@ async def plan_in_dialogue(harness: Harness) -> list[tuple[int, int]]:
 async def test_a_plan_overtaken_by_a_sign_up_assigns_nothing_and_a_redraw_works(
     harness: Harness,
 ) -> None:
-    unit_id, _, coordinator = await city(harness, people=12)
+    unit_id, _, coordinator = await rota_city(harness, people=12)
     await command(harness, coordinator, "rotate", "12-07 12-08")
     await press_and_settle(harness, coordinator, "✅ 全部岗位（3 个）")
     plan = await plan_in_dialogue(harness)
@@ -187,12 +163,12 @@ async def test_a_plan_overtaken_by_a_sign_up_assigns_nothing_and_a_redraw_works(
     await harness.settle()
     assert alert(coordinator).startswith("预览之后情况有变（")
     assert "什么都没有安排" in alert(coordinator)
-    assert await rotated(harness) == []
+    assert await rotated_seats(harness) == []
     await coordinator.press("🔀 重新排", preview.message_id)
     await harness.settle()
     text = await press_and_settle(harness, coordinator, "✅ 确认排班")
     assert "✅ 已排班（12月7日 周一 至 12月8日 周二）：" in text
-    assert len(await rotated(harness)) == 2 * 3 * 2 * 2 - 1
+    assert len(await rotated_seats(harness)) == 2 * 3 * 2 * 2 - 1
 
 
 async def test_seats_nobody_may_take_are_explained(harness: Harness) -> None:
@@ -209,7 +185,7 @@ async def test_seats_nobody_may_take_are_explained(harness: Harness) -> None:
 
 
 async def test_wrong_periods_and_units_are_refused(harness: Harness) -> None:
-    _, _, coordinator = await city(harness, people=3)
+    _, _, coordinator = await rota_city(harness, people=3)
     for args, expected in (
         ("12-07 2027-01-20", "一次最多排 31 天，请缩短时间段。"),
         ("2026-11-01 2026-11-07", "这段时间已经过去了。"),
@@ -242,7 +218,7 @@ async def test_wrong_periods_and_units_are_refused(harness: Harness) -> None:
     assert await command(harness, harness.user(8000, "队员01"), "rotate") == (
         "抱歉，您没有权限执行这个操作。"
     )
-    assert await rotated(harness) == []
+    assert await rotated_seats(harness) == []
 
 
 async def test_a_typed_period_without_open_seats_keeps_the_period_step_open(
@@ -271,7 +247,7 @@ async def test_a_typed_period_without_open_seats_keeps_the_period_step_open(
 
 
 async def test_an_admin_picks_the_unit(harness: Harness) -> None:
-    await city(harness, people=6)
+    await rota_city(harness, people=6)
     await unit(harness, "环保局")
     admin = harness.admin
     text = await command(harness, admin, "rotate")
@@ -286,7 +262,7 @@ async def test_an_admin_picks_the_unit(harness: Harness) -> None:
 
 
 async def test_dates_typed_with_the_command_survive_the_choice_of_unit(harness: Harness) -> None:
-    await city(harness, people=6)
+    await rota_city(harness, people=6)
     await unit(harness, "环保局")
     admin = harness.admin
     # A wrong range is refused before any unit is asked for.
@@ -299,7 +275,7 @@ async def test_dates_typed_with_the_command_survive_the_choice_of_unit(harness: 
     await admin.press("✅ 全部岗位（3 个）")
     await harness.settle()
     assert "12月7日 周一 至 12月8日 周二" in (admin.messages()[-2].text or "")
-    assert await rotated(harness) == []
+    assert await rotated_seats(harness) == []
 
 
 async def test_a_no_show_is_not_counted_as_hours_served_when_weighing_fairness(
