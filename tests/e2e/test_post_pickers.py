@@ -22,8 +22,7 @@ from bot.db.models import (
     ShiftStatus,
 )
 from bot.emulator import SimUser
-from tests.e2e.schedule import DAY, at, command, person, press_and_settle, unit
-from tests.e2e.test_unit_pickers import (
+from tests.e2e.button_fixtures import (
     CANCEL,
     NEXT,
     PREVIOUS,
@@ -31,6 +30,7 @@ from tests.e2e.test_unit_pickers import (
     forged_pages_change_nothing,
     turn_pages,
 )
+from tests.e2e.schedule import DAY, at, command, person, press_and_settle, unit
 from tests.harness import Harness
 
 POSTS = 130

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import Assignment, AssignmentStatus, Member
+from tests.e2e.button_fixtures import forged_press
 from tests.e2e.schedule import (
     DAY,
     at,
@@ -19,7 +20,6 @@ from tests.e2e.schedule import (
     statuses,
     unit,
 )
-from tests.e2e.test_signup_rules import forged_press
 from tests.harness import Harness
 
 

@@ -7,20 +7,11 @@ import datetime as dt
 from sqlalchemy import select, update
 
 from bot.db.models import Assignment, AssignmentStatus, Role, Shift, ShiftStatus
-from bot.emulator import SimUser
+from tests.e2e.button_fixtures import forged_press
 from tests.e2e.schedule import DAY, command, person, post, press_and_settle, shift, statuses, unit
 from tests.harness import Harness
 
 TOMORROW = DAY + dt.timedelta(days=1)
-
-
-async def forged_press(harness: Harness, user: SimUser, data: str) -> str:
-    """A press with callback data the bot never offered this person (a modified client)."""
-    if not user.messages():
-        await command(harness, user, "my")
-    await user.press_data(data, user.last().message_id)
-    await harness.settle()
-    return str(user.answered_callbacks[-1].get("text", ""))
 
 
 async def test_overlapping_shifts_clash(harness: Harness) -> None:

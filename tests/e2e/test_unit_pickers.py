@@ -8,15 +8,19 @@ from sqlalchemy import select
 
 from bot.db.models import Dialogue, Invite, Post, PostType, Role, Unit
 from bot.emulator import SimUser
+from tests.e2e.button_fixtures import (
+    CANCEL,
+    NEXT,
+    PREVIOUS,
+    STALE,
+    forged_pages_change_nothing,
+    turn_pages,
+)
 from tests.e2e.schedule import command, outbox_to, person, press_and_settle
 from tests.harness import Harness
 
 UNITS = 130
 NAMES = [f"第{n:03d}社区" for n in range(1, UNITS + 1)]
-NEXT = "下一页 ▶️"
-PREVIOUS = "◀️ 上一页"
-CANCEL = "✖️ 取消"
-STALE = "这个按钮已失效，请重新打开菜单。"
 
 
 async def many_units(harness: Harness) -> dict[str, int]:
@@ -31,29 +35,8 @@ async def many_units(harness: Harness) -> dict[str, int]:
         return {row.name: row.id for row in rows}
 
 
-async def turn_pages(harness: Harness, user: SimUser, label: str, times: int) -> str:
-    text = ""
-    for _ in range(times):
-        text = await press_and_settle(harness, user, label)
-    return text
-
-
 def unit_buttons(user: SimUser) -> list[str]:
     return [label for label in user.last().buttons() if label in NAMES]
-
-
-async def forged_pages_change_nothing(harness: Harness, user: SimUser, prefix: str) -> None:
-    """Page buttons with made-up offsets get the stale-button answer; the message stays."""
-    shown = user.last()
-    before = (shown.text, shown.button_rows())
-    for data in (f"{prefix}:abc", f"{prefix}:-20", f"{prefix}:20:1", prefix):
-        await user.press_data(data, shown.message_id)
-        await harness.settle()
-        assert user.answered_callbacks[-1]["text"] == STALE, data
-        assert user.answered_callbacks[-1]["show_alert"] is True
-    after = user.last()
-    assert after.message_id == shown.message_id
-    assert (after.text, after.button_rows()) == before
 
 
 async def test_units_list_pages_and_renames_a_unit_of_the_last_page(harness: Harness) -> None:
