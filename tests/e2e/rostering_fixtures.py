@@ -68,7 +68,7 @@ async def town(harness: Harness, capacity: int = 2) -> Unit:
     return Unit(unit_id, post_id, shift_id, coordinator, people)
 
 
-async def member_id(harness: Harness, telegram_id: int) -> int:
+async def member_id_of(harness: Harness, telegram_id: int) -> int:
     found = await harness.member(telegram_id)
     assert found is not None
     return found.id
@@ -141,7 +141,7 @@ async def unavailable(
     async with harness.session() as session:
         session.add(
             Unavailability(
-                member_id=await member_id(harness, telegram_id),
+                member_id=await member_id_of(harness, telegram_id),
                 first_day=first,
                 last_day=last,
                 weekdays=weekdays,

@@ -1,4 +1,4 @@
-"""Reading a member's tags and id back by their Telegram id, for the stories of tags."""
+"""Reading a member's tags back by their Telegram id, for the stories of tags."""
 
 from __future__ import annotations
 
@@ -9,9 +9,3 @@ async def tags_of(harness: Harness, telegram_id: int) -> frozenset[str]:
     member = await harness.member(telegram_id)
     assert member is not None
     return member.tags
-
-
-async def member_id_of(harness: Harness, telegram_id: int) -> int:
-    member = await harness.member(telegram_id)
-    assert member is not None
-    return member.id

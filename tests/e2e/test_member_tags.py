@@ -10,8 +10,9 @@ from sqlalchemy import select
 from bot.buttons import MemberTagToggle
 from bot.db.models import AuditEntry, Role
 from bot.services.people import tags
+from tests.e2e.rostering_fixtures import member_id_of
 from tests.e2e.schedule import command, person, post, press_and_settle, shift, unit
-from tests.e2e.tag_fixtures import member_id_of, tags_of
+from tests.e2e.tag_fixtures import tags_of
 from tests.harness import Harness
 
 FORBIDDEN = "抱歉，您没有权限执行这个操作。"

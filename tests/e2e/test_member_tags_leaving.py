@@ -10,8 +10,9 @@ from bot.db.models import AuditEntry, Role
 from bot.emulator import SimUser
 from bot.services.people import tags
 from tests.e2e.journeys import create_unit, invite_code, join
+from tests.e2e.rostering_fixtures import member_id_of
 from tests.e2e.schedule import command, person, press_and_settle, unit
-from tests.e2e.tag_fixtures import member_id_of, tags_of
+from tests.e2e.tag_fixtures import tags_of
 from tests.harness import Harness
 
 

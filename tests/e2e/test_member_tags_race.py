@@ -10,8 +10,9 @@ from sqlalchemy import select, text
 from bot.db.models import AuditEntry, Role
 from bot.services.people import tags
 from bot.services.people.access import Actor
+from tests.e2e.rostering_fixtures import member_id_of
 from tests.e2e.schedule import person, unit
-from tests.e2e.tag_fixtures import member_id_of, tags_of
+from tests.e2e.tag_fixtures import tags_of
 from tests.harness import Harness
 
 # The statements a second tagging waits at, as PostgreSQL shows them in pg_stat_activity: the

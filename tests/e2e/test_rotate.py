@@ -24,7 +24,7 @@ from bot.db.models import (
 from tests.e2e.rostering_fixtures import (
     NEXT_MONDAY,
     alert,
-    member_id,
+    member_id_of,
     press,
     rota_city,
     rotated_seats,
@@ -301,7 +301,7 @@ async def test_a_no_show_is_not_counted_as_hours_served_when_weighing_fairness(
     preview = coordinator.messages()[-2].text or ""
     # Fewest hours served in the last four weeks first: 0 against 2, whatever was missed.
     assert "队员01：1 班 2 小时（近四周 0 小时）" in preview, preview
-    assert await plan_in_dialogue(harness) == [(monday, await member_id(harness, first))]
+    assert await plan_in_dialogue(harness) == [(monday, await member_id_of(harness, first))]
 
 
 async def test_an_admin_s_rota_and_its_reminder_name_the_admin(harness: Harness) -> None:

@@ -25,7 +25,7 @@ from tests.e2e.rostering_fixtures import (
     TOMORROW,
     alert,
     assign_by_hand,
-    member_id,
+    member_id_of,
     open_assign,
     town,
     unavailable,
@@ -86,11 +86,11 @@ async def test_a_night_shift_on_the_last_day_respects_the_next_day_declared_off(
 
     text = await preview(harness, coordinator, "12-07")
     assert "共 1 个空位，排上 1 个，分给 1 人。" in text, text
-    assert await plan_in_dialogue(harness) == [(night, await member_id(harness, second))]
+    assert await plan_in_dialogue(harness) == [(night, await member_id_of(harness, second))]
 
     # Alone, 队员01 is not put on it: the seat stays open, and the preview says why.
     async with harness.session() as session:
-        other = await session.get(Member, await member_id(harness, second))
+        other = await session.get(Member, await member_id_of(harness, second))
         assert other is not None
         other.active = False
     await coordinator.send_command("cancel")
@@ -208,7 +208,7 @@ async def test_a_unit_of_30_keeps_its_party_members_for_the_party_members_post(
     people = await volunteers(harness, unit_id, 30)
     async with harness.session() as session:
         for telegram_id in people[:6]:
-            session.add(MemberTag(member_id=await member_id(harness, telegram_id), tag="党员"))
+            session.add(MemberTag(member_id=await member_id_of(harness, telegram_id), tag="党员"))
     await unavailable(harness, people[0], NEXT_MONDAY, NEXT_MONDAY + dt.timedelta(days=6))
     coordinator = await member(harness, 7900, unit_id, "陈协调", role=Role.COORDINATOR)
     await command(harness, coordinator, "rotate", "12-07 12-13")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.db.models import Assignment, AssignmentStatus, Role
-from tests.e2e.rostering_fixtures import NEXT_MONDAY, member_id, volunteers
+from tests.e2e.rostering_fixtures import NEXT_MONDAY, member_id_of, volunteers
 from tests.e2e.schedule import command, post, press_and_settle, shift, unit
 from tests.e2e.swap_fixtures import member, seat
 from tests.harness import Harness
@@ -39,9 +39,9 @@ async def test_rotation_draws_who_waits_on_a_shift_into_its_open_seat(harness: H
                 )
             ).unique()
         )
-    waiting_id = await member_id(harness, waiting)
+    waiting_id = await member_id_of(harness, waiting)
     assert [(row.member_id, row.status) for row in rows] == [
-        (await member_id(harness, serving), AssignmentStatus.SIGNED_UP),
+        (await member_id_of(harness, serving), AssignmentStatus.SIGNED_UP),
         (waiting_id, AssignmentStatus.SIGNED_UP),
     ]
     assert rows[1].rota_id is not None
