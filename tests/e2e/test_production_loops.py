@@ -14,7 +14,7 @@ from bot.runtime import Runtime
 from bot.services.platform import outbox, outbox_claim
 from tests.conftest import START, ZONE
 from tests.e2e.checkin_fixtures import assign, post, shift, team
-from tests.emulator.test_transport import eventually
+from tests.emulator.transport_fixtures import eventually
 from tests.harness import Harness
 
 

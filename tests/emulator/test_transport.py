@@ -24,16 +24,7 @@ from telegram.request import HTTPXRequest
 from bot.emulator import BotApiEmulator, Fault, FloodLimits
 from bot.emulator.limits import FloodGate
 from tests.emulator.conftest import TOKEN
-
-
-async def eventually(condition: object, what: str, timeout: float = 10.0) -> None:
-    """Wait for `condition()` with short awaits, bounded so a failure cannot hang."""
-    assert callable(condition)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.01)
+from tests.emulator.transport_fixtures import eventually
 
 
 async def test_long_poll_returns_when_an_update_arrives(emu: BotApiEmulator, bot: Bot) -> None:
