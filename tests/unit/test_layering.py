@@ -1,7 +1,7 @@
 """The layers hold, read from the source with ``ast`` (nothing is imported): services and what
 they stand on (the database, the buttons, ...) know no ``telegram``, handlers hold no SQL, a
-service package imports only the packages beneath it, and no modules of ``bot/`` and
-``handlers/`` import each other in a circle."""
+service package imports only the packages beneath it, no modules of ``bot/`` and ``handlers/``
+import each other in a circle, and no test module imports another."""
 
 from __future__ import annotations
 
@@ -236,3 +236,16 @@ def test_no_modules_import_each_other_in_a_circle() -> None:
 
 def test_not_even_through_an_import_inside_a_function() -> None:
     assert not circles(_graph(with_functions=True))
+
+
+def test_no_test_module_imports_another() -> None:
+    """A step two test files share lives in a fixtures module (``*_fixtures.py``), so that a test
+    file can be split, renamed or deleted without breaking another."""
+    borrowed = [
+        f"{found.module}:{found.line} imports {found.target}"
+        for path in sources("tests")
+        for found in imports_of(path)
+        if _under(found.target, "tests")
+        and any(part.startswith("test_") for part in found.target.split(".")[:-1])
+    ]
+    assert borrowed == []
