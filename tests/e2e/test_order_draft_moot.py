@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from bot.buttons import UnitArchive
 from bot.db.models import Dialogue, OutboxMessage
-from tests.e2e.oversight_fixtures import city, near, orders, street_reports
+from tests.e2e.oversight_fixtures import city, near, orders, report, street_reports
 from tests.e2e.schedule import command, press_and_settle
-from tests.e2e.test_street_reports import report
 from tests.harness import Harness
 
 ARCHIVED = "「城管局」已归档，不能再向它下发整改令。"

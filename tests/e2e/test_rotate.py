@@ -224,7 +224,7 @@ async def test_wrong_periods_and_units_are_refused(harness: Harness) -> None:
 async def test_a_typed_period_without_open_seats_keeps_the_period_step_open(
     harness: Harness,
 ) -> None:
-    _, _, coordinator = await city(harness, people=3)
+    _, _, coordinator = await rota_city(harness, people=3)
     await command(harness, coordinator, "rotate")
     await coordinator.send_text("2027-03-01 2027-03-07")
     await harness.settle()
@@ -243,7 +243,7 @@ async def test_a_typed_period_without_open_seats_keeps_the_period_step_open(
     await coordinator.send_text("12-07 12-07")
     await harness.settle()
     assert "排哪些岗位？" in (coordinator.last().text or "")
-    assert await rotated(harness) == []
+    assert await rotated_seats(harness) == []
 
 
 async def test_an_admin_picks_the_unit(harness: Harness) -> None:
