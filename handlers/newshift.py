@@ -312,7 +312,7 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
         if not text:
             turn.reply(t("schedule.need_text"), inline([cancel_row(t)]))
             return
-        dialogue.data = {**dialogue.data, "notes": shifts.clean_notes(text)}
+        dialogue.data = {**dialogue.data, "notes": shifts.typed_notes(text)}
         await _review(turn, dialogue)
     else:
         turn.reply(t("schedule.need_button"))

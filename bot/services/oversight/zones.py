@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Unit, Zone
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
+from bot.services.people.names import plain
 from bot.services.people.units import name_key
 from bot.services.platform import audit
 
@@ -164,7 +165,7 @@ async def read(session: AsyncSession, data: bytes) -> Imported:
         if archived:
             problems.append(Problem("archived_unit", number, {"unit": unit_name}))
             continue
-        name = " ".join(str(properties.get("name") or "").split())[:NAME_MAX]
+        name = plain(str(properties.get("name") or ""))[:NAME_MAX]
         drafts.append(Draft(unit_id, unit_name, name or f"{unit_name} #{number}", geometry))
         numbers.append(number)
     problems += _overlaps(drafts, numbers)

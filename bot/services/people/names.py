@@ -1,4 +1,5 @@
-"""Names people type (a member's name, a unit's, a tag): what is kept of them."""
+"""Names people type (a member's name, a unit's, a post's, a tag) and the free texts of a few
+lines (a shift's notes, an announcement): what is kept of them."""
 
 from __future__ import annotations
 
@@ -26,11 +27,26 @@ def plain(typed: str) -> str:
     visible letters; and the letters that draw nothing, `_INVISIBLE`), spaces collapsed; ""
     when nothing visible is left, so that a name of marks alone is blank. Two names that look
     the same are then kept the same."""
-    kept = "".join(
+    cleaned = " ".join(_visible(typed).split())
+    cleaned = _LOOSE_JOINER.sub("", _JOINERS.sub(ZWJ, cleaned))
+    return " ".join(cleaned.split())
+
+
+def lines(typed: str) -> str:
+    """A text of several lines as kept: each line's invisible marks dropped as `plain` drops
+    them, its spaces left as typed (a list may be indented); blank lines at either end gone. ""
+    when nothing visible is left, so that a text of marks alone is empty."""
+    kept = []
+    for line in typed.splitlines():
+        visible = _LOOSE_JOINER.sub("", _JOINERS.sub(ZWJ, _visible(line)))
+        kept.append(visible.rstrip())
+    return "\n".join(kept).strip()
+
+
+def _visible(typed: str) -> str:
+    """`typed` without its invisible marks, a joiner kept (`plain` says which)."""
+    return "".join(
         ch
         for ch in _INVISIBLE.sub("", typed)
         if ch == ZWJ or unicodedata.category(ch) not in {"Cc", "Cf"}
     )
-    cleaned = " ".join(kept.split())
-    cleaned = _LOOSE_JOINER.sub("", _JOINERS.sub(ZWJ, cleaned))
-    return " ".join(cleaned.split())

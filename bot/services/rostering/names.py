@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Member
 from bot.errors import DomainError, ErrorCode
+from bot.services.people.names import plain
 
 SEPARATORS = re.compile(r"[、,，;；\n\r]+")
 NAME_MAX = 64
@@ -56,7 +57,7 @@ def split(text: str) -> list[str]:
     """The names in a cell or a message, cleaned, in order, without repeats."""
     names: list[str] = []
     for part in SEPARATORS.split(text):
-        name = " ".join(part.split())
+        name = plain(part)
         if name and name not in names:
             names.append(name)
     return names

@@ -25,7 +25,7 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
-from bot.services.people import units
+from bot.services.people import names, units
 from bot.services.people.access import Actor
 from bot.services.people.members import on_post
 from bot.services.platform import outbox
@@ -352,7 +352,7 @@ async def send_shifts(
 
 
 def clean_announcement(text: str) -> str:
-    cleaned = text.strip()
+    cleaned = names.lines(text)
     if not cleaned or len(cleaned) > ANNOUNCEMENT_MAX:
         raise DomainError(ErrorCode.BROADCAST_TEXT_INVALID, limit=ANNOUNCEMENT_MAX)
     return cleaned

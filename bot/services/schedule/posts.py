@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Post, PostType, Role, Unit
 from bot.errors import DomainError, ErrorCode
-from bot.services.people import units
+from bot.services.people import names, units
 from bot.services.people.access import Actor
 from bot.services.platform import audit
 
@@ -21,7 +21,7 @@ RADIUS_MAX_M = 5000
 
 
 def clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())
+    cleaned = names.plain(name)
     if not cleaned or len(cleaned) > POST_NAME_MAX or cleaned.startswith("/"):
         raise DomainError(ErrorCode.POST_NAME_INVALID, limit=POST_NAME_MAX)
     return cleaned
@@ -51,7 +51,7 @@ def parse_type(value: str) -> PostType | None:
 async def by_name(session: AsyncSession, unit_id: int, name: str) -> Post | None:
     post: Post | None = await session.scalar(
         select(Post).where(
-            Post.unit_id == unit_id, func.lower(Post.name) == " ".join(name.split()).lower()
+            Post.unit_id == unit_id, func.lower(Post.name) == names.plain(name).lower()
         )
     )
     return post

@@ -26,7 +26,7 @@ from bot.db.models import (
     ShiftStatus,
 )
 from bot.errors import DomainError, ErrorCode
-from bot.services.people import units
+from bot.services.people import names, units
 from bot.services.people.access import Actor
 from bot.services.people.members import serves_on_posts
 from bot.services.people.tags import clean_tag
@@ -72,12 +72,23 @@ def check_capacity(capacity: int) -> int:
 
 
 def clean_notes(notes: str | None) -> str | None:
-    """The notes as kept (None when blank); longer than NOTES_MAX is refused, not cut."""
-    if notes is None or not notes.strip():
+    """The notes as kept (None when blank, invisible marks alone too: a spreadsheet's empty
+    cell); longer than NOTES_MAX is refused, not cut."""
+    cleaned = names.lines(notes or "")
+    if not cleaned:
         return None
-    if len(notes.strip()) > NOTES_MAX:
+    if len(cleaned) > NOTES_MAX:
         raise DomainError(ErrorCode.NOTE_TOO_LONG, limit=NOTES_MAX)
-    return notes.strip()
+    return cleaned
+
+
+def typed_notes(notes: str) -> str:
+    """Notes someone typed to set: a text of invisible marks alone is refused as an empty one,
+    never taken for clearing them ("-" clears)."""
+    cleaned = clean_notes(notes)
+    if cleaned is None:
+        raise DomainError(ErrorCode.NOTE_TOO_LONG, limit=NOTES_MAX)
+    return cleaned
 
 
 def check_times(start: dt.time, end: dt.time) -> tuple[dt.time, dt.time]:
@@ -365,7 +376,7 @@ async def edit(
     if clear_notes:
         shift.notes = None
     elif notes is not None:
-        shift.notes = clean_notes(notes)
+        shift.notes = typed_notes(notes)
     if times is not None:
         day = shift.starts_at.astimezone(settings.zone).date()
         starts_at, ends_at = window(day, times[0], times[1], settings.zone)

@@ -27,6 +27,7 @@ from bot.i18n import Translator
 from bot.services.people import members
 from bot.services.people.access import Actor
 from bot.services.people.members import Shown, serves_on_posts, typed_phone
+from bot.services.people.names import plain
 from bot.services.platform import audit
 from bot.services.schedule import seats, unavailability
 from bot.services.schedule.eligibility import check_eligibility, no_shows
@@ -192,7 +193,7 @@ async def unit_members(session: AsyncSession, unit_id: int) -> list[Member]:
 async def find_member(session: AsyncSession, member: Member, name: str) -> Member:
     """A member of the same unit by their name: an exact match first (any case), else the one
     whose name contains what was typed; none or several are refused."""
-    typed = " ".join(name.split())
+    typed = plain(name)
     if not typed or typed.startswith("/") or len(typed) > NAME_MAX:
         raise DomainError(ErrorCode.SWAP_NAME_INVALID)
     if member.unit_id is None:
