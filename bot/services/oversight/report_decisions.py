@@ -185,7 +185,7 @@ async def return_to_queue(
         reports.record(
             session,
             actor_id,
-            "report.return",
+            reports.RETURN_ACTION,
             report,
             now,
             before={"unit": unit.id},

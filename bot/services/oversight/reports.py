@@ -31,6 +31,8 @@ from bot.services.platform.outbox import Message
 from bot.settings import Settings
 
 TEXT_MAX = 300
+# The audit action of a report sent back to the inspectors' queue (its unit was archived).
+RETURN_ACTION = "report.return"
 OPEN = (ReportStatus.NEW, ReportStatus.ROUTED, ReportStatus.ORDERED)
 # The categories a member picks from (``post`` is an inspector's finding, not a street problem).
 CATEGORIES = (
@@ -109,8 +111,15 @@ async def ask_dispatch(
         text = notices.report_card(t, report, header=header)
         return notices.message(text, photos, inspector_buttons(t, report))
 
-    # Asked again once its unit is archived: another notice than the first ask.
-    again = "" if archived_unit is None else f":{report.updated_at.timestamp():.0f}"
+    # Asked again at each return from an archived unit, another notice than the first ask: keyed
+    # on how many returns it has had (its "report.return" audit rows), which every return
+    # counts up (two within one second too) and asking again of the same return does not.
+    again = ""
+    if archived_unit is not None:
+        returns = await audit.count(
+            session, action=RETURN_ACTION, object_type="report", object_id=report.id
+        )
+        again = f":return{returns}"
     await notices.send(
         session,
         await notices.inspectors(session, settings),

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AuditEntry, Member
@@ -51,6 +51,19 @@ async def exists(session: AsyncSession, *, action: str, object_type: str, object
         .limit(1)
     )
     return found is not None
+
+
+async def count(session: AsyncSession, *, action: str, object_type: str, object_id: int) -> int:
+    """How many times this action was recorded on this object (one recorded in this session
+    too: it is flushed first)."""
+    found = await session.scalar(
+        select(func.count()).where(
+            AuditEntry.action == action,
+            AuditEntry.object_type == object_type,
+            AuditEntry.object_id == object_id,
+        )
+    )
+    return int(found or 0)
 
 
 @dataclass(frozen=True)
