@@ -162,7 +162,11 @@ def _early(t: _Texts, following: Sequence[DayShift], at: float) -> dict[str, Any
     if not people:
         return None
     first = following[0]
-    times = t("report.time_range", start=t.time(first.starts), end=t.time(first.ends))
+    if all(shift.ends == first.ends for shift in following):
+        times = t("report.time_range", start=t.time(first.starts), end=t.time(first.ends))
+    else:
+        # Shifts starting together end at different times: one window would name one of them.
+        times = t.time(first.starts)
     return {"label": t("board.popup.early", shift=times, count=len(people)), "people": people}
 
 

@@ -230,7 +230,8 @@ def test_post_state_compares_people_on_post_with_the_seats_under_way() -> None:
 
 def test_a_popup_lists_early_arrivals_of_every_shift_starting_next() -> None:
     """Two shifts of the post start at 09:00 (two sign-up lists): an early arrival of either
-    is listed under one label counting both; the 07:00 shift's people are those on post."""
+    is listed under one label counting both, which says the start alone since they end at
+    different times; the 07:00 shift's people are those on post."""
     from types import SimpleNamespace
     from typing import cast
     from zoneinfo import ZoneInfo
@@ -259,7 +260,7 @@ def test_a_popup_lists_early_arrivals_of_every_shift_starting_next() -> None:
     popup = markers[0]["popup"]
     assert popup["staffing"] == "在岗 1/1 人"
     assert [person["name"] for person in popup["people"]] == ["甲"]
-    assert popup["early"]["label"] == "下一班次 09:00–11:00 已提前签到 2 人"
+    assert popup["early"]["label"] == "下一班次 09:00 已提前签到 2 人"
     assert [person["name"] for person in popup["early"]["people"]] == ["乙", "丙"]
 
 
