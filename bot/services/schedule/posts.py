@@ -201,6 +201,12 @@ async def update(
         post.latitude, post.longitude = location
     if radius_m is not None:
         post.radius_m = check_radius(radius_m)
+    if archived is False and post.archived:
+        # A post restored alone would stand in a unit that has left the campaign; held, so that
+        # an archiving of the unit at the same moment waits for this one or is seen by it.
+        unit = await units.held(session, post.unit_id)
+        if unit.archived:
+            raise DomainError(ErrorCode.POST_UNIT_ARCHIVED, unit=unit.name)
     if archived is not None:
         post.archived = archived
     audit.record(
