@@ -19,7 +19,7 @@ import asyncio
 import base64
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from telegram import (
@@ -57,7 +57,10 @@ ALREADY_DONE = ("not modified", "query is too old", "query id is invalid")
 _RAW = {"message": "SendMessage", "edit": "EditMessageText"}
 # The rows Telegram's flood limits count as a message, as the sender counts the outbox's (an
 # edit too). A button's answer and a command menu are not messages.
-COUNTED = frozenset({"message", "edit", "document", "photo"})
+COUNTED = frozenset({"message", "edit", "buttons_off", "document", "photo"})
+# The row key of a dialogue's prompt (`message(..., prompt=...)`): once it is sent, its message id
+# comes back in `Outcome.prompts` with this value, for the dialogue to keep.
+PROMPT = "prompt"
 
 
 class Pacing(Protocol):
@@ -95,13 +98,26 @@ def _bytes(data: bytes) -> str:
 
 
 def message(
-    chat_id: int, text: str, markup: Markup | None = None, *, thread: int | None = None
+    chat_id: int,
+    text: str,
+    markup: Markup | None = None,
+    *,
+    thread: int | None = None,
+    prompt: Any = None,
 ) -> Row:
-    """A text; `thread`: the forum topic it goes to (the one the person wrote in)."""
+    """A text; `thread`: the forum topic it goes to (the one the person wrote in); `prompt`:
+    what names the dialogue it asks for (its message id comes back in `Outcome.prompts`)."""
     row: Row = {"op": "message", "chat": chat_id, "text": text, "markup": _markup_row(markup)}
     if thread is not None:
         row["thread"] = thread
+    if prompt is not None:
+        row[PROMPT] = prompt
     return row
+
+
+def buttons_off(chat_id: int, message_id: int) -> Row:
+    """Take the buttons off a message sent before (the prompt of a dialogue that ended)."""
+    return {"op": "buttons_off", "chat": chat_id, "message": message_id}
 
 
 def document(
@@ -201,12 +217,12 @@ def menu(chat_id: int, commands: Sequence[tuple[str, str]]) -> Row:
     return {"op": "menu", "chat": chat_id, "commands": [list(command) for command in commands]}
 
 
-async def perform(bot: Bot, row: Row) -> None:
-    """Make the Bot API call of one row."""
+async def perform(bot: Bot, row: Row) -> int | None:
+    """Make the Bot API call of one row; the id of the message a text became."""
     op = row["op"]
     if op in _RAW:
         stored = row.get("markup")
-        await bot.do_api_request(
+        result = await bot.do_api_request(
             _RAW[op],
             {
                 "chat_id": row["chat"],
@@ -216,7 +232,8 @@ async def perform(bot: Bot, row: Row) -> None:
                 "reply_markup": stored["data"] if stored is not None else None,
             },
         )
-        return
+        sent = result.get("message_id") if isinstance(result, dict) else None
+        return sent if isinstance(sent, int) else None
     markup = _markup(row.get("markup"))
     if op == "document":
         data = base64.b64decode(row["data"])
@@ -237,6 +254,8 @@ async def perform(bot: Bot, row: Row) -> None:
             reply_markup=markup,
             message_thread_id=row.get("thread"),
         )
+    elif op == "buttons_off":
+        await bot.edit_message_reply_markup(row["chat"], row["message"], reply_markup=None)
     elif op == "answer":
         await bot.answer_callback_query(row["query"], row["text"], show_alert=row["alert"])
     elif op == "menu":
@@ -246,24 +265,24 @@ async def perform(bot: Bot, row: Row) -> None:
         )
     else:
         raise ValueError(f"unknown answer row {op!r}")
+    return None
 
 
-async def counted(bot: Bot, row: Row, pacing: Pacing | None) -> None:
+async def counted(bot: Bot, row: Row, pacing: Pacing | None) -> int | None:
     """Make the call of one row, counted in the pacer while it is under way and after (as the
     sender counts its own) when Telegram counts it as a message. It never waits for room."""
     if pacing is None or row["op"] not in COUNTED:
-        await perform(bot, row)
-        return
+        return await perform(bot, row)
     pacer = pacing.pacer
     # In the overall limit only (bot/pacing.py says why not in the chat's pace).
     ticket = pacer.start(None, pacing.clock.now().timestamp())
     try:
-        await perform(bot, row)
+        return await perform(bot, row)
     finally:
         pacer.answered(ticket, pacing.clock.now().timestamp())
 
 
-async def patiently(bot: Bot, row: Row, pacing: Pacing | None = None) -> None:
+async def patiently(bot: Bot, row: Row, pacing: Pacing | None = None) -> int | None:
     """One row; on a 429 wait as long as Telegram asks and try again: the person is waiting for
     this answer. (Notices through the outbox are paced by the sender and never get here.)
 
@@ -281,8 +300,7 @@ async def patiently(bot: Bot, row: Row, pacing: Pacing | None = None) -> None:
             if held > 0:
                 await wait_out(held)
         try:
-            await counted(bot, row, pacing)
-            return
+            return await counted(bot, row, pacing)
         except RetryAfter as error:
             metrics.too_many_requests("reply")
             seconds = retry_seconds(error)
@@ -297,15 +315,18 @@ async def patiently(bot: Bot, row: Row, pacing: Pacing | None = None) -> None:
             log.warning("an answer hit the flood limit; retrying in %ss", seconds)
             if pacing is None:
                 await wait_out(seconds)
+    return None  # not reached: the last attempt returns or raises
 
 
 @dataclass(frozen=True)
 class Outcome:
     """What became of an answer: the rows still to send after a transient failure (Telegram
-    unreachable, a 5xx, a long 429), and a refusal Telegram gave to one of them."""
+    unreachable, a 5xx, a long 429), a refusal Telegram gave to one of them, and each prompt
+    sent (its row's `PROMPT` value and the id of its message)."""
 
     unsent: list[Row]
     refused: BadRequest | None = None
+    prompts: list[tuple[Any, int]] = field(default_factory=list)
 
 
 async def send(bot: Bot, rows: Sequence[Row], pacing: Pacing | None = None) -> Outcome:
@@ -314,16 +335,24 @@ async def send(bot: Bot, rows: Sequence[Row], pacing: Pacing | None = None) -> O
     before (a replay) is fine; any other refusal is logged and reported. `pacing`: where what
     is sent is counted against Telegram's limits (the runtime; None counts nothing)."""
     refused: BadRequest | None = None
+    prompts: list[tuple[Any, int]] = []
     pending = list(rows)
     index = 0
     while index < len(pending):
         row = pending[index]
         try:
-            await patiently(bot, row, pacing)
+            sent = await patiently(bot, row, pacing)
+            if sent is not None and row.get(PROMPT) is not None:
+                prompts.append((row[PROMPT], sent))
         except Forbidden as error:
             log.info("cannot answer in chat %s: %s", row.get("chat"), error.message)
         except BadRequest as error:
             if any(text in error.message.lower() for text in ALREADY_DONE):
+                index += 1
+                continue
+            if row["op"] == "buttons_off":
+                # The person deleted the prompt, or it is too old to edit: nothing to take off.
+                log.info("could not take the buttons off a prompt: %s", error.message)
                 index += 1
                 continue
             fallback = _caption_alone(row)
@@ -337,11 +366,11 @@ async def send(bot: Bot, rows: Sequence[Row], pacing: Pacing | None = None) -> O
             refused = refused or error
         except (NetworkError, RetryAfter) as error:
             log.warning("an answer could not go out now, kept for later: %s", error)
-            return Outcome(pending[index:], refused)
+            return Outcome(pending[index:], refused, prompts)
         except TelegramError as error:
             log.error("Telegram refused an answer (%s): %s", row["op"], error.message)
         index += 1
-    return Outcome([], refused)
+    return Outcome([], refused, prompts)
 
 
 def _caption_alone(row: Row) -> Row | None:

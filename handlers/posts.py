@@ -384,7 +384,7 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
             _radius_row(turn, lambda radius: NewPostRadius(radius, mark)),
             cancel_row(t),
         ]
-        turn.reply(t("posts.ask_new_radius", default=default), inline(rows))
+        turn.prompt(dialogue, t("posts.ask_new_radius", default=default), inline(rows))
     else:
         radius = _int_text(message.text)
         if radius is None:
@@ -412,20 +412,22 @@ async def _create(turn: Turn, dialogue: Dialogue, radius: int) -> None:
             raise  # a radius out of range: another may be typed
         # No radius typed next could change the name or the unit: a colleague made the post
         # meanwhile, or an admin archived the unit, say.
-        await _end_new(turn, error)
+        await _end_new(turn, error, dialogue)
         return
     await dialogues.end(turn.session, turn.user_id)
     text = turn.t("posts.created", name=post.name) + "\n\n" + card_text(turn, post)
     show(turn, text, card_rows(turn, post))
 
 
-async def _end_new(turn: Turn, error: DomainError) -> None:
+async def _end_new(turn: Turn, error: DomainError, dialogue: Dialogue | None = None) -> None:
     """/newpost ends with a refusal no later step could undo; nothing was written, and the
-    pressed step's buttons go with it."""
+    pressed step's buttons go with it, or, on a typed answer, those of the step's prompt."""
     await dialogues.end(turn.session, turn.user_id)
     turn.refuse(error)
     if turn.update.callback_query is not None:
         turn.edit(error_text(turn.t, error))
+    elif dialogue is not None:
+        turn.prompt_buttons_off(dialogue)
 
 
 # -- member tags (required by some shifts) ---------------------------------------------------

@@ -166,6 +166,24 @@ class Turn:
             self._answers.append(answers.message(target, part, thread=thread))
         self._answers.append(answers.message(target, parts[-1], markup, thread=thread))
 
+    def prompt(self, dialogue: Dialogue, text: str, markup: InlineKeyboardMarkup) -> None:
+        """A dialogue's question with buttons, in the person's private chat, whose message id
+        the dialogue keeps once it is sent, so that `prompt_buttons_off` can take them off."""
+        dialogue_mark = dialogues.mark(dialogue)
+        if dialogue_mark is None or self.chat_id != self.user_id:
+            self.reply(text, markup)
+            return
+        self._answers.append(
+            answers.message(self.chat_id, text, markup, prompt=[self.user_id, dialogue_mark])
+        )
+
+    def prompt_buttons_off(self, dialogue: Dialogue) -> None:
+        """Take the buttons off the dialogue's last `prompt`: it ended by a typed answer, and
+        no button there has anything left to do."""
+        message_id = dialogues.prompt_message(dialogue)
+        if message_id is not None:
+            self._answers.append(answers.buttons_off(self.user_id, message_id))
+
     @property
     def topic(self) -> int | None:
         """The forum topic this update came from, where its answers go."""
@@ -267,10 +285,23 @@ class Turn:
         if self.context.albums.repeated(self.update, self.answer_rows()):
             self._answers.clear()
 
+    async def _keep_prompts(self, sent: list[tuple[Any, int]]) -> None:
+        """The dialogue keeps the message id of its prompt just sent (a later update of this
+        chat waits for this: bot/concurrency.py). Lost in a crash, the buttons merely stay."""
+        if not sent:
+            return
+        try:
+            async with self.runtime.db.session() as session:
+                for (telegram_id, dialogue_mark), message_id in sent:
+                    await dialogues.keep_prompt(session, telegram_id, dialogue_mark, message_id)
+        except Exception:
+            log.exception("could not keep the prompt of update %s", self.update.update_id)
+
     async def flush(self) -> None:
         """Send the answer kept with the commit, then the deferred actions. A refusal by
         Telegram (a bug: a text too long, a bad button) is raised for the error handler."""
         outcome = await self.context.intake.answer(self.update.update_id, self.answer_rows())
+        await self._keep_prompts(outcome.prompts)
         actions, self._after = self._after, []
         for action in actions:
             try:

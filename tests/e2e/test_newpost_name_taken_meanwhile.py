@@ -36,10 +36,14 @@ async def _posts(harness: Harness) -> int:
 
 async def test_a_typed_radius_after_the_name_was_taken_ends_newpost(harness: Harness) -> None:
     coordinator, _ = await _at_radius(harness)
+    prompt = coordinator.last().message_id
     await coordinator.send_text("200")
     await harness.settle()
     assert coordinator.last().text == TAKEN
     assert await harness.count(Dialogue) == 0
+    # The radius buttons of the prompt before go with /newpost: none is left to press.
+    asked = next(m for m in coordinator.messages() if m.message_id == prompt)
+    assert asked.buttons() == []
     await coordinator.send_text("300")
     await harness.settle()
     assert coordinator.last().text == NOT_UNDERSTOOD

@@ -72,6 +72,31 @@ def carries(dialogue: Dialogue, button_mark: int | None) -> bool:
     return button_mark is None or button_mark == mark(dialogue)
 
 
+# The message id of the dialogue's last prompt whose buttons go when it ends by a typed answer
+# (a refusal no later step could undo): kept once the prompt is sent, after the commit.
+PROMPT = "prompt"
+
+
+def prompt_message(dialogue: Dialogue) -> int | None:
+    value = dialogue.data.get(PROMPT)
+    return value if isinstance(value, int) else None
+
+
+async def keep_prompt(
+    session: AsyncSession, telegram_id: int, prompt_mark: int, message_id: int
+) -> None:
+    """Keep the message id of a prompt sent for the dialogue marked `prompt_mark`, if it is
+    still open. Read afresh and held: a change made to it meanwhile is kept, never written over."""
+    dialogue = await session.scalar(
+        select(Dialogue)
+        .where(Dialogue.telegram_id == telegram_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if dialogue is not None and mark(dialogue) == prompt_mark:
+        dialogue.data = {**dialogue.data, PROMPT: message_id}
+
+
 # The photos of an album come as separate messages, one after the other in the chat's order. A
 # dialogue that answered one of them keeps the album's id under this key, so that the rest of
 # the album is not answered again, photo by photo.
