@@ -173,7 +173,7 @@ async def shifts_at_hand(
         # Nothing to check in to, and the last shift not checked out of: that is what to do.
         shift = current.assignment.shift
         raise DomainError(
-            ErrorCode.CHECKIN_NOT_CHECKED_OUT, post=shift.post.name, end=shift.ends_at
+            ErrorCode.CHECKIN_NOT_CHECKED_OUT, post=shift.post.name, end=Moment(shift.ends_at, now)
         )
     # None open: the whole schedule says why (the rare way, so it may read more).
     candidates = await _assignments(session, member.id, MAY_CHECK_IN)
