@@ -318,9 +318,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
                 turn.session, member, dialogue, photo, turn.now, turn.runtime.settings
             )
         except DomainError as error:
-            retry = error.code in RETRY_LOCATION
-            live = turn.runtime.settings.checkin_require_live_location
-            turn.refuse(error, location_keyboard(t, live=live) if retry else None)
+            turn.refuse(error, _after_refused_photo(turn, error))
             return
         _confirm(turn, step)
         return
@@ -328,6 +326,18 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         ask_check_in_location(turn, "checkin.need_location")
         return
     turn.reply(t("checkin.need_pick"))
+
+
+def _after_refused_photo(turn: Turn, error: DomainError) -> Markup | None:
+    """The keyboard a refused photo leaves: 📍 where the location is asked for again; none
+    where the check-in ended with the refusal (a location sent again at the photo step may have
+    brought 📍/Cancel back, with nothing left to send a location for, or to cancel)."""
+    if error.code in checkin_shifts.FOR_GOOD:
+        return ReplyKeyboardRemove()
+    if error.code in RETRY_LOCATION:
+        live = turn.runtime.settings.checkin_require_live_location
+        return location_keyboard(turn.t, live=live)
+    return None
 
 
 async def pick(turn: Turn, data: CheckInPick) -> None:
