@@ -26,7 +26,11 @@ async def _answer(turn: Turn, assignment_id: int, *, coming: bool) -> None:
             turn.session, member, assignment_id, coming, turn.now, turn.runtime.settings
         )
     except DomainError as error:
-        turn.answer(error_text(turn.t, error), alert=True)
+        # Every refusal is for good (the shift over, the volunteer on post, the seat gone): the
+        # question's buttons go with it, rather than be refused the same way at each press.
+        text = error_text(turn.t, error)
+        turn.answer(text, alert=True)
+        turn.edit(text)
         return
     t = turn.t
     label = shift_label(t, assignment.shift)
