@@ -201,10 +201,7 @@ async def shifts_at_hand(
         if a.shift.ends_at <= now and _local_day(a.shift.ends_at, settings) == today
     ]
     if ended_today:
-        shift = ended_today[-1].shift
-        raise DomainError(
-            ErrorCode.CHECKIN_SHIFT_OVER, post=shift.post.name, end=Moment(shift.ends_at, now)
-        )
+        raise _over(ended_today[-1].shift, now)
     if following is not None:
         raise DomainError(
             ErrorCode.CHECKIN_NO_SHIFT,
@@ -253,8 +250,11 @@ async def chosen_with_photo(
     """`chosen`, and whether the photo was used in a check-in before."""
     try:
         at_hand = await shifts_at_hand(session, member, now, settings, photo_unique_id)
-    except DomainError:
-        await _refuse_gone(session, member, assignment_id)
+    except DomainError as error:
+        assignment = await _refuse_gone(session, member, assignment_id)
+        if error.code is ErrorCode.CHECKIN_SHIFT_OVER and now >= assignment.shift.ends_at:
+            # The day's schedule names its last shift over; the one chosen is what ended here.
+            raise _over(assignment.shift, now) from None
         raise
     for option in at_hand.open_now:
         if option.id == assignment_id:
@@ -262,15 +262,19 @@ async def chosen_with_photo(
     assignment = await _refuse_gone(session, member, assignment_id)
     shift = assignment.shift
     if now >= shift.ends_at:
-        raise DomainError(
-            ErrorCode.CHECKIN_SHIFT_OVER, post=shift.post.name, end=Moment(shift.ends_at, now)
-        )
+        raise _over(shift, now)
     raise DomainError(
         ErrorCode.CHECKIN_NOT_OPEN,
         post=shift.post.name,
         start=shift.starts_at,
         opens=window_opens(shift.starts_at, settings),
         end=shift.ends_at,
+    )
+
+
+def _over(shift: Shift, now: dt.datetime) -> DomainError:
+    return DomainError(
+        ErrorCode.CHECKIN_SHIFT_OVER, post=shift.post.name, end=Moment(shift.ends_at, now)
     )
 
 
