@@ -353,6 +353,9 @@ async def pick(turn: Turn, data: CheckInPick) -> None:
         )
     except DomainError as error:
         turn.refuse(error)
+        if await dialogues.current(turn.session, turn.user_id) is None:
+            # The check-in ended with the refusal: nothing is left to pick, or to cancel.
+            turn.edit(error_text(turn.t, error))
         return
     turn.edit(
         turn.t("checkin.picked", shift=shift_label(turn.t, _assignment_of(step).shift, LABEL))

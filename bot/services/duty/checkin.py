@@ -367,7 +367,13 @@ async def pick(
     now: dt.datetime,
     settings: Settings,
 ) -> Step:
-    assignment, ended = await chosen(session, member, assignment_id, now, settings)
+    try:
+        assignment, ended = await chosen(session, member, assignment_id, now, settings)
+    except DomainError as error:
+        if error.code in FOR_GOOD and not await _any_open(session, member, now, settings):
+            # Nothing is left to pick: every other press would be refused too.
+            await dialogues.end(session, member.telegram_id)
+        raise
     stored = dialogue.data.get("position")
     if stored and _fresh(dialogue, now):
         # Still as old as when it was sent: the pick does not make it fresher.
@@ -385,6 +391,17 @@ async def pick(
     # No location yet, or one sent too long ago (the pick came late): a fresh one is asked for.
     dialogues.advance(dialogue, STEP_LOCATION, now, assignment_id=assignment.id, position=None)
     return NeedLocation(assignment)
+
+
+async def _any_open(
+    session: AsyncSession, member: Member, now: dt.datetime, settings: Settings
+) -> bool:
+    """Whether a shift of the member's is open to check in to now."""
+    try:
+        await shifts_at_hand(session, member, now, settings)
+    except DomainError:
+        return False
+    return True
 
 
 async def _with_position(
