@@ -389,9 +389,15 @@ async def on_live_update(turn: Turn) -> None:
     await presence.record_live_position(turn.session, member, position, turn.now, settings)
     # Refused on the way as too far, or before the check-in opened, it checks in once it is
     # within the post's range with the check-in open.
-    step = await live_wait_moves.live_arrived(
-        turn.session, member, dialogue, position, turn.now, settings
-    )
+    try:
+        step = await live_wait_moves.live_arrived(
+            turn.session, member, dialogue, position, turn.now, settings
+        )
+    except DomainError as error:
+        # The check-in ended with the refusal: nothing is left to send a location for, or to
+        # cancel.
+        turn.refuse(error, ReplyKeyboardRemove())
+        return
     if isinstance(step, checkin.CheckedIn):
         _confirm_arrived(turn, step)
     elif step is not None:

@@ -24,6 +24,7 @@ from bot.services.duty.checkin import (
     Step,
     receive_location,
 )
+from bot.services.duty.checkin_shifts import FOR_GOOD
 from bot.services.duty.geofence import Position, judge
 from bot.services.duty.live_wait.record import judged_at_opening, last_known
 from bot.services.duty.sent import judged_at
@@ -96,10 +97,11 @@ async def live_arrived(
     """A move of a live location refused as too far or too early, which the check-in waits on:
     within the post's range once the check-in is open it is the check-in's location (the next
     step, to show); anywhere else, before the check-in opens, or once it cannot go ahead, None
-    and nothing to say (every move would repeat it). A wait begun before the opening keeps
-    each move as the share's last known position, for the opening (`take_at_opening`). A wait
-    the scheduler ended or took at the opening since this turn read it (`_still_waiting`) is
-    gone: None, as for a move after its end."""
+    and nothing to say (every move would repeat it), unless the check-in ended with the
+    refusal (`FOR_GOOD`, the seat gone): that refusal is raised, to say once. A wait begun
+    before the opening keeps each move as the share's last known position, for the opening
+    (`take_at_opening`). A wait the scheduler ended or took at the opening since this turn
+    read it (`_still_waiting`) is gone: None, as for a move after its end."""
     if (
         dialogue is None
         or dialogue.kind != DIALOGUE
@@ -149,7 +151,13 @@ async def live_arrived(
         hold = hold_once
     try:
         return await receive_location(session, member, dialogue, position, now, settings, hold=hold)
-    except (DomainError, DialogueGone):
+    except DialogueGone:
+        return None
+    except DomainError as error:
+        if error.code in FOR_GOOD and await dialogues.current(session, member.telegram_id) is None:
+            # The check-in ended with it (its seat gone): said once, as no later move reaches
+            # a check-in any more, nor does the wait's end.
+            raise
         return None
 
 
