@@ -57,14 +57,31 @@ async def open_board(turn: Turn) -> None:
         rows.append([button(t("board.button.screen"), BoardNewScreen())])
         rows.append([button(t("board.button.screens", links=count), BoardScreens())])
     turn.reply("\n\n".join(lines), inline(rows))
-    bot, chat_id, label = turn.context.bot, turn.chat_id, t("board.menu_button")
+    bot, chat_id, button_ = turn.context.bot, turn.chat_id, _menu_button(turn)
 
     async def set_menu_button() -> None:
-        await bot.set_chat_menu_button(
-            chat_id=chat_id, menu_button=MenuButtonWebApp(label, WebAppInfo(url))
-        )
+        await bot.set_chat_menu_button(chat_id=chat_id, menu_button=button_)
 
     turn.later(set_menu_button)
+
+
+def _menu_button(turn: Turn) -> MenuButtonWebApp:
+    url = mini_app_url(turn.runtime.settings, turn.t.language)
+    return MenuButtonWebApp(turn.t("board.menu_button"), WebAppInfo(url))
+
+
+def menu_button_follows_language(turn: Turn) -> None:
+    """After /lang: the chat's menu button that /board set, if it still shows it, says its
+    label and opens the board in the person's new language (other chats keep their menu)."""
+    if not turn.runtime.settings.board_url:
+        return
+    bot, chat_id, button_ = turn.context.bot, turn.chat_id, _menu_button(turn)
+
+    async def set_again() -> None:
+        if isinstance(await bot.get_chat_menu_button(chat_id=chat_id), MenuButtonWebApp):
+            await bot.set_chat_menu_button(chat_id=chat_id, menu_button=button_)
+
+    turn.later(set_again)
 
 
 # -- wall-screen links (admins) -----------------------------------------------------------------

@@ -11,6 +11,7 @@ from bot.buttons import CancelDialogue, SetLanguage
 from bot.i18n import LANGUAGES, catalogs
 from bot.services.people import members
 from bot.services.platform import dialogues
+from handlers.board import menu_button_follows_language
 from handlers.keyboards import cancel_row, inline
 from handlers.members import leave_button
 from handlers.menus import help_text, refresh_menu, role_names
@@ -40,6 +41,7 @@ async def set_language(turn: Turn, data: SetLanguage) -> None:
     turn.use_language(language)
     turn.edit(turn.t("language.changed", language=turn.t(f"language.name.{language}")))
     refresh_menu(turn, turn.actor.roles)
+    menu_button_follows_language(turn)
 
 
 async def show_profile(turn: Turn) -> None:
