@@ -9,6 +9,8 @@ from typing import Any
 
 class ErrorCode(StrEnum):
     NOT_REGISTERED = "NOT_REGISTERED"
+    # opened an invite link and not yet through its steps
+    REGISTRATION_UNFINISHED = "REGISTRATION_UNFINISHED"
     FORBIDDEN = "FORBIDDEN"
     INVITE_UNKNOWN = "INVITE_UNKNOWN"
     INVITE_EXPIRED = "INVITE_EXPIRED"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from bot.db.models import Role
 from bot.i18n import Translator
+from bot.services.people import registration
 from bot.services.people.members import ROLE_ORDER
+from bot.services.platform import dialogues
 from handlers.turn import Turn
 
 
@@ -23,8 +25,9 @@ def help_text(turn: Turn, roles: frozenset[Role]) -> str:
         lines += ["", t("help.in_groups")]
         lines += [f"/{name} — {text}" for name, text in in_groups]
     if not roles:
+        registering = registration.is_registering(dialogues.known(turn.session, turn.user_id))
         lines.append("")
-        lines.append(t("registration.stranger"))
+        lines.append(t("error.registration_unfinished" if registering else "registration.stranger"))
     return "\n".join(lines)
 
 

@@ -30,7 +30,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator, language_from_telegram
 from bot.intake import Intake
 from bot.runtime import Runtime
-from bot.services.people import reachability
+from bot.services.people import reachability, registration
 from bot.services.people.access import Actor
 from bot.services.platform import dialogues, inbox
 from bot.services.reports.report_text import split_message
@@ -334,7 +334,7 @@ async def _begin(
     user = update.effective_user
     assert user is not None
     # The dialogue comes with the member: most updates read it next (platform/dialogues.py).
-    member, _ = await dialogues.with_member(session, user.id)
+    member, dialogue = await dialogues.with_member(session, user.id)
     actor = Actor.of(user.id, member, runtime.settings.admin_ids)
     language = (
         member.language
@@ -343,8 +343,13 @@ async def _begin(
     )
     turn = Turn(update, context, session, actor, runtime.translator(language), now)
     if roles is not None and not actor.has_any(roles):
-        is_stranger = member is None or not member.active
-        raise DomainError(ErrorCode.NOT_REGISTERED if is_stranger else ErrorCode.FORBIDDEN)
+        if member is not None and member.active:
+            raise DomainError(ErrorCode.FORBIDDEN)
+        # Someone who opened an invite and is still on its steps needs no other invite.
+        registering = registration.is_registering(dialogue)
+        raise DomainError(
+            ErrorCode.REGISTRATION_UNFINISHED if registering else ErrorCode.NOT_REGISTERED
+        )
     return turn
 
 

@@ -79,6 +79,11 @@ async def start(
     return JoinStarted(invite=invite)
 
 
+def is_registering(dialogue: Dialogue | None) -> bool:
+    """Whether this open dialogue is an invite's steps not yet finished."""
+    return dialogue is not None and dialogue.kind == DIALOGUE
+
+
 def receive_contact(
     dialogue: Dialogue,
     telegram_id: int,
