@@ -8,7 +8,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeDefault, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeDefault,
+    Message,
+    Update,
+)
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -42,6 +48,20 @@ CHAT_FILTERS = {
     Where.GROUP: filters.ChatType.GROUPS,
     Where.ANY: filters.ALL,
 }
+
+
+class _NamesThisBot(filters.MessageFilter):
+    """A command addressed to this bot by its username (/today@dutybot)."""
+
+    def filter(self, message: Message) -> bool:
+        text = message.text or ""
+        if not text.startswith("/"):
+            return False
+        _, at, username = text.split()[0].partition("@")
+        return bool(at) and username.lower() == message.get_bot().username.lower()
+
+
+_NAMES_THIS_BOT = _NamesThisBot()
 
 
 def _callback(
@@ -147,6 +167,14 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
             private_only,
             _callback(common.private_only_command, None),
             filters=filters.UpdateType.MESSAGE & filters.ChatType.GROUPS,
+        )
+    )
+    # Any other command naming this bot in a group (/todya@bot): the commands that work there.
+    # One without the bot's name may be another bot's, and is left alone.
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.ChatType.GROUPS & _NAMES_THIS_BOT,
+            _callback(common.unknown_group_command, None),
         )
     )
     application.add_handler(CallbackQueryHandler(_callback(common.unknown_button, None)))

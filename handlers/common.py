@@ -159,5 +159,13 @@ async def private_only_command(turn: Turn) -> None:
     turn.reply(turn.t("common.private_only_command", command=name))
 
 
+async def unknown_group_command(turn: Turn) -> None:
+    """A command naming this bot in a group that no handler took (a typo): the commands that
+    work in a group, rather than silence."""
+    names = turn.registry.group_menu(turn.t, turn.runtime.settings)
+    commands = " ".join(f"/{name}" for name, _ in names)
+    turn.reply(turn.t("common.unknown_group_command", commands=commands))
+
+
 async def unknown_button(turn: Turn) -> None:
     turn.stale()

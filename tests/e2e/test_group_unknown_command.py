@@ -1,0 +1,46 @@
+"""In a group, a command the bot does not know but that names it (/todya@bot, a typo) is
+answered with the commands that work there; one without the bot's name may be another bot's,
+and a message that is not a command is the group's own talk: both stay unanswered."""
+
+from __future__ import annotations
+
+from bot.db.models import BoundGroup
+from tests.e2e.report_fixtures import DAY, LEADER_ID, at, seed_day
+from tests.harness import Harness
+
+GROUP = -100_333
+
+
+async def test_a_mistyped_command_naming_the_bot_gets_the_group_commands(
+    harness: Harness,
+) -> None:
+    await seed_day(harness)
+    harness.clock.set(at(DAY, "20:30"))
+    group = harness.emulator.group(GROUP, "城管局执勤群")
+    leader = harness.user(LEADER_ID, "李领导")
+
+    await group.send_text(leader, "/todya@dutybot_test_bot")
+    await harness.settle()
+    assert group.texts() == [
+        "没有这个命令。在群里可以使用：/today /week /month /setgroup"
+        "（其他命令请在与我的私聊中使用）。"
+    ]
+
+    await group.send_text(leader, "/todya")
+    await group.send_text(leader, "/todya@other_bot")
+    await group.send_text(leader, "大家辛苦了")
+    await harness.settle()
+    assert len(group.messages()) == 1
+    assert await harness.count(BoundGroup) == 0
+
+
+async def test_the_answer_is_in_the_sender_s_language(harness: Harness) -> None:
+    await seed_day(harness)
+    group = harness.emulator.group(GROUP, "城管局执勤群")
+    stranger = harness.user(999_222, "Tom", language_code="en")
+    await group.send_text(stranger, "/weak@dutybot_test_bot")
+    await harness.settle()
+    assert group.texts() == [
+        "There is no such command. In a group you can use: /today /week /month /setgroup "
+        "(the other commands work in a private chat with me)."
+    ]
