@@ -31,6 +31,16 @@ async def require(session: AsyncSession, chat_id: int) -> BoundGroup:
     return group
 
 
+async def titles(session: AsyncSession, chat_ids: list[int]) -> dict[int, str]:
+    """The titles of those of these chats that are bound groups, by chat id."""
+    if not chat_ids:
+        return {}
+    rows = await session.execute(
+        select(BoundGroup.chat_id, BoundGroup.title).where(BoundGroup.chat_id.in_(chat_ids))
+    )
+    return {int(chat_id): str(title) for chat_id, title in rows.all()}
+
+
 async def all_bound(session: AsyncSession) -> list[BoundGroup]:
     return list(await session.scalars(select(BoundGroup).order_by(BoundGroup.chat_id)))
 
