@@ -7,12 +7,12 @@ from functools import cache
 
 from telegram import Chat, ReplyKeyboardRemove
 
-from bot.buttons import CancelDialogue, SetLanguage
+from bot.buttons import CancelDialogue, KeepLanguage, SetLanguage
 from bot.i18n import LANGUAGES, catalogs
 from bot.services.people import members
 from bot.services.platform import dialogues
 from handlers.board import menu_button_follows_language
-from handlers.keyboards import cancel_row, inline
+from handlers.keyboards import button, inline
 from handlers.members import leave_button
 from handlers.menus import help_text, refresh_menu, role_names
 from handlers.registration import admin_record, language_keyboard
@@ -28,8 +28,19 @@ async def choose_language(turn: Turn) -> None:
     t = turn.t
     turn.reply(
         t("language.choose", current=t(f"language.name.{t.language}")),
-        inline([*language_keyboard(SetLanguage, t), cancel_row(t)]),
+        inline(
+            [
+                *language_keyboard(SetLanguage, t),
+                [button(t("common.button.cancel"), KeepLanguage())],
+            ]
+        ),
     )
+
+
+async def keep_language(turn: Turn, data: KeepLanguage) -> None:
+    """The language picker closed: the dialogue /lang was sent in the middle of goes on."""
+    t = turn.t
+    turn.edit(t("language.kept", language=t(f"language.name.{t.language}")))
 
 
 async def set_language(turn: Turn, data: SetLanguage) -> None:

@@ -50,6 +50,7 @@ from bot.buttons.duty import (
 )
 from bot.buttons.everywhere import (
     CancelDialogue,
+    KeepLanguage,
     RegistrationLanguage,
     SetLanguage,
 )
@@ -250,6 +251,7 @@ __all__ = [
     "InvitesUnit",
     "InvitesUnitPage",
     "JoinWaitlist",
+    "KeepLanguage",
     "LeaveUnit",
     "LeaveUnitConfirm",
     "MemberCard",

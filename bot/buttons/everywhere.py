@@ -31,3 +31,9 @@ class SetLanguage(CallbackData, prefix="lang"):
     """/lang."""
 
     language: str
+
+
+@dataclass(frozen=True)
+class KeepLanguage(CallbackData, prefix="lang.keep"):
+    """✖️ under /lang's choices: closes them, and ends no dialogue (the person may be in the
+    middle of one: choosing a language does not interrupt it)."""

@@ -42,6 +42,7 @@ PREFIXES = {
     "inv.u": "InviteUnit",
     "inv.x": "InviteRevoke",
     "lang": "SetLanguage",
+    "lang.keep": "KeepLanguage",
     "mc": "MyCancel",
     "mcy": "MyCancelConfirm",
     "me.out": "LeaveUnit",
