@@ -232,6 +232,19 @@ FOR_GOOD = frozenset(
 )
 
 
+# Refusals of `shifts_at_hand` that speak of the day's schedule rather than of the person's
+# own state (on post, not checked out): of a check-in for a chosen shift that is over, that
+# shift's end is what to say.
+_SCHEDULE_SAYS = frozenset(
+    {
+        ErrorCode.CHECKIN_SHIFT_OVER,
+        ErrorCode.CHECKIN_NOT_OPEN,
+        ErrorCode.CHECKIN_NO_SHIFT,
+        ErrorCode.CHECKIN_NO_SHIFTS_AHEAD,
+    }
+)
+
+
 @dataclass(frozen=True)
 class Chosen:
     assignment: AssignmentAtHand
@@ -252,8 +265,9 @@ async def chosen_with_photo(
         at_hand = await shifts_at_hand(session, member, now, settings, photo_unique_id)
     except DomainError as error:
         assignment = await _refuse_gone(session, member, assignment_id)
-        if error.code is ErrorCode.CHECKIN_SHIFT_OVER and now >= assignment.shift.ends_at:
-            # The day's schedule names its last shift over; the one chosen is what ended here.
+        if error.code in _SCHEDULE_SAYS and now >= assignment.shift.ends_at:
+            # The day's schedule speaks of another shift (its last one over, or the next one,
+            # not open yet); the one chosen is what ended here, and the check-in with it.
             raise _over(assignment.shift, now) from None
         raise
     for option in at_hand.open_now:
