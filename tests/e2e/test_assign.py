@@ -150,7 +150,7 @@ async def test_every_wrong_person_is_refused_with_its_reason_and_nothing_changes
 
     await open_assign(harness, coordinator, town_.shift_id)
     for typed, expected in (
-        ("王五", "· 王五 不是城管局的成员，不能安排到这个班次"),
+        ("王五", "· 王五 不是「城管局」的成员，不能安排到这个班次"),
         ("赵缺", "· 赵缺 已缺勤 2 次，暂停排班，请先和本人沟通"),
         ("李明", "· 李明 同一时间已有班次：12月2日 周三 08:00–10:00 · 人民路-解放路口"),
         ("王芳", "· 王芳 这个时间已经请假（已批准）"),
@@ -258,7 +258,7 @@ async def test_a_name_search_does_not_list_other_units_members(harness: Harness)
     await open_assign(harness, town_.coordinator, town_.shift_id)
     await town_.coordinator.send_text("赵五")
     await harness.settle()
-    assert "赵五 不是城管局的成员" in (town_.coordinator.last().text or "")
+    assert "赵五 不是「城管局」的成员" in (town_.coordinator.last().text or "")
 
 
 async def test_assigning_someone_who_blocked_the_bot_says_to_phone_them(harness: Harness) -> None:

@@ -27,7 +27,7 @@ from tests.harness import ADMIN_ID, Harness
 # What /board and the Mini App tell a leader or coordinator of an archived unit.
 OWN_UNIT_ARCHIVED = {
     "zh_Hans": "您所在的单位「城管局」已归档（已退出创文），看板不再显示它",
-    "en": "Your unit, 城管局, has been archived (it has left the campaign)",
+    "en": "Your unit, “城管局”, has been archived (it has left the campaign)",
     "zh_Hant": "您所在的單位「城管局」已歸檔（已退出創文），看板不再顯示它",
 }
 ARCHIVED_PAGE = {

@@ -29,7 +29,7 @@ async def test_fifty_people_join_at_once_each_in_order(harness: Harness) -> None
     for person in people:
         texts = person.texts()
         assert len(texts) == 4, texts
-        assert "欢迎加入城管局" in texts[0]
+        assert "欢迎加入「城管局」" in texts[0]
         assert "第二步" in texts[1]
         assert texts[2] == f"好的，名字{person.user_id}。"
         assert "最后一步" in texts[3]

@@ -59,7 +59,7 @@ def test_demo_plays_the_day_and_writes_the_chart(
     assert "1. 李明 — ☑️ 已签退 · 06:50 签到 · 在岗率 85% · 计 2 小时" in out
     assert "3. 张伟 — ☑️ 已签退 · 09:50 签到 · 迟到 20 分钟 · 计 1 小时 40 分钟" in out
     assert "[📷 照片 · 陈静] [✏️ 更正 · 陈静]" in out
-    assert "🏅 本月服务时长在城管局排第 1 名（共 4 人）" in out
+    assert "🏅 本月服务时长在「城管局」排第 1 名（共 4 人）" in out
     assert "到岗 4 人次：准时 3，迟到 1；缺勤 1，早退 1" in out
     assert "早退 1，离岗 1" in out and "李明 离开了「黄河路-人民路口」（实时位置显示不在岗）" in out
     # The swap: 李明 gives Saturday's morning shift away, 张伟 takes it, the roster follows.

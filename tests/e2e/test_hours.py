@@ -40,13 +40,13 @@ async def test_hours_rank_within_the_unit_this_month(harness: Harness) -> None:
 
     text = await hours(harness, fang)
     assert "本月：2 小时（1 班）" in text
-    assert "🏅 本月服务时长在城管局排第 1 名（共 2 人）。" in text
+    assert "🏅 本月服务时长在「城管局」排第 1 名（共 2 人）。" in text
     text = await hours(harness, lei)
     assert "本月：1 小时 30 分钟（1 班）" in text
-    assert "🏅 本月服务时长在城管局排第 2 名（共 2 人）。" in text
-    assert "本月在城管局还没有记入的服务时长。" in await hours(harness, mei)
+    assert "🏅 本月服务时长在「城管局」排第 2 名（共 2 人）。" in text
+    assert "本月在「城管局」还没有记入的服务时长。" in await hours(harness, mei)
     # The other unit's volunteer ranks only among their own.
-    assert "🏅 本月服务时长在教育局排第 1 名（共 1 人）" in await hours(harness, outsider)
+    assert "🏅 本月服务时长在「教育局」排第 1 名（共 1 人）" in await hours(harness, outsider)
 
     records = await checkins(harness)
     assert sorted(r.credited_minutes or 0 for r in records) == [90, 120, 120]
@@ -84,9 +84,9 @@ async def test_one_who_left_for_another_unit_keeps_their_place_in_the_old_units_
     code = await invite_code(harness, harness.admin, "教育局", "志愿者")
     await join(harness, fang, code, "王芳")
 
-    assert "🏅 本月服务时长在城管局排第 2 名（共 2 人）。" in await hours(harness, lei)
-    assert "本月在教育局还没有记入的服务时长。" in await hours(harness, fang)
-    assert "🏅 本月服务时长在教育局排第 1 名（共 1 人）" in await hours(harness, outsider)
+    assert "🏅 本月服务时长在「城管局」排第 2 名（共 2 人）。" in await hours(harness, lei)
+    assert "本月在「教育局」还没有记入的服务时长。" in await hours(harness, fang)
+    assert "🏅 本月服务时长在「教育局」排第 1 名（共 1 人）" in await hours(harness, outsider)
 
 
 async def test_hours_on_a_night_shift_past_midnight_names_the_day_of_the_check_in(

@@ -177,7 +177,7 @@ async def test_hours_and_the_tally_of_one_shift(harness: Harness) -> None:
     await command(harness, bob, "checkout")
     hours = await command(harness, bob, "hours")
     assert "This month: 1 h (1 shift)" in hours
-    assert "By hours served this month you rank 1 of 1 in 城管局." in hours
+    assert "By hours served this month you rank 1 of 1 in “城管局”." in hours
 
     leader = await person(harness, 6699, crew.unit.id, "Lee", role=Role.LEADER, language="en")
     await command(harness, leader, "today")

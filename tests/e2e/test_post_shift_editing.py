@@ -89,7 +89,7 @@ async def test_post_rename_archive_restore_and_its_shift_list(harness: Harness) 
     # The post's shift list: upcoming only, with seats, each opening its card.
     text = await press_and_settle(harness, coordinator, "📅 班次")
     lines = text.splitlines()
-    assert lines[0] == "📅 黄河路 - 人民路口 的班次："
+    assert lines[0] == "📅 「黄河路 - 人民路口」的班次："
     assert lines[1:] == [
         "• 12月2日 周三 07:00–09:00 · 黄河路 - 人民路口（1/3）",
         "• 12月2日 周三 17:00–19:00 · 黄河路 - 人民路口（0/2）",

@@ -23,7 +23,7 @@ async def test_lang_me_and_help_while_registering_say_to_finish_it(harness: Harn
     joiner = harness.user(3001, "王伟")
     await joiner.send_command("start", code)
     await harness.settle()
-    assert "欢迎加入城管局" in (joiner.last().text or "")
+    assert "欢迎加入「城管局」" in (joiner.last().text or "")
 
     await joiner.send_command("lang")
     await harness.settle()

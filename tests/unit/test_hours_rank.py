@@ -27,7 +27,7 @@ async def test_month_ranking_within_the_unit(database: Database) -> None:
             assert rank is not None
             lines[name] = hours_rank_line(t, rank)
     # 张伟, 刘强 and 周杰 share the first place with 2 hours each (30 Nov is last month).
-    assert lines["张伟"] == "🏅 本月服务时长在城管局排第 1 名（共 5 人）。"
-    assert lines["王芳"] == "🏅 本月服务时长在城管局排第 4 名（共 5 人）。"
-    assert lines["陈静"] == "🏅 本月服务时长在城管局排第 5 名（共 5 人）。"
-    assert lines["李娜"] == "本月在城管局还没有记入的服务时长。"
+    assert lines["张伟"] == "🏅 本月服务时长在「城管局」排第 1 名（共 5 人）。"
+    assert lines["王芳"] == "🏅 本月服务时长在「城管局」排第 4 名（共 5 人）。"
+    assert lines["陈静"] == "🏅 本月服务时长在「城管局」排第 5 名（共 5 人）。"
+    assert lines["李娜"] == "本月在「城管局」还没有记入的服务时长。"
