@@ -25,6 +25,9 @@ async def test_checked_in_today_shows_only_the_time(harness: Harness) -> None:
             update(Member).where(Member.telegram_id == amy.user_id).values(language="en")
         )
     await check_in(harness, amy)
+    # The confirmation names the post in quotes, as every English sentence naming one does.
+    confirmed = amy.last().text or ""
+    assert confirmed.startswith("✅ Checked in! “人民公园东门” at 08:10"), confirmed
     harness.clock.set(today(9, 0))
     await fang.send_command("checkin")
     await amy.send_command("checkin")
