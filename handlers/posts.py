@@ -417,6 +417,9 @@ async def _create(turn: Turn, dialogue: Dialogue, radius: int) -> None:
     await dialogues.end(turn.session, turn.user_id)
     text = turn.t("posts.created", name=post.name) + "\n\n" + card_text(turn, post)
     show(turn, text, card_rows(turn, post))
+    if turn.update.callback_query is None:
+        # A typed radius: the question's radius buttons have nothing left to do.
+        turn.prompt_buttons_off(dialogue)
 
 
 async def _end_new(turn: Turn, error: DomainError, dialogue: Dialogue | None = None) -> None:
