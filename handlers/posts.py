@@ -263,7 +263,7 @@ async def start_new(turn: Turn) -> None:
         return
     if len(choices) == 1:
         await posts.open_unit(turn.session, turn.actor, choices[0].id)
-        await dialogues.begin(
+        dialogue = await dialogues.begin(
             turn.session,
             turn.user_id,
             DIALOGUE_NEW,
@@ -271,7 +271,7 @@ async def start_new(turn: Turn) -> None:
             turn.now,
             {"unit_id": choices[0].id},
         )
-        turn.reply(t("posts.ask_name", unit=choices[0].name), inline([cancel_row(t)]))
+        turn.prompt(dialogue, t("posts.ask_name", unit=choices[0].name), inline([cancel_row(t)]))
         return
     await dialogues.begin(turn.session, turn.user_id, DIALOGUE_NEW, NewStep.UNIT, turn.now)
     _ask_unit(turn, choices, 0)
@@ -315,7 +315,7 @@ async def pick_new_unit(turn: Turn, data: NewPostUnit) -> None:
         return
     unit = await posts.open_unit(turn.session, turn.actor, unit_id)
     dialogues.advance(dialogue, NewStep.NAME, turn.now, unit_id=unit.id)
-    turn.edit(t("posts.ask_name", unit=unit.name), inline([cancel_row(t)]))
+    turn.show_prompt(dialogue, t("posts.ask_name", unit=unit.name), inline([cancel_row(t)]))
 
 
 async def pick_new_type(turn: Turn, data: NewPostType) -> None:
@@ -353,7 +353,7 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
         except DomainError as error:
             if error.code not in posts.UNIT_FOR_GOOD:
                 raise  # a name taken or too long: another may be typed
-            await _end_new(turn, error)
+            await _end_new(turn, error, dialogue)
             return
         dialogues.advance(dialogue, NewStep.TYPE, turn.now, name=name)
         rows = [[button(post_type_name(t, kind), NewPostType(kind))] for kind in PostType]

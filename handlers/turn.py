@@ -177,6 +177,17 @@ class Turn:
             answers.message(self.chat_id, text, markup, prompt=[self.user_id, dialogue_mark])
         )
 
+    def show_prompt(self, dialogue: Dialogue, text: str, markup: InlineKeyboardMarkup) -> None:
+        """A dialogue's question in place of the message whose button was pressed, which the
+        dialogue keeps as its `prompt`; a new `prompt` when nothing was pressed."""
+        query = self.update.callback_query
+        if query is None or query.message is None:
+            self.prompt(dialogue, text, markup)
+            return
+        self.edit(text, markup)
+        if self.chat_id == self.user_id:
+            dialogues.prompt_at(dialogue, query.message.message_id)
+
     def prompt_buttons_off(self, dialogue: Dialogue) -> None:
         """Take the buttons off the dialogue's last `prompt`: it ended by a typed answer, and
         no button there has anything left to do."""

@@ -82,6 +82,11 @@ def prompt_message(dialogue: Dialogue) -> int | None:
     return value if isinstance(value, int) else None
 
 
+def prompt_at(dialogue: Dialogue, message_id: int) -> None:
+    """The dialogue's prompt is a message already sent: a pressed one, made its question."""
+    dialogue.data = {**dialogue.data, PROMPT: message_id}
+
+
 async def keep_prompt(
     session: AsyncSession, telegram_id: int, prompt_mark: int, message_id: int
 ) -> None:
@@ -94,7 +99,7 @@ async def keep_prompt(
         .execution_options(populate_existing=True)
     )
     if dialogue is not None and mark(dialogue) == prompt_mark:
-        dialogue.data = {**dialogue.data, PROMPT: message_id}
+        prompt_at(dialogue, message_id)
 
 
 # The photos of an album come as separate messages, one after the other in the chat's order. A
