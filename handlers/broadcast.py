@@ -149,7 +149,7 @@ async def _ask_what(turn: Turn, dialogue: Dialogue) -> None:
         [button(t("broadcast.button.announcement"), BroadcastWhat(BroadcastChoice.TEXT))],
         cancel_row(t),
     ]
-    _show(turn, t("broadcast.pick_what", audience=audience), rows)
+    turn.show_prompt(dialogue, t("broadcast.pick_what", audience=audience), inline(rows))
 
 
 UNREACHABLE_NAMED = 10  # names in the preview's line about those who blocked the bot
@@ -198,6 +198,9 @@ async def _audience_gone(turn: Turn, dialogue: Dialogue) -> bool:
         turn.refuse(error)
         if turn.update.callback_query is not None:
             turn.edit(error_text(turn.t, error))
+        else:
+            # Typed: the buttons of the question it answered have nothing left to do.
+            turn.prompt_buttons_off(dialogue)
         return True
     return False
 
@@ -234,8 +237,10 @@ async def pick_what(turn: Turn, data: BroadcastWhat) -> None:
     choice = data.choice
     if choice is BroadcastChoice.TEXT:
         dialogues.advance(dialogue, Step.TEXT, turn.now)
-        turn.edit(
-            t("broadcast.ask_text", limit=broadcast.ANNOUNCEMENT_MAX), inline([cancel_row(t)])
+        turn.show_prompt(
+            dialogue,
+            t("broadcast.ask_text", limit=broadcast.ANNOUNCEMENT_MAX),
+            inline([cancel_row(t)]),
         )
         return
     first, last, open_only = broadcast.audience_days(choice, today, settings)
@@ -278,7 +283,8 @@ async def _preview_shifts(
         shifts=t("broadcast.shift_count", count=seen.shifts),
         people=t("broadcast.volunteer_count", count=seen.people),
     )
-    _show(turn, _with_outcome(turn, preview, seen), _confirm_rows(turn, dialogue, seen))
+    rows = _confirm_rows(turn, dialogue, seen)
+    turn.show_prompt(dialogue, _with_outcome(turn, preview, seen), inline(rows))
 
 
 def _with_outcome(turn: Turn, text: str, seen: broadcast.Preview) -> str:
@@ -323,7 +329,8 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         notes = _with_outcome(turn, "", seen).strip("\n")
         preview = t("broadcast.preview_text", people=people_text, text=cleaned)
         rows = _confirm_rows(turn, dialogue, seen)
-        turn.reply("\n\n".join((preview, notes)) if notes else preview, inline(rows))
+        asked = "\n\n".join((preview, notes)) if notes else preview
+        turn.prompt(dialogue, asked, inline(rows))
         return
     if dialogue.step == Step.WHAT:
         # One reading with /rotate's: 12-01 12-07, 12-01至12-07, 12月1日到12月7日, 12-28 01-03;
