@@ -188,25 +188,29 @@ async def update(
 ) -> Post:
     post = await get_managed(session, actor, post_id)
     before = _snapshot(post)
-    if name is not None:
-        cleaned = clean_name(name)
+    # Every refusal before the first change: a refused edit leaves the post as it was.
+    cleaned = clean_name(name) if name is not None else None
+    if cleaned is not None:
         existing = await by_name(session, post.unit_id, cleaned)
         if existing is not None and existing.id != post.id:
             raise DomainError(ErrorCode.POST_NAME_TAKEN, name=cleaned)
-        post.name = cleaned
-    if post_type is not None:
-        post.type = post_type
     if location is not None:
         check_location(*location)
-        post.latitude, post.longitude = location
-    if radius_m is not None:
-        post.radius_m = check_radius(radius_m)
+    radius = check_radius(radius_m) if radius_m is not None else None
     if archived is False and post.archived:
         # A post restored alone would stand in a unit that has left the campaign; held, so that
         # an archiving of the unit at the same moment waits for this one or is seen by it.
         unit = await units.held(session, post.unit_id)
         if unit.archived:
             raise DomainError(ErrorCode.POST_UNIT_ARCHIVED, unit=unit.name)
+    if cleaned is not None:
+        post.name = cleaned
+    if post_type is not None:
+        post.type = post_type
+    if location is not None:
+        post.latitude, post.longitude = location
+    if radius is not None:
+        post.radius_m = radius
     if archived is not None:
         post.archived = archived
     audit.record(
