@@ -328,14 +328,16 @@ async def _located(
         try:
             assignment, ended = await chosen(session, member, int(assignment_id), at, settings)
         except DomainError as over:
-            if over.code not in (ErrorCode.CHECKIN_SHIFT_OVER, ErrorCode.CHECKIN_SEAT_GONE):
+            if over.code not in FOR_GOOD:
                 raise
             # The dialogue's shift is over (a check-in begun and left, a live location that
-            # never reached the post) or its seat gone: a shift open now takes the location.
+            # never reached the post), its seat gone or the volunteer on post already: a shift
+            # open now takes the location.
             try:
                 await shifts_at_hand(session, member, at, settings)
             except DomainError:
-                if over.code is ErrorCode.CHECKIN_SEAT_GONE or not awaited_move(dialogue, position):
+                shift_over = over.code is ErrorCode.CHECKIN_SHIFT_OVER
+                if not shift_over or not awaited_move(dialogue, position):
                     # Nothing is left to check in to: the next location would be refused too.
                     # (A move of the share a wait is on is answered by the wait's end instead.)
                     await dialogues.end(session, member.telegram_id)

@@ -223,8 +223,11 @@ async def chosen(
 # A seat no longer the volunteer's: a check-in begun on it has nothing left to check in to.
 GONE = (AssignmentStatus.CANCELLED, AssignmentStatus.REMOVED)
 # Refusals of a check-in's photo that no other photo can undo: the check-in ends with them.
+# On post already (checked in meanwhile, by another turn) is one: so is the seat marked present
+# by a coordinator, which leaves it nothing to check in to (CHECKIN_NO_SHIFTS_AHEAD).
 FOR_GOOD = frozenset(
     {
+        ErrorCode.CHECKIN_ALREADY,
         ErrorCode.CHECKIN_SEAT_GONE,
         ErrorCode.CHECKIN_SHIFT_OVER,
         ErrorCode.CHECKIN_NO_SHIFTS_AHEAD,
