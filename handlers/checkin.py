@@ -199,10 +199,15 @@ def _archive(turn: Turn, record: CheckIn, post_name: str) -> None:
 async def start(turn: Turn) -> None:
     """/checkin"""
     member = turn.actor.require_member()
+    open_before = await dialogues.current(turn.session, turn.user_id)
     try:
         step = await checkin.begin(turn.session, member, turn.now, turn.runtime.settings)
     except DomainError as error:
-        turn.refuse(error)
+        # A check-in left open ends with a refusal for good: so do its 📍 and Cancel buttons.
+        ended = (
+            open_before is not None and await dialogues.current(turn.session, turn.user_id) is None
+        )
+        turn.refuse(error, ReplyKeyboardRemove() if ended else None)
         return
     await _show(turn, step)
 

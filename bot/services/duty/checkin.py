@@ -155,7 +155,14 @@ async def begin(
 ) -> NeedPick | NeedLocation:
     """/checkin: pick the shift (when there are several), then ask for the location. Begun by
     a photo of an `album` (sent before the location, at `sent_at`), the dialogue keeps which."""
-    options = await choices(session, member, judged_at(sent_at, now), settings)
+    try:
+        options = await choices(session, member, judged_at(sent_at, now), settings)
+    except DomainError as error:
+        if error.code in FOR_GOOD:
+            # A check-in still open (its shift over, say) would be refused the same way at its
+            # next location or photo: it ends with this refusal.
+            await _end_check_in(session, member)
+        raise
     left = await leave_as_asked(session, member, now)
     held = {dialogues.ALBUM: album} if album is not None else {}
     if len(options) > 1:
@@ -170,6 +177,12 @@ async def begin(
         {"assignment_id": options[0].id, **held},
     )
     return NeedLocation(options[0], left)
+
+
+async def _end_check_in(session: AsyncSession, member: Member) -> None:
+    dialogue = await dialogues.current(session, member.telegram_id)
+    if dialogue is not None and dialogue.kind == DIALOGUE:
+        await dialogues.end(session, member.telegram_id)
 
 
 def rest_of_first_album(dialogue: Dialogue, album: str | None) -> bool:
