@@ -3,11 +3,13 @@ the scheduler sends, bot/services/noshow.py)."""
 
 from __future__ import annotations
 
+from telegram import KeyboardButton, ReplyKeyboardMarkup
+
 from bot.buttons import NoShowComing, NoShowNotComing
 from bot.errors import DomainError
 from bot.services.duty import noshow
+from bot.services.duty.checkin_text import location_button
 from bot.services.schedule.shift_text import shift_label
-from handlers.checkin import ask_check_in_location
 from handlers.turn import Turn, error_text
 
 
@@ -36,6 +38,21 @@ async def _answer(turn: Turn, assignment_id: int, *, coming: bool) -> None:
     label = shift_label(t, assignment.shift)
     if coming:
         turn.edit(t("noshow.reply.coming", shift=label))
-        ask_check_in_location(turn, "noshow.reply.coming_checkin")
+        _check_in_on_arrival(turn)
     else:
         turn.edit(t("noshow.reply.not_coming", shift=label))
+
+
+def _check_in_on_arrival(turn: Turn) -> None:
+    """How to check in once on post: the 📍 button alone, as under the check-in-open notice. No
+    check-in is begun (a location sent when one is due is the check-in), so there is no Cancel:
+    on the way, there is nothing to cancel. Where a live location is required no button can
+    share one: how to, and no keyboard."""
+    t = turn.t
+    label = location_button(t, turn.runtime.settings)
+    if label is None:
+        turn.reply(t("checkin.ask_live_location"))
+        return
+    keyboard = [[KeyboardButton(label, request_location=True)]]
+    markup = ReplyKeyboardMarkup(keyboard, resize_keyboard=True, one_time_keyboard=True)
+    turn.reply(t("noshow.reply.coming_checkin"), markup)
