@@ -30,6 +30,8 @@ from bot.settings import Settings
 
 # The day's curve: one point every CURVE_STEP, from the first shift's start to now.
 CURVE_STEP = dt.timedelta(minutes=15)
+# A popup with no shift under way names this many of the day's next shifts, then "and N more".
+UPCOMING_SHOWN = 3
 
 
 class PostState(StrEnum):
@@ -89,27 +91,40 @@ class _Texts:
         return text
 
 
+def _next_shifts(shifts: Sequence[DayShift], at: float) -> list[DayShift]:
+    """The post's shifts that start next (the day's shifts are in order of start)."""
+    for index, shift in enumerate(shifts):
+        if shift.starts > at:
+            return [other for other in shifts[index:] if other.starts == shift.starts]
+    return []
+
+
 @dataclass(frozen=True, slots=True)
 class PostNow:
-    """A post at one moment: its state, the shifts under way, who is on post of how many."""
+    """A post at one moment: its state, the shifts under way, who is on post of how many, and
+    the shifts that start next with how many have checked in early for them."""
 
     state: PostState
     current: list[DayShift]
     present: int
     capacity: int
+    following: list[DayShift]
+    early: int  # on post for `following` before it starts: listed apart, never `present`
 
 
 def post_state(shifts: Sequence[DayShift], now: float) -> PostNow:
+    following = _next_shifts(shifts, now)
+    early = sum(1 for shift in following for seat in shift.seats if seat.on_post(now))
     current = [shift for shift in shifts if shift.under_way(now)]
     if not current:
-        return PostNow(PostState.IDLE, current, 0, 0)
+        return PostNow(PostState.IDLE, current, 0, 0, following, early)
     capacity = sum(shift.capacity for shift in current)
     present = sum(1 for shift in current for seat in shift.seats if seat.on_post(now))
     if present == 0:
         state = PostState.EMPTY
     else:
         state = PostState.STAFFED if present >= capacity else PostState.SHORT
-    return PostNow(state, current, present, capacity)
+    return PostNow(state, current, present, capacity, following, early)
 
 
 def _states(day: Day, now: float) -> list[tuple[DayPost, list[DayShift], PostNow]]:
@@ -147,14 +162,6 @@ def _people(t: _Texts, shifts: Sequence[DayShift], at: float) -> list[Any]:
     return people
 
 
-def _next_shifts(shifts: Sequence[DayShift], at: float) -> list[DayShift]:
-    """The post's shifts that start next (the day's shifts are in order of start)."""
-    for index, shift in enumerate(shifts):
-        if shift.starts > at:
-            return [other for other in shifts[index:] if other.starts == shift.starts]
-    return []
-
-
 def _early(t: _Texts, following: Sequence[DayShift], at: float) -> dict[str, Any] | None:
     """Who checked in for the next shift before it starts (check-in opens early): listed apart,
     never counted on post, which is of the shifts under way."""
@@ -170,30 +177,42 @@ def _early(t: _Texts, following: Sequence[DayShift], at: float) -> dict[str, Any
     return {"label": t("board.popup.early", shift=times, count=len(people)), "people": people}
 
 
+def _window(t: _Texts, shift: DayShift) -> str:
+    return t("report.time_range", start=t.time(shift.starts), end=t.time(shift.ends))
+
+
+def _windows(t: _Texts, shifts: Sequence[DayShift], at: float) -> tuple[str, list[str]]:
+    """With no shift under way: the heading and the windows of the day's shifts still to come,
+    the first UPCOMING_SHOWN of them and a line saying how many more."""
+    windows = list(dict.fromkeys(_window(t, shift) for shift in shifts if shift.starts > at))
+    if not windows:
+        key = "board.popup.none_left" if shifts else "board.popup.none_today"
+        return t(key), []
+    heading = t("board.popup.next") if len(windows) == 1 else t("board.popup.upcoming")
+    shown = windows[:UPCOMING_SHOWN]
+    more = len(windows) - len(shown)
+    if more:
+        shown.append(t("board.popup.more_shifts", count=more))
+    return heading, shown
+
+
 def _popup(
     t: _Texts, post: DayPost, shifts: Sequence[DayShift], now: PostNow, at: float
 ) -> dict[str, Any]:
-    following = _next_shifts(shifts, at)
-    shown = now.current or following[:1]
     if now.current:
         staffing = t("board.popup.staffing", present=now.present, capacity=now.capacity)
-    elif following:
-        staffing = t("board.popup.next")
-    elif shifts:
-        staffing = t("board.popup.none_left")
+        windows = [_window(t, shift) for shift in now.current]
     else:
-        staffing = t("board.popup.none_today")
+        staffing, windows = _windows(t, shifts, at)
     return {
         "title": post.name,
         "unit": post.unit,
-        "shifts": [
-            t("report.time_range", start=t.time(shift.starts), end=t.time(shift.ends))
-            for shift in shown
-        ],
+        "shifts": windows,
         "staffing": staffing,
         # Whoever is on post now, as `staffing` counts them.
         "people": _people(t, now.current, at),
-        "early": _early(t, following, at),
+        # As many as PostNow.early counts, which the figures panel sums.
+        "early": _early(t, now.following, at) if now.early else None,
     }
 
 
@@ -293,6 +312,8 @@ class NowPanel:
         posts = await _posts_now(context)
         present = sum(state.present for _, _, state in posts)
         capacity = sum(state.capacity for _, _, state in posts)
+        # Checked in for their post's next shift before it starts: the popups list them apart.
+        early = sum(state.early for _, _, state in posts)
         figures = [
             ("seats", t("board.now.seats"), str(totals.seats)),
             ("checked_in", t("board.now.checked_in"), str(totals.checked_in)),
@@ -304,6 +325,7 @@ class NowPanel:
                 t("board.now.on_post"),
                 t("board.now.on_post_value", present=present, capacity=capacity),
             ),
+            ("early", t("board.now.early"), str(early)),
         ]
         return {
             "figures": [

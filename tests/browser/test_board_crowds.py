@@ -168,6 +168,7 @@ async def test_a_big_citys_figures_stay_inside_their_boxes(
             "absent": "766",
             "rate": "95%",
             "on_post": context.t("board.now.on_post_value", present=12345, capacity=16000),
+            "early": "1234",
         }
         for figure in found["figures"]:
             figure["value"] = values[figure["key"]]

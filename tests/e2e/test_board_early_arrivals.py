@@ -40,6 +40,8 @@ async def _popup(harness: Harness, board: Any, viewer: int = ADMIN_ID, **options
     [marker] = panel(body, "map")["markers"]
     figures = {item["key"]: item["value"] for item in panel(body, "now")["figures"]}
     legend = {item["state"]: item["count"] for item in panel(body, "map")["legend"]}
+    # The panel's early arrivals are the popups' own, summed over the posts.
+    assert figures["early"] == str(len((marker["popup"]["early"] or {"people": []})["people"]))
     return marker["state"], marker["popup"], figures["on_post"], legend
 
 
@@ -61,7 +63,8 @@ async def test_an_early_check_in_for_the_next_shift_shows_apart_and_is_not_count
         await check_in(harness, wang)
         marker_state, popup, on_post, legend = await _popup(harness, board)
         assert marker_state == "idle" and legend["idle"] == 1
-        assert popup["shifts"] == ["07:00–09:00"] and popup["staffing"] == "下一班次"
+        assert popup["shifts"] == ["07:00–09:00", "09:00–11:00"]
+        assert popup["staffing"] == "今天接下来的班次"
         assert popup["people"] == []
         assert popup["early"]["label"] == "下一班次 07:00–09:00 已提前签到 1 人"
         assert _people(popup["early"]["people"]) == [("王芳", "06:40 签到")]

@@ -72,6 +72,7 @@ async def test_figures_of_the_morning_are_todays_tally(harness: Harness) -> None
         "absent": "0",
         "rate": "33%",
         "on_post": "3/7",
+        "early": "0",
     }
     points = panel(body, "now")["curve"]["points"]
     assert points == [
