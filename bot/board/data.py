@@ -80,21 +80,20 @@ async def person(
     session: AsyncSession, telegram_id: int, language_code: str | None, settings: Settings
 ) -> Person:
     """Admins see the city; leaders and coordinators their unit unless it is archived (it has
-    left the campaign, as for its wall-screen links); anyone else nothing."""
-    member = await members.by_telegram_id(session, telegram_id)
-    actor = Actor.of(telegram_id, member, settings.admin_ids)
+    left the campaign, as for its wall-screen links); anyone else nothing. One statement: the
+    Mini App asks this on every refresh of every open board."""
+    found = await members.standing(session, telegram_id)
     language = (
-        member.language
-        if member is not None and member.language
+        found.language
+        if found is not None and found.language
         else language_from_telegram(language_code, settings.default_language)
     )
-    if actor.is_admin:
+    if telegram_id in settings.admin_ids:
         return Person(None, language, True)
-    if actor.has_any(BOARD_ROLES) and actor.unit_id is not None:
-        unit = await session.get(Unit, actor.unit_id)
-        if unit is not None and unit.archived:
-            return Person(None, language, False, archived_unit=unit.name)
-        return Person(actor.unit_id, language, True)
+    if found is not None and found.roles & BOARD_ROLES and found.unit_id is not None:
+        if found.unit_archived:
+            return Person(None, language, False, archived_unit=found.unit_name)
+        return Person(found.unit_id, language, True)
     return Person(None, language, False)
 
 

@@ -119,6 +119,43 @@ async def by_telegram_id(session: AsyncSession, telegram_id: int) -> Member | No
     return member
 
 
+@dataclass(frozen=True)
+class Standing:
+    """A member's roles (none while inactive, as Actor.of counts them), language and unit, with
+    whether that unit is archived: what a request authorized afresh each time needs to know."""
+
+    roles: frozenset[Role]
+    language: str | None
+    unit_id: int | None
+    unit_name: str | None
+    unit_archived: bool
+
+
+async def standing(session: AsyncSession, telegram_id: int) -> Standing | None:
+    """The member's Standing in one statement (a row per role), None for a stranger: the
+    board authorizes every data request of every open board with it."""
+    rows = (
+        await session.execute(
+            select(
+                Member.active,
+                Member.language,
+                Member.unit_id,
+                Unit.name,
+                Unit.archived,
+                MemberRole.role,
+            )
+            .outerjoin(Unit, Unit.id == Member.unit_id)
+            .outerjoin(MemberRole, MemberRole.member_id == Member.id)
+            .where(Member.telegram_id == telegram_id)
+        )
+    ).all()
+    if not rows:
+        return None
+    active, language, unit_id, unit_name, archived, _ = rows[0]
+    roles = frozenset(row[5] for row in rows if row[5] is not None) if active else frozenset()
+    return Standing(roles, language, unit_id, unit_name, bool(archived))
+
+
 async def set_language(actor: Actor, language: str) -> Member:
     member = actor.require_member()
     if language not in LANGUAGES:
