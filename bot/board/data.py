@@ -193,11 +193,16 @@ def _scoped(query: Any, unit_id: int | None) -> Any:
 
 
 async def load_day(
-    session: AsyncSession, unit_id: int | None, day: dt.date, settings: Settings
+    session: AsyncSession,
+    unit_id: int | None,
+    day: dt.date,
+    settings: Settings,
+    until: dt.datetime | None = None,
 ) -> Day:
-    """The scope's posts, the shifts that overlap the local day and their check-ins: three
-    queries, whatever the size of the city."""
+    """The scope's posts, the shifts that overlap the local day (or start before `until`, if
+    later) and their check-ins: three queries, whatever the size of the city."""
     start, end = periods.one_day(day).bounds(settings.zone)
+    end = max(end, until) if until is not None else end
     # Duty shifts last hours, never a day: the lower bound lets the index on starts_at skip
     # the history instead of scanning every shift that started before tonight.
     earliest = start - LONGEST_SHIFT
@@ -421,7 +426,10 @@ async def read_scene(
     """One read of everything the board shows for a scope at `now`."""
     day = now.astimezone(settings.zone).date()
     start, end = periods.one_day(day).bounds(settings.zone)
-    loaded = await load_day(session, unit_id, day, settings)
+    # A shift just after midnight opens its check-in this evening: whoever checks in early for
+    # it is on the map (listed apart, as early) from then, not from midnight.
+    opening = now + dt.timedelta(minutes=settings.checkin_open_before_min)
+    loaded = await load_day(session, unit_id, day, settings, until=opening)
     counts = await breakdown(
         session, start=start, end=end, now=now, settings=settings, unit_id=unit_id, by="post"
     )
