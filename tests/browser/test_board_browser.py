@@ -95,7 +95,7 @@ async def test_a_mini_app_login_shows_every_post_in_the_colour_of_its_state(
             "return Array.from(document.querySelectorAll('#panel-now .figure')).map("
             "(item) => item.getAttribute('data-key') + '=' + item.querySelector('dd').textContent);"
         )
-        assert "on_post=3/7" in figures and "rate=33%" in figures
+        assert "on_post=3/7" in figures and "rate=33%" in figures and "early=0" in figures
         assert await browser.run("return document.querySelectorAll('#panel-now canvas').length;")
         # A tap on the staffed post opens its popup: the people on post, never a phone number.
         await browser.run(
@@ -205,6 +205,11 @@ async def test_a_popup_lists_who_checked_in_early_for_the_next_shift_apart(
             };
             """
         )
+        early = await browser.run(
+            "return document.querySelector('#panel-now .figure-early').innerText;"
+        )
+    # The today panel counts whom the popups list apart as early, under its own label.
+    assert early.split() == ["提前签到", "1"]
     assert popup == {
         "staffing": "在岗 1/1 人",
         "early": "下一班次 09:00–11:00 已提前签到 1 人",
