@@ -199,6 +199,7 @@ from handlers.routing import (
     DialogueRoute,
     Registry,
     Where,
+    in_a_unit,
 )
 
 REGISTRY = Registry(
@@ -220,7 +221,7 @@ REGISTRY = Registry(
             "help.shifts",
             read_only=True,
         ),
-        Command("my", shift_handlers.show_mine, MEMBERS, "help.my", read_only=True),
+        Command("my", in_a_unit(shift_handlers.show_mine), MEMBERS, "help.my", read_only=True),
         Command(
             "posts",
             post_handlers.list_posts,
@@ -236,9 +237,9 @@ REGISTRY = Registry(
         Command("broadcast", broadcast.start, COORDINATORS, "help.broadcast"),
         Command("tag", post_handlers.tag, COORDINATORS, "help.tag"),
         # check-in (issue 4)
-        Command("checkin", checkin.start, MEMBERS, "help.checkin"),
+        Command("checkin", in_a_unit(checkin.start), MEMBERS, "help.checkin"),
         Command("checkout", checkin.checkout, MEMBERS, "help.checkout"),
-        Command("hours", checkin.show_hours, MEMBERS, "help.hours", read_only=True),
+        Command("hours", in_a_unit(checkin.show_hours), MEMBERS, "help.hours", read_only=True),
         # reports (issue 6)
         Command(
             "today",
@@ -275,7 +276,7 @@ REGISTRY = Registry(
         # delivery (issue 5)
         Command("outbox", delivery.show_outbox, ADMINS, "help.outbox", read_only=True),
         # shift swaps (issue 7)
-        Command("swap", swap_handlers.start, MEMBERS, "help.swap"),
+        Command("swap", in_a_unit(swap_handlers.start), MEMBERS, "help.swap"),
         Command("swaps", swap_handlers.list_swaps, MEMBERS, "help.swaps", read_only=True),
         Command("unitsettings", swap_handlers.unit_settings, COORDINATORS, "help.unitsettings"),
         # the live board (issue 18)

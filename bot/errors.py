@@ -9,6 +9,8 @@ from typing import Any
 
 class ErrorCode(StrEnum):
     NOT_REGISTERED = "NOT_REGISTERED"
+    # an admin of ADMIN_IDS who belongs to no unit: no duty of their own
+    ADMIN_NO_UNIT = "ADMIN_NO_UNIT"
     # opened an invite link and not yet through its steps
     REGISTRATION_UNFINISHED = "REGISTRATION_UNFINISHED"
     FORBIDDEN = "FORBIDDEN"

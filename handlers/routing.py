@@ -134,3 +134,14 @@ class Registry:
 
     def dialogue(self, kind: DialogueKind) -> DialogueRoute | None:
         return next((route for route in self.dialogues if route.kind == kind), None)
+
+
+def in_a_unit(handler: Handler) -> Handler:
+    """A command of one's own duty (shifts, check-ins, hours): an admin outside every unit is
+    told they have none, and how to join one, before the handler runs."""
+
+    async def handle(turn: Turn) -> None:
+        turn.actor.require_unit_member()
+        await handler(turn)
+
+    return handle

@@ -42,6 +42,16 @@ class Actor:
             raise DomainError(ErrorCode.NOT_REGISTERED)
         return self.member
 
+    def require_unit_member(self) -> Member:
+        """Someone with duty of their own (shifts, check-ins, hours): a member of a unit. An
+        admin outside every unit (no record yet, or one with no unit) is told so, with the way
+        in, rather than taken for a stranger."""
+        if self.is_admin and (
+            self.member is None or not self.member.active or self.member.unit_id is None
+        ):
+            raise DomainError(ErrorCode.ADMIN_NO_UNIT)
+        return self.require_member()
+
     def require(self, *roles: Role) -> None:
         if not self.is_admin and not self.has_any(frozenset(roles)):
             raise DomainError(ErrorCode.FORBIDDEN)

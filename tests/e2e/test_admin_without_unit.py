@@ -1,0 +1,70 @@
+"""An admin of ADMIN_IDS belongs to no unit until they join one by its invite: the duty commands
+(/hours, /my, /swap, /checkin) tell them so, and how to join, whether or not /start has made
+their record yet; never "not registered, ask your coordinator"."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db.models import Dialogue, Member
+from tests.e2e.schedule import command
+from tests.harness import Harness
+
+NO_UNIT = (
+    "您是管理员，但不属于任何单位，所以没有自己的班次、签到和服务时长。"
+    "要亲自上岗，请打开本单位的邀请链接加入（管理员可用 /invite 生成）。"
+)
+NO_UNIT_EN = (
+    "You are an admin but belong to no unit, so you have no shifts, check-ins or service "
+    "hours of your own. To stand on posts yourself, open an invite link of your unit and join "
+    "(an admin makes one with /invite)."
+)
+NO_UNIT_HANT = (
+    "您是管理員，但不屬於任何單位，所以沒有自己的班次、簽到和服務時數。"
+    "要親自上崗，請打開本單位的邀請連結加入（管理員可用 /invite 產生）。"
+)
+DUTY_COMMANDS = ("hours", "my", "swap", "checkin")
+
+
+async def _members(harness: Harness) -> list[Member]:
+    async with harness.session() as session:
+        return list(await session.scalars(select(Member)))
+
+
+async def _dialogues(harness: Harness) -> int:
+    async with harness.session() as session:
+        return len(list(await session.scalars(select(Dialogue))))
+
+
+async def test_an_admin_who_never_sent_start_is_told_they_have_no_unit(harness: Harness) -> None:
+    for name in DUTY_COMMANDS:
+        assert await command(harness, harness.admin, name) == NO_UNIT, name
+    # Nothing made: no record, no dialogue left open.
+    assert await _members(harness) == []
+    assert await _dialogues(harness) == 0
+
+
+async def test_an_admin_with_a_record_and_no_unit_gets_the_same_answer(harness: Harness) -> None:
+    await command(harness, harness.admin, "start")
+    members = await _members(harness)
+    assert [(m.telegram_id, m.unit_id) for m in members] == [(harness.admin.user_id, None)]
+    for name in DUTY_COMMANDS:
+        assert await command(harness, harness.admin, name) == NO_UNIT, name
+    assert await _dialogues(harness) == 0
+
+
+async def _speaks(harness: Harness, language: str) -> None:
+    async with harness.session() as session:
+        admin = await session.scalar(
+            select(Member).where(Member.telegram_id == harness.admin.user_id)
+        )
+        assert admin is not None
+        admin.language = language
+
+
+async def test_the_answer_is_in_the_admins_language(harness: Harness) -> None:
+    await command(harness, harness.admin, "start")
+    await _speaks(harness, "en")
+    assert await command(harness, harness.admin, "hours") == NO_UNIT_EN
+    await _speaks(harness, "zh_Hant")
+    assert await command(harness, harness.admin, "my") == NO_UNIT_HANT
