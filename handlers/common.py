@@ -8,8 +8,10 @@ from functools import cache
 from telegram import Chat, ReplyKeyboardRemove
 
 from bot.buttons import CancelDialogue, KeepLanguage, SetLanguage
+from bot.db.models import Role
+from bot.errors import DomainError, ErrorCode
 from bot.i18n import LANGUAGES, catalogs
-from bot.services.people import members
+from bot.services.people import members, registration
 from bot.services.platform import dialogues
 from handlers.board import menu_button_follows_language
 from handlers.keyboards import button, inline
@@ -152,11 +154,16 @@ async def unknown_command(turn: Turn) -> None:
     message = turn.update.effective_message
     text = message.text if message is not None and message.text else ""
     name = text.split()[0].lstrip("/").split("@")[0].lower() if text.startswith("/") else ""
-    group_only = any(
-        command.name == name and command.where == Where.GROUP
-        for command in turn.context.registry.commands
+    group_only = next(
+        (
+            command
+            for command in turn.context.registry.commands
+            if command.name == name and command.where == Where.GROUP
+        ),
+        None,
     )
-    if group_only:
+    if group_only is not None:
+        await _may_use(turn, group_only.roles)
         turn.reply(turn.t("common.group_only_command", command=name))
         return
     turn.reply(turn.t("common.unknown_command"))
@@ -167,7 +174,24 @@ async def private_only_command(turn: Turn) -> None:
     message = turn.update.effective_message
     text = message.text if message is not None and message.text else ""
     name = text.split()[0].lstrip("/").split("@")[0].lower() if text.startswith("/") else ""
+    command = next((c for c in turn.context.registry.commands if c.name == name), None)
+    if command is not None:
+        await _may_use(turn, command.roles)
     turn.reply(turn.t("common.private_only_command", command=name))
+
+
+async def _may_use(turn: Turn, roles: frozenset[Role] | None) -> None:
+    """Before saying where a command works: whether the sender may use it at all, refused as
+    in the right chat (no use sending them to a chat that refuses them)."""
+    actor = turn.actor
+    if roles is None or actor.has_any(roles):
+        return
+    if actor.member is not None and actor.member.active:
+        raise DomainError(ErrorCode.FORBIDDEN)
+    registering = registration.is_registering(await dialogues.current(turn.session, turn.user_id))
+    raise DomainError(
+        ErrorCode.REGISTRATION_UNFINISHED if registering else ErrorCode.NOT_REGISTERED
+    )
 
 
 async def unknown_group_command(turn: Turn) -> None:
