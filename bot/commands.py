@@ -216,7 +216,7 @@ REGISTRY = Registry(
         # posts, shifts and sign-up
         Command(
             "shifts",
-            shift_handlers.list_open,
+            in_a_unit(shift_handlers.list_open),
             MEMBERS,
             "help.shifts",
             read_only=True,
@@ -238,7 +238,7 @@ REGISTRY = Registry(
         Command("tag", post_handlers.tag, COORDINATORS, "help.tag"),
         # check-in (issue 4)
         Command("checkin", in_a_unit(checkin.start), MEMBERS, "help.checkin"),
-        Command("checkout", checkin.checkout, MEMBERS, "help.checkout"),
+        Command("checkout", in_a_unit(checkin.checkout), MEMBERS, "help.checkout"),
         Command("hours", in_a_unit(checkin.show_hours), MEMBERS, "help.hours", read_only=True),
         # reports (issue 6)
         Command(
@@ -277,7 +277,9 @@ REGISTRY = Registry(
         Command("outbox", delivery.show_outbox, ADMINS, "help.outbox", read_only=True),
         # shift swaps (issue 7)
         Command("swap", in_a_unit(swap_handlers.start), MEMBERS, "help.swap"),
-        Command("swaps", swap_handlers.list_swaps, MEMBERS, "help.swaps", read_only=True),
+        Command(
+            "swaps", in_a_unit(swap_handlers.list_swaps), MEMBERS, "help.swaps", read_only=True
+        ),
         Command("unitsettings", swap_handlers.unit_settings, COORDINATORS, "help.unitsettings"),
         # the live board (issue 18)
         Command(
@@ -289,7 +291,7 @@ REGISTRY = Registry(
         ),
         # assigned duty (issue 17)
         Command("rotate", rotate.start, COORDINATORS, "help.rotate"),
-        Command("unavailable", availability.start, MEMBERS, "help.unavailable"),
+        Command("unavailable", in_a_unit(availability.start), MEMBERS, "help.unavailable"),
         # campaign oversight (issue 16)
         Command("inspect", inspect.start, INSPECTORS, "help.inspect"),
         Command("report", street_report.start, MEMBERS, "help.report"),

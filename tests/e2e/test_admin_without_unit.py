@@ -1,6 +1,7 @@
-"""An admin of ADMIN_IDS belongs to no unit until they join one by its invite: the duty commands
-(/hours, /my, /swap, /checkin) tell them so, and how to join, whether or not /start has made
-their record yet; never "not registered, ask your coordinator"."""
+"""An admin of ADMIN_IDS belongs to no unit until they join one by its invite: the commands of
+one's own duty (/hours, /my, /shifts, /swap, /swaps, /checkin, /checkout, /unavailable) tell
+them so, and how to join, whether or not /start has made their record yet; never "not
+registered, ask your coordinator"."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ NO_UNIT_HANT = (
     "您是管理員，但不屬於任何單位，所以沒有自己的班次、簽到和服務時數。"
     "要親自上崗，請打開本單位的邀請連結加入（管理員可用 /invite 產生）。"
 )
-DUTY_COMMANDS = ("hours", "my", "swap", "checkin")
+DUTY_COMMANDS = ("hours", "my", "swap", "checkin", "checkout", "shifts", "swaps", "unavailable")
 
 
 async def _members(harness: Harness) -> list[Member]:

@@ -141,7 +141,10 @@ async def test_waitlist_twice_and_no_unit_are_refused(harness: Harness) -> None:
 
     # An admin belongs to no unit and has no shifts to take.
     await command(harness, harness.admin, "start")
-    assert await command(harness, harness.admin, "shifts") == "您还不属于任何单位，不能报名班次。"
+    assert await command(harness, harness.admin, "shifts") == (
+        "您是管理员，但不属于任何单位，所以没有自己的班次、签到和服务时长。"
+        "要亲自上岗，请打开本单位的邀请链接加入（管理员可用 /invite 生成）。"
+    )
     refusal = await forged_press(harness, harness.admin, f"su:{shift_id}")
     assert refusal == "这个班次属于「城管局」，只有该单位的志愿者能报名。"
     assert await statuses(harness, shift_id) == {
