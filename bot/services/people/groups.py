@@ -184,7 +184,8 @@ async def lost(
 ) -> bool:
     """The bot was removed from the group (its `my_chat_member` update, or Telegram's 403 on
     a message there): what is queued for the group is dropped, its binding goes, and the
-    admins are told in private which group lost which reports and how to bind it again.
+    admins are told in private which group lost which reports and how to bind it again; so
+    are the coordinators of the group's unit, who can have the group's owner add the bot back.
     False when the group was not bound (nothing to tell)."""
     return await _unbind_and_tell(
         session,
@@ -194,7 +195,7 @@ async def lost(
         now=now,
         settings=settings,
         admin_key="group.lost",
-        coordinator_key=None,
+        coordinator_key="group.lost.coordinator",
     )
 
 
@@ -228,7 +229,7 @@ async def _unbind_and_tell(
     now: dt.datetime,
     settings: Settings,
     admin_key: str,
-    coordinator_key: str | None,
+    coordinator_key: str,
 ) -> bool:
     await outbox.drop_chat(session, chat_id, reason)
     group = await get(session, chat_id)
@@ -268,7 +269,7 @@ async def _unbind_and_tell(
         now=now,
         settings=settings,
     )
-    if coordinator_key is not None and unit_id is not None:
+    if unit_id is not None:
         coordinators = [
             member
             for member in await reachability.coordinators_of(session, unit_id)

@@ -1,0 +1,76 @@
+"""The bot removed from a unit's bound group (Telegram's my_chat_member, "kicked" or "left"):
+the binding goes at once, and besides the admins the unit's coordinators are told in private,
+each in their language, how to have the reports again (as for a bot muted there)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db.models import BoundGroup, Member
+from tests.e2e.group_fixtures import bind_group
+from tests.e2e.report_fixtures import COORDINATOR_B_ID, DAY, at, seed_day
+from tests.harness import Harness
+
+UNIT_GROUP = -100_222
+ADMIN_TOLD = (
+    "🔕 我已被移出群「团结社区执勤群」，该群不再收到「团结社区」的报告。"
+    "要恢复，请把我加回该群，再在群里发送 /setgroup。"
+)
+COORDINATOR_TOLD = (
+    "🔕 我已被移出群「团结社区执勤群」，该群不再收到「团结社区」的报告。"
+    "要恢复：请群主或群管理员把我加回该群，再请管理员在群里发送 /setgroup 重新绑定。"
+)
+COORDINATOR_TOLD_EN = (
+    "🔕 I was removed from the group “团结社区执勤群”, which no longer gets the reports of "
+    "团结社区. To have them again, ask the group's owner or an admin of the group to add me "
+    "back, then ask a dutybot admin to send /setgroup there."
+)
+
+
+async def _binding(harness: Harness) -> BoundGroup | None:
+    async with harness.session() as session:
+        return await session.get(BoundGroup, UNIT_GROUP)
+
+
+async def _bound_and_coordinator_met(harness: Harness, language: str) -> None:
+    await seed_day(harness)
+    async with harness.session() as session:
+        member = await session.scalar(select(Member).where(Member.telegram_id == COORDINATOR_B_ID))
+        assert member is not None
+        member.language = language
+    # A bot cannot start a private chat: the coordinator has talked to it.
+    await harness.user(COORDINATOR_B_ID, "团结协调").send_command("help")
+    await harness.settle()
+    harness.clock.set(at(DAY, "09:00"))
+    await bind_group(harness, UNIT_GROUP, "团结社区执勤群", "团结社区")
+
+
+async def test_the_coordinator_is_told_when_the_bot_is_kicked(harness: Harness) -> None:
+    await _bound_and_coordinator_met(harness, "zh_Hans")
+    group = harness.emulator.group(UNIT_GROUP)
+    await group.remove_bot(harness.user(555_002, "群主"))
+    await harness.settle()
+    await harness.deliver()
+    assert await _binding(harness) is None
+    assert harness.admin.texts()[-1] == ADMIN_TOLD
+    coordinator = harness.user(COORDINATOR_B_ID, "团结协调")
+    assert coordinator.texts()[-1] == COORDINATOR_TOLD
+
+    # Told once: the evening's tally is not tried, and nothing more is said.
+    told = len(coordinator.texts())
+    harness.clock.set(at(DAY, "20:00"))
+    await harness.tick()
+    await harness.deliver()
+    assert len(coordinator.texts()) == told
+
+
+async def test_the_coordinator_is_told_in_their_language_when_the_bot_left(
+    harness: Harness,
+) -> None:
+    await _bound_and_coordinator_met(harness, "en")
+    group = harness.emulator.group(UNIT_GROUP)
+    await group.remove_bot(harness.user(555_002, "群主"), kicked=False)
+    await harness.settle()
+    await harness.deliver()
+    assert await _binding(harness) is None
+    assert harness.user(COORDINATOR_B_ID, "团结协调").texts()[-1] == COORDINATOR_TOLD_EN
