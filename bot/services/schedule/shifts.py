@@ -1,15 +1,14 @@
 """Shifts on posts: creating one-off and recurring shifts (each day its own row), editing and
-cancelling them (everyone on them is told), and listing what a member may take or what a post
-has ahead."""
+cancelling them (everyone on them is told). What a member may take and what a post has ahead
+are read in shift_lists.py (its names are kept here for the callers)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -20,7 +19,6 @@ from bot.db.models import (
     CheckoutKind,
     Member,
     Post,
-    PostType,
     Role,
     Shift,
     ShiftStatus,
@@ -28,22 +26,23 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.services.people import names, units
 from bot.services.people.access import Actor
-from bot.services.people.members import serves_on_posts
 from bot.services.people.tags import clean_tag
 from bot.services.platform import audit, outbox
 from bot.services.schedule import posts, seat_scan
 from bot.services.schedule.seats import (
     ATTACHED,
     COMMITTED,
-    OpenShift,
     attached,
     lock,
     seated_count,
-    seats,
 )
 from bot.services.schedule.shift_changes import changed_key, changed_notice
+from bot.services.schedule.shift_lists import Page as Page
+from bot.services.schedule.shift_lists import count_upcoming_of_post as count_upcoming_of_post
+from bot.services.schedule.shift_lists import open_for as open_for
+from bot.services.schedule.shift_lists import upcoming_of_post as upcoming_of_post
 from bot.services.schedule.shift_text import shift_label, translator_for
-from bot.services.schedule.timespec import local_day_bounds, local_instant
+from bot.services.schedule.timespec import local_instant
 from bot.services.schedule.waitlist import promote_waitlist
 from bot.settings import Settings
 
@@ -54,15 +53,6 @@ AfterMove = Callable[[AsyncSession, int, dt.datetime, Settings], Awaitable[int]]
 CAPACITY_MAX = 500
 NOTES_MAX = 500
 SERIES_DAYS_MAX = 366
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[OpenShift]
-    total: int
-    offset: int
-    # Whether the member may sign up (stands on posts); one who does not still sees the list.
-    may_sign_up: bool = True
 
 
 def check_capacity(capacity: int) -> int:
@@ -247,69 +237,6 @@ async def get_managed(session: AsyncSession, actor: Actor, shift_id: int) -> Shi
     shift = await get(session, shift_id)
     actor.require_unit(shift.post.unit_id, Role.COORDINATOR)
     return shift
-
-
-async def open_for(
-    session: AsyncSession,
-    member: Member,
-    now: dt.datetime,
-    settings: Settings,
-    *,
-    day: dt.date | None = None,
-    post_type: PostType | None = None,
-    offset: int = 0,
-    limit: int = 5,
-) -> Page:
-    """Upcoming shifts of the member's unit open for sign-up that the member may take, soonest
-    first: not yet started, within the sign-up window, their tag if one is required, and not
-    already theirs."""
-    if member.unit_id is None:
-        raise DomainError(ErrorCode.NO_UNIT)
-    mine = select(Assignment.shift_id).where(
-        Assignment.member_id == member.id, Assignment.status.in_(ATTACHED)
-    )
-    tag_ok: ColumnElement[bool] = Shift.required_tag.is_(None)
-    if member.tags:
-        tag_ok = or_(tag_ok, Shift.required_tag.in_(sorted(member.tags)))
-    conditions = [
-        Post.unit_id == member.unit_id,
-        Post.archived.is_(False),
-        Shift.status == ShiftStatus.SCHEDULED,
-        Shift.starts_at > now,
-        Shift.starts_at <= now + dt.timedelta(days=settings.signup_open_days),
-        Shift.id.not_in(mine),
-        tag_ok,
-    ]
-    if day is not None:
-        first, after = local_day_bounds(day, settings.zone)
-        conditions += [Shift.starts_at >= first, Shift.starts_at < after]
-    if post_type is not None:
-        conditions.append(Post.type == post_type)
-    total = int(
-        await session.scalar(
-            select(func.count()).select_from(Shift).join(Post, Shift.post).where(*conditions)
-        )
-        or 0
-    )
-    found = list(
-        (
-            await session.scalars(
-                select(Shift)
-                .join(Post, Shift.post)
-                .where(*conditions)
-                .order_by(Shift.starts_at, Post.name, Shift.id)
-                .offset(max(offset, 0))
-                .limit(limit)
-            )
-        ).unique()
-    )
-    counts = await seats(session, [shift.id for shift in found])
-    return Page(
-        [OpenShift(shift, counts[shift.id]) for shift in found],
-        total,
-        max(offset, 0),
-        may_sign_up=serves_on_posts(member),
-    )
 
 
 async def _check_people_free(
@@ -505,32 +432,6 @@ async def _check_out_unserved(session: AsyncSession, assignment_id: int, now: dt
         )
         .execution_options(synchronize_session=False)
     )
-
-
-async def count_upcoming_of_post(session: AsyncSession, post_id: int, now: dt.datetime) -> int:
-    """The post's shifts still to end: archiving the post leaves them to take place."""
-    found = await session.scalar(select(func.count(Shift.id)).where(*_to_come(post_id, now)))
-    return int(found or 0)
-
-
-def _to_come(post_id: int, now: dt.datetime) -> tuple[ColumnElement[bool], ...]:
-    """The post's shifts still scheduled and not yet over at `now`."""
-    return (Shift.post_id == post_id, Shift.status == ShiftStatus.SCHEDULED, Shift.ends_at > now)
-
-
-async def upcoming_of_post(
-    session: AsyncSession, actor: Actor, post_id: int, now: dt.datetime, limit: int = 10
-) -> list[OpenShift]:
-    post = await posts.get_managed(session, actor, post_id)
-    found = list(
-        (
-            await session.scalars(
-                select(Shift).where(*_to_come(post.id, now)).order_by(Shift.starts_at).limit(limit)
-            )
-        ).unique()
-    )
-    counts = await seats(session, [shift.id for shift in found])
-    return [OpenShift(shift, counts[shift.id]) for shift in found]
 
 
 async def assignment_managed(session: AsyncSession, actor: Actor, assignment_id: int) -> Assignment:
