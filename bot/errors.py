@@ -231,6 +231,72 @@ class ErrorCode(StrEnum):
     BOARD_OWN_UNIT_ARCHIVED = "BOARD_OWN_UNIT_ARCHIVED"
 
 
+# Refusals that nothing the person does next can undo, in whatever dialogue they come: what the
+# dialogue is about is over, gone or out of their reach for good (a shift cancelled, started or
+# over, a seat, an offer or a record gone or decided, a post or unit archived or gone, the
+# coordinator moved to another unit, an invite spent). A dialogue refused with one ends there
+# (handlers/turn.py, `Turn.end_refused`), rather than answer every later step with the same
+# refusal. A code final only at one step of one dialogue (a post's name taken at /newpost's
+# last step, say) is added there, named for the step. tests/unit/test_for_good.py holds every
+# code to one side or the other, so that a new code must be put on one.
+FOR_GOOD = frozenset(
+    {
+        ErrorCode.INVITE_EXPIRED,
+        ErrorCode.INVITE_USED_UP,
+        ErrorCode.INVITE_REVOKED,
+        ErrorCode.INVITE_UNIT_ARCHIVED,
+        ErrorCode.MEMBER_GONE,
+        ErrorCode.UNIT_NOT_FOUND,
+        ErrorCode.UNIT_ARCHIVED,
+        ErrorCode.GROUP_UNIT_ARCHIVED,
+        ErrorCode.UNIT_ARCHIVED_NO_SHIFTS,
+        ErrorCode.UNIT_ARCHIVED_NO_POSTS,
+        ErrorCode.POST_UNIT_ARCHIVED,
+        ErrorCode.POST_NOT_FOUND,
+        ErrorCode.POST_ARCHIVED,
+        ErrorCode.SHIFT_NOT_FOUND,
+        ErrorCode.SHIFT_CANCELLED,
+        ErrorCode.SHIFT_STARTED,
+        ErrorCode.SHIFT_STARTED_LOCKED,
+        ErrorCode.ASSIGNMENT_NOT_FOUND,
+        ErrorCode.BROADCAST_NOT_FOUND,
+        ErrorCode.BROADCAST_ALREADY_STOPPED,
+        ErrorCode.BROADCAST_FINISHED,
+        ErrorCode.BROADCAST_UNIT_LEFT,
+        ErrorCode.CHECKIN_SHIFT_OVER,
+        ErrorCode.CHECKIN_SEAT_GONE,
+        ErrorCode.ATTENDANCE_NOT_FOUND,
+        ErrorCode.SWAP_NOT_OWN,
+        ErrorCode.SWAP_SHIFT_STARTED,
+        ErrorCode.SWAP_TOO_LATE,
+        ErrorCode.SWAP_NOT_FOUND,
+        ErrorCode.SWAP_WITHDRAWN,
+        ErrorCode.SWAP_DECLINED,
+        ErrorCode.SWAP_EXPIRED,
+        ErrorCode.SWAP_CLOSED,
+        ErrorCode.ASSIGN_SHIFT_STARTED,
+        ErrorCode.ROTA_NOT_FOUND,
+        ErrorCode.LEAVE_SHIFT_STARTED,
+        ErrorCode.LEAVE_NOT_FOUND,
+        ErrorCode.LEAVE_ALREADY_DECIDED,
+        ErrorCode.LEAVE_APPROVE_STARTED,
+        ErrorCode.LEAVE_SEAT_GONE,
+        ErrorCode.INSPECT_POST_ARCHIVED,
+        ErrorCode.INSPECT_UNIT_ARCHIVED,
+        ErrorCode.INSPECT_POST_ARCHIVED_DURING,
+        ErrorCode.INSPECT_UNIT_ARCHIVED_DURING,
+        ErrorCode.INSPECTION_NOT_FOUND,
+        ErrorCode.REPORT_NOT_FOUND,
+        ErrorCode.REPORT_CLOSED,
+        ErrorCode.REPORT_UNIT_ARCHIVED,
+        ErrorCode.ORDER_NOT_FOUND,
+        ErrorCode.ORDER_UNIT_ARCHIVED,
+        ErrorCode.BOARD_UNIT_ARCHIVED,
+        ErrorCode.BOARD_OWN_UNIT_ARCHIVED,
+    }
+)
+
+
 class DomainError(Exception):
     """A rule refused the request. ``params`` fill the placeholders of the message."""
 
@@ -242,3 +308,8 @@ class DomainError(Exception):
     @property
     def message_key(self) -> str:
         return f"error.{self.code.value.lower()}"
+
+    @property
+    def for_good(self) -> bool:
+        """Whether nothing the person does next can undo this refusal (`FOR_GOOD`)."""
+        return self.code in FOR_GOOD

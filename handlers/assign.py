@@ -231,7 +231,7 @@ async def _assign(
             turn.reply(text, inline([cancel_row(t)]))
         return
     except DomainError as error:
-        if error.code not in assign.SHIFT_CLOSED:
+        if not (error.for_good or error.code in assign.NAMING_ENDS):
             raise
         await dialogues.end(turn.session, turn.user_id)
         turn.refuse(error)

@@ -184,9 +184,8 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     except DomainError as error:
         # Nothing was written. A correction a colleague made meanwhile ends this one, rather
         # than refuse every later message the same way.
-        if error.code in attendance.FOR_GOOD:
-            await dialogues.end(turn.session, turn.user_id)
-            turn.refuse(error)
+        if error.for_good or error.code in attendance.CORRECTION_ENDS:
+            await turn.end_refused(error, dialogue)
         else:
             turn.refuse(error, inline([cancel_row(t)]))
         return

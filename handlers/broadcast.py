@@ -192,15 +192,9 @@ async def _audience_gone(turn: Turn, dialogue: Dialogue) -> bool:
             turn.session, turn.actor, int(unit_id) if unit_id is not None else None
         )
     except DomainError as error:
-        if error.code not in broadcast.AUDIENCE_FOR_GOOD:
+        if not error.for_good:
             raise
-        await dialogues.end(turn.session, turn.user_id)
-        turn.refuse(error)
-        if turn.update.callback_query is not None:
-            turn.edit(error_text(turn.t, error))
-        else:
-            # Typed: the buttons of the question it answered have nothing left to do.
-            turn.prompt_buttons_off(dialogue)
+        await turn.end_refused(error, dialogue)
         return True
     return False
 

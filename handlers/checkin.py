@@ -289,7 +289,7 @@ async def on_location(turn: Turn) -> None:
         retry = error.code in RETRY_LOCATION
         live = turn.runtime.settings.checkin_require_live_location
         markup: Markup | None = location_keyboard(turn.t, live=live) if retry else None
-        if error.code in checkin_shifts.FOR_GOOD:
+        if checkin_shifts.ends_check_in(error):
             # The check-in is over: nothing is left to send a location for, or to cancel.
             markup = ReplyKeyboardRemove()
         keep_sharing = KEEP_SHARING.get(error.code) if position.live else None
@@ -337,7 +337,7 @@ def _after_refused_photo(turn: Turn, error: DomainError) -> Markup | None:
     """The keyboard a refused photo leaves: 📍 where the location is asked for again; none
     where the check-in ended with the refusal (a location sent again at the photo step may have
     brought 📍/Cancel back, with nothing left to send a location for, or to cancel)."""
-    if error.code in checkin_shifts.FOR_GOOD:
+    if checkin_shifts.ends_check_in(error):
         return ReplyKeyboardRemove()
     if error.code in RETRY_LOCATION:
         live = turn.runtime.settings.checkin_require_live_location

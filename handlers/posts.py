@@ -33,7 +33,7 @@ from bot.services.schedule import posts, shifts
 from bot.services.schedule.shift_text import post_type_name, shift_label
 from handlers.keyboards import button, cancel_row, inline, page
 from handlers.screens import show
-from handlers.turn import Turn, error_text
+from handlers.turn import Turn
 
 DIALOGUE_NEW = DialogueKind.POST_NEW
 DIALOGUE_EDIT = DialogueKind.POST_EDIT
@@ -351,9 +351,9 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
                 turn.session, turn.actor, int(dialogue.data["unit_id"]), message.text
             )
         except DomainError as error:
-            if error.code not in posts.UNIT_FOR_GOOD:
+            if not (error.for_good or error.code in posts.NEW_POST_ENDS):
                 raise  # a name taken or too long: another may be typed
-            await _end_new(turn, error, dialogue)
+            await turn.end_refused(error, dialogue)
             return
         dialogues.advance(dialogue, NewStep.TYPE, turn.now, name=name)
         rows = [[button(post_type_name(t, kind), NewPostType(kind))] for kind in PostType]
@@ -408,28 +408,17 @@ async def _create(turn: Turn, dialogue: Dialogue, radius: int) -> None:
             now=turn.now,
         )
     except DomainError as error:
-        if error.code not in posts.NEW_FOR_GOOD:
+        if not (error.for_good or error.code in posts.CREATE_ENDS):
             raise  # a radius out of range: another may be typed
         # No radius typed next could change the name or the unit: a colleague made the post
         # meanwhile, or an admin archived the unit, say.
-        await _end_new(turn, error, dialogue)
+        await turn.end_refused(error, dialogue)
         return
     await dialogues.end(turn.session, turn.user_id)
     text = turn.t("posts.created", name=post.name) + "\n\n" + card_text(turn, post)
     show(turn, text, card_rows(turn, post))
     if turn.update.callback_query is None:
         # A typed radius: the question's radius buttons have nothing left to do.
-        turn.prompt_buttons_off(dialogue)
-
-
-async def _end_new(turn: Turn, error: DomainError, dialogue: Dialogue | None = None) -> None:
-    """/newpost ends with a refusal no later step could undo; nothing was written, and the
-    pressed step's buttons go with it, or, on a typed answer, those of the step's prompt."""
-    await dialogues.end(turn.session, turn.user_id)
-    turn.refuse(error)
-    if turn.update.callback_query is not None:
-        turn.edit(error_text(turn.t, error))
-    elif dialogue is not None:
         turn.prompt_buttons_off(dialogue)
 
 

@@ -200,9 +200,8 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
     except DomainError as error:
         # Nothing was written. A shift that began or was cancelled meanwhile takes no value
         # typed next: the edit ends rather than refuse every later message the same way.
-        if error.code in shifts.FOR_GOOD:
-            await dialogues.end(turn.session, turn.user_id)
-            turn.refuse(error)
+        if error.for_good or error.code in shifts.EDIT_ENDS:
+            await turn.end_refused(error, dialogue)
         else:
             turn.refuse(error, inline([cancel_row(t)]))
         return

@@ -234,9 +234,8 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     except DomainError as error:
         # Nothing was written. A name refused waits for another try or Cancel; a seat that can
         # no longer be swapped would refuse every name.
-        if error.code in queries.SEAT_REFUSALS:
-            await dialogues.end(turn.session, turn.user_id)
-            turn.reply(error_text(t, error))
+        if error.for_good or error.code in queries.SEAT_ENDS:
+            await turn.end_refused(error, dialogue)
             return
         turn.reply(error_text(t, error), inline([cancel_row(t)]))
         return

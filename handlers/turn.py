@@ -139,6 +139,18 @@ class Turn:
         else:
             self.reply(text, markup)
 
+    async def end_refused(self, error: DomainError, dialogue: Dialogue | None = None) -> None:
+        """The dialogue ends with a refusal no later step could undo (`DomainError.for_good`,
+        or what its step adds): said once, and its buttons go with it: those of the pressed
+        message, which shows the refusal instead, or, on a typed answer, those of the
+        `dialogue`'s last `prompt`."""
+        await dialogues.end(self.session, self.user_id)
+        self.refuse(error)
+        if self.update.callback_query is not None:
+            self.edit(error_text(self.t, error))
+        elif dialogue is not None:
+            self.prompt_buttons_off(dialogue)
+
     def stale(self) -> None:
         """A button whose moment has passed (the state moved on, or it was never ours)."""
         self.answer(self.t("common.stale_button"), alert=True)

@@ -220,11 +220,11 @@ def shift_minutes(shift: Shift) -> int:
     return int((shift.ends_at - shift.starts_at).total_seconds() // 60)
 
 
-# Refusals of a correction that no reason or hours typed next can undo (the record changed
-# meanwhile, say a colleague made the same correction): its dialogue ends with them.
-FOR_GOOD = frozenset(
+# What ends a correction besides the refusals final everywhere (`DomainError.for_good`: the
+# record gone): what no reason or hours typed next can undo, the record changed meanwhile (a
+# colleague made the same correction, say) or the coordinator no longer managing its unit.
+CORRECTION_ENDS = frozenset(
     {
-        ErrorCode.ATTENDANCE_NOT_FOUND,
         ErrorCode.FORBIDDEN,
         ErrorCode.CORRECTION_ALREADY_PRESENT,
         ErrorCode.CORRECTION_NO_PHOTO,

@@ -19,10 +19,10 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.duty import photo_rules
 from bot.services.duty.at_hand import AssignmentAtHand
 from bot.services.duty.checkin_shifts import (
-    FOR_GOOD,
     choices,
     chosen,
     chosen_with_photo,
+    ends_check_in,
     shifts_at_hand,
 )
 from bot.services.duty.checkin_text import Moment
@@ -158,7 +158,7 @@ async def begin(
     try:
         options = await choices(session, member, judged_at(sent_at, now), settings)
     except DomainError as error:
-        if error.code in FOR_GOOD:
+        if ends_check_in(error):
             # A check-in still open (its shift over, say) would be refused the same way at its
             # next location or photo: it ends with this refusal.
             await _end_check_in(session, member)
@@ -341,7 +341,7 @@ async def _located(
         try:
             assignment, ended = await chosen(session, member, int(assignment_id), at, settings)
         except DomainError as over:
-            if over.code not in FOR_GOOD:
+            if not ends_check_in(over):
                 raise
             # The dialogue's shift is over (a check-in begun and left, a live location that
             # never reached the post), its seat gone or the volunteer on post already: a shift
@@ -385,7 +385,7 @@ async def pick(
     try:
         assignment, ended = await chosen(session, member, assignment_id, now, settings)
     except DomainError as error:
-        if error.code in FOR_GOOD and not await _any_open(session, member, now, settings):
+        if ends_check_in(error) and not await _any_open(session, member, now, settings):
             # Nothing is left to pick: every other press would be refused too.
             await dialogues.end(session, member.telegram_id)
         raise
@@ -483,7 +483,7 @@ async def receive_photo(
             session, member, int(dialogue.data["assignment_id"]), at, settings, photo.file_unique_id
         )
     except DomainError as error:
-        if error.code in FOR_GOOD:
+        if ends_check_in(error):
             # The next photo would be refused the same way: nothing is left to resume.
             await dialogues.end(session, member.telegram_id)
         raise

@@ -222,17 +222,16 @@ async def chosen(
 
 # A seat no longer the volunteer's: a check-in begun on it has nothing left to check in to.
 GONE = (AssignmentStatus.CANCELLED, AssignmentStatus.REMOVED)
-# Refusals of a check-in's photo that no other photo can undo: the check-in ends with them.
-# On post already (checked in meanwhile, by another turn) is one: so is the seat marked present
-# by a coordinator, which leaves it nothing to check in to (CHECKIN_NO_SHIFTS_AHEAD).
-FOR_GOOD = frozenset(
-    {
-        ErrorCode.CHECKIN_ALREADY,
-        ErrorCode.CHECKIN_SEAT_GONE,
-        ErrorCode.CHECKIN_SHIFT_OVER,
-        ErrorCode.CHECKIN_NO_SHIFTS_AHEAD,
-    }
-)
+# What ends a check-in besides the refusals final everywhere (`DomainError.for_good`: its
+# shift over, its seat gone), as no other location or photo can undo them: on post already
+# (checked in meanwhile, by another turn), or the seat marked present by a coordinator, which
+# leaves it nothing to check in to (CHECKIN_NO_SHIFTS_AHEAD).
+CHECK_IN_ENDS = frozenset({ErrorCode.CHECKIN_ALREADY, ErrorCode.CHECKIN_NO_SHIFTS_AHEAD})
+
+
+def ends_check_in(error: DomainError) -> bool:
+    """Whether a check-in refused with `error` ends there."""
+    return error.for_good or error.code in CHECK_IN_ENDS
 
 
 # Refusals of `shifts_at_hand` that speak of the day's schedule rather than of the person's

@@ -109,16 +109,10 @@ class Choices:
     people: list[Choice]
 
 
-# Refusals of a shift that takes nobody more, whoever is named: a dialogue naming people for
-# it has nothing left to ask.
-SHIFT_CLOSED = frozenset(
-    {
-        ErrorCode.SHIFT_CANCELLED,
-        ErrorCode.POST_ARCHIVED,
-        ErrorCode.ASSIGN_SHIFT_STARTED,
-        ErrorCode.ASSIGN_FULL,
-    }
-)
+# What ends the naming of people for a shift besides the refusals final everywhere
+# (`DomainError.for_good`: the shift cancelled or started, its post archived): the shift full,
+# which takes nobody more whoever is named.
+NAMING_ENDS = frozenset({ErrorCode.ASSIGN_FULL})
 
 
 def _require_open(shift: Shift, now: dt.datetime) -> None:

@@ -92,10 +92,6 @@ async def check_audience(session: AsyncSession, actor: Actor, unit_id: int | Non
     raise DomainError(ErrorCode.BROADCAST_UNIT_LEFT, unit=unit.name)
 
 
-# Refusals of the audience that no later step of /broadcast can undo: it ends with them.
-AUDIENCE_FOR_GOOD = frozenset({ErrorCode.BROADCAST_UNIT_LEFT, ErrorCode.UNIT_NOT_FOUND})
-
-
 def check_range(first: dt.date, last: dt.date, settings: Settings) -> None:
     """The days of a shift broadcast run forward and span at most RANGE_DAYS_MAX days (or the
     sign-up horizon, if that is longer)."""

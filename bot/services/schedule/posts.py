@@ -113,13 +113,11 @@ async def new_name(session: AsyncSession, actor: Actor, unit_id: int, name: str)
     return cleaned
 
 
-# Refusals of a new post that nothing typed at the step can undo: the unit is gone, archived or
-# no longer the coordinator's (at any step), or, at the last step (the radius), the name was
-# taken meanwhile. /newpost ends with them.
-UNIT_FOR_GOOD = frozenset(
-    {ErrorCode.UNIT_ARCHIVED_NO_POSTS, ErrorCode.UNIT_NOT_FOUND, ErrorCode.FORBIDDEN}
-)
-NEW_FOR_GOOD = UNIT_FOR_GOOD | {ErrorCode.POST_NAME_TAKEN}
+# What ends /newpost besides the refusals final everywhere (`DomainError.for_good`: the unit
+# gone or archived): at any step, the unit no longer the coordinator's; at the last step (the
+# radius), also the name taken meanwhile, which no radius typed could change.
+NEW_POST_ENDS = frozenset({ErrorCode.FORBIDDEN})
+CREATE_ENDS = NEW_POST_ENDS | {ErrorCode.POST_NAME_TAKEN}
 
 
 async def create(

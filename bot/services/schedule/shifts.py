@@ -152,16 +152,10 @@ async def check_window(
         )
 
 
-# Refusals of an edit that no other value typed can undo (the shift began, was cancelled or is
-# gone, or the coordinator no longer manages its unit): the edit's dialogue ends with them.
-FOR_GOOD = frozenset(
-    {
-        ErrorCode.SHIFT_NOT_FOUND,
-        ErrorCode.SHIFT_CANCELLED,
-        ErrorCode.SHIFT_STARTED_LOCKED,
-        ErrorCode.FORBIDDEN,
-    }
-)
+# What ends a shift's edit besides the refusals final everywhere (`DomainError.for_good`: the
+# shift began, was cancelled or is gone): the coordinator no longer manages its unit, which no
+# other value typed can change.
+EDIT_ENDS = frozenset({ErrorCode.FORBIDDEN})
 
 
 def check_changeable(shift: Shift, now: dt.datetime) -> None:

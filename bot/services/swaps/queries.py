@@ -81,14 +81,13 @@ async def open_offer_of(session: AsyncSession, assignment_id: int) -> SwapOffer 
     return offer
 
 
-# own_seat's refusals: about the seat itself, so no other name or choice typed can mend them.
-SEAT_REFUSALS = frozenset(
+# What ends a swap's dialogue besides the refusals final everywhere (`DomainError.for_good`:
+# the seat no longer the person's, its shift cancelled or too near): own_seat's other refusals,
+# about the seat itself (no longer signed up, already offered, leave asked for it), which no
+# other name or choice typed can mend.
+SEAT_ENDS = frozenset(
     {
-        ErrorCode.SWAP_NOT_OWN,
-        ErrorCode.SHIFT_CANCELLED,
-        ErrorCode.SWAP_SHIFT_STARTED,
         ErrorCode.SWAP_NOT_SIGNED_UP,
-        ErrorCode.SWAP_TOO_LATE,
         ErrorCode.SWAP_ALREADY_OFFERED,
         ErrorCode.SWAP_LEAVE_ASKED,
     }

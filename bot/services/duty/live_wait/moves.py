@@ -24,7 +24,7 @@ from bot.services.duty.checkin import (
     Step,
     receive_location,
 )
-from bot.services.duty.checkin_shifts import FOR_GOOD
+from bot.services.duty.checkin_shifts import ends_check_in
 from bot.services.duty.geofence import Position, judge
 from bot.services.duty.live_wait.record import judged_at_opening, last_known
 from bot.services.duty.sent import judged_at
@@ -98,7 +98,7 @@ async def live_arrived(
     within the post's range once the check-in is open it is the check-in's location (the next
     step, to show); anywhere else, before the check-in opens, or once it cannot go ahead, None
     and nothing to say (every move would repeat it), unless the check-in ended with the
-    refusal (`FOR_GOOD`, the seat gone): that refusal is raised, to say once. A wait begun
+    refusal (`ends_check_in`, the seat gone): that refusal is raised, to say once. A wait begun
     before the opening keeps each move as the share's last known position, for the opening
     (`take_at_opening`). A wait the scheduler ended or took at the opening since this turn
     read it (`_still_waiting`) is gone: None, as for a move after its end."""
@@ -154,7 +154,7 @@ async def live_arrived(
     except DialogueGone:
         return None
     except DomainError as error:
-        if error.code in FOR_GOOD and await dialogues.current(session, member.telegram_id) is None:
+        if ends_check_in(error) and await dialogues.current(session, member.telegram_id) is None:
             # The check-in ended with it (its seat gone): said once, as no later move reaches
             # a check-in any more, nor does the wait's end.
             raise
