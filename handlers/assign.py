@@ -233,8 +233,9 @@ async def _assign(
     except DomainError as error:
         if not (error.for_good or error.code in assign.NAMING_ENDS):
             raise
-        await dialogues.end(turn.session, turn.user_id)
-        turn.refuse(error)
+        # A pressed name's list (or 仍然安排's question) shows the refusal instead of its
+        # buttons; typed names leave no prompt to take them off.
+        await turn.end_refused(error)
         return
     if isinstance(outcome, Warned):
         confirming = await dialogues.begin(

@@ -111,8 +111,8 @@ class Choices:
 
 # What ends the naming of people for a shift besides the refusals final everywhere
 # (`DomainError.for_good`: the shift cancelled or started, its post archived): the shift full,
-# which takes nobody more whoever is named.
-NAMING_ENDS = frozenset({ErrorCode.ASSIGN_FULL})
+# which takes nobody more whoever is named, and its unit no longer the coordinator's.
+NAMING_ENDS = frozenset({ErrorCode.ASSIGN_FULL, ErrorCode.FORBIDDEN})
 
 
 def _require_open(shift: Shift, now: dt.datetime) -> None:
