@@ -75,6 +75,7 @@ FINAL = frozenset(
 NOT_FINAL = frozenset(
     {
         _E.NOT_REGISTERED,
+        _E.ADMIN_NO_UNIT,
         _E.REGISTRATION_UNFINISHED,
         _E.FORBIDDEN,
         _E.INVITE_UNKNOWN,
