@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from enum import StrEnum
 
-from telegram import InlineKeyboardButton
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import (
     CallbackData,
@@ -175,14 +175,19 @@ async def list_post_shifts(turn: Turn, data: PostShifts) -> None:
 
 async def _begin_edit(turn: Turn, post_id: int, step: EditStep, prompt: str) -> None:
     post = await posts.get_managed(turn.session, turn.actor, post_id)
-    await dialogues.begin(
+    dialogue = await dialogues.begin(
         turn.session, turn.user_id, DIALOGUE_EDIT, step, turn.now, {"post_id": post.id}
     )
+    turn.show_prompt(dialogue, turn.t(prompt, name=post.name), _edit_rows(turn, dialogue))
+
+
+def _edit_rows(turn: Turn, dialogue: Dialogue) -> InlineKeyboardMarkup:
+    """The buttons of an edit step's question, asked first or again after a wrong answer."""
     rows = [cancel_row(turn.t)]
-    if step == EditStep.RADIUS:
-        post_id = post.id
+    if dialogue.step == EditStep.RADIUS:
+        post_id = int(dialogue.data["post_id"])
         rows.insert(0, _radius_row(turn, lambda radius: PostRadius(post_id, radius)))
-    turn.edit(turn.t(prompt, name=post.name), inline(rows))
+    return inline(rows)
 
 
 def _radius_row(turn: Turn, choose: Callable[[int], CallbackData]) -> list[InlineKeyboardButton]:
@@ -223,19 +228,19 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
     post_id = int(dialogue.data["post_id"])
     if dialogue.step == EditStep.LOCATION:
         if message.location is None:
-            turn.reply(t("posts.need_location"), inline([cancel_row(t)]))
+            turn.prompt(dialogue, t("posts.need_location"), _edit_rows(turn, dialogue))
             return
         location = (message.location.latitude, message.location.longitude)
         post = await posts.update(turn.session, turn.actor, post_id, turn.now, location=location)
     elif dialogue.step == EditStep.RADIUS:
         radius = _int_text(message.text)
         if radius is None:
-            turn.reply(t("posts.need_radius"), inline([cancel_row(t)]))
+            turn.prompt(dialogue, t("posts.need_radius"), _edit_rows(turn, dialogue))
             return
         post = await posts.update(turn.session, turn.actor, post_id, turn.now, radius_m=radius)
     else:
         if not message.text:
-            turn.reply(t("posts.need_name"), inline([cancel_row(t)]))
+            turn.prompt(dialogue, t("posts.need_name"), _edit_rows(turn, dialogue))
             return
         post = await posts.update(turn.session, turn.actor, post_id, turn.now, name=message.text)
     await dialogues.end(turn.session, turn.user_id)
@@ -326,7 +331,7 @@ async def pick_new_type(turn: Turn, data: NewPostType) -> None:
         return
     dialogues.advance(dialogue, NewStep.LOCATION, turn.now, type=kind.value)
     turn.edit(t("posts.chosen_type", kind=post_type_name(t, kind)))
-    turn.reply(t("posts.ask_location"), inline([cancel_row(t)]))
+    turn.prompt(dialogue, t("posts.ask_location"), inline([cancel_row(t)]))
 
 
 async def pick_new_radius(turn: Turn, data: NewPostRadius) -> None:
@@ -344,7 +349,7 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
         turn.reply(t("posts.need_unit_button"))
     elif dialogue.step == NewStep.NAME:
         if not message.text:
-            turn.reply(t("posts.need_name"), inline([cancel_row(t)]))
+            turn.prompt(dialogue, t("posts.need_name"), inline([cancel_row(t)]))
             return
         try:
             name = await posts.new_name(
@@ -357,12 +362,12 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
             return
         dialogues.advance(dialogue, NewStep.TYPE, turn.now, name=name)
         rows = [[button(post_type_name(t, kind), NewPostType(kind))] for kind in PostType]
-        turn.reply(t("posts.ask_type", name=name), inline([*rows, cancel_row(t)]))
+        turn.prompt(dialogue, t("posts.ask_type", name=name), inline([*rows, cancel_row(t)]))
     elif dialogue.step == NewStep.TYPE:
         turn.reply(t("posts.need_type_button"))
     elif dialogue.step == NewStep.LOCATION:
         if message.location is None:
-            turn.reply(t("posts.need_location"), inline([cancel_row(t)]))
+            turn.prompt(dialogue, t("posts.need_location"), inline([cancel_row(t)]))
             return
         posts.check_location(message.location.latitude, message.location.longitude)
         dialogues.advance(
@@ -373,24 +378,33 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
             longitude=message.location.longitude,
         )
         default = turn.runtime.settings.default_post_radius_m
-        mark = dialogues.mark(dialogue)
-        rows = [
+        turn.prompt(
+            dialogue, t("posts.ask_new_radius", default=default), _new_radius_rows(turn, dialogue)
+        )
+    else:
+        radius = _int_text(message.text)
+        if radius is None:
+            turn.prompt(dialogue, t("posts.need_radius"), _new_radius_rows(turn, dialogue))
+            return
+        await _create(turn, dialogue, radius)
+
+
+def _new_radius_rows(turn: Turn, dialogue: Dialogue) -> InlineKeyboardMarkup:
+    """The radius choices of /newpost, asked first or again after a radius not understood."""
+    default = turn.runtime.settings.default_post_radius_m
+    mark = dialogues.mark(dialogue)
+    return inline(
+        [
             [
                 button(
-                    t("posts.button.default_radius", radius=default),
+                    turn.t("posts.button.default_radius", radius=default),
                     NewPostRadius(default, mark),
                 )
             ],
             _radius_row(turn, lambda radius: NewPostRadius(radius, mark)),
-            cancel_row(t),
+            cancel_row(turn.t),
         ]
-        turn.prompt(dialogue, t("posts.ask_new_radius", default=default), inline(rows))
-    else:
-        radius = _int_text(message.text)
-        if radius is None:
-            turn.reply(t("posts.need_radius"), inline([cancel_row(t)]))
-            return
-        await _create(turn, dialogue, radius)
+    )
 
 
 async def _create(turn: Turn, dialogue: Dialogue, radius: int) -> None:

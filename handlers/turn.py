@@ -93,6 +93,10 @@ class Turn:
     _answers: list[answers.Row] = field(default_factory=list)
     _after: list[Deferred] = field(default_factory=list)
     answered: bool = False
+    # The prompt of the dialogue open as the turn began, and the prompts whose buttons this
+    # turn takes off (each once).
+    opening_prompt: int | None = None
+    _buttons_off: set[int] = field(default_factory=set)
 
     @property
     def runtime(self) -> Runtime:
@@ -180,11 +184,17 @@ class Turn:
 
     def prompt(self, dialogue: Dialogue, text: str, markup: InlineKeyboardMarkup) -> None:
         """A dialogue's question with buttons, in the person's private chat, whose message id
-        the dialogue keeps once it is sent, so that `prompt_buttons_off` can take them off."""
+        the dialogue keeps once it is sent, so that `prompt_buttons_off` can take them off.
+        It replaces the dialogue's prompt before it (a question asked again after a wrong
+        answer, say), whose buttons go: one question of a dialogue has buttons at a time."""
         dialogue_mark = dialogues.mark(dialogue)
         if dialogue_mark is None or self.chat_id != self.user_id:
             self.reply(text, markup)
             return
+        query = self.update.callback_query
+        pressed = query.message.message_id if query and query.message else None
+        if dialogues.prompt_message(dialogue) != pressed:  # the pressed one this turn edits
+            self.prompt_buttons_off(dialogue)
         self._answers.append(
             answers.message(self.chat_id, text, markup, prompt=[self.user_id, dialogue_mark])
         )
@@ -198,14 +208,30 @@ class Turn:
             return
         self.edit(text, markup)
         if self.chat_id == self.user_id:
+            if dialogues.prompt_message(dialogue) != query.message.message_id:
+                self.prompt_buttons_off(dialogue)
             dialogues.prompt_at(dialogue, query.message.message_id)
 
     def prompt_buttons_off(self, dialogue: Dialogue) -> None:
         """Take the buttons off the dialogue's last `prompt`: it ended by a typed answer, and
         no button there has anything left to do."""
-        message_id = dialogues.prompt_message(dialogue)
-        if message_id is not None:
+        self._take_buttons_off(dialogues.prompt_message(dialogue))
+
+    def _take_buttons_off(self, message_id: int | None) -> None:
+        if message_id is not None and message_id not in self._buttons_off:
+            self._buttons_off.add(message_id)
             self._answers.append(answers.buttons_off(self.user_id, message_id))
+
+    def dialogue_settled(self) -> None:
+        """After the handler: a dialogue with a prompt that a typed answer (or command) ended
+        takes the prompt's buttons off, as nothing is left for them to do."""
+        if (
+            self.opening_prompt is not None
+            and self.update.callback_query is None
+            and self.chat_id == self.user_id
+            and dialogues.known(self.session, self.user_id) is None
+        ):
+            self._take_buttons_off(self.opening_prompt)
 
     @property
     def topic(self) -> int | None:
@@ -365,6 +391,8 @@ async def _begin(
         else language_from_telegram(user.language_code, runtime.settings.default_language)
     )
     turn = Turn(update, context, session, actor, runtime.translator(language), now)
+    if dialogue is not None:
+        turn.opening_prompt = dialogues.prompt_message(dialogue)
     if roles is not None and not actor.has_any(roles):
         if member is not None and member.active:
             raise DomainError(ErrorCode.FORBIDDEN)
@@ -420,6 +448,7 @@ async def run_turn(
                     and reachability.seen_reachable(member)
                 )
                 await handler(turn)
+                turn.dialogue_settled()
                 turn.quiet_if_repeated()
                 if unblocked and member is not None:
                     await reachability.reachable_again(session, member.id)
