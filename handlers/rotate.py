@@ -11,7 +11,7 @@ from collections import defaultdict
 from enum import StrEnum
 from typing import Any
 
-from telegram import InlineKeyboardButton
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import (
     RotateConfirm,
@@ -24,7 +24,7 @@ from bot.buttons import (
     RotateUnitPage,
 )
 from bot.db.models import Dialogue, DialogueKind, Post, Unit
-from bot.errors import DomainError
+from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.platform import dialogues
 from bot.services.reports.report_text import number, utf16_len
@@ -148,8 +148,26 @@ async def _ask_period(turn: Turn, unit: Unit, period: Period | None) -> None:
         turn.session, turn.user_id, DIALOGUE, Step.PERIOD, turn.now, {"unit_id": unit.id}
     )
     if period is not None:
-        await _ask_posts(turn, dialogue, period)
+        try:
+            found = await _open_posts(turn, dialogue, period)
+        except DomainError as error:
+            if error.code != ErrorCode.ROTATION_NOTHING_OPEN:
+                raise
+            # As when the period is typed at the period step: the step stays open.
+            _ask_period_again(turn, dialogue, error)
+            return
+        await _offer_posts(turn, dialogue, period, found)
         return
+    turn.show_prompt(
+        dialogue,
+        t("rostering.rotate.ask_period", unit=unit.name, count=rotate.MAX_DAYS),
+        _period_rows(turn),
+    )
+
+
+def _period_rows(turn: Turn) -> InlineKeyboardMarkup:
+    """The period's choices (next week, the rest of this one) and ✖️."""
+    t = turn.t
     today = turn.today
     choices = [(t("rostering.rotate.next_week"), rotate.next_week(today))]
     rest = rotate.rest_of_week(today)
@@ -164,11 +182,13 @@ async def _ask_period(turn: Turn, unit: Unit, period: Period | None) -> None:
         ]
         for label, period in choices
     ]
-    _show(
-        turn,
-        t("rostering.rotate.ask_period", unit=unit.name, count=rotate.MAX_DAYS),
-        [*rows, cancel_row(t)],
-    )
+    return inline([*rows, cancel_row(t)])
+
+
+def _ask_period_again(turn: Turn, dialogue: Dialogue, error: DomainError) -> None:
+    """A period refused (misread, past, nothing open): the reason, the hint and the choices."""
+    text = "\n".join((error_text(turn.t, error), turn.t("rostering.rotate.how_period")))
+    turn.show_prompt(dialogue, text, _period_rows(turn))
 
 
 async def pick_period(turn: Turn, data: RotatePeriod) -> None:
@@ -471,9 +491,6 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         # A period with nothing open is refused like a misread one: the step stays open.
         found = await _open_posts(turn, dialogue, period)
     except DomainError as error:
-        turn.reply(
-            "\n".join((error_text(t, error), t("rostering.rotate.how_period"))),
-            inline([cancel_row(t)]),
-        )
+        _ask_period_again(turn, dialogue, error)
         return
     await _offer_posts(turn, dialogue, period, found)

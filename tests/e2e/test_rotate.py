@@ -192,10 +192,10 @@ async def test_wrong_periods_and_units_are_refused(harness: Harness) -> None:
         ("11-24 11-30", "这段时间已经过去了。"),
         ("12-13 12-07", "没看懂这个日期范围"),
         ("下个月", "没看懂这个日期范围"),
-        ("2027-03-01 2027-03-07", "这段时间所选岗位没有空位（没有班次，或都已排满）。"),
     ):
         text = await command(harness, coordinator, "rotate", args)
         assert expected in text, args
+    assert await harness.count(Dialogue) == 0
     # Typed at the period step.
     await command(harness, coordinator, "rotate")
     await coordinator.send_text("后天")
@@ -221,19 +221,34 @@ async def test_wrong_periods_and_units_are_refused(harness: Harness) -> None:
     assert await rotated_seats(harness) == []
 
 
+NOTHING_OPEN = [
+    "这段时间所选岗位没有空位（没有班次，或都已排满）。",
+    "请输入日期范围，例如 12-07 12-13，或点下面的按钮。",
+]
+
+
+@pytest.mark.parametrize("with_command", [False, True], ids=["typed_in_dialogue", "with_command"])
 async def test_a_typed_period_without_open_seats_keeps_the_period_step_open(
-    harness: Harness,
+    harness: Harness, with_command: bool
 ) -> None:
+    """The same answer whether the period came with /rotate or at the period step: the
+    refusal, the hint and the period's choices, the step still open; and the question asked
+    before it loses its buttons."""
     _, _, coordinator = await rota_city(harness, people=3)
-    await command(harness, coordinator, "rotate")
-    await coordinator.send_text("2027-03-01 2027-03-07")
-    await harness.settle()
+    if with_command:
+        await command(harness, coordinator, "rotate", "2027-03-01 2027-03-07")
+    else:
+        await command(harness, coordinator, "rotate")
+        choices = coordinator.last().buttons()
+        await coordinator.send_text("2027-03-01 2027-03-07")
+        await harness.settle()
     answer = coordinator.last()
-    assert (answer.text or "").split("\n") == [
-        "这段时间所选岗位没有空位（没有班次，或都已排满）。",
-        "请输入日期范围，例如 12-07 12-13，或点上面的按钮。",
-    ]
-    assert answer.buttons() == ["✖️ 取消"]
+    assert (answer.text or "").split("\n") == NOTHING_OPEN
+    if not with_command:
+        assert answer.buttons() == choices
+    assert answer.buttons()[0] == NEXT_WEEK
+    assert answer.buttons()[-1] == "✖️ 取消"
+    assert [m.message_id for m in coordinator.messages() if m.buttons()] == [answer.message_id]
     async with harness.session() as session:
         dialogue = await session.scalar(select(Dialogue))
         assert dialogue is not None
