@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from telegram import InlineKeyboardButton
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import (
     NewShiftCapacity,
@@ -27,7 +27,6 @@ from bot.services.platform import dialogues
 from bot.services.schedule import posts, shifts, timespec
 from bot.services.schedule.shift_text import shift_label
 from handlers.keyboards import button, cancel_row, inline, page
-from handlers.screens import show
 from handlers.turn import Turn, error_text
 
 DIALOGUE_NEW = DialogueKind.SHIFT_NEW
@@ -54,11 +53,11 @@ async def start_new(turn: Turn) -> None:
     if not managed:
         turn.reply(t("schedule.no_posts"))
         return
-    await dialogues.begin(turn.session, turn.user_id, DIALOGUE_NEW, Step.POST, turn.now)
-    _ask_post(turn, managed, 0)
+    dialogue = await dialogues.begin(turn.session, turn.user_id, DIALOGUE_NEW, Step.POST, turn.now)
+    _ask_post(turn, dialogue, managed, 0)
 
 
-def _ask_post(turn: Turn, managed: list[Post], offset: int) -> None:
+def _ask_post(turn: Turn, dialogue: Dialogue, managed: list[Post], offset: int) -> None:
     t = turn.t
     shown = page(t, managed, offset, NewShiftPostPage, line_key="posts.page")
     rows = [
@@ -67,28 +66,29 @@ def _ask_post(turn: Turn, managed: list[Post], offset: int) -> None:
     text = t("schedule.pick_post")
     if shown.line is not None:
         text += "\n" + shown.line
-    show(turn, text, [*rows, *shown.nav_rows, cancel_row(t)])
+    turn.show_prompt(dialogue, text, inline([*rows, *shown.nav_rows, cancel_row(t)]))
 
 
 async def page_posts(turn: Turn, data: NewShiftPostPage) -> None:
     """Another page of posts, only while /newshift is at its post step."""
-    if await _new_dialogue(turn, Step.POST) is None:
+    dialogue = await _new_dialogue(turn, Step.POST)
+    if dialogue is None:
         return
     managed = await posts.managed(turn.session, turn.actor)
     if not managed:
         turn.stale()
         return
-    _ask_post(turn, managed, data.offset)
+    _ask_post(turn, dialogue, managed, data.offset)
 
 
 async def pick_post(turn: Turn, data: NewShiftPost) -> None:
     """From /newshift's post list, or the New shift button of a post card."""
     t = turn.t
     post = await shifts.schedulable_post(turn.session, turn.actor, data.post_id)
-    await dialogues.begin(
+    dialogue = await dialogues.begin(
         turn.session, turn.user_id, DIALOGUE_NEW, Step.DAY, turn.now, {"post_id": post.id}
     )
-    show(turn, t("schedule.ask_day", post=post.name), _day_rows(turn))
+    turn.show_prompt(dialogue, t("schedule.ask_day", post=post.name), inline(_day_rows(turn)))
 
 
 def _day_rows(turn: Turn) -> list[list[InlineKeyboardButton]]:
@@ -122,11 +122,21 @@ async def pick_day(turn: Turn, data: NewShiftDay) -> None:
 def _ask_time(turn: Turn, dialogue: Dialogue, days: list[str], described: str) -> None:
     t = turn.t
     dialogues.advance(dialogue, Step.TIME, turn.now, days=days)
+    turn.show_prompt(dialogue, t("schedule.ask_time", days=described), _time_rows(turn))
+
+
+def _time_rows(turn: Turn) -> InlineKeyboardMarkup:
+    """The common time slots and ✖️, asked first or again after a time not understood."""
     rows = [
         [button(slot.replace("-", "–"), NewShiftTime(slot.replace(":", "")))]
         for slot in COMMON_SLOTS
     ]
-    show(turn, t("schedule.ask_time", days=described), [*rows, cancel_row(t)])
+    return inline([*rows, cancel_row(turn.t)])
+
+
+def _capacity_rows(turn: Turn) -> InlineKeyboardMarkup:
+    rows = [[button(str(n), NewShiftCapacity(n)) for n in CAPACITY_CHOICES]]
+    return inline([*rows, cancel_row(turn.t)])
 
 
 async def pick_time(turn: Turn, data: NewShiftTime) -> None:
@@ -162,11 +172,10 @@ async def _ask_capacity(turn: Turn, dialogue: Dialogue, window: tuple[dt.time, d
         dialogues.advance(dialogue, Step.DAY, turn.now, days=[])
         post = await posts.get(turn.session, int(dialogue.data["post_id"]))
         asked = t("schedule.ask_day", post=post.name)
-        show(turn, error_text(t, error) + "\n" + asked, _day_rows(turn))
+        turn.show_prompt(dialogue, error_text(t, error) + "\n" + asked, inline(_day_rows(turn)))
         return
     dialogues.advance(dialogue, Step.CAPACITY, turn.now, start=f"{start:%H:%M}", end=f"{end:%H:%M}")
-    rows = [[button(str(n), NewShiftCapacity(n)) for n in CAPACITY_CHOICES]]
-    show(turn, t("schedule.ask_capacity"), [*rows, cancel_row(t)])
+    turn.show_prompt(dialogue, t("schedule.ask_capacity"), _capacity_rows(turn))
 
 
 async def pick_capacity(turn: Turn, data: NewShiftCapacity) -> None:
@@ -208,7 +217,7 @@ async def _review(turn: Turn, dialogue: Dialogue, capacity: int | None = None) -
         ],
         cancel_row(t),
     ]
-    show(turn, "\n".join(lines), rows)
+    turn.show_prompt(dialogue, "\n".join(lines), inline(rows))
 
 
 def _describe_days(turn: Turn, days: list[dt.date]) -> str:
@@ -226,7 +235,7 @@ async def ask_tag(turn: Turn, data: NewShiftTag) -> None:
     if dialogue is None:
         return
     dialogues.advance(dialogue, Step.TAG, turn.now)
-    turn.edit(turn.t("schedule.ask_tag"), inline([cancel_row(turn.t)]))
+    turn.show_prompt(dialogue, turn.t("schedule.ask_tag"), inline([cancel_row(turn.t)]))
 
 
 async def ask_notes(turn: Turn, data: NewShiftNotes) -> None:
@@ -234,7 +243,7 @@ async def ask_notes(turn: Turn, data: NewShiftNotes) -> None:
     if dialogue is None:
         return
     dialogues.advance(dialogue, Step.NOTES, turn.now)
-    turn.edit(turn.t("schedule.ask_notes"), inline([cancel_row(turn.t)]))
+    turn.show_prompt(dialogue, turn.t("schedule.ask_notes"), inline([cancel_row(turn.t)]))
 
 
 async def create(turn: Turn, pressed: NewShiftCreate) -> None:
@@ -294,23 +303,23 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
     elif step == Step.TIME:
         window = timespec.parse_time_range(text)
         if window is None:
-            turn.reply(t("schedule.need_time"), inline([cancel_row(t)]))
+            turn.prompt(dialogue, t("schedule.need_time"), _time_rows(turn))
             return
         await _ask_capacity(turn, dialogue, window)
     elif step == Step.CAPACITY:
         if not text.isdecimal():
-            turn.reply(t("schedule.need_capacity"), inline([cancel_row(t)]))
+            turn.prompt(dialogue, t("schedule.need_capacity"), _capacity_rows(turn))
             return
         await _review(turn, dialogue, shifts.check_capacity(int(text)))
     elif step == Step.TAG:
         if not text:
-            turn.reply(t("schedule.need_text"), inline([cancel_row(t)]))
+            turn.prompt(dialogue, t("schedule.need_text"), inline([cancel_row(t)]))
             return
         dialogue.data = {**dialogue.data, "tag": clean_tag(text)}
         await _review(turn, dialogue)
     elif step == Step.NOTES:
         if not text:
-            turn.reply(t("schedule.need_text"), inline([cancel_row(t)]))
+            turn.prompt(dialogue, t("schedule.need_text"), inline([cancel_row(t)]))
             return
         dialogue.data = {**dialogue.data, "notes": shifts.typed_notes(text)}
         await _review(turn, dialogue)
@@ -326,7 +335,7 @@ async def _on_day_text(turn: Turn, dialogue: Dialogue, text: str) -> None:
     if len(parts) == 1:
         day = timespec.parse_date(parts[0], today, recent_past=True)
         if day is None:
-            turn.reply(t("schedule.need_day"), inline([cancel_row(t)]))
+            turn.prompt(dialogue, t("schedule.need_day"), inline(_day_rows(turn)))
             return
         shifts.check_days([day], today)
         _ask_time(turn, dialogue, [day.isoformat()], _describe_days(turn, [day]))
@@ -342,4 +351,4 @@ async def _on_day_text(turn: Turn, dialogue: Dialogue, text: str) -> None:
             shifts.check_days(days, today)
             _ask_time(turn, dialogue, [day.isoformat() for day in days], _describe_days(turn, days))
             return
-    turn.reply(t("schedule.need_day"), inline([cancel_row(t)]))
+    turn.prompt(dialogue, t("schedule.need_day"), inline(_day_rows(turn)))

@@ -223,11 +223,14 @@ class Turn:
             self._answers.append(answers.buttons_off(self.user_id, message_id))
 
     def dialogue_settled(self) -> None:
-        """After the handler: a dialogue with a prompt that a typed answer (or command) ended
-        takes the prompt's buttons off, as nothing is left for them to do."""
+        """After the handler: a dialogue with a prompt that this update ended (a typed answer,
+        /cancel, a button on another message) takes the prompt's buttons off, as nothing is
+        left for them to do. A pressed prompt is the handler's to edit."""
+        query = self.update.callback_query
+        pressed = query.message.message_id if query and query.message else None
         if (
             self.opening_prompt is not None
-            and self.update.callback_query is None
+            and self.opening_prompt != pressed
             and self.chat_id == self.user_id
             and dialogues.known(self.session, self.user_id) is None
         ):

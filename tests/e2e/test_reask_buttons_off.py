@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.db.models import Dialogue, Post, Role
+from bot.db.models import Dialogue, Post, Role, Shift
 from bot.emulator import SimUser
 from tests.e2e.schedule import command, person, post, press_and_settle, unit
 from tests.harness import Harness
@@ -87,3 +87,48 @@ async def test_post_edit_prompts_lose_their_buttons_when_a_typed_answer_ends_it(
         row = await session.scalar(select(Post))
         assert row is not None
         assert (row.name, row.radius_m) == ("甲路口", 120)
+
+
+async def test_newshift_reasks_leave_no_buttons_behind(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    await post(harness, unit_id, "黄河路-人民路口")
+    coordinator = await person(harness, 8001, unit_id, "王协调", role=Role.COORDINATOR)
+    await command(harness, coordinator, "newshift")
+    await press_and_settle(harness, coordinator, "黄河路-人民路口 · 城管局")
+    days = coordinator.last().buttons()
+    await _say(harness, coordinator, "someday")  # asked again, with the days
+    assert coordinator.last().buttons() == days
+    assert len(_with_buttons(coordinator)) == 1
+    await press_and_settle(harness, coordinator, days[1])
+    slots = coordinator.last().buttons()
+    await _say(harness, coordinator, "9点")
+    assert coordinator.last().buttons() == slots
+    assert len(_with_buttons(coordinator)) == 1
+    await _say(harness, coordinator, "07:00-09:00")
+    choices = coordinator.last().buttons()
+    await _say(harness, coordinator, "③")
+    assert coordinator.last().buttons() == choices
+    assert len(_with_buttons(coordinator)) == 1
+    await press_and_settle(harness, coordinator, "4")
+    await press_and_settle(harness, coordinator, "🏷 限定人员标签")
+    await coordinator.send_sticker()  # not a tag: asked again
+    await harness.settle()
+    await _say(harness, coordinator, "党员")
+    assert len(_with_buttons(coordinator)) == 1
+    await press_and_settle(harness, coordinator, "✅ 新建")
+    assert await harness.count(Shift) == 1
+    assert await harness.count(Dialogue) == 0
+    assert len(_with_buttons(coordinator)) == 1
+    assert "已新建" in (_with_buttons(coordinator)[0])
+
+
+async def test_a_typed_cancel_takes_the_buttons_off_the_question(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    await post(harness, unit_id, "黄河路-人民路口")
+    coordinator = await person(harness, 8001, unit_id, "王协调", role=Role.COORDINATOR)
+    await command(harness, coordinator, "newshift")
+    await press_and_settle(harness, coordinator, "黄河路-人民路口 · 城管局")
+    assert len(_with_buttons(coordinator)) == 1
+    await command(harness, coordinator, "cancel")
+    assert await harness.count(Dialogue) == 0
+    assert _with_buttons(coordinator) == []
