@@ -14,7 +14,7 @@ from bot.services.duty.attendance import Attendance, AttendanceState
 from bot.services.duty.checkin_text import duration
 from bot.services.platform import dialogues
 from handlers.keyboards import button, cancel_row, inline
-from handlers.turn import Turn
+from handlers.turn import Turn, error_text
 
 STATE_ICONS = {
     AttendanceState.NOT_YET: "⏳",
@@ -147,8 +147,10 @@ async def choose_correction(turn: Turn, pressed: AttendanceCorrect) -> None:
         )
     else:
         step, text = attendance.FixStep.REASON, t("attendance.ask_reason")
-    await dialogues.begin(turn.session, turn.user_id, attendance.DIALOGUE, step, turn.now, data)
-    turn.edit(text, inline([cancel_row(t)]))
+    dialogue = await dialogues.begin(
+        turn.session, turn.user_id, attendance.DIALOGUE, step, turn.now, data
+    )
+    turn.show_prompt(dialogue, text, inline([cancel_row(t)]))
 
 
 async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
@@ -156,7 +158,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     assert message is not None
     t = turn.t
     if not message.text:
-        turn.reply(t("attendance.need_text"), inline([cancel_row(t)]))
+        turn.prompt(dialogue, t("attendance.need_text"), inline([cancel_row(t)]))
         return
     assignment_id = int(dialogue.data["assignment_id"])
     correction = Correction(dialogue.data["correction"])
@@ -169,7 +171,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
                 message.text, attendance.shift_minutes(assignment.shift)
             )
             dialogues.advance(dialogue, attendance.FixStep.REASON, turn.now, minutes=minutes)
-            turn.reply(t("attendance.ask_reason"), inline([cancel_row(t)]))
+            turn.prompt(dialogue, t("attendance.ask_reason"), inline([cancel_row(t)]))
             return
         record = await attendance.apply(
             turn.session,
@@ -187,7 +189,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         if error.for_good or error.code in attendance.CORRECTION_ENDS:
             await turn.end_refused(error, dialogue)
         else:
-            turn.refuse(error, inline([cancel_row(t)]))
+            turn.prompt(dialogue, error_text(t, error), inline([cancel_row(t)]))
         return
     await dialogues.end(turn.session, turn.user_id)
     assignment = record.assignment

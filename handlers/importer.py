@@ -58,8 +58,8 @@ async def send_template(turn: Turn) -> None:
 
 async def start(turn: Turn) -> None:
     turn.actor.require(Role.COORDINATOR)
-    await dialogues.begin(turn.session, turn.user_id, DIALOGUE, Step.FILE, turn.now)
-    turn.reply(turn.t("importer.ask_file"), inline([cancel_row(turn.t)]))
+    dialogue = await dialogues.begin(turn.session, turn.user_id, DIALOGUE, Step.FILE, turn.now)
+    turn.prompt(dialogue, turn.t("importer.ask_file"), inline([cancel_row(turn.t)]))
 
 
 async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
@@ -71,11 +71,12 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         turn.reply(t("importer.need_confirm_button"))
         return
     if document is None:
-        turn.reply(t("importer.need_file"), inline([cancel_row(t)]))
+        turn.prompt(dialogue, t("importer.need_file"), inline([cancel_row(t)]))
         return
     filename = document.file_name or ""
     if not filename.lower().endswith((".xlsx", ".csv")):
-        turn.reply(t("importer.wrong_type", name=filename or "?"), inline([cancel_row(t)]))
+        text = t("importer.wrong_type", name=filename or "?")
+        turn.prompt(dialogue, text, inline([cancel_row(t)]))
         return
     if document.file_size is not None and document.file_size > reading.MAX_BYTES:
         raise DomainError(ErrorCode.IMPORT_TOO_LARGE, limit=reading.MAX_BYTES // 1024 // 1024)
@@ -97,12 +98,13 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         lines = [t("importer.rejected", name=filename, count=len(plan.errors))]
         lines += import_words.row_lines(t, plan.errors, MAX_ERRORS_SHOWN)
         lines.append(t("importer.fix_and_resend"))
-        turn.reply("\n".join(lines), inline([cancel_row(t)]))
+        turn.prompt(dialogue, "\n".join(lines), inline([cancel_row(t)]))
         return
     stored: list[list[Any]] = [[number, cells] for number, cells in rows]
     dialogues.advance(dialogue, Step.CONFIRM, turn.now, name=filename, rows=stored)
     confirm_button = ImportConfirm(dialogues.mark(dialogue))
-    turn.reply(
+    turn.prompt(
+        dialogue,
         t("importer.preview", name=filename, count=len(rows))
         + "\n"
         + import_words.summary(t, plan, most=MAX_ERRORS_SHOWN),
@@ -132,7 +134,7 @@ async def confirm(turn: Turn, data: ImportConfirm) -> None:
             *import_words.row_lines(t, plan.errors, MAX_ERRORS_SHOWN),
         ]
         turn.edit(t("importer.stale_short"))
-        turn.reply("\n".join(lines), inline([cancel_row(t)]))
+        turn.prompt(dialogue, "\n".join(lines), inline([cancel_row(t)]))
         return
     await dialogues.end(turn.session, turn.user_id)
     done = t("importer.done", name=dialogue.data.get("name", ""))

@@ -26,7 +26,7 @@ async def ask(turn: Turn, data: AskLeave) -> None:
     """🙋 请假: which seat, and what the reason is."""
     t = turn.t
     assignment = await leave.askable(turn.session, turn.actor, data.assignment_id, turn.now)
-    await dialogues.begin(
+    dialogue = await dialogues.begin(
         turn.session,
         turn.user_id,
         DIALOGUE,
@@ -35,7 +35,8 @@ async def ask(turn: Turn, data: AskLeave) -> None:
         {"assignment_id": assignment.id},
     )
     # A new message: the notice keeps its buttons for the other seats.
-    turn.reply(
+    turn.prompt(
+        dialogue,
         t("rostering.leave.ask_reason", shift=shift_label(t, assignment.shift)),
         inline([cancel_row(t)]),
     )
@@ -46,7 +47,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     message = turn.message
     assert message is not None
     if not message.text:
-        turn.reply(t("rostering.leave.need_reason"), inline([cancel_row(t)]))
+        turn.prompt(dialogue, t("rostering.leave.need_reason"), inline([cancel_row(t)]))
         return
     try:
         asked = await leave.ask(
@@ -61,7 +62,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         # Nothing was written. A reason refused waits for another try or Cancel; a seat that
         # can no longer take leave (started, taken off, being swapped) would refuse every try.
         if error.code is ErrorCode.LEAVE_REASON_INVALID:
-            turn.reply(error_text(t, error), inline([cancel_row(t)]))
+            turn.prompt(dialogue, error_text(t, error), inline([cancel_row(t)]))
             return
         await dialogues.end(turn.session, turn.user_id)
         turn.reply(error_text(t, error))

@@ -33,7 +33,7 @@ from handlers.attendance import roster_buttons, status_line
 from handlers.keyboards import button, cancel_row, inline, page
 from handlers.screens import show
 from handlers.swaps import shift_card_lines as swap_card_lines
-from handlers.turn import Turn
+from handlers.turn import Turn, error_text
 
 DIALOGUE_EDIT = DialogueKind.SHIFT_EDIT
 CARD_PAGE_SIZE = 25  # people a page of the shift card: with their buttons well within 100
@@ -145,10 +145,11 @@ async def _begin_edit(turn: Turn, shift_id: int, step: EditStep, prompt: str) ->
     shift = await shifts.get_managed(turn.session, turn.actor, shift_id)
     # Refused at the press, not after the new value is typed.
     shifts.check_changeable(shift, turn.now)
-    await dialogues.begin(
+    dialogue = await dialogues.begin(
         turn.session, turn.user_id, DIALOGUE_EDIT, step, turn.now, {"shift_id": shift.id}
     )
-    turn.edit(turn.t(prompt, shift=shift_label(turn.t, shift)), inline([cancel_row(turn.t)]))
+    text = turn.t(prompt, shift=shift_label(turn.t, shift))
+    turn.show_prompt(dialogue, text, inline([cancel_row(turn.t)]))
 
 
 async def ask_capacity(turn: Turn, data: ShiftEditCapacity) -> None:
@@ -172,18 +173,18 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
     change: dict[str, Any] = {}
     if dialogue.step == EditStep.CAPACITY:
         if not text.isdecimal():
-            turn.reply(t("schedule.need_capacity"), inline([cancel_row(t)]))
+            turn.prompt(dialogue, t("schedule.need_capacity"), inline([cancel_row(t)]))
             return
         change["capacity"] = int(text)
     elif dialogue.step == EditStep.TIME:
         window = timespec.parse_time_range(text)
         if window is None:
-            turn.reply(t("schedule.need_time"), inline([cancel_row(t)]))
+            turn.prompt(dialogue, t("schedule.need_time"), inline([cancel_row(t)]))
             return
         change["times"] = window
     else:
         if not text:
-            turn.reply(t("schedule.need_text"), inline([cancel_row(t)]))
+            turn.prompt(dialogue, t("schedule.need_text"), inline([cancel_row(t)]))
             return
         clear = text == "-"
         change.update(notes=None if clear else text, clear_notes=clear)
@@ -203,7 +204,7 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
         if error.for_good or error.code in shifts.EDIT_ENDS:
             await turn.end_refused(error, dialogue)
         else:
-            turn.refuse(error, inline([cancel_row(t)]))
+            turn.prompt(dialogue, error_text(t, error), inline([cancel_row(t)]))
         return
     await dialogues.end(turn.session, turn.user_id)
     turn.reply(t("schedule.updated"))
