@@ -114,14 +114,16 @@ async def _units_view(turn: Turn, offset: int) -> tuple[str, InlineKeyboardMarku
 
 async def ask_unit_name(turn: Turn, data: UnitNew) -> None:
     turn.actor.require(Role.ADMIN)
-    await dialogues.begin(turn.session, turn.user_id, DIALOGUE_UNIT_NEW, UnitStep.NAME, turn.now)
-    turn.edit(turn.t("units.ask_name"), inline([cancel_row(turn.t)]))
+    dialogue = await dialogues.begin(
+        turn.session, turn.user_id, DIALOGUE_UNIT_NEW, UnitStep.NAME, turn.now
+    )
+    turn.show_prompt(dialogue, turn.t("units.ask_name"), inline([cancel_row(turn.t)]))
 
 
 async def ask_unit_rename(turn: Turn, data: UnitRename) -> None:
     turn.actor.require(Role.ADMIN)
     unit = await units.get(turn.session, data.unit_id)
-    await dialogues.begin(
+    dialogue = await dialogues.begin(
         turn.session,
         turn.user_id,
         DIALOGUE_UNIT_RENAME,
@@ -129,14 +131,15 @@ async def ask_unit_rename(turn: Turn, data: UnitRename) -> None:
         turn.now,
         {"unit_id": unit.id},
     )
-    turn.edit(turn.t("units.ask_rename", name=unit.name), inline([cancel_row(turn.t)]))
+    text = turn.t("units.ask_rename", name=unit.name)
+    turn.show_prompt(dialogue, text, inline([cancel_row(turn.t)]))
 
 
 async def on_unit_name(turn: Turn, dialogue: Dialogue) -> None:
     t = turn.t
     message = turn.message
     if message is None or not message.text:
-        turn.reply(t("units.need_text"), inline([cancel_row(t)]))
+        turn.prompt(dialogue, t("units.need_text"), inline([cancel_row(t)]))
         return
     if dialogue.kind == DIALOGUE_UNIT_RENAME:
         unit = await units.rename(

@@ -1,6 +1,6 @@
-"""The re-asks of the shift edit, of leave (请假), of an attendance fix and of /import are the
-dialogue's prompt too: each takes the buttons off the question before it, and the end of the
-dialogue takes them off the last one, so no ✖️ is left behind."""
+"""The re-asks of the shift edit, of leave (请假), of an attendance fix, of /import and of
+/units are the dialogue's prompt too: each takes the buttons off the question before it, and
+the end of the dialogue takes them off the last one, so no ✖️ is left behind."""
 
 from __future__ import annotations
 
@@ -107,3 +107,16 @@ async def test_attendance_fix_reasks_leave_no_cancel_behind(harness: Harness) ->
     assert "计入 1 小时 30 分钟" in (li.last().text or "")
     assert await harness.count(Dialogue) == 0
     assert _cancels(li) == 0
+
+
+async def test_unit_name_reask_leaves_no_cancel_behind(harness: Harness) -> None:
+    admin = harness.admin
+    await command(harness, admin, "units")
+    await press_and_settle(harness, admin, "➕ 新建单位")
+    await admin.send_sticker()
+    await harness.settle()
+    assert admin.last().text == "请用文字发送单位名称。"
+    assert _cancels(admin) == 1
+    await _say(harness, admin, "城管局")
+    assert await harness.count(Dialogue) == 0
+    assert _cancels(admin) == 0
