@@ -1,62 +1,28 @@
 """The HTTP face of the emulator: an aiohttp server on loopback that answers like
-api.telegram.org, with latency, faults and flood limits applied in front of the methods."""
+api.telegram.org, with latency, faults and flood limits applied in front of the methods.
+Beside it: admission.py (who may be sent what, the flood limits' count), long_polling.py
+(getUpdates) and webhook_delivery.py (updates POSTed to a webhook)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import copy
 import json
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlparse
 
-import aiohttp
 from aiohttp import web
 
+from bot.emulator.admission import admit, messages_sent
 from bot.emulator.groups import SimGroup
 from bot.emulator.limits import Fault, FloodGate, FloodLimits, fault_answer
+from bot.emulator.long_polling import LongPolls
 from bot.emulator.methods import CANONICAL, METHODS, SENDING, dumps
 from bot.emulator.params import ApiError, Params, Upload, bad_request
-from bot.emulator.state import ALBUM_LEAST, ALBUM_MOST, JSON, ChatState, SentMessage, World
+from bot.emulator.state import JSON, ChatState, SentMessage, World
 from bot.emulator.users import SimUser
-
-CONFLICT_WEBHOOK = (
-    "Conflict: can't use getUpdates method while webhook is active; "
-    "use deleteWebhook to delete the webhook first"
-)
-# What a bot muted in a group is told it may not send, by method (others: "text messages").
-MUTED_KINDS = {
-    "sendPhoto": "photos",
-    "sendMediaGroup": "photos",
-    "sendDocument": "documents",
-    "sendLocation": "other messages",
-    "sendVenue": "other messages",
-    "sendSticker": "other messages",
-}
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-WEBHOOK_CONNECTIONS = 40  # Telegram's default max_connections
-WEBHOOK_TIMEOUT_SECONDS = 30.0
-CONFLICT_POLLING = (
-    "Conflict: terminated by other getUpdates request; "
-    "make sure that only one bot instance is running"
-)
-
-
-def _messages_sent(method: str, params: Params) -> int:
-    """How many messages a call puts in the chat for the flood limits: an album's items each
-    (limits.py); an album the method will refuse (not 2-10 items) is counted as one."""
-    if method != "sendMediaGroup" or not params.has("media"):
-        return 1
-    try:
-        media = params.structured("media")
-    except ApiError:
-        return 1
-    if isinstance(media, list) and ALBUM_LEAST <= len(media) <= ALBUM_MOST:
-        return len(media)
-    return 1
+from bot.emulator.webhook_delivery import WebhookDelivery
 
 
 def _answer(body: JSON, status: int = 200) -> web.Response:
@@ -135,14 +101,8 @@ class BotApiEmulator:
         self._groups: dict[int, SimGroup] = {}
         self._runner: web.AppRunner | None = None
         self._port = 0
-        self._closing = False
-        self._poll_generation = 0
-        self._active_polls = 0
-        # Webhook delivery: how long a failed POST waits to be tried again, and how many failed.
-        self.webhook_retry_seconds = 0.2
-        self.webhook_failures = 0
-        self._webhook_task: asyncio.Task[None] | None = None
-        self._webhook_posts: set[asyncio.Task[None]] = set()
+        self._polls = LongPolls(self.world)
+        self._webhook = WebhookDelivery(self.world)
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -156,25 +116,15 @@ class BotApiEmulator:
         site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self._port = int(self._runner.addresses[0][1])
-        self._closing = False
-        self._webhook_task = asyncio.create_task(self._deliver_to_webhook(), name="webhook")
+        self._polls.closing = False
+        self._webhook.start()
 
     async def stop(self) -> None:
         """Answer the pending long polls with no updates, then close the server."""
-        self._closing = True
-        self.world.updates.wake_all()
-        if self._webhook_task is not None:
-            self._webhook_task.cancel()
-            for post in (self._webhook_task, *self._webhook_posts):
-                post.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await post
-            self._webhook_task = None
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 2.0
+        self._polls.end()
+        await self._webhook.stop()
         # The woken polls still have to write their answers before connections are closed.
-        while self._active_polls and loop.time() < deadline:  # noqa: ASYNC110 - a counter, no event
-            await asyncio.sleep(0.005)
+        await self._polls.drained()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -185,6 +135,20 @@ class BotApiEmulator:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
+
+    @property
+    def webhook_failures(self) -> int:
+        """How many POSTs to the webhook failed (each is tried again)."""
+        return self._webhook.failures
+
+    @property
+    def webhook_retry_seconds(self) -> float:
+        """How long a failed POST to the webhook waits to be tried again."""
+        return self._webhook.retry_seconds
+
+    @webhook_retry_seconds.setter
+    def webhook_retry_seconds(self, value: float) -> None:
+        self._webhook.retry_seconds = value
 
     @property
     def port(self) -> int:
@@ -416,111 +380,20 @@ class BotApiEmulator:
                 raise ApiError(502, "Bad Gateway")
             late = True
         if method == "getUpdates":
-            self._active_polls += 1
-            try:
-                result: Any = await self._get_updates(params)
-            finally:
-                self._active_polls -= 1
+            result: Any = await self._polls.get_updates(params)
         else:
             if method.startswith("send") and chat_id is not None:
-                self._admit(method, chat_id, _messages_sent(method, params))
+                self._admit(method, chat_id, messages_sent(method, params))
             result = await METHODS[method](self.world, params)
         if late:
             # The call took effect; only the answer is late, like a lost response.
             await asyncio.sleep(self.timeout_delay)
         return result
 
-    async def _deliver_to_webhook(self) -> None:
-        """While a webhook is set, POST each update to it as Telegram does: with the secret
-        token, up to WEBHOOK_CONNECTIONS at once, one chat's updates one after another; an
-        update is forgotten only once it was answered 200, anything else is tried again."""
-        loop = asyncio.get_running_loop()
-        async with aiohttp.ClientSession() as http:
-            while not self._closing:
-                url = self.world.webhook_url
-                room = WEBHOOK_CONNECTIONS - len(self._webhook_posts)
-                # The emulator only ever calls a bot on this machine.
-                if url and room > 0 and urlparse(url).hostname in LOOPBACK:
-                    for entry in self.world.updates.due_for_webhook(loop.time())[:room]:
-                        entry.in_flight = True
-                        self.world.updates.mark_delivered(entry)
-                        post = asyncio.create_task(self._post_update(http, url, entry))
-                        self._webhook_posts.add(post)
-                        post.add_done_callback(self._webhook_posts.discard)
-                await self.world.updates.wait(0.05)
-
-    async def _post_update(self, http: aiohttp.ClientSession, url: str, entry: Any) -> None:
-        answered = False
-        error = "Connection refused"
+    def _admit(self, method: str, chat_id: int | str, count: int) -> None:
         try:
-            async with http.post(
-                url,
-                json=entry.payload,
-                headers={SECRET_HEADER: self.world.webhook_secret},
-                timeout=aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT_SECONDS),
-            ) as response:
-                answered = response.status == 200
-                error = f"Wrong response from the webhook: {response.status} {response.reason}"
-        except TimeoutError:
-            error = "Read timeout expired"
-        except (aiohttp.ClientError, OSError):
-            answered = False
-        entry.in_flight = False
-        if answered:
-            self.world.updates.acknowledge(entry)
-        else:
-            self.webhook_failures += 1
-            self.world.webhook_last_error = (self.world.now(), error)
-            entry.retry_at = asyncio.get_running_loop().time() + self.webhook_retry_seconds
-            self.world.updates.wake_all()
-
-    def _admit(self, method: str, chat_id: int | str, count: int = 1) -> None:
-        chat = self.world.chat(chat_id)
-        if chat.id in self.blocked_users:
-            raise ApiError(403, "Forbidden: bot was blocked by the user")
-        if chat.is_group and chat.bot_status not in ("member", "restricted"):
-            kind = str(chat.chat["type"])
-            if chat.bot_status == "kicked":
-                raise ApiError(403, f"Forbidden: bot was kicked from the {kind} chat")
-            raise ApiError(403, f"Forbidden: bot is not a member of the {kind} chat")
-        if method not in SENDING:
-            return
-        if chat.is_group and chat.bot_status == "restricted":
-            # Muted, the bot is still a member: Telegram answers 400, naming what it may not send.
-            what = MUTED_KINDS.get(method, "text messages")
-            raise ApiError(400, f"Bad Request: not enough rights to send {what} to the chat")
-        retry_after = self.flood.admit(chat.id, chat.is_group, count)
-        if retry_after:
-            self.rejected_429 += 1
-            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
-
-    async def _get_updates(self, params: Params) -> list[JSON]:
-        updates = self.world.updates
-        if self.world.webhook_url:
-            raise ApiError(409, CONFLICT_WEBHOOK)
-        # A newer poll ends an older one, as on Telegram; see the generation check below.
-        self._poll_generation += 1
-        generation = self._poll_generation
-        updates.wake_all()
-        offset = params.int_or_none("offset")
-        limit = min(max(params.int_or_none("limit") or 100, 1), 100)
-        timeout = max(params.number_or_none("timeout") or 0.0, 0.0)
-        allowed = params.structured("allowed_updates")
-        if isinstance(allowed, list):
-            updates.allowed = frozenset(str(name) for name in allowed) or None
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            if offset is not None:
-                updates.confirm(offset)
-            if self._closing:
-                return []
-            batch = updates.take(limit)
-            if batch:
-                return batch
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return []
-            await updates.wait(remaining)
-            if generation != self._poll_generation:
-                raise ApiError(409, CONFLICT_POLLING)
+            admit(self.world, self.flood, self.blocked_users, method, chat_id, count)
+        except ApiError as error:
+            if error.code == 429:
+                self.rejected_429 += 1
+            raise
