@@ -24,12 +24,13 @@ earlier tick has been stored since (see backlog.py), and no longer while it hold
 reports a failed delivery since the last one that went through. Until then the no-show job waits
 (bot/scheduler.py); after it, it skips whoever has updates in the inbox not yet handled.
 
-The package: `intake.Intake` (receiving, handing on, marking done, recovering), `received`
-(an update as it comes in), `polling` (one getUpdates and the pauses after a failure),
-`backlog` (whether the backlog is in) and `coalesced` (many writes in one transaction).
+The package: `lifecycle` (`Intake`: an update's way from its arrival to its answer: receiving,
+handing on, marking done, recovering), `received` (an update as it comes in), `polling` (one
+getUpdates and the pauses after a failure), `backlog` (whether the backlog is in) and
+`coalesced` (many writes in one transaction).
 """
 
-from bot.intake.intake import Intake
+from bot.intake.lifecycle import Intake
 from bot.intake.received import Received
 
 __all__ = ["Intake", "Received"]

@@ -1,5 +1,5 @@
-"""The intake itself: updates in, to the inbox, to the Application; marked done and answered
-after; what a previous process left taken up again (see the package's docstring)."""
+"""An update's way through the intake: in, to the inbox, to the Application; marked done and
+answered after; what a previous process left taken up again (see the package's docstring)."""
 
 from __future__ import annotations
 
