@@ -20,7 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from bot.db.engine import Database
+from bot.db.engine import APPLICATION_NAME_MAX, Database
+from bot.db.processes import advisory_lock_holder
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,6 @@ KEEPALIVES = {
     "tcp_keepalives_interval": "5",
     "tcp_keepalives_count": "3",
 }
-APPLICATION_NAME_MAX = 63  # PostgreSQL truncates longer names (NAMEDATALEN - 1)
 
 
 class Leadership:
@@ -126,14 +126,4 @@ async def current_leader(session: AsyncSession, key: int = SENDER_LOCK_KEY) -> s
     """The name of the process that leads now (None: none, or not PostgreSQL)."""
     if session.bind is None or session.bind.dialect.name != "postgresql":
         return None
-    # A bigint advisory key shows in pg_locks split in two 32-bit halves, with objsubid 1.
-    name: str | None = await session.scalar(
-        text(
-            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-            " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
-            " AND l.classid = :high AND l.objid = :low"
-            " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-        ),
-        {"high": key >> 32, "low": key & 0xFFFFFFFF},
-    )
-    return name
+    return await advisory_lock_holder(session, key)

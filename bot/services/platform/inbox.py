@@ -28,7 +28,6 @@ from sqlalchemy import (
     func,
     null,
     select,
-    text,
     true,
     update,
 )
@@ -41,6 +40,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from bot.db.models import InboxStatus, InboxUpdate
+from bot.db.processes import connected_names
 
 # Telegram keeps an update it could not deliver this long, then drops it.
 TELEGRAM_KEEPS = dt.timedelta(hours=24)
@@ -344,10 +344,4 @@ async def live_workers(session: AsyncSession) -> set[str]:
     its connections (bot/db/engine.py's process_name). A row another worker took up is left to
     it while it lives; one whose worker is gone is an orphan the sweep takes over. PostgreSQL
     only: on SQLite one process is the rule, so the caller does not ask."""
-    names = await session.scalars(
-        text(
-            "SELECT DISTINCT application_name FROM pg_stat_activity"
-            " WHERE datname = current_database()"
-        )
-    )
-    return set(names)
+    return await connected_names(session)
