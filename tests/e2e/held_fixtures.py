@@ -1,7 +1,8 @@
 """One-line steps shared by the stories of notices the quiet hours hold overnight: a shift
 moved on its card, the outbox rows of a kind sent to a chat or of one event, what a unit's
-coordinator read, and a town whose leave or swap was decided at 22:30 so that the word of it
-waits for 07:00, or a waiting volunteer who moved up into a freed seat at 23:00."""
+coordinator read, a seat given away at 21:00, and a town whose leave or swap was decided at
+22:30 so that the word of it waits for 07:00, or a waiting volunteer who moved up into a freed
+seat at 23:00."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from bot.db.models import AssignmentStatus, OutboxMessage, OutboxStatus, Role
 from bot.emulator import SimUser
 from tests.e2e.oversight_fixtures import City
-from tests.e2e.rostering_fixtures import TOMORROW, ask_leave, assign_by_hand, town
+from tests.e2e.rostering_fixtures import TOMORROW, Unit, ask_leave, assign_by_hand, town
 from tests.e2e.schedule import (
     DAY,
     at,
@@ -85,13 +86,14 @@ async def withdraw_swap(harness: Harness, people: list[SimUser], coordinator: Si
     assert "已撤回换岗" in await press_and_settle(harness, people[0], "↩️ 撤回 1")
 
 
-async def swap_rejected_at_22_30(harness: Harness) -> tuple[list[SimUser], SimUser, int]:
-    """The unit asks for approval. 李明 gives tomorrow's 14:00–16:00 seat away at 21:00, 王芳
-    takes it at 21:30, and the coordinator rejects the swap at 22:30: the word of it to both
-    waits for 07:00. The people, the coordinator and the shift."""
+async def given_away_at_21_00(harness: Harness, *, approval: bool) -> tuple[Unit, int]:
+    """李明 holds tomorrow's 14:00–16:00 seat (one seat, in a town of one-seat shifts whose
+    unit asks for approval when `approval`) and gives it away with 🔁 换岗 in /my at 21:00.
+    The town and the shift."""
     town_ = await town(harness, capacity=1)
-    li, wang, _ = town_.people
-    await require_approval(harness, town_.unit_id)
+    li = town_.people[0]
+    if approval:
+        await require_approval(harness, town_.unit_id)
     afternoon = await shift(harness, town_.post_id, TOMORROW, 14, 16, capacity=1)
     await seat(harness, afternoon, li.user_id)
     harness.clock.set(at(DAY, 21, 0))
@@ -99,6 +101,31 @@ async def swap_rejected_at_22_30(harness: Harness) -> tuple[list[SimUser], SimUs
     await press_and_settle(harness, li, "🔁 换岗 1")
     await press_and_settle(harness, li, GIVE_AWAY)
     await harness.deliver()
+    return town_, afternoon
+
+
+async def swap_approved_at_22_30(harness: Harness) -> tuple[Unit, int]:
+    """The unit asks for approval. 李明 gives tomorrow's 14:00–16:00 seat away at 21:00, 王芳
+    takes it at once, and the coordinator approves at 22:30: the word that the seat is hers
+    waits for 07:00. The town and the shift."""
+    town_, afternoon = await given_away_at_21_00(harness, approval=True)
+    wang = town_.people[1]
+    await press_and_settle(harness, wang, "🙋 我来接")
+    await harness.deliver()
+    harness.clock.set(at(DAY, 22, 30))
+    await press_and_settle(harness, town_.coordinator, "✅ 批准")
+    await harness.deliver()
+    [row] = await keyed_rows(harness, wang.user_id, "swap-completed:")
+    assert row.status is OutboxStatus.PENDING and "现在由您负责" in row.payload["text"]
+    return town_, afternoon
+
+
+async def swap_rejected_at_22_30(harness: Harness) -> tuple[list[SimUser], SimUser, int]:
+    """The unit asks for approval. 李明 gives tomorrow's 14:00–16:00 seat away at 21:00, 王芳
+    takes it at 21:30, and the coordinator rejects the swap at 22:30: the word of it to both
+    waits for 07:00. The people, the coordinator and the shift."""
+    town_, afternoon = await given_away_at_21_00(harness, approval=True)
+    li, wang, _ = town_.people
     harness.clock.set(at(DAY, 21, 30))
     await press_and_settle(harness, wang, "🙋 我来接")
     await harness.deliver()

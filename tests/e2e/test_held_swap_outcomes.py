@@ -8,15 +8,15 @@ import pytest
 
 from bot.db.models import AssignmentStatus, OutboxStatus
 from tests.e2e.held_fixtures import (
-    GIVE_AWAY,
+    given_away_at_21_00,
     keyed_rows,
     move_shift,
+    swap_approved_at_22_30,
     swap_rejected_at_22_30,
     withdraw_swap,
 )
-from tests.e2e.rostering_fixtures import TOMORROW, town
-from tests.e2e.schedule import DAY, at, command, press_and_settle, shift, statuses
-from tests.e2e.swap_fixtures import require_approval, seat
+from tests.e2e.rostering_fixtures import TOMORROW
+from tests.e2e.schedule import DAY, at, command, press_and_settle, statuses
 from tests.harness import Harness
 
 
@@ -27,16 +27,8 @@ async def test_word_that_an_offer_was_taken_held_until_07_00_is_dropped_once_it_
     at 22:30: the word that she did, awaiting approval, waits for 07:00. At 23:00 the
     coordinator rejects the swap. At 07:00 李明 reads that it was not approved, not that it
     awaits approval."""
-    town_ = await town(harness, capacity=1)
+    town_, afternoon = await given_away_at_21_00(harness, approval=True)
     li, wang, _ = town_.people
-    await require_approval(harness, town_.unit_id)
-    afternoon = await shift(harness, town_.post_id, TOMORROW, 14, 16, capacity=1)
-    await seat(harness, afternoon, li.user_id)
-    harness.clock.set(at(DAY, 21, 0))
-    await command(harness, li, "my")
-    await press_and_settle(harness, li, "🔁 换岗 1")
-    await press_and_settle(harness, li, GIVE_AWAY)
-    await harness.deliver()
     harness.clock.set(at(DAY, 22, 30))
     await press_and_settle(harness, wang, "🙋 我来接")
     await harness.deliver()
@@ -63,15 +55,8 @@ async def test_word_that_a_swap_is_complete_held_until_07_00_names_the_time_the_
     """李明 gives tomorrow's 14:00–16:00 seat away at 21:00; 王芳 takes it at 22:30: the word
     that it is hers now waits for 07:00. At 23:00 the coordinator moves the shift to
     15:00–17:00. At 07:00 李明 reads that 王芳 took the shift at 15:00–17:00."""
-    town_ = await town(harness, capacity=1)
+    town_, _ = await given_away_at_21_00(harness, approval=False)
     li, wang, _ = town_.people
-    afternoon = await shift(harness, town_.post_id, TOMORROW, 14, 16, capacity=1)
-    await seat(harness, afternoon, li.user_id)
-    harness.clock.set(at(DAY, 21, 0))
-    await command(harness, li, "my")
-    await press_and_settle(harness, li, "🔁 换岗 1")
-    await press_and_settle(harness, li, GIVE_AWAY)
-    await harness.deliver()
     harness.clock.set(at(DAY, 22, 30))
     assert "换岗完成" in await press_and_settle(harness, wang, "🙋 我来接")
     await harness.deliver()
@@ -98,23 +83,8 @@ async def test_word_that_a_swap_is_complete_held_until_07_00_is_dropped_once_the
     """The unit asks for approval. 王芳 took 李明's 14:00–16:00 seat and the coordinator
     approves at 22:30: the word that the seat is hers waits for 07:00. At 23:00 the shift is
     cancelled (she is told at once). At 07:00 she is not told the seat is hers."""
-    town_ = await town(harness, capacity=1)
-    li, wang, _ = town_.people
-    await require_approval(harness, town_.unit_id)
-    afternoon = await shift(harness, town_.post_id, TOMORROW, 14, 16, capacity=1)
-    await seat(harness, afternoon, li.user_id)
-    harness.clock.set(at(DAY, 21, 0))
-    await command(harness, li, "my")
-    await press_and_settle(harness, li, "🔁 换岗 1")
-    await press_and_settle(harness, li, GIVE_AWAY)
-    await harness.deliver()
-    await press_and_settle(harness, wang, "🙋 我来接")
-    await harness.deliver()
-    harness.clock.set(at(DAY, 22, 30))
-    await press_and_settle(harness, town_.coordinator, "✅ 批准")
-    await harness.deliver()
-    [row] = await keyed_rows(harness, wang.user_id, "swap-completed:")
-    assert row.status is OutboxStatus.PENDING and "现在由您负责" in row.payload["text"]
+    town_, _ = await swap_approved_at_22_30(harness)
+    wang = town_.people[1]
     harness.clock.set(at(DAY, 23, 0))
     await command(harness, town_.coordinator, "roster", "12-02")
     await press_and_settle(harness, town_.coordinator, "⚙️ 14:00 黄河路-人民路口")
@@ -141,23 +111,8 @@ async def test_word_that_a_swap_is_complete_held_until_07_00_is_dropped_once_the
     approves at 22:30: the word that the seat is hers waits for 07:00. At 23:00 the shift is
     moved to the small hours. At 07:00 she is not told of a seat whose shift is over (02:00–04:00),
     but is of one whose shift is under way (06:00–08:00): she is expected there."""
-    town_ = await town(harness, capacity=1)
-    li, wang, _ = town_.people
-    await require_approval(harness, town_.unit_id)
-    afternoon = await shift(harness, town_.post_id, TOMORROW, 14, 16, capacity=1)
-    await seat(harness, afternoon, li.user_id)
-    harness.clock.set(at(DAY, 21, 0))
-    await command(harness, li, "my")
-    await press_and_settle(harness, li, "🔁 换岗 1")
-    await press_and_settle(harness, li, GIVE_AWAY)
-    await harness.deliver()
-    await press_and_settle(harness, wang, "🙋 我来接")
-    await harness.deliver()
-    harness.clock.set(at(DAY, 22, 30))
-    await press_and_settle(harness, town_.coordinator, "✅ 批准")
-    await harness.deliver()
-    [row] = await keyed_rows(harness, wang.user_id, "swap-completed:")
-    assert row.status is OutboxStatus.PENDING and "现在由您负责" in row.payload["text"]
+    town_, afternoon = await swap_approved_at_22_30(harness)
+    wang = town_.people[1]
     harness.clock.set(at(DAY, 23, 0))
     await move_shift(harness, town_.coordinator, "⚙️ 14:00 黄河路-人民路口", window)
     seen = len(wang.texts())
@@ -228,16 +183,8 @@ async def test_word_that_a_swap_was_withdrawn_held_until_07_00_names_the_time_it
     """The unit asks for approval. 王芳 takes 李明's 14:00–16:00 seat at 21:30; at 22:30 he
     withdraws the swap: the word to her waits for 07:00. At 23:00 the shift is moved to
     15:00–17:00. At 07:00 she reads that he withdrew the swap of the shift at 15:00–17:00."""
-    town_ = await town(harness, capacity=1)
-    li, wang, _ = town_.people
-    await require_approval(harness, town_.unit_id)
-    afternoon = await shift(harness, town_.post_id, TOMORROW, 14, 16, capacity=1)
-    await seat(harness, afternoon, li.user_id)
-    harness.clock.set(at(DAY, 21, 0))
-    await command(harness, li, "my")
-    await press_and_settle(harness, li, "🔁 换岗 1")
-    await press_and_settle(harness, li, GIVE_AWAY)
-    await harness.deliver()
+    town_, _ = await given_away_at_21_00(harness, approval=True)
+    wang = town_.people[1]
     harness.clock.set(at(DAY, 21, 30))
     await press_and_settle(harness, wang, "🙋 我来接")
     await harness.deliver()
