@@ -166,8 +166,10 @@ from handlers import (
     board,
     broadcast,
     checkin,
+    checkout,
     common,
     delivery,
+    hours,
     importer,
     inspect,
     leave,
@@ -238,8 +240,8 @@ REGISTRY = Registry(
         Command("tag", post_handlers.tag, COORDINATORS, "help.tag"),
         # check-in (issue 4)
         Command("checkin", in_a_unit(checkin.start), MEMBERS, "help.checkin"),
-        Command("checkout", in_a_unit(checkin.checkout), MEMBERS, "help.checkout"),
-        Command("hours", in_a_unit(checkin.show_hours), MEMBERS, "help.hours", read_only=True),
+        Command("checkout", in_a_unit(checkout.checkout), MEMBERS, "help.checkout"),
+        Command("hours", in_a_unit(hours.show_hours), MEMBERS, "help.hours", read_only=True),
         # reports (issue 6)
         Command(
             "today",
@@ -372,8 +374,8 @@ REGISTRY = Registry(
         Button(BroadcastStop, broadcast.stop, COORDINATORS),
         # check-in (issue 4)
         Button(CheckInPick, checkin.pick, MEMBERS),
-        Button(CheckOut, checkin.checkout_pressed, MEMBERS),
-        Button(OnPost, checkin.confirm_on_post, MEMBERS),
+        Button(CheckOut, checkout.checkout_pressed, MEMBERS),
+        Button(OnPost, checkout.confirm_on_post, MEMBERS),
         # no-show answers (issue 5)
         Button(NoShowComing, noshow.coming, MEMBERS),
         Button(NoShowNotComing, noshow.not_coming, MEMBERS),
@@ -482,7 +484,7 @@ REGISTRY = Registry(
         DialogueRoute(broadcast.DIALOGUE, broadcast.on_dialogue, COORDINATORS),
         # check-in (issue 4)
         DialogueRoute(checkin_service.DIALOGUE, checkin.on_dialogue, MEMBERS),
-        DialogueRoute(checkout_service.CHECKOUT_DIALOGUE, checkin.on_checkout_dialogue, MEMBERS),
+        DialogueRoute(checkout_service.CHECKOUT_DIALOGUE, checkout.on_checkout_dialogue, MEMBERS),
         DialogueRoute(attendance_service.DIALOGUE, attendance.on_dialogue, COORDINATORS),
         # shift swaps (issue 7)
         DialogueRoute(swap_handlers.DIALOGUE, swap_handlers.on_dialogue, MEMBERS),

@@ -1,38 +1,38 @@
-"""Check-in on post (/checkin, or just a location), check-out (/checkout), live-location
-updates, the "still on post?" answer, and /hours."""
+"""Check-in on post (/checkin, or just a location, or a photo first), the shift picked, and
+live-location updates. Check-out is handlers/checkout.py, /hours handlers/hours.py; what is read
+from a message and the keyboards, handlers/checkin_input.py."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from pathlib import Path
 
-from telegram import (
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-)
+from telegram import ReplyKeyboardRemove
 
-from bot.buttons import CheckInPick, CheckOut, OnPost
+from bot.buttons import CheckInPick
 from bot.db.models import CheckIn, Dialogue
 from bot.errors import DomainError, ErrorCode
-from bot.i18n import Translator
-from bot.services.duty import checkin, checkin_shifts, geofence, presence, sent
-from bot.services.duty import checkout as checkout_service
+from bot.services.duty import checkin, checkin_shifts, presence, sent
 from bot.services.duty.at_hand import AssignmentAtHand
-from bot.services.duty.checkin_text import confirmation, distance, duration, moment
+from bot.services.duty.checkin_text import confirmation, distance, duration
 from bot.services.duty.live_wait import moves as live_wait_moves
 from bot.services.duty.photo_archive import archive_path
-from bot.services.duty.photo_rules import Photo
-from bot.services.platform import dialogues, inbox
-from bot.services.reports.hours_rank import month_rank
-from bot.services.reports.report_text import hours_rank_line
+from bot.services.platform import dialogues
 from bot.services.schedule.shift_text import shift_label
 from handlers import common
+from handlers.checkin_input import (
+    ask_check_in_location,
+    checkout_markup,
+    location_keyboard,
+    photo_of,
+    position_of,
+    sent_at,
+)
 from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Markup, Turn, error_text
+
+# Kept importable from here, where the other journeys found them.
+__all__ = ["location_keyboard", "photo_of", "position_of", "sent_at"]
 
 log = logging.getLogger(__name__)
 
@@ -56,74 +56,8 @@ KEEP_SHARING = {
 }
 
 
-def location_keyboard(t: Translator, *, live: bool = False) -> ReplyKeyboardMarkup:
-    """The 📍 button that sends a one-off location, and Cancel; with `live` (a check-in that
-    needs a live location, which no button can share) Cancel alone."""
-    rows = [[KeyboardButton(t("common.button.cancel_text"))]]
-    if not live:
-        rows.insert(0, [KeyboardButton(t("checkin.button.send_location"), request_location=True)])
-    return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
-
-
-def ask_check_in_location(turn: Turn, key: str, **params: object) -> None:
-    """Ask for the check-in's location: with the 📍 button, or, where a live location is
-    required, how to share one (a button would send a one-off location, always refused)."""
-    t = turn.t
-    if turn.runtime.settings.checkin_require_live_location:
-        live_key = (
-            "checkin.ask_live_location_shift" if "shift" in params else "checkin.ask_live_location"
-        )
-        turn.reply(t(live_key, **params), location_keyboard(t, live=True))
-    else:
-        turn.reply(t(key, **params), location_keyboard(t))
-
-
-def checkout_markup(t: Translator, record: CheckIn) -> InlineKeyboardMarkup:
-    return inline([[button(t("checkin.button.checkout"), CheckOut(record.id))]])
-
-
 # The check-in's own wording of a shift: no dot between the time and the post.
 LABEL = "checkin.shift_label"
-
-
-def photo_of(message: Message) -> Photo | None:
-    """The largest size of a photo message, and whether it was forwarded."""
-    if not message.photo:
-        return None
-    largest = message.photo[-1]
-    return Photo(
-        file_id=largest.file_id,
-        file_unique_id=largest.file_unique_id,
-        forwarded=message.forward_origin is not None,
-        sent_at=sent_at(message),
-    )
-
-
-def sent_at(message: Message) -> dt.datetime:
-    """When Telegram says the message was sent, or last edited (a live location's move)."""
-    return message.edit_date or message.date
-
-
-def position_of(message: Message) -> geofence.Position:
-    location = message.location
-    assert location is not None
-    # Read from the wire form: the property warns about a type change coming in PTB.
-    live_period = location.to_dict().get("live_period")
-    return geofence.Position(
-        latitude=location.latitude,
-        longitude=location.longitude,
-        accuracy_m=location.horizontal_accuracy,
-        live=live_period is not None,
-        message_id=message.message_id,
-        forwarded=message.forward_origin is not None,
-        venue=message.venue is not None,
-        sent_at=sent_at(message),
-        live_until=(
-            message.date + dt.timedelta(seconds=int(live_period))
-            if live_period is not None
-            else None
-        ),
-    )
 
 
 async def _show(turn: Turn, step: checkin.Step) -> None:
@@ -420,121 +354,3 @@ def _confirm_arrived(turn: Turn, step: checkin.CheckedIn) -> None:
     done = confirmation(t, record, shift, step.photo_reused)
     turn.reply(f"{done}\n{t('checkin.live_checked_in_on_arrival')}", ReplyKeyboardRemove())
     _archive(turn, record, shift.post.name)
-
-
-async def confirm_on_post(turn: Turn, data: OnPost) -> None:
-    member = turn.actor.require_member()
-    current = await checkout_service.open_checkin(turn.session, member.id)
-    if current is None or current.id != data.checkin_id:
-        turn.stale()
-        return
-    turn.edit(turn.t("checkin.on_post_thanks"), checkout_markup(turn.t, current))
-
-
-async def checkout(turn: Turn) -> None:
-    """/checkout: as of when it was sent."""
-    message = turn.message
-    await _checkout(turn, None, sent_at(message) if message is not None else None)
-
-
-async def checkout_pressed(turn: Turn, data: CheckOut) -> None:
-    """The check-out button of a confirmation or an alert: Telegram puts no time on a press,
-    so as of when the bot received it (a press stored and handled late still counts then)."""
-    received = await inbox.received_at(turn.session, turn.update.update_id)
-    await _checkout(turn, data.checkin_id, received)
-
-
-async def _checkout(turn: Turn, checkin_id: int | None, sent: dt.datetime | None = None) -> None:
-    member = turn.actor.require_member()
-    try:
-        outcome = await checkout_service.request_checkout(
-            turn.session, member, checkin_id, turn.now, sent_at=sent
-        )
-    except DomainError as error:
-        turn.refuse(error)
-        return
-    t = turn.t
-    if isinstance(outcome, checkout_service.NeedReason):
-        shift = outcome.checkin.assignment.shift
-        turn.reply(
-            t("checkout.ask_reason", post=shift.post.name, end=t.time(shift.ends_at)),
-            inline([cancel_row(t)]),
-        )
-        return
-    _checked_out(turn, outcome.checkin)
-
-
-def _checked_out(turn: Turn, record: CheckIn) -> None:
-    t = turn.t
-    shift = record.assignment.shift
-    lines = [
-        t(
-            "checkout.done",
-            post=shift.post.name,
-            time=t.time(record.checked_out_at or turn.now),
-            hours=duration(t, record.credited_minutes or 0),
-        )
-    ]
-    if record.early_reason:
-        lines.append(t("checkout.done.early", reason=record.early_reason))
-    if record.presence_ratio is not None:
-        lines.append(t("checkout.done.presence", percent=round(record.presence_ratio * 100)))
-    turn.reply("\n".join(lines), ReplyKeyboardRemove())
-
-
-async def on_checkout_dialogue(turn: Turn, dialogue: Dialogue) -> None:
-    message = turn.message
-    assert message is not None
-    member = turn.actor.require_member()
-    if not message.text:
-        turn.reply(turn.t("checkout.need_reason_text"), inline([cancel_row(turn.t)]))
-        return
-    try:
-        record = await checkout_service.checkout_with_reason(
-            turn.session, member, dialogue, message.text, turn.now
-        )
-    except DomainError as error:
-        if error.code is ErrorCode.CHECKIN_NOT_CHECKED_IN:
-            # Checked out meanwhile (automatically, or by a coordinator): nothing is left to
-            # give a reason for, so the question ends with the answer.
-            await dialogues.end(turn.session, turn.user_id)
-            turn.refuse(error)
-            return
-        turn.refuse(error, inline([cancel_row(turn.t)]))
-        return
-    _checked_out(turn, record)
-
-
-async def show_hours(turn: Turn) -> None:
-    """/hours: this month's and all-time hours, and this month's place within the unit."""
-    member = turn.actor.require_member()
-    summary = await checkout_service.hours(turn.session, member, turn.now, turn.runtime.settings)
-    t = turn.t
-    lines = [
-        t("hours.header", name=member.display_name),
-        t(
-            "hours.month",
-            hours=duration(t, summary.month_minutes),
-            shifts=t("hours.shifts", count=summary.month_shifts),
-        ),
-        t(
-            "hours.total",
-            hours=duration(t, summary.total_minutes),
-            shifts=t("hours.shifts", count=summary.total_shifts),
-        ),
-    ]
-    rank = await month_rank(turn.session, member, turn.now, turn.runtime.settings)
-    if rank is not None:
-        lines.append(hours_rank_line(t, rank))
-    markup = None
-    if summary.on_post is not None:
-        shift = summary.on_post.assignment.shift
-        lines.append(
-            t(
-                "hours.on_post",
-                post=shift.post.name,
-                since=moment(t, summary.on_post.checked_in_at, turn.now),
-            )
-        )
-        markup = checkout_markup(t, summary.on_post)
-    turn.reply("\n".join(lines), markup)

@@ -1,0 +1,101 @@
+"""Check-out (/checkout, the 🏁 button, the early leave's reason) and the "still on post?"
+answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from telegram import ReplyKeyboardRemove
+
+from bot.buttons import CheckOut, OnPost
+from bot.db.models import CheckIn, Dialogue
+from bot.errors import DomainError, ErrorCode
+from bot.services.duty import checkout as checkout_service
+from bot.services.duty.checkin_text import duration
+from bot.services.platform import dialogues, inbox
+from handlers.checkin_input import checkout_markup, sent_at
+from handlers.keyboards import cancel_row, inline
+from handlers.turn import Turn
+
+
+async def confirm_on_post(turn: Turn, data: OnPost) -> None:
+    member = turn.actor.require_member()
+    current = await checkout_service.open_checkin(turn.session, member.id)
+    if current is None or current.id != data.checkin_id:
+        turn.stale()
+        return
+    turn.edit(turn.t("checkin.on_post_thanks"), checkout_markup(turn.t, current))
+
+
+async def checkout(turn: Turn) -> None:
+    """/checkout: as of when it was sent."""
+    message = turn.message
+    await _checkout(turn, None, sent_at(message) if message is not None else None)
+
+
+async def checkout_pressed(turn: Turn, data: CheckOut) -> None:
+    """The check-out button of a confirmation or an alert: Telegram puts no time on a press,
+    so as of when the bot received it (a press stored and handled late still counts then)."""
+    received = await inbox.received_at(turn.session, turn.update.update_id)
+    await _checkout(turn, data.checkin_id, received)
+
+
+async def _checkout(turn: Turn, checkin_id: int | None, sent: dt.datetime | None = None) -> None:
+    member = turn.actor.require_member()
+    try:
+        outcome = await checkout_service.request_checkout(
+            turn.session, member, checkin_id, turn.now, sent_at=sent
+        )
+    except DomainError as error:
+        turn.refuse(error)
+        return
+    t = turn.t
+    if isinstance(outcome, checkout_service.NeedReason):
+        shift = outcome.checkin.assignment.shift
+        turn.reply(
+            t("checkout.ask_reason", post=shift.post.name, end=t.time(shift.ends_at)),
+            inline([cancel_row(t)]),
+        )
+        return
+    _checked_out(turn, outcome.checkin)
+
+
+def _checked_out(turn: Turn, record: CheckIn) -> None:
+    t = turn.t
+    shift = record.assignment.shift
+    lines = [
+        t(
+            "checkout.done",
+            post=shift.post.name,
+            time=t.time(record.checked_out_at or turn.now),
+            hours=duration(t, record.credited_minutes or 0),
+        )
+    ]
+    if record.early_reason:
+        lines.append(t("checkout.done.early", reason=record.early_reason))
+    if record.presence_ratio is not None:
+        lines.append(t("checkout.done.presence", percent=round(record.presence_ratio * 100)))
+    turn.reply("\n".join(lines), ReplyKeyboardRemove())
+
+
+async def on_checkout_dialogue(turn: Turn, dialogue: Dialogue) -> None:
+    message = turn.message
+    assert message is not None
+    member = turn.actor.require_member()
+    if not message.text:
+        turn.reply(turn.t("checkout.need_reason_text"), inline([cancel_row(turn.t)]))
+        return
+    try:
+        record = await checkout_service.checkout_with_reason(
+            turn.session, member, dialogue, message.text, turn.now
+        )
+    except DomainError as error:
+        if error.code is ErrorCode.CHECKIN_NOT_CHECKED_IN:
+            # Checked out meanwhile (automatically, or by a coordinator): nothing is left to
+            # give a reason for, so the question ends with the answer.
+            await dialogues.end(turn.session, turn.user_id)
+            turn.refuse(error)
+            return
+        turn.refuse(error, inline([cancel_row(turn.t)]))
+        return
+    _checked_out(turn, record)
