@@ -176,6 +176,16 @@ async def shifts_at_hand(
             ErrorCode.CHECKIN_NOT_CHECKED_OUT, post=shift.post.name, end=Moment(shift.ends_at, now)
         )
     # None open: the whole schedule says why (the rare way, so it may read more).
+    marked = await _marked_present(session, member.id, now, settings)
+    if marked is not None:
+        # A coordinator recorded them present on a shift still running: nothing to check in
+        # to, and saying they have no shift would read as an error.
+        raise DomainError(
+            ErrorCode.CHECKIN_MARKED_PRESENT,
+            post=marked.post.name,
+            start=Moment(marked.starts_at, now),
+            end=Moment(marked.ends_at, now),
+        )
     candidates = await _assignments(session, member.id, MAY_CHECK_IN)
     today = _local_day(now, settings)
     upcoming = [
@@ -211,6 +221,28 @@ async def shifts_at_hand(
     raise DomainError(ErrorCode.CHECKIN_NO_SHIFTS_AHEAD)
 
 
+async def _marked_present(
+    session: AsyncSession, member_id: int, now: dt.datetime, settings: Settings
+) -> Shift | None:
+    """The shift open for check-in now on which a coordinator marked this person present (an
+    attendance correction: a manual check-in, already closed), if any."""
+    return await session.scalar(
+        select(Shift)
+        .join(Assignment, Assignment.shift_id == Shift.id)
+        .join(CheckIn, CheckIn.assignment_id == Assignment.id)
+        .where(
+            Assignment.member_id == member_id,
+            Assignment.status == AssignmentStatus.CHECKED_OUT,
+            CheckIn.manual.is_(True),
+            Shift.status == ShiftStatus.SCHEDULED,
+            Shift.starts_at <= now + dt.timedelta(minutes=settings.checkin_open_before_min),
+            Shift.ends_at > now,
+        )
+        .order_by(Shift.starts_at)
+        .limit(1)
+    )
+
+
 async def chosen(
     session: AsyncSession, member: Member, assignment_id: int, now: dt.datetime, settings: Settings
 ) -> tuple[AssignmentAtHand, CheckIn | None]:
@@ -225,8 +257,14 @@ GONE = (AssignmentStatus.CANCELLED, AssignmentStatus.REMOVED)
 # What ends a check-in besides the refusals final everywhere (`DomainError.for_good`: its
 # shift over, its seat gone), as no other location or photo can undo them: on post already
 # (checked in meanwhile, by another turn), or the seat marked present by a coordinator, which
-# leaves it nothing to check in to (CHECKIN_NO_SHIFTS_AHEAD).
-CHECK_IN_ENDS = frozenset({ErrorCode.CHECKIN_ALREADY, ErrorCode.CHECKIN_NO_SHIFTS_AHEAD})
+# leaves it nothing to check in to (CHECKIN_MARKED_PRESENT, CHECKIN_NO_SHIFTS_AHEAD).
+CHECK_IN_ENDS = frozenset(
+    {
+        ErrorCode.CHECKIN_ALREADY,
+        ErrorCode.CHECKIN_NO_SHIFTS_AHEAD,
+        ErrorCode.CHECKIN_MARKED_PRESENT,
+    }
+)
 
 
 def ends_check_in(error: DomainError) -> bool:
