@@ -19,6 +19,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.duty import photo_rules
 from bot.services.duty.at_hand import AssignmentAtHand
 from bot.services.duty.checkin_shifts import (
+    check_in_over,
     choices,
     chosen,
     chosen_with_photo,
@@ -155,13 +156,18 @@ async def begin(
 ) -> NeedPick | NeedLocation:
     """/checkin: pick the shift (when there are several), then ask for the location. Begun by
     a photo of an `album` (sent before the location, at `sent_at`), the dialogue keeps which."""
+    at = judged_at(sent_at, now)
     try:
-        options = await choices(session, member, judged_at(sent_at, now), settings)
+        options = await choices(session, member, at, settings)
     except DomainError as error:
         if ends_check_in(error):
             # A check-in still open (its shift over, say) would be refused the same way at its
             # next location or photo: it ends with this refusal.
             await _end_check_in(session, member)
+        elif error.code is ErrorCode.CHECKIN_NOT_OPEN:
+            # Not open yet for the next shift: a check-in still open for one that is over
+            # ends too (a live location waiting for the next one's opening stays).
+            await _end_check_in(session, member, over_at=at)
         raise
     left = await leave_as_asked(session, member, now)
     held = {dialogues.ALBUM: album} if album is not None else {}
@@ -179,9 +185,14 @@ async def begin(
     return NeedLocation(options[0], left)
 
 
-async def _end_check_in(session: AsyncSession, member: Member) -> None:
+async def _end_check_in(
+    session: AsyncSession, member: Member, *, over_at: dt.datetime | None = None
+) -> None:
+    """End the check-in left open; with `over_at`, only if nothing is left for it then."""
     dialogue = await dialogues.current(session, member.telegram_id)
-    if dialogue is not None and dialogue.kind == DIALOGUE:
+    if dialogue is None or dialogue.kind != DIALOGUE:
+        return
+    if over_at is None or await check_in_over(session, dialogue, over_at):
         await dialogues.end(session, member.telegram_id)
 
 

@@ -243,6 +243,27 @@ async def _marked_present(
     )
 
 
+async def check_in_over(session: AsyncSession, dialogue: Dialogue, at: dt.datetime) -> bool:
+    """Whether the check-in `dialogue` has nothing left to check in to at `at`, when no shift
+    is open then: its seat's shift has ended (or the seat has gone), or the live location it
+    waits on was for a shift that has ended; a pick among shifts, none of them open any more,
+    has nothing left to pick."""
+    data = dialogue.data
+    assignment_id = data.get("assignment_id")
+    if assignment_id is not None:
+        assignment = await session.get(Assignment, int(assignment_id))
+        return (
+            assignment is None
+            or assignment.status in GONE
+            or assignment.shift.status is ShiftStatus.CANCELLED
+            or assignment.shift.ends_at <= at
+        )
+    shift_end = data.get("shift_end")
+    if shift_end is not None:
+        return dt.datetime.fromisoformat(str(shift_end)) <= at
+    return True
+
+
 async def chosen(
     session: AsyncSession, member: Member, assignment_id: int, now: dt.datetime, settings: Settings
 ) -> tuple[AssignmentAtHand, CheckIn | None]:
