@@ -22,7 +22,9 @@ async def confirm_on_post(turn: Turn, data: OnPost) -> None:
     member = turn.actor.require_member()
     current = await checkout_service.open_checkin(turn.session, member.id)
     if current is None or current.id != data.checkin_id:
+        # The check-in asked about is over: neither button of the question can do anything.
         turn.stale()
+        turn.pressed_buttons_off()
         return
     turn.edit(turn.t("checkin.on_post_thanks"), checkout_markup(turn.t, current))
 
@@ -48,6 +50,9 @@ async def _checkout(turn: Turn, checkin_id: int | None, sent: dt.datetime | None
         )
     except DomainError as error:
         turn.refuse(error)
+        if checkin_id is not None and error.code in checkout_service.FOR_GOOD:
+            # Pressed on a check-in that is over: its buttons can never check anyone out.
+            turn.pressed_buttons_off()
         return
     t = turn.t
     if isinstance(outcome, checkout_service.NeedReason):

@@ -159,6 +159,14 @@ class Turn:
         """A button whose moment has passed (the state moved on, or it was never ours)."""
         self.answer(self.t("common.stale_button"), alert=True)
 
+    def pressed_buttons_off(self) -> None:
+        """Take the buttons off the message whose button was pressed: refused for good, none
+        of them has anything left to do there. Nothing when no button was pressed."""
+        query = self.update.callback_query
+        if query is None or query.message is None:
+            return
+        self._answers.append(answers.buttons_off(query.message.chat.id, query.message.message_id))
+
     def belongs(self, dialogue: Dialogue, button_mark: int | None) -> bool:
         """Whether a finishing button carrying `button_mark` was made for this open dialogue;
         one left on the message of an earlier dialogue, since replaced, is answered here."""
