@@ -105,6 +105,8 @@ class ErrorCode(StrEnum):
     CHECKIN_ALREADY = "CHECKIN_ALREADY"
     # the seat of a shift still running marked present by a coordinator
     CHECKIN_MARKED_PRESENT = "CHECKIN_MARKED_PRESENT"
+    # the seat of a shift still running checked out of already (an early leave)
+    CHECKIN_CHECKED_OUT = "CHECKIN_CHECKED_OUT"
     CHECKOUT_REASON_PENDING = "CHECKOUT_REASON_PENDING"
     CHECKIN_TOO_FAR = "CHECKIN_TOO_FAR"
     CHECKIN_FORWARDED_LOCATION = "CHECKIN_FORWARDED_LOCATION"

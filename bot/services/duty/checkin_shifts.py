@@ -176,15 +176,20 @@ async def shifts_at_hand(
             ErrorCode.CHECKIN_NOT_CHECKED_OUT, post=shift.post.name, end=Moment(shift.ends_at, now)
         )
     # None open: the whole schedule says why (the rare way, so it may read more).
-    marked = await _marked_present(session, member.id, now, settings)
-    if marked is not None:
-        # A coordinator recorded them present on a shift still running: nothing to check in
-        # to, and saying they have no shift would read as an error.
+    closed = await _closed_running(session, member.id, now, settings)
+    if closed is not None:
+        # A shift still running whose seat is closed already (left early, or recorded present
+        # by a coordinator): nothing to check in to, and "no shift" would read as an error.
+        shift, record = closed
+        times = {"start": Moment(shift.starts_at, now), "end": Moment(shift.ends_at, now)}
+        if record.manual:
+            raise DomainError(ErrorCode.CHECKIN_MARKED_PRESENT, post=shift.post.name, **times)
+        assert record.checked_out_at is not None
         raise DomainError(
-            ErrorCode.CHECKIN_MARKED_PRESENT,
-            post=marked.post.name,
-            start=Moment(marked.starts_at, now),
-            end=Moment(marked.ends_at, now),
+            ErrorCode.CHECKIN_CHECKED_OUT,
+            post=shift.post.name,
+            time=Moment(record.checked_out_at, now),
+            **times,
         )
     candidates = await _assignments(session, member.id, MAY_CHECK_IN)
     today = _local_day(now, settings)
@@ -221,26 +226,30 @@ async def shifts_at_hand(
     raise DomainError(ErrorCode.CHECKIN_NO_SHIFTS_AHEAD)
 
 
-async def _marked_present(
+async def _closed_running(
     session: AsyncSession, member_id: int, now: dt.datetime, settings: Settings
-) -> Shift | None:
-    """The shift open for check-in now on which a coordinator marked this person present (an
-    attendance correction: a manual check-in, already closed), if any."""
-    return await session.scalar(
-        select(Shift)
-        .join(Assignment, Assignment.shift_id == Shift.id)
-        .join(CheckIn, CheckIn.assignment_id == Assignment.id)
-        .where(
-            Assignment.member_id == member_id,
-            Assignment.status == AssignmentStatus.CHECKED_OUT,
-            CheckIn.manual.is_(True),
-            Shift.status == ShiftStatus.SCHEDULED,
-            Shift.starts_at <= now + dt.timedelta(minutes=settings.checkin_open_before_min),
-            Shift.ends_at > now,
+) -> tuple[Shift, CheckIn] | None:
+    """The shift open for check-in now whose seat this person has closed already, and its
+    check-in: checked out of (early), or marked present by a coordinator (an attendance
+    correction: a manual check-in, closed as it is made)."""
+    row = (
+        await session.execute(
+            select(Shift, CheckIn)
+            .join(Assignment, Assignment.shift_id == Shift.id)
+            .join(CheckIn, CheckIn.assignment_id == Assignment.id)
+            .where(
+                Assignment.member_id == member_id,
+                Assignment.status == AssignmentStatus.CHECKED_OUT,
+                CheckIn.checked_out_at.is_not(None),
+                Shift.status == ShiftStatus.SCHEDULED,
+                Shift.starts_at <= now + dt.timedelta(minutes=settings.checkin_open_before_min),
+                Shift.ends_at > now,
+            )
+            .order_by(Shift.starts_at)
+            .limit(1)
         )
-        .order_by(Shift.starts_at)
-        .limit(1)
-    )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 async def check_in_over(session: AsyncSession, dialogue: Dialogue, at: dt.datetime) -> bool:
@@ -277,13 +286,15 @@ async def chosen(
 GONE = (AssignmentStatus.CANCELLED, AssignmentStatus.REMOVED)
 # What ends a check-in besides the refusals final everywhere (`DomainError.for_good`: its
 # shift over, its seat gone), as no other location or photo can undo them: on post already
-# (checked in meanwhile, by another turn), or the seat marked present by a coordinator, which
-# leaves it nothing to check in to (CHECKIN_MARKED_PRESENT, CHECKIN_NO_SHIFTS_AHEAD).
+# (checked in meanwhile, by another turn), or the seat marked present by a coordinator or left
+# early, which leaves it nothing to check in to (CHECKIN_MARKED_PRESENT, CHECKIN_CHECKED_OUT,
+# CHECKIN_NO_SHIFTS_AHEAD).
 CHECK_IN_ENDS = frozenset(
     {
         ErrorCode.CHECKIN_ALREADY,
         ErrorCode.CHECKIN_NO_SHIFTS_AHEAD,
         ErrorCode.CHECKIN_MARKED_PRESENT,
+        ErrorCode.CHECKIN_CHECKED_OUT,
     }
 )
 
