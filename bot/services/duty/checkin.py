@@ -247,7 +247,19 @@ async def receive_location(
     while (`live_wait.record.LIVE_WAIT`). The location counts when it was sent (`judged_at`).
     With `hold`, nothing is written unless it says the dialogue is still as read (else
     `DialogueGone`)."""
-    _check_message(position, settings)
+    try:
+        _check_message(position, settings)
+    except DomainError as refused:
+        if dialogue is None:
+            # Nothing due (on post already, or no shift now): that is the answer, not how to
+            # send a location, which would only be refused that way in turn. Not open yet,
+            # how to send it is worth knowing (a live location shared then is waited on).
+            try:
+                await choices(session, member, judged_at(position.sent_at, now), settings)
+            except DomainError as state:
+                if state.code is not ErrorCode.CHECKIN_NOT_OPEN:
+                    raise state from refused
+        raise
     # Sent past an early check-out's question (the next shift's check-in): it was left then,
     # whatever becomes of this location, and the person is told either way.
     left = await leave_as_asked(session, member, now) if dialogue is None else None
