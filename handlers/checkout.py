@@ -50,7 +50,7 @@ async def _checkout(turn: Turn, checkin_id: int | None, sent: dt.datetime | None
         )
     except DomainError as error:
         turn.refuse(error)
-        if checkin_id is not None and error.code in checkout_service.FOR_GOOD:
+        if checkin_id is not None and (error.for_good or error.code in checkout_service.PRESS_ENDS):
             # Pressed on a check-in that is over: its buttons can never check anyone out.
             turn.pressed_buttons_off()
         return

@@ -149,10 +149,11 @@ async def _own_open_checkin(
     return checkin
 
 
-# Refusals of a check-out button that no later moment can undo: the check-in it was made for
-# is closed (checked out, by the person, the automatic check-out or a coordinator), or another
-# check-in is the one on now. The buttons of its message have nothing left to do.
-FOR_GOOD = frozenset({ErrorCode.CHECKIN_NOT_CHECKED_IN, ErrorCode.CHECKOUT_OLD_BUTTON})
+# What a check-out button's refusal adds to those final everywhere (`DomainError.for_good`): the
+# check-in it was made for is closed (checked out, by the person, the automatic check-out or a
+# coordinator), or another check-in is the one on now. Its message's buttons have nothing left
+# to do.
+PRESS_ENDS = frozenset({ErrorCode.CHECKIN_NOT_CHECKED_IN, ErrorCode.CHECKOUT_OLD_BUTTON})
 
 
 async def request_checkout(
