@@ -109,28 +109,17 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
                 full = error.code is ErrorCode.EVIDENCE_PHOTOS_FULL
                 turn.refuse(error, markup if full else None)
                 return
-            if album_answered(turn, taken, markup):
-                return
-            if taken.album:
-                turn.reply(t("oversight.inspect.album_added"), markup)
-            else:
-                turn.reply(t("oversight.inspect.photo_added", count=len(taken.photos)), markup)
+            if not album_answered(turn, taken, markup):
+                if taken.album:
+                    turn.reply(t("oversight.inspect.album_added"), markup)
+                else:
+                    turn.reply(t("oversight.inspect.photo_added", count=len(taken.photos)), markup)
+            # A caption is the line written with the photo: the note, as if typed after it.
+            if message.caption:
+                _take_note(turn, dialogue, message.caption, submit)
             return
         if dialogue.step == checks.Step.PHOTOS and message.text:
-            try:
-                checks.set_note(dialogue, message.text, turn.now)
-            except DomainError as error:
-                turn.refuse(error)
-                return
-            turn.reply(
-                t("oversight.inspect.note_added"),
-                inline(
-                    [
-                        [button(t("oversight.button.submit_check"), submit)],
-                        cancel_row(t),
-                    ]
-                ),
-            )
+            _take_note(turn, dialogue, message.text, submit)
             return
         # A picture sent as a file, on the checklist too (which takes photos already).
         if dialogue.step == checks.Step.PHOTOS or message.document:
@@ -141,6 +130,20 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         await _typed_seen(turn, dialogue, message.text)
         return
     turn.reply(t("oversight.use_buttons"), inline([cancel_row(t)]))
+
+
+def _take_note(turn: Turn, dialogue: Dialogue, text: str, submit: InspectSubmit) -> None:
+    """The check's note, typed or a photo's caption; a refused one changes nothing."""
+    t = turn.t
+    try:
+        checks.set_note(dialogue, text, turn.now)
+    except DomainError as error:
+        turn.refuse(error)
+        return
+    turn.reply(
+        t("oversight.inspect.note_added"),
+        inline([[button(t("oversight.button.submit_check"), submit)], cancel_row(t)]),
+    )
 
 
 def _offer_markup(t: Translator, offer: checks.Offer) -> InlineKeyboardMarkup:

@@ -83,16 +83,18 @@ async def on_reply(turn: Turn, dialogue: Dialogue) -> None:
                 turn.runtime.settings,
             )
             markup = inline(_reply_markup(t, dialogue))
-            if album_answered(turn, taken, markup):
+            if not album_answered(turn, taken, markup):
+                if taken.album:
+                    turn.reply(t("oversight.order.reply_album_added"), markup)
+                else:
+                    count = len(taken.photos)
+                    turn.reply(t("oversight.order.reply_photo_added", count=count), markup)
+            if not message.caption:
                 return
-            if taken.album:
-                turn.reply(t("oversight.order.reply_album_added"), markup)
-            else:
-                count = len(taken.photos)
-                turn.reply(t("oversight.order.reply_photo_added", count=count), markup)
-            return
-        if message.text:
-            orders.set_reply_note(dialogue, message.text, turn.now)
+        # A photo's caption is the line written with it, as if typed after it.
+        text = message.caption if photo is not None else message.text
+        if text:
+            orders.set_reply_note(dialogue, text, turn.now)
             turn.reply(t("oversight.order.reply_note_added"), inline(_reply_markup(t, dialogue)))
             return
     except DomainError as error:

@@ -117,6 +117,11 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             return
         if not album_answered(turn, taken, location_keyboard(t)):
             turn.reply(t("oversight.report.ask_location"), location_keyboard(t))
+        if message.caption:
+            try:
+                report_filing.set_caption(dialogue, message.caption, turn.now)
+            except DomainError as error:
+                turn.refuse(error, location_keyboard(t))
         return
     if step == report_filing.Step.PHOTO:
         key = "oversight.photo_as_file" if message.document else "oversight.report.need_photo"

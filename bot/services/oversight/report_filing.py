@@ -79,6 +79,12 @@ async def add_photo(
     return taken
 
 
+def set_caption(dialogue: Dialogue, text: str, now: dt.datetime) -> None:
+    """A photo's caption is the line written with it: the report's text unless a line is typed
+    at the last step. A refused one (blank, too long) changes nothing."""
+    dialogues.advance(dialogue, Step(dialogue.step), now, caption=clean_text(text))
+
+
 def set_location(dialogue: Dialogue, position: Position, now: dt.datetime) -> None:
     if position.forwarded:
         raise DomainError(ErrorCode.CHECKIN_FORWARDED_LOCATION)
@@ -169,7 +175,8 @@ async def submit(
     data = dialogue.data
     if not data.get("photos") or data.get("latitude") is None or not data.get("category"):
         raise DomainError(ErrorCode.REPORT_INCOMPLETE)
-    description = clean_text(text) if text is not None else None
+    # A line typed at the last step, else the caption of a photo (set_caption).
+    description = clean_text(text) if text is not None else data.get("caption")
     category = Category(data["category"])
     latitude, longitude = float(data["latitude"]), float(data["longitude"])
     original = await _duplicate_of(session, category, latitude, longitude, now, settings)
