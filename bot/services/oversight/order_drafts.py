@@ -30,8 +30,8 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
-from bot.services.oversight import checks, notices, orders, report_decisions, reports
-from bot.services.people import names, units
+from bot.services.oversight import checks, notices, orders, report_decisions, reports, typed
+from bot.services.people import units
 from bot.services.people.access import Actor
 from bot.services.platform import dialogues
 from bot.services.schedule import timespec
@@ -258,9 +258,7 @@ async def type_into_draft(
         _check_deadline(deadline, now, start)
         dialogues.advance(dialogue, "deadline", now, deadline_at=deadline.isoformat())
     else:
-        note = names.plain(text)
-        if not note or len(note) > NOTE_MAX or note.startswith("/"):
-            raise DomainError(ErrorCode.NOTE_TOO_LONG, limit=NOTE_MAX)
+        note = typed.line(text, NOTE_MAX)
         dialogues.advance(dialogue, "deadline", now, description=note, problem_from_check=False)
     return await draft_of(session, dialogue)
 

@@ -44,8 +44,7 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.duty.photo_rules import Photo
-from bot.services.oversight import evidence, notices, order_readers, reports
-from bot.services.people import names
+from bot.services.oversight import evidence, notices, order_readers, reports, typed
 from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit, dialogues
@@ -409,10 +408,7 @@ async def add_reply_photo(
 
 
 def set_reply_note(dialogue: Dialogue, text: str, now: dt.datetime) -> str:
-    # Invisible marks alone would be kept as a blank note.
-    note = names.plain(text)
-    if not note or len(note) > NOTE_MAX or note.startswith("/"):
-        raise DomainError(ErrorCode.NOTE_TOO_LONG, limit=NOTE_MAX)
+    note = typed.line(text, NOTE_MAX)
     dialogues.advance(dialogue, "photos", now, note=note)
     return note
 

@@ -25,8 +25,8 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.services.duty.geofence import Position
 from bot.services.duty.photo_rules import Photo
-from bot.services.oversight import evidence, reports, routing
-from bot.services.people import names, units
+from bot.services.oversight import evidence, reports, routing, typed
+from bot.services.people import units
 from bot.services.people.access import Actor
 from bot.services.platform import dialogues
 from bot.settings import Settings
@@ -104,11 +104,7 @@ def set_category(dialogue: Dialogue, category: Category, now: dt.datetime) -> No
 
 
 def clean_text(text: str) -> str:
-    # Invisible marks alone (zero-width spaces, direction marks) would be kept as a blank text.
-    cleaned = names.plain(text)
-    if not cleaned or len(cleaned) > reports.TEXT_MAX or cleaned.startswith("/"):
-        raise DomainError(ErrorCode.NOTE_TOO_LONG, limit=reports.TEXT_MAX)
-    return cleaned
+    return typed.line(text, reports.TEXT_MAX)
 
 
 async def _duplicate_of(

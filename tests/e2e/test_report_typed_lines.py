@@ -1,0 +1,40 @@
+"""What a member types as a street report's text, or a coordinator as an order's reply, is
+judged by the same rules wherever it comes: a line that begins with "/" is refused saying so
+(not as if it were blank or too long)."""
+
+from __future__ import annotations
+
+from bot.db.models import StreetReport
+from tests.e2e.order_fixtures import ordered
+from tests.e2e.oversight_fixtures import city, near, orders, report, street_reports
+from tests.e2e.schedule import press_and_settle
+from tests.harness import Harness
+
+
+async def test_a_line_beginning_with_a_slash_is_refused_saying_why(harness: Harness) -> None:
+    town = await city(harness)
+    wang = town.volunteers[0]
+    # A space first: Telegram does not take it for a command, the bot reads it as the text.
+    answer = await report(harness, wang, near(60), text=" /x 路口有垃圾")
+    assert answer == "这句话不能以 / 开头（以 / 开头的是命令），请重新写一句。", answer
+    assert await harness.count(StreetReport) == 0
+    await wang.send_text("路口有垃圾")
+    await harness.settle()
+    [filed] = await street_reports(harness)
+    assert filed.description == "路口有垃圾"
+
+
+async def test_a_reply_note_beginning_with_a_slash_is_refused_saying_why(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    coordinator = town.coordinator
+    await ordered(harness, town)
+    await press_and_settle(harness, coordinator, "📤 回复整改")
+    await coordinator.send_photo()
+    await harness.settle()
+    await coordinator.send_text(" /done")
+    await harness.settle()
+    assert coordinator.last().text == "这句话不能以 / 开头（以 / 开头的是命令），请重新写一句。"
+    [order] = await orders(harness)
+    assert order.reply_note is None
