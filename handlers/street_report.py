@@ -87,6 +87,21 @@ async def from_caption(turn: Turn) -> None:
         turn.refuse(error)
         return
     turn.reply(turn.t("oversight.report.ask_location"), location_keyboard(turn.t))
+    words = _after_caption(message.caption or "")
+    dialogue = await dialogues.current(turn.session, turn.user_id)
+    if words and dialogue is not None:
+        # The words after 随手拍 are the report's text, as any photo's caption is.
+        try:
+            report_filing.set_caption(dialogue, words, turn.now)
+        except DomainError as error:
+            turn.refuse(error, location_keyboard(turn.t))
+
+
+def _after_caption(caption: str) -> str:
+    """What is written after 随手拍 (and the colon or dash that may follow it)."""
+    match = CAPTION.match(caption)
+    rest = caption[match.end() :] if match else ""
+    return rest.lstrip(" \t\n:：,，.。、;；-—–~")
 
 
 def _category_markup(t: Translator) -> list[list[InlineKeyboardButton]]:
