@@ -121,10 +121,11 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         if dialogue.step == checks.Step.PHOTOS and message.text:
             _take_note(turn, dialogue, message.text, submit)
             return
-        # A picture sent as a file, on the checklist too (which takes photos already).
+        # A picture sent as a file, on the checklist too (which takes photos already); with
+        # photos taken, Submit stays at hand.
         if dialogue.step == checks.Step.PHOTOS or message.document:
             key = "oversight.photo_as_file" if message.document else "oversight.inspect.need_photo"
-            turn.reply(t(key), inline([cancel_row(t)]))
+            turn.reply(t(key), _photos_markup(t, dialogue, submit))
             return
     if dialogue.step == checks.Step.SEEN and message.text:
         await _typed_seen(turn, dialogue, message.text)
@@ -138,12 +139,22 @@ def _take_note(turn: Turn, dialogue: Dialogue, text: str, submit: InspectSubmit)
     try:
         checks.set_note(dialogue, text, turn.now)
     except DomainError as error:
-        turn.refuse(error)
+        # The check goes on: Submit stays at hand, not only on an earlier message.
+        turn.refuse(error, _photos_markup(t, dialogue, submit))
         return
     turn.reply(
         t("oversight.inspect.note_added"),
         inline([[button(t("oversight.button.submit_check"), submit)], cancel_row(t)]),
     )
+
+
+def _photos_markup(
+    t: Translator, dialogue: Dialogue, submit: InspectSubmit
+) -> InlineKeyboardMarkup:
+    """Submit and Cancel once the check holds a photo; Cancel alone before."""
+    if not dialogue.data.get("photos"):
+        return inline([cancel_row(t)])
+    return inline([[button(t("oversight.button.submit_check"), submit)], cancel_row(t)])
 
 
 def _offer_markup(t: Translator, offer: checks.Offer) -> InlineKeyboardMarkup:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import OrderAcknowledge, OrderReply, OrderReplySubmit
 from bot.db.models import Dialogue
@@ -98,12 +98,24 @@ async def on_reply(turn: Turn, dialogue: Dialogue) -> None:
             turn.reply(t("oversight.order.reply_note_added"), inline(_reply_markup(t, dialogue)))
             return
     except DomainError as error:
-        # Full of photos, the reply still goes on: Submit stays at hand.
-        full = error.code is ErrorCode.EVIDENCE_PHOTOS_FULL
-        turn.refuse(error, inline(_reply_markup(t, dialogue)) if full else None)
+        # Full of photos, or a line refused, the reply still goes on: Submit stays at hand
+        # once it holds a photo.
+        goes_on = error.code in (
+            ErrorCode.EVIDENCE_PHOTOS_FULL,
+            ErrorCode.NOTE_TOO_LONG,
+            ErrorCode.NOTE_SLASH,
+        )
+        turn.refuse(error, _held_markup(t, dialogue) if goes_on else None)
         return
     key = "oversight.photo_as_file" if message.document else "oversight.order.need_after_photo"
-    turn.reply(t(key), inline([cancel_row(t)]))
+    turn.reply(t(key), _held_markup(t, dialogue))
+
+
+def _held_markup(t: Translator, dialogue: Dialogue) -> InlineKeyboardMarkup:
+    """Submit and Cancel once the reply holds a photo; Cancel alone before."""
+    if not dialogue.data.get("photos"):
+        return inline([cancel_row(t)])
+    return inline(_reply_markup(t, dialogue))
 
 
 async def submit_reply(turn: Turn, data: OrderReplySubmit) -> None:
