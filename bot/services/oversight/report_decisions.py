@@ -101,8 +101,10 @@ async def dispatch(
         status=ReportStatus.ROUTED,
     ):
         raise DomainError(ErrorCode.REPORT_CLOSED)
+    await _carry_linked(session, [report.id], now, unit_id=unit.id, route_method=RouteMethod.HAND)
     await session.refresh(report)
     reports.record(session, actor_id, "report.dispatch", report, now, after={"unit": unit.id})
+    await reports.withdraw_dispatch_asks(session, report, now, settings)
     await reports.tell_unit(session, report, now, settings)
     await reports.tell_reporters(
         session,
@@ -135,6 +137,7 @@ async def dismiss(
         raise DomainError(ErrorCode.REPORT_CLOSED)
     await session.refresh(report)
     reports.record(session, actor_id, "report.dismiss", report, now, reason=note)
+    await reports.withdraw_dispatch_asks(session, report, now, settings)
     await reports.tell_reporters(
         session,
         report,
@@ -175,6 +178,7 @@ async def return_to_queue(
     ids = sorted(returned.scalars().all())
     if not ids:
         return 0
+    await _carry_linked(session, ids, now, unit_id=None, route_method=None)
     back = await session.scalars(
         select(StreetReport)
         .where(StreetReport.id.in_(ids))
@@ -194,6 +198,19 @@ async def return_to_queue(
         )
         await reports.ask_dispatch(session, report, now, settings, archived_unit=unit.name)
     return len(ids)
+
+
+async def _carry_linked(
+    session: AsyncSession, report_ids: list[int], now: dt.datetime, **values: Any
+) -> None:
+    """The reports linked to `report_ids` (the same problem reported nearby) go where those
+    went: to the unit they were passed to, or back to the queue with them."""
+    await session.execute(
+        update(StreetReport)
+        .where(StreetReport.duplicate_of_id.in_(report_ids))
+        .values(route_distance_m=None, updated_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def dispatch_units(session: AsyncSession) -> list[Unit]:

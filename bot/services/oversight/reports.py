@@ -26,7 +26,7 @@ from bot.i18n import Translator
 from bot.services.oversight import evidence, notices
 from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
-from bot.services.platform import audit
+from bot.services.platform import audit, outbox
 from bot.services.platform.outbox import Message
 from bot.settings import Settings
 
@@ -128,6 +128,22 @@ async def ask_dispatch(
         now=now,
         settings=settings,
     )
+
+
+async def withdraw_dispatch_asks(
+    session: AsyncSession, report: StreetReport, now: dt.datetime, settings: Settings
+) -> int:
+    """The inspectors' requests to send `report` to a unit (the first, and one per return from
+    an archived unit) not sent yet: dropped once it is decided (passed on, dismissed), as
+    when an inspector passes it on at the moment archiving returns it. How many."""
+    returns = await audit.count(
+        session, action=RETURN_ACTION, object_type="report", object_id=report.id
+    )
+    stems = [f"report:{report.id}:dispatch"]
+    stems += [f"report:{report.id}:dispatch:return{n}" for n in range(1, returns + 1)]
+    readers = await notices.inspectors(session, settings)
+    keys = [f"{stem}:{reader.key}" for stem in stems for reader in readers]
+    return await outbox.withdraw_keys(session, keys, f":decided-{now:%Y%m%d%H%M%S%f}")
 
 
 def inspector_buttons(
