@@ -345,7 +345,9 @@ async def acknowledge(
     """签收; returns the order and whether this press acknowledged it."""
     order = await _for_unit(session, actor, order_id, now)
     if order.status is not OrderStatus.ISSUED:
-        if order.acknowledged_at is not None and order.status.is_open:
+        # Pressed again while the unit still owes the reply: the deadline, and Reply. Once
+        # replied (or accepted), the order's state instead: it no longer waits for a reply.
+        if order.acknowledged_at is not None and order.status.awaits_unit:
             return order, False
         raise wrong_state(order.status)
     order.status = OrderStatus.ACKNOWLEDGED
