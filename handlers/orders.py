@@ -411,6 +411,10 @@ async def on_reason(turn: Turn, dialogue: Dialogue) -> None:
             # Decided meanwhile (accepted by another inspector, a report closed): no reason
             # is wanted any more, so the question ends with the answer.
             await dialogues.end(turn.session, turn.user_id)
+        if error.code in (ErrorCode.ORDER_REASON_INVALID, ErrorCode.NOTE_SLASH):
+            # Still asked for: Cancel stays at hand, as when something else than text came.
+            turn.refuse(error, inline([cancel_row(t)]))
+            return
         turn.refuse(error)
         return
     turn.reply(t("oversight.order.returned_you", id=order.id, unit=order.unit.name))

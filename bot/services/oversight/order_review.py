@@ -14,7 +14,7 @@ from bot.buttons import FollowUpHolds, FollowUpReopen
 from bot.db.models import Dialogue, OrderStatus, RectificationOrder, ReportStatus
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
-from bot.services.oversight import evidence, notices, reports
+from bot.services.oversight import evidence, notices, reports, typed
 from bot.services.oversight.orders import (
     NOTE_MAX,
     REASON,
@@ -29,7 +29,7 @@ from bot.services.oversight.orders import (
     tell_unit,
     wrong_state,
 )
-from bot.services.people import names, units
+from bot.services.people import units
 from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import dialogues
@@ -41,7 +41,7 @@ RETURN_ACTION = "order.return"
 REOPEN_ACTION = "order.reopen"
 
 FOLLOW_UP_CHOICES = (7, 14)  # days after acceptance the issuer may choose to look again
-REASON_MIN = 2
+REASON_MIN = typed.REASON_MIN
 
 
 async def accept(
@@ -108,10 +108,7 @@ async def begin_return(
 
 def clean_reason(text: str) -> str:
     # Invisible marks alone would tell the unit a blank reason.
-    reason = names.plain(text)
-    if len(reason) < REASON_MIN or len(reason) > NOTE_MAX or reason.startswith("/"):
-        raise DomainError(ErrorCode.ORDER_REASON_INVALID, limit=NOTE_MAX)
-    return reason
+    return typed.line(text, NOTE_MAX, shortest=REASON_MIN, refused=ErrorCode.ORDER_REASON_INVALID)
 
 
 async def send_back(

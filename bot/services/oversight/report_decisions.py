@@ -21,8 +21,8 @@ from bot.db.models import (
     Unit,
 )
 from bot.errors import DomainError, ErrorCode
-from bot.services.oversight import notices, reports
-from bot.services.people import names, units
+from bot.services.oversight import notices, reports, typed
+from bot.services.people import units
 from bot.services.people.access import Actor
 from bot.settings import Settings
 
@@ -130,9 +130,9 @@ async def dismiss(
     if report.status not in UNDECIDED_REPORTS:
         raise DomainError(ErrorCode.REPORT_CLOSED, state=report.status.value)
     # Invisible marks alone would tell the reporter a blank reason.
-    note = names.plain(reason)
-    if len(note) < 2 or len(note) > reports.TEXT_MAX or note.startswith("/"):
-        raise DomainError(ErrorCode.ORDER_REASON_INVALID, limit=reports.TEXT_MAX)
+    note = typed.line(
+        reason, reports.TEXT_MAX, shortest=typed.REASON_MIN, refused=ErrorCode.ORDER_REASON_INVALID
+    )
     if not await _decide(session, report.id, now, status=ReportStatus.DISMISSED, status_note=note):
         raise DomainError(ErrorCode.REPORT_CLOSED)
     await session.refresh(report)
