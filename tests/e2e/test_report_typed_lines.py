@@ -38,3 +38,23 @@ async def test_a_reply_note_beginning_with_a_slash_is_refused_saying_why(
     assert coordinator.last().text == "这句话不能以 / 开头（以 / 开头的是命令），请重新写一句。"
     [order] = await orders(harness)
     assert order.reply_note is None
+
+
+async def test_an_order_problem_beginning_with_a_slash_is_refused_saying_why(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    inspector = town.inspector
+    await report(harness, town.volunteers[0], near(60))
+    [filed] = await street_reports(harness)
+    await inspector.send_command("orders")
+    await harness.settle()
+    await press_and_settle(harness, inspector, "📷 待处理随手拍（1）")
+    await press_and_settle(harness, inspector, f"随手拍 #{filed.id}")
+    await press_and_settle(harness, inspector, "📝 下整改令")
+    await inspector.send_text(" /x 盲道被占")
+    await harness.settle()
+    assert inspector.last().text == "这句话不能以 / 开头（以 / 开头的是命令），请重新写一句。"
+    await press_and_settle(harness, inspector, "✅ 下发")
+    [order] = await orders(harness)
+    assert order.description == "共享单车堆在盲道上"
