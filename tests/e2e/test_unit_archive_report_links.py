@@ -73,3 +73,30 @@ async def test_the_request_to_pass_a_returned_report_again_is_withdrawn_once_it_
         assert stale == [], [m.caption or m.text for m in stale]
     [passed] = await street_reports(harness)
     assert (passed.status, passed.unit_id) == (ReportStatus.ROUTED, town.other_unit_id)
+
+
+async def test_the_request_to_pass_a_returned_report_again_is_withdrawn_once_it_is_dismissed(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    await report(harness, town.volunteers[0], near(100))
+    [filed] = await street_reports(harness)
+    await harness.deliver()
+    inspector, admin = town.inspector, harness.admin
+    await inspector.send_command("orders")
+    await harness.settle()
+    await press_and_settle(harness, inspector, "📷 待处理随手拍（1）")
+    await press_and_settle(harness, inspector, f"随手拍 #{filed.id}")
+    await command(harness, admin, "units")
+    await admin.press_data(UnitArchive(town.unit_id, True, 0).pack(), admin.last().message_id)
+    await harness.settle()
+    await press_and_settle(harness, inspector, "🚫 不予受理")
+    await inspector.send_text("不属于创文范围")
+    await harness.settle()
+
+    await harness.deliver()
+    for reader in (inspector, admin):
+        texts = [m.caption or m.text or "" for m in reader.messages()]
+        assert not any("请重新分派给责任单位" in text for text in texts)
+    [dismissed] = await street_reports(harness)
+    assert dismissed.status is ReportStatus.DISMISSED
