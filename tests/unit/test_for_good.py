@@ -76,6 +76,7 @@ NOT_FINAL = frozenset(
     {
         _E.NOT_REGISTERED,
         _E.ADMIN_NO_UNIT,
+        _E.NOTE_SLASH,
         _E.REGISTRATION_UNFINISHED,
         _E.FORBIDDEN,
         _E.INVITE_UNKNOWN,
