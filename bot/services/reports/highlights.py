@@ -127,8 +127,10 @@ async def top(
     """The most reliable volunteers: most minutes served on time, on post (and staying there),
     to the end, with a photo nobody flagged or rejected; ties go to the earliest arrival. Only
     minutes credited count: one still on post (not checked out, nothing credited yet) is not
-    listed with no hours."""
+    listed with no hours. Only the volunteer's own check-ins prove that: a record a coordinator
+    made for someone whose phone died counts them as on post, not among the most reliable."""
     clean = and_(
+        CheckIn.manual.is_(False),
         CheckIn.late.is_(False),
         CheckIn.far.is_(False),
         CheckIn.photo_flagged.is_(False),
