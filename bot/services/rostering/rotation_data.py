@@ -244,28 +244,41 @@ async def _seats_between(
 
 async def _history(
     session: AsyncSession, unit_id: int, start: dt.datetime, after: dt.datetime
-) -> list[tuple[int, int, int, int]]:
-    """(member, post, starts, ends) of the seats held on the unit's posts by shifts starting in
-    [start, after). Read by post, not by member: four weeks of a city's shifts are many, the
-    unit's posts few, and members serve their own unit's posts."""
-    rows = await session.execute(
-        select(
-            Assignment.member_id,
-            Shift.post_id,
-            epoch_seconds(Shift.starts_at),
-            epoch_seconds(Shift.ends_at),
-        )
+) -> list[tuple[int, int | None, int, int]]:
+    """(member, post, starts, ends) of the seats held by shifts starting in [start, after):
+    on the unit's posts, and those its members held on other units' posts, with no post (one
+    who moved here from another unit served their hours there, at no post of this unit).
+    Read by post first: four weeks of a city's shifts are many, the unit's posts few, and most
+    members serve their own unit's posts; the few seats elsewhere are read by member."""
+    columns = (
+        Assignment.member_id,
+        Shift.post_id,
+        epoch_seconds(Shift.starts_at),
+        epoch_seconds(Shift.ends_at),
+    )
+    held = (
+        Assignment.status.in_(seats.COMMITTED),
+        Shift.status == ShiftStatus.SCHEDULED,
+        Shift.starts_at >= start,
+        Shift.starts_at < after,
+    )
+    here = await session.execute(
+        select(*columns)
         .join(Shift, Assignment.shift_id == Shift.id)
         .join(Post, Shift.post_id == Post.id)
-        .where(
-            Post.unit_id == unit_id,
-            Assignment.status.in_(seats.COMMITTED),
-            Shift.status == ShiftStatus.SCHEDULED,
-            Shift.starts_at >= start,
-            Shift.starts_at < after,
-        )
+        .where(Post.unit_id == unit_id, *held)
     )
-    return [(int(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows.all()]
+    elsewhere = await session.execute(
+        select(*columns)
+        .join(Shift, Assignment.shift_id == Shift.id)
+        .join(Post, Shift.post_id == Post.id)
+        .join(Member, Assignment.member_id == Member.id)
+        .where(Member.unit_id == unit_id, Post.unit_id != unit_id, *held)
+    )
+    # A post of another unit is no usual post here: its seats count as hours, not as a post.
+    return [(int(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in here.all()] + [
+        (int(r[0]), None, int(r[2]), int(r[3])) for r in elsewhere.all()
+    ]
 
 
 async def _no_shows(session: AsyncSession, unit_id: int) -> dict[int, int]:
@@ -399,7 +412,8 @@ async def load(
         minutes = (ends - starts) // 60
         recent_minutes[member_id] += minutes
         recent_shifts[member_id] += 1
-        post_minutes[member_id][post_id] += minutes
+        if post_id is not None:
+            post_minutes[member_id][post_id] += minutes
     # Seats held around the period: for overlaps, rest and (over whole weeks) the weekly cap.
     around_start, around_after = min(start - rest, week_start), max(after + rest, week_after)
     busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
