@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import AssignmentStatus, Dialogue, Member, Role
-from tests.e2e.rostering_fixtures import NEXT_MONDAY, member_id_of, volunteers
+from tests.e2e.rostering_fixtures import NEXT_MONDAY, member_id_of, open_assign, volunteers
 from tests.e2e.schedule import DAY, command, post, shift, unit
 from tests.e2e.swap_fixtures import member, seat
 from tests.harness import Harness
@@ -50,3 +50,25 @@ async def test_hours_served_in_the_unit_a_member_moved_from_count_in_the_rotatio
         moved = await session.scalar(select(Member).where(Member.telegram_id == mover))
         assert moved is not None and moved.unit_id == here
     assert planned == [(monday, await member_id_of(harness, veteran))]
+
+
+async def test_the_hand_list_counts_hours_served_this_month_in_the_unit_moved_from(
+    harness: Harness,
+) -> None:
+    here = await unit(harness, "城管局")
+    before = await unit(harness, "交通局")
+    crossing = await post(harness, here, "黄河路-人民路口")
+    elsewhere = await post(harness, before, "人民路-解放路口")
+    veteran, mover = await volunteers(harness, here, 2)
+    coordinator = await member(harness, 7900, here, "陈协调", role=Role.COORDINATOR)
+    # This month 队员01 served 2 hours here, 队员02 4 hours at 交通局 before moving here.
+    served_here = await shift(harness, crossing, day=DAY, start=5, end=7)
+    await seat(harness, served_here, veteran, AssignmentStatus.CHECKED_OUT)
+    served_there = await shift(harness, elsewhere, day=DAY, start=1, end=5)
+    await seat(harness, served_there, mover, AssignmentStatus.CHECKED_OUT)
+    tomorrow = await shift(harness, crossing, capacity=1)
+
+    await open_assign(harness, coordinator, tomorrow)
+    labels = [label for label in coordinator.last().buttons() if "队员" in label]
+    # Fewest hours this month first, with the hours wherever they were served.
+    assert labels == ["队员01 · 2小时", "队员02 · 4小时"], labels

@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import (
     Assignment,
     Member,
-    Post,
     RotaSource,
     Shift,
     ShiftStatus,
@@ -139,16 +138,17 @@ async def assignable(
 async def month_minutes(
     session: AsyncSession, unit_id: int, day: dt.date, zone: dt.tzinfo
 ) -> Counter[int]:
-    """Minutes of the shifts each member of the unit holds in the month of `day`."""
+    """Minutes of the shifts each member of the unit holds in the month of `day`, on any unit's
+    posts: one who moved here from another unit served their hours there."""
     first, _ = local_day_bounds(day.replace(day=1), zone)
     following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     after, _ = local_day_bounds(following, zone)
     rows = await session.execute(
         select(Assignment.member_id, Shift.starts_at, Shift.ends_at)
         .join(Shift, Assignment.shift_id == Shift.id)
-        .join(Post, Shift.post_id == Post.id)
+        .join(Member, Assignment.member_id == Member.id)
         .where(
-            Post.unit_id == unit_id,
+            Member.unit_id == unit_id,
             Assignment.status.in_(seating.COMMITTED),
             Shift.status == ShiftStatus.SCHEDULED,
             Shift.starts_at >= first,
