@@ -116,9 +116,11 @@ def _reminder(
     *,
     assigned: bool,
     leave_asked: bool = False,
+    sent_at: dt.datetime | None = None,
 ) -> tuple[outbox.Message, bool]:
-    """The reminder of `lead` about `shift` at `now` to the holder of a seat (assigned or
-    not), and whether it is urgent."""
+    """The reminder of `lead` about `shift` queued at `now` to the holder of a seat (assigned
+    or not), and whether it is urgent. What one who cannot come may still do is told as of
+    `sent_at` (default `now`): a reminder the quiet hours held may arrive after a cut-off."""
     opening = settings.checkin_open_before_min
     left = duration(t, minutes_between(now, shift.starts_at))
     inside_window = lead < opening
@@ -131,7 +133,8 @@ def _reminder(
     if inside_window:
         text = "\n".join((text, _checkin_hint(t, settings)))
     else:
-        text = "\n".join((text, _cant_come(t, shift, now, settings, assigned, leave_asked)))
+        way_at = now if sent_at is None else max(now, sent_at)
+        text = "\n".join((text, _cant_come(t, shift, way_at, settings, assigned, leave_asked)))
     body = outbox.payload(
         text,
         location_button=location_button(t, settings) if inside_window else None,
@@ -191,7 +194,8 @@ async def redraw_reminders(
 ) -> list[outbox.Message | None]:
     """The reminders about to go out, drawn again as they were written when queued but with the
     seat as it is now: leave asked since (or decided since) changes what it says to one who
-    cannot come. None for a seat gone (its reminders are withdrawn with it; the backstop)."""
+    cannot come, and so does a cut-off passed since (held by the quiet hours, say). None for a
+    seat gone (its reminders are withdrawn with it; the backstop)."""
     ids = [subject.args[0] for subject in subjects]
     found = {due.assignment_id: due for due in await seat_scan.load(session, ids)}
     asked = await seats.with_pending_leave(session, ids)
@@ -211,6 +215,7 @@ async def redraw_reminders(
             settings,
             assigned=due.assigned,
             leave_asked=assignment_id in asked,
+            sent_at=now,
         )
         drawn.append(replace(body, redraw=outbox.Redraw(REMINDER, subject.args)))
     return drawn
