@@ -194,6 +194,7 @@ NOT_FINAL = frozenset(
         _E.LEAVE_NOT_ASSIGNED,
         _E.LEAVE_ALREADY_ASKED,
         _E.LEAVE_SWAP_OPEN,
+        _E.LEAVE_SWAP_ASKED_OF_YOU,
         _E.SWAP_LEAVE_ASKED,
         _E.SWAP_ON_LEAVE,
         _E.SWAP_UNAVAILABLE,

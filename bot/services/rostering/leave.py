@@ -100,6 +100,10 @@ async def askable(
     # One way out of a seat at a time: a swap's taker would otherwise wait for a freed seat.
     if await swap_queries.open_offer_of(session, assignment.id) is not None:
         raise DomainError(ErrorCode.LEAVE_SWAP_OPEN)
+    # Nor while someone asks to exchange it: its holder declines first.
+    asked = await swap_queries.open_exchange_for(session, assignment.id)
+    if asked is not None:
+        raise DomainError(ErrorCode.LEAVE_SWAP_ASKED_OF_YOU, name=asked.offered_by.display_name)
     return assignment
 
 

@@ -36,7 +36,7 @@ from bot.services.platform.notify import (
 )
 from bot.services.platform.outbox import ButtonRows, Message
 from bot.services.platform.redraw import Subject
-from bot.services.schedule import unavailability
+from bot.services.schedule import seats, unavailability
 from bot.services.schedule.eligibility import refusals
 from bot.services.schedule.shift_text import shift_label
 from bot.services.swaps.lifecycle import expiry, record, stands
@@ -186,6 +186,8 @@ async def exchange(
         or theirs.member_id == mine.member_id
         or theirs.shift.post.unit_id != mine.shift.post.unit_id
         or theirs.shift.status is not ShiftStatus.SCHEDULED
+        # A seat whose leave was asked since the list was shown is not swapped.
+        or await seats.pending_leave(session, theirs.id) is not None
     ):
         raise DomainError(ErrorCode.SWAP_TARGET_GONE)
     if now >= expiry(settings, theirs.shift):

@@ -81,6 +81,18 @@ async def open_offer_of(session: AsyncSession, assignment_id: int) -> SwapOffer 
     return offer
 
 
+async def open_exchange_for(session: AsyncSession, assignment_id: int) -> SwapOffer | None:
+    """An open exchange that asks for this seat (the other side's, not the offering member's)."""
+    offer: SwapOffer | None = (
+        await session.scalars(
+            select(SwapOffer)
+            .where(SwapOffer.target_assignment_id == assignment_id, SwapOffer.status.in_(OPEN))
+            .limit(1)
+        )
+    ).first()
+    return offer
+
+
 # What ends a swap's dialogue besides the refusals final everywhere (`DomainError.for_good`:
 # the seat no longer the person's, its shift cancelled or too near): own_seat's other refusals,
 # about the seat itself (no longer signed up, already offered, leave asked for it), which no
@@ -246,6 +258,9 @@ async def exchange_choices(
     ).unique()
     choices: list[Assignment] = []
     for theirs in candidates:
+        # One way out of a seat at a time: a seat whose leave is asked is not swapped.
+        if await seats.pending_leave(session, theirs.id) is not None:
+            continue
         if await exchange_refusal(session, mine, theirs, now, settings) is None:
             choices.append(theirs)
         if len(choices) >= EXCHANGE_CHOICES:
