@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import AssignmentStatus, Member, Role, SwapKind, SwapOffer, SwapStatus
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
+from bot.services.people.reachability import coordinators_of
 from bot.services.schedule.seats import lock, lock_members
 from bot.services.swaps.acceptance import accepted
 from bot.services.swaps.completion import complete
@@ -243,12 +244,16 @@ async def withdraw(
         before={"status": before.value},
         after={"status": SwapStatus.WITHDRAWN.value},
     )
-    other = counterpart(offer)
-    if other is not None:
+    told = [other] if (other := counterpart(offer)) is not None else []
+    if before is SwapStatus.AWAITING_APPROVAL:
+        # The coordinators asked to approve it, as when it expires or is called off.
+        coordinators = await coordinators_of(session, unit_of(offer).id)
+        told += [c for c in coordinators if c.id not in (member.id, offer.taken_by_id)]
+    for person in told:
         await tell(
             session,
             offer,
-            other,
+            person,
             "withdrawn",
             ended(offer),
             now,
