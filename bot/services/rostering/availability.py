@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Assignment, Member, Unavailability
 from bot.errors import DomainError, ErrorCode
+from bot.services.people import names
 from bot.services.people.access import Actor
 from bot.services.schedule import seats, signup, timespec, unavailability
 
@@ -56,8 +57,10 @@ def _day_range(tokens: list[str], today: dt.date) -> tuple[tuple[dt.date, dt.dat
 
 
 def parse(text: str, today: dt.date) -> Spec:
-    """What a member typed after /unavailable, or the DomainError saying what is wrong."""
-    tokens = text.replace("，", " ").replace(",", " , ").split()
+    """What a member typed after /unavailable, or the DomainError saying what is wrong.
+    Invisible marks (pasted zero-width spaces, direction marks) are dropped first, as from a
+    name: they would split or hide a date."""
+    tokens = names.plain(text).replace("，", " ").replace(",", " , ").split()
     dates: list[dt.date] = []
     until: dt.date | None = None
     weekdays: set[int] = set()
