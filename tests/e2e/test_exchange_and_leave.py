@@ -9,6 +9,7 @@ import pytest
 from bot.db.models import AssignmentStatus, LeaveStatus, SwapOffer
 from tests.e2e.rostering_fixtures import Unit, assigned_seat, leaves, town
 from tests.e2e.schedule import command, press_and_settle, shift, statuses
+from tests.e2e.swap_fixtures import require_approval
 from tests.harness import Harness
 
 EXCHANGE = "🔄 和别人互换班次"
@@ -81,3 +82,28 @@ async def test_a_seat_asked_for_an_exchange_takes_no_leave_until_declined(
     await harness.settle()
     [asked] = await leaves(harness)
     assert asked.status is LeaveStatus.ASKED
+
+
+async def test_a_seat_whose_exchange_awaits_approval_takes_no_leave_until_decided(
+    harness: Harness,
+) -> None:
+    """Accepted, the exchange can no longer be declined: the answer says it waits for the
+    coordinator, not to decline it."""
+    t = await town(harness)
+    await require_approval(harness, t.unit_id)
+    li, wang, _ = t.people
+    await _two_seats(harness, t)
+    await command(harness, li, "my")
+    await press_and_settle(harness, li, "🔁 换岗 1")
+    await press_and_settle(harness, li, EXCHANGE)
+    await press_and_settle(harness, li, "1")
+    await harness.deliver()
+    assert "正在等协调员审批" in await press_and_settle(harness, wang, "✅ 接受")
+
+    await command(harness, wang, "my")
+    await wang.press("🙋 请假 1")
+    await harness.settle()
+    assert wang.answered_callbacks[-1]["text"] == (
+        "这个班次和 李明 的互换正在等协调员审批，审批之前不能请假。"
+    )
+    assert await leaves(harness) == []

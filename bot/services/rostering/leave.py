@@ -27,6 +27,7 @@ from bot.db.models import (
     Role,
     Shift,
     ShiftStatus,
+    SwapStatus,
 )
 from bot.errors import DomainError, ErrorCode
 from bot.services.duty.reminders import is_urgent
@@ -103,7 +104,13 @@ async def askable(
     # Nor while someone asks to exchange it: its holder declines first.
     asked = await swap_queries.open_exchange_for(session, assignment.id)
     if asked is not None:
-        raise DomainError(ErrorCode.LEAVE_SWAP_ASKED_OF_YOU, name=asked.offered_by.display_name)
+        # Accepted, it can no longer be declined: it waits for a coordinator.
+        code = (
+            ErrorCode.LEAVE_SWAP_AWAITING_APPROVAL
+            if asked.status is SwapStatus.AWAITING_APPROVAL
+            else ErrorCode.LEAVE_SWAP_ASKED_OF_YOU
+        )
+        raise DomainError(code, name=asked.offered_by.display_name)
     return assignment
 
 
