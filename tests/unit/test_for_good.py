@@ -77,6 +77,8 @@ NOT_FINAL = frozenset(
         _E.NOT_REGISTERED,
         _E.ADMIN_NO_UNIT,
         _E.NOTE_SLASH,
+        _E.LEAVE_SWAP_ASKED_OF_YOU,
+        _E.LEAVE_SWAP_AWAITING_APPROVAL,
         _E.REGISTRATION_UNFINISHED,
         _E.FORBIDDEN,
         _E.INVITE_UNKNOWN,
