@@ -176,21 +176,6 @@ async def shifts_at_hand(
             ErrorCode.CHECKIN_NOT_CHECKED_OUT, post=shift.post.name, end=Moment(shift.ends_at, now)
         )
     # None open: the whole schedule says why (the rare way, so it may read more).
-    closed = await _closed_running(session, member.id, now, settings)
-    if closed is not None:
-        # A shift still running whose seat is closed already (left early, or recorded present
-        # by a coordinator): nothing to check in to, and "no shift" would read as an error.
-        shift, record = closed
-        times = {"start": Moment(shift.starts_at, now), "end": Moment(shift.ends_at, now)}
-        if record.manual:
-            raise DomainError(ErrorCode.CHECKIN_MARKED_PRESENT, post=shift.post.name, **times)
-        assert record.checked_out_at is not None
-        raise DomainError(
-            ErrorCode.CHECKIN_CHECKED_OUT,
-            post=shift.post.name,
-            time=Moment(record.checked_out_at, now),
-            **times,
-        )
     candidates = await _assignments(session, member.id, MAY_CHECK_IN)
     today = _local_day(now, settings)
     upcoming = [
@@ -209,6 +194,23 @@ async def shifts_at_hand(
             start=following.shift.starts_at,
             opens=window_opens(following.shift.starts_at, settings),
             end=following.shift.ends_at,
+        )
+    closed = await _closed_running(session, member.id, now, settings)
+    if closed is not None:
+        # A shift still running whose seat is closed already (left early, or recorded present
+        # by a coordinator): nothing to check in to, and "no shift" would read as an error.
+        # After the next shift's opening today, which is what is left to check in to (a live
+        # location shared now is waited on for it).
+        shift, record = closed
+        times = {"start": Moment(shift.starts_at, now), "end": Moment(shift.ends_at, now)}
+        if record.manual:
+            raise DomainError(ErrorCode.CHECKIN_MARKED_PRESENT, post=shift.post.name, **times)
+        assert record.checked_out_at is not None
+        raise DomainError(
+            ErrorCode.CHECKIN_CHECKED_OUT,
+            post=shift.post.name,
+            time=Moment(record.checked_out_at, now),
+            **times,
         )
     ended_today = [
         a
