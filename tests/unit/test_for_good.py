@@ -6,7 +6,7 @@ own small addition."""
 from __future__ import annotations
 
 from bot.errors import FOR_GOOD, DomainError, ErrorCode
-from bot.services.duty import attendance, checkin_shifts
+from bot.services.duty import attendance, checkin_shifts, checkout
 from bot.services.rostering import assign
 from bot.services.schedule import posts, shifts
 from bot.services.swaps import queries
@@ -286,6 +286,7 @@ ADDED = {
     "assign": assign.NAMING_ENDS,
     "broadcast audience": frozenset(),
     "swap seat": queries.SEAT_ENDS,
+    "check-out press": checkout.PRESS_ENDS,
 }
 
 
