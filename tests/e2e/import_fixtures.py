@@ -31,3 +31,21 @@ def broken_content_types() -> bytes:
                 data = b"<Types><not closed"
             target.writestr(item, data)
     return broken.getvalue()
+
+
+def hidden_sheet_first(hidden: list[list[object]], shown: list[list[object]]) -> bytes:
+    """A workbook whose first sheet is hidden (an old week kept out of sight, a lookup list)
+    and whose second, the one Excel shows, holds the schedule."""
+    book = Workbook()
+    old = book.active
+    old.title = "上周"
+    for values in hidden:
+        old.append(values)
+    old.sheet_state = "hidden"
+    sheet = book.create_sheet("排班表")
+    for values in shown:
+        sheet.append(values)
+    book.active = 1
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

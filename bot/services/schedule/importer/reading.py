@@ -312,13 +312,20 @@ def _read_xlsx(data: bytes) -> Sequence[Sequence[Any]]:
     except Exception as exc:
         raise DomainError(ErrorCode.IMPORT_UNREADABLE) from exc
     try:
-        sheet = workbook.worksheets[0]
+        sheet = _schedule_sheet(workbook.worksheets)
         rows = sheet.iter_rows(values_only=True)
         return list(itertools.islice(rows, MAX_ROWS + HEADER_SEARCH_ROWS + 2))
     except Exception as exc:
         raise DomainError(ErrorCode.IMPORT_UNREADABLE) from exc
     finally:
         workbook.close()
+
+
+def _schedule_sheet(sheets: Sequence[Any]) -> Any:
+    """The first sheet a person sees: a hidden one before it (last week's, a lookup list) is
+    not the schedule."""
+    shown = [sheet for sheet in sheets if sheet.sheet_state == "visible"]
+    return (shown or sheets)[0]
 
 
 def _read_csv(data: bytes) -> Sequence[Sequence[Any]]:
