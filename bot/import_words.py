@@ -4,9 +4,19 @@
 from __future__ import annotations
 
 from bot import wording
+from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.rostering import importing
 from bot.services.schedule.importer import planning
+
+
+def refusal(t: Translator, error: DomainError) -> DomainError:
+    """A file refused whole, worded for the reader: missing columns named as their template
+    names them (开始时间, not start)."""
+    if error.code is not ErrorCode.IMPORT_COLUMNS_MISSING:
+        return error
+    names = [t(f"importer.column.{column}") for column in error.params.get("missing", ())]
+    return DomainError(error.code, columns=t("common.list_separator").join(names))
 
 
 def row_line(t: Translator, error: planning.RowError) -> str:

@@ -45,7 +45,8 @@ async def import_file(settings: Settings, file: str, *, dry_run: bool = False) -
             if not plan.ok:
                 # Leave the transaction without writing anything.
                 await session.rollback()
-    except DomainError as refusal:
+    except DomainError as error:
+        refusal = import_words.refusal(t, error)
         text = t(refusal.message_key, **wording.params(t, refusal.params))
         print(f"dutybot: {text}", file=sys.stderr)
         return 1

@@ -13,7 +13,6 @@ from bot import import_words
 from bot.buttons import ImportConfirm
 from bot.db.models import Dialogue, DialogueKind, Role
 from bot.errors import DomainError, ErrorCode
-from bot.i18n import Translator
 from bot.moves import AFTER_MOVE
 from bot.services.people import units
 from bot.services.platform import dialogues
@@ -34,12 +33,6 @@ class Step(StrEnum):
 
 TEMPLATE_NAME = "dutybot-schedule.xlsx"
 MAX_ERRORS_SHOWN = 200
-
-
-def _columns_named(t: Translator, error: DomainError) -> DomainError:
-    """Missing columns named as the coordinator's template names them."""
-    names = [t(f"importer.column.{column}") for column in error.params.get("missing", ())]
-    return DomainError(error.code, columns=t("common.list_separator").join(names))
 
 
 async def send_template(turn: Turn) -> None:
@@ -90,9 +83,10 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     try:
         rows = reading.read_table(filename, data, today=turn.today)
     except DomainError as error:
-        if error.code is ErrorCode.IMPORT_COLUMNS_MISSING:
-            raise _columns_named(t, error) from error
-        raise
+        worded = import_words.refusal(t, error)
+        if worded is error:
+            raise
+        raise worded from error
     plan = await importing.preview(turn.session, turn.actor, rows, turn.now, settings)
     if not plan.ok:
         lines = [t("importer.rejected", name=filename, count=len(plan.errors))]
