@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.db.models import Dialogue, Role, Shift
 from bot.emulator import Fault
-from tests.e2e.import_fixtures import broken_content_types
+from tests.e2e.import_fixtures import broken_content_types, csv_bytes
 from tests.e2e.schedule import command, person, unit
 from tests.harness import Harness
 
@@ -78,3 +78,22 @@ async def test_notes_too_long_are_a_row_error_not_cut(harness: Harness) -> None:
     text = coordinator.last().text or ""
     assert "「schedule.csv」没有导入：1 处错误" in text and "第 2 行：备注最多 500 个字" in text
     assert await harness.count(Shift) == 0
+
+
+async def test_a_csv_cell_past_the_csv_readers_limit_is_refused_as_unreadable(
+    harness: Harness,
+) -> None:
+    """A stray quote opening a cell makes the rest of a long file one cell: past Python's csv
+    limit (131,072 characters) the reader raises, and that is an unreadable file, not a fault."""
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9305, unit_id, role=Role.COORDINATOR)
+    await command(harness, coordinator, "import")
+    row = "甲路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4"
+    data = csv_bytes('"' + row, *[row.replace("甲", f"{n}号") for n in range(3000)])
+
+    await coordinator.send_document("schedule.csv", data, mime_type="text/csv")
+    await harness.settle()
+
+    assert coordinator.last().text == "读不了这个文件。请发送 .xlsx 或 .csv（UTF-8 或 GBK）排班表。"
+    assert await harness.count(Shift) == 0
+    assert await harness.count(Dialogue) == 1

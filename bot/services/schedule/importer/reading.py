@@ -342,4 +342,9 @@ def _read_csv(data: bytes) -> Sequence[Sequence[Any]]:
     except csv.Error:
         dialect = csv.excel()  # type: ignore[assignment]
     rows = csv.reader(io.StringIO(text), dialect)
-    return list(itertools.islice(rows, MAX_ROWS + HEADER_SEARCH_ROWS + 2))
+    try:
+        return list(itertools.islice(rows, MAX_ROWS + HEADER_SEARCH_ROWS + 2))
+    except csv.Error as exc:
+        # A cell past the reader's limit (131,072 characters): most often a stray quote that
+        # opened a cell and never closed, making the rest of the file one cell.
+        raise DomainError(ErrorCode.IMPORT_UNREADABLE) from exc
