@@ -226,6 +226,13 @@ async def test_export_takes_a_typed_range_as_broadcast_and_rotate_do(harness: Ha
         "11-01 11-30",
         "11月1日到11月30日",
         "2026-11-01 至 2026-11-30",
+        # A dash right after a day written in Chinese, or between days written with slashes
+        # or dots, can only part two days.
+        "11月1日-11月30日",
+        "2026年11月1日-2026年11月30日",
+        "11/01-11/30",
+        "2026/11/01-2026/11/30",
+        "2026.11.01-2026.11.30",
     )
     for args in typed:
         await harness.admin.send_command("export", args)
