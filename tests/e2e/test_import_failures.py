@@ -97,3 +97,21 @@ async def test_a_csv_cell_past_the_csv_readers_limit_is_refused_as_unreadable(
     assert coordinator.last().text == "读不了这个文件。请发送 .xlsx 或 .csv（UTF-8 或 GBK）排班表。"
     assert await harness.count(Shift) == 0
     assert await harness.count(Dialogue) == 1
+
+
+async def test_blank_rows_do_not_push_the_last_shifts_out_of_the_file(harness: Harness) -> None:
+    """Blank rows between weeks are skipped, not counted against the 2,000-row limit: the
+    shifts after them are all read, none silently left out."""
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9306, unit_id, role=Role.COORDINATOR)
+    await command(harness, coordinator, "import")
+    week = [f"{n}号路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4" for n in range(30)]
+    blank = [",,,,,,,,,,,,"] * 2000
+    data = csv_bytes(*week, *blank, *[row.replace("12-05", "12-06") for row in week])
+
+    await coordinator.send_document("schedule.csv", data, mime_type="text/csv")
+    await harness.settle()
+
+    preview = coordinator.last().text or ""
+    assert "「schedule.csv」共 60 行，检查通过" in preview and "新建班次 60 个" in preview
+    assert await harness.count(Shift) == 0

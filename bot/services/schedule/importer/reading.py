@@ -11,9 +11,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from typing import Any
 
@@ -313,12 +312,29 @@ def _read_xlsx(data: bytes) -> Sequence[Sequence[Any]]:
         raise DomainError(ErrorCode.IMPORT_UNREADABLE) from exc
     try:
         sheet = _schedule_sheet(workbook.worksheets)
-        rows = sheet.iter_rows(values_only=True)
-        return list(itertools.islice(rows, MAX_ROWS + HEADER_SEARCH_ROWS + 2))
+        return _bounded(sheet.iter_rows(values_only=True))
     except Exception as exc:
         raise DomainError(ErrorCode.IMPORT_UNREADABLE) from exc
     finally:
         workbook.close()
+
+
+def _bounded(rows: Iterable[Sequence[Any]]) -> list[Sequence[Any]]:
+    """The rows up to one past the most a file may hold, counting only rows with something in
+    them: blank rows (between weeks, say) are kept, empty, so that rows keep their numbers, but
+    push no shift past the limit unread. One row too many is enough for read_table to refuse
+    the file as too large."""
+    kept: list[Sequence[Any]] = []
+    filled = 0
+    for values in rows:
+        if not any(_cell(value) for value in values):
+            kept.append(())
+            continue
+        kept.append(values)
+        filled += 1
+        if filled > MAX_ROWS + HEADER_SEARCH_ROWS:
+            break
+    return kept
 
 
 def _schedule_sheet(sheets: Sequence[Any]) -> Any:
@@ -343,7 +359,7 @@ def _read_csv(data: bytes) -> Sequence[Sequence[Any]]:
         dialect = csv.excel()  # type: ignore[assignment]
     rows = csv.reader(io.StringIO(text), dialect)
     try:
-        return list(itertools.islice(rows, MAX_ROWS + HEADER_SEARCH_ROWS + 2))
+        return _bounded(rows)
     except csv.Error as exc:
         # A cell past the reader's limit (131,072 characters): most often a stray quote that
         # opened a cell and never closed, making the rest of the file one cell.
