@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
@@ -26,6 +27,8 @@ from bot.services.schedule import timespec
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
+# Rows of a sheet read at most, blank ones included (see _bounded).
+MAX_SHEET_ROWS = 5 * MAX_ROWS
 COLUMNS = (
     "post",
     "type",
@@ -323,10 +326,12 @@ def _bounded(rows: Iterable[Sequence[Any]]) -> list[Sequence[Any]]:
     """The rows up to one past the most a file may hold, counting only rows with something in
     them: blank rows (between weeks, say) are kept, empty, so that rows keep their numbers, but
     push no shift past the limit unread. One row too many is enough for read_table to refuse
-    the file as too large."""
+    the file as too large. A sheet is read to its MAX_SHEET_ROWS-th row at most: a sheet
+    formatted to its last row holds hundreds of thousands of empty ones, and the chat waits
+    while they are read."""
     kept: list[Sequence[Any]] = []
     filled = 0
-    for values in rows:
+    for values in itertools.islice(rows, MAX_SHEET_ROWS):
         if not any(_cell(value) for value in values):
             kept.append(())
             continue
