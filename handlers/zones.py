@@ -23,12 +23,12 @@ async def start(turn: Turn) -> None:
     t = turn.t
     if not turn.actor.is_admin:
         raise DomainError(ErrorCode.FORBIDDEN)
-    await dialogues.begin(turn.session, turn.user_id, DIALOGUE, "file", turn.now)
+    dialogue = await dialogues.begin(turn.session, turn.user_id, DIALOGUE, "file", turn.now)
     now_there = await zones.per_unit(turn.session)
     lines = [t("oversight.zones.header", count=sum(n for _, n in now_there))]
     lines += [t("oversight.zones.unit_line", unit=unit, count=n) for unit, n in now_there]
     lines.append(t("oversight.zones.ask_file"))
-    turn.reply("\n".join(lines), inline([cancel_row(t)]))
+    turn.prompt(dialogue, "\n".join(lines), inline([cancel_row(t)]))
 
 
 def problem_line(t: Translator, problem: zones.Problem) -> str:
@@ -44,11 +44,12 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     assert message is not None
     document = message.document
     if document is None:
-        turn.reply(t("oversight.zones.need_file"), inline([cancel_row(t)]))
+        turn.prompt(dialogue, t("oversight.zones.need_file"), inline([cancel_row(t)]))
         return
     filename = document.file_name or ""
     if not filename.lower().endswith(SUFFIXES):
-        turn.reply(t("oversight.zones.wrong_type", name=filename or "?"), inline([cancel_row(t)]))
+        text = t("oversight.zones.wrong_type", name=filename or "?")
+        turn.prompt(dialogue, text, inline([cancel_row(t)]))
         return
     if document.file_size is not None and document.file_size > zones.MAX_BYTES:
         turn.refuse(DomainError(ErrorCode.ZONES_FILE_TOO_LARGE, limit=zones.MAX_BYTES // 2**20))
@@ -69,7 +70,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         lines = [t("oversight.zones.rejected", name=filename, count=len(imported.problems))]
         lines += [problem_line(t, problem) for problem in imported.problems[:PROBLEMS_SHOWN]]
         lines.append(t("oversight.zones.fix_and_resend"))
-        turn.reply("\n".join(lines), inline([cancel_row(t)]))
+        turn.prompt(dialogue, "\n".join(lines), inline([cancel_row(t)]))
         return
     count = await zones.replace(turn.session, turn.actor, imported, turn.now)
     await dialogues.end(turn.session, turn.user_id)
