@@ -9,9 +9,7 @@ from bot.db.models import Dialogue
 from tests.e2e.checkin_fixtures import checkins, duty, near, team, today
 from tests.harness import Harness
 
-NOT_OPEN = (
-    "还没到签到时间。「东风路口」的班次 2026年12月1日 11:00 开始，2026年12月1日 10:30 起可以签到。"
-)
+NOT_OPEN = "还没到签到时间。「东风路口」的班次 11:00 开始，10:30 起可以签到。"
 
 
 async def test_checkin_not_open_yet_ends_the_ended_shifts_check_in(harness: Harness) -> None:

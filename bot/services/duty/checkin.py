@@ -301,8 +301,9 @@ async def _received(
             # another. Its shift is found again then; moves before `opens` are kept as its last
             # known position without a statement, which the opening takes
             # (`live_wait.opening.take_at_opening`) if it is within range.
-            opens, end = error.params["opens"], error.params["end"]
-            assert isinstance(opens, dt.datetime) and isinstance(end, dt.datetime)
+            opening, ending = error.params["opens"], error.params["end"]
+            assert isinstance(opening, Moment) and isinstance(ending, Moment)
+            opens, end = opening.at, ending.at
             opened = judged_at_opening(position, opens, now)
             if opened is not None:
                 # Sent before the opening and handled after it: the opening's tick did not know
@@ -320,7 +321,7 @@ async def _received(
                     if now >= opens
                     else ErrorCode.CHECKIN_LIVE_ENDS_BEFORE_OPEN
                 )
-                raise DomainError(code, **error.params, ends=ends) from None
+                raise DomainError(code, **error.params, ends=Moment(ends, now)) from None
             data = {
                 "live_message_id": position.message_id,
                 "opens": opens.isoformat(),

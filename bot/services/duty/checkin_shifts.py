@@ -188,13 +188,7 @@ async def shifts_at_hand(
         following is not None
         and _local_day(window_opens(following.shift.starts_at, settings), settings) == today
     ):
-        raise DomainError(
-            ErrorCode.CHECKIN_NOT_OPEN,
-            post=following.shift.post.name,
-            start=following.shift.starts_at,
-            opens=window_opens(following.shift.starts_at, settings),
-            end=following.shift.ends_at,
-        )
+        raise not_open(following.shift, now, settings)
     closed = await _closed_running(session, member.id, now, settings)
     if closed is not None:
         # A shift still running whose seat is closed already (left early, or recorded present
@@ -351,12 +345,18 @@ async def chosen_with_photo(
     shift = assignment.shift
     if now >= shift.ends_at:
         raise _over(shift, now)
-    raise DomainError(
+    raise not_open(shift, now, settings)
+
+
+def not_open(shift: Shift, now: dt.datetime, settings: Settings) -> DomainError:
+    """The shift's check-in opens later: when it starts and when it opens (`Moment`s, so the
+    time alone on the reader's own day, as the other check-in refusals say it)."""
+    return DomainError(
         ErrorCode.CHECKIN_NOT_OPEN,
         post=shift.post.name,
-        start=shift.starts_at,
-        opens=window_opens(shift.starts_at, settings),
-        end=shift.ends_at,
+        start=Moment(shift.starts_at, now),
+        opens=Moment(window_opens(shift.starts_at, settings), now),
+        end=Moment(shift.ends_at, now),
     )
 
 

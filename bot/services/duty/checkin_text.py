@@ -41,7 +41,7 @@ def minutes_between(earlier: dt.datetime, later: dt.datetime) -> int:
 
 @dataclass(frozen=True)
 class Moment:
-    """A past moment as a refusal shows it, read at `now`: a date on the reader's own day only
+    """A moment as a refusal shows it, read at `now`: a date on the reader's own day only
     clutters the line."""
 
     at: dt.datetime
