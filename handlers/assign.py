@@ -114,22 +114,23 @@ async def start(turn: Turn, data: AssignStart) -> None:
     choices = await assign.choices(
         turn.session, turn.actor, data.shift_id, turn.now, turn.runtime.settings
     )
-    await dialogues.begin(
+    dialogue = await dialogues.begin(
         turn.session, turn.user_id, DIALOGUE, Step.NAMES, turn.now, {"shift_id": data.shift_id}
     )
     text, rows = _choices_view(turn.t, choices, 0)
     # A new message: the card it was pressed on stays as it was.
-    turn.reply(text, inline(rows))
+    turn.prompt(dialogue, text, inline(rows))
 
 
 async def page(turn: Turn, data: AssignPage) -> None:
-    if await _dialogue_of(turn, data.shift_id) is None:
+    dialogue = await _dialogue_of(turn, data.shift_id)
+    if dialogue is None:
         return
     choices = await assign.choices(
         turn.session, turn.actor, data.shift_id, turn.now, turn.runtime.settings
     )
     text, rows = _choices_view(turn.t, choices, data.offset)
-    turn.edit(text, inline(rows))
+    turn.show_prompt(dialogue, text, inline(rows))
 
 
 async def _dialogue_of(turn: Turn, shift_id: int) -> Dialogue | None:
@@ -143,9 +144,10 @@ async def _dialogue_of(turn: Turn, shift_id: int) -> Dialogue | None:
 
 
 async def pick(turn: Turn, data: AssignPick) -> None:
-    if await _dialogue_of(turn, data.shift_id) is None:
+    dialogue = await _dialogue_of(turn, data.shift_id)
+    if dialogue is None:
         return
-    await _assign(turn, data.shift_id, [data.member_id])
+    await _assign(turn, dialogue, data.shift_id, [data.member_id])
 
 
 async def anyway(turn: Turn, data: AssignAnyway) -> None:
@@ -157,7 +159,7 @@ async def anyway(turn: Turn, data: AssignAnyway) -> None:
     if not turn.belongs(dialogue, data.mark):
         return
     pending = [int(member_id) for member_id in dialogue.data.get("pending", [])]
-    await _assign(turn, data.shift_id, pending, despite_unavailable=True)
+    await _assign(turn, dialogue, data.shift_id, pending, despite_unavailable=True)
 
 
 async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
@@ -167,16 +169,18 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     assert message is not None
     shift_id = int(dialogue.data["shift_id"])
     try:
-        typed = names.typed(message.text or "")
-    except DomainError as error:
-        turn.reply(error_text(t, error), inline([cancel_row(t)]))
-        return
-    try:
         shift, _ = await assign.assignable(turn.session, turn.actor, shift_id, turn.now)
     except DomainError as error:
-        # The shift takes nobody more (or is no longer this coordinator's): no name would do.
-        await dialogues.end(turn.session, turn.user_id)
-        turn.reply(error_text(t, error))
+        if _naming_ends(error):
+            # The shift takes nobody more (or is no longer this coordinator's): no name would do.
+            await turn.end_refused(error, dialogue)
+        else:
+            turn.prompt(dialogue, error_text(t, error), inline([cancel_row(t)]))
+        return
+    try:
+        typed = names.typed(message.text or "")
+    except DomainError as error:
+        await _ask_again(turn, dialogue, shift_id, error_text(t, error))
         return
     resolved = await names.resolve(turn.session, shift.post.unit_id, typed)
     if not resolved.ok:
@@ -195,9 +199,24 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
                     matches=t("common.list_separator").join(matches),
                 )
             )
-        turn.reply("\n".join(lines), inline([cancel_row(t)]))
+        await _ask_again(turn, dialogue, shift_id, "\n".join(lines))
         return
-    await _assign(turn, shift_id, [member.id for member in resolved.found])
+    await _assign(turn, dialogue, shift_id, [member.id for member in resolved.found])
+
+
+async def _ask_again(turn: Turn, dialogue: Dialogue, shift_id: int, problem: str) -> None:
+    """Typed names that assigned nobody: what was wrong, and the question again with its
+    choices (it replaces the one before, whose buttons go)."""
+    choices = await assign.choices(
+        turn.session, turn.actor, shift_id, turn.now, turn.runtime.settings
+    )
+    text, rows = _choices_view(turn.t, choices, 0, head=[problem, ""])
+    turn.prompt(dialogue, text, inline(rows))
+
+
+def _naming_ends(error: DomainError) -> bool:
+    """Whether a refusal ends the naming of people for the shift: no other name could undo it."""
+    return error.for_good or error.code in assign.NAMING_ENDS
 
 
 def refusal_lines(t: Translator, refused: Sequence[assign.Refusal]) -> list[str]:
@@ -208,7 +227,12 @@ def refusal_lines(t: Translator, refused: Sequence[assign.Refusal]) -> list[str]
 
 
 async def _assign(
-    turn: Turn, shift_id: int, member_ids: list[int], *, despite_unavailable: bool = False
+    turn: Turn,
+    dialogue: Dialogue,
+    shift_id: int,
+    member_ids: list[int],
+    *,
+    despite_unavailable: bool = False,
 ) -> None:
     t = turn.t
     settings = turn.runtime.settings
@@ -228,16 +252,17 @@ async def _assign(
         if turn.update.callback_query is not None:
             turn.answer(text[:200], alert=True)
         else:
-            turn.reply(text, inline([cancel_row(t)]))
+            await _ask_again(turn, dialogue, shift_id, text)
         return
     except DomainError as error:
-        if not (error.for_good or error.code in assign.NAMING_ENDS):
+        if not _naming_ends(error):
             raise
         # A pressed name's list (or 仍然安排's question) shows the refusal instead of its
-        # buttons; typed names leave no prompt to take them off.
-        await turn.end_refused(error)
+        # buttons; typed names take the buttons off the last question asked.
+        await turn.end_refused(error, dialogue)
         return
     if isinstance(outcome, Warned):
+        _earlier_prompt_off(turn, dialogue)
         confirming = await dialogues.begin(
             turn.session,
             turn.user_id,
@@ -264,21 +289,32 @@ async def _assign(
             ],
             cancel_row(t),
         ]
-        _show(turn, "\n".join(lines), rows)
+        turn.show_prompt(confirming, "\n".join(lines), inline(rows))
         return
     if turn.update.callback_query is not None:
         turn.answer(t("rostering.assign.toast"))
     if outcome.left > 0:
-        await dialogues.begin(
+        _earlier_prompt_off(turn, dialogue)
+        naming = await dialogues.begin(
             turn.session, turn.user_id, DIALOGUE, Step.NAMES, turn.now, {"shift_id": shift_id}
         )
         choices = await assign.choices(turn.session, turn.actor, shift_id, turn.now, settings)
         text, rows = _choices_view(t, choices, 0, head=[_done_line(t, outcome), ""])
-        _show(turn, text, rows)
+        turn.show_prompt(naming, text, inline(rows))
     else:
         await dialogues.end(turn.session, turn.user_id)
         lines = [_done_line(t, outcome), t("rostering.assign.full")]
         _show(turn, "\n".join(lines), [_card_row(t, shift_id)])
+
+
+def _earlier_prompt_off(turn: Turn, dialogue: Dialogue) -> None:
+    """Before the dialogue begins anew (a new mark, so that its earlier buttons act on nothing
+    of it), and forgets its prompt: that prompt's buttons go, unless it is the pressed message,
+    which shows the next question instead."""
+    query = turn.update.callback_query
+    pressed = query.message.message_id if query and query.message else None
+    if dialogues.prompt_message(dialogue) != pressed:
+        turn.prompt_buttons_off(dialogue)
 
 
 def _done_line(t: Translator, outcome: Assigned) -> str:
