@@ -21,7 +21,7 @@ from bot.db.models import BoardScreen
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.settings import Settings
-from handlers.keyboards import button, cancel_row, inline, page
+from handlers.keyboards import button, close_row, inline, page
 from handlers.turn import Turn
 
 
@@ -105,7 +105,7 @@ async def _scope_picker(turn: Turn, offset: int) -> None:
     rows = [[button(t("board.screen.button.city"), BoardScreenScope(0))]]
     rows += [[button(unit.name, BoardScreenScope(unit.id))] for unit in shown.items]
     rows += shown.nav_rows
-    rows.append(cancel_row(t))
+    rows.append(close_row(t))
     turn.edit("\n".join(lines), inline(rows))
 
 
@@ -172,7 +172,7 @@ async def _screen_list(turn: Turn, offset: int) -> None:
             ]
         )
     rows += shown.nav_rows
-    rows.append(cancel_row(t))
+    rows.append(close_row(t))
     turn.edit("\n".join(lines), inline(rows))
 
 

@@ -7,7 +7,7 @@ from functools import cache
 
 from telegram import Chat, ReplyKeyboardRemove
 
-from bot.buttons import CancelDialogue, KeepLanguage, SetLanguage
+from bot.buttons import CancelDialogue, ClosePicker, KeepLanguage, SetLanguage
 from bot.db.models import Role
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import LANGUAGES, catalogs
@@ -109,6 +109,16 @@ async def cancel_pressed(turn: Turn, data: CancelDialogue) -> None:
         turn.edit(turn.t("common.cancelled"))
         return
     await cancel(turn)
+
+
+async def close_picker(turn: Turn, data: ClosePicker) -> None:
+    """A picker of no dialogue closed; any dialogue open goes on. In a group, as a dialogue's
+    ✖️ there, only admins close it."""
+    chat = turn.update.effective_chat
+    if chat is not None and chat.type != Chat.PRIVATE and not turn.actor.is_admin:
+        turn.answer(turn.t("error.forbidden"), alert=True)
+        return
+    turn.edit(turn.t("common.cancelled"))
 
 
 @cache

@@ -8,7 +8,7 @@ from typing import Generic, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.buttons import CallbackData, CancelDialogue
+from bot.buttons import CallbackData, CancelDialogue, ClosePicker
 from bot.i18n import Translator
 
 # Telegram refuses an inline keyboard of more than 100 buttons (or more than 8 in a row):
@@ -29,6 +29,11 @@ def inline(rows: Iterable[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMark
 
 def cancel_row(t: Translator) -> list[InlineKeyboardButton]:
     return [button(t("common.button.cancel"), CancelDialogue())]
+
+
+def close_row(t: Translator) -> list[InlineKeyboardButton]:
+    """✖️ under a picker of no dialogue: it closes the message and ends no dialogue."""
+    return [button(t("common.button.cancel"), ClosePicker())]
 
 
 @dataclass(frozen=True)

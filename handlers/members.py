@@ -24,7 +24,7 @@ from bot.db.models import Member, Role, Unit
 from bot.services.people import tags, units
 from bot.services.rostering import departure
 from bot.services.schedule.shift_text import shift_label
-from handlers.keyboards import button, cancel_row, inline, page
+from handlers.keyboards import button, close_row, inline, page
 from handlers.menus import refresh_menu, role_names
 from handlers.screens import show
 from handlers.turn import Turn
@@ -61,7 +61,7 @@ def _unit_picker(turn: Turn, choices: list[Unit], offset: int) -> None:
     text = t("members.pick_unit")
     if shown.line is not None:
         text += "\n" + shown.line
-    show(turn, text, [*rows, *shown.nav_rows, cancel_row(t)])
+    show(turn, text, [*rows, *shown.nav_rows, close_row(t)])
 
 
 async def pick_unit(turn: Turn, data: MembersUnit) -> None:
@@ -310,7 +310,7 @@ async def ask_leave(turn: Turn, data: LeaveUnit) -> None:
         t("members.confirm_leave", unit=unit, count=count),
         [
             [button(t("members.button.confirm_leave"), LeaveUnitConfirm(data.unit_id))],
-            cancel_row(t),
+            close_row(t),
         ],
     )
 

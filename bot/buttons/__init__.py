@@ -50,6 +50,7 @@ from bot.buttons.duty import (
 )
 from bot.buttons.everywhere import (
     CancelDialogue,
+    ClosePicker,
     KeepLanguage,
     RegistrationLanguage,
     SetLanguage,
@@ -229,6 +230,7 @@ __all__ = [
     "ChecklistAdjust",
     "ChecklistNew",
     "ChecklistToggle",
+    "ClosePicker",
     "Export",
     "ExportPeriod",
     "FollowUpHolds",

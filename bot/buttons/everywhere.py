@@ -18,6 +18,13 @@ class CancelDialogue(CallbackData, prefix="cancel"):
 
 
 @dataclass(frozen=True)
+class ClosePicker(CallbackData, prefix="close"):
+    """✖️ under a picker or a question that belongs to no dialogue (/members' units, /board's
+    screen links, 退出本单位): closes that message, and ends no dialogue (one open meanwhile,
+    or begun after the picker was sent, goes on)."""
+
+
+@dataclass(frozen=True)
 class RegistrationLanguage(CallbackData, prefix="reg.lang"):
     """The last step of joining."""
 

@@ -28,6 +28,7 @@ PREFIXES = {
     "ci.here": "OnPost",
     "ci.out": "CheckOut",
     "ci.pick": "CheckInPick",
+    "close": "ClosePicker",
     "exp": "Export",
     "grp.l": "GroupLanguage",
     "grp.p": "GroupPage",
