@@ -151,6 +151,10 @@ async def ask(
 ) -> Asked:
     """Ask leave from an assigned seat; the unit's coordinators are told, or the admins when
     none of them can be written to; who was told is returned, for the member to know."""
+    # The holder's row, locked before the seat's other ways out are read: another member
+    # asking to exchange this seat at the same moment takes the same lock (offers.exchange),
+    # so one of the two waits and then finds the other's request.
+    await seats.lock_members(session, [actor.require_member().id])
     assignment = await askable(session, actor, assignment_id, now)
     member = assignment.member
     leave = LeaveRequest(

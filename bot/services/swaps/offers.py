@@ -180,6 +180,10 @@ async def exchange(
     """Offer the seat for another member's seat; they accept or decline."""
     mine = await own_seat(session, actor, assignment_id, now, settings)
     theirs = await session.get(Assignment, their_assignment_id)
+    if theirs is not None:
+        # Its holder's row, as leave asked from the seat locks it (leave.ask): leave asked at
+        # this moment is found below, or finds this offer.
+        await seats.lock_members(session, [theirs.member_id])
     if (
         theirs is None
         or theirs.status is not AssignmentStatus.SIGNED_UP
