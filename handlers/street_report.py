@@ -98,10 +98,12 @@ async def from_caption(turn: Turn) -> None:
 
 
 def _after_caption(caption: str) -> str:
-    """What is written after 随手拍 (and the colon or dash that may follow it)."""
+    """What is written after 随手拍 (and the colon or dash that may follow it); a caption
+    without the word, whole."""
     match = CAPTION.match(caption)
-    rest = caption[match.end() :] if match else ""
-    return rest.lstrip(" \t\n:：,，.。、;；-—–~")
+    if match is None:
+        return caption
+    return caption[match.end() :].lstrip(" \t\n:：,，.。、;；-—–~")
 
 
 def _category_markup(t: Translator) -> list[list[InlineKeyboardButton]]:
@@ -132,9 +134,11 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             return
         if not album_answered(turn, taken, location_keyboard(t)):
             turn.reply(t("oversight.report.ask_location"), location_keyboard(t))
-        if message.caption:
+        # The word that would start a report is not its text (the photo sent after /report).
+        words = _after_caption(message.caption) if message.caption else ""
+        if words:
             try:
-                report_filing.set_caption(dialogue, message.caption, turn.now)
+                report_filing.set_caption(dialogue, words, turn.now)
             except DomainError as error:
                 turn.refuse(error, location_keyboard(t))
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.db.models import Dialogue, EvidencePhoto
 from tests.e2e.oversight_fixtures import city, near, street_reports
-from tests.e2e.schedule import press_and_settle
+from tests.e2e.schedule import command, press_and_settle
 from tests.harness import Harness
 
 
@@ -57,3 +57,22 @@ async def test_suishoupai_alone_or_with_punctuation_keeps_no_text(harness: Harne
     await press_and_settle(harness, wang, "✅ 提交")
     [filed] = await street_reports(harness)
     assert filed.description is None
+
+
+async def test_suishoupai_on_a_photo_sent_to_a_report_under_way_is_not_part_of_its_text(
+    harness: Harness,
+) -> None:
+    """/report first, then the photo captioned as one that starts a report: the word that
+    would have started it is not the report's text, the words after it are."""
+    town = await city(harness)
+    wang = town.volunteers[0]
+    await command(harness, wang, "report")
+    await wang.send_photo(caption="随手拍：共享单车堆在盲道上")
+    await harness.settle()
+    assert "问题在哪里？" in (wang.last().text or "")
+    await wang.send_location(*near(60))
+    await harness.settle()
+    await press_and_settle(harness, wang, "乱停车")
+    await press_and_settle(harness, wang, "✅ 提交")
+    [filed] = await street_reports(harness)
+    assert filed.description == "共享单车堆在盲道上"
