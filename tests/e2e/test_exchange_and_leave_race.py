@@ -14,9 +14,9 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
 from bot.services.rostering import leave
 from bot.services.swaps import offers
+from tests.e2e.lock_fixtures import until_another_waits_for_a_member_lock
 from tests.e2e.rostering_fixtures import assigned_seat, town
 from tests.e2e.schedule import shift
-from tests.e2e.test_member_tags_race import _until_another_waits_for_a_lock
 from tests.harness import Harness
 
 
@@ -67,7 +67,7 @@ async def _race(harness: Harness, leave_first: bool) -> list[object]:
             first_wrote.set()
             await second_started.wait()
             # The lock both take: the row of the member whose seat it is.
-            await _until_another_waits_for_a_lock(harness)
+            await until_another_waits_for_a_member_lock(harness)
             return done
 
     async def second() -> object:

@@ -5,59 +5,16 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from bot.db.models import AuditEntry, Role
 from bot.services.people import tags
 from bot.services.people.access import Actor
+from tests.e2e.lock_fixtures import until_another_waits_for_a_member_lock
 from tests.e2e.rostering_fixtures import member_id_of
 from tests.e2e.schedule import person, unit
 from tests.e2e.tag_fixtures import tags_of
 from tests.harness import Harness
-
-# The statements a second tagging waits at, as PostgreSQL shows them in pg_stat_activity: the
-# lock on the member's row (`tags._lock_tags`), or, without it, the insert of the tag the first
-# has inserted and not committed. Any other waiter (another test's, a job's) is not this race.
-MEMBER_LOCK = "SELECT members.id %FROM members %WHERE members.id % FOR UPDATE"
-
-
-TAG_INSERT = "INSERT INTO member_tags %"
-
-
-async def _until_another_waits_for_a_lock(harness: Harness) -> None:
-    """On PostgreSQL, return once another transaction waits for a lock at `MEMBER_LOCK` or
-    `TAG_INSERT` (the second tagging, at its lock when fixed, at its insert when not);
-    SQLite's writers already take turns on the one write connection, so the second has not
-    begun and there is nothing to wait for."""
-    if harness.database.is_sqlite:
-        return
-    async with harness.database.engine.connect() as watcher:
-        # Real time, bounded: the second press is a few statements away (slower on a loaded
-        # machine); the bound only turns a hang into a failure.
-        for _ in range(3000):
-            waiting = await watcher.scalar(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                    " AND datname = current_database()"
-                    " AND (query LIKE :lock OR query LIKE :insert)"
-                ),
-                {"lock": MEMBER_LOCK, "insert": TAG_INSERT},
-            )
-            if waiting:
-                return
-            # PostgreSQL keeps one snapshot of pg_stat_activity per transaction: end it, or
-            # every later read shows the moment of the first.
-            await watcher.rollback()
-            await asyncio.sleep(0.01)
-        seen = (
-            await watcher.execute(
-                text(
-                    "SELECT pid, datname, state, wait_event_type, wait_event, left(query, 80)"
-                    " FROM pg_stat_activity WHERE backend_type = 'client backend'"
-                )
-            )
-        ).all()
-    raise AssertionError(f"the second press never waited for the first: {seen}")
 
 
 async def test_two_coordinators_giving_one_tag_at_the_same_moment_both_see_it_given(
@@ -86,7 +43,7 @@ async def test_two_coordinators_giving_one_tag_at_the_same_moment_both_see_it_gi
             assert toggled is not None and toggled.given, toggled
             first_wrote.set()
             await second_started.wait()
-            await _until_another_waits_for_a_lock(harness)
+            await until_another_waits_for_a_member_lock(harness)
             return toggled
 
     async def second() -> tags.Toggled | None:
@@ -130,7 +87,7 @@ async def test_two_coordinators_typing_one_tag_at_the_same_moment_take_turns(
             _, given = await tags.toggle(session, actor, "乙", "党员", now)
             first_wrote.set()
             await second_started.wait()
-            await _until_another_waits_for_a_lock(harness)
+            await until_another_waits_for_a_member_lock(harness)
             return given
 
     async def second() -> bool:
