@@ -307,7 +307,7 @@ async def issue(turn: Turn, data: OrderIssue) -> None:
     if not turn.belongs(dialogue, data.mark):
         return
     try:
-        order = await order_drafts.issue(
+        issued = await order_drafts.issue(
             turn.session, turn.actor, dialogue, turn.now, turn.runtime.settings
         )
     except DomainError as error:
@@ -317,21 +317,23 @@ async def issue(turn: Turn, data: OrderIssue) -> None:
             # which would only be refused as stale, give way to the reason.
             turn.edit(error_text(t, error))
         return
+    order = issued.order
     key = (
         "oversight.order.issued_later"
         if order.visible_from > turn.now
         else "oversight.order.issued"
     )
-    turn.answer(t("oversight.order.issued_toast"))
-    turn.edit(
-        t(
-            key,
-            id=order.id,
-            unit=order.unit.name,
-            deadline=t.datetime(order.deadline_at),
-            time=t.datetime(order.visible_from),
-        )
+    text = t(
+        key,
+        id=order.id,
+        unit=order.unit.name,
+        deadline=t.datetime(order.deadline_at),
+        time=t.datetime(order.visible_from),
     )
+    if issued.unattended:
+        text += "\n" + t("oversight.order.issued_no_coordinator", unit=order.unit.name)
+    turn.answer(t("oversight.order.issued_toast"))
+    turn.edit(text)
 
 
 # -- the issuer (inspectors, admins) ----------------------------------------------------------

@@ -33,6 +33,7 @@ from bot.i18n import Translator
 from bot.services.oversight import checks, notices, orders, report_decisions, reports, typed
 from bot.services.people import units
 from bot.services.people.access import Actor
+from bot.services.people.reachability import coordinators_of
 from bot.services.platform import dialogues
 from bot.services.schedule import timespec
 from bot.settings import Settings
@@ -263,13 +264,37 @@ async def type_into_draft(
     return await draft_of(session, dialogue)
 
 
+@dataclass(frozen=True)
+class Issued:
+    order: RectificationOrder
+    # The unit has no active coordinator: nobody there receives it; the admins were told.
+    unattended: bool
+
+
+async def _tell_admins_unattended(
+    session: AsyncSession, order: RectificationOrder, now: dt.datetime, settings: Settings
+) -> None:
+    """The admins, once per order, that its unit has nobody to receive it: appoint one."""
+    unit = order.unit.name
+    await notices.send(
+        session,
+        await notices.admins(session, settings),
+        lambda t: notices.message(
+            t("oversight.order.no_coordinator_admins", id=order.id, unit=unit)
+        ),
+        key=f"order:{order.id}:no-coordinator",
+        now=now,
+        settings=settings,
+    )
+
+
 async def issue(
     session: AsyncSession,
     actor: Actor,
     dialogue: Dialogue,
     now: dt.datetime,
     settings: Settings,
-) -> RectificationOrder:
+) -> Issued:
     orders.require_inspector(actor)
     data = dialogue.data
     draft = await draft_of(session, dialogue)
@@ -333,6 +358,9 @@ async def issue(
     )
     await dialogues.end(session, actor.telegram_id)
     await orders.tell_unit(session, order, now, settings, event="issued")
+    unattended = not await coordinators_of(session, order.unit_id)
+    if unattended:
+        await _tell_admins_unattended(session, order, now, settings)
     if order.report_id is not None:
         report = await reports.get(session, order.report_id)
         await reports.tell_reporters(
@@ -350,4 +378,4 @@ async def issue(
             now,
             settings,
         )
-    return order
+    return Issued(order, unattended)
