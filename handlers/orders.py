@@ -13,10 +13,12 @@ from bot.buttons import (
     OrderAccept,
     OrderCard,
     OrderDeadline,
+    OrderDropDraft,
     OrderFollowUp,
     OrderFromCheck,
     OrderFromReport,
     OrderIssue,
+    OrderIssueAnyway,
     OrderList,
     OrderReturn,
     OrderView,
@@ -242,6 +244,43 @@ def _draft_view(
     return text, rows
 
 
+async def _confirm_view(
+    turn: Turn, draft: order_drafts.Draft, dialogue: Dialogue | None
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    """The post's open order, who issued it, when, its deadline and problem, and whether to
+    issue another anyway."""
+    t = turn.t
+    found = draft.open_order
+    assert found is not None
+    problem = await orders.problem_of(turn.session, found, turn.runtime.settings)
+    text = t(
+        "oversight.draft.open_order",
+        post=draft.post_name or "-",
+        id=found.id,
+        name=found.issued_by.display_name if found.issued_by is not None else "-",
+        time=t.datetime(found.issued_at),
+        deadline=t.datetime(found.deadline_at),
+        state=notices.order_state(t, found.status),
+        problem=problem(t) or "-",
+    )
+    mark = dialogues.mark(dialogue) if dialogue is not None else None
+    rows = [
+        [
+            button(t("oversight.button.issue_anyway"), OrderIssueAnyway(mark)),
+            button(t("oversight.button.drop_draft"), OrderDropDraft(mark)),
+        ]
+    ]
+    return text, rows
+
+
+async def _view(
+    turn: Turn, draft: order_drafts.Draft, dialogue: Dialogue | None
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    if draft.open_order is not None:
+        return await _confirm_view(turn, draft, dialogue)
+    return _draft_view(turn, draft, dialogue)
+
+
 async def from_check(turn: Turn, data: OrderFromCheck) -> None:
     await _begin(turn, order_drafts.Source.CHECK, data.inspection_id)
 
@@ -258,7 +297,7 @@ async def _begin(turn: Turn, source: order_drafts.Source, source_id: int) -> Non
     except DomainError as error:
         turn.refuse(error)
         return
-    text, rows = _draft_view(turn, draft, await _draft(turn))
+    text, rows = await _view(turn, draft, await _draft(turn))
     turn.reply(text, inline(rows))
 
 
@@ -271,7 +310,11 @@ async def _draft(turn: Turn) -> Dialogue | None:
 
 async def pick_deadline(turn: Turn, data: OrderDeadline) -> None:
     dialogue = await _draft(turn)
-    if dialogue is None or data.hours not in order_drafts.DEADLINE_CHOICES:
+    if (
+        dialogue is None
+        or data.hours not in order_drafts.DEADLINE_CHOICES
+        or order_drafts.awaits_confirmation(dialogue)
+    ):
         turn.stale()
         return
     draft = await order_drafts.set_deadline_hours(turn.session, dialogue, data.hours, turn.now)
@@ -284,6 +327,13 @@ async def on_draft(turn: Turn, dialogue: Dialogue) -> None:
     t = turn.t
     message = turn.message
     assert message is not None
+    if order_drafts.awaits_confirmation(dialogue):
+        # The question about the post's open order comes first: asked again.
+        text, rows = await _view(
+            turn, await order_drafts.draft_of(turn.session, dialogue), dialogue
+        )
+        turn.reply(text, inline(rows))
+        return
     if not message.text:
         turn.reply(t("oversight.draft.need_text"), inline([cancel_row(t)]))
         return
@@ -305,6 +355,9 @@ async def issue(turn: Turn, data: OrderIssue) -> None:
         turn.stale()
         return
     if not turn.belongs(dialogue, data.mark):
+        return
+    if order_drafts.awaits_confirmation(dialogue):
+        turn.stale()
         return
     try:
         issued = await order_drafts.issue(
@@ -334,6 +387,34 @@ async def issue(turn: Turn, data: OrderIssue) -> None:
         text += "\n" + t("oversight.order.issued_no_coordinator", unit=order.unit.name)
     turn.answer(t("oversight.order.issued_toast"))
     turn.edit(text)
+
+
+async def issue_anyway(turn: Turn, data: OrderIssueAnyway) -> None:
+    dialogue = await _draft(turn)
+    if dialogue is None:
+        turn.stale()
+        return
+    if not turn.belongs(dialogue, data.mark):
+        return
+    draft = await order_drafts.issue_anyway(turn.session, dialogue, turn.now)
+    text, rows = _draft_view(turn, draft, dialogue)
+    turn.edit(text, inline(rows))
+
+
+async def drop_draft(turn: Turn, data: OrderDropDraft) -> None:
+    t = turn.t
+    dialogue = await _draft(turn)
+    if dialogue is None:
+        turn.stale()
+        return
+    if not turn.belongs(dialogue, data.mark):
+        return
+    try:
+        found = await order_drafts.drop(turn.session, turn.actor, dialogue)
+    except DomainError as error:
+        turn.refuse(error)
+        return
+    turn.edit(t("oversight.draft.dropped", id=found if found is not None else "-"))
 
 
 # -- the issuer (inspectors, admins) ----------------------------------------------------------

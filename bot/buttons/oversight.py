@@ -120,6 +120,20 @@ class OrderIssue(CallbackData, prefix="ov.oi"):
 
 
 @dataclass(frozen=True)
+class OrderIssueAnyway(CallbackData, prefix="ov.oy"):
+    """Go on drafting although the post already has an open order."""
+
+    mark: int | None = None  # as OrderIssue's
+
+
+@dataclass(frozen=True)
+class OrderDropDraft(CallbackData, prefix="ov.ox"):
+    """Stop: the post's open order is enough."""
+
+    mark: int | None = None  # as OrderIssue's
+
+
+@dataclass(frozen=True)
 class OrderAcknowledge(CallbackData, prefix="ov.oa"):
     order_id: int
 

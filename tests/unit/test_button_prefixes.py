@@ -92,6 +92,8 @@ PREFIXES = {
     "ov.ok": "OrderAccept",
     "ov.ol": "OrderList",
     "ov.or": "OrderFromReport",
+    "ov.ox": "OrderDropDraft",
+    "ov.oy": "OrderIssueAnyway",
     "ov.orp": "OrderReply",
     "ov.ors": "OrderReplySubmit",
     "ov.rc": "ReportCard",

@@ -39,6 +39,8 @@ from bot.services.schedule import timespec
 from bot.settings import Settings
 
 DRAFT = DialogueKind.ORDER_DRAFT
+# The draft's first step when its post already has an open order: shown, and asked about.
+CONFIRM = "confirm"
 DEADLINE_CHOICES = (12, 24, 48, 72)
 NOTE_MAX = orders.NOTE_MAX
 HOURS = re.compile(r"^(\d{1,3})\s*(?:h|小时|小時|hours?)?$", re.IGNORECASE)
@@ -76,6 +78,8 @@ class Draft:
     longitude: float | None
     # The check whose lines the problem was made of, while the inspector has not typed another.
     inspection: Inspection | None = None
+    # The post's open order (not yet accepted) the inspector is asked about before going on.
+    open_order: RectificationOrder | None = None
 
     def problem(self, t: Translator) -> str | None:
         """The problem as the reader reads it: one made of the check's lines in their language,
@@ -91,6 +95,25 @@ async def _existing(session: AsyncSession, source: Source, source_id: int) -> in
     )
     found = await session.scalar(select(RectificationOrder.id).where(column == source_id).limit(1))
     return int(found) if found is not None else None
+
+
+async def _open_for_post(session: AsyncSession, post_id: int) -> RectificationOrder | None:
+    """The post's latest order not yet accepted: a second inspector checking the same post
+    would otherwise give the unit a second order for one problem."""
+    return await session.scalar(
+        select(RectificationOrder)
+        .where(
+            RectificationOrder.post_id == post_id,
+            RectificationOrder.status != OrderStatus.ACCEPTED,
+        )
+        .order_by(RectificationOrder.issued_at.desc(), RectificationOrder.id.desc())
+        .limit(1)
+    )
+
+
+def awaits_confirmation(dialogue: Dialogue) -> bool:
+    """Whether the draft still asks if another order should be issued for its post."""
+    return dialogue.step == CONFIRM
 
 
 async def begin_draft(
@@ -139,7 +162,12 @@ async def begin_draft(
     data["deadline_at"] = (
         start + dt.timedelta(hours=settings.order_hours(data["category"]))
     ).isoformat()
-    dialogue = await dialogues.begin(session, actor.telegram_id, DRAFT, "deadline", now, data)
+    step = "deadline"
+    if data["post_id"] is not None:
+        already = await _open_for_post(session, int(data["post_id"]))
+        if already is not None:
+            step, data["open_order_id"] = CONFIRM, already.id
+    dialogue = await dialogues.begin(session, actor.telegram_id, DRAFT, step, now, data)
     return await draft_of(session, dialogue)
 
 
@@ -157,6 +185,11 @@ async def draft_of(session: AsyncSession, dialogue: Dialogue) -> Draft:
         if data.get("problem_from_check") and data.get("description")
         else None
     )
+    open_order = (
+        await session.get(RectificationOrder, int(data["open_order_id"]))
+        if awaits_confirmation(dialogue) and data.get("open_order_id") is not None
+        else None
+    )
     return Draft(
         unit=unit,
         category=Category(data["category"]),
@@ -166,7 +199,23 @@ async def draft_of(session: AsyncSession, dialogue: Dialogue) -> Draft:
         latitude=data.get("latitude"),
         longitude=data.get("longitude"),
         inspection=inspection,
+        open_order=open_order,
     )
+
+
+async def issue_anyway(session: AsyncSession, dialogue: Dialogue, now: dt.datetime) -> Draft:
+    """The inspector saw the post's open order and goes on with another: the usual draft."""
+    if awaits_confirmation(dialogue):
+        dialogues.advance(dialogue, "deadline", now)
+    return await draft_of(session, dialogue)
+
+
+async def drop(session: AsyncSession, actor: Actor, dialogue: Dialogue) -> int | None:
+    """The inspector stops: the post's open order is enough. Returns that order's id."""
+    orders.require_inspector(actor)
+    found = dialogue.data.get("open_order_id")
+    await dialogues.end(session, actor.telegram_id)
+    return int(found) if found is not None else None
 
 
 def _visible_from(dialogue: Dialogue, now: dt.datetime) -> dt.datetime:
