@@ -188,6 +188,7 @@ from handlers import (
     street_report,
     zones,
 )
+from handlers import order_drafts as order_draft_handlers
 from handlers import orders as order_handlers
 from handlers import posts as post_handlers
 from handlers import shifts as shift_handlers
@@ -450,12 +451,12 @@ REGISTRY = Registry(
         Button(ReportDismiss, street_report.ask_dismiss, INSPECTORS),
         # rectification orders: the unit's answers and the issuer's decisions are open to every
         # member so that the wrong person gets the rule's own answer, not a bare refusal
-        Button(OrderFromCheck, order_handlers.from_check, INSPECTORS),
-        Button(OrderFromReport, order_handlers.from_report, INSPECTORS),
-        Button(OrderDeadline, order_handlers.pick_deadline, INSPECTORS),
-        Button(OrderIssue, order_handlers.issue, INSPECTORS),
-        Button(OrderIssueAnyway, order_handlers.issue_anyway, INSPECTORS),
-        Button(OrderDropDraft, order_handlers.drop_draft, INSPECTORS),
+        Button(OrderFromCheck, order_draft_handlers.from_check, INSPECTORS),
+        Button(OrderFromReport, order_draft_handlers.from_report, INSPECTORS),
+        Button(OrderDeadline, order_draft_handlers.pick_deadline, INSPECTORS),
+        Button(OrderIssue, order_draft_handlers.issue, INSPECTORS),
+        Button(OrderIssueAnyway, order_draft_handlers.issue_anyway, INSPECTORS),
+        Button(OrderDropDraft, order_draft_handlers.drop_draft, INSPECTORS),
         Button(OrderList, order_handlers.show_list, OVERSEERS),
         Button(OrderCard, order_handlers.show_card, OVERSEERS),
         Button(OrderAcknowledge, order_replies.acknowledge, MEMBERS),
@@ -513,7 +514,7 @@ REGISTRY = Registry(
             MEMBERS,
             frozenset({report_filing.Step.LOCATION}),
         ),
-        DialogueRoute(DialogueKind.ORDER_DRAFT, order_handlers.on_draft, INSPECTORS),
+        DialogueRoute(DialogueKind.ORDER_DRAFT, order_draft_handlers.on_draft, INSPECTORS),
         DialogueRoute(DialogueKind.ORDER_REPLY, order_replies.on_reply, MEMBERS),
         DialogueRoute(DialogueKind.ORDER_REASON, order_handlers.on_reason, INSPECTORS),
         DialogueRoute(DialogueKind.ZONES, zones.on_dialogue, ADMINS),

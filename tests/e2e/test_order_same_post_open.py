@@ -112,3 +112,32 @@ async def test_an_order_accepted_before_asks_nothing(harness: Harness) -> None:
     draft = await press_and_settle(harness, town.inspector, "📝 下整改令")
     assert "已有一件未办结" not in draft
     assert "✅ 下发" in town.inspector.last().buttons()
+
+
+async def test_an_order_issued_while_the_draft_was_open_is_asked_about_at_issue(
+    harness: Harness,
+) -> None:
+    """Both inspectors begin an order before either issues: the second's ✅ 下发 shows the
+    first's order and asks, instead of issuing a second order unseen."""
+    town = await city(harness)
+    second = await member(harness, 8005, town.unit_id, "钱督查", role=Role.INSPECTOR)
+    shift_id = await shift(harness, town.post_id, day=DAY, start=7, end=19)
+    await checked_in(harness, shift_id, town.volunteers[0], at(DAY, 7, 0))
+    await submit_check(harness, town.inspector, "日查 · 明查", "0")
+    await submit_check(harness, second, "抽查 · 明查", "0")
+    await press_and_settle(harness, town.inspector, "📝 下整改令")
+    await press_and_settle(harness, second, "📝 下整改令")
+    assert "✅ 下发" in second.last().buttons()
+    await press_and_settle(harness, town.inspector, "✅ 下发")
+    [first] = await orders(harness)
+
+    text = await press_and_settle(harness, second, "✅ 下发")
+    assert f"已有一件未办结的整改令 #{first.id}" in text, text
+    assert second.answered_callbacks[-1]["text"] == (
+        f"刚有人给这个岗位下发了整改令 #{first.id}，请先看一下。"
+    )
+    assert second.last().buttons() == ["📝 仍然下发", "✋ 不下发了"]
+    assert len(await orders(harness)) == 1
+    await press_and_settle(harness, second, "📝 仍然下发")
+    await press_and_settle(harness, second, "✅ 下发")
+    assert len(await orders(harness)) == 2

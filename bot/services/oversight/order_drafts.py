@@ -360,6 +360,17 @@ async def issue(
         # Another inspector's order from the same source went in first: one is all it gets.
         await dialogues.end(session, actor.telegram_id)
         raise DomainError(ErrorCode.ORDER_ALREADY_ISSUED)
+    if data.get("post_id") is not None:
+        already = await _open_for_post(session, int(data["post_id"]))
+        if (
+            already is not None
+            and already.id != data.get("open_order_id")
+            and already.inspection_id != (source_id if source is Source.CHECK else None)
+        ):
+            # Issued for the post while this draft was open, unseen: asked about first (one
+            # from this very check is the one-order rule's, answered below).
+            dialogues.advance(dialogue, CONFIRM, now, open_order_id=already.id)
+            raise DomainError(ErrorCode.ORDER_POST_NEW_OPEN, id=already.id)
     if source is Source.REPORT and not await report_decisions.take_for_order(
         session, source_id, draft.unit.id, now
     ):
