@@ -86,12 +86,14 @@ def test_unavailability_is_read_from_what_people_type(text: str, expected: Spec)
         ("周一至周五", ErrorCode.UNAVAILABLE_NEEDS_END),
         ("07:00-09:00", ErrorCode.UNAVAILABLE_NEEDS_END),
         ("12-05 12-06 12-07", ErrorCode.UNAVAILABLE_INVALID),
-        ("12-07 12-05", ErrorCode.UNAVAILABLE_INVALID),
+        ("12-07 12-05", ErrorCode.UNAVAILABLE_BACKWARDS),
+        ("12-10 11-05", ErrorCode.UNAVAILABLE_BACKWARDS),
+        ("12-10 until 12-05", ErrorCode.UNAVAILABLE_BACKWARDS),
         ("12-05 09:00-07:00", ErrorCode.UNAVAILABLE_INVALID),
         ("2026-11-20", ErrorCode.UNAVAILABLE_PAST),
         ("12-05 2028-01-01", ErrorCode.UNAVAILABLE_TOO_LONG),
         ("周一 到", ErrorCode.UNAVAILABLE_INVALID),
-        ("12-07 ~ 12-05", ErrorCode.UNAVAILABLE_INVALID),
+        ("12-07 ~ 12-05", ErrorCode.UNAVAILABLE_BACKWARDS),
         ("12-05 ~ 12-06 ~ 12-07", ErrorCode.UNAVAILABLE_INVALID),
         ("12-05 ~", ErrorCode.UNAVAILABLE_INVALID),
         ("11-20至11-25", ErrorCode.UNAVAILABLE_PAST),
@@ -225,7 +227,11 @@ def test_dates_without_their_year_are_read_forward_at_any_time_of_year() -> None
         assert backwards.value.code is ErrorCode.ROTATION_RANGE_INVALID, typed
     with pytest.raises(DomainError) as long_backwards:
         availability.parse("12-20 11-15", dt.date(2026, 12, 1))
-    assert long_backwards.value.code is ErrorCode.UNAVAILABLE_INVALID
+    assert long_backwards.value.code is ErrorCode.UNAVAILABLE_BACKWARDS
+    assert long_backwards.value.params == {
+        "first": dt.date(2026, 12, 20),
+        "last": dt.date(2026, 11, 15),
+    }
     with pytest.raises(DomainError) as until_past:
         availability.parse("until 11-30", dt.date(2026, 12, 1))
     assert until_past.value.code is ErrorCode.UNAVAILABLE_PAST

@@ -129,9 +129,10 @@ def parse(text: str, today: dt.date) -> Spec:
         code = ErrorCode.UNAVAILABLE_NEEDS_END if window else ErrorCode.UNAVAILABLE_INVALID
         raise DomainError(code)
     if last < first:
-        # Backwards; from today or earlier it is past (until 11-30 typed on 12-01).
-        code = ErrorCode.UNAVAILABLE_PAST if first <= today else ErrorCode.UNAVAILABLE_INVALID
-        raise DomainError(code)
+        # From today or earlier it is past (until 11-30 typed on 12-01); else typed backwards.
+        if first <= today:
+            raise DomainError(ErrorCode.UNAVAILABLE_PAST)
+        raise DomainError(ErrorCode.UNAVAILABLE_BACKWARDS, first=first, last=last)
     if last < today:
         raise DomainError(ErrorCode.UNAVAILABLE_PAST)
     first = max(first, today)
