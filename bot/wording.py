@@ -5,6 +5,7 @@ same way, in the reader's language."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,7 +16,7 @@ from bot.i18n import Translator
 from bot.services.duty import checkin_text
 from bot.services.oversight import notices
 from bot.services.people.members import Shown
-from bot.services.rostering.availability import Spec
+from bot.services.rostering.availability import Read, Spec
 
 
 def shown(t: Translator, name: str, value: Any) -> Any:
@@ -27,8 +28,8 @@ def shown(t: Translator, name: str, value: Any) -> Any:
         if not value.phone_tail:
             return value.name
         return t("rostering.assign.match", name=value.name, phone=value.phone_tail)
-    if isinstance(value, Spec):
-        return window_text(t, value)
+    if isinstance(value, Read):
+        return window_text(t, value.spec, value.today)
     if isinstance(value, tuple):
         return t("common.list_separator").join(str(shown(t, name, item)) for item in value)
     return checkin_text.param(t, name, value)
@@ -38,8 +39,9 @@ def params(t: Translator, values: Mapping[str, Any]) -> dict[str, Any]:
     return {name: shown(t, name, value) for name, value in values.items()}
 
 
-def window_text(t: Translator, spec: Spec) -> str:
-    """每周一、周三 07:00–09:00（12月1日至12月31日） / 12月5日至12月7日 全天"""
+def window_text(t: Translator, spec: Spec, today: dt.date) -> str:
+    """每周一、周三 07:00–09:00（12月1日至12月31日） / 12月5日至12月7日 全天; one day of
+    another year than today's says its year (2027年12月3日 全天)."""
     if spec.start_time is not None and spec.end_time is not None:
         times = t(
             "rostering.window.times", start=f"{spec.start_time:%H:%M}", end=f"{spec.end_time:%H:%M}"
@@ -47,7 +49,7 @@ def window_text(t: Translator, spec: Spec) -> str:
     else:
         times = t("rostering.window.all_day")
     if spec.first_day == spec.last_day:
-        days = t.weekday_date(spec.first_day)
+        days = t.day_in_year(spec.first_day, today)
     else:
         days = t("rostering.window.range", first=t.date(spec.first_day), last=t.date(spec.last_day))
     if spec.every_day or spec.first_day == spec.last_day:

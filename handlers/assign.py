@@ -275,7 +275,7 @@ async def _assign(
             t(
                 "rostering.assign.unavailable",
                 name=w.member.display_name,
-                window=window_text(t, w.window),
+                window=window_text(t, w.window, turn.today),
             )
             for w in outcome.warnings
         ]

@@ -34,7 +34,7 @@ async def _show(turn: Turn, note: str | None = None) -> None:
         lines.append(t("rostering.unavailable.list"))
         for number, row in enumerate(declared, start=1):
             spec = availability.spec_of(row)
-            lines.append(t("rostering.item", n=number, shift=window_text(t, spec)))
+            lines.append(t("rostering.item", n=number, shift=window_text(t, spec, today)))
             data = RemoveUnavailable(row.id)
             rows.append([button(t("rostering.button.remove_window", n=number), data)])
     else:
@@ -74,7 +74,7 @@ async def _declare(turn: Turn, text: str) -> None:
     declared = await availability.declare(turn.session, turn.actor, spec, turn.now, settings.zone)
     await dialogues.end(turn.session, turn.user_id)
     key = "rostering.unavailable.saved" if declared.new else "rostering.unavailable.saved_before"
-    lines = [t(key, window=window_text(t, spec))]
+    lines = [t(key, window=window_text(t, spec, today))]
     # Assigned seats are left by asking leave; seats one took oneself are cancelled or swapped.
     assigned = [seat for seat in declared.held if seat.assigned]
     own = [seat for seat in declared.held if not seat.assigned]
@@ -105,6 +105,7 @@ async def remove(turn: Turn, data: RemoveUnavailable) -> None:
     row = await availability.remove(turn.session, turn.actor, data.window_id)
     await turn.session.flush()
     note = turn.t(
-        "rostering.unavailable.removed", window=window_text(turn.t, availability.spec_of(row))
+        "rostering.unavailable.removed",
+        window=window_text(turn.t, availability.spec_of(row), turn.today),
     )
     await _show(turn, note)

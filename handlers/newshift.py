@@ -223,10 +223,7 @@ async def _review(turn: Turn, dialogue: Dialogue, capacity: int | None = None) -
 def _describe_days(turn: Turn, days: list[dt.date]) -> str:
     t = turn.t
     if len(days) == 1:
-        # Another year's day (10-30 typed on 12-05 is next year's) says its year.
-        if days[0].year != turn.today.year:
-            return t.date(days[0])
-        return t.weekday_date(days[0])
+        return t.day_in_year(days[0], turn.today)
     return t("schedule.days_range", first=t.date(days[0]), last=t.date(days[-1]), count=len(days))
 
 

@@ -147,3 +147,9 @@ class Translator:
         """Short day label such as 12月1日 周二 / Tue 1 Dec."""
         day = self.local(value).date() if isinstance(value, dt.datetime) else value
         return format_date(day, self("format.day_label"), locale=self.locale)
+
+    def day_in_year(self, value: dt.date | dt.datetime, today: dt.date) -> str:
+        """The short day label (`weekday_date`) in today's year; another year's day says its
+        year instead (2027年12月3日 / 3 Dec 2027): 10-30 typed on 12-05 is next year's."""
+        day = self.local(value).date() if isinstance(value, dt.datetime) else value
+        return self.weekday_date(day) if day.year == today.year else self.date(day)

@@ -101,15 +101,22 @@ async def test_one_day_and_a_part_of_it(harness: Harness) -> None:
     wang = town_.people[1]
     text = await command(harness, wang, "unavailable", "12-09 17:00-19:00")
     assert "✅ 已记下：12月9日 周三 17:00–19:00" in text
+    # A day of another year says its year (2027-12-03 is a Friday a year ahead).
+    text = await command(harness, wang, "unavailable", "2027-12-03")
+    assert "✅ 已记下：2027年12月3日 全天" in text, text
+    text = await command(harness, wang, "unavailable")
+    assert "2. 2027年12月3日 全天" in text, text
     text = await command(harness, wang, "unavailable", "sat,sun until 2027-01-31")
     assert "每周六、周日 全天（2026年12月1日 至 2027年1月31日）" in text
     rows = await windows(harness)
     assert [(row.first_day, row.last_day, row.weekdays) for row in rows] == [
         (dt.date(2026, 12, 9), dt.date(2026, 12, 9), 0b1111111),
+        (dt.date(2027, 12, 3), dt.date(2027, 12, 3), 0b1111111),
         (dt.date(2026, 12, 1), dt.date(2027, 1, 31), 0b1100000),
     ]
     assert [(row.start_time, row.end_time) for row in rows] == [
         (dt.time(17, 0), dt.time(19, 0)),
+        (None, None),
         (None, None),
     ]
 

@@ -16,7 +16,7 @@ from bot.db.engine import Database
 from bot.db.models import Shift, Unit
 from bot.i18n import Translator
 from bot.services.people.members import Shown
-from bot.services.rostering import importing
+from bot.services.rostering import availability, importing
 from bot.services.rostering.availability import Spec
 from bot.services.schedule.importer import planning
 
@@ -83,7 +83,11 @@ def test_the_cli_preview_words_the_people_it_warns_about() -> None:
     people = importing.PeoplePlan(
         present=True,
         warnings=[
-            planning.RowError(4, "people_unavailable", {"name": "王芳", "window": window}),
+            planning.RowError(
+                4,
+                "people_unavailable",
+                {"name": "王芳", "window": availability.Read(window, dt.date(2026, 12, 1))},
+            ),
             planning.RowError(
                 2, "people_rest", {"name": "李明", "when": "2026-12-02 07:00–09:00", "count": 8}
             ),

@@ -26,6 +26,7 @@ from bot.services.schedule import seats, signup, timespec, unavailability
 # The windows and what they cover live beneath rostering (swaps read them too); their names
 # stay here for rostering's readers.
 Spec = unavailability.Spec
+Read = unavailability.Read
 mask = unavailability.mask
 weekdays_of = unavailability.weekdays_of
 spec_of = unavailability.spec_of

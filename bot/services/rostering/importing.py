@@ -342,6 +342,7 @@ async def plan_people(
                 [(a, b, r) for a, b, r in in_file[member.id][:-1]],
                 rest,
                 zone,
+                planner.now.astimezone(zone).date(),
             )
         wanted_ids = {m.id for m in wanted}
         change.remove = [a for member_id, a in assigned_now.items() if member_id not in wanted_ids]
@@ -358,6 +359,7 @@ def _warnings(
     in_file: Sequence[tuple[dt.datetime, dt.datetime, int]],
     rest: dt.timedelta,
     zone: dt.tzinfo,
+    today: dt.date,
 ) -> list[RowError]:
     """What ➕ 安排人员 would say before assigning the member to the row's shift: a window they
     declared covering it; another of their shifts (held, or earlier in the file) ending or
@@ -373,7 +375,9 @@ def _warnings(
         None,
     )
     if window is not None:
-        found.append(RowError(plan.row, "people_unavailable", {"name": name, "window": window}))
+        # Read on the day of the import: a day of another year says its year.
+        read = availability.Read(window, today)
+        found.append(RowError(plan.row, "people_unavailable", {"name": name, "window": read}))
     if rest <= dt.timedelta(0):
         return found
     hours = int(rest.total_seconds() // 3600)

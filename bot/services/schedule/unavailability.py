@@ -31,6 +31,15 @@ class Spec:
         return self.weekdays == timespec.ALL_DAYS
 
 
+@dataclass(frozen=True)
+class Read:
+    """A window as a row error shows it, read on `today`: one day of another year says its
+    year (bot/wording.py)."""
+
+    spec: Spec
+    today: dt.date
+
+
 def mask(weekdays: Iterable[int]) -> int:
     return sum(1 << day for day in set(weekdays))
 
