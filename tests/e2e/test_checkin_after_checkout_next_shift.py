@@ -9,9 +9,7 @@ from bot.emulator import SimUser
 from tests.e2e.checkin_fixtures import check_in, duty, near, team, today
 from tests.harness import Harness
 
-NOT_OPEN = (
-    "还没到签到时间。「人民广场」的班次 2026年12月1日 11:00 开始，2026年12月1日 10:30 起可以签到。"
-)
+NOT_OPEN = "还没到签到时间。「人民广场」的班次 11:00 开始，10:30 起可以签到。"
 
 
 async def _left_early_with_a_next_shift(harness: Harness) -> SimUser:
