@@ -8,8 +8,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import BindParameter, ColumnElement, exists, func, select
+from sqlalchemy import BindParameter, ColumnElement, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.db.models import (
     Assignment,
@@ -181,17 +182,28 @@ async def seat(
     return assignment
 
 
+# A seat's id as a column of a statement about seats (``Assignment.id``, a subquery's column).
+SeatColumn = ColumnElement[int] | InstrumentedAttribute[int]
+
+
+def leave_pending_on(assignment_id: int | SeatColumn) -> ColumnElement[bool]:
+    """The condition on a leave request that it was asked from this seat (an id, or a column
+    of a statement about seats) and is not yet decided: the one rule of "leave asked"."""
+    return and_(
+        LeaveRequest.assignment_id == assignment_id, LeaveRequest.status == LeaveStatus.ASKED
+    )
+
+
+def leave_pending(assignment_id: SeatColumn) -> ColumnElement[bool]:
+    """Whether the seat of this column has leave asked and not yet decided, as a condition of
+    a statement about seats: no row of its own to read per seat."""
+    return exists().where(leave_pending_on(assignment_id))
+
+
 async def pending_leave(session: AsyncSession, assignment_id: int) -> LeaveRequest | None:
     """The leave asked from this seat and not yet decided (rostering asks it, swaps respect it)."""
     leave: LeaveRequest | None = (
-        await session.scalars(
-            select(LeaveRequest)
-            .where(
-                LeaveRequest.assignment_id == assignment_id,
-                LeaveRequest.status == LeaveStatus.ASKED,
-            )
-            .limit(1)
-        )
+        await session.scalars(select(LeaveRequest).where(leave_pending_on(assignment_id)).limit(1))
     ).first()
     return leave
 

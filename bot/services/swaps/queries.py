@@ -251,6 +251,8 @@ async def exchange_choices(
                 Shift.id != mine.shift_id,
                 Shift.status == ShiftStatus.SCHEDULED,
                 Shift.starts_at > now + lead,
+                # One way out of a seat at a time: a seat whose leave is asked is not swapped.
+                ~seats.leave_pending(Assignment.id),
             )
             .order_by(Shift.starts_at, Assignment.id)
             .limit(EXCHANGE_CHOICES * 5)
@@ -258,9 +260,6 @@ async def exchange_choices(
     ).unique()
     choices: list[Assignment] = []
     for theirs in candidates:
-        # One way out of a seat at a time: a seat whose leave is asked is not swapped.
-        if await seats.pending_leave(session, theirs.id) is not None:
-            continue
         if await exchange_refusal(session, mine, theirs, now, settings) is None:
             choices.append(theirs)
         if len(choices) >= EXCHANGE_CHOICES:
