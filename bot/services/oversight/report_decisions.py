@@ -104,7 +104,7 @@ async def dispatch(
     await _carry_linked(session, [report.id], now, unit_id=unit.id, route_method=RouteMethod.HAND)
     await session.refresh(report)
     reports.record(session, actor_id, "report.dispatch", report, now, after={"unit": unit.id})
-    await reports.withdraw_dispatch_asks(session, report, now, settings)
+    await reports.withdraw_dispatch_asks(session, report, now)
     await reports.tell_unit(session, report, now, settings)
     await reports.tell_reporters(
         session,
@@ -137,7 +137,7 @@ async def dismiss(
         raise DomainError(ErrorCode.REPORT_CLOSED)
     await session.refresh(report)
     reports.record(session, actor_id, "report.dismiss", report, now, reason=note)
-    await reports.withdraw_dispatch_asks(session, report, now, settings)
+    await reports.withdraw_dispatch_asks(session, report, now)
     await reports.tell_reporters(
         session,
         report,

@@ -131,19 +131,16 @@ async def ask_dispatch(
 
 
 async def withdraw_dispatch_asks(
-    session: AsyncSession, report: StreetReport, now: dt.datetime, settings: Settings
+    session: AsyncSession, report: StreetReport, now: dt.datetime
 ) -> int:
     """The inspectors' requests to send `report` to a unit (the first, and one per return from
     an archived unit) not sent yet: dropped once it is decided (passed on, dismissed), as
-    when an inspector passes it on at the moment archiving returns it. How many."""
-    returns = await audit.count(
-        session, action=RETURN_ACTION, object_type="report", object_id=report.id
+    when an inspector passes it on at the moment archiving returns it. Every request is keyed
+    under ``report:<id>:dispatch:``, so those queued for someone no longer an inspector go
+    too, in one statement. How many."""
+    return await outbox.withdraw_under(
+        session, f"report:{report.id}:dispatch:", f":decided-{now:%Y%m%d%H%M%S%f}"
     )
-    stems = [f"report:{report.id}:dispatch"]
-    stems += [f"report:{report.id}:dispatch:return{n}" for n in range(1, returns + 1)]
-    readers = await notices.inspectors(session, settings)
-    keys = [f"{stem}:{reader.key}" for stem in stems for reader in readers]
-    return await outbox.withdraw_keys(session, keys, f":decided-{now:%Y%m%d%H%M%S%f}")
 
 
 def inspector_buttons(

@@ -342,6 +342,26 @@ async def withdraw_keys(session: AsyncSession, keys: Sequence[str], suffix: str)
     return dropped
 
 
+async def withdraw_under(session: AsyncSession, prefix: str, suffix: str) -> int:
+    """Drop the messages whose keys start with `prefix` not sent yet, their keys freed with
+    `suffix`, in one statement: whoever they were queued for, also someone the keys could not
+    be built for again (no longer of the audience). How many were dropped."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.idempotency_key.startswith(prefix, autoescape=True),
+        )
+        .values(
+            idempotency_key=OutboxMessage.idempotency_key + suffix,
+            status=OutboxStatus.DROPPED,
+            last_error="withdrawn: no longer so",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def drop_chat(session: AsyncSession, chat_id: int, reason: str) -> int:
     """Drop every message for `chat_id` not sent yet (the bot may no longer write there); how
     many."""
