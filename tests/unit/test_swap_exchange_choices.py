@@ -5,7 +5,7 @@ decision, the seats that may be exchanged are still offered, and reading them co
 from __future__ import annotations
 
 from bot.db.engine import Database
-from bot.db.models import LeaveRequest, LeaveStatus
+from bot.db.models import LeaveRequest, LeaveStatus, Member
 from bot.services.swaps import queries
 from tests.conftest import make_settings
 from tests.unit.statement_fixtures import statements
@@ -75,3 +75,25 @@ async def test_seats_with_leave_asked_cost_no_statement_of_their_own(database: D
         counts.append(len(sent))
     one_asked, five_asked = counts
     assert five_asked == one_asked, (one_asked, five_asked)
+
+
+async def test_the_seats_a_member_may_offer_cost_no_statement_each(database: Database) -> None:
+    """李明's seats he may offer, the one with leave asked left out: read in as many
+    statements with one seat to offer as with four."""
+    world = await swap_world(database, "李明")
+    li_id = world.people["李明"]
+    asked = await _leave_asked(database, world, "李明", 20)
+    counts: list[int] = []
+    held: list[int] = []
+    for hours in (24, 30, 36, 42):
+        held.append(await seat_on(database, await shift_ahead(database, world, hours), li_id))
+        if len(held) not in (1, 4):
+            continue
+        async with database.session() as session, statements(database) as sent:
+            member = await session.get(Member, li_id)
+            assert member is not None
+            offered = await queries.swappable(session, member, NOW)
+        assert [seat.id for seat in offered] == held and asked not in held
+        counts.append(len(sent))
+    one_seat, four_seats = counts
+    assert four_seats == one_seat, (one_seat, four_seats)

@@ -60,14 +60,15 @@ Step = audit.Step
 
 
 async def swappable(session: AsyncSession, member: Member, now: dt.datetime) -> list[Assignment]:
-    """The member's seats they may still offer: signed up, not started, no leave asked."""
-    return [
+    """The member's seats they may still offer: signed up, not started, no leave asked (asked
+    of them all in one statement)."""
+    held = [
         assignment
         for assignment in await upcoming_of(session, member, now)
-        if assignment.status is AssignmentStatus.SIGNED_UP
-        and assignment.shift.starts_at > now
-        and await seats.pending_leave(session, assignment.id) is None
+        if assignment.status is AssignmentStatus.SIGNED_UP and assignment.shift.starts_at > now
     ]
+    asked = await seats.with_pending_leave(session, [assignment.id for assignment in held])
+    return [assignment for assignment in held if assignment.id not in asked]
 
 
 async def open_offer_of(session: AsyncSession, assignment_id: int) -> SwapOffer | None:
