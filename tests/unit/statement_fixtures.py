@@ -21,7 +21,9 @@ async def statements(database: Database) -> AsyncIterator[list[str]]:
         sent.append(" ".join(statement.split()))
 
     engines = [database.engine.sync_engine]
-    if database.read_engine.sync_engine is not database.engine.sync_engine:
+    if database.read_engine.pool is not database.engine.pool:
+        # SQLite's reader is an engine of its own; PostgreSQL's is the engine with options,
+        # whose statements the engine's listener hears already (listening twice counts twice).
         engines.append(database.read_engine.sync_engine)
     for engine in engines:
         event.listen(engine, "before_cursor_execute", record)
