@@ -74,7 +74,7 @@ from bot.pacing import GLOBAL_WINDOW, Pacer, Rates, is_group
 from bot.redraw import REDRAWS
 from bot.runtime import Runtime
 from bot.services.people import groups, reachability
-from bot.services.platform import chat_moves, outbox, outbox_claim, redraw
+from bot.services.platform import cards, chat_moves, outbox, outbox_claim, redraw
 from bot.services.platform.outbox import Message as OutboxBody
 
 log = logging.getLogger(__name__)
@@ -273,18 +273,23 @@ class Sender:
             # What may have turned stale while it waited is drawn again, in the claim's
             # transaction: stored as it will be sent, under its own key.
             rows = await redraw.redraw_claimed(session, rows, now, self.runtime.settings, REDRAWS)
+            # An edit of a closed card names the message its card went out as (or is dropped).
+            rows = await cards.resolve(session, rows)
         by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             by_chat[row.chat_id].append(row)
         sent: list[int] = []
+        # The cards sent in this pass, with the ids Telegram gave them (platform/cards.py).
+        kept: dict[int, tuple[OutboxMessage, int]] = {}
         outcomes = await asyncio.gather(
-            *(self._send_chat(chat, queue, sent) for chat, queue in by_chat.items())
+            *(self._send_chat(chat, queue, sent, kept) for chat, queue in by_chat.items())
         )
         # What went out, and what had to wait and goes back, in one transaction.
         unsent = [row.id for outcome in outcomes for row in outcome.unsent]
         if sent or unsent:
             async with self.runtime.db.session() as session:
                 await outbox.mark_sent(session, sent, self.runtime.clock.now())
+                await cards.keep_sent(session, kept)
                 await outbox.release(session, unsent, self.worker)
             metrics.messages_sent(len(sent))
         waits = [outcome.wait for outcome in outcomes if outcome.wait is not None]
@@ -298,10 +303,14 @@ class Sender:
         )
 
     async def _send_chat(
-        self, chat_id: int, queue: list[OutboxMessage], sent: list[int]
+        self,
+        chat_id: int,
+        queue: list[OutboxMessage],
+        sent: list[int],
+        kept: dict[int, tuple[OutboxMessage, int]],
     ) -> _ChatOutcome:
         """Send one chat's messages in order until the chat has to wait; the ids of those that
-        went out are added to `sent`."""
+        went out are added to `sent`, the cards among them to `kept` with their message ids."""
         async with self._semaphore:
             for index, row in enumerate(queue):
                 moment = self.runtime.clock.now().timestamp()
@@ -311,7 +320,7 @@ class Sender:
                     return _ChatOutcome(index, wait, queue[index:])
                 ticket = self.pacer.start(chat_id, moment, size)
                 try:
-                    went_on = await self._send_one(row, sent)
+                    went_on = await self._send_one(row, sent, kept)
                 finally:
                     self.pacer.answered(ticket, self.runtime.clock.now().timestamp())
                 if not went_on:
@@ -319,7 +328,9 @@ class Sender:
                     return _ChatOutcome(index + 1, later or None, queue[index + 1 :])
         return _ChatOutcome(len(queue), None, [])
 
-    async def _send_one(self, row: OutboxMessage, sent: list[int]) -> bool:
+    async def _send_one(
+        self, row: OutboxMessage, sent: list[int], kept: dict[int, tuple[OutboxMessage, int]]
+    ) -> bool:
         """Try one message; False when the chat should not be written to again in this pass."""
         settings = self.runtime.settings
         message = OutboxBody.from_json(row.payload)
@@ -328,7 +339,7 @@ class Sender:
                 await outbox.drop(session, row.id, "expired before it could be sent")
             return True
         try:
-            await deliver(self.bot, row.chat_id, message)
+            delivered = await deliver(self.bot, row.chat_id, message)
         except RetryAfter as error:
             metrics.too_many_requests("outbox")
             seconds = retry_seconds(error)
@@ -398,6 +409,8 @@ class Sender:
                 await outbox.park(session, row.id, f"{type(error).__name__}: {error}")
             return True
         sent.append(row.id)
+        if message.keep_id and isinstance(delivered, Message):
+            kept[row.id] = (row, delivered.message_id)
         return True
 
     async def _retry_later(self, row: OutboxMessage, reason: str) -> None:

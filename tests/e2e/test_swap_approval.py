@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, update
 
-from bot.buttons import ShiftCard
+from bot.buttons import ShiftCard, SwapApprove
 from bot.db.models import AssignmentStatus, AuditEntry, Member, Role, Shift, SwapStatus, Unit
 from tests.e2e.schedule import (
     DAY,
@@ -273,12 +273,15 @@ async def test_a_swap_awaiting_approval_expires_and_the_coordinators_are_told_to
     await harness.settle()
     assert zhang.answered_callbacks[-1]["text"] == "这个换岗已经过期。"
 
-    # The coordinator's old Approve button changes nothing; 李明 still holds the shift.
-    await coordinator.press("✅ 批准", approval)
+    # The coordinator's card is closed in place: it says the swap expired. An old copy of its
+    # Approve button changes nothing; 李明 still holds the shift.
+    card = next(m for m in coordinator.messages() if m.message_id == approval)
+    assert card.buttons() == [] and "系统：已过期" in (card.text or "")
+    offer = await last_offer(harness)
+    await coordinator.press_data(SwapApprove(offer.id).pack(), approval)
     await harness.settle()
     assert coordinator.answered_callbacks[-1]["text"] == "这个换岗已经过期。"
     assert await statuses(harness, town_.shift_id) == {town_.holder.user_id: SIGNED}
-    offer = await last_offer(harness)
     assert offer.status is SwapStatus.EXPIRED
     assert await trail(harness, offer.id) == ["swap.offer", "swap.accept", "swap.expire"]
 

@@ -59,7 +59,10 @@ class Message:
     by the sender. A message carries one reply markup at most, and neither goes on an edit or an
     album (the Bot API takes none there): `payload` refuses such a mix.
     `thread_id`: in a forum supergroup, the topic it goes to (None: General). `redraw`: what
-    it is drawn again from when it goes out (None: it goes as stored)."""
+    it is drawn again from when it goes out (None: it goes as stored). `keep_id`: the id
+    Telegram gives the sent message is kept with it, so that it can be edited later (a card
+    whose buttons are closed once what it asks is settled, bot/services/platform/cards.py);
+    `edit_of`: the outbox row of such a card that this message edits, once it has gone out."""
 
     text: str | None = None
     buttons: tuple[tuple[InlineButton, ...], ...] = ()
@@ -75,10 +78,12 @@ class Message:
     thread_id: int | None = None
     redraw: Redraw | None = None
     remove_keyboard: bool = False
+    keep_id: bool = False
+    edit_of: int | None = None
 
     @property
     def kind(self) -> str:
-        if self.edit_message_id is not None:
+        if self.edit_message_id is not None or self.edit_of is not None:
             return "edit"
         if self.media:
             return "media"
@@ -114,6 +119,10 @@ class Message:
             body["redraw"] = [self.redraw.kind, *self.redraw.args]
         if self.remove_keyboard:
             body["remove_keyboard"] = True
+        if self.keep_id:
+            body["keep_id"] = True
+        if self.edit_of is not None:
+            body["edit_of"] = self.edit_of
         return body
 
     @classmethod
@@ -138,6 +147,8 @@ class Message:
             thread_id=body.get("thread_id"),
             redraw=Redraw(str(redraw[0]), tuple(map(int, redraw[1:]))) if redraw else None,
             remove_keyboard=bool(body.get("remove_keyboard")),
+            keep_id=bool(body.get("keep_id")),
+            edit_of=body.get("edit_of"),
         )
 
 
@@ -157,6 +168,7 @@ def payload(
     thread_id: int | None = None,
     redraw: Redraw | None = None,
     remove_keyboard: bool = False,
+    keep_id: bool = False,
 ) -> Message:
     """A message to store, with buttons given as (label, callback data) rows."""
     if remove_keyboard and (buttons or location_button or edit_message_id is not None or media):
@@ -178,6 +190,7 @@ def payload(
         thread_id=thread_id,
         redraw=redraw,
         remove_keyboard=remove_keyboard,
+        keep_id=keep_id,
     )
 
 

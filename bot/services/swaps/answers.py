@@ -23,7 +23,13 @@ from bot.services.swaps.acceptance import accepted
 from bot.services.swaps.completion import complete
 from bot.services.swaps.endings import ended
 from bot.services.swaps.lifecycle import counterpart, get, record, transition, unit_of
-from bot.services.swaps.notices import SWAP_ACCEPTED, SWAP_ENDED, ask_approval, tell
+from bot.services.swaps.notices import (
+    SWAP_ACCEPTED,
+    SWAP_ENDED,
+    ask_approval,
+    close_approval,
+    tell,
+)
 from bot.services.swaps.queries import not_eligible, refusal
 from bot.settings import Settings
 
@@ -260,6 +266,8 @@ async def withdraw(
             settings,
             redraw=SWAP_ENDED,
         )
+    if before is SwapStatus.AWAITING_APPROVAL:
+        await close_approval(session, offer, now, settings)
     return offer
 
 
@@ -318,4 +326,6 @@ async def decide(
                 settings,
                 redraw=SWAP_ENDED,
             )
+    # The other deciders' cards say how it was decided; the pressed one is answered in place.
+    await close_approval(session, offer, now, settings, spare=actor.telegram_id)
     return offer

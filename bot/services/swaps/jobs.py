@@ -31,6 +31,7 @@ from bot.services.swaps.closings import (
     word_to,
 )
 from bot.services.swaps.lifecycle import OPEN, counterpart, record, transition, unit_of
+from bot.services.swaps.notices import close_approval
 from bot.settings import Settings
 
 
@@ -59,10 +60,15 @@ def _orphaned() -> Select[SwapOffer]:
 
 
 async def _close(
-    session: AsyncSession, offer: SwapOffer, to: SwapStatus, action: str, now: dt.datetime
+    session: AsyncSession,
+    offer: SwapOffer,
+    to: SwapStatus,
+    action: str,
+    now: dt.datetime,
+    settings: Settings,
 ) -> SwapStatus | None:
-    """Move an open offer to `to` and record it; the status it had, or None when another
-    process closed it first."""
+    """Move an open offer to `to` and record it, closing the cards that asked to approve it;
+    the status it had, or None when another process closed it first."""
     before = offer.status
     if not await transition(session, offer, before, to, now):
         return None
@@ -75,6 +81,8 @@ async def _close(
         before={"status": before.value},
         after={"status": to.value},
     )
+    if before is SwapStatus.AWAITING_APPROVAL:
+        await close_approval(session, offer, now, settings)
     return before
 
 
@@ -139,7 +147,7 @@ async def void_for_member(
     )
     voided = 0
     for offer in list((await session.scalars(theirs)).unique()):
-        before = await _close(session, offer, VOID.to, VOID.action, now)
+        before = await _close(session, offer, VOID.to, VOID.action, now, settings)
         if before is not None:
             voided += 1
             await _tell(session, offer, before, VOID, now, settings, spare=member_id)
@@ -156,7 +164,7 @@ async def _close_and_tell(
 ) -> int:
     """Close an open offer and tell everyone concerned, once (keyed by the offer and the
     person), naming `shift` if given; nothing when another process closed it first."""
-    before = await _close(session, offer, closing.to, closing.action, now)
+    before = await _close(session, offer, closing.to, closing.action, now, settings)
     if before is None:
         return 0
     return await _tell(session, offer, before, closing, now, settings, shift=shift)
@@ -232,7 +240,7 @@ async def expire(session: AsyncSession, now: dt.datetime, settings: Settings) ->
         )
         if not held:
             # Its seat went away since void_orphans, which tells whoever waited, last ran.
-            await _close(session, offer, SwapStatus.VOID, "void", now)
+            await _close(session, offer, SwapStatus.VOID, "void", now, settings)
             continue
         queued += await _close_and_tell(session, offer, EXPIRED, now, settings)
     return queued

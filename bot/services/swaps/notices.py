@@ -14,7 +14,7 @@ from bot.buttons import SwapApprove, SwapReject
 from bot.db.models import Assignment, Member, Post, Shift, SwapOffer, SwapStatus
 from bot.i18n import Translator
 from bot.services.people.reachability import coordinators_of
-from bot.services.platform import outbox
+from bot.services.platform import cards, outbox
 from bot.services.platform.notify import notify, notify_admins
 from bot.services.platform.outbox import Message
 from bot.services.platform.redraw import Subject
@@ -118,6 +118,7 @@ async def ask_approval(
                     (t("swaps.button.reject"), SwapReject(offer.id)),
                 ]
             ],
+            keep_id=True,
         )
 
     coordinators = [c for c in await coordinators_of(session, unit.id) if not c.blocked_bot]
@@ -125,7 +126,7 @@ async def ask_approval(
         await notify_admins(
             session,
             request,
-            key=lambda chat_id: f"swap-approval:{offer.id}:{chat_id}",
+            key=lambda chat_id: approval_key(offer.id, chat_id),
             now=now,
             settings=settings,
             urgent=True,
@@ -134,12 +135,43 @@ async def ask_approval(
     for coordinator in coordinators:
         await outbox.enqueue(
             session,
-            key=f"swap-approval:{offer.id}:{coordinator.telegram_id}",
+            key=approval_key(offer.id, coordinator.telegram_id),
             chat_id=coordinator.telegram_id,
             body=request(translator_for(coordinator, settings)),
             now=now,
             urgent=True,
         )
+
+
+def approval_key(offer_id: int, chat_id: int) -> str:
+    return f"swap-approval:{offer_id}:{chat_id}"
+
+
+async def close_approval(
+    session: AsyncSession,
+    offer: SwapOffer,
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    spare: int | None = None,
+) -> int:
+    """The cards that asked to approve `offer` (to the unit's coordinators, or the admins),
+    closed now that it no longer awaits approval (decided, withdrawn, expired, void): each one
+    sent shows the request and its trail as it ended, without buttons, in its reader's
+    language (bot/services/platform/cards.py); but the card in chat `spare`, which the decider
+    pressed and is answered in place. How many are to be edited."""
+    chats = {c.telegram_id for c in await coordinators_of(session, unit_of(offer).id)}
+    chats |= set(settings.admin_ids)
+    chats.discard(spare if spare is not None else 0)
+    people = await records(session, offer)
+    steps = await history(session, offer.id)
+    return await cards.close(
+        session,
+        [approval_key(offer.id, chat) for chat in sorted(chats)],
+        lambda t: outbox.payload(approval_text(t, offer, people, steps)),
+        now=now,
+        settings=settings,
+    )
 
 
 async def ask_again(

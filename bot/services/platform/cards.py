@@ -1,0 +1,128 @@
+"""Cards closed in place: a message with buttons sent to several people (a swap to approve, to
+each coordinator of the unit) whose buttons stop applying once one of them decided, or once it
+was withdrawn, expired or became void. Each reader's card then says how it ended instead.
+
+A card is queued with ``keep_id``: the sender keeps the id Telegram gave the sent message in
+the card's outbox row, in the transaction that marks it sent (`keep_sent`). Closing the cards
+of a request (`close`) drops those not sent yet (nobody saw them) and queues, for each one sent
+or being sent, an edit under the card's key and ``:closed``, rendered in its reader's language
+in the transaction of the change that closed it. The edit names the card's row (``edit_of``),
+not a message id: the sender, in the transaction that claims it, looks the id up (`resolve`).
+A card being sent while it was closed was claimed by an earlier pass than its edit, which
+finds it sent; an edit whose card never went out is dropped. So a crash at any moment leaves
+each card either unsent or edited once."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import OutboxMessage, OutboxStatus
+from bot.services.platform import outbox
+from bot.services.platform.notify import Render, members_of_chats, translators
+from bot.settings import Settings
+
+# Where a sent card's message id is kept in its outbox row's payload.
+SENT_ID = "sent_message_id"
+CLOSED = ":closed"
+
+
+async def keep_sent(session: AsyncSession, sent: Mapping[int, tuple[OutboxMessage, int]]) -> None:
+    """Keep the Telegram message id of each card just sent (by outbox row id)."""
+    for row_id, (row, message_id) in sent.items():
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id)
+            .values(payload={**row.payload, SENT_ID: message_id})
+        )
+
+
+async def close(
+    session: AsyncSession,
+    keys: Sequence[str],
+    render: Render,
+    *,
+    now: dt.datetime,
+    settings: Settings,
+) -> int:
+    """Close the cards queued under `keys`: one not sent and not being sent is dropped, each
+    other is edited once to `render` in its reader's language. How many are to be edited."""
+    if not keys:
+        return 0
+    rows = list(
+        await session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.idempotency_key.in_([key[:160] for key in keys]))
+            .order_by(OutboxMessage.id)
+        )
+    )
+    unseen = [
+        row.id
+        for row in rows
+        if row.status is OutboxStatus.PENDING
+        and (row.claimed_until is None or row.claimed_until < now)
+    ]
+    if unseen:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(unseen), OutboxMessage.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.DROPPED, last_error="closed before it was sent")
+            .execution_options(synchronize_session=False)
+        )
+    shown = [
+        row
+        for row in rows
+        if row.id not in unseen and row.status in (OutboxStatus.PENDING, OutboxStatus.SENT)
+    ]
+    readers = await members_of_chats(session, [row.chat_id for row in shown])
+    translator = translators(settings)
+    edits = []
+    for row in shown:
+        reader = readers.get(row.chat_id)
+        body = render(translator(reader.language if reader is not None else None))
+        edits.append(
+            outbox.Queued(
+                row.idempotency_key + CLOSED,
+                row.chat_id,
+                dataclasses.replace(body, edit_of=row.id, keep_id=False),
+            )
+        )
+    return await outbox.enqueue_many(session, edits, now=now, urgent=True)
+
+
+async def resolve(session: AsyncSession, rows: Sequence[OutboxMessage]) -> list[OutboxMessage]:
+    """The claimed `rows` with the edits of closed cards made sendable: each names the message
+    its card went out as, or is dropped when its card never went out. Returns the rows still to
+    send, in their order."""
+    wanted = {
+        row.id: int(row.payload["edit_of"])
+        for row in rows
+        if row.payload.get("edit_of") is not None
+    }
+    if not wanted:
+        return list(rows)
+    cards = {
+        card.id: card
+        for card in await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.id.in_(sorted(set(wanted.values()))))
+        )
+    }
+    for row in rows:
+        if row.id not in wanted:
+            continue
+        card = cards.get(wanted[row.id])
+        sent_id = card.payload.get(SENT_ID) if card is not None else None
+        if card is None or card.status is not OutboxStatus.SENT or sent_id is None:
+            row.status = OutboxStatus.DROPPED
+            row.last_error = "its card was never sent"
+            row.claimed_by = row.claimed_until = None
+            continue
+        payload = {key: value for key, value in row.payload.items() if key != "edit_of"}
+        row.payload = {**payload, "edit_message_id": int(sent_id)}
+        row.kind = "edit"
+    await session.flush()
+    return [row for row in rows if row.status is OutboxStatus.PENDING]

@@ -1,0 +1,82 @@
+"""Closing cards in place (bot/services/platform/cards.py): a card nobody saw is dropped, one
+sent or being sent is edited once it has gone out, naming the message Telegram gave it, and the
+edit of a card that never went out is dropped."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select, update
+
+from bot.buttons import SwapApprove
+from bot.db.engine import Database
+from bot.db.models import OutboxMessage, OutboxStatus
+from bot.services.platform import cards, outbox
+from bot.settings import Settings
+
+NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+CARD = outbox.payload("🔁 审批", buttons=[[("✅", SwapApprove(1))]], keep_id=True)
+
+
+async def _row(database: Database, key: str) -> OutboxMessage:
+    async with database.session() as session:
+        row = await session.scalar(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key == key)
+        )
+        assert row is not None
+        return row
+
+
+async def test_unseen_cards_are_dropped_and_shown_ones_edited_once_sent(database: Database) -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    keys = {"unseen": 1, "in-flight": 2, "sent": 3, "failing": 4}
+    async with database.session() as session:
+        for key, chat in keys.items():
+            await outbox.enqueue(session, key=key, chat_id=chat, body=CARD, now=NOW)
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.idempotency_key.in_(["in-flight", "failing"]))
+            .values(claimed_by="w", claimed_until=NOW + dt.timedelta(minutes=2))
+        )
+    sent = await _row(database, "sent")
+    async with database.session() as session:
+        await outbox.mark_sent(session, [sent.id], NOW)
+        await cards.keep_sent(session, {sent.id: (sent, 41)})
+
+    async with database.session() as session:
+        queued = await cards.close(
+            session, list(keys), lambda t: outbox.payload("已批准"), now=NOW, settings=settings
+        )
+    assert queued == 3
+    assert (await _row(database, "unseen")).status is OutboxStatus.DROPPED
+    # The card in flight goes out (its id kept); the failing one is given up.
+    flying = await _row(database, "in-flight")
+    failing = await _row(database, "failing")
+    async with database.session() as session:
+        await outbox.mark_sent(session, [flying.id], NOW)
+        await cards.keep_sent(session, {flying.id: (flying, 42)})
+        await outbox.drop(session, failing.id, "gave up")
+
+    async with database.session() as session:
+        edits = list(
+            await session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.idempotency_key.like("%:closed"))
+                .order_by(OutboxMessage.id)
+            )
+        )
+        assert [row.kind for row in edits] == ["edit"] * 3
+        left = await cards.resolve(session, edits)
+    assert [(row.chat_id, row.kind, row.payload.get("edit_message_id")) for row in left] == [
+        (2, "edit", 42),
+        (3, "edit", 41),
+    ]
+    assert all("edit_of" not in row.payload and not row.payload.get("buttons") for row in left)
+    dropped = await _row(database, "failing:closed")
+    assert dropped.status is OutboxStatus.DROPPED
+    # Closed twice (a retried update): edited once.
+    async with database.session() as session:
+        again = await cards.close(
+            session, list(keys), lambda t: outbox.payload("已批准"), now=NOW, settings=settings
+        )
+    assert again == 0
