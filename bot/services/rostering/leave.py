@@ -34,7 +34,7 @@ from bot.services.duty.reminders import is_urgent
 from bot.services.people import names
 from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
-from bot.services.platform import audit
+from bot.services.platform import audit, cards
 from bot.services.platform.notify import Render, notify, notify_admins, notify_all
 from bot.services.rostering import notices, rotas
 from bot.services.schedule import (
@@ -417,6 +417,7 @@ async def decide(
         settings=settings,
         urgent=is_urgent(shift, now, settings),
     )
+    await _close_cards(session, actor, leave, approve, now, settings)
     if not approve:
         return Decided(leave, [], 0, 0)
     assignment.status = AssignmentStatus.CANCELLED
@@ -429,6 +430,29 @@ async def decide(
     if open_seats > 0:
         offered = await _offer(session, shift, leave, now, settings)
     return Decided(leave, promoted, offered, open_seats)
+
+
+async def _close_cards(
+    session: AsyncSession,
+    actor: Actor,
+    leave: LeaveRequest,
+    approved: bool,
+    now: dt.datetime,
+    settings: Settings,
+) -> None:
+    """The request's cards to the unit's coordinators (or the admins) say how it was decided,
+    without buttons; but the decider's own, answered where they pressed."""
+    keys = [
+        f"leave-asked:{leave.id}:{coordinator.id}"
+        for coordinator in await coordinators_of(session, leave.assignment.shift.post.unit_id)
+    ] + [f"leave-asked:{leave.id}:a{admin_id}" for admin_id in settings.admin_ids]
+    mine = {f"leave-asked:{leave.id}:a{actor.telegram_id}"}
+    if actor.member is not None:
+        mine.add(f"leave-asked:{leave.id}:{actor.member.id}")
+    render = notices.leave_closed(leave, approved, rotas.actor_name(actor))
+    await cards.close(
+        session, [key for key in keys if key not in mine], render, now=now, settings=settings
+    )
 
 
 async def _offer(

@@ -180,7 +180,31 @@ def leave_asked(
             buttons=rows,
             expires_at=leave.assignment.shift.starts_at,
             redraw=outbox.Redraw(LEAVE_ASKED, (leave.id,)),
+            keep_id=True,
         )
+
+    return render
+
+
+def leave_closed(leave: LeaveRequest, approved: bool, by: str | None) -> Render:
+    """On the other deciders' cards of `leave` once it is decided: the request, and who
+    approved or rejected it when, without buttons (bot/services/platform/cards.py)."""
+
+    def render(t: Translator) -> Message:
+        assert leave.decided_at is not None  # decided
+        request = t(
+            "rostering.notice.leave_asked",
+            name=_who(leave.member),
+            shift=shift_label(t, leave.assignment.shift),
+            reason=leave.reason,
+        )
+        key = (
+            "rostering.notice.leave_closed_approved"
+            if approved
+            else ("rostering.notice.leave_closed_rejected")
+        )
+        outcome = t(key, name=_by(t, by), at=t.datetime(leave.decided_at))
+        return outbox.payload(f"{request}\n{outcome}")
 
     return render
 
