@@ -18,7 +18,7 @@ again; the figure is the longest wait for its answer. Each is measured in the sa
 - "thread" reads it on a read-only snapshot (Database.read_session) and draws the chart in a
   thread of the bot's process, as it did next: matplotlib holds the GIL, and the event loop
   gets it back only every few milliseconds;
-- "worker" draws the chart in the worker process (bot/services/reports/offload.py), as now.
+- "worker" draws the chart in the worker process (bot/services/platform/offload.py), as now.
 
 Beside the wait, the longest single step of the event loop while the report is built is shown
 in CPU time of the loop's thread, a figure the machine's load does not inflate. The baseline is
@@ -66,7 +66,7 @@ from bot.due import DUE_JOBS
 from bot.emulator import BotApiEmulator, SimUser
 from bot.localbot import LocalBot
 from bot.runtime import Runtime
-from bot.services.reports import offload
+from bot.services.platform import offload
 from bot.settings import Settings
 
 ADMIN_ID = 90_000_001

@@ -1,4 +1,5 @@
-"""The worker process that draws report charts off the event loop (bot/services/reports/offload)."""
+"""The worker process that does CPU-heavy work off the event loop
+(bot/services/platform/offload)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.i18n import Translator
-from bot.services.reports import offload
+from bot.services.platform import offload
 from bot.services.reports.chart import GradeBounds, chart_spec, render_chart
 from bot.services.reports.drawing import draw
 from bot.services.reports.periods import Period

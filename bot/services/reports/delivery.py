@@ -10,10 +10,10 @@ from pathlib import Path
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.people.access import Actor
+from bot.services.platform.offload import run_off_loop
 from bot.services.reports import periods
 from bot.services.reports.chart import GradeBounds, chart_spec
 from bot.services.reports.drawing import draw
-from bot.services.reports.offload import run_off_loop
 from bot.services.reports.periods import Period
 from bot.services.reports.report_text import (
     CAPTION_LIMIT,

@@ -14,8 +14,8 @@ from openpyxl.utils import get_column_letter
 from bot.i18n import Translator
 from bot.services.oversight.figures import Figures
 from bot.services.platform import sheets
+from bot.services.platform.offload import run_off_loop
 from bot.services.reports.ledger import Attendance, Ledger
-from bot.services.reports.offload import run_off_loop
 
 HOURS_FORMAT = "0.00"
 

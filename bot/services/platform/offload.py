@@ -1,10 +1,10 @@
-"""CPU-heavy report work away from the event loop.
+"""CPU-heavy work away from the event loop: a report's chart and the export workbook (reports).
 
 A report's chart takes most of a second of matplotlib, pure Python that holds the GIL: in a
 thread of the bot's process it would still starve the event loop, which then gets the GIL back
 only every few milliseconds at each of the many steps of answering an update, and every other
 chat would wait for the chart. So the drawing runs in a worker process of its own, fed plain
-picklable data: ``python -m bot.services.reports.offload``, started on first use, which reads
+picklable data: ``python -m bot.services.platform.offload``, started on first use, which reads
 calls from its stdin and writes the results to its stdout, and ends when the bot's end of the
 pipe closes (the bot exits or dies). A thread of the bot waits for the answer without the GIL.
 Where no process can be started, the thread does the work itself, as before.
@@ -132,8 +132,8 @@ class Worker:
 _worker = Worker()
 atexit.register(_worker.stop)
 # The calls wait for the worker in a thread of their own, one after another, so that reports
-# asked at once never take the threads of asyncio's default pool that others need.
-_waiting = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-worker")
+# (or imports) asked at once never take the threads of asyncio's default pool that others need.
+_waiting = ThreadPoolExecutor(max_workers=1, thread_name_prefix="offload-worker")
 
 
 async def run_off_loop(function: Callable[..., Result], *args: object) -> Result:
