@@ -81,7 +81,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         raise DomainError(ErrorCode.FILE_DOWNLOAD_FAILED) from error
     settings = turn.runtime.settings
     try:
-        rows = reading.read_table(filename, data, today=turn.today)
+        rows = await reading.read_table_off_loop(filename, data, today=turn.today)
     except DomainError as error:
         worded = import_words.refusal(t, error)
         if worded is error:

@@ -109,6 +109,11 @@ RUNS = (
         (*SMALL_CITY, "--modes", "worker", "--repeat", "1"),
         (r"an admin's /month", r"the scheduled monthly report", r"worker: longest \d+"),
     ),
+    Run(
+        "import_freeze.py",
+        ("--repeat", "1", "--columns", "20"),
+        (r"imports answered: 3/3", r"loop: longest \d+", r"worker: longest \d+"),
+    ),
 )
 
 

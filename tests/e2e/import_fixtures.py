@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
 
 from openpyxl import Workbook
+
+from bot.services.platform import offload
+
+Result = TypeVar("Result")
 
 CSV_HEADER = (
     "post,type,unit,latitude,longitude,radius_m,date,weekdays,from,until,start,end,capacity"
@@ -49,3 +56,39 @@ def hidden_sheet_first(hidden: list[list[object]], shown: list[list[object]]) ->
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def schedule_xlsx(rows: list[list[object]]) -> bytes:
+    """A workbook of one sheet: the template's header (CSV_HEADER) and `rows` under it."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(CSV_HEADER.split(",")))
+    for values in rows:
+        sheet.append(values)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+class RecordingWorker(offload.Worker):
+    """The offload worker process, noting the module and name of every function it is handed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    def call(self, function: Callable[..., Result], *args: object) -> Result:
+        self.calls.append(f"{function.__module__}.{function.__name__}")
+        return super().call(function, *args)
+
+
+@contextmanager
+def recording_worker() -> Iterator[RecordingWorker]:
+    """The bot's offload worker replaced, while the block runs, by one the test can observe."""
+    worker = RecordingWorker()
+    saved, offload._worker = offload._worker, worker
+    try:
+        yield worker
+    finally:
+        offload._worker = saved
+        worker.stop()

@@ -1,4 +1,5 @@
-"""CPU-heavy work away from the event loop: a report's chart and the export workbook (reports).
+"""CPU-heavy work away from the event loop: a report's chart and the export workbook (reports),
+a spreadsheet sent to /import (schedule: openpyxl takes seconds to open a hostile 2 MB sheet).
 
 A report's chart takes most of a second of matplotlib, pure Python that holds the GIL: in a
 thread of the bot's process it would still starve the event loop, which then gets the GIL back

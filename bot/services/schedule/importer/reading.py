@@ -14,6 +14,7 @@ import io
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -23,6 +24,7 @@ from openpyxl.utils.datetime import from_excel
 from bot.db.models import PostType
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import catalogs
+from bot.services.platform.offload import run_off_loop
 from bot.services.schedule import timespec
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -303,6 +305,35 @@ def read_table(filename: str, data: bytes, *, today: dt.date | None = None) -> l
     if len(rows) > MAX_ROWS:
         raise DomainError(ErrorCode.IMPORT_TOO_LARGE, limit=MAX_BYTES // 1024 // 1024)
     return rows
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    """A DomainError on its way back from the worker process: pickling rebuilds an exception
+    from its message alone, and DomainError's is its code's text, not the code and params."""
+
+    code: str
+    params: dict[str, Any]
+
+
+def read_in_worker(filename: str, data: bytes, today: dt.date | None) -> list[Row] | _Refusal:
+    """read_table as the offload worker runs it: a refusal comes back as a value."""
+    try:
+        return read_table(filename, data, today=today)
+    except DomainError as error:
+        return _Refusal(error.code.value, error.params)
+
+
+async def read_table_off_loop(
+    filename: str, data: bytes, *, today: dt.date | None = None
+) -> list[Row]:
+    """read_table in the offload worker process (bot/services/platform/offload): openpyxl
+    takes seconds of pure Python to open a hostile 2 MB sheet, and on the event loop (or in a
+    thread, holding the GIL) every other chat would wait for it."""
+    outcome = await run_off_loop(read_in_worker, filename, data, today)
+    if isinstance(outcome, _Refusal):
+        raise DomainError(ErrorCode(outcome.code), **outcome.params)
+    return outcome
 
 
 def _read_xlsx(data: bytes) -> Sequence[Sequence[Any]]:
