@@ -13,6 +13,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.i18n import LANGUAGES, catalogs
 from bot.services.people import members, registration
 from bot.services.platform import dialogues
+from handlers import importer
 from handlers.board import menu_button_follows_language
 from handlers.keyboards import button, inline
 from handlers.members import leave_button
@@ -144,6 +145,8 @@ async def route_message(turn: Turn) -> None:
         # Someone never registered, or a member removed since: how to join, not "not understood".
         if not turn.actor.roles and (member is None or not member.active):
             turn.reply(turn.t("registration.stranger"))
+        elif importer.hint_stray_sheet(turn):
+            return
         else:
             turn.reply(turn.t("common.not_understood"))
         return

@@ -55,6 +55,21 @@ async def start(turn: Turn) -> None:
     turn.prompt(dialogue, turn.t("importer.ask_file"), inline([cancel_row(turn.t)]))
 
 
+def hint_stray_sheet(turn: Turn) -> bool:
+    """A schedule spreadsheet sent outside any dialogue by someone who may /import: told to
+    send /import first (True). Anyone else, and any other file, is left to the caller."""
+    message = turn.message
+    document = message.document if message is not None else None
+    filename = document.file_name if document is not None else None
+    if not filename or not filename.lower().endswith(reading.SUFFIXES):
+        return False
+    allowed = turn.registry.commands_for(turn.actor.roles)
+    if not any(command.name == "import" for command in allowed):
+        return False
+    turn.reply(turn.t("importer.stray_file", name=filename))
+    return True
+
+
 async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     t = turn.t
     message = turn.message
@@ -67,7 +82,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         turn.prompt(dialogue, t("importer.need_file"), inline([cancel_row(t)]))
         return
     filename = document.file_name or ""
-    if not filename.lower().endswith((".xlsx", ".csv")):
+    if not filename.lower().endswith(reading.SUFFIXES):
         text = t("importer.wrong_type", name=filename or "?")
         turn.prompt(dialogue, text, inline([cancel_row(t)]))
         return

@@ -28,6 +28,8 @@ from bot.services.platform.offload import run_off_loop
 from bot.services.schedule import timespec
 
 MAX_BYTES = 2 * 1024 * 1024
+# The files read as a schedule, by the end of their name.
+SUFFIXES = (".xlsx", ".csv")
 MAX_ROWS = 2000
 # Rows of a sheet read at most, blank ones included (see _bounded).
 MAX_SHEET_ROWS = 5 * MAX_ROWS
