@@ -88,6 +88,9 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         return
     if document.file_size is not None and document.file_size > reading.MAX_BYTES:
         raise DomainError(ErrorCode.IMPORT_TOO_LARGE, limit=reading.MAX_BYTES // 1024 // 1024)
+    # Nothing is written before the file is fetched and read: other chats' updates are
+    # recorded meanwhile (on SQLite they share one write connection).
+    await turn.runtime.db.let_others_write(turn.session)
     try:
         telegram_file = await turn.context.bot.get_file(document.file_id)
         data = bytes(await telegram_file.download_as_bytearray())

@@ -189,6 +189,16 @@ class Database:
         finally:
             await session.close()
 
+    async def let_others_write(self, session: AsyncSession) -> None:
+        """Before a long wait in a write transaction that has written nothing yet (a file read
+        in the offload worker): on SQLite, end the transaction so far, so that the process's one
+        write connection, which every other update needs to be recorded, is not held through
+        the wait; the session begins a new one at its next statement and keeps its objects
+        (expire_on_commit is off). On PostgreSQL each session has a connection of its own and
+        nothing is done."""
+        if self.is_sqlite:
+            await session.commit()
+
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:
         """A read-only transaction on one consistent snapshot that never holds SQLite's write

@@ -4,6 +4,7 @@ header, and a real .xlsx that does not parse."""
 from __future__ import annotations
 
 import io
+import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -90,5 +91,32 @@ def recording_worker() -> Iterator[RecordingWorker]:
     try:
         yield worker
     finally:
+        offload._worker = saved
+        worker.stop()
+
+
+class HeldWorker(RecordingWorker):
+    """A worker whose every call waits, once started, until the test lets it go on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started = threading.Event()
+        self.go_on = threading.Event()
+
+    def call(self, function: Callable[..., Result], *args: object) -> Result:
+        self.started.set()
+        self.go_on.wait(timeout=60)
+        return super().call(function, *args)
+
+
+@contextmanager
+def held_worker() -> Iterator[HeldWorker]:
+    """The bot's offload worker replaced by one that holds each call until `go_on` is set."""
+    worker = HeldWorker()
+    saved, offload._worker = offload._worker, worker
+    try:
+        yield worker
+    finally:
+        worker.go_on.set()
         offload._worker = saved
         worker.stop()

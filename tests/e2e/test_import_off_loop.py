@@ -4,8 +4,10 @@ bench/import_freeze.py)."""
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.db.models import Role, Shift
-from tests.e2e.import_fixtures import recording_worker, schedule_xlsx
+from tests.e2e.import_fixtures import held_worker, recording_worker, schedule_xlsx
 from tests.e2e.schedule import command, person, press_and_settle, unit
 from tests.harness import Harness
 
@@ -50,3 +52,23 @@ async def test_a_refusal_in_the_worker_reaches_the_coordinator_worded(harness: H
         assert worker.calls == [READ_IN_THE_WORKER]
     assert "人数" in (coordinator.last().text or "")
     assert await harness.count(Shift) == 0
+
+
+async def test_another_chat_is_answered_while_the_sheet_is_read(harness: Harness) -> None:
+    """While the worker reads the sheet, the import holds no lock another chat's update needs:
+    /help from someone else is answered before the reading ends."""
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9503, unit_id, role=Role.COORDINATOR)
+    other = await person(harness, 9504, unit_id)
+    data = schedule_xlsx([_row("甲路口", "2026-12-05")])
+    await command(harness, coordinator, "import")
+    with held_worker() as worker:
+        await coordinator.send_document("schedule.xlsx", data)
+        assert await asyncio.to_thread(worker.started.wait, 10)
+        before = other.sent_count
+        await other.send_command("help")
+        await other.wait_sent(before + 1, timeout=10)
+        assert "/shifts" in (other.last().text or "")
+        worker.go_on.set()
+        await harness.settle()
+    assert "「schedule.xlsx」共 1 行，检查通过" in (coordinator.last().text or "")
