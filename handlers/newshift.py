@@ -25,6 +25,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.people.tags import clean_tag
 from bot.services.platform import dialogues
 from bot.services.schedule import posts, shifts, timespec
+from bot.services.schedule.counts import typed_count
 from bot.services.schedule.shift_text import shift_label
 from handlers.keyboards import button, cancel_row, inline, page
 from handlers.turn import Turn, error_text
@@ -304,10 +305,11 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
             return
         await _ask_capacity(turn, dialogue, window)
     elif step == Step.CAPACITY:
-        if not text.isdecimal():
+        capacity = typed_count(text)
+        if capacity is None:
             turn.prompt(dialogue, t("schedule.need_capacity"), _capacity_rows(turn))
             return
-        await _review(turn, dialogue, shifts.check_capacity(int(text)))
+        await _review(turn, dialogue, shifts.check_capacity(capacity))
     elif step == Step.TAG:
         if not text:
             turn.prompt(dialogue, t("schedule.need_text"), inline([cancel_row(t)]))

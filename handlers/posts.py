@@ -30,6 +30,7 @@ from bot.errors import DomainError
 from bot.services.people import tags, units
 from bot.services.platform import dialogues
 from bot.services.schedule import posts, shifts
+from bot.services.schedule.counts import typed_count
 from bot.services.schedule.shift_text import post_type_name, shift_label
 from handlers.keyboards import button, cancel_row, inline, page
 from handlers.screens import show
@@ -253,7 +254,7 @@ RADIUS_UNIT = re.compile(r"\s*(?:m|米|公尺|metres?|meters?)$")
 
 def _int_text(text: str | None) -> int | None:
     cleaned = RADIUS_UNIT.sub("", (text or "").strip().lower()).strip()
-    return int(cleaned) if cleaned.isdecimal() else None
+    return typed_count(cleaned)
 
 
 # -- /newpost --------------------------------------------------------------------------------

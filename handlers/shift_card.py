@@ -27,6 +27,7 @@ from bot.moves import AFTER_MOVE
 from bot.services.duty import attendance
 from bot.services.platform import dialogues
 from bot.services.schedule import roster, shifts, signup, timespec
+from bot.services.schedule.counts import typed_count
 from bot.services.schedule.shift_text import shift_label
 from handlers.assign import ack_mark, assign_row
 from handlers.attendance import roster_buttons, status_line
@@ -172,10 +173,11 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
     shift_id = int(dialogue.data["shift_id"])
     change: dict[str, Any] = {}
     if dialogue.step == EditStep.CAPACITY:
-        if not text.isdecimal():
+        capacity = typed_count(text)
+        if capacity is None:
             turn.prompt(dialogue, t("schedule.need_capacity"), inline([cancel_row(t)]))
             return
-        change["capacity"] = int(text)
+        change["capacity"] = capacity
     elif dialogue.step == EditStep.TIME:
         window = timespec.parse_time_range(text)
         if window is None:
