@@ -21,7 +21,7 @@ from bot.i18n import Translator
 from bot.services.platform import outbox
 from bot.services.platform.notify import translators
 from bot.services.platform.redraw import Subject
-from bot.services.schedule import seat_scan
+from bot.services.schedule import seat_scan, unavailability
 from bot.services.schedule.deadlines import way_out_text
 from bot.services.schedule.eligibility import check_eligibility, clashes
 from bot.services.schedule.seats import lock_members, seated_count
@@ -71,9 +71,9 @@ async def promote_waitlist(
     """Give free seats to the waitlist, first come first served; each promoted member is told.
 
     The caller holds the shift's lock. Someone on the waitlist who may no longer take the shift
-    (a clash taken since, the weekly cap) is passed over and stays waiting, and so is someone
-    the bot cannot write to (they blocked it): they would never hear of the seat, and the
-    shift would be short of a person nobody knows is missing.
+    (a clash taken since, the weekly cap, the hour declared off) is passed over and stays
+    waiting, and so is someone the bot cannot write to (they blocked it): they would never hear
+    of the seat, and the shift would be short of a person nobody knows is missing.
     """
     if shift.status is not ShiftStatus.SCHEDULED or shift.starts_at <= now:
         return []
@@ -83,15 +83,24 @@ async def promote_waitlist(
     waiting = await queue(session, shift.id)
     # All at once and in id order (seats.lock_members), not one by one as they come up.
     await lock_members(session, [assignment.member_id for assignment in waiting])
+    # Declared off since they joined the queue (/unavailable): no seat is given at that hour,
+    # as the rotation, a swap and a hand assignment give none.
+    off = await unavailability.blocked(
+        session, [assignment.member_id for assignment in waiting], shift, settings.zone
+    )
     promoted: list[Assignment] = []
     for assignment in waiting:
         if free <= 0:
             break
         member = assignment.member
-        if member.blocked_bot:
+        if member.blocked_bot or member.id in off:
             continue
         try:
-            await check_eligibility(session, member, shift, now, settings, from_waitlist=True)
+            # The queue belongs to a shift already planned: a post archived since it was
+            # joined takes no new sign-ups, but the shift takes place, with its queue.
+            await check_eligibility(
+                session, member, shift, now, settings, from_waitlist=True, planned=True
+            )
         except DomainError:
             continue
         assignment.status = AssignmentStatus.SIGNED_UP

@@ -1,0 +1,82 @@
+"""A seat that frees up goes to the first in line who may still take it: on a planned shift of
+a post archived since they joined the queue too (the shift takes place with its people), but
+not to someone who has since declared that hour off with /unavailable (they keep their place)."""
+
+from __future__ import annotations
+
+from bot.db.models import AssignmentStatus, Role
+from tests.e2e.schedule import (
+    command,
+    outbox_to,
+    person,
+    post,
+    press_and_settle,
+    shift,
+    statuses,
+    unit,
+)
+from tests.e2e.swap_fixtures import seat
+from tests.harness import Harness
+
+
+async def _give_up_the_seat(harness: Harness, user_id: int) -> None:
+    user = harness.user(user_id, "甲")
+    await command(harness, user, "my")
+    await press_and_settle(harness, user, "✖️ 取消 1")
+    await press_and_settle(harness, user, "是，取消")
+    assert (user.last().text or "").startswith("已取消")
+
+
+async def test_a_seat_freed_on_an_archived_posts_shift_goes_to_its_waitlist(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    shift_id = await shift(harness, await post(harness, unit_id), capacity=1)
+    coordinator = await person(harness, 4100, unit_id, "王协调", role=Role.COORDINATOR)
+    await person(harness, 4101, unit_id, "甲")
+    second = await person(harness, 4102, unit_id, "乙")
+    second.started = True
+    await seat(harness, shift_id, 4101)
+    await seat(harness, shift_id, 4102, AssignmentStatus.WAITLISTED)
+    await command(harness, coordinator, "posts")
+    await press_and_settle(harness, coordinator, "黄河路-人民路口")
+    assert "状态：已归档" in await press_and_settle(harness, coordinator, "🗂 归档")
+
+    await _give_up_the_seat(harness, 4101)
+    assert await statuses(harness, shift_id) == {
+        4101: AssignmentStatus.CANCELLED,
+        4102: AssignmentStatus.SIGNED_UP,
+    }
+    await harness.deliver()
+    assert (second.last().text or "").startswith("🎉 候补转正")
+    assert "1. 12月2日 周三 07:00–09:00 · 黄河路-人民路口" in await command(harness, second, "my")
+
+
+async def test_a_freed_seat_passes_over_someone_who_declared_the_hour_off(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    shift_id = await shift(harness, await post(harness, unit_id), capacity=1)
+    await person(harness, 4101, unit_id, "甲")
+    second = await person(harness, 4102, unit_id, "乙")
+    third = await person(harness, 4103, unit_id, "丙")
+    third.started = True
+    await seat(harness, shift_id, 4101)
+    await seat(harness, shift_id, 4102, AssignmentStatus.WAITLISTED)
+    harness.clock.advance(minutes=1)
+    await seat(harness, shift_id, 4103, AssignmentStatus.WAITLISTED)
+    await command(harness, second, "unavailable", "12-02")
+    assert (second.last().text or "").startswith("✅ 已记下")
+    harness.clock.advance(minutes=1)
+
+    await _give_up_the_seat(harness, 4101)
+    assert await statuses(harness, shift_id) == {
+        4101: AssignmentStatus.CANCELLED,
+        4102: AssignmentStatus.WAITLISTED,
+        4103: AssignmentStatus.SIGNED_UP,
+    }
+    assert not any("候补转正" in m.payload["text"] for m in await outbox_to(harness, 4102))
+    await harness.deliver()
+    assert (third.last().text or "").startswith("🎉 候补转正")
+    # 乙 keeps the place in the queue.
+    assert "候补第 1 位" in await command(harness, second, "my")
