@@ -262,6 +262,24 @@ async def _check_people_free(
         raise DomainError(ErrorCode.SHIFT_MOVE_CLASH, names=busy, count=len(busy))
 
 
+async def _check_nobody_on_post(session: AsyncSession, shift: Shift) -> None:
+    """A shift's time does not move once someone on it has checked in (check-in opens before
+    the start): their check-in was made for the old time and would stand for the new one."""
+    names = tuple(
+        await session.scalars(
+            select(Member.display_name)
+            .join(Assignment, Assignment.member_id == Member.id)
+            .where(
+                Assignment.shift_id == shift.id,
+                Assignment.status == AssignmentStatus.CHECKED_IN,
+            )
+            .order_by(Member.display_name)
+        )
+    )
+    if names:
+        raise DomainError(ErrorCode.SHIFT_MOVE_ON_POST, names=names, count=len(names))
+
+
 async def edit(
     session: AsyncSession,
     actor: Actor,
@@ -315,6 +333,7 @@ async def edit(
                 day=day.isoformat(),
                 start=f"{times[0]:%H:%M}",
             )
+        await _check_nobody_on_post(session, shift)
         await _check_people_free(session, shift, starts_at, ends_at)
         shift.starts_at, shift.ends_at = starts_at, ends_at
     after = {
