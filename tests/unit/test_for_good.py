@@ -119,6 +119,7 @@ NOT_FINAL = frozenset(
         _E.SHIFT_CLASH,
         _E.ON_LEAVE,
         _E.SHIFT_MOVE_CLASH,
+        _E.SHIFT_MOVE_ON_POST,
         _E.WEEKLY_CAP_REACHED,
         _E.NO_SHOW_BLOCKED,
         _E.CANCEL_TOO_LATE,
