@@ -137,19 +137,27 @@ async def check_window(
         raise DomainError(ErrorCode.SHIFT_IN_PAST, day=first.isoformat())
     starts = [window(day, start, end, zone)[0] for day in days]
     taken = await session.scalar(
-        select(Shift.starts_at)
+        select(Shift)
         .where(Shift.post_id == post_id, Shift.starts_at.in_(starts))
         .order_by(Shift.starts_at)
         .limit(1)
     )
     if taken is not None:
-        post = await posts.get(session, post_id)
-        raise DomainError(
-            ErrorCode.SHIFT_DUPLICATE,
-            post=post.name,
-            day=taken.astimezone(zone).date().isoformat(),
-            start=f"{start:%H:%M}",
-        )
+        raise await _duplicate(session, taken, zone)
+
+
+async def _duplicate(session: AsyncSession, taken: Shift, zone: dt.tzinfo) -> DomainError:
+    """The refusal of a start the post already has. A post keeps one shift per start, one
+    cancelled included (kept for the record, and listed nowhere): said so, rather than that
+    the post has a shift its coordinator cannot find."""
+    post = await posts.get(session, taken.post_id)
+    local = taken.starts_at.astimezone(zone)
+    code = (
+        ErrorCode.SHIFT_DUPLICATE_CANCELLED
+        if taken.status is ShiftStatus.CANCELLED
+        else ErrorCode.SHIFT_DUPLICATE
+    )
+    return DomainError(code, post=post.name, day=local.date().isoformat(), start=f"{local:%H:%M}")
 
 
 # What ends a shift's edit besides the refusals final everywhere (`DomainError.for_good`: the
@@ -322,17 +330,12 @@ async def edit(
         if starts_at <= now:
             raise DomainError(ErrorCode.SHIFT_IN_PAST, day=day.isoformat())
         clash = await session.scalar(
-            select(Shift.id).where(
+            select(Shift).where(
                 Shift.post_id == shift.post_id, Shift.starts_at == starts_at, Shift.id != shift.id
             )
         )
         if clash is not None:
-            raise DomainError(
-                ErrorCode.SHIFT_DUPLICATE,
-                post=shift.post.name,
-                day=day.isoformat(),
-                start=f"{times[0]:%H:%M}",
-            )
+            raise await _duplicate(session, clash, settings.zone)
         await _check_nobody_on_post(session, shift)
         await _check_people_free(session, shift, starts_at, ends_at)
         shift.starts_at, shift.ends_at = starts_at, ends_at
