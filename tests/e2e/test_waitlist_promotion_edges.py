@@ -4,8 +4,12 @@ not to someone who has since declared that hour off with /unavailable (they keep
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.db.models import AssignmentStatus, Role
 from tests.e2e.schedule import (
+    DAY,
+    at,
     command,
     outbox_to,
     person,
@@ -17,6 +21,8 @@ from tests.e2e.schedule import (
 )
 from tests.e2e.swap_fixtures import seat
 from tests.harness import Harness
+
+TOMORROW = DAY + dt.timedelta(days=1)
 
 
 async def _give_up_the_seat(harness: Harness, user_id: int) -> None:
@@ -80,3 +86,13 @@ async def test_a_freed_seat_passes_over_someone_who_declared_the_hour_off(
     assert (third.last().text or "").startswith("🎉 候补转正")
     # 乙 keeps the place in the queue.
     assert "候补第 1 位" in await command(harness, second, "my")
+    # At the start 乙 is told why the seat that came free was not theirs, once.
+    second.started = True
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.tick()
+    lapsed = [text for text in second.texts() if text.startswith("⏳ 班次已开始")]
+    assert lapsed == [
+        "⏳ 班次已开始，候补结束：\n12月2日 周三 07:00–09:00 · 黄河路-人民路口\n"
+        "您申报了这个时间不能值班（/unavailable），所以空出的名额不会转给您。"
+    ]

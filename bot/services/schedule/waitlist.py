@@ -180,7 +180,8 @@ async def lapsed_notices(session: AsyncSession, now: dt.datetime, settings: Sett
     """At a shift's start, each member still on its waitlist is told that no seat came free,
     so nobody keeps waiting for a promotion that can no longer come. One who holds a seat on
     another shift at the same time could not have moved up whether or not a seat came free
-    (a promotion passes them over): they are told that, not that no seat came free."""
+    (a promotion passes them over): they are told that, not that no seat came free; so is one
+    who declared that hour off (/unavailable), whom a promotion passes over too."""
     waiting = await seat_scan.seats_starting(
         session,
         now - LAPSED_NOTICE_WITHIN,
@@ -195,7 +196,9 @@ async def lapsed_notices(session: AsyncSession, now: dt.datetime, settings: Sett
         )
     )
     holders: dict[int, int] = {row[0]: row[1] for row in rows.all()}
-    clashing = await clashes(session, [(holders[seat.assignment_id], seat.shift) for seat in due])
+    pairs = [(holders[seat.assignment_id], seat.shift) for seat in due]
+    clashing = await clashes(session, pairs)
+    off = await unavailability.blocked_pairs(session, pairs, settings.zone)
     translator = translators(settings)
     messages: list[outbox.Queued] = []
     for seat in due:
@@ -203,7 +206,9 @@ async def lapsed_notices(session: AsyncSession, now: dt.datetime, settings: Sett
         label = shift_label(t, seat.shift)
         clash_id = clashing.get((holders[seat.assignment_id], seat.shift.id))
         clash = await session.get(Shift, clash_id) if clash_id is not None else None
-        if clash is None:
+        if clash is None and (holders[seat.assignment_id], seat.shift.id) in off:
+            text = t("signup.notice.waitlist_lapsed_unavailable", shift=label)
+        elif clash is None:
             text = t("signup.notice.waitlist_lapsed", shift=label)
         else:
             text = t(
