@@ -48,3 +48,28 @@ async def test_the_time_of_a_shift_someone_checked_in_to_does_not_move(harness: 
     assert await harness.count(Dialogue) == 1
     await command(harness, boss, "cancel")
     assert await harness.count(Dialogue) == 0
+
+
+async def test_the_end_of_a_shift_someone_checked_in_to_may_still_change(
+    harness: Harness,
+) -> None:
+    """The check-in was made for the start, which stays: a later end (typed on the card, or by
+    an import of the same start with another end) is taken."""
+    crew = await team(harness)
+    boss = await coordinator(harness, "城管局", 5100, "王协调")
+    wang = crew.volunteers[0]
+    await duty(harness, wang, crew.unit, today(10), today(12))
+    harness.clock.set(today(9, 40))
+    await check_in(harness, wang)
+    await command(harness, boss, "posts")
+    await press_and_settle(harness, boss, "黄河路-人民路口")
+    await press_and_settle(harness, boss, "📅 班次")
+    await press_and_settle(harness, boss, "12月1日 周二 10:00–12:00 · 黄河路-人民路口")
+    await press_and_settle(harness, boss, "🕒 时间")
+    await boss.send_text("10:00-13:00")
+    await harness.settle()
+    assert "✅ 已更新，已通知报名的人。" in boss.texts()
+    async with harness.session() as session:
+        row = await session.scalar(select(Shift))
+        assert row is not None
+        assert (row.starts_at, row.ends_at) == (today(10), today(13))

@@ -271,8 +271,9 @@ async def _check_people_free(
 
 
 async def _check_nobody_on_post(session: AsyncSession, shift: Shift) -> None:
-    """A shift's time does not move once someone on it has checked in (check-in opens before
-    the start): their check-in was made for the old time and would stand for the new one."""
+    """A shift's start does not move once someone on it has checked in (check-in opens before
+    the start): their check-in was made for the old start and would stand for the new one. Its
+    end may (an import typing the same start with another end, say)."""
     names = tuple(
         await session.scalars(
             select(Member.display_name)
@@ -336,7 +337,8 @@ async def edit(
         )
         if clash is not None:
             raise await _duplicate(session, clash, settings.zone)
-        await _check_nobody_on_post(session, shift)
+        if starts_at != shift.starts_at:
+            await _check_nobody_on_post(session, shift)
         await _check_people_free(session, shift, starts_at, ends_at)
         shift.starts_at, shift.ends_at = starts_at, ends_at
     after = {
