@@ -191,7 +191,7 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
         clear = text == "-"
         change.update(notes=None if clear else text, clear_notes=clear)
     try:
-        await shifts.edit(
+        edited = await shifts.edit(
             turn.session,
             turn.actor,
             shift_id,
@@ -209,7 +209,12 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
             turn.prompt(dialogue, error_text(t, error), inline([cancel_row(t)]))
         return
     await dialogues.end(turn.session, turn.user_id)
-    turn.reply(t("schedule.updated"))
+    if not edited.changed:
+        turn.reply(t("schedule.unchanged"))
+    elif edited.told == 0:
+        turn.reply(t("schedule.updated_nobody"))
+    else:
+        turn.reply(t("schedule.updated"))
     await render_card(turn, shift_id)
 
 

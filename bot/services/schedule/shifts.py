@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -289,6 +290,16 @@ async def _check_nobody_on_post(session: AsyncSession, shift: Shift) -> None:
         raise DomainError(ErrorCode.SHIFT_MOVE_ON_POST, names=names, count=len(names))
 
 
+@dataclass(frozen=True)
+class Edited:
+    """A shift after an edit: whether anything changed, and how many on it were told (each
+    seated or waiting member: of the change, or, moved up from the waitlist, of their seat)."""
+
+    shift: Shift
+    changed: bool
+    told: int
+
+
 async def edit(
     session: AsyncSession,
     actor: Actor,
@@ -301,7 +312,7 @@ async def edit(
     clear_notes: bool = False,
     times: tuple[dt.time, dt.time] | None = None,
     after_move: Sequence[AfterMove],
-) -> Shift:
+) -> Edited:
     """Change a shift; everyone on it (seated or waiting) is told what changed. A larger
     capacity gives seats to the waitlist. A shift whose start moved has `after_move` run on it
     (bot/moves.py: its seats' reminders re-armed, its swap offers called off)."""
@@ -348,7 +359,7 @@ async def edit(
         "ends_at": shift.ends_at.isoformat(),
     }
     if after == before:
-        return shift
+        return Edited(shift, changed=False, told=0)
     entry = audit.record(
         session,
         actor_id=_actor_id(actor),
@@ -362,7 +373,8 @@ async def edit(
     await session.flush()
     promoted = await promote_waitlist(session, shift, now, settings)
     promoted_ids = {assignment.id for assignment in promoted}
-    for assignment in await attached(session, shift.id):
+    on_it = await attached(session, shift.id)
+    for assignment in on_it:
         if assignment.id in promoted_ids:
             continue
         member = assignment.member
@@ -379,7 +391,7 @@ async def edit(
     if shift.starts_at != was_starts_at:
         for follow in after_move:
             await follow(session, shift.id, now, settings)
-    return shift
+    return Edited(shift, changed=True, told=len(on_it))
 
 
 def cancelled_key(shift_id: int, member_id: int) -> str:
