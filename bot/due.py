@@ -22,7 +22,7 @@ from bot.services.duty.live_wait import end as live_wait_end
 from bot.services.duty.live_wait import opening as live_wait_opening
 from bot.services.oversight import order_jobs
 from bot.services.reports import jobs as report_jobs
-from bot.services.rostering import acknowledge
+from bot.services.rostering import acknowledge, leave_ends
 from bot.services.schedule import broadcast_progress, understaffed, waitlist
 from bot.services.swaps import jobs as swap_jobs
 from bot.settings import Settings
@@ -73,6 +73,7 @@ DUE_JOBS: tuple[DueJob, ...] = (
     # assigned duty (issue 17)
     DueJob("rostering.ack_reminders", acknowledge.reminders),
     DueJob("rostering.evening_lists", acknowledge.evening_lists),
+    DueJob("rostering.leave_ends", leave_ends.end_undecided),
     # rectification orders (issue 16)
     DueJob("orders.publish_held", order_jobs.publish_held),
     DueJob("orders.ack_reminders", order_jobs.ack_reminders),

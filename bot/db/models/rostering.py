@@ -74,7 +74,8 @@ class LeaveStatus(enum.StrEnum):
     ASKED = "asked"
     APPROVED = "approved"
     REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"  # nobody decided: the member left the unit (or the posts) first
+    WITHDRAWN = "withdrawn"  # nobody decided: the seat went first (left, taken off, cancelled)
+    LAPSED = "lapsed"  # nobody decided before the shift started: they were expected on post
 
 
 class LeaveRequest(Base):

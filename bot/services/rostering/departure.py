@@ -268,7 +268,7 @@ async def _give_up_ahead(
     to = AssignmentStatus.REMOVED if how is How.REMOVED else AssignmentStatus.CANCELLED
     released = await signup.release_all(session, member.id, to, now, settings)
     voided = await swap_jobs.void_for_member(session, member.id, now, settings)
-    withdrawn = await leave.withdraw_asked(session, member.id, now)
+    withdrawn = await leave.withdraw_asked(session, member.id, now, settings)
     return released, voided, withdrawn
 
 

@@ -39,6 +39,7 @@ from bot.services.platform.notify import Render, notify, notify_admins, notify_a
 from bot.services.rostering import notices, rotas
 from bot.services.schedule import (
     eligibility,
+    leave_cards,
     seat_scan,
     seats,
     signup,
@@ -189,7 +190,7 @@ async def ask(
             session,
             coordinators,
             render,
-            key=lambda coordinator: f"leave-asked:{leave.id}:{coordinator.id}",
+            key=lambda coordinator: leave_cards.card_key(leave.id, coordinator.id),
             now=now,
             settings=settings,
             urgent=urgent,
@@ -229,7 +230,7 @@ async def _ask_admins(
     return await notify_admins(
         session,
         render,
-        key=lambda admin_id: f"leave-asked:{leave.id}:a{admin_id}",
+        key=lambda admin_id: leave_cards.admin_card_key(leave.id, admin_id),
         now=now,
         settings=settings,
         urgent=urgent,
@@ -257,7 +258,9 @@ async def ask_admins_instead(
     return len(waiting)
 
 
-async def withdraw_asked(session: AsyncSession, member_id: int, now: dt.datetime) -> int:
+async def withdraw_asked(
+    session: AsyncSession, member_id: int, now: dt.datetime, settings: Settings
+) -> int:
     """The member's leave not yet decided is withdrawn: they left the unit (or the posts) and
     the seat with it. A coordinator who presses 批准 or 驳回 after hears the seat has gone."""
     asked = list(
@@ -267,7 +270,7 @@ async def withdraw_asked(session: AsyncSession, member_id: int, now: dt.datetime
             )
         )
     )
-    return seats.withdraw_leave(session, asked, now)
+    return await leave_cards.withdraw_leave(session, asked, leave_cards.Ending.LEFT, now, settings)
 
 
 # The pending requests a coordinator is shown at once (soonest shift first); deciding them
@@ -358,6 +361,8 @@ async def get(session: AsyncSession, leave_id: int) -> LeaveRequest:
 def _decided_error(leave: LeaveRequest) -> DomainError:
     if leave.status is LeaveStatus.WITHDRAWN:
         return DomainError(ErrorCode.LEAVE_SEAT_GONE)
+    if leave.status is LeaveStatus.LAPSED:
+        return DomainError(ErrorCode.LEAVE_APPROVE_STARTED)
     by = leave.decided_by.display_name if leave.decided_by is not None else "-"
     return DomainError(ErrorCode.LEAVE_ALREADY_DECIDED, name=by)
 
@@ -442,13 +447,10 @@ async def _close_cards(
 ) -> None:
     """The request's cards to the unit's coordinators (or the admins) say how it was decided,
     without buttons; but the decider's own, answered where they pressed."""
-    keys = [
-        f"leave-asked:{leave.id}:{coordinator.id}"
-        for coordinator in await coordinators_of(session, leave.assignment.shift.post.unit_id)
-    ] + [f"leave-asked:{leave.id}:a{admin_id}" for admin_id in settings.admin_ids]
-    mine = {f"leave-asked:{leave.id}:a{actor.telegram_id}"}
+    keys = await leave_cards.keys(session, leave, settings)
+    mine = {leave_cards.admin_card_key(leave.id, actor.telegram_id)}
     if actor.member is not None:
-        mine.add(f"leave-asked:{leave.id}:{actor.member.id}")
+        mine.add(leave_cards.card_key(leave.id, actor.member.id))
     render = notices.leave_closed(leave, approved, rotas.actor_name(actor))
     await cards.close(
         session, [key for key in keys if key not in mine], render, now=now, settings=settings

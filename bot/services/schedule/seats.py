@@ -23,7 +23,6 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.services.people import members
-from bot.services.platform import audit
 from bot.services.schedule import standing_leave
 
 # Statuses that hold one of the shift's seats.
@@ -206,27 +205,6 @@ async def pending_leave(session: AsyncSession, assignment_id: int) -> LeaveReque
         await session.scalars(select(LeaveRequest).where(leave_pending_on(assignment_id)).limit(1))
     ).first()
     return leave
-
-
-def withdraw_leave(session: AsyncSession, asked: Iterable[LeaveRequest], now: dt.datetime) -> int:
-    """Leave asked and not decided, withdrawn because its seat went (taken off the shift, or the
-    member left the unit), each in the audit log; how many."""
-    count = 0
-    for request in asked:
-        request.status = LeaveStatus.WITHDRAWN
-        request.decided_at = now
-        audit.record(
-            session,
-            actor_id=None,
-            action="leave.withdraw",
-            object_type="leave",
-            object_id=request.id,
-            before={"status": LeaveStatus.ASKED.value},
-            after={"status": LeaveStatus.WITHDRAWN.value},
-            now=now,
-        )
-        count += 1
-    return count
 
 
 async def with_pending_leave(session: AsyncSession, assignment_ids: Iterable[int]) -> set[int]:

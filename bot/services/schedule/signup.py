@@ -23,7 +23,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
 from bot.services.people.members import serves_on_posts
 from bot.services.platform import audit, outbox
-from bot.services.schedule import removals, seat_scan
+from bot.services.schedule import leave_cards, removals, seat_scan
 from bot.services.schedule.deadlines import WayOut, way_out
 from bot.services.schedule.eligibility import check_eligibility
 from bot.services.schedule.seats import (
@@ -32,7 +32,6 @@ from bot.services.schedule.seats import (
     pending_leave,
     seat,
     seated_count,
-    withdraw_leave,
 )
 from bot.services.schedule.shift_text import translator_for
 from bot.services.schedule.waitlist import promote_waitlist, waitlist_position
@@ -154,7 +153,7 @@ async def remove(
     before = assignment.status
     if not await _release(session, assignment, shift, AssignmentStatus.REMOVED, now, settings):
         raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
-    await _withdraw_leave(session, assignment.id, now)
+    await _withdraw_leave(session, assignment.id, now, settings)
     member = assignment.member
     t = translator_for(member, settings)
     await outbox.enqueue(
@@ -179,12 +178,16 @@ async def remove(
     return assignment
 
 
-async def _withdraw_leave(session: AsyncSession, assignment_id: int, now: dt.datetime) -> None:
+async def _withdraw_leave(
+    session: AsyncSession, assignment_id: int, now: dt.datetime, settings: Settings
+) -> None:
     """Leave asked from a seat taken off is over with it: the row is reused if the member is
     put on the shift again, and the old request would come back as if asked of the new seat."""
     leave = await pending_leave(session, assignment_id)
     if leave is not None:
-        withdraw_leave(session, [leave], now)
+        await leave_cards.withdraw_leave(
+            session, [leave], leave_cards.Ending.TAKEN_OFF, now, settings
+        )
 
 
 async def _release(

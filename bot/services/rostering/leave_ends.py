@@ -1,0 +1,94 @@
+"""The scheduler job (a row of ``bot/due.py``) that ends the leave requests nobody decided in
+time: the seat went some way that did not withdraw them at once (the shift cancelled, the seat
+given up or swapped), or the shift started first. Each is ended once, and every card asking
+its deciders says how (bot/services/schedule/leave_cards.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    LeaveRequest,
+    LeaveStatus,
+    Shift,
+    ShiftStatus,
+)
+from bot.services.platform import audit
+from bot.services.schedule import leave_cards, seats
+from bot.services.schedule.leave_cards import Ending
+from bot.settings import Settings
+
+
+def _ending(leave: LeaveRequest, now: dt.datetime) -> Ending | None:
+    """How `leave` ended without a decision, or None while it still waits for one."""
+    seat = leave.assignment
+    shift = seat.shift
+    if shift.status is ShiftStatus.CANCELLED:
+        return Ending.CANCELLED
+    if seat.status is not AssignmentStatus.SIGNED_UP or seat.member_id != leave.member_id:
+        # Checked in ahead of the start: they came, as expected without a decision.
+        if seat.status is AssignmentStatus.CHECKED_IN and seat.member_id == leave.member_id:
+            return Ending.STARTED
+        return Ending.TAKEN_OFF
+    if shift.status is not ShiftStatus.SCHEDULED:
+        return Ending.CANCELLED
+    if shift.starts_at <= now:
+        return Ending.STARTED
+    return None
+
+
+async def end_undecided(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """End the requests still asked whose seat went or whose shift started; how many."""
+    found = list(
+        (
+            await session.scalars(
+                select(LeaveRequest.id)
+                .join(Assignment, LeaveRequest.assignment_id == Assignment.id)
+                .join(Shift, Assignment.shift_id == Shift.id)
+                .where(
+                    LeaveRequest.status == LeaveStatus.ASKED,
+                    or_(
+                        Shift.status != ShiftStatus.SCHEDULED,
+                        Shift.starts_at <= now,
+                        Assignment.status != AssignmentStatus.SIGNED_UP,
+                        Assignment.member_id != LeaveRequest.member_id,
+                    ),
+                )
+                .order_by(LeaveRequest.id)
+            )
+        ).all()
+    )
+    ended = 0
+    for leave_id in found:
+        leave = await session.get(LeaveRequest, leave_id)
+        assert leave is not None
+        # Under the shift's lock, as a decision is taken: of the two, one finds the other's.
+        await seats.lock(session, leave.assignment.shift_id)
+        await session.refresh(leave)
+        await session.refresh(leave.assignment)
+        ending = _ending(leave, now) if leave.status is LeaveStatus.ASKED else None
+        if ending is None:
+            continue
+        if ending is not Ending.STARTED:
+            await leave_cards.withdraw_leave(session, [leave], ending, now, settings)
+        else:
+            leave.status = LeaveStatus.LAPSED
+            leave.decided_at = now
+            audit.record(
+                session,
+                actor_id=None,
+                action="leave.lapse",
+                object_type="leave",
+                object_id=leave.id,
+                before={"status": LeaveStatus.ASKED.value},
+                after={"status": LeaveStatus.LAPSED.value},
+                now=now,
+            )
+            await leave_cards.close_ended(session, leave, ending, now, settings)
+        ended += 1
+    return ended
