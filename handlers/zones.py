@@ -54,6 +54,10 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     if document.file_size is not None and document.file_size > zones.MAX_BYTES:
         turn.refuse(DomainError(ErrorCode.ZONES_FILE_TOO_LARGE, limit=zones.MAX_BYTES // 2**20))
         return
+    units = await zones.units_by_name(turn.session)
+    # Nothing is written before the file is fetched and checked: other chats' updates are
+    # recorded meanwhile (on SQLite they share one write connection).
+    await turn.runtime.db.let_others_write(turn.session)
     try:
         telegram_file = await turn.context.bot.get_file(document.file_id)
         data = bytes(await telegram_file.download_as_bytearray())
@@ -62,7 +66,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         turn.refuse(DomainError(ErrorCode.FILE_DOWNLOAD_FAILED))
         return
     try:
-        imported = await zones.read(turn.session, data)
+        imported = await zones.read_off_loop(data, units)
     except DomainError as error:
         turn.refuse(error)
         return

@@ -28,6 +28,7 @@ from bot.services.people.access import Actor
 from bot.services.people.names import plain
 from bot.services.people.units import name_key
 from bot.services.platform import audit
+from bot.services.platform.offload import run_off_loop
 
 MAX_BYTES = 5 * 1024 * 1024
 NAME_MAX = 64
@@ -129,20 +130,45 @@ def _invalidity(geometry: BaseGeometry) -> tuple[str, str]:
     return code, f"{latitude:.5f}, {longitude:.5f}"
 
 
-async def read(session: AsyncSession, data: bytes) -> Imported:
-    """Check an uploaded file; nothing is written."""
-    if len(data) > MAX_BYTES:
-        raise DomainError(ErrorCode.ZONES_FILE_TOO_LARGE, limit=MAX_BYTES // 1024 // 1024)
-    features = _features(data)
-    if isinstance(features, Problem):
-        return Imported([], [features])
-    # A unit is named as everywhere else a name is typed: any case, any spacing.
-    units = {
+# The units a file may name, by name_key: id, name as stored, archived.
+Units = dict[str, tuple[int, str, bool]]
+
+
+async def units_by_name(session: AsyncSession) -> Units:
+    """The units a zone file may name, read before the file is checked (a unit is named as
+    everywhere else a name is typed: any case, any spacing)."""
+    return {
         name_key(name): (unit_id, name, archived)
         for unit_id, name, archived in (
             await session.execute(select(Unit.id, Unit.name, Unit.archived))
         ).all()
     }
+
+
+async def read(session: AsyncSession, data: bytes) -> Imported:
+    """Check an uploaded file, here on the loop; nothing is written."""
+    return check(data, await units_by_name(session))
+
+
+async def read_off_loop(data: bytes, units: Units) -> Imported:
+    """Check an uploaded file in the offload worker (bot/services/platform/offload.py): a file
+    near the size limit (3,000 polygons, 5 MB) takes about a second of shapely and JSON, which
+    on the loop would keep every other chat waiting."""
+    _require_size(data)
+    return await run_off_loop(check, data, units)
+
+
+def _require_size(data: bytes) -> None:
+    if len(data) > MAX_BYTES:
+        raise DomainError(ErrorCode.ZONES_FILE_TOO_LARGE, limit=MAX_BYTES // 1024 // 1024)
+
+
+def check(data: bytes, units: Units) -> Imported:
+    """Check an uploaded file against the units; nothing is read or written."""
+    _require_size(data)
+    features = _features(data)
+    if isinstance(features, Problem):
+        return Imported([], [features])
     drafts: list[Draft] = []
     numbers: list[int] = []
     problems: list[Problem] = []
