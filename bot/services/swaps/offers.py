@@ -42,6 +42,7 @@ from bot.services.schedule.shift_text import shift_label
 from bot.services.swaps.lifecycle import expiry, record, stands
 from bot.services.swaps.notices import SWAP_ASK, SWAP_OFFER, offer_label, offers_told
 from bot.services.swaps.queries import (
+    exchange_bars,
     exchange_refusal,
     find_member,
     not_eligible,
@@ -194,13 +195,18 @@ async def exchange(
         or await seats.pending_leave(session, theirs.id) is not None
     ):
         raise DomainError(ErrorCode.SWAP_TARGET_GONE)
+    offered, reachable = await exchange_bars(session, theirs.id)
+    if offered:
+        # Offered by its holder, or asked for by another exchange, since the list was shown.
+        raise DomainError(ErrorCode.SWAP_TARGET_GONE)
     if now >= expiry(settings, theirs.shift):
         raise DomainError(ErrorCode.SWAP_TOO_LATE, count=settings.swap_expiry_before_start_min)
     refused = await exchange_refusal(session, mine, theirs, now, settings)
     if refused is not None:
         raise not_eligible(actor, *refused, settings)
     target = theirs.member
-    _reachable(target)
+    if not reachable:
+        raise DomainError(ErrorCode.SWAP_TARGET_UNREACHABLE, name=target.display_name)
     offer = _new_offer(
         session,
         SwapKind.EXCHANGE,

@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.db.models import (
     Assignment,
@@ -92,6 +93,33 @@ async def open_exchange_for(session: AsyncSession, assignment_id: int) -> SwapOf
         )
     ).first()
     return offer
+
+
+def in_open_offer(seat: int | seats.SeatColumn) -> ColumnElement[bool]:
+    """Whether the seat (an id, or a column of a statement about seats) is in an open offer:
+    its holder offers it, or an exchange asks for it. Another exchange may not ask for it (the
+    exchange refuses it, the list of seats to exchange for leaves it out)."""
+    return exists().where(
+        SwapOffer.status.in_(OPEN),
+        or_(SwapOffer.from_assignment_id == seat, SwapOffer.target_assignment_id == seat),
+    )
+
+
+def holder_reachable(seat: int | seats.SeatColumn) -> ColumnElement[bool]:
+    """Whether the seat's holder has not blocked the bot: an exchange asked of someone who
+    blocked it would hold both seats until it expired, unseen (the exchange refuses it, the
+    list leaves it out)."""
+    held = aliased(Assignment)
+    return exists().where(
+        held.id == seat, Member.id == held.member_id, Member.blocked_bot.is_(False)
+    )
+
+
+async def exchange_bars(session: AsyncSession, seat_id: int) -> tuple[bool, bool]:
+    """For the seat an exchange asks for: whether it is in an open offer, and whether its
+    holder is reachable, in one statement."""
+    row = (await session.execute(select(in_open_offer(seat_id), holder_reachable(seat_id)))).one()
+    return bool(row[0]), bool(row[1])
 
 
 # What ends a swap's dialogue besides the refusals final everywhere (`DomainError.for_good`:
@@ -237,7 +265,9 @@ async def exchange_choices(
     session: AsyncSession, actor: Actor, assignment_id: int, now: dt.datetime, settings: Settings
 ) -> tuple[Assignment, list[Assignment]]:
     """The actor's seat and the other members' seats it may be exchanged for: both sides may
-    take the other's shift, and neither is too close to its start."""
+    take the other's shift, neither is too close to its start, and theirs is one the exchange
+    would take (no leave asked, in no open offer, its holder reachable), left out in the query
+    before its limit."""
     mine = await own_seat(session, actor, assignment_id, now, settings)
     lead = dt.timedelta(minutes=settings.swap_expiry_before_start_min)
     candidates = (
@@ -254,6 +284,8 @@ async def exchange_choices(
                 Shift.starts_at > now + lead,
                 # One way out of a seat at a time: a seat whose leave is asked is not swapped.
                 ~seats.leave_pending(Assignment.id),
+                ~in_open_offer(Assignment.id),
+                holder_reachable(Assignment.id),
             )
             .order_by(Shift.starts_at, Assignment.id)
             .limit(EXCHANGE_CHOICES * 5)
