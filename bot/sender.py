@@ -274,7 +274,7 @@ class Sender:
             # transaction: stored as it will be sent, under its own key.
             rows = await redraw.redraw_claimed(session, rows, now, self.runtime.settings, REDRAWS)
             # An edit of a closed card names the message its card went out as (or is dropped).
-            rows = await cards.resolve(session, rows)
+            rows = await cards.resolve(session, rows, now)
         by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             by_chat[row.chat_id].append(row)

@@ -66,7 +66,7 @@ async def test_unseen_cards_are_dropped_and_shown_ones_edited_once_sent(database
             )
         )
         assert [row.kind for row in edits] == ["edit"] * 3
-        left = await cards.resolve(session, edits)
+        left = await cards.resolve(session, edits, NOW)
     assert [(row.chat_id, row.kind, row.payload.get("edit_message_id")) for row in left] == [
         (2, "edit", 42),
         (3, "edit", 41),
@@ -80,3 +80,37 @@ async def test_unseen_cards_are_dropped_and_shown_ones_edited_once_sent(database
             session, list(keys), lambda t: outbox.payload("已批准"), now=NOW, settings=settings
         )
     assert again == 0
+
+
+async def test_an_edit_waits_while_its_card_is_still_being_sent(database: Database) -> None:
+    """A kill -9 after the card went out but before it was marked sent leaves it claimed; its
+    edit, claimed first by the next sender, waits for the card instead of being dropped."""
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    async with database.session() as session:
+        await outbox.enqueue(session, key="card", chat_id=5, body=CARD, now=NOW)
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.idempotency_key == "card")
+            .values(claimed_by="killed", claimed_until=NOW + dt.timedelta(minutes=2))
+        )
+        assert await cards.close(
+            session, ["card"], lambda t: outbox.payload("已批准"), now=NOW, settings=settings
+        )
+    edit = await _row(database, "card:closed")
+    async with database.session() as session:
+        claimed = await session.get(OutboxMessage, edit.id)
+        assert claimed is not None
+        assert await cards.resolve(session, [claimed], NOW) == []
+    waiting = await _row(database, "card:closed")
+    assert waiting.status is OutboxStatus.PENDING and waiting.claimed_until is None
+    assert waiting.not_before >= NOW + dt.timedelta(minutes=2)
+    # The card goes out at last: the edit names it.
+    card = await _row(database, "card")
+    async with database.session() as session:
+        await outbox.mark_sent(session, [card.id], NOW)
+        await cards.keep_sent(session, {card.id: (card, 77)})
+    async with database.session() as session:
+        again = await session.get(OutboxMessage, edit.id)
+        assert again is not None
+        left = await cards.resolve(session, [again], NOW)
+    assert [row.payload.get("edit_message_id") for row in left] == [77]

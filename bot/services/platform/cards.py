@@ -9,7 +9,9 @@ or being sent, an edit under the card's key and ``:closed``, rendered in its rea
 in the transaction of the change that closed it. The edit names the card's row (``edit_of``),
 not a message id: the sender, in the transaction that claims it, looks the id up (`resolve`).
 A card being sent while it was closed was claimed by an earlier pass than its edit, which
-finds it sent; an edit whose card never went out is dropped. So a crash at any moment leaves
+finds it sent; an edit claimed while its card is still pending (being sent, or claimed by a
+sender killed before it recorded it) waits for it; an edit whose card never went out is
+dropped. So a crash at any moment leaves
 each card either unsent or edited once."""
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from bot.settings import Settings
 # Where a sent card's message id is kept in its outbox row's payload.
 SENT_ID = "sent_message_id"
 CLOSED = ":closed"
+# How long at least the edit of a card still pending waits before it is tried again.
+CARD_WAIT = dt.timedelta(seconds=10)
 
 
 async def keep_sent(session: AsyncSession, sent: Mapping[int, tuple[OutboxMessage, int]]) -> None:
@@ -94,10 +98,12 @@ async def close(
     return await outbox.enqueue_many(session, edits, now=now, urgent=True)
 
 
-async def resolve(session: AsyncSession, rows: Sequence[OutboxMessage]) -> list[OutboxMessage]:
+async def resolve(
+    session: AsyncSession, rows: Sequence[OutboxMessage], now: dt.datetime
+) -> list[OutboxMessage]:
     """The claimed `rows` with the edits of closed cards made sendable: each names the message
-    its card went out as, or is dropped when its card never went out. Returns the rows still to
-    send, in their order."""
+    its card went out as, waits (put back for later) while its card is still pending, or is
+    dropped when its card never went out. Returns the rows still to send, in their order."""
     wanted = {
         row.id: int(row.payload["edit_of"])
         for row in rows
@@ -111,10 +117,18 @@ async def resolve(session: AsyncSession, rows: Sequence[OutboxMessage]) -> list[
             select(OutboxMessage).where(OutboxMessage.id.in_(sorted(set(wanted.values()))))
         )
     }
+    waiting: set[int] = set()
     for row in rows:
         if row.id not in wanted:
             continue
         card = cards.get(wanted[row.id])
+        if card is not None and card.status is OutboxStatus.PENDING:
+            # Still being sent, or to be sent again (a sender killed before it recorded the
+            # card, a retry): the edit waits for it rather than leave it open for good.
+            row.not_before = max(now + CARD_WAIT, card.not_before, card.claimed_until or now)
+            row.claimed_by = row.claimed_until = None
+            waiting.add(row.id)
+            continue
         sent_id = card.payload.get(SENT_ID) if card is not None else None
         if card is None or card.status is not OutboxStatus.SENT or sent_id is None:
             row.status = OutboxStatus.DROPPED
@@ -125,4 +139,4 @@ async def resolve(session: AsyncSession, rows: Sequence[OutboxMessage]) -> list[
         row.payload = {**payload, "edit_message_id": int(sent_id)}
         row.kind = "edit"
     await session.flush()
-    return [row for row in rows if row.status is OutboxStatus.PENDING]
+    return [row for row in rows if row.status is OutboxStatus.PENDING and row.id not in waiting]
