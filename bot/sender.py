@@ -21,6 +21,8 @@ own:
   group's binding goes with what else is queued, and the admins and the unit's coordinators
   are told how to fix it (services/people/groups.muted); a photo or a document alone refused
   so is parked as any other 400, the group's text still goes;
+- 400 "message can't be edited" or "message to edit not found" on an edit (the message is
+  older than 48 hours, or was deleted): dropped, with Telegram's reason;
 - any other 400: parked with Telegram's reason, visible to admins, never looping;
 - a notice that names a kind to draw it again from (bot/redraw.py) is drawn again from the
   database when claimed, so that one the quiet hours held says what is true when it goes out (a
@@ -110,6 +112,16 @@ def muted_in_group(chat_id: int, reason: str) -> bool:
     """Whether Telegram's 400 `reason` says the bot may not post in the group at all."""
     lowered = reason.lower()
     return is_group(chat_id) and any(refusal in lowered for refusal in MUTED_REFUSALS)
+
+
+# Telegram's refusals of an edit whose message it can no longer change: too old (48 hours) or
+# deleted.
+UNEDITABLE = ("message can't be edited", "message to edit not found")
+
+
+def uneditable(reason: str) -> bool:
+    lowered = reason.lower()
+    return any(refusal in lowered for refusal in UNEDITABLE)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -377,6 +389,12 @@ class Sender:
         except BadRequest as error:
             if "not modified" in error.message.lower():
                 sent.append(row.id)
+                return True
+            if message.kind == "edit" and uneditable(error.message):
+                # The message is gone or older than Telegram lets edit (48 hours): nothing
+                # more can be done to it, and it is nothing for the admins to look into.
+                async with self.runtime.db.session() as session:
+                    await outbox.drop(session, row.id, f"edit refused: {error.message}")
                 return True
             if "thread not found" in error.message.lower() and message.thread_id is not None:
                 # The group's topic was deleted: this message and what follows go to General.

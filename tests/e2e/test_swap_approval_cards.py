@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.buttons import SwapApprove
 from bot.db.models import OutboxMessage, OutboxStatus, Role, SwapStatus
-from bot.emulator import SentMessage, SimUser
+from bot.emulator import Fault, SentMessage, SimUser
 from tests.e2e.schedule import at, command, press_and_settle
 from tests.e2e.swap_fixtures import (
     GIVE_AWAY,
@@ -105,6 +105,31 @@ async def test_every_card_says_the_swap_expired(harness: Harness) -> None:
     assert chen.buttons() == [] and "系统：已过期" in (chen.text or "")
     amy_now = _now_of(amy, amy_card)
     assert amy_now.buttons() == [] and "system: expired" in (amy_now.text or "")
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        # A card older than 48 hours, and one the coordinator deleted.
+        "Bad Request: message can't be edited",
+        "Bad Request: message to edit not found",
+    ],
+)
+async def test_a_card_telegram_will_not_edit_is_let_go_not_parked(
+    harness: Harness, refusal: str
+) -> None:
+    town_, amy, _, amy_card = await _awaiting(harness)
+    harness.emulator.inject_fault(
+        Fault(kind="400", method="editMessageText", chat_id=amy.user_id, description=refusal)
+    )
+
+    assert "陈协调 批准" in await press_and_settle(harness, town_.coordinator, "✅ 批准")
+    await harness.deliver()
+
+    edits = await _edits(harness, amy.user_id)
+    assert [row.status for row in edits] == [OutboxStatus.DROPPED]
+    assert "edit" in (edits[0].last_error or "")
+    assert _now_of(amy, amy_card).buttons() == ["✅ Approve", "✖️ Reject"]
 
 
 async def _edits(harness: Harness, chat_id: int) -> list[OutboxMessage]:
