@@ -4,14 +4,16 @@ edit of a card that never went out is dropped."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
-from sqlalchemy import select, update
+import pytest
+from sqlalchemy import select, text, update
 
 from bot.buttons import SwapApprove
 from bot.db.engine import Database
 from bot.db.models import OutboxMessage, OutboxStatus
-from bot.services.platform import cards, outbox
+from bot.services.platform import cards, outbox, outbox_claim
 from bot.settings import Settings
 
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
@@ -114,3 +116,44 @@ async def test_an_edit_waits_while_its_card_is_still_being_sent(database: Databa
         assert again is not None
         left = await cards.resolve(session, [again], NOW)
     assert [row.payload.get("edit_message_id") for row in left] == [77]
+
+
+async def test_a_card_claimed_while_it_is_closed_is_edited_not_dropped(database: Database) -> None:
+    """On PostgreSQL the sender may claim a card between the closing's read and its write: the
+    card goes out, so it must not be marked dropped (its buttons would stay for good) but get
+    its edit. SQLite's writers take turns: the race cannot happen there."""
+    if database.is_sqlite:
+        pytest.skip("one writer at a time on SQLite")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    async with database.session() as session:
+        await outbox.enqueue(session, key="card", chat_id=6, body=CARD, now=NOW, urgent=True)
+    async with database.session() as sender:
+        claimed = await outbox_claim.claim_due(sender, NOW, "sender")
+        assert [row.idempotency_key for row in claimed] == ["card"]
+
+        async def closing() -> int:
+            async with database.session() as session:
+                render = lambda t: outbox.payload("已批准")  # noqa: E731
+                return await cards.close(session, ["card"], render, now=NOW, settings=settings)
+
+        closed = asyncio.create_task(closing())
+        await _until_an_outbox_write_waits(database)
+    assert await closed == 1
+    card = await _row(database, "card")
+    assert card.status is OutboxStatus.PENDING and card.claimed_by == "sender"
+    assert (await _row(database, "card:closed")).status is OutboxStatus.PENDING
+
+
+async def _until_an_outbox_write_waits(database: Database) -> None:
+    async with database.engine.connect() as watcher:
+        for _ in range(3000):
+            if await watcher.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND datname = current_database() AND query LIKE 'UPDATE outbox%'"
+                )
+            ):
+                return
+            await watcher.rollback()
+            await asyncio.sleep(0.01)
+    raise AssertionError("the closing never waited for the sender's claim")

@@ -20,7 +20,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import OutboxMessage, OutboxStatus
@@ -57,31 +57,29 @@ async def close(
     other is edited once to `render` in its reader's language. How many are to be edited."""
     if not keys:
         return 0
-    rows = list(
+    stored = [key[:160] for key in keys]
+    # Those nobody is sending are dropped first, in one statement that checks the claim as it
+    # writes: on PostgreSQL a sender claiming one meanwhile makes it wait, and then skip it.
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.idempotency_key.in_(stored),
+            OutboxMessage.status == OutboxStatus.PENDING,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
+        .values(status=OutboxStatus.DROPPED, last_error="closed before it was sent")
+        .execution_options(synchronize_session=False)
+    )
+    shown = list(
         await session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.idempotency_key.in_([key[:160] for key in keys]))
+            .where(
+                OutboxMessage.idempotency_key.in_(stored),
+                OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENT]),
+            )
             .order_by(OutboxMessage.id)
         )
     )
-    unseen = [
-        row.id
-        for row in rows
-        if row.status is OutboxStatus.PENDING
-        and (row.claimed_until is None or row.claimed_until < now)
-    ]
-    if unseen:
-        await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(unseen), OutboxMessage.status == OutboxStatus.PENDING)
-            .values(status=OutboxStatus.DROPPED, last_error="closed before it was sent")
-            .execution_options(synchronize_session=False)
-        )
-    shown = [
-        row
-        for row in rows
-        if row.id not in unseen and row.status in (OutboxStatus.PENDING, OutboxStatus.SENT)
-    ]
     readers = await members_of_chats(session, [row.chat_id for row in shown])
     translator = translators(settings)
     edits = []
