@@ -12,7 +12,7 @@ from tests.e2e.checkin_fixtures import checkins, duty, near, team, today
 from tests.harness import Harness
 
 SEAT_GONE = (
-    "您在「黄河路-人民路口」的班次刚刚有了变动（班次取消、您被移出或名额已转给他人），"
+    "您在「黄河路-人民路口」的班次刚刚有了变动（班次取消或改了时间、您被移出或名额已转给他人），"
     "签到未完成。发送 /my 查看您的班次。"
 )
 

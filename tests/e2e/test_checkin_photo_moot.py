@@ -13,7 +13,7 @@ from tests.e2e.checkin_fixtures import checkins, duty, near, team, today
 from tests.harness import Harness
 
 SEAT_GONE = (
-    "您在「黄河路-人民路口」的班次刚刚有了变动（班次取消、您被移出或名额已转给他人），"
+    "您在「黄河路-人民路口」的班次刚刚有了变动（班次取消或改了时间、您被移出或名额已转给他人），"
     "签到未完成。发送 /my 查看您的班次。"
 )
 SHIFT_OVER = "「黄河路-人民路口」的班次已于 10:00 结束，不能再签到了。如有特殊情况请联系协调员。"

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import direct
 from bot.db.models import Assignment, AssignmentStatus, CheckIn, CheckoutKind, LocationSample
+from bot.db.types import UtcDateTime
 from bot.errors import DomainError, ErrorCode
 from bot.services.duty.at_hand import MAY_CHECK_IN, AssignmentAtHand
 from bot.services.duty.checkout import close
@@ -23,7 +24,9 @@ from bot.settings import Settings
 # statement is built and compiled once.
 _SEAT_MAY_CHECK_IN = (
     or_(*(Assignment.status == status for status in MAY_CHECK_IN)),
-    held_while_scheduled(bindparam("seat_shift")),
+    # The start it was read at: a move since (shifts.edit, refused once someone checked in)
+    # leaves this check-in made for a start the shift no longer has.
+    held_while_scheduled(bindparam("seat_shift"), bindparam("seat_starts", type_=UtcDateTime)),
 )
 
 
@@ -42,15 +45,16 @@ async def write_checkin(
     """The check-in, made `now` as of `at` (when its last message was sent)."""
     shift = assignment.shift
     # What was read about the seat may be stale by now: another chat may have cancelled the
-    # shift, taken the volunteer off it or given the seat away since. Under the shift's share
-    # lock (those writers lock it, so they come wholly before or after this check-in), the seat
-    # is checked in only if it may still be, and nothing is written otherwise.
+    # shift, moved its start, taken the volunteer off it or given the seat away since. Under
+    # the shift's share lock (those writers lock it, so they come wholly before or after this
+    # check-in), the seat is checked in only if it may still be, and nothing is written
+    # otherwise.
     seat_held = await direct.update_where(
         session,
         Assignment,
         (assignment.id,),
         _SEAT_MAY_CHECK_IN,
-        {"seat_shift": shift.id},
+        {"seat_shift": shift.id, "seat_starts": shift.starts_at},
         status=AssignmentStatus.CHECKED_IN,
         updated_at=now,
     )

@@ -86,18 +86,21 @@ async def lock_members(session: AsyncSession, member_ids: Iterable[int]) -> None
     await members.lock(session, list(member_ids))
 
 
-def held_while_scheduled(shift_id: int | BindParameter[int]) -> ColumnElement[bool]:
+def held_while_scheduled(
+    shift_id: int | BindParameter[int],
+    starts_at: dt.datetime | BindParameter[dt.datetime] | None = None,
+) -> ColumnElement[bool]:
     """A condition for a write to one of the shift's seats: the shift is still scheduled, read
     under a share lock kept for the transaction. A writer that locks the shift (`lock`: a
     cancel, a seat given up, removed or given away) waits until this transaction ends, or this
     write waits for the writer already in and then reads the shift as it left it; writes that
     only hold it (check-ins at one shift) do not wait for each other. Part of the write's own
-    statement, so it costs no round trip; SQLite ignores the clause, as in `lock`."""
-    return exists(
-        select(Shift.id)
-        .where(Shift.id == shift_id, Shift.status == ShiftStatus.SCHEDULED)
-        .with_for_update(read=True)
-    )
+    statement, so it costs no round trip; SQLite ignores the clause, as in `lock`. With
+    `starts_at`, the shift must also still start then (a check-in made for that start)."""
+    held = select(Shift.id).where(Shift.id == shift_id, Shift.status == ShiftStatus.SCHEDULED)
+    if starts_at is not None:
+        held = held.where(Shift.starts_at == starts_at)
+    return exists(held.with_for_update(read=True))
 
 
 async def seats(session: AsyncSession, shift_ids: Iterable[int]) -> dict[int, Seats]:
