@@ -60,6 +60,8 @@ async def start(turn: Turn) -> None:
     if unit_id is None:
         turn.reply(t("error.no_unit"))
         return
+    # A unit archived (it left the campaign) gets no broadcast: said now, not at the next step.
+    await broadcast.check_audience(turn.session, turn.actor, unit_id)
     dialogue = await dialogues.begin(
         turn.session, turn.user_id, DIALOGUE, Step.WHAT, turn.now, {"unit_id": unit_id}
     )

@@ -81,15 +81,19 @@ def batch_of(broadcast_id: int) -> str:
 async def check_audience(session: AsyncSession, actor: Actor, unit_id: int | None) -> None:
     """The actor may send to the audience: every unit (None) an admin only, a unit an admin or
     its coordinators. A coordinator moved to another unit since /broadcast began is refused
-    with the unit's name (BROADCAST_UNIT_LEFT): no later step of it changes the audience."""
+    with the unit's name (BROADCAST_UNIT_LEFT), and so is a unit archived since it was picked
+    (BROADCAST_UNIT_ARCHIVED: it has left the campaign, as a broadcast to all units treats it):
+    no later step of it changes the audience."""
     if unit_id is None:
         actor.require(Role.ADMIN)
         return
     actor.require(Role.COORDINATOR)
-    if actor.is_admin or actor.unit_id == unit_id:
-        return
+    if not (actor.is_admin or actor.unit_id == unit_id):
+        unit = await units.get(session, unit_id)
+        raise DomainError(ErrorCode.BROADCAST_UNIT_LEFT, unit=unit.name)
     unit = await units.get(session, unit_id)
-    raise DomainError(ErrorCode.BROADCAST_UNIT_LEFT, unit=unit.name)
+    if unit.archived:
+        raise DomainError(ErrorCode.BROADCAST_UNIT_ARCHIVED, unit=unit.name)
 
 
 def check_range(first: dt.date, last: dt.date, settings: Settings) -> None:
