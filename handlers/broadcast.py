@@ -315,7 +315,12 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         if not text:
             turn.reply(t("broadcast.need_text"), inline([cancel_row(t)]))
             return
-        cleaned = broadcast.clean_announcement(text)
+        try:
+            cleaned = broadcast.clean_announcement(text)
+        except DomainError as error:
+            # Too long, or only invisible marks: typed again or cancelled, as a sticker is.
+            turn.reply(error_text(t, error), inline([cancel_row(t)]))
+            return
         unit_id = dialogue.data.get("unit_id")
         audience = int(unit_id) if unit_id is not None else None
         seen = await broadcast.announcement_preview(turn.session, turn.actor, audience)
