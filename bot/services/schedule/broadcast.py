@@ -30,6 +30,7 @@ from bot.services.people.access import Actor
 from bot.services.people.members import on_post
 from bot.services.platform import outbox
 from bot.services.schedule import offers
+from bot.services.schedule.broadcast_redraw import announcement_redraw
 from bot.services.schedule.eligibility import refusals
 from bot.services.schedule.seats import OpenShift, seats
 from bot.services.schedule.shift_text import open_shift_lines, sign_up_label, translator_for
@@ -379,18 +380,19 @@ async def send_announcement(
         session, actor, BroadcastKind.ANNOUNCEMENT, unit_id, chat_id, language, cleaned, now
     )
     # In bulk, as the shifts are: a few statements for thousands of volunteers, the text
-    # rendered once a language.
-    bodies: dict[str, outbox.Message] = {}
+    # rendered once a language. Each is drawn again when it goes out, in the language its
+    # reader has then (broadcast_redraw).
+    texts: dict[str, str] = {}
     messages: list[outbox.Queued] = []
     for member in members:
         t = translator_for(member, settings)
-        if t.language not in bodies:
-            text = t("broadcast.announcement", sender=sender_name, text=cleaned)
-            bodies[t.language] = outbox.payload(text)
+        if t.language not in texts:
+            texts[t.language] = t("broadcast.announcement", sender=sender_name, text=cleaned)
+        body = outbox.payload(
+            texts[t.language], redraw=announcement_redraw(broadcast.id, member.id)
+        )
         messages.append(
-            outbox.Queued(
-                f"{batch_of(broadcast.id)}:{member.id}", member.telegram_id, bodies[t.language]
-            )
+            outbox.Queued(f"{batch_of(broadcast.id)}:{member.id}", member.telegram_id, body)
         )
     await outbox.enqueue_many(session, messages, now=now, batch=batch_of(broadcast.id))
     broadcast.total = len(members)
