@@ -11,7 +11,13 @@ from bot.services.duty import reminders
 from bot.services.oversight import order_jobs, orders
 from bot.services.platform.redraw import RedrawFunction
 from bot.services.rostering import acknowledge, leave_notices, notices, seat_notices
-from bot.services.schedule import broadcast_redraw, removals, shift_changes, understaffed, waitlist
+from bot.services.schedule import (
+    broadcast_messages,
+    removals,
+    shift_changes,
+    understaffed,
+    waitlist,
+)
 from bot.services.swaps import acceptance as swap_acceptance
 from bot.services.swaps import closings as swap_closings
 from bot.services.swaps import completion as swap_completion
@@ -45,8 +51,10 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     # a short shift's seats offered (✋ 报名): only while seats are missing and the reader may
     # take one (the rules of sign-up, as the press), saying how many are missing then
     understaffed.OFFER: understaffed.redraw_offers,
-    # an announcement: in the language its reader picked since it was queued
-    broadcast_redraw.ANNOUNCEMENT: broadcast_redraw.redraw_announcements,
+    # a broadcast's announcement or list of shifts: in the language its reader picked since
+    # it was queued; the list's seats as they are
+    broadcast_messages.ANNOUNCEMENT: broadcast_messages.redraw_announcements,
+    broadcast_messages.SHIFT_LIST: broadcast_messages.redraw_shift_lists,
     # "your shift changed": told once, as it ends up, from what was last told
     shift_changes.SHIFT_CHANGED: shift_changes.redraw_changes,
     # a swap offered: a give-away only while it is open and the reader may take it, the

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.buttons import BroadcastChoice, CallbackData, SignUp
+from bot.buttons import BroadcastChoice
 from bot.db.models import (
     Broadcast,
     BroadcastKind,
@@ -24,22 +24,19 @@ from bot.db.models import (
     ShiftStatus,
 )
 from bot.errors import DomainError, ErrorCode
-from bot.i18n import Translator
 from bot.services.people import names, units
 from bot.services.people.access import Actor
 from bot.services.people.members import on_post
 from bot.services.platform import outbox
 from bot.services.schedule import offers
-from bot.services.schedule.broadcast_redraw import announcement_redraw
+from bot.services.schedule.broadcast_messages import announcement_redraw, shift_message
 from bot.services.schedule.eligibility import refusals
 from bot.services.schedule.seats import OpenShift, seats
-from bot.services.schedule.shift_text import open_shift_lines, sign_up_label, translator_for
+from bot.services.schedule.shift_text import translator_for
 from bot.services.schedule.timespec import local_day_bounds
 from bot.settings import Settings
 
 ANNOUNCEMENT_MAX = 2000
-SHIFTS_PER_MESSAGE = 8
-MESSAGE_LIMIT = 4096  # Telegram's limit on a text message, in UTF-16 code units
 RANGE_DAYS_MAX = 62  # a typed range; the open-seats choice may reach SIGNUP_OPEN_DAYS
 
 
@@ -256,31 +253,6 @@ async def _lists(
     return lists
 
 
-def _telegram_length(text: str) -> int:
-    """The length Telegram measures a text by: UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _shift_message(t: Translator, items: list[OpenShift]) -> tuple[outbox.Message, int]:
-    """One volunteer's list: up to SHIFTS_PER_MESSAGE shifts, as many as fit in one Telegram
-    message with their notes (long notes on every shift of a week would not), and how many
-    more there are. Returns the message and how many shifts it shows."""
-    lines = [t("broadcast.shifts_header")]
-    buttons: list[tuple[str, CallbackData]] = []
-    for number, item in enumerate(items[:SHIFTS_PER_MESSAGE], start=1):
-        candidate = lines + open_shift_lines(t, number, item, brief=True)
-        rest = len(items) - number
-        tail = [t("broadcast.more", count=rest)] if rest else []
-        if buttons and _telegram_length("\n".join(candidate + tail)) > MESSAGE_LIMIT:
-            break
-        lines = candidate
-        buttons.append((sign_up_label(t, item, number), SignUp(item.shift.id)))
-    if len(items) > len(buttons):
-        lines.append(t("broadcast.more", count=len(items) - len(buttons)))
-    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
-    return outbox.payload("\n".join(lines), buttons=rows), len(buttons)
-
-
 async def _create(
     session: AsyncSession,
     actor: Actor,
@@ -337,7 +309,7 @@ async def send_shifts(
     messages: list[outbox.Queued] = []
     made: list[tuple[int, int]] = []
     for member, theirs in await _lists(session, members, items, now, settings):
-        message, shown = _shift_message(translator_for(member, settings), theirs)
+        message, shown = shift_message(translator_for(member, settings), member.id, theirs)
         messages.append(
             outbox.Queued(f"{batch_of(broadcast.id)}:{member.id}", member.telegram_id, message)
         )
