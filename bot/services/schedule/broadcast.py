@@ -353,7 +353,7 @@ async def send_announcement(
     )
     # In bulk, as the shifts are: a few statements for thousands of volunteers, the text
     # rendered once a language. Each is drawn again when it goes out, in the language its
-    # reader has then (broadcast_redraw).
+    # reader has then (broadcast_messages).
     texts: dict[str, str] = {}
     messages: list[outbox.Queued] = []
     for member in members:
