@@ -203,8 +203,13 @@ class Turn:
         pressed = query.message.message_id if query and query.message else None
         if dialogues.prompt_message(dialogue) != pressed:  # the pressed one this turn edits
             self.prompt_buttons_off(dialogue)
+        # Longer than one Telegram message (a long announcement in its preview): the parts
+        # before go as they are, the question with its buttons is the last.
+        *before, last = split_message(text) or [text]
+        for part in before:
+            self._answers.append(answers.message(self.chat_id, part))
         self._answers.append(
-            answers.message(self.chat_id, text, markup, prompt=[self.user_id, dialogue_mark])
+            answers.message(self.chat_id, last, markup, prompt=[self.user_id, dialogue_mark])
         )
 
     def show_prompt(self, dialogue: Dialogue, text: str, markup: InlineKeyboardMarkup) -> None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.db.models import Broadcast, Dialogue, OutboxMessage, Role
+from sqlalchemy import update
+
+from bot.db.models import Broadcast, Dialogue, Member, OutboxMessage, Role
 from bot.emulator import SimUser
-from tests.e2e.schedule import DAY, command, person, post, press_and_settle, shift, unit
+from tests.e2e.schedule import DAY, at, command, person, post, press_and_settle, shift, unit
 from tests.harness import Harness
 
 INVALID = "通知内容要有 1 到 2000 个字。"
@@ -60,3 +62,42 @@ async def test_cancel_on_the_refusal_ends_broadcast(harness: Harness) -> None:
     await press_and_settle(harness, coordinator, "✖️ 取消")
     assert await harness.count(Dialogue) == 0
     assert await harness.count(Broadcast) == 0
+
+
+async def test_a_preview_longer_than_one_message_comes_in_two_with_send_on_the_last(
+    harness: Harness,
+) -> None:
+    """2,000 emoji are 4,000 of Telegram's characters: with the volunteers to phone and the
+    quiet hours said under it, the preview is longer than one message. It comes in two, cut at
+    a line break, 📤 发送 under the second, rather than a crash."""
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9601, unit_id, "王协调", role=Role.COORDINATOR)
+    volunteer = await person(harness, 9602, unit_id, "甲")
+    volunteer.started = True
+    for n in range(12):
+        await person(harness, 9700 + n, unit_id, f"张三丰{n}")
+    async with harness.session() as session:
+        await session.execute(
+            update(Member).where(Member.telegram_id >= 9700).values(blocked_bot=True)
+        )
+    harness.clock.set(at(DAY, 22, 30))
+    await command(harness, coordinator, "broadcast")
+    await press_and_settle(harness, coordinator, "📢 发一条通知")
+    shown = len(coordinator.messages())
+    text = "😀" * 2000
+    await coordinator.send_text(text)
+    await harness.settle()
+    first, second = coordinator.messages()[shown:]
+    assert (first.text or "").startswith(f"将发给 1 名志愿者：\n\n{text}\n")
+    assert first.buttons() == []
+    said = f"{first.text}\n{second.text}"
+    assert "\n📵 另有 12 名志愿者屏蔽了机器人，收不到：张三丰0、" in said
+    assert (second.text or "").endswith("🌙 现在是免打扰时段，消息会在 07:00 之后发出。")
+    assert second.buttons() == ["📤 发送", "✖️ 取消"]
+    assert harness.emulator.refused("sendMessage") == []
+    await press_and_settle(harness, coordinator, "📤 发送")
+    assert await harness.count(Broadcast) == 1
+    assert await harness.count(Dialogue) == 0
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 7, 0))
+    await harness.deliver()
+    assert volunteer.texts() == [f"📢 王协调 通知：\n{text}"]
