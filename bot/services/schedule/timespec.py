@@ -9,6 +9,8 @@ import datetime as dt
 import re
 import unicodedata
 
+from bot.services.people import names
+
 WEEKDAY_TOKENS: dict[str, int] = {
     "mon": 0,
     "tue": 1,
@@ -118,7 +120,9 @@ def parse_day_range(
     nearest today), the end is the such day nearest the first, so 12-28 01-03 crosses the new
     year and 12-10 11-05 is backwards (the caller refuses it). None: not a range, nor one with
     its end (or start) missing (12-05 至: the end was forgotten, not one day meant)."""
-    split = _DAY_RANGE_SEPARATORS.split(_plain(text))
+    # Invisible marks pasted with it (a zero-width space, a direction mark) are dropped first,
+    # as /unavailable and names drop them.
+    split = _DAY_RANGE_SEPARATORS.split(_plain(names.plain(text)))
     if not split[0] or not split[-1]:
         return None
     parts = [part for part in split if part]  # 12-07——12-13: a doubled dash parts once
