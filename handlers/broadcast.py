@@ -311,7 +311,10 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     text = (message.text or "").strip()
     if dialogue.step != Step.UNIT and await _audience_gone(turn, dialogue):
         return
-    if dialogue.step == Step.TEXT:
+    # At an announcement's preview, a text sent again is its correction (an edit of the text
+    # typed is not read, and its answer says to send it again): a new preview.
+    corrected = dialogue.step == Step.CONFIRM and dialogue.data.get("kind") == "text" and text
+    if dialogue.step == Step.TEXT or corrected:
         if not text:
             turn.reply(t("broadcast.need_text"), inline([cancel_row(t)]))
             return

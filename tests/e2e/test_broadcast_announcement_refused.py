@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.db.models import Broadcast, Dialogue, Member, OutboxMessage, Role
 from bot.emulator import SimUser
@@ -101,3 +101,32 @@ async def test_a_preview_longer_than_one_message_comes_in_two_with_send_on_the_l
     harness.clock.set(at(DAY + dt.timedelta(days=1), 7, 0))
     await harness.deliver()
     assert volunteer.texts() == [f"📢 王协调 通知：\n{text}"]
+
+
+async def test_an_announcement_corrected_at_the_preview_replaces_it(harness: Harness) -> None:
+    """An edit of the announcement typed is not read ("send it again"): sent again at the
+    preview, the corrected text is what the new preview shows and what goes out; the first
+    preview's 📤 发送 goes."""
+    coordinator = await _at_text_step(harness)
+    typed = await coordinator.send_text("明早七点集合")
+    await harness.settle()
+    first = coordinator.last()
+    assert first.buttons() == ["📤 发送", "✖️ 取消"]
+    await coordinator.edit_text(typed["message_id"], "明早八点集合")
+    await harness.settle()
+    assert coordinator.last().text == (
+        "您修改了一条已经发出的消息，修改不会被处理。如需更正，请重新发送。"
+    )
+    await coordinator.send_text("明早八点集合")
+    await harness.settle()
+    assert coordinator.last().text == "将发给 1 名志愿者：\n\n明早八点集合"
+    assert coordinator.last().buttons() == ["📤 发送", "✖️ 取消"]
+    assert (
+        next(m for m in coordinator.messages() if m.message_id == first.message_id).buttons() == []
+    )
+    await press_and_settle(harness, coordinator, "📤 发送")
+    async with harness.session() as session:
+        [queued] = (
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == 9602))
+        ).all()
+    assert queued.payload["text"] == "📢 王协调 通知：\n明早八点集合"
