@@ -212,6 +212,9 @@ async def pick_unit(turn: Turn, data: BroadcastUnit) -> None:
         unit = await units.get(turn.session, data.unit_id)
         turn.actor.require_unit(unit.id, Role.COORDINATOR)
         dialogues.advance(dialogue, Step.WHAT, turn.now, unit_id=unit.id)
+        # A unit archived since the picker was shown: said now, and /broadcast ends.
+        if await _audience_gone(turn, dialogue):
+            return
     await _ask_what(turn, dialogue)
 
 

@@ -83,3 +83,17 @@ async def test_a_coordinator_of_an_archived_unit_is_told_at_once(harness: Harnes
     assert await command(harness, coordinator, "broadcast") == GONE
     assert coordinator.last().buttons() == []
     await _nothing_sent(harness)
+
+
+async def test_a_unit_picked_after_it_was_archived_ends_broadcast(harness: Harness) -> None:
+    unit_id = await unit(harness, "环卫所")
+    await person(harness, 9602, unit_id, "甲")
+    admin = harness.admin
+    await command(harness, admin, "broadcast")
+    await _archive(harness, unit_id)
+    await admin.press("环卫所")
+    await harness.settle()
+    assert admin.answered_callbacks[-1]["text"] == GONE
+    assert admin.last().text == GONE
+    assert admin.last().buttons() == []
+    await _nothing_sent(harness)
