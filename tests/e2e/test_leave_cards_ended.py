@@ -9,7 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.buttons import ApproveLeave
-from bot.db.models import LeaveStatus, OutboxMessage, Role
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    LeaveRequest,
+    LeaveStatus,
+    OutboxMessage,
+    Role,
+)
 from bot.emulator import SentMessage, SimUser
 from tests.e2e.rostering_fixtures import (
     TOMORROW,
@@ -161,3 +168,55 @@ async def test_the_cards_say_nobody_decided_before_the_start(harness: Harness) -
     await amy.press_data(ApproveLeave(request.id).pack(), amy_card.message_id)
     await harness.settle()
     assert alert(amy) == "The shift has started: leave can no longer be approved or rejected."
+
+
+async def _seat_now(harness: Harness, status: AssignmentStatus) -> None:
+    """The asker's seat as the duty jobs leave it (checked in ahead of the start, or marked
+    absent while the bot was down)."""
+    async with harness.session() as session:
+        [request] = list(await session.scalars(select(LeaveRequest)))
+        seat = await session.get(Assignment, request.assignment_id)
+        assert seat is not None
+        seat.status = status
+        await session.commit()
+
+
+async def test_a_request_of_someone_checked_in_early_lapses_at_the_start(
+    harness: Harness,
+) -> None:
+    """Checked in before the start, they came: the request waits for the start (nothing has
+    started yet), then lapses, the cards naming the start, not the tick that found it."""
+    chen, amy, _, chen_card, amy_card = await _asked(harness)
+    harness.clock.set(at(TOMORROW, 6, 45))
+    await _seat_now(harness, AssignmentStatus.CHECKED_IN)
+    await harness.tick()
+    [request] = await leaves(harness)
+    assert request.status is LeaveStatus.ASKED
+
+    harness.clock.set(at(TOMORROW, 7, 3))
+    await harness.tick()
+    [request] = await leaves(harness)
+    assert request.status is LeaveStatus.LAPSED
+    await _closed_once(
+        harness,
+        chen,
+        amy,
+        (chen_card, amy_card),
+        "07:00 班次开始前没有人处理",
+        "started (2 Dec 2026 07:00)",
+    )
+    assert "07:03" not in (_now_of(chen, chen_card).text or "")
+
+
+async def test_a_request_of_someone_marked_absent_meanwhile_lapses(harness: Harness) -> None:
+    """The bot down over the start: the absence is marked first, and the request lapsed (they
+    were expected on post), not as if the seat had been taken off."""
+    chen, amy, _, chen_card, amy_card = await _asked(harness)
+    harness.clock.set(at(TOMORROW, 7, 40))
+    await _seat_now(harness, AssignmentStatus.ABSENT)
+    await harness.tick()
+    [request] = await leaves(harness)
+    assert request.status is LeaveStatus.LAPSED
+    await _closed_once(
+        harness, chen, amy, (chen_card, amy_card), "班次开始前没有人处理", "Nobody decided"
+    )

@@ -23,20 +23,25 @@ from bot.services.schedule import leave_cards, seats
 from bot.services.schedule.leave_cards import Ending
 from bot.settings import Settings
 
+# A seat still the asker's until the start (signed up, or come: checked in ahead of it, out, or
+# marked absent by a duty job that ran first after the bot was down): its request waits for
+# the start, and then lapses, as they were expected on post.
+HELD = (
+    AssignmentStatus.SIGNED_UP,
+    AssignmentStatus.CHECKED_IN,
+    AssignmentStatus.CHECKED_OUT,
+    AssignmentStatus.ABSENT,
+)
+
 
 def _ending(leave: LeaveRequest, now: dt.datetime) -> Ending | None:
     """How `leave` ended without a decision, or None while it still waits for one."""
     seat = leave.assignment
     shift = seat.shift
-    if shift.status is ShiftStatus.CANCELLED:
-        return Ending.CANCELLED
-    if seat.status is not AssignmentStatus.SIGNED_UP or seat.member_id != leave.member_id:
-        # Checked in ahead of the start: they came, as expected without a decision.
-        if seat.status is AssignmentStatus.CHECKED_IN and seat.member_id == leave.member_id:
-            return Ending.STARTED
-        return Ending.TAKEN_OFF
     if shift.status is not ShiftStatus.SCHEDULED:
         return Ending.CANCELLED
+    if seat.status not in HELD or seat.member_id != leave.member_id:
+        return Ending.TAKEN_OFF
     if shift.starts_at <= now:
         return Ending.STARTED
     return None
@@ -55,7 +60,7 @@ async def end_undecided(session: AsyncSession, now: dt.datetime, settings: Setti
                     or_(
                         Shift.status != ShiftStatus.SCHEDULED,
                         Shift.starts_at <= now,
-                        Assignment.status != AssignmentStatus.SIGNED_UP,
+                        Assignment.status.not_in(HELD),
                         Assignment.member_id != LeaveRequest.member_id,
                     ),
                 )
@@ -89,6 +94,8 @@ async def end_undecided(session: AsyncSession, now: dt.datetime, settings: Setti
                 after={"status": LeaveStatus.LAPSED.value},
                 now=now,
             )
-            await leave_cards.close_ended(session, leave, ending, now, settings)
+            # The cards name the start, which the request did not outlive, not this tick.
+            started = leave.assignment.shift.starts_at
+            await leave_cards.close_ended(session, leave, ending, now, settings, at=started)
         ended += 1
     return ended

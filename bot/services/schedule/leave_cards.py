@@ -80,12 +80,14 @@ async def close_ended(
     ending: Ending,
     now: dt.datetime,
     settings: Settings,
+    at: dt.datetime | None = None,
 ) -> int:
-    """Every card of `leave` says how it ended, once (an end reached again queues nothing)."""
+    """Every card of `leave` says how it ended (`at`, by default now), once (an end reached
+    again queues nothing)."""
     return await cards.close(
         session,
         await keys(session, leave, settings),
-        ended(leave, ending, now),
+        ended(leave, ending, at or now),
         now=now,
         settings=settings,
     )
