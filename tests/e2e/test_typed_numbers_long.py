@@ -38,7 +38,7 @@ async def test_a_capacity_of_5000_digits_on_the_shift_card_is_refused(harness: H
     # The question still waits: a number in range is taken.
     await coordinator.send_text("3")
     await harness.settle()
-    assert "✅ 已更新，已通知报名的人。" in coordinator.texts()
+    assert "✅ 已更新。班次上还没有人，不用通知。" in coordinator.texts()
     async with harness.session() as session:
         row = await session.get(Shift, shift_id)
         assert row is not None and row.capacity == 3
