@@ -154,6 +154,9 @@ async def on_photo(turn: Turn) -> None:
     over); any other photo is answered as any other message."""
     member = turn.actor.member
     dialogue = await dialogues.current(turn.session, turn.user_id)
+    if dialogue is None and turn.actor.is_admin:
+        # An admin outside every unit has no check-in to begin: told so, and how to join.
+        member = turn.actor.require_unit_member()
     if dialogue is not None or member is None or not member.active:
         await common.route_message(turn)
         return

@@ -1,12 +1,15 @@
 """An admin of ADMIN_IDS belongs to no unit until they join one by its invite: the commands of
 one's own duty (/hours, /my, /shifts, /swap, /swaps, /checkin, /checkout, /unavailable) tell
 them so, and how to join, whether or not /start has made their record yet; never "not
-registered, ask your coordinator"."""
+registered, ask your coordinator". Nor from /report, a location, a photo or a pressed 🏁."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from sqlalchemy import select
 
+from bot.buttons.duty import CheckOut
 from bot.db.models import Dialogue, Member
 from tests.e2e.schedule import command
 from tests.harness import Harness
@@ -69,3 +72,27 @@ async def test_the_answer_is_in_the_admins_language(harness: Harness) -> None:
     assert await command(harness, harness.admin, "hours") == NO_UNIT_EN
     await _speaks(harness, "zh_Hant")
     assert await command(harness, harness.admin, "my") == NO_UNIT_HANT
+
+
+async def _answer_to(harness: Harness, send: Awaitable[object]) -> str:
+    await send
+    await harness.settle()
+    return harness.admin.last().text or ""
+
+
+async def test_an_admin_without_a_record_gets_the_same_answer_outside_the_commands(
+    harness: Harness,
+) -> None:
+    """/report, a location, a photo (with or without the caption 随手拍) and a pressed 🏁:
+    the admin is told they belong to no unit and how to join, not "not registered"."""
+    admin = harness.admin
+    answers = {"/report": await command(harness, admin, "report")}
+    answers["location"] = await _answer_to(harness, admin.send_location(30.6586, 104.0648))
+    answers["photo"] = await _answer_to(harness, admin.send_photo())
+    answers["随手拍"] = await _answer_to(harness, admin.send_photo(caption="随手拍"))
+    pressed = admin.press_data(CheckOut(1).pack(), admin.last().message_id)
+    answers["🏁"] = await _answer_to(harness, pressed)
+    assert answers == dict.fromkeys(answers, NO_UNIT)
+    # Nothing made: no record, no dialogue left open.
+    assert await _members(harness) == []
+    assert await _dialogues(harness) == 0

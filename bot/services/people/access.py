@@ -38,8 +38,13 @@ class Actor:
         return bool(self.roles & roles)
 
     def require_member(self) -> Member:
+        """Someone with a record. An admin without one (never sent /start, or removed from
+        their unit) is told they belong to no unit and how to join one, not "not registered,
+        ask your coordinator", whatever path they came by (a command, a location, a photo, a
+        button)."""
         if self.member is None or not self.member.active:
-            raise DomainError(ErrorCode.NOT_REGISTERED)
+            code = ErrorCode.ADMIN_NO_UNIT if self.is_admin else ErrorCode.NOT_REGISTERED
+            raise DomainError(code)
         return self.member
 
     def require_unit_member(self) -> Member:
