@@ -11,7 +11,9 @@ own:
   MAX_ATTEMPTS;
 - 403: the person blocked the bot or is gone: never retried, the member is marked unreachable
   and their coordinators told once; in a group, the bot was removed: the group's binding goes,
-  with what else is queued for it, and the admins are told (services/people/groups.lost);
+  with what else is queued for it, and the admins and the unit's coordinators are told once
+  (services/people/groups.lost); so too on a 400 "chat not found" for a group (deleted, or
+  the bot is out of it); the refused reports are not sent to anyone else instead;
 - a group upgraded to a supergroup (400 with `migrate_to_chat_id`, PTB's ChatMigrated): its
   binding and messages move to the new id (groups.move) and the message goes there at once;
 - 400 "message thread not found" (a group's forum topic was deleted): the group's reports go
@@ -112,6 +114,12 @@ def muted_in_group(chat_id: int, reason: str) -> bool:
     """Whether Telegram's 400 `reason` says the bot may not post in the group at all."""
     lowered = reason.lower()
     return is_group(chat_id) and any(refusal in lowered for refusal in MUTED_REFUSALS)
+
+
+def gone_group(chat_id: int, reason: str) -> bool:
+    """Whether Telegram's 400 `reason` says a group is no longer there for the bot: "chat not
+    found" (the group was deleted, or the bot is out of it), the 403's meaning in a 400."""
+    return is_group(chat_id) and "chat not found" in reason.lower()
 
 
 # Telegram's refusals of an edit whose message it can no longer change: too old (48 hours) or
@@ -404,6 +412,15 @@ class Sender:
                     await outbox.retry_at(
                         session, row.id, self.runtime.clock.now(), error.message, attempt=False
                     )
+                return False
+            if gone_group(row.chat_id, error.message):
+                log.info("group %s is gone: %s", row.chat_id, error.message)
+                async with self.runtime.db.session() as session:
+                    await outbox.mark_blocked(session, row.id, error.message)
+                    await groups.lost(
+                        session, row.chat_id, now=self.runtime.clock.now(), settings=settings
+                    )
+                # The group's other messages were dropped: the rest of this pass's are not tried.
                 return False
             if muted_in_group(row.chat_id, error.message):
                 log.info("muted in group %s: %s", row.chat_id, error.message)

@@ -1,12 +1,16 @@
 """The bot removed from a unit's bound group (Telegram's my_chat_member, "kicked" or "left"):
 the binding goes at once, and besides the admins the unit's coordinators are told in private,
-each in their language, how to have the reports again (as for a bot muted there)."""
+each in their language, how to have the reports again (as for a bot muted there); so too when
+the removal was missed and Telegram answers the next report with "chat not found"."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
-from bot.db.models import BoundGroup, Member
+from bot.db.models import AuditEntry, BoundGroup, Member, OutboxMessage, OutboxStatus
+from bot.emulator import Fault
 from tests.e2e.group_fixtures import bind_group
 from tests.e2e.report_fixtures import COORDINATOR_B_ID, DAY, at, seed_day
 from tests.harness import Harness
@@ -74,3 +78,39 @@ async def test_the_coordinator_is_told_in_their_language_when_the_bot_left(
     await harness.deliver()
     assert await _binding(harness) is None
     assert harness.user(COORDINATOR_B_ID, "团结协调").texts()[-1] == COORDINATOR_TOLD_EN
+
+
+async def test_a_group_telegram_no_longer_finds_is_unbound_and_its_coordinators_told_once(
+    harness: Harness,
+) -> None:
+    """The removal was missed (the bot was down, or the group was deleted) and Telegram answers
+    the tally with 400 "chat not found": the binding ends as for a 403, recorded, and the
+    coordinator is told once in private; the refused reports are not sent to them instead."""
+    await _bound_and_coordinator_met(harness, "zh_Hans")
+    harness.emulator.inject_fault(
+        Fault(kind="400", chat_id=UNIT_GROUP, count=100, description="Bad Request: chat not found")
+    )
+    coordinator = harness.user(COORDINATOR_B_ID, "团结协调")
+    before = len(coordinator.texts())
+
+    harness.clock.set(at(DAY, "20:00"))
+    await harness.tick()
+    await harness.deliver()
+    assert await _binding(harness) is None
+    assert harness.admin.texts()[-1] == ADMIN_TOLD
+    assert coordinator.texts()[before:] == [COORDINATOR_TOLD]
+    async with harness.session() as session:
+        rows = list(
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == UNIT_GROUP))
+        )
+        lost = list(
+            await session.scalars(select(AuditEntry).where(AuditEntry.action == "group.lost"))
+        )
+    assert rows and {row.status for row in rows} <= {OutboxStatus.BLOCKED, OutboxStatus.DROPPED}
+    assert len(lost) == 1 and (lost[0].before or {}).get("chat_id") == UNIT_GROUP
+
+    # Told once: the next evening's tally is not tried, and nothing more is said.
+    harness.clock.set(at(DAY, "20:00") + dt.timedelta(days=1))
+    await harness.tick()
+    await harness.deliver()
+    assert coordinator.texts()[before:] == [COORDINATOR_TOLD]
