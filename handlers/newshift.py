@@ -25,7 +25,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.people.tags import clean_tag
 from bot.services.platform import dialogues
 from bot.services.schedule import posts, shifts, timespec
-from bot.services.schedule.counts import typed_count
+from bot.services.schedule.counts import people_count
 from bot.services.schedule.shift_text import shift_label
 from handlers.keyboards import button, cancel_row, inline, page
 from handlers.turn import Turn, error_text
@@ -305,7 +305,7 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
             return
         await _ask_capacity(turn, dialogue, window)
     elif step == Step.CAPACITY:
-        capacity = typed_count(text)
+        capacity = people_count(text)
         if capacity is None:
             turn.prompt(dialogue, t("schedule.need_capacity"), _capacity_rows(turn))
             return

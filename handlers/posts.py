@@ -3,7 +3,6 @@ shifts); /newpost asks name, type, unit, a location pin and the radius."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from enum import StrEnum
 
@@ -30,7 +29,7 @@ from bot.errors import DomainError
 from bot.services.people import tags, units
 from bot.services.platform import dialogues
 from bot.services.schedule import posts, shifts
-from bot.services.schedule.counts import typed_count
+from bot.services.schedule.counts import metres
 from bot.services.schedule.shift_text import post_type_name, shift_label
 from handlers.keyboards import button, cancel_row, inline, page
 from handlers.screens import show
@@ -248,13 +247,8 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
     turn.reply(card_text(turn, post), inline(card_rows(turn, post)))
 
 
-# The unit after a typed radius, as each language's question names it: 米, 公尺, m, metres.
-RADIUS_UNIT = re.compile(r"\s*(?:m|米|公尺|metres?|meters?)$")
-
-
 def _int_text(text: str | None) -> int | None:
-    cleaned = RADIUS_UNIT.sub("", (text or "").strip().lower()).strip()
-    return typed_count(cleaned)
+    return metres(text or "")
 
 
 # -- /newpost --------------------------------------------------------------------------------

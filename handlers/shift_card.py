@@ -27,7 +27,7 @@ from bot.moves import AFTER_MOVE
 from bot.services.duty import attendance
 from bot.services.platform import dialogues
 from bot.services.schedule import roster, shifts, signup, timespec
-from bot.services.schedule.counts import typed_count
+from bot.services.schedule.counts import people_count
 from bot.services.schedule.shift_text import shift_label
 from handlers.assign import ack_mark, assign_row
 from handlers.attendance import roster_buttons, status_line
@@ -173,7 +173,7 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
     shift_id = int(dialogue.data["shift_id"])
     change: dict[str, Any] = {}
     if dialogue.step == EditStep.CAPACITY:
-        capacity = typed_count(text)
+        capacity = people_count(text)
         if capacity is None:
             turn.prompt(dialogue, t("schedule.need_capacity"), inline([cancel_row(t)]))
             return

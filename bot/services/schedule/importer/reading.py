@@ -25,7 +25,7 @@ from bot.db.models import PostType
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import catalogs
 from bot.services.platform.offload import run_off_loop
-from bot.services.schedule import timespec
+from bot.services.schedule import counts, timespec
 
 MAX_BYTES = 2 * 1024 * 1024
 # The files read as a schedule, by the end of their name.
@@ -104,14 +104,14 @@ TYPE_WORDS = {
 # How many rows above the header a sheet may have (its title, the unit, the date it was made).
 HEADER_SEARCH_ROWS = 10
 _BRACKETED = re.compile(r"[（(【\[].*?[）)】\]]")
-_COUNTED = re.compile(r"^(\d+)\s*(?:人|名|位|个|個|m|米|metres?|meters?)?$", re.IGNORECASE)
 _DATE_AND_MIDNIGHT = re.compile(r"^(.+?)\s+0{1,2}:00(?::00)?$")
 _WEEKDAY_SUFFIX = re.compile(
     r"^(.+?)\s*[（(]?\s*(?:周|週|星期|礼拜|禮拜)[一二三四五六日天]\s*[）)]?$"
 )
 _DATE_COLUMNS = frozenset({"date", "from", "until"})
 _TIME_COLUMNS = frozenset({"start", "end"})
-_COUNT_COLUMNS = frozenset({"capacity", "radius_m"})
+# How a count column's cell is read: a number of people, a distance.
+_COUNT_COLUMNS = {"capacity": counts.people_count, "radius_m": counts.metres}
 # Excel's serial day numbers from 1954 to 2119: a date cell that lost its date format.
 _SERIAL_DAYS = (20000, 80000)
 
@@ -239,11 +239,12 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _count(value: Any) -> str:
-    """4, 4人, 150米, 150 m: the number."""
+def _count(column: str, value: Any) -> str:
+    """4, 4人, 3 people, 150米, 150 m: the number, read as the chat reads it (counts); a cell
+    that holds none, or one too long to be a count, as written."""
     text = _cell(value)
-    counted = _COUNTED.match(text)
-    return counted.group(1) if counted else text
+    counted = _COUNT_COLUMNS[column](text)
+    return text if counted is None or counted == counts.PAST_EVERY_LIMIT else str(counted)
 
 
 def _value(column: str, value: Any, today: dt.date | None) -> str:
@@ -252,7 +253,7 @@ def _value(column: str, value: Any, today: dt.date | None) -> str:
     if column in _DATE_COLUMNS:
         return _date(value, today)
     if column in _COUNT_COLUMNS:
-        return _count(value)
+        return _count(column, value)
     if column == "type":
         return _post_type(_cell(value))
     return _cell(value)
