@@ -19,7 +19,7 @@ from bot.services.people import units
 from bot.services.people.access import Actor
 from bot.services.people.tags import TAG_MAX, clean_tag
 from bot.services.schedule import posts, shifts, timespec
-from bot.services.schedule.importer.reading import Row
+from bot.services.schedule.importer.reading import UNSAVED, Row
 from bot.services.schedule.seats import seated_count
 from bot.settings import Settings
 
@@ -237,6 +237,11 @@ class Planner:
         return None
 
     async def row(self, row: int, cells: dict[str, str]) -> None:
+        if cells.get(UNSAVED):
+            # A formula with no saved value read as empty: the row would lose it unseen.
+            unsaved = tuple(cells[UNSAVED].split())
+            self.fail(row, "formula_unsaved", cells=unsaved, count=len(unsaved))
+            return
         unit_id = await self.unit_id(row, cells.get("unit", ""))
         if unit_id is None:
             return

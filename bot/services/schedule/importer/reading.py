@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from bot.db.models import PostType
@@ -26,6 +27,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.i18n import catalogs
 from bot.services.platform.offload import run_off_loop
 from bot.services.schedule import counts, timespec
+from bot.services.schedule.importer import formulas
 
 MAX_BYTES = 2 * 1024 * 1024
 # The files read as a schedule, by the end of their name.
@@ -52,6 +54,9 @@ COLUMNS = (
     "people",  # assigned duty: who is on the shift (bot/services/rostering/importing.py)
 )
 REQUIRED = ("post", "unit", "start", "end", "capacity")
+# Not a column: the row's formula cells with no saved value (formulas.py), by coordinate
+# ("L3 M3"), for planning to report the row with them.
+UNSAVED = "unsaved_formulas"
 # A column that numbers the rows for the person filling them in: not data.
 SEQUENCE = "seq"
 # Headers people write besides the template's (``importer.column.*`` in every language).
@@ -294,13 +299,20 @@ def read_table(filename: str, data: bytes, *, today: dt.date | None = None) -> l
         raise DomainError(ErrorCode.IMPORT_EMPTY)
     first = _header_row(raw)
     header = [_header(value) for value in raw[first]]
+    _one_column_each(raw[first], header)
     rows: list[Row] = []
     for number, values in enumerate(raw[first + 1 :], start=first + 2):
-        cells = {
-            name: _value(name, value, today)
-            for name, value in zip(header, values, strict=False)
-            if name in COLUMNS
-        }
+        cells: dict[str, str] = {}
+        unsaved: list[str] = []
+        for name, value in zip(header, values, strict=False):
+            if name not in COLUMNS:
+                continue
+            if isinstance(value, formulas.Unsaved):
+                unsaved.append(str(value))
+                value = None
+            cells[name] = _value(name, value, today)
+        if unsaved:
+            cells[UNSAVED] = " ".join(unsaved)
         if any(cells.values()):
             rows.append((number, cells))
     if not rows:
@@ -308,6 +320,23 @@ def read_table(filename: str, data: bytes, *, today: dt.date | None = None) -> l
     if len(rows) > MAX_ROWS:
         raise DomainError(ErrorCode.IMPORT_TOO_LARGE, limit=MAX_BYTES // 1024 // 1024)
     return rows
+
+
+def _one_column_each(names: Sequence[Any], header: Sequence[str]) -> None:
+    """Two columns under one header (人数 twice, or 人数 and capacity) are refused: which of
+    them the coordinator meant cannot be told, and reading the later one lost the other."""
+    seen: dict[str, int] = {}
+    for index, column in enumerate(header):
+        if column not in COLUMNS:
+            continue
+        if column in seen:
+            raise DomainError(
+                ErrorCode.IMPORT_COLUMN_TWICE,
+                header=_cell(names[seen[column]]),
+                first=get_column_letter(seen[column] + 1),
+                second=get_column_letter(index + 1),
+            )
+        seen[column] = index
 
 
 @dataclass(frozen=True)
@@ -349,11 +378,31 @@ def _read_xlsx(data: bytes) -> Sequence[Sequence[Any]]:
         raise DomainError(ErrorCode.IMPORT_UNREADABLE) from exc
     try:
         sheet = _schedule_sheet(workbook.worksheets)
-        return _bounded(sheet.iter_rows(values_only=True))
+        unsaved = formulas.unsaved(data, sheet._worksheet_path, MAX_SHEET_ROWS)
+        return _bounded(_marked(sheet.iter_rows(values_only=True), unsaved))
     except Exception as exc:
         raise DomainError(ErrorCode.IMPORT_UNREADABLE) from exc
     finally:
         workbook.close()
+
+
+def _marked(
+    rows: Iterable[Sequence[Any]], unsaved: set[tuple[int, int]]
+) -> Iterator[Sequence[Any]]:
+    """The rows with each formula cell that has no saved value (read as None) marked as
+    formulas.Unsaved, named by its coordinate."""
+    by_row: dict[int, list[int]] = {}
+    for row, column in unsaved:
+        by_row.setdefault(row, []).append(column)
+    for number, values in enumerate(rows, start=1):
+        columns = sorted(by_row.get(number, ()))
+        if not columns:
+            yield values
+            continue
+        marked = list(values) + [None] * max(0, columns[-1] - len(values))
+        for column in columns:
+            marked[column - 1] = formulas.Unsaved(f"{get_column_letter(column)}{number}")
+        yield marked
 
 
 def _bounded(rows: Iterable[Sequence[Any]]) -> list[Sequence[Any]]:
