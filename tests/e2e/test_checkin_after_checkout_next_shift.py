@@ -6,34 +6,23 @@ from __future__ import annotations
 
 from bot.db.models import Dialogue
 from bot.emulator import SimUser
-from tests.e2e.checkin_fixtures import check_in, duty, near, team, today
+from tests.e2e.checkin_fixtures import duty, near, today
+from tests.e2e.checkin_refusal_fixtures import checkin_at, left_early, on_duty
 from tests.harness import Harness
 
 NOT_OPEN = "还没到签到时间。「人民广场」的班次 11:00 开始，10:30 起可以签到。"
 
 
 async def _left_early_with_a_next_shift(harness: Harness) -> SimUser:
-    crew = await team(harness)
-    fang = crew.volunteers[0]
-    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
-    await duty(harness, fang, crew.unit, today(11, 0), today(12, 0), post_name="人民广场")
-    harness.clock.set(today(8, 5))
-    await check_in(harness, fang)
-    harness.clock.set(today(9, 0))
-    await fang.send_command("checkout")
-    await harness.settle()
-    await fang.send_text("家里有事")
-    await harness.settle()
-    assert "已签退" in (fang.last().text or "")
-    return fang
+    shift = await on_duty(harness)
+    await duty(harness, shift.fang, shift.crew.unit, today(11, 0), today(12, 0), "人民广场")
+    await left_early(harness, shift.fang)
+    return shift.fang
 
 
 async def test_checkin_says_when_the_next_shift_opens(harness: Harness) -> None:
     fang = await _left_early_with_a_next_shift(harness)
-    harness.clock.set(today(9, 10))
-    await fang.send_command("checkin")
-    await harness.settle()
-    assert fang.last().text == NOT_OPEN
+    assert await checkin_at(harness, fang, today(9, 10)) == NOT_OPEN
 
 
 async def test_a_live_location_then_is_waited_on(harness: Harness) -> None:

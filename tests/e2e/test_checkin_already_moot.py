@@ -19,6 +19,7 @@ from tests.e2e.checkin_fixtures import (
     team,
     today,
 )
+from tests.e2e.checkin_refusal_fixtures import marked_present
 from tests.harness import Harness
 
 ALREADY = "您已在「黄河路-人民路口」签到（08:20）。离开时请发送 /checkout 签退。"
@@ -94,15 +95,7 @@ async def test_a_location_after_a_coordinator_marked_present_ends_the_check_in(
     fang, _ = await _asked_for_location(harness)
     li = await coordinator(harness, "城管局", 6001, "李协调")
     harness.clock.set(today(8, 30))
-    await li.send_command("roster")
-    await harness.settle()
-    await li.press("✏️ 更正 · 王芳")
-    await harness.settle()
-    await li.press("🙋 补录到岗（手机没电等）")
-    await harness.settle()
-    await li.send_text("手机没电，现场核实在岗")
-    await harness.settle()
-    assert "已更正" in (li.last().text or "")
+    assert "已更正" in await marked_present(harness, li)
     await fang.send_location(*near(30))
     await harness.settle()
     refused = fang.last().text

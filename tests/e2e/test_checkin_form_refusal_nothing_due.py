@@ -5,7 +5,8 @@ location with the 📍/Cancel keyboard, which would lead only to that same answe
 from __future__ import annotations
 
 from bot.db.models import Dialogue
-from tests.e2e.checkin_fixtures import check_in, checkins, duty, near, team, today
+from tests.e2e.checkin_fixtures import check_in, checkins, near, team, today
+from tests.e2e.checkin_refusal_fixtures import nothing_open_nor_written, on_duty
 from tests.harness import Harness
 
 ALREADY = "您已在「黄河路-人民路口」签到（07:50）。离开时请发送 /checkout 签退。"
@@ -13,9 +14,7 @@ NO_SHIFTS = "您现在没有需要签到的班次，也还没有报名以后的�
 
 
 async def test_a_forwarded_location_on_post_says_so(harness: Harness) -> None:
-    crew = await team(harness)
-    fang = crew.volunteers[0]
-    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    fang = (await on_duty(harness)).fang
     harness.clock.set(today(7, 50))
     await check_in(harness, fang)
     harness.clock.set(today(8, 30))
@@ -40,16 +39,13 @@ async def test_a_forwarded_location_with_no_shift_says_there_is_none(harness: Ha
     await harness.settle()
     assert fang.last().text == NO_SHIFTS
     assert fang.reply_keyboard() is None
-    assert await harness.count(Dialogue) == 0
-    assert await checkins(harness) == []
+    await nothing_open_nor_written(harness)
 
 
 async def test_a_forwarded_location_with_a_check_in_due_is_still_refused_as_forwarded(
     harness: Harness,
 ) -> None:
-    crew = await team(harness)
-    fang = crew.volunteers[0]
-    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    fang = (await on_duty(harness)).fang
     harness.clock.set(today(7, 50))
     await fang.send_location(*near(10), forwarded=True)
     await harness.settle()
@@ -61,9 +57,7 @@ async def test_a_forwarded_location_with_a_check_in_due_is_still_refused_as_forw
 async def test_a_forwarded_location_before_the_opening_is_refused_as_forwarded(
     harness: Harness,
 ) -> None:
-    crew = await team(harness)
-    fang = crew.volunteers[0]
-    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    fang = (await on_duty(harness)).fang
     harness.clock.set(today(7, 0))
     await fang.send_location(*near(10), forwarded=True)
     await harness.settle()

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 from bot.db.models import Dialogue
 from bot.emulator import SimUser
-from tests.e2e.checkin_fixtures import checkins, duty, near, team, today
+from tests.e2e.checkin_fixtures import checkins, duty, near, today
+from tests.e2e.checkin_refusal_fixtures import checkin_at, nothing_open_nor_written, on_duty
 from tests.harness import Harness
 
 SHIFT_OVER = "「黄河路-人民路口」的班次已于 10:00 结束，不能再签到了。如有特殊情况请联系协调员。"
 
 
 async def _asked_for_location(harness: Harness) -> SimUser:
-    crew = await team(harness)
-    fang = crew.volunteers[0]
-    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
-    harness.clock.set(today(9, 55))
-    await fang.send_command("checkin")
-    await harness.settle()
+    fang = (await on_duty(harness)).fang
+    await checkin_at(harness, fang, today(9, 55))
     assert await harness.count(Dialogue) == 1
     return fang
 
@@ -49,8 +46,7 @@ async def test_a_location_sent_again_after_the_shift_ended_ends_the_check_in(
     await fang.send_location(*near(30))
     await harness.settle()
     assert fang.last().text == SHIFT_OVER
-    assert await harness.count(Dialogue) == 0
-    assert await checkins(harness) == []
+    await nothing_open_nor_written(harness)
 
 
 async def test_a_new_location_in_a_wait_on_a_live_share_after_the_shift_ends_it(
@@ -81,18 +77,14 @@ async def test_a_move_of_the_awaited_live_share_after_the_shift_leaves_the_end_t
     assert fang.last().text != SHIFT_OVER
     await harness.tick()
     assert "10:00" in (fang.last().text or "") and "协调员" in (fang.last().text or "")
-    assert await harness.count(Dialogue) == 0
-    assert await checkins(harness) == []
+    await nothing_open_nor_written(harness)
 
 
 async def test_another_shift_open_takes_the_location(harness: Harness) -> None:
-    crew = await team(harness)
-    fang = crew.volunteers[0]
-    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
-    harness.clock.set(today(9, 20))
-    await fang.send_command("checkin")
-    await harness.settle()
-    await duty(harness, fang, crew.unit, today(10, 0), today(12, 0), post_name="人民路口")
+    shift = await on_duty(harness)
+    fang = shift.fang
+    await checkin_at(harness, fang, today(9, 20))
+    await duty(harness, fang, shift.crew.unit, today(10, 0), today(12, 0), post_name="人民路口")
     harness.clock.set(today(10, 1))
     await fang.send_location(*near(30))
     await harness.settle()

@@ -4,32 +4,31 @@ another; so does the share that ends before the opening."""
 
 from __future__ import annotations
 
-from tests.e2e.checkin_fixtures import duty, near, team, today
+from bot.emulator import SimUser
+from tests.e2e.checkin_fixtures import near, today
+from tests.e2e.checkin_refusal_fixtures import checkin_at, in_english, on_duty
 from tests.harness import Harness
 
 
-async def test_not_open_yet_today_says_the_times_alone(harness: Harness) -> None:
-    crew = await team(harness)
-    fang = crew.volunteers[0]
-    await duty(harness, fang, crew.unit, today(11, 0), today(12, 0), post_name="东风路口")
+async def _on_the_late_morning_shift(harness: Harness) -> SimUser:
+    """王芳 on 东风路口 11:00–12:00 today; it is 10:05."""
+    fang = (await on_duty(harness, today(11, 0), today(12, 0), "东风路口")).fang
     harness.clock.set(today(10, 5))
-    await fang.send_command("checkin")
-    await harness.settle()
-    assert fang.last().text == "还没到签到时间。「东风路口」的班次 11:00 开始，10:30 起可以签到。"
+    return fang
+
+
+async def test_not_open_yet_today_says_the_times_alone(harness: Harness) -> None:
+    fang = await _on_the_late_morning_shift(harness)
+    assert (
+        await checkin_at(harness, fang, today(10, 5))
+        == "还没到签到时间。「东风路口」的班次 11:00 开始，10:30 起可以签到。"
+    )
 
 
 async def test_not_open_yet_reads_so_in_english(harness: Harness) -> None:
-    crew = await team(harness)
-    fang = crew.volunteers[0]
-    await duty(harness, fang, crew.unit, today(11, 0), today(12, 0), post_name="东风路口")
-    harness.clock.set(today(10, 5))
-    await fang.send_command("lang")
-    await harness.settle()
-    await fang.press("English（英文）")
-    await harness.settle()
-    await fang.send_command("checkin")
-    await harness.settle()
-    text = fang.last().text or ""
+    fang = await _on_the_late_morning_shift(harness)
+    await in_english(harness, fang)
+    text = await checkin_at(harness, fang, today(10, 5))
     assert "11:00" in text and "10:30" in text, text
     assert "2026" not in text and "Dec" not in text, text
 
@@ -37,10 +36,7 @@ async def test_not_open_yet_reads_so_in_english(harness: Harness) -> None:
 async def test_a_share_ending_before_the_opening_today_says_the_times_alone(
     harness: Harness,
 ) -> None:
-    crew = await team(harness)
-    fang = crew.volunteers[0]
-    await duty(harness, fang, crew.unit, today(11, 0), today(12, 0), post_name="东风路口")
-    harness.clock.set(today(10, 5))
+    fang = await _on_the_late_morning_shift(harness)
     await fang.send_location(*near(20), live_period=15 * 60)
     await harness.settle()
     text = fang.last().text or ""

@@ -5,37 +5,31 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.db.models import Dialogue
-from tests.e2e.checkin_fixtures import checkins, duty, near, team, today
+from tests.e2e.checkin_fixtures import duty, today
+from tests.e2e.checkin_refusal_fixtures import (
+    at_the_photo_step,
+    checkin_at,
+    in_english,
+    nothing_open_nor_written,
+    on_duty,
+)
 from tests.harness import Harness
 
 
 async def test_a_shift_that_ended_today_is_said_to_have_ended_at_a_time(
     harness: Harness,
 ) -> None:
-    crew = await team(harness)
-    fang = crew.volunteers[0]
-    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
-    harness.clock.set(today(10, 20))
-    await fang.send_command("checkin")
-    await harness.settle()
-    assert fang.last().text == (
+    fang = (await on_duty(harness)).fang
+    assert await checkin_at(harness, fang, today(10, 20)) == (
         "「黄河路-人民路口」的班次已于 10:00 结束，不能再签到了。如有特殊情况请联系协调员。"
     )
 
 
 async def test_a_shift_that_ended_today_reads_so_in_english(harness: Harness) -> None:
-    crew = await team(harness)
-    fang = crew.volunteers[0]
-    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    fang = (await on_duty(harness)).fang
     harness.clock.set(today(10, 20))
-    await fang.send_command("lang")
-    await harness.settle()
-    await fang.press("English（英文）")
-    await harness.settle()
-    await fang.send_command("checkin")
-    await harness.settle()
-    text = fang.last().text or ""
+    await in_english(harness, fang)
+    text = await checkin_at(harness, fang, today(10, 20))
     assert "ended at 10:00;" in text, text
     assert "2026" not in text
 
@@ -43,17 +37,11 @@ async def test_a_shift_that_ended_today_reads_so_in_english(harness: Harness) ->
 async def test_a_shift_that_ended_on_another_day_is_said_with_its_date(harness: Harness) -> None:
     """A check-in left at its photo overnight: the photo sent the next morning, while another
     shift is open, is refused with the day the left one ended."""
-    crew = await team(harness)
-    fang = crew.volunteers[0]
-    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    shift = await on_duty(harness)
+    fang = shift.fang
     next_day = dt.timedelta(days=1)
-    await duty(harness, fang, crew.unit, today(8, 0) + next_day, today(10, 0) + next_day)
-    harness.clock.set(today(9, 55))
-    await fang.send_command("checkin")
-    await harness.settle()
-    await fang.send_location(*near(30))
-    await harness.settle()
-    assert "照片" in (fang.last().text or "")
+    await duty(harness, fang, shift.crew.unit, today(8, 0) + next_day, today(10, 0) + next_day)
+    await at_the_photo_step(harness, fang, today(9, 55))
     harness.clock.set(today(8, 10) + next_day)
     await fang.send_photo()
     await harness.settle()
@@ -61,5 +49,4 @@ async def test_a_shift_that_ended_on_another_day_is_said_with_its_date(harness: 
         "「黄河路-人民路口」的班次已于 2026年12月1日 10:00 结束，"
         "不能再签到了。如有特殊情况请联系协调员。"
     )
-    assert await harness.count(Dialogue) == 0
-    assert await checkins(harness) == []
+    await nothing_open_nor_written(harness)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.db.models import CheckIn, OutboxMessage
 from tests.e2e.checkin_fixtures import check_in, coordinator, duty, team, today
+from tests.e2e.checkin_refusal_fixtures import marked_present
 from tests.e2e.group_fixtures import HQ_GROUP, bind_group
 from tests.harness import Harness
 
@@ -37,15 +38,7 @@ async def test_a_correction_after_the_tally_shows_in_today_and_a_manual_record_i
 
     # 20:30: 王芳's phone had died; her coordinator records her as present.
     harness.clock.set(today(20, 30))
-    await li.send_command("roster")
-    await harness.settle()
-    await li.press("✏️ 更正 · 王芳")
-    await harness.settle()
-    await li.press("🙋 补录到岗（手机没电等）")
-    await harness.settle()
-    await li.send_text("手机没电，现场核实在岗")
-    await harness.settle()
-    assert "已更正：王芳 · 黄河路-人民路口，计入 4 小时" in (li.last().text or "")
+    assert "已更正：王芳 · 黄河路-人民路口，计入 4 小时" in await marked_present(harness, li)
 
     await harness.tick()
     assert len(group.messages()) == sent  # the day's tally is not sent again
