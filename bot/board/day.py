@@ -60,9 +60,15 @@ class DayShift:
     ends: float
     capacity: int
     seats: list[Seat] = field(default_factory=list)
+    # When its check-in opens (CHECKIN_OPEN_BEFORE_MIN before the start); None: not known.
+    opens: float | None = None
 
     def under_way(self, at: float) -> bool:
         return self.starts <= at < self.ends
+
+    def open_early(self, at: float) -> bool:
+        """Open for check-in at `at` but not started: whoever checks in now is early."""
+        return self.opens is not None and self.opens <= at < self.starts
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,10 +113,15 @@ async def load_day(
     settings: Settings,
     until: dt.datetime | None = None,
 ) -> Day:
-    """The scope's posts, the shifts that overlap the local day (or start before `until`, if
+    """The scope's posts, the shifts that overlap the local day (or start by `until`, if
     later) and their check-ins: three queries, whatever the size of the city."""
     start, end = periods.one_day(day).bounds(settings.zone)
-    end = max(end, until) if until is not None else end
+    # A shift starting at `until` is in: its check-in opens at that very instant (as /checkin
+    # takes it, checkin_shifts.window_opens), and whoever checks in then is on the map.
+    ends_by = (
+        Shift.starts_at <= until if until is not None and until >= end else Shift.starts_at < end
+    )
+    opening = dt.timedelta(minutes=settings.checkin_open_before_min).total_seconds()
     # Duty shifts last hours, never a day: the lower bound lets the index on starts_at skip
     # the history instead of scanning every shift that started before tonight.
     earliest = start - LONGEST_SHIFT
@@ -142,7 +153,7 @@ async def load_day(
     overlapping = (
         Shift.status == ShiftStatus.SCHEDULED,
         Shift.starts_at >= earliest,
-        Shift.starts_at < end,
+        ends_by,
         Shift.ends_at > start,
         Post.archived.is_(False),
     )
@@ -164,7 +175,9 @@ async def load_day(
     shifts: dict[int, DayShift] = {}
     by_post: dict[int, list[DayShift]] = defaultdict(list)
     for shift_id, post_id, starts_at, ends_at, capacity in shift_rows.all():
-        shift = DayShift(shift_id, post_id, seconds(starts_at), seconds(ends_at), capacity)
+        starts = seconds(starts_at)
+        ends = seconds(ends_at)
+        shift = DayShift(shift_id, post_id, starts, ends, capacity, opens=starts - opening)
         shifts[shift.id] = shift
         by_post[shift.post_id].append(shift)
     seat_rows = await session.execute(

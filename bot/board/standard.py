@@ -92,24 +92,34 @@ class _Texts:
 
 
 def _next_shifts(shifts: Sequence[DayShift], at: float) -> list[DayShift]:
-    """The post's shifts that start next (the day's shifts are in order of start)."""
-    for index, shift in enumerate(shifts):
-        if shift.starts > at:
-            return [other for other in shifts[index:] if other.starts == shift.starts]
-    return []
+    """The post's shifts not started yet that a check-in now is for: those whose check-in has
+    opened, decided from each shift's window (a shift just after midnight opens the evening
+    before, and a later start may be open beside an earlier one), and those that start next
+    (the day's shifts are in order of start)."""
+    following: list[DayShift] = []
+    first: float | None = None
+    for shift in shifts:
+        if shift.starts <= at:
+            continue
+        if first is None:
+            first = shift.starts
+        if shift.starts == first or shift.open_early(at):
+            following.append(shift)
+    return following
 
 
 @dataclass(frozen=True, slots=True)
 class PostNow:
     """A post at one moment: its state, the shifts under way, who is on post of how many, and
-    the shifts that start next with how many have checked in early for them."""
+    the shifts not started that a check-in now is for (open for check-in, or next to start)
+    with how many have checked in early for them."""
 
     state: PostState
     current: list[DayShift]
     present: int
     capacity: int
     following: list[DayShift]
-    early: int  # on post for `following` before it starts: listed apart, never `present`
+    early: int  # on post for `following` before they start: listed apart, never `present`
 
 
 def post_state(shifts: Sequence[DayShift], now: float) -> PostNow:
@@ -163,17 +173,24 @@ def _people(t: _Texts, shifts: Sequence[DayShift], at: float) -> list[Any]:
 
 
 def _early(t: _Texts, following: Sequence[DayShift], at: float) -> dict[str, Any] | None:
-    """Who checked in for the next shift before it starts (check-in opens early): listed apart,
-    never counted on post, which is of the shifts under way."""
+    """Who checked in for a shift before it starts (check-in opens early): listed apart, never
+    counted on post, which is of the shifts under way; under the windows of their shifts."""
     people = _people(t, following, at)
     if not people:
         return None
-    first = following[0]
-    if all(shift.ends == first.ends for shift in following):
-        times = t("report.time_range", start=t.time(first.starts), end=t.time(first.ends))
-    else:
-        # Shifts starting together end at different times: one window would name one of them.
-        times = t.time(first.starts)
+    starting: dict[float, list[DayShift]] = {}
+    for shift in following:
+        if any(seat.on_post(at) for seat in shift.seats):
+            starting.setdefault(shift.starts, []).append(shift)
+    windows = []
+    for together in starting.values():
+        first = together[0]
+        if all(shift.ends == first.ends for shift in together):
+            windows.append(_window(t, first))
+        else:
+            # Shifts starting together end at different times: one window would name one.
+            windows.append(t.time(first.starts))
+    times = t("common.list_separator").join(windows)
     return {"label": t("board.popup.early", shift=times, count=len(people)), "people": people}
 
 

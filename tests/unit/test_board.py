@@ -264,6 +264,33 @@ def test_a_popup_lists_early_arrivals_of_every_shift_starting_next() -> None:
     assert [person["name"] for person in popup["early"]["people"]] == ["乙", "丙"]
 
 
+def test_early_arrivals_are_of_every_shift_whose_check_in_has_opened() -> None:
+    """Check-in opens an hour before each start: at 06:45 the 07:00 and 07:30 shifts are both
+    open, the 08:00 one not yet. Someone checked in for 07:30 is early though 07:00 starts
+    first; from 07:00 (under way) the 07:30 shift's early arrival stays apart."""
+    hour = 3600.0
+    first = DayShift(1, 1, ts(7), ts(9), 1, opens=ts(7) - hour)
+    second = DayShift(2, 1, ts(7, 30), ts(9), 1, [seat(ts(6, 40))], opens=ts(7, 30) - hour)
+    third = DayShift(3, 1, ts(8), ts(9), 1, opens=ts(8) - hour)
+    shifts = [first, second, third]
+
+    now = post_state(shifts, ts(6, 45))
+    assert (now.state, now.early, now.following) == (PostState.IDLE, 1, [first, second])
+    now = post_state(shifts, ts(7))
+    assert (now.state, now.present, now.early, now.following) == (
+        PostState.EMPTY,
+        0,
+        1,
+        [second, third],
+    )
+    # Opened at the very instant of its window (as /checkin takes it), not a moment later.
+    assert post_state([third], ts(7)).following == [third]
+    # A shift whose window is not known (opens=None) is early only as the next to start.
+    assert post_state([DayShift(4, 1, ts(8), ts(9), 1)], ts(6)).following == [
+        DayShift(4, 1, ts(8), ts(9), 1)
+    ]
+
+
 def test_curve_samples_the_share_on_post_every_quarter_hour_up_to_now() -> None:
     shift = DayShift(1, 1, ts(7), ts(9), 2, [seat(ts(6, 50)), seat(ts(7, 20), ts(8, 10))])
     day = Day(posts=[DayPost(1, "p", 1, "u", 0.0, 0.0)], shifts_by_post={1: [shift]})
