@@ -236,15 +236,23 @@
     }
   }
 
-  function popupContent(popup, stateLabel) {
+  function popupContent(popup, stateLabel, idle) {
     var box = element("div", "popup");
     box.appendChild(element("strong", "popup-title", popup.title));
     box.appendChild(element("div", "popup-unit", popup.unit));
     box.appendChild(element("div", "popup-state", stateLabel));
+    // With a shift under way, its hours then how many are on post; with none, the line that
+    // heads the day's next shifts ("Next shifts today") above them, and "and N more" last.
+    var staffing = element("div", "popup-staffing", popup.staffing);
+    if (idle) {
+      box.appendChild(staffing);
+    }
     popup.shifts.forEach(function (line) {
       box.appendChild(element("div", "popup-shift", line));
     });
-    box.appendChild(element("div", "popup-staffing", popup.staffing));
+    if (!idle) {
+      box.appendChild(staffing);
+    }
     if (popup.people.length) {
       box.appendChild(peopleList(popup.people));
     }
@@ -292,7 +300,9 @@
       var marker = markers[item.id];
       if (!marker) {
         marker = L.circleMarker([item.lat, item.lng], markerStyle(item.state)).addTo(target);
-        marker.bindPopup(function (layer) { return popupContent(layer.item.popup, layer.label); });
+        marker.bindPopup(function (layer) {
+          return popupContent(layer.item.popup, layer.label, layer.item.state === "idle");
+        });
         markers[item.id] = marker;
         outside = outside || (view !== null && !view.contains([item.lat, item.lng]));
       } else {
