@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.board.day import Day, DayPost, DayShift, Seat, load_day, naive_utc, seconds
+from bot.board.day import Day, DayPost, load_day, naive_utc, seconds
 from bot.db.models import (
     Category,
     OrderStatus,
@@ -48,10 +48,6 @@ __all__ = [
     "REPORT_CATEGORIES",
     "REPORT_OPEN",
     "Actor",
-    "Day",
-    "DayPost",
-    "DayShift",
-    "Seat",
     "audit",
     "grade_text",
     "percent",

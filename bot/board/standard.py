@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.board import data
 from bot.board.coords import to_display
-from bot.board.data import Day, DayPost, DayShift, Scene, Standings, grade_text, percent
+from bot.board.data import Scene, Standings, grade_text, percent
+from bot.board.day import Day, DayPost, DayShift
 from bot.board.orders import OrdersPanel
 from bot.board.panels import PanelContext, PanelData, PanelRegistry, View
 from bot.i18n import Translator

@@ -21,7 +21,7 @@ from bot.board.auth import (
     sign_init_data,
 )
 from bot.board.coords import out_of_china, to_display, wgs84_to_gcj02
-from bot.board.data import Day, DayPost, DayShift, Seat
+from bot.board.day import Day, DayPost, DayShift, Seat
 from bot.board.open311 import mask_phones
 from bot.board.panels import PanelContext, PanelData, PanelRegistry, View
 from bot.board.server import STATIC_DIR, TEMPLATES_DIR, SnapshotCache, asset_build, board_path
