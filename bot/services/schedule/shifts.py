@@ -29,12 +29,13 @@ from bot.services.people import names, units
 from bot.services.people.access import Actor
 from bot.services.people.tags import clean_tag
 from bot.services.platform import audit, outbox
-from bot.services.schedule import posts, seat_scan
+from bot.services.schedule import leave_cards, posts, seat_scan
 from bot.services.schedule.seats import (
     ATTACHED,
     COMMITTED,
     attached,
     lock,
+    pending_leave,
     seated_count,
 )
 from bot.services.schedule.shift_changes import changed_key, changed_notice
@@ -416,6 +417,10 @@ async def cancel(
     told = 0
     on_it = await attached(session, shift.id)
     await seat_scan.withdraw_notices(session, [a.id for a in on_it], now, settings)
+    # Leave asked from its seats ends with it, and the deciders' cards say so, in this
+    # transaction: no card offers 批准 on a cancelled shift (the tick is the safety net).
+    asked = [leave for a in on_it if (leave := await pending_leave(session, a.id)) is not None]
+    await leave_cards.withdraw_leave(session, asked, leave_cards.Ending.CANCELLED, now, settings)
     for assignment in on_it:
         if assignment.status is AssignmentStatus.CHECKED_IN:
             await _check_out_unserved(session, assignment.id, now)
