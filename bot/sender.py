@@ -290,11 +290,12 @@ class Sender:
             rows = await outbox_claim.claim_due(
                 session, now, self.worker, quiet=self._quiet(now), limit=limit, fits=fits
             )
+            # An edit of a closed card names the message its card went out as (or is dropped);
+            # a card closed while its failed send was retried goes as its edit (first: as sent).
+            rows = await cards.resolve(session, rows, now)
             # What may have turned stale while it waited is drawn again, in the claim's
             # transaction: stored as it will be sent, under its own key.
             rows = await redraw.redraw_claimed(session, rows, now, self.runtime.settings, REDRAWS)
-            # An edit of a closed card names the message its card went out as (or is dropped).
-            rows = await cards.resolve(session, rows, now)
         by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             by_chat[row.chat_id].append(row)

@@ -157,3 +157,37 @@ async def _until_an_outbox_write_waits(database: Database) -> None:
             await watcher.rollback()
             await asyncio.sleep(0.01)
     raise AssertionError("the closing never waited for the sender's claim")
+
+
+async def test_a_card_closed_while_its_failed_send_was_retried_goes_out_closed(
+    database: Database,
+) -> None:
+    """The card was being sent when it was closed (so its edit was queued), and that send
+    failed: claimed again, it goes as its edit says, without buttons, and the edit is dropped."""
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    async with database.session() as session:
+        await outbox.enqueue(session, key="card", chat_id=8, body=CARD, now=NOW, urgent=True)
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.idempotency_key == "card")
+            .values(claimed_by="sender", claimed_until=NOW + dt.timedelta(minutes=2))
+        )
+        assert await cards.close(
+            session, ["card"], lambda t: outbox.payload("已批准"), now=NOW, settings=settings
+        )
+    card = await _row(database, "card")
+    async with database.session() as session:
+        await outbox.retry_at(session, card.id, NOW, "NetworkError: Bad Gateway", attempt=True)
+    later = NOW + dt.timedelta(minutes=1)
+    async with database.session() as session:
+        claimed = await outbox_claim.claim_due(session, later, "sender")
+        assert sorted(row.idempotency_key for row in claimed) == ["card", "card:closed"]
+        left = await cards.resolve(session, claimed, later)
+        assert [(row.idempotency_key, row.kind) for row in left] == [("card", "text")]
+        [going] = left
+        body = outbox.Message.from_json(going.payload)
+        assert body.text == "已批准" and body.buttons == () and body.keep_id
+        assert body.edit_of is None and body.edit_message_id is None
+    assert (await _row(database, "card")).payload == going.payload
+    edit = await _row(database, "card:closed")
+    assert edit.status is OutboxStatus.DROPPED and edit.last_error == "its card went out closed"

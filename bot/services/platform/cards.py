@@ -11,8 +11,9 @@ not a message id: the sender, in the transaction that claims it, looks the id up
 A card being sent while it was closed was claimed by an earlier pass than its edit, which
 finds it sent; an edit claimed while its card is still pending (being sent, or claimed by a
 sender killed before it recorded it) waits for it; an edit whose card never went out is
-dropped. So a crash at any moment leaves
-each card either unsent or edited once."""
+dropped. A card whose send failed, closed while it was being sent, goes out closed when it
+is claimed again: the text of its edit, no buttons, the edit dropped in the same transaction.
+So a crash at any moment leaves each card either unsent, edited once, or sent closed."""
 
 from __future__ import annotations
 
@@ -102,13 +103,15 @@ async def resolve(
     """The claimed `rows` with the edits of closed cards made sendable: each names the message
     its card went out as, waits (put back for later) while its card is still pending, or is
     dropped when its card never went out. Returns the rows still to send, in their order."""
+    await _send_closed(session, rows)
     wanted = {
         row.id: int(row.payload["edit_of"])
         for row in rows
-        if row.payload.get("edit_of") is not None
+        if row.payload.get("edit_of") is not None and row.status is OutboxStatus.PENDING
     }
     if not wanted:
-        return list(rows)
+        await session.flush()
+        return [row for row in rows if row.status is OutboxStatus.PENDING]
     cards = {
         card.id: card
         for card in await session.scalars(
@@ -138,3 +141,34 @@ async def resolve(
         row.kind = "edit"
     await session.flush()
     return [row for row in rows if row.status is OutboxStatus.PENDING and row.id not in waiting]
+
+
+async def _send_closed(session: AsyncSession, rows: Sequence[OutboxMessage]) -> None:
+    """A claimed card closed while it had not gone out yet (its first send failed and is
+    retried) goes out as its edit says, without buttons: its edit, still waiting for it, is
+    dropped in the same transaction, so a crash leaves one or the other."""
+    claimed = {
+        row.id: row
+        for row in rows
+        if row.payload.get("keep_id") and row.payload.get("edit_of") is None
+    }
+    if not claimed:
+        return
+    edits = await session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.idempotency_key.in_(
+                sorted({(row.idempotency_key + CLOSED)[:160] for row in claimed.values()})
+            ),
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+    )
+    for edit in edits:
+        card = claimed.get(int(edit.payload.get("edit_of") or 0))
+        if card is None:
+            continue
+        closed = {key: value for key, value in edit.payload.items() if key != "edit_of"}
+        card.payload = {**closed, "keep_id": True}
+        card.kind = outbox.Message.from_json(card.payload).kind
+        edit.status = OutboxStatus.DROPPED
+        edit.last_error = "its card went out closed"
+        edit.claimed_by = edit.claimed_until = None
