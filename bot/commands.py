@@ -421,7 +421,7 @@ REGISTRY = Registry(
         Button(AskLeave, leave.ask, MEMBERS),
         Button(ApproveLeave, leave.approve, COORDINATORS),
         Button(RejectLeave, leave.reject, COORDINATORS),
-        Button(PendingLeaves, leave.pending, COORDINATORS, read_only=True),
+        Button(PendingLeaves, leave.pending, COORDINATORS),
         Button(TakeFreedSeat, leave.take, MEMBERS),
         Button(RemoveUnavailable, availability.remove, MEMBERS),
         Button(RotateUnit, rotate.pick_unit, COORDINATORS),

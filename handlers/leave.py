@@ -10,9 +10,9 @@ from bot.buttons import ApproveLeave, AskLeave, PendingLeaves, RejectLeave, Take
 from bot.db.models import Dialogue, DialogueKind
 from bot.errors import DomainError, ErrorCode
 from bot.services.platform import dialogues
-from bot.services.rostering import leave, notices
+from bot.services.rostering import leave, leave_copies
 from bot.services.schedule.shift_text import shift_label
-from handlers.keyboards import button, cancel_row, inline
+from handlers.keyboards import cancel_row, inline
 from handlers.turn import Turn, error_text
 
 DIALOGUE = DialogueKind.LEAVE
@@ -86,8 +86,15 @@ async def reject(turn: Turn, data: RejectLeave) -> None:
 
 async def _decide(turn: Turn, leave_id: int, *, approve: bool) -> None:
     t = turn.t
+    pressed = turn.message
     decided = await leave.decide(
-        turn.session, turn.actor, leave_id, approve, turn.now, turn.runtime.settings
+        turn.session,
+        turn.actor,
+        leave_id,
+        approve,
+        turn.now,
+        turn.runtime.settings,
+        spare=(turn.chat_id, pressed.message_id) if pressed is not None else None,
     )
     request = decided.leave
     shift = shift_label(t, request.assignment.shift)
@@ -119,18 +126,13 @@ async def take(turn: Turn, data: TakeFreedSeat) -> None:
 
 async def pending(turn: Turn, data: PendingLeaves) -> None:
     """🙋 待批请假 under /roster: each request still waiting, as its notice said it, with 批准 /
-    驳回 (pressed, they decide it as from the notice); the soonest first, up to a few."""
+    驳回 (pressed, they decide it as from the notice); the soonest first, up to a few. Sent as
+    cards, closed in place once the request is decided or ends."""
     t = turn.t
-    waiting = await leave.pending(turn.session, turn.actor, turn.now, turn.runtime.settings)
-    if not waiting:
+    shown = await leave_copies.send_again(
+        turn.session, turn.actor, turn.chat_id, t, turn.now, turn.runtime.settings
+    )
+    if not shown:
         turn.answer(t("rostering.leave.none_pending"), alert=True)
         return
     turn.answer()
-    for request in waiting:
-        text, rows = notices.leave_request(
-            t, request.leave, request.leaves_this_month, request.within_cutoff_hours
-        )
-        turn.reply(text, inline([[button(label, data) for label, data in row] for row in rows]))
-    total = await leave.pending_count(turn.session, turn.actor, turn.now)
-    if total > len(waiting):
-        turn.reply(t("rostering.leave.more_pending", count=total - len(waiting)))

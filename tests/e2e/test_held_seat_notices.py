@@ -236,6 +236,7 @@ async def test_word_that_leave_was_rejected_held_until_07_00_is_dropped_once_the
     wang, coordinator, late = await leave_asked_at_22_30(harness)
     await command(harness, coordinator, "roster")
     await press_and_settle(harness, coordinator, "🙋 待批请假 1")
+    await harness.deliver()  # the copies go as cards, through the outbox
     await press_and_settle(harness, coordinator, "✖️ 驳回")
     await harness.deliver()
     [row] = await keyed_rows(harness, wang.user_id, "leave-decided:")

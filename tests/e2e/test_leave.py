@@ -410,6 +410,7 @@ async def test_a_coordinator_finds_a_missed_leave_request_in_the_roster_and_deci
     text = await command(harness, town_.coordinator, "roster")
     assert "🙋 有 1 条请假待批" in text
     await press_and_settle(harness, town_.coordinator, "🙋 待批请假 1")
+    await harness.deliver()  # the copies go as cards, through the outbox
     request = town_.coordinator.last()
     assert (request.text or "").startswith("🙋 请假申请\n王芳")
     assert "发烧" in (request.text or "") and LABEL in (request.text or "")

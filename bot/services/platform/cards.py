@@ -53,9 +53,11 @@ async def close(
     *,
     now: dt.datetime,
     settings: Settings,
+    spare: tuple[int, int] | None = None,
 ) -> int:
     """Close the cards queued under `keys`: one not sent and not being sent is dropped, each
-    other is edited once to `render` in its reader's language. How many are to be edited."""
+    other is edited once to `render` in its reader's language; but the one sent to chat and
+    message `spare` (the card pressed, answered in place). How many are to be edited."""
     if not keys:
         return 0
     stored = [key[:160] for key in keys]
@@ -85,6 +87,8 @@ async def close(
     translator = translators(settings)
     edits = []
     for row in shown:
+        if spare is not None and (row.chat_id, row.payload.get(SENT_ID)) == spare:
+            continue
         reader = readers.get(row.chat_id)
         body = render(translator(reader.language if reader is not None else None))
         edits.append(
@@ -95,6 +99,20 @@ async def close(
             )
         )
     return await outbox.enqueue_many(session, edits, now=now, urgent=True)
+
+
+async def keys_under(session: AsyncSession, prefix: str) -> list[str]:
+    """The keys of the cards queued under `prefix` (copies of one card, each under its own key),
+    without their closing edits."""
+    found = await session.scalars(
+        select(OutboxMessage.idempotency_key)
+        .where(
+            OutboxMessage.idempotency_key.startswith(prefix, autoescape=True),
+            OutboxMessage.idempotency_key.not_like(f"%{CLOSED}"),
+        )
+        .order_by(OutboxMessage.id)
+    )
+    return list(found)
 
 
 async def resolve(

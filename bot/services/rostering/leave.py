@@ -379,6 +379,7 @@ async def decide(
     approve: bool,
     now: dt.datetime,
     settings: Settings,
+    spare: tuple[int, int] | None = None,
 ) -> Decided:
     """A coordinator of the unit approves (the seat is freed and offered) or rejects."""
     leave = await get(session, leave_id)
@@ -422,7 +423,7 @@ async def decide(
         settings=settings,
         urgent=is_urgent(shift, now, settings),
     )
-    await _close_cards(session, actor, leave, approve, now, settings)
+    await _close_cards(session, actor, leave, approve, now, settings, spare)
     if not approve:
         return Decided(leave, [], 0, 0)
     assignment.status = AssignmentStatus.CANCELLED
@@ -444,17 +445,19 @@ async def _close_cards(
     approved: bool,
     now: dt.datetime,
     settings: Settings,
+    spare: tuple[int, int] | None,
 ) -> None:
-    """The request's cards to the unit's coordinators (or the admins) say how it was decided,
-    without buttons; but the decider's own, answered where they pressed."""
+    """The request's cards (to the unit's coordinators or the admins, and the copies /roster
+    sent again) say how it was decided, without buttons; but the one pressed (chat, message:
+    `spare`), answered where it was pressed, or without it the decider's own card."""
     keys = await leave_cards.keys(session, leave, settings)
     mine = {leave_cards.admin_card_key(leave.id, actor.telegram_id)}
     if actor.member is not None:
         mine.add(leave_cards.card_key(leave.id, actor.member.id))
+    if spare is None:
+        keys = [key for key in keys if key not in mine]
     render = notices.leave_closed(leave, approved, rotas.actor_name(actor))
-    await cards.close(
-        session, [key for key in keys if key not in mine], render, now=now, settings=settings
-    )
+    await cards.close(session, keys, render, now=now, settings=settings, spare=spare)
 
 
 async def _offer(

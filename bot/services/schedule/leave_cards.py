@@ -41,12 +41,23 @@ def admin_card_key(leave_id: int, admin_id: int) -> str:
     return f"leave-asked:{leave_id}:a{admin_id}"
 
 
+# The copies /roster sends again (rostering/leave_copies.py), each showing under its own key.
+COPIES = "leave-shown:"
+
+
+def copy_key(leave_id: int, chat_id: int, token: str) -> str:
+    """A copy of `leave`'s card sent again to a decider's chat under /roster."""
+    return f"{COPIES}{leave_id}:{chat_id}:{token}"
+
+
 async def keys(session: AsyncSession, leave: LeaveRequest, settings: Settings) -> list[str]:
-    """The keys every card of `leave` may have gone out under."""
+    """The keys every card of `leave` may have gone out under, the /roster copies too."""
     coordinators = await coordinators_of(session, leave.assignment.shift.post.unit_id)
-    return [card_key(leave.id, coordinator.id) for coordinator in coordinators] + [
-        admin_card_key(leave.id, admin_id) for admin_id in settings.admin_ids
-    ]
+    return (
+        [card_key(leave.id, coordinator.id) for coordinator in coordinators]
+        + [admin_card_key(leave.id, admin_id) for admin_id in settings.admin_ids]
+        + await cards.keys_under(session, f"{COPIES}{leave.id}:")
+    )
 
 
 def who(member: Member) -> str:

@@ -1,0 +1,58 @@
+"""🙋 待批请假 under /roster: each leave request still waiting for the decider is sent again, as
+its card said it, with 批准 / 驳回. Each copy is a card (bot/services/platform/cards.py) under a
+key of its own (bot/services/schedule/leave_cards.py), queued in the press's transaction, so a
+decision or an end closes it in place like the request's first cards."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import Translator
+from bot.services.people.access import Actor
+from bot.services.platform import outbox
+from bot.services.rostering import leave, notices
+from bot.services.schedule import leave_cards
+from bot.settings import Settings
+
+
+async def send_again(
+    session: AsyncSession,
+    actor: Actor,
+    chat_id: int,
+    t: Translator,
+    now: dt.datetime,
+    settings: Settings,
+) -> int:
+    """Queue to `chat_id` the first requests waiting for the actor's decision (soonest shift
+    first), then a line saying how many more wait, if any; how many requests were queued."""
+    waiting = await leave.pending(session, actor, now, settings)
+    if not waiting:
+        return 0
+    # Each press shows its own copies: a new token, and the keys stay unique.
+    token = uuid.uuid4().hex[:12]
+    for request in waiting:
+        render = notices.leave_asked(
+            request.leave, request.leaves_this_month, request.within_cutoff_hours
+        )
+        await outbox.enqueue(
+            session,
+            key=leave_cards.copy_key(request.leave.id, chat_id, token),
+            chat_id=chat_id,
+            body=render(t),
+            now=now,
+            urgent=True,
+        )
+    more = await leave.pending_count(session, actor, now) - len(waiting)
+    if more > 0:
+        await outbox.enqueue(
+            session,
+            key=f"leave-shown-more:{chat_id}:{token}",
+            chat_id=chat_id,
+            body=outbox.payload(t("rostering.leave.more_pending", count=more)),
+            now=now,
+            urgent=True,
+        )
+    return len(waiting)
