@@ -40,33 +40,33 @@ async def _show(turn: Turn, note: str | None = None) -> None:
     else:
         lines.append(t("rostering.unavailable.none"))
     lines.append(t("rostering.unavailable.how"))
-    await dialogues.begin(turn.session, turn.user_id, DIALOGUE, Step.WINDOW, turn.now)
-    markup = inline([*rows, cancel_row(t)])
-    if turn.update.callback_query is not None:
-        turn.edit("\n".join(lines), markup)
-    else:
-        turn.reply("\n".join(lines), markup)
+    dialogue = await dialogues.begin(turn.session, turn.user_id, DIALOGUE, Step.WINDOW, turn.now)
+    turn.show_prompt(dialogue, "\n".join(lines), inline([*rows, cancel_row(t)]))
 
 
 async def start(turn: Turn) -> None:
     """/unavailable: what the member declared and how to add; /unavailable <when> adds."""
     if turn.args:
         # Open before reading, so a window that cannot be read waits for another try.
-        await dialogues.begin(turn.session, turn.user_id, DIALOGUE, Step.WINDOW, turn.now)
-        await _declare(turn, " ".join(turn.args))
+        dialogue = await dialogues.begin(
+            turn.session, turn.user_id, DIALOGUE, Step.WINDOW, turn.now
+        )
+        await _declare(turn, dialogue, " ".join(turn.args))
         return
     await _show(turn)
 
 
-async def _declare(turn: Turn, text: str) -> None:
+async def _declare(turn: Turn, dialogue: Dialogue, text: str) -> None:
     t = turn.t
     settings = turn.runtime.settings
     today = turn.today
     try:
         spec = availability.parse(text, today)
     except DomainError as error:
-        # Nothing was written; the dialogue stays open for another try or Cancel.
-        turn.reply(
+        # Nothing was written; the dialogue stays open for another try or Cancel, and this
+        # question, now its prompt, has the only ✖️.
+        turn.prompt(
+            dialogue,
             "\n".join((error_text(t, error), t("rostering.unavailable.how"))),
             inline([cancel_row(t)]),
         )
@@ -96,9 +96,11 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     assert message is not None
     text = (message.text or "").strip()
     if not text:
-        turn.reply(turn.t("rostering.unavailable.need_text"), inline([cancel_row(turn.t)]))
+        turn.prompt(
+            dialogue, turn.t("rostering.unavailable.need_text"), inline([cancel_row(turn.t)])
+        )
         return
-    await _declare(turn, text)
+    await _declare(turn, dialogue, text)
 
 
 async def remove(turn: Turn, data: RemoveUnavailable) -> None:

@@ -79,8 +79,8 @@ async def start(turn: Turn) -> None:
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     rows.append(cancel_row(t))
     # A dialogue from the first step, so Cancel and /cancel end it like every later step.
-    await dialogues.begin(turn.session, turn.user_id, DIALOGUE, Step.SHIFT, turn.now)
-    turn.reply("\n".join(lines), inline(rows))
+    dialogue = await dialogues.begin(turn.session, turn.user_id, DIALOGUE, Step.SHIFT, turn.now)
+    turn.prompt(dialogue, "\n".join(lines), inline(rows))
 
 
 async def pick(turn: Turn, data: SwapPick) -> None:
@@ -89,11 +89,12 @@ async def pick(turn: Turn, data: SwapPick) -> None:
     assignment = await queries.own_seat(
         turn.session, turn.actor, data.assignment_id, turn.now, turn.runtime.settings
     )
-    await dialogues.begin(
+    dialogue = await dialogues.begin(
         turn.session, turn.user_id, DIALOGUE, Step.KIND, turn.now, {"assignment_id": assignment.id}
     )
     seat = assignment.id
-    turn.edit(
+    turn.show_prompt(
+        dialogue,
         t("swaps.ask_kind", shift=shift_label(t, assignment.shift)),
         inline(
             [
@@ -147,7 +148,7 @@ async def pick_kind(turn: Turn, data: SwapKindPick) -> None:
         assignment = await queries.own_seat(
             turn.session, turn.actor, assignment_id, turn.now, settings
         )
-        await dialogues.begin(
+        dialogue = await dialogues.begin(
             turn.session,
             turn.user_id,
             DIALOGUE,
@@ -155,8 +156,10 @@ async def pick_kind(turn: Turn, data: SwapKindPick) -> None:
             turn.now,
             {"assignment_id": assignment.id},
         )
-        turn.edit(
-            t("swaps.ask_name", shift=shift_label(t, assignment.shift)), inline([cancel_row(t)])
+        turn.show_prompt(
+            dialogue,
+            t("swaps.ask_name", shift=shift_label(t, assignment.shift)),
+            inline([cancel_row(t)]),
         )
         return
     mine, choices = await queries.exchange_choices(
@@ -165,7 +168,7 @@ async def pick_kind(turn: Turn, data: SwapKindPick) -> None:
     if not choices:
         turn.answer(t("swaps.no_exchange"), alert=True)
         return
-    await dialogues.begin(
+    dialogue = await dialogues.begin(
         turn.session, turn.user_id, DIALOGUE, Step.PICK, turn.now, {"assignment_id": mine.id}
     )
     lines = [t("swaps.ask_exchange", shift=shift_label(t, mine.shift))]
@@ -182,7 +185,7 @@ async def pick_kind(turn: Turn, data: SwapKindPick) -> None:
         buttons.append(button(str(number), SwapExchange(mine.id, theirs.id)))
     rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
     rows.append(cancel_row(t))
-    turn.edit("\n".join(lines), inline(rows))
+    turn.show_prompt(dialogue, "\n".join(lines), inline(rows))
 
 
 async def pick_exchange(turn: Turn, data: SwapExchange) -> None:
@@ -216,11 +219,12 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     message = turn.message
     assert message is not None
     if dialogue.step != Step.NAME:
-        turn.reply(t("swaps.use_buttons"), inline([cancel_row(t)]))
+        # The question above keeps its buttons (and its ✖️): they are the way on.
+        turn.reply(t("swaps.use_buttons"))
         return
     text = (message.text or "").strip()
     if not text:
-        turn.reply(t("swaps.need_name"), inline([cancel_row(t)]))
+        turn.prompt(dialogue, t("swaps.need_name"), inline([cancel_row(t)]))
         return
     try:
         offered = await offers.hand_over(
@@ -237,7 +241,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         if error.for_good or error.code in queries.SEAT_ENDS:
             await turn.end_refused(error, dialogue)
             return
-        turn.reply(error_text(t, error), inline([cancel_row(t)]))
+        turn.prompt(dialogue, error_text(t, error), inline([cancel_row(t)]))
         return
     await dialogues.end(turn.session, turn.user_id)
     offer = offered.offer

@@ -37,10 +37,16 @@ async def test_exchange_moves_both_seats_when_the_other_accepts(harness: Harness
     text = await open_swap(harness, town_.holder, EXCHANGE)
     assert f"1. {later_label} · 王芳" in text
     assert town_.holder.last().buttons() == ["1", "✖️ 取消"]
-    # The choice left on the message after /cancel proposes nothing.
-    choices = town_.holder.last().message_id
+    # /cancel takes the choices off; one still shown (the edit not yet seen) proposes nothing.
+    choices = town_.holder.last()
+    first_choice = choices.button_data("1")
+    assert first_choice is not None
     await command(harness, town_.holder, "cancel")
-    await town_.holder.press("1", choices)
+    assert (
+        next(m for m in town_.holder.messages() if m.message_id == choices.message_id).buttons()
+        == []
+    )
+    await town_.holder.press_data(first_choice, choices.message_id)
     await harness.settle()
     assert town_.holder.answered_callbacks[-1]["text"] == "这个按钮已失效，请重新打开菜单。"
     assert await offers(harness) == []

@@ -104,13 +104,18 @@ async def test_refusals_each_with_a_clear_answer_and_no_change(harness: Harness)
     text = await press_and_settle(harness, town_.holder, "✖️ 取消")
     assert text == "已取消。"
     assert await harness.count(Dialogue) == 0
-    # A way to swap left on a message of a swap cancelled since offers nothing.
+    # /cancel takes the ways to swap off; one still shown (the edit not yet seen) offers nothing.
     await town_.holder.send_command("swap")
     await harness.settle()
     await press_and_settle(harness, town_.holder, "🔁 换岗 1")
-    asked = town_.holder.last().message_id
+    asked = town_.holder.last()
+    give_away = asked.button_data(GIVE_AWAY)
+    assert give_away is not None
     await command(harness, town_.holder, "cancel")
-    await town_.holder.press(GIVE_AWAY, asked)
+    assert (
+        next(m for m in town_.holder.messages() if m.message_id == asked.message_id).buttons() == []
+    )
+    await town_.holder.press_data(give_away, asked.message_id)
     await harness.settle()
     assert town_.holder.answered_callbacks[-1]["text"] == "这个按钮已失效，请重新打开菜单。"
     assert await offers(harness) == []
