@@ -484,7 +484,8 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     message = turn.message
     assert message is not None
     if dialogue.step != Step.PERIOD:
-        turn.reply(t("rostering.rotate.use_buttons"), inline([cancel_row(t)]))
+        # The question above keeps its buttons (and its ✖️): they are the way on.
+        turn.reply(t("rostering.rotate.use_buttons"))
         return
     try:
         period = rotate.parse_period(message.text or "", turn.today)

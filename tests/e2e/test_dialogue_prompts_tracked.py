@@ -11,6 +11,7 @@ import pytest
 
 from bot.db.models import Dialogue, Unavailability
 from bot.emulator import SentMessage, SimUser
+from tests.e2e.rostering_fixtures import rota_city
 from tests.e2e.rostering_fixtures import town as rostering_town
 from tests.e2e.schedule import command, press_and_settle
 from tests.e2e.swap_fixtures import HAND_OVER, SWAP_SETTINGS, offers, town
@@ -108,3 +109,17 @@ async def test_unavailable_asked_again_leaves_one_cancel_and_cancel_takes_it(
     assert _cancels(li) == 0
     assert await harness.count(Dialogue) == 0
     assert await harness.count(Unavailability) == 0
+
+
+async def test_text_typed_at_rotates_posts_keeps_the_choices_above(harness: Harness) -> None:
+    _, _, coordinator = await rota_city(harness, people=4)
+    await command(harness, coordinator, "rotate")
+    await press_and_settle(harness, coordinator, "下周 · 12月7日 周一 至 12月13日 周日")
+    asked = coordinator.last()
+    assert "✅ 全部岗位（3 个）" in asked.buttons()
+
+    assert await _say(harness, coordinator, "全部") == "请用上面的按钮继续，或点「取消」。"
+    assert coordinator.last().buttons() == []
+    assert "✅ 全部岗位（3 个）" in _message(coordinator, asked.message_id).buttons()
+    assert _cancels(coordinator) == 1
+    assert await _dialogue(harness, coordinator) == ("rotate", "posts")
