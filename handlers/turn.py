@@ -93,9 +93,10 @@ class Turn:
     _answers: list[answers.Row] = field(default_factory=list)
     _after: list[Deferred] = field(default_factory=list)
     answered: bool = False
-    # The prompt of the dialogue open as the turn began, and the prompts whose buttons this
-    # turn takes off (each once).
+    # The prompt and the mark of the dialogue open as the turn began, and the prompts whose
+    # buttons this turn takes off (each once).
     opening_prompt: int | None = None
+    opening_mark: int | None = None
     _buttons_off: set[int] = field(default_factory=set)
 
     @property
@@ -237,15 +238,17 @@ class Turn:
 
     def dialogue_settled(self) -> None:
         """After the handler: a dialogue with a prompt that this update ended (a typed answer,
-        /cancel, a button on another message) takes the prompt's buttons off, as nothing is
-        left for them to do. A pressed prompt is the handler's to edit."""
+        /cancel, a button on another message) or replaced by another (a new command, begun
+        afresh) takes the prompt's buttons off, as nothing is left for them to do. A pressed
+        prompt is the handler's to edit."""
         query = self.update.callback_query
         pressed = query.message.message_id if query and query.message else None
+        open_now = dialogues.known(self.session, self.user_id)
         if (
             self.opening_prompt is not None
             and self.opening_prompt != pressed
             and self.chat_id == self.user_id
-            and dialogues.known(self.session, self.user_id) is None
+            and (open_now is None or dialogues.mark(open_now) != self.opening_mark)
         ):
             self._take_buttons_off(self.opening_prompt)
 
@@ -409,6 +412,7 @@ async def _begin(
     turn = Turn(update, context, session, actor, runtime.translator(language), now)
     if dialogue is not None:
         turn.opening_prompt = dialogues.prompt_message(dialogue)
+        turn.opening_mark = dialogues.mark(dialogue)
     if roles is not None and not actor.has_any(roles):
         if member is not None and member.active:
             raise DomainError(ErrorCode.FORBIDDEN)

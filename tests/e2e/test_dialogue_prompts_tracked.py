@@ -13,8 +13,8 @@ from bot.db.models import Dialogue, Unavailability
 from bot.emulator import SentMessage, SimUser
 from tests.e2e.rostering_fixtures import rota_city
 from tests.e2e.rostering_fixtures import town as rostering_town
-from tests.e2e.schedule import command, press_and_settle
-from tests.e2e.swap_fixtures import HAND_OVER, SWAP_SETTINGS, offers, town
+from tests.e2e.schedule import command, post, press_and_settle
+from tests.e2e.swap_fixtures import HAND_OVER, SWAP_SETTINGS, offers, seat, town
 from tests.harness import Harness
 
 CANCEL = "✖️ 取消"
@@ -104,6 +104,10 @@ async def test_unavailable_asked_again_leaves_one_cancel_and_cancel_takes_it(
     await harness.settle()
     assert li.last().text == "请用文字写不能值班的时间。"
     assert _cancels(li) == 1
+    # /unavailable again, a window misread with it: the new dialogue's re-ask, the only ✖️.
+    await command(harness, li, "unavailable", "后天")
+    assert "没看懂这个时间。" in (li.last().text or "")
+    assert _cancels(li) == 1
 
     await command(harness, li, "cancel")
     assert _cancels(li) == 0
@@ -123,3 +127,18 @@ async def test_text_typed_at_rotates_posts_keeps_the_choices_above(harness: Harn
     assert "✅ 全部岗位（3 个）" in _message(coordinator, asked.message_id).buttons()
     assert _cancels(coordinator) == 1
     assert await _dialogue(harness, coordinator) == ("rotate", "posts")
+
+
+async def test_a_dialogue_replaced_by_a_command_loses_its_buttons(harness: Harness) -> None:
+    town_ = await town(harness)
+    coordinator = town_.coordinator
+    await post(harness, town_.unit_id, "人民路-解放路口")
+    await command(harness, coordinator, "newshift")
+    asked = coordinator.last()
+    assert CANCEL in asked.buttons()
+    await seat(harness, town_.shift_id, coordinator.user_id)  # something to offer at /swap
+
+    await command(harness, coordinator, "swap")
+    assert _message(coordinator, asked.message_id).buttons() == []
+    assert _cancels(coordinator) == 1
+    assert await _dialogue(harness, coordinator) == ("swap", "shift")
