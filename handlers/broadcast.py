@@ -319,13 +319,19 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     corrected = dialogue.step == Step.CONFIRM and dialogue.data.get("kind") == "text" and text
     if dialogue.step == Step.TEXT or corrected:
         if not text:
-            turn.reply(t("broadcast.need_text"), inline([cancel_row(t)]))
+            turn.prompt(dialogue, t("broadcast.need_text"), inline([cancel_row(t)]))
             return
         try:
             cleaned = broadcast.clean_announcement(text)
         except DomainError as error:
-            # Too long, or only invisible marks: typed again or cancelled, as a sticker is.
-            turn.reply(error_text(t, error), inline([cancel_row(t)]))
+            # Too long, or only invisible marks: typed again or cancelled, as a sticker is. A
+            # correction refused leaves no announcement to send: back at the text step, and
+            # the preview before loses its 📤 发送 (this question is the prompt now).
+            if corrected:
+                kept = {k: v for k, v in dialogue.data.items() if k not in ("kind", "text")}
+                dialogue.data = kept
+                dialogues.advance(dialogue, Step.TEXT, turn.now)
+            turn.prompt(dialogue, error_text(t, error), inline([cancel_row(t)]))
             return
         unit_id = dialogue.data.get("unit_id")
         audience = int(unit_id) if unit_id is not None else None

@@ -7,13 +7,16 @@ refused can never be sent by the older one."""
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
-from bot.db.models import Dialogue, Unavailability
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import Broadcast, Dialogue, OutboxMessage, Role, Unavailability
 from bot.emulator import SentMessage, SimUser
 from tests.e2e.rostering_fixtures import rota_city
 from tests.e2e.rostering_fixtures import town as rostering_town
-from tests.e2e.schedule import command, post, press_and_settle
+from tests.e2e.schedule import DAY, command, person, post, press_and_settle, shift, unit
 from tests.e2e.swap_fixtures import HAND_OVER, SWAP_SETTINGS, offers, seat, town
 from tests.harness import Harness
 
@@ -142,3 +145,30 @@ async def test_a_dialogue_replaced_by_a_command_loses_its_buttons(harness: Harne
     assert _message(coordinator, asked.message_id).buttons() == []
     assert _cancels(coordinator) == 1
     assert await _dialogue(harness, coordinator) == ("swap", "shift")
+
+
+async def test_a_correction_refused_takes_the_previews_send_off(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    await shift(harness, await post(harness, unit_id), DAY + dt.timedelta(days=1))
+    coordinator = await person(harness, 9601, unit_id, "王协调", role=Role.COORDINATOR)
+    await person(harness, 9602, unit_id, "甲")
+    await command(harness, coordinator, "broadcast")
+    await press_and_settle(harness, coordinator, "📢 发一条通知")
+    assert await _say(harness, coordinator, "明早七点集合") == "将发给 1 名志愿者：\n\n明早七点集合"
+    preview = coordinator.last()
+    assert "📤 发送" in preview.buttons()
+
+    assert await _say(harness, coordinator, "字" * 2001) == "通知内容要有 1 到 2000 个字。"
+    assert coordinator.last().buttons() == [CANCEL]
+    assert _message(coordinator, preview.message_id).buttons() == []
+    assert _cancels(coordinator) == 1
+    assert await _dialogue(harness, coordinator) == ("broadcast", "text")
+
+    # Typed again: a new preview, whose 📤 发送 sends the new text.
+    assert await _say(harness, coordinator, "明早八点集合") == "将发给 1 名志愿者：\n\n明早八点集合"
+    await press_and_settle(harness, coordinator, "📤 发送")
+    async with harness.session() as session:
+        texts = (await session.scalars(select(Broadcast.text))).all()
+    assert texts == ["明早八点集合"]
+    assert await harness.count(OutboxMessage) == 1
+    assert await harness.count(Dialogue) == 0
