@@ -157,7 +157,7 @@ from bot.buttons import (
 )
 from bot.db.models import DialogueKind
 from bot.services.duty import attendance as attendance_service
-from bot.services.duty import checkin as checkin_service
+from bot.services.duty import checkin_dialogue
 from bot.services.duty import checkout as checkout_service
 from bot.services.oversight import checks, report_filing
 from bot.services.people.registration import DIALOGUE as REGISTER_DIALOGUE
@@ -490,7 +490,7 @@ REGISTRY = Registry(
         DialogueRoute(importer.DIALOGUE, importer.on_dialogue, COORDINATORS),
         DialogueRoute(broadcast.DIALOGUE, broadcast.on_dialogue, COORDINATORS),
         # check-in (issue 4)
-        DialogueRoute(checkin_service.DIALOGUE, checkin.on_dialogue, MEMBERS),
+        DialogueRoute(checkin_dialogue.DIALOGUE, checkin.on_dialogue, MEMBERS),
         DialogueRoute(checkout_service.CHECKOUT_DIALOGUE, checkout.on_checkout_dialogue, MEMBERS),
         DialogueRoute(attendance_service.DIALOGUE, attendance.on_dialogue, COORDINATORS),
         # shift swaps (issue 7)

@@ -12,7 +12,14 @@ from telegram import ReplyKeyboardRemove
 from bot.buttons import CheckInPick
 from bot.db.models import CheckIn, Dialogue
 from bot.errors import DomainError, ErrorCode
-from bot.services.duty import checkin, checkin_shifts, presence, sent
+from bot.services.duty import (
+    checkin,
+    checkin_dialogue,
+    checkin_location,
+    checkin_shifts,
+    presence,
+    sent,
+)
 from bot.services.duty.at_hand import AssignmentAtHand
 from bot.services.duty.checkin_text import confirmation, distance, duration
 from bot.services.duty.live_wait import moves as live_wait_moves
@@ -60,20 +67,20 @@ KEEP_SHARING = {
 LABEL = "checkin.shift_label"
 
 
-async def _show(turn: Turn, step: checkin.Step) -> None:
+async def _show(turn: Turn, step: checkin_dialogue.Step) -> None:
     t = turn.t
     if step.left is not None:
         _left_as_asked(turn, step.left)
-    if isinstance(step, checkin.NeedPick):
+    if isinstance(step, checkin_dialogue.NeedPick):
         rows = [
             [button(shift_label(t, option.shift, LABEL), CheckInPick(option.id))]
             for option in step.options
         ]
         turn.reply(t("checkin.pick"), inline([*rows, cancel_row(t)]))
-    elif isinstance(step, checkin.NeedLocation):
+    elif isinstance(step, checkin_dialogue.NeedLocation):
         label = shift_label(t, step.assignment.shift, LABEL)
         ask_check_in_location(turn, "checkin.ask_location", shift=label)
-    elif isinstance(step, checkin.NeedPhoto):
+    elif isinstance(step, checkin_dialogue.NeedPhoto):
         turn.reply(
             t(
                 "checkin.ask_photo",
@@ -101,7 +108,7 @@ def _left_as_asked(turn: Turn, record: CheckIn) -> None:
     )
 
 
-def _confirm(turn: Turn, step: checkin.CheckedIn) -> None:
+def _confirm(turn: Turn, step: checkin_dialogue.CheckedIn) -> None:
     t = turn.t
     record = step.checkin
     shift = step.assignment.shift
@@ -184,7 +191,7 @@ async def on_photo(turn: Turn) -> None:
         )
     except DomainError as error:
         at = sent.judged_at(sent_at(message), turn.now)
-        if checkin.rest_of_album(error, message.media_group_id is not None, at):
+        if checkin_dialogue.rest_of_album(error, message.media_group_id is not None, at):
             return
         if error.code is ErrorCode.CHECKIN_ALREADY:
             # On post already (a photo sent again on a poor network): say so, not "not
@@ -202,7 +209,7 @@ async def on_location(turn: Turn) -> None:
     message = turn.message
     assert message is not None
     dialogue = await dialogues.current(turn.session, turn.user_id)
-    if dialogue is not None and dialogue.kind != checkin.DIALOGUE:
+    if dialogue is not None and dialogue.kind != checkin_dialogue.DIALOGUE:
         route = turn.registry.dialogue(dialogue.kind)
         asked = route is not None and dialogue.step in route.location_steps
         settings = turn.runtime.settings
@@ -217,11 +224,11 @@ async def on_location(turn: Turn) -> None:
     member = turn.actor.require_member()
     position = position_of(message)
     try:
-        step = await checkin.receive_location(
+        step = await checkin_location.receive_location(
             turn.session, member, dialogue, position, turn.now, turn.runtime.settings
         )
     except DomainError as error:
-        if isinstance(error, checkin.RefusedAfterLeaving):
+        if isinstance(error, checkin_location.RefusedAfterLeaving):
             _left_as_asked(turn, error.left)
         retry = error.code in RETRY_LOCATION
         live = turn.runtime.settings.checkin_require_live_location
@@ -246,9 +253,9 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     assert message is not None
     t = turn.t
     member = turn.actor.require_member()
-    if message.photo and checkin.rest_of_first_album(dialogue, message.media_group_id):
+    if message.photo and checkin_dialogue.rest_of_first_album(dialogue, message.media_group_id):
         return  # the first photo of the album was answered: location first
-    if dialogue.step == checkin.STEP_PHOTO:
+    if dialogue.step == checkin_dialogue.STEP_PHOTO:
         if not message.photo:
             key = "checkin.photo_as_file" if message.document else "checkin.need_photo"
             turn.reply(t(key), inline([cancel_row(t)]))
@@ -264,7 +271,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             return
         _confirm(turn, step)
         return
-    if dialogue.step == checkin.STEP_LOCATION:
+    if dialogue.step == checkin_dialogue.STEP_LOCATION:
         ask_check_in_location(turn, "checkin.need_location")
         return
     turn.reply(t("checkin.need_pick"))
@@ -286,7 +293,11 @@ async def pick(turn: Turn, data: CheckInPick) -> None:
     member = turn.actor.require_member()
     assignment_id = data.assignment_id
     dialogue = await dialogues.current(turn.session, turn.user_id)
-    if dialogue is None or dialogue.kind != checkin.DIALOGUE or dialogue.step != checkin.STEP_PICK:
+    if (
+        dialogue is None
+        or dialogue.kind != checkin_dialogue.DIALOGUE
+        or dialogue.step != checkin_dialogue.STEP_PICK
+    ):
         turn.stale()
         return
     try:
@@ -302,16 +313,16 @@ async def pick(turn: Turn, data: CheckInPick) -> None:
     turn.edit(
         turn.t("checkin.picked", shift=shift_label(turn.t, _assignment_of(step).shift, LABEL))
     )
-    if not isinstance(step, checkin.NeedLocation):
+    if not isinstance(step, checkin_dialogue.NeedLocation):
         await _show(turn, step)
     else:
         ask_check_in_location(turn, "checkin.ask_location_short")
 
 
-def _assignment_of(step: checkin.Step) -> AssignmentAtHand:
-    if isinstance(step, checkin.CheckedIn):
+def _assignment_of(step: checkin_dialogue.Step) -> AssignmentAtHand:
+    if isinstance(step, checkin_dialogue.CheckedIn):
         return step.assignment
-    assert not isinstance(step, checkin.NeedPick)
+    assert not isinstance(step, checkin_dialogue.NeedPick)
     return step.assignment
 
 
@@ -340,13 +351,13 @@ async def on_live_update(turn: Turn) -> None:
         # cancel.
         turn.refuse(error, ReplyKeyboardRemove())
         return
-    if isinstance(step, checkin.CheckedIn):
+    if isinstance(step, checkin_dialogue.CheckedIn):
         _confirm_arrived(turn, step)
     elif step is not None:
         await _show(turn, step)
 
 
-def _confirm_arrived(turn: Turn, step: checkin.CheckedIn) -> None:
+def _confirm_arrived(turn: Turn, step: checkin_dialogue.CheckedIn) -> None:
     """Checked in by a live location that reached the post: the confirmation takes away the
     keyboard the refusal on the way (or the check-in-open notice) left, 📍 and Cancel with
     nothing left to send or cancel, as the check-in made at the opening does. One reply markup

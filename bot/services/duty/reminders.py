@@ -29,7 +29,7 @@ from bot.db.models import (
     Shift,
 )
 from bot.i18n import Translator
-from bot.services.duty import checkin
+from bot.services.duty import checkin_dialogue
 from bot.services.duty.checkin_shifts import window_opens
 from bot.services.duty.checkin_text import duration, location_button, minutes_between
 from bot.services.duty.live_wait import waits as live_waits
@@ -354,9 +354,10 @@ def _told_otherwise(
 ) -> bool:
     """Whether the holder of a seat whose check-in is open is not to be asked for their
     location: the seat is gone or no longer signed up (the seat scan read it before another
-    transaction changed it), its check-in has its location already (`checkin.has_location`),
-    or it waits on a live location shared before the opening that the opening has still to
-    take for this seat (`live_wait.waits.waits_for_opening`, of the seat opening at `opens`):
+    transaction changed it), its check-in has its location already
+    (`checkin_dialogue.has_location`), or it waits on a live location shared before the
+    opening that the opening has still to take for this seat
+    (`live_wait.waits.waits_for_opening`, of the seat opening at `opens`):
     another process's opening may be taking it at this moment. The opening tells them what
     comes next, in one message; should it not take the share (out of range, no longer
     shared), this notice follows at the next tick. A seat whose check-in opened after the
@@ -366,7 +367,7 @@ def _told_otherwise(
         return True
     dialogue = seat.dialogue
     return dialogue is not None and (
-        checkin.has_location(dialogue, assignment_id, opens)
+        checkin_dialogue.has_location(dialogue, assignment_id, opens)
         or live_waits.waits_for_opening(dialogue, now, opens)
     )
 

@@ -1,7 +1,8 @@
 """When a message counts: when Telegram says it was sent, within bounds. A check-in's location
-and photo (bot/services/duty/checkin.py) and the location that checks in past another dialogue
-(checkin_shifts.checks_in_instead) are judged so (`judged_at`); each move of the live location
-shared on post (presence.record_live_position) takes its place in the track by it (`placed_at`)."""
+and photo (bot/services/duty/checkin_location.py and checkin.py) and the location that checks in
+past another dialogue (checkin_shifts.checks_in_instead) are judged so (`judged_at`); each move of
+the live location shared on post (presence.record_live_position) takes its place in the track by
+it (`placed_at`)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Assignment, Dialogue, DialogueKind, Member
 from bot.i18n import Translator
-from bot.services.duty.checkin import STEP_LOCATION
+from bot.services.duty.checkin_dialogue import STEP_LOCATION
 from bot.services.duty.checkin_text import location_button
 from bot.services.duty.geofence import Position
 from bot.services.duty.live_wait.waits import wait_over, waiting_on_location

@@ -14,16 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import direct
 from bot.db.models import Assignment, Dialogue, Member
 from bot.errors import DomainError
-from bot.services.duty.checkin import (
-    DIALOGUE,
-    STEP_LOCATION,
-    STEP_PHOTO,
-    STEP_PICK,
-    DialogueGone,
-    Hold,
-    Step,
-    receive_location,
-)
+from bot.services.duty.checkin_dialogue import DIALOGUE, STEP_LOCATION, STEP_PHOTO, STEP_PICK, Step
+from bot.services.duty.checkin_location import DialogueGone, Hold, receive_location
 from bot.services.duty.checkin_shifts import ends_check_in
 from bot.services.duty.geofence import Position, judge
 from bot.services.duty.live_wait.record import judged_at_opening, last_known
@@ -69,7 +61,7 @@ async def _still_waiting(
     as the tick read it, so once held here it waits for this turn, then finds it changed by
     the move or, when the move changed nothing, goes ahead. One statement: a move kept before
     the opening costs no more than the write it needs anyway; a move on the way, which keeps
-    nothing, asks only once it is to write something (`checkin.Hold`): its refusals (out of
+    nothing, asks only once it is to write something (`checkin_location.Hold`): its refusals (out of
     range) write nothing, so the tick may end the wait under them unharmed."""
     values: dict[str, Any] = {"updated_at": dialogue.updated_at}
     if kept:

@@ -16,14 +16,14 @@ from bot.buttons import CallbackData, CancelDialogue, CheckInPick
 from bot.db.models import Dialogue, DialogueKind, Member
 from bot.errors import DomainError
 from bot.i18n import Translator
-from bot.services.duty.checkin import (
+from bot.services.duty.checkin_dialogue import (
     STEP_LOCATION,
     CheckedIn,
     NeedLocation,
     NeedPhoto,
     NeedPick,
-    receive_location,
 )
+from bot.services.duty.checkin_location import receive_location
 from bot.services.duty.checkin_text import confirmation, distance
 from bot.services.duty.geofence import Position
 from bot.services.duty.live_wait.waits import taken_as_of, waiting_on_location, waits_for_opening

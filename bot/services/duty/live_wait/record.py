@@ -1,9 +1,9 @@
 """What a check-in's dialogue keeps about a live location it waits on (`live_wait`).
 
-The check-in's location judgement (`checkin.receive_location`) begins the wait when it refuses
-a live location as too far or too early; the wait itself (its moves, the opening, its end) is
-`live_wait`, which judges through `checkin` again. Both read and write this record, so it lives
-below both of them.
+The check-in's location judgement (`checkin_location.receive_location`) begins the wait when it
+refuses a live location as too far or too early; the wait itself (its moves, the opening, its
+end) is `live_wait`, which judges through `checkin_location` again. Both read and write this
+record, so it lives below both of them.
 """
 
 from __future__ import annotations

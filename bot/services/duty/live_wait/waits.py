@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Dialogue, DialogueKind
-from bot.services.duty.checkin import DIALOGUE, STEP_LOCATION
+from bot.services.duty.checkin_dialogue import DIALOGUE, STEP_LOCATION
 from bot.services.duty.live_wait.record import LIVE_WAIT
 from bot.services.duty.sent import judged_at
 
