@@ -36,7 +36,7 @@ def rest_of_album(error: DomainError, in_album: bool, at: dt.datetime) -> bool:
     return isinstance(since, Moment) and at - since.at < ALBUM_SPREAD
 
 
-# -- the dialogue -----------------------------------------------------------------------------
+# -- the location it holds -------------------------------------------------------------------
 
 # A location says where the volunteer was when they sent it: one older than this when the photo
 # comes (or the shift is picked) is asked for again. A shared live location is as fresh as its
@@ -47,11 +47,13 @@ POSITION_FRESH = dt.timedelta(minutes=30)
 
 
 def located_at(dialogue: Dialogue) -> dt.datetime:
+    """When the dialogue's location was sent (else when the dialogue last changed)."""
     stored = dialogue.data.get("located_at")
     return dt.datetime.fromisoformat(stored) if stored else dialogue.updated_at
 
 
 def fresh(dialogue: Dialogue, at: dt.datetime) -> bool:
+    """Whether the dialogue's location still says where the volunteer is at `at`."""
     if at - located_at(dialogue) <= POSITION_FRESH:
         return True
     stored = dialogue.data.get("position") or {}
