@@ -24,7 +24,15 @@ from bot.db.models import CheckKind, Dialogue, DialogueKind, Inspection
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.duty.checkin_text import distance
-from bot.services.oversight import checklist, checks, notices
+from bot.services.oversight import (
+    check_reading,
+    check_record,
+    check_scoring,
+    check_visibility,
+    checklist,
+    checks,
+    notices,
+)
 from bot.services.platform import dialogues
 from bot.settings import Settings
 from handlers.checkin import location_keyboard
@@ -44,7 +52,7 @@ async def start(turn: Turn) -> None:
     settings = turn.runtime.settings
     await checks.begin(turn.session, turn.actor, turn.now)
     lines = [t("oversight.inspect.ask_location", radius=distance(t, settings.inspect_near_m))]
-    unchecked = await checks.unchecked_this_week(turn.session, turn.now, settings)
+    unchecked = await check_reading.unchecked_this_week(turn.session, turn.now, settings)
     if unchecked:
         lines.append(t("oversight.inspect.unchecked_header"))
         for number, (post, last) in enumerate(unchecked, start=1):
@@ -217,7 +225,7 @@ async def pick_post(turn: Turn, data: InspectPost) -> None:
     )
 
 
-def _situation_lines(t: Translator, found: checks.Situation) -> list[str]:
+def _situation_lines(t: Translator, found: check_reading.Situation) -> list[str]:
     if found.planned == 0 and not found.checked_in:
         return [t("oversight.inspect.no_shift_now")]
     names = t("common.list_separator").join(
@@ -255,7 +263,7 @@ async def pick_kind(turn: Turn, data: InspectKind) -> None:
 
 
 def _checklist_markup(
-    t: Translator, found: checks.Checklist, dialogue_mark: int | None
+    t: Translator, found: check_scoring.Checklist, dialogue_mark: int | None
 ) -> list[list[InlineKeyboardButton]]:
     rows = []
     for item in found.items:
@@ -274,10 +282,10 @@ def _checklist_markup(
 async def seen(turn: Turn, data: InspectSeen) -> None:
     t = turn.t
     dialogue = await _current(turn, checks.Step.SEEN)
-    if dialogue is None or not 0 <= data.seen <= checks.SEEN_MAX:
+    if dialogue is None or not 0 <= data.seen <= check_scoring.SEEN_MAX:
         turn.stale()
         return
-    found = await checks.set_seen(turn.session, dialogue, data.seen, turn.now)
+    found = await check_scoring.set_seen(turn.session, dialogue, data.seen, turn.now)
     markup = _checklist_markup(t, found, dialogues.mark(dialogue))
     turn.edit(_items_text(t, data.seen, found), inline(markup))
 
@@ -288,14 +296,15 @@ async def _typed_seen(turn: Turn, dialogue: Dialogue, text: str) -> None:
     cleaned = text.strip().removesuffix("人").strip()
     typed = int(cleaned) if cleaned.isdecimal() and len(cleaned) <= 3 else None
     if typed is None:
-        turn.reply(t("oversight.inspect.need_seen", limit=checks.SEEN_MAX), inline([cancel_row(t)]))
+        need_seen = t("oversight.inspect.need_seen", limit=check_scoring.SEEN_MAX)
+        turn.reply(need_seen, inline([cancel_row(t)]))
         return
-    found = await checks.set_seen(turn.session, dialogue, typed, turn.now)
+    found = await check_scoring.set_seen(turn.session, dialogue, typed, turn.now)
     markup = _checklist_markup(t, found, dialogues.mark(dialogue))
     turn.reply(_items_text(t, typed, found), inline(markup))
 
 
-def _items_text(t: Translator, seen_count: int, found: checks.Checklist) -> str:
+def _items_text(t: Translator, seen_count: int, found: check_scoring.Checklist) -> str:
     lines = [t("oversight.inspect.ask_items", seen=seen_count)]
     if found.shortfall:
         lines.append(
@@ -310,13 +319,13 @@ async def toggle_item(turn: Turn, data: InspectItem) -> None:
         turn.stale()
         return
     try:
-        found = await checks.toggle_item(turn.session, dialogue, data.item_id, turn.now)
+        found = await check_scoring.toggle_item(turn.session, dialogue, data.item_id, turn.now)
     except DomainError as error:
         if error.code is not ErrorCode.INSPECT_ITEM_OFF:
             raise
         # The line was switched off since the checklist was shown: drawn again without it.
         turn.refuse(error)
-        found = await checks.current_checklist(turn.session, dialogue, turn.now)
+        found = await check_scoring.current_checklist(turn.session, dialogue, turn.now)
     seen_count = int(dialogue.data.get("seen") or 0)
     markup = _checklist_markup(turn.t, found, dialogues.mark(dialogue))
     turn.edit(_items_text(turn.t, seen_count, found), inline(markup))
@@ -381,7 +390,7 @@ def result_text(t: Translator, inspection: Inspection, now: dt.datetime, setting
     if inspection.covert and inspection.visible_from > now:
         key = (
             "oversight.inspect.covert_until"
-            if checks.at_daily_tally(inspection.visible_from, settings)
+            if check_visibility.at_daily_tally(inspection.visible_from, settings)
             else "oversight.inspect.covert_until_report"
         )
         lines.append(t(key, time=t.datetime(inspection.visible_from)))
@@ -399,7 +408,7 @@ async def submit(turn: Turn, data: InspectSubmit) -> None:
     if not turn.belongs(dialogue, data.mark):
         return
     try:
-        inspection = await checks.submit(
+        inspection = await check_record.submit(
             turn.session, turn.actor, dialogue, t, turn.now, turn.runtime.settings
         )
     except DomainError as error:

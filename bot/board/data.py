@@ -137,7 +137,7 @@ class OpenOrder:
     issued: float
     deadline: float
     # When the unit may see it: at once, or for a covert check's order the daily tally after
-    # the check (set by the oversight domain when the order is issued, checks.visible_from).
+    # the check (set by oversight when the order is issued, check_visibility.visible_from).
     visible_from: float
 
     def overdue(self, at: float) -> bool:

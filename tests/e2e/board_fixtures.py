@@ -313,7 +313,7 @@ async def prepare_orders(harness: Harness, morning: Morning) -> Orders:
         RouteMethod,
         StreetReport,
     )
-    from bot.services.oversight.checks import visible_from
+    from bot.services.oversight.check_visibility import visible_from
 
     found = Orders()
     settings = harness.runtime.settings

@@ -26,7 +26,15 @@ from bot.geo import offset
 from bot.i18n import Translator
 from bot.services.duty.geofence import Position
 from bot.services.duty.photo_rules import Photo
-from bot.services.oversight import checklist, checks, evidence, order_drafts, routing, zones
+from bot.services.oversight import (
+    check_visibility,
+    checklist,
+    checks,
+    evidence,
+    order_drafts,
+    routing,
+    zones,
+)
 from bot.settings import SettingsError, load_settings
 from tests.conftest import make_settings
 from tests.e2e.oversight_fixtures import geojson, square
@@ -153,11 +161,11 @@ def test_a_covert_check_is_seen_from_the_next_daily_tally() -> None:
     settings = make_settings("sqlite+aiosqlite:///x.db")
     morning = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)  # 09:00 local
     evening = dt.datetime(2026, 12, 1, 13, 30, tzinfo=dt.UTC)  # 21:30 local, after the tally
-    assert checks.visible_from(morning, False, settings) == morning
-    assert checks.visible_from(morning, True, settings) == dt.datetime(
+    assert check_visibility.visible_from(morning, False, settings) == morning
+    assert check_visibility.visible_from(morning, True, settings) == dt.datetime(
         2026, 12, 1, 12, 0, tzinfo=dt.UTC
     )
-    assert checks.visible_from(evening, True, settings) == dt.datetime(
+    assert check_visibility.visible_from(evening, True, settings) == dt.datetime(
         2026, 12, 2, 12, 0, tzinfo=dt.UTC
     )
 
@@ -340,16 +348,16 @@ def test_a_covert_check_is_seen_from_the_first_report_that_counts_it() -> None:
         return dt.datetime(2026, month, day, hour, 0, tzinfo=local).astimezone(dt.UTC)
 
     # Saturday night: Sunday's tally, before any weekly report.
-    assert checks.visible_from(when(5, 21), True, settings) == when(6, 20)
+    assert check_visibility.visible_from(when(5, 21), True, settings) == when(6, 20)
     # Sunday night, after its tally: Monday 08:00, the report of that week.
-    assert checks.visible_from(when(6, 21), True, settings) == when(7, 8)
-    assert not checks.at_daily_tally(when(7, 8), settings)
-    assert checks.at_daily_tally(when(6, 20), settings)
+    assert check_visibility.visible_from(when(6, 21), True, settings) == when(7, 8)
+    assert not check_visibility.at_daily_tally(when(7, 8), settings)
+    assert check_visibility.at_daily_tally(when(6, 20), settings)
     # Wednesday 2026-12-30 night: Thursday's tally; Thursday the 31st at night: the monthly
     # report of the 1st.
-    assert checks.visible_from(when(30, 21), True, settings) == when(31, 20)
-    assert checks.visible_from(when(31, 21), True, settings) == dt.datetime(
+    assert check_visibility.visible_from(when(30, 21), True, settings) == when(31, 20)
+    assert check_visibility.visible_from(when(31, 21), True, settings) == dt.datetime(
         2027, 1, 1, 8, 0, tzinfo=local
     ).astimezone(dt.UTC)
     # Monday night: Tuesday's tally, not next Monday's report.
-    assert checks.visible_from(when(7, 21), True, settings) == when(8, 20)
+    assert check_visibility.visible_from(when(7, 21), True, settings) == when(8, 20)

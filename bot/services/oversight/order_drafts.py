@@ -30,7 +30,7 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
-from bot.services.oversight import checks, notices, orders, report_decisions, reports, typed
+from bot.services.oversight import check_record, notices, orders, report_decisions, reports, typed
 from bot.services.people import units
 from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
@@ -130,7 +130,7 @@ async def begin_draft(
         raise DomainError(ErrorCode.ORDER_ALREADY_ISSUED)
     data: dict[str, Any] = {"source": source.value, "source_id": source_id}
     if source is Source.CHECK:
-        inspection = await checks.get(session, actor, source_id)
+        inspection = await check_record.get(session, actor, source_id)
         data.update(
             unit_id=inspection.unit_id,
             category=Category.POST.value,
