@@ -14,14 +14,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, String, and_, cast, exists, literal, or_, select
+from sqlalchemy import String, and_, cast, exists, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
-    LeaveRequest,
-    LeaveStatus,
     Member,
     OutboxMessage,
     OutboxStatus,
@@ -39,17 +37,8 @@ from bot.services.platform.outbox import Message, Queued
 from bot.services.platform.redraw import Subject
 from bot.services.rostering import notices
 from bot.services.schedule import seat_scan, timespec
+from bot.services.schedule.seats import leave_pending
 from bot.settings import Settings
-
-
-def _leave_waiting() -> ColumnElement[bool]:
-    """The seat has leave asked and not yet decided: the person answered the notice with
-    🙋 请假, so they are neither reminded to acknowledge it nor listed as silent; the coordinator
-    has the request to decide instead."""
-    return exists().where(
-        LeaveRequest.assignment_id == Assignment.id,
-        LeaveRequest.status == LeaveStatus.ASKED,
-    )
 
 
 async def held_of_rota(session: AsyncSession, rota_id: int, member_id: int) -> list[Assignment]:
@@ -204,7 +193,9 @@ async def reminders(session: AsyncSession, now: dt.datetime, settings: Settings)
             Member.blocked_bot.is_(False),
             ~exists().where(OutboxMessage.idempotency_key == key),
             ~notice_recent,
-            ~_leave_waiting(),
+            # Leave asked from the seat: the person answered the notice with 🙋 请假, so they
+            # are neither reminded nor listed as silent; the coordinator has it to decide.
+            ~leave_pending(Assignment.id),
         )
     )
     # Asked first without loading anything: in a steady tick every unacknowledged seat has
@@ -262,7 +253,7 @@ async def unacknowledged(
                 Shift.status == ShiftStatus.SCHEDULED,
                 Shift.starts_at >= first,
                 Shift.starts_at < after,
-                ~_leave_waiting(),
+                ~leave_pending(Assignment.id),
             )
             .order_by(Shift.starts_at, Shift.id, Assignment.id)
         )
@@ -293,7 +284,7 @@ async def evening_lists(session: AsyncSession, now: dt.datetime, settings: Setti
                 Shift.status == ShiftStatus.SCHEDULED,
                 Shift.starts_at >= first,
                 Shift.starts_at < after,
-                ~_leave_waiting(),
+                ~leave_pending(Assignment.id),
             )
             .distinct()
         )

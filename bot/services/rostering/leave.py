@@ -265,9 +265,7 @@ async def withdraw_asked(
     the seat with it. A coordinator who presses 批准 or 驳回 after hears the seat has gone."""
     asked = list(
         await session.scalars(
-            select(LeaveRequest).where(
-                LeaveRequest.member_id == member_id, LeaveRequest.status == LeaveStatus.ASKED
-            )
+            select(LeaveRequest).where(LeaveRequest.member_id == member_id, seats.leave_undecided())
         )
     )
     return await leave_cards.withdraw_leave(session, asked, leave_cards.Ending.LEFT, now, settings)
@@ -297,7 +295,7 @@ def undecided(now: dt.datetime) -> Select[LeaveRequest]:
         .join(Shift, Assignment.shift_id == Shift.id)
         .join(Post, Shift.post_id == Post.id)
         .where(
-            LeaveRequest.status == LeaveStatus.ASKED,
+            seats.leave_undecided(),
             Assignment.status == AssignmentStatus.SIGNED_UP,
             Assignment.member_id == LeaveRequest.member_id,
             Shift.status == ShiftStatus.SCHEDULED,
@@ -388,7 +386,7 @@ async def decide(
     shift = await seats.lock(session, assignment.shift_id)
     await session.refresh(leave)
     await session.refresh(assignment)
-    if leave.status is not LeaveStatus.ASKED:
+    if not seats.is_undecided(leave):
         raise _decided_error(leave)
     if shift.starts_at <= now:
         raise DomainError(ErrorCode.LEAVE_APPROVE_STARTED)

@@ -56,7 +56,7 @@ async def end_undecided(session: AsyncSession, now: dt.datetime, settings: Setti
                 .join(Assignment, LeaveRequest.assignment_id == Assignment.id)
                 .join(Shift, Assignment.shift_id == Shift.id)
                 .where(
-                    LeaveRequest.status == LeaveStatus.ASKED,
+                    seats.leave_undecided(),
                     or_(
                         Shift.status != ShiftStatus.SCHEDULED,
                         Shift.starts_at <= now,
@@ -76,7 +76,7 @@ async def end_undecided(session: AsyncSession, now: dt.datetime, settings: Setti
         await seats.lock(session, leave.assignment.shift_id)
         await session.refresh(leave)
         await session.refresh(leave.assignment)
-        ending = _ending(leave, now) if leave.status is LeaveStatus.ASKED else None
+        ending = _ending(leave, now) if seats.is_undecided(leave) else None
         if ending is None:
             continue
         if ending is not Ending.STARTED:

@@ -188,12 +188,23 @@ async def seat(
 SeatColumn = ColumnElement[int] | InstrumentedAttribute[int]
 
 
+def leave_undecided() -> ColumnElement[bool]:
+    """The condition on a leave request that it is asked and not yet decided (not approved,
+    rejected, withdrawn or lapsed): the one rule of "leave asked", which every statement about
+    pending leave builds on."""
+    return LeaveRequest.status == LeaveStatus.ASKED
+
+
+def is_undecided(leave: LeaveRequest) -> bool:
+    """`leave_undecided` of a request already read (a decision, or an ending, re-reads it under
+    the shift's lock and goes ahead only while this holds)."""
+    return leave.status is LeaveStatus.ASKED
+
+
 def leave_pending_on(assignment_id: int | SeatColumn) -> ColumnElement[bool]:
     """The condition on a leave request that it was asked from this seat (an id, or a column
-    of a statement about seats) and is not yet decided: the one rule of "leave asked"."""
-    return and_(
-        LeaveRequest.assignment_id == assignment_id, LeaveRequest.status == LeaveStatus.ASKED
-    )
+    of a statement about seats) and is not yet decided."""
+    return and_(LeaveRequest.assignment_id == assignment_id, leave_undecided())
 
 
 def leave_pending(assignment_id: SeatColumn) -> ColumnElement[bool]:
@@ -217,8 +228,7 @@ async def with_pending_leave(session: AsyncSession, assignment_ids: Iterable[int
     for start in range(0, len(ids), 500):
         rows = await session.scalars(
             select(LeaveRequest.assignment_id).where(
-                LeaveRequest.assignment_id.in_(ids[start : start + 500]),
-                LeaveRequest.status == LeaveStatus.ASKED,
+                LeaveRequest.assignment_id.in_(ids[start : start + 500]), leave_undecided()
             )
         )
         found.update(rows)

@@ -1,0 +1,113 @@
+"""One rule says leave is asked and not yet decided (`seats.leave_undecided`): a request
+approved, rejected, withdrawn or lapsed is decided for every reader and writer built on it: the
+seats with leave asked, a seat's request, the coordinators' list, a member leaving the unit and
+the scheduler job that lets requests lapse at the start."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from bot.db.engine import Database
+from bot.db.models import (
+    Assignment,
+    AssignmentStatus,
+    LeaveRequest,
+    LeaveStatus,
+    Member,
+    MemberRole,
+    Post,
+    PostType,
+    Role,
+    Shift,
+    ShiftStatus,
+    Unit,
+)
+from bot.services.rostering import leave, leave_ends
+from bot.services.schedule import seats
+from bot.settings import Settings
+
+NOW = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)
+SETTINGS = Settings(_env_file=None, admin_ids=[1], cancel_cutoff_hours=12)  # type: ignore[call-arg]
+STATUSES = list(LeaveStatus)
+
+
+async def _one_of_each(database: Database) -> tuple[int, dict[LeaveStatus, int]]:
+    """One member holding a seat on five shifts tomorrow, each with a request in one of the
+    statuses. The member's id, and the seats by the status of their request."""
+    found: dict[LeaveStatus, int] = {}
+    async with database.session() as session:
+        unit = Unit(name="城管局", require_swap_approval=False, created_at=NOW)
+        session.add(unit)
+        await session.flush()
+        post = Post(unit_id=unit.id, name="春熙路口", type=PostType.TRAFFIC, latitude=30.6,
+                    longitude=104.0, radius_m=150, archived=False, created_at=NOW)  # fmt: skip
+        holder = Member(telegram_id=1001, display_name="王芳", language="zh_Hans",
+                        unit_id=unit.id, registered_at=NOW, blocked_bot=False,
+                        active=True)  # fmt: skip
+        holder.role_rows = [MemberRole(role=Role.VOLUNTEER)]
+        session.add_all([post, holder])
+        await session.flush()
+        for n, status in enumerate(STATUSES):
+            starts = NOW + dt.timedelta(hours=24 + 3 * n)
+            shift = Shift(post_id=post.id, starts_at=starts,
+                          ends_at=starts + dt.timedelta(hours=2), capacity=2,
+                          status=ShiftStatus.SCHEDULED, created_at=NOW)  # fmt: skip
+            session.add(shift)
+            await session.flush()
+            seat = Assignment(shift_id=shift.id, member_id=holder.id,
+                              status=AssignmentStatus.SIGNED_UP, created_at=NOW,
+                              updated_at=NOW)  # fmt: skip
+            session.add(seat)
+            await session.flush()
+            decided = None if status is LeaveStatus.ASKED else NOW
+            session.add(LeaveRequest(assignment_id=seat.id, member_id=holder.id, status=status,
+                                     reason="发烧", asked_at=NOW - dt.timedelta(hours=1),
+                                     decided_at=decided))  # fmt: skip
+            found[status] = seat.id
+    return holder.id, found
+
+
+async def _statuses(database: Database) -> dict[int, LeaveStatus]:
+    async with database.session() as session:
+        rows = await session.execute(select(LeaveRequest.assignment_id, LeaveRequest.status))
+        return {int(seat): LeaveStatus(status) for seat, status in rows.all()}
+
+
+async def test_only_a_request_still_asked_is_pending_to_every_reader(database: Database) -> None:
+    _, found = await _one_of_each(database)
+    asked = found[LeaveStatus.ASKED]
+    async with database.session() as session:
+        assert await seats.with_pending_leave(session, found.values()) == {asked}
+        one_by_one = {seat for seat in found.values() if await seats.pending_leave(session, seat)}
+        assert one_by_one == {asked}
+        as_condition = await session.scalars(
+            select(Assignment.id).where(seats.leave_pending(Assignment.id))
+        )
+        assert set(as_condition) == {asked}
+        listed = (await session.scalars(leave.undecided(NOW))).unique()
+        assert {request.assignment_id for request in listed} == {asked}
+
+
+async def test_a_member_leaving_withdraws_only_the_request_still_asked(database: Database) -> None:
+    member_id, found = await _one_of_each(database)
+    async with database.session() as session:
+        assert await leave.withdraw_asked(session, member_id, NOW, SETTINGS) == 1
+    after = await _statuses(database)
+    assert after == {
+        seat: LeaveStatus.WITHDRAWN if status is LeaveStatus.ASKED else status
+        for status, seat in found.items()
+    }
+
+
+async def test_the_start_lapses_only_the_request_still_asked(database: Database) -> None:
+    _, found = await _one_of_each(database)
+    later = NOW + dt.timedelta(days=2)  # every shift has started
+    async with database.session() as session:
+        assert await leave_ends.end_undecided(session, later, SETTINGS) == 1
+    after = await _statuses(database)
+    assert after == {
+        seat: LeaveStatus.LAPSED if status is LeaveStatus.ASKED else status
+        for status, seat in found.items()
+    }
