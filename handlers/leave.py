@@ -1,6 +1,7 @@
 """Leave (请假) in the chat: 🙋 请假 on an assigned seat asks the reason, the coordinators' 批准 /
 驳回, and 🙋 我来接 on a seat that approved leave freed. The rules are in
-``bot/services/rostering/leave.py``."""
+``bot/services/rostering/leave.py`` (asking), ``leave_waiting.py`` (the requests still to
+decide) and ``leave_decisions.py``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from bot.buttons import ApproveLeave, AskLeave, PendingLeaves, RejectLeave, Take
 from bot.db.models import Dialogue, DialogueKind
 from bot.errors import DomainError, ErrorCode
 from bot.services.platform import dialogues
-from bot.services.rostering import leave, leave_copies
+from bot.services.rostering import leave, leave_copies, leave_decisions
 from bot.services.schedule.shift_text import shift_label
 from handlers.keyboards import cancel_row, inline
 from handlers.turn import Turn, error_text
@@ -87,7 +88,7 @@ async def reject(turn: Turn, data: RejectLeave) -> None:
 async def _decide(turn: Turn, leave_id: int, *, approve: bool) -> None:
     t = turn.t
     pressed = turn.message
-    decided = await leave.decide(
+    decided = await leave_decisions.decide(
         turn.session,
         turn.actor,
         leave_id,
@@ -117,7 +118,7 @@ async def _decide(turn: Turn, leave_id: int, *, approve: bool) -> None:
 async def take(turn: Turn, data: TakeFreedSeat) -> None:
     """🙋 我来接 on a seat freed by leave: the first to tap gets it."""
     t = turn.t
-    assignment = await leave.take_freed(
+    assignment = await leave_decisions.take_freed(
         turn.session, turn.actor, data.shift_id, turn.now, turn.runtime.settings
     )
     turn.answer(t("rostering.leave.taken_toast"))

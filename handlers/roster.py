@@ -20,7 +20,7 @@ from bot.i18n import Translator
 from bot.services.duty import attendance
 from bot.services.duty.attendance import Attendance
 from bot.services.reports.report_text import utf16_len
-from bot.services.rostering import leave
+from bot.services.rostering import leave_waiting
 from bot.services.schedule import timespec
 from bot.services.schedule.roster import RosterPost, roster
 from handlers.assign import ack_mark
@@ -202,7 +202,7 @@ async def _render(turn: Turn, day: dt.date, index: int) -> None:
         if nav:
             rows.append(nav)
     # Leave asked and not yet decided, whatever its day: a request scrolled past is found here.
-    asked = await leave.pending_count(turn.session, turn.actor, turn.now)
+    asked = await leave_waiting.pending_count(turn.session, turn.actor, turn.now)
     if asked:
         lines.append("")
         lines.append(t("roster.leaves_pending", count=asked))

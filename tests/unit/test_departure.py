@@ -29,7 +29,7 @@ from bot.db.models import (
 from bot.errors import DomainError, ErrorCode
 from bot.services.people import members, registration
 from bot.services.platform import outbox
-from bot.services.rostering import departure, leave
+from bot.services.rostering import departure, leave_decisions
 from bot.services.schedule import seat_scan
 from tests.conftest import make_settings
 from tests.unit.departure_fixtures import (
@@ -178,7 +178,7 @@ async def test_a_removal_ends_what_the_member_holds_ahead_and_keeps_the_past(
         request = await session.scalar(select(LeaveRequest))
         assert request is not None
         with pytest.raises(DomainError) as caught:
-            await leave.decide(session, coordinator, request.id, True, NOW, settings)
+            await leave_decisions.decide(session, coordinator, request.id, True, NOW, settings)
         assert caught.value.code is ErrorCode.LEAVE_SEAT_GONE
 
 

@@ -24,7 +24,7 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
-from bot.services.rostering import leave
+from bot.services.rostering import leave_waiting
 from bot.services.schedule import seats
 from bot.settings import Settings
 
@@ -94,16 +94,16 @@ async def test_a_coordinator_is_shown_the_requests_of_their_unit_still_to_decide
         )
         assert home_coordinator is not None
         actor = Actor.of(home_coordinator.telegram_id, home_coordinator, SETTINGS.admin_ids)
-        waiting = await leave.pending(session, actor, NOW, SETTINGS)
+        waiting = await leave_waiting.pending(session, actor, NOW, SETTINGS)
         assert [p.leave.member.display_name for p in waiting] == ["soon", "later"]
         assert [p.within_cutoff_hours for p in waiting] == [12, None]
-        assert await leave.pending_count(session, actor, NOW) == 2
+        assert await leave_waiting.pending_count(session, actor, NOW) == 2
         admin = Actor.of(1, None, SETTINGS.admin_ids)
-        everyone = await leave.pending(session, admin, NOW, SETTINGS)
+        everyone = await leave_waiting.pending(session, admin, NOW, SETTINGS)
         assert [p.leave.member.display_name for p in everyone] == ["soon", "away", "later"]
         volunteer = await session.scalar(select(Member).where(Member.display_name == "soon"))
         try:
-            await leave.pending_count(
+            await leave_waiting.pending_count(
                 session,
                 Actor.of(volunteer.telegram_id, volunteer, []),
                 NOW,  # type: ignore[union-attr]

@@ -24,7 +24,7 @@ from bot.db.models import (
     ShiftStatus,
     Unit,
 )
-from bot.services.rostering import leave, leave_ends
+from bot.services.rostering import leave, leave_ends, leave_waiting
 from bot.services.schedule import seats
 from bot.settings import Settings
 
@@ -86,7 +86,7 @@ async def test_only_a_request_still_asked_is_pending_to_every_reader(database: D
             select(Assignment.id).where(seats.leave_pending(Assignment.id))
         )
         assert set(as_condition) == {asked}
-        listed = (await session.scalars(leave.undecided(NOW))).unique()
+        listed = (await session.scalars(leave_waiting.undecided(NOW))).unique()
         assert {request.assignment_id for request in listed} == {asked}
 
 

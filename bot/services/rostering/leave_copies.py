@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Translator
 from bot.services.people.access import Actor
 from bot.services.platform import outbox
-from bot.services.rostering import leave, notices
+from bot.services.rostering import leave_waiting, notices
 from bot.services.schedule import leave_cards
 from bot.settings import Settings
 
@@ -28,7 +28,7 @@ async def send_again(
 ) -> int:
     """Queue to `chat_id` the first requests waiting for the actor's decision (soonest shift
     first), then a line saying how many more wait, if any; how many requests were queued."""
-    waiting = await leave.pending(session, actor, now, settings)
+    waiting = await leave_waiting.pending(session, actor, now, settings)
     if not waiting:
         return 0
     # Each press shows its own copies: a new token, and the keys stay unique.
@@ -45,7 +45,7 @@ async def send_again(
             now=now,
             urgent=True,
         )
-    more = await leave.pending_count(session, actor, now) - len(waiting)
+    more = await leave_waiting.pending_count(session, actor, now) - len(waiting)
     if more > 0:
         await outbox.enqueue(
             session,

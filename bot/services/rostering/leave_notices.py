@@ -1,6 +1,7 @@
 """The notices of leave drawn again when they go out (kinds of bot/redraw.py): a request to
 decide, to the unit's coordinators; the decision, to the asker; a seat it freed, offered to the
-unit, and who took it, to the coordinators. Written by bot/services/rostering/leave.py."""
+unit, and who took it, to the coordinators. Written by bot/services/rostering/leave.py
+and leave_decisions.py."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from bot.services.people.access import Actor
 from bot.services.platform.notify import members_of_chats, translators
 from bot.services.platform.outbox import Message
 from bot.services.platform.redraw import Subject
-from bot.services.rostering import leave, notices
+from bot.services.rostering import leave_decisions, leave_waiting, notices
 from bot.services.schedule import open_seats, seats
 from bot.settings import Settings
 
@@ -33,7 +34,7 @@ async def redraw_requests(
         request.id: request
         for request in (
             await session.scalars(
-                leave.undecided(now).where(
+                leave_waiting.undecided(now).where(
                     LeaveRequest.id.in_(sorted({subject.args[0] for subject in subjects}))
                 )
             )
@@ -48,7 +49,7 @@ async def redraw_requests(
         if request is None or not _may_decide(subject.chat_id, reader, request, settings):
             drawn.append(None)
             continue
-        render = await leave.request_render(session, request, now, settings)
+        render = await leave_waiting.request_render(session, request, now, settings)
         drawn.append(render(translator(reader.language if reader is not None else None)))
     return drawn
 
@@ -59,7 +60,7 @@ def _may_decide(
     """Whether the reader of `chat_id` may press 批准 / 驳回 on `request` (the rule the press
     is held to)."""
     try:
-        leave.require_decider(Actor.of(chat_id, reader, settings.admin_ids), request)
+        leave_decisions.require_decider(Actor.of(chat_id, reader, settings.admin_ids), request)
     except DomainError:
         return False
     return True

@@ -64,8 +64,9 @@ def seat_lines(t: Translator, seats: Sequence[Assignment]) -> list[str]:
 ROTA_NOTICE = "rota"
 ACK_REMINDER = "ack-reminder"
 # A leave request to decide, and the offer of a seat it freed (written by
-# bot/services/rostering/leave.py, drawn again by bot/services/rostering/leave_notices.py):
-# the request; the shift (whoever reads it is the chat it goes to).
+# bot/services/rostering/leave.py and leave_decisions.py, drawn again by
+# bot/services/rostering/leave_notices.py): the request; the shift (whoever reads it is the
+# chat it goes to).
 LEAVE_ASKED = "leave-asked"
 FREED_SEAT = "freed-seat"
 # Leave decided, to the asker: the request. A freed seat taken, to the coordinators, and the
