@@ -1,8 +1,8 @@
 """The cards that ask a leave request's deciders for 批准 / 驳回 (one to each coordinator of the
 unit, or to each admin), named in one place: a decision closes the others' cards
-(rostering/leave_decisions.py), and so does a request that ends without one, each card then saying how
-(bot/services/platform/cards.py). Here, with `withdraw_leave`, as a seat taken off (signup) ends
-a request in this domain and rostering reads them."""
+(rostering/leave_decisions.py), and so does a request that ends without one, each card then
+saying how (bot/services/platform/cards.py). Here, with `withdraw_leave`, as a seat taken off
+(signup) ends a request in this domain and rostering reads them."""
 
 from __future__ import annotations
 
