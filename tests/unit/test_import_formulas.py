@@ -6,7 +6,10 @@ from __future__ import annotations
 import io
 import zipfile
 
-from bot.services.schedule.importer import formulas
+import pytest
+from openpyxl import Workbook
+
+from bot.services.schedule.importer import formulas, reading
 
 PART = "xl/worksheets/sheet1.xml"
 
@@ -39,3 +42,36 @@ def test_only_formulas_without_a_saved_value_are_found() -> None:
 def test_rows_past_the_last_read_are_not_scanned() -> None:
     data = _sheet('<row r="1"><c r="A1"><f>1</f></c></row><row r="9"><c r="A9"><f>1</f></c></row>')
     assert formulas.unsaved(data, PART, 1) == {(1, 1)}
+
+
+def test_rows_numbered_again_are_scanned_no_further_than_the_rows_read() -> None:
+    """A hostile sheet repeating <row r="1"> millions of times (2 MB zipped) kept the scan
+    reading for minutes, and the cleared rows piling up in memory, where openpyxl stops: the
+    scan stops after `last_row` rows, whatever numbers they claim."""
+    again = '<row r="1"><c r="A1"><v>1</v></c></row>' * 3
+    data = _sheet(again + '<row r="2"><c r="A2"><f>1</f></c></row>')
+    assert formulas.unsaved(data, PART, 3) == set()
+
+
+def test_the_scan_stops_where_the_sheet_says_its_rows_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """openpyxl reads a sheet's rows up to its <dimension>: the scan reads no further (a sheet
+    saying A1:E2 followed by a million formula rows was scanned to MAX_SHEET_ROWS)."""
+    asked: list[int] = []
+    scan = formulas.unsaved
+
+    def spy(data: bytes, part: str, last_row: int) -> set[tuple[int, int]]:
+        asked.append(last_row)
+        return scan(data, part, last_row)
+
+    monkeypatch.setattr(formulas, "unsaved", spy)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["岗位", "单位", "开始", "结束", "人数"])
+    sheet.append(["黄河路", "一中队", "07:00", "09:00", 3])
+    out = io.BytesIO()
+    workbook.save(out)
+    reading.read_table("week.xlsx", out.getvalue())
+    assert asked == [2]

@@ -29,10 +29,12 @@ class Unsaved(str):
 
 def unsaved(data: bytes, part: str, last_row: int) -> set[tuple[int, int]]:
     """(row, column), from 1, of the formula cells without a saved value in the sheet stored
-    at `part` of the .xlsx `data`, up to row `last_row`."""
+    at `part` of the .xlsx `data`, up to row `last_row`. No more than `last_row` rows are
+    read, whatever numbers they claim: a hostile sheet repeating <row r="1"> would otherwise
+    be read to its end (gigabytes, from 2 MB zipped)."""
     found: set[tuple[int, int]] = set()
     with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(part) as source:
-        row = column = 0
+        row = column = rows = 0
         for event, element in iterparse(source, events=("start", "end")):
             if event == "start":
                 if element.tag == _ROW:
@@ -55,6 +57,7 @@ def unsaved(data: bytes, part: str, last_row: int) -> set[tuple[int, int]]:
                     found.add((row, column))
             elif element.tag == _ROW:
                 element.clear()
-                if row >= last_row:
+                rows += 1
+                if row >= last_row or rows >= last_row:
                     break
     return found

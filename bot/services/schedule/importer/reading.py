@@ -378,7 +378,9 @@ def _read_xlsx(data: bytes) -> Sequence[Sequence[Any]]:
         raise DomainError(ErrorCode.IMPORT_UNREADABLE) from exc
     try:
         sheet = _schedule_sheet(workbook.worksheets)
-        unsaved = formulas.unsaved(data, sheet._worksheet_path, MAX_SHEET_ROWS)
+        # Scanned as far as openpyxl reads: to the sheet's <dimension> when it gives one.
+        last_row = min(MAX_SHEET_ROWS, sheet.max_row or MAX_SHEET_ROWS)
+        unsaved = formulas.unsaved(data, sheet._worksheet_path, last_row)
         return _bounded(_marked(sheet.iter_rows(values_only=True), unsaved))
     except Exception as exc:
         raise DomainError(ErrorCode.IMPORT_UNREADABLE) from exc
