@@ -104,11 +104,12 @@ async def active(
     session: AsyncSession, actor: Actor, unit_id: int, now: dt.datetime
 ) -> list[Invite]:
     """The unit's links that still admit someone (not revoked, expired or used up), newest
-    first: for those who may invite to it."""
+    first: for those who may invite to it. An archived unit is refused as `create` refuses it:
+    archiving revoked its links, and no new one can be made."""
     actor.require_unit(unit_id, Role.COORDINATOR)
     if not roles_actor_may_invite(actor):
         raise DomainError(ErrorCode.FORBIDDEN)
-    await units.get(session, unit_id)
+    await units.get_open(session, unit_id)
     return list(
         await session.scalars(
             select(Invite)
