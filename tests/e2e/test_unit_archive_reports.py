@@ -146,7 +146,7 @@ async def test_an_english_admin_reads_the_whole_answer_for_a_unit_of_the_longest
     await admin.press_data(UnitArchive(town.unit_id, True, 0).pack(), admin.last().message_id)
     await harness.settle()
     assert admin.answered_callbacks[-1]["text"] == (
-        f"{longest} archived: no longer offered when a unit is picked; 2 invite links revoked.\n"
+        f"“{longest}” archived: no longer offered when a unit is picked; 2 invite links revoked.\n"
         "2 undecided street reports sent to it are back with the inspectors."
     )
     assert [returned.status for returned in await street_reports(harness)] == [
