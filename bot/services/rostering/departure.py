@@ -98,8 +98,29 @@ async def _target(session: AsyncSession, actor: Actor, member_id: int) -> Member
     if member is None or not member.active or member.unit_id is None:
         name = member.display_name if member is not None else "-"
         raise DomainError(ErrorCode.MEMBER_GONE, name=name)
+    if (
+        not actor.is_admin
+        and Role.COORDINATOR in actor.roles
+        and actor.unit_id is not None
+        and member.unit_id != actor.unit_id
+        and await _left(session, member, actor.unit_id)
+    ):
+        # An older card of someone who has since joined another unit: gone from this one, as
+        # one who joined nowhere is (a member of another unit who never was here: forbidden).
+        raise DomainError(ErrorCode.MEMBER_GONE, name=member.display_name)
     actor.require_unit(member.unit_id, Role.COORDINATOR)
     return member
+
+
+async def _left(session: AsyncSession, member: Member, unit_id: int) -> bool:
+    """Whether the member once left (or was removed from) this unit, as the trail records it."""
+    gone = {How.REMOVED.value, How.LEFT.value}
+    return any(
+        step.entry.action in gone
+        and isinstance(step.entry.before, dict)
+        and step.entry.before.get("unit_id") == unit_id
+        for step in await audit.trail(session, "member", member.id)
+    )
 
 
 def _removal_refusal(actor: Actor, member: Member, admin_ids: list[int]) -> DomainError | None:

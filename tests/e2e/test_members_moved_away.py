@@ -1,0 +1,60 @@
+"""A coordinator's older member card, of someone who has since left the unit and joined another:
+its buttons say the person is no longer a member of the unit (as for one who left and joined
+nowhere), not that the coordinator lacks permission; a member of another unit who never was in
+theirs is still refused without a word about them."""
+
+from __future__ import annotations
+
+from bot.buttons import MemberCard, MemberRemoveConfirm
+from bot.db.models import Role
+from tests.e2e.journeys import create_unit, invite_code, join
+from tests.e2e.schedule import command, person, press_and_settle
+from tests.harness import Harness
+
+GONE = "乙 已经不是本单位的成员了。"
+FORBIDDEN = "抱歉，您没有权限执行这个操作。"
+
+
+async def test_an_old_card_of_one_who_moved_to_another_unit_says_they_left(
+    harness: Harness,
+) -> None:
+    city = await create_unit(harness, "城管局")
+    await create_unit(harness, "交警队")
+    coordinator = await person(harness, 9301, city.id, "王", role=Role.COORDINATOR)
+    moved = await person(harness, 9302, city.id, "乙")
+    await command(harness, coordinator, "members")
+    await press_and_settle(harness, coordinator, "乙")
+    card = coordinator.last().message_id
+    member = await harness.member(9302)
+    assert member is not None
+
+    await command(harness, moved, "me")
+    await press_and_settle(harness, moved, "🚪 退出本单位")
+    await press_and_settle(harness, moved, "是，退出本单位")
+    await join(harness, moved, await invite_code(harness, harness.admin, "交警队", "志愿者"), "乙")
+
+    await coordinator.press("🚪 移出本单位", card)
+    await coordinator.press_data(MemberRemoveConfirm(member.id).pack(), card)
+    await coordinator.press("↩️ 返回", card)
+    await harness.settle()
+    assert [c["text"] for c in coordinator.answered_callbacks[-3:-1]] == [GONE, GONE]
+    after = await harness.member(9302)
+    assert after is not None and after.active and after.unit is not None
+    assert after.unit.name == "交警队" and after.roles == frozenset({Role.VOLUNTEER})
+
+
+async def test_a_member_of_another_unit_is_still_refused_without_their_name(
+    harness: Harness,
+) -> None:
+    await create_unit(harness, "城管局")
+    other = await create_unit(harness, "交警队")
+    city_coordinator = await invite_code(harness, harness.admin, "城管局", "协调员")
+    coordinator = harness.user(9401, "王")
+    await join(harness, coordinator, city_coordinator, "王")
+    stranger = await person(harness, 9402, other.id, "乙")
+    member = await harness.member(stranger.user_id)
+    assert member is not None
+    await command(harness, coordinator, "members")
+    await coordinator.press_data(MemberCard(member.id).pack(), coordinator.last().message_id)
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1]["text"] == FORBIDDEN
