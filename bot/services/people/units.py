@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -61,8 +62,15 @@ async def create(session: AsyncSession, actor: Actor, name: str, now: dt.datetim
     if await _name_taken(session, cleaned):
         raise DomainError(ErrorCode.UNIT_NAME_TAKEN, name=cleaned)
     unit = Unit(name=cleaned, created_at=now, require_swap_approval=False)
-    session.add(unit)
-    await session.flush()
+    try:
+        # In a savepoint: a failed insert leaves the turn's transaction usable for its answer.
+        async with session.begin_nested():
+            session.add(unit)
+            await session.flush()
+    except IntegrityError:
+        # Another admin made a unit of this name since the check above and committed first
+        # (two at once on PostgreSQL): answered as the check answers.
+        raise DomainError(ErrorCode.UNIT_NAME_TAKEN, name=cleaned) from None
     audit.record(
         session,
         actor_id=actor.member.id if actor.member else None,

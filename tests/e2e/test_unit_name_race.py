@@ -1,0 +1,59 @@
+"""Two admins create units of the same name at the same moment: one is made, the other is told
+the name is taken (as if it had come second), never an internal error."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.db.models import Dialogue, Unit
+from bot.services.people import units
+from tests.e2e.race_gate import until
+from tests.harness import ADMIN_ID, Harness
+
+TAKEN = "已经有名为「城管局」的单位了，请换一个名称。"
+OTHER_ADMIN = 900_002
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return {"admin_ids": [ADMIN_ID, OTHER_ADMIN]}
+
+
+async def test_two_admins_naming_a_unit_alike_at_once_make_one(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = harness.admin
+    second = harness.emulator.user(OTHER_ADMIN, "Admin2", username="admin2")
+    for admin in (first, second):
+        await admin.send_command("units")
+        await harness.settle()
+        await admin.press("➕ 新建单位")
+        await harness.settle()
+
+    original = units._name_taken
+    reached, go = asyncio.Event(), asyncio.Event()
+
+    async def checked_then_held(*args: Any, **kwargs: Any) -> bool:
+        taken = await original(*args, **kwargs)
+        if not reached.is_set():
+            reached.set()
+            await go.wait()
+        return taken
+
+    monkeypatch.setattr(units, "_name_taken", checked_then_held)
+    await first.send_text("城管局")
+    await asyncio.wait_for(reached.wait(), 10)
+    await second.send_text("城管局")
+    await until(lambda: second.last().text == "已创建单位「城管局」。现在可以为它生成邀请链接。")
+    go.set()
+    await harness.settle()
+
+    texts = {first.last().text, second.last().text}
+    assert texts == {"已创建单位「城管局」。现在可以为它生成邀请链接。", TAKEN}, texts
+    async with harness.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Unit)) == 1
+        assert await session.scalar(select(func.count()).select_from(Dialogue)) == 1
