@@ -57,3 +57,50 @@ async def test_two_admins_naming_a_unit_alike_at_once_make_one(
     async with harness.session() as session:
         assert await session.scalar(select(func.count()).select_from(Unit)) == 1
         assert await session.scalar(select(func.count()).select_from(Dialogue)) == 1
+
+
+async def test_a_unit_renamed_to_a_name_made_meanwhile_is_told_it_is_taken(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = harness.admin
+    second = harness.emulator.user(OTHER_ADMIN, "Admin2", username="admin2")
+    await first.send_command("units")
+    await harness.settle()
+    await first.press("➕ 新建单位")
+    await harness.settle()
+    await first.send_text("交警队")
+    await harness.settle()
+    await first.send_command("units")
+    await harness.settle()
+    await first.press("✏️ 改名：交警队")
+    await harness.settle()
+    await second.send_command("units")
+    await harness.settle()
+    await second.press("➕ 新建单位")
+    await harness.settle()
+
+    original = units._name_taken
+    reached, go = asyncio.Event(), asyncio.Event()
+
+    async def checked_then_held(*args: Any, **kwargs: Any) -> bool:
+        taken = await original(*args, **kwargs)
+        if not reached.is_set():
+            reached.set()
+            await go.wait()
+        return taken
+
+    monkeypatch.setattr(units, "_name_taken", checked_then_held)
+    await first.send_text("城管局")
+    await asyncio.wait_for(reached.wait(), 10)
+    await second.send_text("城管局")
+    await until(lambda: second.last().text == "已创建单位「城管局」。现在可以为它生成邀请链接。")
+    go.set()
+    await harness.settle()
+
+    # Whichever came second (the rename on PostgreSQL; on SQLite, whose writers take turns, the
+    # creation waited) is refused as taken; one unit bears the name.
+    answers = [first.last().text, second.last().text]
+    assert answers.count(TAKEN) == 1, answers
+    async with harness.session() as session:
+        names = list(await session.scalars(select(Unit.name)))
+    assert names.count("城管局") == 1 and len(names) == (2 if answers[0] == TAKEN else 1)

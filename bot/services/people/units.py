@@ -92,7 +92,12 @@ async def rename(
     if await _name_taken(session, cleaned, except_id=unit.id):
         raise DomainError(ErrorCode.UNIT_NAME_TAKEN, name=cleaned)
     before = unit.name
-    unit.name = cleaned
+    try:
+        async with session.begin_nested():  # as in create: a name made meanwhile is refused
+            unit.name = cleaned
+            await session.flush()
+    except IntegrityError:
+        raise DomainError(ErrorCode.UNIT_NAME_TAKEN, name=cleaned) from None
     audit.record(
         session,
         actor_id=actor.member.id if actor.member else None,
