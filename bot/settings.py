@@ -14,6 +14,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SUPPORTED_LANGUAGES = ("zh_Hans", "en", "zh_Hant")
+HOURS_A_YEAR = 366 * 24
 # Hours a unit has to fix a problem, by category (ORDER_DEADLINE_HOURS); see models.Category.
 DEFAULT_ORDER_DEADLINE_HOURS = {
     "parking": 24,
@@ -86,7 +87,8 @@ class Settings(BaseSettings):
     photo_archive_dir: str = ""
 
     # people and language
-    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    # Telegram user ids are positive; a group's chat id (negative) would make no one an admin.
+    admin_ids: Annotated[list[Annotated[int, Field(gt=0)]], NoDecode] = Field(default_factory=list)
     default_language: str = "zh_Hans"
     timezone: str = "Asia/Shanghai"
 
@@ -123,18 +125,22 @@ class Settings(BaseSettings):
     # reports (tallies, weekly and monthly reports, unit scores, exports)
     report_time: dt.time = dt.time(8, 0)
     reports_dir: str = "data/reports"
-    score_weight_on_post: float = Field(default=0.6, ge=0)
-    score_weight_punctuality: float = Field(default=0.4, ge=0)
+    # Weights and hours are finite: an infinite weight makes every score NaN, and hours beyond
+    # any date fail each scheduler tick (OverflowError).
+    score_weight_on_post: float = Field(default=0.6, ge=0, allow_inf_nan=False)
+    score_weight_punctuality: float = Field(default=0.4, ge=0, allow_inf_nan=False)
     grade_good_min: float = Field(default=85, ge=0, le=100)
     grade_fair_min: float = Field(default=60, ge=0, le=100)
     # the unit score as a weighted sum: duty attendance (the on-post and punctuality score above),
     # inspection scores, and the handling of rectification orders
-    score_weight_attendance: float = Field(default=0.5, ge=0)
-    score_weight_inspections: float = Field(default=0.3, ge=0)
-    score_weight_orders: float = Field(default=0.2, ge=0)
+    score_weight_attendance: float = Field(default=0.5, ge=0, allow_inf_nan=False)
+    score_weight_inspections: float = Field(default=0.3, ge=0, allow_inf_nan=False)
+    score_weight_orders: float = Field(default=0.2, ge=0, allow_inf_nan=False)
     # weights of successive inspection rounds within a report's period (the seeds' 40,60);
     # empty: every check of the period counts alike
-    inspection_round_weights: Annotated[list[float], NoDecode] = Field(default_factory=list)
+    inspection_round_weights: Annotated[
+        list[Annotated[float, Field(allow_inf_nan=False)]], NoDecode
+    ] = Field(default_factory=list)
 
     # board (issue 18): the live map board and the operations endpoints, served in the bot's
     # own process when BOARD_URL is set
@@ -159,9 +165,9 @@ class Settings(BaseSettings):
     order_deadline_hours: Annotated[dict[str, int], NoDecode] = Field(
         default_factory=lambda: dict(DEFAULT_ORDER_DEADLINE_HOURS)
     )
-    order_ack_remind_hours: float = Field(default=4, gt=0)
-    order_near_deadline_hours: float = Field(default=6, ge=0)
-    order_escalate_after_hours: float = Field(default=0, ge=0)
+    order_ack_remind_hours: float = Field(default=4, gt=0, le=HOURS_A_YEAR, allow_inf_nan=False)
+    order_near_deadline_hours: float = Field(default=6, ge=0, le=HOURS_A_YEAR, allow_inf_nan=False)
+    order_escalate_after_hours: float = Field(default=0, ge=0, le=HOURS_A_YEAR, allow_inf_nan=False)
     report_duplicate_m: int = Field(default=50, ge=0)
     report_route_nearest_m: int = Field(default=300, ge=0)
     inspect_near_m: int = Field(default=500, gt=0)

@@ -53,6 +53,22 @@ def test_lists_and_times_parse_from_environment(monkeypatch: pytest.MonkeyPatch)
         ("QUIET_HOURS", "late", "QUIET_HOURS is invalid: expected HH:MM-HH:MM"),
         ("DEFAULT_LANGUAGE", "fr", "DEFAULT_LANGUAGE is invalid: expected one of"),
         ("LATE_AFTER_MIN", "-1", "LATE_AFTER_MIN is invalid"),
+        # A group's chat id (negative) or 0 pasted for a person's id: no one would be an admin.
+        (
+            "ADMIN_IDS",
+            "11111111,-1001234567890",
+            "ADMIN_IDS is invalid: expected comma-separated Telegram user ids such as "
+            "11111111,22222222 ('-1001234567890' is not)",
+        ),
+        ("ADMIN_IDS", "0", "ADMIN_IDS is invalid: expected comma-separated Telegram user ids"),
+        # Hours that no date can hold: every scheduler tick would fail on them (OverflowError).
+        ("ORDER_ACK_REMIND_HOURS", "inf", "ORDER_ACK_REMIND_HOURS is invalid"),
+        ("ORDER_NEAR_DEADLINE_HOURS", "1e9", "ORDER_NEAR_DEADLINE_HOURS is invalid"),
+        ("ORDER_ESCALATE_AFTER_HOURS", "inf", "ORDER_ESCALATE_AFTER_HOURS is invalid"),
+        # An infinite weight makes every score NaN.
+        ("SCORE_WEIGHT_ON_POST", "inf", "SCORE_WEIGHT_ON_POST is invalid"),
+        ("SCORE_WEIGHT_ORDERS", "inf", "SCORE_WEIGHT_ORDERS is invalid"),
+        ("INSPECTION_ROUND_WEIGHTS", "40,inf", "INSPECTION_ROUND_WEIGHTS is invalid"),
     ],
 )
 def test_invalid_setting_names_itself(
