@@ -50,6 +50,11 @@ def run_bot(settings: Settings, *, webhook: bool = False) -> None:
             "WEBHOOK_URL and WEBHOOK_SECRET are needed for --webhook "
             "(an https:// URL and a random secret of 1-256 characters A-Z, a-z, 0-9, _ and -)"
         )
+    if webhook and settings.board_url and _same_port(settings):
+        raise SettingsError(
+            f"BOARD_PORT is invalid: the webhook listens on port {settings.board_port} too "
+            "(WEBHOOK_PORT): give the board another port and route /board/ to it"
+        )
     # Held until the process exits; a second process on the same SQLite file stops here.
     lock = hold_single_process_lock(settings.database_url)
     try:
@@ -62,6 +67,18 @@ def run_bot(settings: Settings, *, webhook: bool = False) -> None:
     finally:
         if lock is not None:
             lock.close()
+
+
+_EVERY_ADDRESS = ("", "0.0.0.0", "::")
+
+
+def _same_port(settings: Settings) -> bool:
+    """Whether the board and the webhook would listen on one address and port: the second
+    server of the process could not start."""
+    if settings.board_port != settings.webhook_port:
+        return False
+    hosts = {settings.board_listen.strip(), settings.webhook_listen.strip()}
+    return len(hosts) == 1 or any(host in _EVERY_ADDRESS for host in hosts)
 
 
 async def _serve_until_signalled(runtime: Runtime, *, webhook: bool) -> None:

@@ -148,3 +148,34 @@ def test_a_rule_across_settings_names_the_setting(monkeypatch: pytest.MonkeyPatc
     with pytest.raises(SettingsError) as raised:
         load_settings(_env_file=None)
     assert str(raised.value).startswith("SCORE_WEIGHT_PUNCTUALITY is invalid: expected a weight")
+
+
+def test_a_webhook_and_a_board_on_one_port_are_named_before_start(tmp_path: Path) -> None:
+    """The board and the webhook are two servers of one process: on one port the second could
+    only fail saying "free the port", which the bot itself holds. Refused before the database
+    is touched, naming both settings."""
+    database = tmp_path / "dutybot.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--webhook"],
+        capture_output=True,
+        text=True,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "BOT_TOKEN": "123456:TEST",
+            "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+            "WEBHOOK_URL": "https://bot.example.org/telegram",
+            "WEBHOOK_SECRET": "a-secret_of-the-city",
+            "WEBHOOK_PORT": "8443",
+            "BOARD_URL": "https://bot.example.org/board/",
+            "BOARD_LISTEN": "127.0.0.1",
+            "BOARD_PORT": "8443",
+        },
+        cwd=str(tmp_path),
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "dutybot: BOARD_PORT is invalid: the webhook listens on port 8443 too "
+        "(WEBHOOK_PORT): give the board another port and route /board/ to it"
+    ]
+    assert not database.exists()
