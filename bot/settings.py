@@ -68,7 +68,13 @@ class QuietHours(tuple[dt.time, dt.time]):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        # A value pasted with a space or line break around it (docker's --env-file and systemd
+        # keep them): a token Telegram refuses, a database file whose name ends in a space.
+        str_strip_whitespace=True,
     )
 
     # connection

@@ -179,3 +179,22 @@ def test_a_webhook_and_a_board_on_one_port_are_named_before_start(tmp_path: Path
         "(WEBHOOK_PORT): give the board another port and route /board/ to it"
     ]
     assert not database.exists()
+
+
+def test_spaces_around_a_value_are_not_part_of_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A token pasted with a trailing space or line break (docker's --env-file and systemd keep
+    it) was sent to Telegram as is and refused as unauthorized; a DATABASE_URL ending in a space
+    opened a new, empty database file whose name ends in a space."""
+    monkeypatch.setenv("BOT_TOKEN", " 123456:ABC-DEF \n")
+    monkeypatch.setenv("DATABASE_URL", "sqlite+aiosqlite:///data/dutybot.db ")
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.org/telegram ")
+    monkeypatch.setenv("WEBHOOK_SECRET", "a-secret_of-the-city\t")
+    monkeypatch.setenv("TIMEZONE", "Asia/Shanghai ")
+    monkeypatch.setenv("DEFAULT_LANGUAGE", " en")
+    settings = load_settings(_env_file=None)
+    assert settings.bot_token == "123456:ABC-DEF"
+    assert settings.database_url == "sqlite+aiosqlite:///data/dutybot.db"
+    assert settings.webhook_url == "https://bot.example.org/telegram"
+    assert settings.webhook_secret == "a-secret_of-the-city"
+    assert settings.timezone == "Asia/Shanghai"
+    assert settings.default_language == "en"
