@@ -142,6 +142,8 @@ def keep_secrets_out_of_logs(settings: Settings) -> None:
 
 
 def _command(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command != "demo":  # the demo has a database of its own (--database-url)
+        settings.require_database_file()
     if args.command == "run":
         settings.require_token()
         from bot.runner import run_bot

@@ -351,6 +351,19 @@ class Settings(BaseSettings):
         """The default time a unit has to fix a problem of this category."""
         return self.order_deadline_hours.get(category, DEFAULT_ORDER_DEADLINE_HOURS["other"])
 
+    def require_database_file(self) -> None:
+        """The commands that keep what they do (run, migrate, import, export) need a database
+        that outlives them: an in-memory SQLite database keeps nothing, and each of the bot's
+        connections would see one of its own."""
+        url = self.database_url
+        if url.startswith("sqlite+aiosqlite://"):
+            path = url.removeprefix("sqlite+aiosqlite://").removeprefix("/").split("?")[0]
+            if path in ("", ":memory:"):
+                raise SettingsError(
+                    "DATABASE_URL is invalid: an in-memory SQLite database keeps nothing; give a "
+                    "file such as sqlite+aiosqlite:///data/dutybot.db, or PostgreSQL"
+                )
+
     def require_token(self) -> None:
         if not self.bot_token.strip():
             raise SettingsError(

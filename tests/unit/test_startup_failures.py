@@ -91,6 +91,20 @@ def test_a_postgresql_nobody_listens_for(tmp_path: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("url", ["sqlite+aiosqlite://", "sqlite+aiosqlite:///:memory:"])
+@pytest.mark.parametrize("command", ["run", "migrate"])
+def test_an_in_memory_sqlite_database_is_named_before_start(
+    tmp_path: Path, url: str, command: str
+) -> None:
+    """An in-memory database keeps nothing (the inbox, the outbox: DESIGN principle 6) and the
+    bot's connections would each see another one; SQLAlchemy refused the pool with a
+    traceback."""
+    result = dutybot(tmp_path, command, DATABASE_URL=url)
+    assert_one_line(result, "DATABASE_URL is invalid", "in-memory", "sqlite+aiosqlite:///")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
 def test_an_unreachable_bot_api_is_given_up_in_one_line(tmp_path: Path) -> None:
     api = f"http://127.0.0.1:{closed_port()}"
     result = dutybot(
