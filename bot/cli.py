@@ -142,8 +142,10 @@ def keep_secrets_out_of_logs(settings: Settings) -> None:
 
 
 def _command(args: argparse.Namespace, settings: Settings) -> int:
-    if args.command != "demo":  # the demo has a database of its own (--database-url)
+    if args.command != "demo":
         settings.require_database_file()
+    elif args.database_url:  # the demo's own database: the same rules as DATABASE_URL's
+        _demo_database(args.database_url)
     if args.command == "run":
         settings.require_token()
         from bot.runner import run_bot
@@ -162,6 +164,13 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
     elif args.command == "export":
         _export(settings, args)
     return 0
+
+
+def _demo_database(url: str) -> None:
+    try:
+        load_settings(database_url=url).require_database_file()
+    except SettingsError as error:
+        raise SettingsError(str(error).replace("DATABASE_URL", "--database-url", 1)) from None
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> None:

@@ -243,3 +243,19 @@ def test_a_bad_statement_on_sqlite_is_a_bug_not_an_outage() -> None:
 
     # sqlite3 raises OperationalError for a bad statement, as for a locked database.
     assert not failures.unavailable(asyncio.run(run()))
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite+aiosqlite://", "in-memory"),
+        ("mysql://demo@127.0.0.1/demo", "expected sqlite+aiosqlite:///path.db"),
+    ],
+)
+def test_a_demo_database_it_cannot_use_is_named_in_one_line(
+    tmp_path: Path, url: str, expected: str
+) -> None:
+    result = dutybot(tmp_path, "demo", "--database-url", url)
+    assert_one_line(result, "--database-url is invalid", expected)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
