@@ -13,6 +13,7 @@ import asyncio
 import hmac
 import logging
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlparse
 
 from aiohttp import web
@@ -47,9 +48,17 @@ def webhook_app(intake: Intake, path: str, secret: str) -> web.Application:
             return web.Response(status=403)
         try:
             payload = await request.json()
-            update = Update.de_json(payload, intake.bot)
         except Exception:
             return web.Response(status=400, text="not an update")
+        if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
+            return web.Response(status=400, text="not an update")
+        try:
+            update = Update.de_json(payload, intake.bot)
+        except Exception as error:
+            # As long polling does (bot/intake/polling.py): refused, Telegram would send it
+            # again and again, holding up the updates behind it.
+            log.error("update %s cannot be read (%s); set aside", payload["update_id"], error)
+            return await _set_aside(intake, payload)
         if update is None:
             return web.Response(status=400, text="not an update")
         try:
@@ -64,6 +73,17 @@ def webhook_app(intake: Intake, path: str, secret: str) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app.router.add_post(path, receive)
     return app
+
+
+async def _set_aside(intake: Intake, payload: dict[str, Any]) -> web.Response:
+    try:
+        await intake.set_aside([payload])
+    except Exception:
+        log.exception(
+            "update %s could not be set aside; Telegram will send it again", payload["update_id"]
+        )
+        return web.Response(status=500)
+    return web.Response(status=200)
 
 
 def webhook_path(url: str) -> str:

@@ -160,7 +160,7 @@ class Intake:
                 webhook_cleared = True
                 count = len(updates) + len(unreadable)
                 await self.accept(updates)
-                await self._set_aside(unreadable)
+                await self.set_aside(unreadable)
             except InvalidToken:
                 raise
             except RetryAfter as error:
@@ -200,9 +200,9 @@ class Intake:
             with contextlib.suppress(TelegramError):
                 await fetch_updates(self.bot, offset, 0)
 
-    async def _set_aside(self, unreadable: Sequence[dict[str, Any]]) -> None:
+    async def set_aside(self, unreadable: Sequence[dict[str, Any]]) -> None:
         """Keep an update nothing can read, done, so that it is acknowledged and not fetched
-        again and again."""
+        (or sent to the webhook) again and again."""
         if not unreadable:
             return
         now = self.runtime.clock.now()
