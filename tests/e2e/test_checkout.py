@@ -212,7 +212,7 @@ async def test_checking_out_of_a_check_in_left_open_on_a_cancelled_shift_credits
     harness.clock.set(today(9, 30))
     await fang.send_command("checkout")
     await harness.settle()
-    assert fang.last().text == "🏁 已签退：黄河路-人民路口，09:30。本班计入服务时长 0 分钟。"
+    assert fang.last().text == "🏁 已签退：「黄河路-人民路口」，09:30。本班计入服务时长 0 分钟。"
     [record] = await checkins(harness)
     assert record.checked_out_at == today(9, 30) and record.credited_minutes == 0
     assert (await assignment(harness, seat)).status is AssignmentStatus.CANCELLED

@@ -220,7 +220,7 @@ async def test_an_old_unitsettings_button_never_switches_approval_back(harness: 
     await harness.settle()
     assert (
         coordinator.answered_callbacks[-1]["text"]
-        == "没有改动：城管局 已经是「换岗需要协调员审批」。"
+        == "没有改动：「城管局」已经是「换岗需要协调员审批」。"
     )
     assert "城管局：换岗需要协调员审批" in (coordinator.last().text or "")
     async with harness.session() as session:

@@ -183,3 +183,66 @@ def test_chinese_keeps_one_spelling_per_term(language: str, spellings: dict[str,
             key for key, text in messages.items() if any(variant in f for f in _forms(text))
         )
         assert not stray, f"{language} writes {variant} instead of {wanted} in {stray}"
+
+
+# Common characters that exist only in Simplified Chinese, each with its Traditional form: a
+# Simplified one in a Traditional message (or the other way round) is a line someone forgot to
+# convert. Only pairs where the Simplified character is never correct Traditional text (so not
+# 准, 台, 后, 里, 周, 干, 于, 着, whose forms are both in use).
+SIMPLIFIED_TRADITIONAL = (
+    "们們这這个個为為时時间間请請发發岗崗签簽员員单單动動没沒还還现現点點会會对對设設报報"
+    "号號务務长長门門关關开開问問题題经經过過进進运運连連边邊达達处處条條东東车車区區级級"
+    "线線结結给給统統计計记記让讓认認证證议議说說话話读讀该該详詳语語误誤调調谁誰换換导導"
+    "帮幫应應张張录錄态態总總图圖场場实實将將属屬层層归歸园園围圍团團国國显顯暂暫书書亲親"
+    "产產旧舊两兩举舉义義从從众眾优優传傳体體党黨兴興内內写寫决決况況减減几幾凭憑击擊划劃"
+    "则則创創删刪别別办辦协協卫衛历歷压壓参參双雙变變吗嗎启啟响響坏壞块塊坚堅执執扫掃"
+    "护護担擔择擇挂掛损損据據摄攝摆擺数數断斷无無机機权權来來极極构構标標栏欄样樣检檢楼樓"
+    "欢歡残殘毕畢气氣汇匯沟溝洁潔测測满滿灭滅灯燈灵靈热熱爱愛状狀独獨环環电電画畫疗療盖蓋"
+    "码碼确確礼禮离離种種积積称稱稳穩类類紧緊红紅约約纪紀练練组組细細终終继繼绩績续續维維"
+    "编編网網罚罰职職联聯脑腦节節获獲营營补補观觀规規视視览覽觉覺订訂讨討训訓讲講许許论論"
+    "访訪评評识識诉訴词詞译譯试試询詢谈談谢謝负負责責败敗货貨质質购購费費资資赶趕转轉轮輪"
+    "轻輕较較输輸远遠迟遲选選递遞适適邮郵钟鐘铁鐵银銀错錯键鍵闭閉闻聞队隊阶階阳陽际際"
+    "险險随隨隐隱难難页頁项項顺順须須顾顧预預领領频頻额額风風飞飛馆館验驗齐齊"
+)
+SIMPLIFIED_ONLY = dict(zip(SIMPLIFIED_TRADITIONAL[::2], SIMPLIFIED_TRADITIONAL[1::2], strict=True))
+TRADITIONAL_ONLY = {traditional: simplified for simplified, traditional in SIMPLIFIED_ONLY.items()}
+
+
+@pytest.mark.parametrize(
+    ("language", "stray"),
+    [("zh_Hant", SIMPLIFIED_ONLY), ("zh_Hans", TRADITIONAL_ONLY)],
+)
+def test_chinese_is_written_in_its_own_script(language: str, stray: dict[str, str]) -> None:
+    wrong = sorted(
+        (key, character)
+        for key, text in catalogs()[language].messages.items()
+        # A language's own name is written in its script ("简体中文" in a Traditional list).
+        if not key.startswith("language.name.")
+        for form in _forms(text)
+        for character in form
+        if character in stray
+    )
+    assert not wrong, f"{language} has characters of the other script: {wrong}"
+
+
+# Placeholders that show a name someone typed (a unit's, a post's, a person's, a group's, a tag):
+# quoted with 「」 in Chinese and “…” in English, in the same messages in every language.
+NAME_FIELDS = frozenset({"unit", "post", "name", "title", "tag", "other_name"})
+QUOTES = {"zh_Hans": ("「", "」"), "zh_Hant": ("「", "」"), "en": ("“", "”")}
+
+
+def _quoted_names(text: str | tuple[str, ...], language: str) -> set[str]:
+    opening, closing = QUOTES[language]
+    pattern = re.compile(re.escape(opening) + r"\{(\w+)\}" + re.escape(closing))
+    return {name for form in _forms(text) for name in pattern.findall(form)} & NAME_FIELDS
+
+
+def test_a_name_is_quoted_alike_in_every_language() -> None:
+    tables = {language: catalog.messages for language, catalog in catalogs().items()}
+    unlike = sorted(
+        (key, language)
+        for key, text in tables["en"].items()
+        for language in ("zh_Hans", "zh_Hant")
+        if _quoted_names(tables[language][key], language) != _quoted_names(text, "en")
+    )
+    assert not unlike, f"a name quoted in one language and not in another: {unlike}"
