@@ -396,8 +396,10 @@ async def _begin(
     session: DbSession,
     roles: frozenset[Role] | None,
     now: dt.datetime,
-) -> Turn:
-    """Load the member, build the turn, and check the roles the command table asks for."""
+) -> tuple[Turn, DomainError | None]:
+    """Load the member, build the turn, and check the roles the command table asks for: the
+    refusal comes with the turn, to be raised once the turn is known, so that it is worded in
+    the language the person chose (/lang), not their Telegram app's."""
     runtime = context.runtime
     user = update.effective_user
     assert user is not None
@@ -415,13 +417,13 @@ async def _begin(
         turn.opening_mark = dialogues.mark(dialogue)
     if roles is not None and not actor.has_any(roles):
         if member is not None and member.active:
-            raise DomainError(ErrorCode.FORBIDDEN)
+            return turn, DomainError(ErrorCode.FORBIDDEN)
         # Someone who opened an invite and is still on its steps needs no other invite.
         registering = registration.is_registering(dialogue)
-        raise DomainError(
+        return turn, DomainError(
             ErrorCode.REGISTRATION_UNFINISHED if registering else ErrorCode.NOT_REGISTERED
         )
-    return turn
+    return turn, None
 
 
 def _wrote_in_private(update: Update, member: Member | None) -> bool:
@@ -449,7 +451,9 @@ async def run_turn(
     try:
         if read_only:
             async with runtime.db.read_session() as session:
-                turn = await _begin(update, context, session, roles, now)
+                turn, refused = await _begin(update, context, session, roles, now)
+                if refused is not None:
+                    raise refused
                 await handler(turn)
                 turn.quiet_if_repeated()
             async with runtime.db.session() as session:
@@ -460,7 +464,9 @@ async def run_turn(
                     raise _Duplicate
         else:
             async with runtime.db.session() as session:
-                turn = await _begin(update, context, session, roles, now)
+                turn, refused = await _begin(update, context, session, roles, now)
+                if refused is not None:
+                    raise refused
                 member = turn.actor.member
                 unblocked = (
                     member is not None
