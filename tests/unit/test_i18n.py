@@ -246,3 +246,50 @@ def test_a_name_is_quoted_alike_in_every_language() -> None:
         if _quoted_names(tables[language][key], language) != _quoted_names(text, "en")
     )
     assert not unlike, f"a name quoted in one language and not in another: {unlike}"
+
+
+# The glossary's terms (/work/shared/GLOSSARY.md) in Simplified and Traditional Chinese: a
+# message that uses one in either script uses its counterpart in the other, so that the two
+# catalogs name the campaign's things alike.
+GLOSSARY_TERMS = (
+    ("创文", "創文"),
+    ("指挥部", "指揮部"),
+    ("责任单位", "責任單位"),
+    ("换岗", "換崗"),
+    ("排班", "排班"),
+    ("请假", "請假"),
+    ("签到", "簽到"),
+    ("签退", "簽退"),
+    ("缺岗", "缺崗"),
+    ("缺勤", "缺勤"),
+    ("督查", "督查"),
+    ("明查", "明查"),
+    ("暗访", "暗訪"),
+    ("随手拍", "隨手拍"),
+    ("包干区", "包乾區"),
+    ("整改令", "整改令"),
+    ("签收", "簽收"),
+    ("回复", "回覆"),
+    ("退回", "退回"),
+    ("办结", "辦結"),
+    ("超期", "超期"),
+    ("督办", "督辦"),
+    ("回头看", "回頭看"),
+    ("回复整改率", "回覆整改率"),
+    ("按期办结率", "按期辦結率"),
+    ("挂图作战", "掛圖作戰"),
+    ("台账", "台賬"),
+)
+
+
+@pytest.mark.parametrize(("simplified", "traditional"), GLOSSARY_TERMS)
+def test_both_chinese_catalogs_use_a_glossary_term_alike(simplified: str, traditional: str) -> None:
+    def using(language: str, term: str) -> set[str]:
+        messages = catalogs()[language].messages
+        return {key for key, text in messages.items() if any(term in f for f in _forms(text))}
+
+    hans, hant = using("zh_Hans", simplified), using("zh_Hant", traditional)
+    assert hans == hant, (
+        f"{simplified} only in zh_Hans {sorted(hans - hant)}, "
+        f"{traditional} only in zh_Hant {sorted(hant - hans)}"
+    )
