@@ -97,3 +97,49 @@ async def test_the_copy_pressed_keeps_the_answer_and_the_others_are_closed(
     assert "“陈协调” approved this leave" in (_now_of(amy, amy_card).text or "")
     # The pressed copy is not edited again: no closing edit queued for it.
     assert [row.status for row in await _copies(harness, chen.user_id)] == [OutboxStatus.SENT]
+
+
+async def test_a_copy_sent_again_closes_the_older_copy_in_that_chat(harness: Harness) -> None:
+    chen, _amy, card, copy = await _asked(harness)
+
+    await press_and_settle(harness, chen, "🙋 待批请假 1")
+    await harness.deliver()
+
+    newer = chen.last()
+    assert newer.message_id != copy.message_id
+    assert newer.buttons() == ["✅ 批准", "✖️ 驳回"]
+    # The older copy keeps the request but no buttons, and says where it went.
+    older = _now_of(chen, copy)
+    assert older.buttons() == []
+    assert "出差去省里开会" in (older.text or "")
+    assert "已在下方重新发送" in (older.text or "")
+    # His first card (not a copy) is left as it is.
+    assert _now_of(chen, card).buttons() == ["✅ 批准", "✖️ 驳回"]
+    [first, first_closed, second] = await _copies(harness, chen.user_id)
+    assert first_closed.idempotency_key == first.idempotency_key + ":closed"
+    assert first_closed.status is OutboxStatus.SENT
+    assert second.status is OutboxStatus.SENT
+
+    # Decided from the newer copy: the older one keeps its one closing edit, nothing more.
+    await press_and_settle(harness, chen, "✅ 批准")
+    await harness.deliver()
+    [request] = await leaves(harness)
+    assert request.status is LeaveStatus.APPROVED
+    assert (_now_of(chen, newer).text or "").startswith("✅ 已批准 王芳 请假")
+    assert len(await _copies(harness, chen.user_id)) == 3
+
+
+async def test_copies_not_yet_sent_are_replaced_not_piled_up(harness: Harness) -> None:
+    chen, _, _, _ = await _asked(harness)
+    before = len(chen.messages())
+
+    await press_and_settle(harness, chen, "🙋 待批请假 1")
+    await press_and_settle(harness, chen, "🙋 待批请假 1")
+    await harness.deliver()
+
+    # The copy queued by the first press, not sent yet, is dropped: one new copy in the chat.
+    shown = chen.messages()[before:]
+    assert [m.buttons() for m in shown] == [["✅ 批准", "✖️ 驳回"]]
+    statuses = [row.status for row in await _copies(harness, chen.user_id)]
+    assert statuses.count(OutboxStatus.DROPPED) == 1
+    assert statuses.count(OutboxStatus.SENT) == 3  # the first copy, its closing edit, the last
