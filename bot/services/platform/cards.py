@@ -101,18 +101,18 @@ async def close(
     return await outbox.enqueue_many(session, edits, now=now, urgent=True)
 
 
-async def keys_under(session: AsyncSession, prefix: str) -> list[str]:
+async def keys_under(
+    session: AsyncSession, prefix: str, *, chat_id: int | None = None
+) -> list[str]:
     """The keys of the cards queued under `prefix` (copies of one card, each under its own key),
-    without their closing edits."""
-    found = await session.scalars(
-        select(OutboxMessage.idempotency_key)
-        .where(
-            OutboxMessage.idempotency_key.startswith(prefix, autoescape=True),
-            OutboxMessage.idempotency_key.not_like(f"%{CLOSED}"),
-        )
-        .order_by(OutboxMessage.id)
+    without their closing edits; only those to `chat_id` if given."""
+    query = select(OutboxMessage.idempotency_key).where(
+        OutboxMessage.idempotency_key.startswith(prefix, autoescape=True),
+        OutboxMessage.idempotency_key.not_like(f"%{CLOSED}"),
     )
-    return list(found)
+    if chat_id is not None:
+        query = query.where(OutboxMessage.chat_id == chat_id)
+    return list(await session.scalars(query.order_by(OutboxMessage.id)))
 
 
 async def resolve(

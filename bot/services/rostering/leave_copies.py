@@ -36,11 +36,17 @@ async def send_again(
         return 0
     # Each press shows its own copies: a new token, and the keys stay unique.
     token = uuid.uuid4().hex[:12]
+    # The copies shown in this chat before (one statement, on the chat's index), by request.
+    shown = await cards.keys_under(session, leave_cards.COPIES, chat_id=chat_id)
     for request in waiting:
-        earlier = await cards.keys_under(
-            session, leave_cards.copy_key(request.leave.id, chat_id, "")
+        earlier = leave_cards.copy_key(request.leave.id, chat_id, "")
+        await cards.close(
+            session,
+            [key for key in shown if key.startswith(earlier)],
+            _shown_again(request),
+            now=now,
+            settings=settings,
         )
-        await cards.close(session, earlier, _shown_again(request), now=now, settings=settings)
         render = notices.leave_asked(
             request.leave, request.leaves_this_month, request.within_cutoff_hours
         )
