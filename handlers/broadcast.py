@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from telegram import InlineKeyboardButton
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError, TimedOut
 
 from bot.buttons import (
@@ -139,6 +139,12 @@ async def _ask_what(turn: Turn, dialogue: Dialogue) -> None:
     audience = (
         (await units.get(turn.session, int(unit_id))).name if unit_id else t("broadcast.all_units")
     )
+    turn.show_prompt(dialogue, t("broadcast.pick_what", audience=audience), _what_rows(turn))
+
+
+def _what_rows(turn: Turn) -> InlineKeyboardMarkup:
+    """The "what" step's choices and ✖️, with its question and with a range asked again."""
+    t = turn.t
     rows = [
         [
             button(t("broadcast.button.today"), BroadcastWhat(BroadcastChoice.TODAY)),
@@ -151,7 +157,7 @@ async def _ask_what(turn: Turn, dialogue: Dialogue) -> None:
         [button(t("broadcast.button.announcement"), BroadcastWhat(BroadcastChoice.TEXT))],
         cancel_row(t),
     ]
-    turn.show_prompt(dialogue, t("broadcast.pick_what", audience=audience), inline(rows))
+    return inline(rows)
 
 
 UNREACHABLE_NAMED = 10  # names in the preview's line about those who blocked the bot
@@ -349,13 +355,15 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         # One reading with /rotate's: 12-01 12-07, 12-01至12-07, 12月1日到12月7日, 12-28 01-03;
         # a day of the last weeks is that past day, not next year's.
         days = timespec.parse_day_range(text, turn.today, recent_past=True)
+        # Asked again as the step's prompt, its choices with it: the question before loses
+        # its buttons, and one message of the dialogue has them.
         if days is None:
-            turn.reply(t("broadcast.need_range"), inline([cancel_row(t)]))
+            turn.prompt(dialogue, t("broadcast.need_range"), _what_rows(turn))
             return
         try:
             first, last = broadcast.from_today(days, turn.today)
         except DomainError as error:
-            turn.reply(error_text(t, error), inline([cancel_row(t)]))
+            turn.prompt(dialogue, error_text(t, error), _what_rows(turn))
             return
         await _preview_shifts(turn, dialogue, first, last, False)
         return

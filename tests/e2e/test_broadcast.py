@@ -433,7 +433,9 @@ async def test_a_range_starting_days_ago_is_this_years_and_said_to_be_past(
         await harness.settle()
         text = coordinator.last().text or ""
         assert "这段时间已经过去了" in text and "2027" not in text, (typed, text)
-        assert coordinator.last().buttons() == ["✖️ 取消"]
+        # Asked again with the step's choices: the buttons are below the words.
+        assert "📅 明天的班次" in coordinator.last().buttons()
+        assert coordinator.last().buttons()[-1] == "✖️ 取消"
     await coordinator.send_text("11-30 12-03")
     await harness.settle()
     text = coordinator.last().text or ""

@@ -257,7 +257,7 @@ async def test_typed_broadcast_ranges_are_checked(harness: Harness) -> None:
         assert coordinator.last().text == refusal, typed
     await coordinator.send_sticker()
     await harness.settle()
-    assert coordinator.last().text == "没看懂日期范围。请输入如「12-01 12-07」，或点上面的按钮。"
+    assert coordinator.last().text == "没看懂日期范围。请输入如「12-01 12-07」，或点下面的按钮。"
     assert await harness.count(Broadcast) == 0 and await harness.count(OutboxMessage) == 0
     # The dialogue is still waiting for a range: a good one goes on to the preview.
     await coordinator.send_text("12-01 2027-01-31")

@@ -1,0 +1,69 @@
+"""The last plain re-asks made tracked prompts: /broadcast's date range asked again keeps the
+choices with it, /rotate's unit, posts and preview steps are its prompt, and a street report's
+or a check's "use the buttons" note leaves the question above the one ✖️. After any re-ask
+exactly one message has live buttons, and /cancel leaves none."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.db.models import Broadcast, Dialogue, Role
+from bot.emulator import SentMessage, SimUser
+from tests.e2e.schedule import DAY, command, person, post, shift, unit
+from tests.harness import Harness
+
+CANCEL = "✖️ 取消"
+TOMORROW = "📅 明天的班次"
+
+
+def _cancels(user: SimUser) -> int:
+    """How many ✖️ are left in the chat."""
+    return [b for m in user.messages() for b in m.buttons()].count(CANCEL)
+
+
+def _live(user: SimUser) -> list[SentMessage]:
+    """The messages with buttons still on them."""
+    return [m for m in user.messages() if m.buttons()]
+
+
+def _message(user: SimUser, message_id: int) -> SentMessage:
+    return next(m for m in user.messages() if m.message_id == message_id)
+
+
+async def _say(harness: Harness, user: SimUser, text: str) -> str:
+    await user.send_text(text)
+    await harness.settle()
+    return user.last().text or ""
+
+
+async def _dialogue(harness: Harness, user: SimUser) -> tuple[str, str] | None:
+    async with harness.session() as session:
+        found = await session.get(Dialogue, user.user_id)
+        return (str(found.kind), found.step) if found is not None else None
+
+
+async def test_a_broadcast_range_asked_again_keeps_the_choices_with_it(harness: Harness) -> None:
+    unit_id = await unit(harness)
+    await shift(harness, await post(harness, unit_id), DAY + dt.timedelta(days=1))
+    coordinator = await person(harness, 9611, unit_id, "王协调", role=Role.COORDINATOR)
+    await command(harness, coordinator, "broadcast")
+    asked = coordinator.last()
+    assert TOMORROW in asked.buttons()
+
+    reply = await _say(harness, coordinator, "sometime")
+    assert reply == "没看懂日期范围。请输入如「12-01 12-07」，或点下面的按钮。"
+    assert TOMORROW in coordinator.last().buttons()
+    assert CANCEL in coordinator.last().buttons()
+    assert _message(coordinator, asked.message_id).buttons() == []
+    # A past range: the same step, asked once more, its choices with it.
+    reply = await _say(harness, coordinator, "11-01 11-03")
+    assert reply.startswith("这段时间已经过去了"), reply
+    assert reply.endswith("或点下面的按钮。"), reply
+    assert _live(coordinator) == [coordinator.last()]
+    assert _cancels(coordinator) == 1
+    assert await _dialogue(harness, coordinator) == ("broadcast", "what")
+
+    await command(harness, coordinator, "cancel")
+    assert _live(coordinator) == []
+    assert await harness.count(Dialogue) == 0
+    assert await harness.count(Broadcast) == 0
