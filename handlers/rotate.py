@@ -47,11 +47,13 @@ class Step(StrEnum):
     PREVIEW = "preview"
 
 
-def _show(turn: Turn, text: str, rows: list[list[InlineKeyboardButton]]) -> None:
-    if turn.update.callback_query is not None:
-        turn.edit(text, inline(rows))
-    else:
-        turn.reply(text, inline(rows))
+def _show(
+    turn: Turn, dialogue: Dialogue, text: str, rows: list[list[InlineKeyboardButton]]
+) -> None:
+    """A step's question: the dialogue's prompt, in place of the message whose button was
+    pressed, else a new one; the question before it loses its buttons, and /cancel takes
+    these off."""
+    turn.show_prompt(dialogue, text, inline(rows))
 
 
 async def _dialogue(turn: Turn, *steps: Step) -> Dialogue | None:
@@ -97,11 +99,13 @@ async def start(turn: Turn) -> None:
         if period is None
         else {"first": period.first.isoformat(), "last": period.last.isoformat()}
     )
-    await dialogues.begin(turn.session, turn.user_id, DIALOGUE, Step.UNIT, turn.now, kept)
-    _unit_page(turn, units, 0)
+    dialogue = await dialogues.begin(
+        turn.session, turn.user_id, DIALOGUE, Step.UNIT, turn.now, kept
+    )
+    _unit_page(turn, dialogue, units, 0)
 
 
-def _unit_page(turn: Turn, units: list[Unit], offset: int) -> None:
+def _unit_page(turn: Turn, dialogue: Dialogue, units: list[Unit], offset: int) -> None:
     t = turn.t
     offset = max(0, min(offset, (len(units) - 1) // PAGE_SIZE * PAGE_SIZE))
     shown = units[offset : offset + PAGE_SIZE]
@@ -117,13 +121,14 @@ def _unit_page(turn: Turn, units: list[Unit], offset: int) -> None:
     if len(units) > PAGE_SIZE:
         last = offset + len(shown)
         lines.append(t("common.units_page", first=offset + 1, last=last, total=len(units)))
-    _show(turn, "\n".join(lines), [*rows, cancel_row(t)])
+    _show(turn, dialogue, "\n".join(lines), [*rows, cancel_row(t)])
 
 
 async def unit_page(turn: Turn, data: RotateUnitPage) -> None:
-    if await _dialogue(turn, Step.UNIT) is None:
+    dialogue = await _dialogue(turn, Step.UNIT)
+    if dialogue is None:
         return
-    _unit_page(turn, await rotate.units(turn.session, turn.actor), data.offset)
+    _unit_page(turn, dialogue, await rotate.units(turn.session, turn.actor), data.offset)
 
 
 async def pick_unit(turn: Turn, data: RotateUnit) -> None:
@@ -227,11 +232,16 @@ async def _offer_posts(turn: Turn, dialogue: Dialogue, period: Period, found: li
     if len(found) == 1:
         await _preview(turn, dialogue, None, 0)
         return
-    _posts_page(turn, period, found, selected, 0)
+    _posts_page(turn, dialogue, period, found, selected, 0)
 
 
 def _posts_page(
-    turn: Turn, period: Period, found: list[Post], selected: list[int], offset: int
+    turn: Turn,
+    dialogue: Dialogue,
+    period: Period,
+    found: list[Post],
+    selected: list[int],
+    offset: int,
 ) -> None:
     t = turn.t
     offset = max(0, min(offset, (len(found) - 1) // PAGE_SIZE * PAGE_SIZE))
@@ -254,7 +264,7 @@ def _posts_page(
     if len(found) > PAGE_SIZE:
         last = offset + len(shown)
         lines.append(t("posts.page", first=offset + 1, last=last, total=len(found)))
-    _show(turn, "\n".join(lines), [*rows, cancel_row(t)])
+    _show(turn, dialogue, "\n".join(lines), [*rows, cancel_row(t)])
 
 
 async def toggle_post(turn: Turn, data: RotatePost) -> None:
@@ -272,7 +282,8 @@ async def toggle_post(turn: Turn, data: RotatePost) -> None:
     else:
         selected.append(data.post_id)
     dialogues.advance(dialogue, Step.POSTS, turn.now, posts=selected)
-    _posts_page(turn, _period(dialogue.data), found, selected, index // PAGE_SIZE * PAGE_SIZE)
+    offset = index // PAGE_SIZE * PAGE_SIZE
+    _posts_page(turn, dialogue, _period(dialogue.data), found, selected, offset)
 
 
 async def posts_page(turn: Turn, data: RotatePostPage) -> None:
@@ -281,7 +292,7 @@ async def posts_page(turn: Turn, data: RotatePostPage) -> None:
         return
     found = await rotate.posts(turn.session, turn.actor, int(dialogue.data["unit_id"]))
     selected = [int(post_id) for post_id in dialogue.data.get("posts", [])]
-    _posts_page(turn, _period(dialogue.data), found, selected, data.offset)
+    _posts_page(turn, dialogue, _period(dialogue.data), found, selected, data.offset)
 
 
 async def pick_posts(turn: Turn, data: RotatePosts) -> None:
@@ -332,7 +343,7 @@ async def _preview(
             ]
         )
     rows.append(cancel_row(t))
-    _show(turn, "\n".join(lines), rows)
+    _show(turn, dialogue, "\n".join(lines), rows)
     if preview.plan.seats:
         turn.reply_document(
             rotation_xlsx.filename(preview),

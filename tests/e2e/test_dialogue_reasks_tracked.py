@@ -9,7 +9,8 @@ import datetime as dt
 
 from bot.db.models import Broadcast, Dialogue, Role
 from bot.emulator import SentMessage, SimUser
-from tests.e2e.schedule import DAY, command, person, post, shift, unit
+from tests.e2e.rostering_fixtures import rota_city, rotated_seats
+from tests.e2e.schedule import DAY, command, person, post, press_and_settle, shift, unit
 from tests.harness import Harness
 
 CANCEL = "✖️ 取消"
@@ -67,3 +68,39 @@ async def test_a_broadcast_range_asked_again_keeps_the_choices_with_it(harness: 
     assert _live(coordinator) == []
     assert await harness.count(Dialogue) == 0
     assert await harness.count(Broadcast) == 0
+
+
+async def test_rotates_posts_and_preview_are_its_prompt(harness: Harness) -> None:
+    _, _, coordinator = await rota_city(harness, people=4)
+    await command(harness, coordinator, "rotate")
+    # Typed dates: the posts follow as the one question with buttons.
+    assert "排哪些岗位" in await _say(harness, coordinator, "12-07 12-13")
+    assert _live(coordinator) == [coordinator.last()]
+    assert "✅ 全部岗位（3 个）" in coordinator.last().buttons()
+    assert await _dialogue(harness, coordinator) == ("rotate", "posts")
+
+    await press_and_settle(harness, coordinator, "✅ 全部岗位（3 个）")
+    assert await _dialogue(harness, coordinator) == ("rotate", "preview")
+    assert _cancels(coordinator) == 1
+    await command(harness, coordinator, "cancel")
+    assert _live(coordinator) == []
+    assert await harness.count(Dialogue) == 0
+    assert await rotated_seats(harness) == []
+
+
+async def test_rotates_unit_picker_is_its_prompt(harness: Harness) -> None:
+    await rota_city(harness, people=4)
+    await unit(harness, "交通局")
+    admin = harness.admin
+    await command(harness, admin, "rotate")
+    asked = admin.last()
+    assert "城管局" in asked.buttons()
+
+    assert await _say(harness, admin, "城管局") == "请用上面的按钮继续，或点「取消」。"
+    assert admin.last().buttons() == []
+    assert _live(admin) == [asked]
+    assert await _dialogue(harness, admin) == ("rotate", "unit")
+
+    await command(harness, admin, "cancel")
+    assert _live(admin) == []
+    assert await harness.count(Dialogue) == 0
