@@ -101,7 +101,8 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             turn.refuse(error, location_keyboard(t))
             return
         turn.reply(t("oversight.inspect.location_received"), ReplyKeyboardRemove())
-        turn.reply(t("oversight.inspect.pick_post"), _offer_markup(t, offer))
+        # The check's prompt, edited step by step: /cancel takes its buttons off.
+        turn.prompt(dialogue, t("oversight.inspect.pick_post"), _offer_markup(t, offer))
         return
     if dialogue.step in (checks.Step.ITEMS, checks.Step.PHOTOS):
         submit = InspectSubmit(dialogues.mark(dialogue))
@@ -138,7 +139,8 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     if dialogue.step == checks.Step.SEEN and message.text:
         await _typed_seen(turn, dialogue, message.text)
         return
-    turn.reply(t("oversight.use_buttons"), inline([cancel_row(t)]))
+    # The question above keeps its buttons (and its ✖️): they are the way on.
+    turn.reply(t("oversight.use_buttons"))
 
 
 def _take_note(turn: Turn, dialogue: Dialogue, text: str, submit: InspectSubmit) -> None:
@@ -301,7 +303,7 @@ async def _typed_seen(turn: Turn, dialogue: Dialogue, text: str) -> None:
         return
     found = await check_scoring.set_seen(turn.session, dialogue, typed, turn.now)
     markup = _checklist_markup(t, found, dialogues.mark(dialogue))
-    turn.reply(_items_text(t, typed, found), inline(markup))
+    turn.prompt(dialogue, _items_text(t, typed, found), inline(markup))
 
 
 def _items_text(t: Translator, seen_count: int, found: check_scoring.Checklist) -> str:

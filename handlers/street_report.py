@@ -58,7 +58,10 @@ async def start(turn: Turn) -> None:
         t("oversight.report.ask_photo"),
         *_mine_lines(t, await report_filing.mine(turn.session, member)),
     ]
-    turn.reply("\n".join(lines), inline([cancel_row(t)]))
+    dialogue = await dialogues.current(turn.session, turn.user_id)
+    assert dialogue is not None
+    # The report's prompt: the category's question takes its ✖️ off, as /cancel does.
+    turn.prompt(dialogue, "\n".join(lines), inline([cancel_row(t)]))
 
 
 async def from_caption(turn: Turn) -> None:
@@ -144,7 +147,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         return
     if step == report_filing.Step.PHOTO:
         key = "oversight.photo_as_file" if message.document else "oversight.report.need_photo"
-        turn.reply(t(key), inline([cancel_row(t)]))
+        turn.prompt(dialogue, t(key), inline([cancel_row(t)]))
         return
     if step == report_filing.Step.LOCATION:
         if message.document:
@@ -160,15 +163,17 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             turn.refuse(error)
             return
         turn.reply(t("oversight.report.location_received"), ReplyKeyboardRemove())
-        turn.reply(t("oversight.report.ask_category"), inline(_category_markup(t)))
+        # The report's prompt from here on: /cancel takes its buttons off.
+        turn.prompt(dialogue, t("oversight.report.ask_category"), inline(_category_markup(t)))
         return
     if step == report_filing.Step.TEXT and message.text:
         await _submit(turn, dialogue, message.text)
         return
     if step == report_filing.Step.TEXT:
-        turn.reply(t("oversight.report.need_text"), inline(_text_markup(t, dialogue)))
+        turn.prompt(dialogue, t("oversight.report.need_text"), inline(_text_markup(t, dialogue)))
         return
-    turn.reply(t("oversight.use_buttons"), inline([cancel_row(t)]))
+    # The question above keeps its buttons (and its ✖️): they are the way on.
+    turn.reply(t("oversight.use_buttons"))
 
 
 def _text_markup(t: Translator, dialogue: Dialogue) -> list[list[InlineKeyboardButton]]:
@@ -191,7 +196,8 @@ async def pick_category(turn: Turn, data: ReportCategoryPick) -> None:
     except DomainError as error:
         turn.refuse(error)
         return
-    turn.edit(
+    turn.show_prompt(
+        dialogue,
         t("oversight.report.ask_text", category=notices.category(t, data.category)),
         inline(_text_markup(t, dialogue)),
     )

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.db.models import Broadcast, Dialogue, Role
+from bot.db.models import Broadcast, Dialogue, Inspection, Role, StreetReport
 from bot.emulator import SentMessage, SimUser
+from tests.e2e.oversight_fixtures import city, near, start_check
 from tests.e2e.rostering_fixtures import rota_city, rotated_seats
 from tests.e2e.schedule import DAY, command, person, post, press_and_settle, shift, unit
 from tests.harness import Harness
@@ -104,3 +105,46 @@ async def test_rotates_unit_picker_is_its_prompt(harness: Harness) -> None:
     await command(harness, admin, "cancel")
     assert _live(admin) == []
     assert await harness.count(Dialogue) == 0
+
+
+async def test_text_at_a_reports_category_keeps_the_choices_above(harness: Harness) -> None:
+    wang = (await city(harness)).volunteers[0]
+    await command(harness, wang, "report")
+    # A photo asked again: the re-ask is the one ✖️.
+    await wang.send_sticker()
+    await harness.settle()
+    assert wang.last().buttons() == [CANCEL]
+    assert _cancels(wang) == 1
+    await wang.send_photo()
+    await harness.settle()
+    await wang.send_location(*near(100))
+    await harness.settle()
+    asked = wang.last()
+    assert "乱停车" in asked.buttons()
+
+    assert await _say(harness, wang, "乱停车") == "请用上面的按钮继续，或点「取消」。"
+    assert wang.last().buttons() == []
+    assert _live(wang) == [asked]
+    assert await _dialogue(harness, wang) == ("street_report", "category")
+
+    await command(harness, wang, "cancel")
+    assert _live(wang) == []
+    assert await harness.count(Dialogue) == 0
+    assert await harness.count(StreetReport) == 0
+
+
+async def test_text_at_a_checks_post_keeps_the_choices_above(harness: Harness) -> None:
+    inspector = (await city(harness)).inspector
+    await start_check(harness, inspector)
+    asked = inspector.last()
+    assert CANCEL in asked.buttons() and len(asked.buttons()) > 1
+
+    assert await _say(harness, inspector, "黄河路") == "请用上面的按钮继续，或点「取消」。"
+    assert inspector.last().buttons() == []
+    assert _live(inspector) == [asked]
+    assert await _dialogue(harness, inspector) == ("inspect", "post")
+
+    await command(harness, inspector, "cancel")
+    assert _live(inspector) == []
+    assert await harness.count(Dialogue) == 0
+    assert await harness.count(Inspection) == 0
