@@ -5,6 +5,6 @@ post's range with the check-in open, rather than ask for another location.
 The wait begins where the location is judged (`checkin_location.receive_location`), which keeps its
 `record`. Then: each move of the share (`moves`), which of the waits stand where (`waits`), the
 opening, which takes the share's last known position (`opening`, run by the scheduler's tick),
-and the wait's end (`end`, the tick too). Nothing is imported here, so that `checkin` may read
-and write the `record` below the rest, which judges through `checkin` again.
+and the wait's end (`end`, the tick too). Nothing is imported here, so that `checkin_location`
+may read and write the `record` below the rest, which judges through `checkin_location` again.
 """
