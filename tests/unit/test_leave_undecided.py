@@ -1,13 +1,15 @@
 """One rule says leave is asked and not yet decided (`seats.leave_undecided`): a request
 approved, rejected, withdrawn or lapsed is decided for every reader and writer built on it: the
-seats with leave asked, a seat's request, the coordinators' list, a member leaving the unit and
-the scheduler job that lets requests lapse at the start."""
+seats with leave asked, a seat's request, the coordinators' list, a member leaving the unit,
+the scheduler job that lets requests lapse at the start, the rota's acknowledgement lists and
+reminders, and a coordinator's decision."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
 
 from bot.db.engine import Database
 from bot.db.models import (
@@ -17,14 +19,19 @@ from bot.db.models import (
     LeaveStatus,
     Member,
     MemberRole,
+    OutboxMessage,
     Post,
     PostType,
     Role,
+    Rota,
+    RotaSource,
     Shift,
     ShiftStatus,
     Unit,
 )
-from bot.services.rostering import leave, leave_ends, leave_waiting
+from bot.errors import DomainError, ErrorCode
+from bot.services.people.access import Actor
+from bot.services.rostering import acknowledge, leave, leave_decisions, leave_ends, leave_waiting
 from bot.services.schedule import seats
 from bot.settings import Settings
 
@@ -109,5 +116,82 @@ async def test_the_start_lapses_only_the_request_still_asked(database: Database)
     after = await _statuses(database)
     assert after == {
         seat: LeaveStatus.LAPSED if status is LeaveStatus.ASKED else status
+        for status, seat in found.items()
+    }
+
+
+async def _from_a_rota(database: Database) -> tuple[int, dict[LeaveStatus, int]]:
+    """`_one_of_each`, the seats given by a rota of two days ago and not acknowledged."""
+    member_id, found = await _one_of_each(database)
+    async with database.session() as session:
+        unit_id = await session.scalar(select(Unit.id))
+        assert unit_id is not None
+        rota = Rota(unit_id=unit_id, source=RotaSource.HAND, first_day=dt.date(2026, 12, 2),
+                    last_day=dt.date(2026, 12, 2), seats=len(found),
+                    created_at=NOW - dt.timedelta(days=2))  # fmt: skip
+        session.add(rota)
+        await session.flush()
+        await session.execute(update(Assignment).values(rota_id=rota.id))
+    return member_id, found
+
+
+async def test_only_a_seat_with_leave_still_asked_is_left_out_of_the_acknowledgements(
+    database: Database,
+) -> None:
+    _, found = await _from_a_rota(database)
+    asked = found[LeaveStatus.ASKED]
+    async with database.session() as session:
+        unit_id = await session.scalar(select(Unit.id))
+        assert unit_id is not None
+        listed = await acknowledge.unacknowledged(
+            session, unit_id, dt.date(2026, 12, 2), SETTINGS.zone
+        )
+        shifts = {shift.id for shift, members in listed if members}
+        expected = {
+            await session.scalar(select(Assignment.shift_id).where(Assignment.id == seat))
+            for seat in found.values()
+            if seat != asked
+        }
+        assert shifts == expected
+        # The reminder to acknowledge lists the same seats (one message, every seat but the
+        # one with leave asked).
+        assert await acknowledge.reminders(session, NOW, SETTINGS) == 1
+        body = await session.scalar(select(OutboxMessage.payload))
+    assert body is not None
+    text = str(body)
+    assert text.count("春熙路口") == len(found) - 1, text
+
+
+async def test_a_decision_goes_ahead_only_on_a_request_still_asked(database: Database) -> None:
+    _, found = await _one_of_each(database)
+    async with database.session() as session:
+        coordinator = Actor.of(1, None, SETTINGS.admin_ids)
+        requests = {
+            status: await session.scalar(
+                select(LeaveRequest.id).where(LeaveRequest.assignment_id == seat)
+            )
+            for status, seat in found.items()
+        }
+        refused = {}
+        for status, request_id in requests.items():
+            if status is LeaveStatus.ASKED:
+                continue
+            assert request_id is not None
+            with pytest.raises(DomainError) as caught:
+                await leave_decisions.decide(session, coordinator, request_id, False, NOW, SETTINGS)
+            refused[status] = caught.value.code
+        asked = requests[LeaveStatus.ASKED]
+        assert asked is not None
+        decided = await leave_decisions.decide(session, coordinator, asked, False, NOW, SETTINGS)
+    assert decided.leave.status is LeaveStatus.REJECTED
+    assert refused == {
+        LeaveStatus.APPROVED: ErrorCode.LEAVE_ALREADY_DECIDED,
+        LeaveStatus.REJECTED: ErrorCode.LEAVE_ALREADY_DECIDED,
+        LeaveStatus.WITHDRAWN: ErrorCode.LEAVE_SEAT_GONE,
+        LeaveStatus.LAPSED: ErrorCode.LEAVE_APPROVE_STARTED,
+    }
+    after = await _statuses(database)
+    assert after == {
+        seat: LeaveStatus.REJECTED if status is LeaveStatus.ASKED else status
         for status, seat in found.items()
     }
