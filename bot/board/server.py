@@ -455,7 +455,8 @@ class BoardServer:
         except OSError as error:
             await runner.cleanup()
             raise SettingsError(
-                f"BOARD_PORT is invalid: cannot listen on {host}:{number} ({error.strerror})"
+                f"BOARD_PORT is invalid: cannot listen on {host}:{number} ({error.strerror}): "
+                "free the port or set BOARD_PORT"
             ) from None
         self._runner = runner
         self.addresses = list(runner.addresses)

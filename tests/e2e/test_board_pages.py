@@ -206,6 +206,8 @@ async def test_the_server_refuses_to_start_on_a_port_in_use(harness: Harness) ->
         with pytest.raises(SettingsError) as raised:
             await second.start(listen="127.0.0.1", port=port)
     assert str(raised.value).startswith(f"BOARD_PORT is invalid: cannot listen on 127.0.0.1:{port}")
+    # what to do, as the webhook's message says it
+    assert str(raised.value).endswith("): free the port or set BOARD_PORT")
     assert "\n" not in str(raised.value)
 
 
