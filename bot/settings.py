@@ -15,6 +15,14 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SUPPORTED_LANGUAGES = ("zh_Hans", "en", "zh_Hant")
 HOURS_A_YEAR = 366 * 24
+DAYS_A_YEAR = 366
+MINUTES_A_DAY = 24 * 60
+MINUTES_A_WEEK = 7 * MINUTES_A_DAY
+# Ceilings of the weights (a weight is relative: 1000 to 1 is ample) and of the distances
+# (a post's own radius has the same range, see services/schedule/posts.py).
+WEIGHT_MAX = 1000
+POST_RADIUS_MIN_M, POST_RADIUS_MAX_M = 10, 5000
+CITY_M = 50_000
 # Hours a unit has to fix a problem, by category (ORDER_DEADLINE_HOURS); see models.Category.
 DEFAULT_ORDER_DEADLINE_HOURS = {
     "parking": 24,
@@ -86,7 +94,7 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     # Attempts to reach the Bot API at start-up, with pauses of 1, 2, 4, ... seconds between.
-    startup_attempts: int = Field(default=6, ge=1)
+    startup_attempts: int = Field(default=6, ge=1, le=20)
 
     # storage
     database_url: str = "sqlite+aiosqlite:///data/dutybot.db"
@@ -99,25 +107,25 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
 
     # sign-up
-    signup_open_days: int = Field(default=14, ge=0)
-    cancel_cutoff_hours: int = Field(default=12, ge=0)
-    weekly_shift_cap: int = Field(default=0, ge=0)
-    no_show_block_after: int = Field(default=0, ge=0)
-    understaffed_alert_hours: int = Field(default=24, ge=0)
+    signup_open_days: int = Field(default=14, ge=0, le=DAYS_A_YEAR)
+    cancel_cutoff_hours: int = Field(default=12, ge=0, le=HOURS_A_YEAR)
+    weekly_shift_cap: int = Field(default=0, ge=0, le=100)
+    no_show_block_after: int = Field(default=0, ge=0, le=100)
+    understaffed_alert_hours: int = Field(default=24, ge=0, le=HOURS_A_YEAR)
     # A shift offered to a volunteer (a broadcast, the understaffed alert) is not offered to them
     # again by the other path for this many hours (0: no such pause).
-    offer_repeat_hours: int = Field(default=24, ge=0)
-    swap_expiry_before_start_min: int = Field(default=60, ge=0)
+    offer_repeat_hours: int = Field(default=24, ge=0, le=HOURS_A_YEAR)
+    swap_expiry_before_start_min: int = Field(default=60, ge=0, le=MINUTES_A_WEEK)
 
     # check-in
-    checkin_open_before_min: int = Field(default=30, ge=0)
-    late_after_min: int = Field(default=5, ge=0)
-    absent_after_min: int = Field(default=30, ge=0)
+    checkin_open_before_min: int = Field(default=30, ge=0, le=MINUTES_A_DAY)
+    late_after_min: int = Field(default=5, ge=0, le=MINUTES_A_DAY)
+    absent_after_min: int = Field(default=30, ge=0, le=MINUTES_A_DAY)
     checkin_require_photo: bool = True
     checkin_require_live_location: bool = False
-    default_post_radius_m: int = Field(default=150, gt=0)
-    left_post_alert_min: int = Field(default=15, gt=0)
-    auto_checkout_after_min: int = Field(default=60, ge=0)
+    default_post_radius_m: int = Field(default=150, ge=POST_RADIUS_MIN_M, le=POST_RADIUS_MAX_M)
+    left_post_alert_min: int = Field(default=15, ge=1, le=MINUTES_A_DAY)
+    auto_checkout_after_min: int = Field(default=60, ge=0, le=MINUTES_A_DAY)
     # A photo used before (same file_unique_id): refuse it, or accept it flagged for review.
     checkin_duplicate_photo: Literal["refuse", "flag"] = "refuse"
 
@@ -125,7 +133,7 @@ class Settings(BaseSettings):
     reminder_leads: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [720, 30])
     summary_time: dt.time = dt.time(20, 0)
     quiet_hours: str = "22:00-07:00"
-    scheduler_tick_seconds: int = Field(default=30, gt=0)
+    scheduler_tick_seconds: int = Field(default=30, ge=1, le=3600)
     summary_photo_wall: bool = False
 
     # reports (tallies, weekly and monthly reports, unit scores, exports)
@@ -133,15 +141,15 @@ class Settings(BaseSettings):
     reports_dir: str = "data/reports"
     # Weights and hours are finite: an infinite weight makes every score NaN, and hours beyond
     # any date fail each scheduler tick (OverflowError).
-    score_weight_on_post: float = Field(default=0.6, ge=0, allow_inf_nan=False)
-    score_weight_punctuality: float = Field(default=0.4, ge=0, allow_inf_nan=False)
+    score_weight_on_post: float = Field(default=0.6, ge=0, le=WEIGHT_MAX, allow_inf_nan=False)
+    score_weight_punctuality: float = Field(default=0.4, ge=0, le=WEIGHT_MAX, allow_inf_nan=False)
     grade_good_min: float = Field(default=85, ge=0, le=100)
     grade_fair_min: float = Field(default=60, ge=0, le=100)
     # the unit score as a weighted sum: duty attendance (the on-post and punctuality score above),
     # inspection scores, and the handling of rectification orders
-    score_weight_attendance: float = Field(default=0.5, ge=0, allow_inf_nan=False)
-    score_weight_inspections: float = Field(default=0.3, ge=0, allow_inf_nan=False)
-    score_weight_orders: float = Field(default=0.2, ge=0, allow_inf_nan=False)
+    score_weight_attendance: float = Field(default=0.5, ge=0, le=WEIGHT_MAX, allow_inf_nan=False)
+    score_weight_inspections: float = Field(default=0.3, ge=0, le=WEIGHT_MAX, allow_inf_nan=False)
+    score_weight_orders: float = Field(default=0.2, ge=0, le=WEIGHT_MAX, allow_inf_nan=False)
     # weights of successive inspection rounds within a report's period (the seeds' 40,60);
     # empty: every check of the period counts alike
     inspection_round_weights: Annotated[
@@ -174,9 +182,9 @@ class Settings(BaseSettings):
     order_ack_remind_hours: float = Field(default=4, gt=0, le=HOURS_A_YEAR, allow_inf_nan=False)
     order_near_deadline_hours: float = Field(default=6, ge=0, le=HOURS_A_YEAR, allow_inf_nan=False)
     order_escalate_after_hours: float = Field(default=0, ge=0, le=HOURS_A_YEAR, allow_inf_nan=False)
-    report_duplicate_m: int = Field(default=50, ge=0)
-    report_route_nearest_m: int = Field(default=300, ge=0)
-    inspect_near_m: int = Field(default=500, gt=0)
+    report_duplicate_m: int = Field(default=50, ge=0, le=5000)
+    report_route_nearest_m: int = Field(default=300, ge=0, le=CITY_M)
+    inspect_near_m: int = Field(default=500, ge=1, le=CITY_M)
 
     @field_validator(
         "admin_ids", "reminder_leads", "inspection_round_weights", "open311_api_keys", mode="before"
@@ -188,8 +196,11 @@ class Settings(BaseSettings):
     @field_validator("inspection_round_weights")
     @classmethod
     def _round_weights(cls, value: list[float]) -> list[float]:
-        if any(weight < 0 for weight in value) or (value and sum(value) <= 0):
-            raise ValueError("expected comma-separated weights such as 40,60, not all zero")
+        if any(not 0 <= weight <= WEIGHT_MAX for weight in value) or (value and sum(value) <= 0):
+            raise ValueError(
+                "expected comma-separated weights such as 40,60, "
+                f"each from 0 to {WEIGHT_MAX}, not all zero"
+            )
         return value
 
     @field_validator("order_deadline_hours", mode="before")
@@ -207,16 +218,16 @@ class Settings(BaseSettings):
                     + ", ".join(DEFAULT_ORDER_DEADLINE_HOURS)
                     + f"; {part!r} is not)"
                 )
-            if int(number) <= 0:
-                raise ValueError(f"expected hours above 0 ({part!r} is not)")
+            if not 1 <= int(number) <= HOURS_A_YEAR:
+                raise ValueError(f"expected hours from 1 to {HOURS_A_YEAR} ({part!r} is not)")
             hours[name] = int(number)
         return hours
 
     @field_validator("reminder_leads")
     @classmethod
     def _positive_leads(cls, value: list[int]) -> list[int]:
-        if any(lead <= 0 for lead in value):
-            raise ValueError("expected positive minutes, e.g. 720,30")
+        if any(not 1 <= lead <= MINUTES_A_WEEK for lead in value):
+            raise ValueError(f"expected minutes from 1 to {MINUTES_A_WEEK} (a week), e.g. 720,30")
         return sorted(set(value), reverse=True)
 
     @field_validator("summary_time", "report_time", mode="before")
@@ -380,6 +391,43 @@ _LIST_EXAMPLES = {
 }
 
 
+# pydantic's errors about a number: out of its range, or not a number at all
+_NUMBER_ERRORS = frozenset(
+    {
+        "greater_than",
+        "greater_than_equal",
+        "less_than_equal",
+        "int_parsing",
+        "int_parsing_size",
+        "int_from_float",
+        "float_parsing",
+        "finite_number",
+    }
+)
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if number == int(number) else str(number)
+
+
+def number_range(field: str) -> str | None:
+    """What a number setting expects, its whole range: "a whole number from 0 to 366"."""
+    info = Settings.model_fields.get(field)
+    if info is None or info.annotation not in (int, float):
+        return None
+    low = above = high = None
+    for rule in info.metadata:
+        low = getattr(rule, "ge", low)
+        above = getattr(rule, "gt", above)
+        high = getattr(rule, "le", high)
+    if high is None:
+        return None
+    kind = "a whole number" if info.annotation is int else "a number"
+    if above is not None:
+        return f"{kind} above {_plain(above)}, at most {_plain(high)}"
+    return f"{kind} from {_plain(low or 0)} to {_plain(high)}"
+
+
 def _problem(error: Any) -> tuple[str, str]:
     """The setting an error is about and what is expected of it."""
     message = str(error["msg"]).removeprefix("Value error, ")
@@ -393,6 +441,9 @@ def _problem(error: Any) -> tuple[str, str]:
         return field.upper(), f"expected {_LIST_EXAMPLES[field]} ({error['input']!r} is not)"
     if error["type"] == "bool_parsing":
         return field.upper(), "expected true or false"
+    expected = number_range(field) if error["type"] in _NUMBER_ERRORS else None
+    if expected is not None:
+        return field.upper(), f"expected {expected} ({error['input']!r} is not)"
     return field.upper(), message
 
 

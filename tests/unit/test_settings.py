@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from annotated_types import Ge, Gt, Le
 
 from bot.db.process_lock import hold_single_process_lock
-from bot.settings import SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 
 
 def test_defaults_are_documented_values(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -48,7 +49,7 @@ def test_lists_and_times_parse_from_environment(monkeypatch: pytest.MonkeyPatch)
         ("REMINDER_LEADS", "720,soon", "REMINDER_LEADS is invalid: expected comma-separated"),
         ("CHECKIN_REQUIRE_PHOTO", "maybe", "CHECKIN_REQUIRE_PHOTO is invalid: expected true or"),
         ("GRADE_FAIR_MIN", "90", "GRADE_FAIR_MIN is invalid: expected at most GRADE_GOOD_MIN (85)"),
-        ("REMINDER_LEADS", "30,-5", "REMINDER_LEADS is invalid: expected positive minutes"),
+        ("REMINDER_LEADS", "30,-5", "REMINDER_LEADS is invalid: expected minutes from 1 to"),
         ("DATABASE_URL", "mysql://x", "DATABASE_URL is invalid: expected sqlite+aiosqlite"),
         ("QUIET_HOURS", "late", "QUIET_HOURS is invalid: expected HH:MM-HH:MM"),
         ("DEFAULT_LANGUAGE", "fr", "DEFAULT_LANGUAGE is invalid: expected one of"),
@@ -69,6 +70,173 @@ def test_lists_and_times_parse_from_environment(monkeypatch: pytest.MonkeyPatch)
         ("SCORE_WEIGHT_ON_POST", "inf", "SCORE_WEIGHT_ON_POST is invalid"),
         ("SCORE_WEIGHT_ORDERS", "inf", "SCORE_WEIGHT_ORDERS is invalid"),
         ("INSPECTION_ROUND_WEIGHTS", "40,inf", "INSPECTION_ROUND_WEIGHTS is invalid"),
+        # Numbers beyond any sensible value overflow a date later (OverflowError in a handler
+        # or in every scheduler tick): each is refused at start-up, naming its range.
+        (
+            "WEBHOOK_PORT",
+            "70000",
+            "WEBHOOK_PORT is invalid: expected a whole number from 1 to 65535",
+        ),
+        (
+            "STARTUP_ATTEMPTS",
+            "1000",
+            "STARTUP_ATTEMPTS is invalid: expected a whole number from 1 to 20",
+        ),
+        (
+            "SIGNUP_OPEN_DAYS",
+            "100000000",
+            "SIGNUP_OPEN_DAYS is invalid: expected a whole number from 0 to 366 "
+            "('100000000' is not)",
+        ),
+        (
+            "CANCEL_CUTOFF_HOURS",
+            "10000000000",
+            "CANCEL_CUTOFF_HOURS is invalid: expected a whole number from 0 to 8784",
+        ),
+        (
+            "WEEKLY_SHIFT_CAP",
+            "1000",
+            "WEEKLY_SHIFT_CAP is invalid: expected a whole number from 0 to 100",
+        ),
+        (
+            "NO_SHOW_BLOCK_AFTER",
+            "1000",
+            "NO_SHOW_BLOCK_AFTER is invalid: expected a whole number from 0 to 100",
+        ),
+        (
+            "UNDERSTAFFED_ALERT_HOURS",
+            "8785",
+            "UNDERSTAFFED_ALERT_HOURS is invalid: expected a whole number from 0 to 8784",
+        ),
+        (
+            "OFFER_REPEAT_HOURS",
+            "8785",
+            "OFFER_REPEAT_HOURS is invalid: expected a whole number from 0 to 8784",
+        ),
+        (
+            "SWAP_EXPIRY_BEFORE_START_MIN",
+            "10081",
+            "SWAP_EXPIRY_BEFORE_START_MIN is invalid: expected a whole number from 0 to 10080",
+        ),
+        (
+            "CHECKIN_OPEN_BEFORE_MIN",
+            "1441",
+            "CHECKIN_OPEN_BEFORE_MIN is invalid: expected a whole number from 0 to 1440",
+        ),
+        (
+            "LATE_AFTER_MIN",
+            "1441",
+            "LATE_AFTER_MIN is invalid: expected a whole number from 0 to 1440",
+        ),
+        (
+            "ABSENT_AFTER_MIN",
+            "99999999999",
+            "ABSENT_AFTER_MIN is invalid: expected a whole number from 0 to 1440",
+        ),
+        (
+            "DEFAULT_POST_RADIUS_M",
+            "5001",
+            "DEFAULT_POST_RADIUS_M is invalid: expected a whole number from 10 to 5000",
+        ),
+        (
+            "DEFAULT_POST_RADIUS_M",
+            "5",
+            "DEFAULT_POST_RADIUS_M is invalid: expected a whole number from 10 to 5000",
+        ),
+        (
+            "LEFT_POST_ALERT_MIN",
+            "1441",
+            "LEFT_POST_ALERT_MIN is invalid: expected a whole number from 1 to 1440",
+        ),
+        (
+            "AUTO_CHECKOUT_AFTER_MIN",
+            "1441",
+            "AUTO_CHECKOUT_AFTER_MIN is invalid: expected a whole number from 0 to 1440",
+        ),
+        (
+            "REMINDER_LEADS",
+            "720,100000000",
+            "REMINDER_LEADS is invalid: expected minutes from 1 to 10080 (a week), e.g. 720,30",
+        ),
+        (
+            "SCHEDULER_TICK_SECONDS",
+            "3601",
+            "SCHEDULER_TICK_SECONDS is invalid: expected a whole number from 1 to 3600",
+        ),
+        (
+            "SCORE_WEIGHT_ON_POST",
+            "1e308",
+            "SCORE_WEIGHT_ON_POST is invalid: expected a number from 0 to 1000",
+        ),
+        (
+            "SCORE_WEIGHT_PUNCTUALITY",
+            "1001",
+            "SCORE_WEIGHT_PUNCTUALITY is invalid: expected a number from 0 to 1000",
+        ),
+        (
+            "SCORE_WEIGHT_ATTENDANCE",
+            "1001",
+            "SCORE_WEIGHT_ATTENDANCE is invalid: expected a number from 0 to 1000",
+        ),
+        (
+            "SCORE_WEIGHT_INSPECTIONS",
+            "1001",
+            "SCORE_WEIGHT_INSPECTIONS is invalid: expected a number from 0 to 1000",
+        ),
+        (
+            "SCORE_WEIGHT_ORDERS",
+            "1001",
+            "SCORE_WEIGHT_ORDERS is invalid: expected a number from 0 to 1000",
+        ),
+        ("GRADE_GOOD_MIN", "101", "GRADE_GOOD_MIN is invalid: expected a number from 0 to 100"),
+        (
+            "INSPECTION_ROUND_WEIGHTS",
+            "40,1e308,1e308",
+            "INSPECTION_ROUND_WEIGHTS is invalid: expected comma-separated weights such as 40,60, "
+            "each from 0 to 1000",
+        ),
+        (
+            "ASSIGN_ACK_REMIND_HOURS",
+            "169",
+            "ASSIGN_ACK_REMIND_HOURS is invalid: expected a whole number from 0 to 168",
+        ),
+        ("MIN_REST_HOURS", "73", "MIN_REST_HOURS is invalid: expected a whole number from 0 to 72"),
+        (
+            "ORDER_DEADLINE_HOURS",
+            "litter=100000000",
+            "ORDER_DEADLINE_HOURS is invalid: expected hours from 1 to 8784 "
+            "('litter=100000000' is not)",
+        ),
+        (
+            "ORDER_ACK_REMIND_HOURS",
+            "8785",
+            "ORDER_ACK_REMIND_HOURS is invalid: expected a number above 0, at most 8784",
+        ),
+        (
+            "ORDER_NEAR_DEADLINE_HOURS",
+            "8785",
+            "ORDER_NEAR_DEADLINE_HOURS is invalid: expected a number from 0 to 8784",
+        ),
+        (
+            "REPORT_DUPLICATE_M",
+            "5001",
+            "REPORT_DUPLICATE_M is invalid: expected a whole number from 0 to 5000",
+        ),
+        (
+            "REPORT_ROUTE_NEAREST_M",
+            "50001",
+            "REPORT_ROUTE_NEAREST_M is invalid: expected a whole number from 0 to 50000",
+        ),
+        (
+            "INSPECT_NEAR_M",
+            "50001",
+            "INSPECT_NEAR_M is invalid: expected a whole number from 1 to 50000",
+        ),
+        (
+            "INSPECT_NEAR_M",
+            "far",
+            "INSPECT_NEAR_M is invalid: expected a whole number from 1 to 50000 ('far' is not)",
+        ),
     ],
 )
 def test_invalid_setting_names_itself(
@@ -79,6 +247,27 @@ def test_invalid_setting_names_itself(
         load_settings(_env_file=None)
     assert str(raised.value).startswith(expected)
     assert "\n" not in str(raised.value)
+
+
+def test_every_number_setting_has_a_range() -> None:
+    """A number without an upper bound passes start-up and overflows a date later."""
+    unbounded = [
+        name
+        for name, field in Settings.model_fields.items()
+        if field.annotation in (int, float)
+        and not (
+            any(isinstance(rule, (Ge, Gt)) for rule in field.metadata)
+            and any(isinstance(rule, Le) for rule in field.metadata)
+        )
+    ]
+    assert unbounded == []
+
+
+def test_the_defaults_are_within_their_ranges(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Defaults are not validated by pydantic: each is passed as if it were set.
+    monkeypatch.chdir("/")
+    defaults = load_settings(_env_file=None).model_dump()
+    assert load_settings(_env_file=None, **defaults).model_dump() == defaults
 
 
 def test_missing_token_stops_run_with_one_line(tmp_path: object) -> None:

@@ -14,10 +14,13 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.people import names, units
 from bot.services.people.access import Actor
 from bot.services.platform import audit
+from bot.settings import POST_RADIUS_MAX_M, POST_RADIUS_MIN_M
+
+# a post's own radius has the range of DEFAULT_POST_RADIUS_M
+RADIUS_MIN_M = POST_RADIUS_MIN_M
+RADIUS_MAX_M = POST_RADIUS_MAX_M
 
 POST_NAME_MAX = 48
-RADIUS_MIN_M = 10
-RADIUS_MAX_M = 5000
 
 
 def clean_name(name: str) -> str:
