@@ -312,6 +312,15 @@ class Settings(BaseSettings):
                 raise ValueError("expected HH:MM-HH:MM such as 22:00-07:00, or empty") from exc
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _strip_values(cls, data: Any) -> Any:
+        # str_strip_whitespace reaches only the text settings: a yes/no such as
+        # CHECKIN_REQUIRE_PHOTO=false with the space --env-file keeps was refused at start.
+        if isinstance(data, dict):
+            return {key: v.strip() if isinstance(v, str) else v for key, v in data.items()}
+        return data
+
     @model_validator(mode="after")
     def _report_scoring(self) -> Settings:
         # "NAME: what is expected", so that load_settings names the setting like the others.

@@ -387,3 +387,13 @@ def test_spaces_around_a_value_are_not_part_of_it(monkeypatch: pytest.MonkeyPatc
     assert settings.webhook_secret == "a-secret_of-the-city"
     assert settings.timezone == "Asia/Shanghai"
     assert settings.default_language == "en"
+
+
+def test_spaces_around_a_yes_or_no_are_not_part_of_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The strings were stripped but a yes/no was not: CHECKIN_REQUIRE_PHOTO=false with the
+    trailing space docker's --env-file keeps stopped start-up as 'unable to interpret'."""
+    monkeypatch.setenv("CHECKIN_REQUIRE_PHOTO", "false ")
+    monkeypatch.setenv("SUMMARY_PHOTO_WALL", " true\r\n")
+    settings = load_settings(_env_file=None)
+    assert settings.checkin_require_photo is False
+    assert settings.summary_photo_wall is True
