@@ -377,8 +377,12 @@ class Settings(BaseSettings):
         connections would see one of its own."""
         url = self.database_url
         if url.startswith("sqlite+aiosqlite://"):
-            path = url.removeprefix("sqlite+aiosqlite://").removeprefix("/").split("?")[0]
-            if path in ("", ":memory:"):
+            path, _, query = (
+                url.removeprefix("sqlite+aiosqlite://").removeprefix("/").partition("?")
+            )
+            # Also SQLite's URI forms (uri=true): file::memory: and mode=memory.
+            uri_memory = path.startswith("file::memory:") or "mode=memory" in query.split("&")
+            if path in ("", ":memory:") or uri_memory:
                 raise SettingsError(
                     "DATABASE_URL is invalid: an in-memory SQLite database keeps nothing; give a "
                     "file such as sqlite+aiosqlite:///data/dutybot.db, or PostgreSQL"

@@ -91,7 +91,16 @@ def test_a_postgresql_nobody_listens_for(tmp_path: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("url", ["sqlite+aiosqlite://", "sqlite+aiosqlite:///:memory:"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite+aiosqlite://",
+        "sqlite+aiosqlite:///:memory:",
+        # SQLite's URI forms of the same: one said "up to date" and kept nothing, one a traceback
+        "sqlite+aiosqlite:///file::memory:?cache=shared&uri=true",
+        "sqlite+aiosqlite:///file:dutybot?mode=memory&cache=shared&uri=true",
+    ],
+)
 @pytest.mark.parametrize("command", ["run", "migrate"])
 def test_an_in_memory_sqlite_database_is_named_before_start(
     tmp_path: Path, url: str, command: str
