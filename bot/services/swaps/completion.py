@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -27,7 +27,7 @@ from bot.services.platform.redraw import Subject
 from bot.services.schedule import seat_scan
 from bot.services.schedule.seats import seat, seat_holders
 from bot.services.schedule.shift_text import shift_label
-from bot.services.swaps.lifecycle import OPEN, record, transition
+from bot.services.swaps.lifecycle import record, transition
 from bot.services.swaps.notices import (
     SWAP_COMPLETED,
     members_told,
@@ -35,6 +35,7 @@ from bot.services.swaps.notices import (
     offers_told,
     tell,
 )
+from bot.services.swaps.queries import open_offer_on
 from bot.settings import Settings
 
 
@@ -77,14 +78,7 @@ async def complete(
     moved = [a.id for a, _ in moves]
     stale = (
         await session.scalars(
-            select(SwapOffer).where(
-                SwapOffer.id != offer.id,
-                SwapOffer.status.in_(OPEN),
-                or_(
-                    SwapOffer.from_assignment_id.in_(moved),
-                    SwapOffer.target_assignment_id.in_(moved),
-                ),
-            )
+            select(SwapOffer).where(SwapOffer.id != offer.id, open_offer_on(moved))
         )
     ).unique()
     for other in stale:

@@ -6,9 +6,10 @@ rules, asked again."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -95,14 +96,23 @@ async def open_exchange_for(session: AsyncSession, assignment_id: int) -> SwapOf
     return offer
 
 
+def open_offer_on(seat: int | seats.SeatColumn | Sequence[int]) -> ColumnElement[bool]:
+    """Whether an offer is open and on the seat (an id, a column of a statement about seats,
+    or any of a list of ids): its holder offers it, or an exchange asks for it. The one
+    condition for both a seat in an open offer and the offers a completed swap voids
+    (bot/services/swaps/completion.py)."""
+    if isinstance(seat, Sequence):
+        on = or_(SwapOffer.from_assignment_id.in_(seat), SwapOffer.target_assignment_id.in_(seat))
+    else:
+        on = or_(SwapOffer.from_assignment_id == seat, SwapOffer.target_assignment_id == seat)
+    return and_(SwapOffer.status.in_(OPEN), on)
+
+
 def in_open_offer(seat: int | seats.SeatColumn) -> ColumnElement[bool]:
     """Whether the seat (an id, or a column of a statement about seats) is in an open offer:
     its holder offers it, or an exchange asks for it. Another exchange may not ask for it (the
     exchange refuses it, the list of seats to exchange for leaves it out)."""
-    return exists().where(
-        SwapOffer.status.in_(OPEN),
-        or_(SwapOffer.from_assignment_id == seat, SwapOffer.target_assignment_id == seat),
-    )
+    return exists().where(open_offer_on(seat))
 
 
 def holder_reachable(seat: int | seats.SeatColumn) -> ColumnElement[bool]:
