@@ -24,7 +24,7 @@ from bot.db.models import CheckKind, Dialogue, DialogueKind, Inspection, Member,
 from bot.errors import DomainError, ErrorCode
 from bot.services.duty.geofence import Position
 from bot.services.duty.photo_rules import Photo
-from bot.services.oversight import evidence, routing
+from bot.services.oversight import evidence, routing, typed
 from bot.services.oversight.check_reading import Situation, situation
 from bot.services.oversight.check_visibility import week_start
 from bot.services.people import names
@@ -34,7 +34,6 @@ from bot.settings import Settings
 
 DIALOGUE = DialogueKind.INSPECT
 NEAR_SHOWN = 6
-NOTE_MAX = 500
 
 
 class Step(StrEnum):
@@ -223,7 +222,7 @@ async def add_photo(
 
 def set_note(dialogue: Dialogue, text: str, now: dt.datetime) -> str:
     note = names.plain(text)
-    if not note or len(note) > NOTE_MAX:
-        raise DomainError(ErrorCode.NOTE_TOO_LONG, limit=NOTE_MAX)
+    if not note or len(note) > typed.NOTE_MAX:
+        raise DomainError(ErrorCode.NOTE_TOO_LONG, limit=typed.NOTE_MAX)
     dialogues.advance(dialogue, Step.PHOTOS, now, note=note)
     return note

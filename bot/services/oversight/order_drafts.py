@@ -42,7 +42,6 @@ DRAFT = DialogueKind.ORDER_DRAFT
 # The draft's first step when its post already has an open order: shown, and asked about.
 CONFIRM = "confirm"
 DEADLINE_CHOICES = (12, 24, 48, 72)
-NOTE_MAX = orders.NOTE_MAX
 HOURS = re.compile(r"^(\d{1,3})\s*(?:h|小时|小時|hours?)?$", re.IGNORECASE)
 DAYS = re.compile(r"^(\d{1,2})\s*(?:d|天|days?)$", re.IGNORECASE)
 # A date then a time, apart or (12月3日18点) not: each half is read by timespec.
@@ -308,7 +307,7 @@ async def type_into_draft(
         _check_deadline(deadline, now, start)
         dialogues.advance(dialogue, "deadline", now, deadline_at=deadline.isoformat())
     else:
-        note = typed.line(text, NOTE_MAX)
+        note = typed.line(text, typed.NOTE_MAX)
         dialogues.advance(dialogue, "deadline", now, description=note, problem_from_check=False)
     return await draft_of(session, dialogue)
 

@@ -16,7 +16,6 @@ from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.oversight import evidence, notices, reports, typed
 from bot.services.oversight.orders import (
-    NOTE_MAX,
     REASON,
     ReasonFor,
     check_reply,
@@ -108,7 +107,9 @@ async def begin_return(
 
 def clean_reason(text: str) -> str:
     # Invisible marks alone would tell the unit a blank reason.
-    return typed.line(text, NOTE_MAX, shortest=REASON_MIN, refused=ErrorCode.ORDER_REASON_INVALID)
+    return typed.line(
+        text, typed.NOTE_MAX, shortest=REASON_MIN, refused=ErrorCode.ORDER_REASON_INVALID
+    )
 
 
 async def send_back(

@@ -54,7 +54,6 @@ from bot.settings import Settings
 
 REPLY = DialogueKind.ORDER_REPLY
 REASON = DialogueKind.ORDER_REASON
-NOTE_MAX = 500
 ISSUED = "order.issued"  # the kind of the new order's notice to the unit (bot/redraw.py)
 
 
@@ -410,7 +409,7 @@ async def add_reply_photo(
 
 
 def set_reply_note(dialogue: Dialogue, text: str, now: dt.datetime) -> str:
-    note = typed.line(text, NOTE_MAX)
+    note = typed.line(text, typed.NOTE_MAX)
     dialogues.advance(dialogue, "photos", now, note=note)
     return note
 

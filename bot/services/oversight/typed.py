@@ -8,6 +8,9 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.people import names
 
 REASON_MIN = 2  # letters of the reason a reply is sent back or a report dismissed for
+# Letters of a note typed in the oversight loop: a check's, an order reply's, a drafted
+# order's problem, the reason a reply is sent back.
+NOTE_MAX = 500
 
 
 def line(
