@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,6 +52,29 @@ class DialogueGone(Exception):
 async def _held(hold: Hold | None) -> None:
     if hold is not None and not await hold():
         raise DialogueGone
+
+
+async def _wait_on(
+    session: AsyncSession,
+    member: Member,
+    position: Position,
+    now: dt.datetime,
+    hold: Hold | None,
+    post: str,
+    since: dt.datetime,
+    shift_end: dt.datetime,
+    kept: dict[str, Any],
+) -> None:
+    """The check-in waits on the live location (`live_wait`) from `since`: the dialogue keeps
+    the share, until when and for which post (`waiting`), and what the caller `kept`. Written
+    only if `hold` says the dialogue is still as read."""
+    data = {
+        "live_message_id": position.message_id,
+        **waiting(position, post, since, shift_end),
+        **kept,
+    }
+    await _held(hold)
+    await dialogues.begin(session, member.telegram_id, DIALOGUE, STEP_LOCATION, now, data)
 
 
 def _check_message(position: Position, settings: Settings) -> None:
@@ -153,16 +177,11 @@ async def _received(
                     else ErrorCode.CHECKIN_LIVE_ENDS_BEFORE_OPEN
                 )
                 raise DomainError(code, **error.params, ends=Moment(ends, now)) from None
-            data = {
-                "live_message_id": position.message_id,
-                "opens": opens.isoformat(),
-                **waiting(position, str(error.params["post"]), max(at, opens), end),
-                # Where it was last: a phone standing still sends no move, so the opening
-                # takes this (`live_wait.opening.take_at_opening`).
-                **last_known(position, at),
-            }
-            await _held(hold)
-            await dialogues.begin(session, member.telegram_id, DIALOGUE, STEP_LOCATION, now, data)
+            post = str(error.params["post"])
+            # Where it was last: a phone standing still sends no move, so the opening takes
+            # this (`live_wait.opening.take_at_opening`).
+            kept = {"opens": opens.isoformat(), **last_known(position, at)}
+            await _wait_on(session, member, position, now, hold, post, max(at, opens), end, kept)
         raise
 
 
@@ -218,14 +237,10 @@ async def _located(
     except DomainError as error:
         if error.code is ErrorCode.CHECKIN_TOO_FAR and new_live(dialogue, position):
             # Shared on the way: the check-in waits for it to reach the post.
-            shift = assignment.shift
-            data = {
-                "assignment_id": assignment.id,
-                "live_message_id": position.message_id,
-                **waiting(position, shift.post.name, at, shift.ends_at),
-            }
-            await _held(hold)
-            await dialogues.begin(session, member.telegram_id, DIALOGUE, STEP_LOCATION, now, data)
+            shift, kept = assignment.shift, {"assignment_id": assignment.id}
+            await _wait_on(
+                session, member, position, now, hold, shift.post.name, at, shift.ends_at, kept
+            )
         raise
 
 
