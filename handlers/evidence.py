@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from telegram import InlineKeyboardMarkup
+
+from bot.db.models import Dialogue
 from bot.services.oversight import evidence
 from handlers.checkin import photo_of, position_of
 from handlers.turn import Markup, Turn
@@ -15,15 +18,24 @@ MAX_SHOWN = 10
 __all__ = ["album_answered", "photo_of", "position_of", "send_photos"]
 
 
-def album_answered(turn: Turn, taken: evidence.Taken, markup: Markup | None = None) -> bool:
+def album_answered(
+    turn: Turn,
+    taken: evidence.Taken,
+    markup: Markup | None = None,
+    prompt_of: Dialogue | None = None,
+) -> bool:
     """Answer what a photo of an album needs beyond the journey's usual answer: nothing for one
     more photo of an album already answered; how many of the album were kept (with `markup`)
-    for its first photo that did not fit. False when the usual answer is still to be given."""
+    for its first photo that did not fit, as the prompt of dialogue `prompt_of` when given
+    with inline buttons. False when the usual answer is still to be given."""
     if taken.answer is evidence.Answer.QUIET:
         return True
     if taken.answer is evidence.Answer.FULL:
         text = turn.t("oversight.album_full", count=taken.album_kept, limit=evidence.MAX_PHOTOS)
-        turn.reply(text, markup)
+        if prompt_of is not None and isinstance(markup, InlineKeyboardMarkup):
+            turn.prompt(prompt_of, text, markup)
+        else:
+            turn.reply(text, markup)
         return True
     return False
 

@@ -31,6 +31,7 @@ from bot.services.oversight import (
     check_visibility,
     checklist,
     checks,
+    evidence,
     notices,
 )
 from bot.services.platform import dialogues
@@ -114,16 +115,15 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
                     turn.session, dialogue, photo, message.media_group_id, turn.now, settings
                 )
             except DomainError as error:
-                # Full, the check still goes on: Submit stays at hand.
-                full = error.code is ErrorCode.EVIDENCE_PHOTOS_FULL
-                turn.refuse(error, markup if full else None)
-                return
-            if not album_answered(turn, taken, markup):
-                if taken.album:
-                    turn.reply(t("oversight.inspect.album_added"), markup)
+                # Full, the check still goes on: Submit stays at hand, on this answer only.
+                if error.code is ErrorCode.EVIDENCE_PHOTOS_FULL:
+                    turn.prompt(dialogue, error_text(t, error), markup)
                 else:
-                    turn.reply(t("oversight.inspect.photo_added", count=len(taken.photos)), markup)
-            # A caption is the line written with the photo: the note, as if typed after it.
+                    turn.refuse(error)
+                return
+            # A caption is the line written with the photo: the note, as if typed after it;
+            # Submit then goes with the answer to the note, the last of this message's.
+            _photo_taken(turn, dialogue, taken, None if message.caption else markup)
             if message.caption:
                 _take_note(turn, dialogue, message.caption, submit)
             return
@@ -134,7 +134,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         # photos taken, Submit stays at hand.
         if dialogue.step == checks.Step.PHOTOS or message.document:
             key = "oversight.photo_as_file" if message.document else "oversight.inspect.need_photo"
-            turn.reply(t(key), _photos_markup(t, dialogue, submit))
+            turn.prompt(dialogue, t(key), _photos_markup(t, dialogue, submit))
             return
     if dialogue.step == checks.Step.SEEN and message.text:
         await _typed_seen(turn, dialogue, message.text)
@@ -143,16 +143,36 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     turn.reply(t("oversight.use_buttons"))
 
 
+def _photo_taken(
+    turn: Turn, dialogue: Dialogue, taken: evidence.Taken, markup: InlineKeyboardMarkup | None
+) -> None:
+    """The answer to a photo kept: the check's prompt, with Submit, unless `markup` is None (a
+    note follows it, whose answer is the prompt)."""
+    t = turn.t
+    if album_answered(turn, taken, markup, dialogue):
+        return
+    if taken.album:
+        text = t("oversight.inspect.album_added")
+    else:
+        text = t("oversight.inspect.photo_added", count=len(taken.photos))
+    if markup is None:
+        turn.reply(text)
+    else:
+        turn.prompt(dialogue, text, markup)
+
+
 def _take_note(turn: Turn, dialogue: Dialogue, text: str, submit: InspectSubmit) -> None:
-    """The check's note, typed or a photo's caption; a refused one changes nothing."""
+    """The check's note, typed or a photo's caption; a refused one changes nothing. Either
+    answer is the check's prompt: Submit and ✖️ on it alone."""
     t = turn.t
     try:
         checks.set_note(dialogue, text, turn.now)
     except DomainError as error:
         # The check goes on: Submit stays at hand, not only on an earlier message.
-        turn.refuse(error, _photos_markup(t, dialogue, submit))
+        turn.prompt(dialogue, error_text(t, error), _photos_markup(t, dialogue, submit))
         return
-    turn.reply(
+    turn.prompt(
+        dialogue,
         t("oversight.inspect.note_added"),
         inline([[button(t("oversight.button.submit_check"), submit)], cancel_row(t)]),
     )
@@ -255,13 +275,19 @@ async def pick_kind(turn: Turn, data: InspectKind) -> None:
     checks.choose_kind(dialogue, data.kind, data.covert, turn.now)
     picked = await checks.current_post(turn.session, dialogue)
     found = picked.situation
-    top = min(SEEN_BUTTONS_MAX, max(found.planned, len(found.checked_in)) + 2)
-    buttons = [button(str(n), InspectSeen(n)) for n in range(top + 1)]
-    rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
     lines = [t("oversight.inspect.post_line", post=picked.post.name, unit=picked.post.unit.name)]
     lines += _situation_lines(t, found)
     lines.append(t("oversight.inspect.ask_seen"))
-    turn.edit("\n".join(lines), inline([*rows, cancel_row(t)]))
+    turn.edit("\n".join(lines), _seen_markup(t, found))
+
+
+def _seen_markup(t: Translator, found: check_reading.Situation) -> InlineKeyboardMarkup:
+    """A number button for each count of people seen, up to the plan (or the check-ins) and
+    two more, five a row, and ✖️."""
+    top = min(SEEN_BUTTONS_MAX, max(found.planned, len(found.checked_in)) + 2)
+    buttons = [button(str(n), InspectSeen(n)) for n in range(top + 1)]
+    rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
+    return inline([*rows, cancel_row(t)])
 
 
 def _checklist_markup(
@@ -298,8 +324,10 @@ async def _typed_seen(turn: Turn, dialogue: Dialogue, text: str) -> None:
     cleaned = text.strip().removesuffix("人").strip()
     typed = int(cleaned) if cleaned.isdecimal() and len(cleaned) <= 3 else None
     if typed is None:
+        # Asked again with the number buttons: the question now, the one before loses its own.
+        picked = await checks.current_post(turn.session, dialogue)
         need_seen = t("oversight.inspect.need_seen", limit=check_scoring.SEEN_MAX)
-        turn.reply(need_seen, inline([cancel_row(t)]))
+        turn.prompt(dialogue, need_seen, _seen_markup(t, picked.situation))
         return
     found = await check_scoring.set_seen(turn.session, dialogue, typed, turn.now)
     markup = _checklist_markup(t, found, dialogues.mark(dialogue))
@@ -478,8 +506,11 @@ async def toggle_checklist_item(turn: Turn, data: ChecklistToggle) -> None:
 
 
 async def ask_new_item(turn: Turn, data: ChecklistNew) -> None:
-    await dialogues.begin(turn.session, turn.user_id, CHECKLIST_DIALOGUE, "label", turn.now)
-    turn.reply(turn.t("oversight.checklist.ask_new"), inline([cancel_row(turn.t)]))
+    dialogue = await dialogues.begin(
+        turn.session, turn.user_id, CHECKLIST_DIALOGUE, "label", turn.now
+    )
+    # A new message (the list stays as it is), the dialogue's prompt: /cancel takes its ✖️ off.
+    turn.prompt(dialogue, turn.t("oversight.checklist.ask_new"), inline([cancel_row(turn.t)]))
 
 
 async def on_new_item(turn: Turn, dialogue: Dialogue) -> None:
@@ -489,7 +520,11 @@ async def on_new_item(turn: Turn, dialogue: Dialogue) -> None:
     try:
         item = await checklist.add(turn.session, turn.actor, message.text or "", turn.now)
     except DomainError as error:
-        turn.reply(error_text(t, error), inline([cancel_row(t)]))
+        if error.for_good:
+            await turn.end_refused(error, dialogue)
+            return
+        # Asked again: the re-ask is the prompt now, the question before loses its ✖️.
+        turn.prompt(dialogue, error_text(t, error), inline([cancel_row(t)]))
         return
     await dialogues.end(turn.session, turn.user_id)
     text, rows = await _checklist_view(turn)

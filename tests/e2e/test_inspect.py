@@ -169,7 +169,7 @@ async def test_an_inspector_counts_every_person_of_a_big_post(harness: Harness) 
     for wrong in ("很多", "1000", "-1"):
         await inspector.send_text(wrong)
         await harness.settle()
-        assert inspector.last().text == "请点上面的数字，或直接输入看到的人数（0–999）。"
+        assert inspector.last().text == "请点下面的数字，或直接输入看到的人数（0–999）。"
     await inspector.send_text("６０人")
     await harness.settle()
     assert "下一步：拍照 ▶️" in inspector.last().buttons()
