@@ -45,3 +45,23 @@ async def test_an_english_speaker_closes_the_picker_in_english(harness: Harness)
     assert text == "OK, the language stays English."
     async with harness.session() as session:
         assert await session.get(Dialogue, li.user_id) is not None
+
+
+async def test_the_dialogue_s_cancel_goes_when_it_ends_after_a_language_change(
+    harness: Harness,
+) -> None:
+    """Reported: /unavailable, /lang with a language picked, then the dates: the ✖️ of the
+    /unavailable question stayed. Both languages a person may change to are tried."""
+    people = (await town(harness)).people
+    for li, picked in zip(people, ("English（英文）", "繁體中文（繁体中文）"), strict=False):
+        await command(harness, li, "unavailable")
+        assert li.last().buttons() == ["✖️ 取消"]
+        await command(harness, li, "lang")
+        await press_and_settle(harness, li, picked)
+        await li.send_text("12-05 12-07")
+        await harness.settle()
+        assert "✅" in (li.last().text or "")
+        async with harness.session() as session:
+            assert await session.get(Dialogue, li.user_id) is None
+        assert [m.text for m in li.messages() if m.buttons()] == []
+    assert await harness.count(Unavailability) == 2
