@@ -148,3 +148,27 @@ async def test_text_at_a_checks_post_keeps_the_choices_above(harness: Harness) -
     assert _live(inspector) == []
     assert await harness.count(Dialogue) == 0
     assert await harness.count(Inspection) == 0
+
+
+async def test_a_count_typed_wrong_at_a_checks_seen_step_keeps_the_numbers_above(
+    harness: Harness,
+) -> None:
+    inspector = (await city(harness)).inspector
+    await start_check(harness, inspector)
+    await press_and_settle(harness, inspector, "⭐ 黄河路-人民路口 · 城管局 · 30 米")
+    await press_and_settle(harness, inspector, "日查 · 明查")
+    asked = inspector.last()
+    assert "0" in asked.buttons() and CANCEL in asked.buttons()
+
+    reply = await _say(harness, inspector, "很多")
+    assert reply == "请点上面的数字，或直接输入看到的人数（0–999）。"
+    # The numbers above (and their ✖️) are the way on: the re-ask brings no ✖️ of its own.
+    assert inspector.last().buttons() == []
+    assert _live(inspector) == [asked]
+    assert _cancels(inspector) == 1
+    assert await _dialogue(harness, inspector) == ("inspect", "seen")
+
+    await command(harness, inspector, "cancel")
+    assert _live(inspector) == []
+    assert await harness.count(Dialogue) == 0
+    assert await harness.count(Inspection) == 0
