@@ -143,3 +143,31 @@ async def test_copies_not_yet_sent_are_replaced_not_piled_up(harness: Harness) -
     statuses = [row.status for row in await _copies(harness, chen.user_id)]
     assert statuses.count(OutboxStatus.DROPPED) == 1
     assert statuses.count(OutboxStatus.SENT) == 3  # the first copy, its closing edit, the last
+
+
+async def test_an_older_copy_decided_before_its_closing_edit_went_out_keeps_the_answer(
+    harness: Harness,
+) -> None:
+    chen, _amy, _card, copy = await _asked(harness)
+
+    # Sent again (the older copy's closing edit still queued), then decided from the older
+    # copy, whose buttons are still on the screen.
+    await press_and_settle(harness, chen, "🙋 待批请假 1")
+    data = copy.button_data("✅ 批准")
+    assert data is not None
+    await chen.press_data(data, copy.message_id)
+    await harness.settle()
+    await harness.deliver()
+
+    [request] = await leaves(harness)
+    assert request.status is LeaveStatus.APPROVED
+    # The pressed copy keeps the decider's answer: no "sent again below" over it.
+    older = _now_of(chen, copy)
+    assert (older.text or "").startswith("✅ 已批准 王芳 请假"), older.text
+    assert older.buttons() == []
+    [first, first_closed, second] = await _copies(harness, chen.user_id)
+    assert first_closed.idempotency_key == first.idempotency_key + ":closed"
+    assert first_closed.status is OutboxStatus.DROPPED
+    # The newer copy, not sent yet, is dropped: nothing below to point to.
+    assert second.status is OutboxStatus.DROPPED
+    assert all("✅ 批准" not in m.buttons() for m in chen.messages())

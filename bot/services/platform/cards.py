@@ -57,7 +57,8 @@ async def close(
 ) -> int:
     """Close the cards queued under `keys`: one not sent and not being sent is dropped, each
     other is edited once to `render` in its reader's language; but the one sent to chat and
-    message `spare` (the card pressed, answered in place). How many are to be edited."""
+    message `spare` (the card pressed, answered in place), whose own closing edit still queued
+    is dropped. How many are to be edited."""
     if not keys:
         return 0
     stored = [key[:160] for key in keys]
@@ -86,8 +87,10 @@ async def close(
     readers = await members_of_chats(session, [row.chat_id for row in shown])
     translator = translators(settings)
     edits = []
+    spared: list[str] = []
     for row in shown:
         if spare is not None and (row.chat_id, row.payload.get(SENT_ID)) == spare:
+            spared.append((row.idempotency_key + CLOSED)[:160])
             continue
         reader = readers.get(row.chat_id)
         body = render(translator(reader.language if reader is not None else None))
@@ -97,6 +100,19 @@ async def close(
                 row.chat_id,
                 dataclasses.replace(body, edit_of=row.id, keep_id=False),
             )
+        )
+    if spared:
+        # An edit closing the spared card earlier (a copy shown again below), not sent yet,
+        # would cover the answer given in place: dropped, as a card closed before it is sent.
+        await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.idempotency_key.in_(spared),
+                OutboxMessage.status == OutboxStatus.PENDING,
+                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+            )
+            .values(status=OutboxStatus.DROPPED, last_error="its card was answered in place")
+            .execution_options(synchronize_session=False)
         )
     return await outbox.enqueue_many(session, edits, now=now, urgent=True)
 
