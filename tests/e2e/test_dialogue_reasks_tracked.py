@@ -150,7 +150,7 @@ async def test_text_at_a_checks_post_keeps_the_choices_above(harness: Harness) -
     assert await harness.count(Inspection) == 0
 
 
-async def test_a_count_typed_wrong_at_a_checks_seen_step_keeps_the_numbers_above(
+async def test_a_count_typed_wrong_at_a_checks_seen_step_asks_again_with_the_numbers(
     harness: Harness,
 ) -> None:
     inspector = (await city(harness)).inspector
@@ -161,10 +161,11 @@ async def test_a_count_typed_wrong_at_a_checks_seen_step_keeps_the_numbers_above
     assert "0" in asked.buttons() and CANCEL in asked.buttons()
 
     reply = await _say(harness, inspector, "很多")
-    assert reply == "请点上面的数字，或直接输入看到的人数（0–999）。"
-    # The numbers above (and their ✖️) are the way on: the re-ask brings no ✖️ of its own.
-    assert inspector.last().buttons() == []
-    assert _live(inspector) == [asked]
+    assert reply == "请点下面的数字，或直接输入看到的人数（0–999）。"
+    # Asked again with the numbers (and the step's one ✖️); the question before loses them.
+    again = inspector.last()
+    assert "0" in again.buttons() and CANCEL in again.buttons()
+    assert _live(inspector) == [again]
     assert _cancels(inspector) == 1
     assert await _dialogue(harness, inspector) == ("inspect", "seen")
 
