@@ -4,6 +4,7 @@ header, and a real .xlsx that does not parse."""
 from __future__ import annotations
 
 import io
+import re
 import threading
 import zipfile
 from collections.abc import Callable, Iterator
@@ -120,3 +121,31 @@ def held_worker() -> Iterator[HeldWorker]:
         worker.go_on.set()
         offload._worker = saved
         worker.stop()
+
+
+def rows_numbered_again(repeats: int) -> bytes:
+    """An .xlsx whose sheet holds the template's header and a good row, then `repeats`
+    more <row r="1"> elements of one small cell each: a hostile sheet, small zipped, that
+    openpyxl reads to its end however few rows are asked of it (it skips a row numbered again
+    without counting it)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(CSV_HEADER.split(",")))
+    shift = "1号路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4"
+    sheet.append(shift.split(","))
+    out = io.BytesIO()
+    book.save(out)
+    again = '<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>' * repeats
+    hostile = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(out.getvalue())) as source,
+        zipfile.ZipFile(hostile, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content.replace(b"</sheetData>", again.encode() + b"</sheetData>")
+                # No <dimension>: the sheet says nothing of how far its rows go.
+                content = re.sub(rb"<dimension [^>]*/>", b"", content)
+            target.writestr(item, content)
+    return hostile.getvalue()

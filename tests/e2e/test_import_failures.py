@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.db.models import Dialogue, Role, Shift
 from bot.emulator import Fault
-from tests.e2e.import_fixtures import broken_content_types, csv_bytes
+from tests.e2e.import_fixtures import broken_content_types, csv_bytes, rows_numbered_again
 from tests.e2e.schedule import command, person, unit
 from tests.harness import Harness
 
@@ -115,3 +115,22 @@ async def test_blank_rows_do_not_push_the_last_shifts_out_of_the_file(harness: H
     preview = coordinator.last().text or ""
     assert "「schedule.csv」共 60 行，检查通过" in preview and "新建班次 60 个" in preview
     assert await harness.count(Shift) == 0
+
+
+async def test_a_sheet_numbering_its_rows_again_is_refused_before_it_is_read(
+    harness: Harness,
+) -> None:
+    """A hostile sheet repeating <row r="1"> kept openpyxl reading for minutes (it skips a row
+    numbered again without counting it): the rows are counted before it reads them, and the
+    file is refused as too large, nothing imported."""
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9307, unit_id, role=Role.COORDINATOR)
+    await command(harness, coordinator, "import")
+
+    await coordinator.send_document("schedule.xlsx", rows_numbered_again(100_000))
+    await harness.settle()
+
+    assert coordinator.last().text == "文件太大了（最多 2 MB、2000 行）。请分成几个文件。"
+    assert await harness.count(Shift) == 0
+    # Still waiting for a file.
+    assert await harness.count(Dialogue) == 1

@@ -27,7 +27,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.i18n import catalogs
 from bot.services.platform.offload import run_off_loop
 from bot.services.schedule import counts, timespec
-from bot.services.schedule.importer import formulas
+from bot.services.schedule.importer import extent, formulas
 
 MAX_BYTES = 2 * 1024 * 1024
 # The files read as a schedule, by the end of their name.
@@ -35,6 +35,9 @@ SUFFIXES = (".xlsx", ".csv")
 MAX_ROWS = 2000
 # Rows of a sheet read at most, blank ones included (see _bounded).
 MAX_SHEET_ROWS = 5 * MAX_ROWS
+# Cells of those rows at most (extent.py): a sheet formatted to its 10,000th row over 100
+# columns; openpyxl takes seconds over as many.
+MAX_SHEET_CELLS = 100 * MAX_SHEET_ROWS
 COLUMNS = (
     "post",
     "type",
@@ -380,8 +383,17 @@ def _read_xlsx(data: bytes) -> Sequence[Sequence[Any]]:
         sheet = _schedule_sheet(workbook.worksheets)
         # Scanned as far as openpyxl reads: to the sheet's <dimension> when it gives one.
         last_row = min(MAX_SHEET_ROWS, sheet.max_row or MAX_SHEET_ROWS)
+        extent.check(
+            data,
+            sheet._worksheet_path,
+            last_row,
+            most_cells=MAX_SHEET_CELLS,
+            limit_mb=MAX_BYTES // 1024 // 1024,
+        )
         unsaved = formulas.unsaved(data, sheet._worksheet_path, last_row)
         return _bounded(_marked(sheet.iter_rows(values_only=True), unsaved))
+    except DomainError:
+        raise
     except Exception as exc:
         raise DomainError(ErrorCode.IMPORT_UNREADABLE) from exc
     finally:
