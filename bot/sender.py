@@ -48,18 +48,8 @@ import warnings
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from telegram import (
-    Bot,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    InputMediaPhoto,
-    KeyboardButton,
-    Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-)
+from telegram import Bot, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -74,8 +64,10 @@ from bot import metrics
 from bot.db.engine import process_name
 from bot.db.leadership import Leadership
 from bot.db.models import OutboxMessage
+from bot.delivery import counted_messages, deliver
 from bot.pacing import GLOBAL_WINDOW, Pacer, Rates, is_group
 from bot.redraw import REDRAWS
+from bot.refusals import gone_group, muted_in_group, uneditable
 from bot.runtime import Runtime
 from bot.services.people import groups, reachability
 from bot.services.platform import cards, chat_moves, outbox, outbox_claim, redraw
@@ -103,33 +95,6 @@ PASS_MOST = 30
 # before it may have sent a full second's worth a moment ago, and Telegram counts per token, not
 # per process; after this pause the two together stay within what one pacer lets go.
 START_PAUSE_SECONDS = GLOBAL_WINDOW
-
-
-# Telegram's 400 to a bot muted in a group (PTB drops "Bad Request: " and capitalizes):
-# "not enough rights to send text messages to the chat", once "have no rights to send a message".
-MUTED_REFUSALS = ("not enough rights to send text messages", "have no rights to send a message")
-
-
-def muted_in_group(chat_id: int, reason: str) -> bool:
-    """Whether Telegram's 400 `reason` says the bot may not post in the group at all."""
-    lowered = reason.lower()
-    return is_group(chat_id) and any(refusal in lowered for refusal in MUTED_REFUSALS)
-
-
-def gone_group(chat_id: int, reason: str) -> bool:
-    """Whether Telegram's 400 `reason` says a group is no longer there for the bot: "chat not
-    found" (the group was deleted, or the bot is out of it), the 403's meaning in a 400."""
-    return is_group(chat_id) and "chat not found" in reason.lower()
-
-
-# Telegram's refusals of an edit whose message it can no longer change: too old (48 hours) or
-# deleted.
-UNEDITABLE = ("message can't be edited", "message to edit not found")
-
-
-def uneditable(reason: str) -> bool:
-    lowered = reason.lower()
-    return any(refusal in lowered for refusal in UNEDITABLE)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -160,73 +125,6 @@ class PassResult:
     attempted: int
     # Seconds until a chat that had to wait may be written to again (None: nothing waits).
     wait: float | None
-
-
-def _markup(
-    message: OutboxBody,
-) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
-    if message.buttons:
-        return InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(button.text, callback_data=button.data) for button in row]
-                for row in message.buttons
-            ]
-        )
-    if message.location_button:
-        return ReplyKeyboardMarkup(
-            [[KeyboardButton(message.location_button, request_location=True)]],
-            resize_keyboard=True,
-            one_time_keyboard=True,
-        )
-    if message.remove_keyboard:
-        return ReplyKeyboardRemove()
-    return None
-
-
-async def _read(path: str) -> bytes:
-    return await asyncio.to_thread(Path(path).read_bytes)
-
-
-async def deliver(
-    bot: Bot, chat_id: int, message: OutboxBody
-) -> Message | tuple[Message, ...] | bool:
-    """Send one stored message."""
-    text = message.text
-    markup = _markup(message)
-    topic = message.thread_id
-    if message.edit_message_id is not None:
-        inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
-        return await bot.edit_message_text(
-            text or "", chat_id=chat_id, message_id=message.edit_message_id, reply_markup=inline
-        )
-    if message.media:
-        media = [
-            InputMediaPhoto(file_id, caption=text if index == 0 else None)
-            for index, file_id in enumerate(message.media)
-        ]
-        return await bot.send_media_group(chat_id, media, message_thread_id=topic)
-    if message.photo or message.photo_path:
-        photo = message.photo or await _read(str(message.photo_path))
-        return await bot.send_photo(
-            chat_id, photo, caption=text, reply_markup=markup, message_thread_id=topic
-        )
-    if message.document or message.document_path:
-        document = message.document or await _read(str(message.document_path))
-        return await bot.send_document(
-            chat_id,
-            document,
-            filename=message.filename,
-            caption=text,
-            reply_markup=markup,
-            message_thread_id=topic,
-        )
-    return await bot.send_message(chat_id, text or "", reply_markup=markup, message_thread_id=topic)
-
-
-def counted_messages(row: OutboxMessage) -> int:
-    """How many messages Telegram's flood limits count for a stored message: an album's
-    photos each (they are sent as messages of their own), else one."""
-    return len(OutboxBody.from_json(row.payload).media) or 1
 
 
 @dataclass(frozen=True)

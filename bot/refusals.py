@@ -1,0 +1,32 @@
+"""What Telegram's refusals of a message mean for the sender (bot/sender.py): the reasons of a
+400 that say more than "this message is wrong"."""
+
+from __future__ import annotations
+
+from bot.pacing import is_group
+
+# Telegram's 400 to a bot muted in a group (PTB drops "Bad Request: " and capitalizes):
+# "not enough rights to send text messages to the chat", once "have no rights to send a message".
+MUTED_REFUSALS = ("not enough rights to send text messages", "have no rights to send a message")
+
+
+def muted_in_group(chat_id: int, reason: str) -> bool:
+    """Whether Telegram's 400 `reason` says the bot may not post in the group at all."""
+    lowered = reason.lower()
+    return is_group(chat_id) and any(refusal in lowered for refusal in MUTED_REFUSALS)
+
+
+def gone_group(chat_id: int, reason: str) -> bool:
+    """Whether Telegram's 400 `reason` says a group is no longer there for the bot: "chat not
+    found" (the group was deleted, or the bot is out of it), the 403's meaning in a 400."""
+    return is_group(chat_id) and "chat not found" in reason.lower()
+
+
+# Telegram's refusals of an edit whose message it can no longer change: too old (48 hours) or
+# deleted.
+UNEDITABLE = ("message can't be edited", "message to edit not found")
+
+
+def uneditable(reason: str) -> bool:
+    lowered = reason.lower()
+    return any(refusal in lowered for refusal in UNEDITABLE)
