@@ -16,10 +16,11 @@ def muted_in_group(chat_id: int, reason: str) -> bool:
     return is_group(chat_id) and any(refusal in lowered for refusal in MUTED_REFUSALS)
 
 
-def gone_group(chat_id: int, reason: str) -> bool:
-    """Whether Telegram's 400 `reason` says a group is no longer there for the bot: "chat not
-    found" (the group was deleted, or the bot is out of it), the 403's meaning in a 400."""
-    return is_group(chat_id) and "chat not found" in reason.lower()
+def chat_gone(reason: str) -> bool:
+    """Whether Telegram's 400 `reason` says the chat is no longer there for the bot: "chat not
+    found", the 403's meaning in a 400. For a group, it was deleted or the bot is out of it; for
+    a person, the account was deleted or never started the bot."""
+    return "chat not found" in reason.lower()
 
 
 # Telegram's refusals of an edit whose message it can no longer change: too old (48 hours) or

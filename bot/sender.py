@@ -12,8 +12,9 @@ own:
 - 403: the person blocked the bot or is gone: never retried, the member is marked unreachable
   and their coordinators told once; in a group, the bot was removed: the group's binding goes,
   with what else is queued for it, and the admins and the unit's coordinators are told once
-  (services/people/groups.lost); so too on a 400 "chat not found" for a group (deleted, or
-  the bot is out of it); the refused reports are not sent to anyone else instead;
+  (services/people/groups.lost); so too on a 400 "chat not found" (a group deleted, or the bot
+  out of it; a person's account deleted, or an id that never started the bot); the refused
+  reports are not sent to anyone else instead;
 - a group upgraded to a supergroup (400 with `migrate_to_chat_id`, PTB's ChatMigrated): its
   binding and messages move to the new id (groups.move) and the message goes there at once;
 - 400 "message thread not found" (a group's forum topic was deleted): the group's reports go
@@ -67,7 +68,7 @@ from bot.db.models import OutboxMessage
 from bot.delivery import counted_messages, deliver
 from bot.pacing import GLOBAL_WINDOW, Pacer, Rates, is_group
 from bot.redraw import REDRAWS
-from bot.refusals import gone_group, muted_in_group, uneditable
+from bot.refusals import chat_gone, muted_in_group, uneditable
 from bot.runtime import Runtime
 from bot.services.people import groups, reachability
 from bot.services.platform import cards, chat_moves, outbox, outbox_claim, redraw
@@ -274,15 +275,7 @@ class Sender:
                 )
             return False
         except Forbidden as error:
-            now = self.runtime.clock.now()
-            async with self.runtime.db.session() as session:
-                await outbox.mark_blocked(session, row.id, error.message)
-                if is_group(row.chat_id):
-                    await groups.lost(session, row.chat_id, now=now, settings=settings)
-                else:
-                    await reachability.mark_unreachable(session, row.chat_id, now, settings)
-            # A group's other messages were dropped: the rest of this pass's are not tried.
-            return not is_group(row.chat_id)
+            return await self._gone(row, error.message)
         except ChatMigrated as error:
             now = self.runtime.clock.now()
             log.info("chat %s moved to %s", row.chat_id, error.new_chat_id)
@@ -312,15 +305,8 @@ class Sender:
                         session, row.id, self.runtime.clock.now(), error.message, attempt=False
                     )
                 return False
-            if gone_group(row.chat_id, error.message):
-                log.info("group %s is gone: %s", row.chat_id, error.message)
-                async with self.runtime.db.session() as session:
-                    await outbox.mark_blocked(session, row.id, error.message)
-                    await groups.lost(
-                        session, row.chat_id, now=self.runtime.clock.now(), settings=settings
-                    )
-                # The group's other messages were dropped: the rest of this pass's are not tried.
-                return False
+            if chat_gone(error.message):
+                return await self._gone(row, error.message)
             if muted_in_group(row.chat_id, error.message):
                 log.info("muted in group %s: %s", row.chat_id, error.message)
                 async with self.runtime.db.session() as session:
@@ -346,6 +332,22 @@ class Sender:
         if message.keep_id and isinstance(delivered, Message):
             kept[row.id] = (row, delivered.message_id)
         return True
+
+    async def _gone(self, row: OutboxMessage, reason: str) -> bool:
+        """The chat cannot be written to (a 403, or a 400 "chat not found"): the message is
+        never retried; a person is marked unreachable (their coordinators told once), a group's
+        binding goes with what else is queued for it. False when the chat's other messages of
+        the pass are not to be tried."""
+        now, settings = self.runtime.clock.now(), self.runtime.settings
+        log.info("chat %s cannot be written to: %s", row.chat_id, reason)
+        async with self.runtime.db.session() as session:
+            await outbox.mark_blocked(session, row.id, reason)
+            if is_group(row.chat_id):
+                await groups.lost(session, row.chat_id, now=now, settings=settings)
+            else:
+                await reachability.mark_unreachable(session, row.chat_id, now, settings)
+        # A group's other messages were dropped: the rest of this pass's are not tried.
+        return not is_group(row.chat_id)
 
     async def _retry_later(self, row: OutboxMessage, reason: str) -> None:
         async with self.runtime.db.session() as session:

@@ -142,10 +142,15 @@ async def test_blocked_member_is_marked_and_coordinator_told_once(harness: Harne
 
 
 async def test_bad_request_is_parked_with_its_reason(harness: Harness) -> None:
+    """("chat not found" is not parked: the chat is gone, test_delivery_chat_not_found.py.)"""
+    person = harness.user(4242, "某")
+    person.started = True
+    reason = "Bad Request: message text is empty"
+    harness.emulator.inject_fault(Fault(kind="400", chat_id=4242, description=reason))
     await queue(harness, "nobody", 4242, outbox.payload("anyone?"))
     await harness.deliver()
     row = (await rows(harness))["nobody"]
-    assert row.status == OutboxStatus.PARKED and "chat not found" in (row.last_error or "").lower()
+    assert row.status == OutboxStatus.PARKED and "text is empty" in (row.last_error or "").lower()
     assert row.attempts == 0
 
 
@@ -359,6 +364,9 @@ async def test_admins_see_the_outbox_with_the_reasons_of_parked_messages(harness
     person = harness.user(4801, "辛")
     person.started = True
     await queue(harness, "ok", 4801, outbox.payload("明早 7:00 上岗"))
+    harness.user(4242, "某").started = True
+    refusal = Fault(kind="400", chat_id=4242, description="Bad Request: message is too long")
+    harness.emulator.inject_fault(refusal)
     await queue(harness, "nobody", 4242, outbox.payload("给不存在的聊天"))
     await queue(harness, "later", 4801, outbox.payload("下周的班次"))
     async with harness.session() as session:
@@ -376,7 +384,9 @@ async def test_admins_see_the_outbox_with_the_reasons_of_parked_messages(harness
     text = harness.admin.last().text or ""
     assert text.startswith("📮 发送队列\n待发送：1（已到时间 0）\n已发送：1\n")
     assert "搁置（Telegram 拒收，不再重试）：1" in text
-    assert "• 2026年12月1日 08:00 → 4242：Chat not found" in text and "「给不存在的聊天」" in text
+    assert (
+        "• 2026年12月1日 08:00 → 4242：Message is too long" in text and "「给不存在的聊天」" in text
+    )
 
     # Only admins: a volunteer is refused and nothing changes.
     await create_unit(harness, "城管局")

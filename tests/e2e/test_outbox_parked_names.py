@@ -22,7 +22,7 @@ async def test_parked_messages_name_the_member_or_the_group(harness: Harness) ->
     await group.press(harness.admin, "🏛 全部单位（指挥部）")
     await harness.settle()
 
-    for chat_id in (person.user_id, GROUP):
+    for chat_id in (person.user_id, GROUP, NOBODY):
         harness.emulator.inject_fault(Fault("400", method="sendMessage", chat_id=chat_id))
     async with harness.session() as session:
         for key, chat_id in (("to-ren", person.user_id), ("to-group", GROUP), ("to-0", NOBODY)):
@@ -41,7 +41,7 @@ async def test_parked_messages_name_the_member_or_the_group(harness: Harness) ->
     assert "搁置（Telegram 拒收，不再重试）：3" in text, text
     assert "→ 壬（4803）：Injected fault" in text, text
     assert "→ 群「城管局执勤群」（-100444）：Injected fault" in text, text
-    assert "→ 4242：Chat not found" in text, text
+    assert "→ 4242：Injected fault" in text, text
 
 
 async def test_an_english_admin_reads_the_names_in_english(harness: Harness) -> None:

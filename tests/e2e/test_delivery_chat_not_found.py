@@ -1,0 +1,54 @@
+"""Telegram's 400 "chat not found" for a person's private chat (an id that never started the
+bot, a deleted account) means what a 403 "bot was blocked by the user" means: the person cannot
+be written to. The member is marked unreachable and their coordinators told once, as for a
+blocked member, not each message parked and the next one tried again."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db.models import OutboxMessage, OutboxStatus
+from bot.emulator import Fault
+from bot.services.platform import outbox
+from tests.e2e.journeys import create_unit, invite_code, join
+from tests.harness import Harness
+
+NOT_FOUND = "Bad Request: chat not found"
+
+
+async def test_a_private_chat_not_found_marks_the_member_unreachable(harness: Harness) -> None:
+    await create_unit(harness, "城管局")
+    coordinator = harness.user(4111, "协调")
+    await join(
+        harness, coordinator, await invite_code(harness, harness.admin, None, "协调员"), "周协调"
+    )
+    volunteer = harness.user(4112, "志愿")
+    await join(
+        harness, volunteer, await invite_code(harness, coordinator, None, "志愿者"), "吴志愿"
+    )
+    before = len(coordinator.messages())
+    harness.emulator.inject_fault(Fault(kind="400", chat_id=4112, count=100, description=NOT_FOUND))
+
+    for key, text in (("r1", "明天 7:00 上岗"), ("r2", "还有 30 分钟")):
+        async with harness.session() as session:
+            await outbox.enqueue(
+                session, key=key, chat_id=4112, body=outbox.payload(text), now=harness.clock.now()
+            )
+    await harness.deliver()
+
+    async with harness.session() as session:
+        stored = {
+            row.idempotency_key: row
+            for row in (await session.scalars(select(OutboxMessage))).all()
+            if row.chat_id == 4112
+        }
+    for key in ("r1", "r2"):
+        assert stored[key].status == OutboxStatus.BLOCKED
+        assert "chat not found" in (stored[key].last_error or "").lower()
+        assert stored[key].attempts == 0
+    member = await harness.member(4112)
+    assert member is not None and member.blocked_bot
+    # What the coordinator is told of a member who blocked the bot, once.
+    told = coordinator.texts()[before:]
+    assert len(told) == 1 and "吴志愿" in told[0] and "无法联系" in told[0]
+    assert "明天 7:00 上岗" not in volunteer.texts()
