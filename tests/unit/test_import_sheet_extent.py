@@ -1,7 +1,7 @@
 """A sheet that holds more rows or cells than are read is refused before openpyxl reads it
 (bot/services/schedule/importer/extent.py): openpyxl skips a row numbered again without
-counting it, so a sheet repeating <row r="1"> kept it reading for minutes however few rows
-were asked of it."""
+counting it, and reads a sheet without a <dimension> to its end as it opens the workbook, so a
+sheet repeating <row r="1"> kept it reading for minutes however few rows were asked of it."""
 
 from __future__ import annotations
 
@@ -49,11 +49,13 @@ def test_a_row_of_more_cells_than_are_read_is_refused_as_too_large(
 
 
 def test_a_sheet_formatted_down_to_its_last_row_is_read_to_the_rows_read() -> None:
-    """Empty rows past MAX_SHEET_ROWS, numbered one after another, are not refused: they are
-    left unread, as before."""
+    """Empty rows past MAX_SHEET_ROWS, numbered one after another, in a sheet that gives its
+    dimension (Excel's, WPS's and openpyxl's all do), are not refused: they are left unread,
+    as before."""
     data = _with_rows(
         schedule_xlsx([]),
         "".join(f'<row r="{n}" s="1" customFormat="1"/>' for n in range(3, 20_000)),
+        sized=True,
     )
 
     with pytest.raises(DomainError) as refused:
@@ -66,7 +68,7 @@ def _one_row_of(cells: int) -> bytes:
     return _with_rows(schedule_xlsx([]), f'<row r="2">{"<c/>" * cells}</row>')
 
 
-def _with_rows(data: bytes, rows: str) -> bytes:
+def _with_rows(data: bytes, rows: str, *, sized: bool = False) -> bytes:
     out = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(data)) as source,
@@ -76,7 +78,21 @@ def _with_rows(data: bytes, rows: str) -> bytes:
             content = source.read(item)
             if item.filename == "xl/worksheets/sheet1.xml":
                 content = content.replace(b"</sheetData>", rows.encode() + b"</sheetData>")
-                # No <dimension>: openpyxl reads the rows as far as they go.
-                content = re.sub(rb"<dimension [^>]*/>", b"", content)
+                if not sized:
+                    # No <dimension>: openpyxl reads the rows as far as they go.
+                    content = re.sub(rb"<dimension [^>]*/>", b"", content)
             target.writestr(item, content)
     return out.getvalue()
+
+
+def test_a_sheet_without_its_dimension_holding_more_rows_than_are_read_is_refused() -> None:
+    """openpyxl sizes such a sheet by reading all its rows as it opens the workbook."""
+    data = _with_rows(
+        schedule_xlsx([]),
+        "".join(f'<row r="{n}"/>' for n in range(2, reading.MAX_SHEET_ROWS + 2)),
+    )
+
+    with pytest.raises(DomainError) as refused:
+        reading.read_table("schedule.xlsx", data)
+
+    assert refused.value.code is ErrorCode.IMPORT_TOO_LARGE

@@ -376,20 +376,22 @@ def _read_xlsx(data: bytes) -> Sequence[Sequence[Any]]:
     # part, XML that does not parse, a cell it cannot convert), some only while the rows are
     # read: whatever it raises, the file is not a readable spreadsheet.
     try:
+        # Before openpyxl opens it: it reads some sheets to their end as it does.
+        extent.check(
+            data,
+            most_rows=MAX_SHEET_ROWS,
+            most_cells=MAX_SHEET_CELLS,
+            limit_mb=MAX_BYTES // 1024 // 1024,
+        )
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except DomainError:
+        raise
     except Exception as exc:
         raise DomainError(ErrorCode.IMPORT_UNREADABLE) from exc
     try:
         sheet = _schedule_sheet(workbook.worksheets)
         # Scanned as far as openpyxl reads: to the sheet's <dimension> when it gives one.
         last_row = min(MAX_SHEET_ROWS, sheet.max_row or MAX_SHEET_ROWS)
-        extent.check(
-            data,
-            sheet._worksheet_path,
-            last_row,
-            most_cells=MAX_SHEET_CELLS,
-            limit_mb=MAX_BYTES // 1024 // 1024,
-        )
         unsaved = formulas.unsaved(data, sheet._worksheet_path, last_row)
         return _bounded(_marked(sheet.iter_rows(values_only=True), unsaved))
     except DomainError:
