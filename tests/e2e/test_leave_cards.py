@@ -8,10 +8,17 @@ from __future__ import annotations
 import pytest
 
 from bot.buttons import ApproveLeave
-from bot.db.models import LeaveStatus
-from tests.e2e.leave_card_fixtures import asked, now_of
+from bot.db.models import LeaveStatus, OutboxStatus
+from tests.e2e.leave_card_fixtures import (
+    Asked,
+    asked,
+    closed_once,
+    closing_edits,
+    from_the_seat_menu,
+    now_of,
+)
 from tests.e2e.rostering_fixtures import LABEL, alert, leaves
-from tests.e2e.schedule import press_and_settle
+from tests.e2e.schedule import command, press_and_settle
 from tests.harness import Harness
 
 
@@ -57,3 +64,46 @@ async def test_a_rejection_is_shown_on_the_other_card_in_its_language(harness: H
     assert card.buttons() == []
     assert "🙋 请假申请" in (card.text or "") and "」驳回了这条请假。" in (card.text or "")
     assert "「Amy」驳回了这条请假。" in (card.text or "")
+
+
+async def _amy_leaves_the_unit(harness: Harness, cards: Asked) -> None:
+    """Amy leaves the unit after her card went out: no longer a coordinator of it."""
+    await command(harness, cards.amy, "me")
+    await press_and_settle(harness, cards.amy, "🚪 Leave the unit")
+    await press_and_settle(harness, cards.amy, "Yes, leave the unit")
+    amy = await harness.member(cards.amy.user_id)
+    assert amy is not None and not amy.active, cards.amy.texts()[-1]
+
+
+async def test_a_card_of_a_coordinator_who_left_the_unit_is_closed_by_the_decision(
+    harness: Harness,
+) -> None:
+    cards = await asked(harness, "出差去省里开会")
+    await _amy_leaves_the_unit(harness, cards)
+
+    await press_and_settle(harness, cards.chen, "✅ 批准")
+    await harness.deliver()
+
+    # Her card went out when she could decide: its ✅ / ✖️ must not stay live.
+    card = now_of(cards.amy, cards.amy_card)
+    assert card.buttons() == []
+    assert "✅ “陈协调” approved this leave on " in (card.text or "")
+    [edit] = await closing_edits(harness, cards.amy.user_id)
+    assert edit.status is OutboxStatus.SENT
+
+
+async def test_a_card_of_a_coordinator_who_left_the_unit_says_how_the_request_ended(
+    harness: Harness,
+) -> None:
+    cards = await asked(harness, "出差去省里开会")
+    await _amy_leaves_the_unit(harness, cards)
+
+    await from_the_seat_menu(harness, cards.chen, "❌ 取消这个班次", "是，取消班次")
+
+    await closed_once(
+        harness,
+        cards,
+        LeaveStatus.WITHDRAWN,
+        "班次已取消，这条请假不需要再处理。",
+        "The shift was cancelled on ",
+    )

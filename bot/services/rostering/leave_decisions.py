@@ -140,7 +140,7 @@ async def _close_cards(
     """The request's cards (to the unit's coordinators or the admins, and the copies /roster
     sent again) say how it was decided, without buttons; but the one pressed (chat, message:
     `spare`), answered where it was pressed, or without it the decider's own card."""
-    keys = await leave_cards.keys(session, leave, settings)
+    keys = await leave_cards.keys(session, leave)
     mine = {leave_cards.admin_card_key(leave.id, actor.telegram_id)}
     if actor.member is not None:
         mine.add(leave_cards.card_key(leave.id, actor.member.id))

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import LeaveRequest, LeaveStatus, Member
 from bot.i18n import Translator
-from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit, cards, outbox
 from bot.services.platform.notify import Render
 from bot.services.platform.outbox import Message
@@ -31,14 +30,18 @@ class Ending(StrEnum):
     STARTED = "started"  # the shift started first: they were expected on post
 
 
+# The request's first cards, one to each decider when it was asked.
+ASKED = "leave-asked:"
+
+
 def card_key(leave_id: int, member_id: int) -> str:
     """The card to a coordinator (by member id)."""
-    return f"leave-asked:{leave_id}:{member_id}"
+    return f"{ASKED}{leave_id}:{member_id}"
 
 
 def admin_card_key(leave_id: int, admin_id: int) -> str:
     """The card to an admin of ADMIN_IDS (by Telegram id)."""
-    return f"leave-asked:{leave_id}:a{admin_id}"
+    return f"{ASKED}{leave_id}:a{admin_id}"
 
 
 # The copies /roster sends again (rostering/leave_copies.py), each showing under its own key.
@@ -50,13 +53,12 @@ def copy_key(leave_id: int, chat_id: int, token: str) -> str:
     return f"{COPIES}{leave_id}:{chat_id}:{token}"
 
 
-async def keys(session: AsyncSession, leave: LeaveRequest, settings: Settings) -> list[str]:
-    """The keys every card of `leave` may have gone out under, the /roster copies too."""
-    coordinators = await coordinators_of(session, leave.assignment.shift.post.unit_id)
-    return (
-        [card_key(leave.id, coordinator.id) for coordinator in coordinators]
-        + [admin_card_key(leave.id, admin_id) for admin_id in settings.admin_ids]
-        + await cards.keys_under(session, f"{COPIES}{leave.id}:")
+async def keys(session: AsyncSession, leave: LeaveRequest) -> list[str]:
+    """The keys every card of `leave` went out under, the /roster copies too: as the outbox
+    holds them, not as the unit's coordinators (or ADMIN_IDS) are now, so the card of one who
+    lost the role or left the unit since is closed too."""
+    return await cards.keys_under(session, f"{ASKED}{leave.id}:") + await cards.keys_under(
+        session, f"{COPIES}{leave.id}:"
     )
 
 
@@ -97,7 +99,7 @@ async def close_ended(
     again queues nothing)."""
     return await cards.close(
         session,
-        await keys(session, leave, settings),
+        await keys(session, leave),
         ended(leave, ending, at or now),
         now=now,
         settings=settings,
