@@ -31,7 +31,8 @@ async def send_again(
 ) -> int:
     """Queue to `chat_id` the first requests waiting for the actor's decision (soonest shift
     first), then a line saying how many more wait, if any; how many requests were queued."""
-    waiting = await leave_waiting.pending(session, actor, now, settings)
+    # Under the lock a decision takes: a copy is never queued, live, of a request decided.
+    waiting = await leave_waiting.locked_pending(session, actor, now, settings)
     if not waiting:
         return 0
     # Each press shows its own copies: a new token, and the keys stay unique.

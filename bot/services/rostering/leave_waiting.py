@@ -144,6 +144,28 @@ async def pending(
     ]
 
 
+async def locked_pending(
+    session: AsyncSession, actor: Actor, now: dt.datetime, settings: Settings
+) -> list[Pending]:
+    """The requests of `pending`, those still undecided once their shifts are locked, the lock
+    a decision takes (leave_decisions.decide): a decision already in commits first and its
+    request is left out, one coming waits until this transaction ends (and then closes what it
+    queued). On PostgreSQL, where the first read may see a decision not yet committed; SQLite's
+    writers take turns, and it ignores the lock."""
+    waiting = await pending(session, actor, now, settings)
+    if not waiting:
+        return []
+    await seats.lock_shifts(session, [request.leave.assignment.shift_id for request in waiting])
+    still = set(
+        await session.scalars(
+            undecided(now)
+            .where(LeaveRequest.id.in_([request.leave.id for request in waiting]))
+            .with_only_columns(LeaveRequest.id)
+        )
+    )
+    return [request for request in waiting if request.leave.id in still]
+
+
 async def get(session: AsyncSession, leave_id: int) -> LeaveRequest:
     leave = await session.get(LeaveRequest, leave_id)
     if leave is None:
