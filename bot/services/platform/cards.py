@@ -121,12 +121,11 @@ async def keys_under(
     session: AsyncSession, prefix: str, *, chat_id: int | None = None
 ) -> list[str]:
     """The keys of the cards queued under `prefix` (copies of one card, each under its own key),
-    without their closing edits; only those to `chat_id` if given. The prefix is also a range
-    of the keys' unique index: on PostgreSQL a LIKE uses it only under the C collation, a range
-    under any (U+FFFF sorts after every character of a key, also in ICU's collations)."""
+    without their closing edits; only those to `chat_id` if given. No range on the keys' index:
+    under a glibc collation punctuation and unassigned characters weigh nothing, so a range
+    bounded by the prefix could leave keys of the request out; a card left open is worse than a
+    LIKE that reads past the index."""
     query = select(OutboxMessage.idempotency_key).where(
-        OutboxMessage.idempotency_key >= prefix,
-        OutboxMessage.idempotency_key < prefix + "\uffff",
         OutboxMessage.idempotency_key.startswith(prefix, autoescape=True),
         OutboxMessage.idempotency_key.not_like(f"%{CLOSED}"),
     )
