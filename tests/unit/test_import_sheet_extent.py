@@ -12,7 +12,7 @@ import zipfile
 import pytest
 
 from bot.errors import DomainError, ErrorCode
-from bot.services.schedule.importer import reading
+from bot.services.schedule.importer import extent, reading
 from tests.e2e.import_fixtures import rows_numbered_again, schedule_xlsx
 
 # Enough rows numbered again for openpyxl to take seconds over them: refused, they are not read.
@@ -96,3 +96,45 @@ def test_a_sheet_without_its_dimension_holding_more_rows_than_are_read_is_refuse
         reading.read_table("schedule.xlsx", data)
 
     assert refused.value.code is ErrorCode.IMPORT_TOO_LARGE
+
+
+def test_a_sheet_holding_more_elements_than_its_cells_take_is_refused_as_too_large(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Elements that are neither rows nor cells (after <sheetData>, say) are parsed as well,
+    by the count and by openpyxl reading a sheet to its end: 20 kB zipped held 5 million of
+    them, half a minute of parsing and half a gigabyte. The elements are bounded with the
+    cells."""
+    monkeypatch.setattr(reading, "MAX_SHEET_CELLS", 5000)
+    data = _after_rows(schedule_xlsx([]), "<x/>" * (extent.ELEMENTS_PER_CELL * 5000 + 1))
+
+    with pytest.raises(DomainError) as refused:
+        reading.read_table("schedule.xlsx", data)
+
+    assert refused.value.code is ErrorCode.IMPORT_TOO_LARGE
+
+
+def test_a_sheet_with_as_many_elements_as_its_cells_take_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(reading, "MAX_SHEET_CELLS", 5000)
+    data = _after_rows(schedule_xlsx([]), "<x/>" * (extent.ELEMENTS_PER_CELL * 5000 - 100))
+
+    with pytest.raises(DomainError) as refused:
+        reading.read_table("schedule.xlsx", data)
+
+    assert refused.value.code is ErrorCode.IMPORT_EMPTY
+
+
+def _after_rows(data: bytes, elements: str) -> bytes:
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content.replace(b"</sheetData>", b"</sheetData>" + elements.encode())
+            target.writestr(item, content)
+    return out.getvalue()

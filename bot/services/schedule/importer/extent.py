@@ -4,27 +4,33 @@ a sheet that gives no <dimension> by parsing all of its rows as it opens the wor
 hostile sheet repeating one row millions of times (2 MB zipped) kept it parsing for minutes,
 however few rows were asked of it; a row of millions of cells likewise. Each sheet's XML is
 streamed here first, no further than openpyxl would read it, and a workbook with a sheet holding
-more row elements or cells there than a schedule can have is refused before openpyxl sees it."""
+more row elements or cells there than a schedule can have is refused before openpyxl sees it;
+so too one holding more elements than its cells take (ELEMENTS_PER_CELL), wherever they are:
+openpyxl parses a sheet to its end when it has fewer rows than it reads."""
 
 from __future__ import annotations
 
 import io
 import zipfile
 from typing import IO
-from xml.etree.ElementTree import iterparse
+from xml.parsers import expat
 
 from openpyxl.reader.excel import ExcelReader
 
 from bot.errors import DomainError, ErrorCode
 
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+# Names as expat gives them (namespace_separator "}").
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _ROW, _CELL, _DIMENSION = f"{_MAIN}row", f"{_MAIN}c", f"{_MAIN}dimension"
+# Elements a cell takes at most, as a schedule writes it: itself, its value and its formula.
+ELEMENTS_PER_CELL = 3
 
 
 def check(data: bytes, *, most_rows: int, most_cells: int, limit_mb: int) -> None:
     """Refuse (IMPORT_TOO_LARGE, `limit_mb` for its words) the .xlsx `data` when one of its
     sheets takes more than `most_rows` row elements, whatever numbers they claim, or more than
-    `most_cells` cells, before its `most_rows`-th row (to its end, when it gives no dimension).
+    `most_cells` cells, or ELEMENTS_PER_CELL times that of any element, before its `most_rows`-th
+    row (to its end, when it gives no dimension).
     A file that is no workbook is left for openpyxl to refuse."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for part in _sheets(data):
@@ -45,21 +51,49 @@ def _sheets(data: bytes) -> list[str]:
 
 
 def _check_sheet(source: IO[bytes], most_rows: int, most_cells: int, limit_mb: int) -> None:
-    rows = cells = number = 0
-    sized = False
-    for _, element in iterparse(source, events=("end",)):
-        if element.tag == _CELL:
-            element.clear()
-            cells += 1
-            if cells > most_cells:
-                raise DomainError(ErrorCode.IMPORT_TOO_LARGE, limit=limit_mb)
-        elif element.tag == _ROW:
-            number = int(element.get("r") or number + 1)
-            element.clear()
-            if sized and number > most_rows:
-                return  # openpyxl reads no further
-            rows += 1
-            if rows > most_rows:
-                raise DomainError(ErrorCode.IMPORT_TOO_LARGE, limit=limit_mb)
-        elif element.tag == _DIMENSION:
-            sized = True
+    """Count as expat streams the sheet, keeping nothing of it (an ElementTree keeps an empty
+    element for each one cleared): every element, for openpyxl parses a sheet to its end when
+    it holds fewer rows than it reads, whatever follows them."""
+    count = _Count(most_rows, most_cells)
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartElementHandler = count.start
+    try:
+        parser.ParseFile(source)
+    except _TooLarge:
+        raise DomainError(ErrorCode.IMPORT_TOO_LARGE, limit=limit_mb) from None
+    except _ReadNoFurther:
+        return
+
+
+class _TooLarge(Exception):
+    """More rows, cells or elements than are read."""
+
+
+class _ReadNoFurther(Exception):
+    """Past the rows openpyxl reads of a sheet that gives its dimension: the count is done."""
+
+
+class _Count:
+    def __init__(self, most_rows: int, most_cells: int) -> None:
+        self.most_rows, self.most_cells = most_rows, most_cells
+        self.most_elements = ELEMENTS_PER_CELL * most_cells
+        self.rows = self.cells = self.number = self.elements = 0
+        self.sized = False
+
+    def start(self, tag: str, attributes: dict[str, str]) -> None:
+        self.elements += 1
+        if self.elements > self.most_elements:
+            raise _TooLarge
+        if tag == _CELL:
+            self.cells += 1
+            if self.cells > self.most_cells:
+                raise _TooLarge
+        elif tag == _ROW:
+            self.number = int(attributes.get("r") or self.number + 1)
+            if self.sized and self.number > self.most_rows:
+                raise _ReadNoFurther  # openpyxl reads no further
+            self.rows += 1
+            if self.rows > self.most_rows:
+                raise _TooLarge
+        elif tag == _DIMENSION:
+            self.sized = True
