@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.db.models import OutboxMessage, OutboxStatus
 from bot.emulator import Fault
 from bot.services.platform import outbox
+from bot.services.platform.notify import notify
 from tests.e2e.journeys import create_unit, invite_code, join
 from tests.harness import Harness
 
@@ -52,3 +53,54 @@ async def test_a_private_chat_not_found_marks_the_member_unreachable(harness: Ha
     told = coordinator.texts()[before:]
     assert len(told) == 1 and "吴志愿" in told[0] and "无法联系" in told[0]
     assert "明天 7:00 上岗" not in volunteer.texts()
+
+
+async def test_a_member_unreachable_by_chat_not_found_is_reached_again_once_they_write(
+    harness: Harness,
+) -> None:
+    """Telegram also answers "chat not found" for a while to a person it does not know at that
+    moment: once they write to the bot again, they are reachable, and what is queued for them
+    from then on reaches them."""
+    await create_unit(harness, "城管局")
+    coordinator = harness.user(4121, "协调")
+    await join(
+        harness, coordinator, await invite_code(harness, harness.admin, None, "协调员"), "周协调"
+    )
+    volunteer = harness.user(4122, "志愿")
+    await join(
+        harness, volunteer, await invite_code(harness, coordinator, None, "志愿者"), "吴志愿"
+    )
+    harness.emulator.inject_fault(Fault(kind="400", chat_id=4122, description=NOT_FOUND))
+    async with harness.session() as session:
+        await outbox.enqueue(
+            session,
+            key="lost",
+            chat_id=4122,
+            body=outbox.payload("明天 7:00 上岗"),
+            now=harness.clock.now(),
+        )
+    await harness.deliver()
+    member = await harness.member(4122)
+    assert member is not None and member.blocked_bot
+
+    await volunteer.send_command("start")
+    await harness.settle()
+    member = await harness.member(4122)
+    assert member is not None and not member.blocked_bot
+
+    async with harness.session() as session:
+        assert await notify(
+            session,
+            member,
+            lambda t: outbox.payload("还有 30 分钟"),
+            key="later",
+            now=harness.clock.now(),
+            settings=harness.runtime.settings,
+        )
+    await harness.deliver()
+    assert "还有 30 分钟" in volunteer.texts()
+    async with harness.session() as session:
+        later = await session.scalar(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key == "later")
+        )
+    assert later is not None and later.status == OutboxStatus.SENT
