@@ -13,8 +13,9 @@ own:
   and their coordinators told once; in a group, the bot was removed: the group's binding goes,
   with what else is queued for it, and the admins and the unit's coordinators are told once
   (services/people/groups.lost); so too on a 400 "chat not found" (a group deleted, or the bot
-  out of it; a person's account deleted, or an id that never started the bot); the refused
-  reports are not sent to anyone else instead;
+  out of it; a person's account deleted, or an id that never started the bot), but for an id
+  that is no member's, parked (nobody to mark or tell); the refused reports are not sent to
+  anyone else instead;
 - a group upgraded to a supergroup (400 with `migrate_to_chat_id`, PTB's ChatMigrated): its
   binding and messages move to the new id (groups.move) and the message goes there at once;
 - 400 "message thread not found" (a group's forum topic was deleted): the group's reports go
@@ -275,7 +276,7 @@ class Sender:
                 )
             return False
         except Forbidden as error:
-            return await self._gone(row, error.message)
+            return await self._gone(row, error.message, forbidden=True)
         except ChatMigrated as error:
             now = self.runtime.clock.now()
             log.info("chat %s moved to %s", row.chat_id, error.new_chat_id)
@@ -306,7 +307,7 @@ class Sender:
                     )
                 return False
             if chat_gone(error.message):
-                return await self._gone(row, error.message)
+                return await self._gone(row, error.message, forbidden=False)
             if muted_in_group(row.chat_id, error.message):
                 log.info("muted in group %s: %s", row.chat_id, error.message)
                 async with self.runtime.db.session() as session:
@@ -333,19 +334,24 @@ class Sender:
             kept[row.id] = (row, delivered.message_id)
         return True
 
-    async def _gone(self, row: OutboxMessage, reason: str) -> bool:
+    async def _gone(self, row: OutboxMessage, reason: str, *, forbidden: bool) -> bool:
         """The chat cannot be written to (a 403, or a 400 "chat not found"): the message is
         never retried; a person is marked unreachable (their coordinators told once), a group's
-        binding goes with what else is queued for it. False when the chat's other messages of
-        the pass are not to be tried."""
+        binding goes with what else is queued for it. A "chat not found" for an id that is no
+        member's (ADMIN_IDS mistyped, an admin who never wrote to the bot) has nobody to mark
+        or tell: it is parked with its reason, in the admins' sight (📮 发送队列). False when
+        the chat's other messages of the pass are not to be tried."""
         now, settings = self.runtime.clock.now(), self.runtime.settings
         log.info("chat %s cannot be written to: %s", row.chat_id, reason)
         async with self.runtime.db.session() as session:
+            # The message's row first, then the member's, as before (the order rows are locked).
             await outbox.mark_blocked(session, row.id, reason)
             if is_group(row.chat_id):
                 await groups.lost(session, row.chat_id, now=now, settings=settings)
             else:
-                await reachability.mark_unreachable(session, row.chat_id, now, settings)
+                member = await reachability.mark_unreachable(session, row.chat_id, now, settings)
+                if member is None and not forbidden:
+                    await outbox.park(session, row.id, reason)
         # A group's other messages were dropped: the rest of this pass's are not tried.
         return not is_group(row.chat_id)
 

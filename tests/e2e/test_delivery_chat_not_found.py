@@ -104,3 +104,32 @@ async def test_a_member_unreachable_by_chat_not_found_is_reached_again_once_they
             select(OutboxMessage).where(OutboxMessage.idempotency_key == "later")
         )
     assert later is not None and later.status == OutboxStatus.SENT
+
+
+async def test_chat_not_found_for_no_member_is_parked_for_the_admins_to_see(
+    harness: Harness,
+) -> None:
+    """An id nobody joined with (ADMIN_IDS mistyped, an admin who never wrote to the bot) has
+    nobody to mark or tell: the message stays in 📮 发送队列 with Telegram's reason, as before,
+    not blocked where no one sees it."""
+    async with harness.session() as session:
+        await outbox.enqueue(
+            session,
+            key="nobody",
+            chat_id=4242,
+            body=outbox.payload("给不存在的聊天"),
+            now=harness.clock.now(),
+        )
+    await harness.deliver()
+
+    async with harness.session() as session:
+        row = await session.scalar(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key == "nobody")
+        )
+    assert row is not None and row.status == OutboxStatus.PARKED
+    assert "chat not found" in (row.last_error or "").lower()
+    await harness.admin.send_command("outbox")
+    await harness.settle()
+    text = harness.admin.last().text or ""
+    assert "搁置（Telegram 拒收，不再重试）：1" in text
+    assert "→ 4242：Chat not found" in text and "「给不存在的聊天」" in text
