@@ -13,9 +13,10 @@ own:
   and their coordinators told once; in a group, the bot was removed: the group's binding goes,
   with what else is queued for it, and the admins and the unit's coordinators are told once
   (services/people/groups.lost); so too on a 400 "chat not found" (a group deleted, or the bot
-  out of it; a person's account deleted, or an id that never started the bot), but for an id
-  that is no member's, parked (nobody to mark or tell); the refused reports are not sent to
-  anyone else instead;
+  out of it; for a person, only once it lasted MAX_ATTEMPTS attempts, retried with backoff
+  meanwhile: Telegram also answers it for a while to people who did write to the bot), but for
+  an id that is no member's, parked (nobody to mark or tell); the refused reports are not sent
+  to anyone else instead;
 - a group upgraded to a supergroup (400 with `migrate_to_chat_id`, PTB's ChatMigrated): its
   binding and messages move to the new id (groups.move) and the message goes there at once;
 - 400 "message thread not found" (a group's forum topic was deleted): the group's reports go
@@ -307,6 +308,11 @@ class Sender:
                     )
                 return False
             if chat_gone(error.message):
+                if not is_group(row.chat_id) and row.attempts + 1 < MAX_ATTEMPTS:
+                    # A person wrote to the bot to be written to, and a deleted account is a
+                    # 403: Telegram not knowing their chat passes (tdlib/telegram-bot-api#219).
+                    await self._retry_later(row, error.message)
+                    return False
                 return await self._gone(row, error.message, forbidden=False)
             if muted_in_group(row.chat_id, error.message):
                 log.info("muted in group %s: %s", row.chat_id, error.message)
