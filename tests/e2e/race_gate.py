@@ -19,10 +19,17 @@ OTHER_SIDE_SECONDS = 2.0
 
 
 class Gate:
-    """Holds call number `nth` of `module.name` until `release()`."""
+    """Holds call number `nth` of `module.name` until `release()`: before the call, or with
+    `after`, once it has returned (a check made, its answer not yet acted on)."""
 
     def __init__(
-        self, monkeypatch: pytest.MonkeyPatch, module: Any, name: str, *, nth: int = 1
+        self,
+        monkeypatch: pytest.MonkeyPatch,
+        module: Any,
+        name: str,
+        *,
+        nth: int = 1,
+        after: bool = False,
     ) -> None:
         original = getattr(module, name)
         self.reached = asyncio.Event()
@@ -31,10 +38,11 @@ class Gate:
 
         async def held(*args: Any, **kwargs: Any) -> Any:
             self.calls += 1
+            result = await original(*args, **kwargs) if after else None
             if self.calls == nth:
                 self.reached.set()
                 await self._open.wait()
-            return await original(*args, **kwargs)
+            return result if after else await original(*args, **kwargs)
 
         monkeypatch.setattr(module, name, held)
 

@@ -3,15 +3,12 @@ the name is taken (as if it had come second), never an internal error."""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 import pytest
 from sqlalchemy import func, select
 
 from bot.db.models import Dialogue, Unit
 from bot.services.people import units
-from tests.e2e.race_gate import until
+from tests.e2e.race_gate import Gate, until
 from tests.harness import ADMIN_ID, Harness
 
 TAKEN = "已经有名为「城管局」的单位了，请换一个名称。"
@@ -34,22 +31,12 @@ async def test_two_admins_naming_a_unit_alike_at_once_make_one(
         await admin.press("➕ 新建单位")
         await harness.settle()
 
-    original = units._name_taken
-    reached, go = asyncio.Event(), asyncio.Event()
-
-    async def checked_then_held(*args: Any, **kwargs: Any) -> bool:
-        taken = await original(*args, **kwargs)
-        if not reached.is_set():
-            reached.set()
-            await go.wait()
-        return taken
-
-    monkeypatch.setattr(units, "_name_taken", checked_then_held)
+    checked = Gate(monkeypatch, units, "_name_taken", after=True)
     await first.send_text("城管局")
-    await asyncio.wait_for(reached.wait(), 10)
+    await checked.wait_reached()
     await second.send_text("城管局")
     await until(lambda: second.last().text == "已创建单位「城管局」。现在可以为它生成邀请链接。")
-    go.set()
+    checked.release()
     await harness.settle()
 
     texts = {first.last().text, second.last().text}
@@ -79,22 +66,12 @@ async def test_a_unit_renamed_to_a_name_made_meanwhile_is_told_it_is_taken(
     await second.press("➕ 新建单位")
     await harness.settle()
 
-    original = units._name_taken
-    reached, go = asyncio.Event(), asyncio.Event()
-
-    async def checked_then_held(*args: Any, **kwargs: Any) -> bool:
-        taken = await original(*args, **kwargs)
-        if not reached.is_set():
-            reached.set()
-            await go.wait()
-        return taken
-
-    monkeypatch.setattr(units, "_name_taken", checked_then_held)
+    checked = Gate(monkeypatch, units, "_name_taken", after=True)
     await first.send_text("城管局")
-    await asyncio.wait_for(reached.wait(), 10)
+    await checked.wait_reached()
     await second.send_text("城管局")
     await until(lambda: second.last().text == "已创建单位「城管局」。现在可以为它生成邀请链接。")
-    go.set()
+    checked.release()
     await harness.settle()
 
     # Whichever came second (the rename on PostgreSQL; on SQLite, whose writers take turns, the
