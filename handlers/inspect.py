@@ -115,11 +115,9 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
                     turn.session, dialogue, photo, message.media_group_id, turn.now, settings
                 )
             except DomainError as error:
-                # Full, the check still goes on: Submit stays at hand, on this answer only.
-                if error.code is ErrorCode.EVIDENCE_PHOTOS_FULL:
-                    turn.prompt(dialogue, error_text(t, error), markup)
-                else:
-                    turn.refuse(error)
+                # Refused, the check still goes on where it was: the refusal is its prompt,
+                # with the step's buttons (Submit once full), on this answer only.
+                await _photo_refused(turn, dialogue, error, submit)
                 return
             # A caption is the line written with the photo: the note, as if typed after it;
             # Submit then goes with the answer to the note, the last of this message's.
@@ -136,11 +134,27 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             key = "oversight.photo_as_file" if message.document else "oversight.inspect.need_photo"
             turn.prompt(dialogue, t(key), _photos_markup(t, dialogue, submit))
             return
-    if dialogue.step == checks.Step.SEEN and message.text:
-        await _typed_seen(turn, dialogue, message.text)
+    if dialogue.step == checks.Step.SEEN:
+        # Anything but a count typed (a photo, say) is asked again as a wrong count is.
+        await _typed_seen(turn, dialogue, message.text or "")
         return
     # The question above keeps its buttons (and its ✖️): they are the way on.
     turn.reply(t("oversight.use_buttons"))
+
+
+async def _photo_refused(
+    turn: Turn, dialogue: Dialogue, error: DomainError, submit: InspectSubmit
+) -> None:
+    """A photo the check did not keep (forwarded, used before, one too many): said with the
+    buttons of the step it stays at, the checklist's or Submit and ✖️, as its prompt."""
+    t = turn.t
+    if dialogue.step == checks.Step.ITEMS:
+        found = await check_scoring.current_checklist(turn.session, dialogue, turn.now)
+        seen_count = int(dialogue.data.get("seen") or 0)
+        text = "\n".join([error_text(t, error), _items_text(t, seen_count, found)])
+        turn.prompt(dialogue, text, inline(_checklist_markup(t, found, dialogues.mark(dialogue))))
+        return
+    turn.prompt(dialogue, error_text(t, error), _photos_markup(t, dialogue, submit))
 
 
 def _photo_taken(

@@ -376,11 +376,12 @@ async def test_wrong_input_during_a_check_is_answered_and_changes_nothing(
     await press_and_settle(harness, inspector, "⭐ 黄河路-人民路口 · 城管局 · 30 米")
     await press_and_settle(harness, inspector, "月查 · 明查")
     await press_and_settle(harness, inspector, "1")
-    # A refused photo while the checklist is open leaves the checklist open.
+    # A refused photo while the checklist is open leaves the checklist open: it comes again
+    # with the refusal.
     await inspector.send_photo(forwarded=True)
     await harness.settle()
     assert "这是转发的照片" in (inspector.last().text or "")
-    checklist = inspector.messages()[-2]
+    checklist = inspector.last()
     await inspector.press("⬜ 未穿马甲或制服 −5", checklist.message_id)
     await harness.settle()
     [edited] = [m for m in inspector.messages() if m.message_id == checklist.message_id]
