@@ -362,6 +362,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             return
         try:
             first, last = broadcast.from_today(days, turn.today)
+            broadcast.check_range(first, last, turn.runtime.settings)
         except DomainError as error:
             turn.prompt(dialogue, error_text(t, error), _what_rows(turn))
             return

@@ -249,7 +249,7 @@ async def test_typed_broadcast_ranges_are_checked(harness: Harness) -> None:
     await command(harness, coordinator, "broadcast")
     refusal = (
         "没看懂日期范围：开始日期不能晚于结束日期，最多 62 天。"
-        "请输入如「12-01 12-07」，或点上面的按钮。"
+        "请输入如「12-01 12-07」，或点下面的按钮。"
     )
     for typed in ("12-05 12-03", "12-01 2027-03-01"):
         await coordinator.send_text(typed)
