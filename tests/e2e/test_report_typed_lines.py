@@ -4,9 +4,17 @@ judged by the same rules wherever it comes: a line that begins with "/" is refus
 
 from __future__ import annotations
 
-from bot.db.models import StreetReport
+from bot.db.models import Dialogue, StreetReport
 from tests.e2e.order_fixtures import ordered
-from tests.e2e.oversight_fixtures import city, near, orders, report, street_reports
+from tests.e2e.oversight_fixtures import (
+    city,
+    inspections,
+    near,
+    orders,
+    report,
+    start_check,
+    street_reports,
+)
 from tests.e2e.schedule import press_and_settle
 from tests.harness import Harness
 
@@ -58,3 +66,28 @@ async def test_an_order_problem_beginning_with_a_slash_is_refused_saying_why(
     await press_and_settle(harness, inspector, "✅ 下发")
     [order] = await orders(harness)
     assert order.description == "共享单车堆在盲道上"
+
+
+async def test_a_checks_note_beginning_with_a_slash_is_refused_saying_why(
+    harness: Harness,
+) -> None:
+    inspector = (await city(harness)).inspector
+    await start_check(harness, inspector)
+    post_button = next(b for b in inspector.last().buttons() if "黄河路-人民路口" in b)
+    await press_and_settle(harness, inspector, post_button)
+    await press_and_settle(harness, inspector, "日查 · 明查")
+    await press_and_settle(harness, inspector, "2")
+    await press_and_settle(harness, inspector, "下一步：拍照 ▶️")
+    await inspector.send_photo()
+    await harness.settle()
+    await inspector.send_text(" /x 马甲脏了")
+    await harness.settle()
+    assert inspector.last().text == "这句话不能以 / 开头（以 / 开头的是命令），请重新写一句。"
+    # The check goes on: Submit at hand, on the refusal.
+    assert inspector.last().buttons() == ["✅ 提交督查", "✖️ 取消"]
+    async with harness.session() as session:
+        dialogue = await session.get(Dialogue, inspector.user_id)
+        assert dialogue is not None and dialogue.data.get("note") is None
+    await press_and_settle(harness, inspector, "✅ 提交督查")
+    [check] = await inspections(harness)
+    assert check.note is None

@@ -27,7 +27,6 @@ from bot.services.duty.photo_rules import Photo
 from bot.services.oversight import evidence, routing, typed
 from bot.services.oversight.check_reading import Situation, situation
 from bot.services.oversight.check_visibility import week_start
-from bot.services.people import names
 from bot.services.people.access import Actor
 from bot.services.platform import dialogues
 from bot.settings import Settings
@@ -221,8 +220,7 @@ async def add_photo(
 
 
 def set_note(dialogue: Dialogue, text: str, now: dt.datetime) -> str:
-    note = names.plain(text)
-    if not note or len(note) > typed.NOTE_MAX:
-        raise DomainError(ErrorCode.NOTE_TOO_LONG, limit=typed.NOTE_MAX)
+    """The check's note, judged as every line typed in the oversight loop (typed.line)."""
+    note = typed.line(text, typed.NOTE_MAX)
     dialogues.advance(dialogue, Step.PHOTOS, now, note=note)
     return note
