@@ -23,6 +23,12 @@ def chat_gone(reason: str) -> bool:
     return "chat not found" in reason.lower()
 
 
+def group_deleted(reason: str) -> bool:
+    """Whether Telegram's 403 `reason` says the group itself is gone ("the group chat was
+    deleted"), not only the bot out of it: there is no group to add the bot back to."""
+    return "group chat was deleted" in reason.lower()
+
+
 # Telegram's refusals of an edit whose message it can no longer change: too old (48 hours) or
 # deleted.
 UNEDITABLE = ("message can't be edited", "message to edit not found")

@@ -70,7 +70,7 @@ from bot.db.models import OutboxMessage
 from bot.delivery import counted_messages, deliver
 from bot.pacing import GLOBAL_WINDOW, Pacer, Rates, is_group
 from bot.redraw import REDRAWS
-from bot.refusals import chat_gone, muted_in_group, uneditable
+from bot.refusals import chat_gone, group_deleted, muted_in_group, uneditable
 from bot.runtime import Runtime
 from bot.services.people import groups, reachability
 from bot.services.platform import cards, chat_moves, outbox, outbox_claim, redraw
@@ -353,7 +353,13 @@ class Sender:
             # The message's row first, then the member's, as before (the order rows are locked).
             await outbox.mark_blocked(session, row.id, reason)
             if is_group(row.chat_id):
-                await groups.lost(session, row.chat_id, now=now, settings=settings)
+                await groups.lost(
+                    session,
+                    row.chat_id,
+                    now=now,
+                    settings=settings,
+                    deleted=group_deleted(reason),
+                )
             else:
                 member = await reachability.mark_unreachable(session, row.chat_id, now, settings)
                 if member is None and not forbidden:

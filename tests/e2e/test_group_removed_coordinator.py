@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from bot.db.models import AuditEntry, BoundGroup, Member, OutboxMessage, OutboxStatus
@@ -28,6 +29,23 @@ COORDINATOR_TOLD_EN = (
     "🔕 I was removed from the group “团结社区执勤群”, which no longer gets the reports of "
     "团结社区. To have them again, ask the group's owner or an admin of the group to add me "
     "back, then ask a dutybot admin to send /setgroup there."
+)
+ADMIN_TOLD_DELETED = (
+    "🔕 群「团结社区执勤群」已解散，不再收到「团结社区」的报告。"
+    "要在别的群收到报告，请把我加入那个群，再在群里发送 /setgroup。"
+)
+COORDINATOR_TOLD_DELETED = (
+    "🔕 群「团结社区执勤群」已解散，不再收到「团结社区」的报告。"
+    "要在别的群收到报告：请那个群的群主或群管理员把我加进去，再请管理员在群里发送 /setgroup 绑定。"
+)
+COORDINATOR_TOLD_DELETED_EN = (
+    "🔕 The group “团结社区执勤群” was deleted, so it no longer gets the reports of 团结社区. "
+    "To have them in another group, ask that group's owner or an admin of it to add me, "
+    "then ask a dutybot admin to send /setgroup there."
+)
+COORDINATOR_TOLD_DELETED_HANT = (
+    "🔕 群「团结社区执勤群」已解散，不再收到「团结社区」的報告。"
+    "要在別的群收到報告：請那個群的群主或群管理員把我加進去，再請管理員在群裡傳送 /setgroup 綁定。"
 )
 
 
@@ -114,3 +132,37 @@ async def test_a_group_telegram_no_longer_finds_is_unbound_and_its_coordinators_
     await harness.tick()
     await harness.deliver()
     assert coordinator.texts()[before:] == [COORDINATOR_TOLD]
+
+
+@pytest.mark.parametrize(
+    ("language", "coordinator_told"),
+    [
+        ("zh_Hans", COORDINATOR_TOLD_DELETED),
+        ("en", COORDINATOR_TOLD_DELETED_EN),
+        ("zh_Hant", COORDINATOR_TOLD_DELETED_HANT),
+    ],
+)
+async def test_a_deleted_group_is_told_as_deleted_not_as_a_removal(
+    harness: Harness, language: str, coordinator_told: str
+) -> None:
+    """Telegram answers the tally with 403 "the group chat was deleted": the binding ends as
+    for a removal, but what the admins and the coordinator read says the group is gone, and
+    that the reports need another group, not that the bot be added back."""
+    await _bound_and_coordinator_met(harness, language)
+    harness.emulator.inject_fault(
+        Fault(
+            kind="403_blocked",
+            chat_id=UNIT_GROUP,
+            count=100,
+            description="Forbidden: the group chat was deleted",
+        )
+    )
+    coordinator = harness.user(COORDINATOR_B_ID, "团结协调")
+    before = len(coordinator.texts())
+
+    harness.clock.set(at(DAY, "20:00"))
+    await harness.tick()
+    await harness.deliver()
+    assert await _binding(harness) is None
+    assert harness.admin.texts()[-1] == ADMIN_TOLD_DELETED
+    assert coordinator.texts()[before:] == [coordinator_told]

@@ -180,22 +180,29 @@ async def move(
 
 
 async def lost(
-    session: AsyncSession, chat_id: int, *, now: dt.datetime, settings: Settings
+    session: AsyncSession,
+    chat_id: int,
+    *,
+    now: dt.datetime,
+    settings: Settings,
+    deleted: bool = False,
 ) -> bool:
     """The bot was removed from the group (its `my_chat_member` update, or Telegram's 403 on
     a message there): what is queued for the group is dropped, its binding goes, and the
     admins are told in private which group lost which reports and how to bind it again; so
     are the coordinators of the group's unit, who can have the group's owner add the bot back.
+    A group `deleted` (Telegram said so) is told as gone: its reports need another group.
     False when the group was not bound (nothing to tell)."""
+    key = "group.deleted" if deleted else "group.lost"
     return await _unbind_and_tell(
         session,
         chat_id,
-        reason="the bot is no longer in the group",
+        reason="the group was deleted" if deleted else "the bot is no longer in the group",
         action="group.lost",
         now=now,
         settings=settings,
-        admin_key="group.lost",
-        coordinator_key="group.lost.coordinator",
+        admin_key=key,
+        coordinator_key=f"{key}.coordinator",
     )
 
 
