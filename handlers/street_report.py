@@ -52,7 +52,7 @@ def _mine_lines(t: Translator, mine: list[StreetReport]) -> list[str]:
 async def start(turn: Turn) -> None:
     """/report: a photo first (the problem as it is)."""
     t = turn.t
-    member = turn.actor.require_member()
+    member = turn.actor.require_unit_member()
     await report_filing.begin(turn.session, turn.actor, turn.now, turn.runtime.settings)
     lines = [
         t("oversight.report.ask_photo"),

@@ -1,7 +1,8 @@
 """An admin of ADMIN_IDS belongs to no unit until they join one by its invite: the commands of
 one's own duty (/hours, /my, /shifts, /swap, /swaps, /checkin, /checkout, /unavailable) tell
 them so, and how to join, whether or not /start has made their record yet; never "not
-registered, ask your coordinator". Nor from /report, a location, a photo or a pressed 🏁."""
+registered, ask your coordinator". Nor from /report, a location, a photo or a pressed 🏁; and
+/report and a photo captioned 随手拍 are a unit member's, record or not."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Awaitable
 from sqlalchemy import select
 
 from bot.buttons.duty import CheckOut
-from bot.db.models import Dialogue, Member
+from bot.db.models import Dialogue, Member, StreetReport
 from tests.e2e.schedule import command
 from tests.harness import Harness
 
@@ -96,3 +97,19 @@ async def test_an_admin_without_a_record_gets_the_same_answer_outside_the_comman
     # Nothing made: no record, no dialogue left open.
     assert await _members(harness) == []
     assert await _dialogues(harness) == 0
+
+
+async def test_an_admin_with_a_record_and_no_unit_files_no_street_report(
+    harness: Harness,
+) -> None:
+    """/report and a photo captioned 随手拍 are a unit member's, as the README's table says:
+    the admin whose /start made a record, still in no unit, is told so as without one, and
+    no report opens."""
+    admin = harness.admin
+    await command(harness, admin, "start")
+    answers = {"/report": await command(harness, admin, "report")}
+    answers["随手拍"] = await _answer_to(harness, admin.send_photo(caption="随手拍"))
+    assert answers == dict.fromkeys(answers, NO_UNIT)
+    assert await _dialogues(harness) == 0
+    async with harness.session() as session:
+        assert list(await session.scalars(select(StreetReport))) == []

@@ -51,8 +51,9 @@ async def begin(
     album: str | None = None,
 ) -> Step:
     """Start a report; a photo sent with the caption 随手拍 is its first step already (the
-    first photo of an `album`: the dialogue keeps which, for the rest of it)."""
-    actor.require_member()
+    first photo of an `album`: the dialogue keeps which, for the rest of it). A report is a
+    unit member's: an admin in no unit, record or not, is told so."""
+    actor.require_unit_member()
     if photo is None:
         await dialogues.begin(session, actor.telegram_id, DIALOGUE, Step.PHOTO, now)
         return Step.PHOTO
@@ -167,7 +168,7 @@ async def submit(
 ) -> StreetReport:
     """File the report: linked to an open one nearby, routed to a unit, or left for an
     inspector to dispatch. The reporter's dialogue ends."""
-    reporter = actor.require_member()
+    reporter = actor.require_unit_member()
     data = dialogue.data
     if not data.get("photos") or data.get("latitude") is None or not data.get("category"):
         raise DomainError(ErrorCode.REPORT_INCOMPLETE)
