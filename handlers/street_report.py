@@ -26,7 +26,7 @@ from handlers import common
 from handlers.checkin import location_keyboard
 from handlers.evidence import album_answered, photo_of, position_of, send_photos
 from handlers.keyboards import PAGE_SIZE, button, cancel_row, inline
-from handlers.turn import Turn
+from handlers.turn import Turn, error_text
 
 # The caption that makes a photo sent on its own a street report.
 CAPTION = re.compile(r"^\s*#?\s*(随手拍|隨手拍|street\s*report)", re.IGNORECASE)
@@ -131,6 +131,10 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
                 turn.session, dialogue, photo, album, turn.now, settings
             )
         except DomainError as error:
+            if step == report_filing.Step.PHOTO:
+                # Asked again, as a sticker here is: the refusal is the report's prompt.
+                turn.prompt(dialogue, error_text(t, error), inline([cancel_row(t)]))
+                return
             # Full of photos, the report still asks for its place.
             full = error.code is ErrorCode.EVIDENCE_PHOTOS_FULL
             turn.refuse(error, location_keyboard(t) if full else None)
@@ -223,7 +227,11 @@ async def _submit(turn: Turn, dialogue: Dialogue, text: str | None) -> None:
             turn.session, turn.actor, dialogue, text, turn.now, turn.runtime.settings
         )
     except DomainError as error:
-        turn.refuse(error)
+        if turn.update.callback_query is None and not error.for_good:
+            # A line refused: typed again or sent without, Submit and ✖️ come with the answer.
+            turn.prompt(dialogue, error_text(t, error), inline(_text_markup(t, dialogue)))
+        else:
+            turn.refuse(error)
         return
     category = notices.category(t, report.category)
     if report.status is ReportStatus.DUPLICATE:
