@@ -72,4 +72,7 @@ def _key(update: Update) -> tuple[int, str] | None:
 
 
 def _text(rows: list[answers.Row]) -> str:
-    return json.dumps(rows, sort_keys=True, ensure_ascii=False)
+    """What an answer says. Taking the buttons off the dialogue's prompt before is not part of
+    it: a refusal asked as the prompt again takes them off the one the photo before was told."""
+    said = [row for row in rows if row.get("op") != "buttons_off"] or rows
+    return json.dumps(said, sort_keys=True, ensure_ascii=False)

@@ -45,11 +45,13 @@ async def _album(
 
 
 async def _dialogue(harness: Harness, user: SimUser) -> tuple[str, str, dict[str, object]]:
-    """The user's open dialogue as it is kept: kind, step and data."""
+    """The user's open dialogue as it is kept: kind, step and data, but for which message
+    carries its buttons (a refusal asked as its prompt moves them, and changes nothing else)."""
     async with harness.session() as session:
         dialogue = await session.get(Dialogue, user.user_id)
         assert dialogue is not None
-        return dialogue.kind, dialogue.step, dict(dialogue.data)
+        data = {key: value for key, value in dialogue.data.items() if key != "prompt"}
+        return dialogue.kind, dialogue.step, data
 
 
 async def _at_photos(harness: Harness, inspector: SimUser) -> None:

@@ -97,3 +97,25 @@ async def test_a_forwarded_photo_at_the_photos_step_keeps_one_submit(harness: Ha
         dialogue = await session.get(Dialogue, inspector.user_id)
         assert dialogue is not None and len(dialogue.data["photos"]) == 1
     await _ends_clean(harness, inspector)
+
+
+async def test_an_album_refused_is_answered_once_as_the_prompt(harness: Harness) -> None:
+    """An album at the people-seen step, and a forwarded one at the photos step: one answer
+    each (not one per photo), and it is the one message with live buttons."""
+    inspector = (await city(harness)).inspector
+    await _to_seen(harness, inspector)
+    sent_before = len(inspector.texts())
+    await inspector.send_album(3)
+    await harness.settle()
+    assert inspector.texts()[sent_before:] == ["请点下面的数字，或直接输入看到的人数（0–999）。"]
+    assert _live(inspector) == [inspector.last()]
+    await press_and_settle(harness, inspector, "2")
+    await press_and_settle(harness, inspector, NEXT)
+    sent_before = len(inspector.texts())
+    await inspector.send_album(3, forwarded=True)
+    await harness.settle()
+    [told] = inspector.texts()[sent_before:]
+    assert "这是转发的照片" in told
+    assert _live(inspector) == [inspector.last()]
+    assert await harness.count(EvidencePhoto) == 0
+    await _ends_clean(harness, inspector)
