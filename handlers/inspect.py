@@ -117,7 +117,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             except DomainError as error:
                 # Refused, the check still goes on where it was: the refusal is its prompt,
                 # with the step's buttons (Submit once full), on this answer only.
-                await _photo_refused(turn, dialogue, error, submit)
+                await _ask_again(turn, dialogue, error_text(t, error), submit)
                 return
             # A caption is the line written with the photo: the note, as if typed after it;
             # Submit then goes with the answer to the note, the last of this message's.
@@ -132,7 +132,7 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         # photos taken, Submit stays at hand.
         if dialogue.step == checks.Step.PHOTOS or message.document:
             key = "oversight.photo_as_file" if message.document else "oversight.inspect.need_photo"
-            turn.prompt(dialogue, t(key), _photos_markup(t, dialogue, submit))
+            await _ask_again(turn, dialogue, t(key), submit)
             return
     if dialogue.step == checks.Step.SEEN:
         # Anything but a count typed (a photo, say) is asked again as a wrong count is.
@@ -142,19 +142,18 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     turn.reply(t("oversight.use_buttons"))
 
 
-async def _photo_refused(
-    turn: Turn, dialogue: Dialogue, error: DomainError, submit: InspectSubmit
-) -> None:
-    """A photo the check did not keep (forwarded, used before, one too many): said with the
-    buttons of the step it stays at, the checklist's or Submit and ✖️, as its prompt."""
+async def _ask_again(turn: Turn, dialogue: Dialogue, text: str, submit: InspectSubmit) -> None:
+    """A picture the check did not keep (forwarded, used before, one too many, sent as a
+    file): said with the buttons of the step it stays at, as its prompt: on the checklist, the
+    checklist again (its lines still to tick); at the photos, Submit (once one is kept) and ✖️."""
     t = turn.t
     if dialogue.step == checks.Step.ITEMS:
         found = await check_scoring.current_checklist(turn.session, dialogue, turn.now)
         seen_count = int(dialogue.data.get("seen") or 0)
-        text = "\n".join([error_text(t, error), _items_text(t, seen_count, found)])
-        turn.prompt(dialogue, text, inline(_checklist_markup(t, found, dialogues.mark(dialogue))))
+        asked = "\n".join([text, _items_text(t, seen_count, found)])
+        turn.prompt(dialogue, asked, inline(_checklist_markup(t, found, dialogues.mark(dialogue))))
         return
-    turn.prompt(dialogue, error_text(t, error), _photos_markup(t, dialogue, submit))
+    turn.prompt(dialogue, text, _photos_markup(t, dialogue, submit))
 
 
 def _photo_taken(

@@ -119,3 +119,20 @@ async def test_an_album_refused_is_answered_once_as_the_prompt(harness: Harness)
     assert _live(inspector) == [inspector.last()]
     assert await harness.count(EvidencePhoto) == 0
     await _ends_clean(harness, inspector)
+
+
+async def test_a_picture_sent_as_a_file_on_the_checklist_keeps_the_checklist(
+    harness: Harness,
+) -> None:
+    inspector = (await city(harness)).inspector
+    await _to_seen(harness, inspector)
+    await press_and_settle(harness, inspector, "2")
+    await inspector.send_document("photo.jpg", b"\xff\xd8", "image/jpeg")
+    await harness.settle()
+    again = inspector.last()
+    assert "请直接发送照片" in (again.text or "")
+    assert NEXT in again.buttons() and again.buttons()[-1] == CANCEL
+    assert _live(inspector) == [again]
+    await press_and_settle(harness, inspector, "⬜ 未穿马甲或制服 −5")
+    assert "☑️ 未穿马甲或制服 −5" in inspector.last().buttons()
+    await _ends_clean(harness, inspector)
