@@ -90,6 +90,9 @@ class Day:
     # The local day's midnight (seconds since the epoch): a night shift begun the evening
     # before is on the day's map, but the day's figures begin here.
     start: float | None = None
+    # The next midnight: a shift from here on is tomorrow's, on the map only because its
+    # check-in has opened tonight.
+    end: float | None = None
 
     @property
     def shifts(self) -> Iterable[DayShift]:
@@ -205,4 +208,10 @@ async def load_day(
         shifts[shift_id].seats.append(
             Seat(name, seconds(checked_in_at), left, minutes_late or 0, bool(late))
         )
-    return Day(posts=posts, shifts_by_post=dict(by_post), names=names, start=start.timestamp())
+    return Day(
+        posts=posts,
+        shifts_by_post=dict(by_post),
+        names=names,
+        start=start.timestamp(),
+        end=end.timestamp(),
+    )

@@ -199,14 +199,23 @@ def _window(t: _Texts, shift: DayShift) -> str:
     return t("report.time_range", start=t.time(shift.starts), end=t.time(shift.ends))
 
 
-def _windows(t: _Texts, shifts: Sequence[DayShift], at: float) -> tuple[str, list[str]]:
+def _windows(
+    t: _Texts, shifts: Sequence[DayShift], at: float, midnight: float | None
+) -> tuple[str, list[str]]:
     """With no shift under way: the heading and the windows of the day's shifts still to come,
-    the first UPCOMING_SHOWN of them and a line saying how many more."""
-    windows = list(dict.fromkeys(_window(t, shift) for shift in shifts if shift.starts > at))
+    the first UPCOMING_SHOWN of them and a line saying how many more. A shift of tomorrow
+    whose check-in opened tonight is among them: the heading then does not say "today"."""
+    coming = [shift for shift in shifts if shift.starts > at]
+    windows = list(dict.fromkeys(_window(t, shift) for shift in coming))
     if not windows:
         key = "board.popup.none_left" if shifts else "board.popup.none_today"
         return t(key), []
-    heading = t("board.popup.next") if len(windows) == 1 else t("board.popup.upcoming")
+    if len(windows) == 1:
+        heading = t("board.popup.next")
+    elif midnight is not None and coming[-1].starts >= midnight:
+        heading = t("board.popup.upcoming_soon")
+    else:
+        heading = t("board.popup.upcoming")
     shown = windows[:UPCOMING_SHOWN]
     more = len(windows) - len(shown)
     if more:
@@ -215,13 +224,18 @@ def _windows(t: _Texts, shifts: Sequence[DayShift], at: float) -> tuple[str, lis
 
 
 def _popup(
-    t: _Texts, post: DayPost, shifts: Sequence[DayShift], now: PostNow, at: float
+    t: _Texts,
+    post: DayPost,
+    shifts: Sequence[DayShift],
+    now: PostNow,
+    at: float,
+    midnight: float | None,
 ) -> dict[str, Any]:
     if now.current:
         staffing = t("board.popup.staffing", present=now.present, capacity=now.capacity)
         windows = [_window(t, shift) for shift in now.current]
     else:
-        staffing, windows = _windows(t, shifts, at)
+        staffing, windows = _windows(t, shifts, at, midnight)
     return {
         "title": post.name,
         "unit": post.unit,
@@ -251,6 +265,7 @@ class MapPanel:
     ) -> PanelData:
         t, settings = _Texts(context.t), context.settings
         at = context.now.timestamp()
+        midnight = context.scene.day.end
         markers = []
         counts = dict.fromkeys(PostState, 0)
         for post, shifts, now in posts:
@@ -264,7 +279,7 @@ class MapPanel:
                     "lat": round(latitude, 6),
                     "lng": round(longitude, 6),
                     "state": now.state.value,
-                    "popup": _popup(t, post, shifts, now, at),
+                    "popup": _popup(t, post, shifts, now, at, midnight),
                 }
             )
         legend = [
