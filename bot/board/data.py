@@ -220,7 +220,6 @@ class Scene:
                 posts,
                 {post.id: by_post[post.id] for post in posts if post.id in by_post},
                 start=self.day.start,
-                end=self.day.end,
             ),
             unit_names={k: v for k, v in self.unit_names.items() if k == unit_id},
             post_names={key: self.post_names[key] for key in counts},

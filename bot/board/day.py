@@ -90,14 +90,18 @@ class Day:
     # The local day's midnight (seconds since the epoch): a night shift begun the evening
     # before is on the day's map, but the day's figures begin here.
     start: float | None = None
-    # The next midnight: a shift from here on is tomorrow's, on the map only because its
-    # check-in has opened tonight.
-    end: float | None = None
 
     @property
     def shifts(self) -> Iterable[DayShift]:
         for shifts in self.shifts_by_post.values():
             yield from shifts
+
+
+def next_midnight(now: dt.datetime, settings: Settings) -> float:
+    """The end of the local day of `now` (seconds since the epoch): a shift from then on is
+    tomorrow's, on the day's map only because its check-in has opened tonight."""
+    _, end = periods.one_day(now.astimezone(settings.zone).date()).bounds(settings.zone)
+    return end.timestamp()
 
 
 def naive_utc(column: Any) -> Any:
@@ -208,10 +212,4 @@ async def load_day(
         shifts[shift_id].seats.append(
             Seat(name, seconds(checked_in_at), left, minutes_late or 0, bool(late))
         )
-    return Day(
-        posts=posts,
-        shifts_by_post=dict(by_post),
-        names=names,
-        start=start.timestamp(),
-        end=end.timestamp(),
-    )
+    return Day(posts=posts, shifts_by_post=dict(by_post), names=names, start=start.timestamp())

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.board import data
 from bot.board.coords import to_display
 from bot.board.data import Scene, Standings, grade_text, percent
-from bot.board.day import Day, DayPost, DayShift
+from bot.board.day import Day, DayPost, DayShift, next_midnight
 from bot.board.orders import OrdersPanel
 from bot.board.panels import PanelContext, PanelData, PanelRegistry, View
 from bot.i18n import Translator
@@ -200,7 +200,7 @@ def _window(t: _Texts, shift: DayShift) -> str:
 
 
 def _windows(
-    t: _Texts, shifts: Sequence[DayShift], at: float, midnight: float | None
+    t: _Texts, shifts: Sequence[DayShift], at: float, midnight: float
 ) -> tuple[str, list[str]]:
     """With no shift under way: the heading and the windows of the day's shifts still to come,
     the first UPCOMING_SHOWN of them and a line saying how many more. A shift of tomorrow
@@ -212,7 +212,7 @@ def _windows(
         return t(key), []
     if len(windows) == 1:
         heading = t("board.popup.next")
-    elif midnight is not None and coming[-1].starts >= midnight:
+    elif coming[-1].starts >= midnight:
         heading = t("board.popup.upcoming_soon")
     else:
         heading = t("board.popup.upcoming")
@@ -229,7 +229,7 @@ def _popup(
     shifts: Sequence[DayShift],
     now: PostNow,
     at: float,
-    midnight: float | None,
+    midnight: float,
 ) -> dict[str, Any]:
     if now.current:
         staffing = t("board.popup.staffing", present=now.present, capacity=now.capacity)
@@ -265,7 +265,7 @@ class MapPanel:
     ) -> PanelData:
         t, settings = _Texts(context.t), context.settings
         at = context.now.timestamp()
-        midnight = context.scene.day.end
+        midnight = next_midnight(context.now, settings)
         markers = []
         counts = dict.fromkeys(PostState, 0)
         for post, shifts, now in posts:
