@@ -192,7 +192,10 @@ def _early(t: _Texts, following: Sequence[DayShift], at: float) -> dict[str, Any
             # Shifts starting together end at different times: one window would name one.
             windows.append(t.time(first.starts))
     times = t("common.list_separator").join(windows)
-    return {"label": t("board.popup.early", shift=times, count=len(people)), "people": people}
+    # Plural forms follow the people; the wording, the shifts they came early for.
+    several = sum(map(len, starting.values())) > 1
+    key = "board.popup.early_shifts" if several else "board.popup.early"
+    return {"label": t(key, shift=times, count=len(people)), "people": people}
 
 
 def _window(t: _Texts, shift: DayShift) -> str:

@@ -70,7 +70,7 @@ async def test_a_shift_after_midnight_is_early_from_its_window_not_from_the_next
         assert "23:45 到岗（班次 00:00–02:00）" in (li.last().text or "")
         marker, figures = await _look(harness, board)
         assert _early(marker) == (
-            "下一班次 00:00–02:00、00:30–02:00 已提前签到 2 人",
+            "接下来的班次 00:00–02:00、00:30–02:00 已提前签到 2 人",
             ["李娜", "王芳"],
         )
         assert (figures["early"], figures["on_post"]) == ("2", "0/0")

@@ -23,15 +23,16 @@ from tests.e2e.board_fixtures import (
     state,
 )
 from tests.e2e.board_server_fixtures import shifts_in_a_row
-from tests.e2e.checkin_fixtures import check_in
+from tests.e2e.checkin_fixtures import assign, check_in, post, shift, team
 from tests.harness import ADMIN_ID, Harness
 
 ENGLISH_ADMIN = 610_099  # an admin reading in English
+HANT_ADMIN = 610_098  # an admin reading in Traditional Chinese
 
 
 @pytest.fixture
 def settings_overrides() -> dict[str, object]:
-    return {**BOARD_SETTINGS, "admin_ids": [ADMIN_ID, ENGLISH_ADMIN]}
+    return {**BOARD_SETTINGS, "admin_ids": [ADMIN_ID, ENGLISH_ADMIN, HANT_ADMIN]}
 
 
 async def _popup(harness: Harness, board: Any, viewer: int = ADMIN_ID, **options: Any) -> Any:
@@ -104,3 +105,41 @@ async def test_an_early_check_in_for_the_next_shift_shows_apart_and_is_not_count
             ("王芳", local(6, 40), False),
             ("李娜", local(8, 40), False),
         ]
+
+
+async def test_early_arrivals_for_two_shifts_are_named_as_shifts_in_three_languages(
+    harness: Harness,
+) -> None:
+    """07:00-09:00 and 07:15-09:15 at one post, both open for check-in at 06:50: 王芳 checks in
+    for the first, 李娜 for the second. The line under them names both shifts, and says so."""
+    harness.clock.set(local(6, 0))
+    crew = await team(harness, ["王芳", "李娜"])
+    row = await post(harness, crew.unit, "人民路口")
+    first = await shift(harness, row, local(7, 0), local(9, 0))
+    second = await shift(harness, row, local(7, 15), local(9, 15))
+    await assign(harness, first, crew.volunteers[0])
+    await assign(harness, second, crew.volunteers[1])
+    async with running_board(harness) as board:
+        board.scenes, board.cache = SnapshotCache(0), SnapshotCache(0)
+        harness.clock.set(local(6, 50))
+        for person in crew.volunteers:
+            await check_in(harness, person)
+        _, popup, on_post, _ = await _popup(harness, board)
+        assert popup["early"]["label"] == "接下来的班次 07:00–09:00、07:15–09:15 已提前签到 2 人"
+        assert [p["name"] for p in popup["early"]["people"]] == ["王芳", "李娜"]
+        assert on_post == "0/0"
+        _, english, _, _ = await _popup(harness, board, ENGLISH_ADMIN, language_code="en")
+        assert english["early"]["label"] == (
+            "2 people checked in early for the next shifts: 07:00–09:00, 07:15–09:15"
+        )
+        _, hant, _, _ = await _popup(harness, board, HANT_ADMIN, language_code="zh-hant")
+        assert hant["early"]["label"] == "接下來的班次 07:00–09:00、07:15–09:15 已提前簽到 2 人"
+
+        # 07:05: the first is under way, 王芳 on post; 李娜 alone is early, for one shift.
+        harness.clock.set(local(7, 5))
+        _, english, _, _ = await _popup(harness, board, ENGLISH_ADMIN, language_code="en")
+        assert english["early"]["label"] == (
+            "1 person checked in early for the next shift, 07:15–09:15"
+        )
+    async with harness.session() as session:
+        assert len((await session.scalars(select(CheckIn))).all()) == 2

@@ -260,7 +260,7 @@ def test_a_popup_lists_early_arrivals_of_every_shift_starting_next() -> None:
     popup = markers[0]["popup"]
     assert popup["staffing"] == "在岗 1/1 人"
     assert [person["name"] for person in popup["people"]] == ["甲"]
-    assert popup["early"]["label"] == "下一班次 09:00 已提前签到 2 人"
+    assert popup["early"]["label"] == "接下来的班次 09:00 已提前签到 2 人"
     assert [person["name"] for person in popup["early"]["people"]] == ["乙", "丙"]
 
 
