@@ -204,15 +204,16 @@ def _window(t: _Texts, shift: DayShift) -> str:
 
 def _windows(
     t: _Texts, shifts: Sequence[DayShift], at: float, midnight: float
-) -> tuple[str, list[str]]:
+) -> tuple[str, list[str], str | None]:
     """With no shift under way: the heading and the windows of the day's shifts still to come,
-    the first UPCOMING_SHOWN of them and a line saying how many more. A shift of tomorrow
-    whose check-in opened tonight is among them: the heading then does not say "today"."""
+    the first UPCOMING_SHOWN of them, and a note saying how many more (None: no more). A
+    shift of tomorrow whose check-in opened tonight is among them: the heading then does not
+    say "today"."""
     coming = [shift for shift in shifts if shift.starts > at]
     windows = list(dict.fromkeys(_window(t, shift) for shift in coming))
     if not windows:
         key = "board.popup.none_left" if shifts else "board.popup.none_today"
-        return t(key), []
+        return t(key), [], None
     if len(windows) == 1:
         heading = t("board.popup.next")
     elif coming[-1].starts >= midnight:
@@ -221,9 +222,7 @@ def _windows(
         heading = t("board.popup.upcoming")
     shown = windows[:UPCOMING_SHOWN]
     more = len(windows) - len(shown)
-    if more:
-        shown.append(t("board.popup.more_shifts", count=more))
-    return heading, shown
+    return heading, shown, t("board.popup.more_shifts", count=more) if more else None
 
 
 def _popup(
@@ -234,15 +233,18 @@ def _popup(
     at: float,
     midnight: float,
 ) -> dict[str, Any]:
+    more = None
     if now.current:
         staffing = t("board.popup.staffing", present=now.present, capacity=now.capacity)
         windows = [_window(t, shift) for shift in now.current]
     else:
-        staffing, windows = _windows(t, shifts, at, midnight)
+        staffing, windows, more = _windows(t, shifts, at, midnight)
     return {
         "title": post.name,
         "unit": post.unit,
         "shifts": windows,
+        # "and N more": a note under the windows, not one of them (the page styles it apart).
+        "more": more,
         "staffing": staffing,
         # Whoever is on post now, as `staffing` counts them.
         "people": _people(t, now.current, at),

@@ -31,9 +31,19 @@ return true;
 POPUP = """
 const box = document.querySelector('.leaflet-popup-content .popup');
 if (!box) { return null; }
+const more = box.querySelector('.popup-more');
+const look = (node) => {
+  const style = getComputedStyle(node);
+  return [style.fontStyle, style.color, style.fontSize].join(' ');
+};
+const shift = box.querySelector('.popup-shift');
 return {
   lines: Array.from(box.children).map((line) => line.innerText),
   shifts: Array.from(box.querySelectorAll('.popup-shift')).map((line) => line.innerText),
+  more: more ? more.innerText : null,
+  last: box.lastElementChild.innerText,
+  // How the line of more looks beside a time line: a viewer tells them apart.
+  looks_apart: more && shift ? look(more) !== look(shift) : null,
 };
 """
 
@@ -61,8 +71,7 @@ async def _add_shifts(harness: Harness, post_id: int, starts: list[int]) -> None
 async def _popup(browser: Browser, last: str) -> dict[str, Any]:
     """The open popup, once its last shift line reads `last`."""
     found: dict[str, Any] = await browser.wait_for(
-        f"const p = (() => {{{POPUP}}})(); "
-        f"return p && p.shifts[p.shifts.length - 1] === {last!r} ? p : null;"
+        f"const p = (() => {{{POPUP}}})(); return p && p.last === {last!r} ? p : null;"
     )
     return found
 
@@ -88,11 +97,16 @@ async def test_the_popup_says_how_many_more_shifts_and_follows_the_day(
             "14:00–15:00",
             "and 1 more shift",
         ]
+        first = await _popup(browser, "and 1 more shift")
+        # The line of more is a note under the shifts, not one more time line.
+        assert first["shifts"] == ["07:00–09:00", "09:00–11:00", "14:00–15:00"]
+        assert (first["more"], first["looks_apart"]) == ("and 1 more shift", True)
 
         # A shift added while the popup is open: the line counts it, in the plural, no reload.
         await _add_shifts(harness, row.post.id, [18])
         popup = await _popup(browser, "and 2 more shifts")
-        assert popup["shifts"] == ["07:00–09:00", "09:00–11:00", "14:00–15:00", "and 2 more shifts"]
+        assert popup["shifts"] == ["07:00–09:00", "09:00–11:00", "14:00–15:00"]
+        assert popup["more"] == "and 2 more shifts"
         assert await browser.run("return window.sameDocument === true;")
         await browser.screenshot(tmp_path / "more-shifts-en.png")
 
@@ -122,6 +136,7 @@ async def test_the_popup_says_how_many_more_shifts_and_follows_the_day(
             "09:00–11:00",
             "14:00–15:00",
         ]
+        assert popup["more"] is None
         assert await browser.errors("127.0.0.1:9/") == []  # the tiles nobody serves
     async with harness.session() as session:
         statuses = await session.execute(select(Shift.status, func.count()).group_by(Shift.status))

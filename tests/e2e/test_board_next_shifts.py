@@ -70,18 +70,19 @@ async def test_the_popup_names_the_next_shifts_of_the_day_and_how_many_more(
         body = await _body(harness, board)
         popup = _popup(body)
         assert popup["staffing"] == "今天接下来的班次"
-        assert popup["shifts"] == ["07:00–09:00", "09:00–11:00", "14:00–15:00", "还有 2 个班次"]
+        assert popup["shifts"] == ["07:00–09:00", "09:00–11:00", "14:00–15:00"]
+        assert popup["more"] == "还有 2 个班次"
         english = _popup(await _body(harness, board, ENGLISH_ADMIN, language_code="en"))
         assert english["staffing"] == "Next shifts today"
-        assert english["shifts"][-1] == "and 2 more shifts"
+        assert english["more"] == "and 2 more shifts"
         hant = _popup(await _body(harness, board, HANT_ADMIN, language_code="zh-hant"))
         assert hant["staffing"] == "今天接下來的班次"
-        assert hant["shifts"][-1] == "還有 2 個班次"
+        assert hant["more"] == "還有 2 個班次"
 
         # 15:30, between shifts: the one under way is gone, two remain, no "more" line.
         harness.clock.set(local(15, 30))
         popup = _popup(await _body(harness, board))
-        assert popup["shifts"] == ["16:00–17:00", "18:00–19:00"]
+        assert (popup["shifts"], popup["more"]) == (["16:00–17:00", "18:00–19:00"], None)
         english = _popup(await _body(harness, board, ENGLISH_ADMIN, language_code="en"))
         assert english["staffing"] == "Next shifts today"
 
@@ -99,7 +100,8 @@ async def test_one_more_shift_reads_singular_in_english(harness: Harness) -> Non
     async with running_board(harness) as board:
         board.scenes, board.cache = SnapshotCache(0), SnapshotCache(0)
         english = _popup(await _body(harness, board, ENGLISH_ADMIN, language_code="en"))
-    assert english["shifts"] == ["07:00–09:00", "09:00–11:00", "14:00–15:00", "and 1 more shift"]
+    assert english["shifts"] == ["07:00–09:00", "09:00–11:00", "14:00–15:00"]
+    assert english["more"] == "and 1 more shift"
 
 
 async def test_the_figures_count_the_early_arrivals_in_three_languages(

@@ -250,6 +250,9 @@
     popup.shifts.forEach(function (line) {
       box.appendChild(element("div", "popup-shift", line));
     });
+    if (popup.more) {
+      box.appendChild(element("div", "popup-more", popup.more));
+    }
     if (!idle) {
       box.appendChild(staffing);
     }
