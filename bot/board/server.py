@@ -302,10 +302,13 @@ class BoardServer:
             text=html, content_type="text/html", status=503, headers=self._retry_after()
         )
 
-    def _denied_page(self, language: str, reason: str = "board.page.denied") -> web.Response:
+    def _denied_page(
+        self, language: str, reason: str = "board.page.denied", *, refresh: int = 0
+    ) -> web.Response:
+        """`refresh`: seconds after which the page loads the link again (0: never)."""
         t = self.runtime.translator(language)
         html = self.templates.get_template("denied.html").render(
-            t=t, language=language, reason=reason, **self._asset_paths()
+            t=t, language=language, reason=reason, refresh=refresh, **self._asset_paths()
         )
         return web.Response(text=html, content_type="text/html", status=403, headers=NO_STORE)
 
@@ -318,7 +321,12 @@ class BoardServer:
         try:
             viewer = await self._viewer(f"{viewers.SCREEN_SCHEME} {token}")
         except UnitArchived as archived:
-            return self._denied_page(archived.language, "board.page.unit_archived")
+            # The unit may be restored: the screen loads its link again until then.
+            return self._denied_page(
+                archived.language,
+                "board.page.unit_archived",
+                refresh=self.runtime.settings.board_refresh_seconds,
+            )
         except Refused:
             return self._denied_page(language)
         except Exception as error:

@@ -538,7 +538,20 @@
     document.querySelector("#board-denied p").textContent = page.labels.denied;
   }
 
+  function undeny() {
+    if (!document.body.classList.contains("is-denied")) {
+      return;
+    }
+    document.body.classList.remove("is-denied");
+    document.getElementById("board-denied").hidden = true;
+    document.getElementById("board-panels").hidden = false;
+    if (map) {
+      map.invalidateSize(); // hidden meanwhile: Leaflet measures its box again
+    }
+  }
+
   function render(payload) {
+    undeny();
     speak(payload.page);
     document.getElementById("board-scope").textContent = payload.scope;
     updated = payload.updated;
@@ -569,7 +582,9 @@
     // None is a matter of rights.
     var told = reason === "expired" || reason === "archived" || reason === "unit_archived";
     var text = told ? config.labels[reason] : config.labels.denied;
-    stopped = true;
+    // A wall screen's unit may be restored: the link still holds, and nobody walks up to a
+    // screen on the wall to reload it. It keeps asking, and shows the board again (undeny).
+    stopped = reason !== "archived";
     if (map) {
       Object.keys(markers).forEach(function (id) { map.removeLayer(markers[id]); });
     }
@@ -643,7 +658,10 @@
           return response.json().then(
             function (body) { deny(body && body.error); },
             function () { deny(); }
-          ).then(function () { return null; });
+          ).then(function () {
+            schedule(); // only while a restored unit may bring the board back (deny)
+            return null;
+          });
         }
         if (!response.ok) {
           throw new Error("HTTP " + response.status);
