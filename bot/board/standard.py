@@ -192,9 +192,10 @@ def _early(t: _Texts, following: Sequence[DayShift], at: float) -> dict[str, Any
             # Shifts starting together end at different times: one window would name one.
             windows.append(t.time(first.starts))
     times = t("common.list_separator").join(windows)
-    # Plural forms follow the people; the wording, the shifts they came early for.
-    several = sum(map(len, starting.values())) > 1
-    key = "board.popup.early_shifts" if several else "board.popup.early"
+    # Plural forms follow the people; the wording, the shifts they came early for (two lists
+    # of the same hours are one shift to the viewer).
+    named = len({(shift.starts, shift.ends) for shift in itertools.chain(*starting.values())})
+    key = "board.popup.early_shifts" if named > 1 else "board.popup.early"
     return {"label": t(key, shift=times, count=len(people)), "people": people}
 
 
@@ -236,7 +237,8 @@ def _popup(
     more = None
     if now.current:
         staffing = t("board.popup.staffing", present=now.present, capacity=now.capacity)
-        windows = [_window(t, shift) for shift in now.current]
+        # Two sign-up lists of the same hours are one window to the viewer, as below.
+        windows = list(dict.fromkeys(_window(t, shift) for shift in now.current))
     else:
         staffing, windows, more = _windows(t, shifts, at, midnight)
     return {

@@ -264,6 +264,42 @@ def test_a_popup_lists_early_arrivals_of_every_shift_starting_next() -> None:
     assert [person["name"] for person in popup["early"]["people"]] == ["乙", "丙"]
 
 
+def test_twin_shifts_of_one_window_read_as_one_in_a_popup() -> None:
+    """Two sign-up lists of one post with the same hours (07:00-09:00 twice, 09:00-11:00
+    twice): the popup names each window once, under way and early alike, and the early line
+    speaks of one shift, as the viewer sees one window."""
+    from types import SimpleNamespace
+    from typing import cast
+    from zoneinfo import ZoneInfo
+
+    from bot.board.standard import MapPanel
+    from bot.i18n import Translator
+    from bot.settings import Settings
+
+    def named(name: str, arrived: float) -> Seat:
+        return Seat(name, arrived, None, 0, False)
+
+    shifts = [
+        DayShift(1, 1, ts(7), ts(9), 1, [named("甲", ts(6, 55))]),
+        DayShift(2, 1, ts(7), ts(9), 1, [named("乙", ts(6, 58))]),
+        DayShift(3, 1, ts(9), ts(11), 1, [named("丙", ts(8, 40))]),
+        DayShift(4, 1, ts(9), ts(11), 1, [named("丁", ts(8, 45))]),
+    ]
+    post = DayPost(1, "人民路口", 1, "城管局", 30.0, 104.0)
+    context = SimpleNamespace(
+        t=Translator("zh_Hans", ZoneInfo("UTC")),
+        settings=Settings(_env_file=None),  # type: ignore[call-arg]
+        now=at(8, 50),
+    )
+    markers = MapPanel._markers(
+        cast(PanelContext, context), [(post, shifts, post_state(shifts, ts(8, 50)))]
+    )["markers"]
+    popup = markers[0]["popup"]
+    assert popup["shifts"] == ["07:00–09:00"]
+    assert popup["staffing"] == "在岗 2/2 人"
+    assert popup["early"]["label"] == "下一班次 09:00–11:00 已提前签到 2 人"
+
+
 def test_early_arrivals_are_of_every_shift_whose_check_in_has_opened() -> None:
     """Check-in opens an hour before each start: at 06:45 the 07:00 and 07:30 shifts are both
     open, the 08:00 one not yet. Someone checked in for 07:30 is early though 07:00 starts
