@@ -367,6 +367,7 @@
   // -- figures and the day's curve --------------------------------------------------------------
 
   var plot = null;
+  var plotWords = ""; // the labels the chart was made with
   var lastCurve = null;
 
   function ink(name) {
@@ -405,6 +406,13 @@
       return;
     }
     lastCurve = curve;
+    // The chart writes its legend once, when it is made: after /lang the data speaks another
+    // language, and the chart is made again in it.
+    var words = config.labels.time + "\n" + curve.label;
+    if (plot && plotWords !== words) {
+      plot.destroy();
+      plot = null;
+    }
     var xs = curve.points.map(function (point) { return point[0]; });
     var ys = curve.points.map(function (point) { return point[1]; });
     if (!plot) {
@@ -454,6 +462,7 @@
         [xs, ys],
         box
       );
+      plotWords = words;
 
     } else {
       plot.setData([xs, ys]);
