@@ -281,6 +281,47 @@
     return list;
   }
 
+  // Posts of one crossing may share their coordinates: their dots lie one on the other and
+  // only the top one can be tapped. The top one is the post that most needs attention, and
+  // tapping the spot names every post there.
+  var ATTENTION = { idle: 0, staffed: 1, short: 2, empty: 3 };
+
+  function spotKey(marker) {
+    var at = marker.getLatLng();
+    return at.lat + "," + at.lng;
+  }
+
+  function sharing(marker) {
+    var key = spotKey(marker);
+    return Object.keys(markers).map(function (id) { return markers[id]; }).filter(
+      function (other) { return other !== marker && spotKey(other) === key; }
+    );
+  }
+
+  function spotContent(layer) {
+    var box = element("div", "popup-spot");
+    [layer].concat(sharing(layer)).forEach(function (marker) {
+      box.appendChild(popupContent(marker.item.popup, marker.label, marker.item.state === "idle"));
+    });
+    return box;
+  }
+
+  function stackSpots() {
+    var spots = {};
+    Object.keys(markers).forEach(function (id) {
+      var key = spotKey(markers[id]);
+      (spots[key] = spots[key] || []).push(markers[id]);
+    });
+    Object.keys(spots).forEach(function (key) {
+      var together = spots[key];
+      if (together.length < 2) {
+        return;
+      }
+      together.sort(function (a, b) { return ATTENTION[a.item.state] - ATTENTION[b.item.state]; });
+      together.forEach(function (marker) { marker.bringToFront(); });
+    });
+  }
+
   function markerStyle(state) {
     return { radius: 9, weight: 2, color: "#ffffff", fillColor: COLORS[state], fillOpacity: 0.95 };
   }
@@ -303,9 +344,7 @@
       var marker = markers[item.id];
       if (!marker) {
         marker = L.circleMarker([item.lat, item.lng], markerStyle(item.state)).addTo(target);
-        marker.bindPopup(function (layer) {
-          return popupContent(layer.item.popup, layer.label, layer.item.state === "idle");
-        });
+        marker.bindPopup(spotContent);
         markers[item.id] = marker;
         outside = outside || (view !== null && !view.contains([item.lat, item.lng]));
       } else {
@@ -344,6 +383,7 @@
         delete markers[id];
       }
     });
+    stackSpots();
     if (bounds.length && (!fitted || (outside && handsOff()))) {
       target.fitBounds(bounds, { padding: [30, 30], maxZoom: 16 });
       fitted = true;
