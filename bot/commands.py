@@ -491,7 +491,12 @@ REGISTRY = Registry(
         DialogueRoute(broadcast.DIALOGUE, broadcast.on_dialogue, COORDINATORS),
         # check-in (issue 4)
         DialogueRoute(checkin_dialogue.DIALOGUE, checkin.on_dialogue, MEMBERS),
-        DialogueRoute(checkout_service.CHECKOUT_DIALOGUE, checkout.on_checkout_dialogue, MEMBERS),
+        DialogueRoute(
+            checkout_service.CHECKOUT_DIALOGUE,
+            checkout.on_checkout_dialogue,
+            MEMBERS,
+            replaced=checkout.reason_replaced,
+        ),
         DialogueRoute(attendance_service.DIALOGUE, attendance.on_dialogue, COORDINATORS),
         # shift swaps (issue 7)
         DialogueRoute(swap_handlers.DIALOGUE, swap_handlers.on_dialogue, MEMBERS),

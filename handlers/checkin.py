@@ -21,7 +21,7 @@ from bot.services.duty import (
     sent,
 )
 from bot.services.duty.at_hand import AssignmentAtHand
-from bot.services.duty.checkin_text import confirmation, distance, duration
+from bot.services.duty.checkin_text import confirmation, distance
 from bot.services.duty.live_wait import moves as live_wait_moves
 from bot.services.duty.photo_archive import archive_path
 from bot.services.platform import dialogues
@@ -35,6 +35,7 @@ from handlers.checkin_input import (
     position_of,
     sent_at,
 )
+from handlers.checkout import tell_left_as_asked
 from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Markup, Turn, error_text
 
@@ -70,7 +71,7 @@ LABEL = "checkin.shift_label"
 async def _show(turn: Turn, step: checkin_dialogue.Step) -> None:
     t = turn.t
     if step.left is not None:
-        _left_as_asked(turn, step.left)
+        tell_left_as_asked(turn, step.left)
     if isinstance(step, checkin_dialogue.NeedPick):
         rows = [
             [button(shift_label(t, option.shift, LABEL), CheckInPick(option.id))]
@@ -91,21 +92,6 @@ async def _show(turn: Turn, step: checkin_dialogue.Step) -> None:
         )
     else:
         _confirm(turn, step)
-
-
-def _left_as_asked(turn: Turn, record: CheckIn) -> None:
-    """The early check-out whose reason never came, made as the check-in replaced its question."""
-    t = turn.t
-    left = record.checked_out_at
-    assert left is not None
-    turn.reply(
-        t(
-            "checkout.left_without_reason",
-            post=record.assignment.shift.post.name,
-            time=t.time(left),
-            hours=duration(t, record.credited_minutes or 0),
-        )
-    )
 
 
 def _confirm(turn: Turn, step: checkin_dialogue.CheckedIn) -> None:
@@ -229,7 +215,7 @@ async def on_location(turn: Turn) -> None:
         )
     except DomainError as error:
         if isinstance(error, checkin_location.RefusedAfterLeaving):
-            _left_as_asked(turn, error.left)
+            tell_left_as_asked(turn, error.left)
         retry = error.code in RETRY_LOCATION
         live = turn.runtime.settings.checkin_require_live_location
         markup: Markup | None = location_keyboard(turn.t, live=live) if retry else None

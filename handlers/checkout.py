@@ -4,6 +4,8 @@ answer."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from telegram import ReplyKeyboardRemove
 
@@ -81,6 +83,33 @@ def _checked_out(turn: Turn, record: CheckIn) -> None:
     if record.presence_ratio is not None:
         lines.append(t("checkout.done.presence", percent=round(record.presence_ratio * 100)))
     turn.reply("\n".join(lines), ReplyKeyboardRemove())
+
+
+def tell_left_as_asked(turn: Turn, record: CheckIn) -> None:
+    """The early check-out whose reason never came, made as something else replaced its
+    question (a check-in, another command)."""
+    t = turn.t
+    left = record.checked_out_at
+    assert left is not None
+    turn.reply(
+        t(
+            "checkout.left_without_reason",
+            post=record.assignment.shift.post.name,
+            time=t.time(left),
+            hours=duration(t, record.credited_minutes or 0),
+        )
+    )
+
+
+async def reason_replaced(turn: Turn, question: Mapping[str, Any]) -> None:
+    """Another command begun instead of the early check-out's reason: she left when she sent
+    /checkout, and is told so."""
+    member = turn.actor.member
+    if member is None:
+        return
+    record = await checkout_service.leave_as_replaced(turn.session, member, question, turn.now)
+    if record is not None:
+        tell_left_as_asked(turn, record)
 
 
 async def on_checkout_dialogue(turn: Turn, dialogue: Dialogue) -> None:

@@ -3,7 +3,7 @@ dialogue is declared once with its handler and the roles that may use it."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
@@ -69,6 +69,8 @@ class Button(Generic[D]):
 
 
 DialogueHandler = Callable[[Turn, Dialogue], Awaitable[None]]
+# Given the data the dialogue held when the turn began.
+ReplacedHandler = Callable[[Turn, Mapping[str, Any]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,9 @@ class DialogueRoute:
     roles: frozenset[Role] | None
     # The steps that ask for a location; at any other step a location is a check-in.
     location_steps: frozenset[str] = frozenset()
+    # What its question stood for, once a dialogue of another kind replaced it unanswered (a
+    # new command begun instead of the answer): `Turn.dialogue_replaced`.
+    replaced: ReplacedHandler | None = None
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot import answers, wording
 from bot.buttons import CancelDialogue
 from bot.db.engine import DbSession
-from bot.db.models import Dialogue, Member, Role
+from bot.db.models import Dialogue, DialogueKind, Member, Role
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator, language_from_telegram
 from bot.intake import Intake
@@ -97,6 +97,9 @@ class Turn:
     # buttons this turn takes off (each once).
     opening_prompt: int | None = None
     opening_mark: int | None = None
+    # The kind and data of the dialogue open as the turn began (`dialogue_replaced`).
+    opening_kind: DialogueKind | None = None
+    opening_data: dict[str, Any] = field(default_factory=dict)
     _buttons_off: set[int] = field(default_factory=set)
 
     @property
@@ -251,6 +254,19 @@ class Turn:
             and (open_now is None or dialogues.mark(open_now) != self.opening_mark)
         ):
             self._take_buttons_off(self.opening_prompt)
+
+    async def dialogue_replaced(self) -> None:
+        """After the handler: a dialogue this update replaced, unanswered, by one of another
+        kind (a new command begun instead of the answer) settles what its question stood for,
+        if its route says how (an early check-out asked for its reason is made as sent)."""
+        if self.opening_kind is None:
+            return
+        open_now = dialogues.known(self.session, self.user_id)
+        if open_now is None or open_now.kind == self.opening_kind:
+            return
+        route = self.registry.dialogue(self.opening_kind)
+        if route is not None and route.replaced is not None:
+            await route.replaced(self, self.opening_data)
 
     @property
     def topic(self) -> int | None:
@@ -415,6 +431,8 @@ async def _begin(
     if dialogue is not None:
         turn.opening_prompt = dialogues.prompt_message(dialogue)
         turn.opening_mark = dialogues.mark(dialogue)
+        turn.opening_kind = dialogue.kind
+        turn.opening_data = dict(dialogue.data)
     if roles is not None and not actor.has_any(roles):
         if member is not None and member.active:
             return turn, DomainError(ErrorCode.FORBIDDEN)
@@ -474,6 +492,7 @@ async def run_turn(
                     and reachability.seen_reachable(member)
                 )
                 await handler(turn)
+                await turn.dialogue_replaced()
                 turn.dialogue_settled()
                 turn.quiet_if_repeated()
                 if unblocked and member is not None:

@@ -5,9 +5,10 @@ overlap of the checked-in time with the shift, unless a coordinator corrected th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -240,14 +241,16 @@ async def asked_to_leave(
 
 def asked_at(dialogue: Dialogue | None, checkin: CheckIn) -> dt.datetime | None:
     """`asked_to_leave_at`, read from the person's dialogue as already known."""
-    if (
-        dialogue is None
-        or dialogue.kind != CHECKOUT_DIALOGUE
-        or dialogue.data.get("checkin_id") != checkin.id
-        or not dialogue.data.get("at")
-    ):
+    if dialogue is None or dialogue.kind != CHECKOUT_DIALOGUE:
         return None
-    return dt.datetime.fromisoformat(str(dialogue.data["at"]))
+    return _asked_in(dialogue.data, checkin)
+
+
+def _asked_in(data: Mapping[str, Any], checkin: CheckIn) -> dt.datetime | None:
+    """When the early /checkout of `checkin` was sent, from the data of its question."""
+    if data.get("checkin_id") != checkin.id or not data.get("at"):
+        return None
+    return dt.datetime.fromisoformat(str(data["at"]))
 
 
 async def leave_as_asked(session: AsyncSession, member: Member, now: dt.datetime) -> CheckIn | None:
@@ -264,6 +267,36 @@ async def leave_as_asked(session: AsyncSession, member: Member, now: dt.datetime
     if checkin is None or asked is None:
         return None
     await dialogues.end(session, member.telegram_id)
+    return await _left_at(session, checkin, asked, now)
+
+
+async def leave_as_replaced(
+    session: AsyncSession, member: Member, question: Mapping[str, Any], now: dt.datetime
+) -> CheckIn | None:
+    """Make the early check-out whose reason was asked for (`question`: the data of that
+    dialogue) as `leave_as_asked` does, once another dialogue has replaced the question before
+    the reason came (a street report begun on the way out, say): she left when she sent
+    /checkout, and the automatic check-out would otherwise credit the whole shift. The
+    check-in so closed, or None (closed meanwhile: by a check-in that replaced the question,
+    say)."""
+    checkin_id = question.get("checkin_id")
+    checkin = await session.get(CheckIn, checkin_id) if isinstance(checkin_id, int) else None
+    if (
+        checkin is None
+        or checkin.checked_out_at is not None
+        or checkin.assignment.member_id != member.id
+    ):
+        return None
+    asked = _asked_in(question, checkin)
+    if asked is None:
+        return None
+    return await _left_at(session, checkin, asked, now)
+
+
+async def _left_at(
+    session: AsyncSession, checkin: CheckIn, asked: dt.datetime, now: dt.datetime
+) -> CheckIn | None:
+    """Close `checkin` at `asked`, when /checkout was sent: an early leave with no reason."""
     kind = CheckoutKind.EARLY if asked < checkin.assignment.shift.ends_at else CheckoutKind.NORMAL
     if not await close(session, checkin, asked, kind, now):
         return None
