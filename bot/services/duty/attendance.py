@@ -30,6 +30,7 @@ from bot.services.duty.checkout import clean_reason, credited_minutes
 from bot.services.people.access import Actor
 from bot.services.platform import audit, outbox
 from bot.services.platform.notify import notify
+from bot.services.schedule.seats import SEATED
 from bot.settings import Settings
 
 DIALOGUE = DialogueKind.ATTENDANCE_FIX
@@ -155,8 +156,11 @@ async def attendance(
 
 
 async def _assignment(session: AsyncSession, actor: Actor, assignment_id: int) -> Assignment:
+    """The seat a correction is for, while it holds one of its shift's seats: one given up,
+    taken off (➖ 移出, pressed on a roster sent before) or cancelled with its shift has no
+    attendance to correct, and recording its holder present would put them back on it."""
     assignment = await session.get(Assignment, assignment_id)
-    if assignment is None:
+    if assignment is None or assignment.status not in SEATED:
         raise DomainError(ErrorCode.ATTENDANCE_NOT_FOUND)
     actor.require_unit(assignment.shift.post.unit_id, Role.COORDINATOR)
     return assignment
