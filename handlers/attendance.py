@@ -142,7 +142,7 @@ async def choose_correction(turn: Turn, pressed: AttendanceCorrect) -> None:
             t(
                 "attendance.ask_hours",
                 name=assignment.member.display_name,
-                max=attendance.shift_minutes(assignment.shift) / 60,
+                max=duration(t, attendance.shift_minutes(assignment.shift)),
             ),
         )
     else:

@@ -164,7 +164,7 @@ async def test_rejecting_a_photo_and_adjusting_hours(harness: Harness) -> None:
     await li.send_text("三小时")
     await li.send_text("3")
     await harness.settle()
-    assert all("0 到 2 之间" in text for text in li.texts()[-2:])
+    assert all("0 到 2 小时之间" in text for text in li.texts()[-2:])
     await li.send_text("1:30")
     await harness.settle()
     await li.send_text("现场核实到岗一个半小时")

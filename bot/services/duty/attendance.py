@@ -216,7 +216,9 @@ def parse_hours(text: str, limit_minutes: int) -> int:
         else:
             minutes = int(hours) * 60
     if minutes is None or not 0 <= minutes <= limit_minutes:
-        raise DomainError(ErrorCode.CORRECTION_HOURS_INVALID, max=limit_minutes / 60)
+        raise DomainError(
+            ErrorCode.CORRECTION_HOURS_INVALID, max=dt.timedelta(minutes=limit_minutes)
+        )
     return minutes
 
 
@@ -319,7 +321,10 @@ async def apply(
             checkin.photo_rejected = True
         else:
             if minutes is None:
-                raise DomainError(ErrorCode.CORRECTION_HOURS_INVALID, max=shift_minutes(shift) / 60)
+                raise DomainError(
+                    ErrorCode.CORRECTION_HOURS_INVALID,
+                    max=dt.timedelta(minutes=shift_minutes(shift)),
+                )
             checkin.credited_override = minutes
     checkin.credited_minutes = credited_minutes(checkin)
     await session.flush()

@@ -68,6 +68,8 @@ def param(t: Translator, name: str, value: Any) -> Any:
         return moment(t, value.at, value.now)
     if isinstance(value, dt.datetime):
         return t.datetime(value)
+    if isinstance(value, dt.timedelta):
+        return duration(t, int(value.total_seconds() // 60))
     if isinstance(value, dt.date):
         return t.date(value)
     if isinstance(value, geo.Compass):
