@@ -56,6 +56,11 @@ class Attendance:
     left_post: bool
     assigned: bool = False  # a coordinator assigned the seat (else the member volunteered)
     acknowledged: bool = False
+    # A coordinator's corrections (duty/attendance.py), which the archive must not hide: a
+    # presence recorded by hand, a photo rejected, hours set by hand.
+    manual: bool = False
+    photo_rejected: bool = False
+    hours_adjusted: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,9 @@ async def build(
             CheckIn.photo_flagged,
             CheckIn.checkout_kind,
             CheckIn.left_post_at,
+            CheckIn.manual,
+            CheckIn.photo_rejected,
+            CheckIn.credited_override,
         )
         .join(Unit, Unit.id == Post.unit_id)
         .where(*_in_period(start, end, unit_id))
@@ -175,6 +183,9 @@ async def build(
             photo_flagged,
             checkout_kind,
             left_post_at,
+            manual,
+            photo_rejected,
+            credited_override,
         ) in partition:
             checked = checkin_id is not None
             if status is AssignmentStatus.SIGNED_UP and not checked and ends_at <= now:
@@ -201,6 +212,9 @@ async def build(
                     left_post=checked and left_post_at is not None,
                     assigned=rota_id is not None,
                     acknowledged=acknowledged_at is not None,
+                    manual=checked and bool(manual),
+                    photo_rejected=checked and bool(photo_rejected),
+                    hours_adjusted=checked and credited_override is not None,
                 )
             )
     scope = await session.get(Unit, unit_id) if unit_id is not None else None

@@ -41,6 +41,9 @@ def _flags(t: Translator, row: Attendance) -> str:
             ("flagged", row.flagged),
             ("left_early", row.left_early),
             ("left_post", row.left_post),
+            ("manual", row.manual),
+            ("photo_rejected", row.photo_rejected),
+            ("hours_adjusted", row.hours_adjusted),
         )
         if on
     ]
