@@ -77,7 +77,7 @@ def webhook_app(intake: Intake, path: str, secret: str) -> web.Application:
 
 async def _set_aside(intake: Intake, payload: dict[str, Any]) -> web.Response:
     try:
-        await intake.set_aside([payload])
+        await intake.set_aside_one(payload)
     except Exception:
         log.exception(
             "update %s could not be set aside; Telegram will send it again", payload["update_id"]

@@ -103,6 +103,12 @@ class Intake:
         await self._arriving.add(received)
         self._backlog.delivered_at = self.runtime.clock.now()
 
+    async def set_aside_one(self, payload: dict[str, Any]) -> None:
+        """`set_aside` for one update the webhook could not read: its delivery went through
+        all the same, which the backlog counts as `accept_one` does."""
+        await self.set_aside([payload])
+        self._backlog.delivered_at = self.runtime.clock.now()
+
     async def _dispatch(self, update: Update) -> None:
         self._in_hand.add(update.update_id)
         await self.application.update_queue.put(update)
