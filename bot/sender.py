@@ -8,7 +8,8 @@ own:
 - sent: done; an edit Telegram calls "not modified" counts as done;
 - 429: that chat waits `retry_after`, the message is kept, nothing else stops;
 - timeouts, network errors, 5xx: retried later with growing backoff, parked after
-  MAX_ATTEMPTS;
+  MAX_ATTEMPTS; meanwhile what is queued after it for the chat waits behind it
+  (bot/retry_order.py), other chats go on;
 - 403: the person blocked the bot or is gone: never retried, the member is marked unreachable
   and their coordinators told once; in a group, the bot was removed: the group's binding goes,
   with what else is queued for it, and the admins and the unit's coordinators are told once
@@ -71,6 +72,7 @@ from bot.delivery import counted_messages, deliver
 from bot.pacing import GLOBAL_WINDOW, Pacer, Rates, is_group
 from bot.redraw import REDRAWS
 from bot.refusals import chat_gone, group_deleted, muted_in_group, uneditable
+from bot.retry_order import RetryHolds
 from bot.runtime import Runtime
 from bot.services.people import groups, reachability
 from bot.services.platform import cards, chat_moves, outbox, outbox_claim, redraw
@@ -159,6 +161,7 @@ class Sender:
         self.sole_process = sole_process
         self._led = False
         self._semaphore = asyncio.Semaphore(CHATS_AT_ONCE)
+        self.retry_holds = RetryHolds()
 
     @property
     def most_in_flight(self) -> int:
@@ -180,11 +183,15 @@ class Sender:
         held: dict[int, int] = {}
 
         def fits(due: Sequence[OutboxMessage]) -> list[bool]:
-            sizes = [counted_messages(row) for row in due]
-            fitting = self.pacer.fits([row.chat_id for row in due], moment, sizes)
-            for row, size, fit in zip(due, sizes, fitting, strict=True):
+            # A chat whose earliest message waits for its retry is not written to meanwhile.
+            free = self.retry_holds.free([row.chat_id for row in due], moment)
+            going = [row for row, chat_free in zip(due, free, strict=True) if chat_free]
+            sizes = [counted_messages(row) for row in going]
+            paced = iter(self.pacer.fits([row.chat_id for row in going], moment, sizes))
+            fitting = [chat_free and next(paced) for chat_free in free]
+            for row, fit in zip(due, fitting, strict=True):
                 if not fit:
-                    held.setdefault(row.chat_id, size)
+                    held.setdefault(row.chat_id, counted_messages(row))
             return fitting
 
         async with self.runtime.db.session() as session:
@@ -217,8 +224,12 @@ class Sender:
         waits = [outcome.wait for outcome in outcomes if outcome.wait is not None]
         # The chats left unclaimed wait as those that had to stop in the pass do.
         after = self.runtime.clock.now().timestamp()
-        waits.extend(self.pacer.delay(chat_id, after, size) for chat_id, size in held.items())
+        waits.extend(
+            max(self.pacer.delay(chat_id, after, size), self.retry_holds.wait(chat_id, after))
+            for chat_id, size in held.items()
+        )
         self.pacer.forget_idle(after)
+        self.retry_holds.forget_past(after)
         return PassResult(
             attempted=sum(outcome.tried for outcome in outcomes),
             wait=min(waits) if waits else None,
@@ -379,6 +390,8 @@ class Sender:
                 return
             when = self.runtime.clock.now() + backoff(row.attempts)
             await outbox.retry_at(session, row.id, when, reason, attempt=True)
+        # What is queued after it for the chat waits behind it, not overtaking it.
+        self.retry_holds.hold(row.chat_id, when.timestamp())
 
     async def lead(self) -> bool:
         """Whether this process may run a pass now: it leads (taking the lead when it is

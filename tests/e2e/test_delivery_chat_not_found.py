@@ -178,6 +178,50 @@ async def test_a_members_chat_not_found_that_passes_is_retried_not_marked(
     assert "明天 7:00 上岗" in volunteer.texts()
 
 
+async def test_a_member_retried_after_chat_not_found_gets_their_messages_in_order(
+    harness: Harness,
+) -> None:
+    """吴志愿's first message meets "chat not found" and waits its backoff: the message queued
+    after it for him waits behind it, not overtaking it once Telegram knows his chat again,
+    while 郑志愿's message goes at once."""
+    await create_unit(harness, "城管局")
+    coordinator = harness.user(4141, "协调")
+    await join(
+        harness, coordinator, await invite_code(harness, harness.admin, None, "协调员"), "周协调"
+    )
+    code = await invite_code(harness, coordinator, None, "志愿者")
+    volunteer = harness.user(4142, "志愿")
+    await join(harness, volunteer, code, "吴志愿")
+    other = harness.user(4143, "郑")
+    await join(harness, other, code, "郑志愿")
+    harness.emulator.inject_fault(Fault(kind="400", chat_id=4142, count=1, description=NOT_FOUND))
+    for key, chat_id, text in (
+        ("first", 4142, "明天 7:00 上岗"),
+        ("second", 4142, "岗位改到 8:00"),
+        ("elsewhere", 4143, "后天 9:00 上岗"),
+    ):
+        async with harness.session() as session:
+            await outbox.enqueue(
+                session,
+                key=key,
+                chat_id=chat_id,
+                body=outbox.payload(text),
+                now=harness.clock.now(),
+            )
+    await harness.deliver()
+
+    first, second, elsewhere = [
+        await _row(harness, key) for key in ("first", "second", "elsewhere")
+    ]
+    assert first.status == second.status == elsewhere.status == OutboxStatus.SENT
+    assert first.attempts == 1 and second.sent_at is not None and first.sent_at is not None
+    assert second.sent_at >= first.sent_at
+    told = [text for text in volunteer.texts() if text in ("明天 7:00 上岗", "岗位改到 8:00")]
+    assert told == ["明天 7:00 上岗", "岗位改到 8:00"]
+    # The other member did not wait for his backoff.
+    assert elsewhere.sent_at is not None and elsewhere.sent_at < first.sent_at
+
+
 async def _row(harness: Harness, key: str) -> OutboxMessage:
     async with harness.session() as session:
         row = await session.scalar(
