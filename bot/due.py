@@ -21,6 +21,7 @@ from bot.services.duty import presence, reminders
 from bot.services.duty.live_wait import end as live_wait_end
 from bot.services.duty.live_wait import opening as live_wait_opening
 from bot.services.oversight import order_jobs
+from bot.services.platform import outbox_purge
 from bot.services.reports import jobs as report_jobs
 from bot.services.rostering import acknowledge, leave_ends
 from bot.services.schedule import broadcast_progress, understaffed, waitlist
@@ -80,4 +81,6 @@ DUE_JOBS: tuple[DueJob, ...] = (
     DueJob("orders.deadline_reminders", order_jobs.deadline_reminders),
     DueJob("orders.escalate", order_jobs.escalate),
     DueJob("orders.follow_ups", order_jobs.follow_ups),
+    # housekeeping: what the outbox delivered, once no key of it can be asked for again
+    DueJob("outbox.purge", outbox_purge.purge),
 )
