@@ -3,33 +3,50 @@
 the messages queued after it for the same chat until its retry, so that none overtakes it once
 Telegram answers again; other chats go on. Not the pacer's 429 pause: that one holds the direct
 answers too, and a person writing to the bot (which ends a "chat not found") must be answered
-at once.
+at once. A hold ends early when its message is no longer pending (dropped meanwhile: a running
+count superseded, a card closed), since nothing is left to keep the order with.
 
 Kept in the sending process, as the pacer is: after a restart a later message may go before one
 still waiting for its retry, within the one backoff that was under way."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class _Hold:
+    message_id: int
+    until: float
 
 
 class RetryHolds:
     """Chats held until the retry of their earliest message (times on the injected clock)."""
 
     def __init__(self) -> None:
-        self._until: dict[int, float] = {}
+        self._holds: dict[int, _Hold] = {}
 
-    def hold(self, chat_id: int, until: float) -> None:
-        self._until[chat_id] = max(self._until.get(chat_id, 0.0), until)
+    def hold(self, chat_id: int, message_id: int, until: float) -> None:
+        self._holds[chat_id] = _Hold(message_id, until)
 
-    def wait(self, chat_id: int, now: float) -> float:
-        """Seconds until the chat's messages may go again (0: not held)."""
-        return max(self._until.get(chat_id, 0.0) - now, 0.0)
+    def held_messages(self, now: float) -> list[int]:
+        """The outbox ids of the messages chats wait behind now."""
+        return sorted(held.message_id for held in self._holds.values() if held.until > now)
+
+    def keep_only(self, pending: Collection[int]) -> None:
+        """End the holds whose message is no longer pending."""
+        for chat_id in [c for c, held in self._holds.items() if held.message_id not in pending]:
+            del self._holds[chat_id]
 
     def free(self, chat_ids: Sequence[int], now: float) -> list[bool]:
         """Which of these chats' messages may be claimed now."""
-        return [self.wait(chat_id, now) == 0.0 for chat_id in chat_ids]
+        return [not self._held(chat_id, now) for chat_id in chat_ids]
+
+    def _held(self, chat_id: int, now: float) -> bool:
+        held = self._holds.get(chat_id)
+        return held is not None and held.until > now
 
     def forget_past(self, now: float) -> None:
-        for chat_id in [c for c, until in self._until.items() if until <= now]:
-            del self._until[chat_id]
+        for chat_id in [c for c, held in self._holds.items() if held.until <= now]:
+            del self._holds[chat_id]

@@ -15,7 +15,8 @@ own:
   with what else is queued for it, and the admins and the unit's coordinators are told once
   (services/people/groups.lost); so too on a 400 "chat not found" (a group deleted, or the bot
   out of it; for a person, only once it lasted MAX_ATTEMPTS attempts, retried with backoff
-  meanwhile: Telegram also answers it for a while to people who did write to the bot), but for
+  meanwhile: Telegram also answers it for a while to people who did write to the bot; what is
+  queued after it for them, which waited behind it, is marked undeliverable with it), but for
   an id that is no member's, parked (nobody to mark or tell); the refused reports are not sent
   to anyone else instead;
 - a group upgraded to a supergroup (400 with `migrate_to_chat_id`, PTB's ChatMigrated): its
@@ -183,18 +184,23 @@ class Sender:
         held: dict[int, int] = {}
 
         def fits(due: Sequence[OutboxMessage]) -> list[bool]:
-            # A chat whose earliest message waits for its retry is not written to meanwhile.
+            # A chat whose earliest message waits for its retry is not written to meanwhile; it
+            # goes on with that message, due then, so the pass does not wait for it.
             free = self.retry_holds.free([row.chat_id for row in due], moment)
             going = [row for row, chat_free in zip(due, free, strict=True) if chat_free]
             sizes = [counted_messages(row) for row in going]
-            paced = iter(self.pacer.fits([row.chat_id for row in going], moment, sizes))
-            fitting = [chat_free and next(paced) for chat_free in free]
-            for row, fit in zip(due, fitting, strict=True):
+            paced = self.pacer.fits([row.chat_id for row in going], moment, sizes)
+            for row, size, fit in zip(going, sizes, paced, strict=True):
                 if not fit:
-                    held.setdefault(row.chat_id, counted_messages(row))
-            return fitting
+                    held.setdefault(row.chat_id, size)
+            fits_in_order = iter(paced)
+            return [chat_free and next(fits_in_order) for chat_free in free]
 
         async with self.runtime.db.session() as session:
+            # A chat held behind a message dropped meanwhile is held no more (a statement only
+            # while a chat is held behind a retry).
+            if held_behind := self.retry_holds.held_messages(moment):
+                self.retry_holds.keep_only(await outbox.pending_among(session, held_behind))
             rows = await outbox_claim.claim_due(
                 session, now, self.worker, quiet=self._quiet(now), limit=limit, fits=fits
             )
@@ -224,10 +230,7 @@ class Sender:
         waits = [outcome.wait for outcome in outcomes if outcome.wait is not None]
         # The chats left unclaimed wait as those that had to stop in the pass do.
         after = self.runtime.clock.now().timestamp()
-        waits.extend(
-            max(self.pacer.delay(chat_id, after, size), self.retry_holds.wait(chat_id, after))
-            for chat_id, size in held.items()
-        )
+        waits.extend(self.pacer.delay(chat_id, after, size) for chat_id, size in held.items())
         self.pacer.forget_idle(after)
         self.retry_holds.forget_past(after)
         return PassResult(
@@ -375,6 +378,11 @@ class Sender:
                 member = await reachability.mark_unreachable(session, row.chat_id, now, settings)
                 if member is None and not forbidden:
                     await outbox.park(session, row.id, reason)
+                elif not forbidden:
+                    # The messages queued after it waited behind its retries (retry_order):
+                    # they would meet the same refusal, each through its own retries.
+                    await outbox.block_chat(session, row.chat_id, reason)
+                    return False
         # A group's other messages were dropped: the rest of this pass's are not tried.
         return not is_group(row.chat_id)
 
@@ -391,7 +399,7 @@ class Sender:
             when = self.runtime.clock.now() + backoff(row.attempts)
             await outbox.retry_at(session, row.id, when, reason, attempt=True)
         # What is queued after it for the chat waits behind it, not overtaking it.
-        self.retry_holds.hold(row.chat_id, when.timestamp())
+        self.retry_holds.hold(row.chat_id, row.id, when.timestamp())
 
     async def lead(self) -> bool:
         """Whether this process may run a pass now: it leads (taking the lead when it is

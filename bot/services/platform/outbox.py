@@ -307,6 +307,19 @@ async def statuses_of_keys(session: AsyncSession, keys: Sequence[str]) -> dict[s
     return found
 
 
+async def pending_among(session: AsyncSession, message_ids: Sequence[int]) -> set[int]:
+    """Those of these outbox ids whose messages are still to be sent."""
+    if not message_ids:
+        return set()
+    rows = await session.scalars(
+        select(OutboxMessage.id).where(
+            OutboxMessage.id.in_(list(message_ids)),
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+    )
+    return set(rows)
+
+
 async def retire_keys(session: AsyncSession, keys: Sequence[str], suffix: str) -> int:
     """Free `keys` for new messages: each row under one is renamed with `suffix`, and one not
     yet sent is dropped (it says what is no longer true). How many rows there were."""
@@ -378,15 +391,20 @@ async def withdraw_under(session: AsyncSession, prefix: str, suffix: str) -> int
 async def drop_chat(session: AsyncSession, chat_id: int, reason: str) -> int:
     """Drop every message for `chat_id` not sent yet (the bot may no longer write there); how
     many."""
+    return await _end_chat(session, chat_id, OutboxStatus.DROPPED, reason)
+
+
+async def block_chat(session: AsyncSession, chat_id: int, reason: str) -> int:
+    """Mark every message for `chat_id` not sent yet undeliverable, with Telegram's reason (the
+    person cannot be written to); how many."""
+    return await _end_chat(session, chat_id, OutboxStatus.BLOCKED, reason)
+
+
+async def _end_chat(session: AsyncSession, chat_id: int, status: OutboxStatus, reason: str) -> int:
     result = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == OutboxStatus.PENDING)
-        .values(
-            status=OutboxStatus.DROPPED,
-            last_error=reason[:500],
-            claimed_by=None,
-            claimed_until=None,
-        )
+        .values(status=status, last_error=reason[:500], claimed_by=None, claimed_until=None)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
