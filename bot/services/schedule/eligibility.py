@@ -23,6 +23,7 @@ from bot.db.models import (
     ShiftStatus,
 )
 from bot.errors import DomainError, ErrorCode
+from bot.i18n import Translator
 from bot.services.schedule import standing_leave
 from bot.services.schedule.seats import ATTACHED, COMMITTED
 from bot.services.schedule.shift_text import shift_label, translator_for
@@ -310,7 +311,12 @@ async def refusals(
 
 
 async def _error(
-    session: AsyncSession, refusal: Refusal, member: Member, shift: Shift, settings: Settings
+    session: AsyncSession,
+    refusal: Refusal,
+    member: Member,
+    shift: Shift,
+    settings: Settings,
+    reader: Translator | None,
 ) -> DomainError:
     code = refusal.code
     if code is ErrorCode.POST_ARCHIVED:
@@ -318,14 +324,14 @@ async def _error(
     if code is ErrorCode.SHIFT_OTHER_UNIT:
         return DomainError(code, unit=shift.post.unit.name)
     if code is ErrorCode.SIGNUP_NOT_OPEN:
-        t = translator_for(member, settings)
+        t = reader or translator_for(member, settings)
         return DomainError(code, opens=t.datetime(opens_at(shift, settings)))
     if code is ErrorCode.TAG_REQUIRED:
         return DomainError(code, tag=shift.required_tag)
     if code is ErrorCode.SHIFT_CLASH:
         clash = await session.get(Shift, refusal.clash_id)
         assert clash is not None
-        t = translator_for(member, settings)
+        t = reader or translator_for(member, settings)
         return DomainError(code, shift=shift_label(t, clash))
     if code in (ErrorCode.WEEKLY_CAP_REACHED, ErrorCode.NO_SHOW_BLOCKED):
         return DomainError(code, count=refusal.count)
@@ -343,6 +349,7 @@ async def check_eligibility(
     leaving: int | None = None,
     assigned: bool = False,
     planned: bool = False,
+    reader: Translator | None = None,
 ) -> None:
     """Raise the DomainError of the first rule that keeps `member` from `shift` at `now`.
 
@@ -355,7 +362,9 @@ async def check_eligibility(
     member to another on a shift already planned (a swap): an archived post takes no new
     seats, but the shifts it had planned take place, and so may change hands, and a seat held
     weeks ahead may change hands before the sign-up window opens. The rules are those
-    of ``refusals``, asked for one pair.
+    of ``refusals``, asked for one pair. The dates the refusal names are worded for `reader`
+    when someone other than the member reads it (the other side of a swap, a coordinator
+    deciding it), else in the member's language.
     """
     found = await refusals(
         session,
@@ -369,4 +378,4 @@ async def check_eligibility(
     )
     refusal = found[(member.id, shift.id)]
     if refusal is not None:
-        raise await _error(session, refusal, member, shift, settings)
+        raise await _error(session, refusal, member, shift, settings, reader)

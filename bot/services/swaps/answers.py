@@ -30,7 +30,7 @@ from bot.services.swaps.notices import (
     close_approval,
     tell,
 )
-from bot.services.swaps.queries import not_eligible, refusal
+from bot.services.swaps.queries import not_eligible, reader_of, refusal
 from bot.settings import Settings
 
 
@@ -109,6 +109,7 @@ async def _check_both(
     after the shifts, as every path that gives a seat does)."""
     await lock_members(session, [taker.id, offer.offered_by_id])
     theirs = offer.target_assignment
+    reader = reader_of(actor, settings)
     error = await refusal(
         session,
         taker,
@@ -116,6 +117,7 @@ async def _check_both(
         now,
         settings,
         leaving=theirs.id if theirs is not None else None,
+        reader=reader,
     )
     if error is not None:
         raise error if taker_is_actor else not_eligible(actor, taker, error, settings)
@@ -127,6 +129,7 @@ async def _check_both(
             now,
             settings,
             leaving=offer.from_assignment_id,
+            reader=reader,
         )
         if error is not None:
             raise not_eligible(actor, offer.offered_by, error, settings)

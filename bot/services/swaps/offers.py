@@ -47,6 +47,7 @@ from bot.services.swaps.queries import (
     find_member,
     not_eligible,
     own_seat,
+    reader_of,
     refusal,
 )
 from bot.settings import Settings
@@ -160,7 +161,7 @@ async def hand_over(
     shift, offerer = mine.shift, mine.member
     target = await find_member(session, offerer, name)
     _reachable(target)
-    error = await refusal(session, target, shift, now, settings)
+    error = await refusal(session, target, shift, now, settings, reader=reader_of(actor, settings))
     if error is not None:
         raise not_eligible(actor, target, error, settings)
     offer = _new_offer(
@@ -201,7 +202,9 @@ async def exchange(
         raise DomainError(ErrorCode.SWAP_TARGET_GONE)
     if now >= expiry(settings, theirs.shift):
         raise DomainError(ErrorCode.SWAP_TOO_LATE, count=settings.swap_expiry_before_start_min)
-    refused = await exchange_refusal(session, mine, theirs, now, settings)
+    refused = await exchange_refusal(
+        session, mine, theirs, now, settings, reader=reader_of(actor, settings)
+    )
     if refused is not None:
         raise not_eligible(actor, *refused, settings)
     target = theirs.member

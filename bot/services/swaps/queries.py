@@ -178,11 +178,13 @@ async def refusal(
     settings: Settings,
     *,
     leaving: int | None = None,
+    reader: Translator | None = None,
 ) -> DomainError | None:
     """The rule that keeps `member` from taking a seat on `shift`, if any: only members who
     stand on posts take a swapped seat, and the rules of sign-up hold. Someone waiting for a
     seat on the shift may take one offered to them; someone excused (leave approved) at its
-    hour may not, nor someone who declared that hour off."""
+    hour may not, nor someone who declared that hour off. What it names (a clashing shift) is
+    worded for `reader`, who may be someone else (see `reader_of`)."""
     if not serves_on_posts(member):
         return DomainError(ErrorCode.NOT_ON_POST)
     try:
@@ -195,6 +197,7 @@ async def refusal(
             from_waitlist=True,
             leaving=leaving,
             planned=True,
+            reader=reader,
         )
     except DomainError as error:
         # Leave is a rule of sign-up; a swap says it in its own words (taking, not signing up).
@@ -218,16 +221,22 @@ OF_ANOTHER = {
 }
 
 
+def reader_of(actor: Actor, settings: Settings) -> Translator:
+    """The language of the person acting, who reads a refusal of a swap whoever's rule it is
+    (an admin who is no member reads the default one)."""
+    if actor.member is not None:
+        return translator_for(actor.member, settings)
+    return Translator(settings.default_language, settings.zone)
+
+
 def not_eligible(
     actor: Actor, member: Member, error: DomainError, settings: Settings
 ) -> DomainError:
     """A member's refusal, worded for the person acting and naming whose rule it is (their
-    clash, their no-shows), never "you": in an exchange it may be either side's."""
-    t = (
-        translator_for(actor.member, settings)
-        if actor.member is not None
-        else Translator(settings.default_language, settings.zone)
-    )
+    clash, their no-shows), never "you": in an exchange it may be either side's. The refusal
+    is to be asked with `reader=reader_of(actor, settings)`, so that the dates it names are
+    already the actor's."""
+    t = reader_of(actor, settings)
     key = OF_ANOTHER.get(error.code, error.message_key)
     return DomainError(
         ErrorCode.SWAP_NOT_ELIGIBLE,
@@ -316,13 +325,16 @@ async def exchange_refusal(
     theirs: Assignment,
     now: dt.datetime,
     settings: Settings,
+    *,
+    reader: Translator | None = None,
 ) -> tuple[Member, DomainError] | None:
-    """Whoever of the two may not take the other's shift, giving up their own."""
+    """Whoever of the two may not take the other's shift, giving up their own (what it names
+    worded for `reader`)."""
     for member, shift, leaving in (
         (mine.member, theirs.shift, mine.id),
         (theirs.member, mine.shift, theirs.id),
     ):
-        error = await refusal(session, member, shift, now, settings, leaving=leaving)
+        error = await refusal(session, member, shift, now, settings, leaving=leaving, reader=reader)
         if error is not None:
             return member, error
     return None
