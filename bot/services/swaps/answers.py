@@ -214,7 +214,8 @@ async def decline(
     if offer.kind is SwapKind.GIVE_AWAY or offer.target_member_id != member.id:
         raise DomainError(ErrorCode.SWAP_NOT_FOR_YOU)
     if not await transition(session, offer, SwapStatus.PENDING, SwapStatus.DECLINED, now):
-        raise _closed(offer)
+        # Accepted already (from another copy of the question): by them, not by someone else.
+        raise _closed(offer, member)
     record(session, member.id, "decline", offer, now)
     await tell(
         session,
