@@ -1,8 +1,9 @@
 """The one table of what follows a shift moved to another time, in the domains above the
 schedule (bot/services/schedule/shifts.py cannot import them): each entry is a service function
 `run(session, shift_id, now, settings) -> int` run by ``shifts.edit`` in the edit's transaction
-when the shift's start changed, in the order of this table. Every caller of the edit hands it
-this table, so none can move a shift and forget what follows; features add one row each."""
+when the shift's start changed (or, for a row `on_end`, its end alone), in the order of this
+table. Every caller of the edit hands it this table, so none can move a shift and forget what
+follows; features add one row each."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from bot.services.schedule.shifts import AfterMove
 from bot.services.swaps import jobs as swap_jobs
 
 AFTER_MOVE: tuple[AfterMove, ...] = (
-    # the open swap offers of its seats: agreed to the old time, their expiry counted from it
-    swap_jobs.void_for_moved_shift,
-    # its seats' reminders, check-in notice and late nudge: due again at the new time
-    reminders.rearm,
+    # the open swap offers of its seats: agreed to the old hours (its end moved too, a taker
+    # would get hours they never agreed to), their expiry counted from its start
+    AfterMove(swap_jobs.void_for_moved_shift, on_end=True),
+    # its seats' reminders, check-in notice and late nudge: due again at the new start
+    AfterMove(reminders.rearm),
 )

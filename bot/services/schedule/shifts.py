@@ -48,9 +48,18 @@ from bot.services.schedule.timespec import local_instant
 from bot.services.schedule.waitlist import promote_waitlist
 from bot.settings import Settings
 
-# What follows a shift moved to another time in the domains above this one (their reminders,
-# their swap offers): run by `edit`, given by its caller from the table of bot/moves.py.
-AfterMove = Callable[[AsyncSession, int, dt.datetime, Settings], Awaitable[int]]
+
+@dataclass(frozen=True)
+class AfterMove:
+    """What follows a shift moved to another time in a domain above this one (its reminders,
+    its swap offers): `run(session, shift_id, now, settings) -> int`, run by `edit` when the
+    shift's start moved, and with `on_end` also when only its end did (what was agreed to for
+    the old hours no longer holds; reminders, counted from the start, stand). Given by the
+    edit's caller from the table of bot/moves.py."""
+
+    run: Callable[[AsyncSession, int, dt.datetime, Settings], Awaitable[int]]
+    on_end: bool = False
+
 
 CAPACITY_MAX = 500
 NOTES_MAX = 500
@@ -316,7 +325,8 @@ async def edit(
 ) -> Edited:
     """Change a shift; everyone on it (seated or waiting) is told what changed. A larger
     capacity gives seats to the waitlist. A shift whose start moved has `after_move` run on it
-    (bot/moves.py: its seats' reminders re-armed, its swap offers called off)."""
+    (bot/moves.py: its seats' reminders re-armed, its swap offers called off); one whose end
+    alone moved, the rows of it that ask to (its swap offers called off)."""
     await get_managed(session, actor, shift_id)
     shift = await lock(session, shift_id)
     check_changeable(shift, now)
@@ -326,7 +336,7 @@ async def edit(
         "starts_at": shift.starts_at.isoformat(),
         "ends_at": shift.ends_at.isoformat(),
     }
-    was_starts_at = shift.starts_at
+    was_starts_at, was_ends_at = shift.starts_at, shift.ends_at
     if capacity is not None:
         check_capacity(capacity)
         taken = await seated_count(session, shift.id)
@@ -389,9 +399,10 @@ async def edit(
             now=now,
             urgent=shift.starts_at - now < dt.timedelta(hours=12),
         )
-    if shift.starts_at != was_starts_at:
-        for follow in after_move:
-            await follow(session, shift.id, now, settings)
+    start_moved, end_moved = shift.starts_at != was_starts_at, shift.ends_at != was_ends_at
+    for follow in after_move:
+        if start_moved or (end_moved and follow.on_end):
+            await follow.run(session, shift.id, now, settings)
     return Edited(shift, changed=True, told=len(on_it))
 
 
