@@ -79,3 +79,38 @@ async def test_editing_a_shift_s_time_in_the_service_rearms_its_reminders_and_vo
     # The offer is off, and 李明, who made it, is told why.
     assert await _offer_status(database, offer_id) is SwapStatus.VOID
     assert f"swap-moved:{offer_id}:{li}" in keys
+
+
+async def test_a_new_end_alone_voids_the_offers_and_leaves_the_reminders_be(
+    database: Database,
+) -> None:
+    """The end moves, the start stays: the offers (made for the old hours) are off, the
+    reminders (counted from the start, which stands) stay queued as they were."""
+    settings = make_settings(database.url, reminder_leads=[720, 30])
+    world = await swap_world(database, "李明", "王芳")
+    li = world.people["李明"]
+    shift_id = await shift_ahead(database, world, 26)  # tomorrow 10:00–12:00 in Shanghai
+    mine = await seat_on(database, shift_id, li)
+    li_actor = await actor_of(database, li)
+    admin = Actor.of(ADMIN_ID, None, [ADMIN_ID])
+    remind = seat_scan.reminder_key(mine, 720)
+    async with database.session() as session:
+        offer_id = (await offers.give_away(session, li_actor, mine, NOW, settings)).offer.id
+        await outbox.enqueue(
+            session, key=remind, chat_id=5001, body=outbox.payload("上岗提醒"), now=NOW
+        )
+
+    async with database.session() as session:
+        await shifts.edit(
+            session,
+            admin,
+            shift_id,
+            NOW,
+            settings,
+            times=(dt.time(10, 0), dt.time(13, 0)),
+            after_move=AFTER_MOVE,
+        )
+    keys = await _keys(database)
+    assert keys[remind] is OutboxStatus.PENDING
+    assert await _offer_status(database, offer_id) is SwapStatus.VOID
+    assert f"swap-moved:{offer_id}:{li}" in keys
