@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Member, Shift, ShiftStatus, SwapOffer, SwapStatus
+from bot.db.models import AssignmentStatus, Member, Shift, ShiftStatus, SwapOffer, SwapStatus
 from bot.services.platform import outbox
 from bot.services.platform.notify import Render, translators
 from bot.services.platform.outbox import Message
@@ -86,6 +86,38 @@ def void_cancelled(offer: SwapOffer, closing: Closing, member: Member, shift: Sh
     cancelled (drawn again as the closing's kind)."""
     drawn = outbox.Redraw(closing.kind, (offer.id, member.id))
     return lambda t: outbox.payload(t(CANCELLED, shift=shift_label(t, shift)), redraw=drawn)
+
+
+# The word instead of VOID's to whoever still holds their own seat in the swap (the offering
+# member's, or the one an exchange asked of them): it was the other side that went (their
+# seat given up or taken off, or they left the unit). "A seat changed, nothing more to do",
+# naming their own shift, would read as if they were off it and need not go.
+VOID_KEPT = "swaps.notice.void_kept"
+
+
+def kept_shift(offer: SwapOffer, member: Member) -> Shift | None:
+    """The shift of `member`'s own seat in `offer` while it is still theirs and its shift still
+    scheduled: the seat offered, if they offered it, or the one asked of them in exchange."""
+    for seat, holder_id in (
+        (offer.from_assignment, offer.offered_by_id),
+        (offer.target_assignment, offer.target_member_id),
+    ):
+        if (
+            seat is not None
+            and holder_id == member.id
+            and seat.member_id == member.id
+            and seat.status in (AssignmentStatus.SIGNED_UP, AssignmentStatus.CHECKED_IN)
+            and seat.shift.status is ShiftStatus.SCHEDULED
+        ):
+            return seat.shift
+    return None
+
+
+def void_kept(offer: SwapOffer, closing: Closing, member: Member, shift: Shift) -> Render:
+    """The word to `member` that `offer` is void and `shift`, their own, is still theirs
+    (drawn again as the closing's kind)."""
+    drawn = outbox.Redraw(closing.kind, (offer.id, member.id))
+    return lambda t: outbox.payload(t(VOID_KEPT, shift=shift_label(t, shift)), redraw=drawn)
 
 
 def cancelled_shift(offer: SwapOffer) -> Shift | None:
@@ -183,10 +215,14 @@ def word_to(
     shift: Shift | None = None,
 ) -> Render | None:
     """What `member` is told of `offer` closed so: the closing's word (naming `shift`, if
-    given, instead of the one offered), or, once a shift of it is cancelled, nothing if they
-    were told so (`told`: (shift, member) pairs), else that the swap is void for that reason."""
+    given, instead of the one offered; called off while their own seat in it stands, that it
+    is still theirs), or, once a shift of it is cancelled, nothing if they were told so
+    (`told`: (shift, member) pairs), else that the swap is void for that reason."""
     cancelled = cancelled_shift(offer)
     if cancelled is None:
+        kept = kept_shift(offer, member) if closing.kind == SWAP_VOID else None
+        if kept is not None:
+            return void_kept(offer, closing, member, kept)
         return closed(offer, closing, member, shift)
     if (cancelled.id, member.id) in told:
         return None
