@@ -17,7 +17,6 @@ from bot.db.models import (
     Shift,
     ShiftStatus,
     SwapOffer,
-    SwapStatus,
 )
 from bot.i18n import Translator
 from bot.services.platform import outbox
@@ -27,7 +26,8 @@ from bot.services.platform.redraw import Subject
 from bot.services.schedule import seat_scan
 from bot.services.schedule.seats import seat, seat_holders
 from bot.services.schedule.shift_text import shift_label
-from bot.services.swaps.lifecycle import record, transition
+from bot.services.swaps.jobs import call_off
+from bot.services.swaps.lifecycle import record
 from bot.services.swaps.notices import (
     SWAP_COMPLETED,
     members_told,
@@ -48,7 +48,8 @@ async def complete(
     notify: Sequence[Member],
 ) -> None:
     """Move the seats: the offering member's seat goes to the taker and, in an exchange, the
-    taker's seat to the offering member. Other open offers of these seats become void."""
+    taker's seat to the offering member. Other open offers of these seats become void, and
+    whoever waits on them is told."""
     taker = offer.taken_by
     assert taker is not None
     mine = offer.from_assignment
@@ -82,9 +83,9 @@ async def complete(
         )
     ).unique()
     for other in stale:
-        before = other.status
-        if await transition(session, other, before, SwapStatus.VOID, now):
-            record(session, None, "void", other, now, before={"status": before.value})
+        # Whoever waits on it (an exchange asking for a seat given away meanwhile, say) is
+        # told, and the cards asking to approve it closed: nothing else would, it being closed.
+        await call_off(session, other, now, settings)
     for person in notify:
         gets = offer.from_assignment.shift if person.id == taker.id else None
         if gets is None and offer.target_assignment is not None:

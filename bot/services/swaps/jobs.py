@@ -101,6 +101,14 @@ async def void_orphans(session: AsyncSession, now: dt.datetime, settings: Settin
     return queued
 
 
+async def call_off(
+    session: AsyncSession, offer: SwapOffer, now: dt.datetime, settings: Settings
+) -> int:
+    """Close an open offer whose seat went away (a swap of it went through, say) and tell
+    everyone waiting on it, as `void_orphans` would at the next tick; how many were told."""
+    return await _close_and_tell(session, offer, VOID, now, settings)
+
+
 async def void_for_moved_shift(
     session: AsyncSession, shift_id: int, now: dt.datetime, settings: Settings
 ) -> int:
