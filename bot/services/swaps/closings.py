@@ -106,7 +106,8 @@ def kept_shift(offer: SwapOffer, member: Member) -> Shift | None:
             seat is not None
             and holder_id == member.id
             and seat.member_id == member.id
-            and seat.status in (AssignmentStatus.SIGNED_UP, AssignmentStatus.CHECKED_IN)
+            # Checked in, it was their own doing that called the swap off, not the other side.
+            and seat.status is AssignmentStatus.SIGNED_UP
             and seat.shift.status is ShiftStatus.SCHEDULED
         ):
             return seat.shift
