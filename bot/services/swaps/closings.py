@@ -7,7 +7,8 @@ bot/redraw.py): the shift as it is by then, and nothing once what they say no lo
 A swap one of whose shifts is cancelled (which called it off, or came after) is told as void
 for that reason, naming that shift, to whoever the cancellation did not reach (the other side,
 the coordinators asked), and not at all to whoever it did (the seat's holder, told once, by the
-cancellation)."""
+cancellation). One called off because the other side went tells whoever still holds their own
+seat in it that the shift is still theirs (`VOID_KEPT`)."""
 
 from __future__ import annotations
 
