@@ -15,9 +15,11 @@ from bot.db.models import (
     AssignmentStatus,
     CheckIn,
     Member,
+    MemberRole,
     OutboxMessage,
     Post,
     PostType,
+    Role,
     Shift,
     ShiftStatus,
     Unit,
@@ -201,3 +203,12 @@ async def redeliver_last(harness: Harness, chat_id: int) -> None:
     update_id = harness.emulator.redeliver_last(chat_id)
     harness.bot.completed.discard(update_id)
     await harness.settle()
+
+
+async def make_coordinator(harness: Harness, person: SimUser) -> None:
+    """A volunteer of the unit made its coordinator too (a coordinator serves on posts too)."""
+    async with harness.session() as session:
+        member = await session.scalar(select(Member).where(Member.telegram_id == person.user_id))
+        assert member is not None
+        session.add(MemberRole(member_id=member.id, role=Role.COORDINATOR))
+        await session.commit()

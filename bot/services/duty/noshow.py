@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +21,7 @@ from bot.i18n import Translator
 from bot.services.duty.checkin_text import Moment, minutes_between
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit, outbox
-from bot.services.platform.notify import notify, notify_all
+from bot.services.platform.notify import Render, notify, notify_admins, notify_all
 from bot.services.schedule.shift_text import shift_label
 from bot.settings import Settings
 
@@ -94,14 +95,51 @@ async def _tell_coordinators(
         buttons = [[(t("noshow.button.open_shift"), OpenShiftCard(shift.id))]]
         return outbox.payload(text, buttons=buttons)
 
-    return await notify_all(
+    return await _tell_unit(
         session,
-        await coordinators_of(session, shift.post.unit_id),
+        shift.post.unit_id,
+        {member.telegram_id for member in names},
         render,
-        key=lambda coordinator: f"noshow:{shift.id}:to:{coordinator.id}:{seat_ids}",
+        to_coordinator=lambda coordinator: f"noshow:{shift.id}:to:{coordinator.id}:{seat_ids}",
+        to_admin=lambda admin_id: f"noshow:{shift.id}:admin:{admin_id}:{seat_ids}",
         now=now,
         settings=settings,
-        urgent=True,
+    )
+
+
+async def _tell_unit(
+    session: AsyncSession,
+    unit_id: int,
+    missing: set[int],
+    render: Render,
+    *,
+    to_coordinator: Callable[[Member], str],
+    to_admin: Callable[[int], str],
+    now: dt.datetime,
+    settings: Settings,
+) -> int:
+    """Tell the unit's coordinators who can be written to, but not one who is among the
+    `missing` (Telegram ids): they are asked whether they are coming, not alerted about
+    themselves. With nobody else there (no coordinator, all blocked, or only the one missing),
+    the admins are told, as they decide a unit's swaps and leave then: otherwise nobody would
+    know the post is empty."""
+    coordinators = [
+        coordinator
+        for coordinator in await coordinators_of(session, unit_id)
+        if not coordinator.blocked_bot and coordinator.telegram_id not in missing
+    ]
+    if coordinators:
+        return await notify_all(
+            session,
+            coordinators,
+            render,
+            key=to_coordinator,
+            now=now,
+            settings=settings,
+            urgent=True,
+        )
+    return await notify_admins(
+        session, render, key=to_admin, now=now, settings=settings, urgent=True, sparing=missing
     )
 
 
@@ -145,15 +183,18 @@ async def answer(
         object_id=assignment.id,
         now=now,
     )
-    await notify_all(
+    await _tell_unit(
         session,
-        await coordinators_of(session, shift.post.unit_id),
+        shift.post.unit_id,
+        {member.telegram_id},
         lambda t: outbox.payload(
             t(f"noshow.answer.{choice}", name=member.display_name, shift=shift_label(t, shift))
         ),
-        key=lambda coordinator: f"noshow-answer:{assignment.id}:{choice}:{coordinator.id}",
+        to_coordinator=lambda coordinator: (
+            f"noshow-answer:{assignment.id}:{choice}:{coordinator.id}"
+        ),
+        to_admin=lambda admin_id: f"noshow-answer:{assignment.id}:{choice}:admin:{admin_id}",
         now=now,
         settings=settings,
-        urgent=True,
     )
     return assignment

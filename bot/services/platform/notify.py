@@ -117,10 +117,12 @@ async def notify_admins(
     now: dt.datetime,
     settings: Settings,
     urgent: bool = False,
+    sparing: Iterable[int] = (),
 ) -> int:
     """Queue the same notice to each admin of ADMIN_IDS who can be written to (a member or
-    not: in the language they chose as a member, else the default one), under `key` of their
-    Telegram id; returns how many were new."""
+    not: in the language they chose as a member, else the default one), but those `sparing`
+    (Telegram ids: the notice is about them), under `key` of their Telegram id; returns how
+    many were new."""
     if not settings.admin_ids:
         return 0
     members = {
@@ -130,7 +132,10 @@ async def notify_admins(
         )
     }
     queued: list[Queued] = []
+    spared = set(sparing)
     for admin_id in dict.fromkeys(settings.admin_ids):
+        if admin_id in spared:
+            continue
         member = members.get(admin_id)
         if member is not None and member.blocked_bot:
             continue
