@@ -18,13 +18,16 @@ from bot.db.models import (
     AssignmentStatus,
     CheckIn,
     CheckoutKind,
+    Dialogue,
+    DialogueKind,
     LocationSample,
     Member,
     Shift,
     ShiftStatus,
 )
 from bot.i18n import Translator
-from bot.services.duty import noshow
+from bot.services.duty import checkin_dialogue, noshow
+from bot.services.duty.checkin_shifts import window_opens
 from bot.services.duty.checkin_text import distance, duration, minutes_between
 from bot.services.duty.checkout import asked_to_leave, close, close_unserved, for_duty
 from bot.services.duty.presence import note_left_post
@@ -263,6 +266,8 @@ async def mark_absent(session: AsyncSession, now: dt.datetime, settings: Setting
         )
     )
     found = list(assignments.unique())
+    on_post = await _photo_awaited(session, found, now, settings)
+    found = [assignment for assignment in found if assignment.id not in on_post]
     if not found:
         return 0
     # Marked only where still true when written: a seat read above may have been checked in
@@ -283,3 +288,34 @@ async def mark_absent(session: AsyncSession, now: dt.datetime, settings: Setting
     )
     absent = [assignment for assignment in found if assignment.id in marked]
     return await noshow.escalate(session, absent, now, settings)
+
+
+async def _photo_awaited(
+    session: AsyncSession, found: list[Assignment], now: dt.datetime, settings: Settings
+) -> set[int]:
+    """The seats among `found` whose holder is checking in: the location is in, on post, and
+    the photo (or which shift it is for) is on its way. Not judged yet: she is on post, and a
+    🚨 would send the coordinator looking for a replacement. Only while that location still
+    says where she is (`checkin_dialogue.fresh`): a photo that never comes leaves her marked
+    absent at a later tick."""
+    if not found:
+        return set()
+    holders = {assignment.member.telegram_id for assignment in found}
+    dialogues = {
+        dialogue.telegram_id: dialogue
+        for dialogue in await session.scalars(
+            select(Dialogue).where(
+                Dialogue.telegram_id.in_(sorted(holders)),
+                Dialogue.kind == DialogueKind.CHECKIN,
+            )
+        )
+    }
+    awaited: set[int] = set()
+    for assignment in found:
+        dialogue = dialogues.get(assignment.member.telegram_id)
+        if dialogue is None or not checkin_dialogue.fresh(dialogue, now):
+            continue
+        opens = window_opens(assignment.shift.starts_at, settings)
+        if checkin_dialogue.has_location(dialogue, assignment.id, opens):
+            awaited.add(assignment.id)
+    return awaited
