@@ -40,7 +40,11 @@ async def _answer(turn: Turn, assignment_id: int, *, coming: bool) -> None:
         turn.edit(t("noshow.reply.coming", shift=label))
         _check_in_on_arrival(turn)
     else:
-        turn.edit(t("noshow.reply.not_coming", shift=label))
+        # A seat a coordinator assigned is not cancelled: its way out is leave.
+        key = (
+            "noshow.reply.not_coming_assigned" if assignment.assigned else "noshow.reply.not_coming"
+        )
+        turn.edit(t(key, shift=label))
 
 
 def _check_in_on_arrival(turn: Turn) -> None:
