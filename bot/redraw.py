@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.services.duty import reminders
+from bot.services.duty import noshow, reminders
 from bot.services.oversight import order_jobs, orders
 from bot.services.platform.redraw import RedrawFunction
 from bot.services.rostering import acknowledge, leave_notices, notices, seat_notices
@@ -26,6 +26,9 @@ from bot.services.swaps import notices as swap_notices
 from bot.services.swaps import offers as swap_offers
 
 REDRAWS: Mapping[str, RedrawFunction] = {
+    # the no-show's ⚠️ question and 🚨 alert: only about those still missing, the shift not over
+    noshow.QUESTION: noshow.redraw_questions,
+    noshow.ALERT: noshow.redraw_alerts,
     # "you got a seat" from the waitlist: the shift's time and the way out when it is read
     waitlist.PROMOTED: waitlist.redraw_promoted,
     # a rota's seats: only those still held, none when none are

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.buttons import NoShowComing, NoShowNotComing, OpenShiftCard
@@ -21,7 +22,15 @@ from bot.i18n import Translator
 from bot.services.duty.checkin_text import Moment, minutes_between
 from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit, outbox
-from bot.services.platform.notify import Render, notify, notify_admins, notify_all
+from bot.services.platform.notify import (
+    Render,
+    members_of_chats,
+    notify,
+    notify_admins,
+    notify_all,
+    translators,
+)
+from bot.services.platform.redraw import Subject
 from bot.services.schedule.shift_text import shift_label
 from bot.settings import Settings
 
@@ -48,29 +57,113 @@ async def escalate(
 async def _ask_volunteer(
     session: AsyncSession, assignment: Assignment, now: dt.datetime, settings: Settings
 ) -> int:
-    shift = assignment.shift
-    minutes = minutes_between(shift.starts_at, now)
-
-    def render(t: Translator) -> outbox.Message:
-        buttons = [
-            [
-                (t("noshow.button.coming"), NoShowComing(assignment.id)),
-                (t("noshow.button.not_coming"), NoShowNotComing(assignment.id)),
-            ]
-        ]
-        text = t("noshow.ask", shift=shift_label(t, shift), count=minutes)
-        return outbox.payload(text, buttons=buttons, expires_at=shift.ends_at)
-
     queued = await notify(
         session,
         assignment.member,
-        render,
+        lambda t: _question(t, assignment, now),
         key=f"noshow:{assignment.id}",
         now=now,
         settings=settings,
         urgent=True,
     )
     return int(queued)
+
+
+# The ⚠️ question and the 🚨 alert are drawn again when they go out (bot/redraw.py): held in
+# the outbox (a 429, Telegram out of reach), they would otherwise ask one who checked in
+# meanwhile whether she is coming, and name her to the coordinators as missing.
+QUESTION, ALERT = "noshow-question", "noshow-alert"
+
+
+def _question(t: Translator, assignment: Assignment, queued_at: dt.datetime) -> outbox.Message:
+    """The ⚠️ question to the holder of the seat, with the minutes since the start as of when
+    it was queued."""
+    shift = assignment.shift
+    buttons = [
+        [
+            (t("noshow.button.coming"), NoShowComing(assignment.id)),
+            (t("noshow.button.not_coming"), NoShowNotComing(assignment.id)),
+        ]
+    ]
+    minutes = minutes_between(shift.starts_at, queued_at)
+    text = t("noshow.ask", shift=shift_label(t, shift), count=minutes)
+    return outbox.payload(
+        text,
+        buttons=buttons,
+        expires_at=shift.ends_at,
+        redraw=outbox.Redraw(QUESTION, (assignment.id,)),
+    )
+
+
+def _alert(t: Translator, shift: Shift, seats: list[Assignment]) -> outbox.Message:
+    """The 🚨 alert naming the holders of these seats of `shift`, with their phones."""
+    text = t(
+        "noshow.coordinator",
+        shift=shift_label(t, shift),
+        names=t("noshow.name_separator").join(_who(seat.member) for seat in seats),
+        count=len(seats),
+        capacity=shift.capacity,
+    )
+    # The card comes as a new message: this alert holds who is missing and their phone.
+    buttons = [[(t("noshow.button.open_shift"), OpenShiftCard(shift.id))]]
+    seat_ids = tuple(seat.id for seat in seats)
+    return outbox.payload(text, buttons=buttons, redraw=outbox.Redraw(ALERT, (shift.id, *seat_ids)))
+
+
+async def _still_missing(
+    session: AsyncSession, assignment_ids: list[int], now: dt.datetime
+) -> dict[int, Assignment]:
+    """Those of these seats still marked absent, on a shift not over, by id."""
+    if not assignment_ids:
+        return {}
+    rows = await session.scalars(
+        select(Assignment).where(Assignment.id.in_(sorted(set(assignment_ids))))
+    )
+    return {
+        seat.id: seat
+        for seat in rows.unique()
+        if seat.status is AssignmentStatus.ABSENT and seat.shift.ends_at > now
+    }
+
+
+async def redraw_questions(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[outbox.Message | None]:
+    """The ⚠️ questions about to go out, in their reader's language now; none to one who
+    checked in since (or whose seat went, or whose shift is over)."""
+    found = await _still_missing(session, [subject.args[0] for subject in subjects], now)
+    translator = translators(settings)
+    drawn: list[outbox.Message | None] = []
+    for subject in subjects:
+        seat = found.get(subject.args[0])
+        drawn.append(
+            None
+            if seat is None
+            else _question(translator(seat.member.language), seat, subject.queued_at)
+        )
+    return drawn
+
+
+async def redraw_alerts(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[outbox.Message | None]:
+    """The 🚨 alerts about to go out, naming only those still missing; none when nobody is
+    (all checked in since, or the shift is over)."""
+    found = await _still_missing(
+        session, [seat_id for subject in subjects for seat_id in subject.args[1:]], now
+    )
+    readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
+    translator = translators(settings)
+    drawn: list[outbox.Message | None] = []
+    for subject in subjects:
+        seats = [found[seat_id] for seat_id in subject.args[1:] if seat_id in found]
+        if not seats:
+            drawn.append(None)
+            continue
+        reader = readers.get(subject.chat_id)
+        t = translator(reader.language if reader is not None else None)
+        drawn.append(_alert(t, seats[0].shift, seats))
+    return drawn
 
 
 async def _tell_coordinators(
@@ -80,26 +173,12 @@ async def _tell_coordinators(
     now: dt.datetime,
     settings: Settings,
 ) -> int:
-    names = [assignment.member for assignment in seats]
     seat_ids = "-".join(str(assignment.id) for assignment in seats)
-
-    def render(t: Translator) -> outbox.Message:
-        text = t(
-            "noshow.coordinator",
-            shift=shift_label(t, shift),
-            names=t("noshow.name_separator").join(_who(member) for member in names),
-            count=len(names),
-            capacity=shift.capacity,
-        )
-        # The card comes as a new message: this alert holds who is missing and their phone.
-        buttons = [[(t("noshow.button.open_shift"), OpenShiftCard(shift.id))]]
-        return outbox.payload(text, buttons=buttons)
-
     return await _tell_unit(
         session,
         shift.post.unit_id,
-        {member.telegram_id for member in names},
-        render,
+        {assignment.member.telegram_id for assignment in seats},
+        lambda t: _alert(t, shift, seats),
         to_coordinator=lambda coordinator: f"noshow:{shift.id}:to:{coordinator.id}:{seat_ids}",
         to_admin=lambda admin_id: f"noshow:{shift.id}:admin:{admin_id}:{seat_ids}",
         now=now,
