@@ -55,7 +55,8 @@ DUE_JOBS: tuple[DueJob, ...] = (
     # next instead); and before the end of the waits: one taken is not told it ended.
     DueJob("checkin.live_waits_open", live_wait_opening.live_waits_open),
     DueJob("reminders.checkin_open", reminders.checkin_open),
-    DueJob("reminders.late", reminders.late_nudges),
+    # "You have not checked in" judges from what people have not sent, as the no-show does.
+    DueJob("reminders.late", reminders.late_nudges, after_backlog=True),
     DueJob("waitlist.lapsed", waitlist.lapsed_notices),
     # check-in (issue 4) and no-show escalation (issue 5)
     DueJob("checkin.live_waits_over", live_wait_end.live_waits_over),

@@ -1,0 +1,40 @@
+"""The late nudge after an outage waits for the backlog, as the no-show does: a volunteer whose
+location and photo wait in Telegram's queue is not told "you have not checked in" by the first
+tick after the bot comes back, only to be told a moment later that she checked in on time."""
+
+from __future__ import annotations
+
+from tests.e2e.checkin_fixtures import assign, near, post, shift, team, today
+from tests.harness import Harness
+
+NUDGED = "您还没有签到"
+
+
+async def test_the_first_tick_after_an_outage_nudges_nobody_whose_check_in_waits(
+    harness: Harness,
+) -> None:
+    crew = await team(harness, ("王芳", "李明"))
+    fang, ming = crew.volunteers
+    morning = await shift(harness, await post(harness, crew.unit), today(8, 0), today(10, 0))
+    for person in (fang, ming):
+        await assign(harness, morning, person)
+    # The bot goes down; 王芳's location (08:02) and photo (08:03) wait in Telegram's queue.
+    await harness.bot.stop()
+    harness.clock.set(today(8, 2))
+    await fang.send_location(*near(20))
+    harness.clock.set(today(8, 3))
+    await fang.send_photo()
+    told = {person.user_id: len(person.texts()) for person in (fang, ming)}
+    # Back at 08:15, past LATE_AFTER_MIN: the first tick runs before the queue is fetched.
+    harness.clock.set(today(8, 15))
+    await harness.bot.start()
+    await harness.bot.tick()
+    await harness.settle()
+    await harness.deliver()
+    said = fang.texts()[told[fang.user_id] :]
+    assert not any(NUDGED in text for text in said), said
+    assert any("签到成功" in text for text in said), said
+    # The next tick, the backlog in: 李明, who sent nothing, is nudged.
+    await harness.tick()
+    assert any(NUDGED in text for text in ming.texts()[told[ming.user_id] :])
+    assert not any(NUDGED in text for text in fang.texts()[told[fang.user_id] :])
