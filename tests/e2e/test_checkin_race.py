@@ -167,9 +167,10 @@ async def test_a_late_check_in_is_not_overwritten_by_the_no_show_job(
     await fang.send_location(*near(30))
     await harness.settle()
 
-    # The no-show job has read her seat (signed up, no check-in) and is about to write ABSENT
-    # when her photo comes in.
-    gate = Gate(monkeypatch, noshow, "escalate")
+    # The no-show job has read her seat (signed up, no check-in) and is about to judge it
+    # (her check-in awaits its photo: spared, were it still so) and write ABSENT when her photo
+    # comes in.
+    gate = Gate(monkeypatch, checkin_jobs, "_photo_awaited")
     job = asyncio.create_task(run_due(harness, checkin_jobs.mark_absent))
     await gate.wait_reached()
     seen = len(fang.texts())
