@@ -21,7 +21,6 @@ from bot.db.models import (
     Dialogue,
     DialogueKind,
     LocationSample,
-    Member,
     Shift,
     ShiftStatus,
 )
@@ -31,8 +30,9 @@ from bot.services.duty.checkin_shifts import window_opens
 from bot.services.duty.checkin_text import distance, duration, minutes_between
 from bot.services.duty.checkout import asked_to_leave, close, close_unserved, for_duty
 from bot.services.duty.presence import note_left_post
-from bot.services.platform import inbox, outbox
+from bot.services.platform import outbox
 from bot.services.platform.notify import Render, notify
+from bot.services.schedule import seat_scan
 from bot.settings import Settings
 
 
@@ -250,9 +250,8 @@ async def mark_absent(session: AsyncSession, now: dt.datetime, settings: Setting
     )
     oldest_held = select(func.min(Assignment.shift_id)).where(held).scalar_subquery()
     started = Shift.starts_at <= literal(cutoff, Shift.starts_at.type, literal_execute=True)
-    # Read in the same statement: usually nobody, after an outage thousands, whose ids would
-    # not fit PostgreSQL's bound parameters.
-    waiting = select(Member.id).where(Member.telegram_id.in_(inbox.unhandled_senders()))
+    # Read in the same statement.
+    waiting = seat_scan.waiting_members()
     assignments = await session.scalars(
         select(Assignment)
         .join(Shift, Assignment.shift_id == Shift.id)

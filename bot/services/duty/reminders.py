@@ -405,7 +405,10 @@ async def late_nudges(session: AsyncSession, now: dt.datetime, settings: Setting
     late, absent = _minutes(settings.late_after_min), _minutes(settings.absent_after_min)
     if late >= absent:
         return 0
-    seats = await seat_scan.seats_starting(session, now - absent, now - late, key=("late:", ""))
+    # Nor, yet, to one whose updates wait to be handled: her location may be among them.
+    seats = await seat_scan.seats_starting(
+        session, now - absent, now - late, key=("late:", ""), sparing_waiting=True
+    )
     # Not to one whose location was taken and whose photo is on its way: "you have not checked
     # in, send your location" would ask for what was just sent.
     return await _location_prompts(
