@@ -54,7 +54,9 @@ DUE_JOBS: tuple[DueJob, ...] = (
     # "check-in is open" notice, which it makes needless (the volunteer is told what comes
     # next instead); and before the end of the waits: one taken is not told it ended.
     DueJob("checkin.live_waits_open", live_wait_opening.live_waits_open),
-    DueJob("reminders.checkin_open", reminders.checkin_open),
+    # "Check-in is open, send your location" asks for what someone may have sent while the
+    # bot was down: it waits for those updates too.
+    DueJob("reminders.checkin_open", reminders.checkin_open, after_backlog=True),
     # "You have not checked in" judges from what people have not sent, as the no-show does.
     DueJob("reminders.late", reminders.late_nudges, after_backlog=True),
     DueJob("waitlist.lapsed", waitlist.lapsed_notices),

@@ -386,6 +386,8 @@ async def checkin_open(session: AsyncSession, now: dt.datetime, settings: Settin
         now - late,
         now + _minutes(settings.checkin_open_before_min),
         key=("checkin-open:", ""),
+        # Nor, yet, to one whose updates wait to be handled: her location may be among them.
+        sparing_waiting=True,
     )
 
     return await _location_prompts(
