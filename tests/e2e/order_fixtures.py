@@ -11,9 +11,9 @@ from tests.harness import Harness
 
 async def ordered(harness: Harness, town: City, category: str = "乱扔垃圾") -> RectificationOrder:
     """王芳 reports litter by 城管局's post; the inspector orders it fixed with the default
-    deadline; the order is delivered."""
+    deadline; the order is delivered. Earlier reports, already ordered, may be there."""
     await report(harness, town.volunteers[0], near(60), category=category, text="垃圾桶满溢")
-    [filed] = await street_reports(harness)
+    filed = (await street_reports(harness))[-1]
     await town.inspector.send_command("orders")
     await harness.settle()
     await press_and_settle(harness, town.inspector, "📷 待处理随手拍（1）")

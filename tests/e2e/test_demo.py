@@ -79,7 +79,8 @@ def test_demo_plays_the_day_and_writes_the_chart(
     assert "📝 整改令 #2 · 岗位问题" in out[covert:]
     # The evening tally counts the covert check now that the unit may see it.
     assert "督查 1 次（抽查 1），平均 65 分；与签到不符 0 处" in out[covert:]
-    assert "回复整改率 50%，按期办结率 —（到期 0 件），整改用时中位数 3.3 小时" in out[covert:]
+    # The covert check's order, just published, still has its deadline ahead: not yet unreplied.
+    assert "回复整改率 100%，按期办结率 —（到期 0 件），整改用时中位数 3.3 小时" in out[covert:]
     # The rotation: next week filled fairly, 王芳's leave approved, her seat taken by another.
     assert "共 19 个空位，排上 19 个，分给 5 人。" in out
     assert "✅ 已排班（12月7日 周一 至 12月13日 周日）：19 个名额，5 人" in out

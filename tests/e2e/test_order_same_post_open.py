@@ -5,6 +5,8 @@ the unit one order, going on gives it two, and the reply rate counts the orders 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.db.models import Dialogue, Role
 from bot.emulator import SimUser
 from tests.e2e.order_fixtures import reply
@@ -90,6 +92,14 @@ async def test_the_second_inspector_may_issue_another_anyway(harness: Harness) -
     harness.clock.set(at(DAY, 11, 0))
     await reply(harness, town, "已补齐人员")
     text = await _reply_rate(harness)
+    assert "整改令下发 2 件：回复 1 件" in text, text
+    # The other still has time to be replied to: not yet counted against the unit.
+    assert "回复整改率 100%" in text
+    # Its deadline passed without a reply: replying to one of the two lowers the rate.
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 20, 30))
+    await harness.admin.send_command("week")
+    await harness.settle()
+    text = "\n".join(m.text or "" for m in harness.admin.messages()[-3:])
     assert "整改令下发 2 件：回复 1 件" in text, text
     assert "回复整改率 50%" in text
 

@@ -79,15 +79,16 @@ async def test_the_day_s_tally_shows_checks_reports_orders_and_the_unit_score(
     assert "督查 2 次（日查 1、抽查 1），平均 75 分；与签到不符 1 处" in text
     assert "随手拍 2 条，转交单位 2 条" in text
     assert "整改令下发 2 件：回复 1 件（按期 1 件）；超期未回复 0 件，未办结共 1 件" in text
-    assert "回复整改率 50%，按期办结率 —（到期 0 件），整改用时中位数 1.5 小时" in text
+    # The second order, due 12-04, is not replied yet but has time left: not in the reply rate.
+    assert "回复整改率 100%，按期办结率 —（到期 0 件），整改用时中位数 1.5 小时" in text
     assert "⚠️ 督查与签到不符 1 处：" in text
     assert "10:00 黄河路-人民路口（城管局）：签到 2 人，现场看到 1 人（签到：李明、王芳）" in text
-    # Attendance: 2 of 4 seats on time, so 0.6 × 50% + 0.4 × 100% = 70; checks 75; orders 50.
-    # 0.5 × 70 + 0.3 × 75 + 0.2 × 50 = 67.5, graded 中 (fair) from 60.
-    assert "综合得分：67.5 分（中）" in text
-    assert "得分构成：出勤 70，督查 75，整改 50" in text
-    assert "1. 城管局：67.5 分（中），在岗率 50%" in text
-    assert "，督查 75 分，回复整改率 50%" in text
+    # Attendance: 2 of 4 seats on time, so 0.6 × 50% + 0.4 × 100% = 70; checks 75; orders 100.
+    # 0.5 × 70 + 0.3 × 75 + 0.2 × 100 = 77.5, graded 中 (fair) from 60.
+    assert "综合得分：77.5 分（中）" in text
+    assert "得分构成：出勤 70，督查 75，整改 100" in text
+    assert "1. 城管局：77.5 分（中），在岗率 50%" in text
+    assert "，督查 75 分，回复整改率 100%" in text
 
 
 async def test_the_weekly_bulletin_lists_the_orders_still_open_by_unit(harness: Harness) -> None:
@@ -121,7 +122,8 @@ async def test_the_ledger_has_the_orders_and_each_unit_s_oversight(harness: Harn
     units = {row[0]: row for row in book["单位汇总"].iter_rows(values_only=True)}
     # checks, check score, discrepancies, reports, issued, replied, on time, overdue
     assert units["城管局"][11:19] == (2, 75, 1, 2, 2, 1, 1, 0)
-    assert units["城管局"][19] == 0.5 and units["城管局"][22] == 67.5
+    # The unreplied order is due 12-04: the day's reply rate is the replied one's.
+    assert units["城管局"][19] == 1 and units["城管局"][22] == 77.5
     assert len(await orders(harness)) == 2
     del town
 

@@ -314,3 +314,36 @@ async def test_an_order_at_its_deadline_has_not_yet_missed_it(database: Database
     mine = found[first]
     assert mine.overdue == before.overdue
     assert (mine.due, mine.accepted_on_time) == (before.due, before.accepted_on_time)
+
+
+async def test_the_reply_rate_counts_an_order_once_it_was_due_a_reply(database: Database) -> None:
+    """The month so far (NOW is the 20th): an order issued on the 19th, due on the 21st and not
+    replied yet, is issued but not unreplied: the reply rate stays the hand-built month's 3 of
+    4. Asked once its deadline has passed, it counts as not replied: 3 of 5. One of them at its
+    deadline's very moment may still be replied in time."""
+    first, _ = await _month(database)
+    settings = make_settings(database.url)
+    async with database.session() as session:
+        session.add(
+            RectificationOrder(
+                unit_id=first,
+                category=Category.LITTER,
+                status=OrderStatus.ISSUED,
+                issued_at=day(19),
+                visible_from=day(19),
+                deadline_at=day(21),
+                updated_at=day(19),
+                reopened=0,
+            )
+        )
+    for now, awaiting, rate in ((NOW, 1, 0.75), (day(21), 1, 0.75), (day(22), 0, 0.6)):
+        async with database.session() as session:
+            found = await figures.per_unit(
+                session, start=START, end=END, now=now, settings=settings
+            )
+        mine = found[first]
+        assert (mine.issued, mine.replied, mine.awaiting_reply) == (5, 3, awaiting), now
+        assert mine.reply_rate == pytest.approx(rate), now
+    # Only orders awaiting a reply: no reply rate yet, and no order score from it.
+    assert figures.Figures(issued=2, awaiting_reply=2).reply_rate is None
+    assert figures.Figures(issued=2, awaiting_reply=2).order_score is None

@@ -10,8 +10,10 @@ figures are counted"):
 - reports received: street reports filed in the period about the unit's places (routed to it),
   duplicates left out; for the whole campaign also those nobody was responsible for;
 - orders issued in the period; replied: of them, replied at all; replied on time: by their
-  first deadline (the one issued, not a reopened order's fresh one); the reply rate
-  (回复整改率) = replied / issued;
+  first deadline (the one issued, not a reopened order's fresh one); awaiting a reply: of them,
+  not replied with their first deadline still ahead, which have not failed to reply (an order
+  issued on Sunday evening is not unreplied in Monday morning's bulletin); the reply rate
+  (回复整改率) = replied / (issued - awaiting a reply);
 - orders due in the period (first deadline inside it, and passed by now or met by an acceptance
   already: an order whose deadline is still ahead has not missed it); accepted on time: of them,
   first accepted by the first deadline; the on-time rate (按期办结率) = accepted on time / due;
@@ -71,6 +73,7 @@ class Figures:
     reports_routed: int = 0
     issued: int = 0
     replied: int = 0
+    awaiting_reply: int = 0  # issued, not replied, the first deadline still ahead
     replied_on_time: int = 0
     due: int = 0
     accepted_on_time: int = 0
@@ -84,7 +87,9 @@ class Figures:
 
     @property
     def reply_rate(self) -> float | None:
-        return self.replied / self.issued if self.issued else None
+        """Of the orders issued whose reply is in or was due by now."""
+        answerable = self.issued - self.awaiting_reply
+        return self.replied / answerable if answerable > 0 else None
 
     @property
     def on_time_rate(self) -> float | None:
@@ -120,6 +125,7 @@ class Figures:
             reports_routed=self.reports_routed + other.reports_routed,
             issued=self.issued + other.issued,
             replied=self.replied + other.replied,
+            awaiting_reply=self.awaiting_reply + other.awaiting_reply,
             replied_on_time=self.replied_on_time + other.replied_on_time,
             due=self.due + other.due,
             accepted_on_time=self.accepted_on_time + other.accepted_on_time,
@@ -280,6 +286,8 @@ async def _orders(
         # The first round's deadline: a reopened order's fresh one must not make a closed
         # period's late reply an on-time one.
         _count_if(order.first_replied_at <= order.first_deadline_at),
+        # Not replied yet with time left (at the deadline itself a reply is still on time).
+        _count_if(and_(order.first_replied_at.is_(None), order.first_deadline_at >= now)),
     )
     # Due: the first deadline falls in the period and the outcome is known by now (the
     # deadline has passed, or the order was accepted before it): an order of the period so
@@ -320,12 +328,13 @@ async def _orders(
             minutes[int(unit)].append(int((accepted_at - issued_at).total_seconds() // 60))
     result: dict[int, Figures] = {}
     for unit in {*issued, *due, *still_open, *minutes}:
-        n_issued, replied, on_time = issued.get(unit, (0, 0, 0))
+        n_issued, replied, on_time, awaiting = issued.get(unit, (0, 0, 0, 0))
         n_due, accepted = due.get(unit, (0, 0))
         n_open, overdue = still_open.get(unit, (0, 0))
         result[unit] = Figures(
             issued=n_issued,
             replied=replied,
+            awaiting_reply=awaiting,
             replied_on_time=on_time,
             due=n_due,
             accepted_on_time=accepted,
@@ -360,6 +369,7 @@ async def per_unit(
             reports_routed=routed,
             issued=order_part.issued,
             replied=order_part.replied,
+            awaiting_reply=order_part.awaiting_reply,
             replied_on_time=order_part.replied_on_time,
             due=order_part.due,
             accepted_on_time=order_part.accepted_on_time,
