@@ -1,8 +1,9 @@
 """The scheduler's side of rectification orders (rows of bot/due.py): an order held for its
 covert check's publication reaches the unit's coordinators of that moment; an order not acknowledged
-``ORDER_ACK_REMIND_HOURS`` after it reached the unit, and one whose deadline is within
-``ORDER_NEAR_DEADLINE_HOURS`` without a reply, are reminded to the unit's coordinators (at
-once when the quiet hours would hold the reminder back past the deadline); one still
+``ORDER_ACK_REMIND_HOURS`` after it reached the unit (one issued in the quiet hours reaches it when
+they end), and one whose deadline is within ``ORDER_NEAR_DEADLINE_HOURS`` without a reply, are
+reminded to the unit's coordinators (at once when the quiet hours would hold the reminder back
+past the deadline); one still
 without a reply ``ORDER_ESCALATE_AFTER_HOURS`` past its deadline is escalated (超期督办) to the
 admins and the headquarters groups, once; an accepted order whose follow-up date has come is
 put back to its issuer (回头看). A reminder held by the quiet hours is drawn again when it goes
@@ -179,6 +180,16 @@ def _held_past(deadline: dt.datetime, now: dt.datetime, settings: Settings) -> b
     return quiet_until is not None and quiet_until >= deadline
 
 
+def reached_unit(order: RectificationOrder, settings: Settings) -> dt.datetime:
+    """When the order's notice reached the unit: when it was issued, reopened or published,
+    or, issued inside the quiet hours, when they ended and let it go (unless they would hold it
+    past its deadline: then its reminder is the one that goes at once, see `_held_past`)."""
+    quiet_until = settings.quiet_until(order.visible_from)
+    if quiet_until is None or quiet_until >= order.deadline_at:
+        return order.visible_from
+    return quiet_until
+
+
 async def ack_reminders(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     wait = dt.timedelta(hours=settings.order_ack_remind_hours)
     due = await session.scalars(
@@ -192,6 +203,9 @@ async def ack_reminders(session: AsyncSession, now: dt.datetime, settings: Setti
     )
     queued = 0
     for order in due.unique():
+        if reached_unit(order, settings) > now - wait:
+            # Held overnight, it arrived this morning: "not acknowledged" would come with it.
+            continue
         queued += await _remind_unit(
             session,
             order,
