@@ -213,7 +213,7 @@ def test_typed_deadlines(typed: str, hours: int) -> None:
 
 def test_text_that_is_no_deadline_and_impossible_dates() -> None:
     settings = make_settings("sqlite+aiosqlite:///x.db")
-    problems = ("路灯不亮", "3-5 个井盖破损", "2 处垃圾", "8:00前清理", "2天前就有")
+    problems = ("路灯不亮", "3-5 个井盖破损", "2 处垃圾", "8:00前清理", "2天前就有", "3天前")
     # A day word then text that is no time is the problem, not a deadline.
     problems += (
         "今天又发现3处垃圾",

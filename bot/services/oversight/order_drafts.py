@@ -42,14 +42,24 @@ DRAFT = DialogueKind.ORDER_DRAFT
 # The draft's first step when its post already has an open order: shown, and asked about.
 CONFIRM = "confirm"
 DEADLINE_CHOICES = (12, 24, 48, 72)
-HOURS = re.compile(r"^(\d{1,3})\s*(?:h|小时|小時|hours?)?$", re.IGNORECASE)
-DAYS = re.compile(r"^(\d{1,2})\s*(?:d|天|days?)$", re.IGNORECASE)
+# "Within" or "on" around a count, as a deadline is written: 限24小时内, 3天以内, 2天后, within 36
+# hours, in 2 days (not 2天前, "2 days ago", which is text).
+_WITHIN_BEFORE = r"(?:限\s*|(?:within|in)\s+)?"
+_WITHIN_AFTER = r"(?:\s*(?:以内|以內|之内|之內|内|內|后|後))?"
+HOURS = re.compile(
+    rf"^{_WITHIN_BEFORE}(\d{{1,3}})\s*(?:(?:h|小时|小時|hours?){_WITHIN_AFTER})?$", re.IGNORECASE
+)
+DAYS = re.compile(rf"^{_WITHIN_BEFORE}(\d{{1,2}})\s*(?:d|天|days?){_WITHIN_AFTER}$", re.IGNORECASE)
 # A date then a time, apart or (12月3日18点) not: each half is read by timespec.
 WHEN = re.compile(r"^(\S*\d[-/.月]\d{1,2}[日号號]?)\s*(\S*\d\S*)$")
 # A day named from today, then a time: 明天18点, 明天 下午6点, tomorrow 18:00.
 RELATIVE_DAYS = {"今天": 0, "今日": 0, "today": 0, "明天": 1, "明日": 1, "tomorrow": 1}
 RELATIVE_DAYS |= {"后天": 2, "後天": 2}
-RELATIVE_WHEN = re.compile(r"^(" + "|".join(RELATIVE_DAYS) + r")\s*(.*\d.*)$", re.IGNORECASE)
+# A day and the part of it in one word: 今晚10点 is today's 晚上10点, 明早8点 tomorrow's 早上8点.
+DAY_PARTS = {"今晚": (0, "晚上"), "明晚": (1, "晚上"), "明早": (1, "早上")}
+RELATIVE_WHEN = re.compile(
+    r"^(" + "|".join([*DAY_PARTS, *RELATIVE_DAYS]) + r")\s*(.*\d.*)$", re.IGNORECASE
+)
 # "by/at ... before/sharp" around a time: 明天18点前, tomorrow at 18:00 (not 8:00前清理干净).
 DEADLINE_WORDS = re.compile(
     r"^\s*(?:at|by|before)\s+|\s*(?:之前|以前|前|为止|為止|整)\s*$", re.IGNORECASE
@@ -264,13 +274,15 @@ def parse_deadline(
     today = (typed_at or start).astimezone(settings.zone).date()
     relative = RELATIVE_WHEN.match(cleaned)
     if relative:
+        word = relative.group(1).lower()
+        offset, part = DAY_PARTS.get(word, (RELATIVE_DAYS.get(word, 0), ""))
         rest = DEADLINE_WORDS.sub("", relative.group(2)).strip()
-        named_time = timespec.parse_time(rest)
+        named_time = timespec.parse_time(part + rest if part and rest[:1].isdigit() else rest)
         if named_time is None:
             if TIME_SHAPED.match(rest):
                 raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
             return None
-        named_day = today + dt.timedelta(days=RELATIVE_DAYS[relative.group(1).lower()])
+        named_day = today + dt.timedelta(days=offset)
         return timespec.local_instant(named_day, named_time, settings.zone)
     alone = timespec.parse_time(DEADLINE_WORDS.sub("", cleaned).strip())
     if alone is not None:

@@ -1,0 +1,47 @@
+"""A deadline typed into an order's draft as inspectors write one: 限 or within N hours or days
+(24小时内, 3天以内, 限48小時內, within 2 days), N days on (3天后), or tonight's or tomorrow
+evening's time (今晚10点, 明晚6点). Each sets the deadline and leaves the problem as it was; it is
+never taken for the problem, which would replace the one the unit is to fix."""
+
+from __future__ import annotations
+
+from bot.db.models import Dialogue
+from tests.e2e.oversight_fixtures import city, orders, report, street_reports
+from tests.e2e.schedule import press_and_settle
+from tests.harness import Harness
+
+
+async def test_deadlines_typed_as_within_or_days_on_set_the_deadline_not_the_problem(
+    harness: Harness,
+) -> None:
+    """Tuesday 12-01 08:00: the inspector drafts an order for a street report and types each
+    deadline in turn; the draft answers with that deadline and the report's problem."""
+    town = await city(harness)
+    inspector = town.inspector
+    await report(harness, town.volunteers[0], (30.6591, 104.0648), "乱扔垃圾", "垃圾桶满溢")
+    [filed] = await street_reports(harness)
+    await inspector.send_command("orders")
+    await harness.settle()
+    await press_and_settle(harness, inspector, "📷 待处理随手拍（1）")
+    await press_and_settle(harness, inspector, f"随手拍 #{filed.id}")
+    await press_and_settle(harness, inspector, "📝 下整改令")
+    typed = {
+        "24小时内": "2026年12月2日 08:00",
+        "限48小時內": "2026年12月3日 08:00",
+        "3天以内": "2026年12月4日 08:00",
+        "2天后": "2026年12月3日 08:00",
+        "within 36 hours": "2026年12月2日 20:00",
+        "in 2 days": "2026年12月3日 08:00",
+        "今晚10点": "2026年12月1日 22:00",
+        "明晚6点前": "2026年12月2日 18:00",
+    }
+    for text, deadline in typed.items():
+        await inspector.send_text(text)
+        await harness.settle()
+        drafted = inspector.last().text or ""
+        assert f"期限：{deadline}" in drafted, (text, drafted)
+        assert "问题：垃圾桶满溢" in drafted, (text, drafted)
+    await press_and_settle(harness, inspector, "✅ 下发")
+    [order] = await orders(harness)
+    assert order.description == "垃圾桶满溢"
+    assert await harness.count(Dialogue) == 0
