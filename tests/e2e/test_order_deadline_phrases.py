@@ -1,7 +1,8 @@
 """A deadline typed into an order's draft as inspectors write one: 限 or within N hours or days
 (24小时内, 3天以内, 限48小時內, within 2 days), N days on (3天后), or tonight's or tomorrow
-evening's time (今晚10点, 明晚6点). Each sets the deadline and leaves the problem as it was; it is
-never taken for the problem, which would replace the one the unit is to fix."""
+evening's time (今晚10点, 明晚6点; 晚上12点 is midnight, not noon). Each sets the deadline and
+leaves the problem as it was; it is never taken for the problem, which would replace the one the
+unit is to fix."""
 
 from __future__ import annotations
 
@@ -34,6 +35,10 @@ async def test_deadlines_typed_as_within_or_days_on_set_the_deadline_not_the_pro
         "in 2 days": "2026年12月3日 08:00",
         "今晚10点": "2026年12月1日 22:00",
         "明晚6点前": "2026年12月2日 18:00",
+        # 12 o'clock in the evening is the midnight that ends the day, not its noon.
+        "今晚12点": "2026年12月2日 00:00",
+        "明天晚上12点前": "2026年12月3日 00:00",
+        "晚上12点": "2026年12月2日 00:00",
     }
     for text, deadline in typed.items():
         await inspector.send_text(text)

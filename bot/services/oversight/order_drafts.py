@@ -64,6 +64,8 @@ RELATIVE_WHEN = re.compile(
 DEADLINE_WORDS = re.compile(
     r"^\s*(?:at|by|before)\s+|\s*(?:之前|以前|前|为止|為止|整)\s*$", re.IGNORECASE
 )
+# 12 o'clock in the evening: the midnight that ends the day (timespec reads 晚上12点 as noon).
+EVENING_MIDNIGHT = re.compile(r"^(?:晚上|晚)\s*12\s*(?:[点點时時](?:0{1,2}分?)?|:00)$")
 # Shaped as a time, whatever its numbers (明天25点 is a slip, refused); anything else after a day
 # word is text (明天8:00前清理干净 is the problem, not a deadline).
 TIME_SHAPED = re.compile(
@@ -277,14 +279,19 @@ def parse_deadline(
         word = relative.group(1).lower()
         offset, part = DAY_PARTS.get(word, (RELATIVE_DAYS.get(word, 0), ""))
         rest = DEADLINE_WORDS.sub("", relative.group(2)).strip()
-        named_time = timespec.parse_time(part + rest if part and rest[:1].isdigit() else rest)
+        rest = part + rest if part and rest[:1].isdigit() else rest
+        named_day = today + dt.timedelta(days=offset)
+        if EVENING_MIDNIGHT.match(rest):
+            after = named_day + dt.timedelta(days=1)
+            return timespec.local_instant(after, dt.time(0), settings.zone)
+        named_time = timespec.parse_time(rest)
         if named_time is None:
             if TIME_SHAPED.match(rest):
                 raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
             return None
-        named_day = today + dt.timedelta(days=offset)
         return timespec.local_instant(named_day, named_time, settings.zone)
-    alone = timespec.parse_time(DEADLINE_WORDS.sub("", cleaned).strip())
+    bare = DEADLINE_WORDS.sub("", cleaned).strip()
+    alone = dt.time(0) if EVENING_MIDNIGHT.match(bare) else timespec.parse_time(bare)
     if alone is not None:
         # The next such time: 18:00 typed in the evening is tomorrow's.
         first_day = start.astimezone(settings.zone).date()
