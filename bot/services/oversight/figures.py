@@ -18,8 +18,8 @@ figures are counted"):
   already: an order whose deadline is still ahead has not missed it); accepted on time: of them,
   first accepted by the first deadline; the on-time rate (按期办结率) = accepted on time / due;
 - overdue: open orders without a reply whose deadline passed by the end of the period;
-- the median time to fix: issue to first acceptance of the orders first accepted in the
-  period.
+- the median time to fix: issue (for a covert check's order, its publication to the unit) to
+  first acceptance of the orders first accepted in the period.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     ORDERS_AWAITING_UNIT,
+    AuditEntry,
     CheckKind,
     Inspection,
     OrderStatus,
@@ -46,6 +47,7 @@ from bot.db.models import (
     StreetReport,
     Unit,
 )
+from bot.services.oversight.order_jobs import DELIVERED
 from bot.services.oversight.order_lists import UnitLine, open_by_unit
 from bot.settings import Settings
 
@@ -316,16 +318,28 @@ async def _orders(
         func.count(),
         _count_if(and_(order.status.in_(AWAITING_UNIT), order.deadline_at < min(end, now))),
     )
-    fixed = select(order.unit_id, order.issued_at, order.first_accepted_at).where(
-        order.first_accepted_at >= start, order.first_accepted_at < end
+    # A covert check's order is timed from when it reached the unit (the trail's mark of its
+    # publication), not from the hours of the check's secrecy before.
+    reached = (
+        select(func.min(AuditEntry.created_at))
+        .where(
+            AuditEntry.object_type == "order",
+            AuditEntry.object_id == order.id,
+            AuditEntry.action == DELIVERED,
+        )
+        .correlate(order)
+        .scalar_subquery()
     )
+    fixed = select(
+        order.unit_id, func.coalesce(reached, order.issued_at), order.first_accepted_at
+    ).where(order.first_accepted_at >= start, order.first_accepted_at < end)
     if unit_id is not None:
         fixed = fixed.where(order.unit_id == unit_id)
     fixed = _by_time(fixed, order, "ix_rectification_orders_first_accepted_at")
     minutes: dict[int, list[int]] = defaultdict(list)
-    for unit, issued_at, accepted_at in (await session.execute(fixed)).all():
+    for unit, reached_at, accepted_at in (await session.execute(fixed)).all():
         if accepted_at is not None:
-            minutes[int(unit)].append(int((accepted_at - issued_at).total_seconds() // 60))
+            minutes[int(unit)].append(int((accepted_at - reached_at).total_seconds() // 60))
     result: dict[int, Figures] = {}
     for unit in {*issued, *due, *still_open, *minutes}:
         n_issued, replied, on_time, awaiting = issued.get(unit, (0, 0, 0, 0))
