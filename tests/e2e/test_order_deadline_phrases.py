@@ -6,6 +6,8 @@ unit is to fix."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.db.models import Dialogue
 from tests.e2e.oversight_fixtures import city, orders, report, street_reports
 from tests.e2e.schedule import press_and_settle
@@ -50,3 +52,27 @@ async def test_deadlines_typed_as_within_or_days_on_set_the_deadline_not_the_pro
     [order] = await orders(harness)
     assert order.description == "垃圾桶满溢"
     assert await harness.count(Dialogue) == 0
+
+
+async def test_a_day_typed_without_its_time_is_asked_for_the_time_not_taken_as_the_problem(
+    harness: Harness,
+) -> None:
+    """明天 or 12月3日前 alone names a day but no time: the draft asks for the deadline again and
+    keeps both its deadline and its problem."""
+    town = await city(harness)
+    inspector = town.inspector
+    await report(harness, town.volunteers[0], (30.6591, 104.0648), "乱扔垃圾", "垃圾桶满溢")
+    [filed] = await street_reports(harness)
+    await inspector.send_command("orders")
+    await harness.settle()
+    await press_and_settle(harness, inspector, "📷 待处理随手拍（1）")
+    await press_and_settle(harness, inspector, f"随手拍 #{filed.id}")
+    await press_and_settle(harness, inspector, "📝 下整改令")
+    for text in ("明天", "明天前", "12月3日前", "12-03", "tomorrow"):
+        await inspector.send_text(text)
+        await harness.settle()
+        assert "看不懂这个期限" in (inspector.last().text or ""), text
+    await press_and_settle(harness, inspector, "✅ 下发")
+    [order] = await orders(harness)
+    assert order.description == "垃圾桶满溢"
+    assert order.deadline_at == order.issued_at + dt.timedelta(hours=24)

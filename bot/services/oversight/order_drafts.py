@@ -274,6 +274,14 @@ def parse_deadline(
         unit = dt.timedelta(hours=1) if match.re is HOURS else dt.timedelta(days=1)
         return start + count * unit
     today = (typed_at or start).astimezone(settings.zone).date()
+    bare = DEADLINE_WORDS.sub("", cleaned).strip()
+    if (
+        bare.lower() in RELATIVE_DAYS
+        or bare in DAY_PARTS
+        or (bare[:1].isdigit() and timespec.parse_date(bare, today, nearest=True) is not None)
+    ):
+        # A day without its time (明天, 12月3日前): meant as a deadline, and no problem to fix.
+        raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
     relative = RELATIVE_WHEN.match(cleaned)
     if relative:
         word = relative.group(1).lower()
@@ -290,7 +298,6 @@ def parse_deadline(
                 raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
             return None
         return timespec.local_instant(named_day, named_time, settings.zone)
-    bare = DEADLINE_WORDS.sub("", cleaned).strip()
     alone = dt.time(0) if EVENING_MIDNIGHT.match(bare) else timespec.parse_time(bare)
     if alone is not None:
         # The next such time: 18:00 typed in the evening is tomorrow's.
