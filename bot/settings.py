@@ -343,6 +343,35 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _pairs(self) -> Settings:
+        # Settings valid alone and wrong together: a rule that would silently never fire, or a
+        # report the quiet hours would hold until the next morning.
+        if self.late_after_min >= self.absent_after_min:
+            raise ValueError(
+                "LATE_AFTER_MIN: expected fewer minutes than ABSENT_AFTER_MIN "
+                f"({self.absent_after_min}): a volunteer would be marked absent before late, "
+                "and never nudged"
+            )
+        window = self.quiet_window
+        for name, at, what in (
+            ("SUMMARY_TIME", self.summary_time, "the daily tally"),
+            ("REPORT_TIME", self.report_time, "the weekly and monthly reports"),
+        ):
+            if window is not None and window.contains(at):
+                raise ValueError(
+                    f"{name}: expected a time outside QUIET_HOURS ({self.quiet_hours}): "
+                    f"{what} would wait until they end"
+                )
+        category, hours = min(self.order_deadline_hours.items(), key=lambda item: item[1])
+        if self.order_ack_remind_hours >= hours:
+            raise ValueError(
+                "ORDER_ACK_REMIND_HOURS: expected fewer hours than the shortest of "
+                f"ORDER_DEADLINE_HOURS ({category}={hours}): an order of that category would "
+                "pass its deadline before its unit is reminded to acknowledge it"
+            )
+        return self
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
