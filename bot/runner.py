@@ -24,6 +24,7 @@ from bot.db.migrate import upgrade
 from bot.db.process_lock import hold_single_process_lock
 from bot.heap import freeze_start_up
 from bot.intake import Intake
+from bot.listening import share_an_address
 from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError, StartupError
 from bot.webhook import serve_webhook
@@ -50,11 +51,8 @@ def run_bot(settings: Settings, *, webhook: bool = False) -> None:
             "WEBHOOK_URL and WEBHOOK_SECRET are needed for --webhook "
             "(an https:// URL and a random secret of 1-256 characters A-Z, a-z, 0-9, _ and -)"
         )
-    if webhook and settings.board_url and _same_port(settings):
-        raise SettingsError(
-            f"BOARD_PORT is invalid: the webhook listens on port {settings.board_port} too "
-            "(WEBHOOK_PORT): give the board another port and route /board/ to it"
-        )
+    if webhook and settings.board_url:
+        _refuse_one_address(settings)
     # Held until the process exits; a second process on the same SQLite file stops here.
     lock = hold_single_process_lock(settings.database_url)
     try:
@@ -69,16 +67,24 @@ def run_bot(settings: Settings, *, webhook: bool = False) -> None:
             lock.close()
 
 
-_EVERY_ADDRESS = ("", "0.0.0.0", "::")
-
-
-def _same_port(settings: Settings) -> bool:
-    """Whether the board and the webhook would listen on one address and port: the second
-    server of the process could not start."""
-    if settings.board_port != settings.webhook_port:
-        return False
-    hosts = {settings.board_listen.strip(), settings.webhook_listen.strip()}
-    return len(hosts) == 1 or any(host in _EVERY_ADDRESS for host in hosts)
+def _refuse_one_address(settings: Settings) -> None:
+    """The board and the webhook on one address and port: the second server of the process
+    could not start, and would say to free the port the bot itself holds."""
+    board, hook = settings.board_listen, settings.webhook_listen
+    if settings.board_port != settings.webhook_port or not share_an_address(
+        board, hook, settings.board_port
+    ):
+        return
+    # Two hosts, spelled apart, are named: the line would seem to contradict them otherwise.
+    spelled = (
+        ""
+        if board == hook
+        else f", on the board's address (BOARD_LISTEN {board}, WEBHOOK_LISTEN {hook})"
+    )
+    raise SettingsError(
+        f"BOARD_PORT is invalid: the webhook listens on port {settings.board_port} too "
+        f"(WEBHOOK_PORT){spelled}: give the board another port and route /board/ to it"
+    )
 
 
 async def _serve_until_signalled(runtime: Runtime, *, webhook: bool) -> None:

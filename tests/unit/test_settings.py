@@ -364,8 +364,9 @@ def test_a_webhook_and_a_board_on_one_port_are_named_before_start(tmp_path: Path
     )
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip().splitlines() == [
-        "dutybot: BOARD_PORT is invalid: the webhook listens on port 8443 too "
-        "(WEBHOOK_PORT): give the board another port and route /board/ to it"
+        "dutybot: BOARD_PORT is invalid: the webhook listens on port 8443 too (WEBHOOK_PORT), "
+        "on the board's address (BOARD_LISTEN 127.0.0.1, WEBHOOK_LISTEN 0.0.0.0): "
+        "give the board another port and route /board/ to it"
     ]
     assert not database.exists()
 
