@@ -53,7 +53,7 @@ async def test_import_command_reports_rows_then_imports(
     )
     # main() runs its own event loop, so it runs in a worker thread of this test's loop.
     assert await asyncio.to_thread(main, ["import", str(bad)]) == 1
-    assert "第 2 行：人数「0」不是正整数" in capsys.readouterr().err
+    assert "第 2 行：人数「0」不是 1 到 500 之间的整数" in capsys.readouterr().err
     assert await asyncio.to_thread(main, ["import", "--dry-run", str(good)]) == 0
     assert "新建班次 1 个" in capsys.readouterr().out
     assert await _shifts(database) == 0

@@ -18,7 +18,7 @@ from bot.errors import DomainError
 from bot.services.people import units
 from bot.services.people.access import Actor
 from bot.services.people.tags import TAG_MAX, clean_tag
-from bot.services.schedule import posts, shifts, timespec
+from bot.services.schedule import counts, posts, shifts, timespec
 from bot.services.schedule.importer.reading import UNSAVED, Row
 from bot.services.schedule.seats import seated_count
 from bot.settings import Settings
@@ -255,9 +255,15 @@ class Planner:
         if end <= start:
             self.fail(row, "end_before_start")
             return
-        capacity = _int(cells.get("capacity", ""))
+        written = cells.get("capacity", "")
+        capacity = _int(written)
+        if counts.people_count(written) is None and counts.metres(written) is not None:
+            # A length (150m: a road section's, or a radius a column off) is no count of
+            # people; read as one it would have asked for 150 volunteers.
+            self.fail(row, "capacity_in_metres", value=written, high=shifts.CAPACITY_MAX)
+            return
         if capacity is None or not 1 <= capacity <= shifts.CAPACITY_MAX:
-            self.fail(row, "capacity_invalid", value=cells.get("capacity", ""))
+            self.fail(row, "capacity_invalid", value=written, high=shifts.CAPACITY_MAX)
             return
         try:
             tag = clean_tag(cells.get("tag"))
