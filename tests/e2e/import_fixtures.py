@@ -149,3 +149,39 @@ def rows_numbered_again(repeats: int) -> bytes:
                 content = re.sub(rb"<dimension [^>]*/>", b"", content)
             target.writestr(item, content)
     return hostile.getvalue()
+
+
+def shared_strings_padded(strings: int, text: str = "x", *, chunk: int = 100_000) -> bytes:
+    """An .xlsx holding the template's header and a good row, with a table of shared strings
+    (the texts cells may refer to) of `strings` entries of `text` that no cell uses: a hostile
+    file, small zipped, that openpyxl reads whole into memory as it opens the workbook."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(CSV_HEADER.split(",")))
+    shift = "1号路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4"
+    sheet.append(shift.split(","))
+    out = io.BytesIO()
+    book.save(out)
+    entry = f"<si><t>{text}</t></si>".encode()
+    table = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+    hostile = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(out.getvalue())) as source,
+        zipfile.ZipFile(hostile, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "[Content_Types].xml":
+                override = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{table}"/>'
+                content = content.replace(b"</Types>", override.encode() + b"</Types>")
+            target.writestr(item, content)
+        # Written as it is made: the table is hundreds of megabytes unzipped.
+        with target.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
+            part.write(
+                b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                + f'count="{strings}" uniqueCount="{strings}">'.encode()
+            )
+            for start in range(0, strings, chunk):
+                part.write(entry * min(chunk, strings - start))
+            part.write(b"</sst>")
+    return hostile.getvalue()

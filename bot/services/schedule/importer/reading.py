@@ -38,6 +38,11 @@ MAX_SHEET_ROWS = 5 * MAX_ROWS
 # Cells of those rows at most (extent.py): a sheet formatted to its 10,000th row over 100
 # columns; openpyxl takes seconds over as many.
 MAX_SHEET_CELLS = 100 * MAX_SHEET_ROWS
+# The workbook's table of shared strings, which openpyxl reads whole as it opens the workbook,
+# whatever a sheet uses of it (extent.py): ten distinct texts for each row read, and as much
+# unzipped as a file of the largest size could hold of text compressed eightfold.
+MAX_SHARED_STRINGS = 10 * MAX_SHEET_ROWS
+MAX_SHARED_STRINGS_BYTES = 8 * MAX_BYTES
 COLUMNS = (
     "post",
     "type",
@@ -381,6 +386,8 @@ def _read_xlsx(data: bytes) -> Sequence[Sequence[Any]]:
             data,
             most_rows=MAX_SHEET_ROWS,
             most_cells=MAX_SHEET_CELLS,
+            most_strings=MAX_SHARED_STRINGS,
+            most_string_bytes=MAX_SHARED_STRINGS_BYTES,
             limit_mb=MAX_BYTES // 1024 // 1024,
         )
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
