@@ -185,3 +185,28 @@ def shared_strings_padded(strings: int, text: str = "x", *, chunk: int = 100_000
                 part.write(entry * min(chunk, strings - start))
             part.write(b"</sst>")
     return hostile.getvalue()
+
+
+def one_long_tag(size: int) -> bytes:
+    """An .xlsx holding the template's header and a good row, then a row whose tag carries an
+    attribute of `size` bytes: a hostile sheet, small zipped, that expat holds whole and scans
+    again with every chunk it is fed."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(CSV_HEADER.split(",")))
+    shift = "1号路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4"
+    sheet.append(shift.split(","))
+    out = io.BytesIO()
+    book.save(out)
+    hostile = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(out.getvalue())) as source,
+        zipfile.ZipFile(hostile, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                tag = b'<row r="3" spans="' + b"1" * size + b'"/>'
+                content = content.replace(b"</sheetData>", tag + b"</sheetData>")
+            target.writestr(item, content)
+    return hostile.getvalue()

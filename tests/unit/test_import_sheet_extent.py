@@ -13,7 +13,7 @@ import pytest
 
 from bot.errors import DomainError, ErrorCode
 from bot.services.schedule.importer import extent, reading
-from tests.e2e.import_fixtures import rows_numbered_again, schedule_xlsx
+from tests.e2e.import_fixtures import one_long_tag, rows_numbered_again, schedule_xlsx
 
 # Enough rows numbered again for openpyxl to take seconds over them: refused, they are not read.
 REPEATS = 100_000
@@ -138,3 +138,14 @@ def _after_rows(data: bytes, elements: str) -> bytes:
                 content = content.replace(b"</sheetData>", b"</sheetData>" + elements.encode())
             target.writestr(item, content)
     return out.getvalue()
+
+
+def test_a_tag_longer_than_any_cell_is_refused_as_too_large() -> None:
+    """Expat holds a tag until it ends and scans it again with every chunk: a 20 MB one (20 KB
+    zipped) kept the import reading for minutes. Refused once it passes a megabyte."""
+    data = one_long_tag(4 * extent.MOST_BYTES_BETWEEN_ELEMENTS)
+
+    with pytest.raises(DomainError) as refused:
+        reading.read_table("schedule.xlsx", data)
+
+    assert refused.value.code is ErrorCode.IMPORT_TOO_LARGE

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from typing import IO
 from xml.parsers import expat
 
@@ -30,13 +31,20 @@ from bot.errors import DomainError, ErrorCode
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _ROW, _CELL, _DIMENSION = f"{_MAIN}row", f"{_MAIN}c", f"{_MAIN}dimension"
 _STRING = f"{_MAIN}si"
+# What is called at each element's start, with its name and attributes.
+Start = Callable[[str, dict[str, str]], None]
 # Elements a cell takes at most, as a schedule writes it: itself, its value and its formula.
 ELEMENTS_PER_CELL = 3
 # Elements a shared string takes at most: itself and its text, or runs of rich text, each
 # with its text and its font (name, size, colour, bold, ...).
 ELEMENTS_PER_STRING = 16
-# How much of the table is unzipped and parsed at a time.
+# How much of a part is unzipped and parsed at a time.
 _CHUNK = 64 * 1024
+# Bytes with no element starting in them, at most: a cell's longest text (32,767 characters)
+# fits many times. Expat holds a tag until it ends and scans it again with every chunk fed, so
+# a hostile tag of 20 MB (an attribute of one repeated letter, 20 KB zipped) kept it scanning
+# for minutes.
+MOST_BYTES_BETWEEN_ELEMENTS = 1024 * 1024
 
 
 def check(
@@ -85,16 +93,8 @@ def _check_strings(source: IO[bytes], most_strings: int, most_bytes: int) -> Non
     """Count as the table is unzipped, a chunk at a time and no further than `most_bytes`
     (expat holds a tag until it ends: one tag of a gigabyte would be held whole)."""
     count = _StringCount(most_strings)
-    parser = expat.ParserCreate(namespace_separator="}")
-    parser.StartElementHandler = count.start
-    read = 0
     try:
-        while chunk := source.read(_CHUNK):
-            read += len(chunk)
-            if read > most_bytes:
-                raise _TooLarge
-            parser.Parse(chunk, False)
-        parser.Parse(b"", True)
+        _feed(source, count.start, most_bytes)
     except _TooLarge:
         raise DomainError(ErrorCode.IMPORT_TEXT_TOO_LARGE) from None
     except expat.ExpatError:
@@ -122,14 +122,36 @@ def _check_sheet(source: IO[bytes], most_rows: int, most_cells: int, limit_mb: i
     element for each one cleared): every element, for openpyxl parses a sheet to its end when
     it holds fewer rows than it reads, whatever follows them."""
     count = _Count(most_rows, most_cells)
-    parser = expat.ParserCreate(namespace_separator="}")
-    parser.StartElementHandler = count.start
     try:
-        parser.ParseFile(source)
+        _feed(source, count.start, None)
     except _TooLarge:
         raise DomainError(ErrorCode.IMPORT_TOO_LARGE, limit=limit_mb) from None
     except _ReadNoFurther:
         return
+
+
+def _feed(source: IO[bytes], handler: Start, most_bytes: int | None) -> None:
+    """Parse `source` a chunk at a time, `handler` called at each element's start: past
+    `most_bytes`, or MOST_BYTES_BETWEEN_ELEMENTS without an element starting (one tag or text
+    that long), it is too large."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    last = 0
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        nonlocal last
+        last = parser.CurrentByteIndex
+        handler(tag, attributes)
+
+    parser.StartElementHandler = start
+    read = 0
+    while chunk := source.read(_CHUNK):
+        read += len(chunk)
+        if most_bytes is not None and read > most_bytes:
+            raise _TooLarge
+        parser.Parse(chunk, False)
+        if read - last > MOST_BYTES_BETWEEN_ELEMENTS:
+            raise _TooLarge
+    parser.Parse(b"", True)
 
 
 class _TooLarge(Exception):
