@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
+from bot.db.models import Shift
 from tests.browser.board_browser_fixtures import mini_app_url
 from tests.browser.conftest import Browser
 from tests.browser.test_board_browser import markers
@@ -64,3 +66,37 @@ async def test_posts_at_one_spot_show_the_one_needing_attention_and_name_them_al
         await browser.wait_for("return !document.querySelector('.leaflet-popup');")
         await browser.run(TAP)
         assert sorted(await browser.wait_for(TITLES)) == ["人民路口东", "人民路口西"]
+
+
+async def test_an_open_popup_of_a_spot_follows_every_post_there_at_each_refresh(
+    harness: Harness, browser: Browser
+) -> None:
+    """The popup of the spot is open (tapped on 人民路口西, red) when 人民路口东's shift starts:
+    at the refresh that turns 东's dot red, the popup says so of 东 too, not what 东 was a
+    refresh before (a leader reading it would see a grey post under a red dot)."""
+    harness.clock.set(local(6, 0))
+    crew = await team(harness, ["王芳"])
+    west = await post(harness, crew.unit, "人民路口西")
+    east = await post(harness, crew.unit, "人民路口东")
+    await shift(harness, west, local(7), local(9))
+    harness.clock.set(local(7, 30))
+    async with running_board(harness) as board:
+        await browser.open(mini_app_url(board, init_data(harness, ADMIN_ID)))
+        assert await markers(browser, 2) == {west.id: COLORS["empty"], east.id: COLORS["idle"]}
+        assert await browser.run(TAP) == [west.id, COLORS["empty"]]
+        assert await browser.wait_for(TITLES) == ["人民路口西", "人民路口东"]
+
+        await shift(harness, east, local(7, 30), local(9))
+        harness.clock.set(local(7, 30) + dt.timedelta(seconds=1))
+        # Read in one go, the moment 东's dot turns red: the dot and the popup at once.
+        seen = await browser.wait_for(
+            f"const dot = document.querySelector('path.post-marker[data-post=\"{east.id}\"]');"
+            f"if (dot.getAttribute('fill') !== {COLORS['empty']!r}) {{ return null; }}"
+            "return Array.from(document.querySelectorAll('.leaflet-popup-content .popup')).map("
+            "(box) => [box.querySelector('.popup-title').textContent,"
+            " box.querySelector('.popup-state').textContent]);"
+        )
+        assert seen == [["人民路口西", "无人到岗"], ["人民路口东", "无人到岗"]]
+    async with harness.session() as session:
+        posts = await session.scalars(select(Shift.post_id).order_by(Shift.starts_at))
+        assert list(posts) == [west.id, east.id]

@@ -336,6 +336,7 @@
     var labels = {};
     var view = fitted ? target.getBounds() : null;
     var outside = false; // a post new to the map, or moved, lies outside the view
+    var open = []; // the markers whose popup is open
     data.legend.forEach(function (entry) { labels[entry.state] = entry.label; });
     // A city has 2,000 posts, refreshed every few seconds on a phone: a marker is restyled only
     // when its state changes, and its popup is built when it opens (and again while it is open).
@@ -361,13 +362,7 @@
       marker.item = item;
       marker.label = labels[item.state];
       if (marker.isPopupOpen()) {
-        // The fresh content, without Leaflet panning the map back to the popup: the leader
-        // may have dragged the map away to look around.
-        var popup = marker.getPopup();
-        var autoPan = popup.options.autoPan;
-        popup.options.autoPan = false;
-        popup.update();
-        popup.options.autoPan = autoPan;
+        open.push(marker);
       }
       var path = changed ? marker.getElement() : null;
       if (path) {
@@ -384,6 +379,20 @@
       }
     });
     stackSpots();
+    // Open popups are built again once every marker holds its fresh item: a spot's popup also
+    // shows posts the loop above reached after the one it is open on.
+    open.forEach(function (marker) {
+      if (!marker.isPopupOpen()) {
+        return;
+      }
+      // Without Leaflet panning the map back to the popup: the leader may have dragged the
+      // map away to look around.
+      var popup = marker.getPopup();
+      var autoPan = popup.options.autoPan;
+      popup.options.autoPan = false;
+      popup.update();
+      popup.options.autoPan = autoPan;
+    });
     if (bounds.length && (!fitted || (outside && handsOff()))) {
       target.fitBounds(bounds, { padding: [30, 30], maxZoom: 16 });
       fitted = true;
