@@ -176,7 +176,7 @@ def _photo_taken(
 
 def _take_note(turn: Turn, dialogue: Dialogue, text: str, submit: InspectSubmit) -> None:
     """The check's note, typed or a photo's caption; a refused one changes nothing. Either
-    answer is the check's prompt: Submit and ✖️ on it alone."""
+    answer is the check's prompt: Submit (once a photo is kept) and ✖️ on it alone."""
     t = turn.t
     try:
         checks.set_note(dialogue, text, turn.now)
@@ -184,11 +184,13 @@ def _take_note(turn: Turn, dialogue: Dialogue, text: str, submit: InspectSubmit)
         # The check goes on: Submit stays at hand, not only on an earlier message.
         turn.prompt(dialogue, error_text(t, error), _photos_markup(t, dialogue, submit))
         return
-    turn.prompt(
-        dialogue,
-        t("oversight.inspect.note_added"),
-        inline([[button(t("oversight.button.submit_check"), submit)], cancel_row(t)]),
+    # Before any photo, Submit would only refuse (a check needs one): the photo is asked for.
+    key = (
+        "oversight.inspect.note_added"
+        if dialogue.data.get("photos")
+        else "oversight.inspect.note_needs_photo"
     )
+    turn.prompt(dialogue, t(key), _photos_markup(t, dialogue, submit))
 
 
 def _photos_markup(

@@ -9,8 +9,9 @@ import datetime as dt
 
 from sqlalchemy import update
 
-from bot.buttons import ChecklistAdjust, ChecklistToggle, InspectPost, InspectSeen
+from bot.buttons import ChecklistAdjust, ChecklistToggle, InspectPost, InspectSeen, InspectSubmit
 from bot.db.models import ChecklistItem, Dialogue, EvidencePhoto, Inspection, Role, Unit
+from bot.services.platform import dialogues
 from tests.e2e.oversight_fixtures import (
     checked_in,
     city,
@@ -387,10 +388,17 @@ async def test_wrong_input_during_a_check_is_answered_and_changes_nothing(
     [edited] = [m for m in inspector.messages() if m.message_id == checklist.message_id]
     assert "☑️ 未穿马甲或制服 −5" in edited.buttons()
     await press_and_settle(harness, inspector, "下一步：拍照 ▶️")
-    # A note alone, then Submit without a photo: refused.
+    # A note alone: kept, and the photo asked for, with no Submit yet; pressed anyway (as a
+    # modified client could), Submit without a photo is refused.
     await inspector.send_text("备注")
     await harness.settle()
-    await inspector.press("✅ 提交督查")
+    assert inspector.last().text == "📝 备注已记下。还要发至少一张现场照片，才能提交督查。"
+    assert inspector.last().buttons() == ["✖️ 取消"]
+    async with harness.session() as session:
+        dialogue = await session.get(Dialogue, inspector.user_id)
+        assert dialogue is not None
+        mark = dialogues.mark(dialogue)
+    await inspector.press_data(InspectSubmit(mark).pack(), inspector.last().message_id)
     await harness.settle()
     assert inspector.answered_callbacks[-1]["text"] == "请至少发一张现场照片再提交。"
     await inspector.send_photo(forwarded=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bot.db.models import Dialogue, EvidencePhoto, Inspection
 from bot.emulator import SentMessage, SimUser
-from tests.e2e.oversight_fixtures import city, start_check
+from tests.e2e.oversight_fixtures import city, inspections, start_check
 from tests.e2e.schedule import command, press_and_settle
 from tests.harness import Harness
 
@@ -136,3 +136,27 @@ async def test_a_picture_sent_as_a_file_on_the_checklist_keeps_the_checklist(
     await press_and_settle(harness, inspector, "⬜ 未穿马甲或制服 −5")
     assert "☑️ 未穿马甲或制服 −5" in inspector.last().buttons()
     await _ends_clean(harness, inspector)
+
+
+async def test_a_note_before_any_photo_asks_for_the_photo_without_submit(
+    harness: Harness,
+) -> None:
+    """A note typed at the photos step before a photo is kept, but the check needs a photo
+    to be submitted: the answer asks for one and offers ✖️ only, not a Submit that would
+    refuse; the photo then brings Submit, and the check keeps the note."""
+    inspector = (await city(harness)).inspector
+    await _to_seen(harness, inspector)
+    await press_and_settle(harness, inspector, "2")
+    await press_and_settle(harness, inspector, NEXT)
+    await inspector.send_text("马甲脏了")
+    await harness.settle()
+    told = inspector.last()
+    assert told.text == "📝 备注已记下。还要发至少一张现场照片，才能提交督查。"
+    assert told.buttons() == [CANCEL]
+    assert _live(inspector) == [told]
+    await inspector.send_photo()
+    await harness.settle()
+    assert inspector.last().buttons() == [SUBMIT, CANCEL]
+    await press_and_settle(harness, inspector, SUBMIT)
+    [check] = await inspections(harness)
+    assert check.note == "马甲脏了"
