@@ -27,6 +27,7 @@ from bot.db.models import (
     ShiftStatus,
 )
 from bot.errors import DomainError, ErrorCode
+from bot.i18n import Translator
 from bot.services.people.access import Actor
 from bot.services.rostering import availability, rotas, rotation_data
 from bot.services.rostering.availability import Spec
@@ -34,6 +35,7 @@ from bot.services.rostering.rotation import Rules, problem_of
 from bot.services.schedule import eligibility, waitlist
 from bot.services.schedule import seats as seating
 from bot.services.schedule import shifts as shift_service
+from bot.services.schedule.shift_text import reader_of
 from bot.services.schedule.timespec import local_day_bounds
 from bot.settings import Settings
 
@@ -226,14 +228,24 @@ async def refusals(
     members: Sequence[Member],
     now: dt.datetime,
     settings: Settings,
+    *,
+    reader: Translator | None = None,
 ) -> list[Refusal]:
-    """Why each named person may not take a seat on the shift (none: all may)."""
+    """Why each named person may not take a seat on the shift (none: all may), what it names
+    (a clashing shift) worded for `reader`, the coordinator reading it, not for the person."""
     found: list[Refusal] = []
     for member in members:
         try:
             # A member waiting on this shift may be given a seat on it.
             await eligibility.check_eligibility(
-                session, member, shift, now, settings, from_waitlist=True, assigned=True
+                session,
+                member,
+                shift,
+                now,
+                settings,
+                from_waitlist=True,
+                assigned=True,
+                reader=reader,
             )
         except DomainError as error:
             key = REFUSALS.get(error.code)
@@ -278,7 +290,9 @@ async def assign(
             raise DomainError(ErrorCode.MEMBER_NOT_FOUND, name=str(member_id))
         members.append(member)
     await seating.lock_members(session, [member.id for member in members])
-    refused = await refusals(session, shift, members, now, settings)
+    refused = await refusals(
+        session, shift, members, now, settings, reader=reader_of(actor, settings)
+    )
     if refused:
         raise Ineligible(refused)
     # Room first: a warning confirmed with 仍然安排 must not end in "full".

@@ -9,18 +9,30 @@ from typing import Protocol
 
 from bot.db.models import PostType
 from bot.i18n import Translator
+from bot.services.people.access import Actor
 from bot.services.platform.notify import translator_for
 from bot.services.schedule.seats import OpenShift
+from bot.settings import Settings
 
 # `translator_for` is platform.notify's, named here too for the services that import it from here.
 __all__ = [
     "open_shift_lines",
     "post_type_name",
+    "reader_of",
     "seats_text",
     "shift_label",
     "sign_up_label",
     "translator_for",
 ]
+
+
+def reader_of(actor: Actor, settings: Settings) -> Translator:
+    """The language of the person acting, who reads a refusal whoever's rule it is (another
+    member's clash, in a swap or an assignment); an admin who is no member reads the default
+    one."""
+    if actor.member is not None:
+        return translator_for(actor.member, settings)
+    return Translator(settings.default_language, settings.zone)
 
 
 class NamedPost(Protocol):

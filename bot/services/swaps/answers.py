@@ -19,6 +19,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
 from bot.services.schedule.seats import lock, lock_members
+from bot.services.schedule.shift_text import reader_of
 from bot.services.swaps.acceptance import accepted
 from bot.services.swaps.completion import complete
 from bot.services.swaps.endings import ended
@@ -30,7 +31,7 @@ from bot.services.swaps.notices import (
     close_approval,
     tell,
 )
-from bot.services.swaps.queries import not_eligible, reader_of, refusal
+from bot.services.swaps.queries import not_eligible, refusal
 from bot.settings import Settings
 
 

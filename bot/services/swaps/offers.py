@@ -38,7 +38,7 @@ from bot.services.platform.outbox import ButtonRows, Message
 from bot.services.platform.redraw import Subject
 from bot.services.schedule import seats, unavailability
 from bot.services.schedule.eligibility import refusals
-from bot.services.schedule.shift_text import shift_label
+from bot.services.schedule.shift_text import reader_of, shift_label
 from bot.services.swaps.lifecycle import expiry, record, stands
 from bot.services.swaps.notices import SWAP_ASK, SWAP_OFFER, offer_label, offers_told
 from bot.services.swaps.queries import (
@@ -47,7 +47,6 @@ from bot.services.swaps.queries import (
     find_member,
     not_eligible,
     own_seat,
-    reader_of,
     refusal,
 )
 from bot.settings import Settings

@@ -33,7 +33,7 @@ from bot.services.people.names import plain
 from bot.services.platform import audit
 from bot.services.schedule import seats, unavailability
 from bot.services.schedule.eligibility import check_eligibility, no_shows
-from bot.services.schedule.shift_text import translator_for
+from bot.services.schedule.shift_text import reader_of
 from bot.services.schedule.signup import upcoming_of
 from bot.services.swaps.lifecycle import OPEN, counterpart, expiry
 from bot.settings import Settings
@@ -219,14 +219,6 @@ OF_ANOTHER = {
     ErrorCode.NO_SHOW_BLOCKED: "swaps.other.no_show_blocked",
     ErrorCode.SWAP_UNAVAILABLE: "swaps.other.unavailable",
 }
-
-
-def reader_of(actor: Actor, settings: Settings) -> Translator:
-    """The language of the person acting, who reads a refusal of a swap whoever's rule it is
-    (an admin who is no member reads the default one)."""
-    if actor.member is not None:
-        return translator_for(actor.member, settings)
-    return Translator(settings.default_language, settings.zone)
 
 
 def not_eligible(
