@@ -5,7 +5,9 @@ off it and need not go."""
 
 from __future__ import annotations
 
-from bot.db.models import AssignmentStatus, SwapStatus
+from sqlalchemy import update
+
+from bot.db.models import Assignment, AssignmentStatus, SwapStatus
 from tests.e2e.schedule import command, press_and_settle, shift, statuses
 from tests.e2e.swap_fixtures import HAND_OVER, LABEL, last_offer, seat, town
 from tests.harness import Harness
@@ -66,3 +68,33 @@ async def test_a_hand_over_whose_taker_left_the_unit_tells_the_offerer_his_shift
     [said] = [text for text in li.texts() if text.startswith(CALLED_OFF)]
     assert STILL_YOURS in said and "被移出" not in said, said
     assert await statuses(harness, town_.shift_id) == {li.user_id: AssignmentStatus.SIGNED_UP}
+
+
+async def test_a_holder_who_checked_in_is_not_told_the_other_side_went(harness: Harness) -> None:
+    """李明 offers 王芳 his 07:00 seat for her 17:00 one, then checks in on his 07:00 shift
+    (offers may be open that late where they expire near the start), which calls the exchange
+    off: 李明, whose own doing it was, is not told the other side went; 王芳 is told her 17:00
+    shift is still hers."""
+    town_ = await town(harness)
+    li, wang = town_.holder, town_.others[0]
+    later = await shift(harness, town_.post_id, start=17, end=19)
+    await seat(harness, later, wang.user_id)
+    await command(harness, li, "my")
+    await press_and_settle(harness, li, "🔁 换岗 1")
+    await press_and_settle(harness, li, EXCHANGE)
+    await press_and_settle(harness, li, "1")
+    await harness.deliver()
+    async with harness.session() as session:
+        await session.execute(
+            update(Assignment)
+            .where(Assignment.shift_id == town_.shift_id)
+            .values(status=AssignmentStatus.CHECKED_IN)
+        )
+
+    await harness.tick()
+    await harness.deliver()
+    assert (await last_offer(harness)).status is SwapStatus.VOID
+    [his] = [text for text in li.texts() if text.startswith(CALLED_OFF)]
+    assert STILL_YOURS not in his and "另一方" not in his, his
+    [hers] = [text for text in wang.texts() if text.startswith("🔁 换岗取消了（")]
+    assert STILL_YOURS in hers, hers
