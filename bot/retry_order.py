@@ -11,7 +11,7 @@ still waiting for its retry, within the one backoff that was under way."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 
 
@@ -39,13 +39,9 @@ class RetryHolds:
         for chat_id in [c for c, held in self._holds.items() if held.message_id not in pending]:
             del self._holds[chat_id]
 
-    def free(self, chat_ids: Sequence[int], now: float) -> list[bool]:
-        """Which of these chats' messages may be claimed now."""
-        return [not self._held(chat_id, now) for chat_id in chat_ids]
-
-    def _held(self, chat_id: int, now: float) -> bool:
-        held = self._holds.get(chat_id)
-        return held is not None and held.until > now
+    def held_chats(self, now: float) -> list[int]:
+        """The chats none of whose messages may be claimed now."""
+        return sorted(chat_id for chat_id, held in self._holds.items() if held.until > now)
 
     def forget_past(self, now: float) -> None:
         for chat_id in [c for c, held in self._holds.items() if held.until <= now]:

@@ -184,25 +184,28 @@ class Sender:
         held: dict[int, int] = {}
 
         def fits(due: Sequence[OutboxMessage]) -> list[bool]:
-            # A chat whose earliest message waits for its retry is not written to meanwhile; it
-            # goes on with that message, due then, so the pass does not wait for it.
-            free = self.retry_holds.free([row.chat_id for row in due], moment)
-            going = [row for row, chat_free in zip(due, free, strict=True) if chat_free]
-            sizes = [counted_messages(row) for row in going]
-            paced = self.pacer.fits([row.chat_id for row in going], moment, sizes)
-            for row, size, fit in zip(going, sizes, paced, strict=True):
+            sizes = [counted_messages(row) for row in due]
+            fitting = self.pacer.fits([row.chat_id for row in due], moment, sizes)
+            for row, size, fit in zip(due, sizes, fitting, strict=True):
                 if not fit:
                     held.setdefault(row.chat_id, size)
-            fits_in_order = iter(paced)
-            return [chat_free and next(fits_in_order) for chat_free in free]
+            return fitting
 
         async with self.runtime.db.session() as session:
             # A chat held behind a message dropped meanwhile is held no more (a statement only
             # while a chat is held behind a retry).
             if held_behind := self.retry_holds.held_messages(moment):
                 self.retry_holds.keep_only(await outbox.pending_among(session, held_behind))
+            # A chat whose earliest message waits for its retry is not written to meanwhile; it
+            # goes on with that message, due then, so the pass does not wait for it.
             rows = await outbox_claim.claim_due(
-                session, now, self.worker, quiet=self._quiet(now), limit=limit, fits=fits
+                session,
+                now,
+                self.worker,
+                quiet=self._quiet(now),
+                limit=limit,
+                fits=fits,
+                skip_chats=self.retry_holds.held_chats(moment),
             )
             # An edit of a closed card names the message its card went out as (or is dropped);
             # a card closed while its failed send was retried goes as its edit (first: as sent).

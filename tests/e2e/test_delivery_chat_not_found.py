@@ -251,3 +251,37 @@ async def _deliver_until_settled(harness: Harness, *keys: str) -> None:
         # The next retry: a message due already waits behind it, in its chat.
         now = harness.clock.now()
         harness.clock.set(min(row.not_before for row in pending if row.not_before > now))
+
+
+async def test_a_chat_held_behind_a_retry_does_not_hold_up_the_other_chats(
+    harness: Harness,
+) -> None:
+    """An admin id that never wrote to the bot (ADMIN_IDS mistyped) has a day of notices queued,
+    each waiting behind the one retried after "chat not found": they are due, but must not take
+    the places of a pass's reading, and 吴志愿's notice, queued after them, goes at once."""
+    volunteer = harness.user(4151, "吴")
+    await volunteer.send_command("start")
+    await harness.settle()
+    unknown = 4159
+    for n in range(60):
+        async with harness.session() as session:
+            await outbox.enqueue(
+                session,
+                key=f"admin:{n}",
+                chat_id=unknown,
+                body=outbox.payload(f"通知 {n}"),
+                now=harness.clock.now(),
+            )
+    await harness.deliver()
+    assert (await _row(harness, "admin:0")).status == OutboxStatus.PENDING
+    async with harness.session() as session:
+        await outbox.enqueue(
+            session,
+            key="shift",
+            chat_id=4151,
+            body=outbox.payload("明天 7:00 上岗"),
+            now=harness.clock.now(),
+        )
+    await harness.deliver()
+    assert (await _row(harness, "shift")).status == OutboxStatus.SENT
+    assert "明天 7:00 上岗" in volunteer.texts()

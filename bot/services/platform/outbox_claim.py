@@ -5,7 +5,7 @@ another is claiming are skipped, so two never take the same row."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +28,7 @@ EDIT = "edit"
 
 
 def claim_queries(
-    now: dt.datetime, *, quiet: bool, limit: int
+    now: dt.datetime, *, quiet: bool, limit: int, skip_chats: Collection[int] = ()
 ) -> tuple[Select[OutboxMessage], Select[OutboxMessage]]:
     """The due messages `claim_due` reads: the edits, then the others, each oldest first."""
     conditions = [
@@ -38,6 +38,11 @@ def claim_queries(
     ]
     if quiet:
         conditions.append(OutboxMessage.urgent.is_(True))
+    if skip_chats:
+        # Not read at all rather than read and left: a chat with a day of messages due, all
+        # waiting, would otherwise fill the `limit` rows of every pass, and no chat queued
+        # after it would be reached.
+        conditions.append(OutboxMessage.chat_id.not_in(sorted(skip_chats)))
     due = select(OutboxMessage).where(and_(*conditions))
     edits = due.where(OutboxMessage.kind == EDIT).order_by(OutboxMessage.id).limit(limit)
     # All due messages, the edits among them (`claim_due` skips those): a condition on `kind`
@@ -54,14 +59,18 @@ async def claim_due(
     quiet: bool = False,
     limit: int = 200,
     fits: Callable[[Sequence[OutboxMessage]], Sequence[bool]] | None = None,
+    skip_chats: Collection[int] = (),
 ) -> list[OutboxMessage]:
     """Take up to `limit` due messages for `worker`: the edits, then the others, each oldest first.
     During quiet hours only urgent ones are due; the rest wait, they are never dropped. On
     PostgreSQL rows another process is claiming are skipped (SKIP LOCKED), so two senders never
     take the same row.
     `fits`: of the due rows read, in order, those that can go now (the sender's pacing); only
-    they are claimed, the others stay as they were for a later pass."""
-    edits_query, everything_query = claim_queries(now, quiet=quiet, limit=limit)
+    they are claimed, the others stay as they were for a later pass.
+    `skip_chats`: chats none of whose messages may go now (waiting behind a retry), not read."""
+    edits_query, everything_query = claim_queries(
+        now, quiet=quiet, limit=limit, skip_chats=skip_chats
+    )
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         edits_query = edits_query.with_for_update(skip_locked=True)
         everything_query = everything_query.with_for_update(skip_locked=True)
