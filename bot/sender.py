@@ -17,8 +17,8 @@ own:
   out of it; for a person, only once it lasted MAX_ATTEMPTS attempts, retried with backoff
   meanwhile: Telegram also answers it for a while to people who did write to the bot; what is
   queued after it for them, which waited behind it, is marked undeliverable with it), but for
-  an id that is no member's, parked (nobody to mark or tell); the refused reports are not sent
-  to anyone else instead;
+  an id that is no member's, parked, with what waited behind it (nobody to mark or tell); the
+  refused reports are not sent to anyone else instead;
 - a group upgraded to a supergroup (400 with `migrate_to_chat_id`, PTB's ChatMigrated): its
   binding and messages move to the new id (groups.move) and the message goes there at once;
 - 400 "message thread not found" (a group's forum topic was deleted): the group's reports go
@@ -379,12 +379,14 @@ class Sender:
                 )
             else:
                 member = await reachability.mark_unreachable(session, row.chat_id, now, settings)
-                if member is None and not forbidden:
-                    await outbox.park(session, row.id, reason)
-                elif not forbidden:
+                if not forbidden:
                     # The messages queued after it waited behind its retries (retry_order):
                     # they would meet the same refusal, each through its own retries.
-                    await outbox.block_chat(session, row.chat_id, reason)
+                    if member is None:
+                        await outbox.park(session, row.id, reason)
+                        await outbox.park_chat(session, row.chat_id, reason)
+                    else:
+                        await outbox.block_chat(session, row.chat_id, reason)
                     return False
         # A group's other messages were dropped: the rest of this pass's are not tried.
         return not is_group(row.chat_id)

@@ -285,3 +285,29 @@ async def test_a_chat_held_behind_a_retry_does_not_hold_up_the_other_chats(
     await harness.deliver()
     assert (await _row(harness, "shift")).status == OutboxStatus.SENT
     assert "明天 7:00 上岗" in volunteer.texts()
+
+
+async def test_the_notices_waiting_behind_a_no_member_chat_not_found_are_parked_with_it(
+    harness: Harness,
+) -> None:
+    """The notices queued for an id nobody joined with wait behind the first one's retries: when
+    it is parked, so are they, each as it would have been, not each tried again in turn for as
+    long (a mistyped ADMIN_IDS would pile up more than its retries can settle)."""
+    for n in range(3):
+        async with harness.session() as session:
+            await outbox.enqueue(
+                session,
+                key=f"nobody:{n}",
+                chat_id=4243,
+                body=outbox.payload(f"通知 {n}"),
+                now=harness.clock.now(),
+            )
+    await _deliver_until_settled(harness, "nobody:0")
+
+    for n in range(3):
+        row = await _row(harness, f"nobody:{n}")
+        assert row.status == OutboxStatus.PARKED, n
+        assert "chat not found" in (row.last_error or "").lower()
+    await harness.admin.send_command("outbox")
+    await harness.settle()
+    assert "搁置（Telegram 拒收，不再重试）：3" in (harness.admin.last().text or "")

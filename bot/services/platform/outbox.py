@@ -400,6 +400,12 @@ async def block_chat(session: AsyncSession, chat_id: int, reason: str) -> int:
     return await _end_chat(session, chat_id, OutboxStatus.BLOCKED, reason)
 
 
+async def park_chat(session: AsyncSession, chat_id: int, reason: str) -> int:
+    """Park every message for `chat_id` not sent yet, with Telegram's reason (an id that is no
+    member's cannot be written to: the admins see why); how many."""
+    return await _end_chat(session, chat_id, OutboxStatus.PARKED, reason)
+
+
 async def _end_chat(session: AsyncSession, chat_id: int, status: OutboxStatus, reason: str) -> int:
     result = await session.execute(
         update(OutboxMessage)
