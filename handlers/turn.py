@@ -266,7 +266,12 @@ class Turn:
             return
         route = self.registry.dialogue(self.opening_kind)
         if route is not None and route.replaced is not None:
+            answered = len(self._answers)
             await route.replaced(self, self.opening_data)
+            # Said before the new dialogue's question, which stays last: what she answers next.
+            settled = self._answers[answered:]
+            del self._answers[answered:]
+            self._answers[:0] = settled
 
     @property
     def topic(self) -> int | None:

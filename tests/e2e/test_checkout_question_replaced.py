@@ -50,3 +50,25 @@ async def test_a_street_report_begun_instead_of_the_reason_keeps_the_early_leave
     [record] = await checkins(harness)
     assert record.checked_out_at == today(9, 25) and record.credited_minutes == 75
     assert record.checkout_kind is CheckoutKind.EARLY
+
+
+async def test_the_leave_is_told_before_the_question_of_the_command_begun(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(8, 10))
+    await check_in(harness, fang)
+    harness.clock.set(today(9, 25))
+    await fang.send_command("checkout")
+    await harness.settle()
+    harness.clock.set(today(9, 27))
+    await fang.send_command("report")
+    await harness.settle()
+    await harness.deliver()
+    # The report's question is what she answers next: it comes last, under the note.
+    told, asked = fang.messages()[-2:]
+    assert (told.text or "").startswith("🕘 您 09:25 发出的签退已记下"), told.text
+    assert asked.text == "📷 随手拍：请拍一张问题的照片发过来。"
+    assert asked.buttons() == ["✖️ 取消"]
