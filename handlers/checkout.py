@@ -17,7 +17,7 @@ from bot.services.duty.checkin_text import duration
 from bot.services.platform import dialogues, inbox
 from handlers.checkin_input import checkout_markup, sent_at
 from handlers.keyboards import cancel_row, inline
-from handlers.turn import Turn
+from handlers.turn import Turn, error_text
 
 
 async def confirm_on_post(turn: Turn, data: OnPost) -> None:
@@ -59,7 +59,11 @@ async def _checkout(turn: Turn, checkin_id: int | None, sent: dt.datetime | None
     t = turn.t
     if isinstance(outcome, checkout_service.NeedReason):
         shift = outcome.checkin.assignment.shift
-        turn.reply(
+        question = dialogues.known(turn.session, turn.user_id)
+        assert question is not None
+        # Its prompt, so that its ✖️ goes once it ends or another command replaces it.
+        turn.prompt(
+            question,
             t("checkout.ask_reason", post=shift.post.name, end=t.time(shift.ends_at)),
             inline([cancel_row(t)]),
         )
@@ -117,7 +121,7 @@ async def on_checkout_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     assert message is not None
     member = turn.actor.require_member()
     if not message.text:
-        turn.reply(turn.t("checkout.need_reason_text"), inline([cancel_row(turn.t)]))
+        turn.prompt(dialogue, turn.t("checkout.need_reason_text"), inline([cancel_row(turn.t)]))
         return
     try:
         record = await checkout_service.checkout_with_reason(
@@ -130,6 +134,6 @@ async def on_checkout_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             await dialogues.end(turn.session, turn.user_id)
             turn.refuse(error)
             return
-        turn.refuse(error, inline([cancel_row(turn.t)]))
+        turn.prompt(dialogue, error_text(turn.t, error), inline([cancel_row(turn.t)]))
         return
     _checked_out(turn, record)

@@ -72,3 +72,23 @@ async def test_the_leave_is_told_before_the_question_of_the_command_begun(
     assert (told.text or "").startswith("🕘 您 09:25 发出的签退已记下"), told.text
     assert asked.text == "📷 随手拍：请拍一张问题的照片发过来。"
     assert asked.buttons() == ["✖️ 取消"]
+
+
+async def test_the_replaced_question_keeps_no_cancel_button(harness: Harness) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(8, 10))
+    await check_in(harness, fang)
+    harness.clock.set(today(9, 25))
+    await fang.send_command("checkout")
+    await harness.settle()
+    question = fang.last().message_id
+    assert fang.last().buttons() == ["✖️ 取消"]
+    harness.clock.set(today(9, 27))
+    await fang.send_command("report")
+    await harness.settle()
+    await harness.deliver()
+    # The leave is recorded: a ✖️ left there would answer 已取消 over a check-out that stands.
+    [shown] = [sent for sent in fang.messages() if sent.message_id == question]
+    assert shown.buttons() == []
