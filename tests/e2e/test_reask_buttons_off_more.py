@@ -95,7 +95,7 @@ async def test_attendance_fix_reasks_leave_no_cancel_behind(harness: Harness) ->
     await press_and_settle(harness, li, "✏️ 更正 · 王芳")
     await press_and_settle(harness, li, "⏱ 调整服务时长")
     await _say(harness, li, "三小时")
-    assert "0 到 2 之间" in (li.last().text or "")
+    assert "0 到 2 小时之间" in (li.last().text or "")
     assert li.last().buttons() == ["✖️ 取消"]
     assert _cancels(li) == 1
     await li.send_sticker()
