@@ -58,3 +58,30 @@ async def test_a_photo_that_never_comes_is_marked_absent_once_the_location_is_st
     await harness.tick()
     assert (await assignment(harness, seat)).status is AssignmentStatus.ABSENT
     assert [text[:1] for text in lead.texts()[told:]] == ["🚨"], lead.texts()[told:]
+
+
+async def test_a_live_location_shared_until_turned_off_spares_no_one_past_the_shift_end(
+    harness: Harness,
+) -> None:
+    # Shared "until I turn it off" on post, and the photo never comes: the share keeps the
+    # location fresh, but once the shift is over no photo can check her in any more, and the
+    # seat is an absence (the no-show rule and the reports read it), told to nobody.
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    lead = await coordinator(harness, "城管局", 7001, "赵队长")
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(8, 29))
+    await fang.send_command("checkin")
+    await harness.settle()
+    await fang.send_location(*near(30), live_period=0x7FFFFFFF)
+    await harness.settle()
+    assert "照片" in (fang.last().text or ""), fang.last().text
+    harness.clock.set(today(9, 30))
+    await harness.tick()
+    assert (await assignment(harness, seat)).status is AssignmentStatus.SIGNED_UP
+    told = len(lead.texts())
+
+    harness.clock.set(today(10, 1))
+    await harness.tick()
+    assert (await assignment(harness, seat)).status is AssignmentStatus.ABSENT
+    assert lead.texts()[told:] == [], lead.texts()[told:]

@@ -295,8 +295,9 @@ async def _photo_awaited(
     """The seats among `found` whose holder is checking in: the location is in, on post, and
     the photo (or which shift it is for) is on its way. Not judged yet: she is on post, and a
     🚨 would send the coordinator looking for a replacement. Only while that location still
-    says where she is (`checkin_dialogue.fresh`): a photo that never comes leaves her marked
-    absent at a later tick."""
+    says where she is (`checkin_dialogue.fresh`), and only until the shift's end: a photo that
+    never comes leaves her marked absent at a later tick, at the latest then, when no photo can
+    check her in any more (a live location shared "until I turn it off" stays fresh for ever)."""
     if not found:
         return set()
     holders = {assignment.member.telegram_id for assignment in found}
@@ -311,6 +312,8 @@ async def _photo_awaited(
     }
     awaited: set[int] = set()
     for assignment in found:
+        if assignment.shift.ends_at <= now:
+            continue
         dialogue = dialogues.get(assignment.member.telegram_id)
         if dialogue is None or not checkin_dialogue.fresh(dialogue, now):
             continue
