@@ -5,7 +5,16 @@ unit's swaps and leave requests do."""
 
 from __future__ import annotations
 
-from tests.e2e.checkin_fixtures import coordinator, duty, make_coordinator, team, today
+from tests.e2e.checkin_fixtures import (
+    assign,
+    coordinator,
+    duty,
+    make_coordinator,
+    post,
+    shift,
+    team,
+    today,
+)
 from tests.harness import Harness
 
 COMING = "🚶 在路上，马上到"
@@ -68,3 +77,28 @@ async def test_the_only_coordinator_missing_has_the_admins_alerted(harness: Harn
     assert not any(text.startswith("🚨") for text in zhao.texts()), zhao.texts()
     alerts = [text for text in harness.admin.texts()[told:] if text.startswith("🚨")]
     assert len(alerts) == 1 and "赵队长" in alerts[0], harness.admin.texts()[told:]
+
+
+async def test_an_answer_goes_where_the_alert_went_when_the_only_coordinator_is_missing_too(
+    harness: Harness,
+) -> None:
+    # 赵队长, the unit's only coordinator, and 王芳 are both missing from one shift: the admins
+    # got the 🚨 naming both, so they, not 赵队长, hear that 王芳 is on her way.
+    crew = await team(harness, ("赵队长", "王芳"))
+    zhao, fang = crew.volunteers
+    await make_coordinator(harness, zhao)
+    on_post = await shift(harness, await post(harness, crew.unit), today(8, 0), today(10, 0))
+    await assign(harness, on_post, zhao)
+    await assign(harness, on_post, fang)
+    await harness.deliver()
+    told = len(harness.admin.texts())
+    harness.clock.set(today(8, 31))
+    await harness.tick()
+    alerts = [text for text in harness.admin.texts()[told:] if text.startswith("🚨")]
+    assert len(alerts) == 1 and "赵队长" in alerts[0] and "王芳" in alerts[0], alerts
+
+    await fang.press(COMING, fang.last().message_id)
+    await harness.settle()
+    await harness.deliver()
+    assert harness.admin.texts()[-1].startswith("🚶 王芳 回复：正在赶往"), harness.admin.texts()
+    assert not any(text.startswith("🚶 王芳 回复") for text in zhao.texts()), zhao.texts()

@@ -222,6 +222,16 @@ async def _tell_unit(
     )
 
 
+async def _missing_from(session: AsyncSession, shift_id: int) -> set[int]:
+    """The Telegram ids of the holders of this shift's seats marked absent."""
+    rows = await session.scalars(
+        select(Member.telegram_id)
+        .join(Assignment, Assignment.member_id == Member.id)
+        .where(Assignment.shift_id == shift_id, Assignment.status == AssignmentStatus.ABSENT)
+    )
+    return set(rows)
+
+
 def _who(member: Member) -> str:
     return f"{member.display_name} {member.phone}" if member.phone else member.display_name
 
@@ -265,7 +275,9 @@ async def answer(
     await _tell_unit(
         session,
         shift.post.unit_id,
-        {member.telegram_id},
+        # Those the alert spared, so the answer goes where the alert went: with the unit's only
+        # coordinator missing from this shift too, to the admins, not to that coordinator.
+        await _missing_from(session, shift.id) | {member.telegram_id},
         lambda t: outbox.payload(
             t(f"noshow.answer.{choice}", name=member.display_name, shift=shift_label(t, shift))
         ),
