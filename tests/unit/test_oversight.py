@@ -211,6 +211,25 @@ def test_typed_deadlines(typed: str, hours: int) -> None:
     assert order_drafts.parse_deadline(typed, NOW, settings) == NOW + dt.timedelta(hours=hours)
 
 
+@pytest.mark.parametrize(
+    ("typed", "minutes"),
+    [
+        # 12 o'clock in the evening, with a date too, is the midnight that ends that day.
+        ("12月3日晚上12点", 64 * 60),
+        ("12-03 晚上12点", 64 * 60),
+        ("12月3日 晚上12:00", 64 * 60),
+        # And half past it is half an hour after that midnight, not half past noon.
+        ("晚上12点半", 16 * 60 + 30),
+        ("明晚12点半", 40 * 60 + 30),
+        ("12月3日晚上12点半", 64 * 60 + 30),
+    ],
+)
+def test_twelve_in_the_evening_is_after_midnight_on_every_path(typed: str, minutes: int) -> None:
+    settings = make_settings("sqlite+aiosqlite:///x.db")
+    found = order_drafts.parse_deadline(typed, NOW, settings)
+    assert found == NOW + dt.timedelta(minutes=minutes)
+
+
 def test_text_that_is_no_deadline_and_impossible_dates() -> None:
     settings = make_settings("sqlite+aiosqlite:///x.db")
     problems = ("路灯不亮", "3-5 个井盖破损", "2 处垃圾", "8:00前清理", "2天前就有", "3天前")

@@ -64,8 +64,9 @@ RELATIVE_WHEN = re.compile(
 DEADLINE_WORDS = re.compile(
     r"^\s*(?:at|by|before)\s+|\s*(?:之前|以前|前|为止|為止|整)\s*$", re.IGNORECASE
 )
-# 12 o'clock in the evening: the midnight that ends the day (timespec reads 晚上12点 as noon).
-EVENING_MIDNIGHT = re.compile(r"^(?:晚上|晚)\s*12\s*(?:[点點时時](?:0{1,2}分?)?|:00)$")
+# 12 o'clock in the evening and its minutes (晚上12点, 晚上12点半): just after the midnight that
+# ends the day (timespec reads 晚上12点 as noon).
+EVENING_TWELVE = re.compile(r"^(?:晚上|晚)\s*(12\s*(?:[点點时時].*|:\d{2}))$")
 # Shaped as a time, whatever its numbers (明天25点 is a slip, refused); anything else after a day
 # word is text (明天8:00前清理干净 is the problem, not a deadline).
 TIME_SHAPED = re.compile(
@@ -289,16 +290,17 @@ def parse_deadline(
         rest = DEADLINE_WORDS.sub("", relative.group(2)).strip()
         rest = part + rest if part and rest[:1].isdigit() else rest
         named_day = today + dt.timedelta(days=offset)
-        if EVENING_MIDNIGHT.match(rest):
+        after_midnight = _evening_twelve(rest)
+        if after_midnight is not None:
             after = named_day + dt.timedelta(days=1)
-            return timespec.local_instant(after, dt.time(0), settings.zone)
+            return timespec.local_instant(after, after_midnight, settings.zone)
         named_time = timespec.parse_time(rest)
         if named_time is None:
             if TIME_SHAPED.match(rest):
                 raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
             return None
         return timespec.local_instant(named_day, named_time, settings.zone)
-    alone = dt.time(0) if EVENING_MIDNIGHT.match(bare) else timespec.parse_time(bare)
+    alone = _evening_twelve(bare) or timespec.parse_time(bare)
     if alone is not None:
         # The next such time: 18:00 typed in the evening is tomorrow's.
         first_day = start.astimezone(settings.zone).date()
@@ -315,12 +317,23 @@ def parse_deadline(
     # The day closest to today, so a deadline typed just past is refused as past, not moved to
     # next year.
     day = timespec.parse_date(date_text, today, nearest=True)
+    after_midnight = _evening_twelve(time_text)
+    if day is not None and after_midnight is not None:
+        return timespec.local_instant(day + dt.timedelta(days=1), after_midnight, settings.zone)
     time = timespec.parse_time(time_text)
     if day is None and time is None:
         return None
     if day is None or time is None:
         raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
     return timespec.local_instant(day, time, settings.zone)
+
+
+def _evening_twelve(text: str) -> dt.time | None:
+    """晚上12点 (or 晚上12点半) as the time after midnight it means: the next day's, which the
+    caller names; None for any other text."""
+    match = EVENING_TWELVE.match(text)
+    noon = timespec.parse_time(match.group(1)) if match else None
+    return noon.replace(hour=0) if noon is not None else None
 
 
 async def type_into_draft(
