@@ -204,6 +204,11 @@ def test_a_covert_check_is_seen_from_the_next_daily_tally() -> None:
         ("明天18點為止", 34),
         ("明天下午6點以前", 34),
         ("明天18点为止", 34),
+        # "By" a date's time, as by tomorrow's.
+        ("12月3日18点前", 58),
+        ("12-03 18:00前", 58),
+        ("12月3日 下午6点之前", 58),
+        ("by 12-03 18:00", 58),
     ],
 )
 def test_typed_deadlines(typed: str, hours: int) -> None:
@@ -222,6 +227,7 @@ def test_typed_deadlines(typed: str, hours: int) -> None:
         ("晚上12点半", 16 * 60 + 30),
         ("明晚12点半", 40 * 60 + 30),
         ("12月3日晚上12点半", 64 * 60 + 30),
+        ("12月3日晚上12点前", 64 * 60),
     ],
 )
 def test_twelve_in_the_evening_is_after_midnight_on_every_path(typed: str, minutes: int) -> None:

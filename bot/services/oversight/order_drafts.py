@@ -310,7 +310,7 @@ def parse_deadline(
                 first_day + dt.timedelta(days=1), alone, settings.zone
             )
         return deadline
-    match = WHEN.match(cleaned)
+    match = WHEN.match(bare)
     if not match:
         return None
     date_text, time_text = match.groups()
