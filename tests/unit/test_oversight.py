@@ -209,6 +209,10 @@ def test_a_covert_check_is_seen_from_the_next_daily_tally() -> None:
         ("12-03 18:00前", 58),
         ("12月3日 下午6点之前", 58),
         ("by 12-03 18:00", 58),
+        # Ended as a sentence is: the full stop is no part of the deadline.
+        ("24小时内。", 24),
+        ("明天18点前。", 34),
+        ("in 2 days.", 48),
     ],
 )
 def test_typed_deadlines(typed: str, hours: int) -> None:

@@ -266,7 +266,8 @@ def parse_deadline(
     after `start`); None when the text is not a deadline at all, so it is read as the problem
     instead. `typed_at` (default `start`) is when the inspector typed it: a covert check's
     order starts later, at the next tally, but "tomorrow" is still the inspector's."""
-    cleaned = " ".join(unicodedata.normalize("NFKC", text).split())
+    # A full stop ending it, as a sentence, is no part of the deadline (24小时内。).
+    cleaned = " ".join(unicodedata.normalize("NFKC", text).split()).rstrip("。.!").rstrip()
     match = HOURS.match(cleaned) or DAYS.match(cleaned)
     if match:
         count = int(match.group(1))
