@@ -45,6 +45,7 @@ async def test_deadlines_typed_as_within_or_days_on_set_the_deadline_not_the_pro
         "明晚12点半": "2026年12月3日 00:30",
         "12月3日18点前": "2026年12月3日 18:00",
         "24小时内。": "2026年12月2日 08:00",
+        "明晚18:00": "2026年12月2日 18:00",
     }
     for text, deadline in typed.items():
         await inspector.send_text(text)

@@ -213,6 +213,11 @@ def test_a_covert_check_is_seen_from_the_next_daily_tally() -> None:
         ("24小时内。", 24),
         ("明天18点前。", 34),
         ("in 2 days.", 48),
+        # Tonight's or tomorrow evening's time on a clock, as 明晚6点 is.
+        ("今晚10:00", 14),
+        ("明晚6:00", 34),
+        ("明晚18:00前", 34),
+        ("明早8:00", 24),
     ],
 )
 def test_typed_deadlines(typed: str, hours: int) -> None:
@@ -232,6 +237,7 @@ def test_typed_deadlines(typed: str, hours: int) -> None:
         ("明晚12点半", 40 * 60 + 30),
         ("12月3日晚上12点半", 64 * 60 + 30),
         ("12月3日晚上12点前", 64 * 60),
+        ("明晚12:00", 40 * 60),
     ],
 )
 def test_twelve_in_the_evening_is_after_midnight_on_every_path(typed: str, minutes: int) -> None:

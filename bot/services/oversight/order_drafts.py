@@ -288,14 +288,19 @@ def parse_deadline(
     if relative:
         word = relative.group(1).lower()
         offset, part = DAY_PARTS.get(word, (RELATIVE_DAYS.get(word, 0), ""))
-        rest = DEADLINE_WORDS.sub("", relative.group(2)).strip()
-        rest = part + rest if part and rest[:1].isdigit() else rest
+        typed_time = DEADLINE_WORDS.sub("", relative.group(2)).strip()
+        rest = part + typed_time if part and typed_time[:1].isdigit() else typed_time
         named_day = today + dt.timedelta(days=offset)
         after_midnight = _evening_twelve(rest)
         if after_midnight is not None:
             after = named_day + dt.timedelta(days=1)
             return timespec.local_instant(after, after_midnight, settings.zone)
         named_time = timespec.parse_time(rest)
+        if named_time is None and part and ":" in typed_time:
+            # A clock time in the named part of the day (明晚6:00 as 明晚6点; 18:00 stays).
+            clock = timespec.parse_time(typed_time)
+            evening = clock is not None and part == "晚上" and clock.hour < 12
+            named_time = clock.replace(hour=clock.hour + 12) if clock and evening else clock
         if named_time is None:
             if TIME_SHAPED.match(rest):
                 raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
