@@ -73,7 +73,7 @@ async def test_a_day_typed_without_its_time_is_asked_for_the_time_not_taken_as_t
     await press_and_settle(harness, inspector, "📷 待处理随手拍（1）")
     await press_and_settle(harness, inspector, f"随手拍 #{filed.id}")
     await press_and_settle(harness, inspector, "📝 下整改令")
-    for text in ("明天", "明天前", "12月3日前", "12-03", "tomorrow"):
+    for text in ("明天", "明天前", "12月3日前", "12-03", "tomorrow", "明天下午"):
         await inspector.send_text(text)
         await harness.settle()
         assert "看不懂这个期限" in (inspector.last().text or ""), text

@@ -55,6 +55,12 @@ WHEN = re.compile(r"^(\S*\d[-/.月]\d{1,2}[日号號]?)\s*(\S*\d\S*)$")
 # A day named from today, then a time: 明天18点, 明天 下午6点, tomorrow 18:00.
 RELATIVE_DAYS = {"今天": 0, "今日": 0, "today": 0, "明天": 1, "明日": 1, "tomorrow": 1}
 RELATIVE_DAYS |= {"后天": 2, "後天": 2}
+# A day named with the part of it but no time (明天下午, tomorrow evening): half a deadline.
+DAY_AND_PART = re.compile(
+    r"^(?:" + "|".join(RELATIVE_DAYS) + r")\s*"
+    r"(?:上午|下午|中午|早上|早晨|傍晚|晚上|凌晨|morning|afternoon|evening|night)$",
+    re.IGNORECASE,
+)
 # A day and the part of it in one word: 今晚10点 is today's 晚上10点, 明早8点 tomorrow's 早上8点.
 DAY_PARTS = {"今晚": (0, "晚上"), "明晚": (1, "晚上"), "明早": (1, "早上")}
 RELATIVE_WHEN = re.compile(
@@ -280,9 +286,11 @@ def parse_deadline(
     if (
         bare.lower() in RELATIVE_DAYS
         or bare in DAY_PARTS
+        or DAY_AND_PART.match(bare)
         or (bare[:1].isdigit() and timespec.parse_date(bare, today, nearest=True) is not None)
     ):
-        # A day without its time (明天, 12月3日前): meant as a deadline, and no problem to fix.
+        # A day without its time (明天, 明天下午, 12月3日前): meant as a deadline, and no
+        # problem to fix.
         raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
     relative = RELATIVE_WHEN.match(cleaned)
     if relative:
