@@ -120,7 +120,7 @@ class Settings(BaseSettings):
     # check-in
     checkin_open_before_min: int = Field(default=30, ge=0, le=MINUTES_A_DAY)
     late_after_min: int = Field(default=5, ge=0, le=MINUTES_A_DAY)
-    absent_after_min: int = Field(default=30, ge=0, le=MINUTES_A_DAY)
+    absent_after_min: int = Field(default=30, ge=1, le=MINUTES_A_DAY)
     checkin_require_photo: bool = True
     checkin_require_live_location: bool = False
     default_post_radius_m: int = Field(default=150, ge=POST_RADIUS_MIN_M, le=POST_RADIUS_MAX_M)

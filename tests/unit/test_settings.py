@@ -131,7 +131,7 @@ def test_lists_and_times_parse_from_environment(monkeypatch: pytest.MonkeyPatch)
         (
             "ABSENT_AFTER_MIN",
             "99999999999",
-            "ABSENT_AFTER_MIN is invalid: expected a whole number from 0 to 1440",
+            "ABSENT_AFTER_MIN is invalid: expected a whole number from 1 to 1440",
         ),
         (
             "DEFAULT_POST_RADIUS_M",

@@ -25,6 +25,11 @@ from bot.settings import SettingsError, load_settings
             {"LATE_AFTER_MIN": "45"},
             "LATE_AFTER_MIN is invalid: expected fewer minutes than ABSENT_AFTER_MIN (30)",
         ),
+        # No LATE_AFTER_MIN is fewer than none: the line names the setting that cannot be met.
+        (
+            {"LATE_AFTER_MIN": "0", "ABSENT_AFTER_MIN": "0"},
+            "ABSENT_AFTER_MIN is invalid: expected a whole number from 1 to 1440 ('0' is not)",
+        ),
         # Non-urgent, the daily tally would wait for the quiet hours to end: the next morning.
         (
             {"SUMMARY_TIME": "22:30"},
