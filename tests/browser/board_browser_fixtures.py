@@ -39,3 +39,20 @@ async def in_telegram(browser: Browser) -> None:
         "Page.addScriptToEvaluateOnNewDocument",
         {"source": TELEGRAM_EVENTS},
     )
+
+
+MARKERS = """
+return Array.from(document.querySelectorAll('path.post-marker')).map(
+  (path) => [Number(path.getAttribute('data-post')), path.getAttribute('fill')]);
+"""
+DENIED = """
+const box = document.getElementById('board-denied');
+return !box.hidden && document.body.classList.contains('is-denied') ? box.textContent.trim() : '';
+"""
+
+
+async def markers(browser: Browser, count: int) -> dict[int, str]:
+    found = await browser.wait_for(
+        f"const m = (() => {{{MARKERS}}})(); return m.length === {count} ? m : null;"
+    )
+    return {int(post_id): fill for post_id, fill in found}

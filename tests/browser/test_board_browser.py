@@ -27,7 +27,7 @@ from bot.db.models import (
     Unit,
 )
 from bot.services.people.access import Actor
-from tests.browser.board_browser_fixtures import mini_app_url
+from tests.browser.board_browser_fixtures import DENIED, MARKERS, markers, mini_app_url
 from tests.browser.conftest import Browser
 from tests.e2e.board_fixtures import (
     BOARD_SETTINGS,
@@ -49,14 +49,6 @@ from tests.e2e.report_fixtures import LEADER_ID as REPORT_LEADER_ID
 from tests.e2e.report_fixtures import seed_day
 from tests.harness import ADMIN_ID, Harness
 
-MARKERS = """
-return Array.from(document.querySelectorAll('path.post-marker')).map(
-  (path) => [Number(path.getAttribute('data-post')), path.getAttribute('fill')]);
-"""
-DENIED = """
-const box = document.getElementById('board-denied');
-return !box.hidden && document.body.classList.contains('is-denied') ? box.textContent.trim() : '';
-"""
 RANKING = """
 return Array.from(document.querySelectorAll('#panel-ranking tbody tr')).map(
   (row) => Array.from(row.cells).map((cell) => cell.textContent));
@@ -66,13 +58,6 @@ return Array.from(document.querySelectorAll('#panel-ranking tbody tr')).map(
 @pytest.fixture
 def settings_overrides() -> dict[str, object]:
     return dict(BOARD_SETTINGS)
-
-
-async def markers(browser: Browser, count: int) -> dict[int, str]:
-    found = await browser.wait_for(
-        f"const m = (() => {{{MARKERS}}})(); return m.length === {count} ? m : null;"
-    )
-    return {int(post_id): fill for post_id, fill in found}
 
 
 async def test_a_mini_app_login_shows_every_post_in_the_colour_of_its_state(

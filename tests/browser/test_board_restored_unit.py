@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.db.models import BoardScreen, Unit
+from tests.browser.board_browser_fixtures import DENIED, markers
 from tests.browser.conftest import Browser
-from tests.browser.test_board_browser import DENIED, markers
 from tests.e2e.board_fixtures import BOARD_SETTINGS, prepare_morning, running_board
 from tests.e2e.board_server_fixtures import screen_link
 from tests.harness import Harness

@@ -11,9 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import Shift
-from tests.browser.board_browser_fixtures import mini_app_url
+from tests.browser.board_browser_fixtures import markers, mini_app_url
 from tests.browser.conftest import Browser
-from tests.browser.test_board_browser import markers
 from tests.e2e.board_fixtures import BOARD_SETTINGS, COLORS, init_data, local, running_board
 from tests.e2e.checkin_fixtures import post, shift, team
 from tests.harness import ADMIN_ID, Harness

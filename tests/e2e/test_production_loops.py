@@ -1,6 +1,7 @@
 """`dutybot run` wires the scheduler tick into PTB's JobQueue and starts the outbox sender
 beside the Application: with both running on their own (no test driving them), a reminder that
-is due reaches the volunteer, and stopping the bot stops the sender."""
+is due reaches the volunteer, and stopping the bot stops the sender. The check-in notice waits
+for the updates received while the bot was down, so the long polling of `dutybot run` runs too."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import datetime as dt
 import pytest
 
 from bot.app import build_application
+from bot.intake import Intake
 from bot.runtime import Runtime
 from bot.services.platform import outbox, outbox_claim
 from tests.conftest import START, ZONE
@@ -41,12 +43,18 @@ async def test_the_job_queue_ticks_and_the_sender_delivers_on_their_own(harness:
     assert application.post_init is not None and application.post_stop is not None
     await application.post_init(application)
     await application.start()
+    intake = application.bot_data["intake"]
+    assert isinstance(intake, Intake)
+    stop = asyncio.Event()
+    polling = asyncio.create_task(intake.poll(stop))
     try:
         # The job queue's first run comes about a second after the start.
         await eventually(lambda: len(fang.texts()) > seen, "the scheduled check-in notice", 20)
         texts = fang.texts()[seen:]
         assert len(texts) == 1 and texts[0].startswith("📍 签到已开放"), texts
     finally:
+        stop.set()
+        await polling
         await application.stop()
         await application.post_stop(application)
         await application.shutdown()
