@@ -95,7 +95,13 @@ async def on_reply(turn: Turn, dialogue: Dialogue) -> None:
         text = message.caption if photo is not None else message.text
         if text:
             orders.set_reply_note(dialogue, text, turn.now)
-            turn.reply(t("oversight.order.reply_note_added"), inline(_reply_markup(t, dialogue)))
+            # Before any photo, Submit would only refuse (a reply needs one): ask for the photo.
+            key = (
+                "oversight.order.reply_note_added"
+                if dialogue.data.get("photos")
+                else "oversight.order.reply_note_needs_photo"
+            )
+            turn.reply(t(key), _held_markup(t, dialogue))
             return
     except DomainError as error:
         # Full of photos, or a line refused, the reply still goes on: Submit stays at hand

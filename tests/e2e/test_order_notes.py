@@ -168,3 +168,30 @@ async def test_an_album_sent_after_a_colleague_replied_is_refused_once(
         assert len(list(kept)) == 1  # the first coordinator's only
     [still] = await orders(harness)
     assert still.status is OrderStatus.REPLIED and still.reply_note is None
+
+
+async def test_a_reply_note_before_any_photo_asks_for_the_photo_without_submit(
+    harness: Harness,
+) -> None:
+    """A line typed into the reply before an "after" photo is kept, but the reply needs a photo
+    to be submitted: the answer asks for one and offers ✖️ only, not a Submit that would refuse;
+    the photo then brings Submit, and the reply keeps the line."""
+    town = await city(harness)
+    coordinator = town.coordinator
+    order = await ordered(harness, town)
+    await press_and_settle(harness, coordinator, "📤 回复整改")
+    await coordinator.send_text("已清运完毕")
+    await harness.settle()
+    told = coordinator.last()
+    assert told.text == "📝 说明已记下。还要发至少一张整改后的现场照片，才能提交回复。"
+    assert told.buttons() == ["✖️ 取消"]
+    async with harness.session() as session:
+        dialogue = await session.get(Dialogue, coordinator.user_id)
+        assert dialogue is not None and dialogue.data["note"] == "已清运完毕"
+    await coordinator.send_photo()
+    await harness.settle()
+    assert coordinator.last().buttons() == ["✅ 提交回复", "✖️ 取消"]
+    await press_and_settle(harness, coordinator, "✅ 提交回复")
+    [replied] = await orders(harness)
+    assert replied.id == order.id
+    assert replied.status is OrderStatus.REPLIED and replied.reply_note == "已清运完毕"
