@@ -5,10 +5,20 @@ refuses every Issue until Cancel. Nothing is issued."""
 
 from __future__ import annotations
 
+from sqlalchemy import update
+
 from bot.buttons import UnitArchive
-from bot.db.models import Dialogue, OutboxMessage
-from tests.e2e.oversight_fixtures import city, near, orders, report, street_reports
-from tests.e2e.schedule import command, press_and_settle
+from bot.db.models import Dialogue, OutboxMessage, Unit
+from tests.e2e.oversight_fixtures import (
+    checked_in,
+    city,
+    near,
+    orders,
+    report,
+    street_reports,
+    submit_check,
+)
+from tests.e2e.schedule import DAY, at, command, press_and_settle, shift
 from tests.harness import Harness
 
 ARCHIVED = "「城管局」已归档，不能再向它下发整改令。"
@@ -44,3 +54,23 @@ async def test_issue_after_the_unit_was_archived_ends_the_draft(harness: Harness
     await harness.settle()
     assert "整改时限" not in (inspector.last().text or "")
     assert await harness.count(Dialogue) == 0
+
+
+async def test_a_check_of_a_unit_archived_since_drafts_no_order_that_would_refuse(
+    harness: Harness,
+) -> None:
+    """📝 下整改令 on a check whose unit was archived after it: the refusal comes at the tap,
+    not as a draft whose ✅ 下发 could only refuse."""
+    town = await city(harness)
+    shift_id = await shift(harness, town.post_id, day=DAY, start=7, end=19)
+    await checked_in(harness, shift_id, town.volunteers[0], at(DAY, 7, 0))
+    await submit_check(harness, town.inspector, "日查 · 明查", "0")
+    async with harness.session() as session:
+        await session.execute(update(Unit).where(Unit.id == town.unit_id).values(archived=True))
+    shown = len(town.inspector.messages())
+
+    await press_and_settle(harness, town.inspector, "📝 下整改令")
+    assert town.inspector.answered_callbacks[-1]["text"] == ARCHIVED
+    assert all("✅ 下发" not in m.buttons() for m in town.inspector.messages()[shown:])
+    assert await harness.count(Dialogue) == 0
+    assert await orders(harness) == []

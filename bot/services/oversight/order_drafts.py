@@ -176,6 +176,10 @@ async def begin_draft(
             description=report.description,
             visible_from=now.isoformat(),
         )
+    unit = await session.get(Unit, int(data["unit_id"]))
+    if unit is not None and unit.archived:
+        # Archived since the check: Issue would only refuse, so the draft is not begun.
+        raise DomainError(ErrorCode.ORDER_UNIT_ARCHIVED, unit=unit.name)
     start = max(now, dt.datetime.fromisoformat(data["visible_from"]))
     data["deadline_at"] = (
         start + dt.timedelta(hours=settings.order_hours(data["category"]))
