@@ -10,7 +10,7 @@ import re
 
 from sqlalchemy import select, update
 
-from bot.buttons import OrderAccept, OrderAcknowledge, OrderCard, OrderReply
+from bot.buttons import OrderAccept, OrderAcknowledge, OrderCard, OrderReply, OrderReplySubmit
 from bot.db.models import (
     AuditEntry,
     Dialogue,
@@ -24,6 +24,7 @@ from bot.db.models import (
     StreetReport,
     Unit,
 )
+from bot.services.platform import dialogues
 from tests.e2e.order_fixtures import ordered, reply
 from tests.e2e.oversight_fixtures import city, near, orders, report, rows, street_reports, trail
 from tests.e2e.schedule import DAY, at, press_and_settle
@@ -219,11 +220,22 @@ async def test_who_may_answer_and_accept_and_the_rules_of_deadlines_and_units(
     await harness.settle()
     assert "只有「城管局」的协调员" in volunteer.answered_callbacks[-1]["text"]
 
-    # A reply without an "after" photo is refused.
+    # A line before any "after" photo: kept, and the photo asked for, with no Submit yet;
+    # pressed anyway (as a modified client could), a reply without a photo is refused.
     await press_and_settle(harness, town.coordinator, "📤 回复整改")
     await town.coordinator.send_text("已整改")
     await harness.settle()
-    await town.coordinator.press("✅ 提交回复")
+    assert town.coordinator.last().text == (
+        "📝 说明已记下。还要发至少一张整改后的现场照片，才能提交回复。"
+    )
+    assert town.coordinator.last().buttons() == ["✖️ 取消"]
+    async with harness.session() as session:
+        dialogue = await session.get(Dialogue, town.coordinator.user_id)
+        assert dialogue is not None
+        mark = dialogues.mark(dialogue)
+    await town.coordinator.press_data(
+        OrderReplySubmit(mark).pack(), town.coordinator.last().message_id
+    )
     await harness.settle()
     assert town.coordinator.answered_callbacks[-1]["text"] == "请先发一张整改后的现场照片。"
     await town.coordinator.send_photo()
