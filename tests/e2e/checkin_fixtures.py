@@ -194,6 +194,43 @@ async def check_in(harness: Harness, person: SimUser, north_m: float = 30.0) -> 
     await harness.settle()
 
 
+async def early_checkout_asked(harness: Harness, person: SimUser, unit: Unit) -> int:
+    """On duty 08:00-10:00, checked in at 08:10, /checkout at 09:25: the early leave's reason is
+    asked for. The assignment id."""
+    seat = await duty(harness, person, unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(8, 10))
+    await check_in(harness, person)
+    harness.clock.set(today(9, 25))
+    await person.send_command("checkout")
+    await harness.settle()
+    return seat
+
+
+async def checked_in_while_down(
+    harness: Harness, located_at: dt.datetime, back_at: dt.datetime
+) -> tuple[SimUser, SimUser, dict[int, int]]:
+    """王芳 and 李明 on duty 08:00-10:00; the bot goes down, and 王芳's location (at `located_at`)
+    and photo (a minute later) wait in Telegram's queue; the bot is back at `back_at`, its first
+    tick run before the queue is fetched. 王芳, 李明, and how many texts each had before."""
+    crew = await team(harness, ("王芳", "李明"))
+    fang, ming = crew.volunteers
+    morning = await shift(harness, await post(harness, crew.unit), today(8, 0), today(10, 0))
+    for person in (fang, ming):
+        await assign(harness, morning, person)
+    await harness.bot.stop()
+    harness.clock.set(located_at)
+    await fang.send_location(*near(20))
+    harness.clock.set(located_at + dt.timedelta(minutes=1))
+    await fang.send_photo()
+    told = {person.user_id: len(person.texts()) for person in (fang, ming)}
+    harness.clock.set(back_at)
+    await harness.bot.start()
+    await harness.bot.tick()
+    await harness.settle()
+    await harness.deliver()
+    return fang, ming, told
+
+
 async def redeliver_last(harness: Harness, chat_id: int) -> None:
     """Telegram hands the chat's last update out again; wait until the bot has handled it.
 

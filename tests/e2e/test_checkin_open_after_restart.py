@@ -4,7 +4,7 @@ asked by the first tick after the bot comes back to send the location she sent."
 
 from __future__ import annotations
 
-from tests.e2e.checkin_fixtures import assign, near, post, shift, team, today
+from tests.e2e.checkin_fixtures import checked_in_while_down, today
 from tests.harness import Harness
 
 OPEN = "签到已开放"
@@ -13,22 +13,7 @@ OPEN = "签到已开放"
 async def test_the_first_tick_after_an_outage_does_not_ask_for_a_check_in_that_waits(
     harness: Harness,
 ) -> None:
-    crew = await team(harness, ("王芳", "李明"))
-    fang, ming = crew.volunteers
-    morning = await shift(harness, await post(harness, crew.unit), today(8, 0), today(10, 0))
-    for person in (fang, ming):
-        await assign(harness, morning, person)
-    await harness.bot.stop()
-    harness.clock.set(today(7, 35))
-    await fang.send_location(*near(20))
-    harness.clock.set(today(7, 36))
-    await fang.send_photo()
-    told = {person.user_id: len(person.texts()) for person in (fang, ming)}
-    harness.clock.set(today(7, 40))
-    await harness.bot.start()
-    await harness.bot.tick()
-    await harness.settle()
-    await harness.deliver()
+    fang, ming, told = await checked_in_while_down(harness, today(7, 35), today(7, 40))
     said = fang.texts()[told[fang.user_id] :]
     assert any("签到成功" in text for text in said), said
     assert not any(OPEN in text for text in said), said

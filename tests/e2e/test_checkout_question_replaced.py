@@ -7,7 +7,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.db.models import AssignmentStatus, CheckoutKind, Dialogue, DialogueKind
-from tests.e2e.checkin_fixtures import assignment, check_in, checkins, duty, team, today
+from tests.e2e.checkin_fixtures import (
+    assignment,
+    checkins,
+    early_checkout_asked,
+    team,
+    today,
+)
 from tests.harness import Harness
 
 
@@ -16,12 +22,7 @@ async def test_a_street_report_begun_instead_of_the_reason_keeps_the_early_leave
 ) -> None:
     crew = await team(harness)
     fang = crew.volunteers[0]
-    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
-    harness.clock.set(today(8, 10))
-    await check_in(harness, fang)
-    harness.clock.set(today(9, 25))
-    await fang.send_command("checkout")
-    await harness.settle()
+    seat = await early_checkout_asked(harness, fang, crew.unit)
     assert "10:00 才结束" in (fang.last().text or "")
     # On her way out she sees a problem and reports it rather than typing the reason.
     harness.clock.set(today(9, 27))
@@ -57,12 +58,7 @@ async def test_the_leave_is_told_before_the_question_of_the_command_begun(
 ) -> None:
     crew = await team(harness)
     fang = crew.volunteers[0]
-    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
-    harness.clock.set(today(8, 10))
-    await check_in(harness, fang)
-    harness.clock.set(today(9, 25))
-    await fang.send_command("checkout")
-    await harness.settle()
+    await early_checkout_asked(harness, fang, crew.unit)
     harness.clock.set(today(9, 27))
     await fang.send_command("report")
     await harness.settle()
@@ -77,12 +73,7 @@ async def test_the_leave_is_told_before_the_question_of_the_command_begun(
 async def test_the_replaced_question_keeps_no_cancel_button(harness: Harness) -> None:
     crew = await team(harness)
     fang = crew.volunteers[0]
-    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
-    harness.clock.set(today(8, 10))
-    await check_in(harness, fang)
-    harness.clock.set(today(9, 25))
-    await fang.send_command("checkout")
-    await harness.settle()
+    await early_checkout_asked(harness, fang, crew.unit)
     question = fang.last().message_id
     assert fang.last().buttons() == ["✖️ 取消"]
     harness.clock.set(today(9, 27))

@@ -7,7 +7,15 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.db.models import CheckoutKind, Dialogue, DialogueKind
-from tests.e2e.checkin_fixtures import check_in, checkins, duty, near, team, today
+from tests.e2e.checkin_fixtures import (
+    check_in,
+    checkins,
+    duty,
+    early_checkout_asked,
+    near,
+    team,
+    today,
+)
 from tests.harness import Harness
 
 
@@ -23,12 +31,7 @@ async def test_checkin_while_the_early_check_out_waits_for_its_reason_says_so(
 ) -> None:
     crew = await team(harness)
     fang = crew.volunteers[0]
-    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
-    harness.clock.set(today(8, 10))
-    await check_in(harness, fang)
-    harness.clock.set(today(9, 25))
-    await fang.send_command("checkout")
-    await harness.settle()
+    await early_checkout_asked(harness, fang, crew.unit)
     harness.clock.set(today(9, 30))
     await fang.send_command("checkin")
     await harness.settle()

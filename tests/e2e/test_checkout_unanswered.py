@@ -17,7 +17,16 @@ from bot.db.models import (
     OutboxMessage,
 )
 from bot.services.duty import jobs
-from tests.e2e.checkin_fixtures import assignment, check_in, checkins, duty, near, team, today
+from tests.e2e.checkin_fixtures import (
+    assignment,
+    check_in,
+    checkins,
+    duty,
+    early_checkout_asked,
+    near,
+    team,
+    today,
+)
 from tests.harness import Harness
 
 
@@ -26,12 +35,7 @@ async def test_an_early_check_out_left_unanswered_is_closed_when_it_was_sent(
 ) -> None:
     crew = await team(harness)
     fang = crew.volunteers[0]
-    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
-    harness.clock.set(today(8, 10))
-    await check_in(harness, fang)
-    harness.clock.set(today(9, 25))
-    await fang.send_command("checkout")
-    await harness.settle()
+    seat = await early_checkout_asked(harness, fang, crew.unit)
     assert "10:00 才结束" in (fang.last().text or "")
     # She walks away without a reason; the automatic check-out comes an hour after the end.
     harness.clock.set(today(11, 0))
@@ -57,12 +61,7 @@ async def test_the_check_out_button_pressed_after_an_unanswered_early_check_out_
 ) -> None:
     crew = await team(harness)
     fang = crew.volunteers[0]
-    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
-    harness.clock.set(today(8, 10))
-    await check_in(harness, fang)
-    harness.clock.set(today(9, 25))
-    await fang.send_command("checkout")
-    await harness.settle()
+    await early_checkout_asked(harness, fang, crew.unit)
     # The check-in's button, pressed at 10:05 after the end: she left at 09:25 all the same.
     harness.clock.set(today(10, 0))
     await harness.tick()
@@ -263,12 +262,7 @@ async def test_cancelling_the_reason_after_its_reminder_still_brings_the_check_o
     # reminds her to check out, with the button, as it does everyone else.
     crew = await team(harness)
     fang = crew.volunteers[0]
-    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
-    harness.clock.set(today(8, 10))
-    await check_in(harness, fang)
-    harness.clock.set(today(9, 25))
-    await fang.send_command("checkout")
-    await harness.settle()
+    await early_checkout_asked(harness, fang, crew.unit)
     harness.clock.set(today(10, 0))
     await harness.tick()
     await harness.deliver()

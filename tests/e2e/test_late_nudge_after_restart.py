@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from bot.services.duty import reminders
 from bot.services.platform import inbox
-from tests.e2e.checkin_fixtures import assign, near, post, run_due, shift, team, today
+from tests.e2e.checkin_fixtures import (
+    assign,
+    checked_in_while_down,
+    near,
+    post,
+    run_due,
+    shift,
+    team,
+    today,
+)
 from tests.harness import Harness
 
 NUDGED = "您还没有签到"
@@ -15,24 +24,9 @@ NUDGED = "您还没有签到"
 async def test_the_first_tick_after_an_outage_nudges_nobody_whose_check_in_waits(
     harness: Harness,
 ) -> None:
-    crew = await team(harness, ("王芳", "李明"))
-    fang, ming = crew.volunteers
-    morning = await shift(harness, await post(harness, crew.unit), today(8, 0), today(10, 0))
-    for person in (fang, ming):
-        await assign(harness, morning, person)
     # The bot goes down; 王芳's location (08:02) and photo (08:03) wait in Telegram's queue.
-    await harness.bot.stop()
-    harness.clock.set(today(8, 2))
-    await fang.send_location(*near(20))
-    harness.clock.set(today(8, 3))
-    await fang.send_photo()
-    told = {person.user_id: len(person.texts()) for person in (fang, ming)}
     # Back at 08:15, past LATE_AFTER_MIN: the first tick runs before the queue is fetched.
-    harness.clock.set(today(8, 15))
-    await harness.bot.start()
-    await harness.bot.tick()
-    await harness.settle()
-    await harness.deliver()
+    fang, ming, told = await checked_in_while_down(harness, today(8, 2), today(8, 15))
     said = fang.texts()[told[fang.user_id] :]
     assert not any(NUDGED in text for text in said), said
     assert any("签到成功" in text for text in said), said
