@@ -47,7 +47,7 @@ from bot.db.models import (
     StreetReport,
     Unit,
 )
-from bot.services.oversight.order_jobs import DELIVERED
+from bot.services.oversight.order_jobs import delivered_mark
 from bot.services.oversight.order_lists import UnitLine, open_by_unit
 from bot.settings import Settings
 
@@ -322,11 +322,7 @@ async def _orders(
     # publication), not from the hours of the check's secrecy before.
     reached = (
         select(func.min(AuditEntry.created_at))
-        .where(
-            AuditEntry.object_type == "order",
-            AuditEntry.object_id == order.id,
-            AuditEntry.action == DELIVERED,
-        )
+        .where(delivered_mark())
         .correlate(order)
         .scalar_subquery()
     )

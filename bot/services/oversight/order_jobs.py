@@ -22,7 +22,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ORDERS_AWAITING_UNIT, AuditEntry, OrderStatus, RectificationOrder
@@ -100,15 +100,21 @@ def _round_ids(order: RectificationOrder) -> tuple[int, int]:
     return order.reopened, int(order.deadline_at.timestamp()) if returned else 0
 
 
-async def publish_held(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
-    """An order held for its covert check's publication, once its moment has come, to the
-    unit's coordinators then (one appointed while it waited too), once: the trail marks it
-    delivered, so a later tick, a second process or a restart does not tell it again."""
-    delivered = exists().where(
+def delivered_mark() -> ColumnElement[bool]:
+    """The trail's row marking that a held order (the RectificationOrder of the enclosing
+    query) reached the unit: the one way the publication and the figures read it."""
+    return and_(
         AuditEntry.object_type == "order",
         AuditEntry.object_id == RectificationOrder.id,
         AuditEntry.action == DELIVERED,
     )
+
+
+async def publish_held(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """An order held for its covert check's publication, once its moment has come, to the
+    unit's coordinators then (one appointed while it waited too), once: the trail marks it
+    delivered, so a later tick, a second process or a restart does not tell it again."""
+    delivered = exists().where(delivered_mark())
     due = await session.scalars(
         select(RectificationOrder.id)
         .where(
