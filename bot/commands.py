@@ -300,7 +300,7 @@ REGISTRY = Registry(
         Command("unavailable", in_a_unit(availability.start), MEMBERS, "help.unavailable"),
         # campaign oversight (issue 16)
         Command("inspect", inspect.start, INSPECTORS, "help.inspect"),
-        Command("report", street_report.start, MEMBERS, "help.report"),
+        Command("report", in_a_unit(street_report.start), MEMBERS, "help.report"),
         Command("orders", order_handlers.list_orders, OVERSEERS, "help.orders"),
         Command("zones", zones.start, ADMINS, "help.zones"),
         Command("checklist", inspect.show_checklist, ADMINS, "help.checklist"),

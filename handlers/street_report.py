@@ -50,9 +50,10 @@ def _mine_lines(t: Translator, mine: list[StreetReport]) -> list[str]:
 
 
 async def start(turn: Turn) -> None:
-    """/report: a photo first (the problem as it is)."""
+    """/report: a photo first (the problem as it is). Routed through routing.in_a_unit: an
+    admin in no unit has been told so before this runs."""
     t = turn.t
-    member = turn.actor.require_unit_member()
+    member = turn.actor.require_member()
     await report_filing.begin(turn.session, turn.actor, turn.now, turn.runtime.settings)
     lines = [
         t("oversight.report.ask_photo"),

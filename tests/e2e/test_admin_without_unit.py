@@ -11,6 +11,7 @@ from collections.abc import Awaitable
 from sqlalchemy import select
 
 from bot.buttons.duty import CheckOut
+from bot.commands import REGISTRY
 from bot.db.models import Dialogue, Member, StreetReport
 from tests.e2e.schedule import command
 from tests.harness import Harness
@@ -29,6 +30,14 @@ NO_UNIT_HANT = (
     "要親自上崗，請打開本單位的邀請連結加入（管理員可用 /invite 產生）。"
 )
 DUTY_COMMANDS = ("hours", "my", "swap", "checkin", "checkout", "shifts", "swaps", "unavailable")
+
+
+def test_the_commands_of_ones_own_duty_and_report_go_through_the_shared_route() -> None:
+    """One place says "you belong to no unit" before each of them runs (routing.in_a_unit),
+    /report too, rather than a handler asking for itself."""
+    handlers = {command.name: command.handler for command in REGISTRY.commands}
+    for name in (*DUTY_COMMANDS, "report"):
+        assert handlers[name].__qualname__ == "in_a_unit.<locals>.handle", name
 
 
 async def _members(harness: Harness) -> list[Member]:
