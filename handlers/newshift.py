@@ -22,10 +22,11 @@ from bot.buttons import (
 )
 from bot.db.models import Dialogue, DialogueKind, Post
 from bot.errors import DomainError, ErrorCode
+from bot.i18n import Translator
 from bot.services.people.tags import clean_tag
 from bot.services.platform import dialogues
 from bot.services.schedule import posts, shifts, timespec
-from bot.services.schedule.counts import people_count
+from bot.services.schedule.counts import length_not_people, people_count
 from bot.services.schedule.shift_text import shift_label
 from handlers.keyboards import button, cancel_row, inline, page
 from handlers.turn import Turn, error_text
@@ -307,7 +308,7 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
     elif step == Step.CAPACITY:
         capacity = people_count(text)
         if capacity is None:
-            turn.prompt(dialogue, t("schedule.need_capacity"), _capacity_rows(turn))
+            turn.prompt(dialogue, capacity_question(t, text), _capacity_rows(turn))
             return
         await _review(turn, dialogue, shifts.check_capacity(capacity))
     elif step == Step.TAG:
@@ -351,3 +352,11 @@ async def _on_day_text(turn: Turn, dialogue: Dialogue, text: str) -> None:
             _ask_time(turn, dialogue, [day.isoformat() for day in days], _describe_days(turn, days))
             return
     turn.prompt(dialogue, t("schedule.need_day"), inline(_day_rows(turn)))
+
+
+def capacity_question(t: Translator, text: str) -> str:
+    """What a capacity that is no number of people is answered: a length (150m) is told it is
+    one, as the import tells it; anything else is asked for a number."""
+    if length_not_people(text):
+        return t("schedule.capacity_in_metres", value=text, high=shifts.CAPACITY_MAX)
+    return t("schedule.need_capacity")

@@ -32,6 +32,7 @@ from bot.services.schedule.shift_text import shift_label
 from handlers.assign import ack_mark, assign_row
 from handlers.attendance import roster_buttons, status_line
 from handlers.keyboards import button, cancel_row, inline, page
+from handlers.newshift import capacity_question
 from handlers.screens import show
 from handlers.swaps import shift_card_lines as swap_card_lines
 from handlers.turn import Turn, error_text
@@ -175,7 +176,7 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
     if dialogue.step == EditStep.CAPACITY:
         capacity = people_count(text)
         if capacity is None:
-            turn.prompt(dialogue, t("schedule.need_capacity"), inline([cancel_row(t)]))
+            turn.prompt(dialogue, capacity_question(t, text), inline([cancel_row(t)]))
             return
         change["capacity"] = capacity
     elif dialogue.step == EditStep.TIME:

@@ -1,6 +1,6 @@
 """A capacity typed as a person says it (3人, 3 人, ３, 3 people) where /newshift or the shift
 card asks for a number of people is read as that number; garbage still gets the question's
-answer and changes nothing."""
+answer, a length (150m) is told it is no head count, and neither changes anything."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from tests.harness import Harness
 
 TOMORROW = DAY + dt.timedelta(days=1)
 NEED = "请输入人数，例如 4。"
+# A length (a road section's 150m) is no head count: said so, as the import says it.
+LENGTH = "「150m」是长度，不是人数。请输入这个班次要几个人（1 到 500）。"
 
 
 @pytest.mark.parametrize("typed", ["3人", "3 人", "３", "3 people"])
@@ -31,6 +33,9 @@ async def test_newshift_reads_a_capacity_typed_with_its_word(harness: Harness, t
     await coordinator.send_text("约三个人")
     await harness.settle()
     assert coordinator.last().text == NEED
+    await coordinator.send_text("150m")
+    await harness.settle()
+    assert coordinator.last().text == LENGTH
     await coordinator.send_text(typed)
     await harness.settle()
     assert "3 人" in (coordinator.last().text or "")
@@ -53,6 +58,9 @@ async def test_the_shift_card_reads_a_capacity_typed_with_its_word(harness: Harn
     await coordinator.send_text("三人")
     await harness.settle()
     assert coordinator.last().text == NEED
+    await coordinator.send_text("150m")
+    await harness.settle()
+    assert coordinator.last().text == LENGTH
     async with harness.session() as session:
         row = await session.get(Shift, shift_id)
         assert row is not None and row.capacity == 2

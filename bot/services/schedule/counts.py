@@ -43,3 +43,10 @@ def people_count(text: str) -> int | None:
 def metres(text: str) -> int | None:
     """A distance in metres: 150, 150米, 150 m, 150 metres; None when `text` holds none."""
     return _counted(text, _METRES)
+
+
+def length_not_people(text: str) -> bool:
+    """Whether `text` is a length (150m, 150 米: a road section's, or a radius typed in the wrong
+    place) rather than a number of people: read as a count it would ask for 150 volunteers, so
+    the chat and the import both say it is a length."""
+    return people_count(text) is None and metres(text) is not None

@@ -257,7 +257,7 @@ class Planner:
             return
         written = cells.get("capacity", "")
         capacity = _int(written)
-        if counts.people_count(written) is None and counts.metres(written) is not None:
+        if counts.length_not_people(written):
             # A length (150m: a road section's, or a radius a column off) is no count of
             # people; read as one it would have asked for 150 volunteers.
             self.fail(row, "capacity_in_metres", value=written, high=shifts.CAPACITY_MAX)
