@@ -1,8 +1,8 @@
 """A deadline typed into an order's draft as inspectors write one: 限 or within N hours or days
 (24小时内, 3天以内, 限48小時內, within 2 days), N days on (3天后), or tonight's or tomorrow
-evening's time (今晚10点, 明晚6点; 晚上12点 is midnight, not noon). Each sets the deadline and
-leaves the problem as it was; it is never taken for the problem, which would replace the one the
-unit is to fix."""
+evening's time (今晚10点, 明晚6点; 晚上12点 and 24点 are midnight, 中午12点 noon). Each sets the
+deadline and leaves the problem as it was; it is never taken for the problem, which would replace
+the one the unit is to fix."""
 
 from __future__ import annotations
 
@@ -43,6 +43,9 @@ async def test_deadlines_typed_as_within_or_days_on_set_the_deadline_not_the_pro
         "晚上12点": "2026年12月2日 00:00",
         "12月3日晚上12点": "2026年12月4日 00:00",
         "明晚12点半": "2026年12月3日 00:30",
+        # 24:00 is that midnight too; noon is 中午12点.
+        "今天24点": "2026年12月2日 00:00",
+        "中午12点": "2026年12月1日 12:00",
         "12月3日18点前": "2026年12月3日 18:00",
         "24小时内。": "2026年12月2日 08:00",
         "明晚18:00": "2026年12月2日 18:00",

@@ -238,6 +238,19 @@ def test_typed_deadlines(typed: str, hours: int) -> None:
         ("12月3日晚上12点半", 64 * 60 + 30),
         ("12月3日晚上12点前", 64 * 60),
         ("明晚12:00", 40 * 60),
+        # 24:00 is the midnight ending the day named (or today), as is 12 o'clock at night.
+        ("24点", 16 * 60),
+        ("24:00", 16 * 60),
+        ("今天24点前", 16 * 60),
+        ("12月3日24:00", 64 * 60),
+        ("12-03 24点", 64 * 60),
+        ("晚上24点", 16 * 60),
+        ("夜里12点", 16 * 60),
+        ("半夜12点", 16 * 60),
+        ("明天夜里12点", 40 * 60),
+        # Noon stays noon.
+        ("中午12点", 4 * 60),
+        ("明天中午12点", 28 * 60),
     ],
 )
 def test_twelve_in_the_evening_is_after_midnight_on_every_path(typed: str, minutes: int) -> None:

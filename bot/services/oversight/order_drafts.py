@@ -70,9 +70,13 @@ RELATIVE_WHEN = re.compile(
 DEADLINE_WORDS = re.compile(
     r"^\s*(?:at|by|before)\s+|\s*(?:之前|以前|前|为止|為止|整)\s*$", re.IGNORECASE
 )
-# 12 o'clock in the evening and its minutes (晚上12点, 晚上12点半): just after the midnight that
-# ends the day (timespec reads 晚上12点 as noon).
-EVENING_TWELVE = re.compile(r"^(?:晚上|晚)\s*(12\s*(?:[点點时時].*|:\d{2}))$")
+# 12 o'clock in the evening or at night and its minutes (晚上12点, 夜里12点, 晚上12点半), and
+# 24:00 (24点, 晚上24点): just after the midnight that ends the day (timespec reads 晚上12点 as
+# noon, and 24点 not at all). 中午12点 is noon.
+_NIGHT = r"(?:晚上|晚|夜里|夜裡|夜间|夜間|半夜|深夜)"
+EVENING_TWELVE = re.compile(
+    rf"^(?:{_NIGHT}\s*(12\s*(?:[点點时時].*|:\d{{2}}))|{_NIGHT}?\s*24\s*(?:[点點时時]|:00))$"
+)
 # Shaped as a time, whatever its numbers (明天25点 is a slip, refused); anything else after a day
 # word is text (明天8:00前清理干净 is the problem, not a deadline).
 TIME_SHAPED = re.compile(
@@ -347,10 +351,14 @@ def parse_deadline(
 
 
 def _evening_twelve(text: str) -> dt.time | None:
-    """晚上12点 (or 晚上12点半) as the time after midnight it means: the next day's, which the
-    caller names; None for any other text."""
+    """晚上12点 (or 晚上12点半, 夜里12点, 24点) as the time after midnight it means: the next
+    day's, which the caller names; None for any other text."""
     match = EVENING_TWELVE.match(text)
-    noon = timespec.parse_time(match.group(1)) if match else None
+    if match is None:
+        return None
+    if match.group(1) is None:  # 24:00
+        return dt.time(0, 0)
+    noon = timespec.parse_time(match.group(1))
     return noon.replace(hour=0) if noon is not None else None
 
 
