@@ -150,6 +150,16 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             except DomainError as error:
                 turn.refuse(error, location_keyboard(t))
         return
+    if step == report_filing.Step.PHOTO and message.text:
+        # A line before the photo is the report's text, as a photo's caption would be (and as
+        # an order reply keeps its line-before-photo); the photo is still asked for.
+        try:
+            report_filing.set_caption(dialogue, message.text, turn.now)
+        except DomainError as error:
+            turn.prompt(dialogue, error_text(t, error), inline([cancel_row(t)]))
+            return
+        turn.prompt(dialogue, t("oversight.report.text_needs_photo"), inline([cancel_row(t)]))
+        return
     if step == report_filing.Step.PHOTO:
         key = "oversight.photo_as_file" if message.document else "oversight.report.need_photo"
         turn.prompt(dialogue, t(key), inline([cancel_row(t)]))

@@ -210,9 +210,11 @@ async def test_wrong_input_in_a_report_changes_nothing(harness: Harness) -> None
     await wang.send_location(*near(60))
     await harness.settle()
     assert "请先发一张问题的照片" in (wang.last().text or "")
+    # A line before the photo is the report's text, as an order reply's line-before-photo is.
     await wang.send_text("路口有垃圾")
     await harness.settle()
-    assert "请先发一张问题的照片" in (wang.last().text or "")
+    assert wang.last().text == "📝 说明已记下。请再发一张问题的照片。"
+    assert wang.last().buttons() == ["✖️ 取消"]
     await wang.send_photo(forwarded=True)
     await harness.settle()
     assert "这是转发的照片" in (wang.last().text or "")
@@ -234,8 +236,10 @@ async def test_wrong_input_in_a_report_changes_nothing(harness: Harness) -> None
     await harness.settle()
     assert "文字请写 1 到 300 个字" in (wang.last().text or "")
     assert await harness.count(StreetReport) == 0
-    await wang.send_command("cancel")
-    await harness.settle()
+    # Submitted without another line, the one typed before the photo is its description.
+    await press_and_settle(harness, wang, "✅ 提交")
+    [filed] = await street_reports(harness)
+    assert (filed.category, filed.description) == (Category.PARKING, "路口有垃圾")
     assert await harness.count(Dialogue) == 0
 
     # A forwarded photo captioned 随手拍 is refused and opens no report: a location sent next is

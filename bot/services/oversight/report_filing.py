@@ -81,8 +81,9 @@ async def add_photo(
 
 
 def set_caption(dialogue: Dialogue, text: str, now: dt.datetime) -> None:
-    """A photo's caption is the line written with it: the report's text unless a line is typed
-    at the last step. A refused one (blank, too long) changes nothing."""
+    """A photo's caption is the line written with it, as is a line typed before the photo: the
+    report's text unless a line is typed at the last step. A refused one (blank, too long)
+    changes nothing."""
     dialogues.advance(dialogue, Step(dialogue.step), now, caption=clean_text(text))
 
 
