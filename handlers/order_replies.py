@@ -9,6 +9,7 @@ from bot.buttons import OrderAcknowledge, OrderReply, OrderReplySubmit
 from bot.db.models import Dialogue
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
+from bot.services.duty.photo_rules import Photo
 from bot.services.oversight import orders
 from bot.services.platform import dialogues
 from handlers.evidence import album_answered, photo_of
@@ -72,48 +73,60 @@ async def on_reply(turn: Turn, dialogue: Dialogue) -> None:
             dialogues.advance(dialogue, dialogue.step, turn.now, **{MOOT_ALBUM: album})
         return
     photo = photo_of(message)
-    try:
-        if photo is not None:
-            taken = await orders.add_reply_photo(
-                turn.session,
-                dialogue,
-                photo,
-                message.media_group_id,
-                turn.now,
-                turn.runtime.settings,
-            )
-            markup = inline(_reply_markup(t, dialogue))
-            if not album_answered(turn, taken, markup):
-                if taken.album:
-                    turn.reply(t("oversight.order.reply_album_added"), markup)
-                else:
-                    count = len(taken.photos)
-                    turn.reply(t("oversight.order.reply_photo_added", count=count), markup)
-            if not message.caption:
-                return
-        # A photo's caption is the line written with it, as if typed after it.
-        text = message.caption if photo is not None else message.text
-        if text:
-            orders.set_reply_note(dialogue, text, turn.now)
-            # Before any photo, Submit would only refuse (a reply needs one): ask for the photo.
-            key = (
-                "oversight.order.reply_note_added"
-                if dialogue.data.get("photos")
-                else "oversight.order.reply_note_needs_photo"
-            )
-            turn.reply(t(key), _held_markup(t, dialogue))
-            return
-    except DomainError as error:
-        # Full of photos, or a line refused, the reply still goes on: Submit stays at hand
-        # once it holds a photo.
-        goes_on = error.code in (
-            ErrorCode.EVIDENCE_PHOTOS_FULL,
-            ErrorCode.NOTE_TOO_LONG,
-            ErrorCode.NOTE_SLASH,
-        )
-        turn.refuse(error, _held_markup(t, dialogue) if goes_on else None)
+    if photo is not None:
+        caption = message.caption or ""
+        await _take_photo(turn, dialogue, photo, message.media_group_id, captioned=bool(caption))
+        if caption:
+            # A photo's caption is the line written with it, as if typed after it: kept even
+            # when the photo itself was refused (forwarded, used before, one too many).
+            _take_note(turn, dialogue, caption)
+        return
+    if message.text:
+        _take_note(turn, dialogue, message.text)
         return
     key = "oversight.photo_as_file" if message.document else "oversight.order.need_after_photo"
+    turn.reply(t(key), _held_markup(t, dialogue))
+
+
+async def _take_photo(
+    turn: Turn, dialogue: Dialogue, photo: Photo, album: str | None, *, captioned: bool
+) -> None:
+    """One more "after" photo, answered; a refused one is told why. With a caption the line's
+    answer that follows carries the reply's buttons."""
+    t = turn.t
+    try:
+        taken = await orders.add_reply_photo(
+            turn.session, dialogue, photo, album, turn.now, turn.runtime.settings
+        )
+    except DomainError as error:
+        # Full of photos, the reply still goes on: Submit stays at hand once it holds a photo.
+        goes_on = error.code is ErrorCode.EVIDENCE_PHOTOS_FULL and not captioned
+        turn.refuse(error, _held_markup(t, dialogue) if goes_on else None)
+        return
+    markup = inline(_reply_markup(t, dialogue))
+    if not album_answered(turn, taken, markup):
+        if taken.album:
+            turn.reply(t("oversight.order.reply_album_added"), markup)
+        else:
+            count = len(taken.photos)
+            turn.reply(t("oversight.order.reply_photo_added", count=count), markup)
+
+
+def _take_note(turn: Turn, dialogue: Dialogue, text: str) -> None:
+    """The reply's line, typed or a photo's caption."""
+    t = turn.t
+    try:
+        orders.set_reply_note(dialogue, text, turn.now)
+    except DomainError as error:
+        # A line refused, the reply still goes on: Submit stays at hand once it holds a photo.
+        turn.refuse(error, _held_markup(t, dialogue))
+        return
+    # Before any photo, Submit would only refuse (a reply needs one): ask for the photo.
+    key = (
+        "oversight.order.reply_note_added"
+        if dialogue.data.get("photos")
+        else "oversight.order.reply_note_needs_photo"
+    )
     turn.reply(t(key), _held_markup(t, dialogue))
 
 

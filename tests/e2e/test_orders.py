@@ -238,9 +238,19 @@ async def test_who_may_answer_and_accept_and_the_rules_of_deadlines_and_units(
     )
     await harness.settle()
     assert town.coordinator.answered_callbacks[-1]["text"] == "请先发一张整改后的现场照片。"
+    # A refused photo's caption is still the reply's line, as if typed: the photo is refused,
+    # the line kept, and the photo still asked for.
+    await town.coordinator.send_photo(caption="路面已清理干净", forwarded=True)
+    await harness.settle()
+    assert town.coordinator.texts()[-2:] == [
+        "这是转发的照片。请现场拍一张发过来。",
+        "📝 说明已记下。还要发至少一张整改后的现场照片，才能提交回复。",
+    ]
+    assert town.coordinator.last().buttons() == ["✖️ 取消"]
     await town.coordinator.send_photo()
     await harness.settle()
     await press_and_settle(harness, town.coordinator, "✅ 提交回复")
+    assert (await orders(harness))[0].reply_note == "路面已清理干净"
     # Acceptance by a coordinator is refused; the inspector's counts.
     await town.coordinator.press_data(
         OrderAccept(order.id, 0).pack(), anchor := town.coordinator.last().message_id
