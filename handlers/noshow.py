@@ -24,7 +24,7 @@ async def not_coming(turn: Turn, data: NoShowNotComing) -> None:
 async def _answer(turn: Turn, assignment_id: int, *, coming: bool) -> None:
     member = turn.actor.require_member()
     try:
-        assignment = await noshow.answer(
+        answered = await noshow.answer(
             turn.session, member, assignment_id, coming, turn.now, turn.runtime.settings
         )
     except DomainError as error:
@@ -35,16 +35,19 @@ async def _answer(turn: Turn, assignment_id: int, *, coming: bool) -> None:
         turn.edit(text)
         return
     t = turn.t
+    assignment = answered.assignment
     label = shift_label(t, assignment.shift)
+    # Who was told: the coordinators, or the admins when the unit has none to tell.
+    told = "_admins" if answered.to_admins else ""
     if coming:
-        turn.edit(t("noshow.reply.coming", shift=label))
+        turn.edit(t(f"noshow.reply.coming{told}", shift=label))
         _check_in_on_arrival(turn)
     else:
         # A seat a coordinator assigned is not cancelled: its way out is leave.
         key = (
             "noshow.reply.not_coming_assigned" if assignment.assigned else "noshow.reply.not_coming"
         )
-        turn.edit(t(key, shift=label))
+        turn.edit(t(f"{key}{told}", shift=label))
 
 
 def _check_in_on_arrival(turn: Turn) -> None:

@@ -21,7 +21,8 @@ async def test_an_assigned_seat_is_told_to_ask_leave_next_time(harness: Harness)
     await fang.press(NOT_COMING, fang.last().message_id)
     await harness.settle()
     reply = fang.last().text or ""
-    assert reply.startswith("已告知协调员：您今天来不了"), reply
+    # The team has no coordinator: the admins were told, and the answer says so.
+    assert reply.startswith("已告知管理员：您今天来不了"), reply
     assert "🙋 请假" in reply and "取消或换岗" not in reply, reply
 
 

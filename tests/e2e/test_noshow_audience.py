@@ -36,10 +36,14 @@ async def test_a_unit_without_coordinator_has_its_no_show_told_to_the_admins(
     await harness.settle()
     assert "黄河路-人民路口" in harness.admin.texts()[-1], harness.admin.texts()[-1]
 
-    await fang.press(COMING, fang.last().message_id)
+    question = fang.last().message_id
+    await fang.press(COMING, question)
     await harness.settle()
     await harness.deliver()
     assert harness.admin.texts()[-1].startswith("🚶 王芳 回复：正在赶往"), harness.admin.texts()
+    # Her answer says who was told: the admins, as there is no coordinator.
+    answered = next(m for m in fang.messages() if m.message_id == question)
+    assert (answered.text or "").startswith("好的，已告知管理员您在路上"), answered.text
 
 
 async def test_a_coordinator_missing_from_their_own_shift_is_asked_not_alerted(
@@ -59,11 +63,13 @@ async def test_a_coordinator_missing_from_their_own_shift_is_asked_not_alerted(
     assert len(to_qian) == 1 and to_qian[0].startswith("🚨") and "赵队长" in to_qian[0]
     assert harness.admin.texts()[seen[harness.admin.user_id] :] == []
 
-    await zhao.press(COMING, zhao.last().message_id)
+    await zhao.press(COMING, question := zhao.last().message_id)
     await harness.settle()
     await harness.deliver()
     assert not any(text.startswith("🚶 赵队长 回复") for text in zhao.texts()), zhao.texts()
     assert qian.texts()[-1].startswith("🚶 赵队长 回复：正在赶往")
+    answered = next(m for m in zhao.messages() if m.message_id == question)
+    assert (answered.text or "").startswith("好的，已告知协调员您在路上"), answered.text
 
 
 async def test_the_only_coordinator_missing_has_the_admins_alerted(harness: Harness) -> None:
@@ -97,8 +103,11 @@ async def test_an_answer_goes_where_the_alert_went_when_the_only_coordinator_is_
     alerts = [text for text in harness.admin.texts()[told:] if text.startswith("🚨")]
     assert len(alerts) == 1 and "赵队长" in alerts[0] and "王芳" in alerts[0], alerts
 
-    await fang.press(COMING, fang.last().message_id)
+    await fang.press("🙅 今天来不了", question := fang.last().message_id)
     await harness.settle()
     await harness.deliver()
-    assert harness.admin.texts()[-1].startswith("🚶 王芳 回复：正在赶往"), harness.admin.texts()
-    assert not any(text.startswith("🚶 王芳 回复") for text in zhao.texts()), zhao.texts()
+    assert harness.admin.texts()[-1].startswith("🙅 王芳 回复：今天来不了"), harness.admin.texts()
+    assert not any(text.startswith("🙅 王芳 回复") for text in zhao.texts()), zhao.texts()
+    # And her answer says so: the admins were told, not 赵队长.
+    answered = next(m for m in fang.messages() if m.message_id == question)
+    assert (answered.text or "").startswith("已告知管理员：您今天来不了"), answered.text

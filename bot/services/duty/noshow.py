@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -174,10 +175,11 @@ async def _tell_coordinators(
     settings: Settings,
 ) -> int:
     seat_ids = "-".join(str(assignment.id) for assignment in seats)
+    missing = {assignment.member.telegram_id for assignment in seats}
     return await _tell_unit(
         session,
-        shift.post.unit_id,
-        {assignment.member.telegram_id for assignment in seats},
+        await _coordinators_to_tell(session, shift.post.unit_id, missing),
+        missing,
         lambda t: _alert(t, shift, seats),
         to_coordinator=lambda coordinator: f"noshow:{shift.id}:to:{coordinator.id}:{seat_ids}",
         to_admin=lambda admin_id: f"noshow:{shift.id}:admin:{admin_id}:{seat_ids}",
@@ -186,9 +188,21 @@ async def _tell_coordinators(
     )
 
 
+async def _coordinators_to_tell(
+    session: AsyncSession, unit_id: int, missing: set[int]
+) -> list[Member]:
+    """The unit's coordinators who can be written to, but not one who is among the `missing`
+    (Telegram ids): they are asked whether they are coming, not alerted about themselves."""
+    return [
+        coordinator
+        for coordinator in await coordinators_of(session, unit_id)
+        if not coordinator.blocked_bot and coordinator.telegram_id not in missing
+    ]
+
+
 async def _tell_unit(
     session: AsyncSession,
-    unit_id: int,
+    coordinators: list[Member],
     missing: set[int],
     render: Render,
     *,
@@ -197,16 +211,9 @@ async def _tell_unit(
     now: dt.datetime,
     settings: Settings,
 ) -> int:
-    """Tell the unit's coordinators who can be written to, but not one who is among the
-    `missing` (Telegram ids): they are asked whether they are coming, not alerted about
-    themselves. With nobody else there (no coordinator, all blocked, or only the one missing),
-    the admins are told, as they decide a unit's swaps and leave then: otherwise nobody would
-    know the post is empty."""
-    coordinators = [
-        coordinator
-        for coordinator in await coordinators_of(session, unit_id)
-        if not coordinator.blocked_bot and coordinator.telegram_id not in missing
-    ]
+    """Tell the `coordinators` (_coordinators_to_tell). With nobody there (no coordinator, all
+    blocked, or only the one missing), the admins are told, as they decide a unit's swaps and
+    leave then: otherwise nobody would know the post is empty."""
     if coordinators:
         return await notify_all(
             session,
@@ -236,6 +243,15 @@ def _who(member: Member) -> str:
     return f"{member.display_name} {member.phone}" if member.phone else member.display_name
 
 
+@dataclass(frozen=True)
+class Answered:
+    """The volunteer's answer passed on: to the unit's coordinators, or, with none to tell
+    (none, or only ones missing from the shift too), to the admins, as the alert went."""
+
+    assignment: Assignment
+    to_admins: bool
+
+
 async def answer(
     session: AsyncSession,
     member: Member,
@@ -243,9 +259,9 @@ async def answer(
     coming: bool,
     now: dt.datetime,
     settings: Settings,
-) -> Assignment:
-    """The volunteer's answer to the no-show question, passed on to the coordinators and kept in
-    the audit trail. Pressing the same answer again tells nobody twice."""
+) -> Answered:
+    """The volunteer's answer to the no-show question, passed on to the coordinators (or the
+    admins) and kept in the audit trail. Pressing the same answer again tells nobody twice."""
     assignment = await session.get(Assignment, assignment_id)
     if assignment is None or assignment.member_id != member.id:
         raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
@@ -260,10 +276,15 @@ async def answer(
         )
     choice = "coming" if coming else "not_coming"
     action = f"noshow.{choice}"
+    # Those the alert spared, so the answer goes where the alert went: with the unit's only
+    # coordinator missing from this shift too, to the admins, not to that coordinator.
+    missing = await _missing_from(session, shift.id) | {member.telegram_id}
+    coordinators = await _coordinators_to_tell(session, shift.post.unit_id, missing)
+    answered = Answered(assignment, to_admins=not coordinators)
     if await audit.exists(
         session, action=action, object_type="assignment", object_id=assignment.id
     ):
-        return assignment
+        return answered
     audit.record(
         session,
         actor_id=member.id,
@@ -274,10 +295,8 @@ async def answer(
     )
     await _tell_unit(
         session,
-        shift.post.unit_id,
-        # Those the alert spared, so the answer goes where the alert went: with the unit's only
-        # coordinator missing from this shift too, to the admins, not to that coordinator.
-        await _missing_from(session, shift.id) | {member.telegram_id},
+        coordinators,
+        missing,
         lambda t: outbox.payload(
             t(f"noshow.answer.{choice}", name=member.display_name, shift=shift_label(t, shift))
         ),
@@ -288,4 +307,4 @@ async def answer(
         now=now,
         settings=settings,
     )
-    return assignment
+    return answered
