@@ -66,6 +66,8 @@ class Intake:
         self._arriving: Coalesced[Received] = Coalesced(self.accept)
         self._backlog = Backlog(runtime)
         self._webhook = False
+        # When the sweep next has done rows to prune (none before: no statement sent).
+        self._pruning = inbox.Pruning()
 
     def attach(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         self._application = application
@@ -314,8 +316,10 @@ class Intake:
             if row.payload is None:
                 continue
             await self._dispatch(Update.de_json(row.payload, self.bot))
-        async with self.runtime.db.session() as session:
-            pruned = await inbox.prune(session, now - inbox.KEEP)
+        pruned = 0
+        if self._pruning.due(now):
+            async with self.runtime.db.session() as session:
+                pruned = await self._pruning.prune(session, now)
         if pruned:
             log.info("pruned %s handled updates from the inbox", pruned)
         return len(unsent) + len(unhandled)

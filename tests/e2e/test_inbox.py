@@ -3,9 +3,13 @@ that cannot be read does not hold up the others, and every update ends done."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.db.models import InboxStatus
+from bot.intake import Intake
 from bot.services.platform import inbox
 from tests.harness import Harness
+from tests.unit.statement_fixtures import statements
 
 
 async def inbox_counts(harness: Harness) -> dict[InboxStatus, int]:
@@ -54,3 +58,24 @@ async def test_an_update_that_cannot_be_read_is_set_aside_and_the_next_answered(
     await harness.settle()
     assert len(stranger.texts()) == 1
     assert await inbox_counts(harness) == {InboxStatus.DONE: 2}
+
+
+async def test_the_sweep_deletes_nothing_until_a_done_row_can_be_due(harness: Harness) -> None:
+    """The sweep runs every SWEEP_SECONDS; a done row goes inbox.KEEP after it was done. In
+    between it sends no DELETE (nor the write transaction around it): it knows when the oldest
+    done row is due."""
+    intake = harness.bot.application.bot_data["intake"] if harness.bot.application else None
+    assert isinstance(intake, Intake)
+    stranger = harness.user(4244, "路人")
+    await stranger.send_command("help")
+    await harness.settle()
+    done_at = harness.clock.now()
+    async with statements(harness.database) as sent:
+        await intake.sweep()
+        harness.clock.set(done_at + inbox.KEEP - dt.timedelta(seconds=1))
+        await intake.sweep()
+    assert not [statement for statement in sent if statement.startswith("DELETE")], sent
+    assert await inbox_counts(harness) == {InboxStatus.DONE: 1}
+    harness.clock.set(done_at + inbox.KEEP + dt.timedelta(seconds=1))
+    await intake.sweep()
+    assert await inbox_counts(harness) == {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -330,6 +331,30 @@ async def prune(session: AsyncSession, older_than: dt.datetime) -> int:
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass
+class Pruning:
+    """When the inbox next holds a done row old enough to prune: a row goes KEEP after it was
+    done, so once the oldest done row is known, nothing can be due before it is (a row done
+    later is due later). The sweep, every SWEEP_SECONDS, prunes only then, instead of sending
+    an empty DELETE in a write transaction each time. Kept in the process: a restart asks once
+    more; a row answered late (done_at set before it was done) waits at most a KEEP more."""
+
+    next_at: dt.datetime | None = None
+
+    def due(self, now: dt.datetime) -> bool:
+        return self.next_at is None or now >= self.next_at
+
+    async def prune(self, session: AsyncSession, now: dt.datetime) -> int:
+        """Forget the updates done KEEP before `now`, and learn when the next can be due."""
+        pruned = await prune(session, now - KEEP)
+        oldest = await session.scalar(
+            select(func.min(InboxUpdate.done_at)).where(InboxUpdate.status == InboxStatus.DONE)
+        )
+        # At the very moment done_at + KEEP the row is not yet due (pruned strictly before).
+        self.next_at = max(oldest + KEEP, now + dt.timedelta(seconds=1)) if oldest else now + KEEP
+        return pruned
 
 
 async def counts(session: AsyncSession) -> dict[InboxStatus, int]:
