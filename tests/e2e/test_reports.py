@@ -178,6 +178,10 @@ async def test_week_and_month_compare_with_the_period_before(harness: Harness) -
         "服务时长 +12.75 小时，缺勤 +3"
     ) in week
     assert "🏆 单位排名（按得分）：" in week
+    # Scored this week and not the week before: new on the ranking, not a change left unsaid.
+    assert "1. 城管局：78.3 分（中），在岗率 75%，准时 5/6，缺勤 1（新上榜）\n" in week
+    assert "2. 团结社区：55 分（差），在岗率 25%，准时 1/1，缺勤 2（新上榜）\n" in week
+    assert "3. 实验学校：没有排班\n" in week
     assert "⚠️ 异常：签到位置超出范围 1，照片被标记 1，早退 1，离岗 1" in week
     assert "· 12月1日 周二 07:40 王芳 离开了「黄河路-人民路口」（实时位置显示不在岗）" in week
 

@@ -283,8 +283,13 @@ def _row_line(t: Translator, rank: int, row: Row) -> str:
         )
     line += _oversight_row(t, row.oversight)
     previous = row.previous_score
-    if previous is not None and previous.value is not None and row.score.value is not None:
-        line += t("report.row.change", change=signed(round(row.score.value - previous.value, 1)))
+    if previous is not None and row.score.value is not None:
+        if previous.value is None:
+            # Scored now and not in the period before (no shifts then, say): new on the ranking.
+            line += t("report.row.new")
+        else:
+            change = signed(round(row.score.value - previous.value, 1))
+            line += t("report.row.change", change=change)
     return line
 
 

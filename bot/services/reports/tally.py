@@ -34,6 +34,7 @@ class Row:
     name: str
     counts: Counts
     score: Score
+    # None: no period compared; one whose value is None: nothing scored in that period.
     previous_score: Score | None = None
     oversight: oversight_figures.Figures | None = None  # units only: posts have no orders
 
@@ -160,9 +161,11 @@ def ranking(
             name=name,
             counts=counts.get(key, Counts()),
             score=scored(counts.get(key, Counts()), oversight.get(key) if by_unit else None),
+            # Against the period before, even one without figures for it (nothing scheduled,
+            # no check): its score is then none, and the row is new on the ranking.
             previous_score=(
-                scored(previous[key], earlier.get(key) if by_unit else None)
-                if previous is not None and key in previous
+                scored(previous.get(key, Counts()), earlier.get(key) if by_unit else None)
+                if previous is not None
                 else None
             ),
             oversight=oversight.get(key) if by_unit else None,
