@@ -18,6 +18,8 @@ from bot.db.models import (
     CheckIn,
     Dialogue,
     Member,
+    OutboxMessage,
+    OutboxStatus,
     Unit,
 )
 from bot.emulator import SentMessage
@@ -432,3 +434,42 @@ async def test_a_chart_of_units_with_long_names_still_shows_its_bars(harness: Ha
     orange = np.all(np.abs(pixels[:, :, :3] - to_rgb(GRADE_COLOURS[Grade.FAIR])) < 0.02, axis=2)
     widest = max(int(row.sum()) for row in orange)
     assert widest > width // 4, (widest, width)
+
+
+async def test_a_name_with_dollar_signs_is_drawn_as_written_and_the_tally_goes_out(
+    harness: Harness,
+) -> None:
+    """Names are typed by people: a unit called 团结社区$_$ is not a formula. The chart drew
+    text between two $ as mathematics, so such a name stopped the drawing: /today answered
+    nothing after its text and the scheduled tally was never queued, tick after tick."""
+    await seed_day(harness)
+    async with harness.session() as session:
+        unit = await session.scalar(select(Unit).where(Unit.name == "团结社区"))
+        assert unit is not None
+        unit.name = "团结社区$_$"
+        session.add(
+            BoundGroup(
+                chat_id=HQ_GROUP,
+                title="创城指挥部",
+                unit_id=None,
+                language="zh_Hans",
+                bound_by=harness.admin.user_id,
+                bound_at=at(DAY, "09:00"),
+            )
+        )
+    group = harness.emulator.group(HQ_GROUP, "创城指挥部")
+    harness.clock.set(at(DAY, "20:00"))
+    await harness.tick()
+    text, chart = group.messages()
+    assert "2. 团结社区$_$：55 分（差）" in (text.text or "")
+    assert chart.kind == "photo" and chart.file_id is not None
+    assert harness.emulator.file_bytes(chart.file_id).startswith(b"\x89PNG")
+    async with harness.session() as session:
+        keys = set(
+            await session.scalars(
+                select(OutboxMessage.idempotency_key).where(
+                    OutboxMessage.status == OutboxStatus.SENT
+                )
+            )
+        )
+    assert {f"tally:{HQ_GROUP}:2026-12-01", f"tally:{HQ_GROUP}:2026-12-01:chart"} <= keys

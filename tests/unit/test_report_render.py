@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
+from matplotlib.text import Text
 
 from bot.i18n import Translator
 from bot.services.reports import periods, report_text
@@ -424,3 +425,21 @@ def test_a_chart_of_more_units_than_it_draws_says_which_it_shows() -> None:
         Translator("en", ZONE), replace(_tally(31), unit_id=1, unit_name="城管局"), BOUNDS
     )
     assert posts.bars_title == "城管局 · the 30 posts with the lowest on-post rate (of 31)"
+
+
+def test_names_with_dollar_signs_are_drawn_as_written_not_as_formulas() -> None:
+    """Text between two $ signs is mathematics to matplotlib: US$5 / US$10 lost its spaces
+    in italics, and 团结社区$_$ stopped the drawing. Every text of the chart is literal."""
+    tally = replace(
+        _tally(2),
+        rows=[
+            replace(_tally(2).rows[0], name="US$5 / US$10"),
+            replace(_tally(2).rows[1], name="团结社区$_$"),
+        ],
+    )
+    figure = build_figure(Translator("en", ZONE), tally, BOUNDS)
+    figure.savefig(io.BytesIO(), format="png")
+    names = [label.get_text() for label in figure.axes[0].get_yticklabels()]
+    assert sorted(names) == sorted(["US$5 / US$10", "团结社区$_$"])
+    texts = figure.findobj(Text)
+    assert texts and not any(text.get_parse_math() for text in texts)

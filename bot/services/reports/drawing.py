@@ -39,6 +39,10 @@ def _font_manager() -> ModuleType:
     import matplotlib
 
     matplotlib.use("Agg")
+    # Every text drawn is a name or a figure people read, never a formula: a unit called
+    # 团结社区$_$ (or US$5 / US$10) is written as typed, not parsed between its $ signs as
+    # mathematics, which mangled it or stopped the chart, and the report with it.
+    matplotlib.rcParams["text.parse_math"] = False
     from matplotlib import font_manager
 
     return font_manager
