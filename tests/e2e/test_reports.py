@@ -20,6 +20,8 @@ from bot.db.models import (
     Member,
     OutboxMessage,
     OutboxStatus,
+    Post,
+    Shift,
     Unit,
 )
 from bot.emulator import SentMessage
@@ -473,3 +475,40 @@ async def test_a_name_with_dollar_signs_is_drawn_as_written_and_the_tally_goes_o
             )
         )
     assert {f"tally:{HQ_GROUP}:2026-12-01", f"tally:{HQ_GROUP}:2026-12-01:chart"} <= keys
+
+
+async def test_a_volunteer_who_moved_to_another_unit_is_ranked_once_on_all_their_hours(
+    harness: Harness,
+) -> None:
+    """张伟 served 团结社区's 和平街 on Monday, then moved to 城管局 and served there on Tuesday:
+    the week's most reliable volunteers list him once, on his four hours, with both units (the
+    latest first), not twice with two hours each, taking a place someone else had."""
+    day = await seed_day(harness)
+    async with harness.session() as session:
+        monday = await session.scalar(
+            select(Shift).where(Shift.starts_at == at(DAY - dt.timedelta(days=1), "07:00"))
+        )
+        assert monday is not None
+        monday.post_id = day.posts["和平街"]
+    harness.clock.set(at(DAY, "20:30"))
+    await harness.admin.send_command("week")
+    await harness.settle()
+    week = harness.admin.messages()[-2].text or ""
+    top = week.split("🏅 最可靠的志愿者：\n", 1)[1]
+    assert top.split("\n") == [
+        "1. 张伟（城管局、团结社区）：2 个班次，4 小时",
+        "2. 周杰（城管局）：1 个班次，2 小时",
+    ]
+    async with harness.session() as session:
+        served = (
+            await session.execute(
+                select(Post.unit_id, CheckIn.credited_minutes)
+                .join(Assignment, Assignment.id == CheckIn.assignment_id)
+                .join(Shift, Shift.id == Assignment.shift_id)
+                .join(Post, Post.id == Shift.post_id)
+                .where(
+                    Assignment.member_id == day.members["张伟"], Shift.starts_at < at(DAY, "23:00")
+                )
+            )
+        ).all()
+    assert sorted(served) == sorted([(day.units["团结社区"], 120), (day.units["城管局"], 120)])

@@ -40,7 +40,7 @@ class Anomaly:
 @dataclass(frozen=True)
 class Volunteer:
     name: str
-    unit: str
+    units: tuple[str, ...]  # the units served in, most minutes first (one who moved: two)
     shifts: int
     minutes: int
 
@@ -128,7 +128,9 @@ async def top(
     to the end, with a photo nobody flagged or rejected; ties go to the earliest arrival. Only
     minutes credited count: one still on post (not checked out, nothing credited yet) is not
     listed with no hours. Only the volunteer's own check-ins prove that: a record a coordinator
-    made for someone whose phone died counts them as on post, not among the most reliable."""
+    made for someone whose phone died counts them as on post, not among the most reliable.
+    A volunteer who moved to another unit in the period is one person, ranked on all their
+    minutes, with the units they served in (most minutes first, then the latest)."""
     clean = and_(
         CheckIn.manual.is_(False),
         CheckIn.late.is_(False),
@@ -143,23 +145,53 @@ async def top(
         served(
             Member.id,
             Member.display_name,
-            Unit.name,
             # The shifts the minutes come from: one still on post has none credited yet.
             func.count(CheckIn.credited_minutes),
             minutes,
             start=start,
             end=end,
         )
-        .join(Unit, Unit.id == Post.unit_id)
         .where(clean)
-        .group_by(Member.id, Member.display_name, Unit.name)
+        .group_by(Member.id, Member.display_name)
         .having(minutes > 0)
         .order_by(minutes.desc(), func.sum(CheckIn.minutes_late), Member.display_name)
         .limit(TOP_COUNT)
     )
     if unit_id is not None:
         query = query.where(Post.unit_id == unit_id)
+    found = (await session.execute(query)).all()
+    if not found:
+        return []
+    per_unit = (
+        served(
+            Member.id,
+            Unit.name,
+            minutes,
+            func.max(CheckIn.checked_in_at),
+            start=start,
+            end=end,
+        )
+        .join(Unit, Unit.id == Post.unit_id)
+        .where(clean, Member.id.in_([member_id for member_id, *_ in found]))
+        .group_by(Member.id, Unit.id, Unit.name)
+        .having(minutes > 0)
+    )
+    if unit_id is not None:
+        per_unit = per_unit.where(Post.unit_id == unit_id)
+    units: dict[int, list[tuple[int, dt.datetime, str]]] = {}
+    for member_id, unit, served_there, latest in (await session.execute(per_unit)).all():
+        units.setdefault(member_id, []).append((int(served_there), _utc(latest), unit))
     return [
-        Volunteer(name=name, unit=unit, shifts=int(count), minutes=int(served or 0))
-        for _, name, unit, count, served in (await session.execute(query)).all()
+        Volunteer(
+            name=name,
+            units=tuple(
+                unit
+                for _, _, unit in sorted(
+                    units.get(member_id, []), key=lambda item: (-item[0], -item[1].timestamp())
+                )
+            ),
+            shifts=int(count),
+            minutes=int(total or 0),
+        )
+        for member_id, name, count, total in found
     ]

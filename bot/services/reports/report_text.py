@@ -254,7 +254,7 @@ def _top(t: Translator, tally: Tally) -> list[str]:
             "report.top.line",
             rank=rank,
             name=volunteer.name,
-            unit=volunteer.unit,
+            unit=t("common.list_separator").join(volunteer.units),
             shifts=volunteer.shifts,
             hours=number(t, volunteer.minutes / 60),
         )
