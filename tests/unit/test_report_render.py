@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import logging
 import warnings
 from dataclasses import replace
@@ -443,3 +444,26 @@ def test_names_with_dollar_signs_are_drawn_as_written_not_as_formulas() -> None:
     assert sorted(names) == sorted(["US$5 / US$10", "团结社区$_$"])
     texts = figure.findobj(Text)
     assert texts and not any(text.get_parse_math() for text in texts)
+
+
+def test_a_month_of_many_units_keeps_its_daily_trend_readable() -> None:
+    """The city's monthly report: 30 bars and 31 days. The trend shrank to a strip as the
+    bars grew (its share of the height was 3 in 35) and its 31 day labels ran into each other;
+    it keeps its height whatever the number of bars, and no two day labels overlap."""
+    first = dt.date(2026, 12, 1)
+    tally = replace(
+        _tally(40),
+        period=Period(first, dt.date(2026, 12, 31)),
+        trend=[(first + dt.timedelta(days=n), (n % 10) / 10) for n in range(31)],
+    )
+    for language in ("zh_Hans", "en", "zh_Hant"):
+        figure = build_figure(Translator(language, ZONE), tally, BOUNDS)
+        canvas = FigureCanvasAgg(figure)
+        figure.savefig(io.BytesIO(), format="png")
+        renderer = canvas.get_renderer()
+        _, trend_axes = figure.axes
+        assert trend_axes.get_position().height * figure.get_figheight() > 1.8, language
+        labels = [label.get_window_extent(renderer) for label in trend_axes.get_xticklabels()]
+        assert len(labels) == 31
+        for left, right in itertools.pairwise(labels):
+            assert not left.overlaps(right), language

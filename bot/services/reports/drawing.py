@@ -28,6 +28,10 @@ SYSTEM_FONT_FAMILIES = (
     "WenQuanYi Micro Hei",
     "Source Han Sans SC",
 )
+# The height of a bar, and of the daily trend, in inches.
+BAR_INCHES = 0.25
+TREND_INCHES = 2.2
+WEEK = 7
 # Matplotlib's font cache and text layout are not thread-safe.
 _lock = threading.Lock()
 
@@ -116,11 +120,16 @@ def figure_of(spec: ChartSpec) -> Figure:
     from matplotlib.figure import Figure
 
     bars_ = spec.bars
-    figure = Figure(figsize=(10, 4 + (0.25 * len(bars_) + 1 if bars_ else 0)), dpi=100)
+    bars_height = BAR_INCHES * len(bars_) + 1
+    figure = Figure(figsize=(10, 4 + (bars_height if bars_ else 0)), dpi=100)
     figure.set_layout_engine("constrained")
     figure.suptitle(spec.title, family=family, fontsize=13)
     if bars_:
-        bars, line = figure.subplots(2, 1, gridspec_kw={"height_ratios": [len(bars_) + 2, 3]})
+        # The bars take the height they need, the trend its own: as a share of the height
+        # (3 in 35 beside 30 bars) it shrank to a strip in a city's report.
+        bars, line = figure.subplots(
+            2, 1, gridspec_kw={"height_ratios": [bars_height, TREND_INCHES]}
+        )
         # One line per bar, by position: names on a categorical axis would put two bars of
         # the same (shortened) name on one line.
         positions = list(range(len(bars_)))
@@ -170,9 +179,13 @@ def figure_of(spec: ChartSpec) -> Figure:
     line.set_ylim(0, 115)
     line.set_title(spec.trend_title, family=family)
     line.set_ylabel(spec.rate_axis, family=family)
+    many = len(days) > WEEK
     for label in line.get_xticklabels():
         label.set_family(family)
-        label.set_rotation(30 if len(days) > 7 else 0)
+        # A month's 31 day labels stand upright, so that none runs into the next.
+        label.set_rotation(90 if many else 0)
+        if many:
+            label.set_fontsize(8)
     return figure
 
 
