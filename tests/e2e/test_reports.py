@@ -148,6 +148,15 @@ async def test_private_today_is_the_leaders_unit_and_the_whole_city_for_admins(
     assert "📍 各岗位情况（按得分）：" in leader_text
     assert leader.last().kind == "photo"
     assert harness.admin.messages()[-2].text == HQ_TALLY
+    # The trend is the last seven days, 25 November to 1 December, though only the last two
+    # had shifts: their points are drawn at the right of the week, not stretched over it.
+    chart = leader.last()
+    assert chart.file_id is not None
+    pixels = matplotlib.image.imread(io.BytesIO(harness.emulator.file_bytes(chart.file_id)))
+    lower = pixels[pixels.shape[0] // 2 :, :, :3]
+    line = np.all(np.abs(lower - to_rgb("#2c3e50")) < 0.02, axis=2)
+    columns = np.nonzero(line.any(axis=0))[0]
+    assert columns.min() > 0.6 * pixels.shape[1], (columns.min(), pixels.shape[1])
 
 
 async def test_a_day_without_shifts_gets_its_text_and_no_empty_chart(harness: Harness) -> None:

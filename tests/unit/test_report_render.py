@@ -467,3 +467,22 @@ def test_a_month_of_many_units_keeps_its_daily_trend_readable() -> None:
         assert len(labels) == 31
         for left, right in itertools.pairwise(labels):
             assert not left.overlaps(right), language
+
+
+def test_the_trend_shows_every_day_of_its_period_even_those_without_shifts() -> None:
+    """A unit whose duty began today: its tally's trend is the week to today, six days
+    without shifts and today's point at the right, not today's point alone on an axis that
+    left out the days around it (days without seats are not data, and matplotlib drew only
+    the span of the data)."""
+    day = dt.date(2026, 12, 1)
+    week = [day - dt.timedelta(days=n) for n in range(6, -1, -1)]
+    tally = replace(_tally(3), trend=[(each, 0.5 if each == day else None) for each in week])
+    figure = build_figure(Translator("zh_Hans", ZONE), tally, BOUNDS)
+    figure.savefig(io.BytesIO(), format="png")
+    _, trend_axes = figure.axes
+    labels = [label.get_text() for label in trend_axes.get_xticklabels()]
+    assert labels == ["11月25日 周三", *labels[1:6], "12月1日 周二"] and len(labels) == 7
+    # A point for each day by position, and the axis spans them all.
+    assert list(trend_axes.lines[0].get_xdata()) == list(range(7))
+    left, right = trend_axes.get_xlim()
+    assert left < 0 and right > 6

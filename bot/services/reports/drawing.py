@@ -164,13 +164,19 @@ def figure_of(spec: ChartSpec) -> Figure:
         line = figure.subplots(1, 1)
     days = list(spec.days)
     values = list(spec.values)
-    line.plot(days, values, marker="o", color="#2c3e50")
+    # Days by position, each with its tick and the axis spanning them all: drawn as
+    # categories, a day without seats (NaN) was left off the axis when it came before or
+    # after every day with seats, and a tally's week could shrink to today's point alone.
+    positions = list(range(len(days)))
+    line.plot(positions, values, marker="o", color="#2c3e50")
+    line.set_xticks(positions, labels=days)
+    line.set_xlim(-0.5, len(days) - 0.5)
     labels = list(spec.value_labels) or [f"{round(value)}%" for value in values]
-    for day, value, label in zip(days, values, labels, strict=True):
+    for position, value, label in zip(positions, values, labels, strict=True):
         if value == value:  # not NaN: a day with seats
             line.annotate(
                 label,
-                (day, value),
+                (position, value),
                 textcoords="offset points",
                 xytext=(0, 6),
                 ha="center",
