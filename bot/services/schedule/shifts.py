@@ -35,6 +35,7 @@ from bot.services.schedule.seats import (
     COMMITTED,
     attached,
     lock,
+    lock_members,
     pending_leave,
     seated_count,
 )
@@ -256,7 +257,20 @@ async def _check_people_free(
     session: AsyncSession, shift: Shift, starts_at: dt.datetime, ends_at: dt.datetime
 ) -> None:
     """A shift moved to another time must not overlap another seat of someone on it: they
-    could not be on two posts at once (what sign-up and assignment refuse too)."""
+    could not be on two posts at once (what sign-up and assignment refuse too). The people on
+    it are locked first (after the shift's lock, the order sign-up takes): a seat one of them
+    is taking at the new hour meanwhile, on another shift whose lock this edit does not hold,
+    is seen once it is taken, not missed. Those waiting on it are locked in the same statement,
+    which the waitlist's promotion after the edit takes again: one lock in id order, never two
+    that another writer could take between."""
+    await lock_members(
+        session,
+        await session.scalars(
+            select(Assignment.member_id).where(
+                Assignment.shift_id == shift.id, Assignment.status.in_(ATTACHED)
+            )
+        ),
+    )
     on_it = select(Assignment.member_id).where(
         Assignment.shift_id == shift.id, Assignment.status.in_(COMMITTED)
     )
