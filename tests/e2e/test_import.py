@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from bot.db.models import Dialogue, Post, Role, Shift, ShiftStatus
 from tests.e2e.import_fixtures import CSV_HEADER, csv_bytes
-from tests.e2e.schedule import command, person, post, press_and_settle, shift, unit
+from tests.e2e.schedule import ZONE, command, person, post, press_and_settle, shift, unit
+from tests.e2e.swap_fixtures import seat
 from tests.harness import Harness
 
 
@@ -239,6 +240,30 @@ async def test_a_cancelled_morning_shift_is_named_by_its_local_day(harness: Harn
     await coordinator.send_document("week.csv", data, mime_type="text/csv")
     await harness.settle()
     assert "第 2 行：2026-12-02 这个班次已取消，不能再改" in (coordinator.last().text or "")
+
+
+async def test_a_longer_shift_that_would_overlap_someones_next_seat_is_a_bad_row(
+    harness: Harness,
+) -> None:
+    """A corrected end reaching into another shift of someone on it is refused in the preview,
+    with its row, as the shift card refuses that time; not offered and then refused at ✅."""
+    unit_id = await unit(harness)
+    morning = await shift(harness, await post(harness, unit_id, "甲路口"), start=7, end=9)
+    later = await shift(harness, await post(harness, unit_id, "乙路口"), start=9, end=11)
+    coordinator = await person(harness, 9331, unit_id, role=Role.COORDINATOR)
+    await person(harness, 9332, unit_id, "小李")
+    await seat(harness, morning, 9332)
+    await seat(harness, later, 9332)
+    await command(harness, coordinator, "import")
+    data = csv_bytes("甲路口,,城管局,,,,2026-12-02,,,,07:00,10:00,4")
+    await coordinator.send_document("week.csv", data, mime_type="text/csv")
+    await harness.settle()
+    text = coordinator.last().text or ""
+    assert "第 2 行：2026-12-02 这个班次改不了时间：小李 在新的时间已有别的班次（1 人）" in text
+    assert "✅ 确认导入" not in coordinator.last().buttons()
+    async with harness.session() as session:
+        row = await session.get(Shift, morning)
+        assert row is not None and row.ends_at.astimezone(ZONE).hour == 9
 
 
 async def test_a_tag_written_as_a_command_is_a_row_error_in_the_preview(harness: Harness) -> None:

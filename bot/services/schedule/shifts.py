@@ -253,24 +253,12 @@ async def get_managed(session: AsyncSession, actor: Actor, shift_id: int) -> Shi
     return shift
 
 
-async def _check_people_free(
+async def busy_at(
     session: AsyncSession, shift: Shift, starts_at: dt.datetime, ends_at: dt.datetime
-) -> None:
-    """A shift moved to another time must not overlap another seat of someone on it: they
-    could not be on two posts at once (what sign-up and assignment refuse too). The people on
-    it are locked first (after the shift's lock, the order sign-up takes): a seat one of them
-    is taking at the new hour meanwhile, on another shift whose lock this edit does not hold,
-    is seen once it is taken, not missed. Those waiting on it are locked in the same statement,
-    which the waitlist's promotion after the edit takes again: one lock in id order, never two
-    that another writer could take between."""
-    await lock_members(
-        session,
-        await session.scalars(
-            select(Assignment.member_id).where(
-                Assignment.shift_id == shift.id, Assignment.status.in_(ATTACHED)
-            )
-        ),
-    )
+) -> tuple[str, ...]:
+    """The names of those with a seat on the shift who hold another seat overlapping
+    [starts_at, ends_at): they could not be on two posts at once, so the shift may not move
+    there (a time typed on its card, an end corrected by an import's row)."""
     on_it = select(Assignment.member_id).where(
         Assignment.shift_id == shift.id, Assignment.status.in_(COMMITTED)
     )
@@ -290,7 +278,28 @@ async def _check_people_free(
         .distinct()
         .order_by(Member.display_name)
     )
-    busy = tuple(names)
+    return tuple(names)
+
+
+async def _check_people_free(
+    session: AsyncSession, shift: Shift, starts_at: dt.datetime, ends_at: dt.datetime
+) -> None:
+    """A shift moved to another time must not overlap another seat of someone on it (what
+    sign-up and assignment refuse too). The people on it are locked first (after the shift's
+    lock, the order sign-up takes): a seat one of them is taking at the new hour meanwhile, on
+    another shift whose lock this edit does not hold, is seen once it is taken, not missed.
+    Those waiting on it are locked in the same statement, which the waitlist's promotion after
+    the edit takes again: one lock in id order, never two that another writer could take
+    between."""
+    await lock_members(
+        session,
+        await session.scalars(
+            select(Assignment.member_id).where(
+                Assignment.shift_id == shift.id, Assignment.status.in_(ATTACHED)
+            )
+        ),
+    )
+    busy = await busy_at(session, shift, starts_at, ends_at)
     if busy:
         raise DomainError(ErrorCode.SHIFT_MOVE_CLASH, names=busy, count=len(busy))
 

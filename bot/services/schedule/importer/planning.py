@@ -334,6 +334,16 @@ class Planner:
                 if shift_plan.capacity < taken:
                     self.fail(shift_plan.row, "capacity_below_signed", count=taken)
                     continue
+                if shift_plan.ends_at != existing_shift.ends_at:
+                    # As the shift card refuses that time: asked here, not at ✅ 确认导入.
+                    busy = await shifts.busy_at(
+                        self.session, existing_shift, shift_plan.starts_at, shift_plan.ends_at
+                    )
+                    if busy:
+                        self.fail(
+                            shift_plan.row, "people_busy", day=day, names=busy, count=len(busy)
+                        )
+                        continue
                 plan.shifts_changed += 1
             else:
                 plan.shifts_unchanged += 1
