@@ -241,6 +241,7 @@ async def ask_cancel(turn: Turn, data: MyCancel) -> None:
     if assignment is None:
         turn.answer(t("error.assignment_not_found"), alert=True)
         return
+    signup.check_not_lapsed(assignment, turn.now)
     turn.edit(
         t("my.confirm_cancel", shift=shift_label(t, assignment.shift)),
         inline(

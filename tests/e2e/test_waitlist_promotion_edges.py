@@ -96,3 +96,11 @@ async def test_a_freed_seat_passes_over_someone_who_declared_the_hour_off(
         "⏳ 班次已开始，候补结束：\n12月2日 周三 07:00–09:00 · 黄河路-人民路口\n"
         "您申报了这个时间不能值班（/unavailable），所以空出的名额不会转给您。"
     ]
+    # The queue ended with the start: /my no longer lists the place, and its old ✖️ says why.
+    assert await command(harness, second, "my") == (
+        "您还没有报名任何班次。发送 /shifts 查看可报名的班次。"
+    )
+    await second.press("✖️ 取消 1")
+    await harness.settle()
+    assert second.answered_callbacks[-1]["text"] == "这个班次已经开始，报名已截止。"
+    assert (await statuses(harness, shift_id))[4102] is AssignmentStatus.WAITLISTED

@@ -35,6 +35,8 @@ async def of(
 ) -> list[MySeat]:
     mine: list[MySeat] = []
     for assignment in await signup.upcoming_of(session, member, now):
+        if signup.lapsed(assignment, now):
+            continue  # its queue ended with the start, and the member was told so
         status = assignment.status
         held = status is AssignmentStatus.SIGNED_UP
         position = (

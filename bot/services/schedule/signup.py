@@ -86,6 +86,18 @@ async def sign_up(
     return Waitlisted(assignment, await waitlist_position(session, assignment))
 
 
+def lapsed(assignment: Assignment, now: dt.datetime) -> bool:
+    """A place in the queue of a shift that has started: the queue ended with the start (its
+    member was told that no seat came free, ``waitlist.lapsed_notices``), so it is neither
+    listed among their shifts nor given up."""
+    return assignment.status is AssignmentStatus.WAITLISTED and assignment.shift.starts_at <= now
+
+
+def check_not_lapsed(assignment: Assignment, now: dt.datetime) -> None:
+    if lapsed(assignment, now):
+        raise DomainError(ErrorCode.SHIFT_STARTED)
+
+
 async def _own_assignment(session: AsyncSession, member: Member, assignment_id: int) -> Assignment:
     assignment = await session.get(Assignment, assignment_id)
     if assignment is None or assignment.member_id != member.id:
@@ -112,6 +124,7 @@ async def cancel(
         raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
     if shift.status is ShiftStatus.CANCELLED:
         raise DomainError(ErrorCode.SHIFT_CANCELLED)
+    check_not_lapsed(assignment, now)
     if assignment.status is AssignmentStatus.SIGNED_UP and assignment.rota_id is not None:
         raise DomainError(ErrorCode.CANCEL_ASSIGNED)
     if assignment.status is AssignmentStatus.SIGNED_UP:
