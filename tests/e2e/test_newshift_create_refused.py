@@ -5,7 +5,11 @@ series refused on any of its days writes none of them."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.db.models import Dialogue, Role, Shift
+from bot.services.schedule import shifts
+from tests.e2e.race_gate import Gate, until
 from tests.e2e.schedule import DAY, at, command, person, post, press_and_settle, shift, unit
 from tests.harness import Harness
 
@@ -63,3 +67,37 @@ async def test_a_series_with_a_day_taken_meanwhile_is_refused_whole_and_ends(
     assert coordinator.last().buttons() == []
     assert await harness.count(Dialogue) == 0
     assert await harness.count(Shift) == 1
+
+
+async def test_two_coordinators_creating_the_same_shift_at_once_one_is_refused(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both reviews checked the post free at 07:00 before either wrote: the second to write is
+    refused as a colleague's shift made meanwhile is, not met with an error (PostgreSQL)."""
+    unit_id = await unit(harness)
+    await post(harness, unit_id)
+    wang = await person(harness, 8101, unit_id, "王协调", role=Role.COORDINATOR)
+    li = await person(harness, 8102, unit_id, "李协调", role=Role.COORDINATOR)
+    for coordinator in (wang, li):
+        await command(harness, coordinator, "newshift")
+        await press_and_settle(harness, coordinator, "黄河路-人民路口 · 城管局")
+        await coordinator.send_text("12-02")
+        await harness.settle()
+        await coordinator.send_text("07:00-09:00")
+        await harness.settle()
+        await press_and_settle(harness, coordinator, "2")
+
+    gate = Gate(monkeypatch, shifts, "check_window", after=True)
+    await wang.press("✅ 新建")
+    await gate.wait_reached()
+    answered = len(li.answered_callbacks)
+    await li.press("✅ 新建")
+    await until(lambda: len(li.answered_callbacks) > answered)
+    gate.release()
+    await harness.settle()
+
+    texts = [wang.last().text or "", li.last().text or ""]
+    assert sorted(text.startswith("✅ 已新建 1 个班次") for text in texts) == [False, True], texts
+    assert "「黄河路-人民路口」在 2026-12-02 07:00 已经有班次了。" in texts
+    assert await harness.count(Shift) == 1
+    assert await harness.count(Dialogue) == 0

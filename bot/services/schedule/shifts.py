@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -210,22 +211,30 @@ async def create(
     # Every day is checked before any shift is added: a refusal leaves the session clean, so a
     # caller that answers it and goes on (ending /newshift) writes none of the series.
     await check_window(session, post.id, days, start, end, now, settings.zone)
-    for day in sorted(set(days)):
-        starts_at, ends_at = window(day, start, end, settings.zone)
-        shift = Shift(
-            post_id=post.id,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            capacity=capacity,
-            required_tag=tag,
-            notes=clean_notes(notes),
-            status=ShiftStatus.SCHEDULED,
-            series_id=series_id,
-            created_at=now,
-        )
-        session.add(shift)
-        created.append(shift)
-    await session.flush()
+    try:
+        # In a savepoint: a failed insert leaves the turn's transaction usable for its answer.
+        async with session.begin_nested():
+            for day in sorted(set(days)):
+                starts_at, ends_at = window(day, start, end, settings.zone)
+                shift = Shift(
+                    post_id=post.id,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    capacity=capacity,
+                    required_tag=tag,
+                    notes=clean_notes(notes),
+                    status=ShiftStatus.SCHEDULED,
+                    series_id=series_id,
+                    created_at=now,
+                )
+                session.add(shift)
+                created.append(shift)
+            await session.flush()
+    except IntegrityError:
+        # A colleague made a shift at one of these starts since the check above and committed
+        # first (two at once on PostgreSQL): answered as the check answers, naming it.
+        await check_window(session, post.id, days, start, end, now, settings.zone)
+        raise
     for shift in created:
         shift.post = post
     audit.record(
