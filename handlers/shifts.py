@@ -242,12 +242,20 @@ async def ask_cancel(turn: Turn, data: MyCancel) -> None:
         turn.answer(t("error.assignment_not_found"), alert=True)
         return
     signup.check_not_lapsed(assignment, turn.now)
+    # A place in the queue is left, not a shift cancelled.
+    queued = assignment.status is AssignmentStatus.WAITLISTED
     turn.edit(
-        t("my.confirm_cancel", shift=shift_label(t, assignment.shift)),
+        t(
+            "my.confirm_leave_waitlist" if queued else "my.confirm_cancel",
+            shift=shift_label(t, assignment.shift),
+        ),
         inline(
             [
                 [
-                    button(t("my.button.confirm_cancel"), MyCancelConfirm(assignment.id)),
+                    button(
+                        t("my.button.leave_waitlist" if queued else "my.button.confirm_cancel"),
+                        MyCancelConfirm(assignment.id),
+                    ),
                     button(t("my.button.keep"), MyShifts()),
                 ]
             ]
@@ -257,10 +265,11 @@ async def ask_cancel(turn: Turn, data: MyCancel) -> None:
 
 async def confirm_cancel(turn: Turn, data: MyCancelConfirm) -> None:
     t = turn.t
-    assignment = await signup.cancel(
+    cancelled = await signup.cancel(
         turn.session, turn.actor, data.assignment_id, turn.now, turn.runtime.settings
     )
-    turn.edit(t("my.cancelled", shift=shift_label(t, assignment.shift)))
+    key = "my.cancelled" if cancelled.was_seated else "my.left_waitlist"
+    turn.edit(t(key, shift=shift_label(t, cancelled.assignment.shift)))
 
 
 async def send_calendar(turn: Turn, data: MyCalendar) -> None:

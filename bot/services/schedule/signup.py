@@ -105,13 +105,21 @@ async def _own_assignment(session: AsyncSession, member: Member, assignment_id: 
     return assignment
 
 
+@dataclass(frozen=True)
+class Cancelled:
+    """A seat or a place in a queue given up: `was_seated` tells which it was."""
+
+    assignment: Assignment
+    was_seated: bool
+
+
 async def cancel(
     session: AsyncSession,
     actor: Actor,
     assignment_id: int,
     now: dt.datetime,
     settings: Settings,
-) -> Assignment:
+) -> Cancelled:
     """The member gives up their seat (or place in the queue). A seat can be given up until
     CANCEL_CUTOFF_HOURS before the start (a refusal after it says what is still possible); the
     seat goes to the waitlist. A seat a coordinator assigned is not given up: leave is asked for
@@ -140,7 +148,7 @@ async def cancel(
     if was_seated:
         await seat_scan.withdraw_notices(session, [assignment.id], now, settings)
         await promote_waitlist(session, shift, now, settings)
-    return assignment
+    return Cancelled(assignment, was_seated)
 
 
 async def remove(
