@@ -222,6 +222,8 @@ async def on_edit(turn: Turn, dialogue: Dialogue) -> None:
 async def ask_cancel_shift(turn: Turn, data: ShiftCancel) -> None:
     t = turn.t
     shift = await shifts.get_managed(turn.session, turn.actor, data.shift_id)
+    # Refused at the press (a card opened before the start), not after the confirmation.
+    shifts.check_changeable(shift, turn.now)
     turn.edit(
         t("schedule.confirm_cancel", shift=shift_label(t, shift)),
         inline(

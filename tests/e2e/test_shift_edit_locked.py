@@ -82,3 +82,18 @@ async def test_a_time_that_is_already_past_may_be_typed_again(harness: Harness) 
     await harness.settle()
     row = await _shift_row(harness, shift_id)
     assert row.starts_at == at(DAY, 10) and row.ends_at == at(DAY, 12)
+
+
+async def test_cancel_pressed_on_a_card_opened_before_the_start_is_refused_at_the_press(
+    harness: Harness,
+) -> None:
+    """As 👥/📝/🕒 are: no confirmation is asked for what could only be refused."""
+    coordinator, shift_id = await _open_card(harness, 6001, "王协调")
+    harness.clock.set(at(DAY, 9, 5))
+    card = coordinator.last()
+    await coordinator.press("❌ 取消这个班次")
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1]["text"] == STARTED
+    assert not (coordinator.last().text or "").startswith("确定取消这个班次吗")
+    assert coordinator.last().message_id == card.message_id
+    assert (await _shift_row(harness, shift_id)).status is ShiftStatus.SCHEDULED
