@@ -1,17 +1,32 @@
 """A coordinator moves a shift to another hour while someone on it signs up for another shift
-at that new hour: the volunteer never ends up on two posts at once."""
+at that new hour: the volunteer never ends up on two posts at once. And while a colleague
+creates a shift at that start on the same post: the move is refused, naming it."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 
 from bot.buttons import SignUp
-from bot.db.models import AssignmentStatus, Role
-from bot.services.schedule import signup
+from bot.db.models import AssignmentStatus, Role, Shift
+from bot.services.schedule import shifts, signup
 from tests.e2e.race_gate import Gate, until
-from tests.e2e.schedule import command, person, post, press_and_settle, shift, statuses, unit
+from tests.e2e.schedule import (
+    DAY,
+    at,
+    command,
+    person,
+    post,
+    press_and_settle,
+    shift,
+    statuses,
+    unit,
+)
 from tests.e2e.swap_fixtures import seat
 from tests.harness import Harness
+
+TOMORROW = DAY + dt.timedelta(days=1)
 
 
 async def test_a_shift_moved_onto_a_seat_taken_meanwhile_is_refused(
@@ -46,3 +61,50 @@ async def test_a_shift_moved_onto_a_seat_taken_meanwhile_is_refused(
     )
     card = await command(harness, coordinator, "roster", "12-02")
     assert "🕒 07:00–09:00 · 1/4 人" in card, card
+
+
+async def test_a_shift_moved_to_a_start_a_colleague_is_creating_is_refused_naming_it(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both checked the post free at 10:00 before either wrote: the move, second to write, is
+    refused as a start the post has is, and may be typed again (PostgreSQL)."""
+    unit_id = await unit(harness)
+    morning = await shift(harness, await post(harness, unit_id), start=7, end=9)
+    wang = await person(harness, 6300, unit_id, "王协调", role=Role.COORDINATOR)
+    li = await person(harness, 6302, unit_id, "李协调", role=Role.COORDINATOR)
+    await command(harness, li, "newshift")
+    await press_and_settle(harness, li, "黄河路-人民路口 · 城管局")
+    await li.send_text("12-02")
+    await harness.settle()
+    await li.send_text("10:00-12:00")
+    await harness.settle()
+    await press_and_settle(harness, li, "2")
+    await command(harness, wang, "roster", "12-02")
+    await press_and_settle(harness, wang, "⚙️ 07:00 黄河路-人民路口")
+    await press_and_settle(harness, wang, "🕒 时间")
+
+    # 王协调's move has found 10:00 free when 李协调 creates the 10:00 shift.
+    gate = Gate(monkeypatch, shifts, "busy_at", after=True)
+    await wang.send_text("10:00-12:00")
+    await gate.wait_reached()
+    answered = len(li.answered_callbacks)
+    await li.press("✅ 新建")
+    await until(lambda: len(li.answered_callbacks) > answered)
+    gate.release()
+    await harness.settle()
+
+    taken = "「黄河路-人民路口」在 2026-12-02 10:00 已经有班次了。"
+    async with harness.session() as session:
+        row = await session.get(Shift, morning)
+        assert row is not None
+    if row.starts_at == at(TOMORROW, 7):
+        # The new shift was written first (on PostgreSQL, where both run at once).
+        assert (li.last().text or "").startswith("✅ 已新建 1 个班次")
+        assert wang.last().text == taken
+        assert "取消" in " ".join(wang.last().buttons())  # the time may be typed again
+        assert await harness.count(Shift) == 2
+    else:
+        # SQLite's writers take turns: the move went first, and the new shift is refused.
+        assert row.starts_at == at(TOMORROW, 10)
+        assert li.last().text == taken
+        assert await harness.count(Shift) == 1

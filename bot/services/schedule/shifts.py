@@ -394,7 +394,21 @@ async def edit(
         if starts_at != shift.starts_at:
             await _check_nobody_on_post(session, shift)
         await _check_people_free(session, shift, starts_at, ends_at)
-        shift.starts_at, shift.ends_at = starts_at, ends_at
+        post_id = shift.post_id  # the savepoint's rollback expires the shift
+        try:
+            # In a savepoint: a failed write leaves the turn's transaction usable for its answer.
+            async with session.begin_nested():
+                shift.starts_at, shift.ends_at = starts_at, ends_at
+                await session.flush()
+        except IntegrityError:
+            # A colleague put a shift of the post at that start since the check above and
+            # committed first (two at once on PostgreSQL): answered as the check answers.
+            clash = await session.scalar(
+                select(Shift).where(Shift.post_id == post_id, Shift.starts_at == starts_at)
+            )
+            if clash is None:
+                raise
+            raise await _duplicate(session, clash, settings.zone) from None
     after = {
         "capacity": shift.capacity,
         "notes": shift.notes,
