@@ -104,3 +104,31 @@ async def test_a_freed_seat_passes_over_someone_who_declared_the_hour_off(
     await harness.settle()
     assert second.answered_callbacks[-1]["text"] == "这个班次已经开始，报名已截止。"
     assert (await statuses(harness, shift_id))[4102] is AssignmentStatus.WAITLISTED
+
+
+async def test_a_place_passed_over_for_a_clash_moves_up_when_the_clash_is_given_up(
+    harness: Harness,
+) -> None:
+    """乙 waits at 黄河路 07:00 holding 长江路口 07:00: the seat 甲 frees passes 乙 over. When 乙
+    gives up 长江路口, the free seat is 乙's, rather than left empty while 乙 waits for it."""
+    unit_id = await unit(harness)
+    crossing = await shift(harness, await post(harness, unit_id), capacity=1)
+    other = await shift(harness, await post(harness, unit_id, "长江路口"), capacity=2)
+    await person(harness, 4101, unit_id, "甲")
+    second = await person(harness, 4102, unit_id, "乙")
+    second.started = True
+    await seat(harness, crossing, 4101)
+    await seat(harness, crossing, 4102, AssignmentStatus.WAITLISTED)
+    await seat(harness, other, 4102)
+    await _give_up_the_seat(harness, 4101)
+    assert (await statuses(harness, crossing))[4102] is AssignmentStatus.WAITLISTED
+
+    await command(harness, second, "my")
+    await press_and_settle(harness, second, "✖️ 取消 2")
+    await press_and_settle(harness, second, "是，取消")
+    assert await statuses(harness, crossing) == {
+        4101: AssignmentStatus.CANCELLED,
+        4102: AssignmentStatus.SIGNED_UP,
+    }
+    await harness.deliver()
+    assert (second.last().text or "").startswith("🎉 候补转正")

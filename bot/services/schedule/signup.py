@@ -142,13 +142,45 @@ async def cancel(
         if way is WayOut.COORDINATOR:
             raise DomainError(ErrorCode.CANCEL_AND_SWAP_CLOSED)
     was_seated = assignment.status is AssignmentStatus.SIGNED_UP
+    queues = await _queues_at_hour(session, member.id, shift, now) if was_seated else []
     assignment.status = AssignmentStatus.CANCELLED
     assignment.updated_at = now
     await session.flush()
     if was_seated:
         await seat_scan.withdraw_notices(session, [assignment.id], now, settings)
         await promote_waitlist(session, shift, now, settings)
+        await _promote_all(session, queues, now, settings)
     return Cancelled(assignment, was_seated)
+
+
+async def _queues_at_hour(
+    session: AsyncSession, member_id: int, freed: Shift, now: dt.datetime
+) -> list[Shift]:
+    """The other shifts at the hour of a seat the member is giving up on whose queues they wait,
+    locked now, before any member's lock (the order every writer takes): a seat those shifts
+    freed meanwhile passed them over for that clash, and is theirs once it is gone (by the
+    queue's order and rules, `promote_waitlist`), rather than left empty while they wait."""
+    waiting = await session.scalars(
+        select(Assignment.shift_id)
+        .join(Shift, Assignment.shift_id == Shift.id)
+        .where(
+            Assignment.member_id == member_id,
+            Assignment.status == AssignmentStatus.WAITLISTED,
+            Shift.id != freed.id,
+            Shift.status == ShiftStatus.SCHEDULED,
+            Shift.starts_at > now,
+            Shift.starts_at < freed.ends_at,
+            Shift.ends_at > freed.starts_at,
+        )
+    )
+    return [await lock(session, shift_id) for shift_id in sorted(set(waiting))]
+
+
+async def _promote_all(
+    session: AsyncSession, queues: list[Shift], now: dt.datetime, settings: Settings
+) -> None:
+    for shift in queues:
+        await promote_waitlist(session, shift, now, settings)
 
 
 async def remove(
@@ -172,8 +204,14 @@ async def remove(
     if shift.ends_at <= now:
         raise DomainError(ErrorCode.SHIFT_STARTED)
     before = assignment.status
+    queues = (
+        await _queues_at_hour(session, assignment.member_id, shift, now)
+        if before is AssignmentStatus.SIGNED_UP
+        else []
+    )
     if not await _release(session, assignment, shift, AssignmentStatus.REMOVED, now, settings):
         raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
+    await _promote_all(session, queues, now, settings)
     await _withdraw_leave(session, assignment.id, now, settings)
     member = assignment.member
     t = translator_for(member, settings)
