@@ -315,13 +315,15 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
         if not text:
             turn.prompt(dialogue, t("schedule.need_text"), inline([cancel_row(t)]))
             return
-        dialogue.data = {**dialogue.data, "tag": clean_tag(text)}
+        # "-" takes back a tag given by mistake, as on a shift's card it clears the notes.
+        dialogue.data = {**dialogue.data, "tag": None if text == "-" else clean_tag(text)}
         await _review(turn, dialogue)
     elif step == Step.NOTES:
         if not text:
             turn.prompt(dialogue, t("schedule.need_text"), inline([cancel_row(t)]))
             return
-        dialogue.data = {**dialogue.data, "notes": shifts.typed_notes(text)}
+        notes = None if text == "-" else shifts.typed_notes(text)
+        dialogue.data = {**dialogue.data, "notes": notes}
         await _review(turn, dialogue)
     else:
         turn.reply(t("schedule.need_button"))

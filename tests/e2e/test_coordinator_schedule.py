@@ -170,7 +170,22 @@ async def test_coordinator_schedules_weekdays_and_single_days(harness: Harness) 
     await press_and_settle(harness, coordinator, "12月2日 周三")
     await press_and_settle(harness, coordinator, "17:00–19:00")
     await press_and_settle(harness, coordinator, "2")
+    # A tag given by mistake at the review is taken back with "-", as the prompt says.
+    prompt = await press_and_settle(harness, coordinator, "🏷 限定人员标签")
+    assert "发送「-」不限定" in prompt
+    await coordinator.send_text("党员")
+    await harness.settle()
+    assert "🏷 仅限：党员" in (coordinator.last().text or "")
+    await press_and_settle(harness, coordinator, "🏷 限定人员标签")
+    await coordinator.send_text("-")
+    await harness.settle()
+    review = coordinator.last().text or ""
+    assert "将新建 1 个班次" in review and "🏷" not in review.split("\n")[-1]
+    assert "仅限" not in review
     await press_and_settle(harness, coordinator, "✅ 新建")
+    async with harness.session() as session:
+        newest = (await session.scalars(select(Shift).order_by(Shift.id.desc()))).first()
+        assert newest is not None and newest.required_tag is None
     await press_and_settle(harness, coordinator, "➕ 再建一个")
     await press_and_settle(harness, coordinator, "12月2日 周三")
     await press_and_settle(harness, coordinator, "17:00–19:00")
