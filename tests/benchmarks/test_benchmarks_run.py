@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.databases import drop_private_postgres, postgres_url
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.database]
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL_CITY = ("--volunteers", "200", "--posts", "20", "--days", "3")

@@ -64,6 +64,7 @@ async def _walk(url: str) -> None:
         await database.dispose()
 
 
+@pytest.mark.database
 def test_board_screens_migrate_from_the_previous_revision_and_back(tmp_path: Path) -> None:
     server = databases.postgres_url()
     if server is None:
