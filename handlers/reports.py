@@ -21,7 +21,7 @@ from bot.buttons import (
 )
 from bot.db.models import BoundGroup
 from bot.i18n import LANGUAGES, Translator
-from bot.services.people import groups, units
+from bot.services.people import groups, reachability, units
 from bot.services.reports import delivery as reports
 from bot.services.reports import ledger, ledger_xlsx, periods
 from bot.services.reports.periods import Period
@@ -174,15 +174,26 @@ async def group_migrated(turn: Turn) -> None:
 
 
 async def bot_membership(turn: Turn) -> None:
-    """The bot's own membership of a group changed. Removed (left, kicked): the group is no
-    longer bound and the admins are told. Muted (restricted, may not send messages): the same,
-    and the unit's coordinators are told too. Added, or its rights given back: nothing is said
-    or bound; an admin binds it with /setgroup."""
+    """The bot's own membership of a chat changed. In a private chat: the person blocked the
+    bot (marked unreachable, their coordinators told once) or unblocked it. In a group: removed
+    (left, kicked), the group is no longer bound and the admins are told; muted (restricted,
+    may not send messages), the same, and the unit's coordinators are told too; added, or its
+    rights given back, nothing is said or bound (an admin binds it with /setgroup)."""
     change = turn.update.my_chat_member
-    if change is None or change.chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
+    if change is None:
         return
     new = change.new_chat_member
     settings = turn.runtime.settings
+    if change.chat.type == Chat.PRIVATE:
+        # A person blocked the bot (or unblocked it): known now, not at the next refused message,
+        # so a broadcast's preview names them at once and their coordinators are told.
+        if new.status == ChatMember.BANNED:
+            await reachability.mark_unreachable(turn.session, change.chat.id, turn.now, settings)
+        elif new.status == ChatMember.MEMBER:
+            await reachability.unblocked(turn.session, change.chat.id)
+        return
+    if change.chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
+        return
     if new.status in (ChatMember.LEFT, ChatMember.BANNED):
         await groups.lost(turn.session, change.chat.id, now=turn.now, settings=settings)
     elif isinstance(new, ChatMemberRestricted) and not new.can_send_messages:

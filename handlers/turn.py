@@ -450,7 +450,11 @@ async def _begin(
 
 
 def _wrote_in_private(update: Update, member: Member | None) -> bool:
+    """The member wrote (or pressed) in their private chat: the bot can reach them. Blocking
+    the bot there (`my_chat_member`) is no sign of that."""
     chat, user = update.effective_chat, update.effective_user
+    if update.my_chat_member is not None:
+        return False
     return member is not None and chat is not None and user is not None and chat.id == user.id
 
 

@@ -392,6 +392,40 @@ class SimUser(_Sender):
         self._chat.reply_keyboard = None
         return await self.send_location(latitude, longitude)
 
+    async def block_bot(self) -> None:
+        """The person blocks the bot: Telegram refuses messages to them with 403 from now on
+        and sends the bot `my_chat_member` (their private chat, "member" to "kicked")."""
+        self._emulator.blocked_users.add(self.user_id)
+        self._membership("member", "kicked")
+
+    async def unblock_bot(self) -> None:
+        """The person unblocks the bot: `my_chat_member` from "kicked" back to "member"."""
+        self._emulator.blocked_users.discard(self.user_id)
+        self._membership("kicked", "member")
+
+    def _membership(self, old: str, new: str) -> None:
+        world = self._world
+        bot = world.bot_user
+
+        def member(status: str) -> JSON:
+            found: JSON = {"status": status, "user": copy.deepcopy(bot)}
+            if status == "kicked":
+                found["until_date"] = 0
+            return found
+
+        world.updates.push(
+            {
+                "my_chat_member": {
+                    "chat": copy.deepcopy(self._chat.chat),
+                    "from": self.user_json,
+                    "date": world.now(),
+                    "old_chat_member": member(old),
+                    "new_chat_member": member(new),
+                }
+            },
+            self.chat_id,
+        )
+
     @property
     def answered_callbacks(self) -> list[JSON]:
         return self._world.answered_callbacks.setdefault(self.user_id, [])

@@ -353,6 +353,44 @@ async def test_the_preview_names_the_volunteers_who_blocked_the_bot(harness: Har
     assert text.startswith("将发给 1 名志愿者") and text.endswith("\n" + blocked), text
 
 
+async def test_a_volunteer_who_blocks_the_bot_is_named_in_the_next_preview(
+    harness: Harness,
+) -> None:
+    """Telegram tells the bot at once when someone blocks it: the next preview names them and
+    leaves them out, rather than count them until a message to them is refused; their
+    coordinator is told once. Unblocking it makes them reachable again."""
+    unit_id = await unit(harness)
+    await shift(harness, await post(harness, unit_id), DAY + dt.timedelta(days=1))
+    coordinator = await person(harness, 9941, unit_id, "王协调", role=Role.COORDINATOR)
+    reader = await person(harness, 9942, unit_id, "甲")
+    blocker = await person(harness, 9943, unit_id, "乙")
+    coordinator.started = reader.started = blocker.started = True
+
+    await blocker.block_bot()
+    await harness.settle()
+    await harness.deliver()
+    member = await harness.member(9943)
+    assert member is not None and member.blocked_bot
+    assert coordinator.texts() == [
+        "⚠️ 无法联系到 乙（手机 +8613800000000）：对方已屏蔽机器人或注销了账号，"
+        "后续提醒和通知都收不到。请用电话联系。"
+    ]
+    await command(harness, coordinator, "broadcast")
+    text = await press_and_settle(harness, coordinator, "📅 明天的班次")
+    assert "1 个班次，将发给 1 名志愿者" in text, text
+    assert text.endswith("\n📵 另有 1 名志愿者屏蔽了机器人，收不到：乙。请电话通知。"), text
+    await press_and_settle(harness, coordinator, "📤 发送")
+    await harness.deliver()
+    assert harness.emulator.refused("sendMessage") == []
+    assert blocker.messages() == [] and len(reader.messages()) == 1
+    assert await _outbox(harness, 9943) == []
+
+    await blocker.unblock_bot()
+    await harness.settle()
+    member = await harness.member(9943)
+    assert member is not None and not member.blocked_bot
+
+
 async def test_the_preview_of_shifts_names_only_blocked_volunteers_they_were_for(
     harness: Harness,
 ) -> None:

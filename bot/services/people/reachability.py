@@ -94,3 +94,13 @@ async def reachable_again(session: AsyncSession, member_id: int) -> None:
         .where(Member.id == member_id, Member.blocked_bot.is_(True))
         .values(blocked_bot=False)
     )
+
+
+async def unblocked(session: AsyncSession, telegram_id: int) -> None:
+    """The person unblocked the bot (Telegram's `my_chat_member`): reachable again, as when
+    they write to it."""
+    await session.execute(
+        update(Member)
+        .where(Member.telegram_id == telegram_id, Member.blocked_bot.is_(True))
+        .values(blocked_bot=False)
+    )
