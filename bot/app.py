@@ -178,10 +178,16 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
         )
     )
     application.add_handler(CallbackQueryHandler(_callback(common.unknown_button, None)))
-    # A bound group's life on Telegram: upgraded to a supergroup (a new chat id), and the bot
-    # removed from it.
+    # A bound group's life on Telegram: upgraded to a supergroup (a new chat id), renamed, and
+    # the bot removed from it.
     application.add_handler(
         MessageHandler(filters.StatusUpdate.MIGRATE, _callback(reports.group_migrated, None))
+    )
+    application.add_handler(
+        MessageHandler(
+            filters.StatusUpdate.NEW_CHAT_TITLE & filters.ChatType.GROUPS,
+            _callback(reports.group_renamed, None),
+        )
     )
     application.add_handler(
         ChatMemberHandler(_callback(reports.bot_membership, None), ChatMemberHandler.MY_CHAT_MEMBER)

@@ -173,6 +173,13 @@ async def group_migrated(turn: Turn) -> None:
         await groups.move(turn.session, message.migrate_from_chat_id, message.chat.id, turn.now)
 
 
+async def group_renamed(turn: Turn) -> None:
+    """The service message of a group given a new title: a bound group keeps its name current."""
+    message = turn.message
+    if message is not None and message.new_chat_title:
+        await groups.retitle(turn.session, message.chat.id, message.new_chat_title)
+
+
 async def bot_membership(turn: Turn) -> None:
     """The bot's own membership of a chat changed. In a private chat: the person blocked the
     bot (marked unreachable, their coordinators told once) or unblocked it. In a group: removed

@@ -58,6 +58,14 @@ class SimGroup:
         """The topic is deleted: Telegram refuses messages to it from now on."""
         del self._chat.topics[topic]
 
+    async def rename(self, by: SimUser, title: str) -> None:
+        """`by` gives the group a new title: the bot gets the `new_chat_title` service message."""
+        world = self._emulator.world
+        self._chat.chat["title"] = title
+        sender = copy.deepcopy(world.users[by.user_id])
+        message = world.add_message(self._chat, {"new_chat_title": title}, sender)
+        world.updates.push({"message": copy.deepcopy(message)}, self.chat_id)
+
     async def upgrade(self, by: SimUser, new_chat_id: int, *, tell_bot: bool = True) -> SimGroup:
         """`by` upgrades this basic group to a supergroup (turning on visible history, adding
         past 200 members or making it public does it): the supergroup `new_chat_id` takes its

@@ -111,12 +111,18 @@ async def test_the_bot_removed_from_a_group_stops_its_reports_and_tells_the_admi
     group = harness.emulator.group(HQ_GROUP)
     shown = len(group.messages())
     group_admin = harness.user(555_001, "群主")
+    # Renamed since it was bound: the admins read the name they know it by now.
+    await group.rename(group_admin, "创城指挥部（2027）")
+    await harness.settle()
+    renamed = await _binding(harness, HQ_GROUP)
+    assert renamed is not None and renamed.title == "创城指挥部（2027）"
+    assert len(group.messages()) == shown
     await group.remove_bot(group_admin)
     await harness.settle()
     await harness.deliver()
     assert await _binding(harness, HQ_GROUP) is None
     assert harness.admin.texts()[-1] == (
-        "🔕 我已被移出群「创城指挥部」，该群不再收到「城管局」的报告。"
+        "🔕 我已被移出群「创城指挥部（2027）」，该群不再收到「城管局」的报告。"
         "要恢复，请把我加回该群，再在群里发送 /setgroup。"
     )
 

@@ -138,6 +138,17 @@ async def leave_topic(session: AsyncSession, chat_id: int, thread_id: int) -> No
     )
 
 
+async def retitle(session: AsyncSession, chat_id: int, title: str) -> None:
+    """The group was renamed on Telegram (its `new_chat_title` service message): a bound group
+    is named so from now on where the admins read of it (its removal, /outbox)."""
+    await session.execute(
+        update(BoundGroup)
+        .where(BoundGroup.chat_id == chat_id)
+        .values(title=title[:TITLE_MAX])
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def move(
     session: AsyncSession, old_chat_id: int, new_chat_id: int, now: dt.datetime
 ) -> BoundGroup | None:
