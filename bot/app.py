@@ -48,6 +48,9 @@ CHAT_FILTERS = {
     Where.GROUP: filters.ChatType.GROUPS,
     Where.ANY: filters.ALL,
 }
+# A new message, but not a linked channel's post that Telegram forwards into its discussion
+# group on its own: nobody sent that to the bot, and it is left alone.
+NEW_MESSAGE = filters.UpdateType.MESSAGE & ~filters.IS_AUTOMATIC_FORWARD
 
 
 class _NamesThisBot(filters.MessageFilter):
@@ -98,7 +101,7 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
             CommandHandler(
                 command.name,
                 _callback(command.handler, command.roles, read_only=command.read_only),
-                filters=filters.UpdateType.MESSAGE & CHAT_FILTERS[command.where],
+                filters=NEW_MESSAGE & CHAT_FILTERS[command.where],
             )
         )
     for action in registry.buttons:
@@ -166,14 +169,14 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
         CommandHandler(
             private_only,
             _callback(common.private_only_command, None),
-            filters=filters.UpdateType.MESSAGE & filters.ChatType.GROUPS,
+            filters=NEW_MESSAGE & filters.ChatType.GROUPS,
         )
     )
     # Any other command naming this bot in a group (/todya@bot): the commands that work there.
     # One without the bot's name may be another bot's, and is left alone.
     application.add_handler(
         MessageHandler(
-            filters.UpdateType.MESSAGE & filters.ChatType.GROUPS & _NAMES_THIS_BOT,
+            NEW_MESSAGE & filters.ChatType.GROUPS & _NAMES_THIS_BOT,
             _callback(common.unknown_group_command, None),
         )
     )

@@ -136,6 +136,8 @@ class ErrorCode(StrEnum):
     NOSHOW_ALREADY_CHECKED_IN = "NOSHOW_ALREADY_CHECKED_IN"
     # reports
     GROUP_NOT_BOUND = "GROUP_NOT_BOUND"
+    # a command in a group sent on behalf of a chat (an anonymous admin, a channel): no person
+    GROUP_ANONYMOUS_SENDER = "GROUP_ANONYMOUS_SENDER"
     REPORT_NO_UNIT = "REPORT_NO_UNIT"
     EXPORT_RANGE_INVALID = "EXPORT_RANGE_INVALID"
     EXPORT_RANGE_FUTURE = "EXPORT_RANGE_FUTURE"

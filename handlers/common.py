@@ -20,7 +20,7 @@ from handlers.members import leave_button
 from handlers.menus import help_text, refresh_menu, role_names
 from handlers.registration import admin_record, language_keyboard
 from handlers.routing import Where
-from handlers.turn import Turn
+from handlers.turn import Turn, on_behalf_of_a_chat
 
 
 async def show_help(turn: Turn) -> None:
@@ -199,6 +199,8 @@ async def _may_use(turn: Turn, roles: frozenset[Role] | None) -> None:
     actor = turn.actor
     if roles is None or actor.has_any(roles):
         return
+    if on_behalf_of_a_chat(turn.update):
+        raise DomainError(ErrorCode.GROUP_ANONYMOUS_SENDER)
     if actor.member is not None and actor.member.active:
         raise DomainError(ErrorCode.FORBIDDEN)
     registering = registration.is_registering(await dialogues.current(turn.session, turn.user_id))

@@ -439,6 +439,8 @@ async def _begin(
         turn.opening_kind = dialogue.kind
         turn.opening_data = dict(dialogue.data)
     if roles is not None and not actor.has_any(roles):
+        if on_behalf_of_a_chat(update):
+            return turn, DomainError(ErrorCode.GROUP_ANONYMOUS_SENDER)
         if member is not None and member.active:
             return turn, DomainError(ErrorCode.FORBIDDEN)
         # Someone who opened an invite and is still on its steps needs no other invite.
@@ -447,6 +449,14 @@ async def _begin(
             ErrorCode.REGISTRATION_UNFINISHED if registering else ErrorCode.NOT_REGISTERED
         )
     return turn, None
+
+
+def on_behalf_of_a_chat(update: Update) -> bool:
+    """A message sent in a group on behalf of a chat: by an admin who remains anonymous (the
+    group itself is its sender) or as a channel. Its `from` is a stand-in (GroupAnonymousBot),
+    never the person, so who sent it cannot be known."""
+    message = update.message
+    return message is not None and message.sender_chat is not None
 
 
 def _wrote_in_private(update: Update, member: Member | None) -> bool:

@@ -7,7 +7,16 @@ import copy
 from typing import TYPE_CHECKING
 
 from bot.emulator.state import JSON, ChatState, SentMessage
-from bot.emulator.users import SimMember, SimUser, bot_messages
+from bot.emulator.users import SimMember, SimUser, bot_messages, command_entities
+
+# The `from` Telegram puts on a message sent on behalf of a chat (it names no person).
+ANONYMOUS_ADMIN: JSON = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+TELEGRAM_SERVICE: JSON = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
 
 if TYPE_CHECKING:
     from bot.emulator.server import BotApiEmulator
@@ -160,6 +169,26 @@ class SimGroup:
         self, user: SimUser, command: str, args: str | None = None, *, topic: int | None = None
     ) -> JSON:
         return await self.member(user, topic).send_command(command, args)
+
+    async def send_anonymously(self, text: str, *, channel: JSON | None = None) -> JSON:
+        """An admin of the group who remains anonymous writes `text`: Telegram names the group
+        as its sender (`sender_chat`) and a stand-in user (GroupAnonymousBot) as `from`. With
+        `channel`, the message is that channel's post automatically forwarded to this group
+        (a linked channel's discussion group), from Telegram's service account."""
+        world = self._emulator.world
+        body: JSON = {"text": text}
+        entities = command_entities(text)
+        if entities:
+            body["entities"] = entities
+        if channel is None:
+            body["sender_chat"] = copy.deepcopy(self._chat.chat)
+            sender: JSON = dict(ANONYMOUS_ADMIN)
+        else:
+            body.update(sender_chat=copy.deepcopy(channel), is_automatic_forward=True)
+            sender = dict(TELEGRAM_SERVICE)
+        message = world.add_message(self._chat, body, sender)
+        world.updates.push({"message": copy.deepcopy(message)}, self.chat_id)
+        return copy.deepcopy(message)
 
     async def press(self, user: SimUser, button_text: str, message_id: int | None = None) -> JSON:
         return await self.member(user).press(button_text, message_id)

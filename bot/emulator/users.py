@@ -33,7 +33,7 @@ def _album_id(items: int) -> str:
 _SAMPLE_JPEG = b"\xff\xd8\xff\xe0" + b"emulated photo" + b"\xff\xd9"
 
 
-def _command_entities(text: str) -> list[JSON]:
+def command_entities(text: str) -> list[JSON]:
     if not text.startswith("/"):
         return []
     command = text.split(maxsplit=1)[0] if text.strip() else text
@@ -98,7 +98,7 @@ class _Sender:
 
     async def send_text(self, text: str) -> JSON:
         body: JSON = {"text": text}
-        entities = _command_entities(text)
+        entities = command_entities(text)
         if entities:
             body["entities"] = entities
         return await self._send(body)
@@ -171,7 +171,7 @@ class _Sender:
             raise LookupError(f"message {message_id} has no text to edit")
         message["text"] = text
         message.pop("entities", None)
-        entities = _command_entities(text)
+        entities = command_entities(text)
         if entities:
             message["entities"] = entities
         message["edit_date"] = self._world.now()

@@ -44,3 +44,28 @@ async def test_the_answer_is_in_the_sender_s_language(harness: Harness) -> None:
         "There is no such command. In a group you can use: /today /week /month /setgroup "
         "(the other commands work in a private chat with me)."
     ]
+
+
+ANONYMOUS = (
+    "您在本群以匿名身份（或以频道的身份）发言，我无法确认您是谁。"
+    "请以本人身份再发一次：管理员可在自己的管理员权限里关闭「保持匿名」。"
+)
+
+
+async def test_a_command_sent_anonymously_is_told_why_it_cannot_be_answered(
+    harness: Harness,
+) -> None:
+    """The group's owner remains anonymous (Telegram names the group as the sender): the bot
+    cannot tell that an admin asked, and says so rather than "you are not registered". A
+    linked channel's post forwarded into the group is nobody's command and stays unanswered."""
+    await seed_day(harness)
+    group = harness.emulator.group(GROUP, "城管局执勤群")
+    for command in ("/setgroup", "/today@dutybot_test_bot", "/me"):
+        await group.send_anonymously(command)
+        await harness.settle()
+    assert group.texts() == [ANONYMOUS] * 3
+    channel = {"id": -100_444, "type": "channel", "title": "文明城市"}
+    await group.send_anonymously("/today", channel=channel)
+    await harness.settle()
+    assert len(group.messages()) == 3
+    assert await harness.count(BoundGroup) == 0
