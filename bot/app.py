@@ -150,9 +150,15 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
             _callback(checkin.on_photo, None),
         )
     )
+    # Whatever else the person sends, but not Telegram's service messages (they pinned a
+    # message, set an auto-delete timer or a wallpaper): those say nothing to the bot, and
+    # answering them "not understood", or as a wrong answer to a dialogue's question, would.
     application.add_handler(
         MessageHandler(
-            filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND,
+            filters.ChatType.PRIVATE
+            & filters.UpdateType.MESSAGE
+            & ~filters.COMMAND
+            & ~filters.StatusUpdate.ALL,
             _callback(common.route_message, None),
         )
     )

@@ -302,6 +302,14 @@ class _Sender:
         it: `body` holds the message's own fields."""
         return await self._send(copy.deepcopy(body))
 
+    async def pin(self, message_id: int) -> JSON:
+        """Pin a message of this chat (the bot's progress count, say): Telegram tells the bot
+        with a service message, `pinned_message`, from whoever pinned it."""
+        pinned = self._chat.messages.get(message_id)
+        if pinned is None:
+            raise LookupError(f"no message {message_id} in chat {self.chat_id}")
+        return await self._send({"pinned_message": copy.deepcopy(pinned)})
+
     async def send_sticker(self) -> JSON:
         stored = self._world.new_file(b"RIFF-sticker", "sticker")
         return await self._send({"sticker": sticker_json(stored)})

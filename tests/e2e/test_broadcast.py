@@ -391,6 +391,31 @@ async def test_a_volunteer_who_blocks_the_bot_is_named_in_the_next_preview(
     assert member is not None and not member.blocked_bot
 
 
+async def test_pinning_a_question_or_the_count_is_not_answered(harness: Harness) -> None:
+    """Telegram tells the bot when someone pins a message in its chat (a service message): the
+    coordinator who pins the question or the running count is not told "not understood", and
+    the question keeps its ✖️."""
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9951, unit_id, "王协调", role=Role.COORDINATOR)
+    (await person(harness, 9952, unit_id, "甲")).started = True
+    await command(harness, coordinator, "broadcast")
+    await press_and_settle(harness, coordinator, "📢 发一条通知")
+    question = coordinator.last()
+    await coordinator.pin(question.message_id)
+    await harness.settle()
+    assert coordinator.last().message_id == question.message_id
+    assert coordinator.last().buttons() == ["✖️ 取消"]
+    await coordinator.send_text("明早七点集合")
+    await harness.settle()
+    await press_and_settle(harness, coordinator, "📤 发送")
+    count = coordinator.last()
+    assert (count.text or "").startswith("📣 发送中"), count.text
+    await coordinator.pin(count.message_id)
+    await harness.settle()
+    assert coordinator.last().message_id == count.message_id
+    assert await harness.count(Broadcast) == 1
+
+
 async def test_the_preview_of_shifts_names_only_blocked_volunteers_they_were_for(
     harness: Harness,
 ) -> None:
