@@ -51,7 +51,7 @@ def _show(turn: Turn, text: str, rows: list[list[InlineKeyboardButton]]) -> None
 async def start(turn: Turn) -> None:
     t = turn.t
     turn.actor.require(Role.COORDINATOR)
-    await _offer_stops(turn)
+    offer_stops(turn, await running_stoppable(turn))
     if turn.actor.is_admin:
         await dialogues.begin(turn.session, turn.user_id, DIALOGUE, Step.UNIT, turn.now)
         await _ask_unit(turn, 0)
@@ -68,12 +68,21 @@ async def start(turn: Turn) -> None:
     await _ask_what(turn, dialogue)
 
 
-async def _offer_stops(turn: Turn) -> None:
-    """Each running broadcast this person may stop, with its count and ⏹ 停止发送."""
+async def running_stoppable(turn: Turn) -> list[tuple[int, broadcast_progress.Counts]]:
+    """Each running broadcast this person may stop, with its counts now."""
+    if not turn.actor.has_any(frozenset({Role.COORDINATOR, Role.ADMIN})):
+        return []  # nobody else may stop one: spared the query
+    return [
+        (found.id, await broadcast_progress.counts(turn.session, found, turn.now))
+        for found in await broadcast_stop.stoppable(turn.session, turn.actor)
+    ]
+
+
+def offer_stops(turn: Turn, running: list[tuple[int, broadcast_progress.Counts]]) -> None:
+    """Each of them with its count and ⏹ 停止发送."""
     t = turn.t
-    for running in await broadcast_stop.stoppable(turn.session, turn.actor):
-        current = await broadcast_progress.counts(turn.session, running, turn.now)
-        rows = [[button(t("broadcast.button.stop"), BroadcastStop(running.id))]]
+    for broadcast_id, current in running:
+        rows = [[button(t("broadcast.button.stop"), BroadcastStop(broadcast_id))]]
         turn.reply(broadcast_progress.progress_text(t, current), inline(rows))
 
 

@@ -13,7 +13,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.i18n import LANGUAGES, catalogs
 from bot.services.people import members, registration
 from bot.services.platform import dialogues
-from handlers import importer
+from handlers import broadcast, importer
 from handlers.board import menu_button_follows_language
 from handlers.keyboards import button, inline
 from handlers.members import leave_button
@@ -90,8 +90,15 @@ async def cancel(turn: Turn) -> None:
     text = turn.t("common.cancelled" if ended else "common.nothing_to_cancel")
     if turn.update.callback_query is not None:
         turn.edit(text)
-    else:
-        turn.reply(text, ReplyKeyboardRemove())
+        return
+    running = [] if ended else await broadcast.running_stoppable(turn)
+    if running:
+        # /cancel sent to call off a broadcast going out stops nothing: said so, rather than
+        # "nothing in progress", with each running one the person may stop and its ⏹.
+        turn.reply(turn.t("common.cancel_broadcast_running"), ReplyKeyboardRemove())
+        broadcast.offer_stops(turn, running)
+        return
+    turn.reply(text, ReplyKeyboardRemove())
 
 
 async def cancel_pressed(turn: Turn, data: CancelDialogue) -> None:

@@ -176,6 +176,17 @@ async def test_who_may_stop_a_broadcast(harness: Harness) -> None:
     assert set((await _rows(harness, sent.id)).values()) == {OutboxStatus.PENDING}
     assert await _trail(harness) == []
 
+    # /cancel, sent to call it off, stops nothing: it says so, rather than that nothing is in
+    # progress, and shows the broadcast with its ⏹.
+    await command(harness, sender, "cancel")
+    assert sender.texts()[-2:] == [
+        "没有要取消的对话。正在发出的群发不会因 /cancel 停止；要停止，请按下面的 ⏹ 停止发送。",
+        "📣 发送中：已送达 0 / 4，被屏蔽 0，失败 0",
+    ]
+    assert sender.last().buttons() == [STOP]
+    listed = sender.last().message_id
+    assert (await last_broadcast(harness)).stopped_at is None
+
     # A coordinator of the same unit, who never saw the progress message, finds it in /broadcast.
     await command(harness, colleague, "broadcast")
     running = [m for m in colleague.messages() if STOP in m.buttons()]
@@ -192,7 +203,7 @@ async def test_who_may_stop_a_broadcast(harness: Harness) -> None:
     # With nothing running, /broadcast offers nothing to stop.
     await command(harness, sender, "broadcast")
     assert sender.last().text.startswith("发给「城管局」的志愿者")
-    assert [m for m in sender.messages() if STOP in m.buttons()] == []
+    assert [m for m in sender.messages() if STOP in m.buttons() and m.message_id > listed] == []
 
 
 async def test_stop_on_a_finished_broadcast_says_it_has_finished(harness: Harness) -> None:
