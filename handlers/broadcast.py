@@ -78,6 +78,19 @@ async def running_stoppable(turn: Turn) -> list[tuple[int, broadcast_progress.Co
     ]
 
 
+async def announcements_going_out(
+    turn: Turn, since: dt.datetime
+) -> list[tuple[int, broadcast_progress.Counts]]:
+    """The person's own announcements queued since `since` and still going out, with their
+    counts now."""
+    if not turn.actor.has_any(frozenset({Role.COORDINATOR, Role.ADMIN})):
+        return []
+    return [
+        (found.id, await broadcast_progress.counts(turn.session, found, turn.now))
+        for found in await broadcast_stop.announcements_going_out(turn.session, turn.actor, since)
+    ]
+
+
 def offer_stops(turn: Turn, running: list[tuple[int, broadcast_progress.Counts]]) -> None:
     """Each of them with its count and ⏹ 停止发送."""
     t = turn.t

@@ -166,7 +166,15 @@ async def route_message(turn: Turn) -> None:
 
 async def edited_message(turn: Turn) -> None:
     """An edit of a message already handled: say that it is not read, rather than stay silent
-    while the person believes the correction took effect. (Live-location edits go elsewhere.)"""
+    while the person believes the correction took effect. (Live-location edits go elsewhere.)
+    An edit of a text typed before one's announcement went out (its text, most likely) is told
+    that the announcement goes out unchanged, with its ⏹ to stop it."""
+    message = turn.message
+    running = await broadcast.announcements_going_out(turn, message.date) if message else []
+    if running:
+        turn.reply(turn.t("broadcast.edited_after_send"))
+        broadcast.offer_stops(turn, running)
+        return
     turn.reply(turn.t("common.edit_ignored"))
 
 

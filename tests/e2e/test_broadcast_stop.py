@@ -184,7 +184,22 @@ async def test_who_may_stop_a_broadcast(harness: Harness) -> None:
         "📣 发送中：已送达 0 / 4，被屏蔽 0，失败 0",
     ]
     assert sender.last().buttons() == [STOP]
+    # Nor does an edit of the announcement typed: it changes nothing that goes out.
+    typed = next(
+        m
+        for m in harness.emulator.world.chats[5201].messages.values()
+        if m.get("text") == "明早 7 点集合"
+    )
+    await sender.edit_text(typed["message_id"], "明早 8 点集合")
+    await harness.settle()
+    assert sender.texts()[-2:] == [
+        "修改不会改变正在发出的群发：志愿者收到的仍是原来的通知。"
+        "如需更正，请按下面的 ⏹ 停止发送，再用 /broadcast 重新发送。",
+        "📣 发送中：已送达 0 / 4，被屏蔽 0，失败 0",
+    ]
+    assert sender.last().buttons() == [STOP]
     listed = sender.last().message_id
+    assert (await last_broadcast(harness)).text == "明早 7 点集合"
     assert (await last_broadcast(harness)).stopped_at is None
 
     # A coordinator of the same unit, who never saw the progress message, finds it in /broadcast.

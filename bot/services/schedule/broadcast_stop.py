@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Broadcast, OutboxMessage, OutboxStatus, Role
+from bot.db.models import Broadcast, BroadcastKind, OutboxMessage, OutboxStatus, Role
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
 from bot.services.platform import audit
@@ -62,6 +62,28 @@ async def stoppable(session: AsyncSession, actor: Actor) -> list[Broadcast]:
     running = await session.scalars(
         select(Broadcast)
         .where(Broadcast.finished_at.is_(None), Broadcast.stopped_at.is_(None))
+        .order_by(Broadcast.id)
+    )
+    return [found for found in running if may_stop(actor, found)]
+
+
+async def announcements_going_out(
+    session: AsyncSession, actor: Actor, since: dt.datetime
+) -> list[Broadcast]:
+    """The person's own announcements queued at or after `since` and still going out (not
+    finished, not stopped), oldest first: what an edit of a text typed before then may have
+    meant to correct."""
+    if actor.member is None:
+        return []
+    running = await session.scalars(
+        select(Broadcast)
+        .where(
+            Broadcast.finished_at.is_(None),
+            Broadcast.stopped_at.is_(None),
+            Broadcast.created_by_id == actor.member.id,
+            Broadcast.kind == BroadcastKind.ANNOUNCEMENT,
+            Broadcast.created_at >= since,
+        )
         .order_by(Broadcast.id)
     )
     return [found for found in running if may_stop(actor, found)]
