@@ -391,6 +391,38 @@ async def test_a_volunteer_who_blocks_the_bot_is_named_in_the_next_preview(
     assert member is not None and not member.blocked_bot
 
 
+async def test_an_announcement_to_someone_who_left_meanwhile_is_counted_unsent_not_failed(
+    harness: Harness,
+) -> None:
+    """Sent in the quiet hours, the announcement waits; a volunteer leaves the unit overnight,
+    and what waited for them is dropped. The count says it was not sent to one who left, not
+    that it failed."""
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9961, unit_id, "王协调", role=Role.COORDINATOR)
+    stays = await person(harness, 9962, unit_id, "甲")
+    leaves = await person(harness, 9963, unit_id, "乙")
+    stays.started = leaves.started = True
+    harness.clock.set(at(DAY, 23))
+    await command(harness, coordinator, "broadcast")
+    await press_and_settle(harness, coordinator, "📢 发一条通知")
+    await coordinator.send_text("明早集合")
+    await harness.settle()
+    await press_and_settle(harness, coordinator, "📤 发送")
+    await command(harness, leaves, "me")
+    await press_and_settle(harness, leaves, "🚪 退出本单位")
+    await press_and_settle(harness, leaves, "是，退出本单位")
+
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 7, 1))
+    await harness.tick()
+    harness.clock.advance(seconds=5)
+    await harness.tick()
+    assert coordinator.texts()[-1] == (
+        "✅ 发送完成（共 2 人）：送达 1，被屏蔽 0，失败 0，未发送 1（对方已离开单位）"
+    )
+    assert [row.status for row in await _outbox(harness, 9963)] == [OutboxStatus.DROPPED]
+    assert len(stays.messages()) == 1
+
+
 async def test_pinning_a_question_or_the_count_is_not_answered(harness: Harness) -> None:
     """Telegram tells the bot when someone pins a message in its chat (a service message): the
     coordinator who pins the question or the running count is not told "not understood", and

@@ -27,9 +27,10 @@ SUPERSEDED_REASON = "superseded: a newer count was queued"
 
 @dataclass(frozen=True)
 class Counts:
-    """A broadcast's messages by what became of them. Once it is stopped (`stopped`), the
-    dropped ones are `unsent` rather than failed, and `in_flight` are those the sender held when
-    the stop came and has not finished with yet: each still ends sent, blocked or unsent."""
+    """A broadcast's messages by what became of them. The dropped ones are `unsent`, not
+    failed: the broadcast was stopped (`stopped`), or, while it ran, their volunteer left the
+    unit. `in_flight` are those the sender held when the stop came and has not finished with
+    yet: each still ends sent, blocked or unsent."""
 
     total: int
     sent: int
@@ -53,6 +54,8 @@ def opening(total: int) -> Counts:
 def _shown(current: Counts) -> str:
     """The counts a progress message shows, as ``Broadcast.reported`` keeps them."""
     shown = f"{current.sent}/{current.blocked}/{current.failed}"
+    if current.unsent and not current.stopped:
+        shown += f"/{current.unsent}"
     if current.stopped:
         # Stopping, or stopped for good: another text than the running count's.
         return f"stop{'ped' if current.done else ''}:{shown}/{current.unsent}/{current.in_flight}"
@@ -113,7 +116,8 @@ async def counts(session: AsyncSession, broadcast: Broadcast, now: dt.datetime) 
     sent = by_status.get(OutboxStatus.SENT, 0)
     blocked = by_status.get(OutboxStatus.BLOCKED, 0)
     if broadcast.stopped_at is None:
-        return Counts(broadcast.total, sent, blocked, parked + dropped)
+        # Dropped while it runs: the volunteer left the unit (what waited for them goes).
+        return Counts(broadcast.total, sent, blocked, parked, dropped)
     in_flight = await session.scalar(
         select(func.count()).where(
             OutboxMessage.batch == batch_of(broadcast.id),
@@ -150,12 +154,13 @@ def progress_text(t: Translator, current: Counts, stopped_by: str | None = None)
         )
     key = "broadcast.progress_done" if current.done else "broadcast.progress"
     return t(
-        key,
+        f"{key}_unsent" if current.unsent else key,
         sent=current.sent,
         total=current.total,
         count=current.total,
         blocked=current.blocked,
         failed=current.failed,
+        unsent=current.unsent,
     )
 
 
