@@ -8,6 +8,7 @@ follows; features add one row each."""
 from __future__ import annotations
 
 from bot.services.duty import reminders
+from bot.services.rostering import acknowledge
 from bot.services.schedule.shifts import AfterMove
 from bot.services.swaps import jobs as swap_jobs
 
@@ -17,4 +18,7 @@ AFTER_MOVE: tuple[AfterMove, ...] = (
     AfterMove(swap_jobs.void_for_moved_shift, on_end=True),
     # its seats' reminders, check-in notice and late nudge: due again at the new start
     AfterMove(reminders.rearm),
+    # its assigned seats' ✅ 收到: given for the old hours (its end moved too, the hours are
+    # not those acknowledged), to be given again, with a reminder
+    AfterMove(acknowledge.unacknowledge_moved, on_end=True),
 )

@@ -272,3 +272,39 @@ async def test_someone_who_asked_leave_is_not_reminded_to_acknowledge_nor_listed
         "没有确认收到排班" not in (message.text or "") for message in coordinator.messages()[heard:]
     )
     assert (await seats(harness, town_.shift_id))[wang.user_id].acknowledged_at is None
+
+
+async def test_a_shift_moved_after_its_acknowledgment_is_to_be_acknowledged_again(
+    harness: Harness,
+) -> None:
+    """王芳 acknowledged 07:00–09:00; the coordinator moves the shift to 15:00–17:00. Her ✅ 收到
+    was for hours that are no longer the shift's: the roster says she has not acknowledged the
+    new ones, and she is asked again with ✅ 收到."""
+    town_ = await town(harness)
+    wang = town_.people[1]
+    coordinator = town_.coordinator
+    await assign_by_hand(harness, coordinator, town_.shift_id, "王芳")
+    await press_and_settle(harness, wang, "✅ 收到")
+    assert (await seats(harness, town_.shift_id))[wang.user_id].acknowledged_at is not None
+
+    harness.clock.advance(hours=6)  # past the hours after which the silent are reminded
+    await command(harness, coordinator, "roster", "12-02")
+    await press_and_settle(harness, coordinator, "⚙️ 07:00 黄河路-人民路口")
+    await press_and_settle(harness, coordinator, "🕒 时间")
+    await coordinator.send_text("15:00-17:00")
+    await harness.settle()
+    assert coordinator.texts()[-2] == "✅ 已更新，已通知报名的人。"
+    assert (await seats(harness, town_.shift_id))[wang.user_id].acknowledged_at is None
+    roster = await command(harness, coordinator, "roster", "12-02")
+    assert "王芳 — " in roster and "· 📋 排班待确认" in roster
+
+    await harness.tick()
+    await harness.deliver()
+    texts = wang.texts()[-2:]
+    assert "时间：07:00–09:00 → 15:00–17:00" in texts[0]
+    assert "⏰ 陈协调 给您排的 1 个班次还没有确认收到" in texts[1] and "15:00–17:00" in texts[1]
+    text = await press_and_settle(harness, wang, "✅ 收到")
+    assert "✅ 已确认收到 1 个班次" in text and "15:00–17:00" in text
+    assert (await seats(harness, town_.shift_id))[wang.user_id].acknowledged_at == (
+        harness.clock.now()
+    )

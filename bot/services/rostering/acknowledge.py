@@ -136,6 +136,33 @@ async def acknowledge(
     return seats, first
 
 
+async def unacknowledge_moved(
+    session: AsyncSession, shift_id: int, now: dt.datetime, settings: Settings
+) -> int:
+    """A shift moved to other hours (bot/moves.py): a ✅ 收到 pressed for its old hours does not
+    acknowledge the new ones. Each assigned seat on it acknowledged before is to be acknowledged
+    again: the roster and /my say so, the evening list names it, and its person is reminded once
+    more (the reminder of the rota freed for a new one, as for a person not yet reminded). How
+    many seats."""
+    seats = list(
+        await session.scalars(
+            select(Assignment).where(
+                Assignment.shift_id == shift_id,
+                Assignment.status == AssignmentStatus.SIGNED_UP,
+                Assignment.rota_id.is_not(None),
+                Assignment.acknowledged_at.is_not(None),
+            )
+        )
+    )
+    keys = []
+    for seat in seats:
+        assert seat.rota_id is not None
+        seat.acknowledged_at = None
+        keys.append(seat_scan.ack_reminder_key(seat.rota_id, seat.member_id))
+    await outbox.retire_keys(session, keys, f":moved-{shift_id}-{now:%Y%m%d%H%M%S}")
+    return len(seats)
+
+
 async def reminders(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """Remind each person who has not acknowledged a rota's seats ASSIGN_ACK_REMIND_HOURS after
     they were told of it (the rota's notice sent), once, while the first of those seats has not
