@@ -135,6 +135,44 @@ async def test_assign_in_the_sheet_then_a_corrected_file_changes_only_one_person
     assert held[qiang.user_id].rota_id is not None
 
 
+async def test_the_sheet_s_people_take_the_seats_before_the_waitlist_which_gets_those_freed(
+    harness: Harness,
+) -> None:
+    """张伟 waits on a full shift. A file raising it to three seats, naming a third person,
+    gives 王强 the new seat (the file was previewed so, and confirming it did nothing, for
+    ever); a file taking 王芳 off then gives her seat to 张伟, as any seat freed does."""
+    town_ = await town(harness)
+    _, wang, zhang = town_.people
+    qiang = await member(harness, 7004, town_.unit_id, "王强")
+    coordinator = town_.coordinator
+    day = TOMORROW.isoformat()
+    await send(harness, coordinator, csv(f"{CROSSING},{day},07:00,09:00,2,,李明、王芳"))
+    await press_and_settle(harness, coordinator, "✅ 确认导入")
+    await seat(harness, town_.shift_id, zhang.user_id, AssignmentStatus.WAITLISTED)
+
+    text = await send(
+        harness, coordinator, csv(f"{CROSSING},{day},07:00,09:00,3,,李明、王芳、王强")
+    )
+    assert "• 人员：安排 1 个名额，撤下 0 个，通知 1 人" in text
+    text = await press_and_settle(harness, coordinator, "✅ 确认导入")
+    assert "✅ 已导入「schedule.csv」" in text and "• 人员：安排 1 个名额" in text
+    held = await seats(harness, town_.shift_id)
+    assert held[qiang.user_id].status is AssignmentStatus.SIGNED_UP
+    assert held[qiang.user_id].rota_id is not None
+    assert held[zhang.user_id].status is AssignmentStatus.WAITLISTED
+
+    text = await send(harness, coordinator, csv(f"{CROSSING},{day},07:00,09:00,3,,李明、王强"))
+    assert "• 人员：安排 0 个名额，撤下 1 个，通知 1 人" in text
+    await press_and_settle(harness, coordinator, "✅ 确认导入")
+    held = await seats(harness, town_.shift_id)
+    assert held[wang.user_id].status is AssignmentStatus.REMOVED
+    assert held[zhang.user_id].status is AssignmentStatus.SIGNED_UP
+    assert held[zhang.user_id].rota_id is None  # his own sign-up, from the waitlist
+    await harness.deliver()
+    assert "不再安排您" in (wang.last().text or "")
+    assert (zhang.last().text or "").startswith("🎉 候补转正：空出了名额，已经是您的了：")
+
+
 async def seats_of_day(harness: Harness, start: str) -> list[int]:
     async with harness.session() as session:
         found = (await session.scalars(select(Shift).order_by(Shift.starts_at))).unique()

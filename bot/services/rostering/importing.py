@@ -34,7 +34,7 @@ from bot.services.platform import audit
 from bot.services.platform.notify import notify
 from bot.services.rostering import availability, names, notices, rotas
 from bot.services.rostering.assign import on_leave_between
-from bot.services.schedule import eligibility, seat_scan, seats
+from bot.services.schedule import eligibility, seat_scan, seats, waitlist
 from bot.services.schedule.importer import applying, planning
 from bot.services.schedule.importer.planning import Planner, RowError, ShiftPlan
 from bot.services.schedule.importer.reading import Row
@@ -423,7 +423,13 @@ async def apply(
     checked = await preview(session, actor, rows, now, settings)
     if not checked.ok:
         return checked
-    plan = await applying.apply(session, actor, rows, now, settings, after_move=after_move)
+    # The people the file names take their seats first, as its preview counted them; the
+    # waitlist then gets what is free (a larger capacity's seats, a seat the file took someone
+    # off), as it gets any seat freed. Promoted in the edit, before the file's people, a seat
+    # the preview gave the file would be gone at every confirmation.
+    plan = await applying.apply(
+        session, actor, rows, now, settings, after_move=after_move, promote=False
+    )
     if not plan.ok:
         return Imported(plan, checked.people)
     # Plan the people again now that every shift of the file exists.
@@ -432,7 +438,22 @@ async def apply(
     if people.errors:
         raise DomainError(ErrorCode.IMPORT_PEOPLE_STALE)
     await _apply_people(session, actor, planner, people, now, settings)
+    await _promote_waitlists(session, planner, now, settings)
     return Imported(plan, people)
+
+
+async def _promote_waitlists(
+    session: AsyncSession, planner: Planner, now: dt.datetime, settings: Settings
+) -> None:
+    """Free seats of the file's shifts go to their waitlists, shift by shift in id order (the
+    order locks are taken in)."""
+    shift_ids: set[int] = set()
+    for shift_plan in planner.shifts.values():
+        existing = await planner.existing_shift(shift_plan)
+        if existing is not None:
+            shift_ids.add(existing.id)
+    for shift_id in sorted(shift_ids):
+        await waitlist.promote_waitlist(session, await seats.lock(session, shift_id), now, settings)
 
 
 async def _apply_people(

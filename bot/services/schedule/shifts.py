@@ -354,11 +354,14 @@ async def edit(
     clear_notes: bool = False,
     times: tuple[dt.time, dt.time] | None = None,
     after_move: Sequence[AfterMove],
+    promote: bool = True,
 ) -> Edited:
     """Change a shift; everyone on it (seated or waiting) is told what changed. A larger
-    capacity gives seats to the waitlist. A shift whose start moved has `after_move` run on it
-    (bot/moves.py: its seats' reminders re-armed, its swap offers called off); one whose end
-    alone moved, the rows of it that ask to (its swap offers called off)."""
+    capacity gives seats to the waitlist (with `promote=False`, the caller gives them, after
+    seating the people it names itself: an import's people column). A shift whose start moved
+    has `after_move` run on it (bot/moves.py: its seats' reminders re-armed, its swap offers
+    called off); one whose end alone moved, the rows of it that ask to (its swap offers called
+    off)."""
     await get_managed(session, actor, shift_id)
     shift = await lock(session, shift_id)
     check_changeable(shift, now)
@@ -428,7 +431,7 @@ async def edit(
         now=now,
     )
     await session.flush()
-    promoted = await promote_waitlist(session, shift, now, settings)
+    promoted = await promote_waitlist(session, shift, now, settings) if promote else []
     promoted_ids = {assignment.id for assignment in promoted}
     on_it = await attached(session, shift.id)
     for assignment in on_it:

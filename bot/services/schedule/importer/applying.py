@@ -31,10 +31,12 @@ async def apply(
     settings: Settings,
     *,
     after_move: Sequence[AfterMove],
+    promote: bool = True,
 ) -> Plan:
     """Plan again (the database may have moved since the preview) and, if no row is bad, create
     and change everything in the caller's transaction. With any bad row nothing is written.
-    `after_move` (bot/moves.py) goes with every shift edited."""
+    `after_move` (bot/moves.py) goes with every shift edited; with `promote=False` the seats a
+    larger capacity adds are left for the caller to give the waitlist (``shifts.edit``)."""
     planner, plan = await plan_rows(session, actor, rows, now, settings)
     if not plan.ok:
         return plan
@@ -88,6 +90,7 @@ async def apply(
                     notes=shift_plan.notes if notes_change(shift_plan, existing_shift) else None,
                     times=(local_start.time(), local_end.time()),
                     after_move=after_move,
+                    promote=promote,
                 )
             continue
         created = await shifts.create(
