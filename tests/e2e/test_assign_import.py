@@ -9,17 +9,19 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import AssignmentStatus, Rota, RotaSource, Shift
+from bot.db.models import AssignmentStatus, LeaveStatus, Rota, RotaSource, Shift
 from bot.emulator import SimUser
 from tests.e2e.rostering_fixtures import (
     TOMORROW,
     approved_leave,
+    ask_leave,
     assigned_seat,
+    leaves,
     seats,
     town,
     wang_unavailable_on_wednesday_mornings,
 )
-from tests.e2e.schedule import DAY, at, person, press_and_settle, shift, unit
+from tests.e2e.schedule import DAY, at, command, person, press_and_settle, shift, unit
 from tests.e2e.swap_fixtures import member, seat
 from tests.harness import Harness
 
@@ -140,7 +142,8 @@ async def test_the_sheet_s_people_take_the_seats_before_the_waitlist_which_gets_
 ) -> None:
     """张伟 waits on a full shift. A file raising it to three seats, naming a third person,
     gives 王强 the new seat (the file was previewed so, and confirming it did nothing, for
-    ever); a file taking 王芳 off then gives her seat to 张伟, as any seat freed does."""
+    ever); a file taking 王芳 off then gives her seat to 张伟, as any seat freed does, and
+    ends the leave she had asked from it."""
     town_ = await town(harness)
     _, wang, zhang = town_.people
     qiang = await member(harness, 7004, town_.unit_id, "王强")
@@ -161,6 +164,11 @@ async def test_the_sheet_s_people_take_the_seats_before_the_waitlist_which_gets_
     assert held[qiang.user_id].rota_id is not None
     assert held[zhang.user_id].status is AssignmentStatus.WAITLISTED
 
+    # 王芳 asks leave; the file then takes her off: her request ends with the seat, at once.
+    await ask_leave(harness, wang, "出差")
+    await harness.deliver()
+    card = coordinator.last()
+    assert "🙋 请假申请" in (card.text or "") and "✅ 批准" in card.buttons()
     text = await send(harness, coordinator, csv(f"{CROSSING},{day},07:00,09:00,3,,李明、王强"))
     assert "• 人员：安排 0 个名额，撤下 1 个，通知 1 人" in text
     await press_and_settle(harness, coordinator, "✅ 确认导入")
@@ -168,9 +176,19 @@ async def test_the_sheet_s_people_take_the_seats_before_the_waitlist_which_gets_
     assert held[wang.user_id].status is AssignmentStatus.REMOVED
     assert held[zhang.user_id].status is AssignmentStatus.SIGNED_UP
     assert held[zhang.user_id].rota_id is None  # his own sign-up, from the waitlist
+    assert [leave.status for leave in await leaves(harness)] == [LeaveStatus.WITHDRAWN]
     await harness.deliver()
     assert "不再安排您" in (wang.last().text or "")
     assert (zhang.last().text or "").startswith("🎉 候补转正：空出了名额，已经是您的了：")
+    closed = next(m for m in coordinator.messages() if m.message_id == card.message_id)
+    assert closed.buttons() == []
+
+    # Put on it again (a fourth seat), she does not find the old request on the new seat.
+    await send(harness, coordinator, csv(f"{CROSSING},{day},07:00,09:00,4,,李明、王强、王芳"))
+    await press_and_settle(harness, coordinator, "✅ 确认导入")
+    assert "（排班 · 待确认收到）" in await command(harness, wang, "my")
+    roster = await command(harness, coordinator, "roster", "12-02")
+    assert "请假待批" not in roster
 
 
 async def seats_of_day(harness: Harness, start: str) -> list[int]:

@@ -34,7 +34,7 @@ from bot.services.platform import audit
 from bot.services.platform.notify import notify
 from bot.services.rostering import availability, names, notices, rotas
 from bot.services.rostering.assign import on_leave_between
-from bot.services.schedule import eligibility, seat_scan, seats, waitlist
+from bot.services.schedule import eligibility, leave_cards, seat_scan, seats, waitlist
 from bot.services.schedule.importer import applying, planning
 from bot.services.schedule.importer.planning import Planner, RowError, ShiftPlan
 from bot.services.schedule.importer.reading import Row
@@ -477,6 +477,14 @@ async def _apply_people(
             assignment.status = AssignmentStatus.REMOVED
             assignment.updated_at = now
             await seat_scan.withdraw_notices(session, [assignment.id], now, settings)
+            # Leave asked from the seat ends with it, its deciders' cards saying so, as when a
+            # coordinator takes someone off (signup.remove): put on the shift again, the
+            # person would otherwise find the old request on the new seat.
+            asked = await seats.pending_leave(session, assignment.id)
+            if asked is not None:
+                await leave_cards.withdraw_leave(
+                    session, [asked], leave_cards.Ending.TAKEN_OFF, now, settings
+                )
             audit.record(
                 session,
                 actor_id=rotas.actor_id(actor),
