@@ -308,3 +308,28 @@ async def test_a_shift_moved_after_its_acknowledgment_is_to_be_acknowledged_agai
     assert (await seats(harness, town_.shift_id))[wang.user_id].acknowledged_at == (
         harness.clock.now()
     )
+
+
+async def test_a_reminder_held_by_the_quiet_hours_is_dropped_when_leave_was_asked_meanwhile(
+    harness: Harness,
+) -> None:
+    """The reminder to 王芳, due at 23:00, waits for the morning; at 06:30 she asks leave from
+    the notice. Her 🙋 请假 answered it: the reminder does not go out at 07:00."""
+    town_ = await town(harness)
+    wang = town_.people[1]
+    later = await shift(harness, town_.post_id, DAY + dt.timedelta(days=2), 10, 12)
+    harness.clock.set(at(DAY, 17, 0))
+    await assign_by_hand(harness, town_.coordinator, later, "王芳")
+    assert "📋 陈协调 给您排了 1 个班次" in (wang.last().text or "")
+    harness.clock.set(at(DAY, 23, 0))
+    await harness.tick()  # the reminder is queued, and held by the quiet hours
+    harness.clock.set(at(TOMORROW, 6, 30))
+    await harness.deliver()
+    await press_and_settle(harness, wang, "🙋 请假")
+    await wang.send_text("家里有事")
+    await harness.settle()
+    seen = len(wang.messages())
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert not any("还没有确认收到" in text for text in wang.texts()[seen:]), wang.texts()

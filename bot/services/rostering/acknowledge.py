@@ -37,7 +37,7 @@ from bot.services.platform.outbox import Message, Queued
 from bot.services.platform.redraw import Subject
 from bot.services.rostering import notices
 from bot.services.schedule import seat_scan, timespec
-from bot.services.schedule.seats import leave_pending
+from bot.services.schedule.seats import leave_pending, with_pending_leave
 from bot.settings import Settings
 
 
@@ -91,15 +91,20 @@ async def _redraw(
     drawn: list[Message | None] = []
     for subject in subjects:
         rota_id, member_id = subject.args
+        held = await held_of_rota(session, rota_id, member_id)
+        # A seat whose leave was asked since the reminder was queued has been answered (as
+        # `reminders` leaves it out): the reminder does not ask about it.
+        asked = await with_pending_leave(session, [seat.id for seat in held]) if reminder else ()
         seats = [
             seat
-            for seat in await held_of_rota(session, rota_id, member_id)
+            for seat in held
             if seat.shift.starts_at > now
             and not (
                 reminder
                 and (
                     seat.acknowledged_at is not None
                     or seat.status is not AssignmentStatus.SIGNED_UP
+                    or seat.id in asked
                 )
             )
         ]
