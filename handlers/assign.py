@@ -5,12 +5,20 @@ The rules are in ``bot/services/rostering/assign.py``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from enum import StrEnum
 
 from telegram import InlineKeyboardButton
 
-from bot.buttons import Acknowledge, AssignAnyway, AssignPage, AssignPick, AssignStart, ShiftCard
+from bot.buttons import (
+    Acknowledge,
+    AskLeave,
+    AssignAnyway,
+    AssignPage,
+    AssignPick,
+    AssignStart,
+    ShiftCard,
+)
 from bot.db.models import Assignment, AssignmentStatus, Dialogue, DialogueKind
 from bot.errors import DomainError
 from bot.i18n import Translator
@@ -334,11 +342,30 @@ async def acknowledged(turn: Turn, data: Acknowledge) -> None:
     t = turn.t
     seats, first = await acknowledge.acknowledge(turn.session, turn.actor, data.rota_id, turn.now)
     turn.answer(t("rostering.ack.toast" if first else "rostering.ack.again"))
-    lines = [t("rostering.ack.done", count=len(seats)), *seat_lines(t, seats)]
-    lines.append(t("rostering.ack.how_to_leave"))
-    turn.edit("\n".join(lines), inline(leave_rows(t, seats)))
+    # A seat whose leave is asked says so, and offers no second 🙋 请假.
+    asked = await acknowledge.leave_asked(turn.session, seats)
+    lines = [t("rostering.ack.done", count=len(seats))]
+    for line, seat in zip(seat_lines(t, seats), seats, strict=True):
+        lines.append(line + t("rostering.my.leave_asked") if seat.id in asked else line)
+    rows = leave_rows(t, seats, asked)
+    if rows:
+        lines.append(t("rostering.ack.how_to_leave"))
+    turn.edit("\n".join(lines), inline(rows) if rows else None)
 
 
-def leave_rows(t: Translator, seats: Sequence[Assignment]) -> list[list[InlineKeyboardButton]]:
-    """🙋 请假 for each seat (numbered when there are several), as the notice has them."""
-    return [[button(label, data) for label, data in row] for row in leave_buttons(t, seats)]
+def leave_rows(
+    t: Translator, seats: Sequence[Assignment], asked: Collection[int] = ()
+) -> list[list[InlineKeyboardButton]]:
+    """🙋 请假 for each seat (numbered when there are several), as the notice has them; none
+    for the seats in `asked` (their leave waits for a decision)."""
+    return [
+        kept
+        for row in leave_buttons(t, seats)
+        if (
+            kept := [
+                button(label, data)
+                for label, data in row
+                if not (isinstance(data, AskLeave) and data.assignment_id in asked)
+            ]
+        )
+    ]

@@ -244,7 +244,7 @@ async def test_someone_who_asked_leave_is_not_reminded_to_acknowledge_nor_listed
 ) -> None:
     """🙋 请假 is an answer to the notice: the person saw it. While the leave waits for the
     coordinator, neither the reminder to acknowledge nor the evening list of who has not
-    answered names that seat."""
+    answered names that seat, and a late ✅ 收到 offers no second 🙋 请假."""
     town_ = await town(harness)
     wang = town_.people[1]
     coordinator = town_.coordinator
@@ -272,6 +272,16 @@ async def test_someone_who_asked_leave_is_not_reminded_to_acknowledge_nor_listed
         "没有确认收到排班" not in (message.text or "") for message in coordinator.messages()[heard:]
     )
     assert (await seats(harness, town_.shift_id))[wang.user_id].acknowledged_at is None
+
+    # ✅ 收到 pressed on the notice after all: the seat reads as waiting for its leave, with no
+    # 🙋 请假 that could only answer that leave was asked already.
+    notice = next(m for m in wang.messages() if "给您排了" in (m.text or ""))
+    await wang.press("✅ 收到", notice.message_id)
+    await harness.settle()
+    acknowledged = next(m for m in wang.messages() if m.message_id == notice.message_id)
+    assert f"1. {LABEL}（请假待批）" in (acknowledged.text or "")
+    assert "如果去不了" not in (acknowledged.text or "")
+    assert acknowledged.buttons() == []
 
 
 async def test_a_shift_moved_after_its_acknowledgment_is_to_be_acknowledged_again(

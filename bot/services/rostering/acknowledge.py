@@ -141,6 +141,12 @@ async def acknowledge(
     return seats, first
 
 
+async def leave_asked(session: AsyncSession, seats: Sequence[Assignment]) -> set[int]:
+    """Those of the seats whose leave is asked and not yet decided: acknowledged or not, they
+    are not offered 🙋 请假 again."""
+    return await with_pending_leave(session, [seat.id for seat in seats])
+
+
 async def unacknowledge_moved(
     session: AsyncSession, shift_id: int, now: dt.datetime, settings: Settings
 ) -> int:
