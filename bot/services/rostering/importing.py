@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.batches import in_chunks
 from bot.db.models import Assignment, AssignmentStatus, Member, RotaSource, Shift, ShiftStatus
 from bot.errors import DomainError, ErrorCode
 from bot.services.people.access import Actor
@@ -446,13 +447,25 @@ async def _promote_waitlists(
     session: AsyncSession, planner: Planner, now: dt.datetime, settings: Settings
 ) -> None:
     """Free seats of the file's shifts go to their waitlists, shift by shift in id order (the
-    order locks are taken in)."""
+    order locks are taken in); only shifts with someone waiting are looked at."""
     shift_ids: set[int] = set()
     for shift_plan in planner.shifts.values():
         existing = await planner.existing_shift(shift_plan)
         if existing is not None:
             shift_ids.add(existing.id)
-    for shift_id in sorted(shift_ids):
+    waiting: set[int] = set()
+    for part in in_chunks(sorted(shift_ids)):
+        waiting.update(
+            await session.scalars(
+                select(Assignment.shift_id)
+                .where(
+                    Assignment.shift_id.in_(part),
+                    Assignment.status == AssignmentStatus.WAITLISTED,
+                )
+                .distinct()
+            )
+        )
+    for shift_id in sorted(waiting):
         await waitlist.promote_waitlist(session, await seats.lock(session, shift_id), now, settings)
 
 
