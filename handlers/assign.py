@@ -342,22 +342,23 @@ async def acknowledged(turn: Turn, data: Acknowledge) -> None:
     t = turn.t
     seats, first = await acknowledge.acknowledge(turn.session, turn.actor, data.rota_id, turn.now)
     turn.answer(t("rostering.ack.toast" if first else "rostering.ack.again"))
-    # A seat whose leave is asked says so, and offers no second 🙋 请假.
-    asked = await acknowledge.leave_asked(turn.session, seats)
+    # A seat whose leave is asked says so, and offers no second 🙋 请假; nor does one whose
+    # holder checked in ahead of its start.
+    asked, askable = await acknowledge.leave_marks(turn.session, seats)
     lines = [t("rostering.ack.done", count=len(seats))]
     for line, seat in zip(seat_lines(t, seats), seats, strict=True):
         lines.append(line + t("rostering.my.leave_asked") if seat.id in asked else line)
-    rows = leave_rows(t, seats, asked)
+    rows = leave_rows(t, seats, askable)
     if rows:
         lines.append(t("rostering.ack.how_to_leave"))
     turn.edit("\n".join(lines), inline(rows) if rows else None)
 
 
 def leave_rows(
-    t: Translator, seats: Sequence[Assignment], asked: Collection[int] = ()
+    t: Translator, seats: Sequence[Assignment], askable: Collection[int]
 ) -> list[list[InlineKeyboardButton]]:
-    """🙋 请假 for each seat (numbered when there are several), as the notice has them; none
-    for the seats in `asked` (their leave waits for a decision)."""
+    """🙋 请假 for each seat of `askable` (numbered as the notice numbers all the seats, when
+    there are several)."""
     return [
         kept
         for row in leave_buttons(t, seats)
@@ -365,7 +366,7 @@ def leave_rows(
             kept := [
                 button(label, data)
                 for label, data in row
-                if not (isinstance(data, AskLeave) and data.assignment_id in asked)
+                if not isinstance(data, AskLeave) or data.assignment_id in askable
             ]
         )
     ]

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, update
 
 from bot.buttons import Acknowledge, MyCancelConfirm
-from bot.db.models import Assignment, Rota
+from bot.db.models import Assignment, AssignmentStatus, Rota
 from bot.services.rostering import acknowledge
 from tests.e2e.rostering_fixtures import (
     ASSIGN_SETTINGS,
@@ -230,6 +230,18 @@ async def test_an_acknowledgment_after_a_seat_started_covers_only_the_seats_ahea
     assert (await seats(harness, evening_shift))[wang.user_id].acknowledged_at == (
         harness.clock.now()
     )
+
+    # Checked in ahead of the evening start, she is on post: no leave is offered for it.
+    harness.clock.set(at(TOMORROW, 16, 50))
+    async with harness.session() as session:
+        await session.execute(
+            update(Assignment)
+            .where(Assignment.id == evening_seat.id)
+            .values(status=AssignmentStatus.CHECKED_IN)
+        )
+    await press(harness, wang, Acknowledge(morning.rota_id))
+    assert alert(wang) == "已经确认过了"
+    assert "17:00–19:00" in (wang.last().text or "") and wang.last().buttons() == []
 
     harness.clock.set(at(TOMORROW, 17, 5))  # and now the evening one too
     shown = wang.last().text
