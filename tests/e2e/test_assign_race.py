@@ -13,10 +13,11 @@ from sqlalchemy import event, update
 
 from bot.buttons import SignUp
 from bot.db.models import AssignmentStatus, Member
+from bot.services.rostering import acknowledge
 from bot.services.schedule import signup
 from tests.e2e.race_gate import Gate, until
-from tests.e2e.rostering_fixtures import TOMORROW, open_assign, town
-from tests.e2e.schedule import person, post, shift, statuses
+from tests.e2e.rostering_fixtures import TOMORROW, assign_by_hand, open_assign, seats, town
+from tests.e2e.schedule import command, person, post, press_and_settle, shift, statuses
 from tests.e2e.swap_fixtures import seat
 from tests.harness import Harness
 
@@ -153,3 +154,32 @@ async def test_someone_who_blocked_the_bot_signs_up_taking_the_shift_before_her_
     )
     seated = next(n for n, s in enumerate(statements) if s.startswith("INSERT INTO ASSIGNMENTS"))
     assert seated < marked, statements
+
+
+async def test_an_acknowledgment_pressed_as_the_shift_moves_does_not_cover_the_new_hours(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """王芳 presses ✅ 收到 for 07:00–09:00 as the coordinator moves the shift to 15:00–17:00:
+    either her press comes first and the move asks her again, or the move comes first and her
+    press shows, and acknowledges, the new hours. Never the old hours' ✅ on the new ones."""
+    town_ = await town(harness)
+    wang = town_.people[1]
+    coordinator = town_.coordinator
+    await assign_by_hand(harness, coordinator, town_.shift_id, "王芳")
+    await command(harness, coordinator, "roster", "12-02")
+    await press_and_settle(harness, coordinator, "⚙️ 07:00 黄河路-人民路口")
+    await press_and_settle(harness, coordinator, "🕒 时间")
+
+    # Her press has read her seats when the coordinator sends the new time.
+    gate = Gate(monkeypatch, acknowledge, "held_of_rota", after=True)
+    await wang.press("✅ 收到")
+    await gate.wait_reached()
+    await coordinator.send_text("15:00-17:00")
+    await until(lambda: "✅ 已更新，已通知报名的人。" in coordinator.texts())
+    gate.release()
+    await harness.settle()
+
+    assert "✅ 已更新，已通知报名的人。" in coordinator.texts()
+    seat_ = (await seats(harness, town_.shift_id))[wang.user_id]
+    answer = wang.texts()[0]
+    assert seat_.acknowledged_at is None or "15:00–17:00" in answer, answer

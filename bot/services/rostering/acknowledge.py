@@ -41,25 +41,26 @@ from bot.services.schedule.seats import leave_pending, with_pending_leave
 from bot.settings import Settings
 
 
-async def held_of_rota(session: AsyncSession, rota_id: int, member_id: int) -> list[Assignment]:
-    """The member's seats from this rota that they still hold, soonest first."""
-    return list(
-        (
-            await session.scalars(
-                select(Assignment)
-                .join(Shift, Assignment.shift_id == Shift.id)
-                .where(
-                    Assignment.rota_id == rota_id,
-                    Assignment.member_id == member_id,
-                    Assignment.status.in_(
-                        (AssignmentStatus.SIGNED_UP, AssignmentStatus.CHECKED_IN)
-                    ),
-                    Shift.status == ShiftStatus.SCHEDULED,
-                )
-                .order_by(Shift.starts_at, Assignment.id)
-            )
-        ).unique()
+async def held_of_rota(
+    session: AsyncSession, rota_id: int, member_id: int, *, lock: bool = False
+) -> list[Assignment]:
+    """The member's seats from this rota that they still hold, soonest first; with `lock`,
+    their rows locked for this transaction and read as they are once locked (a shift moved at
+    the same moment resets an acknowledgment on them: one waits for the other)."""
+    query = (
+        select(Assignment)
+        .join(Shift, Assignment.shift_id == Shift.id)
+        .where(
+            Assignment.rota_id == rota_id,
+            Assignment.member_id == member_id,
+            Assignment.status.in_((AssignmentStatus.SIGNED_UP, AssignmentStatus.CHECKED_IN)),
+            Shift.status == ShiftStatus.SCHEDULED,
+        )
+        .order_by(Shift.starts_at, Assignment.id)
     )
+    if lock:
+        query = query.with_for_update(of=Assignment).execution_options(populate_existing=True)
+    return list((await session.scalars(query)).unique())
 
 
 async def redraw_notices(
@@ -127,7 +128,9 @@ async def acknowledge(
     member = actor.require_member()
     if await session.get(Rota, rota_id) is None:
         raise DomainError(ErrorCode.ROTA_NOT_FOUND)
-    held = await held_of_rota(session, rota_id, member.id)
+    # Locked: a shift of them moved meanwhile (``unacknowledge_moved``) either waits for this
+    # press and asks again, or goes first and this press reads, and acknowledges, its new hours.
+    held = await held_of_rota(session, rota_id, member.id, lock=True)
     if not held:
         raise DomainError(ErrorCode.ACK_NOTHING_HELD)
     seats = [seat for seat in held if seat.shift.starts_at > now]
@@ -164,16 +167,22 @@ async def unacknowledge_moved(
     again: the roster and /my say so, the evening list names it, and its person is reminded once
     more (the reminder of the rota freed for a new one, as for a person not yet reminded). How
     many seats."""
-    seats = list(
+    # Locked before their acknowledgment is read: a ✅ 收到 being pressed at this moment (which
+    # locks them too) is waited for, and reset with the others.
+    held = (
         await session.scalars(
-            select(Assignment).where(
+            select(Assignment)
+            .where(
                 Assignment.shift_id == shift_id,
                 Assignment.status == AssignmentStatus.SIGNED_UP,
                 Assignment.rota_id.is_not(None),
-                Assignment.acknowledged_at.is_not(None),
             )
+            .order_by(Assignment.id)
+            .with_for_update(of=Assignment)
+            .execution_options(populate_existing=True)
         )
-    )
+    ).unique()
+    seats = [seat for seat in held if seat.acknowledged_at is not None]
     keys = []
     for seat in seats:
         assert seat.rota_id is not None
