@@ -12,7 +12,6 @@ from telegram import InlineKeyboardButton
 
 from bot.buttons import (
     Acknowledge,
-    AskLeave,
     AssignAnyway,
     AssignPage,
     AssignPick,
@@ -359,14 +358,5 @@ def leave_rows(
 ) -> list[list[InlineKeyboardButton]]:
     """🙋 请假 for each seat of `askable` (numbered as the notice numbers all the seats, when
     there are several)."""
-    return [
-        kept
-        for row in leave_buttons(t, seats)
-        if (
-            kept := [
-                button(label, data)
-                for label, data in row
-                if not isinstance(data, AskLeave) or data.assignment_id in askable
-            ]
-        )
-    ]
+    skip = {seat.id for seat in seats if seat.id not in askable}
+    return [[button(label, data) for label, data in row] for row in leave_buttons(t, seats, skip)]

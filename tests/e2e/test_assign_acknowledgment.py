@@ -355,3 +355,28 @@ async def test_a_reminder_held_by_the_quiet_hours_is_dropped_when_leave_was_aske
     await harness.tick()
     await harness.deliver()
     assert not any("还没有确认收到" in text for text in wang.texts()[seen:]), wang.texts()
+
+
+async def test_a_notice_held_by_the_quiet_hours_marks_a_seat_whose_leave_was_asked_meanwhile(
+    harness: Harness,
+) -> None:
+    """Assigned at 23:00, 王芳's notice waits for 07:00; at 06:30 she finds the seat in /my and
+    asks leave. The notice then marks it （请假待批） and offers no 🙋 请假 for it."""
+    town_ = await town(harness)
+    wang = town_.people[1]
+    later = await shift(harness, town_.post_id, DAY + dt.timedelta(days=2), 10, 12)
+    harness.clock.set(at(DAY, 23, 0))
+    await assign_by_hand(harness, town_.coordinator, later, "王芳")
+    assert not any("给您排了" in text for text in wang.texts())
+    harness.clock.set(at(TOMORROW, 6, 30))
+    await command(harness, wang, "my")
+    await press_and_settle(harness, wang, "🙋 请假 1")
+    await wang.send_text("家里有事")
+    await harness.settle()
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    notice = wang.last()
+    assert "📋 陈协调 给您排了 1 个班次" in (notice.text or "")
+    assert "12月3日 周四 10:00–12:00 · 黄河路-人民路口（请假待批）" in (notice.text or "")
+    assert notice.buttons() == ["✅ 收到"]

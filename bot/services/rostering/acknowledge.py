@@ -93,9 +93,9 @@ async def _redraw(
     for subject in subjects:
         rota_id, member_id = subject.args
         held = await held_of_rota(session, rota_id, member_id)
-        # A seat whose leave was asked since the reminder was queued has been answered (as
-        # `reminders` leaves it out): the reminder does not ask about it.
-        asked = await with_pending_leave(session, [seat.id for seat in held]) if reminder else ()
+        # A seat whose leave was asked since the message was queued has been answered: the
+        # reminder does not ask about it (as `reminders` leaves it out), the notice marks it.
+        asked = await with_pending_leave(session, [seat.id for seat in held])
         seats = [
             seat
             for seat in held
@@ -114,7 +114,11 @@ async def _redraw(
             drawn.append(None)
             continue
         by = rota.created_by.display_name if rota.created_by is not None else None
-        render = (notices.ack_reminder if reminder else notices.assigned)(rota_id, seats, by)
+        render = (
+            notices.ack_reminder(rota_id, seats, by)
+            if reminder
+            else notices.assigned(rota_id, seats, by, asked)
+        )
         drawn.append(render(translator(seats[0].member.language)))
     return drawn
 

@@ -5,7 +5,7 @@ not acknowledged, leave asked and decided, and a seat freed by leave offered to 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from bot.buttons import (
     Acknowledge,
@@ -27,13 +27,18 @@ LEAVE_BUTTONS_PER_ROW = 3
 
 
 def leave_buttons(
-    t: Translator, seats: Sequence[Assignment]
+    t: Translator, seats: Sequence[Assignment], skip: Collection[int] = ()
 ) -> list[list[tuple[str, CallbackData]]]:
+    """🙋 请假 for each seat, numbered as the seats are listed when there are several; none for
+    the seats of `skip` (leave asked already, or not to be asked any more)."""
     if len(seats) == 1:
+        if seats[0].id in skip:
+            return []
         return [[(t("rostering.button.leave"), AskLeave(seats[0].id))]]
     buttons: list[tuple[str, CallbackData]] = [
         (t("rostering.button.leave_n", n=number), AskLeave(seat.id))
         for number, seat in enumerate(seats, start=1)
+        if seat.id not in skip
     ]
     return [
         buttons[i : i + LEAVE_BUTTONS_PER_ROW]
@@ -77,12 +82,22 @@ UNASSIGNED = "unassigned"
 
 
 def _ack_message(
-    t: Translator, rota_id: int, seats: Sequence[Assignment], head: str, kind: str
+    t: Translator,
+    rota_id: int,
+    seats: Sequence[Assignment],
+    head: str,
+    kind: str,
+    asked: Collection[int] = (),
 ) -> Message:
-    lines = [head, *seat_lines(t, seats), t("rostering.notice.how_to_answer")]
+    """The seats with ✅ 收到 and a 🙋 请假 each; a seat of `asked` (leave asked meanwhile, as
+    from /my before a notice held by the quiet hours went out) is marked so, without one."""
+    lines = [head]
+    for line, seat in zip(seat_lines(t, seats), seats, strict=True):
+        lines.append(line + t("rostering.my.leave_asked") if seat.id in asked else line)
+    lines.append(t("rostering.notice.how_to_answer"))
     rows: list[list[tuple[str, CallbackData]]] = [
         [(t("rostering.button.acknowledge"), Acknowledge(rota_id))],
-        *leave_buttons(t, seats),
+        *leave_buttons(t, seats, skip=asked),
     ]
     return outbox.payload(
         "\n".join(lines),
@@ -106,12 +121,15 @@ def _by(t: Translator, name: str | None) -> str:
     return name if name else t("role.admin")
 
 
-def assigned(rota_id: int, seats: Sequence[Assignment], by: str | None) -> Render:
-    """To the person put on shifts: who did it, which shifts, and the two buttons."""
+def assigned(
+    rota_id: int, seats: Sequence[Assignment], by: str | None, asked: Collection[int] = ()
+) -> Render:
+    """To the person put on shifts: who did it, which shifts, and the two buttons (none to ask
+    leave from a seat of `asked`, whose leave was asked already)."""
 
     def render(t: Translator) -> Message:
         head = t("rostering.notice.assigned", count=len(seats), name=_by(t, by))
-        return _ack_message(t, rota_id, seats, head, ROTA_NOTICE)
+        return _ack_message(t, rota_id, seats, head, ROTA_NOTICE, asked)
 
     return render
 
