@@ -58,7 +58,11 @@ async def start(turn: Turn) -> None:
         refresh_menu(turn, actor.roles)
         return
     if actor.member is None or not actor.roles:
-        turn.reply(t("registration.stranger"))
+        # One still on an invite's steps (/start tapped in the menu, the code left off) is
+        # told to finish them, not to go and ask for the link they have just opened.
+        dialogue = await dialogues.current(turn.session, turn.user_id)
+        registering = registration.is_registering(dialogue)
+        turn.reply(t("error.registration_unfinished" if registering else "registration.stranger"))
         return
     turn.reply(
         t(
