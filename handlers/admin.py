@@ -150,7 +150,9 @@ async def on_unit_name(turn: Turn, dialogue: Dialogue) -> None:
         unit = await units.create(turn.session, turn.actor, message.text, turn.now)
         text = t("units.created", name=unit.name)
     await dialogues.end(turn.session, turn.user_id)
-    turn.reply(text, inline([[button(t("units.button.invite"), InviteUnit(unit.id))]]))
+    # An archived unit (renamed) takes no invite: its button could only be refused.
+    invite = [] if unit.archived else [[button(t("units.button.invite"), InviteUnit(unit.id))]]
+    turn.reply(text, inline(invite) if invite else None)
 
 
 async def start_invite(turn: Turn) -> None:

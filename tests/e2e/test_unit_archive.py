@@ -77,6 +77,21 @@ async def test_admin_archives_a_unit_and_restores_it(harness: Harness) -> None:
     )
     assert await harness.member(5601) is None
 
+    # Renamed while archived, it is not offered for an invite that could only be refused.
+    await command(harness, admin, "units")
+    await admin.press("✏️ 改名：环卫所")
+    await harness.settle()
+    await admin.send_text("环卫处")
+    await harness.settle()
+    assert admin.last().text == "单位已改名为「环卫处」。"
+    assert admin.last().buttons() == []
+    assert await _archived(harness) == {"环卫处": True}
+    await command(harness, admin, "units")
+    await admin.press("✏️ 改名：环卫处")
+    await harness.settle()
+    await admin.send_text("环卫所")
+    await harness.settle()
+
     # Pressing the old button again changes nothing; restoring does not bring the link back:
     # a link pasted somewhere while the unit was away would otherwise admit strangers again.
     await admin.press_data(UnitArchive(sanitation, True, 0).pack(), admin.last().message_id)
