@@ -257,6 +257,10 @@ async def take_role(
     await session.refresh(member)
     if not member.active or role not in member.roles:
         raise DomainError(ErrorCode.ROLE_NOT_HELD, name=member.display_name, role=role)
+    if member.roles == {role}:
+        # Another admin took the other roles meanwhile: this one is the last, and taking the
+        # last is a removal (never an active member left with no role).
+        return await remove(session, actor, member_id, now, settings)
     member.role_rows[:] = [row for row in member.role_rows if row.role is not role]
     if role is Role.COORDINATOR:
         await _decisions_to_admins(session, member.unit_id, now, settings)
