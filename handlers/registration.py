@@ -125,7 +125,10 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             return RegistrationLanguage(code, mark)
 
         turn.reply(t("registration.name_ok", name=name), ReplyKeyboardRemove())
-        turn.reply(
+        # The dialogue's prompt: whatever ends the joining (/cancel, another link) takes its
+        # buttons off, ✖️ included.
+        turn.prompt(
+            dialogue,
             t("registration.ask_language"),
             inline([*language_keyboard(_choose, t), cancel_row(t)]),
         )

@@ -99,6 +99,20 @@ async def test_cancel_ends_registration(harness: Harness) -> None:
     assert await harness.count(Dialogue) == 0
     assert (await invite_of(harness, code)).uses == 0
 
+    # Cancelled at the last step, the language question keeps no button (✖️ included).
+    await person.send_command("start", code)
+    await person.send_contact(phone_number="+8613800000005")
+    await person.send_text("孙")
+    await harness.settle()
+    languages = person.last()
+    await person.send_command("cancel")
+    await harness.settle()
+    assert person.last().text == "已取消。"
+    shown = next(m for m in person.messages() if m.message_id == languages.message_id)
+    assert shown.buttons() == []
+    assert await harness.count(Dialogue) == 0
+    assert await harness.member(3501) is None
+
 
 async def test_an_invite_revoked_while_joining_ends_the_dialogue_and_its_buttons(
     harness: Harness,
@@ -248,14 +262,15 @@ async def test_a_language_button_of_an_earlier_invite_does_not_finish_a_later_on
     harness: Harness,
 ) -> None:
     """Someone halfway through joining 城管局 opens a 交警队 link and gets to its language step
-    too: the language buttons still on the first joining's message belong to a dialogue that
-    was replaced, and say so rather than join 交警队 from the message that named 城管局."""
+    too: the language buttons of the first joining's message go, and one pressed all the same
+    belongs to a dialogue that was replaced, and says so rather than join 交警队 from the
+    message that named 城管局."""
     await create_unit(harness, "城管局")
     await create_unit(harness, "交警队")
     first = await invite_code(harness, harness.admin, "城管局", "志愿者")
     second = await invite_code(harness, harness.admin, "交警队", "志愿者")
     person = harness.user(4501, "卫")
-    languages = []
+    languages, chinese = [], []
     for code in (first, second):
         await person.send_command("start", code)
         await harness.settle()
@@ -264,8 +279,13 @@ async def test_a_language_button_of_an_earlier_invite_does_not_finish_a_later_on
         await person.send_text("卫")
         await harness.settle()
         languages.append(person.last())
+        chinese.append(person.last().button_data("简体中文") or "")
 
-    await person.press("简体中文", languages[0].message_id)
+    # The first joining's language buttons went when the second link started afresh; one
+    # pressed all the same (an older client's copy) joins nothing and says so.
+    first_languages = next(m for m in person.messages() if m.message_id == languages[0].message_id)
+    assert first_languages.buttons() == []
+    await person.press_data(chinese[0], languages[0].message_id)
     await harness.settle()
     assert person.answered_callbacks[-1]["text"] == (
         "这个按钮属于您之前未做完的一次操作，已由之后开始的那次取代，没有生效。请在最新的消息里继续。"
