@@ -25,7 +25,7 @@ from bot.db.models import Dialogue, DialogueKind, Invite, Role, Unit
 from bot.services.oversight import unit_archive
 from bot.services.people import invites, units
 from bot.services.platform import dialogues
-from handlers.keyboards import button, cancel_row, inline, page
+from handlers.keyboards import button, cancel_row, close_row, inline, page
 from handlers.turn import Turn
 
 DIALOGUE_UNIT_NEW = DialogueKind.UNIT_NEW
@@ -200,7 +200,7 @@ def _unit_picker(
     text = t(text_key)
     if shown.line is not None:
         text += "\n" + shown.line
-    return text, inline([*rows, *shown.nav_rows, cancel_row(t)])
+    return text, inline([*rows, *shown.nav_rows, close_row(t)])
 
 
 async def pick_invite_unit(turn: Turn, data: InviteUnit) -> None:
@@ -218,9 +218,9 @@ async def _offer_roles(turn: Turn, unit_id: int) -> None:
     rows = [[button(t(f"role.{role.value}"), InviteRole(unit_id, role))] for role in roles]
     text = t("invite.pick_role", unit=unit.name)
     if turn.update.callback_query is not None:
-        turn.edit(text, inline([*rows, cancel_row(t)]))
+        turn.edit(text, inline([*rows, close_row(t)]))
     else:
-        turn.reply(text, inline([*rows, cancel_row(t)]))
+        turn.reply(text, inline([*rows, close_row(t)]))
 
 
 async def pick_invite_role(turn: Turn, data: InviteRole) -> None:

@@ -204,3 +204,38 @@ async def test_a_link_revoked_while_someone_joins_is_refused_at_the_last_step(
     assert person.last().text == REVOKED
     assert await harness.member(5401) is None
     assert (await invite_of(harness, code)).uses == 0
+
+
+async def test_closing_an_invite_picker_leaves_the_dialogue_open(harness: Harness) -> None:
+    """An admin naming a new unit asks for a link meanwhile and closes the pickers of /invite
+    and /invites with ✖️: those close, and the unit's name is still awaited."""
+    await create_unit(harness, "城管局")
+    await create_unit(harness, "交警队")
+    admin = harness.admin
+    await admin.send_command("units")
+    await harness.settle()
+    await admin.press("➕ 新建单位")
+    await harness.settle()
+    for name in ("invite", "invites"):
+        await admin.send_command(name)
+        await harness.settle()
+        picker = admin.last()
+        assert "城管局" in picker.buttons() and "✖️ 取消" in picker.buttons()
+        await admin.press("✖️ 取消", picker.message_id)
+        await harness.settle()
+        assert admin.last().buttons() == []
+        async with harness.session() as session:
+            assert await session.get(Dialogue, admin.user_id) is not None
+    await admin.send_command("invite")
+    await harness.settle()
+    await admin.press("城管局")
+    await harness.settle()
+    await admin.press("✖️ 取消")
+    await harness.settle()
+    async with harness.session() as session:
+        assert await session.get(Dialogue, admin.user_id) is not None
+
+    await admin.send_text("环卫所")
+    await harness.settle()
+    assert admin.last().text == "已创建单位「环卫所」。现在可以为它生成邀请链接。"
+    assert await harness.count(Dialogue) == 0
