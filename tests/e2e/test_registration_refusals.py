@@ -1,7 +1,7 @@
 """What a person joining can get wrong, each answered clearly with nothing changed: used-up,
-forged and expired codes, wrong input at each step, a name of invisible characters (and the name
-suggested never a command nor blank), buttons of a revoked or earlier invite, and forged invite
-buttons; /cancel ends the registration."""
+forged and expired codes (and one's own used link tapped again), wrong input at each step, a
+name of invisible characters (and the name suggested never a command nor blank), buttons of a
+revoked or earlier invite, and forged invite buttons; /cancel ends the registration."""
 
 from __future__ import annotations
 
@@ -15,7 +15,14 @@ from tests.harness import Harness
 async def test_used_up_forged_and_expired_codes_are_refused(harness: Harness) -> None:
     await create_unit(harness, "城管局")
     code = await invite_code(harness, harness.admin, None, "协调员")
-    await join(harness, harness.user(3301, "甲"), code, "甲")
+    first = harness.user(3301, "甲")
+    await join(harness, first, code, "甲")
+    # The one who used the one-seat link taps it again: told they have its role, not to ask
+    # for a new link (nor, once it expired, that it expired).
+    already = "您在「城管局」已经是协调员了，不需要这个邀请链接。"
+    await first.send_command("start", code)
+    await harness.settle()
+    assert first.last().text == already
 
     late = harness.user(3302, "乙")
     await late.send_command("start", code)
@@ -34,6 +41,10 @@ async def test_used_up_forged_and_expired_codes_are_refused(harness: Harness) ->
     assert "已过期" in (late.last().text or "")
     assert await harness.member(3302) is None
     assert await harness.count(Dialogue) == 0
+    await first.send_command("start", code)
+    await harness.settle()
+    assert first.last().text == already
+    assert (await invite_of(harness, code)).uses == 1
 
 
 async def test_wrong_input_during_registration_changes_nothing(harness: Harness) -> None:

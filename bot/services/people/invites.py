@@ -162,11 +162,17 @@ async def revoke(
     return Revoked(invite, now=True)
 
 
+async def find(session: AsyncSession, code: str) -> Invite | None:
+    """The invite behind a code, whatever its state; None for a code no invite has."""
+    if not CODE_PATTERN.match(code):
+        return None
+    invite: Invite | None = await session.scalar(select(Invite).where(Invite.code == code))
+    return invite
+
+
 async def check(session: AsyncSession, code: str, now: dt.datetime) -> Invite:
     """The invite behind a code, or the reason it cannot be used."""
-    if not CODE_PATTERN.match(code):
-        raise DomainError(ErrorCode.INVITE_UNKNOWN)
-    invite: Invite | None = await session.scalar(select(Invite).where(Invite.code == code))
+    invite = await find(session, code)
     if invite is None:
         raise DomainError(ErrorCode.INVITE_UNKNOWN)
     # Archiving revoked the unit's links: while it is archived, that is the reason to give.

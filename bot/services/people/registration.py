@@ -46,7 +46,11 @@ async def start(
     """Open the registration dialogue for a valid code; an existing member of the same unit
     gains the invite's role instead. An admin, whose record belongs to no unit, registers like
     anyone else (and so gives a phone number)."""
-    invite = await invites.check(session, code, now)
+    try:
+        invite = await invites.check(session, code, now)
+    except DomainError:
+        await _refuse_held_role(session, telegram_id, code)
+        raise
     member = await members.by_telegram_id(session, telegram_id)
     if member is not None:
         # Held, and read again, as a removal holds it: a role is not added to a member that a
@@ -77,6 +81,23 @@ async def start(
         return RoleAdded(member=member, invite=invite)
     await dialogues.begin(session, telegram_id, DIALOGUE, Step.CONTACT, now, {"code": code})
     return JoinStarted(invite=invite)
+
+
+async def _refuse_held_role(session: AsyncSession, telegram_id: int, code: str) -> None:
+    """A link that admits nobody now (used up, expired, revoked), tapped again by a member of
+    its unit who holds its role (the one who used it, say): that is what they are told, not to
+    ask for a new link they do not need."""
+    invite = await invites.find(session, code)
+    member = await members.by_telegram_id(session, telegram_id)
+    if (
+        invite is not None
+        and member is not None
+        and member.active
+        and member.unit is not None
+        and member.unit_id == invite.unit_id
+        and invite.role in member.roles
+    ):
+        raise DomainError(ErrorCode.ALREADY_HAS_ROLE, unit=member.unit.name, role=invite.role)
 
 
 def is_registering(dialogue: Dialogue | None) -> bool:
