@@ -241,7 +241,7 @@ async def ask_take_role(turn: Turn, data: MemberRoleTake) -> None:
             [
                 button(
                     t("members.button.confirm_take_role"),
-                    MemberRoleTakeConfirm(member.id, data.role),
+                    MemberRoleTakeConfirm(member.id, data.role, removes=not left),
                 ),
                 button(t("shifts.button.back"), MemberCard(member.id)),
             ]
@@ -252,7 +252,13 @@ async def ask_take_role(turn: Turn, data: MemberRoleTake) -> None:
 async def take_role(turn: Turn, data: MemberRoleTakeConfirm) -> None:
     t = turn.t
     result = await departure.take_role(
-        turn.session, turn.actor, data.member_id, data.role, turn.now, turn.runtime.settings
+        turn.session,
+        turn.actor,
+        data.member_id,
+        data.role,
+        turn.now,
+        turn.runtime.settings,
+        removes=data.removes,
     )
     if isinstance(result, departure.Departed):
         _menu_of_the_departed(turn, result.member)

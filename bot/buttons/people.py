@@ -118,6 +118,9 @@ class MemberRoleTake(CallbackData, prefix="mem.rt"):
 class MemberRoleTakeConfirm(CallbackData, prefix="mem.rty"):
     member_id: int
     role: Role
+    # What the confirmation said: False, that they stay in the unit (other roles were left),
+    # so it removes nobody; True, that taking it removes them. None: a button from before.
+    removes: bool | None = None
 
 
 @dataclass(frozen=True)

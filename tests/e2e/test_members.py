@@ -293,6 +293,17 @@ async def test_an_admin_takes_a_role_away_and_the_last_one_removes(harness: Harn
     await admin.press_data(pressed, admin.last().message_id)
     await harness.settle()
     assert admin.answered_callbacks[-1]["text"] == "张主任 已经没有协调员身份了。"
+    # An older confirmation that said they stay in the unit (made while they still had both
+    # roles) does not remove them now that 志愿者 is their last role.
+    older = MemberRoleTakeConfirm(member.id, Role.VOLUNTEER, removes=False).pack()
+    await admin.press_data(older, admin.last().message_id)
+    await harness.settle()
+    assert admin.answered_callbacks[-1]["text"] == (
+        "张主任 的其他身份刚被取消：现在再取消志愿者身份，ta 将被移出本单位。"
+        "如确要移出，请重新打开 ta 的卡片。"
+    )
+    member = await harness.member(8301)
+    assert member is not None and member.active and member.roles == frozenset({Role.VOLUNTEER})
 
     await press_and_settle(harness, admin, "↩️ 返回")
     text = await press_and_settle(harness, admin, "➖ 取消志愿者身份")

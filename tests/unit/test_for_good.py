@@ -93,6 +93,7 @@ NOT_FINAL = frozenset(
         _E.LEAVE_UNIT_ON_POST,
         _E.LEAVE_UNIT_NONE,
         _E.ROLE_NOT_HELD,
+        _E.ROLE_TAKE_WOULD_REMOVE,
         _E.CONTACT_NOT_OWN,
         _E.UNIT_NAME_TAKEN,
         _E.UNIT_NAME_INVALID,

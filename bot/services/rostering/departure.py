@@ -235,10 +235,13 @@ async def take_role(
     role: Role,
     now: dt.datetime,
     settings: Settings,
+    *,
+    removes: bool | None = None,
 ) -> RoleTaken | Departed:
     """An admin takes one role away (a coordinator replaced stays a volunteer); taking the last
     one removes the member from the unit. One who no longer stands on posts gives up the seats
-    ahead, as on leaving."""
+    ahead, as on leaving. `removes` False: the admin confirmed a take that left the member in
+    the unit, so one that has become the last role meanwhile is refused, removing nobody."""
     actor.require(Role.ADMIN)
     member = await _target(session, actor, member_id)
     refusal = _removal_refusal(actor, member, settings.admin_ids)
@@ -247,6 +250,7 @@ async def take_role(
     if role not in member.roles or role is Role.ADMIN:
         raise DomainError(ErrorCode.ROLE_NOT_HELD, name=member.display_name, role=role)
     if member.roles == {role}:
+        _require_removal_confirmed(member, role, removes)
         return await remove(session, actor, member_id, now, settings)
     before = sorted(r.value for r in member.roles)
     released: list[Assignment] = []
@@ -259,7 +263,8 @@ async def take_role(
         raise DomainError(ErrorCode.ROLE_NOT_HELD, name=member.display_name, role=role)
     if member.roles == {role}:
         # Another admin took the other roles meanwhile: this one is the last, and taking the
-        # last is a removal (never an active member left with no role).
+        # last is a removal (never an active member left with no role), if it was confirmed.
+        _require_removal_confirmed(member, role, removes)
         return await remove(session, actor, member_id, now, settings)
     member.role_rows[:] = [row for row in member.role_rows if row.role is not role]
     if role is Role.COORDINATOR:
@@ -284,6 +289,13 @@ async def take_role(
         urgent=True,
     )
     return RoleTaken(member, role, released)
+
+
+def _require_removal_confirmed(member: Member, role: Role, removes: bool | None) -> None:
+    """Taking the last role removes the member: refused when the admin's confirmation said
+    they would stay in the unit (other roles were left when it was asked)."""
+    if removes is False:
+        raise DomainError(ErrorCode.ROLE_TAKE_WOULD_REMOVE, name=member.display_name, role=role)
 
 
 async def _give_up_ahead(
