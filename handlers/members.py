@@ -193,7 +193,10 @@ async def ask_remove(turn: Turn, data: MemberRemove) -> None:
         t("members.confirm_remove", name=member.display_name, unit=unit, count=count),
         [
             [
-                button(t("members.button.confirm_remove"), MemberRemoveConfirm(member.id)),
+                button(
+                    t("members.button.confirm_remove"),
+                    MemberRemoveConfirm(member.id, member.unit_id),
+                ),
                 button(t("shifts.button.back"), MemberCard(member.id)),
             ]
         ],
@@ -202,7 +205,12 @@ async def ask_remove(turn: Turn, data: MemberRemove) -> None:
 
 async def remove(turn: Turn, data: MemberRemoveConfirm) -> None:
     departed = await departure.remove(
-        turn.session, turn.actor, data.member_id, turn.now, turn.runtime.settings
+        turn.session,
+        turn.actor,
+        data.member_id,
+        turn.now,
+        turn.runtime.settings,
+        unit_id=data.unit_id,
     )
     _menu_of_the_departed(turn, departed.member)
     turn.edit(

@@ -106,6 +106,9 @@ class MemberRemove(CallbackData, prefix="mem.rm"):
 @dataclass(frozen=True)
 class MemberRemoveConfirm(CallbackData, prefix="mem.rmy"):
     member_id: int
+    # The unit the confirmation named: kept past the member's move to another, it removes
+    # nobody from that one. None: a button from before.
+    unit_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """A coordinator's older member card, of someone who has since left the unit and joined another:
 its buttons say the person is no longer a member of the unit (as for one who left and joined
-nowhere), not that the coordinator lacks permission; a member of another unit who never was in
+nowhere), not that the coordinator lacks permission, and an admin's older confirmation to remove
+them from it does not remove them from the other; a member of another unit who never was in
 theirs is still refused without a word about them."""
 
 from __future__ import annotations
@@ -27,6 +28,14 @@ async def test_an_old_card_of_one_who_moved_to_another_unit_says_they_left(
     card = coordinator.last().message_id
     member = await harness.member(9302)
     assert member is not None
+    # An admin's confirmation to remove 乙 from 城管局, asked before the move.
+    admin = harness.admin
+    await command(harness, admin, "members")
+    await press_and_settle(harness, admin, "城管局")
+    await press_and_settle(harness, admin, "乙")
+    asked = await press_and_settle(harness, admin, "🚪 移出本单位")
+    assert "城管局" in asked
+    confirmation = admin.last()
 
     await command(harness, moved, "me")
     await press_and_settle(harness, moved, "🚪 退出本单位")
@@ -38,6 +47,10 @@ async def test_an_old_card_of_one_who_moved_to_another_unit_says_they_left(
     await coordinator.press("↩️ 返回", card)
     await harness.settle()
     assert [c["text"] for c in coordinator.answered_callbacks[-3:-1]] == [GONE, GONE]
+    # Nor does the admin's, which named 城管局, remove 乙 from 交警队.
+    await admin.press("是，移出本单位", confirmation.message_id)
+    await harness.settle()
+    assert admin.answered_callbacks[-1]["text"] == GONE
     after = await harness.member(9302)
     assert after is not None and after.active and after.unit is not None
     assert after.unit.name == "交警队" and after.roles == frozenset({Role.VOLUNTEER})

@@ -198,11 +198,20 @@ async def _require_off_post(session: AsyncSession, member: Member, *, self_leavi
 
 
 async def remove(
-    session: AsyncSession, actor: Actor, member_id: int, now: dt.datetime, settings: Settings
+    session: AsyncSession,
+    actor: Actor,
+    member_id: int,
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    unit_id: int | None = None,
 ) -> Departed:
     """A coordinator of the unit (volunteers and leaders) or an admin (anyone but the admins of
-    ADMIN_IDS) removes a member; they are told."""
+    ADMIN_IDS) removes a member; they are told. `unit_id`, the unit the confirmation named:
+    one who has moved to another unit since is not removed from that one."""
     member, _ = await removable(session, actor, member_id, now, settings)
+    if unit_id is not None and member.unit_id != unit_id:
+        raise DomainError(ErrorCode.MEMBER_GONE, name=member.display_name)
     departed = await _depart(session, actor, member, How.REMOVED, now, settings)
     await notify(
         session,
