@@ -249,7 +249,9 @@ async def ask_take_role(turn: Turn, data: MemberRoleTake) -> None:
             [
                 button(
                     t("members.button.confirm_take_role"),
-                    MemberRoleTakeConfirm(member.id, data.role, removes=not left),
+                    MemberRoleTakeConfirm(
+                        member.id, data.role, removes=not left, unit_id=member.unit_id
+                    ),
                 ),
                 button(t("shifts.button.back"), MemberCard(member.id)),
             ]
@@ -267,6 +269,7 @@ async def take_role(turn: Turn, data: MemberRoleTakeConfirm) -> None:
         turn.now,
         turn.runtime.settings,
         removes=data.removes,
+        unit_id=data.unit_id,
     )
     if isinstance(result, departure.Departed):
         _menu_of_the_departed(turn, result.member)

@@ -124,6 +124,8 @@ class MemberRoleTakeConfirm(CallbackData, prefix="mem.rty"):
     # What the confirmation said: False, that they stay in the unit (other roles were left),
     # so it removes nobody; True, that taking it removes them. None: a button from before.
     removes: bool | None = None
+    # The unit it named, as MemberRemoveConfirm's: nothing is taken in another.
+    unit_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,11 @@ async def test_an_old_card_of_one_who_moved_to_another_unit_says_they_left(
     asked = await press_and_settle(harness, admin, "🚪 移出本单位")
     assert "城管局" in asked
     confirmation = admin.last()
+    await command(harness, admin, "members")
+    await press_and_settle(harness, admin, "城管局")
+    await press_and_settle(harness, admin, "乙")
+    await press_and_settle(harness, admin, "➖ 取消志愿者身份")
+    take = admin.last()
 
     await command(harness, moved, "me")
     await press_and_settle(harness, moved, "🚪 退出本单位")
@@ -49,8 +54,9 @@ async def test_an_old_card_of_one_who_moved_to_another_unit_says_they_left(
     assert [c["text"] for c in coordinator.answered_callbacks[-3:-1]] == [GONE, GONE]
     # Nor does the admin's, which named 城管局, remove 乙 from 交警队.
     await admin.press("是，移出本单位", confirmation.message_id)
+    await admin.press("是，取消这个身份", take.message_id)
     await harness.settle()
-    assert admin.answered_callbacks[-1]["text"] == GONE
+    assert [c["text"] for c in admin.answered_callbacks[-2:]] == [GONE, GONE]
     after = await harness.member(9302)
     assert after is not None and after.active and after.unit is not None
     assert after.unit.name == "交警队" and after.roles == frozenset({Role.VOLUNTEER})

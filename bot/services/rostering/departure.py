@@ -246,13 +246,17 @@ async def take_role(
     settings: Settings,
     *,
     removes: bool | None = None,
+    unit_id: int | None = None,
 ) -> RoleTaken | Departed:
     """An admin takes one role away (a coordinator replaced stays a volunteer); taking the last
     one removes the member from the unit. One who no longer stands on posts gives up the seats
     ahead, as on leaving. `removes` False: the admin confirmed a take that left the member in
-    the unit, so one that has become the last role meanwhile is refused, removing nobody."""
+    the unit, so one that has become the last role meanwhile is refused, removing nobody.
+    `unit_id`, the unit the confirmation named: one who moved to another since keeps all."""
     actor.require(Role.ADMIN)
     member = await _target(session, actor, member_id)
+    if unit_id is not None and member.unit_id != unit_id:
+        raise DomainError(ErrorCode.MEMBER_GONE, name=member.display_name)
     refusal = _removal_refusal(actor, member, settings.admin_ids)
     if refusal is not None:
         raise refusal
@@ -260,7 +264,7 @@ async def take_role(
         raise DomainError(ErrorCode.ROLE_NOT_HELD, name=member.display_name, role=role)
     if member.roles == {role}:
         _require_removal_confirmed(member, role, removes)
-        return await remove(session, actor, member_id, now, settings)
+        return await remove(session, actor, member_id, now, settings, unit_id=unit_id)
     before = sorted(r.value for r in member.roles)
     released: list[Assignment] = []
     if stands_down(member.roles, role):
