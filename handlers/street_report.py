@@ -150,11 +150,13 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             except DomainError as error:
                 turn.refuse(error, location_keyboard(t))
         return
-    if step == report_filing.Step.PHOTO and message.text:
-        # A line before the photo is the report's text, as a photo's caption would be (and as
-        # an order reply keeps its line-before-photo); the photo is still asked for.
+    words = _after_caption(message.text) if message.text else ""
+    if step == report_filing.Step.PHOTO and words:
+        # A line before the photo is the report's text, as a photo's caption would be (its
+        # 随手拍 left out the same way; and as an order reply keeps its line-before-photo); the
+        # photo is still asked for.
         try:
-            report_filing.set_caption(dialogue, message.text, turn.now)
+            report_filing.set_caption(dialogue, words, turn.now)
         except DomainError as error:
             turn.prompt(dialogue, error_text(t, error), inline([cancel_row(t)]))
             return

@@ -210,8 +210,9 @@ async def test_wrong_input_in_a_report_changes_nothing(harness: Harness) -> None
     await wang.send_location(*near(60))
     await harness.settle()
     assert "请先发一张问题的照片" in (wang.last().text or "")
-    # A line before the photo is the report's text, as an order reply's line-before-photo is.
-    await wang.send_text("路口有垃圾")
+    # A line before the photo is the report's text, as an order reply's line-before-photo is
+    # (and, as in a caption, the word 随手拍 before it is not).
+    await wang.send_text("随手拍：路口有垃圾")
     await harness.settle()
     assert wang.last().text == "📝 说明已记下。请再发一张问题的照片。"
     assert wang.last().buttons() == ["✖️ 取消"]
