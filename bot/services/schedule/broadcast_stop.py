@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Broadcast, BroadcastKind, OutboxMessage, OutboxStatus, Role
@@ -57,11 +57,16 @@ def may_stop(actor: Actor, broadcast: Broadcast) -> bool:
     return broadcast.unit_id is not None and broadcast.unit_id == actor.unit_id
 
 
-async def stoppable(session: AsyncSession, actor: Actor) -> list[Broadcast]:
-    """The running broadcasts (not finished, not stopped) this person may stop, oldest first."""
+async def stoppable(
+    session: AsyncSession, actor: Actor, *only: ColumnElement[bool]
+) -> list[Broadcast]:
+    """The running broadcasts (not finished, not stopped) this person may stop, oldest first;
+    `only`: conditions they must meet besides."""
+    if not actor.is_admin and (Role.COORDINATOR not in actor.roles or actor.member is None):
+        return []  # nobody else may stop one (`may_stop`): spared the query
     running = await session.scalars(
         select(Broadcast)
-        .where(Broadcast.finished_at.is_(None), Broadcast.stopped_at.is_(None))
+        .where(Broadcast.finished_at.is_(None), Broadcast.stopped_at.is_(None), *only)
         .order_by(Broadcast.id)
     )
     return [found for found in running if may_stop(actor, found)]
@@ -70,23 +75,18 @@ async def stoppable(session: AsyncSession, actor: Actor) -> list[Broadcast]:
 async def announcements_going_out(
     session: AsyncSession, actor: Actor, since: dt.datetime
 ) -> list[Broadcast]:
-    """The person's own announcements queued at or after `since` and still going out (not
-    finished, not stopped), oldest first: what an edit of a text typed before then may have
-    meant to correct."""
+    """The person's own announcements queued at or after `since` that they may stop (still
+    going out), oldest first: what an edit of a text typed before then may have meant to
+    correct."""
     if actor.member is None:
         return []
-    running = await session.scalars(
-        select(Broadcast)
-        .where(
-            Broadcast.finished_at.is_(None),
-            Broadcast.stopped_at.is_(None),
-            Broadcast.created_by_id == actor.member.id,
-            Broadcast.kind == BroadcastKind.ANNOUNCEMENT,
-            Broadcast.created_at >= since,
-        )
-        .order_by(Broadcast.id)
+    return await stoppable(
+        session,
+        actor,
+        Broadcast.created_by_id == actor.member.id,
+        Broadcast.kind == BroadcastKind.ANNOUNCEMENT,
+        Broadcast.created_at >= since,
     )
-    return [found for found in running if may_stop(actor, found)]
 
 
 async def stop(
