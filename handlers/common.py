@@ -9,9 +9,8 @@ from telegram import Chat, ReplyKeyboardRemove
 
 from bot.buttons import CancelDialogue, ClosePicker, KeepLanguage, SetLanguage
 from bot.db.models import Role
-from bot.errors import DomainError, ErrorCode
 from bot.i18n import LANGUAGES, catalogs
-from bot.services.people import members, registration
+from bot.services.people import members
 from bot.services.platform import dialogues
 from handlers import broadcast, importer
 from handlers.board import menu_button_follows_language
@@ -20,7 +19,7 @@ from handlers.members import leave_button
 from handlers.menus import help_text, refresh_menu, role_names
 from handlers.registration import admin_record, language_keyboard
 from handlers.routing import Where
-from handlers.turn import Turn, on_behalf_of_a_chat
+from handlers.turn import Turn, refusal
 
 
 async def show_help(turn: Turn) -> None:
@@ -214,14 +213,7 @@ async def _may_use(turn: Turn, roles: frozenset[Role] | None) -> None:
     actor = turn.actor
     if roles is None or actor.has_any(roles):
         return
-    if on_behalf_of_a_chat(turn.update):
-        raise DomainError(ErrorCode.GROUP_ANONYMOUS_SENDER)
-    if actor.member is not None and actor.member.active:
-        raise DomainError(ErrorCode.FORBIDDEN)
-    registering = registration.is_registering(await dialogues.current(turn.session, turn.user_id))
-    raise DomainError(
-        ErrorCode.REGISTRATION_UNFINISHED if registering else ErrorCode.NOT_REGISTERED
-    )
+    raise refusal(turn.update, actor.member, await dialogues.current(turn.session, turn.user_id))
 
 
 async def unknown_group_command(turn: Turn) -> None:

@@ -439,16 +439,21 @@ async def _begin(
         turn.opening_kind = dialogue.kind
         turn.opening_data = dict(dialogue.data)
     if roles is not None and not actor.has_any(roles):
-        if on_behalf_of_a_chat(update):
-            return turn, DomainError(ErrorCode.GROUP_ANONYMOUS_SENDER)
-        if member is not None and member.active:
-            return turn, DomainError(ErrorCode.FORBIDDEN)
-        # Someone who opened an invite and is still on its steps needs no other invite.
-        registering = registration.is_registering(dialogue)
-        return turn, DomainError(
-            ErrorCode.REGISTRATION_UNFINISHED if registering else ErrorCode.NOT_REGISTERED
-        )
+        return turn, refusal(update, member, dialogue)
     return turn, None
+
+
+def refusal(update: Update, member: Member | None, dialogue: Dialogue | None) -> DomainError:
+    """Why someone without the roles a command asks is refused (`dialogue`: theirs, open)."""
+    if on_behalf_of_a_chat(update):
+        return DomainError(ErrorCode.GROUP_ANONYMOUS_SENDER)
+    if member is not None and member.active:
+        return DomainError(ErrorCode.FORBIDDEN)
+    # Someone who opened an invite and is still on its steps needs no other invite.
+    registering = registration.is_registering(dialogue)
+    return DomainError(
+        ErrorCode.REGISTRATION_UNFINISHED if registering else ErrorCode.NOT_REGISTERED
+    )
 
 
 def on_behalf_of_a_chat(update: Update) -> bool:
