@@ -391,6 +391,27 @@ async def test_a_volunteer_who_blocks_the_bot_is_named_in_the_next_preview(
     assert member is not None and not member.blocked_bot
 
 
+async def test_word_of_a_block_after_a_refused_message_leaves_them_unreachable(
+    harness: Harness,
+) -> None:
+    """A message to them was refused first (they blocked the bot while it was down); Telegram's
+    word of the block comes after it: they stay unreachable, their coordinator told no more."""
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9946, unit_id, "王协调", role=Role.COORDINATOR)
+    blocker = await person(harness, 9947, unit_id, "乙")
+    coordinator.started = True
+    async with harness.session() as session:
+        await session.execute(
+            update(Member).where(Member.telegram_id == 9947).values(blocked_bot=True)
+        )
+    await blocker.block_bot()
+    await harness.settle()
+    await harness.deliver()
+    member = await harness.member(9947)
+    assert member is not None and member.blocked_bot
+    assert coordinator.texts() == []
+
+
 async def test_an_announcement_to_someone_who_left_meanwhile_is_counted_unsent_not_failed(
     harness: Harness,
 ) -> None:
