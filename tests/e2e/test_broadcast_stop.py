@@ -180,7 +180,7 @@ async def test_who_may_stop_a_broadcast(harness: Harness) -> None:
     # progress, and shows the broadcast with its ⏹.
     await command(harness, sender, "cancel")
     assert sender.texts()[-2:] == [
-        "没有要取消的对话。正在发出的群发不会因 /cancel 停止；要停止，请按下面的 ⏹ 停止发送。",
+        "没有可取消的操作。正在发出的群发不会因 /cancel 停止；要停止，请按下面的 ⏹ 停止发送。",
         "📣 发送中：已送达 0 / 4，被屏蔽 0，失败 0",
     ]
     assert sender.last().buttons() == [STOP]
