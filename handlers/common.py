@@ -169,7 +169,12 @@ async def edited_message(turn: Turn) -> None:
     An edit of a text typed before one's announcement went out (its text, most likely) is told
     that the announcement goes out unchanged, with its ⏹ to stop it."""
     message = turn.message
-    running = await broadcast.announcements_going_out(turn, message.date) if message else []
+    # Only a text may have been the announcement (a photo's caption, say, was not).
+    running = (
+        await broadcast.announcements_going_out(turn, message.date)
+        if message is not None and message.text is not None
+        else []
+    )
     if running:
         turn.reply(turn.t("broadcast.edited_after_send"))
         broadcast.offer_stops(turn, running)

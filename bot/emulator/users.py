@@ -178,6 +178,16 @@ class _Sender:
         self._world.updates.push({"edited_message": copy.deepcopy(message)}, self.chat_id)
         return copy.deepcopy(message)
 
+    async def edit_caption(self, message_id: int, caption: str) -> JSON:
+        """Edit the caption of a photo this person sent: an edited message, as for a text."""
+        message = self._chat.messages.get(message_id)
+        if message is None or message.get("from", {}).get("id") != self.user_id:
+            raise LookupError(f"no message {message_id} from {self.user_id} in {self.chat_id}")
+        message["caption"] = caption
+        message["edit_date"] = self._world.now()
+        self._world.updates.push({"edited_message": copy.deepcopy(message)}, self.chat_id)
+        return copy.deepcopy(message)
+
     async def send_venue(self, latitude: float, longitude: float, title: str, address: str) -> JSON:
         location = {"latitude": latitude, "longitude": longitude}
         venue = {"location": location, "title": title, "address": address}

@@ -444,6 +444,30 @@ async def test_an_announcement_to_someone_who_left_meanwhile_is_counted_unsent_n
     assert len(stays.messages()) == 1
 
 
+async def test_an_edited_photo_caption_is_not_taken_for_the_announcement(
+    harness: Harness,
+) -> None:
+    """A photo's caption edited while one's announcement waits for the quiet hours to end is
+    not its text: the edit is told it is not read, as any other, with no ⏹."""
+    unit_id = await unit(harness)
+    coordinator = await person(harness, 9971, unit_id, "王协调", role=Role.COORDINATOR)
+    (await person(harness, 9972, unit_id, "甲")).started = True
+    harness.clock.set(at(DAY, 23))
+    photo = await coordinator.send_photo(caption="路口")
+    await harness.settle()
+    await command(harness, coordinator, "broadcast")
+    await press_and_settle(harness, coordinator, "📢 发一条通知")
+    await coordinator.send_text("明早集合")
+    await harness.settle()
+    await press_and_settle(harness, coordinator, "📤 发送")
+    await coordinator.edit_caption(photo["message_id"], "路口东")
+    await harness.settle()
+    assert coordinator.last().text == (
+        "您修改了一条已经发出的消息，修改不会被处理。如需更正，请重新发送。"
+    )
+    assert coordinator.last().buttons() == []
+
+
 async def test_pinning_a_question_or_the_count_is_not_answered(harness: Harness) -> None:
     """Telegram tells the bot when someone pins a message in its chat (a service message): the
     coordinator who pins the question or the running count is not told "not understood", and
