@@ -130,9 +130,7 @@ class _Sender:
         horizontal_accuracy: float | None = None,
     ) -> JSON:
         """Move a live location this person shared: Telegram sends it as an edited message."""
-        message = self._chat.messages.get(message_id)
-        if message is None or message.get("from", {}).get("id") != self.user_id:
-            raise LookupError(f"no message {message_id} from {self.user_id} in {self.chat_id}")
+        message = self._own(message_id)
         old = message.get("location")
         if not old or "live_period" not in old:
             raise LookupError(f"message {message_id} is not a live location")
@@ -144,29 +142,33 @@ class _Sender:
         if horizontal_accuracy is not None:
             location["horizontal_accuracy"] = horizontal_accuracy
         message["location"] = location
-        message["edit_date"] = self._world.now()
-        self._world.updates.push({"edited_message": copy.deepcopy(message)}, self.chat_id)
-        return copy.deepcopy(message)
+        return self._edited(message)
 
     async def stop_live_location(self, message_id: int) -> JSON:
         """Stop sharing a live location before its time: Telegram sends a last edit of the
         message, at its last position, whose location no longer has a live_period."""
-        message = self._chat.messages.get(message_id)
-        if message is None or message.get("from", {}).get("id") != self.user_id:
-            raise LookupError(f"no message {message_id} from {self.user_id} in {self.chat_id}")
+        message = self._own(message_id)
         old = message.get("location")
         if not old or "live_period" not in old:
             raise LookupError(f"message {message_id} is not a live location being shared")
         message["location"] = {key: value for key, value in old.items() if key != "live_period"}
+        return self._edited(message)
+
+    def _own(self, message_id: int) -> JSON:
+        message = self._chat.messages.get(message_id)
+        if message is None or message.get("from", {}).get("id") != self.user_id:
+            raise LookupError(f"no message {message_id} from {self.user_id} in {self.chat_id}")
+        return message
+
+    def _edited(self, message: JSON) -> JSON:
+        """Telegram tells the bot of the edit: the message as it is now, as an edited one."""
         message["edit_date"] = self._world.now()
         self._world.updates.push({"edited_message": copy.deepcopy(message)}, self.chat_id)
         return copy.deepcopy(message)
 
     async def edit_text(self, message_id: int, text: str) -> JSON:
         """Edit a text this person sent: Telegram sends the new text as an edited message."""
-        message = self._chat.messages.get(message_id)
-        if message is None or message.get("from", {}).get("id") != self.user_id:
-            raise LookupError(f"no message {message_id} from {self.user_id} in {self.chat_id}")
+        message = self._own(message_id)
         if "text" not in message:
             raise LookupError(f"message {message_id} has no text to edit")
         message["text"] = text
@@ -174,19 +176,13 @@ class _Sender:
         entities = command_entities(text)
         if entities:
             message["entities"] = entities
-        message["edit_date"] = self._world.now()
-        self._world.updates.push({"edited_message": copy.deepcopy(message)}, self.chat_id)
-        return copy.deepcopy(message)
+        return self._edited(message)
 
     async def edit_caption(self, message_id: int, caption: str) -> JSON:
         """Edit the caption of a photo this person sent: an edited message, as for a text."""
-        message = self._chat.messages.get(message_id)
-        if message is None or message.get("from", {}).get("id") != self.user_id:
-            raise LookupError(f"no message {message_id} from {self.user_id} in {self.chat_id}")
+        message = self._own(message_id)
         message["caption"] = caption
-        message["edit_date"] = self._world.now()
-        self._world.updates.push({"edited_message": copy.deepcopy(message)}, self.chat_id)
-        return copy.deepcopy(message)
+        return self._edited(message)
 
     async def send_venue(self, latitude: float, longitude: float, title: str, address: str) -> JSON:
         location = {"latitude": latitude, "longitude": longitude}
