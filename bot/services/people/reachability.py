@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -89,18 +89,16 @@ def seen_reachable(member: Member) -> bool:
 
 async def reachable_again(session: AsyncSession, member_id: int) -> None:
     """Write that the member can be reached again (`seen_reachable`), last in a turn."""
-    await session.execute(
-        update(Member)
-        .where(Member.id == member_id, Member.blocked_bot.is_(True))
-        .values(blocked_bot=False)
-    )
+    await _reachable(session, Member.id == member_id)
 
 
 async def unblocked(session: AsyncSession, telegram_id: int) -> None:
     """The person unblocked the bot (Telegram's `my_chat_member`): reachable again, as when
     they write to it."""
+    await _reachable(session, Member.telegram_id == telegram_id)
+
+
+async def _reachable(session: AsyncSession, who: ColumnElement[bool]) -> None:
     await session.execute(
-        update(Member)
-        .where(Member.telegram_id == telegram_id, Member.blocked_bot.is_(True))
-        .values(blocked_bot=False)
+        update(Member).where(who, Member.blocked_bot.is_(True)).values(blocked_bot=False)
     )
