@@ -81,18 +81,36 @@ def database_template(
     return databases.sqlite_template(tmp_path_factory.mktemp("template"))
 
 
+@pytest.fixture(scope="session")
+def reused_databases() -> databases.ReusedDatabases:
+    return databases.ReusedDatabases()
+
+
+@pytest.fixture(scope="session")
+def sqlite_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("database")
+
+
 @pytest.fixture
 async def database(
-    postgres_run_url: str | None, database_template: Path | None, tmp_path: Path
+    postgres_run_url: str | None,
+    database_template: Path | None,
+    reused_databases: databases.ReusedDatabases,
+    sqlite_home: Path,
 ) -> AsyncIterator[Database]:
+    """An empty migrated database (a fresh copy of the template on SQLite, the run's database
+    emptied on PostgreSQL) behind an engine reused from test to test (`ReusedDatabases`)."""
     if postgres_run_url is None:
         assert database_template is not None
-        db = Database(databases.fresh_sqlite(database_template, tmp_path))
+        target = sqlite_home / f"dutybot-{reused_databases.generation}.db"
+        url = databases.fresh_sqlite(database_template, target)
     else:
-        db = Database(postgres_run_url)
+        url = postgres_run_url
+    db, baseline = reused_databases.take(url)
+    if postgres_run_url is not None:
         await databases.empty_postgres(db)
     yield db
-    await db.dispose()
+    await reused_databases.give_back(db, baseline)
 
 
 @pytest.fixture

@@ -86,10 +86,62 @@ def sqlite_template(directory: Path) -> Path:
     return template
 
 
-def fresh_sqlite(template: Path, directory: Path) -> str:
-    target = directory / "dutybot.db"
+def fresh_sqlite(template: Path, target: Path) -> str:
+    """`target` made a copy of the migrated template, with no journal of an earlier copy."""
+    for leftover in (target, *(target.with_name(target.name + end) for end in JOURNALS)):
+        leftover.unlink(missing_ok=True)
     shutil.copyfile(template, target)
     return f"sqlite+aiosqlite:///{target}"
+
+
+JOURNALS = ("-wal", "-shm", "-journal")
+
+
+def _listener_counts(database: Database) -> tuple[int, ...]:
+    counts: list[int] = []
+    engines = [database.engine]
+    if database.read_engine.pool is not database.engine.pool:  # SQLite's readers
+        engines.append(database.read_engine)
+    for engine in engines:
+        for dispatch in (engine.sync_engine.dispatch, engine.sync_engine.pool.dispatch):
+            counts.extend(len(getattr(dispatch, name)) for name in dispatch._event_names)
+    return tuple(counts)
+
+
+class ReusedDatabases:
+    """One `Database` per URL for the whole run, handed to one test after another.
+
+    An engine keeps the SQL it compiled from SQLAlchemy's statements in a cache of its own, as
+    the bot's one engine does for the life of its process; with an engine per test every test
+    compiled each of its statements again, which took about a quarter of the CPU of the
+    end-to-end tests. Between tests the engines' connections are closed (each test runs on its
+    own event loop). A database a test leaves otherwise than it found it (a connection still
+    out, an event listener still attached) is closed and not handed on: the next test gets a new
+    one, and on SQLite a new file, which a connection left over cannot reach."""
+
+    def __init__(self) -> None:
+        self._idle: dict[str, tuple[Database, tuple[int, ...]]] = {}
+        self.generation = 0
+
+    def take(self, url: str) -> tuple[Database, tuple[int, ...]]:
+        """A database of `url` and what `give_back` compares it with."""
+        idle = self._idle.pop(url, None)
+        if idle is not None:
+            return idle
+        database = Database(url)
+        return database, _listener_counts(database)
+
+    async def give_back(self, database: Database, baseline: tuple[int, ...]) -> None:
+        clean = (
+            database.engine.sync_engine.pool.checkedout() == 0
+            and database.read_engine.sync_engine.pool.checkedout() == 0
+            and _listener_counts(database) == baseline
+        )
+        await database.dispose()
+        if clean:
+            self._idle[database.url] = (database, baseline)
+        else:
+            self.generation += 1
 
 
 # Emptied by DELETE, children first, rather than TRUNCATE: a test leaves a handful of rows, and

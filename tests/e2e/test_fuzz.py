@@ -362,9 +362,7 @@ def test_hostile_updates_meet_no_failure_no_silence_and_break_no_rule(
             url = postgres_run_url
         else:
             assert database_template is not None
-            target = tmp_path / f"fuzz-{next(examples)}"
-            target.mkdir()
-            url = databases.fresh_sqlite(database_template, target)
+            url = databases.fresh_sqlite(database_template, tmp_path / f"fuzz-{next(examples)}.db")
         counted.append(asyncio.run(play(url, plan)))
 
     example()
