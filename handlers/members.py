@@ -237,7 +237,14 @@ async def ask_take_role(turn: Turn, data: MemberRoleTake) -> None:
         _, count = await departure.removable(
             turn.session, turn.actor, member.id, turn.now, settings
         )
-        text = t("members.confirm_last_role", name=member.display_name, role=role, count=count)
+        unit = member.unit.name if member.unit is not None else "-"
+        text = t(
+            "members.confirm_last_role",
+            name=member.display_name,
+            role=role,
+            unit=unit,
+            count=count,
+        )
     else:
         text = t("members.confirm_take_role", name=member.display_name, role=role)
         if card.upcoming and departure.stands_down(member.roles, data.role):

@@ -307,7 +307,7 @@ async def test_an_admin_takes_a_role_away_and_the_last_one_removes(harness: Harn
 
     await press_and_settle(harness, admin, "↩️ 返回")
     text = await press_and_settle(harness, admin, "➖ 取消志愿者身份")
-    assert text.startswith("志愿者是 张主任 唯一的身份：取消后 ta 将被移出本单位")
+    assert text.startswith("志愿者是 张主任 唯一的身份：取消后 ta 将被移出「城管局」")
     text = await press_and_settle(harness, admin, "是，取消这个身份")
     assert text == "已将 张主任 移出「城管局」，释放了 0 个班次。已通知 ta。"
     member = await harness.member(8301)

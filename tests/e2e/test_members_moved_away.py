@@ -41,6 +41,10 @@ async def test_an_old_card_of_one_who_moved_to_another_unit_says_they_left(
     await press_and_settle(harness, admin, "乙")
     await press_and_settle(harness, admin, "➖ 取消志愿者身份")
     take = admin.last()
+    await command(harness, admin, "members")
+    await press_and_settle(harness, admin, "城管局")
+    await press_and_settle(harness, admin, "乙")
+    admin_card = admin.last().message_id
 
     await command(harness, moved, "me")
     await press_and_settle(harness, moved, "🚪 退出本单位")
@@ -57,6 +61,12 @@ async def test_an_old_card_of_one_who_moved_to_another_unit_says_they_left(
     await admin.press("是，取消这个身份", take.message_id)
     await harness.settle()
     assert [c["text"] for c in admin.answered_callbacks[-2:]] == [GONE, GONE]
+    # The admin's card from before, ➖ pressed now: the confirmation names the unit it would
+    # remove 乙 from, 交警队, not a bare "本单位" read as 城管局 on that card.
+    await admin.press("➖ 取消志愿者身份", admin_card)
+    await harness.settle()
+    asked_now = next(m for m in admin.messages() if m.message_id == admin_card).text or ""
+    assert "将被移出「交警队」" in asked_now
     after = await harness.member(9302)
     assert after is not None and after.active and after.unit is not None
     assert after.unit.name == "交警队" and after.roles == frozenset({Role.VOLUNTEER})
