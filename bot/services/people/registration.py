@@ -49,7 +49,13 @@ async def start(
     try:
         invite = await invites.check(session, code, now)
     except DomainError:
-        await _refuse_held_role(session, telegram_id, code)
+        # A link that admits nobody now (used up, expired, revoked), tapped again by a member
+        # of its unit who holds its role (the one who used it, say): that is what they are
+        # told, not to ask for a new link they do not need.
+        spent = await invites.find(session, code)
+        member = await members.by_telegram_id(session, telegram_id)
+        if spent is not None and member is not None:
+            _refuse_held_role(member, spent)
         raise
     member = await members.by_telegram_id(session, telegram_id)
     if member is not None:
@@ -62,8 +68,7 @@ async def start(
             raise DomainError(
                 ErrorCode.ALREADY_MEMBER, unit=member.unit.name, other=invite.unit.name
             )
-        if invite.role in member.roles:
-            raise DomainError(ErrorCode.ALREADY_HAS_ROLE, unit=member.unit.name, role=invite.role)
+        _refuse_held_role(member, invite)
         await invites.hold_unit_open(session, invite)
         await invites.consume(session, invite)
         before = _role_values(member)
@@ -83,16 +88,10 @@ async def start(
     return JoinStarted(invite=invite)
 
 
-async def _refuse_held_role(session: AsyncSession, telegram_id: int, code: str) -> None:
-    """A link that admits nobody now (used up, expired, revoked), tapped again by a member of
-    its unit who holds its role (the one who used it, say): that is what they are told, not to
-    ask for a new link they do not need."""
-    invite = await invites.find(session, code)
-    member = await members.by_telegram_id(session, telegram_id)
+def _refuse_held_role(member: Member, invite: Invite) -> None:
+    """A member of the invite's unit who already holds its role needs no invite."""
     if (
-        invite is not None
-        and member is not None
-        and member.active
+        member.active
         and member.unit is not None
         and member.unit_id == invite.unit_id
         and invite.role in member.roles
