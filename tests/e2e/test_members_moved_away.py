@@ -7,9 +7,9 @@ theirs is still refused without a word about them."""
 from __future__ import annotations
 
 from bot.buttons import MemberCard, MemberRemoveConfirm
-from bot.db.models import Role
+from bot.db.models import Assignment, AssignmentStatus, Role
 from tests.e2e.journeys import create_unit, invite_code, join
-from tests.e2e.schedule import command, person, press_and_settle
+from tests.e2e.schedule import command, person, post, press_and_settle, shift
 from tests.harness import Harness
 
 GONE = "乙 已经不是本单位的成员了。"
@@ -20,7 +20,7 @@ async def test_an_old_card_of_one_who_moved_to_another_unit_says_they_left(
     harness: Harness,
 ) -> None:
     city = await create_unit(harness, "城管局")
-    await create_unit(harness, "交警队")
+    traffic = await create_unit(harness, "交警队")
     coordinator = await person(harness, 9301, city.id, "王", role=Role.COORDINATOR)
     moved = await person(harness, 9302, city.id, "乙")
     await command(harness, coordinator, "members")
@@ -56,17 +56,27 @@ async def test_an_old_card_of_one_who_moved_to_another_unit_says_they_left(
     await coordinator.press("↩️ 返回", card)
     await harness.settle()
     assert [c["text"] for c in coordinator.answered_callbacks[-3:-1]] == [GONE, GONE]
-    # Nor does the admin's, which named 城管局, remove 乙 from 交警队.
-    await admin.press("是，移出本单位", confirmation.message_id)
-    await admin.press("是，取消这个身份", take.message_id)
-    await harness.settle()
-    assert [c["text"] for c in admin.answered_callbacks[-2:]] == [GONE, GONE]
     # The admin's card from before, ➖ pressed now: the confirmation names the unit it would
     # remove 乙 from, 交警队, not a bare "本单位" read as 城管局 on that card.
     await admin.press("➖ 取消志愿者身份", admin_card)
     await harness.settle()
     asked_now = next(m for m in admin.messages() if m.message_id == admin_card).text or ""
     assert "将被移出「交警队」" in asked_now
+    # Nor do the admin's confirmations, which named 城管局, remove 乙 from 交警队: they say 乙
+    # has left 城管局, even while 乙 is on post in 交警队.
+    on_post = await shift(harness, await post(harness, traffic.id))
+    async with harness.session() as session:
+        now = harness.clock.now()
+        status = AssignmentStatus.CHECKED_IN
+        session.add(
+            Assignment(
+                shift_id=on_post, member_id=member.id, status=status, created_at=now, updated_at=now
+            )
+        )
+    await admin.press("是，移出本单位", confirmation.message_id)
+    await admin.press("是，取消这个身份", take.message_id)
+    await harness.settle()
+    assert [c["text"] for c in admin.answered_callbacks[-2:]] == [GONE, GONE]
     after = await harness.member(9302)
     assert after is not None and after.active and after.unit is not None
     assert after.unit.name == "交警队" and after.roles == frozenset({Role.VOLUNTEER})

@@ -123,6 +123,14 @@ async def _left(session: AsyncSession, member: Member, unit_id: int) -> bool:
     )
 
 
+def _require_still_in(member: Member, unit_id: int | None) -> None:
+    """A confirmation that named `unit_id`, kept past the member's move to another unit: they
+    are no longer a member of the one it named, whatever they do in the other (None: a button
+    from before confirmations named their unit)."""
+    if unit_id is not None and member.unit_id != unit_id:
+        raise DomainError(ErrorCode.MEMBER_GONE, name=member.display_name)
+
+
 def _removal_refusal(actor: Actor, member: Member, admin_ids: list[int]) -> DomainError | None:
     """Why the actor may not remove this member of a unit they manage, if they may not."""
     if actor.member is not None and actor.member.id == member.id:
@@ -161,11 +169,18 @@ async def card(
 
 
 async def removable(
-    session: AsyncSession, actor: Actor, member_id: int, now: dt.datetime, settings: Settings
+    session: AsyncSession,
+    actor: Actor,
+    member_id: int,
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    unit_id: int | None = None,
 ) -> tuple[Member, int]:
     """The member the actor asks to remove, refused with the rule it breaks, and how many
-    seats ahead their removal gives up (the confirmation says it)."""
+    seats ahead their removal gives up (the confirmation says it). `unit_id`: as `remove`."""
     member = await _target(session, actor, member_id)
+    _require_still_in(member, unit_id)
     refusal = _removal_refusal(actor, member, settings.admin_ids)
     if refusal is not None:
         raise refusal
@@ -209,9 +224,7 @@ async def remove(
     """A coordinator of the unit (volunteers and leaders) or an admin (anyone but the admins of
     ADMIN_IDS) removes a member; they are told. `unit_id`, the unit the confirmation named:
     one who has moved to another unit since is not removed from that one."""
-    member, _ = await removable(session, actor, member_id, now, settings)
-    if unit_id is not None and member.unit_id != unit_id:
-        raise DomainError(ErrorCode.MEMBER_GONE, name=member.display_name)
+    member, _ = await removable(session, actor, member_id, now, settings, unit_id=unit_id)
     departed = await _depart(session, actor, member, How.REMOVED, now, settings)
     await notify(
         session,
@@ -255,8 +268,7 @@ async def take_role(
     `unit_id`, the unit the confirmation named: one who moved to another since keeps all."""
     actor.require(Role.ADMIN)
     member = await _target(session, actor, member_id)
-    if unit_id is not None and member.unit_id != unit_id:
-        raise DomainError(ErrorCode.MEMBER_GONE, name=member.display_name)
+    _require_still_in(member, unit_id)
     refusal = _removal_refusal(actor, member, settings.admin_ids)
     if refusal is not None:
         raise refusal
@@ -278,7 +290,7 @@ async def take_role(
         # Another admin took the other roles meanwhile: this one is the last, and taking the
         # last is a removal (never an active member left with no role), if it was confirmed.
         _require_removal_confirmed(member, role, removes)
-        return await remove(session, actor, member_id, now, settings)
+        return await remove(session, actor, member_id, now, settings, unit_id=unit_id)
     member.role_rows[:] = [row for row in member.role_rows if row.role is not role]
     if role is Role.COORDINATOR:
         await _decisions_to_admins(session, member.unit_id, now, settings)
