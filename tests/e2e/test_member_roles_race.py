@@ -68,7 +68,7 @@ async def test_two_admins_taking_both_roles_at_once_leave_the_member_one(
     # role that its confirmation said was not the last, is refused: 甲 stays a coordinator.
     assert gone.active and roles == {Role.COORDINATOR}
     assert first.answered_callbacks[-1]["text"] == (
-        "甲 的其他身份刚被取消：现在再取消协调员身份，ta 将被移出本单位。"
+        "甲 的其他身份已被取消：现在再取消协调员身份，ta 将被移出「城管局」。"
         "如确要移出，请重新打开 ta 的卡片。"
     )
     assert second.texts()[-1].startswith("已取消 甲 的志愿者身份。现在的身份：协调员。")

@@ -299,7 +299,7 @@ async def test_an_admin_takes_a_role_away_and_the_last_one_removes(harness: Harn
     await admin.press_data(older, admin.last().message_id)
     await harness.settle()
     assert admin.answered_callbacks[-1]["text"] == (
-        "张主任 的其他身份刚被取消：现在再取消志愿者身份，ta 将被移出本单位。"
+        "张主任 的其他身份已被取消：现在再取消志愿者身份，ta 将被移出「城管局」。"
         "如确要移出，请重新打开 ta 的卡片。"
     )
     member = await harness.member(8301)

@@ -320,7 +320,12 @@ def _require_removal_confirmed(member: Member, role: Role, removes: bool | None)
     """Taking the last role removes the member: refused when the admin's confirmation said
     they would stay in the unit (other roles were left when it was asked)."""
     if removes is False:
-        raise DomainError(ErrorCode.ROLE_TAKE_WOULD_REMOVE, name=member.display_name, role=role)
+        raise DomainError(
+            ErrorCode.ROLE_TAKE_WOULD_REMOVE,
+            name=member.display_name,
+            role=role,
+            unit=_unit_name(member),
+        )
 
 
 async def _give_up_ahead(
