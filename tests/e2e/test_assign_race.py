@@ -13,6 +13,7 @@ from sqlalchemy import event, update
 
 from bot.buttons import SignUp
 from bot.db.models import AssignmentStatus, Member
+from bot.services.platform import outbox
 from bot.services.rostering import acknowledge
 from bot.services.schedule import signup
 from tests.e2e.race_gate import Gate, until
@@ -180,6 +181,33 @@ async def test_an_acknowledgment_pressed_as_the_shift_moves_does_not_cover_the_n
     await harness.settle()
 
     assert "✅ 已更新，已通知报名的人。" in coordinator.texts()
+    seat_ = (await seats(harness, town_.shift_id))[wang.user_id]
+    answer = wang.texts()[0]
+    assert seat_.acknowledged_at is None or "15:00–17:00" in answer, answer
+
+
+async def test_an_acknowledgment_pressed_while_the_move_is_written_shows_the_new_hours(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The move has taken her seat's row when 王芳 presses ✅ 收到: her press waits for it, and
+    then shows the hours she acknowledges, the new ones, not those read before it waited."""
+    town_ = await town(harness)
+    wang = town_.people[1]
+    coordinator = town_.coordinator
+    await assign_by_hand(harness, coordinator, town_.shift_id, "王芳")
+    await command(harness, coordinator, "roster", "12-02")
+    await press_and_settle(harness, coordinator, "⚙️ 07:00 黄河路-人民路口")
+    await press_and_settle(harness, coordinator, "🕒 时间")
+
+    # The move holds the seats' rows (its reminders retired, then its ✅ 收到) as she presses.
+    gate = Gate(monkeypatch, outbox, "retire_keys", nth=2, after=True)
+    await coordinator.send_text("15:00-17:00")
+    await gate.wait_reached()
+    await wang.press("✅ 收到")
+    await until(lambda: len(wang.texts()) > 1, timeout=0.5)  # her press waits for the rows
+    gate.release()
+    await harness.settle()
+
     seat_ = (await seats(harness, town_.shift_id))[wang.user_id]
     answer = wang.texts()[0]
     assert seat_.acknowledged_at is None or "15:00–17:00" in answer, answer

@@ -47,6 +47,15 @@ async def held_of_rota(
     """The member's seats from this rota that they still hold, soonest first; with `lock`,
     their rows locked for this transaction and read as they are once locked (a shift moved at
     the same moment resets an acknowledgment on them: one waits for the other)."""
+    if lock:
+        # Locked first, then read by a statement of its own: on PostgreSQL a statement that
+        # waited for a move's lock still sees the shifts' hours of when it began, the old ones.
+        await session.execute(
+            select(Assignment.id)
+            .where(Assignment.rota_id == rota_id, Assignment.member_id == member_id)
+            .order_by(Assignment.id)
+            .with_for_update()
+        )
     query = (
         select(Assignment)
         .join(Shift, Assignment.shift_id == Shift.id)
@@ -59,7 +68,7 @@ async def held_of_rota(
         .order_by(Shift.starts_at, Assignment.id)
     )
     if lock:
-        query = query.with_for_update(of=Assignment).execution_options(populate_existing=True)
+        query = query.execution_options(populate_existing=True)
     return list((await session.scalars(query)).unique())
 
 
