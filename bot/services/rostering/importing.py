@@ -490,14 +490,8 @@ async def _apply_people(
             assignment.status = AssignmentStatus.REMOVED
             assignment.updated_at = now
             await seat_scan.withdraw_notices(session, [assignment.id], now, settings)
-            # Leave asked from the seat ends with it, its deciders' cards saying so, as when a
-            # coordinator takes someone off (signup.remove): put on the shift again, the
-            # person would otherwise find the old request on the new seat.
-            asked = await seats.pending_leave(session, assignment.id)
-            if asked is not None:
-                await leave_cards.withdraw_leave(
-                    session, [asked], leave_cards.Ending.TAKEN_OFF, now, settings
-                )
+            # Leave asked from the seat ends with it, as when a coordinator takes someone off.
+            await leave_cards.withdraw_taken_off(session, assignment.id, now, settings)
             audit.record(
                 session,
                 actor_id=rotas.actor_id(actor),

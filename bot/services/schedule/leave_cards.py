@@ -18,6 +18,7 @@ from bot.services.platform import audit, cards, outbox
 from bot.services.platform.notify import Render
 from bot.services.platform.outbox import Message
 from bot.services.schedule import shift_text
+from bot.services.schedule.seats import pending_leave
 from bot.settings import Settings
 
 
@@ -133,3 +134,14 @@ async def withdraw_leave(
         await close_ended(session, request, ending, now, settings)
         count += 1
     return count
+
+
+async def withdraw_taken_off(
+    session: AsyncSession, assignment_id: int, now: dt.datetime, settings: Settings
+) -> None:
+    """Leave asked from a seat taken off (by a coordinator, or by an import) is over with it:
+    the row is reused if the member is put on the shift again, and the old request would come
+    back as if asked of the new seat."""
+    leave = await pending_leave(session, assignment_id)
+    if leave is not None:
+        await withdraw_leave(session, [leave], Ending.TAKEN_OFF, now, settings)

@@ -29,7 +29,6 @@ from bot.services.schedule.eligibility import check_eligibility
 from bot.services.schedule.seats import (
     lock,
     lock_members,
-    pending_leave,
     seat,
     seated_count,
 )
@@ -212,7 +211,7 @@ async def remove(
     if not await _release(session, assignment, shift, AssignmentStatus.REMOVED, now, settings):
         raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
     await _promote_all(session, queues, now, settings)
-    await _withdraw_leave(session, assignment.id, now, settings)
+    await leave_cards.withdraw_taken_off(session, assignment.id, now, settings)
     member = assignment.member
     t = translator_for(member, settings)
     await outbox.enqueue(
@@ -235,18 +234,6 @@ async def remove(
         now=now,
     )
     return assignment
-
-
-async def _withdraw_leave(
-    session: AsyncSession, assignment_id: int, now: dt.datetime, settings: Settings
-) -> None:
-    """Leave asked from a seat taken off is over with it: the row is reused if the member is
-    put on the shift again, and the old request would come back as if asked of the new seat."""
-    leave = await pending_leave(session, assignment_id)
-    if leave is not None:
-        await leave_cards.withdraw_leave(
-            session, [leave], leave_cards.Ending.TAKEN_OFF, now, settings
-        )
 
 
 async def _release(
