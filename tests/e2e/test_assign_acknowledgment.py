@@ -379,4 +379,4 @@ async def test_a_notice_held_by_the_quiet_hours_marks_a_seat_whose_leave_was_ask
     notice = wang.last()
     assert "📋 陈协调 给您排了 1 个班次" in (notice.text or "")
     assert "12月3日 周四 10:00–12:00 · 黄河路-人民路口（请假待批）" in (notice.text or "")
-    assert notice.buttons() == ["✅ 收到"]
+    assert notice.buttons() == ["✅ 收到"] and "🙋 请假" not in (notice.text or "")

@@ -94,10 +94,12 @@ def _ack_message(
     lines = [head]
     for line, seat in zip(seat_lines(t, seats), seats, strict=True):
         lines.append(line + t("rostering.my.leave_asked") if seat.id in asked else line)
-    lines.append(t("rostering.notice.how_to_answer"))
+    leave = leave_buttons(t, seats, skip=asked)
+    # With no 🙋 请假 left to press, the line does not point to one.
+    lines.append(t("rostering.notice.how_to_answer" if leave else "rostering.notice.how_to_ack"))
     rows: list[list[tuple[str, CallbackData]]] = [
         [(t("rostering.button.acknowledge"), Acknowledge(rota_id))],
-        *leave_buttons(t, seats, skip=asked),
+        *leave,
     ]
     return outbox.payload(
         "\n".join(lines),
