@@ -5,7 +5,7 @@ The rules are in ``bot/services/rostering/assign.py``."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from enum import StrEnum
 
 from telegram import InlineKeyboardButton
@@ -25,7 +25,7 @@ from bot.services.platform import dialogues
 from bot.services.reports.report_text import number
 from bot.services.rostering import acknowledge, assign, names
 from bot.services.rostering.assign import Assigned, Choice, Choices, Ineligible, Warned
-from bot.services.rostering.notices import leave_buttons, seat_lines, unreached_line
+from bot.services.rostering.notices import leave_buttons, marked_seat_lines, unreached_line
 from bot.services.schedule.shift_text import shift_label
 from bot.wording import window_text
 from handlers.keyboards import button, cancel_row, inline
@@ -341,22 +341,11 @@ async def acknowledged(turn: Turn, data: Acknowledge) -> None:
     t = turn.t
     seats, first = await acknowledge.acknowledge(turn.session, turn.actor, data.rota_id, turn.now)
     turn.answer(t("rostering.ack.toast" if first else "rostering.ack.again"))
-    # A seat whose leave is asked says so, and offers no second 🙋 请假; nor does one whose
-    # holder checked in ahead of its start.
-    asked, askable = await acknowledge.leave_marks(turn.session, seats)
-    lines = [t("rostering.ack.done", count=len(seats))]
-    for line, seat in zip(seat_lines(t, seats), seats, strict=True):
-        lines.append(line + t("rostering.my.leave_asked") if seat.id in asked else line)
-    rows = leave_rows(t, seats, askable)
+    # A seat whose leave is asked says so; it, and one checked in ahead of its start, offer
+    # no 🙋 请假 (as on the notice).
+    asked = await acknowledge.leave_asked(turn.session, seats)
+    lines = [t("rostering.ack.done", count=len(seats)), *marked_seat_lines(t, seats, asked)]
+    rows = [[button(label, data) for label, data in row] for row in leave_buttons(t, seats, asked)]
     if rows:
         lines.append(t("rostering.ack.how_to_leave"))
     turn.edit("\n".join(lines), inline(rows) if rows else None)
-
-
-def leave_rows(
-    t: Translator, seats: Sequence[Assignment], askable: Collection[int]
-) -> list[list[InlineKeyboardButton]]:
-    """🙋 请假 for each seat of `askable` (numbered as the notice numbers all the seats, when
-    there are several)."""
-    skip = {seat.id for seat in seats if seat.id not in askable}
-    return [[button(label, data) for label, data in row] for row in leave_buttons(t, seats, skip)]

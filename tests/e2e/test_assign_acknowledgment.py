@@ -380,3 +380,26 @@ async def test_a_notice_held_by_the_quiet_hours_marks_a_seat_whose_leave_was_ask
     assert "📋 陈协调 给您排了 1 个班次" in (notice.text or "")
     assert "12月3日 周四 10:00–12:00 · 黄河路-人民路口（请假待批）" in (notice.text or "")
     assert notice.buttons() == ["✅ 收到"] and "🙋 请假" not in (notice.text or "")
+
+
+async def test_a_notice_held_by_the_quiet_hours_offers_no_leave_for_a_seat_checked_in_meanwhile(
+    harness: Harness,
+) -> None:
+    """Assigned at 23:00 to 08:00, 王芳 is on post before her notice goes out at 07:00: it asks
+    only for ✅ 收到, as a late ✅ 收到 would answer, with no 🙋 请假 for that seat."""
+    town_ = await town(harness)
+    wang = town_.people[1]
+    early = await shift(harness, town_.post_id, TOMORROW, 8, 10)
+    harness.clock.set(at(DAY, 23, 0))
+    await assign_by_hand(harness, town_.coordinator, early, "王芳")
+    async with harness.session() as session:
+        await session.execute(
+            update(Assignment)
+            .where(Assignment.shift_id == early)
+            .values(status=AssignmentStatus.CHECKED_IN)
+        )
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.deliver()
+    notice = wang.last()
+    assert "📋 陈协调 给您排了 1 个班次" in (notice.text or "")
+    assert notice.buttons() == ["✅ 收到"] and "🙋 请假" not in (notice.text or "")

@@ -157,19 +157,10 @@ async def acknowledge(
     return seats, first
 
 
-async def leave_marks(
-    session: AsyncSession, seats: Sequence[Assignment]
-) -> tuple[set[int], set[int]]:
-    """Of the seats an acknowledgment lists: those whose leave is asked and not yet decided
-    (not offered 🙋 请假 again), and those leave may still be asked from (not one checked in
-    ahead of its start: its holder is on post)."""
-    asked = await with_pending_leave(session, [seat.id for seat in seats])
-    askable = {
-        seat.id
-        for seat in seats
-        if seat.id not in asked and seat.status is AssignmentStatus.SIGNED_UP
-    }
-    return asked, askable
+async def leave_asked(session: AsyncSession, seats: Sequence[Assignment]) -> set[int]:
+    """Of the seats an acknowledgment lists, those whose leave is asked and not yet decided
+    (marked so, and not offered 🙋 请假 again: notices.leave_buttons)."""
+    return await with_pending_leave(session, [seat.id for seat in seats])
 
 
 async def unacknowledge_moved(

@@ -15,7 +15,7 @@ from bot.buttons import (
     RejectLeave,
     TakeFreedSeat,
 )
-from bot.db.models import Assignment, LeaveRequest, Member, Shift
+from bot.db.models import Assignment, AssignmentStatus, LeaveRequest, Member, Shift
 from bot.i18n import Translator
 from bot.services.platform import outbox
 from bot.services.platform.notify import Render
@@ -27,10 +27,16 @@ LEAVE_BUTTONS_PER_ROW = 3
 
 
 def leave_buttons(
-    t: Translator, seats: Sequence[Assignment], skip: Collection[int] = ()
+    t: Translator, seats: Sequence[Assignment], asked: Collection[int] = ()
 ) -> list[list[tuple[str, CallbackData]]]:
-    """🙋 请假 for each seat, numbered as the seats are listed when there are several; none for
-    the seats of `skip` (leave asked already, or not to be asked any more)."""
+    """🙋 请假 for each seat leave may be asked from, numbered as the seats are listed when there
+    are several: none for a seat of `asked` (its leave waits for a decision) nor for one checked
+    in ahead of its start (its holder is on post)."""
+    skip = {
+        seat.id
+        for seat in seats
+        if seat.id in asked or seat.status is not AssignmentStatus.SIGNED_UP
+    }
     if len(seats) == 1:
         if seats[0].id in skip:
             return []
@@ -43,6 +49,16 @@ def leave_buttons(
     return [
         buttons[i : i + LEAVE_BUTTONS_PER_ROW]
         for i in range(0, len(buttons), LEAVE_BUTTONS_PER_ROW)
+    ]
+
+
+def marked_seat_lines(
+    t: Translator, seats: Sequence[Assignment], asked: Collection[int]
+) -> list[str]:
+    """The seats as `seat_lines` lists them, a seat of `asked` marked （请假待批）."""
+    return [
+        line + t("rostering.my.leave_asked") if seat.id in asked else line
+        for line, seat in zip(seat_lines(t, seats), seats, strict=True)
     ]
 
 
@@ -91,10 +107,8 @@ def _ack_message(
 ) -> Message:
     """The seats with ✅ 收到 and a 🙋 请假 each; a seat of `asked` (leave asked meanwhile, as
     from /my before a notice held by the quiet hours went out) is marked so, without one."""
-    lines = [head]
-    for line, seat in zip(seat_lines(t, seats), seats, strict=True):
-        lines.append(line + t("rostering.my.leave_asked") if seat.id in asked else line)
-    leave = leave_buttons(t, seats, skip=asked)
+    lines = [head, *marked_seat_lines(t, seats, asked)]
+    leave = leave_buttons(t, seats, asked)
     # With no 🙋 请假 left to press, the line does not point to one.
     lines.append(t("rostering.notice.how_to_answer" if leave else "rostering.notice.how_to_ack"))
     rows: list[list[tuple[str, CallbackData]]] = [
