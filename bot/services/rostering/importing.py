@@ -447,24 +447,31 @@ async def _promote_waitlists(
     session: AsyncSession, planner: Planner, now: dt.datetime, settings: Settings
 ) -> None:
     """Free seats of the file's shifts go to their waitlists, shift by shift in id order (the
-    order locks are taken in); only shifts with someone waiting are looked at."""
-    shift_ids: set[int] = set()
+    order locks are taken in); only shifts with someone waiting are looked at, found in one
+    query by their posts (chunked), not shift by shift."""
+    planned: set[tuple[int, dt.datetime]] = set()
     for shift_plan in planner.shifts.values():
-        existing = await planner.existing_shift(shift_plan)
-        if existing is not None:
-            shift_ids.add(existing.id)
+        post = planner.posts[shift_plan.post_key].existing
+        if post is not None:
+            planned.add((post.id, shift_plan.starts_at))
+    if not planned:
+        return
+    first = min(starts_at for _, starts_at in planned)
+    last = max(starts_at for _, starts_at in planned)
     waiting: set[int] = set()
-    for part in in_chunks(sorted(shift_ids)):
-        waiting.update(
-            await session.scalars(
-                select(Assignment.shift_id)
-                .where(
-                    Assignment.shift_id.in_(part),
-                    Assignment.status == AssignmentStatus.WAITLISTED,
-                )
-                .distinct()
+    for part in in_chunks(sorted({post_id for post_id, _ in planned})):
+        found = await session.execute(
+            select(Shift.id, Shift.post_id, Shift.starts_at)
+            .join(Assignment, Assignment.shift_id == Shift.id)
+            .where(
+                Shift.post_id.in_(part),
+                Shift.starts_at >= first,
+                Shift.starts_at <= last,
+                Assignment.status == AssignmentStatus.WAITLISTED,
             )
+            .distinct()
         )
+        waiting.update(id_ for id_, post_id, starts_at in found if (post_id, starts_at) in planned)
     for shift_id in sorted(waiting):
         await waitlist.promote_waitlist(session, await seats.lock(session, shift_id), now, settings)
 
