@@ -294,3 +294,23 @@ async def test_the_preview_names_who_declared_the_hour_off_or_would_rest_too_lit
         assert found is not None
     assert (await seats(harness, found.id))[wang.user_id].status is AssignmentStatus.SIGNED_UP
     assert zhang.user_id not in await seats(harness, town_.shift_id)
+
+
+async def test_a_seat_the_file_adds_reaches_the_waitlist_told_once(harness: Harness) -> None:
+    """A file raising a full shift to three seats, naming its two people: 张伟, waiting, gets
+    the new seat and is told so once (🎉), not also that the shift now needs three."""
+    town_ = await town(harness)
+    zhang = town_.people[2]
+    coordinator = town_.coordinator
+    day = TOMORROW.isoformat()
+    await send(harness, coordinator, csv(f"{CROSSING},{day},07:00,09:00,2,,李明、王芳"))
+    await press_and_settle(harness, coordinator, "✅ 确认导入")
+    await seat(harness, town_.shift_id, zhang.user_id, AssignmentStatus.WAITLISTED)
+    seen = len(zhang.messages())
+    await send(harness, coordinator, csv(f"{CROSSING},{day},07:00,09:00,3,,李明、王芳"))
+    await press_and_settle(harness, coordinator, "✅ 确认导入")
+    await harness.deliver()
+    told = zhang.texts()[seen:]
+    assert len(told) == 1 and told[0].startswith("🎉 候补转正"), told
+    held = await seats(harness, town_.shift_id)
+    assert held[zhang.user_id].status is AssignmentStatus.SIGNED_UP

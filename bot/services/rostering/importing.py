@@ -35,7 +35,14 @@ from bot.services.platform import audit
 from bot.services.platform.notify import notify
 from bot.services.rostering import availability, names, notices, rotas
 from bot.services.rostering.assign import on_leave_between
-from bot.services.schedule import eligibility, leave_cards, seat_scan, seats, waitlist
+from bot.services.schedule import (
+    eligibility,
+    leave_cards,
+    seat_scan,
+    seats,
+    shift_changes,
+    waitlist,
+)
 from bot.services.schedule.importer import applying, planning
 from bot.services.schedule.importer.planning import Planner, RowError, ShiftPlan
 from bot.services.schedule.importer.reading import Row
@@ -473,7 +480,10 @@ async def _promote_waitlists(
         )
         waiting.update(id_ for id_, post_id, starts_at in found if (post_id, starts_at) in planned)
     for shift_id in sorted(waiting):
-        await waitlist.promote_waitlist(session, await seats.lock(session, shift_id), now, settings)
+        shift = await seats.lock(session, shift_id)
+        promoted = await waitlist.promote_waitlist(session, shift, now, settings)
+        # Told of the seat once: not also of the edit that added it.
+        await shift_changes.withdraw_for_promoted(session, shift_id, promoted, now)
 
 
 async def _apply_people(

@@ -64,6 +64,28 @@ def changed_notice(
     )
 
 
+async def withdraw_for_promoted(
+    session: AsyncSession, shift_id: int, promoted: Sequence[Assignment], now: dt.datetime
+) -> int:
+    """The notices of the shift's edits made at `now` to those just given a seat from its
+    waitlist, dropped: their 🎉 tells them the shift as it is, as ``shifts.edit`` leaves out
+    those it promotes itself (an import promotes after its people are seated). How many."""
+    if not promoted:
+        return 0
+    entries = await session.scalars(
+        select(AuditEntry.id).where(
+            AuditEntry.object_type == "shift",
+            AuditEntry.action == "shift.edit",
+            AuditEntry.object_id == shift_id,
+            AuditEntry.created_at == now,
+        )
+    )
+    keys = [
+        changed_key(shift_id, entry_id, seat.member_id) for entry_id in entries for seat in promoted
+    ]
+    return await outbox.withdraw_keys(session, keys, f":promoted-{now:%Y%m%d%H%M%S}")
+
+
 async def redraw_changes(
     session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
 ) -> list[outbox.Message | None]:
