@@ -17,8 +17,11 @@ MEMBER_LOCK = "SELECT members.id %FROM members %WHERE members.id % FOR UPDATE"
 
 TAG_INSERT = "INSERT INTO member_tags %"
 
+# The lock on a shift's row (`seats.lock`).
+SHIFT_LOCK = "SELECT shifts.% FOR UPDATE OF shifts%"
 
-async def until_another_waits_for_a_member_lock(harness: Harness) -> None:
+
+async def until_another_waits_for_a_member_lock(harness: Harness, lock: str = MEMBER_LOCK) -> None:
     """On PostgreSQL, return once another transaction waits for a lock at `MEMBER_LOCK` or
     `TAG_INSERT` (the second of two racing writes, at its lock when fixed, at its insert when not);
     SQLite's writers already take turns on the one write connection, so the second has not
@@ -35,7 +38,7 @@ async def until_another_waits_for_a_member_lock(harness: Harness) -> None:
                     " AND datname = current_database()"
                     " AND (query LIKE :lock OR query LIKE :insert)"
                 ),
-                {"lock": MEMBER_LOCK, "insert": TAG_INSERT},
+                {"lock": lock, "insert": TAG_INSERT},
             )
             if waiting:
                 return

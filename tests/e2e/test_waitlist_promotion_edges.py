@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from bot.db.models import AssignmentStatus, Role
+from bot.services.schedule import signup
+from tests.e2e.lock_fixtures import SHIFT_LOCK, until_another_waits_for_a_member_lock
+from tests.e2e.race_gate import Gate
 from tests.e2e.schedule import (
     DAY,
     at,
@@ -132,3 +137,39 @@ async def test_a_place_passed_over_for_a_clash_moves_up_when_the_clash_is_given_
     }
     await harness.deliver()
     assert (second.last().text or "").startswith("🎉 候补转正")
+
+
+async def test_two_seats_given_up_each_over_the_others_queue_both_go_through(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """甲 holds 黄河路 and waits at 长江路口, 乙 the other way round: both give up their seat at
+    once. Each locks both shifts, in the same order, so neither is answered with an error
+    (PostgreSQL: a deadlock), and each moves up to the seat the other left."""
+    unit_id = await unit(harness)
+    crossing = await shift(harness, await post(harness, unit_id), capacity=1)
+    other = await shift(harness, await post(harness, unit_id, "长江路口"), capacity=1)
+    first = await person(harness, 4101, unit_id, "甲")
+    second = await person(harness, 4102, unit_id, "乙")
+    await seat(harness, crossing, 4101)
+    await seat(harness, other, 4102)
+    await seat(harness, other, 4101, AssignmentStatus.WAITLISTED)
+    await seat(harness, crossing, 4102, AssignmentStatus.WAITLISTED)
+    for user in (first, second):
+        await command(harness, user, "my")
+        await press_and_settle(harness, user, "✖️ 取消 1")
+
+    gate = Gate(monkeypatch, signup, "lock", after=True)  # 乙 holds a shift's lock
+    await second.press("是，取消")
+    await gate.wait_reached()
+    await first.press("是，取消")
+    await until_another_waits_for_a_member_lock(harness, SHIFT_LOCK)
+    gate.release()
+    await harness.settle()
+
+    for user in (first, second):
+        assert (user.last().text or "").startswith("已取消"), user.last().text
+    assert await statuses(harness, crossing) == {
+        4101: AssignmentStatus.CANCELLED,
+        4102: AssignmentStatus.SIGNED_UP,
+    }
+    assert (await statuses(harness, other))[4101] is AssignmentStatus.SIGNED_UP

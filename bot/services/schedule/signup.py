@@ -33,7 +33,7 @@ from bot.services.schedule.seats import (
     seated_count,
 )
 from bot.services.schedule.shift_text import translator_for
-from bot.services.schedule.waitlist import promote_waitlist, waitlist_position
+from bot.services.schedule.waitlist import lock_queues, promote_waitlist, waitlist_position
 from bot.settings import Settings
 
 
@@ -125,8 +125,7 @@ async def cancel(
     it, and a coordinator approves."""
     member = actor.require_member()
     assignment = await _own_assignment(session, member, assignment_id)
-    shift = await lock(session, assignment.shift_id)
-    await session.refresh(assignment)  # as it is now that the shift is locked
+    shift, queues = await _lock_with_queues(session, assignment, now)
     if assignment.status not in (AssignmentStatus.SIGNED_UP, AssignmentStatus.WAITLISTED):
         raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
     if shift.status is ShiftStatus.CANCELLED:
@@ -141,7 +140,6 @@ async def cancel(
         if way is WayOut.COORDINATOR:
             raise DomainError(ErrorCode.CANCEL_AND_SWAP_CLOSED)
     was_seated = assignment.status is AssignmentStatus.SIGNED_UP
-    queues = await _queues_at_hour(session, member.id, shift, now) if was_seated else []
     assignment.status = AssignmentStatus.CANCELLED
     assignment.updated_at = now
     await session.flush()
@@ -152,27 +150,45 @@ async def cancel(
     return Cancelled(assignment, was_seated)
 
 
-async def _queues_at_hour(
-    session: AsyncSession, member_id: int, freed: Shift, now: dt.datetime
-) -> list[Shift]:
-    """The other shifts at the hour of a seat the member is giving up on whose queues they wait,
-    locked now, before any member's lock (the order every writer takes): a seat those shifts
-    freed meanwhile passed them over for that clash, and is theirs once it is gone (by the
-    queue's order and rules, `promote_waitlist`), rather than left empty while they wait."""
-    waiting = await session.scalars(
-        select(Assignment.shift_id)
-        .join(Shift, Assignment.shift_id == Shift.id)
-        .where(
-            Assignment.member_id == member_id,
-            Assignment.status == AssignmentStatus.WAITLISTED,
-            Shift.id != freed.id,
-            Shift.status == ShiftStatus.SCHEDULED,
-            Shift.starts_at > now,
-            Shift.starts_at < freed.ends_at,
-            Shift.ends_at > freed.starts_at,
+async def _lock_with_queues(
+    session: AsyncSession, assignment: Assignment, now: dt.datetime
+) -> tuple[Shift, list[Shift]]:
+    """Lock the shift of a seat about to be given up (or taken off) and, for a seat, the other
+    shifts at its hour on whose queues its member waits: a seat those shifts freed meanwhile
+    passed them over for that clash, and is theirs once it is gone (by the queue's order and
+    rules, `promote_waitlist`), rather than left empty while they wait. All in id order, then
+    everyone waiting on them in one statement (the order every writer takes, `seats.lock_shifts`
+    and `seats.lock_members`): two members giving up seats over each other's queue at once
+    must not wait for each other in a circle (a deadlock on PostgreSQL). The queues are found
+    before the locks, by the hour as read; a shift moved onto it meanwhile keeps waiting."""
+    around: list[int] = []
+    if assignment.status is AssignmentStatus.SIGNED_UP:
+        freed = assignment.shift
+        around = list(
+            await session.scalars(
+                select(Assignment.shift_id)
+                .join(Shift, Assignment.shift_id == Shift.id)
+                .where(
+                    Assignment.member_id == assignment.member_id,
+                    Assignment.status == AssignmentStatus.WAITLISTED,
+                    Shift.id != freed.id,
+                    Shift.status == ShiftStatus.SCHEDULED,
+                    Shift.starts_at > now,
+                    Shift.starts_at < freed.ends_at,
+                    Shift.ends_at > freed.starts_at,
+                )
+            )
         )
-    )
-    return [await lock(session, shift_id) for shift_id in sorted(set(waiting))]
+    locked = {
+        shift_id: await lock(session, shift_id)
+        for shift_id in sorted({assignment.shift_id, *around})
+    }
+    shift = locked.pop(assignment.shift_id)
+    await session.refresh(assignment)  # as it is now that the shift is locked
+    if not locked or assignment.status is not AssignmentStatus.SIGNED_UP:
+        return shift, []
+    await lock_queues(session, [shift.id, *locked])
+    return shift, list(locked.values())
 
 
 async def _promote_all(
@@ -196,18 +212,12 @@ async def remove(
     if assignment is None:
         raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
     actor.require_unit(assignment.shift.post.unit_id, Role.COORDINATOR)
-    shift = await lock(session, assignment.shift_id)
-    await session.refresh(assignment)  # as it is now that the shift is locked
+    shift, queues = await _lock_with_queues(session, assignment, now)
     if assignment.status not in (AssignmentStatus.SIGNED_UP, AssignmentStatus.WAITLISTED):
         raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
     if shift.ends_at <= now:
         raise DomainError(ErrorCode.SHIFT_STARTED)
     before = assignment.status
-    queues = (
-        await _queues_at_hour(session, assignment.member_id, shift, now)
-        if before is AssignmentStatus.SIGNED_UP
-        else []
-    )
     if not await _release(session, assignment, shift, AssignmentStatus.REMOVED, now, settings):
         raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
     await _promote_all(session, queues, now, settings)
