@@ -254,7 +254,7 @@ async def ask_cancel(turn: Turn, data: MyCancel) -> None:
                 [
                     button(
                         t("my.button.leave_waitlist" if queued else "my.button.confirm_cancel"),
-                        MyCancelConfirm(assignment.id),
+                        MyCancelConfirm(assignment.id, queued=queued or None),
                     ),
                     button(t("my.button.keep"), MyShifts()),
                 ]
@@ -266,7 +266,12 @@ async def ask_cancel(turn: Turn, data: MyCancel) -> None:
 async def confirm_cancel(turn: Turn, data: MyCancelConfirm) -> None:
     t = turn.t
     cancelled = await signup.cancel(
-        turn.session, turn.actor, data.assignment_id, turn.now, turn.runtime.settings
+        turn.session,
+        turn.actor,
+        data.assignment_id,
+        turn.now,
+        turn.runtime.settings,
+        queued=bool(data.queued),
     )
     key = "my.cancelled" if cancelled.was_seated else "my.left_waitlist"
     turn.edit(t(key, shift=shift_label(t, cancelled.assignment.shift)))

@@ -59,6 +59,8 @@ class MyCancel(CallbackData, prefix="mc"):
 @dataclass(frozen=True)
 class MyCancelConfirm(CallbackData, prefix="mcy"):
     assignment_id: int
+    # Asked as leaving the waitlist: a seat given meanwhile is not given up by it.
+    queued: bool | None = None
 
 
 @dataclass(frozen=True)

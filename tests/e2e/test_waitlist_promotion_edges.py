@@ -173,3 +173,26 @@ async def test_two_seats_given_up_each_over_the_others_queue_both_go_through(
         4102: AssignmentStatus.SIGNED_UP,
     }
     assert (await statuses(harness, other))[4101] is AssignmentStatus.SIGNED_UP
+
+
+async def test_leaving_the_waitlist_confirmed_after_moving_up_keeps_the_seat(
+    harness: Harness,
+) -> None:
+    """乙 is asked whether to leave the queue and moves up before answering: the late
+    "是，退出候补" says so and gives up no seat, which it never asked about."""
+    unit_id = await unit(harness)
+    crossing = await shift(harness, await post(harness, unit_id), capacity=1)
+    await person(harness, 4101, unit_id, "甲")
+    second = await person(harness, 4102, unit_id, "乙")
+    second.started = True
+    await seat(harness, crossing, 4101)
+    await seat(harness, crossing, 4102, AssignmentStatus.WAITLISTED)
+    await command(harness, second, "my")
+    await press_and_settle(harness, second, "✖️ 取消 1")
+    await _give_up_the_seat(harness, 4101)
+
+    await press_and_settle(harness, second, "是，退出候补")
+    assert second.answered_callbacks[-1]["text"] == (
+        "您已候补转正，名额已经是您的了，没有退出。来不了请发送 /my 处理。"
+    )
+    assert (await statuses(harness, crossing))[4102] is AssignmentStatus.SIGNED_UP

@@ -118,11 +118,14 @@ async def cancel(
     assignment_id: int,
     now: dt.datetime,
     settings: Settings,
+    *,
+    queued: bool = False,
 ) -> Cancelled:
     """The member gives up their seat (or place in the queue). A seat can be given up until
     CANCEL_CUTOFF_HOURS before the start (a refusal after it says what is still possible); the
     seat goes to the waitlist. A seat a coordinator assigned is not given up: leave is asked for
-    it, and a coordinator approves."""
+    it, and a coordinator approves. `queued`: asked as leaving the queue, which gives up no seat
+    given to the member since."""
     member = actor.require_member()
     assignment = await _own_assignment(session, member, assignment_id)
     shift, queues = await _lock_with_queues(session, assignment, now)
@@ -131,6 +134,8 @@ async def cancel(
     if shift.status is ShiftStatus.CANCELLED:
         raise DomainError(ErrorCode.SHIFT_CANCELLED)
     check_not_lapsed(assignment, now)
+    if queued and assignment.status is AssignmentStatus.SIGNED_UP:
+        raise DomainError(ErrorCode.WAITLIST_PROMOTED)
     if assignment.status is AssignmentStatus.SIGNED_UP and assignment.rota_id is not None:
         raise DomainError(ErrorCode.CANCEL_ASSIGNED)
     if assignment.status is AssignmentStatus.SIGNED_UP:
