@@ -11,6 +11,8 @@ import pytest
 from bot.buttons import SignUp
 from bot.db.models import AssignmentStatus, Role, Shift
 from bot.services.schedule import shifts, signup
+from tests.e2e.import_fixtures import csv_bytes
+from tests.e2e.lock_fixtures import until_another_waits_for_a_member_lock
 from tests.e2e.race_gate import Gate, until
 from tests.e2e.schedule import (
     DAY,
@@ -108,3 +110,37 @@ async def test_a_shift_moved_to_a_start_a_colleague_is_creating_is_refused_namin
         assert row.starts_at == at(TOMORROW, 10)
         assert li.last().text == taken
         assert await harness.count(Shift) == 1
+
+
+async def test_an_import_correcting_two_ends_while_someone_signs_up_for_the_second_goes_through(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import holds the people of the first shift (checking them free at its new end) when
+    甲 of them signs up for the second, whose end it corrects next: both go through, one after
+    the other (PostgreSQL: not a deadlock answered with an error)."""
+    unit_id = await unit(harness)
+    morning = await shift(harness, await post(harness, unit_id, "甲路口"), start=7, end=9)
+    later = await shift(harness, await post(harness, unit_id, "乙路口"), start=10, end=12)
+    coordinator = await person(harness, 6300, unit_id, "王协调", role=Role.COORDINATOR)
+    volunteer = await person(harness, 6301, unit_id, "甲")
+    await seat(harness, morning, volunteer.user_id)
+    await command(harness, volunteer, "shifts")
+    await command(harness, coordinator, "import")
+    rows = (
+        "甲路口,,城管局,,,,2026-12-02,,,,07:00,08:00,4",
+        "乙路口,,城管局,,,,2026-12-02,,,,10:00,11:00,4",
+    )
+    await coordinator.send_document("week.csv", csv_bytes(*rows), mime_type="text/csv")
+    await harness.settle()
+
+    gate = Gate(monkeypatch, shifts, "_check_people_free", after=True)  # 甲 locked
+    await coordinator.press("✅ 确认导入")
+    await gate.wait_reached()
+    await volunteer.press_data(SignUp(later).pack(), volunteer.last().message_id)
+    await until_another_waits_for_a_member_lock(harness, "SELECT % FOR UPDATE%")
+    gate.release()
+    await harness.settle()
+
+    assert (coordinator.last().text or "").startswith("✅ 已导入"), coordinator.last().text
+    assert "报名成功" in (volunteer.last().text or "")
+    assert (await statuses(harness, later)) == {volunteer.user_id: AssignmentStatus.SIGNED_UP}

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Post
 from bot.services.people.access import Actor
-from bot.services.schedule import posts, shifts
+from bot.services.schedule import posts, seats, shifts
 from bot.services.schedule.importer.planning import (
     Plan,
     notes_change,
@@ -72,6 +72,17 @@ async def apply(
                     radius_m=post_plan.radius_m,
                 )
             created_posts[key] = existing
+    # The shifts the file changes are locked first, in id order, before an edit locks the
+    # people on one (`shifts.edit`): a sign-up of one of them for the next waits at its shift,
+    # not in a circle with this import (a deadlock on PostgreSQL).
+    changing = [
+        existing_shift.id
+        for shift_plan in planner.shifts.values()
+        if (existing_shift := await planner.existing_shift(shift_plan)) is not None
+        and shift_changes(shift_plan, existing_shift)
+    ]
+    if changing:
+        await seats.lock_shifts(session, changing)
     series: dict[int, str] = {}
     for shift_plan in planner.shifts.values():
         post = created_posts[shift_plan.post_key]
