@@ -100,11 +100,21 @@ JOURNALS = ("-wal", "-shm", "-journal")
 def _listener_counts(database: Database) -> tuple[int, ...]:
     counts: list[int] = []
     engines = [database.engine]
-    if database.read_engine.pool is not database.engine.pool:  # SQLite's readers
+    # SQLite's readers have an engine of their own; PostgreSQL's are the engine with read-only
+    # options, which keeps listeners of its own beside the engine's.
+    if database.read_engine is not database.engine:
         engines.append(database.read_engine)
+    # The names from the engine's own dispatch: the read-only engine's is a join that has none.
+    names = {
+        "engine": database.engine.sync_engine.dispatch._event_names,
+        "pool": database.engine.sync_engine.pool.dispatch._event_names,
+    }
     for engine in engines:
-        for dispatch in (engine.sync_engine.dispatch, engine.sync_engine.pool.dispatch):
-            counts.extend(len(getattr(dispatch, name)) for name in dispatch._event_names)
+        for kind, dispatch in (
+            ("engine", engine.sync_engine.dispatch),
+            ("pool", engine.sync_engine.pool.dispatch),
+        ):
+            counts.extend(len(getattr(dispatch, name)) for name in names[kind])
     return tuple(counts)
 
 
