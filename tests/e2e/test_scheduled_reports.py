@@ -236,3 +236,45 @@ async def test_a_unit_created_after_a_period_is_not_ranked_in_its_report(harness
     daily = texts_since(hq, seen)
     assert daily[0].startswith("📊 全部单位 · 执勤日报 · 1月1日 周五"), daily
     assert "新城社区" in daily[0]
+
+
+async def test_one_group_that_cannot_have_its_report_does_not_keep_it_from_the_others(
+    harness: Harness,
+) -> None:
+    """Three groups are bound: 团结社区's group holds a row the bot cannot render for (a
+    language no catalog has, as a row written by hand or by another version reads), the bot was
+    removed from 实验学校's group while it was not running (Telegram answers 403), and
+    headquarters' group comes after both. Headquarters still gets its tally at 20:00; the removed
+    group loses its binding as a gone chat does; the broken one is left as it is, and nothing
+    else of its goes out, but it stops nobody."""
+    await seed_day(harness)
+    harness.clock.set(at(DAY, "09:00"))
+    broken_chat, school_chat = -100_444, -100_333
+    await bind_group(harness, broken_chat, "团结社区群", "团结社区")
+    await bind_group(harness, school_chat, "实验学校群", "实验学校")
+    await bind_group(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
+    async with harness.session() as session:
+        await session.execute(
+            update(BoundGroup).where(BoundGroup.chat_id == broken_chat).values(language="xx")
+        )
+    school, hq = harness.emulator.group(school_chat), harness.emulator.group(HQ_GROUP)
+    await school.remove_bot(harness.admin, tell_bot=False)
+    seen = len(hq.messages())
+
+    await tick_at(harness, at(DAY, "20:00"))
+    await tick_at(harness, at(DAY, "20:01"))
+    tally = texts_since(hq, seen)
+    assert len(tally) == 2 and tally[0].startswith("📊 全部单位 · 执勤日报 · 12月1日 周二"), tally
+
+    async with harness.session() as session:
+        keys = set(
+            await session.scalars(
+                select(OutboxMessage.idempotency_key).where(
+                    OutboxMessage.idempotency_key.like("tally:%")
+                )
+            )
+        )
+        bound = set(await session.scalars(select(BoundGroup.chat_id)))
+    assert f"tally:{HQ_GROUP}:2026-12-01" in keys
+    assert not any(key.startswith(f"tally:{broken_chat}:") for key in keys), keys
+    assert bound == {broken_chat, HQ_GROUP}

@@ -8,7 +8,8 @@ at the time sends it when it is back the same day, marked as late.
 
 A report of a month over a city reads for seconds: it is read on a read-only snapshot, which
 never holds SQLite's write lock (DESIGN "Storage"), and only queued in a short write
-transaction, one group at a time.
+transaction, one group at a time. Each group is on its own: one whose report fails to be drawn
+or queued is logged and tried again on the next tick, and the groups after it get theirs.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -32,6 +34,8 @@ from bot.services.reports.photo_wall import photos
 from bot.services.reports.report_text import ReportKind
 from bot.services.reports.tally import compute
 from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # Sent within this long of its time, a report is on time; later it says it was sent late.
 LATE_AFTER = dt.timedelta(minutes=10)
@@ -97,10 +101,20 @@ async def _send_due(db: Database, kind: ReportKind, now: dt.datetime, settings: 
     for group in bound:
         if occasion.key(group.chat_id) in sent_keys:
             continue
-        async with db.read_session() as session:
-            messages = await _report_messages(session, group, occasion, now, settings)
-        async with db.session() as session:
-            queued += await _enqueue_report(session, group, occasion, messages, now)
+        # Each group is on its own: one whose report cannot be drawn or queued (a row the bot
+        # cannot render for) is logged and tried again on the next tick, and the groups after
+        # it still get theirs. A group Telegram refuses is the sender's (a gone chat).
+        try:
+            async with db.read_session() as session:
+                messages = await _report_messages(session, group, occasion, now, settings)
+            async with db.session() as session:
+                queued += await _enqueue_report(session, group, occasion, messages, now)
+        except Exception:
+            log.exception(
+                "%s report for group %s failed; the other groups go on",
+                occasion.kind.value,
+                group.chat_id,
+            )
     return queued
 
 
