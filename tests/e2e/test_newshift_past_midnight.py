@@ -39,7 +39,8 @@ async def test_a_time_given_after_midnight_for_yesterday_asks_the_day_again(
         assert dialogue is not None and dialogue.step == "day"
 
     await press_and_settle(harness, coordinator, "12月2日 周三")
-    await coordinator.send_text("07:00-09:00")
+    # Typed with a Chinese input method, whose Shift and minus gives "——".
+    await coordinator.send_text("07:00——09:00")
     await harness.settle()
     await press_and_settle(harness, coordinator, "2")
     await press_and_settle(harness, coordinator, "✅ 新建")

@@ -58,6 +58,19 @@ def test_dates(text: str, expected: dt.date | None) -> None:
         ("上午9点到12点", (dt.time(9), dt.time(12))),
         ("下午5点到19:00", (dt.time(17), dt.time(19))),
         ("7点到下午5点", (dt.time(7), dt.time(17))),
+        # The dashes of Chinese keyboards: "——" (Shift and minus in a Chinese input method),
+        # the wave dash, the minus sign, the hyphen and the horizontal bar, doubled or not.
+        ("07:00——09:00", (dt.time(7), dt.time(9))),
+        ("07:00 —— 09:00", (dt.time(7), dt.time(9))),
+        ("下午5点——7点", (dt.time(17), dt.time(19))),
+        ("07:00〜09:00", (dt.time(7), dt.time(9))),
+        ("07:00−09:00", (dt.time(7), dt.time(9))),
+        ("07:00‐09:00", (dt.time(7), dt.time(9))),
+        ("07:00―09:00", (dt.time(7), dt.time(9))),
+        ("07:00--09:00", (dt.time(7), dt.time(9))),
+        ("07:00～～09:00", (dt.time(7), dt.time(9))),
+        ("07:00-至09:00", None),
+        ("07:00-09:00-10:00", None),
     ],
 )
 def test_time_ranges(text: str, expected: tuple[dt.time, dt.time] | None) -> None:

@@ -50,7 +50,10 @@ _CHINESE_TIME = re.compile(
     r"^(上午|早上|早晨|中午|下午|傍晚|晚上)?\s*(\d{1,2})\s*[点點时時]\s*(?:(\d{1,2})\s*分?|(半))?$"
 )
 _AFTERNOON = ("中午", "下午", "傍晚", "晚上")
-_RANGE_SEPARATORS = re.compile(r"\s*(?:-|–|—|~|～|至|到)\s*")
+# Between the two times of a range: a hyphen or any dash people type, doubled or not ("——" is
+# Shift and minus in a Chinese input method; full-width "－" and "～" are ASCII once `_plain`
+# has read them), the wave dash, 至 or 到.
+_RANGE_SEPARATORS = re.compile(r"\s*(?:[-‐‑‒–—―−~〜～]+|至|到)\s*")
 
 
 # Between the two days of a typed range: 12-01 12-07, 12-01至12-07, 12月1日到12月7日, 12-01 ~ 12-07,
