@@ -215,7 +215,10 @@ async def show_mine(turn: Turn) -> None:
                     button(t("rostering.button.leave_n", n=number), AskLeave(assignment_id))
                 )
             if seat.may_cancel:
-                cancels.append(button(t("my.button.cancel", n=number), MyCancel(assignment_id)))
+                # A place in the queue is left, not a shift cancelled: its button says so.
+                waiting = seat.waitlist_position is not None
+                label = "my.button.leave_waitlist_n" if waiting else "my.button.cancel"
+                cancels.append(button(t(label, n=number), MyCancel(assignment_id)))
             if seat.may_swap:
                 swap_buttons.append(swap_button(t, number, assignment_id))
         rows = [cancels[i : i + 3] for i in range(0, len(cancels), 3)]

@@ -98,8 +98,9 @@ async def test_full_shift_offers_the_waitlist_and_a_freed_seat_goes_to_the_first
     assert await outbox_to(harness, 4103) == []
     assert "候补第 1 位" in await command(harness, third, "my")
 
-    # A place in the queue is left, not a shift cancelled: the words say so.
-    confirm = await press_and_settle(harness, third, "✖️ 取消 1")
+    # A place in the queue is left, not a shift cancelled: the words say so, on its button too.
+    assert third.last().buttons() == ["✖️ 退出候补 1", "📅 日历文件"]
+    confirm = await press_and_settle(harness, third, "✖️ 退出候补 1")
     assert confirm == "确定退出这个班次的候补吗？\n12月2日 周三 07:00–09:00 · 黄河路-人民路口"
     assert third.last().buttons() == ["是，退出候补", "不，保留"]
     left = await press_and_settle(harness, third, "是，退出候补")

@@ -105,7 +105,7 @@ async def test_a_freed_seat_passes_over_someone_who_declared_the_hour_off(
     assert await command(harness, second, "my") == (
         "您还没有报名任何班次。发送 /shifts 查看可报名的班次。"
     )
-    await second.press("✖️ 取消 1")
+    await second.press("✖️ 退出候补 1")
     await harness.settle()
     assert second.answered_callbacks[-1]["text"] == "这个班次已经开始，报名已截止。"
     assert (await statuses(harness, shift_id))[4102] is AssignmentStatus.WAITLISTED
@@ -188,7 +188,7 @@ async def test_leaving_the_waitlist_confirmed_after_moving_up_keeps_the_seat(
     await seat(harness, crossing, 4101)
     await seat(harness, crossing, 4102, AssignmentStatus.WAITLISTED)
     await command(harness, second, "my")
-    await press_and_settle(harness, second, "✖️ 取消 1")
+    await press_and_settle(harness, second, "✖️ 退出候补 1")
     await _give_up_the_seat(harness, 4101)
 
     await press_and_settle(harness, second, "是，退出候补")
