@@ -3,6 +3,7 @@ nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -11,9 +12,11 @@ from sqlalchemy import select
 
 from bot.db.models import Dialogue, Post, Role, Shift, ShiftStatus
 from tests.e2e.import_fixtures import CSV_HEADER, csv_bytes
-from tests.e2e.schedule import ZONE, command, person, post, press_and_settle, shift, unit
+from tests.e2e.schedule import ZONE, at, command, person, post, press_and_settle, shift, unit
 from tests.e2e.swap_fixtures import seat
 from tests.harness import Harness
+
+DEC_5 = dt.date(2026, 12, 5)
 
 
 async def test_template_is_an_xlsx_with_the_columns(harness: Harness) -> None:
@@ -124,19 +127,27 @@ async def test_bad_rows_are_each_reported_and_nothing_is_created(harness: Harnes
     fixed = csv_bytes(
         "甲路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4",
         "乙路口,hygiene,城管局,30.2,104.2,200,,mon-fri,2026-12-07,2026-12-11,17:00,19:00,2",
+        # Until the end of the day: 24:00 is the midnight that ends 12-05.
+        "丙路口,patrol,城管局,30.3,104.3,,2026-12-05,,,,22:00,24:00,2",
     )
     await coordinator.send_document("schedule.csv", fixed, mime_type="text/csv")
     await harness.settle()
     preview = coordinator.last().text or ""
-    assert "检查通过" in preview and "新建岗位 2 个" in preview and "新建班次 6 个" in preview
+    assert "检查通过" in preview and "新建岗位 3 个" in preview and "新建班次 7 个" in preview
     assert await harness.count(Shift) == 0
     text = await press_and_settle(harness, coordinator, "✅ 确认导入")
     assert "已导入「schedule.csv」" in text
     async with harness.session() as session:
         created = list((await session.scalars(select(Post).order_by(Post.name))).all())
         series = {s.series_id for s in (await session.scalars(select(Shift))).all()}
-    assert [(p.name, p.radius_m) for p in created] == [("乙路口", 200), ("甲路口", 150)]
-    assert await harness.count(Shift) == 6 and len(series) == 2
+        [night] = list(await session.scalars(select(Shift).join(Post).where(Post.name == "丙路口")))
+    assert [(p.name, p.radius_m) for p in created] == [
+        ("丙路口", 150),
+        ("乙路口", 200),
+        ("甲路口", 150),
+    ]
+    assert (night.starts_at, night.ends_at) == (at(DEC_5, 22), at(DEC_5 + dt.timedelta(days=1), 0))
+    assert await harness.count(Shift) == 7 and len(series) == 3
     assert await harness.count(Dialogue) == 0
 
 

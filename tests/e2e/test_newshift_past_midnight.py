@@ -65,3 +65,14 @@ async def test_an_hour_already_past_today_may_be_typed_again(harness: Harness) -
     async with harness.session() as session:
         dialogue = await session.get(Dialogue, coordinator.user_id)
         assert dialogue is not None and dialogue.step == "time"
+
+    # An evening shift until the end of the day: 24:00 is the midnight that ends it, as the
+    # spreadsheet's end column reads it.
+    await coordinator.send_text("22:00-24:00")
+    await harness.settle()
+    assert (coordinator.last().text or "").startswith("需要几名志愿者"), coordinator.last().text
+    await press_and_settle(harness, coordinator, "2")
+    await press_and_settle(harness, coordinator, "✅ 新建")
+    async with harness.session() as session:
+        [created] = list(await session.scalars(select(Shift)))
+    assert (created.starts_at, created.ends_at) == (at(DAY, 22), at(DAY + dt.timedelta(days=1), 0))

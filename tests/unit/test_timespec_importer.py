@@ -70,6 +70,14 @@ def test_dates(text: str, expected: dt.date | None) -> None:
         ("07:00--09:00", (dt.time(7), dt.time(9))),
         ("07:00～～09:00", (dt.time(7), dt.time(9))),
         ("07:00-至09:00", None),
+        # An end of 24:00 is the midnight that ends the day (END_OF_DAY, 00:00), however written.
+        ("22:00-24:00", (dt.time(22), dt.time(0))),
+        ("22:00-00:00", (dt.time(22), dt.time(0))),
+        ("2200-2400", (dt.time(22), dt.time(0))),
+        ("晚上10点到12点", (dt.time(22), dt.time(0))),
+        ("晚上10点-24点", (dt.time(22), dt.time(0))),
+        ("22:00-24:30", None),
+        ("24:00-23:00", None),
         ("07:00-09:00-10:00", None),
     ],
 )

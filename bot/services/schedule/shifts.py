@@ -46,7 +46,7 @@ from bot.services.schedule.shift_lists import count_upcoming_of_post as count_up
 from bot.services.schedule.shift_lists import open_for as open_for
 from bot.services.schedule.shift_lists import upcoming_of_post as upcoming_of_post
 from bot.services.schedule.shift_text import shift_label, translator_for
-from bot.services.schedule.timespec import local_instant
+from bot.services.schedule.timespec import end_instant, ends_after, local_instant
 from bot.services.schedule.waitlist import promote_waitlist
 from bot.settings import Settings
 
@@ -95,8 +95,8 @@ def typed_notes(notes: str) -> str:
 
 
 def check_times(start: dt.time, end: dt.time) -> tuple[dt.time, dt.time]:
-    """A shift ends after it starts, on the same day."""
-    if end <= start:
+    """A shift ends after it starts, on the same day or at the midnight that ends it (24:00)."""
+    if not ends_after(start, end):
         raise DomainError(ErrorCode.SHIFT_TIMES_INVALID)
     return start, end
 
@@ -105,7 +105,7 @@ def window(
     day: dt.date, start: dt.time, end: dt.time, zone: dt.tzinfo
 ) -> tuple[dt.datetime, dt.datetime]:
     check_times(start, end)
-    return local_instant(day, start, zone), local_instant(day, end, zone)
+    return local_instant(day, start, zone), end_instant(day, end, zone)
 
 
 def _actor_id(actor: Actor) -> int | None:

@@ -50,6 +50,14 @@ _CHINESE_TIME = re.compile(
     r"^(上午|早上|早晨|中午|下午|傍晚|晚上)?\s*(\d{1,2})\s*[点點时時]\s*(?:(\d{1,2})\s*分?|(半))?$"
 )
 _AFTERNOON = ("中午", "下午", "傍晚", "晚上")
+# The midnight that ends a day, as a shift's end is written: 24:00, 2400, 24点, 晚上12点. It is
+# read as 00:00, which no shift can otherwise end at on the day it starts, and placed at the
+# start of the next day (`end_instant`).
+END_OF_DAY = dt.time(0, 0)
+_END_OF_DAY = re.compile(
+    r"^(?:(?:晚上|夜里|夜裡)\s*)?24\s*(?:[:：.]?\s*00(?::00)?|[点點时時](?:\s*0{1,2}\s*分?)?)$"
+    r"|^(?:晚上|夜里|夜裡)\s*12\s*[点點时時]$"
+)
 # Between the two times of a range: a hyphen or any dash people type, doubled or not ("——" is
 # Shift and minus in a Chinese input method; full-width "－" and "～" are ASCII once `_plain`
 # has read them), the wave dash, 至 or 到.
@@ -177,8 +185,30 @@ def parse_time(text: str) -> dt.time | None:
     return dt.time(hours, minutes)
 
 
+def parse_end_time(text: str) -> dt.time | None:
+    """A shift's end: as `parse_time` reads a time, and 24:00 (2400, 24点, 晚上12点) as the
+    midnight that ends the day, END_OF_DAY."""
+    if _END_OF_DAY.match(_plain(text)):
+        return END_OF_DAY
+    return parse_time(text)
+
+
+def ends_after(start: dt.time, end: dt.time) -> bool:
+    """Whether a shift of these times ends after it starts, on its day or at the midnight that
+    ends it (00:00 to 00:00 is no shift)."""
+    return end > start or (end == END_OF_DAY and start != END_OF_DAY)
+
+
+def end_instant(day: dt.date, end: dt.time, zone: dt.tzinfo) -> dt.datetime:
+    """The UTC instant a shift of `day` ends: END_OF_DAY is the midnight after the day."""
+    if end == END_OF_DAY:
+        day += dt.timedelta(days=1)
+    return local_instant(day, end, zone)
+
+
 def parse_time_range(text: str) -> tuple[dt.time, dt.time] | None:
-    """07:00-09:00, 7点到9点; 下午5点到7点 reads the second time in the afternoon too."""
+    """07:00-09:00, 7点到9点; 下午5点到7点 reads the second time in the afternoon too; an end of
+    24:00 is END_OF_DAY."""
     parts = _RANGE_SEPARATORS.split(_plain(text))
     if len(parts) != 2:
         return None
@@ -186,7 +216,7 @@ def parse_time_range(text: str) -> tuple[dt.time, dt.time] | None:
     second = _CHINESE_TIME.match(parts[1])
     if first is not None and first.group(1) and second is not None and not second.group(1):
         parts[1] = first.group(1) + parts[1]
-    start, end = parse_time(parts[0]), parse_time(parts[1])
+    start, end = parse_time(parts[0]), parse_end_time(parts[1])
     if start is None or end is None:
         return None
     return start, end

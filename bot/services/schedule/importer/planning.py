@@ -248,11 +248,12 @@ class Planner:
         post_key = await self.post(row, cells, unit_id)
         days = self.days(row, cells)
         start = timespec.parse_time(cells.get("start", ""))
-        end = timespec.parse_time(cells.get("end", ""))
+        # 24:00 ends the shift at the midnight after its day, as /newshift reads it.
+        end = timespec.parse_end_time(cells.get("end", ""))
         if start is None or end is None:
             self.fail(row, "time_invalid")
             return
-        if end <= start:
+        if not timespec.ends_after(start, end):
             self.fail(row, "end_before_start")
             return
         written = cells.get("capacity", "")
@@ -291,7 +292,7 @@ class Planner:
                 row=row,
                 post_key=post_key,
                 starts_at=starts_at,
-                ends_at=timespec.local_instant(day, end, self.settings.zone),
+                ends_at=timespec.end_instant(day, end, self.settings.zone),
                 capacity=capacity,
                 tag=tag,
                 notes=notes,
