@@ -17,7 +17,7 @@ from handlers.board import menu_button_follows_language
 from handlers.keyboards import button, inline
 from handlers.members import leave_button
 from handlers.menus import help_text, refresh_menu, role_names
-from handlers.registration import admin_record, language_keyboard
+from handlers.registration import admin_record, language_keyboard, to_private_chat
 from handlers.routing import Where
 from handlers.turn import Turn, refusal
 
@@ -209,6 +209,9 @@ async def private_only_command(turn: Turn) -> None:
     command = next((c for c in turn.context.registry.commands if c.name == name), None)
     if command is not None:
         await _may_use(turn, command.roles)
+    # An invite link opened in a group keeps its code: a button opens the private chat with it.
+    if name == "start" and to_private_chat(turn):
+        return
     turn.reply(turn.t("common.private_only_command", command=name))
 
 

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from telegram import InlineKeyboardButton, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 
 from bot.buttons import CallbackData, RegistrationLanguage
 from bot.db.models import Dialogue
 from bot.errors import DomainError
 from bot.i18n import LANGUAGES, Translator
-from bot.services.people import registration
+from bot.services.people import invites, registration
 from bot.services.people.access import Actor
 from bot.services.platform import dialogues
 from handlers.keyboards import button, cancel_row, inline
@@ -71,6 +77,24 @@ async def start(turn: Turn) -> None:
             roles=role_names(t, actor.roles),
         )
     )
+
+
+def to_private_chat(turn: Turn) -> bool:
+    """/start with an invite's code sent in a group (its link opened there, or the command
+    typed there): joining asks for one's phone number, so it happens in the private chat; the
+    answer is a button that opens it with the same code. The invite is neither looked up nor
+    used here. False when there is no code a link could carry."""
+    if not turn.args or invites.CODE_PATTERN.match(turn.args[0]) is None:
+        return False
+    t = turn.t
+    link = turn.runtime.deep_link(turn.args[0])
+    turn.reply(
+        t("registration.open_in_private"),
+        InlineKeyboardMarkup(
+            [[InlineKeyboardButton(t("registration.button.open_in_private"), url=link)]]
+        ),
+    )
+    return True
 
 
 async def admin_record(turn: Turn) -> Actor:

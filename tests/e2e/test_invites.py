@@ -14,6 +14,10 @@ STALE = "这个按钮已失效，请重新打开菜单。"
 REVOKED = "这个邀请链接已被撤销，请向协调员索取新的链接。"
 
 
+IN_GROUP = "这个邀请链接要在与我的私聊中打开：点下面的按钮进入私聊，再点「开始」即可加入。"
+TO_PRIVATE = "➡️ 进入私聊加入"
+
+
 async def _invite_trail(harness: Harness) -> list[tuple[object, ...]]:
     async with harness.session() as session:
         entries = await session.scalars(
@@ -36,6 +40,23 @@ async def test_a_coordinator_revokes_a_volunteer_link_and_it_admits_nobody_after
     await join(harness, harness.user(5102, "甲"), code, "甲")
     leader_code = await invite_code(harness, harness.admin, "城管局", "领导")
     volunteer, leader = await invite_of(harness, code), await invite_of(harness, leader_code)
+
+    # The volunteer link is pasted in the unit's group and opened there (or its /start typed
+    # there): the group is answered with a button that opens the private chat with the same
+    # code, where the joining starts; the group's answer joins nobody and uses nothing.
+    group = harness.emulator.group(-100_777, "城管局志愿者群")
+    newcomer = harness.user(5104, "丙")
+    await group.send_command(newcomer, "start", code)
+    await harness.settle()
+    assert group.last().text == IN_GROUP
+    assert group.last().button_link(TO_PRIVATE) == f"https://t.me/dutybot_test_bot?start={code}"
+    assert await harness.member(5104) is None
+    assert (await invite_of(harness, code)).uses == 1
+    # A code no link could carry is not offered as one.
+    await group.send_command(newcomer, "start", "x!")
+    await harness.settle()
+    assert (group.last().text or "").startswith("/start 要在与我的私聊中使用")
+    assert group.last().buttons() == []
 
     await coordinator.send_command("invites")
     await harness.settle()
