@@ -49,6 +49,14 @@ async def test_deadlines_typed_as_within_or_days_on_set_the_deadline_not_the_pro
         "12月3日18点前": "2026年12月3日 18:00",
         "24小时内。": "2026年12月2日 08:00",
         "明晚18:00": "2026年12月2日 18:00",
+        # As typed in Chinese: midnight and the small hours of the night, 时 for hours, and
+        # numbers in Chinese numerals.
+        "晚上0点": "2026年12月2日 00:00",
+        "夜里1点": "2026年12月2日 01:00",
+        "明天凌晨两点": "2026年12月2日 02:00",
+        "24时内": "2026年12月2日 08:00",
+        "三天内": "2026年12月4日 08:00",
+        "明天下午三点": "2026年12月2日 15:00",
     }
     for text, deadline in typed.items():
         await inspector.send_text(text)
@@ -76,7 +84,17 @@ async def test_a_day_typed_without_its_time_is_asked_for_the_time_not_taken_as_t
     await press_and_settle(harness, inspector, "📷 待处理随手拍（1）")
     await press_and_settle(harness, inspector, f"随手拍 #{filed.id}")
     await press_and_settle(harness, inspector, "📝 下整改令")
-    for text in ("明天", "明天前", "12月3日前", "12-03", "tomorrow", "明天下午"):
+    # Two hours at once (三四点) or no small hour (凌晨8点) is asked again too.
+    for text in (
+        "明天",
+        "明天前",
+        "12月3日前",
+        "12-03",
+        "tomorrow",
+        "明天下午",
+        "明天下午三四点",
+        "凌晨8点",
+    ):
         await inspector.send_text(text)
         await harness.settle()
         assert "看不懂这个期限" in (inspector.last().text or ""), text

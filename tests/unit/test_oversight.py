@@ -259,6 +259,76 @@ def test_twelve_in_the_evening_is_after_midnight_on_every_path(typed: str, minut
     assert found == NOW + dt.timedelta(minutes=minutes)
 
 
+@pytest.mark.parametrize(
+    ("typed", "minutes"),
+    [
+        # Midnight and the small hours said of the evening or the night are after the midnight
+        # that ends the day named (or today), never the afternoon's 12:00 or 13:00.
+        ("晚上0点", 16 * 60),
+        ("今晚0点", 16 * 60),
+        ("今晚零点", 16 * 60),
+        ("晚上0点半", 16 * 60 + 30),
+        ("明天晚上0点", 40 * 60),
+        ("今晚1点", 17 * 60),
+        ("晚上1点", 17 * 60),
+        ("夜里1点", 17 * 60),
+        ("夜裡1點", 17 * 60),
+        ("今天夜里1点", 17 * 60),
+        ("明晚1点", 41 * 60),
+        ("夜里11点", 15 * 60),
+        # 凌晨 is the small hours of the day named.
+        ("凌晨1点", 17 * 60),
+        ("明天凌晨1点", 17 * 60),
+        ("明天凌晨两点半", 18 * 60 + 30),
+        # Hours written 时 with 内, and counts in Chinese numerals.
+        ("24时内", 24 * 60),
+        ("24時內", 24 * 60),
+        ("12时以内", 12 * 60),
+        ("24个小时内", 24 * 60),
+        ("二十四小时内", 24 * 60),
+        ("四十八小時內", 48 * 60),
+        ("三天内", 72 * 60),
+        ("三天以内", 72 * 60),
+        ("两天内", 48 * 60),
+        ("兩天後", 48 * 60),
+        ("十天内", 240 * 60),
+        ("3日内", 72 * 60),
+        ("三日内", 72 * 60),
+        ("一周内", 7 * 24 * 60),
+        ("一个星期内", 7 * 24 * 60),
+        # Times in Chinese numerals.
+        ("明天下午三点", 31 * 60),
+        ("明天下午三点前", 31 * 60),
+        ("明天下午三点半", 31 * 60 + 30),
+        ("明天上午十点", 26 * 60),
+        ("后天上午十点半", 50 * 60 + 30),
+        ("今晚十点", 14 * 60),
+        ("明晚六点", 34 * 60),
+        ("下午三点", 7 * 60),
+        ("晚上十二点", 16 * 60),
+        ("十二月三日下午六点", 58 * 60),
+        ("12月3日下午三点", 55 * 60),
+        ("明天十五时", 31 * 60),
+    ],
+)
+def test_deadlines_in_chinese_words_and_numerals(typed: str, minutes: int) -> None:
+    settings = make_settings("sqlite+aiosqlite:///x.db")
+    found = order_drafts.parse_deadline(typed, NOW, settings)
+    assert found == NOW + dt.timedelta(minutes=minutes)
+
+
+def test_ambiguous_chinese_deadlines_are_refused_and_chinese_problems_stay_problems() -> None:
+    settings = make_settings("sqlite+aiosqlite:///x.db")
+    # Two hours at once, or an hour that is no small hour, is refused, never the problem.
+    # 3日 alone is the 3rd or 3 days: a day without its time either way.
+    for typed in ("明天下午三四点", "凌晨8点", "明天凌晨八点", "今晚三十点", "3日", "三日前"):
+        with pytest.raises(DomainError) as error:
+            order_drafts.parse_deadline(typed, NOW, settings)
+        assert error.value.code is ErrorCode.ORDER_DEADLINE_INVALID, typed
+    for problem in ("三号楼门口垃圾", "五一路口井盖破损", "十字路口占道", "两处垃圾", "一点垃圾"):
+        assert order_drafts.parse_deadline(problem, NOW, settings) is None, problem
+
+
 def test_text_that_is_no_deadline_and_impossible_dates() -> None:
     settings = make_settings("sqlite+aiosqlite:///x.db")
     problems = ("路灯不亮", "3-5 个井盖破损", "2 处垃圾", "8:00前清理", "2天前就有", "3天前")

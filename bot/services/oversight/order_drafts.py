@@ -30,7 +30,15 @@ from bot.db.models import (
 )
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
-from bot.services.oversight import check_record, notices, orders, report_decisions, reports, typed
+from bot.services.oversight import (
+    check_record,
+    deadline_words,
+    notices,
+    orders,
+    report_decisions,
+    reports,
+    typed,
+)
 from bot.services.people import units
 from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
@@ -42,14 +50,6 @@ DRAFT = DialogueKind.ORDER_DRAFT
 # The draft's first step when its post already has an open order: shown, and asked about.
 CONFIRM = "confirm"
 DEADLINE_CHOICES = (12, 24, 48, 72)
-# "Within" or "on" around a count, as a deadline is written: 限24小时内, 3天以内, 2天后, within 36
-# hours, in 2 days (not 2天前, "2 days ago", which is text).
-_WITHIN_BEFORE = r"(?:限\s*|(?:within|in)\s+)?"
-_WITHIN_AFTER = r"(?:\s*(?:以内|以內|之内|之內|内|內|后|後))?"
-HOURS = re.compile(
-    rf"^{_WITHIN_BEFORE}(\d{{1,3}})\s*(?:(?:h|小时|小時|hours?){_WITHIN_AFTER})?$", re.IGNORECASE
-)
-DAYS = re.compile(rf"^{_WITHIN_BEFORE}(\d{{1,2}})\s*(?:d|天|days?){_WITHIN_AFTER}$", re.IGNORECASE)
 # A date then a time, apart or (12月3日18点) not: each half is read by timespec.
 WHEN = re.compile(r"^(\S*\d[-/.月]\d{1,2}[日号號]?)\s*(\S*\d\S*)$")
 # A day named from today, then a time: 明天18点, 明天 下午6点, tomorrow 18:00.
@@ -70,12 +70,13 @@ RELATIVE_WHEN = re.compile(
 DEADLINE_WORDS = re.compile(
     r"^\s*(?:at|by|before)\s+|\s*(?:之前|以前|前|为止|為止|整)\s*$", re.IGNORECASE
 )
-# 12 o'clock in the evening or at night and its minutes (晚上12点, 夜里12点, 晚上12点半), and
-# 24:00 (24点, 晚上24点): just after the midnight that ends the day (timespec reads 晚上12点 as
-# noon, and 24点 not at all). 中午12点 is noon.
+# 12 or 0 to 4 o'clock in the evening or at night and its minutes (晚上12点, 夜里1点, 晚上0点半),
+# and 24:00 (24点, 晚上24点): after the midnight that ends the day (timespec reads 晚上12点 as
+# noon, 晚上1点 as 13:00, and 24点 not at all). 中午12点 is noon.
 _NIGHT = r"(?:晚上|晚|夜里|夜裡|夜间|夜間|半夜|深夜)"
 EVENING_TWELVE = re.compile(
-    rf"^(?:{_NIGHT}\s*(12\s*(?:[点點时時].*|:\d{{2}}))|{_NIGHT}?\s*24\s*(?:[点點时時]|:00))$"
+    rf"^(?:{_NIGHT}\s*((?:12|0?[0-4])\s*(?:[点點时時].*|:\d{{2}}))"
+    rf"|{_NIGHT}?\s*24\s*(?:[点點时時]|:00))$"
 )
 # Shaped as a time, whatever its numbers (明天25点 is a slip, refused); anything else after a day
 # word is text (明天8:00前清理干净 is the problem, not a deadline).
@@ -280,15 +281,13 @@ def parse_deadline(
     after `start`); None when the text is not a deadline at all, so it is read as the problem
     instead. `typed_at` (default `start`) is when the inspector typed it: a covert check's
     order starts later, at the next tally, but "tomorrow" is still the inspector's."""
-    # A full stop ending it, as a sentence, is no part of the deadline (24小时内。).
+    # A full stop ending it, as a sentence, is no part of the deadline (24小时内。); numbers in
+    # Chinese numerals are read as digits, 夜里 as 晚上, 凌晨1点 as 1点 (deadline_words).
     cleaned = " ".join(unicodedata.normalize("NFKC", text).split()).rstrip("。.!").rstrip()
-    match = HOURS.match(cleaned) or DAYS.match(cleaned)
-    if match:
-        count = int(match.group(1))
-        if count <= 0:
-            raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
-        unit = dt.timedelta(hours=1) if match.re is HOURS else dt.timedelta(days=1)
-        return start + count * unit
+    cleaned = deadline_words.readable(cleaned)
+    counted = deadline_words.span(cleaned)
+    if counted is not None:
+        return start + counted
     today = (typed_at or start).astimezone(settings.zone).date()
     bare = DEADLINE_WORDS.sub("", cleaned).strip()
     if (
@@ -332,6 +331,9 @@ def parse_deadline(
                 first_day + dt.timedelta(days=1), alone, settings.zone
             )
         return deadline
+    if TIME_SHAPED.match(bare):
+        # Shaped as a time but none (25点, 凌晨8点): a slip, not the problem.
+        raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
     match = WHEN.match(bare)
     if not match:
         return None
@@ -351,15 +353,15 @@ def parse_deadline(
 
 
 def _evening_twelve(text: str) -> dt.time | None:
-    """晚上12点 (or 晚上12点半, 夜里12点, 24点) as the time after midnight it means: the next
-    day's, which the caller names; None for any other text."""
+    """晚上12点 (or 晚上12点半, 夜里12点, 晚上0点, 夜里1点, 24点) as the time after midnight it
+    means: the next day's, which the caller names; None for any other text."""
     match = EVENING_TWELVE.match(text)
     if match is None:
         return None
     if match.group(1) is None:  # 24:00
         return dt.time(0, 0)
-    noon = timespec.parse_time(match.group(1))
-    return noon.replace(hour=0) if noon is not None else None
+    clock = timespec.parse_time(match.group(1))
+    return clock.replace(hour=clock.hour % 12) if clock is not None else None
 
 
 async def type_into_draft(

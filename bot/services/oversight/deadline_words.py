@@ -1,0 +1,103 @@
+"""A rectification order's deadline as inspectors type it in Chinese, made readable for
+order_drafts.parse_deadline: numbers in Chinese numerals as digits (三天内, 二十四小时内,
+明天下午三点半), the night's words (夜里, 夜裡, 半夜, 深夜, 夜间) as 晚上, and 凌晨 (the small
+hours of the day named) dropped before its hour; and spans of hours, days or weeks from the
+order's start (24小时内, 24时内, 3日内, 一周内, within 36 hours)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from bot.errors import DomainError, ErrorCode
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5}
+_DIGITS |= {"六": 6, "七": 7, "八": 8, "九": 9}
+_NUMERAL_CHARS = "".join(_DIGITS) + "十百"
+_NUMERAL_RUN = re.compile(f"[{_NUMERAL_CHARS}]+")
+_DIGIT = f"[{''.join(_DIGITS)}]"
+# 三, 十, 十二, 二十, 二十四, 一百, 一百二十, 一百零五: a number as written in words (三四, two
+# numbers at once, is none).
+_NUMBER = re.compile(rf"^(?:({_DIGIT})百零?)?(?:({_DIGIT})?(十))?({_DIGIT})?$")
+_NIGHT = re.compile(r"夜里|夜裡|夜间|夜間|半夜|深夜")
+# The small hours: 凌晨1点 is 1:00 of the day named. A later hour is no 凌晨 hour: the word stays,
+# and the time is refused as a slip.
+_SMALL_HOURS = re.compile(r"凌晨\s*(?=(\d{1,2})\s*(?:[点點时時]|:))")
+SMALL_HOURS_LAST = 6
+# What is shaped as a deadline's time or span, with numbers in digits or words: with a number
+# that cannot be read (三四点, two hours at once) it is refused, not taken for the problem.
+_SHAPED = re.compile(
+    r"^(?:今天|今日|明天|明日|后天|後天|今晚|明晚|明早)?\s*"
+    r"(?:上午|下午|中午|早上|早晨|傍晚|晚上|凌晨)?\s*"
+    rf"[\d{_NUMERAL_CHARS}]+\s*(?:[点點时時](?:半|[\d{_NUMERAL_CHARS}]+\s*分?)?"
+    r"|(?:个|個)?(?:小时|小時|天|日|周|週|星期))\s*"
+    r"(?:以内|以內|之内|之內|内|內|后|後|前|之前|以前)?$"
+)
+
+# "Within" or "on" around a count, as a deadline is written: 限24小时内, 3天以内, 2天后, within 36
+# hours, in 2 days (not 2天前, "2 days ago", which is text). 时 (24时内) and 日 (3日内) count
+# only with 内: alone, 24时 is a time and 3日 a day of the month.
+_BEFORE = r"^(?:限\s*|(?:within|in)\s+)?(\d{1,3})\s*"
+_AFTER = r"(?:\s*(?:以内|以內|之内|之內|内|內|后|後))"
+_SPANS = (
+    (re.compile(rf"{_BEFORE}(?:(?:h|小时|小時|个小时|個小時|hours?){_AFTER}?)?$", re.I), 1),
+    (re.compile(rf"{_BEFORE}(?:时|時){_AFTER}$"), 1),
+    (re.compile(rf"{_BEFORE}(?:d|天|days?){_AFTER}?$", re.I), 24),
+    (re.compile(rf"{_BEFORE}日{_AFTER}$"), 24),
+    (re.compile(rf"{_BEFORE}(?:周|週|个星期|個星期|星期|weeks?){_AFTER}?$", re.I), 24 * 7),
+)
+# 3日 or 3日前 alone: the 3rd of the month or 3 days, a day without its time either way.
+_DAY_OR_DAYS = re.compile(r"^\d{1,2}\s*[日号號]\s*(?:前|之前|以前)?$")
+_DAYS_MOST = 99  # more days than this is a slip of the keyboard, as 3 digits of hours are not
+
+
+def _number(word: str) -> int | None:
+    match = _NUMBER.match(word)
+    if match is None or not word:
+        return None
+    hundreds, tens_digit, ten, ones = match.groups()
+    value = _DIGITS[hundreds] * 100 if hundreds else 0
+    if ten:
+        value += (_DIGITS[tens_digit] if tens_digit else 1) * 10
+    if ones:
+        value += _DIGITS[ones]
+    return value
+
+
+def readable(text: str) -> str:
+    """The text with its Chinese numerals as digits, the night's words as 晚上 and 凌晨 before a
+    small hour dropped. A text shaped as a deadline whose number cannot be read is refused."""
+    unread: list[str] = []
+
+    def digits(match: re.Match[str]) -> str:
+        value = _number(match.group(0))
+        if value is None:
+            unread.append(match.group(0))
+            return match.group(0)
+        return str(value)
+
+    converted = _NUMERAL_RUN.sub(digits, text)
+    if unread and _SHAPED.match(converted):
+        raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
+    converted = _NIGHT.sub("晚上", converted)
+
+    def small_hours(match: re.Match[str]) -> str:
+        return "" if int(match.group(1)) <= SMALL_HOURS_LAST else match.group(0)
+
+    return _SMALL_HOURS.sub(small_hours, converted)
+
+
+def span(text: str) -> dt.timedelta | None:
+    """Hours, days or weeks from the order's start (36, 36h, 24小时内, 24时内, 3天, 3日内, 一周内);
+    None for any other text. A span of none is refused."""
+    if _DAY_OR_DAYS.match(text):
+        raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
+    for pattern, hours in _SPANS:
+        match = pattern.match(text)
+        if match is None:
+            continue
+        count = int(match.group(1))
+        if count <= 0 or (hours >= 24 and count > _DAYS_MOST):
+            raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
+        return dt.timedelta(hours=count * hours)
+    return None
