@@ -266,12 +266,17 @@ def test_excel_numbers_in_date_and_time_columns() -> None:
     sheet.append(["post", "unit", "date", "start", "end", "capacity"])
     sheet.append(["甲", "城管局", 46360, 0.3125, 17, 4])  # formats lost: serial day, day fraction
     sheet.append(["乙", "城管局", dt.datetime(2026, 12, 4), dt.datetime(1899, 12, 30, 7, 30), 9, 2])
+    # Typed 22:00 and 24:00, Excel keeps them as durations ([h]:mm), which openpyxl reads so;
+    # 24:00 is the midnight that ends the day.
+    sheet.append(["丙", "城管局", dt.datetime(2026, 12, 4), 22 / 24, 1, 2])
+    sheet["D4"].number_format = sheet["E4"].number_format = "[h]:mm"
     buffer = io.BytesIO()
     workbook.save(buffer)
     rows = reading.read_table("plan.xlsx", buffer.getvalue(), today=TODAY)
     assert [(cells["date"], cells["start"], cells["end"]) for _, cells in rows] == [
         ("2026-12-04", "07:30", "17:00"),
         ("2026-12-04", "07:30", "09:00"),
+        ("2026-12-04", "22:00", "24:00"),
     ]
 
 

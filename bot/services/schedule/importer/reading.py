@@ -205,7 +205,12 @@ def _post_type(text: str) -> str:
 
 def _time(value: Any) -> str:
     """An Excel time cell (a time, a datetime, or a fraction of a day), a whole hour, or text
-    such as 7:30, 7:30:00, 7点30 or 下午5点, as 07:30."""
+    such as 7:30, 7:30:00, 7点30 or 下午5点, as 07:30. A duration cell ([h]:mm, as Excel keeps a
+    time typed as 24:00) is its hours and minutes: 24:00 for a whole day, the midnight that ends it
+    (timespec.parse_end_time)."""
+    if isinstance(value, dt.timedelta) and dt.timedelta(0) <= value <= dt.timedelta(days=1):
+        minutes = round(value.total_seconds() / 60)
+        return f"{minutes // 60:02d}:{minutes % 60:02d}"
     if isinstance(value, dt.datetime):
         value = value.time()
     if isinstance(value, dt.time):
