@@ -296,6 +296,7 @@ def test_twelve_in_the_evening_is_after_midnight_on_every_path(typed: str, minut
         ("三日内", 72 * 60),
         ("一周内", 7 * 24 * 60),
         ("一个星期内", 7 * 24 * 60),
+        ("半天内", 12 * 60),
         # Times in Chinese numerals.
         ("明天下午三点", 31 * 60),
         ("明天下午三点前", 31 * 60),
@@ -320,8 +321,10 @@ def test_deadlines_in_chinese_words_and_numerals(typed: str, minutes: int) -> No
 def test_ambiguous_chinese_deadlines_are_refused_and_chinese_problems_stay_problems() -> None:
     settings = make_settings("sqlite+aiosqlite:///x.db")
     # Two hours at once, or an hour that is no small hour, is refused, never the problem.
-    # 3日 alone is the 3rd or 3 days: a day without its time either way.
-    for typed in ("明天下午三四点", "凌晨8点", "明天凌晨八点", "今晚三十点", "3日", "三日前"):
+    # 3日 alone is the 3rd or 3 days: a day without its time either way; working days skip
+    # days the bot cannot know.
+    refused = ("明天下午三四点", "凌晨8点", "明天凌晨八点", "今晚三十点", "3日", "三日前")
+    for typed in (*refused, "三个工作日内"):
         with pytest.raises(DomainError) as error:
             order_drafts.parse_deadline(typed, NOW, settings)
         assert error.value.code is ErrorCode.ORDER_DEADLINE_INVALID, typed

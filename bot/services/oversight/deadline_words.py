@@ -46,6 +46,11 @@ _SPANS = (
     (re.compile(rf"{_BEFORE}日{_AFTER}$"), 24),
     (re.compile(rf"{_BEFORE}(?:周|週|个星期|個星期|星期|weeks?){_AFTER}?$", re.I), 24 * 7),
 )
+# Half a day: 12 hours.
+_HALF_DAY = re.compile(rf"^(?:限\s*)?半天{_AFTER}?$")
+# Working days (3个工作日内) skip weekends and holidays the bot does not know: asked again, for
+# days or a date and time.
+_WORKING_DAYS = re.compile(rf"{_BEFORE}(?:个|個)?工作日{_AFTER}?$")
 # 3日 or 3日前 alone: the 3rd of the month or 3 days, a day without its time either way.
 _DAY_OR_DAYS = re.compile(r"^\d{1,2}\s*[日号號]\s*(?:前|之前|以前)?$")
 _DAYS_MOST = 99  # more days than this is a slip of the keyboard, as 3 digits of hours are not
@@ -88,10 +93,12 @@ def readable(text: str) -> str:
 
 
 def span(text: str) -> dt.timedelta | None:
-    """Hours, days or weeks from the order's start (36, 36h, 24小时内, 24时内, 3天, 3日内, 一周内);
-    None for any other text. A span of none is refused."""
-    if _DAY_OR_DAYS.match(text):
+    """Hours, days or weeks from the order's start (36, 36h, 24小时内, 24时内, 3天, 3日内, 一周内,
+    半天内); None for any other text. A span of none, or of working days, is refused."""
+    if _DAY_OR_DAYS.match(text) or _WORKING_DAYS.match(text):
         raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
+    if _HALF_DAY.match(text):
+        return dt.timedelta(hours=12)
     for pattern, hours in _SPANS:
         match = pattern.match(text)
         if match is None:
