@@ -310,6 +310,12 @@ def test_twelve_in_the_evening_is_after_midnight_on_every_path(typed: str, minut
         ("十二月三日下午六点", 58 * 60),
         ("12月3日下午三点", 55 * 60),
         ("明天十五时", 31 * 60),
+        # A day of the month and a time: the next such day.
+        ("3日18点", 58 * 60),
+        ("3号下午6点前", 58 * 60),
+        ("三日十八点", 58 * 60),
+        ("3日 18:00", 58 * 60),
+        ("5日晚上12点", 112 * 60),
     ],
 )
 def test_deadlines_in_chinese_words_and_numerals(typed: str, minutes: int) -> None:
@@ -323,12 +329,21 @@ def test_ambiguous_chinese_deadlines_are_refused_and_chinese_problems_stay_probl
     # Two hours at once, or an hour that is no small hour, is refused, never the problem.
     # 3日 alone is the 3rd or 3 days: a day without its time either way; working days skip
     # days the bot cannot know.
-    refused = ("明天下午三四点", "凌晨8点", "明天凌晨八点", "今晚三十点", "3日", "三日前")
+    refused = (
+        "明天下午三四点",
+        "凌晨8点",
+        "明天凌晨八点",
+        "今晚三十点",
+        "3日",
+        "三日前",
+        "32日18点",
+    )
     for typed in (*refused, "三个工作日内"):
         with pytest.raises(DomainError) as error:
             order_drafts.parse_deadline(typed, NOW, settings)
         assert error.value.code is ErrorCode.ORDER_DEADLINE_INVALID, typed
-    for problem in ("三号楼门口垃圾", "五一路口井盖破损", "十字路口占道", "两处垃圾", "一点垃圾"):
+    problems = ("三号楼门口垃圾", "五一路口井盖破损", "十字路口占道", "两处垃圾", "一点垃圾")
+    for problem in (*problems, "3号楼2单元", "5号3栋", "3号 2处垃圾"):
         assert order_drafts.parse_deadline(problem, NOW, settings) is None, problem
 
 

@@ -46,6 +46,12 @@ _SPANS = (
     (re.compile(rf"{_BEFORE}日{_AFTER}$"), 24),
     (re.compile(rf"{_BEFORE}(?:周|週|个星期|個星期|星期|weeks?){_AFTER}?$", re.I), 24 * 7),
 )
+# A day of the month and a time (3日18点, 3号 下午6点): read on the next such day.
+# What follows must be a time (3号楼2单元, building 3, is the problem).
+_DAY_OF_MONTH = re.compile(
+    r"^(\d{1,2})\s*[日号號]\s*((?:上午|下午|中午|早上|早晨|傍晚|晚上|晚)?\s*\d{1,2}"
+    r"(?:\s*[点點时時]\S*|:\d{2})?)$"
+)
 # Half a day: 12 hours.
 _HALF_DAY = re.compile(rf"^(?:限\s*)?半天{_AFTER}?$")
 # Working days (3个工作日内) skip weekends and holidays the bot does not know: asked again, for
@@ -108,3 +114,21 @@ def span(text: str) -> dt.timedelta | None:
             raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
         return dt.timedelta(hours=count * hours)
     return None
+
+
+def with_month(text: str, today: dt.date) -> str:
+    """3日18点 (a day of the month and a time) as the date of the next such day from `today`
+    and the time, 2026-12-03 18点; any other text as it is. A day no month has is refused."""
+    match = _DAY_OF_MONTH.match(text)
+    if match is None:
+        return text
+    day = int(match.group(1))
+    for months_on in range(3):  # this month, the next, or the one after (for a 31st)
+        year, month = divmod(today.month - 1 + months_on, 12)
+        try:
+            candidate = dt.date(today.year + year, month + 1, day)
+        except ValueError:
+            continue
+        if candidate >= today:
+            return f"{candidate.isoformat()} {match.group(2)}"
+    raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)

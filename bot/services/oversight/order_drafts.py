@@ -334,7 +334,7 @@ def parse_deadline(
     if TIME_SHAPED.match(bare):
         # Shaped as a time but none (25点, 凌晨8点): a slip, not the problem.
         raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
-    match = WHEN.match(bare)
+    match = WHEN.match(deadline_words.with_month(bare, today))
     if not match:
         return None
     date_text, time_text = match.groups()
