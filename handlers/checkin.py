@@ -17,8 +17,10 @@ from bot.services.duty import (
     checkin_dialogue,
     checkin_location,
     checkin_shifts,
+    geofence,
     presence,
     sent,
+    shared_on_post,
 )
 from bot.services.duty.at_hand import AssignmentAtHand
 from bot.services.duty.checkin_text import confirmation, distance
@@ -214,6 +216,8 @@ async def on_location(turn: Turn) -> None:
             turn.session, member, dialogue, position, turn.now, turn.runtime.settings
         )
     except DomainError as error:
+        if error.code is ErrorCode.CHECKIN_ALREADY and await _follow_share(turn, position):
+            return
         if isinstance(error, checkin_location.RefusedAfterLeaving):
             tell_left_as_asked(turn, error.left)
         retry = error.code in RETRY_LOCATION
@@ -231,6 +235,20 @@ async def on_location(turn: Turn) -> None:
         turn.refuse(error, markup)
         return
     await _show(turn, step)
+
+
+async def _follow_share(turn: Turn, position: geofence.Position) -> bool:
+    """A live location shared while on post (a check-in made with a one-off location, or a
+    share run out): the check-in follows it, and says so instead of "checked in already"."""
+    member = turn.actor.require_member()
+    followed = await shared_on_post.follow(
+        turn.session, member, position, turn.now, turn.runtime.settings
+    )
+    if followed is None:
+        return False
+    post = followed.assignment.shift.post.name
+    turn.reply(turn.t("checkin.live_on_post", post=post), ReplyKeyboardRemove())
+    return True
 
 
 async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:

@@ -243,3 +243,45 @@ async def test_no_check_in_counts_as_absent_and_a_late_arrival_still_checks_in(
     assert (await assignment(harness, seat)).status == AssignmentStatus.CHECKED_IN
     await run_due(harness, checkin_jobs.mark_absent)
     assert (await assignment(harness, seat)).status == AssignmentStatus.CHECKED_IN
+
+
+async def test_a_live_location_shared_once_on_post_shows_whether_she_stays(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    await check_in(harness, fang)  # 08:00, with a one-off location
+    # As the README says, to show she stays she shares her live location, for 15 minutes.
+    harness.clock.set(today(8, 10))
+    first = await fang.send_location(*near(north_m=10), live_period=15 * 60)
+    await harness.settle()
+    assert fang.last().text == (
+        "📡 已收到您的实时位置：签退前，它会显示您是否一直在「黄河路-人民路口」岗位上。"
+        "离开时请发送 /checkout 签退。"
+    )
+    [record] = await checkins(harness)
+    assert record.live and record.live_message_id == first["message_id"]
+    assert record.outside_since is None
+    # It ran out; she shares again, for longer, and the new one is followed instead.
+    harness.clock.set(today(8, 30))
+    second = await fang.send_location(*near(north_m=20), live_period=8 * 3600)
+    await harness.settle()
+    harness.clock.set(today(8, 40))
+    await fang.update_live_location(second["message_id"], *near(east_m=800))
+    await harness.settle()
+    [record] = await checkins(harness)
+    assert record.live_message_id == second["message_id"]
+    assert record.outside_since == today(8, 40)
+    harness.clock.set(today(8, 55))
+    assert await run_due(harness, checkin_jobs.left_post_alerts) == 1
+    [alert] = await outbox_texts(harness, fang.user_id)
+    assert "好像离开了「黄河路-人民路口」" in alert and "800 米" in alert
+    # On post from her check-in until 08:40, of the two hours.
+    harness.clock.set(today(10, 5))
+    await fang.send_command("checkout")
+    await harness.settle()
+    assert "在岗率：33%" in (fang.last().text or "")
+    [record] = await checkins(harness)
+    assert record.presence_ratio is not None and abs(record.presence_ratio - 40 / 120) < 0.001
+    assert record.left_post_at == today(8, 40) and record.credited_minutes == 120
