@@ -66,6 +66,22 @@ KEEP_SHARING = {
 }
 
 
+# Refusals of a check-in begun by a photo (or a picture sent as a file) that speak of a shift of
+# the person's own day: not open yet, over, not checked out of, on post already, or closed
+# already. The photo was meant for it, and is told why, as a location sent then would be; with
+# no such shift, a photo is any other message.
+PHOTO_TOLD = frozenset(
+    {
+        ErrorCode.CHECKIN_NOT_OPEN,
+        ErrorCode.CHECKIN_SHIFT_OVER,
+        ErrorCode.CHECKIN_NOT_CHECKED_OUT,
+        ErrorCode.CHECKIN_ALREADY,
+        ErrorCode.CHECKIN_MARKED_PRESENT,
+        ErrorCode.CHECKIN_CHECKED_OUT,
+    }
+)
+
+
 # The check-in's own wording of a shift: no dot between the time and the post.
 LABEL = "checkin.shift_label"
 
@@ -144,9 +160,10 @@ async def start(turn: Turn) -> None:
 async def on_photo(turn: Turn) -> None:
     """A photo outside any dialogue. People send the on-post photo first: while a shift of
     theirs is open for check-in, the check-in begins and asks for the location (the photo
-    comes after it); one sent as a file is asked for as a photo. On post already, they are
-    told so (the rest of the album whose first photo checked them in just now is passed
-    over); any other photo is answered as any other message."""
+    comes after it); one sent as a file is asked for as a photo. On post already, before the
+    check-in opens or after the shift, they are told so, as for a location (the rest of the
+    album whose first photo checked them in just now is passed over); with no shift of theirs
+    that day, a photo is answered as any other message."""
     member = turn.actor.member
     dialogue = await dialogues.current(turn.session, turn.user_id)
     if dialogue is None and turn.actor.is_admin:
@@ -163,8 +180,11 @@ async def on_photo(turn: Turn) -> None:
         at = sent.judged_at(sent_at(message), turn.now)
         try:
             await checkin_shifts.choices(turn.session, member, at, turn.runtime.settings)
-        except DomainError:
-            await common.route_message(turn)
+        except DomainError as error:
+            if error.code in PHOTO_TOLD:
+                turn.refuse(error)
+            else:
+                await common.route_message(turn)
             return
         turn.reply(turn.t("checkin.photo_as_file"))
         return
@@ -181,9 +201,9 @@ async def on_photo(turn: Turn) -> None:
         at = sent.judged_at(sent_at(message), turn.now)
         if checkin_dialogue.rest_of_album(error, message.media_group_id is not None, at):
             return
-        if error.code is ErrorCode.CHECKIN_ALREADY:
-            # On post already (a photo sent again on a poor network): say so, not "not
-            # understood", which reads as if the check-in had failed.
+        if error.code in PHOTO_TOLD:
+            # On post already (a photo sent again on a poor network), too early, too late: say
+            # so, not "not understood", which reads as if the check-in had failed.
             turn.refuse(error)
             return
         await common.route_message(turn)

@@ -187,6 +187,15 @@ async def test_a_photo_sent_before_the_location_begins_the_check_in(harness: Har
     crew = await team(harness, ("王芳", "李明"))
     fang = crew.volunteers[0]
     await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    # Sent too early (an album, as phones send several pictures): told when check-in opens,
+    # once, as a location would be, not "not understood".
+    harness.clock.set(today(7, 0))
+    told = len(fang.texts())
+    await fang.send_album(2)
+    await harness.settle()
+    assert fang.texts()[told:] == [
+        "还没到签到时间。「黄河路-人民路口」的班次 08:00 开始，07:30 起可以签到。"
+    ]
     harness.clock.set(today(7, 45))
     await fang.send_photo()
     await harness.settle()
@@ -202,6 +211,13 @@ async def test_a_photo_sent_before_the_location_begins_the_check_in(harness: Har
     await fang.send_photo()
     await harness.settle()
     assert "签到成功" in (fang.last().text or "")
+    # Once the shift is over (she forgot to check out), a photo is told so, as a location is.
+    harness.clock.set(today(10, 30))
+    await fang.send_photo()
+    await harness.settle()
+    assert (fang.last().text or "").startswith(
+        "「黄河路-人民路口」的班次已于 10:00 结束，您还没有签退"
+    )
     # Without a shift open for check-in, a photo is any other message.
     idle = crew.volunteers[1]
     await idle.send_photo()
