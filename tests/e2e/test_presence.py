@@ -285,3 +285,33 @@ async def test_a_live_location_shared_once_on_post_shows_whether_she_stays(
     [record] = await checkins(harness)
     assert record.presence_ratio is not None and abs(record.presence_ratio - 40 / 120) < 0.001
     assert record.left_post_at == today(8, 40) and record.credited_minutes == 120
+
+
+async def test_walking_off_after_an_early_check_out_is_no_leaving_of_the_post(
+    harness: Harness,
+) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    live = await fang.send_location(*near(north_m=20), live_period=8 * 3600)
+    await harness.settle()
+    await fang.send_photo()
+    await harness.settle()
+    # 09:00 she sends /checkout and is asked why; she walks off with her share still on and
+    # types the reason once home.
+    harness.clock.set(today(9, 0))
+    await fang.send_command("checkout")
+    await harness.settle()
+    harness.clock.set(today(9, 5))
+    await fang.update_live_location(live["message_id"], *near(east_m=600))
+    await harness.settle()
+    harness.clock.set(today(9, 25))
+    await harness.tick()
+    # Nobody asks whether she is still on post, nor counts her as having left it: she left.
+    assert not any("好像离开了" in text for text in fang.texts())
+    assert await outbox_texts(harness, fang.user_id) == []
+    await fang.send_text("孩子发烧")
+    await harness.settle()
+    [record] = await checkins(harness)
+    assert record.checked_out_at == today(9, 0) and record.checkout_kind is CheckoutKind.EARLY
+    assert record.left_post_at is None and record.presence_ratio == 1.0

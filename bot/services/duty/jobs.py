@@ -107,7 +107,9 @@ def _auto_checked_out(checkin: CheckIn, left: dt.datetime | None = None) -> Rend
 
 async def left_post_alerts(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """Ask, gently, whoever has been outside their post's geofence for LEFT_POST_ALERT_MIN
-    whether they are still on post: once per time they left."""
+    whether they are still on post: once per time they left. Not one whose early /checkout
+    waits for its reason: she left when she sent it, and walking off is no leaving of the post
+    (nor counted as one)."""
     threshold = now - dt.timedelta(minutes=settings.left_post_alert_min)
     checkins = await session.scalars(
         select(CheckIn)
@@ -120,12 +122,15 @@ async def left_post_alerts(session: AsyncSession, now: dt.datetime, settings: Se
             Shift.ends_at > now,
         )
     )
+    # Judged here, not in the statements of these jobs: with these conditions there SQLite
+    # starts from the seats instead of the index of open check-ins, and the rows are few.
+    away = [checkin for checkin in checkins if for_duty(checkin)]
+    # Read for all at once: an early /checkout whose reason is still asked for.
+    asked = await asked_to_leave(session, away)
     queued = 0
-    for checkin in list(checkins):
+    for checkin in away:
         assert checkin.outside_since is not None
-        # Judged here, not in the statements of these jobs: with these conditions there SQLite
-        # starts from the seats instead of the index of open check-ins, and the rows are few.
-        if not for_duty(checkin):
+        if checkin.id in asked:
             continue
         note_left_post(checkin, now, settings)
         latest = await session.scalar(
