@@ -315,3 +315,37 @@ async def test_walking_off_after_an_early_check_out_is_no_leaving_of_the_post(
     [record] = await checkins(harness)
     assert record.checked_out_at == today(9, 0) and record.checkout_kind is CheckoutKind.EARLY
     assert record.left_post_at is None and record.presence_ratio == 1.0
+
+
+async def test_away_before_the_shift_starts_is_no_leaving_of_the_post(harness: Harness) -> None:
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    # Checked in early, at 07:35, sharing her live location; off for breakfast at 07:40.
+    harness.clock.set(today(7, 35))
+    live = await fang.send_location(*near(north_m=20), live_period=8 * 3600)
+    await harness.settle()
+    await fang.send_photo()
+    await harness.settle()
+
+    async def move(hour: int, minute: int, east_m: float) -> None:
+        harness.clock.set(today(hour, minute))
+        await fang.update_live_location(live["message_id"], *near(east_m=east_m))
+        await harness.settle()
+
+    await move(7, 40, 500)
+    # The shift has not started: nobody asks whether she is still on post.
+    harness.clock.set(today(7, 59))
+    assert await run_due(harness, checkin_jobs.left_post_alerts) == 0
+    # Back at 08:10, ten minutes into the shift: too short to count as leaving it.
+    await move(8, 10, 0)
+    [record] = await checkins(harness)
+    assert record.left_post_at is None and record.outside_since is None
+    # Off again at 09:00; asked 15 minutes later, with the minutes she has been away.
+    await move(9, 0, 500)
+    harness.clock.set(today(9, 15))
+    assert await run_due(harness, checkin_jobs.left_post_alerts) == 1
+    [alert] = await outbox_texts(harness, fang.user_id)
+    assert "15 分钟" in alert
+    [record] = await checkins(harness)
+    assert record.left_post_at == today(9, 0)

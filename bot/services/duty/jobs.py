@@ -29,7 +29,7 @@ from bot.services.duty import checkin_dialogue, noshow
 from bot.services.duty.checkin_shifts import window_opens
 from bot.services.duty.checkin_text import distance, duration, minutes_between
 from bot.services.duty.checkout import asked_to_leave, close, close_unserved, for_duty
-from bot.services.duty.presence import note_left_post
+from bot.services.duty.presence import away_since, note_left_post
 from bot.services.platform import outbox
 from bot.services.platform.notify import Render, notify
 from bot.services.schedule import seat_scan
@@ -124,13 +124,15 @@ async def left_post_alerts(session: AsyncSession, now: dt.datetime, settings: Se
     )
     # Judged here, not in the statements of these jobs: with these conditions there SQLite
     # starts from the seats instead of the index of open check-ins, and the rows are few.
-    away = [checkin for checkin in checkins if for_duty(checkin)]
+    on_duty = [checkin for checkin in checkins if for_duty(checkin)]
     # Read for all at once: an early /checkout whose reason is still asked for.
-    asked = await asked_to_leave(session, away)
+    asked = await asked_to_leave(session, on_duty)
     queued = 0
-    for checkin in away:
+    for checkin in on_duty:
         assert checkin.outside_since is not None
-        if checkin.id in asked:
+        # Away as long before the shift's start is not away from it (`away_since`).
+        away = away_since(checkin)
+        if checkin.id in asked or away is None or away > threshold:
             continue
         note_left_post(checkin, now, settings)
         latest = await session.scalar(
@@ -142,7 +144,7 @@ async def left_post_alerts(session: AsyncSession, now: dt.datetime, settings: Se
         queued += await notify(
             session,
             checkin.assignment.member,
-            _left_post(checkin, latest, minutes_between(checkin.outside_since, now)),
+            _left_post(checkin, latest, minutes_between(away, now)),
             key=f"checkin:{checkin.id}:left:{int(checkin.outside_since.timestamp())}",
             now=now,
             settings=settings,

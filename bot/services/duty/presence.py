@@ -70,14 +70,25 @@ async def presence(session: AsyncSession, checkin: CheckIn, until: dt.datetime) 
     return _share(checkin, await _track(session, checkin), until)
 
 
+def away_since(checkin: CheckIn) -> dt.datetime | None:
+    """Since when the volunteer is away from the post as the shift goes: since they went
+    outside the geofence (``outside_since``), but no earlier than the shift's start. Checked in
+    early, someone who steps away before it starts leaves nothing: the shift is not on yet, as
+    its presence share (`presence_share`) and its hours begin at the start too."""
+    if checkin.outside_since is None:
+        return None
+    return max(checkin.outside_since, checkin.assignment.shift.starts_at)
+
+
 def note_left_post(checkin: CheckIn, now: dt.datetime, settings: Settings) -> bool:
-    """Outside the geofence for LEFT_POST_ALERT_MIN means the volunteer left their post: the
-    first such absence is kept (``left_post_at``) for the tallies. True when it counts."""
-    away_since = checkin.outside_since
-    if away_since is None or now - away_since < dt.timedelta(minutes=settings.left_post_alert_min):
+    """Outside the geofence for LEFT_POST_ALERT_MIN of the shift means the volunteer left their
+    post: the first such absence is kept (``left_post_at``) for the tallies. True when it
+    counts."""
+    away = away_since(checkin)
+    if away is None or now - away < dt.timedelta(minutes=settings.left_post_alert_min):
         return False
     if checkin.left_post_at is None:
-        checkin.left_post_at = away_since
+        checkin.left_post_at = away
     return True
 
 
@@ -151,14 +162,18 @@ async def record_live_position(
     await session.flush()
     samples = await _track(session, checkin)
     was_outside = checkin.outside_since is not None
-    away_since, absences = _absences(samples)
+    outside, absences = _absences(samples)
     limit = dt.timedelta(minutes=settings.left_post_alert_min)
-    for start, lasted in absences:
-        # Back before the tick asked them, but away long enough: they still left their post.
+    starts_at = checkin.assignment.shift.starts_at
+    for away, lasted in absences:
+        # Back before the tick asked them, but away long enough of the shift (not before its
+        # start, checked in early): they still left their post.
+        start = max(away, starts_at)
+        lasted -= start - away
         if lasted >= limit and (checkin.left_post_at is None or start < checkin.left_post_at):
             checkin.left_post_at = start
-    if away_since is None or checkin.outside_since is None or away_since > checkin.outside_since:
-        checkin.outside_since = away_since
+    if outside is None or checkin.outside_since is None or outside > checkin.outside_since:
+        checkin.outside_since = outside
     # else: an older move away, handled late, reaches back into the absence known already; it
     # keeps the start it was (maybe) asked about, not to ask about the same absence twice.
     checkin.presence_ratio = _share(checkin, samples, now)
