@@ -75,13 +75,20 @@ async def test_an_order_is_acknowledged_replied_sent_back_replied_again_and_acce
     harness.clock.advance(hours=1)
     await reply(harness, town, "散落垃圾已清扫")
     await harness.deliver()
+    sent_back, newest = [
+        p.file_id for p in await rows(harness, EvidencePhoto) if p.kind is EvidenceKind.AFTER
+    ]
     # The first reply's notice still shows its buttons: they act on the reply it showed only.
+    seen = len(inspector.messages())
     await inspector.press("✅ 验收办结", message_id=notice.message_id)
     await harness.settle()
     assert inspector.answered_callbacks[-1]["text"] == (
         f"整改令 #{order.id} 有一条更新的回复，您还没看过：下面是最新的回复，请看过再验收或退回。"
     )
     assert "回复：散落垃圾已清扫" in (inspector.last().text or "")
+    # "After" is the newest reply's photo, not the one sent back with the earlier reply.
+    shown = [m for m in inspector.messages()[seen:] if m.kind == "photo"]
+    assert [m.file_id for m in shown if m.caption != "整改前"] == [newest], shown
     assert (await orders(harness))[0].status is OrderStatus.REPLIED
     await inspector.press("↩️ 退回", message_id=notice.message_id)
     await harness.settle()
@@ -117,6 +124,7 @@ async def test_an_order_is_acknowledged_replied_sent_back_replied_again_and_acce
     assert f"整改令 #{order.id} 已办结，谢谢「城管局」" in (coordinator.last().text or "")
     told = wang.last()
     assert "已由「城管局」整改完毕" in (told.caption or "") and told.kind == "photo"
+    assert told.file_id == newest and sent_back != newest, "the fix accepted, not the one sent back"
 
     [done] = await orders(harness)
     assert done.status is OrderStatus.ACCEPTED

@@ -168,9 +168,13 @@ async def file_ids(
     inspection_id: int | None = None,
     report_id: int | None = None,
     order_id: int | None = None,
+    after: dt.datetime | None = None,
 ) -> list[str]:
-    """The photos of one check, report or order reply, in the order they were taken."""
+    """The photos of one check, report or order's replies, in the order they were taken;
+    with `after`, only those kept later than that."""
     query = select(EvidencePhoto.file_id).order_by(EvidencePhoto.id)
+    if after is not None:
+        query = query.where(EvidencePhoto.created_at > after)
     if inspection_id is not None:
         query = query.where(EvidencePhoto.inspection_id == inspection_id)
     elif report_id is not None:

@@ -22,7 +22,7 @@ from bot.db.models import (
     Unit,
 )
 from bot.errors import DomainError, ErrorCode
-from bot.services.oversight import evidence, orders, report_decisions
+from bot.services.oversight import orders, report_decisions
 from bot.services.people.access import Actor
 from bot.services.platform import audit
 
@@ -53,7 +53,7 @@ async def card(session: AsyncSession, actor: Actor, order_id: int, now: dt.datet
         order=order,
         post_name=await orders.post_name(session, order),
         before=await orders.before_photos(session, order),
-        after=await evidence.file_ids(session, order_id=order.id),
+        after=await orders.after_photos(session, order),
         history=await history(session, order.id),
     )
 

@@ -14,10 +14,11 @@ from bot.buttons import FollowUpHolds, FollowUpReopen
 from bot.db.models import Dialogue, OrderStatus, RectificationOrder, ReportStatus
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
-from bot.services.oversight import evidence, notices, reports, typed
+from bot.services.oversight import notices, orders, reports, typed
 from bot.services.oversight.orders import (
     REASON,
     ReasonFor,
+    after_photos,
     check_reply,
     count_actions,
     get,
@@ -35,9 +36,9 @@ from bot.services.platform import dialogues
 from bot.settings import Settings
 
 # The trail's marks of a send-back and of a reopening; each starts a round (order_jobs.py reads
-# them to tell one round's reminders from the next).
-RETURN_ACTION = "order.return"
-REOPEN_ACTION = "order.reopen"
+# them to tell one round's reminders from the next; orders.py the photos of the round's reply).
+RETURN_ACTION = orders.RETURN_ACTION
+REOPEN_ACTION = orders.REOPEN_ACTION
 
 FOLLOW_UP_CHOICES = (7, 14)  # days after acceptance the issuer may choose to look again
 REASON_MIN = typed.REASON_MIN
@@ -62,7 +63,7 @@ async def accept(
     order.accepted_by_id = member_id(actor)
     order.updated_at = now
     record(session, order.accepted_by_id, "order.accept", order, now)
-    after = await evidence.file_ids(session, order_id=order.id)
+    after = await after_photos(session, order)
     await notices.send(
         session,
         notices.people(await coordinators_of(session, order.unit_id), settings),

@@ -55,6 +55,10 @@ from bot.settings import Settings
 REPLY = DialogueKind.ORDER_REPLY
 REASON = DialogueKind.ORDER_REASON
 ISSUED = "order.issued"  # the kind of the new order's notice to the unit (bot/redraw.py)
+# The trail's marks of a send-back and of a reopening (order_review.py); each starts a round
+# (order_jobs.py reads them to tell one round's reminders from the next).
+RETURN_ACTION = "order.return"
+REOPEN_ACTION = "order.reopen"
 
 
 class ReasonFor(StrEnum):
@@ -120,7 +124,20 @@ async def before_photos(session: AsyncSession, order: RectificationOrder) -> lis
 
 
 async def after_photos(session: AsyncSession, order: RectificationOrder) -> list[str]:
-    return await evidence.file_ids(session, order_id=order.id)
+    """The photos of the unit's reply the order holds now (the one to accept, accepted or sent
+    back): not those of a reply sent back before it, nor of a fix the problem came back after
+    (the photos kept after the send-back or reopening before that reply)."""
+    if order.replied_at is None:
+        return []
+    round_start = await session.scalar(
+        select(func.max(AuditEntry.created_at)).where(
+            AuditEntry.object_type == "order",
+            AuditEntry.object_id == order.id,
+            AuditEntry.action.in_((RETURN_ACTION, REOPEN_ACTION)),
+            AuditEntry.created_at < order.replied_at,
+        )
+    )
+    return await evidence.file_ids(session, order_id=order.id, after=round_start)
 
 
 async def post_name(session: AsyncSession, order: RectificationOrder) -> str | None:
