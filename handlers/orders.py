@@ -84,19 +84,17 @@ async def show_list(turn: Turn, data: OrderList) -> None:
     if data.view is OrderView.REPORTS:
         await _show_reports(turn, data.offset)
         return
-    found, total = await order_lists.listing(
-        turn.session, turn.actor, data.view, data.offset, turn.now
-    )
-    title = t(f"oversight.orders.view.{data.view.value}", number=total)
-    if not found:
+    page = await order_lists.listing(turn.session, turn.actor, data.view, data.offset, turn.now)
+    title = t(f"oversight.orders.view.{data.view.value}", number=page.total)
+    if not page.orders:
         turn.edit(t("oversight.orders.empty", view=title))
         return
     lines = [title]
     rows: list[list[InlineKeyboardButton]] = []
-    for order in found:
+    for order in page.orders:
         lines.append(_order_line(t, order, turn))
         rows.append([button(t("oversight.button.open_order", id=order.id), OrderCard(order.id))])
-    nav = _page_buttons(t, data.view, data.offset, order_lists.PAGE_SIZE, total)
+    nav = _page_buttons(t, data.view, page.offset, order_lists.PAGE_SIZE, page.total)
     if nav:
         rows.append(nav)
     turn.edit("\n".join(lines), inline(rows))

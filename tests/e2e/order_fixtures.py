@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
-from bot.db.models import RectificationOrder
+import datetime as dt
+
+from sqlalchemy import select
+
+from bot.db.models import Category, Member, OrderStatus, RectificationOrder
 from tests.e2e.oversight_fixtures import City, near, orders, report, street_reports
 from tests.e2e.schedule import press_and_settle
 from tests.harness import Harness
@@ -32,3 +36,31 @@ async def reply(harness: Harness, town: City, note: str) -> str:
     await coordinator.send_text(note)
     await harness.settle()
     return await press_and_settle(harness, coordinator, "✅ 提交回复")
+
+
+async def open_orders(harness: Harness, town: City, count: int) -> list[int]:
+    """`count` orders issued to 城管局 by the inspector at its post, each an hour's deadline
+    after the one before (the lists' order), inserted as the issue would leave them."""
+    now = harness.clock.now()
+    async with harness.session() as session:
+        inspector = await session.scalar(
+            select(Member.id).where(Member.telegram_id == town.inspector.user_id)
+        )
+        rows = [
+            RectificationOrder(
+                unit_id=town.unit_id,
+                category=Category.LITTER,
+                status=OrderStatus.ISSUED,
+                post_id=town.post_id,
+                description=f"第{number}处垃圾",
+                issued_by_id=inspector,
+                issued_at=now,
+                visible_from=now,
+                deadline_at=now + dt.timedelta(hours=24 + number),
+                updated_at=now,
+            )
+            for number in range(1, count + 1)
+        ]
+        session.add_all(rows)
+        await session.flush()
+        return [row.id for row in rows]

@@ -25,7 +25,7 @@ from bot.db.models import (
     Unit,
 )
 from bot.services.platform import dialogues
-from tests.e2e.order_fixtures import ordered, reply
+from tests.e2e.order_fixtures import open_orders, ordered, reply
 from tests.e2e.oversight_fixtures import city, near, orders, report, rows, street_reports, trail
 from tests.e2e.schedule import DAY, at, press_and_settle
 from tests.harness import Harness
@@ -406,3 +406,29 @@ async def test_an_order_card_shows_its_whole_history_however_long(harness: Harne
     card = "\n".join(m.text or "" for m in inspector.messages()[-3:])
     assert "下发（赵督查）" in card, card
     assert all(f"第{round_}次退回" in card for round_ in range(1, 13)), card
+
+
+async def test_a_page_of_orders_turned_after_orders_left_the_list_shows_the_last_page(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    inspector = town.inspector
+    ids = await open_orders(harness, town, 9)
+    await inspector.send_command("orders")
+    await harness.settle()
+    text = await press_and_settle(harness, inspector, "📋 未办结（9）")
+    assert text.startswith("📋 未办结（9）") and f"#{ids[7]} 城管局" in text
+    assert f"#{ids[8]} " not in text and inspector.last().buttons()[-1] == "下一页 ▶️"
+    # The last order is accepted meanwhile: eight are open, one page of them.
+    async with harness.session() as session:
+        await session.execute(
+            update(RectificationOrder)
+            .where(RectificationOrder.id == ids[8])
+            .values(status=OrderStatus.ACCEPTED, accepted_at=harness.clock.now())
+        )
+        await session.commit()
+    text = await press_and_settle(harness, inspector, "下一页 ▶️")
+    assert text.startswith("📋 未办结（8）") and "没有" not in text, text
+    assert f"#{ids[0]} 城管局" in text and f"#{ids[7]} 城管局" in text
+    assert inspector.last().buttons() == [f"#{order}" for order in ids[:8]]
+    assert [o.status for o in await orders(harness)].count(OrderStatus.ISSUED) == 8

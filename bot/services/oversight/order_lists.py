@@ -80,10 +80,21 @@ def may_list(actor: Actor) -> None:
         raise DomainError(ErrorCode.FORBIDDEN)
 
 
+@dataclass(frozen=True)
+class Page:
+    """One page of a list of /orders: its orders, where it starts, how many the list holds."""
+
+    orders: list[RectificationOrder]
+    offset: int
+    total: int
+
+
 async def listing(
     session: AsyncSession, actor: Actor, view: OrderView, offset: int, now: dt.datetime
-) -> tuple[list[RectificationOrder], int]:
-    """One page of a list of /orders and how many the list holds."""
+) -> Page:
+    """The page of a list of /orders at `offset`. Orders leave a list while a page of it is
+    open (accepted, replied), so an offset past its end (a page button pressed since) gives
+    the last page instead of an empty one under a count that says otherwise."""
     may_list(actor)
     condition = _view(view, now)
     scope = _scope(actor, now)
@@ -93,6 +104,8 @@ async def listing(
         await session.scalar(select(func.count()).select_from(RectificationOrder).where(condition))
         or 0
     )
+    last_start = (max(total, 1) - 1) // PAGE_SIZE * PAGE_SIZE
+    offset = max(0, min(offset // PAGE_SIZE * PAGE_SIZE, last_start))
     order_by = (
         (RectificationOrder.accepted_at.desc(), RectificationOrder.id.desc())
         if view is OrderView.ACCEPTED
@@ -102,10 +115,10 @@ async def listing(
         select(RectificationOrder)
         .where(condition)
         .order_by(*order_by)
-        .offset(max(0, offset))
+        .offset(offset)
         .limit(PAGE_SIZE)
     )
-    return list(rows.unique()), total
+    return Page(list(rows.unique()), offset, total)
 
 
 @dataclass(frozen=True)
