@@ -32,18 +32,28 @@ from handlers.turn import Turn, error_text
 CAPTION = re.compile(r"^\s*#?\s*(随手拍|隨手拍|street\s*report)", re.IGNORECASE)
 
 
-def _mine_lines(t: Translator, mine: list[StreetReport]) -> list[str]:
+def _mine_lines(t: Translator, mine: list[report_filing.Mine]) -> list[str]:
     if not mine:
         return []
     lines = [t("oversight.report.mine_header")]
-    for report in mine:
+    for item in mine:
+        report, original = item.report, item.merged_into
+        state = (
+            t(
+                "oversight.report.state.merged_into",
+                id=original.id,
+                state=notices.report_state(t, original.status),
+            )
+            if original is not None
+            else notices.report_state(t, report.status)
+        )
         lines.append(
             t(
                 "oversight.report.mine_line",
                 id=report.id,
                 category=notices.category(t, report.category),
                 day=t.weekday_date(report.created_at),
-                state=notices.report_state(t, report.status),
+                state=state,
             )
         )
     return lines

@@ -177,6 +177,14 @@ async def test_a_second_report_of_the_same_problem_nearby_is_linked_and_both_hea
     await harness.deliver()
     for reporter in (wang, li):
         assert f"您的随手拍 #{first.id}：已向「城管局」下发整改令" in (reporter.last().text or "")
+    # Li's own list says where the merged report stands, as the notices told him.
+    await li.send_command("report")
+    await harness.settle()
+    listed = li.last().text or ""
+    assert f"#{second.id} 乱停车 · " in listed, listed
+    assert f"已合并到 #{first.id}（整改中）" in listed, listed
+    merged = (await street_reports(harness))[1]
+    assert merged.status is ReportStatus.DUPLICATE and merged.duplicate_of_id == first.id
 
 
 async def test_a_photo_captioned_suishoupai_starts_a_report(harness: Harness) -> None:

@@ -7,6 +7,7 @@ same day is linked to it instead, and its reporter hears what the first one's re
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -220,9 +221,18 @@ async def submit(
     return report
 
 
-async def mine(session: AsyncSession, member: Member) -> list[StreetReport]:
+@dataclass(frozen=True)
+class Mine:
+    """One of the member's reports, and for one merged into another, that report: the
+    member hears its steps, so their list tells where it stands."""
+
+    report: StreetReport
+    merged_into: StreetReport | None
+
+
+async def mine(session: AsyncSession, member: Member) -> list[Mine]:
     """The member's own latest reports, for /report."""
-    return list(
+    found = list(
         (
             await session.scalars(
                 select(StreetReport)
@@ -232,3 +242,12 @@ async def mine(session: AsyncSession, member: Member) -> list[StreetReport]:
             )
         ).unique()
     )
+    result = []
+    for report in found:
+        original = (
+            await session.get(StreetReport, report.duplicate_of_id)
+            if report.status is ReportStatus.DUPLICATE and report.duplicate_of_id is not None
+            else None
+        )
+        result.append(Mine(report, original))
+    return result
