@@ -34,6 +34,7 @@ from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Turn
 
 VIEWS = (OrderView.OPEN, OrderView.OVERDUE, OrderView.REPLIED, OrderView.ACCEPTED)
+UNITS_SHOWN = 20  # units /orders names with their open orders, most first
 
 
 # -- /orders ----------------------------------------------------------------------------------
@@ -43,10 +44,13 @@ async def list_orders(turn: Turn) -> None:
     t = turn.t
     counts, lines_by_unit = await order_lists.summary(turn.session, turn.actor, turn.now)
     lines = [t("oversight.orders.header")]
-    for line in lines_by_unit[:20]:
+    for line in lines_by_unit[:UNITS_SHOWN]:
         lines.append(
             t("oversight.orders.unit_line", unit=line.unit, count=line.open, overdue=line.overdue)
         )
+    if len(lines_by_unit) > UNITS_SHOWN:
+        # The rest are left out: said, so that the list is not read as every unit.
+        lines.append(t("report.first_only", count=UNITS_SHOWN))
     if not lines_by_unit:
         lines.append(t("oversight.orders.none_open"))
     buttons = [

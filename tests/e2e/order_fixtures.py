@@ -38,9 +38,12 @@ async def reply(harness: Harness, town: City, note: str) -> str:
     return await press_and_settle(harness, coordinator, "✅ 提交回复")
 
 
-async def open_orders(harness: Harness, town: City, count: int) -> list[int]:
-    """`count` orders issued to 城管局 by the inspector at its post, each an hour's deadline
-    after the one before (the lists' order), inserted as the issue would leave them."""
+async def open_orders(
+    harness: Harness, town: City, count: int, unit_id: int | None = None
+) -> list[int]:
+    """`count` orders issued to 城管局 (or the unit `unit_id`) by the inspector at 城管局's
+    post, each an hour's deadline after the one before (the lists' order), inserted as the
+    issue would leave them."""
     now = harness.clock.now()
     async with harness.session() as session:
         inspector = await session.scalar(
@@ -48,7 +51,7 @@ async def open_orders(harness: Harness, town: City, count: int) -> list[int]:
         )
         rows = [
             RectificationOrder(
-                unit_id=town.unit_id,
+                unit_id=unit_id if unit_id is not None else town.unit_id,
                 category=Category.LITTER,
                 status=OrderStatus.ISSUED,
                 post_id=town.post_id,

@@ -27,7 +27,7 @@ from bot.db.models import (
 from bot.services.platform import dialogues
 from tests.e2e.order_fixtures import open_orders, ordered, reply
 from tests.e2e.oversight_fixtures import city, near, orders, report, rows, street_reports, trail
-from tests.e2e.schedule import DAY, at, press_and_settle
+from tests.e2e.schedule import DAY, at, press_and_settle, unit
 from tests.harness import Harness
 
 
@@ -408,7 +408,7 @@ async def test_an_order_card_shows_its_whole_history_however_long(harness: Harne
     assert all(f"第{round_}次退回" in card for round_ in range(1, 13)), card
 
 
-async def test_a_page_of_orders_turned_after_orders_left_the_list_shows_the_last_page(
+async def test_order_lists_turned_after_orders_left_them_and_with_more_units_than_named(
     harness: Harness,
 ) -> None:
     town = await city(harness)
@@ -432,3 +432,13 @@ async def test_a_page_of_orders_turned_after_orders_left_the_list_shows_the_last
     assert f"#{ids[0]} 城管局" in text and f"#{ids[7]} 城管局" in text
     assert inspector.last().buttons() == [f"#{order}" for order in ids[:8]]
     assert [o.status for o in await orders(harness)].count(OrderStatus.ISSUED) == 8
+
+    # Open orders in more units than /orders lists by name: it says the list stops there.
+    for number in range(1, 21):
+        await open_orders(harness, town, 1, await unit(harness, f"社区{number:02d}"))
+    await inspector.send_command("orders")
+    await harness.settle()
+    lines = (inspector.last().text or "").splitlines()
+    assert lines[1] == "· 城管局：未办结 8 件，其中超期 0 件", lines
+    assert len([line for line in lines if line.startswith("· ")]) == 20
+    assert lines[-1] == "……只列出前 20 条", lines
