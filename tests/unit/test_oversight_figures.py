@@ -11,6 +11,7 @@ import pytest
 
 from bot.db.engine import Database
 from bot.db.models import (
+    AuditEntry,
     Category,
     CheckKind,
     Inspection,
@@ -23,7 +24,7 @@ from bot.db.models import (
     StreetReport,
     Unit,
 )
-from bot.services.oversight import figures
+from bot.services.oversight import figures, order_lists
 from bot.services.reports import periods
 from bot.services.reports.scoring import Counts, Grade, Score, unit_score
 from tests.conftest import make_settings
@@ -347,3 +348,49 @@ async def test_the_reply_rate_counts_an_order_once_it_was_due_a_reply(database: 
     # Only orders awaiting a reply: no reply rate yet, and no order score from it.
     assert figures.Figures(issued=2, awaiting_reply=2).reply_rate is None
     assert figures.Figures(issued=2, awaiting_reply=2).order_score is None
+
+
+async def test_the_ledger_keeps_an_escalation_that_a_reopening_started_over(
+    database: Database,
+) -> None:
+    """An order escalated (超期督办) in its first round, accepted, and reopened at its follow-up:
+    the reopening clears the round's escalation, the ledger's line still says it was
+    escalated (the trail has it), as the figures keep its first deadline and acceptance."""
+    first, _ = await _month(database)
+    async with database.session() as session:
+        order = RectificationOrder(
+            unit_id=first,
+            category=Category.LITTER,
+            status=OrderStatus.ISSUED,
+            issued_at=day(2),
+            visible_from=day(2),
+            deadline_at=day(13),
+            first_deadline_at=day(3),
+            first_replied_at=day(5),
+            first_accepted_at=day(5),
+            escalated_at=None,
+            reopened=1,
+            updated_at=day(12),
+        )
+        session.add(order)
+        await session.flush()
+        for action, when in (("order.escalate", day(4)), ("order.reopen", day(12))):
+            session.add(
+                AuditEntry(
+                    actor_id=None,
+                    action=action,
+                    object_type="order",
+                    object_id=order.id,
+                    created_at=when,
+                )
+            )
+        order_id = order.id
+    async with database.session() as session:
+        lines = await order_lists.ledger_lines(session, START, END, NOW, first)
+    by_id = {line.id: line for line in lines}
+    assert by_id[order_id].escalated is True
+    # The hand-built month's orders were never escalated.
+    assert [line.escalated for line in lines if line.id != order_id] == [False] * (len(lines) - 1)
+    async with database.session() as session:
+        reopened = await session.get(RectificationOrder, order_id)
+        assert reopened is not None and reopened.escalated_at is None

@@ -365,7 +365,7 @@ async def escalate(session: AsyncSession, now: dt.datetime, settings: Settings) 
         )
         if getattr(stamped, "rowcount", 0) != 1:
             continue
-        orders.record(session, None, "order.escalate", order, now)
+        orders.record(session, None, orders.ESCALATE_ACTION, order, now)
         where = await orders.post_name(session, order)
         problem = await orders.problem_of(session, order, settings)
 

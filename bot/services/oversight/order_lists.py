@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.buttons import OrderView
 from bot.db.models import (
     ORDERS_AWAITING_UNIT,
+    AuditEntry,
     Category,
     OrderStatus,
     Post,
@@ -225,8 +226,20 @@ async def ledger_lines(
     """The orders issued or due (first deadline) in [start, end) that the unit may see by
     `now`, as the figures count them."""
     order = RectificationOrder
+    # Escalated in any round: a reopening clears the round's mark (escalated_at), the trail
+    # keeps it.
+    escalated = (
+        select(AuditEntry.id)
+        .where(
+            AuditEntry.object_type == "order",
+            AuditEntry.object_id == order.id,
+            AuditEntry.action == orders.ESCALATE_ACTION,
+        )
+        .correlate(order)
+        .exists()
+    )
     query = (
-        select(order, Post.name)
+        select(order, Post.name, escalated)
         .outerjoin(Post, Post.id == order.post_id)
         .where(
             order.visible_from <= now,
@@ -240,7 +253,7 @@ async def ledger_lines(
     if unit_id is not None:
         query = query.where(order.unit_id == unit_id)
     lines = []
-    for found, post in (await session.execute(query)).unique().all():
+    for found, post, ever_escalated in (await session.execute(query)).unique().all():
         source = "check" if found.inspection_id else "report" if found.report_id else "-"
         lines.append(
             OrderLine(
@@ -257,7 +270,7 @@ async def ledger_lines(
                 acknowledged_at=found.acknowledged_at,
                 first_replied_at=found.first_replied_at,
                 accepted_at=found.accepted_at,
-                escalated=found.escalated_at is not None,
+                escalated=found.escalated_at is not None or bool(ever_escalated),
                 reopened=found.reopened,
                 reply_note=found.reply_note,
             )

@@ -59,6 +59,9 @@ ISSUED = "order.issued"  # the kind of the new order's notice to the unit (bot/r
 # (order_jobs.py reads them to tell one round's reminders from the next).
 RETURN_ACTION = "order.return"
 REOPEN_ACTION = "order.reopen"
+# The trail's mark of an escalation (超期督办, order_jobs.py): kept when a reopening clears the
+# round's escalated_at.
+ESCALATE_ACTION = "order.escalate"
 
 
 class ReasonFor(StrEnum):
