@@ -201,6 +201,8 @@ async def show_card(turn: Turn, data: OrderCard) -> None:
     lines = [
         notices.order_card(t, found.order, post_name=found.post_name, now=turn.now, problem=problem)
     ]
+    if found.after_flagged:
+        lines.append(t("oversight.order.reply_photos_flagged", count=found.after_flagged))
     history = _history_lines(t, found.history)
     if history:
         lines.append(t("oversight.history.header"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import EvidencePhoto, StreetReport
+from bot.db.models import EvidenceKind, EvidencePhoto, StreetReport
 from tests.e2e.order_fixtures import ordered
 from tests.e2e.oversight_fixtures import city, near
 from tests.e2e.schedule import press_and_settle
@@ -82,6 +82,36 @@ async def test_a_picture_sent_twice_in_an_order_reply_counts_once(harness: Harne
     await press_and_settle(harness, coordinator, "✅ 提交回复")
     kept = [photo.file_unique_id for photo in await _evidence(harness)]
     assert kept.count(after) == 1, kept
+
+
+@pytest.mark.parametrize("settings_overrides", [{"checkin_duplicate_photo": "flag"}])
+async def test_a_reply_with_a_picture_used_before_is_flagged_to_the_inspector(
+    harness: Harness,
+) -> None:
+    """With photos used before let in and flagged, the inspector who is to accept a reply
+    is told that its "after" photo was used before (here: the report's own "before" photo)."""
+    town = await city(harness)
+    await ordered(harness, town)
+    [before] = await _evidence(harness)
+    coordinator = town.coordinator
+    await press_and_settle(harness, coordinator, "📤 回复整改")
+    await coordinator.send_photo_again(before.file_unique_id)
+    await harness.settle()
+    await press_and_settle(harness, coordinator, "✅ 提交回复")
+    await harness.deliver()
+    notice = town.inspector.last()
+    caption = notice.caption or ""
+    assert "「城管局」回复了整改令" in caption and notice.buttons() == ["✅ 验收办结", "↩️ 退回"]
+    assert "⚠️ 其中 1 张照片以前用过" in caption, caption
+    # The card in /orders, whose buttons accept it too, says so as well.
+    await town.inspector.send_command("orders")
+    await harness.settle()
+    await press_and_settle(harness, town.inspector, "📤 待验收（1）")
+    card = await press_and_settle(harness, town.inspector, "#1")
+    assert "⚠️ 其中 1 张照片以前用过" in card, card
+    [_, after] = await _evidence(harness)
+    assert after.kind is EvidenceKind.AFTER and after.flagged
+    assert after.file_unique_id == before.file_unique_id
 
 
 async def _evidence(harness: Harness) -> list[EvidencePhoto]:

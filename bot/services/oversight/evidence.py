@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Dialogue, EvidenceKind, EvidencePhoto
@@ -184,3 +184,14 @@ async def file_ids(
     else:
         return []
     return [str(file_id) for file_id in await session.scalars(query)]
+
+
+async def flagged_of_order(session: AsyncSession, order_id: int, after: dt.datetime | None) -> int:
+    """How many of an order's reply photos kept later than `after` were let in though used
+    before (CHECKIN_DUPLICATE_PHOTO=flag)."""
+    query = select(func.count()).where(
+        EvidencePhoto.order_id == order_id, EvidencePhoto.flagged.is_(True)
+    )
+    if after is not None:
+        query = query.where(EvidencePhoto.created_at > after)
+    return int(await session.scalar(query) or 0)

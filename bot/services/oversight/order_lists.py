@@ -42,6 +42,7 @@ class Card:
     before: list[str]
     after: list[str]
     history: list[Step]
+    after_flagged: int = 0  # of `after`, photos used before and let in flagged
 
 
 async def history(session: AsyncSession, order_id: int) -> list[Step]:
@@ -56,6 +57,7 @@ async def card(session: AsyncSession, actor: Actor, order_id: int, now: dt.datet
         before=await orders.before_photos(session, order),
         after=await orders.after_photos(session, order),
         history=await history(session, order.id),
+        after_flagged=await orders.after_flagged(session, order),
     )
 
 

@@ -126,21 +126,36 @@ async def before_photos(session: AsyncSession, order: RectificationOrder) -> lis
     return []
 
 
+async def _reply_round_start(
+    session: AsyncSession, order: RectificationOrder, replied_at: dt.datetime
+) -> dt.datetime | None:
+    """The send-back or reopening before the reply of `replied_at` (None: there was none)."""
+    return await session.scalar(
+        select(func.max(AuditEntry.created_at)).where(
+            AuditEntry.object_type == "order",
+            AuditEntry.object_id == order.id,
+            AuditEntry.action.in_((RETURN_ACTION, REOPEN_ACTION)),
+            AuditEntry.created_at < replied_at,
+        )
+    )
+
+
 async def after_photos(session: AsyncSession, order: RectificationOrder) -> list[str]:
     """The photos of the unit's reply the order holds now (the one to accept, accepted or sent
     back): not those of a reply sent back before it, nor of a fix the problem came back after
     (the photos kept after the send-back or reopening before that reply)."""
     if order.replied_at is None:
         return []
-    round_start = await session.scalar(
-        select(func.max(AuditEntry.created_at)).where(
-            AuditEntry.object_type == "order",
-            AuditEntry.object_id == order.id,
-            AuditEntry.action.in_((RETURN_ACTION, REOPEN_ACTION)),
-            AuditEntry.created_at < order.replied_at,
-        )
-    )
-    return await evidence.file_ids(session, order_id=order.id, after=round_start)
+    start = await _reply_round_start(session, order, order.replied_at)
+    return await evidence.file_ids(session, order_id=order.id, after=start)
+
+
+async def after_flagged(session: AsyncSession, order: RectificationOrder) -> int:
+    """How many of `after_photos` were used before and let in flagged."""
+    if order.replied_at is None:
+        return 0
+    start = await _reply_round_start(session, order, order.replied_at)
+    return await evidence.flagged_of_order(session, order.id, start)
 
 
 async def post_name(session: AsyncSession, order: RectificationOrder) -> str | None:
@@ -469,17 +484,18 @@ async def submit_reply(
     )
     await dialogues.end(session, actor.telegram_id)
     after = [str(item["file_id"]) for item in photos]
+    # Let in though used before (CHECKIN_DUPLICATE_PHOTO=flag): the inspector who accepts the
+    # fix is told, as coordinators are of a check-in's photo.
+    flagged = sum(1 for item in photos if item.get("flagged"))
     where = await post_name(session, order)
     problem = await problem_of(session, order, settings)
 
     def render(t: Translator) -> Message:
+        header = t("oversight.order.replied", id=order.id, unit=order.unit.name)
+        if flagged:
+            header += "\n" + t("oversight.order.reply_photos_flagged", count=flagged)
         text = notices.order_card(
-            t,
-            order,
-            post_name=where,
-            now=None,
-            header=t("oversight.order.replied", id=order.id, unit=order.unit.name),
-            problem=problem,
+            t, order, post_name=where, now=None, header=header, problem=problem
         )
         return notices.message(text, after, issuer_buttons(t, order))
 
