@@ -78,7 +78,7 @@ def test_an_order_whose_texts_hold_control_characters_is_written_without_them() 
         first_deadline_at=issued + dt.timedelta(days=1),
         acknowledged_at=issued,
         first_replied_at=issued,
-        accepted_at=issued,
+        first_accepted_at=issued,
         escalated=False,
         reopened=0,
         reply_note="=已\x1f清理\uffff",

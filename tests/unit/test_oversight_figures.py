@@ -350,12 +350,12 @@ async def test_the_reply_rate_counts_an_order_once_it_was_due_a_reply(database: 
     assert figures.Figures(issued=2, awaiting_reply=2).order_score is None
 
 
-async def test_the_ledger_keeps_an_escalation_that_a_reopening_started_over(
+async def test_the_ledger_keeps_an_escalation_and_an_acceptance_that_a_reopening_started_over(
     database: Database,
 ) -> None:
     """An order escalated (超期督办) in its first round, accepted, and reopened at its follow-up:
-    the reopening clears the round's escalation, the ledger's line still says it was
-    escalated (the trail has it), as the figures keep its first deadline and acceptance."""
+    the reopening clears the round's escalation and acceptance, the ledger's line still says it
+    was escalated (the trail has it) and when it was first accepted, as the figures count it."""
     first, _ = await _month(database)
     async with database.session() as session:
         order = RectificationOrder(
@@ -389,6 +389,8 @@ async def test_the_ledger_keeps_an_escalation_that_a_reopening_started_over(
         lines = await order_lists.ledger_lines(session, START, END, NOW, first)
     by_id = {line.id: line for line in lines}
     assert by_id[order_id].escalated is True
+    # Its acceptance, which the figures count, is kept too (the reopening cleared accepted_at).
+    assert by_id[order_id].first_accepted_at == day(5)
     # The hand-built month's orders were never escalated.
     assert [line.escalated for line in lines if line.id != order_id] == [False] * (len(lines) - 1)
     async with database.session() as session:

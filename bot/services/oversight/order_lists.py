@@ -207,7 +207,9 @@ class OrderLine:
     first_deadline_at: dt.datetime  # the deadline it was issued with, before any reopening
     acknowledged_at: dt.datetime | None
     first_replied_at: dt.datetime | None
-    accepted_at: dt.datetime | None
+    # The first acceptance, as the figures count it: a reopening at the follow-up clears the
+    # order's accepted_at, not what a closed period's on-time rate read.
+    first_accepted_at: dt.datetime | None
     escalated: bool
     reopened: int
     reply_note: str | None
@@ -271,7 +273,7 @@ async def ledger_lines(
                 first_deadline_at=found.first_deadline_at,
                 acknowledged_at=found.acknowledged_at,
                 first_replied_at=found.first_replied_at,
-                accepted_at=found.accepted_at,
+                first_accepted_at=found.first_accepted_at,
                 escalated=found.escalated_at is not None or bool(ever_escalated),
                 reopened=found.reopened,
                 reply_note=found.reply_note,

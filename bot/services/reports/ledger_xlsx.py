@@ -209,7 +209,7 @@ def _orders_sheet(t: Translator, book: Workbook, ledger: Ledger) -> Any:
                 _local(t, line.acknowledged_at),
                 _local(t, line.first_replied_at),
                 yes if line.replied_on_time else no,
-                _local(t, line.accepted_at),
+                _local(t, line.first_accepted_at),
                 yes if line.escalated else no,
                 line.reopened,
                 # What "replied on time" and the figures read, once reopening moved the deadline.
