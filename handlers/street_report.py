@@ -291,9 +291,15 @@ async def show_card(turn: Turn, data: ReportCard) -> None:
         turn.refuse(error)
         return
     send_photos(turn, await reports.photos_of(turn.session, report))
-    rows = reports.inspector_buttons(t, report) if orders.is_inspector(turn.actor) else []
+    inspects = orders.is_inspector(turn.actor)
+    rows = reports.inspector_buttons(t, report) if inspects else []
     markup = inline([[button(text, value) for text, value in row] for row in rows])
-    turn.reply(notices.report_card(t, report), markup if rows else None)
+    text = notices.report_card(t, report)
+    flagged = await reports.photos_flagged(turn.session, report) if inspects else 0
+    if flagged:
+        # Those who decide on it are told its photos were used before (flag mode).
+        text += "\n" + t("oversight.report.photos_flagged", count=flagged)
+    turn.reply(text, markup if rows else None)
 
 
 async def dispatch_page(turn: Turn, data: ReportDispatchPage) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.db.models import EvidenceKind, EvidencePhoto, StreetReport
 from tests.e2e.order_fixtures import ordered
-from tests.e2e.oversight_fixtures import city, near
+from tests.e2e.oversight_fixtures import city, near, report
 from tests.e2e.schedule import press_and_settle
 from tests.harness import Harness
 
@@ -112,6 +112,36 @@ async def test_a_reply_with_a_picture_used_before_is_flagged_to_the_inspector(
     [_, after] = await _evidence(harness)
     assert after.kind is EvidenceKind.AFTER and after.flagged
     assert after.file_unique_id == before.file_unique_id
+
+
+@pytest.mark.parametrize("settings_overrides", [{"checkin_duplicate_photo": "flag"}])
+async def test_a_street_report_with_a_picture_used_before_is_flagged_to_the_inspector(
+    harness: Harness,
+) -> None:
+    town = await city(harness)
+    wang = town.volunteers[0]
+    await report(harness, wang, near(60), category="乱停车")
+    [first] = await _evidence(harness)
+    # The same picture as a report of another problem, at another place.
+    await wang.send_command("report")
+    await harness.settle()
+    await wang.send_photo_again(first.file_unique_id)
+    await harness.settle()
+    await wang.send_location(*near(400))
+    await harness.settle()
+    await press_and_settle(harness, wang, "设施损坏")
+    await press_and_settle(harness, wang, "✅ 提交")
+    _, again = await _evidence(harness)
+    assert again.flagged and again.file_unique_id == first.file_unique_id
+    inspector = town.inspector
+    await inspector.send_command("orders")
+    await harness.settle()
+    await press_and_settle(harness, inspector, "📷 待处理随手拍（2）")
+    first_card = await press_and_settle(harness, inspector, "随手拍 #1")
+    assert "以前用过" not in first_card, first_card
+    card = await press_and_settle(harness, inspector, "随手拍 #2")
+    assert "⚠️ 其中 1 张照片以前用过" in card, card
+    assert inspector.last().buttons()[-1] == "🚫 不予受理", inspector.last().buttons()
 
 
 async def _evidence(harness: Harness) -> list[EvidencePhoto]:

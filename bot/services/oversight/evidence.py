@@ -186,12 +186,22 @@ async def file_ids(
     return [str(file_id) for file_id in await session.scalars(query)]
 
 
-async def flagged_of_order(session: AsyncSession, order_id: int, after: dt.datetime | None) -> int:
-    """How many of an order's reply photos kept later than `after` were let in though used
-    before (CHECKIN_DUPLICATE_PHOTO=flag)."""
-    query = select(func.count()).where(
-        EvidencePhoto.order_id == order_id, EvidencePhoto.flagged.is_(True)
-    )
+async def flagged(
+    session: AsyncSession,
+    *,
+    report_id: int | None = None,
+    order_id: int | None = None,
+    after: dt.datetime | None = None,
+) -> int:
+    """How many photos of a report, or of an order's replies kept later than `after`, were let
+    in though used before (CHECKIN_DUPLICATE_PHOTO=flag)."""
+    query = select(func.count()).where(EvidencePhoto.flagged.is_(True))
+    if report_id is not None:
+        query = query.where(EvidencePhoto.report_id == report_id)
+    elif order_id is not None:
+        query = query.where(EvidencePhoto.order_id == order_id)
+    else:
+        return 0
     if after is not None:
         query = query.where(EvidencePhoto.created_at > after)
     return int(await session.scalar(query) or 0)

@@ -155,7 +155,7 @@ async def after_flagged(session: AsyncSession, order: RectificationOrder) -> int
     if order.replied_at is None:
         return 0
     start = await _reply_round_start(session, order, order.replied_at)
-    return await evidence.flagged_of_order(session, order.id, start)
+    return await evidence.flagged(session, order_id=order.id, after=start)
 
 
 async def post_name(session: AsyncSession, order: RectificationOrder) -> str | None:

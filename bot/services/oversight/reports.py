@@ -212,3 +212,8 @@ async def visible(session: AsyncSession, actor: Actor, report_id: int) -> Street
 async def photos_of(session: AsyncSession, report: StreetReport) -> Sequence[str]:
     """The photos of the problem: a linked report shows those of the one it was linked to."""
     return await evidence.file_ids(session, report_id=report.duplicate_of_id or report.id)
+
+
+async def photos_flagged(session: AsyncSession, report: StreetReport) -> int:
+    """How many of `photos_of` were used before and let in flagged."""
+    return await evidence.flagged(session, report_id=report.duplicate_of_id or report.id)
