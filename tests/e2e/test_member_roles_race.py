@@ -10,12 +10,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.buttons import MemberRoleTakeConfirm
-from bot.db.models import Member, MemberRole, Role
-from bot.services.schedule import seats
+from bot.buttons import MemberRemoveConfirm, MemberRoleTakeConfirm, SignUp
+from bot.db.models import AssignmentStatus, Member, MemberRole, Role
+from bot.services.schedule import seats, signup
 from tests.databases import postgres_url
+from tests.e2e.lock_fixtures import SHIFT_LOCK, until_another_waits_for_a_member_lock
 from tests.e2e.race_gate import Gate, until
-from tests.e2e.schedule import command, person, unit
+from tests.e2e.schedule import command, person, post, shift, statuses, unit
+from tests.e2e.swap_fixtures import seat
 from tests.harness import ADMIN_ID, Harness
 
 OTHER_ADMIN = 610_201
@@ -72,3 +74,47 @@ async def test_two_admins_taking_both_roles_at_once_leave_the_member_one(
         "如确要移出，请重新打开 ta 的卡片。"
     )
     assert second.texts()[-1].startswith("已取消 甲 的志愿者身份。现在的身份：协调员。")
+
+
+@pytest.mark.skipif(postgres_url() is None, reason="SQLite serializes the removal and the sign-up")
+async def test_a_removal_giving_up_two_seats_while_one_waiting_signs_up_for_the_second(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """甲 holds the one seat of the morning shift, where 乙 waits, and a seat of the noon one.
+    乙 signs up for the noon shift (its lock taken, hers not yet) as the admin removes 甲: the
+    removal gives up both seats, and the morning's goes to 乙. Were the shifts locked one by one,
+    with 乙 locked to promote her in between, the removal would hold 乙 and wait for the noon
+    shift while her sign-up held it and waited for her: a deadlock, one side told of an error."""
+    city = await unit(harness, "城管局")
+    jia = await person(harness, 8911, city, "甲")
+    yi = await person(harness, 8912, city, "乙")
+    crossing = await post(harness, city)
+    morning = await shift(harness, crossing, start=7, end=9, capacity=1)
+    noon = await shift(harness, crossing, start=12, end=14, capacity=2)
+    await seat(harness, morning, jia.user_id)
+    await seat(harness, noon, jia.user_id)
+    await seat(harness, morning, yi.user_id, AssignmentStatus.WAITLISTED)
+    jia_member = await harness.member(jia.user_id)
+    assert jia_member is not None
+    admin = harness.admin
+    await command(harness, admin, "members")
+    await command(harness, yi, "shifts")
+
+    gate = Gate(monkeypatch, signup, "lock_members")
+    await yi.press_data(SignUp(noon).pack(), yi.last().message_id)
+    await gate.wait_reached()
+    await admin.press_data(MemberRemoveConfirm(jia_member.id, city).pack(), admin.last().message_id)
+    await until_another_waits_for_a_member_lock(harness, SHIFT_LOCK)
+    gate.release()
+    await harness.settle()
+
+    assert "报名成功" in " ".join(yi.texts()[-2:]), yi.texts()[-2:]
+    assert admin.last().text == "已将 甲 移出「城管局」，释放了 2 个班次。已通知 ta。"
+    assert await statuses(harness, morning) == {
+        jia.user_id: AssignmentStatus.REMOVED,
+        yi.user_id: AssignmentStatus.SIGNED_UP,
+    }
+    assert await statuses(harness, noon) == {
+        jia.user_id: AssignmentStatus.REMOVED,
+        yi.user_id: AssignmentStatus.SIGNED_UP,
+    }

@@ -354,10 +354,10 @@ async def _depart(
         "roles": sorted(role.value for role in member.roles),
         "tags": sorted(member.tags),
     }
+    # Their shifts ahead, then they are locked there (signup.lock_ahead, the order sign-up
+    # takes); then nobody seats them meanwhile.
     released, voided, withdrawn = await _give_up_ahead(session, member, how, now, settings)
-    # After the shifts' locks, as sign-up takes them; then nobody seats them meanwhile.
     unit_id = member.unit_id
-    await seats.lock_members(session, [member.id])
     await session.refresh(member)
     if not member.active or member.unit_id != unit_id:
         # Another press removed them first (and what it freed, this one found freed).

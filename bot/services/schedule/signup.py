@@ -29,6 +29,7 @@ from bot.services.schedule.eligibility import check_eligibility
 from bot.services.schedule.seats import (
     lock,
     lock_members,
+    lock_shifts,
     seat,
     seated_count,
 )
@@ -291,6 +292,28 @@ async def releasable(session: AsyncSession, member_id: int, now: dt.datetime) ->
     return sorted(ahead, key=lambda assignment: (assignment.shift_id, assignment.id))
 
 
+async def lock_ahead(session: AsyncSession, member_id: int, now: dt.datetime) -> list[Assignment]:
+    """Lock what giving up the member's seats ahead writes, in the house order
+    (`seats.lock_members`): the shifts of their seats and places in a queue in one statement in
+    id order, then the member and everyone waiting on those shifts (whom the freed seats go to)
+    in another. Their `releasable` seats, as read once the member is locked: nobody gives them
+    a seat after that. A seat taken between the first read and the member's lock (a sign-up a
+    moment old) has its shift locked after the member, the one step out of order, in that
+    moment only."""
+    shift_ids: set[int] = set()
+    member_locked = False
+    while True:
+        ahead = await releasable(session, member_id, now)
+        new = {assignment.shift_id for assignment in ahead} - shift_ids
+        if member_locked and not new:
+            return ahead
+        shift_ids |= new
+        if new:
+            await lock_shifts(session, new)
+        await lock_queues(session, sorted(shift_ids), also=[member_id])
+        member_locked = True
+
+
 async def release_all(
     session: AsyncSession,
     member_id: int,
@@ -299,11 +322,12 @@ async def release_all(
     settings: Settings,
 ) -> list[Assignment]:
     """Give up every seat and place in a queue of a member who leaves (a unit, or the posts):
-    each shift locked in turn (then the member, the order sign-up takes), the waitlists
-    promoted and told. The seats freed, as they were before."""
+    their shifts and people locked first (`lock_ahead`: every shift before any member, never a
+    shift while holding someone a sign-up for it waits for), the waitlists promoted and told.
+    The seats freed, as they were before."""
     released: list[Assignment] = []
-    for assignment in await releasable(session, member_id, now):
-        shift = await lock(session, assignment.shift_id)
+    for assignment in await lock_ahead(session, member_id, now):
+        shift = await lock(session, assignment.shift_id)  # held already: read as it is now
         await session.refresh(assignment)  # as it is now that the shift is locked
         if assignment.status not in RELEASABLE or shift.ends_at <= now:
             continue

@@ -65,19 +65,20 @@ async def queue(session: AsyncSession, shift_id: int) -> list[Assignment]:
     )
 
 
-async def lock_queues(session: AsyncSession, shift_ids: Sequence[int]) -> None:
+async def lock_queues(
+    session: AsyncSession, shift_ids: Sequence[int], *, also: Sequence[int] = ()
+) -> None:
     """Lock everyone waiting on these shifts (whose locks the caller holds) in one statement, in
     id order, before their queues are promoted one by one: each promotion's own lock then
-    takes no new row, and no writer locking some of them gets between two of its statements."""
-    await lock_members(
-        session,
-        await session.scalars(
-            select(Assignment.member_id).where(
-                Assignment.shift_id.in_(shift_ids),
-                Assignment.status == AssignmentStatus.WAITLISTED,
-            )
-        ),
+    takes no new row, and no writer locking some of them gets between two of its statements.
+    `also`: other members the caller locks, in the same statement for the same reason."""
+    waiting = await session.scalars(
+        select(Assignment.member_id).where(
+            Assignment.shift_id.in_(shift_ids),
+            Assignment.status == AssignmentStatus.WAITLISTED,
+        )
     )
+    await lock_members(session, [*waiting, *also])
 
 
 async def promote_waitlist(
