@@ -12,7 +12,7 @@ from tests.harness import Harness
 # lock on a member's row (`tags._lock_tags`, `seats.lock_members`), or, for a tagging without
 # it, the insert of the tag the first has inserted and not committed. Any other waiter (another
 # test's, a job's) is not the race.
-MEMBER_LOCK = "SELECT members.id %FROM members %WHERE members.id % FOR UPDATE"
+MEMBER_LOCK = "SELECT members.id%FROM members %WHERE members.id % FOR UPDATE%"
 
 
 TAG_INSERT = "INSERT INTO member_tags %"

@@ -118,3 +118,39 @@ async def test_a_removal_giving_up_two_seats_while_one_waiting_signs_up_for_the_
         jia.user_id: AssignmentStatus.REMOVED,
         yi.user_id: AssignmentStatus.SIGNED_UP,
     }
+
+
+@pytest.mark.skipif(postgres_url() is None, reason="SQLite serializes the removal and the sign-up")
+async def test_one_signing_up_as_they_are_removed_gets_no_seat(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The admin's removal of 甲 holds her row (her seat given up, not yet committed) when she
+    presses 报名 for another shift: her sign-up waits for her row and then reads her as she is,
+    removed, and is refused; never a seat held by someone no longer a member."""
+    city = await unit(harness, "城管局")
+    jia = await person(harness, 8921, city, "甲")
+    crossing = await post(harness, city)
+    morning = await shift(harness, crossing, start=7, end=9)
+    noon = await shift(harness, crossing, start=12, end=14)
+    await seat(harness, morning, jia.user_id)
+    jia_member = await harness.member(jia.user_id)
+    assert jia_member is not None
+    admin = harness.admin
+    await command(harness, admin, "members")
+    await command(harness, jia, "shifts")
+
+    gate = Gate(monkeypatch, signup, "lock_ahead", after=True)  # 甲 locked
+    await admin.press_data(MemberRemoveConfirm(jia_member.id, city).pack(), admin.last().message_id)
+    await gate.wait_reached()
+    await jia.press_data(SignUp(noon).pack(), jia.last().message_id)
+    await until_another_waits_for_a_member_lock(harness)
+    gate.release()
+    await harness.settle()
+
+    assert admin.last().text == "已将 甲 移出「城管局」，释放了 1 个班次。已通知 ta。"
+    assert await statuses(harness, morning) == {jia.user_id: AssignmentStatus.REMOVED}
+    assert await statuses(harness, noon) == {}
+    assert jia.answered_callbacks[-1]["text"] == (
+        "您还没有注册。请向所在单位的协调员索取邀请链接，点开即可注册。"
+    )
+    assert "报名成功" not in " ".join(jia.texts())

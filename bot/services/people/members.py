@@ -182,10 +182,17 @@ def profile(actor: Actor) -> Profile:
 
 async def lock(session: AsyncSession, member_ids: Collection[int]) -> None:
     """Lock these members' rows for this transaction, in id order (the same order everywhere,
-    so no two transactions wait for each other in a circle). SQLite's writers already take
-    turns and it ignores the clause."""
+    so no two transactions wait for each other in a circle), and read them again as they are
+    now: the writer this one waited for may have removed one, moved them to another unit or
+    taken a role, and the rules checked under the lock must see it (a `Member` read earlier in
+    the transaction is refreshed in place). SQLite's writers already take turns and it
+    ignores the clause."""
     ids = sorted(set(member_ids))
     if ids:
-        await session.execute(
-            select(Member.id).where(Member.id.in_(ids)).order_by(Member.id).with_for_update()
+        await session.scalars(
+            select(Member)
+            .where(Member.id.in_(ids))
+            .order_by(Member.id)
+            .with_for_update(of=Member)
+            .execution_options(populate_existing=True)
         )

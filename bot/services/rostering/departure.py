@@ -348,6 +348,7 @@ async def _depart(
     settings: Settings,
 ) -> Departed:
     unit_name = _unit_name(member)
+    unit_id = member.unit_id  # as the press read it, before the lock reads them again
     was_coordinator = Role.COORDINATOR in member.roles
     before = {
         "unit_id": member.unit_id,
@@ -357,7 +358,6 @@ async def _depart(
     # Their shifts ahead, then they are locked there (signup.lock_ahead, the order sign-up
     # takes); then nobody seats them meanwhile.
     released, voided, withdrawn = await _give_up_ahead(session, member, how, now, settings)
-    unit_id = member.unit_id
     await session.refresh(member)
     if not member.active or member.unit_id != unit_id:
         # Another press removed them first (and what it freed, this one found freed).
