@@ -1,6 +1,16 @@
 """A shift's seats: which states of an assignment hold a seat or a place in the queue, counting
 them, locking the shift while they are counted, and a member's one row on a shift. Creating and
-editing shifts, the sign-up rules, the waitlist, swaps and the roster all build on this."""
+editing shifts, the sign-up rules, the waitlist, swaps and the roster all build on this.
+
+The order of row locks (PostgreSQL; SQLite's writers take turns): every shift a transaction
+will write before any member, shifts in ascending id (`lock_shifts` for several at once,
+`lock` for one), then the members in ascending id in one statement (`lock_members`: the
+people seated, those waiting whose queue is promoted, the one leaving), never a shift after a
+member and never members in two statements where one can be had. A writer that finds it needs
+a shift only once it holds a member (a seat taken a moment ago) is out of order, and must say so
+where it does it. Who follows it: sign-up and cancel (`signup`), the queue (`waitlist`), an
+edit or a move of a shift (`shifts`), swaps, /assign, the rotation, leave decisions, an import,
+and a member leaving or removed (`signup.lock_ahead`)."""
 
 from __future__ import annotations
 
