@@ -144,3 +144,44 @@ async def test_an_import_correcting_two_ends_while_someone_signs_up_for_the_seco
     assert (coordinator.last().text or "").startswith("✅ 已导入"), coordinator.last().text
     assert "报名成功" in (volunteer.last().text or "")
     assert (await statuses(harness, later)) == {volunteer.user_id: AssignmentStatus.SIGNED_UP}
+
+
+async def test_an_import_correcting_one_end_while_someone_signs_up_where_another_waits(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file corrects the first shift's end and leaves the second as it is, where 乙 waits.
+    The import holds 甲 (checking her free at the new end) when she signs up for the second:
+    its queue, promoted after the file's people, is locked with the file's other shifts before
+    anyone, so both go through (PostgreSQL: not a deadlock answered with an error)."""
+    unit_id = await unit(harness)
+    morning = await shift(harness, await post(harness, unit_id, "甲路口"), start=7, end=9)
+    later = await shift(harness, await post(harness, unit_id, "乙路口"), start=10, end=12)
+    coordinator = await person(harness, 6300, unit_id, "王协调", role=Role.COORDINATOR)
+    volunteer = await person(harness, 6301, unit_id, "甲")
+    await person(harness, 6302, unit_id, "乙")
+    await seat(harness, morning, volunteer.user_id)
+    await seat(harness, later, 6302, AssignmentStatus.WAITLISTED)
+    await command(harness, volunteer, "shifts")
+    await command(harness, coordinator, "import")
+    rows = (
+        "甲路口,,城管局,,,,2026-12-02,,,,07:00,08:00,4",
+        "乙路口,,城管局,,,,2026-12-02,,,,10:00,12:00,4",
+    )
+    await coordinator.send_document("week.csv", csv_bytes(*rows), mime_type="text/csv")
+    await harness.settle()
+
+    gate = Gate(monkeypatch, shifts, "_check_people_free", after=True)  # 甲 locked
+    await coordinator.press("✅ 确认导入")
+    await gate.wait_reached()
+    await volunteer.press_data(SignUp(later).pack(), volunteer.last().message_id)
+    await until_another_waits_for_a_member_lock(harness, "SELECT % FOR UPDATE%")
+    gate.release()
+    await harness.settle()
+
+    assert (coordinator.last().text or "").startswith("✅ 已导入"), coordinator.last().text
+    assert "报名成功" in (volunteer.last().text or ""), volunteer.texts()[-2:]
+    # The queue's seat went to 乙 when the import promoted it, 甲's is hers.
+    assert (await statuses(harness, later)) == {
+        volunteer.user_id: AssignmentStatus.SIGNED_UP,
+        6302: AssignmentStatus.SIGNED_UP,
+    }

@@ -22,6 +22,7 @@ from sqlalchemy import BindParameter, ColumnElement, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from bot.db.batches import in_chunks
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
@@ -86,14 +87,13 @@ async def lock(session: AsyncSession, shift_id: int) -> Shift:
 
 
 async def lock_shifts(session: AsyncSession, shift_ids: Iterable[int]) -> None:
-    """Lock the rows of several shifts, as `lock` does one, in one statement and in id order
-    (so two writers locking some of the same shifts never wait for each other in a circle)."""
-    await session.execute(
-        select(Shift.id)
-        .where(Shift.id.in_(sorted(set(shift_ids))))
-        .order_by(Shift.id)
-        .with_for_update(of=Shift)
-    )
+    """Lock the rows of several shifts, as `lock` does one, in id order (so two writers locking
+    some of the same shifts never wait for each other in a circle): one statement, or one per
+    chunk of ids in ascending order for more than a statement takes (an import's month)."""
+    for part in in_chunks(sorted(set(shift_ids))):
+        await session.execute(
+            select(Shift.id).where(Shift.id.in_(part)).order_by(Shift.id).with_for_update(of=Shift)
+        )
 
 
 async def lock_members(session: AsyncSession, member_ids: Iterable[int]) -> None:

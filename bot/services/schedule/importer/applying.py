@@ -72,17 +72,18 @@ async def apply(
                     radius_m=post_plan.radius_m,
                 )
             created_posts[key] = existing
-    # The shifts the file changes are locked first, in id order, before an edit locks the
-    # people on one (`shifts.edit`): a sign-up of one of them for the next waits at its shift,
-    # not in a circle with this import (a deadlock on PostgreSQL).
-    changing = [
+    # Every shift of the file that exists is locked first, in id order, before an edit locks
+    # the people on one (`shifts.edit`): the ones it changes, and the ones it leaves as they
+    # are, whose seats the file's people take and whose queues are promoted after the edits
+    # (rostering.import_seating). A sign-up of one of those people for any of them waits at
+    # its shift, not in a circle with this import (a deadlock on PostgreSQL).
+    file_shifts = [
         existing_shift.id
         for shift_plan in planner.shifts.values()
         if (existing_shift := await planner.existing_shift(shift_plan)) is not None
-        and shift_changes(shift_plan, existing_shift)
     ]
-    if changing:
-        await seats.lock_shifts(session, changing)
+    if file_shifts:
+        await seats.lock_shifts(session, file_shifts)
     series: dict[int, str] = {}
     for shift_plan in planner.shifts.values():
         post = created_posts[shift_plan.post_key]
