@@ -1,6 +1,8 @@
 """Two admins each take one of a member's two roles at the same moment, each confirmation
 saying the member stays in the unit: the one who comes second would take the last role, a
-removal nobody confirmed, and is refused; never an active member left with no role.
+removal nobody confirmed, and is refused; never an active member left with no role. And a
+removal or a role taken while someone signs up: no deadlock, no seat for one who no longer
+stands on posts.
 
 PostgreSQL only: on SQLite the second waits for the held write lock (the gate's two seconds)
 and then meets the refusal before any lock, as tests/e2e/test_members.py shows without waiting."""
@@ -154,3 +156,38 @@ async def test_one_signing_up_as_they_are_removed_gets_no_seat(
         "您还没有注册。请向所在单位的协调员索取邀请链接，点开即可注册。"
     )
     assert "报名成功" not in " ".join(jia.texts())
+
+
+@pytest.mark.skipif(postgres_url() is None, reason="SQLite serializes the take and the sign-up")
+async def test_one_signing_up_as_their_volunteer_role_is_taken_gets_no_seat(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The admin's take of 甲's 志愿者 role holds her row when she presses 报名: her sign-up
+    waits for it, then reads her as a leader only, who stands on no post, and is refused."""
+    city = await unit(harness, "城管局")
+    jia = await person(harness, 8931, city, "甲", role=Role.LEADER)
+    jia_member = await harness.member(jia.user_id)
+    assert jia_member is not None
+    async with harness.session() as session:
+        session.add(MemberRole(member_id=jia_member.id, role=Role.VOLUNTEER))
+    noon = await shift(harness, await post(harness, city), start=12, end=14)
+    admin = harness.admin
+    await command(harness, admin, "members")
+    await command(harness, jia, "shifts")
+
+    gate = Gate(monkeypatch, signup, "lock_ahead", after=True)  # 甲 locked
+    take = MemberRoleTakeConfirm(jia_member.id, Role.VOLUNTEER, removes=False, unit_id=city)
+    await admin.press_data(take.pack(), admin.last().message_id)
+    await gate.wait_reached()
+    await jia.press_data(SignUp(noon).pack(), jia.last().message_id)
+    await until_another_waits_for_a_member_lock(harness)
+    gate.release()
+    await harness.settle()
+
+    assert admin.last().text is not None and admin.last().text.startswith(
+        "已取消 甲 的志愿者身份。"
+    ), admin.last().text
+    assert await statuses(harness, noon) == {}
+    assert jia.answered_callbacks[-1]["text"] == (
+        "只有志愿者上岗接班，需要志愿者身份（协调员可以发一个志愿者邀请链接）。"
+    )

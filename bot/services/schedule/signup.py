@@ -69,12 +69,10 @@ async def sign_up(
 ) -> Outcome:
     """Take a seat; when the shift is full, join its waitlist if asked, else report it full."""
     member = actor.require_member()
-    # Only those who stand on posts take shifts, as with swaps, broadcasts and the rotation (one
-    # with no unit is told that first, by the eligibility rules).
-    if member.unit_id is not None and not serves_on_posts(member):
-        raise DomainError(ErrorCode.NOT_ON_POST)
+    _require_on_post(member)
     shift = await lock(session, shift_id)
-    await lock_members(session, [member.id])
+    await lock_members(session, [member.id])  # and read again: a role taken meanwhile shows
+    _require_on_post(member)
     await check_eligibility(session, member, shift, now, settings)
     taken = await seated_count(session, shift.id)
     if taken < shift.capacity:
@@ -84,6 +82,13 @@ async def sign_up(
         return Full(shift)
     assignment = await seat(session, member, shift, AssignmentStatus.WAITLISTED, now)
     return Waitlisted(assignment, await waitlist_position(session, assignment))
+
+
+def _require_on_post(member: Member) -> None:
+    """Only those who stand on posts take shifts, as with swaps, broadcasts and the rotation
+    (one with no unit, or no longer a member, is told that by the eligibility rules)."""
+    if member.active and member.unit_id is not None and not serves_on_posts(member):
+        raise DomainError(ErrorCode.NOT_ON_POST)
 
 
 def lapsed(assignment: Assignment, now: dt.datetime) -> bool:
