@@ -74,7 +74,8 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     # or over, nor a decline ("still yours") once its reader holds no seat on it, nor a
     # rejection ("nothing changes") to a side whose seat a later swap (or a coordinator) moved
     swap_notices.SWAP_ENDED: swap_endings.redraw_ended,
-    # a swap the scheduler closed, called off (a seat gone, the shift moved) or expired: the
+    # a swap the scheduler closed, called off (a seat gone, the shift moved, the member asked
+    # blocked the bot: told to its holder only while the seat is still theirs) or expired: the
     # shift as it is; none once it is over, nor to whoever a later offer of the seat concerns;
     # "moved" and "expired", once the shift is cancelled, none to whoever was told so and "void
     # for the cancellation" to the others; "void" as it is (the cancellation may be why it is
@@ -82,6 +83,7 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     swap_notices.SWAP_VOID: swap_closings.redraw_void,
     swap_notices.SWAP_MOVED: swap_closings.redraw_moved,
     swap_notices.SWAP_EXPIRED: swap_closings.redraw_expired,
+    swap_notices.SWAP_UNREACHABLE: swap_closings.redraw_unreachable,
     # the reminder before a shift: leave asked since awaits the coordinator
     reminders.REMINDER: reminders.redraw_reminders,
     # "check-in is open" and the late nudge: none once the holder's location was answered

@@ -301,3 +301,40 @@ async def test_an_exchange_called_off_by_a_move_of_the_shift_asked_for_names_tha
         )
         assert "班次时间改了" in told, told
     assert (await last_offer(harness)).status is SwapStatus.VOID
+
+
+# -- the member asked blocks the bot ---------------------------------------------------------
+
+
+async def test_a_hand_over_whose_member_blocks_the_bot_is_off_and_its_holder_told(
+    harness: Harness,
+) -> None:
+    """李明 asks 王芳 to take his 07:00 seat; she blocks the bot instead of answering. The ask
+    can no longer reach her (an offer to someone who blocked the bot is refused for that
+    reason), so at the next tick the offer is off: 李明 reads once, naming her, that the shift
+    is still his, and /my offers 🔁 换岗 again instead of showing it as being swapped."""
+    town_ = await town(harness)
+    li, (wang, _) = town_.holder, town_.others
+    await _open_swap(harness, li, HAND_OVER)
+    await li.send_text("王芳")
+    await harness.settle()
+    await harness.deliver()
+    seen = len(li.texts())
+
+    await wang.block_bot()
+    await harness.settle()
+    await harness.tick()
+    await harness.tick()
+    await harness.deliver()
+
+    assert _about(li, seen, SWAP_VOID) == [
+        f"🔁 换岗取消了（{LABEL}）：王芳 已屏蔽本机器人，收不到换岗请求。"
+        "这个班次仍由您负责，请照常上岗；也可以另请别人换岗，或联系协调员。"
+    ], li.texts()[seen:]
+    offer = await last_offer(harness)
+    assert offer.status is SwapStatus.VOID
+    assert await trail(harness, offer.id) == ["swap.offer", "swap.void"]
+    assert (await statuses(harness, town_.shift_id))[li.user_id] is AssignmentStatus.SIGNED_UP
+    mine = await command(harness, li, "my")
+    assert "换岗中" not in mine, mine
+    assert "🔁 换岗 1" in li.last().buttons()

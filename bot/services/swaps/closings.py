@@ -1,9 +1,10 @@
 """The word that the scheduler closed an open swap (bot/services/swaps/jobs.py): called off
-because one of its seats went away (`SWAP_VOID`) or its shift's time changed (`SWAP_MOVED`),
-or expired (`SWAP_EXPIRED`), to the offering member, the member named or who took it, and the
-coordinators asked to approve it. These go out at once, even in the quiet hours; a 429 or
-failed sends may still hold them, so they are drawn again when they go out (kinds of
-bot/redraw.py): the shift as it is by then, and nothing once what they say no longer holds.
+because one of its seats went away (`SWAP_VOID`), its shift's time changed (`SWAP_MOVED`) or
+the member it asks blocked the bot (`SWAP_UNREACHABLE`), or expired (`SWAP_EXPIRED`), to the
+offering member, the member named or who took it, and the coordinators asked to approve it.
+These go out at once, even in the quiet hours; a 429 or failed sends may still hold them, so
+they are drawn again when they go out (kinds of bot/redraw.py): the shift as it is by then,
+and nothing once what they say no longer holds.
 A swap one of whose shifts is cancelled (which called it off, or came after) is told as void
 for that reason, naming that shift, to whoever the cancellation did not reach (the other side,
 the coordinators asked), and not at all to whoever it did (the seat's holder, told once, by the
@@ -29,6 +30,7 @@ from bot.services.schedule.shifts import cancelled_key
 from bot.services.swaps.notices import (
     SWAP_EXPIRED,
     SWAP_MOVED,
+    SWAP_UNREACHABLE,
     SWAP_VOID,
     members_told,
     offer_label,
@@ -58,6 +60,10 @@ CANCELLED = "swaps.notice.cancelled"
 VOID = Closing(SwapStatus.VOID, "void", "swaps.notice.void", SWAP_VOID)
 MOVED = Closing(SwapStatus.VOID, "void", "swaps.notice.moved", SWAP_MOVED)
 EXPIRED = Closing(SwapStatus.EXPIRED, "expire", "swaps.notice.expired", SWAP_EXPIRED)
+# A hand-over or an exchange still asked of a member who blocked the bot since: the question
+# cannot reach them (an offer to one who had blocked it is refused for that reason), and the
+# seat would wait "being swapped" until the offer expired, its holder thinking it asked.
+UNREACHABLE = Closing(SwapStatus.VOID, "void", "swaps.notice.unreachable", SWAP_UNREACHABLE)
 
 
 def closed(
@@ -80,6 +86,18 @@ def _named(offer: SwapOffer, args: tuple[int, ...]) -> Shift | None:
     if len(args) > 2 and asked is not None and asked.shift_id == args[2]:
         return asked.shift
     return None
+
+
+def unreachable(offer: SwapOffer, closing: Closing, member: Member) -> Render:
+    """The word to `member`, who offered it, that `offer` is off because the member it asks
+    blocked the bot, naming them; the shift is still theirs (drawn again as the closing's
+    kind)."""
+    asked = offer.target_member
+    assert asked is not None
+    drawn = outbox.Redraw(closing.kind, (offer.id, member.id))
+    return lambda t: outbox.payload(
+        t(closing.notice, shift=offer_label(t, offer), name=asked.display_name), redraw=drawn
+    )
 
 
 def void_cancelled(offer: SwapOffer, closing: Closing, member: Member, shift: Shift) -> Render:
@@ -174,6 +192,17 @@ async def redraw_expired(
     return await _redraw(session, subjects, now, settings, EXPIRED)
 
 
+async def redraw_unreachable(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[Message | None]:
+    """The word that a swap was called off because the member it asks blocked the bot
+    (`SWAP_UNREACHABLE`), drawn again at `now`: the shift as it is. None once the shift is
+    over, to whoever no longer holds the seat offered, or when a later offer of the seat
+    concerns them (they started again). Once the shift is cancelled, none to whoever was told
+    so."""
+    return await _redraw(session, subjects, now, settings, UNREACHABLE)
+
+
 async def _redraw(
     session: AsyncSession,
     subjects: Sequence[Subject],
@@ -221,6 +250,9 @@ def word_to(
     is still theirs), or, once a shift of it is cancelled, nothing if they were told so
     (`told`: (shift, member) pairs), else that the swap is void for that reason."""
     cancelled = cancelled_shift(offer)
+    if cancelled is None and closing.kind == SWAP_UNREACHABLE:
+        # Told only to its holder, while the seat offered is still theirs.
+        return unreachable(offer, closing, member) if kept_shift(offer, member) else None
     if cancelled is None:
         kept = kept_shift(offer, member) if closing.kind == SWAP_VOID else None
         if kept is not None:

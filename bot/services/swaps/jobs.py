@@ -24,6 +24,7 @@ from bot.services.platform.notify import notify
 from bot.services.swaps.closings import (
     EXPIRED,
     MOVED,
+    UNREACHABLE,
     VOID,
     Closing,
     cancelled_shift,
@@ -59,6 +60,18 @@ def _orphaned() -> Select[SwapOffer]:
     )
 
 
+def _asking_unreachable() -> Select[SwapOffer]:
+    """The hand-overs and exchanges still asked of a member who blocked the bot since (or whom
+    Telegram refused a message): the question cannot reach them. Once accepted, a swap goes on
+    without them: what it waits for is a coordinator."""
+    return (
+        select(SwapOffer)
+        .join(Member, SwapOffer.target_member_id == Member.id)
+        .where(SwapOffer.status == SwapStatus.PENDING, Member.blocked_bot.is_(True))
+        .order_by(SwapOffer.id)
+    )
+
+
 async def _close(
     session: AsyncSession,
     offer: SwapOffer,
@@ -89,7 +102,8 @@ async def _close(
 async def void_orphans(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """Close at once the open offers whose seat went away some other way, and tell who was
     waiting on them: the offering member, the member named or who took it, and the coordinators
-    asked to approve it. (Left to expiry, a taker would wait for a seat that no longer exists.)"""
+    asked to approve it. (Left to expiry, a taker would wait for a seat that no longer exists.)
+    Close too those still asked of a member who blocked the bot, and tell the offering member."""
     # Open offers are few and usually none: that is asked first, the joins only when there are.
     if (
         await session.scalars(select(SwapOffer.id).where(SwapOffer.status.in_(OPEN)))
@@ -98,6 +112,9 @@ async def void_orphans(session: AsyncSession, now: dt.datetime, settings: Settin
     queued = 0
     for offer in list((await session.scalars(_orphaned())).unique()):
         queued += await _close_and_tell(session, offer, VOID, now, settings)
+    # Asked of someone who can no longer read it: off, and its holder told the seat is theirs.
+    for offer in list((await session.scalars(_asking_unreachable())).unique()):
+        queued += await _close_and_tell(session, offer, UNREACHABLE, now, settings)
     return queued
 
 

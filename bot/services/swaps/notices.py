@@ -36,11 +36,15 @@ SWAP_COMPLETED = "swap-completed"
 # The word that a swap ended without going through: declined, withdrawn or rejected
 # (bot/services/swaps/endings.py): the offer and the member told.
 SWAP_ENDED = "swap-ended"
-# The word that the scheduler closed a swap: called off because a seat went away or because its
-# shift was moved, or expired (bot/services/swaps/closings.py): the offer and the member told.
+# The word that the scheduler closed a swap: called off because a seat went away, because its
+# shift was moved or because the member it asks blocked the bot, or expired
+# (bot/services/swaps/closings.py): the offer and the member told.
 SWAP_VOID = "swap-void"
 SWAP_MOVED = "swap-moved"
 SWAP_EXPIRED = "swap-expired"
+# The word that the scheduler called off a hand-over or an exchange because the member it asks
+# blocked the bot (bot/services/swaps/closings.py): the offer and the member told.
+SWAP_UNREACHABLE = "swap-unreachable"
 
 
 def offer_label(t: Translator, offer: SwapOffer) -> str:
