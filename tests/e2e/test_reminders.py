@@ -194,3 +194,43 @@ async def test_a_reminder_held_by_the_quiet_hours_is_not_sent_for_a_seat_gone_me
             row for key, row in rows.items() if key.startswith(f"remind:{seats[volunteer]}:")
         ]
         assert [row.status for row in withdrawn] == [OutboxStatus.DROPPED]
+
+
+async def test_a_reminder_held_overnight_is_dropped_once_the_check_in_notice_has_spoken(
+    harness: Harness,
+) -> None:
+    """甲 holds tomorrow's 10:00 seat; its 12-hour reminder, due at 22:00, waits for the quiet
+    hours to end. At 23:00 the coordinator moves the shift to 07:20–09:00: its reminders are
+    due again for the new time and wait for 07:00 too, but its check-in opens at 06:50, and
+    that notice goes at once. At 07:00 no ⏰ reminder follows the 📍 one: the reminders'
+    occasions have passed, the check-in notice spoke since."""
+    unit_id = await schedule.unit(harness)
+    day = schedule.DAY + dt.timedelta(days=1)
+    shift_id = await schedule.shift(harness, await schedule.post(harness, unit_id), day, 10, 12)
+    jia = await schedule.person(harness, 4401, unit_id, "甲")
+    jia.started = True
+    coordinator = await schedule.person(harness, 4400, unit_id, "协调", role=Role.COORDINATOR)
+    seat_id = await seat(harness, shift_id, 4401)
+    await tick_at(harness, schedule.at(schedule.DAY, 22, 0))
+    assert (await outbox_rows(harness, jia.user_id))[
+        f"remind:{seat_id}:720"
+    ].status == OutboxStatus.PENDING
+
+    harness.clock.set(schedule.at(schedule.DAY, 23, 0))
+    await schedule.command(harness, coordinator, "posts")
+    await coordinator.press_data(f"se.t:{shift_id}", coordinator.last().message_id)
+    await harness.settle()
+    await coordinator.send_text("07:20-09:00")
+    await harness.settle()
+    await harness.deliver()
+    seen = len(jia.texts())
+    for moment in ((23, 1), (5, 20), (6, 50)):
+        await tick_at(harness, schedule.at(schedule.DAY if moment[0] == 23 else day, *moment))
+    texts = since(jia, seen)
+    assert len(texts) == 1 and texts[0].startswith("📍 签到已开放：12月2日 周三 07:20–09:00"), texts
+
+    await tick_at(harness, schedule.at(day, 7, 0))
+    assert since(jia, seen + 1) == []
+    rows = await outbox_rows(harness, jia.user_id)
+    assert rows[f"remind:{seat_id}:720"].status == OutboxStatus.DROPPED
+    assert rows[f"remind:{seat_id}:120"].status == OutboxStatus.DROPPED

@@ -147,13 +147,12 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
     """The reminder of each lead in REMINDER_LEADS. A lead equal to CHECKIN_OPEN_BEFORE_MIN is
     said by the check-in notice instead, so nobody gets two messages at the same minute."""
     opening = settings.checkin_open_before_min
-    boundaries = sorted({*settings.reminder_leads, opening}, reverse=True)
     queued = 0
     for lead in sorted(set(settings.reminder_leads), reverse=True):
         if lead == opening:
             continue
         # Due from its time until the next occasion's time: then that one speaks.
-        following = max((b for b in boundaries if b < lead), default=0)
+        following = _following(lead, settings)
         held = await seat_scan.seats_starting(
             session, now + _minutes(following), now + _minutes(lead), key=("remind:", f":{lead}")
         )
@@ -189,13 +188,23 @@ async def shift_reminders(session: AsyncSession, now: dt.datetime, settings: Set
 REMINDER = "reminder"
 
 
+def _following(lead: int, settings: Settings) -> int:
+    """The lead (minutes before the start) of the occasion after the reminder of `lead`: the
+    next reminder, or the check-in notice, or the start itself (0)."""
+    boundaries = {*settings.reminder_leads, settings.checkin_open_before_min}
+    return max((b for b in boundaries if b < lead), default=0)
+
+
 async def redraw_reminders(
     session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
 ) -> list[outbox.Message | None]:
     """The reminders about to go out, drawn again as they were written when queued but with the
     seat as it is now: leave asked since (or decided since) changes what it says to one who
     cannot come, and so does a cut-off passed since (held by the quiet hours, say). None for a
-    seat gone (its reminders are withdrawn with it; the backstop)."""
+    seat gone (its reminders are withdrawn with it; the backstop), and none once the next
+    occasion's time has passed (the check-in notice, or a nearer reminder, has spoken since:
+    a shift moved overnight to 07:20 opens its check-in at 06:50, and the reminder the quiet
+    hours held until 07:00 would come after it)."""
     ids = [subject.args[0] for subject in subjects]
     found = {due.assignment_id: due for due in await seat_scan.load(session, ids)}
     asked = await seats.with_pending_leave(session, ids)
@@ -204,7 +213,7 @@ async def redraw_reminders(
     for subject in subjects:
         assignment_id, lead = subject.args
         due = found.get(assignment_id)
-        if due is None:
+        if due is None or now > due.shift.starts_at - _minutes(_following(lead, settings)):
             drawn.append(None)
             continue
         body, _ = _reminder(
