@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from bot.services.duty import noshow, reminders
 from bot.services.oversight import order_jobs, orders
+from bot.services.people import reachability
 from bot.services.platform.redraw import RedrawFunction
 from bot.services.rostering import acknowledge, leave_notices, notices, seat_notices
 from bot.services.schedule import (
@@ -84,6 +85,8 @@ REDRAWS: Mapping[str, RedrawFunction] = {
     swap_notices.SWAP_MOVED: swap_closings.redraw_moved,
     swap_notices.SWAP_EXPIRED: swap_closings.redraw_expired,
     swap_notices.SWAP_UNREACHABLE: swap_closings.redraw_unreachable,
+    # a member who cannot be reached, to their coordinators: none once they can be again
+    reachability.UNREACHABLE: reachability.redraw_unreachable,
     # the reminder before a shift: leave asked since awaits the coordinator
     reminders.REMINDER: reminders.redraw_reminders,
     # "check-in is open" and the late nudge: none once the holder's location was answered

@@ -358,7 +358,9 @@ async def test_a_volunteer_who_blocks_the_bot_is_named_in_the_next_preview(
 ) -> None:
     """Telegram tells the bot at once when someone blocks it: the next preview names them and
     leaves them out, rather than count them until a message to them is refused; their
-    coordinator is told once. Unblocking it makes them reachable again."""
+    coordinator is told once. Unblocking it makes them reachable again. Blocked again at 23:00
+    and unblocked at 23:05, the word to the coordinator, held by the quiet hours, is not sent
+    at 07:00: they can be reached again."""
     unit_id = await unit(harness)
     await shift(harness, await post(harness, unit_id), DAY + dt.timedelta(days=1))
     coordinator = await person(harness, 9941, unit_id, "王协调", role=Role.COORDINATOR)
@@ -389,6 +391,22 @@ async def test_a_volunteer_who_blocks_the_bot_is_named_in_the_next_preview(
     await harness.settle()
     member = await harness.member(9943)
     assert member is not None and not member.blocked_bot
+
+    harness.clock.set(at(DAY, 23))
+    await blocker.block_bot()
+    await harness.settle()
+    harness.clock.set(at(DAY, 23, 5))
+    await blocker.unblock_bot()
+    await harness.settle()
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 7))
+    await harness.deliver()
+    assert [text for text in coordinator.texts() if "无法联系到" in text] == [
+        coordinator.texts()[0]
+    ], coordinator.texts()
+    [held] = [
+        row for row in await _outbox(harness, 9941) if row.idempotency_key.startswith("unreach")
+    ][1:]
+    assert held.status is OutboxStatus.DROPPED
 
 
 async def test_word_of_a_block_after_a_refused_message_leaves_them_unreachable(

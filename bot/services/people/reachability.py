@@ -1,19 +1,29 @@
 """People the bot cannot reach: Telegram answered 403 (blocked, deactivated). The member is
-marked, nothing is retried, and their unit's coordinators are told once."""
+marked, nothing is retried, and their unit's coordinators are told once (not when, the word
+held by the quiet hours, the member can be reached again by the time it goes out)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.db.models import Member, MemberRole, Role
+from bot.i18n import Translator
 from bot.services.platform import outbox
-from bot.services.platform.notify import notify_all
+from bot.services.platform.notify import members_of_chats, notify_all, translators
+from bot.services.platform.outbox import Message
+from bot.services.platform.redraw import Subject
 from bot.settings import Settings
+
+# The word to a unit's coordinators that a member cannot be reached, drawn again when it goes
+# out (bot/redraw.py): it is not urgent, and one the quiet hours held overnight is not sent
+# once the member can be reached again (they unblocked the bot, or wrote to it, since).
+UNREACHABLE = "member-unreachable"
 
 
 async def coordinators_of(session: AsyncSession, unit_id: int) -> list[Member]:
@@ -62,17 +72,47 @@ async def mark_unreachable(
     if getattr(flipped, "rowcount", 0) != 1 or member.unit_id is None:
         return member
     others = [c for c in await coordinators_of(session, member.unit_id) if c.id != member.id]
-    name, phone = member.display_name, member.phone or "-"
     await notify_all(
         session,
         others,
-        lambda t: outbox.payload(t("delivery.member_unreachable", name=name, phone=phone)),
+        lambda t: _unreachable(t, member),
         # One notice per time the member becomes unreachable (they may unblock and block again).
         key=lambda coordinator: f"unreachable:{member.id}:{coordinator.id}:{now.isoformat()}",
         now=now,
         settings=settings,
     )
     return member
+
+
+def _unreachable(t: Translator, member: Member) -> Message:
+    name, phone = member.display_name, member.phone or "-"
+    return outbox.payload(
+        t("delivery.member_unreachable", name=name, phone=phone),
+        redraw=outbox.Redraw(UNREACHABLE, (member.id,)),
+    )
+
+
+async def redraw_unreachable(
+    session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
+) -> list[Message | None]:
+    """The words to coordinators that a member cannot be reached (`UNREACHABLE`), about to go
+    out, drawn again in their reader's language; none once the member can be reached again."""
+    ids = sorted({subject.args[0] for subject in subjects})
+    found = {
+        member.id: member
+        for member in await session.scalars(select(Member).where(Member.id.in_(ids)))
+    }
+    readers = await members_of_chats(session, [subject.chat_id for subject in subjects])
+    translator = translators(settings)
+    drawn: list[Message | None] = []
+    for subject in subjects:
+        member = found.get(subject.args[0])
+        if member is None or not member.blocked_bot:
+            drawn.append(None)
+            continue
+        reader = readers.get(subject.chat_id)
+        drawn.append(_unreachable(translator(reader.language if reader else None), member))
+    return drawn
 
 
 def seen_reachable(member: Member) -> bool:
