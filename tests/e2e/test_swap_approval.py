@@ -11,7 +11,16 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.buttons import ShiftCard, SwapApprove
-from bot.db.models import AssignmentStatus, AuditEntry, Member, Role, Shift, SwapStatus, Unit
+from bot.db.models import (
+    AssignmentStatus,
+    AuditEntry,
+    Member,
+    MemberRole,
+    Role,
+    Shift,
+    SwapStatus,
+    Unit,
+)
 from tests.e2e.schedule import (
     DAY,
     at,
@@ -188,19 +197,41 @@ async def test_approval_refuses_a_taker_who_broke_a_rule_after_accepting(
     assert await trail(harness, offer.id) == ["swap.offer", "swap.accept"]
 
 
-async def test_a_coordinator_of_another_unit_cannot_decide(harness: Harness) -> None:
+async def test_neither_a_coordinator_of_another_unit_nor_the_taker_can_decide(
+    harness: Harness,
+) -> None:
+    """赵协调, a coordinator of the unit who also stands on posts, takes 李明's give-away: the
+    request to approve it goes to 陈协调 alone, not to him, and his own press of ✅ 批准 (a
+    forged one) is refused, as is one by a coordinator of another unit."""
     town_ = await town(harness, approval=True)
     elsewhere = await unit(harness, "教育局")
     stranger = await member(harness, 7950, elsewhere, "外单位协调", role=Role.COORDINATOR)
+    serving = await member(harness, 7951, town_.unit_id, "赵协调", role=Role.COORDINATOR)
+    async with harness.session() as session:
+        found = await session.scalar(select(Member).where(Member.telegram_id == 7951))
+        assert found is not None
+        session.add(MemberRole(member_id=found.id, role=Role.VOLUNTEER))
     await open_swap(harness, town_.holder, GIVE_AWAY)
     await harness.deliver()
-    await press_and_settle(harness, town_.others[0], "🙋 我来接")
+    await press_and_settle(harness, serving, "🙋 我来接")
+    await harness.deliver()
     offer = await last_offer(harness)
+    assert "换岗待审批" in (town_.coordinator.last().text or "")
+    assert not [
+        row for row in await outbox_to(harness, 7951) if row.idempotency_key.startswith("swap-ap")
+    ]
     await command(harness, stranger, "swaps")
     await stranger.press_data(f"swy:{offer.id}", stranger.last().message_id)
     await harness.settle()
     assert stranger.answered_callbacks[-1]["text"] == "抱歉，您没有权限执行这个操作。"
+    await command(harness, serving, "swaps")
+    await serving.press_data(SwapApprove(offer.id).pack(), serving.last().message_id)
+    await harness.settle()
+    assert serving.answered_callbacks[-1]["text"] == (
+        "这次换岗是您本人的（您发起或接下了它），不能由您审批，请由本单位其他协调员决定。"
+    )
     assert (await last_offer(harness)).status is SwapStatus.AWAITING_APPROVAL
+    assert (await statuses(harness, town_.shift_id))[town_.holder.user_id] is SIGNED
 
 
 async def test_an_old_unitsettings_button_never_switches_approval_back(harness: Harness) -> None:

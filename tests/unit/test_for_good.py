@@ -188,6 +188,7 @@ NOT_FINAL = frozenset(
         _E.SWAP_ALREADY_TAKEN,
         _E.SWAP_TAKEN_BY_YOU,
         _E.SWAP_ALREADY_DECIDED,
+        _E.SWAP_OWN_DECISION,
         _E.SWAP_TARGET_GONE,
         _E.SWAP_TARGET_UNREACHABLE,
         _E.SWAP_SELF,

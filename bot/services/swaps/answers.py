@@ -29,6 +29,7 @@ from bot.services.swaps.notices import (
     SWAP_ENDED,
     ask_approval,
     close_approval,
+    parties_of,
     tell,
 )
 from bot.services.swaps.queries import not_eligible, refusal
@@ -287,6 +288,10 @@ async def decide(
     """A coordinator of the unit approves or rejects an accepted swap."""
     offer = await get(session, offer_id)
     actor.require_unit(unit_of(offer).id, Role.COORDINATOR)
+    if actor.member is not None and actor.member.id in parties_of(offer):
+        # Asked of the unit's other coordinators (or the admins), never of a party: a forged
+        # press does not let one approve, or reject, their own swap.
+        raise DomainError(ErrorCode.SWAP_OWN_DECISION)
     await _lock(session, offer)
     if offer.status is not SwapStatus.AWAITING_APPROVAL:
         raise DomainError(

@@ -106,9 +106,11 @@ def history_lines(t: Translator, steps: Sequence[Step]) -> list[str]:
 async def ask_approval(
     session: AsyncSession, offer: SwapOffer, now: dt.datetime, settings: Settings
 ) -> None:
-    """Ask the unit's coordinators who can be written to, each in their language. A unit with
-    none (no coordinator, or all of them blocked the bot) still gets its swaps decided, by the
-    admins: otherwise the request would wait unread until the offer expires."""
+    """Ask the unit's coordinators who can be written to, each in their language, but not one
+    who offered or took the swap (a party does not approve their own swap). A unit with none
+    (no coordinator, all of them blocked the bot, or only a party) still gets its swaps
+    decided, by the admins (not a party either): otherwise the request would wait unread until
+    the offer expires."""
     unit = unit_of(offer)
     people = await records(session, offer)
     steps = await history(session, offer.id)
@@ -125,7 +127,12 @@ async def ask_approval(
             keep_id=True,
         )
 
-    coordinators = [c for c in await coordinators_of(session, unit.id) if not c.blocked_bot]
+    parties = parties_of(offer)
+    coordinators = [
+        c
+        for c in await coordinators_of(session, unit.id)
+        if not c.blocked_bot and c.id not in parties
+    ]
     if not coordinators:
         await notify_admins(
             session,
@@ -134,6 +141,7 @@ async def ask_approval(
             now=now,
             settings=settings,
             urgent=True,
+            sparing=[m.telegram_id for m in (offer.offered_by, offer.taken_by) if m is not None],
         )
         return
     for coordinator in coordinators:
@@ -145,6 +153,12 @@ async def ask_approval(
             now=now,
             urgent=True,
         )
+
+
+def parties_of(offer: SwapOffer) -> set[int]:
+    """The members a swap moves seats between (who offered it, who took it): neither decides
+    it."""
+    return {offer.offered_by_id} | ({offer.taken_by_id} if offer.taken_by_id is not None else set())
 
 
 def approval_key(offer_id: int, chat_id: int) -> str:
