@@ -8,10 +8,18 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 
 from bot.buttons import ApproveLeave, AskLeave
-from bot.db.models import AssignmentStatus, Dialogue, LeaveStatus, Member, OutboxStatus, Role
+from bot.db.models import (
+    AssignmentStatus,
+    Dialogue,
+    LeaveStatus,
+    Member,
+    MemberRole,
+    OutboxStatus,
+    Role,
+)
 from tests.e2e.rostering_fixtures import (
     LABEL,
     TOMORROW,
@@ -320,6 +328,38 @@ async def test_leave_in_a_unit_whose_coordinators_cannot_be_written_to_goes_to_t
     ]
     await press_and_settle(harness, harness.admin, "✅ 批准")
     assert [row.status for row in await leaves(harness)] == [LeaveStatus.APPROVED]
+
+
+async def test_a_coordinator_who_asks_leave_does_not_decide_it(harness: Harness) -> None:
+    """赵协调, a coordinator who also stands on posts, was assigned a seat and asks leave from
+    it: the unit's other coordinator, 陈协调, gets the request; he does not, /roster counts no
+    request of his own for him to decide, and his own 批准 (a forged press) is refused."""
+    town_ = await town(harness)
+    zhao = await member(harness, 7950, town_.unit_id, "赵协调", role=Role.COORDINATOR)
+    async with harness.session() as session:
+        found = await session.scalar(select(Member).where(Member.telegram_id == 7950))
+        assert found is not None
+        session.add(MemberRole(member_id=found.id, role=Role.VOLUNTEER))
+    await assigned_seat(harness, town_.shift_id, 7950, by=town_.coordinator)
+    await command(harness, zhao, "my")
+    await press_and_settle(harness, zhao, "🙋 请假 1")
+    await zhao.send_text("开会")
+    await harness.settle()
+    assert (zhao.last().text or "").startswith(f"已把请假申请交给协调员（{LABEL}）"), (
+        zhao.last().text
+    )
+    await harness.deliver()
+    request = town_.coordinator.last().text or ""
+    assert "🙋 请假申请" in request and f"赵协调 +8613800000000 请假：{LABEL}" in request
+    assert not [m for m in await outbox_to(harness, 7950) if "请假申请" in str(m.payload)]
+    assert "条请假待批" not in await command(harness, zhao, "roster", "12-02")
+    assert "1 条请假待批" in await command(harness, town_.coordinator, "roster", "12-02")
+    [leave] = await leaves(harness)
+    await press(harness, zhao, ApproveLeave(leave.id))
+    assert zhao.answered_callbacks[-1]["text"] == (
+        "这是您本人的请假，不能由您审批，请由本单位其他协调员决定。"
+    )
+    assert [row.status for row in await leaves(harness)] == [LeaveStatus.ASKED]
 
 
 @pytest.mark.parametrize("settings_overrides", [{"cancel_cutoff_hours": 12, "admin_ids": []}])

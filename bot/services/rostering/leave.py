@@ -114,8 +114,9 @@ async def ask(
     now: dt.datetime,
     settings: Settings,
 ) -> Asked:
-    """Ask leave from an assigned seat; the unit's coordinators are told, or the admins when
-    none of them can be written to; who was told is returned, for the member to know."""
+    """Ask leave from an assigned seat; the unit's coordinators are told (but the asker, should
+    they be one), or the admins when none of them can be written to; who was told is returned,
+    for the member to know."""
     # The holder's row, locked before the seat's other ways out are read: another member
     # asking to exchange this seat at the same moment takes the same lock (offers.exchange),
     # so one of the two waits and then finds the other's request.
@@ -144,10 +145,11 @@ async def ask(
     shift = assignment.shift
     render = await leave_waiting.request_render(session, leave, now, settings)
     urgent = is_urgent(shift, now, settings)
+    # Not the asker, a coordinator who also stands on posts: nobody decides their own leave.
     coordinators = [
         coordinator
         for coordinator in await coordinators_of(session, shift.post.unit_id)
-        if not coordinator.blocked_bot
+        if not coordinator.blocked_bot and coordinator.id != member.id
     ]
     if coordinators:
         await notify_all(
@@ -181,6 +183,7 @@ async def _ask_admins(
         now=now,
         settings=settings,
         urgent=urgent,
+        sparing=[leave.member.telegram_id],
     )
 
 

@@ -58,8 +58,11 @@ def _decided_error(leave: LeaveRequest) -> DomainError:
 
 
 def require_decider(actor: Actor, leave: LeaveRequest) -> None:
-    """Who may decide `leave`: a coordinator of the shift's unit, or an admin."""
+    """Who may decide `leave`: a coordinator of the shift's unit, or an admin; not the member
+    who asked it (a coordinator who also stands on posts)."""
     actor.require_unit(leave.assignment.shift.post.unit_id, Role.COORDINATOR)
+    if actor.member is not None and actor.member.id == leave.member_id:
+        raise DomainError(ErrorCode.LEAVE_OWN_DECISION)
 
 
 async def decide(

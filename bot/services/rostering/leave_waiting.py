@@ -100,9 +100,11 @@ def undecided(now: dt.datetime) -> Select[LeaveRequest]:
 
 
 def _pending_query(actor: Actor, now: dt.datetime) -> Select[LeaveRequest] | None:
-    """The undecided leave on the actor's unit (an admin: every unit)."""
+    """The undecided leave on the actor's unit (an admin: every unit), but their own."""
     actor.require(Role.COORDINATOR)
     query = undecided(now)
+    if actor.member is not None:
+        query = query.where(LeaveRequest.member_id != actor.member.id)
     if actor.is_admin:
         return query
     if actor.unit_id is None:
