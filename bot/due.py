@@ -74,6 +74,8 @@ DUE_JOBS: tuple[DueJob, ...] = (
     # shift swaps (issue 7)
     DueJob("swaps.void_orphans", swap_jobs.void_orphans),
     DueJob("swaps.expire", swap_jobs.expire),
+    # a swap whose unit's coordinators all blocked the bot once asked goes to the admins
+    DueJob("swaps.ask_admins", swap_jobs.ask_admins_instead),
     # assigned duty (issue 17)
     DueJob("rostering.ack_reminders", acknowledge.reminders),
     DueJob("rostering.evening_lists", acknowledge.evening_lists),

@@ -350,3 +350,38 @@ async def test_a_swap_whose_coordinators_all_blocked_the_bot_goes_to_the_admins(
     text = await press_and_settle(harness, admin, "✅ 批准")
     assert "管理员 批准" in text, text
     assert await statuses(harness, shift_id) == {holder.user_id: CANCELLED, taker.user_id: SIGNED}
+
+
+async def test_a_swap_whose_only_coordinator_blocks_the_bot_once_asked_goes_to_the_admins(
+    harness: Harness,
+) -> None:
+    """王芳 accepts 李明's hand-over and the unit's only coordinator is asked to approve it; he
+    blocks the bot instead. At the next tick the request goes to the admins, who decide it,
+    rather than wait unread until the swap expires."""
+    town_ = await town(harness, approval=True)
+    holder, (taker, _) = town_.holder, town_.others
+    headquarters = await unit(harness, "创建办")
+    admin = await person(harness, ADMIN_ID, headquarters, "管理员", role=Role.COORDINATOR)
+    admin.started = True
+    await open_swap(harness, holder, HAND_OVER)
+    await holder.send_text("王芳")
+    await harness.settle()
+    await harness.deliver()
+    await press_and_settle(harness, taker, "✅ 接受")
+    await harness.deliver()
+    assert "换岗待审批" in (town_.coordinator.last().text or "")
+
+    await town_.coordinator.block_bot()
+    await harness.settle()
+    await harness.tick()
+    await harness.tick()
+    await harness.deliver()
+    requests = [text for text in admin.texts() if "换岗待审批" in text]
+    assert len(requests) == 1, admin.texts()
+    assert admin.last().buttons() == ["✅ 批准", "✖️ 驳回"]
+    text = await press_and_settle(harness, admin, "✅ 批准")
+    assert "管理员 批准" in text, text
+    assert await statuses(harness, town_.shift_id) == {
+        holder.user_id: CANCELLED,
+        taker.user_id: SIGNED,
+    }

@@ -20,6 +20,7 @@ from bot.db.models import (
     SwapStatus,
 )
 from bot.services.people.reachability import coordinators_of
+from bot.services.platform import outbox
 from bot.services.platform.notify import notify
 from bot.services.swaps.closings import (
     EXPIRED,
@@ -32,7 +33,7 @@ from bot.services.swaps.closings import (
     word_to,
 )
 from bot.services.swaps.lifecycle import OPEN, counterpart, record, transition, unit_of
-from bot.services.swaps.notices import close_approval
+from bot.services.swaps.notices import approval_key, ask_approval, close_approval, deciders
 from bot.settings import Settings
 
 
@@ -268,4 +269,27 @@ async def expire(session: AsyncSession, now: dt.datetime, settings: Settings) ->
             await _close(session, offer, SwapStatus.VOID, "void", now, settings)
             continue
         queued += await _close_and_tell(session, offer, EXPIRED, now, settings)
+    return queued
+
+
+async def ask_admins_instead(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """The swaps awaiting approval that none of their unit's coordinators can decide any more
+    (each blocked the bot since they were asked, or Telegram refused the request) are asked of
+    the admins, once each (under ask_approval's keys), as a unit without a coordinator to write
+    to has its swaps decided: otherwise nobody would read the request before it expired. How
+    many were asked."""
+    waiting = SwapOffer.status == SwapStatus.AWAITING_APPROVAL
+    if (await session.scalars(select(SwapOffer.id).where(waiting))).first() is None:
+        return 0
+    queued = 0
+    for offer in list(
+        (await session.scalars(select(SwapOffer).where(waiting).order_by(SwapOffer.id))).unique()
+    ):
+        if await deciders(session, offer):
+            continue
+        # Asked of the admins at a tick before: nothing more to do until it is decided.
+        keys = [approval_key(offer.id, admin_id) for admin_id in settings.admin_ids]
+        if not keys or await outbox.queued_keys(session, keys):
+            continue
+        queued += await ask_approval(session, offer, now, settings)
     return queued

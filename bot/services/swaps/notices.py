@@ -105,13 +105,12 @@ def history_lines(t: Translator, steps: Sequence[Step]) -> list[str]:
 
 async def ask_approval(
     session: AsyncSession, offer: SwapOffer, now: dt.datetime, settings: Settings
-) -> None:
+) -> int:
     """Ask the unit's coordinators who can be written to, each in their language, but not one
     who offered or took the swap (a party does not approve their own swap). A unit with none
     (no coordinator, all of them blocked the bot, or only a party) still gets its swaps
     decided, by the admins (not a party either): otherwise the request would wait unread until
-    the offer expires."""
-    unit = unit_of(offer)
+    the offer expires. How many were asked anew (one already asked is not asked again)."""
     people = await records(session, offer)
     steps = await history(session, offer.id)
 
@@ -127,14 +126,9 @@ async def ask_approval(
             keep_id=True,
         )
 
-    parties = parties_of(offer)
-    coordinators = [
-        c
-        for c in await coordinators_of(session, unit.id)
-        if not c.blocked_bot and c.id not in parties
-    ]
+    coordinators = await deciders(session, offer)
     if not coordinators:
-        await notify_admins(
+        return await notify_admins(
             session,
             request,
             key=lambda chat_id: approval_key(offer.id, chat_id),
@@ -143,9 +137,9 @@ async def ask_approval(
             urgent=True,
             sparing=[m.telegram_id for m in (offer.offered_by, offer.taken_by) if m is not None],
         )
-        return
+    asked = 0
     for coordinator in coordinators:
-        await outbox.enqueue(
+        asked += await outbox.enqueue(
             session,
             key=approval_key(offer.id, coordinator.telegram_id),
             chat_id=coordinator.telegram_id,
@@ -153,6 +147,18 @@ async def ask_approval(
             now=now,
             urgent=True,
         )
+    return asked
+
+
+async def deciders(session: AsyncSession, offer: SwapOffer) -> list[Member]:
+    """The coordinators of the offer's unit who decide it: those who can be written to, but
+    not a party to it."""
+    parties = parties_of(offer)
+    return [
+        c
+        for c in await coordinators_of(session, unit_of(offer).id)
+        if not c.blocked_bot and c.id not in parties
+    ]
 
 
 def parties_of(offer: SwapOffer) -> set[int]:
