@@ -23,7 +23,7 @@ from bot.services.duty.live_wait import opening as live_wait_opening
 from bot.services.oversight import order_jobs
 from bot.services.platform import outbox_purge
 from bot.services.reports import jobs as report_jobs
-from bot.services.rostering import acknowledge, leave_ends
+from bot.services.rostering import acknowledge, leave, leave_ends
 from bot.services.schedule import broadcast_progress, understaffed, waitlist
 from bot.services.swaps import jobs as swap_jobs
 from bot.settings import Settings
@@ -80,6 +80,8 @@ DUE_JOBS: tuple[DueJob, ...] = (
     DueJob("rostering.ack_reminders", acknowledge.reminders),
     DueJob("rostering.evening_lists", acknowledge.evening_lists),
     DueJob("rostering.leave_ends", leave_ends.end_undecided),
+    # leave whose unit's coordinators all blocked the bot once asked goes to the admins
+    DueJob("rostering.leave_to_admins", leave.ask_admins_if_unread),
     # rectification orders (issue 16)
     DueJob("orders.publish_held", order_jobs.publish_held),
     DueJob("orders.ack_reminders", order_jobs.ack_reminders),

@@ -362,6 +362,31 @@ async def test_a_coordinator_who_asks_leave_does_not_decide_it(harness: Harness)
     assert [row.status for row in await leaves(harness)] == [LeaveStatus.ASKED]
 
 
+async def test_leave_whose_only_coordinator_blocks_the_bot_once_asked_goes_to_the_admins(
+    harness: Harness,
+) -> None:
+    """王芳 asks leave and the unit's only coordinator gets the request; he blocks the bot
+    instead of deciding. At the next tick the request goes to the admins, once, who approve it,
+    rather than lapse unread at the start."""
+    town_ = await town(harness)
+    wang = town_.people[1]
+    await assign_by_hand(harness, town_.coordinator, town_.shift_id, "王芳")
+    await command(harness, harness.admin, "start")
+    await ask_leave(harness, wang, "出差")
+    await harness.deliver()
+    assert "🙋 请假申请" in (town_.coordinator.last().text or "")
+
+    await town_.coordinator.block_bot()
+    await harness.settle()
+    await harness.tick()
+    await harness.tick()
+    await harness.deliver()
+    assert len([text for text in harness.admin.texts() if "🙋 请假申请" in text]) == 1
+    assert harness.admin.last().buttons() == ["✅ 批准", "✖️ 驳回"]
+    await press_and_settle(harness, harness.admin, "✅ 批准")
+    assert [row.status for row in await leaves(harness)] == [LeaveStatus.APPROVED]
+
+
 @pytest.mark.parametrize("settings_overrides", [{"cancel_cutoff_hours": 12, "admin_ids": []}])
 async def test_leave_nobody_can_be_told_of_says_so_and_to_phone_the_unit(
     harness: Harness,

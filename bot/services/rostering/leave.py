@@ -37,7 +37,7 @@ from bot.services.duty.reminders import is_urgent
 from bot.services.people import names
 from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of
-from bot.services.platform import audit
+from bot.services.platform import audit, outbox
 from bot.services.platform.notify import Render, notify_admins, notify_all
 from bot.services.rostering import leave_waiting
 from bot.services.schedule import leave_cards, seats
@@ -145,12 +145,7 @@ async def ask(
     shift = assignment.shift
     render = await leave_waiting.request_render(session, leave, now, settings)
     urgent = is_urgent(shift, now, settings)
-    # Not the asker, a coordinator who also stands on posts: nobody decides their own leave.
-    coordinators = [
-        coordinator
-        for coordinator in await coordinators_of(session, shift.post.unit_id)
-        if not coordinator.blocked_bot and coordinator.id != member.id
-    ]
+    coordinators = await _deciders(session, shift.post.unit_id, member.id)
     if coordinators:
         await notify_all(
             session,
@@ -166,6 +161,44 @@ async def ask(
     # any unit's leave, get the request, as they get a swap of a unit without a coordinator.
     admins = await _ask_admins(session, leave, render, urgent, now, settings)
     return Asked(leave, Told.ADMINS if admins else Told.NOBODY)
+
+
+async def _deciders(session: AsyncSession, unit_id: int, asker_id: int) -> list[Member]:
+    """The unit's coordinators who decide a request of `asker_id`: those who can be written
+    to, but not the asker (a coordinator who also stands on posts: nobody decides their own
+    leave)."""
+    return [
+        coordinator
+        for coordinator in await coordinators_of(session, unit_id)
+        if not coordinator.blocked_bot and coordinator.id != asker_id
+    ]
+
+
+async def ask_admins_if_unread(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
+    """DueJob: the requests still to decide that none of their unit's coordinators can decide
+    any more (each blocked the bot since they were asked, or Telegram refused the request) are
+    asked of the admins, once each (under the admins' card keys), as when nobody of the unit
+    could be written to when they were asked: otherwise they would lapse unread at the start.
+    How many were asked."""
+    asked = select(LeaveRequest.id).where(seats.leave_undecided())
+    if (await session.scalars(asked)).first() is None:
+        return 0
+    waiting = (
+        await session.scalars(leave_waiting.undecided(now).order_by(LeaveRequest.id))
+    ).unique()
+    queued = 0
+    for leave in list(waiting):
+        shift = leave.assignment.shift
+        if await _deciders(session, shift.post.unit_id, leave.member_id):
+            continue
+        # Asked of the admins before (then, or at an earlier tick): nothing more to do.
+        keys = [leave_cards.admin_card_key(leave.id, admin_id) for admin_id in settings.admin_ids]
+        if not keys or await outbox.queued_keys(session, keys):
+            continue
+        render = await leave_waiting.request_render(session, leave, now, settings)
+        urgent = is_urgent(shift, now, settings)
+        queued += await _ask_admins(session, leave, render, urgent, now, settings)
+    return queued
 
 
 async def _ask_admins(
