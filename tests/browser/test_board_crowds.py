@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bot.board import screens
 from bot.board.panels import PanelContext, PanelData
@@ -54,6 +54,8 @@ if (seen.bottom > map.bottom + 0.5 || seen.top < map.top - 0.5) {
 }
 return [people.length, out];
 """
+SCROLLED = "return document.querySelector('.leaflet-popup-content').scrollTop;"
+REFRESHES = "Number(document.body.getAttribute('data-refreshes'))"
 
 
 @pytest.fixture
@@ -66,7 +68,9 @@ async def test_a_crowded_posts_popup_scrolls_inside_the_map_on_a_phone(
 ) -> None:
     """A big crossing at rush hour has forty volunteers on post: its popup lists them all, and
     on a phone (a map some 400 px tall) the list scrolls inside the bubble instead of running
-    past the map's edge, where nobody could read or reach it."""
+    past the map's edge, where nobody could read or reach it. Scrolled down to the last names,
+    the list stays there across the refreshes (the popup is built again at each), instead of
+    jumping back to the top every BOARD_REFRESH_SECONDS while the leader reads it."""
     morning = await prepare_morning(harness)
     post_id = morning.posts["人民路口"]
     async with harness.session() as session:
@@ -126,6 +130,24 @@ async def test_a_crowded_posts_popup_scrolls_inside_the_map_on_a_phone(
                 break
             await asyncio.sleep(0.1)
         assert fit == [CROWD + 2, []]
+        # The leader scrolls halfway down the list; two refreshes later it is still there.
+        scrolled = await browser.run(
+            f"const box = document.querySelector('.leaflet-popup-content');"
+            f"box.scrollTop = Math.round((box.scrollHeight - box.clientHeight) / 2); {SCROLLED}"
+        )
+        assert scrolled > 100
+        refreshes = await browser.run(f"return {REFRESHES};")
+        await browser.wait_for(f"return ({REFRESHES}) >= {refreshes + 2};")
+        assert await browser.run("return document.querySelector('.leaflet-popup-content');")
+        assert await browser.run(SCROLLED) == scrolled
+        async with harness.session() as session:
+            on_post = await session.scalar(
+                select(func.count())
+                .select_from(CheckIn)
+                .join(Assignment, Assignment.id == CheckIn.assignment_id)
+                .where(Assignment.shift_id == shift.id, CheckIn.checked_out_at.is_(None))
+            )
+            assert on_post == CROWD + 2  # nobody left meanwhile: the same list, not a shorter one
         assert await browser.errors("127.0.0.1:9/") == []
 
 

@@ -386,12 +386,19 @@
         return;
       }
       // Without Leaflet panning the map back to the popup: the leader may have dragged the
-      // map away to look around.
+      // map away to look around. And where they had scrolled a crowded post's list: Leaflet
+      // lays the new content out from its full height, which puts the list back at its top.
       var popup = marker.getPopup();
+      var bubble = popup.getElement();
+      var content = bubble ? bubble.querySelector(".leaflet-popup-content") : null;
+      var scrolled = content ? content.scrollTop : 0;
       var autoPan = popup.options.autoPan;
       popup.options.autoPan = false;
       popup.update();
       popup.options.autoPan = autoPan;
+      if (content && scrolled) {
+        content.scrollTop = scrolled; // as far as the list still reaches
+      }
     });
     if (bounds.length && (!fitted || (outside && handsOff()))) {
       target.fitBounds(bounds, { padding: [30, 30], maxZoom: 16 });
