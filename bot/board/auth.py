@@ -33,12 +33,23 @@ CITY = "city"
 
 
 class Refused(Exception):
-    """The request has no valid credentials; the reason is for the log, never for the client."""
+    """The request has no valid credentials; the reason is for the log, never for the client.
+    `language`: that of whoever is refused, when credentials someone signed say who it is (the
+    page, served in the language of its address, tells them why in theirs); None otherwise."""
+
+    def __init__(self, reason: str, language: str | None = None) -> None:
+        super().__init__(reason)
+        self.language = language
 
 
 class Expired(Refused):
     """initData Telegram did sign, but too long ago: a Mini App left open past its login. The
-    client is told this much (to reopen the board), not that the person lacks the rights."""
+    client is told this much (to reopen the board), not that the person lacks the rights.
+    `user`: whom Telegram signed it for, whose language the page then speaks."""
+
+    def __init__(self, reason: str, user: TelegramUser) -> None:
+        super().__init__(reason)
+        self.user = user
 
 
 class UnitArchived(Refused):
@@ -46,9 +57,10 @@ class UnitArchived(Refused):
     so, in its own language, rather than that access is missing: the link is not revoked and
     shows the board again when the unit is restored."""
 
+    language: str
+
     def __init__(self, reason: str, language: str) -> None:
-        super().__init__(reason)
-        self.language = language
+        super().__init__(reason, language)
 
 
 class OwnUnitArchived(Refused):
@@ -111,16 +123,17 @@ def check_init_data(init_data: str, bot_token: str, now: dt.datetime) -> Telegra
         user_id = int(user["id"])
     except (KeyError, ValueError, TypeError) as error:
         raise Refused("initData lacks auth_date or user") from error
-    if now - auth_date > INIT_DATA_MAX_AGE:
-        raise Expired("initData is older than a day")
-    if auth_date - now > CLOCK_SKEW:
-        raise Refused("initData is dated in the future")
     language = user.get("language_code")
-    return TelegramUser(
+    signed = TelegramUser(
         id=user_id,
         language_code=language if isinstance(language, str) else None,
         auth_date=auth_date,
     )
+    if now - auth_date > INIT_DATA_MAX_AGE:
+        raise Expired("initData is older than a day", signed)
+    if auth_date - now > CLOCK_SKEW:
+        raise Refused("initData is dated in the future")
+    return signed
 
 
 # -- wall-screen tokens -----------------------------------------------------------------------

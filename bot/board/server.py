@@ -384,6 +384,14 @@ class BoardServer:
         metrics.BOARD_SNAPSHOT_SECONDS.observe(time.perf_counter() - started)
         return encoded
 
+    def _refused(self, error: str, refusal: Refused) -> web.Response:
+        """403 and no data; to someone the credentials name, the page's words in their
+        language (the page was served in its address's, which a direct link leaves out)."""
+        body: dict[str, Any] = {"error": error}
+        if refusal.language is not None:
+            body["page"] = standard.page_texts(self.runtime.translator(refusal.language))
+        return web.json_response(body, status=403, headers=NO_STORE)
+
     async def state(self, request: web.Request) -> web.Response:
         try:
             viewer = await self._viewer(request.headers.get("Authorization"))
@@ -392,17 +400,17 @@ class BoardServer:
                 (viewer.unit_id, viewer.language, generation),
                 lambda: self._snapshot(viewer, scene),
             )
-        except Expired:
+        except Expired as refusal:
             # Left open past its login: the page says to reopen it with /board.
-            return web.json_response({"error": "expired"}, status=403, headers=NO_STORE)
-        except UnitArchived:
+            return self._refused("expired", refusal)
+        except UnitArchived as refusal:
             # The screen says its unit is archived, and keeps the link for a restored unit.
-            return web.json_response({"error": "archived"}, status=403, headers=NO_STORE)
-        except OwnUnitArchived:
+            return self._refused("archived", refusal)
+        except OwnUnitArchived as refusal:
             # The viewer's own unit: the page says so, as /board does.
-            return web.json_response({"error": "unit_archived"}, status=403, headers=NO_STORE)
-        except Refused:
-            return web.json_response({"error": "forbidden"}, status=403, headers=NO_STORE)
+            return self._refused("unit_archived", refusal)
+        except Refused as refusal:
+            return self._refused("forbidden", refusal)
         except Exception as error:
             if not failures.unavailable(error):
                 raise

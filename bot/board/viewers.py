@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.board import data
 from bot.board.auth import (
+    Expired,
     OwnUnitArchived,
     Refused,
     UnitArchived,
@@ -25,12 +26,18 @@ SCREEN_SCHEME = "screen"  # Authorization: screen <token>
 async def from_init_data(
     session: AsyncSession, init_data: str, settings: Settings, now: dt.datetime
 ) -> Viewer:
-    user = check_init_data(init_data, settings.bot_token, now)
+    try:
+        user = check_init_data(init_data, settings.bot_token, now)
+    except Expired as expired:
+        # Told to reopen the board in their language: one statement, on this path only.
+        found = await data.person(session, expired.user.id, expired.user.language_code, settings)
+        expired.language = found.language
+        raise
     person = await data.person(session, user.id, user.language_code, settings)
     if person.archived_unit is not None:
-        raise OwnUnitArchived(f"Telegram user {user.id} is of an archived unit")
+        raise OwnUnitArchived(f"Telegram user {user.id} is of an archived unit", person.language)
     if not person.allowed:
-        raise Refused(f"Telegram user {user.id} has no role that sees the board")
+        raise Refused(f"Telegram user {user.id} has no role that sees the board", person.language)
     return Viewer(unit_id=person.unit_id, language=person.language, telegram_id=user.id)
 
 

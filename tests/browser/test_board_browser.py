@@ -265,7 +265,8 @@ async def test_forged_or_stale_init_data_and_a_volunteer_see_no_board(
         assert "人民路口" not in page and "城管局" not in page
         if credentials:
             error = "expired" if who == "stale" else "forbidden"
-            assert await state(board, f"tma {credentials}") == (403, {"error": error})
+            status, body = await state(board, f"tma {credentials}")
+            assert (status, body["error"]) == (403, error)
 
 
 @pytest.mark.parametrize(
@@ -284,10 +285,18 @@ async def test_the_leader_of_an_archived_unit_is_told_so_and_sees_no_marker(
         await session.execute(
             update(Unit).where(Unit.id == morning.units["城管局"]).values(archived=True)
         )
+        # The leader's language (/lang), not the one of the address the board is opened at: a
+        # menu button set before a /lang, or a direct link, names another one or none.
+        await session.execute(
+            update(Member).where(Member.telegram_id == LEADER_ID).values(language=language)
+        )
+    address = "en" if language != "en" else "zh_Hant"
     async with running_board(harness) as board:
-        await browser.open(mini_app_url(board, init_data(harness, LEADER_ID), language))
+        await browser.open(mini_app_url(board, init_data(harness, LEADER_ID), address))
         denied = await browser.wait_for(DENIED)
         assert denied.startswith(said) and "/units" in denied, denied
+        title = {"zh_Hans": "挂图作战", "zh_Hant": "掛圖作戰", "en": "Live board"}[language]
+        assert await browser.run("return document.title;") == title
         assert await browser.run(MARKERS) == []
         page = await browser.run("return document.body.innerText;")
         assert "人民路口" not in page and "城管局" not in page

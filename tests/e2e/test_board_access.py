@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.board import screens
-from bot.db.models import Member
+from bot.db.models import Member, Unit
 from bot.services.people.access import Actor
 from tests.e2e.board_fixtures import (
     BOARD_SETTINGS,
@@ -99,8 +99,53 @@ async def test_without_valid_credentials_the_answer_is_403_and_no_data(
         status, body, text = await get(board, f"{board.prefix}/api/state", authorization)
     assert status == 403
     # Signed by Telegram but too old: the page says to reopen it, not that rights are missing.
-    assert body == {"error": "expired" if who == "stale" else "forbidden"}
+    assert body["error"] == ("expired" if who == "stale" else "forbidden")
+    # Someone Telegram vouches for is told in their language (the page's words, no data);
+    # credentials nobody signed get the bare refusal.
+    signed = who in {"volunteer", "inspector", "stranger", "stale"}
+    assert set(body) == ({"error", "page"} if signed else {"error"})
     assert "人民路口" not in text
+
+
+async def test_a_refusal_speaks_the_language_of_whoever_it_refuses(harness: Harness) -> None:
+    """The page is served in the language of its address, which a direct link
+    (t.me/<bot>/board) leaves out and an old menu button has wrong: a volunteer, the leader of
+    an archived unit and a board left open past its login are told why in their own
+    language, from the refusal itself, as the data would have spoken it."""
+    morning = await prepare_morning(harness)
+    async with harness.session() as session:
+        for telegram_id, language in ((VOLUNTEER_ID, "en"), (LEADER_ID, "zh_Hant")):
+            await session.execute(
+                update(Member).where(Member.telegram_id == telegram_id).values(language=language)
+            )
+        await session.execute(
+            update(Unit).where(Unit.id == morning.units["城管局"]).values(archived=True)
+        )
+    stale = harness.clock.now() - dt.timedelta(days=1, minutes=1)
+    async with running_board(harness) as board:
+        _, volunteer = await state(board, mini_app(harness, VOLUNTEER_ID))
+        _, leader = await state(board, mini_app(harness, LEADER_ID))
+        # An admin without a member record: their Telegram app's language.
+        _, admin = await state(
+            board, mini_app(harness, ADMIN_ID, auth_date=stale, language_code="en")
+        )
+        # A volunteer's stored language wins over their Telegram app's, as on /lang.
+        _, old = await state(board, mini_app(harness, VOLUNTEER_ID, auth_date=stale))
+    assert volunteer["error"] == "forbidden"
+    assert volunteer["page"]["labels"]["denied"].startswith("No access to the board")
+    assert volunteer["page"]["html_lang"] == "en"
+    assert leader["error"] == "unit_archived"
+    assert leader["page"]["labels"]["unit_archived"].startswith("您所在的單位已歸檔")
+    assert admin["error"] == "expired"
+    assert admin["page"]["labels"]["expired"].startswith("The board has been open too long")
+    assert old["page"]["labels"]["expired"].startswith("The board has been open too long")
+    for body in (volunteer, leader, admin, old):
+        assert "panels" not in body and "scope" not in body
+    async with harness.session() as session:
+        languages = dict(
+            (await session.execute(select(Member.telegram_id, Member.language))).tuples().all()
+        )
+    assert (languages[VOLUNTEER_ID], languages[LEADER_ID]) == ("en", "zh_Hant")
 
 
 async def test_unknown_schemes_and_garbage_get_403(harness: Harness) -> None:

@@ -67,7 +67,9 @@ async def test_a_screen_link_of_an_archived_unit_says_so_until_the_unit_is_resto
         await _set_archived(harness, unit_id, True)
         for language, text in ARCHIVED_PAGE.items():
             token = tokens[language]
-            assert await state(board, f"screen {token}") == (403, {"error": "archived"})
+            status, body = await state(board, f"screen {token}")
+            assert (status, body["error"]) == (403, "archived")
+            assert body["page"]["labels"]["archived"].startswith(text)  # the screen's language
             # The page speaks the screen's language, whatever the address says.
             page, _, html = await get(board, f"{board.prefix}/screen/{token}?lang=zh_Hans")
             assert page == 403 and text in html, (language, html)
@@ -104,7 +106,9 @@ async def test_the_leader_of_an_archived_unit_is_told_so_and_sees_none_of_its_da
         status, body, text = await get(
             board, f"{board.prefix}/api/state", mini_app(harness, LEADER_ID)
         )
-        assert (status, body) == (403, {"error": "unit_archived"})
+        assert (status, body["error"]) == (403, "unit_archived")
+        # The leader's language (zh_Hant since the last round), whatever the page's address.
+        assert body["page"]["labels"]["unit_archived"].startswith("您所在的單位已歸檔")
         assert "人民路口" not in text and "城管局" not in text
         # The other unit's coordinator is not touched.
         status, body = await state(board, mini_app(harness, COORDINATOR_ID))

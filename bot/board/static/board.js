@@ -640,11 +640,12 @@
     document.body.setAttribute("data-refreshes", String(refreshes));
   }
 
-  function deny(reason) {
+  function deny(reason, page) {
     // "expired": a Mini App left open past its Telegram login, to reopen with /board;
     // "archived": a wall screen's unit archived (the link works again once it is restored);
     // "unit_archived": the viewer's own unit archived, as /board tells them.
-    // None is a matter of rights.
+    // None is a matter of rights. `page`: the words in the language of whoever is refused.
+    speak(page);
     var told = reason === "expired" || reason === "archived" || reason === "unit_archived";
     var text = told ? config.labels[reason] : config.labels.denied;
     // A wall screen's unit may be restored: the link still holds, and nobody walks up to a
@@ -721,7 +722,7 @@
       .then(function (response) {
         if (response.status === 403) {
           return response.json().then(
-            function (body) { deny(body && body.error); },
+            function (body) { deny(body && body.error, body && body.page); },
             function () { deny(); }
           ).then(function () {
             schedule(); // only while a restored unit may bring the board back (deny)
