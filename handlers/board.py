@@ -43,10 +43,14 @@ async def open_board(turn: Turn) -> None:
         turn.reply(t("board.not_configured"))
         return
     viewer = await board_data.person(turn.session, turn.user_id, None, settings)
-    if viewer.archived_unit is not None:
-        raise DomainError(ErrorCode.BOARD_OWN_UNIT_ARCHIVED, unit=viewer.archived_unit)
-    if not viewer.allowed:
-        raise DomainError(ErrorCode.FORBIDDEN)
+    if viewer.archived_unit is not None or not viewer.allowed:
+        # A menu button an earlier /board set would open nothing but this refusal.
+        _menu_button_off(turn)
+        if viewer.archived_unit is not None:
+            turn.refuse(DomainError(ErrorCode.BOARD_OWN_UNIT_ARCHIVED, unit=viewer.archived_unit))
+        else:
+            turn.refuse(DomainError(ErrorCode.FORBIDDEN))
+        return
     scope = await board_data.unit_name(turn.session, viewer.unit_id) or t("report.scope.all")
     url = mini_app_url(settings, t.language)
     lines = [t("board.intro", scope=scope, seconds=settings.board_refresh_seconds)]
@@ -70,10 +74,28 @@ def _menu_button(turn: Turn) -> MenuButtonWebApp:
     return MenuButtonWebApp(turn.t("board.menu_button"), WebAppInfo(url))
 
 
-def menu_button_follows_language(turn: Turn) -> None:
+def _menu_button_off(turn: Turn) -> None:
+    """The chat's menu button back to the bot's default, if it is the board's: for someone
+    who may no longer see the board (their role taken, their unit archived)."""
+    bot, chat_id = turn.context.bot, turn.chat_id
+
+    async def reset() -> None:
+        if isinstance(await bot.get_chat_menu_button(chat_id=chat_id), MenuButtonWebApp):
+            await bot.set_chat_menu_button(chat_id=chat_id)
+
+    turn.later(reset)
+
+
+async def menu_button_follows_language(turn: Turn) -> None:
     """After /lang: the chat's menu button that /board set, if it still shows it, says its
-    label and opens the board in the person's new language (other chats keep their menu)."""
-    if not turn.runtime.settings.board_url:
+    label and opens the board in the person's new language (other chats keep their menu);
+    for someone who may no longer see the board, it goes back to the command menu."""
+    settings = turn.runtime.settings
+    if not settings.board_url:
+        return
+    viewer = await board_data.person(turn.session, turn.user_id, None, settings)
+    if not viewer.allowed:
+        _menu_button_off(turn)
         return
     bot, chat_id, button_ = turn.context.bot, turn.chat_id, _menu_button(turn)
 

@@ -54,7 +54,7 @@ async def set_language(turn: Turn, data: SetLanguage) -> None:
     turn.use_language(language)
     turn.edit(turn.t("language.changed", language=turn.t(f"language.name.{language}")))
     refresh_menu(turn, turn.actor.roles)
-    menu_button_follows_language(turn)
+    await menu_button_follows_language(turn)
 
 
 async def show_profile(turn: Turn) -> None:
