@@ -85,10 +85,24 @@ async def test_in_telegram_a_downward_drag_pans_the_map_instead_of_closing_the_b
         await browser.open(mini_app_url(board, init_data(harness, LEADER_ID)))
         await browser.wait_for("return document.body.dataset.refreshes;")
         events = await browser.run("return window.telegramEvents;")
+        # Nothing on the map takes the Mini App away from the board (it has no way back): no
+        # link to Leaflet's site in the map's corner, where a thumb panning the map lands.
+        assert await browser.run(LEAVING) == []
+        credit = await browser.run(
+            "return document.querySelector('.leaflet-control-attribution').textContent;"
+        )
+        assert "Leaflet" in credit and "OpenStreetMap" in credit
     assert ["web_app_ready", {}] in events
     assert ["web_app_expand", {}] in events
     assert ["web_app_setup_swipe_behavior", {"allow_vertical_swipe": False}] in events
 
+
+# Links on the map that would load another page in the Mini App (Leaflet's own buttons are "#").
+LEAVING = """
+return Array.from(document.querySelectorAll('#map a[href]'))
+  .map((link) => link.getAttribute('href'))
+  .filter((href) => !href.startsWith('#'));
+"""
 
 DARK = {
     "bg_color": "#17212b",

@@ -200,6 +200,10 @@
       return map;
     }
     map = L.map("map", { zoomControl: true });
+    // Leaflet credits itself with a link to its site, in the corner a thumb panning the map
+    // lands on: in Telegram that page replaces the board, and a Mini App has no way back.
+    // The credit stays, as text.
+    map.attributionControl.setPrefix("Leaflet");
     // Unreachable tiles leave the background blank; the markers are vectors and still show.
     L.tileLayer(config.tile_url, {
       maxZoom: 19,
