@@ -20,6 +20,7 @@ from bot.board.server import BoardServer
 from bot.db.models import (
     Assignment,
     AssignmentStatus,
+    BoardScreen,
     CheckIn,
     Member,
     Shift,
@@ -55,10 +56,16 @@ class StallingBoard(BoardServer):
         super().__init__(*args, **kwargs)
         self.stalled = asyncio.Event()
         self.released = asyncio.Event()
+        # While set, the answer is a reverse proxy's own 403 page (a firewall's challenge, a
+        # rate limit), not the board's: the link is as good as before.
+        self.proxy_refuses = False
 
     async def state(self, request: web.Request) -> web.Response:
         if self.stalled.is_set():
             await self.released.wait()
+        if self.proxy_refuses:
+            html = "<html><body><h1>403 Forbidden</h1><hr>nginx</body></html>"
+            return web.Response(text=html, status=403, content_type="text/html")
         return await super().state(request)
 
 
@@ -67,7 +74,8 @@ async def test_a_stalled_connection_shows_offline_with_the_age_of_the_data(
 ) -> None:
     """A request that never answers must not freeze the wall screen on old figures that look
     live: it gives up, says the connection is lost and since when the data dates, and comes
-    back on its own."""
+    back on its own. So does a 403 that is not the board's (a proxy's page, with no verdict of
+    the board in it): the screen does not go dark for good over it, its link still valid."""
     morning = await prepare_morning(harness)
     settings = harness.runtime.settings
     admin = Actor.of(ADMIN_ID, None, settings.admin_ids)
@@ -100,6 +108,19 @@ async def test_a_stalled_connection_shows_offline_with_the_age_of_the_data(
             "const s = document.getElementById('board-status');"
             "return !s.classList.contains('offline') && s.textContent === '更新于 07:20';"
         )
+
+        failures = await browser.run("return Number(document.body.dataset.failures);")
+        board.proxy_refuses = True
+        harness.clock.set(local(7, 30))
+        await browser.wait_for(f"return Number(document.body.dataset.failures) >= {failures + 2};")
+        assert (await browser.run(STATUS)).startswith("连接中断，稍后自动重试…")
+        assert await browser.run("return document.body.classList.contains('is-denied');") is False
+        board.proxy_refuses = False
+        await browser.wait_for(
+            "return document.getElementById('board-status').textContent === '更新于 07:30';"
+        )
+        async with harness.session() as session:
+            assert await session.scalar(select(BoardScreen.revoked_at)) is None
     finally:
         board.released.set()
         await board.stop()

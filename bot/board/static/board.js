@@ -725,10 +725,14 @@
     })
       .then(function (response) {
         if (response.status === 403) {
-          return response.json().then(
-            function (body) { deny(body && body.error, body && body.page); },
-            function () { deny(); }
-          ).then(function () {
+          // The board's refusals name their reason. A 403 without one is not the board's
+          // verdict but a proxy's page (a firewall's challenge, a rate limit): the screen is
+          // offline for now and asks again, instead of going dark for good with a valid link.
+          return response.json().then(function (body) {
+            if (!body || typeof body.error !== "string") {
+              throw new Error("HTTP 403 without the board's reason");
+            }
+            deny(body.error, body.page);
             schedule(); // only while a restored unit may bring the board back (deny)
             return null;
           });
