@@ -176,9 +176,13 @@ async def _screen_list(turn: Turn, offset: int) -> None:
     rows: list[list[InlineKeyboardButton]] = []
     # Numbered by place in the whole list, so "Revoke 23" on page two is the 23rd line.
     for number, screen in enumerate(shown.items, start=shown.offset + 1):
+        # A link of a unit archived since is still in force (restoring the unit brings its
+        # screen back), but shows nothing meanwhile: the admin deciding whether to revoke it
+        # is told so.
+        archived = screen.unit is not None and screen.unit.archived
         lines.append(
             t(
-                "board.screen.list.line",
+                "board.screen.list.line_archived" if archived else "board.screen.list.line",
                 number=number,
                 scope=_scope_label(t, screen),
                 created=t.datetime(screen.created_at),

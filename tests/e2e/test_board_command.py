@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.board import screens
 from bot.db.models import AuditEntry, BoardScreen, Unit
@@ -158,6 +158,22 @@ async def test_admin_makes_a_screen_link_for_a_unit_lists_it_and_revokes_it(
         await harness.settle()
         listing = admin.last()
         assert "1. 团结社区 ·" in (listing.text or "")
+        # Its unit archived since (straight in the table: it has shifts to come): the link is
+        # still in force, its screen says the unit is archived, and the list says so too.
+        await _archived(harness, morning.units["团结社区"], True)
+        await admin.send_command("board")
+        await harness.settle()
+        await admin.press("🗂 管理大屏链接（1）")
+        await harness.settle()
+        assert "1. 团结社区（已归档，大屏暂停显示） ·" in (admin.last().text or "")
+        assert (await state(board, f"screen {match.group(1)}"))[1]["error"] == "archived"
+        await _archived(harness, morning.units["团结社区"], False)
+        await admin.send_command("board")
+        await harness.settle()
+        await admin.press("🗂 管理大屏链接（1）")
+        await harness.settle()
+        listing = admin.last()
+        assert "1. 团结社区 ·" in (listing.text or "")
         await admin.press("🚫 撤销 1")
         await harness.settle()
         assert (admin.last().text or "").startswith("🚫 已撤销大屏链接（团结社区）")
@@ -302,3 +318,8 @@ async def test_forged_board_buttons_change_nothing(harness: Harness) -> None:
     assert leader.answered_callbacks[-1]["text"] == FORBIDDEN
     async with harness.session() as session:
         assert await session.scalar(select(BoardScreen)) is None
+
+
+async def _archived(harness: Harness, unit_id: int, archived: bool) -> None:
+    async with harness.session() as session:
+        await session.execute(update(Unit).where(Unit.id == unit_id).values(archived=archived))
