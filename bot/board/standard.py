@@ -448,6 +448,8 @@ def page_texts(t: Translator) -> dict[str, Any]:
             "loading": t("board.page.loading"),
             "no_posts": t("board.page.no_posts"),
             "time": t("board.page.time"),
+            "zoom_in": t("board.page.zoom_in"),
+            "zoom_out": t("board.page.zoom_out"),
         },
     }
 

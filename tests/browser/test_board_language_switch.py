@@ -24,6 +24,13 @@ return Array.from(document.querySelectorAll('#panel-now .u-legend .u-series .u-l
   (label) => label.textContent);
 """
 HEADING = "document.querySelector('#panel-now h2').textContent"
+# The map's zoom buttons: their tooltip and what a screen reader says.
+ZOOM = """
+return ['in', 'out'].map((way) => {
+  const button = document.querySelector(`.leaflet-control-zoom-${way}`);
+  return [button.title, button.getAttribute('aria-label')];
+});
+"""
 
 
 @pytest.fixture
@@ -39,6 +46,7 @@ async def test_the_curve_speaks_the_new_language_after_lang_without_a_reload(
         await browser.open(mini_app_url(board, init_data(harness, LEADER_ID)))
         await browser.wait_for("return document.querySelectorAll('#panel-now canvas').length;")
         assert await browser.run(LEGEND) == ["时间", "此刻在岗占比"]
+        assert await browser.run(ZOOM) == [["放大", "放大"], ["缩小", "缩小"]]
         await browser.run("window.sameDocument = true;")
 
         # /lang en, as the bot stores it.
@@ -52,6 +60,9 @@ async def test_the_curve_speaks_the_new_language_after_lang_without_a_reload(
             "return l[0] === 'Time' && l[1] === 'Share on post' ? l : null;"
         )
         assert await browser.run("return window.sameDocument === true;")
+        assert await browser.run(ZOOM) == [["Zoom in", "Zoom in"], ["Zoom out", "Zoom out"]]
+        named = "return document.getElementById('map').getAttribute('aria-label');"
+        assert await browser.run(named) == "Posts map"
         canvases = "return document.querySelectorAll('#panel-now canvas').length;"
         assert await browser.run(canvases) == 1  # one chart, made again, not a second one
     async with harness.session() as session:

@@ -210,12 +210,25 @@
       attribution: escapeHtml(config.tile_attribution),
     }).addTo(map);
     map.setView([35.0, 105.0], 4);
+    zoomWords();
     map.on("popupopen", fitPopup);
     // The person's own gestures only: the refits and Leaflet's own moves fire none of these.
     ["pointerdown", "mousedown", "touchstart", "wheel", "keydown"].forEach(function (type) {
       map.getContainer().addEventListener(type, touched, { capture: true, passive: true });
     });
     return map;
+  }
+
+  function zoomWords() {
+    // Leaflet names its zoom buttons in English (their tooltip, and what a screen reader
+    // says): in the viewer's language instead, again after a /lang.
+    [["in", config.labels.zoom_in], ["out", config.labels.zoom_out]].forEach(function (pair) {
+      var button = map && map.getContainer().querySelector(".leaflet-control-zoom-" + pair[0]);
+      if (button && pair[1]) {
+        button.title = pair[1];
+        button.setAttribute("aria-label", pair[1]);
+      }
+    });
   }
 
   // Leaflet lets a popup's text grow to 300 px, and its bubble adds some 50 px of margins: on
@@ -605,6 +618,7 @@
     document.title = page.title;
     document.getElementById("board-title").textContent = page.title;
     document.querySelector("#board-denied p").textContent = page.labels.denied;
+    zoomWords();
   }
 
   function undeny() {
@@ -632,6 +646,10 @@
       var draw = VIEWS[panel.view];
       if (section && panel.title) {
         section.querySelector("h2").textContent = panel.title;
+        var named = section.querySelector(".map[aria-label]"); // named for screen readers
+        if (named) {
+          named.setAttribute("aria-label", panel.title);
+        }
       }
       if (section && draw) {
         draw(section, panel.data);
