@@ -58,6 +58,8 @@ def run_bot(settings: Settings, *, webhook: bool = False) -> None:
     try:
         # Migrations run on their own event loop, then the bot on another.
         asyncio.run(_migrate(settings.database_url))
+        # After the database, whose folder a line of its own names: then the other folders.
+        settings.require_writable_folders()
         runtime = Runtime(
             settings=settings, db=Database(settings.database_url), clock=SystemClock()
         )

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -416,6 +418,26 @@ class Settings(BaseSettings):
                     "DATABASE_URL is invalid: an in-memory SQLite database keeps nothing; give a "
                     "file such as sqlite+aiosqlite:///data/dutybot.db, or PostgreSQL"
                 )
+
+    def require_writable_folders(self) -> None:
+        """The folders `dutybot run` writes in long after start-up (the scheduled reports'
+        charts, the archived check-in photos) made if missing and tried, so that one it cannot
+        use stops start-up naming its setting instead of failing every report in the log."""
+        for name, folder in (
+            ("REPORTS_DIR", self.reports_dir),
+            ("PHOTO_ARCHIVE_DIR", self.photo_archive_dir),
+        ):
+            if not folder:
+                continue
+            try:
+                Path(folder).mkdir(parents=True, exist_ok=True)
+                with tempfile.TemporaryFile(dir=folder):
+                    pass
+            except OSError as error:
+                raise SettingsError(
+                    f"{name} is invalid: cannot write in {folder} ({error.strerror}): "
+                    "give a folder the bot can make and write in"
+                ) from None
 
     def require_token(self) -> None:
         if not self.bot_token.strip():

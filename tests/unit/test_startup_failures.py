@@ -83,6 +83,34 @@ def test_a_data_folder_that_cannot_be_written(tmp_path: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("name", ["REPORTS_DIR", "PHOTO_ARCHIVE_DIR"])
+def test_a_files_folder_that_cannot_be_written_is_named_before_start(
+    tmp_path: Path, name: str
+) -> None:
+    """The scheduled tallies' charts (REPORTS_DIR) and the archived check-in photos
+    (PHOTO_ARCHIVE_DIR) are written long after start-up: a folder the bot cannot make or write
+    in failed every scheduler tick's report, in the log only, while the leaders got nothing."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be")
+    data = tmp_path / "data"
+    data.mkdir()
+    api = f"http://127.0.0.1:{closed_port()}"
+    environment = {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/dutybot.db",
+        "BOT_API_BASE_URL": api + "/bot{token}",
+        "STARTUP_ATTEMPTS": "1",
+    }
+    result = dutybot(tmp_path, "run", **environment, **{name: str(blocker / "files")})
+    assert_one_line(result, f"{name} is invalid: cannot write in {blocker / 'files'}")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    # A folder that exists and refuses writing is named the same way, and nothing is made.
+    with unwritable(data):
+        result = dutybot(tmp_path, "run", **environment, **{name: str(data / "files")})
+    assert_one_line(result, f"{name} is invalid: cannot write in {data / 'files'}")
+    assert not (data / "files").exists()
+
+
 def test_a_postgresql_nobody_listens_for(tmp_path: Path) -> None:
     port = closed_port()
     url = f"postgresql+asyncpg://postgres@127.0.0.1:{port}/dutybot"
