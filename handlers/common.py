@@ -24,6 +24,9 @@ from handlers.turn import Turn, refusal
 
 async def show_help(turn: Turn) -> None:
     turn.reply(help_text(turn, turn.actor.roles))
+    # The menu Telegram keeps for the chat was set when it last changed (joining, /lang, a
+    # role): since then a release or a setting (BOARD_URL, ADMIN_IDS) may offer other commands.
+    refresh_menu(turn, turn.actor.roles)
 
 
 async def choose_language(turn: Turn) -> None:

@@ -77,6 +77,8 @@ async def start(turn: Turn) -> None:
             roles=role_names(t, actor.roles),
         )
     )
+    # As /help does: the chat's menu as /help shows it, under today's release and settings.
+    refresh_menu(turn, actor.roles)
 
 
 def to_private_chat(turn: Turn) -> bool:

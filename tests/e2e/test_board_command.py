@@ -97,12 +97,37 @@ async def test_a_volunteer_is_refused_and_keeps_the_commands_menu(harness: Harne
     await harness.settle()
     assert "/board" not in (volunteer.last().text or "")
     leader = harness.user(LEADER_ID, "李领导")
+    # The leader's own menu was set (by /lang, say) while the board was off; the operator set
+    # BOARD_URL since and restarted. The menu Telegram keeps for that chat did not offer
+    # /board while /help did: /help (and /start) set the menu /help shows.
+    runtime = harness.runtime
+    with_board = runtime.settings
+    runtime.settings = with_board.model_copy(update={"board_url": ""})
+    await leader.send_command("lang")
+    await harness.settle()
+    await leader.press("简体中文")
+    await harness.settle()
+    assert "board" not in dict(harness.emulator.chat_menu(LEADER_ID))
+    runtime.settings = with_board
     await leader.send_command("help")
     await harness.settle()
     # Wall-screen links are an admin's: a leader's /help says so rather than offer them.
-    assert "/board — 挂图作战：实时地图、今日数据和排名（小程序）；管理员还能生成大屏链接" in (
-        leader.last().text or ""
-    )
+    board_line = "挂图作战：实时地图、今日数据和排名（小程序）；管理员还能生成大屏链接"
+    assert f"/board — {board_line}" in (leader.last().text or "")
+    menu = harness.emulator.chat_menu(LEADER_ID)
+    assert ("board", board_line) in menu
+    assert [f"/{name}" for name, _ in menu] == [
+        line.split(" — ")[0]
+        for line in (leader.last().text or "").splitlines()
+        if line.startswith("/")
+    ]
+    runtime.settings = with_board.model_copy(update={"board_url": ""})
+    await leader.send_command("start")
+    await harness.settle()
+    assert (leader.last().text or "").startswith("欢迎回来，李领导")
+    assert "board" not in dict(harness.emulator.chat_menu(LEADER_ID))
+    # The volunteer's menu, set by the same /help, offers no /board.
+    assert "board" not in dict(harness.emulator.chat_menu(VOLUNTEER_ID))
 
 
 async def test_without_board_url_the_admin_is_told_what_to_set(harness: Harness) -> None:
