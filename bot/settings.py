@@ -6,12 +6,16 @@ Every setting has a default except ``BOT_TOKEN``, which only ``dutybot run`` nee
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import os
 import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dotenv import dotenv_values
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -511,8 +515,36 @@ def _problem(error: Any) -> tuple[str, str]:
     return field.upper(), message
 
 
+# How close a name must be to a setting's to be taken for a misspelling of it: ADMIN_ID,
+# TIME_ZONE, DATABASE_URI, REPORT_DIR are; WEBHOOK_HOST (a name of its own) is not.
+_MISSPELLING_CUTOFF = 0.85
+
+
+def _misspelled(names: Iterable[str], where: str, given: set[str]) -> None:
+    """A name that is no setting but nearly one whose setting is not given: ADMIN_ID for
+    ADMIN_IDS would otherwise leave the bot without an admin, silently."""
+    settings = [field.upper() for field in Settings.model_fields]
+    for name in names:
+        if name.upper() in settings:
+            continue
+        close = difflib.get_close_matches(name.upper(), settings, n=1, cutoff=_MISSPELLING_CUTOFF)
+        if close and close[0] not in given:
+            raise SettingsError(f"{name} in {where} is not a setting: did you mean {close[0]}?")
+
+
+def _check_names(overrides: dict[str, Any]) -> None:
+    env_file = overrides.get("_env_file", Settings.model_config.get("env_file"))
+    in_file: list[str] = []
+    if isinstance(env_file, str | Path) and Path(env_file).is_file():
+        in_file = [name for name in dotenv_values(env_file) if name]
+    given = {name.upper() for name in (*os.environ, *in_file, *overrides)}
+    _misspelled(in_file, str(env_file), given)
+    _misspelled(os.environ, "the environment", given)
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Read the settings, turning pydantic's report into one line naming the setting."""
+    _check_names(overrides)
     try:
         return Settings(**overrides)
     except ValidationError as exc:

@@ -301,6 +301,40 @@ def test_invalid_setting_stops_cli_with_one_line(tmp_path: object) -> None:
     ]
 
 
+def test_a_misspelled_setting_is_named_not_ignored(tmp_path: Path) -> None:
+    """ADMIN_ID for ADMIN_IDS, in .env (README's first step) or in the environment (docker's
+    --env-file): the bot started with no admin, and the operator's /start was told to ask a
+    coordinator for an invite link. Names close to a setting are refused with the setting;
+    a .env shared with other programs keeps their names."""
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db"}
+
+    def migrate(**more: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "migrate"],
+            capture_output=True,
+            text=True,
+            env={**env, **more},
+            cwd=str(tmp_path),
+            check=False,
+        )
+
+    (tmp_path / ".env").write_text("BOT_TOKEN=123456:ABC\nADMIN_ID=11111111\nPOSTGRES_USER=bot\n")
+    result = migrate()
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "dutybot: ADMIN_ID in .env is not a setting: did you mean ADMIN_IDS?"
+    ]
+    assert not (tmp_path / "x.db").exists()
+    (tmp_path / ".env").write_text("ADMIN_IDS=11111111\nPOSTGRES_USER=bot\n")
+    result = migrate(time_zone="Asia/Shanghai")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "dutybot: time_zone in the environment is not a setting: did you mean TIMEZONE?"
+    ]
+    result = migrate(WEBHOOK_HOST="example.org", TELEGRAM_BOT_TOKEN="1:a")
+    assert result.returncode == 0, result.stderr
+
+
 def test_a_second_process_on_one_sqlite_database_refuses_to_start(tmp_path: Path) -> None:
     database = tmp_path / "dutybot.db"
     url = f"sqlite+aiosqlite:///{database}"
