@@ -68,6 +68,14 @@ def _parse_clock_time(value: Any) -> Any:
     return value
 
 
+def _unquoted(value: str) -> str:
+    """A value without the quotes around it: docker's --env-file keeps those of a .env line
+    (TIMEZONE="Asia/Shanghai") in the value, where the .env file read directly drops them."""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1].strip()
+    return value
+
+
 class QuietHours(tuple[dt.time, dt.time]):
     """A local-time window such as 22:00-07:00 during which non-urgent messages wait."""
 
@@ -323,8 +331,11 @@ class Settings(BaseSettings):
     def _strip_values(cls, data: Any) -> Any:
         # str_strip_whitespace reaches only the text settings: a yes/no such as
         # CHECKIN_REQUIRE_PHOTO=false with the space --env-file keeps was refused at start.
+        # So were the quotes it keeps: TIMEZONE="Asia/Shanghai" is the zone, as in .env.
         if isinstance(data, dict):
-            return {key: v.strip() if isinstance(v, str) else v for key, v in data.items()}
+            return {
+                key: _unquoted(v.strip()) if isinstance(v, str) else v for key, v in data.items()
+            }
         return data
 
     @model_validator(mode="after")

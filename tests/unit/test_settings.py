@@ -424,6 +424,26 @@ def test_spaces_around_a_value_are_not_part_of_it(monkeypatch: pytest.MonkeyPatc
     assert settings.default_language == "en"
 
 
+def test_quotes_around_a_value_are_not_part_of_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """docker's --env-file (README "Docker") keeps the quotes of a .env line such as
+    TIMEZONE="Asia/Shanghai" in the value, where the .env file read by `dutybot run` drops them:
+    the same file refused its time zone, and sent its token to Telegram with the quotes."""
+    monkeypatch.setenv("BOT_TOKEN", '"123456:ABC-DEF"')
+    monkeypatch.setenv("TIMEZONE", "'Asia/Shanghai'")
+    monkeypatch.setenv("ADMIN_IDS", '"11111111,22222222"')
+    monkeypatch.setenv("CHECKIN_REQUIRE_PHOTO", '"false"')
+    monkeypatch.setenv("QUIET_HOURS", '""')
+    settings = load_settings(_env_file=None)
+    assert settings.bot_token == "123456:ABC-DEF"
+    assert settings.timezone == "Asia/Shanghai"
+    assert settings.admin_ids == [11111111, 22222222]
+    assert settings.checkin_require_photo is False
+    assert settings.quiet_window is None
+    # A quote that is part of a value stays.
+    monkeypatch.setenv("MAP_TILE_ATTRIBUTION", '© "OSM" contributors')
+    assert load_settings(_env_file=None).map_tile_attribution == '© "OSM" contributors'
+
+
 def test_spaces_around_a_yes_or_no_are_not_part_of_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """The strings were stripped but a yes/no was not: CHECKIN_REQUIRE_PHOTO=false with the
     trailing space docker's --env-file keeps stopped start-up as 'unable to interpret'."""
