@@ -272,6 +272,18 @@ class Settings(BaseSettings):
             raise ValueError("expected an http:// or https:// URL")
         return value
 
+    @field_validator("bot_token")
+    @classmethod
+    def _token(cls, value: str) -> str:
+        # BotFather's form, which a self-hosted Bot API server takes too; the line that refuses
+        # one does not repeat it (a secret).
+        if value and not re.fullmatch(r"[0-9]+:[A-Za-z0-9_-]+", value):
+            raise ValueError(
+                "expected the token BotFather gave you, digits, a colon and letters, digits, "
+                "- or _ such as 123456:ABC-DEF..., with nothing around or in it"
+            )
+        return value
+
     @field_validator("webhook_secret")
     @classmethod
     def _webhook_secret(cls, value: str) -> str:

@@ -249,6 +249,25 @@ def test_invalid_setting_names_itself(
     assert "\n" not in str(raised.value)
 
 
+@pytest.mark.parametrize(
+    "token", ["123456:ABC DEF-ghi", "123456：ABC-DEF", "bot123456:ABC-DEF", "ABC-DEF", "123456:"]
+)
+def test_a_token_that_is_not_one_is_named_without_showing_it(
+    monkeypatch: pytest.MonkeyPatch, token: str
+) -> None:
+    """A token with a space in it (pasted across a line break), a full-width colon, the "bot"
+    of the URL, or half of it: start-up tried the Bot API six times over half a minute (offline)
+    or said Telegram refused it, where the line can say what is wrong with it; a token is a
+    secret, so the line does not repeat it."""
+    monkeypatch.setenv("BOT_TOKEN", token)
+    with pytest.raises(SettingsError) as raised:
+        load_settings(_env_file=None)
+    assert str(raised.value) == (
+        "BOT_TOKEN is invalid: expected the token BotFather gave you, digits, a colon and "
+        "letters, digits, - or _ such as 123456:ABC-DEF..., with nothing around or in it"
+    )
+
+
 def test_every_number_setting_has_a_range() -> None:
     """A number without an upper bound passes start-up and overflows a date later."""
     unbounded = [
