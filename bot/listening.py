@@ -5,7 +5,9 @@ of the machine, "" (every address) and anything."""
 
 from __future__ import annotations
 
+import errno
 import ipaddress
+import os
 import socket
 
 Address = tuple[int, ipaddress.IPv4Address | ipaddress.IPv6Address]
@@ -42,3 +44,19 @@ def _overlap(one: Address, other: Address) -> bool:
     if family != other_family:
         return False
     return address == other_address or address.is_unspecified or other_address.is_unspecified
+
+
+def cannot_listen(error: OSError, host: str, port: int, listen_name: str, port_name: str) -> str:
+    """The line for a server that could not listen on host:port, naming the setting to change:
+    the port when another program holds it or it is reserved, the host when it names no
+    address of this machine (the public name of the URL, say) or none at all."""
+    # asyncio words its own bind failure ("error while attempting to bind on address ...");
+    # the system's reason for the errno is the part an operator needs.
+    number = None if isinstance(error, socket.gaierror) else error.errno
+    reason = os.strerror(number) if number else error.strerror or str(error)
+    where = f"cannot listen on {host}:{port} ({reason})"
+    if isinstance(error, socket.gaierror) or error.errno == errno.EADDRNOTAVAIL:
+        return f"{where}: set {listen_name} to an address of this machine, or 0.0.0.0"
+    if error.errno == errno.EACCES:
+        return f"{where}: set {port_name} to a port above 1023, or let the bot bind this one"
+    return f"{where}: free the port or set {port_name}"

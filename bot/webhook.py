@@ -21,6 +21,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.intake import Intake, Received
+from bot.listening import cannot_listen
 from bot.settings import Settings, StartupError
 
 log = logging.getLogger(__name__)
@@ -109,8 +110,13 @@ async def serve_webhook(
             await site.start()
         except OSError as error:
             raise StartupError(
-                f"cannot listen on {settings.webhook_listen}:{settings.webhook_port} "
-                f"({error.strerror}): free the port or set WEBHOOK_PORT"
+                cannot_listen(
+                    error,
+                    settings.webhook_listen,
+                    settings.webhook_port,
+                    "WEBHOOK_LISTEN",
+                    "WEBHOOK_PORT",
+                )
             ) from None
         try:
             await intake.bot.set_webhook(
