@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -323,6 +324,13 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError(
                 "expected sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db"
+            )
+        if value.startswith("postgresql+asyncpg://") and not urlsplit(value).path.strip("/"):
+            # asyncpg would connect to the user's database (postgres: the server's own) and
+            # the migrations would make the bot's tables there.
+            raise ValueError(
+                "name the database, e.g. postgresql+asyncpg://user@host/dutybot (without one "
+                "PostgreSQL gives the user's own, such as postgres)"
             )
         return value
 

@@ -51,6 +51,18 @@ def test_lists_and_times_parse_from_environment(monkeypatch: pytest.MonkeyPatch)
         ("GRADE_FAIR_MIN", "90", "GRADE_FAIR_MIN is invalid: expected at most GRADE_GOOD_MIN (85)"),
         ("REMINDER_LEADS", "30,-5", "REMINDER_LEADS is invalid: expected minutes from 1 to"),
         ("DATABASE_URL", "mysql://x", "DATABASE_URL is invalid: expected sqlite+aiosqlite"),
+        # No database named: asyncpg connects to the user's (postgres, the server's own), and
+        # the bot's tables were made there.
+        (
+            "DATABASE_URL",
+            "postgresql+asyncpg://postgres@127.0.0.1:5432",
+            "DATABASE_URL is invalid: name the database, e.g. postgresql+asyncpg://user@host/dutybot",
+        ),
+        (
+            "DATABASE_URL",
+            "postgresql+asyncpg://dutybot:secret@db.example.org/",
+            "DATABASE_URL is invalid: name the database",
+        ),
         ("QUIET_HOURS", "late", "QUIET_HOURS is invalid: expected HH:MM-HH:MM"),
         ("DEFAULT_LANGUAGE", "fr", "DEFAULT_LANGUAGE is invalid: expected one of"),
         ("LATE_AFTER_MIN", "-1", "LATE_AFTER_MIN is invalid"),
