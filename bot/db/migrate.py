@@ -8,6 +8,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -48,6 +49,7 @@ async def _migrate(database: Database, step: Callable[[Config], None]) -> None:
 
     def _run(connection: Connection) -> None:
         config.attributes["connection"] = connection
+        _refuse_unknown_revision(connection, config, database.url)
         try:
             step(config)
         except SQLAlchemyError as error:
@@ -61,6 +63,24 @@ async def _migrate(database: Database, step: Callable[[Config], None]) -> None:
             ) from None
 
     await run_in_one_transaction(database.engine, _run)
+
+
+class NewerDatabase(StartupError):
+    """The database carries a revision this release does not know: a newer one migrated it."""
+
+
+def _refuse_unknown_revision(connection: Connection, config: Config, url: str) -> None:
+    """Before Alembic's "Can't locate revision" (a traceback): a database a newer release
+    brought up to date, met by this older one (an upgrade rolled back, an older image)."""
+    scripts = ScriptDirectory.from_config(config)
+    known = {script.revision for script in scripts.walk_revisions()}
+    unknown = [revision for revision in _revisions(connection) if revision not in known]
+    if unknown:
+        raise NewerDatabase(
+            f"the database {failures.where(url)} is at revision {unknown[0]}, which this release "
+            f"does not know (its newest is {scripts.get_current_head()}): a newer release "
+            "migrated it; run that release, or restore the copy made before the upgrade"
+        )
 
 
 async def run_in_one_transaction(engine: AsyncEngine, run: Callable[[Connection], None]) -> None:

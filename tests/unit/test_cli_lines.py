@@ -87,6 +87,40 @@ def test_a_migration_that_fails_on_the_database_says_so_not_that_the_file_is_unw
         assert check.execute("SELECT version_num FROM alembic_version").fetchone() == ("0012",)
 
 
+@pytest.mark.parametrize("command", ["migrate", "run"])
+def test_a_database_of_a_newer_release_is_named_not_a_traceback(
+    tmp_path: Path, command: str
+) -> None:
+    """An operator who goes back to the previous release after an upgrade (or starts an older
+    image on the volume): the database carries a revision this release does not know, and
+    Alembic's "Can't locate revision" came as a traceback."""
+    path = tmp_path / "dutybot.db"
+    url = f"sqlite+aiosqlite:///{path}"
+
+    async def newer() -> None:
+        database = Database(url)
+        try:
+            await upgrade(database)
+            async with database.engine.begin() as connection:
+                await connection.execute(text("UPDATE alembic_version SET version_num = '0999'"))
+        finally:
+            await database.dispose()
+
+    asyncio.run(newer())
+    result = dutybot(tmp_path, command, DATABASE_URL=url, BOT_API_BASE_URL="http://127.0.0.1:9/")
+    last = assert_one_line(
+        result,
+        f"the database {path} is at revision 0999, which this release does not know",
+        "a newer release",
+        "restore the copy made before the upgrade",
+    )
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    with sqlite3.connect(path) as check:
+        assert check.execute("SELECT version_num FROM alembic_version").fetchone() == ("0999",)
+    assert last
+
+
 def test_a_demo_folder_that_cannot_be_made_is_named_not_the_bots_database(tmp_path: Path) -> None:
     """`dutybot demo --data-dir` under a file: the demo never opens data/dutybot.db, so the line
     names the folder it could not make."""
