@@ -563,11 +563,26 @@ def _misspelled(names: Iterable[str], where: str, given: set[str]) -> None:
             raise SettingsError(f"{name} in {where} is not a setting: did you mean {close[0]}?")
 
 
+def _first_line_not_utf8(data: bytes) -> int:
+    for number, line in enumerate(data.splitlines(), 1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return number
+    return 1
+
+
 def _check_names(overrides: dict[str, Any]) -> None:
     env_file = overrides.get("_env_file", Settings.model_config.get("env_file"))
     in_file: list[str] = []
     if isinstance(env_file, str | Path) and Path(env_file).is_file():
-        in_file = [name for name in dotenv_values(env_file) if name]
+        try:
+            in_file = [name for name in dotenv_values(env_file, encoding="utf-8") if name]
+        except UnicodeDecodeError:
+            line = _first_line_not_utf8(Path(env_file).read_bytes())
+            raise SettingsError(
+                f"{env_file} is not UTF-8 text (line {line}): save it as UTF-8 and start again"
+            ) from None
     given = {name.upper() for name in (*os.environ, *in_file, *overrides)}
     _misspelled(in_file, str(env_file), given)
     _misspelled(os.environ, "the environment", given)

@@ -366,6 +366,25 @@ def test_a_misspelled_setting_is_named_not_ignored(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_a_env_file_not_in_utf8_is_named_in_one_line(tmp_path: Path) -> None:
+    """A .env saved by an editor in GBK (a Chinese comment, a unit's name) stopped every
+    command with a UnicodeDecodeError traceback."""
+    (tmp_path / ".env").write_bytes("# 管理员\nADMIN_IDS=11111111\n".encode("gbk"))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "migrate"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db"},
+        cwd=str(tmp_path),
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "dutybot: .env is not UTF-8 text (line 1): save it as UTF-8 and start again"
+    ]
+    assert not (tmp_path / "x.db").exists()
+
+
 def test_a_second_process_on_one_sqlite_database_refuses_to_start(tmp_path: Path) -> None:
     database = tmp_path / "dutybot.db"
     url = f"sqlite+aiosqlite:///{database}"
