@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SUPPORTED_LANGUAGES = ("zh_Hans", "en", "zh_Hant")
@@ -272,6 +272,20 @@ class Settings(BaseSettings):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("expected an http:// or https:// URL")
         return value
+
+    @field_validator("bot_api_base_url", "bot_api_file_url")
+    @classmethod
+    def _bot_api_url(cls, value: str, info: ValidationInfo) -> str:
+        # PTB puts the token where {token} stands, or right after the URL: a server's address
+        # alone (http://host:8081) made http://host:8081123456:ABC/getMe.
+        if "{token}" in value or value.endswith("/bot"):
+            return value
+        tail = "/bot{token}" if info.field_name == "bot_api_base_url" else "/file/bot{token}"
+        parts = urlsplit(value)
+        raise ValueError(
+            f"expected the Bot API's URL ending in {tail}, e.g. "
+            f"{parts.scheme}://{parts.netloc}{tail}"
+        )
 
     @field_validator("bot_token")
     @classmethod

@@ -107,7 +107,9 @@ def test_a_database_of_a_newer_release_is_named_not_a_traceback(
             await database.dispose()
 
     asyncio.run(newer())
-    result = dutybot(tmp_path, command, DATABASE_URL=url, BOT_API_BASE_URL="http://127.0.0.1:9/")
+    result = dutybot(
+        tmp_path, command, DATABASE_URL=url, BOT_API_BASE_URL="http://127.0.0.1:9/bot{token}"
+    )
     last = assert_one_line(
         result,
         f"the database {path} is at revision 0999, which this release does not know",

@@ -40,6 +40,22 @@ def test_lists_and_times_parse_from_environment(monkeypatch: pytest.MonkeyPatch)
         ("TIMEZONE", "Mars/Olympus", "TIMEZONE is invalid: expected an IANA time zone"),
         ("SUMMARY_TIME", "8pm", "SUMMARY_TIME is invalid: expected a time of day as HH:MM"),
         ("BOT_API_BASE_URL", "ftp://x", "BOT_API_BASE_URL is invalid: expected an http://"),
+        # A self-hosted Bot API server's address alone: PTB put the token right after it
+        # (http://host:8081123456:ABC/getMe), or after the slash, answered 404, which start-up
+        # called "Telegram refused BOT_TOKEN".
+        (
+            "BOT_API_BASE_URL",
+            "http://127.0.0.1:8081",
+            "BOT_API_BASE_URL is invalid: expected the Bot API's URL ending in /bot{token}, "
+            "e.g. http://127.0.0.1:8081/bot{token}",
+        ),
+        ("BOT_API_BASE_URL", "http://127.0.0.1:8081/", "BOT_API_BASE_URL is invalid"),
+        (
+            "BOT_API_FILE_URL",
+            "http://127.0.0.1:8081/file/",
+            "BOT_API_FILE_URL is invalid: expected the Bot API's URL ending in /file/bot{token}, "
+            "e.g. http://127.0.0.1:8081/file/bot{token}",
+        ),
         (
             "ADMIN_IDS",
             "1,abc",
