@@ -100,7 +100,11 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
         application.add_handler(
             CommandHandler(
                 command.name,
-                _callback(command.handler, command.roles, read_only=command.read_only),
+                _callback(
+                    command.handler,
+                    None if command.refuses_itself else command.roles,
+                    read_only=command.read_only,
+                ),
                 filters=NEW_MESSAGE & CHAT_FILTERS[command.where],
             )
         )

@@ -294,6 +294,7 @@ REGISTRY = Registry(
             LEADERS,
             "help.board",
             offered=lambda settings: bool(settings.board_url),
+            refuses_itself=True,
         ),
         # assigned duty (issue 17)
         Command("rotate", rotate.start, COORDINATORS, "help.rotate"),

@@ -20,9 +20,11 @@ from bot.buttons import (
 from bot.db.models import BoardScreen
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
+from bot.services.platform import dialogues
 from bot.settings import Settings
 from handlers.keyboards import button, close_row, inline, page
-from handlers.turn import Turn
+from handlers.routing import LEADERS
+from handlers.turn import Turn, refusal
 
 
 def mini_app_url(settings: Settings, language: str) -> str:
@@ -39,6 +41,13 @@ async def open_board(turn: Turn) -> None:
     """/board: the Mini App button (and the chat's menu button) for the person's scope."""
     settings = turn.runtime.settings
     t = turn.t
+    if not turn.actor.has_any(LEADERS):
+        # Refused here, not by the router (`refuses_itself`): a menu button an earlier /board
+        # set, before their role was taken, would open nothing but a refusal.
+        _menu_button_off(turn)
+        dialogue = await dialogues.current(turn.session, turn.user_id)
+        turn.refuse(refusal(turn.update, turn.actor.member, dialogue))
+        return
     if not settings.board_url:
         turn.reply(t("board.not_configured"))
         return

@@ -46,6 +46,9 @@ class Command:
     # Whether menus and /help offer it under these settings; typed, it answers either way (the
     # board says what to set when it is off).
     offered: Callable[[Settings], bool] = always
+    # The handler refuses those without `roles` itself, to undo first what they may no longer
+    # use (the board's menu button); menus and /help still follow `roles`.
+    refuses_itself: bool = False
 
 
 D = TypeVar("D", bound=CallbackData)

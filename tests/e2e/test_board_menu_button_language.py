@@ -77,15 +77,20 @@ async def test_the_board_menu_button_goes_once_the_board_is_refused(harness: Har
     await harness.settle()
     assert harness.emulator.menu_button(LEADER_ID)["text"] == "挂图作战"
 
-    # The leader's role taken (they stay a volunteer), then /lang.
-    async with harness.session() as session:
-        member = await session.scalar(select(Member).where(Member.telegram_id == LEADER_ID))
-        assert member is not None
-        await session.execute(
-            update(MemberRole)
-            .where(MemberRole.member_id == member.id, MemberRole.role == Role.LEADER)
-            .values(role=Role.VOLUNTEER)
-        )
+    # The leader's role taken (they stay a volunteer): /board, refused, puts the command menu
+    # back as for an archived unit.
+    await _leader_role(harness, Role.LEADER, Role.VOLUNTEER)
+    await leader.send_command("board")
+    await harness.settle()
+    assert leader.last().text == "抱歉，您没有权限执行这个操作。"
+    assert harness.emulator.menu_button(LEADER_ID)["type"] != "web_app"
+
+    # The role given back and the button with it; taken again, then /lang.
+    await _leader_role(harness, Role.VOLUNTEER, Role.LEADER)
+    await leader.send_command("board")
+    await harness.settle()
+    assert harness.emulator.menu_button(LEADER_ID)["text"] == "挂图作战"
+    await _leader_role(harness, Role.LEADER, Role.VOLUNTEER)
     await leader.send_command("lang")
     await harness.settle()
     await leader.press("English（英文）")
@@ -100,3 +105,14 @@ async def _archive(harness: Harness, unit_id: int, archived: bool) -> None:
     # Straight in the table: the morning's unit has shifts to come, which /units refuses.
     async with harness.session() as session:
         await session.execute(update(Unit).where(Unit.id == unit_id).values(archived=archived))
+
+
+async def _leader_role(harness: Harness, was: Role, becomes: Role) -> None:
+    async with harness.session() as session:
+        member = await session.scalar(select(Member).where(Member.telegram_id == LEADER_ID))
+        assert member is not None
+        await session.execute(
+            update(MemberRole)
+            .where(MemberRole.member_id == member.id, MemberRole.role == was)
+            .values(role=becomes)
+        )
