@@ -97,11 +97,11 @@ class Day:
             yield from shifts
 
 
-def next_midnight(now: dt.datetime, settings: Settings) -> float:
-    """The end of the local day of `now` (seconds since the epoch): a shift from then on is
-    tomorrow's, on the day's map only because its check-in has opened tonight."""
-    _, end = periods.one_day(now.astimezone(settings.zone).date()).bounds(settings.zone)
-    return end.timestamp()
+def day_bounds(now: dt.datetime, settings: Settings) -> tuple[float, float]:
+    """The start and the end of the local day of `now` (seconds since the epoch): a shift
+    begun before the start is last night's, one from the end on is tomorrow's."""
+    start, end = periods.one_day(now.astimezone(settings.zone).date()).bounds(settings.zone)
+    return start.timestamp(), end.timestamp()
 
 
 def naive_utc(column: Any) -> Any:

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.board import data
 from bot.board.coords import to_display
 from bot.board.data import Scene, Standings, grade_text, percent
-from bot.board.day import Day, DayPost, DayShift, next_midnight
+from bot.board.day import Day, DayPost, DayShift, day_bounds
 from bot.board.orders import OrdersPanel
 from bot.board.panels import PanelContext, PanelData, PanelRegistry, View
 from bot.i18n import Translator
@@ -204,7 +204,7 @@ def _window(t: _Texts, shift: DayShift) -> str:
 
 
 def _windows(
-    t: _Texts, shifts: Sequence[DayShift], at: float, midnight: float
+    t: _Texts, shifts: Sequence[DayShift], at: float, began: float, midnight: float
 ) -> tuple[str, list[str], str | None]:
     """With no shift under way: the heading and the windows of the day's shifts still to come,
     the first UPCOMING_SHOWN of them, and a note saying how many more (None: no more). A
@@ -213,7 +213,10 @@ def _windows(
     coming = [shift for shift in shifts if shift.starts > at]
     windows = list(dict.fromkeys(_window(t, shift) for shift in coming))
     if not windows:
-        key = "board.popup.none_left" if shifts else "board.popup.none_today"
+        # Last night's shift (begun before today's midnight) is not one of today's: a post
+        # with no other has had no shift today, not "no more".
+        today = any(shift.starts >= began for shift in shifts)
+        key = "board.popup.none_left" if today else "board.popup.none_today"
         return t(key), [], None
     if len(windows) == 1:
         heading = t("board.popup.next")
@@ -232,6 +235,7 @@ def _popup(
     shifts: Sequence[DayShift],
     now: PostNow,
     at: float,
+    began: float,
     midnight: float,
 ) -> dict[str, Any]:
     more = None
@@ -240,7 +244,7 @@ def _popup(
         # Two sign-up lists of the same hours are one window to the viewer, as below.
         windows = list(dict.fromkeys(_window(t, shift) for shift in now.current))
     else:
-        staffing, windows, more = _windows(t, shifts, at, midnight)
+        staffing, windows, more = _windows(t, shifts, at, began, midnight)
     return {
         "title": post.name,
         "unit": post.unit,
@@ -272,7 +276,7 @@ class MapPanel:
     ) -> PanelData:
         t, settings = _Texts(context.t), context.settings
         at = context.now.timestamp()
-        midnight = next_midnight(context.now, settings)
+        began, midnight = day_bounds(context.now, settings)
         markers = []
         counts = dict.fromkeys(PostState, 0)
         for post, shifts, now in posts:
@@ -286,7 +290,7 @@ class MapPanel:
                     "lat": round(latitude, 6),
                     "lng": round(longitude, 6),
                     "state": now.state.value,
-                    "popup": _popup(t, post, shifts, now, at, midnight),
+                    "popup": _popup(t, post, shifts, now, at, began, midnight),
                 }
             )
         legend = [

@@ -533,3 +533,30 @@ def test_every_board_setting_is_in_the_readme_settings_table() -> None:
     assert {"BOARD_REFRESH_SECONDS", "MAP_TILE_ATTRIBUTION", "OPEN311_API_KEYS"} <= set(names)
     for name in names:
         assert f"| `{name}`" in table or f", `{name}`" in table, name
+
+
+def test_after_last_nights_shift_an_idle_post_says_it_has_no_shift_today() -> None:
+    """A post whose only shift ran from 22:00 last night to 06:00: at 07:00 its popup says
+    there is no shift today, not "no more shifts today", as if the day's shifts were done."""
+    from types import SimpleNamespace
+    from typing import cast
+    from zoneinfo import ZoneInfo
+
+    from bot.board.standard import MapPanel
+    from bot.i18n import Translator
+    from bot.settings import Settings
+
+    night = DayShift(1, 1, ts(22) - 86400, ts(6), 2)
+    post = DayPost(1, "人民路口", 1, "城管局", 30.0, 104.0)
+    early = DayShift(2, 1, ts(6), ts(7), 1)
+    for shifts, said in (([night], "今天没有班次"), ([night, early], None)):
+        context = SimpleNamespace(
+            t=Translator("zh_Hans", ZoneInfo("UTC")),
+            settings=Settings(_env_file=None, timezone="UTC"),  # type: ignore[call-arg]
+            now=at(7),
+        )
+        popup = MapPanel._markers(
+            cast(PanelContext, context), [(post, shifts, post_state(shifts, ts(7)))]
+        )["markers"][0]["popup"]
+        # A shift of today that has ended: no more of them today.
+        assert (popup["staffing"], popup["shifts"]) == (said or "今天没有更多班次", [])
