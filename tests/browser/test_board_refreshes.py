@@ -56,14 +56,19 @@ class StallingBoard(BoardServer):
         super().__init__(*args, **kwargs)
         self.stalled = asyncio.Event()
         self.released = asyncio.Event()
-        # While set, the answer is a reverse proxy's own 403 page (a firewall's challenge, a
-        # rate limit), not the board's: the link is as good as before.
+        # While set, the answer is a reverse proxy's own 403 (a firewall's challenge, a rate
+        # limit), not the board's: the link is as good as before. An API gateway's JSON first
+        # (an "error", but none of the board's reasons), then an HTML page, in turn.
         self.proxy_refuses = False
+        self.proxy_answers = 0
 
     async def state(self, request: web.Request) -> web.Response:
         if self.stalled.is_set():
             await self.released.wait()
         if self.proxy_refuses:
+            self.proxy_answers += 1
+            if self.proxy_answers % 2:
+                return web.json_response({"error": "Forbidden: rate limit exceeded"}, status=403)
             html = "<html><body><h1>403 Forbidden</h1><hr>nginx</body></html>"
             return web.Response(text=html, status=403, content_type="text/html")
         return await super().state(request)
@@ -113,6 +118,7 @@ async def test_a_stalled_connection_shows_offline_with_the_age_of_the_data(
         board.proxy_refuses = True
         harness.clock.set(local(7, 30))
         await browser.wait_for(f"return Number(document.body.dataset.failures) >= {failures + 2};")
+        assert board.proxy_answers >= 2  # both kinds of page
         assert (await browser.run(STATUS)).startswith("连接中断，稍后自动重试…")
         assert await browser.run("return document.body.classList.contains('is-denied');") is False
         board.proxy_refuses = False

@@ -662,6 +662,9 @@
     document.body.setAttribute("data-refreshes", String(refreshes));
   }
 
+  // The reasons the board's 403 names (server.py, BoardServer.state).
+  var BOARD_REASONS = ["expired", "archived", "unit_archived", "forbidden"];
+
   function deny(reason, page) {
     // "expired": a Mini App left open past its Telegram login, to reopen with /board;
     // "archived": a wall screen's unit archived (the link works again once it is restored);
@@ -747,7 +750,8 @@
           // verdict but a proxy's page (a firewall's challenge, a rate limit): the screen is
           // offline for now and asks again, instead of going dark for good with a valid link.
           return response.json().then(function (body) {
-            if (!body || typeof body.error !== "string") {
+            // Only the board's own reasons: a gateway's JSON may have an "error" too.
+            if (!body || BOARD_REASONS.indexOf(body.error) < 0) {
               throw new Error("HTTP 403 without the board's reason");
             }
             deny(body.error, body.page);
