@@ -30,6 +30,7 @@ import gzip
 import hashlib
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
@@ -78,6 +79,21 @@ def _unavailable(what: str, error: BaseException) -> None:
 def board_path(board_url: str) -> str:
     """The path the board is served under: that of BOARD_URL, without its trailing slash."""
     return urlparse(board_url).path.rstrip("/")
+
+
+# Subdomains other than Leaflet's a, b, c, as JOSM and iD write them: {switch:1,2,3,4}.
+TILE_SWITCH = re.compile(r"\{switch:([^{}]*)\}")
+
+
+def tile_layer(tile_url: str) -> tuple[str, list[str]]:
+    """MAP_TILE_URL as Leaflet takes it: the template with `{s}`, and its subdomains. A bare
+    `{s}` is Leaflet's a, b and c; `{switch:1,2,3,4}` names others (AMap's hosts are webrd01
+    to webrd04: `webrd0{switch:1,2,3,4}`), which Leaflet would otherwise never ask."""
+    match = TILE_SWITCH.search(tile_url)
+    names = [name.strip() for name in match.group(1).split(",")] if match else []
+    if match is None or not all(names):
+        return tile_url, ["a", "b", "c"]
+    return f"{tile_url[: match.start()]}{{s}}{tile_url[match.end() :]}", names
 
 
 def _tile_origin(tile_url: str) -> str:
@@ -250,6 +266,7 @@ class BoardServer:
     ) -> web.Response:
         settings = self.runtime.settings
         t = self.runtime.translator(language)
+        tile_url, subdomains = tile_layer(settings.map_tile_url)
         config = {
             "mode": mode,
             "token": token,
@@ -259,7 +276,8 @@ class BoardServer:
             # A data request that has not answered by then is given up and the page shows
             # itself offline: a connection the network dropped silently never ends on its own.
             "timeout_seconds": max(5, 2 * settings.board_refresh_seconds),
-            "tile_url": settings.map_tile_url,
+            "tile_url": tile_url,
+            "tile_subdomains": subdomains,
             "tile_attribution": settings.map_tile_attribution,
             "zone": settings.timezone,
             "language": language,
@@ -274,7 +292,7 @@ class BoardServer:
         )
         csp = (
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            f"img-src 'self' data: {_tile_origin(settings.map_tile_url)}; connect-src 'self'; "
+            f"img-src 'self' data: {_tile_origin(tile_url)}; connect-src 'self'; "
             "object-src 'none'; base-uri 'none'"
         )
         headers = {**NO_STORE, "Content-Security-Policy": csp}

@@ -560,3 +560,20 @@ def test_after_last_nights_shift_an_idle_post_says_it_has_no_shift_today() -> No
         )["markers"][0]["popup"]
         # A shift of today that has ended: no more of them today.
         assert (popup["staffing"], popup["shifts"]) == (said or "今天没有更多班次", [])
+
+
+def test_amap_tiles_get_their_own_subdomains_and_the_csp_lets_them_in() -> None:
+    """AMap's hosts are webrd01 to webrd04, not Leaflet's a, b, c: `{switch:1,2,3,4}` in
+    MAP_TILE_URL names them, and the page's CSP allows every one of them."""
+    from bot.board.server import _tile_origin, tile_layer
+
+    amap = "https://webrd0{switch:1,2,3,4}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}"
+    template, subdomains = tile_layer(amap)
+    assert template == "https://webrd0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}"
+    assert subdomains == ["1", "2", "3", "4"]
+    assert _tile_origin(template) == "https://*.is.autonavi.com"
+    osm = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
+    assert tile_layer(osm) == (osm, ["a", "b", "c"])
+    assert _tile_origin(osm) == "https://*.tile.openstreetmap.org"
+    # An empty or broken list is left as written (Leaflet's defaults), never a blank name.
+    assert tile_layer("https://t{switch:1,,2}.example.org/{z}/{x}/{y}.png")[1] == ["a", "b", "c"]

@@ -207,6 +207,8 @@
     // Unreachable tiles leave the background blank; the markers are vectors and still show.
     L.tileLayer(config.tile_url, {
       maxZoom: 19,
+      // A or b or c for {s}, or those MAP_TILE_URL names in {switch:...} (AMap's 1 to 4).
+      subdomains: config.tile_subdomains,
       attribution: escapeHtml(config.tile_attribution),
     }).addTo(map);
     map.setView([35.0, 105.0], 4);
