@@ -89,6 +89,11 @@ async def test_the_day_s_tally_shows_checks_reports_orders_and_the_unit_score(
     assert "得分构成：出勤 70，督查 75，整改 100" in text
     assert "1. 城管局：77.5 分（中），在岗率 50%" in text
     assert "，督查 75 分，回复整改率 100%" in text
+    # The check-ins themselves hold nothing odd, but a check found one of the two not on post:
+    # the tally does not say "no anomalies" under that discrepancy.
+    assert "✅ 没有异常" not in text
+    assert "✅ 签到记录本身没有异常（督查发现的不符见上）。" in text
+
 
 
 async def test_the_weekly_bulletin_lists_the_orders_still_open_by_unit(harness: Harness) -> None:

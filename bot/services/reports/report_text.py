@@ -228,7 +228,13 @@ def _anomaly_line(t: Translator, item: Anomaly, with_day: bool) -> str:
 def _anomalies(t: Translator, tally: Tally) -> list[str]:
     counts = tally.totals
     if not (counts.far or counts.flagged or counts.left_early or counts.left_post):
-        return [t("report.anomalies.none")] if counts.checked_in else []
+        if not counts.checked_in:
+            return []
+        # These are the check-ins' own anomalies: under a check's discrepancy with them (listed
+        # above), a bare "no anomalies" would read as a contradiction.
+        if tally.oversight is not None and tally.oversight.discrepancies:
+            return [t("report.anomalies.none_beside_checks")]
+        return [t("report.anomalies.none")]
     with_day = tally.period.first != tally.period.last
     lines = [
         t(
