@@ -12,7 +12,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import update
 
-from bot.db.models import Unit
+from bot.db.models import CheckIn, Unit
+from bot.services.duty import jobs as checkin_jobs
+from tests.e2e.checkin_fixtures import run_due
 from tests.e2e.order_fixtures import ordered, reply
 from tests.e2e.oversight_fixtures import (
     City,
@@ -23,6 +25,7 @@ from tests.e2e.oversight_fixtures import (
     orders,
     recorded_check,
     report,
+    rows,
     submit_check,
 )
 from tests.e2e.schedule import DAY, at, post, press_and_settle, shift
@@ -63,7 +66,7 @@ async def a_day(harness: Harness) -> City:
 async def test_the_day_s_tally_shows_checks_reports_orders_and_the_unit_score(
     harness: Harness,
 ) -> None:
-    await a_day(harness)
+    town = await a_day(harness)
     admin = harness.admin
     # Before the evening tally the covert check is not counted yet.
     harness.clock.set(at(DAY, 19, 59))
@@ -94,6 +97,20 @@ async def test_the_day_s_tally_shows_checks_reports_orders_and_the_unit_score(
     assert "✅ 没有异常" not in text
     assert "✅ 签到记录本身没有异常（督查发现的不符见上）。" in text
 
+    # The day's shift is auto-checked-out; 李明 also served 19:00-20:00 there, unchecked. The
+    # covert check saw one of the two checked in at 10:00, and nobody can say which: neither is
+    # among the most reliable on that shift, 李明 is on the one nobody contradicted.
+    late = await shift(harness, town.post_id, day=DAY, start=19, end=20)
+    await checked_in(harness, late, town.volunteers[1], at(DAY, 19, 0))
+    harness.clock.set(at(DAY, 21, 0))
+    assert await run_due(harness, checkin_jobs.auto_checkout) == 3
+    await admin.send_command("today")
+    await harness.settle()
+    text = "\n".join(m.text or "" for m in admin.messages()[-3:])
+    assert "🏅 最可靠的志愿者：\n1. 李明（城管局）：1 个班次，1 小时" in text, text
+    assert "王芳（城管局）" not in text and "2. " not in text.split("🏅")[1], text
+    credited = [c.credited_minutes for c in await rows(harness, CheckIn)]
+    assert credited == [720, 720, 60]
 
 
 async def test_the_weekly_bulletin_lists_the_orders_still_open_by_unit(harness: Harness) -> None:

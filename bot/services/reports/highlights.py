@@ -7,10 +7,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import CheckIn, CheckoutKind, Member, Post, Unit
+from bot.db.models import CheckIn, CheckoutKind, Inspection, Member, Post, Shift, Unit
 from bot.services.reports.figures import checkins_in, served, shift_figures
 from bot.settings import Settings
 
@@ -118,17 +118,39 @@ async def anomalies(
     return sorted(found, key=lambda anomaly: anomaly.at), len(rows) > LIST_LIMIT
 
 
+def _seen_short(now: dt.datetime) -> ColumnElement[bool]:
+    """A check (shown by `now`: a covert one from its tally) at the check-in's post while it
+    was open saw fewer people on post than were checked in: one of those checked in was not
+    there, and nobody can say which (a check counts people, it does not name those missing)."""
+    return (
+        select(Inspection.id)
+        .where(
+            Inspection.post_id == Shift.post_id,
+            Inspection.seen < Inspection.checked_in,
+            Inspection.visible_from <= now,
+            Inspection.inspected_at >= CheckIn.checked_in_at,
+            Inspection.inspected_at < Shift.ends_at,
+            or_(CheckIn.checked_out_at.is_(None), Inspection.inspected_at < CheckIn.checked_out_at),
+        )
+        .correlate(CheckIn, Shift)
+        .exists()
+    )
+
+
 async def top(
     session: AsyncSession,
     start: dt.datetime,
     end: dt.datetime,
+    now: dt.datetime,
     unit_id: int | None,
 ) -> list[Volunteer]:
     """The most reliable volunteers: most minutes served on time, on post (and staying there),
     to the end, with a photo nobody flagged or rejected; ties go to the earliest arrival. Only
     minutes credited count: one still on post (not checked out, nothing credited yet) is not
     listed with no hours. Only the volunteer's own check-ins prove that: a record a coordinator
-    made for someone whose phone died counts them as on post, not among the most reliable.
+    made for someone whose phone died counts them as on post, not among the most reliable;
+    nor does a check-in that a check contradicted (`_seen_short`: an inspector saw fewer on post
+    than were checked in, so any of them may be the one missing).
     A volunteer who moved to another unit in the period is one person, ranked on all their
     minutes, with the units they served in (most minutes first, then the latest)."""
     clean = and_(
@@ -139,6 +161,7 @@ async def top(
         CheckIn.photo_rejected.is_(False),
         CheckIn.left_post_at.is_(None),
         or_(CheckIn.checkout_kind.is_(None), CheckIn.checkout_kind != CheckoutKind.EARLY),
+        ~_seen_short(now),
     )
     minutes = func.sum(func.coalesce(CheckIn.credited_minutes, 0))
     query = (

@@ -311,7 +311,7 @@ async def compute(
         uncovered=await highlights.uncovered(session, start, end, now, settings, unit_id),
         anomalies=anomalies,
         anomalies_cut=anomalies_cut,
-        top=await highlights.top(session, start, end, unit_id),
+        top=await highlights.top(session, start, end, now, unit_id),
         trend=await trend(session, trend_period, now, settings, unit_id),
         previous_period=previous_period,
         previous=previous_totals,
