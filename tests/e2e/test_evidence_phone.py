@@ -122,18 +122,24 @@ async def test_a_street_report_with_a_picture_used_before_is_flagged_to_the_insp
     wang = town.volunteers[0]
     await report(harness, wang, near(60), category="乱停车")
     [first] = await _evidence(harness)
-    # The same picture as a report of another problem, at another place.
+    # The same picture as a report of another problem, at a place nobody answers for.
     await wang.send_command("report")
     await harness.settle()
     await wang.send_photo_again(first.file_unique_id)
     await harness.settle()
-    await wang.send_location(*near(400))
+    await wang.send_location(*near(5000))
     await harness.settle()
     await press_and_settle(harness, wang, "设施损坏")
     await press_and_settle(harness, wang, "✅ 提交")
     _, again = await _evidence(harness)
     assert again.flagged and again.file_unique_id == first.file_unique_id
+    # The inspectors are asked to dispatch it, with the buttons that decide it: told there too.
+    await harness.deliver()
     inspector = town.inspector
+    asked = inspector.last()
+    assert "请分派给责任单位" in (asked.caption or "")
+    assert asked.buttons() == ["📮 分派给单位", "🚫 不予受理"]
+    assert "⚠️ 其中 1 张照片以前用过" in (asked.caption or ""), asked.caption
     await inspector.send_command("orders")
     await harness.settle()
     await press_and_settle(harness, inspector, "📷 待处理随手拍（2）")

@@ -101,6 +101,9 @@ async def ask_dispatch(
     """The inspectors are asked to send a report to a unit: one nobody answers for by place,
     or one whose unit was archived before anyone decided on it (`archived_unit`, its name)."""
     photos = await photos_of(session, report)
+    # Its buttons decide it, as the card's do: the inspector is told its photos were used
+    # before (CHECKIN_DUPLICATE_PHOTO=flag) here too.
+    flagged = await photos_flagged(session, report)
 
     def render(t: Translator) -> Message:
         header = (
@@ -109,6 +112,8 @@ async def ask_dispatch(
             else t("oversight.report.needs_dispatch_again", unit=archived_unit)
         )
         text = notices.report_card(t, report, header=header)
+        if flagged:
+            text += "\n" + t("oversight.report.photos_flagged", count=flagged)
         return notices.message(text, photos, inspector_buttons(t, report))
 
     # Asked again at each return from an archived unit, another notice than the first ask: keyed
