@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import EvidenceKind, EvidencePhoto, StreetReport
-from tests.e2e.order_fixtures import ordered
+from tests.e2e.order_fixtures import ordered, reply
 from tests.e2e.oversight_fixtures import city, near, report
 from tests.e2e.schedule import press_and_settle
 from tests.harness import Harness
@@ -112,6 +112,21 @@ async def test_a_reply_with_a_picture_used_before_is_flagged_to_the_inspector(
     [_, after] = await _evidence(harness)
     assert after.kind is EvidenceKind.AFTER and after.flagged
     assert after.file_unique_id == before.file_unique_id
+    # Sent back; the next reply's photo is a fresh one: its card warns of nothing, the photo
+    # used before being the sent-back reply's, not the one to accept now.
+    await press_and_settle(harness, town.inspector, "↩️ 退回")
+    await town.inspector.send_text("照片是整改前的")
+    await harness.settle()
+    harness.clock.advance(hours=1)
+    await reply(harness, town, "已清运")
+    await harness.deliver()
+    assert "以前用过" not in (town.inspector.last().caption or "")
+    await town.inspector.send_command("orders")
+    await harness.settle()
+    await press_and_settle(harness, town.inspector, "📤 待验收（1）")
+    card = await press_and_settle(harness, town.inspector, "#1")
+    assert "回复：已清运" in card and "以前用过" not in card, card
+    assert [photo.flagged for photo in await _evidence(harness)] == [False, True, False]
 
 
 @pytest.mark.parametrize("settings_overrides", [{"checkin_duplicate_photo": "flag"}])
