@@ -5,11 +5,10 @@ button again."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from bot.db.models import EvidenceKind, EvidencePhoto, StreetReport
 from tests.e2e.order_fixtures import ordered, reply
-from tests.e2e.oversight_fixtures import city, near, report
+from tests.e2e.oversight_fixtures import city, near, report, rows
 from tests.e2e.schedule import press_and_settle
 from tests.harness import Harness
 
@@ -42,7 +41,7 @@ async def test_a_picture_sent_twice_in_a_check_counts_once_and_is_not_used_befor
     assert "以前用过" not in text, text
     assert "已收到 1 张照片" in text, text
     await press_and_settle(harness, inspector, "✅ 提交督查")
-    [kept] = await _evidence(harness)
+    [kept] = await rows(harness, EvidencePhoto)
     assert kept.file_unique_id == picture and not kept.flagged
 
 
@@ -63,7 +62,7 @@ async def test_a_picture_sent_twice_in_a_street_report_counts_once(harness: Harn
     await press_and_settle(harness, wang, "乱停车")
     await press_and_settle(harness, wang, "✅ 提交")
     assert await harness.count(StreetReport) == 1
-    assert [photo.file_unique_id for photo in await _evidence(harness)] == [picture]
+    assert [photo.file_unique_id for photo in await rows(harness, EvidencePhoto)] == [picture]
 
 
 async def test_a_picture_sent_twice_in_an_order_reply_counts_once(harness: Harness) -> None:
@@ -80,7 +79,7 @@ async def test_a_picture_sent_twice_in_an_order_reply_counts_once(harness: Harne
     assert "以前用过" not in text and "已收到 1 张整改后照片" in text, text
 
     await press_and_settle(harness, coordinator, "✅ 提交回复")
-    kept = [photo.file_unique_id for photo in await _evidence(harness)]
+    kept = [photo.file_unique_id for photo in await rows(harness, EvidencePhoto)]
     assert kept.count(after) == 1, kept
 
 
@@ -92,7 +91,7 @@ async def test_a_reply_with_a_picture_used_before_is_flagged_to_the_inspector(
     is told that its "after" photo was used before (here: the report's own "before" photo)."""
     town = await city(harness)
     await ordered(harness, town)
-    [before] = await _evidence(harness)
+    [before] = await rows(harness, EvidencePhoto)
     coordinator = town.coordinator
     await press_and_settle(harness, coordinator, "📤 回复整改")
     await coordinator.send_photo_again(before.file_unique_id)
@@ -109,7 +108,7 @@ async def test_a_reply_with_a_picture_used_before_is_flagged_to_the_inspector(
     await press_and_settle(harness, town.inspector, "📤 待验收（1）")
     card = await press_and_settle(harness, town.inspector, "#1")
     assert "⚠️ 其中 1 张照片以前用过" in card, card
-    [_, after] = await _evidence(harness)
+    [_, after] = await rows(harness, EvidencePhoto)
     assert after.kind is EvidenceKind.AFTER and after.flagged
     assert after.file_unique_id == before.file_unique_id
     # Sent back; the next reply's photo is a fresh one: its card warns of nothing, the photo
@@ -126,7 +125,7 @@ async def test_a_reply_with_a_picture_used_before_is_flagged_to_the_inspector(
     await press_and_settle(harness, town.inspector, "📤 待验收（1）")
     card = await press_and_settle(harness, town.inspector, "#1")
     assert "回复：已清运" in card and "以前用过" not in card, card
-    assert [photo.flagged for photo in await _evidence(harness)] == [False, True, False]
+    assert [photo.flagged for photo in await rows(harness, EvidencePhoto)] == [False, True, False]
 
 
 @pytest.mark.parametrize("settings_overrides", [{"checkin_duplicate_photo": "flag"}])
@@ -136,7 +135,7 @@ async def test_a_street_report_with_a_picture_used_before_is_flagged_to_the_insp
     town = await city(harness)
     wang = town.volunteers[0]
     await report(harness, wang, near(60), category="乱停车")
-    [first] = await _evidence(harness)
+    [first] = await rows(harness, EvidencePhoto)
     # The same picture as a report of another problem, at a place nobody answers for.
     await wang.send_command("report")
     await harness.settle()
@@ -146,7 +145,7 @@ async def test_a_street_report_with_a_picture_used_before_is_flagged_to_the_insp
     await harness.settle()
     await press_and_settle(harness, wang, "设施损坏")
     await press_and_settle(harness, wang, "✅ 提交")
-    _, again = await _evidence(harness)
+    _, again = await rows(harness, EvidencePhoto)
     assert again.flagged and again.file_unique_id == first.file_unique_id
     # The inspectors are asked to dispatch it, with the buttons that decide it: told there too.
     await harness.deliver()
@@ -163,11 +162,6 @@ async def test_a_street_report_with_a_picture_used_before_is_flagged_to_the_insp
     card = await press_and_settle(harness, inspector, "随手拍 #2")
     assert "⚠️ 其中 1 张照片以前用过" in card, card
     assert inspector.last().buttons()[-1] == "🚫 不予受理", inspector.last().buttons()
-
-
-async def _evidence(harness: Harness) -> list[EvidencePhoto]:
-    async with harness.session() as session:
-        return list(await session.scalars(select(EvidencePhoto).order_by(EvidencePhoto.id)))
 
 
 async def test_a_check_refused_for_its_place_offers_the_location_button_again(
@@ -213,7 +207,7 @@ async def test_an_eleventh_photo_of_a_check_is_said_to_be_not_kept(harness: Harn
     assert "已收到 10 张照片" not in text, text
     # The check goes on: its Submit button is still at hand.
     await press_and_settle(harness, inspector, "✅ 提交督查")
-    kept = [photo.file_unique_id for photo in await _evidence(harness)]
+    kept = [photo.file_unique_id for photo in await rows(harness, EvidencePhoto)]
     assert len(kept) == 10 and str(extra["photo"][-1]["file_unique_id"]) not in kept
 
 
@@ -237,7 +231,7 @@ async def test_an_eleventh_photo_of_a_street_report_is_said_to_be_not_kept(
     await harness.settle()
     await press_and_settle(harness, wang, "乱停车")
     await press_and_settle(harness, wang, "✅ 提交")
-    assert len(await _evidence(harness)) == 10
+    assert len(await rows(harness, EvidencePhoto)) == 10
 
 
 async def test_an_eleventh_photo_of_an_order_reply_is_said_to_be_not_kept(
@@ -245,7 +239,7 @@ async def test_an_eleventh_photo_of_an_order_reply_is_said_to_be_not_kept(
 ) -> None:
     town = await city(harness)
     await ordered(harness, town)
-    before = len(await _evidence(harness))
+    before = len(await rows(harness, EvidencePhoto))
     coordinator = town.coordinator
     await press_and_settle(harness, coordinator, "📤 回复整改")
     for _ in range(11):
@@ -255,4 +249,4 @@ async def test_an_eleventh_photo_of_an_order_reply_is_said_to_be_not_kept(
     assert FULL in text and "没有保存" in text, text
     assert "已收到 10 张整改后照片" not in text, text
     await press_and_settle(harness, coordinator, "✅ 提交回复")
-    assert len(await _evidence(harness)) - before == 10
+    assert len(await rows(harness, EvidencePhoto)) - before == 10
