@@ -128,6 +128,24 @@ async def approved_leave(harness: Harness, assignment_id: int) -> None:
         )
 
 
+async def leave_left_asked(harness: Harness, assignment_id: int) -> None:
+    """Leave asked from the seat, which then went without withdrawing it (given up, swapped):
+    the request waits for the scheduler job that ends it (rostering.leave_ends)."""
+    async with harness.session() as session:
+        seat = await session.get(Assignment, assignment_id)
+        assert seat is not None
+        seat.status = AssignmentStatus.CANCELLED
+        session.add(
+            LeaveRequest(
+                assignment_id=seat.id,
+                member_id=seat.member_id,
+                status=LeaveStatus.ASKED,
+                reason="出差",
+                asked_at=harness.clock.now(),
+            )
+        )
+
+
 async def unavailable(
     harness: Harness,
     telegram_id: int,

@@ -49,33 +49,35 @@ def _ending(leave: LeaveRequest, now: dt.datetime) -> Ending | None:
 
 async def end_undecided(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:
     """End the requests still asked whose seat went or whose shift started; how many."""
-    found = list(
-        (
-            await session.scalars(
-                select(LeaveRequest.id)
-                .join(Assignment, LeaveRequest.assignment_id == Assignment.id)
-                .join(Shift, Assignment.shift_id == Shift.id)
-                .where(
-                    seats.leave_undecided(),
-                    or_(
-                        Shift.status != ShiftStatus.SCHEDULED,
-                        Shift.starts_at <= now,
-                        Assignment.status.not_in(HELD),
-                        Assignment.member_id != LeaveRequest.member_id,
-                    ),
-                )
-                .order_by(LeaveRequest.id)
+    found = (
+        await session.execute(
+            select(LeaveRequest.id, Assignment.shift_id)
+            .join(Assignment, LeaveRequest.assignment_id == Assignment.id)
+            .join(Shift, Assignment.shift_id == Shift.id)
+            .where(
+                seats.leave_undecided(),
+                or_(
+                    Shift.status != ShiftStatus.SCHEDULED,
+                    Shift.starts_at <= now,
+                    Assignment.status.not_in(HELD),
+                    Assignment.member_id != LeaveRequest.member_id,
+                ),
             )
-        ).all()
-    )
+            .order_by(LeaveRequest.id)
+        )
+    ).all()
+    if not found:
+        return 0
+    # Under the shifts' locks, as a decision is taken: of the two, one finds the other's. All of
+    # them first, in id order (`seats.lock_shifts`), not one per request in request order while
+    # holding the earlier ones: a cancel or a swap locking two of them in id order would wait
+    # for this job in a circle (a deadlock on PostgreSQL).
+    await seats.lock_shifts(session, [shift_id for _, shift_id in found])
     ended = 0
-    for leave_id in found:
-        leave = await session.get(LeaveRequest, leave_id)
+    for leave_id, _ in found:
+        # As it is now that its shift is locked, with its seat and shift (joined, one statement).
+        leave = await session.get(LeaveRequest, leave_id, populate_existing=True)
         assert leave is not None
-        # Under the shift's lock, as a decision is taken: of the two, one finds the other's.
-        await seats.lock(session, leave.assignment.shift_id)
-        await session.refresh(leave)
-        await session.refresh(leave.assignment)
         ending = _ending(leave, now) if seats.is_undecided(leave) else None
         if ending is None:
             continue
