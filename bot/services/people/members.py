@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from bot.db.models import Member, MemberRole, Role, Unit
 from bot.i18n import LANGUAGES
@@ -186,13 +187,22 @@ async def lock(session: AsyncSession, member_ids: Collection[int]) -> None:
     now: the writer this one waited for may have removed one, moved them to another unit or
     taken a role, and the rules checked under the lock must see it (a `Member` read earlier in
     the transaction is refreshed in place). SQLite's writers already take turns and it
-    ignores the clause."""
+    ignores the clause.
+
+    Two statements, the lock and then the read with roles, tags and unit joined. Not one: a
+    statement that waited for a row lock sees that row as it is now, but the rows it joined
+    from other tables (their roles, a role just taken) as they were when it began. Not three:
+    the lock is taken under a shift's, and every sign-up of a burst on that shift waits for
+    each round trip of the ones before (the roles' and tags' own loading, a statement each)."""
     ids = sorted(set(member_ids))
-    if ids:
-        await session.scalars(
-            select(Member)
-            .where(Member.id.in_(ids))
-            .order_by(Member.id)
-            .with_for_update(of=Member)
-            .execution_options(populate_existing=True)
-        )
+    if not ids:
+        return
+    await session.execute(
+        select(Member.id).where(Member.id.in_(ids)).order_by(Member.id).with_for_update()
+    )
+    await session.scalars(
+        select(Member)
+        .where(Member.id.in_(ids))
+        .options(joinedload(Member.role_rows), joinedload(Member.tag_rows))
+        .execution_options(populate_existing=True)
+    )
