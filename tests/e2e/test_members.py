@@ -241,6 +241,16 @@ async def test_refusals_to_remove(harness: Harness) -> None:
         seat = await session.get(Assignment, seat.id)
         assert seat is not None
         seat.status = AssignmentStatus.CHECKED_OUT
+    # Marked absent from a shift under way on another post: a no-show of the unit's figures
+    # and of 甲's record, kept (its queue ended at the start: nobody could have the seat).
+    early = await shift(
+        harness, await post(harness, unit_id, "长江路口"), dt.date(2026, 12, 2), 6, 8
+    )
+    async with harness.session() as session:
+        moment = harness.clock.now()
+        absent = Assignment(shift_id=early, member_id=ids[8202], status=AssignmentStatus.ABSENT,
+                            created_at=moment, updated_at=moment)  # fmt: skip
+        session.add(absent)
 
     # Removed once; the same confirmation pressed again changes nothing more.
     await press(MemberRemoveConfirm(ids[8202]).pack())
@@ -252,6 +262,7 @@ async def test_refusals_to_remove(harness: Harness) -> None:
         )
     assert len(removals) == 1
     assert (await statuses(harness, shift_id))[8202] is AssignmentStatus.CHECKED_OUT
+    assert (await statuses(harness, early))[8202] is AssignmentStatus.ABSENT
 
 
 async def test_an_admin_takes_a_role_away_and_the_last_one_removes(harness: Harness) -> None:

@@ -284,6 +284,10 @@ async def _release(
     return True
 
 
+# What leaving the unit (or the posts) gives up: a seat or a place in a queue. Not a seat of a
+# shift under way, checked in or out or marked absent (`upcoming_of` lists no absent seat): its
+# queue ended at the start, so nobody could take it, and it is what the day's figures and the
+# member's record count; an absence given up would read as if nobody had been missing.
 RELEASABLE = (AssignmentStatus.SIGNED_UP, AssignmentStatus.WAITLISTED)
 
 
