@@ -17,6 +17,7 @@ from bot.services.duty import checkin_text
 from bot.services.oversight import notices
 from bot.services.people.members import Shown
 from bot.services.rostering.availability import Read, Spec
+from bot.services.schedule import timespec
 
 
 def shown(t: Translator, name: str, value: Any) -> Any:
@@ -43,9 +44,8 @@ def window_text(t: Translator, spec: Spec, today: dt.date) -> str:
     """每周一、周三 07:00–09:00（12月1日至12月31日） / 12月5日至12月7日 全天; one day of
     another year than today's says its year (2027年12月3日 全天)."""
     if spec.start_time is not None and spec.end_time is not None:
-        times = t(
-            "rostering.window.times", start=f"{spec.start_time:%H:%M}", end=f"{spec.end_time:%H:%M}"
-        )
+        start, end = f"{spec.start_time:%H:%M}", timespec.end_text(spec.end_time)
+        times = t("rostering.window.times", start=start, end=end)
     else:
         times = t("rostering.window.all_day")
     if spec.first_day == spec.last_day:

@@ -108,17 +108,33 @@ async def test_one_day_and_a_part_of_it(harness: Harness) -> None:
     assert "2. 2027年12月3日 全天" in text, text
     text = await command(harness, wang, "unavailable", "sat,sun until 2027-01-31")
     assert "每周六、周日 全天（2026年12月1日 至 2027年1月31日）" in text
+    # An evening to the midnight that ends it, as /newshift and the import read 24:00: it
+    # covers his 21:00–23:00 seat that day, and is shown ending at 24:00, not at 00:00.
+    late = await shift(harness, town_.post_id, day=DAY + dt.timedelta(days=8), start=21, end=23)
+    await assigned_seat(harness, late, wang.user_id)
+    text = await command(harness, wang, "unavailable", "12-09 22:00-24:00")
+    assert "✅ 已记下：12月9日 周三 22:00–24:00" in text, text
+    assert "您已经有 1 个班次，仍由您负责" in text, text
     rows = await windows(harness)
     assert [(row.first_day, row.last_day, row.weekdays) for row in rows] == [
         (dt.date(2026, 12, 9), dt.date(2026, 12, 9), 0b1111111),
         (dt.date(2027, 12, 3), dt.date(2027, 12, 3), 0b1111111),
         (dt.date(2026, 12, 1), dt.date(2027, 1, 31), 0b1100000),
+        (dt.date(2026, 12, 9), dt.date(2026, 12, 9), 0b1111111),
     ]
     assert [(row.start_time, row.end_time) for row in rows] == [
         (dt.time(17, 0), dt.time(19, 0)),
         (None, None),
         (None, None),
+        (dt.time(22, 0), dt.time(0, 0)),
     ]
+    # 00:00 to 24:00 is the whole day in hours; the same midnight twice is no window.
+    text = await command(harness, wang, "unavailable", "12-10 24:00-24:00")
+    assert "没看懂这个时间。" in text, text
+    await wang.send_text("12-10 00:00-00:00")
+    await harness.settle()
+    assert "没看懂这个时间。" in (wang.last().text or "")
+    assert await harness.count(Unavailability) == 4
 
 
 async def windows(harness: Harness) -> list[Unavailability]:

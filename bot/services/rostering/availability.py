@@ -112,7 +112,8 @@ def parse(text: str, today: dt.date) -> Spec:
         weekdays |= days
     if expecting_end or len(dates) > 2 or (until is not None and len(dates) > 1):
         raise DomainError(ErrorCode.UNAVAILABLE_INVALID)
-    if window is not None and window[1] <= window[0]:
+    # 22:00-24:00 ends at the midnight that ends the day, as /newshift and the import read it.
+    if window is not None and not timespec.ends_after(*window):
         raise DomainError(ErrorCode.UNAVAILABLE_INVALID)
     if weekdays:
         # A weekly pattern runs until an end date: the given one, or the last date typed.

@@ -199,6 +199,12 @@ def ends_after(start: dt.time, end: dt.time) -> bool:
     return end > start or (end == END_OF_DAY and start != END_OF_DAY)
 
 
+def end_text(end: dt.time) -> str:
+    """An end of the day's own times as people write it: END_OF_DAY is 24:00 (22:00–24:00, not
+    22:00–00:00, which reads as ending before it starts)."""
+    return "24:00" if end == END_OF_DAY else f"{end:%H:%M}"
+
+
 def end_instant(day: dt.date, end: dt.time, zone: dt.tzinfo) -> dt.datetime:
     """The UTC instant a shift of `day` ends: END_OF_DAY is the midnight after the day."""
     if end == END_OF_DAY:

@@ -68,7 +68,7 @@ def intervals(
                 found.append(
                     (
                         timespec.local_instant(day, spec.start_time, zone),
-                        timespec.local_instant(day, spec.end_time, zone),
+                        timespec.end_instant(day, spec.end_time, zone),
                     )
                 )
         day += dt.timedelta(days=1)
