@@ -78,6 +78,13 @@ BOARD_SNAPSHOT_SECONDS = Histogram(
     "Time to make one scope's board (map, figures, ranking, orders) from the city's read.",
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5),
 )
+REPORT_FAILURES = Counter(
+    "dutybot_scheduled_report_failures_total",
+    "Scheduled reports (daily tally, weekly, monthly) a bound group did not get because drawing "
+    "or queueing it failed, by kind; counted once per group and occasion, though tried again "
+    "at every tick until the day ends.",
+    ["kind"],
+)
 ORDERS_OPEN = Gauge(
     "dutybot_orders_open",
     "Rectification orders not yet accepted, by state (issued, acknowledged, replied, returned) "

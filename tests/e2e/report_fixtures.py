@@ -28,6 +28,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -265,3 +266,10 @@ async def build_day(session: AsyncSession) -> Day:
 async def seed_day(harness: Harness) -> Day:
     async with harness.session() as session:
         return await build_day(session)
+
+
+def report_failures(kind: str) -> float:
+    """How many times a scheduled report of this kind failed for a group (once per group and
+    occasion), as /metrics shows it."""
+    value = REGISTRY.get_sample_value("dutybot_scheduled_report_failures_total", {"kind": kind})
+    return value or 0.0

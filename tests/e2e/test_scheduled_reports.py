@@ -6,13 +6,15 @@ report on the 1st, each once."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.db.models import AssignmentStatus, BoundGroup, CheckoutKind, OutboxMessage, Unit
 from bot.emulator.groups import SimGroup
 from tests.e2e.group_fixtures import HQ_GROUP, UNIT_GROUP, bind_group
-from tests.e2e.report_fixtures import DAY, _Builder, at, seed_day
+from tests.e2e.report_fixtures import DAY, _Builder, at, report_failures, seed_day
 from tests.harness import Harness
 
 MONDAY = dt.date(2026, 12, 7)
@@ -239,14 +241,16 @@ async def test_a_unit_created_after_a_period_is_not_ranked_in_its_report(harness
 
 
 async def test_one_group_that_cannot_have_its_report_does_not_keep_it_from_the_others(
-    harness: Harness,
+    harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Three groups are bound: 团结社区's group holds a row the bot cannot render for (a
     language no catalog has, as a row written by hand or by another version reads), the bot was
     removed from 实验学校's group while it was not running (Telegram answers 403), and
     headquarters' group comes after both. Headquarters still gets its tally at 20:00; the removed
     group loses its binding as a gone chat does; the broken one is left as it is, and nothing
-    else of its goes out, but it stops nobody."""
+    else of its goes out, but it stops nobody. Tried again at every tick, its failure is logged
+    with its traceback once that day (not at every tick) and counted once for the operator's
+    monitoring."""
     await seed_day(harness)
     harness.clock.set(at(DAY, "09:00"))
     broken_chat, school_chat = -100_444, -100_333
@@ -260,9 +264,12 @@ async def test_one_group_that_cannot_have_its_report_does_not_keep_it_from_the_o
     school, hq = harness.emulator.group(school_chat), harness.emulator.group(HQ_GROUP)
     await school.remove_bot(harness.admin, tell_bot=False)
     seen = len(hq.messages())
+    failures = report_failures("daily")
 
-    await tick_at(harness, at(DAY, "20:00"))
-    await tick_at(harness, at(DAY, "20:01"))
+    with caplog.at_level(logging.DEBUG, logger="bot.services.reports.jobs"):
+        await tick_at(harness, at(DAY, "20:00"))
+        await tick_at(harness, at(DAY, "20:01"))
+        await tick_at(harness, at(DAY, "20:02"))
     tally = texts_since(hq, seen)
     assert len(tally) == 2 and tally[0].startswith("📊 全部单位 · 执勤日报 · 12月1日 周二"), tally
 
@@ -278,3 +285,8 @@ async def test_one_group_that_cannot_have_its_report_does_not_keep_it_from_the_o
     assert f"tally:{HQ_GROUP}:2026-12-01" in keys
     assert not any(key.startswith(f"tally:{broken_chat}:") for key in keys), keys
     assert bound == {broken_chat, HQ_GROUP}
+    logged = [r for r in caplog.records if r.name == "bot.services.reports.jobs"]
+    loud = [r for r in logged if r.levelno >= logging.WARNING]
+    assert len(loud) == 1 and loud[0].exc_info and str(broken_chat) in loud[0].getMessage(), loud
+    assert len(logged) == 3 and not any(r.exc_info for r in logged[1:]), logged
+    assert report_failures("daily") == failures + 1

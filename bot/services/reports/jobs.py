@@ -9,7 +9,8 @@ at the time sends it when it is back the same day, marked as late.
 A report of a month over a city reads for seconds: it is read on a read-only snapshot, which
 never holds SQLite's write lock (DESIGN "Storage"), and only queued in a short write
 transaction, one group at a time. Each group is on its own: one whose report fails to be drawn
-or queued is logged and tried again on the next tick, and the groups after it get theirs.
+or queued is tried again on the next tick, and the groups after it get theirs; the failure is
+logged with its traceback and counted (/metrics) once per group and occasion, not every tick.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
 from bot.db.engine import Database
 from bot.db.models import BoundGroup, OutboxMessage, Unit
 from bot.i18n import Translator
@@ -109,13 +111,36 @@ async def _send_due(db: Database, kind: ReportKind, now: dt.datetime, settings: 
                 messages = await _report_messages(session, group, occasion, now, settings)
             async with db.session() as session:
                 queued += await _enqueue_report(session, group, occasion, messages, now)
-        except Exception:
-            log.exception(
-                "%s report for group %s failed; the other groups go on",
-                occasion.kind.value,
-                group.chat_id,
-            )
+        except Exception as error:
+            _failed(occasion, group, error)
     return queued
+
+
+# The keys of the reports that failed today (this process's): a report tried again at every
+# tick is logged with its traceback and counted once a group and occasion, then only at debug
+# level. Forgotten when a day's occasion comes, so it holds one day's groups at most.
+_FAILED: dict[str, dt.date] = {}
+
+
+def _failed(occasion: Occasion, group: BoundGroup, error: Exception) -> None:
+    """Log (and count for /metrics) a group's report that failed, once per group and occasion;
+    called in the `except` block that caught `error`."""
+    for key, day in list(_FAILED.items()):
+        if day != occasion.day:
+            del _FAILED[key]
+    key = occasion.key(group.chat_id)
+    kind = occasion.kind.value
+    if key in _FAILED:
+        log.debug("%s report for group %s failed again: %r", kind, group.chat_id, error)
+        return
+    _FAILED[key] = occasion.day
+    metrics.REPORT_FAILURES.labels(kind).inc()
+    log.exception(
+        "%s report for group %s failed; the other groups go on, and it is tried again at every "
+        "tick until the day ends (logged once)",
+        kind,
+        group.chat_id,
+    )
 
 
 async def _report_messages(
