@@ -176,7 +176,9 @@ async def _ask_capacity(turn: Turn, dialogue: Dialogue, window: tuple[dt.time, d
         asked = t("schedule.ask_day", post=post.name)
         turn.show_prompt(dialogue, error_text(t, error) + "\n" + asked, inline(_day_rows(turn)))
         return
-    dialogues.advance(dialogue, Step.CAPACITY, turn.now, start=f"{start:%H:%M}", end=f"{end:%H:%M}")
+    # 24:00 is kept and shown as typed (00:00 would read as ending before the start).
+    end_text = timespec.end_text(end)
+    dialogues.advance(dialogue, Step.CAPACITY, turn.now, start=f"{start:%H:%M}", end=end_text)
     turn.show_prompt(dialogue, t("schedule.ask_capacity"), _capacity_rows(turn))
 
 
@@ -252,7 +254,7 @@ async def create(turn: Turn, pressed: NewShiftCreate) -> None:
         return
     data = dialogue.data
     start = timespec.parse_time(str(data["start"]))
-    end = timespec.parse_time(str(data["end"]))
+    end = timespec.parse_end_time(str(data["end"]))
     assert start is not None and end is not None
     try:
         created = await shifts.create(

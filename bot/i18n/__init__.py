@@ -88,6 +88,13 @@ def language_from_telegram(code: str | None, default: str) -> str:
     return default
 
 
+def ends_at_midnight(start: dt.datetime, end: dt.datetime) -> bool:
+    """Whether a span of these local times ends at the midnight that ends its start's day,
+    which is written 24:00 (as /newshift and the import read it)."""
+    next_day = start.date() + dt.timedelta(days=1)
+    return end.time() == dt.time(0, 0) and end.date() == next_day
+
+
 class Translator:
     """Messages and dates in one language and one time zone."""
 
@@ -142,6 +149,13 @@ class Translator:
 
     def time(self, instant: dt.datetime) -> str:
         return format_time(self.local(instant), "HH:mm", tzinfo=self.zone, locale=self.locale)
+
+    def end_time(self, start: dt.datetime, end: dt.datetime) -> str:
+        """When a span that starts at `start` ends: as `time`, except that the midnight ending
+        its start's day is 24:00 (22:00–24:00: 22:00–00:00 reads as ending before it starts)."""
+        if ends_at_midnight(self.local(start), self.local(end)):
+            return "24:00"
+        return self.time(end)
 
     def weekday_date(self, value: dt.date | dt.datetime) -> str:
         """Short day label such as 12月1日 周二 / Tue 1 Dec."""

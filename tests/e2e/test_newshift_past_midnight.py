@@ -71,8 +71,11 @@ async def test_an_hour_already_past_today_may_be_typed_again(harness: Harness) -
     await coordinator.send_text("22:00-24:00")
     await harness.settle()
     assert (coordinator.last().text or "").startswith("需要几名志愿者"), coordinator.last().text
-    await press_and_settle(harness, coordinator, "2")
-    await press_and_settle(harness, coordinator, "✅ 新建")
+    # Shown ending at 24:00 as typed: 22:00–00:00 would read as ending before it starts.
+    review = await press_and_settle(harness, coordinator, "2")
+    assert "🕒 22:00–24:00" in review, review
+    text = await press_and_settle(harness, coordinator, "✅ 新建")
+    assert "12月1日 周二 22:00–24:00 · 黄河路-人民路口" in text, text
     async with harness.session() as session:
         [created] = list(await session.scalars(select(Shift)))
     assert (created.starts_at, created.ends_at) == (at(DAY, 22), at(DAY + dt.timedelta(days=1), 0))

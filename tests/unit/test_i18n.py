@@ -135,6 +135,19 @@ def test_dates_render_in_the_configured_zone() -> None:
     assert zh.time(instant) == "07:30"
 
 
+def test_a_span_ending_at_the_midnight_after_its_start_ends_at_24() -> None:
+    """22:00–24:00, as a shift of /newshift or the import ending at 24:00 is shown: 22:00–00:00
+    would read as ending before it starts. The midnight a span starts at stays 00:00."""
+    shanghai = ZoneInfo("Asia/Shanghai")
+    en = Translator("en", shanghai)
+    evening = dt.datetime(2026, 12, 1, 22, tzinfo=shanghai)
+    midnight = dt.datetime(2026, 12, 2, 0, tzinfo=shanghai)
+    assert en.end_time(evening, midnight) == "24:00"
+    assert en.end_time(evening, midnight + dt.timedelta(minutes=30)) == "00:30"
+    assert en.end_time(midnight, midnight + dt.timedelta(hours=2)) == "02:00"
+    assert en.end_time(evening - dt.timedelta(days=1), midnight) == "00:00"
+
+
 def test_plural_forms_of_the_oversight_catalog_follow_the_count() -> None:
     zone = ZoneInfo("Asia/Shanghai")
     en, zh = Translator("en", zone), Translator("zh_Hans", zone)

@@ -89,7 +89,7 @@ def confirmation(t: Translator, record: CheckIn, shift: ShiftAtHand, photo_reuse
             post=shift.post.name,
             time=t.time(record.checked_in_at),
             start=t.time(shift.starts_at),
-            end=t.time(shift.ends_at),
+            end=t.end_time(shift.starts_at, shift.ends_at),
             distance=distance(t, record.distance_m),
         )
     ]

@@ -196,7 +196,11 @@ def _uncovered(t: Translator, tally: Tally) -> list[str]:
                 post=item.post,
                 unit=item.unit,
                 when=day
-                + t("report.time_range", start=t.time(item.starts_at), end=t.time(item.ends_at)),
+                + t(
+                    "report.time_range",
+                    start=t.time(item.starts_at),
+                    end=t.end_time(item.starts_at, item.ends_at),
+                ),
             )
         )
     if tally.totals.uncovered > len(tally.uncovered):

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Assignment, AssignmentStatus, Member, Shift, ShiftStatus
 from bot.errors import DomainError, ErrorCode
+from bot.i18n import ends_at_midnight
 from bot.services.people.access import Actor
 from bot.services.people.members import Shown
 from bot.services.rostering import availability, import_seating, names
@@ -87,7 +88,8 @@ class Imported:
 
 def _when(t_zone: dt.tzinfo, shift_start: dt.datetime, shift_end: dt.datetime) -> str:
     start, end = shift_start.astimezone(t_zone), shift_end.astimezone(t_zone)
-    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+    ends = "24:00" if ends_at_midnight(start, end) else f"{end:%H:%M}"
+    return f"{start:%Y-%m-%d %H:%M}–{ends}"
 
 
 async def _assigned_on(session: AsyncSession, shift_id: int) -> list[Assignment]:

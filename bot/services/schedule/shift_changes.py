@@ -49,8 +49,8 @@ def changed_notice(
         changes.append(
             t(
                 "shifts.notice.time",
-                before=f"{t.time(was_starts_at)}–{t.time(was_ends_at)}",
-                after=f"{t.time(shift.starts_at)}–{t.time(shift.ends_at)}",
+                before=f"{t.time(was_starts_at)}–{t.end_time(was_starts_at, was_ends_at)}",
+                after=f"{t.time(shift.starts_at)}–{t.end_time(shift.starts_at, shift.ends_at)}",
             )
         )
     changes.append(t("shifts.notice.capacity", capacity=shift.capacity))

@@ -60,7 +60,7 @@ def shift_label(t: Translator, shift: ShiftTimes, key: str = "shifts.label") -> 
         key,
         day=t.weekday_date(shift.starts_at),
         start=t.time(shift.starts_at),
-        end=t.time(shift.ends_at),
+        end=t.end_time(shift.starts_at, shift.ends_at),
         post=shift.post.name,
     )
 
