@@ -168,6 +168,9 @@ async def test_a_range_of_days_is_read_as_broadcast_and_rotate_read_it(harness: 
         ("12月14日 到 12月16日", "2026年12月14日 至 2026年12月16日"),
         ("周六、周日 12-19 ～ 12-27", "每周六、周日 全天（2026年12月19日 至 2026年12月27日）"),
         ("12-28–12-30 17:00-19:00", "17:00–19:00"),
+        # Spaces around the dash or the 到 between two times, as /newshift reads them.
+        ("12-31 07:00 —— 09:00", "12月31日 周四 07:00–09:00"),
+        ("2027-01-02 7点 到 9点", "2027年1月2日 07:00–09:00"),
     ):
         text = await command(harness, wang, "unavailable", typed)
         assert "✅ 已记下" in text and said in text, (typed, text)
@@ -178,5 +181,11 @@ async def test_a_range_of_days_is_read_as_broadcast_and_rotate_read_it(harness: 
         (dt.date(2026, 12, 14), dt.date(2026, 12, 16), 0b1111111),
         (dt.date(2026, 12, 19), dt.date(2026, 12, 27), 0b1100000),
         (dt.date(2026, 12, 28), dt.date(2026, 12, 30), 0b1111111),
+        (dt.date(2026, 12, 31), dt.date(2026, 12, 31), 0b1111111),
+        (dt.date(2027, 1, 2), dt.date(2027, 1, 2), 0b1111111),
     ]
-    assert (rows[-1].start_time, rows[-1].end_time) == (dt.time(17), dt.time(19))
+    assert [(row.start_time, row.end_time) for row in rows[-3:]] == [
+        (dt.time(17), dt.time(19)),
+        (dt.time(7), dt.time(9)),
+        (dt.time(7), dt.time(9)),
+    ]

@@ -57,11 +57,31 @@ def _day_range(tokens: list[str], today: dt.date) -> tuple[tuple[dt.date, dt.dat
     return None
 
 
+def _times_joined(tokens: list[str], today: dt.date) -> list[str]:
+    """Two times typed with spaces around what parts them (07:00 - 09:00, 7点 到 9点), as
+    /newshift reads them, in one token; a day (12.05 is one too) is never taken for a time."""
+    joined: list[str] = []
+    index = 0
+    while index < len(tokens):
+        three = tokens[index : index + 3]
+        if (
+            len(three) == 3
+            and not any(timespec.parse_date(token, today) for token in three[::2])
+            and timespec.parse_time_range("".join(three)) is not None
+        ):
+            joined.append("".join(three))
+            index += 3
+            continue
+        joined.append(tokens[index])
+        index += 1
+    return joined
+
+
 def parse(text: str, today: dt.date) -> Spec:
     """What a member typed after /unavailable, or the DomainError saying what is wrong.
     Invisible marks (pasted zero-width spaces, direction marks) are dropped first, as from a
     name: they would split or hide a date."""
-    tokens = names.plain(text).replace("，", " ").replace(",", " , ").split()
+    tokens = _times_joined(names.plain(text).replace("，", " ").replace(",", " , ").split(), today)
     dates: list[dt.date] = []
     until: dt.date | None = None
     weekdays: set[int] = set()
