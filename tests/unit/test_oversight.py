@@ -363,6 +363,8 @@ def test_text_that_is_no_deadline_and_impossible_dates() -> None:
     slips = ("明天25点", "明天晚8点", "tomorrow 6pm", "today 5 pm")
     # A day and the part of it, without the time, is a deadline half typed: asked for again.
     slips += ("明天下午", "明天晚上前", "後天上午", "tomorrow evening")
+    # So is a date, or a day of the month, and the part of the day.
+    slips += ("3日下午", "3号晚上前", "12月3日下午", "12-03 上午")
     for typed in ("0", "02-30 08:00", "12-03 25:00", "0001-01-01 08:00", "0天", *slips):
         with pytest.raises(DomainError) as error:
             order_drafts.parse_deadline(typed, NOW, settings)

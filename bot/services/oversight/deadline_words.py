@@ -10,6 +10,7 @@ import datetime as dt
 import re
 
 from bot.errors import DomainError, ErrorCode
+from bot.services.schedule import timespec
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5}
 _DIGITS |= {"六": 6, "七": 7, "八": 8, "九": 9}
@@ -52,6 +53,9 @@ _DAY_OF_MONTH = re.compile(
     r"^(\d{1,2})\s*[日号號]\s*((?:上午|下午|中午|早上|早晨|傍晚|晚上|晚)?\s*\d{1,2}"
     r"(?:\s*[点點时時]\S*|:\d{2})?)$"
 )
+# A date or a day of the month and the part of the day, without its time (3日下午, 12月3日晚上).
+_DAY_AND_PART = re.compile(r"^(.+?)\s*(?:上午|下午|中午|早上|早晨|傍晚|晚上|凌晨)$")
+_DAY_ALONE = re.compile(r"^\d{1,2}\s*[日号號]$")
 # Half a day: 12 hours.
 _HALF_DAY = re.compile(rf"^(?:限\s*)?半天{_AFTER}?$")
 # Working days (3个工作日内) skip weekends and holidays the bot does not know: asked again, for
@@ -132,3 +136,13 @@ def with_month(text: str, today: dt.date) -> str:
         if candidate >= today:
             return f"{candidate.isoformat()} {match.group(2)}"
     raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
+
+
+def day_and_part(text: str, today: dt.date) -> bool:
+    """Whether the text is a date or a day of the month and the part of a day, without its
+    time (3日下午, 12月3日晚上, 12-03 上午): a deadline half typed, as 明天下午 is."""
+    match = _DAY_AND_PART.match(text)
+    if match is None:
+        return False
+    day = match.group(1)
+    return bool(_DAY_ALONE.match(day)) or timespec.parse_date(day, today, nearest=True) is not None

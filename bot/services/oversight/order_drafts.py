@@ -294,10 +294,11 @@ def parse_deadline(
         bare.lower() in RELATIVE_DAYS
         or bare in DAY_PARTS
         or DAY_AND_PART.match(bare)
+        or deadline_words.day_and_part(bare, today)
         or (bare[:1].isdigit() and timespec.parse_date(bare, today, nearest=True) is not None)
     ):
-        # A day without its time (明天, 明天下午, 12月3日前): meant as a deadline, and no
-        # problem to fix.
+        # A day without its time (明天, 明天下午, 3日下午, 12月3日前): meant as a deadline, and
+        # no problem to fix.
         raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
     relative = RELATIVE_WHEN.match(cleaned)
     if relative:
