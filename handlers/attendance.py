@@ -107,7 +107,7 @@ async def offer_corrections(turn: Turn, data: AttendanceFix) -> None:
         post=shift.post.name,
         day=t.weekday_date(shift.starts_at),
         start=t.time(shift.starts_at),
-        end=t.time(shift.ends_at),
+        end=t.end_time(shift.starts_at, shift.ends_at),
         status=status_line(t, record),
     )
     if not possible:

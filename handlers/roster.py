@@ -81,7 +81,7 @@ def pieces(
             shift_line = t(
                 "roster.shift",
                 start=t.time(shift.starts_at),
-                end=t.time(shift.ends_at),
+                end=t.end_time(shift.starts_at, shift.ends_at),
                 seated=len(line.seated),
                 capacity=shift.capacity,
                 open=line.open_seats,

@@ -389,7 +389,7 @@ def preview_lines(t: Translator, unit: str, preview: Preview) -> list[str]:
         line = t(
             "rostering.rotate.preview_shift",
             start=t.time(shift.starts_at),
-            end=t.time(shift.ends_at),
+            end=t.end_time(shift.starts_at, shift.ends_at),
             post=shift.post_name,
             names=who,
         )

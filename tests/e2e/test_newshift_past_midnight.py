@@ -76,6 +76,8 @@ async def test_an_hour_already_past_today_may_be_typed_again(harness: Harness) -
     assert "🕒 22:00–24:00" in review, review
     text = await press_and_settle(harness, coordinator, "✅ 新建")
     assert "12月1日 周二 22:00–24:00 · 黄河路-人民路口" in text, text
+    roster = await command(harness, coordinator, "roster")
+    assert "22:00–24:00" in roster and "00:00" not in roster, roster
     async with harness.session() as session:
         [created] = list(await session.scalars(select(Shift)))
     assert (created.starts_at, created.ends_at) == (at(DAY, 22), at(DAY + dt.timedelta(days=1), 0))
