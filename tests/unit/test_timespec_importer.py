@@ -316,6 +316,11 @@ def test_a_day_without_its_year_is_the_coming_one_unless_just_past(
         "12-07 - 12-13",
         "2026-12-07 - 2026-12-13",
         "１２－０７ － １２－１３",
+        # The dashes a time range takes (the wave dash, the horizontal bar, the minus sign).
+        "12-07〜12-13",
+        "12月7日〜12月13日",
+        "12-07――12-13",
+        "12-07−12-13",
     ],
 )
 def test_one_reading_of_a_typed_day_range_for_rotate_and_broadcast(text: str) -> None:

@@ -65,11 +65,12 @@ _RANGE_SEPARATORS = re.compile(r"\s*(?:[-‐‑‒–—―−~〜～]+|至|到)
 
 
 # Between the two days of a typed range: 12-01 12-07, 12-01至12-07, 12月1日到12月7日, 12-01 ~ 12-07,
-# 12-01 - 12-07, 12-01 to 12-07 (a day itself holds hyphens, so only a hyphen with spaces on
+# 12-01 - 12-07, 12-01 to 12-07, and the other dashes a time range takes (12-01〜12-07, the
+# horizontal bar, the minus sign; a day itself holds hyphens, so only a hyphen with spaces on
 # both sides parts two days; or one that no day holds: right after 日/号 as in 12月1日-12月7日,
 # or between days written with slashes or dots, 12/01-12/07, 2026.12.01-2026.12.07).
 _DAY_RANGE_SEPARATORS = re.compile(
-    r"\s+(?:to|until|till)\s+|\s*(?:至|到|~|—|–)\s*|\s+-\s+"
+    r"\s+(?:to|until|till)\s+|\s*(?:至|到|~|〜|—|–|―|−)\s*|\s+-\s+"
     r"|(?<=[日号號])\s*-\s*|(?:(?<=[/.]\d)|(?<=[/.]\d\d))-(?=\d{1,4}[/.])|\s+",
     re.IGNORECASE,
 )
