@@ -67,7 +67,7 @@ async def start(turn: Turn) -> None:
     """/swap: the member's seats, one button each."""
     t = turn.t
     member = turn.actor.require_member()
-    seats = await queries.swappable(turn.session, member, turn.now)
+    seats = await queries.swappable(turn.session, member, turn.now, turn.runtime.settings)
     if not seats:
         turn.reply(t("swaps.none_to_offer"))
         return

@@ -49,6 +49,11 @@ async def test_a_name_typed_too_close_to_the_start_is_refused_and_the_dialogue_e
     await town_.holder.send_text("张伟")
     await harness.settle()
     assert town_.holder.last().text == NOT_UNDERSTOOD
+    # /swap lists what /my offers: past the swap deadline, neither offers the seat.
+    await command(harness, town_.holder, "my")
+    assert "🔁 换岗 1" not in town_.holder.last().buttons()
+    assert (await command(harness, town_.holder, "swap")).startswith("您没有可以换岗的班次。")
+    assert await harness.count(Dialogue) == 0
 
 
 async def test_a_name_typed_for_a_seat_given_up_meanwhile_ends_the_dialogue(

@@ -128,6 +128,8 @@ async def test_refusals_each_with_a_clear_answer_and_no_change(harness: Harness)
     # One open offer per seat: /my shows no second Swap button, and an old one is refused.
     await command(harness, town_.holder, "my")
     assert town_.holder.last().buttons() == ["✖️ 取消 1", "📅 日历文件"]
+    # Nor does /swap list the seat being swapped: it offers what /my offers.
+    assert (await command(harness, town_.holder, "swap")).startswith("您没有可以换岗的班次。")
     assert await press(town_.holder, f"sw:{offer.from_assignment_id}") == (
         "这个班次已经有一个进行中的换岗，请先在 /swaps 撤回它。"
     )
@@ -192,8 +194,10 @@ async def test_tag_cap_and_no_show_rules_decide_who_is_offered_and_who_may_take(
     # A shift that needs a tag is offered only to members who have it.
     tagged = await shift(harness, town_.post_id, start=12, end=13, required_tag="党员")
     await seat(harness, tagged, town_.holder.user_id)
+    # /swap lists it alone: the 07:00 seat is being swapped.
     await command(harness, town_.holder, "swap")
-    await press_and_settle(harness, town_.holder, "🔁 换岗 2")
+    assert town_.holder.last().buttons() == ["🔁 换岗 1", "✖️ 取消"]
+    await press_and_settle(harness, town_.holder, "🔁 换岗 1")
     text = await press_and_settle(harness, town_.holder, GIVE_AWAY)
     assert "转让给本单位 1 位符合条件的成员" in text
     await harness.deliver()

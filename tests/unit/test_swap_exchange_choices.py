@@ -190,6 +190,7 @@ async def test_seats_with_leave_asked_cost_no_statement_of_their_own(database: D
 async def test_the_seats_a_member_may_offer_cost_no_statement_each(database: Database) -> None:
     """李明's seats he may offer, the one with leave asked left out: read in as many
     statements with one seat to offer as with four."""
+    settings = make_settings(database.url)
     world = await swap_world(database, "李明")
     li_id = world.people["李明"]
     asked = await _leave_asked(database, world, "李明", 20)
@@ -202,7 +203,7 @@ async def test_the_seats_a_member_may_offer_cost_no_statement_each(database: Dat
         async with database.session() as session, statements(database) as sent:
             member = await session.get(Member, li_id)
             assert member is not None
-            offered = await queries.swappable(session, member, NOW)
+            offered = await queries.swappable(session, member, NOW, settings)
         assert [seat.id for seat in offered] == held and asked not in held
         counts.append(len(sent))
     one_seat, four_seats = counts

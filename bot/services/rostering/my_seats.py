@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Assignment, AssignmentStatus, Member, SwapStatus
 from bot.services.schedule import seats, signup, waitlist
 from bot.services.swaps import queries as swap_queries
-from bot.services.swaps.lifecycle import expiry
 from bot.settings import Settings
 
 
@@ -34,6 +33,8 @@ async def of(
     session: AsyncSession, member: Member, now: dt.datetime, settings: Settings
 ) -> list[MySeat]:
     mine: list[MySeat] = []
+    # The seats /swap lists: 🔁 is offered on those alone (the one rule, in swaps).
+    swappable = {seat.id for seat in await swap_queries.swappable(session, member, now, settings)}
     for assignment in await signup.upcoming_of(session, member, now):
         if signup.lapsed(assignment, now):
             continue  # its queue ended with the start, and the member was told so
@@ -65,10 +66,7 @@ async def of(
                 and not leave_asked
                 and offer is None
                 and not_started,
-                may_swap=held
-                and offer is None
-                and not leave_asked
-                and now < expiry(settings, assignment.shift),
+                may_swap=assignment.id in swappable,
             )
         )
     return mine

@@ -34,7 +34,6 @@ from bot.services.platform import audit
 from bot.services.schedule import seats, unavailability
 from bot.services.schedule.eligibility import check_eligibility, no_shows
 from bot.services.schedule.shift_text import reader_of
-from bot.services.schedule.signup import upcoming_of
 from bot.services.swaps.lifecycle import OPEN, counterpart, expiry
 from bot.settings import Settings
 
@@ -61,16 +60,34 @@ class Record:
 Step = audit.Step
 
 
-async def swappable(session: AsyncSession, member: Member, now: dt.datetime) -> list[Assignment]:
-    """The member's seats they may still offer: signed up, not started, no leave asked (asked
-    of them all in one statement)."""
-    held = [
-        assignment
-        for assignment in await upcoming_of(session, member, now)
-        if assignment.status is AssignmentStatus.SIGNED_UP and assignment.shift.starts_at > now
-    ]
-    asked = await seats.with_pending_leave(session, [assignment.id for assignment in held])
-    return [assignment for assignment in held if assignment.id not in asked]
+async def swappable(
+    session: AsyncSession, member: Member, now: dt.datetime, settings: Settings
+) -> list[Assignment]:
+    """The member's seats they may still offer, soonest first, in one statement: signed up on
+    a scheduled shift, before its swap deadline (SWAP_EXPIRY_BEFORE_START_MIN before the
+    start), not already offered, no leave asked. /swap lists them and /my offers 🔁 on them,
+    so neither offers a seat whose press `own_seat` would refuse."""
+    deadline = now + dt.timedelta(minutes=settings.swap_expiry_before_start_min)
+    offered = exists().where(
+        SwapOffer.from_assignment_id == Assignment.id, SwapOffer.status.in_(OPEN)
+    )
+    return list(
+        (
+            await session.scalars(
+                select(Assignment)
+                .join(Shift, Assignment.shift_id == Shift.id)
+                .where(
+                    Assignment.member_id == member.id,
+                    Assignment.status == AssignmentStatus.SIGNED_UP,
+                    Shift.status == ShiftStatus.SCHEDULED,
+                    Shift.starts_at > deadline,
+                    ~offered,
+                    ~seats.leave_pending(Assignment.id),
+                )
+                .order_by(Shift.starts_at, Assignment.id)
+            )
+        ).unique()
+    )
 
 
 async def open_offer_of(session: AsyncSession, assignment_id: int) -> SwapOffer | None:
