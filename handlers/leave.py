@@ -73,6 +73,8 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         leave.Told.COORDINATORS: "rostering.leave.asked",
         leave.Told.ADMINS: "rostering.leave.asked_admins",
         leave.Told.NOBODY: "rostering.leave.asked_nobody",
+        leave.Told.ADMINS_NOT_OWN: "rostering.leave.asked_admins_not_own",
+        leave.Told.NOBODY_NOT_OWN: "rostering.leave.asked_nobody_not_own",
     }[asked.told]
     turn.reply(t(key, shift=shift_label(t, asked.leave.assignment.shift)))
 

@@ -361,6 +361,28 @@ async def test_a_coordinator_who_asks_leave_does_not_decide_it(harness: Harness)
     )
     assert [row.status for row in await leaves(harness)] == [LeaveStatus.ASKED]
 
+    # 陈协调 blocks the bot: 赵协调's next request goes to the admins, and he reads why as it
+    # is (nobody decides their own leave, and no other coordinator can be written to), not
+    # that none of his unit's coordinators can receive messages: he can.
+    later = await shift(harness, town_.post_id, start=12, end=13)
+    await assigned_seat(harness, later, 7950, by=town_.coordinator)
+    await _block(harness, town_.coordinator.user_id)
+    await command(harness, harness.admin, "start")
+    await command(harness, zhao, "my")
+    await press_and_settle(harness, zhao, "🙋 请假 2")
+    await zhao.send_text("出差")
+    await harness.settle()
+    told = zhao.last().text or ""
+    assert told.startswith(
+        "请假不能由您本人审批，本单位也没有其他能收到消息的协调员，请假申请已转给管理员"
+        "（12月2日 周三 12:00–13:00"
+    ), told
+    await harness.deliver()
+    assert "赵协调 +8613800000000 请假：12月2日 周三 12:00–13:00" in (
+        harness.admin.last().text or ""
+    )
+    assert [row.status for row in await leaves(harness)] == [LeaveStatus.ASKED] * 2
+
 
 async def test_leave_whose_only_coordinator_blocks_the_bot_once_asked_goes_to_the_admins(
     harness: Harness,

@@ -53,6 +53,11 @@ class Told(StrEnum):
     COORDINATORS = "coordinators"
     ADMINS = "admins"  # no coordinator of the unit could be written to
     NOBODY = "nobody"  # nor any admin: the request waits for a coordinator
+    # The asker is a coordinator of the unit (one who also stands on posts), who does not
+    # decide their own leave, and none of its other coordinators could be written to: the
+    # admins got it, or nobody did. Told so, not that no coordinator can receive messages.
+    ADMINS_NOT_OWN = "admins-not-own"
+    NOBODY_NOT_OWN = "nobody-not-own"
 
 
 @dataclass(frozen=True)
@@ -160,7 +165,13 @@ async def ask(
     # No coordinator to write to (none, or all blocked the bot): the admins, who may decide
     # any unit's leave, get the request, as they get a swap of a unit without a coordinator.
     admins = await _ask_admins(session, leave, render, urgent, now, settings)
+    if await _is_coordinator(session, shift.post.unit_id, member.id):
+        return Asked(leave, Told.ADMINS_NOT_OWN if admins else Told.NOBODY_NOT_OWN)
     return Asked(leave, Told.ADMINS if admins else Told.NOBODY)
+
+
+async def _is_coordinator(session: AsyncSession, unit_id: int, member_id: int) -> bool:
+    return any(c.id == member_id for c in await coordinators_of(session, unit_id))
 
 
 async def _deciders(session: AsyncSession, unit_id: int, asker_id: int) -> list[Member]:
