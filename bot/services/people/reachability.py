@@ -8,9 +8,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import InstrumentedAttribute, set_committed_value
 
 from bot.db.models import Member, MemberRole, Role
 from bot.i18n import Translator
@@ -49,6 +50,26 @@ async def coordinators_by_unit(
         assert member.unit_id is not None
         found[member.unit_id].append(member)
     return found
+
+
+def has_decider(
+    unit_id: ColumnElement[int] | InstrumentedAttribute[int],
+    *parties: ColumnElement[int] | InstrumentedAttribute[int] | InstrumentedAttribute[int | None],
+) -> ColumnElement[bool]:
+    """Whether the unit (a column of a statement) has an active coordinator who can be written
+    to and is none of `parties` (columns of member ids, possibly null): someone of the unit to
+    decide what the statement is about (a swap, a leave request). `coordinators_by_unit` with
+    the blocked and the parties left out, as a condition: no query per row, the unit's members
+    read through their index."""
+    coordinator, role = aliased(Member), aliased(MemberRole)
+    return exists().where(
+        coordinator.unit_id == unit_id,
+        coordinator.active.is_(True),
+        coordinator.blocked_bot.is_(False),
+        role.member_id == coordinator.id,
+        role.role == Role.COORDINATOR,
+        *(or_(party.is_(None), coordinator.id != party) for party in parties),
+    )
 
 
 async def mark_unreachable(

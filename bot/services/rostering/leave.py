@@ -36,7 +36,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.duty.reminders import is_urgent
 from bot.services.people import names
 from bot.services.people.access import Actor
-from bot.services.people.reachability import coordinators_of
+from bot.services.people.reachability import coordinators_of, has_decider
 from bot.services.platform import audit, outbox
 from bot.services.platform.notify import Render, notify_admins, notify_all
 from bot.services.rostering import leave_waiting
@@ -190,22 +190,42 @@ async def ask_admins_if_unread(session: AsyncSession, now: dt.datetime, settings
     any more (each blocked the bot since they were asked, or Telegram refused the request) are
     asked of the admins, once each (under the admins' card keys), as when nobody of the unit
     could be written to when they were asked: otherwise they would lapse unread at the start.
-    How many were asked."""
-    asked = select(LeaveRequest.id).where(seats.leave_undecided())
+    Read in a few statements whatever the number of requests waiting (a steady tick: one,
+    through the index of statuses). How many were asked."""
+    if not settings.admin_ids:
+        return 0
+    asked = select(LeaveRequest.id).where(seats.leave_undecided()).limit(1)
     if (await session.scalars(asked)).first() is None:
         return 0
-    waiting = (
-        await session.scalars(leave_waiting.undecided(now).order_by(LeaveRequest.id))
-    ).unique()
+    undecidable = list(
+        (
+            await session.scalars(
+                leave_waiting.undecided(now)
+                .where(~has_decider(Post.unit_id, LeaveRequest.member_id))
+                .order_by(LeaveRequest.id)
+            )
+        ).unique()
+    )
+    if not undecidable:
+        return 0
+    # The admins who would be asked (not the asker: _ask_admins spares them), by request.
+    keys = {
+        leave.id: [
+            leave_cards.admin_card_key(leave.id, admin_id)
+            for admin_id in dict.fromkeys(settings.admin_ids)
+            if admin_id != leave.member.telegram_id
+        ]
+        for leave in undecidable
+    }
+    queued_before = await outbox.queued_keys(
+        session, [key for each in keys.values() for key in each]
+    )
     queued = 0
-    for leave in list(waiting):
+    for leave in undecidable:
+        # Asked of the admins before (then, or at an earlier tick), or none to ask.
+        if not keys[leave.id] or queued_before.intersection(keys[leave.id]):
+            continue
         shift = leave.assignment.shift
-        if await _deciders(session, shift.post.unit_id, leave.member_id):
-            continue
-        # Asked of the admins before (then, or at an earlier tick): nothing more to do.
-        keys = [leave_cards.admin_card_key(leave.id, admin_id) for admin_id in settings.admin_ids]
-        if not keys or await outbox.queued_keys(session, keys):
-            continue
         render = await leave_waiting.request_render(session, leave, now, settings)
         urgent = is_urgent(shift, now, settings)
         queued += await _ask_admins(session, leave, render, urgent, now, settings)

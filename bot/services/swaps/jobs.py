@@ -14,12 +14,13 @@ from bot.db.models import (
     Assignment,
     AssignmentStatus,
     Member,
+    Post,
     Shift,
     ShiftStatus,
     SwapOffer,
     SwapStatus,
 )
-from bot.services.people.reachability import coordinators_of
+from bot.services.people.reachability import coordinators_of, has_decider
 from bot.services.platform import outbox
 from bot.services.platform.notify import notify
 from bot.services.swaps.closings import (
@@ -33,7 +34,7 @@ from bot.services.swaps.closings import (
     word_to,
 )
 from bot.services.swaps.lifecycle import OPEN, counterpart, record, transition, unit_of
-from bot.services.swaps.notices import approval_key, ask_approval, close_approval, deciders
+from bot.services.swaps.notices import approval_key, ask_approval, close_approval
 from bot.settings import Settings
 
 
@@ -276,20 +277,49 @@ async def ask_admins_instead(session: AsyncSession, now: dt.datetime, settings: 
     """The swaps awaiting approval that none of their unit's coordinators can decide any more
     (each blocked the bot since they were asked, or Telegram refused the request) are asked of
     the admins, once each (under ask_approval's keys), as a unit without a coordinator to write
-    to has its swaps decided: otherwise nobody would read the request before it expired. How
-    many were asked."""
+    to has its swaps decided: otherwise nobody would read the request before it expired. Read
+    in a few statements whatever the number of swaps waiting (a steady tick: one, through the
+    index of statuses). How many were asked."""
     waiting = SwapOffer.status == SwapStatus.AWAITING_APPROVAL
-    if (await session.scalars(select(SwapOffer.id).where(waiting))).first() is None:
+    if not settings.admin_ids:
         return 0
+    if (await session.scalars(select(SwapOffer.id).where(waiting).limit(1))).first() is None:
+        return 0
+    undecidable = list(
+        (
+            await session.scalars(
+                select(SwapOffer)
+                .join(Assignment, SwapOffer.from_assignment_id == Assignment.id)
+                .join(Shift, Assignment.shift_id == Shift.id)
+                .join(Post, Shift.post_id == Post.id)
+                .where(
+                    waiting,
+                    ~has_decider(Post.unit_id, SwapOffer.offered_by_id, SwapOffer.taken_by_id),
+                )
+                .order_by(SwapOffer.id)
+            )
+        ).unique()
+    )
+    if not undecidable:
+        return 0
+    # The admins who would be asked (a party is not: ask_approval spares them), by offer.
+    keys = {
+        offer.id: [
+            approval_key(offer.id, admin_id)
+            for admin_id in dict.fromkeys(settings.admin_ids)
+            if admin_id not in _parties_chats(offer)
+        ]
+        for offer in undecidable
+    }
+    asked = await outbox.queued_keys(session, [key for each in keys.values() for key in each])
     queued = 0
-    for offer in list(
-        (await session.scalars(select(SwapOffer).where(waiting).order_by(SwapOffer.id))).unique()
-    ):
-        if await deciders(session, offer):
-            continue
-        # Asked of the admins at a tick before: nothing more to do until it is decided.
-        keys = [approval_key(offer.id, admin_id) for admin_id in settings.admin_ids]
-        if not keys or await outbox.queued_keys(session, keys):
+    for offer in undecidable:
+        # Asked of the admins at a tick before (or none to ask): nothing more to do.
+        if not keys[offer.id] or asked.intersection(keys[offer.id]):
             continue
         queued += await ask_approval(session, offer, now, settings)
     return queued
+
+
+def _parties_chats(offer: SwapOffer) -> set[int]:
+    return {m.telegram_id for m in (offer.offered_by, offer.taken_by) if m is not None}
