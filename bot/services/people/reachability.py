@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import ColumnElement, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,6 +50,19 @@ async def coordinators_by_unit(
         assert member.unit_id is not None
         found[member.unit_id].append(member)
     return found
+
+
+async def deciders_of(
+    session: AsyncSession, unit_id: int, parties: Collection[int | None]
+) -> list[Member]:
+    """The unit's active coordinators who can be written to and are none of `parties` (member
+    ids): who decide a swap or a leave request of the unit, asked in the unit's language each;
+    `has_decider` is the same rule as a condition of a statement."""
+    return [
+        coordinator
+        for coordinator in await coordinators_of(session, unit_id)
+        if not coordinator.blocked_bot and coordinator.id not in parties
+    ]
 
 
 def has_decider(

@@ -36,7 +36,7 @@ from bot.errors import DomainError, ErrorCode
 from bot.services.duty.reminders import is_urgent
 from bot.services.people import names
 from bot.services.people.access import Actor
-from bot.services.people.reachability import coordinators_of, has_decider
+from bot.services.people.reachability import coordinators_of, deciders_of, has_decider
 from bot.services.platform import audit, outbox
 from bot.services.platform.notify import Render, notify_admins, notify_all
 from bot.services.rostering import leave_waiting
@@ -178,11 +178,7 @@ async def _deciders(session: AsyncSession, unit_id: int, asker_id: int) -> list[
     """The unit's coordinators who decide a request of `asker_id`: those who can be written
     to, but not the asker (a coordinator who also stands on posts: nobody decides their own
     leave)."""
-    return [
-        coordinator
-        for coordinator in await coordinators_of(session, unit_id)
-        if not coordinator.blocked_bot and coordinator.id != asker_id
-    ]
+    return await deciders_of(session, unit_id, {asker_id})
 
 
 async def ask_admins_if_unread(session: AsyncSession, now: dt.datetime, settings: Settings) -> int:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.buttons import SwapApprove, SwapReject
 from bot.db.models import Assignment, Member, Post, Shift, SwapOffer, SwapStatus
 from bot.i18n import Translator
-from bot.services.people.reachability import coordinators_of
+from bot.services.people.reachability import coordinators_of, deciders_of
 from bot.services.platform import cards, outbox
 from bot.services.platform.notify import notify, notify_admins
 from bot.services.platform.outbox import Message
@@ -153,12 +153,7 @@ async def ask_approval(
 async def deciders(session: AsyncSession, offer: SwapOffer) -> list[Member]:
     """The coordinators of the offer's unit who decide it: those who can be written to, but
     not a party to it."""
-    parties = parties_of(offer)
-    return [
-        c
-        for c in await coordinators_of(session, unit_of(offer).id)
-        if not c.blocked_bot and c.id not in parties
-    ]
+    return await deciders_of(session, unit_of(offer).id, parties_of(offer))
 
 
 def parties_of(offer: SwapOffer) -> set[int]:
