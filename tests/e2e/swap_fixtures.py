@@ -13,6 +13,7 @@ from bot.db.models import (
     AssignmentStatus,
     AuditEntry,
     Member,
+    MemberRole,
     Role,
     SwapOffer,
     Unit,
@@ -53,6 +54,14 @@ async def member(
     user = await person(harness, telegram_id, unit_id, name, **options)
     user.started = True
     return user
+
+
+async def also_volunteer(harness: Harness, user: SimUser) -> None:
+    """`user` (a coordinator or a leader, say) also holds the volunteer role: stands on posts."""
+    async with harness.session() as session:
+        found = await session.scalar(select(Member).where(Member.telegram_id == user.user_id))
+        assert found is not None
+        session.add(MemberRole(member_id=found.id, role=Role.VOLUNTEER))
 
 
 async def town(harness: Harness, *, approval: bool = False) -> Town:

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import event, update
 
 from bot.buttons import ApproveLeave, AskLeave
 from bot.db.models import (
@@ -16,7 +16,6 @@ from bot.db.models import (
     Dialogue,
     LeaveStatus,
     Member,
-    MemberRole,
     OutboxStatus,
     Role,
 )
@@ -47,7 +46,7 @@ from tests.e2e.schedule import (
     statuses,
     unit,
 )
-from tests.e2e.swap_fixtures import member, seat
+from tests.e2e.swap_fixtures import also_volunteer, member, seat
 from tests.harness import Harness
 
 SIGNED, CANCELLED = AssignmentStatus.SIGNED_UP, AssignmentStatus.CANCELLED
@@ -336,10 +335,7 @@ async def test_a_coordinator_who_asks_leave_does_not_decide_it(harness: Harness)
     request of his own for him to decide, and his own 批准 (a forged press) is refused."""
     town_ = await town(harness)
     zhao = await member(harness, 7950, town_.unit_id, "赵协调", role=Role.COORDINATOR)
-    async with harness.session() as session:
-        found = await session.scalar(select(Member).where(Member.telegram_id == 7950))
-        assert found is not None
-        session.add(MemberRole(member_id=found.id, role=Role.VOLUNTEER))
+    await also_volunteer(harness, zhao)
     await assigned_seat(harness, town_.shift_id, 7950, by=town_.coordinator)
     await command(harness, zhao, "my")
     await press_and_settle(harness, zhao, "🙋 请假 1")

@@ -15,7 +15,6 @@ from bot.db.models import (
     AssignmentStatus,
     AuditEntry,
     Member,
-    MemberRole,
     Role,
     Shift,
     SwapStatus,
@@ -41,6 +40,7 @@ from tests.e2e.swap_fixtures import (
     SIGNED,
     SWAP_SETTINGS,
     TOMORROW,
+    also_volunteer,
     last_offer,
     member,
     open_swap,
@@ -207,10 +207,7 @@ async def test_neither_a_coordinator_of_another_unit_nor_the_taker_can_decide(
     elsewhere = await unit(harness, "教育局")
     stranger = await member(harness, 7950, elsewhere, "外单位协调", role=Role.COORDINATOR)
     serving = await member(harness, 7951, town_.unit_id, "赵协调", role=Role.COORDINATOR)
-    async with harness.session() as session:
-        found = await session.scalar(select(Member).where(Member.telegram_id == 7951))
-        assert found is not None
-        session.add(MemberRole(member_id=found.id, role=Role.VOLUNTEER))
+    await also_volunteer(harness, serving)
     await open_swap(harness, town_.holder, GIVE_AWAY)
     await harness.deliver()
     await press_and_settle(harness, serving, "🙋 我来接")

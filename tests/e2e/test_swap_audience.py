@@ -6,20 +6,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.db.models import AssignmentStatus, Member, MemberRole, Role, SwapOffer
-from bot.emulator import SimUser
+from bot.db.models import AssignmentStatus, Role, SwapOffer
 from tests.e2e.schedule import command, press_and_settle, statuses
-from tests.e2e.swap_fixtures import member, town
+from tests.e2e.swap_fixtures import also_volunteer, member, town
 from tests.harness import Harness
 
 LABEL = "12月2日 周三 07:00–09:00 · 黄河路-人民路口"
-
-
-async def also_volunteer(harness: Harness, user: SimUser) -> None:
-    async with harness.session() as session:
-        found = await session.scalar(select(Member).where(Member.telegram_id == user.user_id))
-        assert found is not None
-        session.add(MemberRole(member_id=found.id, role=Role.VOLUNTEER))
 
 
 async def test_a_give_away_reaches_only_those_who_stand_on_posts(harness: Harness) -> None:
