@@ -6,7 +6,6 @@ Every setting has a default except ``BOT_TOKEN``, which only ``dutybot run`` nee
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import os
 import re
 import tempfile
@@ -560,9 +559,22 @@ def _problem(error: Any) -> tuple[str, str]:
     return field.upper(), message
 
 
-# How close a name must be to a setting's to be taken for a misspelling of it: ADMIN_ID,
-# TIME_ZONE, DATABASE_URI, REPORT_DIR are; WEBHOOK_HOST (a name of its own) is not.
-_MISSPELLING_CUTOFF = 0.85
+def _one_edit_apart(name: str, setting: str) -> bool:
+    """One letter added, dropped, changed, or two neighbours swapped: ADMIN_ID, TIME_ZONE,
+    DATABASE_URI, REPORT_DIR. Names further off are other programs' (DATABASE_USER,
+    API_BASE_URL, set by a compose file or a PaaS), which must not stop the bot."""
+    if abs(len(name) - len(setting)) > 1:
+        return False
+    if len(name) == len(setting):
+        differ = [i for i, (a, b) in enumerate(zip(name, setting, strict=True)) if a != b]
+        return len(differ) == 1 or (
+            len(differ) == 2
+            and differ[1] == differ[0] + 1
+            and name[differ[0]] == setting[differ[1]]
+            and name[differ[1]] == setting[differ[0]]
+        )
+    shorter, longer = sorted((name, setting), key=len)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
 
 
 def _misspelled(names: Iterable[str], where: str, given: set[str]) -> None:
@@ -572,7 +584,7 @@ def _misspelled(names: Iterable[str], where: str, given: set[str]) -> None:
     for name in names:
         if name.upper() in settings:
             continue
-        close = difflib.get_close_matches(name.upper(), settings, n=1, cutoff=_MISSPELLING_CUTOFF)
+        close = [setting for setting in settings if _one_edit_apart(name.upper(), setting)]
         if close and close[0] not in given:
             raise SettingsError(f"{name} in {where} is not a setting: did you mean {close[0]}?")
 

@@ -380,6 +380,17 @@ def test_a_misspelled_setting_is_named_not_ignored(tmp_path: Path) -> None:
     ]
     result = migrate(WEBHOOK_HOST="example.org", TELEGRAM_BOT_TOKEN="1:a")
     assert result.returncode == 0, result.stderr
+    # Names a container, a compose file or a PaaS sets for other programs, a few letters from a
+    # setting's (DATABASE_USER and DATABASE_URL, API_BASE_URL and BOT_API_BASE_URL), are theirs:
+    # an upgrade must not stop a working deployment over them, in the environment or in .env.
+    (tmp_path / ".env").write_text("ADMIN_IDS=11111111\nDATABASE_USER=bot\n")
+    # DATABASE_URL not given: the default database, in the folder the bot runs in.
+    del env["DATABASE_URL"]
+    result = migrate(
+        DATABASE_USER="bot", API_BASE_URL="https://api.example.org/", TZ="UTC", PORT="8080"
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "dutybot.db").exists()
 
 
 def test_a_env_file_not_in_utf8_is_named_in_one_line(tmp_path: Path) -> None:
