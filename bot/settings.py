@@ -289,12 +289,13 @@ class Settings(BaseSettings):
     @field_validator("bot_token")
     @classmethod
     def _token(cls, value: str) -> str:
-        # BotFather's form, which a self-hosted Bot API server takes too; the line that refuses
-        # one does not repeat it (a secret).
-        if value and not re.fullmatch(r"[0-9]+:[A-Za-z0-9_-]+", value):
+        # The bot's id, a colon and a secret: all Telegram promises (not the secret's length
+        # or letters), so that no token a server takes is refused. The line that refuses one
+        # does not repeat it (a secret).
+        if value and not re.fullmatch(r"[0-9]+:\S+", value):
             raise ValueError(
-                "expected the token BotFather gave you, digits, a colon and letters, digits, "
-                "- or _ such as 123456:ABC-DEF..., with nothing around or in it"
+                "expected the token BotFather gave you, digits, a colon and the rest, such as "
+                "123456:ABC-DEF..., with no space in or around it"
             )
         return value
 

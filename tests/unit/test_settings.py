@@ -278,22 +278,49 @@ def test_invalid_setting_names_itself(
 
 
 @pytest.mark.parametrize(
-    "token", ["123456:ABC DEF-ghi", "123456：ABC-DEF", "bot123456:ABC-DEF", "ABC-DEF", "123456:"]
+    "token",
+    [
+        "123456:ABC DEF-ghi",
+        "123456:ABC\u3000DEF",
+        "123456\uff1aABC-DEF",
+        "bot123456:ABC-DEF",
+        "ABC-DEF",
+        "123456:",
+    ],
 )
 def test_a_token_that_is_not_one_is_named_without_showing_it(
     monkeypatch: pytest.MonkeyPatch, token: str
 ) -> None:
-    """A token with a space in it (pasted across a line break), a full-width colon, the "bot"
-    of the URL, or half of it: start-up tried the Bot API six times over half a minute (offline)
-    or said Telegram refused it, where the line can say what is wrong with it; a token is a
-    secret, so the line does not repeat it."""
+    """A token with a space in it (pasted across a line break, or a full-width one), a
+    full-width colon, the "bot" of the URL, or half of it: start-up tried the Bot API six times
+    over half a minute (offline) or said Telegram refused it, where the line can say what is
+    wrong with it; a token is a secret, so the line does not repeat it."""
     monkeypatch.setenv("BOT_TOKEN", token)
     with pytest.raises(SettingsError) as raised:
         load_settings(_env_file=None)
     assert str(raised.value) == (
-        "BOT_TOKEN is invalid: expected the token BotFather gave you, digits, a colon and "
-        "letters, digits, - or _ such as 123456:ABC-DEF..., with nothing around or in it"
+        "BOT_TOKEN is invalid: expected the token BotFather gave you, digits, a colon and the "
+        "rest, such as 123456:ABC-DEF..., with no space in or around it"
     )
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",  # BotFather's own example
+        "123456:TEST",  # the emulator's
+        "100000:DEMO",  # the demo's
+        "5000000001:AAF-_x",  # a test server's or a local Bot API's: any length
+        "123456:ABC.def~=+",  # Telegram does not promise which characters follow the colon
+    ],
+)
+def test_every_token_of_telegrams_form_is_taken(
+    monkeypatch: pytest.MonkeyPatch, token: str
+) -> None:
+    """Telegram promises digits, a colon and a secret, not the secret's length or letters: a
+    check stricter than that would stop a working bot at its first start after an upgrade."""
+    monkeypatch.setenv("BOT_TOKEN", token)
+    assert load_settings(_env_file=None).bot_token == token
 
 
 def test_every_number_setting_has_a_range() -> None:
