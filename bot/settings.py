@@ -76,6 +76,13 @@ def _unquoted(value: str) -> str:
     return value
 
 
+# Where python-telegram-bot puts the token in BOT_API_BASE_URL and BOT_API_FILE_URL: it
+# documents {token} and takes these too (telegram/_bot.py, _SUPPORTED_INSERTIONS).
+_TOKEN_PLACES = tuple(
+    f"{{{name}}}" for name in ("token", "TOKEN", "bot_token", "BOT_TOKEN", "bot-token", "BOT-TOKEN")
+)
+
+
 class QuietHours(tuple[dt.time, dt.time]):
     """A local-time window such as 22:00-07:00 during which non-urgent messages wait."""
 
@@ -275,9 +282,9 @@ class Settings(BaseSettings):
     @field_validator("bot_api_base_url", "bot_api_file_url")
     @classmethod
     def _bot_api_url(cls, value: str, info: ValidationInfo) -> str:
-        # PTB puts the token where {token} stands, or right after the URL: a server's address
-        # alone (http://host:8081) made http://host:8081123456:ABC/getMe.
-        if "{token}" in value or value.endswith("/bot"):
+        # PTB puts the token where {token} (or another of its spellings) stands, or right after
+        # the URL: a server's address alone (http://host:8081) made http://host:8081123456:ABC.
+        if any(place in value for place in _TOKEN_PLACES) or value.endswith("/bot"):
             return value
         tail = "/bot{token}" if info.field_name == "bot_api_base_url" else "/file/bot{token}"
         parts = urlsplit(value)

@@ -7,10 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import telegram._bot as telegram_bot
 from annotated_types import Ge, Gt, Le
+from telegram import Bot
 
 from bot.db.process_lock import hold_single_process_lock
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import _TOKEN_PLACES, Settings, SettingsError, load_settings
 
 
 def test_defaults_are_documented_values(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -556,3 +558,29 @@ def test_spaces_around_a_yes_or_no_are_not_part_of_it(monkeypatch: pytest.Monkey
     settings = load_settings(_env_file=None)
     assert settings.checkin_require_photo is False
     assert settings.summary_photo_wall is True
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        ("BOT_API_BASE_URL", "https://api.telegram.org/bot{token}/test"),  # Telegram's test server
+        ("BOT_API_BASE_URL", "http://127.0.0.1:8081/bot"),  # PTB appends the token
+        ("BOT_API_BASE_URL", "http://127.0.0.1:8081/bot{TOKEN}"),
+        ("BOT_API_BASE_URL", "http://127.0.0.1:8081/bot{bot_token}"),
+        ("BOT_API_FILE_URL", "http://127.0.0.1:8081/file/bot{BOT-TOKEN}"),
+        ("BOT_API_FILE_URL", "http://127.0.0.1:8081/file/bot"),
+    ],
+)
+def test_a_bot_api_url_python_telegram_bot_takes_is_taken(
+    monkeypatch: pytest.MonkeyPatch, name: str, url: str
+) -> None:
+    """python-telegram-bot puts the token where {token} (or {TOKEN}, {bot_token}, ...) stands,
+    or after a URL without one: every URL it builds a working address from must start."""
+    monkeypatch.setenv(name, url)
+    settings = load_settings(_env_file=None)
+    assert getattr(settings, name.lower()) == url
+    bot = Bot("123456:TEST", base_url=url, base_file_url=url)
+    assert "123456:TEST" in bot.base_url
+    assert "{" not in bot.base_url
+    # The spellings the check takes are PTB's own (a private name: a PTB upgrade shows here).
+    assert set(_TOKEN_PLACES) == telegram_bot._INSERTION_STRINGS
