@@ -46,6 +46,12 @@ def _overlap(one: Address, other: Address) -> bool:
     return address == other_address or address.is_unspecified or other_address.is_unspecified
 
 
+def host_at_fault(error: OSError) -> bool:
+    """Whether a failure to listen is the host's (no address of this machine, or none at all)
+    rather than the port's."""
+    return isinstance(error, socket.gaierror) or error.errno == errno.EADDRNOTAVAIL
+
+
 def cannot_listen(error: OSError, host: str, port: int, listen_name: str, port_name: str) -> str:
     """The line for a server that could not listen on host:port, naming the setting to change:
     the port when another program holds it or it is reserved, the host when it names no
@@ -55,7 +61,7 @@ def cannot_listen(error: OSError, host: str, port: int, listen_name: str, port_n
     number = None if isinstance(error, socket.gaierror) else error.errno
     reason = os.strerror(number) if number else error.strerror or str(error)
     where = f"cannot listen on {host}:{port} ({reason})"
-    if isinstance(error, socket.gaierror) or error.errno == errno.EADDRNOTAVAIL:
+    if host_at_fault(error):
         return f"{where}: set {listen_name} to an address of this machine, or 0.0.0.0"
     if error.errno == errno.EACCES:
         return f"{where}: set {port_name} to a port above 1023, or let the bot bind this one"

@@ -50,6 +50,7 @@ from bot.board.open311 import Open311
 from bot.board.panels import PanelRegistry
 from bot.db import failures
 from bot.i18n import LANGUAGES
+from bot.listening import cannot_listen, host_at_fault
 from bot.runtime import Runtime
 from bot.settings import SettingsError
 
@@ -488,10 +489,11 @@ class BoardServer:
             await web.TCPSite(runner, host, number).start()
         except OSError as error:
             await runner.cleanup()
-            raise SettingsError(
-                f"BOARD_PORT is invalid: cannot listen on {host}:{number} ({error.strerror}): "
-                "free the port or set BOARD_PORT"
-            ) from None
+            # As the webhook's line: the host's problem (BOARD_LISTEN set to the board's public
+            # name, say) is not the port's to free.
+            name = "BOARD_LISTEN" if host_at_fault(error) else "BOARD_PORT"
+            line = cannot_listen(error, host, number, "BOARD_LISTEN", "BOARD_PORT")
+            raise SettingsError(f"{name} is invalid: {line}") from None
         self._runner = runner
         self.addresses = list(runner.addresses)
         self.started_at = time.monotonic()

@@ -209,6 +209,15 @@ async def test_the_server_refuses_to_start_on_a_port_in_use(harness: Harness) ->
     # what to do, as the webhook's message says it
     assert str(raised.value).endswith("): free the port or set BOARD_PORT")
     assert "\n" not in str(raised.value)
+    # An address of no interface here (the board's public host put in BOARD_LISTEN), or a name
+    # that does not resolve, is BOARD_LISTEN's to change: freeing the port changed nothing.
+    for host in ("192.0.2.1", "nohost.invalid"):
+        with pytest.raises(SettingsError) as raised:
+            await BoardServer(harness.runtime, sender=board.sender).start(listen=host, port=port)
+        line = str(raised.value)
+        assert line.startswith(f"BOARD_LISTEN is invalid: cannot listen on {host}:{port} ("), line
+        assert line.endswith("): set BOARD_LISTEN to an address of this machine, or 0.0.0.0")
+        assert "\n" not in line
 
 
 async def test_every_page_names_its_icon_and_serves_it(harness: Harness) -> None:
