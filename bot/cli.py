@@ -58,8 +58,12 @@ def _parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="only report what would change, write nothing"
     )
     export = commands.add_parser("export", help="write the duty ledger (.xlsx) of a date range")
-    export.add_argument("--from", dest="first", required=True, help="first day, YYYY-MM-DD")
-    export.add_argument("--until", dest="last", help="last day, YYYY-MM-DD (default: --from)")
+    export.add_argument(
+        "--from", dest="first", required=True, help="first day, YYYY-MM-DD or MM-DD"
+    )
+    export.add_argument(
+        "--until", dest="last", help="last day, YYYY-MM-DD or MM-DD (default: --from)"
+    )
     export.add_argument("--unit", help="only this unit (default: every unit)")
     export.add_argument("--language", help="zh_Hans, en or zh_Hant (default: DEFAULT_LANGUAGE)")
     export.add_argument("--out", help="file to write (default: REPORTS_DIR/ledger-....xlsx)")

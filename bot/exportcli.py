@@ -15,7 +15,10 @@ from bot.services.reports import ledger, periods
 from bot.services.reports.ledger_xlsx import filename, workbook_bytes
 from bot.settings import Settings, SettingsError, StartupError
 
-_UNREADABLE = "expected --from [--until] as YYYY-MM-DD"
+# As /export reads a range (ledger.parse_range): a date without its year is the nearest one.
+_UNREADABLE = (
+    "expected --from [--until] as dates such as 2026-12-01, or 12-01 for the one closest to today"
+)
 _RANGE_REFUSALS = {
     ErrorCode.EXPORT_RANGE_BACKWARDS: "--until is before --from",
     ErrorCode.EXPORT_RANGE_TOO_LONG: "at most a year at a time",

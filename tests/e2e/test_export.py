@@ -180,7 +180,12 @@ async def test_command_line_export_says_why_a_range_is_refused(tmp_path: Path) -
         ("2026-12-05", "2026-12-01", "--until is before --from"),
         ("2025-01-01", "2026-12-01", "at most a year at a time"),
         ("2027-01-01", None, "--from is after today"),
-        ("someday", None, "expected --from [--until] as YYYY-MM-DD"),
+        (
+            "someday",
+            None,
+            "expected --from [--until] as dates such as 2026-12-01, or 12-01 for the one "
+            "closest to today",
+        ),
     ):
         with pytest.raises(SettingsError, match=re.escape(reason)):
             await export_ledger(
@@ -192,6 +197,18 @@ async def test_command_line_export_says_why_a_range_is_refused(tmp_path: Path) -
                 out=None,
                 now=at(DAY, "20:30"),
             )
+    # A date without its year is taken, as the line says (and /export takes one).
+    settings = settings.model_copy(update={"reports_dir": str(tmp_path)})
+    path, _ = await export_ledger(
+        settings,
+        first="11-30",
+        last="12-01",
+        unit_name=None,
+        language=None,
+        out=None,
+        now=at(DAY, "20:30"),
+    )
+    assert path == tmp_path / "ledger-2026-11-30-2026-12-01.xlsx"
 
 
 async def test_hours_stay_with_the_unit_they_were_served_in_after_a_move(harness: Harness) -> None:
