@@ -11,7 +11,7 @@ import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -268,8 +268,19 @@ class Settings(BaseSettings):
     @field_validator("default_language")
     @classmethod
     def _supported_language(cls, value: str) -> str:
-        if value not in SUPPORTED_LANGUAGES:
-            raise ValueError(f"expected one of {', '.join(SUPPORTED_LANGUAGES)}")
+        # zh-hant, ZH_HANS, EN: plainly the language meant.
+        for language in SUPPORTED_LANGUAGES:
+            if value.replace("-", "_").casefold() == language.casefold():
+                return language
+        raise ValueError(f"expected {_one_of(SUPPORTED_LANGUAGES)} ({value!r} is not)")
+
+    @field_validator("map_coordinates", "checkin_duplicate_photo", mode="before")
+    @classmethod
+    def _choice_in_any_case(cls, value: Any, info: ValidationInfo) -> Any:
+        # GCJ02, Flag: plainly the choice meant; anything else is refused as it was typed.
+        choices = get_args(cls.model_fields[str(info.field_name)].annotation)
+        if isinstance(value, str) and value.lower() in choices:
+            return value.lower()
         return value
 
     @field_validator("bot_api_base_url", "bot_api_file_url", "webhook_url")
@@ -548,6 +559,12 @@ def number_range(field: str) -> str | None:
     return f"{kind} from {_plain(low or 0)} to {_plain(high)}"
 
 
+def _one_of(choices: Iterable[str]) -> str:
+    """wgs84 or gcj02; zh_Hans, en or zh_Hant."""
+    *others, last = choices
+    return f"{', '.join(others)} or {last}" if others else last
+
+
 def _problem(error: Any) -> tuple[str, str]:
     """The setting an error is about and what is expected of it."""
     message = str(error["msg"]).removeprefix("Value error, ")
@@ -559,6 +576,9 @@ def _problem(error: Any) -> tuple[str, str]:
     field = str(loc[0])
     if field in _LIST_EXAMPLES and len(loc) > 1:
         return field.upper(), f"expected {_LIST_EXAMPLES[field]} ({error['input']!r} is not)"
+    if error["type"] == "literal_error":
+        choices = get_args(Settings.model_fields[field].annotation)
+        return field.upper(), f"expected {_one_of(choices)} ({error['input']!r} is not)"
     if error["type"] == "bool_parsing":
         return field.upper(), "expected true or false"
     expected = number_range(field) if error["type"] in _NUMBER_ERRORS else None

@@ -82,7 +82,18 @@ def test_lists_and_times_parse_from_environment(monkeypatch: pytest.MonkeyPatch)
             "DATABASE_URL is invalid: name the database",
         ),
         ("QUIET_HOURS", "late", "QUIET_HOURS is invalid: expected HH:MM-HH:MM"),
-        ("DEFAULT_LANGUAGE", "fr", "DEFAULT_LANGUAGE is invalid: expected one of"),
+        # One line naming the values a setting takes, not pydantic's "Input should be ...".
+        (
+            "DEFAULT_LANGUAGE",
+            "fr",
+            "DEFAULT_LANGUAGE is invalid: expected zh_Hans, en or zh_Hant ('fr' is not)",
+        ),
+        ("MAP_COORDINATES", "bd09", "MAP_COORDINATES is invalid: expected wgs84 or gcj02 ('bd09'"),
+        (
+            "CHECKIN_DUPLICATE_PHOTO",
+            "warn",
+            "CHECKIN_DUPLICATE_PHOTO is invalid: expected refuse or flag ('warn' is not)",
+        ),
         ("LATE_AFTER_MIN", "-1", "LATE_AFTER_MIN is invalid"),
         # A group's chat id (negative) or 0 pasted for a person's id: no one would be an admin.
         (
@@ -277,6 +288,20 @@ def test_invalid_setting_names_itself(
         load_settings(_env_file=None)
     assert str(raised.value).startswith(expected)
     assert "\n" not in str(raised.value)
+
+
+def test_a_choice_is_taken_in_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    """MAP_COORDINATES=GCJ02, CHECKIN_DUPLICATE_PHOTO=Flag, DEFAULT_LANGUAGE=zh-hant: the value
+    meant is plain, and the line refusing it said "Input should be 'wgs84' or 'gcj02'"."""
+    monkeypatch.setenv("MAP_COORDINATES", "GCJ02")
+    monkeypatch.setenv("CHECKIN_DUPLICATE_PHOTO", "Flag")
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "zh-hant")
+    settings = load_settings(_env_file=None)
+    assert settings.map_coordinates == "gcj02"
+    assert settings.checkin_duplicate_photo == "flag"
+    assert settings.default_language == "zh_Hant"
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "EN")
+    assert load_settings(_env_file=None).default_language == "en"
 
 
 @pytest.mark.parametrize(
