@@ -357,9 +357,10 @@ class Settings(BaseSettings):
             raise ValueError(
                 "expected sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db"
             )
-        if value.startswith("postgresql+asyncpg://") and not urlsplit(value).path.strip("/"):
+        unnamed = not urlsplit(value).path.strip("/") and not os.environ.get("PGDATABASE")
+        if value.startswith("postgresql+asyncpg://") and unnamed:
             # asyncpg would connect to the user's database (postgres: the server's own) and
-            # the migrations would make the bot's tables there.
+            # the migrations would make the bot's tables there; it takes PGDATABASE first.
             raise ValueError(
                 "name the database, e.g. postgresql+asyncpg://user@host/dutybot (without one "
                 "PostgreSQL gives the user's own, such as postgres)"

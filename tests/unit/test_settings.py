@@ -609,3 +609,17 @@ def test_a_bot_api_url_python_telegram_bot_takes_is_taken(
     assert "{" not in bot.base_url
     # The spellings the check takes are PTB's own (a private name: a PTB upgrade shows here).
     assert set(_TOKEN_PLACES) == telegram_bot._INSERTION_STRINGS
+
+
+def test_a_postgresql_url_without_a_database_takes_pgdatabase(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """asyncpg takes the database from PGDATABASE when the URL names none, as libpq does: a
+    deployment that names it there worked, and must still start after the upgrade."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://dutybot@db.example.org")
+    monkeypatch.setenv("PGDATABASE", "dutybot")
+    settings = load_settings(_env_file=None)
+    assert settings.database_url == "postgresql+asyncpg://dutybot@db.example.org"
+    monkeypatch.delenv("PGDATABASE")
+    with pytest.raises(SettingsError, match="DATABASE_URL is invalid: name the database"):
+        load_settings(_env_file=None)
