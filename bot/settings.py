@@ -298,10 +298,10 @@ class Settings(BaseSettings):
         if any(place in value for place in _TOKEN_PLACES) or value.endswith("/bot"):
             return value
         tail = "/bot{token}" if info.field_name == "bot_api_base_url" else "/file/bot{token}"
-        parts = urlsplit(value)
+        parts = urlsplit(value)  # the example leaves out user:password@ (the line is logged)
         raise ValueError(
             f"expected the Bot API's URL ending in {tail}, e.g. "
-            f"{parts.scheme}://{parts.netloc}{tail}"
+            f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{tail}"
         )
 
     @field_validator("bot_token")

@@ -52,6 +52,13 @@ def test_lists_and_times_parse_from_environment(monkeypatch: pytest.MonkeyPatch)
             "e.g. http://127.0.0.1:8081/bot{token}",
         ),
         ("BOT_API_BASE_URL", "http://127.0.0.1:8081/", "BOT_API_BASE_URL is invalid"),
+        # The example given back leaves out a password in the URL: the line goes to the log.
+        (
+            "BOT_API_BASE_URL",
+            "http://bot:s3cret@127.0.0.1:8081",
+            "BOT_API_BASE_URL is invalid: expected the Bot API's URL ending in /bot{token}, "
+            "e.g. http://127.0.0.1:8081/bot{token}",
+        ),
         (
             "BOT_API_FILE_URL",
             "http://127.0.0.1:8081/file/",
