@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
 from bot.db.engine import Database
 from bot.services.duty import jobs as checkin_jobs
 from bot.services.duty import presence, reminders
@@ -44,6 +46,9 @@ class DueJob:
     after_backlog: bool = False
 
 
+# A group's scheduled report that failed, counted for /metrics (services do not import it).
+_counted = metrics.scheduled_report_failed
+
 # Features add one row each.
 DUE_JOBS: tuple[DueJob, ...] = (
     DueJob("understaffed_alert", understaffed.alert),
@@ -68,9 +73,9 @@ DUE_JOBS: tuple[DueJob, ...] = (
     DueJob("checkin.auto_checkout", checkin_jobs.auto_checkout),
     DueJob("checkin.forget_tracks", presence.forget_tracks),
     # reports (issue 6)
-    DueJob("daily_tallies", run_with_db=report_jobs.daily_tallies),
-    DueJob("weekly_reports", run_with_db=report_jobs.weekly_reports),
-    DueJob("monthly_reports", run_with_db=report_jobs.monthly_reports),
+    DueJob("daily_tallies", run_with_db=partial(report_jobs.daily_tallies, failed=_counted)),
+    DueJob("weekly_reports", run_with_db=partial(report_jobs.weekly_reports, failed=_counted)),
+    DueJob("monthly_reports", run_with_db=partial(report_jobs.monthly_reports, failed=_counted)),
     # shift swaps (issue 7)
     DueJob("swaps.void_orphans", swap_jobs.void_orphans),
     DueJob("swaps.expire", swap_jobs.expire),

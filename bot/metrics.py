@@ -133,6 +133,10 @@ def update_handled(update: object) -> Iterator[None]:
         UPDATES.labels(kind, outcome).inc()
 
 
+def scheduled_report_failed(kind: str) -> None:
+    REPORT_FAILURES.labels(kind).inc()
+
+
 def messages_sent(count: int) -> None:
     if count:
         MESSAGES_SENT.inc(count)

@@ -10,7 +10,8 @@ A report of a month over a city reads for seconds: it is read on a read-only sna
 never holds SQLite's write lock (DESIGN "Storage"), and only queued in a short write
 transaction, one group at a time. Each group is on its own: one whose report fails to be drawn
 or queued is tried again on the next tick, and the groups after it get theirs; the failure is
-logged with its traceback and counted (/metrics) once per group and occasion, not every tick.
+logged with its traceback and told to `failed` (the tick counts it for /metrics) once per group
+and occasion, not every tick.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import metrics
 from bot.db.engine import Database
 from bot.db.models import BoundGroup, OutboxMessage, Unit
 from bot.i18n import Translator
@@ -77,7 +78,22 @@ def _occasion(kind: ReportKind, now: dt.datetime, settings: Settings) -> Occasio
     return Occasion(kind, today, due_at)
 
 
-async def _send_due(db: Database, kind: ReportKind, now: dt.datetime, settings: Settings) -> int:
+# Told the kind of a report a group did not get (once per group and occasion); the tick table
+# counts it for /metrics, which services do not import.
+FailureCounter = Callable[[str], None]
+
+
+def _not_counted(kind: str) -> None:
+    del kind
+
+
+async def _send_due(
+    db: Database,
+    kind: ReportKind,
+    now: dt.datetime,
+    settings: Settings,
+    failed: FailureCounter,
+) -> int:
     occasion = _occasion(kind, now, settings)
     if occasion is None:
         return 0
@@ -112,7 +128,7 @@ async def _send_due(db: Database, kind: ReportKind, now: dt.datetime, settings: 
             async with db.session() as session:
                 queued += await _enqueue_report(session, group, occasion, messages, now)
         except Exception as error:
-            _failed(occasion, group, error)
+            _failed(occasion, group, error, failed)
     return queued
 
 
@@ -122,7 +138,9 @@ async def _send_due(db: Database, kind: ReportKind, now: dt.datetime, settings: 
 _FAILED: dict[str, dt.date] = {}
 
 
-def _failed(occasion: Occasion, group: BoundGroup, error: Exception) -> None:
+def _failed(
+    occasion: Occasion, group: BoundGroup, error: Exception, failed: FailureCounter
+) -> None:
     """Log (and count for /metrics) a group's report that failed, once per group and occasion;
     called in the `except` block that caught `error`."""
     for key, day in list(_FAILED.items()):
@@ -134,7 +152,7 @@ def _failed(occasion: Occasion, group: BoundGroup, error: Exception) -> None:
         log.debug("%s report for group %s failed again: %r", kind, group.chat_id, error)
         return
     _FAILED[key] = occasion.day
-    metrics.REPORT_FAILURES.labels(kind).inc()
+    failed(kind)
     log.exception(
         "%s report for group %s failed; the other groups go on, and it is tried again at every "
         "tick until the day ends (logged once)",
@@ -201,13 +219,19 @@ async def _enqueue_report(
     return queued
 
 
-async def daily_tallies(db: Database, now: dt.datetime, settings: Settings) -> int:
-    return await _send_due(db, ReportKind.DAILY, now, settings)
+async def daily_tallies(
+    db: Database, now: dt.datetime, settings: Settings, failed: FailureCounter = _not_counted
+) -> int:
+    return await _send_due(db, ReportKind.DAILY, now, settings, failed)
 
 
-async def weekly_reports(db: Database, now: dt.datetime, settings: Settings) -> int:
-    return await _send_due(db, ReportKind.WEEKLY, now, settings)
+async def weekly_reports(
+    db: Database, now: dt.datetime, settings: Settings, failed: FailureCounter = _not_counted
+) -> int:
+    return await _send_due(db, ReportKind.WEEKLY, now, settings, failed)
 
 
-async def monthly_reports(db: Database, now: dt.datetime, settings: Settings) -> int:
-    return await _send_due(db, ReportKind.MONTHLY, now, settings)
+async def monthly_reports(
+    db: Database, now: dt.datetime, settings: Settings, failed: FailureCounter = _not_counted
+) -> int:
+    return await _send_due(db, ReportKind.MONTHLY, now, settings, failed)
