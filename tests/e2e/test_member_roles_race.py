@@ -2,7 +2,8 @@
 saying the member stays in the unit: the one who comes second would take the last role, a
 removal nobody confirmed, and is refused; never an active member left with no role. And a
 removal or a role taken while someone signs up: no deadlock, no seat for one who no longer
-stands on posts.
+stands on posts. And a role taken from a confirmation naming one unit while the member moves to
+another: nothing is taken from them there.
 
 PostgreSQL only: on SQLite the second waits for the held write lock (the gate's two seconds)
 and then meets the refusal before any lock, as tests/e2e/test_members.py shows without waiting."""
@@ -10,10 +11,10 @@ and then meets the refusal before any lock, as tests/e2e/test_members.py shows w
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bot.buttons import MemberRemoveConfirm, MemberRoleTakeConfirm, SignUp
-from bot.db.models import AssignmentStatus, Member, MemberRole, Role
+from bot.db.models import AssignmentStatus, AuditEntry, Member, MemberRole, Role
 from bot.services.schedule import seats, signup
 from tests.databases import postgres_url
 from tests.e2e.lock_fixtures import SHIFT_LOCK, until_another_waits_for_a_member_lock
@@ -191,3 +192,56 @@ async def test_one_signing_up_as_their_volunteer_role_is_taken_gets_no_seat(
     assert jia.answered_callbacks[-1]["text"] == (
         "只有志愿者上岗接班，需要志愿者身份（协调员可以发一个志愿者邀请链接）。"
     )
+
+
+@pytest.mark.skipif(postgres_url() is None, reason="SQLite serializes the take and the move")
+async def test_a_role_taken_as_its_member_moves_to_another_unit_is_not_taken_there(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The admin confirms taking 甲's 协调员 role in 城管局; before the take locks her row, she
+    has left 城管局 and joined 交警队 by its invites, again a coordinator and a volunteer. The
+    take reads her again under the lock and finds her in another unit than the confirmation
+    named: she is no longer a member of 城管局, and keeps both roles in 交警队."""
+    city = await unit(harness, "城管局")
+    traffic = await unit(harness, "交警队")
+    jia = await person(harness, 8941, city, "甲", role=Role.COORDINATOR)
+    jia_member = await harness.member(jia.user_id)
+    assert jia_member is not None
+    async with harness.session() as session:
+        session.add(MemberRole(member_id=jia_member.id, role=Role.VOLUNTEER))
+    admin = harness.admin
+    await command(harness, admin, "members")
+
+    gate = Gate(monkeypatch, seats, "lock_members")
+    take = MemberRoleTakeConfirm(jia_member.id, Role.COORDINATOR, removes=False, unit_id=city)
+    await admin.press_data(take.pack(), admin.last().message_id)
+    await gate.wait_reached()
+    # What leaving 城管局 and two invites of 交警队 (协调员, then 志愿者) leave of her record.
+    async with harness.session() as session:
+        await session.execute(delete(MemberRole).where(MemberRole.member_id == jia_member.id))
+        moved = await session.get(Member, jia_member.id)
+        assert moved is not None
+        moved.unit_id = traffic
+        session.add_all(
+            MemberRole(member_id=jia_member.id, role=role)
+            for role in (Role.COORDINATOR, Role.VOLUNTEER)
+        )
+    gate.release()
+    await harness.settle()
+
+    assert admin.answered_callbacks[-1]["text"] == "甲 已经不是本单位的成员了。"
+    async with harness.session() as session:
+        after = await session.get(Member, jia_member.id)
+        assert after is not None
+        roles = set(
+            await session.scalars(
+                select(MemberRole.role).where(MemberRole.member_id == jia_member.id)
+            )
+        )
+        taken = await session.scalar(
+            select(AuditEntry.id).where(AuditEntry.action == "member.take_role")
+        )
+    assert after.active and after.unit_id == traffic
+    assert roles == {Role.COORDINATOR, Role.VOLUNTEER}
+    assert taken is None
+    assert jia.texts() == []

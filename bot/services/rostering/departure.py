@@ -278,13 +278,20 @@ async def take_role(
         _require_removal_confirmed(member, role, removes)
         return await remove(session, actor, member_id, now, settings, unit_id=unit_id)
     before = sorted(r.value for r in member.roles)
+    seen_in = member.unit_id  # as the press read it, before a lock reads them again
     released: list[Assignment] = []
     if stands_down(member.roles, role):
         await _require_off_post(session, member, self_leaving=False)
         released, _, _ = await _give_up_ahead(session, member, How.REMOVED, now, settings)
     await seats.lock_members(session, [member.id])
     await session.refresh(member)
-    if not member.active or role not in member.roles:
+    if not member.active:
+        raise DomainError(ErrorCode.ROLE_NOT_HELD, name=member.display_name, role=role)
+    if member.unit_id != seen_in:
+        # They left the unit meanwhile and joined another by its invite: no longer a member of
+        # the one the confirmation named (the early check's refusal), nothing taken there.
+        raise DomainError(ErrorCode.MEMBER_GONE, name=member.display_name)
+    if role not in member.roles:
         raise DomainError(ErrorCode.ROLE_NOT_HELD, name=member.display_name, role=role)
     if member.roles == {role}:
         # Another admin took the other roles meanwhile: this one is the last, and taking the
