@@ -283,8 +283,7 @@ async def take_role(
     if stands_down(member.roles, role):
         await _require_off_post(session, member, self_leaving=False)
         released, _, _ = await _give_up_ahead(session, member, How.REMOVED, now, settings)
-    await seats.lock_members(session, [member.id])
-    await session.refresh(member)
+    await seats.lock_members(session, [member.id])  # and read again, roles and unit with them
     if not member.active:
         raise DomainError(ErrorCode.ROLE_NOT_HELD, name=member.display_name, role=role)
     if member.unit_id != seen_in:
@@ -363,9 +362,8 @@ async def _depart(
         "tags": sorted(member.tags),
     }
     # Their shifts ahead, then they are locked there (signup.lock_ahead, the order sign-up
-    # takes); then nobody seats them meanwhile.
+    # takes), which reads them again as they are now; then nobody seats them meanwhile.
     released, voided, withdrawn = await _give_up_ahead(session, member, how, now, settings)
-    await session.refresh(member)
     if not member.active or member.unit_id != unit_id:
         # Another press removed them first (and what it freed, this one found freed).
         raise DomainError(ErrorCode.MEMBER_GONE, name=member.display_name)
