@@ -26,6 +26,10 @@ from tests.e2e.schedule import (
 )
 from tests.e2e.swap_fixtures import seat
 from tests.harness import Harness
+from tests.unit.statement_fixtures import statements
+
+# The lock on members' rows (`members.lock`), as either database is sent it.
+MEMBER_LOCK = "SELECT members.id FROM members WHERE members.id IN"
 
 TOMORROW = DAY + dt.timedelta(days=1)
 
@@ -130,7 +134,10 @@ async def test_a_place_passed_over_for_a_clash_moves_up_when_the_clash_is_given_
 
     await command(harness, second, "my")
     await press_and_settle(harness, second, "✖️ 取消 2")
-    await press_and_settle(harness, second, "是，取消")
+    async with statements(harness.database) as sent:
+        await press_and_settle(harness, second, "是，取消")
+    # 乙 is locked once, with everyone waiting on both shifts, not again to be moved up.
+    assert len([s for s in sent if s.startswith(MEMBER_LOCK)]) == 1, sent
     assert await statuses(harness, crossing) == {
         4101: AssignmentStatus.CANCELLED,
         4102: AssignmentStatus.SIGNED_UP,

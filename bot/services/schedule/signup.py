@@ -156,7 +156,7 @@ async def cancel(
     await session.flush()
     if was_seated:
         await seat_scan.withdraw_notices(session, [assignment.id], now, settings)
-        await promote_waitlist(session, shift, now, settings)
+        await promote_waitlist(session, shift, now, settings, queue_locked=bool(queues))
         await _promote_all(session, queues, now, settings)
     return Cancelled(assignment, was_seated)
 
@@ -205,8 +205,9 @@ async def _lock_with_queues(
 async def _promote_all(
     session: AsyncSession, queues: list[Shift], now: dt.datetime, settings: Settings
 ) -> None:
+    """The queues `_lock_with_queues` locked, with everyone waiting on them."""
     for shift in queues:
-        await promote_waitlist(session, shift, now, settings)
+        await promote_waitlist(session, shift, now, settings, queue_locked=True)
 
 
 async def remove(
@@ -229,7 +230,15 @@ async def remove(
     if shift.ends_at <= now:
         raise DomainError(ErrorCode.SHIFT_STARTED)
     before = assignment.status
-    if not await _release(session, assignment, shift, AssignmentStatus.REMOVED, now, settings):
+    if not await _release(
+        session,
+        assignment,
+        shift,
+        AssignmentStatus.REMOVED,
+        now,
+        settings,
+        queue_locked=bool(queues),
+    ):
         raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
     await _promote_all(session, queues, now, settings)
     await leave_cards.withdraw_taken_off(session, assignment.id, now, settings)
@@ -264,11 +273,13 @@ async def _release(
     to: AssignmentStatus,
     now: dt.datetime,
     settings: Settings,
+    *,
+    queue_locked: bool = False,
 ) -> bool:
     """Free a seat (or a place in the queue) the caller read under the shift's lock: its
     notices not sent yet are dropped and a freed seat goes to the waitlist. False when the seat
     moved on meanwhile: the no-show job does not lock the shift, and a seat it marked absent is
-    left as it is."""
+    left as it is. `queue_locked`: as `promote_waitlist`'s."""
     before = assignment.status
     if not await direct.update_row_if(
         session,
@@ -280,7 +291,7 @@ async def _release(
         return False
     if before is AssignmentStatus.SIGNED_UP:
         await seat_scan.withdraw_notices(session, [assignment.id], now, settings)
-        await promote_waitlist(session, shift, now, settings)
+        await promote_waitlist(session, shift, now, settings, queue_locked=queue_locked)
     return True
 
 
@@ -340,7 +351,8 @@ async def release_all(
         await session.refresh(assignment)  # as it is now that the shift is locked
         if assignment.status not in RELEASABLE or shift.ends_at <= now:
             continue
-        if await _release(session, assignment, shift, to, now, settings):
+        # Everyone waiting on it was locked with the member (`lock_ahead`).
+        if await _release(session, assignment, shift, to, now, settings, queue_locked=True):
             released.append(assignment)
     return released
 

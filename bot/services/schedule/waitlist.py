@@ -69,8 +69,9 @@ async def lock_queues(
     session: AsyncSession, shift_ids: Sequence[int], *, also: Sequence[int] = ()
 ) -> None:
     """Lock everyone waiting on these shifts (whose locks the caller holds) in one statement, in
-    id order, before their queues are promoted one by one: each promotion's own lock then
-    takes no new row, and no writer locking some of them gets between two of its statements.
+    id order, before their queues are promoted one by one: each promotion then locks nobody
+    again (`promote_waitlist`'s `queue_locked`), and no writer locking some of them gets
+    between two of its statements.
     `also`: other members the caller locks, in the same statement for the same reason."""
     waiting = await session.scalars(
         select(Assignment.member_id).where(
@@ -82,11 +83,18 @@ async def lock_queues(
 
 
 async def promote_waitlist(
-    session: AsyncSession, shift: Shift, now: dt.datetime, settings: Settings
+    session: AsyncSession,
+    shift: Shift,
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    queue_locked: bool = False,
 ) -> list[Assignment]:
     """Give free seats to the waitlist, first come first served; each promoted member is told.
 
-    The caller holds the shift's lock. Someone on the waitlist who may no longer take the shift
+    The caller holds the shift's lock; `queue_locked`: and everyone waiting on it, locked (and
+    read again) by `lock_queues` under it, so nobody joined the queue since and they are not
+    locked a second time. Someone on the waitlist who may no longer take the shift
     (a clash taken since, the weekly cap, the hour declared off) is passed over and stays
     waiting, and so is someone the bot cannot write to (they blocked it): they would never hear
     of the seat, and the shift would be short of a person nobody knows is missing.
@@ -97,8 +105,9 @@ async def promote_waitlist(
     if free <= 0:
         return []
     waiting = await queue(session, shift.id)
-    # All at once and in id order (seats.lock_members), not one by one as they come up.
-    await lock_members(session, [assignment.member_id for assignment in waiting])
+    if not queue_locked:
+        # All at once and in id order (seats.lock_members), not one by one as they come up.
+        await lock_members(session, [assignment.member_id for assignment in waiting])
     # Declared off since they joined the queue (/unavailable): no seat is given at that hour,
     # as the rotation, a swap and a hand assignment give none.
     off = await unavailability.blocked(
