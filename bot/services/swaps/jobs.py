@@ -35,6 +35,7 @@ from bot.services.swaps.closings import (
 )
 from bot.services.swaps.lifecycle import OPEN, counterpart, record, transition, unit_of
 from bot.services.swaps.notices import approval_key, ask_approval, close_approval
+from bot.services.swaps.queries import awaiting_approval
 from bot.settings import Settings
 
 
@@ -288,14 +289,8 @@ async def ask_admins_instead(session: AsyncSession, now: dt.datetime, settings: 
     undecidable = list(
         (
             await session.scalars(
-                select(SwapOffer)
-                .join(Assignment, SwapOffer.from_assignment_id == Assignment.id)
-                .join(Shift, Assignment.shift_id == Shift.id)
-                .join(Post, Shift.post_id == Post.id)
-                .where(
-                    waiting,
-                    ~has_decider(Post.unit_id, SwapOffer.offered_by_id, SwapOffer.taken_by_id),
-                )
+                awaiting_approval()
+                .where(~has_decider(Post.unit_id, SwapOffer.offered_by_id, SwapOffer.taken_by_id))
                 .order_by(SwapOffer.id)
             )
         ).unique()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.buttons import SwapApprove, SwapReject
-from bot.db.models import Assignment, Member, Post, Shift, SwapOffer, SwapStatus
+from bot.db.models import Member, Post, SwapOffer
 from bot.i18n import Translator
 from bot.services.people.reachability import coordinators_of, deciders_of
 from bot.services.platform import cards, outbox
@@ -20,7 +20,7 @@ from bot.services.platform.outbox import Message
 from bot.services.platform.redraw import Subject
 from bot.services.schedule.shift_text import shift_label, translator_for
 from bot.services.swaps.lifecycle import unit_of
-from bot.services.swaps.queries import Record, Step, history, records
+from bot.services.swaps.queries import Record, Step, awaiting_approval, history, records
 from bot.settings import Settings
 
 # Notices drawn again when they go out (bot/redraw.py), each naming the offer: a give-away
@@ -201,15 +201,7 @@ async def ask_again(
     waiting = list(
         (
             await session.scalars(
-                select(SwapOffer)
-                .join(Assignment, SwapOffer.from_assignment_id == Assignment.id)
-                .join(Shift, Assignment.shift_id == Shift.id)
-                .join(Post, Shift.post_id == Post.id)
-                .where(
-                    SwapOffer.status == SwapStatus.AWAITING_APPROVAL,
-                    Post.unit_id == unit_id,
-                )
-                .order_by(SwapOffer.id)
+                awaiting_approval().where(Post.unit_id == unit_id).order_by(SwapOffer.id)
             )
         ).unique()
     )

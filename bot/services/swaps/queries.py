@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -87,6 +87,18 @@ async def swappable(
                 .order_by(Shift.starts_at, Assignment.id)
             )
         ).unique()
+    )
+
+
+def awaiting_approval() -> Select[SwapOffer]:
+    """The swaps awaiting a coordinator's approval, joined to their seat's shift and post (the
+    post's unit is the one that decides them)."""
+    return (
+        select(SwapOffer)
+        .join(Assignment, SwapOffer.from_assignment_id == Assignment.id)
+        .join(Shift, Assignment.shift_id == Shift.id)
+        .join(Post, Shift.post_id == Post.id)
+        .where(SwapOffer.status == SwapStatus.AWAITING_APPROVAL)
     )
 
 
