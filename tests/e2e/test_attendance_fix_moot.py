@@ -4,11 +4,14 @@ the same way, and the record holds the first coordinator's correction alone."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.db.models import AuditEntry, Dialogue
 from bot.emulator import SimUser
+from bot.services.duty import attendance
 from tests.e2e.checkin_fixtures import check_in, checkins, coordinator, duty, team, today
+from tests.e2e.race_gate import Gate, until
 from tests.harness import Harness
 
 ALREADY_PRESENT = "这位志愿者已经签到，不需要补录。"
@@ -60,6 +63,36 @@ async def test_a_manual_check_in_made_meanwhile_ends_the_second_correction(
     await zhang.send_text("电话核实在岗")
     await harness.settle()
     assert zhang.last().text == NOT_UNDERSTOOD
+    assert len(await checkins(harness)) == 1
+    assert await _corrections(harness) == 1
+
+
+async def test_two_reasons_typed_at_once_record_the_volunteer_present_once(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first reason has checked that nobody recorded her yet when the second is typed: the
+    second waits for the first and is told it no longer applies (on PostgreSQL both ran at once,
+    and the second's check-in row met the first's: an internal error)."""
+    crew = await team(harness)
+    fang = crew.volunteers[0]
+    li = await coordinator(harness, "城管局", 6001, "李协调")
+    zhang = await coordinator(harness, "城管局", 6002, "张协调")
+    seat = await duty(harness, fang, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(10, 30))
+    await _open_fix(harness, li, seat, "🙋 补录到岗（手机没电等）")
+    await _open_fix(harness, zhang, seat, "🙋 补录到岗（手机没电等）")
+
+    gate = Gate(monkeypatch, attendance, "check_correction", after=True)
+    await li.send_text("手机没电，现场核实在岗")
+    await gate.wait_reached()
+    seen = len(zhang.texts())
+    await zhang.send_text("电话核实在岗")
+    await until(lambda: len(zhang.texts()) > seen, timeout=0.3)
+    gate.release()
+    await harness.settle()
+
+    assert "已更正" in (li.last().text or "")
+    assert zhang.texts()[seen:] == [ALREADY_PRESENT]
     assert len(await checkins(harness)) == 1
     assert await _corrections(harness) == 1
 

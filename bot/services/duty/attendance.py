@@ -264,6 +264,17 @@ async def check_correction(
     return assignment
 
 
+async def _lock(session: AsyncSession, assignment_id: int) -> None:
+    """The seat's row, locked for this transaction before its record is checked: two
+    coordinators' reasons typed at once (or a check-in sent then, which writes the seat too)
+    take their turns, and the second checks the record as the first left it, rather than add a
+    second check-in row (an error) or a second rejection (told twice). SQLite already holds its
+    single write lock and ignores the clause."""
+    await session.execute(
+        select(Assignment.id).where(Assignment.id == assignment_id).with_for_update(of=Assignment)
+    )
+
+
 def _snapshot(assignment: Assignment, checkin: CheckIn | None) -> dict[str, Any]:
     snapshot: dict[str, Any] = {"status": assignment.status.value}
     if checkin is not None:
@@ -288,6 +299,7 @@ async def apply(
     minutes: int | None = None,
 ) -> CheckIn:
     reason = clean_reason(reason_text, ErrorCode.CORRECTION_REASON_INVALID)
+    await _lock(session, assignment_id)
     assignment = await check_correction(session, actor, assignment_id, correction, now)
     checkin = await _checkin_of(session, assignment_id)
     before = _snapshot(assignment, checkin)
