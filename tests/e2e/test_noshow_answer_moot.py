@@ -82,3 +82,28 @@ async def test_not_coming_pressed_once_checked_in_takes_the_buttons_away(
     assert _message(fang, question) == (refusal, [])
     assert lead.texts()[told:] == []
     assert await _answers(harness) == 0
+
+
+async def test_coming_pressed_once_recorded_present_says_by_whom(harness: Harness) -> None:
+    """Her coordinator recorded her present (her phone died): the question is not told that she
+    checked in, which she did not, but that her coordinator recorded her."""
+    fang, lead, seat, question = await _asked(harness)
+    harness.clock.set(today(8, 40))
+    await lead.send_command("roster")
+    await harness.settle()
+    await lead.press("✏️ 更正 · 王芳")
+    await harness.settle()
+    await lead.press("🙋 补录到岗（手机没电等）")
+    await harness.settle()
+    await lead.send_text("手机没电，电话核实在岗")
+    await harness.settle()
+    assert (await assignment(harness, seat)).status is AssignmentStatus.CHECKED_OUT
+    told = len(lead.texts())
+    await fang.press(COMING, question)
+    await harness.settle()
+    await harness.deliver()
+    refusal = "协调员已将您记为在「黄河路-人民路口」到岗（08:00–10:00 的班次），不用再签到了。"
+    assert fang.answered_callbacks[-1]["text"] == refusal
+    assert _message(fang, question) == (refusal, [])
+    assert lead.texts()[told:] == []
+    assert await _answers(harness) == 0

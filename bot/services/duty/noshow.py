@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.buttons import NoShowComing, NoShowNotComing, OpenShiftCard
-from bot.db.models import Assignment, AssignmentStatus, Member, Shift
+from bot.db.models import Assignment, AssignmentStatus, CheckIn, Member, Shift
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
 from bot.services.duty.checkin_text import Moment, minutes_between
@@ -267,6 +267,17 @@ async def answer(
         raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
     shift = assignment.shift
     if assignment.status in (AssignmentStatus.CHECKED_IN, AssignmentStatus.CHECKED_OUT):
+        manual = await session.scalar(
+            select(CheckIn.manual).where(CheckIn.assignment_id == assignment.id)
+        )
+        if manual:
+            # Recorded present by a coordinator (a phone gone flat): not "you checked in".
+            raise DomainError(
+                ErrorCode.CHECKIN_MARKED_PRESENT,
+                post=shift.post.name,
+                start=Moment(shift.starts_at, now),
+                end=Moment(shift.ends_at, now),
+            )
         raise DomainError(ErrorCode.NOSHOW_ALREADY_CHECKED_IN, post=shift.post.name)
     if assignment.status is not AssignmentStatus.ABSENT:
         raise DomainError(ErrorCode.ASSIGNMENT_NOT_FOUND)
