@@ -173,7 +173,8 @@ async def _render(turn: Turn, day: dt.date, index: int) -> None:
         turn.now,
         turn.runtime.settings,
     )
-    lines = [t("roster.header", day=t.weekday_date(day))]
+    # Another year's day says its year: /roster 05-20 typed on 1 December is next May's.
+    lines = [t("roster.header", day=t.day_in_year(day, turn.today))]
     rows: list[list[InlineKeyboardButton]] = []
     pages = paginate(pieces(t, found, records, turn.now))
     if not pages:

@@ -18,6 +18,10 @@ async def test_a_year_far_away_is_refused_wherever_a_date_is_typed(harness: Harn
 
     assert "没看懂这个日期范围" in await command(harness, coordinator, "rotate", "9999-12-31")
     assert "没看懂日期" in await command(harness, coordinator, "roster", "9999-12-31")
+    # A day typed without its year is read forward from half a year back: 05-20 on 1 December
+    # is next May's, and the roster's header says the year of a day not in this one.
+    assert "📋 花名册 · 2027年5月20日" in await command(harness, coordinator, "roster", "05-20")
+    assert "📋 花名册 · 12月1日 周二" in await command(harness, coordinator, "roster", "12-01")
 
     await command(harness, coordinator, "broadcast")
     await coordinator.send_text("9999-12-31")
