@@ -172,6 +172,7 @@ async def _render(turn: Turn, day: dt.date, index: int) -> None:
         [a.id for entry in found for line in entry.shifts for a in line.seated],
         turn.now,
         turn.runtime.settings,
+        turn.actor,
     )
     # Another year's day says its year: /roster 05-20 typed on 1 December is next May's.
     lines = [t("roster.header", day=t.day_in_year(day, turn.today))]

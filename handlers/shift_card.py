@@ -59,7 +59,11 @@ async def render_card(
     shift = await shifts.get_managed(turn.session, turn.actor, shift_id)
     attached = await roster.roster_of_shift(turn.session, shift, turn.now)
     records = await attendance.attendance(
-        turn.session, [a.id for a in attached.seated], turn.now, turn.runtime.settings
+        turn.session,
+        [a.id for a in attached.seated],
+        turn.now,
+        turn.runtime.settings,
+        turn.actor,
     )
     lines = [
         t(

@@ -218,6 +218,30 @@ async def test_volunteers_cannot_correct(harness: Harness) -> None:
         )
 
 
+async def test_a_coordinator_on_a_post_does_not_correct_their_own_record(
+    harness: Harness,
+) -> None:
+    """A coordinator who also stands on posts is recorded present, or credited hours, by
+    another coordinator of the unit (or an admin), as nobody decides their own leave."""
+    crew = await team(harness)
+    li = await coordinator(harness, "城管局", 6001, "李协调")
+    zhang = await coordinator(harness, "城管局", 6002, "张协调")
+    seat = await duty(harness, li, crew.unit, today(8, 0), today(10, 0))
+    harness.clock.set(today(10, 30))
+
+    assert "1. 李协调 — ❌ 缺勤" in await roster(harness, li)
+    assert li.last().buttons() == ["⚙️ 08:00 黄河路-人民路口"]
+    own = "这是您本人的出勤记录，不能由您更正，请由本单位其他协调员更正。"
+    await _press(harness, li, f"att.fix:{seat}")
+    await _press(harness, li, f"att.do:{seat}:manual")
+    assert [answer["text"] for answer in li.answered_callbacks[-2:]] == [own] * 2
+    assert await checkins(harness) == []
+
+    await roster(harness, zhang)
+    await press(harness, zhang, "✏️ 更正 · 李协调")
+    assert "🙋 补录到岗（手机没电等）" in zhang.last().buttons()
+
+
 async def test_roster_shows_each_kind_of_attendance(harness: Harness) -> None:
     crew = await team(harness, ("王芳", "李雷", "韩梅", "赵四"))
     fang, lei, mei, _ = crew.volunteers

@@ -106,10 +106,17 @@ def _state(
 
 
 def describe(
-    assignment: Assignment, checkin: CheckIn | None, now: dt.datetime, settings: Settings
+    assignment: Assignment,
+    checkin: CheckIn | None,
+    now: dt.datetime,
+    settings: Settings,
+    *,
+    own: bool = False,
 ) -> Attendance:
+    """The record as the roster shows it; `own`: the viewer's own seat, which they may not
+    correct (`_assignment`)."""
     state = _state(assignment, checkin, now, settings)
-    correctable = bool(_possible(assignment, checkin, now))
+    correctable = not own and bool(_possible(assignment, checkin, now))
     if checkin is None:
         return Attendance(assignment.id, state, correctable=correctable)
     return Attendance(
@@ -133,9 +140,14 @@ def describe(
 
 
 async def attendance(
-    session: AsyncSession, assignment_ids: Iterable[int], now: dt.datetime, settings: Settings
+    session: AsyncSession,
+    assignment_ids: Iterable[int],
+    now: dt.datetime,
+    settings: Settings,
+    viewer: Actor | None = None,
 ) -> dict[int, Attendance]:
-    """Each assignment's attendance, for the roster (cancelled and removed ones are left out)."""
+    """Each assignment's attendance, for the roster (cancelled and removed ones are left out);
+    the `viewer`'s own seats are not correctable by them."""
     ids = list(assignment_ids)
     if not ids:
         return {}
@@ -150,9 +162,21 @@ async def attendance(
         for checkin in await session.scalars(select(CheckIn).where(CheckIn.assignment_id.in_(ids)))
     }
     return {
-        assignment.id: describe(assignment, checkins.get(assignment.id), now, settings)
+        assignment.id: describe(
+            assignment,
+            checkins.get(assignment.id),
+            now,
+            settings,
+            own=viewer is not None and _own(viewer, assignment),
+        )
         for assignment in assignments
     }
+
+
+def _own(actor: Actor, assignment: Assignment) -> bool:
+    """The seat is the actor's own: nobody corrects their own attendance, as nobody decides
+    their own leave; another coordinator of the unit, or an admin, does."""
+    return actor.member is not None and assignment.member_id == actor.member.id
 
 
 async def _assignment(session: AsyncSession, actor: Actor, assignment_id: int) -> Assignment:
@@ -163,6 +187,8 @@ async def _assignment(session: AsyncSession, actor: Actor, assignment_id: int) -
     if assignment is None or assignment.status not in SEATED:
         raise DomainError(ErrorCode.ATTENDANCE_NOT_FOUND)
     actor.require_unit(assignment.shift.post.unit_id, Role.COORDINATOR)
+    if _own(actor, assignment):
+        raise DomainError(ErrorCode.CORRECTION_OWN_RECORD)
     return assignment
 
 
