@@ -120,7 +120,18 @@ def test_corrections_override_the_overlap() -> None:
 
 @pytest.mark.parametrize(
     ("text", "minutes"),
-    [("2", 120), ("1.5", 90), ("1:30", 90), ("0：45", 45), (" 0 ", 0), ("1,25", 75)],
+    [
+        ("2", 120),
+        ("1.5", 90),
+        ("1:30", 90),
+        ("0：45", 45),
+        (" 0 ", 0),
+        ("1,25", 75),
+        # As a Chinese input method in full-width mode types them.
+        ("１．５", 90),
+        ("１：３０", 90),
+        ("１，２５", 75),
+    ],
 )
 def test_hours_are_typed_as_hours(text: str, minutes: int) -> None:
     assert parse_hours(text, 120) == minutes

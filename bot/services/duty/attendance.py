@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -230,8 +231,9 @@ async def corrections_for(
 
 
 def parse_hours(text: str, limit_minutes: int) -> int:
-    """Credited time typed as hours: 2, 1.5, 1:30 (and full-width colon)."""
-    match = HOURS_PATTERN.match(text)
+    """Credited time typed as hours: 2, 1.5, 1:30, also as a Chinese input method types them in
+    full-width mode (１．５, １：３０), read in their ASCII forms."""
+    match = HOURS_PATTERN.match(unicodedata.normalize("NFKC", text))
     minutes: int | None = None
     if match:
         hours, after_colon, decimal = match.groups()
