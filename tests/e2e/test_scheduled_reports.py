@@ -290,3 +290,30 @@ async def test_one_group_that_cannot_have_its_report_does_not_keep_it_from_the_o
     assert len(loud) == 1 and loud[0].exc_info and str(broken_chat) in loud[0].getMessage(), loud
     assert len(logged) == 3 and not any(r.exc_info for r in logged[1:]), logged
     assert report_failures("daily") == failures + 1
+
+
+@pytest.mark.parametrize("settings_overrides", [{"scheduler_tick_seconds": 900}])
+async def test_a_tally_on_the_first_tick_after_its_time_is_not_marked_late(
+    harness: Harness,
+) -> None:
+    """SCHEDULER_TICK_SECONDS=900: a bot that ticks every 15 minutes reaches 20:00's tally at
+    the first tick after it, 20:14 say. It was running all along: the tally does not say it was
+    sent late because the bot was not running. Back from downtime later than a tick could
+    explain (20:30), it does."""
+    await seed_day(harness)
+    harness.clock.set(at(DAY, "09:00"))
+    await bind_group(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
+    group = harness.emulator.group(HQ_GROUP)
+    seen = len(group.messages())
+    await tick_at(harness, at(DAY, "19:59"))
+    await tick_at(harness, at(DAY, "20:14"))
+    tally, chart = texts_since(group, seen)
+    assert tally.startswith("📊 全部单位 · 执勤日报 · 12月1日 周二\n班次 5 个"), tally
+    assert chart == "📊 全部单位 在岗率 · 12月1日 周二"
+    seen = len(group.messages())
+
+    second = DAY + dt.timedelta(days=1)
+    await tick_at(harness, at(second, "19:55"))
+    await tick_at(harness, at(second, "20:30"))
+    [late, _] = texts_since(group, seen)
+    assert late.startswith(f"📊 全部单位 · 执勤日报 · 12月2日 周三\n{LATE}\n"), late

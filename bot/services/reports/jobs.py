@@ -40,7 +40,8 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# Sent within this long of its time, a report is on time; later it says it was sent late.
+# Sent within this long of its time (and of the first tick after it), a report is on time;
+# later it says it was sent late.
 LATE_AFTER = dt.timedelta(minutes=10)
 # SUMMARY_PHOTO_WALL: one album (Telegram's most) of the day's first check-in photos.
 PHOTO_WALL_SIZE = 10
@@ -81,6 +82,13 @@ def _occasion(kind: ReportKind, now: dt.datetime, settings: Settings) -> Occasio
 # Told the kind of a report a group did not get (once per group and occasion); the tick table
 # counts it for /metrics, which services do not import.
 FailureCounter = Callable[[str], None]
+
+
+def late_after(settings: Settings) -> dt.timedelta:
+    """How long after its time a report still goes out unmarked: a running bot reaches it at
+    the first tick after its time, up to SCHEDULER_TICK_SECONDS later, so only a report later
+    than that and LATE_AFTER says the bot was not running at its time."""
+    return LATE_AFTER + dt.timedelta(seconds=settings.scheduler_tick_seconds)
 
 
 def _not_counted(kind: str) -> None:
@@ -179,7 +187,7 @@ async def _report_messages(
         previous_period=previous,
     )
     t = Translator(group.language, settings.zone)
-    late = now - occasion.due_at > LATE_AFTER
+    late = now - occasion.due_at > late_after(settings)
     rendered = await render_report(t, tally, occasion.kind, settings, late=late)
     key = occasion.key(group.chat_id)
     messages = [outbox.payload(text) for text in rendered.texts]
