@@ -15,7 +15,8 @@ from bot.services.reports import ledger, periods
 from bot.services.reports.ledger_xlsx import filename, workbook_bytes
 from bot.settings import Settings, SettingsError, StartupError
 
-# As /export reads a range (ledger.parse_range): a date without its year is the nearest one.
+# As /export reads a range (ledger.parse_range): a first date without its year is the nearest
+# one, or the latest one up to today when that is more than a month ahead.
 _UNREADABLE = (
     "expected --from [--until] as dates such as 2026-12-01, or 12-01 for the one closest to today"
 )

@@ -259,6 +259,18 @@ async def test_export_takes_a_typed_range_as_broadcast_and_rotate_do(harness: Ha
         assert (sent.caption or "").startswith(
             "📒 全部单位 执勤台账 · 2026年11月1日 至 2026年11月30日"
         ), args
+    # In December, a year-less day of the first half of the year is this year's, the one
+    # past, not next year's that is a little nearer: June is exported, not refused as a month
+    # that has not come yet.
+    for args, caption in (
+        ("06-01至06-30", "2026年6月1日 至 2026年6月30日"),
+        ("6月1日", "2026年6月1日 至 2026年6月1日"),
+    ):
+        await harness.admin.send_command("export", args)
+        await harness.settle()
+        sent = harness.admin.last()
+        assert sent.kind == "document", (args, sent.text)
+        assert (sent.caption or "").startswith(f"📒 全部单位 执勤台账 · {caption}"), args
     # A range with its end left off is not read as one day: refused, nothing sent.
     for half in ("11-01至", "11-01 -"):
         await harness.admin.send_command("export", half)

@@ -383,3 +383,10 @@ def test_days_just_gone_are_this_years_for_broadcast_rotate_and_export() -> None
     assert (period.first, period.last) == (dt.date(2026, 12, 1), dt.date(2026, 12, 3))
     period = ledger.parse_range("11-01至11-30", today)
     assert (period.first, period.last) == (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    # Half a year back is this year's too (next June is nearer, and not to be exported), while
+    # a day a few days ahead stays that day, refused as not come yet.
+    period = ledger.parse_range("06-01至06-30", today)
+    assert (period.first, period.last) == (dt.date(2026, 6, 1), dt.date(2026, 6, 30))
+    with pytest.raises(DomainError) as ahead:
+        ledger.parse_range("12-09", today)
+    assert ahead.value.code is ErrorCode.EXPORT_RANGE_FUTURE

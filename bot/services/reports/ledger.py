@@ -92,9 +92,10 @@ class Ledger:
 def parse_range(text: str, today: dt.date) -> Period:
     """A typed range as /broadcast, /rotate and /unavailable read one (timespec.parse_day_range):
     `2026-12-01 2026-12-07`, `11-01至11-30`, `11-01~11-30`, `11-01 - 11-30` or a single day, a
-    day without its year being the one closest to today; at most a year, not starting in the
-    future."""
-    days = timespec.parse_day_range(text, today, nearest=True)
+    first day without its year being the one closest to today, or the latest one up to today when
+    that is more than a month ahead (an export starts no later: 06-01 in December is this June,
+    not next June, which is nearer); at most a year, not starting in the future."""
+    days = timespec.parse_day_range(text, today, lean_past=True)
     if days is None:
         raise DomainError(ErrorCode.EXPORT_RANGE_INVALID)
     first, last = days

@@ -88,13 +88,21 @@ RECENT_PAST = dt.timedelta(days=31)
 
 
 def parse_date(
-    text: str, today: dt.date, *, nearest: bool = False, recent_past: bool = False
+    text: str,
+    today: dt.date,
+    *,
+    nearest: bool = False,
+    recent_past: bool = False,
+    lean_past: bool = False,
 ) -> dt.date | None:
     """2026-12-01, 2026/12/1, 2026年12月1日, or a day without its year: 12-01, 12月1日 (the next
     such day from `today`; with `nearest`, the such day closest to `today`, which may be past:
     the end of a range is read so from its start, and one before it is a range typed
     backwards; with `recent_past`, the next such day unless one was within RECENT_PAST before
-    `today`)."""
+    `today`; with `lean_past`, the such day closest to `today` unless that is more than
+    RECENT_PAST ahead, then the latest one up to `today`, as /export, which takes no day to come,
+    reads one: 06-01 in December is this June, not next June, which is nearer; 12-09 on 8
+    December stays the day to come, refused as such)."""
     match = _DATE.match(_plain(text))
     if match is None:
         return None
@@ -104,6 +112,15 @@ def parse_date(
             if abs(int(year) - today.year) > YEARS_AROUND_TODAY:
                 return None
             return dt.date(int(year), int(month), int(day))
+        if lean_past:
+            closest = _nearest(int(month), int(day), today)
+            if closest is not None and closest - today <= RECENT_PAST:
+                return closest
+            # Back to the last 29 February for that day typed in a year without one.
+            gone = (
+                _such_day(y, int(month), int(day)) for y in range(today.year, today.year - 5, -1)
+            )
+            return next((such for such in gone if such is not None and such <= today), None)
         if nearest:
             return _nearest(int(month), int(day), today)
         if recent_past:
@@ -124,12 +141,12 @@ def parse_date(
 
 
 def parse_day_range(
-    text: str, today: dt.date, *, recent_past: bool = False, nearest: bool = False
+    text: str, today: dt.date, *, recent_past: bool = False, lean_past: bool = False
 ) -> tuple[dt.date, dt.date] | None:
     """A typed range of days, as /rotate, /broadcast, /unavailable and /export read one: one day
     or two, parted as `_DAY_RANGE_SEPARATORS` says. The first is read from `today` (`recent_past`
-    and `nearest` as `parse_date` has them: /export, which wants past days, reads the such day
-    nearest today), the end is the such day nearest the first, so 12-28 01-03 crosses the new
+    and `lean_past` as `parse_date` has them: /export, which wants past days, leans to the past
+    one), the end is the such day nearest the first, so 12-28 01-03 crosses the new
     year and 12-10 11-05 is backwards (the caller refuses it). None: not a range, nor one with
     its end (or start) missing (12-05 至: the end was forgotten, not one day meant)."""
     # Invisible marks pasted with it (a zero-width space, a direction mark) are dropped first,
@@ -140,7 +157,7 @@ def parse_day_range(
     parts = [part for part in split if part]  # 12-07——12-13: a doubled dash parts once
     if not 1 <= len(parts) <= 2:
         return None
-    first = parse_date(parts[0], today, nearest=nearest, recent_past=recent_past)
+    first = parse_date(parts[0], today, recent_past=recent_past, lean_past=lean_past)
     if first is None:
         return None
     last = parse_date(parts[-1], first, nearest=True)
