@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -192,8 +192,9 @@ async def top(
         served(
             Member.id,
             Member.display_name,
-            # The shifts the minutes come from: one still on post has none credited yet.
-            func.count(CheckIn.credited_minutes),
+            # The shifts the minutes come from: one still on post has none credited yet, and
+            # one whose hours a coordinator set to none gave none (as /hours counts them).
+            func.count(case((CheckIn.credited_minutes > 0, 1))),
             minutes,
             start=start,
             end=end,
