@@ -140,7 +140,7 @@ async def test_a_coordinator_removes_a_volunteer_and_the_waitlist_moves_up(
 async def test_a_volunteer_leaves_from_me_and_may_then_join_another_unit(
     harness: Harness,
 ) -> None:
-    unit_id, shift_id, _, seated, waiting = await seated_and_waiting(harness)
+    unit_id, shift_id, coordinator, seated, waiting = await seated_and_waiting(harness)
     await create_unit(harness, "交警队")
     code = await invite_code(harness, harness.admin, "交警队", "志愿者")
 
@@ -174,6 +174,17 @@ async def test_a_volunteer_leaves_from_me_and_may_then_join_another_unit(
     await seated.press_data(LeaveUnitConfirm(member.unit_id or 0).pack(), seated.last().message_id)
     await harness.settle()
     assert seated.answered_callbacks[-1]["text"] == NOT_REGISTERED
+
+    # Blocking the bot once out of the unit is noted, but it is no concern of the unit they
+    # left: its coordinator is not asked to phone them (nor shown their number).
+    await seated.block_bot()
+    await harness.settle()
+    gone = await harness.member(seated.user_id)
+    assert gone is not None and gone.blocked_bot
+    told = [row.payload["text"] for row in await outbox_to(harness, coordinator.user_id)]
+    assert not any("无法联系到 甲" in text for text in told), told
+    await seated.unblock_bot()
+    await harness.settle()
 
     await join(harness, seated, code, "甲")
     member = await harness.member(seated.user_id)

@@ -1,6 +1,7 @@
 """People the bot cannot reach: Telegram answered 403 (blocked, deactivated). The member is
 marked, nothing is retried, and their unit's coordinators are told once (not when, the word
-held by the quiet hours, the member can be reached again by the time it goes out)."""
+held by the quiet hours, the member can be reached again by the time it goes out, nor about
+someone who has left the unit)."""
 
 from __future__ import annotations
 
@@ -103,7 +104,9 @@ async def mark_unreachable(
         .execution_options(synchronize_session=False)
     )
     await session.refresh(member)
-    if getattr(flipped, "rowcount", 0) != 1 or member.unit_id is None:
+    # One who left their unit (or was removed) is marked all the same, but is no concern of
+    # the unit they left: its coordinators are not asked to phone them.
+    if getattr(flipped, "rowcount", 0) != 1 or member.unit_id is None or not member.active:
         return member
     others = [c for c in await coordinators_of(session, member.unit_id) if c.id != member.id]
     await notify_all(
@@ -141,7 +144,8 @@ async def redraw_unreachable(
     drawn: list[Message | None] = []
     for subject in subjects:
         member = found.get(subject.args[0])
-        if member is None or not member.blocked_bot:
+        # Reachable again, or no longer a member (left or removed while the word waited).
+        if member is None or not member.blocked_bot or not member.active:
             drawn.append(None)
             continue
         reader = readers.get(subject.chat_id)
