@@ -21,7 +21,7 @@ from bot.buttons import (
     BroadcastUnitPage,
     BroadcastWhat,
 )
-from bot.db.models import Broadcast, Dialogue, DialogueKind, Member, Role
+from bot.db.models import Dialogue, DialogueKind, Member, Role
 from bot.errors import DomainError, ErrorCode
 from bot.services.people import units
 from bot.services.platform import dialogues
@@ -70,7 +70,8 @@ async def start(turn: Turn) -> None:
 
 async def running_stoppable(turn: Turn) -> list[tuple[int, broadcast_progress.Counts]]:
     """Each running broadcast this person may stop, with its counts now."""
-    return await _with_counts(turn, await broadcast_stop.stoppable(turn.session, turn.actor))
+    found = await broadcast_stop.stoppable(turn.session, turn.actor, turn.now)
+    return [(running.id, current) for running, current in found]
 
 
 async def announcements_going_out(
@@ -78,17 +79,8 @@ async def announcements_going_out(
 ) -> list[tuple[int, broadcast_progress.Counts]]:
     """The person's own announcements queued since `since` and still going out, with their
     counts now."""
-    found = await broadcast_stop.announcements_going_out(turn.session, turn.actor, since)
-    return await _with_counts(turn, found)
-
-
-async def _with_counts(
-    turn: Turn, running: list[Broadcast]
-) -> list[tuple[int, broadcast_progress.Counts]]:
-    return [
-        (found.id, await broadcast_progress.counts(turn.session, found, turn.now))
-        for found in running
-    ]
+    found = await broadcast_stop.announcements_going_out(turn.session, turn.actor, since, turn.now)
+    return [(running.id, current) for running, current in found]
 
 
 def offer_stops(turn: Turn, running: list[tuple[int, broadcast_progress.Counts]]) -> None:

@@ -230,6 +230,20 @@ async def test_stop_on_a_finished_broadcast_says_it_has_finished(harness: Harnes
     progress = await announce(harness, coordinator, "明早 7 点集合")
     sent = await last_broadcast(harness)
     await harness.deliver()
+    # Every message went out, and the tick has not yet written the final count: the broadcast
+    # is over all the same. /broadcast and /cancel do not offer to stop it ...
+    listed = len(coordinator.messages())
+    text = await command(harness, coordinator, "broadcast")
+    assert len(coordinator.messages()) == listed + 1 and text.startswith("发给「城管局」的志愿者")
+    assert await command(harness, coordinator, "cancel") == "已取消。"
+    assert await command(harness, coordinator, "cancel") == "当前没有进行中的操作。"
+    # ... and its ⏹ says it has finished, stops nothing and shows the final count.
+    await coordinator.press_data(BroadcastStop(sent.id).pack(), progress)
+    await harness.settle()
+    assert coordinator.answered_callbacks[-1]["text"] == "这次发送已经完成，无需停止。"
+    assert (await last_broadcast(harness)).stopped_at is None
+    assert await _trail(harness) == []
+    assert message_text(coordinator, progress) == "✅ 发送完成（共 2 人）：送达 2，被屏蔽 0，失败 0"
     await harness.tick()
     assert message_text(coordinator, progress) == "✅ 发送完成（共 2 人）：送达 2，被屏蔽 0，失败 0"
     assert next(m for m in coordinator.messages() if m.message_id == progress).buttons() == []

@@ -58,10 +58,12 @@ def may_stop(actor: Actor, broadcast: Broadcast) -> bool:
 
 
 async def stoppable(
-    session: AsyncSession, actor: Actor, *only: ColumnElement[bool]
-) -> list[Broadcast]:
-    """The running broadcasts (not finished, not stopped) this person may stop, oldest first;
-    `only`: conditions they must meet besides."""
+    session: AsyncSession, actor: Actor, now: dt.datetime, *only: ColumnElement[bool]
+) -> list[tuple[Broadcast, broadcast_progress.Counts]]:
+    """The running broadcasts this person may stop, oldest first, each with its counts now;
+    `only`: conditions they must meet besides. Running: not stopped, and not finished, its
+    final count written by the tick or every message of it gone out already (the tick has
+    yet to say so: nothing is left to stop)."""
     if not actor.is_admin and (Role.COORDINATOR not in actor.roles or actor.member is None):
         return []  # nobody else may stop one (`may_stop`): spared the query
     running = await session.scalars(
@@ -69,20 +71,22 @@ async def stoppable(
         .where(Broadcast.finished_at.is_(None), Broadcast.stopped_at.is_(None), *only)
         .order_by(Broadcast.id)
     )
-    return [found for found in running if may_stop(actor, found)]
+    found = [(b, await broadcast_progress.counts(session, b, now)) for b in running]
+    return [(b, current) for b, current in found if may_stop(actor, b) and not current.done]
 
 
 async def announcements_going_out(
-    session: AsyncSession, actor: Actor, since: dt.datetime
-) -> list[Broadcast]:
+    session: AsyncSession, actor: Actor, since: dt.datetime, now: dt.datetime
+) -> list[tuple[Broadcast, broadcast_progress.Counts]]:
     """The person's own announcements queued at or after `since` that they may stop (still
-    going out), oldest first: what an edit of a text typed before then may have meant to
-    correct."""
+    going out), oldest first, with their counts now: what an edit of a text typed before then
+    may have meant to correct."""
     if actor.member is None:
         return []
     return await stoppable(
         session,
         actor,
+        now,
         Broadcast.created_by_id == actor.member.id,
         Broadcast.kind == BroadcastKind.ANNOUNCEMENT,
         Broadcast.created_at >= since,
@@ -106,6 +110,9 @@ async def stop(
         raise DomainError(ErrorCode.BROADCAST_NOT_FOUND)
     if not may_stop(actor, found):
         raise DomainError(ErrorCode.BROADCAST_STOP_FORBIDDEN)
+    if found.stopped_at is None and (await broadcast_progress.counts(session, found, now)).done:
+        # Every message has gone out, and the tick has yet to write the final count: over.
+        raise DomainError(ErrorCode.BROADCAST_FINISHED)
     stopper_id = actor.member.id if actor.member is not None else None
     # Only one stop wins, and none after the final count.
     claimed = await session.execute(
