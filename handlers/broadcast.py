@@ -41,20 +41,13 @@ class Step(StrEnum):
     CONFIRM = "confirm"
 
 
-def _show(turn: Turn, text: str, rows: list[list[InlineKeyboardButton]]) -> None:
-    if turn.update.callback_query is not None:
-        turn.edit(text, inline(rows))
-    else:
-        turn.reply(text, inline(rows))
-
-
 async def start(turn: Turn) -> None:
     t = turn.t
     turn.actor.require(Role.COORDINATOR)
     offer_stops(turn, await running_stoppable(turn))
     if turn.actor.is_admin:
-        await dialogues.begin(turn.session, turn.user_id, DIALOGUE, Step.UNIT, turn.now)
-        await _ask_unit(turn, 0)
+        dialogue = await dialogues.begin(turn.session, turn.user_id, DIALOGUE, Step.UNIT, turn.now)
+        await _ask_unit(turn, dialogue, 0)
         return
     unit_id = turn.actor.unit_id
     if unit_id is None:
@@ -132,8 +125,9 @@ async def stop(turn: Turn, pressed: BroadcastStop) -> None:
         turn.answer(t("broadcast.stopped", count=stopped.dropped))
 
 
-async def _ask_unit(turn: Turn, offset: int) -> None:
-    """An admin's audience: a page of units, and all of them at once."""
+async def _ask_unit(turn: Turn, dialogue: Dialogue, offset: int) -> None:
+    """An admin's audience: a page of units, and all of them at once. The dialogue's prompt:
+    whatever ends /broadcast here (/cancel, a new command) takes its buttons off."""
     t = turn.t
     choices = await units.visible_to(turn.session, turn.actor)
     shown = page(t, choices, offset, BroadcastUnitPage)
@@ -144,7 +138,7 @@ async def _ask_unit(turn: Turn, offset: int) -> None:
     text = t("broadcast.pick_unit")
     if shown.line is not None:
         text += "\n" + shown.line
-    _show(turn, text, rows)
+    turn.show_prompt(dialogue, text, inline(rows))
 
 
 async def _ask_what(turn: Turn, dialogue: Dialogue) -> None:
@@ -243,7 +237,7 @@ async def page_units(turn: Turn, data: BroadcastUnitPage) -> None:
     dialogue = await _dialogue(turn, Step.UNIT)
     if dialogue is None:
         return
-    await _ask_unit(turn, data.offset)
+    await _ask_unit(turn, dialogue, data.offset)
 
 
 async def pick_what(turn: Turn, data: BroadcastWhat) -> None:

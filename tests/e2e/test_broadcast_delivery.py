@@ -128,6 +128,12 @@ async def test_admin_broadcasts_to_one_unit_only(harness: Harness) -> None:
         user.started = True
     admin = harness.admin
 
+    # Cancelled at the unit step, the picker keeps no button: each could only be refused.
+    await command(harness, admin, "broadcast")
+    picker = admin.last().message_id
+    assert await command(harness, admin, "cancel") == "已取消。"
+    assert next(m for m in admin.messages() if m.message_id == picker).buttons() == []
+
     text = await command(harness, admin, "broadcast")
     assert text == "发给哪个单位的志愿者？"
     assert admin.last().buttons() == ["交警队", "城管局", "🌐 所有单位", "✖️ 取消"]
