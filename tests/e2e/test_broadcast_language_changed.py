@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from bot.db.models import Assignment, Member, OutboxMessage, OutboxStatus, Role
+from bot.db.models import Assignment, Member, OutboxMessage, OutboxStatus, Role, Shift, ShiftStatus
 from tests.e2e.schedule import DAY, at, command, person, post, press_and_settle, shift, unit
+from tests.e2e.swap_fixtures import seat
 from tests.harness import Harness
 
 
@@ -89,3 +90,44 @@ async def test_a_list_of_shifts_held_overnight_comes_in_the_language_picked_sinc
             .where(Member.telegram_id == volunteer.user_id)
         )
     assert held == 1
+
+
+async def test_a_list_held_overnight_leaves_out_the_shifts_begun_or_cancelled_since(
+    harness: Harness,
+) -> None:
+    """22:30: tomorrow's shifts go out at 07:00. By then the 07:00 one has begun and the noon
+    one was cancelled: 甲's list offers the evening one alone; 乙, already on it, is sent
+    nothing, and the count says why."""
+    unit_id = await unit(harness)
+    post_id = await post(harness, unit_id)
+    await shift(harness, post_id, start=7, end=9)
+    noon = await shift(harness, post_id, start=12, end=14)
+    evening = await shift(harness, post_id, start=17, end=19)
+    coordinator = await person(harness, 9911, unit_id, "王协调", role=Role.COORDINATOR)
+    volunteer = await person(harness, 9912, unit_id, "甲")
+    seated = await person(harness, 9913, unit_id, "乙")
+    volunteer.started = seated.started = True
+    await seat(harness, evening, seated.user_id)
+
+    harness.clock.set(at(DAY, 22, 30))
+    await command(harness, coordinator, "broadcast")
+    await press_and_settle(harness, coordinator, "📅 明天的班次")
+    await press_and_settle(harness, coordinator, "📤 发送")
+    progress = coordinator.last().message_id
+    async with harness.session() as session:
+        await session.execute(
+            update(Shift).where(Shift.id == noon).values(status=ShiftStatus.CANCELLED)
+        )
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 7, 5))
+    await harness.deliver()
+    [offer] = volunteer.messages()
+    assert (offer.text or "").splitlines()[1:] == [
+        "1. 12月2日 周三 17:00–19:00 · 黄河路-人民路口 · 余 3/4 个名额"
+    ]
+    assert offer.buttons() == ["✋ 报名 1"]
+    assert seated.messages() == []
+    await harness.tick()
+    shown = next(m for m in coordinator.messages() if m.message_id == progress)
+    assert shown.text == (
+        "✅ 发送完成（共 2 人）：送达 1，被屏蔽 0，失败 0，未发送 1（所列班次都已开始或取消）"
+    )

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.buttons import CallbackData, SignUp
-from bot.db.models import Broadcast, Member, Shift
+from bot.db.models import Broadcast, Member, Shift, ShiftStatus
 from bot.i18n import Translator
 from bot.services.platform import outbox
 from bot.services.platform.notify import translators
@@ -65,8 +65,10 @@ def shift_message(
 async def redraw_shift_lists(
     session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
 ) -> list[outbox.Message | None]:
-    """Each list in its reader's language now: the shifts it listed, with their seats now (a
-    press is checked again anyway). None when its reader or every shift is no longer stored."""
+    """Each list in its reader's language now: the shifts it listed that are still open for
+    sign-up (the quiet hours may have held it past the start of some, or one was cancelled),
+    with their seats now (a press is checked again anyway). None when its reader is no longer
+    stored or none of its shifts is left."""
     member_ids = sorted({subject.args[0] for subject in subjects})
     shift_ids = sorted({i for subject in subjects for i in subject.args[2:]})
     people = await session.scalars(select(Member).where(Member.id.in_(member_ids)))
@@ -79,13 +81,24 @@ async def redraw_shift_lists(
     for subject in subjects:
         member_id, hidden, *listed = subject.args
         reader = members.get(member_id)
-        items = [OpenShift(shifts[i], counts[i]) for i in listed if i in shifts]
+        # Only those one may still sign up for: not begun, cancelled or archived meanwhile.
+        items = [
+            OpenShift(shifts[i], counts[i])
+            for i in listed
+            if i in shifts and _still_open(shifts[i], now)
+        ]
         if reader is None or not items:
             drawn.append(None)
             continue
         message, _ = shift_message(in_language(reader.language), member_id, items, hidden)
         drawn.append(message)
     return drawn
+
+
+def _still_open(shift: Shift, now: dt.datetime) -> bool:
+    return (
+        shift.status is ShiftStatus.SCHEDULED and shift.starts_at > now and not shift.post.archived
+    )
 
 
 def announcement_redraw(broadcast_id: int, member_id: int) -> outbox.Redraw:

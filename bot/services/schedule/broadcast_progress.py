@@ -23,6 +23,8 @@ from bot.settings import Settings
 STOPPED_REASON = "stopped: the broadcast was stopped midway"
 # What an edit of the progress message keeps as its last error when a newer count replaced it.
 SUPERSEDED_REASON = "superseded: a newer count was queued"
+# How the last error of a message drawn again to nothing begins (outbox.redrawn).
+MOOT_REASON = "redrawn:"
 
 
 @dataclass(frozen=True)
@@ -39,10 +41,13 @@ class Counts:
     unsent: int = 0
     stopped: bool = False
     in_flight: int = 0
+    # Not sent while it ran: every shift of the list had begun or was cancelled by the time it
+    # went out (held by the quiet hours, say).
+    moot: int = 0
 
     @property
     def done(self) -> bool:
-        settled = self.sent + self.blocked + self.failed + self.unsent
+        settled = self.sent + self.blocked + self.failed + self.unsent + self.moot
         return settled >= self.total and (not self.stopped or self.in_flight == 0)
 
 
@@ -56,6 +61,8 @@ def _shown(current: Counts) -> str:
     shown = f"{current.sent}/{current.blocked}/{current.failed}"
     if current.unsent and not current.stopped:
         shown += f"/{current.unsent}"
+    if current.moot:
+        shown += f"/moot:{current.moot}"
     if current.stopped:
         # Stopping, or stopped for good: another text than the running count's.
         return f"stop{'ped' if current.done else ''}:{shown}/{current.unsent}/{current.in_flight}"
@@ -116,8 +123,21 @@ async def counts(session: AsyncSession, broadcast: Broadcast, now: dt.datetime) 
     sent = by_status.get(OutboxStatus.SENT, 0)
     blocked = by_status.get(OutboxStatus.BLOCKED, 0)
     if broadcast.stopped_at is None:
-        # Dropped while it runs: the volunteer left the unit (what waited for them goes).
-        return Counts(broadcast.total, sent, blocked, parked, dropped)
+        # Dropped while it runs: the volunteer left the unit (what waited for them goes), or
+        # nothing the list offered was still open when it went out (drawn again: `moot`).
+        moot = 0
+        if dropped:
+            moot = int(
+                await session.scalar(
+                    select(func.count()).where(
+                        OutboxMessage.batch == batch_of(broadcast.id),
+                        OutboxMessage.status == OutboxStatus.DROPPED,
+                        OutboxMessage.last_error.like(f"{MOOT_REASON}%"),
+                    )
+                )
+                or 0
+            )
+        return Counts(broadcast.total, sent, blocked, parked, dropped - moot, moot=moot)
     in_flight = await session.scalar(
         select(func.count()).where(
             OutboxMessage.batch == batch_of(broadcast.id),
@@ -153,7 +173,7 @@ def progress_text(t: Translator, current: Counts, stopped_by: str | None = None)
             failed=current.failed,
         )
     key = "broadcast.progress_done" if current.done else "broadcast.progress"
-    return t(
+    text = t(
         f"{key}_unsent" if current.unsent else key,
         sent=current.sent,
         total=current.total,
@@ -162,6 +182,9 @@ def progress_text(t: Translator, current: Counts, stopped_by: str | None = None)
         failed=current.failed,
         unsent=current.unsent,
     )
+    if current.moot:
+        text += t("broadcast.progress_moot", count=current.moot)
+    return text
 
 
 def progress_body(
