@@ -30,10 +30,12 @@ from bot.db.models import (
     Role,
 )
 from bot.emulator import SimUser
+from tests.e2e.broadcast_fixtures import announce
 from tests.e2e.journeys import create_unit, invite_code, join
 from tests.e2e.order_fixtures import ordered
 from tests.e2e.oversight_fixtures import city
 from tests.e2e.schedule import (
+    DAY,
     at,
     command,
     outbox_to,
@@ -356,6 +358,9 @@ async def test_an_admin_of_admin_ids_is_never_removed_and_stays_admin_on_leaving
         coordinator.answered_callbacks[-1]["text"] == "管理员甲 是管理员（ADMIN_IDS），不能被移出。"
     )
 
+    # An announcement to the unit waits for the quiet hours to end; the admin leaves meanwhile.
+    harness.clock.set(at(DAY, 22, 30))
+    await announce(harness, coordinator, "明早 7 点集合")
     await command(harness, admin, "me")
     await press_and_settle(harness, admin, "🚪 退出本单位")
     await press_and_settle(harness, admin, "是，退出本单位")
@@ -363,6 +368,15 @@ async def test_an_admin_of_admin_ids_is_never_removed_and_stays_admin_on_leaving
     assert member is not None and member.active and member.unit_id is None
     assert member.roles == frozenset()
     assert "/units" in await command(harness, admin, "help")
+    # What the unit's broadcast queued for them is theirs no more, as for anyone who leaves.
+    shown = len(admin.messages())
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 7, 0))
+    await harness.deliver()
+    assert not any("明早 7 点集合" in text for text in admin.texts()[shown:])
+    await harness.tick()
+    assert coordinator.last().text == (
+        "✅ 发送完成（共 1 人）：送达 0，被屏蔽 0，失败 0，未发送 1（对方已离开单位）"
+    )
 
 
 async def test_members_come_twenty_a_page(harness: Harness) -> None:

@@ -31,6 +31,7 @@ from bot.services.people.reachability import coordinators_of
 from bot.services.platform import audit, dialogues, outbox
 from bot.services.platform.notify import Render, notify
 from bot.services.rostering import leave, rotas
+from bot.services.schedule import broadcast as broadcasts
 from bot.services.schedule import seats, signup
 from bot.services.swaps import jobs as swap_jobs
 from bot.services.swaps import notices as swap_notices
@@ -371,8 +372,12 @@ async def _depart(
     member.role_rows.clear()
     member_tags.take_all(session, actor, member, now)
     if member.telegram_id in settings.admin_ids:
-        # An admin keeps their record as a fresh admin's: no unit, still theirs to use.
+        # An admin keeps their record as a fresh admin's: no unit, still theirs to use, and
+        # the admin's messages queued; the unit's broadcasts waiting for them go, as anyone's.
         member.unit_id = None
+        await broadcasts.drop_waiting_for(
+            session, member.telegram_id, f"{how.value}: no longer a member"
+        )
     else:
         member.active = False
         # What waits in the queue for them was written to a member (an announcement, an offer

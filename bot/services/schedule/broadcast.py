@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.buttons import BroadcastChoice
@@ -18,6 +18,8 @@ from bot.db.models import (
     Broadcast,
     BroadcastKind,
     Member,
+    OutboxMessage,
+    OutboxStatus,
     Post,
     Role,
     Shift,
@@ -72,8 +74,27 @@ def held_until(now: dt.datetime, settings: Settings) -> dt.datetime | None:
     return settings.quiet_until(now)
 
 
+BATCH_PREFIX = "broadcast:"
+
+
 def batch_of(broadcast_id: int) -> str:
-    return f"broadcast:{broadcast_id}"
+    return f"{BATCH_PREFIX}{broadcast_id}"
+
+
+async def drop_waiting_for(session: AsyncSession, chat_id: int, reason: str) -> None:
+    """What broadcasts queued for this chat and have not sent yet is dropped (counted as not
+    sent: one who left the unit): an admin of ADMIN_IDS who leaves keeps their chat's other
+    messages, which are an admin's."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.batch.like(f"{BATCH_PREFIX}%"),
+        )
+        .values(status=OutboxStatus.DROPPED, last_error=reason[:500])
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def check_audience(session: AsyncSession, actor: Actor, unit_id: int | None) -> None:
