@@ -129,5 +129,6 @@ async def test_a_list_held_overnight_leaves_out_the_shifts_begun_or_cancelled_si
     await harness.tick()
     shown = next(m for m in coordinator.messages() if m.message_id == progress)
     assert shown.text == (
-        "✅ 发送完成（共 2 人）：送达 1，被屏蔽 0，失败 0，未发送 1（所列班次都已开始或取消）"
+        "✅ 发送完成（共 2 人）：送达 1，被屏蔽 0，失败 0，"
+        "未发送 1（所列班次都已不能报名：已开始、取消或归档）"
     )
