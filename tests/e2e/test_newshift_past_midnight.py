@@ -81,3 +81,25 @@ async def test_an_hour_already_past_today_may_be_typed_again(harness: Harness) -
     async with harness.session() as session:
         [created] = list(await session.scalars(select(Shift)))
     assert (created.starts_at, created.ends_at) == (at(DAY, 22), at(DAY + dt.timedelta(days=1), 0))
+
+    # A whole day, 00:00 to the midnight that ends it, is one shift of 24 hours; the same
+    # midnight twice is still no shift.
+    await command(harness, coordinator, "newshift")
+    await press_and_settle(harness, coordinator, "黄河路-人民路口 · 城管局")
+    await press_and_settle(harness, coordinator, "12月2日 周三")
+    await coordinator.send_text("00:00-00:00")
+    await harness.settle()
+    assert not (coordinator.last().text or "").startswith("需要几名志愿者")
+    await coordinator.send_text("00:00-24:00")
+    await harness.settle()
+    assert (coordinator.last().text or "").startswith("需要几名志愿者"), coordinator.last().text
+    review = await press_and_settle(harness, coordinator, "2")
+    assert "🕒 00:00–24:00" in review, review
+    text = await press_and_settle(harness, coordinator, "✅ 新建")
+    assert "12月2日 周三 00:00–24:00 · 黄河路-人民路口" in text, text
+    async with harness.session() as session:
+        whole = await session.scalar(
+            select(Shift).where(Shift.starts_at == at(DAY + dt.timedelta(days=1), 0))
+        )
+    assert whole is not None
+    assert whole.ends_at == at(DAY + dt.timedelta(days=2), 0)

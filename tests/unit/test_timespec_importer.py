@@ -76,6 +76,9 @@ def test_dates(text: str, expected: dt.date | None) -> None:
         ("2200-2400", (dt.time(22), dt.time(0))),
         ("晚上10点到12点", (dt.time(22), dt.time(0))),
         ("晚上10点-24点", (dt.time(22), dt.time(0))),
+        # 00:00 to 24:00 is the whole day; the same midnight twice is no shift.
+        ("00:00-24:00", (dt.time(0), dt.time(0))),
+        ("00:00-00:00", None),
         ("22:00-24:30", None),
         ("24:00-23:00", None),
         ("07:00-09:00-10:00", None),

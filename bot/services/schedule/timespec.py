@@ -213,8 +213,15 @@ def parse_end_time(text: str) -> dt.time | None:
 
 def ends_after(start: dt.time, end: dt.time) -> bool:
     """Whether a shift of these times ends after it starts, on its day or at the midnight that
-    ends it (00:00 to 00:00 is no shift)."""
-    return end > start or (end == END_OF_DAY and start != END_OF_DAY)
+    ends it (00:00 to 24:00 is the whole day; `same_midnight` tells the typed 00:00 to 00:00,
+    which is no shift)."""
+    return end > start or end == END_OF_DAY
+
+
+def same_midnight(start: dt.time, end_text: str) -> bool:
+    """Whether a start of 00:00 and an end typed as 00:00 (not 24:00) name one midnight twice:
+    no shift, where 00:00 to 24:00 is the whole day."""
+    return start == END_OF_DAY and not _END_OF_DAY.match(_plain(end_text))
 
 
 def end_text(end: dt.time) -> str:
@@ -241,7 +248,7 @@ def parse_time_range(text: str) -> tuple[dt.time, dt.time] | None:
     if first is not None and first.group(1) and second is not None and not second.group(1):
         parts[1] = first.group(1) + parts[1]
     start, end = parse_time(parts[0]), parse_end_time(parts[1])
-    if start is None or end is None:
+    if start is None or end is None or (end == END_OF_DAY and same_midnight(start, parts[1])):
         return None
     return start, end
 

@@ -253,7 +253,9 @@ class Planner:
         if start is None or end is None:
             self.fail(row, "time_invalid")
             return
-        if not timespec.ends_after(start, end):
+        if not timespec.ends_after(start, end) or (
+            end == timespec.END_OF_DAY and timespec.same_midnight(start, cells.get("end", ""))
+        ):
             self.fail(row, "end_before_start")
             return
         written = cells.get("capacity", "")
