@@ -26,6 +26,7 @@ from bot.db.models import Dialogue, DialogueKind, SwapKind, SwapOffer, Unit
 from bot.errors import DomainError
 from bot.i18n import Translator
 from bot.services.platform import dialogues
+from bot.services.rostering import my_seats
 from bot.services.schedule.shift_text import shift_label
 from bot.services.swaps import answers, lifecycle, notices, offers, queries
 from bot.services.swaps import unit_settings as swap_settings
@@ -67,13 +68,17 @@ async def start(turn: Turn) -> None:
     """/swap: the member's seats, one button each."""
     t = turn.t
     member = turn.actor.require_member()
-    seats = await queries.swappable(turn.session, member, turn.now, turn.runtime.settings)
+    mine = await my_seats.of(turn.session, member, turn.now, turn.runtime.settings)
+    # Numbered as /my numbers them, so that seat 2 is 2 in both.
+    seats = [
+        (number, seat.assignment) for number, seat in enumerate(mine, start=1) if seat.may_swap
+    ]
     if not seats:
         turn.reply(t("swaps.none_to_offer"))
         return
     lines = [t("swaps.pick_shift")]
     buttons: list[InlineKeyboardButton] = []
-    for number, assignment in enumerate(seats, start=1):
+    for number, assignment in seats:
         lines.append(t("swaps.item", n=number, shift=shift_label(t, assignment.shift)))
         buttons.append(swap_button(t, number, assignment.id))
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]

@@ -4,12 +4,14 @@ everyone waiting on it told."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from bot.buttons import SwapApprove
 from bot.db.models import LeaveStatus, SwapOffer, SwapStatus
-from tests.e2e.rostering_fixtures import assign_by_hand, leaves, town
-from tests.e2e.schedule import command, press_and_settle, statuses
+from tests.e2e.rostering_fixtures import assign_by_hand, assigned_seat, leaves, town
+from tests.e2e.schedule import DAY, command, press_and_settle, shift, statuses
 from tests.e2e.swap_fixtures import last_offer, require_approval
 from tests.harness import Harness
 
@@ -60,6 +62,16 @@ async def test_a_seat_being_swapped_takes_no_leave_and_a_seat_on_leave_offers_no
     await command(harness, wang, "my")
     assert wang.last().buttons() == ["📅 日历文件"]
     assert li.user_id not in await statuses(harness, t.shift_id)
+
+    # A later seat is 2 in /my, and /swap numbers it 2 as well, not 1 of what it lists.
+    later = await shift(harness, t.post_id, day=DAY + dt.timedelta(days=2))
+    await assigned_seat(harness, later, wang.user_id)
+    await command(harness, wang, "my")
+    assert "🔁 换岗 2" in wang.last().buttons()
+    text = await command(harness, wang, "swap")
+    assert "\n2. 12月3日 周四 07:00–09:00" in text, text
+    assert "\n1. " not in text, text
+    assert wang.last().buttons()[0] == "🔁 换岗 2"
 
 
 async def test_a_swap_awaiting_approval_is_called_off_when_its_holder_is_taken_off(

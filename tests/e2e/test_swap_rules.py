@@ -194,10 +194,10 @@ async def test_tag_cap_and_no_show_rules_decide_who_is_offered_and_who_may_take(
     # A shift that needs a tag is offered only to members who have it.
     tagged = await shift(harness, town_.post_id, start=12, end=13, required_tag="党员")
     await seat(harness, tagged, town_.holder.user_id)
-    # /swap lists it alone: the 07:00 seat is being swapped.
+    # /swap lists it alone: the 07:00 seat is being swapped. It is 2, as /my numbers it.
     await command(harness, town_.holder, "swap")
-    assert town_.holder.last().buttons() == ["🔁 换岗 1", "✖️ 取消"]
-    await press_and_settle(harness, town_.holder, "🔁 换岗 1")
+    assert town_.holder.last().buttons() == ["🔁 换岗 2", "✖️ 取消"]
+    await press_and_settle(harness, town_.holder, "🔁 换岗 2")
     text = await press_and_settle(harness, town_.holder, GIVE_AWAY)
     assert "转让给本单位 1 位符合条件的成员" in text
     await harness.deliver()
