@@ -64,7 +64,11 @@ async def _checkout(turn: Turn, checkin_id: int | None, sent: dt.datetime | None
         # Its prompt, so that its ✖️ goes once it ends or another command replaces it.
         turn.prompt(
             question,
-            t("checkout.ask_reason", post=shift.post.name, end=t.time(shift.ends_at)),
+            t(
+                "checkout.ask_reason",
+                post=shift.post.name,
+                end=t.end_time(shift.starts_at, shift.ends_at),
+            ),
             inline([cancel_row(t)]),
         )
         return

@@ -5,11 +5,23 @@ read more than an hour after it was sent counts when it is read, as for a check-
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from bot.db.models import AssignmentStatus, CheckoutKind
+from bot.services.duty import jobs
 from bot.services.platform import inbox
-from tests.e2e.checkin_fixtures import assignment, check_in, checkins, duty, team, today
+from tests.e2e.checkin_fixtures import (
+    assignment,
+    check_in,
+    checkins,
+    duty,
+    outbox_texts,
+    run_due,
+    team,
+    today,
+)
 from tests.harness import Harness
 
 
@@ -108,3 +120,33 @@ async def test_a_check_out_press_left_in_the_inbox_by_a_crash_counts_when_it_was
     [record] = await checkins(harness)
     assert record.checked_out_at == today(9, 10) and record.credited_minutes == 70
     assert record.checkout_kind is CheckoutKind.EARLY
+
+
+@pytest.mark.parametrize("settings_overrides", [{"checkin_open_before_min": 15}])
+async def test_a_shift_ending_at_midnight_is_said_to_end_at_24_00(harness: Harness) -> None:
+    """22:00–24:00 ends at 24:00 in the check-out lines too, as /newshift and /my show it, not
+    at 00:00, which reads as before the start."""
+    crew = await team(harness, ("王芳", "李明"))
+    fang, ming = crew.volunteers
+    midnight = today(0) + dt.timedelta(days=1)
+    await duty(harness, fang, crew.unit, today(22, 0), midnight)
+    await duty(harness, ming, crew.unit, today(22, 0), midnight, "人民路口")
+    harness.clock.set(today(21, 55))
+    await check_in(harness, fang)
+    await check_in(harness, ming)
+    harness.clock.set(today(23, 0))
+    await fang.send_command("checkout")
+    await harness.settle()
+    asked = fang.last().text or ""
+    assert asked.startswith("「黄河路-人民路口」的班次到 24:00 才结束。"), asked
+    # Li Ming stays to the end and forgets to check out.
+    harness.clock.set(midnight)
+    await run_due(harness, jobs.checkout_reminders)
+    [reminder] = [text for text in await outbox_texts(harness, ming.user_id) if "🏁" in text]
+    assert "的班次 24:00 结束了" in reminder, reminder
+    harness.clock.set(
+        midnight + dt.timedelta(minutes=harness.runtime.settings.auto_checkout_after_min)
+    )
+    await run_due(harness, jobs.auto_checkout)
+    [closed] = [text for text in await outbox_texts(harness, ming.user_id) if "🕘" in text]
+    assert "的班次 24:00 已结束" in closed, closed

@@ -59,7 +59,11 @@ def _end_reminder(checkin: CheckIn, grace: dt.timedelta) -> Render:
     shift = checkin.assignment.shift
 
     def render(t: Translator) -> outbox.Message:
-        text = t("checkin.end_reminder", post=shift.post.name, end=t.time(shift.ends_at))
+        text = t(
+            "checkin.end_reminder",
+            post=shift.post.name,
+            end=t.end_time(shift.starts_at, shift.ends_at),
+        )
         buttons = [[(t("checkin.button.checkout"), CheckOut(checkin.id))]]
         return outbox.payload(text, buttons=buttons, expires_at=shift.ends_at + grace)
 
@@ -97,7 +101,7 @@ def _auto_checked_out(checkin: CheckIn, left: dt.datetime | None = None) -> Rend
         text = t(
             "checkin.auto_checkout",
             post=shift.post.name,
-            end=t.time(shift.ends_at),
+            end=t.end_time(shift.starts_at, shift.ends_at),
             hours=hours,
         )
         return outbox.payload(text)
