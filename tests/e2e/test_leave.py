@@ -396,10 +396,20 @@ async def test_leave_whose_only_coordinator_blocks_the_bot_once_asked_goes_to_th
 
     await town_.coordinator.block_bot()
     await harness.settle()
+    # She reads Traditional Chinese: told in it that her request went to the admins, once.
+    async with harness.session() as session:
+        await session.execute(
+            update(Member).where(Member.telegram_id == wang.user_id).values(language="zh_Hant")
+        )
     await harness.tick()
     await harness.tick()
     await harness.deliver()
     assert len([text for text in harness.admin.texts() if "🙋 请假申请" in text]) == 1
+    moved = [text for text in wang.texts() if "轉給管理員" in text]
+    assert moved == [
+        "🙋 您的請假申請已轉給管理員（12月2日 週三 07:00–09:00 · 黄河路-人民路口）："
+        "本單位的協調員現在都無法處理。批准之前這個班次仍由您負責，請留意通知。"
+    ], wang.texts()[-3:]
     assert harness.admin.last().buttons() == ["✅ 批准", "✖️ 驳回"]
     await press_and_settle(harness, harness.admin, "✅ 批准")
     assert [row.status for row in await leaves(harness)] == [LeaveStatus.APPROVED]

@@ -33,14 +33,16 @@ from bot.db.models import (
     SwapStatus,
 )
 from bot.errors import DomainError, ErrorCode
+from bot.i18n import Translator
 from bot.services.duty.reminders import is_urgent
 from bot.services.people import names
 from bot.services.people.access import Actor
 from bot.services.people.reachability import coordinators_of, deciders_of, has_decider
 from bot.services.platform import audit, outbox
-from bot.services.platform.notify import Render, notify_admins, notify_all
+from bot.services.platform.notify import Render, notify, notify_admins, notify_all
 from bot.services.rostering import leave_waiting
 from bot.services.schedule import leave_cards, seats
+from bot.services.schedule.shift_text import shift_label
 from bot.services.swaps import queries as swap_queries
 from bot.settings import Settings
 
@@ -224,7 +226,10 @@ async def ask_admins_if_unread(session: AsyncSession, now: dt.datetime, settings
         shift = leave.assignment.shift
         render = await leave_waiting.request_render(session, leave, now, settings)
         urgent = is_urgent(shift, now, settings)
-        queued += await _ask_admins(session, leave, render, urgent, now, settings)
+        told = await _ask_admins(session, leave, render, urgent, now, settings)
+        if told:
+            await _tell_moved_to_admins(session, leave, now, settings)
+        queued += told
     return queued
 
 
@@ -247,6 +252,22 @@ async def _ask_admins(
     )
 
 
+async def _tell_moved_to_admins(
+    session: AsyncSession, leave: LeaveRequest, now: dt.datetime, settings: Settings
+) -> None:
+    """The asker hears, in their language and once, that their request went to the admins after
+    it was asked: none of the unit's coordinators can decide it any more (as they are told when
+    none could at the time of asking)."""
+    shift = leave.assignment.shift
+
+    def render(t: Translator) -> outbox.Message:
+        return outbox.payload(t("rostering.leave.moved_to_admins", shift=shift_label(t, shift)))
+
+    await notify(
+        session, leave.member, render, key=f"leave:{leave.id}:to-admins", now=now, settings=settings
+    )
+
+
 async def ask_admins_instead(
     session: AsyncSession, unit_id: int, now: dt.datetime, settings: Settings
 ) -> int:
@@ -264,7 +285,8 @@ async def ask_admins_instead(
     for leave in waiting:
         render = await leave_waiting.request_render(session, leave, now, settings)
         urgent = is_urgent(leave.assignment.shift, now, settings)
-        await _ask_admins(session, leave, render, urgent, now, settings)
+        if await _ask_admins(session, leave, render, urgent, now, settings):
+            await _tell_moved_to_admins(session, leave, now, settings)
     return len(waiting)
 
 
