@@ -15,7 +15,7 @@ from telegram import (
 from bot.buttons import CallbackData, RegistrationLanguage
 from bot.db.models import Dialogue
 from bot.errors import DomainError
-from bot.i18n import LANGUAGES, Translator
+from bot.i18n import LANGUAGES, MENU_LANGUAGE_CODES, Translator
 from bot.services.people import invites, registration
 from bot.services.people.access import Actor
 from bot.services.platform import dialogues
@@ -41,9 +41,19 @@ def language_keyboard(
     return [[button(t(f"language.name.{code}"), choose(code))] for code in LANGUAGES]
 
 
+def _stranger_menu(turn: Turn) -> None:
+    """Telegram keys the menus set at start-up by a two-letter language, so zh-hant, zh-TW and
+    zh-HK read the "zh" one, in Simplified Chinese: a stranger whose language has no menu of its
+    own gets the stranger's menu in their language in this chat."""
+    if turn.t.language not in MENU_LANGUAGE_CODES:
+        refresh_menu(turn, frozenset())
+
+
 async def start(turn: Turn) -> None:
     """/start with a code joins; without one it greets members and guides strangers."""
     t = turn.t
+    if turn.actor.member is None and not turn.actor.is_admin:
+        _stranger_menu(turn)
     if turn.args:
         result = await registration.start(turn.session, turn.user_id, turn.args[0], turn.now)
         invite = result.invite

@@ -305,6 +305,20 @@ async def test_at_start_up_groups_get_the_commands_that_work_there(harness: Harn
         "help",
         "cancel",
     ]
+    # Telegram keys menus by two letters, so zh-hant, zh-TW and zh-HK read "zh": a stranger
+    # who reads Traditional Chinese gets the stranger's menu in it once they start the bot.
+    hant = harness.runtime.translator("zh_Hant")
+    for user_id, code in ((5403, "zh-hant"), (5404, "zh-TW"), (5405, "zh-HK")):
+        visitor = harness.user(user_id, "訪客", language_code=code)
+        await command(harness, visitor, "start")
+        assert harness.emulator.chat_menu(user_id) == [
+            ("start", hant("help.start")),
+            ("help", hant("help.help")),
+            ("cancel", hant("help.cancel")),
+        ], code
+    # One who reads Simplified Chinese keeps the menu Telegram already shows: none per chat.
+    await command(harness, stranger, "start")
+    assert harness.emulator.commands("chat", chat_id=stranger.user_id) == []
 
 
 async def test_an_admin_whose_first_word_is_lang_changes_language(harness: Harness) -> None:
