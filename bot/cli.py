@@ -25,9 +25,21 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    # Also after the command (dutybot run -v), as people type it: SUPPRESS, so that a command
+    # given without it keeps the -v given before it.
+    verbose = argparse.ArgumentParser(add_help=False)
+    verbose.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="log debug details",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run the bot (long polling, or --webhook)")
+    run = commands.add_parser(
+        "run", help="run the bot (long polling, or --webhook)", parents=[verbose]
+    )
     run.add_argument(
         "--webhook",
         action="store_true",
@@ -35,7 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     demo = commands.add_parser(
-        "demo", help="play a simulated day against a local Bot API emulator (no token needed)"
+        "demo",
+        help="play a simulated day against a local Bot API emulator (no token needed)",
+        parents=[verbose],
     )
     demo.add_argument(
         "--data-dir",
@@ -48,16 +62,22 @@ def _parser() -> argparse.ArgumentParser:
         help="database for the demo, recreated each time (default: DATA_DIR/demo.db)",
     )
 
-    commands.add_parser("migrate", help="apply database migrations (also done at start-up)")
+    commands.add_parser(
+        "migrate", help="apply database migrations (also done at start-up)", parents=[verbose]
+    )
 
     schedule = commands.add_parser(
-        "import", help="import a schedule spreadsheet (.xlsx or .csv), all or nothing"
+        "import",
+        help="import a schedule spreadsheet (.xlsx or .csv), all or nothing",
+        parents=[verbose],
     )
     schedule.add_argument("file", help="the spreadsheet, with the columns of /template")
     schedule.add_argument(
         "--dry-run", action="store_true", help="only report what would change, write nothing"
     )
-    export = commands.add_parser("export", help="write the duty ledger (.xlsx) of a date range")
+    export = commands.add_parser(
+        "export", help="write the duty ledger (.xlsx) of a date range", parents=[verbose]
+    )
     export.add_argument(
         "--from", dest="first", required=True, help="first day, YYYY-MM-DD or MM-DD"
     )

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot.cli import _parser
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from tests.unit.cli_fixtures import assert_one_line, dutybot
@@ -133,3 +134,20 @@ def test_a_demo_folder_that_cannot_be_made_is_named_not_the_bots_database(tmp_pa
     assert "dutybot.db" not in last, last
     assert "DATABASE_URL" not in last, last
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "verbose"),
+    [
+        (["-v", "run"], True),
+        (["run", "-v"], True),
+        (["run", "--webhook", "--verbose"], True),
+        (["migrate", "-v"], True),
+        (["-v", "export", "--from", "12-01", "-v"], True),
+        (["run"], False),
+        (["demo"], False),
+    ],
+)
+def test_verbose_is_read_before_or_after_the_command(argv: list[str], verbose: bool) -> None:
+    """`dutybot --help` offers -v for every command; `dutybot run -v` is that, not refused."""
+    assert _parser().parse_args(argv).verbose is verbose
