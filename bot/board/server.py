@@ -32,7 +32,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -97,15 +97,20 @@ def tile_layer(tile_url: str) -> tuple[str, list[str]]:
     return f"{tile_url[: match.start()]}{{s}}{tile_url[match.end() :]}", names
 
 
-def _tile_origin(tile_url: str) -> str:
-    parsed = urlparse(tile_url.replace("{s}", "a"))
+def _tile_origin(tile_url: str, subdomains: Sequence[str] = ("a", "b", "c")) -> str:
+    """The origins the page's CSP lets tiles come from: `{s}` in the first name of the host
+    (a.tile..., b.tile...: the same provider) is a wildcard on the rest; elsewhere in the host,
+    or in a host without a dot (tiles{s}:8080 on an intranet), each host is named."""
+    parsed = urlparse(tile_url)
     if not parsed.scheme:
         return ""
     host = parsed.netloc
-    # {s} subdomains (a.tile..., b.tile...) all belong to the same provider.
-    if "{s}" in tile_url:
-        host = "*." + host.split(".", 1)[1]
-    return f"{parsed.scheme}://{host}"
+    if "{s}" not in host:
+        return f"{parsed.scheme}://{host}"
+    first, dot, rest = host.partition(".")
+    if "{s}" in first and dot and "{s}" not in rest:
+        return f"{parsed.scheme}://*.{rest}"
+    return " ".join(f"{parsed.scheme}://{host.replace('{s}', name)}" for name in subdomains)
 
 
 def asset_build(*roots: Path) -> str:
@@ -293,7 +298,7 @@ class BoardServer:
         )
         csp = (
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            f"img-src 'self' data: {_tile_origin(tile_url)}; connect-src 'self'; "
+            f"img-src 'self' data: {_tile_origin(tile_url, subdomains)}; connect-src 'self'; "
             "object-src 'none'; base-uri 'none'"
         )
         headers = {**NO_STORE, "Content-Security-Policy": csp}

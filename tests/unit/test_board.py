@@ -577,3 +577,17 @@ def test_amap_tiles_get_their_own_subdomains_and_the_csp_lets_them_in() -> None:
     assert _tile_origin(osm) == "https://*.tile.openstreetmap.org"
     # An empty or broken list is left as written (Leaflet's defaults), never a blank name.
     assert tile_layer("https://t{switch:1,,2}.example.org/{z}/{x}/{y}.png")[1] == ["a", "b", "c"]
+    # A host without a dot (a tile server on the intranet) has no domain to wildcard: each of
+    # its hosts is let in by name, rather than the page failing.
+    intranet = "http://tiles{switch:1,2}:8080/{z}/{x}/{y}.png"
+    template, subdomains = tile_layer(intranet)
+    assert _tile_origin(template, subdomains) == "http://tiles1:8080 http://tiles2:8080"
+    assert _tile_origin("http://{s}/{z}/{x}/{y}.png") == "http://a http://b http://c"
+    # {s} further in the host, or only in the path, is not a subdomain of what follows it.
+    deeper = "https://tile.{s}.example.org/{z}/{x}/{y}.png"
+    assert (
+        _tile_origin(deeper, ["a", "b"]) == "https://tile.a.example.org https://tile.b.example.org"
+    )
+    assert _tile_origin("https://tiles.example.org/{s}/{z}/{x}/{y}.png") == (
+        "https://tiles.example.org"
+    )
