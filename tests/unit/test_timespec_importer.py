@@ -76,6 +76,14 @@ def test_dates(text: str, expected: dt.date | None) -> None:
         ("2200-2400", (dt.time(22), dt.time(0))),
         ("晚上10点到12点", (dt.time(22), dt.time(0))),
         ("晚上10点-24点", (dt.time(22), dt.time(0))),
+        # The hour alone before the dash, as people write a range in Chinese: 7-9点, 下午5-7点.
+        ("7-9点", (dt.time(7), dt.time(9))),
+        ("7-9点半", (dt.time(7), dt.time(9, 30))),
+        ("下午5-7点", (dt.time(17), dt.time(19))),
+        ("下午5～7點", (dt.time(17), dt.time(19))),
+        ("7至9时", (dt.time(7), dt.time(9))),
+        ("7-9", None),
+        ("7-", None),
         # 00:00 to 24:00 is the whole day; the same midnight twice is no shift.
         ("00:00-24:00", (dt.time(0), dt.time(0))),
         ("00:00-00:00", None),

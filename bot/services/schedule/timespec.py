@@ -50,6 +50,9 @@ _CHINESE_TIME = re.compile(
     r"^(上午|早上|早晨|中午|下午|傍晚|晚上)?\s*(\d{1,2})\s*[点點时時]\s*(?:(\d{1,2})\s*分?|(半))?$"
 )
 _AFTERNOON = ("中午", "下午", "傍晚", "晚上")
+# The hour alone before the dash of a range written the Chinese way, 7-9点 or 下午5-7点: it takes
+# the 点 of the time after it.
+_BARE_HOUR = re.compile(r"^(?:上午|早上|早晨|中午|下午|傍晚|晚上)?\s*\d{1,2}$")
 # The midnight that ends a day, as a shift's end is written: 24:00, 2400, 24点, 晚上12点. It is
 # read as 00:00, which no shift can otherwise end at on the day it starts, and placed at the
 # start of the next day (`end_instant`).
@@ -238,11 +241,13 @@ def end_instant(day: dt.date, end: dt.time, zone: dt.tzinfo) -> dt.datetime:
 
 
 def parse_time_range(text: str) -> tuple[dt.time, dt.time] | None:
-    """07:00-09:00, 7点到9点; 下午5点到7点 reads the second time in the afternoon too; an end of
-    24:00 is END_OF_DAY."""
+    """07:00-09:00, 7点到9点, 7-9点; 下午5点到7点 (下午5-7点) reads the second time in the afternoon
+    too; an end of 24:00 is END_OF_DAY."""
     parts = _RANGE_SEPARATORS.split(_plain(text))
     if len(parts) != 2:
         return None
+    if _BARE_HOUR.match(parts[0]) and _CHINESE_TIME.match(parts[1]):
+        parts[0] += "点"
     first = _CHINESE_TIME.match(parts[0])
     second = _CHINESE_TIME.match(parts[1])
     if first is not None and first.group(1) and second is not None and not second.group(1):
