@@ -84,6 +84,11 @@ def test_dates(text: str, expected: dt.date | None) -> None:
         ("7至9时", (dt.time(7), dt.time(9))),
         ("7-9", None),
         ("7-", None),
+        # 凌晨, the small hours: street-hygiene shifts start then; 凌晨12点 is midnight.
+        ("凌晨5点到7点", (dt.time(5), dt.time(7))),
+        ("凌晨5點半-早上7點", (dt.time(5, 30), dt.time(7))),
+        ("凌晨4-6点", (dt.time(4), dt.time(6))),
+        ("凌晨12点到2点", (dt.time(0), dt.time(2))),
         # 00:00 to 24:00 is the whole day; the same midnight twice is no shift.
         ("00:00-24:00", (dt.time(0), dt.time(0))),
         ("00:00-00:00", None),

@@ -45,14 +45,14 @@ NAMED_DAYS = {
 }
 _DATE = re.compile(r"^(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号號]?$")
 _TIME = re.compile(r"^(\d{1,2})[:：.]?(\d{2})$")
-# 7点30, 7点30分, 7点, 7点半, 下午5点, 7時30分 (as people write times in Chinese).
+# 7点30, 7点30分, 7点, 7点半, 下午5点, 凌晨5点, 7時30分 (as people write times in Chinese).
 _CHINESE_TIME = re.compile(
-    r"^(上午|早上|早晨|中午|下午|傍晚|晚上)?\s*(\d{1,2})\s*[点點时時]\s*(?:(\d{1,2})\s*分?|(半))?$"
+    r"^(凌晨|上午|早上|早晨|中午|下午|傍晚|晚上)?\s*(\d{1,2})\s*[点點时時]\s*(?:(\d{1,2})\s*分?|(半))?$"
 )
 _AFTERNOON = ("中午", "下午", "傍晚", "晚上")
 # The hour alone before the dash of a range written the Chinese way, 7-9点 or 下午5-7点: it takes
 # the 点 of the time after it.
-_BARE_HOUR = re.compile(r"^(?:上午|早上|早晨|中午|下午|傍晚|晚上)?\s*\d{1,2}$")
+_BARE_HOUR = re.compile(r"^(?:凌晨|上午|早上|早晨|中午|下午|傍晚|晚上)?\s*\d{1,2}$")
 # The midnight that ends a day, as a shift's end is written: 24:00, 2400, 24点, 晚上12点. It is
 # read as 00:00, which no shift can otherwise end at on the day it starts, and placed at the
 # start of the next day (`end_instant`).
@@ -201,6 +201,8 @@ def parse_time(text: str) -> dt.time | None:
         minutes = 30 if half else int(minute_text or 0)
         if part in _AFTERNOON and hours < 12 and not (part == "中午" and hours >= 11):
             hours += 12
+        elif part == "凌晨" and hours == 12:
+            hours = 0  # the small hours: 凌晨12点 is midnight, not noon
     if hours > 23 or minutes > 59:
         return None
     return dt.time(hours, minutes)
