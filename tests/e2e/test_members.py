@@ -436,6 +436,11 @@ async def test_the_only_coordinator_removed_hands_what_awaits_their_decision_to_
     assert len(requests) == 2, admin.texts()
     assert any("换岗待审批（代班）" in t and "接班人：王芳" in t for t in requests), requests
     assert any("🙋 请假申请" in t and "张伟" in t for t in requests)
+    # 张伟, who asked the leave, hears that it went to the admins.
+    assert [t for t in zhang.texts() if "请假申请已转给管理员" in t] == [
+        "🙋 您的请假申请已转给管理员（12月2日 周三 17:00–19:00 · 黄河路-人民路口）："
+        "本单位的协调员现在都无法处理。批准之前这个班次仍由您负责，请留意通知。"
+    ]
 
     # The admin decides both.
     for message in reversed(admin.messages()):
