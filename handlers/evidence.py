@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup, Message
 
 from bot.db.models import Dialogue
 from bot.services.oversight import evidence
@@ -15,7 +15,16 @@ from handlers.turn import Markup, Turn
 
 MAX_SHOWN = 10
 
-__all__ = ["album_answered", "photo_of", "position_of", "send_photos"]
+__all__ = ["album_answered", "file_caption", "photo_of", "position_of", "send_photos"]
+
+
+def file_caption(message: Message) -> str:
+    """The caption of a picture sent as a file (a document of an image type): the line written
+    with it, kept as a photo's caption is, though the file itself is refused; "" otherwise."""
+    document = message.document
+    if document is None or not (document.mime_type or "").startswith("image/"):
+        return ""
+    return message.caption or ""
 
 
 def album_answered(

@@ -37,7 +37,7 @@ from bot.services.oversight import (
 from bot.services.platform import dialogues
 from bot.settings import Settings
 from handlers.checkin import location_keyboard
-from handlers.evidence import album_answered, photo_of, position_of
+from handlers.evidence import album_answered, file_caption, photo_of, position_of
 from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Turn, error_text
 
@@ -127,6 +127,11 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             return
         if dialogue.step == checks.Step.PHOTOS and message.text:
             _take_note(turn, dialogue, message.text, submit)
+            return
+        if dialogue.step == checks.Step.PHOTOS and file_caption(message):
+            # A picture sent as a file is refused, its caption kept as the note, as a photo's.
+            turn.reply(t("oversight.photo_as_file"))
+            _take_note(turn, dialogue, file_caption(message), submit)
             return
         # A picture sent as a file, on the checklist too (which takes photos already); with
         # photos taken, Submit stays at hand.

@@ -12,7 +12,7 @@ from bot.i18n import Translator
 from bot.services.duty.photo_rules import Photo
 from bot.services.oversight import orders
 from bot.services.platform import dialogues
-from handlers.evidence import album_answered, photo_of
+from handlers.evidence import album_answered, file_caption, photo_of
 from handlers.keyboards import button, cancel_row, inline
 from handlers.turn import Turn, error_text
 
@@ -83,6 +83,12 @@ async def on_reply(turn: Turn, dialogue: Dialogue) -> None:
         return
     if message.text:
         _take_note(turn, dialogue, message.text)
+        return
+    caption = file_caption(message)
+    if caption:
+        # A picture sent as a file is refused, its caption kept as a photo's is.
+        turn.reply(t("oversight.photo_as_file"))
+        _take_note(turn, dialogue, caption)
         return
     key = "oversight.photo_as_file" if message.document else "oversight.order.need_after_photo"
     turn.reply(t(key), _held_markup(t, dialogue))

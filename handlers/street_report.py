@@ -24,7 +24,7 @@ from bot.services.oversight import notices, orders, report_decisions, report_fil
 from bot.services.platform import dialogues
 from handlers import common
 from handlers.checkin import location_keyboard
-from handlers.evidence import album_answered, photo_of, position_of, send_photos
+from handlers.evidence import album_answered, file_caption, photo_of, position_of, send_photos
 from handlers.keyboards import PAGE_SIZE, button, cancel_row, inline
 from handlers.turn import Turn, error_text
 
@@ -160,11 +160,15 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             except DomainError as error:
                 turn.refuse(error, location_keyboard(t))
         return
-    words = _after_caption(message.text) if message.text else ""
+    # A picture sent as a file is refused, but its caption is kept as a photo's would be.
+    written = message.text or file_caption(message)
+    words = _after_caption(written) if written else ""
     if step == report_filing.Step.PHOTO and words:
         # A line before the photo is the report's text, as a photo's caption would be (its
         # 随手拍 left out the same way; and as an order reply keeps its line-before-photo); the
         # photo is still asked for.
+        if message.document:
+            turn.reply(t("oversight.photo_as_file"))
         try:
             report_filing.set_caption(dialogue, words, turn.now)
         except DomainError as error:
@@ -178,8 +182,14 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         return
     if step == report_filing.Step.LOCATION:
         if message.document:
-            # More photos are taken here: a picture sent as a file is told so.
+            # More photos are taken here: a picture sent as a file is told so; its caption is
+            # the report's text, as a photo's sent here is.
             turn.reply(t("oversight.photo_as_file"), location_keyboard(t))
+            if words:
+                try:
+                    report_filing.set_caption(dialogue, words, turn.now)
+                except DomainError as error:
+                    turn.refuse(error, location_keyboard(t))
             return
         if message.location is None:
             turn.reply(t("oversight.report.need_location"), location_keyboard(t))

@@ -29,12 +29,30 @@ async def test_a_picture_sent_as_a_file_at_a_report_s_place_is_told_so(harness: 
     await harness.settle()
     await wang.send_photo()
     await harness.settle()
-    await wang.send_document("IMG_0002.jpg", b"\xff\xd8\xff", "image/jpeg")
+    # Its caption is the report's text, as a photo's caption sent here is.
+    await wang.send_document("IMG_0002.jpg", b"\xff\xd8\xff", "image/jpeg", "井盖破损")
     await harness.settle()
     assert wang.last().text == AS_FILE
     held = await dialogue_of(harness, wang.user_id)
     assert held.step == "location" and len(held.data["photos"]) == 1
+    assert held.data["caption"] == "井盖破损"
     assert await harness.count(StreetReport) == 0
+
+
+async def test_a_picture_sent_as_a_file_for_a_report_keeps_its_caption(harness: Harness) -> None:
+    """At the report's photo: the file is refused and the photo asked for, its caption kept as
+    the report's text (as a line typed before the photo is)."""
+    town = await city(harness)
+    wang = town.volunteers[0]
+    await wang.send_command("report")
+    await harness.settle()
+    seen = len(wang.messages())
+    await wang.send_document("IMG_0005.jpg", b"\xff\xd8\xff", "image/jpeg", "随手拍：井盖破损")
+    await harness.settle()
+    answers = [m.text for m in wang.messages()[seen:]]
+    assert answers == [AS_FILE, "📝 说明已记下。请再发一张问题的照片。"], answers
+    held = await dialogue_of(harness, wang.user_id)
+    assert held.step == "photo" and held.data["caption"] == "井盖破损"
 
 
 async def test_a_picture_sent_as_a_file_at_the_checklist_is_told_so(harness: Harness) -> None:
@@ -53,3 +71,14 @@ async def test_a_picture_sent_as_a_file_at_the_checklist_is_told_so(harness: Har
     assert held.step == "items" and not held.data.get("photos")
     assert await harness.count(Inspection) == 0
     assert await harness.count(EvidencePhoto) == 0
+    # At the photos, a file's caption is the check's note, as a photo's caption or a line is.
+    await inspector.send_photo()
+    await harness.settle()
+    seen = len(inspector.messages())
+    await inspector.send_document("IMG_0006.jpg", b"\xff\xd8\xff", "image/jpeg", "两人未穿马甲")
+    await harness.settle()
+    answers = [m.text for m in inspector.messages()[seen:]]
+    assert answers == [AS_FILE, "📝 备注已记下。好了点「提交督查」。"], answers
+    held = await dialogue_of(harness, inspector.user_id)
+    assert held.step == "photos" and held.data["note"] == "两人未穿马甲"
+    assert len(held.data["photos"]) == 1

@@ -188,10 +188,20 @@ async def test_a_reply_note_before_any_photo_asks_for_the_photo_without_submit(
     async with harness.session() as session:
         dialogue = await session.get(Dialogue, coordinator.user_id)
         assert dialogue is not None and dialogue.data["note"] == "已清运完毕"
+    # A picture sent as a file is refused, but its caption is the line, as a photo's is.
+    seen = len(coordinator.messages())
+    await coordinator.send_document("IMG_0004.jpg", b"\xff\xd8\xff", "image/jpeg", "垃圾桶已复位")
+    await harness.settle()
+    answers = [m.text for m in coordinator.messages()[seen:]]
+    assert answers == [
+        "这是一个文件。请直接发送照片（不要选「以文件发送」）。",
+        "📝 说明已记下。还要发至少一张整改后的现场照片，才能提交回复。",
+    ], answers
     await coordinator.send_photo()
     await harness.settle()
     assert coordinator.last().buttons() == ["✅ 提交回复", "✖️ 取消"]
     await press_and_settle(harness, coordinator, "✅ 提交回复")
     [replied] = await orders(harness)
     assert replied.id == order.id
-    assert replied.status is OrderStatus.REPLIED and replied.reply_note == "已清运完毕"
+    assert replied.status is OrderStatus.REPLIED and replied.reply_note == "垃圾桶已复位"
+    assert await harness.count(EvidencePhoto) == 2  # the report's photo and the reply's
