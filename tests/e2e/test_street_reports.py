@@ -165,7 +165,7 @@ async def test_a_second_report_of_the_same_problem_nearby_is_linked_and_both_hea
     coordinator_notices = [m.caption or "" for m in town.coordinator.messages()]
     assert len([c for c in coordinator_notices if "有人反映" in c]) == 2
 
-    # The inspector orders the first fixed: both reporters hear it.
+    # The inspector orders the first fixed: both reporters hear it, each of their own report.
     await town.inspector.send_command("orders")
     await harness.settle()
     text = await press_and_settle(harness, town.inspector, "📷 待处理随手拍（2）")
@@ -175,8 +175,8 @@ async def test_a_second_report_of_the_same_problem_nearby_is_linked_and_both_hea
     await press_and_settle(harness, town.inspector, "📝 下整改令")
     await press_and_settle(harness, town.inspector, "✅ 下发")
     await harness.deliver()
-    for reporter in (wang, li):
-        assert f"您的随手拍 #{first.id}：已向「城管局」下发整改令" in (reporter.last().text or "")
+    for reporter, own in ((wang, first), (li, second)):
+        assert f"您的随手拍 #{own.id}：已向「城管局」下发整改令" in (reporter.last().text or "")
     # Li's own list says where the merged report stands, as the notices told him.
     await li.send_command("report")
     await harness.settle()

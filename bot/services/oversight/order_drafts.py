@@ -494,10 +494,10 @@ async def issue(
             session,
             report,
             f"ordered:{order.id}",
-            lambda t: notices.message(
+            lambda t, number: notices.message(
                 t(
                     "oversight.report.told.ordered",
-                    id=report.id,
+                    id=number,
                     unit=order.unit.name,
                     deadline=t.datetime(order.deadline_at),
                 )

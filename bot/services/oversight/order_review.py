@@ -80,8 +80,8 @@ async def accept(
             session,
             report,
             f"fixed:{order.reopened}",
-            lambda t: notices.message(
-                t("oversight.report.told.fixed", id=report.id, unit=order.unit.name), after
+            lambda t, number: notices.message(
+                t("oversight.report.told.fixed", id=number, unit=order.unit.name), after
             ),
             now,
             settings,
@@ -247,7 +247,7 @@ async def reopen(
             session,
             report,
             f"reopened:{order.reopened}",
-            lambda t: notices.message(t("oversight.report.told.reopened", id=report.id)),
+            lambda t, number: notices.message(t("oversight.report.told.reopened", id=number)),
             now,
             settings,
         )

@@ -110,7 +110,9 @@ async def dispatch(
         session,
         report,
         f"routed:{unit.id}",
-        lambda t: notices.message(t("oversight.report.told.routed", id=report.id, unit=unit.name)),
+        lambda t, number: notices.message(
+            t("oversight.report.told.routed", id=number, unit=unit.name)
+        ),
         now,
         settings,
     )
@@ -142,7 +144,9 @@ async def dismiss(
         session,
         report,
         "dismissed",
-        lambda t: notices.message(t("oversight.report.told.dismissed", id=report.id, reason=note)),
+        lambda t, number: notices.message(
+            t("oversight.report.told.dismissed", id=number, reason=note)
+        ),
         now,
         settings,
     )

@@ -7,7 +7,7 @@ is report_filing.py; an inspector's decisions and queue are report_decisions.py.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from bot.buttons import OrderFromReport, ReportDismiss, ReportDispatchPage
 from bot.db.models import (
     UNDECIDED_REPORTS,
     Category,
+    Member,
     ReportStatus,
     Role,
     StreetReport,
@@ -160,28 +161,44 @@ def inspector_buttons(
     return rows
 
 
+# A notice to a reporter, given the number of their own report.
+ReporterRender = Callable[[Translator, int], Message]
+
+
 async def tell_reporters(
     session: AsyncSession,
     report: StreetReport,
     event: str,
-    render: notices.Render,
+    render: ReporterRender,
     now: dt.datetime,
     settings: Settings,
 ) -> int:
-    """Tell the reporter, and everyone whose report was linked to it, about a change."""
+    """Tell the reporter, and everyone whose report was linked to it, about a change: each of
+    their own report's number (one who filed both hears of this one, once)."""
     linked = await session.scalars(
-        select(StreetReport).where(StreetReport.duplicate_of_id == report.id)
+        select(StreetReport)
+        .where(StreetReport.duplicate_of_id == report.id)
+        .order_by(StreetReport.id)
     )
-    members = [report.reporter, *(other.reporter for other in linked.unique())]
-    unique = list({member.id: member for member in members}.values())
-    return await notices.send(
-        session,
-        notices.people(unique, settings),
-        render,
-        key=f"report:{report.id}:{event}",
-        now=now,
-        settings=settings,
-    )
+    numbers: dict[int, tuple[int, Member]] = {report.reporter.id: (report.id, report.reporter)}
+    for other in linked.unique():
+        numbers.setdefault(other.reporter.id, (other.id, other.reporter))
+    queued = 0
+    for number in sorted({number for number, _ in numbers.values()}):
+        members = [member for own, member in numbers.values() if own == number]
+        queued += await notices.send(
+            session,
+            notices.people(members, settings),
+            _of_report(render, number),
+            key=f"report:{report.id}:{event}",
+            now=now,
+            settings=settings,
+        )
+    return queued
+
+
+def _of_report(render: ReporterRender, number: int) -> notices.Render:
+    return lambda t: render(t, number)
 
 
 async def get(session: AsyncSession, report_id: int) -> StreetReport:
