@@ -300,13 +300,14 @@ async def on_reason(turn: Turn, dialogue: Dialogue) -> None:
 async def follow_up(turn: Turn, data: OrderFollowUp) -> None:
     t = turn.t
     try:
-        order = await order_review.set_follow_up(
+        order, _ = await order_review.set_follow_up(
             turn.session, turn.actor, data.order_id, data.days, turn.now
         )
     except DomainError as error:
         turn.refuse(error)
         return
-    if order.follow_up_at is not None and data.days:
+    # A press after the follow-up was set (twice, quickly) shows the one set.
+    if order.follow_up_at is not None and order.follow_up_done_at is None:
         turn.edit(t("oversight.order.follow_up_set", id=order.id, day=t.date(order.follow_up_at)))
     else:
         turn.edit(t("oversight.order.follow_up_none", id=order.id))

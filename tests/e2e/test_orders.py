@@ -159,8 +159,17 @@ async def test_a_follow_up_that_finds_a_relapse_reopens_the_order(harness: Harne
     await reply(harness, town, "已清理")
     await harness.deliver()
     await press_and_settle(harness, inspector, "✅ 验收办结")
-    text = await press_and_settle(harness, inspector, "7 天后回头看")
-    assert "12月8日" in text or "2026年12月8日" in text
+    # Pressed twice quickly (and 不用 after it): the follow-up is set once, and the presses
+    # after the first are answered with it.
+    await inspector.press("7 天后回头看")
+    await inspector.press("7 天后回头看")
+    await inspector.press("不用")
+    await harness.settle()
+    text = inspector.last().text or ""
+    assert text.startswith(f"🔁 整改令 #{order.id}：") and "12月8日 提醒您回头看" in text, text
+    assert (await trail(harness, "order", order.id)).count("order.follow_up") == 1
+    [accepted] = await orders(harness)
+    assert accepted.follow_up_at == harness.clock.now() + dt.timedelta(days=7)
     seen = len(inspector.messages())
     harness.clock.advance(days=6)
     await harness.tick()

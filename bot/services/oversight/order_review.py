@@ -162,13 +162,17 @@ async def send_back(
 
 async def set_follow_up(
     session: AsyncSession, actor: Actor, order_id: int, days: int, now: dt.datetime
-) -> RectificationOrder:
+) -> tuple[RectificationOrder, bool]:
+    """回头看 in `days` (0: none) after this acceptance; False (nothing changed) when one is
+    already set for it, as a second press of the same question finds."""
     require_inspector(actor)
     order = await get(session, order_id, to_change=True)
     if order.status is not OrderStatus.ACCEPTED:
         raise wrong_state(order.status)
     if days not in (0, *FOLLOW_UP_CHOICES):
         raise DomainError(ErrorCode.ORDER_NO_FOLLOW_UP)
+    if order.follow_up_at is not None and order.follow_up_done_at is None:
+        return order, False
     if days:
         order.follow_up_at = now + dt.timedelta(days=days)
         order.follow_up_done_at = None
@@ -181,7 +185,7 @@ async def set_follow_up(
             now,
             after={"at": order.follow_up_at.isoformat()},
         )
-    return order
+    return order, True
 
 
 async def _due_follow_up(session: AsyncSession, actor: Actor, order_id: int) -> RectificationOrder:
