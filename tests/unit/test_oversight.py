@@ -324,6 +324,22 @@ def test_deadlines_in_chinese_words_and_numerals(typed: str, minutes: int) -> No
     assert found == NOW + dt.timedelta(minutes=minutes)
 
 
+def test_a_day_of_the_month_past_at_its_time_today_is_the_next_month_s() -> None:
+    """3日18点 typed on the 3rd after 18:00 is the next such day, next month's 3rd, as a time
+    alone typed after it is tomorrow's; before 18:00 it is today's. A 31st goes to the next
+    month that has one; a date with its month stays that date (refused as past)."""
+    settings = make_settings("sqlite+aiosqlite:///x.db")
+    evening = dt.datetime(2026, 12, 3, 11, 0, tzinfo=dt.UTC)  # 19:00 in Shanghai
+    parse = order_drafts.parse_deadline
+    assert parse("3日18点", evening, settings) == dt.datetime(2027, 1, 3, 10, 0, tzinfo=dt.UTC)
+    assert parse("3号晚上12点", evening, settings) == dt.datetime(2026, 12, 3, 16, tzinfo=dt.UTC)
+    assert parse("3日20点", evening, settings) == dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
+    assert parse("18:00", evening, settings) == dt.datetime(2026, 12, 4, 10, 0, tzinfo=dt.UTC)
+    assert parse("12月3日18点", evening, settings) == dt.datetime(2026, 12, 3, 10, tzinfo=dt.UTC)
+    january = dt.datetime(2027, 1, 31, 11, 0, tzinfo=dt.UTC)
+    assert parse("31日18点", january, settings) == dt.datetime(2027, 3, 31, 10, 0, tzinfo=dt.UTC)
+
+
 def test_ambiguous_chinese_deadlines_are_refused_and_chinese_problems_stay_problems() -> None:
     settings = make_settings("sqlite+aiosqlite:///x.db")
     # Two hours at once, or an hour that is no small hour, is refused, never the problem.

@@ -335,7 +335,19 @@ def parse_deadline(
     if TIME_SHAPED.match(bare):
         # Shaped as a time but none (25点, 凌晨8点): a slip, not the problem.
         raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
-    match = WHEN.match(deadline_words.with_month(bare, today))
+    dated = deadline_words.with_month(bare, today)
+    found = _dated(dated, today, settings)
+    if found is not None and found <= start and dated != bare:
+        # A day of the month already past at that time (3日18点 typed on the 3rd at 19:00):
+        # the next such day, as a time alone typed after it is tomorrow's.
+        later = deadline_words.with_month(bare, today + dt.timedelta(days=1))
+        return _dated(later, today, settings)
+    return found
+
+
+def _dated(text: str, today: dt.date, settings: Settings) -> dt.datetime | None:
+    """A date and a time (12月3日18点, 2026-12-03 18:00) as a deadline, None for other text."""
+    match = WHEN.match(text)
     if not match:
         return None
     date_text, time_text = match.groups()
