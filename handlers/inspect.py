@@ -128,11 +128,19 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         if dialogue.step == checks.Step.PHOTOS and message.text:
             _take_note(turn, dialogue, message.text, submit)
             return
-        if dialogue.step == checks.Step.PHOTOS and file_caption(message):
+        caption = file_caption(message) if dialogue.step == checks.Step.PHOTOS else ""
+        if caption and message.media_group_id is None:
             # A picture sent as a file is refused, its caption kept as the note, as a photo's.
             turn.reply(t("oversight.photo_as_file"))
-            _take_note(turn, dialogue, file_caption(message), submit)
+            _take_note(turn, dialogue, caption, submit)
             return
+        if caption:
+            # A file of an album: its caption is kept without an answer of its own, so that
+            # the album's files are answered once, alike (a caption refused is told).
+            try:
+                checks.set_note(dialogue, caption, turn.now)
+            except DomainError as error:
+                turn.refuse(error)
         # A picture sent as a file, on the checklist too (which takes photos already); with
         # photos taken, Submit stays at hand.
         if dialogue.step == checks.Step.PHOTOS or message.document:

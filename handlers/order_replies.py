@@ -85,11 +85,18 @@ async def on_reply(turn: Turn, dialogue: Dialogue) -> None:
         _take_note(turn, dialogue, message.text)
         return
     caption = file_caption(message)
-    if caption:
+    if caption and message.media_group_id is None:
         # A picture sent as a file is refused, its caption kept as a photo's is.
         turn.reply(t("oversight.photo_as_file"))
         _take_note(turn, dialogue, caption)
         return
+    if caption:
+        # A file of an album: its caption is kept without an answer of its own, so that the
+        # album's files are answered once, alike (a caption refused is told).
+        try:
+            orders.set_reply_note(dialogue, caption, turn.now)
+        except DomainError as error:
+            turn.refuse(error)
     key = "oversight.photo_as_file" if message.document else "oversight.order.need_after_photo"
     turn.reply(t(key), _held_markup(t, dialogue))
 

@@ -167,13 +167,17 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         # A line before the photo is the report's text, as a photo's caption would be (its
         # 随手拍 left out the same way; and as an order reply keeps its line-before-photo); the
         # photo is still asked for.
-        if message.document:
-            turn.reply(t("oversight.photo_as_file"))
         try:
             report_filing.set_caption(dialogue, words, turn.now)
         except DomainError as error:
             turn.prompt(dialogue, error_text(t, error), inline([cancel_row(t)]))
             return
+        if message.document and message.media_group_id is not None:
+            # A file of an album: answered as each of its files is, so the album once.
+            turn.prompt(dialogue, t("oversight.photo_as_file"), inline([cancel_row(t)]))
+            return
+        if message.document:
+            turn.reply(t("oversight.photo_as_file"))
         turn.prompt(dialogue, t("oversight.report.text_needs_photo"), inline([cancel_row(t)]))
         return
     if step == report_filing.Step.PHOTO:

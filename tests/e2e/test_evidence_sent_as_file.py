@@ -82,3 +82,13 @@ async def test_a_picture_sent_as_a_file_at_the_checklist_is_told_so(harness: Har
     held = await dialogue_of(harness, inspector.user_id)
     assert held.step == "photos" and held.data["note"] == "两人未穿马甲"
     assert len(held.data["photos"]) == 1
+    # Several at once, an album, are answered once; the caption is kept all the same.
+    seen = len(inspector.messages())
+    for index, caption in enumerate(("一人玩手机", None)):
+        await inspector.send_document(
+            f"IMG_001{index}.jpg", b"\xff\xd8" + bytes([index]), "image/jpeg", caption, "files"
+        )
+    await harness.settle()
+    assert [m.text for m in inspector.messages()[seen:]] == [AS_FILE]
+    held = await dialogue_of(harness, inspector.user_id)
+    assert held.data["note"] == "一人玩手机" and len(held.data["photos"]) == 1

@@ -197,11 +197,21 @@ async def test_a_reply_note_before_any_photo_asks_for_the_photo_without_submit(
         "这是一个文件。请直接发送照片（不要选「以文件发送」）。",
         "📝 说明已记下。还要发至少一张整改后的现场照片，才能提交回复。",
     ], answers
+    # Several sent at once, an album, are answered once: the caption is kept all the same.
+    seen = len(coordinator.messages())
+    for index, caption in enumerate(("垃圾桶已复位并清洗", None)):
+        await coordinator.send_document(
+            f"IMG_001{index}.jpg", b"\xff\xd8" + bytes([index]), "image/jpeg", caption, "files"
+        )
+    await harness.settle()
+    assert [m.text for m in coordinator.messages()[seen:]] == [
+        "这是一个文件。请直接发送照片（不要选「以文件发送」）。"
+    ]
     await coordinator.send_photo()
     await harness.settle()
     assert coordinator.last().buttons() == ["✅ 提交回复", "✖️ 取消"]
     await press_and_settle(harness, coordinator, "✅ 提交回复")
     [replied] = await orders(harness)
     assert replied.id == order.id
-    assert replied.status is OrderStatus.REPLIED and replied.reply_note == "垃圾桶已复位"
+    assert replied.status is OrderStatus.REPLIED and replied.reply_note == "垃圾桶已复位并清洗"
     assert await harness.count(EvidencePhoto) == 2  # the report's photo and the reply's
