@@ -57,6 +57,8 @@ async def test_deadlines_typed_as_within_or_days_on_set_the_deadline_not_the_pro
         "24时内": "2026年12月2日 08:00",
         "三天内": "2026年12月4日 08:00",
         "明天下午三点": "2026年12月2日 15:00",
+        # A day of the week and a time, the problem kept: the next such day.
+        "周五18点前": "2026年12月4日 18:00",
     }
     for text, deadline in typed.items():
         await inspector.send_text(text)

@@ -316,6 +316,12 @@ def test_twelve_in_the_evening_is_after_midnight_on_every_path(typed: str, minut
         ("三日十八点", 58 * 60),
         ("3日 18:00", 58 * 60),
         ("5日晚上12点", 112 * 60),
+        # A day of the week and a time: the next such day (today's at 08:00 is past).
+        ("周五18点", 82 * 60),
+        ("星期五下午6点前", 82 * 60),
+        ("周五下午三点半", 79 * 60 + 30),
+        ("下周一 18:00", 154 * 60),
+        ("周二8点", 168 * 60),
     ],
 )
 def test_deadlines_in_chinese_words_and_numerals(typed: str, minutes: int) -> None:
@@ -327,7 +333,8 @@ def test_deadlines_in_chinese_words_and_numerals(typed: str, minutes: int) -> No
 def test_a_day_of_the_month_past_at_its_time_today_is_the_next_month_s() -> None:
     """3日18点 typed on the 3rd after 18:00 is the next such day, next month's 3rd, as a time
     alone typed after it is tomorrow's; before 18:00 it is today's. A 31st goes to the next
-    month that has one; a date with its month stays that date (refused as past)."""
+    month that has one; a date with its month stays that date (refused as past), as does a day
+    of this week (本周五); 周五18点 typed on Friday evening is next Friday's."""
     settings = make_settings("sqlite+aiosqlite:///x.db")
     evening = dt.datetime(2026, 12, 3, 11, 0, tzinfo=dt.UTC)  # 19:00 in Shanghai
     parse = order_drafts.parse_deadline
@@ -336,6 +343,9 @@ def test_a_day_of_the_month_past_at_its_time_today_is_the_next_month_s() -> None
     assert parse("3日20点", evening, settings) == dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
     assert parse("18:00", evening, settings) == dt.datetime(2026, 12, 4, 10, 0, tzinfo=dt.UTC)
     assert parse("12月3日18点", evening, settings) == dt.datetime(2026, 12, 3, 10, tzinfo=dt.UTC)
+    friday = dt.datetime(2026, 12, 4, 11, 0, tzinfo=dt.UTC)  # Friday, 19:00 in Shanghai
+    assert parse("周五18点", friday, settings) == dt.datetime(2026, 12, 11, 10, tzinfo=dt.UTC)
+    assert parse("本周五18点", friday, settings) == dt.datetime(2026, 12, 4, 10, tzinfo=dt.UTC)
     january = dt.datetime(2027, 1, 31, 11, 0, tzinfo=dt.UTC)
     assert parse("31日18点", january, settings) == dt.datetime(2027, 3, 31, 10, 0, tzinfo=dt.UTC)
 
@@ -353,12 +363,15 @@ def test_ambiguous_chinese_deadlines_are_refused_and_chinese_problems_stay_probl
         "3日",
         "三日前",
         "32日18点",
+        "周五",
+        "下周一上午",
     )
     for typed in (*refused, "三个工作日内"):
         with pytest.raises(DomainError) as error:
             order_drafts.parse_deadline(typed, NOW, settings)
         assert error.value.code is ErrorCode.ORDER_DEADLINE_INVALID, typed
     problems = ("三号楼门口垃圾", "五一路口井盖破损", "十字路口占道", "两处垃圾", "一点垃圾")
+    problems += ("周五市场门口垃圾", "每周五18点有人占道")
     for problem in (*problems, "3号楼2单元", "5号3栋", "3号 2处垃圾"):
         assert order_drafts.parse_deadline(problem, NOW, settings) is None, problem
 

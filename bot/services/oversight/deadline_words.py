@@ -53,6 +53,17 @@ _DAY_OF_MONTH = re.compile(
     r"^(\d{1,2})\s*[日号號]\s*((?:上午|下午|中午|早上|早晨|傍晚|晚上|晚)?\s*\d{1,2}"
     r"(?:\s*[点點时時]\S*|:\d{2})?)$"
 )
+# A day of the week and a time (周五18点, 星期五下午6点, 下周一 9:00), its numeral read as a digit
+# (周5): read on the next such day; 下周 names next week's, 本周 or 这周 this week's.
+_WEEK = r"(下|本|这|這)?\s*(?:周|週|星期|礼拜|禮拜)"
+_WEEKDAY_WORD = re.compile(r"((?:周|週|星期|礼拜|禮拜))\s*([一二三四五六日天])")
+_WEEKDAY_NUMBER = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7}
+_WEEKDAY = re.compile(
+    rf"^{_WEEK}([1-7])\s*((?:上午|下午|中午|早上|早晨|傍晚|晚上|晚)?\s*\d{{1,2}}"
+    r"(?:\s*[点點时時]\S*|:\d{2})?)$"
+)
+# A day of the week alone or with the part of the day (周五, 下周一上午): half a deadline.
+_WEEKDAY_ALONE = re.compile(rf"^{_WEEK}[1-7]\s*(?:上午|下午|中午|早上|早晨|傍晚|晚上|凌晨)?$")
 # A date or a day of the month and the part of the day, without its time (3日下午, 12月3日晚上).
 _DAY_AND_PART = re.compile(r"^(.+?)\s*(?:上午|下午|中午|早上|早晨|傍晚|晚上|凌晨)$")
 _DAY_ALONE = re.compile(r"^\d{1,2}\s*[日号號]$")
@@ -91,6 +102,8 @@ def readable(text: str) -> str:
             return match.group(0)
         return str(value)
 
+    # The day of a week first (周五 as 周5, apart from the hour after it: 周五18点 is no 518).
+    text = _WEEKDAY_WORD.sub(lambda m: f"{m.group(1)}{_WEEKDAY_NUMBER[m.group(2)]} ", text)
     converted = _NUMERAL_RUN.sub(digits, text)
     if unread and _SHAPED.match(converted):
         raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
@@ -146,3 +159,32 @@ def day_and_part(text: str, today: dt.date) -> bool:
         return False
     day = match.group(1)
     return bool(_DAY_ALONE.match(day)) or timespec.parse_date(day, today, nearest=True) is not None
+
+
+def with_weekday(text: str, today: dt.date) -> str:
+    """周5 18点 (a day of the week and a time, as `readable` leaves it) as the date of the next
+    such day from `today` (today's included) and the time; 下周5 18点 as next week's, 本周5 18点
+    as this week's; any other text as it is."""
+    match = _WEEKDAY.match(text)
+    if match is None:
+        return text
+    which, number, time = match.groups()
+    weekday = int(number) - 1
+    if which is None:
+        ahead = (weekday - today.weekday()) % 7
+    else:
+        ahead = weekday - today.weekday() + (7 if which == "下" else 0)
+    return f"{(today + dt.timedelta(days=ahead)).isoformat()} {time}"
+
+
+def rolls_on(text: str) -> bool:
+    """Whether a day typed as `text` (a day of the month, a day of the week named alone) means
+    the next such day when that time of today is past, as a time alone does: not 下周5 or 本周5,
+    which name their week."""
+    match = _WEEKDAY.match(text)
+    return match is None or match.group(1) is None
+
+
+def weekday_alone(text: str) -> bool:
+    """Whether the text is a day of the week without its time (周5, 下周1上午)."""
+    return _WEEKDAY_ALONE.match(text) is not None

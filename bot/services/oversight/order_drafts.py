@@ -295,6 +295,7 @@ def parse_deadline(
         or bare in DAY_PARTS
         or DAY_AND_PART.match(bare)
         or deadline_words.day_and_part(bare, today)
+        or deadline_words.weekday_alone(bare)
         or (bare[:1].isdigit() and timespec.parse_date(bare, today, nearest=True) is not None)
     ):
         # A day without its time (明天, 明天下午, 3日下午, 12月3日前): meant as a deadline, and
@@ -335,12 +336,13 @@ def parse_deadline(
     if TIME_SHAPED.match(bare):
         # Shaped as a time but none (25点, 凌晨8点): a slip, not the problem.
         raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
-    dated = deadline_words.with_month(bare, today)
+    dated = deadline_words.with_weekday(deadline_words.with_month(bare, today), today)
     found = _dated(dated, today, settings)
-    if found is not None and found <= start and dated != bare:
-        # A day of the month already past at that time (3日18点 typed on the 3rd at 19:00):
-        # the next such day, as a time alone typed after it is tomorrow's.
-        later = deadline_words.with_month(bare, today + dt.timedelta(days=1))
+    if found is not None and found <= start and dated != bare and deadline_words.rolls_on(bare):
+        # A day of the month or of the week already past at that time (3日18点 typed on the
+        # 3rd at 19:00): the next such day, as a time alone typed after it is tomorrow's.
+        tomorrow = today + dt.timedelta(days=1)
+        later = deadline_words.with_weekday(deadline_words.with_month(bare, tomorrow), tomorrow)
         return _dated(later, today, settings)
     return found
 
