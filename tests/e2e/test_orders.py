@@ -209,6 +209,18 @@ async def test_a_follow_up_that_finds_a_relapse_reopens_the_order(harness: Harne
     assert keys and all(
         re.fullmatch(rf"order:{order.id}:remind-deadline:1:m\d+", key) for key in keys
     ), keys
+    # Fixed again and accepted with a new follow-up: the first follow-up's 👍, pressed on its
+    # old notice, does not close the new one before it is due (nor write anything).
+    await reply(harness, town, "已再次清理")
+    await harness.deliver()
+    await press_and_settle(harness, inspector, "✅ 验收办结")
+    await press_and_settle(harness, inspector, "7 天后回头看")
+    await inspector.press("👍 仍然到位", notice.message_id)
+    await harness.settle()
+    assert inspector.answered_callbacks[-1]["text"] == "这件整改令没有待做的回头看。"
+    [accepted] = await orders(harness)
+    assert accepted.status is OrderStatus.ACCEPTED and accepted.follow_up_done_at is None
+    assert "order.follow_up_holds" not in await trail(harness, "order", order.id)
 
 
 async def test_who_may_answer_and_accept_and_the_rules_of_deadlines_and_units(

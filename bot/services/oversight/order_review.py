@@ -188,12 +188,17 @@ async def set_follow_up(
     return order, True
 
 
-async def _due_follow_up(session: AsyncSession, actor: Actor, order_id: int) -> RectificationOrder:
+async def _due_follow_up(
+    session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime
+) -> RectificationOrder:
+    """The order whose 回头看 is due; not one set but not yet due (pressed on the notice of an
+    earlier round's follow-up, before the order relapsed and was accepted again)."""
     require_inspector(actor)
     order = await get(session, order_id, to_change=True)
     if (
         order.status is not OrderStatus.ACCEPTED
         or order.follow_up_at is None
+        or order.follow_up_at > now
         or order.follow_up_done_at is not None
     ):
         raise DomainError(ErrorCode.ORDER_NO_FOLLOW_UP)
@@ -203,7 +208,7 @@ async def _due_follow_up(session: AsyncSession, actor: Actor, order_id: int) -> 
 async def follow_up_holds(
     session: AsyncSession, actor: Actor, order_id: int, now: dt.datetime
 ) -> RectificationOrder:
-    order = await _due_follow_up(session, actor, order_id)
+    order = await _due_follow_up(session, actor, order_id, now)
     order.follow_up_done_at = now
     order.updated_at = now
     record(session, member_id(actor), "order.follow_up_holds", order, now)
@@ -215,7 +220,7 @@ async def reopen(
 ) -> RectificationOrder:
     """回头看 found the problem back: the order opens again with a fresh deadline; not for a
     unit archived since the acceptance, which takes no orders (the follow-up may still hold)."""
-    order = await _due_follow_up(session, actor, order_id)
+    order = await _due_follow_up(session, actor, order_id, now)
     # Held to the commit, as issuing holds it: archiving (which refuses open orders) waits for
     # this reopening, or this sees the unit archived.
     unit = await units.held(session, order.unit_id)
