@@ -322,6 +322,8 @@ def test_twelve_in_the_evening_is_after_midnight_on_every_path(typed: str, minut
         ("周五下午三点半", 79 * 60 + 30),
         ("下周一 18:00", 154 * 60),
         ("周二8点", 168 * 60),
+        ("friday 18:00", 82 * 60),
+        ("by Friday 18:00", 82 * 60),
     ],
 )
 def test_deadlines_in_chinese_words_and_numerals(typed: str, minutes: int) -> None:
@@ -385,13 +387,14 @@ def test_text_that_is_no_deadline_and_impossible_dates() -> None:
         "明天8:00前清理干净",
         "明天上午还有2处",
         "today 2 bins overflowing",
+        "sunday market 2 bins",
     )
     for problem in problems:
         assert order_drafts.parse_deadline(problem, NOW, settings) is None
     # A slip in what is shaped as a time after a day word is refused, never taken as the problem.
     slips = ("明天25点", "明天晚8点", "tomorrow 6pm", "today 5 pm")
     # A day and the part of it, without the time, is a deadline half typed: asked for again.
-    slips += ("明天下午", "明天晚上前", "後天上午", "tomorrow evening")
+    slips += ("明天下午", "明天晚上前", "後天上午", "tomorrow evening", "friday evening")
     # So is a date, or a day of the month, and the part of the day.
     slips += ("3日下午", "3号晚上前", "12月3日下午", "12-03 上午")
     for typed in ("0", "02-30 08:00", "12-03 25:00", "0001-01-01 08:00", "0天", *slips):

@@ -58,12 +58,18 @@ _DAY_OF_MONTH = re.compile(
 _WEEK = r"(下|本|这|這)?\s*(?:周|週|星期|礼拜|禮拜)"
 _WEEKDAY_WORD = re.compile(r"((?:周|週|星期|礼拜|禮拜))\s*([一二三四五六日天])")
 _WEEKDAY_NUMBER = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7}
+# The days of the week in English (friday 18:00), read as 周5 is.
+_ENGLISH_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_ENGLISH_DAY = re.compile(rf"\b({'|'.join(_ENGLISH_DAYS)})\b", re.IGNORECASE)
 _WEEKDAY = re.compile(
     rf"^{_WEEK}([1-7])\s*((?:上午|下午|中午|早上|早晨|傍晚|晚上|晚)?\s*\d{{1,2}}"
     r"(?:\s*[点點时時]\S*|:\d{2})?)$"
 )
 # A day of the week alone or with the part of the day (周五, 下周一上午): half a deadline.
-_WEEKDAY_ALONE = re.compile(rf"^{_WEEK}[1-7]\s*(?:上午|下午|中午|早上|早晨|傍晚|晚上|凌晨)?$")
+_WEEKDAY_ALONE = re.compile(
+    rf"^{_WEEK}[1-7]\s*(?:上午|下午|中午|早上|早晨|傍晚|晚上|凌晨|morning|afternoon|evening|night)?$",
+    re.IGNORECASE,
+)
 # A date or a day of the month and the part of the day, without its time (3日下午, 12月3日晚上).
 _DAY_AND_PART = re.compile(r"^(.+?)\s*(?:上午|下午|中午|早上|早晨|傍晚|晚上|凌晨)$")
 _DAY_ALONE = re.compile(r"^\d{1,2}\s*[日号號]$")
@@ -104,6 +110,7 @@ def readable(text: str) -> str:
 
     # The day of a week first (周五 as 周5, apart from the hour after it: 周五18点 is no 518).
     text = _WEEKDAY_WORD.sub(lambda m: f"{m.group(1)}{_WEEKDAY_NUMBER[m.group(2)]} ", text)
+    text = _ENGLISH_DAY.sub(lambda m: f"周{_ENGLISH_DAYS.index(m.group(1).lower()) + 1} ", text)
     converted = _NUMERAL_RUN.sub(digits, text)
     if unread and _SHAPED.match(converted):
         raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
