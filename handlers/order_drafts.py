@@ -42,11 +42,12 @@ def _draft_view(
         deadline=t.datetime(draft.deadline_at),
         left=notices.time_left(t, draft.deadline_at, turn.now),
     )
+    mark = dialogues.mark(dialogue) if dialogue is not None else None
     hours = [
-        button(t("oversight.button.hours", count=h), OrderDeadline(h))
+        button(t("oversight.button.hours", count=h), OrderDeadline(h, mark))
         for h in order_drafts.DEADLINE_CHOICES
     ]
-    issue = OrderIssue(dialogues.mark(dialogue) if dialogue is not None else None)
+    issue = OrderIssue(mark)
     rows = [hours, [button(t("oversight.button.issue"), issue)], cancel_row(t)]
     return text, rows
 
@@ -123,6 +124,8 @@ async def pick_deadline(turn: Turn, data: OrderDeadline) -> None:
         or order_drafts.awaits_confirmation(dialogue)
     ):
         turn.stale()
+        return
+    if not turn.belongs(dialogue, data.mark):
         return
     draft = await order_drafts.set_deadline_hours(turn.session, dialogue, data.hours, turn.now)
     text, rows = _draft_view(turn, draft, dialogue)

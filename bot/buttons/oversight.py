@@ -112,6 +112,7 @@ class OrderFromReport(CallbackData, prefix="ov.or"):
 @dataclass(frozen=True)
 class OrderDeadline(CallbackData, prefix="ov.odl"):
     hours: int
+    mark: int | None = None  # the draft's, as OrderIssue's: an older draft's sets nothing
 
 
 @dataclass(frozen=True)

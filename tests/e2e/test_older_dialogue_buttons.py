@@ -203,12 +203,15 @@ async def test_an_older_order_draft_does_not_issue_the_one_open_now(harness: Har
     card = holding(inspector, "📝 下整改令")
     await press_and_settle(harness, inspector, "📝 下整改令")
     first = holding(inspector, "✅ 下发")
+    older_hours = holding(inspector, "12 小时")
     await inspector.press("📝 下整改令", card.message_id)
     await harness.settle()
     await inspector.send_text("48")
     await harness.settle()
     await press_older(harness, inspector, first)
     assert await harness.count(RectificationOrder) == 0
+    # Nor does the older draft's deadline button change the open draft's deadline.
+    await press_older(harness, inspector, older_hours)
     await press_and_settle(harness, inspector, "✅ 下发")
     [order] = await orders(harness)
     assert (order.deadline_at - order.visible_from).total_seconds() == 48 * 3600
