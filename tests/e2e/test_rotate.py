@@ -32,10 +32,11 @@ from tests.e2e.rostering_fixtures import (
     volunteers,
     week_of_shifts,
 )
-from tests.e2e.schedule import DAY, command, post, press_and_settle, shift, unit
+from tests.e2e.schedule import DAY, at, command, post, press_and_settle, shift, unit
 from tests.e2e.swap_fixtures import member, seat
 from tests.harness import Harness
 
+HOUR = dt.timedelta(hours=1)
 NEXT_WEEK = "下周 · 12月7日 周一 至 12月13日 周日"
 PERIOD = "12月7日 周一 至 12月13日 周日"
 
@@ -182,6 +183,17 @@ async def test_seats_nobody_may_take_are_explained(harness: Harness) -> None:
     assert "没有可以排上的人，原因见下。" in text
     assert "· 12月7日 周一 09:00–11:00 · 党员文明岗：差 2 人 — 5 人缺少所需标签" in text
     assert coordinator.last().buttons() == ["✖️ 取消"]
+    # A shift to the midnight that ends its day is named ending at 24:00, as its label is.
+    late = await shift(
+        harness, patrol, day=NEXT_MONDAY, start=22, end=23, capacity=1, required_tag="党员"
+    )
+    async with harness.session() as session:
+        await session.execute(
+            update(Shift).where(Shift.id == late).values(ends_at=at(NEXT_MONDAY, 23) + HOUR)
+        )
+    await coordinator.send_command("cancel")
+    text = await command(harness, coordinator, "rotate", "12-07")
+    assert "· 12月7日 周一 22:00–24:00 · 党员文明岗：差 1 人 — 5 人缺少所需标签" in text, text
 
 
 async def test_wrong_periods_and_units_are_refused(harness: Harness) -> None:

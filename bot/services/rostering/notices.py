@@ -63,12 +63,13 @@ def marked_seat_lines(
 
 
 def row_label(t: Translator, shift: ShiftRow) -> str:
-    """A shift of a rotation's inputs named as ``shift_label`` names an ORM shift."""
+    """A shift of a rotation's inputs named as ``shift_label`` names an ORM shift (one ending
+    at the midnight after its day ends at 24:00)."""
     return t(
         "shifts.label",
         day=t.weekday_date(shift.starts_at),
         start=t.time(shift.starts_at),
-        end=t.time(shift.ends_at),
+        end=t.end_time(shift.starts_at, shift.ends_at),
         post=shift.post_name,
     )
 
