@@ -155,6 +155,13 @@ async def test_a_seat_one_took_oneself_in_the_window_points_to_my_not_to_leave(
     # The assigned seat is left by asking leave; his own is cancelled or swapped in /my.
     assert "您已经有 1 个班次，仍由您负责；去不了的话，请点排班通知上的「🙋 请假」" in text, text
     assert "您自己报名了 1 个班次；去不了的话，请在 /my 里取消或换岗" in text, text
+    # A seat under way (today 07:00–09:00, it is 08:00) takes no leave, cancel or swap any
+    # more: it is not listed among the seats to ask leave from or give up.
+    today = await shift(harness, town_.post_id, day=DAY, start=7, end=9)
+    await assigned_seat(harness, today, li.user_id)
+    text = await command(harness, li, "unavailable", "12-01 12-02")
+    assert "您已经有 1 个班次，仍由您负责" in text, text
+    assert "12月1日 周二 07:00–09:00" not in text, text
 
 
 async def test_a_range_of_days_is_read_as_broadcast_and_rotate_read_it(harness: Harness) -> None:

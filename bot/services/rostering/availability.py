@@ -177,8 +177,9 @@ class Declared:
 async def declare(
     session: AsyncSession, actor: Actor, spec: Spec, now: dt.datetime, zone: dt.tzinfo
 ) -> Declared:
-    """Keep the window; also return the member's seats it covers (they still hold them: leave
-    is asked seat by seat)."""
+    """Keep the window; also return the member's seats it covers that have not started (they
+    still hold them: leave is asked seat by seat, and a seat under way takes no leave, cancel
+    or swap any more)."""
     member = actor.require_member()
     values = {
         "member_id": member.id,
@@ -214,6 +215,7 @@ async def declare(
         assignment
         for assignment in await signup.upcoming_of(session, member, now)
         if assignment.status in seats.COMMITTED
+        and assignment.shift.starts_at > now
         and covers(spec, assignment.shift.starts_at, assignment.shift.ends_at, zone)
     ]
     return Declared(row, new, held)
