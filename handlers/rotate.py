@@ -135,12 +135,21 @@ async def pick_unit(turn: Turn, data: RotateUnit) -> None:
     dialogue = await _dialogue(turn, Step.UNIT)
     if dialogue is None:
         return
+    unit = await rotate.unit_of(turn.session, turn.actor, data.unit_id)
     period = None
     if "first" in dialogue.data:
         # Checked again: the day may have turned since the command was sent.
         kept = _period(dialogue.data)
-        period = rotate.check_period(kept.first, kept.last, turn.today)
-    unit = await rotate.unit_of(turn.session, turn.actor, data.unit_id)
+        try:
+            period = rotate.check_period(kept.first, kept.last, turn.today)
+        except DomainError as error:
+            # The dates typed have passed: said, and another period asked for (pressing the
+            # unit again would only meet the same refusal).
+            asking = await dialogues.begin(
+                turn.session, turn.user_id, DIALOGUE, Step.PERIOD, turn.now, {"unit_id": unit.id}
+            )
+            _ask_period_again(turn, asking, error)
+            return
     await _ask_period(turn, unit, period)
 
 

@@ -303,6 +303,18 @@ async def test_dates_typed_with_the_command_survive_the_choice_of_unit(harness: 
     await harness.settle()
     assert "12月7日 周一 至 12月8日 周二" in (admin.messages()[-2].text or "")
     assert await rotated_seats(harness) == []
+    # Typed just before midnight and the unit picked after it, the day typed has passed: the
+    # admin is told so and asked for a period, rather than refused at every press of the unit.
+    await admin.send_command("cancel")
+    harness.clock.set(at(DAY, 23, 59))
+    await command(harness, admin, "rotate", "12-01")
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 0, 1))
+    text = await press_and_settle(harness, admin, "城管局")
+    assert text.startswith("这段时间已经过去了。\n请输入日期范围"), text
+    assert admin.last().buttons()[-1] == "✖️ 取消", admin.last().buttons()
+    await admin.send_text("12-07 12-08")
+    await harness.settle()
+    assert "排哪些岗位？" in (admin.last().text or "")
 
 
 async def test_a_no_show_is_not_counted_as_hours_served_when_weighing_fairness(
