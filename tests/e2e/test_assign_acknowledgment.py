@@ -21,6 +21,7 @@ from tests.e2e.rostering_fixtures import (
     TOMORROW,
     alert,
     assign_by_hand,
+    assigned_seat,
     open_assign,
     press,
     rota_days,
@@ -140,6 +141,23 @@ async def test_a_rota_made_at_night_reaches_people_in_the_morning(harness: Harne
     harness.clock.set(at(TOMORROW, 7, 0))
     await harness.deliver()
     assert "📋 陈协调 给您排了 1 个班次" in (wang.last().text or "")
+
+
+async def test_an_evening_list_held_by_the_quiet_hours_is_not_sent_the_next_morning(
+    harness: Harness,
+) -> None:
+    """The bot was down from before SUMMARY_TIME until the quiet hours began: the list of
+    tomorrow's silent people is made then, but would reach the coordinator only as the day
+    it calls tomorrow begins, its shifts starting. It goes only until midnight."""
+    town_ = await town(harness)
+    coordinator = town_.coordinator
+    await assigned_seat(harness, town_.shift_id, town_.people[0].user_id)
+    harness.clock.set(at(DAY, 22, 30))
+    await harness.tick()
+    harness.clock.set(at(TOMORROW, 7, 0))
+    await harness.tick()
+    await harness.deliver()
+    assert not any("没有确认收到排班" in (m.text or "") for m in coordinator.messages())
 
 
 async def test_the_card_and_roster_show_who_has_not_acknowledged_and_my_asks_leave_not_cancel(

@@ -362,7 +362,9 @@ async def evening_lists(session: AsyncSession, now: dt.datetime, settings: Setti
             queued += await notify(
                 session,
                 coordinator,
-                notices.unacknowledged(tomorrow, missing),
+                # Only until midnight: held by the quiet hours, it would arrive as the day
+                # it calls tomorrow begins.
+                notices.unacknowledged(tomorrow, missing, first),
                 key=keys[coordinator.id],
                 now=now,
                 settings=settings,

@@ -159,8 +159,11 @@ def ack_reminder(rota_id: int, seats: Sequence[Assignment], by: str | None) -> R
     return render
 
 
-def unacknowledged(day: dt.date, missing: Sequence[tuple[Shift, Sequence[Member]]]) -> Render:
-    """To a coordinator the evening before: tomorrow's shifts and who has not acknowledged."""
+def unacknowledged(
+    day: dt.date, missing: Sequence[tuple[Shift, Sequence[Member]]], expires_at: dt.datetime
+) -> Render:
+    """To a coordinator the evening before: tomorrow's shifts and who has not acknowledged;
+    dropped if it cannot go out before `expires_at` (the day it calls tomorrow begins)."""
 
     def render(t: Translator) -> Message:
         people = sum(len(members) for _, members in missing)
@@ -169,7 +172,7 @@ def unacknowledged(day: dt.date, missing: Sequence[tuple[Shift, Sequence[Member]
             names = t("common.list_separator").join(_who(member) for member in members)
             lines.append(t("rostering.notice.unacknowledged_shift", shift=shift_label(t, shift)))
             lines.append(t("rostering.notice.unacknowledged_names", names=names))
-        return outbox.payload("\n".join(lines))
+        return outbox.payload("\n".join(lines), expires_at=expires_at)
 
     return render
 
