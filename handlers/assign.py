@@ -133,9 +133,16 @@ async def page(turn: Turn, data: AssignPage) -> None:
     dialogue = await _dialogue_of(turn, data.shift_id)
     if dialogue is None:
         return
-    choices = await assign.choices(
-        turn.session, turn.actor, data.shift_id, turn.now, turn.runtime.settings
-    )
+    try:
+        choices = await assign.choices(
+            turn.session, turn.actor, data.shift_id, turn.now, turn.runtime.settings
+        )
+    except DomainError as error:
+        if not _naming_ends(error):
+            raise
+        # As a pressed name: the list shows why instead of names nobody can be given.
+        await turn.end_refused(error, dialogue)
+        return
     text, rows = _choices_view(turn.t, choices, data.offset)
     turn.show_prompt(dialogue, text, inline(rows))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from bot.db.models import Dialogue, Member
-from tests.e2e.rostering_fixtures import alert, open_assign, seats, town
+from tests.e2e.rostering_fixtures import alert, open_assign, seats, town, volunteers
 from tests.e2e.schedule import unit
 from tests.e2e.swap_fixtures import seat
 from tests.harness import Harness
@@ -35,6 +35,24 @@ async def test_a_name_pressed_after_the_last_seat_went_takes_the_names_off(
     assert coordinator.last().buttons() == []
     assert await harness.count(Dialogue) == 0
     assert set(await seats(harness, town_.shift_id)) == {li.user_id}
+
+
+async def test_a_next_page_pressed_after_the_last_seat_went_takes_the_names_off(
+    harness: Harness,
+) -> None:
+    town_ = await town(harness, capacity=1)
+    await volunteers(harness, town_.unit_id, 20)
+    coordinator = town_.coordinator
+    await open_assign(harness, coordinator, town_.shift_id)
+    await seat(harness, town_.shift_id, town_.people[0].user_id)
+
+    [next_page] = [label for label in coordinator.last().buttons() if "下一页" in label]
+    await coordinator.press(next_page)
+    await harness.settle()
+    assert alert(coordinator) == FULL
+    assert coordinator.last().text == FULL
+    assert coordinator.last().buttons() == []
+    assert await harness.count(Dialogue) == 0
 
 
 async def test_a_name_pressed_after_the_coordinator_moved_ends_the_dialogue(
