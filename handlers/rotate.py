@@ -209,7 +209,15 @@ async def pick_period(turn: Turn, data: RotatePeriod) -> None:
     dialogue = await _dialogue(turn, Step.PERIOD)
     if dialogue is None:
         return
-    await _ask_posts(turn, dialogue, rotate.check_period(data.first, data.last, turn.today))
+    try:
+        period = rotate.check_period(data.first, data.last, turn.today)
+        found = await _open_posts(turn, dialogue, period)
+    except DomainError as error:
+        # A period passed since it was offered (or with nothing open): why, and today's
+        # choices in place of the stale ones, as for a period typed at this step.
+        _ask_period_again(turn, dialogue, error)
+        return
+    await _offer_posts(turn, dialogue, period, found)
 
 
 # -- the posts ---------------------------------------------------------------------------------
@@ -222,10 +230,6 @@ async def _open_posts(turn: Turn, dialogue: Dialogue, period: Period) -> list[Po
     settings = turn.runtime.settings
     await rotate.require_open_seats(turn.session, unit_id, period, turn.now, settings)
     return found
-
-
-async def _ask_posts(turn: Turn, dialogue: Dialogue, period: Period) -> None:
-    await _offer_posts(turn, dialogue, period, await _open_posts(turn, dialogue, period))
 
 
 async def _offer_posts(turn: Turn, dialogue: Dialogue, period: Period, found: list[Post]) -> None:

@@ -232,6 +232,15 @@ async def test_wrong_periods_and_units_are_refused(harness: Harness) -> None:
     )
     assert await rotated_seats(harness) == []
 
+    # A period's button pressed once its days have passed (the question left open a week) is
+    # answered with why and the choices of today, not by an alert over the same stale ones.
+    await command(harness, coordinator, "rotate")
+    [rest] = [label for label in coordinator.last().buttons() if label.startswith("本周剩下")]
+    harness.clock.set(at(NEXT_MONDAY, 9))
+    text = await press_and_settle(harness, coordinator, rest)
+    assert text.startswith("这段时间已经过去了。\n请输入日期范围"), text
+    assert coordinator.last().buttons()[0] == "下周 · 12月14日 周一 至 12月20日 周日"
+
 
 NOTHING_OPEN = [
     "这段时间所选岗位没有空位（没有班次，或都已排满）。",
