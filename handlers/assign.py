@@ -5,7 +5,8 @@ The rules are in ``bot/services/rostering/assign.py``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
 from enum import StrEnum
 
 from telegram import InlineKeyboardButton
@@ -21,6 +22,7 @@ from bot.buttons import (
 from bot.db.models import Assignment, AssignmentStatus, Dialogue, DialogueKind
 from bot.errors import DomainError
 from bot.i18n import Translator
+from bot.services.people.members import PHONE_TAIL
 from bot.services.platform import dialogues
 from bot.services.reports.report_text import number
 from bot.services.rostering import acknowledge, assign, names
@@ -63,11 +65,22 @@ def _hours(t: Translator, minutes: int) -> str:
     return number(t, minutes / 60)
 
 
-def _pick_label(t: Translator, choice: Choice) -> str:
+def _pick_label(t: Translator, choice: Choice, repeated: Collection[str] = ()) -> str:
+    """A name to press, with its hours; a name two of the list bear also with the last digits
+    of the phone (as a typed name matching several shows them), so as not to pick the wrong
+    one."""
     hours = _hours(t, choice.month_minutes)
+    name = choice.name
+    if _name_key(name) in repeated:
+        tail = (choice.phone or "")[-PHONE_TAIL:]
+        name = t("rostering.assign.match", name=name, phone=tail)
     if choice.waitlisted:
-        return t("rostering.button.pick_waitlisted", name=choice.name, hours=hours)
-    return t("rostering.button.pick", name=choice.name, hours=hours)
+        return t("rostering.button.pick_waitlisted", name=name, hours=hours)
+    return t("rostering.button.pick", name=name, hours=hours)
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
 
 
 def _card_row(t: Translator, shift_id: int) -> list[InlineKeyboardButton]:
@@ -93,8 +106,10 @@ def _choices_view(
                 total=len(people),
             )
         )
+    counted = Counter(_name_key(choice.name) for choice in people)
+    repeated = {name for name, count in counted.items() if count > 1}
     picks = [
-        button(_pick_label(t, choice)[:60], AssignPick(shift.id, choice.member_id))
+        button(_pick_label(t, choice, repeated)[:60], AssignPick(shift.id, choice.member_id))
         for choice in shown
     ]
     rows = [picks[i : i + PER_ROW] for i in range(0, len(picks), PER_ROW)]

@@ -263,6 +263,24 @@ async def test_a_name_search_does_not_list_other_units_members(harness: Harness)
     assert "赵五 不是「城管局」的成员" in (town_.coordinator.last().text or "")
 
 
+async def test_two_members_of_one_name_are_told_apart_in_the_list(harness: Harness) -> None:
+    """Names repeat (王芳 is among the commonest): two buttons both reading 王芳 would let the
+    coordinator put the wrong one on the shift. Their phones' last digits tell them apart."""
+    town_ = await town(harness)
+    second = await person(harness, 7004, town_.unit_id, "王芳")
+    async with harness.session() as session:
+        for user, phone in ((town_.people[1], "+8613900001111"), (second, "+8613900002222")):
+            await session.execute(
+                update(Member).where(Member.telegram_id == user.user_id).values(phone=phone)
+            )
+    await open_assign(harness, town_.coordinator, town_.shift_id)
+    labels = town_.coordinator.last().buttons()
+    assert "王芳（尾号 1111） · 0小时" in labels and "王芳（尾号 2222） · 0小时" in labels, labels
+    assert "张伟 · 0小时" in labels, labels
+    await press_and_settle(harness, town_.coordinator, "王芳（尾号 2222） · 0小时")
+    assert set(await seats(harness, town_.shift_id)) == {second.user_id}
+
+
 async def test_assigning_someone_who_blocked_the_bot_says_to_phone_them(harness: Harness) -> None:
     town_ = await town(harness)
     async with harness.session() as session:

@@ -101,6 +101,7 @@ class Choice:
     name: str
     month_minutes: int
     waitlisted: bool = False  # on the shift's waitlist: picking them gives them the seat
+    phone: str | None = None  # its last digits tell apart two members of one name
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,7 @@ async def choices(
             inputs.people[c.member_id].name,
             minutes[c.member_id],
             waitlisted=c.member_id in place,
+            phone=inputs.people[c.member_id].phone,
         )
         for c in inputs.candidates
         if problem_of(c, target, rules) is None
