@@ -278,10 +278,16 @@ async def _assign(
     except Ineligible as error:
         # Checked before anything was written: nothing changed, the dialogue stays open.
         text = "\n".join([t("rostering.assign.refused"), *refusal_lines(t, error.refusals)])
-        if turn.update.callback_query is not None:
-            turn.answer(text[:200], alert=True)
-        else:
+        if turn.update.callback_query is None:
             await _ask_again(turn, dialogue, shift_id, text)
+            return
+        turn.answer(text[:200], alert=True)
+        if dialogue.step == Step.NAMES:
+            # A pressed name: the list is drawn again in its place, with why, so that it no
+            # longer offers whom the rules now keep off the shift.
+            choices = await assign.choices(turn.session, turn.actor, shift_id, turn.now, settings)
+            view, rows = _choices_view(t, choices, 0, head=[text, ""])
+            turn.show_prompt(dialogue, view, inline(rows))
         return
     except DomainError as error:
         if not _naming_ends(error):

@@ -186,6 +186,16 @@ async def test_every_wrong_person_is_refused_with_its_reason_and_nothing_changes
     await harness.settle()
     assert "输入了 2 个人，但只剩 1 个空位，没有安排任何人" in (coordinator.last().text or "")
     assert await seats(harness, small) == {}
+    # A name pressed after its person took a clashing seat: refused with why, and the list is
+    # drawn again without them rather than offering the same refusal once more.
+    await seat(harness, await shift(harness, elsewhere, day=TOMORROW, start=19, end=21), 7004)
+    await coordinator.press("王强 · 0小时")
+    await harness.settle()
+    assert "· 王强 同一时间已有班次" in alert(coordinator)
+    names = next(m for m in reversed(coordinator.messages()) if m.buttons())
+    assert "· 王强 同一时间已有班次" in (names.text or ""), names.text
+    assert "王强 · 0小时" not in names.buttons() and "王芳 · 0小时" in names.buttons()
+    assert await seats(harness, small) == {}
 
 
 async def test_someone_who_declared_they_cannot_serve_is_assigned_only_after_a_warning(
