@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.buttons import RemoveUnavailable
-from bot.db.models import Dialogue, Unavailability
+from bot.db.models import Assignment, AssignmentStatus, Dialogue, Unavailability
 from tests.e2e.rostering_fixtures import LABEL, alert, assigned_seat, press, town
 from tests.e2e.schedule import DAY, command, press_and_settle, shift
 from tests.e2e.swap_fixtures import seat
@@ -159,9 +159,18 @@ async def test_a_seat_one_took_oneself_in_the_window_points_to_my_not_to_leave(
     # more: it is not listed among the seats to ask leave from or give up.
     today = await shift(harness, town_.post_id, day=DAY, start=7, end=9)
     await assigned_seat(harness, today, li.user_id)
+    # Nor is one he checked in to ahead of its start (09:00): he is on post.
+    early = await shift(harness, town_.post_id, day=DAY, start=9, end=11)
+    checked_in = await assigned_seat(harness, early, li.user_id)
+    async with harness.session() as session:
+        await session.execute(
+            update(Assignment)
+            .where(Assignment.id == checked_in)
+            .values(status=AssignmentStatus.CHECKED_IN)
+        )
     text = await command(harness, li, "unavailable", "12-01 12-02")
     assert "您已经有 1 个班次，仍由您负责" in text, text
-    assert "12月1日 周二 07:00–09:00" not in text, text
+    assert "12月1日 周二 07:00–09:00" not in text and "09:00–11:00" not in text, text
 
 
 async def test_a_range_of_days_is_read_as_broadcast_and_rotate_read_it(harness: Harness) -> None:

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Assignment, Member, Unavailability
+from bot.db.models import Assignment, AssignmentStatus, Member, Unavailability
 from bot.errors import DomainError, ErrorCode
 from bot.services.people import names
 from bot.services.people.access import Actor
-from bot.services.schedule import seats, signup, timespec, unavailability
+from bot.services.schedule import signup, timespec, unavailability
 
 # The windows and what they cover live beneath rostering (swaps read them too); their names
 # stay here for rostering's readers.
@@ -177,9 +177,9 @@ class Declared:
 async def declare(
     session: AsyncSession, actor: Actor, spec: Spec, now: dt.datetime, zone: dt.tzinfo
 ) -> Declared:
-    """Keep the window; also return the member's seats it covers that have not started (they
-    still hold them: leave is asked seat by seat, and a seat under way takes no leave, cancel
-    or swap any more)."""
+    """Keep the window; also return the member's seats it covers that may still be left (they
+    still hold them: leave is asked seat by seat; a seat under way, or checked in to ahead of
+    its start, takes no leave, cancel or swap any more)."""
     member = actor.require_member()
     values = {
         "member_id": member.id,
@@ -214,7 +214,7 @@ async def declare(
     held = [
         assignment
         for assignment in await signup.upcoming_of(session, member, now)
-        if assignment.status in seats.COMMITTED
+        if assignment.status is AssignmentStatus.SIGNED_UP
         and assignment.shift.starts_at > now
         and covers(spec, assignment.shift.starts_at, assignment.shift.ends_at, zone)
     ]
