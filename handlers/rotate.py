@@ -7,7 +7,8 @@ are in ``bot/services/rostering/rotate.py`` and ``rotation.py``."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -26,12 +27,13 @@ from bot.buttons import (
 from bot.db.models import Dialogue, DialogueKind, Post, Unit
 from bot.errors import DomainError, ErrorCode
 from bot.i18n import Translator
+from bot.services.people.members import PHONE_TAIL
 from bot.services.platform import dialogues
 from bot.services.reports.report_text import number, utf16_len
 from bot.services.rostering import rotate, rotation_xlsx
 from bot.services.rostering.notices import row_label, unreached_line
 from bot.services.rostering.rotate import Preview
-from bot.services.rostering.rotation_data import Period
+from bot.services.rostering.rotation_data import Period, Person
 from handlers.keyboards import PAGE_SIZE, button, cancel_row, inline
 from handlers.turn import Turn, error_text
 
@@ -371,6 +373,18 @@ def _size(lines: list[str]) -> int:
     return sum(utf16_len(line) + 1 for line in lines)
 
 
+def _shown_names(t: Translator, people: Mapping[int, Person]) -> dict[int, str]:
+    """Each member's name as the preview shows it: with the last digits of the phone for a
+    name two of them bear (as ➕ 安排人员's list shows them), which one is meant being unclear."""
+    counted = Counter(" ".join(p.name.split()).casefold() for p in people.values())
+    return {
+        member_id: t("rostering.assign.match", name=p.name, phone=(p.phone or "")[-PHONE_TAIL:])
+        if counted[" ".join(p.name.split()).casefold()] > 1
+        else p.name
+        for member_id, p in people.items()
+    }
+
+
 def preview_lines(t: Translator, unit: str, preview: Preview) -> list[str]:
     """The preview: a summary, the plan day by day, each person's share, the seats nobody may
     take with why; cut to one message (the .xlsx has everything)."""
@@ -387,9 +401,10 @@ def preview_lines(t: Translator, unit: str, preview: Preview) -> list[str]:
     ]
     if not plan.seats:
         head.append(t("rostering.rotate.nobody"))
+    shown = _shown_names(t, inputs.people)
     names: dict[int, list[str]] = defaultdict(list)
     for shift_id, member_id in plan.seats:
-        names[shift_id].append(inputs.people[member_id].name)
+        names[shift_id].append(shown[member_id])
     missing = {gap.shift.id: gap.missing for gap in preview.gaps}
     days: list[str] = []
     current: dt.date | None = None
@@ -415,7 +430,7 @@ def preview_lines(t: Translator, unit: str, preview: Preview) -> list[str]:
             t(
                 "rostering.rotate.preview_person",
                 count=standing.period_shifts,
-                name=standing.name,
+                name=shown[standing.member_id],
                 hours=number(t, standing.period_minutes / 60),
                 recent=number(t, standing.recent_minutes / 60),
             )

@@ -7,7 +7,7 @@ import datetime as dt
 from collections import Counter
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.db.models import (
     Assignment,
@@ -236,3 +236,22 @@ async def test_a_unit_of_30_keeps_its_party_members_for_the_party_members_post(
     # The others share the crossing within one shift of each other.
     others = [per_person[telegram_id] for telegram_id in people[6:]]
     assert max(others) - min(others) <= 1, per_person
+
+
+async def test_two_volunteers_of_one_name_are_told_apart_in_the_preview(
+    harness: Harness,
+) -> None:
+    """Names repeat: a plan reading 王芳、王芳 does not say which is which. Their phones' last
+    digits tell them apart in the plan and in the shares, as in ➕ 安排人员's list."""
+    unit_id = await unit(harness)
+    crossing = await post(harness, unit_id, "黄河路-人民路口")
+    await shift(harness, crossing, day=NEXT_MONDAY, capacity=2)
+    people = await volunteers(harness, unit_id, 3)
+    async with harness.session() as session:
+        await session.execute(
+            update(Member).where(Member.telegram_id.in_(people[:2])).values(display_name="王芳")
+        )
+    coordinator = await member(harness, 7900, unit_id, "陈协调", role=Role.COORDINATOR)
+    text = await preview(harness, coordinator, "12-07")
+    assert "王芳（尾号 0000）" in text and "王芳（尾号 0001）" in text, text
+    assert "队员03：" in text, text
