@@ -281,13 +281,21 @@ async def _assign(
         if turn.update.callback_query is None:
             await _ask_again(turn, dialogue, shift_id, text)
             return
-        turn.answer(text[:200], alert=True)
-        if dialogue.step == Step.NAMES:
-            # A pressed name: the list is drawn again in its place, with why, so that it no
-            # longer offers whom the rules now keep off the shift.
+        if dialogue.step != Step.NAMES:
+            turn.answer(text[:200], alert=True)
+            return
+        # A pressed name: the list is drawn again in its place, with why, so that it no longer
+        # offers whom the rules now keep off the shift (or ends, the shift taking nobody more).
+        try:
             choices = await assign.choices(turn.session, turn.actor, shift_id, turn.now, settings)
-            view, rows = _choices_view(t, choices, 0, head=[text, ""])
-            turn.show_prompt(dialogue, view, inline(rows))
+        except DomainError as ended:
+            if not _naming_ends(ended):
+                raise
+            await turn.end_refused(ended, dialogue)
+            return
+        turn.answer(text[:200], alert=True)
+        view, rows = _choices_view(t, choices, 0, head=[text, ""])
+        turn.show_prompt(dialogue, view, inline(rows))
         return
     except DomainError as error:
         if not _naming_ends(error):

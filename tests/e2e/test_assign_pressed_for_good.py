@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from bot.db.models import Dialogue, Member
 from tests.e2e.rostering_fixtures import alert, open_assign, seats, town, volunteers
-from tests.e2e.schedule import unit
+from tests.e2e.schedule import post, shift, unit
 from tests.e2e.swap_fixtures import seat
 from tests.harness import Harness
 
@@ -35,6 +35,26 @@ async def test_a_name_pressed_after_the_last_seat_went_takes_the_names_off(
     assert coordinator.last().buttons() == []
     assert await harness.count(Dialogue) == 0
     assert set(await seats(harness, town_.shift_id)) == {li.user_id}
+
+
+async def test_a_name_refused_pressed_after_the_last_seat_went_takes_the_names_off(
+    harness: Harness,
+) -> None:
+    """王芳 took a clashing seat and the last seat went: her refusal is moot, the shift full."""
+    town_ = await town(harness, capacity=1)
+    coordinator = town_.coordinator
+    await open_assign(harness, coordinator, town_.shift_id)
+    await seat(harness, town_.shift_id, town_.people[0].user_id)
+    elsewhere = await post(harness, town_.unit_id, "人民路-解放路口")
+    await seat(harness, await shift(harness, elsewhere), town_.people[1].user_id)
+
+    [wang_button] = [label for label in coordinator.last().buttons() if "王芳" in label]
+    await coordinator.press(wang_button)
+    await harness.settle()
+    assert alert(coordinator) == FULL
+    assert coordinator.last().text == FULL
+    assert coordinator.last().buttons() == []
+    assert await harness.count(Dialogue) == 0
 
 
 async def test_a_next_page_pressed_after_the_last_seat_went_takes_the_names_off(
