@@ -464,6 +464,12 @@ def preview_lines(t: Translator, unit: str, preview: Preview) -> list[str]:
     return lines + foot
 
 
+def _rotation_ends(error: DomainError) -> bool:
+    """Whether a refusal of a preview's button ends the rotation: final everywhere, or the unit
+    no longer the coordinator's (moved since), which no press of theirs could undo."""
+    return error.for_good or error.code == ErrorCode.FORBIDDEN
+
+
 async def reroll(turn: Turn, data: RotateReroll) -> None:
     t = turn.t
     dialogue = await _dialogue(turn, Step.PREVIEW)
@@ -473,7 +479,13 @@ async def reroll(turn: Turn, data: RotateReroll) -> None:
         return
     before = dialogue.data.get("seats")
     posts = None if dialogue.data.get("every") else list(dialogue.data.get("posts", []))
-    preview = await _preview(turn, dialogue, posts, data.round + 1)
+    try:
+        preview = await _preview(turn, dialogue, posts, data.round + 1)
+    except DomainError as error:
+        if not _rotation_ends(error):
+            raise
+        await turn.end_refused(error, dialogue)
+        return
     if [list(seat) for seat in preview.plan.seats] == before:
         turn.answer(t("rostering.rotate.same_again"), alert=True)
 
@@ -488,16 +500,22 @@ async def confirm(turn: Turn, data: RotateConfirm) -> None:
         return
     posts = None if dialogue.data.get("every") else list(dialogue.data.get("posts", []))
     seats = [(int(shift_id), int(member_id)) for shift_id, member_id in dialogue.data["seats"]]
-    done = await rotate.confirm(
-        turn.session,
-        turn.actor,
-        int(dialogue.data["unit_id"]),
-        _period(dialogue.data),
-        posts,
-        seats,
-        turn.now,
-        turn.runtime.settings,
-    )
+    try:
+        done = await rotate.confirm(
+            turn.session,
+            turn.actor,
+            int(dialogue.data["unit_id"]),
+            _period(dialogue.data),
+            posts,
+            seats,
+            turn.now,
+            turn.runtime.settings,
+        )
+    except DomainError as error:
+        if not _rotation_ends(error):
+            raise  # a plan overtaken by events (ROTATION_STALE) is drawn again with 🔀
+        await turn.end_refused(error, dialogue)
+        return
     await dialogues.end(turn.session, turn.user_id)
     lines = [
         t(

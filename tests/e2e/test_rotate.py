@@ -282,6 +282,28 @@ async def test_a_typed_period_without_open_seats_keeps_the_period_step_open(
     assert await rotated_seats(harness) == []
 
 
+async def test_a_confirmation_after_the_coordinator_moved_ends_the_rotation(
+    harness: Harness,
+) -> None:
+    """Moved to another unit since the preview: the plan is no longer theirs to confirm, or to
+    draw again; said once, in place of the preview's buttons, and the dialogue ends."""
+    _, _, coordinator = await rota_city(harness, people=3)
+    await command(harness, coordinator, "rotate", "12-07")
+    await coordinator.press("✅ 全部岗位（3 个）")
+    await harness.settle()
+    other = await unit(harness, "交警队")
+    async with harness.session() as session:
+        await session.execute(
+            update(Member).where(Member.telegram_id == coordinator.user_id).values(unit_id=other)
+        )
+    text = await press_and_settle(harness, coordinator, "✅ 确认排班")
+    assert alert(coordinator) == "抱歉，您没有权限执行这个操作。"
+    assert text == "抱歉，您没有权限执行这个操作。", text
+    assert [m for m in coordinator.messages() if m.buttons()] == []
+    assert await harness.count(Dialogue) == 0
+    assert await rotated_seats(harness) == []
+
+
 async def test_an_admin_picks_the_unit(harness: Harness) -> None:
     await rota_city(harness, people=6)
     await unit(harness, "环保局")
