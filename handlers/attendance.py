@@ -86,7 +86,11 @@ async def show_photo(turn: Turn, data: AttendancePhoto) -> None:
         time=t.datetime(record.checked_in_at),
         distance=round(record.distance_m),
     )
-    markup = inline([[button(t("attendance.button.fix"), AttendanceFix(assignment.id))]])
+    markup = (
+        None
+        if view.own
+        else inline([[button(t("attendance.button.fix"), AttendanceFix(assignment.id))]])
+    )
     turn.reply_photo_file(view.file_id, caption, markup)
 
 

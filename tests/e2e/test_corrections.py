@@ -241,6 +241,16 @@ async def test_a_coordinator_on_a_post_does_not_correct_their_own_record(
     await press(harness, zhang, "✏️ 更正 · 李协调")
     assert "🙋 补录到岗（手机没电等）" in zhang.last().buttons()
 
+    # Checked in on a later shift, their own photo opens without a ✏️ either.
+    await duty(harness, li, crew.unit, today(11, 0), today(12, 0))
+    harness.clock.set(today(11, 0))
+    await check_in(harness, li)
+    await roster(harness, li)
+    assert "📷 照片 · 李协调" in li.last().buttons()
+    assert not any("✏️" in label for label in li.last().buttons())
+    await press(harness, li, "📷 照片 · 李协调")
+    assert li.last().kind == "photo" and li.last().buttons() == []
+
 
 async def test_roster_shows_each_kind_of_attendance(harness: Harness) -> None:
     crew = await team(harness, ("王芳", "李雷", "韩梅", "赵四"))

@@ -204,6 +204,7 @@ async def _checkin_of(session: AsyncSession, assignment_id: int) -> CheckIn | No
 class PhotoView:
     checkin: CheckIn
     file_id: str
+    own: bool  # the viewer's own check-in: no ✏️ under it, as on their roster line
 
 
 async def photo_of(session: AsyncSession, actor: Actor, checkin_id: int) -> PhotoView:
@@ -214,7 +215,7 @@ async def photo_of(session: AsyncSession, actor: Actor, checkin_id: int) -> Phot
     actor.require_unit(checkin.assignment.shift.post.unit_id, Role.COORDINATOR)
     if checkin.photo_file_id is None:
         raise DomainError(ErrorCode.CORRECTION_NO_PHOTO)
-    return PhotoView(checkin, checkin.photo_file_id)
+    return PhotoView(checkin, checkin.photo_file_id, _own(actor, checkin.assignment))
 
 
 async def corrections_for(
