@@ -231,6 +231,8 @@ async def test_a_coordinator_on_a_post_does_not_correct_their_own_record(
 
     assert "1. 李协调 — ❌ 缺勤" in await roster(harness, li)
     assert li.last().buttons() == ["⚙️ 08:00 黄河路-人民路口"]
+    await press(harness, li, "⚙️ 08:00 黄河路-人民路口")
+    assert not any("✏️" in label for label in li.last().buttons())
     own = "这是您本人的出勤记录，不能由您更正，请由本单位其他协调员更正。"
     await _press(harness, li, f"att.fix:{seat}")
     await _press(harness, li, f"att.do:{seat}:manual")
