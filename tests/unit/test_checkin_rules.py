@@ -131,6 +131,9 @@ def test_corrections_override_the_overlap() -> None:
         ("１．５", 90),
         ("１：３０", 90),
         ("１，２５", 75),
+        # In Chinese punctuation mode the point key types the ideographic full stop.
+        ("1。5", 90),
+        ("１。２５", 75),
     ],
 )
 def test_hours_are_typed_as_hours(text: str, minutes: int) -> None:

@@ -233,8 +233,10 @@ async def corrections_for(
 
 def parse_hours(text: str, limit_minutes: int) -> int:
     """Credited time typed as hours: 2, 1.5, 1:30, also as a Chinese input method types them in
-    full-width mode (１．５, １：３０), read in their ASCII forms."""
-    match = HOURS_PATTERN.match(unicodedata.normalize("NFKC", text))
+    full-width mode (１．５, １：３０), read in their ASCII forms, or in Chinese punctuation mode,
+    where the point key types the ideographic full stop (1。5)."""
+    plain = unicodedata.normalize("NFKC", text).replace("。", ".")
+    match = HOURS_PATTERN.match(plain)
     minutes: int | None = None
     if match:
         hours, after_colon, decimal = match.groups()
