@@ -38,6 +38,7 @@ from handlers.turn import Turn
 DIALOGUE_NEW = DialogueKind.POST_NEW
 DIALOGUE_EDIT = DialogueKind.POST_EDIT
 RADIUS_CHOICES = (50, 100, 300, 500)
+SHIFTS_PAGE_SIZE = 10  # shifts a page of a post's 📅 班次
 
 
 class NewStep(StrEnum):
@@ -148,10 +149,27 @@ async def toggle_archive(turn: Turn, data: PostArchive) -> None:
 
 
 async def list_post_shifts(turn: Turn, data: PostShifts) -> None:
+    """The post's shifts still to end, SHIFTS_PAGE_SIZE a page: archiving a post tells how many
+    it has ahead and to cancel those not needed here, so each of them is reachable."""
     t = turn.t
     post = await posts.get_managed(turn.session, turn.actor, data.post_id)
-    upcoming = await shifts.upcoming_of_post(turn.session, turn.actor, post.id, turn.now)
+    total = await shifts.count_upcoming_of_post(turn.session, post.id, turn.now)
+    last_page = (max(total, 1) - 1) // SHIFTS_PAGE_SIZE * SHIFTS_PAGE_SIZE
+    offset = max(0, min((data.offset or 0) // SHIFTS_PAGE_SIZE * SHIFTS_PAGE_SIZE, last_page))
+    upcoming = await shifts.upcoming_of_post(
+        turn.session, turn.actor, post.id, turn.now, limit=SHIFTS_PAGE_SIZE, offset=offset
+    )
     lines = [t("posts.shifts_header", name=post.name)]
+    nav = []
+    if total > SHIFTS_PAGE_SIZE:
+        last = offset + len(upcoming)
+        lines.append(t("posts.shifts_page", first=offset + 1, last=last, count=total))
+        if offset > 0:
+            previous = PostShifts(post.id, offset - SHIFTS_PAGE_SIZE)
+            nav.append(button(t("common.button.previous"), previous))
+        if offset + SHIFTS_PAGE_SIZE < total:
+            following = PostShifts(post.id, offset + SHIFTS_PAGE_SIZE)
+            nav.append(button(t("common.button.next"), following))
     rows = []
     for item in upcoming:
         label = shift_label(t, item.shift)
@@ -166,6 +184,8 @@ async def list_post_shifts(turn: Turn, data: PostShifts) -> None:
         rows.append([button(label, ShiftCard(item.shift.id))])
     if not upcoming:
         lines.append(t("posts.no_shifts"))
+    if nav:
+        rows.append(nav)
     rows.append([button(t("shifts.button.back"), PostCard(post.id))])
     show(turn, "\n".join(lines), rows)
 

@@ -110,6 +110,8 @@ class PostArchive(CallbackData, prefix="po.arc"):
 @dataclass(frozen=True)
 class PostShifts(CallbackData, prefix="po.sh"):
     post_id: int
+    # The first shift of the page shown (None: the first page, as buttons made before said).
+    offset: int | None = None
 
 
 @dataclass(frozen=True)

@@ -137,6 +137,36 @@ async def test_post_rename_archive_restore_and_its_shift_list(harness: Harness) 
     assert "黄河路 - 人民路口 · 城管局" in coordinator.last().buttons()
 
 
+async def test_archiving_a_post_with_many_shifts_ahead_lists_each_of_them(
+    harness: Harness,
+) -> None:
+    unit_id = await unit(harness)
+    post_id = await post(harness, unit_id)
+    for n in range(12):
+        await shift(harness, post_id, TOMORROW + dt.timedelta(days=n), 7, 9)
+    coordinator = await person(harness, 6011, unit_id, "王协调", role=Role.COORDINATOR)
+    await command(harness, coordinator, "posts")
+    await press_and_settle(harness, coordinator, "黄河路-人民路口")
+    await press_and_settle(harness, coordinator, "🗂 归档")
+    assert coordinator.answered_callbacks[-1]["text"].startswith("已归档，不再排班。还有 12 个")
+
+    # Told to cancel them from 📅 班次: every one of the twelve can be reached there.
+    text = await press_and_settle(harness, coordinator, "📅 班次")
+    lines = text.splitlines()
+    assert lines[1] == "班次第 1–10 个，共 12 个；用下面的按钮翻页。"
+    assert lines[2].startswith("• 12月2日 周三 07:00–09:00") and len(lines) == 12
+    assert coordinator.last().buttons()[-2:] == ["下一页 ▶️", "↩️ 返回"]
+    text = await press_and_settle(harness, coordinator, "下一页 ▶️")
+    assert text.splitlines()[1:] == [
+        "班次第 11–12 个，共 12 个；用下面的按钮翻页。",
+        "• 12月12日 周六 07:00–09:00 · 黄河路-人民路口（0/4）",
+        "• 12月13日 周日 07:00–09:00 · 黄河路-人民路口（0/4）",
+    ]
+    assert coordinator.last().buttons()[-2:] == ["◀️ 上一页", "↩️ 返回"]
+    text = await press_and_settle(harness, coordinator, "◀️ 上一页")
+    assert text.splitlines()[1] == "班次第 1–10 个，共 12 个；用下面的按钮翻页。"
+
+
 async def test_editing_time_and_notes_tells_each_person_on_the_shift(harness: Harness) -> None:
     unit_id = await unit(harness)
     post_id = await post(harness, unit_id)

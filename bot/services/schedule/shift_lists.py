@@ -103,13 +103,24 @@ def _to_come(post_id: int, now: dt.datetime) -> tuple[ColumnElement[bool], ...]:
 
 
 async def upcoming_of_post(
-    session: AsyncSession, actor: Actor, post_id: int, now: dt.datetime, limit: int = 10
+    session: AsyncSession,
+    actor: Actor,
+    post_id: int,
+    now: dt.datetime,
+    limit: int = 10,
+    offset: int = 0,
 ) -> list[OpenShift]:
+    """A page of the post's shifts still to end, soonest first (`count_upcoming_of_post`
+    counts them all)."""
     post = await posts.get_managed(session, actor, post_id)
     found = list(
         (
             await session.scalars(
-                select(Shift).where(*_to_come(post.id, now)).order_by(Shift.starts_at).limit(limit)
+                select(Shift)
+                .where(*_to_come(post.id, now))
+                .order_by(Shift.starts_at, Shift.id)
+                .offset(max(offset, 0))
+                .limit(limit)
             )
         ).unique()
     )
