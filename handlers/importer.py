@@ -76,8 +76,12 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     assert message is not None
     document = message.document
     if dialogue.step != Step.FILE:
-        turn.reply(t("importer.need_confirm_button"))
-        return
+        if document is None:
+            turn.reply(t("importer.need_confirm_button"))
+            return
+        # Another file at the preview (a mistake seen in it, corrected): read in place of the
+        # previewed one, whose ✅ 确认导入 goes with its preview; it no longer stands for this file.
+        dialogues.advance(dialogue, Step.FILE, turn.now, rows=[])
     if document is None:
         turn.prompt(dialogue, t("importer.need_file"), inline([cancel_row(t)]))
         return

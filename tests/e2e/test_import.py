@@ -124,6 +124,18 @@ async def test_bad_rows_are_each_reported_and_nothing_is_created(harness: Harnes
     await harness.settle()
     assert "缺少列：开始时间、结束时间、人数" in (coordinator.last().text or "")
 
+    draft = csv_bytes("甲路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4")
+    await coordinator.send_document("schedule.csv", draft, mime_type="text/csv")
+    await harness.settle()
+    draft_preview = coordinator.last()
+    assert "新建班次 1 个" in (draft_preview.text or "")
+    await coordinator.send_sticker()
+    await harness.settle()
+    assert coordinator.last().text == (
+        "请点上面的「确认导入」或「取消」；要改用另一个文件，直接发送它。"
+    )
+
+    # A corrected file sent at the preview is read and previewed in its place.
     fixed = csv_bytes(
         "甲路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00,4",
         "乙路口,hygiene,城管局,30.2,104.2,200,,mon-fri,2026-12-07,2026-12-11,17:00,19:00,2",
@@ -134,6 +146,8 @@ async def test_bad_rows_are_each_reported_and_nothing_is_created(harness: Harnes
     await harness.settle()
     preview = coordinator.last().text or ""
     assert "检查通过" in preview and "新建岗位 3 个" in preview and "新建班次 7 个" in preview
+    [draft_now] = [m for m in coordinator.messages() if m.message_id == draft_preview.message_id]
+    assert draft_now.buttons() == []
     assert await harness.count(Shift) == 0
     text = await press_and_settle(harness, coordinator, "✅ 确认导入")
     assert "已导入「schedule.csv」" in text
