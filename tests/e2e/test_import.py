@@ -186,14 +186,26 @@ async def test_reimport_changes_existing_shifts_and_leaves_the_same_ones(harness
     assert other
 
     workbook.active.delete_rows(3)  # type: ignore[union-attr]
+    # This week's file again: a row of a shift already begun (today 07:00, as it stands) is
+    # left as it is, not refused as past; changed, it would be.
+    await shift(harness, post_id, DEC_5 - dt.timedelta(days=4), 7, 9, capacity=3)
+    workbook.active.append(["甲路口", "城管局", "2026-12-01", "07:00", "09:00", 3])  # type: ignore[union-attr]
     buffer = io.BytesIO()
     workbook.save(buffer)
     await coordinator.send_document("周计划.xlsx", buffer.getvalue())
     await harness.settle()
-    assert "新建班次 0 个，修改 1 个" in (coordinator.last().text or "")
+    assert "新建班次 0 个，修改 1 个，不变 1 个" in (coordinator.last().text or "")
     await press_and_settle(harness, coordinator, "✅ 确认导入")
     async with harness.session() as session:
-        assert [s.capacity for s in (await session.scalars(select(Shift))).all()] == [5]
+        found = (await session.scalars(select(Shift).order_by(Shift.starts_at))).all()
+        assert [s.capacity for s in found] == [3, 5]
+    workbook.active["F3"] = 4  # type: ignore[index]
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    await command(harness, coordinator, "import")
+    await coordinator.send_document("周计划.xlsx", buffer.getvalue())
+    await harness.settle()
+    assert "第 3 行：2026-12-01 已经过去了" in (coordinator.last().text or "")
 
 
 async def test_reimport_with_corrected_notes_changes_them_and_tells_the_people_on_it(

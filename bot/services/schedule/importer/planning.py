@@ -116,6 +116,8 @@ class Planner:
         self.errors: list[RowError] = []
         self.posts: dict[tuple[int, str], PostPlan] = {}
         self.shifts: dict[tuple[tuple[int, str], dt.datetime], ShiftPlan] = {}
+        # Rows' shifts already begun that the post has as the row gives them: left alone.
+        self.begun: dict[tuple[tuple[int, str], dt.datetime], ShiftPlan] = {}
         self.unit_ids: dict[str, int | None] = {}
         self.archived_units: set[int] = set()
 
@@ -283,14 +285,12 @@ class Planner:
             return
         for day in days:
             starts_at = timespec.local_instant(day, start, self.settings.zone)
-            if starts_at <= self.now:
-                self.fail(row, "date_past", day=day.isoformat())
-                return
             key = (post_key, starts_at)
-            if key in self.shifts:
-                self.fail(row, "duplicate", other=self.shifts[key].row, day=day.isoformat())
+            other = self.shifts.get(key) or self.begun.get(key)
+            if other is not None:
+                self.fail(row, "duplicate", other=other.row, day=day.isoformat())
                 return
-            self.shifts[key] = ShiftPlan(
+            planned = ShiftPlan(
                 row=row,
                 post_key=post_key,
                 starts_at=starts_at,
@@ -299,8 +299,27 @@ class Planner:
                 tag=tag,
                 notes=notes,
             )
+            if starts_at <= self.now:
+                if await self.as_it_stands(planned):
+                    # This week's file sent again: a shift already begun, left as it is.
+                    self.begun[key] = planned
+                    continue
+                self.fail(row, "date_past", day=day.isoformat())
+                return
+            self.shifts[key] = planned
         if len(self.shifts) > MAX_SHIFTS:
             self.fail(row, "too_many_shifts", count=MAX_SHIFTS)
+
+    async def as_it_stands(self, plan: ShiftPlan) -> bool:
+        """Whether the post already has this shift, scheduled, as the row gives it: a row of a
+        file imported before whose shift has begun since changes nothing and is no error."""
+        shift = await self.existing_shift(plan)
+        return (
+            shift is not None
+            and shift.status is ShiftStatus.SCHEDULED
+            and (plan.tag is None or plan.tag == shift.required_tag)
+            and not shift_changes(plan, shift)
+        )
 
     async def existing_shift(self, plan: ShiftPlan) -> Shift | None:
         post = self.posts[plan.post_key].existing
@@ -312,7 +331,7 @@ class Planner:
         return shift
 
     async def summarize(self) -> Plan:
-        plan = Plan(errors=self.errors)
+        plan = Plan(errors=self.errors, shifts_unchanged=len(self.begun))
         for post_plan in self.posts.values():
             existing = post_plan.existing
             if existing is None:
