@@ -380,10 +380,14 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
         turn.prompt(dialogue, t("posts.ask_type", name=name), inline([*rows, cancel_row(t)]))
     elif dialogue.step == NewStep.TYPE:
         turn.reply(t("posts.need_type_button"))
-    elif dialogue.step == NewStep.LOCATION:
+    elif dialogue.step == NewStep.LOCATION or (
+        dialogue.step == NewStep.RADIUS and message.location is not None
+    ):
         if message.location is None:
             turn.prompt(dialogue, t("posts.need_location"), inline([cancel_row(t)]))
             return
+        # At the radius question, a pin sent again corrects the place: it is not ignored.
+        replaced = dialogue.step == NewStep.RADIUS
         posts.check_location(message.location.latitude, message.location.longitude)
         dialogues.advance(
             dialogue,
@@ -393,9 +397,10 @@ async def on_new(turn: Turn, dialogue: Dialogue) -> None:
             longitude=message.location.longitude,
         )
         default = turn.runtime.settings.default_post_radius_m
-        turn.prompt(
-            dialogue, t("posts.ask_new_radius", default=default), _new_radius_rows(turn, dialogue)
-        )
+        question = t("posts.ask_new_radius", default=default)
+        if replaced:
+            question = t("posts.place_replaced") + "\n" + question
+        turn.prompt(dialogue, question, _new_radius_rows(turn, dialogue))
     else:
         radius = _int_text(message.text)
         if radius is None:
