@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.db.models import Dialogue, Role, Shift
 from bot.emulator import Fault
 from tests.e2e.import_fixtures import broken_content_types, csv_bytes, rows_numbered_again
-from tests.e2e.schedule import command, person, unit
+from tests.e2e.schedule import command, person, post, unit
 from tests.harness import Harness
 
 
@@ -114,6 +114,30 @@ async def test_blank_rows_do_not_push_the_last_shifts_out_of_the_file(harness: H
 
     preview = coordinator.last().text or ""
     assert "「schedule.csv」共 60 行，检查通过" in preview and "新建班次 60 个" in preview
+    assert await harness.count(Shift) == 0
+
+
+async def test_a_file_of_more_shifts_than_one_import_takes_is_refused_once(
+    harness: Harness,
+) -> None:
+    """Daily rows for a year on an existing post: past 5,000 shifts the file is refused at the
+    row that goes over, once, and the rows after it are not spread into days and looked up one
+    by one (a 100-row file of them held the coordinator's chat for minutes)."""
+    unit_id = await unit(harness)
+    await post(harness, unit_id, "甲路口")
+    coordinator = await person(harness, 9307, unit_id, role=Role.COORDINATOR)
+    await command(harness, coordinator, "import")
+    rows = [
+        f"甲路口,,城管局,,,,,每天,2026-12-02,2027-12-01,{hour:02d}:00,23:59,1" for hour in range(17)
+    ]
+    await coordinator.send_document("year.csv", csv_bytes(*rows), mime_type="text/csv")
+    await harness.settle()
+
+    text = coordinator.last().text or ""
+    assert text.splitlines()[:2] == [
+        "❌ 「year.csv」没有导入：1 处错误。什么都没有改动。",
+        "第 15 行：一次最多导入 5000 个班次",
+    ]
     assert await harness.count(Shift) == 0
 
 

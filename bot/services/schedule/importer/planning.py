@@ -120,6 +120,8 @@ class Planner:
         self.begun: dict[tuple[tuple[int, str], dt.datetime], ShiftPlan] = {}
         self.unit_ids: dict[str, int | None] = {}
         self.archived_units: set[int] = set()
+        # More shifts than one import takes: the file is refused, said once.
+        self.over_limit = False
 
     def fail(self, row: int, code: str, **params: Any) -> None:
         self.errors.append(RowError(row, code, params))
@@ -281,7 +283,8 @@ class Planner:
         except DomainError:
             self.fail(row, "notes_too_long", limit=shifts.NOTES_MAX)
             return
-        if post_key is None or days is None:
+        if post_key is None or days is None or self.over_limit:
+            # Past the limit the file is refused: no later row's days are spread and looked up.
             return
         for day in days:
             starts_at = timespec.local_instant(day, start, self.settings.zone)
@@ -309,6 +312,7 @@ class Planner:
             self.shifts[key] = planned
         if len(self.shifts) > MAX_SHIFTS:
             self.fail(row, "too_many_shifts", count=MAX_SHIFTS)
+            self.over_limit = True
 
     async def as_it_stands(self, plan: ShiftPlan) -> bool:
         """Whether the post already has this shift, scheduled, as the row gives it: a row of a
@@ -332,6 +336,10 @@ class Planner:
 
     async def summarize(self) -> Plan:
         plan = Plan(errors=self.errors, shifts_unchanged=len(self.begun))
+        if self.over_limit:
+            # Refused whole: its shifts are not compared one by one with the database.
+            plan.errors.sort(key=lambda error: error.row)
+            return plan
         for post_plan in self.posts.values():
             existing = post_plan.existing
             if existing is None:
