@@ -6,6 +6,7 @@ import each other in a circle, and no test module imports another."""
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +67,10 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def imports_of(path: Path) -> list[Import]:
+# Each test reads the same files; parsed once per run, every test after the first reads the
+# parse (each file is read by up to five tests).
+@functools.cache
+def imports_of(path: Path) -> tuple[Import, ...]:
     module = module_name(path)
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found: list[Import] = []
@@ -98,7 +102,7 @@ def imports_of(path: Path) -> list[Import]:
                 visit(child, inside, type_only)
 
     visit(ast.parse(path.read_text(encoding="utf-8"), str(path)), False, False)
-    return found
+    return tuple(found)
 
 
 def _under(name: str, *prefixes: str) -> bool:
