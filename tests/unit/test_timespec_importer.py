@@ -89,6 +89,13 @@ def test_dates(text: str, expected: dt.date | None) -> None:
         ("凌晨5點半-早上7點", (dt.time(5, 30), dt.time(7))),
         ("凌晨4-6点", (dt.time(4), dt.time(6))),
         ("凌晨12点到2点", (dt.time(0), dt.time(2))),
+        # 凌晨 stays on the first time (凌晨5-7点 ends at 7, not at a 凌晨7点) and names only the
+        # small hours, as a rectification order's deadline reads it: 凌晨8点 is a slip.
+        ("凌晨5-7点", (dt.time(5), dt.time(7))),
+        ("凌晨0-24点", (dt.time(0), dt.time(0))),
+        ("凌晨0点到6点半", (dt.time(0), dt.time(6, 30))),
+        ("凌晨8点到9点", None),
+        ("早上7点到凌晨9点", None),
         # 00:00 to 24:00 is the whole day; the same midnight twice is no shift.
         ("00:00-24:00", (dt.time(0), dt.time(0))),
         ("00:00-00:00", None),
@@ -208,6 +215,10 @@ def test_unreadable_files_are_refused(name: str, data: bytes, code: ErrorCode) -
         ("下午5点", dt.time(17, 0)),
         ("晚上7点半", dt.time(19, 30)),
         ("中午12点", dt.time(12, 0)),
+        # An import's time cell reads 凌晨 as /newshift and a deadline do: the small hours only.
+        ("凌晨5点半", dt.time(5, 30)),
+        ("凌晨12点", dt.time(0, 0)),
+        ("凌晨8点", None),
         ("25点", None),
         ("7", None),
     ],

@@ -50,6 +50,9 @@ _CHINESE_TIME = re.compile(
     r"^(凌晨|上午|早上|早晨|中午|下午|傍晚|晚上)?\s*(\d{1,2})\s*[点點时時]\s*(?:(\d{1,2})\s*分?|(半))?$"
 )
 _AFTERNOON = ("中午", "下午", "傍晚", "晚上")
+# 凌晨 names the small hours, up to this one (凌晨6点半), and midnight (凌晨12点), as a
+# rectification order's deadline reads it (oversight/deadline_words): 凌晨8点 is a slip, refused.
+SMALL_HOURS_LAST = 6
 # The hour alone before the dash of a range written the Chinese way, 7-9点 or 下午5-7点: it takes
 # the 点 of the time after it.
 _BARE_HOUR = re.compile(r"^(?:凌晨|上午|早上|早晨|中午|下午|傍晚|晚上)?\s*\d{1,2}$")
@@ -203,6 +206,8 @@ def parse_time(text: str) -> dt.time | None:
             hours += 12
         elif part == "凌晨" and hours == 12:
             hours = 0  # the small hours: 凌晨12点 is midnight, not noon
+        elif part == "凌晨" and hours > SMALL_HOURS_LAST:
+            return None
     if hours > 23 or minutes > 59:
         return None
     return dt.time(hours, minutes)
@@ -252,8 +257,10 @@ def parse_time_range(text: str) -> tuple[dt.time, dt.time] | None:
         parts[0] += "点"
     first = _CHINESE_TIME.match(parts[0])
     second = _CHINESE_TIME.match(parts[1])
-    if first is not None and first.group(1) and second is not None and not second.group(1):
-        parts[1] = first.group(1) + parts[1]
+    # 凌晨 stays on the first time: 凌晨5-7点 ends at 7, and 凌晨0-24点 at the day's end.
+    part = first.group(1) if first is not None else None
+    if part not in (None, "凌晨") and second is not None and not second.group(1):
+        parts[1] = f"{part}{parts[1]}"
     start, end = parse_time(parts[0]), parse_end_time(parts[1])
     if start is None or end is None or (end == END_OF_DAY and same_midnight(start, parts[1])):
         return None
