@@ -198,6 +198,8 @@ class ErrorCode(StrEnum):
     LEAVE_APPROVE_STARTED = "LEAVE_APPROVE_STARTED"
     LEAVE_SEAT_GONE = "LEAVE_SEAT_GONE"
     UNAVAILABLE_INVALID = "UNAVAILABLE_INVALID"
+    # a window of hours ending before it starts (22:00-06:00): one day's, ending by 24:00
+    UNAVAILABLE_PAST_MIDNIGHT = "UNAVAILABLE_PAST_MIDNIGHT"
     # a range of days typed with its end before its start (12-10 11-05)
     UNAVAILABLE_BACKWARDS = "UNAVAILABLE_BACKWARDS"
     UNAVAILABLE_NEEDS_END = "UNAVAILABLE_NEEDS_END"

@@ -134,7 +134,14 @@ def parse(text: str, today: dt.date) -> Spec:
         raise DomainError(ErrorCode.UNAVAILABLE_INVALID)
     # 22:00-24:00 ends at the midnight that ends the day, as /newshift and the import read it.
     if window is not None and not timespec.ends_after(*window):
-        raise DomainError(ErrorCode.UNAVAILABLE_INVALID)
+        if window[1] == window[0]:
+            raise DomainError(ErrorCode.UNAVAILABLE_INVALID)
+        # Understood, but past midnight (22:00-06:00): say so, and how to split it.
+        raise DomainError(
+            ErrorCode.UNAVAILABLE_PAST_MIDNIGHT,
+            start=f"{window[0]:%H:%M}",
+            end=f"{window[1]:%H:%M}",
+        )
     if weekdays:
         # A weekly pattern runs until an end date: the given one, or the last date typed.
         if until is None and dates:
