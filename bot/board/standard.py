@@ -74,6 +74,15 @@ class _Texts:
             text = self._times[instant] = self.t.time(moment)
         return text
 
+    def end(self, start: float, end: float) -> str:
+        """A shift's end as the bot says it (Translator.end_time): 24:00 for its day's end."""
+        memo = ("end", start, end)
+        text = self._texts.get(memo)
+        if text is None:
+            moments = (dt.datetime.fromtimestamp(moment, dt.UTC) for moment in (start, end))
+            text = self._texts[memo] = self.t.end_time(*moments)
+        return text
+
     def __call__(self, key: str, **params: Any) -> str:
         # Each call site names its parameters in one order: their values make the key.
         memo = (key, *params.values())
@@ -200,7 +209,7 @@ def _early(t: _Texts, following: Sequence[DayShift], at: float) -> dict[str, Any
 
 
 def _window(t: _Texts, shift: DayShift) -> str:
-    return t("report.time_range", start=t.time(shift.starts), end=t.time(shift.ends))
+    return t("report.time_range", start=t.time(shift.starts), end=t.end(shift.starts, shift.ends))
 
 
 def _windows(

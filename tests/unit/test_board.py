@@ -298,6 +298,12 @@ def test_twin_shifts_of_one_window_read_as_one_in_a_popup() -> None:
     assert popup["shifts"] == ["07:00–09:00"]
     assert popup["staffing"] == "在岗 2/2 人"
     assert popup["early"]["label"] == "下一班次 09:00–11:00 已提前签到 2 人"
+    # A shift ending at the midnight that ends its day reads 22:00–24:00, as the bot says it.
+    night = [DayShift(5, 1, ts(22), (at(0) + dt.timedelta(days=1)).timestamp(), 1)]
+    markers = MapPanel._markers(
+        cast(PanelContext, context), [(post, night, post_state(night, ts(8, 50)))]
+    )["markers"]
+    assert markers[0]["popup"]["shifts"] == ["22:00–24:00"]
 
 
 def test_early_arrivals_are_of_every_shift_whose_check_in_has_opened() -> None:
