@@ -176,12 +176,25 @@ async def test_seats_nobody_may_take_are_explained(harness: Harness) -> None:
     unit_id = await unit(harness)
     patrol = await post(harness, unit_id, "党员文明岗")
     await week_of_shifts(harness, [patrol], hours=((9, 11),), required_tag="党员")
+    # One ends at the midnight that ends its day: its gap reads 22:00–24:00, as /roster says.
+    async with harness.session() as session:
+        session.add(
+            Shift(
+                post_id=patrol,
+                starts_at=at(NEXT_MONDAY, 22),
+                ends_at=at(NEXT_MONDAY + dt.timedelta(days=1), 0),
+                capacity=1,
+                required_tag="党员",
+                created_at=harness.clock.now(),
+            )
+        )
     await volunteers(harness, unit_id, 5)
     coordinator = await member(harness, 7900, unit_id, "陈协调", role=Role.COORDINATOR)
     text = await command(harness, coordinator, "rotate", "12-07")
-    assert "共 2 个空位，排上 0 个，分给 0 人。" in text
+    assert "共 3 个空位，排上 0 个，分给 0 人。" in text
     assert "没有可以排上的人，原因见下。" in text
     assert "· 12月7日 周一 09:00–11:00 · 党员文明岗：差 2 人 — 5 人缺少所需标签" in text
+    assert "· 12月7日 周一 22:00–24:00 · 党员文明岗：差 1 人 — 5 人缺少所需标签" in text
     assert coordinator.last().buttons() == ["✖️ 取消"]
     # A shift to the midnight that ends its day is named ending at 24:00, as its label is.
     late = await shift(
