@@ -219,6 +219,9 @@ def test_unreadable_files_are_refused(name: str, data: bytes, code: ErrorCode) -
         ("凌晨5点半", dt.time(5, 30)),
         ("凌晨12点", dt.time(0, 0)),
         ("凌晨8点", None),
+        # 晚上12点 is the midnight that ends the day, an end (parse_end_time), never noon.
+        ("晚上12点", None),
+        ("晚上12点半", None),
         ("25点", None),
         ("7", None),
     ],
@@ -297,6 +300,8 @@ def test_excel_numbers_in_date_and_time_columns() -> None:
     # 24:00 is the midnight that ends the day.
     sheet.append(["丙", "城管局", dt.datetime(2026, 12, 4), 22 / 24, 1, 2])
     sheet["D4"].number_format = sheet["E4"].number_format = "[h]:mm"
+    # Typed in words, 晚上12点 ends the day too, as /newshift reads it (not noon).
+    sheet.append(["丁", "城管局", dt.datetime(2026, 12, 4), "晚上10点", "晚上12点", 2])
     buffer = io.BytesIO()
     workbook.save(buffer)
     rows = reading.read_table("plan.xlsx", buffer.getvalue(), today=TODAY)
@@ -304,7 +309,9 @@ def test_excel_numbers_in_date_and_time_columns() -> None:
         ("2026-12-04", "07:30", "17:00"),
         ("2026-12-04", "07:30", "09:00"),
         ("2026-12-04", "22:00", "24:00"),
+        ("2026-12-04", "22:00", "晚上12点"),
     ]
+    assert timespec.parse_end_time(rows[-1][1]["end"]) == timespec.END_OF_DAY
 
 
 @pytest.mark.parametrize(

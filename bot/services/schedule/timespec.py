@@ -202,6 +202,8 @@ def parse_time(text: str) -> dt.time | None:
         part, hour_text, minute_text, half = chinese.groups()
         hours = int(hour_text)
         minutes = 30 if half else int(minute_text or 0)
+        if part == "晚上" and hours == 12:
+            return None  # the midnight that ends the day: an end (parse_end_time), not noon
         if part in _AFTERNOON and hours < 12 and not (part == "中午" and hours >= 11):
             hours += 12
         elif part == "凌晨" and hours == 12:
