@@ -85,6 +85,8 @@ async def test_bad_rows_are_each_reported_and_nothing_is_created(harness: Harnes
         "壬路口,traffic,城管局,30.1,104.1,²,2026-12-05,,,,07:00,09:00,4",
         "癸路口,traffic,城管局,30.1,104.1,,0001-01-01,,,,07:00,09:00,4",
         "子路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,07:00,09:00," + "9" * 5000,
+        # One midnight twice is no shift (00:00 to 24:00 would be the whole day).
+        "丑路口,traffic,城管局,30.1,104.1,,2026-12-05,,,,00:00,00:00,4",
     )
     before = len(coordinator.messages())
     await coordinator.send_document("schedule.csv", data, mime_type="text/csv")
@@ -93,7 +95,7 @@ async def test_bad_rows_are_each_reported_and_nothing_is_created(harness: Harnes
     answers = coordinator.messages()[before:]
     assert len(answers) == 1
     text = answers[0].text or ""
-    assert "「schedule.csv」没有导入：11 处错误" in text
+    assert "「schedule.csv」没有导入：12 处错误" in text
     for line in (
         "第 3 行：没有叫「不存在局」的单位",
         "第 4 行：结束时间早于开始时间",
@@ -106,6 +108,7 @@ async def test_bad_rows_are_each_reported_and_nothing_is_created(harness: Harnes
         "第 11 行：签到范围要在 10 到 5000 米之间",
         "第 12 行：日期「0001-01-01」不对，应如 2026-12-01 或 12月1日",
         "第 13 行：人数「" + "9" * 39 + "…」不是 1 到 500 之间的整数",
+        "第 14 行：结束时间早于开始时间",
     ):
         assert line in text, line
     assert await harness.count(Post) == 0 and await harness.count(Shift) == 0
