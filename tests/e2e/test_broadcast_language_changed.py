@@ -95,19 +95,24 @@ async def test_a_list_of_shifts_held_overnight_comes_in_the_language_picked_sinc
 async def test_a_list_held_overnight_leaves_out_the_shifts_begun_or_cancelled_since(
     harness: Harness,
 ) -> None:
-    """22:30: tomorrow's shifts go out at 07:00. By then the 07:00 one has begun and the noon
-    one was cancelled: 甲's list offers the evening one alone; 乙, already on it, is sent
-    nothing, and the count says why."""
+    """22:30: tomorrow's shifts go out at 07:00. By then the 07:00 one has begun, the noon
+    one was cancelled, and 甲 signed up overnight for the 10:00 one, which the other post's
+    10:00 one now clashes with: 甲's list offers the evening one alone; 乙, on the evening and
+    the 10:00 ones already, is sent nothing, and the count says why."""
     unit_id = await unit(harness)
     post_id = await post(harness, unit_id)
     await shift(harness, post_id, start=7, end=9)
+    ten = await shift(harness, post_id, start=10, end=11)
     noon = await shift(harness, post_id, start=12, end=14)
     evening = await shift(harness, post_id, start=17, end=19)
+    other_post = await post(harness, unit_id, "人民路-解放路口")
+    await shift(harness, other_post, start=10, end=12)
     coordinator = await person(harness, 9911, unit_id, "王协调", role=Role.COORDINATOR)
     volunteer = await person(harness, 9912, unit_id, "甲")
     seated = await person(harness, 9913, unit_id, "乙")
     volunteer.started = seated.started = True
     await seat(harness, evening, seated.user_id)
+    await seat(harness, ten, seated.user_id)
 
     harness.clock.set(at(DAY, 22, 30))
     await command(harness, coordinator, "broadcast")
@@ -118,6 +123,7 @@ async def test_a_list_held_overnight_leaves_out_the_shifts_begun_or_cancelled_si
         await session.execute(
             update(Shift).where(Shift.id == noon).values(status=ShiftStatus.CANCELLED)
         )
+    await seat(harness, ten, volunteer.user_id)
     harness.clock.set(at(DAY + dt.timedelta(days=1), 7, 5))
     await harness.deliver()
     [offer] = volunteer.messages()
@@ -130,5 +136,5 @@ async def test_a_list_held_overnight_leaves_out_the_shifts_begun_or_cancelled_si
     shown = next(m for m in coordinator.messages() if m.message_id == progress)
     assert shown.text == (
         "✅ 发送完成（共 2 人）：送达 1，被屏蔽 0，失败 0，"
-        "未发送 1（所列班次都已不能报名：已开始、取消或归档）"
+        "未发送 1（所列班次都已不能报名：已开始、已取消、已报上或时间冲突等）"
     )

@@ -13,11 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.buttons import CallbackData, SignUp
-from bot.db.models import Broadcast, Member, Shift, ShiftStatus
+from bot.db.models import Broadcast, Member, Shift
 from bot.i18n import Translator
 from bot.services.platform import outbox
 from bot.services.platform.notify import translators
 from bot.services.platform.redraw import Subject
+from bot.services.schedule.eligibility import refusals
 from bot.services.schedule.seats import OpenShift, seats
 from bot.services.schedule.shift_text import open_shift_lines, sign_up_label
 from bot.settings import Settings
@@ -65,10 +66,11 @@ def shift_message(
 async def redraw_shift_lists(
     session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
 ) -> list[outbox.Message | None]:
-    """Each list in its reader's language now: the shifts it listed that are still open for
-    sign-up (the quiet hours may have held it past the start of some, or one was cancelled),
-    with their seats now (a press is checked again anyway). None when its reader is no longer
-    stored or none of its shifts is left."""
+    """Each list in its reader's language now: the shifts it listed that its reader may still
+    sign up for (the quiet hours may have held it past the start of some, one was cancelled,
+    or the reader took one, or one that clashes, meanwhile), with their seats now (a press is
+    checked again anyway). None when its reader is no longer stored or none of its shifts is
+    left."""
     member_ids = sorted({subject.args[0] for subject in subjects})
     shift_ids = sorted({i for subject in subjects for i in subject.args[2:]})
     people = await session.scalars(select(Member).where(Member.id.in_(member_ids)))
@@ -76,16 +78,26 @@ async def redraw_shift_lists(
     found = await session.scalars(select(Shift).where(Shift.id.in_(shift_ids)))
     shifts = {shift.id: shift for shift in found.unique()}
     counts = await seats(session, list(shifts))
+    # Only those the reader may still sign up for, by the rules the broadcast chose them by
+    # (``refusals``, for the whole batch in a few statements): not begun, cancelled or
+    # archived meanwhile, nor taken by them or clashing with a seat they took meanwhile.
+    pairs = {
+        (members[subject.args[0]], shifts[i])
+        for subject in subjects
+        if subject.args[0] in members
+        for i in subject.args[2:]
+        if i in shifts
+    }
+    refused = await refusals(session, pairs, now, settings)
     in_language = translators(settings)
     drawn: list[outbox.Message | None] = []
     for subject in subjects:
         member_id, hidden, *listed = subject.args
         reader = members.get(member_id)
-        # Only those one may still sign up for: not begun, cancelled or archived meanwhile.
         items = [
             OpenShift(shifts[i], counts[i])
             for i in listed
-            if i in shifts and _still_open(shifts[i], now)
+            if (member_id, i) in refused and refused[(member_id, i)] is None
         ]
         if reader is None or not items:
             drawn.append(None)
@@ -93,12 +105,6 @@ async def redraw_shift_lists(
         message, _ = shift_message(in_language(reader.language), member_id, items, hidden)
         drawn.append(message)
     return drawn
-
-
-def _still_open(shift: Shift, now: dt.datetime) -> bool:
-    return (
-        shift.status is ShiftStatus.SCHEDULED and shift.starts_at > now and not shift.post.archived
-    )
 
 
 def announcement_redraw(broadcast_id: int, member_id: int) -> outbox.Redraw:
