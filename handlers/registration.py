@@ -129,7 +129,9 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     t = turn.t
     if dialogue.step == registration.Step.CONTACT:
         if message.contact is None:
-            turn.reply(t("registration.need_contact"), _contact_keyboard(t))
+            # Typed: not to be typed; a sticker, a photo, a location: what the step needs.
+            wanted = "registration.need_contact" if message.text else "registration.contact_only"
+            turn.reply(t(wanted), _contact_keyboard(t))
             return
         registration.receive_contact(
             dialogue,

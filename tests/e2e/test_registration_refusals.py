@@ -62,9 +62,11 @@ async def test_wrong_input_during_registration_changes_nothing(harness: Harness)
     await person.send_photo(caption="随手拍")
     await harness.settle()
     texts = person.texts()[-5:]
-    assert "按钮" in texts[0]
+    assert texts[0] == "请点下方「📱 发送我的手机号」按钮，而不是手动输入。"
     assert "别人的联系方式" in texts[1]
-    assert "按钮" in texts[2] and "按钮" in texts[3] and "按钮" in texts[4]
+    # A sticker, a location or a photo was not typed: told what the step needs, not "don't type".
+    press = "这一步需要您的手机号：请点下方「📱 发送我的手机号」按钮。"
+    assert texts[2:] == [press, press, press]
     async with harness.session() as session:
         dialogue = await session.get(Dialogue, 3401)
     assert dialogue is not None and dialogue.step == "contact" and "phone" not in dialogue.data
