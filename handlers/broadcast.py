@@ -282,6 +282,8 @@ async def _preview_shifts(
         first=first.isoformat(),
         last=last.isoformat(),
         open_only=open_only,
+        # Nobody would get it: the preview shows ✖️ alone, and what is typed is told so.
+        sendable=seen.nobody is None,
     )
     days = (
         t.weekday_date(first)
@@ -378,6 +380,9 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         return
     if dialogue.step == Step.UNIT:
         turn.reply(t("broadcast.need_unit_button"))
+        return
+    if dialogue.data.get("sendable") is False:
+        turn.reply(t("broadcast.need_cancel_button"))
         return
     turn.reply(t("broadcast.need_button"))
 

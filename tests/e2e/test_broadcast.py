@@ -156,6 +156,11 @@ async def test_broadcast_refusals(harness: Harness) -> None:
     assert "0 个班次，将发给 0 名志愿者" in text, text
     assert text.endswith("\n这个范围里没有可发送的班次。"), text
     assert coordinator.last().buttons() == ["✖️ 取消"]
+    # Another range typed at this preview: told of the one button it shows, not of 「发送」.
+    await coordinator.send_text("12-03 12-05")
+    await harness.settle()
+    only_cancel = "这次没有可发送的：请点上面的「取消」，再用 /broadcast 重新开始。"
+    assert coordinator.last().text == only_cancel
     assert await harness.count(Broadcast) == 0 and await harness.count(OutboxMessage) == 0
 
 
