@@ -413,6 +413,24 @@ async def test_a_volunteer_who_blocks_the_bot_is_named_in_the_next_preview(
     ][1:]
     assert held.status is OutboxStatus.DROPPED
 
+    # Blocked again at 23:00 and removed from the unit at 23:10: the word held by the quiet
+    # hours is not sent at 07:00 either, they are no longer the coordinator's to phone.
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 23))
+    await blocker.block_bot()
+    await harness.settle()
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 23, 10))
+    await command(harness, coordinator, "members")
+    await press_and_settle(harness, coordinator, "乙")
+    await press_and_settle(harness, coordinator, "🚪 移出本单位")
+    await press_and_settle(harness, coordinator, "是，移出本单位")
+    harness.clock.set(at(DAY + dt.timedelta(days=2), 7))
+    await harness.deliver()
+    assert len([text for text in coordinator.texts() if "无法联系到" in text]) == 1
+    *_, again = [
+        row for row in await _outbox(harness, 9941) if row.idempotency_key.startswith("unreach")
+    ]
+    assert again.status is OutboxStatus.DROPPED and again.id != held.id
+
 
 async def test_word_of_a_block_after_a_refused_message_leaves_them_unreachable(
     harness: Harness,
