@@ -379,7 +379,7 @@ async def test_a_volunteer_who_blocks_the_bot_is_named_in_the_next_preview(
     member = await harness.member(9943)
     assert member is not None and member.blocked_bot
     assert coordinator.texts() == [
-        "⚠️ 无法联系到 乙（手机 +8613800000000）：对方已屏蔽机器人或注销了账号，"
+        "⚠️ 无法联系到「乙」（手机 +8613800000000）：对方已屏蔽机器人或注销了账号，"
         "后续提醒和通知都收不到。请用电话联系。"
     ]
     await command(harness, coordinator, "broadcast")

@@ -73,10 +73,10 @@ async def test_two_admins_taking_both_roles_at_once_leave_the_member_one(
     # role that its confirmation said was not the last, is refused: 甲 stays a coordinator.
     assert gone.active and roles == {Role.COORDINATOR}
     assert first.answered_callbacks[-1]["text"] == (
-        "甲 的其他身份已被取消：现在再取消协调员身份，ta 将被移出「城管局」。"
+        "「甲」的其他身份已被取消：现在再取消协调员身份，ta 将被移出「城管局」。"
         "如确要移出，请重新打开 ta 的卡片。"
     )
-    assert second.texts()[-1].startswith("已取消 甲 的志愿者身份。现在的身份：协调员。")
+    assert second.texts()[-1].startswith("已取消「甲」的志愿者身份。现在的身份：协调员。")
 
 
 @pytest.mark.skipif(postgres_url() is None, reason="SQLite serializes the removal and the sign-up")
@@ -112,7 +112,7 @@ async def test_a_removal_giving_up_two_seats_while_one_waiting_signs_up_for_the_
     await harness.settle()
 
     assert "报名成功" in " ".join(yi.texts()[-2:]), yi.texts()[-2:]
-    assert admin.last().text == "已将 甲 移出「城管局」，释放了 2 个班次。已通知 ta。"
+    assert admin.last().text == "已将「甲」移出「城管局」，释放了 2 个班次。已通知 ta。"
     assert await statuses(harness, morning) == {
         jia.user_id: AssignmentStatus.REMOVED,
         yi.user_id: AssignmentStatus.SIGNED_UP,
@@ -150,7 +150,7 @@ async def test_one_signing_up_as_they_are_removed_gets_no_seat(
     gate.release()
     await harness.settle()
 
-    assert admin.last().text == "已将 甲 移出「城管局」，释放了 1 个班次。已通知 ta。"
+    assert admin.last().text == "已将「甲」移出「城管局」，释放了 1 个班次。已通知 ta。"
     assert await statuses(harness, morning) == {jia.user_id: AssignmentStatus.REMOVED}
     assert await statuses(harness, noon) == {}
     assert jia.answered_callbacks[-1]["text"] == (
@@ -186,7 +186,7 @@ async def test_one_signing_up_as_their_volunteer_role_is_taken_gets_no_seat(
     await harness.settle()
 
     assert admin.last().text is not None and admin.last().text.startswith(
-        "已取消 甲 的志愿者身份。"
+        "已取消「甲」的志愿者身份。"
     ), admin.last().text
     assert await statuses(harness, noon) == {}
     assert jia.answered_callbacks[-1]["text"] == (
@@ -229,7 +229,7 @@ async def test_a_role_taken_as_its_member_moves_to_another_unit_is_not_taken_the
     gate.release()
     await harness.settle()
 
-    assert admin.answered_callbacks[-1]["text"] == "甲 已经不是本单位的成员了。"
+    assert admin.answered_callbacks[-1]["text"] == "「甲」已经不是本单位的成员了。"
     async with harness.session() as session:
         after = await session.get(Member, jia_member.id)
         assert after is not None

@@ -49,7 +49,7 @@ async def test_a_member_removed_takes_their_tags_with_a_removal_each_in_the_trai
     await press_and_settle(harness, coordinator, "甲")
     await press_and_settle(harness, coordinator, "🚪 移出本单位")
     text = await press_and_settle(harness, coordinator, "是，移出本单位")
-    assert text == "已将 甲 移出「城管局」，释放了 0 个班次。已通知 ta。"
+    assert text == "已将「甲」移出「城管局」，释放了 0 个班次。已通知 ta。"
 
     assert await tags_of(harness, 8382) == frozenset()
     wang = await member_id_of(harness, 8381)

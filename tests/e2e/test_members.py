@@ -90,13 +90,15 @@ async def test_a_coordinator_removes_a_volunteer_and_the_waitlist_moves_up(
     # away one by one is the admins'.
     assert coordinator.last().buttons() == ["✅ 党员", "🚪 移出本单位", "↩️ 返回"]
     text = await press_and_settle(harness, coordinator, "🚪 移出本单位")
-    assert text.startswith("确定将 甲 移出「城管局」吗？\n• ta 未结束的 1 个班次（含候补）将被释放")
+    assert text.startswith(
+        "确定将「甲」移出「城管局」吗？\n• ta 未结束的 1 个班次（含候补）将被释放"
+    )
     assert await statuses(harness, shift_id) == {  # asking changes nothing
         8202: AssignmentStatus.SIGNED_UP,
         8203: AssignmentStatus.WAITLISTED,
     }
     text = await press_and_settle(harness, coordinator, "是，移出本单位")
-    assert text == "已将 甲 移出「城管局」，释放了 1 个班次。已通知 ta。"
+    assert text == "已将「甲」移出「城管局」，释放了 1 个班次。已通知 ta。"
 
     # The seat went to the waitlist, who is told; the removed one is told, in their language.
     assert await statuses(harness, shift_id) == {
@@ -184,7 +186,7 @@ async def test_a_volunteer_leaves_from_me_and_may_then_join_another_unit(
     gone = await harness.member(seated.user_id)
     assert gone is not None and gone.blocked_bot
     told = [row.payload["text"] for row in await outbox_to(harness, coordinator.user_id)]
-    assert not any("无法联系到 甲" in text for text in told), told
+    assert not any("无法联系到「甲」" in text for text in told), told
     await seated.unblock_bot()
     await harness.settle()
 
@@ -221,7 +223,7 @@ async def test_refusals_to_remove(harness: Harness) -> None:
     text = await press_and_settle(harness, coordinator, "李协调")
     assert "🚪 移出本单位" not in coordinator.last().buttons()
     assert "身份：协调员" in text
-    refusal = "李协调 是协调员或督查员：协调员只能移出本单位的志愿者和领导，请联系管理员。"
+    refusal = "「李协调」是协调员或督查员：协调员只能移出本单位的志愿者和领导，请联系管理员。"
     assert await press(MemberRemoveConfirm(ids[8204]).pack()) == refusal
     assert (await press(MemberRemove(ids[8201]).pack())).startswith("不能在这里移出自己。")
     # Another unit's member: not theirs to see or remove.
@@ -243,10 +245,10 @@ async def test_refusals_to_remove(harness: Harness) -> None:
     await coordinator.press("🚪 移出本单位")
     await harness.settle()
     assert coordinator.answered_callbacks[-1]["text"] == (
-        "甲 正在岗上（已签到、未签退），现在不能移出。请等 ta 签退后再试。"
+        "「甲」正在岗上（已签到、未签退），现在不能移出。请等 ta 签退后再试。"
     )
     assert await press(MemberRemoveConfirm(ids[8202]).pack()) == (
-        "甲 正在岗上（已签到、未签退），现在不能移出。请等 ta 签退后再试。"
+        "「甲」正在岗上（已签到、未签退），现在不能移出。请等 ta 签退后再试。"
     )
     member = await harness.member(8202)
     assert member is not None and member.active
@@ -267,8 +269,8 @@ async def test_refusals_to_remove(harness: Harness) -> None:
 
     # Removed once; the same confirmation pressed again changes nothing more.
     await press(MemberRemoveConfirm(ids[8202]).pack())
-    assert coordinator.last().text == "已将 甲 移出「城管局」，释放了 0 个班次。已通知 ta。"
-    assert await press(MemberRemoveConfirm(ids[8202]).pack()) == "甲 已经不是本单位的成员了。"
+    assert coordinator.last().text == "已将「甲」移出「城管局」，释放了 0 个班次。已通知 ta。"
+    assert await press(MemberRemoveConfirm(ids[8202]).pack()) == "「甲」已经不是本单位的成员了。"
     async with harness.session() as session:
         removals = list(
             await session.scalars(select(AuditEntry).where(AuditEntry.action == "member.remove"))
@@ -302,9 +304,9 @@ async def test_an_admin_takes_a_role_away_and_the_last_one_removes(harness: Harn
         "↩️ 返回",
     ]
     text = await press_and_settle(harness, admin, "➖ 取消协调员身份")
-    assert text == "确定取消 张主任 的协调员身份吗？ta 保留其他身份，仍是本单位成员。"
+    assert text == "确定取消「张主任」的协调员身份吗？ta 保留其他身份，仍是本单位成员。"
     text = await press_and_settle(harness, admin, "是，取消这个身份")
-    assert text == "已取消 张主任 的协调员身份。现在的身份：志愿者。已通知 ta。"
+    assert text == "已取消「张主任」的协调员身份。现在的身份：志愿者。已通知 ta。"
     member = await harness.member(8301)
     assert member is not None and member.active and member.roles == frozenset({Role.VOLUNTEER})
     told = (await outbox_to(harness, 8301))[-1].payload["text"]
@@ -316,14 +318,14 @@ async def test_an_admin_takes_a_role_away_and_the_last_one_removes(harness: Harn
     pressed = MemberRoleTakeConfirm(member.id, Role.COORDINATOR).pack()
     await admin.press_data(pressed, admin.last().message_id)
     await harness.settle()
-    assert admin.answered_callbacks[-1]["text"] == "张主任 已经没有协调员身份了。"
+    assert admin.answered_callbacks[-1]["text"] == "「张主任」已经没有协调员身份了。"
     # An older confirmation that said they stay in the unit (made while they still had both
     # roles) does not remove them now that 志愿者 is their last role.
     older = MemberRoleTakeConfirm(member.id, Role.VOLUNTEER, removes=False).pack()
     await admin.press_data(older, admin.last().message_id)
     await harness.settle()
     assert admin.answered_callbacks[-1]["text"] == (
-        "张主任 的其他身份已被取消：现在再取消志愿者身份，ta 将被移出「城管局」。"
+        "「张主任」的其他身份已被取消：现在再取消志愿者身份，ta 将被移出「城管局」。"
         "如确要移出，请重新打开 ta 的卡片。"
     )
     member = await harness.member(8301)
@@ -331,9 +333,9 @@ async def test_an_admin_takes_a_role_away_and_the_last_one_removes(harness: Harn
 
     await press_and_settle(harness, admin, "↩️ 返回")
     text = await press_and_settle(harness, admin, "➖ 取消志愿者身份")
-    assert text.startswith("志愿者是 张主任 唯一的身份：取消后 ta 将被移出「城管局」")
+    assert text.startswith("志愿者是「张主任」唯一的身份：取消后 ta 将被移出「城管局」")
     text = await press_and_settle(harness, admin, "是，取消这个身份")
-    assert text == "已将 张主任 移出「城管局」，释放了 0 个班次。已通知 ta。"
+    assert text == "已将「张主任」移出「城管局」，释放了 0 个班次。已通知 ta。"
     member = await harness.member(8301)
     assert member is not None and not member.active and member.roles == frozenset()
 
@@ -354,9 +356,8 @@ async def test_an_admin_of_admin_ids_is_never_removed_and_stays_admin_on_leaving
         MemberRemoveConfirm(member.id).pack(), coordinator.last().message_id
     )
     await harness.settle()
-    assert (
-        coordinator.answered_callbacks[-1]["text"] == "管理员甲 是管理员（ADMIN_IDS），不能被移出。"
-    )
+    refused = coordinator.answered_callbacks[-1]["text"]
+    assert refused == "「管理员甲」是管理员（ADMIN_IDS），不能被移出。"
 
     # An announcement to the unit waits for the quiet hours to end; the admin leaves meanwhile.
     harness.clock.set(at(DAY, 22, 30))
@@ -480,7 +481,7 @@ async def test_an_inspector_role_taken_sends_the_orders_replies_to_the_inspector
     await press_and_settle(harness, admin, "赵督查")
     await press_and_settle(harness, admin, "➖ 取消督查员身份")
     assert await press_and_settle(harness, admin, "是，取消这个身份") == (
-        "已取消 赵督查 的督查员身份。现在的身份：志愿者。已通知 ta。"
+        "已取消「赵督查」的督查员身份。现在的身份：志愿者。已通知 ta。"
     )
     await harness.deliver()
     before = len(town.inspector.messages())
@@ -517,11 +518,11 @@ async def test_taking_the_role_one_stands_on_posts_with_says_the_seats_go(
     await command(harness, admin, "members")
     await press_and_settle(harness, admin, "张主任")
     text = await press_and_settle(harness, admin, "➖ 取消协调员身份")
-    assert text == "确定取消 张主任 的协调员身份吗？ta 保留其他身份，仍是本单位成员。"
+    assert text == "确定取消「张主任」的协调员身份吗？ta 保留其他身份，仍是本单位成员。"
     await press_and_settle(harness, admin, "↩️ 返回")
     text = await press_and_settle(harness, admin, "➖ 取消志愿者身份")
     assert text == (
-        "确定取消 张主任 的志愿者身份吗？ta 保留其他身份，仍是本单位成员。\n"
+        "确定取消「张主任」的志愿者身份吗？ta 保留其他身份，仍是本单位成员。\n"
         "ta 将不再站岗：未结束的 1 个班次将被释放。"
     )
     text = await press_and_settle(harness, admin, "是，取消这个身份")

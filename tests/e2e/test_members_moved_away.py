@@ -12,7 +12,7 @@ from tests.e2e.journeys import create_unit, invite_code, join
 from tests.e2e.schedule import command, person, post, press_and_settle, shift
 from tests.harness import Harness
 
-GONE = "乙 已经不是本单位的成员了。"
+GONE = "「乙」已经不是本单位的成员了。"
 FORBIDDEN = "抱歉，您没有权限执行这个操作。"
 
 

@@ -45,6 +45,6 @@ async def test_a_role_is_not_added_to_a_member_removed_meanwhile(
             await session.scalars(select(MemberRole.role).where(MemberRole.member_id == member_id))
         )
     # The role came first (the removal waited for it) and the removal took it with the rest.
-    assert admin.texts()[-1] == "已将 甲 移出「城管局」，释放了 0 个班次。已通知 ta。"
+    assert admin.texts()[-1] == "已将「甲」移出「城管局」，释放了 0 个班次。已通知 ta。"
     assert not member.active
     assert Role.LEADER not in roles and roles == set()
