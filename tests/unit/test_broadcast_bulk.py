@@ -10,10 +10,22 @@ from typing import Any
 from sqlalchemy import event, insert, select
 
 from bot.db.engine import Database
-from bot.db.models import Member, MemberRole, OutboxMessage, Role, Unit
+from bot.db.models import (
+    Member,
+    MemberRole,
+    OutboxMessage,
+    Post,
+    PostType,
+    Role,
+    Shift,
+    ShiftStatus,
+    Unit,
+)
 from bot.services.people.access import Actor
-from bot.services.schedule import broadcast
+from bot.services.platform.redraw import Subject
+from bot.services.schedule import broadcast, broadcast_messages
 from tests.conftest import make_settings
+from tests.unit.statement_fixtures import statements
 
 NOW = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)
 ADMIN = Actor(telegram_id=1, member=None, roles=frozenset({Role.ADMIN}))
@@ -89,3 +101,51 @@ async def test_an_announcement_to_2000_volunteers_is_queued_in_a_few_statements(
     by_chat = {row.chat_id: row.payload["text"] for row in rows}
     assert by_chat[500_000] == by_chat[500_004] != by_chat[500_001]  # each in their language
     assert "明早 7 点全员到岗" in by_chat[500_001] and "Admin" in by_chat[500_001]
+
+
+async def test_lists_held_overnight_are_drawn_again_in_a_few_statements(
+    database: Database,
+) -> None:
+    """A batch of lists of shifts drawn again when they go out (the sign-up rules applied to
+    each volunteer's shifts) costs as many statements for 30 volunteers as for 10."""
+    unit_id = await _unit_of_volunteers(database, 30)
+    async with database.session() as session:
+        place = Post(
+            unit_id=unit_id,
+            name="黄河路-人民路口",
+            type=PostType.TRAFFIC,
+            latitude=30.6586,
+            longitude=104.0648,
+            radius_m=150,
+            archived=False,
+            created_at=NOW,
+        )
+        session.add(place)
+        await session.flush()
+        rows = [
+            Shift(
+                post_id=place.id,
+                starts_at=NOW + dt.timedelta(days=1, hours=hour),
+                ends_at=NOW + dt.timedelta(days=1, hours=hour + 1),
+                capacity=4,
+                status=ShiftStatus.SCHEDULED,
+                created_at=NOW,
+            )
+            for hour in (0, 2, 4)
+        ]
+        session.add_all(rows)
+        await session.flush()
+        shift_ids = tuple(row.id for row in rows)
+        member_ids = (await session.scalars(select(Member.id).order_by(Member.id))).all()
+    settings = make_settings(database.url)
+
+    async def drawn(count: int) -> tuple[int, int]:
+        subjects = [Subject((i, 0, *shift_ids), NOW) for i in member_ids[:count]]
+        async with database.session() as session, statements(database) as sent:
+            found = await broadcast_messages.redraw_shift_lists(session, subjects, NOW, settings)
+        assert all(message is not None for message in found)
+        return len(sent), len(found)
+
+    few, _ = await drawn(10)
+    many, lists = await drawn(30)
+    assert lists == 30 and many == few
