@@ -379,6 +379,25 @@ async def test_an_admin_of_admin_ids_is_never_removed_and_stays_admin_on_leaving
         "✅ 发送完成（共 1 人）：送达 0，被屏蔽 0，失败 0，未发送 1（对方已离开单位）"
     )
 
+    # Back as a coordinator, the admin is told at 07:00 of a volunteer who blocked the bot at
+    # 22:30, unless they left the unit meanwhile: no longer theirs to phone.
+    await join(harness, admin, await invite_code(harness, admin, "城管局", "协调员"), "管理员甲")
+    member = await harness.member(admin.user_id)
+    assert member is not None and member.unit_id == unit_id
+    blocker = await person(harness, 8402, unit_id, "乙")
+    blocker.started = True
+    harness.clock.set(at(DAY + dt.timedelta(days=1), 22, 30))
+    await blocker.block_bot()
+    await harness.settle()
+    await command(harness, admin, "me")
+    await press_and_settle(harness, admin, "🚪 退出本单位")
+    await press_and_settle(harness, admin, "是，退出本单位")
+    shown = len(admin.messages())
+    harness.clock.set(at(DAY + dt.timedelta(days=2), 7, 0))
+    await harness.deliver()
+    assert any("无法联系到「乙」" in text for text in coordinator.texts())
+    assert not any("无法联系到「乙」" in text for text in admin.texts()[shown:])
+
 
 async def test_members_come_twenty_a_page(harness: Harness) -> None:
     unit_id = await unit(harness)

@@ -133,7 +133,8 @@ async def redraw_unreachable(
     session: AsyncSession, subjects: Sequence[Subject], now: dt.datetime, settings: Settings
 ) -> list[Message | None]:
     """The words to coordinators that a member cannot be reached (`UNREACHABLE`), about to go
-    out, drawn again in their reader's language; none once the member can be reached again."""
+    out, drawn again in their reader's language; none once the member can be reached again, or
+    once either of them is no longer of the unit."""
     ids = sorted({subject.args[0] for subject in subjects})
     found = {
         member.id: member
@@ -144,11 +145,19 @@ async def redraw_unreachable(
     drawn: list[Message | None] = []
     for subject in subjects:
         member = found.get(subject.args[0])
-        # Reachable again, or no longer a member (left or removed while the word waited).
-        if member is None or not member.blocked_bot or not member.active:
+        reader = readers.get(subject.chat_id)
+        # Reachable again, or no longer a member (left or removed while the word waited), or
+        # the coordinator it waited for left that unit meanwhile (an admin of ADMIN_IDS keeps
+        # their chat's queue): no longer theirs to phone.
+        if (
+            member is None
+            or not member.blocked_bot
+            or not member.active
+            or member.unit_id is None
+            or (reader is not None and reader.unit_id != member.unit_id)
+        ):
             drawn.append(None)
             continue
-        reader = readers.get(subject.chat_id)
         drawn.append(_unreachable(translator(reader.language if reader else None), member))
     return drawn
 
