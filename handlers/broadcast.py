@@ -352,7 +352,14 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         unit_id = dialogue.data.get("unit_id")
         audience = int(unit_id) if unit_id is not None else None
         seen = await broadcast.announcement_preview(turn.session, turn.actor, audience)
-        dialogues.advance(dialogue, Step.CONFIRM, turn.now, kind="text", text=cleaned)
+        dialogues.advance(
+            dialogue,
+            Step.CONFIRM,
+            turn.now,
+            kind="text",
+            text=cleaned,
+            sendable=seen.nobody is None,
+        )
         people_text = t("broadcast.volunteer_count", count=seen.people)
         # What is said about the sending comes after a blank line, apart from the text sent.
         notes = _with_outcome(turn, "", seen).strip("\n")

@@ -183,6 +183,13 @@ async def test_a_unit_nobody_could_hear_is_told_so_not_that_there_are_no_shifts(
     text = coordinator.last().text or ""
     assert text.startswith("将发给 0 名志愿者") and text.endswith("\n" + nobody), text
     assert coordinator.last().buttons() == ["✖️ 取消"]
+    # A sticker there is told of the one button shown, not of 「发送」.
+    await coordinator.send_sticker()
+    await harness.settle()
+    assert (
+        coordinator.last().text
+        == "这次没有可发送的：请点上面的「取消」，再用 /broadcast 重新开始。"
+    )
 
     await command(harness, coordinator, "broadcast")
     text = await press_and_settle(harness, coordinator, "📅 明天的班次")
