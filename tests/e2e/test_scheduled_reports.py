@@ -317,3 +317,31 @@ async def test_a_tally_on_the_first_tick_after_its_time_is_not_marked_late(
     await tick_at(harness, at(second, "20:30"))
     [late, _] = texts_since(group, seen)
     assert late.startswith(f"📊 全部单位 · 执勤日报 · 12月2日 周三\n{LATE}\n"), late
+
+
+@pytest.mark.parametrize(
+    "settings_overrides",
+    [{"scheduler_tick_seconds": 900, "summary_time": "23:55", "quiet_hours": "01:00-07:00"}],
+)
+async def test_a_tally_whose_first_tick_falls_after_midnight_is_still_sent(
+    harness: Harness,
+) -> None:
+    """SUMMARY_TIME=23:55 and a tick every 15 minutes: a bot running all along reaches the 1st's
+    tally at its first tick after 23:55, 00:05 on the 2nd. It is sent then (once, not marked
+    late), not lost because the day it tallies has just ended."""
+    await seed_day(harness)
+    harness.clock.set(at(DAY, "09:00"))
+    await bind_group(harness, HQ_GROUP, "创城指挥部", "🏛 全部单位（指挥部）")
+    group = harness.emulator.group(HQ_GROUP)
+    seen = len(group.messages())
+    second = DAY + dt.timedelta(days=1)
+    await tick_at(harness, at(DAY, "23:50"))
+    await tick_at(harness, at(second, "00:05"))
+    await tick_at(harness, at(second, "00:20"))
+    tally, chart = texts_since(group, seen)
+    assert tally.startswith("📊 全部单位 · 执勤日报 · 12月1日 周二\n班次 5 个"), tally
+    assert chart == "📊 全部单位 在岗率 · 12月1日 周二"
+    async with harness.session() as session:
+        keys = set(await session.scalars(select(OutboxMessage.idempotency_key)))
+    assert f"tally:{HQ_GROUP}:2026-12-01" in keys
+    assert not any(key.startswith(f"tally:{HQ_GROUP}:2026-12-02") for key in keys), keys

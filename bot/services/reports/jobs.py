@@ -2,7 +2,8 @@
 report on Mondays and the monthly report on the 1st at REPORT_TIME; none to the group of an
 archived unit.
 
-Each is due from its time until the end of that local day, under outbox keys naming the group
+Each is due from its time until the end of that local day (or, for a time near midnight,
+until the first tick after it), under outbox keys naming the group
 and the occasion: a tick that runs twice finds the key and does nothing, and a bot that was down
 at the time sends it when it is back the same day, marked as late.
 
@@ -65,18 +66,23 @@ class Occasion:
 
 
 def _occasion(kind: ReportKind, now: dt.datetime, settings: Settings) -> Occasion | None:
-    """Today's occasion of this kind if it is due at `now`, else None."""
+    """The occasion of this kind due at `now`, else None: today's from its time on, or
+    yesterday's within `late_after` of its time (SUMMARY_TIME 23:55 with a 15-minute tick: a
+    running bot first ticks after it at 00:05, and the day that has just ended still gets its
+    tally; one down over it until later is not sent the next day)."""
     zone = settings.zone
     today = periods.local_today(now, zone)
-    if kind is ReportKind.WEEKLY and today.weekday() != 0:
-        return None
-    if kind is ReportKind.MONTHLY and today.day != 1:
-        return None
     at = settings.summary_time if kind is ReportKind.DAILY else settings.report_time
-    due_at = dt.datetime.combine(today, at, tzinfo=zone).astimezone(dt.UTC)
-    if now < due_at:
-        return None
-    return Occasion(kind, today, due_at)
+    for day in (today, today - dt.timedelta(days=1)):
+        if kind is ReportKind.WEEKLY and day.weekday() != 0:
+            continue
+        if kind is ReportKind.MONTHLY and day.day != 1:
+            continue
+        due_at = dt.datetime.combine(day, at, tzinfo=zone).astimezone(dt.UTC)
+        if now < due_at or (day != today and now - due_at > late_after(settings)):
+            continue
+        return Occasion(kind, day, due_at)
+    return None
 
 
 # Told the kind of a report a group did not get (once per group and occasion); the tick table
