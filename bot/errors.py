@@ -146,6 +146,9 @@ class ErrorCode(StrEnum):
     EXPORT_RANGE_FUTURE = "EXPORT_RANGE_FUTURE"
     EXPORT_RANGE_BACKWARDS = "EXPORT_RANGE_BACKWARDS"
     EXPORT_RANGE_TOO_LONG = "EXPORT_RANGE_TOO_LONG"
+    # /today 11-30, /week 11-30, /month 11月: words that are no day (or month), or one to come
+    REPORT_DAY_INVALID = "REPORT_DAY_INVALID"
+    REPORT_DAY_FUTURE = "REPORT_DAY_FUTURE"
     # shift swaps (issue 7)
     SWAP_NOT_OWN = "SWAP_NOT_OWN"
     SWAP_NOT_SIGNED_UP = "SWAP_NOT_SIGNED_UP"

@@ -221,7 +221,11 @@ async def _report(turn: Turn, kind: ReportKind) -> None:
     else:
         unit_id = reports.scope_of(turn.actor)
     today = turn.today
-    period, previous = reports.on_demand_period(kind, today)
+    if turn.args:
+        # /today 11-30, /week 11-30, /month 11月: that day, week or month, not today's quietly.
+        period, previous = reports.requested_period(kind, " ".join(turn.args), today)
+    else:
+        period, previous = reports.on_demand_period(kind, today)
     tally = await compute(
         turn.session,
         unit_id=unit_id,

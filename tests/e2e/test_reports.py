@@ -172,6 +172,42 @@ async def test_a_day_without_shifts_gets_its_text_and_no_empty_chart(harness: Ha
     assert "这段时间没有排班。" in (answers[0].text or "")
     assert "📊 城管局 · 执勤日报 · 12月4日 周五" in (answers[0].text or "")
 
+    # A day, week or month typed after the command is that one's, not today's quietly: the
+    # tally of Tuesday the 1st, last week whole against the week before, November whole.
+    for command, args, header in (
+        ("today", "12-01", "📊 城管局 · 执勤日报 · 12月1日 周二\n班次"),
+        ("today", "12月1日", "📊 城管局 · 执勤日报 · 12月1日 周二\n班次"),
+        ("week", "11-24", "📈 城管局 · 执勤周报 · 2026年11月23日 至 2026年11月29日"),
+        ("month", "11月", "📅 城管局 · 执勤月报 · 2026年11月1日 至 2026年11月30日"),
+        ("month", "2026-11", "📅 城管局 · 执勤月报 · 2026年11月1日 至 2026年11月30日"),
+    ):
+        before = len(leader.messages())
+        await leader.send_command(command, args)
+        await harness.settle()
+        first = leader.messages()[before].text or ""
+        assert first.startswith(header), (command, args, first)
+    # The week that holds today is that week so far, as without a day; November whole is
+    # compared with October whole.
+    await leader.send_command("week", "11-30")
+    await harness.settle()
+    assert (leader.messages()[-2].text or "").startswith(
+        "📈 城管局 · 执勤周报 · 2026年11月30日 至 2026年12月4日"
+    )
+    november = next(
+        m.text or "" for m in leader.messages() if "执勤月报 · 2026年11月1日" in (m.text or "")
+    )
+    assert "较上期（2026年10月1日 至 2026年10月31日）" in november, november
+    # A day to come, or words it cannot read, are answered with what the command takes.
+    for args, answer in (
+        ("12-05", "2026年12月5日 还没到：只能查看今天及以前的统计。"),
+        ("昨天吧", "没看懂日期。"),
+    ):
+        before = len(leader.messages())
+        await leader.send_command("today", args)
+        await harness.settle()
+        [refusal] = leader.messages()[before:]
+        assert (refusal.text or "").startswith(answer), (args, refusal.text)
+
 
 async def test_week_and_month_compare_with_the_period_before(harness: Harness) -> None:
     await seed_day(harness)

@@ -4,6 +4,8 @@ rendered messages (texts and the chart file) for one reader's language."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from bot.services.reports.report_text import (
     scope_name,
 )
 from bot.services.reports.tally import Tally
+from bot.services.schedule import timespec
 from bot.settings import Settings
 
 
@@ -44,6 +47,48 @@ def on_demand_period(kind: ReportKind, today: dt.date) -> tuple[Period, Period |
         return period, periods.previous_of(period, monthly=False)
     period = periods.month_to_date(today)
     return period, periods.previous_of(period, monthly=True)
+
+
+# /month 11月, /month 2026-11, /month 2026年11月: a month without its day.
+_MONTH = re.compile(r"^(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*月?$")
+
+
+def requested_period(kind: ReportKind, text: str, today: dt.date) -> tuple[Period, Period | None]:
+    """/today 11-30, /week 11-30 (the week of that day), /month 11-30 or /month 11月: a day as
+    /export reads one (without its year, the latest such day up to today unless it is a few days
+    ahead); the week or month that holds today is that so far, as without a day, and a past one
+    is whole, against the whole one before it. A day to come, or words that are no day, are
+    refused with what the command takes."""
+    day = timespec.parse_date(text, today, lean_past=True)
+    if day is None and kind is ReportKind.MONTHLY:
+        day = _month_day(text, today)
+    if day is None:
+        raise DomainError(ErrorCode.REPORT_DAY_INVALID)
+    if day > today:
+        raise DomainError(ErrorCode.REPORT_DAY_FUTURE, day=day)
+    if kind is ReportKind.DAILY:
+        return periods.one_day(day), None
+    monthly = kind is ReportKind.MONTHLY
+    whole = periods.month_of(day) if monthly else periods.week_of(day)
+    if whole.last >= today:
+        return on_demand_period(kind, today)
+    if monthly:
+        return whole, periods.month_of(whole.first - dt.timedelta(days=1))
+    return whole, periods.previous_of(whole, monthly=False)
+
+
+def _month_day(text: str, today: dt.date) -> dt.date | None:
+    """The 1st of a month typed without its day; without its year, the latest up to today."""
+    match = _MONTH.match(unicodedata.normalize("NFKC", text).strip())
+    if match is None or not 1 <= int(match[2]) <= 12:
+        return None
+    month = int(match[2])
+    if match[1] is not None:
+        year = int(match[1])
+        if abs(year - today.year) > timespec.YEARS_AROUND_TODAY:
+            return None
+        return dt.date(year, month, 1)
+    return dt.date(today.year if month <= today.month else today.year - 1, month, 1)
 
 
 def scheduled_period(kind: ReportKind, today: dt.date) -> tuple[Period, Period | None]:
