@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import wrote
-from bot.db.models import Member, Post, Unit
+from bot.db.models import Assignment, AssignmentStatus, Member, Post, Shift, ShiftStatus, Unit
 from bot.exportcli import export_ledger
 from bot.settings import SettingsError
 from tests.conftest import make_settings
@@ -229,6 +230,52 @@ async def test_hours_stay_with_the_unit_they_were_served_in_after_a_move(harness
     served = {row[1] for row in sheets["出勤明细"][1:] if row[0] == "王芳"}
     assert served == {"城管局"}
     assert [row[1] for row in sheets["志愿者时长"][1:] if row[0] == "王芳"] == ["城管局"]
+
+
+async def test_an_overnight_shift_s_end_says_its_day(harness: Harness) -> None:
+    """王芳 holds 22:00 to 02:00 the night of the 1st: the ledger's row of the 1st ends on the
+    2nd, written with its date, not 02:00 as if before it began; a day shift's end stays a time."""
+    await seed_day(harness)
+    async with harness.session() as session:
+        fang = await session.scalar(select(Member).where(Member.display_name == "王芳"))
+        post = await session.scalar(select(Post).where(Post.name == "解放路口"))
+        assert fang is not None and post is not None
+        night = Shift(
+            post_id=post.id,
+            starts_at=at(DAY, "22:00"),
+            ends_at=at(DAY, "02:00") + dt.timedelta(days=1),
+            capacity=2,
+            status=ShiftStatus.SCHEDULED,
+            created_at=at(DAY, "00:00"),
+        )
+        session.add(night)
+        await session.flush()
+        session.add(
+            Assignment(
+                shift_id=night.id,
+                member_id=fang.id,
+                status=AssignmentStatus.SIGNED_UP,
+                created_at=at(DAY, "00:00"),
+                updated_at=at(DAY, "00:00"),
+            )
+        )
+    harness.clock.set(at(DAY, "20:30"))
+    await harness.admin.send_command("export", "2026-12-01")
+    await harness.settle()
+    sent = harness.admin.last()
+    assert sent.file_id is not None
+    data = harness.emulator.file_bytes(sent.file_id)
+    rows = _sheets(data)["出勤明细"][1:]
+    ends = {(row[0], row[4]): row[5] for row in rows if row[0] in ("王芳", "张伟")}
+    assert ends[("王芳", dt.time(22, 0))] == dt.datetime(2026, 12, 2, 2, 0), ends
+    assert ends[("张伟", dt.time(7, 0))] == dt.time(9, 0), ends
+    # Shown with its day in the sheet, the other ends as times.
+    shown = {
+        cell.number_format
+        for cell in openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]["F"][1:]
+        if cell.value is not None
+    }
+    assert shown == {"hh:mm", "yyyy-mm-dd hh:mm"}, shown
 
 
 async def test_export_takes_a_typed_range_as_broadcast_and_rotate_do(harness: Harness) -> None:

@@ -76,10 +76,13 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
         "checked_out_at", "minutes_late", "distance", "hours", "flags", "source",
     ]  # fmt: skip
     sheet.append([t(f"export.col.{column}") for column in columns])
-    for row in ledger.attendance:
+    overnight: list[int] = []  # the sheet's rows whose shift ends on a later day
+    for number, row in enumerate(ledger.attendance, start=2):
         start = _local(t, row.starts_at)
         end = _local(t, row.ends_at)
         assert start is not None and end is not None
+        if end.date() != start.date():
+            overnight.append(number)
         _append(
             sheet,
             [
@@ -88,7 +91,9 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
                 row.post,
                 start.date(),
                 start.time(),
-                end.time(),
+                # 22:00 to 02:00: the end is written with its day (2026-12-02 02:00), not as a
+                # time of the start's day before the start.
+                end if end.date() != start.date() else end.time(),
                 t(f"export.status.{row.status.value}"),
                 _local(t, row.checked_in_at),
                 _local(t, row.checked_out_at),
@@ -100,6 +105,8 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
             ],
         )
     _number_formats(sheet, {4: "yyyy-mm-dd", 5: "hh:mm", 6: "hh:mm", 8: "yyyy-mm-dd hh:mm"})
+    for number in overnight:
+        sheet.cell(row=number, column=6).number_format = "yyyy-mm-dd hh:mm"
     # Hours are written exactly and shown to two decimals, so that the rows add up to the
     # volunteer's and the unit's hours (three times 20 minutes is 1, not 0.99).
     _number_formats(sheet, {9: "yyyy-mm-dd hh:mm", 12: HOURS_FORMAT})
