@@ -176,10 +176,8 @@ async def test_a_day_without_shifts_gets_its_text_and_no_empty_chart(harness: Ha
     # tally of Tuesday the 1st, last week whole against the week before, November whole.
     for command, args, header in (
         ("today", "12-01", "📊 城管局 · 执勤日报 · 12月1日 周二\n班次"),
-        ("today", "12月1日", "📊 城管局 · 执勤日报 · 12月1日 周二\n班次"),
         ("week", "11-24", "📈 城管局 · 执勤周报 · 2026年11月23日 至 2026年11月29日"),
         ("month", "11月", "📅 城管局 · 执勤月报 · 2026年11月1日 至 2026年11月30日"),
-        ("month", "2026-11", "📅 城管局 · 执勤月报 · 2026年11月1日 至 2026年11月30日"),
     ):
         before = len(leader.messages())
         await leader.send_command(command, args)

@@ -9,7 +9,9 @@ import pytest
 from openpyxl import Workbook
 
 from bot.errors import DomainError, ErrorCode
-from bot.services.reports import ledger
+from bot.services.reports import delivery, ledger
+from bot.services.reports.periods import Period
+from bot.services.reports.report_text import ReportKind
 from bot.services.rostering import rotate
 from bot.services.schedule import broadcast, timespec
 from bot.services.schedule.importer import reading
@@ -424,3 +426,29 @@ def test_days_just_gone_are_this_years_for_broadcast_rotate_and_export() -> None
     with pytest.raises(DomainError) as ahead:
         ledger.parse_range("12-09", today)
     assert ahead.value.code is ErrorCode.EXPORT_RANGE_FUTURE
+
+
+def test_report_commands_read_a_day_or_a_month_as_export_does() -> None:
+    """/today 12月1日, /month 2026-11 or /month 11 (read on Friday 4 December): that day, that
+    month whole against October whole; a month to come is refused, as is a bare number for a day."""
+    today = dt.date(2026, 12, 4)
+    daily = delivery.requested_period(ReportKind.DAILY, "12月1日", today)
+    assert daily == (Period(dt.date(2026, 12, 1), dt.date(2026, 12, 1)), None)
+    november = (
+        Period(dt.date(2026, 11, 1), dt.date(2026, 11, 30)),
+        Period(dt.date(2026, 10, 1), dt.date(2026, 10, 31)),
+    )
+    for text in ("2026-11", "2026年11月", "11", "１１月", "11-15"):
+        assert delivery.requested_period(ReportKind.MONTHLY, text, today) == november, text
+    # January without its year is this year's, the one gone.
+    assert delivery.requested_period(ReportKind.MONTHLY, "1月", today)[0].first == dt.date(
+        2026, 1, 1
+    )
+    for kind, text, code in (
+        (ReportKind.MONTHLY, "2027-01", ErrorCode.REPORT_DAY_FUTURE),
+        (ReportKind.DAILY, "11", ErrorCode.REPORT_DAY_INVALID),
+        (ReportKind.MONTHLY, "13月", ErrorCode.REPORT_DAY_INVALID),
+    ):
+        with pytest.raises(DomainError) as refused:
+            delivery.requested_period(kind, text, today)
+        assert refused.value.code is code, text
