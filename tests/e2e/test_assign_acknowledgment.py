@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, update
 
 from bot.buttons import Acknowledge, MyCancelConfirm
-from bot.db.models import Assignment, AssignmentStatus, Rota
+from bot.db.models import Assignment, AssignmentStatus, Rota, Shift
 from bot.services.rostering import acknowledge
 from tests.e2e.rostering_fixtures import (
     ASSIGN_SETTINGS,
@@ -39,8 +39,8 @@ def settings_overrides() -> dict[str, object]:
 
 
 async def test_a_seat_later_today_is_still_reminded(harness: Harness) -> None:
-    """The reminder reads only the rotas whose last day has not passed; a rota whose only seat
-    is this evening is one of them until the seat has started."""
+    """The reminder reads only the seats whose shift has not begun; a rota whose only seat is
+    this evening is reminded of until the seat has started."""
     town_ = await town(harness)
     zhang = town_.people[2]
     evening = await shift(harness, town_.post_id, day=DAY, start=20, end=22)
@@ -348,6 +348,29 @@ async def test_a_shift_moved_after_its_acknowledgment_is_to_be_acknowledged_agai
     assert (await seats(harness, town_.shift_id))[wang.user_id].acknowledged_at == (
         harness.clock.now()
     )
+
+    # Moved to 12-05, after the rota's last day (12-02), and acknowledged there; on 12-04 it
+    # is moved again. The reminder follows the shift's day, not the rota's days.
+    later = DAY + dt.timedelta(days=4)
+    async with harness.session() as session:
+        await session.execute(
+            update(Shift)
+            .where(Shift.id == town_.shift_id)
+            .values(starts_at=at(later, 15), ends_at=at(later, 17))
+        )
+    assert await rota_days(harness) == [(TOMORROW, TOMORROW)]
+    harness.clock.set(at(later - dt.timedelta(days=1), 9))
+    await command(harness, coordinator, "roster", "12-05")
+    await press_and_settle(harness, coordinator, "⚙️ 15:00 黄河路-人民路口")
+    await press_and_settle(harness, coordinator, "🕒 时间")
+    await coordinator.send_text("16:00-18:00")
+    await harness.settle()
+    assert (await seats(harness, town_.shift_id))[wang.user_id].acknowledged_at is None
+    await harness.tick()
+    await harness.deliver()
+    reminder = wang.last().text or ""
+    assert "⏰ 陈协调 给您排的 1 个班次还没有确认收到" in reminder, wang.texts()[-3:]
+    assert "12月5日 周六 16:00–18:00" in reminder, reminder
 
 
 async def test_a_reminder_held_by_the_quiet_hours_is_dropped_when_leave_was_asked_meanwhile(

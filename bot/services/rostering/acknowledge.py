@@ -203,11 +203,6 @@ async def reminders(session: AsyncSession, now: dt.datetime, settings: Settings)
     if settings.assign_ack_remind_hours <= 0:
         return 0
     due = now - dt.timedelta(hours=settings.assign_ack_remind_hours)
-    # A rota's days are local days of the zone it was made in; a day's margin keeps its last
-    # evening in reach if TIMEZONE has since moved east by up to a day (Shift.starts_at > now
-    # keeps the answer exact).
-    yesterday = now.astimezone(settings.zone).date() - dt.timedelta(days=1)
-    reminding = (Rota.last_day >= yesterday, Rota.created_at <= due)
     key = (
         literal("ack-remind:")
         + cast(Assignment.rota_id, String)
@@ -238,15 +233,16 @@ async def reminders(session: AsyncSession, now: dt.datetime, settings: Settings)
         Assignment.acknowledged_at.is_(None),
         Assignment.rota_id.is_not(None),
     )
-    # The seats of the rotas old enough and still running (few, whatever the history: a rota
-    # whose last day has passed has no seat ahead), leaving out in SQL the people already
-    # reminded, so a steady tick loads nothing; volunteered seats (no rota) are never looked at.
+    # The unacknowledged seats ahead of rotas old enough (few, whatever the history: only the
+    # shifts not yet begun, by their own hours, not by the rota's days, which a shift moved to
+    # a later day has left), leaving out in SQL the people already reminded, so a steady tick
+    # loads nothing; volunteered seats (no rota) are never looked at.
     due_seats = (
         select(Assignment)
         .join(Shift, Assignment.shift_id == Shift.id)
         .join(Member, Assignment.member_id == Member.id)
         .where(
-            Assignment.rota_id.in_(select(Rota.id).where(*reminding)),
+            Assignment.rota_id.in_(select(Rota.id).where(Rota.created_at <= due)),
             unacknowledged,
             Shift.status == ShiftStatus.SCHEDULED,
             Shift.starts_at > now,
@@ -276,7 +272,10 @@ async def reminders(session: AsyncSession, now: dt.datetime, settings: Settings)
     # the first reminders are thousands at once. A key queued meanwhile is skipped on insert.
     translator = translators(settings)
     # Kept here: the session holds loaded rows only while something refers to them.
-    rotas = {rota.id: rota for rota in await session.scalars(select(Rota).where(*reminding))}
+    rota_ids = {rota_id for rota_id, _ in grouped}
+    rotas = {
+        rota.id: rota for rota in await session.scalars(select(Rota).where(Rota.id.in_(rota_ids)))
+    }
     queued: dict[bool, list[Queued]] = {True: [], False: []}
     for (rota_id, _), mine in grouped.items():
         rota = rotas[rota_id]
