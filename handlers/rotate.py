@@ -66,6 +66,12 @@ async def _dialogue(turn: Turn, *steps: Step) -> Dialogue | None:
     return dialogue
 
 
+def _rotation_ends(error: DomainError) -> bool:
+    """Whether a refusal at a step ends the rotation: final everywhere, or the unit no longer
+    the coordinator's (moved since), which no press or answer of theirs could undo."""
+    return error.for_good or error.code == ErrorCode.FORBIDDEN
+
+
 def _period(data: dict[str, Any]) -> Period:
     return Period(dt.date.fromisoformat(data["first"]), dt.date.fromisoformat(data["last"]))
 
@@ -215,6 +221,9 @@ async def pick_period(turn: Turn, data: RotatePeriod) -> None:
         period = rotate.check_period(data.first, data.last, turn.today)
         found = await _open_posts(turn, dialogue, period)
     except DomainError as error:
+        if _rotation_ends(error):
+            await turn.end_refused(error, dialogue)
+            return
         # A period passed since it was offered (or with nothing open): why, and today's
         # choices in place of the stale ones, as for a period typed at this step.
         _ask_period_again(turn, dialogue, error)
@@ -282,11 +291,24 @@ def _posts_page(
     _show(turn, dialogue, "\n".join(lines), [*rows, cancel_row(t)])
 
 
+async def _posts_of(turn: Turn, dialogue: Dialogue) -> list[Post] | None:
+    """The unit's posts; None when the rotation ended instead (the unit no longer theirs)."""
+    try:
+        return await rotate.posts(turn.session, turn.actor, int(dialogue.data["unit_id"]))
+    except DomainError as error:
+        if not _rotation_ends(error):
+            raise
+        await turn.end_refused(error, dialogue)
+        return None
+
+
 async def toggle_post(turn: Turn, data: RotatePost) -> None:
     dialogue = await _dialogue(turn, Step.POSTS)
     if dialogue is None:
         return
-    found = await rotate.posts(turn.session, turn.actor, int(dialogue.data["unit_id"]))
+    found = await _posts_of(turn, dialogue)
+    if found is None:
+        return
     index = next((i for i, post in enumerate(found) if post.id == data.post_id), None)
     if index is None:
         turn.stale()
@@ -305,7 +327,9 @@ async def posts_page(turn: Turn, data: RotatePostPage) -> None:
     dialogue = await _dialogue(turn, Step.POSTS)
     if dialogue is None:
         return
-    found = await rotate.posts(turn.session, turn.actor, int(dialogue.data["unit_id"]))
+    found = await _posts_of(turn, dialogue)
+    if found is None:
+        return
     selected = [int(post_id) for post_id in dialogue.data.get("posts", [])]
     _posts_page(turn, dialogue, _period(dialogue.data), found, selected, data.offset)
 
@@ -318,7 +342,12 @@ async def pick_posts(turn: Turn, data: RotatePosts) -> None:
     if not data.every and not selected:
         turn.stale()
         return
-    await _preview(turn, dialogue, None if data.every else selected, 0)
+    try:
+        await _preview(turn, dialogue, None if data.every else selected, 0)
+    except DomainError as error:
+        if not _rotation_ends(error):
+            raise
+        await turn.end_refused(error, dialogue)
 
 
 # -- preview, re-roll, confirm -----------------------------------------------------------------
@@ -464,12 +493,6 @@ def preview_lines(t: Translator, unit: str, preview: Preview) -> list[str]:
     return lines + foot
 
 
-def _rotation_ends(error: DomainError) -> bool:
-    """Whether a refusal of a preview's button ends the rotation: final everywhere, or the unit
-    no longer the coordinator's (moved since), which no press of theirs could undo."""
-    return error.for_good or error.code == ErrorCode.FORBIDDEN
-
-
 async def reroll(turn: Turn, data: RotateReroll) -> None:
     t = turn.t
     dialogue = await _dialogue(turn, Step.PREVIEW)
@@ -549,6 +572,9 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         # A period with nothing open is refused like a misread one: the step stays open.
         found = await _open_posts(turn, dialogue, period)
     except DomainError as error:
+        if _rotation_ends(error):
+            await turn.end_refused(error, dialogue)
+            return
         _ask_period_again(turn, dialogue, error)
         return
     await _offer_posts(turn, dialogue, period, found)

@@ -299,16 +299,37 @@ async def test_a_confirmation_after_the_coordinator_moved_ends_the_rotation(
     harness: Harness,
 ) -> None:
     """Moved to another unit since the preview: the plan is no longer theirs to confirm, or to
-    draw again; said once, in place of the preview's buttons, and the dialogue ends."""
-    _, _, coordinator = await rota_city(harness, people=3)
+    draw again; said once, in place of the preview's buttons, and the dialogue ends. So at the
+    period and posts steps before it (a period pressed or typed, the posts picked)."""
+    home, _, coordinator = await rota_city(harness, people=3)
+    other = await unit(harness, "交警队")
+
+    async def moves(to: int) -> None:
+        async with harness.session() as session:
+            await session.execute(
+                update(Member).where(Member.telegram_id == coordinator.user_id).values(unit_id=to)
+            )
+
+    for step in ("period pressed", "period typed", "posts"):
+        await command(harness, coordinator, "rotate", "12-07" if step == "posts" else None)
+        await moves(other)
+        if step == "period pressed":
+            text = await press_and_settle(harness, coordinator, NEXT_WEEK)
+        elif step == "period typed":
+            await coordinator.send_text("12-07")
+            await harness.settle()
+            text = coordinator.last().text or ""
+        else:
+            text = await press_and_settle(harness, coordinator, "✅ 全部岗位（3 个）")
+        assert text == "抱歉，您没有权限执行这个操作。", (step, text)
+        assert [m.text for m in coordinator.messages() if m.buttons()] == [], step
+        assert await harness.count(Dialogue) == 0, step
+        await moves(home)
+
     await command(harness, coordinator, "rotate", "12-07")
     await coordinator.press("✅ 全部岗位（3 个）")
     await harness.settle()
-    other = await unit(harness, "交警队")
-    async with harness.session() as session:
-        await session.execute(
-            update(Member).where(Member.telegram_id == coordinator.user_id).values(unit_id=other)
-        )
+    await moves(other)
     text = await press_and_settle(harness, coordinator, "✅ 确认排班")
     assert alert(coordinator) == "抱歉，您没有权限执行这个操作。"
     assert text == "抱歉，您没有权限执行这个操作。", text
