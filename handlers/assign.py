@@ -65,15 +65,24 @@ def _hours(t: Translator, minutes: int) -> str:
     return number(t, minutes / 60)
 
 
+def _tail(choice: Choice, repeated: Collection[str]) -> str:
+    """The last digits of the phone of one whose name two of the list bear ("" for a name of
+    one's own, or no phone on record: the name alone, as a typed name's refusal shows it)."""
+    if _name_key(choice.name) not in repeated:
+        return ""
+    return (choice.phone or "")[-PHONE_TAIL:]
+
+
 def _pick_label(t: Translator, choice: Choice, repeated: Collection[str] = ()) -> str:
     """A name to press, with its hours; a name two of the list bear also with the last digits
     of the phone (as a typed name matching several shows them), so as not to pick the wrong
     one."""
     hours = _hours(t, choice.month_minutes)
     name = choice.name
-    if _name_key(name) in repeated:
-        tail = (choice.phone or "")[-PHONE_TAIL:]
-        name = t("rostering.assign.match", name=name, phone=tail)
+    tail = _tail(choice, repeated)
+    if tail:
+        # The name cut rather than the digits, should the label be cut to its 60 characters.
+        name = t("rostering.assign.match", name=name[:40], phone=tail)
     if choice.waitlisted:
         return t("rostering.button.pick_waitlisted", name=name, hours=hours)
     return t("rostering.button.pick", name=name, hours=hours)

@@ -406,12 +406,15 @@ def _shown_names(t: Translator, people: Mapping[int, Person]) -> dict[int, str]:
     """Each member's name as the preview shows it: with the last digits of the phone for a
     name two of them bear (as ➕ 安排人员's list shows them), which one is meant being unclear."""
     counted = Counter(" ".join(p.name.split()).casefold() for p in people.values())
-    return {
-        member_id: t("rostering.assign.match", name=p.name, phone=(p.phone or "")[-PHONE_TAIL:])
-        if counted[" ".join(p.name.split()).casefold()] > 1
-        else p.name
-        for member_id, p in people.items()
-    }
+    shown: dict[int, str] = {}
+    for member_id, p in people.items():
+        tail = (p.phone or "")[-PHONE_TAIL:]
+        repeated = counted[" ".join(p.name.split()).casefold()] > 1
+        # No phone on record: the name alone, as a typed name's refusal shows it.
+        shown[member_id] = (
+            t("rostering.assign.match", name=p.name, phone=tail) if repeated and tail else p.name
+        )
+    return shown
 
 
 def preview_lines(t: Translator, unit: str, preview: Preview) -> list[str]:

@@ -278,15 +278,23 @@ async def test_two_members_of_one_name_are_told_apart_in_the_list(harness: Harne
     coordinator put the wrong one on the shift. Their phones' last digits tell them apart."""
     town_ = await town(harness)
     second = await person(harness, 7004, town_.unit_id, "王芳")
+    # A third of that name has no phone on record: her name alone, not an empty 尾号.
+    third = await person(harness, 7005, town_.unit_id, "王芳")
+    phones = (
+        (town_.people[1], "+8613900001111"),
+        (second, "+8613900002222"),
+        (third, None),
+    )
     async with harness.session() as session:
-        for user, phone in ((town_.people[1], "+8613900001111"), (second, "+8613900002222")):
+        for user, phone in phones:
             await session.execute(
                 update(Member).where(Member.telegram_id == user.user_id).values(phone=phone)
             )
     await open_assign(harness, town_.coordinator, town_.shift_id)
     labels = town_.coordinator.last().buttons()
     assert "王芳（尾号 1111） · 0小时" in labels and "王芳（尾号 2222） · 0小时" in labels, labels
-    assert "张伟 · 0小时" in labels, labels
+    assert "张伟 · 0小时" in labels and "王芳 · 0小时" in labels, labels
+    assert not any("尾号 ）" in label for label in labels), labels
     await press_and_settle(harness, town_.coordinator, "王芳（尾号 2222） · 0小时")
     assert set(await seats(harness, town_.shift_id)) == {second.user_id}
 

@@ -246,12 +246,17 @@ async def test_two_volunteers_of_one_name_are_told_apart_in_the_preview(
     unit_id = await unit(harness)
     crossing = await post(harness, unit_id, "黄河路-人民路口")
     await shift(harness, crossing, day=NEXT_MONDAY, capacity=2)
-    people = await volunteers(harness, unit_id, 3)
+    people = await volunteers(harness, unit_id, 4)
     async with harness.session() as session:
         await session.execute(
-            update(Member).where(Member.telegram_id.in_(people[:2])).values(display_name="王芳")
+            update(Member).where(Member.telegram_id.in_(people[:3])).values(display_name="王芳")
+        )
+        # One of that name has no phone on record: her name alone, not an empty 尾号.
+        await session.execute(
+            update(Member).where(Member.telegram_id == people[2]).values(phone=None)
         )
     coordinator = await member(harness, 7900, unit_id, "陈协调", role=Role.COORDINATOR)
     text = await preview(harness, coordinator, "12-07")
     assert "王芳（尾号 0000）" in text and "王芳（尾号 0001）" in text, text
-    assert "队员03：" in text, text
+    assert "\n王芳：" in text and "尾号 ）" not in text, text
+    assert "队员04：" in text, text
