@@ -117,11 +117,22 @@ def _choices_view(
         )
     counted = Counter(_name_key(choice.name) for choice in people)
     repeated = {name for name, count in counted.items() if count > 1}
-    picks = [
-        button(_pick_label(t, choice, repeated)[:60], AssignPick(shift.id, choice.member_id))
-        for choice in shown
-    ]
-    rows = [picks[i : i + PER_ROW] for i in range(0, len(picks), PER_ROW)]
+    rows: list[list[InlineKeyboardButton]] = []
+    pair: list[InlineKeyboardButton] = []
+    for choice in shown:
+        pick = button(_pick_label(t, choice, repeated)[:60], AssignPick(shift.id, choice.member_id))
+        if _tail(choice, repeated):
+            # A row of its own: in half a phone's width Telegram would cut off the digits
+            # that tell this name from the other. The list keeps its order.
+            rows += [pair, [pick]] if pair else [[pick]]
+            pair = []
+            continue
+        pair.append(pick)
+        if len(pair) == PER_ROW:
+            rows.append(pair)
+            pair = []
+    if pair:
+        rows.append(pair)
     nav = []
     if offset > 0:
         nav.append(button(t("common.button.previous"), AssignPage(shift.id, offset - PAGE_SIZE)))

@@ -295,6 +295,10 @@ async def test_two_members_of_one_name_are_told_apart_in_the_list(harness: Harne
     assert "王芳（尾号 1111） · 0小时" in labels and "王芳（尾号 2222） · 0小时" in labels, labels
     assert "张伟 · 0小时" in labels and "王芳 · 0小时" in labels, labels
     assert not any("尾号 ）" in label for label in labels), labels
+    # Longer than a name, a label with 尾号 takes a row of its own: half a phone's width would
+    # cut its digits off.
+    rows = town_.coordinator.last().button_rows()
+    assert [row for row in rows if any("尾号" in label for label in row) and len(row) > 1] == []
     await press_and_settle(harness, town_.coordinator, "王芳（尾号 2222） · 0小时")
     assert set(await seats(harness, town_.shift_id)) == {second.user_id}
 
