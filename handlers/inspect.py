@@ -349,8 +349,7 @@ async def seen(turn: Turn, data: InspectSeen) -> None:
 async def _typed_seen(turn: Turn, dialogue: Dialogue, text: str) -> None:
     """The number of people seen, typed (a post with more people than buttons)."""
     t = turn.t
-    cleaned = text.strip().removesuffix("人").strip()
-    typed = int(cleaned) if cleaned.isdecimal() and len(cleaned) <= 3 else None
+    typed = check_scoring.read_seen(text)
     if typed is None:
         # Asked again with the number buttons: the question now, the one before loses its own.
         picked = await checks.current_post(turn.session, dialogue)

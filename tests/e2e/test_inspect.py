@@ -167,11 +167,12 @@ async def test_an_inspector_counts_every_person_of_a_big_post(harness: Harness) 
     # Ten rows of five buttons, 0 to 49; a larger count is typed.
     numbers = [label for label in inspector.last().buttons() if label.isdecimal()]
     assert numbers == [str(n) for n in range(50)]
-    for wrong in ("很多", "1000", "-1"):
+    for wrong in ("很多", "1000", "-1", "三四人"):
         await inspector.send_text(wrong)
         await harness.settle()
         assert inspector.last().text == "请点下面的数字，或直接输入看到的人数（0–999）。"
-    await inspector.send_text("６０人")
+    # Typed in Chinese numerals, as it is said, it is a number too.
+    await inspector.send_text("六十个人")
     await harness.settle()
     assert "下一步：拍照 ▶️" in inspector.last().buttons()
     await press_and_settle(harness, inspector, "下一步：拍照 ▶️")

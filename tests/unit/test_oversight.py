@@ -27,6 +27,7 @@ from bot.i18n import Translator
 from bot.services.duty.geofence import Position
 from bot.services.duty.photo_rules import Photo
 from bot.services.oversight import (
+    check_scoring,
     check_visibility,
     checklist,
     checks,
@@ -330,6 +331,22 @@ def test_deadlines_in_chinese_words_and_numerals(typed: str, minutes: int) -> No
     settings = make_settings("sqlite+aiosqlite:///x.db")
     found = order_drafts.parse_deadline(typed, NOW, settings)
     assert found == NOW + dt.timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize(
+    ("typed", "count"),
+    [
+        *[("12", 12), ("６０人", 60), ("三人", 3), ("两个人", 2), ("十二人", 12), ("九十九", 99)],
+        *[("二十 人", 20), ("兩個人", 2), ("零", 0), ("十", 10), ("5名", 5)],
+    ],
+)
+def test_people_seen_typed_in_digits_or_chinese_numerals(typed: str, count: int) -> None:
+    assert check_scoring.read_seen(typed) == count
+
+
+def test_people_seen_that_is_no_number_is_asked_again() -> None:
+    for typed in ("很多", "1000", "-1", "三四人", "", "人", "一千人", "3.5"):
+        assert check_scoring.read_seen(typed) is None, typed
 
 
 def test_a_day_of_the_month_past_at_its_time_today_is_the_next_month_s() -> None:

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ChecklistItem, Dialogue
 from bot.errors import DomainError, ErrorCode
-from bot.services.oversight import checklist
+from bot.services.oversight import checklist, deadline_words
 from bot.services.oversight.check_reading import Situation
 from bot.services.oversight.checks import Step
 from bot.services.platform import dialogues
 
 SEEN_MAX = 999  # people an inspector may count on one post (a shift holds up to 500)
+# What may follow the number of people typed: 12人, 两个人, 5名.
+_PEOPLE = ("个人", "個人", "人", "名", "位")
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,18 @@ class Checklist:
     chosen: set[int]
     shortfall: int
     shortfall_points: int
+
+
+def read_seen(text: str) -> int | None:
+    """The number of people seen as an inspector types it, in digits or as it is said (12, １２人,
+    三人, 两个人, 十二人); None for text that is no count from 0 to SEEN_MAX (很多, 三四人)."""
+    word = unicodedata.normalize("NFKC", text).strip()
+    for suffix in _PEOPLE:
+        if word.endswith(suffix):
+            word = word.removesuffix(suffix).strip()
+            break
+    value = int(word) if word.isdecimal() and len(word) <= 3 else deadline_words.number(word)
+    return value if value is not None and 0 <= value <= SEEN_MAX else None
 
 
 async def set_seen(

@@ -83,7 +83,8 @@ _DAY_OR_DAYS = re.compile(r"^\d{1,2}\s*[日号號]\s*(?:前|之前|以前)?$")
 _DAYS_MOST = 99  # more days than this is a slip of the keyboard, as 3 digits of hours are not
 
 
-def _number(word: str) -> int | None:
+def number(word: str) -> int | None:
+    """A number written in Chinese numerals (三, 两, 十二, 九十九, 一百零五); None otherwise."""
     match = _NUMBER.match(word)
     if match is None or not word:
         return None
@@ -102,7 +103,7 @@ def readable(text: str) -> str:
     unread: list[str] = []
 
     def digits(match: re.Match[str]) -> str:
-        value = _number(match.group(0))
+        value = number(match.group(0))
         if value is None:
             unread.append(match.group(0))
             return match.group(0)
