@@ -25,6 +25,12 @@ _NIGHT = re.compile(r"夜里|夜裡|夜间|夜間|半夜|深夜")
 # and the time is refused as a slip.
 _SMALL_HOURS = re.compile(r"凌晨\s*(?=(\d{1,2})\s*(?:[点點时時]|:))")
 SMALL_HOURS_LAST = 6
+# 凌晨 before a later hour ending the text (凌晨8点, 明天凌晨8点前): a slip, refused, though
+# timespec reads 凌晨8点 as 08:00 for a shift's time.
+_LATE_SMALL_HOUR = re.compile(
+    r"凌晨\s*\d{1,2}\s*(?:[点點时時](?:半|\d{1,2}\s*分?)?|:\d{2})\s*"
+    r"(?:之前|以前|前|为止|為止|整)?$"
+)
 # What is shaped as a deadline's time or span, with numbers in digits or words: with a number
 # that cannot be read (三四点, two hours at once) it is refused, not taken for the problem.
 _SHAPED = re.compile(
@@ -120,7 +126,10 @@ def readable(text: str) -> str:
     def small_hours(match: re.Match[str]) -> str:
         return "" if int(match.group(1)) <= SMALL_HOURS_LAST else match.group(0)
 
-    return _SMALL_HOURS.sub(small_hours, converted)
+    converted = _SMALL_HOURS.sub(small_hours, converted)
+    if _LATE_SMALL_HOUR.search(converted):
+        raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
+    return converted
 
 
 def span(text: str) -> dt.timedelta | None:
