@@ -53,11 +53,13 @@ _SPANS = (
     (re.compile(rf"{_BEFORE}日{_AFTER}$"), 24),
     (re.compile(rf"{_BEFORE}(?:周|週|个星期|個星期|星期|weeks?){_AFTER}?$", re.I), 24 * 7),
 )
+# The end of a time after a day (18点, 18点半, 18点30分, 18:30), nothing after it: 周五18点
+# 有人占道 is a problem (people block the road on Fridays at 18:00), not a deadline to fix.
+_CLOCK = r"(?:\s*[点點时時](?:钟|鐘|半|\s*\d{1,2}\s*分?)?|:\d{2})?"
 # A day of the month and a time (3日18点, 3号 下午6点): read on the next such day.
 # What follows must be a time (3号楼2单元, building 3, is the problem).
 _DAY_OF_MONTH = re.compile(
-    r"^(\d{1,2})\s*[日号號]\s*((?:上午|下午|中午|早上|早晨|傍晚|晚上|晚)?\s*\d{1,2}"
-    r"(?:\s*[点點时時]\S*|:\d{2})?)$"
+    rf"^(\d{{1,2}})\s*[日号號]\s*((?:上午|下午|中午|早上|早晨|傍晚|晚上|晚)?\s*\d{{1,2}}{_CLOCK})$"
 )
 # A day of the week and a time (周五18点, 星期五下午6点, 下周一 9:00), its numeral read as a digit
 # (周5): read on the next such day; 下周 names next week's, 本周 or 这周 this week's.
@@ -68,8 +70,7 @@ _WEEKDAY_NUMBER = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "
 _ENGLISH_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _ENGLISH_DAY = re.compile(rf"\b({'|'.join(_ENGLISH_DAYS)})\b", re.IGNORECASE)
 _WEEKDAY = re.compile(
-    rf"^{_WEEK}([1-7])\s*((?:上午|下午|中午|早上|早晨|傍晚|晚上|晚)?\s*\d{{1,2}}"
-    r"(?:\s*[点點时時]\S*|:\d{2})?)$"
+    rf"^{_WEEK}([1-7])\s*((?:上午|下午|中午|早上|早晨|傍晚|晚上|晚)?\s*\d{{1,2}}{_CLOCK})$"
 )
 # A day of the week alone or with the part of the day (周五, 下周一上午): half a deadline.
 _WEEKDAY_ALONE = re.compile(
