@@ -325,6 +325,11 @@ def test_twelve_in_the_evening_is_after_midnight_on_every_path(typed: str, minut
         ("周二8点", 168 * 60),
         ("friday 18:00", 82 * 60),
         ("by Friday 18:00", 82 * 60),
+        ("friday at 18:00", 82 * 60),
+        ("Fri 18:00", 82 * 60),
+        ("this friday 18:00", 82 * 60),
+        ("next monday 18:00", 154 * 60),
+        ("by tomorrow 18:00", 34 * 60),
     ],
 )
 def test_deadlines_in_chinese_words_and_numerals(typed: str, minutes: int) -> None:
@@ -410,7 +415,7 @@ def test_text_that_is_no_deadline_and_impossible_dates() -> None:
     for problem in problems:
         assert order_drafts.parse_deadline(problem, NOW, settings) is None
     # A slip in what is shaped as a time after a day word is refused, never taken as the problem.
-    slips = ("明天25点", "明天晚8点", "tomorrow 6pm", "today 5 pm")
+    slips = ("明天25点", "明天晚8点", "tomorrow 6pm", "today 5 pm", "friday 6pm", "周五 6pm")
     # A day and the part of it, without the time, is a deadline half typed: asked for again.
     slips += ("明天下午", "明天晚上前", "後天上午", "tomorrow evening", "friday evening")
     # So is a date, or a day of the month, and the part of the day.

@@ -66,12 +66,19 @@ _DAY_OF_MONTH = re.compile(
 _WEEK = r"(下|本|这|這)?\s*(?:周|週|星期|礼拜|禮拜)"
 _WEEKDAY_WORD = re.compile(r"((?:周|週|星期|礼拜|禮拜))\s*([一二三四五六日天])")
 _WEEKDAY_NUMBER = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7}
-# The days of the week in English (friday 18:00), read as 周5 is.
-_ENGLISH_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_ENGLISH_DAY = re.compile(rf"\b({'|'.join(_ENGLISH_DAYS)})\b", re.IGNORECASE)
+# The days of the week in English (friday 18:00, Fri at 18:00), read as 周5 is; this friday as
+# 本周5, next friday as 下周5 (next week's, as 下周五).
+_ENGLISH_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_ENGLISH_DAY = re.compile(
+    r"\b(?:(this|next)\s+)?(mon|tue|wed|thu|fri|sat|sun)(?:day|s|sday|nesday|rs|rsday|urday)?\b"
+    r"\.?(?:\s+at\b)?",
+    re.IGNORECASE,
+)
+_ENGLISH_WEEK = {"this": "本", "next": "下"}
 _WEEKDAY = re.compile(
     rf"^{_WEEK}([1-7])\s*((?:上午|下午|中午|早上|早晨|傍晚|晚上|晚)?\s*\d{{1,2}}{_CLOCK})$"
 )
+_WEEKDAY_REST = re.compile(rf"^{_WEEK}[1-7]\s*(.+)$")
 # A day of the week alone or with the part of the day (周五, 下周一上午): half a deadline.
 _WEEKDAY_ALONE = re.compile(
     rf"^{_WEEK}[1-7]\s*(?:上午|下午|中午|早上|早晨|傍晚|晚上|凌晨|morning|afternoon|evening|night)?$",
@@ -104,6 +111,11 @@ def number(word: str) -> int | None:
     return value
 
 
+def _english_day(match: re.Match[str]) -> str:
+    week = _ENGLISH_WEEK.get((match.group(1) or "").lower(), "")
+    return f"{week}周{_ENGLISH_DAYS.index(match.group(2).lower()) + 1} "
+
+
 def readable(text: str) -> str:
     """The text with its Chinese numerals as digits, the night's words as 晚上 and 凌晨 before a
     small hour dropped. A text shaped as a deadline whose number cannot be read is refused."""
@@ -118,7 +130,7 @@ def readable(text: str) -> str:
 
     # The day of a week first (周五 as 周5, apart from the hour after it: 周五18点 is no 518).
     text = _WEEKDAY_WORD.sub(lambda m: f"{m.group(1)}{_WEEKDAY_NUMBER[m.group(2)]} ", text)
-    text = _ENGLISH_DAY.sub(lambda m: f"周{_ENGLISH_DAYS.index(m.group(1).lower()) + 1} ", text)
+    text = _ENGLISH_DAY.sub(_english_day, text)
     converted = _NUMERAL_RUN.sub(digits, text)
     if unread and _SHAPED.match(converted):
         raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
@@ -206,3 +218,12 @@ def rolls_on(text: str) -> bool:
 def weekday_alone(text: str) -> bool:
     """Whether the text is a day of the week without its time (周5, 下周1上午)."""
     return _WEEKDAY_ALONE.match(text) is not None
+
+
+def weekday_slip(text: str) -> str | None:
+    """What follows a day of the week that `with_weekday` could not read as its time (6pm in
+    周5 6pm), for the caller to refuse when it is shaped as a time; None for other text."""
+    match = _WEEKDAY_REST.match(text)
+    if match is None or _WEEKDAY.match(text):
+        return None
+    return match.group(2)

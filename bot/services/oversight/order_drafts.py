@@ -70,6 +70,7 @@ RELATIVE_WHEN = re.compile(
 DEADLINE_WORDS = re.compile(
     r"^\s*(?:at|by|before)\s+|\s*(?:之前|以前|前|为止|為止|整)\s*$", re.IGNORECASE
 )
+DEADLINE_LEAD = re.compile(r"^\s*(?:at|by|before)\s+", re.IGNORECASE)
 # 12 or 0 to 4 o'clock in the evening or at night and its minutes (晚上12点, 夜里1点, 晚上0点半),
 # and 24:00 (24点, 晚上24点): after the midnight that ends the day (timespec reads 晚上12点 as
 # noon, 晚上1点 as 13:00, and 24点 not at all). 中午12点 is noon.
@@ -301,7 +302,8 @@ def parse_deadline(
         # A day without its time (明天, 明天下午, 3日下午, 12月3日前): meant as a deadline, and
         # no problem to fix.
         raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
-    relative = RELATIVE_WHEN.match(cleaned)
+    # by tomorrow 18:00 as tomorrow 18:00 (its ending words are taken off with its time's).
+    relative = RELATIVE_WHEN.match(DEADLINE_LEAD.sub("", cleaned))
     if relative:
         word = relative.group(1).lower()
         offset, part = DAY_PARTS.get(word, (RELATIVE_DAYS.get(word, 0), ""))
@@ -333,8 +335,9 @@ def parse_deadline(
                 first_day + dt.timedelta(days=1), alone, settings.zone
             )
         return deadline
-    if TIME_SHAPED.match(bare):
-        # Shaped as a time but none (25点, 凌晨8点): a slip, not the problem.
+    slip = deadline_words.weekday_slip(bare)
+    if TIME_SHAPED.match(bare) or (slip is not None and TIME_SHAPED.match(slip)):
+        # Shaped as a time but none (25点, 凌晨8点, friday 6pm): a slip, not the problem.
         raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
     dated = deadline_words.with_weekday(deadline_words.with_month(bare, today), today)
     found = _dated(dated, today, settings)
