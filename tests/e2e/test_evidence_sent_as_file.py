@@ -53,6 +53,16 @@ async def test_a_picture_sent_as_a_file_for_a_report_keeps_its_caption(harness: 
     assert answers == [AS_FILE, "📝 说明已记下。请再发一张问题的照片。"], answers
     held = await dialogue_of(harness, wang.user_id)
     assert held.step == "photo" and held.data["caption"] == "井盖破损"
+    # Several at once, an album, are answered once; the caption is kept all the same.
+    seen = len(wang.messages())
+    for index, caption in enumerate(("井盖破损两处", None)):
+        await wang.send_document(
+            f"IMG_001{index}.jpg", b"\xff\xd8" + bytes([index]), "image/jpeg", caption, "files"
+        )
+    await harness.settle()
+    assert [m.text for m in wang.messages()[seen:]] == [AS_FILE]
+    held = await dialogue_of(harness, wang.user_id)
+    assert held.step == "photo" and held.data["caption"] == "井盖破损两处"
 
 
 async def test_a_picture_sent_as_a_file_at_the_checklist_is_told_so(harness: Harness) -> None:
