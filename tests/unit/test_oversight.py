@@ -389,6 +389,11 @@ def test_ambiguous_chinese_deadlines_are_refused_and_chinese_problems_stay_probl
         "32日18点",
         "周五",
         "下周一上午",
+        # A week without its day and time: meant as a deadline, not the problem.
+        "本周内",
+        "这周之内",
+        "周末前",
+        "下周前",
     )
     for typed in (*refused, "三个工作日内"):
         with pytest.raises(DomainError) as error:
@@ -396,7 +401,7 @@ def test_ambiguous_chinese_deadlines_are_refused_and_chinese_problems_stay_probl
         assert error.value.code is ErrorCode.ORDER_DEADLINE_INVALID, typed
     problems = ("三号楼门口垃圾", "五一路口井盖破损", "十字路口占道", "两处垃圾", "一点垃圾")
     problems += ("周五市场门口垃圾", "每周五18点有人占道", "周五18点有人占道", "周五下午6点摆摊")
-    problems += ("星期一8点半以后有人占道", "3号18点有人占道")
+    problems += ("星期一8点半以后有人占道", "3号18点有人占道", "周末市场门口垃圾")
     for problem in (*problems, "3号楼2单元", "5号3栋", "3号 2处垃圾"):
         assert order_drafts.parse_deadline(problem, NOW, settings) is None, problem
 

@@ -84,6 +84,10 @@ _WEEKDAY_ALONE = re.compile(
     rf"^{_WEEK}[1-7]\s*(?:上午|下午|中午|早上|早晨|傍晚|晚上|凌晨|morning|afternoon|evening|night)?$",
     re.IGNORECASE,
 )
+# A week without its day (本周内, 这周之内, 周末, 下周): a deadline without its day and time.
+_WEEK_ALONE = re.compile(
+    r"^(?:下|本|这|這)?\s*(?:周|週|星期|礼拜|禮拜)\s*末?\s*(?:以内|以內|之内|之內|内|內)?$"
+)
 # A date or a day of the month and the part of the day, without its time (3日下午, 12月3日晚上).
 _DAY_AND_PART = re.compile(r"^(.+?)\s*(?:上午|下午|中午|早上|早晨|傍晚|晚上|凌晨)$")
 _DAY_ALONE = re.compile(r"^\d{1,2}\s*[日号號]$")
@@ -216,8 +220,9 @@ def rolls_on(text: str) -> bool:
 
 
 def weekday_alone(text: str) -> bool:
-    """Whether the text is a day of the week without its time (周5, 下周1上午)."""
-    return _WEEKDAY_ALONE.match(text) is not None
+    """Whether the text is a day of the week without its time (周5, 下周1上午), or a week
+    without its day (本周内, 周末, 下周)."""
+    return _WEEKDAY_ALONE.match(text) is not None or _WEEK_ALONE.match(text) is not None
 
 
 def weekday_slip(text: str) -> str | None:
