@@ -372,6 +372,12 @@ def test_a_day_of_the_month_past_at_its_time_today_is_the_next_month_s() -> None
     assert parse("本周五18点", friday, settings) == dt.datetime(2026, 12, 4, 10, tzinfo=dt.UTC)
     january = dt.datetime(2027, 1, 31, 11, 0, tzinfo=dt.UTC)
     assert parse("31日18点", january, settings) == dt.datetime(2027, 3, 31, 10, 0, tzinfo=dt.UTC)
+    # A covert check's order starts at the tally (20:00): typed at 10:00, today's 18:00 is still
+    # that day's (and refused as before the unit sees it), not moved a month or a week on.
+    morning, tally = dt.datetime(2026, 12, 4, 2, 0, tzinfo=dt.UTC), friday + dt.timedelta(hours=1)
+    for typed in ("4日18点", "周五18点"):
+        found = parse(typed, tally, settings, typed_at=morning)
+        assert found == dt.datetime(2026, 12, 4, 10, tzinfo=dt.UTC), typed
 
 
 def test_ambiguous_chinese_deadlines_are_refused_and_chinese_problems_stay_problems() -> None:

@@ -341,9 +341,11 @@ def parse_deadline(
         raise DomainError(ErrorCode.ORDER_DEADLINE_INVALID)
     dated = deadline_words.with_weekday(deadline_words.with_month(bare, today), today)
     found = _dated(dated, today, settings)
-    if found is not None and found <= start and dated != bare and deadline_words.rolls_on(bare):
-        # A day of the month or of the week already past at that time (3日18点 typed on the
-        # 3rd at 19:00): the next such day, as a time alone typed after it is tomorrow's.
+    typed = typed_at or start
+    if found is not None and found <= typed and dated != bare and deadline_words.rolls_on(bare):
+        # A day of the month or of the week already past when typed (3日18点 typed on the 3rd
+        # at 19:00): the next such day, as a time alone typed after it is tomorrow's. Not one
+        # past only by a covert check's later start: refused as before the unit sees it.
         tomorrow = today + dt.timedelta(days=1)
         later = deadline_words.with_weekday(deadline_words.with_month(bare, tomorrow), tomorrow)
         return _dated(later, today, settings)
