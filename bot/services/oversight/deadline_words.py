@@ -24,9 +24,9 @@ _NIGHT = re.compile(r"夜里|夜裡|夜间|夜間|半夜|深夜")
 # The small hours: 凌晨1点 is 1:00 of the day named. A later hour is no 凌晨 hour: the word stays,
 # and the time is refused as a slip.
 _SMALL_HOURS = re.compile(r"凌晨\s*(?=(\d{1,2})\s*(?:[点點时時]|:))")
-SMALL_HOURS_LAST = 6
-# 凌晨 before a later hour ending the text (凌晨8点, 明天凌晨8点前): a slip, refused, though
-# timespec reads 凌晨8点 as 08:00 for a shift's time.
+SMALL_HOURS_LAST = timespec.SMALL_HOURS_LAST
+# 凌晨 before a later hour ending the text (凌晨8点, 明天凌晨8点前): a slip, refused, as a
+# shift's time refuses it (timespec).
 _LATE_SMALL_HOUR = re.compile(
     r"凌晨\s*\d{1,2}\s*(?:[点點时時](?:半|\d{1,2}\s*分?)?|:\d{2})\s*"
     r"(?:之前|以前|前|为止|為止|整)?$"
