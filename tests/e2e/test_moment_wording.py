@@ -59,6 +59,17 @@ async def test_the_sign_up_reply_says_what_is_still_possible(harness: Harness) -
     assert volunteer.answered_callbacks[-1]["text"] == (
         "马上就要开始了，已经不能取消或换岗。来不了请马上告诉协调员。"
     )
+    # Once it has begun, /my offers no ✖️ on it (whose press, asking "cancel this shift?",
+    # would only be refused as "about to start"): the shifts still ahead keep theirs.
+    harness.clock.set(at(DAY, 8, 30))
+    assert "1. 12月1日 周二 08:04–10:04" in await command(harness, volunteer, "my")
+    assert volunteer.last().buttons() == [
+        "✖️ 取消 2",
+        "✖️ 取消 3",
+        "🔁 换岗 2",
+        "🔁 换岗 3",
+        "📅 日历文件",
+    ]
 
 
 async def test_a_reminder_past_the_cut_off_does_not_say_cancel_in_my(harness: Harness) -> None:

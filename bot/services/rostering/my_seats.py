@@ -57,9 +57,10 @@ async def of(
                 offer_status=offer.status if offer is not None else None,
                 leave_asked=leave_asked,
                 # An assigned seat is not cancelled: leave is asked, and a coordinator decides.
-                # A late cancel stays offered: its refusal tells the member to swap instead.
+                # A late cancel stays offered: its refusal tells the member to swap instead;
+                # once the shift has begun there is nothing left to cancel.
                 may_cancel=status is AssignmentStatus.WAITLISTED
-                or (held and not assignment.assigned),
+                or (held and not assignment.assigned and not_started),
                 # One way out of a seat at a time: a leave asked or a swap open, not both.
                 may_ask_leave=held
                 and assignment.assigned
