@@ -67,6 +67,24 @@ class _NamesThisBot(filters.MessageFilter):
 _NAMES_THIS_BOT = _NamesThisBot()
 
 
+class _OneOfOurCommands(filters.MessageFilter):
+    """A command this bot answers in a group: one naming it (/today@dutybot), or one of its
+    commands without a name (/today); not one naming another bot."""
+
+    def __init__(self, names: frozenset[str]) -> None:
+        super().__init__()
+        self.names = names
+
+    def filter(self, message: Message) -> bool:
+        text = message.text or ""
+        if not text.startswith("/"):
+            return False
+        name, at, username = text.split()[0][1:].partition("@")
+        if at:
+            return username.lower() == message.get_bot().username.lower()
+        return name.lower() in self.names
+
+
 def _callback(
     handler: Handler, roles: Any, *, read_only: bool = False
 ) -> Callable[[Update, BotContext], Any]:
@@ -188,6 +206,17 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
         MessageHandler(
             NEW_MESSAGE & filters.ChatType.GROUPS & _NAMES_THIS_BOT,
             _callback(common.unknown_group_command, None),
+        )
+    )
+    # A command of ours in a group, edited after it was sent (a typo corrected): the edit is not
+    # read, and the sender is told so rather than left waiting for an answer. Other edits there
+    # (the group's talk, another bot's commands) are not ours to answer.
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.GROUPS
+            & filters.UpdateType.EDITED_MESSAGE
+            & _OneOfOurCommands(frozenset(command.name for command in registry.commands)),
+            _callback(common.edited_in_group, None),
         )
     )
     application.add_handler(CallbackQueryHandler(_callback(common.unknown_button, None)))

@@ -185,6 +185,11 @@ async def edited_message(turn: Turn) -> None:
     turn.reply(turn.t("common.edit_ignored"))
 
 
+async def edited_in_group(turn: Turn) -> None:
+    """A command of ours edited in a group: not read again (nor run), and said so there."""
+    turn.reply(turn.t("common.edit_ignored"))
+
+
 async def unknown_command(turn: Turn) -> None:
     message = turn.update.effective_message
     text = message.text if message is not None and message.text else ""

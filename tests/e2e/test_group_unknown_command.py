@@ -19,19 +19,31 @@ async def test_a_mistyped_command_naming_the_bot_gets_the_group_commands(
     group = harness.emulator.group(GROUP, "城管局执勤群")
     leader = harness.user(LEADER_ID, "李领导")
 
-    await group.send_text(leader, "/todya@dutybot_test_bot")
+    typo = await group.send_text(leader, "/todya@dutybot_test_bot")
     await harness.settle()
     assert group.texts() == [
         "没有这个命令。在群里可以使用：/today /week /month /setgroup"
         "（其他命令请在与我的私聊中使用）。"
     ]
 
-    await group.send_text(leader, "/todya")
-    await group.send_text(leader, "/todya@other_bot")
-    await group.send_text(leader, "大家辛苦了")
+    untagged = await group.send_text(leader, "/todya")
+    other = await group.send_text(leader, "/todya@other_bot")
+    talk = await group.send_text(leader, "大家辛苦了")
     await harness.settle()
     assert len(group.messages()) == 1
     assert await harness.count(BoundGroup) == 0
+
+    # The typo corrected by editing it: the edit is not read, and the leader is told so rather
+    # than left waiting for a tally; so too a command of the bot's typed without its name. An
+    # edit of another bot's command, or of the group's talk, stays the group's own business.
+    writing = group.member(leader)
+    await writing.edit_text(typo["message_id"], "/today@dutybot_test_bot")
+    await writing.edit_text(untagged["message_id"], "/today")
+    await writing.edit_text(other["message_id"], "/today@other_bot")
+    await writing.edit_text(talk["message_id"], "大家辛苦了！")
+    await harness.settle()
+    edited = "您修改了一条已经发出的消息，修改不会被处理。如需更正，请重新发送。"
+    assert group.texts()[1:] == [edited, edited]
 
 
 async def test_the_answer_is_in_the_sender_s_language(harness: Harness) -> None:
