@@ -16,6 +16,14 @@ def muted_in_group(chat_id: int, reason: str) -> bool:
     return is_group(chat_id) and any(refusal in lowered for refusal in MUTED_REFUSALS)
 
 
+def topic_unusable(reason: str) -> bool:
+    """Whether Telegram's 400 `reason` says a forum topic takes no message from the bot: it was
+    deleted ("message thread not found") or its admins closed it (TOPIC_CLOSED: only admins
+    write there, and the bot is none)."""
+    lowered = reason.lower()
+    return "thread not found" in lowered or "topic_closed" in lowered
+
+
 def chat_gone(reason: str) -> bool:
     """Whether Telegram's 400 `reason` says the chat is no longer there for the bot: "chat not
     found", the 403's meaning in a 400. For a group, it was deleted or the bot is out of it; for

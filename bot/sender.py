@@ -21,8 +21,9 @@ own:
   refused reports are not sent to anyone else instead;
 - a group upgraded to a supergroup (400 with `migrate_to_chat_id`, PTB's ChatMigrated): its
   binding and messages move to the new id (groups.move) and the message goes there at once;
-- 400 "message thread not found" (a group's forum topic was deleted): the group's reports go
-  to General from now on, this one at once;
+- 400 "message thread not found" or TOPIC_CLOSED (a group's forum topic was deleted, or its
+  admins closed it to all but themselves): the group's reports go to General from now on, this
+  one at once;
 - 400 "not enough rights to send text messages" in a group (the bot was muted there; Telegram
   keeps it a member, so no 403): every report would be refused, so, as for a removal, the
   group's binding goes with what else is queued, and the admins and the unit's coordinators
@@ -72,7 +73,7 @@ from bot.db.models import OutboxMessage
 from bot.delivery import counted_messages, deliver
 from bot.pacing import GLOBAL_WINDOW, Pacer, Rates, is_group
 from bot.redraw import REDRAWS
-from bot.refusals import chat_gone, group_deleted, muted_in_group, uneditable
+from bot.refusals import chat_gone, group_deleted, muted_in_group, topic_unusable, uneditable
 from bot.retry_order import RetryHolds
 from bot.runtime import Runtime
 from bot.services.people import groups, reachability
@@ -315,8 +316,9 @@ class Sender:
                 async with self.runtime.db.session() as session:
                     await outbox.drop(session, row.id, f"edit refused: {error.message}")
                 return True
-            if "thread not found" in error.message.lower() and message.thread_id is not None:
-                # The group's topic was deleted: this message and what follows go to General.
+            if topic_unusable(error.message) and message.thread_id is not None:
+                # The group's topic was deleted or closed: this message and what follows go to
+                # General, where they are read.
                 async with self.runtime.db.session() as session:
                     await groups.leave_topic(session, row.chat_id, message.thread_id)
                     await chat_moves.to_general(session, row.chat_id, message.thread_id)

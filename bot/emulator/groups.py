@@ -67,6 +67,11 @@ class SimGroup:
         """The topic is deleted: Telegram refuses messages to it from now on."""
         del self._chat.topics[topic]
 
+    def lock_topic(self, topic: int) -> None:
+        """The group's admins close the topic: only they may write there, and Telegram refuses
+        the bot's messages to it (TOPIC_CLOSED); the topic stays."""
+        self._chat.closed_topics.add(topic)
+
     async def rename(self, by: SimUser, title: str) -> None:
         """`by` gives the group a new title: the bot gets the `new_chat_title` service message."""
         world = self._emulator.world

@@ -112,6 +112,8 @@ class ChatState:
     bot_status: str = "member"
     # A forum supergroup's topics, by message_thread_id (General has none).
     topics: dict[int, str] = field(default_factory=dict)
+    # Topics its admins closed: only admins may write there (the bot is not one).
+    closed_topics: set[int] = field(default_factory=set)
     _sent_news: asyncio.Event = field(default_factory=asyncio.Event, repr=False, compare=False)
 
     def note_sent(self) -> None:

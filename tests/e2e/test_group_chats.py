@@ -3,6 +3,7 @@ removed from a group and added back, commands addressed to another bot."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.db.models import BoundGroup, OutboxMessage, OutboxStatus
@@ -225,7 +226,13 @@ async def test_a_forum_bound_in_a_topic_gets_its_reports_in_that_topic(harness: 
     assert answers[-1].text == "抱歉，您没有权限执行这个操作。"
 
 
-async def test_reports_of_a_deleted_topic_go_to_general(harness: Harness) -> None:
+@pytest.mark.parametrize("gone", ["deleted", "closed"])
+async def test_reports_of_a_deleted_or_closed_topic_go_to_general(
+    harness: Harness, gone: str
+) -> None:
+    """A topic deleted, or closed by the group's admins (only admins may write there, and the
+    bot is not one: Telegram answers TOPIC_CLOSED): the reports go to General, not parked
+    every evening where nobody reads them."""
     await seed_day(harness)
     harness.clock.set(at(DAY, "09:00"))
     forum = harness.emulator.group(FORUM, "城管局执勤群", forum=True)
@@ -234,7 +241,10 @@ async def test_reports_of_a_deleted_topic_go_to_general(harness: Harness) -> Non
     await harness.settle()
     await forum.press(harness.admin, "🏛 全部单位（指挥部）")
     await harness.settle()
-    forum.close_topic(topic)
+    if gone == "deleted":
+        forum.close_topic(topic)
+    else:
+        forum.lock_topic(topic)
 
     harness.clock.set(at(DAY, "20:00"))
     await harness.tick()

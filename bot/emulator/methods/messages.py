@@ -59,6 +59,8 @@ def _topic(chat: ChatState, params: Params) -> int | None:
         return None
     if thread not in chat.topics:
         raise bad_request("message thread not found")
+    if thread in chat.closed_topics:
+        raise bad_request("TOPIC_CLOSED")
     return thread
 
 

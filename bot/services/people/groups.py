@@ -129,7 +129,8 @@ async def set_language(
 
 async def leave_topic(session: AsyncSession, chat_id: int, thread_id: int) -> None:
     """The forum topic a group's reports went to is gone (Telegram: "message thread not
-    found"): from now on they go to General, where they are seen, rather than be refused."""
+    found") or closed to the bot (TOPIC_CLOSED): from now on they go to General, where they
+    are seen, rather than be refused."""
     await session.execute(
         update(BoundGroup)
         .where(BoundGroup.chat_id == chat_id, BoundGroup.thread_id == thread_id)
