@@ -54,14 +54,20 @@ async def test_the_sign_up_reply_says_what_is_still_possible(harness: Harness) -
     # Cancelling the one about to start is refused with what is still possible.
     await command(harness, volunteer, "my")
     await press_and_settle(harness, volunteer, "✖️ 取消 1")
-    await volunteer.press("是，取消")
+    asked = await volunteer.press("是，取消")
     await harness.settle()
     assert volunteer.answered_callbacks[-1]["text"] == (
         "马上就要开始了，已经不能取消或换岗。来不了请马上告诉协调员。"
     )
+    # Pressed again once it has begun, the refusal says so, not that it starts soon.
+    harness.clock.set(at(DAY, 8, 30))
+    await volunteer.press("是，取消", asked["message"]["message_id"])
+    await harness.settle()
+    assert volunteer.answered_callbacks[-1]["text"] == (
+        "这个班次已经开始，不能再取消；来不了请马上告诉协调员。"
+    )
     # Once it has begun, /my offers no ✖️ on it (whose press, asking "cancel this shift?",
     # would only be refused as "about to start"): the shifts still ahead keep theirs.
-    harness.clock.set(at(DAY, 8, 30))
     assert "1. 12月1日 周二 08:04–10:04" in await command(harness, volunteer, "my")
     assert volunteer.last().buttons() == [
         "✖️ 取消 2",

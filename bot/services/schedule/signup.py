@@ -101,6 +101,9 @@ def lapsed(assignment: Assignment, now: dt.datetime) -> bool:
 def check_not_lapsed(assignment: Assignment, now: dt.datetime) -> None:
     if lapsed(assignment, now):
         raise DomainError(ErrorCode.SHIFT_STARTED)
+    if assignment.status is AssignmentStatus.SIGNED_UP and assignment.shift.starts_at <= now:
+        # A seat on a shift under way is not given up: not "it starts soon", it has begun.
+        raise DomainError(ErrorCode.CANCEL_SHIFT_STARTED)
 
 
 async def _own_assignment(session: AsyncSession, member: Member, assignment_id: int) -> Assignment:
