@@ -196,17 +196,6 @@ async def test_seats_nobody_may_take_are_explained(harness: Harness) -> None:
     assert "· 12月7日 周一 09:00–11:00 · 党员文明岗：差 2 人 — 5 人缺少所需标签" in text
     assert "· 12月7日 周一 22:00–24:00 · 党员文明岗：差 1 人 — 5 人缺少所需标签" in text
     assert coordinator.last().buttons() == ["✖️ 取消"]
-    # A shift to the midnight that ends its day is named ending at 24:00, as its label is.
-    late = await shift(
-        harness, patrol, day=NEXT_MONDAY, start=22, end=23, capacity=1, required_tag="党员"
-    )
-    async with harness.session() as session:
-        await session.execute(
-            update(Shift).where(Shift.id == late).values(ends_at=at(NEXT_MONDAY, 23) + HOUR)
-        )
-    await coordinator.send_command("cancel")
-    text = await command(harness, coordinator, "rotate", "12-07")
-    assert "· 12月7日 周一 22:00–24:00 · 党员文明岗：差 1 人 — 5 人缺少所需标签" in text, text
 
 
 async def test_wrong_periods_and_units_are_refused(harness: Harness) -> None:

@@ -89,7 +89,7 @@ def test_unavailability_is_read_from_what_people_type(text: str, expected: Spec)
         ("12-07 12-05", ErrorCode.UNAVAILABLE_BACKWARDS),
         ("12-10 11-05", ErrorCode.UNAVAILABLE_BACKWARDS),
         ("12-10 until 12-05", ErrorCode.UNAVAILABLE_BACKWARDS),
-        ("12-05 09:00-07:00", ErrorCode.UNAVAILABLE_INVALID),
+        ("12-05 09:00-07:00", ErrorCode.UNAVAILABLE_PAST_MIDNIGHT),
         ("2026-11-20", ErrorCode.UNAVAILABLE_PAST),
         ("12-05 2028-01-01", ErrorCode.UNAVAILABLE_TOO_LONG),
         ("周一 到", ErrorCode.UNAVAILABLE_INVALID),
