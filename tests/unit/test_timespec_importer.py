@@ -444,7 +444,16 @@ def test_report_commands_read_a_day_or_a_month_as_export_does() -> None:
     assert delivery.requested_period(ReportKind.MONTHLY, "1月", today)[0].first == dt.date(
         2026, 1, 1
     )
+    # A later day of this week or month asks for the week or month that holds today: that one
+    # so far, as without a day, not refused as a day to come; the next week or month is.
+    this_week = delivery.on_demand_period(ReportKind.WEEKLY, today)
+    assert delivery.requested_period(ReportKind.WEEKLY, "12-06", today) == this_week
+    assert this_week[0] == Period(dt.date(2026, 11, 30), today)
+    this_month = delivery.requested_period(ReportKind.MONTHLY, "12-31", today)
+    assert this_month[0] == Period(dt.date(2026, 12, 1), today)
     for kind, text, code in (
+        (ReportKind.WEEKLY, "12-07", ErrorCode.REPORT_DAY_FUTURE),
+        (ReportKind.DAILY, "12-05", ErrorCode.REPORT_DAY_FUTURE),
         (ReportKind.MONTHLY, "2027-01", ErrorCode.REPORT_DAY_FUTURE),
         (ReportKind.DAILY, "11", ErrorCode.REPORT_DAY_INVALID),
         (ReportKind.MONTHLY, "13月", ErrorCode.REPORT_DAY_INVALID),
