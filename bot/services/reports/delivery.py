@@ -55,11 +55,11 @@ _MONTH = re.compile(r"^(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*月?$")
 
 def requested_period(kind: ReportKind, text: str, today: dt.date) -> tuple[Period, Period | None]:
     """/today 11-30, /week 11-30 (the week of that day), /month 11-30 or /month 11月: a day as
-    /export reads one (without its year, the latest such day up to today unless it is a few days
-    ahead); the week or month that holds today (even by a later day of it) is that so far, as
-    without a day, and a past one is whole, against the whole one before it. A day to come (for
-    /week and /month, of a week or month to come), or words that are no day, are refused with
-    what the command takes."""
+    /export reads one (without its year, the closest such day unless that is more than a month
+    ahead, then the latest one up to today); the week or month that holds today (even by a
+    later day of it) is that so far, as without a day, and a past one is whole, against the whole
+    one before it. A day to come (for /week and /month, of a week or month to come), or words
+    that are no day, are refused with what the command takes."""
     day = timespec.parse_date(text, today, lean_past=True)
     if day is None and kind is ReportKind.MONTHLY:
         day = _month_day(text, today)
