@@ -58,6 +58,12 @@ def test_twenty_minutes_three_times_is_one_hour_on_every_sheet() -> None:
     )
     row_hours = sum(row[11] for row in attendance[1:])
     assert row_hours == hours[1][7] == units[1][9] == 1
+    # A date with its time (2026-12-01 08:20, 16 characters) fits its column: at the others'
+    # width Excel shows ######## in its place.
+    sheet = book.worksheets[0]
+    for cell in sheet[2]:
+        width = sheet.column_dimensions[cell.column_letter].width
+        assert width >= (17 if cell.number_format == "yyyy-mm-dd hh:mm" else 14), cell
 
 
 def test_an_order_whose_texts_hold_control_characters_is_written_without_them() -> None:

@@ -17,6 +17,11 @@ from bot.services.platform import sheets
 from bot.services.platform.offload import run_off_loop
 from bot.services.reports.ledger import Attendance, Ledger
 
+DATE_TIME = "yyyy-mm-dd hh:mm"
+WIDTH = 14
+# A date with its time takes 16 characters: at the other columns' width Excel shows ######## in
+# its place.
+DATE_TIME_WIDTH = 18
 HOURS_FORMAT = "0.00"
 
 
@@ -104,12 +109,12 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
                 _source(t, row),
             ],
         )
-    _number_formats(sheet, {4: "yyyy-mm-dd", 5: "hh:mm", 6: "hh:mm", 8: "yyyy-mm-dd hh:mm"})
+    _number_formats(sheet, {4: "yyyy-mm-dd", 5: "hh:mm", 6: "hh:mm", 8: DATE_TIME})
     for number in overnight:
-        sheet.cell(row=number, column=6).number_format = "yyyy-mm-dd hh:mm"
+        sheet.cell(row=number, column=6).number_format = DATE_TIME
     # Hours are written exactly and shown to two decimals, so that the rows add up to the
     # volunteer's and the unit's hours (three times 20 minutes is 1, not 0.99).
-    _number_formats(sheet, {9: "yyyy-mm-dd hh:mm", 12: HOURS_FORMAT})
+    _number_formats(sheet, {9: DATE_TIME, 12: HOURS_FORMAT})
 
     hours = book.create_sheet(t("export.sheet.hours")[:31])
     hours_columns = ["member", "unit", "shifts", "checked_in", "on_time", "late", "absent", "hours"]
@@ -185,7 +190,9 @@ def workbook_bytes(t: Translator, ledger: Ledger) -> bytes:
     for each in (sheet, hours, units, orders):
         each.freeze_panes = "A2"
         for index in range(1, each.max_column + 1):
-            each.column_dimensions[get_column_letter(index)].width = 14
+            letter = get_column_letter(index)
+            dated = any(cell.number_format == DATE_TIME for cell in each[letter][1:])
+            each.column_dimensions[letter].width = DATE_TIME_WIDTH if dated else WIDTH
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -224,7 +231,7 @@ def _orders_sheet(t: Translator, book: Workbook, ledger: Ledger) -> Any:
                 line.reply_note,
             ],
         )
-    dated = dict.fromkeys((8, 9, 10, 11, 13, 16), "yyyy-mm-dd hh:mm")
+    dated = dict.fromkeys((8, 9, 10, 11, 13, 16), DATE_TIME)
     _number_formats(orders, dated)
     return orders
 
