@@ -81,7 +81,9 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
             return
         # Another file at the preview (a mistake seen in it, corrected): read in place of the
         # previewed one, whose ✅ 确认导入 goes with its preview; it no longer stands for this file.
+        # A new mark: that button, pressed before it goes, imports neither file.
         dialogues.advance(dialogue, Step.FILE, turn.now, rows=[])
+        dialogues.renew_mark(dialogue)
     if document is None:
         turn.prompt(dialogue, t("importer.need_file"), inline([cancel_row(t)]))
         return

@@ -145,8 +145,14 @@ async def test_bad_rows_are_each_reported_and_nothing_is_created(harness: Harnes
         # Until the end of the day: 24:00 is the midnight that ends 12-05.
         "丙路口,patrol,城管局,30.3,104.3,,2026-12-05,,,,22:00,24:00,2",
     )
+    old_confirm = draft_preview.button_data("✅ 确认导入")
+    assert old_confirm is not None
     await coordinator.send_document("schedule.csv", fixed, mime_type="text/csv")
+    # The draft's ✅ 确认导入, pressed as the corrected file arrives: it stands for neither.
+    await coordinator.press_data(old_confirm, draft_preview.message_id)
     await harness.settle()
+    assert await harness.count(Shift) == 0
+    assert coordinator.answered_callbacks[-1]["text"].startswith("这个按钮属于您之前未做完的")
     preview = coordinator.last().text or ""
     assert "检查通过" in preview and "新建岗位 3 个" in preview and "新建班次 7 个" in preview
     [draft_now] = [m for m in coordinator.messages() if m.message_id == draft_preview.message_id]

@@ -72,6 +72,12 @@ def carries(dialogue: Dialogue, button_mark: int | None) -> bool:
     return button_mark is None or button_mark == mark(dialogue)
 
 
+def renew_mark(dialogue: Dialogue) -> None:
+    """A new mark for a dialogue that starts over in place (another file sent at /import's
+    preview): the buttons made before it are told apart, as an earlier dialogue's are."""
+    dialogue.data = {**dialogue.data, _MARK: secrets.randbelow(_MARKS)}
+
+
 # The message id of the dialogue's last prompt whose buttons go when it ends by a typed answer
 # (a refusal no later step could undo): kept once the prompt is sent, after the commit.
 PROMPT = "prompt"
