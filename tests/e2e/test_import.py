@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from bot.db.models import Dialogue, Post, Role, Shift, ShiftStatus
+from bot.db.models import AssignmentStatus, Dialogue, Post, Role, Shift, ShiftStatus
 from tests.e2e.import_fixtures import CSV_HEADER, csv_bytes
 from tests.e2e.schedule import ZONE, at, command, person, post, press_and_settle, shift, unit
 from tests.e2e.swap_fixtures import seat
@@ -197,7 +197,7 @@ async def test_reimport_changes_existing_shifts_and_leaves_the_same_ones(harness
     workbook.active.delete_rows(3)  # type: ignore[union-attr]
     # This week's file again: a row of a shift already begun (today 07:00, as it stands) is
     # left as it is, not refused as past; changed, it would be.
-    await shift(harness, post_id, DEC_5 - dt.timedelta(days=4), 7, 9, capacity=3)
+    begun = await shift(harness, post_id, DEC_5 - dt.timedelta(days=4), 7, 9, capacity=3)
     workbook.active.append(["甲路口", "城管局", "2026-12-01", "07:00", "09:00", 3])  # type: ignore[union-attr]
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -215,6 +215,24 @@ async def test_reimport_changes_existing_shifts_and_leaves_the_same_ones(harness
     await coordinator.send_document("周计划.xlsx", buffer.getvalue())
     await harness.settle()
     assert "第 3 行：2026-12-01 已经过去了" in (coordinator.last().text or "")
+
+    # As it stands but naming someone in 人员 who is not on it: the row would put them on a
+    # shift already begun, refused as past, not counted unchanged while nobody is put on it.
+    zhao = await person(harness, 9202, unit_id, "赵六")
+    workbook.active["F3"] = 3  # type: ignore[index]
+    workbook.active["G1"] = "人员"  # type: ignore[index]
+    workbook.active["G3"] = "赵六"  # type: ignore[index]
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    await command(harness, coordinator, "import")
+    await coordinator.send_document("周计划.xlsx", buffer.getvalue())
+    await harness.settle()
+    assert "第 3 行：2026-12-01 已经过去了" in (coordinator.last().text or "")
+    # On it (checked in): the row names who is there and is left alone.
+    await seat(harness, begun, zhao.user_id, AssignmentStatus.CHECKED_IN)
+    await coordinator.send_document("周计划.xlsx", buffer.getvalue())
+    await harness.settle()
+    assert "新建班次 0 个，修改 0 个，不变 2 个" in (coordinator.last().text or "")
 
 
 async def test_reimport_with_corrected_notes_changes_them_and_tells_the_people_on_it(

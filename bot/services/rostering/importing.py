@@ -105,6 +105,35 @@ async def _assigned_on(session: AsyncSession, shift_id: int) -> list[Assignment]
     )
 
 
+async def _begun_people_differ(
+    session: AsyncSession,
+    planner: Planner,
+    cells: dict[int, str | None],
+    settings: Settings,
+) -> list[RowError]:
+    """A row of a shift already begun is left alone only if its 人员 are the people on it: one
+    that would put someone on it or take an assigned person off is refused as past, as a row
+    that would change its times is, never counted unchanged while it is not applied."""
+    everyone: list[Member] | None = None
+    refused: dict[int, RowError] = {}
+    for plan in planner.begun.values():
+        text = cells.get(plan.row)
+        shift = await planner.existing_shift(plan)
+        if text is None or shift is None or plan.row in refused:
+            continue
+        if everyone is None:
+            everyone = await names.active_members(session)
+        found = names.resolve_in(everyone, plan.post_key[0], names.split(text))
+        wanted = {m.id for m in found.found}
+        on_it = [a for a in await _assigned_on(session, shift.id) if a.status in seats.SEATED]
+        rota = {a.member_id for a in on_it if a.rota_id is not None}
+        added = wanted - {a.member_id for a in on_it}
+        if found.unknown or found.ambiguous or added or rota - wanted:
+            day = plan.starts_at.astimezone(settings.zone).date().isoformat()
+            refused[plan.row] = RowError(plan.row, "date_past", {"day": day})
+    return list(refused.values())
+
+
 async def _commitments(
     session: AsyncSession,
     member_ids: Sequence[int],
@@ -145,6 +174,8 @@ async def plan_people(
     cells = {number: row.get(COLUMN) for number, row in rows}
     units_typed = {number: row.get("unit", "") for number, row in rows}
     people = PeoplePlan(present=any(value is not None for value in cells.values()))
+    if people.present and planner.begun:
+        people.errors += await _begun_people_differ(session, planner, cells, settings)
     if not people.present or not planner.shifts:
         return people
     everyone = await names.active_members(session)
