@@ -233,6 +233,15 @@ async def test_reimport_changes_existing_shifts_and_leaves_the_same_ones(harness
     await coordinator.send_document("周计划.xlsx", buffer.getvalue())
     await harness.settle()
     assert "新建班次 0 个，修改 0 个，不变 2 个" in (coordinator.last().text or "")
+    # Its post given another place by the begun row alone: refused, the post is not moved.
+    workbook.active.delete_rows(2)  # type: ignore[union-attr]
+    workbook.active["H1"], workbook.active["I1"] = "纬度", "经度"  # type: ignore[index]
+    workbook.active["H2"], workbook.active["I2"] = 31.5, 105.5  # type: ignore[index]
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    await coordinator.send_document("周计划.xlsx", buffer.getvalue())
+    await harness.settle()
+    assert "第 2 行：2026-12-01 已经过去了" in (coordinator.last().text or "")
 
 
 async def test_reimport_with_corrected_notes_changes_them_and_tells_the_people_on_it(

@@ -325,6 +325,18 @@ class Planner:
             and not shift_changes(plan, shift)
         )
 
+    def begun_rows_move(self, post_key: tuple[int, str]) -> None:
+        """A post the file changes with no row of a shift still to come: its rows of shifts
+        already begun would move it under them, and are refused as past."""
+        if any(plan.post_key == post_key for plan in self.shifts.values()):
+            return
+        refused: set[int] = set()
+        for plan in self.begun.values():
+            if plan.post_key == post_key and plan.row not in refused:
+                refused.add(plan.row)
+                day = plan.starts_at.astimezone(self.settings.zone).date().isoformat()
+                self.fail(plan.row, "date_past", day=day)
+
     async def existing_shift(self, plan: ShiftPlan) -> Shift | None:
         post = self.posts[plan.post_key].existing
         if post is None:
@@ -340,12 +352,13 @@ class Planner:
             # Refused whole: its shifts are not compared one by one with the database.
             plan.errors.sort(key=lambda error: error.row)
             return plan
-        for post_plan in self.posts.values():
+        for key, post_plan in self.posts.items():
             existing = post_plan.existing
             if existing is None:
                 plan.posts_created += 1
             elif post_changes(post_plan, existing):
                 plan.posts_changed += 1
+                self.begun_rows_move(key)
         for shift_plan in self.shifts.values():
             existing_shift = await self.existing_shift(shift_plan)
             if existing_shift is None:
