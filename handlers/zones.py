@@ -73,6 +73,9 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
     if not imported.ok:
         lines = [t("oversight.zones.rejected", name=filename, count=len(imported.problems))]
         lines += [problem_line(t, problem) for problem in imported.problems[:PROBLEMS_SHOWN]]
+        if len(imported.problems) > PROBLEMS_SHOWN:
+            more = len(imported.problems) - PROBLEMS_SHOWN
+            lines.append(t("oversight.zones.more_problems", count=more))
         lines.append(t("oversight.zones.fix_and_resend"))
         turn.prompt(dialogue, "\n".join(lines), inline([cancel_row(t)]))
         return

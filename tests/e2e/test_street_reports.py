@@ -287,6 +287,11 @@ async def test_bad_zone_files_are_refused_naming_each_problem(harness: Harness) 
     text = await upload_zones(harness, overlapping)
     assert "第 3 个要素：没有名为「不存在局」的单位。" in text
     assert "第 1 个要素：「黄河路段」（城管局）与第 2 个要素「人民路段」（交通局）重叠。" in text
+    # 52 problems: the first 50 listed, and a line says how many more there are.
+    unknown = [("不存在局", f"段{n}", square(near(400 * n), 100)) for n in range(52)]
+    text = await upload_zones(harness, geojson(*unknown))
+    assert "52 个问题" in text and "第 50 个要素" in text and "第 51 个要素" not in text
+    assert "……还有 2 个问题未列出。" in text
     text = await upload_zones(harness, b"not json")
     assert "不是 GeoJSON 文件" in text
     # Nested past Python's stack, or a number past its digit limit: still "not JSON".
