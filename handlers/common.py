@@ -12,7 +12,7 @@ from bot.db.models import Role
 from bot.i18n import LANGUAGES, catalogs
 from bot.services.people import members
 from bot.services.platform import dialogues
-from handlers import broadcast, importer
+from handlers import broadcast, importer, zones
 from handlers.board import menu_button_follows_language
 from handlers.keyboards import button, inline
 from handlers.members import leave_button
@@ -154,7 +154,7 @@ async def route_message(turn: Turn) -> None:
         # Someone never registered, or a member removed since: how to join, not "not understood".
         if not turn.actor.roles and (member is None or not member.active):
             turn.reply(turn.t("registration.stranger"))
-        elif importer.hint_stray_sheet(turn):
+        elif importer.hint_stray_sheet(turn) or zones.hint_stray_file(turn):
             return
         else:
             turn.reply(turn.t("common.not_understood"))

@@ -31,6 +31,21 @@ async def start(turn: Turn) -> None:
     turn.prompt(dialogue, "\n".join(lines), inline([cancel_row(t)]))
 
 
+def hint_stray_file(turn: Turn) -> bool:
+    """A .geojson file sent outside any dialogue by someone who may /zones: told to send /zones
+    first (True). Anyone else, and any other file, is left to the caller."""
+    message = turn.message
+    document = message.document if message is not None else None
+    filename = document.file_name if document is not None else None
+    if not filename or not filename.lower().endswith(".geojson"):
+        return False
+    allowed = turn.registry.commands_for(turn.actor.roles)
+    if not any(command.name == "zones" for command in allowed):
+        return False
+    turn.reply(turn.t("oversight.zones.stray_file", name=filename))
+    return True
+
+
 def problem_line(t: Translator, problem: zones.Problem) -> str:
     text = t(f"oversight.zones.problem.{problem.code}", **problem.params)
     if problem.feature:

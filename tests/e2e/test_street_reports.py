@@ -314,6 +314,15 @@ async def test_bad_zone_files_are_refused_naming_each_problem(harness: Harness) 
     assert harness.admin.last().text == "刚才没能从 Telegram 取到这个文件。请稍后再发一次。"
     assert await harness.count(Zone) == 0
     assert await harness.count(Dialogue) == 1
+    # The same file sent outside /zones: the admin is told to send /zones first; nothing changes.
+    await harness.admin.send_command("cancel")
+    await harness.settle()
+    await harness.admin.send_document("责任区.GeoJSON", ZONE_FILE, "application/geo+json")
+    await harness.settle()
+    assert harness.admin.last().text == (
+        "收到「责任区.GeoJSON」。要导入包干区，请先发送 /zones，再发送这个文件。"
+    )
+    assert await harness.count(Zone) == 0 and await harness.count(Dialogue) == 0
 
 
 async def test_the_queue_of_reports_to_decide_turns_its_pages(harness: Harness) -> None:
