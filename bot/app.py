@@ -210,11 +210,13 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
     )
     # A command of ours in a group, edited after it was sent (a typo corrected): the edit is not
     # read, and the sender is told so rather than left waiting for an answer. Other edits there
-    # (the group's talk, another bot's commands) are not ours to answer.
+    # (the group's talk, another bot's commands, a linked channel's post that Telegram edits in
+    # its discussion group) are not ours to answer.
     application.add_handler(
         MessageHandler(
             filters.ChatType.GROUPS
             & filters.UpdateType.EDITED_MESSAGE
+            & ~filters.IS_AUTOMATIC_FORWARD
             & _OneOfOurCommands(frozenset(command.name for command in registry.commands)),
             _callback(common.edited_in_group, None),
         )

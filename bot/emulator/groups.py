@@ -195,6 +195,21 @@ class SimGroup:
         world.updates.push({"message": copy.deepcopy(message)}, self.chat_id)
         return copy.deepcopy(message)
 
+    async def edit_channel_post(self, message_id: int, text: str) -> JSON:
+        """The linked channel edits its post: Telegram edits the copy it forwarded into this
+        group (`send_anonymously` with `channel`) and tells the bot as an edited message."""
+        message = self._chat.messages.get(message_id)
+        if message is None or not message.get("is_automatic_forward"):
+            raise LookupError(f"no channel post {message_id} in {self.chat_id}")
+        message["text"] = text
+        message.pop("entities", None)
+        entities = command_entities(text)
+        if entities:
+            message["entities"] = entities
+        message["edit_date"] = self._emulator.world.now()
+        self._emulator.world.updates.push({"edited_message": copy.deepcopy(message)}, self.chat_id)
+        return copy.deepcopy(message)
+
     async def press(self, user: SimUser, button_text: str, message_id: int | None = None) -> JSON:
         return await self.member(user).press(button_text, message_id)
 
