@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -83,6 +84,23 @@ class _OneOfOurCommands(filters.MessageFilter):
         if at:
             return username.lower() == message.get_bot().username.lower()
         return name.lower() in self.names
+
+
+class _FirstEdit(filters.MessageFilter):
+    """The first edit of a message that passes the filters before it: one answer for one
+    message, however often it is edited. Remembered in memory for the latest `keep` messages
+    (a restart forgets: at worst one answer more)."""
+
+    def __init__(self, keep: int = 1000) -> None:
+        super().__init__()
+        self._seen: deque[tuple[int, int]] = deque(maxlen=keep)
+
+    def filter(self, message: Message) -> bool:
+        key = (message.chat_id, message.message_id)
+        if key in self._seen:
+            return False
+        self._seen.append(key)
+        return True
 
 
 def _callback(
@@ -211,13 +229,15 @@ def register_handlers(application: BotApplication, registry: Registry) -> None:
     # A command of ours in a group, edited after it was sent (a typo corrected): the edit is not
     # read, and the sender is told so rather than left waiting for an answer. Other edits there
     # (the group's talk, another bot's commands, a linked channel's post that Telegram edits in
-    # its discussion group) are not ours to answer.
+    # its discussion group) are not ours to answer. A message edited again is not answered
+    # again: the group was told once, under it.
     application.add_handler(
         MessageHandler(
             filters.ChatType.GROUPS
             & filters.UpdateType.EDITED_MESSAGE
             & ~filters.IS_AUTOMATIC_FORWARD
-            & _OneOfOurCommands(frozenset(command.name for command in registry.commands)),
+            & _OneOfOurCommands(frozenset(command.name for command in registry.commands))
+            & _FirstEdit(),
             _callback(common.edited_in_group, None),
         )
     )

@@ -1,6 +1,7 @@
 """In a group, a command the bot does not know but that names it (/todya@bot, a typo) is
 answered with the commands that work there; one without the bot's name may be another bot's,
-and a message that is not a command is the group's own talk: both stay unanswered."""
+and a message that is not a command is the group's own talk: both stay unanswered. A command
+of the bot's edited is answered, once, that edits are not read."""
 
 from __future__ import annotations
 
@@ -43,6 +44,12 @@ async def test_a_mistyped_command_naming_the_bot_gets_the_group_commands(
     await writing.edit_text(talk["message_id"], "大家辛苦了！")
     await harness.settle()
     edited = "您修改了一条已经发出的消息，修改不会被处理。如需更正，请重新发送。"
+    assert group.texts()[1:] == [edited, edited]
+    # Edited again (the leader still hoping for the tally): told once already, under that
+    # message; the group is not told the same again.
+    await writing.edit_text(typo["message_id"], "/today@dutybot_test_bot ")
+    await writing.edit_text(untagged["message_id"], "/week")
+    await harness.settle()
     assert group.texts()[1:] == [edited, edited]
 
 
