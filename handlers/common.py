@@ -9,7 +9,7 @@ from telegram import Chat, ReplyKeyboardRemove
 
 from bot.buttons import CancelDialogue, ClosePicker, KeepLanguage, SetLanguage
 from bot.db.models import Role
-from bot.i18n import LANGUAGES, catalogs
+from bot.i18n import LANGUAGES, catalogs, language_named
 from bot.services.people import members
 from bot.services.platform import dialogues
 from handlers import broadcast, importer, zones
@@ -30,7 +30,13 @@ async def show_help(turn: Turn) -> None:
 
 
 async def choose_language(turn: Turn) -> None:
+    """/lang: the picker; /lang en (or 简体, zh-tw, ...): that language at once."""
     t = turn.t
+    typed = language_named(" ".join(turn.args)) if turn.args else None
+    if typed is not None:
+        await _use_language(turn, typed)
+        turn.reply(turn.t("language.changed", language=turn.t(f"language.name.{typed}")))
+        return
     turn.reply(
         t("language.choose", current=t(f"language.name.{t.language}")),
         inline(
@@ -53,9 +59,14 @@ async def set_language(turn: Turn, data: SetLanguage) -> None:
     if language not in LANGUAGES:
         turn.stale()
         return
+    await _use_language(turn, language)
+    turn.edit(turn.t("language.changed", language=turn.t(f"language.name.{language}")))
+
+
+async def _use_language(turn: Turn, language: str) -> None:
+    """The member's language from now on: their record, this turn's replies, their menus."""
     await members.set_language(await admin_record(turn), language)
     turn.use_language(language)
-    turn.edit(turn.t("language.changed", language=turn.t(f"language.name.{language}")))
     refresh_menu(turn, turn.actor.roles)
     await menu_button_follows_language(turn)
 

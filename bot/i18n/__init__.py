@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -86,6 +87,50 @@ def language_from_telegram(code: str | None, default: str) -> str:
     if lowered.startswith("en"):
         return "en"
     return default
+
+
+# How a person types a language after /lang (/lang en, /lang 繁體), besides Telegram's codes
+# (en-us, zh-tw, zh_Hant, ...) and the names the picker shows.
+_TYPED_LANGUAGES = {
+    **dict.fromkeys(("english", "eng", "英文", "英语", "英語"), "en"),
+    **dict.fromkeys(
+        ("cn", "chs", "简", "简体", "简中", "简体中文", "簡", "簡體", "簡體中文", "中文"), "zh_Hans"
+    ),
+    **dict.fromkeys(
+        (
+            "tw",
+            "hk",
+            "cht",
+            "繁",
+            "繁体",
+            "繁中",
+            "繁體",
+            "繁体中文",
+            "繁體中文",
+            "正體",
+            "正體中文",
+        ),
+        "zh_Hant",
+    ),
+}
+
+
+def language_named(typed: str) -> str | None:
+    """The catalog a language typed by a person names (en, zh, zh_Hans, zh-hans, 简体, zh_Hant,
+    zh-tw, 繁體, or a name the picker shows in any language), None for anything else."""
+    lowered = " ".join(typed.split()).lower()
+    if not lowered:
+        return None
+    if lowered in _TYPED_LANGUAGES:
+        return _TYPED_LANGUAGES[lowered]
+    if re.fullmatch(r"(en|zh)([_-][a-z]+)*", lowered):
+        return language_from_telegram(lowered.replace("_", "-"), "zh_Hans")
+    for catalog in catalogs().values():
+        for language in LANGUAGES:
+            name = catalog.messages.get(f"language.name.{language}")
+            if isinstance(name, str) and " ".join(name.split()).lower() == lowered:
+                return language
+    return None
 
 
 def ends_at_midnight(start: dt.datetime, end: dt.datetime) -> bool:

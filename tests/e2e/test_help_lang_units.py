@@ -146,6 +146,22 @@ async def test_lang_changes_the_replies_and_the_command_menu(harness: Harness) -
     assert ("my", "我的班次（取消或請假、換崗、行事曆檔案）") in menu
     assert "繁體中文" in await command(harness, volunteer, "me")
 
+    # The language typed after the command: switched at once, in its usual spellings.
+    assert await command(harness, volunteer, "lang", "en") == (
+        "Done: I will speak English from now on."
+    )
+    assert ("lang", "change language") in harness.emulator.commands("chat", chat_id=5201)
+    assert await command(harness, volunteer, "lang", "简体") == "好的，之后将使用简体中文。"
+    assert await command(harness, volunteer, "lang", "zh-tw") == "好的，之後將使用繁體中文。"
+    member = await harness.member(5201)
+    assert member is not None and member.language == "zh_Hant"
+    # Anything else: the picker, and no change.
+    assert await command(harness, volunteer, "lang", "klingon") == (
+        "目前語言：繁體中文。請選擇介面語言："
+    )
+    member = await harness.member(5201)
+    assert member is not None and member.language == "zh_Hant"
+
 
 async def test_lang_refuses_bad_input_without_change(harness: Harness) -> None:
     unit_id = await unit(harness)

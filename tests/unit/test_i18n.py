@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.errors import ErrorCode
-from bot.i18n import LANGUAGES, Translator, catalogs, language_from_telegram
+from bot.i18n import LANGUAGES, Translator, catalogs, language_from_telegram, language_named
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_LITERAL = re.compile(r"""\bt\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
@@ -121,6 +121,37 @@ def test_every_message_id_in_the_code_exists() -> None:
 )
 def test_telegram_language_codes_map_to_catalogs(code: str | None, expected: str) -> None:
     assert language_from_telegram(code, "zh_Hans") == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("en", "en"),
+        ("EN", "en"),
+        ("English", "en"),
+        ("英文", "en"),
+        ("zh", "zh_Hans"),
+        ("zh_Hans", "zh_Hans"),
+        ("zh-hans", "zh_Hans"),
+        ("zh-CN", "zh_Hans"),
+        ("简体", "zh_Hans"),
+        ("简体中文", "zh_Hans"),
+        ("簡體", "zh_Hans"),
+        ("zh_Hant", "zh_Hant"),
+        ("zh-tw", "zh_Hant"),
+        ("zh-HK", "zh_Hant"),
+        ("繁體", "zh_Hant"),
+        ("繁体中文", "zh_Hant"),
+        ("繁體中文 (Traditional Chinese)", "zh_Hant"),
+        ("fr", None),
+        ("english please", None),
+        ("", None),
+    ],
+)
+def test_a_language_typed_after_lang_is_read_in_its_usual_spellings(
+    typed: str, expected: str | None
+) -> None:
+    assert language_named(typed) == expected
 
 
 def test_dates_render_in_the_configured_zone() -> None:
