@@ -59,8 +59,16 @@ async def test_the_sign_up_reply_says_what_is_still_possible(harness: Harness) -
     assert volunteer.answered_callbacks[-1]["text"] == (
         "马上就要开始了，已经不能取消或换岗。来不了请马上告诉协调员。"
     )
-    # Pressed again once it has begun, the refusal says so, not that it starts soon.
+    await command(harness, volunteer, "my")
+    stale_my = volunteer.last().message_id
+    # Pressed again once it has begun, the refusal says so, not that it starts soon: at the
+    # ✖️ of a /my shown before the start, and at the confirmation.
     harness.clock.set(at(DAY, 8, 30))
+    await volunteer.press("✖️ 取消 1", stale_my)
+    await harness.settle()
+    assert volunteer.answered_callbacks[-1]["text"] == (
+        "这个班次已经开始，不能再取消；来不了请马上告诉协调员。"
+    )
     await volunteer.press("是，取消", asked["message"]["message_id"])
     await harness.settle()
     assert volunteer.answered_callbacks[-1]["text"] == (
