@@ -241,6 +241,14 @@ async def test_reports_of_a_deleted_or_closed_topic_go_to_general(
     await harness.settle()
     await forum.press(harness.admin, "🏛 全部单位（指挥部）")
     await harness.settle()
+    # Another forum bound to its own topic of the same id: its binding is its own.
+    other = harness.emulator.group(FORUM - 1, "指挥部报表群", forum=True)
+    other_topic = await other.open_topic(harness.admin, "每日报表")
+    assert other_topic == topic
+    await other.send_command(harness.admin, "setgroup", topic=other_topic)
+    await harness.settle()
+    await other.press(harness.admin, "🏛 全部单位（指挥部）")
+    await harness.settle()
     if gone == "deleted":
         forum.close_topic(topic)
     else:
@@ -253,3 +261,7 @@ async def test_reports_of_a_deleted_or_closed_topic_go_to_general(
     assert (tally.thread_id, chart.thread_id) == (None, None)
     bound = await _binding(harness, FORUM)
     assert bound is not None and bound.thread_id is None
+    # The other forum's reports stay in its topic.
+    assert [message.thread_id for message in other.messages()[-2:]] == [topic, topic]
+    bound = await _binding(harness, FORUM - 1)
+    assert bound is not None and bound.thread_id == topic
