@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -217,15 +217,23 @@ async def pick_period(turn: Turn, data: RotatePeriod) -> None:
     dialogue = await _dialogue(turn, Step.PERIOD)
     if dialogue is None:
         return
+    # A period passed since it was offered (or with nothing open): why, and today's choices in
+    # place of the stale ones, as for a period typed at this step.
+    await _take_period(
+        turn, dialogue, lambda: rotate.check_period(data.first, data.last, turn.today)
+    )
+
+
+async def _take_period(turn: Turn, dialogue: Dialogue, read: Callable[[], Period]) -> None:
+    """The period pressed or typed at the period step: its posts offered, or the period asked
+    again with the reason, or the rotation ended when the coordinator may rotate no longer."""
     try:
-        period = rotate.check_period(data.first, data.last, turn.today)
+        period = read()
         found = await _open_posts(turn, dialogue, period)
     except DomainError as error:
         if _rotation_ends(error):
             await turn.end_refused(error, dialogue)
             return
-        # A period passed since it was offered (or with nothing open): why, and today's
-        # choices in place of the stale ones, as for a period typed at this step.
         _ask_period_again(turn, dialogue, error)
         return
     await _offer_posts(turn, dialogue, period, found)
@@ -570,14 +578,5 @@ async def on_dialogue(turn: Turn, dialogue: Dialogue) -> None:
         # The question above keeps its buttons (and its ✖️): they are the way on.
         turn.reply(t("rostering.rotate.use_buttons"))
         return
-    try:
-        period = rotate.parse_period(message.text or "", turn.today)
-        # A period with nothing open is refused like a misread one: the step stays open.
-        found = await _open_posts(turn, dialogue, period)
-    except DomainError as error:
-        if _rotation_ends(error):
-            await turn.end_refused(error, dialogue)
-            return
-        _ask_period_again(turn, dialogue, error)
-        return
-    await _offer_posts(turn, dialogue, period, found)
+    # A period misread, or with nothing open, is asked again: the step stays open.
+    await _take_period(turn, dialogue, lambda: rotate.parse_period(message.text or "", turn.today))
